@@ -1,0 +1,2 @@
+/** JUnit 5 fixtures that give tests real, private infrastructure: a Redis per test class, Sentinel groups, Clusters. */
+package dev.kbsync.testing;

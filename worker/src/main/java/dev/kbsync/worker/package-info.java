@@ -1,0 +1,2 @@
+/** The worker: runs jobs under a KB lease (pull, apply, commit, push, release). */
+package dev.kbsync.worker;
