@@ -1,0 +1,10 @@
+package dev.kbsync.coordinator.error;
+
+/** The request contradicts current state (HTTP 409). Codes: LEASE_LOST, JOB_FINISHED, IDEMPOTENCY_MISMATCH. */
+public final class ConflictException extends CoordinatorException {
+    private static final long serialVersionUID = 1L;
+
+    public ConflictException(String code, String message) {
+        super(code, message);
+    }
+}

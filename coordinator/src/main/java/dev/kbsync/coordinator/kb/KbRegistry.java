@@ -1,0 +1,15 @@
+package dev.kbsync.coordinator.kb;
+
+import dev.kbsync.kb.KbId;
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.Optional;
+
+/** KBs known to every coordinator (stored in Redis); registering an existing id replaces its remote and branch. */
+public interface KbRegistry {
+    Future<KbConfig> register(KbConfig kb);
+
+    Future<Optional<KbConfig>> get(KbId id);
+
+    Future<List<KbConfig>> list();
+}

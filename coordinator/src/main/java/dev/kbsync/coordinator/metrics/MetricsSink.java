@@ -1,0 +1,33 @@
+package dev.kbsync.coordinator.metrics;
+
+import dev.kbsync.kb.KbId;
+
+/** Where the engine reports what happens per KB; implementations must be cheap and thread-safe. */
+public interface MetricsSink {
+    void granted(KbId kb, long waitedMs);
+
+    void released(KbId kb, long heldMs);
+
+    void expired(KbId kb);
+
+    void queueLength(KbId kb, int length);
+
+    void pushRejections(KbId kb, int count);
+
+    MetricsSink NONE = new MetricsSink() {
+        @Override
+        public void granted(KbId kb, long waitedMs) {}
+
+        @Override
+        public void released(KbId kb, long heldMs) {}
+
+        @Override
+        public void expired(KbId kb) {}
+
+        @Override
+        public void queueLength(KbId kb, int length) {}
+
+        @Override
+        public void pushRejections(KbId kb, int count) {}
+    };
+}

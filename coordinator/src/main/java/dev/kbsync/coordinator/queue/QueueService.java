@@ -1,0 +1,13 @@
+package dev.kbsync.coordinator.queue;
+
+import dev.kbsync.kb.KbId;
+import io.vertx.core.Future;
+import java.util.List;
+
+/** Reads queues; every change is also published on the event bus (see {@link QueueAddresses}). */
+public interface QueueService {
+    Future<QueueSnapshot> snapshot(KbId kb);
+
+    /** Every KB with a holder or waiters, plus every registered KB. */
+    Future<List<QueueSnapshot>> all();
+}
