@@ -24,6 +24,7 @@ final class Acquisition {
     private final LocalLockConfig config;
     private final Clock clock;
     private final Instant start;
+    private boolean waitLogged;
 
     Acquisition(Path kb, String operation, KbQueue queue, Path lockPath, LocalLockConfig config, Clock clock) {
         this.kb = kb;
@@ -35,27 +36,26 @@ final class Acquisition {
         this.start = clock.instant();
     }
 
+    /** The in-process holder, else the one another live process recorded. */
+    static Optional<LockHolder> holder(KbQueue queue, Path lockPath) {
+        return queue.holder().or(() -> LockFile.recordedHolder(lockPath));
+    }
+
     Grant run(Duration timeout, IntConsumer onPosition) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        KbQueue.Ticket ticket = queue.enqueue(operation, clock);
+        KbQueue.Ticket ticket = queue.enqueue(operation);
         try {
             if (!queue.await(ticket, deadline, position -> report(position, onPosition))) {
-                String holder =
-                        queue.head().map(t -> t.holder().describe(clock)).orElse("nobody (it was just released)");
-                throw new LockTimeoutException(
-                        kb,
-                        operation,
-                        timeout,
-                        holder,
-                        queue.head().map(KbQueue.Ticket::holder).orElse(null));
+                throw timedOut(timeout, holder(queue, lockPath));
             }
-            LockFile file = lockFile(deadline, timeout);
+            LockFile file = lockFile(ticket, deadline, timeout);
             LockFileLocation.excludeLegacy(kb);
-            Duration wait = Duration.between(start, clock.instant());
+            Duration wait = Duration.between(start, ticket.grantedAt);
             log.info("{} acquired KB {} after waiting {} ms", operation, kb.getFileName(), wait.toMillis());
             return new Grant(kb, operation, queue, ticket, file, wait, clock);
         } catch (InterruptedException | ClosedByInterruptException e) {
             queue.leave(ticket);
+            Thread.currentThread().interrupt();
             throw new LockInterruptedException(kb, operation, e);
         } catch (IOException e) {
             queue.leave(ticket);
@@ -67,32 +67,45 @@ final class Acquisition {
     }
 
     private void report(int position, IntConsumer onPosition) {
-        if (position > 0) {
-            String holder = queue.head().map(t -> t.holder().describe(clock)).orElse("nobody");
-            log.info("{} waits for KB {}, held by {}, {} ahead", operation, kb.getFileName(), holder, position);
+        if (position > 0 && !waitLogged) {
+            logWait(holder(queue, lockPath), position);
+        } else {
+            log.debug("{} is at position {} for KB {}", operation, position, kb.getFileName());
         }
         onPosition.accept(position);
     }
 
-    private LockFile lockFile(long deadline, Duration timeout) throws IOException, InterruptedException {
-        boolean logged = false;
+    private LockFile lockFile(KbQueue.Ticket ticket, long deadline, Duration timeout)
+            throws IOException, InterruptedException {
         while (true) {
             LockHolder me = new LockHolder(operation, ProcessHandle.current().pid(), clock.instant());
             Optional<LockFile> file = LockFile.tryLock(lockPath, me);
             if (file.isPresent()) {
+                ticket.grantedAt = me.since();
                 return file.get();
             }
             Optional<LockHolder> other = LockFile.recordedHolder(lockPath);
-            String holder = other.map(h -> h.describe(clock)).orElse("another process");
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0) {
-                throw new LockTimeoutException(kb, operation, timeout, holder, other.orElse(null));
+                throw timedOut(timeout, other);
             }
-            if (!logged) {
-                log.info("{} waits for KB {}, held by {}", operation, kb.getFileName(), holder);
-                logged = true;
+            if (!waitLogged) {
+                logWait(other, 0);
             }
             TimeUnit.NANOSECONDS.sleep(Math.min(remaining, config.pollInterval().toNanos()));
         }
+    }
+
+    private void logWait(Optional<LockHolder> holder, int ahead) {
+        log.info("{} waits for KB {}, held by {}, {} ahead", operation, kb.getFileName(), describe(holder), ahead);
+        waitLogged = true;
+    }
+
+    private LockTimeoutException timedOut(Duration timeout, Optional<LockHolder> holder) {
+        return new LockTimeoutException(kb, operation, timeout, describe(holder), holder.orElse(null));
+    }
+
+    private String describe(Optional<LockHolder> holder) {
+        return holder.map(h -> h.describe(clock)).orElse("an unknown operation");
     }
 }

@@ -1,6 +1,5 @@
 package dev.kbsync.lock;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,28 +19,21 @@ final class KbQueue {
     private final List<Ticket> tickets = new ArrayList<>();
     private LockStats stats = LockStats.EMPTY;
 
-    /** One request for the lock; {@code since} is set when it reaches the head. */
+    /** One request for the lock; {@code grantedAt} is set once it also holds the file lock. */
     static final class Ticket {
         final String operation;
-        final Clock clock;
-        volatile Instant since;
+        volatile Instant grantedAt;
 
-        Ticket(String operation, Clock clock) {
+        Ticket(String operation) {
             this.operation = operation;
-            this.clock = clock;
-        }
-
-        LockHolder holder() {
-            return new LockHolder(operation, ProcessHandle.current().pid(), since == null ? clock.instant() : since);
         }
     }
 
-    Ticket enqueue(String operation, Clock clock) {
-        Ticket ticket = new Ticket(operation, clock);
+    Ticket enqueue(String operation) {
+        Ticket ticket = new Ticket(operation);
         mutex.lock();
         try {
             tickets.add(ticket);
-            markHead();
             return ticket;
         } finally {
             mutex.unlock();
@@ -92,11 +84,16 @@ final class KbQueue {
         }
     }
 
-    /** The ticket at the head, if any. */
-    Optional<Ticket> head() {
+    /** The in-process holder: the head ticket once it also holds the file lock. */
+    Optional<LockHolder> holder() {
         mutex.lock();
         try {
-            return tickets.isEmpty() ? Optional.empty() : Optional.of(tickets.get(0));
+            if (tickets.isEmpty() || tickets.get(0).grantedAt == null) {
+                return Optional.empty();
+            }
+            Ticket head = tickets.get(0);
+            return Optional.of(
+                    new LockHolder(head.operation, ProcessHandle.current().pid(), head.grantedAt));
         } finally {
             mutex.unlock();
         }
@@ -132,15 +129,7 @@ final class KbQueue {
 
     private void removeLocked(Ticket ticket) {
         if (tickets.remove(ticket)) {
-            markHead();
             changed.signalAll();
-        }
-    }
-
-    private void markHead() {
-        if (!tickets.isEmpty() && tickets.get(0).since == null) {
-            Ticket head = tickets.get(0);
-            head.since = head.clock.instant();
         }
     }
 }

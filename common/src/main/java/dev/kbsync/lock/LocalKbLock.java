@@ -5,8 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.IntConsumer;
@@ -82,12 +84,19 @@ public final class LocalKbLock {
     /** The current holder: an in-process operation, else one recorded by another live process. */
     public Optional<LockHolder> holder(Path kb) {
         Path key = canonical(kb);
-        return queue(key).head().map(KbQueue.Ticket::holder).or(() -> LockFile.recordedHolder(lockFile(key)));
+        return Acquisition.holder(queue(key), lockFile(key));
     }
 
     /** Waits and holds of the KB's lock in this JVM so far. */
     public LockStats stats(Path kb) {
         return queue(canonical(kb)).stats();
+    }
+
+    /** Waits and holds of every KB locked in this JVM so far, by canonical path. */
+    public static Map<Path, LockStats> stats() {
+        Map<Path, LockStats> all = new TreeMap<>();
+        QUEUES.forEach((kb, queue) -> all.put(kb, queue.stats()));
+        return all;
     }
 
     /** Where the KB's lock file is: {@code <kb>/.git/kbsync.lock}, else in the configured lock dir. */

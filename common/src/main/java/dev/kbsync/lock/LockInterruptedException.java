@@ -6,6 +6,5 @@ import java.nio.file.Path;
 public final class LockInterruptedException extends RuntimeException {
     LockInterruptedException(Path kb, String operation, Throwable cause) {
         super(operation + " was interrupted while waiting for the lock of KB " + kb.getFileName(), cause);
-        Thread.currentThread().interrupt();
     }
 }

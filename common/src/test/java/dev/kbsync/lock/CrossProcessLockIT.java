@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,11 +69,29 @@ class CrossProcessLockIT {
                 .isInstanceOf(LockTimeoutException.class)
                 .hasMessageContaining("held by " + operation + " (pid " + child.pid() + ") for ");
 
+        assertThat(interruptedWhileWaitingForTheFile(kb)).isInstanceOf(LockInterruptedException.class);
+
         child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         assertThat(locks.holder(kb)).isEmpty();
         try (LocalKbLock.Handle held = locks.acquire(kb, "create_note_user_42", Duration.ofSeconds(10))) {
             assertThat(locks.holder(kb)).map(LockHolder::operation).contains(held.operation());
         }
+    }
+
+    private Throwable interruptedWhileWaitingForTheFile(Path kb) throws InterruptedException {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread waiter = new Thread(() -> {
+            try {
+                locks.acquire(kb, "interrupted_op", Duration.ofSeconds(60)).close();
+            } catch (RuntimeException e) {
+                failure.set(e);
+            }
+        });
+        waiter.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> waiter.getState() == Thread.State.TIMED_WAITING);
+        waiter.interrupt();
+        waiter.join(10_000);
+        return failure.get();
     }
 
     private Process spawn(Path kb, Path log, int rounds, int holdMillis) throws IOException {

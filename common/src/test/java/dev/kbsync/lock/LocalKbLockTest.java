@@ -216,7 +216,7 @@ class LocalKbLockTest {
     }
 
     @Test
-    void shouldMeasureWaitsAndHolds() {
+    void shouldMeasureWaitsAndHolds() throws Exception {
         Path kb = kb("team");
         locks.acquire(kb, "one", LONG).close();
         locks.acquire(kb, "two", LONG).close();
@@ -224,6 +224,7 @@ class LocalKbLockTest {
         assertThat(stats.count()).isEqualTo(2);
         assertThat(stats.maxHold()).isLessThanOrEqualTo(stats.totalHold());
         assertThat(stats.maxWait()).isLessThanOrEqualTo(stats.totalWait());
+        assertThat(LocalKbLock.stats()).containsEntry(kb.toRealPath(), stats);
     }
 
     @Test
