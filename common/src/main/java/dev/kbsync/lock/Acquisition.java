@@ -68,7 +68,9 @@ final class Acquisition {
 
     private void report(int position, IntConsumer onPosition) {
         if (position > 0 && !waitLogged) {
-            logWait(holder(queue, lockPath), position);
+            String holder = describe(holder(queue, lockPath));
+            log.info("{} waits for KB {}, held by {}, {} ahead", operation, kb.getFileName(), holder, position);
+            waitLogged = true;
         } else {
             log.debug("{} is at position {} for KB {}", operation, position, kb.getFileName());
         }
@@ -90,15 +92,11 @@ final class Acquisition {
                 throw timedOut(timeout, other);
             }
             if (!waitLogged) {
-                logWait(other, 0);
+                log.info("{} waits for KB {}, held by {}", operation, kb.getFileName(), describe(other));
+                waitLogged = true;
             }
             TimeUnit.NANOSECONDS.sleep(Math.min(remaining, config.pollInterval().toNanos()));
         }
-    }
-
-    private void logWait(Optional<LockHolder> holder, int ahead) {
-        log.info("{} waits for KB {}, held by {}, {} ahead", operation, kb.getFileName(), describe(holder), ahead);
-        waitLogged = true;
     }
 
     private LockTimeoutException timedOut(Duration timeout, Optional<LockHolder> holder) {
