@@ -12,7 +12,7 @@ class RedisSentinelGroupIT {
     private static final Duration CALL = Duration.ofSeconds(2);
 
     @Test
-    void shouldReplicateFailOverAndKillEveryProcessOnClose() {
+    void shouldReplicateFailOverRejoinTheOldMasterAndKillEveryProcessOnClose() {
         List<Long> pids;
         try (RedisSentinelGroup group = RedisSentinelGroup.start()) {
             assertThat(group.masterName()).isEqualTo("kbsync");
@@ -28,6 +28,13 @@ class RedisSentinelGroupIT {
             assertThat(newMaster).isEqualTo(group.replica().port());
             assertThat(RespClient.once(newMaster, CALL, "SET", "note", "after")).isEqualTo("OK");
             assertThat(RespClient.once(newMaster, CALL, "GET", "note")).isEqualTo("after");
+
+            group.master().restart();
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> "slave"
+                            .equals(((List<?>) RespClient.once(group.master().port(), CALL, "ROLE")).get(0)));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> "after".equals(RespClient.once(group.master().port(), CALL, "GET", "note")));
 
             pids = group.processes().stream().map(RedisProcess::pid).toList();
             assertThat(pids).hasSize(5);
