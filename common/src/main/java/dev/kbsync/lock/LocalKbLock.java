@@ -20,7 +20,8 @@ import java.util.function.IntConsumer;
  * shares them, so several instances never open two channels on one lock file.
  *
  * <p>A {@link Handle} is not owned by a thread: it may be closed from any thread of the JVM that acquired it (the OS
- * file lock belongs to the process, the ticket queue to nobody), which async callers need.
+ * file lock belongs to the process, the ticket queue to nobody), which async callers need. {@code acquire} blocks:
+ * call it from a worker pool ({@code executeBlocking}), never from an event loop.
  */
 public final class LocalKbLock {
     private static final ConcurrentMap<Path, KbQueue> QUEUES = new ConcurrentHashMap<>();
