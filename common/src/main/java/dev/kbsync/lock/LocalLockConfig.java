@@ -30,9 +30,4 @@ public record LocalLockConfig(Duration timeout, Duration pollInterval, Path lock
             throw new IllegalArgumentException("lockDir must be absolute: " + lockDir);
         }
     }
-
-    /** The same settings with another default timeout. */
-    public LocalLockConfig withTimeout(Duration newTimeout) {
-        return new LocalLockConfig(newTimeout, pollInterval, lockDir);
-    }
 }
