@@ -23,13 +23,15 @@ public final class RedisProcess implements AutoCloseable {
     private final Path binary;
     private final Path dir;
     private final int port;
+    private final List<String> configFile;
     private final List<String> extraArgs;
     private Process process;
 
-    private RedisProcess(Path binary, Path dir, int port, List<String> extraArgs) {
+    private RedisProcess(Path binary, Path dir, int port, List<String> configFile, List<String> extraArgs) {
         this.binary = binary;
         this.dir = dir;
         this.port = port;
+        this.configFile = List.copyOf(configFile);
         this.extraArgs = List.copyOf(extraArgs);
     }
 
@@ -40,7 +42,16 @@ public final class RedisProcess implements AutoCloseable {
 
     /** Starts Redis on {@code port} with extra command-line arguments (e.g. {@code --replicaof}). */
     public static RedisProcess start(Path dir, int port, List<String> extraArgs) {
-        RedisProcess redis = new RedisProcess(RedisBinary.locate(), dir, port, extraArgs);
+        return launched(new RedisProcess(RedisBinary.locate(), dir, port, List.of(), extraArgs));
+    }
+
+    /** Starts a Sentinel on {@code port} from {@code config}, an absolute, writable file that Sentinel rewrites. */
+    public static RedisProcess startSentinel(Path dir, int port, Path config) {
+        return launched(
+                new RedisProcess(RedisBinary.locate(), dir, port, List.of(config.toString()), List.of("--sentinel")));
+    }
+
+    private static RedisProcess launched(RedisProcess redis) {
         redis.launch();
         return redis;
     }
@@ -92,8 +103,9 @@ public final class RedisProcess implements AutoCloseable {
     }
 
     private void launch() {
-        List<String> command = new ArrayList<>(List.of(
-                binary.toString(),
+        List<String> command = new ArrayList<>(List.of(binary.toString()));
+        command.addAll(configFile);
+        command.addAll(List.of(
                 "--port",
                 Integer.toString(port),
                 "--bind",

@@ -1,6 +1,7 @@
 package dev.kbsync.testing;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -9,6 +10,14 @@ import java.util.stream.Stream;
 /** Deletes fixture working directories. */
 final class TempDirs {
     private TempDirs() {}
+
+    static Path subdir(Path dir, String name) {
+        try {
+            return Files.createDirectories(dir.resolve(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     static void deleteQuietly(Path dir) {
         if (dir == null || !Files.exists(dir)) {

@@ -3,12 +3,9 @@ package dev.kbsync.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -17,30 +14,36 @@ class RedisExtensionTest {
     static final RedisExtension redis = new RedisExtension();
 
     @Test
-    void shouldAnswerPingOnAPrivatePort() throws IOException {
+    void shouldAnswerPingOnAPrivatePort() {
         assertThat(redis.port()).isNotEqualTo(6379);
-        assertThat(ping(redis.port())).isEqualTo("+PONG");
+        assertThat(ping(redis.port(), Duration.ofSeconds(2))).isEqualTo("PONG");
     }
 
     @Test
-    void shouldComeBackOnTheSamePortAfterKillAndRestart() throws IOException {
+    void shouldComeBackOnTheSamePortAfterKillAndRestart() {
         int port = redis.port();
         redis.process().kill();
         assertThat(redis.process().isAlive()).isFalse();
-        assertThatThrownBy(() -> ping(port)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> ping(port, Duration.ofSeconds(2))).isInstanceOf(UncheckedIOException.class);
         redis.process().restart();
         assertThat(redis.port()).isEqualTo(port);
-        assertThat(ping(port)).isEqualTo("+PONG");
+        assertThat(ping(port, Duration.ofSeconds(2))).isEqualTo("PONG");
     }
 
-    static String ping(int port) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(2000);
-            OutputStream out = socket.getOutputStream();
-            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
-                    .readLine();
+    @Test
+    void shouldAnswerNothingWhilePausedAndAnswerAfterResume() {
+        redis.process().pause();
+        try {
+            assertThatThrownBy(() -> ping(redis.port(), Duration.ofMillis(500)))
+                    .isInstanceOf(UncheckedIOException.class)
+                    .hasCauseInstanceOf(SocketTimeoutException.class);
+        } finally {
+            redis.process().resume();
         }
+        assertThat(ping(redis.port(), Duration.ofSeconds(5))).isEqualTo("PONG");
+    }
+
+    private static Object ping(int port, Duration timeout) {
+        return RespClient.once(port, timeout, "PING");
     }
 }

@@ -1,0 +1,59 @@
+package dev.kbsync.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RedisBinaryTest {
+    @TempDir
+    Path root;
+
+    @Test
+    void shouldPreferTheEnvironmentVariableOverPath() throws IOException {
+        Path fromEnv = executable(root.resolve("env/redis-server"));
+        Path onPath = executable(root.resolve("bin/redis-server"));
+        assertThat(RedisBinary.locate(Map.of(
+                        "REDIS_SERVER",
+                        fromEnv.toString(),
+                        "PATH",
+                        onPath.getParent().toString())))
+                .isEqualTo(fromEnv);
+    }
+
+    @Test
+    void shouldUsePathWhenTheVariableIsUnset() throws IOException {
+        Path onPath = executable(root.resolve("bin/redis-server"));
+        String path = root.resolve("empty") + java.io.File.pathSeparator + onPath.getParent();
+        assertThat(RedisBinary.locate(Map.of("PATH", path))).isEqualTo(onPath);
+    }
+
+    @Test
+    void shouldFallBackToTheEmbeddedBinary() {
+        Path embedded = RedisBinary.locate(Map.of("PATH", root.toString()));
+        assertThat(embedded.getFileName()).hasToString("redis-server");
+        assertThat(embedded.getParent().getFileName().toString()).startsWith("kbsync-redis-");
+        assertThat(Files.isExecutable(embedded)).isTrue();
+    }
+
+    @Test
+    void shouldRejectAVariableThatIsNotExecutable() throws IOException {
+        Path plain = Files.writeString(root.resolve("redis-server"), "");
+        assertThatThrownBy(() -> RedisBinary.locate(Map.of("REDIS_SERVER", plain.toString())))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("REDIS_SERVER");
+    }
+
+    private static Path executable(Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "#!/bin/sh\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return file;
+    }
+}

@@ -1,0 +1,46 @@
+package dev.kbsync.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kbsync.embedded.RedisProcess;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RedisSentinelGroupIT {
+    private static final Duration CALL = Duration.ofSeconds(2);
+
+    @Test
+    void shouldReplicateFailOverRejoinTheOldMasterAndKillEveryProcessOnClose() {
+        List<Long> pids;
+        try (RedisSentinelGroup group = RedisSentinelGroup.start()) {
+            assertThat(group.masterName()).isEqualTo("kbsync");
+            assertThat(group.sentinelAddresses()).hasSize(3).allMatch(a -> a.startsWith("redis://127.0.0.1:"));
+            assertThat(group.currentMasterPort()).contains(group.master().port());
+
+            RespClient.once(group.master().port(), CALL, "SET", "note", "before");
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> "before".equals(RespClient.once(group.replica().port(), CALL, "GET", "note")));
+
+            group.killMaster();
+            int newMaster = group.awaitFailover(Duration.ofSeconds(30));
+            assertThat(newMaster).isEqualTo(group.replica().port());
+            assertThat(RespClient.once(newMaster, CALL, "SET", "note", "after")).isEqualTo("OK");
+            assertThat(RespClient.once(newMaster, CALL, "GET", "note")).isEqualTo("after");
+
+            group.master().restart();
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> "slave"
+                            .equals(((List<?>) RespClient.once(group.master().port(), CALL, "ROLE")).get(0)));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> "after".equals(RespClient.once(group.master().port(), CALL, "GET", "note")));
+
+            pids = group.processes().stream().map(RedisProcess::pid).toList();
+            assertThat(pids).hasSize(5);
+        }
+        assertThat(pids)
+                .noneMatch(
+                        pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+    }
+}
