@@ -3,7 +3,9 @@ package dev.kbsync.worker.client;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -23,10 +25,11 @@ public final class CoordinatorClient implements AutoCloseable {
     private final String authorization;
     private final RetryPolicy retry;
 
+    /** {@code base} is the coordinator's URL; API paths resolve under it. */
     public CoordinatorClient(Vertx vertx, URI base, String token, RetryPolicy retry) {
         this.vertx = vertx;
         this.web = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(5_000));
-        this.base = base;
+        this.base = base.toString().endsWith("/") ? base : URI.create(base + "/");
         this.authorization = "Bearer " + token;
         this.retry = retry;
     }
@@ -48,21 +51,25 @@ public final class CoordinatorClient implements AutoCloseable {
         return retry.run(vertx, () -> post("/v1/jobs/" + report.jobId() + "/result", report.toJson(), 15_000));
     }
 
-    /** Any other call of the coordinator's API (used by library mode for the raw lease API). */
-    public Future<JsonObject> call(io.vertx.core.http.HttpMethod method, String path, JsonObject body) {
-        return web.requestAbs(method, base.resolve(path).toString())
+    /** Any other call of the coordinator's API (library mode uses the raw lease API); {@code body} may be null. */
+    public Future<JsonObject> call(HttpMethod method, String path, JsonObject body) {
+        HttpRequest<Buffer> request = web.requestAbs(method, url(path))
                 .putHeader("Authorization", authorization)
-                .timeout(15_000)
-                .sendJson(body)
-                .transform(ResponseClassifier::classify);
+                .timeout(15_000);
+        Future<HttpResponse<Buffer>> response = body == null ? request.send() : request.sendJsonObject(body);
+        return response.transform(ResponseClassifier::classify);
     }
 
     private Future<JsonObject> post(String path, JsonObject body, long timeoutMs) {
-        Future<HttpResponse<Buffer>> response = web.postAbs(base.resolve(path).toString())
+        Future<HttpResponse<Buffer>> response = web.postAbs(url(path))
                 .putHeader("Authorization", authorization)
                 .timeout(timeoutMs)
                 .sendJsonObject(body);
         return response.transform(ResponseClassifier::classify);
+    }
+
+    private String url(String path) {
+        return base.resolve(path.startsWith("/") ? path.substring(1) : path).toString();
     }
 
     @Override

@@ -50,12 +50,6 @@ public record WorkerConfig(
         positive("shutdown grace", shutdownGrace);
     }
 
-    /** The base URL as a directory, so relative API paths resolve under it. */
-    public URI apiBase() {
-        String text = coordinatorUrl.toString();
-        return URI.create(text.endsWith("/") ? text : text + "/");
-    }
-
     @Override
     public String toString() {
         return "WorkerConfig[coordinator=" + coordinatorUrl + ", token=" + (token.isEmpty() ? "<none>" : "***")

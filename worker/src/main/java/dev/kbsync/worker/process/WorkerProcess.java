@@ -52,7 +52,7 @@ public final class WorkerProcess {
 
     private WorkerProcess(Vertx vertx, WorkerConfig config, Map<String, String> env, PhaseListener listener) {
         this.config = config;
-        this.client = new CoordinatorClient(vertx, config.apiBase(), config.token(), RetryPolicy.defaults());
+        this.client = new CoordinatorClient(vertx, config.coordinatorUrl(), config.token(), RetryPolicy.defaults());
         this.modes = new ModeTracker(config.fallback());
         this.outbox = new ResultOutbox(
                 vertx,

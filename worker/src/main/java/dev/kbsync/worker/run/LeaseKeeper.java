@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * Heartbeats a lease every ttl/3 on a Vert.x timer while its job runs, and checks it once more, synchronously, right
  * before the push: a lost lease stops the job; an unreachable coordinator stops it only in fallback mode {@code fail}.
  */
-final class LeaseKeeper implements AutoCloseable {
+public final class LeaseKeeper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
 
     private final Vertx vertx;
@@ -26,7 +26,7 @@ final class LeaseKeeper implements AutoCloseable {
     private final long timer;
     private volatile boolean lost;
 
-    LeaseKeeper(Vertx vertx, CoordinatorClient client, ModeTracker modes, WorkerLease lease) {
+    public LeaseKeeper(Vertx vertx, CoordinatorClient client, ModeTracker modes, WorkerLease lease) {
         this.vertx = vertx;
         this.client = client;
         this.modes = modes;
@@ -35,7 +35,7 @@ final class LeaseKeeper implements AutoCloseable {
     }
 
     /** Throws {@link UnitAbortedException} unless the push may go ahead. Blocks: call it off the event loop. */
-    void checkBeforePush() {
+    public void checkBeforePush() {
         try {
             client.heartbeat(lease.id())
                     .toCompletionStage()
