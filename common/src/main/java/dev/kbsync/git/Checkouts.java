@@ -1,0 +1,86 @@
+package dev.kbsync.git;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.errors.RepositoryNotFoundException;
+import org.eclipse.jgit.util.FileUtils;
+
+/** Clones, opens and prepares checkouts for long-running use. */
+final class Checkouts {
+    private Checkouts() {}
+
+    static KbRepository cloneOrOpen(String remoteUrl, String branch, Path dir, Optional<GitCredentials> credentials) {
+        RemoteUrl url = RemoteUrl.parse(remoteUrl);
+        Optional<GitCredentials> effective = url.embeddedCredentials().or(() -> credentials);
+        String stored = url.withoutCredentials();
+        if (Files.isDirectory(dir.resolve(".git"))) {
+            KbRepository repo = open(dir, branch, effective);
+            verifyOrigin(repo, stored);
+            return repo;
+        }
+        Git git = cloneInto(stored, branch, dir, effective);
+        return prepare(git, branch, effective);
+    }
+
+    static KbRepository open(Path workTree, String branch, Optional<GitCredentials> credentials) {
+        try {
+            Git git = Git.open(workTree.toFile());
+            if (git.getRepository().isBare()) {
+                git.close();
+                throw new GitException("Not a git work tree (bare repository): " + workTree);
+            }
+            Optional<GitCredentials> effective =
+                    RepoSetup.stripCredentialsFromOrigin(git.getRepository()).or(() -> credentials);
+            return prepare(git, branch, effective);
+        } catch (RepositoryNotFoundException e) {
+            throw new GitException("Not a git repository: " + workTree, e);
+        } catch (IOException e) {
+            throw new GitException("Cannot open git repository " + workTree + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void wipe(Path dir) {
+        try {
+            FileUtils.delete(dir.toFile(), FileUtils.RECURSIVE | FileUtils.SKIP_MISSING | FileUtils.RETRY);
+        } catch (IOException e) {
+            throw new GitException("Cannot delete checkout " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Git cloneInto(String url, String branch, Path dir, Optional<GitCredentials> credentials) {
+        try {
+            Files.createDirectories(dir);
+            var clone =
+                    Git.cloneRepository().setURI(url).setDirectory(dir.toFile()).setBranch("refs/heads/" + branch);
+            return Checkout.authenticate(clone, url, credentials).call();
+        } catch (GitAPIException | IOException | RuntimeException e) {
+            wipe(dir);
+            throw GitFailures.wrap("clone", e);
+        }
+    }
+
+    private static KbRepository prepare(Git git, String branch, Optional<GitCredentials> credentials) {
+        Checkout checkout = new Checkout(git, branch, credentials);
+        try {
+            RepoSetup.configureForLongRunningUse(git.getRepository());
+            RepoSetup.ensureBranch(checkout);
+            return new JGitKbRepository(checkout);
+        } catch (IOException | GitAPIException | RuntimeException e) {
+            git.close();
+            throw e instanceof GitException ge ? ge : GitFailures.wrap("open", e);
+        }
+    }
+
+    private static void verifyOrigin(KbRepository repo, String expected) {
+        String actual = ((JGitKbRepository) repo).checkout().remoteUrl();
+        if (!expected.equals(actual)) {
+            repo.close();
+            throw new GitException(
+                    "Checkout " + repo.workTree() + " belongs to remote " + actual + ", not " + expected);
+        }
+    }
+}
