@@ -22,7 +22,7 @@ final class Checkouts {
             verifyOrigin(repo, stored);
             return repo;
         }
-        Git git = cloneInto(stored, branch, dir, effective);
+        Git git = cloneInto(stored, dir, effective);
         return prepare(git, branch, effective);
     }
 
@@ -51,11 +51,11 @@ final class Checkouts {
         }
     }
 
-    private static Git cloneInto(String url, String branch, Path dir, Optional<GitCredentials> credentials) {
+    private static Git cloneInto(String url, Path dir, Optional<GitCredentials> credentials) {
         try {
             Files.createDirectories(dir);
-            var clone =
-                    Git.cloneRepository().setURI(url).setDirectory(dir.toFile()).setBranch("refs/heads/" + branch);
+            // The remote's default branch is checked out; ensureBranch then switches (a missing branch is created).
+            var clone = Git.cloneRepository().setURI(url).setDirectory(dir.toFile());
             return Checkout.authenticate(clone, url, credentials).call();
         } catch (GitAPIException | IOException | RuntimeException e) {
             wipe(dir);

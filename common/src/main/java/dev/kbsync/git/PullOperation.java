@@ -46,7 +46,7 @@ final class PullOperation {
     }
 
     static void fetch(Checkout checkout) throws GitAPIException {
-        RefSpec spec = new RefSpec("+" + checkout.localRef() + ":" + checkout.remoteRef());
+        RefSpec spec = new RefSpec("+refs/heads/*:refs/remotes/" + Checkout.REMOTE + "/*");
         checkout.transport(checkout.git().fetch().setRemote(Checkout.REMOTE).setRefSpecs(spec))
                 .setRemoveDeletedRefs(true)
                 .call();
