@@ -54,8 +54,20 @@ final class PushOperation {
             case UP_TO_DATE -> new PushResult.Pushed(local.name(), true);
             case REJECTED_NONFASTFORWARD, REJECTED_REMOTE_CHANGED ->
                 new PushResult.RejectedNonFastForward(update.getStatus().name());
-            default -> new PushResult.Rejected(update.getStatus().name(), update.getMessage());
+            default ->
+                lostRace(update)
+                        ? new PushResult.RejectedNonFastForward(
+                                update.getStatus().name() + ": " + update.getMessage())
+                        : new PushResult.Rejected(update.getStatus().name(), update.getMessage());
         };
+    }
+
+    /** The remote could not lock the ref because another push was updating it: same meaning as non-fast-forward. */
+    private static boolean lostRace(RemoteRefUpdate update) {
+        String message = update.getMessage();
+        return update.getStatus() == RemoteRefUpdate.Status.REJECTED_OTHER_REASON
+                && message != null
+                && message.toLowerCase(java.util.Locale.ROOT).contains("lock");
     }
 
     private void setUpstreamIfMissing() throws IOException {
