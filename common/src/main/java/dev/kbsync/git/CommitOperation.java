@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.eclipse.jgit.api.Status;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.api.errors.JGitInternalException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -34,7 +35,7 @@ final class CommitOperation {
                     .add()
                     .addFilepattern(safe.root().relativize(file).toString().replace('\\', '/'))
                     .call();
-        } catch (GitAPIException e) {
+        } catch (GitAPIException | JGitInternalException e) {
             throw GitFailures.wrap("add", e);
         }
     }
@@ -42,8 +43,7 @@ final class CommitOperation {
     CommitResult commit(String message, Author author, Map<String, String> trailers) {
         String fullMessage = Trailers.append(message, trailers);
         try {
-            checkout.git().add().addFilepattern(".").call();
-            checkout.git().add().addFilepattern(".").setUpdate(true).call();
+            checkout.git().add().addFilepattern(".").setAll(true).call(); // add -A: new, modified and deleted
             Status staged = checkout.git().status().call();
             if (staged.getAdded().isEmpty()
                     && staged.getChanged().isEmpty()
@@ -62,7 +62,7 @@ final class CommitOperation {
                     .call();
             String from = parent == null ? null : parent.name();
             return new CommitResult.Committed(commit.name(), changedFiles.between(from, commit.name()));
-        } catch (GitAPIException | IOException e) {
+        } catch (GitAPIException | IOException | JGitInternalException e) {
             throw GitFailures.wrap("commit", e);
         }
     }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.api.errors.JGitInternalException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +53,7 @@ final class JGitKbRepository implements KbRepository {
     public boolean hasChanges() {
         try {
             return !checkout.git().status().call().isClean();
-        } catch (GitAPIException e) {
+        } catch (GitAPIException | JGitInternalException e) {
             throw GitFailures.wrap("status", e);
         }
     }
@@ -113,7 +114,7 @@ final class JGitKbRepository implements KbRepository {
     public void maintain() {
         try {
             checkout.git().gc().setPreserveOldPacks(false).call();
-        } catch (GitAPIException e) {
+        } catch (GitAPIException | JGitInternalException e) {
             throw GitFailures.wrap("gc", e);
         }
     }

@@ -6,6 +6,7 @@ import java.util.List;
 import org.eclipse.jgit.api.RebaseCommand;
 import org.eclipse.jgit.api.RebaseResult;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.api.errors.JGitInternalException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.revwalk.RevWalk;
@@ -84,7 +85,7 @@ final class PullOperation {
                 case STOPPED, CONFLICTS -> abort(result);
                 default -> throw new GitException("Git error during pull: rebase ended " + result.getStatus());
             };
-        } catch (GitAPIException | IOException e) {
+        } catch (GitAPIException | IOException | JGitInternalException e) {
             throw GitFailures.wrap("pull", e);
         }
     }

@@ -2,6 +2,7 @@ package dev.kbsync.git;
 
 import java.io.IOException;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.api.errors.JGitInternalException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.transport.RefSpec;
@@ -37,7 +38,7 @@ final class PushOperation {
                 }
             }
             throw new GitException("Git error during push: no status reported for " + checkout.localRef());
-        } catch (GitAPIException | IOException e) {
+        } catch (GitAPIException | IOException | JGitInternalException e) {
             if (GitFailures.isAuthFailure(e)) {
                 return new PushResult.AuthFailed(Secrets.mask(e.getMessage()));
             }

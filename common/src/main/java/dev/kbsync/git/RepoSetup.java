@@ -26,6 +26,8 @@ final class RepoSetup {
         config.setInt(ConfigConstants.CONFIG_GC_SECTION, null, ConfigConstants.CONFIG_KEY_AUTO, 0);
         config.setInt(ConfigConstants.CONFIG_GC_SECTION, null, ConfigConstants.CONFIG_KEY_AUTOPACKLIMIT, 0);
         config.setBoolean(ConfigConstants.CONFIG_GC_SECTION, null, ConfigConstants.CONFIG_KEY_AUTODETACH, false);
+        // maintain() runs under the KB lock, so replaced packs can go at once (default keeps them an hour).
+        config.setString(ConfigConstants.CONFIG_GC_SECTION, null, ConfigConstants.CONFIG_KEY_PRUNEPACKEXPIRE, "now");
         config.save();
         excludeLockFiles(repo.getDirectory().toPath().resolve("info").resolve("exclude"));
     }
