@@ -52,6 +52,10 @@ final class Checkouts {
     }
 
     private static Git cloneInto(String url, Path dir, Optional<GitCredentials> credentials) {
+        boolean existed = Files.isDirectory(dir);
+        if (existed && !isEmpty(dir)) {
+            throw new GitException("Cannot clone into " + dir + ": it exists, is not empty and is not a git checkout");
+        }
         try {
             Files.createDirectories(dir);
             // The remote's default branch is checked out; ensureBranch then switches (a missing branch is created).
@@ -59,7 +63,26 @@ final class Checkouts {
             return Checkout.authenticate(clone, url, credentials).call();
         } catch (GitAPIException | IOException | RuntimeException e) {
             wipe(dir);
+            if (existed) {
+                recreate(dir);
+            }
             throw GitFailures.wrap("clone", e);
+        }
+    }
+
+    private static boolean isEmpty(Path dir) {
+        try (var entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        } catch (IOException e) {
+            throw new GitException("Cannot read " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void recreate(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new GitException("Cannot create " + dir + ": " + e.getMessage(), e);
         }
     }
 

@@ -128,6 +128,29 @@ class KbRepositoryIT {
     }
 
     @Test
+    void shouldCommitWithoutARemoteAndSaySoOnPush() throws Exception {
+        Git.init().setInitialBranch(BRANCH).setDirectory(tmp.toFile()).call().close();
+        try (KbRepository repo = KbRepository.open(tmp, BRANCH, Optional.empty())) {
+            write(repo, "a.md", "a");
+            assertThat(repo.commit("Add: a", AUTHOR, Map.of())).isInstanceOf(CommitResult.Committed.class);
+            PushResult push = repo.push();
+            assertThat(push).isInstanceOf(PushResult.NoRemote.class);
+            assertThat(push.message()).isEqualTo("No remote 'origin' to push to");
+        }
+    }
+
+    @Test
+    void shouldRefuseToCloneIntoANonEmptyDirectoryAndLeaveItAlone() throws Exception {
+        GitFixture fixture = GitFixture.seeded(tmp);
+        Path dir = Files.createDirectories(tmp.resolve("busy"));
+        Files.writeString(dir.resolve("precious.txt"), "keep me");
+        assertThatThrownBy(() -> KbRepository.cloneOrOpen(fixture.url(), BRANCH, dir, Optional.empty()))
+                .isInstanceOf(GitException.class)
+                .hasMessageContaining("not empty");
+        assertThat(dir.resolve("precious.txt")).hasContent("keep me");
+    }
+
+    @Test
     void shouldCountUntrackedFilesAsChanges() {
         GitFixture fixture = GitFixture.seeded(tmp);
         try (KbRepository repo = fixture.cloneRepo()) {
