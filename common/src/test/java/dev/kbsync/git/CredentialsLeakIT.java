@@ -65,7 +65,8 @@ class CredentialsLeakIT {
         try (UnauthorizedServer server = new UnauthorizedServer()) {
             failures.add(catchThrowable(
                     () -> KbRepository.cloneOrOpen(server.url(), BRANCH, tmp.resolve("c"), Optional.of(CREDENTIALS))));
-            try (KbRepository repo = localWithOrigin(server.url())) {
+            try (KbRepository repo =
+                    GitFixture.localWithOrigin(tmp.resolve("local"), server.url(), Optional.of(CREDENTIALS))) {
                 failures.add(catchThrowable(repo::pull));
                 PushResult push = repo.push();
                 assertThat(push).isInstanceOf(PushResult.AuthFailed.class);
@@ -107,18 +108,6 @@ class CredentialsLeakIT {
         assertThat(Files.readString(dir.resolve(".git/config")))
                 .doesNotContain(CANARY)
                 .contains("url = https://github.com/acme/kb.git");
-    }
-
-    private KbRepository localWithOrigin(String url) throws Exception {
-        Path dir = tmp.resolve("local");
-        try (Git git =
-                Git.init().setInitialBranch(BRANCH).setDirectory(dir.toFile()).call()) {
-            git.remoteAdd().setName("origin").setUri(new URIish(url)).call();
-        }
-        KbRepository repo = KbRepository.open(dir, BRANCH, Optional.of(CREDENTIALS));
-        GitFixture.write(repo, "n.md", "n");
-        repo.commit("Add: n", GitFixture.AUTHOR, java.util.Map.of());
-        return repo;
     }
 
     private void assertClean(Throwable failure) {

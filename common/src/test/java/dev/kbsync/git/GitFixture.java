@@ -12,6 +12,7 @@ import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.transport.URIish;
 
 /** A local bare "remote" (non-fast-forward pushes denied) with one seeded commit, and clones of it. */
 final class GitFixture {
@@ -59,6 +60,20 @@ final class GitFixture {
 
     KbRepository cloneRepo() {
         return KbRepository.cloneOrOpen(url(), BRANCH, dir.resolve("clone-" + ++clones), Optional.empty());
+    }
+
+    /** A fresh repository whose origin is {@code url} (not contacted), with one local commit. */
+    static KbRepository localWithOrigin(Path dir, String url, Optional<GitCredentials> credentials) {
+        try (Git git =
+                Git.init().setInitialBranch(BRANCH).setDirectory(dir.toFile()).call()) {
+            git.remoteAdd().setName("origin").setUri(new URIish(url)).call();
+        } catch (GitAPIException | java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        KbRepository repo = KbRepository.open(dir, BRANCH, credentials);
+        write(repo, "note.md", "x");
+        repo.commit("Add: note", AUTHOR, Map.of());
+        return repo;
     }
 
     static void write(KbRepository repo, String path, String content) {

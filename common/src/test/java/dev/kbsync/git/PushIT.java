@@ -1,7 +1,6 @@
 package dev.kbsync.git;
 
 import static dev.kbsync.git.GitFixture.AUTHOR;
-import static dev.kbsync.git.GitFixture.BRANCH;
 import static dev.kbsync.git.GitFixture.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,9 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.revwalk.RevCommit;
-import org.eclipse.jgit.transport.URIish;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -126,15 +123,7 @@ class PushIT {
         }
     }
 
-    private KbRepository repoWithOrigin(String url, GitCredentials credentials) throws Exception {
-        Path dir = tmp.resolve("local");
-        try (Git git =
-                Git.init().setInitialBranch(BRANCH).setDirectory(dir.toFile()).call()) {
-            git.remoteAdd().setName("origin").setUri(new URIish(url)).call();
-        }
-        KbRepository repo = KbRepository.open(dir, BRANCH, Optional.ofNullable(credentials));
-        write(repo, "note.md", "x");
-        repo.commit("Add: note", AUTHOR, Map.of());
-        return repo;
+    private KbRepository repoWithOrigin(String url, GitCredentials credentials) {
+        return GitFixture.localWithOrigin(tmp.resolve("local"), url, Optional.ofNullable(credentials));
     }
 }
