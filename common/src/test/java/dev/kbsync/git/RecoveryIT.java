@@ -66,6 +66,34 @@ class RecoveryIT {
     }
 
     @Test
+    void shouldAbortARebaseInterruptedByAKilledProcess() throws Exception {
+        GitFixture fixture = GitFixture.seeded(tmp);
+        try (KbRepository other = fixture.cloneRepo();
+                KbRepository repo = fixture.cloneRepo();
+                org.eclipse.jgit.api.Git git =
+                        org.eclipse.jgit.api.Git.open(repo.workTree().toFile())) {
+            String remoteHead = commitAndPush(other, "README.md", "# theirs\n");
+            write(repo, "README.md", "# ours\n");
+            repo.commit("ours", AUTHOR, Map.of());
+            git.fetch().call();
+            assertThat(git.rebase()
+                            .setUpstream("refs/remotes/origin/main")
+                            .call()
+                            .getStatus())
+                    .isEqualTo(org.eclipse.jgit.api.RebaseResult.Status.STOPPED);
+
+            Recovery recovery = repo.resetToRemote();
+            assertThat(recovery).isInstanceOfSatisfying(Recovery.Recovered.class, r -> {
+                assertThat(r.actions()).contains("aborted an interrupted rebase");
+                assertThat(r.head()).isEqualTo(remoteHead);
+            });
+            assertThat(git.getRepository().getRepositoryState().isRebasing()).isFalse();
+            assertThat(read(repo, "README.md")).isEqualTo("# theirs\n");
+            commitAndPush(repo, "after.md", "works");
+        }
+    }
+
+    @Test
     void shouldAskForAFreshCloneWhenObjectsAreCorruptAndRecloneCleanly() throws Exception {
         GitFixture fixture = GitFixture.seeded(tmp);
         Path dir = tmp.resolve("cache");
