@@ -30,6 +30,7 @@ final class Repair {
         List<String> actions = new ArrayList<>();
         try {
             removeStaleLocks(actions);
+            removeCorruptIndex(actions);
             abortRebase(actions);
             if (checkout.hasRemote()) {
                 PullOperation.fetch(checkout);
@@ -74,6 +75,16 @@ final class Repair {
             if (Files.deleteIfExists(lock)) {
                 actions.add("removed stale " + gitDir.relativize(lock));
             }
+        }
+    }
+
+    /** A half-written index is rebuilt from HEAD by the hard reset below. */
+    private void removeCorruptIndex(List<String> actions) throws IOException {
+        try {
+            checkout.repo().readDirCache();
+        } catch (CorruptObjectException | java.io.EOFException e) {
+            Files.deleteIfExists(checkout.repo().getIndexFile().toPath());
+            actions.add("removed corrupt index");
         }
     }
 

@@ -66,6 +66,24 @@ class RecoveryIT {
     }
 
     @Test
+    void shouldRebuildAHalfWrittenIndex() throws Exception {
+        GitFixture fixture = GitFixture.seeded(tmp);
+        try (KbRepository repo = fixture.cloneRepo()) {
+            Path index = repo.workTree().resolve(".git/index");
+            byte[] bytes = Files.readAllBytes(index);
+            Files.write(index, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+
+            Recovery recovery = repo.resetToRemote();
+            assertThat(recovery)
+                    .isInstanceOfSatisfying(
+                            Recovery.Recovered.class,
+                            r -> assertThat(r.actions()).contains("removed corrupt index"));
+            assertThat(repo.hasChanges()).isFalse();
+            commitAndPush(repo, "after.md", "works");
+        }
+    }
+
+    @Test
     void shouldAbortARebaseInterruptedByAKilledProcess() throws Exception {
         GitFixture fixture = GitFixture.seeded(tmp);
         try (KbRepository other = fixture.cloneRepo();
