@@ -18,7 +18,7 @@ final class Checkouts {
         Optional<GitCredentials> effective = url.embeddedCredentials().or(() -> credentials);
         String stored = url.withoutCredentials();
         if (Files.isDirectory(dir.resolve(".git"))) {
-            KbRepository repo = open(dir, branch, effective);
+            JGitKbRepository repo = open(dir, branch, effective);
             verifyOrigin(repo, stored);
             return repo;
         }
@@ -26,7 +26,7 @@ final class Checkouts {
         return prepare(git, branch, effective);
     }
 
-    static KbRepository open(Path workTree, String branch, Optional<GitCredentials> credentials) {
+    static JGitKbRepository open(Path workTree, String branch, Optional<GitCredentials> credentials) {
         try {
             Git git = Git.open(workTree.toFile());
             if (git.getRepository().isBare()) {
@@ -86,7 +86,7 @@ final class Checkouts {
         }
     }
 
-    private static KbRepository prepare(Git git, String branch, Optional<GitCredentials> credentials) {
+    private static JGitKbRepository prepare(Git git, String branch, Optional<GitCredentials> credentials) {
         Checkout checkout = new Checkout(git, branch, credentials);
         try {
             RepoSetup.configureForLongRunningUse(git.getRepository());
@@ -98,8 +98,8 @@ final class Checkouts {
         }
     }
 
-    private static void verifyOrigin(KbRepository repo, String expected) {
-        String actual = ((JGitKbRepository) repo).checkout().remoteUrl();
+    private static void verifyOrigin(JGitKbRepository repo, String expected) {
+        String actual = repo.checkout().remoteUrl();
         if (!expected.equals(actual)) {
             repo.close();
             throw new GitException(
