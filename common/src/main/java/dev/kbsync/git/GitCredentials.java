@@ -1,0 +1,49 @@
+package dev.kbsync.git;
+
+import java.util.Map;
+import java.util.Optional;
+
+/** HTTPS username + token; {@link #toString()} never shows the token, and the token is registered for masking. */
+public record GitCredentials(String username, String token) {
+
+    public GitCredentials {
+        if (username == null || username.isBlank() || token == null || token.isBlank()) {
+            throw new IllegalArgumentException("Git credentials need a username and a token");
+        }
+        Secrets.register(token);
+    }
+
+    /**
+     * Credentials for {@code remoteUrl} from the environment: GitLab hosts use GITLAB_USERNAME/GITLAB_TOKEN, GitHub
+     * hosts GITHUB_USERNAME/GITHUB_TOKEN, any host falls back to KBSYNC_GIT_USERNAME/KBSYNC_GIT_TOKEN. Empty for SSH
+     * remotes and for URLs that already carry credentials.
+     */
+    public static Optional<GitCredentials> fromEnvironment(Map<String, String> env, String remoteUrl) {
+        RemoteUrl url = RemoteUrl.parse(remoteUrl);
+        if (!url.isHttp() || url.embeddedCredentials().isPresent()) {
+            return Optional.empty();
+        }
+        String host = url.host();
+        Optional<GitCredentials> specific = Optional.empty();
+        if (host.contains("gitlab")) {
+            specific = pair(env, "GITLAB", "oauth2");
+        } else if (host.equals("github.com") || host.endsWith(".github.com")) {
+            specific = pair(env, "GITHUB", "x-access-token");
+        }
+        return specific.or(() -> pair(env, "KBSYNC_GIT", "git"));
+    }
+
+    private static Optional<GitCredentials> pair(Map<String, String> env, String prefix, String defaultUser) {
+        String token = env.get(prefix + "_TOKEN");
+        if (token == null || token.isBlank()) {
+            return Optional.empty();
+        }
+        String user = env.getOrDefault(prefix + "_USERNAME", "");
+        return Optional.of(new GitCredentials(user.isBlank() ? defaultUser : user, token));
+    }
+
+    @Override
+    public String toString() {
+        return "GitCredentials[username=" + username + ", token=***]";
+    }
+}

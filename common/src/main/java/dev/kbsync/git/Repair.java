@@ -1,0 +1,135 @@
+package dev.kbsync.git;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.jgit.api.RebaseCommand;
+import org.eclipse.jgit.api.ResetCommand;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.errors.CorruptObjectException;
+import org.eclipse.jgit.errors.MissingObjectException;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.RepositoryState;
+import org.eclipse.jgit.revwalk.RevWalk;
+
+/** Brings a checkout back to exactly origin/branch after a crash, or says it must be re-cloned. */
+final class Repair {
+    private static final List<String> STALE_LOCKS =
+            List.of("index.lock", "HEAD.lock", "config.lock", "packed-refs.lock");
+
+    private final Checkout checkout;
+
+    Repair(Checkout checkout) {
+        this.checkout = checkout;
+    }
+
+    Recovery resetToRemote() {
+        List<String> actions = new ArrayList<>();
+        try {
+            removeStaleLocks(actions);
+            removeCorruptIndex(actions);
+            abortRebase(actions);
+            if (checkout.hasRemote()) {
+                PullOperation.fetch(checkout);
+            }
+            ObjectId target = target();
+            verifyReadable(target);
+            pointBranchAt(target, actions);
+            checkout.git()
+                    .reset()
+                    .setMode(ResetCommand.ResetType.HARD)
+                    .setRef(target.name())
+                    .call();
+            var cleaned = checkout.git()
+                    .clean()
+                    .setCleanDirectories(true)
+                    .setForce(true)
+                    .call();
+            if (!cleaned.isEmpty()) {
+                actions.add("removed untracked " + cleaned);
+            }
+            if (!checkout.git().status().call().isClean()) {
+                return new Recovery.NeedsReclone("work tree still differs from " + target.name() + " after reset");
+            }
+            return new Recovery.Recovered(target.name(), actions);
+        } catch (MissingObjectException | CorruptObjectException e) {
+            return new Recovery.NeedsReclone(Secrets.mask("repository is corrupt: " + e.getMessage()));
+        } catch (GitAPIException | IOException | RuntimeException e) {
+            if (GitFailures.isNetwork(e)) {
+                throw GitFailures.wrap("reset", e);
+            }
+            return new Recovery.NeedsReclone(Secrets.mask("reset failed: " + e.getMessage()));
+        }
+    }
+
+    private void removeStaleLocks(List<String> actions) throws IOException {
+        Path gitDir = checkout.repo().getDirectory().toPath();
+        List<Path> locks =
+                new ArrayList<>(STALE_LOCKS.stream().map(gitDir::resolve).toList());
+        locks.add(gitDir.resolve(checkout.localRef() + ".lock"));
+        locks.add(gitDir.resolve(checkout.remoteRef() + ".lock"));
+        for (Path lock : locks) {
+            if (Files.deleteIfExists(lock)) {
+                actions.add("removed stale " + gitDir.relativize(lock));
+            }
+        }
+    }
+
+    /** A half-written index is rebuilt from HEAD by the hard reset below. */
+    private void removeCorruptIndex(List<String> actions) throws IOException {
+        try {
+            checkout.repo().readDirCache();
+        } catch (CorruptObjectException | java.io.EOFException e) {
+            Files.deleteIfExists(checkout.repo().getIndexFile().toPath());
+            actions.add("removed corrupt index");
+        }
+    }
+
+    private void abortRebase(List<String> actions) throws GitAPIException {
+        RepositoryState state = checkout.repo().getRepositoryState();
+        if (state.isRebasing()) {
+            checkout.git().rebase().setOperation(RebaseCommand.Operation.ABORT).call();
+            actions.add("aborted an interrupted rebase");
+        }
+    }
+
+    private ObjectId target() throws IOException {
+        ObjectId remote = checkout.resolve(checkout.remoteRef());
+        ObjectId target = remote != null ? remote : checkout.resolve(checkout.localRef());
+        if (target == null) {
+            throw new MissingObjectException(ObjectId.zeroId(), "commit " + checkout.remoteRef());
+        }
+        return target;
+    }
+
+    /** Reads the target commit and its whole tree so missing or corrupt objects show up before the reset. */
+    private void verifyReadable(ObjectId target) throws IOException {
+        try (RevWalk walk = new RevWalk(checkout.repo());
+                var tree = new org.eclipse.jgit.treewalk.TreeWalk(checkout.repo())) {
+            tree.addTree(walk.parseCommit(target).getTree());
+            tree.setRecursive(true);
+            while (tree.next()) {
+                checkout.repo().open(tree.getObjectId(0)).getSize();
+            }
+        }
+    }
+
+    private void pointBranchAt(ObjectId target, List<String> actions) throws IOException {
+        ObjectId local = checkout.resolve(checkout.localRef());
+        if (!target.equals(local)) {
+            RefUpdate update = checkout.repo().updateRef(checkout.localRef());
+            update.setNewObjectId(target);
+            update.setForceUpdate(true);
+            update.update();
+            actions.add("moved " + checkout.branch() + " to "
+                    + target.abbreviate(10).name());
+        }
+        if (!checkout.localRef().equals(checkout.repo().getFullBranch())) {
+            checkout.repo().updateRef("HEAD").link(checkout.localRef());
+            actions.add("re-attached HEAD to " + checkout.branch());
+        }
+    }
+}

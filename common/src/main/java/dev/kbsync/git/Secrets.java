@@ -1,0 +1,36 @@
+package dev.kbsync.git;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/** Masks credentials in any text before it is logged, thrown or returned. */
+public final class Secrets {
+    private static final String MASK = "***";
+    private static final int MIN_SECRET_LENGTH = 4;
+    private static final Pattern URL_PASSWORD = Pattern.compile("(?i)([a-z][a-z0-9+.-]*://[^:/@\\s]+):[^@\\s/]+@");
+    private static final Pattern TOKEN_PARAM = Pattern.compile("(?i)((?:access_)?token=)[^&\\s\"']+");
+    private static final Set<String> REGISTERED = ConcurrentHashMap.newKeySet();
+
+    private Secrets() {}
+
+    /** Remembers a secret value so that {@link #mask} removes it from every string. */
+    public static void register(String secret) {
+        if (secret != null && secret.length() >= MIN_SECRET_LENGTH) {
+            REGISTERED.add(secret);
+        }
+    }
+
+    /** Returns {@code text} with URL passwords, {@code token=} parameters and registered secrets replaced by ***. */
+    public static String mask(String text) {
+        if (text == null) {
+            return null;
+        }
+        String masked = URL_PASSWORD.matcher(text).replaceAll("$1:" + MASK + "@");
+        masked = TOKEN_PARAM.matcher(masked).replaceAll("$1" + MASK);
+        for (String secret : REGISTERED) {
+            masked = masked.replace(secret, MASK);
+        }
+        return masked;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.kbsync.git;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class GitCredentialsTest {
+    private static final Map<String, String> ENV = Map.of(
+            "GITHUB_USERNAME", "gh-user",
+            "GITHUB_TOKEN", "gh-token-1",
+            "GITLAB_USERNAME", "gl-user",
+            "GITLAB_TOKEN", "gl-token-1",
+            "KBSYNC_GIT_USERNAME", "kb-user",
+            "KBSYNC_GIT_TOKEN", "kb-token-1");
+
+    @Test
+    void shouldUseGitHubCredentialsForGitHubHttpsRemotes() {
+        assertThat(GitCredentials.fromEnvironment(ENV, "https://github.com/acme/kb.git"))
+                .contains(new GitCredentials("gh-user", "gh-token-1"));
+    }
+
+    @Test
+    void shouldUseGitLabCredentialsForGitLabHosts() {
+        assertThat(GitCredentials.fromEnvironment(ENV, "https://gitlab.example.com/acme/kb.git"))
+                .contains(new GitCredentials("gl-user", "gl-token-1"));
+    }
+
+    @Test
+    void shouldFallBackToGenericCredentialsForOtherHttpsHosts() {
+        assertThat(GitCredentials.fromEnvironment(ENV, "https://git.example.org/kb.git"))
+                .contains(new GitCredentials("kb-user", "kb-token-1"));
+        assertThat(GitCredentials.fromEnvironment(
+                        Map.of("KBSYNC_GIT_TOKEN", "kb-token-1"), "https://github.com/acme/kb.git"))
+                .contains(new GitCredentials("git", "kb-token-1"));
+    }
+
+    @Test
+    void shouldDefaultTheGitHubUsernameWhenOnlyATokenIsSet() {
+        assertThat(GitCredentials.fromEnvironment(Map.of("GITHUB_TOKEN", "gh-token-1"), "https://github.com/a/b"))
+                .contains(new GitCredentials("x-access-token", "gh-token-1"));
+    }
+
+    @Test
+    void shouldNotApplyCredentialsToSshRemotes() {
+        assertThat(GitCredentials.fromEnvironment(ENV, "git@github.com:acme/kb.git"))
+                .isEmpty();
+        assertThat(GitCredentials.fromEnvironment(ENV, "ssh://git@github.com/acme/kb.git"))
+                .isEmpty();
+    }
+
+    @Test
+    void shouldNotApplyCredentialsToUrlsThatCarryTheirOwn() {
+        assertThat(GitCredentials.fromEnvironment(ENV, "https://me:own-token@github.com/acme/kb.git"))
+                .isEmpty();
+        assertThat(RemoteUrl.parse("https://me:own-token@github.com/acme/kb.git")
+                        .embeddedCredentials())
+                .contains(new GitCredentials("me", "own-token"));
+    }
+
+    @Test
+    void shouldDetectHttpsVersusSshRemotes() {
+        assertThat(RemoteUrl.parse("https://github.com/acme/kb.git").isHttp()).isTrue();
+        assertThat(RemoteUrl.parse("http://git.local/kb.git").isHttp()).isTrue();
+        assertThat(RemoteUrl.parse("git@github.com:acme/kb.git").isHttp()).isFalse();
+        assertThat(RemoteUrl.parse("ssh://git@github.com/acme/kb.git").isHttp()).isFalse();
+        assertThat(RemoteUrl.parse("/srv/git/kb.git").isHttp()).isFalse();
+    }
+
+    @Test
+    void shouldGiveTheSameAnswerEveryTimeItIsAsked() {
+        var first = GitCredentials.fromEnvironment(ENV, "https://github.com/acme/kb.git");
+        assertThat(GitCredentials.fromEnvironment(ENV, "https://github.com/acme/kb.git"))
+                .isEqualTo(first);
+    }
+
+    @Test
+    void shouldNeverPrintTheToken() {
+        GitCredentials credentials = new GitCredentials("ada", "very-secret-token");
+        assertThat(credentials.toString()).doesNotContain("very-secret-token").contains("***");
+        assertThat(Secrets.mask("token is very-secret-token")).isEqualTo("token is ***");
+    }
+
+    @Test
+    void shouldStripCredentialsFromStoredUrls() {
+        assertThat(RemoteUrl.parse("https://me:tok-123@github.com/acme/kb.git").withoutCredentials())
+                .isEqualTo("https://github.com/acme/kb.git");
+        assertThat(RemoteUrl.parse("git@github.com:acme/kb.git").withoutCredentials())
+                .isEqualTo("git@github.com:acme/kb.git");
+    }
+}
