@@ -76,7 +76,10 @@ public final class LeaseKeeper implements AutoCloseable {
                 modes.reachable();
             } else if (result.cause() instanceof CoordinatorException.LeaseLost) {
                 if (!lost) {
-                    log.warn("lease {} lost (fence {}); a push not yet made will not happen", lease.id(), lease.fencingToken());
+                    log.warn(
+                            "lease {} lost (fence {}); a push not yet made will not happen",
+                            lease.id(),
+                            lease.fencingToken());
                 }
                 lost = true;
             } else if (result.cause() instanceof CoordinatorException.Unreachable) {
