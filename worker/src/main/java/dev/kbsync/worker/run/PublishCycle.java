@@ -4,9 +4,11 @@ import dev.kbsync.git.CommitResult;
 import dev.kbsync.git.GitException;
 import dev.kbsync.git.KbRepository;
 import dev.kbsync.git.PushResult;
+import dev.kbsync.kb.FileChange;
 import dev.kbsync.worker.apply.ApplyResult;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -55,7 +57,7 @@ public final class PublishCycle {
                 git.time(() -> repo.findCommitWithTrailer(JOB_TRAILER, unit.id(), TRAILER_SEARCH_DEPTH));
         if (existing.isPresent()) {
             log.info("remote already has commit {} for {}; not applying it again", existing.get(), unit.id());
-            return new Outcome.AlreadyPublished(existing.get(), java.util.List.of(), rejections);
+            return new Outcome.AlreadyPublished(existing.get(), filesOf(repo, existing.get()), rejections);
         }
         ApplyResult applied = unit.apply(repo.workTree());
         if (applied instanceof ApplyResult.Refused refused) {
@@ -97,6 +99,16 @@ public final class PublishCycle {
             return git.time(repo::push);
         } catch (GitException e) {
             return new PushResult.Rejected("ERROR", e.getMessage());
+        }
+    }
+
+    /** The files a commit changed (with links), for reporting a job found already published. */
+    private static List<FileChange> filesOf(KbRepository repo, String commit) {
+        try {
+            return repo.changedFilesBetween(commit + "^", commit);
+        } catch (GitException e) {
+            log.warn("could not list the files of commit {}: {}", commit, e.getMessage());
+            return List.of();
         }
     }
 

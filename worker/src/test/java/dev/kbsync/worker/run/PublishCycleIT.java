@@ -98,7 +98,11 @@ class PublishCycleIT {
 
         Outcome again = cycle(5, PhaseListener.NONE).run(checkout, note("job-4", 11));
 
-        assertThat(again).isEqualTo(new Outcome.AlreadyPublished(first, List.of(), 0));
+        assertThat(again).isInstanceOf(Outcome.AlreadyPublished.class);
+        assertThat(((Outcome.AlreadyPublished) again).commit()).isEqualTo(first);
+        assertThat(((Outcome.AlreadyPublished) again).files())
+                .extracting(f -> f.path())
+                .containsExactly("note-job-4.md");
         assertThat(GitFixture.commitsForJob(bare, "job-4")).isEqualTo(1);
     }
 
