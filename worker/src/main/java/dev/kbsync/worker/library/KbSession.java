@@ -11,6 +11,7 @@ import dev.kbsync.worker.run.PublishCycle;
 import dev.kbsync.worker.run.WorkUnit;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -68,7 +69,7 @@ public final class KbSession implements AutoCloseable {
 
     /** Writes a KB-relative file (path checked: never outside the KB or into {@code .git}). */
     public void write(String path, String text) {
-        writes.record(workTree, path, java.util.Objects.requireNonNull(text, "text"));
+        writes.record(workTree, path, Objects.requireNonNull(text, "text"));
     }
 
     /** Deletes a KB-relative file. */

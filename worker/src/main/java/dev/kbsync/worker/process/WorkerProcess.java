@@ -2,6 +2,7 @@ package dev.kbsync.worker.process;
 
 import dev.kbsync.git.GitCredentials;
 import dev.kbsync.lock.LocalKbLock;
+import dev.kbsync.lock.LocalLockConfig;
 import dev.kbsync.worker.apply.AgentApplier;
 import dev.kbsync.worker.apply.Appliers;
 import dev.kbsync.worker.apply.NoteApplier;
@@ -69,7 +70,7 @@ public final class WorkerProcess {
                 modes,
                 outbox,
                 checkouts,
-                new LocalKbLock(dev.kbsync.lock.LocalLockConfig.DEFAULTS, clock),
+                new LocalKbLock(LocalLockConfig.DEFAULTS, clock),
                 new Appliers(new NoteApplier(config.noteAgent(), clock), new AgentApplier(config.agent())),
                 new PublishCycle(
                         new PushRetry(config.pushRetries(), Duration.ofMillis(100)), listener, metrics::gitTime),

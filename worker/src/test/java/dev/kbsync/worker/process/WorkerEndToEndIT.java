@@ -150,6 +150,45 @@ class WorkerEndToEndIT {
         assertThat(GitFixture.history(bare)).hasSize(1);
     }
 
+    @Test
+    void shouldReportWorkerShutdownForAJobStillRunningAfterTheGracePeriod() throws Exception {
+        Path bare = tmp.resolve("stop.git");
+        coordinator = CoordinatorFixture.start(
+                vertx, redis, Duration.ofSeconds(10), Map.of("stop", GitFixture.bareRemote(bare)));
+        java.util.concurrent.CountDownLatch applied = new java.util.concurrent.CountDownLatch(1);
+        WorkerProcess slow = WorkerFixture.start(
+                vertx,
+                WorkerFixture.config(
+                        coordinator.url(),
+                        "slow",
+                        tmp.resolve("cache-slow"),
+                        1,
+                        Optional.empty(),
+                        Duration.ofSeconds(1)),
+                (phase, id) -> {
+                    if (phase == Phase.APPLIED) {
+                        applied.countDown();
+                        sleep(Duration.ofSeconds(4));
+                    }
+                });
+        String id = coordinator.submitNote("stop", "alice", "slow", "Slow").getString("id");
+        assertThat(applied.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        slow.stop();
+
+        assertThat(coordinator.job(id).getJsonObject("error")).isNotNull();
+        assertThat(coordinator.job(id).getJsonObject("error").getString("code")).isEqualTo("WORKER_SHUTDOWN");
+        assertThat(GitFixture.commitsForJob(bare, id)).isZero();
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void startWorker(String id, Optional<dev.kbsync.worker.apply.AgentCommand> agent, PhaseListener listener) {
         workers.add(WorkerFixture.start(
                 vertx, WorkerFixture.config(coordinator.url(), id, tmp.resolve("cache-" + id), 1, agent), listener));
