@@ -12,6 +12,7 @@ import dev.kbsync.worker.fallback.ResultOutbox;
 import io.vertx.core.Vertx;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -56,13 +57,8 @@ public final class JobRunner {
 
     /** Runs the job; the report, if any, has been delivered when this returns. {@code abandoning}: stop before push. */
     public Optional<JobReport> run(Assignment assignment, BooleanSupplier abandoning) {
-        try (MDC.MDCCloseable j = MDC.putCloseable("job", assignment.job().id());
-                MDC.MDCCloseable k = MDC.putCloseable("kb", assignment.kb().id().value());
-                MDC.MDCCloseable l =
-                        MDC.putCloseable("lease", assignment.lease().id());
-                MDC.MDCCloseable f = MDC.putCloseable(
-                        "fence", Long.toString(assignment.lease().fencingToken()));
-                LeaseKeeper keeper = new LeaseKeeper(vertx, client, modes, assignment.lease())) {
+        putMdc(assignment);
+        try (LeaseKeeper keeper = new LeaseKeeper(vertx, client, modes, assignment.lease())) {
             log.info(
                     "running {} job {} for {}",
                     assignment.job().kind().wire(),
@@ -74,25 +70,27 @@ public final class JobRunner {
             settings.listener().reached(Phase.REPORTED, assignment.job().id());
             maintain(assignment);
             return report;
+        } finally {
+            MDC.clear();
         }
     }
 
     private Optional<JobReport> execute(Assignment assignment, LeaseKeeper keeper, BooleanSupplier abandoning) {
         String jobId = assignment.job().id();
         String leaseId = assignment.lease().id();
-        try (LocalKbLock.Handle held = locks.acquire(checkouts.lockDir(assignment.kb()), "job_" + jobId)) {
-            JobUnit unit =
-                    new JobUnit(assignment, applier, author(assignment.job().user()), keeper, abandoning);
-            Outcome outcome = cycle.run(checkouts.checkout(assignment.kb()), unit);
+        try {
+            Outcome outcome = underLock(assignment, "job_" + jobId, () -> {
+                JobUnit unit =
+                        new JobUnit(assignment, applier, author(assignment.job().user()), keeper, abandoning);
+                return cycle.run(checkouts.checkout(assignment.kb()), unit);
+            });
             log.info("job {} finished: {}", jobId, outcome);
             return Optional.of(Reports.of(jobId, leaseId, outcome));
         } catch (UnitAbortedException e) {
-            if (UnitAbortedException.LEASE_LOST.equals(e.code())) {
-                log.warn("job {} stopped before push: {}", jobId, e.getMessage());
-                return Optional.empty();
-            }
             log.warn("job {} stopped before push: {}", jobId, e.getMessage());
-            return Optional.of(new JobReport.Failed(jobId, leaseId, new JobError(e.code(), e.getMessage()), 0));
+            return UnitAbortedException.LEASE_LOST.equals(e.code())
+                    ? Optional.empty()
+                    : Optional.of(new JobReport.Failed(jobId, leaseId, new JobError(e.code(), e.getMessage()), 0));
         } catch (RuntimeException e) {
             log.error("job {} failed unexpectedly", jobId, e);
             return Optional.of(new JobReport.Failed(jobId, leaseId, new JobError("INTERNAL", e.getMessage()), 0));
@@ -100,11 +98,30 @@ public final class JobRunner {
     }
 
     private void maintain(Assignment assignment) {
-        try (LocalKbLock.Handle held = locks.acquire(checkouts.lockDir(assignment.kb()), "maintain")) {
-            checkouts.checkout(assignment.kb()).maintainEvery(settings.maintainEvery());
+        try {
+            underLock(assignment, "maintain", () -> {
+                checkouts.checkout(assignment.kb()).maintainEvery(settings.maintainEvery());
+                return null;
+            });
         } catch (RuntimeException e) {
             log.warn("maintenance of {} failed: {}", assignment.kb().id(), e.getMessage());
         }
+    }
+
+    private <T> T underLock(Assignment assignment, String operation, Supplier<T> work) {
+        LocalKbLock.Handle held = locks.acquire(checkouts.lockDir(assignment.kb()), operation);
+        try {
+            return work.get();
+        } finally {
+            held.close();
+        }
+    }
+
+    private static void putMdc(Assignment assignment) {
+        MDC.put("job", assignment.job().id());
+        MDC.put("kb", assignment.kb().id().value());
+        MDC.put("lease", assignment.lease().id());
+        MDC.put("fence", Long.toString(assignment.lease().fencingToken()));
     }
 
     private Author author(String user) {
