@@ -9,17 +9,19 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 
-/** Test fixture: engines ("coordinators"), each with its own Redisson client, on one test Redis. */
+/** Test fixture: coordinators on one test Redis, each with its own Vert.x instance and Redisson client. */
 final class Coordinators implements AutoCloseable {
     private final RedisExtension redis;
-    private final Vertx vertx = Vertx.vertx();
-    private final List<RedissonClient> clients = new ArrayList<>();
-    private final List<Engine> engines = new ArrayList<>();
+    private final List<Node> nodes = new ArrayList<>();
+
+    /** One coordinator process, as far as the engine can tell. */
+    record Node(Vertx vertx, RedissonClient client, Engine engine) {}
 
     Coordinators(RedisExtension redis) {
         this.redis = redis;
@@ -36,32 +38,37 @@ final class Coordinators implements AutoCloseable {
                 Duration.ofMillis(100));
     }
 
-    Vertx vertx() {
-        return vertx;
-    }
-
     Engine start(EngineConfig config) {
-        return start(config, MetricsSink.NONE);
+        return start(config, MetricsSink.NONE).engine();
     }
 
-    Engine start(EngineConfig config, MetricsSink metrics) {
+    Node start(EngineConfig config, MetricsSink metrics) {
+        Vertx vertx = Vertx.vertx();
         RedissonClient client = client(config);
-        Engine engine = await(Engine.start(vertx, client, config, metrics));
-        engines.add(engine);
-        return engine;
+        Node node = new Node(vertx, client, await(Engine.start(vertx, client, config, metrics)));
+        nodes.add(node);
+        return node;
     }
 
     RedissonClient client(EngineConfig config) {
         Config redisson = new Config();
         redisson.useSingleServer().setAddress(redis.uri());
-        RedissonClient client = Redisson.create(Engine.tune(redisson, config));
-        clients.add(client);
-        return client;
+        return Redisson.create(Engine.tune(redisson, config));
     }
 
-    /** The Redisson client behind the i-th started engine. */
+    Node node(int index) {
+        return nodes.get(index);
+    }
+
     RedissonClient clientOf(int index) {
-        return clients.get(index);
+        return nodes.get(index).client();
+    }
+
+    /** Kills a coordinator abruptly: its Redisson client goes away without releasing anything. */
+    void kill(int index) {
+        Node node = nodes.get(index);
+        node.client().shutdown(0, 1, TimeUnit.SECONDS);
+        await(node.vertx().close());
     }
 
     void register(Engine engine, String... kbs) {
@@ -73,7 +80,7 @@ final class Coordinators implements AutoCloseable {
     static <T> T await(Future<T> future) {
         try {
             return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
@@ -85,18 +92,12 @@ final class Coordinators implements AutoCloseable {
 
     @Override
     public void close() {
-        engines.forEach(e -> {
-            try {
-                await(e.stop());
-            } catch (RuntimeException ignored) {
-                // a killed engine's Redisson client is gone
+        for (Node node : nodes) {
+            if (!node.client().isShutdown()) {
+                await(node.engine().stop());
+                node.client().shutdown();
+                await(node.vertx().close());
             }
-        });
-        clients.forEach(c -> {
-            if (!c.isShutdown()) {
-                c.shutdown();
-            }
-        });
-        await(vertx.close());
+        }
     }
 }

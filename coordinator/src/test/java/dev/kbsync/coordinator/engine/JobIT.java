@@ -38,7 +38,14 @@ class JobIT {
     @BeforeAll
     static void start() {
         coordinators = new Coordinators(redis);
-        Engine engine = coordinators.start(Coordinators.config("c1"));
+        EngineConfig base = Coordinators.config("c1");
+        Engine engine = coordinators.start(new EngineConfig(
+                "c1",
+                Duration.ofSeconds(3),
+                base.maxHold(),
+                base.waiterTtl(),
+                base.lockWatchdog(),
+                base.sweepInterval()));
         coordinators.register(engine, "persist", "idem", "docs", "other", "retry");
         jobs = engine.services().jobs();
     }
@@ -87,7 +94,7 @@ class JobIT {
         Assignment a = poll();
         Assignment b = poll();
         assertThat(Set.of(a.job().id(), b.job().id())).containsExactlyInAnyOrder(first.id(), elsewhere.id());
-        assertThat(await(jobs.poll("w3", Duration.ofMillis(1500)))).isEmpty();
+        assertThat(await(jobs.poll("w3", Duration.ofMillis(500)))).isEmpty();
 
         Assignment onDocs = a.job().id().equals(first.id()) ? a : b;
         assertThat(onDocs.job().state()).isEqualTo(JobState.RUNNING);
