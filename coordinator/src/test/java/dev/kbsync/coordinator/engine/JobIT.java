@@ -10,6 +10,7 @@ import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.job.Assignment;
 import dev.kbsync.coordinator.job.JobOutcome;
 import dev.kbsync.coordinator.job.JobService;
+import dev.kbsync.coordinator.queue.QueueAddresses;
 import dev.kbsync.kb.FileChange;
 import dev.kbsync.kb.Job;
 import dev.kbsync.kb.JobError;
@@ -17,11 +18,13 @@ import dev.kbsync.kb.JobPayload;
 import dev.kbsync.kb.JobState;
 import dev.kbsync.kb.KbId;
 import dev.kbsync.testing.RedisExtension;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,7 +49,7 @@ class JobIT {
                 base.waiterTtl(),
                 base.lockWatchdog(),
                 base.sweepInterval()));
-        coordinators.register(engine, "persist", "idem", "docs", "other", "retry");
+        coordinators.register(engine, "persist", "idem", "docs", "other", "retry", "events");
         jobs = engine.services().jobs();
     }
 
@@ -115,6 +118,33 @@ class JobIT {
                         .state())
                 .isEqualTo(JobState.FAILED);
         await(jobs.complete(second.id(), done(next)));
+    }
+
+    @Test
+    void shouldPublishPositionsAndStatesOfAJob() {
+        KbId kb = KbId.of("events");
+        Job first = await(jobs.submit(kb, "ann", note("first"), Optional.empty()));
+        Job second = await(jobs.submit(kb, "ann", note("second"), Optional.empty()));
+        List<JsonObject> events = new CopyOnWriteArrayList<>();
+        await(coordinators
+                .node(0)
+                .vertx()
+                .eventBus()
+                .<JsonObject>consumer(QueueAddresses.job(second.id()), m -> events.add(m.body()))
+                .completion());
+
+        Assignment a = poll();
+        assertThat(a.job().id()).isEqualTo(first.id());
+        await(jobs.complete(first.id(), done(a)));
+        Assignment b = poll();
+        await(jobs.complete(second.id(), done(b)));
+
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(events)
+                        .extracting(e -> e.getString("type") + " "
+                                + e.getJsonObject("job").getString("state") + " "
+                                + e.getJsonObject("job").getLong("ahead"))
+                        .containsSubsequence("position queued 0", "state running 0", "state done 0"));
     }
 
     @Test

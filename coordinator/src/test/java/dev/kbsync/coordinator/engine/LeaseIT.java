@@ -28,11 +28,12 @@ class LeaseIT {
 
     static Coordinators coordinators;
     static LeaseService leases;
+    static final RecordingMetrics metrics = new RecordingMetrics();
 
     @BeforeAll
     static void start() {
         coordinators = new Coordinators(redis);
-        Engine engine = coordinators.start(Coordinators.config("c1"));
+        Engine engine = coordinators.start(Coordinators.config("c1"), metrics).engine();
         coordinators.register(engine, "alpha", "beta", "gamma", "delta");
         leases = engine.services().leases();
     }
@@ -51,6 +52,11 @@ class LeaseIT {
         assertThat(lease.ahead()).isZero();
         assertThat(await(leases.release(lease.id())).state()).isEqualTo(LeaseState.RELEASED);
         assertThat(await(leases.release(lease.id())).state()).isEqualTo(LeaseState.RELEASED);
+        assertThat(metrics.count("granted", "alpha")).isEqualTo(1);
+        assertThat(metrics.count("released", "alpha")).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(
+                        () -> assertThat(metrics.count("queueLength", "alpha")).isPositive());
     }
 
     @Test
@@ -88,6 +94,7 @@ class LeaseIT {
         assertThatThrownBy(() -> await(leases.heartbeat(silent.id())))
                 .isInstanceOfSatisfying(
                         ConflictException.class, e -> assertThat(e.code()).isEqualTo("LEASE_LOST"));
+        assertThat(metrics.count("expired", "gamma")).isEqualTo(1);
         assertThat(log.list)
                 .anySatisfy(e -> assertThat(e.getFormattedMessage())
                         .contains(silent.id(), "KB gamma", "silent-bot", "without heartbeat; granting next"));
