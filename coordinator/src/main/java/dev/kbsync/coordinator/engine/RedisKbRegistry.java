@@ -54,6 +54,12 @@ final class RedisKbRegistry implements KbRegistry {
                         .toList());
     }
 
+    /** Every registered KB id (keys only, for the periodic sweep). */
+    Future<List<KbId>> ids() {
+        return redis.on(kbs.readAllKeySetAsync())
+                .map(keys -> keys.stream().map(KbId::of).toList());
+    }
+
     /** Succeeds if the KB is registered, else fails with KB_NOT_FOUND. */
     Future<Void> require(KbId id) {
         if (known.contains(id)) {

@@ -2,7 +2,6 @@ package dev.kbsync.coordinator.engine;
 
 import dev.kbsync.coordinator.engine.Outcomes.Ended;
 import dev.kbsync.coordinator.engine.Outcomes.Sweep;
-import dev.kbsync.coordinator.kb.KbConfig;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.kb.KbId;
 import io.vertx.core.Future;
@@ -50,9 +49,8 @@ final class Sweeper {
             return;
         }
         running = true;
-        kbs.list()
-                .compose(list -> Future.join(
-                        list.stream().map(KbConfig::id).map(this::sweep).toList()))
+        kbs.ids()
+                .compose(ids -> Future.join(ids.stream().map(this::sweep).toList()))
                 .onComplete(ar -> {
                     running = false;
                     if (ar.failed()) {
