@@ -39,8 +39,8 @@ class FairnessIT {
 
     static Coordinators coordinators;
 
-    /** One request: who made it, where it stood, the positions its event address reported. */
-    record Request(int client, Lease lease, List<Long> positions, Future<Lease> granted) {}
+    /** One request: who made it, where it stood, the events its lease address reported. */
+    record Request(int client, Lease lease, List<JsonObject> events, Future<Lease> granted) {}
 
     @BeforeAll
     static void start() {
@@ -90,12 +90,20 @@ class FairnessIT {
                 byPosition.stream().map(r -> await(r.granted()).fencingToken()).toList();
         assertThat(fences).isSorted().doesNotHaveDuplicates();
         for (Request r : requests) {
-            List<Long> seen = List.copyOf(r.positions());
-            assertThat(seen).as("positions of %s", r.lease().id()).isNotEmpty();
-            assertThat(IntStream.range(1, seen.size()).allMatch(i -> seen.get(i) < seen.get(i - 1)))
-                    .as("positions %s of %s strictly decrease", seen, r.lease().id())
+            List<Long> positions = aheads(r, "position");
+            List<Long> all = aheads(r, null);
+            assertThat(IntStream.range(1, positions.size()).allMatch(i -> positions.get(i) < positions.get(i - 1)))
+                    .as(
+                            "positions %s of %s strictly decrease",
+                            positions, r.lease().id())
                     .isTrue();
-            assertThat(seen.get(0)).isLessThanOrEqualTo(r.lease().ahead());
+            assertThat(IntStream.range(1, all.size()).allMatch(i -> all.get(i) <= all.get(i - 1)))
+                    .as("aheads %s of %s never increase", all, r.lease().id())
+                    .isTrue();
+            assertThat(all).allMatch(a -> a <= r.lease().ahead());
+            assertThat(r.events())
+                    .anySatisfy(e -> assertThat(e.getJsonObject("lease").getString("state"))
+                            .isEqualTo("granted"));
         }
     }
 
@@ -133,18 +141,24 @@ class FairnessIT {
     private static Request request(int client, KbId kb, List<String> grantOrder) {
         Coordinators.Node node = coordinators.node(client);
         Lease lease = await(leases(client).request(kb, "client-" + client, Duration.ofSeconds(30)));
-        List<Long> positions = new CopyOnWriteArrayList<>();
+        List<JsonObject> events = new CopyOnWriteArrayList<>();
         MessageConsumer<JsonObject> consumer = node.vertx().eventBus().consumer(QueueAddresses.lease(lease.id()), m -> {
-            if ("position".equals(m.body().getString("type"))) {
-                positions.add(m.body().getJsonObject("lease").getLong("ahead"));
-            }
+            events.add(m.body());
         });
         await(consumer.completion());
         Future<Lease> granted = LeaseClient.granted(node, lease).compose(l -> {
             grantOrder.add(l.id());
             return leases(client).release(l.id()).map(l);
         });
-        return new Request(client, lease, positions, granted);
+        return new Request(client, lease, events, granted);
+    }
+
+    /** The {@code ahead} values a request's address reported, of one event type or of all. */
+    private static List<Long> aheads(Request request, String type) {
+        return request.events().stream()
+                .filter(e -> type == null || type.equals(e.getString("type")))
+                .map(e -> e.getJsonObject("lease").getLong("ahead"))
+                .toList();
     }
 
     private static LeaseService leases(int client) {

@@ -144,7 +144,10 @@ class JobIT {
                         .extracting(e -> e.getString("type") + " "
                                 + e.getJsonObject("job").getString("state") + " "
                                 + e.getJsonObject("job").getLong("ahead"))
-                        .containsSubsequence("position queued 0", "state running 0", "state done 0"));
+                        .containsSubsequence("state running 0", "state done 0")
+                        .allMatch(e -> !e.startsWith("position")
+                                || e.equals("position queued 0")
+                                || e.equals("position queued 1")));
     }
 
     @Test
