@@ -25,6 +25,7 @@ final class Sweeper {
     private final MetricsSink metrics;
     private final DriverSettings settings;
     private boolean running;
+    private boolean failing;
 
     Sweeper(
             Tickets tickets,
@@ -53,9 +54,14 @@ final class Sweeper {
                 .compose(ids -> Future.join(ids.stream().map(this::sweep).toList()))
                 .onComplete(ar -> {
                     running = false;
-                    if (ar.failed()) {
-                        LOG.debug("sweep failed: {}", ar.cause().toString());
+                    if (ar.failed() && !failing) {
+                        LOG.warn(
+                                "sweep failed (logged once until it recovers): {}",
+                                ar.cause().toString());
+                    } else if (ar.succeeded() && failing) {
+                        LOG.info("sweep recovered");
                     }
+                    failing = ar.failed();
                 });
     }
 

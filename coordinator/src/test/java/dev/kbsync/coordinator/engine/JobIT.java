@@ -10,6 +10,8 @@ import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.job.Assignment;
 import dev.kbsync.coordinator.job.JobOutcome;
 import dev.kbsync.coordinator.job.JobService;
+import dev.kbsync.coordinator.lease.LeaseService;
+import dev.kbsync.coordinator.lease.LeaseState;
 import dev.kbsync.coordinator.queue.QueueAddresses;
 import dev.kbsync.kb.FileChange;
 import dev.kbsync.kb.Job;
@@ -37,6 +39,7 @@ class JobIT {
 
     static Coordinators coordinators;
     static JobService jobs;
+    static LeaseService leases;
 
     @BeforeAll
     static void start() {
@@ -49,8 +52,9 @@ class JobIT {
                 base.waiterTtl(),
                 base.lockWatchdog(),
                 base.sweepInterval()));
-        coordinators.register(engine, "persist", "idem", "docs", "other", "retry", "events");
+        coordinators.register(engine, "persist", "idem", "docs", "other", "retry", "events", "beat");
         jobs = engine.services().jobs();
+        leases = engine.services().leases();
     }
 
     @AfterAll
@@ -175,6 +179,22 @@ class JobIT {
     }
 
     @Test
+    void shouldKeepJobWithWorkerThatHeartbeatsPastItsTtl() {
+        Job job = await(jobs.submit(KbId.of("beat"), "ann", note("slow"), Optional.empty()));
+        Assignment running = poll();
+        assertThat(running.job().id()).isEqualTo(job.id());
+        long deadline = System.nanoTime() + Duration.ofMillis(4500).toNanos();
+
+        while (System.nanoTime() < deadline) {
+            assertThat(await(leases.heartbeat(running.lease().id())).state()).isEqualTo(LeaseState.GRANTED);
+            sleep(500);
+        }
+
+        assertThat(await(jobs.get(job.id())).state()).isEqualTo(JobState.RUNNING);
+        assertThat(await(jobs.complete(job.id(), done(running))).attempts()).isEqualTo(1);
+    }
+
+    @Test
     void shouldRejectUnknownKbAndUnknownJob() {
         assertThatThrownBy(() -> await(jobs.submit(KbId.of("nope"), "ann", note("x"), Optional.empty())))
                 .isInstanceOfSatisfying(
@@ -193,6 +213,15 @@ class JobIT {
         Optional<Assignment> next;
         while ((next = await(jobs.poll("drain", Duration.ofMillis(1500)))).isPresent()) {
             await(jobs.complete(next.get().job().id(), done(next.get())));
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

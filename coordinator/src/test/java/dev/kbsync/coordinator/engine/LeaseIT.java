@@ -29,12 +29,16 @@ class LeaseIT {
     static Coordinators coordinators;
     static LeaseService leases;
     static final RecordingMetrics metrics = new RecordingMetrics();
+    static final Duration MAX_HOLD = Duration.ofSeconds(3);
 
     @BeforeAll
     static void start() {
         coordinators = new Coordinators(redis);
-        Engine engine = coordinators.start(Coordinators.config("c1"), metrics).engine();
-        coordinators.register(engine, "alpha", "beta", "gamma", "delta");
+        EngineConfig base = Coordinators.config("c1");
+        EngineConfig config = new EngineConfig(
+                "c1", base.leaseTtl(), MAX_HOLD, base.waiterTtl(), base.lockWatchdog(), base.sweepInterval());
+        Engine engine = coordinators.start(config, metrics).engine();
+        coordinators.register(engine, "alpha", "beta", "gamma", "delta", "epsilon");
         leases = engine.services().leases();
     }
 
@@ -99,6 +103,31 @@ class LeaseIT {
                 .anySatisfy(e -> assertThat(e.getFormattedMessage())
                         .contains(silent.id(), "KB gamma", "silent-bot", "without heartbeat; granting next"));
         await(leases.release(next.id()));
+    }
+
+    @Test
+    void shouldEndGrantAtMaximumHoldEvenWithHeartbeats() {
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        ((Logger) LoggerFactory.getLogger(Sweeper.class)).addAppender(log);
+        Lease greedy = await(leases.request(KbId.of("epsilon"), "greedy", Duration.ofSeconds(1)));
+        long start = System.nanoTime();
+
+        await().atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(300))
+                .until(() -> {
+                    try {
+                        await(leases.heartbeat(greedy.id()));
+                        return false;
+                    } catch (ConflictException lost) {
+                        return true;
+                    }
+                });
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(MAX_HOLD.minusMillis(500));
+        assertThat(await(leases.get(greedy.id())).state()).isEqualTo(LeaseState.EXPIRED);
+        assertThat(log.list)
+                .anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("greedy", "reached its maximum hold"));
     }
 
     @Test
