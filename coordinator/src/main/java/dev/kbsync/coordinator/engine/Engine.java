@@ -1,8 +1,10 @@
 package dev.kbsync.coordinator.engine;
 
 import dev.kbsync.coordinator.metrics.MetricsSink;
+import dev.kbsync.kb.KbId;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import org.redisson.api.RedissonClient;
@@ -47,7 +49,21 @@ public final class Engine {
         this.services = new CoordinatorServices(
                 new RedisLeaseService(vertx, config, tickets, kbs, changes, grants),
                 new RedisJobService(
-                        config, clock, tickets, store, new Idempotency(redis), kbs, poller, changes, metrics),
+                        config,
+                        clock,
+                        tickets,
+                        store,
+                        new Idempotency(redis),
+                        kbs,
+                        new Assigner(
+                                poller,
+                                tickets,
+                                store,
+                                kbs,
+                                changes,
+                                config.leaseTtl().toMillis()),
+                        changes,
+                        metrics),
                 new RedisQueueService(tickets, kbs),
                 kbs);
     }
@@ -79,8 +95,14 @@ public final class Engine {
 
     /** Stops timers and listeners and hands the KBs this coordinator drives to the others; grants stay. */
     public Future<Void> stop() {
-        context.runOnContext(v -> vertx.cancelTimer(sweepTimer));
-        return Future.join(events.close(), drivers.stop()).mapEmpty();
+        Promise<Void> swept = Promise.promise();
+        context.runOnContext(v -> {
+            vertx.cancelTimer(sweepTimer);
+            sweeper.stop().onComplete(swept);
+        });
+        return swept.future()
+                .compose(v -> Future.join(events.close(), drivers.stop()))
+                .mapEmpty();
     }
 
     @Override
@@ -88,7 +110,7 @@ public final class Engine {
         return "Engine[" + config.coordinatorId() + "]";
     }
 
-    private void onQueueChanged(dev.kbsync.kb.KbId kb) {
+    private void onQueueChanged(KbId kb) {
         fanout.refresh(kb);
         drivers.pumpIfKnown(kb);
     }

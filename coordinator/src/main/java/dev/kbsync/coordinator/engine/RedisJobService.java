@@ -5,8 +5,6 @@ import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.job.Assignment;
 import dev.kbsync.coordinator.job.JobOutcome;
 import dev.kbsync.coordinator.job.JobService;
-import dev.kbsync.coordinator.lease.Lease;
-import dev.kbsync.coordinator.lease.LeaseState;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.kb.Job;
 import dev.kbsync.kb.JobPayload;
@@ -28,7 +26,7 @@ final class RedisJobService implements JobService {
     private final JobStore store;
     private final Idempotency idempotency;
     private final RedisKbRegistry kbs;
-    private final Poller poller;
+    private final Assigner assigner;
     private final Changes changes;
     private final MetricsSink metrics;
 
@@ -39,7 +37,7 @@ final class RedisJobService implements JobService {
             JobStore store,
             Idempotency idempotency,
             RedisKbRegistry kbs,
-            Poller poller,
+            Assigner assigner,
             Changes changes,
             MetricsSink metrics) {
         this.config = config;
@@ -48,7 +46,7 @@ final class RedisJobService implements JobService {
         this.store = store;
         this.idempotency = idempotency;
         this.kbs = kbs;
-        this.poller = poller;
+        this.assigner = assigner;
         this.changes = changes;
         this.metrics = metrics;
     }
@@ -86,7 +84,7 @@ final class RedisJobService implements JobService {
 
     @Override
     public Future<Optional<Assignment>> poll(String workerId, Duration wait) {
-        return next(workerId, System.nanoTime() + wait.toNanos());
+        return assigner.next(workerId, System.nanoTime() + wait.toNanos());
     }
 
     @Override
@@ -121,50 +119,6 @@ final class RedisJobService implements JobService {
                     changes.changed(ref.kb());
                     return get(ref.ticket());
                 });
-    }
-
-    private Future<Optional<Assignment>> next(String workerId, long deadlineNanos) {
-        return poller.take(deadlineNanos)
-                .compose(leaseId -> leaseId.isEmpty()
-                        ? Future.succeededFuture(Optional.empty())
-                        : assign(workerId, LeaseRef.parse(leaseId.get()))
-                                .compose(a ->
-                                        a.isPresent() ? Future.succeededFuture(a) : next(workerId, deadlineNanos)));
-    }
-
-    /** Takes a ready lease if it is still the KB's grant (stale entries are skipped). */
-    private Future<Optional<Assignment>> assign(String workerId, LeaseRef ref) {
-        return tickets.claim(ref).compose(claim -> {
-            if (claim.isEmpty()) {
-                return Future.succeededFuture(Optional.empty());
-            }
-            Lease lease = new Lease(
-                    ref.id(),
-                    ref.kb(),
-                    workerId,
-                    LeaseState.GRANTED,
-                    0,
-                    ref.fence(),
-                    ref.ticket(),
-                    Instant.ofEpochMilli(claim.get().nowMs()),
-                    Instant.ofEpochMilli(claim.get().expiresAtMs()),
-                    config.leaseTtl().toMillis());
-            return store.running(
-                            ref.ticket(),
-                            ref.id(),
-                            ref.fence(),
-                            claim.get().attempts(),
-                            claim.get().nowMs())
-                    .compose(v -> {
-                        changes.changed(ref.kb());
-                        return Future.all(stored(ref.ticket()), kbs.get(ref.kb()));
-                    })
-                    .map(all -> Optional.of(new Assignment(
-                            lease,
-                            JobStore.at(all.<JobStore.Stored>resultAt(0).job(), JobState.RUNNING, 0, 0),
-                            all.<Optional<dev.kbsync.coordinator.kb.KbConfig>>resultAt(1)
-                                    .orElseThrow())));
-        });
     }
 
     private Future<Job> enqueue(Job job) {

@@ -26,6 +26,8 @@ final class Sweeper {
     private final DriverSettings settings;
     private boolean running;
     private boolean failing;
+    private boolean stopped;
+    private Future<Void> inFlight = Future.succeededFuture();
 
     Sweeper(
             Tickets tickets,
@@ -46,13 +48,14 @@ final class Sweeper {
 
     /** One pass; skipped while the previous one still runs. Runs on the engine context. */
     void tick() {
-        if (running) {
+        if (running || stopped) {
             return;
         }
         running = true;
-        kbs.ids()
+        inFlight = kbs.ids()
                 .compose(ids -> Future.join(ids.stream().map(this::sweep).toList()))
-                .onComplete(ar -> {
+                .<Void>mapEmpty()
+                .andThen(ar -> {
                     running = false;
                     if (ar.failed() && !failing) {
                         LOG.warn(
@@ -62,7 +65,14 @@ final class Sweeper {
                         LOG.info("sweep recovered");
                     }
                     failing = ar.failed();
-                });
+                })
+                .recover(e -> Future.succeededFuture());
+    }
+
+    /** No more passes; completes when the pass in flight (which may claim KBs) is over. Runs on the engine context. */
+    Future<Void> stop() {
+        stopped = true;
+        return inFlight;
     }
 
     private Future<Void> sweep(KbId kb) {
