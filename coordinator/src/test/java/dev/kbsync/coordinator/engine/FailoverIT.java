@@ -35,7 +35,7 @@ class FailoverIT {
         coordinators = new Coordinators(redis);
         coordinators.start(Coordinators.config("a"));
         coordinators.start(Coordinators.config("b"));
-        coordinators.register(coordinators.node(0).engine(), "agree", "carry", "lapse");
+        coordinators.register(coordinators.node(0).engine(), "agree", "carry", "lapse", "handover");
     }
 
     @AfterEach
@@ -102,6 +102,26 @@ class FailoverIT {
         assertGrantedInOrder(carryGrants, carried.fencingToken());
         assertGrantedInOrder(lapseGrants, lapsing.fencingToken());
         assertThat(await(leases(1).get(lapsing.id())).state()).isEqualTo(LeaseState.EXPIRED);
+    }
+
+    @Test
+    void shouldHandKbsOverWhenTheDrivingCoordinatorStops() {
+        KbId kb = KbId.of("handover");
+        Lease holder = await(leases(0).request(kb, "h", Duration.ofSeconds(30)));
+        assertThat(driver(kb)).isEqualTo("a");
+        List<Lease> waiters = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            waiters.add(await(leases(i % 2).request(kb, "w" + i, Duration.ofSeconds(10))));
+        }
+        List<Future<Lease>> grants = keepAliveOnB(waiters);
+
+        await(coordinators.node(0).engine().stop());
+
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(driver(kb)).isEqualTo("b"));
+        assertThat(await(leases(1).get(holder.id())).state()).isEqualTo(LeaseState.GRANTED);
+        await(leases(1).release(holder.id()));
+        assertGrantedInOrder(grants, holder.fencingToken());
     }
 
     /** Each grant comes after the previous one's release, with a larger fencing token. */

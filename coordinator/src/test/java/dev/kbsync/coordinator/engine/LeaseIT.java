@@ -83,9 +83,7 @@ class LeaseIT {
 
     @Test
     void shouldExpireSilentHolderWithWarningAndGrantNext() {
-        ListAppender<ILoggingEvent> log = new ListAppender<>();
-        log.start();
-        ((Logger) LoggerFactory.getLogger(Sweeper.class)).addAppender(log);
+        ListAppender<ILoggingEvent> log = sweeperLog();
         KbId kb = KbId.of("gamma");
         Lease silent = await(leases.request(kb, "silent-bot", Duration.ofMillis(800)));
         Lease next = await(leases.request(kb, "bot-2", Duration.ofSeconds(10)));
@@ -107,9 +105,7 @@ class LeaseIT {
 
     @Test
     void shouldEndGrantAtMaximumHoldEvenWithHeartbeats() {
-        ListAppender<ILoggingEvent> log = new ListAppender<>();
-        log.start();
-        ((Logger) LoggerFactory.getLogger(Sweeper.class)).addAppender(log);
+        ListAppender<ILoggingEvent> log = sweeperLog();
         Lease greedy = await(leases.request(KbId.of("epsilon"), "greedy", Duration.ofSeconds(1)));
         long start = System.nanoTime();
 
@@ -153,5 +149,12 @@ class LeaseIT {
         assertThatThrownBy(() -> await(leases.get("alpha~doesnotexist")))
                 .isInstanceOfSatisfying(
                         NotFoundException.class, e -> assertThat(e.code()).isEqualTo("LEASE_NOT_FOUND"));
+    }
+
+    private static ListAppender<ILoggingEvent> sweeperLog() {
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        ((Logger) LoggerFactory.getLogger(Sweeper.class)).addAppender(log);
+        return log;
     }
 }
