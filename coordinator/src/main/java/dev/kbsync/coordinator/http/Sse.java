@@ -1,0 +1,108 @@
+package dev.kbsync.coordinator.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * A {@code text/event-stream} response that relays event-bus messages. It subscribes first, then sends the current
+ * state as the first events (so nothing published in between is lost), sends a keep-alive comment every 15 s, and
+ * releases the subscription and timers when the client goes away or the last event was sent.
+ */
+final class Sse {
+    static final long KEEP_ALIVE_MS = 15_000;
+
+    private final HttpServerResponse response;
+    private final List<Runnable> cleanups = new ArrayList<>();
+    private boolean closed;
+
+    private Sse(HttpServerResponse response) {
+        this.response = response;
+    }
+
+    /** Relays {@code address} (mapped by {@code map}) after the events from {@code initial}. */
+    static Sse relay(
+            RoutingContext ctx,
+            String address,
+            Supplier<Future<List<SseEvent>>> initial,
+            Function<JsonObject, SseEvent> map) {
+        Vertx vertx = ctx.vertx();
+        Sse sse = new Sse(ctx.response());
+        List<SseEvent> early = new ArrayList<>();
+        boolean[] started = {false};
+        MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(address, msg -> {
+            SseEvent event = map.apply(msg.body());
+            if (started[0]) {
+                sse.send(event);
+            } else {
+                early.add(event);
+            }
+        });
+        sse.cleanups.add(consumer::unregister);
+        initial.get()
+                .onFailure(failure -> {
+                    sse.cleanup();
+                    ctx.fail(failure);
+                })
+                .onSuccess(first -> {
+                    sse.open(vertx);
+                    started[0] = true;
+                    first.forEach(sse::send);
+                    early.forEach(sse::send);
+                });
+        return sse;
+    }
+
+    /** Runs {@code action} when the stream ends, for whatever reason. */
+    void onClose(Runnable action) {
+        if (closed) {
+            action.run();
+        } else {
+            cleanups.add(action);
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    private void open(Vertx vertx) {
+        response.setStatusCode(200)
+                .setChunked(true)
+                .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+                .putHeader("Cache-Control", "no-store")
+                .putHeader("X-Accel-Buffering", "no");
+        response.closeHandler(v -> cleanup());
+        long timer = vertx.setPeriodic(KEEP_ALIVE_MS, id -> write(": keep-alive\n\n"));
+        cleanups.add(() -> vertx.cancelTimer(timer));
+        write(": kbsync\n\n");
+    }
+
+    private void send(SseEvent event) {
+        write(event.frame());
+        if (event.last() && !closed) {
+            cleanup();
+            response.end();
+        }
+    }
+
+    private void write(String text) {
+        if (!closed) {
+            response.write(text);
+        }
+    }
+
+    private void cleanup() {
+        if (!closed) {
+            closed = true;
+            cleanups.forEach(Runnable::run);
+        }
+    }
+}
