@@ -102,14 +102,14 @@ public final class HttpApi {
             Handler<RoutingContext> guard,
             boolean jsonBody,
             Handler<RoutingContext> handler) {
-        Route route = router.route(method, path).handler(ctx -> {
-            ctx.addEndHandler(v -> metrics.httpRequest(path, ctx.response().getStatusCode()));
-            ctx.next();
-        });
+        Route route = router.route(method, path).handler(new RequestCounter(metrics, path));
+        if (jsonBody) {
+            // Vert.x Web requires the body handler before authentication: an oversize body is 413 even without a token.
+            route.handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
+        }
         route.handler(guard);
         if (jsonBody) {
-            route.handler(Bodies.requireJson())
-                    .handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
+            route.handler(Bodies.requireJson());
         }
         route.handler(handler);
     }
