@@ -30,9 +30,10 @@ final class SseClient implements AutoCloseable {
         if (token != null) {
             options.putHeader("Authorization", "Bearer " + token);
         }
-        response = http.request(options).compose(r -> r.send()).await();
-        response.handler(b -> text.append(b.toString()));
-        response.endHandler(v -> ended = true);
+        response = http.request(options)
+                .compose(r -> r.send())
+                .map(r -> r.handler(b -> text.append(b.toString())).endHandler(v -> ended = true))
+                .await();
     }
 
     int status() {
