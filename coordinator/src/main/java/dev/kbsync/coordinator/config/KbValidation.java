@@ -33,8 +33,8 @@ public final class KbValidation {
         var url = URL.matcher(remote);
         if (url.matches()) {
             String authority = url.group(2);
-            boolean secret = authority.contains("@")
-                    && (!url.group(1).equals("ssh") || authority.indexOf(':') < authority.indexOf('@'));
+            String userInfo = authority.contains("@") ? authority.substring(0, authority.lastIndexOf('@')) : "";
+            boolean secret = url.group(1).equals("ssh") ? userInfo.contains(":") : !userInfo.isEmpty();
             if (secret || url.group(3).matches(".*[?&](token|access_token|password)=.*")) {
                 throw new InvalidInputException(
                         "CREDENTIALS_IN_URL",
