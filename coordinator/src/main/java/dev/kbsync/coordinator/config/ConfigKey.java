@@ -22,6 +22,11 @@ public enum ConfigKey {
             "KBSYNC_HTTP_MAX_TEXT_CHARS",
             "32000",
             "Longest note text or agent task, in characters."),
+    HTTP_SSE_KEEP_ALIVE_SECONDS(
+            "http.sseKeepAliveSeconds",
+            "KBSYNC_HTTP_SSE_KEEP_ALIVE_SECONDS",
+            "15",
+            "Interval of keep-alive comments on event streams."),
     AUTH_ENABLED(
             "auth.enabled",
             "KBSYNC_AUTH_ENABLED",

@@ -9,12 +9,16 @@ import dev.kbsync.coordinator.config.CoordinatorConfig.RateLimit;
 import dev.kbsync.coordinator.config.CoordinatorConfig.Redis;
 import dev.kbsync.coordinator.kb.KbConfig;
 import dev.kbsync.kb.InvalidInputException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 /** Reads the YAML file, lays the environment over it, and builds the validated {@link CoordinatorConfig}. */
 final class ConfigLoader {
@@ -38,12 +42,13 @@ final class ConfigLoader {
 
     private CoordinatorConfig build(Values v) {
         return new CoordinatorConfig(
-                v.string(ConfigKey.COORDINATOR_ID).orElseGet(ConfigLoader::defaultId),
+                v.string(ConfigKey.COORDINATOR_ID).orElseGet(this::defaultId),
                 new Http(
                         v.string(ConfigKey.HTTP_HOST).orElseThrow(),
                         v.integer(ConfigKey.HTTP_PORT),
                         v.integer(ConfigKey.HTTP_BODY_LIMIT_BYTES),
-                        v.integer(ConfigKey.HTTP_MAX_TEXT_CHARS)),
+                        v.integer(ConfigKey.HTTP_MAX_TEXT_CHARS),
+                        Duration.ofSeconds(v.integer(ConfigKey.HTTP_SSE_KEEP_ALIVE_SECONDS))),
                 new Auth(v.bool(ConfigKey.AUTH_ENABLED), tokens(v), v.bool(ConfigKey.AUTH_METRICS_PUBLIC)),
                 new RateLimit(
                         v.integer(ConfigKey.RATE_LIMIT_SUBMISSIONS),
@@ -62,7 +67,7 @@ final class ConfigLoader {
 
     private static List<Token> tokens(Values v) {
         List<Map<String, String>> entries = v.list(ConfigKey.AUTH_TOKENS, List.of("token", "role"), EnvForms::token);
-        return java.util.stream.IntStream.range(0, entries.size())
+        return IntStream.range(0, entries.size())
                 .mapToObj(i -> token(entries.get(i), "auth.tokens[" + i + "]"))
                 .toList();
     }
@@ -81,7 +86,7 @@ final class ConfigLoader {
 
     private static List<KbConfig> kbs(Values v) {
         List<Map<String, String>> entries = v.list(ConfigKey.KBS, List.of("id", "remote", "branch"), EnvForms::kb);
-        return java.util.stream.IntStream.range(0, entries.size())
+        return IntStream.range(0, entries.size())
                 .mapToObj(i -> kb(entries.get(i), "kbs[" + i + "]"))
                 .toList();
     }
@@ -96,18 +101,18 @@ final class ConfigLoader {
 
     private static Path existing(String file) {
         Path path = Path.of(file);
-        if (!java.nio.file.Files.isReadable(path)) {
+        if (!Files.isReadable(path)) {
             throw ConfigException.of(ConfigKey.REDIS_CONFIG_FILE, "no readable file at " + file);
         }
         return path;
     }
 
-    private static String defaultId() {
-        String host = System.getenv().getOrDefault("HOSTNAME", "");
+    private String defaultId() {
+        String host = env.getOrDefault("HOSTNAME", "");
         if (host.isBlank()) {
             try {
-                host = java.net.InetAddress.getLocalHost().getHostName();
-            } catch (java.net.UnknownHostException e) {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
                 host = "localhost";
             }
         }

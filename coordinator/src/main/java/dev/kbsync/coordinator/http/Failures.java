@@ -31,12 +31,14 @@ final class Failures {
         Mapped mapped = map(failure, ctx.statusCode());
         if (mapped.status() == 500) {
             String ref = UUID.randomUUID().toString();
-            log.error(
-                    "internal error ref={} method={} path={}",
-                    ref,
-                    ctx.request().method(),
-                    ctx.normalizedPath(),
-                    failure);
+            LogTags.around(
+                    ctx,
+                    () -> log.error(
+                            "internal error ref={} method={} path={}",
+                            ref,
+                            ctx.request().method(),
+                            ctx.normalizedPath(),
+                            failure));
             mapped = new Mapped(500, "INTERNAL", "internal error (ref " + ref + "); see the coordinator log");
         }
         if (failure instanceof RateLimitedException limited) {

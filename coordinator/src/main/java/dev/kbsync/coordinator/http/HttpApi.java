@@ -48,10 +48,13 @@ public final class HttpApi {
         this.metrics = metrics;
         this.metricsPublic = config.auth().metricsPublic() || !auth.isEnabled();
         this.bodyLimit = config.http().bodyLimitBytes();
-        this.jobs = new JobRoutes(services, limiter, metrics, config.http().maxTextChars());
-        this.leases =
-                new LeaseRoutes(services, config.leases().ttl(), config.leases().maxHold());
-        this.queues = new QueueRoutes(services);
+        this.jobs = new JobRoutes(services, limiter, metrics, config.http());
+        this.leases = new LeaseRoutes(
+                services,
+                config.leases().ttl(),
+                config.leases().maxHold(),
+                config.http().sseKeepAlive());
+        this.queues = new QueueRoutes(services, config.http().sseKeepAlive());
         this.workers = new WorkerRoutes(services);
         this.ops = new OpsRoutes(redisPing, metrics);
     }

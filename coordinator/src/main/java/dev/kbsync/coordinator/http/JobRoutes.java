@@ -1,5 +1,6 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.coordinator.engine.CoordinatorServices;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
@@ -13,22 +14,33 @@ import dev.kbsync.kb.Quoting;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Job submission (rate-limited per user), job reads and the job event stream. */
 final class JobRoutes {
+    private static final Logger log = LoggerFactory.getLogger(JobRoutes.class);
+
     private final CoordinatorServices services;
     private final SubmissionRateLimiter limiter;
     private final PrometheusMetrics metrics;
     private final int maxTextChars;
+    private final Duration keepAlive;
 
     JobRoutes(
-            CoordinatorServices services, SubmissionRateLimiter limiter, PrometheusMetrics metrics, int maxTextChars) {
+            CoordinatorServices services,
+            SubmissionRateLimiter limiter,
+            PrometheusMetrics metrics,
+            CoordinatorConfig.Http http) {
         this.services = services;
         this.limiter = limiter;
         this.metrics = metrics;
-        this.maxTextChars = maxTextChars;
+        this.maxTextChars = http.maxTextChars();
+        this.keepAlive = http.sseKeepAlive();
     }
 
     void handleSubmitNote(RoutingContext ctx) {
@@ -60,9 +72,10 @@ final class JobRoutes {
         String id = jobId(ctx);
         Sse.relay(
                 ctx,
+                keepAlive,
                 QueueAddresses.job(id),
-                () -> services.jobs().get(id).map(job -> List.of(event("state", job))),
-                msg -> event(msg.getString("type"), Job.fromJson(msg.getJsonObject("job"))));
+                () -> services.jobs().get(id).map(job -> List.of(event("state", job.toJson()))),
+                msg -> event(msg.getString("type"), msg.getJsonObject("job")));
     }
 
     private void submit(RoutingContext ctx, KbId kb, String user, JobPayload payload) {
@@ -81,6 +94,14 @@ final class JobRoutes {
 
     private void accepted(RoutingContext ctx, Job job, int remaining) {
         metrics.jobSubmitted(job.kb(), job.kind());
+        LogTags.around(
+                Map.of("kb", job.kb().value(), "job", job.id()),
+                () -> log.info(
+                        "accepted {} from user={} ahead={} rateRemaining={}",
+                        job.kind().wire(),
+                        job.user(),
+                        job.ahead(),
+                        remaining));
         ctx.response()
                 .putHeader("Location", "/v1/jobs/" + job.id())
                 .putHeader("X-RateLimit-Remaining", Integer.toString(remaining));
@@ -91,8 +112,8 @@ final class JobRoutes {
         return Inputs.id("INVALID_JOB_ID", "job id", ctx.pathParam("id"));
     }
 
-    private static SseEvent event(String type, Job job) {
-        JsonObject json = job.toJson();
-        return new SseEvent(type, json, job.state() == JobState.DONE || job.state() == JobState.FAILED);
+    /** The stream ends after the job reached a terminal state. */
+    private static SseEvent event(String type, JsonObject job) {
+        return new SseEvent(type, job, JobState.fromWire(job.getString("state")).terminal());
     }
 }

@@ -18,7 +18,10 @@ final class LeaseRoutes {
     private final Duration defaultTtl;
     private final Duration maxHold;
 
-    LeaseRoutes(CoordinatorServices services, Duration defaultTtl, Duration maxHold) {
+    private final Duration keepAlive;
+
+    LeaseRoutes(CoordinatorServices services, Duration defaultTtl, Duration maxHold, Duration keepAlive) {
+        this.keepAlive = keepAlive;
         this.services = services;
         this.defaultTtl = defaultTtl;
         this.maxHold = maxHold;
@@ -73,6 +76,7 @@ final class LeaseRoutes {
         String id = leaseId(ctx);
         Sse sse = Sse.relay(
                 ctx,
+                keepAlive,
                 QueueAddresses.lease(id),
                 () -> services.leases().get(id).map(lease -> List.of(event("state", lease))),
                 msg -> event(msg.getString("type"), msg.getJsonObject("lease")));

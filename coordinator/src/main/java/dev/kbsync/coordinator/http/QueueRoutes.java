@@ -9,13 +9,17 @@ import dev.kbsync.kb.KbId;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.util.List;
 
 /** KB registration, queue snapshots, and the snapshot streams the dashboard listens to. */
 final class QueueRoutes {
     private final CoordinatorServices services;
 
-    QueueRoutes(CoordinatorServices services) {
+    private final Duration keepAlive;
+
+    QueueRoutes(CoordinatorServices services, Duration keepAlive) {
+        this.keepAlive = keepAlive;
         this.services = services;
     }
 
@@ -61,6 +65,7 @@ final class QueueRoutes {
         KbId kb = KbId.of(ctx.pathParam("kb"));
         Sse.relay(
                 ctx,
+                keepAlive,
                 QueueAddresses.kb(kb),
                 () -> services.queues().snapshot(kb).map(s -> List.of(snapshot(s.toJson()))),
                 QueueRoutes::snapshot);
@@ -69,6 +74,7 @@ final class QueueRoutes {
     void handleAllEvents(RoutingContext ctx) {
         Sse.relay(
                 ctx,
+                keepAlive,
                 QueueAddresses.ALL,
                 () -> services.queues()
                         .all()

@@ -6,6 +6,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -13,12 +14,10 @@ import java.util.function.Supplier;
 
 /**
  * A {@code text/event-stream} response that relays event-bus messages. It subscribes first, then sends the current
- * state as the first events (so nothing published in between is lost), sends a keep-alive comment every 15 s, and
+ * state as the first events (so nothing published in between is lost), sends a keep-alive comment periodically (http.sseKeepAliveSeconds), and
  * releases the subscription and timers when the client goes away or the last event was sent.
  */
 final class Sse {
-    static final long KEEP_ALIVE_MS = 15_000;
-
     private final HttpServerResponse response;
     private final List<Runnable> cleanups = new ArrayList<>();
     private boolean closed;
@@ -30,11 +29,13 @@ final class Sse {
     /** Relays {@code address} (mapped by {@code map}) after the events from {@code initial}. */
     static Sse relay(
             RoutingContext ctx,
+            Duration keepAlive,
             String address,
             Supplier<Future<List<SseEvent>>> initial,
             Function<JsonObject, SseEvent> map) {
         Vertx vertx = ctx.vertx();
         Sse sse = new Sse(ctx.response());
+        ctx.response().closeHandler(v -> sse.cleanup());
         List<SseEvent> early = new ArrayList<>();
         boolean[] started = {false};
         MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(address, msg -> {
@@ -52,7 +53,7 @@ final class Sse {
                     ctx.fail(failure);
                 })
                 .onSuccess(first -> {
-                    sse.open(vertx);
+                    sse.open(vertx, keepAlive);
                     started[0] = true;
                     first.forEach(sse::send);
                     early.forEach(sse::send);
@@ -73,14 +74,16 @@ final class Sse {
         return closed;
     }
 
-    private void open(Vertx vertx) {
+    private void open(Vertx vertx, Duration keepAlive) {
+        if (closed) {
+            return;
+        }
         response.setStatusCode(200)
                 .setChunked(true)
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-store")
                 .putHeader("X-Accel-Buffering", "no");
-        response.closeHandler(v -> cleanup());
-        long timer = vertx.setPeriodic(KEEP_ALIVE_MS, id -> write(": keep-alive\n\n"));
+        long timer = vertx.setPeriodic(keepAlive.toMillis(), id -> write(": keep-alive\n\n"));
         cleanups.add(() -> vertx.cancelTimer(timer));
         write(": kbsync\n\n");
     }

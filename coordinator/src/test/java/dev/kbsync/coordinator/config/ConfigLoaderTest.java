@@ -40,7 +40,8 @@ class ConfigLoaderTest {
     @Test
     void shouldUseDocumentedDefaults() {
         CoordinatorConfig config = env(Map.of());
-        assertThat(config.http()).isEqualTo(new CoordinatorConfig.Http("127.0.0.1", 8080, 65536, 32000));
+        assertThat(config.http())
+                .isEqualTo(new CoordinatorConfig.Http("127.0.0.1", 8080, 65536, 32000, Duration.ofSeconds(15)));
         assertThat(config.auth().enabled()).isTrue();
         assertThat(config.auth().metricsPublic()).isFalse();
         assertThat(config.rateLimit()).isEqualTo(new CoordinatorConfig.RateLimit(20, Duration.ofSeconds(60)));
@@ -125,6 +126,7 @@ class ConfigLoaderTest {
                 "KBSYNC_HTTP_PORT | 70000 | http.port: must be 1-65535 (0 = any free port), got 70000",
                 "KBSYNC_HTTP_PORT | eighty | http.port: must be an integer, got \"eighty\"",
                 "KBSYNC_HTTP_BODY_LIMIT_BYTES | 10 | http.bodyLimitBytes: must be 1024-16777216, got 10",
+                "KBSYNC_HTTP_SSE_KEEP_ALIVE_SECONDS | 0 | http.sseKeepAliveSeconds: must be 1-300, got 0",
                 "KBSYNC_AUTH_ENABLED | yes | auth.enabled: must be true or false, got \"yes\"",
                 "KBSYNC_RATE_LIMIT_SUBMISSIONS | 0 | rateLimit.submissions: must be 1-1000000, got 0",
                 "KBSYNC_RATE_LIMIT_WINDOW_SECONDS | 0 | rateLimit.windowSeconds: must be 1-86400, got 0",

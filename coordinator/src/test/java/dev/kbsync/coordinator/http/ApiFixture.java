@@ -38,7 +38,8 @@ final class ApiFixture implements AutoCloseable {
                 "KBSYNC_KBS", "demo=/srv/git/demo.git#main,boom=/srv/git/boom.git#main",
                 "KBSYNC_RATE_LIMIT_SUBMISSIONS", "5",
                 "KBSYNC_HTTP_BODY_LIMIT_BYTES", "2048",
-                "KBSYNC_HTTP_MAX_TEXT_CHARS", "1000"));
+                "KBSYNC_HTTP_MAX_TEXT_CHARS", "1000",
+                "KBSYNC_HTTP_SSE_KEEP_ALIVE_SECONDS", "1"));
         env.putAll(extraEnv);
         CoordinatorConfig config = CoordinatorConfig.load(Optional.empty(), env);
         coordinator = Coordinator.start(vertx, config, services.factory()).await();

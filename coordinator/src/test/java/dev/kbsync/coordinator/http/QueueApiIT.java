@@ -112,6 +112,9 @@ class QueueApiIT {
             assertThat(all.awaitEvents(initial + 1).get(initial).data().getString("kb"))
                     .isEqualTo("boom");
             assertThat(one.ended()).isFalse();
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> one.raw().contains("\n: keep-alive\n\n"));
         }
     }
 }
