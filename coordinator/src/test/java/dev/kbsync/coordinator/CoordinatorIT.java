@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.coordinator.testing.LogCapture;
 import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -47,7 +48,11 @@ class CoordinatorIT {
             }));
         };
 
-        Coordinator coordinator = Coordinator.start(vertx, config(), factory).await();
+        Coordinator coordinator;
+        try (LogCapture logs = new LogCapture()) {
+            coordinator = Coordinator.start(vertx, config(), factory).await();
+            assertThat(logs.lines()).anyMatch(l -> l.startsWith("WARN authentication is OFF"));
+        }
 
         assertThat(coordinator.port()).isPositive();
         new Socket("127.0.0.1", coordinator.port()).close();

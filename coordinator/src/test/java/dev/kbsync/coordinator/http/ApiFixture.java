@@ -11,26 +11,48 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 
-/** A real coordinator (HTTP, auth, Redis rate limiter) on port 0 over {@link InMemoryServices}, plus a client. */
-final class ApiFixture implements AutoCloseable {
+/**
+ * A JUnit extension per test class: a private Redis, a real coordinator (HTTP, auth, Redis rate limiter) on port 0
+ * over {@link InMemoryServices}, and a client. Use as {@code @RegisterExtension static final ApiFixture api = new
+ * ApiFixture();}.
+ */
+final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
     static final String ADMIN = "admin-token-000000001";
     static final String WORKER = "worker-token-00000001";
     static final String CLIENT = "client-token-00000001";
 
-    final Vertx vertx = Vertx.vertx();
+    final RedisExtension redis = new RedisExtension();
     final InMemoryServices services = new InMemoryServices();
-    final Coordinator coordinator;
-    final WebClient client;
-    private final RedissonClient redisson;
+    private final Map<String, String> extraEnv;
+    Vertx vertx;
+    private Coordinator coordinator;
+    private WebClient client;
+    private RedissonClient redisson;
 
-    private ApiFixture(RedisExtension redis, Map<String, String> extraEnv) {
+    ApiFixture() {
+        this(Map.of());
+    }
+
+    /** With extra environment variables laid over the test defaults. */
+    ApiFixture(Map<String, String> extraEnv) {
+        this.extraEnv = extraEnv;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        redis.beforeAll(context);
+        vertx = Vertx.vertx();
         Map<String, String> env = new HashMap<>(Map.of(
                 "KBSYNC_HTTP_PORT", "0",
                 "KBSYNC_REDIS_ADDRESS", redis.uri(),
@@ -48,14 +70,6 @@ final class ApiFixture implements AutoCloseable {
         Config redissonConfig = new Config();
         redissonConfig.useSingleServer().setAddress(redis.uri());
         redisson = Redisson.create(redissonConfig);
-    }
-
-    static ApiFixture start(RedisExtension redis) {
-        return new ApiFixture(redis, Map.of());
-    }
-
-    static ApiFixture start(RedisExtension redis, Map<String, String> env) {
-        return new ApiFixture(redis, env);
     }
 
     int port() {
@@ -92,10 +106,11 @@ final class ApiFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void afterAll(ExtensionContext context) {
         client.close();
         coordinator.stop().await();
         redisson.shutdown();
         vertx.close().await();
+        redis.afterAll(context);
     }
 }

@@ -8,13 +8,11 @@ import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kbsync.testing.RedisExtension;
+import dev.kbsync.coordinator.testing.LogCapture;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,19 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class AuthApiIT {
     @RegisterExtension
-    static final RedisExtension redis = new RedisExtension();
-
-    private static ApiFixture api;
-
-    @BeforeAll
-    static void start() {
-        api = ApiFixture.start(redis);
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
+    static final ApiFixture api = new ApiFixture();
 
     @Test
     void shouldAnswer401WithWwwAuthenticateWithoutOrWithAWrongToken() {
@@ -49,9 +35,22 @@ class AuthApiIT {
     }
 
     @Test
-    void shouldNeverEchoThePresentedToken() {
-        HttpResponse<Buffer> response = api.call(GET, "/v1/kbs", "canary-token-4242424242");
-        assertThat(response.bodyAsString()).doesNotContain("canary");
+    void shouldNeverEchoOrLogPresentedTokens() {
+        try (LogCapture logs = new LogCapture()) {
+            HttpResponse<Buffer> response = api.call(GET, "/v1/kbs", "canary-token-4242424242");
+            assertThat(response.bodyAsString()).doesNotContain("canary");
+            try (SseClient events = new SseClient(api, "/v1/events?access_token=canary-token-4343434343", null)) {
+                assertThat(events.status()).isEqualTo(401);
+            }
+            api.request(POST, "/v1/kbs/boom/notes?access_token=" + CLIENT, CLIENT)
+                    .sendJsonObject(new JsonObject().put("user", "u-canary").put("text", "t"))
+                    .await();
+
+            assertThat(logs.lines()).anyMatch(l -> l.startsWith("ERROR internal error"));
+            assertThat(logs.lines())
+                    .allSatisfy(
+                            l -> assertThat(l).doesNotContain("canary-token").doesNotContain(CLIENT));
+        }
     }
 
     @ParameterizedTest(name = "{0} {1} as {2} -> {3}")

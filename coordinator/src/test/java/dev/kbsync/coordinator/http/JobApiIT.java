@@ -5,34 +5,21 @@ import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kbsync.testing.RedisExtension;
+import dev.kbsync.coordinator.testing.LogCapture;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class JobApiIT {
-    @RegisterExtension
-    static final RedisExtension redis = new RedisExtension();
-
     private static final AtomicInteger users = new AtomicInteger();
-    private static ApiFixture api;
 
-    @BeforeAll
-    static void start() {
-        api = ApiFixture.start(redis);
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
+    @RegisterExtension
+    static final ApiFixture api = new ApiFixture();
 
     private static String newUser() {
         return "user" + users.incrementAndGet();
@@ -197,14 +184,22 @@ class JobApiIT {
     }
 
     @Test
-    void shouldMaskUnexpectedFailuresAs500Internal() {
-        HttpResponse<Buffer> response = api.call(
-                POST,
-                "/v1/kbs/boom/notes",
-                CLIENT,
-                new JsonObject().put("user", newUser()).put("text", "t"));
-        assertError(response, 500, "INTERNAL");
-        assertThat(response.bodyAsString()).doesNotContain("secret internal detail");
+    void shouldMaskUnexpectedFailuresAs500InternalAndLogTheCauseWithItsReference() {
+        try (LogCapture logs = new LogCapture()) {
+            HttpResponse<Buffer> response = api.call(
+                    POST,
+                    "/v1/kbs/boom/notes",
+                    CLIENT,
+                    new JsonObject().put("user", newUser()).put("text", "t"));
+            assertError(response, 500, "INTERNAL");
+            assertThat(response.bodyAsString()).doesNotContain("secret internal detail");
+            String message = response.bodyAsJsonObject().getJsonObject("error").getString("message");
+            String ref = message.substring(message.indexOf("ref ") + 4, message.indexOf(')'));
+            assertThat(logs.lines())
+                    .anyMatch(l -> l.startsWith("ERROR internal error ref=" + ref)
+                            && l.contains("kb=boom")
+                            && l.contains("secret internal detail"));
+        }
     }
 
     static void assertError(HttpResponse<Buffer> response, int status, String code) {

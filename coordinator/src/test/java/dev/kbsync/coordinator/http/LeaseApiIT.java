@@ -10,14 +10,11 @@ import static io.vertx.core.http.HttpMethod.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,19 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class LeaseApiIT {
     @RegisterExtension
-    static final RedisExtension redis = new RedisExtension();
-
-    private static ApiFixture api;
-
-    @BeforeAll
-    static void start() {
-        api = ApiFixture.start(redis);
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
+    static final ApiFixture api = new ApiFixture();
 
     private static JsonObject request(String kb, JsonObject body) {
         HttpResponse<Buffer> response = api.call(POST, "/v1/kbs/" + kb + "/leases", CLIENT, body);

@@ -4,30 +4,15 @@ import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.PUT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** auth.enabled=false on a loopback address: every endpoint answers without a token, metrics included. */
 class OpenAccessIT {
     @RegisterExtension
-    static final RedisExtension redis = new RedisExtension();
-
-    private static ApiFixture api;
-
-    @BeforeAll
-    static void start() {
-        api = ApiFixture.start(redis, Map.of("KBSYNC_AUTH_ENABLED", "false", "KBSYNC_TOKENS", ""));
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
+    static final ApiFixture api = new ApiFixture(Map.of("KBSYNC_AUTH_ENABLED", "false", "KBSYNC_TOKENS", ""));
 
     @Test
     void shouldServeEveryRoleWithoutATokenWhenAuthIsOff() {

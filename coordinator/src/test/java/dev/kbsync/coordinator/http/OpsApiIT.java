@@ -8,30 +8,15 @@ import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class OpsApiIT {
     @RegisterExtension
-    static final RedisExtension redis = new RedisExtension();
-
-    private static ApiFixture api;
-
-    @BeforeAll
-    static void start() {
-        api = ApiFixture.start(redis);
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
+    static final ApiFixture api = new ApiFixture();
 
     @Test
     void shouldReportLiveAndReady() {
@@ -44,12 +29,12 @@ class OpsApiIT {
 
     @Test
     void shouldReport503WhileRedisDoesNotAnswer() {
-        redis.process().pause();
+        api.redis.process().pause();
         try {
             assertError(api.call(GET, "/readyz", null), 503, "NOT_READY");
             assertThat(api.call(GET, "/healthz", null).statusCode()).isEqualTo(200);
         } finally {
-            redis.process().resume();
+            api.redis.process().resume();
         }
         org.awaitility.Awaitility.await()
                 .atMost(java.time.Duration.ofSeconds(20))

@@ -9,12 +9,9 @@ import static io.vertx.core.http.HttpMethod.PUT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kbsync.kb.KbId;
-import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,19 +19,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class QueueApiIT {
     @RegisterExtension
-    static final RedisExtension redis = new RedisExtension();
-
-    private static ApiFixture api;
-
-    @BeforeAll
-    static void start() {
-        api = ApiFixture.start(redis);
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
+    static final ApiFixture api = new ApiFixture();
 
     @Test
     void shouldListRegisteredKbsAndTheirQueues() {

@@ -7,14 +7,11 @@ import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,19 +19,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class WorkerApiIT {
     @RegisterExtension
-    static final RedisExtension redis = new RedisExtension();
-
-    private static ApiFixture api;
-
-    @BeforeAll
-    static void start() {
-        api = ApiFixture.start(redis);
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
+    static final ApiFixture api = new ApiFixture();
 
     private static HttpResponse<Buffer> poll(long waitMs) {
         return api.call(POST, "/v1/workers/w-1/poll", WORKER, new JsonObject().put("waitMs", waitMs));
