@@ -7,6 +7,7 @@ import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kbsync.kb.Job;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -34,6 +35,15 @@ class WorkerApiIT {
         HttpResponse<Buffer> response = poll(1000);
         assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
         return response.bodyAsJsonObject();
+    }
+
+    private static void reportDone(JsonObject assignment) {
+        String jobId = assignment.getJsonObject("job").getString("id");
+        JsonObject done = new JsonObject()
+                .put("leaseId", assignment.getJsonObject("lease").getString("id"))
+                .put("state", "done");
+        assertThat(api.call(POST, "/v1/jobs/" + jobId + "/result", WORKER, done).statusCode())
+                .isEqualTo(200);
     }
 
     @Test
@@ -125,15 +135,9 @@ class WorkerApiIT {
         String jobId = assignment.getJsonObject("job").getString("id");
         try (SseClient events = new SseClient(api, "/v1/jobs/" + jobId + "/events", CLIENT)) {
             assertThat(events.awaitEvents(1).get(0).name()).isEqualTo("state");
-            api.services.publishJob("position", dev.kbsync.kb.Job.fromJson(assignment.getJsonObject("job")));
+            api.services.publishJob("position", Job.fromJson(assignment.getJsonObject("job")));
             assertThat(events.awaitEvents(2).get(1).name()).isEqualTo("position");
-            api.call(
-                    POST,
-                    "/v1/jobs/" + jobId + "/result",
-                    WORKER,
-                    new JsonObject()
-                            .put("leaseId", assignment.getJsonObject("lease").getString("id"))
-                            .put("state", "done"));
+            reportDone(assignment);
             events.awaitEnd();
             List<SseClient.Event> all = events.events();
             assertThat(all).extracting(SseClient.Event::name).containsExactly("state", "position", "state");
@@ -146,13 +150,7 @@ class WorkerApiIT {
     void shouldEndAJobStreamAtOnceWhenTheJobIsAlreadyFinished() {
         JsonObject assignment = submitAndPoll("worker-test-4");
         String jobId = assignment.getJsonObject("job").getString("id");
-        api.call(
-                POST,
-                "/v1/jobs/" + jobId + "/result",
-                WORKER,
-                new JsonObject()
-                        .put("leaseId", assignment.getJsonObject("lease").getString("id"))
-                        .put("state", "done"));
+        reportDone(assignment);
         try (SseClient events = new SseClient(api, "/v1/jobs/" + jobId + "/events", CLIENT)) {
             events.awaitEnd();
             assertThat(events.events()).hasSize(1);
