@@ -27,10 +27,6 @@ public final class AuthHandler {
         return new AuthHandler(Optional.empty());
     }
 
-    public boolean isEnabled() {
-        return authenticator.isPresent();
-    }
-
     /** A route handler that lets the request continue only with a token allowing one of {@code anyOf}. */
     public Handler<RoutingContext> require(Access... anyOf) {
         return ctx -> {

@@ -46,7 +46,7 @@ public final class HttpApi {
         this.vertx = vertx;
         this.auth = auth;
         this.metrics = metrics;
-        this.metricsPublic = config.auth().metricsPublic() || !auth.isEnabled();
+        this.metricsPublic = config.auth().metricsPublic();
         this.bodyLimit = config.http().bodyLimitBytes();
         this.jobs = new JobRoutes(services, limiter, metrics, config.http());
         this.leases = new LeaseRoutes(
