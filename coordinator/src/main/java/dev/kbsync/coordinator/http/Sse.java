@@ -20,6 +20,8 @@ import java.util.function.Supplier;
 final class Sse {
     private final HttpServerResponse response;
     private final List<Runnable> cleanups = new ArrayList<>();
+    private final List<SseEvent> early = new ArrayList<>();
+    private boolean started;
     private boolean closed;
 
     private Sse(HttpServerResponse response) {
@@ -36,28 +38,15 @@ final class Sse {
         Vertx vertx = ctx.vertx();
         Sse sse = new Sse(ctx.response());
         ctx.response().closeHandler(v -> sse.cleanup());
-        List<SseEvent> early = new ArrayList<>();
-        boolean[] started = {false};
-        MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(address, msg -> {
-            SseEvent event = map.apply(msg.body());
-            if (started[0]) {
-                sse.send(event);
-            } else {
-                early.add(event);
-            }
-        });
+        MessageConsumer<JsonObject> consumer =
+                vertx.eventBus().consumer(address, msg -> sse.deliver(map.apply(msg.body())));
         sse.cleanups.add(consumer::unregister);
         initial.get()
                 .onFailure(failure -> {
                     sse.cleanup();
                     ctx.fail(failure);
                 })
-                .onSuccess(first -> {
-                    sse.open(vertx, keepAlive);
-                    started[0] = true;
-                    first.forEach(sse::send);
-                    early.forEach(sse::send);
-                });
+                .onSuccess(first -> sse.start(vertx, keepAlive, first));
         return sse;
     }
 
@@ -72,6 +61,23 @@ final class Sse {
 
     boolean isClosed() {
         return closed;
+    }
+
+    /** Sends an event now, or keeps it until the first events went out. */
+    private void deliver(SseEvent event) {
+        if (started) {
+            send(event);
+        } else {
+            early.add(event);
+        }
+    }
+
+    private void start(Vertx vertx, Duration keepAlive, List<SseEvent> first) {
+        open(vertx, keepAlive);
+        started = true;
+        first.forEach(this::send);
+        early.forEach(this::send);
+        early.clear();
     }
 
     private void open(Vertx vertx, Duration keepAlive) {
