@@ -43,6 +43,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class InMemoryServices {
     final AtomicInteger calls = new AtomicInteger();
     final AtomicInteger heartbeats = new AtomicInteger();
+    volatile Duration lastPollWait;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     private final Map<String, String> idempotency = new ConcurrentHashMap<>();
     private final Map<KbId, KbConfig> kbs = new ConcurrentHashMap<>();
@@ -135,6 +136,7 @@ final class InMemoryServices {
         @Override
         public Future<Optional<Assignment>> poll(String workerId, Duration wait) {
             calls.incrementAndGet();
+            lastPollWait = wait;
             if (!ready.isEmpty() || wait.isZero()) {
                 return Future.succeededFuture(Optional.ofNullable(ready.poll()));
             }

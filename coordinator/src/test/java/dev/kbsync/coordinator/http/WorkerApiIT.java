@@ -119,6 +119,27 @@ class WorkerApiIT {
     }
 
     @Test
+    void shouldCapTheLongPollAtThirtySecondsAndDefaultToTwenty() {
+        api.call(
+                POST,
+                "/v1/kbs/demo/notes",
+                CLIENT,
+                new JsonObject().put("user", "worker-test-5").put("text", "t"));
+        assertThat(poll(120_000).statusCode()).isEqualTo(200);
+        assertThat(api.services.lastPollWait).isEqualTo(java.time.Duration.ofSeconds(30));
+
+        api.call(
+                POST,
+                "/v1/kbs/demo/notes",
+                CLIENT,
+                new JsonObject().put("user", "worker-test-5").put("text", "u"));
+        assertThat(api.call(POST, "/v1/workers/w-1/poll", WORKER, new JsonObject())
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(api.services.lastPollWait).isEqualTo(java.time.Duration.ofSeconds(20));
+    }
+
+    @Test
     void shouldRejectBadPollInput() {
         assertError(poll(-1), 400, "INVALID_FIELD");
         assertError(
