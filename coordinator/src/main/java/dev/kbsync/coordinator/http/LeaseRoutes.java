@@ -80,11 +80,8 @@ final class LeaseRoutes {
                 QueueAddresses.lease(id),
                 () -> services.leases().get(id).map(lease -> List.of(event("state", lease))),
                 msg -> event(msg.getString("type"), msg.getJsonObject("lease")));
-        long timer = ctx.vertx().setPeriodic(STREAM_HEARTBEAT_MS, t -> {
-            if (!sse.isClosed()) {
-                services.leases().heartbeat(id);
-            }
-        });
+        long timer = ctx.vertx()
+                .setPeriodic(STREAM_HEARTBEAT_MS, t -> services.leases().heartbeat(id));
         sse.onClose(() -> ctx.vertx().cancelTimer(timer));
     }
 

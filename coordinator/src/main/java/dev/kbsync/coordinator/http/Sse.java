@@ -59,10 +59,6 @@ final class Sse {
         }
     }
 
-    boolean isClosed() {
-        return closed;
-    }
-
     /** Sends an event now, or keeps it until the first events went out. */
     private void deliver(SseEvent event) {
         if (started) {
