@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.coordinator.testing.LogCapture;
+import dev.kbsync.embedded.RedisProcess;
 import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -74,6 +75,20 @@ class CoordinatorIT {
         assertThatThrownBy(() -> Coordinator.start(vertx, config(), factory).await())
                 .hasMessage("engine down");
         org.awaitility.Awaitility.await().until(() -> client.get().isShutdown());
+    }
+
+    @Test
+    void shouldFailToStartWhenRedisIsUnreachable() {
+        CoordinatorConfig config = CoordinatorConfig.load(
+                Optional.empty(),
+                Map.of(
+                        "KBSYNC_HTTP_PORT", "0",
+                        "KBSYNC_REDIS_ADDRESS", "redis://127.0.0.1:" + RedisProcess.freePort(),
+                        "KBSYNC_AUTH_ENABLED", "false"));
+        ServicesFactory factory = (v, redisson, c, metrics) -> Future.failedFuture(new AssertionError("not reached"));
+
+        assertThatThrownBy(() -> Coordinator.start(vertx, config, factory).await())
+                .hasMessageContaining("Unable to connect");
     }
 
     @Test
