@@ -16,28 +16,38 @@ public final class CoordinatorMain {
 
     private CoordinatorMain() {}
 
-    public static void main(String[] args) throws Exception {
-        CoordinatorConfig config;
+    public static void main(String[] args) {
+        CoordinatorConfig config = loadOrExit(args);
+        Vertx vertx = Vertx.vertx();
+        Coordinator coordinator;
         try {
-            config = CoordinatorConfig.load(configFile(args), System.getenv());
+            coordinator = Coordinator.start(vertx, config).await(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.error("coordinator did not start", e);
+            vertx.close();
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(coordinator, vertx), "kbsync-shutdown"));
+    }
+
+    private static CoordinatorConfig loadOrExit(String[] args) {
+        try {
+            return CoordinatorConfig.load(configFile(args), System.getenv());
         } catch (ConfigException | IllegalArgumentException e) {
             System.err.println("kbsync coordinator: bad configuration: " + e.getMessage());
             System.exit(2);
-            return;
+            throw e;
         }
-        Vertx vertx = Vertx.vertx();
-        Coordinator coordinator = Coordinator.start(vertx, config).await(60, TimeUnit.SECONDS);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            log.info("shutting down");
-                            try {
-                                coordinator.stop().eventually(vertx::close).await(30, TimeUnit.SECONDS);
-                            } catch (TimeoutException e) {
-                                log.warn("shutdown did not finish within 30 s");
-                            }
-                        },
-                        "kbsync-shutdown"));
+    }
+
+    private static void stop(Coordinator coordinator, Vertx vertx) {
+        log.info("shutting down");
+        try {
+            coordinator.stop().eventually(vertx::close).await(30, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            log.warn("shutdown did not finish within 30 s");
+        }
     }
 
     static Optional<Path> configFile(String[] args) {
