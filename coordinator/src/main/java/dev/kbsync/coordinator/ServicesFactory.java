@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator;
 
 import dev.kbsync.coordinator.engine.CoordinatorServices;
+import dev.kbsync.coordinator.engine.Engine;
 import dev.kbsync.coordinator.engine.EngineConfig;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import io.vertx.core.Future;
@@ -20,17 +21,19 @@ public interface ServicesFactory {
     /** Started services and how to stop them. */
     record Running(CoordinatorServices services, Supplier<Future<Void>> stop) {}
 
-    /**
-     * The Redis engine ({@code dev.kbsync.coordinator.engine.Engine}). MERGE POINT: this is the only place that
-     * names the engine; see the merge note in docs/architecture.md ("Coordinator wiring").
-     */
+    /** The Redis engine ({@link Engine}): the production services. */
     static ServicesFactory redisEngine() {
         return new ServicesFactory() {
             @Override
+            public void tune(Config redisson, EngineConfig config) {
+                Engine.tune(redisson, config);
+            }
+
+            @Override
             public Future<Running> start(
                     Vertx vertx, RedissonClient redisson, EngineConfig config, MetricsSink metrics) {
-                return Future.failedFuture(new IllegalStateException(
-                        "the Redis engine is not merged into this build yet (ServicesFactory.redisEngine)"));
+                return Engine.start(vertx, redisson, config, metrics)
+                        .map(engine -> new Running(engine.services(), engine::stop));
             }
         };
     }

@@ -9,9 +9,14 @@ import dev.kbsync.embedded.RedisProcess;
 import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -92,8 +97,53 @@ class CoordinatorIT {
     }
 
     @Test
-    void shouldSayClearlyWhenTheRedisEngineIsNotInTheBuild() {
-        assertThatThrownBy(() -> Coordinator.start(vertx, config()).await())
-                .hasMessageContaining("Redis engine is not merged");
+    void shouldRunTheJobCycleOverHttpOnTheRedisEngine() throws Exception {
+        Coordinator coordinator = Coordinator.start(vertx, config()).await();
+        Http http = new Http(coordinator.port());
+        assertThat(http.call("PUT", "/v1/kbs/team", "{\"remote\":\"/srv/git/team.git\",\"branch\":\"main\"}")
+                        .statusCode())
+                .isEqualTo(200);
+
+        JsonObject first = http.json("POST", "/v1/kbs/team/notes", "{\"user\":\"alice\",\"text\":\"one\"}", 202);
+        JsonObject second = http.json("POST", "/v1/kbs/team/notes", "{\"user\":\"bob\",\"text\":\"two\"}", 202);
+        assertThat(second.getLong("ahead")).isEqualTo(1);
+
+        JsonObject a1 = http.json("POST", "/v1/workers/w1/poll", "{\"waitMs\":5000}", 200);
+        assertThat(a1.getJsonObject("job").getString("id")).isEqualTo(first.getString("id"));
+        assertThat(a1.getJsonObject("kb").getString("remote")).isEqualTo("/srv/git/team.git");
+        assertThat(http.call("POST", "/v1/workers/w2/poll", "{\"waitMs\":300}").statusCode())
+                .as("the KB is busy: nothing to hand out")
+                .isEqualTo(204);
+
+        String result = new JsonObject()
+                .put("leaseId", a1.getJsonObject("lease").getString("id"))
+                .put("state", "done")
+                .put("commit", "c0ffee")
+                .encode();
+        JsonObject done = http.json("POST", "/v1/jobs/" + first.getString("id") + "/result", result, 200);
+        assertThat(done.getString("state")).isEqualTo("done");
+
+        JsonObject a2 = http.json("POST", "/v1/workers/w2/poll", "{\"waitMs\":5000}", 200);
+        assertThat(a2.getJsonObject("job").getString("id")).isEqualTo(second.getString("id"));
+        assertThat(a2.getJsonObject("lease").getLong("fencingToken"))
+                .isGreaterThan(a1.getJsonObject("lease").getLong("fencingToken"));
+        coordinator.stop().await();
+    }
+
+    /** A blocking HTTP client for the test thread. */
+    private record Http(int port) {
+        HttpResponse<String> call(String method, String path, String body) throws Exception {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(body))
+                    .build();
+            return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        }
+
+        JsonObject json(String method, String path, String body, int expectedStatus) throws Exception {
+            HttpResponse<String> response = call(method, path, body);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(expectedStatus);
+            return new JsonObject(response.body());
+        }
     }
 }

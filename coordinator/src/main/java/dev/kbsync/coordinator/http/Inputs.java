@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 /** Syntactic checks of user input; each failure is a 400 with its own code. The worker enforces full path safety. */
 final class Inputs {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:~-]{1,128}");
     private static final int MAX_TITLE = 200;
     private static final int MAX_PATH = 255;
 
@@ -27,10 +27,10 @@ final class Inputs {
         return value;
     }
 
-    /** Job, lease and idempotency ids: {@code [A-Za-z0-9._:-]{1,128}}. */
+    /** Job, lease and idempotency ids: {@code [A-Za-z0-9._:~-]{1,128}}. */
     static String id(String code, String what, String value) {
         if (value == null || !ID.matcher(value).matches()) {
-            throw new InvalidInputException(code, what + " must match [A-Za-z0-9._:-]{1,128}");
+            throw new InvalidInputException(code, what + " must match [A-Za-z0-9._:~-]{1,128}");
         }
         return value;
     }
