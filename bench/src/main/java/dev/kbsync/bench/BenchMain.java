@@ -1,0 +1,54 @@
+package dev.kbsync.bench;
+
+import dev.kbsync.embedded.RedisProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Runs the benchmark scenarios against a private redis-server and rewrites the tables of docs/benchmarks.md.
+ * Arguments: {@code [--quick] [--out docs/benchmarks.md] [--only 1,2]}.
+ */
+public final class BenchMain {
+    private BenchMain() {}
+
+    public static void main(String[] args) throws Exception {
+        List<String> list = Arrays.asList(args);
+        boolean quick = list.contains("--quick");
+        Path out = Path.of(value(list, "--out", "docs/benchmarks.md"));
+        Set<String> only = Arrays.stream(value(list, "--only", "").split(","))
+                .filter(s -> !s.isBlank())
+                .collect(Collectors.toSet());
+        Path scratch = Files.createTempDirectory("kbsync-bench");
+        try (RedisProcess redis = RedisProcess.start(scratch)) {
+            BenchContext ctx = new BenchContext(redis.uri(), scratch, quick);
+            List<ScenarioResult> results = new ArrayList<>();
+            for (Scenario scenario : Scenarios.all()) {
+                if (only.isEmpty() || only.contains(scenario.id())) {
+                    System.out.println("running scenario " + scenario.id() + " ...");
+                    ScenarioResult result = scenario.run(ctx);
+                    System.out.println("  " + result.verdict());
+                    results.add(result);
+                }
+            }
+            Report.write(out, results, machine());
+            System.out.println("wrote " + out.toAbsolutePath());
+        }
+    }
+
+    private static String value(List<String> args, String flag, String fallback) {
+        int i = args.indexOf(flag);
+        return i >= 0 && i + 1 < args.size() ? args.get(i + 1) : fallback;
+    }
+
+    static String machine() {
+        return Runtime.getRuntime().availableProcessors() + " cores, "
+                + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB max heap, Java "
+                + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " "
+                + System.getProperty("os.arch");
+    }
+}

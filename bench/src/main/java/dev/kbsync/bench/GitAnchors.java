@@ -1,0 +1,50 @@
+package dev.kbsync.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** git CLI anchors: one note as write+add+commit+push, and the original's pull-then-push model per note. */
+final class GitAnchors {
+    private final BenchContext ctx;
+
+    GitAnchors(BenchContext ctx) {
+        this.ctx = ctx;
+    }
+
+    Measurement cliNoteCycle() throws Exception {
+        Path dir = Files.createTempDirectory(ctx.scratch(), "git-cli");
+        Path remote = dir.resolve("remote.git");
+        Path clone = dir.resolve("clone");
+        GitCli.seed(remote, clone);
+        int[] n = {0};
+        return Timer.loop("git CLI write+add+commit+push", 5, ctx.scaled(200), () -> {
+            int i = n[0]++;
+            Files.writeString(clone.resolve("note-" + i + ".md"), "note " + i + "\n");
+            GitCli.run(clone, "add", "-A");
+            GitCli.run(clone, "commit", "-q", "-m", "Add: note " + i);
+            GitCli.run(clone, "push", "-q", "origin", "HEAD:main");
+        });
+    }
+
+    Measurement cliPull() throws Exception {
+        Path dir = Files.createTempDirectory(ctx.scratch(), "git-pull");
+        Path remote = dir.resolve("remote.git");
+        Path writer = dir.resolve("writer");
+        Path reader = dir.resolve("reader");
+        GitCli.seed(remote, writer);
+        GitCli.run(dir, "clone", "-q", remote.toString(), reader.toString());
+        Stats stats = new Stats();
+        int runs = ctx.scaled(100);
+        long start = System.nanoTime();
+        for (int i = 0; i < runs; i++) {
+            Files.writeString(writer.resolve("n" + i + ".md"), "x" + i);
+            GitCli.run(writer, "add", "-A");
+            GitCli.run(writer, "commit", "-q", "-m", "n" + i);
+            GitCli.run(writer, "push", "-q", "origin", "HEAD:main");
+            long t0 = System.nanoTime();
+            GitCli.run(reader, "pull", "-q", "--ff-only", "origin", "main");
+            stats.record(System.nanoTime() - t0);
+        }
+        return Measurement.of("git CLI pull of one new commit", stats, runs, System.nanoTime() - start);
+    }
+}

@@ -1,0 +1,134 @@
+package dev.kbsync.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.locks.InterProcessMutex;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.TestingServer;
+import org.redisson.Redisson;
+import org.redisson.api.RLock;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+
+/** The anchors every lock scenario is compared with: raw Redisson RFairLock and Curator's InterProcessMutex. */
+final class LockAnchors {
+    private final BenchContext ctx;
+
+    LockAnchors(BenchContext ctx) {
+        this.ctx = ctx;
+    }
+
+    static RedissonClient redisson(String uri) {
+        Config config = new Config();
+        config.useSingleServer().setAddress(uri).setConnectionMinimumIdleSize(4);
+        return Redisson.create(config);
+    }
+
+    Measurement rawUncontended() throws Exception {
+        RedissonClient client = redisson(ctx.redisUri());
+        try {
+            RLock lock = client.getFairLock("bench:raw:uncontended");
+            return Timer.loop("raw RFairLock lock+unlock", ctx.scaled(200), ctx.scaled(2000), () -> {
+                lock.lock();
+                lock.unlock();
+            });
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    Measurement rawHandoff(int waiters) throws Exception {
+        RedissonClient a = redisson(ctx.redisUri());
+        RedissonClient b = redisson(ctx.redisUri());
+        try {
+            String name = "bench:raw:handoff:" + System.nanoTime();
+            return Handoff.run("raw RFairLock, " + waiters + " waiters / 2 clients", waiters, ctx.scaled(2000), t -> {
+                RLock lock = (t % 2 == 0 ? a : b).getFairLock(name);
+                return new Mutex() {
+                    @Override
+                    public void lock() {
+                        lock.lock();
+                    }
+
+                    @Override
+                    public void unlock() {
+                        lock.unlock();
+                    }
+                };
+            });
+        } finally {
+            a.shutdown();
+            b.shutdown();
+        }
+    }
+
+    Measurement curatorHandoff(int waiters) throws Exception {
+        try (TestingServer zk = new TestingServer(true);
+                CuratorFramework a = curator(zk);
+                CuratorFramework b = curator(zk)) {
+            return Handoff.run(
+                    "Curator InterProcessMutex, " + waiters + " waiters / 2 clients", waiters, ctx.scaled(1000), t -> {
+                        InterProcessMutex mutex = new InterProcessMutex(t % 2 == 0 ? a : b, "/bench/handoff");
+                        return new Mutex() {
+                            @Override
+                            public void lock() throws Exception {
+                                mutex.acquire();
+                            }
+
+                            @Override
+                            public void unlock() throws Exception {
+                                mutex.release();
+                            }
+                        };
+                    });
+        }
+    }
+
+    Measurement rawManyKbs(int kbs, int workers) throws Exception {
+        RedissonClient client = redisson(ctx.redisUri());
+        ExecutorService pool = Executors.newFixedThreadPool(workers);
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ctx.quick() ? 2 : 10);
+            Stats stats = new Stats();
+            List<Future<?>> futures = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int w = 0; w < workers; w++) {
+                futures.add(pool.submit(() -> {
+                    while (System.nanoTime() < deadline) {
+                        RLock lock = client.getFairLock(
+                                "bench:raw:kb" + ThreadLocalRandom.current().nextInt(kbs));
+                        long t0 = System.nanoTime();
+                        lock.lock();
+                        lock.unlock();
+                        stats.record(System.nanoTime() - t0);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+            return Measurement.of(
+                    "raw RFairLock, " + kbs + " KBs x " + workers + " workers",
+                    stats,
+                    stats.count(),
+                    System.nanoTime() - start);
+        } finally {
+            pool.shutdown();
+            client.shutdown();
+        }
+    }
+
+    private static CuratorFramework curator(TestingServer zk) {
+        CuratorFramework client = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryOneTime(100));
+        client.start();
+        return client;
+    }
+}

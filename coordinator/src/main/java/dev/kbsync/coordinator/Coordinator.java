@@ -1,0 +1,99 @@
+package dev.kbsync.coordinator;
+
+import dev.kbsync.coordinator.auth.AuthHandler;
+import dev.kbsync.coordinator.auth.TokenAuthenticator;
+import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.coordinator.http.HttpApi;
+import dev.kbsync.coordinator.metrics.PrometheusMetrics;
+import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.time.Clock;
+import org.redisson.api.RedissonClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One running coordinator: Redisson client, services, configured KBs registered, HTTP server listening. */
+public final class Coordinator {
+    private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+
+    private final Vertx vertx;
+    private final RedissonClient redisson;
+    private final ServicesFactory.Running services;
+    private final HttpServer server;
+
+    private Coordinator(Vertx vertx, RedissonClient redisson, ServicesFactory.Running services, HttpServer server) {
+        this.vertx = vertx;
+        this.redisson = redisson;
+        this.services = services;
+        this.server = server;
+    }
+
+    /** Starts a coordinator backed by the Redis engine. */
+    public static Future<Coordinator> start(Vertx vertx, CoordinatorConfig config) {
+        return start(vertx, config, ServicesFactory.redisEngine());
+    }
+
+    /** Starts a coordinator with the given services (tests pass a stand-in for the engine). */
+    public static Future<Coordinator> start(Vertx vertx, CoordinatorConfig config, ServicesFactory factory) {
+        if (!config.auth().enabled()) {
+            log.warn(
+                    "authentication is OFF (allowed because http.host={} is loopback)",
+                    config.http().host());
+        }
+        return RedisClients.create(vertx, config, factory).compose(redisson -> {
+            PrometheusMetrics metrics = new PrometheusMetrics();
+            return factory.start(vertx, redisson, config.engine(), metrics)
+                    .compose(running -> wire(vertx, config, redisson, running, metrics)
+                            .onFailure(e -> running.stop().get()))
+                    .onFailure(e -> RedisClients.shutdown(vertx, redisson));
+        });
+    }
+
+    private static Future<Coordinator> wire(
+            Vertx vertx,
+            CoordinatorConfig config,
+            RedissonClient redisson,
+            ServicesFactory.Running running,
+            PrometheusMetrics metrics) {
+        AuthHandler auth = config.auth().enabled()
+                ? AuthHandler.enabled(new TokenAuthenticator(config.auth().tokens()))
+                : AuthHandler.disabled();
+        SubmissionRateLimiter limiter = new SubmissionRateLimiter(
+                redisson,
+                Clock.systemUTC(),
+                config.rateLimit().submissions(),
+                config.rateLimit().window());
+        HttpApi api = new HttpApi(
+                vertx, config, running.services(), auth, limiter, metrics, () -> RedisClients.ping(vertx, redisson));
+        return Future.all(config.kbs().stream()
+                        .map(kb -> running.services().kbs().register(kb))
+                        .toList())
+                .compose(registered -> vertx.createHttpServer(new HttpServerOptions())
+                        .requestHandler(api.router())
+                        .listen(config.http().port(), config.http().host()))
+                .map(server -> {
+                    log.info(
+                            "coordinator {} listening on {}:{} ({} KBs from config)",
+                            config.coordinatorId(),
+                            config.http().host(),
+                            server.actualPort(),
+                            config.kbs().size());
+                    return new Coordinator(vertx, redisson, running, server);
+                });
+    }
+
+    /** The port the HTTP server listens on (the real one when configured as 0). */
+    public int port() {
+        return server.actualPort();
+    }
+
+    /** Stops HTTP, then the services, then the Redisson client. */
+    public Future<Void> stop() {
+        return server.close()
+                .eventually(() -> services.stop().get())
+                .eventually(() -> RedisClients.shutdown(vertx, redisson));
+    }
+}

@@ -1,0 +1,33 @@
+package dev.kbsync.coordinator.auth;
+
+/** A request without a valid token (401 UNAUTHENTICATED) or whose role may not do this (403 FORBIDDEN). */
+public final class AuthException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final int status;
+    private final String code;
+
+    private AuthException(int status, String code, String message) {
+        super(message, null, false, false);
+        this.status = status;
+        this.code = code;
+    }
+
+    static AuthException unauthenticated(String message) {
+        return new AuthException(401, "UNAUTHENTICATED", message);
+    }
+
+    static AuthException forbidden(Role role, Access access) {
+        return new AuthException(
+                403,
+                "FORBIDDEN",
+                "role " + role.wire() + " may not " + access.name().toLowerCase() + " here");
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.kbsync.coordinator.auth;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Checks {@code Authorization: Bearer <token>} (or the {@code access_token} query parameter on event streams, since
+ * browsers' EventSource cannot set headers) against the role an endpoint needs. When auth is disabled every request
+ * passes as admin.
+ */
+public final class AuthHandler {
+    private static final String BEARER = "bearer ";
+    private final Optional<TokenAuthenticator> authenticator;
+
+    private AuthHandler(Optional<TokenAuthenticator> authenticator) {
+        this.authenticator = authenticator;
+    }
+
+    public static AuthHandler enabled(TokenAuthenticator authenticator) {
+        return new AuthHandler(Optional.of(authenticator));
+    }
+
+    public static AuthHandler disabled() {
+        return new AuthHandler(Optional.empty());
+    }
+
+    /** A route handler that lets the request continue only with a token allowing one of {@code anyOf}. */
+    public Handler<RoutingContext> require(Access... anyOf) {
+        return ctx -> {
+            Role role = authenticator.isEmpty() ? Role.ADMIN : authenticate(ctx);
+            if (Arrays.stream(anyOf).noneMatch(role::allows)) {
+                throw AuthException.forbidden(role, anyOf[0]);
+            }
+            ctx.next();
+        };
+    }
+
+    private Role authenticate(RoutingContext ctx) {
+        boolean queryTokenAllowed =
+                ctx.request().method() == HttpMethod.GET && ctx.request().path().endsWith("/events");
+        String header = ctx.request().getHeader("Authorization");
+        String token;
+        if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            token = header.substring(BEARER.length()).trim();
+        } else if (header == null && queryTokenAllowed && ctx.request().getParam("access_token") != null) {
+            token = ctx.request().getParam("access_token");
+        } else {
+            throw AuthException.unauthenticated("an Authorization: Bearer <token> header is required");
+        }
+        return authenticator
+                .flatMap(a -> a.roleOf(token))
+                .orElseThrow(() -> AuthException.unauthenticated("the bearer token is not valid"));
+    }
+}

@@ -1,0 +1,117 @@
+package dev.kbsync.coordinator.config;
+
+/**
+ * Every configuration key, defined once: its YAML path, its environment variable (which overrides the file), its
+ * default and what it means. The loader and the generated {@code docs/configuration.md} both read this table.
+ */
+public enum ConfigKey {
+    COORDINATOR_ID(
+            "coordinatorId",
+            "KBSYNC_COORDINATOR_ID",
+            "<hostname>-<pid>",
+            "Name of this coordinator in logs and Redis."),
+    HTTP_HOST("http.host", "KBSYNC_HTTP_HOST", "127.0.0.1", "Address the HTTP server binds to."),
+    HTTP_PORT("http.port", "KBSYNC_HTTP_PORT", "8080", "HTTP port, 1-65535 (0 picks a free port, for tests)."),
+    HTTP_BODY_LIMIT_BYTES(
+            "http.bodyLimitBytes",
+            "KBSYNC_HTTP_BODY_LIMIT_BYTES",
+            "65536",
+            "Largest accepted request body (413 above)."),
+    HTTP_MAX_TEXT_CHARS(
+            "http.maxTextChars",
+            "KBSYNC_HTTP_MAX_TEXT_CHARS",
+            "32000",
+            "Longest note text or agent task, in characters."),
+    HTTP_SSE_KEEP_ALIVE_SECONDS(
+            "http.sseKeepAliveSeconds",
+            "KBSYNC_HTTP_SSE_KEEP_ALIVE_SECONDS",
+            "15",
+            "Interval of keep-alive comments on event streams."),
+    AUTH_ENABLED(
+            "auth.enabled",
+            "KBSYNC_AUTH_ENABLED",
+            "true",
+            "Require bearer tokens; may be false only when http.host is a loopback address."),
+    AUTH_TOKENS(
+            "auth.tokens",
+            "KBSYNC_TOKENS",
+            "(none)",
+            "Bearer tokens: YAML list of {token, role}; env form `admin:tok1,worker:tok2,client:tok3`. Roles: client, worker,"
+                    + " admin. Tokens are at least 16 characters."),
+    AUTH_METRICS_PUBLIC("auth.metricsPublic", "KBSYNC_METRICS_PUBLIC", "false", "Serve /metrics without a token."),
+    RATE_LIMIT_SUBMISSIONS(
+            "rateLimit.submissions",
+            "KBSYNC_RATE_LIMIT_SUBMISSIONS",
+            "20",
+            "Job submissions allowed per user per window (shared by all coordinators)."),
+    RATE_LIMIT_WINDOW_SECONDS(
+            "rateLimit.windowSeconds", "KBSYNC_RATE_LIMIT_WINDOW_SECONDS", "60", "Sliding rate-limit window."),
+    LEASE_TTL_SECONDS(
+            "lease.ttlSeconds", "KBSYNC_LEASE_TTL_SECONDS", "30", "A holder silent this long loses its lease."),
+    LEASE_MAX_HOLD_SECONDS(
+            "lease.maxHoldSeconds",
+            "KBSYNC_LEASE_MAX_HOLD_SECONDS",
+            "300",
+            "Hard cap on one grant, heartbeats included; also the largest ttlMs a client may ask for."),
+    LEASE_WAITER_TTL_SECONDS(
+            "lease.waiterTtlSeconds",
+            "KBSYNC_LEASE_WAITER_TTL_SECONDS",
+            "5",
+            "A raw lease waiter not kept alive (heartbeat or open event stream) this long leaves the queue."),
+    LEASE_SWEEP_MILLIS(
+            "lease.sweepMillis",
+            "KBSYNC_LEASE_SWEEP_MILLIS",
+            "250",
+            "How often lease and waiter expiries are checked."),
+    LOCK_WATCHDOG_SECONDS(
+            "lock.watchdogSeconds",
+            "KBSYNC_LOCK_WATCHDOG_SECONDS",
+            "10",
+            "Redisson lock watchdog: a dead coordinator's KB locks lapse after this long."),
+    REDIS_ADDRESS("redis.address", "KBSYNC_REDIS_ADDRESS", "redis://127.0.0.1:6379", "Single Redis server address."),
+    REDIS_CONFIG_FILE(
+            "redis.configFile",
+            "KBSYNC_REDIS_CONFIG_FILE",
+            "(none)",
+            "A Redisson YAML config (Sentinel, Cluster, TLS, passwords); replaces redis.address when set."),
+    KBS(
+            "kbs",
+            "KBSYNC_KBS",
+            "(none)",
+            "KBs registered at start: YAML list of {id, remote, branch}; env form `id=remote#branch,...`.");
+
+    private final String path;
+    private final String env;
+    private final String defaultText;
+    private final String description;
+
+    ConfigKey(String path, String env, String defaultText, String description) {
+        this.path = path;
+        this.env = env;
+        this.defaultText = defaultText;
+        this.description = description;
+    }
+
+    /** Dotted YAML path, e.g. {@code http.port}. */
+    public String path() {
+        return path;
+    }
+
+    /** Environment variable that overrides the file. */
+    public String env() {
+        return env;
+    }
+
+    /** The default as documented; {@code (none)} for keys without one. */
+    public String defaultText() {
+        return defaultText;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    boolean hasDefault() {
+        return !defaultText.startsWith("(none)") && !defaultText.startsWith("<");
+    }
+}

@@ -1,0 +1,121 @@
+package dev.kbsync.coordinator.config;
+
+import dev.kbsync.coordinator.auth.Role;
+import dev.kbsync.coordinator.auth.Token;
+import dev.kbsync.coordinator.config.CoordinatorConfig.Auth;
+import dev.kbsync.coordinator.config.CoordinatorConfig.Http;
+import dev.kbsync.coordinator.config.CoordinatorConfig.Leases;
+import dev.kbsync.coordinator.config.CoordinatorConfig.RateLimit;
+import dev.kbsync.coordinator.config.CoordinatorConfig.Redis;
+import dev.kbsync.coordinator.kb.KbConfig;
+import dev.kbsync.kb.InvalidInputException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.IntStream;
+
+/** Reads the YAML file, lays the environment over it, and builds the validated {@link CoordinatorConfig}. */
+final class ConfigLoader {
+    private final Map<String, String> env;
+
+    ConfigLoader(Map<String, String> env) {
+        this.env = env;
+    }
+
+    CoordinatorConfig load(Optional<Path> file) {
+        Map<ConfigKey, Object> raw = new EnumMap<>(ConfigKey.class);
+        file.ifPresent(f -> raw.putAll(YamlSource.read(f)));
+        for (ConfigKey key : ConfigKey.values()) {
+            String value = env.get(key.env());
+            if (value != null && !value.isBlank()) {
+                raw.put(key, value);
+            }
+        }
+        return build(new Values(raw));
+    }
+
+    private CoordinatorConfig build(Values v) {
+        return new CoordinatorConfig(
+                v.string(ConfigKey.COORDINATOR_ID).orElseGet(this::defaultId),
+                new Http(
+                        v.string(ConfigKey.HTTP_HOST).orElseThrow(),
+                        v.integer(ConfigKey.HTTP_PORT),
+                        v.integer(ConfigKey.HTTP_BODY_LIMIT_BYTES),
+                        v.integer(ConfigKey.HTTP_MAX_TEXT_CHARS),
+                        Duration.ofSeconds(v.integer(ConfigKey.HTTP_SSE_KEEP_ALIVE_SECONDS))),
+                new Auth(v.bool(ConfigKey.AUTH_ENABLED), tokens(v), v.bool(ConfigKey.AUTH_METRICS_PUBLIC)),
+                new RateLimit(
+                        v.integer(ConfigKey.RATE_LIMIT_SUBMISSIONS),
+                        Duration.ofSeconds(v.integer(ConfigKey.RATE_LIMIT_WINDOW_SECONDS))),
+                new Leases(
+                        Duration.ofSeconds(v.integer(ConfigKey.LEASE_TTL_SECONDS)),
+                        Duration.ofSeconds(v.integer(ConfigKey.LEASE_MAX_HOLD_SECONDS)),
+                        Duration.ofSeconds(v.integer(ConfigKey.LEASE_WAITER_TTL_SECONDS)),
+                        Duration.ofMillis(v.integer(ConfigKey.LEASE_SWEEP_MILLIS)),
+                        Duration.ofSeconds(v.integer(ConfigKey.LOCK_WATCHDOG_SECONDS))),
+                new Redis(
+                        v.string(ConfigKey.REDIS_ADDRESS).orElseThrow(),
+                        v.string(ConfigKey.REDIS_CONFIG_FILE).map(ConfigLoader::existing)),
+                kbs(v));
+    }
+
+    private static List<Token> tokens(Values v) {
+        List<Map<String, String>> entries = v.list(ConfigKey.AUTH_TOKENS, List.of("token", "role"), EnvForms::token);
+        return IntStream.range(0, entries.size())
+                .mapToObj(i -> token(entries.get(i), "auth.tokens[" + i + "]"))
+                .toList();
+    }
+
+    private static Token token(Map<String, String> entry, String where) {
+        String secret = entry.get("token");
+        if (secret == null || secret.length() < Token.MIN_LENGTH) {
+            throw new ConfigException(where + ".token: must be at least " + Token.MIN_LENGTH + " characters");
+        }
+        try {
+            return new Token(secret, Role.fromWire(entry.get("role")));
+        } catch (InvalidInputException e) {
+            throw new ConfigException(where + ".role: " + e.getMessage());
+        }
+    }
+
+    private static List<KbConfig> kbs(Values v) {
+        List<Map<String, String>> entries = v.list(ConfigKey.KBS, List.of("id", "remote", "branch"), EnvForms::kb);
+        return IntStream.range(0, entries.size())
+                .mapToObj(i -> kb(entries.get(i), "kbs[" + i + "]"))
+                .toList();
+    }
+
+    private static KbConfig kb(Map<String, String> entry, String where) {
+        try {
+            return KbValidation.kb(entry.get("id"), entry.get("remote"), entry.getOrDefault("branch", "main"));
+        } catch (InvalidInputException e) {
+            throw new ConfigException(where + ": " + e.getMessage());
+        }
+    }
+
+    private static Path existing(String file) {
+        Path path = Path.of(file);
+        if (!Files.isReadable(path)) {
+            throw ConfigException.of(ConfigKey.REDIS_CONFIG_FILE, "no readable file at " + file);
+        }
+        return path;
+    }
+
+    private String defaultId() {
+        String host = env.getOrDefault("HOSTNAME", "");
+        if (host.isBlank()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                host = "localhost";
+            }
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+}

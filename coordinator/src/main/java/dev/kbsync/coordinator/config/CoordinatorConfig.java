@@ -1,0 +1,108 @@
+package dev.kbsync.coordinator.config;
+
+import dev.kbsync.coordinator.auth.Token;
+import dev.kbsync.coordinator.engine.EngineConfig;
+import dev.kbsync.coordinator.kb.KbConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The whole coordinator configuration, validated; build it with {@link #load} (YAML file + environment). */
+public record CoordinatorConfig(
+        String coordinatorId,
+        Http http,
+        Auth auth,
+        RateLimit rateLimit,
+        Leases leases,
+        Redis redis,
+        List<KbConfig> kbs) {
+
+    public CoordinatorConfig {
+        if (coordinatorId.isBlank()) {
+            throw ConfigException.of(ConfigKey.COORDINATOR_ID, "must not be blank");
+        }
+        kbs = List.copyOf(kbs);
+        if (!auth.enabled() && !Loopback.is(http.host())) {
+            throw ConfigException.of(
+                    ConfigKey.AUTH_ENABLED,
+                    "may be false only when http.host is a loopback address, got http.host=" + http.host());
+        }
+    }
+
+    /** Reads {@code file} (if present), then applies {@code env} overrides, then validates. */
+    public static CoordinatorConfig load(Optional<Path> file, Map<String, String> env) {
+        return new ConfigLoader(env).load(file);
+    }
+
+    /** The engine's settings derived from this configuration. */
+    public EngineConfig engine() {
+        return new EngineConfig(
+                coordinatorId,
+                leases.ttl(),
+                leases.maxHold(),
+                leases.waiterTtl(),
+                leases.lockWatchdog(),
+                leases.sweepInterval());
+    }
+
+    /** HTTP server settings. */
+    public record Http(String host, int port, int bodyLimitBytes, int maxTextChars, Duration sseKeepAlive) {
+        public Http {
+            Check.range(ConfigKey.HTTP_PORT, port, 0, 65535, "1-65535 (0 = any free port)");
+            Check.range(ConfigKey.HTTP_BODY_LIMIT_BYTES, bodyLimitBytes, 1024, 16 << 20, "1024-16777216");
+            Check.range(ConfigKey.HTTP_MAX_TEXT_CHARS, maxTextChars, 1, 1 << 20, "1-1048576");
+            Check.range(ConfigKey.HTTP_SSE_KEEP_ALIVE_SECONDS, sseKeepAlive.toSeconds(), 1, 300, "1-300");
+            if (host.isBlank()) {
+                throw ConfigException.of(ConfigKey.HTTP_HOST, "must not be blank");
+            }
+        }
+    }
+
+    /** Bearer-token authentication; {@code toString} never shows a token. */
+    public record Auth(boolean enabled, List<Token> tokens, boolean metricsPublic) {
+        public Auth {
+            tokens = List.copyOf(tokens);
+            if (enabled && tokens.isEmpty()) {
+                throw ConfigException.of(
+                        ConfigKey.AUTH_TOKENS, "at least one token is required while auth.enabled is true");
+            }
+        }
+    }
+
+    /** Per-user submission rate limit, a sliding window shared through Redis. */
+    public record RateLimit(int submissions, Duration window) {
+        public RateLimit {
+            Check.range(ConfigKey.RATE_LIMIT_SUBMISSIONS, submissions, 1, 1_000_000, "1-1000000");
+            Check.range(ConfigKey.RATE_LIMIT_WINDOW_SECONDS, window.toSeconds(), 1, 86_400, "1-86400");
+        }
+    }
+
+    /** Lease timing: TTL, hard maximum hold, waiter TTL, expiry sweep, Redisson watchdog. */
+    public record Leases(
+            Duration ttl, Duration maxHold, Duration waiterTtl, Duration sweepInterval, Duration lockWatchdog) {
+        public Leases {
+            Check.range(ConfigKey.LEASE_TTL_SECONDS, ttl.toSeconds(), 1, 3600, "1-3600");
+            Check.range(ConfigKey.LEASE_MAX_HOLD_SECONDS, maxHold.toSeconds(), 1, 86_400, "1-86400");
+            Check.range(ConfigKey.LEASE_WAITER_TTL_SECONDS, waiterTtl.toSeconds(), 1, 3600, "1-3600");
+            Check.range(ConfigKey.LEASE_SWEEP_MILLIS, sweepInterval.toMillis(), 10, 60_000, "10-60000");
+            Check.range(ConfigKey.LOCK_WATCHDOG_SECONDS, lockWatchdog.toSeconds(), 1, 3600, "1-3600");
+            if (maxHold.compareTo(ttl) < 0) {
+                throw ConfigException.of(
+                        ConfigKey.LEASE_MAX_HOLD_SECONDS,
+                        "must be >= lease.ttlSeconds (" + ttl.toSeconds() + "), got " + maxHold.toSeconds());
+            }
+        }
+    }
+
+    /** How to reach Redis: a single address, or a Redisson YAML file for Sentinel/Cluster. */
+    public record Redis(String address, Optional<Path> configFile) {
+        public Redis {
+            if (!address.startsWith("redis://") && !address.startsWith("rediss://")) {
+                throw ConfigException.of(
+                        ConfigKey.REDIS_ADDRESS, "must start with redis:// or rediss://, got " + Check.safe(address));
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.kbsync.coordinator.config;
+
+import dev.kbsync.coordinator.kb.KbConfig;
+import dev.kbsync.kb.InvalidInputException;
+import dev.kbsync.kb.KbId;
+import dev.kbsync.kb.Quoting;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a KB registration: the remote is an https/ssh/git@/file URL or an absolute path without credentials (400
+ * CREDENTIALS_IN_URL; the message never repeats them), the branch a valid git ref name (400 INVALID_BRANCH).
+ */
+public final class KbValidation {
+    private static final Pattern URL = Pattern.compile("(https|http|ssh|git|file)://([^/?#]*)(.*)");
+    private static final Pattern SCP = Pattern.compile("[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\\s]+");
+    private static final Pattern BAD_REF_CHARS = Pattern.compile("[\\x00-\\x20\\x7f~^:?*\\[\\\\]");
+    private static final int MAX_REMOTE = 1000;
+
+    private KbValidation() {}
+
+    /** A validated registration, or {@link InvalidInputException} naming what is wrong. */
+    public static KbConfig kb(String id, String remote, String branch) {
+        return new KbConfig(KbId.of(id), remote(remote), branch(branch));
+    }
+
+    static String remote(String remote) {
+        if (remote == null
+                || remote.isBlank()
+                || remote.length() > MAX_REMOTE
+                || remote.chars().anyMatch(c -> c < 0x20)) {
+            throw invalidRemote();
+        }
+        var url = URL.matcher(remote);
+        if (url.matches()) {
+            String authority = url.group(2);
+            String userInfo = authority.contains("@") ? authority.substring(0, authority.lastIndexOf('@')) : "";
+            boolean secret = url.group(1).equals("ssh") ? userInfo.contains(":") : !userInfo.isEmpty();
+            if (secret || url.group(3).matches(".*[?&](token|access_token|password)=.*")) {
+                throw new InvalidInputException(
+                        "CREDENTIALS_IN_URL",
+                        "remote must not carry credentials (" + url.group(1)
+                                + "://***@...); give workers the token through their own configuration");
+            }
+            if (authority.isEmpty() && !url.group(1).equals("file")) {
+                throw invalidRemote();
+            }
+            return remote;
+        }
+        if (SCP.matcher(remote).matches() || remote.startsWith("/")) {
+            return remote;
+        }
+        throw invalidRemote();
+    }
+
+    static String branch(String branch) {
+        if (branch == null
+                || branch.isEmpty()
+                || branch.length() > 200
+                || branch.equals("@")
+                || BAD_REF_CHARS.matcher(branch).find()
+                || branch.contains("..")
+                || branch.contains("@{")
+                || branch.contains("//")
+                || branch.startsWith("/")
+                || branch.endsWith("/")
+                || branch.endsWith(".")
+                || branch.startsWith("-")
+                || branch.endsWith(".lock")
+                || branch.contains("/.")
+                || branch.startsWith(".")
+                || branch.contains(".lock/")) {
+            throw new InvalidInputException(
+                    "INVALID_BRANCH", "branch must be a valid git branch name, got " + Quoting.quote(branch));
+        }
+        return branch;
+    }
+
+    private static InvalidInputException invalidRemote() {
+        return new InvalidInputException(
+                "INVALID_REMOTE", "remote must be an https://, ssh://, git@host:path, file:// URL or an absolute path");
+    }
+}

@@ -1,0 +1,80 @@
+package dev.kbsync.coordinator.engine;
+
+import dev.kbsync.coordinator.error.NotFoundException;
+import dev.kbsync.coordinator.job.Assignment;
+import dev.kbsync.coordinator.kb.KbConfig;
+import dev.kbsync.coordinator.lease.Lease;
+import dev.kbsync.coordinator.lease.LeaseState;
+import dev.kbsync.kb.JobState;
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.Optional;
+
+/** Hands granted jobs to polling workers: takes ready leases that are still current, marks the job running. */
+final class Assigner {
+    private final Poller poller;
+    private final Tickets tickets;
+    private final JobStore store;
+    private final RedisKbRegistry kbs;
+    private final Changes changes;
+    private final long leaseTtlMs;
+
+    Assigner(Poller poller, Tickets tickets, JobStore store, RedisKbRegistry kbs, Changes changes, long leaseTtlMs) {
+        this.poller = poller;
+        this.tickets = tickets;
+        this.store = store;
+        this.kbs = kbs;
+        this.changes = changes;
+        this.leaseTtlMs = leaseTtlMs;
+    }
+
+    /** The next assignment, or empty at {@code deadlineNanos} (System.nanoTime). */
+    Future<Optional<Assignment>> next(String workerId, long deadlineNanos) {
+        return poller.take(deadlineNanos)
+                .compose(leaseId -> leaseId.isEmpty()
+                        ? Future.succeededFuture(Optional.empty())
+                        : assign(workerId, LeaseRef.parse(leaseId.get()))
+                                .compose(a ->
+                                        a.isPresent() ? Future.succeededFuture(a) : next(workerId, deadlineNanos)));
+    }
+
+    /** Takes a ready lease if it is still the KB's grant and unclaimed (stale entries are skipped). */
+    private Future<Optional<Assignment>> assign(String workerId, LeaseRef ref) {
+        return tickets.claim(ref).compose(claim -> {
+            if (claim.isEmpty()) {
+                return Future.succeededFuture(Optional.empty());
+            }
+            Outcomes.Claim c = claim.get();
+            Lease lease = new Lease(
+                    ref.id(),
+                    ref.kb(),
+                    workerId,
+                    LeaseState.GRANTED,
+                    0,
+                    ref.fence(),
+                    ref.ticket(),
+                    Instant.ofEpochMilli(c.nowMs()),
+                    Instant.ofEpochMilli(c.expiresAtMs()),
+                    leaseTtlMs);
+            return store.running(ref.ticket(), ref.id(), ref.fence(), c.attempts(), c.nowMs())
+                    .compose(v -> {
+                        changes.changed(ref.kb());
+                        return Future.all(store.load(ref.ticket()), kbs.get(ref.kb()));
+                    })
+                    .map(all -> Optional.of(new Assignment(
+                            lease,
+                            JobStore.at(
+                                    all.<Optional<JobStore.Stored>>resultAt(0)
+                                            .orElseThrow(() -> gone("job " + ref.ticket()))
+                                            .job(),
+                                    JobState.RUNNING,
+                                    0,
+                                    0),
+                            all.<Optional<KbConfig>>resultAt(1).orElseThrow(() -> gone("KB " + ref.kb())))));
+        });
+    }
+
+    private static NotFoundException gone(String what) {
+        return new NotFoundException("NOT_FOUND", what + " disappeared while being assigned");
+    }
+}

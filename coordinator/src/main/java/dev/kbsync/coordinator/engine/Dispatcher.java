@@ -1,0 +1,60 @@
+package dev.kbsync.coordinator.engine;
+
+import dev.kbsync.coordinator.engine.Outcomes.Granted;
+import dev.kbsync.coordinator.metrics.MetricsSink;
+import dev.kbsync.kb.KbId;
+import io.vertx.core.Future;
+import org.redisson.api.RQueue;
+import org.redisson.client.codec.StringCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reacts to grants made by this coordinator's drivers: reports them, announces the queue change, and makes a granted
+ * job dispatchable by pushing its lease id on {@code kbsync:ready} and waking every coordinator's pollers.
+ */
+final class Dispatcher {
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    static final String READY = "kbsync:ready";
+
+    private final Redis redis;
+    private final Tickets tickets;
+    private final JobStore jobs;
+    private final Events events;
+    private final MetricsSink metrics;
+    private final RQueue<String> ready;
+
+    Dispatcher(Redis redis, Tickets tickets, JobStore jobs, Events events, MetricsSink metrics) {
+        this.redis = redis;
+        this.tickets = tickets;
+        this.jobs = jobs;
+        this.events = events;
+        this.metrics = metrics;
+        this.ready = redis.client().getQueue(READY, StringCodec.INSTANCE);
+    }
+
+    void granted(KbId kb, Granted grant) {
+        metrics.granted(kb, Math.max(0, grant.nowMs() - grant.createdMs()));
+        events.queueChanged(kb);
+        if (grant.job()) {
+            dispatch(kb, grant).onFailure(e -> LOG.warn("dispatching job {} failed: {}", grant.jobId(), e.toString()));
+        }
+    }
+
+    private Future<Void> dispatch(KbId kb, Granted grant) {
+        return jobs.load(grant.jobId()).compose(stored -> {
+            if (stored.isPresent() && !stored.get().job().state().terminal()) {
+                return redis.on(ready.offerAsync(grant.leaseId())).map(ok -> {
+                    events.ready();
+                    return null;
+                });
+            }
+            LOG.info("job {} of KB {} already finished; releasing its grant", grant.jobId(), kb);
+            LeaseRef ref = LeaseRef.parse(grant.leaseId());
+            return tickets.release(ref, "released", false).map(r -> {
+                events.queueChanged(kb);
+                return null;
+            });
+        });
+    }
+}

@@ -1,0 +1,117 @@
+package dev.kbsync.coordinator.engine;
+
+import dev.kbsync.coordinator.metrics.MetricsSink;
+import dev.kbsync.kb.KbId;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+
+/**
+ * One coordinator instance over Redis: leases, jobs, queues and the KB registry, sharing state with every other
+ * coordinator on the same Redis. The Redisson client belongs to the caller, who must build it from a config passed
+ * through {@link #tune}; stopping the engine leaves every grant in place for the other coordinators.
+ */
+public final class Engine {
+    private static final long FAIR_LOCK_WAIT_TIMEOUT_MS = 5_000;
+
+    private final Vertx vertx;
+    private final Context context;
+    private final Events events;
+    private final Drivers drivers;
+    private final Sweeper sweeper;
+    private final Fanout fanout;
+    private final Poller poller;
+    private final CoordinatorServices services;
+    private final EngineConfig config;
+    private long sweepTimer = -1;
+
+    private Engine(Vertx vertx, RedissonClient redisson, EngineConfig config, MetricsSink metrics, Clock clock) {
+        this.vertx = vertx;
+        this.context = vertx.getOrCreateContext();
+        this.config = config;
+        Redis redis = new Redis(redisson, context);
+        Tickets tickets = new Tickets(redis);
+        JobStore store = new JobStore(redis);
+        DriverSettings settings = DriverSettings.of(config);
+        RedisKbRegistry kbs = new RedisKbRegistry(redis);
+        this.events = new Events(redis);
+        Dispatcher dispatcher = new Dispatcher(redis, tickets, store, events, metrics);
+        this.drivers = new Drivers(redis, tickets, settings, dispatcher::granted);
+        Changes changes = new Changes(events, drivers);
+        Grants grants = new Grants(tickets, store, metrics, changes);
+        this.poller = new Poller(vertx, redis);
+        this.fanout = new Fanout(vertx.eventBus(), tickets, store, metrics);
+        this.sweeper = new Sweeper(tickets, kbs, drivers, grants, changes, metrics, settings);
+        this.services = new CoordinatorServices(
+                new RedisLeaseService(vertx, config, tickets, kbs, changes, grants),
+                new RedisJobService(
+                        config,
+                        clock,
+                        tickets,
+                        store,
+                        new Idempotency(redis),
+                        kbs,
+                        new Assigner(
+                                poller,
+                                tickets,
+                                store,
+                                kbs,
+                                changes,
+                                config.leaseTtl().toMillis()),
+                        changes,
+                        metrics),
+                new RedisQueueService(tickets, kbs),
+                kbs);
+    }
+
+    /** Subscribes to the other coordinators' changes and starts the periodic sweep. */
+    public static Future<Engine> start(Vertx vertx, RedissonClient redisson, EngineConfig config, MetricsSink metrics) {
+        Engine engine = new Engine(vertx, redisson, config, metrics, Clock.systemUTC());
+        return engine.events
+                .subscribe(engine::onQueueChanged, engine.poller::wake)
+                .map(v -> {
+                    engine.context.runOnContext(x -> engine.sweepTimer =
+                            engine.vertx.setPeriodic(config.sweepInterval().toMillis(), t -> engine.sweeper.tick()));
+                    return engine;
+                });
+    }
+
+    /**
+     * Sets what the engine needs on the caller's Redisson config: the lock watchdog (a dead coordinator's locks lapse
+     * after it) and a short fair-lock wait timeout (a dead Redisson waiter stops blocking its KB within seconds).
+     */
+    public static Config tune(Config redisson, EngineConfig config) {
+        return redisson.setLockWatchdogTimeout(config.lockWatchdog().toMillis())
+                .setFairLockWaitTimeout(FAIR_LOCK_WAIT_TIMEOUT_MS);
+    }
+
+    public CoordinatorServices services() {
+        return services;
+    }
+
+    /** Stops timers and listeners and hands the KBs this coordinator drives to the others; grants stay. */
+    public Future<Void> stop() {
+        Promise<Void> swept = Promise.promise();
+        context.runOnContext(v -> {
+            vertx.cancelTimer(sweepTimer);
+            sweeper.stop().onComplete(swept);
+        });
+        return swept.future()
+                .compose(v -> Future.join(events.close(), drivers.stop()))
+                .mapEmpty();
+    }
+
+    @Override
+    public String toString() {
+        return "Engine[" + config.coordinatorId() + "]";
+    }
+
+    private void onQueueChanged(KbId kb) {
+        fanout.refresh(kb);
+        drivers.pumpIfKnown(kb);
+    }
+}

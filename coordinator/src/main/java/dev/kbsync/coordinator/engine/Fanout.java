@@ -1,0 +1,134 @@
+package dev.kbsync.coordinator.engine;
+
+import dev.kbsync.coordinator.lease.Lease;
+import dev.kbsync.coordinator.metrics.MetricsSink;
+import dev.kbsync.coordinator.queue.QueueAddresses;
+import dev.kbsync.kb.Job;
+import dev.kbsync.kb.JobState;
+import dev.kbsync.kb.KbId;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns "KB queue changed" notifications into local event-bus messages: the snapshot on the KB address and
+ * {@link QueueAddresses#ALL}, and per ticket a {@code position} message when its ahead changed or a {@code state}
+ * message when its state changed (also when it left the queue). Refreshes of one KB never overlap; a burst of
+ * notifications during a refresh collapses into one more refresh.
+ */
+final class Fanout {
+    private static final Logger LOG = LoggerFactory.getLogger(Fanout.class);
+
+    private final EventBus bus;
+    private final Tickets tickets;
+    private final JobStore jobs;
+    private final MetricsSink metrics;
+    private final Map<KbId, Map<String, Seen>> seen = new HashMap<>();
+    private final Set<KbId> busy = new HashSet<>();
+    private final Set<KbId> dirty = new HashSet<>();
+
+    private record Seen(long ahead, String state, String jobId) {}
+
+    Fanout(EventBus bus, Tickets tickets, JobStore jobs, MetricsSink metrics) {
+        this.bus = bus;
+        this.tickets = tickets;
+        this.jobs = jobs;
+        this.metrics = metrics;
+    }
+
+    /** Must run on the engine context. */
+    void refresh(KbId kb) {
+        if (!busy.add(kb)) {
+            dirty.add(kb);
+            return;
+        }
+        tickets.view(kb).compose(this::publish).onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.warn(
+                        "publishing the queue of KB {} failed: {}",
+                        kb,
+                        ar.cause().toString());
+            }
+            busy.remove(kb);
+            if (dirty.remove(kb)) {
+                refresh(kb);
+            }
+        });
+    }
+
+    private Future<Void> publish(KbView view) {
+        KbId kb = view.kb();
+        JsonObject snapshot = view.snapshot().toJson();
+        bus.publish(QueueAddresses.kb(kb), snapshot);
+        bus.publish(QueueAddresses.ALL, snapshot);
+        metrics.queueLength(kb, view.rows().size());
+        Map<String, Seen> before = seen.getOrDefault(kb, Map.of());
+        Map<String, Seen> now = new HashMap<>();
+        List<Future<Void>> sent = new ArrayList<>();
+        for (int ahead = 0; ahead < view.rows().size(); ahead++) {
+            KbView.Row row = view.rows().get(ahead);
+            Seen current = new Seen(ahead, view.state(row), row.jobId());
+            now.put(row.ticket(), current);
+            Seen old = before.get(row.ticket());
+            String type = old == null || old.ahead() != ahead ? "position" : null;
+            type = old != null && !old.state().equals(current.state()) ? "state" : type;
+            if (type != null) {
+                sent.add(row.job() ? job(type, view, current) : lease(type, view.lease(row, ahead)));
+            }
+        }
+        before.forEach((ticket, old) -> {
+            if (!now.containsKey(ticket)) {
+                sent.add(finished(kb, ticket, old));
+            }
+        });
+        if (now.isEmpty()) {
+            seen.remove(kb);
+        } else {
+            seen.put(kb, now);
+        }
+        return Future.join(sent).mapEmpty();
+    }
+
+    private Future<Void> job(String type, KbView view, Seen seen) {
+        return jobs.load(seen.jobId()).map(stored -> {
+            stored.ifPresent(s -> sendJob(
+                    type,
+                    JobStore.at(s.job(), JobState.fromWire(seen.state()), seen.ahead(), view.etaMs(seen.ahead()))));
+            return null;
+        });
+    }
+
+    private Future<Void> finished(KbId kb, String ticket, Seen old) {
+        if (old.jobId() != null) {
+            return jobs.load(old.jobId()).map(stored -> {
+                stored.ifPresent(s -> sendJob("state", s.job()));
+                return null;
+            });
+        }
+        LeaseRef ref = new LeaseRef(kb, ticket, null);
+        return tickets.ticket(kb, ticket).map(state -> {
+            state.ifPresent(s -> lease("state", s.toLease(ref)));
+            return null;
+        });
+    }
+
+    private void sendJob(String type, Job job) {
+        bus.publish(
+                QueueAddresses.job(job.id()), new JsonObject().put("type", type).put("job", job.toJson()));
+    }
+
+    private Future<Void> lease(String type, Lease lease) {
+        bus.publish(
+                QueueAddresses.lease(lease.id()),
+                new JsonObject().put("type", type).put("lease", lease.toJson()));
+        return Future.succeededFuture();
+    }
+}

@@ -1,0 +1,42 @@
+package dev.kbsync.coordinator.engine;
+
+import dev.kbsync.coordinator.engine.Outcomes.Ended;
+import dev.kbsync.coordinator.engine.Outcomes.Gone;
+import dev.kbsync.coordinator.engine.Outcomes.ReleaseResult;
+import dev.kbsync.coordinator.metrics.MetricsSink;
+import io.vertx.core.Future;
+
+/**
+ * Ends a grant that did not complete normally: a raw lease leaves the queue; a job keeps its ticket (and its place
+ * at the head) and goes back to queued, so it is granted again with a new fencing token.
+ */
+final class Grants {
+    private final Tickets tickets;
+    private final JobStore jobs;
+    private final MetricsSink metrics;
+    private final Changes changes;
+
+    Grants(Tickets tickets, JobStore jobs, MetricsSink metrics, Changes changes) {
+        this.tickets = tickets;
+        this.jobs = jobs;
+        this.metrics = metrics;
+        this.changes = changes;
+    }
+
+    /** {@code endState} is {@code released} or {@code expired}; ending a lease that is no longer current is a no-op. */
+    Future<ReleaseResult> end(LeaseRef ref, String endState) {
+        return tickets.release(ref, endState, ref.forJob()).compose(result -> {
+            if (result instanceof Gone) {
+                return Future.succeededFuture(result);
+            }
+            if (result instanceof Ended ended) {
+                metrics.released(ref.kb(), ended.heldMs());
+            }
+            Future<Void> requeued = ref.forJob() ? jobs.requeue(ref.ticket()) : Future.succeededFuture();
+            return requeued.map(v -> {
+                changes.changed(ref.kb());
+                return result;
+            });
+        });
+    }
+}

@@ -1,0 +1,173 @@
+package dev.kbsync.coordinator.engine;
+
+import dev.kbsync.coordinator.engine.Outcomes.Granted;
+import dev.kbsync.coordinator.engine.Outcomes.Head;
+import dev.kbsync.coordinator.engine.Outcomes.NotHead;
+import dev.kbsync.kb.KbId;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.redisson.api.RLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one KB's acquisitions on this coordinator while it holds the KB's driver key: only the head ticket waits on
+ * the KB's {@code RFairLock}, with the ticket's synthetic thread id, and is granted once the lock is held. All state
+ * lives on the engine context; rounds never overlap and a change during a round triggers another round.
+ */
+final class KbDriver {
+    private static final Logger LOG = LoggerFactory.getLogger(KbDriver.class);
+
+    private final KbId kb;
+    private final Redis redis;
+    private final Tickets tickets;
+    private final RLock lock;
+    private final DriverSettings settings;
+    private final Consumer<Granted> onGrant;
+    private boolean driving;
+    private Long heldThread;
+    private boolean running;
+    private boolean again;
+    private boolean stopped;
+    private List<Promise<Void>> waiting = new ArrayList<>();
+
+    KbDriver(KbId kb, Redis redis, Tickets tickets, DriverSettings settings, Consumer<Granted> onGrant) {
+        this.kb = kb;
+        this.redis = redis;
+        this.tickets = tickets;
+        this.lock = redis.client().getFairLock(new KbKeys(kb).lock());
+        this.settings = settings;
+        this.onGrant = onGrant;
+    }
+
+    /** Runs a round (or another one after the current); completes when that round is over. */
+    Future<Void> pump() {
+        Promise<Void> done = Promise.promise();
+        redis.context().runOnContext(v -> {
+            waiting.add(done);
+            if (running) {
+                again = true;
+            } else {
+                run();
+            }
+        });
+        return done.future();
+    }
+
+    /** Runs a round only if this coordinator drives the KB (a change made elsewhere). */
+    void pumpIfDriving() {
+        redis.context().runOnContext(v -> {
+            if (driving) {
+                pump();
+            }
+        });
+    }
+
+    /** Leaves the KB for good: releases the Redisson lock held here and the driver key, keeps every grant. */
+    Future<Void> stop() {
+        Promise<Void> done = Promise.promise();
+        redis.context().runOnContext(v -> {
+            boolean was = driving;
+            driving = false;
+            stopped = true;
+            again = false;
+            Future<Void> unlocked = unlockHeld();
+            Future<Void> left = was ? tickets.undrive(kb, settings.coordinatorId()) : Future.succeededFuture();
+            Future.all(unlocked, left).<Void>mapEmpty().onComplete(done);
+        });
+        return done.future();
+    }
+
+    /** The sweep saw that this coordinator drives the KB (renewed or newly claimed). */
+    void confirmDriving() {
+        redis.context().runOnContext(v -> driving = true);
+    }
+
+    /** Another coordinator drives the KB now, or nobody needs to: give up the lock this driver holds. */
+    void resign() {
+        redis.context().runOnContext(v -> {
+            driving = false;
+            if (!running) {
+                unlockHeld();
+            }
+        });
+    }
+
+    private void run() {
+        if (stopped) {
+            waiting.forEach(Promise::tryComplete);
+            waiting.clear();
+            return;
+        }
+        running = true;
+        again = false;
+        List<Promise<Void>> batch = waiting;
+        waiting = new ArrayList<>();
+        round().onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.warn("driving KB {} failed: {}", kb, ar.cause().toString());
+            }
+            running = false;
+            batch.forEach(Promise::tryComplete);
+            if (again) {
+                run();
+            }
+        });
+    }
+
+    private Future<Void> round() {
+        Future<Boolean> drive = driving
+                ? Future.succeededFuture(true)
+                : tickets.drive(kb, settings.coordinatorId(), settings.driverTtlMs());
+        return drive.compose(ok -> {
+            driving = ok;
+            return ok ? tickets.head(kb).compose(this::advance) : unlockHeld();
+        });
+    }
+
+    private Future<Void> advance(Optional<Head> head) {
+        if (heldThread != null && (head.isEmpty() || head.get().thread() != heldThread)) {
+            return unlockHeld().compose(v -> advance(head));
+        }
+        if (head.isEmpty() || head.get().granted() && heldThread != null) {
+            return Future.succeededFuture();
+        }
+        long thread = head.get().thread();
+        Future<Void> locked = heldThread != null ? Future.succeededFuture() : lock(thread);
+        return locked.compose(v -> tickets.grant(kb, head.get().ticket(), settings.maxHoldMs()))
+                .map(result -> {
+                    if (result instanceof Granted granted) {
+                        onGrant.accept(granted);
+                    } else if (result instanceof NotHead) {
+                        again = true;
+                    }
+                    return null;
+                });
+    }
+
+    private Future<Void> lock(long thread) {
+        return redis.on(lock.lockAsync(-1, TimeUnit.MILLISECONDS, thread)).compose(v -> {
+            heldThread = thread;
+            return stopped
+                    ? unlockHeld().compose(x -> Future.failedFuture("driver stopped"))
+                    : Future.succeededFuture();
+        });
+    }
+
+    private Future<Void> unlockHeld() {
+        if (heldThread == null) {
+            return Future.succeededFuture();
+        }
+        long thread = heldThread;
+        heldThread = null;
+        return redis.on(lock.unlockAsync(thread)).otherwise(e -> {
+            LOG.debug("unlock of KB {} thread {} failed: {}", kb, thread, e.toString());
+            return null;
+        });
+    }
+}

@@ -1,0 +1,115 @@
+package dev.kbsync.coordinator.engine;
+
+import static dev.kbsync.coordinator.engine.Times.instant;
+
+import dev.kbsync.coordinator.lease.Lease;
+import dev.kbsync.coordinator.lease.LeaseState;
+import dev.kbsync.coordinator.queue.QueueEntry;
+import dev.kbsync.coordinator.queue.QueueSnapshot;
+import dev.kbsync.kb.KbId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** A KB's queue read in one script call: the grant, then every ticket in grant order (index = ahead). */
+record KbView(
+        KbId kb,
+        String grantTicket,
+        String grantLeaseId,
+        Long fence,
+        long grantedAtMs,
+        long expiresAtMs,
+        boolean claimed,
+        long avgHoldMs,
+        long nowMs,
+        List<Row> rows) {
+    private static final int HEADER = 8;
+    private static final int ROW = 7;
+
+    /** One ticket: kind is {@code job} or {@code lease}; {@code jobId} is null for raw leases. */
+    record Row(String ticket, String kind, String holder, String jobId, long createdMs, int attempts, long ttlMs) {
+        boolean job() {
+            return "job".equals(kind);
+        }
+    }
+
+    static KbView parse(KbId kb, List<String> r) {
+        List<Row> rows = new ArrayList<>();
+        for (int i = HEADER; i + ROW <= r.size(); i += ROW) {
+            rows.add(new Row(
+                    r.get(i),
+                    r.get(i + 1),
+                    r.get(i + 2),
+                    r.get(i + 3).isEmpty() ? null : r.get(i + 3),
+                    Long.parseLong(r.get(i + 4)),
+                    Integer.parseInt(r.get(i + 5)),
+                    Long.parseLong(r.get(i + 6))));
+        }
+        return new KbView(
+                kb,
+                r.get(0),
+                r.get(1),
+                Times.optLong(r.get(2)),
+                r.get(3).isEmpty() ? 0 : Long.parseLong(r.get(3)),
+                r.get(4).isEmpty() ? 0 : Long.parseLong(r.get(4)),
+                "1".equals(r.get(5)),
+                Long.parseLong(r.get(6)),
+                Long.parseLong(r.get(7)),
+                rows);
+    }
+
+    boolean granted(Row row) {
+        return row.ticket().equals(grantTicket);
+    }
+
+    /** Wire state of a ticket: raw leases waiting|granted, jobs queued|running. */
+    String state(Row row) {
+        if (row.job()) {
+            return granted(row) && claimed ? "running" : "queued";
+        }
+        return granted(row) ? "granted" : "waiting";
+    }
+
+    long etaMs(long ahead) {
+        return ahead * avgHoldMs;
+    }
+
+    Lease lease(Row row, long ahead) {
+        boolean granted = granted(row);
+        return new Lease(
+                LeaseRef.raw(kb, row.ticket()),
+                kb,
+                row.holder(),
+                granted ? LeaseState.GRANTED : LeaseState.WAITING,
+                ahead,
+                granted ? fence : null,
+                null,
+                granted ? instant(grantedAtMs) : null,
+                granted ? instant(expiresAtMs) : null,
+                row.ttlMs());
+    }
+
+    QueueSnapshot snapshot() {
+        Optional<QueueEntry> holder = Optional.empty();
+        List<QueueEntry> waiters = new ArrayList<>();
+        for (Row row : rows) {
+            if (granted(row)) {
+                holder = Optional.of(entry(row, grantedAtMs, fence));
+            } else {
+                waiters.add(entry(row, row.createdMs(), null));
+            }
+        }
+        return new QueueSnapshot(kb, holder, waiters, avgHoldMs);
+    }
+
+    private QueueEntry entry(Row row, long sinceMs, Long token) {
+        return new QueueEntry(
+                row.ticket(),
+                row.kind(),
+                row.holder(),
+                row.jobId(),
+                instant(sinceMs),
+                Math.max(0, nowMs - sinceMs),
+                token);
+    }
+}

@@ -1,0 +1,48 @@
+package dev.kbsync.coordinator.engine;
+
+import dev.kbsync.coordinator.error.NotFoundException;
+import dev.kbsync.kb.KbId;
+import dev.kbsync.kb.Quoting;
+
+/**
+ * A lease id taken apart. Raw leases are {@code <kb>~<ticket>} (known before the grant); a job's grant is
+ * {@code <kb>~<jobId>.<fencingToken>}, a new id per attempt. KB ids cannot contain {@code ~}.
+ */
+record LeaseRef(KbId kb, String ticket, Long fence) {
+    static LeaseRef parse(String leaseId) {
+        int tilde = leaseId == null ? -1 : leaseId.indexOf('~');
+        if (tilde <= 0 || tilde == leaseId.length() - 1) {
+            throw notFound(leaseId);
+        }
+        try {
+            KbId kb = KbId.of(leaseId.substring(0, tilde));
+            String rest = leaseId.substring(tilde + 1);
+            int dot = rest.indexOf('.');
+            return dot < 0
+                    ? new LeaseRef(kb, rest, null)
+                    : new LeaseRef(kb, rest.substring(0, dot), Long.parseLong(rest.substring(dot + 1)));
+        } catch (IllegalArgumentException e) {
+            throw notFound(leaseId);
+        }
+    }
+
+    static String raw(KbId kb, String ticket) {
+        return kb.value() + "~" + ticket;
+    }
+
+    String id() {
+        return fence == null ? raw(kb, ticket) : raw(kb, ticket) + "." + fence;
+    }
+
+    boolean forJob() {
+        return fence != null;
+    }
+
+    KbKeys keys() {
+        return new KbKeys(kb);
+    }
+
+    private static NotFoundException notFound(String leaseId) {
+        return new NotFoundException("LEASE_NOT_FOUND", "no lease " + Quoting.quote(leaseId));
+    }
+}

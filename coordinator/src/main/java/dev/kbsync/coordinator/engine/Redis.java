@@ -1,0 +1,64 @@
+package dev.kbsync.coordinator.engine;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.redisson.api.RScript;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+
+/** Redisson bridged into Vert.x: every result completes on the engine's context, never blocking it. */
+final class Redis {
+    private final RedissonClient client;
+    private final Context context;
+    private final RScript scripts;
+
+    Redis(RedissonClient client, Context context) {
+        this.client = client;
+        this.context = context;
+        this.scripts = client.getScript(StringCodec.INSTANCE);
+    }
+
+    RedissonClient client() {
+        return client;
+    }
+
+    Context context() {
+        return context;
+    }
+
+    <T> Future<T> on(CompletionStage<T> stage) {
+        return Future.fromCompletionStage(stage, context);
+    }
+
+    /** Runs a per-KB script; ARGV[1] is the KB's key prefix, then {@code args}. Returns the reply as strings. */
+    Future<List<String>> run(Script script, KbKeys keys, Object... args) {
+        Object[] argv = new Object[args.length + 1];
+        argv[0] = keys.prefix();
+        for (int i = 0; i < args.length; i++) {
+            argv[i + 1] = String.valueOf(args[i]);
+        }
+        return eval(script, keys.queue(), argv);
+    }
+
+    /** Runs a script whose only key is {@code key}. */
+    Future<List<String>> runOn(Script script, String key) {
+        return eval(script, key);
+    }
+
+    private Future<List<String>> eval(Script script, String key, Object... argv) {
+        CompletionStage<List<Object>> reply =
+                scripts.evalAsync(key, script.mode(), script.text(), RScript.ReturnType.LIST, List.of(key), argv);
+        return on(reply).map(Redis::strings);
+    }
+
+    private static List<String> strings(List<Object> reply) {
+        List<String> out = new ArrayList<>(reply == null ? 0 : reply.size());
+        if (reply != null) {
+            reply.forEach(o -> out.add(String.valueOf(o)));
+        }
+        return out;
+    }
+}

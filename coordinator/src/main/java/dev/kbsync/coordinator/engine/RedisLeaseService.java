@@ -1,0 +1,109 @@
+package dev.kbsync.coordinator.engine;
+
+import dev.kbsync.coordinator.error.ConflictException;
+import dev.kbsync.coordinator.error.NotFoundException;
+import dev.kbsync.coordinator.lease.Lease;
+import dev.kbsync.coordinator.lease.LeaseService;
+import dev.kbsync.kb.KbId;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Raw leases over the KB tickets; an uncontended request comes back already GRANTED. */
+final class RedisLeaseService implements LeaseService {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisLeaseService.class);
+    private static final long GRANT_WAIT_MS = 500;
+
+    private final Vertx vertx;
+    private final EngineConfig config;
+    private final Tickets tickets;
+    private final RedisKbRegistry kbs;
+    private final Changes changes;
+    private final Grants grants;
+
+    RedisLeaseService(
+            Vertx vertx, EngineConfig config, Tickets tickets, RedisKbRegistry kbs, Changes changes, Grants grants) {
+        this.vertx = vertx;
+        this.config = config;
+        this.tickets = tickets;
+        this.kbs = kbs;
+        this.changes = changes;
+        this.grants = grants;
+    }
+
+    @Override
+    public Future<Lease> request(KbId kb, String holder, Duration ttl) {
+        Objects.requireNonNull(holder, "holder");
+        long ttlMs = ttl == null
+                ? config.leaseTtl().toMillis()
+                : Math.min(ttl.toMillis(), config.maxHold().toMillis());
+        String ticket = Ids.next();
+        return kbs.require(kb)
+                .compose(v -> tickets.enqueue(
+                        kb,
+                        ticket,
+                        "lease",
+                        holder,
+                        "",
+                        Math.max(1, ttlMs),
+                        config.waiterTtl().toMillis()))
+                .compose(rank -> rank == 0 ? briefly(changes.changed(kb)) : changed(kb))
+                .compose(v -> get(LeaseRef.raw(kb, ticket)));
+    }
+
+    @Override
+    public Future<Lease> get(String leaseId) {
+        LeaseRef ref = LeaseRef.parse(leaseId);
+        return tickets.ticket(ref.kb(), ref.ticket())
+                .map(state -> state.map(s -> s.toLease(ref))
+                        .orElseThrow(() -> new NotFoundException("LEASE_NOT_FOUND", "no lease " + leaseId)));
+    }
+
+    /** Also what keeps a waiter alive while its event stream is open: the HTTP layer calls it periodically. */
+    @Override
+    public Future<Lease> heartbeat(String leaseId) {
+        LeaseRef ref = LeaseRef.parse(leaseId);
+        return tickets.heartbeat(ref, config.waiterTtl().toMillis())
+                .compose(alive -> alive
+                        ? get(leaseId)
+                        : Future.failedFuture(
+                                new ConflictException("LEASE_LOST", "lease " + leaseId + " is no longer held")));
+    }
+
+    @Override
+    public Future<Lease> release(String leaseId) {
+        LeaseRef ref = LeaseRef.parse(leaseId);
+        return grants.end(ref, "released").compose(r -> get(leaseId));
+    }
+
+    @Override
+    public Future<Void> forceRelease(KbId kb) {
+        return kbs.require(kb).compose(v -> tickets.view(kb)).compose(view -> {
+            if (view.grantLeaseId().isEmpty()) {
+                return Future.succeededFuture();
+            }
+            LOG.warn("lease {} of KB {} force-released by an admin; granting next", view.grantLeaseId(), kb);
+            return grants.end(LeaseRef.parse(view.grantLeaseId()), "released").mapEmpty();
+        });
+    }
+
+    private Future<Void> changed(KbId kb) {
+        changes.changed(kb);
+        return Future.succeededFuture();
+    }
+
+    /** Waits a little for the local driver round, so an uncontended request returns GRANTED. */
+    private Future<Void> briefly(Future<Void> round) {
+        Promise<Void> done = Promise.promise();
+        long timer = vertx.setTimer(GRANT_WAIT_MS, t -> done.tryComplete());
+        round.onComplete(ar -> {
+            vertx.cancelTimer(timer);
+            done.tryComplete();
+        });
+        return done.future();
+    }
+}

@@ -1,0 +1,50 @@
+package dev.kbsync.coordinator.engine;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import org.redisson.api.RScript;
+
+/** The engine's Lua scripts (resources next to this class); each touches the keys of one hash slot only. */
+enum Script {
+    ENQUEUE("enqueue.lua", RScript.Mode.READ_WRITE),
+    HEAD("head.lua", RScript.Mode.READ_ONLY),
+    GRANT("grant.lua", RScript.Mode.READ_WRITE),
+    CLAIM("claim.lua", RScript.Mode.READ_WRITE),
+    HEARTBEAT("heartbeat.lua", RScript.Mode.READ_WRITE),
+    RELEASE("release.lua", RScript.Mode.READ_WRITE),
+    SWEEP("sweep.lua", RScript.Mode.READ_WRITE),
+    DRIVE("drive.lua", RScript.Mode.READ_WRITE),
+    UNDRIVE("undrive.lua", RScript.Mode.READ_WRITE),
+    VIEW("view.lua", RScript.Mode.READ_ONLY),
+    TICKET("ticket.lua", RScript.Mode.READ_ONLY),
+    JOB_REQUEUE("job-requeue.lua", RScript.Mode.READ_WRITE);
+
+    private final String text;
+    private final RScript.Mode mode;
+
+    Script(String resource, RScript.Mode mode) {
+        this.text = load(resource);
+        this.mode = mode;
+    }
+
+    String text() {
+        return text;
+    }
+
+    RScript.Mode mode() {
+        return mode;
+    }
+
+    private static String load(String resource) {
+        try (InputStream in = Script.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("missing script resource " + resource);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

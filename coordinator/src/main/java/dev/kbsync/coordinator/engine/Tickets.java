@@ -1,0 +1,113 @@
+package dev.kbsync.coordinator.engine;
+
+import dev.kbsync.coordinator.engine.Outcomes.Cancelled;
+import dev.kbsync.coordinator.engine.Outcomes.Claim;
+import dev.kbsync.coordinator.engine.Outcomes.Ended;
+import dev.kbsync.coordinator.engine.Outcomes.Gone;
+import dev.kbsync.coordinator.engine.Outcomes.GrantResult;
+import dev.kbsync.coordinator.engine.Outcomes.Granted;
+import dev.kbsync.coordinator.engine.Outcomes.Head;
+import dev.kbsync.coordinator.engine.Outcomes.Held;
+import dev.kbsync.coordinator.engine.Outcomes.NotHead;
+import dev.kbsync.coordinator.engine.Outcomes.ReleaseResult;
+import dev.kbsync.coordinator.engine.Outcomes.Sweep;
+import dev.kbsync.kb.KbId;
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.Optional;
+
+/** The per-KB ticket operations, one atomic script call each (see the {@code .lua} resources). */
+final class Tickets {
+    private final Redis redis;
+
+    Tickets(Redis redis) {
+        this.redis = redis;
+    }
+
+    /** Joins the tail (no-op for an existing ticket); returns the rank, -1 if the ticket already finished. */
+    Future<Long> enqueue(KbId kb, String ticket, String kind, String holder, String jobId, long ttlMs, long aliveMs) {
+        return redis.run(Script.ENQUEUE, new KbKeys(kb), ticket, kind, holder, jobId, ttlMs, aliveMs)
+                .map(r -> Long.parseLong(r.get(0)));
+    }
+
+    Future<Optional<Head>> head(KbId kb) {
+        return redis.run(Script.HEAD, new KbKeys(kb))
+                .map(r -> r.isEmpty()
+                        ? Optional.empty()
+                        : Optional.of(new Head(
+                                r.get(0), Long.parseLong(r.get(1)), r.get(0).equals(r.get(2)))));
+    }
+
+    Future<GrantResult> grant(KbId kb, String ticket, long maxHoldMs) {
+        return redis.run(Script.GRANT, new KbKeys(kb), ticket, maxHoldMs, kb.value())
+                .map(r -> switch (r.get(0)) {
+                    case "granted" ->
+                        new Granted(
+                                Long.parseLong(r.get(1)),
+                                r.get(2),
+                                r.get(3),
+                                r.get(4),
+                                Long.parseLong(r.get(5)),
+                                Long.parseLong(r.get(6)),
+                                r.get(7));
+                    case "held" -> new Held();
+                    default -> new NotHead();
+                });
+    }
+
+    Future<Optional<Claim>> claim(LeaseRef ref) {
+        return redis.run(Script.CLAIM, ref.keys(), ref.id())
+                .map(r -> r.isEmpty()
+                        ? Optional.empty()
+                        : Optional.of(new Claim(
+                                Long.parseLong(r.get(0)), Integer.parseInt(r.get(1)), Long.parseLong(r.get(2)))));
+    }
+
+    /** Extends a grant or keeps a raw waiter alive; false when the lease is no longer current. */
+    Future<Boolean> heartbeat(LeaseRef ref, long waiterTtlMs) {
+        return redis.run(Script.HEARTBEAT, ref.keys(), ref.ticket(), ref.id(), waiterTtlMs)
+                .map(r -> !"lost".equals(r.get(0)));
+    }
+
+    /** Ends the grant {@code ref} (or cancels a raw waiter); {@code requeue} keeps a job's ticket at its place. */
+    Future<ReleaseResult> release(LeaseRef ref, String endState, boolean requeue) {
+        return redis.run(Script.RELEASE, ref.keys(), ref.ticket(), ref.id(), endState, requeue ? "requeue" : "end")
+                .map(r -> switch (r.get(0)) {
+                    case "ended" ->
+                        new Ended(
+                                Long.parseLong(r.get(1)),
+                                Long.parseLong(r.get(2)),
+                                r.get(3),
+                                r.get(4),
+                                r.get(5),
+                                Long.parseLong(r.get(6)));
+                    case "cancelled" -> new Cancelled();
+                    default -> new Gone();
+                });
+    }
+
+    Future<Sweep> sweep(KbId kb, String coordinatorId, long driverTtlMs) {
+        return redis.run(Script.SWEEP, new KbKeys(kb), coordinatorId, driverTtlMs)
+                .map(r -> new Sweep(r.get(0), r.get(1), r.get(2), List.copyOf(r.subList(3, r.size()))));
+    }
+
+    /** Claims or confirms this coordinator as the KB's driver. */
+    Future<Boolean> drive(KbId kb, String coordinatorId, long driverTtlMs) {
+        return redis.run(Script.DRIVE, new KbKeys(kb), coordinatorId, driverTtlMs)
+                .map(r -> "1".equals(r.get(0)));
+    }
+
+    /** Gives up the driver key if this coordinator holds it. */
+    Future<Void> undrive(KbId kb, String coordinatorId) {
+        return redis.run(Script.UNDRIVE, new KbKeys(kb), coordinatorId).mapEmpty();
+    }
+
+    Future<KbView> view(KbId kb) {
+        return redis.run(Script.VIEW, new KbKeys(kb)).map(r -> KbView.parse(kb, r));
+    }
+
+    Future<Optional<TicketState>> ticket(KbId kb, String ticket) {
+        return redis.run(Script.TICKET, new KbKeys(kb), ticket)
+                .map(r -> r.isEmpty() ? Optional.empty() : Optional.of(TicketState.parse(r)));
+    }
+}

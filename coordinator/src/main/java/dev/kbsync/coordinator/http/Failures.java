@@ -1,0 +1,84 @@
+package dev.kbsync.coordinator.http;
+
+import dev.kbsync.coordinator.auth.AuthException;
+import dev.kbsync.coordinator.error.ConflictException;
+import dev.kbsync.coordinator.error.CoordinatorException;
+import dev.kbsync.coordinator.error.NotFoundException;
+import dev.kbsync.coordinator.error.RateLimitedException;
+import dev.kbsync.kb.InvalidInputException;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Maps every failure to {@code {"error":{"code","message"}}} with its status; unexpected ones are masked and logged. */
+final class Failures {
+    private static final Logger log = LoggerFactory.getLogger(Failures.class);
+
+    private Failures() {}
+
+    static void handle(RoutingContext ctx) {
+        HttpServerResponse response = ctx.response();
+        Throwable failure = ctx.failure();
+        if (response.headWritten()) {
+            log.debug("failure after the response started on {}: {}", ctx.normalizedPath(), String.valueOf(failure));
+            response.reset();
+            return;
+        }
+        Mapped mapped = map(failure, ctx.statusCode());
+        if (mapped.status() == 500) {
+            String ref = UUID.randomUUID().toString();
+            LogTags.around(
+                    ctx,
+                    () -> log.error(
+                            "internal error ref={} method={} path={}",
+                            ref,
+                            ctx.request().method(),
+                            ctx.normalizedPath(),
+                            failure));
+            mapped = new Mapped(500, "INTERNAL", "internal error (ref " + ref + "); see the coordinator log");
+        }
+        if (failure instanceof RateLimitedException limited) {
+            response.putHeader("Retry-After", Long.toString(limited.retryAfter().toSeconds()))
+                    .putHeader("X-RateLimit-Remaining", Integer.toString(limited.remaining()));
+        }
+        if (mapped.status() == 401) {
+            response.putHeader("WWW-Authenticate", "Bearer");
+        }
+        Responses.json(ctx, mapped.status(), error(mapped.code(), mapped.message()));
+    }
+
+    static JsonObject error(String code, String message) {
+        return new JsonObject().put("error", new JsonObject().put("code", code).put("message", message));
+    }
+
+    private static Mapped map(Throwable failure, int status) {
+        if (failure instanceof InvalidInputException e) {
+            return new Mapped(400, e.code(), e.getMessage());
+        }
+        if (failure instanceof AuthException e) {
+            return new Mapped(e.status(), e.code(), e.getMessage());
+        }
+        if (failure instanceof CoordinatorException e) {
+            return new Mapped(statusOf(e), e.code(), e.getMessage());
+        }
+        if (failure instanceof HttpError e) {
+            return new Mapped(e.status(), e.code(), e.getMessage());
+        }
+        int bare = failure instanceof HttpException e ? e.getStatusCode() : failure == null ? status : 500;
+        HttpError known = HttpError.forStatus(bare);
+        return known == null ? new Mapped(500, "INTERNAL", "") : new Mapped(bare, known.code(), known.getMessage());
+    }
+
+    private static int statusOf(CoordinatorException e) {
+        if (e instanceof NotFoundException) {
+            return 404;
+        }
+        return e instanceof ConflictException ? 409 : 429;
+    }
+
+    private record Mapped(int status, String code, String message) {}
+}

@@ -1,0 +1,125 @@
+package dev.kbsync.coordinator.http;
+
+import static io.vertx.core.http.HttpMethod.DELETE;
+import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.POST;
+import static io.vertx.core.http.HttpMethod.PUT;
+
+import dev.kbsync.coordinator.auth.Access;
+import dev.kbsync.coordinator.auth.AuthHandler;
+import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.coordinator.engine.CoordinatorServices;
+import dev.kbsync.coordinator.metrics.PrometheusMetrics;
+import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.util.function.Supplier;
+
+/** The HTTP API v1 (see docs/api.md): the route table, per-route auth and body handling, one failure mapping. */
+public final class HttpApi {
+    private final Vertx vertx;
+    private final AuthHandler auth;
+    private final PrometheusMetrics metrics;
+    private final boolean metricsPublic;
+    private final int bodyLimit;
+    private final JobRoutes jobs;
+    private final LeaseRoutes leases;
+    private final QueueRoutes queues;
+    private final WorkerRoutes workers;
+    private final OpsRoutes ops;
+
+    public HttpApi(
+            Vertx vertx,
+            CoordinatorConfig config,
+            CoordinatorServices services,
+            AuthHandler auth,
+            SubmissionRateLimiter limiter,
+            PrometheusMetrics metrics,
+            Supplier<Future<Void>> redisPing) {
+        this.vertx = vertx;
+        this.auth = auth;
+        this.metrics = metrics;
+        this.metricsPublic = config.auth().metricsPublic();
+        this.bodyLimit = config.http().bodyLimitBytes();
+        this.jobs = new JobRoutes(services, limiter, metrics, config.http());
+        this.leases = new LeaseRoutes(
+                services,
+                config.leases().ttl(),
+                config.leases().maxHold(),
+                config.http().sseKeepAlive());
+        this.queues = new QueueRoutes(services, config.http().sseKeepAlive());
+        this.workers = new WorkerRoutes(services);
+        this.ops = new OpsRoutes(redisPing, metrics);
+    }
+
+    /** A new router with every route of the API. */
+    public Router router() {
+        Router router = Router.router(vertx);
+        Handler<RoutingContext> reader = auth.require(Access.READ);
+        Handler<RoutingContext> client = auth.require(Access.SUBMIT);
+        Handler<RoutingContext> worker = auth.require(Access.WORK);
+        Handler<RoutingContext> clientOrWorker = auth.require(Access.SUBMIT, Access.WORK);
+        Handler<RoutingContext> admin = auth.require(Access.ADMIN);
+        Handler<RoutingContext> open = RoutingContext::next;
+        // route table                                                    who may call    JSON body
+        on(router, POST, "/v1/kbs/:kb/notes", client, true, jobs::handleSubmitNote);
+        on(router, POST, "/v1/kbs/:kb/agent-tasks", client, true, jobs::handleSubmitAgentTask);
+        on(router, GET, "/v1/jobs/:id", reader, false, jobs::handleGetJob);
+        on(router, GET, "/v1/jobs/:id/events", reader, false, jobs::handleJobEvents);
+        on(router, POST, "/v1/jobs/:id/result", worker, true, workers::handleResult);
+        on(router, POST, "/v1/workers/:workerId/poll", worker, true, workers::handlePoll);
+        on(router, GET, "/v1/kbs", reader, false, queues::handleListKbs);
+        on(router, PUT, "/v1/kbs/:kb", admin, true, queues::handlePutKb);
+        on(router, GET, "/v1/kbs/:kb/queue", reader, false, queues::handleQueue);
+        on(router, GET, "/v1/kbs/:kb/events", reader, false, queues::handleKbEvents);
+        on(router, GET, "/v1/events", reader, false, queues::handleAllEvents);
+        on(router, POST, "/v1/kbs/:kb/leases", client, true, leases::handleRequest);
+        on(router, GET, "/v1/leases/:id", reader, false, leases::handleGet);
+        on(router, GET, "/v1/leases/:id/events", client, false, leases::handleEvents);
+        on(router, POST, "/v1/leases/:id/heartbeat", clientOrWorker, false, leases::handleHeartbeat);
+        on(router, DELETE, "/v1/leases/:id", client, false, leases::handleRelease);
+        on(router, POST, "/v1/admin/kbs/:kb/force-release", admin, false, leases::handleForceRelease);
+        on(router, GET, "/healthz", open, false, ops::handleHealth);
+        on(router, GET, "/readyz", open, false, ops::handleReady);
+        on(router, GET, "/metrics", metricsPublic ? open : reader, false, ops::handleMetrics);
+        on(router, GET, "/", open, false, StaticHandler.create("webroot").setCachingEnabled(false));
+
+        router.route().failureHandler(Failures::handle);
+        for (int status : new int[] {404, 405}) {
+            router.errorHandler(status, ctx -> unmatched(ctx, status));
+        }
+        return router;
+    }
+
+    private void on(
+            Router router,
+            HttpMethod method,
+            String path,
+            Handler<RoutingContext> guard,
+            boolean jsonBody,
+            Handler<RoutingContext> handler) {
+        Route route = router.route(method, path).handler(new RequestCounter(metrics, path));
+        if (jsonBody) {
+            // Vert.x Web requires the body handler before authentication: an oversize body is 413 even without a token.
+            route.handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
+        }
+        route.handler(guard);
+        if (jsonBody) {
+            route.handler(Bodies.requireJson());
+        }
+        route.handler(handler);
+    }
+
+    private void unmatched(RoutingContext ctx, int status) {
+        metrics.httpRequest("unmatched", status);
+        HttpError error = HttpError.forStatus(status);
+        Responses.json(ctx, status, Failures.error(error.code(), error.getMessage()));
+    }
+}

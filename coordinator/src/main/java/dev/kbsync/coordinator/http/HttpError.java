@@ -1,0 +1,34 @@
+package dev.kbsync.coordinator.http;
+
+/** A protocol-level rejection (404, 405, 413, 415, 503) with its error code. */
+final class HttpError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final int status;
+    private final String code;
+
+    HttpError(int status, String code, String message) {
+        super(message, null, false, false);
+        this.status = status;
+        this.code = code;
+    }
+
+    int status() {
+        return status;
+    }
+
+    String code() {
+        return code;
+    }
+
+    /** The JSON error for a bare status code that Vert.x Web produced (no route, wrong method, body limit). */
+    static HttpError forStatus(int status) {
+        return switch (status) {
+            case 404 -> new HttpError(404, "NOT_FOUND", "no such endpoint");
+            case 405 -> new HttpError(405, "METHOD_NOT_ALLOWED", "this endpoint does not accept that method");
+            case 413 -> new HttpError(413, "BODY_TOO_LARGE", "the request body is larger than the limit");
+            case 415 -> new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "send Content-Type: application/json");
+            case 400 -> new HttpError(400, "BAD_REQUEST", "the request could not be read");
+            default -> null;
+        };
+    }
+}

@@ -1,0 +1,119 @@
+package dev.kbsync.coordinator.http;
+
+import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.coordinator.engine.CoordinatorServices;
+import dev.kbsync.coordinator.error.NotFoundException;
+import dev.kbsync.coordinator.metrics.PrometheusMetrics;
+import dev.kbsync.coordinator.queue.QueueAddresses;
+import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
+import dev.kbsync.kb.Job;
+import dev.kbsync.kb.JobPayload;
+import dev.kbsync.kb.JobState;
+import dev.kbsync.kb.KbId;
+import dev.kbsync.kb.Quoting;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Job submission (rate-limited per user), job reads and the job event stream. */
+final class JobRoutes {
+    private static final Logger log = LoggerFactory.getLogger(JobRoutes.class);
+
+    private final CoordinatorServices services;
+    private final SubmissionRateLimiter limiter;
+    private final PrometheusMetrics metrics;
+    private final int maxTextChars;
+    private final Duration keepAlive;
+
+    JobRoutes(
+            CoordinatorServices services,
+            SubmissionRateLimiter limiter,
+            PrometheusMetrics metrics,
+            CoordinatorConfig.Http http) {
+        this.services = services;
+        this.limiter = limiter;
+        this.metrics = metrics;
+        this.maxTextChars = http.maxTextChars();
+        this.keepAlive = http.sseKeepAlive();
+    }
+
+    void handleSubmitNote(RoutingContext ctx) {
+        KbId kb = KbId.of(ctx.pathParam("kb"));
+        Fields body = Bodies.object(ctx, "user", "text", "title", "path");
+        String user = Inputs.user(body.string("user"));
+        JobPayload note = new JobPayload.Note(
+                Inputs.text("text", body.string("text"), maxTextChars),
+                body.optString("title").map(Inputs::title).orElse(null),
+                body.optString("path").map(Inputs::path).orElse(null));
+        submit(ctx, kb, user, note);
+    }
+
+    void handleSubmitAgentTask(RoutingContext ctx) {
+        KbId kb = KbId.of(ctx.pathParam("kb"));
+        Fields body = Bodies.object(ctx, "user", "task");
+        String user = Inputs.user(body.string("user"));
+        submit(ctx, kb, user, new JobPayload.Agent(Inputs.text("task", body.string("task"), maxTextChars)));
+    }
+
+    void handleGetJob(RoutingContext ctx) {
+        services.jobs()
+                .get(jobId(ctx))
+                .onSuccess(job -> Responses.ok(ctx, job.toJson()))
+                .onFailure(ctx::fail);
+    }
+
+    void handleJobEvents(RoutingContext ctx) {
+        String id = jobId(ctx);
+        Sse.relay(
+                ctx,
+                keepAlive,
+                QueueAddresses.job(id),
+                () -> services.jobs().get(id).map(job -> List.of(event("state", job.toJson()))),
+                msg -> event(msg.getString("type"), msg.getJsonObject("job")));
+    }
+
+    private void submit(RoutingContext ctx, KbId kb, String user, JobPayload payload) {
+        Optional<String> key = Optional.ofNullable(ctx.request().getHeader("Idempotency-Key"))
+                .map(k -> Inputs.id("INVALID_IDEMPOTENCY_KEY", "Idempotency-Key", k));
+        services.kbs()
+                .get(kb)
+                .compose(found -> found.isPresent()
+                        ? limiter.check(user, ctx.vertx().getOrCreateContext())
+                        : Future.failedFuture(
+                                new NotFoundException("KB_NOT_FOUND", "no KB " + Quoting.quote(kb.value()))))
+                .compose(remaining ->
+                        services.jobs().submit(kb, user, payload, key).onSuccess(job -> accepted(ctx, job, remaining)))
+                .onFailure(ctx::fail);
+    }
+
+    private void accepted(RoutingContext ctx, Job job, int remaining) {
+        metrics.jobSubmitted(job.kb(), job.kind());
+        LogTags.around(
+                Map.of("kb", job.kb().value(), "job", job.id()),
+                () -> log.info(
+                        "accepted {} from user={} ahead={} rateRemaining={}",
+                        job.kind().wire(),
+                        job.user(),
+                        job.ahead(),
+                        remaining));
+        ctx.response()
+                .putHeader("Location", "/v1/jobs/" + job.id())
+                .putHeader("X-RateLimit-Remaining", Integer.toString(remaining));
+        Responses.json(ctx, 202, job.toJson());
+    }
+
+    static String jobId(RoutingContext ctx) {
+        return Inputs.id("INVALID_JOB_ID", "job id", ctx.pathParam("id"));
+    }
+
+    /** The stream ends after the job reached a terminal state. */
+    private static SseEvent event(String type, JsonObject job) {
+        return new SseEvent(type, job, JobState.fromWire(job.getString("state")).terminal());
+    }
+}

@@ -1,0 +1,102 @@
+package dev.kbsync.coordinator.http;
+
+import dev.kbsync.coordinator.engine.CoordinatorServices;
+import dev.kbsync.coordinator.lease.Lease;
+import dev.kbsync.coordinator.lease.LeaseState;
+import dev.kbsync.coordinator.queue.QueueAddresses;
+import dev.kbsync.kb.KbId;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.List;
+
+/** The raw lease API: request, read, stream (which keeps the waiter alive), heartbeat, release, force-release. */
+final class LeaseRoutes {
+    static final long STREAM_HEARTBEAT_MS = 1000;
+
+    private final CoordinatorServices services;
+    private final Duration defaultTtl;
+    private final Duration maxHold;
+
+    private final Duration keepAlive;
+
+    LeaseRoutes(CoordinatorServices services, Duration defaultTtl, Duration maxHold, Duration keepAlive) {
+        this.keepAlive = keepAlive;
+        this.services = services;
+        this.defaultTtl = defaultTtl;
+        this.maxHold = maxHold;
+    }
+
+    void handleRequest(RoutingContext ctx) {
+        KbId kb = KbId.of(ctx.pathParam("kb"));
+        Fields body = Bodies.object(ctx, "holder", "ttlMs");
+        String holder = Inputs.name("INVALID_HOLDER", "holder", body.string("holder"));
+        Duration ttl = body.optLong("ttlMs").map(ms -> Inputs.ttl(ms, maxHold)).orElse(defaultTtl);
+        services.leases()
+                .request(kb, holder, ttl)
+                .onSuccess(lease -> {
+                    ctx.response().putHeader("Location", "/v1/leases/" + lease.id());
+                    Responses.json(ctx, 202, lease.toJson());
+                })
+                .onFailure(ctx::fail);
+    }
+
+    void handleGet(RoutingContext ctx) {
+        services.leases()
+                .get(leaseId(ctx))
+                .onSuccess(l -> Responses.ok(ctx, l.toJson()))
+                .onFailure(ctx::fail);
+    }
+
+    void handleHeartbeat(RoutingContext ctx) {
+        services.leases()
+                .heartbeat(leaseId(ctx))
+                .onSuccess(l -> Responses.ok(ctx, l.toJson()))
+                .onFailure(ctx::fail);
+    }
+
+    void handleRelease(RoutingContext ctx) {
+        services.leases()
+                .release(leaseId(ctx))
+                .onSuccess(l -> Responses.ok(ctx, l.toJson()))
+                .onFailure(ctx::fail);
+    }
+
+    void handleForceRelease(RoutingContext ctx) {
+        KbId kb = KbId.of(ctx.pathParam("kb"));
+        services.leases()
+                .forceRelease(kb)
+                .onSuccess(v ->
+                        Responses.ok(ctx, new JsonObject().put("kb", kb.value()).put("released", true)))
+                .onFailure(ctx::fail);
+    }
+
+    /** Streams the lease's position and state; while the stream is open the lease is heartbeaten every second. */
+    void handleEvents(RoutingContext ctx) {
+        String id = leaseId(ctx);
+        Sse sse = Sse.relay(
+                ctx,
+                keepAlive,
+                QueueAddresses.lease(id),
+                () -> services.leases().get(id).map(lease -> List.of(event("state", lease))),
+                msg -> event(msg.getString("type"), msg.getJsonObject("lease")));
+        long timer = ctx.vertx()
+                .setPeriodic(STREAM_HEARTBEAT_MS, t -> services.leases().heartbeat(id));
+        sse.onClose(() -> ctx.vertx().cancelTimer(timer));
+    }
+
+    private static String leaseId(RoutingContext ctx) {
+        return Inputs.id("INVALID_LEASE_ID", "lease id", ctx.pathParam("id"));
+    }
+
+    private static SseEvent event(String type, Lease lease) {
+        return event(type, lease.toJson());
+    }
+
+    private static SseEvent event(String type, JsonObject lease) {
+        String state = lease.getString("state");
+        boolean last = LeaseState.RELEASED.wire().equals(state)
+                || LeaseState.EXPIRED.wire().equals(state);
+        return new SseEvent(type, lease, last);
+    }
+}

@@ -1,0 +1,88 @@
+package dev.kbsync.coordinator.http;
+
+import dev.kbsync.coordinator.config.KbValidation;
+import dev.kbsync.coordinator.engine.CoordinatorServices;
+import dev.kbsync.coordinator.kb.KbConfig;
+import dev.kbsync.coordinator.queue.QueueAddresses;
+import dev.kbsync.coordinator.queue.QueueSnapshot;
+import dev.kbsync.kb.KbId;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.List;
+
+/** KB registration, queue snapshots, and the snapshot streams the dashboard listens to. */
+final class QueueRoutes {
+    private final CoordinatorServices services;
+
+    private final Duration keepAlive;
+
+    QueueRoutes(CoordinatorServices services, Duration keepAlive) {
+        this.keepAlive = keepAlive;
+        this.services = services;
+    }
+
+    void handleListKbs(RoutingContext ctx) {
+        services.kbs()
+                .list()
+                .compose(kbs -> services.queues()
+                        .all()
+                        .map(queues -> new JsonObject()
+                                .put(
+                                        "kbs",
+                                        new JsonArray(kbs.stream()
+                                                .map(KbConfig::toJson)
+                                                .toList()))
+                                .put(
+                                        "queues",
+                                        new JsonArray(queues.stream()
+                                                .map(QueueSnapshot::toJson)
+                                                .toList()))))
+                .onSuccess(body -> Responses.ok(ctx, body))
+                .onFailure(ctx::fail);
+    }
+
+    void handleQueue(RoutingContext ctx) {
+        services.queues()
+                .snapshot(KbId.of(ctx.pathParam("kb")))
+                .onSuccess(s -> Responses.ok(ctx, s.toJson()))
+                .onFailure(ctx::fail);
+    }
+
+    void handlePutKb(RoutingContext ctx) {
+        String id = ctx.pathParam("kb");
+        KbId.of(id);
+        Fields body = Bodies.object(ctx, "remote", "branch");
+        KbConfig kb = KbValidation.kb(id, body.string("remote"), body.string("branch"));
+        services.kbs()
+                .register(kb)
+                .onSuccess(k -> Responses.ok(ctx, k.toJson()))
+                .onFailure(ctx::fail);
+    }
+
+    void handleKbEvents(RoutingContext ctx) {
+        KbId kb = KbId.of(ctx.pathParam("kb"));
+        Sse.relay(
+                ctx,
+                keepAlive,
+                QueueAddresses.kb(kb),
+                () -> services.queues().snapshot(kb).map(s -> List.of(snapshot(s.toJson()))),
+                QueueRoutes::snapshot);
+    }
+
+    void handleAllEvents(RoutingContext ctx) {
+        Sse.relay(
+                ctx,
+                keepAlive,
+                QueueAddresses.ALL,
+                () -> services.queues()
+                        .all()
+                        .map(all -> all.stream().map(s -> snapshot(s.toJson())).toList()),
+                QueueRoutes::snapshot);
+    }
+
+    private static SseEvent snapshot(JsonObject snapshot) {
+        return new SseEvent("snapshot", snapshot, false);
+    }
+}

@@ -1,0 +1,21 @@
+package dev.kbsync.coordinator.http;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** Writes JSON responses. */
+final class Responses {
+    private Responses() {}
+
+    static void json(RoutingContext ctx, int status, JsonObject body) {
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Cache-Control", "no-store")
+                .end(body.encode());
+    }
+
+    static void ok(RoutingContext ctx, JsonObject body) {
+        json(ctx, 200, body);
+    }
+}

@@ -1,0 +1,113 @@
+package dev.kbsync.coordinator.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * A {@code text/event-stream} response that relays event-bus messages. It subscribes first, then sends the current
+ * state as the first events (so nothing published in between is lost), sends a keep-alive comment periodically (http.sseKeepAliveSeconds), and
+ * releases the subscription and timers when the client goes away or the last event was sent.
+ */
+final class Sse {
+    private final HttpServerResponse response;
+    private final List<Runnable> cleanups = new ArrayList<>();
+    private final List<SseEvent> early = new ArrayList<>();
+    private boolean started;
+    private boolean closed;
+
+    private Sse(HttpServerResponse response) {
+        this.response = response;
+    }
+
+    /** Relays {@code address} (mapped by {@code map}) after the events from {@code initial}. */
+    static Sse relay(
+            RoutingContext ctx,
+            Duration keepAlive,
+            String address,
+            Supplier<Future<List<SseEvent>>> initial,
+            Function<JsonObject, SseEvent> map) {
+        Vertx vertx = ctx.vertx();
+        Sse sse = new Sse(ctx.response());
+        ctx.response().closeHandler(v -> sse.cleanup());
+        MessageConsumer<JsonObject> consumer =
+                vertx.eventBus().consumer(address, msg -> sse.deliver(map.apply(msg.body())));
+        sse.cleanups.add(consumer::unregister);
+        initial.get()
+                .onFailure(failure -> {
+                    sse.cleanup();
+                    ctx.fail(failure);
+                })
+                .onSuccess(first -> sse.start(vertx, keepAlive, first));
+        return sse;
+    }
+
+    /** Runs {@code action} when the stream ends, for whatever reason. */
+    void onClose(Runnable action) {
+        if (closed) {
+            action.run();
+        } else {
+            cleanups.add(action);
+        }
+    }
+
+    /** Sends an event now, or keeps it until the first events went out. */
+    private void deliver(SseEvent event) {
+        if (started) {
+            send(event);
+        } else {
+            early.add(event);
+        }
+    }
+
+    private void start(Vertx vertx, Duration keepAlive, List<SseEvent> first) {
+        open(vertx, keepAlive);
+        started = true;
+        first.forEach(this::send);
+        early.forEach(this::send);
+        early.clear();
+    }
+
+    private void open(Vertx vertx, Duration keepAlive) {
+        if (closed) {
+            return;
+        }
+        response.setStatusCode(200)
+                .setChunked(true)
+                .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+                .putHeader("Cache-Control", "no-store")
+                .putHeader("X-Accel-Buffering", "no");
+        long timer = vertx.setPeriodic(keepAlive.toMillis(), id -> write(": keep-alive\n\n"));
+        cleanups.add(() -> vertx.cancelTimer(timer));
+        write(": kbsync\n\n");
+    }
+
+    private void send(SseEvent event) {
+        write(event.frame());
+        if (event.last() && !closed) {
+            cleanup();
+            response.end();
+        }
+    }
+
+    private void write(String text) {
+        if (!closed) {
+            response.write(text);
+        }
+    }
+
+    private void cleanup() {
+        if (!closed) {
+            closed = true;
+            cleanups.forEach(Runnable::run);
+        }
+    }
+}

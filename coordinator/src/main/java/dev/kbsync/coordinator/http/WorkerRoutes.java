@@ -1,0 +1,100 @@
+package dev.kbsync.coordinator.http;
+
+import dev.kbsync.coordinator.engine.CoordinatorServices;
+import dev.kbsync.coordinator.job.Assignment;
+import dev.kbsync.coordinator.job.JobOutcome;
+import dev.kbsync.kb.FileChange;
+import dev.kbsync.kb.InvalidInputException;
+import dev.kbsync.kb.JobError;
+import dev.kbsync.kb.Quoting;
+import io.vertx.core.json.JsonArray;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** The worker protocol: long-poll for a granted job, report its result. */
+final class WorkerRoutes {
+    static final long MAX_WAIT_MS = 30_000;
+    static final long DEFAULT_WAIT_MS = 20_000;
+
+    private final CoordinatorServices services;
+
+    WorkerRoutes(CoordinatorServices services) {
+        this.services = services;
+    }
+
+    void handlePoll(RoutingContext ctx) {
+        String worker = Inputs.name("INVALID_WORKER", "worker id", ctx.pathParam("workerId"));
+        long waitMs = Bodies.object(ctx, "waitMs").optLong("waitMs").orElse(DEFAULT_WAIT_MS);
+        if (waitMs < 0) {
+            throw new InvalidInputException("INVALID_FIELD", "field \"waitMs\" must be >= 0");
+        }
+        services.jobs()
+                .poll(worker, Duration.ofMillis(Math.min(waitMs, MAX_WAIT_MS)))
+                .onSuccess(found -> respond(ctx, found))
+                .onFailure(ctx::fail);
+    }
+
+    void handleResult(RoutingContext ctx) {
+        String jobId = JobRoutes.jobId(ctx);
+        Fields body = Bodies.object(ctx, "leaseId", "state", "commit", "files", "error", "pushRejections");
+        String leaseId = Inputs.id("INVALID_LEASE_ID", "leaseId", body.string("leaseId"));
+        int rejections =
+                (int) Math.min(Integer.MAX_VALUE, body.optLong("pushRejections").orElse(0L));
+        if (rejections < 0) {
+            throw new InvalidInputException("INVALID_FIELD", "field \"pushRejections\" must be >= 0");
+        }
+        JobOutcome outcome = switch (body.string("state")) {
+            case "done" -> new JobOutcome.Done(leaseId, body.optString("commit").orElse(null), files(body), rejections);
+            case "failed" -> new JobOutcome.Failed(leaseId, error(body), rejections);
+            default ->
+                throw new InvalidInputException(
+                        "INVALID_STATE",
+                        "state must be \"done\" or \"failed\", got " + Quoting.quote(body.string("state")));
+        };
+        services.jobs()
+                .complete(jobId, outcome)
+                .onSuccess(job -> Responses.ok(ctx, job.toJson()))
+                .onFailure(ctx::fail);
+    }
+
+    private static void respond(RoutingContext ctx, Optional<Assignment> found) {
+        if (found.isPresent()) {
+            Responses.ok(ctx, found.get().toJson());
+        } else {
+            ctx.response().setStatusCode(204).end();
+        }
+    }
+
+    private static List<FileChange> files(Fields body) {
+        JsonArray array = body.optArray("files").orElse(new JsonArray());
+        List<FileChange> files = new ArrayList<>();
+        for (int i = 0; i < array.size(); i++) {
+            Fields file = body.element(array, "files", i, "path", "change", "url");
+            files.add(new FileChange(
+                    Inputs.path(file.string("path")),
+                    change(file.string("change")),
+                    file.optString("url").orElse(null)));
+        }
+        return files;
+    }
+
+    private static FileChange.Change change(String value) {
+        try {
+            return FileChange.Change.valueOf(value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(
+                    "INVALID_FIELD", "change must be created, edited or deleted, got " + Quoting.quote(value));
+        }
+    }
+
+    private static JobError error(Fields body) {
+        Fields error = body.optObject("error", "code", "message")
+                .orElseThrow(
+                        () -> new InvalidInputException("MISSING_FIELD", "field \"error\" is required when failed"));
+        return new JobError(error.string("code"), error.string("message"));
+    }
+}

@@ -1,0 +1,16 @@
+-- Extends a grant (bounded by its hard deadline) or keeps a raw waiter alive.
+-- ARGV: prefix, ticket, leaseId, waiterTtlMs. Returns {'granted', expiresAt} | {'waiting'} | {'lost'}.
+local P, tid = ARGV[1], ARGV[2]
+local c = redis.call('time')
+local now = c[1] * 1000 + math.floor(c[2] / 1000)
+local l = redis.call('hmget', P .. 'lease', 'lease', 'ttl', 'deadline')
+if l[1] == ARGV[3] then
+  local expires = math.min(now + tonumber(l[2]), tonumber(l[3]))
+  redis.call('hset', P .. 'lease', 'expires', expires)
+  return {'granted', expires}
+end
+if redis.call('zscore', P .. 'alive', tid) then
+  redis.call('zadd', P .. 'alive', now + tonumber(ARGV[4]), tid)
+  return {'waiting'}
+end
+return {'lost'}

@@ -1,0 +1,29 @@
+package dev.kbsync.coordinator.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class ConfigDocsTest {
+    /** docs/ lives at the repository root; tests run in the module directory. */
+    private static final Path DOC = Path.of("..", "docs", "configuration.md");
+
+    @Test
+    void shouldMatchTheCommittedConfigurationPage() throws IOException {
+        assertThat(Files.readString(DOC))
+                .as("docs/configuration.md is stale: regenerate it with ConfigDocs.main(\"docs/configuration.md\")")
+                .isEqualTo(ConfigDocs.markdown());
+    }
+
+    @Test
+    void shouldDocumentEveryKeyWithItsEnvironmentVariable() {
+        String page = ConfigDocs.markdown();
+        for (ConfigKey key : ConfigKey.values()) {
+            assertThat(page).contains("| `" + key.path() + "` | `" + key.env() + "` |");
+            assertThat(key.env()).startsWith("KBSYNC_");
+        }
+    }
+}

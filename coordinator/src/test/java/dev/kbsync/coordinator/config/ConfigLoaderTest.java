@@ -1,0 +1,191 @@
+package dev.kbsync.coordinator.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kbsync.coordinator.auth.Role;
+import dev.kbsync.coordinator.auth.Token;
+import dev.kbsync.coordinator.kb.KbConfig;
+import dev.kbsync.kb.KbId;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+    private static final String TOKENS = "admin:admin-token-00000001,worker:worker-token-0000001";
+
+    @TempDir
+    Path dir;
+
+    private Path yaml(String text) throws IOException {
+        Path file = dir.resolve("kbsync.yaml");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    private static CoordinatorConfig env(Map<String, String> env) {
+        Map<String, String> all = new HashMap<>(Map.of("KBSYNC_TOKENS", TOKENS));
+        all.putAll(env);
+        return CoordinatorConfig.load(Optional.empty(), all);
+    }
+
+    @Test
+    void shouldUseDocumentedDefaults() {
+        CoordinatorConfig config = env(Map.of());
+        assertThat(config.http())
+                .isEqualTo(new CoordinatorConfig.Http("127.0.0.1", 8080, 65536, 32000, Duration.ofSeconds(15)));
+        assertThat(config.auth().enabled()).isTrue();
+        assertThat(config.auth().metricsPublic()).isFalse();
+        assertThat(config.rateLimit()).isEqualTo(new CoordinatorConfig.RateLimit(20, Duration.ofSeconds(60)));
+        assertThat(config.leases().ttl()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.leases().maxHold()).isEqualTo(Duration.ofSeconds(300));
+        assertThat(config.redis().address()).isEqualTo("redis://127.0.0.1:6379");
+        assertThat(config.redis().configFile()).isEmpty();
+        assertThat(config.kbs()).isEmpty();
+        assertThat(config.coordinatorId())
+                .endsWith("-" + ProcessHandle.current().pid());
+        assertThat(config.engine().leaseTtl()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void shouldReadNestedYaml() throws IOException {
+        Path file = yaml("""
+                coordinatorId: coord-a
+                http: {host: 0.0.0.0, port: 9090, bodyLimitBytes: 4096}
+                auth:
+                  tokens:
+                    - {token: client-token-0000001, role: client}
+                rateLimit: {submissions: 5, windowSeconds: 10}
+                lease: {ttlSeconds: 20, maxHoldSeconds: 120, waiterTtlSeconds: 3}
+                lock: {watchdogSeconds: 15}
+                kbs:
+                  - {id: team, remote: "git@github.com:acme/team.git", branch: main}
+                """);
+
+        CoordinatorConfig config = CoordinatorConfig.load(Optional.of(file), Map.of());
+
+        assertThat(config.coordinatorId()).isEqualTo("coord-a");
+        assertThat(config.http().host()).isEqualTo("0.0.0.0");
+        assertThat(config.http().port()).isEqualTo(9090);
+        assertThat(config.http().bodyLimitBytes()).isEqualTo(4096);
+        assertThat(config.auth().tokens()).containsExactly(new Token("client-token-0000001", Role.CLIENT));
+        assertThat(config.rateLimit().submissions()).isEqualTo(5);
+        assertThat(config.leases().maxHold()).isEqualTo(Duration.ofSeconds(120));
+        assertThat(config.leases().lockWatchdog()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(config.kbs()).containsExactly(new KbConfig(KbId.of("team"), "git@github.com:acme/team.git", "main"));
+    }
+
+    @Test
+    void shouldLetTheEnvironmentOverrideTheFile() throws IOException {
+        Path file = yaml("http: {port: 9090}\nauth: {tokens: [{token: client-token-0000001, role: client}]}\n");
+
+        CoordinatorConfig config = CoordinatorConfig.load(
+                Optional.of(file),
+                Map.of(
+                        "KBSYNC_HTTP_PORT",
+                        "9191",
+                        "KBSYNC_TOKENS",
+                        TOKENS,
+                        "KBSYNC_KBS",
+                        "a=/srv/a.git#main,b=https://github.com/acme/b.git#dev"));
+
+        assertThat(config.http().port()).isEqualTo(9191);
+        assertThat(config.auth().tokens()).extracting(Token::role).containsExactly(Role.ADMIN, Role.WORKER);
+        assertThat(config.kbs())
+                .extracting(k -> k.id().value() + " " + k.remote() + " " + k.branch())
+                .containsExactly("a /srv/a.git main", "b https://github.com/acme/b.git dev");
+    }
+
+    @Test
+    void shouldNameUnknownYamlKeys() throws IOException {
+        Path file = yaml("http: {port: 9090, prot: 1}\nredis: {adress: x}\nextra: true\n");
+        assertThatThrownBy(() -> CoordinatorConfig.load(Optional.of(file), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageEndingWith("unknown keys http.prot, redis.adress, extra");
+    }
+
+    @Test
+    void shouldRejectUnknownKeysInsideListEntries() throws IOException {
+        Path file = yaml("auth: {tokens: [{token: client-token-0000001, role: client, secret: x}]}\n");
+        assertThatThrownBy(() -> CoordinatorConfig.load(Optional.of(file), Map.of()))
+                .hasMessage("auth.tokens[0]: unknown key \"secret\"");
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "KBSYNC_HTTP_PORT | 70000 | http.port: must be 1-65535 (0 = any free port), got 70000",
+                "KBSYNC_HTTP_PORT | eighty | http.port: must be an integer, got \"eighty\"",
+                "KBSYNC_HTTP_BODY_LIMIT_BYTES | 10 | http.bodyLimitBytes: must be 1024-16777216, got 10",
+                "KBSYNC_HTTP_SSE_KEEP_ALIVE_SECONDS | 0 | http.sseKeepAliveSeconds: must be 1-300, got 0",
+                "KBSYNC_AUTH_ENABLED | yes | auth.enabled: must be true or false, got \"yes\"",
+                "KBSYNC_RATE_LIMIT_SUBMISSIONS | 0 | rateLimit.submissions: must be 1-1000000, got 0",
+                "KBSYNC_RATE_LIMIT_WINDOW_SECONDS | 0 | rateLimit.windowSeconds: must be 1-86400, got 0",
+                "KBSYNC_LEASE_TTL_SECONDS | 0 | lease.ttlSeconds: must be 1-3600, got 0",
+                "KBSYNC_LEASE_MAX_HOLD_SECONDS | 10 | lease.maxHoldSeconds: must be >= lease.ttlSeconds (30), got 10",
+                "KBSYNC_LEASE_WAITER_TTL_SECONDS | 0 | lease.waiterTtlSeconds: must be 1-3600, got 0",
+                "KBSYNC_LEASE_SWEEP_MILLIS | 1 | lease.sweepMillis: must be 10-60000, got 1",
+                "KBSYNC_LOCK_WATCHDOG_SECONDS | 0 | lock.watchdogSeconds: must be 1-3600, got 0",
+                "KBSYNC_REDIS_ADDRESS | http://x:1 | redis.address: must start with redis:// or rediss://, got \"http://x:1\"",
+                "KBSYNC_REDIS_ADDRESS | http://user:pw@x:1 | redis.address: must start with redis:// or rediss://, got \"http://***@x:1\"",
+                "KBSYNC_REDIS_CONFIG_FILE | /nonexistent/redisson.yaml | redis.configFile: no readable file at /nonexistent/redisson.yaml",
+                "KBSYNC_TOKENS | admin:short | auth.tokens[0].token: must be at least 16 characters",
+                "KBSYNC_TOKENS | root:root-token-000000001 | auth.tokens[0].role: role must be client, worker or admin, got \"root\"",
+                "KBSYNC_TOKENS | justatoken | auth.tokens: each entry must look like role:token",
+                "KBSYNC_KBS | x=/srv/x.git | kbs: each entry must look like id=remote#branch",
+                "KBSYNC_KBS | x=https://u:secret@h/x.git#main | kbs[0]: remote must not carry credentials (https://***@...); give workers the token through their own configuration",
+                "KBSYNC_KBS | X=/srv/x.git#main | kbs[0]: KB id must match [a-z0-9][a-z0-9._-]{0,63}, got \"X\"",
+            })
+    void shouldExplainEachBadValue(String variable, String value, String message) {
+        assertThatThrownBy(() -> env(Map.of(variable, value)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(message);
+    }
+
+    @Test
+    void shouldRequireTokensWhileAuthIsOn() {
+        assertThatThrownBy(() -> CoordinatorConfig.load(Optional.empty(), Map.of()))
+                .hasMessage("auth.tokens: at least one token is required while auth.enabled is true");
+    }
+
+    @Test
+    void shouldAllowAuthOffOnlyOnLoopback() {
+        Map<String, String> off = Map.of("KBSYNC_AUTH_ENABLED", "false");
+        assertThat(CoordinatorConfig.load(Optional.empty(), off).auth().enabled())
+                .isFalse();
+        assertThat(CoordinatorConfig.load(
+                                Optional.empty(), Map.of("KBSYNC_AUTH_ENABLED", "false", "KBSYNC_HTTP_HOST", "::1"))
+                        .auth()
+                        .enabled())
+                .isFalse();
+        assertThatThrownBy(() -> CoordinatorConfig.load(
+                        Optional.empty(), Map.of("KBSYNC_AUTH_ENABLED", "false", "KBSYNC_HTTP_HOST", "0.0.0.0")))
+                .hasMessage(
+                        "auth.enabled: may be false only when http.host is a loopback address, got http.host=0.0.0.0");
+    }
+
+    @Test
+    void shouldNeverShowTokensInToString() {
+        CoordinatorConfig config = env(Map.of());
+        assertThat(config.toString()).doesNotContain("admin-token-00000001").contains("Token[***, admin]");
+    }
+
+    @Test
+    void shouldPassARedissonConfigFileThrough() throws IOException {
+        Path redisson = dir.resolve("redisson.yaml");
+        Files.writeString(redisson, "singleServerConfig: {address: \"redis://127.0.0.1:7000\"}\n");
+        assertThat(env(Map.of("KBSYNC_REDIS_CONFIG_FILE", redisson.toString()))
+                        .redis()
+                        .configFile())
+                .contains(redisson);
+    }
+}

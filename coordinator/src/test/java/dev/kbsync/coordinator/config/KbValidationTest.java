@@ -1,0 +1,66 @@
+package dev.kbsync.coordinator.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kbsync.kb.InvalidInputException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class KbValidationTest {
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "https://github.com/acme/notes.git",
+                "ssh://git@github.com/acme/notes.git",
+                "git@github.com:acme/notes.git",
+                "file:///srv/git/notes.git",
+                "/srv/git/notes.git"
+            })
+    void shouldAcceptSupportedRemotes(String remote) {
+        assertThat(KbValidation.remote(remote)).isEqualTo(remote);
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "https://user:s3cr3t@github.com/a/b.git",
+                "https://s3cr3t@github.com/a/b.git",
+                "http://u:s3cr3t@h/x",
+                "ssh://git:s3cr3t@h/x",
+                "https://h/x.git?access_token=s3cr3t"
+            })
+    void shouldRejectCredentialsWithoutRepeatingThem(String remote) {
+        assertThatThrownBy(() -> KbValidation.remote(remote))
+                .isInstanceOfSatisfying(
+                        InvalidInputException.class, e -> assertThat(e.code()).isEqualTo("CREDENTIALS_IN_URL"))
+                .message()
+                .doesNotContain("s3cr3t");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "notes.git", "ftp://h/x", "https:///x", "git@host", "/srv/x\n.git"})
+    void shouldRejectOtherRemotes(String remote) {
+        assertThatThrownBy(() -> KbValidation.remote(remote))
+                .isInstanceOfSatisfying(
+                        InvalidInputException.class, e -> assertThat(e.code()).isEqualTo("INVALID_REMOTE"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"main", "release/v1.2", "feature/x-y_z", "v1"})
+    void shouldAcceptGitBranchNames(String branch) {
+        assertThat(KbValidation.branch(branch)).isEqualTo(branch);
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "", "@", "a..b", "a b", "a~1", "a^", "a:b", "a?", "a*", "a[", "a\\b", "/a", "a/", "a//b", "a.",
+                "a.lock", ".a", "a/.b", "-a", "a@{1}"
+            })
+    void shouldRejectInvalidRefNames(String branch) {
+        assertThatThrownBy(() -> KbValidation.branch(branch))
+                .isInstanceOfSatisfying(
+                        InvalidInputException.class, e -> assertThat(e.code()).isEqualTo("INVALID_BRANCH"));
+    }
+}

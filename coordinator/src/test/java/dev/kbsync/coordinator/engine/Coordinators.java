@@ -1,0 +1,103 @@
+package dev.kbsync.coordinator.engine;
+
+import dev.kbsync.coordinator.kb.KbConfig;
+import dev.kbsync.coordinator.metrics.MetricsSink;
+import dev.kbsync.kb.KbId;
+import dev.kbsync.testing.RedisExtension;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+
+/** Test fixture: coordinators on one test Redis, each with its own Vert.x instance and Redisson client. */
+final class Coordinators implements AutoCloseable {
+    private final RedisExtension redis;
+    private final List<Node> nodes = new ArrayList<>();
+
+    /** One coordinator process, as far as the engine can tell. */
+    record Node(Vertx vertx, RedissonClient client, Engine engine) {}
+
+    Coordinators(RedisExtension redis) {
+        this.redis = redis;
+    }
+
+    /** Short TTLs so expiry tests stay fast: lease 1.5 s, max hold 20 s, waiter 1.5 s, watchdog 1.5 s. */
+    static EngineConfig config(String id) {
+        return new EngineConfig(
+                id,
+                Duration.ofMillis(1500),
+                Duration.ofSeconds(20),
+                Duration.ofMillis(1500),
+                Duration.ofMillis(1500),
+                Duration.ofMillis(100));
+    }
+
+    Engine start(EngineConfig config) {
+        return start(config, MetricsSink.NONE).engine();
+    }
+
+    Node start(EngineConfig config, MetricsSink metrics) {
+        Vertx vertx = Vertx.vertx();
+        RedissonClient client = client(config);
+        Node node = new Node(vertx, client, await(Engine.start(vertx, client, config, metrics)));
+        nodes.add(node);
+        return node;
+    }
+
+    RedissonClient client(EngineConfig config) {
+        Config redisson = new Config();
+        redisson.useSingleServer().setAddress(redis.uri());
+        return Redisson.create(Engine.tune(redisson, config));
+    }
+
+    Node node(int index) {
+        return nodes.get(index);
+    }
+
+    RedissonClient clientOf(int index) {
+        return nodes.get(index).client();
+    }
+
+    /** Kills a coordinator abruptly: its Redisson client goes away without releasing anything. */
+    void kill(int index) {
+        Node node = nodes.get(index);
+        node.client().shutdown(0, 1, TimeUnit.SECONDS);
+        await(node.vertx().close());
+    }
+
+    void register(Engine engine, String... kbs) {
+        for (String kb : kbs) {
+            await(engine.services().kbs().register(new KbConfig(KbId.of(kb), "file:///tmp/" + kb, "main")));
+        }
+    }
+
+    static <T> T await(Future<T> future) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Node node : nodes) {
+            if (!node.client().isShutdown()) {
+                await(node.engine().stop());
+                node.client().shutdown();
+                await(node.vertx().close());
+            }
+        }
+    }
+}

@@ -1,0 +1,239 @@
+package dev.kbsync.coordinator.engine;
+
+import static dev.kbsync.coordinator.engine.Coordinators.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.kbsync.coordinator.error.ConflictException;
+import dev.kbsync.coordinator.error.NotFoundException;
+import dev.kbsync.coordinator.job.Assignment;
+import dev.kbsync.coordinator.job.JobOutcome;
+import dev.kbsync.coordinator.job.JobService;
+import dev.kbsync.coordinator.lease.LeaseService;
+import dev.kbsync.coordinator.lease.LeaseState;
+import dev.kbsync.coordinator.queue.QueueAddresses;
+import dev.kbsync.kb.FileChange;
+import dev.kbsync.kb.Job;
+import dev.kbsync.kb.JobError;
+import dev.kbsync.kb.JobPayload;
+import dev.kbsync.kb.JobState;
+import dev.kbsync.kb.KbId;
+import dev.kbsync.testing.RedisExtension;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.redisson.client.codec.StringCodec;
+
+class JobIT {
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
+
+    static Coordinators coordinators;
+    static JobService jobs;
+    static LeaseService leases;
+
+    @BeforeAll
+    static void start() {
+        coordinators = new Coordinators(redis);
+        EngineConfig base = Coordinators.config("c1");
+        Engine engine = coordinators.start(new EngineConfig(
+                "c1",
+                Duration.ofSeconds(3),
+                base.maxHold(),
+                base.waiterTtl(),
+                base.lockWatchdog(),
+                base.sweepInterval()));
+        coordinators.register(engine, "persist", "idem", "docs", "other", "retry", "events", "beat");
+        jobs = engine.services().jobs();
+        leases = engine.services().leases();
+    }
+
+    @AfterAll
+    static void stop() {
+        coordinators.close();
+    }
+
+    @Test
+    void shouldPersistJobBeforeSubmitCompletes() {
+        Job job = await(jobs.submit(KbId.of("persist"), "ann", note("hello"), Optional.empty()));
+
+        Map<String, String> hash = coordinators
+                .clientOf(0)
+                .<String, String>getMap(JobStore.key(job.id()), StringCodec.INSTANCE)
+                .readAllMap();
+        assertThat(hash).containsEntry("state", "queued").containsKey("job");
+        assertThat(hash.get("job")).contains("hello", job.id());
+        assertThat(job.id()).matches("[0-9a-f]{24}");
+        drain();
+    }
+
+    @Test
+    void shouldReturnSameJobForSameIdempotencyKey() {
+        KbId kb = KbId.of("idem");
+        Job first = await(jobs.submit(kb, "ann", note("once"), Optional.of("key-1")));
+        Job again = await(jobs.submit(kb, "ann", note("once"), Optional.of("key-1")));
+        Job otherUser = await(jobs.submit(kb, "bob", note("once"), Optional.of("key-1")));
+
+        assertThat(again.id()).isEqualTo(first.id());
+        assertThat(otherUser.id()).isNotEqualTo(first.id());
+        assertThatThrownBy(() -> await(jobs.submit(kb, "ann", note("different"), Optional.of("key-1"))))
+                .isInstanceOfSatisfying(
+                        ConflictException.class, e -> assertThat(e.code()).isEqualTo("IDEMPOTENCY_MISMATCH"));
+        drain();
+    }
+
+    @Test
+    void shouldHandOutOnlyGrantedJobsAndTheNextAfterCompletion() {
+        Job first = await(jobs.submit(KbId.of("docs"), "ann", note("one"), Optional.empty()));
+        Job second = await(jobs.submit(KbId.of("docs"), "ann", note("two"), Optional.empty()));
+        Job elsewhere = await(jobs.submit(KbId.of("other"), "bob", note("three"), Optional.empty()));
+        assertThat(second.ahead()).isEqualTo(1);
+
+        Assignment a = poll();
+        Assignment b = poll();
+        assertThat(Set.of(a.job().id(), b.job().id())).containsExactlyInAnyOrder(first.id(), elsewhere.id());
+        assertThat(await(jobs.poll("w3", Duration.ofMillis(500)))).isEmpty();
+
+        Assignment onDocs = a.job().id().equals(first.id()) ? a : b;
+        assertThat(onDocs.job().state()).isEqualTo(JobState.RUNNING);
+        assertThat(onDocs.kb().id()).isEqualTo(KbId.of("docs"));
+        Job done = await(jobs.complete(first.id(), done(onDocs)));
+        assertThat(done.state()).isEqualTo(JobState.DONE);
+        assertThat(done.commit()).isEqualTo("abc123");
+        assertThat(done.files()).hasSize(1);
+
+        Assignment next = poll();
+        assertThat(next.job().id()).isEqualTo(second.id());
+        assertThat(next.lease().fencingToken()).isGreaterThan(onDocs.lease().fencingToken());
+        Assignment elsewhereRun = a == onDocs ? b : a;
+        JobError error = new JobError("PUSH_REJECTED", "gave up");
+        assertThat(await(jobs.complete(
+                                elsewhere.id(),
+                                new JobOutcome.Failed(elsewhereRun.lease().id(), error, 3)))
+                        .state())
+                .isEqualTo(JobState.FAILED);
+        await(jobs.complete(second.id(), done(next)));
+    }
+
+    @Test
+    void shouldPublishPositionsAndStatesOfAJob() {
+        KbId kb = KbId.of("events");
+        Job first = await(jobs.submit(kb, "ann", note("first"), Optional.empty()));
+        Job second = await(jobs.submit(kb, "ann", note("second"), Optional.empty()));
+        List<JsonObject> events = new CopyOnWriteArrayList<>();
+        await(coordinators
+                .node(0)
+                .vertx()
+                .eventBus()
+                .<JsonObject>consumer(QueueAddresses.job(second.id()), m -> events.add(m.body()))
+                .completion());
+
+        Assignment a = poll();
+        assertThat(a.job().id()).isEqualTo(first.id());
+        await(jobs.complete(first.id(), done(a)));
+        Assignment b = poll();
+        await(jobs.complete(second.id(), done(b)));
+
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(events)
+                        .extracting(e -> e.getString("type") + " "
+                                + e.getJsonObject("job").getString("state") + " "
+                                + e.getJsonObject("job").getLong("ahead"))
+                        .containsSubsequence("state running 0", "state done 0")
+                        .allMatch(e -> !e.startsWith("position")
+                                || e.equals("position queued 0")
+                                || e.equals("position queued 1")));
+    }
+
+    @Test
+    void shouldReturnSilentWorkersJobToHeadOfQueueAndRejectItsStaleLease() {
+        KbId kb = KbId.of("retry");
+        Job job = await(jobs.submit(kb, "ann", note("retry me"), Optional.empty()));
+        Job behind = await(jobs.submit(kb, "ann", note("behind"), Optional.empty()));
+        Assignment silent = poll();
+        assertThat(silent.job().id()).isEqualTo(job.id());
+
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(
+                        () -> assertThat(await(jobs.get(job.id())).state()).isEqualTo(JobState.QUEUED));
+        assertThat(await(jobs.get(behind.id())).ahead()).isEqualTo(1);
+
+        Assignment retry = poll();
+        assertThat(retry.job().id()).isEqualTo(job.id());
+        assertThat(retry.job().attempts()).isEqualTo(2);
+        assertThat(retry.lease().fencingToken()).isGreaterThan(silent.lease().fencingToken());
+        assertThatThrownBy(() -> await(jobs.complete(job.id(), done(silent))))
+                .isInstanceOfSatisfying(
+                        ConflictException.class, e -> assertThat(e.code()).isEqualTo("LEASE_LOST"));
+        assertThat(await(jobs.complete(job.id(), done(retry))).attempts()).isEqualTo(2);
+        await(jobs.complete(behind.id(), done(poll())));
+    }
+
+    @Test
+    void shouldKeepJobWithWorkerThatHeartbeatsPastItsTtl() {
+        Job job = await(jobs.submit(KbId.of("beat"), "ann", note("slow"), Optional.empty()));
+        Assignment running = poll();
+        assertThat(running.job().id()).isEqualTo(job.id());
+        long deadline = System.nanoTime() + Duration.ofMillis(4500).toNanos();
+
+        while (System.nanoTime() < deadline) {
+            assertThat(await(leases.heartbeat(running.lease().id())).state()).isEqualTo(LeaseState.GRANTED);
+            sleep(500);
+        }
+
+        assertThat(await(jobs.get(job.id())).state()).isEqualTo(JobState.RUNNING);
+        assertThat(await(jobs.complete(job.id(), done(running))).attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRejectUnknownKbAndUnknownJob() {
+        assertThatThrownBy(() -> await(jobs.submit(KbId.of("nope"), "ann", note("x"), Optional.empty())))
+                .isInstanceOfSatisfying(
+                        NotFoundException.class, e -> assertThat(e.code()).isEqualTo("KB_NOT_FOUND"));
+        assertThatThrownBy(() -> await(jobs.get("0123")))
+                .isInstanceOfSatisfying(
+                        NotFoundException.class, e -> assertThat(e.code()).isEqualTo("JOB_NOT_FOUND"));
+    }
+
+    private static Assignment poll() {
+        return await(jobs.poll("w", Duration.ofSeconds(10))).orElseThrow();
+    }
+
+    /** Runs every job still queued, so later tests see idle queues. */
+    private static void drain() {
+        Optional<Assignment> next;
+        while ((next = await(jobs.poll("drain", Duration.ofMillis(1500)))).isPresent()) {
+            await(jobs.complete(next.get().job().id(), done(next.get())));
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JobOutcome done(Assignment assignment) {
+        return new JobOutcome.Done(
+                assignment.lease().id(),
+                "abc123",
+                List.of(new FileChange("notes/a.md", FileChange.Change.CREATED, null)),
+                0);
+    }
+
+    private static JobPayload note(String text) {
+        return new JobPayload.Note(text, null, null);
+    }
+}

@@ -1,0 +1,52 @@
+package dev.kbsync.coordinator.engine;
+
+import dev.kbsync.coordinator.lease.Lease;
+import dev.kbsync.coordinator.lease.LeaseService;
+import dev.kbsync.coordinator.lease.LeaseState;
+import dev.kbsync.coordinator.queue.QueueAddresses;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * What a raw-lease client does while it waits: listens on its lease address and heartbeats every 400 ms (as the HTTP
+ * layer does while an event stream is open), until the lease is granted.
+ */
+final class LeaseClient {
+    private LeaseClient() {}
+
+    static Future<Lease> granted(Coordinators.Node node, Lease lease) {
+        return granted(node.vertx(), node.engine().services().leases(), lease);
+    }
+
+    static Future<Lease> granted(Vertx vertx, LeaseService leases, Lease lease) {
+        if (lease.state() == LeaseState.GRANTED) {
+            return Future.succeededFuture(lease);
+        }
+        Promise<Lease> granted = Promise.promise();
+        MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(QueueAddresses.lease(lease.id()), message -> {
+            if ("granted".equals(message.body().getJsonObject("lease").getString("state"))) {
+                leases.get(lease.id()).onSuccess(l -> complete(granted, l));
+            }
+        });
+        long timer = vertx.setPeriodic(
+                400,
+                t -> leases.heartbeat(lease.id())
+                        .onSuccess(l -> complete(granted, l))
+                        .onFailure(granted::tryFail));
+        granted.future().onComplete(x -> {
+            consumer.unregister();
+            vertx.cancelTimer(timer);
+        });
+        leases.get(lease.id()).onSuccess(l -> complete(granted, l));
+        return granted.future();
+    }
+
+    private static void complete(Promise<Lease> granted, Lease lease) {
+        if (lease.state() == LeaseState.GRANTED) {
+            granted.tryComplete(lease);
+        }
+    }
+}

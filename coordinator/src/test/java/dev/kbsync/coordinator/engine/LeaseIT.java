@@ -1,0 +1,160 @@
+package dev.kbsync.coordinator.engine;
+
+import static dev.kbsync.coordinator.engine.Coordinators.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.kbsync.coordinator.error.ConflictException;
+import dev.kbsync.coordinator.error.NotFoundException;
+import dev.kbsync.coordinator.lease.Lease;
+import dev.kbsync.coordinator.lease.LeaseService;
+import dev.kbsync.coordinator.lease.LeaseState;
+import dev.kbsync.kb.KbId;
+import dev.kbsync.testing.RedisExtension;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
+
+class LeaseIT {
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
+
+    static Coordinators coordinators;
+    static LeaseService leases;
+    static final RecordingMetrics metrics = new RecordingMetrics();
+    static final Duration MAX_HOLD = Duration.ofSeconds(3);
+
+    @BeforeAll
+    static void start() {
+        coordinators = new Coordinators(redis);
+        EngineConfig base = Coordinators.config("c1");
+        EngineConfig config = new EngineConfig(
+                "c1", base.leaseTtl(), MAX_HOLD, base.waiterTtl(), base.lockWatchdog(), base.sweepInterval());
+        Engine engine = coordinators.start(config, metrics).engine();
+        coordinators.register(engine, "alpha", "beta", "gamma", "delta", "epsilon");
+        leases = engine.services().leases();
+    }
+
+    @AfterAll
+    static void stop() {
+        coordinators.close();
+    }
+
+    @Test
+    void shouldGrantUncontendedRequestAtOnceAndReleaseIt() {
+        Lease lease = await(leases.request(KbId.of("alpha"), "bot-1", Duration.ofSeconds(10)));
+
+        assertThat(lease.state()).isEqualTo(LeaseState.GRANTED);
+        assertThat(lease.fencingToken()).isPositive();
+        assertThat(lease.ahead()).isZero();
+        assertThat(await(leases.release(lease.id())).state()).isEqualTo(LeaseState.RELEASED);
+        assertThat(await(leases.release(lease.id())).state()).isEqualTo(LeaseState.RELEASED);
+        assertThat(metrics.count("granted", "alpha")).isEqualTo(1);
+        assertThat(metrics.count("released", "alpha")).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(
+                        () -> assertThat(metrics.count("queueLength", "alpha")).isPositive());
+    }
+
+    @Test
+    void shouldQueueSecondRequestAndGrantItOnRelease() {
+        KbId kb = KbId.of("beta");
+        Lease first = await(leases.request(kb, "bot-1", Duration.ofSeconds(10)));
+        Lease second = await(leases.request(kb, "bot-2", Duration.ofSeconds(10)));
+
+        assertThat(second.state()).isEqualTo(LeaseState.WAITING);
+        assertThat(second.ahead()).isEqualTo(1);
+        await(leases.release(first.id()));
+
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() ->
+                        assertThat(await(leases.heartbeat(second.id())).state()).isEqualTo(LeaseState.GRANTED));
+        Lease granted = await(leases.get(second.id()));
+        assertThat(granted.fencingToken()).isGreaterThan(first.fencingToken());
+        await(leases.release(second.id()));
+    }
+
+    @Test
+    void shouldExpireSilentHolderWithWarningAndGrantNext() {
+        ListAppender<ILoggingEvent> log = sweeperLog();
+        KbId kb = KbId.of("gamma");
+        Lease silent = await(leases.request(kb, "silent-bot", Duration.ofMillis(800)));
+        Lease next = await(leases.request(kb, "bot-2", Duration.ofSeconds(10)));
+
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() ->
+                        assertThat(await(leases.heartbeat(next.id())).state()).isEqualTo(LeaseState.GRANTED));
+
+        assertThat(await(leases.get(silent.id())).state()).isEqualTo(LeaseState.EXPIRED);
+        assertThatThrownBy(() -> await(leases.heartbeat(silent.id())))
+                .isInstanceOfSatisfying(
+                        ConflictException.class, e -> assertThat(e.code()).isEqualTo("LEASE_LOST"));
+        assertThat(metrics.count("expired", "gamma")).isEqualTo(1);
+        assertThat(log.list)
+                .anySatisfy(e -> assertThat(e.getFormattedMessage())
+                        .contains(silent.id(), "KB gamma", "silent-bot", "without heartbeat; granting next"));
+        await(leases.release(next.id()));
+    }
+
+    @Test
+    void shouldEndGrantAtMaximumHoldEvenWithHeartbeats() {
+        ListAppender<ILoggingEvent> log = sweeperLog();
+        Lease greedy = await(leases.request(KbId.of("epsilon"), "greedy", Duration.ofSeconds(1)));
+        long start = System.nanoTime();
+
+        await().atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(300))
+                .until(() -> {
+                    try {
+                        await(leases.heartbeat(greedy.id()));
+                        return false;
+                    } catch (ConflictException lost) {
+                        return true;
+                    }
+                });
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(MAX_HOLD.minusMillis(500));
+        assertThat(await(leases.get(greedy.id())).state()).isEqualTo(LeaseState.EXPIRED);
+        assertThat(log.list)
+                .anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("greedy", "reached its maximum hold"));
+    }
+
+    @Test
+    void shouldForceReleaseCurrentHolder() {
+        KbId kb = KbId.of("delta");
+        Lease first = await(leases.request(kb, "stuck", Duration.ofSeconds(10)));
+        Lease second = await(leases.request(kb, "bot-2", Duration.ofSeconds(10)));
+
+        await(leases.forceRelease(kb));
+
+        assertThat(await(leases.get(first.id())).state()).isEqualTo(LeaseState.RELEASED);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() ->
+                        assertThat(await(leases.heartbeat(second.id())).state()).isEqualTo(LeaseState.GRANTED));
+        await(leases.release(second.id()));
+    }
+
+    @Test
+    void shouldRejectUnknownKbAndUnknownLease() {
+        assertThatThrownBy(() -> await(leases.request(KbId.of("nope"), "bot", null)))
+                .isInstanceOfSatisfying(
+                        NotFoundException.class, e -> assertThat(e.code()).isEqualTo("KB_NOT_FOUND"));
+        assertThatThrownBy(() -> await(leases.get("alpha~doesnotexist")))
+                .isInstanceOfSatisfying(
+                        NotFoundException.class, e -> assertThat(e.code()).isEqualTo("LEASE_NOT_FOUND"));
+    }
+
+    private static ListAppender<ILoggingEvent> sweeperLog() {
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        ((Logger) LoggerFactory.getLogger(Sweeper.class)).addAppender(log);
+        return log;
+    }
+}

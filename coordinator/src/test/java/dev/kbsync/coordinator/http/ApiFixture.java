@@ -1,0 +1,116 @@
+package dev.kbsync.coordinator.http;
+
+import dev.kbsync.coordinator.Coordinator;
+import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.testing.RedisExtension;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+
+/**
+ * A JUnit extension per test class: a private Redis, a real coordinator (HTTP, auth, Redis rate limiter) on port 0
+ * over {@link InMemoryServices}, and a client. Use as {@code @RegisterExtension static final ApiFixture api = new
+ * ApiFixture();}.
+ */
+final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
+    static final String ADMIN = "admin-token-000000001";
+    static final String WORKER = "worker-token-00000001";
+    static final String CLIENT = "client-token-00000001";
+
+    final RedisExtension redis = new RedisExtension();
+    final InMemoryServices services = new InMemoryServices();
+    private final Map<String, String> extraEnv;
+    Vertx vertx;
+    private Coordinator coordinator;
+    private WebClient client;
+    private RedissonClient redisson;
+
+    ApiFixture() {
+        this(Map.of());
+    }
+
+    /** With extra environment variables laid over the test defaults. */
+    ApiFixture(Map<String, String> extraEnv) {
+        this.extraEnv = extraEnv;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        redis.beforeAll(context);
+        vertx = Vertx.vertx();
+        Map<String, String> env = new HashMap<>(Map.of(
+                "KBSYNC_HTTP_PORT", "0",
+                "KBSYNC_REDIS_ADDRESS", redis.uri(),
+                "KBSYNC_TOKENS", "admin:" + ADMIN + ",worker:" + WORKER + ",client:" + CLIENT,
+                "KBSYNC_KBS", "demo=/srv/git/demo.git#main,boom=/srv/git/boom.git#main",
+                "KBSYNC_RATE_LIMIT_SUBMISSIONS", "5",
+                "KBSYNC_HTTP_BODY_LIMIT_BYTES", "2048",
+                "KBSYNC_HTTP_MAX_TEXT_CHARS", "1000",
+                "KBSYNC_HTTP_SSE_KEEP_ALIVE_SECONDS", "1"));
+        env.putAll(extraEnv);
+        CoordinatorConfig config = CoordinatorConfig.load(Optional.empty(), env);
+        coordinator = Coordinator.start(vertx, config, services.factory()).await();
+        client = WebClient.create(
+                vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port()));
+        Config redissonConfig = new Config();
+        redissonConfig.useSingleServer().setAddress(redis.uri());
+        redisson = Redisson.create(redissonConfig);
+    }
+
+    int port() {
+        return coordinator.port();
+    }
+
+    HttpResponse<Buffer> call(HttpMethod method, String path, String token) {
+        return request(method, path, token).send().await();
+    }
+
+    HttpResponse<Buffer> call(HttpMethod method, String path, String token, JsonObject body) {
+        return request(method, path, token).sendJsonObject(body).await();
+    }
+
+    HttpResponse<Buffer> raw(HttpMethod method, String path, String token, String contentType, Buffer body) {
+        HttpRequest<Buffer> request = request(method, path, token);
+        if (contentType != null) {
+            request.putHeader("Content-Type", contentType);
+        }
+        return request.sendBuffer(body).await();
+    }
+
+    HttpRequest<Buffer> request(HttpMethod method, String path, String token) {
+        HttpRequest<Buffer> request = client.request(method, path);
+        if (token != null) {
+            request.bearerTokenAuthentication(token);
+        }
+        return request;
+    }
+
+    /** Keys in Redis right now (the rate limiter is the only writer in these tests). */
+    long redisKeys() {
+        return redisson.getKeys().count();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        client.close();
+        coordinator.stop().await();
+        redisson.shutdown();
+        vertx.close().await();
+        redis.afterAll(context);
+    }
+}

@@ -1,0 +1,65 @@
+package dev.kbsync.coordinator.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kbsync.kb.InvalidInputException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class InputsTest {
+    @ParameterizedTest
+    @ValueSource(
+            strings = {"notes/a.md", "a.md", "deep/er/x.md", "..hidden/x.md", "x..md", ".github/x.md", "a/.gitkeep"})
+    void shouldAcceptRelativePaths(String path) {
+        assertThat(Inputs.path(path)).isEqualTo(path);
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "",
+                "/etc/passwd",
+                "../x",
+                "a/../../x",
+                "a/..",
+                ".git/config",
+                ".GIT/config",
+                "a/.Git/x",
+                ".git",
+                ".git./x",
+                ".git /x",
+                "a\\b",
+                "a\u0000b",
+                "a\nb"
+            })
+    void shouldRejectEscapingOrGitPaths(String path) {
+        assertThatThrownBy(() -> Inputs.path(path))
+                .isInstanceOfSatisfying(
+                        InvalidInputException.class, e -> assertThat(e.code()).isEqualTo("INVALID_PATH"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"alice", "bob.smith", "carol@example.org", "u-1_2", "A"})
+    void shouldAcceptUserIds(String user) {
+        assertThat(Inputs.user(user)).isEqualTo(user);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "a b", "a/b", "ünï", "x:y"})
+    void shouldRejectOtherUserIds(String user) {
+        assertThatThrownBy(() -> Inputs.user(user))
+                .isInstanceOfSatisfying(
+                        InvalidInputException.class, e -> assertThat(e.code()).isEqualTo("INVALID_USER"));
+    }
+
+    @Test
+    void shouldBoundTtlBetweenOneSecondAndMaxHold() {
+        assertThat(Inputs.ttl(1000, Duration.ofSeconds(300))).isEqualTo(Duration.ofSeconds(1));
+        assertThat(Inputs.ttl(300_000, Duration.ofSeconds(300))).isEqualTo(Duration.ofSeconds(300));
+        assertThatThrownBy(() -> Inputs.ttl(300_001, Duration.ofSeconds(300)))
+                .hasMessageContaining("INVALID_TTL".isEmpty() ? "" : "ttlMs");
+    }
+}

@@ -1,0 +1,212 @@
+package dev.kbsync.coordinator.http;
+
+import static dev.kbsync.coordinator.http.ApiFixture.CLIENT;
+import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.POST;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.coordinator.testing.LogCapture;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class JobApiIT {
+    private static final AtomicInteger users = new AtomicInteger();
+
+    @RegisterExtension
+    static final ApiFixture api = new ApiFixture();
+
+    private static String newUser() {
+        return "user" + users.incrementAndGet();
+    }
+
+    @Test
+    void shouldAcceptANoteWith202LocationAndTheQueuedJob() {
+        String user = newUser();
+        HttpResponse<Buffer> response = api.call(
+                POST,
+                "/v1/kbs/demo/notes",
+                CLIENT,
+                new JsonObject().put("user", user).put("text", "buy milk"));
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        JsonObject job = response.bodyAsJsonObject();
+        assertThat(job.getString("kb")).isEqualTo("demo");
+        assertThat(job.getString("kind")).isEqualTo("note");
+        assertThat(job.getString("user")).isEqualTo(user);
+        assertThat(job.getString("state")).isEqualTo("queued");
+        assertThat(response.getHeader("Location")).isEqualTo("/v1/jobs/" + job.getString("id"));
+        assertThat(response.getHeader("X-RateLimit-Remaining")).isEqualTo("4");
+        assertThat(api.call(GET, "/v1/jobs/" + job.getString("id"), CLIENT).bodyAsJsonObject())
+                .isEqualTo(job);
+    }
+
+    @Test
+    void shouldAcceptAnAgentTask() {
+        HttpResponse<Buffer> response = api.call(
+                POST,
+                "/v1/kbs/demo/agent-tasks",
+                CLIENT,
+                new JsonObject().put("user", newUser()).put("task", "tidy the index"));
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(response.bodyAsJsonObject().getString("kind")).isEqualTo("agent");
+        assertThat(response.bodyAsJsonObject().getJsonObject("payload").getString("task"))
+                .isEqualTo("tidy the index");
+    }
+
+    @Test
+    void shouldReturnTheSameJobForARetryWithTheSameIdempotencyKey() {
+        JsonObject note = new JsonObject().put("user", newUser()).put("text", "once");
+        String first = api.request(POST, "/v1/kbs/demo/notes", CLIENT)
+                .putHeader("Idempotency-Key", "retry-1")
+                .sendJsonObject(note)
+                .await()
+                .bodyAsJsonObject()
+                .getString("id");
+        HttpResponse<Buffer> second = api.request(POST, "/v1/kbs/demo/notes", CLIENT)
+                .putHeader("Idempotency-Key", "retry-1")
+                .sendJsonObject(note)
+                .await();
+
+        assertThat(second.statusCode()).isEqualTo(202);
+        assertThat(second.bodyAsJsonObject().getString("id")).isEqualTo(first);
+    }
+
+    @Test
+    void shouldAnswer404ForAnUnknownJobAndAnUnregisteredKb() {
+        assertError(api.call(GET, "/v1/jobs/nope", CLIENT), 404, "JOB_NOT_FOUND");
+        long calls = api.services.calls.get();
+        assertError(
+                api.call(
+                        POST,
+                        "/v1/kbs/elsewhere/notes",
+                        CLIENT,
+                        new JsonObject().put("user", newUser()).put("text", "x")),
+                404,
+                "KB_NOT_FOUND");
+        assertThat(api.services.calls.get()).isEqualTo(calls);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "bad kb id           | /v1/kbs/Bad!/notes | {\"user\":\"u1\",\"text\":\"t\"}                 | INVALID_KB",
+                "unknown field       | /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"t\",\"extra\":1}     | UNKNOWN_FIELD",
+                "missing user        | /v1/kbs/demo/notes | {\"text\":\"t\"}                                | MISSING_FIELD",
+                "missing text        | /v1/kbs/demo/notes | {\"user\":\"u1\"}                               | MISSING_FIELD",
+                "user not a string   | /v1/kbs/demo/notes | {\"user\":5,\"text\":\"t\"}                     | INVALID_FIELD",
+                "bad user            | /v1/kbs/demo/notes | {\"user\":\"a b\",\"text\":\"t\"}               | INVALID_USER",
+                "user too long       | /v1/kbs/demo/notes | {\"user\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"text\":\"t\"} | INVALID_USER",
+                "blank text          | /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"  \"}               | INVALID_TEXT",
+                "long title          | /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"t\",\"title\":\"TITLE\"} | INVALID_TITLE",
+                "path with ..        | /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"t\",\"path\":\"a/../../etc\"} | INVALID_PATH",
+                "absolute path       | /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"t\",\"path\":\"/etc/passwd\"} | INVALID_PATH",
+                "path into .git      | /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"t\",\"path\":\".GIT/config\"} | INVALID_PATH",
+                "not json            | /v1/kbs/demo/notes | {not json                                       | INVALID_JSON",
+                "json array          | /v1/kbs/demo/notes | []                                              | INVALID_JSON",
+                "empty body          | /v1/kbs/demo/notes | ''                                              | MISSING_BODY",
+                "agent blank task    | /v1/kbs/demo/agent-tasks | {\"user\":\"u1\",\"task\":\"\"}           | INVALID_TEXT",
+                "agent unknown field | /v1/kbs/demo/agent-tasks | {\"user\":\"u1\",\"task\":\"t\",\"text\":\"t\"} | UNKNOWN_FIELD",
+            })
+    void shouldRejectBadInputWith400AndStoreNothing(String name, String path, String body, String code) {
+        long calls = api.services.calls.get();
+        long keys = api.redisKeys();
+        String sent = body.replace("TITLE", "t".repeat(201));
+
+        HttpResponse<Buffer> response = api.raw(POST, path, CLIENT, "application/json", Buffer.buffer(sent));
+
+        assertError(response, 400, code);
+        assertThat(api.services.calls.get()).as("service calls").isEqualTo(calls);
+        assertThat(api.redisKeys()).as("redis keys").isEqualTo(keys);
+    }
+
+    @Test
+    void shouldRejectTextOverTheLimit() {
+        JsonObject note = new JsonObject().put("user", newUser()).put("text", "x".repeat(1001));
+        assertError(api.call(POST, "/v1/kbs/demo/notes", CLIENT, note), 400, "TEXT_TOO_LONG");
+    }
+
+    @Test
+    void shouldRejectABadIdempotencyKey() {
+        HttpResponse<Buffer> response = api.request(POST, "/v1/kbs/demo/notes", CLIENT)
+                .putHeader("Idempotency-Key", "has space")
+                .sendJsonObject(new JsonObject().put("user", newUser()).put("text", "t"))
+                .await();
+        assertError(response, 400, "INVALID_IDEMPOTENCY_KEY");
+    }
+
+    @Test
+    void shouldRejectAnOversizedBodyWith413() {
+        long calls = api.services.calls.get();
+        JsonObject note = new JsonObject().put("user", newUser()).put("text", "x".repeat(4000));
+        assertError(api.call(POST, "/v1/kbs/demo/notes", CLIENT, note), 413, "BODY_TOO_LARGE");
+        assertThat(api.services.calls.get()).isEqualTo(calls);
+    }
+
+    @Test
+    void shouldRejectANonJsonContentTypeWith415() {
+        HttpResponse<Buffer> response = api.raw(
+                POST, "/v1/kbs/demo/notes", CLIENT, "text/plain", Buffer.buffer("{\"user\":\"u\",\"text\":\"t\"}"));
+        assertError(response, 415, "UNSUPPORTED_MEDIA_TYPE");
+        assertError(
+                api.raw(POST, "/v1/kbs/demo/notes", CLIENT, null, Buffer.buffer("{}")), 415, "UNSUPPORTED_MEDIA_TYPE");
+    }
+
+    @Test
+    void shouldLimitSubmissionsPerUserWith429AndRetryAfter() {
+        String user = newUser();
+        JsonObject note = new JsonObject().put("user", user).put("text", "t");
+        for (int i = 0; i < 5; i++) {
+            assertThat(api.call(POST, "/v1/kbs/demo/notes", CLIENT, note).statusCode())
+                    .isEqualTo(202);
+        }
+        long calls = api.services.calls.get();
+
+        HttpResponse<Buffer> limited = api.call(POST, "/v1/kbs/demo/notes", CLIENT, note);
+
+        assertError(limited, 429, "RATE_LIMITED");
+        assertThat(Long.parseLong(limited.getHeader("Retry-After"))).isBetween(1L, 60L);
+        assertThat(limited.getHeader("X-RateLimit-Remaining")).isEqualTo("0");
+        assertThat(limited.bodyAsJsonObject().getJsonObject("error").getString("message"))
+                .startsWith("rate limit: 5 submissions per 60 s; try again in ")
+                .endsWith(" s (0 left)");
+        assertThat(api.services.calls.get()).isEqualTo(calls);
+        assertThat(api.call(POST, "/v1/kbs/demo/notes", CLIENT, note.copy().put("user", newUser()))
+                        .statusCode())
+                .isEqualTo(202);
+    }
+
+    @Test
+    void shouldMaskUnexpectedFailuresAs500InternalAndLogTheCauseWithItsReference() {
+        try (LogCapture logs = new LogCapture()) {
+            HttpResponse<Buffer> response = api.call(
+                    POST,
+                    "/v1/kbs/boom/notes",
+                    CLIENT,
+                    new JsonObject().put("user", newUser()).put("text", "t"));
+            assertError(response, 500, "INTERNAL");
+            assertThat(response.bodyAsString()).doesNotContain("secret internal detail");
+            String message = response.bodyAsJsonObject().getJsonObject("error").getString("message");
+            String ref = message.substring(message.indexOf("ref ") + 4, message.indexOf(')'));
+            assertThat(logs.lines())
+                    .anyMatch(l -> l.startsWith("ERROR internal error ref=" + ref)
+                            && l.contains("kb=boom")
+                            && l.contains("secret internal detail"));
+        }
+    }
+
+    static void assertError(HttpResponse<Buffer> response, int status, String code) {
+        assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
+        assertThat(response.getHeader("Content-Type")).startsWith("application/json");
+        JsonObject error = response.bodyAsJsonObject().getJsonObject("error");
+        assertThat(error.getString("code")).isEqualTo(code);
+        assertThat(error.getString("message")).isNotBlank();
+    }
+}

@@ -1,0 +1,169 @@
+package dev.kbsync.coordinator.http;
+
+import static dev.kbsync.coordinator.http.ApiFixture.ADMIN;
+import static dev.kbsync.coordinator.http.ApiFixture.CLIENT;
+import static dev.kbsync.coordinator.http.ApiFixture.WORKER;
+import static dev.kbsync.coordinator.http.JobApiIT.assertError;
+import static io.vertx.core.http.HttpMethod.DELETE;
+import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.POST;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class LeaseApiIT {
+    @RegisterExtension
+    static final ApiFixture api = new ApiFixture();
+
+    private static JsonObject request(String kb, JsonObject body) {
+        HttpResponse<Buffer> response = api.call(POST, "/v1/kbs/" + kb + "/leases", CLIENT, body);
+        assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
+        assertThat(response.getHeader("Location"))
+                .isEqualTo("/v1/leases/" + response.bodyAsJsonObject().getString("id"));
+        return response.bodyAsJsonObject();
+    }
+
+    @Test
+    void shouldGrantThenQueueThenReleaseLeases() {
+        api.call(
+                PUT_KB,
+                "/v1/kbs/leases-a",
+                ADMIN,
+                new JsonObject().put("remote", "/srv/a.git").put("branch", "main"));
+        JsonObject first =
+                request("leases-a", new JsonObject().put("holder", "batch-1").put("ttlMs", 5000));
+        JsonObject second = request("leases-a", new JsonObject().put("holder", "batch-2"));
+
+        assertThat(first.getString("state")).isEqualTo("granted");
+        assertThat(first.getLong("ttlMs")).isEqualTo(5000L);
+        assertThat(first.getLong("fencingToken")).isNotNull();
+        assertThat(second.getString("state")).isEqualTo("waiting");
+        assertThat(second.getLong("ahead")).isEqualTo(1L);
+        assertThat(second.getLong("ttlMs")).isEqualTo(30_000L);
+
+        String id = first.getString("id");
+        assertThat(api.call(GET, "/v1/leases/" + id, WORKER).bodyAsJsonObject()).isEqualTo(first);
+        assertThat(api.call(POST, "/v1/leases/" + id + "/heartbeat", CLIENT).statusCode())
+                .isEqualTo(200);
+        assertThat(api.call(POST, "/v1/leases/" + id + "/heartbeat", WORKER).statusCode())
+                .isEqualTo(200);
+        HttpResponse<Buffer> released = api.call(DELETE, "/v1/leases/" + id, CLIENT);
+        assertThat(released.bodyAsJsonObject().getString("state")).isEqualTo("released");
+        assertError(api.call(POST, "/v1/leases/" + id + "/heartbeat", CLIENT), 409, "LEASE_LOST");
+    }
+
+    private static final io.vertx.core.http.HttpMethod PUT_KB = io.vertx.core.http.HttpMethod.PUT;
+
+    @Test
+    void shouldAnswer404ForUnknownLeasesAnd400ForBadIds() {
+        assertError(api.call(GET, "/v1/leases/missing", CLIENT), 404, "LEASE_NOT_FOUND");
+        assertError(api.call(DELETE, "/v1/leases/missing", CLIENT), 404, "LEASE_NOT_FOUND");
+        assertError(api.call(GET, "/v1/leases/a%20b", CLIENT), 400, "INVALID_LEASE_ID");
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, 999, 300_001})
+    void shouldRejectTtlOutsideOneSecondToMaxHold(long ttlMs) {
+        long calls = api.services.calls.get();
+        HttpResponse<Buffer> response = api.call(
+                POST,
+                "/v1/kbs/demo/leases",
+                CLIENT,
+                new JsonObject().put("holder", "h").put("ttlMs", ttlMs));
+        assertError(response, 400, "INVALID_TTL");
+        assertThat(api.services.calls.get()).isEqualTo(calls);
+    }
+
+    @Test
+    void shouldRejectBadHoldersAndFields() {
+        assertError(
+                api.call(POST, "/v1/kbs/demo/leases", CLIENT, new JsonObject().put("holder", "a b")),
+                400,
+                "INVALID_HOLDER");
+        assertError(api.call(POST, "/v1/kbs/demo/leases", CLIENT, new JsonObject()), 400, "MISSING_FIELD");
+        assertError(
+                api.call(
+                        POST,
+                        "/v1/kbs/demo/leases",
+                        CLIENT,
+                        new JsonObject().put("holder", "h").put("ttlMs", "5s")),
+                400,
+                "INVALID_FIELD");
+        assertError(
+                api.call(
+                        POST,
+                        "/v1/kbs/demo/leases",
+                        CLIENT,
+                        new JsonObject().put("holder", "h").put("ttlMs", 1.5)),
+                400,
+                "INVALID_FIELD");
+    }
+
+    @Test
+    void shouldForceReleaseAsAdminAnd404ForUnknownKb() {
+        api.call(
+                PUT_KB,
+                "/v1/kbs/leases-b",
+                ADMIN,
+                new JsonObject().put("remote", "/srv/b.git").put("branch", "main"));
+        String id = request("leases-b", new JsonObject().put("holder", "stuck")).getString("id");
+
+        HttpResponse<Buffer> response = api.call(POST, "/v1/admin/kbs/leases-b/force-release", ADMIN);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.bodyAsJsonObject())
+                .isEqualTo(new JsonObject().put("kb", "leases-b").put("released", true));
+        assertThat(api.call(GET, "/v1/leases/" + id, CLIENT).bodyAsJsonObject().getString("state"))
+                .isEqualTo("released");
+        assertError(api.call(POST, "/v1/admin/kbs/nothing/force-release", ADMIN), 404, "KB_NOT_FOUND");
+    }
+
+    @Test
+    void shouldStreamLeaseEventsAndHeartbeatWhileTheStreamIsOpen() {
+        api.call(
+                PUT_KB,
+                "/v1/kbs/leases-c",
+                ADMIN,
+                new JsonObject().put("remote", "/srv/c.git").put("branch", "main"));
+        request("leases-c", new JsonObject().put("holder", "first"));
+        String id =
+                request("leases-c", new JsonObject().put("holder", "second")).getString("id");
+
+        try (SseClient events = new SseClient(api, "/v1/leases/" + id + "/events", CLIENT)) {
+            assertThat(events.status()).isEqualTo(200);
+            assertThat(events.header("Content-Type")).startsWith("text/event-stream");
+            List<SseClient.Event> first = events.awaitEvents(1);
+            assertThat(first.get(0).name()).isEqualTo("state");
+            assertThat(first.get(0).data().getString("state")).isEqualTo("waiting");
+            int before = api.services.heartbeats.get();
+            await().atMost(Duration.ofSeconds(20)).until(() -> api.services.heartbeats.get() >= before + 2);
+
+            api.call(DELETE, "/v1/leases/" + id, CLIENT);
+
+            events.awaitEnd();
+            SseClient.Event last = events.events().get(events.events().size() - 1);
+            assertThat(last.name()).isEqualTo("state");
+            assertThat(last.data().getString("state")).isEqualTo("released");
+        }
+        int after = api.services.heartbeats.get();
+        await().during(Duration.ofMillis(2500))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> api.services.heartbeats.get() == after);
+    }
+
+    @Test
+    void shouldAnswer404BeforeStreamingAnUnknownLease() {
+        try (SseClient events = new SseClient(api, "/v1/leases/nope/events", CLIENT)) {
+            assertThat(events.status()).isEqualTo(404);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.kbsync.coordinator.http;
+
+import static dev.kbsync.coordinator.http.ApiFixture.ADMIN;
+import static dev.kbsync.coordinator.http.ApiFixture.CLIENT;
+import static dev.kbsync.coordinator.http.JobApiIT.assertError;
+import static io.vertx.core.http.HttpMethod.DELETE;
+import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.POST;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class OpsApiIT {
+    @RegisterExtension
+    static final ApiFixture api = new ApiFixture();
+
+    @Test
+    void shouldReportLiveAndReady() {
+        assertThat(api.call(GET, "/healthz", null).bodyAsJsonObject().getString("status"))
+                .isEqualTo("up");
+        HttpResponse<Buffer> ready = api.call(GET, "/readyz", null);
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.bodyAsJsonObject().getString("redis")).isEqualTo("up");
+    }
+
+    @Test
+    void shouldReport503WhileRedisDoesNotAnswer() {
+        api.redis.process().pause();
+        try {
+            assertError(api.call(GET, "/readyz", null), 503, "NOT_READY");
+            assertThat(api.call(GET, "/healthz", null).statusCode()).isEqualTo(200);
+        } finally {
+            api.redis.process().resume();
+        }
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> api.call(GET, "/readyz", null).statusCode() == 200);
+    }
+
+    @Test
+    void shouldExposeSubmissionsAndRequestsInPrometheusFormat() {
+        api.call(
+                POST,
+                "/v1/kbs/demo/notes",
+                CLIENT,
+                new JsonObject().put("user", "metrics-user").put("text", "t"));
+
+        HttpResponse<Buffer> response = api.call(GET, "/metrics", ADMIN);
+
+        assertThat(response.getHeader("Content-Type")).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
+        assertThat(response.bodyAsString())
+                .contains("kbsync_jobs_submitted_total{kb=\"demo\",kind=\"note\"} 1\n")
+                .contains("kbsync_http_requests_total{route=\"/v1/kbs/:kb/notes\",status=\"202\"} 1\n")
+                .contains("# TYPE kbsync_lock_wait_seconds histogram\n");
+    }
+
+    @Test
+    void shouldAnswerUnknownRoutesWith404AndWrongMethodsWith405AsJson() {
+        assertError(api.call(GET, "/v1/nothing-here", CLIENT), 404, "NOT_FOUND");
+        assertError(api.call(DELETE, "/v1/kbs/demo/notes", CLIENT), 405, "METHOD_NOT_ALLOWED");
+        assertError(api.call(GET, "/v1/kbs/demo/notes", CLIENT), 405, "METHOD_NOT_ALLOWED");
+    }
+}

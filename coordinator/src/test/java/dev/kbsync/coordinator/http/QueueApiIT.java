@@ -1,0 +1,105 @@
+package dev.kbsync.coordinator.http;
+
+import static dev.kbsync.coordinator.http.ApiFixture.ADMIN;
+import static dev.kbsync.coordinator.http.ApiFixture.CLIENT;
+import static dev.kbsync.coordinator.http.JobApiIT.assertError;
+import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.POST;
+import static io.vertx.core.http.HttpMethod.PUT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.kb.KbId;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class QueueApiIT {
+    @RegisterExtension
+    static final ApiFixture api = new ApiFixture();
+
+    @Test
+    void shouldListRegisteredKbsAndTheirQueues() {
+        JsonObject body = api.call(GET, "/v1/kbs", CLIENT).bodyAsJsonObject();
+        assertThat(body.getJsonArray("kbs").stream().map(o -> ((JsonObject) o).getString("id")))
+                .contains("demo", "boom");
+        assertThat(body.getJsonArray("queues").stream().map(o -> ((JsonObject) o).getString("kb")))
+                .contains("demo", "boom");
+    }
+
+    @Test
+    void shouldShowTheHolderAndWaitersOfOneKb() {
+        api.call(POST, "/v1/kbs/demo/leases", CLIENT, new JsonObject().put("holder", "q-first"));
+        api.call(POST, "/v1/kbs/demo/leases", CLIENT, new JsonObject().put("holder", "q-second"));
+
+        JsonObject queue = api.call(GET, "/v1/kbs/demo/queue", CLIENT).bodyAsJsonObject();
+
+        assertThat(queue.getString("kb")).isEqualTo("demo");
+        assertThat(queue.getJsonObject("holder").getString("holder")).isEqualTo("q-first");
+        assertThat(queue.getJsonArray("waiters").getJsonObject(0).getString("holder"))
+                .isEqualTo("q-second");
+        assertError(api.call(GET, "/v1/kbs/unknown/queue", CLIENT), 404, "KB_NOT_FOUND");
+        assertError(api.call(GET, "/v1/kbs/UPPER/queue", CLIENT), 400, "INVALID_KB");
+    }
+
+    @Test
+    void shouldRegisterAKbAsAdmin() {
+        JsonObject kb = new JsonObject()
+                .put("remote", "git@github.com:acme/handbook.git")
+                .put("branch", "release/v1");
+        HttpResponse<Buffer> response = api.call(PUT, "/v1/kbs/handbook", ADMIN, kb);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.bodyAsJsonObject()).isEqualTo(kb.copy().put("id", "handbook"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "token in https url  | https://bob:ghp_secret123@github.com/acme/x.git | main      | CREDENTIALS_IN_URL",
+                "user in https url   | https://ghp_secret123@github.com/acme/x.git     | main      | CREDENTIALS_IN_URL",
+                "password in ssh url | ssh://git:ghp_secret123@github.com/acme/x.git   | main      | CREDENTIALS_IN_URL",
+                "token query         | https://github.com/acme/x.git?token=ghp_secret123 | main    | CREDENTIALS_IN_URL",
+                "relative path       | repos/x.git                                     | main      | INVALID_REMOTE",
+                "ftp url             | ftp://example.com/x.git                         | main      | INVALID_REMOTE",
+                "branch with ..      | /srv/x.git                                      | a..b      | INVALID_BRANCH",
+                "branch with space   | /srv/x.git                                      | 'a b'     | INVALID_BRANCH",
+                "branch .lock        | /srv/x.git                                      | main.lock | INVALID_BRANCH",
+                "branch leading dash | /srv/x.git                                      | -main     | INVALID_BRANCH",
+            })
+    void shouldRejectBadRegistrationsWithoutEchoingCredentials(String name, String remote, String branch, String code) {
+        long calls = api.services.calls.get();
+        HttpResponse<Buffer> response = api.call(
+                PUT, "/v1/kbs/x", ADMIN, new JsonObject().put("remote", remote).put("branch", branch));
+        assertError(response, 400, code);
+        assertThat(response.bodyAsString()).doesNotContain("ghp_secret123");
+        assertThat(api.services.calls.get()).isEqualTo(calls);
+    }
+
+    @Test
+    void shouldStreamSnapshotsOfOneKbAndOfAllKbs() {
+        try (SseClient one = new SseClient(api, "/v1/kbs/boom/events", CLIENT);
+                SseClient all = new SseClient(api, "/v1/events", CLIENT)) {
+            assertThat(one.awaitEvents(1).get(0).name()).isEqualTo("snapshot");
+            assertThat(one.events().get(0).data().getString("kb")).isEqualTo("boom");
+            int initial = all.awaitEvents(2).size();
+
+            api.call(POST, "/v1/kbs/boom/leases", CLIENT, new JsonObject().put("holder", "sse-holder"));
+            api.services.publishSnapshot(KbId.of("boom"));
+
+            SseClient.Event update = one.awaitEvents(2).get(1);
+            assertThat(update.name()).isEqualTo("snapshot");
+            assertThat(update.data().getJsonObject("holder").getString("holder"))
+                    .isEqualTo("sse-holder");
+            assertThat(all.awaitEvents(initial + 1).get(initial).data().getString("kb"))
+                    .isEqualTo("boom");
+            assertThat(one.ended()).isFalse();
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> one.raw().contains("\n: keep-alive\n\n"));
+        }
+    }
+}

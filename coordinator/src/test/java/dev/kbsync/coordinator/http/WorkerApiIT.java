@@ -1,0 +1,180 @@
+package dev.kbsync.coordinator.http;
+
+import static dev.kbsync.coordinator.http.ApiFixture.CLIENT;
+import static dev.kbsync.coordinator.http.ApiFixture.WORKER;
+import static dev.kbsync.coordinator.http.JobApiIT.assertError;
+import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.POST;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.kb.Job;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class WorkerApiIT {
+    @RegisterExtension
+    static final ApiFixture api = new ApiFixture();
+
+    private static HttpResponse<Buffer> poll(long waitMs) {
+        return api.call(POST, "/v1/workers/w-1/poll", WORKER, new JsonObject().put("waitMs", waitMs));
+    }
+
+    private static JsonObject submitAndPoll(String user) {
+        api.call(
+                POST,
+                "/v1/kbs/demo/notes",
+                CLIENT,
+                new JsonObject().put("user", user).put("text", "hello"));
+        HttpResponse<Buffer> response = poll(1000);
+        assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+        return response.bodyAsJsonObject();
+    }
+
+    private static void reportDone(JsonObject assignment) {
+        String jobId = assignment.getJsonObject("job").getString("id");
+        JsonObject done = new JsonObject()
+                .put("leaseId", assignment.getJsonObject("lease").getString("id"))
+                .put("state", "done");
+        assertThat(api.call(POST, "/v1/jobs/" + jobId + "/result", WORKER, done).statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void shouldAnswer204WhenNothingIsGrantedWithinWaitMs() {
+        HttpResponse<Buffer> response = poll(300);
+        assertThat(response.statusCode()).isEqualTo(204);
+        assertThat(response.body()).isNull();
+    }
+
+    @Test
+    void shouldHandOutAnAssignmentAndRecordADoneResult() {
+        JsonObject assignment = submitAndPoll("worker-test-1");
+        assertThat(assignment.getJsonObject("lease").getString("state")).isEqualTo("granted");
+        assertThat(assignment.getJsonObject("kb").getString("remote")).isEqualTo("/srv/git/demo.git");
+        String jobId = assignment.getJsonObject("job").getString("id");
+        JsonObject result = new JsonObject()
+                .put("leaseId", assignment.getJsonObject("lease").getString("id"))
+                .put("state", "done")
+                .put("commit", "0123456789abcdef0123456789abcdef01234567")
+                .put(
+                        "files",
+                        new JsonArray()
+                                .add(new JsonObject().put("path", "notes/a.md").put("change", "created")))
+                .put("pushRejections", 1);
+
+        HttpResponse<Buffer> response = api.call(POST, "/v1/jobs/" + jobId + "/result", WORKER, result);
+
+        assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+        JsonObject job = response.bodyAsJsonObject();
+        assertThat(job.getString("state")).isEqualTo("done");
+        assertThat(job.getJsonArray("files").getJsonObject(0).getString("change"))
+                .isEqualTo("created");
+        assertThat(api.call(GET, "/v1/jobs/" + jobId, CLIENT).bodyAsJsonObject().getString("state"))
+                .isEqualTo("done");
+    }
+
+    @Test
+    void shouldRecordAFailedResultAndRejectAForeignLeaseWith409() {
+        JsonObject assignment = submitAndPoll("worker-test-2");
+        String jobId = assignment.getJsonObject("job").getString("id");
+        JsonObject failed = new JsonObject()
+                .put("leaseId", "lease-someone-else")
+                .put("state", "failed")
+                .put("error", new JsonObject().put("code", "PUSH_REJECTED").put("message", "gave up"));
+
+        assertError(api.call(POST, "/v1/jobs/" + jobId + "/result", WORKER, failed), 409, "LEASE_LOST");
+
+        failed.put("leaseId", assignment.getJsonObject("lease").getString("id"));
+        JsonObject job =
+                api.call(POST, "/v1/jobs/" + jobId + "/result", WORKER, failed).bodyAsJsonObject();
+        assertThat(job.getString("state")).isEqualTo("failed");
+        assertThat(job.getJsonObject("error").getString("code")).isEqualTo("PUSH_REJECTED");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "bad state        | {\"leaseId\":\"l\",\"state\":\"maybe\"}                                   | INVALID_STATE",
+                "missing lease    | {\"state\":\"done\"}                                                      | MISSING_FIELD",
+                "unknown field    | {\"leaseId\":\"l\",\"state\":\"done\",\"x\":1}                            | UNKNOWN_FIELD",
+                "failed no error  | {\"leaseId\":\"l\",\"state\":\"failed\"}                                  | MISSING_FIELD",
+                "error extra key  | {\"leaseId\":\"l\",\"state\":\"failed\",\"error\":{\"code\":\"C\",\"message\":\"m\",\"k\":1}} | UNKNOWN_FIELD",
+                "file bad change  | {\"leaseId\":\"l\",\"state\":\"done\",\"files\":[{\"path\":\"a.md\",\"change\":\"moved\"}]} | INVALID_FIELD",
+                "file bad path    | {\"leaseId\":\"l\",\"state\":\"done\",\"files\":[{\"path\":\"../a.md\",\"change\":\"created\"}]} | INVALID_PATH",
+                "file not object  | {\"leaseId\":\"l\",\"state\":\"done\",\"files\":[\"a.md\"]}               | INVALID_FIELD",
+                "negative rejects | {\"leaseId\":\"l\",\"state\":\"done\",\"pushRejections\":-1}              | INVALID_FIELD",
+            })
+    void shouldRejectMalformedResultsWithoutCallingTheService(String name, String body, String code) {
+        long calls = api.services.calls.get();
+        assertError(api.raw(POST, "/v1/jobs/job-1/result", WORKER, "application/json", Buffer.buffer(body)), 400, code);
+        assertThat(api.services.calls.get()).isEqualTo(calls);
+    }
+
+    @Test
+    void shouldCapTheLongPollAtThirtySecondsAndDefaultToTwenty() {
+        api.call(
+                POST,
+                "/v1/kbs/demo/notes",
+                CLIENT,
+                new JsonObject().put("user", "worker-test-5").put("text", "t"));
+        assertThat(poll(120_000).statusCode()).isEqualTo(200);
+        assertThat(api.services.lastPollWait).isEqualTo(java.time.Duration.ofSeconds(30));
+
+        api.call(
+                POST,
+                "/v1/kbs/demo/notes",
+                CLIENT,
+                new JsonObject().put("user", "worker-test-5").put("text", "u"));
+        assertThat(api.call(POST, "/v1/workers/w-1/poll", WORKER, new JsonObject())
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(api.services.lastPollWait).isEqualTo(java.time.Duration.ofSeconds(20));
+    }
+
+    @Test
+    void shouldRejectBadPollInput() {
+        assertError(poll(-1), 400, "INVALID_FIELD");
+        assertError(
+                api.call(POST, "/v1/workers/bad%20id/poll", WORKER, new JsonObject().put("waitMs", 0)),
+                400,
+                "INVALID_WORKER");
+        assertError(
+                api.call(POST, "/v1/workers/w/poll", WORKER, new JsonObject().put("wait", 0)), 400, "UNKNOWN_FIELD");
+    }
+
+    @Test
+    void shouldStreamJobEventsUntilTheJobIsDone() {
+        JsonObject assignment = submitAndPoll("worker-test-3");
+        String jobId = assignment.getJsonObject("job").getString("id");
+        try (SseClient events = new SseClient(api, "/v1/jobs/" + jobId + "/events", CLIENT)) {
+            assertThat(events.awaitEvents(1).get(0).name()).isEqualTo("state");
+            api.services.publishJob("position", Job.fromJson(assignment.getJsonObject("job")));
+            assertThat(events.awaitEvents(2).get(1).name()).isEqualTo("position");
+            reportDone(assignment);
+            events.awaitEnd();
+            List<SseClient.Event> all = events.events();
+            assertThat(all).extracting(SseClient.Event::name).containsExactly("state", "position", "state");
+            assertThat(all.get(2).data().getString("state")).isEqualTo("done");
+            assertThat(events.raw()).startsWith(": kbsync\n\nevent: state\ndata: {");
+        }
+    }
+
+    @Test
+    void shouldEndAJobStreamAtOnceWhenTheJobIsAlreadyFinished() {
+        JsonObject assignment = submitAndPoll("worker-test-4");
+        String jobId = assignment.getJsonObject("job").getString("id");
+        reportDone(assignment);
+        try (SseClient events = new SseClient(api, "/v1/jobs/" + jobId + "/events", CLIENT)) {
+            events.awaitEnd();
+            assertThat(events.events()).hasSize(1);
+        }
+    }
+}

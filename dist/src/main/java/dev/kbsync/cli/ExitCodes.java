@@ -1,0 +1,13 @@
+package dev.kbsync.cli;
+
+/** Process exit codes of the client commands. */
+final class ExitCodes {
+    static final int OK = 0;
+    static final int JOB_FAILED = 1;
+    static final int USAGE = 2;
+    static final int UNREACHABLE = 3;
+    static final int REJECTED = 4;
+    static final int SERVER_ERROR = 5;
+
+    private ExitCodes() {}
+}
