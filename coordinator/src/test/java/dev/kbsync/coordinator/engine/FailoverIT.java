@@ -4,10 +4,16 @@ import static dev.kbsync.coordinator.engine.Coordinators.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.coordinator.job.Assignment;
+import dev.kbsync.coordinator.job.JobOutcome;
+import dev.kbsync.coordinator.job.JobService;
 import dev.kbsync.coordinator.lease.Lease;
 import dev.kbsync.coordinator.lease.LeaseService;
 import dev.kbsync.coordinator.lease.LeaseState;
 import dev.kbsync.coordinator.queue.QueueAddresses;
+import dev.kbsync.kb.Job;
+import dev.kbsync.kb.JobPayload;
+import dev.kbsync.kb.JobState;
 import dev.kbsync.kb.KbId;
 import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.Future;
@@ -16,6 +22,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,7 +42,7 @@ class FailoverIT {
         coordinators = new Coordinators(redis);
         coordinators.start(Coordinators.config("a"));
         coordinators.start(Coordinators.config("b"));
-        coordinators.register(coordinators.node(0).engine(), "agree", "carry", "lapse", "handover");
+        coordinators.register(coordinators.node(0).engine(), "agree", "carry", "lapse", "handover", "jobs");
     }
 
     @AfterEach
@@ -122,6 +129,22 @@ class FailoverIT {
         assertThat(await(leases(1).get(holder.id())).state()).isEqualTo(LeaseState.GRANTED);
         await(leases(1).release(holder.id()));
         assertGrantedInOrder(grants, holder.fencingToken());
+    }
+
+    @Test
+    void shouldHandJobGrantedOnOneCoordinatorToWorkerPollingTheOther() {
+        JobService onA = coordinators.node(0).engine().services().jobs();
+        JobService onB = coordinators.node(1).engine().services().jobs();
+        Future<Optional<Assignment>> polling = onB.poll("worker-b", Duration.ofSeconds(20));
+
+        Job job = await(onA.submit(KbId.of("jobs"), "ann", new JobPayload.Note("hi", null, null), Optional.empty()));
+
+        Assignment assignment = await(polling).orElseThrow();
+        assertThat(assignment.job().id()).isEqualTo(job.id());
+        Job done = await(
+                onA.complete(job.id(), new JobOutcome.Done(assignment.lease().id(), "c0ffee", List.of(), 0)));
+        assertThat(done.state()).isEqualTo(JobState.DONE);
+        assertThat(await(onB.get(job.id())).commit()).isEqualTo("c0ffee");
     }
 
     /** Each grant comes after the previous one's release, with a larger fencing token. */
