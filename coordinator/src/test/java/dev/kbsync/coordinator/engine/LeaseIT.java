@@ -13,6 +13,8 @@ import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.lease.Lease;
 import dev.kbsync.coordinator.lease.LeaseService;
 import dev.kbsync.coordinator.lease.LeaseState;
+import dev.kbsync.coordinator.queue.QueueService;
+import dev.kbsync.coordinator.queue.QueueSnapshot;
 import dev.kbsync.kb.KbId;
 import dev.kbsync.testing.RedisExtension;
 import java.time.Duration;
@@ -28,6 +30,7 @@ class LeaseIT {
 
     static Coordinators coordinators;
     static LeaseService leases;
+    static QueueService queues;
     static final RecordingMetrics metrics = new RecordingMetrics();
     static final Duration MAX_HOLD = Duration.ofSeconds(3);
 
@@ -38,8 +41,9 @@ class LeaseIT {
         EngineConfig config = new EngineConfig(
                 "c1", base.leaseTtl(), MAX_HOLD, base.waiterTtl(), base.lockWatchdog(), base.sweepInterval());
         Engine engine = coordinators.start(config, metrics).engine();
-        coordinators.register(engine, "alpha", "beta", "gamma", "delta", "epsilon");
+        coordinators.register(engine, "alpha", "beta", "gamma", "delta", "epsilon", "zeta");
         leases = engine.services().leases();
+        queues = engine.services().queues();
     }
 
     @AfterAll
@@ -139,6 +143,28 @@ class LeaseIT {
                 .untilAsserted(() ->
                         assertThat(await(leases.heartbeat(second.id())).state()).isEqualTo(LeaseState.GRANTED));
         await(leases.release(second.id()));
+    }
+
+    @Test
+    void shouldShowHolderAndWaitersInQueueSnapshots() {
+        KbId kb = KbId.of("zeta");
+        Lease holder = await(leases.request(kb, "bot-1", Duration.ofSeconds(10)));
+        Lease waiter = await(leases.request(kb, "bot-2", Duration.ofSeconds(10)));
+
+        QueueSnapshot snapshot = await(queues.snapshot(kb));
+
+        assertThat(snapshot.holder()).hasValueSatisfying(h -> {
+            assertThat(h.holder()).isEqualTo("bot-1");
+            assertThat(h.fencingToken()).isEqualTo(holder.fencingToken());
+        });
+        assertThat(snapshot.waiters())
+                .singleElement()
+                .satisfies(w -> assertThat(w.ticketId())
+                        .isEqualTo(LeaseRef.parse(waiter.id()).ticket()));
+        assertThat(await(queues.all())).extracting(q -> q.kb().value()).contains("alpha", "zeta");
+        await(leases.release(waiter.id()));
+        await(leases.release(holder.id()));
+        assertThat(await(queues.snapshot(kb)).holder()).isEmpty();
     }
 
     @Test
