@@ -17,6 +17,7 @@ import dev.kbsync.coordinator.queue.QueueService;
 import dev.kbsync.coordinator.queue.QueueSnapshot;
 import dev.kbsync.kb.KbId;
 import dev.kbsync.testing.RedisExtension;
+import io.vertx.core.Future;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -172,6 +173,10 @@ class LeaseIT {
         assertThatThrownBy(() -> await(leases.request(KbId.of("nope"), "bot", null)))
                 .isInstanceOfSatisfying(
                         NotFoundException.class, e -> assertThat(e.code()).isEqualTo("KB_NOT_FOUND"));
+        Future<Lease> malformed = leases.heartbeat("not a lease id");
+        assertThatThrownBy(() -> await(malformed))
+                .isInstanceOfSatisfying(
+                        NotFoundException.class, e -> assertThat(e.code()).isEqualTo("LEASE_NOT_FOUND"));
         assertThatThrownBy(() -> await(leases.get("alpha~doesnotexist")))
                 .isInstanceOfSatisfying(
                         NotFoundException.class, e -> assertThat(e.code()).isEqualTo("LEASE_NOT_FOUND"));
