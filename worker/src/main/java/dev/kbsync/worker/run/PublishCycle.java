@@ -39,13 +39,20 @@ public final class PublishCycle {
     public Outcome run(KbCheckout checkout, WorkUnit unit) {
         GitStopwatch git = new GitStopwatch();
         try {
-            return attempt(checkout, unit, git, 0);
+            return attempt(checkout, unit, git, new Rounds());
         } finally {
             gitTime.accept(git.total());
         }
     }
 
-    private Outcome attempt(KbCheckout checkout, WorkUnit unit, GitStopwatch git, int rejections) {
+    /** Retries so far: {@code rounds} bounds the loop, {@code rejections} counts non-fast-forward rejections. */
+    private static final class Rounds {
+        int rounds;
+        int rejections;
+    }
+
+    private Outcome attempt(KbCheckout checkout, WorkUnit unit, GitStopwatch git, Rounds done) {
+        int rejections = done.rejections;
         KbRepository repo;
         try {
             repo = git.time(checkout::syncToRemote);
@@ -71,7 +78,13 @@ public final class PublishCycle {
         }
         listener.reached(Phase.COMMITTED, unit.id());
         unit.checkBeforePush();
-        PushResult push = pushOrFail(repo, git);
+        PushResult push;
+        try {
+            push = git.time(repo::push);
+        } catch (GitException e) {
+            log.warn("push of {} failed ({}); checking the remote before trying again", unit.id(), e.getMessage());
+            return again(checkout, unit, git, done, new Outcome.Failed("PUSH_FAILED", e.getMessage(), rejections));
+        }
         if (push instanceof PushResult.Pushed) {
             listener.reached(Phase.PUSHED, unit.id());
             return new Outcome.Published(committed.commitId(), committed.changes(), rejections);
@@ -79,27 +92,27 @@ public final class PublishCycle {
         if (!(push instanceof PushResult.RejectedNonFastForward)) {
             return new Outcome.Failed(GitFailureCodes.ofPush(push), push.message(), rejections);
         }
-        int rejected = rejections + 1;
-        if (rejected > retry.maxRetries()) {
-            return new Outcome.Failed(
-                    "PUSH_REJECTED",
-                    "push rejected " + rejected + " times (someone else kept pushing first)",
-                    rejected);
-        }
-        log.info(
-                "push of {} rejected (non-fast-forward); re-applying on the new remote head, retry {}",
-                unit.id(),
-                rejected);
-        retry.pause(rejected);
-        return attempt(checkout, unit, git, rejected);
+        done.rejections++;
+        log.info("push of {} rejected (non-fast-forward); re-applying on the new remote head", unit.id());
+        return again(
+                checkout,
+                unit,
+                git,
+                done,
+                new Outcome.Failed(
+                        "PUSH_REJECTED",
+                        "push rejected " + done.rejections + " times (someone else kept pushing first)",
+                        done.rejections));
     }
 
-    private static PushResult pushOrFail(KbRepository repo, GitStopwatch git) {
-        try {
-            return git.time(repo::push);
-        } catch (GitException e) {
-            return new PushResult.Rejected("ERROR", e.getMessage());
+    /** Starts over from the sync (which also finds a push that landed after all), or gives up with {@code failure}. */
+    private Outcome again(KbCheckout checkout, WorkUnit unit, GitStopwatch git, Rounds done, Outcome.Failed failure) {
+        done.rounds++;
+        if (done.rounds > retry.maxRetries()) {
+            return failure;
         }
+        retry.pause(done.rounds);
+        return attempt(checkout, unit, git, done);
     }
 
     /** The files a commit changed (with links), for reporting a job found already published. */
