@@ -78,6 +78,17 @@ public final class PublishCycle {
         }
         listener.reached(Phase.COMMITTED, unit.id());
         unit.checkBeforePush();
+        return push(checkout, unit, git, done, repo, committed);
+    }
+
+    private Outcome push(
+            KbCheckout checkout,
+            WorkUnit unit,
+            GitStopwatch git,
+            Rounds done,
+            KbRepository repo,
+            CommitResult.Committed committed) {
+        int rejections = done.rejections;
         PushResult push;
         try {
             push = git.time(repo::push);
