@@ -1,0 +1,121 @@
+package dev.kbsync.worker.run;
+
+import dev.kbsync.git.CommitResult;
+import dev.kbsync.git.GitException;
+import dev.kbsync.git.KbRepository;
+import dev.kbsync.git.PushResult;
+import dev.kbsync.kb.FileChange;
+import dev.kbsync.worker.apply.ApplyResult;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one write path of jobs and library sessions: sync to the remote, skip if the remote already has the unit's
+ * {@code Kbsync-Job} commit, apply, commit with trailers, check, push (never forced). A non-fast-forward rejection
+ * starts over from the sync, at most {@link PushRetry#maxRetries()} times.
+ */
+public final class PublishCycle {
+    public static final String JOB_TRAILER = "Kbsync-Job";
+    private static final Logger log = LoggerFactory.getLogger(PublishCycle.class);
+    private static final int TRAILER_SEARCH_DEPTH = 500;
+
+    private final PushRetry retry;
+    private final PhaseListener listener;
+    private final Consumer<Duration> gitTime;
+
+    public PublishCycle(PushRetry retry, PhaseListener listener, Consumer<Duration> gitTime) {
+        this.retry = retry;
+        this.listener = listener;
+        this.gitTime = gitTime;
+    }
+
+    /** Publishes {@code unit} through {@code checkout}; throws {@link UnitAbortedException} from the pre-push check. */
+    public Outcome run(KbCheckout checkout, WorkUnit unit) {
+        GitStopwatch git = new GitStopwatch();
+        try {
+            return attempt(checkout, unit, git, 0);
+        } finally {
+            gitTime.accept(git.total());
+        }
+    }
+
+    private Outcome attempt(KbCheckout checkout, WorkUnit unit, GitStopwatch git, int rejections) {
+        KbRepository repo;
+        try {
+            repo = git.time(checkout::syncToRemote);
+        } catch (GitException e) {
+            return new Outcome.Failed(GitFailureCodes.ofSync(e), e.getMessage(), rejections);
+        }
+        listener.reached(Phase.PULLED, unit.id());
+        Optional<String> existing =
+                git.time(() -> repo.findCommitWithTrailer(JOB_TRAILER, unit.id(), TRAILER_SEARCH_DEPTH));
+        if (existing.isPresent()) {
+            log.info("remote already has commit {} for {}; not applying it again", existing.get(), unit.id());
+            return new Outcome.AlreadyPublished(existing.get(), filesOf(repo, existing.get()), rejections);
+        }
+        ApplyResult applied = unit.apply(repo.workTree());
+        if (applied instanceof ApplyResult.Refused refused) {
+            return new Outcome.Failed(refused.error(), rejections);
+        }
+        listener.reached(Phase.APPLIED, unit.id());
+        String message = ((ApplyResult.Changed) applied).commitMessage();
+        CommitResult commit = git.time(() -> repo.commit(message, unit.author(), trailers(unit)));
+        if (!(commit instanceof CommitResult.Committed committed)) {
+            return new Outcome.Unchanged(rejections);
+        }
+        listener.reached(Phase.COMMITTED, unit.id());
+        unit.checkBeforePush();
+        PushResult push = pushOrFail(repo, git);
+        if (push instanceof PushResult.Pushed) {
+            listener.reached(Phase.PUSHED, unit.id());
+            return new Outcome.Published(committed.commitId(), committed.changes(), rejections);
+        }
+        if (!(push instanceof PushResult.RejectedNonFastForward)) {
+            return new Outcome.Failed(GitFailureCodes.ofPush(push), push.message(), rejections);
+        }
+        int rejected = rejections + 1;
+        if (rejected > retry.maxRetries()) {
+            return new Outcome.Failed(
+                    "PUSH_REJECTED",
+                    "push rejected " + rejected + " times (someone else kept pushing first)",
+                    rejected);
+        }
+        log.info(
+                "push of {} rejected (non-fast-forward); re-applying on the new remote head, retry {}",
+                unit.id(),
+                rejected);
+        retry.pause(rejected);
+        return attempt(checkout, unit, git, rejected);
+    }
+
+    private static PushResult pushOrFail(KbRepository repo, GitStopwatch git) {
+        try {
+            return git.time(repo::push);
+        } catch (GitException e) {
+            return new PushResult.Rejected("ERROR", e.getMessage());
+        }
+    }
+
+    /** The files a commit changed (with links), for reporting a job found already published. */
+    private static List<FileChange> filesOf(KbRepository repo, String commit) {
+        try {
+            return repo.changedFilesBetween(commit + "^", commit);
+        } catch (GitException e) {
+            log.warn("could not list the files of commit {}: {}", commit, e.getMessage());
+            return List.of();
+        }
+    }
+
+    private static Map<String, String> trailers(WorkUnit unit) {
+        Map<String, String> trailers = new LinkedHashMap<>();
+        trailers.put(JOB_TRAILER, unit.id());
+        trailers.putAll(unit.trailers());
+        return trailers;
+    }
+}
