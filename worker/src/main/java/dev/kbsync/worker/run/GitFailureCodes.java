@@ -16,9 +16,6 @@ final class GitFailureCodes {
         if (push instanceof PushResult.AuthFailed) {
             return "AUTH_FAILED";
         }
-        if (push instanceof PushResult.Rejected rejected && "ERROR".equals(rejected.status())) {
-            return "PUSH_FAILED";
-        }
         return push instanceof PushResult.NoRemote ? "NO_REMOTE" : "PUSH_REJECTED";
     }
 

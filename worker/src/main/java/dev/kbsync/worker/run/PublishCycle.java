@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The one write path of jobs and library sessions: sync to the remote, skip if the remote already has the unit's
  * {@code Kbsync-Job} commit, apply, commit with trailers, check, push (never forced). A non-fast-forward rejection
- * starts over from the sync, at most {@link PushRetry#maxRetries()} times.
+ * starts over from the sync, at most {@link PushRetry#maxRetries()} times. Several units (group commit) share one
+ * sync and one push, with one commit each.
  */
 public final class PublishCycle {
     public static final String JOB_TRAILER = "Kbsync-Job";
@@ -50,24 +51,30 @@ public final class PublishCycle {
     public List<Outcome> runAll(KbCheckout checkout, List<? extends WorkUnit> units) {
         GitStopwatch git = new GitStopwatch();
         try {
-            return attempt(checkout, units, git, 0);
+            return attempt(checkout, units, git, new Rounds());
         } finally {
             gitTime.accept(git.total());
         }
     }
 
-    private List<Outcome> attempt(
-            KbCheckout checkout, List<? extends WorkUnit> units, GitStopwatch git, int rejections) {
+    /** Retries so far: {@code rounds} bounds the loop, {@code rejections} counts non-fast-forward rejections. */
+    private static final class Rounds {
+        int rounds;
+        int rejections;
+    }
+
+    private List<Outcome> attempt(KbCheckout checkout, List<? extends WorkUnit> units, GitStopwatch git, Rounds done) {
         KbRepository repo;
         try {
             repo = git.time(checkout::syncToRemote);
         } catch (GitException e) {
-            return same(units.size(), new Outcome.Failed(GitFailureCodes.ofSync(e), e.getMessage(), rejections));
+            Outcome failed = new Outcome.Failed(GitFailureCodes.ofSync(e), e.getMessage(), done.rejections);
+            return new ArrayList<>(Collections.nCopies(units.size(), failed));
         }
         List<Outcome> outcomes = new ArrayList<>();
         Map<Integer, CommitResult.Committed> commits = new LinkedHashMap<>();
         for (int i = 0; i < units.size(); i++) {
-            Step step = land(repo, units.get(i), git, rejections);
+            Step step = land(repo, units.get(i), git, done.rejections);
             outcomes.add(step.outcome());
             if (step.commit() != null) {
                 commits.put(i, step.commit());
@@ -77,31 +84,7 @@ public final class PublishCycle {
             return outcomes;
         }
         units.get(0).checkBeforePush();
-        PushResult push = pushOrFail(repo, git);
-        if (push instanceof PushResult.Pushed) {
-            commits.forEach((i, c) -> {
-                listener.reached(Phase.PUSHED, units.get(i).id());
-                outcomes.set(i, new Outcome.Published(c.commitId(), c.changes(), rejections));
-            });
-            return outcomes;
-        }
-        int rejected = push instanceof PushResult.RejectedNonFastForward ? rejections + 1 : rejections;
-        if (!(push instanceof PushResult.RejectedNonFastForward) || rejected > retry.maxRetries()) {
-            Outcome failed = rejected == rejections
-                    ? new Outcome.Failed(GitFailureCodes.ofPush(push), push.message(), rejections)
-                    : new Outcome.Failed(
-                            "PUSH_REJECTED",
-                            "push rejected " + rejected + " times (someone else kept pushing first)",
-                            rejected);
-            commits.keySet().forEach(i -> outcomes.set(i, failed));
-            return outcomes;
-        }
-        log.info(
-                "push of {} rejected (non-fast-forward); re-applying on the new remote head, retry {}",
-                units.get(0).id(),
-                rejected);
-        retry.pause(rejected);
-        return attempt(checkout, units, git, rejected);
+        return push(new Batch(checkout, units, git, done, repo, commits, outcomes));
     }
 
     /** One unit on the synced checkout: found already published, refused, unchanged, or committed (not pushed). */
@@ -131,16 +114,63 @@ public final class PublishCycle {
     /** A unit's state after landing: its outcome so far and, if it made one, its unpushed commit. */
     private record Step(Outcome outcome, CommitResult.Committed commit) {}
 
-    private static List<Outcome> same(int n, Outcome outcome) {
-        return new ArrayList<>(Collections.nCopies(n, outcome));
+    /** One attempt's units, their outcomes so far and their unpushed commits (by unit index). */
+    private record Batch(
+            KbCheckout checkout,
+            List<? extends WorkUnit> units,
+            GitStopwatch git,
+            Rounds done,
+            KbRepository repo,
+            Map<Integer, CommitResult.Committed> commits,
+            List<Outcome> outcomes) {
+        String first() {
+            return units.get(0).id();
+        }
+
+        /** The committed units end with {@code outcome}; the others keep theirs. */
+        List<Outcome> committedAre(Outcome outcome) {
+            commits.keySet().forEach(i -> outcomes.set(i, outcome));
+            return outcomes;
+        }
     }
 
-    private static PushResult pushOrFail(KbRepository repo, GitStopwatch git) {
+    private List<Outcome> push(Batch batch) {
+        int rejections = batch.done().rejections;
+        PushResult push;
         try {
-            return git.time(repo::push);
+            push = batch.git().time(batch.repo()::push);
         } catch (GitException e) {
-            return new PushResult.Rejected("ERROR", e.getMessage());
+            log.warn("push of {} failed ({}); checking the remote before trying again", batch.first(), e.getMessage());
+            return again(batch, new Outcome.Failed("PUSH_FAILED", e.getMessage(), rejections));
         }
+        if (push instanceof PushResult.Pushed) {
+            batch.commits().forEach((i, c) -> {
+                listener.reached(Phase.PUSHED, batch.units().get(i).id());
+                batch.outcomes().set(i, new Outcome.Published(c.commitId(), c.changes(), rejections));
+            });
+            return batch.outcomes();
+        }
+        if (!(push instanceof PushResult.RejectedNonFastForward)) {
+            return batch.committedAre(new Outcome.Failed(GitFailureCodes.ofPush(push), push.message(), rejections));
+        }
+        batch.done().rejections++;
+        log.info("push of {} rejected (non-fast-forward); re-applying on the new remote head", batch.first());
+        return again(
+                batch,
+                new Outcome.Failed(
+                        "PUSH_REJECTED",
+                        "push rejected " + batch.done().rejections + " times (someone else kept pushing first)",
+                        batch.done().rejections));
+    }
+
+    /** Starts over from the sync (which also finds a push that landed after all), or gives up with {@code failure}. */
+    private List<Outcome> again(Batch batch, Outcome.Failed failure) {
+        batch.done().rounds++;
+        if (batch.done().rounds > retry.maxRetries()) {
+            return batch.committedAre(failure);
+        }
+        retry.pause(batch.done().rounds);
+        return attempt(batch.checkout(), batch.units(), batch.git(), batch.done());
     }
 
     /** The files a commit changed (with links), for reporting a job found already published. */

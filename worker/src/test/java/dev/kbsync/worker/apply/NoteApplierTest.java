@@ -63,6 +63,24 @@ class NoteApplierTest {
     }
 
     @Test
+    void shouldLetAConfiguredNoteAgentTurnTheTextIntoFiles(@TempDir Path scripts) throws IOException {
+        NoteApplier withAgent = new NoteApplier(
+                Optional.of(dev.kbsync.worker.fixture.Scripts.agent(
+                        scripts,
+                        "note-agent",
+                        "mkdir -p inbox; cat > inbox/from-agent.md",
+                        java.time.Duration.ofSeconds(30))),
+                Clock.systemUTC());
+
+        ApplyResult result = withAgent.apply(kb, Jobs.note("j5", "alice", "the user's message", "Inbox", null));
+
+        assertThat(result)
+                .isEqualTo(new ApplyResult.Changed(
+                        "Add: Inbox", List.of(new FileChange("inbox/from-agent.md", FileChange.Change.CREATED, null))));
+        assertThat(Files.readString(kb.resolve("inbox/from-agent.md"))).isEqualTo("the user's message");
+    }
+
+    @Test
     void shouldSlugUnicodeTitles() {
         assertThat(Slugs.slug("Café  Über -- Notes?")).isEqualTo("cafe-uber-notes");
         assertThat(Slugs.slug("???")).isEqualTo("note");

@@ -135,6 +135,29 @@ class WorkerEndToEndIT {
     }
 
     @Test
+    void shouldRefuseAnAgentThatLinksOutOfTheKbAndCommitNothing() throws IOException {
+        Path bare = tmp.resolve("escape.git");
+        coordinator = CoordinatorFixture.start(
+                vertx, redis, Duration.ofSeconds(10), Map.of("escape", GitFixture.bareRemote(bare)));
+        Files.createDirectories(tmp.resolve("scripts"));
+        startWorker(
+                "w1",
+                Optional.of(Scripts.agent(
+                        tmp.resolve("scripts"),
+                        "agent",
+                        "echo ok > fine.md; ln -s /tmp outside",
+                        Duration.ofSeconds(60))),
+                PhaseListener.NONE);
+
+        String id = coordinator.submitAgentTask("escape", "mallory", "escape").getString("id");
+
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> coordinator.jobState(id).equals("failed"));
+        assertThat(coordinator.job(id).getJsonObject("error").getString("code")).isEqualTo("AGENT_UNSAFE_CHANGE");
+        assertThat(GitFixture.history(bare)).hasSize(1);
+    }
+
+    @Test
     void shouldFailAgentJobsWhenNoAgentIsConfigured() {
         Path bare = tmp.resolve("noagent.git");
         coordinator = CoordinatorFixture.start(
