@@ -11,6 +11,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -44,6 +45,19 @@ public final class CoordinatorClient implements AutoCloseable {
     /** Extends the lease; fails with {@link CoordinatorException.LeaseLost} once it is gone. */
     public Future<JsonObject> heartbeat(String leaseId) {
         return retry.run(vertx, () -> post("/v1/leases/" + leaseId + "/heartbeat", new JsonObject(), 10_000));
+    }
+
+    /**
+     * Group commit: takes up to {@code max} queued note jobs right behind the note job of {@code leaseId}, each with
+     * its own lease and fencing token, all kept alive by the heartbeats of {@code leaseId}. Retried on connection
+     * errors (the coordinator answers a retry with the same jobs).
+     */
+    public Future<List<Assignment>> extend(String leaseId, int max) {
+        JsonObject body = new JsonObject().put("max", max);
+        return retry.run(vertx, () -> post("/v1/leases/" + leaseId + "/extend", body, 15_000))
+                .map(json -> json.getJsonArray("assignments").stream()
+                        .map(a -> Assignment.fromJson((JsonObject) a))
+                        .toList());
     }
 
     /** Reports the job's outcome; the coordinator releases the lease in the same step. */

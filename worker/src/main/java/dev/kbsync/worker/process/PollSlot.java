@@ -76,7 +76,7 @@ final class PollSlot implements Runnable {
     private void runJob(Assignment assignment) {
         active.incrementAndGet();
         try {
-            runner.run(assignment, abandoning::get).ifPresent(metrics::reported);
+            runner.run(assignment, abandoning::get).forEach(metrics::reported);
         } finally {
             active.decrementAndGet();
         }

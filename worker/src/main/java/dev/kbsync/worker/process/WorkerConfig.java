@@ -27,7 +27,8 @@ public record WorkerConfig(
         String emailDomain,
         Duration pollWait,
         Duration shutdownGrace,
-        int maintainEvery) {
+        int maintainEvery,
+        int batchMax) {
 
     public WorkerConfig {
         Objects.requireNonNull(coordinatorUrl, "coordinator url");
@@ -46,6 +47,7 @@ public record WorkerConfig(
         range("push retries", pushRetries, 0, 100);
         range("http port", httpPort, 0, 65535);
         range("maintain every", maintainEvery, 1, 1_000_000);
+        range("batch max", batchMax, 1, 64);
         positive("poll wait", pollWait);
         positive("shutdown grace", shutdownGrace);
     }
@@ -55,7 +57,7 @@ public record WorkerConfig(
         return "WorkerConfig[coordinator=" + coordinatorUrl + ", token=" + (token.isEmpty() ? "<none>" : "***")
                 + ", workerId=" + workerId + ", cacheDir=" + cacheDir + ", concurrency=" + concurrency
                 + ", agent=" + agent.map(a -> a.argv().get(0)).orElse("<none>") + ", pushRetries=" + pushRetries
-                + ", fallback=" + fallback + ", http=" + httpHost + ":" + httpPort + "]";
+                + ", fallback=" + fallback + ", http=" + httpHost + ":" + httpPort + ", batchMax=" + batchMax + "]";
     }
 
     private static void range(String name, int value, int min, int max) {

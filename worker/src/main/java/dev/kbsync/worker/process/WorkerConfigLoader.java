@@ -32,7 +32,8 @@ public final class WorkerConfigLoader {
                 source.get("author.email.domain").orElse("users.kbsync"),
                 source.get("poll.wait").map(WorkerConfigLoader::duration).orElse(Duration.ofSeconds(20)),
                 source.get("shutdown.grace").map(WorkerConfigLoader::duration).orElse(Duration.ofSeconds(60)),
-                integer(source, "maintain.every", 50));
+                integer(source, "maintain.every", 50),
+                integer(source, "batch.max", 16));
     }
 
     /** {@code <hostname>-<pid>}. */

@@ -2,6 +2,7 @@ package dev.kbsync.worker.run;
 
 import dev.kbsync.git.Author;
 import dev.kbsync.kb.JobError;
+import dev.kbsync.kb.JobKind;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.worker.apply.Applier;
 import dev.kbsync.worker.client.Assignment;
@@ -10,7 +11,10 @@ import dev.kbsync.worker.client.JobReport;
 import dev.kbsync.worker.fallback.ModeTracker;
 import dev.kbsync.worker.fallback.ResultOutbox;
 import io.vertx.core.Vertx;
-import java.util.Optional;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -55,46 +59,85 @@ public final class JobRunner {
         this.settings = settings;
     }
 
-    /** Runs the job; the report, if any, has been delivered when this returns. {@code abandoning}: stop before push. */
-    public Optional<JobReport> run(Assignment assignment, BooleanSupplier abandoning) {
+    /**
+     * Runs the job, and for a note job the queued note jobs behind it (group commit, up to {@code batchMax} in all)
+     * in one pull/push cycle; returns the reports, delivered when this returns (members first, the head last).
+     * {@code abandoning}: stop before push.
+     */
+    public List<JobReport> run(Assignment assignment, BooleanSupplier abandoning) {
         putMdc(assignment);
         try (LeaseKeeper keeper = new LeaseKeeper(vertx, client, modes, assignment.lease())) {
+            List<Assignment> batch = batch(assignment);
             log.info(
-                    "running {} job {} for {}",
+                    "running {} job {} for {} ({} job(s) in this cycle)",
                     assignment.job().kind().wire(),
                     assignment.job().id(),
-                    assignment.job().user());
-            Optional<JobReport> report = execute(assignment, keeper, abandoning);
-            report.ifPresent(r ->
-                    outbox.deliver(r).toCompletionStage().toCompletableFuture().join());
-            settings.listener().reached(Phase.REPORTED, assignment.job().id());
+                    assignment.job().user(),
+                    batch.size());
+            List<JobReport> reports = execute(batch, keeper, abandoning);
+            for (int i = reports.size() - 1; i >= 0; i--) {
+                outbox.deliver(reports.get(i))
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .join();
+                settings.listener().reached(Phase.REPORTED, reports.get(i).jobId());
+            }
             maintain(assignment);
-            return report;
+            return reports;
         } finally {
             MDC.clear();
         }
     }
 
-    private Optional<JobReport> execute(Assignment assignment, LeaseKeeper keeper, BooleanSupplier abandoning) {
-        String jobId = assignment.job().id();
-        String leaseId = assignment.lease().id();
-        try {
-            Outcome outcome = underLock(assignment, "job_" + jobId, () -> {
-                JobUnit unit =
-                        new JobUnit(assignment, applier, author(assignment.job().user()), keeper, abandoning);
-                return cycle.run(checkouts.checkout(assignment.kb()), unit);
-            });
-            log.info("job {} finished: {}", jobId, outcome);
-            return Optional.of(Reports.of(jobId, leaseId, outcome));
-        } catch (UnitAbortedException e) {
-            log.warn("job {} stopped before push: {}", jobId, e.getMessage());
-            return UnitAbortedException.LEASE_LOST.equals(e.code())
-                    ? Optional.empty()
-                    : Optional.of(new JobReport.Failed(jobId, leaseId, new JobError(e.code(), e.getMessage()), 0));
-        } catch (RuntimeException e) {
-            log.error("job {} failed unexpectedly", jobId, e);
-            return Optional.of(new JobReport.Failed(jobId, leaseId, new JobError("INTERNAL", e.getMessage()), 0));
+    /** The head and the note jobs the coordinator let it take along; the head alone if that fails. */
+    private List<Assignment> batch(Assignment head) {
+        List<Assignment> batch = new ArrayList<>(List.of(head));
+        if (head.job().kind() != JobKind.NOTE || settings.batchMax() == 1) {
+            return batch;
         }
+        try {
+            batch.addAll(client.extend(head.lease().id(), settings.batchMax() - 1)
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .join());
+        } catch (CompletionException | CancellationException e) {
+            log.warn("could not take queued notes along with {}: {}", head.job().id(), e.getMessage());
+        }
+        return batch;
+    }
+
+    private List<JobReport> execute(List<Assignment> batch, LeaseKeeper keeper, BooleanSupplier abandoning) {
+        Assignment head = batch.get(0);
+        try {
+            List<Outcome> outcomes = underLock(head, "job_" + head.job().id(), () -> {
+                List<JobUnit> units = batch.stream()
+                        .map(a -> new JobUnit(a, applier, author(a.job().user()), keeper, abandoning))
+                        .toList();
+                return cycle.runAll(checkouts.checkout(head.kb()), units);
+            });
+            List<JobReport> reports = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                log.info("job {} finished: {}", batch.get(i).job().id(), outcomes.get(i));
+                reports.add(
+                        Reports.of(batch.get(i).job().id(), batch.get(i).lease().id(), outcomes.get(i)));
+            }
+            return reports;
+        } catch (UnitAbortedException e) {
+            log.warn("job {} stopped before push: {}", head.job().id(), e.getMessage());
+            return UnitAbortedException.LEASE_LOST.equals(e.code())
+                    ? List.of()
+                    : failed(batch, new JobError(e.code(), e.getMessage()));
+        } catch (RuntimeException e) {
+            log.error("job {} failed unexpectedly", head.job().id(), e);
+            return failed(batch, new JobError("INTERNAL", e.getMessage()));
+        }
+    }
+
+    private static List<JobReport> failed(List<Assignment> batch, JobError error) {
+        return batch.stream()
+                .<JobReport>map(
+                        a -> new JobReport.Failed(a.job().id(), a.lease().id(), error, 0))
+                .toList();
     }
 
     private void maintain(Assignment assignment) {

@@ -24,6 +24,7 @@ class WorkerConfigLoaderTest {
         assertThat(config.coordinatorUrl().toString()).isEqualTo("http://127.0.0.1:8080");
         assertThat(config.concurrency()).isEqualTo(2);
         assertThat(config.pushRetries()).isEqualTo(5);
+        assertThat(config.batchMax()).isEqualTo(16);
         assertThat(config.fallback()).isEqualTo(FallbackMode.LOCAL);
         assertThat(config.agent()).isEmpty();
         assertThat(config.workerId()).endsWith("-" + ProcessHandle.current().pid());
@@ -69,6 +70,10 @@ class WorkerConfigLoaderTest {
                 .hasMessageContaining("http(s)");
         assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_WORKER_ID", "a b")))
                 .hasMessageContaining("worker id");
+        assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_BATCH_MAX", "65")))
+                .hasMessageContaining("batch max");
+        assertThat(WorkerConfigLoader.load(Map.of("KBSYNC_BATCH_MAX", "1")).batchMax())
+                .isEqualTo(1);
     }
 
     @Test

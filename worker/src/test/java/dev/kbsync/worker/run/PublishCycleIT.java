@@ -149,6 +149,46 @@ class PublishCycleIT {
         assertThat(outcome).isInstanceOf(Outcome.Published.class);
     }
 
+    @Test
+    void shouldLandABatchAsOneCommitPerUnitInOrderWithOnePush() {
+        List<Outcome> outcomes =
+                cycle(5, PhaseListener.NONE).runAll(checkout, List.of(note("a", 7), note("b", 8), note("c", 9)));
+
+        assertThat(outcomes).allMatch(o -> o instanceof Outcome.Published && o.pushRejections() == 0);
+        List<RevCommit> history = GitFixture.history(bare);
+        assertThat(history)
+                .extracting(c -> GitFixture.trailers(c).get("Kbsync-Fence"))
+                .containsExactly("9", "8", "7", null);
+        assertThat(outcomes)
+                .extracting(o -> ((Outcome.Published) o).commit())
+                .containsExactly(
+                        history.get(2).name(),
+                        history.get(1).name(),
+                        history.get(0).name());
+        assertThat(outcomes)
+                .extracting(o -> ((Outcome.Published) o).files().get(0).path())
+                .containsExactly("note-a.md", "note-b.md", "note-c.md");
+    }
+
+    @Test
+    void shouldReapplyOnlyTheUnitsTheRemoteLacksWhenABatchPushIsRejected() {
+        cycle(5, PhaseListener.NONE).run(checkout, note("a", 7));
+        AtomicInteger raced = new AtomicInteger();
+        PhaseListener racer = (phase, id) -> {
+            if (phase == Phase.COMMITTED && id.equals("c") && raced.getAndIncrement() == 0) {
+                GitFixture.pushDirectly(remote, tmp.resolve("other"), "other.md", "pushed meanwhile\n");
+            }
+        };
+
+        List<Outcome> outcomes = cycle(5, racer).runAll(checkout, List.of(note("a", 7), note("b", 8), note("c", 9)));
+
+        assertThat(outcomes.get(0)).isInstanceOf(Outcome.AlreadyPublished.class);
+        assertThat(outcomes.subList(1, 3)).allMatch(o -> o instanceof Outcome.Published && o.pushRejections() == 1);
+        assertThat(GitFixture.history(bare))
+                .extracting(RevCommit::getShortMessage)
+                .containsExactly("Add: Note c", "Add: Note b", "Direct: other.md", "Add: Note a", "Initial commit");
+    }
+
     private static NoteUnit note(String id, long fence) {
         return new NoteUnit(Jobs.note(id, "alice", "text of " + id, "Note " + id, null), fence);
     }
