@@ -1,10 +1,11 @@
--- Extends a grant (bounded by its hard deadline) or keeps a raw waiter alive.
+-- Extends a grant (bounded by its hard deadline) or keeps a raw waiter alive. A grant already past its expiry is
+-- lost even if no sweep has ended it yet (e.g. the heartbeat was delayed by a Redis pause): TTLs are Redis TIME.
 -- ARGV: prefix, ticket, leaseId, waiterTtlMs. Returns {'granted', expiresAt} | {'waiting'} | {'lost'}.
 local P, tid = ARGV[1], ARGV[2]
 local c = redis.call('time')
 local now = c[1] * 1000 + math.floor(c[2] / 1000)
-local l = redis.call('hmget', P .. 'lease', 'lease', 'ttl', 'deadline')
-if l[1] == ARGV[3] then
+local l = redis.call('hmget', P .. 'lease', 'lease', 'ttl', 'deadline', 'expires')
+if l[1] == ARGV[3] and tonumber(l[4]) >= now then
   local expires = math.min(now + tonumber(l[2]), tonumber(l[3]))
   redis.call('hset', P .. 'lease', 'expires', expires)
   return {'granted', expires}
