@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.redisson.config.Config;
-import org.redisson.config.ReadMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,7 +115,6 @@ class SentinelFailoverIT {
         Config config = new Config().setCheckLockSyncedSlaves(syncedReplicaChecks);
         config.useSentinelServers()
                 .setMasterName(group.masterName())
-                .setReadMode(ReadMode.MASTER)
                 .addSentinelAddress(group.sentinelAddresses().toArray(String[]::new));
         return config;
     }
