@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.awaitility.core.ThrowingRunnable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -139,7 +140,7 @@ class DashboardBrowserIT {
         return ((JavascriptExecutor) browser).executeScript(js);
     }
 
-    private static void awaitPage(org.awaitility.core.ThrowingRunnable assertion) {
+    private static void awaitPage(ThrowingRunnable assertion) {
         await().atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(200))
                 .untilAsserted(assertion);
