@@ -35,7 +35,7 @@ final class QueueCommand implements Callable<Integer> {
             if (kb != null) {
                 System.out.print(QueueView.render(api.get("/v1/kbs/" + kb + "/queue")));
             } else {
-                JsonArray kbs = api.get("/v1/kbs").getJsonArray("kbs", new JsonArray());
+                JsonArray kbs = api.get("/v1/kbs").getJsonArray("queues", new JsonArray());
                 for (int i = 0; i < kbs.size(); i++) {
                     System.out.print(QueueView.render((JsonObject) kbs.getValue(i)));
                 }

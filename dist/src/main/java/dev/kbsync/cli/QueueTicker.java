@@ -41,9 +41,10 @@ final class QueueTicker {
     static String describe(JsonObject snapshot) {
         JsonObject holder = snapshot.getJsonObject("holder");
         int waiting = snapshot.getJsonArray("waiters", new JsonArray()).size();
+        int batched = snapshot.getJsonArray("running", new JsonArray()).size();
         return holder == null
                 ? "queue: free, " + waiting + " waiting"
-                : "queue: " + holder.getString("holder") + " writing (fence " + holder.getValue("fencingToken") + "), "
-                        + waiting + " waiting";
+                : "queue: " + holder.getString("holder") + (batched == 0 ? "" : " + " + batched + " batched")
+                        + " writing (fence " + holder.getValue("fencingToken") + "), " + waiting + " waiting";
     }
 }

@@ -16,6 +16,11 @@ final class QueueView {
                         ? "  (free)"
                         : "  holder: " + entry(holder) + ", fence " + holder.getValue("fencingToken"));
         out.append(String.format(Locale.ROOT, "  avg hold %.1f s%n", snapshot.getLong("avgHoldMs", 0L) / 1000.0));
+        JsonArray running = snapshot.getJsonArray("running", new JsonArray());
+        for (int i = 0; i < running.size(); i++) {
+            out.append("   + ").append(entry(running.getJsonObject(i))).append(" in the same push");
+            out.append(System.lineSeparator());
+        }
         JsonArray waiters = snapshot.getJsonArray("waiters", new JsonArray());
         for (int i = 0; i < waiters.size(); i++) {
             out.append(String.format(Locale.ROOT, "  %2d. %s%n", i + 1, entry(waiters.getJsonObject(i))));

@@ -63,6 +63,15 @@ class EmbeddedStackIT {
                     .contains("done: commit ")
                     .contains("created from-the-cli.md");
             String url = stack.baseUrl().toString();
+            bytes.reset();
+            try {
+                System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+                exit = KbsyncCli.run("queue", "--url", url);
+            } finally {
+                System.setOut(original);
+            }
+            assertThat(exit).isZero();
+            assertThat(bytes.toString(StandardCharsets.UTF_8)).startsWith("demo  (free)");
             assertThat(KbsyncCli.run("note", "--url", url, "--kb", "Bad KB", "--user", "c", "x"))
                     .as("an invalid KB id is a usage error, caught before any request")
                     .isEqualTo(ExitCodes.USAGE);

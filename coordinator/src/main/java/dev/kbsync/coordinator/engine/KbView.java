@@ -99,15 +99,18 @@ record KbView(
 
     QueueSnapshot snapshot() {
         Optional<QueueEntry> holder = Optional.empty();
+        List<QueueEntry> running = new ArrayList<>();
         List<QueueEntry> waiters = new ArrayList<>();
         for (Row row : rows) {
             if (granted(row)) {
                 holder = Optional.of(entry(row, grantedAtMs, fence));
+            } else if (members.contains(row.ticket())) {
+                running.add(entry(row, grantedAtMs, null));
             } else {
                 waiters.add(entry(row, row.createdMs(), null));
             }
         }
-        return new QueueSnapshot(kb, holder, waiters, avgHoldMs);
+        return new QueueSnapshot(kb, holder, running, waiters, avgHoldMs);
     }
 
     private QueueEntry entry(Row row, long sinceMs, Long token) {

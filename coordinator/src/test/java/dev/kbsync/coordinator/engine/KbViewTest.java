@@ -3,6 +3,7 @@ package dev.kbsync.coordinator.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kbsync.coordinator.lease.LeaseState;
+import dev.kbsync.coordinator.queue.QueueEntry;
 import dev.kbsync.coordinator.queue.QueueSnapshot;
 import dev.kbsync.kb.KbId;
 import java.util.List;
@@ -74,6 +75,12 @@ class KbViewTest {
                         "30000"));
 
         assertThat(view.rows()).extracting(view::state).containsExactly("running", "running", "queued");
+        QueueSnapshot snapshot = view.snapshot();
+        assertThat(snapshot.holder())
+                .hasValueSatisfying(h -> assertThat(h.jobId()).isEqualTo("j1"));
+        assertThat(snapshot.running()).extracting(QueueEntry::jobId).containsExactly("j2");
+        assertThat(snapshot.waiters()).extracting(QueueEntry::jobId).containsExactly("j3");
+        assertThat(snapshot.toJson().getJsonArray("running")).hasSize(1);
     }
 
     @Test

@@ -297,7 +297,7 @@ final class InMemoryServices {
                     }
                 }
             }
-            return Future.succeededFuture(new QueueSnapshot(kb, holder, waiters, 0));
+            return Future.succeededFuture(new QueueSnapshot(kb, holder, List.of(), waiters, 0));
         }
 
         @Override
