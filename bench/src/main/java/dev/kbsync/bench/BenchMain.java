@@ -31,7 +31,7 @@ public final class BenchMain {
                 if (only.isEmpty() || only.contains(scenario.id())) {
                     System.out.println("running scenario " + scenario.id() + " ...");
                     ScenarioResult result = scenario.run(ctx);
-                    System.out.println("  " + result.verdict());
+                    System.out.println("  " + result.summary());
                     results.add(result);
                 }
             }
