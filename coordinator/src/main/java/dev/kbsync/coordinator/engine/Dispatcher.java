@@ -4,6 +4,7 @@ import dev.kbsync.coordinator.engine.Outcomes.Granted;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.kb.KbId;
 import io.vertx.core.Future;
+import java.util.function.Consumer;
 import org.redisson.api.RQueue;
 import org.redisson.client.codec.StringCodec;
 import org.slf4j.Logger;
@@ -23,8 +24,10 @@ final class Dispatcher {
     private final Events events;
     private final MetricsSink metrics;
     private final RQueue<String> ready;
+    private final Consumer<KbId> pump;
 
-    Dispatcher(Redis redis, Tickets tickets, JobStore jobs, Events events, MetricsSink metrics) {
+    Dispatcher(Redis redis, Tickets tickets, JobStore jobs, Events events, MetricsSink metrics, Consumer<KbId> pump) {
+        this.pump = pump;
         this.redis = redis;
         this.tickets = tickets;
         this.jobs = jobs;
@@ -53,6 +56,7 @@ final class Dispatcher {
             LeaseRef ref = LeaseRef.parse(grant.leaseId());
             return tickets.release(ref, "released", false).map(r -> {
                 events.queueChanged(kb);
+                pump.accept(kb);
                 return null;
             });
         });

@@ -38,8 +38,8 @@ public final class Engine {
         JobStore store = new JobStore(redis);
         DriverSettings settings = DriverSettings.of(config);
         RedisKbRegistry kbs = new RedisKbRegistry(redis);
-        this.events = new Events(redis);
-        Dispatcher dispatcher = new Dispatcher(redis, tickets, store, events, metrics);
+        this.events = new Events(redis, config.coordinatorId());
+        Dispatcher dispatcher = new Dispatcher(redis, tickets, store, events, metrics, this::pump);
         this.drivers = new Drivers(redis, tickets, settings, dispatcher::granted);
         Changes changes = new Changes(events, drivers);
         Grants grants = new Grants(tickets, store, metrics, changes);
@@ -110,8 +110,15 @@ public final class Engine {
         return "Engine[" + config.coordinatorId() + "]";
     }
 
-    private void onQueueChanged(KbId kb) {
+    private void pump(KbId kb) {
+        drivers.pump(kb);
+    }
+
+    /** Changes made here already ran the local driver; changes made elsewhere wake it if it drives the KB. */
+    private void onQueueChanged(KbId kb, boolean elsewhere) {
         fanout.refresh(kb);
-        drivers.pumpIfKnown(kb);
+        if (elsewhere) {
+            drivers.pumpIfKnown(kb);
+        }
     }
 }

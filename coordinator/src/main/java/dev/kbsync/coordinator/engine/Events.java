@@ -2,14 +2,14 @@ package dev.kbsync.coordinator.engine;
 
 import dev.kbsync.kb.KbId;
 import io.vertx.core.Future;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.redisson.api.RTopic;
 import org.redisson.client.codec.StringCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Redis pub/sub between coordinators on one topic, {@code kbsync:events}: {@code q <kb>} when a KB's queue
+ * Redis pub/sub between coordinators on one topic, {@code kbsync:events}: {@code q <kb> <origin coordinator>} when a KB's queue
  * changed, {@code r} when a job became dispatchable. Every coordinator, the publisher included, receives each message.
  */
 final class Events {
@@ -20,13 +20,19 @@ final class Events {
     private final RTopic topic;
     private int listenerId = -1;
 
-    Events(Redis redis) {
+    private final String origin;
+
+    Events(Redis redis, String origin) {
+        this.origin = origin;
         this.redis = redis;
         this.topic = redis.client().getTopic(TOPIC, StringCodec.INSTANCE);
     }
 
-    /** Subscribes; {@code onQueue} gets the KB whose queue changed. Handlers run on the engine context. */
-    Future<Void> subscribe(Consumer<KbId> onQueue, Runnable onReady) {
+    /**
+     * Subscribes; {@code onQueue} gets the KB whose queue changed and whether the change was made elsewhere. Handlers
+     * run on the engine context.
+     */
+    Future<Void> subscribe(BiConsumer<KbId, Boolean> onQueue, Runnable onReady) {
         return redis.on(topic.addListenerAsync(
                         String.class,
                         (channel, message) -> redis.context().runOnContext(v -> dispatch(message, onQueue, onReady))))
@@ -37,7 +43,7 @@ final class Events {
     }
 
     void queueChanged(KbId kb) {
-        publish("q " + kb.value());
+        publish("q " + kb.value() + " " + origin);
     }
 
     void ready() {
@@ -56,12 +62,12 @@ final class Events {
         });
     }
 
-    private static void dispatch(String message, Consumer<KbId> onQueue, Runnable onReady) {
+    private void dispatch(String message, BiConsumer<KbId, Boolean> onQueue, Runnable onReady) {
         String[] parts = message.split(" ");
         if (parts[0].equals("r")) {
             onReady.run();
-        } else if (parts[0].equals("q") && parts.length == 2) {
-            onQueue.accept(KbId.of(parts[1]));
+        } else if (parts[0].equals("q") && parts.length == 3) {
+            onQueue.accept(KbId.of(parts[1]), !origin.equals(parts[2]));
         }
     }
 }

@@ -34,6 +34,7 @@ final class Fanout {
     private final Map<KbId, Map<String, Seen>> seen = new HashMap<>();
     private final Set<KbId> busy = new HashSet<>();
     private final Set<KbId> dirty = new HashSet<>();
+    private final Map<String, Job> jobCache = new HashMap<>();
 
     private record Seen(long ahead, String state, String jobId) {}
 
@@ -97,17 +98,25 @@ final class Fanout {
         return Future.join(sent).mapEmpty();
     }
 
+    /** Position changes reuse the job last read here (only ahead and eta change); state changes read it again. */
     private Future<Void> job(String type, KbView view, Seen seen) {
-        return jobs.load(seen.jobId()).map(stored -> {
-            stored.ifPresent(s -> sendJob(
-                    type,
-                    JobStore.at(s.job(), JobState.fromWire(seen.state()), seen.ahead(), view.etaMs(seen.ahead()))));
+        Job known = jobCache.get(seen.jobId());
+        Future<Job> job = known != null && type.equals("position")
+                ? Future.succeededFuture(known)
+                : jobs.load(seen.jobId())
+                        .map(stored -> stored.map(JobStore.Stored::job).orElse(null));
+        return job.map(j -> {
+            if (j != null) {
+                jobCache.put(j.id(), j);
+                sendJob(type, JobStore.at(j, JobState.fromWire(seen.state()), seen.ahead(), view.etaMs(seen.ahead())));
+            }
             return null;
         });
     }
 
     private Future<Void> finished(KbId kb, String ticket, Seen old) {
         if (old.jobId() != null) {
+            jobCache.remove(old.jobId());
             return jobs.load(old.jobId()).map(stored -> {
                 stored.ifPresent(s -> sendJob("state", s.job()));
                 return null;

@@ -3,6 +3,7 @@ package dev.kbsync.coordinator.engine;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.kb.KbId;
 import dev.kbsync.kb.Quoting;
+import io.vertx.core.Future;
 
 /**
  * A lease id taken apart. Raw leases are {@code <kb>~<ticket>} (known before the grant); a job's grant is
@@ -23,6 +24,15 @@ record LeaseRef(KbId kb, String ticket, Long fence) {
                     : new LeaseRef(kb, rest.substring(0, dot), Long.parseLong(rest.substring(dot + 1)));
         } catch (IllegalArgumentException e) {
             throw notFound(leaseId);
+        }
+    }
+
+    /** {@link #parse} as a future: a malformed id fails it with LEASE_NOT_FOUND instead of throwing. */
+    static Future<LeaseRef> of(String leaseId) {
+        try {
+            return Future.succeededFuture(parse(leaseId));
+        } catch (NotFoundException e) {
+            return Future.failedFuture(e);
         }
     }
 

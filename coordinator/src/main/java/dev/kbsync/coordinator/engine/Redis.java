@@ -49,8 +49,12 @@ final class Redis {
     }
 
     private Future<List<String>> eval(Script script, String key, Object... argv) {
-        CompletionStage<List<Object>> reply =
-                scripts.evalAsync(key, script.mode(), script.text(), RScript.ReturnType.LIST, List.of(key), argv);
+        CompletionStage<List<Object>> reply;
+        try {
+            reply = scripts.evalAsync(key, script.mode(), script.text(), RScript.ReturnType.LIST, List.of(key), argv);
+        } catch (RuntimeException e) { // e.g. the client was shut down: fail the future, never the caller
+            return Future.failedFuture(e);
+        }
         return on(reply).map(Redis::strings);
     }
 

@@ -4,12 +4,12 @@ import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.lease.Lease;
 import dev.kbsync.coordinator.lease.LeaseService;
+import dev.kbsync.kb.InvalidInputException;
 import dev.kbsync.kb.KbId;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +37,9 @@ final class RedisLeaseService implements LeaseService {
 
     @Override
     public Future<Lease> request(KbId kb, String holder, Duration ttl) {
-        Objects.requireNonNull(holder, "holder");
+        if (holder == null || holder.isBlank()) {
+            return Future.failedFuture(new InvalidInputException("INVALID_HOLDER", "holder must not be empty"));
+        }
         long ttlMs = ttl == null
                 ? config.leaseTtl().toMillis()
                 : Math.min(ttl.toMillis(), config.maxHold().toMillis());
@@ -57,17 +59,17 @@ final class RedisLeaseService implements LeaseService {
 
     @Override
     public Future<Lease> get(String leaseId) {
-        LeaseRef ref = LeaseRef.parse(leaseId);
-        return tickets.ticket(ref.kb(), ref.ticket())
-                .map(state -> state.map(s -> s.toLease(ref))
-                        .orElseThrow(() -> new NotFoundException("LEASE_NOT_FOUND", "no lease " + leaseId)));
+        return LeaseRef.of(leaseId)
+                .compose(ref -> tickets.ticket(ref.kb(), ref.ticket())
+                        .map(state -> state.map(s -> s.toLease(ref))
+                                .orElseThrow(() -> new NotFoundException("LEASE_NOT_FOUND", "no lease " + leaseId))));
     }
 
     /** Also what keeps a waiter alive while its event stream is open: the HTTP layer calls it periodically. */
     @Override
     public Future<Lease> heartbeat(String leaseId) {
-        LeaseRef ref = LeaseRef.parse(leaseId);
-        return tickets.heartbeat(ref, config.waiterTtl().toMillis())
+        return LeaseRef.of(leaseId)
+                .compose(ref -> tickets.heartbeat(ref, config.waiterTtl().toMillis()))
                 .compose(alive -> alive
                         ? get(leaseId)
                         : Future.failedFuture(
@@ -76,8 +78,7 @@ final class RedisLeaseService implements LeaseService {
 
     @Override
     public Future<Lease> release(String leaseId) {
-        LeaseRef ref = LeaseRef.parse(leaseId);
-        return grants.end(ref, "released").compose(r -> get(leaseId));
+        return LeaseRef.of(leaseId).compose(ref -> grants.end(ref, "released")).compose(r -> get(leaseId));
     }
 
     @Override

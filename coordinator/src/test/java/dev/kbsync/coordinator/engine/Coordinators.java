@@ -27,13 +27,16 @@ final class Coordinators implements AutoCloseable {
         this.redis = redis;
     }
 
-    /** Short TTLs so expiry tests stay fast: lease 1.5 s, max hold 20 s, waiter 1.5 s, watchdog 1.5 s. */
+    /**
+     * Short TTLs so expiry tests stay fast: lease 1.5 s, max hold 20 s, watchdog 1.5 s; waiters (kept alive every
+     * 400 ms by {@link LeaseClient}) 3 s, so a loaded machine does not drop live ones.
+     */
     static EngineConfig config(String id) {
         return new EngineConfig(
                 id,
                 Duration.ofMillis(1500),
                 Duration.ofSeconds(20),
-                Duration.ofMillis(1500),
+                Duration.ofSeconds(3),
                 Duration.ofMillis(1500),
                 Duration.ofMillis(100));
     }

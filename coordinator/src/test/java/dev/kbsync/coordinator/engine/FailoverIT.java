@@ -4,23 +4,32 @@ import static dev.kbsync.coordinator.engine.Coordinators.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.coordinator.job.Assignment;
+import dev.kbsync.coordinator.job.JobOutcome;
+import dev.kbsync.coordinator.job.JobService;
 import dev.kbsync.coordinator.lease.Lease;
 import dev.kbsync.coordinator.lease.LeaseService;
 import dev.kbsync.coordinator.lease.LeaseState;
 import dev.kbsync.coordinator.queue.QueueAddresses;
+import dev.kbsync.kb.Job;
+import dev.kbsync.kb.JobPayload;
+import dev.kbsync.kb.JobState;
 import dev.kbsync.kb.KbId;
 import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 
 /** Two coordinators on one Redis: they publish the same queues, and one carries on when the other dies. */
@@ -35,7 +44,7 @@ class FailoverIT {
         coordinators = new Coordinators(redis);
         coordinators.start(Coordinators.config("a"));
         coordinators.start(Coordinators.config("b"));
-        coordinators.register(coordinators.node(0).engine(), "agree", "carry", "lapse", "handover");
+        coordinators.register(coordinators.node(0).engine(), "agree", "carry", "lapse", "handover", "jobs");
     }
 
     @AfterEach
@@ -48,7 +57,7 @@ class FailoverIT {
         KbId kb = KbId.of("agree");
         AtomicReference<JsonObject> onA = lastSnapshot(0, kb);
         AtomicReference<JsonObject> onB = lastSnapshot(1, kb);
-        Lease holder = await(leases(0).request(kb, "h", Duration.ofSeconds(10)));
+        Lease holder = granted(0, await(leases(0).request(kb, "h", Duration.ofSeconds(10))));
         List<Lease> waiters = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             waiters.add(await(leases(i % 2).request(kb, "w" + i, Duration.ofSeconds(10))));
@@ -74,70 +83,97 @@ class FailoverIT {
     void shouldCarryOnWhenTheDrivingCoordinatorDies() {
         KbId carry = KbId.of("carry");
         KbId lapse = KbId.of("lapse");
-        Lease carried = await(leases(0).request(carry, "survivor", Duration.ofSeconds(30)));
-        Lease lapsing = await(leases(0).request(lapse, "dies-with-a", Duration.ofSeconds(2)));
-        assertThat(driver(carry)).isEqualTo("a");
-        assertThat(driver(lapse)).isEqualTo("a");
+        Lease carried = granted(0, await(leases(0).request(carry, "survivor", Duration.ofSeconds(30))));
+        int victim = driverNode(carry);
+        int survivor = 1 - victim;
+        Lease lapsing =
+                granted(victim, await(leases(victim).request(lapse, "dies-with-victim", Duration.ofSeconds(2))));
         List<Lease> carryWaiters = new ArrayList<>();
         List<Lease> lapseWaiters = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             carryWaiters.add(await(leases(i % 2).request(carry, "c" + i, Duration.ofSeconds(10))));
             lapseWaiters.add(await(leases(i % 2).request(lapse, "l" + i, Duration.ofSeconds(10))));
         }
-        List<Future<Lease>> carryGrants = keepAliveOnB(carryWaiters);
-        List<Future<Lease>> lapseGrants = keepAliveOnB(lapseWaiters);
-        long keepCarried =
-                coordinators.node(1).vertx().setPeriodic(300, t -> leases(1).heartbeat(carried.id()));
+        List<Future<Lease>> carryGrants = keepAlive(survivor, carryWaiters);
+        List<Future<Lease>> lapseGrants = keepAlive(survivor, lapseWaiters);
+        Vertx survivorVertx = coordinators.node(survivor).vertx();
+        long keepCarried = survivorVertx.setPeriodic(300, t -> leases(survivor).heartbeat(carried.id()));
 
-        coordinators.kill(0);
+        coordinators.kill(victim);
 
         await().atMost(Duration.ofSeconds(20))
-                .untilAsserted(() -> assertThat(driver(carry)).isEqualTo("b"));
-        Lease stillHeld = await(leases(1).get(carried.id()));
+                .untilAsserted(() -> assertThat(driverNode(carry)).isEqualTo(survivor));
+        Lease stillHeld = await(leases(survivor).get(carried.id()));
         assertThat(stillHeld.state()).isEqualTo(LeaseState.GRANTED);
         assertThat(stillHeld.fencingToken()).isEqualTo(carried.fencingToken());
-        coordinators.node(1).vertx().cancelTimer(keepCarried);
-        await(leases(1).release(carried.id()));
+        survivorVertx.cancelTimer(keepCarried);
+        await(leases(survivor).release(carried.id()));
 
-        assertGrantedInOrder(carryGrants, carried.fencingToken());
-        assertGrantedInOrder(lapseGrants, lapsing.fencingToken());
-        assertThat(await(leases(1).get(lapsing.id())).state()).isEqualTo(LeaseState.EXPIRED);
+        assertGrantedInOrder(survivor, carryGrants, carried.fencingToken());
+        assertGrantedInOrder(survivor, lapseGrants, lapsing.fencingToken());
+        assertThat(await(leases(survivor).get(lapsing.id())).state()).isEqualTo(LeaseState.EXPIRED);
     }
 
     @Test
     void shouldHandKbsOverWhenTheDrivingCoordinatorStops() {
         KbId kb = KbId.of("handover");
-        Lease holder = await(leases(0).request(kb, "h", Duration.ofSeconds(30)));
-        assertThat(driver(kb)).isEqualTo("a");
+        Lease holder = granted(0, await(leases(0).request(kb, "h", Duration.ofSeconds(30))));
+        int stopping = driverNode(kb);
+        int survivor = 1 - stopping;
         List<Lease> waiters = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             waiters.add(await(leases(i % 2).request(kb, "w" + i, Duration.ofSeconds(10))));
         }
-        List<Future<Lease>> grants = keepAliveOnB(waiters);
+        List<Future<Lease>> grants = keepAlive(survivor, waiters);
 
-        await(coordinators.node(0).engine().stop());
+        await(coordinators.node(stopping).engine().stop());
 
         await().atMost(Duration.ofSeconds(5))
-                .untilAsserted(() -> assertThat(driver(kb)).isEqualTo("b"));
-        assertThat(await(leases(1).get(holder.id())).state()).isEqualTo(LeaseState.GRANTED);
-        await(leases(1).release(holder.id()));
-        assertGrantedInOrder(grants, holder.fencingToken());
+                .untilAsserted(() -> assertThat(driverNode(kb)).isEqualTo(survivor));
+        assertThat(await(leases(survivor).get(holder.id())).state()).isEqualTo(LeaseState.GRANTED);
+        await(leases(survivor).release(holder.id()));
+        assertGrantedInOrder(survivor, grants, holder.fencingToken());
+    }
+
+    @Test
+    void shouldHandJobGrantedOnOneCoordinatorToWorkerPollingTheOther() {
+        JobService onA = coordinators.node(0).engine().services().jobs();
+        JobService onB = coordinators.node(1).engine().services().jobs();
+        Future<Optional<Assignment>> polling = onB.poll("worker-b", Duration.ofSeconds(20));
+
+        Job job = await(onA.submit(KbId.of("jobs"), "ann", new JobPayload.Note("hi", null, null), Optional.empty()));
+
+        Assignment assignment = await(polling).orElseThrow();
+        assertThat(assignment.job().id()).isEqualTo(job.id());
+        Job done = await(
+                onA.complete(job.id(), new JobOutcome.Done(assignment.lease().id(), "c0ffee", List.of(), 0)));
+        assertThat(done.state()).isEqualTo(JobState.DONE);
+        assertThat(await(onB.get(job.id())).commit()).isEqualTo("c0ffee");
     }
 
     /** Each grant comes after the previous one's release, with a larger fencing token. */
-    private void assertGrantedInOrder(List<Future<Lease>> grants, long previousFence) {
+    private void assertGrantedInOrder(int node, List<Future<Lease>> grants, long previousFence) {
         long fence = previousFence;
         for (Future<Lease> grant : grants) {
             Lease lease = await(grant);
             assertThat(lease.fencingToken()).isGreaterThan(fence);
             fence = lease.fencingToken();
-            await(leases(1).release(lease.id()));
+            await(leases(node).release(lease.id()));
         }
     }
 
-    private List<Future<Lease>> keepAliveOnB(List<Lease> waiters) {
+    /**
+     * An uncontended request is answered GRANTED when its own coordinator drives the KB; when the other one does
+     * (it may claim a driverless KB first), the grant follows through pub/sub.
+     */
+    private Lease granted(int node, Lease lease) {
+        return await(LeaseClient.granted(coordinators.node(node), lease));
+    }
+
+    /** Waiters whose clients talk to coordinator {@code node} only. */
+    private List<Future<Lease>> keepAlive(int node, List<Lease> waiters) {
         return waiters.stream()
-                .map(w -> LeaseClient.granted(coordinators.node(1), w))
+                .map(w -> LeaseClient.granted(coordinators.node(node), w))
                 .toList();
     }
 
@@ -162,11 +198,12 @@ class FailoverIT {
         return LeaseRef.parse(lease.id()).ticket();
     }
 
-    private String driver(KbId kb) {
-        return coordinators
-                .clientOf(1)
-                .<String>getBucket(new KbKeys(kb).prefix() + "driver", StringCodec.INSTANCE)
+    /** Which coordinator (0 = "a", 1 = "b", -1 = none) drives {@code kb}, read through a live client. */
+    private int driverNode(KbId kb) {
+        RedissonClient live = coordinators.clientOf(coordinators.clientOf(0).isShutdown() ? 1 : 0);
+        String driver = live.<String>getBucket(new KbKeys(kb).prefix() + "driver", StringCodec.INSTANCE)
                 .get();
+        return "a".equals(driver) ? 0 : "b".equals(driver) ? 1 : -1;
     }
 
     private LeaseService leases(int node) {

@@ -13,8 +13,11 @@ import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.lease.Lease;
 import dev.kbsync.coordinator.lease.LeaseService;
 import dev.kbsync.coordinator.lease.LeaseState;
+import dev.kbsync.coordinator.queue.QueueService;
+import dev.kbsync.coordinator.queue.QueueSnapshot;
 import dev.kbsync.kb.KbId;
 import dev.kbsync.testing.RedisExtension;
+import io.vertx.core.Future;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,6 +31,7 @@ class LeaseIT {
 
     static Coordinators coordinators;
     static LeaseService leases;
+    static QueueService queues;
     static final RecordingMetrics metrics = new RecordingMetrics();
     static final Duration MAX_HOLD = Duration.ofSeconds(3);
 
@@ -38,8 +42,9 @@ class LeaseIT {
         EngineConfig config = new EngineConfig(
                 "c1", base.leaseTtl(), MAX_HOLD, base.waiterTtl(), base.lockWatchdog(), base.sweepInterval());
         Engine engine = coordinators.start(config, metrics).engine();
-        coordinators.register(engine, "alpha", "beta", "gamma", "delta", "epsilon");
+        coordinators.register(engine, "alpha", "beta", "gamma", "delta", "epsilon", "zeta");
         leases = engine.services().leases();
+        queues = engine.services().queues();
     }
 
     @AfterAll
@@ -142,10 +147,36 @@ class LeaseIT {
     }
 
     @Test
+    void shouldShowHolderAndWaitersInQueueSnapshots() {
+        KbId kb = KbId.of("zeta");
+        Lease holder = await(leases.request(kb, "bot-1", Duration.ofSeconds(10)));
+        Lease waiter = await(leases.request(kb, "bot-2", Duration.ofSeconds(10)));
+
+        QueueSnapshot snapshot = await(queues.snapshot(kb));
+
+        assertThat(snapshot.holder()).hasValueSatisfying(h -> {
+            assertThat(h.holder()).isEqualTo("bot-1");
+            assertThat(h.fencingToken()).isEqualTo(holder.fencingToken());
+        });
+        assertThat(snapshot.waiters())
+                .singleElement()
+                .satisfies(w -> assertThat(w.ticketId())
+                        .isEqualTo(LeaseRef.parse(waiter.id()).ticket()));
+        assertThat(await(queues.all())).extracting(q -> q.kb().value()).contains("alpha", "zeta");
+        await(leases.release(waiter.id()));
+        await(leases.release(holder.id()));
+        assertThat(await(queues.snapshot(kb)).holder()).isEmpty();
+    }
+
+    @Test
     void shouldRejectUnknownKbAndUnknownLease() {
         assertThatThrownBy(() -> await(leases.request(KbId.of("nope"), "bot", null)))
                 .isInstanceOfSatisfying(
                         NotFoundException.class, e -> assertThat(e.code()).isEqualTo("KB_NOT_FOUND"));
+        Future<Lease> malformed = leases.heartbeat("not a lease id");
+        assertThatThrownBy(() -> await(malformed))
+                .isInstanceOfSatisfying(
+                        NotFoundException.class, e -> assertThat(e.code()).isEqualTo("LEASE_NOT_FOUND"));
         assertThatThrownBy(() -> await(leases.get("alpha~doesnotexist")))
                 .isInstanceOfSatisfying(
                         NotFoundException.class, e -> assertThat(e.code()).isEqualTo("LEASE_NOT_FOUND"));

@@ -1,0 +1,142 @@
+package dev.kbsync.coordinator.engine;
+
+import static dev.kbsync.coordinator.engine.Coordinators.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kbsync.coordinator.job.Assignment;
+import dev.kbsync.coordinator.job.JobOutcome;
+import dev.kbsync.coordinator.kb.KbConfig;
+import dev.kbsync.coordinator.lease.Lease;
+import dev.kbsync.coordinator.lease.LeaseState;
+import dev.kbsync.coordinator.metrics.MetricsSink;
+import dev.kbsync.embedded.RedisProcess;
+import dev.kbsync.kb.Job;
+import dev.kbsync.kb.JobPayload;
+import dev.kbsync.kb.JobState;
+import dev.kbsync.kb.KbId;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+
+/** The engine on a 3-master Redis Cluster: every per-KB script and Redisson lock stays in its KB's slot. */
+class ClusterIT {
+    @TempDir
+    static Path dir;
+
+    static final List<RedisProcess> masters = new ArrayList<>();
+    static Vertx vertx;
+    static RedissonClient client;
+    static Engine engine;
+
+    @BeforeAll
+    static void start() throws Exception {
+        List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
+        for (int i = 0; i < 3; i++) {
+            int port = clusterPort();
+            Path home = Files.createDirectories(dir.resolve("m" + i));
+            masters.add(RedisProcess.start(
+                    home, port, List.of("--cluster-enabled", "yes", "--cluster-node-timeout", "2000")));
+            create.add("127.0.0.1:" + port);
+        }
+        create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+        run(create);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> run(List.of(
+                                "redis-cli", "-p", String.valueOf(masters.get(0).port()), "cluster", "info"))
+                        .contains("cluster_state:ok"));
+        EngineConfig config = Coordinators.config("cluster");
+        Config redisson = new Config();
+        masters.forEach(m -> redisson.useClusterServers().addNodeAddress(m.uri()));
+        client = Redisson.create(Engine.tune(redisson, config));
+        vertx = Vertx.vertx();
+        engine = await(Engine.start(vertx, client, config, MetricsSink.NONE));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (engine != null) {
+            await(engine.stop());
+            client.shutdown();
+            await(vertx.close());
+        }
+        masters.forEach(RedisProcess::close);
+    }
+
+    @Test
+    void shouldQueueGrantAndDispatchOnKbsSpreadOverTheCluster() throws Exception {
+        List<String> names = List.of("north", "south", "east", "west");
+        assertThat(names.stream().map(ClusterIT::master).distinct().count())
+                .as("the KBs live on more than one master")
+                .isGreaterThan(1);
+        for (String name : names) {
+            KbId kb = KbId.of(name);
+            await(engine.services().kbs().register(new KbConfig(kb, "file:///tmp/" + name, "main")));
+            var leases = engine.services().leases();
+            Lease first =
+                    await(LeaseClient.granted(vertx, leases, await(leases.request(kb, "a", Duration.ofSeconds(10)))));
+            Lease second = await(leases.request(kb, "b", Duration.ofSeconds(10)));
+            assertThat(second.ahead()).isEqualTo(1);
+            await(leases.release(first.id()));
+            Lease granted = await(LeaseClient.granted(vertx, leases, second));
+            assertThat(granted.fencingToken()).isGreaterThan(first.fencingToken());
+            await(leases.release(second.id()));
+            assertThat(await(leases.get(second.id())).state()).isEqualTo(LeaseState.RELEASED);
+
+            var jobs = engine.services().jobs();
+            Job job = await(jobs.submit(kb, "ann", new JobPayload.Note("n", null, null), Optional.of("k-" + name)));
+            Assignment run = await(jobs.poll("w", Duration.ofSeconds(10))).orElseThrow();
+            assertThat(run.job().id()).isEqualTo(job.id());
+            Job done = await(
+                    jobs.complete(job.id(), new JobOutcome.Done(run.lease().id(), "c", List.of(), 0)));
+            assertThat(done.state()).isEqualTo(JobState.DONE);
+            assertThat(await(engine.services().queues().snapshot(kb)).waiters()).isEmpty();
+        }
+    }
+
+    /** Which third of the slot range (one per master after {@code --cluster create}) holds the KB's keys. */
+    private static int master(String kb) {
+        try {
+            String slot = run(List.of(
+                    "redis-cli",
+                    "-p",
+                    String.valueOf(masters.get(0).port()),
+                    "cluster",
+                    "keyslot",
+                    new KbKeys(KbId.of(kb)).queue()));
+            return Integer.parseInt(slot.trim()) * 3 / 16384;
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int clusterPort() {
+        int port;
+        do {
+            port = RedisProcess.freePort();
+        } while (port + 10000 > 65535);
+        return port;
+    }
+
+    private static String run(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+        }
+        return out;
+    }
+}
