@@ -16,10 +16,14 @@ final class KbsyncLeases {
                 Api api = server.client(4)) {
             api.registerKbs(List.of("h-solo"));
             HttpLease lease = new HttpLease(api, "h-solo", "bench");
-            return Timer.loop("kbsync HTTP POST lease (granted) + DELETE", ctx.scaled(200), ctx.scaled(2000), () -> {
-                lease.lock();
-                lease.unlock();
-            });
+            return Timer.loop(
+                    "kbsync HTTP POST lease (granted) + DELETE",
+                    ctx.scaled(LockAnchors.WARMUP),
+                    ctx.scaled(2000),
+                    () -> {
+                        lease.lock();
+                        lease.unlock();
+                    });
         }
     }
 
@@ -27,10 +31,14 @@ final class KbsyncLeases {
         try (EngineNode engine = EngineNode.start(ctx.redisUri())) {
             engine.register(List.of("e-solo"));
             Mutex lease = engine.lease("e-solo", "bench");
-            return Timer.loop("kbsync Engine request (granted) + release", ctx.scaled(200), ctx.scaled(2000), () -> {
-                lease.lock();
-                lease.unlock();
-            });
+            return Timer.loop(
+                    "kbsync Engine request (granted) + release",
+                    ctx.scaled(LockAnchors.WARMUP),
+                    ctx.scaled(2000),
+                    () -> {
+                        lease.lock();
+                        lease.unlock();
+                    });
         }
     }
 

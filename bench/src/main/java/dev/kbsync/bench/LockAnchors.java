@@ -12,6 +12,9 @@ import org.redisson.config.Config;
 
 /** The anchors every lock scenario is compared with: raw Redisson RFairLock and Curator's InterProcessMutex. */
 final class LockAnchors {
+    /** Untimed runs before an uncontended loop: enough for the JIT to compile the client and server paths. */
+    static final int WARMUP = 1000;
+
     private final BenchContext ctx;
 
     LockAnchors(BenchContext ctx) {
@@ -28,7 +31,7 @@ final class LockAnchors {
         RedissonClient client = redisson(ctx.redisUri());
         try {
             RLock lock = client.getFairLock("bench:raw:uncontended");
-            return Timer.loop("raw RFairLock lock+unlock", ctx.scaled(200), ctx.scaled(2000), () -> {
+            return Timer.loop("raw RFairLock lock+unlock", ctx.scaled(WARMUP), ctx.scaled(2000), () -> {
                 lock.lock();
                 lock.unlock();
             });
