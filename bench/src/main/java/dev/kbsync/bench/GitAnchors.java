@@ -3,7 +3,7 @@ package dev.kbsync.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** git CLI anchors: one note as write+add+commit+push, and the original's pull-then-push model per note. */
+/** git CLI anchors: the original pull-commit-push model per note (over a delaying network), and a pull. */
 final class GitAnchors {
     private final BenchContext ctx;
 
@@ -11,19 +11,31 @@ final class GitAnchors {
         this.ctx = ctx;
     }
 
-    Measurement cliNoteCycle() throws Exception {
-        Path dir = Files.createTempDirectory(ctx.scratch(), "git-cli");
-        Path remote = dir.resolve("remote.git");
-        Path clone = dir.resolve("clone");
-        GitCli.seed(remote, clone);
-        int[] n = {0};
-        return Timer.loop("git CLI write+add+commit+push", 5, ctx.scaled(200), () -> {
-            int i = n[0]++;
-            Files.writeString(clone.resolve("note-" + i + ".md"), "note " + i + "\n");
-            GitCli.run(clone, "add", "-A");
-            GitCli.run(clone, "commit", "-q", "-m", "Add: note " + i);
-            GitCli.run(clone, "push", "-q", "origin", "HEAD:main");
-        });
+    /**
+     * The original model, one note at a time: git CLI pull + write + add + commit + push against a bare remote served
+     * over git:// on loopback, through a proxy adding {@code roundTripMillis} to every round trip.
+     */
+    Measurement cliOverNetwork(int roundTripMillis, int notes) throws Exception {
+        Path dir = Files.createTempDirectory(ctx.scratch(), "git-net");
+        GitCli.seed(dir.resolve("kb.git"), dir.resolve("seed"));
+        try (GitServer server = new GitServer(dir);
+                DelayProxy proxy = new DelayProxy(server.address(), roundTripMillis / 2)) {
+            Path clone = dir.resolve("clone");
+            GitCli.run(dir, "clone", "-q", "git://127.0.0.1:" + proxy.port() + "/kb.git", clone.toString());
+            int[] n = {0};
+            return Timer.loop(
+                    "git CLI pull + commit + push per note, git:// +" + roundTripMillis + " ms per round trip",
+                    1,
+                    notes,
+                    () -> {
+                        int i = n[0]++;
+                        GitCli.run(clone, "pull", "-q", "--ff-only", "origin", "main");
+                        Files.writeString(clone.resolve("note-" + i + ".md"), "note " + i + "\n");
+                        GitCli.run(clone, "add", "-A");
+                        GitCli.run(clone, "commit", "-q", "-m", "Add: note " + i);
+                        GitCli.run(clone, "push", "-q", "origin", "HEAD:main");
+                    });
+        }
     }
 
     Measurement cliPull() throws Exception {

@@ -69,12 +69,17 @@ final class Scenarios {
     }
 
     private static ScenarioResult notes(String id, String title, BenchContext ctx) throws Exception {
-        Measurement cli = new GitAnchors(ctx).cliNoteCycle();
+        GitAnchors git = new GitAnchors(ctx);
+        Measurement near = git.cliOverNetwork(0, ctx.scaled(100));
+        Measurement far = git.cliOverNetwork(100, ctx.quick() ? 3 : 15);
+        Target target = Target.ratioAtLeast(Metric.RATE, 1.0);
         return new ScenarioResult(
                 id,
                 title,
-                List.of(cli),
-                List.of(Check.notMeasured(cli, Target.ratioAtLeast(Metric.RATE, 1.0), WORKER_MISSING)));
+                List.of(near, far),
+                List.of(
+                        Check.notMeasured(near, target, WORKER_MISSING),
+                        Check.notMeasured(far, target, WORKER_MISSING)));
     }
 
     private static ScenarioResult gitPerJob(String id, String title, BenchContext ctx) throws Exception {
