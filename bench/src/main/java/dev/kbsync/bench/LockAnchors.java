@@ -13,7 +13,7 @@ import org.redisson.config.Config;
 /** The anchors every lock scenario is compared with: raw Redisson RFairLock and Curator's InterProcessMutex. */
 final class LockAnchors {
     /** Untimed runs before an uncontended loop: enough for the JIT to compile the client and server paths. */
-    static final int WARMUP = 1000;
+    static final int WARMUP = 3000;
 
     private final BenchContext ctx;
 

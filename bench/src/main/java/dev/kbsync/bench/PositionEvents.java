@@ -47,7 +47,7 @@ final class PositionEvents {
     }
 
     static Measurement run(BenchContext ctx, int kbs, int perKb, int rounds) throws Exception {
-        try (KbsyncServer server = KbsyncServer.start(ctx.redisUri());
+        try (ChildCoordinator server = ChildCoordinator.start(ctx);
                 Api api = server.client(kbs * (perKb + 2))) {
             api.registerKbs(KbsyncLeases.names("p-", kbs));
             PositionEvents bench = new PositionEvents(api, kbs);
@@ -57,7 +57,8 @@ final class PositionEvents {
                 bench.round();
             }
             return Measurement.of(
-                            "kbsync lease stream, release -> event, " + kbs * perKb + " waiters / " + kbs + " KBs",
+                            "kbsync lease stream (coordinator in a child JVM), release -> event, " + kbs * perKb
+                                    + " waiters / " + kbs + " KBs",
                             bench.stats,
                             bench.stats.count(),
                             System.nanoTime() - start)
