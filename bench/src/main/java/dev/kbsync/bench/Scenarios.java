@@ -12,13 +12,13 @@ final class Scenarios {
 
     static List<Scenario> all() {
         return List.of(
-                scenario("1", "uncontended grant+release", Scenarios::uncontended),
-                scenario("2", "handoff, 16 waiters on one KB", Scenarios::handoff),
-                scenario("3", "100 KBs x 16 workers", Scenarios::manyKbs),
-                scenario("4", "queue-position events, 1,000 waiters / 100 KBs", Scenarios::positions),
-                scenario("5", "end-to-end notes/s", Scenarios::notes),
-                scenario("6", "git time per job", Scenarios::gitPerJob),
-                scenario("M", "coordinator memory, 10,000 queued jobs / 1,000 KBs", Scenarios::memory));
+                new Scenario("1", "uncontended grant+release", Scenarios::uncontended),
+                new Scenario("2", "handoff, 16 waiters on one KB", Scenarios::handoff),
+                new Scenario("3", "100 KBs x 16 workers", Scenarios::manyKbs),
+                new Scenario("4", "queue-position events, 1,000 waiters / 100 KBs", Scenarios::positions),
+                new Scenario("5", "end-to-end notes/s", Scenarios::notes),
+                new Scenario("6", "git time per job", Scenarios::gitPerJob),
+                new Scenario("M", "coordinator memory, 10,000 queued jobs / 1,000 KBs", Scenarios::memory));
     }
 
     private static ScenarioResult uncontended(String id, String title, BenchContext ctx) throws Exception {
@@ -95,24 +95,5 @@ final class Scenarios {
         List<Measurement> rows = ctx.quick() ? MemoryBench.run(ctx, 100, 1000) : MemoryBench.run(ctx, 1000, 10_000);
         return new ScenarioResult(
                 id, title, rows, List.of(Check.absolute(rows.get(0), Target.absoluteAtMost(Metric.MEBIBYTES, 256))));
-    }
-
-    /** Measures one scenario. */
-    interface Body {
-        ScenarioResult run(String id, String title, BenchContext ctx) throws Exception;
-    }
-
-    static Scenario scenario(String id, String title, Body body) {
-        return new Scenario() {
-            @Override
-            public String id() {
-                return id;
-            }
-
-            @Override
-            public ScenarioResult run(BenchContext ctx) throws Exception {
-                return body.run(id, title, ctx);
-            }
-        };
     }
 }
