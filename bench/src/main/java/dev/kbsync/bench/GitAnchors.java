@@ -16,12 +16,9 @@ final class GitAnchors {
      * over git:// on loopback, through a proxy adding {@code roundTripMillis} to every round trip.
      */
     Measurement cliOverNetwork(int roundTripMillis, int notes) throws Exception {
-        Path dir = Files.createTempDirectory(ctx.scratch(), "git-net");
-        GitCli.seed(dir.resolve("kb.git"), dir.resolve("seed"));
-        try (GitServer server = new GitServer(dir);
-                DelayProxy proxy = new DelayProxy(server.address(), roundTripMillis / 2)) {
-            Path clone = dir.resolve("clone");
-            GitCli.run(dir, "clone", "-q", "git://127.0.0.1:" + proxy.port() + "/kb.git", clone.toString());
+        try (NetworkRemote remote = new NetworkRemote(ctx, roundTripMillis)) {
+            Path clone = remote.scratch("clone");
+            GitCli.run(clone.getParent(), "clone", "-q", remote.url(), clone.toString());
             int[] n = {0};
             return Timer.loop(
                     "git CLI pull + commit + push per note, git:// +" + roundTripMillis + " ms per round trip",
