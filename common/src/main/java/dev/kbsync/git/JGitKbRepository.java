@@ -106,7 +106,12 @@ final class JGitKbRepository implements KbRepository {
     @Override
     public Recovery resetToRemote() {
         Recovery result = new Repair(checkout).resetToRemote();
-        LOG.warn("reset {} {} to remote: {}", workTree(), branch(), result);
+        if (result instanceof Recovery.Recovered recovered
+                && recovered.actions().isEmpty()) {
+            LOG.debug("reset {} {} to remote: {}", workTree(), branch(), result);
+        } else {
+            LOG.warn("reset {} {} to remote: {}", workTree(), branch(), result);
+        }
         return result;
     }
 

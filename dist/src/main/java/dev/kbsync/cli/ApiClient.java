@@ -17,8 +17,10 @@ import java.util.stream.Stream;
 final class ApiClient {
     private final URI base;
     private final Optional<String> token;
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     ApiClient(URI base, Optional<String> token) {
         this.base = base;

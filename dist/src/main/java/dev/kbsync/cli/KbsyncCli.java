@@ -9,7 +9,14 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "kbsync 0.1.0",
         description = "Serializes writes to git-backed knowledge bases across servers.",
-        subcommands = {NoteCommand.class, AgentCommand.class, QueueCommand.class})
+        subcommands = {
+            UpCommand.class,
+            DemoCommand.class,
+            CoordinatorCommand.class,
+            NoteCommand.class,
+            AgentCommand.class,
+            QueueCommand.class
+        })
 public final class KbsyncCli {
     private KbsyncCli() {}
 

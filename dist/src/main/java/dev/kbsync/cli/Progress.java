@@ -20,7 +20,11 @@ final class Progress {
     }
 
     void show(JsonObject job) {
-        String line = describe(job);
+        line(describe(job));
+    }
+
+    /** Shows a status line (in place on a terminal), skipping repeats. */
+    synchronized void line(String line) {
         if (line.equals(last)) {
             return;
         }
@@ -47,11 +51,17 @@ final class Progress {
         };
     }
 
+    /** Ends an in-place line. */
+    synchronized void end() {
+        if (inPlace && !last.isEmpty()) {
+            out.println();
+            last = "";
+        }
+    }
+
     /** Prints the outcome and returns the exit code. */
     int finish(JsonObject job) {
-        if (inPlace) {
-            out.println();
-        }
+        end();
         if ("done".equals(job.getString("state"))) {
             out.println("done: commit " + job.getString("commit"));
             JsonArray files = job.getJsonArray("files", new JsonArray());

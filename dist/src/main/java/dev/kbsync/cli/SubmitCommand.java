@@ -1,5 +1,7 @@
 package dev.kbsync.cli;
 
+import dev.kbsync.kb.InvalidInputException;
+import dev.kbsync.kb.KbId;
 import io.vertx.core.json.JsonObject;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -31,6 +33,12 @@ abstract class SubmitCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ApiClient api = client.client();
+        try {
+            KbId.of(kb);
+        } catch (InvalidInputException e) {
+            System.err.println("error: " + e.code() + ": " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
         try {
             JsonObject job = api.post("/v1/kbs/" + kb + "/" + endpoint(), body(), Optional.ofNullable(idempotencyKey));
             if (noWait) {

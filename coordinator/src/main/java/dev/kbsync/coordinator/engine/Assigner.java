@@ -5,6 +5,7 @@ import dev.kbsync.coordinator.job.Assignment;
 import dev.kbsync.coordinator.kb.KbConfig;
 import dev.kbsync.coordinator.lease.Lease;
 import dev.kbsync.coordinator.lease.LeaseState;
+import dev.kbsync.kb.Job;
 import dev.kbsync.kb.JobState;
 import io.vertx.core.Future;
 import java.time.Instant;
@@ -40,11 +41,33 @@ final class Assigner {
 
     /** Takes a ready lease if it is still the KB's grant and unclaimed (stale entries are skipped). */
     private Future<Optional<Assignment>> assign(String workerId, LeaseRef ref) {
-        return tickets.claim(ref).compose(claim -> {
-            if (claim.isEmpty()) {
-                return Future.succeededFuture(Optional.empty());
+        return tickets.claim(ref, workerId)
+                .compose(claim -> claim.isEmpty()
+                        ? Future.succeededFuture(Optional.empty())
+                        : running(
+                                workerId,
+                                ref,
+                                claim.get().nowMs(),
+                                claim.get().expiresAtMs(),
+                                claim.get().attempts()));
+    }
+
+    /**
+     * Marks the job of a lease just taken (a claimed grant or a group-commit member) running and builds its
+     * assignment; a job that already finished (its worker crashed between outcome and release) is released instead.
+     */
+    Future<Optional<Assignment>> running(String workerId, LeaseRef ref, long nowMs, long expiresAtMs, int attempts) {
+        return Future.all(store.load(ref.ticket()), kbs.get(ref.kb())).compose(all -> {
+            Job job = all.<Optional<JobStore.Stored>>resultAt(0)
+                    .orElseThrow(() -> gone("job " + ref.ticket()))
+                    .job();
+            KbConfig kb = all.<Optional<KbConfig>>resultAt(1).orElseThrow(() -> gone("KB " + ref.kb()));
+            if (job.state().terminal()) {
+                return tickets.release(ref, "released", false).map(r -> {
+                    changes.changed(ref.kb());
+                    return Optional.<Assignment>empty();
+                });
             }
-            Outcomes.Claim c = claim.get();
             Lease lease = new Lease(
                     ref.id(),
                     ref.kb(),
@@ -53,24 +76,23 @@ final class Assigner {
                     0,
                     ref.fence(),
                     ref.ticket(),
-                    Instant.ofEpochMilli(c.nowMs()),
-                    Instant.ofEpochMilli(c.expiresAtMs()),
+                    Instant.ofEpochMilli(nowMs),
+                    Instant.ofEpochMilli(expiresAtMs),
                     leaseTtlMs);
-            return store.running(ref.ticket(), ref.id(), ref.fence(), c.attempts(), c.nowMs())
+            return store.running(ref.ticket(), ref.id(), ref.fence(), attempts, nowMs)
                     .compose(v -> {
                         changes.changed(ref.kb());
-                        return Future.all(store.load(ref.ticket()), kbs.get(ref.kb()));
+                        return store.load(ref.ticket());
                     })
-                    .map(all -> Optional.of(new Assignment(
+                    .map(now -> Optional.of(new Assignment(
                             lease,
                             JobStore.at(
-                                    all.<Optional<JobStore.Stored>>resultAt(0)
-                                            .orElseThrow(() -> gone("job " + ref.ticket()))
+                                    now.orElseThrow(() -> gone("job " + ref.ticket()))
                                             .job(),
                                     JobState.RUNNING,
                                     0,
                                     0),
-                            all.<Optional<KbConfig>>resultAt(1).orElseThrow(() -> gone("KB " + ref.kb())))));
+                            kb)));
         });
     }
 

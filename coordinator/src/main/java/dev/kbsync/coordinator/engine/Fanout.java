@@ -74,15 +74,16 @@ final class Fanout {
         Map<String, Seen> before = seen.getOrDefault(kb, Map.of());
         Map<String, Seen> now = new HashMap<>();
         List<Future<Void>> sent = new ArrayList<>();
-        for (int ahead = 0; ahead < view.rows().size(); ahead++) {
-            KbView.Row row = view.rows().get(ahead);
+        for (int rank = 0; rank < view.rows().size(); rank++) {
+            KbView.Row row = view.rows().get(rank);
+            long ahead = view.running(row) ? 0 : rank;
             Seen current = new Seen(ahead, view.state(row), row.jobId());
             now.put(row.ticket(), current);
             Seen old = before.get(row.ticket());
             String type = old == null || old.ahead() != ahead ? "position" : null;
             type = old != null && !old.state().equals(current.state()) ? "state" : type;
             if (type != null) {
-                sent.add(row.job() ? job(type, view, current) : lease(type, view.lease(row, ahead)));
+                sent.add(row.job() ? job(type, view, current) : lease(type, view.lease(row, rank)));
             }
         }
         before.forEach((ticket, old) -> {

@@ -5,10 +5,13 @@ import dev.kbsync.coordinator.engine.Outcomes.Gone;
 import dev.kbsync.coordinator.engine.Outcomes.ReleaseResult;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Ends a grant that did not complete normally: a raw lease leaves the queue; a job keeps its ticket (and its place
- * at the head) and goes back to queued, so it is granted again with a new fencing token.
+ * at the head) and goes back to queued, so it is granted again with a new fencing token; so do the unfinished
+ * members of its group commit, each at its own place.
  */
 final class Grants {
     private final Tickets tickets;
@@ -32,8 +35,11 @@ final class Grants {
             if (result instanceof Ended ended) {
                 metrics.released(ref.kb(), ended.heldMs());
             }
-            Future<Void> requeued = ref.forJob() ? jobs.requeue(ref.ticket()) : Future.succeededFuture();
-            return requeued.map(v -> {
+            List<String> back = new ArrayList<>(result instanceof Ended e ? e.requeued() : List.of());
+            if (ref.forJob()) {
+                back.add(ref.ticket());
+            }
+            return Future.all(back.stream().map(jobs::requeue).toList()).map(v -> {
                 changes.changed(ref.kb());
                 return result;
             });

@@ -10,6 +10,7 @@ import dev.kbsync.kb.KbId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** A KB's queue read in one script call: the grant, then every ticket in grant order (index = ahead). */
 record KbView(
@@ -22,8 +23,9 @@ record KbView(
         boolean claimed,
         long avgHoldMs,
         long nowMs,
+        Set<String> members,
         List<Row> rows) {
-    private static final int HEADER = 8;
+    private static final int HEADER = 9;
     private static final int ROW = 7;
 
     /** One ticket: kind is {@code job} or {@code lease}; {@code jobId} is null for raw leases. */
@@ -55,6 +57,7 @@ record KbView(
                 "1".equals(r.get(5)),
                 Long.parseLong(r.get(6)),
                 Long.parseLong(r.get(7)),
+                Set.of(r.get(8).isEmpty() ? new String[0] : r.get(8).split(" ")),
                 rows);
     }
 
@@ -62,10 +65,15 @@ record KbView(
         return row.ticket().equals(grantTicket);
     }
 
+    /** A claimed job grant or a running member of its group commit. */
+    boolean running(Row row) {
+        return row.job() && (granted(row) && claimed || members.contains(row.ticket()));
+    }
+
     /** Wire state of a ticket: raw leases waiting|granted, jobs queued|running. */
     String state(Row row) {
         if (row.job()) {
-            return granted(row) && claimed ? "running" : "queued";
+            return running(row) ? "running" : "queued";
         }
         return granted(row) ? "granted" : "waiting";
     }

@@ -26,10 +26,14 @@ final class Outcomes {
     record NotHead() implements GrantResult {}
 
     /** What ending a grant or cancelling a waiter did. */
-    sealed interface ReleaseResult permits Ended, Cancelled, Gone {}
+    sealed interface ReleaseResult permits Ended, Kept, Cancelled, Gone {}
 
-    record Ended(long heldMs, long fence, String kind, String holder, String jobId, long ttlMs)
+    /** The grant ended; {@code requeued} are the group-commit members that went back to waiting. */
+    record Ended(long heldMs, long fence, String kind, String holder, String jobId, long ttlMs, List<String> requeued)
             implements ReleaseResult {}
+
+    /** A group-commit member (or the head) completed; the grant continues until every member has. */
+    record Kept() implements ReleaseResult {}
 
     record Cancelled() implements ReleaseResult {}
 
@@ -38,6 +42,12 @@ final class Outcomes {
 
     /** A worker took a granted job lease. */
     record Claim(long expiresAtMs, int attempts, long nowMs) {}
+
+    /** Group-commit members taken behind a head grant, in queue order. */
+    record Batch(long nowMs, long expiresAtMs, String worker, List<Member> members) {}
+
+    /** One member: its ticket (= job id), its own fencing token, its attempt number. */
+    record Member(String ticket, long fence, int attempts) {}
 
     /** One periodic pass: driver status (mine, claimed, other, none), an overdue grant, dropped dead waiters. */
     record Sweep(String driver, String overdueLeaseId, String reason, List<String> dropped) {}

@@ -15,6 +15,7 @@ import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -88,6 +89,32 @@ final class RedisJobService implements JobService {
     }
 
     @Override
+    public Future<List<Assignment>> extend(String leaseId, int max) {
+        return LeaseRef.of(leaseId)
+                .compose(ref -> ref.forJob()
+                        ? tickets.extend(ref, Math.max(0, Math.min(max, MAX_BATCH)))
+                                .compose(batch -> batch.isPresent()
+                                        ? members(ref, batch.get())
+                                        : Future.failedFuture(lost(leaseId)))
+                        : Future.failedFuture(lost(leaseId)));
+    }
+
+    /** The members' assignments in queue order (one at a time, so the order is kept). */
+    private Future<List<Assignment>> members(LeaseRef head, Outcomes.Batch batch) {
+        Future<List<Assignment>> all = Future.succeededFuture(new ArrayList<>());
+        for (Outcomes.Member m : batch.members()) {
+            LeaseRef ref = new LeaseRef(head.kb(), m.ticket(), m.fence());
+            all = all.compose(
+                    list -> assigner.running(batch.worker(), ref, batch.nowMs(), batch.expiresAtMs(), m.attempts())
+                            .map(a -> {
+                                a.ifPresent(list::add);
+                                return list;
+                            }));
+        }
+        return all;
+    }
+
+    @Override
     public Future<Job> complete(String jobId, JobOutcome outcome) {
         return stored(jobId).compose(s -> {
             if (s.job().state().terminal()) {
@@ -100,10 +127,9 @@ final class RedisJobService implements JobService {
                 return Future.failedFuture(lost(outcome.leaseId()));
             }
             return tickets.ticket(ref.kb(), jobId)
-                    .compose(t ->
-                            t.isPresent() && outcome.leaseId().equals(t.get().grantLeaseId())
-                                    ? finish(ref, outcome)
-                                    : Future.failedFuture(lost(outcome.leaseId())));
+                    .compose(t -> t.isPresent() && t.get().current(ref)
+                            ? finish(ref, outcome)
+                            : Future.failedFuture(lost(outcome.leaseId())));
         });
     }
 
@@ -128,6 +154,7 @@ final class RedisJobService implements JobService {
                         "job",
                         job.user(),
                         job.id(),
+                        job.payload().kind().wire(),
                         config.leaseTtl().toMillis(),
                         0)
                 .compose(rank -> {

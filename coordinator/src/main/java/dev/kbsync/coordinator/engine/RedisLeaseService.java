@@ -51,6 +51,7 @@ final class RedisLeaseService implements LeaseService {
                         "lease",
                         holder,
                         "",
+                        "",
                         Math.max(1, ttlMs),
                         config.waiterTtl().toMillis()))
                 .compose(rank -> rank == 0 ? briefly(changes.changed(kb)) : changed(kb))

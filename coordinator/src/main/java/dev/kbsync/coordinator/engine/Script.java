@@ -14,6 +14,7 @@ enum Script {
     CLAIM("claim.lua", RScript.Mode.READ_WRITE),
     HEARTBEAT("heartbeat.lua", RScript.Mode.READ_WRITE),
     RELEASE("release.lua", RScript.Mode.READ_WRITE),
+    EXTEND("extend.lua", RScript.Mode.READ_WRITE),
     SWEEP("sweep.lua", RScript.Mode.READ_WRITE),
     DRIVE("drive.lua", RScript.Mode.READ_WRITE),
     UNDRIVE("undrive.lua", RScript.Mode.READ_WRITE),

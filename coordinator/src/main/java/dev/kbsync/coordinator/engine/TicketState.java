@@ -20,7 +20,8 @@ record TicketState(
         long grantedAtMs,
         long expiresAtMs,
         int attempts,
-        long avgHoldMs) {
+        long avgHoldMs,
+        String batch) {
 
     static TicketState parse(List<String> r) {
         return new TicketState(
@@ -36,11 +37,28 @@ record TicketState(
                 Times.optLong(r.get(9)) == null ? 0 : Long.parseLong(r.get(9)),
                 Times.optLong(r.get(10)) == null ? 0 : Long.parseLong(r.get(10)),
                 Integer.parseInt(r.get(11)),
-                Long.parseLong(r.get(12)));
+                Long.parseLong(r.get(12)),
+                r.get(13));
+    }
+
+    /** True when {@code ref} is this ticket's lease as a running member of the KB's current group commit. */
+    boolean member(LeaseRef ref) {
+        return ref.forJob()
+                && !batch.isEmpty()
+                && batch.equals(grantLeaseId)
+                && ref.fence().equals(fence);
+    }
+
+    /** True when {@code leaseId} is the KB's current grant or a running group-commit member's lease. */
+    boolean current(LeaseRef ref) {
+        return ref.id().equals(grantLeaseId) || member(ref);
     }
 
     Lease toLease(LeaseRef ref) {
         String id = ref.id();
+        if (member(ref)) {
+            return lease(id, LeaseState.GRANTED, 0, fence, grantedAtMs, expiresAtMs);
+        }
         if (id.equals(grantLeaseId)) {
             return lease(id, LeaseState.GRANTED, 0, grantFence, grantedAtMs, expiresAtMs);
         }

@@ -1,5 +1,6 @@
 package dev.kbsync.coordinator.engine;
 
+import dev.kbsync.coordinator.engine.Outcomes.Batch;
 import dev.kbsync.coordinator.engine.Outcomes.Cancelled;
 import dev.kbsync.coordinator.engine.Outcomes.Claim;
 import dev.kbsync.coordinator.engine.Outcomes.Ended;
@@ -8,11 +9,14 @@ import dev.kbsync.coordinator.engine.Outcomes.GrantResult;
 import dev.kbsync.coordinator.engine.Outcomes.Granted;
 import dev.kbsync.coordinator.engine.Outcomes.Head;
 import dev.kbsync.coordinator.engine.Outcomes.Held;
+import dev.kbsync.coordinator.engine.Outcomes.Kept;
+import dev.kbsync.coordinator.engine.Outcomes.Member;
 import dev.kbsync.coordinator.engine.Outcomes.NotHead;
 import dev.kbsync.coordinator.engine.Outcomes.ReleaseResult;
 import dev.kbsync.coordinator.engine.Outcomes.Sweep;
 import dev.kbsync.kb.KbId;
 import io.vertx.core.Future;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,8 +29,9 @@ final class Tickets {
     }
 
     /** Joins the tail (no-op for an existing ticket); returns the rank, -1 if the ticket already finished. */
-    Future<Long> enqueue(KbId kb, String ticket, String kind, String holder, String jobId, long ttlMs, long aliveMs) {
-        return redis.run(Script.ENQUEUE, new KbKeys(kb), ticket, kind, holder, jobId, ttlMs, aliveMs)
+    Future<Long> enqueue(
+            KbId kb, String ticket, String kind, String holder, String jobId, String type, long ttlMs, long aliveMs) {
+        return redis.run(Script.ENQUEUE, new KbKeys(kb), ticket, kind, holder, jobId, ttlMs, aliveMs, type)
                 .map(r -> Long.parseLong(r.get(0)));
     }
 
@@ -55,8 +60,8 @@ final class Tickets {
                 });
     }
 
-    Future<Optional<Claim>> claim(LeaseRef ref) {
-        return redis.run(Script.CLAIM, ref.keys(), ref.id())
+    Future<Optional<Claim>> claim(LeaseRef ref, String workerId) {
+        return redis.run(Script.CLAIM, ref.keys(), ref.id(), workerId)
                 .map(r -> r.isEmpty()
                         ? Optional.empty()
                         : Optional.of(new Claim(
@@ -65,13 +70,20 @@ final class Tickets {
 
     /** Extends a grant or keeps a raw waiter alive; false when the lease is no longer current. */
     Future<Boolean> heartbeat(LeaseRef ref, long waiterTtlMs) {
-        return redis.run(Script.HEARTBEAT, ref.keys(), ref.ticket(), ref.id(), waiterTtlMs)
+        return redis.run(Script.HEARTBEAT, ref.keys(), ref.ticket(), ref.id(), waiterTtlMs, fence(ref))
                 .map(r -> !"lost".equals(r.get(0)));
     }
 
     /** Ends the grant {@code ref} (or cancels a raw waiter); {@code requeue} keeps a job's ticket at its place. */
     Future<ReleaseResult> release(LeaseRef ref, String endState, boolean requeue) {
-        return redis.run(Script.RELEASE, ref.keys(), ref.ticket(), ref.id(), endState, requeue ? "requeue" : "end")
+        return redis.run(
+                        Script.RELEASE,
+                        ref.keys(),
+                        ref.ticket(),
+                        ref.id(),
+                        endState,
+                        requeue ? "requeue" : "end",
+                        fence(ref))
                 .map(r -> switch (r.get(0)) {
                     case "ended" ->
                         new Ended(
@@ -80,10 +92,26 @@ final class Tickets {
                                 r.get(3),
                                 r.get(4),
                                 r.get(5),
-                                Long.parseLong(r.get(6)));
+                                Long.parseLong(r.get(6)),
+                                List.copyOf(r.subList(7, r.size())));
+                    case "kept" -> new Kept();
                     case "cancelled" -> new Cancelled();
                     default -> new Gone();
                 });
+    }
+
+    /** Takes up to {@code max} queued note jobs behind the note job granted as {@code head}; empty if not current. */
+    Future<Optional<Batch>> extend(LeaseRef head, int max) {
+        return redis.run(Script.EXTEND, head.keys(), head.id(), max).map(r -> {
+            if (!"ok".equals(r.get(0))) {
+                return Optional.empty();
+            }
+            List<Member> members = new ArrayList<>();
+            for (int i = 4; i + 3 <= r.size(); i += 3) {
+                members.add(new Member(r.get(i), Long.parseLong(r.get(i + 1)), Integer.parseInt(r.get(i + 2))));
+            }
+            return Optional.of(new Batch(Long.parseLong(r.get(1)), Long.parseLong(r.get(2)), r.get(3), members));
+        });
     }
 
     Future<Sweep> sweep(KbId kb, String coordinatorId, long driverTtlMs) {
@@ -104,6 +132,10 @@ final class Tickets {
 
     Future<KbView> view(KbId kb) {
         return redis.run(Script.VIEW, new KbKeys(kb)).map(r -> KbView.parse(kb, r));
+    }
+
+    private static String fence(LeaseRef ref) {
+        return ref.forJob() ? ref.fence().toString() : "";
     }
 
     Future<Optional<TicketState>> ticket(KbId kb, String ticket) {

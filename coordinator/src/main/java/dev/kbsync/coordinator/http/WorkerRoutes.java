@@ -3,11 +3,13 @@ package dev.kbsync.coordinator.http;
 import dev.kbsync.coordinator.engine.CoordinatorServices;
 import dev.kbsync.coordinator.job.Assignment;
 import dev.kbsync.coordinator.job.JobOutcome;
+import dev.kbsync.coordinator.job.JobService;
 import dev.kbsync.kb.FileChange;
 import dev.kbsync.kb.InvalidInputException;
 import dev.kbsync.kb.JobError;
 import dev.kbsync.kb.Quoting;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,10 +17,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The worker protocol: long-poll for a granted job, report its result. */
+/** The worker protocol: long-poll for a granted job, take the note jobs behind it (group commit), report results. */
 final class WorkerRoutes {
     static final long MAX_WAIT_MS = 30_000;
     static final long DEFAULT_WAIT_MS = 20_000;
+    static final long DEFAULT_BATCH = 16;
 
     private final CoordinatorServices services;
 
@@ -35,6 +38,23 @@ final class WorkerRoutes {
         services.jobs()
                 .poll(worker, Duration.ofMillis(Math.min(waitMs, MAX_WAIT_MS)))
                 .onSuccess(found -> respond(ctx, found))
+                .onFailure(ctx::fail);
+    }
+
+    void handleExtend(RoutingContext ctx) {
+        String leaseId = Inputs.id("INVALID_LEASE_ID", "lease id", ctx.pathParam("id"));
+        long max = Bodies.object(ctx, "max").optLong("max").orElse(DEFAULT_BATCH);
+        if (max < 0 || max > JobService.MAX_BATCH) {
+            throw new InvalidInputException(
+                    "INVALID_FIELD", "field \"max\" must be between 0 and " + JobService.MAX_BATCH);
+        }
+        services.jobs()
+                .extend(leaseId, (int) max)
+                .onSuccess(found -> {
+                    JsonArray assignments = new JsonArray();
+                    found.forEach(a -> assignments.add(a.toJson()));
+                    Responses.ok(ctx, new JsonObject().put("assignments", assignments));
+                })
                 .onFailure(ctx::fail);
     }
 

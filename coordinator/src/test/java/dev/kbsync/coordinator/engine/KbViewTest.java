@@ -16,7 +16,7 @@ class KbViewTest {
         KbView view = KbView.parse(
                 KB,
                 List.of(
-                        "t1", "team~t1", "7", "1000", "31000", "0", "2000", "5000", // grant, avg hold, now
+                        "t1", "team~t1", "7", "1000", "31000", "0", "2000", "5000", "", // grant, avg hold, now, batch
                         "t1", "lease", "bot", "", "500", "0", "30000", "j2", "job", "ann", "j2", "900", "1", "30000"));
 
         QueueSnapshot snapshot = view.snapshot();
@@ -38,8 +38,47 @@ class KbViewTest {
     }
 
     @Test
+    void shouldShowGroupCommitMembersAsRunning() {
+        KbView view = KbView.parse(
+                KB,
+                List.of(
+                        "j1",
+                        "team~j1.3",
+                        "3",
+                        "1000",
+                        "31000",
+                        "1",
+                        "0",
+                        "5000",
+                        "j2", // batch: j2
+                        "j1",
+                        "job",
+                        "ann",
+                        "j1",
+                        "500",
+                        "1",
+                        "30000",
+                        "j2",
+                        "job",
+                        "bob",
+                        "j2",
+                        "900",
+                        "1",
+                        "30000",
+                        "j3",
+                        "job",
+                        "cy",
+                        "j3",
+                        "950",
+                        "0",
+                        "30000"));
+
+        assertThat(view.rows()).extracting(view::state).containsExactly("running", "running", "queued");
+    }
+
+    @Test
     void shouldReadEmptyQueue() {
-        KbView view = KbView.parse(KB, List.of("", "", "", "", "", "", "0", "5000"));
+        KbView view = KbView.parse(KB, List.of("", "", "", "", "", "", "0", "5000", ""));
 
         assertThat(view.rows()).isEmpty();
         assertThat(view.snapshot().holder()).isEmpty();

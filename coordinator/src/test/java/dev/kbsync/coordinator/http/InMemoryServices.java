@@ -146,6 +146,19 @@ final class InMemoryServices {
         }
 
         @Override
+        public Future<List<Assignment>> extend(String leaseId, int max) {
+            calls.incrementAndGet();
+            if (!leases.containsKey(leaseId)) {
+                return Future.failedFuture(new ConflictException("LEASE_LOST", "lease is not current"));
+            }
+            List<Assignment> taken = new ArrayList<>();
+            while (taken.size() < max && !ready.isEmpty()) {
+                taken.add(ready.poll());
+            }
+            return Future.succeededFuture(taken);
+        }
+
+        @Override
         public Future<Job> complete(String jobId, JobOutcome outcome) {
             calls.incrementAndGet();
             Job job = jobs.get(jobId);

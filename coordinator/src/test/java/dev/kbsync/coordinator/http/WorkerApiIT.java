@@ -140,6 +140,56 @@ class WorkerApiIT {
     }
 
     @Test
+    void shouldExtendALeaseWithTheQueuedNoteJobsBehindIt() {
+        JsonObject head = submitAndPoll("worker-test-6");
+        for (String text : List.of("b", "c", "d")) {
+            api.call(
+                    POST,
+                    "/v1/kbs/demo/notes",
+                    CLIENT,
+                    new JsonObject().put("user", "worker-test-6").put("text", text));
+        }
+        String extend = "/v1/leases/" + head.getJsonObject("lease").getString("id") + "/extend";
+
+        HttpResponse<Buffer> response = api.call(POST, extend, WORKER, new JsonObject().put("max", 2));
+
+        assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+        JsonArray assignments = response.bodyAsJsonObject().getJsonArray("assignments");
+        assertThat(assignments).hasSize(2);
+        assertThat(assignments.getJsonObject(0).getJsonObject("job").getJsonObject("payload"))
+                .isNotNull();
+        JsonObject rest = api.call(POST, extend, WORKER, new JsonObject()).bodyAsJsonObject();
+        assertThat(rest.getJsonArray("assignments")).hasSize(1);
+        assertThat(api.call(POST, extend, WORKER, new JsonObject())
+                        .bodyAsJsonObject()
+                        .getJsonArray("assignments"))
+                .isEmpty();
+        for (int i = 0; i < 2; i++) {
+            reportDone(assignments.getJsonObject(i));
+        }
+        reportDone(rest.getJsonArray("assignments").getJsonObject(0));
+        reportDone(head);
+    }
+
+    @Test
+    void shouldRejectBadOrLostExtends() {
+        long calls = api.services.calls.get();
+        assertError(
+                api.call(POST, "/v1/leases/l1/extend", WORKER, new JsonObject().put("max", -1)), 400, "INVALID_FIELD");
+        assertError(
+                api.call(POST, "/v1/leases/l1/extend", WORKER, new JsonObject().put("max", 65)), 400, "INVALID_FIELD");
+        assertError(api.call(POST, "/v1/leases/l1/extend", WORKER, new JsonObject().put("n", 1)), 400, "UNKNOWN_FIELD");
+        assertError(
+                api.raw(POST, "/v1/leases/l1/extend", WORKER, "application/json", Buffer.buffer("[1]")),
+                400,
+                "INVALID_JSON");
+        assertThat(api.services.calls.get()).isEqualTo(calls);
+        assertError(api.call(POST, "/v1/leases/l1/extend", WORKER, new JsonObject()), 409, "LEASE_LOST");
+        assertError(api.call(POST, "/v1/leases/l1/extend", null, new JsonObject()), 401, "UNAUTHENTICATED");
+        assertError(api.call(POST, "/v1/leases/l1/extend", CLIENT, new JsonObject()), 403, "FORBIDDEN");
+    }
+
+    @Test
     void shouldRejectBadPollInput() {
         assertError(poll(-1), 400, "INVALID_FIELD");
         assertError(

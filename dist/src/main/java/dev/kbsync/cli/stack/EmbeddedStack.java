@@ -1,0 +1,135 @@
+package dev.kbsync.cli.stack;
+
+import dev.kbsync.coordinator.Coordinator;
+import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.embedded.RedisProcess;
+import dev.kbsync.worker.process.WorkerConfigLoader;
+import dev.kbsync.worker.process.WorkerProcess;
+import dev.kbsync.worker.run.PhaseListener;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Redis (embedded unless given), one coordinator on loopback with auth off, {@code n} in-process workers and the
+ * {@code demo} KB backed by a local bare repository: the production code paths folded into one process.
+ */
+public final class EmbeddedStack implements AutoCloseable {
+    public static final String DEMO_KB = "demo";
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedStack.class);
+
+    private final Vertx vertx = Vertx.vertx();
+    private final List<WorkerProcess> workers = new ArrayList<>();
+    private RedisProcess redis;
+    private Coordinator coordinator;
+    private String redisUri;
+    private Path demoRemote;
+
+    private EmbeddedStack() {}
+
+    public static EmbeddedStack start(StackOptions options) throws IOException {
+        EmbeddedStack stack = new EmbeddedStack();
+        try {
+            stack.boot(options);
+            return stack;
+        } catch (RuntimeException | IOException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void boot(StackOptions options) throws IOException {
+        Path data = Files.createDirectories(options.dataDir().toAbsolutePath());
+        redisUri = options.redisUri().orElseGet(() -> {
+            redis = RedisProcess.start(createDirectories(data.resolve("redis")));
+            return redis.uri();
+        });
+        demoRemote = DemoRemote.ensure(data.resolve("remotes/demo.git"), data.resolve("tmp"));
+        coordinator = Coordinator.start(vertx, CoordinatorConfig.load(Optional.empty(), coordinatorEnv(options)))
+                .await();
+        for (int i = 1; i <= options.workers(); i++) {
+            Map<String, String> env = Map.of(
+                    "KBSYNC_COORDINATOR_URL",
+                    baseUrl().toString(),
+                    "KBSYNC_WORKER_ID",
+                    "up-worker-" + i,
+                    "KBSYNC_CACHE_DIR",
+                    data.resolve("checkouts/worker-" + i).toString(),
+                    "KBSYNC_HTTP_PORT",
+                    "0");
+            workers.add(WorkerProcess.start(vertx, WorkerConfigLoader.load(env), System.getenv(), PhaseListener.NONE)
+                    .await());
+        }
+        log.info(
+                "embedded stack up: redis {}, coordinator {}, {} workers, KB demo -> {}",
+                redisUri,
+                baseUrl(),
+                workers.size(),
+                demoRemote);
+    }
+
+    private Map<String, String> coordinatorEnv(StackOptions options) {
+        return Map.of(
+                "KBSYNC_HTTP_HOST",
+                "127.0.0.1",
+                "KBSYNC_HTTP_PORT",
+                Integer.toString(options.port()),
+                "KBSYNC_REDIS_ADDRESS",
+                redisUri,
+                "KBSYNC_AUTH_ENABLED",
+                "false",
+                "KBSYNC_METRICS_PUBLIC",
+                "true",
+                "KBSYNC_KBS",
+                DEMO_KB + "=" + demoRemote + "#main");
+    }
+
+    public URI baseUrl() {
+        return URI.create("http://127.0.0.1:" + coordinator.port());
+    }
+
+    public String redisUri() {
+        return redisUri;
+    }
+
+    public boolean embeddedRedis() {
+        return redis != null;
+    }
+
+    public Path demoRemote() {
+        return demoRemote;
+    }
+
+    public int workerCount() {
+        return workers.size();
+    }
+
+    /** Stops workers (they finish their jobs), then the coordinator, Vert.x and the embedded Redis. */
+    @Override
+    public void close() {
+        workers.parallelStream().forEach(WorkerProcess::stop);
+        if (coordinator != null) {
+            coordinator.stop().await();
+        }
+        vertx.close().await();
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    private static Path createDirectories(Path dir) {
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.kbsync.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.cli.stack.EmbeddedStack;
+import dev.kbsync.cli.stack.StackOptions;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbeddedStackIT {
+    @TempDir
+    Path data;
+
+    @Test
+    void shouldLandANoteInTheDemoKbAndComeBackUpOnTheSameData() throws Exception {
+        String firstJob;
+        try (EmbeddedStack stack = EmbeddedStack.start(new StackOptions(data, Optional.empty(), 0, 2))) {
+            assertThat(stack.embeddedRedis()).isTrue();
+            assertThat(UpCommand.banner(stack))
+                    .contains(stack.baseUrl() + "/")
+                    .contains("curl -s -X POST " + stack.baseUrl() + "/v1/kbs/demo/notes");
+            firstJob = submitAndAwait(stack, "alice", "first note");
+        }
+        try (EmbeddedStack again = EmbeddedStack.start(new StackOptions(data, Optional.empty(), 0, 1))) {
+            String secondJob = submitAndAwait(again, "bob", "second note");
+            List<RemoteLog.Entry> log = RemoteLog.read(again.demoRemote(), "main");
+            assertThat(log).extracting(RemoteLog.Entry::job).contains(firstJob, secondJob);
+            assertThat(log).extracting(RemoteLog.Entry::subject).contains("Add: first note", "Add: second note");
+        }
+    }
+
+    @Test
+    void shouldRunTheNoteCommandAgainstTheStackAndExitZero() throws Exception {
+        try (EmbeddedStack stack = EmbeddedStack.start(new StackOptions(data, Optional.empty(), 0, 1))) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            PrintStream original = System.out;
+            int exit;
+            try {
+                System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+                exit = KbsyncCli.run(
+                        "note",
+                        "--url",
+                        stack.baseUrl().toString(),
+                        "--kb",
+                        "demo",
+                        "--user",
+                        "carol",
+                        "--title",
+                        "From the CLI",
+                        "hello");
+            } finally {
+                System.setOut(original);
+            }
+            assertThat(exit).isZero();
+            assertThat(bytes.toString(StandardCharsets.UTF_8))
+                    .contains("done: commit ")
+                    .contains("created from-the-cli.md");
+            String url = stack.baseUrl().toString();
+            assertThat(KbsyncCli.run("note", "--url", url, "--kb", "Bad KB", "--user", "c", "x"))
+                    .as("an invalid KB id is a usage error, caught before any request")
+                    .isEqualTo(ExitCodes.USAGE);
+            assertThat(KbsyncCli.run("note", "--url", url, "--kb", "demo", "--user", "not a user!", "x"))
+                    .as("the coordinator's 400 becomes exit code 4")
+                    .isEqualTo(ExitCodes.REJECTED);
+        }
+    }
+
+    private static String submitAndAwait(EmbeddedStack stack, String user, String text) throws Exception {
+        ApiClient api = new ApiClient(stack.baseUrl(), Optional.empty());
+        JsonObject job = api.post(
+                "/v1/kbs/demo/notes", new JsonObject().put("user", user).put("text", text), Optional.empty());
+        String id = job.getString("id");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            JsonObject now = api.get("/v1/jobs/" + id);
+            if ("done".equals(now.getString("state"))) {
+                return id;
+            }
+            assertThat(now.getString("state")).isNotEqualTo("failed");
+            Thread.sleep(100);
+        }
+        throw new AssertionError("job " + id + " did not finish within 60 s");
+    }
+}

@@ -1,0 +1,41 @@
+package dev.kbsync.worker.apply;
+
+import dev.kbsync.kb.Job;
+import dev.kbsync.kb.JobPayload;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Runs the operator's agent command on the task (never a command from the request) in a scratch copy of the KB, and
+ * applies its changes; commit message {@code Agent task: <first 50 chars>...}. Without a configured command every job
+ * fails with {@code AGENT_NOT_CONFIGURED}.
+ */
+public final class AgentApplier implements Applier {
+    private static final int MESSAGE_CHARS = 50;
+
+    private final Optional<AgentWorkspace> workspace;
+
+    public AgentApplier(Optional<AgentCommand> command) {
+        this.workspace = command.map(AgentWorkspace::new);
+    }
+
+    @Override
+    public ApplyResult apply(Path checkout, Job job) {
+        if (!(job.payload() instanceof JobPayload.Agent agent)) {
+            throw new IllegalArgumentException("not an agent job: " + job.id());
+        }
+        if (workspace.isEmpty()) {
+            return new ApplyResult.Refused(
+                    "AGENT_NOT_CONFIGURED",
+                    "no agent is configured on this worker; the operator sets KBSYNC_AGENT_COMMAND");
+        }
+        return workspace.get().run(checkout, agent.task(), message(agent.task()));
+    }
+
+    static String message(String task) {
+        String oneLine = task.replaceAll("\\s+", " ").strip();
+        return oneLine.length() <= MESSAGE_CHARS
+                ? "Agent task: " + oneLine
+                : "Agent task: " + oneLine.substring(0, MESSAGE_CHARS) + "...";
+    }
+}

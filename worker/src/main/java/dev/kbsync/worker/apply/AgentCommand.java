@@ -1,0 +1,24 @@
+package dev.kbsync.worker.apply;
+
+import java.time.Duration;
+import java.util.List;
+
+/** The operator's agent: an argv list run without a shell, the task on stdin, killed (with its children) after {@code timeout}. */
+public record AgentCommand(List<String> argv, Duration timeout) {
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
+
+    public AgentCommand {
+        argv = List.copyOf(argv);
+        if (argv.isEmpty() || argv.get(0).isBlank()) {
+            throw new IllegalArgumentException("agent command must name a program");
+        }
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("agent timeout must be positive, got " + timeout);
+        }
+    }
+
+    /** Splits a configured command line on whitespace (no shell quoting: configure an argv list for spaces). */
+    public static AgentCommand parse(String commandLine, Duration timeout) {
+        return new AgentCommand(List.of(commandLine.strip().split("\\s+")), timeout);
+    }
+}

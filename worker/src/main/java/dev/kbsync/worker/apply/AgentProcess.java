@@ -1,0 +1,88 @@
+package dev.kbsync.worker.apply;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the agent without a shell in a work directory, input from a file on stdin, output to a file (no pipes to
+ * drain), secrets removed from its environment. On timeout the whole process tree is killed.
+ */
+final class AgentProcess {
+    private static final Logger log = LoggerFactory.getLogger(AgentProcess.class);
+    private static final int OUTPUT_TAIL = 2_000;
+    private static final List<String> SECRET_MARKS = List.of("TOKEN", "SECRET", "PASSWORD");
+
+    private AgentProcess() {}
+
+    static AgentRun run(AgentCommand command, Path workDir, String input, Path ioDir) {
+        try {
+            Path in = Files.writeString(ioDir.resolve("agent-input.txt"), input, StandardCharsets.UTF_8);
+            Path out = ioDir.resolve("agent-output.txt");
+            ProcessBuilder builder = new ProcessBuilder(command.argv())
+                    .directory(workDir.toFile())
+                    .redirectInput(in.toFile())
+                    .redirectOutput(out.toFile())
+                    .redirectErrorStream(true);
+            scrub(builder.environment());
+            Process process = start(builder);
+            if (process == null) {
+                return new AgentRun.NotStarted(
+                        "agent command could not be started: " + command.argv().get(0));
+            }
+            if (!process.waitFor(command.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                killTree(process);
+                return new AgentRun.TimedOut(tail(out));
+            }
+            return new AgentRun.Exited(process.exitValue(), tail(out));
+        } catch (IOException e) {
+            throw new UncheckedIOException("agent i/o failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the agent ran", e);
+        }
+    }
+
+    private static Process start(ProcessBuilder builder) {
+        try {
+            return builder.start();
+        } catch (IOException e) {
+            log.warn(
+                    "agent command {} could not be started: {}",
+                    builder.command().get(0),
+                    e.getMessage());
+            return null;
+        }
+    }
+
+    /** Kills the descendants first (collected before the parent dies and they are re-parented), then the agent. */
+    static void killTree(Process process) throws InterruptedException {
+        List<ProcessHandle> descendants = process.descendants().toList();
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+        log.warn("agent pid {} timed out; killed it and {} descendants", process.pid(), descendants.size());
+    }
+
+    private static void scrub(Map<String, String> env) {
+        env.keySet()
+                .removeIf(name -> SECRET_MARKS.stream()
+                        .anyMatch(mark -> name.toUpperCase(Locale.ROOT).contains(mark)));
+    }
+
+    private static String tail(Path out) throws IOException {
+        if (!Files.exists(out)) {
+            return "";
+        }
+        String text = new String(Files.readAllBytes(out), StandardCharsets.UTF_8);
+        return text.length() <= OUTPUT_TAIL ? text : text.substring(text.length() - OUTPUT_TAIL);
+    }
+}

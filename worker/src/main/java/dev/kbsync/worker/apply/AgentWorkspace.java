@@ -1,0 +1,73 @@
+package dev.kbsync.worker.apply;
+
+import dev.kbsync.git.paths.SafePaths;
+import dev.kbsync.kb.InvalidInputException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Runs the agent in a scratch copy of the work tree without {@code .git}, then carries its creations, edits and
+ * deletions over to the checkout, all or nothing.
+ */
+final class AgentWorkspace {
+    private static final int MESSAGE_OUTPUT = 500;
+
+    private final AgentCommand command;
+
+    AgentWorkspace(AgentCommand command) {
+        this.command = command;
+    }
+
+    ApplyResult run(Path checkout, String input, String commitMessage) {
+        Path dir = createTempDir();
+        try {
+            Path scratch = Files.createDirectory(dir.resolve("kb"));
+            WorkTrees.copyWithoutGit(checkout, scratch);
+            AgentRun run = AgentProcess.run(command, scratch, input, dir);
+            if (run instanceof AgentRun.NotStarted notStarted) {
+                return new ApplyResult.Refused("AGENT_NOT_STARTED", notStarted.reason());
+            }
+            if (run instanceof AgentRun.TimedOut) {
+                return new ApplyResult.Refused(
+                        "AGENT_TIMEOUT", "agent did not finish within " + command.timeout() + " and was killed");
+            }
+            AgentRun.Exited exited = (AgentRun.Exited) run;
+            if (exited.code() != 0) {
+                return new ApplyResult.Refused(
+                        "AGENT_FAILED", "agent exited with code " + exited.code() + ": " + shorten(exited.output()));
+            }
+            return carryOver(checkout, scratch, commitMessage);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not prepare the agent's scratch copy", e);
+        } finally {
+            WorkTrees.delete(dir);
+        }
+    }
+
+    private static ApplyResult carryOver(Path checkout, Path scratch, String commitMessage) {
+        SafePaths paths = SafePaths.of(checkout);
+        TreeChanges changes = TreeChanges.between(paths.root(), scratch);
+        try {
+            changes.check(paths);
+        } catch (InvalidInputException e) {
+            return new ApplyResult.Refused("AGENT_UNSAFE_CHANGE", e.getMessage());
+        }
+        changes.applyTo(paths);
+        return new ApplyResult.Changed(commitMessage, changes.changes());
+    }
+
+    private static Path createTempDir() {
+        try {
+            return Files.createTempDirectory("kbsync-agent-").toRealPath();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create the agent's scratch directory", e);
+        }
+    }
+
+    private static String shorten(String output) {
+        String text = output.strip();
+        return text.length() <= MESSAGE_OUTPUT ? text : "..." + text.substring(text.length() - MESSAGE_OUTPUT);
+    }
+}

@@ -1,0 +1,13 @@
+package dev.kbsync.worker.apply;
+
+import dev.kbsync.kb.Job;
+import java.nio.file.Path;
+
+/**
+ * Turns a job into file changes in a checkout's work tree. It never touches {@code .git}, never commits, and leaves the
+ * work tree unchanged when it returns {@link ApplyResult.Refused}. It may be called again for the same job after the
+ * checkout was reset (push retry), so it must derive everything from the job and the current tree.
+ */
+public interface Applier {
+    ApplyResult apply(Path checkout, Job job);
+}

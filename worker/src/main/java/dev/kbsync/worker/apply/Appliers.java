@@ -1,0 +1,24 @@
+package dev.kbsync.worker.apply;
+
+import dev.kbsync.kb.Job;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/** Dispatches a job to the applier of its kind. */
+public final class Appliers implements Applier {
+    private final Applier notes;
+    private final Applier agents;
+
+    public Appliers(Applier notes, Applier agents) {
+        this.notes = Objects.requireNonNull(notes, "notes");
+        this.agents = Objects.requireNonNull(agents, "agents");
+    }
+
+    @Override
+    public ApplyResult apply(Path checkout, Job job) {
+        return switch (job.kind()) {
+            case NOTE -> notes.apply(checkout, job);
+            case AGENT -> agents.apply(checkout, job);
+        };
+    }
+}

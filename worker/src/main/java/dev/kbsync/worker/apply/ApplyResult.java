@@ -1,0 +1,22 @@
+package dev.kbsync.worker.apply;
+
+import dev.kbsync.kb.FileChange;
+import dev.kbsync.kb.JobError;
+import java.util.List;
+
+/** What an applier did: changed files (with the commit message to use), or refused with an error code. */
+public sealed interface ApplyResult {
+    /** Files changed in the work tree ({@code url} still null); an empty list means nothing to commit. */
+    record Changed(String commitMessage, List<FileChange> files) implements ApplyResult {
+        public Changed {
+            files = List.copyOf(files);
+        }
+    }
+
+    /** The job cannot be applied; nothing was changed in the checkout. */
+    record Refused(JobError error) implements ApplyResult {
+        public Refused(String code, String message) {
+            this(new JobError(code, message));
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.kbsync.worker.apply;
+
+import dev.kbsync.git.paths.SafePaths;
+import dev.kbsync.kb.FileChange;
+import dev.kbsync.kb.InvalidInputException;
+import dev.kbsync.kb.Job;
+import dev.kbsync.kb.JobPayload;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Writes a note as markdown with front matter (title, author, created) at the requested path, or at a slug of the
+ * title that does not exist yet; commit message {@code Add: <title>}. With a note agent configured, the agent turns
+ * the text into files instead (in a scratch copy, like {@link AgentApplier}).
+ */
+public final class NoteApplier implements Applier {
+    private final Optional<AgentWorkspace> noteAgent;
+    private final Clock clock;
+
+    public NoteApplier(Optional<AgentCommand> noteAgent, Clock clock) {
+        this.noteAgent = noteAgent.map(AgentWorkspace::new);
+        this.clock = clock;
+    }
+
+    @Override
+    public ApplyResult apply(Path checkout, Job job) {
+        if (!(job.payload() instanceof JobPayload.Note note)) {
+            throw new IllegalArgumentException("not a note job: " + job.id());
+        }
+        String title = NoteText.title(note);
+        String message = "Add: " + title;
+        if (noteAgent.isPresent()) {
+            return noteAgent.get().run(checkout, note.text(), message);
+        }
+        try {
+            return write(SafePaths.of(checkout), job, note, title, message);
+        } catch (InvalidInputException e) {
+            return new ApplyResult.Refused(e.code(), e.getMessage());
+        }
+    }
+
+    private ApplyResult write(SafePaths paths, Job job, JobPayload.Note note, String title, String message) {
+        String relative = note.path() != null && !note.path().isBlank()
+                ? note.path()
+                : Slugs.freeName(paths.root(), Slugs.slug(title));
+        Path target = paths.resolve(relative);
+        boolean existed = Files.exists(target);
+        String content = NoteText.markdown(
+                title, job.user(), job.createdAt() != null ? job.createdAt() : clock.instant(), note.text());
+        try {
+            Files.createDirectories(target.getParent());
+            Files.writeString(target, content, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write note " + relative, e);
+        }
+        String path = paths.root().relativize(target).toString().replace('\\', '/');
+        FileChange.Change change = existed ? FileChange.Change.EDITED : FileChange.Change.CREATED;
+        return new ApplyResult.Changed(message, List.of(new FileChange(path, change, null)));
+    }
+}

@@ -1,0 +1,104 @@
+package dev.kbsync.worker.apply;
+
+import dev.kbsync.git.paths.SafePaths;
+import dev.kbsync.kb.FileChange;
+import dev.kbsync.kb.InvalidInputException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The difference between an agent's scratch tree and the checkout, checked as a whole before any of it is applied:
+ * every path must resolve inside the KB outside {@code .git} and every new link must point inside the KB.
+ */
+final class TreeChanges {
+    private final Path scratch;
+    private final Map<String, TreeEntry> after;
+    private final List<FileChange> changes = new ArrayList<>();
+
+    private TreeChanges(Path scratch, Map<String, TreeEntry> after) {
+        this.scratch = scratch;
+        this.after = after;
+    }
+
+    /** Compares {@code scratch} (agent's result) with {@code checkout} (before). */
+    static TreeChanges between(Path checkout, Path scratch) {
+        Map<String, TreeEntry> before = WorkTrees.entries(checkout, true);
+        TreeChanges diff = new TreeChanges(scratch, WorkTrees.entries(scratch, false));
+        diff.after.forEach((path, entry) -> {
+            TreeEntry old = before.get(path);
+            if (old == null) {
+                diff.changes.add(new FileChange(path, FileChange.Change.CREATED, null));
+            } else if (!entry.sameAs(old)) {
+                diff.changes.add(new FileChange(path, FileChange.Change.EDITED, null));
+            }
+        });
+        before.keySet().stream()
+                .filter(path -> !diff.after.containsKey(path))
+                .forEach(path -> diff.changes.add(new FileChange(path, FileChange.Change.DELETED, null)));
+        return diff;
+    }
+
+    List<FileChange> changes() {
+        return List.copyOf(changes);
+    }
+
+    /** Throws {@link InvalidInputException} naming the first unsafe change; nothing is written. */
+    void check(SafePaths paths) {
+        for (FileChange change : changes) {
+            paths.resolve(change.path());
+            TreeEntry entry = after.get(change.path());
+            if (entry != null && entry.isLink() && escapes(change.path(), entry.linkTarget())) {
+                throw new InvalidInputException(
+                        "AGENT_UNSAFE_CHANGE",
+                        "agent created a symbolic link '" + change.path() + "' pointing outside the knowledge base");
+            }
+        }
+    }
+
+    /** Applies the checked changes to the checkout. */
+    void applyTo(SafePaths paths) {
+        for (FileChange change : changes) {
+            Path target = located(paths, change.path());
+            try {
+                Files.deleteIfExists(target);
+                if (change.change() != FileChange.Change.DELETED) {
+                    Files.createDirectories(target.getParent());
+                    Files.copy(
+                            scratch.resolve(change.path()),
+                            target,
+                            LinkOption.NOFOLLOW_LINKS,
+                            StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not apply the agent's change to " + change.path(), e);
+            }
+        }
+    }
+
+    private boolean escapes(String path, String linkTarget) {
+        Path target = Paths.get(linkTarget);
+        if (target.isAbsolute()) {
+            return true;
+        }
+        Path parent = scratch.resolve(path).getParent();
+        Path resolved = parent.resolve(target).normalize();
+        return !resolved.startsWith(scratch)
+                || resolved.equals(scratch)
+                || resolved.startsWith(scratch.resolve(".git"));
+    }
+
+    /** The entry itself (a link is not followed): its real parent directory inside the KB plus its name. */
+    private static Path located(SafePaths paths, String relative) {
+        int slash = relative.lastIndexOf('/');
+        Path parent = slash < 0 ? paths.root() : paths.resolve(relative.substring(0, slash));
+        return parent.resolve(relative.substring(slash + 1));
+    }
+}

@@ -1,0 +1,125 @@
+package dev.kbsync.worker.library;
+
+import dev.kbsync.git.Author;
+import dev.kbsync.lock.LocalKbLock;
+import dev.kbsync.worker.apply.ApplyResult;
+import dev.kbsync.worker.client.WorkerLease;
+import dev.kbsync.worker.run.KbCheckout;
+import dev.kbsync.worker.run.LeaseKeeper;
+import dev.kbsync.worker.run.Outcome;
+import dev.kbsync.worker.run.PublishCycle;
+import dev.kbsync.worker.run.WorkUnit;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Exclusive use of one KB: the distributed lease (unless degraded) and the local lock are held until {@link #close()}.
+ * Write through {@link #write}/{@link #delete} (recorded, so a rejected push can replay them on the new remote head);
+ * {@link #checkout()} is for reading. Blocking: use it off the event loop.
+ */
+public final class KbSession implements AutoCloseable {
+    private final String operation;
+    private final Author author;
+    private final Optional<WorkerLease> lease;
+    private final Optional<LeaseKeeper> keeper;
+    private final LocalKbLock.Handle local;
+    private final KbCheckout checkout;
+    private final Path workTree;
+    private final PublishCycle cycle;
+    private final Runnable release;
+    private SessionWrites writes = new SessionWrites();
+
+    KbSession(
+            String operation,
+            Author author,
+            Optional<WorkerLease> lease,
+            Optional<LeaseKeeper> keeper,
+            LocalKbLock.Handle local,
+            KbCheckout checkout,
+            PublishCycle cycle,
+            Runnable release) {
+        this.operation = operation;
+        this.author = author;
+        this.lease = lease;
+        this.keeper = keeper;
+        this.local = local;
+        this.checkout = checkout;
+        this.workTree = checkout.syncToRemote().workTree();
+        this.cycle = cycle;
+        this.release = release;
+    }
+
+    /** The KB's work tree, equal to the remote when the session opened plus this session's writes. */
+    public Path checkout() {
+        return workTree;
+    }
+
+    /** True when the coordinator was unreachable and only the local lock serializes this session. */
+    public boolean degraded() {
+        return lease.isEmpty();
+    }
+
+    /** The fencing token of the distributed lease, if any. */
+    public Optional<Long> fencingToken() {
+        return lease.map(WorkerLease::fencingToken);
+    }
+
+    /** Writes a KB-relative file (path checked: never outside the KB or into {@code .git}). */
+    public void write(String path, String text) {
+        writes.record(workTree, path, Objects.requireNonNull(text, "text"));
+    }
+
+    /** Deletes a KB-relative file. */
+    public void delete(String path) {
+        writes.record(workTree, path, null);
+    }
+
+    /** Commits the recorded writes with {@code message} and pushes (never forced), re-applying them after rejections. */
+    public Outcome commitAndPush(String message) {
+        SessionWrites pending = writes;
+        writes = new SessionWrites();
+        return cycle.run(checkout, new WorkUnit() {
+            private final String id = operation + "-" + UUID.randomUUID();
+
+            @Override
+            public String id() {
+                return id;
+            }
+
+            @Override
+            public Author author() {
+                return author;
+            }
+
+            @Override
+            public Map<String, String> trailers() {
+                return lease.map(l -> Map.of("Kbsync-Fence", Long.toString(l.fencingToken())))
+                        .orElse(Map.of());
+            }
+
+            @Override
+            public ApplyResult apply(Path tree) {
+                return pending.replay(tree, message);
+            }
+
+            @Override
+            public void checkBeforePush() {
+                keeper.ifPresent(LeaseKeeper::checkBeforePush);
+            }
+        });
+    }
+
+    /** Releases the local lock, then the distributed lease; safe to call twice. */
+    @Override
+    public void close() {
+        try {
+            keeper.ifPresent(LeaseKeeper::close);
+            local.close();
+        } finally {
+            release.run();
+        }
+    }
+}

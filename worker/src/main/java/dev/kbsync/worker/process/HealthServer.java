@@ -1,0 +1,37 @@
+package dev.kbsync.worker.process;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.function.Supplier;
+
+/** The worker's tiny HTTP server: {@code GET /healthz} (JSON with the mode) and {@code GET /metrics} (Prometheus). */
+final class HealthServer {
+    private final Supplier<JsonObject> health;
+    private final Supplier<String> metrics;
+
+    HealthServer(Supplier<JsonObject> health, Supplier<String> metrics) {
+        this.health = health;
+        this.metrics = metrics;
+    }
+
+    Future<HttpServer> listen(Vertx vertx, String host, int port) {
+        Router router = Router.router(vertx);
+        router.get("/healthz").handler(this::handleHealth);
+        router.get("/metrics").handler(this::handleMetrics);
+        return vertx.createHttpServer().requestHandler(router).listen(port, host);
+    }
+
+    private void handleHealth(RoutingContext ctx) {
+        ctx.response()
+                .putHeader("Content-Type", "application/json")
+                .end(health.get().encode());
+    }
+
+    private void handleMetrics(RoutingContext ctx) {
+        ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(metrics.get());
+    }
+}

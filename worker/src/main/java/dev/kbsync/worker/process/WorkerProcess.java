@@ -1,0 +1,153 @@
+package dev.kbsync.worker.process;
+
+import dev.kbsync.git.GitCredentials;
+import dev.kbsync.lock.LocalKbLock;
+import dev.kbsync.lock.LocalLockConfig;
+import dev.kbsync.worker.apply.AgentApplier;
+import dev.kbsync.worker.apply.Appliers;
+import dev.kbsync.worker.apply.NoteApplier;
+import dev.kbsync.worker.client.CoordinatorClient;
+import dev.kbsync.worker.client.RetryPolicy;
+import dev.kbsync.worker.fallback.ModeTracker;
+import dev.kbsync.worker.fallback.ResultOutbox;
+import dev.kbsync.worker.run.CheckoutCache;
+import dev.kbsync.worker.run.JobRunner;
+import dev.kbsync.worker.run.PhaseListener;
+import dev.kbsync.worker.run.PublishCycle;
+import dev.kbsync.worker.run.PushRetry;
+import dev.kbsync.worker.run.RunnerSettings;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running worker: {@code concurrency} poll slots on a dedicated thread pool, each running one job at a time (jobs of
+ * different KBs in parallel), plus the health server. {@link #stop()} stops polling, lets running jobs finish within
+ * the grace period, then makes the rest stop before their push and report {@code WORKER_SHUTDOWN}.
+ */
+public final class WorkerProcess {
+    private static final Logger log = LoggerFactory.getLogger(WorkerProcess.class);
+
+    private final WorkerConfig config;
+    private final CoordinatorClient client;
+    private final ModeTracker modes;
+    private final ResultOutbox outbox;
+    private final CheckoutCache checkouts;
+    private final WorkerMetrics metrics;
+    private final ExecutorService slots;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final AtomicBoolean abandoning = new AtomicBoolean();
+    private final AtomicInteger active = new AtomicInteger();
+    private HttpServer server;
+
+    private WorkerProcess(Vertx vertx, WorkerConfig config, Map<String, String> env, PhaseListener listener) {
+        this.config = config;
+        this.client = new CoordinatorClient(vertx, config.coordinatorUrl(), config.token(), RetryPolicy.defaults());
+        this.modes = new ModeTracker(config.fallback());
+        this.outbox = new ResultOutbox(
+                vertx,
+                client,
+                modes,
+                new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(250), Duration.ofSeconds(10)));
+        this.checkouts = new CheckoutCache(config.cacheDir(), remote -> GitCredentials.fromEnvironment(env, remote));
+        this.metrics = new WorkerMetrics(modes::degraded);
+        this.slots = Executors.newFixedThreadPool(config.concurrency(), new SlotThreads(config.workerId()));
+        Clock clock = Clock.systemUTC();
+        JobRunner runner = new JobRunner(
+                vertx,
+                client,
+                modes,
+                outbox,
+                checkouts,
+                new LocalKbLock(LocalLockConfig.DEFAULTS, clock),
+                new Appliers(new NoteApplier(config.noteAgent(), clock), new AgentApplier(config.agent())),
+                new PublishCycle(
+                        new PushRetry(config.pushRetries(), Duration.ofMillis(100)), listener, metrics::gitTime),
+                new RunnerSettings(config.emailDomain(), config.maintainEvery(), config.batchMax(), listener));
+        for (int i = 0; i < config.concurrency(); i++) {
+            slots.execute(new PollSlot(
+                    config.workerId(),
+                    config.pollWait(),
+                    client,
+                    modes,
+                    runner,
+                    metrics,
+                    stopping,
+                    abandoning,
+                    active));
+        }
+    }
+
+    /** Starts polling and the health server. */
+    public static Future<WorkerProcess> start(
+            Vertx vertx, WorkerConfig config, Map<String, String> env, PhaseListener listener) {
+        WorkerProcess worker = new WorkerProcess(vertx, config, env, listener);
+        HealthServer health = new HealthServer(worker::health, worker.metrics::prometheus);
+        return health.listen(vertx, config.httpHost(), config.httpPort()).map(server -> {
+            worker.server = server;
+            log.info("worker {} started: {}", config.workerId(), config);
+            return worker;
+        });
+    }
+
+    /** The health server's port. */
+    public int httpPort() {
+        return server.actualPort();
+    }
+
+    /** {@code coordinated} or {@code degraded}. */
+    public String mode() {
+        return modes.mode();
+    }
+
+    public WorkerMetrics metrics() {
+        return metrics;
+    }
+
+    /** Graceful stop; blocks (call it off the event loop). Never leaves a held lease without a report or a log line. */
+    public void stop() {
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
+        log.info("worker {} stopping: no new polls; {} jobs running", config.workerId(), active.get());
+        slots.shutdown();
+        try {
+            if (!slots.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("grace period over; running jobs stop before their push and report WORKER_SHUTDOWN");
+                abandoning.set(true);
+                slots.awaitTermination(2, TimeUnit.MINUTES);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (outbox.pending() > 0) {
+            log.warn("{} results are still being delivered", outbox.pending());
+        }
+        if (server != null) {
+            server.close();
+        }
+        checkouts.close();
+        client.close();
+        log.info("worker {} stopped", config.workerId());
+    }
+
+    private JsonObject health() {
+        return new JsonObject()
+                .put("status", stopping.get() ? "stopping" : "ok")
+                .put("mode", modes.mode())
+                .put("workerId", config.workerId())
+                .put("activeJobs", active.get())
+                .put("pendingResults", outbox.pending());
+    }
+}

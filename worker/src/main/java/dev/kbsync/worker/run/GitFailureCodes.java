@@ -1,0 +1,26 @@
+package dev.kbsync.worker.run;
+
+import dev.kbsync.git.GitException;
+import dev.kbsync.git.PushResult;
+import java.util.Locale;
+
+/** Job error codes for git failures. */
+final class GitFailureCodes {
+    private GitFailureCodes() {}
+
+    static String ofSync(GitException e) {
+        return looksLikeAuth(e.getMessage()) ? "AUTH_FAILED" : "PULL_FAILED";
+    }
+
+    static String ofPush(PushResult push) {
+        if (push instanceof PushResult.AuthFailed) {
+            return "AUTH_FAILED";
+        }
+        return push instanceof PushResult.NoRemote ? "NO_REMOTE" : "PUSH_REJECTED";
+    }
+
+    private static boolean looksLikeAuth(String message) {
+        String text = message == null ? "" : message.toLowerCase(Locale.ROOT);
+        return text.contains("auth") || text.contains("not authorized") || text.contains("credentials");
+    }
+}

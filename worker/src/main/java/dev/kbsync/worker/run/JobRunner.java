@@ -1,0 +1,173 @@
+package dev.kbsync.worker.run;
+
+import dev.kbsync.git.Author;
+import dev.kbsync.kb.JobError;
+import dev.kbsync.kb.JobKind;
+import dev.kbsync.lock.LocalKbLock;
+import dev.kbsync.worker.apply.Applier;
+import dev.kbsync.worker.client.Assignment;
+import dev.kbsync.worker.client.CoordinatorClient;
+import dev.kbsync.worker.client.JobReport;
+import dev.kbsync.worker.fallback.ModeTracker;
+import dev.kbsync.worker.fallback.ResultOutbox;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Runs one assignment to the end on the calling (worker) thread: local KB lock, publish cycle, result delivery, then
+ * occasional maintenance. Every exit path reports a result, except a lost lease (the job already runs elsewhere).
+ */
+public final class JobRunner {
+    private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
+
+    private final Vertx vertx;
+    private final CoordinatorClient client;
+    private final ModeTracker modes;
+    private final ResultOutbox outbox;
+    private final CheckoutCache checkouts;
+    private final LocalKbLock locks;
+    private final Applier applier;
+    private final PublishCycle cycle;
+    private final RunnerSettings settings;
+
+    public JobRunner(
+            Vertx vertx,
+            CoordinatorClient client,
+            ModeTracker modes,
+            ResultOutbox outbox,
+            CheckoutCache checkouts,
+            LocalKbLock locks,
+            Applier applier,
+            PublishCycle cycle,
+            RunnerSettings settings) {
+        this.vertx = vertx;
+        this.client = client;
+        this.modes = modes;
+        this.outbox = outbox;
+        this.checkouts = checkouts;
+        this.locks = locks;
+        this.applier = applier;
+        this.cycle = cycle;
+        this.settings = settings;
+    }
+
+    /**
+     * Runs the job, and for a note job the queued note jobs behind it (group commit, up to {@code batchMax} in all)
+     * in one pull/push cycle; returns the reports, delivered when this returns (members first, the head last).
+     * {@code abandoning}: stop before push.
+     */
+    public List<JobReport> run(Assignment assignment, BooleanSupplier abandoning) {
+        putMdc(assignment);
+        try (LeaseKeeper keeper = new LeaseKeeper(vertx, client, modes, assignment.lease())) {
+            List<Assignment> batch = batch(assignment);
+            log.info(
+                    "running {} job {} for {} ({} job(s) in this cycle)",
+                    assignment.job().kind().wire(),
+                    assignment.job().id(),
+                    assignment.job().user(),
+                    batch.size());
+            List<JobReport> reports = execute(batch, keeper, abandoning);
+            for (int i = reports.size() - 1; i >= 0; i--) {
+                outbox.deliver(reports.get(i))
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .join();
+                settings.listener().reached(Phase.REPORTED, reports.get(i).jobId());
+            }
+            maintain(assignment);
+            return reports;
+        } finally {
+            MDC.clear();
+        }
+    }
+
+    /** The head and the note jobs the coordinator let it take along; the head alone if that fails. */
+    private List<Assignment> batch(Assignment head) {
+        List<Assignment> batch = new ArrayList<>(List.of(head));
+        if (head.job().kind() != JobKind.NOTE || settings.batchMax() == 1) {
+            return batch;
+        }
+        try {
+            batch.addAll(client.extend(head.lease().id(), settings.batchMax() - 1)
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .join());
+        } catch (CompletionException | CancellationException e) {
+            log.warn("could not take queued notes along with {}: {}", head.job().id(), e.getMessage());
+        }
+        return batch;
+    }
+
+    private List<JobReport> execute(List<Assignment> batch, LeaseKeeper keeper, BooleanSupplier abandoning) {
+        Assignment head = batch.get(0);
+        try {
+            List<Outcome> outcomes = underLock(head, "job_" + head.job().id(), () -> {
+                List<JobUnit> units = batch.stream()
+                        .map(a -> new JobUnit(a, applier, author(a.job().user()), keeper, abandoning))
+                        .toList();
+                return cycle.runAll(checkouts.checkout(head.kb()), units);
+            });
+            List<JobReport> reports = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                log.info("job {} finished: {}", batch.get(i).job().id(), outcomes.get(i));
+                reports.add(
+                        Reports.of(batch.get(i).job().id(), batch.get(i).lease().id(), outcomes.get(i)));
+            }
+            return reports;
+        } catch (UnitAbortedException e) {
+            log.warn("job {} stopped before push: {}", head.job().id(), e.getMessage());
+            return UnitAbortedException.LEASE_LOST.equals(e.code())
+                    ? List.of()
+                    : failed(batch, new JobError(e.code(), e.getMessage()));
+        } catch (RuntimeException e) {
+            log.error("job {} failed unexpectedly", head.job().id(), e);
+            return failed(batch, new JobError("INTERNAL", e.getMessage()));
+        }
+    }
+
+    private static List<JobReport> failed(List<Assignment> batch, JobError error) {
+        return batch.stream()
+                .<JobReport>map(
+                        a -> new JobReport.Failed(a.job().id(), a.lease().id(), error, 0))
+                .toList();
+    }
+
+    private void maintain(Assignment assignment) {
+        try {
+            underLock(assignment, "maintain", () -> {
+                checkouts.checkout(assignment.kb()).maintainEvery(settings.maintainEvery());
+                return null;
+            });
+        } catch (RuntimeException e) {
+            log.warn("maintenance of {} failed: {}", assignment.kb().id(), e.getMessage());
+        }
+    }
+
+    private <T> T underLock(Assignment assignment, String operation, Supplier<T> work) {
+        LocalKbLock.Handle held = locks.acquire(checkouts.lockDir(assignment.kb()), operation);
+        try {
+            return work.get();
+        } finally {
+            held.close();
+        }
+    }
+
+    private static void putMdc(Assignment assignment) {
+        MDC.put("job", assignment.job().id());
+        MDC.put("kb", assignment.kb().id().value());
+        MDC.put("lease", assignment.lease().id());
+        MDC.put("fence", Long.toString(assignment.lease().fencingToken()));
+    }
+
+    private Author author(String user) {
+        return new Author(user, user + "@" + settings.emailDomain());
+    }
+}

@@ -1,0 +1,56 @@
+package dev.kbsync.worker.run;
+
+import dev.kbsync.git.Author;
+import dev.kbsync.worker.apply.Applier;
+import dev.kbsync.worker.apply.ApplyResult;
+import dev.kbsync.worker.client.Assignment;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/** A coordinator job as a {@link WorkUnit}: fenced by its lease, checked against the lease right before push. */
+final class JobUnit implements WorkUnit {
+    static final String FENCE_TRAILER = "Kbsync-Fence";
+
+    private final Assignment assignment;
+    private final Applier applier;
+    private final Author author;
+    private final LeaseKeeper keeper;
+    private final BooleanSupplier abandoning;
+
+    JobUnit(Assignment assignment, Applier applier, Author author, LeaseKeeper keeper, BooleanSupplier abandoning) {
+        this.assignment = assignment;
+        this.applier = applier;
+        this.author = author;
+        this.keeper = keeper;
+        this.abandoning = abandoning;
+    }
+
+    @Override
+    public String id() {
+        return assignment.job().id();
+    }
+
+    @Override
+    public Author author() {
+        return author;
+    }
+
+    @Override
+    public Map<String, String> trailers() {
+        return Map.of(FENCE_TRAILER, Long.toString(assignment.lease().fencingToken()));
+    }
+
+    @Override
+    public ApplyResult apply(Path workTree) {
+        return applier.apply(workTree, assignment.job());
+    }
+
+    @Override
+    public void checkBeforePush() {
+        if (abandoning.getAsBoolean()) {
+            throw new UnitAbortedException("WORKER_SHUTDOWN", "worker shut down before the push; the job runs again");
+        }
+        keeper.checkBeforePush();
+    }
+}

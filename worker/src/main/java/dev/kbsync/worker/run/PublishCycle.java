@@ -1,0 +1,192 @@
+package dev.kbsync.worker.run;
+
+import dev.kbsync.git.CommitResult;
+import dev.kbsync.git.GitException;
+import dev.kbsync.git.KbRepository;
+import dev.kbsync.git.PushResult;
+import dev.kbsync.kb.FileChange;
+import dev.kbsync.worker.apply.ApplyResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one write path of jobs and library sessions: sync to the remote, skip if the remote already has the unit's
+ * {@code Kbsync-Job} commit, apply, commit with trailers, check, push (never forced). A non-fast-forward rejection
+ * starts over from the sync, at most {@link PushRetry#maxRetries()} times. Several units (group commit) share one
+ * sync and one push, with one commit each.
+ */
+public final class PublishCycle {
+    public static final String JOB_TRAILER = "Kbsync-Job";
+    private static final Logger log = LoggerFactory.getLogger(PublishCycle.class);
+    private static final int TRAILER_SEARCH_DEPTH = 500;
+
+    private final PushRetry retry;
+    private final PhaseListener listener;
+    private final Consumer<Duration> gitTime;
+
+    public PublishCycle(PushRetry retry, PhaseListener listener, Consumer<Duration> gitTime) {
+        this.retry = retry;
+        this.listener = listener;
+        this.gitTime = gitTime;
+    }
+
+    /** Publishes {@code unit} through {@code checkout}; throws {@link UnitAbortedException} from the pre-push check. */
+    public Outcome run(KbCheckout checkout, WorkUnit unit) {
+        return runAll(checkout, List.of(unit)).get(0);
+    }
+
+    /**
+     * Group commit: publishes {@code units} (sharing one lease; the first one's pre-push check covers all) with one
+     * commit each, in order, and one push. Each unit is checked for its own {@code Kbsync-Job} commit on every sync,
+     * so a retry re-applies only the units the remote does not have. Outcomes come in the units' order.
+     */
+    public List<Outcome> runAll(KbCheckout checkout, List<? extends WorkUnit> units) {
+        GitStopwatch git = new GitStopwatch();
+        try {
+            return attempt(checkout, units, git, new Rounds());
+        } finally {
+            gitTime.accept(git.total());
+        }
+    }
+
+    /** Retries so far: {@code rounds} bounds the loop, {@code rejections} counts non-fast-forward rejections. */
+    private static final class Rounds {
+        int rounds;
+        int rejections;
+    }
+
+    private List<Outcome> attempt(KbCheckout checkout, List<? extends WorkUnit> units, GitStopwatch git, Rounds done) {
+        KbRepository repo;
+        try {
+            repo = git.time(checkout::syncToRemote);
+        } catch (GitException e) {
+            Outcome failed = new Outcome.Failed(GitFailureCodes.ofSync(e), e.getMessage(), done.rejections);
+            return new ArrayList<>(Collections.nCopies(units.size(), failed));
+        }
+        List<Outcome> outcomes = new ArrayList<>();
+        Map<Integer, CommitResult.Committed> commits = new LinkedHashMap<>();
+        for (int i = 0; i < units.size(); i++) {
+            Step step = land(repo, units.get(i), git, done.rejections);
+            outcomes.add(step.outcome());
+            if (step.commit() != null) {
+                commits.put(i, step.commit());
+            }
+        }
+        if (commits.isEmpty()) {
+            return outcomes;
+        }
+        units.get(0).checkBeforePush();
+        return push(new Batch(checkout, units, git, done, repo, commits, outcomes));
+    }
+
+    /** One unit on the synced checkout: found already published, refused, unchanged, or committed (not pushed). */
+    private Step land(KbRepository repo, WorkUnit unit, GitStopwatch git, int rejections) {
+        listener.reached(Phase.PULLED, unit.id());
+        Optional<String> existing =
+                git.time(() -> repo.findCommitWithTrailer(JOB_TRAILER, unit.id(), TRAILER_SEARCH_DEPTH));
+        if (existing.isPresent()) {
+            log.info("remote already has commit {} for {}; not applying it again", existing.get(), unit.id());
+            return new Step(
+                    new Outcome.AlreadyPublished(existing.get(), filesOf(repo, existing.get()), rejections), null);
+        }
+        ApplyResult applied = unit.apply(repo.workTree());
+        if (applied instanceof ApplyResult.Refused refused) {
+            return new Step(new Outcome.Failed(refused.error(), rejections), null);
+        }
+        listener.reached(Phase.APPLIED, unit.id());
+        String message = ((ApplyResult.Changed) applied).commitMessage();
+        CommitResult commit = git.time(() -> repo.commit(message, unit.author(), trailers(unit)));
+        if (!(commit instanceof CommitResult.Committed committed)) {
+            return new Step(new Outcome.Unchanged(rejections), null);
+        }
+        listener.reached(Phase.COMMITTED, unit.id());
+        return new Step(new Outcome.Unchanged(rejections), committed);
+    }
+
+    /** A unit's state after landing: its outcome so far and, if it made one, its unpushed commit. */
+    private record Step(Outcome outcome, CommitResult.Committed commit) {}
+
+    /** One attempt's units, their outcomes so far and their unpushed commits (by unit index). */
+    private record Batch(
+            KbCheckout checkout,
+            List<? extends WorkUnit> units,
+            GitStopwatch git,
+            Rounds done,
+            KbRepository repo,
+            Map<Integer, CommitResult.Committed> commits,
+            List<Outcome> outcomes) {
+        String first() {
+            return units.get(0).id();
+        }
+
+        /** The committed units end with {@code outcome}; the others keep theirs. */
+        List<Outcome> committedAre(Outcome outcome) {
+            commits.keySet().forEach(i -> outcomes.set(i, outcome));
+            return outcomes;
+        }
+    }
+
+    private List<Outcome> push(Batch batch) {
+        int rejections = batch.done().rejections;
+        PushResult push;
+        try {
+            push = batch.git().time(batch.repo()::push);
+        } catch (GitException e) {
+            log.warn("push of {} failed ({}); checking the remote before trying again", batch.first(), e.getMessage());
+            return again(batch, new Outcome.Failed("PUSH_FAILED", e.getMessage(), rejections));
+        }
+        if (push instanceof PushResult.Pushed) {
+            batch.commits().forEach((i, c) -> {
+                listener.reached(Phase.PUSHED, batch.units().get(i).id());
+                batch.outcomes().set(i, new Outcome.Published(c.commitId(), c.changes(), rejections));
+            });
+            return batch.outcomes();
+        }
+        if (!(push instanceof PushResult.RejectedNonFastForward)) {
+            return batch.committedAre(new Outcome.Failed(GitFailureCodes.ofPush(push), push.message(), rejections));
+        }
+        batch.done().rejections++;
+        log.info("push of {} rejected (non-fast-forward); re-applying on the new remote head", batch.first());
+        return again(
+                batch,
+                new Outcome.Failed(
+                        "PUSH_REJECTED",
+                        "push rejected " + batch.done().rejections + " times (someone else kept pushing first)",
+                        batch.done().rejections));
+    }
+
+    /** Starts over from the sync (which also finds a push that landed after all), or gives up with {@code failure}. */
+    private List<Outcome> again(Batch batch, Outcome.Failed failure) {
+        batch.done().rounds++;
+        if (batch.done().rounds > retry.maxRetries()) {
+            return batch.committedAre(failure);
+        }
+        retry.pause(batch.done().rounds);
+        return attempt(batch.checkout(), batch.units(), batch.git(), batch.done());
+    }
+
+    /** The files a commit changed (with links), for reporting a job found already published. */
+    private static List<FileChange> filesOf(KbRepository repo, String commit) {
+        try {
+            return repo.changedFilesBetween(commit + "^", commit);
+        } catch (GitException e) {
+            log.warn("could not list the files of commit {}: {}", commit, e.getMessage());
+            return List.of();
+        }
+    }
+
+    private static Map<String, String> trailers(WorkUnit unit) {
+        Map<String, String> trailers = new LinkedHashMap<>();
+        trailers.put(JOB_TRAILER, unit.id());
+        trailers.putAll(unit.trailers());
+        return trailers;
+    }
+}

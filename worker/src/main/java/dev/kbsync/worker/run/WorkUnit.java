@@ -1,0 +1,23 @@
+package dev.kbsync.worker.run;
+
+import dev.kbsync.git.Author;
+import dev.kbsync.worker.apply.ApplyResult;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** One write to publish: how to (re)apply it to a fresh checkout, who wrote it, its trailers, and a last check before push. */
+public interface WorkUnit {
+    /** The value of the {@code Kbsync-Job} trailer, used for the exactly-once check. */
+    String id();
+
+    Author author();
+
+    /** Trailers to add besides {@code Kbsync-Job} (e.g. {@code Kbsync-Fence}). */
+    Map<String, String> trailers();
+
+    /** Applies the change to a checkout that equals the remote; called again after every rejected push. */
+    ApplyResult apply(Path workTree);
+
+    /** Throws if the unit must not be pushed any more (lease lost, coordinator gone in fail mode, shutdown). */
+    void checkBeforePush();
+}

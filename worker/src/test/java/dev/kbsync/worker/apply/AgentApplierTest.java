@@ -1,0 +1,125 @@
+package dev.kbsync.worker.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kbsync.kb.FileChange;
+import dev.kbsync.worker.fixture.Jobs;
+import dev.kbsync.worker.fixture.Scripts;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentApplierTest {
+    @TempDir
+    Path kb;
+
+    @TempDir
+    Path scripts;
+
+    @BeforeEach
+    void seed() throws IOException {
+        Files.createDirectories(kb.resolve(".git"));
+        Files.writeString(kb.resolve("keep.md"), "keep\n");
+        Files.writeString(kb.resolve("edit.md"), "old\n");
+        Files.writeString(kb.resolve("gone.md"), "bye\n");
+    }
+
+    @Test
+    void shouldReportCreatedEditedAndDeletedFiles() throws IOException {
+        AgentApplier applier =
+                applier("echo new > created.md; echo more >> edit.md; rm gone.md", Duration.ofSeconds(30));
+
+        ApplyResult result = applier.apply(kb, Jobs.agent("j1", "bob", "tidy up the knowledge base please, all of it"));
+
+        assertThat(result)
+                .isEqualTo(new ApplyResult.Changed(
+                        "Agent task: tidy up the knowledge base please, all of it",
+                        java.util.List.of(
+                                new FileChange("created.md", FileChange.Change.CREATED, null),
+                                new FileChange("edit.md", FileChange.Change.EDITED, null),
+                                new FileChange("gone.md", FileChange.Change.DELETED, null))));
+        assertThat(Files.readString(kb.resolve("edit.md"))).isEqualTo("old\nmore\n");
+        assertThat(kb.resolve("gone.md")).doesNotExist();
+        assertThat(kb.resolve("keep.md")).hasContent("keep");
+    }
+
+    @Test
+    void shouldShortenTheCommitMessageToFiftyCharacters() {
+        assertThat(AgentApplier.message("x".repeat(60))).isEqualTo("Agent task: " + "x".repeat(50) + "...");
+    }
+
+    @Test
+    void shouldKillTheAgentAndItsChildrenOnTimeout() throws IOException {
+        Path pidFile = scripts.resolve("child.pid");
+        AgentApplier applier = applier("sleep 300 & echo $! > " + pidFile + "; wait", Duration.ofSeconds(2));
+
+        ApplyResult result = applier.apply(kb, Jobs.agent("j2", "bob", "hang"));
+
+        assertThat(result).isInstanceOf(ApplyResult.Refused.class);
+        assertThat(((ApplyResult.Refused) result).error().code()).isEqualTo("AGENT_TIMEOUT");
+        long child = Long.parseLong(Files.readString(pidFile).strip());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> ProcessHandle.of(child).map(p -> !p.isAlive()).orElse(true));
+    }
+
+    @Test
+    void shouldRefuseASymlinkOutOfTheKbAndChangeNothing() {
+        AgentApplier applier = applier("echo x > fine.md; ln -s /tmp escape", Duration.ofSeconds(30));
+
+        ApplyResult result = applier.apply(kb, Jobs.agent("j3", "bob", "escape"));
+
+        assertThat(((ApplyResult.Refused) result).error().code()).isEqualTo("AGENT_UNSAFE_CHANGE");
+        assertThat(kb.resolve("fine.md")).doesNotExist();
+        assertThat(kb.resolve("escape")).doesNotExist();
+    }
+
+    @Test
+    void shouldRefuseWritesIntoAGitDirectory() {
+        AgentApplier applier =
+                applier("mkdir -p .git/hooks; echo evil > .git/hooks/pre-commit", Duration.ofSeconds(30));
+
+        ApplyResult result = applier.apply(kb, Jobs.agent("j4", "bob", "hook"));
+
+        assertThat(((ApplyResult.Refused) result).error().code()).isEqualTo("AGENT_UNSAFE_CHANGE");
+        assertThat(kb.resolve(".git/hooks")).doesNotExist();
+    }
+
+    @Test
+    void shouldAcceptALinkThatStaysInsideTheKb() {
+        AgentApplier applier = applier("ln -s keep.md alias.md", Duration.ofSeconds(30));
+
+        ApplyResult result = applier.apply(kb, Jobs.agent("j5", "bob", "alias"));
+
+        assertThat(result).isInstanceOf(ApplyResult.Changed.class);
+        assertThat(Files.isSymbolicLink(kb.resolve("alias.md"))).isTrue();
+    }
+
+    @Test
+    void shouldFailWithAgentNotConfiguredWithoutACommand() {
+        ApplyResult result = new AgentApplier(Optional.empty()).apply(kb, Jobs.agent("j6", "bob", "anything"));
+
+        assertThat(((ApplyResult.Refused) result).error().code()).isEqualTo("AGENT_NOT_CONFIGURED");
+    }
+
+    @Test
+    void shouldFailWhenTheAgentExitsNonZeroAndChangeNothing() {
+        AgentApplier applier = applier("echo half > half.md; echo broken >&2; exit 3", Duration.ofSeconds(30));
+
+        ApplyResult result = applier.apply(kb, Jobs.agent("j7", "bob", "fail"));
+
+        assertThat(((ApplyResult.Refused) result).error().message())
+                .contains("code 3")
+                .contains("broken");
+        assertThat(kb.resolve("half.md")).doesNotExist();
+    }
+
+    private AgentApplier applier(String body, Duration timeout) {
+        return new AgentApplier(Optional.of(Scripts.agent(scripts, "agent", body, timeout)));
+    }
+}

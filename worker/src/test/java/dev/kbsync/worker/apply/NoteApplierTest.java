@@ -1,0 +1,88 @@
+package dev.kbsync.worker.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.kb.FileChange;
+import dev.kbsync.worker.fixture.Jobs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NoteApplierTest {
+    @TempDir
+    Path kb;
+
+    private final NoteApplier applier = new NoteApplier(Optional.empty(), Clock.systemUTC());
+
+    @Test
+    void shouldWriteMarkdownWithFrontMatter() throws IOException {
+        ApplyResult result = applier.apply(kb, Jobs.note("j1", "alice", "Buy \"milk\"\nand bread", "Shopping", null));
+
+        assertThat(result)
+                .isEqualTo(new ApplyResult.Changed(
+                        "Add: Shopping", List.of(new FileChange("shopping.md", FileChange.Change.CREATED, null))));
+        assertThat(Files.readString(kb.resolve("shopping.md")))
+                .isEqualTo("---\ntitle: \"Shopping\"\nauthor: \"alice\"\ncreated: 2026-11-29T08:00:00Z\n---\n\n"
+                        + "Buy \"milk\"\nand bread\n");
+    }
+
+    @Test
+    void shouldDeriveTheTitleFromTheFirstLineAndAvoidCollisions() throws IOException {
+        Files.writeString(kb.resolve("meeting-notes.md"), "taken");
+        Files.writeString(kb.resolve("meeting-notes-2.md"), "taken");
+
+        ApplyResult result = applier.apply(kb, Jobs.note("j2", "alice", "# Meeting notes!\nbody", null, null));
+
+        assertThat(((ApplyResult.Changed) result).commitMessage()).isEqualTo("Add: Meeting notes!");
+        assertThat(((ApplyResult.Changed) result).files())
+                .extracting(FileChange::path)
+                .containsExactly("meeting-notes-3.md");
+    }
+
+    @Test
+    void shouldWriteToTheRequestedPathAndReportAnEdit() throws IOException {
+        Files.createDirectories(kb.resolve("ideas"));
+        Files.writeString(kb.resolve("ideas/x.md"), "old");
+
+        ApplyResult result = applier.apply(kb, Jobs.note("j3", "alice", "new", "X", "ideas/x.md"));
+
+        assertThat(((ApplyResult.Changed) result).files())
+                .containsExactly(new FileChange("ideas/x.md", FileChange.Change.EDITED, null));
+    }
+
+    @Test
+    void shouldRefuseAGitPath() {
+        ApplyResult result = applier.apply(kb, Jobs.note("j4", "alice", "x", "X", ".git/config"));
+
+        assertThat(((ApplyResult.Refused) result).error().code()).isEqualTo("INVALID_PATH");
+    }
+
+    @Test
+    void shouldLetAConfiguredNoteAgentTurnTheTextIntoFiles(@TempDir Path scripts) throws IOException {
+        NoteApplier withAgent = new NoteApplier(
+                Optional.of(dev.kbsync.worker.fixture.Scripts.agent(
+                        scripts,
+                        "note-agent",
+                        "mkdir -p inbox; cat > inbox/from-agent.md",
+                        java.time.Duration.ofSeconds(30))),
+                Clock.systemUTC());
+
+        ApplyResult result = withAgent.apply(kb, Jobs.note("j5", "alice", "the user's message", "Inbox", null));
+
+        assertThat(result)
+                .isEqualTo(new ApplyResult.Changed(
+                        "Add: Inbox", List.of(new FileChange("inbox/from-agent.md", FileChange.Change.CREATED, null))));
+        assertThat(Files.readString(kb.resolve("inbox/from-agent.md"))).isEqualTo("the user's message");
+    }
+
+    @Test
+    void shouldSlugUnicodeTitles() {
+        assertThat(Slugs.slug("Café  Über -- Notes?")).isEqualTo("cafe-uber-notes");
+        assertThat(Slugs.slug("???")).isEqualTo("note");
+    }
+}

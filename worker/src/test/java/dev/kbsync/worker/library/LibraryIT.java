@@ -1,0 +1,112 @@
+package dev.kbsync.worker.library;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kbsync.kb.InvalidInputException;
+import dev.kbsync.kb.KbId;
+import dev.kbsync.testing.RedisExtension;
+import dev.kbsync.worker.client.KbRemote;
+import dev.kbsync.worker.fixture.CoordinatorFixture;
+import dev.kbsync.worker.fixture.GitFixture;
+import dev.kbsync.worker.run.Outcome;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Library mode against a real coordinator: sessions on one KB are serialized with queue positions and fences. */
+class LibraryIT {
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
+
+    @TempDir
+    Path tmp;
+
+    private Vertx vertx;
+    private CoordinatorFixture coordinator;
+    private Path bare;
+    private String remote;
+
+    @BeforeEach
+    void setUp() {
+        vertx = Vertx.vertx();
+        bare = tmp.resolve("lib.git");
+        remote = GitFixture.bareRemote(bare);
+        coordinator = CoordinatorFixture.start(vertx, redis, Duration.ofSeconds(10), Map.of("lib", remote));
+    }
+
+    @AfterEach
+    void tearDown() {
+        coordinator.close();
+        CoordinatorFixture.await(vertx.close());
+    }
+
+    @Test
+    void shouldSerializeTwoBotsAndReportTheQueuePosition() throws Exception {
+        try (Kbsync first = kbsync("bot-1");
+                Kbsync second = kbsync("bot-2")) {
+            List<Integer> positions = new CopyOnWriteArrayList<>();
+            CountDownLatch waiting = new CountDownLatch(1);
+            CompletableFuture<Outcome> later;
+            try (KbSession session = first.open("lib", "create_note_user_1")) {
+                assertThat(session.degraded()).isFalse();
+                later = CompletableFuture.supplyAsync(() -> {
+                    try (KbSession next = second.open("lib", "create_note_user_2", p -> {
+                        positions.add(p);
+                        waiting.countDown();
+                    })) {
+                        assertThat(next.checkout().resolve("one.md")).exists();
+                        next.write("two.md", "second\n");
+                        return next.commitAndPush("Add: two");
+                    }
+                });
+                assertThat(waiting.await(30, TimeUnit.SECONDS)).isTrue();
+                session.write("one.md", "first\n");
+                assertThat(session.commitAndPush("Add: one")).isInstanceOf(Outcome.Published.class);
+            }
+            assertThat(later.get(60, TimeUnit.SECONDS)).isInstanceOf(Outcome.Published.class);
+            assertThat(positions).startsWith(1).endsWith(0);
+        }
+        List<RevCommit> history = GitFixture.history(bare);
+        assertThat(history)
+                .extracting(RevCommit::getShortMessage)
+                .containsExactly("Add: two", "Add: one", "Initial commit");
+        assertThat(Long.parseLong(GitFixture.trailers(history.get(0)).get("Kbsync-Fence")))
+                .isGreaterThan(
+                        Long.parseLong(GitFixture.trailers(history.get(1)).get("Kbsync-Fence")));
+    }
+
+    @Test
+    void shouldRefusePathsOutsideTheKb() {
+        try (Kbsync bot = kbsync("bot-3");
+                KbSession session = bot.open("lib", "create_note_user_3")) {
+            assertThatThrownBy(() -> session.write("../escape.md", "x")).isInstanceOf(InvalidInputException.class);
+            assertThatThrownBy(() -> session.write(".git/config", "x")).isInstanceOf(InvalidInputException.class);
+            assertThat(Files.exists(tmp.resolve("escape.md"))).isFalse();
+        }
+    }
+
+    private Kbsync kbsync(String name) {
+        return new Kbsync(
+                vertx,
+                KbsyncConfig.of(
+                        coordinator.url(),
+                        CoordinatorFixture.CLIENT_TOKEN,
+                        tmp.resolve("cache-" + name),
+                        List.of(new KbRemote(KbId.of("lib"), remote, "main"))),
+                Map.of());
+    }
+}

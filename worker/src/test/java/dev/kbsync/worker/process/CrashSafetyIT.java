@@ -1,0 +1,108 @@
+package dev.kbsync.worker.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kbsync.testing.RedisExtension;
+import dev.kbsync.worker.fixture.CoordinatorFixture;
+import dev.kbsync.worker.fixture.GitFixture;
+import dev.kbsync.worker.fixture.WorkerFixture;
+import dev.kbsync.worker.run.Phase;
+import dev.kbsync.worker.run.PhaseListener;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * kill -9 of a worker JVM in each phase: the lease expires, the job runs again on another worker that reuses the dead
+ * worker's cache dir (the checkout the crash left behind), and the remote ends with exactly one commit for the job.
+ */
+class CrashSafetyIT {
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
+
+    @TempDir
+    Path tmp;
+
+    private Vertx vertx;
+    private Process child;
+
+    @BeforeEach
+    void setUp() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (child != null) {
+            child.destroyForcibly();
+        }
+        CoordinatorFixture.await(vertx.close());
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = Phase.class,
+            names = {"PULLED", "APPLIED", "COMMITTED", "PUSHED"})
+    void shouldLeaveExactlyOneCommitWhenAWorkerIsKilledInAnyPhase(Phase phase) throws Exception {
+        String kb = "crash-" + phase.name().toLowerCase();
+        Path bare = tmp.resolve(kb + ".git");
+        try (CoordinatorFixture coordinator = CoordinatorFixture.start(
+                vertx, redis, Duration.ofSeconds(2), Map.of(kb, GitFixture.bareRemote(bare)))) {
+            Path marker = tmp.resolve("marker");
+            Path cache = tmp.resolve("cache");
+            child = spawn(coordinator, phase, marker, cache);
+            String id = coordinator
+                    .submitNote(kb, "alice", "survives kill -9", "Crash " + phase)
+                    .getString("id");
+
+            await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(marker));
+            child.destroyForcibly();
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            WorkerProcess survivor = WorkerFixture.start(
+                    vertx,
+                    WorkerFixture.config(coordinator.url(), "survivor", cache, 1, Optional.empty()),
+                    PhaseListener.NONE);
+            try {
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> coordinator.jobState(id).equals("done"));
+            } finally {
+                survivor.stop();
+            }
+
+            assertThat(GitFixture.commitsForJob(bare, id)).isEqualTo(1);
+            assertThat(coordinator.job(id).getString("commit"))
+                    .isEqualTo(GitFixture.history(bare).get(0).name());
+            assertThat(GitFixture.history(bare)).allMatch(c -> c.getParentCount() <= 1);
+        }
+    }
+
+    private static Process spawn(CoordinatorFixture coordinator, Phase phase, Path marker, Path cache)
+            throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder builder = new ProcessBuilder(
+                java.toString(), "-cp", System.getProperty("java.class.path"), CrashingWorkerMain.class.getName());
+        Map<String, String> env = builder.environment();
+        env.put("KBSYNC_COORDINATOR_URL", coordinator.url().toString());
+        env.put("KBSYNC_COORDINATOR_TOKEN", CoordinatorFixture.WORKER_TOKEN);
+        env.put("KBSYNC_WORKER_ID", "doomed");
+        env.put("KBSYNC_CACHE_DIR", cache.toString());
+        env.put("KBSYNC_HTTP_PORT", "0");
+        env.put("KBSYNC_POLL_WAIT", "1s");
+        env.put("CRASH_AT_PHASE", phase.name());
+        env.put("CRASH_MARKER", marker.toString());
+        return builder.redirectErrorStream(true)
+                .redirectOutput(marker.resolveSibling("child-" + phase + ".log").toFile())
+                .start();
+    }
+}

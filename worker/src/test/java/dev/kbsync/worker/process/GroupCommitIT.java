@@ -1,0 +1,248 @@
+package dev.kbsync.worker.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kbsync.testing.RedisExtension;
+import dev.kbsync.worker.fixture.CoordinatorFixture;
+import dev.kbsync.worker.fixture.GitFixture;
+import dev.kbsync.worker.fixture.WorkerFixture;
+import dev.kbsync.worker.run.PhaseListener;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.StoredConfig;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Group commit end to end: queued notes land in few pushes, one commit and one fence each, exactly once. */
+class GroupCommitIT {
+    private static final Logger log = LoggerFactory.getLogger(GroupCommitIT.class);
+
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
+
+    @TempDir
+    Path tmp;
+
+    private Vertx vertx;
+    private Process child;
+
+    @BeforeEach
+    void setUp() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (child != null) {
+            child.destroyForcibly();
+        }
+        CoordinatorFixture.await(vertx.close());
+    }
+
+    @Test
+    void shouldLandTwentyQueuedNotesInFewPushesWithOneCommitAndFenceEach() throws IOException {
+        Path bare = tmp.resolve("team.git");
+        String remote = remoteWithPushLog(bare);
+        try (CoordinatorFixture coordinator =
+                CoordinatorFixture.start(vertx, redis, Duration.ofSeconds(10), Map.of("team", remote))) {
+            List<String> ids = submit(coordinator, "team", 20);
+            WorkerProcess worker = startWorker(coordinator, "w1", tmp.resolve("cache"), 16);
+            try {
+                awaitDone(coordinator, ids);
+            } finally {
+                worker.stop();
+            }
+
+            assertThat(pushes(bare)).isBetween(2, 4);
+            assertEveryJobOnceWithItsOwnCommit(coordinator, bare, ids);
+        }
+    }
+
+    @Test
+    void shouldMarkABatchDoneWithoutSecondCommitsWhenItsWorkerDiesAfterThePush() throws Exception {
+        Path bare = tmp.resolve("crash.git");
+        String remote = remoteWithPushLog(bare);
+        try (CoordinatorFixture coordinator =
+                CoordinatorFixture.start(vertx, redis, Duration.ofSeconds(2), Map.of("crash", remote))) {
+            List<String> ids = submit(coordinator, "crash", 6);
+            Path marker = tmp.resolve("marker");
+            Path cache = tmp.resolve("cache");
+            child = spawnCrashingAfterPush(coordinator, marker, cache);
+
+            await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(marker));
+            child.destroyForcibly();
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(pushes(bare)).isEqualTo(1);
+            assertThat(ids).noneMatch(id -> coordinator.jobState(id).equals("done"));
+            WorkerProcess survivor = startWorker(coordinator, "survivor", cache, 16);
+            try {
+                awaitDone(coordinator, ids);
+            } finally {
+                survivor.stop();
+            }
+
+            assertThat(pushes(bare))
+                    .as("the re-run found every job by its trailer")
+                    .isEqualTo(1);
+            assertEveryJobOnceWithItsOwnCommit(coordinator, bare, ids);
+            assertThat(ids).allMatch(id -> coordinator.job(id).getLong("attempts") == 2);
+        }
+    }
+
+    @Test
+    void shouldMeasureNotesPerSecondWithAndWithoutGroupCommit() throws IOException {
+        Map<Integer, Long> pushesByBatch = new java.util.TreeMap<>();
+        for (int batchMax : new int[] {1, 16}) {
+            Path bare = tmp.resolve("bench-" + batchMax + ".git");
+            String remote = remoteWithPushLog(bare);
+            try (CoordinatorFixture coordinator =
+                    CoordinatorFixture.start(vertx, redis, Duration.ofSeconds(10), Map.of("bench", remote))) {
+                List<String> ids = submit(coordinator, "bench", 16);
+                WorkerProcess worker = startWorker(coordinator, "b" + batchMax, tmp.resolve("c" + batchMax), batchMax);
+                try {
+                    awaitDone(coordinator, ids);
+                } finally {
+                    worker.stop();
+                }
+                double seconds = busySeconds(coordinator, ids);
+                log.info(
+                        "MEASURED: batch max {}: 16 queued notes of 16 users on one KB, first start to last finish {} s"
+                                + " = {} notes/s, {} pushes",
+                        batchMax,
+                        String.format("%.2f", seconds),
+                        String.format("%.1f", 16 / seconds),
+                        pushes(bare));
+                pushesByBatch.put(batchMax, (long) pushes(bare));
+                assertEveryJobOnceWithItsOwnCommit(coordinator, bare, ids);
+            }
+        }
+        assertThat(pushesByBatch.get(1)).isEqualTo(16);
+        assertThat(pushesByBatch.get(16)).isLessThan(pushesByBatch.get(1));
+    }
+
+    /** From the first job's start to the last job's finish, as the coordinator recorded them. */
+    private static double busySeconds(CoordinatorFixture coordinator, List<String> ids) {
+        List<JsonObject> jobs = ids.stream().map(coordinator::job).toList();
+        Instant first = jobs.stream()
+                .map(j -> Instant.parse(j.getString("startedAt")))
+                .min(Instant::compareTo)
+                .orElseThrow();
+        Instant last = jobs.stream()
+                .map(j -> Instant.parse(j.getString("finishedAt")))
+                .max(Instant::compareTo)
+                .orElseThrow();
+        return Duration.between(first, last).toNanos() / 1e9;
+    }
+
+    private static List<String> submit(CoordinatorFixture coordinator, String kb, int n) {
+        return IntStream.range(0, n)
+                .mapToObj(i -> coordinator
+                        .submitNote(kb, "user" + i, "note number " + i, "Note " + i)
+                        .getString("id"))
+                .toList();
+    }
+
+    private WorkerProcess startWorker(CoordinatorFixture coordinator, String id, Path cache, int batchMax) {
+        return WorkerFixture.start(
+                vertx,
+                WorkerFixture.config(
+                        coordinator.url(), id, cache, 1, Optional.empty(), Duration.ofSeconds(30), batchMax),
+                PhaseListener.NONE);
+    }
+
+    private static void awaitDone(CoordinatorFixture coordinator, List<String> ids) {
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(300))
+                .until(() ->
+                        ids.stream().allMatch(id -> coordinator.jobState(id).equals("done")));
+    }
+
+    /** Every job: exactly one commit with its trailer, reported as its commit; fences strictly increase in history. */
+    private static void assertEveryJobOnceWithItsOwnCommit(
+            CoordinatorFixture coordinator, Path bare, List<String> ids) {
+        List<RevCommit> history = GitFixture.history(bare);
+        assertThat(history).hasSize(ids.size() + 1).allMatch(c -> c.getParentCount() <= 1);
+        for (String id : ids) {
+            assertThat(GitFixture.commitsForJob(bare, id)).isEqualTo(1);
+            String commit = history.stream()
+                    .filter(c -> id.equals(GitFixture.trailers(c).get("Kbsync-Job")))
+                    .findFirst()
+                    .orElseThrow()
+                    .name();
+            assertThat(coordinator.job(id).getString("commit")).isEqualTo(commit);
+            assertThat(coordinator.job(id).getJsonArray("files")).hasSize(1);
+        }
+        List<Long> fences = history.stream()
+                .map(c -> GitFixture.trailers(c).get("Kbsync-Fence"))
+                .filter(Objects::nonNull)
+                .map(Long::parseLong)
+                .toList();
+        List<Long> oldestFirst = new ArrayList<>(fences);
+        java.util.Collections.reverse(oldestFirst);
+        assertThat(oldestFirst).isSorted().doesNotHaveDuplicates();
+    }
+
+    /** A bare remote whose branch updates are logged (one reflog entry per accepted push). */
+    private static String remoteWithPushLog(Path bare) throws IOException {
+        String remote = GitFixture.bareRemote(bare);
+        try (Git git = Git.open(bare.toFile())) {
+            StoredConfig config = git.getRepository().getConfig();
+            config.setString("core", null, "logAllRefUpdates", "true");
+            config.save();
+        }
+        return remote;
+    }
+
+    private static int pushes(Path bare) throws IOException {
+        try (Git git = Git.open(bare.toFile())) {
+            return git.reflog()
+                    .setRef(git.getRepository().getFullBranch())
+                    .call()
+                    .size();
+        } catch (GitAPIException e) {
+            throw new IOException(e);
+        }
+    }
+
+    private static Process spawnCrashingAfterPush(CoordinatorFixture coordinator, Path marker, Path cache)
+            throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder builder = new ProcessBuilder(
+                java.toString(), "-cp", System.getProperty("java.class.path"), CrashingWorkerMain.class.getName());
+        Map<String, String> env = builder.environment();
+        env.put("KBSYNC_COORDINATOR_URL", coordinator.url().toString());
+        env.put("KBSYNC_COORDINATOR_TOKEN", CoordinatorFixture.WORKER_TOKEN);
+        env.put("KBSYNC_WORKER_ID", "doomed");
+        env.put("KBSYNC_CACHE_DIR", cache.toString());
+        env.put("KBSYNC_HTTP_PORT", "0");
+        env.put("KBSYNC_POLL_WAIT", "1s");
+        env.put("KBSYNC_CONCURRENCY", "1");
+        env.put("KBSYNC_BATCH_MAX", "16");
+        env.put("CRASH_AT_PHASE", "PUSHED");
+        env.put("CRASH_MARKER", marker.toString());
+        return builder.redirectErrorStream(true)
+                .redirectOutput(marker.resolveSibling("child.log").toFile())
+                .start();
+    }
+}

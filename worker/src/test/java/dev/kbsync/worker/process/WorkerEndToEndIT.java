@@ -1,0 +1,226 @@
+package dev.kbsync.worker.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kbsync.testing.RedisExtension;
+import dev.kbsync.worker.fixture.CoordinatorFixture;
+import dev.kbsync.worker.fixture.GitFixture;
+import dev.kbsync.worker.fixture.Scripts;
+import dev.kbsync.worker.fixture.WorkerFixture;
+import dev.kbsync.worker.run.Phase;
+import dev.kbsync.worker.run.PhaseListener;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+class WorkerEndToEndIT {
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
+
+    @TempDir
+    Path tmp;
+
+    private Vertx vertx;
+    private final List<WorkerProcess> workers = new ArrayList<>();
+    private CoordinatorFixture coordinator;
+
+    @BeforeEach
+    void setUp() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterEach
+    void tearDown() {
+        workers.forEach(WorkerProcess::stop);
+        if (coordinator != null) {
+            coordinator.close();
+        }
+        CoordinatorFixture.await(vertx.close());
+    }
+
+    @Test
+    void shouldSerializeTwoUsersWritingToTheSameKbAtTheSameMoment() {
+        Path bare = tmp.resolve("team.git");
+        coordinator = CoordinatorFixture.start(
+                vertx, redis, Duration.ofSeconds(10), Map.of("team", GitFixture.bareRemote(bare)));
+        startWorker("w1", Optional.empty(), PhaseListener.NONE);
+        startWorker("w2", Optional.empty(), PhaseListener.NONE);
+
+        CompletableFuture<JsonObject> alice = CompletableFuture.supplyAsync(
+                () -> coordinator.submitNote("team", "alice", "Alice's note", "From Alice"));
+        CompletableFuture<JsonObject> bob =
+                CompletableFuture.supplyAsync(() -> coordinator.submitNote("team", "bob", "Bob's note", "From Bob"));
+        List<String> ids = List.of(alice.join().getString("id"), bob.join().getString("id"));
+        awaitDone(ids);
+
+        List<RevCommit> history = GitFixture.history(bare);
+        assertThat(history).hasSize(3);
+        RevCommit second = history.get(0);
+        RevCommit first = history.get(1);
+        assertThat(second.getParent(0)).isEqualTo(first);
+        assertThat(List.of(
+                        GitFixture.trailers(first).get("Kbsync-Job"),
+                        GitFixture.trailers(second).get("Kbsync-Job")))
+                .containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(Long.parseLong(GitFixture.trailers(second).get("Kbsync-Fence")))
+                .isGreaterThan(Long.parseLong(GitFixture.trailers(first).get("Kbsync-Fence")));
+        assertThat(coordinator.job(ids.get(0)).getString("commit")).isIn(first.name(), second.name());
+        assertThat(coordinator.job(ids.get(0)).getJsonArray("files")).hasSize(1);
+    }
+
+    @Test
+    void shouldLandAJobWhenSomeoneElsePushesDuringIt() {
+        Path bare = tmp.resolve("race.git");
+        String remote = GitFixture.bareRemote(bare);
+        coordinator = CoordinatorFixture.start(vertx, redis, Duration.ofSeconds(10), Map.of("race", remote));
+        AtomicBoolean raced = new AtomicBoolean();
+        startWorker("w1", Optional.empty(), (phase, id) -> {
+            if (phase == Phase.APPLIED && raced.compareAndSet(false, true)) {
+                GitFixture.pushDirectly(remote, tmp.resolve("other"), "direct.md", "direct\n");
+            }
+        });
+
+        String id = coordinator.submitNote("race", "alice", "racing", "Race").getString("id");
+        awaitDone(List.of(id));
+
+        assertThat(GitFixture.history(bare))
+                .extracting(RevCommit::getShortMessage)
+                .containsExactly("Add: Race", "Direct: direct.md", "Initial commit");
+        assertThat(GitFixture.commitsForJob(bare, id)).isEqualTo(1);
+        assertThat(workers.get(0).metrics().prometheus()).contains("kbsync_worker_push_rejections_total 1");
+    }
+
+    @Test
+    void shouldReportTheFilesAnAgentCreatedEditedAndDeleted() throws IOException {
+        Path bare = tmp.resolve("agent.git");
+        String remote = GitFixture.bareRemote(bare);
+        GitFixture.pushDirectly(remote, tmp.resolve("seed"), "old.md", "old\n");
+        coordinator = CoordinatorFixture.start(vertx, redis, Duration.ofSeconds(10), Map.of("agentkb", remote));
+        Files.createDirectories(tmp.resolve("scripts"));
+        startWorker(
+                "w1",
+                Optional.of(Scripts.agent(
+                        tmp.resolve("scripts"),
+                        "agent",
+                        "cat > task.md; echo more >> README.md; rm old.md",
+                        Duration.ofSeconds(60))),
+                PhaseListener.NONE);
+
+        String id = coordinator
+                .submitAgentTask("agentkb", "carol", "write the task down")
+                .getString("id");
+        awaitDone(List.of(id));
+
+        JsonObject job = coordinator.job(id);
+        assertThat(job.getJsonArray("files").stream()
+                        .map(f -> ((JsonObject) f).getString("path") + ":" + ((JsonObject) f).getString("change")))
+                .containsExactlyInAnyOrder("task.md:created", "README.md:edited", "old.md:deleted");
+        assertThat(GitFixture.history(bare).get(0).getShortMessage()).isEqualTo("Agent task: write the task down");
+    }
+
+    @Test
+    void shouldRefuseAnAgentThatLinksOutOfTheKbAndCommitNothing() throws IOException {
+        Path bare = tmp.resolve("escape.git");
+        coordinator = CoordinatorFixture.start(
+                vertx, redis, Duration.ofSeconds(10), Map.of("escape", GitFixture.bareRemote(bare)));
+        Files.createDirectories(tmp.resolve("scripts"));
+        startWorker(
+                "w1",
+                Optional.of(Scripts.agent(
+                        tmp.resolve("scripts"),
+                        "agent",
+                        "echo ok > fine.md; ln -s /tmp outside",
+                        Duration.ofSeconds(60))),
+                PhaseListener.NONE);
+
+        String id = coordinator.submitAgentTask("escape", "mallory", "escape").getString("id");
+
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> coordinator.jobState(id).equals("failed"));
+        assertThat(coordinator.job(id).getJsonObject("error").getString("code")).isEqualTo("AGENT_UNSAFE_CHANGE");
+        assertThat(GitFixture.history(bare)).hasSize(1);
+    }
+
+    @Test
+    void shouldFailAgentJobsWhenNoAgentIsConfigured() {
+        Path bare = tmp.resolve("noagent.git");
+        coordinator = CoordinatorFixture.start(
+                vertx, redis, Duration.ofSeconds(10), Map.of("noagent", GitFixture.bareRemote(bare)));
+        startWorker("w1", Optional.empty(), PhaseListener.NONE);
+
+        String id =
+                coordinator.submitAgentTask("noagent", "carol", "do something").getString("id");
+
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> coordinator.jobState(id).equals("failed"));
+        assertThat(coordinator.job(id).getJsonObject("error").getString("code")).isEqualTo("AGENT_NOT_CONFIGURED");
+        assertThat(GitFixture.history(bare)).hasSize(1);
+    }
+
+    @Test
+    void shouldReportWorkerShutdownForAJobStillRunningAfterTheGracePeriod() throws Exception {
+        Path bare = tmp.resolve("stop.git");
+        coordinator = CoordinatorFixture.start(
+                vertx, redis, Duration.ofSeconds(10), Map.of("stop", GitFixture.bareRemote(bare)));
+        java.util.concurrent.CountDownLatch applied = new java.util.concurrent.CountDownLatch(1);
+        WorkerProcess slow = WorkerFixture.start(
+                vertx,
+                WorkerFixture.config(
+                        coordinator.url(),
+                        "slow",
+                        tmp.resolve("cache-slow"),
+                        1,
+                        Optional.empty(),
+                        Duration.ofSeconds(1)),
+                (phase, id) -> {
+                    if (phase == Phase.APPLIED) {
+                        applied.countDown();
+                        sleep(Duration.ofSeconds(4));
+                    }
+                });
+        String id = coordinator.submitNote("stop", "alice", "slow", "Slow").getString("id");
+        assertThat(applied.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        slow.stop();
+
+        assertThat(coordinator.job(id).getJsonObject("error")).isNotNull();
+        assertThat(coordinator.job(id).getJsonObject("error").getString("code")).isEqualTo("WORKER_SHUTDOWN");
+        assertThat(GitFixture.commitsForJob(bare, id)).isZero();
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void startWorker(String id, Optional<dev.kbsync.worker.apply.AgentCommand> agent, PhaseListener listener) {
+        workers.add(WorkerFixture.start(
+                vertx, WorkerFixture.config(coordinator.url(), id, tmp.resolve("cache-" + id), 1, agent), listener));
+    }
+
+    private void awaitDone(List<String> ids) {
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() ->
+                        ids.stream().allMatch(id -> coordinator.jobState(id).equals("done")));
+    }
+}

@@ -1,0 +1,42 @@
+package dev.kbsync.worker.run;
+
+import dev.kbsync.git.Author;
+import dev.kbsync.kb.Job;
+import dev.kbsync.worker.apply.ApplyResult;
+import dev.kbsync.worker.apply.NoteApplier;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+
+/** A note job as a unit with a fixed fence and a configurable pre-push check, for cycle tests. */
+record NoteUnit(Job job, long fence, Runnable beforePush) implements WorkUnit {
+    NoteUnit(Job job, long fence) {
+        this(job, fence, () -> {});
+    }
+
+    @Override
+    public String id() {
+        return job.id();
+    }
+
+    @Override
+    public Author author() {
+        return new Author(job.user(), job.user() + "@users.kbsync");
+    }
+
+    @Override
+    public Map<String, String> trailers() {
+        return Map.of("Kbsync-Fence", Long.toString(fence));
+    }
+
+    @Override
+    public ApplyResult apply(Path workTree) {
+        return new NoteApplier(Optional.empty(), Clock.systemUTC()).apply(workTree, job);
+    }
+
+    @Override
+    public void checkBeforePush() {
+        beforePush.run();
+    }
+}

@@ -1,0 +1,199 @@
+package dev.kbsync.worker.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kbsync.worker.fixture.GitFixture;
+import dev.kbsync.worker.fixture.Jobs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PublishCycleIT {
+    @TempDir
+    Path tmp;
+
+    private Path bare;
+    private String remote;
+    private KbCheckout checkout;
+
+    @BeforeEach
+    void setUp() {
+        bare = tmp.resolve("remote.git");
+        remote = GitFixture.bareRemote(bare);
+        checkout = new KbCheckout(remote, "main", tmp.resolve("cache/team/work"), Optional.empty());
+    }
+
+    @AfterEach
+    void tearDown() {
+        checkout.close();
+    }
+
+    @Test
+    void shouldPublishOneCommitWithJobAndFenceTrailers() {
+        Outcome outcome = cycle(5, PhaseListener.NONE).run(checkout, note("job-1", 7));
+
+        assertThat(outcome).isInstanceOf(Outcome.Published.class);
+        RevCommit head = GitFixture.history(bare).get(0);
+        assertThat(head.getShortMessage()).isEqualTo("Add: Note job-1");
+        assertThat(GitFixture.trailers(head))
+                .containsEntry("Kbsync-Job", "job-1")
+                .containsEntry("Kbsync-Fence", "7");
+        assertThat(head.getAuthorIdent().getEmailAddress()).isEqualTo("alice@users.kbsync");
+        assertThat(((Outcome.Published) outcome).files())
+                .extracting(f -> f.path())
+                .containsExactly("note-job-1.md");
+    }
+
+    @Test
+    void shouldReapplyOnTopOfAConcurrentPushAndKeepBoth() {
+        AtomicInteger raced = new AtomicInteger();
+        PhaseListener racer = (phase, id) -> {
+            if (phase == Phase.APPLIED && raced.getAndIncrement() == 0) {
+                GitFixture.pushDirectly(remote, tmp.resolve("other"), "other.md", "pushed meanwhile\n");
+            }
+        };
+
+        Outcome outcome = cycle(5, racer).run(checkout, note("job-2", 8));
+
+        assertThat(outcome.pushRejections()).isEqualTo(1);
+        List<RevCommit> history = GitFixture.history(bare);
+        assertThat(history)
+                .extracting(RevCommit::getShortMessage)
+                .containsExactly("Add: Note job-2", "Direct: other.md", "Initial commit");
+        assertThat(history).allMatch(c -> c.getParentCount() <= 1);
+    }
+
+    @Test
+    void shouldGiveUpWithPushRejectedAfterTheRetryBudget() {
+        AtomicInteger pushes = new AtomicInteger();
+        PhaseListener racer = (phase, id) -> {
+            if (phase == Phase.APPLIED) {
+                GitFixture.pushDirectly(
+                        remote, tmp.resolve("other-" + pushes.incrementAndGet()), "o" + pushes.get() + ".md", "x\n");
+            }
+        };
+
+        Outcome outcome = cycle(2, racer).run(checkout, note("job-3", 9));
+
+        assertThat(outcome).isInstanceOf(Outcome.Failed.class);
+        assertThat(((Outcome.Failed) outcome).error().code()).isEqualTo("PUSH_REJECTED");
+        assertThat(outcome.pushRejections()).isEqualTo(3);
+        assertThat(GitFixture.commitsForJob(bare, "job-3")).isZero();
+    }
+
+    @Test
+    void shouldNotApplyAJobTwiceWhenTheRemoteAlreadyHasIt() {
+        String first = ((Outcome.Published) cycle(5, PhaseListener.NONE).run(checkout, note("job-4", 10))).commit();
+
+        Outcome again = cycle(5, PhaseListener.NONE).run(checkout, note("job-4", 11));
+
+        assertThat(again).isInstanceOf(Outcome.AlreadyPublished.class);
+        assertThat(((Outcome.AlreadyPublished) again).commit()).isEqualTo(first);
+        assertThat(((Outcome.AlreadyPublished) again).files())
+                .extracting(f -> f.path())
+                .containsExactly("note-job-4.md");
+        assertThat(GitFixture.commitsForJob(bare, "job-4")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldDropTheLeftoversOfACrashedCycle() throws Exception {
+        cycle(5, PhaseListener.NONE).run(checkout, note("job-5", 12));
+        Path work = tmp.resolve("cache/team/work");
+        Files.writeString(work.resolve("half-written.md"), "partial");
+        try (Git git = Git.open(work.toFile())) {
+            git.add().addFilepattern(".").call();
+            git.commit().setMessage("unpushed leftover").setAuthor("x", "x@x").call();
+        }
+        Files.writeString(work.resolve("README.md"), "dirty");
+        Files.writeString(work.resolve(".git/index.lock"), "");
+
+        cycle(5, PhaseListener.NONE).run(checkout, note("job-6", 13));
+
+        assertThat(GitFixture.history(bare))
+                .extracting(RevCommit::getShortMessage)
+                .containsExactly("Add: Note job-6", "Add: Note job-5", "Initial commit");
+        assertThat(work.resolve("half-written.md")).doesNotExist();
+    }
+
+    @Test
+    void shouldNotPushWhenThePrePushCheckFails() {
+        NoteUnit unit = new NoteUnit(Jobs.note("job-7", "alice", "text", "Note job-7", null), 14, () -> {
+            throw new UnitAbortedException(UnitAbortedException.LEASE_LOST, "lost");
+        });
+
+        assertThatThrownBy(() -> cycle(5, PhaseListener.NONE).run(checkout, unit))
+                .isInstanceOf(UnitAbortedException.class);
+        assertThat(GitFixture.commitsForJob(bare, "job-7")).isZero();
+    }
+
+    @Test
+    void shouldReCloneACheckoutWhoseGitDirectoryIsDestroyed() throws IOException {
+        cycle(5, PhaseListener.NONE).run(checkout, note("job-8", 15));
+        checkout.close();
+        Path work = tmp.resolve("cache/team/work");
+        Files.writeString(work.resolve(".git/HEAD"), "garbage");
+
+        Outcome outcome = cycle(5, PhaseListener.NONE).run(checkout, note("job-9", 16));
+
+        assertThat(outcome).isInstanceOf(Outcome.Published.class);
+    }
+
+    @Test
+    void shouldLandABatchAsOneCommitPerUnitInOrderWithOnePush() {
+        List<Outcome> outcomes =
+                cycle(5, PhaseListener.NONE).runAll(checkout, List.of(note("a", 7), note("b", 8), note("c", 9)));
+
+        assertThat(outcomes).allMatch(o -> o instanceof Outcome.Published && o.pushRejections() == 0);
+        List<RevCommit> history = GitFixture.history(bare);
+        assertThat(history)
+                .extracting(c -> GitFixture.trailers(c).get("Kbsync-Fence"))
+                .containsExactly("9", "8", "7", null);
+        assertThat(outcomes)
+                .extracting(o -> ((Outcome.Published) o).commit())
+                .containsExactly(
+                        history.get(2).name(),
+                        history.get(1).name(),
+                        history.get(0).name());
+        assertThat(outcomes)
+                .extracting(o -> ((Outcome.Published) o).files().get(0).path())
+                .containsExactly("note-a.md", "note-b.md", "note-c.md");
+    }
+
+    @Test
+    void shouldReapplyOnlyTheUnitsTheRemoteLacksWhenABatchPushIsRejected() {
+        cycle(5, PhaseListener.NONE).run(checkout, note("a", 7));
+        AtomicInteger raced = new AtomicInteger();
+        PhaseListener racer = (phase, id) -> {
+            if (phase == Phase.COMMITTED && id.equals("c") && raced.getAndIncrement() == 0) {
+                GitFixture.pushDirectly(remote, tmp.resolve("other"), "other.md", "pushed meanwhile\n");
+            }
+        };
+
+        List<Outcome> outcomes = cycle(5, racer).runAll(checkout, List.of(note("a", 7), note("b", 8), note("c", 9)));
+
+        assertThat(outcomes.get(0)).isInstanceOf(Outcome.AlreadyPublished.class);
+        assertThat(outcomes.subList(1, 3)).allMatch(o -> o instanceof Outcome.Published && o.pushRejections() == 1);
+        assertThat(GitFixture.history(bare))
+                .extracting(RevCommit::getShortMessage)
+                .containsExactly("Add: Note c", "Add: Note b", "Direct: other.md", "Add: Note a", "Initial commit");
+    }
+
+    private static NoteUnit note(String id, long fence) {
+        return new NoteUnit(Jobs.note(id, "alice", "text of " + id, "Note " + id, null), fence);
+    }
+
+    private static PublishCycle cycle(int retries, PhaseListener listener) {
+        return new PublishCycle(new PushRetry(retries, Duration.ofMillis(10)), listener, d -> {});
+    }
+}
