@@ -12,10 +12,7 @@ record ScenarioResult(String id, String title, List<Measurement> rows, List<Chec
     String summary() {
         StringBuilder out = new StringBuilder();
         for (Check c : checks) {
-            out.append(c.kbsync() == null ? "-" : c.kbsync().subject())
-                    .append(": ")
-                    .append(c.verdict())
-                    .append("; ");
+            out.append(c.kbsync().subject()).append(": ").append(c.verdict()).append("; ");
         }
         return out.toString().trim();
     }

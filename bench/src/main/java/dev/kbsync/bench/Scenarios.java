@@ -1,11 +1,12 @@
 package dev.kbsync.bench;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** The scenarios of issue 6: kbsync and its anchors measured in the same run, checked against the targets. */
 final class Scenarios {
-    static final String WORKER_MISSING = "not measured: worker not merged at bench time";
     private static final int WAITERS = 16;
 
     private Scenarios() {}
@@ -16,8 +17,8 @@ final class Scenarios {
                 new Scenario("2", "handoff, 16 waiters on one KB", Scenarios::handoff),
                 new Scenario("3", "100 KBs x 16 workers", Scenarios::manyKbs),
                 new Scenario("4", "queue-position events, 1,000 waiters / 100 KBs", Scenarios::positions),
-                new Scenario("5", "end-to-end notes/s", Scenarios::notes),
-                new Scenario("6", "git time per job", Scenarios::gitPerJob),
+                new Scenario("5", "notes/s, one KB, git:// remote", Scenarios::notes),
+                new Scenario("6", "git time per job, large KB", Scenarios::gitPerJob),
                 new Scenario("M", "coordinator memory, 10,000 queued jobs / 1,000 KBs", Scenarios::memory));
     }
 
@@ -69,26 +70,36 @@ final class Scenarios {
     }
 
     private static ScenarioResult notes(String id, String title, BenchContext ctx) throws Exception {
-        GitAnchors git = new GitAnchors(ctx);
-        Measurement near = git.cliOverNetwork(0, ctx.scaled(100));
-        Measurement far = git.cliOverNetwork(100, ctx.quick() ? 3 : 15);
+        GitAnchors cli = new GitAnchors(ctx);
+        WorkerGit worker = new WorkerGit(ctx);
+        int near = ctx.scaled(100);
+        int far = ctx.quick() ? 3 : 15;
+        Measurement cliNear = cli.cliOverNetwork(0, near);
+        Measurement cliFar = cli.cliOverNetwork(100, far);
+        Measurement workerNear = worker.publishOverNetwork(0, near);
+        Measurement workerFar = worker.publishOverNetwork(100, far);
+        Measurement batched = worker.groupCommitOverNetwork(100, ctx.quick() ? 20 : 160, 16);
         Target target = Target.ratioAtLeast(Metric.RATE, 1.0);
         return new ScenarioResult(
                 id,
                 title,
-                List.of(near, far),
+                List.of(workerNear, workerFar, batched, cliNear, cliFar),
                 List.of(
-                        Check.notMeasured(near, target, WORKER_MISSING),
-                        Check.notMeasured(far, target, WORKER_MISSING)));
+                        Check.of(workerNear, cliNear, target),
+                        Check.of(workerFar, cliFar, target),
+                        Check.of(batched, cliFar, target)));
     }
 
     private static ScenarioResult gitPerJob(String id, String title, BenchContext ctx) throws Exception {
-        Measurement pull = new GitAnchors(ctx).cliPull();
+        WorkerGit git = new WorkerGit(ctx);
+        int files = ctx.quick() ? 1_000 : 10_000;
+        int jobs = ctx.quick() ? 10 : 200;
+        Path remote = git.largeRemote(files);
+        String note = String.format(Locale.ROOT, "%,d-file KB, %d jobs", files, jobs);
+        Measurement worker = git.publishCycle(remote, jobs).withNote(note);
+        Measurement cli = git.cliCycle(remote, jobs).withNote(note);
         return new ScenarioResult(
-                id,
-                title,
-                List.of(pull),
-                List.of(Check.notMeasured(pull, Target.ratioAtMost(Metric.P50, 0.6), WORKER_MISSING)));
+                id, title, List.of(worker, cli), List.of(Check.of(worker, cli, Target.ratioAtMost(Metric.P50, 0.6))));
     }
 
     private static ScenarioResult memory(String id, String title, BenchContext ctx) throws Exception {

@@ -39,13 +39,4 @@ class CheckTest {
         assertThat(check.verdict()).isEqualTo("**not met** (300)");
         assertThat(check.target().describe()).isEqualTo("MiB <= 256");
     }
-
-    @Test
-    void shouldSayWhyARowWasNotMeasured() {
-        Check check =
-                Check.notMeasured(latency("git", 1), Target.ratioAtMost(Metric.P50, 0.6), Scenarios.WORKER_MISSING);
-
-        assertThat(check.ratio()).isEqualTo("-");
-        assertThat(check.verdict()).isEqualTo(Scenarios.WORKER_MISSING);
-    }
 }
