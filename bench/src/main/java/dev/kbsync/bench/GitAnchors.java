@@ -3,7 +3,7 @@ package dev.kbsync.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** git CLI anchors: the original pull-commit-push model per note (over a delaying network), and a pull. */
+/** git CLI anchor of scenario 5: the original pull-commit-push model, one note at a time, over a delaying network. */
 final class GitAnchors {
     private final BenchContext ctx;
 
@@ -33,27 +33,5 @@ final class GitAnchors {
                         GitCli.run(clone, "push", "-q", "origin", "HEAD:main");
                     });
         }
-    }
-
-    Measurement cliPull() throws Exception {
-        Path dir = Files.createTempDirectory(ctx.scratch(), "git-pull");
-        Path remote = dir.resolve("remote.git");
-        Path writer = dir.resolve("writer");
-        Path reader = dir.resolve("reader");
-        GitCli.seed(remote, writer);
-        GitCli.run(dir, "clone", "-q", remote.toString(), reader.toString());
-        Stats stats = new Stats();
-        int runs = ctx.scaled(100);
-        long start = System.nanoTime();
-        for (int i = 0; i < runs; i++) {
-            Files.writeString(writer.resolve("n" + i + ".md"), "x" + i);
-            GitCli.run(writer, "add", "-A");
-            GitCli.run(writer, "commit", "-q", "-m", "n" + i);
-            GitCli.run(writer, "push", "-q", "origin", "HEAD:main");
-            long t0 = System.nanoTime();
-            GitCli.run(reader, "pull", "-q", "--ff-only", "origin", "main");
-            stats.record(System.nanoTime() - t0);
-        }
-        return Measurement.of("git CLI pull of one new commit", stats, runs, System.nanoTime() - start);
     }
 }
