@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             UpCommand.class,
             DemoCommand.class,
             CoordinatorCommand.class,
+            WorkerCommand.class,
             NoteCommand.class,
             AgentCommand.class,
             QueueCommand.class

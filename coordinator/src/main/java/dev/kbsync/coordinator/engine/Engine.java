@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
+import org.redisson.config.ReadMode;
 
 /**
  * One coordinator instance over Redis: leases, jobs, queues and the KB registry, sharing state with every other
@@ -82,9 +83,16 @@ public final class Engine {
 
     /**
      * Sets what the engine needs on the caller's Redisson config: the lock watchdog (a dead coordinator's locks lapse
-     * after it) and a short fair-lock wait timeout (a dead Redisson waiter stops blocking its KB within seconds).
+     * after it), a short fair-lock wait timeout (a dead Redisson waiter stops blocking its KB within seconds), and,
+     * with replicas (Sentinel, Cluster), reads from masters only: Redisson reads replicas by default, and a lagging
+     * replica would hand the drivers a stale queue head and clients positions that go back up.
      */
     public static Config tune(Config redisson, EngineConfig config) {
+        if (redisson.isSentinelConfig()) {
+            redisson.useSentinelServers().setReadMode(ReadMode.MASTER);
+        } else if (redisson.isClusterConfig()) {
+            redisson.useClusterServers().setReadMode(ReadMode.MASTER);
+        }
         return redisson.setLockWatchdogTimeout(config.lockWatchdog().toMillis())
                 .setFairLockWaitTimeout(FAIR_LOCK_WAIT_TIMEOUT_MS);
     }

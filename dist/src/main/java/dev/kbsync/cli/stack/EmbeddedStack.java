@@ -63,8 +63,10 @@ public final class EmbeddedStack implements AutoCloseable {
                     "up-worker-" + i,
                     "KBSYNC_CACHE_DIR",
                     data.resolve("checkouts/worker-" + i).toString(),
-                    "KBSYNC_HTTP_PORT",
-                    "0");
+                    "KBSYNC_WORKER_HTTP_PORT",
+                    "0",
+                    "KBSYNC_POLL_WAIT",
+                    "2s");
             workers.add(WorkerProcess.start(vertx, WorkerConfigLoader.load(env), System.getenv(), PhaseListener.NONE)
                     .await());
         }

@@ -5,8 +5,6 @@ import java.util.List;
 
 /** The operator's agent: an argv list run without a shell, the task on stdin, killed (with its children) after {@code timeout}. */
 public record AgentCommand(List<String> argv, Duration timeout) {
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
-
     public AgentCommand {
         argv = List.copyOf(argv);
         if (argv.isEmpty() || argv.get(0).isBlank()) {

@@ -15,25 +15,28 @@ public final class WorkerConfigLoader {
 
     public static WorkerConfig load(Map<String, String> env) {
         ConfigSource source = ConfigSource.of(env);
-        Duration agentTimeout =
-                source.get("agent.timeout").map(WorkerConfigLoader::duration).orElse(AgentCommand.DEFAULT_TIMEOUT);
+        Duration agentTimeout = duration(text(source, WorkerConfigKey.AGENT_TIMEOUT));
         return new WorkerConfig(
-                URI.create(source.get("coordinator.url").orElse("http://127.0.0.1:8080")),
-                source.get("coordinator.token").orElse(""),
-                source.get("worker.id").orElseGet(WorkerConfigLoader::defaultWorkerId),
-                Path.of(source.get("cache.dir").orElse(".kbsync/checkouts")),
-                integer(source, "concurrency", 2),
-                source.get("agent.command").map(c -> AgentCommand.parse(c, agentTimeout)),
-                source.get("note.agent.command").map(c -> AgentCommand.parse(c, agentTimeout)),
-                integer(source, "push.retries", 5),
-                FallbackMode.parse(source.get("fallback").orElse("local")),
-                source.get("http.host").orElse("127.0.0.1"),
-                integer(source, "http.port", 9090),
-                source.get("author.email.domain").orElse("users.kbsync"),
-                source.get("poll.wait").map(WorkerConfigLoader::duration).orElse(Duration.ofSeconds(20)),
-                source.get("shutdown.grace").map(WorkerConfigLoader::duration).orElse(Duration.ofSeconds(60)),
-                integer(source, "maintain.every", 50),
-                integer(source, "batch.max", 16));
+                URI.create(text(source, WorkerConfigKey.COORDINATOR_URL)),
+                text(source, WorkerConfigKey.COORDINATOR_TOKEN),
+                source.get(WorkerConfigKey.WORKER_ID.key()).orElseGet(WorkerConfigLoader::defaultWorkerId),
+                Path.of(text(source, WorkerConfigKey.CACHE_DIR)),
+                integer(source, WorkerConfigKey.CONCURRENCY),
+                source.get(WorkerConfigKey.AGENT_COMMAND.key()).map(c -> AgentCommand.parse(c, agentTimeout)),
+                source.get(WorkerConfigKey.NOTE_AGENT_COMMAND.key()).map(c -> AgentCommand.parse(c, agentTimeout)),
+                integer(source, WorkerConfigKey.PUSH_RETRIES),
+                FallbackMode.parse(text(source, WorkerConfigKey.FALLBACK)),
+                text(source, WorkerConfigKey.HTTP_HOST),
+                integer(source, WorkerConfigKey.HTTP_PORT),
+                text(source, WorkerConfigKey.AUTHOR_EMAIL_DOMAIN),
+                duration(text(source, WorkerConfigKey.POLL_WAIT)),
+                duration(text(source, WorkerConfigKey.SHUTDOWN_GRACE)),
+                integer(source, WorkerConfigKey.MAINTAIN_EVERY),
+                integer(source, WorkerConfigKey.BATCH_MAX));
+    }
+
+    private static String text(ConfigSource source, WorkerConfigKey key) {
+        return source.get(key.key()).orElse(key.defaultValue());
     }
 
     /** {@code <hostname>-<pid>}. */
@@ -68,16 +71,13 @@ public final class WorkerConfigLoader {
         }
     }
 
-    private static int integer(ConfigSource source, String key, int fallback) {
-        return source.get(key)
-                .map(v -> {
-                    try {
-                        return Integer.parseInt(v);
-                    } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException(
-                                key + " (" + ConfigSource.envName(key) + ") must be an integer, got '" + v + "'", e);
-                    }
-                })
-                .orElse(fallback);
+    private static int integer(ConfigSource source, WorkerConfigKey key) {
+        String value = text(source, key);
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    key.key() + " (" + key.env() + ") must be an integer, got '" + value + "'", e);
+        }
     }
 }

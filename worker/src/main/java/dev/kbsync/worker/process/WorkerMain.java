@@ -2,6 +2,7 @@ package dev.kbsync.worker.process;
 
 import dev.kbsync.worker.run.PhaseListener;
 import io.vertx.core.Vertx;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,21 +14,26 @@ public final class WorkerMain {
     private WorkerMain() {}
 
     public static void main(String[] args) throws Exception {
-        run(PhaseListener.NONE);
+        run(System.getenv(), PhaseListener.NONE);
     }
 
     /** Starts a worker with {@code listener} and stops it gracefully on SIGTERM; blocks until then. */
     public static void run(PhaseListener listener) throws Exception {
+        run(System.getenv(), listener);
+    }
+
+    /** As {@link #run(PhaseListener)} with settings (and git credentials) from {@code env}. */
+    public static void run(Map<String, String> env, PhaseListener listener) throws Exception {
         WorkerConfig config;
         try {
-            config = WorkerConfigLoader.load(System.getenv());
+            config = WorkerConfigLoader.load(env);
         } catch (IllegalArgumentException e) {
             log.error("invalid worker configuration: {}", e.getMessage());
             System.exit(2);
             return;
         }
         Vertx vertx = Vertx.vertx();
-        WorkerProcess worker = WorkerProcess.start(vertx, config, System.getenv(), listener)
+        WorkerProcess worker = WorkerProcess.start(vertx, config, env, listener)
                 .toCompletionStage()
                 .toCompletableFuture()
                 .get(30, TimeUnit.SECONDS);

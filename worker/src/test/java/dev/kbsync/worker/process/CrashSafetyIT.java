@@ -97,7 +97,7 @@ class CrashSafetyIT {
         env.put("KBSYNC_COORDINATOR_TOKEN", CoordinatorFixture.WORKER_TOKEN);
         env.put("KBSYNC_WORKER_ID", "doomed");
         env.put("KBSYNC_CACHE_DIR", cache.toString());
-        env.put("KBSYNC_HTTP_PORT", "0");
+        env.put("KBSYNC_WORKER_HTTP_PORT", "0");
         env.put("KBSYNC_POLL_WAIT", "1s");
         env.put("CRASH_AT_PHASE", phase.name());
         env.put("CRASH_MARKER", marker.toString());

@@ -235,7 +235,7 @@ class GroupCommitIT {
         env.put("KBSYNC_COORDINATOR_TOKEN", CoordinatorFixture.WORKER_TOKEN);
         env.put("KBSYNC_WORKER_ID", "doomed");
         env.put("KBSYNC_CACHE_DIR", cache.toString());
-        env.put("KBSYNC_HTTP_PORT", "0");
+        env.put("KBSYNC_WORKER_HTTP_PORT", "0");
         env.put("KBSYNC_POLL_WAIT", "1s");
         env.put("KBSYNC_CONCURRENCY", "1");
         env.put("KBSYNC_BATCH_MAX", "16");

@@ -1,0 +1,2 @@
+/** Browser tests of the live dashboard served at {@code /}. */
+package dev.kbsync.coordinator.dashboard;

@@ -1,0 +1,31 @@
+package dev.kbsync.coordinator.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.coordinator.engine.Engine;
+import org.junit.jupiter.api.Test;
+import org.redisson.config.Config;
+import org.redisson.config.ReadMode;
+
+/** The engine never reads from replicas: a lagging replica would show a stale queue head. */
+class EngineTuneTest {
+    @Test
+    void shouldReadFromTheMasterWithSentinel() {
+        Config config = new Config();
+        config.useSentinelServers().setMasterName("m").addSentinelAddress("redis://127.0.0.1:1");
+
+        Engine.tune(config, Node.config("t"));
+
+        assertThat(config.useSentinelServers().getReadMode()).isEqualTo(ReadMode.MASTER);
+    }
+
+    @Test
+    void shouldReadFromMastersInACluster() {
+        Config config = new Config();
+        config.useClusterServers().addNodeAddress("redis://127.0.0.1:1");
+
+        Engine.tune(config, Node.config("t"));
+
+        assertThat(config.useClusterServers().getReadMode()).isEqualTo(ReadMode.MASTER);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.kbsync.cli;
+
+import dev.kbsync.worker.process.WorkerMain;
+import dev.kbsync.worker.run.PhaseListener;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code kbsync worker [--config file.yaml]}: the production worker process. */
+@Command(
+        name = "worker",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run a worker. Settings come from the YAML file (or KBSYNC_CONFIG) and KBSYNC_* environment",
+            "variables (environment wins); every key is listed in docs/worker-configuration.md."
+        })
+final class WorkerCommand implements Callable<Integer> {
+    @Option(names = "--config", description = "YAML configuration file (same as KBSYNC_CONFIG).")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        if (config != null) {
+            env.put("KBSYNC_CONFIG", config.toString());
+        }
+        WorkerMain.run(env, PhaseListener.NONE);
+        return ExitCodes.OK;
+    }
+}

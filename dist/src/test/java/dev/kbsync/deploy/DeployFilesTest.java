@@ -1,0 +1,140 @@
+package dev.kbsync.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.coordinator.config.ConfigKey;
+import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.worker.process.WorkerConfigKey;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.redisson.config.Config;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * The deploy files cannot run here (no Docker engine, no cluster), so they are checked statically against the code:
+ * YAML parses, every KBSYNC_* setting they name exists, the embedded configs load through the real loaders.
+ */
+class DeployFilesTest {
+    private static final Path DEPLOY = Path.of("..", "deploy");
+    /** Launcher-level variables that are not config keys of either process. */
+    private static final Set<String> LAUNCHER_VARIABLES = Set.of("KBSYNC_CONFIG", "KBSYNC_LOG_LEVEL");
+    /** A KBSYNC_ name that is set (not a ${...} reference). */
+    private static final Pattern SETTING = Pattern.compile("(?<![{A-Z_])(KBSYNC_[A-Z0-9_]+)");
+
+    @Test
+    void shouldParseEveryYamlFile() throws IOException {
+        for (Path file : files(".yaml", ".yml")) {
+            List<Object> documents = new ArrayList<>();
+            yaml().loadAll(Files.readString(file)).forEach(documents::add);
+            assertThat(documents).as(file.toString()).isNotEmpty().doesNotContainNull();
+        }
+    }
+
+    @Test
+    void shouldNameOnlySettingsThatExistInTheCode() throws IOException {
+        Set<String> known = Stream.concat(
+                        Arrays.stream(ConfigKey.values()).map(ConfigKey::env),
+                        Arrays.stream(WorkerConfigKey.values()).map(WorkerConfigKey::env))
+                .collect(Collectors.toSet());
+        for (Path file : files(".yaml", ".yml", ".service", ".example", "Dockerfile")) {
+            Matcher m = SETTING.matcher(Files.readString(file));
+            while (m.find()) {
+                assertThat(known.contains(m.group(1)) || LAUNCHER_VARIABLES.contains(m.group(1)))
+                        .as(file + " names " + m.group(1) + ", which is no coordinator or worker setting")
+                        .isTrue();
+            }
+        }
+    }
+
+    @Test
+    void shouldLoadTheRedissonConfigs() throws IOException {
+        assertThat(Config.fromYAML(DEPLOY.resolve("redisson-sentinel.yaml").toFile())
+                        .useSentinelServers()
+                        .getMasterName())
+                .isEqualTo("kbsync");
+        assertThat(Config.fromYAML(DEPLOY.resolve("redisson-cluster.yaml").toFile())
+                        .useClusterServers()
+                        .getNodeAddresses())
+                .hasSize(3);
+        assertThat(Config.fromYAML(configMapEntry("redisson.yaml"))
+                        .useSentinelServers()
+                        .getSentinelAddresses())
+                .hasSize(3);
+    }
+
+    @Test
+    void shouldLoadTheKubernetesCoordinatorConfigThroughTheRealLoader(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("coordinator.yaml"), configMapEntry("coordinator.yaml"));
+        Path redisson = Files.writeString(dir.resolve("redisson.yaml"), configMapEntry("redisson.yaml"));
+        CoordinatorConfig config = CoordinatorConfig.load(
+                Optional.of(file),
+                Map.of(
+                        "KBSYNC_TOKENS",
+                        "admin:an-admin-token-0001,worker:a-worker-token-0001",
+                        "KBSYNC_REDIS_CONFIG_FILE",
+                        redisson.toString()));
+        assertThat(config.http().port()).isEqualTo(8080);
+        assertThat(config.kbs()).hasSize(1);
+    }
+
+    @Test
+    void shouldUseTheSamePortsAndImageEverywhere() throws IOException {
+        String compose = Files.readString(DEPLOY.resolve("docker-compose.yml"));
+        String k8s = Files.readString(DEPLOY.resolve("k8s/kbsync.yaml"));
+        assertThat(compose).contains("KBSYNC_HTTP_PORT: \"8080\"").contains("KBSYNC_WORKER_HTTP_PORT: \"9090\"");
+        assertThat(k8s).contains("containerPort: 8080").contains("containerPort: 9090");
+        assertThat(compose).contains("image: kbsync:0.1.0");
+        assertThat(k8s).contains("image: kbsync:0.1.0");
+        assertThat(Files.readString(DEPLOY.resolve("docker/Dockerfile"))).contains("EXPOSE 8080 9090");
+    }
+
+    @Test
+    void shouldStartEverySystemdUnitThroughTheLauncher() throws IOException {
+        for (Path unit : files(".service")) {
+            String text = Files.readString(unit);
+            assertThat(text).as(unit.toString()).contains("[Unit]", "[Service]", "[Install]");
+            assertThat(text)
+                    .as(unit.toString())
+                    .containsPattern("ExecStart=/usr/bin/java -jar /opt/kbsync/kbsync.jar (coordinator|worker)");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String configMapEntry(String key) throws IOException {
+        for (Object doc : yaml().loadAll(Files.readString(DEPLOY.resolve("k8s/kbsync.yaml")))) {
+            Map<String, Object> map = (Map<String, Object>) doc;
+            if ("ConfigMap".equals(map.get("kind"))) {
+                return (String) ((Map<String, Object>) map.get("data")).get(key);
+            }
+        }
+        throw new AssertionError("no ConfigMap in deploy/k8s/kbsync.yaml");
+    }
+
+    private static List<Path> files(String... endings) throws IOException {
+        try (Stream<Path> paths = Files.walk(DEPLOY)) {
+            return paths.filter(Files::isRegularFile)
+                    .filter(p -> Arrays.stream(endings)
+                            .anyMatch(e -> p.getFileName().toString().endsWith(e)))
+                    .toList();
+        }
+    }
+
+    private static Yaml yaml() {
+        return new Yaml(new SafeConstructor(new LoaderOptions()));
+    }
+}

@@ -1,0 +1,69 @@
+package dev.kbsync.worker.process;
+
+/**
+ * Every worker configuration key, defined once: its dotted YAML key, default and meaning. The environment variable is
+ * derived ({@code worker.http.port} -> {@code KBSYNC_WORKER_HTTP_PORT}); the loader and the generated
+ * {@code docs/worker-configuration.md} both read this table.
+ */
+public enum WorkerConfigKey {
+    COORDINATOR_URL("coordinator.url", "http://127.0.0.1:8080", "Coordinator base URL (http or https)."),
+    COORDINATOR_TOKEN("coordinator.token", "", "Bearer token with role `worker`; never logged."),
+    WORKER_ID("worker.id", "<hostname>-<pid>", "Shows in the coordinator's queue view and logs."),
+    CACHE_DIR("cache.dir", ".kbsync/checkouts", "Where checkouts and local lock files live (a disposable cache)."),
+    CONCURRENCY("concurrency", "2", "Parallel poll slots, 1-64 (jobs of different KBs run in parallel)."),
+    AGENT_COMMAND(
+            "agent.command",
+            "",
+            "The agent run for agent tasks: an argv list (YAML list, or whitespace-separated in the environment), run"
+                    + " without a shell. Unset: agent jobs fail with AGENT_NOT_CONFIGURED."),
+    AGENT_TIMEOUT("agent.timeout", "10m", "The agent and all its child processes are killed after this."),
+    NOTE_AGENT_COMMAND(
+            "note.agent.command",
+            "",
+            "Optional agent that turns a note's text into files (the original's LLM step); unset: a note is written"
+                    + " as markdown with front matter."),
+    PUSH_RETRIES("push.retries", "5", "Re-sync/re-apply/push rounds after rejected pushes, 0-100."),
+    FALLBACK(
+            "fallback",
+            "local",
+            "`local` (keep going under the local lock when the coordinator is unreachable) or"
+                    + " `fail` (stop before pushing)."),
+    HTTP_HOST("worker.http.host", "127.0.0.1", "Address of the health and metrics server."),
+    HTTP_PORT("worker.http.port", "9090", "Port of the health and metrics server (0 = any free port)."),
+    AUTHOR_EMAIL_DOMAIN("author.email.domain", "users.kbsync", "Commits are authored by `<user> <<user>@<domain>>`."),
+    POLL_WAIT("poll.wait", "20s", "Long-poll wait (the coordinator caps it at 30 s); also the longest idle stop."),
+    SHUTDOWN_GRACE("shutdown.grace", "60s", "How long running jobs may finish on shutdown."),
+    MAINTAIN_EVERY("maintain.every", "50", "Jobs per checkout between git maintenance (repack) runs."),
+    BATCH_MAX(
+            "batch.max",
+            "16",
+            "Group commit: most note jobs landed in one pull/push cycle (the polled job plus the queued note jobs right"
+                    + " behind it), 1-64; `1` = one push per job.");
+
+    private final String key;
+    private final String defaultValue;
+    private final String description;
+
+    WorkerConfigKey(String key, String defaultValue, String description) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public String env() {
+        return ConfigSource.envName(key);
+    }
+
+    /** The default as configuration text; empty = unset. */
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String description() {
+        return description;
+    }
+}
