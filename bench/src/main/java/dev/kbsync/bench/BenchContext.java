@@ -8,4 +8,9 @@ record BenchContext(String redisUri, Path scratch, boolean quick) {
     int scaled(int n) {
         return quick ? Math.max(20, n / 10) : n;
     }
+
+    /** Length of a fixed-time run: 10 s, or 2 s when quick. */
+    int seconds() {
+        return quick ? 2 : 10;
+    }
 }

@@ -1,6 +1,7 @@
 package dev.kbsync.bench;
 
 import dev.kbsync.embedded.RedisProcess;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ public final class BenchMain {
         Set<String> only = Arrays.stream(value(list, "--only", "").split(","))
                 .filter(s -> !s.isBlank())
                 .collect(Collectors.toSet());
+        String loadBefore = loadAverage();
         Path scratch = Files.createTempDirectory("kbsync-bench");
         try (RedisProcess redis = RedisProcess.start(scratch)) {
             BenchContext ctx = new BenchContext(redis.uri(), scratch, quick);
@@ -31,11 +33,15 @@ public final class BenchMain {
                 if (only.isEmpty() || only.contains(scenario.id())) {
                     System.out.println("running scenario " + scenario.id() + " ...");
                     ScenarioResult result = scenario.run(ctx);
-                    System.out.println("  " + result.verdict());
+                    System.out.println("  " + result.summary());
                     results.add(result);
                 }
             }
-            Report.write(out, results, machine());
+            Report.write(
+                    out,
+                    results,
+                    machine() + "; load average (1/5/15 min) " + loadBefore + " at start, " + loadAverage()
+                            + " at end");
             System.out.println("wrote " + out.toAbsolutePath());
         }
     }
@@ -43,6 +49,16 @@ public final class BenchMain {
     private static String value(List<String> args, String flag, String fallback) {
         int i = args.indexOf(flag);
         return i >= 0 && i + 1 < args.size() ? args.get(i + 1) : fallback;
+    }
+
+    /** The first three fields of /proc/loadavg, or "unknown" off Linux. */
+    static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return String.join(" ", Arrays.copyOf(fields, 3));
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     static String machine() {

@@ -1,12 +1,5 @@
 package dev.kbsync.bench;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
@@ -19,6 +12,9 @@ import org.redisson.config.Config;
 
 /** The anchors every lock scenario is compared with: raw Redisson RFairLock and Curator's InterProcessMutex. */
 final class LockAnchors {
+    /** Untimed runs before an uncontended loop: enough for the JIT to compile the client and server paths. */
+    static final int WARMUP = 3000;
+
     private final BenchContext ctx;
 
     LockAnchors(BenchContext ctx) {
@@ -35,7 +31,7 @@ final class LockAnchors {
         RedissonClient client = redisson(ctx.redisUri());
         try {
             RLock lock = client.getFairLock("bench:raw:uncontended");
-            return Timer.loop("raw RFairLock lock+unlock", ctx.scaled(200), ctx.scaled(2000), () -> {
+            return Timer.loop("raw RFairLock lock+unlock", ctx.scaled(WARMUP), ctx.scaled(2000), () -> {
                 lock.lock();
                 lock.unlock();
             });
@@ -50,18 +46,7 @@ final class LockAnchors {
         try {
             String name = "bench:raw:handoff:" + System.nanoTime();
             return Handoff.run("raw RFairLock, " + waiters + " waiters / 2 clients", waiters, ctx.scaled(2000), t -> {
-                RLock lock = (t % 2 == 0 ? a : b).getFairLock(name);
-                return new Mutex() {
-                    @Override
-                    public void lock() {
-                        lock.lock();
-                    }
-
-                    @Override
-                    public void unlock() {
-                        lock.unlock();
-                    }
-                };
+                return mutex((t % 2 == 0 ? a : b).getFairLock(name));
             });
         } finally {
             a.shutdown();
@@ -93,37 +78,30 @@ final class LockAnchors {
 
     Measurement rawManyKbs(int kbs, int workers) throws Exception {
         RedissonClient client = redisson(ctx.redisUri());
-        ExecutorService pool = Executors.newFixedThreadPool(workers);
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ctx.quick() ? 2 : 10);
-            Stats stats = new Stats();
-            List<Future<?>> futures = new ArrayList<>();
-            long start = System.nanoTime();
-            for (int w = 0; w < workers; w++) {
-                futures.add(pool.submit(() -> {
-                    while (System.nanoTime() < deadline) {
-                        RLock lock = client.getFairLock(
-                                "bench:raw:kb" + ThreadLocalRandom.current().nextInt(kbs));
-                        long t0 = System.nanoTime();
-                        lock.lock();
-                        lock.unlock();
-                        stats.record(System.nanoTime() - t0);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-            return Measurement.of(
-                    "raw RFairLock, " + kbs + " KBs x " + workers + " workers",
-                    stats,
-                    stats.count(),
-                    System.nanoTime() - start);
+            return ManyKbs.run(
+                    "raw RFairLock",
+                    kbs,
+                    workers,
+                    ctx.seconds(),
+                    (thread, kb) -> mutex(client.getFairLock("bench:raw:kb" + kb)));
         } finally {
-            pool.shutdown();
             client.shutdown();
         }
+    }
+
+    static Mutex mutex(RLock lock) {
+        return new Mutex() {
+            @Override
+            public void lock() {
+                lock.lock();
+            }
+
+            @Override
+            public void unlock() {
+                lock.unlock();
+            }
+        };
     }
 
     private static CuratorFramework curator(TestingServer zk) {

@@ -25,43 +25,63 @@ final class Report {
                 .append(Instant.now())
                 .append(" on ")
                 .append(machine)
-                .append(".\n\n");
-        out.append("| scenario | subject | p50 ms | p99 ms | ops/s | note |\n| --- | --- | --- | --- | --- | --- |\n");
+                .append(".\n\n### Targets\n\n");
+        out.append("| scenario | kbsync | p50 ms | p99 ms | ops/s | anchor | p50 ms | p99 ms | ops/s | target"
+                + " | ratio | verdict |\n");
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (ScenarioResult r : results) {
-            for (Measurement m : r.rows()) {
-                out.append(row(r.id() + " " + r.title(), m));
+            for (Check c : r.checks()) {
+                out.append("| ")
+                        .append(r.id())
+                        .append(' ')
+                        .append(r.title())
+                        .append(" | ")
+                        .append(cells(c.kbsync()))
+                        .append(" | ")
+                        .append(cells(c.anchor()))
+                        .append(" | ")
+                        .append(c.target().describe())
+                        .append(" | ")
+                        .append(c.ratio())
+                        .append(" | ")
+                        .append(c.verdict())
+                        .append(" |\n");
             }
         }
-        out.append("\n| scenario | target | verdict |\n| --- | --- | --- |\n");
+        out.append("\n### All measurements\n\n| scenario | subject | p50 ms | p99 ms | ops/s | note |\n"
+                + "|---|---|---|---|---|---|\n");
         for (ScenarioResult r : results) {
-            out.append("| ")
-                    .append(r.id())
-                    .append(' ')
-                    .append(r.title())
-                    .append(" | ")
-                    .append(r.target())
-                    .append(" | ")
-                    .append(r.verdict())
-                    .append(" |\n");
+            for (Measurement m : r.rows()) {
+                out.append("| ")
+                        .append(r.id())
+                        .append(" | ")
+                        .append(cells(m))
+                        .append(" | ")
+                        .append(m.note())
+                        .append(" |\n");
+            }
         }
         Files.writeString(doc, out.toString());
     }
 
-    private static String row(String scenario, Measurement m) {
+    /** subject, p50, p99 and rate (or size) cells of one measurement, "-" where absent. */
+    private static String cells(Measurement m) {
+        if (m == null) {
+            return "- | - | - | -";
+        }
         String p50 = m.latency() == null ? "-" : fmt(m.latency().p50Ms());
         String p99 = m.latency() == null ? "-" : fmt(m.latency().p99Ms());
-        return String.format(
-                Locale.ROOT,
-                "| %s | %s | %s | %s | %,.0f | %s |%n",
-                scenario,
-                m.subject(),
-                p50,
-                p99,
-                m.perSecond(),
-                m.note());
+        String rate = Double.isNaN(m.mebibytes())
+                ? (Double.isNaN(m.perSecond()) ? "-" : String.format(Locale.ROOT, "%,.0f", m.perSecond()))
+                : number(m.mebibytes()) + " MiB";
+        return m.subject() + " | " + p50 + " | " + p99 + " | " + rate;
     }
 
     static String fmt(double ms) {
         return ms < 1 ? String.format(Locale.ROOT, "%.3f", ms) : String.format(Locale.ROOT, "%.2f", ms);
+    }
+
+    static String number(double value) {
+        return value == Math.rint(value) ? String.format(Locale.ROOT, "%.0f", value) : fmt(value);
     }
 }

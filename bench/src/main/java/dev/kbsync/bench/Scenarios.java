@@ -1,64 +1,110 @@
 package dev.kbsync.bench;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** The scenario table of docs/benchmarks.md; kbsync rows are added as each part lands. */
+/** The scenarios of issue 6: kbsync and its anchors measured in the same run, checked against the targets. */
 final class Scenarios {
+    private static final int WAITERS = 16;
+
     private Scenarios() {}
 
     static List<Scenario> all() {
         return List.of(
-                simple(
-                        "1",
-                        "uncontended grant+release",
-                        ctx -> List.of(new LockAnchors(ctx).rawUncontended()),
-                        "kbsync HTTP lease <= 2.0x raw p50"),
-                simple(
-                        "2",
-                        "handoff, 16 waiters on one KB",
-                        ctx -> List.of(new LockAnchors(ctx).rawHandoff(16), new LockAnchors(ctx).curatorHandoff(16)),
-                        "kbsync p50/p99 <= 1.0x raw; grants/s >= Curator"),
-                simple(
-                        "3",
-                        "100 KBs x 16 workers",
-                        ctx -> List.of(new LockAnchors(ctx).rawManyKbs(100, 16)),
-                        "kbsync grants/s >= 0.9x raw"),
-                simple(
-                        "6",
-                        "git cost per note",
-                        ctx -> List.of(new GitAnchors(ctx).cliNoteCycle(), new GitAnchors(ctx).cliPull()),
-                        "kbsync per-job git time <= 0.6x git CLI"));
+                new Scenario("1", "uncontended grant+release", Scenarios::uncontended),
+                new Scenario("2", "handoff, 16 waiters on one KB", Scenarios::handoff),
+                new Scenario("3", "100 KBs x 16 workers", Scenarios::manyKbs),
+                new Scenario("4", "queue-position events, 1,000 waiters / 100 KBs", Scenarios::positions),
+                new Scenario("5", "notes/s, one KB, git:// remote", Scenarios::notes),
+                new Scenario("6", "git time per job, large KB", Scenarios::gitPerJob),
+                new Scenario("M", "coordinator memory, 10,000 queued jobs / 1,000 KBs", Scenarios::memory));
     }
 
-    interface Rows {
-        List<Measurement> measure(BenchContext ctx) throws Exception;
+    private static ScenarioResult uncontended(String id, String title, BenchContext ctx) throws Exception {
+        Measurement raw = new LockAnchors(ctx).rawUncontended();
+        KbsyncLeases kbsync = new KbsyncLeases(ctx);
+        Measurement http = kbsync.httpUncontended();
+        Measurement engine = kbsync.engineUncontended();
+        return new ScenarioResult(
+                id,
+                title,
+                List.of(http, engine, raw),
+                List.of(Check.of(http, raw, Target.ratioAtMost(Metric.P50, 2.0))));
     }
 
-    static Scenario simple(String id, String title, Rows rows, String target) {
-        return new Scenario() {
-            @Override
-            public String id() {
-                return id;
-            }
-
-            @Override
-            public ScenarioResult run(BenchContext ctx) throws Exception {
-                List<Measurement> measured = rows.measure(ctx);
-                return new ScenarioResult(id, title, measured, target, "anchors only: " + summary(measured));
-            }
-        };
-    }
-
-    private static String summary(List<Measurement> rows) {
-        StringBuilder out = new StringBuilder();
-        for (Measurement m : rows) {
-            out.append(String.format(
-                    Locale.ROOT,
-                    "%s p50 %s ms; ",
-                    m.subject(),
-                    m.latency() == null ? "-" : Report.fmt(m.latency().p50Ms())));
+    private static ScenarioResult handoff(String id, String title, BenchContext ctx) throws Exception {
+        LockAnchors anchors = new LockAnchors(ctx);
+        Measurement raw = anchors.rawHandoff(WAITERS);
+        Measurement curator = anchors.curatorHandoff(WAITERS);
+        KbsyncLeases kbsync = new KbsyncLeases(ctx);
+        Measurement http = kbsync.httpHandoff(WAITERS);
+        Measurement engine = kbsync.engineHandoff(WAITERS);
+        List<Check> checks = new ArrayList<>();
+        for (Measurement m : List.of(http, engine)) {
+            checks.add(Check.of(m, raw, Target.ratioAtMost(Metric.P50, 1.0)));
+            checks.add(Check.of(m, raw, Target.ratioAtMost(Metric.P99, 1.0)));
+            checks.add(Check.of(m, curator, Target.ratioAtLeast(Metric.RATE, 1.0)));
         }
-        return out.toString().trim();
+        return new ScenarioResult(id, title, List.of(http, engine, raw, curator), checks);
+    }
+
+    private static ScenarioResult manyKbs(String id, String title, BenchContext ctx) throws Exception {
+        Measurement raw = new LockAnchors(ctx).rawManyKbs(100, WAITERS);
+        KbsyncLeases kbsync = new KbsyncLeases(ctx);
+        Measurement http = kbsync.httpManyKbs(100, WAITERS);
+        Measurement engine = kbsync.engineManyKbs(100, WAITERS);
+        Target target = Target.ratioAtLeast(Metric.RATE, 0.9);
+        return new ScenarioResult(
+                id,
+                title,
+                List.of(http, engine, raw),
+                List.of(Check.of(http, raw, target), Check.of(engine, raw, target)));
+    }
+
+    private static ScenarioResult positions(String id, String title, BenchContext ctx) throws Exception {
+        Measurement events = PositionEvents.run(ctx, 100, 10, ctx.quick() ? 2 : 5);
+        return new ScenarioResult(
+                id, title, List.of(events), List.of(Check.absolute(events, Target.absoluteAtMost(Metric.P99, 10))));
+    }
+
+    private static ScenarioResult notes(String id, String title, BenchContext ctx) throws Exception {
+        GitAnchors cli = new GitAnchors(ctx);
+        WorkerGit worker = new WorkerGit(ctx);
+        int near = ctx.scaled(100);
+        int far = ctx.quick() ? 3 : 15;
+        Measurement cliNear = cli.cliOverNetwork(0, near);
+        Measurement cliFar = cli.cliOverNetwork(100, far);
+        Measurement workerNear = worker.publishOverNetwork(0, near);
+        Measurement workerFar = worker.publishOverNetwork(100, far);
+        Measurement batched = worker.groupCommitOverNetwork(100, ctx.quick() ? 20 : 160, 16);
+        Target target = Target.ratioAtLeast(Metric.RATE, 1.0);
+        return new ScenarioResult(
+                id,
+                title,
+                List.of(workerNear, workerFar, batched, cliNear, cliFar),
+                List.of(
+                        Check.of(workerNear, cliNear, target),
+                        Check.of(workerFar, cliFar, target),
+                        Check.of(batched, cliFar, target)));
+    }
+
+    private static ScenarioResult gitPerJob(String id, String title, BenchContext ctx) throws Exception {
+        WorkerGit git = new WorkerGit(ctx);
+        int files = ctx.quick() ? 1_000 : 10_000;
+        int jobs = ctx.quick() ? 10 : 200;
+        Path remote = git.largeRemote(files);
+        String note = String.format(Locale.ROOT, "%,d-file KB, %d jobs", files, jobs);
+        Measurement worker = git.publishCycle(remote, jobs).withNote(note);
+        Measurement cli = git.cliCycle(remote, jobs).withNote(note);
+        return new ScenarioResult(
+                id, title, List.of(worker, cli), List.of(Check.of(worker, cli, Target.ratioAtMost(Metric.P50, 0.6))));
+    }
+
+    private static ScenarioResult memory(String id, String title, BenchContext ctx) throws Exception {
+        List<Measurement> rows = ctx.quick() ? MemoryBench.run(ctx, 100, 1000) : MemoryBench.run(ctx, 1000, 10_000);
+        return new ScenarioResult(
+                id, title, rows, List.of(Check.absolute(rows.get(0), Target.absoluteAtMost(Metric.MEBIBYTES, 256))));
     }
 }

@@ -1,0 +1,94 @@
+package dev.kbsync.bench;
+
+import io.vertx.core.http.HttpMethod;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** A coordinator in its own JVM ({@code -Xmx256m}, G1) on a free port, as deployed; output goes to a scratch file. */
+final class ChildCoordinator implements AutoCloseable {
+    private final Process process;
+    private final int port;
+
+    private ChildCoordinator(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    static ChildCoordinator start(BenchContext ctx) throws Exception {
+        int port = freePort();
+        ProcessBuilder builder = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx256m",
+                        "-XX:+UseG1GC",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "dev.kbsync.coordinator.CoordinatorMain")
+                .redirectErrorStream(true)
+                .redirectOutput(Files.createTempFile(ctx.scratch(), "coordinator", ".log")
+                        .toFile());
+        builder.environment().putAll(KbsyncServer.env(ctx.redisUri(), port));
+        ChildCoordinator child = new ChildCoordinator(builder.start(), port);
+        try (Api api = child.client(1)) {
+            child.awaitReady(api);
+        } catch (Exception e) {
+            child.close();
+            throw e;
+        }
+        return child;
+    }
+
+    Api client(int connections) {
+        return new Api(port, connections);
+    }
+
+    /** Runs a jcmd diagnostic command against the child, e.g. {@code GC.run}, and returns its output. */
+    String jcmd(String command) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        Long.toString(process.pid()),
+                        command)
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (jcmd.waitFor() != 0) {
+            throw new IllegalStateException("jcmd " + command + " failed: " + out);
+        }
+        return out;
+    }
+
+    /** The child's /proc status (VmRSS and friends). */
+    String procStatus() throws IOException {
+        return Files.readString(Path.of("/proc", Long.toString(process.pid()), "status"));
+    }
+
+    private void awaitReady(Api api) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                api.call(HttpMethod.GET, "/readyz", null);
+                return;
+            } catch (Exception notYet) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the child coordinator did not become ready", notYet);
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.kbsync.bench;
+
+import java.util.List;
+import java.util.stream.IntStream;
+
+/** kbsync's side of scenarios 1-3: the raw lease API over HTTP, and the engine's lease service directly. */
+final class KbsyncLeases {
+    private final BenchContext ctx;
+
+    KbsyncLeases(BenchContext ctx) {
+        this.ctx = ctx;
+    }
+
+    Measurement httpUncontended() throws Exception {
+        try (KbsyncServer server = KbsyncServer.start(ctx.redisUri());
+                Api api = server.client(4)) {
+            api.registerKbs(List.of("h-solo"));
+            HttpLease lease = new HttpLease(api, "h-solo", "bench");
+            return Timer.loop(
+                    "kbsync HTTP POST lease (granted) + DELETE",
+                    ctx.scaled(LockAnchors.WARMUP),
+                    ctx.scaled(2000),
+                    () -> {
+                        lease.lock();
+                        lease.unlock();
+                    });
+        }
+    }
+
+    Measurement engineUncontended() throws Exception {
+        try (EngineNode engine = EngineNode.start(ctx.redisUri())) {
+            engine.register(List.of("e-solo"));
+            Mutex lease = engine.lease("e-solo", "bench");
+            return Timer.loop(
+                    "kbsync Engine request (granted) + release",
+                    ctx.scaled(LockAnchors.WARMUP),
+                    ctx.scaled(2000),
+                    () -> {
+                        lease.lock();
+                        lease.unlock();
+                    });
+        }
+    }
+
+    Measurement httpHandoff(int waiters) throws Exception {
+        try (KbsyncServer server = KbsyncServer.start(ctx.redisUri());
+                Api api = server.client(4 * waiters)) {
+            api.registerKbs(List.of("h-handoff"));
+            return Handoff.run(
+                    "kbsync HTTP lease + SSE grant, " + waiters + " waiters",
+                    waiters,
+                    ctx.scaled(2000),
+                    t -> new HttpLease(api, "h-handoff", "w" + t));
+        }
+    }
+
+    Measurement engineHandoff(int waiters) throws Exception {
+        try (EngineNode engine = EngineNode.start(ctx.redisUri())) {
+            engine.register(List.of("e-handoff"));
+            return Handoff.run(
+                    "kbsync Engine lease + event-bus grant, " + waiters + " waiters",
+                    waiters,
+                    ctx.scaled(2000),
+                    t -> engine.lease("e-handoff", "w" + t));
+        }
+    }
+
+    Measurement httpManyKbs(int kbs, int workers) throws Exception {
+        try (KbsyncServer server = KbsyncServer.start(ctx.redisUri());
+                Api api = server.client(4 * workers)) {
+            api.registerKbs(names("h-many-", kbs));
+            return ManyKbs.run(
+                    "kbsync HTTP lease",
+                    kbs,
+                    workers,
+                    ctx.seconds(),
+                    (t, kb) -> new HttpLease(api, "h-many-" + kb, "w" + t));
+        }
+    }
+
+    Measurement engineManyKbs(int kbs, int workers) throws Exception {
+        try (EngineNode engine = EngineNode.start(ctx.redisUri())) {
+            engine.register(names("e-many-", kbs));
+            return ManyKbs.run(
+                    "kbsync Engine lease",
+                    kbs,
+                    workers,
+                    ctx.seconds(),
+                    (t, kb) -> engine.lease("e-many-" + kb, "w" + t));
+        }
+    }
+
+    static List<String> names(String prefix, int n) {
+        return IntStream.range(0, n).mapToObj(i -> prefix + i).toList();
+    }
+}

@@ -1,0 +1,52 @@
+package dev.kbsync.bench;
+
+import dev.kbsync.coordinator.Coordinator;
+import dev.kbsync.coordinator.config.CoordinatorConfig;
+import io.vertx.core.Vertx;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** A coordinator in the bench JVM (auth off on loopback, no practical rate limit) and a client for it. */
+final class KbsyncServer implements AutoCloseable {
+    private final Vertx vertx;
+    private final Coordinator coordinator;
+
+    private KbsyncServer(Vertx vertx, Coordinator coordinator) {
+        this.vertx = vertx;
+        this.coordinator = coordinator;
+    }
+
+    /** The configuration, as environment variables, of a bench coordinator on {@code port} (0: any free port). */
+    static Map<String, String> env(String redisUri, int port) {
+        return Map.of(
+                "KBSYNC_COORDINATOR_ID",
+                "bench-" + port,
+                "KBSYNC_REDIS_ADDRESS",
+                redisUri,
+                "KBSYNC_HTTP_HOST",
+                "127.0.0.1",
+                "KBSYNC_HTTP_PORT",
+                Integer.toString(port),
+                "KBSYNC_AUTH_ENABLED",
+                "false",
+                "KBSYNC_RATE_LIMIT_SUBMISSIONS",
+                "1000000");
+    }
+
+    static KbsyncServer start(String redisUri) throws Exception {
+        Vertx vertx = Vertx.vertx();
+        CoordinatorConfig config = CoordinatorConfig.load(Optional.empty(), env(redisUri, 0));
+        return new KbsyncServer(vertx, Coordinator.start(vertx, config).await(60, TimeUnit.SECONDS));
+    }
+
+    Api client(int connections) {
+        return new Api(coordinator.port(), connections);
+    }
+
+    @Override
+    public void close() throws Exception {
+        coordinator.stop().await(30, TimeUnit.SECONDS);
+        vertx.close().await(30, TimeUnit.SECONDS);
+    }
+}

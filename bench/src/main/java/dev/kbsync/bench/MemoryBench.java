@@ -1,0 +1,60 @@
+package dev.kbsync.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Memory: a coordinator in a child JVM holding {@code jobs} queued jobs over {@code kbs} KBs (no worker polls, so they
+ * stay queued); reads used heap after a full GC (jcmd) and the process RSS.
+ */
+final class MemoryBench {
+    private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total \\d+K, used (\\d+)K");
+    private static final Pattern RSS = Pattern.compile("VmRSS:\\s+(\\d+) kB");
+    private static final int IN_FLIGHT = 32;
+
+    private MemoryBench() {}
+
+    static List<Measurement> run(BenchContext ctx, int kbs, int jobs) throws Exception {
+        try (ChildCoordinator child = ChildCoordinator.start(ctx);
+                Api api = child.client(IN_FLIGHT)) {
+            api.registerKbs(KbsyncLeases.names("m-", kbs));
+            submit(api, kbs, jobs);
+            child.jcmd("GC.run");
+            double heap = mib(HEAP_USED, child.jcmd("GC.heap_info"));
+            double rss = mib(RSS, child.procStatus());
+            String what = String.format("%,d queued jobs over %,d KBs", jobs, kbs);
+            return List.of(
+                    Measurement.size("kbsync coordinator used heap after GC (child JVM, -Xmx256m)", heap, what),
+                    Measurement.size("kbsync coordinator RSS (child JVM, -Xmx256m)", rss, what));
+        }
+    }
+
+    private static void submit(Api api, int kbs, int jobs) throws Exception {
+        List<Future<JsonObject>> window = new ArrayList<>();
+        for (int i = 0; i < jobs; i++) {
+            window.add(api.send(
+                    HttpMethod.POST,
+                    "/v1/kbs/m-" + (i % kbs) + "/notes",
+                    new JsonObject().put("user", "bench").put("text", "note " + i + " for the memory bench")));
+            if (window.size() == IN_FLIGHT) {
+                Future.all(window).await(60, TimeUnit.SECONDS);
+                window.clear();
+            }
+        }
+        Future.all(window).await(60, TimeUnit.SECONDS);
+    }
+
+    private static double mib(Pattern pattern, String text) {
+        Matcher m = pattern.matcher(text);
+        if (!m.find()) {
+            throw new IllegalStateException("no " + pattern + " in: " + text);
+        }
+        return Long.parseLong(m.group(1)) / 1024.0;
+    }
+}

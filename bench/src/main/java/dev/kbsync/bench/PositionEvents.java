@@ -1,0 +1,142 @@
+package dev.kbsync.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Scenario 4: one holder and {@code perKb} waiters on each of {@code kbs} KBs, every waiter following its lease's
+ * event stream. Each round releases every KB's holder (2 ms apart) and records, per waiter still queued, the time
+ * from the release call to the first event (position, or the grant) its stream delivers.
+ */
+final class PositionEvents {
+    private static final long SPACING_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private final Api api;
+    private final int kbs;
+    private final AtomicLongArray releasedAt;
+    private final AtomicReferenceArray<String> holders;
+    private final List<List<Waiter>> queues = new ArrayList<>();
+    private final Stats stats = new Stats();
+    private final Stats releases = new Stats();
+    private volatile CountDownLatch pending = new CountDownLatch(0);
+
+    private static final class Waiter {
+        final int kb;
+        volatile boolean armed;
+        volatile boolean granted;
+
+        Waiter(int kb) {
+            this.kb = kb;
+        }
+    }
+
+    PositionEvents(Api api, int kbs) {
+        this.api = api;
+        this.kbs = kbs;
+        this.releasedAt = new AtomicLongArray(kbs);
+        this.holders = new AtomicReferenceArray<>(kbs);
+    }
+
+    static Measurement run(BenchContext ctx, int kbs, int perKb, int rounds) throws Exception {
+        try (ChildCoordinator server = ChildCoordinator.start(ctx);
+                Api api = server.client(kbs * (perKb + 2))) {
+            api.registerKbs(KbsyncLeases.names("p-", kbs));
+            PositionEvents bench = new PositionEvents(api, kbs);
+            bench.open(perKb);
+            long start = System.nanoTime();
+            for (int r = 0; r < rounds; r++) {
+                bench.round();
+            }
+            return Measurement.of(
+                            "kbsync lease stream (coordinator in a child JVM), release -> event, " + kbs * perKb
+                                    + " waiters / " + kbs + " KBs",
+                            bench.stats,
+                            bench.stats.count(),
+                            System.nanoTime() - start)
+                    .withNote(String.format(
+                            Locale.ROOT,
+                            "%d events over %d rounds; the DELETE itself: p50 %s ms, p99 %s ms",
+                            bench.stats.count(),
+                            rounds,
+                            Report.fmt(bench.releases.p50Ms()),
+                            Report.fmt(bench.releases.p99Ms())));
+        }
+    }
+
+    private void open(int perKb) throws Exception {
+        for (int kb = 0; kb < kbs; kb++) {
+            JsonObject holder = lease(kb).await(30, TimeUnit.SECONDS);
+            holders.set(kb, holder.getString("id"));
+            List<Waiter> queue = new ArrayList<>();
+            List<Future<Void>> opened = new ArrayList<>();
+            for (int i = 0; i < perKb; i++) {
+                Waiter waiter = new Waiter(kb);
+                queue.add(waiter);
+                opened.add(lease(kb)
+                        .compose(l -> api.events(
+                                "/v1/leases/" + l.getString("id") + "/events", (type, data) -> onEvent(waiter, data))));
+            }
+            Future.all(opened).await(30, TimeUnit.SECONDS);
+            queues.add(queue);
+        }
+    }
+
+    private Future<JsonObject> lease(int kb) {
+        return api.send(HttpMethod.POST, "/v1/kbs/p-" + kb + "/leases", new JsonObject().put("holder", "p" + kb));
+    }
+
+    private void onEvent(Waiter waiter, JsonObject lease) {
+        long now = System.nanoTime();
+        if (waiter.armed) {
+            waiter.armed = false;
+            stats.record(now - releasedAt.get(waiter.kb));
+            pending.countDown();
+        }
+        if (HttpLease.granted(lease) && !waiter.granted) {
+            waiter.granted = true;
+            holders.set(waiter.kb, lease.getString("id"));
+        }
+    }
+
+    private void round() throws Exception {
+        int expected = 0;
+        for (List<Waiter> queue : queues) {
+            expected += (int) queue.stream().filter(w -> !w.granted).count();
+        }
+        pending = new CountDownLatch(expected);
+        List<Future<JsonObject>> released = new ArrayList<>();
+        List<String> before = new ArrayList<>();
+        for (int kb = 0; kb < kbs; kb++) {
+            String holder = holders.get(kb);
+            before.add(holder);
+            long t0 = System.nanoTime();
+            releasedAt.set(kb, t0);
+            queues.get(kb).stream().filter(w -> !w.granted).forEach(w -> w.armed = true);
+            released.add(api.send(HttpMethod.DELETE, "/v1/leases/" + holder, null)
+                    .onSuccess(r -> releases.record(System.nanoTime() - t0)));
+            LockSupport.parkNanos(SPACING_NANOS);
+        }
+        Future.all(released).await(30, TimeUnit.SECONDS);
+        if (!pending.await(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(pending.getCount() + " waiters got no event within 30 s");
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (int kb = 0; kb < kbs; kb++) {
+            while (holders.get(kb).equals(before.get(kb))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("KB p-" + kb + " was not handed over within 30 s");
+                }
+                LockSupport.parkNanos(SPACING_NANOS);
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package dev.kbsync.bench;
+
+import dev.kbsync.git.Author;
+import dev.kbsync.kb.FileChange;
+import dev.kbsync.worker.apply.ApplyResult;
+import dev.kbsync.worker.run.KbCheckout;
+import dev.kbsync.worker.run.Outcome;
+import dev.kbsync.worker.run.PhaseListener;
+import dev.kbsync.worker.run.PublishCycle;
+import dev.kbsync.worker.run.PushRetry;
+import dev.kbsync.worker.run.WorkUnit;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Scenario 6: git time per job on a large KB, kbsync's publish cycle (JGit: sync to the remote, trailer check,
+ * commit, push) against the original model with the git CLI (pull, add, commit, push), on the same bare remote.
+ */
+final class WorkerGit {
+    private final BenchContext ctx;
+
+    WorkerGit(BenchContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** The shared remote: a bare repository whose main branch holds {@code files} small files. */
+    Path largeRemote(int files) throws Exception {
+        Path dir = Files.createTempDirectory(ctx.scratch(), "large-kb");
+        Path remote = dir.resolve("remote.git");
+        Path seed = dir.resolve("seed");
+        GitCli.seed(remote, seed);
+        for (int i = 0; i < files; i++) {
+            Path file = seed.resolve("pages/" + (i % 100) + "/page-" + i + ".md");
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, "# page " + i + "\n\nseed content\n");
+        }
+        GitCli.run(seed, "add", "-A");
+        GitCli.run(seed, "commit", "-q", "-m", "seed " + files + " files");
+        GitCli.run(seed, "push", "-q", "origin", "HEAD:main");
+        return remote;
+    }
+
+    Measurement publishCycle(Path remote, int jobs) throws Exception {
+        return publish(
+                "kbsync worker publish cycle (JGit)",
+                remote.toUri().toString(),
+                Files.createTempDirectory(ctx.scratch(), "worker-checkout").resolve("kb"),
+                jobs);
+    }
+
+    private Measurement publish(String subject, String url, Path checkoutDir, int jobs) {
+        Stats stats = new Stats();
+        boolean[] timed = {false};
+        PublishCycle cycle = new PublishCycle(PushRetry.defaults(), PhaseListener.NONE, git -> {
+            if (timed[0]) {
+                stats.record(git.toNanos());
+            }
+        });
+        try (KbCheckout checkout = new KbCheckout(url, "main", checkoutDir, Optional.empty())) {
+            publish(cycle, checkout, "warmup-clone");
+            timed[0] = true;
+            long start = System.nanoTime();
+            for (int i = 0; i < jobs; i++) {
+                publish(cycle, checkout, "job-" + i);
+            }
+            return Measurement.of(subject, stats, jobs, System.nanoTime() - start);
+        }
+    }
+
+    /** Scenario 5: the worker's publish cycle, one note per cycle, against a remote behind the delaying proxy. */
+    Measurement publishOverNetwork(int roundTripMillis, int notes) throws Exception {
+        try (NetworkRemote remote = new NetworkRemote(ctx, roundTripMillis)) {
+            return publish(
+                    "kbsync worker publish cycle per note, git:// +" + roundTripMillis + " ms per round trip",
+                    remote.url(),
+                    remote.scratch("worker"),
+                    notes);
+        }
+    }
+
+    /** Scenario 5 with group commit: {@code batch} notes per publish cycle (one push), latency per batch. */
+    Measurement groupCommitOverNetwork(int roundTripMillis, int notes, int batch) throws Exception {
+        try (NetworkRemote remote = new NetworkRemote(ctx, roundTripMillis);
+                KbCheckout checkout =
+                        new KbCheckout(remote.url(), "main", remote.scratch("worker"), Optional.empty())) {
+            Stats stats = new Stats();
+            PublishCycle cycle = new PublishCycle(PushRetry.defaults(), PhaseListener.NONE, git -> {});
+            publish(cycle, checkout, "warmup-clone");
+            long start = System.nanoTime();
+            for (int i = 0; i < notes; i += batch) {
+                List<NoteUnit> units = new ArrayList<>();
+                for (int j = i; j < Math.min(notes, i + batch); j++) {
+                    units.add(new NoteUnit("note-" + j));
+                }
+                long t0 = System.nanoTime();
+                for (Outcome outcome : cycle.runAll(checkout, units)) {
+                    published(outcome, units.get(0).id());
+                }
+                stats.record(System.nanoTime() - t0);
+            }
+            return Measurement.of(
+                            "kbsync worker group commit (" + batch + " notes per push), git:// +" + roundTripMillis
+                                    + " ms per round trip",
+                            stats,
+                            notes,
+                            System.nanoTime() - start)
+                    .withNote("p50/p99 per batch of " + batch);
+        }
+    }
+
+    Measurement cliCycle(Path remote, int notes) throws Exception {
+        Path clone = Files.createTempDirectory(ctx.scratch(), "cli-checkout").resolve("kb");
+        GitCli.run(clone.getParent(), "clone", "-q", remote.toString(), clone.toString());
+        int[] n = {0};
+        return Timer.loop("git CLI pull + add + commit + push", 2, notes, () -> {
+            int i = n[0]++;
+            GitCli.run(clone, "pull", "-q", "--ff-only", "origin", "main");
+            Files.createDirectories(clone.resolve("notes"));
+            Files.writeString(clone.resolve("notes/cli-" + i + ".md"), "note " + i + "\n");
+            GitCli.run(clone, "add", "-A");
+            GitCli.run(clone, "commit", "-q", "-m", "Add: cli note " + i);
+            GitCli.run(clone, "push", "-q", "origin", "HEAD:main");
+        });
+    }
+
+    private static void publish(PublishCycle cycle, KbCheckout checkout, String id) {
+        published(cycle.run(checkout, new NoteUnit(id)), id);
+    }
+
+    private static void published(Outcome outcome, String id) {
+        if (!(outcome instanceof Outcome.Published)) {
+            throw new IllegalStateException("job " + id + " was not published: " + outcome);
+        }
+    }
+
+    /** A note job as the worker's publish cycle sees it: writes notes/{id}.md. */
+    private record NoteUnit(String id) implements WorkUnit {
+        @Override
+        public Author author() {
+            return new Author("bench", "bench@example.org");
+        }
+
+        @Override
+        public Map<String, String> trailers() {
+            return Map.of();
+        }
+
+        @Override
+        public ApplyResult apply(Path workTree) {
+            String path = "notes/" + id + ".md";
+            try {
+                Files.createDirectories(workTree.resolve("notes"));
+                Files.writeString(workTree.resolve(path), "note " + id + "\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new ApplyResult.Changed(
+                    "Add: " + id, List.of(new FileChange(path, FileChange.Change.CREATED, null)));
+        }
+
+        @Override
+        public void checkBeforePush() {}
+    }
+}
