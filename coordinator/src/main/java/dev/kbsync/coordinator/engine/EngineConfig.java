@@ -40,6 +40,11 @@ public record EngineConfig(
                 Duration.ofMillis(250));
     }
 
+    /** The same settings with another lease TTL. */
+    public EngineConfig withLeaseTtl(Duration ttl) {
+        return new EngineConfig(coordinatorId, ttl, maxHold, waiterTtl, lockWatchdog, sweepInterval);
+    }
+
     private static void positive(String name, Duration value) {
         if (value == null || value.isZero() || value.isNegative()) {
             throw new IllegalArgumentException(name + " must be a positive duration, got " + value);

@@ -39,14 +39,7 @@ class GroupCommitIT {
     @BeforeAll
     static void start() {
         coordinators = new Coordinators(redis);
-        EngineConfig base = Coordinators.config("c1");
-        Engine engine = coordinators.start(new EngineConfig(
-                "c1",
-                Duration.ofSeconds(3),
-                base.maxHold(),
-                base.waiterTtl(),
-                base.lockWatchdog(),
-                base.sweepInterval()));
+        Engine engine = coordinators.start(Coordinators.config("c1").withLeaseTtl(Duration.ofSeconds(3)));
         coordinators.register(engine, "contig", "max", "raw", "excl", "lost", "expiry", "ahead");
         jobs = engine.services().jobs();
         leases = engine.services().leases();

@@ -44,14 +44,7 @@ class JobIT {
     @BeforeAll
     static void start() {
         coordinators = new Coordinators(redis);
-        EngineConfig base = Coordinators.config("c1");
-        Engine engine = coordinators.start(new EngineConfig(
-                "c1",
-                Duration.ofSeconds(3),
-                base.maxHold(),
-                base.waiterTtl(),
-                base.lockWatchdog(),
-                base.sweepInterval()));
+        Engine engine = coordinators.start(Coordinators.config("c1").withLeaseTtl(Duration.ofSeconds(3)));
         coordinators.register(engine, "persist", "idem", "docs", "other", "retry", "events", "beat");
         jobs = engine.services().jobs();
         leases = engine.services().leases();

@@ -61,7 +61,7 @@ class CrashSafetyIT {
                 vertx, redis, Duration.ofSeconds(2), Map.of(kb, GitFixture.bareRemote(bare)))) {
             Path marker = tmp.resolve("marker");
             Path cache = tmp.resolve("cache");
-            child = spawn(coordinator, phase, marker, cache);
+            child = CrashingWorkerMain.spawn(coordinator, phase, marker, cache, Map.of());
             String id = coordinator
                     .submitNote(kb, "alice", "survives kill -9", "Crash " + phase)
                     .getString("id");
@@ -85,24 +85,5 @@ class CrashSafetyIT {
                     .isEqualTo(GitFixture.history(bare).get(0).name());
             assertThat(GitFixture.history(bare)).allMatch(c -> c.getParentCount() <= 1);
         }
-    }
-
-    private static Process spawn(CoordinatorFixture coordinator, Phase phase, Path marker, Path cache)
-            throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(
-                java.toString(), "-cp", System.getProperty("java.class.path"), CrashingWorkerMain.class.getName());
-        Map<String, String> env = builder.environment();
-        env.put("KBSYNC_COORDINATOR_URL", coordinator.url().toString());
-        env.put("KBSYNC_COORDINATOR_TOKEN", CoordinatorFixture.WORKER_TOKEN);
-        env.put("KBSYNC_WORKER_ID", "doomed");
-        env.put("KBSYNC_CACHE_DIR", cache.toString());
-        env.put("KBSYNC_WORKER_HTTP_PORT", "0");
-        env.put("KBSYNC_POLL_WAIT", "1s");
-        env.put("CRASH_AT_PHASE", phase.name());
-        env.put("CRASH_MARKER", marker.toString());
-        return builder.redirectErrorStream(true)
-                .redirectOutput(marker.resolveSibling("child-" + phase + ".log").toFile())
-                .start();
     }
 }

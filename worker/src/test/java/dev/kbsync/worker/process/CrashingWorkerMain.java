@@ -1,10 +1,12 @@
 package dev.kbsync.worker.process;
 
+import dev.kbsync.worker.fixture.CoordinatorFixture;
 import dev.kbsync.worker.run.Phase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Test-only worker JVM: configured from the environment like {@link WorkerMain}; at phase {@code CRASH_AT_PHASE} it
@@ -12,6 +14,31 @@ import java.nio.file.Path;
  */
 public final class CrashingWorkerMain {
     private CrashingWorkerMain() {}
+
+    /**
+     * Starts this main in a child JVM as worker "doomed" of {@code coordinator}, crashing at {@code phase}; {@code
+     * extraEnv} adds worker settings. Its output goes to {@code child-<phase>.log} beside the marker.
+     */
+    static Process spawn(
+            CoordinatorFixture coordinator, Phase phase, Path marker, Path cache, Map<String, String> extraEnv)
+            throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder builder = new ProcessBuilder(
+                java.toString(), "-cp", System.getProperty("java.class.path"), CrashingWorkerMain.class.getName());
+        Map<String, String> env = builder.environment();
+        env.put("KBSYNC_COORDINATOR_URL", coordinator.url().toString());
+        env.put("KBSYNC_COORDINATOR_TOKEN", CoordinatorFixture.WORKER_TOKEN);
+        env.put("KBSYNC_WORKER_ID", "doomed");
+        env.put("KBSYNC_CACHE_DIR", cache.toString());
+        env.put("KBSYNC_WORKER_HTTP_PORT", "0");
+        env.put("KBSYNC_POLL_WAIT", "1s");
+        env.putAll(extraEnv);
+        env.put("CRASH_AT_PHASE", phase.name());
+        env.put("CRASH_MARKER", marker.toString());
+        return builder.redirectErrorStream(true)
+                .redirectOutput(marker.resolveSibling("child-" + phase + ".log").toFile())
+                .start();
+    }
 
     public static void main(String[] args) throws Exception {
         Phase crashAt = Phase.valueOf(System.getenv("CRASH_AT_PHASE"));

@@ -7,6 +7,7 @@ import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.worker.fixture.CoordinatorFixture;
 import dev.kbsync.worker.fixture.GitFixture;
 import dev.kbsync.worker.fixture.WorkerFixture;
+import dev.kbsync.worker.run.Phase;
 import dev.kbsync.worker.run.PhaseListener;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -88,7 +89,12 @@ class GroupCommitIT {
             List<String> ids = submit(coordinator, "crash", 6);
             Path marker = tmp.resolve("marker");
             Path cache = tmp.resolve("cache");
-            child = spawnCrashingAfterPush(coordinator, marker, cache);
+            child = CrashingWorkerMain.spawn(
+                    coordinator,
+                    Phase.PUSHED,
+                    marker,
+                    cache,
+                    Map.of("KBSYNC_CONCURRENCY", "1", "KBSYNC_BATCH_MAX", "16"));
 
             await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(marker));
             child.destroyForcibly();
@@ -223,26 +229,5 @@ class GroupCommitIT {
         } catch (GitAPIException e) {
             throw new IOException(e);
         }
-    }
-
-    private static Process spawnCrashingAfterPush(CoordinatorFixture coordinator, Path marker, Path cache)
-            throws IOException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(
-                java.toString(), "-cp", System.getProperty("java.class.path"), CrashingWorkerMain.class.getName());
-        Map<String, String> env = builder.environment();
-        env.put("KBSYNC_COORDINATOR_URL", coordinator.url().toString());
-        env.put("KBSYNC_COORDINATOR_TOKEN", CoordinatorFixture.WORKER_TOKEN);
-        env.put("KBSYNC_WORKER_ID", "doomed");
-        env.put("KBSYNC_CACHE_DIR", cache.toString());
-        env.put("KBSYNC_WORKER_HTTP_PORT", "0");
-        env.put("KBSYNC_POLL_WAIT", "1s");
-        env.put("KBSYNC_CONCURRENCY", "1");
-        env.put("KBSYNC_BATCH_MAX", "16");
-        env.put("CRASH_AT_PHASE", "PUSHED");
-        env.put("CRASH_MARKER", marker.toString());
-        return builder.redirectErrorStream(true)
-                .redirectOutput(marker.resolveSibling("child.log").toFile())
-                .start();
     }
 }
