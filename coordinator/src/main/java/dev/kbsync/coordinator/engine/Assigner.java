@@ -64,7 +64,7 @@ final class Assigner {
             KbConfig kb = all.<Optional<KbConfig>>resultAt(1).orElseThrow(() -> gone("KB " + ref.kb()));
             if (job.state().terminal()) {
                 return tickets.release(ref, "released", false).map(r -> {
-                    changes.changed(ref.kb());
+                    changes.released(ref.kb(), r);
                     return Optional.<Assignment>empty();
                 });
             }
@@ -81,7 +81,7 @@ final class Assigner {
                     leaseTtlMs);
             return store.running(ref.ticket(), ref.id(), ref.fence(), attempts, nowMs)
                     .compose(v -> {
-                        changes.changed(ref.kb());
+                        changes.announce(ref.kb());
                         return store.load(ref.ticket());
                     })
                     .map(now -> Optional.of(new Assignment(

@@ -1,13 +1,73 @@
 package dev.kbsync.coordinator.engine;
 
+import dev.kbsync.coordinator.engine.Outcomes.Ended;
+import dev.kbsync.coordinator.engine.Outcomes.Enqueued;
+import dev.kbsync.coordinator.engine.Outcomes.GrantResult;
+import dev.kbsync.coordinator.engine.Outcomes.Granted;
+import dev.kbsync.coordinator.engine.Outcomes.Idle;
+import dev.kbsync.coordinator.engine.Outcomes.LockBusy;
+import dev.kbsync.coordinator.engine.Outcomes.ReleaseResult;
 import dev.kbsync.kb.KbId;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 
-/** A KB's queue changed here: tell every coordinator and let the KB's driver advance at once. */
-record Changes(Events events, Drivers drivers) {
-    /** Completes when the local driver round is over (it may have granted the next ticket). */
+/**
+ * A KB's queue changed here: tell the other coordinators (pub/sub), refresh this coordinator's streams at once (not
+ * on the pub/sub echo), hand a grant made by the change to the dispatcher, and run the KB's driver only where the
+ * change could not grant by itself (the RFairLock was busy).
+ */
+final class Changes {
+    private final Events events;
+    private final Fanout fanout;
+    private final Drivers drivers;
+    private final Dispatcher dispatcher;
+    private final Context context;
+
+    Changes(Events events, Fanout fanout, Drivers drivers, Dispatcher dispatcher, Context context) {
+        this.events = events;
+        this.fanout = fanout;
+        this.drivers = drivers;
+        this.dispatcher = dispatcher;
+        this.context = context;
+    }
+
+    /** Announces the change and runs the KB's driver; completes when that round is over. */
     Future<Void> changed(KbId kb) {
-        events.queueChanged(kb);
+        announce(kb);
         return drivers.pump(kb);
+    }
+
+    /** Tells the other coordinators and refreshes the local streams of {@code kb}. */
+    void announce(KbId kb) {
+        events.queueChanged(kb);
+        context.runOnContext(v -> fanout.refresh(kb));
+    }
+
+    /** A step here granted {@code grant}: dispatch it (a job) and announce it. */
+    void granted(KbId kb, Granted grant) {
+        dispatcher.granted(kb, grant);
+        announce(kb);
+    }
+
+    /** After a ticket joined: dispatch a grant it got at once; a head left waiting on a busy lock needs the driver. */
+    Future<Void> enqueued(KbId kb, Enqueued enqueued) {
+        return enqueued.rank() == 0 && !enqueued.granted() ? changed(kb) : settled(kb, enqueued.grant());
+    }
+
+    /** After a release step: dispatch the next grant it made, or run the driver if the RFairLock was busy. */
+    Future<Void> released(KbId kb, ReleaseResult result) {
+        return settled(kb, result instanceof Ended ended ? ended.next() : new Idle());
+    }
+
+    private Future<Void> settled(KbId kb, GrantResult next) {
+        if (next instanceof LockBusy) {
+            return changed(kb);
+        }
+        if (next instanceof Granted grant) {
+            granted(kb, grant);
+        } else {
+            announce(kb);
+        }
+        return Future.succeededFuture();
     }
 }

@@ -1,18 +1,20 @@
 package dev.kbsync.coordinator.engine;
 
 import dev.kbsync.coordinator.engine.Outcomes.Granted;
+import dev.kbsync.coordinator.engine.Outcomes.ReleaseResult;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.kb.KbId;
 import io.vertx.core.Future;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.redisson.api.RQueue;
 import org.redisson.client.codec.StringCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reacts to grants made by this coordinator's drivers: reports them, announces the queue change, and makes a granted
- * job dispatchable by pushing its lease id on {@code kbsync:ready} and waking every coordinator's pollers.
+ * Reacts to grants made here (by a driver or by an enqueue or release step): reports them and makes a granted job
+ * dispatchable by pushing its lease id on {@code kbsync:ready} and waking every coordinator's pollers. A job that
+ * finished meanwhile is released instead ({@code released} takes that step's result).
  */
 final class Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -24,10 +26,16 @@ final class Dispatcher {
     private final Events events;
     private final MetricsSink metrics;
     private final RQueue<String> ready;
-    private final Consumer<KbId> pump;
+    private final BiConsumer<KbId, ReleaseResult> released;
 
-    Dispatcher(Redis redis, Tickets tickets, JobStore jobs, Events events, MetricsSink metrics, Consumer<KbId> pump) {
-        this.pump = pump;
+    Dispatcher(
+            Redis redis,
+            Tickets tickets,
+            JobStore jobs,
+            Events events,
+            MetricsSink metrics,
+            BiConsumer<KbId, ReleaseResult> released) {
+        this.released = released;
         this.redis = redis;
         this.tickets = tickets;
         this.jobs = jobs;
@@ -38,7 +46,6 @@ final class Dispatcher {
 
     void granted(KbId kb, Granted grant) {
         metrics.granted(kb, Math.max(0, grant.nowMs() - grant.createdMs()));
-        events.queueChanged(kb);
         if (grant.job()) {
             dispatch(kb, grant).onFailure(e -> LOG.warn("dispatching job {} failed: {}", grant.jobId(), e.toString()));
         }
@@ -55,8 +62,7 @@ final class Dispatcher {
             LOG.info("job {} of KB {} already finished; releasing its grant", grant.jobId(), kb);
             LeaseRef ref = LeaseRef.parse(grant.leaseId());
             return tickets.release(ref, "released", false).map(r -> {
-                events.queueChanged(kb);
-                pump.accept(kb);
+                released.accept(kb, r);
                 return null;
             });
         });

@@ -1,5 +1,7 @@
 package dev.kbsync.coordinator.engine;
 
+import dev.kbsync.coordinator.engine.Outcomes.Granted;
+import dev.kbsync.coordinator.engine.Outcomes.ReleaseResult;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.kb.KbId;
 import io.vertx.core.Context;
@@ -28,6 +30,7 @@ public final class Engine {
     private final Poller poller;
     private final CoordinatorServices services;
     private final EngineConfig config;
+    private final Changes changes;
     private long sweepTimer = -1;
 
     private Engine(Vertx vertx, RedissonClient redisson, EngineConfig config, MetricsSink metrics, Clock clock) {
@@ -35,17 +38,17 @@ public final class Engine {
         this.context = vertx.getOrCreateContext();
         this.config = config;
         Redis redis = new Redis(redisson, context);
-        Tickets tickets = new Tickets(redis);
-        JobStore store = new JobStore(redis);
         DriverSettings settings = DriverSettings.of(config);
+        Tickets tickets = new Tickets(redis, settings);
+        JobStore store = new JobStore(redis);
         RedisKbRegistry kbs = new RedisKbRegistry(redis);
         this.events = new Events(redis, config.coordinatorId());
-        Dispatcher dispatcher = new Dispatcher(redis, tickets, store, events, metrics, this::pump);
-        this.drivers = new Drivers(redis, tickets, settings, dispatcher::granted);
-        Changes changes = new Changes(events, drivers);
+        Dispatcher dispatcher = new Dispatcher(redis, tickets, store, events, metrics, this::released);
+        this.drivers = new Drivers(redis, tickets, settings, this::granted);
+        this.fanout = new Fanout(vertx.eventBus(), tickets, store, metrics);
+        this.changes = new Changes(events, fanout, drivers, dispatcher, context);
         Grants grants = new Grants(tickets, store, metrics, changes);
         this.poller = new Poller(vertx, redis);
-        this.fanout = new Fanout(vertx.eventBus(), tickets, store, metrics);
         this.sweeper = new Sweeper(tickets, kbs, drivers, grants, changes, metrics, settings);
         this.services = new CoordinatorServices(
                 new RedisLeaseService(vertx, config, tickets, kbs, changes, grants),
@@ -118,14 +121,21 @@ public final class Engine {
         return "Engine[" + config.coordinatorId() + "]";
     }
 
-    private void pump(KbId kb) {
-        drivers.pump(kb);
+    private void granted(KbId kb, Granted grant) {
+        changes.granted(kb, grant);
     }
 
-    /** Changes made here already ran the local driver; changes made elsewhere wake it if it drives the KB. */
+    private void released(KbId kb, ReleaseResult result) {
+        changes.released(kb, result);
+    }
+
+    /**
+     * Changes made here already refreshed the local streams and ran the local driver where needed; changes made
+     * elsewhere refresh them and wake the driver if this coordinator drives the KB.
+     */
     private void onQueueChanged(KbId kb, boolean elsewhere) {
-        fanout.refresh(kb);
         if (elsewhere) {
+            fanout.refresh(kb);
             drivers.pumpIfKnown(kb);
         }
     }

@@ -40,7 +40,7 @@ final class Grants {
                 back.add(ref.ticket());
             }
             return Future.all(back.stream().map(jobs::requeue).toList()).map(v -> {
-                changes.changed(ref.kb());
+                changes.released(ref.kb(), result);
                 return result;
             });
         });

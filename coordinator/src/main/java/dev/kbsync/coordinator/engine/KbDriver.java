@@ -2,6 +2,7 @@ package dev.kbsync.coordinator.engine;
 
 import dev.kbsync.coordinator.engine.Outcomes.Granted;
 import dev.kbsync.coordinator.engine.Outcomes.Head;
+import dev.kbsync.coordinator.engine.Outcomes.LockBusy;
 import dev.kbsync.coordinator.engine.Outcomes.NotHead;
 import dev.kbsync.kb.KbId;
 import io.vertx.core.Future;
@@ -16,9 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drives one KB's acquisitions on this coordinator while it holds the KB's driver key: only the head ticket waits on
- * the KB's {@code RFairLock}, with the ticket's synthetic thread id, and is granted once the lock is held. All state
- * lives on the engine context; rounds never overlap and a change during a round triggers another round.
+ * Drives one KB's acquisitions on this coordinator while it holds the KB's driver key: grants the head ticket when an
+ * enqueue or release step could not. The grant step takes the KB's {@code RFairLock} itself when Redisson's rules
+ * allow; when the lock is busy (held outside kbsync, or Redisson waiters queued first) only the head ticket waits on
+ * it with {@code lockAsync} and the ticket's synthetic thread id, and is granted once the lock is held (the slow
+ * path). All state lives on the engine context; rounds never overlap and a change during a round triggers another.
  */
 final class KbDriver {
     private static final Logger LOG = LoggerFactory.getLogger(KbDriver.class);
@@ -134,17 +137,22 @@ final class KbDriver {
         if (heldThread != null && (head.isEmpty() || head.get().thread() != heldThread)) {
             return unlockHeld().compose(v -> advance(head));
         }
-        if (head.isEmpty() || head.get().granted() && heldThread != null) {
+        if (head.isEmpty() || head.get().granted()) {
             return Future.succeededFuture();
         }
-        long thread = head.get().thread();
-        Future<Void> locked = heldThread != null ? Future.succeededFuture() : lock(thread);
-        return locked.compose(v -> tickets.grant(kb, head.get().ticket(), settings.maxHoldMs()))
+        String ticket = head.get().ticket();
+        return tickets.grant(kb, ticket)
+                .compose(result -> result instanceof LockBusy && heldThread == null
+                        ? lock(head.get().thread()).compose(v -> tickets.grant(kb, ticket))
+                        : Future.succeededFuture(result))
                 .map(result -> {
                     if (result instanceof Granted granted) {
+                        heldThread = null; // the grant owns the lock now; its release drops it
                         onGrant.accept(granted);
                     } else if (result instanceof NotHead) {
                         again = true;
+                    } else if (result instanceof LockBusy) {
+                        LOG.warn("KB {}: the RFairLock is still busy after lockAsync; the next sweep retries", kb);
                     }
                     return null;
                 });

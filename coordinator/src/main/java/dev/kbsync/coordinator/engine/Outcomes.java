@@ -9,13 +9,67 @@ final class Outcomes {
     /** The first ticket of a KB, its synthetic Redisson thread id, and whether it already holds the grant. */
     record Head(String ticket, long thread, boolean granted) {}
 
-    /** What the grant script did for the head ticket. */
-    sealed interface GrantResult permits Granted, Held, NotHead {}
+    /** What a grant step did for the head ticket. */
+    sealed interface GrantResult permits Granted, Held, NotHead, LockBusy, Idle {}
 
-    record Granted(long fence, String leaseId, String kind, String jobId, long createdMs, long nowMs, String holder)
+    /** A new grant; {@code nowMs} is when it was made (Redis time), {@code expiresMs} when it lapses unrenewed. */
+    record Granted(
+            long fence,
+            String leaseId,
+            String kind,
+            String jobId,
+            long createdMs,
+            long nowMs,
+            String holder,
+            long expiresMs,
+            long ttlMs,
+            String ticket)
             implements GrantResult {
         boolean job() {
             return "job".equals(kind);
+        }
+
+        /** Parses grantHead's reply ({@code 'granted'} first) starting at {@code from}. */
+        static Granted parse(List<String> r, int from) {
+            return new Granted(
+                    Long.parseLong(r.get(from + 1)),
+                    r.get(from + 2),
+                    r.get(from + 3),
+                    r.get(from + 4),
+                    Long.parseLong(r.get(from + 5)),
+                    Long.parseLong(r.get(from + 6)),
+                    r.get(from + 7),
+                    Long.parseLong(r.get(from + 8)),
+                    Long.parseLong(r.get(from + 9)),
+                    r.get(from + 10));
+        }
+    }
+
+    /**
+     * The KB's Redisson {@code RFairLock} is held by someone else or has Redisson waiters queued first: the KB's
+     * driver must wait for it with {@code lockAsync}.
+     */
+    record LockBusy() implements GrantResult {}
+
+    /** Nothing to grant: the queue is empty or a grant is in place. */
+    record Idle() implements GrantResult {}
+
+    /** Reads grantHead's reply (possibly empty) at {@code from}. */
+    static GrantResult headGrant(List<String> r, int from) {
+        if (r.size() <= from) {
+            return new Idle();
+        }
+        return switch (r.get(from)) {
+            case "granted" -> Granted.parse(r, from);
+            case "lock-busy" -> new LockBusy();
+            default -> new Idle();
+        };
+    }
+
+    /** A ticket joined (or already was in) a KB's queue at {@code rank} (-1: finished), or was granted at once. */
+    record Enqueued(long rank, GrantResult grant) {
+        boolean granted() {
+            return grant instanceof Granted;
         }
     }
 
@@ -28,14 +82,26 @@ final class Outcomes {
     /** What ending a grant or cancelling a waiter did. */
     sealed interface ReleaseResult permits Ended, Kept, Cancelled, Gone {}
 
-    /** The grant ended; {@code requeued} are the group-commit members that went back to waiting. */
-    record Ended(long heldMs, long fence, String kind, String holder, String jobId, long ttlMs, List<String> requeued)
+    /**
+     * The grant ended; {@code requeued} are the group-commit members that went back to waiting; {@code next} is what
+     * the same step did for the next ticket (granted it, found the RFairLock busy, or found nothing to grant).
+     */
+    record Ended(
+            long heldMs,
+            long fence,
+            String kind,
+            String holder,
+            String jobId,
+            long ttlMs,
+            List<String> requeued,
+            GrantResult next)
             implements ReleaseResult {}
 
     /** A group-commit member (or the head) completed; the grant continues until every member has. */
     record Kept() implements ReleaseResult {}
 
-    record Cancelled() implements ReleaseResult {}
+    /** A waiting raw lease left the queue. */
+    record Cancelled(String holder, long ttlMs) implements ReleaseResult {}
 
     /** The lease was not current (already ended, expired, or superseded). */
     record Gone() implements ReleaseResult {}

@@ -142,7 +142,7 @@ final class RedisJobService implements JobService {
                         metrics.released(ref.kb(), ended.heldMs());
                     }
                     metrics.pushRejections(ref.kb(), outcome.pushRejections());
-                    changes.changed(ref.kb());
+                    changes.released(ref.kb(), result);
                     return get(ref.ticket());
                 });
     }
@@ -157,8 +157,8 @@ final class RedisJobService implements JobService {
                         job.payload().kind().wire(),
                         config.leaseTtl().toMillis(),
                         0)
-                .compose(rank -> {
-                    changes.changed(job.kb());
+                .compose(enqueued -> {
+                    changes.enqueued(job.kb(), enqueued);
                     return get(job.id());
                 });
     }

@@ -1,15 +1,20 @@
 package dev.kbsync.coordinator.engine;
 
+import dev.kbsync.coordinator.engine.Outcomes.Cancelled;
+import dev.kbsync.coordinator.engine.Outcomes.Ended;
+import dev.kbsync.coordinator.engine.Outcomes.Granted;
 import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.lease.Lease;
 import dev.kbsync.coordinator.lease.LeaseService;
+import dev.kbsync.coordinator.lease.LeaseState;
 import dev.kbsync.kb.InvalidInputException;
 import dev.kbsync.kb.KbId;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +49,8 @@ final class RedisLeaseService implements LeaseService {
                 ? config.leaseTtl().toMillis()
                 : Math.min(ttl.toMillis(), config.maxHold().toMillis());
         String ticket = Ids.next();
+        String leaseId = LeaseRef.raw(kb, ticket);
+        long leaseTtlMs = Math.max(1, ttlMs);
         return kbs.require(kb)
                 .compose(v -> tickets.enqueue(
                         kb,
@@ -52,10 +59,28 @@ final class RedisLeaseService implements LeaseService {
                         holder,
                         "",
                         "",
-                        Math.max(1, ttlMs),
+                        leaseTtlMs,
                         config.waiterTtl().toMillis()))
-                .compose(rank -> rank == 0 ? briefly(changes.changed(kb)) : changed(kb))
-                .compose(v -> get(LeaseRef.raw(kb, ticket)));
+                .compose(enqueued -> {
+                    Future<Void> settled = changes.enqueued(kb, enqueued);
+                    if (enqueued.grant() instanceof Granted granted) {
+                        return Future.succeededFuture(granted(kb, granted));
+                    }
+                    if (enqueued.rank() == 0) { // the driver waits for a busy RFairLock: answer once it tried
+                        return briefly(settled).compose(v -> get(leaseId));
+                    }
+                    return Future.succeededFuture(new Lease(
+                            leaseId,
+                            kb,
+                            holder,
+                            LeaseState.WAITING,
+                            enqueued.rank(),
+                            null,
+                            null,
+                            null,
+                            null,
+                            leaseTtlMs));
+                });
     }
 
     @Override
@@ -69,17 +94,52 @@ final class RedisLeaseService implements LeaseService {
     /** Also what keeps a waiter alive while its event stream is open: the HTTP layer calls it periodically. */
     @Override
     public Future<Lease> heartbeat(String leaseId) {
+        return keepAlive(leaseId).compose(v -> get(leaseId));
+    }
+
+    @Override
+    public Future<Void> keepAlive(String leaseId) {
         return LeaseRef.of(leaseId)
                 .compose(ref -> tickets.heartbeat(ref, config.waiterTtl().toMillis()))
                 .compose(alive -> alive
-                        ? get(leaseId)
+                        ? Future.succeededFuture()
                         : Future.failedFuture(
                                 new ConflictException("LEASE_LOST", "lease " + leaseId + " is no longer held")));
     }
 
+    /** A raw lease's release answers from the release step's reply; a job's lease is read back. */
     @Override
     public Future<Lease> release(String leaseId) {
-        return LeaseRef.of(leaseId).compose(ref -> grants.end(ref, "released")).compose(r -> get(leaseId));
+        return LeaseRef.of(leaseId)
+                .compose(ref -> grants.end(ref, "released").compose(result -> {
+                    if (!ref.forJob() && result instanceof Ended ended) {
+                        return Future.succeededFuture(new Lease(
+                                leaseId,
+                                ref.kb(),
+                                ended.holder(),
+                                LeaseState.RELEASED,
+                                0,
+                                ended.fence(),
+                                null,
+                                null,
+                                null,
+                                ended.ttlMs()));
+                    }
+                    if (!ref.forJob() && result instanceof Cancelled cancelled) {
+                        return Future.succeededFuture(new Lease(
+                                leaseId,
+                                ref.kb(),
+                                cancelled.holder(),
+                                LeaseState.RELEASED,
+                                0,
+                                null,
+                                null,
+                                null,
+                                null,
+                                cancelled.ttlMs()));
+                    }
+                    return get(leaseId);
+                }));
     }
 
     @Override
@@ -93,9 +153,18 @@ final class RedisLeaseService implements LeaseService {
         });
     }
 
-    private Future<Void> changed(KbId kb) {
-        changes.changed(kb);
-        return Future.succeededFuture();
+    private static Lease granted(KbId kb, Granted g) {
+        return new Lease(
+                g.leaseId(),
+                kb,
+                g.holder(),
+                LeaseState.GRANTED,
+                0,
+                g.fence(),
+                null,
+                Instant.ofEpochMilli(g.nowMs()),
+                Instant.ofEpochMilli(g.expiresMs()),
+                g.ttlMs());
     }
 
     /** Waits a little for the local driver round, so an uncontended request returns GRANTED. */

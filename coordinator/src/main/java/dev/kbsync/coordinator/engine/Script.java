@@ -6,14 +6,17 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import org.redisson.api.RScript;
 
-/** The engine's Lua scripts (resources next to this class); each touches the keys of one hash slot only. */
+/**
+ * The engine's Lua scripts (resources next to this class); each touches the keys of one hash slot only. Scripts that
+ * grant get {@code lib.lua} (the grant step and the KB's RFairLock) prepended.
+ */
 enum Script {
-    ENQUEUE("enqueue.lua", RScript.Mode.READ_WRITE),
+    ENQUEUE("enqueue.lua", RScript.Mode.READ_WRITE, true),
     HEAD("head.lua", RScript.Mode.READ_ONLY),
-    GRANT("grant.lua", RScript.Mode.READ_WRITE),
+    GRANT("grant.lua", RScript.Mode.READ_WRITE, true),
     CLAIM("claim.lua", RScript.Mode.READ_WRITE),
     HEARTBEAT("heartbeat.lua", RScript.Mode.READ_WRITE),
-    RELEASE("release.lua", RScript.Mode.READ_WRITE),
+    RELEASE("release.lua", RScript.Mode.READ_WRITE, true),
     EXTEND("extend.lua", RScript.Mode.READ_WRITE),
     SWEEP("sweep.lua", RScript.Mode.READ_WRITE),
     DRIVE("drive.lua", RScript.Mode.READ_WRITE),
@@ -26,7 +29,11 @@ enum Script {
     private final RScript.Mode mode;
 
     Script(String resource, RScript.Mode mode) {
-        this.text = load(resource);
+        this(resource, mode, false);
+    }
+
+    Script(String resource, RScript.Mode mode, boolean grants) {
+        this.text = grants ? load("lib.lua") + load(resource) : load(resource);
         this.mode = mode;
     }
 

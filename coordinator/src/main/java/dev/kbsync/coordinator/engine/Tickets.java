@@ -4,12 +4,15 @@ import dev.kbsync.coordinator.engine.Outcomes.Batch;
 import dev.kbsync.coordinator.engine.Outcomes.Cancelled;
 import dev.kbsync.coordinator.engine.Outcomes.Claim;
 import dev.kbsync.coordinator.engine.Outcomes.Ended;
+import dev.kbsync.coordinator.engine.Outcomes.Enqueued;
 import dev.kbsync.coordinator.engine.Outcomes.Gone;
 import dev.kbsync.coordinator.engine.Outcomes.GrantResult;
 import dev.kbsync.coordinator.engine.Outcomes.Granted;
 import dev.kbsync.coordinator.engine.Outcomes.Head;
 import dev.kbsync.coordinator.engine.Outcomes.Held;
+import dev.kbsync.coordinator.engine.Outcomes.Idle;
 import dev.kbsync.coordinator.engine.Outcomes.Kept;
+import dev.kbsync.coordinator.engine.Outcomes.LockBusy;
 import dev.kbsync.coordinator.engine.Outcomes.Member;
 import dev.kbsync.coordinator.engine.Outcomes.NotHead;
 import dev.kbsync.coordinator.engine.Outcomes.ReleaseResult;
@@ -20,19 +23,47 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The per-KB ticket operations, one atomic script call each (see the {@code .lua} resources). */
+/**
+ * The per-KB ticket operations, one atomic script call each (see the {@code .lua} resources). Grants take the KB's
+ * Redisson {@code RFairLock} under this coordinator's Redisson client id, with the ticket's seq as the thread id.
+ */
 final class Tickets {
     private final Redis redis;
+    private final DriverSettings settings;
+    private final long maxHoldMs;
+    private final String lockOwner;
 
-    Tickets(Redis redis) {
+    Tickets(Redis redis, DriverSettings settings) {
         this.redis = redis;
+        this.settings = settings;
+        this.maxHoldMs = settings.maxHoldMs();
+        this.lockOwner = redis.client().getId();
     }
 
-    /** Joins the tail (no-op for an existing ticket); returns the rank, -1 if the ticket already finished. */
-    Future<Long> enqueue(
+    /**
+     * Joins the tail (no-op for an existing ticket) and, if the KB is free, takes the grant in the same step; a KB
+     * without a driver gets this coordinator. Rank -1: the ticket already finished.
+     */
+    Future<Enqueued> enqueue(
             KbId kb, String ticket, String kind, String holder, String jobId, String type, long ttlMs, long aliveMs) {
-        return redis.run(Script.ENQUEUE, new KbKeys(kb), ticket, kind, holder, jobId, ttlMs, aliveMs, type)
-                .map(r -> Long.parseLong(r.get(0)));
+        return redis.run(
+                        Script.ENQUEUE,
+                        new KbKeys(kb),
+                        ticket,
+                        kind,
+                        holder,
+                        jobId,
+                        ttlMs,
+                        aliveMs,
+                        type,
+                        kb.value(),
+                        maxHoldMs,
+                        lockOwner,
+                        settings.coordinatorId(),
+                        settings.driverTtlMs())
+                .map(r -> "granted".equals(r.get(0))
+                        ? new Enqueued(0, Granted.parse(r, 0))
+                        : new Enqueued(Long.parseLong(r.get(0)), new Idle()));
     }
 
     Future<Optional<Head>> head(KbId kb) {
@@ -43,19 +74,13 @@ final class Tickets {
                                 r.get(0), Long.parseLong(r.get(1)), r.get(0).equals(r.get(2)))));
     }
 
-    Future<GrantResult> grant(KbId kb, String ticket, long maxHoldMs) {
-        return redis.run(Script.GRANT, new KbKeys(kb), ticket, maxHoldMs, kb.value())
+    /** The driver's step: grants {@code ticket} if it is the head and nobody holds a grant. */
+    Future<GrantResult> grant(KbId kb, String ticket) {
+        return redis.run(Script.GRANT, new KbKeys(kb), ticket, maxHoldMs, kb.value(), lockOwner)
                 .map(r -> switch (r.get(0)) {
-                    case "granted" ->
-                        new Granted(
-                                Long.parseLong(r.get(1)),
-                                r.get(2),
-                                r.get(3),
-                                r.get(4),
-                                Long.parseLong(r.get(5)),
-                                Long.parseLong(r.get(6)),
-                                r.get(7));
+                    case "granted" -> Granted.parse(r, 0);
                     case "held" -> new Held();
+                    case "lock-busy" -> new LockBusy();
                     default -> new NotHead();
                 });
     }
@@ -74,7 +99,10 @@ final class Tickets {
                 .map(r -> !"lost".equals(r.get(0)));
     }
 
-    /** Ends the grant {@code ref} (or cancels a raw waiter); {@code requeue} keeps a job's ticket at its place. */
+    /**
+     * Ends the grant {@code ref} (or cancels a raw waiter); {@code requeue} keeps a job's ticket at its place. An ended
+     * grant's RFairLock is dropped and the next ticket granted in the same step ({@link Ended#next()}).
+     */
     Future<ReleaseResult> release(LeaseRef ref, String endState, boolean requeue) {
         return redis.run(
                         Script.RELEASE,
@@ -83,21 +111,31 @@ final class Tickets {
                         ref.id(),
                         endState,
                         requeue ? "requeue" : "end",
-                        fence(ref))
-                .map(r -> switch (r.get(0)) {
-                    case "ended" ->
-                        new Ended(
-                                Long.parseLong(r.get(1)),
-                                Long.parseLong(r.get(2)),
-                                r.get(3),
-                                r.get(4),
-                                r.get(5),
-                                Long.parseLong(r.get(6)),
-                                List.copyOf(r.subList(7, r.size())));
-                    case "kept" -> new Kept();
-                    case "cancelled" -> new Cancelled();
-                    default -> new Gone();
-                });
+                        fence(ref),
+                        ref.kb().value(),
+                        maxHoldMs,
+                        lockOwner)
+                .map(Tickets::released);
+    }
+
+    private static ReleaseResult released(List<String> r) {
+        return switch (r.get(0)) {
+            case "ended" -> {
+                int members = Integer.parseInt(r.get(7));
+                yield new Ended(
+                        Long.parseLong(r.get(1)),
+                        Long.parseLong(r.get(2)),
+                        r.get(3),
+                        r.get(4),
+                        r.get(5),
+                        Long.parseLong(r.get(6)),
+                        List.copyOf(r.subList(8, 8 + members)),
+                        Outcomes.headGrant(r, 8 + members));
+            }
+            case "kept" -> new Kept();
+            case "cancelled" -> new Cancelled(r.get(1), Long.parseLong(r.get(2)));
+            default -> new Gone();
+        };
     }
 
     /** Takes up to {@code max} queued note jobs behind the note job granted as {@code head}; empty if not current. */

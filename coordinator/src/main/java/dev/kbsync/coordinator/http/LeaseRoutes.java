@@ -81,7 +81,7 @@ final class LeaseRoutes {
                 () -> services.leases().get(id).map(lease -> List.of(event("state", lease))),
                 msg -> event(msg.getString("type"), msg.getJsonObject("lease")));
         long timer = ctx.vertx()
-                .setPeriodic(STREAM_HEARTBEAT_MS, t -> services.leases().heartbeat(id));
+                .setPeriodic(STREAM_HEARTBEAT_MS, t -> services.leases().keepAlive(id));
         sse.onClose(() -> ctx.vertx().cancelTimer(timer));
     }
 

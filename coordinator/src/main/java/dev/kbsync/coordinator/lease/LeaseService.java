@@ -18,6 +18,9 @@ public interface LeaseService {
     /** Keeps a waiter alive or pushes a grant's expiry out by its TTL (bounded by the hard maximum hold). */
     Future<Lease> heartbeat(String leaseId);
 
+    /** {@link #heartbeat} without reading the lease back (event streams call it); fails with LEASE_LOST likewise. */
+    Future<Void> keepAlive(String leaseId);
+
     /** Releases a grant or cancels a waiting request; releasing twice is harmless. */
     Future<Lease> release(String leaseId);
 

@@ -1,12 +1,14 @@
--- Ends a grant, cancels a raw waiter, or completes a group-commit member. ARGV: prefix, ticket, leaseId, end state
--- (released|expired), mode (end|requeue: a job keeps its ticket and score), fence of a job lease ('' for raw).
--- Returns {'ended', heldMs, fence, kind, holder, job, ttlMs, requeued members...} | {'kept'} (the grant continues:
--- batch members are still running) | {'cancelled'} | {'gone'}. Updates the KB's hold-time average (EWMA, 0.2).
+-- Ends a grant, cancels a raw waiter, or completes a group-commit member; a grant that ends drops the KB's RFairLock
+-- and grants the next ticket in the same step (see grantHead). ARGV: prefix, ticket, leaseId, end state
+-- (released|expired), mode (end|requeue: a job keeps its ticket and score), fence of a job lease ('' for raw), kb id,
+-- maxHoldMs, lock owner (Redisson client id).
+-- Returns {'ended', heldMs, fence, kind, holder, job, ttlMs, n, n requeued members..., the next grant (grantHead's
+-- reply)...} | {'kept'} (the grant continues: batch members are still running) | {'cancelled', holder, ttlMs} |
+-- {'gone'}. Updates the KB's hold-time average (EWMA, 0.2).
 local P, tid = ARGV[1], ARGV[2]
 local tk = P .. 'ticket:' .. tid
-local c = redis.call('time')
-local now = c[1] * 1000 + math.floor(c[2] / 1000)
-local l = redis.call('hmget', P .. 'lease', 'lease', 'granted', 'fence', 'ttl', 'batch', 'done', 'ticket')
+local now = nowMs()
+local l = redis.call('hmget', P .. 'lease', 'lease', 'granted', 'fence', 'ttl', 'batch', 'done', 'ticket', 'owner')
 local members = {}
 for m in string.gmatch(l[5] or '', '%S+') do
   members[#members + 1] = m
@@ -23,6 +25,7 @@ end
 -- members wait again at theirs.
 local function endGrant(requeue)
   redis.call('del', P .. 'lease')
+  dropFairLock(P, l[8])
   local held = now - tonumber(l[2])
   local avg = tonumber(redis.call('hget', P .. 'stats', 'avg') or held)
   redis.call('hset', P .. 'stats', 'avg', math.floor(avg * 0.8 + held * 0.2))
@@ -32,11 +35,14 @@ local function endGrant(requeue)
     finish(l[7], ARGV[4])
   end
   local h = redis.call('hmget', P .. 'ticket:' .. l[7], 'kind', 'holder', 'job')
-  local out = {'ended', held, l[3], h[1], h[2], h[3], l[4]}
+  local out = {'ended', held, l[3], h[1], h[2], h[3], l[4], #members}
   for _, m in ipairs(members) do
     redis.call('hset', P .. 'ticket:' .. m, 'state', 'waiting')
     redis.call('hdel', P .. 'ticket:' .. m, 'batch')
     out[#out + 1] = m
+  end
+  for _, v in ipairs(grantHead(P, ARGV[7], ARGV[8], ARGV[9], now)) do
+    out[#out + 1] = v
   end
   return out
 end
@@ -70,6 +76,7 @@ if l[1] and t[1] == l[1] and t[2] == ARGV[6] then
 end
 if ARGV[5] == 'end' and redis.call('zscore', P .. 'alive', tid) then
   finish(tid, ARGV[4])
-  return {'cancelled'}
+  local w = redis.call('hmget', tk, 'holder', 'ttl')
+  return {'cancelled', w[1], w[2]}
 end
 return {'gone'}

@@ -242,6 +242,11 @@ final class InMemoryServices {
         }
 
         @Override
+        public Future<Void> keepAlive(String leaseId) {
+            return heartbeat(leaseId).mapEmpty();
+        }
+
+        @Override
         public Future<Lease> release(String leaseId) {
             calls.incrementAndGet();
             return get(leaseId).map(l -> {
