@@ -65,6 +65,15 @@ public final class KbCheckout implements AutoCloseable {
         pushedAtFirstTry = clean != null && atFirstTry;
     }
 
+    /**
+     * Forgets that the last cycle ended cleanly, so the next sync resets fully: call it before handing the work tree
+     * out to code that may write into it without reporting every file (a library session).
+     */
+    public void distrust() {
+        clean = null;
+        pushedAtFirstTry = false;
+    }
+
     private KbRepository sync(boolean fetch) {
         CleanMark mark = clean;
         clean = null;
