@@ -17,12 +17,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Scenario 6: git time per job on a large KB, kbsync's publish cycle (JGit: sync to the remote, trailer check,
  * commit, push) against the original model with the git CLI (pull, add, commit, push), on the same bare remote.
  */
 final class WorkerGit {
+    /** The worker's default {@code maintain.every}. */
+    static final int MAINTAIN_EVERY = 50;
+
     private final BenchContext ctx;
 
     WorkerGit(BenchContext ctx) {
@@ -46,20 +50,66 @@ final class WorkerGit {
         return remote;
     }
 
-    Measurement publishCycle(Path remote, int jobs) throws Exception {
-        return publish(
-                "kbsync worker publish cycle (JGit)",
+    /**
+     * Scenario 6: {@code jobs} publish cycles on one checkout, maintained every {@link #MAINTAIN_EVERY} jobs as the
+     * worker does (after the job, outside its git time). Returns all jobs, the first {@code window} and the last.
+     */
+    List<Measurement> publishCycle(Path remote, int jobs, int window) throws Exception {
+        List<Long> times = new ArrayList<>();
+        int[] done = {0};
+        String subject = "kbsync worker publish cycle (JGit)";
+        Measurement all = publish(
+                subject,
                 remote.toUri().toString(),
                 Files.createTempDirectory(ctx.scratch(), "worker-checkout").resolve("kb"),
-                jobs);
+                jobs,
+                checkout -> {
+                    checkout.maintainEvery(MAINTAIN_EVERY);
+                    maintainRemote(remote, ++done[0]);
+                },
+                times);
+        return List.of(
+                all,
+                latencyOnly(subject + ", first " + window + " jobs", times.subList(0, window)),
+                latencyOnly(
+                        subject + ", last " + window + " jobs", times.subList(times.size() - window, times.size())));
     }
 
-    private Measurement publish(String subject, String url, Path checkoutDir, int jobs) {
+    /**
+     * The remote's own housekeeping, as a git server does it (C git's receive-pack runs {@code gc --auto}): JGit
+     * keeps every received push as a pack, and a remote with hundreds of packs makes every push slower.
+     */
+    private static void maintainRemote(Path remote, int jobs) {
+        if (jobs % MAINTAIN_EVERY == 0) {
+            try {
+                GitCli.run(remote, "repack", "-a", "-d", "-q");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private static Measurement latencyOnly(String subject, List<Long> nanos) {
+        return new Measurement(subject, stats(nanos), Double.NaN, Double.NaN, "");
+    }
+
+    private static Stats stats(List<Long> nanos) {
+        Stats stats = new Stats();
+        nanos.forEach(stats::record);
+        return stats;
+    }
+
+    private Measurement publish(
+            String subject, String url, Path checkoutDir, int jobs, Consumer<KbCheckout> afterJob, List<Long> times) {
         Stats stats = new Stats();
         boolean[] timed = {false};
         PublishCycle cycle = new PublishCycle(PushRetry.defaults(), PhaseListener.NONE, git -> {
             if (timed[0]) {
                 stats.record(git.toNanos());
+                times.add(git.toNanos());
             }
         });
         try (KbCheckout checkout = new KbCheckout(url, "main", checkoutDir, Optional.empty())) {
@@ -68,6 +118,7 @@ final class WorkerGit {
             long start = System.nanoTime();
             for (int i = 0; i < jobs; i++) {
                 publish(cycle, checkout, "job-" + i);
+                afterJob.accept(checkout);
             }
             return Measurement.of(subject, stats, jobs, System.nanoTime() - start);
         }
@@ -80,7 +131,9 @@ final class WorkerGit {
                     "kbsync worker publish cycle per note, git:// +" + roundTripMillis + " ms per round trip",
                     remote.url(),
                     remote.scratch("worker"),
-                    notes);
+                    notes,
+                    checkout -> {},
+                    new ArrayList<>());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.kbsync.git;
 import dev.kbsync.kb.FileChange;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -87,6 +88,14 @@ final class JGitKbRepository implements KbRepository {
     }
 
     @Override
+    public CommitResult commitPaths(
+            Collection<String> paths, String message, Author author, Map<String, String> trailers) {
+        CommitResult result = commits.commitPaths(paths, message, author, trailers);
+        LOG.info("commit {} {} ({} path(s)): {}", workTree(), branch(), paths.size(), result);
+        return result;
+    }
+
+    @Override
     public PushResult push() {
         PushResult result = push.push();
         LOG.info("push {} {} to {}: {}", workTree(), branch(), Secrets.mask(checkout.remoteUrl()), result.message());
@@ -113,6 +122,22 @@ final class JGitKbRepository implements KbRepository {
             LOG.warn("reset {} {} to remote: {}", workTree(), branch(), result);
         }
         return result;
+    }
+
+    @Override
+    public Optional<CleanMark> markClean() {
+        return new Resume(checkout).mark();
+    }
+
+    @Override
+    public Recovery resetToRemote(CleanMark mark, boolean fetch) {
+        Optional<Recovery> resumed = new Resume(checkout).from(mark, fetch);
+        if (resumed.isPresent()) {
+            LOG.debug("resumed {} {} from {} (fetch: {}): {}", workTree(), branch(), mark.head(), fetch, resumed.get());
+            return resumed.get();
+        }
+        LOG.info("checkout {} is not as its last clean cycle left it; resetting it fully", workTree());
+        return resetToRemote();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.kbsync.git;
 
 import dev.kbsync.kb.FileChange;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,6 +55,14 @@ public interface KbRepository extends AutoCloseable {
     /** Stages everything ({@code add -A}) and commits with git trailers appended to {@code message}. */
     CommitResult commit(String message, Author author, Map<String, String> trailers);
 
+    /**
+     * Stages exactly {@code paths} (KB-relative files created, edited or deleted) and commits them with git trailers
+     * appended to {@code message}; nothing else in the work tree is staged, and the work tree is not walked. The index
+     * must otherwise equal HEAD (as after {@link #resetToRemote()}); staged changes elsewhere are refused with a
+     * {@link GitException}, never committed.
+     */
+    CommitResult commitPaths(Collection<String> paths, String message, Author author, Map<String, String> trailers);
+
     /** Pushes the branch to origin with an explicit refspec, never forced; creates the remote branch if missing. */
     PushResult push();
 
@@ -65,6 +74,20 @@ public interface KbRepository extends AutoCloseable {
 
     /** Recovery: removes stale locks, fetches, hard-resets to origin/branch and cleans untracked files. */
     Recovery resetToRemote();
+
+    /**
+     * The caller vouches that the index and work tree equal HEAD (e.g. right after its own successful push): a mark to
+     * hand back to {@link #resetToRemote(CleanMark, boolean)}. Empty if HEAD is not on the branch at origin/branch, or
+     * a lock file or rebase is in the way.
+     */
+    Optional<CleanMark> markClean();
+
+    /**
+     * {@link #resetToRemote()} for a checkout still as {@code mark} left it: no reset and no walk of the work tree
+     * when origin/branch (fetched first if {@code fetch}; as of the mark otherwise) still equals the mark's head; the
+     * full reset when anything differs from the mark (locks, HEAD, branch, index file) or the remote moved.
+     */
+    Recovery resetToRemote(CleanMark mark, boolean fetch);
 
     /** Repacks the repository; run it periodically off the critical path, under the KB lock. */
     void maintain();

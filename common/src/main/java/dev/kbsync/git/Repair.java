@@ -21,9 +21,16 @@ final class Repair {
             List.of("index.lock", "HEAD.lock", "config.lock", "packed-refs.lock");
 
     private final Checkout checkout;
+    private final boolean fetch;
 
     Repair(Checkout checkout) {
+        this(checkout, true);
+    }
+
+    /** {@code fetch} false: origin/branch was just fetched, reset to it as it is. */
+    Repair(Checkout checkout, boolean fetch) {
         this.checkout = checkout;
+        this.fetch = fetch;
     }
 
     Recovery resetToRemote() {
@@ -32,7 +39,7 @@ final class Repair {
             removeStaleLocks(actions);
             removeCorruptIndex(actions);
             abortRebase(actions);
-            if (checkout.hasRemote()) {
+            if (fetch && checkout.hasRemote()) {
                 PullOperation.fetch(checkout);
             }
             ObjectId target = target();
@@ -65,13 +72,19 @@ final class Repair {
         }
     }
 
-    private void removeStaleLocks(List<String> actions) throws IOException {
+    /** The lock files a killed git process may leave behind in {@code checkout}'s git directory. */
+    static List<Path> lockFiles(Checkout checkout) {
         Path gitDir = checkout.repo().getDirectory().toPath();
         List<Path> locks =
                 new ArrayList<>(STALE_LOCKS.stream().map(gitDir::resolve).toList());
         locks.add(gitDir.resolve(checkout.localRef() + ".lock"));
         locks.add(gitDir.resolve(checkout.remoteRef() + ".lock"));
-        for (Path lock : locks) {
+        return locks;
+    }
+
+    private void removeStaleLocks(List<String> actions) throws IOException {
+        Path gitDir = checkout.repo().getDirectory().toPath();
+        for (Path lock : lockFiles(checkout)) {
             if (Files.deleteIfExists(lock)) {
                 actions.add("removed stale " + gitDir.relativize(lock));
             }

@@ -81,6 +81,7 @@ public final class KbSession implements AutoCloseable {
     public Outcome commitAndPush(String message) {
         SessionWrites pending = writes;
         writes = new SessionWrites();
+        checkout.distrust(); // the session's tree may hold unrecorded writes: start from a full reset
         return cycle.run(checkout, new WorkUnit() {
             private final String id = operation + "-" + UUID.randomUUID();
 
@@ -115,6 +116,7 @@ public final class KbSession implements AutoCloseable {
     /** Releases the local lock, then the distributed lease; safe to call twice. */
     @Override
     public void close() {
+        checkout.distrust(); // writes after the last push may still be in the tree
         try {
             keeper.ifPresent(LeaseKeeper::close);
             local.close();

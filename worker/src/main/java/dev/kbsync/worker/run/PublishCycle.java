@@ -21,7 +21,17 @@ import org.slf4j.LoggerFactory;
  * The one write path of jobs and library sessions: sync to the remote, skip if the remote already has the unit's
  * {@code Kbsync-Job} commit, apply, commit with trailers, check, push (never forced). A non-fast-forward rejection
  * starts over from the sync, at most {@link PushRetry#maxRetries()} times. Several units (group commit) share one
- * sync and one push, with one commit each.
+ * sync and one push, with one commit each. Each commit stages only the files its unit's applier reported.
+ *
+ * <p>Exactly-once with an optimistic sync ({@link KbCheckout#syncForPublish()} skips the fetch when this checkout's
+ * last cycle pushed cleanly at the first try): the trailer check then reads local history, origin/branch as our own
+ * push left it, which may be behind the remote. That is still exactly-once, because the push is never forced and the
+ * remote only accepts a fast-forward of the head it has: our commits sit on top of the head our last push left, so
+ * the push can only succeed if the remote has gained no commit since, i.e. if the history we checked is the remote's
+ * whole history. If anybody pushed in between (another worker, possibly even the same job after a lost lease), the
+ * push is rejected as non-fast-forward (or the remote ref changed under it), and the retry goes through a full sync
+ * with a fetch, checks the trailers again on the remote's new history, and re-applies only the units it lacks. A push
+ * that fails in transport also retries through the full sync (its commits may have landed after all).
  */
 public final class PublishCycle {
     public static final String JOB_TRAILER = "Kbsync-Job";
@@ -66,7 +76,7 @@ public final class PublishCycle {
     private List<Outcome> attempt(KbCheckout checkout, List<? extends WorkUnit> units, GitStopwatch git, Rounds done) {
         KbRepository repo;
         try {
-            repo = git.time(checkout::syncToRemote);
+            repo = git.time(checkout::syncForPublish);
         } catch (GitException e) {
             Outcome failed = new Outcome.Failed(GitFailureCodes.ofSync(e), e.getMessage(), done.rejections);
             return new ArrayList<>(Collections.nCopies(units.size(), failed));
@@ -102,8 +112,10 @@ public final class PublishCycle {
             return new Step(new Outcome.Failed(refused.error(), rejections), null);
         }
         listener.reached(Phase.APPLIED, unit.id());
-        String message = ((ApplyResult.Changed) applied).commitMessage();
-        CommitResult commit = git.time(() -> repo.commit(message, unit.author(), trailers(unit)));
+        ApplyResult.Changed changed = (ApplyResult.Changed) applied;
+        List<String> paths = changed.files().stream().map(FileChange::path).toList();
+        CommitResult commit =
+                git.time(() -> repo.commitPaths(paths, changed.commitMessage(), unit.author(), trailers(unit)));
         if (!(commit instanceof CommitResult.Committed committed)) {
             return new Step(new Outcome.Unchanged(rejections), null);
         }
@@ -144,6 +156,7 @@ public final class PublishCycle {
             return again(batch, new Outcome.Failed("PUSH_FAILED", e.getMessage(), rejections));
         }
         if (push instanceof PushResult.Pushed) {
+            batch.checkout().pushedCleanly(batch.done().rounds == 0);
             batch.commits().forEach((i, c) -> {
                 listener.reached(Phase.PUSHED, batch.units().get(i).id());
                 batch.outcomes().set(i, new Outcome.Published(c.commitId(), c.changes(), rejections));

@@ -1,0 +1,92 @@
+package dev.kbsync.git;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.RepositoryState;
+
+/**
+ * The cheap counterpart of {@link Repair}: no reset, no clean, no walk of the work tree. It trusts the caller's word
+ * that the work tree and index were clean when the {@link CleanMark} was taken, and only checks what a cheap look can:
+ * no lock files, no rebase, HEAD attached, branch and origin/branch still at the mark, the index file untouched since.
+ * Anything else (and a remote that moved) is left to the full {@link Repair}.
+ */
+final class Resume {
+    private final Checkout checkout;
+
+    Resume(Checkout checkout) {
+        this.checkout = checkout;
+    }
+
+    /** The mark of the current state, if HEAD is on the branch and equals origin/branch and nothing is locked. */
+    Optional<CleanMark> mark() {
+        try {
+            ObjectId local = checkout.resolve(checkout.localRef());
+            if (local == null || !untouched() || !local.equals(checkout.resolve(checkout.remoteRef()))) {
+                return Optional.empty();
+            }
+            return indexStamp().map(index -> new CleanMark(local.name(), index));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Empty when the checkout is not as marked (the caller runs the full {@link Repair#resetToRemote()}). Otherwise,
+     * after a fetch if {@code fetch}, {@code Recovered} at the mark when origin/branch is still there (nothing to
+     * reset), or the full repair onto the origin/branch just fetched when it moved. A fetch failure is thrown.
+     */
+    Optional<Recovery> from(CleanMark mark, boolean fetch) {
+        if (!mark.equals(mark().orElse(null))) {
+            return Optional.empty();
+        }
+        if (fetch && checkout.hasRemote()) {
+            try {
+                PullOperation.fetch(checkout);
+                if (!mark.head().equals(name(checkout.resolve(checkout.remoteRef())))) {
+                    return Optional.of(new Repair(checkout, false).resetToRemote());
+                }
+            } catch (GitAPIException | IOException | RuntimeException e) {
+                if (GitFailures.isNetwork(e)) {
+                    throw GitFailures.wrap("reset", e);
+                }
+                return Optional.empty();
+            }
+        }
+        return Optional.of(new Recovery.Recovered(mark.head(), List.of()));
+    }
+
+    private boolean untouched() {
+        if (checkout.repo().getRepositoryState() != RepositoryState.SAFE) {
+            return false;
+        }
+        try {
+            if (!checkout.localRef().equals(checkout.repo().getFullBranch())) {
+                return false;
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return Repair.lockFiles(checkout).stream().noneMatch(lock -> Files.exists(lock, LinkOption.NOFOLLOW_LINKS));
+    }
+
+    private Optional<String> indexStamp() throws IOException {
+        Path index = checkout.repo().getIndexFile().toPath();
+        if (!Files.isRegularFile(index, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        BasicFileAttributes attributes = Files.readAttributes(index, BasicFileAttributes.class);
+        return Optional.of(
+                attributes.size() + ":" + attributes.lastModifiedTime().toInstant() + ":" + attributes.fileKey());
+    }
+
+    private static String name(ObjectId id) {
+        return id == null ? null : id.name();
+    }
+}
