@@ -1,9 +1,11 @@
 package dev.kbsync.bench;
 
+import dev.kbsync.coordinator.engine.CoordinatorServices;
 import dev.kbsync.coordinator.lease.Lease;
 import dev.kbsync.coordinator.lease.LeaseService;
 import dev.kbsync.coordinator.lease.LeaseState;
 import dev.kbsync.coordinator.queue.QueueAddresses;
+import dev.kbsync.coordinator.queue.Watchers;
 import dev.kbsync.kb.KbId;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -11,17 +13,19 @@ import io.vertx.core.json.JsonObject;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** The engine's lease service as a {@link Mutex}: request, wait for the grant on the event bus, release. */
+/** The engine's lease service as a {@link Mutex}: request, wait for the grant on the event bus (watching the KB), release. */
 final class EngineLease implements Mutex {
     private final EventBus bus;
     private final LeaseService leases;
+    private final Watchers watchers;
     private final KbId kb;
     private final String holder;
     private String id;
 
-    EngineLease(EventBus bus, LeaseService leases, String kb, String holder) {
+    EngineLease(EventBus bus, CoordinatorServices services, String kb, String holder) {
         this.bus = bus;
-        this.leases = leases;
+        this.leases = services.leases();
+        this.watchers = services.queues().watchers();
         this.kb = KbId.of(kb);
         this.holder = holder;
     }
@@ -34,6 +38,7 @@ final class EngineLease implements Mutex {
             return;
         }
         CompletableFuture<Void> grant = new CompletableFuture<>();
+        Watchers.Watch watch = watchers.lease(id);
         MessageConsumer<JsonObject> consumer = bus.consumer(QueueAddresses.lease(id), m -> {
             if (HttpLease.granted(m.body().getJsonObject("lease"))) {
                 grant.complete(null);
@@ -46,6 +51,7 @@ final class EngineLease implements Mutex {
             }
             grant.get(30, TimeUnit.SECONDS);
         } finally {
+            watch.close();
             consumer.unregister();
         }
     }

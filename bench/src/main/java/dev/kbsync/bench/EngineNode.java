@@ -44,7 +44,7 @@ final class EngineNode implements AutoCloseable {
     }
 
     Mutex lease(String kb, String holder) {
-        return new EngineLease(vertx.eventBus(), leases(), kb, holder);
+        return new EngineLease(vertx.eventBus(), engine.services(), kb, holder);
     }
 
     LeaseService leases() {

@@ -46,6 +46,7 @@ final class Changes {
     /** A step here granted {@code grant}: dispatch it (a job) and announce it. */
     void granted(KbId kb, Granted grant) {
         dispatcher.granted(kb, grant);
+        context.runOnContext(v -> fanout.granted(kb, grant));
         announce(kb);
     }
 

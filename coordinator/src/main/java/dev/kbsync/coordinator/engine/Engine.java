@@ -3,6 +3,7 @@ package dev.kbsync.coordinator.engine;
 import dev.kbsync.coordinator.engine.Outcomes.Granted;
 import dev.kbsync.coordinator.engine.Outcomes.ReleaseResult;
 import dev.kbsync.coordinator.metrics.MetricsSink;
+import dev.kbsync.coordinator.queue.Watchers;
 import dev.kbsync.kb.KbId;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -45,7 +46,8 @@ public final class Engine {
         this.events = new Events(redis, config.coordinatorId());
         Dispatcher dispatcher = new Dispatcher(redis, tickets, store, events, metrics, this::released);
         this.drivers = new Drivers(redis, tickets, settings, this::granted);
-        this.fanout = new Fanout(vertx.eventBus(), tickets, store, metrics);
+        Watchers watchers = new Watchers();
+        this.fanout = new Fanout(vertx.eventBus(), tickets, store, metrics, watchers);
         this.changes = new Changes(events, fanout, drivers, dispatcher, context);
         Grants grants = new Grants(tickets, store, metrics, changes);
         this.poller = new Poller(vertx, redis);
@@ -68,7 +70,7 @@ public final class Engine {
                                 config.leaseTtl().toMillis()),
                         changes,
                         metrics),
-                new RedisQueueService(tickets, kbs),
+                new RedisQueueService(tickets, kbs, watchers),
                 kbs);
     }
 

@@ -1,8 +1,10 @@
 package dev.kbsync.coordinator.engine;
 
+import dev.kbsync.coordinator.engine.Outcomes.Granted;
 import dev.kbsync.coordinator.lease.Lease;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.coordinator.queue.QueueAddresses;
+import dev.kbsync.coordinator.queue.Watchers;
 import dev.kbsync.kb.Job;
 import dev.kbsync.kb.JobState;
 import dev.kbsync.kb.KbId;
@@ -22,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * Turns "KB queue changed" notifications into local event-bus messages: the snapshot on the KB address and
  * {@link QueueAddresses#ALL}, and per ticket a {@code position} message when its ahead changed or a {@code state}
  * message when its state changed (also when it left the queue). Refreshes of one KB never overlap; a burst of
- * notifications during a refresh collapses into one more refresh.
+ * notifications during a refresh collapses into one more refresh. KBs nobody on this coordinator watches are skipped
+ * (their queue-length gauge is kept by the sweep instead).
  */
 final class Fanout {
     private static final Logger LOG = LoggerFactory.getLogger(Fanout.class);
@@ -31,14 +34,18 @@ final class Fanout {
     private final Tickets tickets;
     private final JobStore jobs;
     private final MetricsSink metrics;
+    private final Watchers watchers;
     private final Map<KbId, Map<String, Seen>> seen = new HashMap<>();
     private final Set<KbId> busy = new HashSet<>();
     private final Set<KbId> dirty = new HashSet<>();
     private final Map<String, Job> jobCache = new HashMap<>();
+    /** Raw leases whose grant went out directly ({@link #granted}) and that no view has shown granted yet. */
+    private final Map<KbId, Set<String>> announced = new HashMap<>();
 
     private record Seen(long ahead, String state, String jobId) {}
 
-    Fanout(EventBus bus, Tickets tickets, JobStore jobs, MetricsSink metrics) {
+    Fanout(EventBus bus, Tickets tickets, JobStore jobs, MetricsSink metrics, Watchers watchers) {
+        this.watchers = watchers;
         this.bus = bus;
         this.tickets = tickets;
         this.jobs = jobs;
@@ -47,6 +54,10 @@ final class Fanout {
 
     /** Must run on the engine context. */
     void refresh(KbId kb) {
+        if (!watchers.watched(kb)) {
+            forget(kb); // a later watcher gets its first state from its stream, then every change
+            return;
+        }
         if (!busy.add(kb)) {
             dirty.add(kb);
             return;
@@ -65,6 +76,30 @@ final class Fanout {
         });
     }
 
+    /**
+     * A raw lease granted here: its {@code state} event goes out at once, from the grant itself, ahead of the KB's
+     * refresh (which then sees nothing new for it). Must run on the engine context.
+     */
+    void granted(KbId kb, Granted grant) {
+        if (grant.job() || !watchers.watched(kb)) {
+            return;
+        }
+        announced.computeIfAbsent(kb, k -> new HashSet<>()).add(grant.ticket());
+        lease("state", grant.rawLease(kb));
+    }
+
+    private void forget(KbId kb) {
+        announced.remove(kb);
+        Map<String, Seen> was = seen.remove(kb);
+        if (was != null) {
+            was.values().forEach(s -> {
+                if (s.jobId() != null) {
+                    jobCache.remove(s.jobId());
+                }
+            });
+        }
+    }
+
     private Future<Void> publish(KbView view) {
         KbId kb = view.kb();
         JsonObject snapshot = view.snapshot().toJson();
@@ -74,10 +109,19 @@ final class Fanout {
         Map<String, Seen> before = seen.getOrDefault(kb, Map.of());
         Map<String, Seen> now = new HashMap<>();
         List<Future<Void>> sent = new ArrayList<>();
+        Set<String> direct = announced.getOrDefault(kb, new HashSet<>());
         for (int rank = 0; rank < view.rows().size(); rank++) {
             KbView.Row row = view.rows().get(rank);
             long ahead = view.running(row) ? 0 : rank;
             Seen current = new Seen(ahead, view.state(row), row.jobId());
+            if (direct.remove(row.ticket())) { // its grant went out already; a view read before it is stale
+                current = new Seen(0, "granted", null);
+                now.put(row.ticket(), current);
+                if (!view.state(row).equals("granted")) {
+                    direct.add(row.ticket());
+                }
+                continue;
+            }
             now.put(row.ticket(), current);
             Seen old = before.get(row.ticket());
             String type = old == null || old.ahead() != ahead ? "position" : null;
@@ -91,6 +135,10 @@ final class Fanout {
                 sent.add(finished(kb, ticket, old));
             }
         });
+        direct.retainAll(now.keySet());
+        if (direct.isEmpty()) {
+            announced.remove(kb);
+        }
         if (now.isEmpty()) {
             seen.remove(kb);
         } else {

@@ -1,5 +1,9 @@
 package dev.kbsync.coordinator.engine;
 
+import dev.kbsync.coordinator.lease.Lease;
+import dev.kbsync.coordinator.lease.LeaseState;
+import dev.kbsync.kb.KbId;
+import java.time.Instant;
 import java.util.List;
 
 /** Typed replies of the per-KB scripts. */
@@ -27,6 +31,21 @@ final class Outcomes {
             implements GrantResult {
         boolean job() {
             return "job".equals(kind);
+        }
+
+        /** The grant as a raw lease (not meaningful for a job's grant). */
+        Lease rawLease(KbId kb) {
+            return new Lease(
+                    leaseId,
+                    kb,
+                    holder,
+                    LeaseState.GRANTED,
+                    0,
+                    fence,
+                    null,
+                    Instant.ofEpochMilli(nowMs),
+                    Instant.ofEpochMilli(expiresMs),
+                    ttlMs);
         }
 
         /** Parses grantHead's reply ({@code 'granted'} first) starting at {@code from}. */
@@ -115,6 +134,9 @@ final class Outcomes {
     /** One member: its ticket (= job id), its own fencing token, its attempt number. */
     record Member(String ticket, long fence, int attempts) {}
 
-    /** One periodic pass: driver status (mine, claimed, other, none), an overdue grant, dropped dead waiters. */
-    record Sweep(String driver, String overdueLeaseId, String reason, List<String> dropped) {}
+    /**
+     * One periodic pass: driver status (mine, claimed, other, none), an overdue grant, the queue's length (holder and
+     * waiters, after the pass), dropped dead waiters.
+     */
+    record Sweep(String driver, String overdueLeaseId, String reason, int queueLength, List<String> dropped) {}
 }

@@ -14,7 +14,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +63,7 @@ final class RedisLeaseService implements LeaseService {
                 .compose(enqueued -> {
                     Future<Void> settled = changes.enqueued(kb, enqueued);
                     if (enqueued.grant() instanceof Granted granted) {
-                        return Future.succeededFuture(granted(kb, granted));
+                        return Future.succeededFuture(granted.rawLease(kb));
                     }
                     if (enqueued.rank() == 0) { // the driver waits for a busy RFairLock: answer once it tried
                         return briefly(settled).compose(v -> get(leaseId));
@@ -151,20 +150,6 @@ final class RedisLeaseService implements LeaseService {
             LOG.warn("lease {} of KB {} force-released by an admin; granting next", view.grantLeaseId(), kb);
             return grants.end(LeaseRef.parse(view.grantLeaseId()), "released").mapEmpty();
         });
-    }
-
-    private static Lease granted(KbId kb, Granted g) {
-        return new Lease(
-                g.leaseId(),
-                kb,
-                g.holder(),
-                LeaseState.GRANTED,
-                0,
-                g.fence(),
-                null,
-                Instant.ofEpochMilli(g.nowMs()),
-                Instant.ofEpochMilli(g.expiresMs()),
-                g.ttlMs());
     }
 
     /** Waits a little for the local driver round, so an uncontended request returns GRANTED. */

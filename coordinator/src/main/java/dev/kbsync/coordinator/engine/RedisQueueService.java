@@ -3,6 +3,7 @@ package dev.kbsync.coordinator.engine;
 import dev.kbsync.coordinator.kb.KbConfig;
 import dev.kbsync.coordinator.queue.QueueService;
 import dev.kbsync.coordinator.queue.QueueSnapshot;
+import dev.kbsync.coordinator.queue.Watchers;
 import dev.kbsync.kb.KbId;
 import io.vertx.core.Future;
 import java.util.List;
@@ -11,10 +12,17 @@ import java.util.List;
 final class RedisQueueService implements QueueService {
     private final Tickets tickets;
     private final RedisKbRegistry kbs;
+    private final Watchers watchers;
 
-    RedisQueueService(Tickets tickets, RedisKbRegistry kbs) {
+    RedisQueueService(Tickets tickets, RedisKbRegistry kbs, Watchers watchers) {
         this.tickets = tickets;
         this.kbs = kbs;
+        this.watchers = watchers;
+    }
+
+    @Override
+    public Watchers watchers() {
+        return watchers;
     }
 
     @Override

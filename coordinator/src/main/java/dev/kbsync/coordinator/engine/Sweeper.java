@@ -78,6 +78,7 @@ final class Sweeper {
     private Future<Void> sweep(KbId kb) {
         return tickets.sweep(kb, settings.coordinatorId(), settings.driverTtlMs())
                 .compose(result -> {
+                    metrics.queueLength(kb, result.queueLength());
                     drive(kb, result);
                     if (!result.dropped().isEmpty()) {
                         LOG.info(

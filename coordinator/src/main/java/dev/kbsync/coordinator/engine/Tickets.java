@@ -154,7 +154,8 @@ final class Tickets {
 
     Future<Sweep> sweep(KbId kb, String coordinatorId, long driverTtlMs) {
         return redis.run(Script.SWEEP, new KbKeys(kb), coordinatorId, driverTtlMs)
-                .map(r -> new Sweep(r.get(0), r.get(1), r.get(2), List.copyOf(r.subList(3, r.size()))));
+                .map(r -> new Sweep(
+                        r.get(0), r.get(1), r.get(2), Integer.parseInt(r.get(3)), List.copyOf(r.subList(4, r.size()))));
     }
 
     /** Claims or confirms this coordinator as the KB's driver. */

@@ -70,12 +70,16 @@ final class JobRoutes {
 
     void handleJobEvents(RoutingContext ctx) {
         String id = jobId(ctx);
-        Sse.relay(
-                ctx,
-                keepAlive,
-                QueueAddresses.job(id),
-                () -> services.jobs().get(id).map(job -> List.of(event("state", job.toJson()))),
-                msg -> event(msg.getString("type"), msg.getJsonObject("job")));
+        services.jobs() // the job's KB first: the stream watches it, then reads the job's first state
+                .get(id)
+                .onFailure(ctx::fail)
+                .onSuccess(found -> Sse.relay(
+                        ctx,
+                        keepAlive,
+                        services.queues().watchers().kb(found.kb()),
+                        QueueAddresses.job(id),
+                        () -> services.jobs().get(id).map(job -> List.of(event("state", job.toJson()))),
+                        msg -> event(msg.getString("type"), msg.getJsonObject("job"))));
     }
 
     private void submit(RoutingContext ctx, KbId kb, String user, JobPayload payload) {

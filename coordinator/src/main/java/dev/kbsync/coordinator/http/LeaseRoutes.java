@@ -77,6 +77,7 @@ final class LeaseRoutes {
         Sse sse = Sse.relay(
                 ctx,
                 keepAlive,
+                services.queues().watchers().lease(id),
                 QueueAddresses.lease(id),
                 () -> services.leases().get(id).map(lease -> List.of(event("state", lease))),
                 msg -> event(msg.getString("type"), msg.getJsonObject("lease")));

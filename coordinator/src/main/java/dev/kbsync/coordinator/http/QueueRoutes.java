@@ -66,6 +66,7 @@ final class QueueRoutes {
         Sse.relay(
                 ctx,
                 keepAlive,
+                services.queues().watchers().kb(kb),
                 QueueAddresses.kb(kb),
                 () -> services.queues().snapshot(kb).map(s -> List.of(snapshot(s.toJson()))),
                 QueueRoutes::snapshot);
@@ -75,6 +76,7 @@ final class QueueRoutes {
         Sse.relay(
                 ctx,
                 keepAlive,
+                services.queues().watchers().all(),
                 QueueAddresses.ALL,
                 () -> services.queues()
                         .all()

@@ -1,5 +1,6 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.coordinator.queue.Watchers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -28,15 +29,20 @@ final class Sse {
         this.response = response;
     }
 
-    /** Relays {@code address} (mapped by {@code map}) after the events from {@code initial}. */
+    /**
+     * Relays {@code address} (mapped by {@code map}) after the events from {@code initial}; {@code watch} (taken by
+     * the caller, so the engine publishes the address's KB) is closed with the stream.
+     */
     static Sse relay(
             RoutingContext ctx,
             Duration keepAlive,
+            Watchers.Watch watch,
             String address,
             Supplier<Future<List<SseEvent>>> initial,
             Function<JsonObject, SseEvent> map) {
         Vertx vertx = ctx.vertx();
         Sse sse = new Sse(ctx.response());
+        sse.cleanups.add(watch::close);
         ctx.response().closeHandler(v -> sse.cleanup());
         MessageConsumer<JsonObject> consumer =
                 vertx.eventBus().consumer(address, msg -> sse.deliver(map.apply(msg.body())));

@@ -1,6 +1,7 @@
 -- One coordinator's periodic pass over a KB: drops raw waiters not kept alive, reports an overdue grant, and
 -- claims or renews the KB's driver key. ARGV: prefix, coordinatorId, driverTtlMs.
--- Returns {driver status (mine|claimed|other|none), overdue leaseId or '', reason (ttl|max|''), dropped tickets...}.
+-- Returns {driver status (mine|claimed|other|none), overdue leaseId or '', reason (ttl|max|''), queue length,
+-- dropped tickets...}.
 local P = ARGV[1]
 local c = redis.call('time')
 local now = c[1] * 1000 + math.floor(c[2] / 1000)
@@ -34,7 +35,7 @@ elseif n > 0 then
   redis.call('set', P .. 'driver', ARGV[2], 'PX', ARGV[3])
   status = 'claimed'
 end
-local out = {status, overdue, reason}
+local out = {status, overdue, reason, redis.call('zcard', P .. 'queue')}
 for _, tid in ipairs(dropped) do
   out[#out + 1] = tid
 end

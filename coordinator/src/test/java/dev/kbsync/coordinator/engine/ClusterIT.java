@@ -86,12 +86,12 @@ class ClusterIT {
             KbId kb = KbId.of(name);
             await(engine.services().kbs().register(new KbConfig(kb, "file:///tmp/" + name, "main")));
             var leases = engine.services().leases();
-            Lease first =
-                    await(LeaseClient.granted(vertx, leases, await(leases.request(kb, "a", Duration.ofSeconds(10)))));
+            Lease first = await(LeaseClient.granted(
+                    vertx, engine.services(), await(leases.request(kb, "a", Duration.ofSeconds(10)))));
             Lease second = await(leases.request(kb, "b", Duration.ofSeconds(10)));
             assertThat(second.ahead()).isEqualTo(1);
             await(leases.release(first.id()));
-            Lease granted = await(LeaseClient.granted(vertx, leases, second));
+            Lease granted = await(LeaseClient.granted(vertx, engine.services(), second));
             assertThat(granted.fencingToken()).isGreaterThan(first.fencingToken());
             await(leases.release(second.id()));
             assertThat(await(leases.get(second.id())).state()).isEqualTo(LeaseState.RELEASED);

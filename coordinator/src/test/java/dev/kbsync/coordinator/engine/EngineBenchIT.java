@@ -93,6 +93,7 @@ class EngineBenchIT {
         Lease first = await(leases.request(kb, "first", null));
         Lease second = await(leases.request(kb, "second", null));
         Promise<Long> granted = Promise.promise();
+        node.engine().services().queues().watchers().lease(second.id());
         MessageConsumer<JsonObject> consumer = node.vertx()
                 .eventBus()
                 .consumer(QueueAddresses.lease(second.id()), m -> {

@@ -179,6 +179,7 @@ class FailoverIT {
 
     private AtomicReference<JsonObject> lastSnapshot(int node, KbId kb) {
         AtomicReference<JsonObject> last = new AtomicReference<>(new JsonObject().put("waiters", new JsonArray()));
+        coordinators.node(node).engine().services().queues().watchers().kb(kb);
         await(coordinators
                 .node(node)
                 .vertx()

@@ -60,6 +60,7 @@ class FairnessIT {
     void shouldGrantInRequestOrderWithPositionsThatOnlyDecrease() throws Exception {
         KbId kb = KbId.of("fair");
         List<JsonObject> snapshots = new CopyOnWriteArrayList<>();
+        coordinators.node(3).engine().services().queues().watchers().kb(kb);
         await(coordinators
                 .node(3)
                 .vertx()
@@ -160,6 +161,7 @@ class FairnessIT {
         Coordinators.Node node = coordinators.node(client);
         Lease lease = await(leases(client).request(kb, "client-" + client, Duration.ofSeconds(30)));
         List<JsonObject> events = new CopyOnWriteArrayList<>();
+        node.engine().services().queues().watchers().kb(kb);
         MessageConsumer<JsonObject> consumer = node.vertx().eventBus().consumer(QueueAddresses.lease(lease.id()), m -> {
             events.add(m.body());
         });

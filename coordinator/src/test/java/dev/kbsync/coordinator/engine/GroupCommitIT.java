@@ -173,6 +173,7 @@ class GroupCommitIT {
         List<Job> queued = submit(kb, note("a"), note("b"), note("c"), note("d"), new JobPayload.Agent("x"));
         Job last = submit(kb, note("last")).get(0);
         List<Long> seen = new CopyOnWriteArrayList<>();
+        coordinators.node(0).engine().services().queues().watchers().kb(kb);
         await(coordinators
                 .node(0)
                 .vertx()

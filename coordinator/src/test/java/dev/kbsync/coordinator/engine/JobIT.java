@@ -123,6 +123,7 @@ class JobIT {
         Job first = await(jobs.submit(kb, "ann", note("first"), Optional.empty()));
         Job second = await(jobs.submit(kb, "ann", note("second"), Optional.empty()));
         List<JsonObject> events = new CopyOnWriteArrayList<>();
+        coordinators.node(0).engine().services().queues().watchers().kb(kb);
         await(coordinators
                 .node(0)
                 .vertx()

@@ -4,6 +4,7 @@ import dev.kbsync.coordinator.lease.Lease;
 import dev.kbsync.coordinator.lease.LeaseService;
 import dev.kbsync.coordinator.lease.LeaseState;
 import dev.kbsync.coordinator.queue.QueueAddresses;
+import dev.kbsync.coordinator.queue.Watchers;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -18,13 +19,15 @@ final class LeaseClient {
     private LeaseClient() {}
 
     static Future<Lease> granted(Coordinators.Node node, Lease lease) {
-        return granted(node.vertx(), node.engine().services().leases(), lease);
+        return granted(node.vertx(), node.engine().services(), lease);
     }
 
-    static Future<Lease> granted(Vertx vertx, LeaseService leases, Lease lease) {
+    static Future<Lease> granted(Vertx vertx, CoordinatorServices services, Lease lease) {
         if (lease.state() == LeaseState.GRANTED) {
             return Future.succeededFuture(lease);
         }
+        LeaseService leases = services.leases();
+        Watchers.Watch watch = services.queues().watchers().lease(lease.id());
         Promise<Lease> granted = Promise.promise();
         MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(QueueAddresses.lease(lease.id()), message -> {
             if ("granted".equals(message.body().getJsonObject("lease").getString("state"))) {
@@ -37,6 +40,7 @@ final class LeaseClient {
                         .onSuccess(l -> complete(granted, l))
                         .onFailure(granted::tryFail));
         granted.future().onComplete(x -> {
+            watch.close();
             consumer.unregister();
             vertx.cancelTimer(timer);
         });

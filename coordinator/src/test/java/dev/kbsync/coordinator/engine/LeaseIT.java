@@ -13,12 +13,17 @@ import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.lease.Lease;
 import dev.kbsync.coordinator.lease.LeaseService;
 import dev.kbsync.coordinator.lease.LeaseState;
+import dev.kbsync.coordinator.queue.QueueAddresses;
 import dev.kbsync.coordinator.queue.QueueService;
 import dev.kbsync.coordinator.queue.QueueSnapshot;
+import dev.kbsync.coordinator.queue.Watchers;
 import dev.kbsync.kb.KbId;
 import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,7 +47,7 @@ class LeaseIT {
         EngineConfig config = new EngineConfig(
                 "c1", base.leaseTtl(), MAX_HOLD, base.waiterTtl(), base.lockWatchdog(), base.sweepInterval());
         Engine engine = coordinators.start(config, metrics).engine();
-        coordinators.register(engine, "alpha", "beta", "gamma", "delta", "epsilon", "zeta");
+        coordinators.register(engine, "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta");
         leases = engine.services().leases();
         queues = engine.services().queues();
     }
@@ -66,6 +71,37 @@ class LeaseIT {
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(
                         () -> assertThat(metrics.count("queueLength", "alpha")).isPositive());
+    }
+
+    @Test
+    void shouldPublishQueueEventsOnlyWhileTheKbIsWatched() {
+        List<JsonObject> unwatched = snapshots(KbId.of("eta"));
+        List<JsonObject> watched = snapshots(KbId.of("theta"));
+        Watchers.Watch watch = queues.watchers().kb(KbId.of("theta"));
+
+        for (String kb : List.of("eta", "theta")) {
+            Lease lease = await(leases.request(KbId.of(kb), "bot", Duration.ofSeconds(10)));
+            await(leases.release(lease.id()));
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> watched.size() >= 2);
+        watch.close();
+        Lease after = await(leases.request(KbId.of("theta"), "bot", Duration.ofSeconds(10)));
+        await(leases.release(after.id()));
+        Thread.yield();
+        assertThat(unwatched).isEmpty();
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> watched.size() == 2);
+    }
+
+    private static List<JsonObject> snapshots(KbId kb) {
+        List<JsonObject> seen = new CopyOnWriteArrayList<>();
+        await(coordinators
+                .node(0)
+                .vertx()
+                .eventBus()
+                .<JsonObject>consumer(QueueAddresses.kb(kb), m -> seen.add(m.body()))
+                .completion());
+        return seen;
     }
 
     @Test

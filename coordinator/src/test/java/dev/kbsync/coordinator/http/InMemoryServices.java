@@ -16,6 +16,7 @@ import dev.kbsync.coordinator.queue.QueueAddresses;
 import dev.kbsync.coordinator.queue.QueueEntry;
 import dev.kbsync.coordinator.queue.QueueService;
 import dev.kbsync.coordinator.queue.QueueSnapshot;
+import dev.kbsync.coordinator.queue.Watchers;
 import dev.kbsync.kb.Job;
 import dev.kbsync.kb.JobPayload;
 import dev.kbsync.kb.JobState;
@@ -284,6 +285,13 @@ final class InMemoryServices {
     }
 
     final class Queues implements QueueService {
+        private final Watchers watchers = new Watchers();
+
+        @Override
+        public Watchers watchers() {
+            return watchers;
+        }
+
         @Override
         public Future<QueueSnapshot> snapshot(KbId kb) {
             if (!kbs.containsKey(kb)) {
