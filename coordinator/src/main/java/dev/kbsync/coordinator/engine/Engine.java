@@ -33,6 +33,7 @@ public final class Engine {
     private final EngineConfig config;
     private final Changes changes;
     private long sweepTimer = -1;
+    private long presenceTimer = -1;
 
     private Engine(Vertx vertx, RedissonClient redisson, EngineConfig config, MetricsSink metrics, Clock clock) {
         this.vertx = vertx;
@@ -82,6 +83,8 @@ public final class Engine {
                 .map(v -> {
                     engine.context.runOnContext(x -> engine.sweepTimer =
                             engine.vertx.setPeriodic(config.sweepInterval().toMillis(), t -> engine.sweeper.tick()));
+                    engine.context.runOnContext(x -> engine.presenceTimer =
+                            engine.vertx.setPeriodic(Events.PRESENCE_EVERY_MS, t -> engine.events.beat()));
                     return engine;
                 });
     }
@@ -111,6 +114,7 @@ public final class Engine {
         Promise<Void> swept = Promise.promise();
         context.runOnContext(v -> {
             vertx.cancelTimer(sweepTimer);
+            vertx.cancelTimer(presenceTimer);
             sweeper.stop().onComplete(swept);
         });
         return swept.future()
@@ -131,10 +135,7 @@ public final class Engine {
         changes.released(kb, result);
     }
 
-    /**
-     * Changes made here already refreshed the local streams and ran the local driver where needed; changes made
-     * elsewhere refresh them and wake the driver if this coordinator drives the KB.
-     */
+    /** A change made elsewhere (changes made here already refreshed the local streams and ran the driver). */
     private void onQueueChanged(KbId kb, boolean elsewhere) {
         if (elsewhere) {
             fanout.refresh(kb);

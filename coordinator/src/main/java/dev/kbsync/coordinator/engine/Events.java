@@ -2,6 +2,9 @@ package dev.kbsync.coordinator.engine;
 
 import dev.kbsync.kb.KbId;
 import io.vertx.core.Future;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.redisson.api.RTopic;
 import org.redisson.client.codec.StringCodec;
@@ -9,18 +12,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Redis pub/sub between coordinators on one topic, {@code kbsync:events}: {@code q <kb> <origin coordinator>} when a KB's queue
- * changed, {@code r} when a job became dispatchable. Every coordinator, the publisher included, receives each message.
+ * Redis pub/sub between coordinators on one topic, {@code kbsync:events}: {@code q <kb> <origin>} when a KB's queue
+ * changed, {@code r <origin>} when a job became dispatchable, {@code h <origin>} as a coordinator's presence (on
+ * start, every second, and in answer to a coordinator heard for the first time). Local effects never wait for the
+ * echo of a coordinator's own message: {@link #ready()} wakes the local pollers at once, and queue changes are
+ * applied locally by the caller. A coordinator that has heard no other coordinator for {@link #PEER_TTL_MS} publishes
+ * no {@code q}/{@code r} at all (a single coordinator pays nothing for pub/sub); a coordinator that starts announces
+ * itself first, and the others answer, so both sides publish to each other within one message.
  */
 final class Events {
     private static final Logger LOG = LoggerFactory.getLogger(Events.class);
     static final String TOPIC = "kbsync:events";
+    static final long PEER_TTL_MS = 5_000;
+    static final long PRESENCE_EVERY_MS = 1_000;
 
     private final Redis redis;
     private final RTopic topic;
-    private int listenerId = -1;
-
     private final String origin;
+    private final Map<String, Long> peers = new ConcurrentHashMap<>();
+    private Runnable onReady = () -> {};
+    private int listenerId = -1;
 
     Events(Redis redis, String origin) {
         this.origin = origin;
@@ -29,29 +40,52 @@ final class Events {
     }
 
     /**
-     * Subscribes; {@code onQueue} gets the KB whose queue changed and whether the change was made elsewhere. Handlers
-     * run on the engine context.
+     * Subscribes and announces this coordinator; {@code onQueue} gets the KBs other coordinators changed,
+     * {@code onReady} runs when a job became dispatchable (here or elsewhere). Handlers run on the engine context.
      */
     Future<Void> subscribe(BiConsumer<KbId, Boolean> onQueue, Runnable onReady) {
+        this.onReady = onReady;
         return redis.on(topic.addListenerAsync(
                         String.class,
-                        (channel, message) -> redis.context().runOnContext(v -> dispatch(message, onQueue, onReady))))
+                        (channel, message) -> redis.context().runOnContext(v -> dispatch(message, onQueue))))
                 .map(id -> {
                     listenerId = id;
+                    announce();
                     return null;
                 });
     }
 
     void queueChanged(KbId kb) {
-        publish("q " + kb.value() + " " + origin);
+        if (hasPeers()) {
+            publish("q " + kb.value() + " " + origin);
+        }
     }
 
+    /** Wakes this coordinator's pollers at once and the other coordinators' through pub/sub. */
     void ready() {
-        publish("r");
+        redis.context().runOnContext(v -> onReady.run());
+        if (hasPeers()) {
+            publish("r " + origin);
+        }
+    }
+
+    /** Called every {@link #PRESENCE_EVERY_MS}: announces this coordinator. */
+    void beat() {
+        announce();
     }
 
     Future<Void> close() {
         return listenerId < 0 ? Future.succeededFuture() : redis.on(topic.removeListenerAsync(listenerId));
+    }
+
+    private void announce() {
+        publish("h " + origin);
+    }
+
+    private boolean hasPeers() {
+        long now = System.nanoTime();
+        peers.values().removeIf(heard -> now - heard > TimeUnit.MILLISECONDS.toNanos(PEER_TTL_MS));
+        return !peers.isEmpty();
     }
 
     private void publish(String message) {
@@ -62,12 +96,17 @@ final class Events {
         });
     }
 
-    private void dispatch(String message, BiConsumer<KbId, Boolean> onQueue, Runnable onReady) {
+    private void dispatch(String message, BiConsumer<KbId, Boolean> onQueue) {
         String[] parts = message.split(" ");
-        if (parts[0].equals("r")) {
+        String from = parts[parts.length - 1];
+        boolean elsewhere = parts.length > 1 && !origin.equals(from);
+        if (elsewhere && peers.put(from, System.nanoTime()) == null && parts[0].equals("h")) {
+            announce(); // a coordinator heard for the first time learns of this one at once
+        }
+        if (parts[0].equals("r") && (parts.length == 1 || elsewhere)) {
             onReady.run();
-        } else if (parts[0].equals("q") && parts.length == 3) {
-            onQueue.accept(KbId.of(parts[1]), !origin.equals(parts[2]));
+        } else if (parts[0].equals("q") && parts.length == 3 && elsewhere) {
+            onQueue.accept(KbId.of(parts[1]), true);
         }
     }
 }
