@@ -1,5 +1,7 @@
 package dev.kbsync.bench;
 
+import dev.kbsync.vertx.OnContext;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -10,9 +12,13 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.TimeUnit;
 
-/** A keep-alive Vert.x HTTP client for the coordinator's API, with its own Vert.x instance. */
+/**
+ * A keep-alive Vert.x HTTP client for the coordinator's API, with its own Vert.x instance. The bench calls it from its
+ * own threads, so every chain is built on one context of that instance ({@link OnContext}).
+ */
 final class Api implements AutoCloseable {
     private final Vertx vertx = Vertx.vertx();
+    private final Context context = vertx.getOrCreateContext();
     private final HttpClient client;
 
     Api(int port, int connections) {
@@ -27,6 +33,10 @@ final class Api implements AutoCloseable {
 
     /** Sends a JSON request (body may be null); fails unless the status is 2xx; an empty body reads as {}. */
     Future<JsonObject> send(HttpMethod method, String uri, JsonObject body) {
+        return OnContext.run(context, () -> exchange(method, uri, body));
+    }
+
+    private Future<JsonObject> exchange(HttpMethod method, String uri, JsonObject body) {
         return client.request(method, uri).compose(req -> {
             Future<HttpClientResponse> sent;
             if (body == null) {
@@ -51,6 +61,10 @@ final class Api implements AutoCloseable {
 
     /** Opens an event stream; frames go to {@code listener} on the client's event loop once the stream is open. */
     Future<Void> events(String uri, SseListener listener) {
+        return OnContext.run(context, () -> stream(uri, listener));
+    }
+
+    private Future<Void> stream(String uri, SseListener listener) {
         return client.request(HttpMethod.GET, uri).compose(req -> req.send()).map(resp -> {
             if (resp.statusCode() != 200) {
                 throw new IllegalStateException("GET " + uri + " -> " + resp.statusCode());

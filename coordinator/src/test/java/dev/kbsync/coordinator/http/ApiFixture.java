@@ -3,6 +3,7 @@ package dev.kbsync.coordinator.http;
 import dev.kbsync.coordinator.Coordinator;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.testing.RedisExtension;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -36,6 +37,9 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
     final InMemoryServices services = new InMemoryServices();
     private final Map<String, String> extraEnv;
     Vertx vertx;
+    /** A context of {@link #vertx} on which test clients build raw HTTP client chains (see OnContext). */
+    Context context;
+
     private Coordinator coordinator;
     private WebClient client;
     private RedissonClient redisson;
@@ -53,6 +57,7 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
     public void beforeAll(ExtensionContext context) throws IOException {
         redis.beforeAll(context);
         vertx = Vertx.vertx();
+        this.context = vertx.getOrCreateContext();
         Map<String, String> env = new HashMap<>(Map.of(
                 "KBSYNC_HTTP_PORT", "0",
                 "KBSYNC_REDIS_ADDRESS", redis.uri(),

@@ -2,6 +2,7 @@ package dev.kbsync.coordinator.http;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.vertx.OnContext;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
@@ -11,7 +12,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads a text/event-stream response with a raw HTTP client and parses it into events. */
+/**
+ * Reads a text/event-stream response with a raw HTTP client and parses it into events. The chain is built on the
+ * fixture's context ({@link OnContext}) so the handlers are attached before any of the stream arrives.
+ */
 final class SseClient implements AutoCloseable {
     record Event(String name, JsonObject data) {}
 
@@ -30,9 +34,12 @@ final class SseClient implements AutoCloseable {
         if (token != null) {
             options.putHeader("Authorization", "Bearer " + token);
         }
-        response = http.request(options)
-                .compose(r -> r.send())
-                .map(r -> r.handler(b -> text.append(b.toString())).endHandler(v -> ended = true))
+        response = OnContext.run(
+                        api.context,
+                        () -> http.request(options)
+                                .compose(r -> r.send())
+                                .map(r -> r.handler(b -> text.append(b.toString()))
+                                        .endHandler(v -> ended = true)))
                 .await();
     }
 

@@ -1,5 +1,7 @@
 package dev.kbsync.worker.client;
 
+import dev.kbsync.vertx.OnContext;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -13,14 +15,23 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The worker protocol over HTTP. Every call returns a Vert.x {@link Future} (never blocks); failures are
  * {@link CoordinatorException.LeaseLost}, {@link CoordinatorException.Unreachable} or
  * {@link CoordinatorException.Refused}. Heartbeats and results are retried on connection errors.
+ *
+ * <p>Callers are mostly plain threads (poll slots, job runners, library sessions), so each request is built on one
+ * context of the client ({@link OnContext}), and each has a deadline a little past its idle timeout: a response that is
+ * lost anyway fails as {@link CoordinatorException.Unreachable} instead of hanging the worker.
  */
 public final class CoordinatorClient implements AutoCloseable {
+    /** How long past a request's idle timeout its overall deadline falls. */
+    private static final long DEADLINE_MARGIN_MS = 5_000;
+
     private final Vertx vertx;
+    private final Context context;
     private final WebClient web;
     private final URI base;
     private final String authorization;
@@ -29,6 +40,7 @@ public final class CoordinatorClient implements AutoCloseable {
     /** {@code base} is the coordinator's URL; API paths resolve under it. */
     public CoordinatorClient(Vertx vertx, URI base, String token, RetryPolicy retry) {
         this.vertx = vertx;
+        this.context = vertx.getOrCreateContext();
         this.web = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(5_000));
         this.base = base.toString().endsWith("/") ? base : URI.create(base + "/");
         this.authorization = "Bearer " + token;
@@ -67,19 +79,27 @@ public final class CoordinatorClient implements AutoCloseable {
 
     /** Any other call of the coordinator's API (library mode uses the raw lease API); {@code body} may be null. */
     public Future<JsonObject> call(HttpMethod method, String path, JsonObject body) {
-        HttpRequest<Buffer> request = web.requestAbs(method, url(path))
-                .putHeader("Authorization", authorization)
-                .timeout(15_000);
-        Future<HttpResponse<Buffer>> response = body == null ? request.send() : request.sendJsonObject(body);
-        return response.transform(ResponseClassifier::classify);
+        return exchange(15_000, () -> {
+            HttpRequest<Buffer> request = web.requestAbs(method, url(path))
+                    .putHeader("Authorization", authorization)
+                    .timeout(15_000);
+            return body == null ? request.send() : request.sendJsonObject(body);
+        });
     }
 
     private Future<JsonObject> post(String path, JsonObject body, long timeoutMs) {
-        Future<HttpResponse<Buffer>> response = web.postAbs(url(path))
-                .putHeader("Authorization", authorization)
-                .timeout(timeoutMs)
-                .sendJsonObject(body);
-        return response.transform(ResponseClassifier::classify);
+        return exchange(
+                timeoutMs,
+                () -> web.postAbs(url(path))
+                        .putHeader("Authorization", authorization)
+                        .timeout(timeoutMs)
+                        .sendJsonObject(body));
+    }
+
+    /** Sends on the client's context, with a deadline past the idle timeout; the outcome classified. */
+    private Future<JsonObject> exchange(long timeoutMs, Supplier<Future<HttpResponse<Buffer>>> send) {
+        return OnContext.run(context, Duration.ofMillis(timeoutMs + DEADLINE_MARGIN_MS), send)
+                .transform(ResponseClassifier::classify);
     }
 
     private String url(String path) {
