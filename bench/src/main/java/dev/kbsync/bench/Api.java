@@ -14,11 +14,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A keep-alive Vert.x HTTP client for the coordinator's API, with its own Vert.x instance. The bench calls it from its
- * own threads, so every chain is built on one context of that instance ({@link OnContext}).
+ * own threads, so every chain is built on a context of that instance ({@link OnContext}): one per calling thread,
+ * so concurrent callers spread over the instance's event loops.
  */
 final class Api implements AutoCloseable {
     private final Vertx vertx = Vertx.vertx();
-    private final Context context = vertx.getOrCreateContext();
+    private final ThreadLocal<Context> contexts = ThreadLocal.withInitial(vertx::getOrCreateContext);
     private final HttpClient client;
 
     Api(int port, int connections) {
@@ -33,7 +34,7 @@ final class Api implements AutoCloseable {
 
     /** Sends a JSON request (body may be null); fails unless the status is 2xx; an empty body reads as {}. */
     Future<JsonObject> send(HttpMethod method, String uri, JsonObject body) {
-        return OnContext.run(context, () -> exchange(method, uri, body));
+        return OnContext.run(contexts.get(), () -> exchange(method, uri, body));
     }
 
     private Future<JsonObject> exchange(HttpMethod method, String uri, JsonObject body) {
@@ -61,7 +62,7 @@ final class Api implements AutoCloseable {
 
     /** Opens an event stream; frames go to {@code listener} on the client's event loop once the stream is open. */
     Future<Void> events(String uri, SseListener listener) {
-        return OnContext.run(context, () -> stream(uri, listener));
+        return OnContext.run(contexts.get(), () -> stream(uri, listener));
     }
 
     private Future<Void> stream(String uri, SseListener listener) {

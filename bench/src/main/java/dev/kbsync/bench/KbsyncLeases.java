@@ -1,5 +1,6 @@
 package dev.kbsync.bench;
 
+import io.vertx.core.http.HttpMethod;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -23,6 +24,21 @@ final class KbsyncLeases {
                     () -> {
                         lease.lock();
                         lease.unlock();
+                    });
+        }
+    }
+
+    /** What two HTTP exchanges cost with no engine work: two {@code GET /healthz} on the same client. */
+    Measurement httpFloor() throws Exception {
+        try (KbsyncServer server = KbsyncServer.start(ctx.redisUri());
+                Api api = server.client(4)) {
+            return Timer.loop(
+                    "HTTP floor: two GET /healthz on the same client (no engine work)",
+                    ctx.scaled(LockAnchors.WARMUP),
+                    ctx.scaled(2000),
+                    () -> {
+                        api.call(HttpMethod.GET, "/healthz", null);
+                        api.call(HttpMethod.GET, "/healthz", null);
                     });
         }
     }

@@ -27,11 +27,14 @@ final class Scenarios {
         KbsyncLeases kbsync = new KbsyncLeases(ctx);
         Measurement http = kbsync.httpUncontended();
         Measurement engine = kbsync.engineUncontended();
+        Measurement floor = kbsync.httpFloor();
         return new ScenarioResult(
                 id,
                 title,
-                List.of(http, engine, raw),
-                List.of(Check.of(http, raw, Target.ratioAtMost(Metric.P50, 2.0))));
+                List.of(http, engine, floor, raw),
+                List.of(
+                        Check.of(http, raw, Target.ratioAtMost(Metric.P50, 2.0)),
+                        Check.of(engine, raw, Target.ratioAtMost(Metric.P50, 2.0))));
     }
 
     private static ScenarioResult handoff(String id, String title, BenchContext ctx) throws Exception {

@@ -7,6 +7,8 @@ import dev.kbsync.coordinator.engine.Outcomes.Granted;
 import dev.kbsync.coordinator.engine.Outcomes.Idle;
 import dev.kbsync.coordinator.engine.Outcomes.LockBusy;
 import dev.kbsync.coordinator.engine.Outcomes.ReleaseResult;
+import dev.kbsync.coordinator.lease.Lease;
+import dev.kbsync.kb.Job;
 import dev.kbsync.kb.KbId;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -48,6 +50,16 @@ final class Changes {
         dispatcher.granted(kb, grant);
         context.runOnContext(v -> fanout.granted(kb, grant));
         announce(kb);
+    }
+
+    /** A raw lease ended here (released, expired or cancelled): its final event, straight from the step. */
+    void ended(KbId kb, Lease lease) {
+        context.runOnContext(v -> fanout.ended(kb, lease));
+    }
+
+    /** A job finished here: its final event, straight from the step. */
+    void ended(Job job) {
+        context.runOnContext(v -> fanout.ended(job));
     }
 
     /** After a ticket joined: dispatch a grant it got at once; a head left waiting on a busy lock needs the driver. */

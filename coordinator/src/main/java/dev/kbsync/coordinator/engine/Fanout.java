@@ -88,6 +88,24 @@ final class Fanout {
         lease("state", grant.rawLease(kb));
     }
 
+    /**
+     * A ticket reached its final state by a step here: its last event goes out from that step, so a stream that
+     * started watching after the KB's last refresh (whose baseline does not know the ticket) still gets it. Must run
+     * on the engine context.
+     */
+    void ended(KbId kb, Lease lease) {
+        if (watchers.watched(kb)) {
+            lease("state", lease);
+        }
+    }
+
+    /** {@link #ended(KbId, Lease)} for a job. */
+    void ended(Job job) {
+        if (watchers.watched(job.kb())) {
+            sendJob("state", job);
+        }
+    }
+
     private void forget(KbId kb) {
         announced.remove(kb);
         Map<String, Seen> was = seen.remove(kb);

@@ -1,8 +1,10 @@
 package dev.kbsync.coordinator.engine;
 
+import dev.kbsync.coordinator.engine.Outcomes.Cancelled;
 import dev.kbsync.coordinator.engine.Outcomes.Ended;
 import dev.kbsync.coordinator.engine.Outcomes.Gone;
 import dev.kbsync.coordinator.engine.Outcomes.ReleaseResult;
+import dev.kbsync.coordinator.lease.LeaseState;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import io.vertx.core.Future;
 import java.util.ArrayList;
@@ -38,6 +40,16 @@ final class Grants {
             List<String> back = new ArrayList<>(result instanceof Ended e ? e.requeued() : List.of());
             if (ref.forJob()) {
                 back.add(ref.ticket());
+            }
+            if (!ref.forJob() && result instanceof Ended ended) {
+                changes.ended(
+                        ref.kb(),
+                        ended.rawLease(
+                                ref.id(),
+                                ref.kb(),
+                                "expired".equals(endState) ? LeaseState.EXPIRED : LeaseState.RELEASED));
+            } else if (!ref.forJob() && result instanceof Cancelled cancelled) {
+                changes.ended(ref.kb(), cancelled.rawLease(ref.id(), ref.kb()));
             }
             return Future.all(back.stream().map(jobs::requeue).toList()).map(v -> {
                 changes.released(ref.kb(), result);

@@ -114,13 +114,23 @@ final class Outcomes {
             long ttlMs,
             List<String> requeued,
             GrantResult next)
-            implements ReleaseResult {}
+            implements ReleaseResult {
+        /** The ended grant as a raw lease in its final state (not meaningful for a job's grant). */
+        Lease rawLease(String leaseId, KbId kb, LeaseState state) {
+            return new Lease(leaseId, kb, holder, state, 0, fence, null, null, null, ttlMs);
+        }
+    }
 
     /** A group-commit member (or the head) completed; the grant continues until every member has. */
     record Kept() implements ReleaseResult {}
 
     /** A waiting raw lease left the queue. */
-    record Cancelled(String holder, long ttlMs) implements ReleaseResult {}
+    record Cancelled(String holder, long ttlMs) implements ReleaseResult {
+        /** The cancelled request as a raw lease, released without ever being granted. */
+        Lease rawLease(String leaseId, KbId kb) {
+            return new Lease(leaseId, kb, holder, LeaseState.RELEASED, 0, null, null, null, null, ttlMs);
+        }
+    }
 
     /** The lease was not current (already ended, expired, or superseded). */
     record Gone() implements ReleaseResult {}

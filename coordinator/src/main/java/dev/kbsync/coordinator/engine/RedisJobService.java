@@ -143,7 +143,7 @@ final class RedisJobService implements JobService {
                     }
                     metrics.pushRejections(ref.kb(), outcome.pushRejections());
                     changes.released(ref.kb(), result);
-                    return get(ref.ticket());
+                    return get(ref.ticket()).onSuccess(changes::ended);
                 });
     }
 

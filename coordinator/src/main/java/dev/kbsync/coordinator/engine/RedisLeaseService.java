@@ -112,30 +112,10 @@ final class RedisLeaseService implements LeaseService {
         return LeaseRef.of(leaseId)
                 .compose(ref -> grants.end(ref, "released").compose(result -> {
                     if (!ref.forJob() && result instanceof Ended ended) {
-                        return Future.succeededFuture(new Lease(
-                                leaseId,
-                                ref.kb(),
-                                ended.holder(),
-                                LeaseState.RELEASED,
-                                0,
-                                ended.fence(),
-                                null,
-                                null,
-                                null,
-                                ended.ttlMs()));
+                        return Future.succeededFuture(ended.rawLease(leaseId, ref.kb(), LeaseState.RELEASED));
                     }
                     if (!ref.forJob() && result instanceof Cancelled cancelled) {
-                        return Future.succeededFuture(new Lease(
-                                leaseId,
-                                ref.kb(),
-                                cancelled.holder(),
-                                LeaseState.RELEASED,
-                                0,
-                                null,
-                                null,
-                                null,
-                                null,
-                                cancelled.ttlMs()));
+                        return Future.succeededFuture(cancelled.rawLease(leaseId, ref.kb()));
                     }
                     return get(leaseId);
                 }));

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** The raw lease API: request, read, stream (which keeps the waiter alive), heartbeat, release, force-release. */
 final class LeaseRoutes {
@@ -81,8 +82,13 @@ final class LeaseRoutes {
                 QueueAddresses.lease(id),
                 () -> services.leases().get(id).map(lease -> List.of(event("state", lease))),
                 msg -> event(msg.getString("type"), msg.getJsonObject("lease")));
+        // A random first delay spreads the keep-alives of streams opened together over the period (1,000 streams
+        // opened at once would otherwise send 1,000 Redis calls in the same millisecond every second).
         long timer = ctx.vertx()
-                .setPeriodic(STREAM_HEARTBEAT_MS, t -> services.leases().keepAlive(id));
+                .setPeriodic(
+                        1 + ThreadLocalRandom.current().nextLong(STREAM_HEARTBEAT_MS),
+                        STREAM_HEARTBEAT_MS,
+                        t -> services.leases().keepAlive(id));
         sse.onClose(() -> ctx.vertx().cancelTimer(timer));
     }
 

@@ -10,6 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -91,7 +92,9 @@ final class Sse {
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-store")
                 .putHeader("X-Accel-Buffering", "no");
-        long timer = vertx.setPeriodic(keepAlive.toMillis(), id -> write(": keep-alive\n\n"));
+        long period = keepAlive.toMillis();
+        long timer = vertx.setPeriodic( // spread over the period, like the lease streams' keep-alives
+                1 + ThreadLocalRandom.current().nextLong(period), period, id -> write(": keep-alive\n\n"));
         cleanups.add(() -> vertx.cancelTimer(timer));
         write(": kbsync\n\n");
     }

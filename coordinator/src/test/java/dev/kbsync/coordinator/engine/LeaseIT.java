@@ -47,7 +47,7 @@ class LeaseIT {
         EngineConfig config = new EngineConfig(
                 "c1", base.leaseTtl(), MAX_HOLD, base.waiterTtl(), base.lockWatchdog(), base.sweepInterval());
         Engine engine = coordinators.start(config, metrics).engine();
-        coordinators.register(engine, "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta");
+        coordinators.register(engine, "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota");
         leases = engine.services().leases();
         queues = engine.services().queues();
     }
@@ -91,6 +91,30 @@ class LeaseIT {
         Thread.yield();
         assertThat(unwatched).isEmpty();
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> watched.size() == 2);
+    }
+
+    @Test
+    void shouldSendGrantAndFinalStateToAStreamThatStartedWatchingLate() {
+        KbId kb = KbId.of("iota");
+        Lease holder = await(leases.request(kb, "holder", Duration.ofSeconds(10)));
+        Lease waiter = await(leases.request(kb, "waiter", Duration.ofSeconds(10)));
+        List<String> states = new CopyOnWriteArrayList<>();
+        Watchers.Watch watch = queues.watchers().lease(waiter.id()); // after every change so far: no baseline
+        await(coordinators
+                .node(0)
+                .vertx()
+                .eventBus()
+                .<JsonObject>consumer(
+                        QueueAddresses.lease(waiter.id()),
+                        m -> states.add(m.body().getJsonObject("lease").getString("state")))
+                .completion());
+
+        await(leases.release(holder.id()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> states.contains("granted"));
+        await(leases.release(waiter.id()));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> states.contains("released"));
+        watch.close();
     }
 
     private static List<JsonObject> snapshots(KbId kb) {
