@@ -60,9 +60,12 @@ final class Api implements AutoCloseable {
         return send(method, uri, body).await(30, TimeUnit.SECONDS);
     }
 
-    /** Opens an event stream; frames go to {@code listener} on the client's event loop once the stream is open. */
+    /**
+     * Opens an event stream on a context of its own (streams spread over the event loops); frames go to
+     * {@code listener} on it once the stream is open.
+     */
     Future<Void> events(String uri, SseListener listener) {
-        return OnContext.run(contexts.get(), () -> stream(uri, listener));
+        return OnContext.run(vertx.getOrCreateContext(), () -> stream(uri, listener));
     }
 
     private Future<Void> stream(String uri, SseListener listener) {
