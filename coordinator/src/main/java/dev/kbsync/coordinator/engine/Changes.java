@@ -42,24 +42,32 @@ final class Changes {
     /** Tells the other coordinators and refreshes the local streams of {@code kb}. */
     void announce(KbId kb) {
         events.queueChanged(kb);
-        context.runOnContext(v -> fanout.refresh(kb));
+        if (fanout.relevant(kb)) {
+            context.runOnContext(v -> fanout.refresh(kb));
+        }
     }
 
     /** A step here granted {@code grant}: dispatch it (a job) and announce it. */
     void granted(KbId kb, Granted grant) {
         dispatcher.granted(kb, grant);
-        context.runOnContext(v -> fanout.granted(kb, grant));
+        if (fanout.relevant(kb)) {
+            context.runOnContext(v -> fanout.granted(kb, grant));
+        }
         announce(kb);
     }
 
     /** A raw lease ended here (released, expired or cancelled): its final event, straight from the step. */
     void ended(KbId kb, Lease lease) {
-        context.runOnContext(v -> fanout.ended(kb, lease));
+        if (fanout.relevant(kb)) {
+            context.runOnContext(v -> fanout.ended(kb, lease));
+        }
     }
 
     /** A job finished here: its final event, straight from the step. */
     void ended(Job job) {
-        context.runOnContext(v -> fanout.ended(job));
+        if (fanout.relevant(job.kb())) {
+            context.runOnContext(v -> fanout.ended(job));
+        }
     }
 
     /** After a ticket joined: dispatch a grant it got at once; a head left waiting on a busy lock needs the driver. */

@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,8 @@ final class Fanout {
     private final Map<String, Job> jobCache = new HashMap<>();
     /** Raw leases whose grant went out directly ({@link #granted}) and that no view has shown granted yet. */
     private final Map<KbId, Set<String>> announced = new HashMap<>();
+    /** KBs with state here ({@code seen} or {@code announced}); read from any thread by {@link #relevant}. */
+    private final Set<KbId> tracked = ConcurrentHashMap.newKeySet();
 
     private record Seen(long ahead, String state, String jobId) {}
 
@@ -84,6 +87,7 @@ final class Fanout {
         if (grant.job() || !watchers.watched(kb)) {
             return;
         }
+        tracked.add(kb);
         announced.computeIfAbsent(kb, k -> new HashSet<>()).add(grant.ticket());
         lease("state", grant.rawLease(kb));
     }
@@ -106,7 +110,16 @@ final class Fanout {
         }
     }
 
+    /**
+     * Whether a change of {@code kb} needs this fan-out at all (someone watches it, or there is state to drop); any
+     * thread. Lets callers skip handing unwatched KBs' changes to the engine context.
+     */
+    boolean relevant(KbId kb) {
+        return watchers.watched(kb) || tracked.contains(kb);
+    }
+
     private void forget(KbId kb) {
+        tracked.remove(kb);
         announced.remove(kb);
         Map<String, Seen> was = seen.remove(kb);
         if (was != null) {
@@ -161,6 +174,11 @@ final class Fanout {
             seen.remove(kb);
         } else {
             seen.put(kb, now);
+        }
+        if (seen.containsKey(kb) || announced.containsKey(kb)) {
+            tracked.add(kb);
+        } else {
+            tracked.remove(kb);
         }
         return Future.join(sent).mapEmpty();
     }
