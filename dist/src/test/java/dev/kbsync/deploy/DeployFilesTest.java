@@ -103,6 +103,30 @@ class DeployFilesTest {
         assertThat(Files.readString(DEPLOY.resolve("docker/Dockerfile"))).contains("EXPOSE 8080 9090");
     }
 
+    /** Every Compose service has a healthcheck, and services start only once what they depend on is healthy. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldCheckHealthAndStartInOrderInCompose() throws IOException {
+        Map<String, Object> compose = new Yaml(new SafeConstructor(new LoaderOptions()))
+                .load(Files.readString(DEPLOY.resolve("docker-compose.yml")));
+        Map<String, Object> services = (Map<String, Object>) compose.get("services");
+        assertThat(services).isNotEmpty();
+        services.forEach((name, value) -> {
+            Map<String, Object> service = (Map<String, Object>) value;
+            assertThat(service).as(name + " healthcheck").containsKey("healthcheck");
+            Object dependsOn = service.get("depends_on");
+            if (dependsOn != null) {
+                assertThat(dependsOn).as(name + " depends_on").isInstanceOf(Map.class);
+                ((Map<String, Object>) dependsOn).forEach((dependency, condition) -> {
+                    assertThat(services).as(name + " depends on a service").containsKey(dependency);
+                    assertThat(((Map<String, Object>) condition).get("condition"))
+                            .as(name + " waits for " + dependency)
+                            .isEqualTo("service_healthy");
+                });
+            }
+        });
+    }
+
     @Test
     void shouldStartEverySystemdUnitThroughTheLauncher() throws IOException {
         for (Path unit : files(".service")) {
