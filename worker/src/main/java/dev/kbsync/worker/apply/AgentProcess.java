@@ -15,6 +15,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the agent without a shell in a work directory, input from a file on stdin, output to a file (no pipes to
  * drain), secrets removed from its environment. On timeout the whole process tree is killed.
+ *
+ * <p>The scrub keeps secrets out of what the agent is handed (its environment and argv; the task comes on stdin), not
+ * out of its reach: it runs as the worker's user, so it can still read the worker's {@code /proc/<pid>/environ} and
+ * config file. Keeping secrets from an untrusted agent takes another user or a sandbox around the agent command.
  */
 final class AgentProcess {
     private static final Logger log = LoggerFactory.getLogger(AgentProcess.class);
@@ -24,6 +28,15 @@ final class AgentProcess {
     private AgentProcess() {}
 
     static AgentRun run(AgentCommand command, Path workDir, String input, Path ioDir) {
+        return run(command, workDir, input, ioDir, System.getenv());
+    }
+
+    /**
+     * As {@link #run(AgentCommand, Path, String, Path)} with {@code parentEnv} standing in for the worker's own
+     * environment (Java cannot change its own, so tests pass a map); the agent gets it minus every variable whose name
+     * contains TOKEN, SECRET or PASSWORD in any letter case.
+     */
+    static AgentRun run(AgentCommand command, Path workDir, String input, Path ioDir, Map<String, String> parentEnv) {
         try {
             Path in = Files.writeString(ioDir.resolve("agent-input.txt"), input, StandardCharsets.UTF_8);
             Path out = ioDir.resolve("agent-output.txt");
@@ -32,7 +45,10 @@ final class AgentProcess {
                     .redirectInput(in.toFile())
                     .redirectOutput(out.toFile())
                     .redirectErrorStream(true);
-            scrub(builder.environment());
+            Map<String, String> env = builder.environment();
+            env.clear();
+            env.putAll(parentEnv);
+            scrub(env);
             Process process = start(builder);
             if (process == null) {
                 return new AgentRun.NotStarted(

@@ -1,0 +1,106 @@
+package dev.kbsync.worker.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.worker.fixture.Scripts;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real agent process never sees the worker's secrets: not in its environment, not on its command line. */
+class AgentEnvironmentTest {
+    private static final Map<String, String> SECRETS = Map.of(
+            "KBSYNC_COORDINATOR_TOKEN", "coordinator-value-7f3a",
+            "KBSYNC_GIT_TOKEN", "git-value-91c2",
+            "GITHUB_TOKEN", "github-value-5d0e",
+            "github_token", "lower-github-value-2b8f",
+            "GIT_PASSWORD", "password-value-c41d",
+            "Db_Password", "mixed-case-value-e6a9",
+            "MY_SECRET_KEY", "secret-key-value-38b7");
+
+    @TempDir
+    Path scripts;
+
+    @TempDir
+    Path work;
+
+    @TempDir
+    Path io;
+
+    @Test
+    void shouldHideEverySecretNamedVariableInAnyCaseAndPassTheRest() throws IOException {
+        Path seen = scripts.resolve("seen.txt");
+        Map<String, String> parent = new HashMap<>(SECRETS);
+        parent.put("PATH", System.getenv("PATH"));
+        parent.put("KBSYNC_TEST_VISIBLE", "yes");
+        parent.put("GITHUB_USERNAME", "gh-user");
+        AgentCommand agent = Scripts.agent(scripts, "agent", "env > " + seen + "; env", Duration.ofSeconds(30));
+
+        AgentRun run = AgentProcess.run(agent, work, "list your environment", io, parent);
+
+        assertThat(run).isInstanceOf(AgentRun.Exited.class);
+        assertThat(((AgentRun.Exited) run).code()).isZero();
+        String environment = Files.readString(seen);
+        assertThat(environment.lines())
+                .contains("KBSYNC_TEST_VISIBLE=yes", "GITHUB_USERNAME=gh-user", "PATH=" + System.getenv("PATH"));
+        String output = ((AgentRun.Exited) run).output();
+        assertThat(output).contains("KBSYNC_TEST_VISIBLE=yes");
+        for (Map.Entry<String, String> secret : SECRETS.entrySet()) {
+            for (String text : List.of(environment, output)) {
+                assertThat(text).doesNotContain(secret.getValue());
+                assertThat(text.toUpperCase(Locale.ROOT))
+                        .doesNotContain(secret.getKey().toUpperCase(Locale.ROOT) + "=");
+            }
+        }
+    }
+
+    @Test
+    void shouldGiveTheAgentTheWorkersOwnEnvironmentMinusSecretsOnTheProductionPath() throws IOException {
+        AgentCommand env = new AgentCommand(List.of("env", "-0"), Duration.ofSeconds(30));
+
+        AgentRun run = AgentProcess.run(env, work, "list your environment", io);
+
+        assertThat(run).isInstanceOf(AgentRun.Exited.class);
+        Map<String, String> visible = new HashMap<>();
+        for (String entry : Files.readString(io.resolve("agent-output.txt")).split("\0")) {
+            int eq = entry.indexOf('=');
+            visible.put(entry.substring(0, eq), entry.substring(eq + 1));
+        }
+        Map<String, String> expected = new HashMap<>(System.getenv());
+        expected.keySet().removeIf(AgentEnvironmentTest::secretName);
+        // names only in the failure messages: a failing run must not print the values it was meant to hide
+        assertThat(visible.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
+        assertThat(expected.keySet().stream().filter(name -> !expected.get(name).equals(visible.get(name))))
+                .as("variables whose value the agent saw changed")
+                .isEmpty();
+    }
+
+    @Test
+    void shouldPassTheTaskOnStdinAndNeverOnTheCommandLine() throws IOException {
+        Path args = scripts.resolve("args.txt");
+        Path stdin = scripts.resolve("stdin.txt");
+        AgentCommand agent = Scripts.agent(
+                scripts,
+                "agent",
+                "tr '\\0' '\\n' < /proc/$$/cmdline > " + args + "; cat > " + stdin,
+                Duration.ofSeconds(30));
+
+        AgentProcess.run(agent, work, "task text 4e1f", io, Map.of("PATH", System.getenv("PATH")));
+
+        assertThat(Files.readString(args).lines())
+                .containsExactly("bash", scripts.resolve("agent.sh").toString());
+        assertThat(Files.readString(stdin)).isEqualTo("task text 4e1f");
+    }
+
+    private static boolean secretName(String name) {
+        String upper = name.toUpperCase(Locale.ROOT);
+        return upper.contains("TOKEN") || upper.contains("SECRET") || upper.contains("PASSWORD");
+    }
+}
