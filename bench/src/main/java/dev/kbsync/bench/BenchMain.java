@@ -1,6 +1,6 @@
 package dev.kbsync.bench;
 
-import dev.kbsync.embedded.RedisProcess;
+import dev.kbsync.redis.RedisProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.coordinator.testing.LogCapture;
-import dev.kbsync.embedded.RedisProcess;
+import dev.kbsync.redis.RedisProcess;
 import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,6 +1,6 @@
 package dev.kbsync.testing;
 
-import dev.kbsync.embedded.RedisProcess;
+import dev.kbsync.redis.RedisProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -10,7 +10,7 @@ import dev.kbsync.coordinator.kb.KbConfig;
 import dev.kbsync.coordinator.lease.Lease;
 import dev.kbsync.coordinator.lease.LeaseState;
 import dev.kbsync.coordinator.metrics.MetricsSink;
-import dev.kbsync.embedded.RedisProcess;
+import dev.kbsync.redis.RedisProcess;
 import dev.kbsync.kb.Job;
 import dev.kbsync.kb.JobPayload;
 import dev.kbsync.kb.JobState;

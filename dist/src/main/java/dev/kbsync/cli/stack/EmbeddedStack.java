@@ -2,7 +2,7 @@ package dev.kbsync.cli.stack;
 
 import dev.kbsync.coordinator.Coordinator;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
-import dev.kbsync.embedded.RedisProcess;
+import dev.kbsync.redis.RedisProcess;
 import dev.kbsync.worker.process.WorkerConfigLoader;
 import dev.kbsync.worker.process.WorkerProcess;
 import dev.kbsync.worker.run.PhaseListener;

@@ -1,4 +1,4 @@
-package dev.kbsync.embedded;
+package dev.kbsync.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.kbsync.embedded;
+package dev.kbsync.redis;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
