@@ -1,12 +1,12 @@
 package dev.kbsync.coordinator.engine;
 
+import dev.kbsync.api.Assignment;
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.error.NotFoundException;
-import dev.kbsync.coordinator.job.Assignment;
-import dev.kbsync.coordinator.kb.KbConfig;
-import dev.kbsync.coordinator.lease.Lease;
-import dev.kbsync.coordinator.lease.LeaseState;
-import dev.kbsync.kb.Job;
-import dev.kbsync.kb.JobState;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.Optional;

@@ -1,5 +1,8 @@
 package dev.kbsync.coordinator.engine;
 
+import dev.kbsync.api.Job;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
 import dev.kbsync.coordinator.engine.Outcomes.Ended;
 import dev.kbsync.coordinator.engine.Outcomes.Enqueued;
 import dev.kbsync.coordinator.engine.Outcomes.GrantResult;
@@ -7,9 +10,6 @@ import dev.kbsync.coordinator.engine.Outcomes.Granted;
 import dev.kbsync.coordinator.engine.Outcomes.Idle;
 import dev.kbsync.coordinator.engine.Outcomes.LockBusy;
 import dev.kbsync.coordinator.engine.Outcomes.ReleaseResult;
-import dev.kbsync.coordinator.lease.Lease;
-import dev.kbsync.kb.Job;
-import dev.kbsync.kb.KbId;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 

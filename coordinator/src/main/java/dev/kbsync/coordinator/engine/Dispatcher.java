@@ -1,9 +1,9 @@
 package dev.kbsync.coordinator.engine;
 
+import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.engine.Outcomes.Granted;
 import dev.kbsync.coordinator.engine.Outcomes.ReleaseResult;
 import dev.kbsync.coordinator.metrics.MetricsSink;
-import dev.kbsync.kb.KbId;
 import io.vertx.core.Future;
 import java.util.function.BiConsumer;
 import org.redisson.api.RQueue;

@@ -1,7 +1,7 @@
 package dev.kbsync.coordinator.engine;
 
+import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.engine.Outcomes.Granted;
-import dev.kbsync.kb.KbId;
 import io.vertx.core.Future;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,10 +1,10 @@
 package dev.kbsync.coordinator.engine;
 
+import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.engine.Outcomes.Granted;
 import dev.kbsync.coordinator.engine.Outcomes.ReleaseResult;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.coordinator.queue.Watchers;
-import dev.kbsync.kb.KbId;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

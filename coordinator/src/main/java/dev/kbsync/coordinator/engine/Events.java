@@ -1,6 +1,6 @@
 package dev.kbsync.coordinator.engine;
 
-import dev.kbsync.kb.KbId;
+import dev.kbsync.api.KbId;
 import io.vertx.core.Future;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,13 +1,13 @@
 package dev.kbsync.coordinator.engine;
 
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
 import dev.kbsync.coordinator.engine.Outcomes.Granted;
-import dev.kbsync.coordinator.lease.Lease;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.coordinator.queue.QueueAddresses;
 import dev.kbsync.coordinator.queue.Watchers;
-import dev.kbsync.kb.Job;
-import dev.kbsync.kb.JobState;
-import dev.kbsync.kb.KbId;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;

@@ -1,10 +1,10 @@
 package dev.kbsync.coordinator.engine;
 
+import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.engine.Outcomes.Cancelled;
 import dev.kbsync.coordinator.engine.Outcomes.Ended;
 import dev.kbsync.coordinator.engine.Outcomes.Gone;
 import dev.kbsync.coordinator.engine.Outcomes.ReleaseResult;
-import dev.kbsync.coordinator.lease.LeaseState;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import io.vertx.core.Future;
 import java.util.ArrayList;

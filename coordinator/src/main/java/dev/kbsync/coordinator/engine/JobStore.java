@@ -1,8 +1,8 @@
 package dev.kbsync.coordinator.engine;
 
-import dev.kbsync.coordinator.job.JobOutcome;
-import dev.kbsync.kb.Job;
-import dev.kbsync.kb.JobState;
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.JobState;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

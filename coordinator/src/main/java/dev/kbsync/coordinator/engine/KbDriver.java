@@ -1,10 +1,10 @@
 package dev.kbsync.coordinator.engine;
 
+import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.engine.Outcomes.Granted;
 import dev.kbsync.coordinator.engine.Outcomes.Head;
 import dev.kbsync.coordinator.engine.Outcomes.LockBusy;
 import dev.kbsync.coordinator.engine.Outcomes.NotHead;
-import dev.kbsync.kb.KbId;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;

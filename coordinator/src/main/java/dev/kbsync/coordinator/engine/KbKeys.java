@@ -1,6 +1,6 @@
 package dev.kbsync.coordinator.engine;
 
-import dev.kbsync.kb.KbId;
+import dev.kbsync.api.KbId;
 
 /** Redis keys of one KB; all share the hash tag {@code {kb:<id>}} so Redis Cluster keeps them in one slot. */
 record KbKeys(KbId kb) {

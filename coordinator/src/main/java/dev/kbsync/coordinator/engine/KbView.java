@@ -2,11 +2,11 @@ package dev.kbsync.coordinator.engine;
 
 import static dev.kbsync.coordinator.engine.Times.instant;
 
-import dev.kbsync.coordinator.lease.Lease;
-import dev.kbsync.coordinator.lease.LeaseState;
-import dev.kbsync.coordinator.queue.QueueEntry;
-import dev.kbsync.coordinator.queue.QueueSnapshot;
-import dev.kbsync.kb.KbId;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.QueueEntry;
+import dev.kbsync.api.QueueSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -1,8 +1,8 @@
 package dev.kbsync.coordinator.engine;
 
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Quoting;
 import dev.kbsync.coordinator.error.NotFoundException;
-import dev.kbsync.kb.KbId;
-import dev.kbsync.kb.Quoting;
 import io.vertx.core.Future;
 
 /**

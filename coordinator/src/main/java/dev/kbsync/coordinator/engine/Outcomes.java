@@ -1,8 +1,8 @@
 package dev.kbsync.coordinator.engine;
 
-import dev.kbsync.coordinator.lease.Lease;
-import dev.kbsync.coordinator.lease.LeaseState;
-import dev.kbsync.kb.KbId;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
 import java.time.Instant;
 import java.util.List;
 

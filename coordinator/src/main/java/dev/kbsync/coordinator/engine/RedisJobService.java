@@ -1,16 +1,16 @@
 package dev.kbsync.coordinator.engine;
 
+import dev.kbsync.api.Assignment;
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Quoting;
 import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.NotFoundException;
-import dev.kbsync.coordinator.job.Assignment;
-import dev.kbsync.coordinator.job.JobOutcome;
 import dev.kbsync.coordinator.job.JobService;
 import dev.kbsync.coordinator.metrics.MetricsSink;
-import dev.kbsync.kb.Job;
-import dev.kbsync.kb.JobPayload;
-import dev.kbsync.kb.JobState;
-import dev.kbsync.kb.KbId;
-import dev.kbsync.kb.Quoting;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package dev.kbsync.coordinator.engine;
 
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.error.NotFoundException;
-import dev.kbsync.coordinator.kb.KbConfig;
 import dev.kbsync.coordinator.kb.KbRegistry;
-import dev.kbsync.kb.KbId;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.Comparator;

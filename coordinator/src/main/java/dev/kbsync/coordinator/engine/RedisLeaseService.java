@@ -1,15 +1,15 @@
 package dev.kbsync.coordinator.engine;
 
+import dev.kbsync.api.InvalidInputException;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.engine.Outcomes.Cancelled;
 import dev.kbsync.coordinator.engine.Outcomes.Ended;
 import dev.kbsync.coordinator.engine.Outcomes.Granted;
 import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.NotFoundException;
-import dev.kbsync.coordinator.lease.Lease;
 import dev.kbsync.coordinator.lease.LeaseService;
-import dev.kbsync.coordinator.lease.LeaseState;
-import dev.kbsync.kb.InvalidInputException;
-import dev.kbsync.kb.KbId;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -1,10 +1,10 @@
 package dev.kbsync.coordinator.engine;
 
-import dev.kbsync.coordinator.kb.KbConfig;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.QueueSnapshot;
 import dev.kbsync.coordinator.queue.QueueService;
-import dev.kbsync.coordinator.queue.QueueSnapshot;
 import dev.kbsync.coordinator.queue.Watchers;
-import dev.kbsync.kb.KbId;
 import io.vertx.core.Future;
 import java.util.List;
 

@@ -1,9 +1,9 @@
 package dev.kbsync.coordinator.engine;
 
+import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.engine.Outcomes.Ended;
 import dev.kbsync.coordinator.engine.Outcomes.Sweep;
 import dev.kbsync.coordinator.metrics.MetricsSink;
-import dev.kbsync.kb.KbId;
 import io.vertx.core.Future;
 import java.util.Locale;
 import org.slf4j.Logger;

@@ -2,8 +2,8 @@ package dev.kbsync.coordinator.engine;
 
 import static dev.kbsync.coordinator.engine.Times.instant;
 
-import dev.kbsync.coordinator.lease.Lease;
-import dev.kbsync.coordinator.lease.LeaseState;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
 import java.util.List;
 
 /** One ticket as stored, with the KB's current grant: enough to answer {@code LeaseService.get}. */

@@ -1,5 +1,6 @@
 package dev.kbsync.coordinator.engine;
 
+import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.engine.Outcomes.Batch;
 import dev.kbsync.coordinator.engine.Outcomes.Cancelled;
 import dev.kbsync.coordinator.engine.Outcomes.Claim;
@@ -17,7 +18,6 @@ import dev.kbsync.coordinator.engine.Outcomes.Member;
 import dev.kbsync.coordinator.engine.Outcomes.NotHead;
 import dev.kbsync.coordinator.engine.Outcomes.ReleaseResult;
 import dev.kbsync.coordinator.engine.Outcomes.Sweep;
-import dev.kbsync.kb.KbId;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,10 @@
 package dev.kbsync.coordinator.job;
 
-import dev.kbsync.kb.Job;
-import dev.kbsync.kb.JobPayload;
-import dev.kbsync.kb.KbId;
+import dev.kbsync.api.Assignment;
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.KbId;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.kb;
 
-import dev.kbsync.kb.KbId;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Optional;

@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.lease;
 
-import dev.kbsync.kb.KbId;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
 import io.vertx.core.Future;
 import java.time.Duration;
 

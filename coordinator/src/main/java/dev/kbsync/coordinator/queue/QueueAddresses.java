@@ -1,6 +1,6 @@
 package dev.kbsync.coordinator.queue;
 
-import dev.kbsync.kb.KbId;
+import dev.kbsync.api.KbId;
 
 /**
  * Event-bus addresses, local to each coordinator (fanned in from Redis pub/sub). Messages are JSON objects:

@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.queue;
 
-import dev.kbsync.kb.KbId;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.QueueSnapshot;
 import io.vertx.core.Future;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package dev.kbsync.coordinator.queue;
 
-import dev.kbsync.kb.KbId;
+import dev.kbsync.api.KbId;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;

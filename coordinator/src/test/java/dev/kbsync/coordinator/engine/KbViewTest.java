@@ -2,10 +2,10 @@ package dev.kbsync.coordinator.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kbsync.coordinator.lease.LeaseState;
-import dev.kbsync.coordinator.queue.QueueEntry;
-import dev.kbsync.coordinator.queue.QueueSnapshot;
-import dev.kbsync.kb.KbId;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.QueueEntry;
+import dev.kbsync.api.QueueSnapshot;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

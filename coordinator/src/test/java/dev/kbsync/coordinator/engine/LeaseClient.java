@@ -1,8 +1,8 @@
 package dev.kbsync.coordinator.engine;
 
-import dev.kbsync.coordinator.lease.Lease;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.lease.LeaseService;
-import dev.kbsync.coordinator.lease.LeaseState;
 import dev.kbsync.coordinator.queue.QueueAddresses;
 import dev.kbsync.coordinator.queue.Watchers;
 import io.vertx.core.Future;

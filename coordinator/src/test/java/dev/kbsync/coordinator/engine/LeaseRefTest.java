@@ -3,8 +3,8 @@ package dev.kbsync.coordinator.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.error.NotFoundException;
-import dev.kbsync.kb.KbId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -2,7 +2,7 @@ package dev.kbsync.coordinator.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kbsync.kb.KbId;
+import dev.kbsync.api.KbId;
 import org.junit.jupiter.api.Test;
 
 class WatchersTest {
