@@ -2,7 +2,6 @@ package dev.kbsync.coordinator.config;
 
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.coordinator.auth.Token;
-import dev.kbsync.coordinator.engine.EngineConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -13,6 +13,8 @@ import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
+import dev.kbsync.coordinator.config.EngineConfig;
+import dev.kbsync.coordinator.engine.redis.KbKeys;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.redis.RedisProcess;
 import io.vertx.core.Vertx;

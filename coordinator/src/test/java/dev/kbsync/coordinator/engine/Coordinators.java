@@ -2,6 +2,7 @@ package dev.kbsync.coordinator.engine;
 
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.Future;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
+import dev.kbsync.coordinator.engine.event.Events;
 import dev.kbsync.testing.RedisExtension;
 import java.time.Duration;
 import java.util.List;

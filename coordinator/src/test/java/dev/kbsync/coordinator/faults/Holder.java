@@ -4,7 +4,7 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.error.ConflictException;
-import dev.kbsync.coordinator.lease.LeaseService;
+import dev.kbsync.coordinator.service.LeaseService;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;

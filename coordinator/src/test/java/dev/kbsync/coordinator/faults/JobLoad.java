@@ -4,7 +4,7 @@ import dev.kbsync.api.Assignment;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.KbId;
-import dev.kbsync.coordinator.job.JobService;
+import dev.kbsync.coordinator.service.JobService;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
-import dev.kbsync.coordinator.engine.EngineConfig;
+import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.testing.RedisExtension;
 import java.time.Duration;
