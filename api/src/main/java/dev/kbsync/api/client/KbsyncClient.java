@@ -22,9 +22,8 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
@@ -195,18 +194,20 @@ public final class KbsyncClient implements AutoCloseable {
         if (Context.isOnEventLoopThread()) {
             throw new IllegalStateException("KbsyncClient blocks: call it off the event loop, or use async()");
         }
+        CountDownLatch done = new CountDownLatch(1);
+        future.onComplete(r -> done.countDown());
+        long waitMs = timeout.plus(extra).toMillis();
         try {
-            return future.toCompletionStage()
-                    .toCompletableFuture()
-                    .get(timeout.plus(extra).toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (TimeoutException e) {
-            throw new KbsyncException.TimedOut(
-                    "no answer within " + timeout.plus(extra).toMillis() + " ms", e);
+            if (!done.await(waitMs, TimeUnit.MILLISECONDS)) {
+                throw new KbsyncException.TimedOut("no answer within " + waitMs + " ms", null);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KbsyncException.Interrupted("interrupted while waiting for the coordinator", e);
         }
+        if (future.succeeded()) {
+            return future.result();
+        }
+        throw future.cause() instanceof RuntimeException r ? r : new IllegalStateException(future.cause());
     }
 }

@@ -90,11 +90,12 @@ final class Transport {
             request.putHeader("Content-Type", "application/json");
         }
         return onContext(
-                        callContext(),
-                        () -> calls.request(request)
-                                .compose(r -> body == null ? r.send() : r.send(body.toBuffer()))
-                                .compose(response -> response.body().map(b -> answer(response, b))))
-                .recover(this::failed);
+                callContext(),
+                () -> calls.request(request)
+                        .compose(r -> body == null ? r.send() : r.send(body.toBuffer()))
+                        .recover(this::failed)
+                        .compose(response ->
+                                response.body().recover(this::failed).map(b -> answer(response, b))));
     }
 
     /**
@@ -105,11 +106,11 @@ final class Transport {
         RequestOptions request = request(HttpMethod.GET, path).putHeader("Accept", "text/event-stream");
         Context context = ownLoop() ? Vertx.currentContext() : vertx.getOrCreateContext();
         return onContext(
-                        context,
-                        () -> streams.request(request)
-                                .compose(r -> r.send())
-                                .compose(response -> open(context, response, frames)))
-                .recover(this::failed);
+                context,
+                () -> streams.request(request)
+                        .compose(r -> r.send())
+                        .recover(this::failed)
+                        .compose(response -> open(context, response, frames)));
     }
 
     /** Closes the connections, and the Vert.x instance when the client made it. */
@@ -120,7 +121,7 @@ final class Transport {
 
     private Future<Subscription> open(Context context, HttpClientResponse response, BiConsumer<String, JsonObject> to) {
         if (response.statusCode() != 200) {
-            return response.body().map(b -> {
+            return response.body().recover(this::failed).map(b -> {
                 answer(response, b);
                 throw new IllegalStateException("expected an event stream, got HTTP " + response.statusCode());
             });
@@ -177,6 +178,7 @@ final class Transport {
         }
     }
 
+    /** A failure before an answer came (connection, timeout): {@link KbsyncException.Unreachable} or {@code TimedOut}. */
     private <T> Future<T> failed(Throwable cause) {
         return Future.failedFuture(KbsyncException.failed(cause, options.url()));
     }
@@ -191,7 +193,7 @@ final class Transport {
         return ownLoop() ? Vertx.currentContext() : contexts.get();
     }
 
-    private static <T> Future<T> onContext(Context context, Supplier<Future<T>> chain) {
+    private <T> Future<T> onContext(Context context, Supplier<Future<T>> chain) {
         if (Vertx.currentContext() == context) {
             return start(chain);
         }
@@ -200,7 +202,8 @@ final class Transport {
         return promise.future();
     }
 
-    private static <T> Future<T> start(Supplier<Future<T>> chain) {
+    /** Starts {@code chain}; what it throws before it has a future (a bad request) fails the call. */
+    private <T> Future<T> start(Supplier<Future<T>> chain) {
         try {
             return chain.get();
         } catch (RuntimeException e) {
