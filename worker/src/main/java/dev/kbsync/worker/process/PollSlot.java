@@ -54,17 +54,19 @@ final class PollSlot implements Runnable {
     public void run() {
         int failures = 0;
         while (!stopping.get() && !Thread.currentThread().isInterrupted()) {
+            Optional<Assignment> assignment;
             try {
-                Optional<Assignment> assignment = client.poll(workerId, pollWait);
+                assignment = client.poll(workerId, pollWait);
                 modes.reachable();
                 failures = 0;
-                assignment.ifPresent(this::runJob);
             } catch (KbsyncException.Interrupted e) {
                 return;
-            } catch (KbsyncException e) {
+            } catch (RuntimeException e) { // refused, unavailable, or an answer this worker cannot read
                 failures++;
                 pollFailed(e, failures);
+                continue;
             }
+            assignment.ifPresent(this::runJob);
         }
     }
 
@@ -77,11 +79,11 @@ final class PollSlot implements Runnable {
         }
     }
 
-    private void pollFailed(KbsyncException cause, int failures) {
+    private void pollFailed(RuntimeException cause, int failures) {
         if (cause instanceof KbsyncException.Unavailable) {
             modes.unreachable(cause.getMessage());
         } else {
-            log.error("poll refused: {}", cause.getMessage());
+            log.error("poll failed: {}", cause.toString());
         }
         try {
             Thread.sleep(backoff.delay(failures).toMillis());
