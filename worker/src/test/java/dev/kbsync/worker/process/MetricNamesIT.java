@@ -34,6 +34,8 @@ class MetricNamesIT {
     @RegisterExtension
     static final RedisExtension redis = new RedisExtension();
 
+    // Captured from the hand-written Prometheus text of 0.1.0; the only additions since are the *_seconds_max gauges
+    // that Micrometer publishes next to each histogram (largest observation of the last few minutes).
     private static final String LOCK_BUCKETS =
             "le=0.005,0.01,0.025,0.05,0.1,0.25,0.5,1.0,2.5,5.0,10.0,30.0,60.0,120.0,300.0,+Inf";
 
@@ -44,14 +46,17 @@ class MetricNamesIT {
             "kbsync_lease_expiries_total counter {kb} \"Leases lost because the holder went silent.\"",
             "kbsync_lock_hold_seconds histogram {kb} " + LOCK_BUCKETS
                     + " \"Time a KB lock was held, grant to release.\"",
+            "kbsync_lock_hold_seconds_max gauge {kb} \"Time a KB lock was held, grant to release.\"",
             "kbsync_lock_wait_seconds histogram {kb} " + LOCK_BUCKETS
                     + " \"Time from queueing to grant of a KB lock.\"",
+            "kbsync_lock_wait_seconds_max gauge {kb} \"Time from queueing to grant of a KB lock.\"",
             "kbsync_push_rejections_total counter {kb} \"Non-fast-forward pushes reported by workers.\"",
             "kbsync_queue_length gauge {kb} \"Holder plus waiters per KB.\"");
 
     private static final List<String> WORKER = List.of(
             "kbsync_worker_degraded gauge {} \"1 while the coordinator is unreachable\"",
             "kbsync_worker_git_seconds histogram {} le=0.05,0.1,0.25,0.5,1.0,2.5,5.0,10.0,30.0,+Inf \"Git time per job\"",
+            "kbsync_worker_git_seconds_max gauge {} \"Git time per job\"",
             "kbsync_worker_jobs_done_total counter {} \"Jobs reported done\"",
             "kbsync_worker_jobs_failed_total counter {} \"Jobs reported failed\"",
             "kbsync_worker_push_rejections_total counter {} \"Non-fast-forward push rejections\"");
