@@ -1,6 +1,5 @@
 package dev.kbsync.coordinator;
 
-import dev.kbsync.coordinator.config.ConfigException;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.metrics.ProcessMetrics;
 import io.vertx.core.Vertx;
@@ -36,7 +35,7 @@ public final class CoordinatorMain {
     private static CoordinatorConfig loadOrExit(String[] args) {
         try {
             return CoordinatorConfig.load(configFile(args), System.getenv());
-        } catch (ConfigException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) { // a ConfigException, or a bad argument
             System.err.println("kbsync coordinator: bad configuration: " + e.getMessage());
             System.exit(2);
             throw e;
