@@ -17,6 +17,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * persistence (a restart loses every key), or {@link #appendOnly()} for one whose AOF survives a restart.
  */
 public final class RedisExtension implements BeforeAllCallback, AfterAllCallback {
+    static final List<String> APPEND_ONLY = List.of("--appendonly", "yes");
+
     private final List<String> args;
     private RedisServer server;
     private Path dir;
@@ -30,9 +32,12 @@ public final class RedisExtension implements BeforeAllCallback, AfterAllCallback
         this.args = args;
     }
 
-    /** A Redis with {@code appendonly yes} ({@code appendfsync everysec}): its data survives {@code restart()}. */
+    /**
+     * A Redis with {@code appendonly yes} ({@code appendfsync everysec}): every acknowledged write is in the AOF (in
+     * the OS's cache at least), so it survives {@code kill()} and {@code restart()}.
+     */
     public static RedisExtension appendOnly() {
-        return new RedisExtension(List.of("--appendonly", "yes"));
+        return new RedisExtension(APPEND_ONLY);
     }
 
     @Override

@@ -63,7 +63,11 @@ enum RedisRuntime {
         if (selected == null) {
             String setting = System.getProperty(PROPERTY, System.getenv(ENV));
             selected = select(setting, RedisRuntime::dockerAnswers);
-            log.info("redis fixtures run as {} ({}={})", selected, ENV, setting == null ? "auto" : setting);
+            boolean auto = setting == null || setting.isBlank() || "auto".equalsIgnoreCase(setting.strip());
+            String why = !auto
+                    ? ENV + "=" + setting
+                    : selected == CONTAINER ? "a Docker engine answers" : "no Docker engine answers";
+            log.info("redis fixtures run as {} ({})", selected, why);
         }
         return selected;
     }

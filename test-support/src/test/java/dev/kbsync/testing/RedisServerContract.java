@@ -75,8 +75,20 @@ abstract class RedisServerContract {
     }
 
     @Test
+    void shouldDieOnKillWhilePausedAndComeBackOnRestart() {
+        RedisServer redis = start(List.of());
+
+        redis.pause();
+        redis.kill();
+        assertThat(redis.isAlive()).isFalse();
+        redis.restart();
+
+        assertThat(ping(redis, CALL)).isEqualTo("PONG");
+    }
+
+    @Test
     void shouldKeepAppendOnlyDataAcrossKillAndRestart() {
-        RedisServer redis = start(List.of("--appendonly", "yes", "--appendfsync", "always"));
+        RedisServer redis = start(RedisExtension.APPEND_ONLY);
         RespClient.once(redis.port(), CALL, "SET", "note", "kept");
 
         redis.kill();
@@ -100,9 +112,10 @@ abstract class RedisServerContract {
     }
 
     @Test
-    void shouldBeGoneAfterCloseAndCloseTwiceSafely() {
+    void shouldBeGoneAfterCloseEvenWhilePausedAndCloseTwiceSafely() {
         RedisServer redis = start(List.of());
 
+        redis.pause();
         redis.close();
         redis.close();
 
