@@ -1,12 +1,12 @@
 package dev.kbsync.bench;
 
-import dev.kbsync.coordinator.engine.CoordinatorServices;
-import dev.kbsync.coordinator.lease.Lease;
-import dev.kbsync.coordinator.lease.LeaseService;
-import dev.kbsync.coordinator.lease.LeaseState;
-import dev.kbsync.coordinator.queue.QueueAddresses;
-import dev.kbsync.coordinator.queue.Watchers;
-import dev.kbsync.kb.KbId;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
+import dev.kbsync.coordinator.service.CoordinatorServices;
+import dev.kbsync.coordinator.service.LeaseService;
+import dev.kbsync.coordinator.service.QueueAddresses;
+import dev.kbsync.coordinator.service.Watchers;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;

@@ -1,7 +1,7 @@
 package dev.kbsync.bench;
 
+import dev.kbsync.api.FileChange;
 import dev.kbsync.git.Author;
-import dev.kbsync.kb.FileChange;
 import dev.kbsync.worker.apply.ApplyResult;
 import dev.kbsync.worker.run.KbCheckout;
 import dev.kbsync.worker.run.Outcome;

@@ -1,9 +1,9 @@
 package dev.kbsync.coordinator;
 
-import dev.kbsync.coordinator.engine.CoordinatorServices;
+import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.engine.Engine;
-import dev.kbsync.coordinator.engine.EngineConfig;
 import dev.kbsync.coordinator.metrics.MetricsSink;
+import dev.kbsync.coordinator.service.CoordinatorServices;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.function.Supplier;

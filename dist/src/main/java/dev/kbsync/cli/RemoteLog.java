@@ -1,5 +1,6 @@
 package dev.kbsync.cli;
 
+import dev.kbsync.api.Trailers;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,8 +36,8 @@ final class RemoteLog {
                         c.getName(),
                         c.getAuthorIdent().getName(),
                         c.getShortMessage(),
-                        first(c.getFooterLines("Kbsync-Job")),
-                        fence(first(c.getFooterLines("Kbsync-Fence"))),
+                        first(c.getFooterLines(Trailers.JOB)),
+                        fence(first(c.getFooterLines(Trailers.FENCE))),
                         c.getParentCount()));
             }
             Collections.reverse(entries);

@@ -1,7 +1,7 @@
 package dev.kbsync.cli;
 
-import dev.kbsync.kb.InvalidInputException;
-import dev.kbsync.kb.KbId;
+import dev.kbsync.api.InvalidInputException;
+import dev.kbsync.api.KbId;
 import io.vertx.core.json.JsonObject;
 import java.util.Optional;
 import java.util.concurrent.Callable;

@@ -1,7 +1,7 @@
 package dev.kbsync.coordinator.auth;
 
-import dev.kbsync.kb.InvalidInputException;
-import dev.kbsync.kb.Quoting;
+import dev.kbsync.api.InvalidInputException;
+import dev.kbsync.api.Quoting;
 import java.util.EnumSet;
 import java.util.Set;
 

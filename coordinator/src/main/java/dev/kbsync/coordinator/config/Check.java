@@ -1,6 +1,6 @@
 package dev.kbsync.coordinator.config;
 
-import dev.kbsync.kb.Quoting;
+import dev.kbsync.api.Quoting;
 
 /** Range checks with messages of the form {@code http.port: must be 1-65535, got 70000}. */
 final class Check {

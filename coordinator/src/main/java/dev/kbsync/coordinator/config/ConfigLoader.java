@@ -1,5 +1,7 @@
 package dev.kbsync.coordinator.config;
 
+import dev.kbsync.api.InvalidInputException;
+import dev.kbsync.api.KbConfig;
 import dev.kbsync.coordinator.auth.Role;
 import dev.kbsync.coordinator.auth.Token;
 import dev.kbsync.coordinator.config.CoordinatorConfig.Auth;
@@ -7,8 +9,6 @@ import dev.kbsync.coordinator.config.CoordinatorConfig.Http;
 import dev.kbsync.coordinator.config.CoordinatorConfig.Leases;
 import dev.kbsync.coordinator.config.CoordinatorConfig.RateLimit;
 import dev.kbsync.coordinator.config.CoordinatorConfig.Redis;
-import dev.kbsync.coordinator.kb.KbConfig;
-import dev.kbsync.kb.InvalidInputException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;

@@ -1,8 +1,7 @@
 package dev.kbsync.coordinator.config;
 
+import dev.kbsync.api.KbConfig;
 import dev.kbsync.coordinator.auth.Token;
-import dev.kbsync.coordinator.engine.EngineConfig;
-import dev.kbsync.coordinator.kb.KbConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

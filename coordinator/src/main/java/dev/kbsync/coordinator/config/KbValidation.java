@@ -1,9 +1,9 @@
 package dev.kbsync.coordinator.config;
 
-import dev.kbsync.coordinator.kb.KbConfig;
-import dev.kbsync.kb.InvalidInputException;
-import dev.kbsync.kb.KbId;
-import dev.kbsync.kb.Quoting;
+import dev.kbsync.api.InvalidInputException;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Quoting;
 import java.util.regex.Pattern;
 
 /**

@@ -1,7 +1,7 @@
 /**
- * One coordinator instance over Redis: {@link dev.kbsync.coordinator.engine.Engine} wires the Redis-backed lease, job,
- * queue and KB-registry services (package-private here). Per KB, tickets wait in a ZSET in grant order, one driver
- * coordinator acquires the KB's Redisson fair lock for the head ticket only, every change is a Lua script in the KB's
- * hash slot, and queue changes fan out through Redis pub/sub onto each coordinator's event bus.
+ * One coordinator instance over Redis: {@link dev.kbsync.coordinator.engine.Engine} wires the Redis-backed services of
+ * {@code dev.kbsync.coordinator.service}. Sub-packages by concern, internal to the engine: {@code redis} (scripts,
+ * keys), {@code ticket} (grants and tickets), {@code store} (jobs, idempotency, KB registry), {@code driver} (the
+ * Redisson fair-lock driver), {@code event} (pub/sub and local fan-out), {@code job}, {@code lease}, {@code sweep}.
  */
 package dev.kbsync.coordinator.engine;

@@ -1,6 +1,6 @@
 package dev.kbsync.coordinator.http;
 
-import dev.kbsync.kb.InvalidInputException;
+import dev.kbsync.api.InvalidInputException;
 import io.vertx.core.Handler;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;

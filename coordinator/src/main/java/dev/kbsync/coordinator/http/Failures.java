@@ -1,11 +1,11 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.coordinator.auth.AuthException;
 import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.CoordinatorException;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.error.RateLimitedException;
-import dev.kbsync.kb.InvalidInputException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

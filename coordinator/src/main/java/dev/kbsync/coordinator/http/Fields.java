@@ -1,7 +1,7 @@
 package dev.kbsync.coordinator.http;
 
-import dev.kbsync.kb.InvalidInputException;
-import dev.kbsync.kb.Quoting;
+import dev.kbsync.api.InvalidInputException;
+import dev.kbsync.api.Quoting;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;

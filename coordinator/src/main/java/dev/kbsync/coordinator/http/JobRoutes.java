@@ -1,16 +1,16 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Quoting;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
-import dev.kbsync.coordinator.engine.CoordinatorServices;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
-import dev.kbsync.coordinator.queue.QueueAddresses;
 import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
-import dev.kbsync.kb.Job;
-import dev.kbsync.kb.JobPayload;
-import dev.kbsync.kb.JobState;
-import dev.kbsync.kb.KbId;
-import dev.kbsync.kb.Quoting;
+import dev.kbsync.coordinator.service.CoordinatorServices;
+import dev.kbsync.coordinator.service.QueueAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

@@ -1,11 +1,11 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.QueueSnapshot;
 import dev.kbsync.coordinator.config.KbValidation;
-import dev.kbsync.coordinator.engine.CoordinatorServices;
-import dev.kbsync.coordinator.kb.KbConfig;
-import dev.kbsync.coordinator.queue.QueueAddresses;
-import dev.kbsync.coordinator.queue.QueueSnapshot;
-import dev.kbsync.kb.KbId;
+import dev.kbsync.coordinator.service.CoordinatorServices;
+import dev.kbsync.coordinator.service.QueueAddresses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

@@ -1,6 +1,6 @@
 package dev.kbsync.coordinator.http;
 
-import dev.kbsync.coordinator.queue.Watchers;
+import dev.kbsync.coordinator.service.Watchers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;

@@ -1,13 +1,13 @@
 package dev.kbsync.coordinator.http;
 
-import dev.kbsync.coordinator.engine.CoordinatorServices;
-import dev.kbsync.coordinator.job.Assignment;
-import dev.kbsync.coordinator.job.JobOutcome;
-import dev.kbsync.coordinator.job.JobService;
-import dev.kbsync.kb.FileChange;
-import dev.kbsync.kb.InvalidInputException;
-import dev.kbsync.kb.JobError;
-import dev.kbsync.kb.Quoting;
+import dev.kbsync.api.Assignment;
+import dev.kbsync.api.FileChange;
+import dev.kbsync.api.InvalidInputException;
+import dev.kbsync.api.JobError;
+import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.Quoting;
+import dev.kbsync.coordinator.service.CoordinatorServices;
+import dev.kbsync.coordinator.service.JobService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

@@ -1,6 +1,6 @@
 package dev.kbsync.coordinator.metrics;
 
-import dev.kbsync.kb.KbId;
+import dev.kbsync.api.KbId;
 
 /** Where the engine reports what happens per KB; implementations must be cheap and thread-safe. */
 public interface MetricsSink {

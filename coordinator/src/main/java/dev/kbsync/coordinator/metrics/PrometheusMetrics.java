@@ -1,7 +1,7 @@
 package dev.kbsync.coordinator.metrics;
 
-import dev.kbsync.kb.JobKind;
-import dev.kbsync.kb.KbId;
+import dev.kbsync.api.JobKind;
+import dev.kbsync.api.KbId;
 import java.util.List;
 
 /** The coordinator's metrics, kept in memory and rendered in Prometheus text format 0.0.4 by {@link #scrape()}. */

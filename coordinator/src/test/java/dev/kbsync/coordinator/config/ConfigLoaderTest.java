@@ -3,10 +3,10 @@ package dev.kbsync.coordinator.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.auth.Role;
 import dev.kbsync.coordinator.auth.Token;
-import dev.kbsync.coordinator.kb.KbConfig;
-import dev.kbsync.kb.KbId;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.kbsync.coordinator.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.kbsync.kb.InvalidInputException;
+import dev.kbsync.api.InvalidInputException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

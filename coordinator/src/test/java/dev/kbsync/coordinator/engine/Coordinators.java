@@ -1,8 +1,9 @@
 package dev.kbsync.coordinator.engine;
 
-import dev.kbsync.coordinator.kb.KbConfig;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.metrics.MetricsSink;
-import dev.kbsync.kb.KbId;
 import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -2,11 +2,12 @@ package dev.kbsync.coordinator.engine;
 
 import static dev.kbsync.coordinator.engine.Coordinators.await;
 
-import dev.kbsync.coordinator.lease.Lease;
-import dev.kbsync.coordinator.lease.LeaseService;
-import dev.kbsync.coordinator.lease.LeaseState;
-import dev.kbsync.coordinator.queue.QueueAddresses;
-import dev.kbsync.kb.KbId;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
+import dev.kbsync.coordinator.config.EngineConfig;
+import dev.kbsync.coordinator.service.LeaseService;
+import dev.kbsync.coordinator.service.QueueAddresses;
 import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.MessageConsumer;

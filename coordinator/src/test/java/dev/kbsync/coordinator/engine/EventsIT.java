@@ -4,8 +4,9 @@ import static dev.kbsync.coordinator.engine.Coordinators.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.kbsync.coordinator.lease.Lease;
-import dev.kbsync.kb.KbId;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.coordinator.engine.event.Events;
 import dev.kbsync.testing.RedisExtension;
 import java.time.Duration;
 import java.util.List;

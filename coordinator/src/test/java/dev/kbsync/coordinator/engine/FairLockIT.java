@@ -4,10 +4,11 @@ import static dev.kbsync.coordinator.engine.Coordinators.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.kbsync.coordinator.lease.Lease;
-import dev.kbsync.coordinator.lease.LeaseService;
-import dev.kbsync.coordinator.lease.LeaseState;
-import dev.kbsync.kb.KbId;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
+import dev.kbsync.coordinator.engine.redis.KbKeys;
+import dev.kbsync.coordinator.service.LeaseService;
 import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.Future;
 import java.time.Duration;

@@ -1,10 +1,11 @@
 package dev.kbsync.coordinator.engine;
 
-import dev.kbsync.coordinator.lease.Lease;
-import dev.kbsync.coordinator.lease.LeaseService;
-import dev.kbsync.coordinator.lease.LeaseState;
-import dev.kbsync.coordinator.queue.QueueAddresses;
-import dev.kbsync.coordinator.queue.Watchers;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
+import dev.kbsync.coordinator.service.CoordinatorServices;
+import dev.kbsync.coordinator.service.LeaseService;
+import dev.kbsync.coordinator.service.QueueAddresses;
+import dev.kbsync.coordinator.service.Watchers;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

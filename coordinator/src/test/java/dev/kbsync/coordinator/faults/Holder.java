@@ -1,10 +1,10 @@
 package dev.kbsync.coordinator.faults;
 
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.error.ConflictException;
-import dev.kbsync.coordinator.lease.Lease;
-import dev.kbsync.coordinator.lease.LeaseService;
-import dev.kbsync.coordinator.lease.LeaseState;
-import dev.kbsync.kb.KbId;
+import dev.kbsync.coordinator.service.LeaseService;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;

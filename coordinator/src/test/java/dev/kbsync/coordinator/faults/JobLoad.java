@@ -1,10 +1,10 @@
 package dev.kbsync.coordinator.faults;
 
-import dev.kbsync.coordinator.job.Assignment;
-import dev.kbsync.coordinator.job.JobOutcome;
-import dev.kbsync.coordinator.job.JobService;
-import dev.kbsync.kb.JobPayload;
-import dev.kbsync.kb.KbId;
+import dev.kbsync.api.Assignment;
+import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.service.JobService;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

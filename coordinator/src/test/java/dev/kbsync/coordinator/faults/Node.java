@@ -1,12 +1,12 @@
 package dev.kbsync.coordinator.faults;
 
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.engine.Engine;
-import dev.kbsync.coordinator.engine.EngineConfig;
-import dev.kbsync.coordinator.job.JobService;
-import dev.kbsync.coordinator.kb.KbConfig;
-import dev.kbsync.coordinator.lease.LeaseService;
 import dev.kbsync.coordinator.metrics.MetricsSink;
-import dev.kbsync.kb.KbId;
+import dev.kbsync.coordinator.service.JobService;
+import dev.kbsync.coordinator.service.LeaseService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;

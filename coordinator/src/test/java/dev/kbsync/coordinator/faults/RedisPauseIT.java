@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.kbsync.coordinator.engine.EngineConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
+import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.error.ConflictException;
-import dev.kbsync.coordinator.lease.Lease;
-import dev.kbsync.coordinator.lease.LeaseState;
-import dev.kbsync.kb.KbId;
 import dev.kbsync.testing.RedisExtension;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.error.CoordinatorException;
-import dev.kbsync.coordinator.lease.Lease;
-import dev.kbsync.coordinator.lease.LeaseState;
-import dev.kbsync.kb.Job;
-import dev.kbsync.kb.JobPayload;
-import dev.kbsync.kb.KbId;
 import dev.kbsync.testing.RedisExtension;
 import java.time.Duration;
 import java.util.Optional;

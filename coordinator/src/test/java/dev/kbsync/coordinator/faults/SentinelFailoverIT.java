@@ -2,9 +2,9 @@ package dev.kbsync.coordinator.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.error.NotFoundException;
-import dev.kbsync.kb.JobState;
-import dev.kbsync.kb.KbId;
 import dev.kbsync.testing.RedisSentinelGroup;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.kbsync.coordinator.faults;
 
-import dev.kbsync.coordinator.lease.Lease;
-import dev.kbsync.kb.KbId;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,26 +1,26 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.api.Assignment;
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.QueueEntry;
+import dev.kbsync.api.QueueSnapshot;
 import dev.kbsync.coordinator.ServicesFactory;
-import dev.kbsync.coordinator.engine.CoordinatorServices;
 import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.NotFoundException;
-import dev.kbsync.coordinator.job.Assignment;
-import dev.kbsync.coordinator.job.JobOutcome;
-import dev.kbsync.coordinator.job.JobService;
-import dev.kbsync.coordinator.kb.KbConfig;
-import dev.kbsync.coordinator.kb.KbRegistry;
-import dev.kbsync.coordinator.lease.Lease;
-import dev.kbsync.coordinator.lease.LeaseService;
-import dev.kbsync.coordinator.lease.LeaseState;
-import dev.kbsync.coordinator.queue.QueueAddresses;
-import dev.kbsync.coordinator.queue.QueueEntry;
-import dev.kbsync.coordinator.queue.QueueService;
-import dev.kbsync.coordinator.queue.QueueSnapshot;
-import dev.kbsync.coordinator.queue.Watchers;
-import dev.kbsync.kb.Job;
-import dev.kbsync.kb.JobPayload;
-import dev.kbsync.kb.JobState;
-import dev.kbsync.kb.KbId;
+import dev.kbsync.coordinator.service.CoordinatorServices;
+import dev.kbsync.coordinator.service.JobService;
+import dev.kbsync.coordinator.service.KbRegistry;
+import dev.kbsync.coordinator.service.LeaseService;
+import dev.kbsync.coordinator.service.QueueAddresses;
+import dev.kbsync.coordinator.service.QueueService;
+import dev.kbsync.coordinator.service.Watchers;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -179,7 +179,11 @@ final class InMemoryServices {
     }
 
     private static Job with(
-            Job j, JobState state, String commit, List<dev.kbsync.kb.FileChange> files, dev.kbsync.kb.JobError error) {
+            Job j,
+            JobState state,
+            String commit,
+            List<dev.kbsync.api.FileChange> files,
+            dev.kbsync.api.JobError error) {
         return new Job(
                 j.id(),
                 j.kb(),

@@ -3,7 +3,7 @@ package dev.kbsync.coordinator.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.kbsync.kb.InvalidInputException;
+import dev.kbsync.api.InvalidInputException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

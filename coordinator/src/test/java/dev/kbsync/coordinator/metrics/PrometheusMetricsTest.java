@@ -2,8 +2,8 @@ package dev.kbsync.coordinator.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kbsync.kb.JobKind;
-import dev.kbsync.kb.KbId;
+import dev.kbsync.api.JobKind;
+import dev.kbsync.api.KbId;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,7 @@
 package dev.kbsync.worker.apply;
 
-import dev.kbsync.kb.Job;
-import dev.kbsync.kb.JobPayload;
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobPayload;
 import java.nio.file.Path;
 import java.util.Optional;
 

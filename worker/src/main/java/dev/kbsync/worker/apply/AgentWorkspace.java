@@ -1,7 +1,7 @@
 package dev.kbsync.worker.apply;
 
+import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.git.paths.SafePaths;
-import dev.kbsync.kb.InvalidInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

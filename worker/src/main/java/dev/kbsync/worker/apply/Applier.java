@@ -1,6 +1,6 @@
 package dev.kbsync.worker.apply;
 
-import dev.kbsync.kb.Job;
+import dev.kbsync.api.Job;
 import java.nio.file.Path;
 
 /**

@@ -1,7 +1,7 @@
 package dev.kbsync.worker.apply;
 
-import dev.kbsync.kb.FileChange;
-import dev.kbsync.kb.JobError;
+import dev.kbsync.api.FileChange;
+import dev.kbsync.api.JobError;
 import java.util.List;
 
 /** What an applier did: changed files (with the commit message to use), or refused with an error code. */

@@ -1,10 +1,10 @@
 package dev.kbsync.worker.apply;
 
+import dev.kbsync.api.FileChange;
+import dev.kbsync.api.InvalidInputException;
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobPayload;
 import dev.kbsync.git.paths.SafePaths;
-import dev.kbsync.kb.FileChange;
-import dev.kbsync.kb.InvalidInputException;
-import dev.kbsync.kb.Job;
-import dev.kbsync.kb.JobPayload;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

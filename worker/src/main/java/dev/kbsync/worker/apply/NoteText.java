@@ -1,6 +1,6 @@
 package dev.kbsync.worker.apply;
 
-import dev.kbsync.kb.JobPayload;
+import dev.kbsync.api.JobPayload;
 import java.time.Instant;
 
 /** The markdown of a note: YAML front matter (title, author, created), a blank line, the user's text. */

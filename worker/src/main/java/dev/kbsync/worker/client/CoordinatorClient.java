@@ -1,5 +1,6 @@
 package dev.kbsync.worker.client;
 
+import dev.kbsync.api.Assignment;
 import dev.kbsync.vertx.OnContext;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -74,7 +75,12 @@ public final class CoordinatorClient implements AutoCloseable {
 
     /** Reports the job's outcome; the coordinator releases the lease in the same step. */
     public Future<JsonObject> report(JobReport report) {
-        return retry.run(vertx, () -> post("/v1/jobs/" + report.jobId() + "/result", report.toJson(), 15_000));
+        return retry.run(
+                vertx,
+                () -> post(
+                        "/v1/jobs/" + report.jobId() + "/result",
+                        report.outcome().toJson(),
+                        15_000));
     }
 
     /** Any other call of the coordinator's API (library mode uses the raw lease API); {@code body} may be null. */

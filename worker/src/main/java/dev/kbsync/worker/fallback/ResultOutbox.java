@@ -73,7 +73,7 @@ public final class ResultOutbox {
         log.info(
                 "reported job {} as {} (coordinator state {})",
                 report.jobId(),
-                report instanceof JobReport.Done ? "done" : "failed",
+                report.done() ? "done" : "failed",
                 job == null ? "?" : job.getString("state"));
     }
 }

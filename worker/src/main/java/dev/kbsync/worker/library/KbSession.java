@@ -1,9 +1,10 @@
 package dev.kbsync.worker.library;
 
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.Trailers;
 import dev.kbsync.git.Author;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.worker.apply.ApplyResult;
-import dev.kbsync.worker.client.WorkerLease;
 import dev.kbsync.worker.run.KbCheckout;
 import dev.kbsync.worker.run.LeaseKeeper;
 import dev.kbsync.worker.run.Outcome;
@@ -23,7 +24,7 @@ import java.util.UUID;
 public final class KbSession implements AutoCloseable {
     private final String operation;
     private final Author author;
-    private final Optional<WorkerLease> lease;
+    private final Optional<Lease> lease;
     private final Optional<LeaseKeeper> keeper;
     private final LocalKbLock.Handle local;
     private final KbCheckout checkout;
@@ -35,7 +36,7 @@ public final class KbSession implements AutoCloseable {
     KbSession(
             String operation,
             Author author,
-            Optional<WorkerLease> lease,
+            Optional<Lease> lease,
             Optional<LeaseKeeper> keeper,
             LocalKbLock.Handle local,
             KbCheckout checkout,
@@ -64,7 +65,7 @@ public final class KbSession implements AutoCloseable {
 
     /** The fencing token of the distributed lease, if any. */
     public Optional<Long> fencingToken() {
-        return lease.map(WorkerLease::fencingToken);
+        return lease.map(Lease::fencingToken);
     }
 
     /** Writes a KB-relative file (path checked: never outside the KB or into {@code .git}). */
@@ -97,7 +98,7 @@ public final class KbSession implements AutoCloseable {
 
             @Override
             public Map<String, String> trailers() {
-                return lease.map(l -> Map.of("Kbsync-Fence", Long.toString(l.fencingToken())))
+                return lease.map(l -> Map.of(Trailers.FENCE, Long.toString(l.fencingToken())))
                         .orElse(Map.of());
             }
 

@@ -1,13 +1,13 @@
 package dev.kbsync.worker.library;
 
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.Lease;
 import dev.kbsync.git.Author;
 import dev.kbsync.git.GitCredentials;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.lock.LocalLockConfig;
 import dev.kbsync.worker.client.CoordinatorClient;
-import dev.kbsync.worker.client.KbRemote;
 import dev.kbsync.worker.client.RetryPolicy;
-import dev.kbsync.worker.client.WorkerLease;
 import dev.kbsync.worker.fallback.ModeTracker;
 import dev.kbsync.worker.run.CheckoutCache;
 import dev.kbsync.worker.run.LeaseKeeper;
@@ -55,10 +55,10 @@ public final class Kbsync implements AutoCloseable {
 
     /** Like {@link #open(String, String)}; {@code onPosition} gets the number of operations ahead while waiting. */
     public KbSession open(String kb, String operation, IntConsumer onPosition) {
-        KbRemote remote = Optional.ofNullable(config.kbs().get(kb))
+        KbConfig remote = Optional.ofNullable(config.kbs().get(kb))
                 .orElseThrow(() -> new IllegalArgumentException(
                         "unknown KB '" + kb + "'; configured: " + config.kbs().keySet()));
-        Optional<WorkerLease> lease = leases.acquire(remote.id(), operation, config.lockTimeout(), onPosition);
+        Optional<Lease> lease = leases.acquire(remote.id(), operation, config.lockTimeout(), onPosition);
         AtomicBoolean released = new AtomicBoolean();
         Runnable release =
                 () -> lease.filter(l -> released.compareAndSet(false, true)).ifPresent(l -> leases.release(l.id()));

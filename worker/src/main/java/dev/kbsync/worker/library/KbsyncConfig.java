@@ -1,6 +1,6 @@
 package dev.kbsync.worker.library;
 
-import dev.kbsync.worker.client.KbRemote;
+import dev.kbsync.api.KbConfig;
 import dev.kbsync.worker.fallback.FallbackMode;
 import java.net.URI;
 import java.nio.file.Path;
@@ -19,7 +19,7 @@ public record KbsyncConfig(
         URI coordinator,
         String token,
         Path cacheDir,
-        Map<String, KbRemote> kbs,
+        Map<String, KbConfig> kbs,
         FallbackMode fallback,
         int pushRetries,
         String emailDomain,
@@ -40,7 +40,7 @@ public record KbsyncConfig(
     }
 
     /** Defaults: fallback local, 5 push retries, {@code users.kbsync}, 300 s lock timeout. */
-    public static KbsyncConfig of(URI coordinator, String token, Path cacheDir, List<KbRemote> kbs) {
+    public static KbsyncConfig of(URI coordinator, String token, Path cacheDir, List<KbConfig> kbs) {
         return new KbsyncConfig(
                 coordinator,
                 token,

@@ -1,9 +1,9 @@
 package dev.kbsync.worker.library;
 
-import dev.kbsync.kb.KbId;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
 import dev.kbsync.worker.client.CoordinatorClient;
 import dev.kbsync.worker.client.CoordinatorException;
-import dev.kbsync.worker.client.WorkerLease;
 import dev.kbsync.worker.fallback.FallbackMode;
 import dev.kbsync.worker.fallback.ModeTracker;
 import io.vertx.core.Future;
@@ -33,7 +33,7 @@ final class RawLeases {
         this.modes = modes;
     }
 
-    Optional<WorkerLease> acquire(KbId kb, String holder, Duration timeout, IntConsumer onPosition) {
+    Optional<Lease> acquire(KbId kb, String holder, Duration timeout, IntConsumer onPosition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             JsonObject lease = await(client.call(
@@ -60,7 +60,7 @@ final class RawLeases {
                 lease = await(client.call(HttpMethod.POST, "/v1/leases/" + id + "/heartbeat", new JsonObject()));
             }
             onPosition.accept(0);
-            return Optional.of(WorkerLease.fromJson(lease));
+            return Optional.of(Lease.fromJson(lease));
         } catch (CoordinatorException.Unreachable e) {
             modes.unreachable(e.getMessage());
             if (modes.fallback() == FallbackMode.FAIL) {

@@ -1,8 +1,8 @@
 package dev.kbsync.worker.library;
 
+import dev.kbsync.api.FileChange;
+import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.git.paths.SafePaths;
-import dev.kbsync.kb.FileChange;
-import dev.kbsync.kb.InvalidInputException;
 import dev.kbsync.worker.apply.ApplyResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package dev.kbsync.worker.process;
 
-import dev.kbsync.worker.client.Assignment;
+import dev.kbsync.api.Assignment;
 import dev.kbsync.worker.client.CoordinatorClient;
 import dev.kbsync.worker.client.CoordinatorException;
 import dev.kbsync.worker.client.RetryPolicy;

@@ -24,8 +24,8 @@ public final class WorkerMetrics {
     }
 
     void reported(JobReport report) {
-        (report instanceof JobReport.Done ? done : failed).incrementAndGet();
-        pushRejections.addAndGet(report.pushRejections());
+        (report.done() ? done : failed).incrementAndGet();
+        pushRejections.addAndGet(report.outcome().pushRejections());
     }
 
     /** Git time of one job (all its pulls, commits and pushes). */

@@ -1,7 +1,7 @@
 package dev.kbsync.worker.run;
 
+import dev.kbsync.api.KbConfig;
 import dev.kbsync.git.GitCredentials;
-import dev.kbsync.worker.client.KbRemote;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,7 +18,7 @@ import java.util.function.Function;
 public final class CheckoutCache implements AutoCloseable {
     private final Path root;
     private final Function<String, Optional<GitCredentials>> credentials;
-    private final Map<KbRemote, KbCheckout> checkouts = new ConcurrentHashMap<>();
+    private final Map<KbConfig, KbCheckout> checkouts = new ConcurrentHashMap<>();
 
     /** {@code credentials} maps a remote URL to the credentials to use for it. */
     public CheckoutCache(Path root, Function<String, Optional<GitCredentials>> credentials) {
@@ -27,7 +27,7 @@ public final class CheckoutCache implements AutoCloseable {
     }
 
     /** The directory whose local lock serializes work on {@code kb} on this host (created if missing). */
-    public Path lockDir(KbRemote kb) {
+    public Path lockDir(KbConfig kb) {
         try {
             return Files.createDirectories(root.resolve(kb.id().value()));
         } catch (IOException e) {
@@ -36,7 +36,7 @@ public final class CheckoutCache implements AutoCloseable {
     }
 
     /** The KB's checkout; use it only while holding the lock on {@link #lockDir}. */
-    public KbCheckout checkout(KbRemote kb) {
+    public KbCheckout checkout(KbConfig kb) {
         return checkouts.computeIfAbsent(
                 kb,
                 k -> new KbCheckout(k.remote(), k.branch(), lockDir(k).resolve("work"), credentials.apply(k.remote())));

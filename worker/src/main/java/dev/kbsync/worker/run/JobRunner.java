@@ -1,11 +1,12 @@
 package dev.kbsync.worker.run;
 
+import dev.kbsync.api.Assignment;
+import dev.kbsync.api.JobError;
+import dev.kbsync.api.JobKind;
+import dev.kbsync.api.JobOutcome;
 import dev.kbsync.git.Author;
-import dev.kbsync.kb.JobError;
-import dev.kbsync.kb.JobKind;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.worker.apply.Applier;
-import dev.kbsync.worker.client.Assignment;
 import dev.kbsync.worker.client.CoordinatorClient;
 import dev.kbsync.worker.client.JobReport;
 import dev.kbsync.worker.fallback.ModeTracker;
@@ -135,8 +136,8 @@ public final class JobRunner {
 
     private static List<JobReport> failed(List<Assignment> batch, JobError error) {
         return batch.stream()
-                .<JobReport>map(
-                        a -> new JobReport.Failed(a.job().id(), a.lease().id(), error, 0))
+                .<JobReport>map(a -> new JobReport(
+                        a.job().id(), new JobOutcome.Failed(a.lease().id(), error, 0)))
                 .toList();
     }
 

@@ -1,17 +1,16 @@
 package dev.kbsync.worker.run;
 
+import dev.kbsync.api.Assignment;
+import dev.kbsync.api.Trailers;
 import dev.kbsync.git.Author;
 import dev.kbsync.worker.apply.Applier;
 import dev.kbsync.worker.apply.ApplyResult;
-import dev.kbsync.worker.client.Assignment;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /** A coordinator job as a {@link WorkUnit}: fenced by its lease, checked against the lease right before push. */
 final class JobUnit implements WorkUnit {
-    static final String FENCE_TRAILER = "Kbsync-Fence";
-
     private final Assignment assignment;
     private final Applier applier;
     private final Author author;
@@ -38,7 +37,7 @@ final class JobUnit implements WorkUnit {
 
     @Override
     public Map<String, String> trailers() {
-        return Map.of(FENCE_TRAILER, Long.toString(assignment.lease().fencingToken()));
+        return Map.of(Trailers.FENCE, Long.toString(assignment.lease().fencingToken()));
     }
 
     @Override

@@ -1,8 +1,8 @@
 package dev.kbsync.worker.run;
 
+import dev.kbsync.api.Lease;
 import dev.kbsync.worker.client.CoordinatorClient;
 import dev.kbsync.worker.client.CoordinatorException;
-import dev.kbsync.worker.client.WorkerLease;
 import dev.kbsync.worker.fallback.FallbackMode;
 import dev.kbsync.worker.fallback.ModeTracker;
 import io.vertx.core.Vertx;
@@ -22,11 +22,11 @@ public final class LeaseKeeper implements AutoCloseable {
     private final Vertx vertx;
     private final CoordinatorClient client;
     private final ModeTracker modes;
-    private final WorkerLease lease;
+    private final Lease lease;
     private final long timer;
     private volatile boolean lost;
 
-    public LeaseKeeper(Vertx vertx, CoordinatorClient client, ModeTracker modes, WorkerLease lease) {
+    public LeaseKeeper(Vertx vertx, CoordinatorClient client, ModeTracker modes, Lease lease) {
         this.vertx = vertx;
         this.client = client;
         this.modes = modes;

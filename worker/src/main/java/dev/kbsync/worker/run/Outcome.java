@@ -1,7 +1,7 @@
 package dev.kbsync.worker.run;
 
-import dev.kbsync.kb.FileChange;
-import dev.kbsync.kb.JobError;
+import dev.kbsync.api.FileChange;
+import dev.kbsync.api.JobError;
 import java.util.List;
 
 /** How a publish cycle ended. {@code pushRejections} counts non-fast-forward rejections on the way. */

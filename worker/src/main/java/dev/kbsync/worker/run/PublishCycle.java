@@ -1,10 +1,11 @@
 package dev.kbsync.worker.run;
 
+import dev.kbsync.api.FileChange;
+import dev.kbsync.api.Trailers;
 import dev.kbsync.git.CommitResult;
 import dev.kbsync.git.GitException;
 import dev.kbsync.git.KbRepository;
 import dev.kbsync.git.PushResult;
-import dev.kbsync.kb.FileChange;
 import dev.kbsync.worker.apply.ApplyResult;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +35,6 @@ import org.slf4j.LoggerFactory;
  * that fails in transport also retries through the full sync (its commits may have landed after all).
  */
 public final class PublishCycle {
-    public static final String JOB_TRAILER = "Kbsync-Job";
     private static final Logger log = LoggerFactory.getLogger(PublishCycle.class);
     private static final int TRAILER_SEARCH_DEPTH = 500;
 
@@ -101,7 +101,7 @@ public final class PublishCycle {
     private Step land(KbRepository repo, WorkUnit unit, GitStopwatch git, int rejections) {
         listener.reached(Phase.PULLED, unit.id());
         Optional<String> existing =
-                git.time(() -> repo.findCommitWithTrailer(JOB_TRAILER, unit.id(), TRAILER_SEARCH_DEPTH));
+                git.time(() -> repo.findCommitWithTrailer(Trailers.JOB, unit.id(), TRAILER_SEARCH_DEPTH));
         if (existing.isPresent()) {
             log.info("remote already has commit {} for {}; not applying it again", existing.get(), unit.id());
             return new Step(
@@ -198,7 +198,7 @@ public final class PublishCycle {
 
     private static Map<String, String> trailers(WorkUnit unit) {
         Map<String, String> trailers = new LinkedHashMap<>();
-        trailers.put(JOB_TRAILER, unit.id());
+        trailers.put(Trailers.JOB, unit.id());
         trailers.putAll(unit.trailers());
         return trailers;
     }

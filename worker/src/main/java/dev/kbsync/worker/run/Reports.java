@@ -1,5 +1,6 @@
 package dev.kbsync.worker.run;
 
+import dev.kbsync.api.JobOutcome;
 import dev.kbsync.worker.client.JobReport;
 import java.util.List;
 
@@ -9,15 +10,15 @@ final class Reports {
 
     static JobReport of(String jobId, String leaseId, Outcome outcome) {
         if (outcome instanceof Outcome.Published p) {
-            return new JobReport.Done(jobId, leaseId, p.commit(), p.files(), p.pushRejections());
+            return new JobReport(jobId, new JobOutcome.Done(leaseId, p.commit(), p.files(), p.pushRejections()));
         }
         if (outcome instanceof Outcome.AlreadyPublished a) {
-            return new JobReport.Done(jobId, leaseId, a.commit(), a.files(), a.pushRejections());
+            return new JobReport(jobId, new JobOutcome.Done(leaseId, a.commit(), a.files(), a.pushRejections()));
         }
         if (outcome instanceof Outcome.Unchanged u) {
-            return new JobReport.Done(jobId, leaseId, null, List.of(), u.pushRejections());
+            return new JobReport(jobId, new JobOutcome.Done(leaseId, null, List.of(), u.pushRejections()));
         }
         Outcome.Failed failed = (Outcome.Failed) outcome;
-        return new JobReport.Failed(jobId, leaseId, failed.error(), failed.pushRejections());
+        return new JobReport(jobId, new JobOutcome.Failed(leaseId, failed.error(), failed.pushRejections()));
     }
 }

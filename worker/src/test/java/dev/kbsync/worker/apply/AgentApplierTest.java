@@ -3,7 +3,7 @@ package dev.kbsync.worker.apply;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.kbsync.kb.FileChange;
+import dev.kbsync.api.FileChange;
 import dev.kbsync.worker.fixture.Jobs;
 import dev.kbsync.worker.fixture.Scripts;
 import java.io.IOException;

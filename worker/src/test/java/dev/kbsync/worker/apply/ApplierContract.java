@@ -2,8 +2,8 @@ package dev.kbsync.worker.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kbsync.kb.FileChange;
-import dev.kbsync.kb.Job;
+import dev.kbsync.api.FileChange;
+import dev.kbsync.api.Job;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.kbsync.worker.apply;
 
-import dev.kbsync.kb.Job;
+import dev.kbsync.api.Job;
 import dev.kbsync.worker.fixture.Jobs;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -2,7 +2,7 @@ package dev.kbsync.worker.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kbsync.kb.FileChange;
+import dev.kbsync.api.FileChange;
 import dev.kbsync.worker.fixture.Jobs;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -3,10 +3,10 @@ package dev.kbsync.worker.library;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.kbsync.kb.InvalidInputException;
-import dev.kbsync.kb.KbId;
+import dev.kbsync.api.InvalidInputException;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
 import dev.kbsync.testing.RedisExtension;
-import dev.kbsync.worker.client.KbRemote;
 import dev.kbsync.worker.fixture.CoordinatorFixture;
 import dev.kbsync.worker.fixture.GitFixture;
 import dev.kbsync.worker.run.Outcome;
@@ -106,7 +106,7 @@ class LibraryIT {
                         coordinator.url(),
                         CoordinatorFixture.CLIENT_TOKEN,
                         tmp.resolve("cache-" + name),
-                        List.of(new KbRemote(KbId.of("lib"), remote, "main"))),
+                        List.of(new KbConfig(KbId.of("lib"), remote, "main"))),
                 Map.of());
     }
 }

@@ -3,9 +3,9 @@ package dev.kbsync.worker.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.kbsync.kb.KbId;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
 import dev.kbsync.testing.RedisExtension;
-import dev.kbsync.worker.client.KbRemote;
 import dev.kbsync.worker.fixture.CoordinatorFixture;
 import dev.kbsync.worker.fixture.GitFixture;
 import dev.kbsync.worker.fixture.WorkerFixture;
@@ -66,7 +66,7 @@ class FallbackIT {
                         coordinator.url(),
                         CoordinatorFixture.CLIENT_TOKEN,
                         tmp.resolve("cache-bot"),
-                        List.of(new KbRemote(KbId.of("fb"), remote, "main"))),
+                        List.of(new KbConfig(KbId.of("fb"), remote, "main"))),
                 Map.of())) {
             String id = coordinator
                     .submitNote("fb", "alice", "written while redis dies", "In flight")

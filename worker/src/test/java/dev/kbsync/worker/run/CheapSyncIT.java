@@ -3,8 +3,8 @@ package dev.kbsync.worker.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kbsync.api.FileChange;
 import dev.kbsync.git.Author;
-import dev.kbsync.kb.FileChange;
 import dev.kbsync.worker.apply.ApplyResult;
 import dev.kbsync.worker.fixture.GitFixture;
 import dev.kbsync.worker.fixture.Jobs;

@@ -1,7 +1,7 @@
 package dev.kbsync.worker.run;
 
+import dev.kbsync.api.Job;
 import dev.kbsync.git.Author;
-import dev.kbsync.kb.Job;
 import dev.kbsync.worker.apply.ApplyResult;
 import dev.kbsync.worker.apply.NoteApplier;
 import java.nio.file.Path;

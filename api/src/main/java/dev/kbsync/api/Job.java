@@ -1,0 +1,89 @@
+package dev.kbsync.api;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A job as clients see it (HTTP contract v1). {@code ahead} is how many operations run before this one (0 while it
+ * runs); {@code attempts} counts dispatches to workers. Times are null until they happen.
+ */
+public record Job(
+        String id,
+        KbId kb,
+        String user,
+        JobPayload payload,
+        JobState state,
+        long ahead,
+        long etaMs,
+        Long fencingToken,
+        String commit,
+        List<FileChange> files,
+        JobError error,
+        int attempts,
+        Instant createdAt,
+        Instant startedAt,
+        Instant finishedAt) {
+
+    public Job {
+        files = files == null ? List.of() : List.copyOf(files);
+    }
+
+    public JobKind kind() {
+        return payload.kind();
+    }
+
+    public JsonObject toJson() {
+        JsonArray fileArray = new JsonArray();
+        files.forEach(f -> fileArray.add(f.toJson()));
+        return new JsonObject()
+                .put("id", id)
+                .put("kb", kb.value())
+                .put("kind", kind().wire())
+                .put("user", user)
+                .put("payload", payload.toJson())
+                .put("state", state.wire())
+                .put("ahead", ahead)
+                .put("etaMs", etaMs)
+                .put("fencingToken", fencingToken)
+                .put("commit", commit)
+                .put("files", fileArray)
+                .put("error", error == null ? null : error.toJson())
+                .put("attempts", attempts)
+                .put("createdAt", text(createdAt))
+                .put("startedAt", text(startedAt))
+                .put("finishedAt", text(finishedAt));
+    }
+
+    public static Job fromJson(JsonObject json) {
+        JobKind kind = JobKind.fromWire(json.getString("kind"));
+        JsonArray fileArray = json.getJsonArray("files", new JsonArray());
+        List<FileChange> files =
+                fileArray.stream().map(o -> FileChange.fromJson((JsonObject) o)).toList();
+        return new Job(
+                json.getString("id"),
+                KbId.of(json.getString("kb")),
+                json.getString("user"),
+                JobPayload.fromJson(kind, json.getJsonObject("payload", new JsonObject())),
+                JobState.fromWire(json.getString("state")),
+                json.getLong("ahead", 0L),
+                json.getLong("etaMs", 0L),
+                json.getLong("fencingToken"),
+                json.getString("commit"),
+                files,
+                JobError.fromJson(json.getJsonObject("error")),
+                json.getInteger("attempts", 0),
+                instant(json.getString("createdAt")),
+                instant(json.getString("startedAt")),
+                instant(json.getString("finishedAt")));
+    }
+
+    private static String text(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+
+    private static Instant instant(String text) {
+        return text == null ? null : Instant.parse(text);
+    }
+}

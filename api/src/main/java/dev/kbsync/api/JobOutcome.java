@@ -1,0 +1,46 @@
+package dev.kbsync.api;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * What a worker reports for a job it ran under {@code leaseId} (the body of {@code POST /v1/jobs/{id}/result});
+ * {@code pushRejections} feeds the metrics.
+ */
+public sealed interface JobOutcome {
+    String leaseId();
+
+    int pushRejections();
+
+    JsonObject toJson();
+
+    record Done(String leaseId, String commit, List<FileChange> files, int pushRejections) implements JobOutcome {
+        public Done {
+            files = List.copyOf(files);
+        }
+
+        @Override
+        public JsonObject toJson() {
+            JsonArray array = new JsonArray();
+            files.forEach(f -> array.add(f.toJson()));
+            return new JsonObject()
+                    .put("leaseId", leaseId)
+                    .put("state", "done")
+                    .put("commit", commit)
+                    .put("files", array)
+                    .put("pushRejections", pushRejections);
+        }
+    }
+
+    record Failed(String leaseId, JobError error, int pushRejections) implements JobOutcome {
+        @Override
+        public JsonObject toJson() {
+            return new JsonObject()
+                    .put("leaseId", leaseId)
+                    .put("state", "failed")
+                    .put("error", error.toJson())
+                    .put("pushRejections", pushRejections);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.kbsync.api;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * A request for, or grant of, a KB's lock. {@code ahead} counts operations granted before this one (0 once granted);
+ * {@code fencingToken} is set once granted and strictly increases per KB; {@code jobId} is set for job leases.
+ */
+public record Lease(
+        String id,
+        KbId kb,
+        String holder,
+        LeaseState state,
+        long ahead,
+        Long fencingToken,
+        String jobId,
+        Instant grantedAt,
+        Instant expiresAt,
+        long ttlMs) {
+
+    public JsonObject toJson() {
+        return new JsonObject()
+                .put("id", id)
+                .put("kb", kb.value())
+                .put("holder", holder)
+                .put("state", state.wire())
+                .put("ahead", ahead)
+                .put("fencingToken", fencingToken)
+                .put("jobId", jobId)
+                .put("grantedAt", grantedAt == null ? null : grantedAt.toString())
+                .put("expiresAt", expiresAt == null ? null : expiresAt.toString())
+                .put("ttlMs", ttlMs);
+    }
+
+    /** The time to live as a duration. */
+    public Duration ttl() {
+        return Duration.ofMillis(ttlMs);
+    }
+
+    public static Lease fromJson(JsonObject json) {
+        return new Lease(
+                json.getString("id"),
+                KbId.of(json.getString("kb")),
+                json.getString("holder"),
+                LeaseState.fromWire(json.getString("state")),
+                json.getLong("ahead", 0L),
+                json.getLong("fencingToken"),
+                json.getString("jobId"),
+                instant(json.getString("grantedAt")),
+                instant(json.getString("expiresAt")),
+                json.getLong("ttlMs", 0L));
+    }
+
+    private static Instant instant(String text) {
+        return text == null ? null : Instant.parse(text);
+    }
+}

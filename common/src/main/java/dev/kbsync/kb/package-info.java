@@ -1,2 +1,0 @@
-/** Domain records shared by coordinator and workers: KB ids, jobs, their payloads and outcomes, with JSON codecs. */
-package dev.kbsync.kb;

@@ -1,0 +1,96 @@
+package dev.kbsync.coordinator.engine.event;
+
+import dev.kbsync.api.Job;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.coordinator.engine.driver.Drivers;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Ended;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Enqueued;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.GrantResult;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Idle;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.LockBusy;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.ReleaseResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import java.util.function.BiConsumer;
+
+/**
+ * A KB's queue changed here: tell the other coordinators (pub/sub), refresh this coordinator's streams at once (not
+ * on the pub/sub echo), hand a grant made by the change to {@code dispatch} (the job dispatcher), and run the KB's driver only where the
+ * change could not grant by itself (the RFairLock was busy).
+ */
+public final class Changes {
+    private final Events events;
+    private final Fanout fanout;
+    private final Drivers drivers;
+    private final BiConsumer<KbId, Granted> dispatch;
+    private final Context context;
+
+    public Changes(Events events, Fanout fanout, Drivers drivers, BiConsumer<KbId, Granted> dispatch, Context context) {
+        this.events = events;
+        this.fanout = fanout;
+        this.drivers = drivers;
+        this.dispatch = dispatch;
+        this.context = context;
+    }
+
+    /** Announces the change and runs the KB's driver; completes when that round is over. */
+    public Future<Void> changed(KbId kb) {
+        announce(kb);
+        return drivers.pump(kb);
+    }
+
+    /** Tells the other coordinators and refreshes the local streams of {@code kb}. */
+    public void announce(KbId kb) {
+        events.queueChanged(kb);
+        if (fanout.relevant(kb)) {
+            context.runOnContext(v -> fanout.refresh(kb));
+        }
+    }
+
+    /** A step here granted {@code grant}: dispatch it (a job) and announce it. */
+    public void granted(KbId kb, Granted grant) {
+        dispatch.accept(kb, grant);
+        if (fanout.relevant(kb)) {
+            context.runOnContext(v -> fanout.granted(kb, grant));
+        }
+        announce(kb);
+    }
+
+    /** A raw lease ended here (released, expired or cancelled): its final event, straight from the step. */
+    public void ended(KbId kb, Lease lease) {
+        if (fanout.relevant(kb)) {
+            context.runOnContext(v -> fanout.ended(kb, lease));
+        }
+    }
+
+    /** A job finished here: its final event, straight from the step. */
+    public void ended(Job job) {
+        if (fanout.relevant(job.kb())) {
+            context.runOnContext(v -> fanout.ended(job));
+        }
+    }
+
+    /** After a ticket joined: dispatch a grant it got at once; a head left waiting on a busy lock needs the driver. */
+    public Future<Void> enqueued(KbId kb, Enqueued enqueued) {
+        return enqueued.rank() == 0 && !enqueued.granted() ? changed(kb) : settled(kb, enqueued.grant());
+    }
+
+    /** After a release step: dispatch the next grant it made, or run the driver if the RFairLock was busy. */
+    public Future<Void> released(KbId kb, ReleaseResult result) {
+        return settled(kb, result instanceof Ended ended ? ended.next() : new Idle());
+    }
+
+    private Future<Void> settled(KbId kb, GrantResult next) {
+        if (next instanceof LockBusy) {
+            return changed(kb);
+        }
+        if (next instanceof Granted grant) {
+            granted(kb, grant);
+        } else {
+            announce(kb);
+        }
+        return Future.succeededFuture();
+    }
+}

@@ -1,0 +1,113 @@
+package dev.kbsync.coordinator.engine.event;
+
+import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.engine.redis.Redis;
+import io.vertx.core.Future;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import org.redisson.api.RTopic;
+import org.redisson.client.codec.StringCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Redis pub/sub between coordinators on one topic, {@code kbsync:events}: {@code q <kb> <origin>} when a KB's queue
+ * changed, {@code r <origin>} when a job became dispatchable, {@code h <origin>} as a coordinator's presence (on
+ * start, every second, and in answer to a coordinator heard for the first time). Local effects never wait for the
+ * echo of a coordinator's own message: {@link #ready()} wakes the local pollers at once, and queue changes are
+ * applied locally by the caller. A coordinator that has heard no other coordinator for {@link #PEER_TTL_MS} publishes
+ * no {@code q}/{@code r} at all (a single coordinator pays nothing for pub/sub); a coordinator that starts announces
+ * itself first, and the others answer, so both sides publish to each other within one message.
+ */
+public final class Events {
+    private static final Logger LOG = LoggerFactory.getLogger(Events.class);
+    public static final String TOPIC = "kbsync:events";
+    static final long PEER_TTL_MS = 5_000;
+    public static final long PRESENCE_EVERY_MS = 1_000;
+
+    private final Redis redis;
+    private final RTopic topic;
+    private final String origin;
+    private final Map<String, Long> peers = new ConcurrentHashMap<>();
+    private Runnable onReady = () -> {};
+    private int listenerId = -1;
+
+    public Events(Redis redis, String origin) {
+        this.origin = origin;
+        this.redis = redis;
+        this.topic = redis.client().getTopic(TOPIC, StringCodec.INSTANCE);
+    }
+
+    /**
+     * Subscribes and announces this coordinator; {@code onQueue} gets the KBs other coordinators changed,
+     * {@code onReady} runs when a job became dispatchable (here or elsewhere). Handlers run on the engine context.
+     */
+    public Future<Void> subscribe(BiConsumer<KbId, Boolean> onQueue, Runnable onReady) {
+        this.onReady = onReady;
+        return redis.on(topic.addListenerAsync(
+                        String.class,
+                        (channel, message) -> redis.context().runOnContext(v -> dispatch(message, onQueue))))
+                .map(id -> {
+                    listenerId = id;
+                    announce();
+                    return null;
+                });
+    }
+
+    public void queueChanged(KbId kb) {
+        if (hasPeers()) {
+            publish("q " + kb.value() + " " + origin);
+        }
+    }
+
+    /** Wakes this coordinator's pollers at once and the other coordinators' through pub/sub. */
+    public void ready() {
+        redis.context().runOnContext(v -> onReady.run());
+        if (hasPeers()) {
+            publish("r " + origin);
+        }
+    }
+
+    /** Called every {@link #PRESENCE_EVERY_MS}: announces this coordinator. */
+    public void beat() {
+        announce();
+    }
+
+    public Future<Void> close() {
+        return listenerId < 0 ? Future.succeededFuture() : redis.on(topic.removeListenerAsync(listenerId));
+    }
+
+    private void announce() {
+        publish("h " + origin);
+    }
+
+    private boolean hasPeers() {
+        long now = System.nanoTime();
+        peers.values().removeIf(heard -> now - heard > TimeUnit.MILLISECONDS.toNanos(PEER_TTL_MS));
+        return !peers.isEmpty();
+    }
+
+    private void publish(String message) {
+        topic.publishAsync(message).whenComplete((n, e) -> {
+            if (e != null) {
+                LOG.warn("publishing {} failed: {}", message, e.toString());
+            }
+        });
+    }
+
+    private void dispatch(String message, BiConsumer<KbId, Boolean> onQueue) {
+        String[] parts = message.split(" ");
+        String from = parts[parts.length - 1];
+        boolean elsewhere = parts.length > 1 && !origin.equals(from);
+        if (elsewhere && peers.put(from, System.nanoTime()) == null && parts[0].equals("h")) {
+            announce(); // a coordinator heard for the first time learns of this one at once
+        }
+        if (parts[0].equals("r") && (parts.length == 1 || elsewhere)) {
+            onReady.run();
+        } else if (parts[0].equals("q") && parts.length == 3 && elsewhere) {
+            onQueue.accept(KbId.of(parts[1]), true);
+        }
+    }
+}

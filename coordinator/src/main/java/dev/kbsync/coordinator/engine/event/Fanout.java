@@ -1,0 +1,232 @@
+package dev.kbsync.coordinator.engine.event;
+
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.coordinator.engine.store.JobStore;
+import dev.kbsync.coordinator.engine.ticket.KbView;
+import dev.kbsync.coordinator.engine.ticket.LeaseRef;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
+import dev.kbsync.coordinator.engine.ticket.Tickets;
+import dev.kbsync.coordinator.metrics.MetricsSink;
+import dev.kbsync.coordinator.service.QueueAddresses;
+import dev.kbsync.coordinator.service.Watchers;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns "KB queue changed" notifications into local event-bus messages: the snapshot on the KB address and
+ * {@link QueueAddresses#ALL}, and per ticket a {@code position} message when its ahead changed or a {@code state}
+ * message when its state changed (also when it left the queue). Refreshes of one KB never overlap; a burst of
+ * notifications during a refresh collapses into one more refresh. KBs nobody on this coordinator watches are skipped
+ * (their queue-length gauge is kept by the sweep instead).
+ */
+public final class Fanout {
+    private static final Logger LOG = LoggerFactory.getLogger(Fanout.class);
+
+    private final EventBus bus;
+    private final Tickets tickets;
+    private final JobStore jobs;
+    private final MetricsSink metrics;
+    private final Watchers watchers;
+    private final Map<KbId, Map<String, Seen>> seen = new HashMap<>();
+    private final Set<KbId> busy = new HashSet<>();
+    private final Set<KbId> dirty = new HashSet<>();
+    private final Map<String, Job> jobCache = new HashMap<>();
+    /** Raw leases whose grant went out directly ({@link #granted}) and that no view has shown granted yet. */
+    private final Map<KbId, Set<String>> announced = new HashMap<>();
+    /** KBs with state here ({@code seen} or {@code announced}); read from any thread by {@link #relevant}. */
+    private final Set<KbId> tracked = ConcurrentHashMap.newKeySet();
+
+    private record Seen(long ahead, String state, String jobId) {}
+
+    public Fanout(EventBus bus, Tickets tickets, JobStore jobs, MetricsSink metrics, Watchers watchers) {
+        this.watchers = watchers;
+        this.bus = bus;
+        this.tickets = tickets;
+        this.jobs = jobs;
+        this.metrics = metrics;
+    }
+
+    /** Must run on the engine context. */
+    public void refresh(KbId kb) {
+        if (!watchers.watched(kb)) {
+            forget(kb); // a later watcher gets its first state from its stream, then every change
+            return;
+        }
+        if (!busy.add(kb)) {
+            dirty.add(kb);
+            return;
+        }
+        tickets.view(kb).compose(this::publish).onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.warn(
+                        "publishing the queue of KB {} failed: {}",
+                        kb,
+                        ar.cause().toString());
+            }
+            busy.remove(kb);
+            if (dirty.remove(kb)) {
+                refresh(kb);
+            }
+        });
+    }
+
+    /**
+     * A raw lease granted here: its {@code state} event goes out at once, from the grant itself, ahead of the KB's
+     * refresh (which then sees nothing new for it). Must run on the engine context.
+     */
+    public void granted(KbId kb, Granted grant) {
+        if (grant.job() || !watchers.watched(kb)) {
+            return;
+        }
+        tracked.add(kb);
+        announced.computeIfAbsent(kb, k -> new HashSet<>()).add(grant.ticket());
+        lease("state", grant.rawLease(kb));
+    }
+
+    /**
+     * A ticket reached its final state by a step here: its last event goes out from that step, so a stream that
+     * started watching after the KB's last refresh (whose baseline does not know the ticket) still gets it. Must run
+     * on the engine context.
+     */
+    public void ended(KbId kb, Lease lease) {
+        if (watchers.watched(kb)) {
+            lease("state", lease);
+        }
+    }
+
+    /** {@link #ended(KbId, Lease)} for a job. */
+    public void ended(Job job) {
+        if (watchers.watched(job.kb())) {
+            sendJob("state", job);
+        }
+    }
+
+    /**
+     * Whether a change of {@code kb} needs this fan-out at all (someone watches it, or there is state to drop); any
+     * thread. Lets callers skip handing unwatched KBs' changes to the engine context.
+     */
+    public boolean relevant(KbId kb) {
+        return watchers.watched(kb) || tracked.contains(kb);
+    }
+
+    private void forget(KbId kb) {
+        tracked.remove(kb);
+        announced.remove(kb);
+        Map<String, Seen> was = seen.remove(kb);
+        if (was != null) {
+            was.values().forEach(s -> {
+                if (s.jobId() != null) {
+                    jobCache.remove(s.jobId());
+                }
+            });
+        }
+    }
+
+    private Future<Void> publish(KbView view) {
+        KbId kb = view.kb();
+        JsonObject snapshot = view.snapshot().toJson();
+        bus.publish(QueueAddresses.kb(kb), snapshot);
+        bus.publish(QueueAddresses.ALL, snapshot);
+        metrics.queueLength(kb, view.rows().size());
+        Map<String, Seen> before = seen.getOrDefault(kb, Map.of());
+        Map<String, Seen> now = new HashMap<>();
+        List<Future<Void>> sent = new ArrayList<>();
+        Set<String> direct = announced.getOrDefault(kb, new HashSet<>());
+        for (int rank = 0; rank < view.rows().size(); rank++) {
+            KbView.Row row = view.rows().get(rank);
+            long ahead = view.running(row) ? 0 : rank;
+            Seen current = new Seen(ahead, view.state(row), row.jobId());
+            if (direct.remove(row.ticket())) { // its grant went out already; a view read before it is stale
+                current = new Seen(0, "granted", null);
+                now.put(row.ticket(), current);
+                if (!view.state(row).equals("granted")) {
+                    direct.add(row.ticket());
+                }
+                continue;
+            }
+            now.put(row.ticket(), current);
+            Seen old = before.get(row.ticket());
+            String type = old == null || old.ahead() != ahead ? "position" : null;
+            type = old != null && !old.state().equals(current.state()) ? "state" : type;
+            if (type != null) {
+                sent.add(row.job() ? job(type, view, current) : lease(type, view.lease(row, rank)));
+            }
+        }
+        before.forEach((ticket, old) -> {
+            if (!now.containsKey(ticket)) {
+                sent.add(finished(kb, ticket, old));
+            }
+        });
+        direct.retainAll(now.keySet());
+        if (direct.isEmpty()) {
+            announced.remove(kb);
+        }
+        if (now.isEmpty()) {
+            seen.remove(kb);
+        } else {
+            seen.put(kb, now);
+        }
+        if (seen.containsKey(kb) || announced.containsKey(kb)) {
+            tracked.add(kb);
+        } else {
+            tracked.remove(kb);
+        }
+        return Future.join(sent).mapEmpty();
+    }
+
+    /** Position changes reuse the job last read here (only ahead and eta change); state changes read it again. */
+    private Future<Void> job(String type, KbView view, Seen seen) {
+        Job known = jobCache.get(seen.jobId());
+        Future<Job> job = known != null && type.equals("position")
+                ? Future.succeededFuture(known)
+                : jobs.load(seen.jobId())
+                        .map(stored -> stored.map(JobStore.Stored::job).orElse(null));
+        return job.map(j -> {
+            if (j != null) {
+                jobCache.put(j.id(), j);
+                sendJob(type, JobStore.at(j, JobState.fromWire(seen.state()), seen.ahead(), view.etaMs(seen.ahead())));
+            }
+            return null;
+        });
+    }
+
+    private Future<Void> finished(KbId kb, String ticket, Seen old) {
+        if (old.jobId() != null) {
+            jobCache.remove(old.jobId());
+            return jobs.load(old.jobId()).map(stored -> {
+                stored.ifPresent(s -> sendJob("state", s.job()));
+                return null;
+            });
+        }
+        LeaseRef ref = new LeaseRef(kb, ticket, null);
+        return tickets.ticket(kb, ticket).map(state -> {
+            state.ifPresent(s -> lease("state", s.toLease(ref)));
+            return null;
+        });
+    }
+
+    private void sendJob(String type, Job job) {
+        bus.publish(
+                QueueAddresses.job(job.id()), new JsonObject().put("type", type).put("job", job.toJson()));
+    }
+
+    private Future<Void> lease(String type, Lease lease) {
+        bus.publish(
+                QueueAddresses.lease(lease.id()),
+                new JsonObject().put("type", type).put("lease", lease.toJson()));
+        return Future.succeededFuture();
+    }
+}

@@ -1,0 +1,151 @@
+package dev.kbsync.coordinator.engine.lease;
+
+import dev.kbsync.api.InvalidInputException;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
+import dev.kbsync.coordinator.config.EngineConfig;
+import dev.kbsync.coordinator.engine.event.Changes;
+import dev.kbsync.coordinator.engine.redis.Ids;
+import dev.kbsync.coordinator.engine.store.RedisKbRegistry;
+import dev.kbsync.coordinator.engine.ticket.LeaseRef;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Cancelled;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Ended;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
+import dev.kbsync.coordinator.engine.ticket.Tickets;
+import dev.kbsync.coordinator.error.ConflictException;
+import dev.kbsync.coordinator.error.NotFoundException;
+import dev.kbsync.coordinator.service.LeaseService;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Raw leases over the KB tickets; an uncontended request comes back already GRANTED. */
+public final class RedisLeaseService implements LeaseService {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisLeaseService.class);
+    private static final long GRANT_WAIT_MS = 500;
+
+    private final Vertx vertx;
+    private final EngineConfig config;
+    private final Tickets tickets;
+    private final RedisKbRegistry kbs;
+    private final Changes changes;
+    private final Grants grants;
+
+    public RedisLeaseService(
+            Vertx vertx, EngineConfig config, Tickets tickets, RedisKbRegistry kbs, Changes changes, Grants grants) {
+        this.vertx = vertx;
+        this.config = config;
+        this.tickets = tickets;
+        this.kbs = kbs;
+        this.changes = changes;
+        this.grants = grants;
+    }
+
+    @Override
+    public Future<Lease> request(KbId kb, String holder, Duration ttl) {
+        if (holder == null || holder.isBlank()) {
+            return Future.failedFuture(new InvalidInputException("INVALID_HOLDER", "holder must not be empty"));
+        }
+        long ttlMs = ttl == null
+                ? config.leaseTtl().toMillis()
+                : Math.min(ttl.toMillis(), config.maxHold().toMillis());
+        String ticket = Ids.next();
+        String leaseId = LeaseRef.raw(kb, ticket);
+        long leaseTtlMs = Math.max(1, ttlMs);
+        return kbs.require(kb)
+                .compose(v -> tickets.enqueue(
+                        kb,
+                        ticket,
+                        "lease",
+                        holder,
+                        "",
+                        "",
+                        leaseTtlMs,
+                        config.waiterTtl().toMillis()))
+                .compose(enqueued -> {
+                    Future<Void> settled = changes.enqueued(kb, enqueued);
+                    if (enqueued.grant() instanceof Granted granted) {
+                        return Future.succeededFuture(granted.rawLease(kb));
+                    }
+                    if (enqueued.rank() == 0) { // the driver waits for a busy RFairLock: answer once it tried
+                        return briefly(settled).compose(v -> get(leaseId));
+                    }
+                    return Future.succeededFuture(new Lease(
+                            leaseId,
+                            kb,
+                            holder,
+                            LeaseState.WAITING,
+                            enqueued.rank(),
+                            null,
+                            null,
+                            null,
+                            null,
+                            leaseTtlMs));
+                });
+    }
+
+    @Override
+    public Future<Lease> get(String leaseId) {
+        return LeaseRef.of(leaseId)
+                .compose(ref -> tickets.ticket(ref.kb(), ref.ticket())
+                        .map(state -> state.map(s -> s.toLease(ref))
+                                .orElseThrow(() -> new NotFoundException("LEASE_NOT_FOUND", "no lease " + leaseId))));
+    }
+
+    /** Also what keeps a waiter alive while its event stream is open: the HTTP layer calls it periodically. */
+    @Override
+    public Future<Lease> heartbeat(String leaseId) {
+        return keepAlive(leaseId).compose(v -> get(leaseId));
+    }
+
+    @Override
+    public Future<Void> keepAlive(String leaseId) {
+        return LeaseRef.of(leaseId)
+                .compose(ref -> tickets.heartbeat(ref, config.waiterTtl().toMillis()))
+                .compose(alive -> alive
+                        ? Future.succeededFuture()
+                        : Future.failedFuture(
+                                new ConflictException("LEASE_LOST", "lease " + leaseId + " is no longer held")));
+    }
+
+    /** A raw lease's release answers from the release step's reply; a job's lease is read back. */
+    @Override
+    public Future<Lease> release(String leaseId) {
+        return LeaseRef.of(leaseId)
+                .compose(ref -> grants.end(ref, "released").compose(result -> {
+                    if (!ref.forJob() && result instanceof Ended ended) {
+                        return Future.succeededFuture(ended.rawLease(leaseId, ref.kb(), LeaseState.RELEASED));
+                    }
+                    if (!ref.forJob() && result instanceof Cancelled cancelled) {
+                        return Future.succeededFuture(cancelled.rawLease(leaseId, ref.kb()));
+                    }
+                    return get(leaseId);
+                }));
+    }
+
+    @Override
+    public Future<Void> forceRelease(KbId kb) {
+        return kbs.require(kb).compose(v -> tickets.view(kb)).compose(view -> {
+            if (view.grantLeaseId().isEmpty()) {
+                return Future.succeededFuture();
+            }
+            LOG.warn("lease {} of KB {} force-released by an admin; granting next", view.grantLeaseId(), kb);
+            return grants.end(LeaseRef.parse(view.grantLeaseId()), "released").mapEmpty();
+        });
+    }
+
+    /** Waits a little for the local driver round, so an uncontended request returns GRANTED. */
+    private Future<Void> briefly(Future<Void> round) {
+        Promise<Void> done = Promise.promise();
+        long timer = vertx.setTimer(GRANT_WAIT_MS, t -> done.tryComplete());
+        round.onComplete(ar -> {
+            vertx.cancelTimer(timer);
+            done.tryComplete();
+        });
+        return done.future();
+    }
+}

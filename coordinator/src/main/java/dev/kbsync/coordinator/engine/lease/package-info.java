@@ -1,0 +1,2 @@
+/** Raw leases over the KB tickets, and ending grants that did not complete normally. */
+package dev.kbsync.coordinator.engine.lease;

@@ -1,0 +1,82 @@
+package dev.kbsync.coordinator.engine.store;
+
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.engine.redis.Redis;
+import dev.kbsync.coordinator.error.NotFoundException;
+import dev.kbsync.coordinator.service.KbRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.redisson.api.RMap;
+import org.redisson.client.codec.StringCodec;
+
+/** KBs in the Redis hash {@code kbsync:kbs} (id -> {@code {remote, branch}}); known ids are cached locally. */
+public final class RedisKbRegistry implements KbRegistry {
+    static final String KEY = "kbsync:kbs";
+
+    private final Redis redis;
+    private final RMap<String, String> kbs;
+    private final Set<KbId> known = ConcurrentHashMap.newKeySet();
+
+    public RedisKbRegistry(Redis redis) {
+        this.redis = redis;
+        this.kbs = redis.client().getMap(KEY, StringCodec.INSTANCE);
+    }
+
+    @Override
+    public Future<KbConfig> register(KbConfig kb) {
+        String value = new JsonObject()
+                .put("remote", kb.remote())
+                .put("branch", kb.branch())
+                .encode();
+        return redis.on(kbs.fastPutAsync(kb.id().value(), value)).map(v -> {
+            known.add(kb.id());
+            return kb;
+        });
+    }
+
+    @Override
+    public Future<Optional<KbConfig>> get(KbId id) {
+        return redis.on(kbs.getAsync(id.value()))
+                .map(value -> Optional.ofNullable(value).map(v -> parse(id.value(), v)));
+    }
+
+    @Override
+    public Future<List<KbConfig>> list() {
+        return redis.on(kbs.readAllMapAsync())
+                .map(all -> all.entrySet().stream()
+                        .map(e -> parse(e.getKey(), e.getValue()))
+                        .sorted(Comparator.comparing(kb -> kb.id().value()))
+                        .toList());
+    }
+
+    /** Every registered KB id (keys only, for the periodic sweep). */
+    public Future<List<KbId>> ids() {
+        return redis.on(kbs.readAllKeySetAsync())
+                .map(keys -> keys.stream().map(KbId::of).toList());
+    }
+
+    /** Succeeds if the KB is registered, else fails with KB_NOT_FOUND. */
+    public Future<Void> require(KbId id) {
+        if (known.contains(id)) {
+            return Future.succeededFuture();
+        }
+        return redis.on(kbs.containsKeyAsync(id.value())).compose(exists -> {
+            if (!exists) {
+                return Future.failedFuture(new NotFoundException("KB_NOT_FOUND", "no KB " + id.value()));
+            }
+            known.add(id);
+            return Future.succeededFuture();
+        });
+    }
+
+    private static KbConfig parse(String id, String value) {
+        JsonObject json = new JsonObject(value);
+        return new KbConfig(KbId.of(id), json.getString("remote"), json.getString("branch"));
+    }
+}

@@ -1,0 +1,2 @@
+/** Stored records outside the queues: jobs, idempotency keys and the KB registry. */
+package dev.kbsync.coordinator.engine.store;

@@ -1,0 +1,128 @@
+package dev.kbsync.coordinator.engine.ticket;
+
+import static dev.kbsync.coordinator.engine.redis.Times.instant;
+
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.QueueEntry;
+import dev.kbsync.api.QueueSnapshot;
+import dev.kbsync.coordinator.engine.redis.Times;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** A KB's queue read in one script call: the grant, then every ticket in grant order (index = ahead). */
+public record KbView(
+        KbId kb,
+        String grantTicket,
+        String grantLeaseId,
+        Long fence,
+        long grantedAtMs,
+        long expiresAtMs,
+        boolean claimed,
+        long avgHoldMs,
+        long nowMs,
+        Set<String> members,
+        List<Row> rows) {
+    private static final int HEADER = 9;
+    private static final int ROW = 7;
+
+    /** One ticket: kind is {@code job} or {@code lease}; {@code jobId} is null for raw leases. */
+    public record Row(
+            String ticket, String kind, String holder, String jobId, long createdMs, int attempts, long ttlMs) {
+        public boolean job() {
+            return "job".equals(kind);
+        }
+    }
+
+    public static KbView parse(KbId kb, List<String> r) {
+        List<Row> rows = new ArrayList<>();
+        for (int i = HEADER; i + ROW <= r.size(); i += ROW) {
+            rows.add(new Row(
+                    r.get(i),
+                    r.get(i + 1),
+                    r.get(i + 2),
+                    r.get(i + 3).isEmpty() ? null : r.get(i + 3),
+                    Long.parseLong(r.get(i + 4)),
+                    Integer.parseInt(r.get(i + 5)),
+                    Long.parseLong(r.get(i + 6))));
+        }
+        return new KbView(
+                kb,
+                r.get(0),
+                r.get(1),
+                Times.optLong(r.get(2)),
+                r.get(3).isEmpty() ? 0 : Long.parseLong(r.get(3)),
+                r.get(4).isEmpty() ? 0 : Long.parseLong(r.get(4)),
+                "1".equals(r.get(5)),
+                Long.parseLong(r.get(6)),
+                Long.parseLong(r.get(7)),
+                Set.of(r.get(8).isEmpty() ? new String[0] : r.get(8).split(" ")),
+                rows);
+    }
+
+    public boolean granted(Row row) {
+        return row.ticket().equals(grantTicket);
+    }
+
+    /** A claimed job grant or a running member of its group commit. */
+    public boolean running(Row row) {
+        return row.job() && (granted(row) && claimed || members.contains(row.ticket()));
+    }
+
+    /** Wire state of a ticket: raw leases waiting|granted, jobs queued|running. */
+    public String state(Row row) {
+        if (row.job()) {
+            return running(row) ? "running" : "queued";
+        }
+        return granted(row) ? "granted" : "waiting";
+    }
+
+    public long etaMs(long ahead) {
+        return ahead * avgHoldMs;
+    }
+
+    public Lease lease(Row row, long ahead) {
+        boolean granted = granted(row);
+        return new Lease(
+                LeaseRef.raw(kb, row.ticket()),
+                kb,
+                row.holder(),
+                granted ? LeaseState.GRANTED : LeaseState.WAITING,
+                ahead,
+                granted ? fence : null,
+                null,
+                granted ? instant(grantedAtMs) : null,
+                granted ? instant(expiresAtMs) : null,
+                row.ttlMs());
+    }
+
+    public QueueSnapshot snapshot() {
+        Optional<QueueEntry> holder = Optional.empty();
+        List<QueueEntry> running = new ArrayList<>();
+        List<QueueEntry> waiters = new ArrayList<>();
+        for (Row row : rows) {
+            if (granted(row)) {
+                holder = Optional.of(entry(row, grantedAtMs, fence));
+            } else if (members.contains(row.ticket())) {
+                running.add(entry(row, grantedAtMs, null));
+            } else {
+                waiters.add(entry(row, row.createdMs(), null));
+            }
+        }
+        return new QueueSnapshot(kb, holder, running, waiters, avgHoldMs);
+    }
+
+    private QueueEntry entry(Row row, long sinceMs, Long token) {
+        return new QueueEntry(
+                row.ticket(),
+                row.kind(),
+                row.holder(),
+                row.jobId(),
+                instant(sinceMs),
+                Math.max(0, nowMs - sinceMs),
+                token);
+    }
+}

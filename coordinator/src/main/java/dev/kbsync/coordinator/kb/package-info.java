@@ -1,2 +1,0 @@
-/** The registry of KBs the coordinator serves: id, git remote and branch. */
-package dev.kbsync.coordinator.kb;

@@ -1,0 +1,39 @@
+package dev.kbsync.coordinator.service;
+
+import dev.kbsync.api.Assignment;
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.KbId;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Jobs are persisted before {@link #submit} completes, queued on their KB's fair lock, and handed to a worker only
+ * once granted. A job whose worker goes silent keeps its place at the head of its KB and runs again elsewhere.
+ */
+public interface JobService {
+    /** Persists and queues; the same {@code idempotencyKey} (per user) returns the first job instead of a new one. */
+    Future<Job> submit(KbId kb, String user, JobPayload payload, Optional<String> idempotencyKey);
+
+    Future<Job> get(String jobId);
+
+    /** Waits up to {@code wait} for a granted job; empty when none came. */
+    Future<Optional<Assignment>> poll(String workerId, Duration wait);
+
+    /** Most group-commit members one {@link #extend} takes, whatever the worker asks for. */
+    int MAX_BATCH = 64;
+
+    /**
+     * Group commit: the worker holding the grant {@code leaseId} of a note job takes up to {@code max} queued note
+     * jobs right behind it (contiguous, stopping at an agent job or a raw lease), each with its own lease and larger
+     * fencing token, all under the head's grant; the KB is released once the head and every member completed. Empty
+     * for an agent job; fails with LEASE_LOST if {@code leaseId} is not the KB's current, claimed grant.
+     */
+    Future<List<Assignment>> extend(String leaseId, int max);
+
+    /** Records the outcome and releases the KB lock; fails with LEASE_LOST if the lease is no longer the job's. */
+    Future<Job> complete(String jobId, JobOutcome outcome);
+}

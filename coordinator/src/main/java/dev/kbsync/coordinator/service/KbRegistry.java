@@ -1,0 +1,16 @@
+package dev.kbsync.coordinator.service;
+
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.Optional;
+
+/** KBs known to every coordinator (stored in Redis); registering an existing id replaces its remote and branch. */
+public interface KbRegistry {
+    Future<KbConfig> register(KbConfig kb);
+
+    Future<Optional<KbConfig>> get(KbId id);
+
+    Future<List<KbConfig>> list();
+}

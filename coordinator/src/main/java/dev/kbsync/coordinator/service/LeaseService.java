@@ -1,0 +1,30 @@
+package dev.kbsync.coordinator.service;
+
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import io.vertx.core.Future;
+import java.time.Duration;
+
+/**
+ * The raw lease API: FIFO per KB, one holder per KB at a time. A waiting request must be kept alive (heartbeat or an
+ * open event stream) or it leaves the queue within seconds; a granted lease not renewed within its TTL expires and
+ * the next waiter is granted. Futures fail with {@code NotFoundException} / {@code ConflictException} (LEASE_LOST).
+ */
+public interface LeaseService {
+    /** Joins the KB's queue at the tail; the returned lease is WAITING (with {@code ahead}) or already GRANTED. */
+    Future<Lease> request(KbId kb, String holder, Duration ttl);
+
+    Future<Lease> get(String leaseId);
+
+    /** Keeps a waiter alive or pushes a grant's expiry out by its TTL (bounded by the hard maximum hold). */
+    Future<Lease> heartbeat(String leaseId);
+
+    /** {@link #heartbeat} without reading the lease back (event streams call it); fails with LEASE_LOST likewise. */
+    Future<Void> keepAlive(String leaseId);
+
+    /** Releases a grant or cancels a waiting request; releasing twice is harmless. */
+    Future<Lease> release(String leaseId);
+
+    /** Admin: ends the KB's current grant whoever holds it; the next waiter is granted. */
+    Future<Void> forceRelease(KbId kb);
+}

@@ -1,0 +1,97 @@
+package dev.kbsync.git;
+
+import dev.kbsync.api.FileChange;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One checkout of a KB (remote + branch). Not thread-safe: callers serialize access per KB (the KB lock) and run it
+ * off the event loop. Pushes are never forced.
+ */
+public interface KbRepository extends AutoCloseable {
+
+    /** Clones {@code remoteUrl} into {@code checkoutDir} on first use, opens it afterwards (origin must match). */
+    static KbRepository cloneOrOpen(
+            String remoteUrl, String branch, Path checkoutDir, Optional<GitCredentials> credentials) {
+        return Checkouts.cloneOrOpen(remoteUrl, branch, checkoutDir, credentials);
+    }
+
+    /** Opens an existing work tree (with or without a remote); fails with {@link GitException} if it is none. */
+    static KbRepository open(Path workTree, String branch, Optional<GitCredentials> credentials) {
+        return Checkouts.open(workTree, branch, credentials);
+    }
+
+    /** Deletes {@code checkoutDir} and clones again: the answer to {@link Recovery.NeedsReclone}. */
+    static KbRepository reclone(
+            String remoteUrl, String branch, Path checkoutDir, Optional<GitCredentials> credentials) {
+        Checkouts.wipe(checkoutDir);
+        return Checkouts.cloneOrOpen(remoteUrl, branch, checkoutDir, credentials);
+    }
+
+    /** The work tree root. */
+    Path workTree();
+
+    /** The branch this checkout tracks. */
+    String branch();
+
+    /** True if a remote called origin is configured. */
+    boolean hasRemote();
+
+    /** True if the work tree differs from HEAD (untracked files count; ignored files do not). */
+    boolean hasChanges();
+
+    /** The commit HEAD points at; empty before the first commit. */
+    Optional<String> head();
+
+    /** Fetches origin and brings the branch up to date (fast-forward or rebase of local commits). */
+    PullResult pull();
+
+    /** Stages one existing file inside the work tree. */
+    void add(String path);
+
+    /** Stages everything ({@code add -A}) and commits with git trailers appended to {@code message}. */
+    CommitResult commit(String message, Author author, Map<String, String> trailers);
+
+    /**
+     * Stages exactly {@code paths} (KB-relative files created, edited or deleted) and commits them with git trailers
+     * appended to {@code message}; nothing else in the work tree is staged, and the work tree is not walked. The index
+     * must otherwise equal HEAD (as after {@link #resetToRemote()}); staged changes elsewhere are refused with a
+     * {@link GitException}, never committed.
+     */
+    CommitResult commitPaths(Collection<String> paths, String message, Author author, Map<String, String> trailers);
+
+    /** Pushes the branch to origin with an explicit refspec, never forced; creates the remote branch if missing. */
+    PushResult push();
+
+    /** The newest commit on origin/branch (as of the last fetch) carrying trailer {@code key: value}. */
+    Optional<String> findCommitWithTrailer(String key, String value, int maxCommits);
+
+    /** Files changed between two commits ({@code fromCommit} null = the empty tree). */
+    List<FileChange> changedFilesBetween(String fromCommit, String toCommit);
+
+    /** Recovery: removes stale locks, fetches, hard-resets to origin/branch and cleans untracked files. */
+    Recovery resetToRemote();
+
+    /**
+     * The caller vouches that the index and work tree equal HEAD (e.g. right after its own successful push): a mark to
+     * hand back to {@link #resetToRemote(CleanMark, boolean)}. Empty if HEAD is not on the branch at origin/branch, or
+     * a lock file or rebase is in the way.
+     */
+    Optional<CleanMark> markClean();
+
+    /**
+     * {@link #resetToRemote()} for a checkout still as {@code mark} left it: no reset and no walk of the work tree
+     * when origin/branch (fetched first if {@code fetch}; as of the mark otherwise) still equals the mark's head; the
+     * full reset when anything differs from the mark (locks, HEAD, branch, index file) or the remote moved.
+     */
+    Recovery resetToRemote(CleanMark mark, boolean fetch);
+
+    /** Repacks the repository; run it periodically off the critical path, under the KB lock. */
+    void maintain();
+
+    @Override
+    void close();
+}

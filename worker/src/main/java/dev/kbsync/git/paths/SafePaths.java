@@ -1,0 +1,93 @@
+package dev.kbsync.git.paths;
+
+import dev.kbsync.api.InvalidInputException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Resolves KB-relative paths from clients to real paths inside the KB work tree, outside {@code .git}. */
+public final class SafePaths {
+    /** Error code of every rejection. */
+    public static final String INVALID_PATH = "INVALID_PATH";
+
+    static final int MAX_SEGMENT_BYTES = 255;
+    static final int MAX_PATH_BYTES = 1024;
+
+    private final Path root;
+
+    private SafePaths(Path root) {
+        this.root = root;
+    }
+
+    /** A resolver for the KB whose work tree is {@code kbRoot} (must exist). */
+    public static SafePaths of(Path kbRoot) {
+        try {
+            return new SafePaths(kbRoot.toRealPath());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("KB root does not exist: " + kbRoot, e);
+        }
+    }
+
+    /** The real path of {@code relative} inside the KB, or {@link InvalidInputException} with code INVALID_PATH. */
+    public Path resolve(String relative) {
+        PathSyntax.check(relative);
+        Path candidate = root.resolve(relative);
+        Path existing = nearestExisting(candidate);
+        Path real = realPath(existing, relative);
+        Path resolved = real.resolve(existing.relativize(candidate).toString());
+        if (!resolved.startsWith(root) || resolved.equals(root)) {
+            throw reject(relative, "resolves outside the knowledge base");
+        }
+        if (isGitDir(root.relativize(resolved).getName(0))) {
+            throw reject(relative, "resolves into the .git directory");
+        }
+        return resolved;
+    }
+
+    /** The KB root this resolver guards (real path). */
+    public Path root() {
+        return root;
+    }
+
+    private Path nearestExisting(Path candidate) {
+        Path p = candidate;
+        while (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            p = p.getParent();
+        }
+        return p;
+    }
+
+    private Path realPath(Path existing, String relative) {
+        try {
+            return existing.toRealPath();
+        } catch (IOException e) {
+            throw reject(relative, "goes through a broken symbolic link");
+        }
+    }
+
+    static boolean isGitDir(Path segment) {
+        return PathSyntax.isGitName(segment.toString());
+    }
+
+    static InvalidInputException reject(String path, String reason) {
+        return new InvalidInputException(INVALID_PATH, "Invalid path '" + printable(path) + "': " + reason);
+    }
+
+    private static String printable(String path) {
+        String shown = path.length() > 80 ? path.substring(0, 80) + "..." : path;
+        StringBuilder sb = new StringBuilder();
+        shown.codePoints().forEach(c -> sb.append(Character.isISOControl(c) ? "?" : Character.toString(c)));
+        return sb.toString();
+    }
+
+    static int utf8Length(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    static String lower(String s) {
+        return s.toLowerCase(Locale.ROOT);
+    }
+}
