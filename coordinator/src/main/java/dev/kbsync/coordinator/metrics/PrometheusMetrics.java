@@ -10,12 +10,15 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The coordinator's meters in the process's Prometheus registry. Names, types, labels, buckets and help texts are what
- * dashboards read (pinned by MetricNamesIT); each KB's meters are registered on its first observation and cached.
+ * dashboards read (pinned by MetricNamesIT); each KB's meters are registered when the sweep first sees it (so every
+ * family shows zeroes from the start) or on its first observation, and cached.
  */
 public final class PrometheusMetrics implements MetricsSink {
     private static final Duration[] LOCK_BUCKETS = {
@@ -45,6 +48,7 @@ public final class PrometheusMetrics implements MetricsSink {
     private final PerKb<Counter> pushRejections;
     private final PerKb<AtomicLong> queueLength;
     private final Map<JobKind, PerKb<Counter>> submitted = new EnumMap<>(JobKind.class);
+    private final Set<KbId> introduced = ConcurrentHashMap.newKeySet();
 
     public PrometheusMetrics(ProcessMetrics process) {
         this.process = process;
@@ -84,8 +88,17 @@ public final class PrometheusMetrics implements MetricsSink {
         expiries.of(kb).increment();
     }
 
+    /** Called by every sweep for every KB: a KB's first call registers all its meters, so each family shows zeroes. */
     @Override
     public void queueLength(KbId kb, int length) {
+        if (introduced.add(kb)) {
+            grants.of(kb);
+            expiries.of(kb);
+            pushRejections.of(kb);
+            lockWait.of(kb);
+            lockHold.of(kb);
+            submitted.values().forEach(perKind -> perKind.of(kb));
+        }
         queueLength.of(kb).set(length);
     }
 

@@ -37,8 +37,22 @@ class PrometheusMetricsTest {
                 .contains("kbsync_push_rejections_total{kb=\"team\"} 2.0\n")
                 .contains("kbsync_queue_length{kb=\"team\"} 1.0\n")
                 .contains("kbsync_jobs_submitted_total{kb=\"team\",kind=\"agent\"} 1.0\n")
-                .doesNotContain("kind=\"note\"")
                 .contains("kbsync_http_requests_total{route=\"/v1/kbs/:kb/notes\",status=\"202\"} 1.0\n");
+    }
+
+    @Test
+    void shouldShowEveryFamilyOfAKbWithZeroesOnceTheSweepSawIt() {
+        metrics.queueLength(KbId.of("quiet"), 0);
+
+        assertThat(metrics.scrape())
+                .contains("# TYPE kbsync_lock_wait_seconds histogram\n")
+                .contains("kbsync_lock_hold_seconds_count{kb=\"quiet\"} 0\n")
+                .contains("kbsync_grants_total{kb=\"quiet\"} 0.0\n")
+                .contains("kbsync_lease_expiries_total{kb=\"quiet\"} 0.0\n")
+                .contains("kbsync_push_rejections_total{kb=\"quiet\"} 0.0\n")
+                .contains("kbsync_jobs_submitted_total{kb=\"quiet\",kind=\"note\"} 0.0\n")
+                .contains("kbsync_jobs_submitted_total{kb=\"quiet\",kind=\"agent\"} 0.0\n")
+                .contains("kbsync_queue_length{kb=\"quiet\"} 0.0\n");
     }
 
     @Test
