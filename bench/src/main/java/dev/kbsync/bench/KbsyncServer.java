@@ -4,6 +4,7 @@ import dev.kbsync.api.client.ClientOptions;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.coordinator.Coordinator;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.metrics.ProcessMetrics;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.util.Map;
@@ -38,9 +39,11 @@ final class KbsyncServer implements AutoCloseable {
     }
 
     static KbsyncServer start(String redisUri) throws Exception {
-        Vertx vertx = Vertx.vertx();
+        // Metrics as in production (CoordinatorMain): Vert.x HTTP server and JVM meters in the coordinator's registry.
+        ProcessMetrics metrics = new ProcessMetrics();
+        Vertx vertx = metrics.vertx();
         CoordinatorConfig config = CoordinatorConfig.load(Optional.empty(), env(redisUri, 0));
-        return new KbsyncServer(vertx, Coordinator.start(vertx, config).await(60, TimeUnit.SECONDS));
+        return new KbsyncServer(vertx, Coordinator.start(vertx, config, metrics).await(60, TimeUnit.SECONDS));
     }
 
     KbsyncClient client(int connections) {
