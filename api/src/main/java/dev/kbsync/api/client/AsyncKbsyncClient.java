@@ -12,6 +12,9 @@ import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseRequest;
 import dev.kbsync.api.NoteRequest;
 import dev.kbsync.api.QueueSnapshot;
+import dev.kbsync.api.Worker;
+import dev.kbsync.api.WorkerPresence;
+import dev.kbsync.api.Workers;
 import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.api.event.SnapshotEvent;
@@ -160,9 +163,31 @@ public final class AsyncKbsyncClient {
 
     /** {@code POST /v1/workers/{id}/poll} (worker role): a granted job within {@code wait}, or empty. */
     public Future<Optional<Assignment>> poll(String workerId, Duration wait) {
+        return poll(workerId, wait, null);
+    }
+
+    /**
+     * {@code POST /v1/workers/{id}/poll} (worker role) carrying the worker's presence (renewed in the same call; null:
+     * none): a granted job within {@code wait}, or empty.
+     */
+    public Future<Optional<Assignment>> poll(String workerId, Duration wait, WorkerPresence presence) {
         JsonObject body = new JsonObject().put("waitMs", wait.toMillis());
+        if (presence != null) {
+            body.put("presence", presence.toJson());
+        }
         return http.call(HttpMethod.POST, "/v1/workers/" + segment(workerId) + "/poll", body, null, wait)
                 .map(json -> Optional.ofNullable(json).map(Assignment::fromJson));
+    }
+
+    /** {@code PUT /v1/workers/{id}} (worker role): registers or renews the worker's presence; the stored record. */
+    public Future<Worker> renewWorker(String workerId, WorkerPresence presence) {
+        return http.call(HttpMethod.PUT, "/v1/workers/" + segment(workerId), presence.toJson(), null, Duration.ZERO)
+                .map(Worker::fromJson);
+    }
+
+    /** {@code GET /v1/workers}: every worker heard from recently (up ones first, then gone ones). */
+    public Future<Workers> workers() {
+        return get("/v1/workers").map(Workers::fromJson);
     }
 
     /**

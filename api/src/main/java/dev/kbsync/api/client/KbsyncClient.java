@@ -13,6 +13,9 @@ import dev.kbsync.api.LeaseRequest;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.NoteRequest;
 import dev.kbsync.api.QueueSnapshot;
+import dev.kbsync.api.Worker;
+import dev.kbsync.api.WorkerPresence;
+import dev.kbsync.api.Workers;
 import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.api.event.SnapshotEvent;
@@ -156,6 +159,19 @@ public final class KbsyncClient implements AutoCloseable {
 
     public Optional<Assignment> poll(String workerId, Duration wait) {
         return await(async.poll(workerId, wait), wait);
+    }
+
+    /** A poll that renews the worker's presence in the same call (see {@link AsyncKbsyncClient#poll}). */
+    public Optional<Assignment> poll(String workerId, Duration wait, WorkerPresence presence) {
+        return await(async.poll(workerId, wait, presence), wait);
+    }
+
+    public Worker renewWorker(String workerId, WorkerPresence presence) {
+        return await(async.renewWorker(workerId, presence));
+    }
+
+    public Workers workers() {
+        return await(async.workers());
     }
 
     public List<Assignment> extend(String leaseId, int max) {

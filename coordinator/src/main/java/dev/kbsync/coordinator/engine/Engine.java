@@ -22,6 +22,7 @@ import dev.kbsync.coordinator.engine.ticket.DriverSettings;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.ReleaseResult;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
+import dev.kbsync.coordinator.engine.worker.RedisWorkerRegistry;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.Watchers;
@@ -92,7 +93,8 @@ public final class Engine {
                         changes,
                         metrics),
                 new RedisQueueService(tickets, kbs, watchers),
-                kbs);
+                kbs,
+                new RedisWorkerRegistry(redis, config.leaseTtl()));
     }
 
     /** Subscribes to the other coordinators' changes and starts the periodic sweep. */

@@ -79,6 +79,8 @@ public final class HttpApi {
         on(router, POST, "/v1/jobs/:id/result", worker, true, workers::handleResult);
         on(router, POST, "/v1/workers/:workerId/poll", worker, true, workers::handlePoll);
         on(router, POST, "/v1/leases/:id/extend", worker, true, workers::handleExtend);
+        on(router, PUT, "/v1/workers/:workerId", worker, true, workers::handleRenew);
+        on(router, GET, "/v1/workers", reader, false, workers::handleList);
         on(router, GET, "/v1/kbs", reader, false, queues::handleListKbs);
         on(router, PUT, "/v1/kbs/:kb", admin, true, queues::handlePutKb);
         on(router, GET, "/v1/kbs/:kb/queue", reader, false, queues::handleQueue);

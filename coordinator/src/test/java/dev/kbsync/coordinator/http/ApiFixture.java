@@ -3,6 +3,7 @@ package dev.kbsync.coordinator.http;
 import dev.kbsync.api.client.ClientOptions;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.coordinator.Coordinator;
+import dev.kbsync.coordinator.ServicesFactory;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.Vertx;
@@ -41,6 +42,7 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
     final RedisExtension redis = new RedisExtension();
     final InMemoryServices services = new InMemoryServices();
     private final Map<String, String> extraEnv;
+    private final boolean engine;
     Vertx vertx;
 
     private Coordinator coordinator;
@@ -54,7 +56,17 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
 
     /** With extra environment variables laid over the test defaults. */
     ApiFixture(Map<String, String> extraEnv) {
+        this(extraEnv, false);
+    }
+
+    private ApiFixture(Map<String, String> extraEnv, boolean engine) {
         this.extraEnv = extraEnv;
+        this.engine = engine;
+    }
+
+    /** The same over the real Redis engine (lease TTL 1 s) instead of {@link InMemoryServices}. */
+    static ApiFixture onEngine() {
+        return new ApiFixture(Map.of("KBSYNC_LEASE_TTL_SECONDS", "1"), true);
     }
 
     @Override
@@ -72,7 +84,8 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
                 "KBSYNC_HTTP_SSE_KEEP_ALIVE_SECONDS", "1"));
         env.putAll(extraEnv);
         CoordinatorConfig config = CoordinatorConfig.load(Optional.empty(), env);
-        coordinator = Coordinator.start(vertx, config, services.factory()).await();
+        coordinator = Coordinator.start(vertx, config, engine ? ServicesFactory.redisEngine() : services.factory())
+                .await();
         client = WebClient.create(
                 vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port()));
         Config redissonConfig = new Config();

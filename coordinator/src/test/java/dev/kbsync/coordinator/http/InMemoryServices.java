@@ -11,6 +11,8 @@ import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.QueueEntry;
 import dev.kbsync.api.QueueSnapshot;
+import dev.kbsync.api.Worker;
+import dev.kbsync.api.WorkerPresence;
 import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.api.event.SnapshotEvent;
@@ -25,6 +27,7 @@ import dev.kbsync.coordinator.service.LocalEventCodec;
 import dev.kbsync.coordinator.service.QueueAddresses;
 import dev.kbsync.coordinator.service.QueueService;
 import dev.kbsync.coordinator.service.Watchers;
+import dev.kbsync.coordinator.service.WorkerRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -61,7 +64,7 @@ final class InMemoryServices {
     }
 
     CoordinatorServices services() {
-        return new CoordinatorServices(new Leases(), new Jobs(), new Queues(), new Kbs());
+        return new CoordinatorServices(new Leases(), new Jobs(), new Queues(), new Kbs(), new Workers());
     }
 
     ServicesFactory factory() {
@@ -347,5 +350,20 @@ final class InMemoryServices {
             vertx.eventBus().publish(QueueAddresses.kb(kb), new SnapshotEvent(s));
             vertx.eventBus().publish(QueueAddresses.ALL, new SnapshotEvent(s));
         });
+    }
+
+    /** Presence calls are counted and answered; the real registry is tested on Redis (WorkersApiIT). */
+    private final class Workers implements WorkerRegistry {
+        @Override
+        public Future<Worker> renew(String workerId, WorkerPresence presence) {
+            calls.incrementAndGet();
+            Instant now = Instant.now();
+            return Future.succeededFuture(new Worker(workerId, Worker.State.UP, now, now.plusSeconds(30), presence));
+        }
+
+        @Override
+        public Future<List<Worker>> list() {
+            return Future.succeededFuture(List.of());
+        }
     }
 }
