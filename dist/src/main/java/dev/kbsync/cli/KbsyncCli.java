@@ -16,7 +16,9 @@ import picocli.CommandLine.Command;
             WorkerCommand.class,
             NoteCommand.class,
             AgentCommand.class,
-            QueueCommand.class
+            QueueCommand.class,
+            WorkersCommand.class,
+            AdminCommand.class
         })
 public final class KbsyncCli {
     private KbsyncCli() {}

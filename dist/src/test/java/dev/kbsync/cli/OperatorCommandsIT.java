@@ -1,0 +1,56 @@
+package dev.kbsync.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kbsync.cli.stack.EmbeddedStack;
+import dev.kbsync.cli.stack.StackOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The operator's commands against a real embedded stack (auth off: every request is admin). */
+class OperatorCommandsIT {
+    @TempDir
+    Path data;
+
+    @Test
+    void shouldListTheStacksWorkersAndForceReleaseAKb() throws Exception {
+        try (EmbeddedStack stack = EmbeddedStack.start(new StackOptions(data, Optional.empty(), 0, 2))) {
+            String url = stack.baseUrl().toString();
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(run("workers", "--url", url))
+                            .containsPattern("up-worker-1  up  \\S+  v\\S+  2 slots, 2 idle  seen [0-9.]+ s ago")
+                            .contains("up-worker-2  up  "));
+
+            assertThat(run("admin", "force-release", "--url", url, "--kb", "demo"))
+                    .isEqualTo("released demo" + System.lineSeparator());
+            assertThat(KbsyncCli.run("admin", "force-release", "--url", url, "--kb", "Bad KB"))
+                    .as("an invalid KB id is a usage error, caught before any request")
+                    .isEqualTo(ExitCodes.USAGE);
+            assertThat(KbsyncCli.run("admin", "force-release", "--url", url, "--kb", "nope"))
+                    .as("the coordinator's 404 becomes exit code 4")
+                    .isEqualTo(ExitCodes.REJECTED);
+        }
+    }
+
+    private static String run(String... args) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        int exit;
+        try {
+            System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+            exit = KbsyncCli.run(args);
+        } finally {
+            System.setOut(original);
+        }
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(out).isZero();
+        return out;
+    }
+}
