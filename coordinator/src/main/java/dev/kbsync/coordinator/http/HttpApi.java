@@ -95,6 +95,7 @@ public final class HttpApi {
         on(router, GET, "/healthz", open, false, ops::handleHealth);
         on(router, GET, "/readyz", open, false, ops::handleReady);
         on(router, GET, "/metrics", metricsPublic ? open : reader, false, ops::handleMetrics);
+        on(router, GET, "/v1/openapi.json", open, false, ops::handleOpenApi);
         on(router, GET, "/", open, false, StaticHandler.create("webroot").setCachingEnabled(false));
 
         router.route().failureHandler(Failures::handle);
