@@ -1,14 +1,17 @@
 package dev.kbsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.cli.stack.EmbeddedStack;
 import dev.kbsync.cli.stack.StackOptions;
+import dev.kbsync.redis.Fsync;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -21,14 +24,18 @@ class EmbeddedStackIT {
     @Test
     void shouldLandANoteInTheDemoKbAndComeBackUpOnTheSameData() throws Exception {
         String firstJob;
-        try (EmbeddedStack stack = EmbeddedStack.start(new StackOptions(data, Optional.empty(), 0, 2))) {
+        List<ProcessHandle> redis;
+        try (EmbeddedStack stack = EmbeddedStack.start(new StackOptions(data, Optional.empty(), Fsync.ALWAYS, 0, 2))) {
             assertThat(stack.embeddedRedis()).isTrue();
+            redis = ProcessHandle.current().descendants().toList();
+            assertThat(redis).as("redis-server and its watchdog").hasSize(2);
             assertThat(UpCommand.banner(stack))
                     .contains(stack.baseUrl() + "/")
                     .contains("curl -s -X POST " + stack.baseUrl() + "/v1/kbs/demo/notes");
             firstJob = submitAndAwait(stack, "alice", "first note");
         }
-        try (EmbeddedStack again = EmbeddedStack.start(new StackOptions(data, Optional.empty(), 0, 1))) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> redis.stream().noneMatch(ProcessHandle::isAlive));
+        try (EmbeddedStack again = EmbeddedStack.start(new StackOptions(data, Optional.empty(), Fsync.ALWAYS, 0, 1))) {
             String secondJob = submitAndAwait(again, "bob", "second note");
             List<RemoteLog.Entry> log = RemoteLog.read(again.demoRemote(), "main");
             assertThat(log).extracting(RemoteLog.Entry::job).contains(firstJob, secondJob);
@@ -38,7 +45,7 @@ class EmbeddedStackIT {
 
     @Test
     void shouldRunTheNoteCommandAgainstTheStackAndExitZero() throws Exception {
-        try (EmbeddedStack stack = EmbeddedStack.start(new StackOptions(data, Optional.empty(), 0, 1))) {
+        try (EmbeddedStack stack = EmbeddedStack.start(new StackOptions(data, Optional.empty(), Fsync.ALWAYS, 0, 1))) {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             PrintStream original = System.out;
             int exit;
