@@ -59,7 +59,7 @@ class UpCrashIT {
             assertThat(awaitLine(again, Pattern.compile("(resumed .*)")))
                     .isEqualTo("resumed 40 queued jobs (1 of them was running)");
             assertThat(again.errors()).contains("ending the grant of job " + stalledJob);
-            await().atMost(Duration.ofSeconds(15))
+            await().atMost(Duration.ofSeconds(20))
                     .pollInterval(Duration.ofMillis(250))
                     .alias("all 40 land well before the dead worker's 30 s lease could have expired")
                     .untilAsserted(() -> assertThat(landed(data)).containsAll(accepted));
