@@ -25,7 +25,13 @@ final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EmbeddedStack running = EmbeddedStack.start(stack.options(port));
+        EmbeddedStack running;
+        try {
+            running = EmbeddedStack.start(stack.options(port));
+        } catch (IllegalStateException e) {
+            System.err.println("error: " + e.getMessage());
+            return ExitCodes.NOT_STARTED;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(

@@ -88,6 +88,27 @@ class EmbeddedStackIT {
         }
     }
 
+    @Test
+    void shouldRefuseToStartOnADataDirThatARunningStackOwns() throws Exception {
+        try (EmbeddedStack stack = EmbeddedStack.start(new StackOptions(data, Optional.empty(), Fsync.ALWAYS, 0, 1))) {
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            PrintStream original = System.err;
+            int exit;
+            try {
+                System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+                exit = KbsyncCli.run("up", "--port", "0", "--data-dir", data.toString());
+            } finally {
+                System.setErr(original);
+            }
+            assertThat(exit).isEqualTo(ExitCodes.NOT_STARTED);
+            assertThat(err.toString(StandardCharsets.UTF_8))
+                    .startsWith("error: " + data.resolve("redis").toAbsolutePath())
+                    .contains("is in use by another process (pid "
+                            + ProcessHandle.current().pid() + ")");
+            submitAndAwait(stack, "alice", "still served");
+        }
+    }
+
     private static String submitAndAwait(EmbeddedStack stack, String user, String text) throws Exception {
         ApiClient api = new ApiClient(stack.baseUrl(), Optional.empty());
         JsonObject job = api.post(
