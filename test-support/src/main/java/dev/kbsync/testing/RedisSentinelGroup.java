@@ -13,8 +13,9 @@ import java.util.Optional;
 
 /**
  * A real Sentinel setup for fault tests: 1 master, 1 replica and 3 Sentinels (quorum 2, down after 1 s) on
- * 127.0.0.1, each in its own temp dir. {@link #start()} returns once the replica is in sync and every Sentinel knows
- * the replica and its two peers. {@link #close()} kills every process and is safe twice.
+ * 127.0.0.1, each in its own temp dir, in containers or as local processes as {@link RedisRuntime} chooses.
+ * {@link #start()} returns once the replica is in sync and every Sentinel knows the replica and its two peers.
+ * {@link #close()} removes every server and is safe twice.
  */
 public final class RedisSentinelGroup implements AutoCloseable {
     /** The name the Sentinels monitor the master under. */
@@ -24,10 +25,10 @@ public final class RedisSentinelGroup implements AutoCloseable {
     private static final Duration CALL = Duration.ofSeconds(2);
 
     private final Path dir;
-    private final List<RedisProcess> processes = new ArrayList<>();
-    private RedisProcess master;
-    private RedisProcess replica;
-    private final List<RedisProcess> sentinels = new ArrayList<>();
+    private final List<RedisServer> servers = new ArrayList<>();
+    private RedisServer master;
+    private RedisServer replica;
+    private final List<RedisServer> sentinels = new ArrayList<>();
 
     private RedisSentinelGroup(Path dir) {
         this.dir = dir;
@@ -51,20 +52,20 @@ public final class RedisSentinelGroup implements AutoCloseable {
 
     /** {@code redis://127.0.0.1:<port>} of each Sentinel. */
     public List<String> sentinelAddresses() {
-        return sentinels.stream().map(RedisProcess::uri).toList();
+        return sentinels.stream().map(RedisServer::uri).toList();
     }
 
-    /** The process that was master at start (it stays that process after a failover). */
-    public RedisProcess master() {
+    /** The server that was master at start (it stays that server after a failover). */
+    public RedisServer master() {
         return master;
     }
 
-    /** The process that was the replica at start. */
-    public RedisProcess replica() {
+    /** The server that was the replica at start. */
+    public RedisServer replica() {
         return replica;
     }
 
-    public List<RedisProcess> sentinels() {
+    public List<RedisServer> sentinels() {
         return List.copyOf(sentinels);
     }
 
@@ -85,7 +86,7 @@ public final class RedisSentinelGroup implements AutoCloseable {
 
     /** The master port that the first answering Sentinel names, if any answers. */
     public Optional<Integer> currentMasterPort() {
-        for (RedisProcess sentinel : sentinels) {
+        for (RedisServer sentinel : sentinels) {
             try {
                 List<?> addr = (List<?>)
                         RespClient.once(sentinel.port(), CALL, "SENTINEL", "get-master-addr-by-name", MASTER_NAME);
@@ -99,13 +100,14 @@ public final class RedisSentinelGroup implements AutoCloseable {
 
     @Override
     public void close() {
-        processes.forEach(RedisProcess::close);
+        servers.forEach(RedisServer::close);
         TempDirs.deleteQuietly(dir);
     }
 
     private void launch() {
-        master = track(RedisProcess.start(subdir("master"), RedisProcess.freePort(), List.of()));
-        replica = track(RedisProcess.start(
+        RedisRuntime runtime = RedisRuntime.current();
+        master = track(runtime.start(subdir("master"), RedisProcess.freePort(), List.of()));
+        replica = track(runtime.start(
                 subdir("replica"),
                 RedisProcess.freePort(),
                 List.of("--replicaof", "127.0.0.1", Integer.toString(master.port()))));
@@ -118,9 +120,9 @@ public final class RedisSentinelGroup implements AutoCloseable {
         for (int i = 0; i < 3; i++) {
             int port = RedisProcess.freePort();
             Path sentinelDir = subdir("sentinel-" + i);
-            sentinels.add(track(RedisProcess.startSentinel(sentinelDir, port, writeConfig(sentinelDir, port))));
+            sentinels.add(track(runtime.startSentinel(sentinelDir, port, writeConfig(sentinelDir, port))));
         }
-        for (RedisProcess sentinel : sentinels) {
+        for (RedisServer sentinel : sentinels) {
             Poll.until(READY, "Sentinel " + sentinel.port() + " to see the replica and its peers", () -> {
                 List<?> replicas =
                         (List<?>) RespClient.once(sentinel.port(), CALL, "SENTINEL", "replicas", MASTER_NAME);
@@ -147,17 +149,17 @@ public final class RedisSentinelGroup implements AutoCloseable {
         }
     }
 
-    private RedisProcess track(RedisProcess process) {
-        processes.add(process);
-        return process;
+    private RedisServer track(RedisServer server) {
+        servers.add(server);
+        return server;
     }
 
     private Path subdir(String name) {
         return TempDirs.subdir(dir, name);
     }
 
-    /** Every process of the group, for tests that check they are gone. */
-    public List<RedisProcess> processes() {
-        return List.copyOf(processes);
+    /** Every server of the group, for tests that check they are gone. */
+    public List<RedisServer> servers() {
+        return List.copyOf(servers);
     }
 }
