@@ -22,11 +22,9 @@ final class StackFlags {
 
     @Option(
             names = "--redis-fsync",
-            description = {
-                "When the embedded Redis fsyncs its append-only file: always (before every answer, so a 202 is on",
-                "disk) or everysec (faster; a machine crash loses up to ~2 s). Env KBSYNC_REDIS_FSYNC."
-                        + " Default: ${DEFAULT-VALUE}."
-            },
+            description = "When the embedded Redis fsyncs its append-only file: always (before every answer, so"
+                    + " a 202 is on disk) or everysec (faster; a machine crash loses up to ~2 s)."
+                    + " Env KBSYNC_REDIS_FSYNC. Default: ${DEFAULT-VALUE}.",
             defaultValue = "${env:KBSYNC_REDIS_FSYNC:-always}")
     Fsync redisFsync;
 
