@@ -56,7 +56,7 @@ public final class RedisProcess implements AutoCloseable {
 
     /** Starts a plain Redis on {@code port} with extra command-line arguments (e.g. {@code --replicaof}). */
     public static RedisProcess start(Path dir, int port, List<String> extraArgs) {
-        List<String> args = new ArrayList<>(plain(dir, port));
+        List<String> args = new ArrayList<>(plainArgs(dir, port));
         args.addAll(extraArgs);
         return launched(new RedisProcess(dir, port, args, log(dir, port), Optional.empty(), Optional.empty()));
     }
@@ -64,7 +64,7 @@ public final class RedisProcess implements AutoCloseable {
     /** Starts a Sentinel on {@code port} from {@code config}, an absolute, writable file that Sentinel rewrites. */
     public static RedisProcess startSentinel(Path dir, int port, Path config) {
         List<String> args = new ArrayList<>(List.of(config.toString()));
-        args.addAll(plain(dir, port));
+        args.addAll(plainArgs(dir, port));
         args.add("--sentinel");
         return launched(new RedisProcess(dir, port, args, log(dir, port), Optional.empty(), Optional.empty()));
     }
@@ -95,7 +95,8 @@ public final class RedisProcess implements AutoCloseable {
         }
     }
 
-    private static List<String> plain(Path dir, int port) {
+    /** The arguments of a plain Redis on 127.0.0.1:{@code port}: no persistence, working files in {@code dir}. */
+    public static List<String> plainArgs(Path dir, int port) {
         return List.of(
                 "--port",
                 Integer.toString(port),
