@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,7 +23,7 @@ class EmbeddedStackIT {
     Path data;
 
     @Test
-    void shouldLandANoteInTheDemoKbAndComeBackUpOnTheSameData() throws Exception {
+    void shouldLandANoteInTheDemoKbAndComeBackUpOnTheSameDataEvenAfterAPushWasKilledHalfWay() throws Exception {
         String firstJob;
         List<ProcessHandle> redis;
         try (EmbeddedStack stack = EmbeddedStack.start(new StackOptions(data, Optional.empty(), Fsync.ALWAYS, 0, 2))) {
@@ -35,6 +36,8 @@ class EmbeddedStackIT {
             firstJob = submitAndAwait(stack, "alice", "first note");
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> redis.stream().noneMatch(ProcessHandle::isAlive));
+        // what a kill -9 in the middle of a worker's push into the demo remote leaves behind
+        Files.createFile(data.resolve("remotes/demo.git/refs/heads/main.lock"));
         try (EmbeddedStack again = EmbeddedStack.start(new StackOptions(data, Optional.empty(), Fsync.ALWAYS, 0, 1))) {
             String secondJob = submitAndAwait(again, "bob", "second note");
             List<RemoteLog.Entry> log = RemoteLog.read(again.demoRemote(), "main");

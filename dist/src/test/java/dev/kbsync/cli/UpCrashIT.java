@@ -16,7 +16,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,13 +34,21 @@ class UpCrashIT {
     @TempDir
     Path dir;
 
+    /** The child JVMs' output, kept after the run: {@code target/UpCrashIT/<test>/}. */
+    private Path logs;
+
+    @BeforeEach
+    void logs(TestInfo test) {
+        logs = Path.of("target", "UpCrashIT", test.getTestMethod().orElseThrow().getName());
+    }
+
     @Test
     void shouldLandEveryAcceptedNoteExactlyOnceAfterAKill9AndARestart() throws Exception {
         Path data = dir.resolve("data");
         List<String> accepted = new ArrayList<>();
         List<ProcessHandle> children;
         String stalledJob;
-        try (UpProcess first = UpProcess.spawn(StallingUpMain.class, dir, "first", List.of(data.toString()))) {
+        try (UpProcess first = UpProcess.spawn(StallingUpMain.class, logs, "first", List.of(data.toString()))) {
             URI url = first.awaitUp(UP);
             accepted.add(submit(url, "user-0", "note 0"));
             stalledJob = awaitLine(first, Pattern.compile("stalled (\\S+)"));
@@ -54,7 +64,7 @@ class UpCrashIT {
         await().atMost(GONE).untilAsserted(() -> assertThat(children).noneMatch(ProcessHandle::isAlive));
         assertThat(landed(data)).as("the stalled job pushed before the kill").containsExactly(stalledJob);
 
-        try (UpProcess again = UpProcess.up(data, dir, "again")) {
+        try (UpProcess again = UpProcess.up(data, logs, "again")) {
             again.awaitUp(UP);
             assertThat(awaitLine(again, Pattern.compile("(resumed .*)")))
                     .isEqualTo("resumed 40 queued jobs (1 of them was running)");
@@ -89,7 +99,7 @@ class UpCrashIT {
         Path data = dir.resolve("data");
         List<String> accepted = new ArrayList<>();
         ProcessHandle orphan;
-        try (UpProcess first = UpProcess.up(data, dir, "first")) {
+        try (UpProcess first = UpProcess.up(data, logs, "first")) {
             URI url = first.awaitUp(UP);
             for (int i = 0; i < 3; i++) {
                 accepted.add(submit(url, "alice", "note " + i));
@@ -107,7 +117,7 @@ class UpCrashIT {
                 .as("redis-server without its JVM and watchdog")
                 .isTrue();
 
-        try (UpProcess again = UpProcess.up(data, dir, "again")) {
+        try (UpProcess again = UpProcess.up(data, logs, "again")) {
             URI url = again.awaitUp(UP);
             assertThat(awaitLine(again, Pattern.compile("stopped redis-server pid (\\d+)")))
                     .isEqualTo(Long.toString(orphan.pid()));

@@ -60,7 +60,7 @@ public final class EmbeddedStack implements AutoCloseable {
             redis = RedisProcess.startPersistent(createDirectories(data.resolve("redis")), options.redisFsync());
             return redis.uri();
         });
-        demoRemote = DemoRemote.ensure(data.resolve("remotes/demo.git"), data.resolve("tmp"));
+        demoRemote = DemoRemote.ensure(data.resolve("remotes/demo.git"), data.resolve("tmp"), embeddedRedis());
         coordinator = Coordinator.start(vertx, CoordinatorConfig.load(Optional.empty(), coordinatorEnv(options)))
                 .await();
         resumed = Resumed.find(coordinator.services(), embeddedRedis());
