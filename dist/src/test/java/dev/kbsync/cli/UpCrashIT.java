@@ -126,7 +126,7 @@ class UpCrashIT {
                 assertThat(get(url, "/v1/jobs/" + job).getString("state")).isIn("queued", "running", "done");
             }
             accepted.add(submit(url, "bob", "after the restart"));
-            await().atMost(Duration.ofSeconds(15))
+            await().atMost(Duration.ofSeconds(20))
                     .pollInterval(Duration.ofMillis(250))
                     .untilAsserted(() -> assertThat(landed(data)).containsAll(accepted));
             assertThat(landed(data)).hasSize(4).doesNotHaveDuplicates();
