@@ -1,9 +1,10 @@
 package dev.kbsync.bench;
 
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.NoteRequest;
+import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.redis.Fsync;
 import dev.kbsync.redis.RedisProcess;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,11 +44,11 @@ final class DurabilityBench {
 
     private List<Measurement> measure(String redisUri, String redis) throws Exception {
         try (KbsyncServer server = KbsyncServer.start(redisUri);
-                Api api = server.client(CLIENTS)) {
-            String kb = "d-" + redis.replaceAll("[^a-z]", "");
-            api.registerKbs(List.of(kb));
+                KbsyncClient api = server.client(CLIENTS)) {
+            KbId kb = KbId.of("d-" + redis.replaceAll("[^a-z]", ""));
+            KbsyncLeases.register(api, List.of(kb.value()));
             AtomicLong n = new AtomicLong();
-            Timer.Op submit = () -> api.call(HttpMethod.POST, "/v1/kbs/" + kb + "/notes", note(n.incrementAndGet()));
+            Timer.Op submit = () -> api.submitNote(kb, note(n.incrementAndGet()));
             Measurement one = Timer.loop(
                     "kbsync POST note -> 202, 1 client, Redis " + redis,
                     ctx.scaled(LockAnchors.WARMUP),
@@ -84,7 +85,7 @@ final class DurabilityBench {
                 System.nanoTime() - start);
     }
 
-    private static JsonObject note(long i) {
-        return new JsonObject().put("user", "bench").put("text", "note " + i + " for the durability bench");
+    private static NoteRequest note(long i) {
+        return NoteRequest.of("bench", "note " + i + " for the durability bench");
     }
 }

@@ -3,12 +3,14 @@ package dev.kbsync.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.NoteRequest;
+import dev.kbsync.api.client.ClientOptions;
+import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.cli.stack.StallingUpMain;
-import io.vertx.core.json.JsonObject;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * process is left behind.
  */
 class UpCrashIT {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final KbId DEMO = KbId.of("demo");
     private static final Duration UP = Duration.ofSeconds(30);
     private static final Duration GONE = Duration.ofSeconds(5);
 
@@ -49,12 +51,13 @@ class UpCrashIT {
         List<ProcessHandle> children;
         String stalledJob;
         try (UpProcess first = UpProcess.spawn(StallingUpMain.class, logs, "first", List.of(data.toString()))) {
-            URI url = first.awaitUp(UP);
-            accepted.add(submit(url, "user-0", "note 0"));
-            stalledJob = awaitLine(first, Pattern.compile("stalled (\\S+)"));
-            assertThat(stalledJob).isEqualTo(accepted.get(0));
-            for (int i = 1; i < 40; i++) {
-                accepted.add(submit(url, "user-" + (i % 4), "note " + i));
+            try (KbsyncClient api = client(first.awaitUp(UP))) {
+                accepted.add(submit(api, "user-0", "note 0"));
+                stalledJob = awaitLine(first, Pattern.compile("stalled (\\S+)"));
+                assertThat(stalledJob).isEqualTo(accepted.get(0));
+                for (int i = 1; i < 40; i++) {
+                    accepted.add(submit(api, "user-" + (i % 4), "note " + i));
+                }
             }
             children = first.descendants();
             assertThat(children).as("redis-server and its watchdog").hasSize(2);
@@ -100,9 +103,10 @@ class UpCrashIT {
         List<String> accepted = new ArrayList<>();
         ProcessHandle orphan;
         try (UpProcess first = UpProcess.up(data, logs, "first")) {
-            URI url = first.awaitUp(UP);
-            for (int i = 0; i < 3; i++) {
-                accepted.add(submit(url, "alice", "note " + i));
+            try (KbsyncClient api = client(first.awaitUp(UP))) {
+                for (int i = 0; i < 3; i++) {
+                    accepted.add(submit(api, "alice", "note " + i));
+                }
             }
             orphan = first.descendants().stream()
                     .filter(p -> p.parent().map(q -> q.pid() == first.pid()).orElse(false))
@@ -118,14 +122,15 @@ class UpCrashIT {
                 .isTrue();
 
         try (UpProcess again = UpProcess.up(data, logs, "again")) {
-            URI url = again.awaitUp(UP);
-            assertThat(awaitLine(again, Pattern.compile("stopped redis-server pid (\\d+)")))
-                    .isEqualTo(Long.toString(orphan.pid()));
-            assertThat(orphan.isAlive()).isFalse();
-            for (String job : accepted) {
-                assertThat(get(url, "/v1/jobs/" + job).getString("state")).isIn("queued", "running", "done");
+            try (KbsyncClient api = client(again.awaitUp(UP))) {
+                assertThat(awaitLine(again, Pattern.compile("stopped redis-server pid (\\d+)")))
+                        .isEqualTo(Long.toString(orphan.pid()));
+                assertThat(orphan.isAlive()).isFalse();
+                for (String job : accepted) {
+                    assertThat(api.job(job).state()).isIn(JobState.QUEUED, JobState.RUNNING, JobState.DONE);
+                }
+                accepted.add(submit(api, "bob", "after the restart"));
             }
-            accepted.add(submit(url, "bob", "after the restart"));
             await().atMost(Duration.ofSeconds(20))
                     .pollInterval(Duration.ofMillis(250))
                     .untilAsserted(() -> assertThat(landed(data)).containsAll(accepted));
@@ -153,25 +158,15 @@ class UpCrashIT {
         throw new AssertionError("no line " + line + " within " + UP + ":\n" + process.output());
     }
 
-    private static String submit(URI url, String user, String text) throws Exception {
-        HttpResponse<String> response = HTTP.send(
-                HttpRequest.newBuilder(url.resolve("/v1/kbs/demo/notes"))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject()
-                                .put("user", user)
-                                .put("text", text)
-                                .encode()))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-        return new JsonObject(response.body()).getString("id");
+    private static KbsyncClient client(URI url) {
+        return KbsyncClient.create(ClientOptions.of(url, null));
     }
 
-    private static JsonObject get(URI url, String path) throws Exception {
-        HttpResponse<String> response =
-                HTTP.send(HttpRequest.newBuilder(url.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
-        return new JsonObject(response.body());
+    /** Submits a note; the client fails unless the coordinator accepts it ({@code 202}). */
+    private static String submit(KbsyncClient api, String user, String text) {
+        Job job = api.submitNote(DEMO, NoteRequest.of(user, text));
+        assertThat(job.state()).isEqualTo(JobState.QUEUED);
+        return job.id();
     }
 
     private static List<String> landed(Path data) throws Exception {
