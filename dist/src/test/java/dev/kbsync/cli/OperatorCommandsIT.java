@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.cli.stack.EmbeddedStack;
 import dev.kbsync.cli.stack.StackOptions;
+import dev.kbsync.redis.Fsync;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,8 @@ class OperatorCommandsIT {
 
     @Test
     void shouldListTheStacksWorkersAndForceReleaseAKb() throws Exception {
-        try (EmbeddedStack stack = EmbeddedStack.start(new StackOptions(data, Optional.empty(), 0, 2))) {
+        try (EmbeddedStack stack =
+                EmbeddedStack.start(new StackOptions(data, Optional.empty(), Fsync.EVERYSEC, 0, 2))) {
             String url = stack.baseUrl().toString();
             await().atMost(Duration.ofSeconds(10))
                     .untilAsserted(() -> assertThat(run("workers", "--url", url))
