@@ -4,6 +4,7 @@ import dev.kbsync.api.Job;
 import dev.kbsync.git.Author;
 import dev.kbsync.worker.apply.ApplyResult;
 import dev.kbsync.worker.apply.NoteApplier;
+import dev.kbsync.worker.fixture.Jobs;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -32,7 +33,7 @@ record NoteUnit(Job job, long fence, Runnable beforePush) implements WorkUnit {
 
     @Override
     public ApplyResult apply(Path workTree) {
-        return new NoteApplier(Optional.empty(), Clock.systemUTC()).apply(workTree, job);
+        return new NoteApplier(Optional.empty(), Clock.systemUTC()).apply(workTree, job, Jobs.KB);
     }
 
     @Override
