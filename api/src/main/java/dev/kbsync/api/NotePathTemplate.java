@@ -1,18 +1,22 @@
 package dev.kbsync.api;
 
 import dev.kbsync.git.paths.SafePaths;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Where a note without an explicit path goes in its KB: a KB-relative path with placeholders {@code {yyyy}},
- * {@code {MM}}, {@code {dd}} (the note's submission date in UTC) and {@code {slug}} (from its title; required, once,
- * in the file name, where a collision becomes {@code slug-2}, {@code slug-3}...). Checked when the KB is registered:
+ * {@code {MM}}, {@code {dd}} (the note's submission date in UTC), {@code {shard}} (two hex digits from the job id: 256
+ * folders that stay small at any rate, for KBs fed by machines) and {@code {slug}} (from its title; required, once, in
+ * the file name, where a collision becomes {@code slug-2}, {@code slug-3}...). Checked when the KB is registered:
  * unknown placeholders, a missing {@code {slug}} and any rendering the path guard ({@link SafePaths}) refuses are a
  * {@code 400 INVALID_NOTE_PATH}.
  */
@@ -32,8 +36,9 @@ public record NotePathTemplate(String pattern) {
         }
         Matcher placeholders = PLACEHOLDER.matcher(pattern);
         while (placeholders.find()) {
-            if (!Map.of("yyyy", 0, "MM", 0, "dd", 0, "slug", 0).containsKey(placeholders.group(1))) {
-                throw invalid("unknown placeholder {" + placeholders.group(1) + "} (known: {yyyy} {MM} {dd} {slug})");
+            if (!Set.of("yyyy", "MM", "dd", "shard", "slug").contains(placeholders.group(1))) {
+                throw invalid(
+                        "unknown placeholder {" + placeholders.group(1) + "} (known: {yyyy} {MM} {dd} {shard} {slug})");
             }
         }
         String fileName = pattern.substring(pattern.lastIndexOf('/') + 1);
@@ -45,7 +50,7 @@ public record NotePathTemplate(String pattern) {
             throw invalid("has an unmatched brace: " + Quoting.quote(pattern));
         }
         try {
-            SafePaths.checkSyntax(render(pattern, LONGEST_SLUG, LocalDate.of(2026, 12, 31)));
+            SafePaths.checkSyntax(render(pattern, LONGEST_SLUG, LocalDate.of(2026, 12, 31), "ff"));
         } catch (InvalidInputException e) {
             throw invalid(e.getMessage());
         }
@@ -56,16 +61,27 @@ public record NotePathTemplate(String pattern) {
         return pattern == null || pattern.isBlank() ? DEFAULT : new NotePathTemplate(pattern);
     }
 
-    /** The KB-relative path of a note with this slug submitted at {@code created}. */
-    public String render(String slug, Instant created) {
-        return render(pattern, slug, LocalDate.ofInstant(created, ZoneOffset.UTC));
+    /** The KB-relative path of job {@code jobId}'s note with this slug, submitted at {@code created}. */
+    public String render(String slug, Instant created, String jobId) {
+        return render(pattern, slug, LocalDate.ofInstant(created, ZoneOffset.UTC), shard(jobId));
     }
 
-    private static String render(String pattern, String slug, LocalDate date) {
+    private static String render(String pattern, String slug, LocalDate date, String shard) {
         return pattern.replace("{yyyy}", String.format(Locale.ROOT, "%04d", date.getYear()))
                 .replace("{MM}", String.format(Locale.ROOT, "%02d", date.getMonthValue()))
                 .replace("{dd}", String.format(Locale.ROOT, "%02d", date.getDayOfMonth()))
+                .replace("{shard}", shard)
                 .replace("{slug}", slug);
+    }
+
+    /** The first byte of the SHA-256 of {@code jobId}, in hex: the same for every attempt of the job. */
+    private static String shard(String jobId) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(jobId.getBytes(StandardCharsets.UTF_8));
+            return String.format(Locale.ROOT, "%02x", hash[0] & 0xff);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing", e);
+        }
     }
 
     private static InvalidInputException invalid(String message) {

@@ -14,10 +14,22 @@ class NotePathTemplateTest {
 
     @Test
     void shouldRenderTheDateInUtcAndTheSlug() {
-        assertThat(NotePathTemplate.DEFAULT.render("standup", CREATED)).isEqualTo("notes/2026/03/standup.md");
-        assertThat(new NotePathTemplate("{yyyy}/{MM}/{dd}/{yyyy}{MM}{dd}-{slug}.txt").render("a", CREATED))
+        assertThat(NotePathTemplate.DEFAULT.render("standup", CREATED, "j1")).isEqualTo("notes/2026/03/standup.md");
+        assertThat(new NotePathTemplate("{yyyy}/{MM}/{dd}/{yyyy}{MM}{dd}-{slug}.txt").render("a", CREATED, "j1"))
                 .isEqualTo("2026/03/07/20260307-a.txt");
-        assertThat(new NotePathTemplate("{slug}.md").render("a", CREATED)).isEqualTo("a.md");
+        assertThat(new NotePathTemplate("{slug}.md").render("a", CREATED, "j1")).isEqualTo("a.md");
+    }
+
+    @Test
+    void shouldSpreadJobsOverShardFoldersTheSameWayEveryTime() {
+        NotePathTemplate sharded = new NotePathTemplate("notes/{shard}/{slug}.md");
+        java.util.Set<String> folders = new java.util.HashSet<>();
+        for (int i = 0; i < 2000; i++) {
+            String path = sharded.render("n", CREATED, "job-" + i);
+            assertThat(path).matches("notes/[0-9a-f]{2}/n\\.md").isEqualTo(sharded.render("n", CREATED, "job-" + i));
+            folders.add(path);
+        }
+        assertThat(folders).hasSize(256);
     }
 
     @ParameterizedTest

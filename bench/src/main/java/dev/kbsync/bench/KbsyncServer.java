@@ -40,6 +40,11 @@ final class KbsyncServer implements AutoCloseable {
         return new KbsyncServer(vertx, Coordinator.start(vertx, config).await(60, TimeUnit.SECONDS));
     }
 
+    /** The coordinator's HTTP port. */
+    int port() {
+        return coordinator.port();
+    }
+
     Api client(int connections) {
         return new Api(coordinator.port(), connections);
     }

@@ -54,7 +54,11 @@ final class QueueRoutes {
         String id = ctx.pathParam("kb");
         KbId.of(id);
         Fields body = Bodies.object(ctx, "remote", "branch", "notePath");
-        KbConfig kb = KbValidation.kb(id, body.string("remote"), body.string("branch"), body.string("notePath"));
+        KbConfig kb = KbValidation.kb(
+                id,
+                body.string("remote"),
+                body.string("branch"),
+                body.optString("notePath").orElse(null));
         services.kbs()
                 .register(kb)
                 .onSuccess(k -> Responses.ok(ctx, k.toJson()))

@@ -54,7 +54,7 @@ public final class NoteApplier implements Applier {
         Instant created = job.createdAt() != null ? job.createdAt() : clock.instant();
         Path target = note.path() != null && !note.path().isBlank()
                 ? paths.resolve(note.path())
-                : Slugs.freePath(paths, template, Slugs.slug(title), created);
+                : Slugs.freePath(paths, template, Slugs.slug(title), created, job.id());
         boolean existed = Files.exists(target);
         String content = NoteText.markdown(title, job.user(), created, note.text());
         try {

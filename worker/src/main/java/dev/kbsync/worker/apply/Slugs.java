@@ -26,13 +26,13 @@ final class Slugs {
     }
 
     /**
-     * Where {@code template} puts {@code slug} for a note created at {@code created}, or with {@code slug-N} for the
-     * smallest N >= 2 whose path does not exist yet; checked by the path guard.
+     * Where {@code template} puts {@code slug} for job {@code jobId}'s note created at {@code created}, or with
+     * {@code slug-N} for the smallest N >= 2 whose path does not exist yet; checked by the path guard.
      */
-    static Path freePath(SafePaths paths, NotePathTemplate template, String slug, Instant created) {
-        Path path = paths.resolve(template.render(slug, created));
+    static Path freePath(SafePaths paths, NotePathTemplate template, String slug, Instant created, String jobId) {
+        Path path = paths.resolve(template.render(slug, created, jobId));
         for (int n = 2; Files.exists(path, LinkOption.NOFOLLOW_LINKS); n++) {
-            path = paths.resolve(template.render(slug + "-" + n, created));
+            path = paths.resolve(template.render(slug + "-" + n, created, jobId));
         }
         return path;
     }

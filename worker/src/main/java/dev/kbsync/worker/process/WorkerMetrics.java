@@ -1,6 +1,7 @@
 package dev.kbsync.worker.process;
 
 import dev.kbsync.worker.client.JobReport;
+import dev.kbsync.worker.run.CycleStats;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,6 +15,7 @@ public final class WorkerMetrics {
     private final AtomicLong done = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong pushRejections = new AtomicLong();
+    private final AtomicLong rejectedCycles = new AtomicLong();
     private final AtomicLongArray buckets = new AtomicLongArray(BUCKETS.length);
     private final AtomicLong gitCount = new AtomicLong();
     private final AtomicLong gitNanos = new AtomicLong();
@@ -28,8 +30,12 @@ public final class WorkerMetrics {
         pushRejections.addAndGet(report.outcome().pushRejections());
     }
 
-    /** Git time of one job (all its pulls, commits and pushes). */
-    void gitTime(Duration time) {
+    /** One publish cycle (a job, or a group-commit batch): its git time and whether a push of it was rejected. */
+    void cycle(CycleStats cycle) {
+        if (cycle.pushRejections() > 0) {
+            rejectedCycles.incrementAndGet();
+        }
+        Duration time = cycle.gitTime();
         double seconds = time.toNanos() / 1e9;
         for (int i = 0; i < BUCKETS.length; i++) {
             if (seconds <= BUCKETS[i]) {
@@ -48,6 +54,16 @@ public final class WorkerMetrics {
         return failed.get();
     }
 
+    /** Publish cycles so far (a group-commit batch is one). */
+    public long publishCycles() {
+        return gitCount.get();
+    }
+
+    /** Publish cycles so far with at least one push rejected as non-fast-forward. */
+    public long rejectedCycles() {
+        return rejectedCycles.get();
+    }
+
     /** Mean git time per job so far. */
     public Duration meanGitTime() {
         long count = gitCount.get();
@@ -59,6 +75,11 @@ public final class WorkerMetrics {
         counter(out, "kbsync_worker_jobs_done_total", "Jobs reported done", done.get());
         counter(out, "kbsync_worker_jobs_failed_total", "Jobs reported failed", failed.get());
         counter(out, "kbsync_worker_push_rejections_total", "Non-fast-forward push rejections", pushRejections.get());
+        counter(
+                out,
+                "kbsync_worker_publish_cycles_rejected_total",
+                "Publish cycles (jobs or group-commit batches) with a push rejected as non-fast-forward",
+                rejectedCycles.get());
         out.append("# HELP kbsync_worker_degraded 1 while the coordinator is unreachable\n")
                 .append("# TYPE kbsync_worker_degraded gauge\n")
                 .append("kbsync_worker_degraded ")

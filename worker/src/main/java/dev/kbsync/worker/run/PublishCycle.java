@@ -7,7 +7,6 @@ import dev.kbsync.git.GitException;
 import dev.kbsync.git.KbRepository;
 import dev.kbsync.git.PushResult;
 import dev.kbsync.worker.apply.ApplyResult;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -43,12 +42,13 @@ public final class PublishCycle {
 
     private final PushRetry retry;
     private final PhaseListener listener;
-    private final Consumer<Duration> gitTime;
+    private final Consumer<CycleStats> stats;
 
-    public PublishCycle(PushRetry retry, PhaseListener listener, Consumer<Duration> gitTime) {
+    /** {@code stats} receives each cycle's {@link CycleStats} when it ends. */
+    public PublishCycle(PushRetry retry, PhaseListener listener, Consumer<CycleStats> stats) {
         this.retry = retry;
         this.listener = listener;
-        this.gitTime = gitTime;
+        this.stats = stats;
     }
 
     /** Publishes {@code unit} through {@code checkout}; throws {@link UnitAbortedException} from the pre-push check. */
@@ -63,10 +63,11 @@ public final class PublishCycle {
      */
     public List<Outcome> runAll(KbCheckout checkout, List<? extends WorkUnit> units) {
         GitStopwatch git = new GitStopwatch();
+        Rounds rounds = new Rounds();
         try {
-            return attempt(checkout, units, git, new Rounds());
+            return attempt(checkout, units, git, rounds);
         } finally {
-            gitTime.accept(git.total());
+            stats.accept(new CycleStats(git.total(), rounds.rejections));
         }
     }
 
