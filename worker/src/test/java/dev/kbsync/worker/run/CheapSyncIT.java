@@ -127,6 +127,33 @@ class CheapSyncIT {
     }
 
     @Test
+    void shouldNotResetTheWorkTreeWhenAnOptimisticPushIsRejectedAfterAnotherWorkersPush() throws IOException {
+        published(cycle().run(checkout, note("job-1", 1)));
+        try (KbCheckout other = new KbCheckout(remote, "main", tmp.resolve("host-b/team/work"), Optional.empty())) {
+            published(cycle().run(other, note("job-2", 2)));
+        }
+        Files.writeString(work.resolve("stray.md"), "untracked: only a full reset would clean it away");
+
+        Outcome third = cycle().run(checkout, note("job-3", 3));
+
+        published(third);
+        assertThat(third.pushRejections()).isEqualTo(1); // optimistic: no fetch first, so the push was rejected
+        assertThat(work.resolve("stray.md")).exists(); // the retry fetched and fast-forwarded: no reset, no clean
+        assertThat(work.resolve("note-job-2.md")).exists();
+        assertThat(GitFixture.history(bare))
+                .extracting(RevCommit::getShortMessage)
+                .containsExactly("Add: Note job-3", "Add: Note job-2", "Add: Note job-1", "Initial commit");
+        assertThat(GitFixture.commitsForJob(bare, "job-3")).isEqualTo(1);
+
+        Files.delete(work.resolve("stray.md"));
+        try (Git git = Git.open(work.toFile())) {
+            assertThat(git.status().call().isClean()).isTrue(); // index and work tree equal the pushed head
+        } catch (org.eclipse.jgit.api.errors.GitAPIException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void shouldStillFindAJobAnotherWorkerPublishedWhileThisCheckoutWasOptimistic() {
         published(cycle().run(checkout, note("job-1", 1)));
         String elsewhere;
