@@ -36,6 +36,7 @@ public final class KbCheckout implements AutoCloseable {
     private int cyclesSinceMaintain;
     private CleanMark clean;
     private boolean pushedAtFirstTry;
+    private boolean remoteQuiet;
 
     public KbCheckout(String remote, String branch, Path dir, Optional<GitCredentials> credentials) {
         this.remote = remote;
@@ -51,9 +52,11 @@ public final class KbCheckout implements AutoCloseable {
 
     /**
      * {@link #syncToRemote()} for the publish cycle. When the last cycle here ended with a push that went through at
-     * the first try, it is optimistic and does not even fetch: origin/branch is still what that push left, and the
-     * cycle's push (never forced) is rejected if anybody else pushed since, which sends the cycle through a full
-     * sync. Otherwise it fetches; after a clean cycle it writes only what the remote changed since.
+     * the first try, and the last fetch found the remote where this checkout's own previous push had left it (nobody
+     * else pushes to the KB now), it is optimistic and does not even fetch: origin/branch is still what that push
+     * left, and the cycle's push (never forced) is rejected if anybody else pushed since, which sends the cycle
+     * through a sync with a fetch. Otherwise it fetches (when workers take turns on a KB, every cycle does, and no
+     * push is rejected for it); after a clean cycle it writes only what the remote changed since.
      */
     KbRepository syncForPublish() {
         return sync(!pushedAtFirstTry);
@@ -65,7 +68,7 @@ public final class KbCheckout implements AutoCloseable {
      */
     void pushedCleanly(boolean atFirstTry) {
         clean = repo == null ? null : repo.markClean().orElse(null);
-        pushedAtFirstTry = clean != null && atFirstTry;
+        pushedAtFirstTry = clean != null && atFirstTry && remoteQuiet;
     }
 
     /**
@@ -76,6 +79,7 @@ public final class KbCheckout implements AutoCloseable {
     void pushRejected() {
         clean = repo == null ? null : repo.markClean().orElse(null);
         pushedAtFirstTry = false;
+        remoteQuiet = false;
     }
 
     /**
@@ -95,6 +99,12 @@ public final class KbCheckout implements AutoCloseable {
             repo = openOrReclone();
         }
         Recovery recovery = mark == null ? repo.resetToRemote() : repo.resetToRemote(mark, fetch);
+        if (fetch) {
+            // The remote is quiet if it was still where this checkout's last cycle left it.
+            remoteQuiet = mark != null
+                    && recovery instanceof Recovery.Recovered r
+                    && r.head().equals(mark.head());
+        }
         if (recovery instanceof Recovery.NeedsReclone needs) {
             log.warn("checkout {} is damaged ({}); cloning again", dir, needs.reason());
             repo.close();
@@ -111,13 +121,15 @@ public final class KbCheckout implements AutoCloseable {
         if (repo != null && ++cyclesSinceMaintain >= every) {
             cyclesSinceMaintain = 0;
             boolean optimistic = pushedAtFirstTry;
+            Optional<String> before = repo.head();
             clean = null;
             pushedAtFirstTry = false;
             repo.maintain();
             // A full reset here, off the critical path, also sweeps away whatever a cheap sync cannot see.
-            if (repo.resetToRemote() instanceof Recovery.Recovered) {
+            if (repo.resetToRemote() instanceof Recovery.Recovered recovered) {
+                remoteQuiet &= before.equals(Optional.of(recovered.head()));
                 clean = repo.markClean().orElse(null);
-                pushedAtFirstTry = optimistic && clean != null;
+                pushedAtFirstTry = optimistic && remoteQuiet && clean != null;
             }
         }
     }
@@ -135,6 +147,7 @@ public final class KbCheckout implements AutoCloseable {
     public void close() {
         clean = null;
         pushedAtFirstTry = false;
+        remoteQuiet = false;
         if (repo != null) {
             repo.close();
             repo = null;
