@@ -1,12 +1,15 @@
 package dev.kbsync.bench;
 
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.NotePathTemplate;
+import dev.kbsync.api.NoteRequest;
+import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.worker.process.WorkerConfigLoader;
 import dev.kbsync.worker.process.WorkerProcess;
 import dev.kbsync.worker.run.Phase;
 import dev.kbsync.worker.run.PhaseListener;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,6 +29,7 @@ final class HotKb {
     /** How the KB is registered: notes spread over 256 folders (see docs/configuration.md), so no folder grows big. */
     static final String NOTE_PATH = "notes/{shard}/{slug}.md";
 
+    private static final KbId HOT = KbId.of("hot");
     private static final int WINDOW = 1_000;
     private static final int SUBMITTERS = 8;
 
@@ -46,14 +50,8 @@ final class HotKb {
         };
         try (Remote remote = roundTripMillis > 0 ? Remote.network(ctx, roundTripMillis) : Remote.file(dir);
                 KbsyncServer server = KbsyncServer.start(ctx.redisUri());
-                Api api = server.client(SUBMITTERS)) {
-            api.call(
-                    HttpMethod.PUT,
-                    "/v1/kbs/hot",
-                    new JsonObject()
-                            .put("remote", remote.url())
-                            .put("branch", "main")
-                            .put("notePath", NOTE_PATH));
+                KbsyncClient api = server.client(SUBMITTERS)) {
+            api.registerKb(new KbConfig(HOT, remote.url(), "main", new NotePathTemplate(NOTE_PATH)));
             Vertx vertx = Vertx.vertx();
             List<WorkerProcess> started = new ArrayList<>();
             try {
@@ -90,7 +88,7 @@ final class HotKb {
     }
 
     /** Submits all notes from a few threads (the queue fills far faster than workers drain it). */
-    private static void submit(Api api, int notes) throws Exception {
+    private static void submit(KbsyncClient api, int notes) throws Exception {
         List<Thread> threads = new ArrayList<>();
         List<Exception> failures = new ArrayList<>();
         for (int t = 0; t < SUBMITTERS; t++) {
@@ -98,13 +96,14 @@ final class HotKb {
             Thread thread = new Thread(() -> {
                 try {
                     for (int i = first; i < notes; i += SUBMITTERS) {
-                        api.call(
-                                HttpMethod.POST,
-                                "/v1/kbs/hot/notes",
-                                new JsonObject()
-                                        .put("user", "bench")
-                                        .put("title", "Hot note " + i)
-                                        .put("text", "Note " + i + " of the sustained run.\n"));
+                        api.submitNote(
+                                HOT,
+                                new NoteRequest(
+                                        "bench",
+                                        "Note " + i + " of the sustained run.\n",
+                                        "Hot note " + i,
+                                        null,
+                                        null));
                     }
                 } catch (Exception e) {
                     synchronized (failures) {

@@ -1,8 +1,12 @@
 package dev.kbsync.bench;
 
+import dev.kbsync.api.client.ClientOptions;
+import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.coordinator.Coordinator;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.metrics.ProcessMetrics;
 import io.vertx.core.Vertx;
+import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -35,9 +39,11 @@ final class KbsyncServer implements AutoCloseable {
     }
 
     static KbsyncServer start(String redisUri) throws Exception {
-        Vertx vertx = Vertx.vertx();
+        // Metrics as in production (CoordinatorMain): Vert.x HTTP server and JVM meters in the coordinator's registry.
+        ProcessMetrics metrics = new ProcessMetrics();
+        Vertx vertx = metrics.vertx();
         CoordinatorConfig config = CoordinatorConfig.load(Optional.empty(), env(redisUri, 0));
-        return new KbsyncServer(vertx, Coordinator.start(vertx, config).await(60, TimeUnit.SECONDS));
+        return new KbsyncServer(vertx, Coordinator.start(vertx, config, metrics).await(60, TimeUnit.SECONDS));
     }
 
     /** The coordinator's HTTP port. */
@@ -45,8 +51,18 @@ final class KbsyncServer implements AutoCloseable {
         return coordinator.port();
     }
 
-    Api client(int connections) {
-        return new Api(coordinator.port(), connections);
+    KbsyncClient client(int connections) {
+        return client(coordinator.port(), connections);
+    }
+
+    /**
+     * The Java client of a bench coordinator on {@code port}, with a Vert.x instance of its own and up to
+     * {@code connections} connections for calls and as many for event streams.
+     */
+    static KbsyncClient client(int port, int connections) {
+        return KbsyncClient.create(ClientOptions.of(URI.create("http://127.0.0.1:" + port), null)
+                .withMaxConnections(connections)
+                .withMaxStreams(connections));
     }
 
     @Override

@@ -20,7 +20,8 @@ final class Scenarios {
                 new Scenario("5", "notes/s, one KB, git:// remote", Scenarios::notes),
                 new Scenario("6", "git time per job, large KB", Scenarios::gitPerJob),
                 new Scenario("7", "hot KB: sustained notes to one KB, 2 and 4 workers", Scenarios::hotKb),
-                new Scenario("M", "coordinator memory, 10,000 queued jobs / 1,000 KBs", Scenarios::memory));
+                new Scenario("M", "coordinator memory, 10,000 queued jobs / 1,000 KBs", Scenarios::memory),
+                new Scenario("D", "durable submissions: AOF fsync always / everysec / none", Scenarios::durability));
     }
 
     private static ScenarioResult uncontended(String id, String title, BenchContext ctx) throws Exception {
@@ -138,5 +139,10 @@ final class Scenarios {
         List<Measurement> rows = ctx.quick() ? MemoryBench.run(ctx, 100, 1000) : MemoryBench.run(ctx, 1000, 10_000);
         return new ScenarioResult(
                 id, title, rows, List.of(Check.absolute(rows.get(0), Target.absoluteAtMost(Metric.MEBIBYTES, 256))));
+    }
+
+    /** Information only (no target): what {@code appendfsync always} costs a submission. */
+    private static ScenarioResult durability(String id, String title, BenchContext ctx) throws Exception {
+        return new ScenarioResult(id, title, new DurabilityBench(ctx).run(), List.of());
     }
 }

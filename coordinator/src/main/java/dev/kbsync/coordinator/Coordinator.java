@@ -6,6 +6,8 @@ import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.coordinator.http.HttpApi;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
+import dev.kbsync.coordinator.service.CoordinatorServices;
+import dev.kbsync.metrics.ProcessMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -31,20 +33,33 @@ public final class Coordinator {
         this.server = server;
     }
 
-    /** Starts a coordinator backed by the Redis engine. */
+    /** Starts a coordinator backed by the Redis engine, with a metrics registry of its own. */
     public static Future<Coordinator> start(Vertx vertx, CoordinatorConfig config) {
-        return start(vertx, config, ServicesFactory.redisEngine());
+        return start(vertx, config, ServicesFactory.redisEngine(), new ProcessMetrics());
+    }
+
+    /**
+     * Starts a coordinator backed by the Redis engine whose meters join {@code metrics}; the production process passes
+     * the registry its Vert.x instance reports into ({@link ProcessMetrics#vertx()}).
+     */
+    public static Future<Coordinator> start(Vertx vertx, CoordinatorConfig config, ProcessMetrics metrics) {
+        return start(vertx, config, ServicesFactory.redisEngine(), metrics);
     }
 
     /** Starts a coordinator with the given services (tests pass a stand-in for the engine). */
     public static Future<Coordinator> start(Vertx vertx, CoordinatorConfig config, ServicesFactory factory) {
+        return start(vertx, config, factory, new ProcessMetrics());
+    }
+
+    private static Future<Coordinator> start(
+            Vertx vertx, CoordinatorConfig config, ServicesFactory factory, ProcessMetrics process) {
         if (!config.auth().enabled()) {
             log.warn(
                     "authentication is OFF (allowed because http.host={} is loopback)",
                     config.http().host());
         }
         return RedisClients.create(vertx, config, factory).compose(redisson -> {
-            PrometheusMetrics metrics = new PrometheusMetrics();
+            PrometheusMetrics metrics = new PrometheusMetrics(process);
             return factory.start(vertx, redisson, config.engine(), metrics)
                     .compose(running -> wire(vertx, config, redisson, running, metrics)
                             .onFailure(e -> running.stop().get()))
@@ -88,6 +103,11 @@ public final class Coordinator {
     /** The port the HTTP server listens on (the real one when configured as 0). */
     public int port() {
         return server.actualPort();
+    }
+
+    /** The services behind the HTTP API, for an embedding process (e.g. {@code kbsync up} at start). */
+    public CoordinatorServices services() {
+        return services.services();
     }
 
     /** Stops HTTP, then the services, then the Redisson client. */
