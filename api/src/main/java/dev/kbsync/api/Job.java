@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * A job as clients see it (HTTP contract v1). {@code ahead} is how many operations run before this one (0 while it
- * runs); {@code attempts} counts dispatches to workers. Times are null until they happen.
+ * runs); {@code attempts} counts dispatches to workers. {@code commitUrl} links to the commit where the KB's remote is
+ * on GitHub or GitLab (else null). Times are null until they happen.
  */
 public record Job(
         String id,
@@ -19,6 +20,7 @@ public record Job(
         long etaMs,
         Long fencingToken,
         String commit,
+        String commitUrl,
         List<FileChange> files,
         JobError error,
         int attempts,
@@ -48,6 +50,7 @@ public record Job(
                 .put("etaMs", etaMs)
                 .put("fencingToken", fencingToken)
                 .put("commit", commit)
+                .put("commitUrl", commitUrl)
                 .put("files", fileArray)
                 .put("error", error == null ? null : error.toJson())
                 .put("attempts", attempts)
@@ -68,6 +71,7 @@ public record Job(
                 json.getLong("etaMs", 0L),
                 json.getLong("fencingToken"),
                 json.getString("commit"),
+                json.getString("commitUrl"),
                 Json.list(json.getJsonArray("files"), FileChange::fromJson),
                 JobError.fromJson(json.getJsonObject("error")),
                 json.getInteger("attempts", 0),

@@ -74,6 +74,7 @@ class ProgressTest {
                 etaMs,
                 fence,
                 commit,
+                null,
                 files,
                 error,
                 1,

@@ -80,6 +80,7 @@ class KbsyncEventTest {
                 0,
                 state == JobState.QUEUED ? null : 42L,
                 state == JobState.DONE ? "c0ffee" : null,
+                null,
                 List.of(),
                 null,
                 1,

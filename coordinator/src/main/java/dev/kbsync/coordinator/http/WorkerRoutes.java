@@ -89,7 +89,7 @@ final class WorkerRoutes {
 
     void handleResult(RoutingContext ctx) {
         String jobId = JobRoutes.jobId(ctx);
-        Fields body = Bodies.object(ctx, "leaseId", "state", "commit", "files", "error", "pushRejections");
+        Fields body = Bodies.object(ctx, "leaseId", "state", "commit", "commitUrl", "files", "error", "pushRejections");
         String leaseId = Inputs.id("INVALID_LEASE_ID", "leaseId", body.string("leaseId"));
         int rejections =
                 (int) Math.min(Integer.MAX_VALUE, body.optLong("pushRejections").orElse(0L));
@@ -97,7 +97,15 @@ final class WorkerRoutes {
             throw new InvalidInputException("INVALID_FIELD", "field \"pushRejections\" must be >= 0");
         }
         JobOutcome outcome = switch (body.string("state")) {
-            case "done" -> new JobOutcome.Done(leaseId, body.optString("commit").orElse(null), files(body), rejections);
+            case "done" ->
+                new JobOutcome.Done(
+                        leaseId,
+                        body.optString("commit").orElse(null),
+                        body.optString("commitUrl")
+                                .map(url -> Inputs.link("commitUrl", url))
+                                .orElse(null),
+                        files(body),
+                        rejections);
             case "failed" -> new JobOutcome.Failed(leaseId, error(body), rejections);
             default ->
                 throw new InvalidInputException(
@@ -123,10 +131,11 @@ final class WorkerRoutes {
         List<FileChange> files = new ArrayList<>();
         for (int i = 0; i < array.size(); i++) {
             Fields file = body.element(array, "files", i, "path", "change", "url");
+            String urlField = "files[" + i + "].url";
             files.add(new FileChange(
                     Inputs.path(file.string("path")),
                     change(file.string("change")),
-                    file.optString("url").orElse(null)));
+                    file.optString("url").map(url -> Inputs.link(urlField, url)).orElse(null)));
         }
         return files;
     }

@@ -64,9 +64,9 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
         this.engine = engine;
     }
 
-    /** The same over the real Redis engine (lease TTL 1 s) instead of {@link InMemoryServices}. */
-    static ApiFixture onEngine() {
-        return new ApiFixture(Map.of("KBSYNC_LEASE_TTL_SECONDS", "1"), true);
+    /** The same over the real Redis engine instead of {@link InMemoryServices}, with this lease TTL. */
+    static ApiFixture onEngine(int leaseTtlSeconds) {
+        return new ApiFixture(Map.of("KBSYNC_LEASE_TTL_SECONDS", Integer.toString(leaseTtlSeconds)), true);
     }
 
     @Override

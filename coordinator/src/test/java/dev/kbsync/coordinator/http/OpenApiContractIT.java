@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class OpenApiContractIT {
     @RegisterExtension
-    static final ApiFixture api = ApiFixture.onEngine();
+    static final ApiFixture api = ApiFixture.onEngine(10);
 
     private final OpenApiDocument openApi = new OpenApiDocument();
 
@@ -123,6 +123,7 @@ class OpenApiContractIT {
                 .put("leaseId", lease)
                 .put("state", "done")
                 .put("commit", "9d1e0c4")
+                .put("commitUrl", "https://github.com/acme/team/commit/9d1e0c4")
                 .put("pushRejections", 0);
     }
 

@@ -31,7 +31,7 @@ class WorkersApiIT {
     private static final AtomicInteger ids = new AtomicInteger();
 
     @RegisterExtension
-    static final ApiFixture api = ApiFixture.onEngine();
+    static final ApiFixture api = ApiFixture.onEngine(1);
 
     static JsonObject presence() {
         return new JsonObject()

@@ -74,6 +74,7 @@ public final class RedisJobService implements JobService {
                 0,
                 null,
                 null,
+                null,
                 List.of(),
                 null,
                 0,

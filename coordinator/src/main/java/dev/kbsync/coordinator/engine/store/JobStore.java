@@ -17,11 +17,12 @@ import org.redisson.client.codec.StringCodec;
 
 /**
  * Jobs in Redis: {@code kbsync:job:{<id>}} is a hash with the submitted job as JSON ({@code job}) and the fields that
- * change over its life ({@code state, attempts, fencingToken, lease, commit, files, error, startedAt, finishedAt}).
+ * change over its life ({@code state, attempts, fencingToken, lease, commit, commitUrl, files, error, startedAt,
+ * finishedAt}).
  */
 public final class JobStore {
     private static final String[] LONGS = {"attempts", "fencingToken"};
-    private static final String[] TEXTS = {"state", "commit", "startedAt", "finishedAt"};
+    private static final String[] TEXTS = {"state", "commit", "commitUrl", "startedAt", "finishedAt"};
 
     private final Redis redis;
 
@@ -69,6 +70,7 @@ public final class JobStore {
             done.files().forEach(f -> files.add(f.toJson()));
             fields.put("state", JobState.DONE.wire());
             fields.put("commit", done.commit() == null ? "" : done.commit());
+            fields.put("commitUrl", done.commitUrl() == null ? "" : done.commitUrl());
             fields.put("files", files.encode());
         } else if (outcome instanceof JobOutcome.Failed failed) {
             fields.put("state", JobState.FAILED.wire());
@@ -94,6 +96,7 @@ public final class JobStore {
                 etaMs,
                 job.fencingToken(),
                 job.commit(),
+                job.commitUrl(),
                 job.files(),
                 job.error(),
                 job.attempts(),
@@ -130,8 +133,10 @@ public final class JobStore {
         if (hash.get("error") != null) {
             json.put("error", new JsonObject(hash.get("error")));
         }
-        if ("".equals(json.getString("commit"))) {
-            json.putNull("commit");
+        for (String empty : new String[] {"commit", "commitUrl"}) {
+            if ("".equals(json.getString(empty))) {
+                json.putNull(empty);
+            }
         }
         return Optional.of(new Stored(Job.fromJson(json), hash.get("lease")));
     }
