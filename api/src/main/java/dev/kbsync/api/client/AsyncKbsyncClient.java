@@ -12,6 +12,7 @@ import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseRequest;
 import dev.kbsync.api.NoteRequest;
 import dev.kbsync.api.QueueSnapshot;
+import dev.kbsync.api.RecentJobs;
 import dev.kbsync.api.Worker;
 import dev.kbsync.api.WorkerPresence;
 import dev.kbsync.api.Workers;
@@ -104,6 +105,11 @@ public final class AsyncKbsyncClient {
     /** {@code GET /v1/kbs/{kb}/queue}: the holder, the jobs in the same push, the waiters in grant order. */
     public Future<QueueSnapshot> queue(KbId kb) {
         return get("/v1/kbs/" + kb.value() + "/queue").map(QueueSnapshot::fromJson);
+    }
+
+    /** {@code GET /v1/kbs/{kb}/recent-jobs}: the KB's recently finished jobs and failures, newest first. */
+    public Future<RecentJobs> recentJobs(KbId kb) {
+        return get("/v1/kbs/" + kb.value() + "/recent-jobs").map(RecentJobs::fromJson);
     }
 
     /** {@code GET /v1/kbs/{kb}/events}: the KB's snapshot now, then on every change. */

@@ -13,6 +13,7 @@ import dev.kbsync.api.LeaseRequest;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.NoteRequest;
 import dev.kbsync.api.QueueSnapshot;
+import dev.kbsync.api.RecentJobs;
 import dev.kbsync.api.Worker;
 import dev.kbsync.api.WorkerPresence;
 import dev.kbsync.api.Workers;
@@ -91,6 +92,10 @@ public final class KbsyncClient implements AutoCloseable {
 
     public QueueSnapshot queue(KbId kb) {
         return await(async.queue(kb));
+    }
+
+    public RecentJobs recentJobs(KbId kb) {
+        return await(async.recentJobs(kb));
     }
 
     public EventStream<SnapshotEvent> queueEvents(KbId kb) {

@@ -16,6 +16,7 @@ import dev.kbsync.coordinator.engine.lease.RedisLeaseService;
 import dev.kbsync.coordinator.engine.redis.Redis;
 import dev.kbsync.coordinator.engine.store.Idempotency;
 import dev.kbsync.coordinator.engine.store.JobStore;
+import dev.kbsync.coordinator.engine.store.RecentJobStore;
 import dev.kbsync.coordinator.engine.store.RedisKbRegistry;
 import dev.kbsync.coordinator.engine.sweep.Sweeper;
 import dev.kbsync.coordinator.engine.ticket.DriverSettings;
@@ -64,6 +65,7 @@ public final class Engine {
         DriverSettings settings = DriverSettings.of(config);
         Tickets tickets = new Tickets(redis, settings);
         JobStore store = new JobStore(redis);
+        RecentJobStore recent = new RecentJobStore(redis);
         RedisKbRegistry kbs = new RedisKbRegistry(redis);
         this.events = new Events(redis, config.coordinatorId());
         Dispatcher dispatcher = new Dispatcher(redis, tickets, store, events, metrics, this::released);
@@ -91,8 +93,9 @@ public final class Engine {
                                 changes,
                                 config.leaseTtl().toMillis()),
                         changes,
-                        metrics),
-                new RedisQueueService(tickets, kbs, watchers),
+                        metrics,
+                        recent),
+                new RedisQueueService(tickets, kbs, watchers, recent),
                 kbs,
                 new RedisWorkerRegistry(redis, config.leaseTtl()));
     }

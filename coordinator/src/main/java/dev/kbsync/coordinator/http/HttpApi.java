@@ -84,6 +84,7 @@ public final class HttpApi {
         on(router, GET, "/v1/kbs", reader, false, queues::handleListKbs);
         on(router, PUT, "/v1/kbs/:kb", admin, true, queues::handlePutKb);
         on(router, GET, "/v1/kbs/:kb/queue", reader, false, queues::handleQueue);
+        on(router, GET, "/v1/kbs/:kb/recent-jobs", reader, false, queues::handleRecent);
         on(router, GET, "/v1/kbs/:kb/events", reader, false, queues::handleKbEvents);
         on(router, GET, "/v1/events", reader, false, queues::handleAllEvents);
         on(router, POST, "/v1/kbs/:kb/leases", client, true, leases::handleRequest);

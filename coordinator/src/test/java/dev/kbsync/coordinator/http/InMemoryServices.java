@@ -11,6 +11,7 @@ import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.QueueEntry;
 import dev.kbsync.api.QueueSnapshot;
+import dev.kbsync.api.RecentJobs;
 import dev.kbsync.api.Worker;
 import dev.kbsync.api.WorkerPresence;
 import dev.kbsync.api.event.JobEvent;
@@ -293,6 +294,12 @@ final class InMemoryServices {
 
     final class Queues implements QueueService {
         private final Watchers watchers = new Watchers();
+
+        /** None kept; the real store is tested on Redis (RecentJobsApiIT). */
+        @Override
+        public Future<RecentJobs> recent(KbId kb) {
+            return Future.succeededFuture(new RecentJobs(kb, List.of(), List.of()));
+        }
 
         @Override
         public Watchers watchers() {

@@ -90,6 +90,7 @@ class OpenApiContractIT {
                 .put("error", new JsonObject().put("code", "AGENT_FAILED").put("message", "exit 1"));
         call(POST, result, "/v1/jobs/" + agent.getString("id") + "/result", WORKER, failed, 200);
         call(POST, poll, "/v1/workers/w-1/poll", WORKER, new JsonObject().put("waitMs", 0), 204);
+        call(GET, kb + "/recent-jobs", "/v1/kbs/team/recent-jobs", CLIENT, null, 200);
 
         JsonObject raw = call(
                 POST, kb + "/leases", "/v1/kbs/team/leases", CLIENT, new JsonObject().put("holder", "script"), 202);
@@ -101,6 +102,7 @@ class OpenApiContractIT {
 
         // Error answers fit the documented error schema too.
         call(GET, "/v1/jobs/{id}", "/v1/jobs/nope", CLIENT, null, 404);
+        call(GET, kb + "/recent-jobs", "/v1/kbs/nope/recent-jobs", CLIENT, null, 404);
         call(GET, "/v1/kbs", "/v1/kbs", null, null, 401);
         call(PUT, kb, "/v1/kbs/team", CLIENT, new JsonObject().put("remote", "/srv/x.git"), 403);
         call(POST, kb + "/notes", "/v1/kbs/team/notes", CLIENT, new JsonObject().put("user", "u1"), 400);

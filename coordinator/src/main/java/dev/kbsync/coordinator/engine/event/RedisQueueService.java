@@ -3,6 +3,8 @@ package dev.kbsync.coordinator.engine.event;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.QueueSnapshot;
+import dev.kbsync.api.RecentJobs;
+import dev.kbsync.coordinator.engine.store.RecentJobStore;
 import dev.kbsync.coordinator.engine.store.RedisKbRegistry;
 import dev.kbsync.coordinator.engine.ticket.KbView;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
@@ -11,16 +13,23 @@ import dev.kbsync.coordinator.service.Watchers;
 import io.vertx.core.Future;
 import java.util.List;
 
-/** Queue snapshots read straight from Redis (one script call per KB). */
+/** Queue snapshots read straight from Redis (one script call per KB), and the KBs' recently finished jobs. */
 public final class RedisQueueService implements QueueService {
     private final Tickets tickets;
     private final RedisKbRegistry kbs;
     private final Watchers watchers;
+    private final RecentJobStore recent;
 
-    public RedisQueueService(Tickets tickets, RedisKbRegistry kbs, Watchers watchers) {
+    public RedisQueueService(Tickets tickets, RedisKbRegistry kbs, Watchers watchers, RecentJobStore recent) {
         this.tickets = tickets;
         this.kbs = kbs;
         this.watchers = watchers;
+        this.recent = recent;
+    }
+
+    @Override
+    public Future<RecentJobs> recent(KbId kb) {
+        return kbs.require(kb).compose(v -> recent.read(kb));
     }
 
     @Override

@@ -12,6 +12,7 @@ import dev.kbsync.coordinator.engine.event.Changes;
 import dev.kbsync.coordinator.engine.redis.Ids;
 import dev.kbsync.coordinator.engine.store.Idempotency;
 import dev.kbsync.coordinator.engine.store.JobStore;
+import dev.kbsync.coordinator.engine.store.RecentJobStore;
 import dev.kbsync.coordinator.engine.store.RedisKbRegistry;
 import dev.kbsync.coordinator.engine.ticket.LeaseRef;
 import dev.kbsync.coordinator.engine.ticket.Outcomes;
@@ -28,9 +29,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Durable jobs: persisted, queued as a KB ticket, dispatched once granted, completed under their lease. */
 public final class RedisJobService implements JobService {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisJobService.class);
+
     private final EngineConfig config;
     private final Clock clock;
     private final Tickets tickets;
@@ -40,6 +45,7 @@ public final class RedisJobService implements JobService {
     private final Assigner assigner;
     private final Changes changes;
     private final MetricsSink metrics;
+    private final RecentJobStore recent;
 
     public RedisJobService(
             EngineConfig config,
@@ -50,7 +56,8 @@ public final class RedisJobService implements JobService {
             RedisKbRegistry kbs,
             Assigner assigner,
             Changes changes,
-            MetricsSink metrics) {
+            MetricsSink metrics,
+            RecentJobStore recent) {
         this.config = config;
         this.clock = clock;
         this.tickets = tickets;
@@ -60,6 +67,7 @@ public final class RedisJobService implements JobService {
         this.assigner = assigner;
         this.changes = changes;
         this.metrics = metrics;
+        this.recent = recent;
     }
 
     @Override
@@ -154,8 +162,22 @@ public final class RedisJobService implements JobService {
                     }
                     metrics.pushRejections(ref.kb(), outcome.pushRejections());
                     changes.released(ref.kb(), result);
-                    return get(ref.ticket()).onSuccess(changes::ended);
+                    return get(ref.ticket()).onSuccess(changes::ended).compose(this::remembered);
                 });
+    }
+
+    /** Adds a finished job to its KB's recent jobs; the outcome stands even if that write fails (logged). */
+    private Future<Job> remembered(Job job) {
+        return recent.add(job)
+                .recover(e -> {
+                    LOG.warn(
+                            "job {} finished but was not added to the recent jobs of {}: {}",
+                            job.id(),
+                            job.kb(),
+                            e.toString());
+                    return Future.succeededFuture();
+                })
+                .map(job);
     }
 
     private Future<Job> enqueue(Job job) {
