@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
             NoteCommand.class,
             AgentCommand.class,
             QueueCommand.class,
+            JobsCommand.class,
+            CancelCommand.class,
             WorkersCommand.class,
             AdminCommand.class
         })

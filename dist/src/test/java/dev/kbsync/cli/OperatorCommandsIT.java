@@ -21,7 +21,7 @@ class OperatorCommandsIT {
     Path data;
 
     @Test
-    void shouldListTheStacksWorkersAndForceReleaseAKb() throws Exception {
+    void shouldListWorkersForceReleaseAndSayWhatTheCoordinatorDoesNotOfferYet() throws Exception {
         try (EmbeddedStack stack =
                 EmbeddedStack.start(new StackOptions(data, Optional.empty(), Fsync.EVERYSEC, 0, 2))) {
             String url = stack.baseUrl().toString();
@@ -38,6 +38,23 @@ class OperatorCommandsIT {
             assertThat(KbsyncCli.run("admin", "force-release", "--url", url, "--kb", "nope"))
                     .as("the coordinator's 404 becomes exit code 4")
                     .isEqualTo(ExitCodes.REJECTED);
+
+            // The job list and cancel routes come with the bots' half of issue 13; until a coordinator offers them,
+            // the commands say so clearly (exit 4). When the routes land, this part turns into their end-to-end test.
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            PrintStream original = System.err;
+            try {
+                System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+                assertThat(KbsyncCli.run("jobs", "--url", url, "--kb", "demo", "--state", "failed"))
+                        .isEqualTo(ExitCodes.REJECTED);
+                assertThat(KbsyncCli.run("cancel", "--url", url, "some-job")).isEqualTo(ExitCodes.REJECTED);
+            } finally {
+                System.setErr(original);
+            }
+            assertThat(err.toString(StandardCharsets.UTF_8))
+                    .contains("error: NOT_FOUND: this coordinator does not offer the job list (GET /v1/jobs)")
+                    .contains("error: METHOD_NOT_ALLOWED: this coordinator does not offer cancelling jobs");
+            assertThat(KbsyncCli.run("jobs", "--url", url, "--limit", "0")).isEqualTo(ExitCodes.USAGE);
         }
     }
 

@@ -5,6 +5,8 @@ import dev.kbsync.api.Assignment;
 import dev.kbsync.api.Assignments;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.JobPage;
+import dev.kbsync.api.JobQuery;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.KbOverview;
@@ -95,6 +97,23 @@ public final class AsyncKbsyncClient {
                     done.future().onComplete(r -> stream.close());
                 });
         return done.future().onComplete(r -> http.vertx().cancelTimer(timer));
+    }
+
+    /**
+     * {@code GET /v1/jobs?kb=&user=&state=&limit=&cursor=}: a page of jobs, newest first. (The job list route comes
+     * with the bots' half of issue 13; a coordinator without it answers 404 NOT_FOUND.)
+     */
+    public Future<JobPage> jobs(JobQuery query) {
+        return get("/v1/jobs" + query.queryString()).map(JobPage::fromJson);
+    }
+
+    /**
+     * {@code DELETE /v1/jobs/{id}} (the submitting client, or admin): cancels a job that has not started pushing; the
+     * job as it ended. (The route comes with the bots' half of issue 13; a coordinator without it answers 405.)
+     */
+    public Future<Job> cancel(String jobId) {
+        return http.call(HttpMethod.DELETE, "/v1/jobs/" + segment(jobId), null, null, Duration.ZERO)
+                .map(Job::fromJson);
     }
 
     /** {@code GET /v1/kbs}: every registered KB and every queue. */

@@ -5,6 +5,8 @@ import dev.kbsync.api.ApiError;
 import dev.kbsync.api.Assignment;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.JobPage;
+import dev.kbsync.api.JobQuery;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.KbOverview;
@@ -84,6 +86,14 @@ public final class KbsyncClient implements AutoCloseable {
     /** Blocks until the job is done or failed; {@link KbsyncException.TimedOut} after {@code wait}. */
     public Job awaitJob(String jobId, Duration wait) {
         return await(async.awaitJob(jobId, wait), wait);
+    }
+
+    public JobPage jobs(JobQuery query) {
+        return await(async.jobs(query));
+    }
+
+    public Job cancel(String jobId) {
+        return await(async.cancel(jobId));
     }
 
     public KbOverview kbs() {
