@@ -103,6 +103,19 @@ final class UpProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether this JVM was started with SIGINT ignored (a background job of a non-interactive shell): its children
+     * inherit that, and a JVM started so never runs its shutdown hooks on SIGINT.
+     */
+    static boolean sigintIgnoredHere() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring(7).strip(), 16) & 0x2) != 0;
+            }
+        }
+        return false;
+    }
+
     /** Waits for the JVM to exit; its exit code. */
     int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
