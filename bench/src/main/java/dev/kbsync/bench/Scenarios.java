@@ -19,7 +19,8 @@ final class Scenarios {
                 new Scenario("4", "queue-position events, 1,000 waiters / 100 KBs", Scenarios::positions),
                 new Scenario("5", "notes/s, one KB, git:// remote", Scenarios::notes),
                 new Scenario("6", "git time per job, large KB", Scenarios::gitPerJob),
-                new Scenario("M", "coordinator memory, 10,000 queued jobs / 1,000 KBs", Scenarios::memory));
+                new Scenario("M", "coordinator memory, 10,000 queued jobs / 1,000 KBs", Scenarios::memory),
+                new Scenario("D", "durable submissions: AOF fsync always / everysec / none", Scenarios::durability));
     }
 
     private static ScenarioResult uncontended(String id, String title, BenchContext ctx) throws Exception {
@@ -119,5 +120,10 @@ final class Scenarios {
         List<Measurement> rows = ctx.quick() ? MemoryBench.run(ctx, 100, 1000) : MemoryBench.run(ctx, 1000, 10_000);
         return new ScenarioResult(
                 id, title, rows, List.of(Check.absolute(rows.get(0), Target.absoluteAtMost(Metric.MEBIBYTES, 256))));
+    }
+
+    /** Information only (no target): what {@code appendfsync always} costs a submission. */
+    private static ScenarioResult durability(String id, String title, BenchContext ctx) throws Exception {
+        return new ScenarioResult(id, title, new DurabilityBench(ctx).run(), List.of());
     }
 }
