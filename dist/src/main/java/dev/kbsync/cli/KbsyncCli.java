@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             UpCommand.class,
             DemoCommand.class,
+            DoctorCommand.class,
             CoordinatorCommand.class,
             WorkerCommand.class,
             NoteCommand.class,

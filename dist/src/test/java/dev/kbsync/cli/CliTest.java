@@ -22,8 +22,8 @@ class CliTest {
 
         assertThat(script)
                 .contains("complete -F _complete_kbsync")
-                .contains("up demo coordinator worker note agent queue completion")
-                .contains("--data-dir", "--redis-fsync", "--verbose");
+                .contains("up demo doctor coordinator worker note agent queue completion")
+                .contains("--data-dir", "--redis-fsync", "--worker-config", "--verbose");
     }
 
     private static String out(String... args) {
