@@ -14,10 +14,9 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "completion",
         mixinStandardHelpOptions = true,
-        description = {
-            "Print a shell completion script for kbsync, generated from the commands and options of this version.",
-            "bash: source <(kbsync completion bash); zsh: autoload -U +X bashcompinit && bashcompinit first."
-        })
+        description = "Print a shell completion script for kbsync, generated from the commands and options of"
+                + " this version. bash: source <(kbsync completion bash); zsh: run autoload -U +X bashcompinit &&"
+                + " bashcompinit first.")
 final class CompletionCommand implements Callable<Integer> {
     enum Shell {
         bash

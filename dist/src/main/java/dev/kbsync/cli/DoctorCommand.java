@@ -23,12 +23,11 @@ import picocli.CommandLine.Option;
 @Command(
         name = "doctor",
         mixinStandardHelpOptions = true,
-        description = {
-            "Check what kbsync needs: Redis (reachable, version, maxmemory-policy, persistence, replicas, Sentinel),",
-            "the clock against Redis, the coordinator's /readyz, each KB's remote and branch with the worker's",
-            "credentials (read-only), the agent commands and the cache dir's disk space. One pass/warn/fail line",
-            "each; exit code 1 when a check fails. Settings as the processes read them: the YAML files and KBSYNC_*."
-        })
+        description = "Check what kbsync needs: Redis (reachable, version, maxmemory-policy, persistence,"
+                + " replicas, Sentinel), the clock against Redis, the coordinator's /readyz, each KB's remote and"
+                + " branch with the worker's credentials (read-only), the agent commands and the cache dir's disk"
+                + " space. One pass/warn/fail line each; exit code 1 when a check fails. Settings as the processes"
+                + " read them: the YAML files under the KBSYNC_* environment.")
 final class DoctorCommand implements Callable<Integer> {
     @Option(
             names = "--config",
