@@ -11,6 +11,7 @@ import dev.kbsync.api.client.ClientOptions;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.cli.stack.StallingUpMain;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,7 +72,9 @@ class UpCrashIT {
             again.awaitUp(UP);
             assertThat(awaitLine(again, Pattern.compile("(resumed .*)")))
                     .isEqualTo("resumed 40 queued jobs (1 of them was running)");
-            assertThat(again.errors()).contains("ending the grant of job " + stalledJob);
+            assertThat(Files.readString(data.resolve("logs/kbsync.log")))
+                    .as("the log file, not the console")
+                    .contains("ending the grant of job " + stalledJob);
             await().atMost(Duration.ofSeconds(20))
                     .pollInterval(Duration.ofMillis(250))
                     .alias("all 40 land well before the dead worker's 30 s lease could have expired")

@@ -36,6 +36,11 @@ final class ConfigLoader {
         return build(KEYS.read(file, env));
     }
 
+    CoordinatorConfig.RedisAndKbs loadRedisAndKbs(Optional<Path> file) {
+        Values<ConfigKey> v = KEYS.read(file, env);
+        return new CoordinatorConfig.RedisAndKbs(redis(v), kbs(v));
+    }
+
     private CoordinatorConfig build(Values<ConfigKey> v) {
         return new CoordinatorConfig(
                 v.string(ConfigKey.COORDINATOR_ID).orElseGet(this::defaultId),
@@ -55,10 +60,14 @@ final class ConfigLoader {
                         Duration.ofSeconds(v.integer(ConfigKey.LEASE_WAITER_TTL_SECONDS)),
                         Duration.ofMillis(v.integer(ConfigKey.LEASE_SWEEP_MILLIS)),
                         Duration.ofSeconds(v.integer(ConfigKey.LOCK_WATCHDOG_SECONDS))),
-                new Redis(
-                        v.text(ConfigKey.REDIS_ADDRESS),
-                        v.string(ConfigKey.REDIS_CONFIG_FILE).map(ConfigLoader::existing)),
+                redis(v),
                 kbs(v));
+    }
+
+    private static Redis redis(Values<ConfigKey> v) {
+        return new Redis(
+                v.text(ConfigKey.REDIS_ADDRESS),
+                v.string(ConfigKey.REDIS_CONFIG_FILE).map(ConfigLoader::existing));
     }
 
     private static List<Token> tokens(Values<ConfigKey> v) {

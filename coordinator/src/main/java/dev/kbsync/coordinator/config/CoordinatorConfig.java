@@ -37,6 +37,22 @@ public record CoordinatorConfig(
         return new ConfigLoader(env).load(file);
     }
 
+    /**
+     * Only where Redis is and the configured KBs, from the same file and environment: what a host that does not run
+     * the coordinator ({@code kbsync doctor} on a worker) needs, without the coordinator-only keys (tokens, HTTP)
+     * having to be valid. Unknown YAML keys are still refused.
+     */
+    public static RedisAndKbs loadRedisAndKbs(Optional<Path> file, Map<String, String> env) {
+        return new ConfigLoader(env).loadRedisAndKbs(file);
+    }
+
+    /** {@link #loadRedisAndKbs}'s answer. */
+    public record RedisAndKbs(Redis redis, List<KbConfig> kbs) {
+        public RedisAndKbs {
+            kbs = List.copyOf(kbs);
+        }
+    }
+
     /** The engine's settings derived from this configuration. */
     public EngineConfig engine() {
         return new EngineConfig(

@@ -5,6 +5,7 @@ import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.event.JobEvent;
+import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.api.event.SnapshotEvent;
 import dev.kbsync.coordinator.engine.store.JobStore;
@@ -19,8 +20,10 @@ import dev.kbsync.coordinator.service.Watchers;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,6 +40,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Fanout {
     private static final Logger LOG = LoggerFactory.getLogger(Fanout.class);
+    private static final int ENDED_MEMORY = 4096;
 
     private final EventBus bus;
     private final Tickets tickets;
@@ -51,6 +55,18 @@ public final class Fanout {
     private final Map<KbId, Set<String>> announced = new HashMap<>();
     /** KBs with state here ({@code seen} or {@code announced}); read from any thread by {@link #relevant}. */
     private final Set<KbId> tracked = ConcurrentHashMap.newKeySet();
+    /**
+     * Job and lease addresses whose final event went out: nothing more is sent to them. A ticket's end is seen twice
+     * here, by the step that ended it ({@link #ended}) and by the next refresh; its stream unregisters on the first
+     * final event, and a second one, already on its way, reached a consumer that was gone (Vert.x discards it with a
+     * warning). The two sightings are a few Redis calls apart, so the most recent few thousand addresses suffice.
+     */
+    private final Set<String> ended = Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > ENDED_MEMORY;
+        }
+    });
 
     private record Seen(long ahead, String state, String jobId) {}
 
@@ -221,15 +237,22 @@ public final class Fanout {
         });
     }
 
+    /** The ticket left the queue: its final event, unless the step that ended it here sent that already. */
     private Future<Void> finished(KbId kb, String ticket, Seen old) {
         if (old.jobId() != null) {
             jobCache.remove(old.jobId());
+            if (ended.contains(QueueAddresses.job(old.jobId()))) {
+                return Future.succeededFuture();
+            }
             return jobs.load(old.jobId()).map(stored -> {
                 stored.ifPresent(s -> sendJob(Change.STATE, s.job()));
                 return null;
             });
         }
         LeaseRef ref = new LeaseRef(kb, ticket, null);
+        if (ended.contains(QueueAddresses.lease(ref.id()))) {
+            return Future.succeededFuture();
+        }
         return tickets.ticket(kb, ticket).map(state -> {
             state.ifPresent(s -> lease(Change.STATE, s.toLease(ref)));
             return null;
@@ -237,11 +260,22 @@ public final class Fanout {
     }
 
     private void sendJob(Change type, Job job) {
-        bus.publish(QueueAddresses.job(job.id()), type.of(job));
+        send(QueueAddresses.job(job.id()), type.of(job));
     }
 
     private Future<Void> lease(Change type, Lease lease) {
-        bus.publish(QueueAddresses.lease(lease.id()), type.of(lease));
+        send(QueueAddresses.lease(lease.id()), type.of(lease));
         return Future.succeededFuture();
+    }
+
+    /** Publishes a job's or lease's event, unless its final event went out already. */
+    private void send(String address, KbsyncEvent event) {
+        if (ended.contains(address)) {
+            return;
+        }
+        if (event.last()) {
+            ended.add(address);
+        }
+        bus.publish(address, event);
     }
 }
