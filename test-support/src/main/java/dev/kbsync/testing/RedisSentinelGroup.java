@@ -23,18 +23,34 @@ public final class RedisSentinelGroup implements AutoCloseable {
     private static final Duration CALL = Duration.ofSeconds(2);
 
     private final Path dir;
+    private final boolean proxiedLink;
     private final List<RedisProcess> processes = new ArrayList<>();
+    private FaultProxy replicaLink;
     private RedisProcess master;
     private RedisProcess replica;
     private final List<RedisProcess> sentinels = new ArrayList<>();
 
-    private RedisSentinelGroup(Path dir) {
+    private RedisSentinelGroup(Path dir, boolean proxiedLink) {
         this.dir = dir;
+        this.proxiedLink = proxiedLink;
     }
 
     /** Starts the master, the replica and the Sentinels, and waits until they know each other. */
     public static RedisSentinelGroup start() {
-        RedisSentinelGroup group = new RedisSentinelGroup(RedisExtension.tempDir("kbsync-sentinel"));
+        return start(false);
+    }
+
+    /**
+     * Like {@link #start()}, but the replica replicates through a {@link FaultProxy} ({@link #replicaLink()}), so a
+     * test can cut replication off while everything else still runs: what the master acknowledges meanwhile never
+     * reaches the replica (a replica that only sleeps would still apply it from its socket buffer later).
+     */
+    public static RedisSentinelGroup startWithReplicaLink() {
+        return start(true);
+    }
+
+    private static RedisSentinelGroup start(boolean proxiedLink) {
+        RedisSentinelGroup group = new RedisSentinelGroup(RedisExtension.tempDir("kbsync-sentinel"), proxiedLink);
         try {
             group.launch();
             return group;
@@ -56,6 +72,14 @@ public final class RedisSentinelGroup implements AutoCloseable {
     /** The process that was master at start (it stays that process after a failover). */
     public RedisProcess master() {
         return master;
+    }
+
+    /** The replication link of a group from {@link #startWithReplicaLink()}. */
+    public FaultProxy replicaLink() {
+        if (replicaLink == null) {
+            throw new IllegalStateException("the replica replicates directly; use startWithReplicaLink()");
+        }
+        return replicaLink;
     }
 
     /** The process that was the replica at start. */
@@ -98,16 +122,24 @@ public final class RedisSentinelGroup implements AutoCloseable {
 
     @Override
     public void close() {
+        if (replicaLink != null) {
+            replicaLink.close();
+        }
         processes.forEach(RedisProcess::close);
         TempDirs.deleteQuietly(dir);
     }
 
     private void launch() {
         master = track(RedisProcess.start(subdir("master"), RedisProcess.freePort(), List.of()));
+        int upstream = master.port();
+        if (proxiedLink) {
+            replicaLink = FaultProxy.to(master.port());
+            upstream = replicaLink.port();
+        }
         replica = track(RedisProcess.start(
                 subdir("replica"),
                 RedisProcess.freePort(),
-                List.of("--replicaof", "127.0.0.1", Integer.toString(master.port()))));
+                List.of("--replicaof", "127.0.0.1", Integer.toString(upstream))));
         Poll.until(
                 READY,
                 "the replica to sync",

@@ -47,8 +47,18 @@ final class Coordinators implements AutoCloseable {
     }
 
     Node start(EngineConfig config, MetricsSink metrics) {
+        return start(config, metrics, redis.uri());
+    }
+
+    /**
+     * A coordinator that reaches Redis at {@code uri} (e.g. through a fault proxy), with a 30 s command timeout so a
+     * test can hold its answers back without Redisson retrying the commands.
+     */
+    Node start(EngineConfig config, MetricsSink metrics, String uri) {
         Vertx vertx = Vertx.vertx();
-        RedissonClient client = client(config);
+        Config redisson = new Config();
+        redisson.useSingleServer().setAddress(uri).setTimeout(30_000);
+        RedissonClient client = Redisson.create(Engine.tune(redisson, config));
         Node node = new Node(vertx, client, await(Engine.start(vertx, client, config, metrics)));
         nodes.add(node);
         return node;
@@ -62,6 +72,10 @@ final class Coordinators implements AutoCloseable {
 
     Node node(int index) {
         return nodes.get(index);
+    }
+
+    int size() {
+        return nodes.size();
     }
 
     RedissonClient clientOf(int index) {
