@@ -15,12 +15,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Watches a Redis with {@code MONITOR} and checks the keys every Lua script touches against the keys it declared: an
- * {@code EVAL}/{@code EVALSHA} line is followed by the commands its script ran ({@code [0 lua]} lines), in order.
+ * {@code EVAL}/{@code EVALSHA} line (or their read-only forms) is followed by the commands its script ran ({@code [0 lua]} lines), in order.
  * {@link #undeclared()} lists every touched key a script did not pass in {@code KEYS}, with the script's first line.
  */
 public final class ScriptMonitor implements AutoCloseable {
     private static final Set<String> KEYLESS = Set.of("time", "publish", "spublish", "ping", "echo");
     private static final Set<String> ALL_KEYS = Set.of("del", "exists", "unlink", "touch");
+    private static final Set<String> SCRIPT_CALLS = Set.of("eval", "evalsha", "eval_ro", "evalsha_ro");
 
     private final Socket socket;
     private final List<List<String>> lines = new CopyOnWriteArrayList<>();
@@ -75,7 +76,7 @@ public final class ScriptMonitor implements AutoCloseable {
     private static boolean isScript(List<String> line) {
         return !line.get(0).equals("lua")
                 && line.size() > 3
-                && (line.get(1).equalsIgnoreCase("eval") || line.get(1).equalsIgnoreCase("evalsha"));
+                && SCRIPT_CALLS.contains(line.get(1).toLowerCase());
     }
 
     private static List<String> declaredKeys(List<String> line) {

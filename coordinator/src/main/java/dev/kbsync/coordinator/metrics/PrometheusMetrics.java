@@ -16,6 +16,10 @@ public final class PrometheusMetrics implements MetricsSink {
     private final Counter grants = new Counter("kbsync_grants_total", "KB lock grants.", "kb");
     private final Counter expiries =
             new Counter("kbsync_lease_expiries_total", "Leases lost because the holder went silent.", "kb");
+    private final Counter shortfalls = new Counter(
+            "kbsync_replication_shortfalls_total",
+            "Writes that create jobs or grants answered 503 because too few replicas confirmed them in time.",
+            "kb");
     private final Counter pushRejections =
             new Counter("kbsync_push_rejections_total", "Non-fast-forward pushes reported by workers.", "kb");
     private final Counter submitted =
@@ -24,7 +28,7 @@ public final class PrometheusMetrics implements MetricsSink {
             new Counter("kbsync_http_requests_total", "HTTP requests by route template and status.", "route", "status");
     private final Gauge queueLength = new Gauge("kbsync_queue_length", "Holder plus waiters per KB.", "kb");
     private final List<Family<?>> families =
-            List.of(lockWait, lockHold, grants, expiries, pushRejections, submitted, http, queueLength);
+            List.of(lockWait, lockHold, grants, expiries, pushRejections, shortfalls, submitted, http, queueLength);
 
     @Override
     public void granted(KbId kb, long waitedMs) {
@@ -50,6 +54,11 @@ public final class PrometheusMetrics implements MetricsSink {
     @Override
     public void pushRejections(KbId kb, int count) {
         pushRejections.inc(count, kb.value());
+    }
+
+    @Override
+    public void replicationShortfall(KbId kb) {
+        shortfalls.inc(1, kb.value());
     }
 
     public void jobSubmitted(KbId kb, JobKind kind) {

@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.api.Assignment;
 import dev.kbsync.api.Job;
@@ -11,6 +12,7 @@ import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.testing.RedisSentinelGroup;
+import dev.kbsync.testing.RespClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * Acknowledged means durable: replication to the only replica is cut off (the master still runs and answers), jobs
  * are submitted and leases granted, then the master is SIGKILLed and Sentinel promotes the replica, which never saw
  * those writes. Every job and grant the coordinator acknowledged must still exist after the failover, and no fencing
- * token or lease id it handed out may be handed out again.
+ * token or lease id it handed out may be handed out again (checked once the old master is back as the new master's
+ * replica: until a replica confirms them, writes that create jobs and grants are refused).
  */
 class LaggingReplicaIT {
     private static final Logger LOG = LoggerFactory.getLogger(LaggingReplicaIT.class);
@@ -51,13 +54,14 @@ class LaggingReplicaIT {
                 refused += grant(node, "during-" + i, acknowledgedGrants) ? 0 : 1;
             }
             group.killMaster();
-            group.awaitFailover(Duration.ofSeconds(30));
-
+            int promoted = group.awaitFailover(Duration.ofSeconds(30));
             List<String> lost =
                     acknowledgedJobs.stream().filter(id -> !exists(node, id)).toList();
-            for (int i = 0; i < 3; i++) {
-                grant(node, "after-" + i, acknowledgedGrants);
-            }
+            group.master().restart(); // back, empty, and turned into the new master's replica by Sentinel
+            awaitReplica(promoted);
+            int before = acknowledgedGrants.size();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> grant(node, "after", acknowledgedGrants) && acknowledgedGrants.size() >= before + 3);
             Optional<Assignment> polled = Node.get(node.jobs().poll("w", Duration.ofSeconds(5)), CALL);
             LOG.info(
                     "{} jobs and {} grants acknowledged, {} writes refused during the cut; {} jobs lost",
@@ -108,6 +112,12 @@ class LaggingReplicaIT {
             LOG.info("grant refused: {}", refused.toString());
             return false;
         }
+    }
+
+    private static void awaitReplica(int masterPort) {
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> String.valueOf(RespClient.once(masterPort, Duration.ofSeconds(2), "INFO", "replication"))
+                        .contains("state=online"));
     }
 
     private static boolean exists(Node node, String jobId) {

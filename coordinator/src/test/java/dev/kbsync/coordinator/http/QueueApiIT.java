@@ -8,7 +8,6 @@ import static io.vertx.core.http.HttpMethod.POST;
 import static io.vertx.core.http.HttpMethod.PUT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kbsync.api.KbId;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -88,7 +87,6 @@ class QueueApiIT {
             int initial = all.awaitEvents(2).size();
 
             api.call(POST, "/v1/kbs/boom/leases", CLIENT, new JsonObject().put("holder", "sse-holder"));
-            api.services.publishSnapshot(KbId.of("boom"));
 
             SseClient.Event update = one.awaitEvents(2).get(1);
             assertThat(update.name()).isEqualTo("snapshot");

@@ -4,7 +4,7 @@ import dev.kbsync.api.Job;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
-import dev.kbsync.coordinator.engine.store.JobStore;
+import dev.kbsync.coordinator.engine.ticket.JobRef;
 import dev.kbsync.coordinator.engine.ticket.KbView;
 import dev.kbsync.coordinator.engine.ticket.LeaseRef;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
@@ -37,7 +37,6 @@ public final class Fanout {
 
     private final EventBus bus;
     private final Tickets tickets;
-    private final JobStore jobs;
     private final MetricsSink metrics;
     private final Watchers watchers;
     private final Map<KbId, Map<String, Seen>> seen = new HashMap<>();
@@ -51,11 +50,10 @@ public final class Fanout {
 
     private record Seen(long ahead, String state, String jobId) {}
 
-    public Fanout(EventBus bus, Tickets tickets, JobStore jobs, MetricsSink metrics, Watchers watchers) {
+    public Fanout(EventBus bus, Tickets tickets, MetricsSink metrics, Watchers watchers) {
         this.watchers = watchers;
         this.bus = bus;
         this.tickets = tickets;
-        this.jobs = jobs;
         this.metrics = metrics;
     }
 
@@ -190,14 +188,11 @@ public final class Fanout {
     /** Position changes reuse the job last read here (only ahead and eta change); state changes read it again. */
     private Future<Void> job(String type, KbView view, Seen seen) {
         Job known = jobCache.get(seen.jobId());
-        Future<Job> job = known != null && type.equals("position")
-                ? Future.succeededFuture(known)
-                : jobs.load(seen.jobId())
-                        .map(stored -> stored.map(JobStore.Stored::job).orElse(null));
+        Future<Job> job = known != null && type.equals("position") ? Future.succeededFuture(known) : load(seen.jobId());
         return job.map(j -> {
             if (j != null) {
                 jobCache.put(j.id(), j);
-                sendJob(type, JobStore.at(j, JobState.fromWire(seen.state()), seen.ahead(), view.etaMs(seen.ahead())));
+                sendJob(type, j.at(JobState.fromWire(seen.state()), seen.ahead(), view.etaMs(seen.ahead())));
             }
             return null;
         });
@@ -206,16 +201,22 @@ public final class Fanout {
     private Future<Void> finished(KbId kb, String ticket, Seen old) {
         if (old.jobId() != null) {
             jobCache.remove(old.jobId());
-            return jobs.load(old.jobId()).map(stored -> {
-                stored.ifPresent(s -> sendJob("state", s.job()));
+            return load(old.jobId()).map(job -> {
+                if (job != null) {
+                    sendJob("state", job);
+                }
                 return null;
             });
         }
-        LeaseRef ref = new LeaseRef(kb, ticket, null);
+        LeaseRef ref = LeaseRef.parse(LeaseRef.raw(kb, ticket));
         return tickets.ticket(kb, ticket).map(state -> {
-            state.ifPresent(s -> lease("state", s.toLease(ref)));
+            state.ifPresent(s -> lease("state", s.lease(ref)));
             return null;
         });
+    }
+
+    private Future<Job> load(String jobId) {
+        return JobRef.of(jobId).compose(tickets::job).map(job -> job.orElse(null));
     }
 
     private void sendJob(String type, Job job) {

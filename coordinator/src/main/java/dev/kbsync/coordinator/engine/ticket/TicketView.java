@@ -1,0 +1,54 @@
+package dev.kbsync.coordinator.engine.ticket;
+
+import static dev.kbsync.coordinator.engine.redis.Times.instant;
+
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
+import java.util.Optional;
+
+/** One ticket as stored, its rank in the queue (-1: not queued) and the KB's grant: enough to answer for a lease. */
+public record TicketView(Ticket ticket, long rank, Optional<CurrentGrant> grant, long avgHoldMs, long nowMs) {
+
+    /** True when {@code ref} is the KB's current grant or this ticket's own lease in the running group commit. */
+    public boolean current(LeaseRef ref) {
+        return grant.map(g -> g.leaseId().equals(ref.id()) || member(g, ref)).orElse(false);
+    }
+
+    /** The lease {@code ref} as it stands: granted while current, waiting while queued (raw), else its final state. */
+    public Lease lease(LeaseRef ref) {
+        if (grant.isPresent() && member(grant.get(), ref)) {
+            CurrentGrant g = grant.get();
+            return lease(ref, LeaseState.GRANTED, 0, ticket.fence(), g);
+        }
+        if (grant.isPresent() && grant.get().leaseId().equals(ref.id())) {
+            CurrentGrant g = grant.get();
+            return lease(ref, LeaseState.GRANTED, 0, g.fence(), g);
+        }
+        if (!ref.forJob() && ticket.state() == LeaseState.WAITING && rank >= 0) {
+            return lease(ref, LeaseState.WAITING, rank, null, null);
+        }
+        boolean released = ticket.state() == LeaseState.RELEASED
+                && (!ref.forJob() || ref.id().equals(ticket.leaseId()));
+        Long token = ref.forJob() ? ref.fence() : ticket.fence();
+        return lease(ref, released ? LeaseState.RELEASED : LeaseState.EXPIRED, 0, token, null);
+    }
+
+    private boolean member(CurrentGrant g, LeaseRef ref) {
+        return ref.forJob() && g.leaseId().equals(ticket.batch()) && ref.id().equals(ticket.leaseId());
+    }
+
+    private Lease lease(LeaseRef ref, LeaseState state, long ahead, Long token, CurrentGrant g) {
+        return new Lease(
+                ref.id(),
+                ref.kb(),
+                ref.forJob() && ticket.worker() != null ? ticket.worker() : ticket.holder(),
+                state,
+                ahead,
+                token,
+                ref.forJob() ? ref.job().id() : null,
+                g == null ? null : instant(g.grantedMs()),
+                g == null ? null : instant(g.expiresMs()),
+                g == null ? null : instant(g.deadlineMs()),
+                ticket.ttlMs());
+    }
+}
