@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A real Sentinel setup for fault tests: 1 master, 1 replica and 3 Sentinels (quorum 2, down after 1 s) on
- * 127.0.0.1, each in its own temp dir. {@link #start()} returns once the replica is in sync and every Sentinel knows
- * the replica and its two peers. {@link #close()} kills every process and is safe twice.
+ * A real Sentinel setup for fault tests: 1 master, 1 replica (or more) and 3 Sentinels (quorum 2, down after 1 s) on
+ * 127.0.0.1, each in its own temp dir. {@link #start()} returns once the replicas are in sync and every Sentinel knows
+ * them and its two peers. {@link #close()} kills every process and is safe twice.
  */
 public final class RedisSentinelGroup implements AutoCloseable {
     /** The name the Sentinels monitor the master under. */
@@ -24,20 +24,30 @@ public final class RedisSentinelGroup implements AutoCloseable {
 
     private final Path dir;
     private final boolean proxiedLink;
+    private final int replicaCount;
     private final List<RedisProcess> processes = new ArrayList<>();
     private FaultProxy replicaLink;
     private RedisProcess master;
-    private RedisProcess replica;
+    private final List<RedisProcess> replicas = new ArrayList<>();
     private final List<RedisProcess> sentinels = new ArrayList<>();
 
-    private RedisSentinelGroup(Path dir, boolean proxiedLink) {
+    private RedisSentinelGroup(Path dir, boolean proxiedLink, int replicaCount) {
         this.dir = dir;
         this.proxiedLink = proxiedLink;
+        this.replicaCount = replicaCount;
     }
 
     /** Starts the master, the replica and the Sentinels, and waits until they know each other. */
     public static RedisSentinelGroup start() {
-        return start(false);
+        return start(false, 1);
+    }
+
+    /**
+     * Like {@link #start()} with {@code replicas} replicas: after a failover the other replicas follow the new master,
+     * so writes that wait for one replica's acknowledgement carry on.
+     */
+    public static RedisSentinelGroup startWithReplicas(int replicas) {
+        return start(false, replicas);
     }
 
     /**
@@ -46,11 +56,12 @@ public final class RedisSentinelGroup implements AutoCloseable {
      * reaches the replica (a replica that only sleeps would still apply it from its socket buffer later).
      */
     public static RedisSentinelGroup startWithReplicaLink() {
-        return start(true);
+        return start(true, 1);
     }
 
-    private static RedisSentinelGroup start(boolean proxiedLink) {
-        RedisSentinelGroup group = new RedisSentinelGroup(RedisExtension.tempDir("kbsync-sentinel"), proxiedLink);
+    private static RedisSentinelGroup start(boolean proxiedLink, int replicas) {
+        RedisSentinelGroup group =
+                new RedisSentinelGroup(RedisExtension.tempDir("kbsync-sentinel"), proxiedLink, replicas);
         try {
             group.launch();
             return group;
@@ -82,9 +93,9 @@ public final class RedisSentinelGroup implements AutoCloseable {
         return replicaLink;
     }
 
-    /** The process that was the replica at start. */
+    /** The process that was the (first) replica at start. */
     public RedisProcess replica() {
-        return replica;
+        return replicas.get(0);
     }
 
     public List<RedisProcess> sentinels() {
@@ -136,15 +147,19 @@ public final class RedisSentinelGroup implements AutoCloseable {
             replicaLink = FaultProxy.to(master.port());
             upstream = replicaLink.port();
         }
-        replica = track(RedisProcess.start(
-                subdir("replica"),
-                RedisProcess.freePort(),
-                List.of("--replicaof", "127.0.0.1", Integer.toString(upstream))));
-        Poll.until(
-                READY,
-                "the replica to sync",
-                () -> Poll.infoField(RespClient.once(replica.port(), CALL, "INFO", "replication"), "master_link_status")
-                        .filter("up"::equals));
+        for (int i = 0; i < replicaCount; i++) {
+            RedisProcess replica = track(RedisProcess.start(
+                    subdir("replica-" + i),
+                    RedisProcess.freePort(),
+                    List.of("--replicaof", "127.0.0.1", Integer.toString(i == 0 ? upstream : master.port()))));
+            replicas.add(replica);
+            Poll.until(
+                    READY,
+                    "the replica to sync",
+                    () -> Poll.infoField(
+                                    RespClient.once(replica.port(), CALL, "INFO", "replication"), "master_link_status")
+                            .filter("up"::equals));
+        }
         for (int i = 0; i < 3; i++) {
             int port = RedisProcess.freePort();
             Path sentinelDir = subdir("sentinel-" + i);
@@ -155,7 +170,7 @@ public final class RedisSentinelGroup implements AutoCloseable {
                 List<?> replicas =
                         (List<?>) RespClient.once(sentinel.port(), CALL, "SENTINEL", "replicas", MASTER_NAME);
                 List<?> peers = (List<?>) RespClient.once(sentinel.port(), CALL, "SENTINEL", "sentinels", MASTER_NAME);
-                return replicas.size() == 1 && peers.size() == 2;
+                return replicas.size() == replicaCount && peers.size() == 2;
             });
         }
     }

@@ -62,6 +62,7 @@ class PrometheusMetricsTest {
                         "# TYPE kbsync_grants_total counter",
                         "# TYPE kbsync_lease_expiries_total counter",
                         "# TYPE kbsync_push_rejections_total counter",
+                        "# TYPE kbsync_replication_shortfalls_total counter",
                         "# TYPE kbsync_jobs_submitted_total counter",
                         "# TYPE kbsync_http_requests_total counter",
                         "# TYPE kbsync_queue_length gauge");

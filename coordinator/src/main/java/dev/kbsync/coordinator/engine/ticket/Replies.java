@@ -105,7 +105,7 @@ public final class Replies {
         for (JsonObject m : Records.list(r, "members")) {
             JsonObject t = m.getJsonObject("t");
             JsonObject member = m.copy()
-                    .put("granted", r.getLong("now"))
+                    .put("granted", t.getLong("st", r.getLong("now")))
                     .put("expires", r.getLong("expires"))
                     .put("deadline", r.getLong("deadline"))
                     .put("ttl", r.getLong("ttl"));
