@@ -2,6 +2,7 @@ package dev.kbsync.bench;
 
 import dev.kbsync.coordinator.Coordinator;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.metrics.ProcessMetrics;
 import io.vertx.core.Vertx;
 import java.util.Map;
 import java.util.Optional;
@@ -35,9 +36,11 @@ final class KbsyncServer implements AutoCloseable {
     }
 
     static KbsyncServer start(String redisUri) throws Exception {
-        Vertx vertx = Vertx.vertx();
+        // Metrics as in production (CoordinatorMain): Vert.x HTTP server and JVM meters in the coordinator's registry.
+        ProcessMetrics metrics = new ProcessMetrics();
+        Vertx vertx = metrics.vertx();
         CoordinatorConfig config = CoordinatorConfig.load(Optional.empty(), env(redisUri, 0));
-        return new KbsyncServer(vertx, Coordinator.start(vertx, config).await(60, TimeUnit.SECONDS));
+        return new KbsyncServer(vertx, Coordinator.start(vertx, config, metrics).await(60, TimeUnit.SECONDS));
     }
 
     Api client(int connections) {

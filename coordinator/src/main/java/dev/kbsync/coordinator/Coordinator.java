@@ -6,6 +6,7 @@ import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.coordinator.http.HttpApi;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
+import dev.kbsync.metrics.ProcessMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -31,20 +32,33 @@ public final class Coordinator {
         this.server = server;
     }
 
-    /** Starts a coordinator backed by the Redis engine. */
+    /** Starts a coordinator backed by the Redis engine, with a metrics registry of its own. */
     public static Future<Coordinator> start(Vertx vertx, CoordinatorConfig config) {
-        return start(vertx, config, ServicesFactory.redisEngine());
+        return start(vertx, config, ServicesFactory.redisEngine(), new ProcessMetrics());
+    }
+
+    /**
+     * Starts a coordinator backed by the Redis engine whose meters join {@code metrics}; the production process passes
+     * the registry its Vert.x instance reports into ({@link ProcessMetrics#vertx()}).
+     */
+    public static Future<Coordinator> start(Vertx vertx, CoordinatorConfig config, ProcessMetrics metrics) {
+        return start(vertx, config, ServicesFactory.redisEngine(), metrics);
     }
 
     /** Starts a coordinator with the given services (tests pass a stand-in for the engine). */
     public static Future<Coordinator> start(Vertx vertx, CoordinatorConfig config, ServicesFactory factory) {
+        return start(vertx, config, factory, new ProcessMetrics());
+    }
+
+    private static Future<Coordinator> start(
+            Vertx vertx, CoordinatorConfig config, ServicesFactory factory, ProcessMetrics process) {
         if (!config.auth().enabled()) {
             log.warn(
                     "authentication is OFF (allowed because http.host={} is loopback)",
                     config.http().host());
         }
         return RedisClients.create(vertx, config, factory).compose(redisson -> {
-            PrometheusMetrics metrics = new PrometheusMetrics();
+            PrometheusMetrics metrics = new PrometheusMetrics(process);
             return factory.start(vertx, redisson, config.engine(), metrics)
                     .compose(running -> wire(vertx, config, redisson, running, metrics)
                             .onFailure(e -> running.stop().get()))

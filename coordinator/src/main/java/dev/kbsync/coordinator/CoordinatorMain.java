@@ -1,7 +1,7 @@
 package dev.kbsync.coordinator;
 
-import dev.kbsync.coordinator.config.ConfigException;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.metrics.ProcessMetrics;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -18,10 +18,11 @@ public final class CoordinatorMain {
 
     public static void main(String[] args) {
         CoordinatorConfig config = loadOrExit(args);
-        Vertx vertx = Vertx.vertx();
+        ProcessMetrics metrics = new ProcessMetrics();
+        Vertx vertx = metrics.vertx();
         Coordinator coordinator;
         try {
-            coordinator = Coordinator.start(vertx, config).await(60, TimeUnit.SECONDS);
+            coordinator = Coordinator.start(vertx, config, metrics).await(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             log.error("coordinator did not start", e);
             vertx.close();
@@ -34,7 +35,7 @@ public final class CoordinatorMain {
     private static CoordinatorConfig loadOrExit(String[] args) {
         try {
             return CoordinatorConfig.load(configFile(args), System.getenv());
-        } catch (ConfigException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) { // a ConfigException, or a bad argument
             System.err.println("kbsync coordinator: bad configuration: " + e.getMessage());
             System.exit(2);
             throw e;

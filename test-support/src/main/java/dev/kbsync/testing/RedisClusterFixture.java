@@ -11,8 +11,10 @@ import java.util.List;
 
 /**
  * A real 3-master Redis Cluster on 127.0.0.1 (no replicas, node timeout 2 s), built over raw RESP with
- * {@code CLUSTER ADDSLOTS} and {@code CLUSTER MEET} so it needs only {@code redis-server}. {@link #start()} returns
- * once every node reports {@code cluster_state:ok}; {@link #close()} kills every node and is safe twice.
+ * {@code CLUSTER ADDSLOTS} and {@code CLUSTER MEET} so it needs only {@code redis-server}; nodes run in containers
+ * (host network, so the bus port {@code port + 10000} is on 127.0.0.1 too) or as local processes, as
+ * {@link RedisRuntime} chooses. {@link #start()} returns once every node reports {@code cluster_state:ok};
+ * {@link #close()} removes every node and is safe twice.
  */
 public final class RedisClusterFixture implements AutoCloseable {
     /** Number of hash slots in a Redis Cluster. */
@@ -24,7 +26,7 @@ public final class RedisClusterFixture implements AutoCloseable {
     private static final Duration READY = Duration.ofSeconds(30);
 
     private final Path dir;
-    private final List<RedisProcess> nodes = new ArrayList<>();
+    private final List<RedisServer> nodes = new ArrayList<>();
 
     private RedisClusterFixture(Path dir) {
         this.dir = dir;
@@ -43,36 +45,37 @@ public final class RedisClusterFixture implements AutoCloseable {
     }
 
     /** The nodes, in slot order: node {@code i} serves the {@code i}-th third of the slots. */
-    public List<RedisProcess> nodes() {
+    public List<RedisServer> nodes() {
         return List.copyOf(nodes);
     }
 
     /** {@code redis://127.0.0.1:<port>} of each node. */
     public List<String> nodeAddresses() {
-        return nodes.stream().map(RedisProcess::uri).toList();
+        return nodes.stream().map(RedisServer::uri).toList();
     }
 
     /** The node that serves {@code slot}. */
-    public RedisProcess nodeForSlot(int slot) {
+    public RedisServer nodeForSlot(int slot) {
         return nodes.get(slot / firstSlot(1));
     }
 
     @Override
     public void close() {
-        nodes.forEach(RedisProcess::close);
+        nodes.forEach(RedisServer::close);
         TempDirs.deleteQuietly(dir);
     }
 
     private void launch() {
         for (int i = 0; i < MASTERS; i++) {
             int port = clusterPort();
-            nodes.add(RedisProcess.start(
-                    TempDirs.subdir(dir, "node-" + port),
-                    port,
-                    List.of(
-                            "--cluster-enabled", "yes",
-                            "--cluster-config-file", "nodes-" + port + ".conf",
-                            "--cluster-node-timeout", "2000")));
+            nodes.add(RedisRuntime.current()
+                    .start(
+                            TempDirs.subdir(dir, "node-" + port),
+                            port,
+                            List.of(
+                                    "--cluster-enabled", "yes",
+                                    "--cluster-config-file", "nodes-" + port + ".conf",
+                                    "--cluster-node-timeout", "2000")));
         }
         for (int i = 0; i < MASTERS; i++) {
             try (RespClient node = RespClient.connect(nodes.get(i).port(), CALL)) {
@@ -81,11 +84,11 @@ public final class RedisClusterFixture implements AutoCloseable {
             }
         }
         try (RespClient first = RespClient.connect(nodes.get(0).port(), CALL)) {
-            for (RedisProcess other : nodes.subList(1, MASTERS)) {
+            for (RedisServer other : nodes.subList(1, MASTERS)) {
                 first.call("CLUSTER", "MEET", "127.0.0.1", Integer.toString(other.port()));
             }
         }
-        for (RedisProcess node : nodes) {
+        for (RedisServer node : nodes) {
             Poll.until(
                     READY,
                     "cluster_state:ok on " + node.port(),

@@ -5,38 +5,61 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A private, real {@code redis-server} for one test class, on a free port, without persistence, killed after the
- * class. Use as {@code @RegisterExtension static final RedisExtension redis = new RedisExtension();}.
+ * A private, real Redis for one test class, on a free port of 127.0.0.1, removed after the class (also when a test
+ * failed). It runs in a container or as a local process, as {@link RedisRuntime} chooses. Use as
+ * {@code @RegisterExtension static final RedisExtension redis = new RedisExtension();} for a Redis without
+ * persistence (a restart loses every key), or {@link #appendOnly()} for one whose AOF survives a restart.
  */
 public final class RedisExtension implements BeforeAllCallback, AfterAllCallback {
-    private RedisProcess process;
+    static final List<String> APPEND_ONLY = List.of("--appendonly", "yes");
+
+    private final List<String> args;
+    private RedisServer server;
     private Path dir;
+
+    /** A Redis without persistence. */
+    public RedisExtension() {
+        this(List.of());
+    }
+
+    private RedisExtension(List<String> args) {
+        this.args = args;
+    }
+
+    /**
+     * A Redis with {@code appendonly yes} ({@code appendfsync everysec}): every acknowledged write is in the AOF (in
+     * the OS's cache at least), so it survives {@code kill()} and {@code restart()}.
+     */
+    public static RedisExtension appendOnly() {
+        return new RedisExtension(APPEND_ONLY);
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
         dir = Files.createTempDirectory("kbsync-redis-test");
-        process = RedisProcess.start(dir);
+        server = RedisRuntime.current().start(dir, RedisProcess.freePort(), args);
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
-        if (process != null) {
-            process.close();
+        if (server != null) {
+            server.close();
         }
         TempDirs.deleteQuietly(dir);
     }
 
-    /** The running process: kill, pause, resume, restart it in fault tests. */
-    public RedisProcess process() {
-        if (process == null) {
+    /** The running server: kill, pause, resume, restart it in fault tests. */
+    public RedisServer process() {
+        if (server == null) {
             throw new IllegalStateException("RedisExtension must be registered as a static field");
         }
-        return process;
+        return server;
     }
 
     public String uri() {

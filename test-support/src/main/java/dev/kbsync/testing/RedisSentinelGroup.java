@@ -12,8 +12,9 @@ import java.util.Optional;
 
 /**
  * A real Sentinel setup for fault tests: 1 master, 1 replica (or more) and 3 Sentinels (quorum 2, down after 1 s) on
- * 127.0.0.1, each in its own temp dir. {@link #start()} returns once the replicas are in sync and every Sentinel knows
- * them and its two peers. {@link #close()} kills every process and is safe twice.
+ * 127.0.0.1, each in its own temp dir, in containers or as local processes as {@link RedisRuntime} chooses.
+ * {@link #start()} returns once the replicas are in sync and every Sentinel knows them and its two peers.
+ * {@link #close()} removes every server and is safe twice.
  */
 public final class RedisSentinelGroup implements AutoCloseable {
     /** The name the Sentinels monitor the master under. */
@@ -25,11 +26,11 @@ public final class RedisSentinelGroup implements AutoCloseable {
     private final Path dir;
     private final boolean proxiedLink;
     private final int replicaCount;
-    private final List<RedisProcess> processes = new ArrayList<>();
+    private final List<RedisServer> servers = new ArrayList<>();
     private FaultProxy replicaLink;
-    private RedisProcess master;
-    private final List<RedisProcess> replicas = new ArrayList<>();
-    private final List<RedisProcess> sentinels = new ArrayList<>();
+    private RedisServer master;
+    private final List<RedisServer> replicas = new ArrayList<>();
+    private final List<RedisServer> sentinels = new ArrayList<>();
 
     private RedisSentinelGroup(Path dir, boolean proxiedLink, int replicaCount) {
         this.dir = dir;
@@ -77,12 +78,17 @@ public final class RedisSentinelGroup implements AutoCloseable {
 
     /** {@code redis://127.0.0.1:<port>} of each Sentinel. */
     public List<String> sentinelAddresses() {
-        return sentinels.stream().map(RedisProcess::uri).toList();
+        return sentinels.stream().map(RedisServer::uri).toList();
     }
 
-    /** The process that was master at start (it stays that process after a failover). */
-    public RedisProcess master() {
+    /** The server that was master at start (it stays that server after a failover). */
+    public RedisServer master() {
         return master;
+    }
+
+    /** The server that was the (first) replica at start. */
+    public RedisServer replica() {
+        return replicas.get(0);
     }
 
     /** The replication link of a group from {@link #startWithReplicaLink()}. */
@@ -93,12 +99,7 @@ public final class RedisSentinelGroup implements AutoCloseable {
         return replicaLink;
     }
 
-    /** The process that was the (first) replica at start. */
-    public RedisProcess replica() {
-        return replicas.get(0);
-    }
-
-    public List<RedisProcess> sentinels() {
+    public List<RedisServer> sentinels() {
         return List.copyOf(sentinels);
     }
 
@@ -119,7 +120,7 @@ public final class RedisSentinelGroup implements AutoCloseable {
 
     /** The master port that the first answering Sentinel names, if any answers. */
     public Optional<Integer> currentMasterPort() {
-        for (RedisProcess sentinel : sentinels) {
+        for (RedisServer sentinel : sentinels) {
             try {
                 List<?> addr = (List<?>)
                         RespClient.once(sentinel.port(), CALL, "SENTINEL", "get-master-addr-by-name", MASTER_NAME);
@@ -136,19 +137,20 @@ public final class RedisSentinelGroup implements AutoCloseable {
         if (replicaLink != null) {
             replicaLink.close();
         }
-        processes.forEach(RedisProcess::close);
+        servers.forEach(RedisServer::close);
         TempDirs.deleteQuietly(dir);
     }
 
     private void launch() {
-        master = track(RedisProcess.start(subdir("master"), RedisProcess.freePort(), List.of()));
+        RedisRuntime runtime = RedisRuntime.current();
+        master = track(runtime.start(subdir("master"), RedisProcess.freePort(), List.of()));
         int upstream = master.port();
         if (proxiedLink) {
             replicaLink = FaultProxy.to(master.port());
             upstream = replicaLink.port();
         }
         for (int i = 0; i < replicaCount; i++) {
-            RedisProcess replica = track(RedisProcess.start(
+            RedisServer replica = track(runtime.start(
                     subdir("replica-" + i),
                     RedisProcess.freePort(),
                     List.of("--replicaof", "127.0.0.1", Integer.toString(i == 0 ? upstream : master.port()))));
@@ -163,9 +165,9 @@ public final class RedisSentinelGroup implements AutoCloseable {
         for (int i = 0; i < 3; i++) {
             int port = RedisProcess.freePort();
             Path sentinelDir = subdir("sentinel-" + i);
-            sentinels.add(track(RedisProcess.startSentinel(sentinelDir, port, writeConfig(sentinelDir, port))));
+            sentinels.add(track(runtime.startSentinel(sentinelDir, port, writeConfig(sentinelDir, port))));
         }
-        for (RedisProcess sentinel : sentinels) {
+        for (RedisServer sentinel : sentinels) {
             Poll.until(READY, "Sentinel " + sentinel.port() + " to see the replica and its peers", () -> {
                 List<?> replicas =
                         (List<?>) RespClient.once(sentinel.port(), CALL, "SENTINEL", "replicas", MASTER_NAME);
@@ -192,17 +194,17 @@ public final class RedisSentinelGroup implements AutoCloseable {
         }
     }
 
-    private RedisProcess track(RedisProcess process) {
-        processes.add(process);
-        return process;
+    private RedisServer track(RedisServer server) {
+        servers.add(server);
+        return server;
     }
 
     private Path subdir(String name) {
         return TempDirs.subdir(dir, name);
     }
 
-    /** Every process of the group, for tests that check they are gone. */
-    public List<RedisProcess> processes() {
-        return List.copyOf(processes);
+    /** Every server of the group, for tests that check they are gone. */
+    public List<RedisServer> servers() {
+        return List.copyOf(servers);
     }
 }

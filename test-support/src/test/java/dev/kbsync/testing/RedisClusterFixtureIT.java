@@ -3,7 +3,6 @@ package dev.kbsync.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.kbsync.redis.RedisProcess;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -15,10 +14,10 @@ class RedisClusterFixtureIT {
 
     @Test
     void shouldServeSlotsFromThreeMastersAndStopOnClose() {
-        List<Long> pids;
+        List<RedisServer> nodes;
         try (RedisClusterFixture cluster = RedisClusterFixture.start()) {
             assertThat(cluster.nodeAddresses()).hasSize(3).doesNotHaveDuplicates();
-            for (RedisProcess node : cluster.nodes()) {
+            for (RedisServer node : cluster.nodes()) {
                 assertThat(String.valueOf(RespClient.once(node.port(), CALL, "CLUSTER", "INFO")))
                         .contains("cluster_state:ok")
                         .contains("cluster_known_nodes:3")
@@ -32,23 +31,22 @@ class RedisClusterFixtureIT {
             assertThat(owners).hasSizeGreaterThan(1);
 
             for (String key : keys) {
-                RedisProcess owner = ownerOf(cluster, key);
+                RedisServer owner = ownerOf(cluster, key);
                 assertThat(RespClient.once(owner.port(), CALL, "SET", key, "1")).isEqualTo("OK");
-                RedisProcess other = cluster.nodes().stream()
+                RedisServer other = cluster.nodes().stream()
                         .filter(n -> n != owner)
                         .findFirst()
                         .orElseThrow();
                 assertThatThrownBy(() -> RespClient.once(other.port(), CALL, "SET", key, "1"))
                         .hasMessageStartingWith("MOVED");
             }
-            pids = cluster.nodes().stream().map(RedisProcess::pid).toList();
+            nodes = cluster.nodes();
+            assertThat(nodes).allMatch(RedisServer::isAlive);
         }
-        assertThat(pids)
-                .noneMatch(
-                        pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        assertThat(nodes).noneMatch(RedisServer::isAlive);
     }
 
-    private static RedisProcess ownerOf(RedisClusterFixture cluster, String key) {
+    private static RedisServer ownerOf(RedisClusterFixture cluster, String key) {
         long slot = (Long) RespClient.once(cluster.nodes().get(0).port(), CALL, "CLUSTER", "KEYSLOT", key);
         return cluster.nodeForSlot((int) slot);
     }

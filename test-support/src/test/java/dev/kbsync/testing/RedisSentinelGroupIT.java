@@ -3,7 +3,6 @@ package dev.kbsync.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.kbsync.redis.RedisProcess;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -12,8 +11,8 @@ class RedisSentinelGroupIT {
     private static final Duration CALL = Duration.ofSeconds(2);
 
     @Test
-    void shouldReplicateFailOverRejoinTheOldMasterAndKillEveryProcessOnClose() {
-        List<Long> pids;
+    void shouldReplicateFailOverRejoinTheOldMasterAndRemoveEveryServerOnClose() {
+        List<RedisServer> servers;
         try (RedisSentinelGroup group = RedisSentinelGroup.start()) {
             assertThat(group.masterName()).isEqualTo("kbsync");
             assertThat(group.sentinelAddresses()).hasSize(3).allMatch(a -> a.startsWith("redis://127.0.0.1:"));
@@ -36,11 +35,9 @@ class RedisSentinelGroupIT {
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> "after".equals(RespClient.once(group.master().port(), CALL, "GET", "note")));
 
-            pids = group.processes().stream().map(RedisProcess::pid).toList();
-            assertThat(pids).hasSize(5);
+            servers = group.servers();
+            assertThat(servers).hasSize(5).allMatch(RedisServer::isAlive);
         }
-        assertThat(pids)
-                .noneMatch(
-                        pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        assertThat(servers).noneMatch(RedisServer::isAlive);
     }
 }

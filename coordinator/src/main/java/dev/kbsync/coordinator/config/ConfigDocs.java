@@ -1,5 +1,6 @@
 package dev.kbsync.coordinator.config;
 
+import dev.kbsync.config.ConfigPage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,33 +11,20 @@ public final class ConfigDocs {
 
     /** The full Markdown page. */
     public static String markdown() {
-        StringBuilder out = new StringBuilder()
-                .append("# Coordinator configuration\n\n")
-                .append("Generated from `ConfigKey` by `ConfigDocs` (a test fails when this page is stale;\n")
-                .append("regenerate with `ConfigDocs.main(\"docs/configuration.md\")`).\n\n")
-                .append("Keys come from a YAML file (`--config file.yaml`, nested by the dots of the key) and from\n")
-                .append("environment variables, which override the file. Unknown YAML keys are an error.\n\n")
-                .append("| key | environment | default | meaning |\n")
-                .append("| --- | --- | --- | --- |\n");
-        for (ConfigKey key : ConfigKey.values()) {
-            out.append("| `")
-                    .append(key.path())
-                    .append("` | `")
-                    .append(key.env())
-                    .append("` | `")
-                    .append(key.defaultText())
-                    .append("` | ")
-                    .append(key.description().replace("|", "\\|"))
-                    .append(" |\n");
-        }
-        return out.append(EXAMPLE).toString();
+        return ConfigPage.markdown("Coordinator configuration", INTRO, ConfigLoader.KEYS.keys(), EXAMPLE);
     }
 
+    private static final String INTRO = """
+            Generated from `ConfigKey` by `ConfigDocs` (a test fails when this page is stale;
+            regenerate with `ConfigDocs.main("docs/configuration.md")`).
+
+            Keys come from a YAML file (`--config file.yaml`, nested by the dots of the key) and from
+            environment variables, which override the file; a blank value counts as unset. A YAML key that
+            is not in this table is an error that names the nearest valid key. The worker reads its own
+            keys the same way (docs/worker-configuration.md).
+            """;
+
     private static final String EXAMPLE = """
-
-            ## Example
-
-            ```yaml
             http:
               host: 0.0.0.0
               port: 8080
@@ -49,7 +37,6 @@ public final class ConfigDocs {
               address: redis://10.0.0.5:6379
             kbs:
               - {id: team-notes, remote: "git@github.com:acme/team-notes.git", branch: main}
-            ```
             """;
 
     public static void main(String[] args) throws IOException {

@@ -1,10 +1,13 @@
 package dev.kbsync.coordinator.config;
 
+import dev.kbsync.config.Key;
+
 /**
- * Every configuration key, defined once: its YAML path, its environment variable (which overrides the file), its
- * default and what it means. The loader and the generated {@code docs/configuration.md} both read this table.
+ * Every coordinator configuration key, defined once: its YAML path, its environment variable (which overrides the
+ * file), its default and what it means. The loader and the generated {@code docs/configuration.md} both read this
+ * table.
  */
-public enum ConfigKey {
+public enum ConfigKey implements Key {
     COORDINATOR_ID(
             "coordinatorId",
             "KBSYNC_COORDINATOR_ID",
@@ -92,26 +95,23 @@ public enum ConfigKey {
         this.description = description;
     }
 
-    /** Dotted YAML path, e.g. {@code http.port}. */
+    @Override
     public String path() {
         return path;
     }
 
-    /** Environment variable that overrides the file. */
+    @Override
     public String env() {
         return env;
     }
 
-    /** The default as documented; {@code (none)} for keys without one. */
+    @Override
     public String defaultText() {
         return defaultText;
     }
 
+    @Override
     public String description() {
         return description;
-    }
-
-    boolean hasDefault() {
-        return !defaultText.startsWith("(none)") && !defaultText.startsWith("<");
     }
 }

@@ -2,6 +2,9 @@ package dev.kbsync.coordinator.config;
 
 import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.KbConfig;
+import dev.kbsync.config.ConfigException;
+import dev.kbsync.config.KeyTable;
+import dev.kbsync.config.Values;
 import dev.kbsync.coordinator.auth.Role;
 import dev.kbsync.coordinator.auth.Token;
 import dev.kbsync.coordinator.config.CoordinatorConfig.Auth;
@@ -14,7 +17,6 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +24,8 @@ import java.util.stream.IntStream;
 
 /** Reads the YAML file, lays the environment over it, and builds the validated {@link CoordinatorConfig}. */
 final class ConfigLoader {
+    static final KeyTable<ConfigKey> KEYS = KeyTable.of(ConfigKey.class);
+
     private final Map<String, String> env;
 
     ConfigLoader(Map<String, String> env) {
@@ -29,22 +33,14 @@ final class ConfigLoader {
     }
 
     CoordinatorConfig load(Optional<Path> file) {
-        Map<ConfigKey, Object> raw = new EnumMap<>(ConfigKey.class);
-        file.ifPresent(f -> raw.putAll(YamlSource.read(f)));
-        for (ConfigKey key : ConfigKey.values()) {
-            String value = env.get(key.env());
-            if (value != null && !value.isBlank()) {
-                raw.put(key, value);
-            }
-        }
-        return build(new Values(raw));
+        return build(KEYS.read(file, env));
     }
 
-    private CoordinatorConfig build(Values v) {
+    private CoordinatorConfig build(Values<ConfigKey> v) {
         return new CoordinatorConfig(
                 v.string(ConfigKey.COORDINATOR_ID).orElseGet(this::defaultId),
                 new Http(
-                        v.string(ConfigKey.HTTP_HOST).orElseThrow(),
+                        v.text(ConfigKey.HTTP_HOST),
                         v.integer(ConfigKey.HTTP_PORT),
                         v.integer(ConfigKey.HTTP_BODY_LIMIT_BYTES),
                         v.integer(ConfigKey.HTTP_MAX_TEXT_CHARS),
@@ -60,12 +56,12 @@ final class ConfigLoader {
                         Duration.ofMillis(v.integer(ConfigKey.LEASE_SWEEP_MILLIS)),
                         Duration.ofSeconds(v.integer(ConfigKey.LOCK_WATCHDOG_SECONDS))),
                 new Redis(
-                        v.string(ConfigKey.REDIS_ADDRESS).orElseThrow(),
+                        v.text(ConfigKey.REDIS_ADDRESS),
                         v.string(ConfigKey.REDIS_CONFIG_FILE).map(ConfigLoader::existing)),
                 kbs(v));
     }
 
-    private static List<Token> tokens(Values v) {
+    private static List<Token> tokens(Values<ConfigKey> v) {
         List<Map<String, String>> entries = v.list(ConfigKey.AUTH_TOKENS, List.of("token", "role"), EnvForms::token);
         return IntStream.range(0, entries.size())
                 .mapToObj(i -> token(entries.get(i), "auth.tokens[" + i + "]"))
@@ -84,7 +80,7 @@ final class ConfigLoader {
         }
     }
 
-    private static List<KbConfig> kbs(Values v) {
+    private static List<KbConfig> kbs(Values<ConfigKey> v) {
         List<Map<String, String>> entries = v.list(ConfigKey.KBS, List.of("id", "remote", "branch"), EnvForms::kb);
         return IntStream.range(0, entries.size())
                 .mapToObj(i -> kb(entries.get(i), "kbs[" + i + "]"))

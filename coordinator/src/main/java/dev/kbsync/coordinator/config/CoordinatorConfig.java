@@ -1,6 +1,8 @@
 package dev.kbsync.coordinator.config;
 
 import dev.kbsync.api.KbConfig;
+import dev.kbsync.config.Check;
+import dev.kbsync.config.ConfigException;
 import dev.kbsync.coordinator.auth.Token;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.kbsync.coordinator.config;
 
+import dev.kbsync.config.ConfigException;
 import java.util.Map;
 
 /** The one-line environment forms of list keys: {@code role:token} and {@code id=remote#branch}. */

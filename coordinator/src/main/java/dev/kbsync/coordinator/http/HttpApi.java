@@ -9,6 +9,7 @@ import dev.kbsync.coordinator.auth.Access;
 import dev.kbsync.coordinator.auth.AuthHandler;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
+import dev.kbsync.coordinator.metrics.RouteRequests;
 import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import io.vertx.core.Future;
@@ -27,6 +28,7 @@ public final class HttpApi {
     private final Vertx vertx;
     private final AuthHandler auth;
     private final PrometheusMetrics metrics;
+    private final RouteRequests unmatched;
     private final boolean metricsPublic;
     private final int bodyLimit;
     private final JobRoutes jobs;
@@ -46,6 +48,7 @@ public final class HttpApi {
         this.vertx = vertx;
         this.auth = auth;
         this.metrics = metrics;
+        this.unmatched = metrics.routeRequests("unmatched");
         this.metricsPublic = config.auth().metricsPublic();
         this.bodyLimit = config.http().bodyLimitBytes();
         this.jobs = new JobRoutes(services, limiter, metrics, config.http());
@@ -106,7 +109,7 @@ public final class HttpApi {
             Handler<RoutingContext> guard,
             boolean jsonBody,
             Handler<RoutingContext> handler) {
-        Route route = router.route(method, path).handler(new RequestCounter(metrics, path));
+        Route route = router.route(method, path).handler(new RequestCounter(metrics.routeRequests(path)));
         if (jsonBody) {
             // Vert.x Web requires the body handler before authentication: an oversize body is 413 even without a token.
             route.handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
@@ -119,7 +122,7 @@ public final class HttpApi {
     }
 
     private void unmatched(RoutingContext ctx, int status) {
-        metrics.httpRequest("unmatched", status);
+        unmatched.count(status);
         HttpError error = HttpError.forStatus(status);
         Responses.json(ctx, status, Failures.error(error.code(), error.getMessage()));
     }

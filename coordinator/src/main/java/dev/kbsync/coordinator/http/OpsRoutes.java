@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.http;
 
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
+import dev.kbsync.metrics.ProcessMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -40,6 +41,6 @@ final class OpsRoutes {
     }
 
     void handleMetrics(RoutingContext ctx) {
-        ctx.response().putHeader("Content-Type", PrometheusMetrics.CONTENT_TYPE).end(metrics.scrape());
+        ctx.response().putHeader("Content-Type", ProcessMetrics.CONTENT_TYPE).end(metrics.scrape());
     }
 }

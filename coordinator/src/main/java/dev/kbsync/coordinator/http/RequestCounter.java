@@ -1,22 +1,20 @@
 package dev.kbsync.coordinator.http;
 
-import dev.kbsync.coordinator.metrics.PrometheusMetrics;
+import dev.kbsync.coordinator.metrics.RouteRequests;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
 
 /** Counts each request by route template and final status ({@code kbsync_http_requests_total}). */
 final class RequestCounter implements PlatformHandler {
-    private final PrometheusMetrics metrics;
-    private final String route;
+    private final RouteRequests requests;
 
-    RequestCounter(PrometheusMetrics metrics, String route) {
-        this.metrics = metrics;
-        this.route = route;
+    RequestCounter(RouteRequests requests) {
+        this.requests = requests;
     }
 
     @Override
     public void handle(RoutingContext ctx) {
-        ctx.addEndHandler(v -> metrics.httpRequest(route, ctx.response().getStatusCode()));
+        ctx.addEndHandler(v -> requests.count(ctx.response().getStatusCode()));
         ctx.next();
     }
 }

@@ -2,78 +2,155 @@ package dev.kbsync.coordinator.metrics;
 
 import dev.kbsync.api.JobKind;
 import dev.kbsync.api.KbId;
-import java.util.List;
+import dev.kbsync.metrics.ProcessMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** The coordinator's metrics, kept in memory and rendered in Prometheus text format 0.0.4 by {@link #scrape()}. */
+/**
+ * The coordinator's meters in the process's Prometheus registry. Names, types, labels, buckets and help texts are what
+ * dashboards read (pinned by MetricNamesIT); each KB's meters are registered when the sweep first sees it (so every
+ * family shows zeroes from the start) or on its first observation, and cached.
+ */
 public final class PrometheusMetrics implements MetricsSink {
-    /** The Content-Type of {@link #scrape()}. */
-    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    private static final Duration[] LOCK_BUCKETS = {
+        Duration.ofMillis(5),
+        Duration.ofMillis(10),
+        Duration.ofMillis(25),
+        Duration.ofMillis(50),
+        Duration.ofMillis(100),
+        Duration.ofMillis(250),
+        Duration.ofMillis(500),
+        Duration.ofSeconds(1),
+        Duration.ofMillis(2500),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(60),
+        Duration.ofSeconds(120),
+        Duration.ofSeconds(300)
+    };
 
-    private final Histogram lockWait =
-            new Histogram("kbsync_lock_wait_seconds", "Time from queueing to grant of a KB lock.", "kb");
-    private final Histogram lockHold =
-            new Histogram("kbsync_lock_hold_seconds", "Time a KB lock was held, grant to release.", "kb");
-    private final Counter grants = new Counter("kbsync_grants_total", "KB lock grants.", "kb");
-    private final Counter expiries =
-            new Counter("kbsync_lease_expiries_total", "Leases lost because the holder went silent.", "kb");
-    private final Counter shortfalls = new Counter(
-            "kbsync_replication_shortfalls_total",
-            "Writes that create jobs or grants answered 503 because too few replicas confirmed them in time.",
-            "kb");
-    private final Counter pushRejections =
-            new Counter("kbsync_push_rejections_total", "Non-fast-forward pushes reported by workers.", "kb");
-    private final Counter submitted =
-            new Counter("kbsync_jobs_submitted_total", "Jobs accepted over HTTP.", "kb", "kind");
-    private final Counter http =
-            new Counter("kbsync_http_requests_total", "HTTP requests by route template and status.", "route", "status");
-    private final Gauge queueLength = new Gauge("kbsync_queue_length", "Holder plus waiters per KB.", "kb");
-    private final List<Family<?>> families =
-            List.of(lockWait, lockHold, grants, expiries, pushRejections, shortfalls, submitted, http, queueLength);
+    private final ProcessMetrics process;
+    private final MeterRegistry registry;
+    private final PerKb<Timer> lockWait;
+    private final PerKb<Timer> lockHold;
+    private final PerKb<Counter> grants;
+    private final PerKb<Counter> expiries;
+    private final PerKb<Counter> pushRejections;
+    private final PerKb<Counter> shortfalls;
+    private final PerKb<AtomicLong> queueLength;
+    private final Map<JobKind, PerKb<Counter>> submitted = new EnumMap<>(JobKind.class);
+    private final Set<KbId> introduced = ConcurrentHashMap.newKeySet();
+
+    public PrometheusMetrics(ProcessMetrics process) {
+        this.process = process;
+        this.registry = process.registry();
+        this.lockWait = new PerKb<>(kb -> timer("kbsync.lock.wait", "Time from queueing to grant of a KB lock.", kb));
+        this.lockHold = new PerKb<>(kb -> timer("kbsync.lock.hold", "Time a KB lock was held, grant to release.", kb));
+        this.grants = new PerKb<>(kb -> counter("kbsync.grants", "KB lock grants.", kb));
+        this.expiries =
+                new PerKb<>(kb -> counter("kbsync.lease.expiries", "Leases lost because the holder went silent.", kb));
+        this.pushRejections = new PerKb<>(
+                kb -> counter("kbsync.push.rejections", "Non-fast-forward pushes reported by workers.", kb));
+        this.shortfalls = new PerKb<>(kb -> counter(
+                "kbsync.replication.shortfalls",
+                "Writes that create jobs or grants answered 503 because too few replicas confirmed them in time.",
+                kb));
+        this.queueLength = new PerKb<>(this::queueGauge);
+        for (JobKind kind : JobKind.values()) {
+            submitted.put(
+                    kind,
+                    new PerKb<>(kb -> Counter.builder("kbsync.jobs.submitted")
+                            .description("Jobs accepted over HTTP.")
+                            .tag("kb", kb.value())
+                            .tag("kind", kind.wire())
+                            .register(registry)));
+        }
+    }
 
     @Override
     public void granted(KbId kb, long waitedMs) {
-        grants.inc(1, kb.value());
-        lockWait.observe(waitedMs / 1000.0, kb.value());
+        grants.of(kb).increment();
+        lockWait.of(kb).record(waitedMs, TimeUnit.MILLISECONDS);
     }
 
     @Override
     public void released(KbId kb, long heldMs) {
-        lockHold.observe(heldMs / 1000.0, kb.value());
+        lockHold.of(kb).record(heldMs, TimeUnit.MILLISECONDS);
     }
 
     @Override
     public void expired(KbId kb) {
-        expiries.inc(1, kb.value());
+        expiries.of(kb).increment();
     }
 
+    /** Called by every sweep for every KB: a KB's first call registers all its meters, so each family shows zeroes. */
     @Override
     public void queueLength(KbId kb, int length) {
-        queueLength.set(length, kb.value());
+        if (introduced.add(kb)) {
+            grants.of(kb);
+            expiries.of(kb);
+            pushRejections.of(kb);
+            shortfalls.of(kb);
+            lockWait.of(kb);
+            lockHold.of(kb);
+            submitted.values().forEach(perKind -> perKind.of(kb));
+        }
+        queueLength.of(kb).set(length);
     }
 
     @Override
     public void pushRejections(KbId kb, int count) {
-        pushRejections.inc(count, kb.value());
+        pushRejections.of(kb).increment(count);
     }
 
     @Override
     public void replicationShortfall(KbId kb) {
-        shortfalls.inc(1, kb.value());
+        shortfalls.of(kb).increment();
     }
 
     public void jobSubmitted(KbId kb, JobKind kind) {
-        submitted.inc(1, kb.value(), kind.wire());
+        submitted.get(kind).of(kb).increment();
     }
 
-    /** Counts one answered request; {@code route} is the route template (bounded cardinality). */
-    public void httpRequest(String route, int status) {
-        http.inc(1, route, Integer.toString(status));
+    /** The request counter of one route template ({@code unmatched} for 404/405 without a route). */
+    public RouteRequests routeRequests(String route) {
+        return new RouteRequests(registry, route);
     }
 
-    /** Every metric in Prometheus text exposition format 0.0.4. */
+    /** Every meter of the process in Prometheus text exposition format 0.0.4 ({@link ProcessMetrics#CONTENT_TYPE}). */
     public String scrape() {
-        StringBuilder out = new StringBuilder();
-        families.forEach(f -> f.render(out));
-        return out.toString();
+        return process.scrape();
+    }
+
+    private Timer timer(String name, String help, KbId kb) {
+        return Timer.builder(name)
+                .description(help)
+                .tag("kb", kb.value())
+                .serviceLevelObjectives(LOCK_BUCKETS)
+                .register(registry);
+    }
+
+    private Counter counter(String name, String help, KbId kb) {
+        return Counter.builder(name).description(help).tag("kb", kb.value()).register(registry);
+    }
+
+    private AtomicLong queueGauge(KbId kb) {
+        AtomicLong length = new AtomicLong();
+        Gauge.builder("kbsync.queue.length", length, AtomicLong::get)
+                .description("Holder plus waiters per KB.")
+                .tag("kb", kb.value())
+                .strongReference(true)
+                .register(registry);
+        return length;
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
+import dev.kbsync.config.ConfigException;
 import dev.kbsync.coordinator.auth.Role;
 import dev.kbsync.coordinator.auth.Token;
 import java.io.IOException;
@@ -105,18 +106,23 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void shouldNameUnknownYamlKeys() throws IOException {
+    void shouldNameUnknownYamlKeysAndTheNearestValidOnes() throws IOException {
         Path file = yaml("http: {port: 9090, prot: 1}\nredis: {adress: x}\nextra: true\n");
         assertThatThrownBy(() -> CoordinatorConfig.load(Optional.of(file), Map.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageEndingWith("unknown keys http.prot, redis.adress, extra");
+                .hasMessage(file + ": unknown key 'http.prot'; did you mean 'http.port'?\n"
+                        + file + ": unknown key 'redis.adress'; did you mean 'redis.address'?\n"
+                        + file + ": unknown key 'extra'");
     }
 
     @Test
     void shouldRejectUnknownKeysInsideListEntries() throws IOException {
         Path file = yaml("auth: {tokens: [{token: client-token-0000001, role: client, secret: x}]}\n");
         assertThatThrownBy(() -> CoordinatorConfig.load(Optional.of(file), Map.of()))
-                .hasMessage("auth.tokens[0]: unknown key \"secret\"");
+                .hasMessage("auth.tokens[0]: unknown key 'secret'");
+        Path kbs = yaml("kbs: [{id: a, remote: /srv/a.git, brnch: main}]\n");
+        assertThatThrownBy(() -> CoordinatorConfig.load(Optional.of(kbs), Map.of("KBSYNC_AUTH_ENABLED", "false")))
+                .hasMessage("kbs[0]: unknown key 'brnch'; did you mean 'branch'?");
     }
 
     @ParameterizedTest(name = "{0}={1}")

@@ -14,9 +14,4 @@ public record AgentCommand(List<String> argv, Duration timeout) {
             throw new IllegalArgumentException("agent timeout must be positive, got " + timeout);
         }
     }
-
-    /** Splits a configured command line on whitespace (no shell quoting: configure an argv list for spaces). */
-    public static AgentCommand parse(String commandLine, Duration timeout) {
-        return new AgentCommand(List.of(commandLine.strip().split("\\s+")), timeout);
-    }
 }

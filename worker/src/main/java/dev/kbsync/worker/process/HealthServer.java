@@ -1,5 +1,6 @@
 package dev.kbsync.worker.process;
 
+import dev.kbsync.metrics.ProcessMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -32,6 +33,6 @@ final class HealthServer {
     }
 
     private void handleMetrics(RoutingContext ctx) {
-        ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(metrics.get());
+        ctx.response().putHeader("Content-Type", ProcessMetrics.CONTENT_TYPE).end(metrics.get());
     }
 }

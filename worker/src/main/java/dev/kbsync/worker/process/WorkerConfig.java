@@ -1,5 +1,7 @@
 package dev.kbsync.worker.process;
 
+import dev.kbsync.config.Check;
+import dev.kbsync.config.ConfigException;
 import dev.kbsync.worker.apply.AgentCommand;
 import dev.kbsync.worker.fallback.FallbackMode;
 import java.net.URI;
@@ -33,23 +35,25 @@ public record WorkerConfig(
     public WorkerConfig {
         Objects.requireNonNull(coordinatorUrl, "coordinator url");
         if (!"http".equals(coordinatorUrl.getScheme()) && !"https".equals(coordinatorUrl.getScheme())) {
-            throw new IllegalArgumentException("coordinator url must be http(s), got " + coordinatorUrl);
+            throw ConfigException.of(
+                    WorkerConfigKey.COORDINATOR_URL, "must be http(s), got " + Check.safe(coordinatorUrl.toString()));
         }
         token = token == null ? "" : token;
         if (workerId == null || !workerId.matches("[A-Za-z0-9._-]{1,100}")) {
-            throw new IllegalArgumentException("worker id must match [A-Za-z0-9._-]{1,100}, got " + workerId);
+            throw ConfigException.of(
+                    WorkerConfigKey.WORKER_ID, "must match [A-Za-z0-9._-]{1,100}, got " + Check.safe(workerId));
         }
         Objects.requireNonNull(cacheDir, "cache dir");
         Objects.requireNonNull(agent, "agent");
         Objects.requireNonNull(noteAgent, "noteAgent");
         Objects.requireNonNull(fallback, "fallback");
-        range("concurrency", concurrency, 1, 64);
-        range("push retries", pushRetries, 0, 100);
-        range("http port", httpPort, 0, 65535);
-        range("maintain every", maintainEvery, 1, 1_000_000);
-        range("batch max", batchMax, 1, 64);
-        positive("poll wait", pollWait);
-        positive("shutdown grace", shutdownGrace);
+        Check.range(WorkerConfigKey.CONCURRENCY, concurrency, 1, 64, "1-64");
+        Check.range(WorkerConfigKey.PUSH_RETRIES, pushRetries, 0, 100, "0-100");
+        Check.range(WorkerConfigKey.HTTP_PORT, httpPort, 0, 65535, "0-65535");
+        Check.range(WorkerConfigKey.MAINTAIN_EVERY, maintainEvery, 1, 1_000_000, "1-1000000");
+        Check.range(WorkerConfigKey.BATCH_MAX, batchMax, 1, 64, "1-64");
+        positive(WorkerConfigKey.POLL_WAIT, pollWait);
+        positive(WorkerConfigKey.SHUTDOWN_GRACE, shutdownGrace);
     }
 
     @Override
@@ -60,15 +64,9 @@ public record WorkerConfig(
                 + ", fallback=" + fallback + ", http=" + httpHost + ":" + httpPort + ", batchMax=" + batchMax + "]";
     }
 
-    private static void range(String name, int value, int min, int max) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], got " + value);
-        }
-    }
-
-    private static void positive(String name, Duration value) {
+    private static void positive(WorkerConfigKey key, Duration value) {
         if (value == null || value.isZero() || value.isNegative()) {
-            throw new IllegalArgumentException(name + " must be a positive duration, got " + value);
+            throw ConfigException.of(key, "must be a positive duration, got " + value);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.kbsync.worker.process;
 
+import dev.kbsync.config.ConfigPage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,31 +10,36 @@ public final class WorkerConfigDocs {
     private WorkerConfigDocs() {}
 
     public static String markdown() {
-        StringBuilder out = new StringBuilder()
-                .append("# Worker configuration\n\n")
-                .append(
-                        "Generated from `WorkerConfigKey` by `WorkerConfigDocs` (a test fails when this page is stale;\n")
-                .append("regenerate with `WorkerConfigDocs.main(\"docs/worker-configuration.md\")`).\n\n")
-                .append("Every key can be set in the environment or in a YAML file named by `KBSYNC_CONFIG`\n")
-                .append("(`kbsync worker --config file.yaml`; nested by the dots of the key); the environment wins.\n")
-                .append("Durations accept `500ms`, `30s`, `10m`, a bare number of seconds, or ISO-8601 (`PT30S`).\n")
-                .append("Git credentials: `GITHUB_USERNAME`/`GITHUB_TOKEN`, `GITLAB_USERNAME`/`GITLAB_TOKEN`,\n")
-                .append("`KBSYNC_GIT_USERNAME`/`KBSYNC_GIT_TOKEN` (HTTPS remotes only, never written to disk).\n\n")
-                .append("| key | environment | default | meaning |\n")
-                .append("| --- | --- | --- | --- |\n");
-        for (WorkerConfigKey key : WorkerConfigKey.values()) {
-            out.append("| `")
-                    .append(key.key())
-                    .append("` | `")
-                    .append(key.env())
-                    .append("` | ")
-                    .append(key.defaultValue().isEmpty() ? "(none)" : "`" + key.defaultValue() + "`")
-                    .append(" | ")
-                    .append(key.description().replace("|", "\\|"))
-                    .append(" |\n");
-        }
-        return out.toString();
+        return ConfigPage.markdown("Worker configuration", INTRO, WorkerConfigLoader.KEYS.keys(), EXAMPLE);
     }
+
+    private static final String INTRO = """
+            Generated from `WorkerConfigKey` by `WorkerConfigDocs` (a test fails when this page is stale;
+            regenerate with `WorkerConfigDocs.main("docs/worker-configuration.md")`).
+
+            Every key can be set in the environment or in a YAML file named by `KBSYNC_CONFIG`
+            (`kbsync worker --config file.yaml`; nested by the dots of the key); the environment wins and a
+            blank value counts as unset. A YAML key that is not in this table is an error that names the
+            nearest valid key. The coordinator reads its own keys the same way (docs/configuration.md).
+            Durations accept `500ms`, `30s`, `10m`, a bare number of seconds, or ISO-8601 (`PT30S`).
+            Git credentials: `GITHUB_USERNAME`/`GITHUB_TOKEN`, `GITLAB_USERNAME`/`GITLAB_TOKEN`,
+            `KBSYNC_GIT_USERNAME`/`KBSYNC_GIT_TOKEN` (HTTPS remotes only, never written to disk).
+            """;
+
+    private static final String EXAMPLE = """
+            coordinator:
+              url: https://kbsync.internal:8080
+              token: change-me-worker-001
+            worker:
+              id: worker-a
+              http: {host: 0.0.0.0, port: 9090}
+            cache:
+              dir: /var/cache/kbsync
+            concurrency: 4
+            agent:
+              command: [/opt/agents/kb-agent, --model, small]
+              timeout: 10m
+            """;
 
     public static void main(String[] args) throws IOException {
         Files.writeString(Path.of(args[0]), markdown());

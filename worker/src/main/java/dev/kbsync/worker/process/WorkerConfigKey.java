@@ -1,25 +1,27 @@
 package dev.kbsync.worker.process;
 
+import dev.kbsync.config.Key;
+
 /**
  * Every worker configuration key, defined once: its dotted YAML key, default and meaning. The environment variable is
  * derived ({@code worker.http.port} -> {@code KBSYNC_WORKER_HTTP_PORT}); the loader and the generated
  * {@code docs/worker-configuration.md} both read this table.
  */
-public enum WorkerConfigKey {
+public enum WorkerConfigKey implements Key {
     COORDINATOR_URL("coordinator.url", "http://127.0.0.1:8080", "Coordinator base URL (http or https)."),
-    COORDINATOR_TOKEN("coordinator.token", "", "Bearer token with role `worker`; never logged."),
+    COORDINATOR_TOKEN("coordinator.token", "(none)", "Bearer token with role `worker`; never logged."),
     WORKER_ID("worker.id", "<hostname>-<pid>", "Shows in the coordinator's queue view and logs."),
     CACHE_DIR("cache.dir", ".kbsync/checkouts", "Where checkouts and local lock files live (a disposable cache)."),
     CONCURRENCY("concurrency", "2", "Parallel poll slots, 1-64 (jobs of different KBs run in parallel)."),
     AGENT_COMMAND(
             "agent.command",
-            "",
+            "(none)",
             "The agent run for agent tasks: an argv list (YAML list, or whitespace-separated in the environment), run"
                     + " without a shell. Unset: agent jobs fail with AGENT_NOT_CONFIGURED."),
     AGENT_TIMEOUT("agent.timeout", "10m", "The agent and all its child processes are killed after this."),
     NOTE_AGENT_COMMAND(
             "note.agent.command",
-            "",
+            "(none)",
             "Optional agent that turns a note's text into files (the original's LLM step); unset: a note is written"
                     + " as markdown with front matter."),
     PUSH_RETRIES("push.retries", "5", "Re-sync/re-apply/push rounds after rejected pushes, 0-100."),
@@ -40,29 +42,32 @@ public enum WorkerConfigKey {
             "Group commit: most note jobs landed in one pull/push cycle (the polled job plus the queued note jobs right"
                     + " behind it), 1-64; `1` = one push per job.");
 
-    private final String key;
-    private final String defaultValue;
+    private final String path;
+    private final String defaultText;
     private final String description;
 
-    WorkerConfigKey(String key, String defaultValue, String description) {
-        this.key = key;
-        this.defaultValue = defaultValue;
+    WorkerConfigKey(String path, String defaultText, String description) {
+        this.path = path;
+        this.defaultText = defaultText;
         this.description = description;
     }
 
-    public String key() {
-        return key;
+    @Override
+    public String path() {
+        return path;
     }
 
+    @Override
     public String env() {
-        return ConfigSource.envName(key);
+        return Key.envName(path);
     }
 
-    /** The default as configuration text; empty = unset. */
-    public String defaultValue() {
-        return defaultValue;
+    @Override
+    public String defaultText() {
+        return defaultText;
     }
 
+    @Override
     public String description() {
         return description;
     }

@@ -1,5 +1,6 @@
 package dev.kbsync.worker.process;
 
+import dev.kbsync.metrics.ProcessMetrics;
 import dev.kbsync.worker.run.PhaseListener;
 import io.vertx.core.Vertx;
 import java.util.Map;
@@ -32,8 +33,9 @@ public final class WorkerMain {
             System.exit(2);
             return;
         }
-        Vertx vertx = Vertx.vertx();
-        WorkerProcess worker = WorkerProcess.start(vertx, config, env, listener)
+        ProcessMetrics metrics = new ProcessMetrics();
+        Vertx vertx = metrics.vertx();
+        WorkerProcess worker = WorkerProcess.start(vertx, config, env, listener, metrics)
                 .toCompletionStage()
                 .toCompletableFuture()
                 .get(30, TimeUnit.SECONDS);

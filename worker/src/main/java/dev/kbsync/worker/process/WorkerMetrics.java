@@ -1,96 +1,80 @@
 package dev.kbsync.worker.process;
 
+import dev.kbsync.metrics.ProcessMetrics;
 import dev.kbsync.worker.client.JobReport;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.Locale;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-/** Counters and the git-time histogram of one worker, rendered in the Prometheus text format. */
+/**
+ * One worker's meters in its process registry: job counters, push rejections, the degraded gauge and the git-time
+ * histogram (names, labels and help texts pinned by MetricNamesIT).
+ */
 public final class WorkerMetrics {
-    private static final double[] BUCKETS = {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+    private final ProcessMetrics process;
+    private final Counter done;
+    private final Counter failed;
+    private final Counter pushRejections;
+    private final Timer git;
 
-    private final AtomicLong done = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
-    private final AtomicLong pushRejections = new AtomicLong();
-    private final AtomicLongArray buckets = new AtomicLongArray(BUCKETS.length);
-    private final AtomicLong gitCount = new AtomicLong();
-    private final AtomicLong gitNanos = new AtomicLong();
-    private final BooleanSupplier degraded;
-
-    WorkerMetrics(BooleanSupplier degraded) {
-        this.degraded = degraded;
+    WorkerMetrics(ProcessMetrics process, BooleanSupplier degraded) {
+        this.process = process;
+        MeterRegistry registry = process.registry();
+        this.done = counter(registry, "kbsync.worker.jobs.done", "Jobs reported done");
+        this.failed = counter(registry, "kbsync.worker.jobs.failed", "Jobs reported failed");
+        this.pushRejections = counter(registry, "kbsync.worker.push.rejections", "Non-fast-forward push rejections");
+        Gauge.builder("kbsync.worker.degraded", degraded, d -> d.getAsBoolean() ? 1 : 0)
+                .description("1 while the coordinator is unreachable")
+                .strongReference(true)
+                .register(registry);
+        this.git = Timer.builder("kbsync.worker.git")
+                .description("Git time per job")
+                .serviceLevelObjectives(
+                        Duration.ofMillis(50),
+                        Duration.ofMillis(100),
+                        Duration.ofMillis(250),
+                        Duration.ofMillis(500),
+                        Duration.ofSeconds(1),
+                        Duration.ofMillis(2500),
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(10),
+                        Duration.ofSeconds(30))
+                .register(registry);
     }
 
     void reported(JobReport report) {
-        (report.done() ? done : failed).incrementAndGet();
-        pushRejections.addAndGet(report.outcome().pushRejections());
+        (report.done() ? done : failed).increment();
+        pushRejections.increment(report.outcome().pushRejections());
     }
 
     /** Git time of one job (all its pulls, commits and pushes). */
     void gitTime(Duration time) {
-        double seconds = time.toNanos() / 1e9;
-        for (int i = 0; i < BUCKETS.length; i++) {
-            if (seconds <= BUCKETS[i]) {
-                buckets.incrementAndGet(i);
-            }
-        }
-        gitCount.incrementAndGet();
-        gitNanos.addAndGet(time.toNanos());
+        git.record(time);
     }
 
     public long jobsDone() {
-        return done.get();
+        return (long) done.count();
     }
 
     public long jobsFailed() {
-        return failed.get();
+        return (long) failed.count();
     }
 
     /** Mean git time per job so far. */
     public Duration meanGitTime() {
-        long count = gitCount.get();
-        return count == 0 ? Duration.ZERO : Duration.ofNanos(gitNanos.get() / count);
+        return Duration.ofNanos((long) git.mean(TimeUnit.NANOSECONDS));
     }
 
+    /** Every meter of the worker process in Prometheus text format 0.0.4. */
     String prometheus() {
-        StringBuilder out = new StringBuilder();
-        counter(out, "kbsync_worker_jobs_done_total", "Jobs reported done", done.get());
-        counter(out, "kbsync_worker_jobs_failed_total", "Jobs reported failed", failed.get());
-        counter(out, "kbsync_worker_push_rejections_total", "Non-fast-forward push rejections", pushRejections.get());
-        out.append("# HELP kbsync_worker_degraded 1 while the coordinator is unreachable\n")
-                .append("# TYPE kbsync_worker_degraded gauge\n")
-                .append("kbsync_worker_degraded ")
-                .append(degraded.getAsBoolean() ? 1 : 0)
-                .append('\n');
-        out.append("# HELP kbsync_worker_git_seconds Git time per job\n# TYPE kbsync_worker_git_seconds histogram\n");
-        for (int i = 0; i < BUCKETS.length; i++) {
-            out.append(String.format(
-                    Locale.ROOT, "kbsync_worker_git_seconds_bucket{le=\"%s\"} %d%n", BUCKETS[i], buckets.get(i)));
-        }
-        out.append("kbsync_worker_git_seconds_bucket{le=\"+Inf\"} ")
-                .append(gitCount.get())
-                .append('\n')
-                .append(String.format(Locale.ROOT, "kbsync_worker_git_seconds_sum %.6f%n", gitNanos.get() / 1e9))
-                .append("kbsync_worker_git_seconds_count ")
-                .append(gitCount.get())
-                .append('\n');
-        return out.toString();
+        return process.scrape();
     }
 
-    private static void counter(StringBuilder out, String name, String help, long value) {
-        out.append("# HELP ")
-                .append(name)
-                .append(' ')
-                .append(help)
-                .append('\n')
-                .append("# TYPE ")
-                .append(name)
-                .append(" counter\n")
-                .append(name)
-                .append(' ')
-                .append(value)
-                .append('\n');
+    private static Counter counter(MeterRegistry registry, String name, String help) {
+        return Counter.builder(name).description(help).register(registry);
     }
 }

@@ -3,6 +3,7 @@ package dev.kbsync.worker.process;
 import dev.kbsync.git.GitCredentials;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.lock.LocalLockConfig;
+import dev.kbsync.metrics.ProcessMetrics;
 import dev.kbsync.worker.apply.AgentApplier;
 import dev.kbsync.worker.apply.Appliers;
 import dev.kbsync.worker.apply.NoteApplier;
@@ -51,7 +52,12 @@ public final class WorkerProcess {
     private final AtomicInteger active = new AtomicInteger();
     private HttpServer server;
 
-    private WorkerProcess(Vertx vertx, WorkerConfig config, Map<String, String> env, PhaseListener listener) {
+    private WorkerProcess(
+            Vertx vertx,
+            WorkerConfig config,
+            Map<String, String> env,
+            PhaseListener listener,
+            ProcessMetrics processMetrics) {
         this.config = config;
         this.client = new CoordinatorClient(vertx, config.coordinatorUrl(), config.token(), RetryPolicy.defaults());
         this.modes = new ModeTracker(config.fallback());
@@ -61,7 +67,7 @@ public final class WorkerProcess {
                 modes,
                 new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(250), Duration.ofSeconds(10)));
         this.checkouts = new CheckoutCache(config.cacheDir(), remote -> GitCredentials.fromEnvironment(env, remote));
-        this.metrics = new WorkerMetrics(modes::degraded);
+        this.metrics = new WorkerMetrics(processMetrics, modes::degraded);
         this.slots = Executors.newFixedThreadPool(config.concurrency(), new SlotThreads(config.workerId()));
         Clock clock = Clock.systemUTC();
         JobRunner runner = new JobRunner(
@@ -89,10 +95,19 @@ public final class WorkerProcess {
         }
     }
 
-    /** Starts polling and the health server. */
+    /** Starts polling and the health server, with a metrics registry of its own. */
     public static Future<WorkerProcess> start(
             Vertx vertx, WorkerConfig config, Map<String, String> env, PhaseListener listener) {
-        WorkerProcess worker = new WorkerProcess(vertx, config, env, listener);
+        return start(vertx, config, env, listener, new ProcessMetrics());
+    }
+
+    /**
+     * Starts polling and the health server; the worker's meters join {@code metrics} (the production process passes the
+     * registry its Vert.x instance reports into, {@link ProcessMetrics#vertx()}).
+     */
+    public static Future<WorkerProcess> start(
+            Vertx vertx, WorkerConfig config, Map<String, String> env, PhaseListener listener, ProcessMetrics metrics) {
+        WorkerProcess worker = new WorkerProcess(vertx, config, env, listener, metrics);
         HealthServer health = new HealthServer(worker::health, worker.metrics::prometheus);
         return health.listen(vertx, config.httpHost(), config.httpPort()).map(server -> {
             worker.server = server;

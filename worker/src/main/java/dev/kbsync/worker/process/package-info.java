@@ -1,2 +1,5 @@
-/** The worker process: validated config (env + YAML), poll slots on a dedicated pool, /healthz and /metrics, graceful shutdown. */
+/**
+ * The worker process: validated config (its key table read by the shared {@code dev.kbsync.config} mechanism), poll
+ * slots on a dedicated pool, /healthz and /metrics, graceful shutdown.
+ */
 package dev.kbsync.worker.process;

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class WorkerConfigDocsTest {
     @Test
@@ -29,6 +30,18 @@ class WorkerConfigDocsTest {
         assertThat(config.concurrency()).isEqualTo(3);
         assertThat(config.batchMax()).isEqualTo(4);
         assertThat(config.pollWait()).hasSeconds(2);
+    }
+
+    @Test
+    void shouldShowAnExampleThatLoads(@TempDir Path dir) throws Exception {
+        String page = WorkerConfigDocs.markdown();
+        String example = page.substring(page.indexOf("```yaml\n") + 8, page.lastIndexOf("```"));
+        Path file = Files.writeString(dir.resolve("worker.yaml"), example);
+
+        WorkerConfig config = WorkerConfigLoader.load(Map.of("KBSYNC_CONFIG", file.toString()));
+
+        assertThat(config.workerId()).isEqualTo("worker-a");
+        assertThat(config.agent().orElseThrow().argv()).hasSize(3);
     }
 
     @Test

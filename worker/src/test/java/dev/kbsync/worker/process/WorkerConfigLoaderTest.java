@@ -3,6 +3,7 @@ package dev.kbsync.worker.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kbsync.config.ConfigException;
 import dev.kbsync.worker.fallback.FallbackMode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,26 +62,54 @@ class WorkerConfigLoaderTest {
     @Test
     void shouldRejectInvalidValuesWithTheKeyName() {
         assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_CONCURRENCY", "lots")))
-                .hasMessageContaining("KBSYNC_CONCURRENCY");
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("concurrency: must be an integer, got \"lots\"");
         assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_CONCURRENCY", "0")))
-                .hasMessageContaining("concurrency");
+                .hasMessage("concurrency: must be 1-64, got 0");
         assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_FALLBACK", "maybe")))
                 .hasMessageContaining("'local' or 'fail'");
         assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_COORDINATOR_URL", "ftp://x")))
-                .hasMessageContaining("http(s)");
+                .hasMessage("coordinator.url: must be http(s), got \"ftp://x\"");
+        assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_COORDINATOR_URL", "http://a b")))
+                .hasMessage("coordinator.url: must be a URL, got \"http://a b\"");
         assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_WORKER_ID", "a b")))
-                .hasMessageContaining("worker id");
+                .hasMessage("worker.id: must match [A-Za-z0-9._-]{1,100}, got \"a b\"");
         assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_BATCH_MAX", "65")))
-                .hasMessageContaining("batch max");
+                .hasMessage("batch.max: must be 1-64, got 65");
+        assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_POLL_WAIT", "soon")))
+                .hasMessage("poll.wait: must be a duration (30s, 500ms, 10m or PT30S), got \"soon\"");
         assertThat(WorkerConfigLoader.load(Map.of("KBSYNC_BATCH_MAX", "1")).batchMax())
                 .isEqualTo(1);
     }
 
     @Test
-    void shouldParseDurations() {
-        assertThat(WorkerConfigLoader.duration("500ms")).isEqualTo(Duration.ofMillis(500));
-        assertThat(WorkerConfigLoader.duration("10m")).isEqualTo(Duration.ofMinutes(10));
-        assertThat(WorkerConfigLoader.duration("30")).isEqualTo(Duration.ofSeconds(30));
-        assertThat(WorkerConfigLoader.duration("PT2S")).isEqualTo(Duration.ofSeconds(2));
+    void shouldRefuseUnknownYamlKeysNamingTheNearestValidOne() throws IOException {
+        Path yaml = Files.writeString(tmp.resolve("worker.yaml"), """
+                coordinator:
+                  ulr: http://coord:8080
+                http:
+                  port: 9191
+                """);
+
+        assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_CONFIG", yaml.toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(yaml + ": unknown key 'coordinator.ulr'; did you mean 'coordinator.url'?\n" + yaml
+                        + ": unknown key 'http'; did you mean 'worker.http'?");
+    }
+
+    @Test
+    void shouldKeepEachItemOfAYamlArgvListWhole() throws IOException {
+        Path yaml = Files.writeString(tmp.resolve("worker.yaml"), """
+                agent:
+                  command: [/opt/agent, --prompt, "two words"]
+                note:
+                  agent:
+                    command: /opt/noter --fast
+                """);
+
+        WorkerConfig config = WorkerConfigLoader.load(Map.of("KBSYNC_CONFIG", yaml.toString()));
+
+        assertThat(config.agent().orElseThrow().argv()).containsExactly("/opt/agent", "--prompt", "two words");
+        assertThat(config.noteAgent().orElseThrow().argv()).containsExactly("/opt/noter", "--fast");
     }
 }

@@ -1,0 +1,61 @@
+package dev.kbsync.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/** Reads a YAML file into raw values per key of a {@link KeyTable}; every key that is not in the table is an error. */
+final class YamlFile {
+    private YamlFile() {}
+
+    static <K extends Enum<K> & Key> Map<K, Object> read(Path file, KeyTable<K> table) {
+        Object root;
+        try (Reader reader = Files.newBufferedReader(file)) {
+            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e);
+        } catch (YAMLException e) {
+            throw new ConfigException(file + ": not valid YAML: " + e.getMessage());
+        }
+        Map<K, Object> out = new HashMap<>();
+        List<String> problems = new ArrayList<>();
+        if (root instanceof Map<?, ?> map) {
+            walk("", map, table, out, problems);
+        } else if (root != null) {
+            throw new ConfigException(file + ": must be a YAML mapping");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(String.join(
+                    "\n", problems.stream().map(p -> file + ": " + p).toList()));
+        }
+        return out;
+    }
+
+    private static <K extends Enum<K> & Key> void walk(
+            String prefix, Map<?, ?> map, KeyTable<K> table, Map<K, Object> out, List<String> problems) {
+        map.forEach((name, value) -> {
+            String path = prefix + name;
+            var key = table.key(path);
+            if (key.isPresent()) {
+                if (value != null && !(value instanceof String s && s.isBlank())) {
+                    out.put(key.get(), value);
+                }
+            } else if (!table.isSection(path)) {
+                problems.add(table.unknown(path));
+            } else if (value instanceof Map<?, ?> section) {
+                walk(path + ".", section, table, out, problems);
+            } else if (value != null) {
+                problems.add("'" + path + "' is a section: nest its keys under it");
+            }
+        });
+    }
+}

@@ -1,0 +1,40 @@
+package dev.kbsync.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class ProcessMetricsTest {
+    @Test
+    void shouldReportTheHttpServerAndTheJvmButNotTheEventBus() throws Exception {
+        ProcessMetrics metrics = new ProcessMetrics();
+        Vertx vertx = metrics.vertx();
+        try {
+            HttpServer server = vertx.createHttpServer()
+                    .requestHandler(
+                            request -> request.response().setStatusCode(204).end())
+                    .listen(0, "127.0.0.1")
+                    .await(10, TimeUnit.SECONDS);
+            vertx.createHttpClient()
+                    .request(HttpMethod.GET, server.actualPort(), "127.0.0.1", "/x")
+                    .compose(request -> request.send())
+                    .await(10, TimeUnit.SECONDS);
+            vertx.eventBus().send("somewhere", "message");
+
+            String scrape = metrics.scrape();
+
+            assertThat(scrape)
+                    .contains("# TYPE vertx_http_server_requests_total counter")
+                    .containsPattern("vertx_http_server_requests_total\\{code=\"204\",method=\"GET\",route=\"\"} 1.0")
+                    .contains("# TYPE jvm_memory_used_bytes gauge")
+                    .doesNotContain("vertx_eventbus_")
+                    .doesNotContain("vertx_http_client_");
+        } finally {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package dev.kbsync.testing;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Volume;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * A {@link RedisServer} in a Docker container of {@link RedisImage} on the host network, bound to 127.0.0.1. Its
+ * working directory is bind-mounted at the same path, so a Sentinel config path or {@code --dir} means the same inside
+ * and out, and a killed container keeps its data for {@link #restart()}. Every container carries the label
+ * {@value #LABEL}{@code =true}, by which {@code .ci/run} removes leftovers.
+ */
+final class ContainerServer implements RedisServer {
+    static final String LABEL = "dev.kbsync.test";
+
+    private static final Duration READY = Duration.ofSeconds(10);
+    private static final Duration PROBE = Duration.ofMillis(500);
+
+    private final GenericContainer<?> container;
+    private final String id;
+    private final int port;
+
+    private ContainerServer(GenericContainer<?> container, int port) {
+        this.container = container;
+        this.id = container.getContainerId();
+        this.port = port;
+    }
+
+    /** Runs {@code redis-server <leading> --port <port> ... <extra>} as {@link dev.kbsync.redis.RedisProcess} would. */
+    static ContainerServer start(Path dir, int port, List<String> leading, List<String> extra) {
+        List<String> args = new ArrayList<>(leading);
+        args.addAll(List.of(
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                dir.toString(),
+                "--protected-mode",
+                "no"));
+        args.addAll(extra);
+        GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(RedisImage.name()))
+                .withNetworkMode("host")
+                .withCreateContainerCmdModifier(create ->
+                        create.getHostConfig().withBinds(new Bind(dir.toString(), new Volume(dir.toString()))))
+                .withLabel(LABEL, "true")
+                .withCommand(args.toArray(String[]::new));
+        try {
+            container.start();
+            ContainerServer server = new ContainerServer(container, port);
+            server.awaitReady();
+            return server;
+        } catch (RuntimeException e) {
+            container.stop();
+            throw e;
+        }
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public boolean isAlive() {
+        try {
+            return Boolean.TRUE.equals(
+                    docker().inspectContainerCmd(id).exec().getState().getRunning());
+        } catch (NotFoundException removed) {
+            return false;
+        }
+    }
+
+    @Override
+    public void kill() {
+        if (isAlive()) {
+            docker().killContainerCmd(id).exec();
+            docker().waitContainerCmd(id).start().awaitStatusCode(READY.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    @Override
+    public void pause() {
+        docker().pauseContainerCmd(id).exec();
+    }
+
+    @Override
+    public void resume() {
+        docker().unpauseContainerCmd(id).exec();
+    }
+
+    @Override
+    public void restart() {
+        kill();
+        docker().startContainerCmd(id).exec();
+        awaitReady();
+    }
+
+    @Override
+    public void close() {
+        container.stop();
+    }
+
+    @Override
+    public String toString() {
+        return "container " + container.getDockerImageName() + " on 127.0.0.1:" + port;
+    }
+
+    private void awaitReady() {
+        boolean running = Poll.until(READY, "redis in container " + id + " on 127.0.0.1:" + port, () -> {
+            if (!isAlive()) {
+                return Optional.of(false);
+            }
+            return Optional.of(true).filter(up -> "PONG".equals(RespClient.once(port, PROBE, "PING")));
+        });
+        if (!running) {
+            throw new IllegalStateException(
+                    "redis container " + id + " exited at start on port " + port + ":\n" + container.getLogs());
+        }
+    }
+
+    private DockerClient docker() {
+        return container.getDockerClient();
+    }
+}

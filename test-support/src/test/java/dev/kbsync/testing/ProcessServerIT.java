@@ -1,0 +1,8 @@
+package dev.kbsync.testing;
+
+class ProcessServerIT extends RedisServerContract {
+    @Override
+    RedisRuntime runtime() {
+        return RedisRuntime.PROCESS;
+    }
+}
