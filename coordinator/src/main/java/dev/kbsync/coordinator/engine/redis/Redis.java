@@ -16,9 +16,17 @@ import org.redisson.api.RBatch;
 import org.redisson.api.RFuture;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
+import org.redisson.client.RedisBusyException;
+import org.redisson.client.RedisClusterDownException;
 import org.redisson.client.RedisConnectionException;
+import org.redisson.client.RedisLoadingException;
+import org.redisson.client.RedisMasterDownException;
 import org.redisson.client.RedisNodeNotFoundException;
+import org.redisson.client.RedisOutOfMemoryException;
+import org.redisson.client.RedisReadonlyException;
+import org.redisson.client.RedisRetryException;
 import org.redisson.client.RedisTimeoutException;
+import org.redisson.client.RedisTryAgainException;
 import org.redisson.client.codec.StringCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,10 +124,22 @@ public final class Redis {
         return false;
     }
 
+    /**
+     * Redis could not take the command now (no connection or answer, loading, busy, out of memory, a master down or
+     * read-only during a failover, a slot migrating: {@code TRYAGAIN} before a script wrote anything): 503, retry.
+     */
     private static <T> Future<T> unavailable(Throwable e) {
         if (e instanceof RedisConnectionException
                 || e instanceof RedisTimeoutException
-                || e instanceof RedisNodeNotFoundException) {
+                || e instanceof RedisNodeNotFoundException
+                || e instanceof RedisLoadingException
+                || e instanceof RedisBusyException
+                || e instanceof RedisOutOfMemoryException
+                || e instanceof RedisMasterDownException
+                || e instanceof RedisReadonlyException
+                || e instanceof RedisClusterDownException
+                || e instanceof RedisTryAgainException
+                || e instanceof RedisRetryException) {
             LOG.debug("Redis unavailable: {}", e.toString());
             return Future.failedFuture(
                     new UnavailableException("REDIS_UNAVAILABLE", "Redis did not answer in time; retry", RETRY_AFTER));

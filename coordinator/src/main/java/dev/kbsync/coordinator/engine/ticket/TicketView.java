@@ -9,11 +9,6 @@ import java.util.Optional;
 /** One ticket as stored, its rank in the queue (-1: not queued) and the KB's grant: enough to answer for a lease. */
 public record TicketView(Ticket ticket, long rank, Optional<CurrentGrant> grant, long avgHoldMs, long nowMs) {
 
-    /** True when {@code ref} is the KB's current grant or this ticket's own lease in the running group commit. */
-    public boolean current(LeaseRef ref) {
-        return grant.map(g -> g.leaseId().equals(ref.id()) || member(g, ref)).orElse(false);
-    }
-
     /** The lease {@code ref} as it stands: granted while current, waiting while queued (raw), else its final state. */
     public Lease lease(LeaseRef ref) {
         if (grant.isPresent() && member(grant.get(), ref)) {
