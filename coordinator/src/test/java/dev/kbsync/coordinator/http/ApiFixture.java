@@ -1,10 +1,11 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.api.client.ClientOptions;
+import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.coordinator.Coordinator;
 import dev.kbsync.coordinator.ServicesFactory;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.testing.RedisExtension;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -14,9 +15,13 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -26,8 +31,8 @@ import org.redisson.config.Config;
 
 /**
  * A JUnit extension per test class: a private Redis, a real coordinator (HTTP, auth, Redis rate limiter, the Redis
- * engine behind {@link CountingServices}; lease TTL 2 s) on port 0, and a client. Use as {@code @RegisterExtension
- * static final ApiFixture api = new ApiFixture();}.
+ * engine behind {@link CountingServices}; lease TTL 2 s) on port 0, a raw HTTP client for the contract's details,
+ * and Java clients. Use as {@code @RegisterExtension static final ApiFixture api = new ApiFixture();}.
  */
 final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
     static final String ADMIN = "admin-token-000000001";
@@ -38,12 +43,11 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
     final CountingServices services = new CountingServices();
     private final Map<String, String> extraEnv;
     Vertx vertx;
-    /** A context of {@link #vertx} on which test clients build raw HTTP client chains (see OnContext). */
-    Context context;
 
     private Coordinator coordinator;
     private WebClient client;
     private RedissonClient redisson;
+    private final List<KbsyncClient> clients = new CopyOnWriteArrayList<>();
 
     ApiFixture() {
         this(Map.of());
@@ -58,7 +62,6 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
     public void beforeAll(ExtensionContext context) throws IOException {
         redis.beforeAll(context);
         vertx = Vertx.vertx();
-        this.context = vertx.getOrCreateContext();
         Map<String, String> env = new HashMap<>(Map.of(
                 "KBSYNC_HTTP_PORT", "0",
                 "KBSYNC_REDIS_ADDRESS", redis.uri(),
@@ -82,6 +85,20 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
 
     int port() {
         return coordinator.port();
+    }
+
+    /** The Java client with {@code token} (null: none); closed after the test class. */
+    KbsyncClient client(String token) {
+        ClientOptions options = ClientOptions.of(URI.create("http://127.0.0.1:" + port()), token)
+                .withRequestTimeout(Duration.ofSeconds(10));
+        KbsyncClient client = KbsyncClient.create(vertx, options);
+        clients.add(client);
+        return client;
+    }
+
+    /** An event stream as bytes, for wire-format checks; {@code token} may be null. */
+    RawStream rawStream(String path, String token) {
+        return new RawStream(port(), path, token);
     }
 
     HttpResponse<Buffer> call(HttpMethod method, String path, String token) {
@@ -133,6 +150,7 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void afterAll(ExtensionContext context) {
+        clients.forEach(KbsyncClient::close);
         client.close();
         coordinator.stop().await();
         redisson.shutdown();

@@ -7,10 +7,14 @@ import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.client.EventStream;
+import dev.kbsync.api.event.JobEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -20,6 +24,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class WorkerApiIT {
     private static final AtomicInteger users = new AtomicInteger();
+    private static final Duration WAIT = Duration.ofSeconds(20);
 
     @RegisterExtension
     static final ApiFixture api = new ApiFixture();
@@ -217,32 +222,38 @@ class WorkerApiIT {
     void shouldStreamJobEventsUntilTheJobIsDone() {
         JsonObject first = submitAndPoll("w-stream");
         String jobId = submit("w-stream", "behind").getString("id");
-        try (SseClient events = new SseClient(api, "/v1/jobs/" + jobId + "/events", CLIENT)) {
-            SseClient.Event initial = events.awaitEvents(1).get(0);
-            assertThat(initial.name()).isEqualTo("state");
-            assertThat(initial.data().getLong("ahead")).isEqualTo(1L);
+        try (EventStream<JobEvent> events = api.client(CLIENT).jobEvents(jobId)) {
+            JobEvent initial = events.next(WAIT);
+            assertThat(initial).isInstanceOf(JobEvent.State.class);
+            assertThat(initial.job().ahead()).isEqualTo(1);
             reportDone(first);
-            assertThat(events.awaitEvents(2).get(1).name()).isEqualTo("position");
+            assertThat(events.next(WAIT)).isInstanceOf(JobEvent.Position.class);
             JsonObject assignment = poll(5000).bodyAsJsonObject();
             assertThat(assignment.getJsonObject("job").getString("id")).isEqualTo(jobId);
             reportDone(assignment);
-            events.awaitEnd();
-            List<SseClient.Event> all = events.events();
-            assertThat(all).extracting(SseClient.Event::name).startsWith("state", "position");
-            assertThat(all.get(all.size() - 1).name()).isEqualTo("state");
-            assertThat(all.get(all.size() - 1).data().getString("state")).isEqualTo("done");
-            assertThat(events.raw()).startsWith(": kbsync\n\nevent: state\ndata: {");
+            JobEvent last;
+            do {
+                last = events.next(WAIT);
+            } while (!last.job().state().terminal());
+            assertThat(last.name()).isEqualTo("state");
+            assertThat(last.job().state()).isEqualTo(JobState.DONE);
+            assertThat(events.hasNext())
+                    .as("the stream ends after the final state")
+                    .isFalse();
         }
     }
 
     @Test
-    void shouldEndAJobStreamAtOnceWhenTheJobIsAlreadyFinished() {
+    void shouldEndAJobStreamAtOnceWhenTheJobIsAlreadyFinished() throws Exception {
         JsonObject assignment = submitAndPoll("w-finished");
         String jobId = assignment.getJsonObject("job").getString("id");
         reportDone(assignment);
-        try (SseClient events = new SseClient(api, "/v1/jobs/" + jobId + "/events", CLIENT)) {
-            events.awaitEnd();
-            assertThat(events.events()).hasSize(1);
+        JsonObject job = api.call(GET, "/v1/jobs/" + jobId, CLIENT).bodyAsJsonObject();
+        try (RawStream events = api.rawStream("/v1/jobs/" + jobId + "/events", CLIENT)) {
+            assertThat(events.status()).isEqualTo(200);
+            assertThat(events.header("Content-Type")).isEqualTo("text/event-stream; charset=utf-8");
+            assertThat(events.header("Cache-Control")).isEqualTo("no-store");
+            assertThat(events.readAll()).isEqualTo(": kbsync\n\nevent: state\ndata: " + job.encode() + "\n\n");
         }
     }
 }

@@ -2,12 +2,12 @@ package dev.kbsync.worker.library;
 
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.Lease;
+import dev.kbsync.api.client.ClientOptions;
+import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.git.Author;
 import dev.kbsync.git.GitCredentials;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.lock.LocalLockConfig;
-import dev.kbsync.worker.client.CoordinatorClient;
-import dev.kbsync.worker.client.RetryPolicy;
 import dev.kbsync.worker.fallback.ModeTracker;
 import dev.kbsync.worker.run.CheckoutCache;
 import dev.kbsync.worker.run.LeaseKeeper;
@@ -29,7 +29,7 @@ import java.util.function.IntConsumer;
 public final class Kbsync implements AutoCloseable {
     private final Vertx vertx;
     private final KbsyncConfig config;
-    private final CoordinatorClient client;
+    private final KbsyncClient client;
     private final ModeTracker modes;
     private final RawLeases leases;
     private final CheckoutCache checkouts;
@@ -39,7 +39,7 @@ public final class Kbsync implements AutoCloseable {
     public Kbsync(Vertx vertx, KbsyncConfig config, Map<String, String> env) {
         this.vertx = vertx;
         this.config = config;
-        this.client = new CoordinatorClient(vertx, config.coordinator(), config.token(), RetryPolicy.defaults());
+        this.client = KbsyncClient.create(vertx, ClientOptions.of(config.coordinator(), config.token()));
         this.modes = new ModeTracker(config.fallback());
         this.leases = new RawLeases(client, modes);
         this.checkouts = new CheckoutCache(config.cacheDir(), remote -> GitCredentials.fromEnvironment(env, remote));
