@@ -52,12 +52,13 @@ public final class RedisSentinelGroup implements AutoCloseable {
     }
 
     /**
-     * Like {@link #start()}, but the replica replicates through a {@link FaultProxy} ({@link #replicaLink()}), so a
-     * test can cut replication off while everything else still runs: what the master acknowledges meanwhile never
-     * reaches the replica (a replica that only sleeps would still apply it from its socket buffer later).
+     * Like {@link #startWithReplicas}, but the replicas replicate through one {@link FaultProxy}
+     * ({@link #replicaLink()}), so a test can cut replication off while everything else still runs: what the master
+     * acknowledges meanwhile never reaches a replica (a replica that only sleeps would still apply it from its socket
+     * buffer later). After a failover the other replicas follow the new master directly.
      */
-    public static RedisSentinelGroup startWithReplicaLink() {
-        return start(true, 1);
+    public static RedisSentinelGroup startWithReplicaLink(int replicas) {
+        return start(true, replicas);
     }
 
     private static RedisSentinelGroup start(boolean proxiedLink, int replicas) {
@@ -91,10 +92,10 @@ public final class RedisSentinelGroup implements AutoCloseable {
         return replicas.get(0);
     }
 
-    /** The replication link of a group from {@link #startWithReplicaLink()}. */
+    /** The replication link of a group from {@link #startWithReplicaLink}. */
     public FaultProxy replicaLink() {
         if (replicaLink == null) {
-            throw new IllegalStateException("the replica replicates directly; use startWithReplicaLink()");
+            throw new IllegalStateException("the replicas replicate directly; use startWithReplicaLink(n)");
         }
         return replicaLink;
     }
@@ -143,7 +144,10 @@ public final class RedisSentinelGroup implements AutoCloseable {
 
     private void launch() {
         RedisRuntime runtime = RedisRuntime.current();
-        master = track(runtime.start(subdir("master"), RedisProcess.freePort(), List.of()));
+        // Full syncs start at once instead of after Redis' default 5 s diskless-sync delay (every server may become
+        // master after a failover).
+        List<String> fastSync = List.of("--repl-diskless-sync-delay", "0");
+        master = track(runtime.start(subdir("master"), RedisProcess.freePort(), fastSync));
         int upstream = master.port();
         if (proxiedLink) {
             replicaLink = FaultProxy.to(master.port());
@@ -153,7 +157,7 @@ public final class RedisSentinelGroup implements AutoCloseable {
             RedisServer replica = track(runtime.start(
                     subdir("replica-" + i),
                     RedisProcess.freePort(),
-                    List.of("--replicaof", "127.0.0.1", Integer.toString(i == 0 ? upstream : master.port()))));
+                    List.of("--replicaof", "127.0.0.1", Integer.toString(upstream), fastSync.get(0), fastSync.get(1))));
             replicas.add(replica);
             Poll.until(
                     READY,

@@ -10,11 +10,11 @@ import java.time.Duration;
  * {@link #CONFIG}. Each test registers KBs of its own ({@link #kb}), so tests of one run never see each other's queues.
  */
 public interface ContractTarget {
-    /** Lease TTL 1 s, maximum hold 4 s, waiter TTL 2 s, watchdog 1.5 s, sweep 100 ms, 2 attempts per job. */
+    /** Lease TTL 1 s, maximum hold 2.5 s, waiter TTL 2 s, watchdog 1.5 s, sweep 100 ms, 2 attempts per job. */
     EngineConfig CONFIG = new EngineConfig(
             "contract",
             Duration.ofSeconds(1),
-            Duration.ofSeconds(4),
+            Duration.ofMillis(2500),
             Duration.ofSeconds(2),
             Duration.ofMillis(1500),
             Duration.ofMillis(100),

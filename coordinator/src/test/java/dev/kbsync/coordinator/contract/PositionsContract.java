@@ -77,6 +77,7 @@ public abstract class PositionsContract {
         long ahead = behind.ahead();
         while (ahead > 1 && System.nanoTime() < giveUp) {
             Contracts.sleep(200);
+            await(target().coordinator(0).leases().heartbeat(holder.id())); // the holder stays, alive
             ahead = await(target().coordinator(1).leases().heartbeat(behind.id()))
                     .ahead();
         }
