@@ -1,5 +1,7 @@
 -- A worker's outcome for a job, recorded in the same step that checks its lease and releases the grant: the lease
--- must be the KB's live grant of this job, or this job's own lease in the live group commit it runs in. A retry of
+-- must be the KB's grant of this job, or this job's own lease in the group commit it runs in. A report that comes
+-- after the grant's expiry but before a sweep ended it is still recorded: nobody else was granted meanwhile, and the
+-- work it reports may have landed (refusing it could fail a job whose commit is on the remote). A retry of
 -- the same report (same lease) answers the recorded job again. The head of a group commit whose members still run
 -- only records (the grant ends with the last of them). Ending the grant drops the RFairLock and grants the next
 -- ticket here too.
@@ -19,7 +21,7 @@ end
 local g = currentGrant()
 local head = g and g.lease == lid and g.ticket == tid
 local member = g and t.b == g.lease and t.l == lid
-if not (head or member) or g.expires < now then
+if not (head or member) then
   return cjson.encode({result = 'lost', t = t, job = job})
 end
 t.js, t.fin, t.ol = ARGV[13], now, lid
