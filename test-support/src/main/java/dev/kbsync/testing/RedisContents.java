@@ -1,5 +1,6 @@
 package dev.kbsync.testing;
 
+import dev.kbsync.redis.RespClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

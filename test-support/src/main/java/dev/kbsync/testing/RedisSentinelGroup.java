@@ -1,6 +1,7 @@
 package dev.kbsync.testing;
 
 import dev.kbsync.redis.RedisProcess;
+import dev.kbsync.redis.RespClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -162,7 +163,7 @@ public final class RedisSentinelGroup implements AutoCloseable {
             Poll.until(
                     READY,
                     "the replica to sync",
-                    () -> Poll.infoField(
+                    () -> RespClient.infoField(
                                     RespClient.once(replica.port(), CALL, "INFO", "replication"), "master_link_status")
                             .filter("up"::equals));
         }

@@ -115,7 +115,10 @@ public final class AsyncKbsyncClient {
 
     /** {@code PUT /v1/kbs/{kb}} (admin role): registers a KB or replaces its remote and branch. */
     public Future<KbConfig> registerKb(KbConfig kb) {
-        JsonObject body = new JsonObject().put("remote", kb.remote()).put("branch", kb.branch());
+        JsonObject body = new JsonObject()
+                .put("remote", kb.remote())
+                .put("branch", kb.branch())
+                .put("notePath", kb.notePath().pattern());
         return http.call(HttpMethod.PUT, "/v1/kbs/" + kb.id().value(), body, null, Duration.ZERO)
                 .map(KbConfig::fromJson);
     }

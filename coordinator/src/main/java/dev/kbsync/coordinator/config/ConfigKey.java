@@ -109,7 +109,10 @@ public enum ConfigKey implements Key {
             "kbs",
             "KBSYNC_KBS",
             "(none)",
-            "KBs registered at start: YAML list of {id, remote, branch}; env form `id=remote#branch,...`.");
+            "KBs registered at start: YAML list of {id, remote, branch, notePath}; env form `id=remote#branch,...`"
+                    + " (default notePath). notePath is where notes without a path go (default"
+                    + " `notes/{yyyy}/{MM}/{slug}.md`; rules in docs/api.md, PUT /v1/kbs/{kb}); a bad one stops the"
+                    + " start with a message naming the entry.");
 
     private final String path;
     private final String env;

@@ -94,7 +94,8 @@ final class ConfigLoader {
     }
 
     private static List<KbConfig> kbs(Values<ConfigKey> v) {
-        List<Map<String, String>> entries = v.list(ConfigKey.KBS, List.of("id", "remote", "branch"), EnvForms::kb);
+        List<Map<String, String>> entries =
+                v.list(ConfigKey.KBS, List.of("id", "remote", "branch", "notePath"), EnvForms::kb);
         return IntStream.range(0, entries.size())
                 .mapToObj(i -> kb(entries.get(i), "kbs[" + i + "]"))
                 .toList();
@@ -102,7 +103,8 @@ final class ConfigLoader {
 
     private static KbConfig kb(Map<String, String> entry, String where) {
         try {
-            return KbValidation.kb(entry.get("id"), entry.get("remote"), entry.getOrDefault("branch", "main"));
+            return KbValidation.kb(
+                    entry.get("id"), entry.get("remote"), entry.getOrDefault("branch", "main"), entry.get("notePath"));
         } catch (InvalidInputException e) {
             throw new ConfigException(where + ": " + e.getMessage());
         }

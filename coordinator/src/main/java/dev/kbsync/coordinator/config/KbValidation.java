@@ -3,12 +3,14 @@ package dev.kbsync.coordinator.config;
 import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
+import dev.kbsync.api.NotePathTemplate;
 import dev.kbsync.api.Quoting;
 import java.util.regex.Pattern;
 
 /**
  * Checks a KB registration: the remote is an https/ssh/git@/file URL or an absolute path without credentials (400
- * CREDENTIALS_IN_URL; the message never repeats them), the branch a valid git ref name (400 INVALID_BRANCH).
+ * CREDENTIALS_IN_URL; the message never repeats them), the branch a valid git ref name (400 INVALID_BRANCH), the note
+ * path template one the path guard accepts (400 INVALID_NOTE_PATH; absent: the default).
  */
 public final class KbValidation {
     private static final Pattern URL = Pattern.compile("(https|http|ssh|git|file)://([^/?#]*)(.*)");
@@ -19,8 +21,8 @@ public final class KbValidation {
     private KbValidation() {}
 
     /** A validated registration, or {@link InvalidInputException} naming what is wrong. */
-    public static KbConfig kb(String id, String remote, String branch) {
-        return new KbConfig(KbId.of(id), remote(remote), branch(branch));
+    public static KbConfig kb(String id, String remote, String branch, String notePath) {
+        return new KbConfig(KbId.of(id), remote(remote), branch(branch), NotePathTemplate.orDefault(notePath));
     }
 
     static String remote(String remote) {

@@ -41,8 +41,12 @@ final class QueueRoutes {
     void handlePutKb(RoutingContext ctx) {
         String id = ctx.pathParam("kb");
         KbId.of(id);
-        Fields body = Bodies.object(ctx, "remote", "branch");
-        KbConfig kb = KbValidation.kb(id, body.string("remote"), body.string("branch"));
+        Fields body = Bodies.object(ctx, "remote", "branch", "notePath");
+        KbConfig kb = KbValidation.kb(
+                id,
+                body.string("remote"),
+                body.string("branch"),
+                body.optString("notePath").orElse(null));
         services.kbs()
                 .register(kb)
                 .onSuccess(k -> Responses.ok(ctx, k.toJson()))

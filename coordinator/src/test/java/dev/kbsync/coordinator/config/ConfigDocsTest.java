@@ -30,7 +30,8 @@ class ConfigDocsTest {
         CoordinatorConfig config = CoordinatorConfig.load(Optional.of(file), Map.of());
 
         assertThat(config.auth().tokens()).hasSize(3);
-        assertThat(config.kbs()).hasSize(1);
+        assertThat(config.kbs()).hasSize(2);
+        assertThat(config.kbs().get(1).notePath().pattern()).isEqualTo("readings/{shard}/{slug}.md");
     }
 
     @Test

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.metrics.MetricsSink;
+import dev.kbsync.redis.RespClient;
 import dev.kbsync.testing.RedisExtension;
-import dev.kbsync.testing.RespClient;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;

@@ -2,6 +2,7 @@ package dev.kbsync.coordinator.engine.store;
 
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
+import dev.kbsync.api.NotePathTemplate;
 import dev.kbsync.coordinator.engine.redis.Redis;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.service.KbRegistry;
@@ -33,6 +34,7 @@ public final class RedisKbRegistry implements KbRegistry {
         String value = new JsonObject()
                 .put("remote", kb.remote())
                 .put("branch", kb.branch())
+                .put("notePath", kb.notePath().pattern())
                 .encode();
         return redis.on(kbs.fastPutAsync(kb.id().value(), value)).map(v -> {
             known.add(kb.id());
@@ -77,6 +79,10 @@ public final class RedisKbRegistry implements KbRegistry {
 
     private static KbConfig parse(String id, String value) {
         JsonObject json = new JsonObject(value);
-        return new KbConfig(KbId.of(id), json.getString("remote"), json.getString("branch"));
+        return new KbConfig(
+                KbId.of(id),
+                json.getString("remote"),
+                json.getString("branch"),
+                NotePathTemplate.orDefault(json.getString("notePath")));
     }
 }
