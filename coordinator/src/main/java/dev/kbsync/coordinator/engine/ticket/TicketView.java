@@ -9,15 +9,25 @@ import java.util.Optional;
 /** One ticket as stored, its rank in the queue (-1: not queued) and the KB's grant: enough to answer for a lease. */
 public record TicketView(Ticket ticket, long rank, Optional<CurrentGrant> grant, long avgHoldMs, long nowMs) {
 
-    /** The lease {@code ref} as it stands: granted while current, waiting while queued (raw), else its final state. */
+    /**
+     * The lease {@code ref} as it stands: granted while it is the current grant and not past its expiry (a grant past
+     * it is expired even before a sweep ended it), waiting while queued (raw), else its final state.
+     */
     public Lease lease(LeaseRef ref) {
-        if (grant.isPresent() && member(grant.get(), ref)) {
-            CurrentGrant g = grant.get();
-            return lease(ref, LeaseState.GRANTED, 0, ticket.fence(), g);
+        Optional<CurrentGrant> live = grant.filter(g -> g.expiresMs() >= nowMs);
+        if (live.isPresent() && member(live.get(), ref)) {
+            return lease(ref, LeaseState.GRANTED, 0, ticket.fence(), live.get());
         }
-        if (grant.isPresent() && grant.get().leaseId().equals(ref.id())) {
-            CurrentGrant g = grant.get();
-            return lease(ref, LeaseState.GRANTED, 0, g.fence(), g);
+        if (live.isPresent() && live.get().leaseId().equals(ref.id())) {
+            return lease(ref, LeaseState.GRANTED, 0, live.get().fence(), live.get());
+        }
+        if (grant.isPresent() && (grant.get().leaseId().equals(ref.id()) || member(grant.get(), ref))) {
+            return lease(
+                    ref,
+                    LeaseState.EXPIRED,
+                    0,
+                    ref.forJob() ? ref.fence() : grant.get().fence(),
+                    null);
         }
         if (!ref.forJob() && ticket.state() == LeaseState.WAITING && rank >= 0) {
             return lease(ref, LeaseState.WAITING, rank, null, null);
