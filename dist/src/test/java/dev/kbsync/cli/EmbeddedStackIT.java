@@ -74,7 +74,7 @@ class EmbeddedStackIT {
             assertThat(exit).isZero();
             assertThat(bytes.toString(StandardCharsets.UTF_8))
                     .contains("done: commit ")
-                    .contains("created from-the-cli.md");
+                    .containsPattern("created notes/\\d{4}/\\d{2}/from-the-cli.md");
             String url = stack.baseUrl().toString();
             bytes.reset();
             try {
