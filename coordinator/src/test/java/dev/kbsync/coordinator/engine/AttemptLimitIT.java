@@ -70,6 +70,11 @@ class AttemptLimitIT {
 
         Assignment after = poll();
         long startedMs = (System.nanoTime() - lost) / 1_000_000;
+        org.slf4j.LoggerFactory.getLogger(AttemptLimitIT.class)
+                .info(
+                        "next job started {} ms after the last overrun (lease TTL {} ms)",
+                        startedMs,
+                        LEASE_TTL.toMillis());
         assertThat(after.job().id()).isEqualTo(next.id());
         assertThat(startedMs).as("ms from the last overrun to the next job").isLessThan(LEASE_TTL.toMillis());
         Job failed = await(jobs.get(slow.id()));
