@@ -73,6 +73,7 @@ class ProgressTest {
                 ahead,
                 etaMs,
                 fence,
+                fence,
                 commit,
                 files,
                 error,

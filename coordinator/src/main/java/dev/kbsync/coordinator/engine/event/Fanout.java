@@ -8,7 +8,7 @@ import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.api.event.SnapshotEvent;
-import dev.kbsync.coordinator.engine.store.JobStore;
+import dev.kbsync.coordinator.engine.ticket.JobRef;
 import dev.kbsync.coordinator.engine.ticket.KbView;
 import dev.kbsync.coordinator.engine.ticket.LeaseRef;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
@@ -44,7 +44,6 @@ public final class Fanout {
 
     private final EventBus bus;
     private final Tickets tickets;
-    private final JobStore jobs;
     private final MetricsSink metrics;
     private final Watchers watchers;
     private final Map<KbId, Map<String, Seen>> seen = new HashMap<>();
@@ -84,11 +83,10 @@ public final class Fanout {
         }
     }
 
-    public Fanout(EventBus bus, Tickets tickets, JobStore jobs, MetricsSink metrics, Watchers watchers) {
+    public Fanout(EventBus bus, Tickets tickets, MetricsSink metrics, Watchers watchers) {
         this.watchers = watchers;
         this.bus = bus;
         this.tickets = tickets;
-        this.jobs = jobs;
         this.metrics = metrics;
         LocalEventCodec.registerOn(bus);
     }
@@ -224,14 +222,11 @@ public final class Fanout {
     /** Position changes reuse the job last read here (only ahead and eta change); state changes read it again. */
     private Future<Void> job(Change type, KbView view, Seen seen) {
         Job known = jobCache.get(seen.jobId());
-        Future<Job> job = known != null && type == Change.POSITION
-                ? Future.succeededFuture(known)
-                : jobs.load(seen.jobId())
-                        .map(stored -> stored.map(JobStore.Stored::job).orElse(null));
+        Future<Job> job = known != null && type == Change.POSITION ? Future.succeededFuture(known) : load(seen.jobId());
         return job.map(j -> {
             if (j != null) {
                 jobCache.put(j.id(), j);
-                sendJob(type, JobStore.at(j, JobState.fromWire(seen.state()), seen.ahead(), view.etaMs(seen.ahead())));
+                sendJob(type, j.at(JobState.fromWire(seen.state()), seen.ahead(), view.etaMs(seen.ahead())));
             }
             return null;
         });
@@ -244,19 +239,25 @@ public final class Fanout {
             if (ended.contains(QueueAddresses.job(old.jobId()))) {
                 return Future.succeededFuture();
             }
-            return jobs.load(old.jobId()).map(stored -> {
-                stored.ifPresent(s -> sendJob(Change.STATE, s.job()));
+            return load(old.jobId()).map(job -> {
+                if (job != null) {
+                    sendJob(Change.STATE, job);
+                }
                 return null;
             });
         }
-        LeaseRef ref = new LeaseRef(kb, ticket, null);
+        LeaseRef ref = LeaseRef.parse(LeaseRef.raw(kb, ticket));
         if (ended.contains(QueueAddresses.lease(ref.id()))) {
             return Future.succeededFuture();
         }
         return tickets.ticket(kb, ticket).map(state -> {
-            state.ifPresent(s -> lease(Change.STATE, s.toLease(ref)));
+            state.ifPresent(s -> lease(Change.STATE, s.lease(ref)));
             return null;
         });
+    }
+
+    private Future<Job> load(String jobId) {
+        return JobRef.of(jobId).compose(tickets::job).map(job -> job.orElse(null));
     }
 
     private void sendJob(Change type, Job job) {
