@@ -9,6 +9,11 @@ import java.util.List;
  * ({@code jobs}) and, kept apart so a burst of successes does not push them out, the last failures ({@code failures}).
  */
 public record RecentJobs(KbId kb, List<Job> jobs, List<Job> failures) {
+    /** How many finished jobs and how many failures a KB keeps (the coordinator's lists are bounded to these). */
+    public static final int MAX_JOBS = 20;
+
+    public static final int MAX_FAILURES = 10;
+
     public RecentJobs {
         jobs = List.copyOf(jobs);
         failures = List.copyOf(failures);

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
-/** kbsync's version, from the build (the {@code kbsync-version.properties} resource Maven fills in). */
+/**
+ * kbsync's version, from the build (the {@code kbsync-version.properties} resource Maven fills in): what
+ * {@code kbsync --version} prints and what workers report in their presence.
+ */
 public final class Version {
     private static final String CURRENT = load();
 

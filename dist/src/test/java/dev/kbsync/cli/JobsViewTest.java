@@ -41,6 +41,7 @@ class JobsViewTest {
                 0,
                 0,
                 null,
+                null,
                 commit,
                 null,
                 List.of(),

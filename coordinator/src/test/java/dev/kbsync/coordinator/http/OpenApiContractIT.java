@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.io.IOException;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class OpenApiContractIT {
     @RegisterExtension
-    static final ApiFixture api = ApiFixture.onEngine(10);
+    static final ApiFixture api = new ApiFixture(Map.of("KBSYNC_LEASE_TTL_SECONDS", "10"));
 
     private final OpenApiDocument openApi = new OpenApiDocument();
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kbsync.coordinator.auth.AuthHandler;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
+import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.metrics.ProcessMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -58,7 +59,7 @@ class OpenApiRoutesTest {
         Router router = new HttpApi(
                         vertx,
                         config,
-                        new InMemoryServices().services(),
+                        new CoordinatorServices(null, null, null, null, null), // routes only: no service is called
                         AuthHandler.disabled(),
                         null,
                         new PrometheusMetrics(new ProcessMetrics()),

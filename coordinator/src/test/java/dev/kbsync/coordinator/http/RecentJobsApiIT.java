@@ -15,24 +15,24 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.NoteRequest;
 import dev.kbsync.api.RecentJobs;
 import dev.kbsync.api.client.KbsyncClient;
-import dev.kbsync.coordinator.engine.store.RecentJobStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code GET /v1/kbs/{kb}/recent-jobs} on the real engine: finished jobs, newest first, bounded, failures kept apart. */
 class RecentJobsApiIT {
     @RegisterExtension
-    static final ApiFixture api = ApiFixture.onEngine(10);
+    static final ApiFixture api = new ApiFixture(Map.of("KBSYNC_LEASE_TTL_SECONDS", "10"));
 
     @Test
     void shouldListFinishedJobsNewestFirstWithFailuresKeptApart() {
         KbsyncClient client = api.client(CLIENT);
         KbsyncClient worker = api.client(WORKER);
         List<String> finished = new ArrayList<>();
-        for (int i = 0; i < RecentJobStore.RECENT + 2; i++) {
+        for (int i = 0; i < RecentJobs.MAX_JOBS + 2; i++) {
             Job job = client.submitNote(KbId.of("demo"), NoteRequest.of("user-" + i, "note " + i));
             Assignment a = worker.poll("w-1", Duration.ofSeconds(5)).orElseThrow();
             assertThat(a.job().id()).isEqualTo(job.id());
@@ -51,7 +51,7 @@ class RecentJobsApiIT {
 
         assertThat(recent.jobs())
                 .extracting(Job::id)
-                .containsExactlyElementsOf(finished.subList(0, RecentJobStore.RECENT));
+                .containsExactlyElementsOf(finished.subList(0, RecentJobs.MAX_JOBS));
         assertThat(recent.jobs()).extracting(Job::id).doesNotContain(queued);
         assertThat(recent.jobs().get(0).state()).isEqualTo(JobState.DONE);
         assertThat(recent.jobs().get(0).commitUrl()).isEqualTo("https://github.com/acme/demo/commit/c0ffee");

@@ -17,6 +17,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -31,7 +32,7 @@ class WorkersApiIT {
     private static final AtomicInteger ids = new AtomicInteger();
 
     @RegisterExtension
-    static final ApiFixture api = ApiFixture.onEngine(1);
+    static final ApiFixture api = new ApiFixture(Map.of("KBSYNC_LEASE_TTL_SECONDS", "1"));
 
     static JsonObject presence() {
         return new JsonObject()

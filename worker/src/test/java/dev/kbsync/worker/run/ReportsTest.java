@@ -34,6 +34,7 @@ class ReportsTest {
                 "j1",
                 Instant.EPOCH,
                 Instant.EPOCH,
+                Instant.EPOCH,
                 30_000);
         Assignment assignment = new Assignment(
                 lease, Jobs.note("j1", "alice", "text", null, null), new KbConfig(KbId.of("team"), remote, "main"));

@@ -4,7 +4,6 @@ import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.QueueSnapshot;
 import dev.kbsync.api.RecentJobs;
-import dev.kbsync.coordinator.engine.store.RecentJobStore;
 import dev.kbsync.coordinator.engine.store.RedisKbRegistry;
 import dev.kbsync.coordinator.engine.ticket.KbView;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
@@ -18,18 +17,16 @@ public final class RedisQueueService implements QueueService {
     private final Tickets tickets;
     private final RedisKbRegistry kbs;
     private final Watchers watchers;
-    private final RecentJobStore recent;
 
-    public RedisQueueService(Tickets tickets, RedisKbRegistry kbs, Watchers watchers, RecentJobStore recent) {
+    public RedisQueueService(Tickets tickets, RedisKbRegistry kbs, Watchers watchers) {
         this.tickets = tickets;
         this.kbs = kbs;
         this.watchers = watchers;
-        this.recent = recent;
     }
 
     @Override
     public Future<RecentJobs> recent(KbId kb) {
-        return kbs.require(kb).compose(v -> recent.read(kb));
+        return kbs.require(kb).compose(v -> tickets.recent(kb));
     }
 
     @Override

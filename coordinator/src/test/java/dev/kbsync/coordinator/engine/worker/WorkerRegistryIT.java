@@ -42,7 +42,8 @@ class WorkerRegistryIT {
         config.useSingleServer().setAddress(redis.uri());
         client = Redisson.create(config);
         client.getKeys().flushall();
-        registry = new RedisWorkerRegistry(new Redis(client, vertx.getOrCreateContext()), TTL);
+        registry =
+                new RedisWorkerRegistry(new Redis(client, vertx.getOrCreateContext(), Redis.Replication.none()), TTL);
     }
 
     @AfterEach
