@@ -104,7 +104,10 @@ class WorkerEndToEndIT {
                 .extracting(RevCommit::getShortMessage)
                 .containsExactly("Add: Race", "Direct: direct.md", "Initial commit");
         assertThat(GitFixture.commitsForJob(bare, id)).isEqualTo(1);
-        assertThat(workers.get(0).metrics().prometheus()).contains("kbsync_worker_push_rejections_total 1");
+        // the worker counts its report once the coordinator answered it, which can be after the job reads done
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(workers.get(0).metrics().prometheus())
+                        .contains("kbsync_worker_push_rejections_total 1"));
     }
 
     @Test
