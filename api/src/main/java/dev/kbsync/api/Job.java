@@ -9,7 +9,8 @@ import java.util.List;
  * A job as clients see it (HTTP contract v1). {@code ahead} is how many operations run before this one (0 while it
  * runs); {@code attempts} counts dispatches to workers. {@code fencingToken} is the token of the job's latest grant,
  * {@code firstFencingToken} that of its first: every commit the job can have made carries a token at least that large
- * (a search for the job's commit may stop at the first older one). Times are null until they happen.
+ * (a search for the job's commit may stop at the first older one). {@code commitUrl} links to the commit where the
+ * KB's remote is on GitHub or GitLab (else null). Times are null until they happen.
  */
 public record Job(
         String id,
@@ -22,6 +23,7 @@ public record Job(
         Long fencingToken,
         Long firstFencingToken,
         String commit,
+        String commitUrl,
         List<FileChange> files,
         JobError error,
         int attempts,
@@ -50,6 +52,7 @@ public record Job(
                 fencingToken,
                 firstFencingToken,
                 commit,
+                commitUrl,
                 files,
                 error,
                 attempts,
@@ -73,6 +76,7 @@ public record Job(
                 .put("fencingToken", fencingToken)
                 .put("firstFencingToken", firstFencingToken)
                 .put("commit", commit)
+                .put("commitUrl", commitUrl)
                 .put("files", fileArray)
                 .put("error", error == null ? null : error.toJson())
                 .put("attempts", attempts)
@@ -94,6 +98,7 @@ public record Job(
                 json.getLong("fencingToken"),
                 json.getLong("firstFencingToken"),
                 json.getString("commit"),
+                json.getString("commitUrl"),
                 Json.list(json.getJsonArray("files"), FileChange::fromJson),
                 JobError.fromJson(json.getJsonObject("error")),
                 json.getInteger("attempts", 0),

@@ -15,9 +15,16 @@ public sealed interface JobOutcome {
 
     JsonObject toJson();
 
-    record Done(String leaseId, String commit, List<FileChange> files, int pushRejections) implements JobOutcome {
+    /** Landed in {@code commit} (null: nothing to commit); {@code commitUrl} links to it on GitHub/GitLab, or null. */
+    record Done(String leaseId, String commit, String commitUrl, List<FileChange> files, int pushRejections)
+            implements JobOutcome {
         public Done {
             files = List.copyOf(files);
+        }
+
+        /** Without a commit link. */
+        public Done(String leaseId, String commit, List<FileChange> files, int pushRejections) {
+            this(leaseId, commit, null, files, pushRejections);
         }
 
         @Override
@@ -28,6 +35,7 @@ public sealed interface JobOutcome {
                     .put("leaseId", leaseId)
                     .put("state", "done")
                     .put("commit", commit)
+                    .put("commitUrl", commitUrl)
                     .put("files", array)
                     .put("pushRejections", pushRejections);
         }

@@ -19,6 +19,10 @@ import picocli.CommandLine.Command;
             NoteCommand.class,
             AgentCommand.class,
             QueueCommand.class,
+            JobsCommand.class,
+            CancelCommand.class,
+            WorkersCommand.class,
+            AdminCommand.class,
             CompletionCommand.class
         })
 public final class KbsyncCli {

@@ -75,6 +75,7 @@ class ProgressTest {
                 fence,
                 fence,
                 commit,
+                null,
                 files,
                 error,
                 1,

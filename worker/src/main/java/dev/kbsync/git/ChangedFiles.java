@@ -9,7 +9,7 @@ import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.util.io.DisabledOutputStream;
 
-/** Lists files changed between two commits as {@link FileChange}s with GitHub links. */
+/** Lists files changed between two commits as {@link FileChange}s with GitHub or GitLab links. */
 final class ChangedFiles {
     private final Checkout checkout;
 
@@ -47,7 +47,7 @@ final class ChangedFiles {
     }
 
     private FileChange link(String path, FileChange.Change change) {
-        String url = GitHubLinks.blobUrl(String.valueOf(checkout.remoteUrl()), checkout.branch(), path)
+        String url = WebLinks.blobUrl(String.valueOf(checkout.remoteUrl()), checkout.branch(), path)
                 .orElse(null);
         return new FileChange(path, change, url);
     }

@@ -7,7 +7,7 @@ import java.util.List;
 public sealed interface CommitResult {
     String message();
 
-    /** A commit was made; {@code changes} lists files created/edited/deleted with GitHub links when available. */
+    /** A commit was made; {@code changes} lists files created/edited/deleted with GitHub or GitLab links when available. */
     record Committed(String commitId, List<FileChange> changes) implements CommitResult {
         public Committed {
             changes = List.copyOf(changes);

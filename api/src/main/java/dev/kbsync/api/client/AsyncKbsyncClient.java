@@ -5,6 +5,8 @@ import dev.kbsync.api.Assignment;
 import dev.kbsync.api.Assignments;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.JobPage;
+import dev.kbsync.api.JobQuery;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.KbOverview;
@@ -12,6 +14,10 @@ import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseRequest;
 import dev.kbsync.api.NoteRequest;
 import dev.kbsync.api.QueueSnapshot;
+import dev.kbsync.api.RecentJobs;
+import dev.kbsync.api.Worker;
+import dev.kbsync.api.WorkerPresence;
+import dev.kbsync.api.Workers;
 import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.api.event.SnapshotEvent;
@@ -93,6 +99,23 @@ public final class AsyncKbsyncClient {
         return done.future().onComplete(r -> http.vertx().cancelTimer(timer));
     }
 
+    /**
+     * {@code GET /v1/jobs?kb=&user=&state=&limit=&cursor=}: a page of jobs, newest first. (The job list route comes
+     * with the bots' half of issue 13; a coordinator without it answers 404 NOT_FOUND.)
+     */
+    public Future<JobPage> jobs(JobQuery query) {
+        return get("/v1/jobs" + query.queryString()).map(JobPage::fromJson);
+    }
+
+    /**
+     * {@code DELETE /v1/jobs/{id}} (the submitting client, or admin): cancels a job that has not started pushing; the
+     * job as it ended. (The route comes with the bots' half of issue 13; a coordinator without it answers 405.)
+     */
+    public Future<Job> cancel(String jobId) {
+        return http.call(HttpMethod.DELETE, "/v1/jobs/" + segment(jobId), null, null, Duration.ZERO)
+                .map(Job::fromJson);
+    }
+
     /** {@code GET /v1/kbs}: every registered KB and every queue. */
     public Future<KbOverview> kbs() {
         return get("/v1/kbs").map(KbOverview::fromJson);
@@ -101,6 +124,11 @@ public final class AsyncKbsyncClient {
     /** {@code GET /v1/kbs/{kb}/queue}: the holder, the jobs in the same push, the waiters in grant order. */
     public Future<QueueSnapshot> queue(KbId kb) {
         return get("/v1/kbs/" + kb.value() + "/queue").map(QueueSnapshot::fromJson);
+    }
+
+    /** {@code GET /v1/kbs/{kb}/recent-jobs}: the KB's recently finished jobs and failures, newest first. */
+    public Future<RecentJobs> recentJobs(KbId kb) {
+        return get("/v1/kbs/" + kb.value() + "/recent-jobs").map(RecentJobs::fromJson);
     }
 
     /** {@code GET /v1/kbs/{kb}/events}: the KB's snapshot now, then on every change. */
@@ -163,9 +191,31 @@ public final class AsyncKbsyncClient {
 
     /** {@code POST /v1/workers/{id}/poll} (worker role): a granted job within {@code wait}, or empty. */
     public Future<Optional<Assignment>> poll(String workerId, Duration wait) {
+        return poll(workerId, wait, null);
+    }
+
+    /**
+     * {@code POST /v1/workers/{id}/poll} (worker role) carrying the worker's presence (renewed in the same call; null:
+     * none): a granted job within {@code wait}, or empty.
+     */
+    public Future<Optional<Assignment>> poll(String workerId, Duration wait, WorkerPresence presence) {
         JsonObject body = new JsonObject().put("waitMs", wait.toMillis());
+        if (presence != null) {
+            body.put("presence", presence.toJson());
+        }
         return http.call(HttpMethod.POST, "/v1/workers/" + segment(workerId) + "/poll", body, null, wait)
                 .map(json -> Optional.ofNullable(json).map(Assignment::fromJson));
+    }
+
+    /** {@code PUT /v1/workers/{id}} (worker role): registers or renews the worker's presence; the stored record. */
+    public Future<Worker> renewWorker(String workerId, WorkerPresence presence) {
+        return http.call(HttpMethod.PUT, "/v1/workers/" + segment(workerId), presence.toJson(), null, Duration.ZERO)
+                .map(Worker::fromJson);
+    }
+
+    /** {@code GET /v1/workers}: every worker heard from recently (up ones first, then gone ones). */
+    public Future<Workers> workers() {
+        return get("/v1/workers").map(Workers::fromJson);
     }
 
     /**

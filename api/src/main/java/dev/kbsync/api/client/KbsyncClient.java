@@ -5,6 +5,8 @@ import dev.kbsync.api.ApiError;
 import dev.kbsync.api.Assignment;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.JobPage;
+import dev.kbsync.api.JobQuery;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.KbOverview;
@@ -13,6 +15,10 @@ import dev.kbsync.api.LeaseRequest;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.NoteRequest;
 import dev.kbsync.api.QueueSnapshot;
+import dev.kbsync.api.RecentJobs;
+import dev.kbsync.api.Worker;
+import dev.kbsync.api.WorkerPresence;
+import dev.kbsync.api.Workers;
 import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.api.event.SnapshotEvent;
@@ -82,12 +88,24 @@ public final class KbsyncClient implements AutoCloseable {
         return await(async.awaitJob(jobId, wait), wait);
     }
 
+    public JobPage jobs(JobQuery query) {
+        return await(async.jobs(query));
+    }
+
+    public Job cancel(String jobId) {
+        return await(async.cancel(jobId));
+    }
+
     public KbOverview kbs() {
         return await(async.kbs());
     }
 
     public QueueSnapshot queue(KbId kb) {
         return await(async.queue(kb));
+    }
+
+    public RecentJobs recentJobs(KbId kb) {
+        return await(async.recentJobs(kb));
     }
 
     public EventStream<SnapshotEvent> queueEvents(KbId kb) {
@@ -156,6 +174,19 @@ public final class KbsyncClient implements AutoCloseable {
 
     public Optional<Assignment> poll(String workerId, Duration wait) {
         return await(async.poll(workerId, wait), wait);
+    }
+
+    /** A poll that renews the worker's presence in the same call (see {@link AsyncKbsyncClient#poll}). */
+    public Optional<Assignment> poll(String workerId, Duration wait, WorkerPresence presence) {
+        return await(async.poll(workerId, wait, presence), wait);
+    }
+
+    public Worker renewWorker(String workerId, WorkerPresence presence) {
+        return await(async.renewWorker(workerId, presence));
+    }
+
+    public Workers workers() {
+        return await(async.workers());
     }
 
     public List<Assignment> extend(String leaseId, int max) {

@@ -3,7 +3,10 @@ package dev.kbsync.api.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kbsync.api.Job;
 import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.JobPage;
+import dev.kbsync.api.JobQuery;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.LeaseRequest;
@@ -86,6 +89,36 @@ class KbsyncClientTest {
             assertThat(client.heartbeat("l~1").fencingToken()).isEqualTo(7L);
         }
         assertThat(seen.get("/v1/leases/l~1/heartbeat").body()).isEqualTo("{}");
+    }
+
+    @Test
+    void shouldQueryTheJobListWithEncodedFiltersAndFollowTheCursor() {
+        JsonObject page = new JsonObject()
+                .put("jobs", new io.vertx.core.json.JsonArray().add(Samples.job("j2", "failed")))
+                .put("nextCursor", "c/2");
+        record(server, "/v1/jobs", 200, page.encode());
+        try (KbsyncClient client = server.client()) {
+            JobPage first = client.jobs(JobQuery.all()
+                    .withKb(KbId.of("team"))
+                    .withUser("a b")
+                    .withState("failed")
+                    .withLimit(5)
+                    .after("c/1"));
+
+            assertThat(first.jobs()).extracting(Job::id).containsExactly("j2");
+            assertThat(first.nextCursor()).isEqualTo("c/2");
+        }
+        assertThat(seen.get("/v1/jobs").uri()).isEqualTo("/v1/jobs?kb=team&user=a+b&state=failed&limit=5&cursor=c%2F1");
+        assertThat(JobQuery.all().queryString()).isEmpty();
+    }
+
+    @Test
+    void shouldCancelAJobWithDelete() {
+        record(server, "/v1/jobs/j1", 200, Samples.job("j1", "failed").encode());
+        try (KbsyncClient client = server.client()) {
+            assertThat(client.cancel("j1").id()).isEqualTo("j1");
+        }
+        assertThat(seen.get("/v1/jobs/j1").method()).isEqualTo("DELETE");
     }
 
     @Test

@@ -81,6 +81,7 @@ class KbsyncEventTest {
                 state == JobState.QUEUED ? null : 42L,
                 state == JobState.QUEUED ? null : 42L,
                 state == JobState.DONE ? "c0ffee" : null,
+                null,
                 List.of(),
                 null,
                 1,

@@ -21,6 +21,7 @@ import dev.kbsync.coordinator.engine.sweep.Sweeper;
 import dev.kbsync.coordinator.engine.ticket.DriverSettings;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
+import dev.kbsync.coordinator.engine.worker.RedisWorkerRegistry;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.Watchers;
@@ -93,7 +94,8 @@ public final class Engine {
                         changes,
                         metrics),
                 new RedisQueueService(tickets, kbs, watchers),
-                kbs);
+                kbs,
+                new RedisWorkerRegistry(redis, config.leaseTtl()));
     }
 
     /**

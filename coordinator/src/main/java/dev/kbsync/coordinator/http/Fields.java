@@ -47,6 +47,14 @@ final class Fields {
         return number.map(Number::longValue);
     }
 
+    Optional<Boolean> optBoolean(String name) {
+        return typed(name, Boolean.class, "true or false");
+    }
+
+    long integer(String name) {
+        return optLong(name).orElseThrow(() -> missing(name));
+    }
+
     Optional<JsonArray> optArray(String name) {
         return typed(name, JsonArray.class, "an array");
     }
@@ -78,7 +86,8 @@ final class Fields {
         return new InvalidInputException("MISSING_FIELD", "field " + Quoting.quote(prefix + name) + " is required");
     }
 
-    private InvalidInputException invalid(String name, String what) {
+    /** 400 INVALID_FIELD naming the field (with this object's path) and what it must be. */
+    InvalidInputException invalid(String name, String what) {
         return new InvalidInputException("INVALID_FIELD", "field " + Quoting.quote(prefix + name) + " must be " + what);
     }
 }

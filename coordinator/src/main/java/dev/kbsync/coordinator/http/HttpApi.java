@@ -79,9 +79,12 @@ public final class HttpApi {
         on(router, POST, "/v1/jobs/:id/result", worker, true, workers::handleResult);
         on(router, POST, "/v1/workers/:workerId/poll", worker, true, workers::handlePoll);
         on(router, POST, "/v1/leases/:id/extend", worker, true, workers::handleExtend);
+        on(router, PUT, "/v1/workers/:workerId", worker, true, workers::handleRenew);
+        on(router, GET, "/v1/workers", reader, false, workers::handleList);
         on(router, GET, "/v1/kbs", reader, false, queues::handleListKbs);
         on(router, PUT, "/v1/kbs/:kb", admin, true, queues::handlePutKb);
         on(router, GET, "/v1/kbs/:kb/queue", reader, false, queues::handleQueue);
+        on(router, GET, "/v1/kbs/:kb/recent-jobs", reader, false, queues::handleRecent);
         on(router, GET, "/v1/kbs/:kb/events", reader, false, queues::handleKbEvents);
         on(router, GET, "/v1/events", reader, false, queues::handleAllEvents);
         on(router, POST, "/v1/kbs/:kb/leases", client, true, leases::handleRequest);
@@ -93,6 +96,7 @@ public final class HttpApi {
         on(router, GET, "/healthz", open, false, ops::handleHealth);
         on(router, GET, "/readyz", open, false, ops::handleReady);
         on(router, GET, "/metrics", metricsPublic ? open : reader, false, ops::handleMetrics);
+        on(router, GET, "/v1/openapi.json", open, false, ops::handleOpenApi);
         on(router, GET, "/", open, false, StaticHandler.create("webroot").setCachingEnabled(false));
 
         router.route().failureHandler(Failures::handle);

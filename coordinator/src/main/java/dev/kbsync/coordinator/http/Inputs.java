@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 final class Inputs {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:~-]{1,128}");
+    private static final Pattern LINK = Pattern.compile("https?://[^\\s\\p{Cntrl}\"<>\\\\^`{|}]{1,2040}");
     private static final int MAX_TITLE = 200;
     private static final int MAX_PATH = 255;
 
@@ -60,6 +61,16 @@ final class Inputs {
             throw RelativePath.reject(value, "is longer than " + MAX_PATH + " characters");
         }
         return RelativePath.check(value);
+    }
+
+    /** A browser link a worker reports (a file's or a commit's): {@code http(s)://}, no spaces, quotes or controls. */
+    static String link(String field, String value) {
+        if (!LINK.matcher(value).matches()) {
+            throw new InvalidInputException(
+                    "INVALID_FIELD",
+                    "field " + Quoting.quote(field) + " must be an http(s) URL without spaces or quotes");
+        }
+        return value;
     }
 
     static Duration ttl(long ttlMs, Duration maxHold) {

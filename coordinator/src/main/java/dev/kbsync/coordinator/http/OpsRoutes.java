@@ -3,24 +3,35 @@ package dev.kbsync.coordinator.http;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.metrics.ProcessMetrics;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Liveness, readiness (Redis answers within 2 s) and the Prometheus scrape. */
+/** Liveness, readiness (Redis answers within 2 s), the Prometheus scrape and the API's OpenAPI document. */
 final class OpsRoutes {
     private static final Logger log = LoggerFactory.getLogger(OpsRoutes.class);
     static final long READY_TIMEOUT_MS = 2000;
+    /** The OpenAPI 3.1 document of the whole API v1, kept true by OpenApiRoutesTest and OpenApiContractIT. */
+    static final String OPENAPI = "openapi.json";
 
     private final Supplier<Future<Void>> redisPing;
     private final PrometheusMetrics metrics;
+    private final Buffer openApi = openApi();
 
     OpsRoutes(Supplier<Future<Void>> redisPing, PrometheusMetrics metrics) {
         this.redisPing = redisPing;
         this.metrics = metrics;
+    }
+
+    void handleOpenApi(RoutingContext ctx) {
+        ctx.response().putHeader("Content-Type", "application/json").end(openApi);
     }
 
     void handleHealth(RoutingContext ctx) {
@@ -42,5 +53,16 @@ final class OpsRoutes {
 
     void handleMetrics(RoutingContext ctx) {
         ctx.response().putHeader("Content-Type", ProcessMetrics.CONTENT_TYPE).end(metrics.scrape());
+    }
+
+    private static Buffer openApi() {
+        try (InputStream in = OpsRoutes.class.getResourceAsStream(OPENAPI)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + OPENAPI);
+            }
+            return Buffer.buffer(in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

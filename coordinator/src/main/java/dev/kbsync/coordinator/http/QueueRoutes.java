@@ -12,7 +12,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.List;
 
-/** KB registration, queue snapshots, and the snapshot streams the dashboard listens to. */
+/** KB registration, queue snapshots, recently finished jobs, and the snapshot streams the dashboard listens to. */
 final class QueueRoutes {
     private final CoordinatorServices services;
 
@@ -35,6 +35,13 @@ final class QueueRoutes {
         services.queues()
                 .snapshot(KbId.of(ctx.pathParam("kb")))
                 .onSuccess(s -> Responses.ok(ctx, s.toJson()))
+                .onFailure(ctx::fail);
+    }
+
+    void handleRecent(RoutingContext ctx) {
+        services.queues()
+                .recent(KbId.of(ctx.pathParam("kb")))
+                .onSuccess(r -> Responses.ok(ctx, r.toJson()))
                 .onFailure(ctx::fail);
     }
 

@@ -7,8 +7,11 @@ import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.JobError;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.Quoting;
+import dev.kbsync.api.WorkerPresence;
+import dev.kbsync.api.Workers;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.JobService;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -17,7 +20,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The worker protocol: long-poll for a granted job, take the note jobs behind it (group commit), report results. */
+/**
+ * The worker protocol: presence, long-poll for a granted job, take the note jobs behind it (group commit), report
+ * results; and the workers view.
+ */
 final class WorkerRoutes {
     static final long MAX_WAIT_MS = 30_000;
     static final long DEFAULT_WAIT_MS = 20_000;
@@ -29,16 +35,43 @@ final class WorkerRoutes {
         this.services = services;
     }
 
+    /** A long poll; a {@code presence} in the body renews the worker's presence first (no separate request). */
     void handlePoll(RoutingContext ctx) {
-        String worker = Inputs.name("INVALID_WORKER", "worker id", ctx.pathParam("workerId"));
-        long waitMs = Bodies.object(ctx, "waitMs").optLong("waitMs").orElse(DEFAULT_WAIT_MS);
+        String worker = workerId(ctx);
+        Fields body = Bodies.object(ctx, "waitMs", "presence");
+        long waitMs = body.optLong("waitMs").orElse(DEFAULT_WAIT_MS);
         if (waitMs < 0) {
             throw new InvalidInputException("INVALID_FIELD", "field \"waitMs\" must be >= 0");
         }
-        services.jobs()
-                .poll(worker, Duration.ofMillis(Math.min(waitMs, MAX_WAIT_MS)))
+        Optional<WorkerPresence> presence =
+                body.optObject("presence", PresenceInput.FIELDS).map(PresenceInput::read);
+        (presence.isPresent()
+                        ? services.workers().renew(worker, presence.get()).<Void>mapEmpty()
+                        : Future.<Void>succeededFuture())
+                .compose(v -> services.jobs().poll(worker, Duration.ofMillis(Math.min(waitMs, MAX_WAIT_MS))))
                 .onSuccess(found -> respond(ctx, found))
                 .onFailure(ctx::fail);
+    }
+
+    /** {@code PUT /v1/workers/{id}}: the worker's presence report, renewed; answers the stored record. */
+    void handleRenew(RoutingContext ctx) {
+        String worker = workerId(ctx);
+        WorkerPresence presence = PresenceInput.read(Bodies.object(ctx, PresenceInput.FIELDS));
+        services.workers()
+                .renew(worker, presence)
+                .onSuccess(w -> Responses.ok(ctx, w.toJson()))
+                .onFailure(ctx::fail);
+    }
+
+    void handleList(RoutingContext ctx) {
+        services.workers()
+                .list()
+                .onSuccess(all -> Responses.ok(ctx, new Workers(all).toJson()))
+                .onFailure(ctx::fail);
+    }
+
+    private static String workerId(RoutingContext ctx) {
+        return Inputs.name("INVALID_WORKER", "worker id", ctx.pathParam("workerId"));
     }
 
     void handleExtend(RoutingContext ctx) {
@@ -56,7 +89,7 @@ final class WorkerRoutes {
 
     void handleResult(RoutingContext ctx) {
         String jobId = JobRoutes.jobId(ctx);
-        Fields body = Bodies.object(ctx, "leaseId", "state", "commit", "files", "error", "pushRejections");
+        Fields body = Bodies.object(ctx, "leaseId", "state", "commit", "commitUrl", "files", "error", "pushRejections");
         String leaseId = Inputs.id("INVALID_LEASE_ID", "leaseId", body.string("leaseId"));
         int rejections =
                 (int) Math.min(Integer.MAX_VALUE, body.optLong("pushRejections").orElse(0L));
@@ -64,7 +97,15 @@ final class WorkerRoutes {
             throw new InvalidInputException("INVALID_FIELD", "field \"pushRejections\" must be >= 0");
         }
         JobOutcome outcome = switch (body.string("state")) {
-            case "done" -> new JobOutcome.Done(leaseId, body.optString("commit").orElse(null), files(body), rejections);
+            case "done" ->
+                new JobOutcome.Done(
+                        leaseId,
+                        body.optString("commit").orElse(null),
+                        body.optString("commitUrl")
+                                .map(url -> Inputs.link("commitUrl", url))
+                                .orElse(null),
+                        files(body),
+                        rejections);
             case "failed" -> new JobOutcome.Failed(leaseId, error(body), rejections);
             default ->
                 throw new InvalidInputException(
@@ -90,10 +131,11 @@ final class WorkerRoutes {
         List<FileChange> files = new ArrayList<>();
         for (int i = 0; i < array.size(); i++) {
             Fields file = body.element(array, "files", i, "path", "change", "url");
+            String urlField = "files[" + i + "].url";
             files.add(new FileChange(
                     Inputs.path(file.string("path")),
                     change(file.string("change")),
-                    file.optString("url").orElse(null)));
+                    file.optString("url").map(url -> Inputs.link(urlField, url)).orElse(null)));
         }
         return files;
     }

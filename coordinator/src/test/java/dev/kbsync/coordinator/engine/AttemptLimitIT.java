@@ -8,10 +8,12 @@ import dev.kbsync.api.Job;
 import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
+import dev.kbsync.api.RecentJobs;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.service.JobService;
 import dev.kbsync.coordinator.service.LeaseService;
+import dev.kbsync.coordinator.service.QueueService;
 import dev.kbsync.redis.RespClient;
 import dev.kbsync.testing.RedisExtension;
 import java.time.Duration;
@@ -36,6 +38,7 @@ class AttemptLimitIT {
     Coordinators coordinators;
     JobService jobs;
     LeaseService leases;
+    QueueService queues;
 
     @BeforeEach
     void start() {
@@ -45,6 +48,7 @@ class AttemptLimitIT {
         coordinators.register(engine, "overrun", "silent");
         jobs = engine.services().jobs();
         leases = engine.services().leases();
+        queues = engine.services().queues();
     }
 
     /** Each test on an empty Redis: a job one test leaves queued must not reach another test's poll. */
@@ -99,6 +103,11 @@ class AttemptLimitIT {
         Job failed = await(jobs.get(job.id()));
         assertThat(failed.error().code()).isEqualTo("LEASE_EXPIRED");
         assertThat(await(jobs.poll("w", Duration.ofMillis(1500)))).isEmpty();
+        RecentJobs recent = await(queues.recent(kb));
+        assertThat(recent.jobs())
+                .as("a job the sweep failed is among the KB's recent jobs")
+                .containsExactly(failed);
+        assertThat(recent.failures()).containsExactly(failed);
     }
 
     /** Heartbeats like a live worker whose agent never finishes; returns System.nanoTime() when the lease was lost. */

@@ -102,6 +102,8 @@ class JobIT {
         Job done = await(jobs.complete(first.id(), done(onDocs)));
         assertThat(done.state()).isEqualTo(JobState.DONE);
         assertThat(done.commit()).isEqualTo("abc123");
+        assertThat(done.commitUrl()).isEqualTo("https://github.com/acme/docs/commit/abc123");
+        assertThat(await(jobs.get(first.id())).commitUrl()).isEqualTo(done.commitUrl());
         assertThat(done.files()).hasSize(1);
 
         Assignment next = poll();
@@ -224,6 +226,7 @@ class JobIT {
         return new JobOutcome.Done(
                 assignment.lease().id(),
                 "abc123",
+                "https://github.com/acme/docs/commit/abc123",
                 List.of(new FileChange("notes/a.md", FileChange.Change.CREATED, null)),
                 0);
     }

@@ -7,6 +7,8 @@ import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
+import dev.kbsync.api.Worker;
+import dev.kbsync.api.WorkerPresence;
 import dev.kbsync.coordinator.ServicesFactory;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.metrics.MetricsSink;
@@ -14,6 +16,7 @@ import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.JobService;
 import dev.kbsync.coordinator.service.KbRegistry;
 import dev.kbsync.coordinator.service.LeaseService;
+import dev.kbsync.coordinator.service.WorkerRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -52,7 +55,11 @@ final class CountingServices {
 
     private CoordinatorServices wrap(CoordinatorServices services) {
         return new CoordinatorServices(
-                new Leases(services.leases()), new Jobs(services.jobs()), services.queues(), new Kbs(services.kbs()));
+                new Leases(services.leases()),
+                new Jobs(services.jobs()),
+                services.queues(),
+                new Kbs(services.kbs()),
+                new Workers(services.workers()));
     }
 
     private <T> Future<T> counted(Future<T> call) {
@@ -157,6 +164,24 @@ final class CountingServices {
 
         @Override
         public Future<List<KbConfig>> list() {
+            return real.list();
+        }
+    }
+
+    private final class Workers implements WorkerRegistry {
+        private final WorkerRegistry real;
+
+        Workers(WorkerRegistry real) {
+            this.real = real;
+        }
+
+        @Override
+        public Future<Worker> renew(String workerId, WorkerPresence presence) {
+            return counted(real.renew(workerId, presence));
+        }
+
+        @Override
+        public Future<List<Worker>> list() {
             return real.list();
         }
     }

@@ -131,6 +131,8 @@ class WorkerApiIT {
                 "file bad path    | {\"leaseId\":\"l\",\"state\":\"done\",\"files\":[{\"path\":\"../a.md\",\"change\":\"created\"}]} | INVALID_PATH",
                 "file not object  | {\"leaseId\":\"l\",\"state\":\"done\",\"files\":[\"a.md\"]}               | INVALID_FIELD",
                 "negative rejects | {\"leaseId\":\"l\",\"state\":\"done\",\"pushRejections\":-1}              | INVALID_FIELD",
+                "script file url  | {\"leaseId\":\"l\",\"state\":\"done\",\"files\":[{\"path\":\"a.md\",\"change\":\"created\",\"url\":\"javascript:alert(1)\"}]} | INVALID_FIELD",
+                "file url spaces  | {\"leaseId\":\"l\",\"state\":\"done\",\"files\":[{\"path\":\"a.md\",\"change\":\"created\",\"url\":\"https://x.org/a b\"}]} | INVALID_FIELD",
             })
     void shouldRejectMalformedResultsWithoutCallingTheService(String name, String body, String code) {
         long calls = api.services.calls.get();

@@ -1,8 +1,10 @@
 package dev.kbsync.worker.process;
 
 import dev.kbsync.api.Assignment;
+import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.client.KbsyncException;
+import dev.kbsync.worker.client.JobReport;
 import dev.kbsync.worker.client.RetryPolicy;
 import dev.kbsync.worker.fallback.ModeTracker;
 import dev.kbsync.worker.run.JobRunner;
@@ -13,11 +15,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One poll-and-run loop on a dedicated thread: long-poll for a job, run it to the end, repeat until stopped. */
+/**
+ * One poll-and-run loop on a dedicated thread: long-poll for a job (the poll carries the worker's presence), run it to
+ * the end, repeat until stopped. Keeps its slot's part of the {@link Presence} true.
+ */
 final class PollSlot implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(PollSlot.class);
 
     private final String workerId;
+    private final int slot;
     private final Duration pollWait;
     private final KbsyncClient client;
     private final ModeTracker modes;
@@ -26,11 +32,14 @@ final class PollSlot implements Runnable {
     private final AtomicBoolean stopping;
     private final AtomicBoolean abandoning;
     private final AtomicInteger active;
+    private final Presence presence;
+    private final PresenceRenewer renewer;
     private final RetryPolicy backoff =
             new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(250), Duration.ofSeconds(5));
 
     PollSlot(
             String workerId,
+            int slot,
             Duration pollWait,
             KbsyncClient client,
             ModeTracker modes,
@@ -38,8 +47,13 @@ final class PollSlot implements Runnable {
             WorkerMetrics metrics,
             AtomicBoolean stopping,
             AtomicBoolean abandoning,
-            AtomicInteger active) {
+            AtomicInteger active,
+            Presence presence,
+            PresenceRenewer renewer) {
         this.workerId = workerId;
+        this.slot = slot;
+        this.presence = presence;
+        this.renewer = renewer;
         this.pollWait = pollWait;
         this.client = client;
         this.modes = modes;
@@ -55,26 +69,41 @@ final class PollSlot implements Runnable {
         int failures = 0;
         while (!stopping.get() && !Thread.currentThread().isInterrupted()) {
             Optional<Assignment> assignment;
+            presence.polling(slot);
             try {
-                assignment = client.poll(workerId, pollWait);
+                renewer.carried();
+                assignment = client.poll(workerId, pollWait, presence.snapshot());
                 modes.reachable();
                 failures = 0;
             } catch (KbsyncException.Interrupted e) {
+                presence.away(slot);
                 return;
             } catch (RuntimeException e) { // refused, unavailable, or an answer this worker cannot read
+                presence.away(slot);
                 failures++;
                 pollFailed(e, failures);
                 continue;
             }
             assignment.ifPresent(this::runJob);
         }
+
+        presence.away(slot);
     }
 
     private void runJob(Assignment assignment) {
         active.incrementAndGet();
+        presence.running(slot, assignment);
+        renewer.now();
+        String commit = null;
         try {
-            runner.run(assignment, abandoning::get).forEach(metrics::reported);
+            for (JobReport report : runner.run(assignment, abandoning::get)) {
+                metrics.reported(report);
+                if (report.outcome() instanceof JobOutcome.Done done && done.commit() != null) {
+                    commit = done.commit();
+                }
+            }
         } finally {
+            presence.finished(slot, assignment.kb().id(), commit);
             active.decrementAndGet();
         }
     }

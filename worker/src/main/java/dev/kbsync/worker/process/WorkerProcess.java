@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running worker: {@code concurrency} poll slots on a dedicated thread pool, each running one job at a time (jobs of
- * different KBs in parallel), plus the health server. {@link #stop()} stops polling, lets running jobs finish within
+ * different KBs in parallel), its presence kept renewed at the coordinator (GET /v1/workers), plus the health server. {@link #stop()} stops polling, lets running jobs finish within
  * the grace period, then makes the rest stop before their push and report {@code WORKER_SHUTDOWN}.
  */
 public final class WorkerProcess {
@@ -51,6 +51,8 @@ public final class WorkerProcess {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicBoolean abandoning = new AtomicBoolean();
     private final AtomicInteger active = new AtomicInteger();
+    private final Presence presence;
+    private final PresenceRenewer renewer;
     private HttpServer server;
 
     private WorkerProcess(
@@ -68,6 +70,8 @@ public final class WorkerProcess {
         this.metrics = new WorkerMetrics(processMetrics, modes::degraded);
         this.slots = Executors.newFixedThreadPool(config.concurrency(), new SlotThreads(config.workerId()));
         Clock clock = Clock.systemUTC();
+        this.presence = new Presence(config.concurrency(), clock);
+        this.renewer = new PresenceRenewer(vertx, client.async(), config.workerId(), presence);
         JobRunner runner = new JobRunner(
                 vertx,
                 client,
@@ -81,6 +85,7 @@ public final class WorkerProcess {
         for (int i = 0; i < config.concurrency(); i++) {
             slots.execute(new PollSlot(
                     config.workerId(),
+                    i + 1,
                     config.pollWait(),
                     client,
                     modes,
@@ -88,8 +93,11 @@ public final class WorkerProcess {
                     metrics,
                     stopping,
                     abandoning,
-                    active));
+                    active,
+                    presence,
+                    renewer));
         }
+        renewer.start();
     }
 
     /** Starts polling and the health server, with a metrics registry of its own. */
@@ -133,6 +141,8 @@ public final class WorkerProcess {
             return;
         }
         log.info("worker {} stopping: no new polls; {} jobs running", config.workerId(), active.get());
+        presence.draining();
+        renewer.now();
         slots.shutdown();
         try {
             if (!slots.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
@@ -143,6 +153,7 @@ public final class WorkerProcess {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        renewer.stop();
         if (outbox.pending() > 0) {
             log.warn("{} results are still being delivered", outbox.pending());
         }

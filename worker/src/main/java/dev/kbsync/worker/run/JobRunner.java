@@ -114,8 +114,7 @@ public final class JobRunner {
             List<JobReport> reports = new ArrayList<>();
             for (int i = 0; i < batch.size(); i++) {
                 log.info("job {} finished: {}", batch.get(i).job().id(), outcomes.get(i));
-                reports.add(
-                        Reports.of(batch.get(i).job().id(), batch.get(i).lease().id(), outcomes.get(i)));
+                reports.add(Reports.of(batch.get(i), outcomes.get(i)));
             }
             return reports;
         } catch (UnitAbortedException e) {

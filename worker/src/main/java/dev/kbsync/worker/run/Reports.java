@@ -1,24 +1,34 @@
 package dev.kbsync.worker.run;
 
+import dev.kbsync.api.Assignment;
+import dev.kbsync.api.FileChange;
 import dev.kbsync.api.JobOutcome;
+import dev.kbsync.git.WebLinks;
 import dev.kbsync.worker.client.JobReport;
 import java.util.List;
 
-/** Maps a cycle outcome to the result reported for a job. */
+/** Maps a cycle outcome to the result reported for a job, with a link to its commit where the remote has one. */
 final class Reports {
     private Reports() {}
 
-    static JobReport of(String jobId, String leaseId, Outcome outcome) {
+    static JobReport of(Assignment assignment, Outcome outcome) {
+        String jobId = assignment.job().id();
+        String leaseId = assignment.lease().id();
         if (outcome instanceof Outcome.Published p) {
-            return new JobReport(jobId, new JobOutcome.Done(leaseId, p.commit(), p.files(), p.pushRejections()));
+            return new JobReport(jobId, done(assignment, p.commit(), p.files(), p.pushRejections()));
         }
         if (outcome instanceof Outcome.AlreadyPublished a) {
-            return new JobReport(jobId, new JobOutcome.Done(leaseId, a.commit(), a.files(), a.pushRejections()));
+            return new JobReport(jobId, done(assignment, a.commit(), a.files(), a.pushRejections()));
         }
         if (outcome instanceof Outcome.Unchanged u) {
             return new JobReport(jobId, new JobOutcome.Done(leaseId, null, List.of(), u.pushRejections()));
         }
         Outcome.Failed failed = (Outcome.Failed) outcome;
         return new JobReport(jobId, new JobOutcome.Failed(leaseId, failed.error(), failed.pushRejections()));
+    }
+
+    private static JobOutcome.Done done(Assignment assignment, String commit, List<FileChange> files, int rejections) {
+        String link = WebLinks.commitUrl(assignment.kb().remote(), commit).orElse(null);
+        return new JobOutcome.Done(assignment.lease().id(), commit, link, files, rejections);
     }
 }

@@ -3,6 +3,7 @@ package dev.kbsync.coordinator.engine.event;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.QueueSnapshot;
+import dev.kbsync.api.RecentJobs;
 import dev.kbsync.coordinator.engine.store.RedisKbRegistry;
 import dev.kbsync.coordinator.engine.ticket.KbView;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
@@ -11,7 +12,7 @@ import dev.kbsync.coordinator.service.Watchers;
 import io.vertx.core.Future;
 import java.util.List;
 
-/** Queue snapshots read straight from Redis (one script call per KB). */
+/** Queue snapshots read straight from Redis (one script call per KB), and the KBs' recently finished jobs. */
 public final class RedisQueueService implements QueueService {
     private final Tickets tickets;
     private final RedisKbRegistry kbs;
@@ -21,6 +22,11 @@ public final class RedisQueueService implements QueueService {
         this.tickets = tickets;
         this.kbs = kbs;
         this.watchers = watchers;
+    }
+
+    @Override
+    public Future<RecentJobs> recent(KbId kb) {
+        return kbs.require(kb).compose(v -> tickets.recent(kb));
     }
 
     @Override

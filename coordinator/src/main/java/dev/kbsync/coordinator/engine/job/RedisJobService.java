@@ -130,6 +130,7 @@ public final class RedisJobService implements JobService {
                 null,
                 null,
                 null,
+                null,
                 List.of(),
                 null,
                 0,

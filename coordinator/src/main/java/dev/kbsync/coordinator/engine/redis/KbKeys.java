@@ -37,6 +37,8 @@ public record KbKeys(KbId kb) {
                 p + "stats",
                 lock,
                 "redisson_lock_queue:" + lock,
-                "redisson_lock_timeout:" + lock);
+                "redisson_lock_timeout:" + lock,
+                p + "recent",
+                p + "failures");
     }
 }

@@ -25,7 +25,8 @@ public enum Script {
     UNDRIVE("undrive.lua", RScript.Mode.READ_WRITE, false),
     VIEW("view.lua", RScript.Mode.READ_ONLY, false),
     TICKET("ticket.lua", RScript.Mode.READ_ONLY, false),
-    JOB("job.lua", RScript.Mode.READ_ONLY, false);
+    JOB("job.lua", RScript.Mode.READ_ONLY, false),
+    RECENT("recent.lua", RScript.Mode.READ_ONLY, false);
 
     private final String text;
     private final RScript.Mode mode;

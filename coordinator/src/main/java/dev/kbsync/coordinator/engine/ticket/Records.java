@@ -43,6 +43,7 @@ final class Records {
                 t.getLong("st"),
                 t.getLong("fin"),
                 t.getString("cm"),
+                t.getString("cu"),
                 t.getString("fl"),
                 t.getString("er"),
                 t.getString("w"));
@@ -125,6 +126,7 @@ final class Records {
                 t.attempts() > 0 ? t.fence() : null,
                 t.firstFence(),
                 t.commit() == null || t.commit().isEmpty() ? null : t.commit(),
+                t.commitUrl() == null || t.commitUrl().isEmpty() ? null : t.commitUrl(),
                 files(t.files()),
                 t.error() == null ? null : JobError.fromJson(new JsonObject(t.error())),
                 t.attempts(),

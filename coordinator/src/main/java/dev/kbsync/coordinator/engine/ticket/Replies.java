@@ -4,6 +4,7 @@ import dev.kbsync.api.Job;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.RecentJobs;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Batch;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Beat;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Cancelled;
@@ -94,6 +95,18 @@ public final class Replies {
                 ? Optional.empty()
                 : Optional.of(Records.job(r.getString("job"), Records.ticket(ticket, r.getJsonObject("t")), -1, 0));
         return new Completed(report, job, ended(r.getJsonObject("ended")));
+    }
+
+    /** recent.lua's reply: the KB's recently finished jobs and failures, as they finished. */
+    static RecentJobs recent(KbId kb, JsonObject r) {
+        return new RecentJobs(kb, finished(r, "jobs"), finished(r, "failures"));
+    }
+
+    private static List<Job> finished(JsonObject r, String field) {
+        return Records.list(r, field).stream()
+                .map(e ->
+                        Records.job(e.getString("job"), Records.ticket(e.getString("id"), e.getJsonObject("t")), -1, 0))
+                .toList();
     }
 
     /** extend's reply: each member's own lease (id and token on its ticket) under the head's grant times. */

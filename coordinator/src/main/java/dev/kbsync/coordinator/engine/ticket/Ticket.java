@@ -27,6 +27,7 @@ public record Ticket(
         Long startedMs,
         Long finishedMs,
         String commit,
+        String commitUrl,
         String files,
         String error,
         String worker) {

@@ -3,6 +3,7 @@ package dev.kbsync.coordinator.engine.ticket;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.KbId;
+import dev.kbsync.api.RecentJobs;
 import dev.kbsync.coordinator.engine.redis.Ids;
 import dev.kbsync.coordinator.engine.redis.KbKeys;
 import dev.kbsync.coordinator.engine.redis.Redis;
@@ -88,10 +89,12 @@ public final class Tickets {
     /** Records a job's outcome under its lease ({@link JobOutcome#leaseId()}) and releases the grant, in one step. */
     public Future<Completed> complete(JobRef job, JobOutcome outcome) {
         String commit = "";
+        String commitUrl = "";
         String files = "[]";
         String error = "";
         if (outcome instanceof JobOutcome.Done done) {
             commit = done.commit() == null ? "" : done.commit();
+            commitUrl = done.commitUrl() == null ? "" : done.commitUrl();
             JsonArray array = new JsonArray();
             done.files().forEach(f -> array.add(f.toJson()));
             files = array.encode();
@@ -99,7 +102,7 @@ public final class Tickets {
             error = failed.error().toJson().encode();
         }
         String state = outcome instanceof JobOutcome.Done ? "done" : "failed";
-        return run(Script.COMPLETE, job.kb(), job.ticket(), outcome.leaseId(), state, commit, files, error)
+        return run(Script.COMPLETE, job.kb(), job.ticket(), outcome.leaseId(), state, commit, files, error, commitUrl)
                 .map(r -> Replies.completed(job.ticket(), r));
     }
 
@@ -133,6 +136,11 @@ public final class Tickets {
     /** A job as stored, at its place in the queue; empty if unknown (or past its retention). */
     public Future<Optional<Job>> job(JobRef job) {
         return run(Script.JOB, job.kb(), job.ticket()).map(r -> Replies.storedJob(job.ticket(), r));
+    }
+
+    /** The KB's recently finished jobs and failures, newest first (finished jobs past their retention are gone). */
+    public Future<RecentJobs> recent(KbId kb) {
+        return run(Script.RECENT, kb).map(r -> Replies.recent(kb, r));
     }
 
     /** Runs a per-KB script with the common arguments (see lib.lua) followed by {@code args}. */

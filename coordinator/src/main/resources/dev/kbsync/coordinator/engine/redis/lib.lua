@@ -6,6 +6,7 @@
 local QUEUE, SEQ, FENCE, LEASE, ALIVE = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local TICKETS, JOBS, ENDED, DRIVER, STATS = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local LOCK, LOCK_QUEUE, LOCK_TIMEOUT = KEYS[11], KEYS[12], KEYS[13]
+local RECENT, FAILURES = KEYS[14], KEYS[15]
 local KB, OWNER, MAX_HOLD, PUBLISH = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local MAX_ATTEMPTS, RETENTION, NONCE = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
 local WAITER_TTL, COORDINATOR, DRIVER_TTL = tonumber(ARGV[8]), ARGV[9], ARGV[10]
@@ -13,6 +14,9 @@ local WAITER_TTL, COORDINATOR, DRIVER_TTL = tonumber(ARGV[8]), ARGV[9], ARGV[10]
 local RAW_KEEP = math.min(RETENTION, 3600000)
 -- A Redisson waiter woken because the lock became free has this long to take it before it counts as dead.
 local WAKE_GRACE = 3000
+-- The KB's recently finished jobs (ticket ids, newest first): the last of any outcome, and the last failed ones
+-- (RecentJobs.MAX_JOBS, MAX_FAILURES).
+local RECENT_KEEP, FAILURES_KEEP = 20, 10
 
 local function nowMs()
   local c = redis.call('time')
@@ -26,8 +30,8 @@ end
 -- Tickets are JSON records in the KB's tickets hash (field = ticket id): k (job|lease), h (holder or user), c (created
 -- ms), ttl, th (synthetic Redisson thread id = seq), s (waiting|granted|released|expired), f (token of the last grant),
 -- a (attempts: claims by workers), ty (note|agent), b (head lease of the group commit it runs in), l (id of its last
--- grant); jobs also js (queued|running|done|failed), ff (token of the first grant), st, fin (ms), cm (commit), fl
--- (files JSON), er (error JSON), ol (lease that recorded the outcome), w (worker).
+-- grant); jobs also js (queued|running|done|failed), ff (token of the first grant), st, fin (ms), cm (commit), cu
+-- (commit link), fl (files JSON), er (error JSON), ol (lease that recorded the outcome), w (worker).
 local function getT(tid)
   local raw = redis.call('hget', TICKETS, tid)
   return raw and cjson.decode(raw)
@@ -41,7 +45,8 @@ local function terminal(t)
   return t.js == 'done' or t.js == 'failed'
 end
 
--- The ticket leaves the queue for good in state s; its records are deleted by the sweep after the retention.
+-- The ticket leaves the queue for good in state s; its records are deleted by the sweep after the retention. A
+-- finished job joins the KB's recent jobs (and failures), whichever step ended it.
 local function finishT(tid, t, s, now)
   redis.call('zrem', QUEUE, tid)
   redis.call('zrem', ALIVE, tid)
@@ -49,6 +54,14 @@ local function finishT(tid, t, s, now)
   t.b = nil
   putT(tid, t)
   redis.call('zadd', ENDED, now + (t.k == 'job' and RETENTION or RAW_KEEP), tid)
+  if t.k == 'job' and t.js ~= 'queued' and t.js ~= 'running' then
+    redis.call('lpush', RECENT, tid)
+    redis.call('ltrim', RECENT, 0, RECENT_KEEP - 1)
+    if t.js == 'failed' then
+      redis.call('lpush', FAILURES, tid)
+      redis.call('ltrim', FAILURES, 0, FAILURES_KEEP - 1)
+    end
+  end
 end
 
 -- The KB's Redisson RFairLock, in Redisson's own format: hash '<client id>:<thread id>' -> hold count, Redisson's

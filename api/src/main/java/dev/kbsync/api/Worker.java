@@ -1,0 +1,43 @@
+package dev.kbsync.api;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+
+/**
+ * A worker as the coordinator sees it ({@code GET /v1/workers}): its last presence report, when that came
+ * ({@code lastSeen}, coordinator time) and until when it counts as up without another ({@code expiresAt}, one lease TTL
+ * later). {@code state} is {@code up} until then and {@code gone} after; a gone worker is forgotten later.
+ */
+public record Worker(String id, State state, Instant lastSeen, Instant expiresAt, WorkerPresence presence) {
+    public enum State {
+        UP,
+        GONE;
+
+        public String wire() {
+            return name().toLowerCase();
+        }
+
+        public static State fromWire(String value) {
+            return "gone".equals(value) ? GONE : UP;
+        }
+    }
+
+    /** The presence fields flattened next to {@code id, state, lastSeen, expiresAt}. */
+    public JsonObject toJson() {
+        return new JsonObject()
+                .put("id", id)
+                .put("state", state.wire())
+                .put("lastSeen", Json.text(lastSeen))
+                .put("expiresAt", Json.text(expiresAt))
+                .mergeIn(presence.toJson());
+    }
+
+    public static Worker fromJson(JsonObject json) {
+        return new Worker(
+                json.getString("id"),
+                State.fromWire(json.getString("state")),
+                Json.instant(json.getString("lastSeen")),
+                Json.instant(json.getString("expiresAt")),
+                WorkerPresence.fromJson(json));
+    }
+}

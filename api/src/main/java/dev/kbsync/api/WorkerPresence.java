@@ -1,0 +1,90 @@
+package dev.kbsync.api;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What a worker process reports about itself ({@code PUT /v1/workers/{id}}, or carried by its poll): where it runs,
+ * its version, its poll slots ({@code idleSlots} of them are polling for work), the job each busy slot runs, the KB
+ * checkouts it keeps (newest first, with the commit each was left at) and whether it is draining (stopping: it takes no
+ * new jobs). The coordinator checks every field (docs/api.md, "Workers").
+ */
+public record WorkerPresence(
+        String host,
+        String version,
+        int slots,
+        int idleSlots,
+        boolean draining,
+        List<RunningJob> running,
+        List<Checkout> checkouts,
+        Instant startedAt) {
+
+    public WorkerPresence {
+        running = List.copyOf(running);
+        checkouts = List.copyOf(checkouts);
+    }
+
+    /** The job slot {@code slot} (1-based) runs since {@code since} (group-commit members it took along not listed). */
+    public record RunningJob(int slot, KbId kb, String jobId, Instant since) {
+        public JsonObject toJson() {
+            return new JsonObject()
+                    .put("slot", slot)
+                    .put("kb", kb.value())
+                    .put("jobId", jobId)
+                    .put("since", Json.text(since));
+        }
+
+        public static RunningJob fromJson(JsonObject json) {
+            return new RunningJob(
+                    json.getInteger("slot", 0),
+                    KbId.of(json.getString("kb")),
+                    json.getString("jobId"),
+                    Json.instant(json.getString("since")));
+        }
+    }
+
+    /**
+     * A KB checkout the worker keeps: the commit it was left at after its last job ({@code null} when that job pushed
+     * nothing) and when that job ended.
+     */
+    public record Checkout(KbId kb, String commit, Instant at) {
+        public JsonObject toJson() {
+            return new JsonObject().put("kb", kb.value()).put("commit", commit).put("at", Json.text(at));
+        }
+
+        public static Checkout fromJson(JsonObject json) {
+            return new Checkout(
+                    KbId.of(json.getString("kb")), json.getString("commit"), Json.instant(json.getString("at")));
+        }
+    }
+
+    public JsonObject toJson() {
+        JsonArray jobs = new JsonArray();
+        running.forEach(r -> jobs.add(r.toJson()));
+        JsonArray kbs = new JsonArray();
+        checkouts.forEach(c -> kbs.add(c.toJson()));
+        return new JsonObject()
+                .put("host", host)
+                .put("version", version)
+                .put("slots", slots)
+                .put("idleSlots", idleSlots)
+                .put("draining", draining)
+                .put("running", jobs)
+                .put("checkouts", kbs)
+                .put("startedAt", Json.text(startedAt));
+    }
+
+    public static WorkerPresence fromJson(JsonObject json) {
+        return new WorkerPresence(
+                json.getString("host"),
+                json.getString("version"),
+                json.getInteger("slots", 0),
+                json.getInteger("idleSlots", 0),
+                json.getBoolean("draining", false),
+                Json.list(json.getJsonArray("running"), RunningJob::fromJson),
+                Json.list(json.getJsonArray("checkouts"), Checkout::fromJson),
+                Json.instant(json.getString("startedAt")));
+    }
+}

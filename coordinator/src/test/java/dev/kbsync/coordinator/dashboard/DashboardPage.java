@@ -1,0 +1,121 @@
+package dev.kbsync.coordinator.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.awaitility.core.ThrowingRunnable;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/** The dashboard in a headless Chromium, read through its stable hooks (docs/api.md, "Operations"). */
+final class DashboardPage implements AutoCloseable {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    private final ChromeDriver browser;
+
+    private DashboardPage(ChromeDriver browser) {
+        this.browser = browser;
+    }
+
+    /** Whether Chromium and its driver are installed (Debian packages chromium, chromium-driver). */
+    static boolean available() {
+        return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    }
+
+    /** A browser with its own profile directory. */
+    static DashboardPage open(Path profile) {
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(new File(CHROMIUM.toString()));
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--user-data-dir=" + profile);
+        ChromeDriver driver = new ChromeDriver(service, options);
+        driver.manage().window().setSize(new Dimension(1280, 1000));
+        return new DashboardPage(driver);
+    }
+
+    void get(String url) {
+        browser.get(url);
+    }
+
+    void refresh() {
+        browser.navigate().refresh();
+    }
+
+    Object script(String js) {
+        return browser.executeScript(js);
+    }
+
+    /** Retries {@code assertion} until it holds (20 s at most); elements not rendered yet count as not yet. */
+    static void awaitPage(ThrowingRunnable assertion) {
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptionsInstanceOf(JavascriptException.class)
+                .untilAsserted(assertion);
+    }
+
+    /** The holder's job id, null for a raw lease or a free KB, {@code missing} without a card. */
+    String holder(String kb) {
+        return (String) script("const h = document.querySelector('#kb-" + kb + " [data-role=holder]');"
+                + " return h ? (h.dataset.job || null) : 'missing';");
+    }
+
+    List<String> waiters(String kb) {
+        return jobs(kb, "waiter");
+    }
+
+    /** The job ids of a KB card's entries with {@code role} ({@code waiter}, {@code recent}, {@code failure}). */
+    @SuppressWarnings("unchecked")
+    List<String> jobs(String kb, String role) {
+        return (List<String>) script("return [...document.querySelectorAll('#kb-" + kb + " [data-role=" + role
+                + "]')].map(e => e.dataset.job);");
+    }
+
+    void typeAdminToken(String token) {
+        browser.findElement(By.id("admin-token")).sendKeys(token);
+        browser.findElement(By.id("admin-save")).click();
+    }
+
+    /** The first click arms the button, the second (on the re-rendered card) confirms. */
+    void forceRelease(String kb) {
+        String button = "#kb-" + kb + " [data-action=force-release]";
+        awaitPage(() -> assertThat(script("return document.querySelector('" + button + "') !== null"))
+                .isEqualTo(true));
+        script("document.querySelector('" + button + "').click()");
+        awaitPage(() -> assertThat(script("return document.querySelector('" + button + "').textContent"))
+                .isEqualTo("confirm force-release"));
+        script("document.querySelector('" + button + "').click()");
+    }
+
+    void screenshot(Path file) throws IOException {
+        Files.write(file, browser.getScreenshotAs(OutputType.BYTES));
+    }
+
+    @Override
+    public void close() {
+        browser.quit();
+    }
+}

@@ -1,0 +1,165 @@
+package dev.kbsync.coordinator.engine.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Worker;
+import dev.kbsync.api.WorkerPresence;
+import dev.kbsync.coordinator.engine.redis.Redis;
+import dev.kbsync.coordinator.service.WorkerRegistry;
+import dev.kbsync.testing.RedisExtension;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+import org.redisson.config.Config;
+
+/** Presence records on a real Redis: renewed, shown as gone after one TTL, forgotten later, bounded in number. */
+class WorkerRegistryIT {
+    private static final Duration TTL = Duration.ofMillis(200);
+
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
+
+    private final Vertx vertx = Vertx.vertx();
+    private RedissonClient client;
+    private RedisWorkerRegistry registry;
+
+    @BeforeEach
+    void start() {
+        Config config = new Config();
+        config.useSingleServer().setAddress(redis.uri());
+        client = Redisson.create(config);
+        client.getKeys().flushall();
+        registry =
+                new RedisWorkerRegistry(new Redis(client, vertx.getOrCreateContext(), Redis.Replication.none()), TTL);
+    }
+
+    @AfterEach
+    void stop() {
+        client.shutdown();
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    @Test
+    void shouldListARenewedWorkerAsUpWithEverythingItReported() {
+        WorkerPresence presence = presence("srv-1", 2, 1);
+        Worker renewed = join(registry.renew("w-1", presence));
+
+        assertThat(renewed.state()).isEqualTo(Worker.State.UP);
+        assertThat(Duration.between(renewed.lastSeen(), renewed.expiresAt())).isEqualTo(TTL);
+        Worker listed = join(registry.list()).get(0);
+        assertThat(listed.id()).isEqualTo("w-1");
+        assertThat(listed.state()).isEqualTo(Worker.State.UP);
+        assertThat(listed.lastSeen()).isEqualTo(renewed.lastSeen());
+        assertThat(listed.presence()).isEqualTo(presence);
+    }
+
+    @Test
+    void shouldShowASilentWorkerAsGoneWithinOneTtlThenForgetIt() {
+        join(registry.renew("silent", presence("srv-1", 1, 1)));
+        long renewedAt = System.nanoTime();
+        await().atMost(Duration.ofSeconds(2))
+                .pollInterval(Duration.ofMillis(20))
+                .untilAsserted(() -> assertThat(join(registry.list()))
+                        .singleElement()
+                        .extracting(Worker::state)
+                        .isEqualTo(Worker.State.GONE));
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - renewedAt))
+                .as("gone within one TTL (plus polling slack)")
+                .isLessThan(TTL.toMillis() + 300);
+
+        // Forgotten after FORGET_AFTER_TTLS TTLs: its record and, with nobody else renewing, both keys.
+        long forgetMs = TTL.toMillis() * WorkerRegistry.FORGET_AFTER_TTLS;
+        await().atMost(Duration.ofMillis(forgetMs + 2000))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> client.getKeys().countExists(RedisWorkerRegistry.SEEN, RedisWorkerRegistry.RECORDS) == 0);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - renewedAt)).isGreaterThanOrEqualTo(forgetMs - 50);
+        assertThat(join(registry.list())).isEmpty();
+    }
+
+    @Test
+    void shouldForgetSilentWorkersWhileOthersKeepRenewing() {
+        join(registry.renew("stops", presence("srv-1", 1, 1)));
+        long forgetMs = TTL.toMillis() * WorkerRegistry.FORGET_AFTER_TTLS;
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(forgetMs + 300);
+        while (System.nanoTime() < until) {
+            join(registry.renew("keeps", presence("srv-2", 1, 1)));
+            sleep(TTL.toMillis() / 3);
+        }
+
+        assertThat(join(registry.list())).extracting(Worker::id).containsExactly("keeps");
+        assertThat(client.getMap(RedisWorkerRegistry.RECORDS, StringCodec.INSTANCE)
+                        .keySet())
+                .containsExactly("keeps");
+    }
+
+    @Test
+    void shouldKeepAtMostMaxWorkersEvictingTheOneSeenLongestAgo() {
+        List<Future<Worker>> renewals = new ArrayList<>();
+        join(registry.renew("w-0000", presence("srv", 1, 1)));
+        sleep(5);
+        for (int i = 1; i <= WorkerRegistry.MAX_WORKERS; i++) {
+            renewals.add(registry.renew(String.format("w-%04d", i), presence("srv", 1, 1)));
+        }
+        join(Future.all(renewals));
+
+        List<Worker> workers = join(registry.list());
+        assertThat(workers).hasSize(WorkerRegistry.MAX_WORKERS);
+        assertThat(workers).extracting(Worker::id).doesNotContain("w-0000").contains("w-1024");
+        assertThat(client.getMap(RedisWorkerRegistry.RECORDS, StringCodec.INSTANCE)
+                        .size())
+                .isEqualTo(WorkerRegistry.MAX_WORKERS);
+    }
+
+    @Test
+    void shouldListUpWorkersBeforeGoneOnesEachById() {
+        join(registry.renew("b-gone", presence("srv", 1, 1)));
+        join(registry.renew("a-gone", presence("srv", 1, 1)));
+        sleep(TTL.toMillis() + 100);
+        join(registry.renew("z-up", presence("srv", 1, 1)));
+        join(registry.renew("c-up", presence("srv", 1, 1)));
+
+        assertThat(join(registry.list())).extracting(Worker::id).containsExactly("c-up", "z-up", "a-gone", "b-gone");
+    }
+
+    static WorkerPresence presence(String host, int slots, int idle) {
+        Instant now = Instant.parse("2026-11-29T07:00:00Z");
+        List<WorkerPresence.RunningJob> running = new ArrayList<>();
+        for (int slot = 1; slot <= slots - idle; slot++) {
+            running.add(new WorkerPresence.RunningJob(slot, KbId.of("team"), "job-" + slot, now));
+        }
+        return new WorkerPresence(
+                host,
+                "0.1.0",
+                slots,
+                idle,
+                false,
+                running,
+                List.of(new WorkerPresence.Checkout(KbId.of("team"), "9d1e0c0", now)),
+                now);
+    }
+
+    private static <T> T join(Future<T> future) {
+        return future.toCompletionStage().toCompletableFuture().join();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
