@@ -81,7 +81,10 @@ public enum ConfigKey implements Key {
             "kbs",
             "KBSYNC_KBS",
             "(none)",
-            "KBs registered at start: YAML list of {id, remote, branch}; env form `id=remote#branch,...`.");
+            "KBs registered at start: YAML list of {id, remote, branch, credentials}; env form `id=remote#branch,...`"
+                    + " (no credentials). `credentials` names where workers find the KB's git credential, never the"
+                    + " secret: {env: VAR}, {file: /path}, {githubApp: {appId, installationId, privateKeyFile, apiBase}}"
+                    + " or {sshKey: /path, knownHosts: /path} (docs/operations.md).");
 
     private final String path;
     private final String env;

@@ -1,5 +1,6 @@
 package dev.kbsync.coordinator.config;
 
+import dev.kbsync.api.CredentialRef;
 import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.config.ConfigException;
@@ -17,6 +18,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -81,7 +83,8 @@ final class ConfigLoader {
     }
 
     private static List<KbConfig> kbs(Values<ConfigKey> v) {
-        List<Map<String, String>> entries = v.list(ConfigKey.KBS, List.of("id", "remote", "branch"), EnvForms::kb);
+        List<Map<String, String>> entries =
+                v.list(ConfigKey.KBS, List.of("id", "remote", "branch", "credentials.*"), EnvForms::kb);
         return IntStream.range(0, entries.size())
                 .mapToObj(i -> kb(entries.get(i), "kbs[" + i + "]"))
                 .toList();
@@ -89,10 +92,23 @@ final class ConfigLoader {
 
     private static KbConfig kb(Map<String, String> entry, String where) {
         try {
-            return KbValidation.kb(entry.get("id"), entry.get("remote"), entry.getOrDefault("branch", "main"));
+            return KbValidation.kb(
+                    entry.get("id"), entry.get("remote"), entry.getOrDefault("branch", "main"), credentials(entry));
         } catch (InvalidInputException e) {
             throw new ConfigException(where + ": " + e.getMessage());
         }
+    }
+
+    /** The entry's {@code credentials.*} fields, if any, as a reference. */
+    private static Optional<CredentialRef> credentials(Map<String, String> entry) {
+        String prefix = "credentials.";
+        Map<String, String> fields = new HashMap<>();
+        entry.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                fields.put(k.substring(prefix.length()), v);
+            }
+        });
+        return fields.isEmpty() ? Optional.empty() : Optional.of(CredentialRef.fromFields(fields));
     }
 
     private static Path existing(String file) {

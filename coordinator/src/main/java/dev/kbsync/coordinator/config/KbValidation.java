@@ -1,14 +1,17 @@
 package dev.kbsync.coordinator.config;
 
+import dev.kbsync.api.CredentialRef;
 import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Quoting;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * Checks a KB registration: the remote is an https/ssh/git@/file URL or an absolute path without credentials (400
- * CREDENTIALS_IN_URL; the message never repeats them), the branch a valid git ref name (400 INVALID_BRANCH).
+ * CREDENTIALS_IN_URL; the message never repeats them), the branch a valid git ref name (400 INVALID_BRANCH), a
+ * credential reference one that fits the remote (a token for https, a key for ssh; 400 INVALID_CREDENTIALS).
  */
 public final class KbValidation {
     private static final Pattern URL = Pattern.compile("(https|http|ssh|git|file)://([^/?#]*)(.*)");
@@ -19,8 +22,23 @@ public final class KbValidation {
     private KbValidation() {}
 
     /** A validated registration, or {@link InvalidInputException} naming what is wrong. */
-    public static KbConfig kb(String id, String remote, String branch) {
-        return new KbConfig(KbId.of(id), remote(remote), branch(branch));
+    public static KbConfig kb(String id, String remote, String branch, Optional<CredentialRef> credentials) {
+        String checked = remote(remote);
+        credentials.ifPresent(c -> fits(c, checked));
+        return new KbConfig(KbId.of(id), checked, branch(branch), credentials);
+    }
+
+    private static void fits(CredentialRef credentials, String remote) {
+        var url = URL.matcher(remote);
+        String scheme = url.matches() ? url.group(1) : SCP.matcher(remote).matches() ? "ssh" : "file";
+        boolean http = scheme.startsWith("http");
+        if (scheme.equals("ssh") ? credentials.http() : !(http && credentials.http())) {
+            throw new InvalidInputException(
+                    CredentialRef.INVALID,
+                    credentials.http()
+                            ? "env, file and githubApp credentials need an https:// remote"
+                            : "an sshKey credential needs an ssh:// or git@host:path remote");
+        }
     }
 
     static String remote(String remote) {

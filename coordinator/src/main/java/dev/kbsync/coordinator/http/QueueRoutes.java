@@ -1,5 +1,6 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.api.CredentialRef;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.QueueSnapshot;
@@ -53,8 +54,12 @@ final class QueueRoutes {
     void handlePutKb(RoutingContext ctx) {
         String id = ctx.pathParam("kb");
         KbId.of(id);
-        Fields body = Bodies.object(ctx, "remote", "branch");
-        KbConfig kb = KbValidation.kb(id, body.string("remote"), body.string("branch"));
+        Fields body = Bodies.object(ctx, "remote", "branch", "credentials");
+        KbConfig kb = KbValidation.kb(
+                id,
+                body.string("remote"),
+                body.string("branch"),
+                body.optJson("credentials").map(CredentialRef::fromJson));
         services.kbs()
                 .register(kb)
                 .onSuccess(k -> Responses.ok(ctx, k.toJson()))

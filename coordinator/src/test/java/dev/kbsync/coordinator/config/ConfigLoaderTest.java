@@ -3,6 +3,7 @@ package dev.kbsync.coordinator.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kbsync.api.CredentialRef;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.config.ConfigException;
@@ -123,6 +124,35 @@ class ConfigLoaderTest {
         Path kbs = yaml("kbs: [{id: a, remote: /srv/a.git, brnch: main}]\n");
         assertThatThrownBy(() -> CoordinatorConfig.load(Optional.of(kbs), Map.of("KBSYNC_AUTH_ENABLED", "false")))
                 .hasMessage("kbs[0]: unknown key 'brnch'; did you mean 'branch'?");
+    }
+
+    @Test
+    void shouldReadEachKbsCredentialReference() throws IOException {
+        Path file = yaml("""
+                kbs:
+                  - {id: a, remote: "https://github.com/acme/a.git", credentials: {env: TEAM_A_TOKEN}}
+                  - id: b
+                    remote: https://github.com/acme/b.git
+                    credentials: {githubApp: {appId: 12, installationId: 34, privateKeyFile: /run/secrets/app.pem}}
+                  - id: c
+                    remote: "git@github.com:acme/c.git"
+                    credentials: {sshKey: /run/secrets/c_key, knownHosts: /etc/kbsync/known_hosts}
+                  - {id: d, remote: /srv/d.git}
+                """);
+        CoordinatorConfig config = CoordinatorConfig.load(Optional.of(file), Map.of("KBSYNC_TOKENS", TOKENS));
+        assertThat(config.kbs())
+                .extracting(KbConfig::credentials)
+                .containsExactly(
+                        Optional.of(new CredentialRef.Env("TEAM_A_TOKEN", null)),
+                        Optional.of(new CredentialRef.GitHubApp(
+                                "12", 34, "/run/secrets/app.pem", CredentialRef.GitHubApp.DEFAULT_API_BASE)),
+                        Optional.of(new CredentialRef.SshKey("/run/secrets/c_key", "/etc/kbsync/known_hosts", true)),
+                        Optional.empty());
+        Path bad = yaml("kbs: [{id: a, remote: \"https://h/a.git\", credentials: {token: ghp_x1}}]\n");
+        assertThatThrownBy(() -> CoordinatorConfig.load(Optional.of(bad), Map.of("KBSYNC_TOKENS", TOKENS)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("kbs[0]: unknown field \"credentials.token\"")
+                .hasMessageNotContaining("ghp_x1");
     }
 
     @ParameterizedTest(name = "{0}={1}")
