@@ -3,11 +3,12 @@ package dev.kbsync.worker.library;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.Lease;
 import dev.kbsync.git.Author;
-import dev.kbsync.git.GitCredentials;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.lock.LocalLockConfig;
 import dev.kbsync.worker.client.CoordinatorClient;
 import dev.kbsync.worker.client.RetryPolicy;
+import dev.kbsync.worker.credentials.CredentialResolver;
+import dev.kbsync.worker.credentials.CredentialSettings;
 import dev.kbsync.worker.fallback.ModeTracker;
 import dev.kbsync.worker.run.CheckoutCache;
 import dev.kbsync.worker.run.LeaseKeeper;
@@ -42,7 +43,9 @@ public final class Kbsync implements AutoCloseable {
         this.client = new CoordinatorClient(vertx, config.coordinator(), config.token(), RetryPolicy.defaults());
         this.modes = new ModeTracker(config.fallback());
         this.leases = new RawLeases(client, modes);
-        this.checkouts = new CheckoutCache(config.cacheDir(), remote -> GitCredentials.fromEnvironment(env, remote));
+        this.checkouts = new CheckoutCache(
+                config.cacheDir(),
+                new CredentialResolver(CredentialSettings.unrestricted(), env, Clock.systemUTC())::forKb);
         this.locks = new LocalKbLock(LocalLockConfig.DEFAULTS, Clock.systemUTC());
         this.cycle = new PublishCycle(
                 new PushRetry(config.pushRetries(), Duration.ofMillis(100)), PhaseListener.NONE, d -> {});

@@ -3,6 +3,7 @@ package dev.kbsync.worker.process;
 import dev.kbsync.config.Check;
 import dev.kbsync.config.ConfigException;
 import dev.kbsync.worker.apply.AgentCommand;
+import dev.kbsync.worker.credentials.CredentialSettings;
 import dev.kbsync.worker.fallback.FallbackMode;
 import java.net.URI;
 import java.nio.file.Path;
@@ -30,7 +31,8 @@ public record WorkerConfig(
         Duration pollWait,
         Duration shutdownGrace,
         int maintainEvery,
-        int batchMax) {
+        int batchMax,
+        CredentialSettings credentials) {
 
     public WorkerConfig {
         Objects.requireNonNull(coordinatorUrl, "coordinator url");
@@ -47,6 +49,7 @@ public record WorkerConfig(
         Objects.requireNonNull(agent, "agent");
         Objects.requireNonNull(noteAgent, "noteAgent");
         Objects.requireNonNull(fallback, "fallback");
+        Objects.requireNonNull(credentials, "credentials");
         Check.range(WorkerConfigKey.CONCURRENCY, concurrency, 1, 64, "1-64");
         Check.range(WorkerConfigKey.PUSH_RETRIES, pushRetries, 0, 100, "0-100");
         Check.range(WorkerConfigKey.HTTP_PORT, httpPort, 0, 65535, "0-65535");

@@ -36,6 +36,20 @@ public enum WorkerConfigKey implements Key {
     POLL_WAIT("poll.wait", "20s", "Long-poll wait (the coordinator caps it at 30 s); also the longest idle stop."),
     SHUTDOWN_GRACE("shutdown.grace", "60s", "How long running jobs may finish on shutdown."),
     MAINTAIN_EVERY("maintain.every", "50", "Jobs per checkout between git maintenance (repack) runs."),
+    CREDENTIALS_ENV_FILE(
+            "credentials.envFile",
+            "(none)",
+            "A file of NAME=value lines that KB credential references ({env: NAME}) and the host defaults read before"
+                    + " the process environment; read at every use, so its secrets rotate without a restart."),
+    CREDENTIALS_FILE_DIRS(
+            "credentials.fileDirs",
+            "/run/secrets",
+            "The only directories (comma-separated) whose files KB credential references may name: secret files,"
+                    + " GitHub App keys, SSH keys, known_hosts."),
+    CREDENTIALS_ENV_PREFIX(
+            "credentials.envPrefix",
+            "(none)",
+            "If set, KB credential references may only name environment variables starting with it (KBSYNC_* never)."),
     BATCH_MAX(
             "batch.max",
             "16",

@@ -1,6 +1,5 @@
 package dev.kbsync.worker.process;
 
-import dev.kbsync.git.GitCredentials;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.lock.LocalLockConfig;
 import dev.kbsync.metrics.ProcessMetrics;
@@ -9,6 +8,7 @@ import dev.kbsync.worker.apply.Appliers;
 import dev.kbsync.worker.apply.NoteApplier;
 import dev.kbsync.worker.client.CoordinatorClient;
 import dev.kbsync.worker.client.RetryPolicy;
+import dev.kbsync.worker.credentials.CredentialResolver;
 import dev.kbsync.worker.fallback.ModeTracker;
 import dev.kbsync.worker.fallback.ResultOutbox;
 import dev.kbsync.worker.run.CheckoutCache;
@@ -66,10 +66,11 @@ public final class WorkerProcess {
                 client,
                 modes,
                 new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(250), Duration.ofSeconds(10)));
-        this.checkouts = new CheckoutCache(config.cacheDir(), remote -> GitCredentials.fromEnvironment(env, remote));
+        Clock clock = Clock.systemUTC();
+        this.checkouts =
+                new CheckoutCache(config.cacheDir(), new CredentialResolver(config.credentials(), env, clock)::forKb);
         this.metrics = new WorkerMetrics(processMetrics, modes::degraded);
         this.slots = Executors.newFixedThreadPool(config.concurrency(), new SlotThreads(config.workerId()));
-        Clock clock = Clock.systemUTC();
         JobRunner runner = new JobRunner(
                 vertx,
                 client,
