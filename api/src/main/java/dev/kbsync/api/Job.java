@@ -51,16 +51,13 @@ public record Job(
                 .put("files", fileArray)
                 .put("error", error == null ? null : error.toJson())
                 .put("attempts", attempts)
-                .put("createdAt", text(createdAt))
-                .put("startedAt", text(startedAt))
-                .put("finishedAt", text(finishedAt));
+                .put("createdAt", Json.text(createdAt))
+                .put("startedAt", Json.text(startedAt))
+                .put("finishedAt", Json.text(finishedAt));
     }
 
     public static Job fromJson(JsonObject json) {
         JobKind kind = JobKind.fromWire(json.getString("kind"));
-        JsonArray fileArray = json.getJsonArray("files", new JsonArray());
-        List<FileChange> files =
-                fileArray.stream().map(o -> FileChange.fromJson((JsonObject) o)).toList();
         return new Job(
                 json.getString("id"),
                 KbId.of(json.getString("kb")),
@@ -71,19 +68,11 @@ public record Job(
                 json.getLong("etaMs", 0L),
                 json.getLong("fencingToken"),
                 json.getString("commit"),
-                files,
+                Json.list(json.getJsonArray("files"), FileChange::fromJson),
                 JobError.fromJson(json.getJsonObject("error")),
                 json.getInteger("attempts", 0),
-                instant(json.getString("createdAt")),
-                instant(json.getString("startedAt")),
-                instant(json.getString("finishedAt")));
-    }
-
-    private static String text(Instant instant) {
-        return instant == null ? null : instant.toString();
-    }
-
-    private static Instant instant(String text) {
-        return text == null ? null : Instant.parse(text);
+                Json.instant(json.getString("createdAt")),
+                Json.instant(json.getString("startedAt")),
+                Json.instant(json.getString("finishedAt")));
     }
 }

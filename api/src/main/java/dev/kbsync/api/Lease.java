@@ -29,8 +29,8 @@ public record Lease(
                 .put("ahead", ahead)
                 .put("fencingToken", fencingToken)
                 .put("jobId", jobId)
-                .put("grantedAt", grantedAt == null ? null : grantedAt.toString())
-                .put("expiresAt", expiresAt == null ? null : expiresAt.toString())
+                .put("grantedAt", Json.text(grantedAt))
+                .put("expiresAt", Json.text(expiresAt))
                 .put("ttlMs", ttlMs);
     }
 
@@ -48,12 +48,8 @@ public record Lease(
                 json.getLong("ahead", 0L),
                 json.getLong("fencingToken"),
                 json.getString("jobId"),
-                instant(json.getString("grantedAt")),
-                instant(json.getString("expiresAt")),
+                Json.instant(json.getString("grantedAt")),
+                Json.instant(json.getString("expiresAt")),
                 json.getLong("ttlMs", 0L));
-    }
-
-    private static Instant instant(String text) {
-        return text == null ? null : Instant.parse(text);
     }
 }

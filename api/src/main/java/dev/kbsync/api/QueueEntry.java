@@ -12,8 +12,19 @@ public record QueueEntry(
                 .put("kind", kind)
                 .put("holder", holder)
                 .put("jobId", jobId)
-                .put("since", since == null ? null : since.toString())
+                .put("since", Json.text(since))
                 .put("waitedMs", waitedMs)
                 .put("fencingToken", fencingToken);
+    }
+
+    public static QueueEntry fromJson(JsonObject json) {
+        return new QueueEntry(
+                json.getString("ticketId"),
+                json.getString("kind"),
+                json.getString("holder"),
+                json.getString("jobId"),
+                Json.instant(json.getString("since")),
+                json.getLong("waitedMs", 0L),
+                json.getLong("fencingToken"));
     }
 }

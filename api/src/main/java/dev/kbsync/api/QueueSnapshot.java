@@ -28,4 +28,14 @@ public record QueueSnapshot(
                 .put("waiters", list)
                 .put("avgHoldMs", avgHoldMs);
     }
+
+    public static QueueSnapshot fromJson(JsonObject json) {
+        JsonObject holder = json.getJsonObject("holder");
+        return new QueueSnapshot(
+                KbId.of(json.getString("kb")),
+                Optional.ofNullable(holder).map(QueueEntry::fromJson),
+                Json.list(json.getJsonArray("running"), QueueEntry::fromJson),
+                Json.list(json.getJsonArray("waiters"), QueueEntry::fromJson),
+                json.getLong("avgHoldMs", 0L));
+    }
 }

@@ -1,6 +1,7 @@
 package dev.kbsync.bench;
 
-import io.vertx.core.http.HttpMethod;
+import dev.kbsync.api.client.KbsyncClient;
+import dev.kbsync.api.client.KbsyncException;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,7 @@ final class ChildCoordinator implements AutoCloseable {
                         .toFile());
         builder.environment().putAll(KbsyncServer.env(ctx.redisUri(), port));
         ChildCoordinator child = new ChildCoordinator(builder.start(), port);
-        try (Api api = child.client(1)) {
+        try (KbsyncClient api = child.client(1)) {
             child.awaitReady(api);
         } catch (Exception e) {
             child.close();
@@ -41,8 +42,8 @@ final class ChildCoordinator implements AutoCloseable {
         return child;
     }
 
-    Api client(int connections) {
-        return new Api(port, connections);
+    KbsyncClient client(int connections) {
+        return KbsyncServer.client(port, connections);
     }
 
     /** Runs a jcmd diagnostic command against the child, e.g. {@code GC.run}, and returns its output. */
@@ -65,13 +66,13 @@ final class ChildCoordinator implements AutoCloseable {
         return Files.readString(Path.of("/proc", Long.toString(process.pid()), "status"));
     }
 
-    private void awaitReady(Api api) throws Exception {
+    private void awaitReady(KbsyncClient api) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             try {
-                api.call(HttpMethod.GET, "/readyz", null);
+                api.ready();
                 return;
-            } catch (Exception notYet) {
+            } catch (KbsyncException notYet) {
                 if (!process.isAlive() || System.nanoTime() > deadline) {
                     throw new IllegalStateException("the child coordinator did not become ready", notYet);
                 }

@@ -3,13 +3,13 @@ package dev.kbsync.bench;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.LeaseService;
 import dev.kbsync.coordinator.service.QueueAddresses;
 import dev.kbsync.coordinator.service.Watchers;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -39,8 +39,8 @@ final class EngineLease implements Mutex {
         }
         CompletableFuture<Void> grant = new CompletableFuture<>();
         Watchers.Watch watch = watchers.lease(id);
-        MessageConsumer<JsonObject> consumer = bus.consumer(QueueAddresses.lease(id), m -> {
-            if (HttpLease.granted(m.body().getJsonObject("lease"))) {
+        MessageConsumer<LeaseEvent> consumer = bus.consumer(QueueAddresses.lease(id), m -> {
+            if (m.body().lease().state() == LeaseState.GRANTED) {
                 grant.complete(null);
             }
         });

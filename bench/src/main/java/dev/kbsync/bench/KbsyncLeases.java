@@ -1,6 +1,8 @@
 package dev.kbsync.bench;
 
-import io.vertx.core.http.HttpMethod;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.client.KbsyncClient;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -14,8 +16,8 @@ final class KbsyncLeases {
 
     Measurement httpUncontended() throws Exception {
         try (KbsyncServer server = KbsyncServer.start(ctx.redisUri());
-                Api api = server.client(4)) {
-            api.registerKbs(List.of("h-solo"));
+                KbsyncClient api = server.client(4)) {
+            register(api, List.of("h-solo"));
             HttpLease lease = new HttpLease(api, "h-solo", "bench");
             return Timer.loop(
                     "kbsync HTTP POST lease (granted) + DELETE",
@@ -31,14 +33,14 @@ final class KbsyncLeases {
     /** What two HTTP exchanges cost with no engine work: two {@code GET /healthz} on the same client. */
     Measurement httpFloor() throws Exception {
         try (KbsyncServer server = KbsyncServer.start(ctx.redisUri());
-                Api api = server.client(4)) {
+                KbsyncClient api = server.client(4)) {
             return Timer.loop(
                     "HTTP floor: two GET /healthz on the same client (no engine work)",
                     ctx.scaled(LockAnchors.WARMUP),
                     ctx.scaled(2000),
                     () -> {
-                        api.call(HttpMethod.GET, "/healthz", null);
-                        api.call(HttpMethod.GET, "/healthz", null);
+                        api.health();
+                        api.health();
                     });
         }
     }
@@ -60,8 +62,8 @@ final class KbsyncLeases {
 
     Measurement httpHandoff(int waiters) throws Exception {
         try (KbsyncServer server = KbsyncServer.start(ctx.redisUri());
-                Api api = server.client(4 * waiters)) {
-            api.registerKbs(List.of("h-handoff"));
+                KbsyncClient api = server.client(4 * waiters)) {
+            register(api, List.of("h-handoff"));
             return Handoff.run(
                     "kbsync HTTP lease + SSE grant, " + waiters + " waiters",
                     waiters,
@@ -83,8 +85,8 @@ final class KbsyncLeases {
 
     Measurement httpManyKbs(int kbs, int workers) throws Exception {
         try (KbsyncServer server = KbsyncServer.start(ctx.redisUri());
-                Api api = server.client(4 * workers)) {
-            api.registerKbs(names("h-many-", kbs));
+                KbsyncClient api = server.client(4 * workers)) {
+            register(api, names("h-many-", kbs));
             return ManyKbs.run(
                     "kbsync HTTP lease",
                     kbs,
@@ -104,6 +106,11 @@ final class KbsyncLeases {
                     ctx.seconds(),
                     (t, kb) -> engine.lease("e-many-" + kb, "w" + t));
         }
+    }
+
+    /** Registers each KB with a placeholder remote (the raw lease API never touches git). */
+    static void register(KbsyncClient api, List<String> kbs) {
+        kbs.forEach(kb -> api.registerKb(new KbConfig(KbId.of(kb), "file:///tmp/" + kb, "main")));
     }
 
     static List<String> names(String prefix, int n) {

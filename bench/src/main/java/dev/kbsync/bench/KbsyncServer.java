@@ -1,9 +1,12 @@
 package dev.kbsync.bench;
 
+import dev.kbsync.api.client.ClientOptions;
+import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.coordinator.Coordinator;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.metrics.ProcessMetrics;
 import io.vertx.core.Vertx;
+import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -43,8 +46,18 @@ final class KbsyncServer implements AutoCloseable {
         return new KbsyncServer(vertx, Coordinator.start(vertx, config, metrics).await(60, TimeUnit.SECONDS));
     }
 
-    Api client(int connections) {
-        return new Api(coordinator.port(), connections);
+    KbsyncClient client(int connections) {
+        return client(coordinator.port(), connections);
+    }
+
+    /**
+     * The Java client of a bench coordinator on {@code port}, with a Vert.x instance of its own and up to
+     * {@code connections} connections for calls and as many for event streams.
+     */
+    static KbsyncClient client(int port, int connections) {
+        return KbsyncClient.create(ClientOptions.of(URI.create("http://127.0.0.1:" + port), null)
+                .withMaxConnections(connections)
+                .withMaxStreams(connections));
     }
 
     @Override

@@ -1,8 +1,10 @@
 package dev.kbsync.bench;
 
+import dev.kbsync.api.Job;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.NoteRequest;
+import dev.kbsync.api.client.KbsyncClient;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -22,8 +24,8 @@ final class MemoryBench {
 
     static List<Measurement> run(BenchContext ctx, int kbs, int jobs) throws Exception {
         try (ChildCoordinator child = ChildCoordinator.start(ctx);
-                Api api = child.client(IN_FLIGHT)) {
-            api.registerKbs(KbsyncLeases.names("m-", kbs));
+                KbsyncClient api = child.client(IN_FLIGHT)) {
+            KbsyncLeases.register(api, KbsyncLeases.names("m-", kbs));
             submit(api, kbs, jobs);
             child.jcmd("GC.run");
             double heap = mib(HEAP_USED, child.jcmd("GC.heap_info"));
@@ -35,13 +37,12 @@ final class MemoryBench {
         }
     }
 
-    private static void submit(Api api, int kbs, int jobs) throws Exception {
-        List<Future<JsonObject>> window = new ArrayList<>();
+    private static void submit(KbsyncClient api, int kbs, int jobs) throws Exception {
+        List<Future<Job>> window = new ArrayList<>();
         for (int i = 0; i < jobs; i++) {
-            window.add(api.send(
-                    HttpMethod.POST,
-                    "/v1/kbs/m-" + (i % kbs) + "/notes",
-                    new JsonObject().put("user", "bench").put("text", "note " + i + " for the memory bench")));
+            window.add(api.async()
+                    .submitNote(
+                            KbId.of("m-" + (i % kbs)), NoteRequest.of("bench", "note " + i + " for the memory bench")));
             if (window.size() == IN_FLIGHT) {
                 Future.all(window).await(60, TimeUnit.SECONDS);
                 window.clear();

@@ -1,8 +1,13 @@
 package dev.kbsync.bench;
 
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseRequest;
+import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.client.AsyncKbsyncClient;
+import dev.kbsync.api.client.KbsyncClient;
+import dev.kbsync.api.client.Subscription;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +25,7 @@ import java.util.concurrent.locks.LockSupport;
 final class PositionEvents {
     private static final long SPACING_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
-    private final Api api;
+    private final AsyncKbsyncClient api;
     private final int kbs;
     private final AtomicLongArray releasedAt;
     private final AtomicReferenceArray<String> holders;
@@ -39,7 +44,7 @@ final class PositionEvents {
         }
     }
 
-    PositionEvents(Api api, int kbs) {
+    PositionEvents(AsyncKbsyncClient api, int kbs) {
         this.api = api;
         this.kbs = kbs;
         this.releasedAt = new AtomicLongArray(kbs);
@@ -48,9 +53,9 @@ final class PositionEvents {
 
     static Measurement run(BenchContext ctx, int kbs, int perKb, int rounds) throws Exception {
         try (ChildCoordinator server = ChildCoordinator.start(ctx);
-                Api api = server.client(kbs * (perKb + 2))) {
-            api.registerKbs(KbsyncLeases.names("p-", kbs));
-            PositionEvents bench = new PositionEvents(api, kbs);
+                KbsyncClient api = server.client(kbs * (perKb + 2))) {
+            KbsyncLeases.register(api, KbsyncLeases.names("p-", kbs));
+            PositionEvents bench = new PositionEvents(api.async(), kbs);
             bench.open(perKb);
             long start = System.nanoTime();
             for (int r = 0; r < rounds; r++) {
@@ -74,36 +79,34 @@ final class PositionEvents {
 
     private void open(int perKb) throws Exception {
         for (int kb = 0; kb < kbs; kb++) {
-            JsonObject holder = lease(kb).await(30, TimeUnit.SECONDS);
-            holders.set(kb, holder.getString("id"));
+            Lease holder = lease(kb).await(30, TimeUnit.SECONDS);
+            holders.set(kb, holder.id());
             List<Waiter> queue = new ArrayList<>();
-            List<Future<Void>> opened = new ArrayList<>();
+            List<Future<Subscription>> opened = new ArrayList<>();
             for (int i = 0; i < perKb; i++) {
                 Waiter waiter = new Waiter(kb);
                 queue.add(waiter);
-                opened.add(lease(kb)
-                        .compose(l -> api.events(
-                                "/v1/leases/" + l.getString("id") + "/events", (type, data) -> onEvent(waiter, data))));
+                opened.add(lease(kb).compose(l -> api.followLease(l.id(), event -> onEvent(waiter, event.lease()))));
             }
             Future.all(opened).await(30, TimeUnit.SECONDS);
             queues.add(queue);
         }
     }
 
-    private Future<JsonObject> lease(int kb) {
-        return api.send(HttpMethod.POST, "/v1/kbs/p-" + kb + "/leases", new JsonObject().put("holder", "p" + kb));
+    private Future<Lease> lease(int kb) {
+        return api.requestLease(KbId.of("p-" + kb), LeaseRequest.of("p" + kb));
     }
 
-    private void onEvent(Waiter waiter, JsonObject lease) {
+    private void onEvent(Waiter waiter, Lease lease) {
         long now = System.nanoTime();
         if (waiter.armed) {
             waiter.armed = false;
             stats.record(now - releasedAt.get(waiter.kb));
             pending.countDown();
         }
-        if (HttpLease.granted(lease) && !waiter.granted) {
+        if (lease.state() == LeaseState.GRANTED && !waiter.granted) {
             waiter.granted = true;
-            holders.set(waiter.kb, lease.getString("id"));
+            holders.set(waiter.kb, lease.id());
         }
     }
 
@@ -113,7 +116,7 @@ final class PositionEvents {
             expected += (int) queue.stream().filter(w -> !w.granted).count();
         }
         pending = new CountDownLatch(expected);
-        List<Future<JsonObject>> released = new ArrayList<>();
+        List<Future<Lease>> released = new ArrayList<>();
         List<String> before = new ArrayList<>();
         for (int kb = 0; kb < kbs; kb++) {
             String holder = holders.get(kb);
@@ -121,8 +124,7 @@ final class PositionEvents {
             long t0 = System.nanoTime();
             releasedAt.set(kb, t0);
             queues.get(kb).stream().filter(w -> !w.granted).forEach(w -> w.armed = true);
-            released.add(api.send(HttpMethod.DELETE, "/v1/leases/" + holder, null)
-                    .onSuccess(r -> releases.record(System.nanoTime() - t0)));
+            released.add(api.release(holder).onSuccess(r -> releases.record(System.nanoTime() - t0)));
             LockSupport.parkNanos(SPACING_NANOS);
         }
         Future.all(released).await(30, TimeUnit.SECONDS);

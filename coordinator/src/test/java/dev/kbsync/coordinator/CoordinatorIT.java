@@ -3,20 +3,27 @@ package dev.kbsync.coordinator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kbsync.api.Assignment;
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.NoteRequest;
+import dev.kbsync.api.client.ClientOptions;
+import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.coordinator.testing.LogCapture;
 import dev.kbsync.redis.RedisProcess;
 import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -99,51 +106,28 @@ class CoordinatorIT {
     @Test
     void shouldRunTheJobCycleOverHttpOnTheRedisEngine() throws Exception {
         Coordinator coordinator = Coordinator.start(vertx, config()).await();
-        Http http = new Http(coordinator.port());
-        assertThat(http.call("PUT", "/v1/kbs/team", "{\"remote\":\"/srv/git/team.git\",\"branch\":\"main\"}")
-                        .statusCode())
-                .isEqualTo(200);
+        try (KbsyncClient http = KbsyncClient.create(
+                vertx, ClientOptions.of(URI.create("http://127.0.0.1:" + coordinator.port()), null))) {
+            http.registerKb(new KbConfig(KbId.of("team"), "/srv/git/team.git", "main"));
+            Job first = http.submitNote(KbId.of("team"), NoteRequest.of("alice", "one"));
+            Job second = http.submitNote(KbId.of("team"), NoteRequest.of("bob", "two"));
+            assertThat(second.ahead()).isEqualTo(1);
 
-        JsonObject first = http.json("POST", "/v1/kbs/team/notes", "{\"user\":\"alice\",\"text\":\"one\"}", 202);
-        JsonObject second = http.json("POST", "/v1/kbs/team/notes", "{\"user\":\"bob\",\"text\":\"two\"}", 202);
-        assertThat(second.getLong("ahead")).isEqualTo(1);
+            Assignment a1 = http.poll("w1", Duration.ofSeconds(5)).orElseThrow();
+            assertThat(a1.job().id()).isEqualTo(first.id());
+            assertThat(a1.kb().remote()).isEqualTo("/srv/git/team.git");
+            assertThat(http.poll("w2", Duration.ofMillis(300)))
+                    .as("the KB is busy: nothing to hand out")
+                    .isEmpty();
 
-        JsonObject a1 = http.json("POST", "/v1/workers/w1/poll", "{\"waitMs\":5000}", 200);
-        assertThat(a1.getJsonObject("job").getString("id")).isEqualTo(first.getString("id"));
-        assertThat(a1.getJsonObject("kb").getString("remote")).isEqualTo("/srv/git/team.git");
-        assertThat(http.call("POST", "/v1/workers/w2/poll", "{\"waitMs\":300}").statusCode())
-                .as("the KB is busy: nothing to hand out")
-                .isEqualTo(204);
+            Job done =
+                    http.reportResult(first.id(), new JobOutcome.Done(a1.lease().id(), "c0ffee", List.of(), 0));
+            assertThat(done.state()).isEqualTo(JobState.DONE);
 
-        String result = new JsonObject()
-                .put("leaseId", a1.getJsonObject("lease").getString("id"))
-                .put("state", "done")
-                .put("commit", "c0ffee")
-                .encode();
-        JsonObject done = http.json("POST", "/v1/jobs/" + first.getString("id") + "/result", result, 200);
-        assertThat(done.getString("state")).isEqualTo("done");
-
-        JsonObject a2 = http.json("POST", "/v1/workers/w2/poll", "{\"waitMs\":5000}", 200);
-        assertThat(a2.getJsonObject("job").getString("id")).isEqualTo(second.getString("id"));
-        assertThat(a2.getJsonObject("lease").getLong("fencingToken"))
-                .isGreaterThan(a1.getJsonObject("lease").getLong("fencingToken"));
+            Assignment a2 = http.poll("w2", Duration.ofSeconds(5)).orElseThrow();
+            assertThat(a2.job().id()).isEqualTo(second.id());
+            assertThat(a2.lease().fencingToken()).isGreaterThan(a1.lease().fencingToken());
+        }
         coordinator.stop().await();
-    }
-
-    /** A blocking HTTP client for the test thread. */
-    private record Http(int port) {
-        HttpResponse<String> call(String method, String path, String body) throws Exception {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .header("Content-Type", "application/json")
-                    .method(method, HttpRequest.BodyPublishers.ofString(body))
-                    .build();
-            return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-        }
-
-        JsonObject json(String method, String path, String body, int expectedStatus) throws Exception {
-            HttpResponse<String> response = call(method, path, body);
-            assertThat(response.statusCode()).as(response.body()).isEqualTo(expectedStatus);
-            return new JsonObject(response.body());
-        }
     }
 }

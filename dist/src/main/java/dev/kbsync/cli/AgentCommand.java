@@ -1,6 +1,9 @@
 package dev.kbsync.cli;
 
-import io.vertx.core.json.JsonObject;
+import dev.kbsync.api.AgentTaskRequest;
+import dev.kbsync.api.Job;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.client.KbsyncClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -14,12 +17,7 @@ final class AgentCommand extends SubmitCommand {
     String task;
 
     @Override
-    String endpoint() {
-        return "agent-tasks";
-    }
-
-    @Override
-    JsonObject body() {
-        return new JsonObject().put("user", user).put("task", task);
+    Job submit(KbsyncClient api, KbId kb) {
+        return api.submitAgentTask(kb, AgentTaskRequest.of(user, task).withIdempotencyKey(idempotencyKey));
     }
 }

@@ -1,14 +1,17 @@
 package dev.kbsync.cli;
 
+import dev.kbsync.api.Job;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.NoteRequest;
+import dev.kbsync.api.client.ClientOptions;
+import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.cli.stack.EmbeddedStack;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,10 +58,10 @@ final class DemoCommand implements Callable<Integer> {
         if (stack.dataDir.toString().equals(".kbsync")) {
             stack.dataDir = Files.createTempDirectory("kbsync-demo");
         }
-        try (EmbeddedStack running = EmbeddedStack.start(stack.options(port))) {
+        try (EmbeddedStack running = EmbeddedStack.start(stack.options(port));
+                KbsyncClient api = KbsyncClient.create(ClientOptions.of(running.baseUrl(), null))) {
             System.out.println("kbsync demo: " + users + " users x " + notes + " notes on KB 'demo' ("
                     + running.baseUrl() + ", " + running.workerCount() + " workers)");
-            ApiClient api = new ApiClient(running.baseUrl(), Optional.empty());
             Map<String, String> jobs = submitAll(api);
             QueueTicker ticker = QueueTicker.start(api, System.out, System.console() != null);
             Map<String, String> states = awaitAll(api, jobs.keySet());
@@ -68,7 +71,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Every user submits all of its notes at once, from its own thread; returns job id -> user. */
-    private Map<String, String> submitAll(ApiClient api) throws Exception {
+    private Map<String, String> submitAll(KbsyncClient api) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(users, 16));
         Map<String, String> jobs = new ConcurrentHashMap<>();
         List<Future<?>> submitted = new ArrayList<>();
@@ -76,12 +79,9 @@ final class DemoCommand implements Callable<Integer> {
             String user = "user-" + u;
             submitted.add(pool.submit(() -> {
                 for (int n = 1; n <= notes; n++) {
-                    JsonObject body = new JsonObject()
-                            .put("user", user)
-                            .put("title", "Note " + n + " from " + user)
-                            .put("text", "Written by " + user + " through kbsync (note " + n + ").");
-                    JsonObject job = api.post("/v1/kbs/demo/notes", body, Optional.empty());
-                    jobs.put(job.getString("id"), user);
+                    NoteRequest note = NoteRequest.of(user, "Written by " + user + " through kbsync (note " + n + ").")
+                            .withTitle("Note " + n + " from " + user);
+                    jobs.put(api.submitNote(KbId.of("demo"), note).id(), user);
                 }
                 return null;
             }));
@@ -93,16 +93,15 @@ final class DemoCommand implements Callable<Integer> {
         return jobs;
     }
 
-    private static Map<String, String> awaitAll(ApiClient api, Set<String> ids) throws InterruptedException {
+    private static Map<String, String> awaitAll(KbsyncClient api, Set<String> ids) throws InterruptedException {
         Map<String, String> states = new HashMap<>();
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         while (states.size() < ids.size() && System.nanoTime() < deadline) {
             for (String id : ids) {
                 if (!states.containsKey(id)) {
-                    JsonObject job = api.get("/v1/jobs/" + id);
-                    String state = job.getString("state");
-                    if ("done".equals(state) || "failed".equals(state)) {
-                        states.put(id, state);
+                    Job job = api.job(id);
+                    if (job.state().terminal()) {
+                        states.put(id, job.state().wire());
                     }
                 }
             }

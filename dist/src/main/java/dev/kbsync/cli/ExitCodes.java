@@ -1,5 +1,7 @@
 package dev.kbsync.cli;
 
+import dev.kbsync.api.client.KbsyncException;
+
 /** Process exit codes of the client commands. */
 final class ExitCodes {
     static final int OK = 0;
@@ -10,4 +12,18 @@ final class ExitCodes {
     static final int SERVER_ERROR = 5;
 
     private ExitCodes() {}
+
+    /** 3 when the coordinator gave no answer, 4 for a rejected request, 5 for a server error. */
+    static int of(KbsyncException e) {
+        if (e instanceof KbsyncException.Rejected) {
+            return REJECTED;
+        }
+        return e.status() == 0 ? UNREACHABLE : SERVER_ERROR;
+    }
+
+    /** Prints the failure as {@code error: CODE: message} and returns its exit code. */
+    static int failed(KbsyncException e) {
+        System.err.println("error: " + e.getMessage());
+        return of(e);
+    }
 }

@@ -1,6 +1,9 @@
 package dev.kbsync.cli;
 
-import io.vertx.core.json.JsonObject;
+import dev.kbsync.api.Job;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.NoteRequest;
+import dev.kbsync.api.client.KbsyncClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -21,19 +24,8 @@ final class NoteCommand extends SubmitCommand {
     String path;
 
     @Override
-    String endpoint() {
-        return "notes";
-    }
-
-    @Override
-    JsonObject body() {
-        JsonObject body = new JsonObject().put("user", user).put("text", text);
-        if (title != null) {
-            body.put("title", title);
-        }
-        if (path != null) {
-            body.put("path", path);
-        }
-        return body;
+    Job submit(KbsyncClient api, KbId kb) {
+        return api.submitNote(
+                kb, NoteRequest.of(user, text).withTitle(title).withPath(path).withIdempotencyKey(idempotencyKey));
     }
 }

@@ -1,7 +1,9 @@
 package dev.kbsync.cli;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import dev.kbsync.api.FileChange;
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobError;
+import dev.kbsync.api.JobState;
 import java.io.PrintStream;
 import java.util.Locale;
 
@@ -19,7 +21,7 @@ final class Progress {
         this.inPlace = inPlace;
     }
 
-    void show(JsonObject job) {
+    void show(Job job) {
         line(describe(job));
     }
 
@@ -37,17 +39,11 @@ final class Progress {
         out.flush();
     }
 
-    static String describe(JsonObject job) {
-        String state = job.getString("state", "?");
-        return switch (state) {
-            case "queued" ->
-                String.format(
-                        Locale.ROOT,
-                        "waiting: %d ahead, ~%s",
-                        job.getLong("ahead", 0L),
-                        seconds(job.getLong("etaMs", 0L)));
-            case "running" -> "running (fencing token " + job.getValue("fencingToken") + ")";
-            default -> state;
+    static String describe(Job job) {
+        return switch (job.state()) {
+            case QUEUED -> String.format(Locale.ROOT, "waiting: %d ahead, ~%s", job.ahead(), seconds(job.etaMs()));
+            case RUNNING -> "running (fencing token " + job.fencingToken() + ")";
+            default -> job.state().wire();
         };
     }
 
@@ -60,20 +56,18 @@ final class Progress {
     }
 
     /** Prints the outcome and returns the exit code. */
-    int finish(JsonObject job) {
+    int finish(Job job) {
         end();
-        if ("done".equals(job.getString("state"))) {
-            out.println("done: commit " + job.getString("commit"));
-            JsonArray files = job.getJsonArray("files", new JsonArray());
-            for (int i = 0; i < files.size(); i++) {
-                JsonObject f = files.getJsonObject(i);
-                String url = f.getString("url");
-                out.println("  " + f.getString("change") + " " + f.getString("path") + (url == null ? "" : "  " + url));
+        if (job.state() == JobState.DONE) {
+            out.println("done: commit " + job.commit());
+            for (FileChange f : job.files()) {
+                String change = f.change().name().toLowerCase(Locale.ROOT);
+                out.println("  " + change + " " + f.path() + (f.url() == null ? "" : "  " + f.url()));
             }
             return ExitCodes.OK;
         }
-        JsonObject error = job.getJsonObject("error", new JsonObject());
-        out.println("failed: " + error.getString("code", "UNKNOWN") + ": " + error.getString("message", ""));
+        JobError error = job.error() == null ? new JobError("UNKNOWN", "") : job.error();
+        out.println("failed: " + error.code() + ": " + error.message());
         return ExitCodes.JOB_FAILED;
     }
 

@@ -1,7 +1,10 @@
 package dev.kbsync.cli;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.client.EventStream;
+import dev.kbsync.api.client.KbsyncClient;
+import dev.kbsync.api.client.KbsyncException;
+import dev.kbsync.api.event.SnapshotEvent;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,7 +14,7 @@ import picocli.CommandLine.Option;
 @Command(name = "queue", mixinStandardHelpOptions = true, description = "Show KB queues: holder and waiters in order.")
 final class QueueCommand implements Callable<Integer> {
     @Mixin
-    ClientOptions client;
+    ClientFlags client;
 
     @Option(names = "--kb", description = "Only this KB.")
     String kb;
@@ -21,29 +24,25 @@ final class QueueCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ApiClient api = client.client();
-        try {
+        try (KbsyncClient api = client.client()) {
             if (watch) {
-                String path = kb == null ? "/v1/events" : "/v1/kbs/" + kb + "/events";
-                api.follow(path, event -> {
-                    System.out.print(QueueView.render(event.data()));
-                    System.out.flush();
-                    return true;
-                });
+                try (EventStream<SnapshotEvent> events =
+                        kb == null ? api.allQueueEvents() : api.queueEvents(KbId.of(kb))) {
+                    for (SnapshotEvent event : events) {
+                        System.out.print(QueueView.render(event.snapshot()));
+                        System.out.flush();
+                    }
+                }
                 return ExitCodes.OK;
             }
             if (kb != null) {
-                System.out.print(QueueView.render(api.get("/v1/kbs/" + kb + "/queue")));
+                System.out.print(QueueView.render(api.queue(KbId.of(kb))));
             } else {
-                JsonArray kbs = api.get("/v1/kbs").getJsonArray("queues", new JsonArray());
-                for (int i = 0; i < kbs.size(); i++) {
-                    System.out.print(QueueView.render((JsonObject) kbs.getValue(i)));
-                }
+                api.kbs().queues().forEach(queue -> System.out.print(QueueView.render(queue)));
             }
             return ExitCodes.OK;
-        } catch (ApiException e) {
-            System.err.println("error: " + e.code() + ": " + e.getMessage());
-            return e.exitCode();
+        } catch (KbsyncException e) {
+            return ExitCodes.failed(e);
         }
     }
 }

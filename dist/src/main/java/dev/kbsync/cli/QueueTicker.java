@@ -1,29 +1,30 @@
 package dev.kbsync.cli;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.QueueSnapshot;
+import dev.kbsync.api.client.EventStream;
+import dev.kbsync.api.client.KbsyncClient;
+import dev.kbsync.api.client.KbsyncException;
+import dev.kbsync.api.event.SnapshotEvent;
 import java.io.PrintStream;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Follows the demo KB's queue stream on a daemon thread and shows "holder ... | N waiting" as it changes. */
 final class QueueTicker {
-    private final AtomicBoolean running = new AtomicBoolean(true);
     private final Progress progress;
+    private final EventStream<SnapshotEvent> events;
 
-    private QueueTicker(PrintStream out, boolean inPlace) {
-        this.progress = new Progress(out, inPlace);
+    private QueueTicker(Progress progress, EventStream<SnapshotEvent> events) {
+        this.progress = progress;
+        this.events = events;
     }
 
-    static QueueTicker start(ApiClient api, PrintStream out, boolean inPlace) {
-        QueueTicker ticker = new QueueTicker(out, inPlace);
+    static QueueTicker start(KbsyncClient api, PrintStream out, boolean inPlace) {
+        QueueTicker ticker = new QueueTicker(new Progress(out, inPlace), api.queueEvents(KbId.of("demo")));
         Thread thread = new Thread(
                 () -> {
                     try {
-                        api.follow("/v1/kbs/demo/events", event -> {
-                            ticker.progress.line(describe(event.data()));
-                            return ticker.running.get();
-                        });
-                    } catch (ApiException streamEnded) {
+                        ticker.events.forEach(event -> ticker.progress.line(describe(event.snapshot())));
+                    } catch (KbsyncException streamEnded) {
                         // the stack is shutting down
                     }
                 },
@@ -34,17 +35,16 @@ final class QueueTicker {
     }
 
     void stop() {
-        running.set(false);
+        events.close();
         progress.end();
     }
 
-    static String describe(JsonObject snapshot) {
-        JsonObject holder = snapshot.getJsonObject("holder");
-        int waiting = snapshot.getJsonArray("waiters", new JsonArray()).size();
-        int batched = snapshot.getJsonArray("running", new JsonArray()).size();
-        return holder == null
-                ? "queue: free, " + waiting + " waiting"
-                : "queue: " + holder.getString("holder") + (batched == 0 ? "" : " + " + batched + " batched")
-                        + " writing (fence " + holder.getValue("fencingToken") + "), " + waiting + " waiting";
+    static String describe(QueueSnapshot snapshot) {
+        int waiting = snapshot.waiters().size();
+        int batched = snapshot.running().size();
+        return snapshot.holder()
+                .map(holder -> "queue: " + holder.holder() + (batched == 0 ? "" : " + " + batched + " batched")
+                        + " writing (fence " + holder.fencingToken() + "), " + waiting + " waiting")
+                .orElse("queue: free, " + waiting + " waiting");
     }
 }

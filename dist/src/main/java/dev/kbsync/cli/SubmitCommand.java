@@ -1,18 +1,20 @@
 package dev.kbsync.cli;
 
 import dev.kbsync.api.InvalidInputException;
+import dev.kbsync.api.Job;
 import dev.kbsync.api.KbId;
-import io.vertx.core.json.JsonObject;
-import java.util.Optional;
+import dev.kbsync.api.client.EventStream;
+import dev.kbsync.api.client.KbsyncClient;
+import dev.kbsync.api.client.KbsyncException;
+import dev.kbsync.api.event.JobEvent;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Shared flow of {@code note} and {@code agent}: submit, follow the job's events, print the outcome. */
 abstract class SubmitCommand implements Callable<Integer> {
     @Mixin
-    ClientOptions client;
+    ClientFlags client;
 
     @Option(names = "--kb", required = true, description = "The KB id, e.g. team.")
     String kb;
@@ -26,51 +28,43 @@ abstract class SubmitCommand implements Callable<Integer> {
     @Option(names = "--no-wait", description = "Print the job id and return at once.")
     boolean noWait;
 
-    abstract String endpoint();
-
-    abstract JsonObject body();
+    /** Submits the job to {@code kb}. */
+    abstract Job submit(KbsyncClient api, KbId kb);
 
     @Override
     public Integer call() {
-        ApiClient api = client.client();
+        KbId id;
         try {
-            KbId.of(kb);
+            id = KbId.of(kb);
         } catch (InvalidInputException e) {
             System.err.println("error: " + e.code() + ": " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        try {
-            JsonObject job = api.post("/v1/kbs/" + kb + "/" + endpoint(), body(), Optional.ofNullable(idempotencyKey));
+        try (KbsyncClient api = client.client()) {
+            Job job = submit(api, id);
             if (noWait) {
-                System.out.println(job.getString("id"));
+                System.out.println(job.id());
                 return ExitCodes.OK;
             }
             return follow(api, job);
-        } catch (ApiException e) {
-            System.err.println("error: " + e.code() + ": " + e.getMessage());
-            return e.exitCode();
+        } catch (KbsyncException e) {
+            return ExitCodes.failed(e);
         }
     }
 
-    private int follow(ApiClient api, JsonObject submitted) {
+    private static int follow(KbsyncClient api, Job submitted) {
         Progress progress = new Progress(System.out, System.console() != null);
-        AtomicReference<JsonObject> last = new AtomicReference<>(submitted);
+        Job last = submitted;
         progress.show(submitted);
-        api.follow("/v1/jobs/" + submitted.getString("id") + "/events", event -> {
-            JsonObject job = event.data();
-            last.set(job);
-            if (terminal(job)) {
-                return false;
+        try (EventStream<JobEvent> events = api.jobEvents(submitted.id())) {
+            for (JobEvent event : events) {
+                last = event.job();
+                if (event.last()) {
+                    break;
+                }
+                progress.show(last);
             }
-            progress.show(job);
-            return true;
-        });
-        JsonObject job = terminal(last.get()) ? last.get() : api.get("/v1/jobs/" + submitted.getString("id"));
-        return progress.finish(job);
-    }
-
-    private static boolean terminal(JsonObject job) {
-        String state = job.getString("state");
-        return "done".equals(state) || "failed".equals(state);
+        }
+        return progress.finish(last.state().terminal() ? last : api.job(submitted.id()));
     }
 }

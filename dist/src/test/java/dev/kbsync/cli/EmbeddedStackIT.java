@@ -2,9 +2,11 @@ package dev.kbsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobState;
 import dev.kbsync.cli.stack.EmbeddedStack;
 import dev.kbsync.cli.stack.StackOptions;
-import io.vertx.core.json.JsonObject;
+import dev.kbsync.example.BotExample;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -26,13 +28,14 @@ class EmbeddedStackIT {
             assertThat(UpCommand.banner(stack))
                     .contains(stack.baseUrl() + "/")
                     .contains("curl -s -X POST " + stack.baseUrl() + "/v1/kbs/demo/notes");
-            firstJob = submitAndAwait(stack, "alice", "first note");
+            firstJob = writeNote(stack, "chat-1");
         }
         try (EmbeddedStack again = EmbeddedStack.start(new StackOptions(data, Optional.empty(), 0, 1))) {
-            String secondJob = submitAndAwait(again, "bob", "second note");
+            String secondJob = writeNote(again, "chat-2");
+            assertThat(secondJob).isNotEqualTo(firstJob);
             List<RemoteLog.Entry> log = RemoteLog.read(again.demoRemote(), "main");
             assertThat(log).extracting(RemoteLog.Entry::job).contains(firstJob, secondJob);
-            assertThat(log).extracting(RemoteLog.Entry::subject).contains("Add: first note", "Add: second note");
+            assertThat(log).extracting(RemoteLog.Entry::subject).contains("Add: Standup");
         }
     }
 
@@ -81,20 +84,11 @@ class EmbeddedStackIT {
         }
     }
 
-    private static String submitAndAwait(EmbeddedStack stack, String user, String text) throws Exception {
-        ApiClient api = new ApiClient(stack.baseUrl(), Optional.empty());
-        JsonObject job = api.post(
-                "/v1/kbs/demo/notes", new JsonObject().put("user", user).put("text", text), Optional.empty());
-        String id = job.getString("id");
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            JsonObject now = api.get("/v1/jobs/" + id);
-            if ("done".equals(now.getString("state"))) {
-                return id;
-            }
-            assertThat(now.getString("state")).isNotEqualTo("failed");
-            Thread.sleep(100);
-        }
-        throw new AssertionError("job " + id + " did not finish within 60 s");
+    /** The documented bot example (docs/api.md, "Java client") writes the note. */
+    private static String writeNote(EmbeddedStack stack, String messageId) {
+        Job job = BotExample.writeNote(stack.baseUrl(), null, messageId);
+        assertThat(job.state()).isEqualTo(JobState.DONE);
+        assertThat(job.commit()).isNotBlank();
+        return job.id();
     }
 }

@@ -2,11 +2,17 @@ package dev.kbsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import dev.kbsync.api.FileChange;
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobError;
+import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbId;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ProgressTest {
@@ -15,34 +21,30 @@ class ProgressTest {
 
     @Test
     void shouldDescribeWaitingWithAheadAndEta() {
-        JsonObject job = new JsonObject().put("state", "queued").put("ahead", 3).put("etaMs", 39_100);
-        assertThat(Progress.describe(job)).isEqualTo("waiting: 3 ahead, ~40 s");
+        assertThat(Progress.describe(queued(3, 39_100))).isEqualTo("waiting: 3 ahead, ~40 s");
     }
 
     @Test
     void shouldPrintOneLinePerChangeWhenNotATerminal() {
         Progress progress = new Progress(out, false);
-        progress.show(new JsonObject().put("state", "queued").put("ahead", 2).put("etaMs", 0));
-        progress.show(new JsonObject().put("state", "queued").put("ahead", 2).put("etaMs", 0));
-        progress.show(new JsonObject().put("state", "running").put("fencingToken", 7));
+        progress.show(queued(2, 0));
+        progress.show(queued(2, 0));
+        progress.show(job(JobState.RUNNING, 0, 0, 7L, null, List.of(), null));
         assertThat(text()).isEqualTo("waiting: 2 ahead, ~<1 s\nrunning (fencing token 7)\n");
     }
 
     @Test
     void shouldRewriteTheLineInPlaceOnATerminal() {
         Progress progress = new Progress(out, true);
-        progress.show(new JsonObject().put("state", "queued").put("ahead", 1).put("etaMs", 0));
+        progress.show(queued(1, 0));
         assertThat(text()).startsWith("\r\033[K").doesNotContain("\n");
     }
 
     @Test
     void shouldListChangedFilesWithLinksWhenDone() {
-        JsonObject file = new JsonObject()
-                .put("path", "notes/a.md")
-                .put("change", "created")
-                .put("url", "https://github.com/u/r/blob/main/notes/a.md");
-        JsonObject job =
-                new JsonObject().put("state", "done").put("commit", "abc123").put("files", new JsonArray().add(file));
+        FileChange file =
+                new FileChange("notes/a.md", FileChange.Change.CREATED, "https://github.com/u/r/blob/main/notes/a.md");
+        Job job = job(JobState.DONE, 0, 0, 7L, "abc123", List.of(file), null);
         assertThat(new Progress(out, false).finish(job)).isEqualTo(ExitCodes.OK);
         assertThat(text())
                 .contains("done: commit abc123")
@@ -51,11 +53,33 @@ class ProgressTest {
 
     @Test
     void shouldExitNonZeroWithTheErrorCodeWhenFailed() {
-        JsonObject job = new JsonObject()
-                .put("state", "failed")
-                .put("error", new JsonObject().put("code", "MERGE_CONFLICT").put("message", "resolve manually"));
+        Job job = job(JobState.FAILED, 0, 0, 7L, null, List.of(), new JobError("MERGE_CONFLICT", "resolve manually"));
         assertThat(new Progress(out, false).finish(job)).isEqualTo(ExitCodes.JOB_FAILED);
         assertThat(text()).contains("failed: MERGE_CONFLICT: resolve manually");
+    }
+
+    private static Job queued(long ahead, long etaMs) {
+        return job(JobState.QUEUED, ahead, etaMs, null, null, List.of(), null);
+    }
+
+    private static Job job(
+            JobState state, long ahead, long etaMs, Long fence, String commit, List<FileChange> files, JobError error) {
+        return new Job(
+                "j1",
+                KbId.of("team"),
+                "alice",
+                new JobPayload.Note("text", null, null),
+                state,
+                ahead,
+                etaMs,
+                fence,
+                commit,
+                files,
+                error,
+                1,
+                Instant.EPOCH,
+                null,
+                null);
     }
 
     private String text() {

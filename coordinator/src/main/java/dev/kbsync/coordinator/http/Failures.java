@@ -1,5 +1,6 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.api.ApiError;
 import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.coordinator.auth.AuthException;
 import dev.kbsync.coordinator.error.ConflictException;
@@ -52,7 +53,7 @@ final class Failures {
     }
 
     static JsonObject error(String code, String message) {
-        return new JsonObject().put("error", new JsonObject().put("code", code).put("message", message));
+        return new ApiError(code, message).toJson();
     }
 
     private static Mapped map(Throwable failure, int status) {

@@ -2,9 +2,9 @@ package dev.kbsync.coordinator.http;
 
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobPayload;
-import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Quoting;
+import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
@@ -12,7 +12,6 @@ import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.QueueAddresses;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.List;
@@ -78,8 +77,7 @@ final class JobRoutes {
                         keepAlive,
                         services.queues().watchers().kb(found.kb()),
                         QueueAddresses.job(id),
-                        () -> services.jobs().get(id).map(job -> List.of(event("state", job.toJson()))),
-                        msg -> event(msg.getString("type"), msg.getJsonObject("job"))));
+                        () -> services.jobs().get(id).map(job -> List.of(new JobEvent.State(job)))));
     }
 
     private void submit(RoutingContext ctx, KbId kb, String user, JobPayload payload) {
@@ -114,10 +112,5 @@ final class JobRoutes {
 
     static String jobId(RoutingContext ctx) {
         return Inputs.id("INVALID_JOB_ID", "job id", ctx.pathParam("id"));
-    }
-
-    /** The stream ends after the job reached a terminal state. */
-    private static SseEvent event(String type, JsonObject job) {
-        return new SseEvent(type, job, JobState.fromWire(job.getString("state")).terminal());
     }
 }

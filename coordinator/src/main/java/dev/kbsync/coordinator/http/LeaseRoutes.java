@@ -1,8 +1,7 @@
 package dev.kbsync.coordinator.http;
 
 import dev.kbsync.api.KbId;
-import dev.kbsync.api.Lease;
-import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.QueueAddresses;
 import io.vertx.core.json.JsonObject;
@@ -80,8 +79,7 @@ final class LeaseRoutes {
                 keepAlive,
                 services.queues().watchers().lease(id),
                 QueueAddresses.lease(id),
-                () -> services.leases().get(id).map(lease -> List.of(event("state", lease))),
-                msg -> event(msg.getString("type"), msg.getJsonObject("lease")));
+                () -> services.leases().get(id).map(lease -> List.of(new LeaseEvent.State(lease))));
         // A random first delay spreads the keep-alives of streams opened together over the period (1,000 streams
         // opened at once would otherwise send 1,000 Redis calls in the same millisecond every second).
         long timer = ctx.vertx()
@@ -94,16 +92,5 @@ final class LeaseRoutes {
 
     private static String leaseId(RoutingContext ctx) {
         return Inputs.id("INVALID_LEASE_ID", "lease id", ctx.pathParam("id"));
-    }
-
-    private static SseEvent event(String type, Lease lease) {
-        return event(type, lease.toJson());
-    }
-
-    private static SseEvent event(String type, JsonObject lease) {
-        String state = lease.getString("state");
-        boolean last = LeaseState.RELEASED.wire().equals(state)
-                || LeaseState.EXPIRED.wire().equals(state);
-        return new SseEvent(type, lease, last);
     }
 }

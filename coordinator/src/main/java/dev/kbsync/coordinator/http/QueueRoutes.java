@@ -3,12 +3,12 @@ package dev.kbsync.coordinator.http;
 import dev.kbsync.api.CredentialRef;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
-import dev.kbsync.api.QueueSnapshot;
+import dev.kbsync.api.KbOverview;
+import dev.kbsync.api.event.KbsyncEvent;
+import dev.kbsync.api.event.SnapshotEvent;
 import dev.kbsync.coordinator.config.KbValidation;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.QueueAddresses;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.List;
@@ -27,20 +27,8 @@ final class QueueRoutes {
     void handleListKbs(RoutingContext ctx) {
         services.kbs()
                 .list()
-                .compose(kbs -> services.queues()
-                        .all()
-                        .map(queues -> new JsonObject()
-                                .put(
-                                        "kbs",
-                                        new JsonArray(kbs.stream()
-                                                .map(KbConfig::toJson)
-                                                .toList()))
-                                .put(
-                                        "queues",
-                                        new JsonArray(queues.stream()
-                                                .map(QueueSnapshot::toJson)
-                                                .toList()))))
-                .onSuccess(body -> Responses.ok(ctx, body))
+                .compose(kbs -> services.queues().all().map(queues -> new KbOverview(kbs, queues)))
+                .onSuccess(overview -> Responses.ok(ctx, overview.toJson()))
                 .onFailure(ctx::fail);
     }
 
@@ -73,8 +61,7 @@ final class QueueRoutes {
                 keepAlive,
                 services.queues().watchers().kb(kb),
                 QueueAddresses.kb(kb),
-                () -> services.queues().snapshot(kb).map(s -> List.of(snapshot(s.toJson()))),
-                QueueRoutes::snapshot);
+                () -> services.queues().snapshot(kb).map(s -> List.of(new SnapshotEvent(s))));
     }
 
     void handleAllEvents(RoutingContext ctx) {
@@ -85,11 +72,8 @@ final class QueueRoutes {
                 QueueAddresses.ALL,
                 () -> services.queues()
                         .all()
-                        .map(all -> all.stream().map(s -> snapshot(s.toJson())).toList()),
-                QueueRoutes::snapshot);
-    }
-
-    private static SseEvent snapshot(JsonObject snapshot) {
-        return new SseEvent("snapshot", snapshot, false);
+                        .map(all -> all.stream()
+                                .<KbsyncEvent>map(SnapshotEvent::new)
+                                .toList()));
     }
 }

@@ -1,28 +1,28 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.coordinator.service.Watchers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * A {@code text/event-stream} response that relays event-bus messages. It subscribes first, then sends the current
- * state as the first events (so nothing published in between is lost), sends a keep-alive comment periodically (http.sseKeepAliveSeconds), and
- * releases the subscription and timers when the client goes away or the last event was sent.
+ * A {@code text/event-stream} response that relays the typed events of an event-bus address, each written as its
+ * {@link KbsyncEvent#frame()}. It subscribes first, then sends the current state as the first events (so nothing
+ * published in between is lost), sends a keep-alive comment periodically (http.sseKeepAliveSeconds), and releases the
+ * subscription and timers when the client goes away or the last event was sent.
  */
 final class Sse {
     private final HttpServerResponse response;
     private final List<Runnable> cleanups = new ArrayList<>();
-    private final List<SseEvent> early = new ArrayList<>();
+    private final List<KbsyncEvent> early = new ArrayList<>();
     private boolean started;
     private boolean closed;
 
@@ -31,22 +31,20 @@ final class Sse {
     }
 
     /**
-     * Relays {@code address} (mapped by {@code map}) after the events from {@code initial}; {@code watch} (taken by
-     * the caller, so the engine publishes the address's KB) is closed with the stream.
+     * Relays {@code address} after the events from {@code initial}; {@code watch} (taken by the caller, so the engine
+     * publishes the address's KB) is closed with the stream.
      */
     static Sse relay(
             RoutingContext ctx,
             Duration keepAlive,
             Watchers.Watch watch,
             String address,
-            Supplier<Future<List<SseEvent>>> initial,
-            Function<JsonObject, SseEvent> map) {
+            Supplier<Future<List<KbsyncEvent>>> initial) {
         Vertx vertx = ctx.vertx();
         Sse sse = new Sse(ctx.response());
         sse.cleanups.add(watch::close);
         ctx.response().closeHandler(v -> sse.cleanup());
-        MessageConsumer<JsonObject> consumer =
-                vertx.eventBus().consumer(address, msg -> sse.deliver(map.apply(msg.body())));
+        MessageConsumer<KbsyncEvent> consumer = vertx.eventBus().consumer(address, msg -> sse.deliver(msg.body()));
         sse.cleanups.add(consumer::unregister);
         initial.get()
                 .onFailure(failure -> {
@@ -67,7 +65,7 @@ final class Sse {
     }
 
     /** Sends an event now, or keeps it until the first events went out. */
-    private void deliver(SseEvent event) {
+    private void deliver(KbsyncEvent event) {
         if (started) {
             send(event);
         } else {
@@ -75,7 +73,7 @@ final class Sse {
         }
     }
 
-    private void start(Vertx vertx, Duration keepAlive, List<SseEvent> first) {
+    private void start(Vertx vertx, Duration keepAlive, List<KbsyncEvent> first) {
         open(vertx, keepAlive);
         started = true;
         first.forEach(this::send);
@@ -99,7 +97,7 @@ final class Sse {
         write(": kbsync\n\n");
     }
 
-    private void send(SseEvent event) {
+    private void send(KbsyncEvent event) {
         write(event.frame());
         if (event.last() && !closed) {
             cleanup();

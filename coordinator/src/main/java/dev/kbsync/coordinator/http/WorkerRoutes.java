@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.http;
 
 import dev.kbsync.api.Assignment;
+import dev.kbsync.api.Assignments;
 import dev.kbsync.api.FileChange;
 import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.JobError;
@@ -9,7 +10,6 @@ import dev.kbsync.api.Quoting;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.JobService;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,11 +50,7 @@ final class WorkerRoutes {
         }
         services.jobs()
                 .extend(leaseId, (int) max)
-                .onSuccess(found -> {
-                    JsonArray assignments = new JsonArray();
-                    found.forEach(a -> assignments.add(a.toJson()));
-                    Responses.ok(ctx, new JsonObject().put("assignments", assignments));
-                })
+                .onSuccess(found -> Responses.ok(ctx, new Assignments(found).toJson()))
                 .onFailure(ctx::fail);
     }
 

@@ -3,9 +3,10 @@ package dev.kbsync.coordinator.service;
 import dev.kbsync.api.KbId;
 
 /**
- * Event-bus addresses, local to each coordinator (fanned in from Redis pub/sub). Messages are JSON objects:
- * KB address: a {@link QueueSnapshot}; job address: {@code {"type":"position"|"state", "job": Job}};
- * lease address: {@code {"type":"position"|"state", "lease": Lease}}; {@link #ALL}: every KB snapshot.
+ * Event-bus addresses, local to each coordinator (fanned in from Redis pub/sub). Messages are
+ * {@link dev.kbsync.api.event.KbsyncEvent} records (see {@link LocalEventCodec}): KB address and {@link #ALL}: a
+ * {@link dev.kbsync.api.event.SnapshotEvent}; job address: a {@link dev.kbsync.api.event.JobEvent}; lease address: a
+ * {@link dev.kbsync.api.event.LeaseEvent}.
  */
 public final class QueueAddresses {
     public static final String ALL = "kbsync.queues";

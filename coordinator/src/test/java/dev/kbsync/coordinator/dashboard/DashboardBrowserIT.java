@@ -4,12 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kbsync.api.Assignment;
+import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.NoteRequest;
+import dev.kbsync.api.client.ClientOptions;
+import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.coordinator.Coordinator;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.io.File;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +52,7 @@ class DashboardBrowserIT {
     private final Vertx vertx = Vertx.vertx();
     private Coordinator coordinator;
     private ChromeDriver browser;
-    private Api api;
+    private KbsyncClient api;
 
     @BeforeEach
     void start(@TempDir Path profile) {
@@ -53,7 +60,7 @@ class DashboardBrowserIT {
                 Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "needs /usr/bin/chromium and /usr/bin/chromedriver (Debian packages chromium, chromium-driver)");
         coordinator = Coordinator.start(vertx, config()).await();
-        api = new Api(coordinator.port(), TOKEN);
+        api = KbsyncClient.create(vertx, ClientOptions.of(URI.create("http://127.0.0.1:" + coordinator.port()), TOKEN));
         browser = chromium(profile);
     }
 
@@ -61,6 +68,9 @@ class DashboardBrowserIT {
     void stop() {
         if (browser != null) {
             browser.quit();
+        }
+        if (api != null) {
+            api.close();
         }
         if (coordinator != null) {
             coordinator.stop().await();
@@ -70,10 +80,10 @@ class DashboardBrowserIT {
 
     @Test
     void shouldShowJobsWaitingThenMovingUpThenGone() throws Exception {
-        api.putKb("team");
-        String first = api.note("team", "alice");
-        String second = api.note("team", "bob");
-        String third = api.note("team", "carol");
+        putKb("team");
+        String first = note("team", "alice");
+        String second = note("team", "bob");
+        String third = note("team", "carol");
         browser.get("http://127.0.0.1:" + coordinator.port() + "/?token=" + TOKEN);
 
         // The engine grants the KB's lock to the head job at once; it waits there for a worker.
@@ -84,17 +94,17 @@ class DashboardBrowserIT {
         assertThat(script("return document.getElementById('status').textContent"))
                 .isEqualTo("live");
 
-        JsonObject assignment = api.poll("w1");
-        assertThat(assignment.getJsonObject("job").getString("id")).isEqualTo(first);
-        api.done(first, assignment.getJsonObject("lease").getString("id"));
+        Assignment assignment = poll("w1");
+        assertThat(assignment.job().id()).isEqualTo(first);
+        done(assignment);
         awaitPage(() -> {
             assertThat(holder("team")).isEqualTo(second);
             assertThat(waiters("team")).containsExactly(third);
         });
 
-        JsonObject next = api.poll("w1");
-        assertThat(next.getJsonObject("job").getString("id")).isEqualTo(second);
-        api.done(second, next.getJsonObject("lease").getString("id"));
+        Assignment next = poll("w1");
+        assertThat(next.job().id()).isEqualTo(second);
+        done(next);
         awaitPage(() -> {
             assertThat(holder("team")).isEqualTo(third);
             assertThat(waiters("team")).isEmpty();
@@ -109,20 +119,39 @@ class DashboardBrowserIT {
 
     /** A few KBs with holders and waiters, for the screenshot. */
     private void showRealUse() throws Exception {
-        api.putKb("handbook");
-        api.putKb("research");
+        putKb("handbook");
+        putKb("research");
         for (String user : List.of("dave", "erin", "frank", "grace")) {
-            api.note("handbook", user);
+            note("handbook", user);
         }
-        api.note("research", "heidi");
-        api.note("research", "ivan");
-        api.note("team", "judy");
-        api.poll("w2");
-        api.poll("w3");
+        note("research", "heidi");
+        note("research", "ivan");
+        note("team", "judy");
+        poll("w2");
+        poll("w3");
         awaitPage(() -> {
             assertThat(waiters("handbook")).hasSize(3);
             assertThat(waiters("research")).hasSize(1);
         });
+    }
+
+    private void putKb(String kb) {
+        api.registerKb(new KbConfig(KbId.of(kb), "/srv/git/" + kb + ".git", "main"));
+    }
+
+    /** Submits a note and returns the job id. */
+    private String note(String kb, String user) {
+        return api.submitNote(KbId.of(kb), NoteRequest.of(user, "note from " + user))
+                .id();
+    }
+
+    private Assignment poll(String worker) {
+        return api.poll(worker, Duration.ofSeconds(5)).orElseThrow();
+    }
+
+    private void done(Assignment assignment) {
+        api.reportResult(
+                assignment.job().id(), new JobOutcome.Done(assignment.lease().id(), "c0ffee", List.of(), 0));
     }
 
     private String holder(String kb) {

@@ -5,13 +5,13 @@ import static dev.kbsync.coordinator.engine.Coordinators.await;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.service.LeaseService;
 import dev.kbsync.coordinator.service.QueueAddresses;
 import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
@@ -95,10 +95,10 @@ class EngineBenchIT {
         Lease second = await(leases.request(kb, "second", null));
         Promise<Long> granted = Promise.promise();
         node.engine().services().queues().watchers().lease(second.id());
-        MessageConsumer<JsonObject> consumer = node.vertx()
+        MessageConsumer<LeaseEvent> consumer = node.vertx()
                 .eventBus()
                 .consumer(QueueAddresses.lease(second.id()), m -> {
-                    if ("granted".equals(m.body().getJsonObject("lease").getString("state"))) {
+                    if (m.body().lease().state() == LeaseState.GRANTED) {
                         granted.tryComplete(System.nanoTime());
                     }
                 });

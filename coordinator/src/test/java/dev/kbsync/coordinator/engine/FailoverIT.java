@@ -12,6 +12,7 @@ import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.event.SnapshotEvent;
 import dev.kbsync.coordinator.engine.redis.KbKeys;
 import dev.kbsync.coordinator.engine.ticket.LeaseRef;
 import dev.kbsync.coordinator.service.JobService;
@@ -186,7 +187,8 @@ class FailoverIT {
                 .node(node)
                 .vertx()
                 .eventBus()
-                .<JsonObject>consumer(QueueAddresses.kb(kb), m -> last.set(m.body()))
+                .<SnapshotEvent>consumer(
+                        QueueAddresses.kb(kb), m -> last.set(m.body().data()))
                 .completion());
         return last;
     }

@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.event.LeaseEvent;
+import dev.kbsync.api.event.SnapshotEvent;
 import dev.kbsync.coordinator.engine.ticket.LeaseRef;
 import dev.kbsync.coordinator.service.LeaseService;
 import dev.kbsync.coordinator.service.QueueAddresses;
@@ -41,7 +43,7 @@ class FairnessIT {
     static Coordinators coordinators;
 
     /** One request: who made it, where it stood, the events its lease address reported. */
-    record Request(int client, Lease lease, List<JsonObject> events, Future<Lease> granted) {}
+    record Request(int client, Lease lease, List<LeaseEvent> events, Future<Lease> granted) {}
 
     @BeforeAll
     static void start() {
@@ -66,7 +68,8 @@ class FairnessIT {
                 .node(3)
                 .vertx()
                 .eventBus()
-                .<JsonObject>consumer(QueueAddresses.kb(kb), m -> snapshots.add(m.body()))
+                .<SnapshotEvent>consumer(
+                        QueueAddresses.kb(kb), m -> snapshots.add(m.body().data()))
                 .completion());
         Lease blocker = await(leases(0).request(kb, "blocker", Duration.ofSeconds(30)));
         List<String> grantOrder = new CopyOnWriteArrayList<>();
@@ -122,8 +125,8 @@ class FairnessIT {
             await().atMost(Duration.ofSeconds(10))
                     .pollDelay(Duration.ZERO)
                     .untilAsserted(() -> assertThat(r.events())
-                            .anySatisfy(e -> assertThat(e.getJsonObject("lease").getString("state"))
-                                    .isIn("granted", "released")));
+                            .anySatisfy(
+                                    e -> assertThat(e.lease().state().wire()).isIn("granted", "released")));
         }
     }
 
@@ -161,9 +164,9 @@ class FairnessIT {
     private static Request request(int client, KbId kb, List<String> grantOrder) {
         Coordinators.Node node = coordinators.node(client);
         Lease lease = await(leases(client).request(kb, "client-" + client, Duration.ofSeconds(30)));
-        List<JsonObject> events = new CopyOnWriteArrayList<>();
+        List<LeaseEvent> events = new CopyOnWriteArrayList<>();
         node.engine().services().queues().watchers().kb(kb);
-        MessageConsumer<JsonObject> consumer = node.vertx().eventBus().consumer(QueueAddresses.lease(lease.id()), m -> {
+        MessageConsumer<LeaseEvent> consumer = node.vertx().eventBus().consumer(QueueAddresses.lease(lease.id()), m -> {
             events.add(m.body());
         });
         await(consumer.completion());
@@ -189,8 +192,8 @@ class FairnessIT {
     /** The {@code ahead} values a request's address reported, of one event type or of all. */
     private static List<Long> aheads(Request request, String type) {
         return request.events().stream()
-                .filter(e -> type == null || type.equals(e.getString("type")))
-                .map(e -> e.getJsonObject("lease").getLong("ahead"))
+                .filter(e -> type == null || type.equals(e.name()))
+                .map(e -> e.lease().ahead())
                 .toList();
     }
 

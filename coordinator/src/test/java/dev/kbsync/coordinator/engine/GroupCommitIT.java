@@ -12,12 +12,12 @@ import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.service.JobService;
 import dev.kbsync.coordinator.service.LeaseService;
 import dev.kbsync.coordinator.service.QueueAddresses;
 import dev.kbsync.testing.RedisExtension;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -178,18 +178,18 @@ class GroupCommitIT {
                 .node(0)
                 .vertx()
                 .eventBus()
-                .<JsonObject>consumer(
+                .<JobEvent>consumer(
                         QueueAddresses.job(last.id()),
-                        m -> seen.add(m.body().getJsonObject("job").getLong("ahead")))
+                        m -> seen.add(m.body().job().ahead()))
                 .completion());
         List<Long> memberStates = new CopyOnWriteArrayList<>();
         await(coordinators
                 .node(0)
                 .vertx()
                 .eventBus()
-                .<JsonObject>consumer(QueueAddresses.job(id(queued, 2)), m -> {
-                    if ("running".equals(m.body().getJsonObject("job").getString("state"))) {
-                        memberStates.add(m.body().getJsonObject("job").getLong("ahead"));
+                .<JobEvent>consumer(QueueAddresses.job(id(queued, 2)), m -> {
+                    if (m.body().job().state() == JobState.RUNNING) {
+                        memberStates.add(m.body().job().ahead());
                     }
                 })
                 .completion());

@@ -14,6 +14,7 @@ import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.coordinator.engine.store.JobStore;
 import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.NotFoundException;
@@ -21,7 +22,6 @@ import dev.kbsync.coordinator.service.JobService;
 import dev.kbsync.coordinator.service.LeaseService;
 import dev.kbsync.coordinator.service.QueueAddresses;
 import dev.kbsync.testing.RedisExtension;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -123,13 +123,13 @@ class JobIT {
         KbId kb = KbId.of("events");
         Job first = await(jobs.submit(kb, "ann", note("first"), Optional.empty()));
         Job second = await(jobs.submit(kb, "ann", note("second"), Optional.empty()));
-        List<JsonObject> events = new CopyOnWriteArrayList<>();
+        List<JobEvent> events = new CopyOnWriteArrayList<>();
         coordinators.node(0).engine().services().queues().watchers().kb(kb);
         await(coordinators
                 .node(0)
                 .vertx()
                 .eventBus()
-                .<JsonObject>consumer(QueueAddresses.job(second.id()), m -> events.add(m.body()))
+                .<JobEvent>consumer(QueueAddresses.job(second.id()), m -> events.add(m.body()))
                 .completion());
 
         Assignment a = poll();
@@ -140,9 +140,9 @@ class JobIT {
 
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(events)
-                        .extracting(e -> e.getString("type") + " "
-                                + e.getJsonObject("job").getString("state") + " "
-                                + e.getJsonObject("job").getLong("ahead"))
+                        .extracting(e -> e.name() + " "
+                                + e.job().state().wire() + " "
+                                + e.job().ahead())
                         .containsSubsequence("state running 0", "state done 0")
                         .allMatch(e -> !e.startsWith("position")
                                 || e.equals("position queued 0")

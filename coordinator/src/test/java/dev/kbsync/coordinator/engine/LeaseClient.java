@@ -2,6 +2,7 @@ package dev.kbsync.coordinator.engine;
 
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.LeaseService;
 import dev.kbsync.coordinator.service.QueueAddresses;
@@ -10,7 +11,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
 
 /**
  * What a raw-lease client does while it waits: listens on its lease address and heartbeats every 400 ms (as the HTTP
@@ -30,8 +30,8 @@ final class LeaseClient {
         LeaseService leases = services.leases();
         Watchers.Watch watch = services.queues().watchers().lease(lease.id());
         Promise<Lease> granted = Promise.promise();
-        MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(QueueAddresses.lease(lease.id()), message -> {
-            if ("granted".equals(message.body().getJsonObject("lease").getString("state"))) {
+        MessageConsumer<LeaseEvent> consumer = vertx.eventBus().consumer(QueueAddresses.lease(lease.id()), message -> {
+            if (message.body().lease().state() == LeaseState.GRANTED) {
                 leases.get(lease.id()).onSuccess(l -> complete(granted, l));
             }
         });

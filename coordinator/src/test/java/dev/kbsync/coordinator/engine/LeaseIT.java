@@ -12,6 +12,8 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.QueueSnapshot;
+import dev.kbsync.api.event.LeaseEvent;
+import dev.kbsync.api.event.SnapshotEvent;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.engine.sweep.Sweeper;
 import dev.kbsync.coordinator.engine.ticket.LeaseRef;
@@ -23,7 +25,6 @@ import dev.kbsync.coordinator.service.QueueService;
 import dev.kbsync.coordinator.service.Watchers;
 import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -78,8 +79,8 @@ class LeaseIT {
 
     @Test
     void shouldPublishQueueEventsOnlyWhileTheKbIsWatched() {
-        List<JsonObject> unwatched = snapshots(KbId.of("eta"));
-        List<JsonObject> watched = snapshots(KbId.of("theta"));
+        List<SnapshotEvent> unwatched = snapshots(KbId.of("eta"));
+        List<SnapshotEvent> watched = snapshots(KbId.of("theta"));
         Watchers.Watch watch = queues.watchers().kb(KbId.of("theta"));
 
         for (String kb : List.of("eta", "theta")) {
@@ -107,9 +108,9 @@ class LeaseIT {
                 .node(0)
                 .vertx()
                 .eventBus()
-                .<JsonObject>consumer(
+                .<LeaseEvent>consumer(
                         QueueAddresses.lease(waiter.id()),
-                        m -> states.add(m.body().getJsonObject("lease").getString("state")))
+                        m -> states.add(m.body().lease().state().wire()))
                 .completion());
 
         await(leases.release(holder.id()));
@@ -120,13 +121,13 @@ class LeaseIT {
         watch.close();
     }
 
-    private static List<JsonObject> snapshots(KbId kb) {
-        List<JsonObject> seen = new CopyOnWriteArrayList<>();
+    private static List<SnapshotEvent> snapshots(KbId kb) {
+        List<SnapshotEvent> seen = new CopyOnWriteArrayList<>();
         await(coordinators
                 .node(0)
                 .vertx()
                 .eventBus()
-                .<JsonObject>consumer(QueueAddresses.kb(kb), m -> seen.add(m.body()))
+                .<SnapshotEvent>consumer(QueueAddresses.kb(kb), m -> seen.add(m.body()))
                 .completion());
         return seen;
     }

@@ -1,9 +1,10 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.api.client.ClientOptions;
+import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.coordinator.Coordinator;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.testing.RedisExtension;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -13,9 +14,13 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -25,7 +30,7 @@ import org.redisson.config.Config;
 
 /**
  * A JUnit extension per test class: a private Redis, a real coordinator (HTTP, auth, Redis rate limiter) on port 0
- * over {@link InMemoryServices}, and a client. Use as {@code @RegisterExtension static final ApiFixture api = new
+ * over {@link InMemoryServices}, a raw HTTP client for the contract's details, and Java clients. Use as {@code @RegisterExtension static final ApiFixture api = new
  * ApiFixture();}.
  */
 final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
@@ -37,12 +42,11 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
     final InMemoryServices services = new InMemoryServices();
     private final Map<String, String> extraEnv;
     Vertx vertx;
-    /** A context of {@link #vertx} on which test clients build raw HTTP client chains (see OnContext). */
-    Context context;
 
     private Coordinator coordinator;
     private WebClient client;
     private RedissonClient redisson;
+    private final List<KbsyncClient> clients = new CopyOnWriteArrayList<>();
 
     ApiFixture() {
         this(Map.of());
@@ -57,7 +61,6 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
     public void beforeAll(ExtensionContext context) throws IOException {
         redis.beforeAll(context);
         vertx = Vertx.vertx();
-        this.context = vertx.getOrCreateContext();
         Map<String, String> env = new HashMap<>(Map.of(
                 "KBSYNC_HTTP_PORT", "0",
                 "KBSYNC_REDIS_ADDRESS", redis.uri(),
@@ -79,6 +82,20 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
 
     int port() {
         return coordinator.port();
+    }
+
+    /** The Java client with {@code token} (null: none); closed after the test class. */
+    KbsyncClient client(String token) {
+        ClientOptions options = ClientOptions.of(URI.create("http://127.0.0.1:" + port()), token)
+                .withRequestTimeout(Duration.ofSeconds(10));
+        KbsyncClient client = KbsyncClient.create(vertx, options);
+        clients.add(client);
+        return client;
+    }
+
+    /** An event stream as bytes, for wire-format checks; {@code token} may be null. */
+    RawStream rawStream(String path, String token) {
+        return new RawStream(port(), path, token);
     }
 
     HttpResponse<Buffer> call(HttpMethod method, String path, String token) {
@@ -112,6 +129,7 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void afterAll(ExtensionContext context) {
+        clients.forEach(KbsyncClient::close);
         client.close();
         coordinator.stop().await();
         redisson.shutdown();

@@ -11,6 +11,9 @@ import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.QueueEntry;
 import dev.kbsync.api.QueueSnapshot;
+import dev.kbsync.api.event.JobEvent;
+import dev.kbsync.api.event.LeaseEvent;
+import dev.kbsync.api.event.SnapshotEvent;
 import dev.kbsync.coordinator.ServicesFactory;
 import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.NotFoundException;
@@ -18,13 +21,13 @@ import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.JobService;
 import dev.kbsync.coordinator.service.KbRegistry;
 import dev.kbsync.coordinator.service.LeaseService;
+import dev.kbsync.coordinator.service.LocalEventCodec;
 import dev.kbsync.coordinator.service.QueueAddresses;
 import dev.kbsync.coordinator.service.QueueService;
 import dev.kbsync.coordinator.service.Watchers;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -64,16 +67,14 @@ final class InMemoryServices {
     ServicesFactory factory() {
         return (vertx, redisson, config, metrics) -> {
             this.vertx = vertx;
+            LocalEventCodec.registerOn(vertx.eventBus());
             return Future.succeededFuture(new ServicesFactory.Running(services(), Future::succeededFuture));
         };
     }
 
     /** Publishes a job event as the engine would. */
-    void publishJob(String type, Job job) {
-        vertx.eventBus()
-                .publish(
-                        QueueAddresses.job(job.id()),
-                        new JsonObject().put("type", type).put("job", job.toJson()));
+    void publishJob(JobEvent event) {
+        vertx.eventBus().publish(QueueAddresses.job(event.job().id()), event);
     }
 
     Job job(String id) {
@@ -173,7 +174,7 @@ final class InMemoryServices {
                     ? with(job, JobState.DONE, d.commit(), d.files(), null)
                     : with(job, JobState.FAILED, null, List.of(), ((JobOutcome.Failed) outcome).error());
             jobs.put(jobId, finished);
-            publishJob("state", finished);
+            publishJob(new JobEvent.State(finished));
             return Future.succeededFuture(finished);
         }
     }
@@ -267,10 +268,7 @@ final class InMemoryServices {
                         l.expiresAt(),
                         l.ttlMs());
                 leases.put(leaseId, released);
-                vertx.eventBus()
-                        .publish(
-                                QueueAddresses.lease(leaseId),
-                                new JsonObject().put("type", "state").put("lease", released.toJson()));
+                vertx.eventBus().publish(QueueAddresses.lease(leaseId), new LeaseEvent.State(released));
                 return released;
             });
         }
@@ -346,8 +344,8 @@ final class InMemoryServices {
     /** Publishes the KB's snapshot on its address and on the all-KBs address, as the engine does on every change. */
     void publishSnapshot(KbId kb) {
         new Queues().snapshot(kb).onSuccess(s -> {
-            vertx.eventBus().publish(QueueAddresses.kb(kb), s.toJson());
-            vertx.eventBus().publish(QueueAddresses.ALL, s.toJson());
+            vertx.eventBus().publish(QueueAddresses.kb(kb), new SnapshotEvent(s));
+            vertx.eventBus().publish(QueueAddresses.ALL, new SnapshotEvent(s));
         });
     }
 }

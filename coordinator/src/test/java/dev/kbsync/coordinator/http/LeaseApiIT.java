@@ -8,12 +8,18 @@ import static io.vertx.core.http.HttpMethod.DELETE;
 import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.POST;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.client.EventStream;
+import dev.kbsync.api.client.KbsyncException;
+import dev.kbsync.api.event.LeaseEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -138,21 +144,20 @@ class LeaseApiIT {
         String id =
                 request("leases-c", new JsonObject().put("holder", "second")).getString("id");
 
-        try (SseClient events = new SseClient(api, "/v1/leases/" + id + "/events", CLIENT)) {
-            assertThat(events.status()).isEqualTo(200);
-            assertThat(events.header("Content-Type")).startsWith("text/event-stream");
-            List<SseClient.Event> first = events.awaitEvents(1);
-            assertThat(first.get(0).name()).isEqualTo("state");
-            assertThat(first.get(0).data().getString("state")).isEqualTo("waiting");
+        try (EventStream<LeaseEvent> events = api.client(CLIENT).leaseEvents(id)) {
+            LeaseEvent first = events.next(Duration.ofSeconds(20));
+            assertThat(first).isInstanceOf(LeaseEvent.State.class);
+            assertThat(first.lease().state()).isEqualTo(LeaseState.WAITING);
             int before = api.services.heartbeats.get();
             await().atMost(Duration.ofSeconds(20)).until(() -> api.services.heartbeats.get() >= before + 2);
 
             api.call(DELETE, "/v1/leases/" + id, CLIENT);
 
-            events.awaitEnd();
-            SseClient.Event last = events.events().get(events.events().size() - 1);
+            List<LeaseEvent> rest = new ArrayList<>();
+            events.forEach(rest::add);
+            LeaseEvent last = rest.get(rest.size() - 1);
             assertThat(last.name()).isEqualTo("state");
-            assertThat(last.data().getString("state")).isEqualTo("released");
+            assertThat(last.lease().state()).isEqualTo(LeaseState.RELEASED);
         }
         int after = api.services.heartbeats.get();
         await().during(Duration.ofMillis(2500))
@@ -162,8 +167,8 @@ class LeaseApiIT {
 
     @Test
     void shouldAnswer404BeforeStreamingAnUnknownLease() {
-        try (SseClient events = new SseClient(api, "/v1/leases/nope/events", CLIENT)) {
-            assertThat(events.status()).isEqualTo(404);
-        }
+        assertThatThrownBy(() -> api.client(CLIENT).leaseEvents("nope"))
+                .isInstanceOf(KbsyncException.NotFound.class)
+                .hasMessageStartingWith("LEASE_NOT_FOUND");
     }
 }

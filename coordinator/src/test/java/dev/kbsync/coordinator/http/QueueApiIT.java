@@ -9,15 +9,22 @@ import static io.vertx.core.http.HttpMethod.PUT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kbsync.api.KbId;
+import dev.kbsync.api.QueueEntry;
+import dev.kbsync.api.client.EventStream;
+import dev.kbsync.api.client.KbsyncClient;
+import dev.kbsync.api.event.SnapshotEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class QueueApiIT {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
     @RegisterExtension
     static final ApiFixture api = new ApiFixture();
 
@@ -120,25 +127,33 @@ class QueueApiIT {
 
     @Test
     void shouldStreamSnapshotsOfOneKbAndOfAllKbs() {
-        try (SseClient one = new SseClient(api, "/v1/kbs/boom/events", CLIENT);
-                SseClient all = new SseClient(api, "/v1/events", CLIENT)) {
-            assertThat(one.awaitEvents(1).get(0).name()).isEqualTo("snapshot");
-            assertThat(one.events().get(0).data().getString("kb")).isEqualTo("boom");
-            int initial = all.awaitEvents(2).size();
+        KbId boom = KbId.of("boom");
+        KbsyncClient client = api.client(CLIENT);
+        try (EventStream<SnapshotEvent> one = client.queueEvents(boom);
+                EventStream<SnapshotEvent> all = client.allQueueEvents()) {
+            assertThat(one.next(WAIT).snapshot().kb()).isEqualTo(boom);
+            assertThat(all.next(WAIT).name()).isEqualTo("snapshot");
 
             api.call(POST, "/v1/kbs/boom/leases", CLIENT, new JsonObject().put("holder", "sse-holder"));
-            api.services.publishSnapshot(KbId.of("boom"));
+            api.services.publishSnapshot(boom);
 
-            SseClient.Event update = one.awaitEvents(2).get(1);
-            assertThat(update.name()).isEqualTo("snapshot");
-            assertThat(update.data().getJsonObject("holder").getString("holder"))
-                    .isEqualTo("sse-holder");
-            assertThat(all.awaitEvents(initial + 1).get(initial).data().getString("kb"))
-                    .isEqualTo("boom");
-            assertThat(one.ended()).isFalse();
-            org.awaitility.Awaitility.await()
-                    .atMost(java.time.Duration.ofSeconds(20))
-                    .until(() -> one.raw().contains("\n: keep-alive\n\n"));
+            SnapshotEvent update = one.next(WAIT);
+            assertThat(update.snapshot().holder().map(QueueEntry::holder)).contains("sse-holder");
+            SnapshotEvent seenByAll;
+            do {
+                seenByAll = all.next(WAIT);
+            } while (seenByAll.snapshot().holder().isEmpty());
+            assertThat(seenByAll.snapshot().kb()).isEqualTo(boom);
+        }
+    }
+
+    @Test
+    void shouldWriteKeepAliveCommentsBetweenEvents() throws Exception {
+        try (RawStream stream = api.rawStream("/v1/kbs/boom/events", CLIENT)) {
+            assertThat(stream.header("Content-Type")).isEqualTo("text/event-stream; charset=utf-8");
+            assertThat(stream.readUntil(text -> text.contains("\n: keep-alive\n\n")))
+                    .startsWith(": kbsync\n\nevent: snapshot\ndata: {\"kb\":\"boom\",")
+                    .contains("\n: keep-alive\n\n");
         }
     }
 }

@@ -8,10 +8,14 @@ import static io.vertx.core.http.HttpMethod.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kbsync.api.Job;
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.client.EventStream;
+import dev.kbsync.api.event.JobEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -19,6 +23,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class WorkerApiIT {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
     @RegisterExtension
     static final ApiFixture api = new ApiFixture();
 
@@ -203,28 +209,32 @@ class WorkerApiIT {
     @Test
     void shouldStreamJobEventsUntilTheJobIsDone() {
         JsonObject assignment = submitAndPoll("worker-test-3");
-        String jobId = assignment.getJsonObject("job").getString("id");
-        try (SseClient events = new SseClient(api, "/v1/jobs/" + jobId + "/events", CLIENT)) {
-            assertThat(events.awaitEvents(1).get(0).name()).isEqualTo("state");
-            api.services.publishJob("position", Job.fromJson(assignment.getJsonObject("job")));
-            assertThat(events.awaitEvents(2).get(1).name()).isEqualTo("position");
+        Job job = Job.fromJson(assignment.getJsonObject("job"));
+        try (EventStream<JobEvent> events = api.client(CLIENT).jobEvents(job.id())) {
+            assertThat(events.next(WAIT)).isInstanceOf(JobEvent.State.class);
+            api.services.publishJob(new JobEvent.Position(job));
+            assertThat(events.next(WAIT)).isInstanceOf(JobEvent.Position.class);
             reportDone(assignment);
-            events.awaitEnd();
-            List<SseClient.Event> all = events.events();
-            assertThat(all).extracting(SseClient.Event::name).containsExactly("state", "position", "state");
-            assertThat(all.get(2).data().getString("state")).isEqualTo("done");
-            assertThat(events.raw()).startsWith(": kbsync\n\nevent: state\ndata: {");
+            JobEvent last = events.next(WAIT);
+            assertThat(last.name()).isEqualTo("state");
+            assertThat(last.job().state()).isEqualTo(JobState.DONE);
+            assertThat(events.hasNext())
+                    .as("the stream ends after the final state")
+                    .isFalse();
         }
     }
 
     @Test
-    void shouldEndAJobStreamAtOnceWhenTheJobIsAlreadyFinished() {
+    void shouldEndAJobStreamAtOnceWhenTheJobIsAlreadyFinished() throws Exception {
         JsonObject assignment = submitAndPoll("worker-test-4");
         String jobId = assignment.getJsonObject("job").getString("id");
         reportDone(assignment);
-        try (SseClient events = new SseClient(api, "/v1/jobs/" + jobId + "/events", CLIENT)) {
-            events.awaitEnd();
-            assertThat(events.events()).hasSize(1);
+        JsonObject job = api.call(GET, "/v1/jobs/" + jobId, CLIENT).bodyAsJsonObject();
+        try (RawStream events = api.rawStream("/v1/jobs/" + jobId + "/events", CLIENT)) {
+            assertThat(events.status()).isEqualTo(200);
+            assertThat(events.header("Content-Type")).isEqualTo("text/event-stream; charset=utf-8");
+            assertThat(events.header("Cache-Control")).isEqualTo("no-store");
+            assertThat(events.readAll()).isEqualTo(": kbsync\n\nevent: state\ndata: " + job.encode() + "\n\n");
         }
     }
 }

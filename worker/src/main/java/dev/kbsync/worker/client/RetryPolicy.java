@@ -1,13 +1,14 @@
 package dev.kbsync.worker.client;
 
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
+import dev.kbsync.api.client.KbsyncException;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
-/** Retries a call that failed with {@link CoordinatorException.Unreachable}, with jittered exponential backoff. */
+/**
+ * Retries a coordinator call that failed with {@link KbsyncException.Unavailable} (no usable answer), with jittered
+ * exponential backoff; a call the coordinator refused ({@link KbsyncException.Rejected}) is never retried.
+ */
 public record RetryPolicy(int attempts, Duration firstDelay, Duration maxDelay) {
     public RetryPolicy {
         if (attempts < 1) {
@@ -30,21 +31,25 @@ public record RetryPolicy(int attempts, Duration firstDelay, Duration maxDelay) 
         return Duration.ofMillis(Math.max(1, Math.min(maxDelay.toMillis(), jittered)));
     }
 
-    <T> Future<T> run(Vertx vertx, Supplier<Future<T>> call) {
-        Promise<T> promise = Promise.promise();
-        attempt(vertx, call, 1, promise);
-        return promise.future();
-    }
-
-    private <T> void attempt(Vertx vertx, Supplier<Future<T>> call, int attempt, Promise<T> promise) {
-        call.get().onComplete(result -> {
-            if (result.succeeded()) {
-                promise.complete(result.result());
-            } else if (result.cause() instanceof CoordinatorException.Unreachable && attempt < attempts) {
-                vertx.setTimer(delay(attempt).toMillis(), id -> attempt(vertx, call, attempt + 1, promise));
-            } else {
-                promise.fail(result.cause());
+    /**
+     * Runs {@code call} (a blocking client call) until it succeeds, fails otherwise, or {@link #attempts} ran; the last
+     * failure is thrown. Blocks: call it off the event loop. Interrupted while waiting, it throws the last failure.
+     */
+    public <T> T call(Supplier<T> call) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return call.get();
+            } catch (KbsyncException.Unavailable e) {
+                if (attempt >= attempts) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(delay(attempt).toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
             }
-        });
+        }
     }
 }

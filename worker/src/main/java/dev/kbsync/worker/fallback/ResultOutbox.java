@@ -1,13 +1,10 @@
 package dev.kbsync.worker.fallback;
 
-import dev.kbsync.worker.client.CoordinatorClient;
-import dev.kbsync.worker.client.CoordinatorException;
+import dev.kbsync.api.Job;
+import dev.kbsync.api.client.KbsyncClient;
+import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.worker.client.JobReport;
 import dev.kbsync.worker.client.RetryPolicy;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -21,25 +18,50 @@ import org.slf4j.LoggerFactory;
 public final class ResultOutbox {
     private static final Logger log = LoggerFactory.getLogger(ResultOutbox.class);
 
-    private final Vertx vertx;
-    private final CoordinatorClient client;
+    private final KbsyncClient client;
     private final ModeTracker modes;
     private final RetryPolicy backoff;
     private final AtomicInteger pending = new AtomicInteger();
 
-    public ResultOutbox(Vertx vertx, CoordinatorClient client, ModeTracker modes, RetryPolicy backoff) {
-        this.vertx = vertx;
+    public ResultOutbox(KbsyncClient client, ModeTracker modes, RetryPolicy backoff) {
         this.client = client;
         this.modes = modes;
         this.backoff = backoff;
     }
 
-    /** Delivers {@code report}; the future completes once the coordinator accepted or definitively refused it. */
-    public Future<Void> deliver(JobReport report) {
+    /**
+     * Delivers {@code report}; returns once the coordinator accepted or definitively refused it. Blocks (on the job's
+     * thread); an interrupt does not stop the delivery, it is kept for the caller.
+     */
+    public void deliver(JobReport report) {
         pending.incrementAndGet();
-        Promise<Void> done = Promise.promise();
-        attempt(report, 1, done);
-        return done.future().onComplete(r -> pending.decrementAndGet());
+        boolean interrupted = false;
+        try {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    Job job = client.reportResult(report.jobId(), report.outcome());
+                    modes.reachable();
+                    logDelivered(report, job);
+                    return;
+                } catch (KbsyncException.Unavailable e) {
+                    modes.unreachable(e.getMessage());
+                    Duration delay = backoff.delay(attempt);
+                    log.info("result of job {} not delivered yet; retry in {} ms", report.jobId(), delay.toMillis());
+                    interrupted |= sleep(delay);
+                } catch (KbsyncException.Interrupted e) {
+                    interrupted |= Thread.interrupted();
+                } catch (KbsyncException.Rejected e) {
+                    modes.reachable();
+                    log.warn("coordinator refused the result of job {}: {}", report.jobId(), e.getMessage());
+                    return;
+                }
+            }
+        } finally {
+            pending.decrementAndGet();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Results not yet delivered. */
@@ -47,33 +69,21 @@ public final class ResultOutbox {
         return pending.get();
     }
 
-    private void attempt(JobReport report, int attempt, Promise<Void> done) {
-        client.report(report).onComplete(result -> {
-            if (result.succeeded()) {
-                modes.reachable();
-                logDelivered(report, result.result());
-                done.complete();
-            } else if (result.cause() instanceof CoordinatorException.Unreachable) {
-                modes.unreachable(result.cause().getMessage());
-                Duration delay = backoff.delay(attempt);
-                log.info("result of job {} not delivered yet; retry in {} ms", report.jobId(), delay.toMillis());
-                vertx.setTimer(delay.toMillis(), id -> attempt(report, attempt + 1, done));
-            } else {
-                modes.reachable();
-                log.warn(
-                        "coordinator refused the result of job {}: {}",
-                        report.jobId(),
-                        result.cause().getMessage());
-                done.complete();
-            }
-        });
+    /** Sleeps {@code delay}; true if interrupted (the flag is cleared so that delivery goes on). */
+    private static boolean sleep(Duration delay) {
+        try {
+            Thread.sleep(delay.toMillis());
+            return false;
+        } catch (InterruptedException e) {
+            return true;
+        }
     }
 
-    private static void logDelivered(JobReport report, JsonObject job) {
+    private static void logDelivered(JobReport report, Job job) {
         log.info(
                 "reported job {} as {} (coordinator state {})",
                 report.jobId(),
                 report.done() ? "done" : "failed",
-                job == null ? "?" : job.getString("state"));
+                job.state().wire());
     }
 }

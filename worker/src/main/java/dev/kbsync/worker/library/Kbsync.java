@@ -2,11 +2,11 @@ package dev.kbsync.worker.library;
 
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.Lease;
+import dev.kbsync.api.client.ClientOptions;
+import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.git.Author;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.lock.LocalLockConfig;
-import dev.kbsync.worker.client.CoordinatorClient;
-import dev.kbsync.worker.client.RetryPolicy;
 import dev.kbsync.worker.credentials.CredentialResolver;
 import dev.kbsync.worker.credentials.CredentialSettings;
 import dev.kbsync.worker.fallback.ModeTracker;
@@ -30,7 +30,7 @@ import java.util.function.IntConsumer;
 public final class Kbsync implements AutoCloseable {
     private final Vertx vertx;
     private final KbsyncConfig config;
-    private final CoordinatorClient client;
+    private final KbsyncClient client;
     private final ModeTracker modes;
     private final RawLeases leases;
     private final CheckoutCache checkouts;
@@ -40,7 +40,7 @@ public final class Kbsync implements AutoCloseable {
     public Kbsync(Vertx vertx, KbsyncConfig config, Map<String, String> env) {
         this.vertx = vertx;
         this.config = config;
-        this.client = new CoordinatorClient(vertx, config.coordinator(), config.token(), RetryPolicy.defaults());
+        this.client = KbsyncClient.create(vertx, ClientOptions.of(config.coordinator(), config.token()));
         this.modes = new ModeTracker(config.fallback());
         this.leases = new RawLeases(client, modes);
         this.checkouts = new CheckoutCache(

@@ -2,66 +2,45 @@ package dev.kbsync.worker.library;
 
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
-import dev.kbsync.worker.client.CoordinatorClient;
-import dev.kbsync.worker.client.CoordinatorException;
+import dev.kbsync.api.LeaseRequest;
+import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.client.KbsyncClient;
+import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.worker.fallback.FallbackMode;
 import dev.kbsync.worker.fallback.ModeTracker;
-import io.vertx.core.Future;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The coordinator's raw lease API, blocking (call it off the event loop): request, then heartbeat while waiting
- * (which keeps the waiter alive and returns its position) until granted. Empty when the coordinator is unreachable
- * and the fallback is local.
+ * The coordinator's raw lease API, blocking (call it off the event loop): request, then follow the lease's event stream
+ * (which keeps the waiter alive and reports its position) until granted. Empty when the coordinator is unreachable and
+ * the fallback is local.
  */
 final class RawLeases {
     private static final Logger log = LoggerFactory.getLogger(RawLeases.class);
-    private static final long POLL_MS = 250;
 
-    private final CoordinatorClient client;
+    private final KbsyncClient client;
     private final ModeTracker modes;
 
-    RawLeases(CoordinatorClient client, ModeTracker modes) {
+    RawLeases(KbsyncClient client, ModeTracker modes) {
         this.client = client;
         this.modes = modes;
     }
 
     Optional<Lease> acquire(KbId kb, String holder, Duration timeout, IntConsumer onPosition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            JsonObject lease = await(client.call(
-                    HttpMethod.POST, "/v1/kbs/" + kb.value() + "/leases", new JsonObject().put("holder", holder)));
+            Lease lease = client.requestLease(kb, LeaseRequest.of(holder));
             modes.reachable();
-            long reported = -1;
-            while (!"granted".equals(lease.getString("state"))) {
-                String id = lease.getString("id");
-                if (!"waiting".equals(lease.getString("state"))) {
-                    throw new IllegalStateException(
-                            "lease " + id + " ended while waiting: " + lease.getString("state"));
-                }
-                long ahead = lease.getLong("ahead", 0L);
-                if (ahead != reported) {
-                    onPosition.accept((int) ahead);
-                    reported = ahead;
-                }
-                if (System.nanoTime() > deadline) {
-                    release(id);
-                    throw new IllegalStateException(
-                            "KB " + kb + " not granted within " + timeout + " (" + ahead + " ahead)");
-                }
-                Thread.sleep(POLL_MS);
-                lease = await(client.call(HttpMethod.POST, "/v1/leases/" + id + "/heartbeat", new JsonObject()));
+            if (lease.state() != LeaseState.GRANTED) {
+                lease = awaitGrant(kb, lease, timeout, onPosition);
             }
             onPosition.accept(0);
-            return Optional.of(Lease.fromJson(lease));
-        } catch (CoordinatorException.Unreachable e) {
+            return Optional.of(lease);
+        } catch (KbsyncException.Unavailable e) {
             modes.unreachable(e.getMessage());
             if (modes.fallback() == FallbackMode.FAIL) {
                 throw e;
@@ -71,8 +50,7 @@ final class RawLeases {
                     holder,
                     kb);
             return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (KbsyncException.Interrupted e) {
             throw new IllegalStateException("interrupted while waiting for KB " + kb, e);
         }
     }
@@ -80,22 +58,26 @@ final class RawLeases {
     /** Releases (or cancels) the lease; best effort, a lease left behind expires after its TTL. */
     void release(String leaseId) {
         try {
-            await(client.call(HttpMethod.DELETE, "/v1/leases/" + leaseId, null));
-        } catch (CoordinatorException e) {
+            client.release(leaseId);
+        } catch (KbsyncException e) {
             log.warn("could not release lease {} ({}); it expires after its TTL", leaseId, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
-    private static JsonObject await(Future<JsonObject> future) throws InterruptedException {
+    private Lease awaitGrant(KbId kb, Lease waiting, Duration timeout, IntConsumer onPosition) {
+        AtomicLong ahead = new AtomicLong(waiting.ahead());
+        onPosition.accept((int) waiting.ahead());
         try {
-            return future.toCompletionStage().toCompletableFuture().get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof CoordinatorException c) {
-                throw c;
-            }
-            throw new IllegalStateException(e.getCause());
+            return client.awaitGrant(waiting.id(), timeout, now -> {
+                if (ahead.getAndSet(now) != now) {
+                    onPosition.accept((int) now);
+                }
+            });
+        } catch (KbsyncException.TimedOut e) {
+            release(waiting.id());
+            throw new IllegalStateException("KB " + kb + " not granted within " + timeout + " (" + ahead + " ahead)");
+        } catch (KbsyncException.LeaseLost e) {
+            throw new IllegalStateException(e.getMessage(), e);
         }
     }
 }

@@ -1,14 +1,13 @@
 package dev.kbsync.worker.process;
 
 import dev.kbsync.api.Assignment;
-import dev.kbsync.worker.client.CoordinatorClient;
-import dev.kbsync.worker.client.CoordinatorException;
+import dev.kbsync.api.client.KbsyncClient;
+import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.worker.client.RetryPolicy;
 import dev.kbsync.worker.fallback.ModeTracker;
 import dev.kbsync.worker.run.JobRunner;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -20,7 +19,7 @@ final class PollSlot implements Runnable {
 
     private final String workerId;
     private final Duration pollWait;
-    private final CoordinatorClient client;
+    private final KbsyncClient client;
     private final ModeTracker modes;
     private final JobRunner runner;
     private final WorkerMetrics metrics;
@@ -33,7 +32,7 @@ final class PollSlot implements Runnable {
     PollSlot(
             String workerId,
             Duration pollWait,
-            CoordinatorClient client,
+            KbsyncClient client,
             ModeTracker modes,
             JobRunner runner,
             WorkerMetrics metrics,
@@ -55,21 +54,19 @@ final class PollSlot implements Runnable {
     public void run() {
         int failures = 0;
         while (!stopping.get() && !Thread.currentThread().isInterrupted()) {
+            Optional<Assignment> assignment;
             try {
-                Optional<Assignment> assignment = client.poll(workerId, pollWait)
-                        .toCompletionStage()
-                        .toCompletableFuture()
-                        .get();
+                assignment = client.poll(workerId, pollWait);
                 modes.reachable();
                 failures = 0;
-                assignment.ifPresent(this::runJob);
-            } catch (ExecutionException e) {
-                failures++;
-                pollFailed(e.getCause(), failures);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            } catch (KbsyncException.Interrupted e) {
                 return;
+            } catch (RuntimeException e) { // refused, unavailable, or an answer this worker cannot read
+                failures++;
+                pollFailed(e, failures);
+                continue;
             }
+            assignment.ifPresent(this::runJob);
         }
     }
 
@@ -82,11 +79,11 @@ final class PollSlot implements Runnable {
         }
     }
 
-    private void pollFailed(Throwable cause, int failures) {
-        if (cause instanceof CoordinatorException.Unreachable) {
+    private void pollFailed(RuntimeException cause, int failures) {
+        if (cause instanceof KbsyncException.Unavailable) {
             modes.unreachable(cause.getMessage());
         } else {
-            log.error("poll refused: {}", cause.getMessage());
+            log.error("poll failed: {}", cause.toString());
         }
         try {
             Thread.sleep(backoff.delay(failures).toMillis());

@@ -1,12 +1,13 @@
 package dev.kbsync.worker.process;
 
+import dev.kbsync.api.client.ClientOptions;
+import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.lock.LocalLockConfig;
 import dev.kbsync.metrics.ProcessMetrics;
 import dev.kbsync.worker.apply.AgentApplier;
 import dev.kbsync.worker.apply.Appliers;
 import dev.kbsync.worker.apply.NoteApplier;
-import dev.kbsync.worker.client.CoordinatorClient;
 import dev.kbsync.worker.client.RetryPolicy;
 import dev.kbsync.worker.credentials.CredentialResolver;
 import dev.kbsync.worker.fallback.ModeTracker;
@@ -41,7 +42,7 @@ public final class WorkerProcess {
     private static final Logger log = LoggerFactory.getLogger(WorkerProcess.class);
 
     private final WorkerConfig config;
-    private final CoordinatorClient client;
+    private final KbsyncClient client;
     private final ModeTracker modes;
     private final ResultOutbox outbox;
     private final CheckoutCache checkouts;
@@ -59,13 +60,10 @@ public final class WorkerProcess {
             PhaseListener listener,
             ProcessMetrics processMetrics) {
         this.config = config;
-        this.client = new CoordinatorClient(vertx, config.coordinatorUrl(), config.token(), RetryPolicy.defaults());
+        this.client = KbsyncClient.create(vertx, ClientOptions.of(config.coordinatorUrl(), config.token()));
         this.modes = new ModeTracker(config.fallback());
         this.outbox = new ResultOutbox(
-                vertx,
-                client,
-                modes,
-                new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(250), Duration.ofSeconds(10)));
+                client, modes, new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(250), Duration.ofSeconds(10)));
         Clock clock = Clock.systemUTC();
         this.checkouts =
                 new CheckoutCache(config.cacheDir(), new CredentialResolver(config.credentials(), env, clock)::forKb);

@@ -4,18 +4,18 @@ import dev.kbsync.api.Assignment;
 import dev.kbsync.api.JobError;
 import dev.kbsync.api.JobKind;
 import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.client.KbsyncClient;
+import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.git.Author;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.worker.apply.Applier;
-import dev.kbsync.worker.client.CoordinatorClient;
 import dev.kbsync.worker.client.JobReport;
+import dev.kbsync.worker.client.RetryPolicy;
 import dev.kbsync.worker.fallback.ModeTracker;
 import dev.kbsync.worker.fallback.ResultOutbox;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -30,7 +30,7 @@ public final class JobRunner {
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
 
     private final Vertx vertx;
-    private final CoordinatorClient client;
+    private final KbsyncClient client;
     private final ModeTracker modes;
     private final ResultOutbox outbox;
     private final CheckoutCache checkouts;
@@ -41,7 +41,7 @@ public final class JobRunner {
 
     public JobRunner(
             Vertx vertx,
-            CoordinatorClient client,
+            KbsyncClient client,
             ModeTracker modes,
             ResultOutbox outbox,
             CheckoutCache checkouts,
@@ -77,10 +77,7 @@ public final class JobRunner {
                     batch.size());
             List<JobReport> reports = execute(batch, keeper, abandoning);
             for (int i = reports.size() - 1; i >= 0; i--) {
-                outbox.deliver(reports.get(i))
-                        .toCompletionStage()
-                        .toCompletableFuture()
-                        .join();
+                outbox.deliver(reports.get(i));
                 settings.listener().reached(Phase.REPORTED, reports.get(i).jobId());
             }
             maintain(assignment);
@@ -97,11 +94,9 @@ public final class JobRunner {
             return batch;
         }
         try {
-            batch.addAll(client.extend(head.lease().id(), settings.batchMax() - 1)
-                    .toCompletionStage()
-                    .toCompletableFuture()
-                    .join());
-        } catch (CompletionException | CancellationException e) {
+            batch.addAll(
+                    RetryPolicy.defaults().call(() -> client.extend(head.lease().id(), settings.batchMax() - 1)));
+        } catch (KbsyncException e) {
             log.warn("could not take queued notes along with {}: {}", head.job().id(), e.getMessage());
         }
         return batch;

@@ -1,32 +1,32 @@
 package dev.kbsync.worker.run;
 
 import dev.kbsync.api.Lease;
-import dev.kbsync.worker.client.CoordinatorClient;
-import dev.kbsync.worker.client.CoordinatorException;
+import dev.kbsync.api.client.KbsyncClient;
+import dev.kbsync.api.client.KbsyncException;
+import dev.kbsync.worker.client.RetryPolicy;
 import dev.kbsync.worker.fallback.FallbackMode;
 import dev.kbsync.worker.fallback.ModeTracker;
 import io.vertx.core.Vertx;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Heartbeats a lease every ttl/3 on a Vert.x timer while its job runs, and checks it once more, synchronously, right
- * before the push: a lost lease stops the job; an unreachable coordinator stops it only in fallback mode {@code fail}.
+ * Heartbeats a lease every ttl/3 (a Vert.x timer, the call on a worker thread) while its job runs, and checks it once
+ * more, synchronously, right before the push: a lost lease stops the job; an unreachable coordinator stops it only in
+ * fallback mode {@code fail}. Each heartbeat is retried while the coordinator is unavailable.
  */
 public final class LeaseKeeper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
 
     private final Vertx vertx;
-    private final CoordinatorClient client;
+    private final KbsyncClient client;
+    private final RetryPolicy retry = RetryPolicy.defaults();
     private final ModeTracker modes;
     private final Lease lease;
     private final long timer;
     private volatile boolean lost;
 
-    public LeaseKeeper(Vertx vertx, CoordinatorClient client, ModeTracker modes, Lease lease) {
+    public LeaseKeeper(Vertx vertx, KbsyncClient client, ModeTracker modes, Lease lease) {
         this.vertx = vertx;
         this.client = client;
         this.modes = modes;
@@ -37,28 +37,22 @@ public final class LeaseKeeper implements AutoCloseable {
     /** Throws {@link UnitAbortedException} unless the push may go ahead. Blocks: call it off the event loop. */
     public void checkBeforePush() {
         try {
-            client.heartbeat(lease.id())
-                    .toCompletionStage()
-                    .toCompletableFuture()
-                    .get(30, TimeUnit.SECONDS);
+            heartbeat();
             modes.reachable();
-        } catch (ExecutionException e) {
-            handle(e.getCause());
-        } catch (TimeoutException e) {
-            handle(new CoordinatorException.Unreachable("heartbeat timed out", e));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (KbsyncException.Interrupted e) {
             throw new UnitAbortedException("WORKER_SHUTDOWN", "interrupted before push");
+        } catch (KbsyncException e) {
+            handle(e);
         }
         if (lost) {
             throw new UnitAbortedException(UnitAbortedException.LEASE_LOST, "lease " + lease.id() + " was lost");
         }
     }
 
-    private void handle(Throwable failure) {
-        if (failure instanceof CoordinatorException.LeaseLost) {
+    private void handle(KbsyncException failure) {
+        if (failure instanceof KbsyncException.LeaseLost) {
             lost = true;
-        } else if (failure instanceof CoordinatorException.Unreachable) {
+        } else if (failure instanceof KbsyncException.Unavailable) {
             modes.unreachable(failure.getMessage());
             if (modes.fallback() == FallbackMode.FAIL) {
                 throw new UnitAbortedException(
@@ -70,11 +64,15 @@ public final class LeaseKeeper implements AutoCloseable {
         }
     }
 
+    private Lease heartbeat() {
+        return retry.call(() -> client.heartbeat(lease.id()));
+    }
+
     private void beat() {
-        client.heartbeat(lease.id()).onComplete(result -> {
+        vertx.executeBlocking(this::heartbeat, false).onComplete(result -> {
             if (result.succeeded()) {
                 modes.reachable();
-            } else if (result.cause() instanceof CoordinatorException.LeaseLost) {
+            } else if (result.cause() instanceof KbsyncException.LeaseLost) {
                 if (!lost) {
                     log.warn(
                             "lease {} lost (fence {}); a push not yet made will not happen",
@@ -82,7 +80,7 @@ public final class LeaseKeeper implements AutoCloseable {
                             lease.fencingToken());
                 }
                 lost = true;
-            } else if (result.cause() instanceof CoordinatorException.Unreachable) {
+            } else if (result.cause() instanceof KbsyncException.Unavailable) {
                 modes.unreachable(result.cause().getMessage());
             } else {
                 log.warn(

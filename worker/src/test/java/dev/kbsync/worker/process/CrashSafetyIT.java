@@ -64,7 +64,7 @@ class CrashSafetyIT {
             child = CrashingWorkerMain.spawn(coordinator, phase, marker, cache, Map.of());
             String id = coordinator
                     .submitNote(kb, "alice", "survives kill -9", "Crash " + phase)
-                    .getString("id");
+                    .id();
 
             await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(marker));
             child.destroyForcibly();
@@ -81,7 +81,7 @@ class CrashSafetyIT {
             }
 
             assertThat(GitFixture.commitsForJob(bare, id)).isEqualTo(1);
-            assertThat(coordinator.job(id).getString("commit"))
+            assertThat(coordinator.job(id).commit())
                     .isEqualTo(GitFixture.history(bare).get(0).name());
             assertThat(GitFixture.history(bare)).allMatch(c -> c.getParentCount() <= 1);
         }

@@ -70,7 +70,7 @@ class FallbackIT {
                 Map.of())) {
             String id = coordinator
                     .submitNote("fb", "alice", "written while redis dies", "In flight")
-                    .getString("id");
+                    .id();
             assertThat(applied.await(60, TimeUnit.SECONDS)).isTrue();
 
             redis.process().kill();

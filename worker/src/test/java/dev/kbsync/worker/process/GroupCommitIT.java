@@ -3,6 +3,7 @@ package dev.kbsync.worker.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.api.Job;
 import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.worker.fixture.CoordinatorFixture;
 import dev.kbsync.worker.fixture.GitFixture;
@@ -10,7 +11,6 @@ import dev.kbsync.worker.fixture.WorkerFixture;
 import dev.kbsync.worker.run.Phase;
 import dev.kbsync.worker.run.PhaseListener;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,7 +112,7 @@ class GroupCommitIT {
                     .as("the re-run found every job by its trailer")
                     .isEqualTo(1);
             assertEveryJobOnceWithItsOwnCommit(coordinator, bare, ids);
-            assertThat(ids).allMatch(id -> coordinator.job(id).getLong("attempts") == 2);
+            assertThat(ids).allMatch(id -> coordinator.job(id).attempts() == 2);
         }
     }
 
@@ -149,15 +149,11 @@ class GroupCommitIT {
 
     /** From the first job's start to the last job's finish, as the coordinator recorded them. */
     private static double busySeconds(CoordinatorFixture coordinator, List<String> ids) {
-        List<JsonObject> jobs = ids.stream().map(coordinator::job).toList();
-        Instant first = jobs.stream()
-                .map(j -> Instant.parse(j.getString("startedAt")))
-                .min(Instant::compareTo)
-                .orElseThrow();
-        Instant last = jobs.stream()
-                .map(j -> Instant.parse(j.getString("finishedAt")))
-                .max(Instant::compareTo)
-                .orElseThrow();
+        List<Job> jobs = ids.stream().map(coordinator::job).toList();
+        Instant first =
+                jobs.stream().map(Job::startedAt).min(Instant::compareTo).orElseThrow();
+        Instant last =
+                jobs.stream().map(Job::finishedAt).max(Instant::compareTo).orElseThrow();
         return Duration.between(first, last).toNanos() / 1e9;
     }
 
@@ -165,7 +161,7 @@ class GroupCommitIT {
         return IntStream.range(0, n)
                 .mapToObj(i -> coordinator
                         .submitNote(kb, "user" + i, "note number " + i, "Note " + i)
-                        .getString("id"))
+                        .id())
                 .toList();
     }
 
@@ -196,8 +192,8 @@ class GroupCommitIT {
                     .findFirst()
                     .orElseThrow()
                     .name();
-            assertThat(coordinator.job(id).getString("commit")).isEqualTo(commit);
-            assertThat(coordinator.job(id).getJsonArray("files")).hasSize(1);
+            assertThat(coordinator.job(id).commit()).isEqualTo(commit);
+            assertThat(coordinator.job(id).files()).hasSize(1);
         }
         List<Long> fences = history.stream()
                 .map(c -> GitFixture.trailers(c).get("Kbsync-Fence"))

@@ -57,7 +57,7 @@ class ManyNotesIT {
                 String kb = KBS.get(i % KBS.size());
                 String id = coordinator
                         .submitNote(kb, "user" + (i % 17), "note number " + i, "Note " + i)
-                        .getString("id");
+                        .id();
                 synchronized (jobsByKb) {
                     jobsByKb.computeIfAbsent(kb, k -> new ArrayList<>()).add(id);
                 }

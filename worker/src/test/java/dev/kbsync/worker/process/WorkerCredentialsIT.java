@@ -3,6 +3,11 @@ package dev.kbsync.worker.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.api.CredentialRef;
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
 import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.worker.credentials.CredentialSettings;
 import dev.kbsync.worker.fixture.CoordinatorFixture;
@@ -13,7 +18,6 @@ import dev.kbsync.worker.fixture.TestKeys;
 import dev.kbsync.worker.fixture.WorkerFixture;
 import dev.kbsync.worker.run.PhaseListener;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -79,7 +83,7 @@ class WorkerCredentialsIT {
     @Test
     void shouldUseARotatedSecretFileAtTheNextJob() throws Exception {
         Path token = Files.writeString(secrets.resolve("by-file"), "file-token-one\n");
-        register("by-file", new JsonObject().put("file", token.toString()));
+        register("by-file", new CredentialRef.File(token.toString(), null));
         accepted.add("file-token-one");
         assertDone(note("by-file"));
 
@@ -92,7 +96,7 @@ class WorkerCredentialsIT {
 
     @Test
     void shouldUseARotatedEnvironmentFileVariableAtTheNextJob() throws Exception {
-        register("by-env", new JsonObject().put("env", "KB_ENV_TOKEN"));
+        register("by-env", new CredentialRef.Env("KB_ENV_TOKEN", null));
         Files.writeString(envFile, "KB_ENV_TOKEN=env-token-one\n");
         accepted.add("env-token-one");
         assertDone(note("by-env"));
@@ -111,7 +115,7 @@ class WorkerCredentialsIT {
             github.tokenLifetime(Duration.ofMinutes(5).plusSeconds(2)); // usable for 2 s before the refresh margin
             git.close(); // this remote accepts exactly the tokens the stand-in issued
             git = new GitHttpServer(tmp.resolve("remotes"), github.issued()::contains);
-            register("by-app", appRegistration(pem, github));
+            register("by-app", new CredentialRef.GitHubApp("31337", 99, pem.toString(), github.apiBase()));
             assertDone(note("by-app"));
             assertDone(note("by-app"));
             assertThat(github.issued()).hasSize(1);
@@ -127,52 +131,38 @@ class WorkerCredentialsIT {
 
     @Test
     void shouldFailAJobWithCredentialsUnavailableAndRunTheNextOnceTheSecretExists() throws Exception {
-        register("missing", new JsonObject().put("env", "KB_NOT_YET"));
+        register("missing", new CredentialRef.Env("KB_NOT_YET", null));
         String failed = note("missing");
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> !coordinator.jobState(failed).matches("queued|running"));
-        JsonObject job = coordinator.job(failed);
-        assertThat(job.getString("state")).isEqualTo("failed");
-        assertThat(job.getJsonObject("error").getString("code")).isEqualTo("CREDENTIALS_UNAVAILABLE");
-        assertThat(job.getJsonObject("error").getString("message"))
+        Job job = coordinator.job(failed);
+        assertThat(job.state()).isEqualTo(JobState.FAILED);
+        assertThat(job.error().code()).isEqualTo("CREDENTIALS_UNAVAILABLE");
+        assertThat(job.error().message())
                 .isEqualTo("credentials of KB missing are unavailable: environment variable KB_NOT_YET is not set"
                         + " on this worker");
 
         Files.writeString(envFile, "KB_NOT_YET=now-set-token\n");
         accepted.add("now-set-token");
         assertDone(note("missing"));
-        assertThat(coordinator.job(failed).encode()).doesNotContain("now-set-token");
+        assertThat(coordinator.job(failed).toJson().encode()).doesNotContain("now-set-token");
     }
 
-    private void register(String kb, JsonObject credentials) {
-        JsonObject body = new JsonObject()
-                .put("remote", git.url(kb + ".git"))
-                .put("branch", "main")
-                .put("credentials", credentials);
-        assertThat(coordinator.register(kb, body)).isEqualTo(200);
-    }
-
-    private JsonObject appRegistration(Path pem, GitHubStandIn github) {
-        return new JsonObject()
-                .put(
-                        "githubApp",
-                        new JsonObject()
-                                .put("appId", "31337")
-                                .put("installationId", 99)
-                                .put("privateKeyFile", pem.toString())
-                                .put("apiBase", github.apiBase()));
+    private void register(String kb, CredentialRef credentials) {
+        KbConfig registration = new KbConfig(KbId.of(kb), git.url(kb + ".git"), "main", Optional.of(credentials));
+        assertThat(coordinator.register(registration)).isEqualTo(registration);
     }
 
     private String note(String kb) {
-        return coordinator.submitNote(kb, "ada", "a note for " + kb, "Note").getString("id");
+        return coordinator.submitNote(kb, "ada", "a note for " + kb, "Note").id();
     }
 
     private void assertDone(String job) {
         await().atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> !coordinator.jobState(job).matches("queued|running"));
-        assertThat(coordinator.job(job).getString("state"))
-                .as("job %s: %s", job, coordinator.job(job).encode())
-                .isEqualTo("done");
+        assertThat(coordinator.job(job).state())
+                .as("job %s: %s", job, coordinator.job(job))
+                .isEqualTo(JobState.DONE);
     }
 }

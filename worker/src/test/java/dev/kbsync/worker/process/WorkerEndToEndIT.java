@@ -3,6 +3,7 @@ package dev.kbsync.worker.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.api.Job;
 import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.worker.fixture.CoordinatorFixture;
 import dev.kbsync.worker.fixture.GitFixture;
@@ -11,13 +12,13 @@ import dev.kbsync.worker.fixture.WorkerFixture;
 import dev.kbsync.worker.run.Phase;
 import dev.kbsync.worker.run.PhaseListener;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -62,11 +63,11 @@ class WorkerEndToEndIT {
         startWorker("w1", Optional.empty(), PhaseListener.NONE);
         startWorker("w2", Optional.empty(), PhaseListener.NONE);
 
-        CompletableFuture<JsonObject> alice = CompletableFuture.supplyAsync(
+        CompletableFuture<Job> alice = CompletableFuture.supplyAsync(
                 () -> coordinator.submitNote("team", "alice", "Alice's note", "From Alice"));
-        CompletableFuture<JsonObject> bob =
+        CompletableFuture<Job> bob =
                 CompletableFuture.supplyAsync(() -> coordinator.submitNote("team", "bob", "Bob's note", "From Bob"));
-        List<String> ids = List.of(alice.join().getString("id"), bob.join().getString("id"));
+        List<String> ids = List.of(alice.join().id(), bob.join().id());
         awaitDone(ids);
 
         List<RevCommit> history = GitFixture.history(bare);
@@ -80,8 +81,8 @@ class WorkerEndToEndIT {
                 .containsExactlyInAnyOrderElementsOf(ids);
         assertThat(Long.parseLong(GitFixture.trailers(second).get("Kbsync-Fence")))
                 .isGreaterThan(Long.parseLong(GitFixture.trailers(first).get("Kbsync-Fence")));
-        assertThat(coordinator.job(ids.get(0)).getString("commit")).isIn(first.name(), second.name());
-        assertThat(coordinator.job(ids.get(0)).getJsonArray("files")).hasSize(1);
+        assertThat(coordinator.job(ids.get(0)).commit()).isIn(first.name(), second.name());
+        assertThat(coordinator.job(ids.get(0)).files()).hasSize(1);
     }
 
     @Test
@@ -96,7 +97,7 @@ class WorkerEndToEndIT {
             }
         });
 
-        String id = coordinator.submitNote("race", "alice", "racing", "Race").getString("id");
+        String id = coordinator.submitNote("race", "alice", "racing", "Race").id();
         awaitDone(List.of(id));
 
         assertThat(GitFixture.history(bare))
@@ -124,12 +125,12 @@ class WorkerEndToEndIT {
 
         String id = coordinator
                 .submitAgentTask("agentkb", "carol", "write the task down")
-                .getString("id");
+                .id();
         awaitDone(List.of(id));
 
-        JsonObject job = coordinator.job(id);
-        assertThat(job.getJsonArray("files").stream()
-                        .map(f -> ((JsonObject) f).getString("path") + ":" + ((JsonObject) f).getString("change")))
+        Job job = coordinator.job(id);
+        assertThat(job.files().stream()
+                        .map(f -> f.path() + ":" + f.change().name().toLowerCase(Locale.ROOT)))
                 .containsExactlyInAnyOrder("task.md:created", "README.md:edited", "old.md:deleted");
         assertThat(GitFixture.history(bare).get(0).getShortMessage()).isEqualTo("Agent task: write the task down");
     }
@@ -149,11 +150,11 @@ class WorkerEndToEndIT {
                         Duration.ofSeconds(60))),
                 PhaseListener.NONE);
 
-        String id = coordinator.submitAgentTask("escape", "mallory", "escape").getString("id");
+        String id = coordinator.submitAgentTask("escape", "mallory", "escape").id();
 
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> coordinator.jobState(id).equals("failed"));
-        assertThat(coordinator.job(id).getJsonObject("error").getString("code")).isEqualTo("AGENT_UNSAFE_CHANGE");
+        assertThat(coordinator.job(id).error().code()).isEqualTo("AGENT_UNSAFE_CHANGE");
         assertThat(GitFixture.history(bare)).hasSize(1);
     }
 
@@ -165,11 +166,11 @@ class WorkerEndToEndIT {
         startWorker("w1", Optional.empty(), PhaseListener.NONE);
 
         String id =
-                coordinator.submitAgentTask("noagent", "carol", "do something").getString("id");
+                coordinator.submitAgentTask("noagent", "carol", "do something").id();
 
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> coordinator.jobState(id).equals("failed"));
-        assertThat(coordinator.job(id).getJsonObject("error").getString("code")).isEqualTo("AGENT_NOT_CONFIGURED");
+        assertThat(coordinator.job(id).error().code()).isEqualTo("AGENT_NOT_CONFIGURED");
         assertThat(GitFixture.history(bare)).hasSize(1);
     }
 
@@ -194,13 +195,13 @@ class WorkerEndToEndIT {
                         sleep(Duration.ofSeconds(4));
                     }
                 });
-        String id = coordinator.submitNote("stop", "alice", "slow", "Slow").getString("id");
+        String id = coordinator.submitNote("stop", "alice", "slow", "Slow").id();
         assertThat(applied.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
 
         slow.stop();
 
-        assertThat(coordinator.job(id).getJsonObject("error")).isNotNull();
-        assertThat(coordinator.job(id).getJsonObject("error").getString("code")).isEqualTo("WORKER_SHUTDOWN");
+        assertThat(coordinator.job(id).error()).isNotNull();
+        assertThat(coordinator.job(id).error().code()).isEqualTo("WORKER_SHUTDOWN");
         assertThat(GitFixture.commitsForJob(bare, id)).isZero();
     }
 

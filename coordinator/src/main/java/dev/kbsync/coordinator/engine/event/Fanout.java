@@ -4,17 +4,20 @@ import dev.kbsync.api.Job;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
+import dev.kbsync.api.event.JobEvent;
+import dev.kbsync.api.event.LeaseEvent;
+import dev.kbsync.api.event.SnapshotEvent;
 import dev.kbsync.coordinator.engine.store.JobStore;
 import dev.kbsync.coordinator.engine.ticket.KbView;
 import dev.kbsync.coordinator.engine.ticket.LeaseRef;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.metrics.MetricsSink;
+import dev.kbsync.coordinator.service.LocalEventCodec;
 import dev.kbsync.coordinator.service.QueueAddresses;
 import dev.kbsync.coordinator.service.Watchers;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,9 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns "KB queue changed" notifications into local event-bus messages: the snapshot on the KB address and
- * {@link QueueAddresses#ALL}, and per ticket a {@code position} message when its ahead changed or a {@code state}
- * message when its state changed (also when it left the queue). Refreshes of one KB never overlap; a burst of
+ * Turns "KB queue changed" notifications into local event-bus messages (typed events, see {@link LocalEventCodec}):
+ * the {@link SnapshotEvent} on the KB address and {@link QueueAddresses#ALL}, and per ticket a {@code Position} event
+ * when its ahead changed or a {@code State} event when its state changed (also when it left the queue). Refreshes of one KB never overlap; a burst of
  * notifications during a refresh collapses into one more refresh. KBs nobody on this coordinator watches are skipped
  * (their queue-length gauge is kept by the sweep instead).
  */
@@ -51,12 +54,27 @@ public final class Fanout {
 
     private record Seen(long ahead, String state, String jobId) {}
 
+    /** What changed about a ticket: which event it gets. */
+    private enum Change {
+        POSITION,
+        STATE;
+
+        JobEvent of(Job job) {
+            return this == POSITION ? new JobEvent.Position(job) : new JobEvent.State(job);
+        }
+
+        LeaseEvent of(Lease lease) {
+            return this == POSITION ? new LeaseEvent.Position(lease) : new LeaseEvent.State(lease);
+        }
+    }
+
     public Fanout(EventBus bus, Tickets tickets, JobStore jobs, MetricsSink metrics, Watchers watchers) {
         this.watchers = watchers;
         this.bus = bus;
         this.tickets = tickets;
         this.jobs = jobs;
         this.metrics = metrics;
+        LocalEventCodec.registerOn(bus);
     }
 
     /** Must run on the engine context. */
@@ -93,7 +111,7 @@ public final class Fanout {
         }
         tracked.add(kb);
         announced.computeIfAbsent(kb, k -> new HashSet<>()).add(grant.ticket());
-        lease("state", grant.rawLease(kb));
+        lease(Change.STATE, grant.rawLease(kb));
     }
 
     /**
@@ -103,14 +121,14 @@ public final class Fanout {
      */
     public void ended(KbId kb, Lease lease) {
         if (watchers.watched(kb)) {
-            lease("state", lease);
+            lease(Change.STATE, lease);
         }
     }
 
     /** {@link #ended(KbId, Lease)} for a job. */
     public void ended(Job job) {
         if (watchers.watched(job.kb())) {
-            sendJob("state", job);
+            sendJob(Change.STATE, job);
         }
     }
 
@@ -137,7 +155,7 @@ public final class Fanout {
 
     private Future<Void> publish(KbView view) {
         KbId kb = view.kb();
-        JsonObject snapshot = view.snapshot().toJson();
+        SnapshotEvent snapshot = new SnapshotEvent(view.snapshot());
         bus.publish(QueueAddresses.kb(kb), snapshot);
         bus.publish(QueueAddresses.ALL, snapshot);
         metrics.queueLength(kb, view.rows().size());
@@ -159,8 +177,8 @@ public final class Fanout {
             }
             now.put(row.ticket(), current);
             Seen old = before.get(row.ticket());
-            String type = old == null || old.ahead() != ahead ? "position" : null;
-            type = old != null && !old.state().equals(current.state()) ? "state" : type;
+            Change type = old == null || old.ahead() != ahead ? Change.POSITION : null;
+            type = old != null && !old.state().equals(current.state()) ? Change.STATE : type;
             if (type != null) {
                 sent.add(row.job() ? job(type, view, current) : lease(type, view.lease(row, rank)));
             }
@@ -188,9 +206,9 @@ public final class Fanout {
     }
 
     /** Position changes reuse the job last read here (only ahead and eta change); state changes read it again. */
-    private Future<Void> job(String type, KbView view, Seen seen) {
+    private Future<Void> job(Change type, KbView view, Seen seen) {
         Job known = jobCache.get(seen.jobId());
-        Future<Job> job = known != null && type.equals("position")
+        Future<Job> job = known != null && type == Change.POSITION
                 ? Future.succeededFuture(known)
                 : jobs.load(seen.jobId())
                         .map(stored -> stored.map(JobStore.Stored::job).orElse(null));
@@ -207,26 +225,23 @@ public final class Fanout {
         if (old.jobId() != null) {
             jobCache.remove(old.jobId());
             return jobs.load(old.jobId()).map(stored -> {
-                stored.ifPresent(s -> sendJob("state", s.job()));
+                stored.ifPresent(s -> sendJob(Change.STATE, s.job()));
                 return null;
             });
         }
         LeaseRef ref = new LeaseRef(kb, ticket, null);
         return tickets.ticket(kb, ticket).map(state -> {
-            state.ifPresent(s -> lease("state", s.toLease(ref)));
+            state.ifPresent(s -> lease(Change.STATE, s.toLease(ref)));
             return null;
         });
     }
 
-    private void sendJob(String type, Job job) {
-        bus.publish(
-                QueueAddresses.job(job.id()), new JsonObject().put("type", type).put("job", job.toJson()));
+    private void sendJob(Change type, Job job) {
+        bus.publish(QueueAddresses.job(job.id()), type.of(job));
     }
 
-    private Future<Void> lease(String type, Lease lease) {
-        bus.publish(
-                QueueAddresses.lease(lease.id()),
-                new JsonObject().put("type", type).put("lease", lease.toJson()));
+    private Future<Void> lease(Change type, Lease lease) {
+        bus.publish(QueueAddresses.lease(lease.id()), type.of(lease));
         return Future.succeededFuture();
     }
 }

@@ -1,11 +1,12 @@
 package dev.kbsync.cli;
 
+import dev.kbsync.api.client.ClientOptions;
+import dev.kbsync.api.client.KbsyncClient;
 import java.net.URI;
-import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** Where the coordinator is and how to authenticate: flags, else KBSYNC_URL / KBSYNC_TOKEN. */
-final class ClientOptions {
+final class ClientFlags {
     @Option(
             names = "--url",
             description = "Coordinator base URL (env KBSYNC_URL, default http://127.0.0.1:8080).",
@@ -15,7 +16,8 @@ final class ClientOptions {
     @Option(names = "--token", description = "Bearer token (env KBSYNC_TOKEN).", defaultValue = "${env:KBSYNC_TOKEN}")
     String token;
 
-    ApiClient client() {
-        return new ApiClient(url, Optional.ofNullable(token));
+    /** A client of the coordinator; close it. */
+    KbsyncClient client() {
+        return KbsyncClient.create(ClientOptions.of(url, token));
     }
 }

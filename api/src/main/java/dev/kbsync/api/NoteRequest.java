@@ -1,0 +1,43 @@
+package dev.kbsync.api;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Objects;
+
+/**
+ * A note to submit ({@code POST /v1/kbs/{kb}/notes}): who asks, the markdown text, and optionally a title, a path in
+ * the KB and an {@code Idempotency-Key} (sent as a header: a retry with the same key returns the same job).
+ */
+public record NoteRequest(String user, String text, String title, String path, String idempotencyKey) {
+    public NoteRequest {
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(text, "text");
+    }
+
+    public static NoteRequest of(String user, String text) {
+        return new NoteRequest(user, text, null, null, null);
+    }
+
+    public NoteRequest withTitle(String title) {
+        return new NoteRequest(user, text, title, path, idempotencyKey);
+    }
+
+    public NoteRequest withPath(String path) {
+        return new NoteRequest(user, text, title, path, idempotencyKey);
+    }
+
+    public NoteRequest withIdempotencyKey(String key) {
+        return new NoteRequest(user, text, title, path, key);
+    }
+
+    /** The request body (the idempotency key is a header, not part of it). */
+    public JsonObject toJson() {
+        JsonObject body = new JsonObject().put("user", user).put("text", text);
+        if (title != null) {
+            body.put("title", title);
+        }
+        if (path != null) {
+            body.put("path", path);
+        }
+        return body;
+    }
+}

@@ -1,0 +1,232 @@
+package dev.kbsync.api.client;
+
+import dev.kbsync.api.AgentTaskRequest;
+import dev.kbsync.api.Assignment;
+import dev.kbsync.api.Assignments;
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.KbOverview;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseRequest;
+import dev.kbsync.api.NoteRequest;
+import dev.kbsync.api.QueueSnapshot;
+import dev.kbsync.api.event.JobEvent;
+import dev.kbsync.api.event.LeaseEvent;
+import dev.kbsync.api.event.SnapshotEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The coordinator's HTTP API v1 (docs/api.md), asynchronous: one method per route, each returning a Vert.x
+ * {@link Future} that fails with a {@link KbsyncException}. Never blocks; callable from any thread. Results and events
+ * arrive on the client's event loops. The blocking face is {@link KbsyncClient}.
+ */
+public final class AsyncKbsyncClient {
+    private final Transport http;
+
+    AsyncKbsyncClient(Transport http) {
+        this.http = http;
+    }
+
+    /** {@code POST /v1/kbs/{kb}/notes} (client role): the accepted job (202). */
+    public Future<Job> submitNote(KbId kb, NoteRequest note) {
+        return post("/v1/kbs/" + kb.value() + "/notes", note.toJson(), note.idempotencyKey())
+                .map(Job::fromJson);
+    }
+
+    /** {@code POST /v1/kbs/{kb}/agent-tasks} (client role): the accepted job (202). */
+    public Future<Job> submitAgentTask(KbId kb, AgentTaskRequest task) {
+        return post("/v1/kbs/" + kb.value() + "/agent-tasks", task.toJson(), task.idempotencyKey())
+                .map(Job::fromJson);
+    }
+
+    /** {@code GET /v1/jobs/{id}}. */
+    public Future<Job> job(String jobId) {
+        return get("/v1/jobs/" + segment(jobId)).map(Job::fromJson);
+    }
+
+    /**
+     * {@code GET /v1/jobs/{id}/events}: the job's current state first, then every position and state change; the
+     * stream ends after the job finished.
+     */
+    public Future<Subscription> followJob(String jobId, Consumer<JobEvent> onEvent) {
+        return http.stream(
+                "/v1/jobs/" + segment(jobId) + "/events",
+                (name, data) -> JobEvent.decode(name, data).ifPresent(onEvent));
+    }
+
+    /**
+     * The job once it is done or failed, followed on its event stream (closed in every case);
+     * {@link KbsyncException.TimedOut} after {@code timeout}.
+     */
+    public Future<Job> awaitJob(String jobId, Duration timeout) {
+        Promise<Job> done = Promise.promise();
+        long timer = http.vertx()
+                .setTimer(
+                        Math.max(1, timeout.toMillis()),
+                        t -> done.tryFail(new KbsyncException.TimedOut(
+                                "job " + jobId + " did not finish within " + timeout.toMillis() + " ms", null)));
+        followJob(jobId, event -> {
+                    if (event.last()) {
+                        done.tryComplete(event.job());
+                    }
+                })
+                .onFailure(done::tryFail)
+                .onSuccess(stream -> {
+                    stream.ended()
+                            .onComplete(end -> done.tryFail(
+                                    end.failed()
+                                            ? end.cause()
+                                            : new IllegalStateException("the event stream of job " + jobId
+                                                    + " ended before the job finished")));
+                    done.future().onComplete(r -> stream.close());
+                });
+        return done.future().onComplete(r -> http.vertx().cancelTimer(timer));
+    }
+
+    /** {@code GET /v1/kbs}: every registered KB and every queue. */
+    public Future<KbOverview> kbs() {
+        return get("/v1/kbs").map(KbOverview::fromJson);
+    }
+
+    /** {@code GET /v1/kbs/{kb}/queue}: the holder, the jobs in the same push, the waiters in grant order. */
+    public Future<QueueSnapshot> queue(KbId kb) {
+        return get("/v1/kbs/" + kb.value() + "/queue").map(QueueSnapshot::fromJson);
+    }
+
+    /** {@code GET /v1/kbs/{kb}/events}: the KB's snapshot now, then on every change. */
+    public Future<Subscription> followQueue(KbId kb, Consumer<SnapshotEvent> onEvent) {
+        return snapshots("/v1/kbs/" + kb.value() + "/events", onEvent);
+    }
+
+    /** {@code GET /v1/events}: every KB's snapshot now, then every change of any KB. */
+    public Future<Subscription> followAllQueues(Consumer<SnapshotEvent> onEvent) {
+        return snapshots("/v1/events", onEvent);
+    }
+
+    /** {@code PUT /v1/kbs/{kb}} (admin role): registers a KB or replaces its remote and branch. */
+    public Future<KbConfig> registerKb(KbConfig kb) {
+        JsonObject body = kb.toJson();
+        body.remove("id");
+        return http.call(HttpMethod.PUT, "/v1/kbs/" + kb.id().value(), body, null, Duration.ZERO)
+                .map(KbConfig::fromJson);
+    }
+
+    /** {@code POST /v1/kbs/{kb}/leases} (client role): joins the KB's queue; the lease is granted or waiting. */
+    public Future<Lease> requestLease(KbId kb, LeaseRequest request) {
+        return post("/v1/kbs/" + kb.value() + "/leases", request.toJson(), null).map(Lease::fromJson);
+    }
+
+    /** {@code GET /v1/leases/{id}}. */
+    public Future<Lease> lease(String leaseId) {
+        return get("/v1/leases/" + segment(leaseId)).map(Lease::fromJson);
+    }
+
+    /**
+     * {@code GET /v1/leases/{id}/events} (client role): the lease's state first, then its live position and state;
+     * the coordinator keeps a waiting lease alive while the stream is open. Ends after the lease is released or
+     * expired.
+     */
+    public Future<Subscription> followLease(String leaseId, Consumer<LeaseEvent> onEvent) {
+        return http.stream(
+                "/v1/leases/" + segment(leaseId) + "/events",
+                (name, data) -> LeaseEvent.decode(name, data).ifPresent(onEvent));
+    }
+
+    /** {@code POST /v1/leases/{id}/heartbeat} (client or worker role): extends a grant or keeps a waiter alive. */
+    public Future<Lease> heartbeat(String leaseId) {
+        return post("/v1/leases/" + segment(leaseId) + "/heartbeat", null, null).map(Lease::fromJson);
+    }
+
+    /** {@code DELETE /v1/leases/{id}} (client role): releases a grant or cancels a waiting request; safe twice. */
+    public Future<Lease> release(String leaseId) {
+        return http.call(HttpMethod.DELETE, "/v1/leases/" + segment(leaseId), null, null, Duration.ZERO)
+                .map(Lease::fromJson);
+    }
+
+    /** {@code POST /v1/admin/kbs/{kb}/force-release} (admin role): ends the KB's current grant, whoever holds it. */
+    public Future<Void> forceRelease(KbId kb) {
+        return post("/v1/admin/kbs/" + kb.value() + "/force-release", null, null)
+                .mapEmpty();
+    }
+
+    /** {@code POST /v1/workers/{id}/poll} (worker role): a granted job within {@code wait}, or empty. */
+    public Future<Optional<Assignment>> poll(String workerId, Duration wait) {
+        JsonObject body = new JsonObject().put("waitMs", wait.toMillis());
+        return http.call(HttpMethod.POST, "/v1/workers/" + segment(workerId) + "/poll", body, null, wait)
+                .map(json -> Optional.ofNullable(json).map(Assignment::fromJson));
+    }
+
+    /**
+     * {@code POST /v1/leases/{id}/extend} (worker role): group commit, up to {@code max} queued note jobs right
+     * behind the note job of {@code leaseId}, each with its own lease; a retry returns the same jobs.
+     */
+    public Future<List<Assignment>> extend(String leaseId, int max) {
+        return post("/v1/leases/" + segment(leaseId) + "/extend", new JsonObject().put("max", max), null)
+                .map(json -> Assignments.fromJson(json).assignments());
+    }
+
+    /** {@code POST /v1/jobs/{id}/result} (worker role): the job's outcome; releases the KB in the same step. */
+    public Future<Job> reportResult(String jobId, JobOutcome outcome) {
+        return post("/v1/jobs/" + segment(jobId) + "/result", outcome.toJson(), null)
+                .map(Job::fromJson);
+    }
+
+    /** {@code GET /healthz}: succeeds while the coordinator process answers. */
+    public Future<Void> health() {
+        return get("/healthz").mapEmpty();
+    }
+
+    /** {@code GET /readyz}: succeeds when the coordinator reaches Redis, else {@link KbsyncException.ServiceUnavailable}. */
+    public Future<Void> ready() {
+        return get("/readyz").mapEmpty();
+    }
+
+    /** Closes the connections (and the Vert.x instance the client made, if it made one). */
+    public Future<Void> close() {
+        return http.close();
+    }
+
+    Transport transport() {
+        return http;
+    }
+
+    private Future<JsonObject> get(String path) {
+        return http.call(HttpMethod.GET, path, null, null, Duration.ZERO);
+    }
+
+    private Future<JsonObject> post(String path, JsonObject body, String idempotencyKey) {
+        return http.call(HttpMethod.POST, path, body == null ? new JsonObject() : body, idempotencyKey, Duration.ZERO);
+    }
+
+    private Future<Subscription> snapshots(String path, Consumer<SnapshotEvent> onEvent) {
+        return http.stream(
+                path, (name, data) -> SnapshotEvent.decode(name, data).ifPresent(onEvent));
+    }
+
+    /** A path segment: ids outside the API's id alphabet are percent-encoded, so they can never reach another route. */
+    private static String segment(String id) {
+        StringBuilder out = new StringBuilder(id.length());
+        for (byte b : id.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if ((c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || "._~:@-".indexOf(c) >= 0) {
+                out.append(c);
+            } else {
+                out.append('%').append(String.format("%02X", b & 0xff));
+            }
+        }
+        return out.toString();
+    }
+}

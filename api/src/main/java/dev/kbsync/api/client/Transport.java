@@ -1,0 +1,213 @@
+package dev.kbsync.api.client;
+
+import dev.kbsync.api.ApiError;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+/**
+ * The one place for HTTP: connections (one pool for calls, one for event streams), the bearer token, JSON in and out,
+ * and error answers mapped to {@link KbsyncException}s.
+ *
+ * <p>Every exchange is started on a Vert.x context of the client's instance, never on a foreign thread: from a plain
+ * thread, {@code request()} can complete on the calling thread when a keep-alive connection is free, and a response
+ * handler attached there races the event loop that delivers the response (a response that ends first leaves the call
+ * pending forever). Started on the context, each step runs on its event loop before the next network event.
+ * Callers on one of the instance's event loops run directly; a plain thread gets a context of its own (so concurrent
+ * callers spread over the event loops), and each stream opened from a plain thread a new one.
+ */
+final class Transport {
+    private final Vertx vertx;
+    private final boolean ownsVertx;
+    private final ClientOptions options;
+    private final HttpClient calls;
+    private final HttpClient streams;
+    private final String prefix;
+    private final String authorization;
+    private final ThreadLocal<Context> contexts;
+
+    Transport(Vertx vertx, boolean ownsVertx, ClientOptions options) {
+        this.vertx = vertx;
+        this.ownsVertx = ownsVertx;
+        this.options = options;
+        URI url = options.url();
+        boolean ssl = url.getScheme().equalsIgnoreCase("https");
+        HttpClientOptions http = new HttpClientOptions()
+                .setKeepAlive(true)
+                .setTcpNoDelay(true)
+                .setSsl(ssl)
+                .setConnectTimeout((int)
+                        Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()))
+                .setDefaultHost(url.getHost())
+                .setDefaultPort(url.getPort() > 0 ? url.getPort() : ssl ? 443 : 80);
+        this.calls = vertx.createHttpClient(
+                http,
+                new PoolOptions().setHttp1MaxSize(options.maxConnections()).setMaxWaitQueueSize(-1));
+        this.streams = vertx.createHttpClient(
+                new HttpClientOptions(http),
+                new PoolOptions().setHttp1MaxSize(options.maxStreams()).setMaxWaitQueueSize(-1));
+        String path = url.getRawPath() == null ? "" : url.getRawPath();
+        this.prefix = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        this.authorization = options.token() == null ? null : "Bearer " + options.token();
+        this.contexts = ThreadLocal.withInitial(vertx::getOrCreateContext);
+    }
+
+    Vertx vertx() {
+        return vertx;
+    }
+
+    ClientOptions options() {
+        return options;
+    }
+
+    /**
+     * One call: {@code body} (may be null) as JSON, the answer's JSON (null for an empty one, e.g. 204). The answer
+     * may take {@code extraWait} longer than the request timeout (a long poll).
+     */
+    Future<JsonObject> call(
+            HttpMethod method, String path, JsonObject body, String idempotencyKey, Duration extraWait) {
+        RequestOptions request = request(method, path)
+                .setIdleTimeout(options.requestTimeout().plus(extraWait).toMillis());
+        if (idempotencyKey != null) {
+            request.putHeader("Idempotency-Key", idempotencyKey);
+        }
+        if (body != null) {
+            request.putHeader("Content-Type", "application/json");
+        }
+        return onContext(
+                callContext(),
+                () -> calls.request(request)
+                        .compose(r -> body == null ? r.send() : r.send(body.toBuffer()))
+                        .recover(this::failed)
+                        .compose(response ->
+                                response.body().recover(this::failed).map(b -> answer(response, b))));
+    }
+
+    /**
+     * Opens an event stream; {@code frames} gets each event (name and JSON data) on the stream's context. The stream
+     * is open when the future succeeds (the server answered 200); an error answer fails it as a call would.
+     */
+    Future<Subscription> stream(String path, BiConsumer<String, JsonObject> frames) {
+        RequestOptions request = request(HttpMethod.GET, path).putHeader("Accept", "text/event-stream");
+        Context context = ownLoop() ? Vertx.currentContext() : vertx.getOrCreateContext();
+        return onContext(
+                context,
+                () -> streams.request(request)
+                        .compose(r -> r.send())
+                        .recover(this::failed)
+                        .compose(response -> open(context, response, frames)));
+    }
+
+    /** Closes the connections, and the Vert.x instance when the client made it. */
+    Future<Void> close() {
+        Future<Void> closed = Future.join(calls.close(), streams.close()).mapEmpty();
+        return ownsVertx ? closed.eventually(vertx::close) : closed;
+    }
+
+    private Future<Subscription> open(Context context, HttpClientResponse response, BiConsumer<String, JsonObject> to) {
+        if (response.statusCode() != 200) {
+            return response.body().recover(this::failed).map(b -> {
+                answer(response, b);
+                throw new IllegalStateException("expected an event stream, got HTTP " + response.statusCode());
+            });
+        }
+        EventSubscription subscription = new EventSubscription(context, response.request(), options.url());
+        SseParser parser = new SseParser((name, data) -> {
+            try {
+                to.accept(name, new JsonObject(data));
+            } catch (RuntimeException e) { // malformed data, or the consumer threw: the stream ends with it
+                subscription.fail(e);
+            }
+        });
+        response.handler(parser::feed).endHandler(v -> subscription.end()).exceptionHandler(subscription::broken);
+        return Future.succeededFuture(subscription);
+    }
+
+    private RequestOptions request(HttpMethod method, String path) {
+        RequestOptions request = new RequestOptions()
+                .setMethod(method)
+                .setURI(prefix + path)
+                .setConnectTimeout(options.connectTimeout().toMillis());
+        if (authorization != null) {
+            request.putHeader("Authorization", authorization);
+        }
+        return request;
+    }
+
+    /** A 2xx answer's JSON (null when empty); an error answer thrown as its {@link KbsyncException}. */
+    private static JsonObject answer(HttpClientResponse response, Buffer body) {
+        int status = response.statusCode();
+        if (status >= 200 && status < 300) {
+            return body.length() == 0 ? null : body.toJsonObject();
+        }
+        ApiError error = json(body)
+                .flatMap(ApiError::fromJson)
+                .orElse(new ApiError("HTTP_" + status, "HTTP " + status + " " + response.statusMessage()));
+        throw KbsyncException.of(status, error, retryAfter(response.getHeader("Retry-After")));
+    }
+
+    private static Optional<JsonObject> json(Buffer body) {
+        try {
+            return body.length() == 0 ? Optional.empty() : Optional.of(body.toJsonObject());
+        } catch (DecodeException | ClassCastException notJson) {
+            return Optional.empty();
+        }
+    }
+
+    /** {@code Retry-After} in seconds (the form kbsync sends); empty when absent or an HTTP date. */
+    static Optional<Duration> retryAfter(String header) {
+        try {
+            return header == null ? Optional.empty() : Optional.of(Duration.ofSeconds(Long.parseLong(header.trim())));
+        } catch (NumberFormatException notSeconds) {
+            return Optional.empty();
+        }
+    }
+
+    /** A failure before an answer came (connection, timeout): {@link KbsyncException.Unreachable} or {@code TimedOut}. */
+    private <T> Future<T> failed(Throwable cause) {
+        return Future.failedFuture(KbsyncException.failed(cause, options.url()));
+    }
+
+    /** Whether the caller runs on one of this instance's event loops (then it can start exchanges directly). */
+    private boolean ownLoop() {
+        Context current = Vertx.currentContext();
+        return current != null && current.owner() == vertx && Context.isOnEventLoopThread();
+    }
+
+    private Context callContext() {
+        return ownLoop() ? Vertx.currentContext() : contexts.get();
+    }
+
+    private <T> Future<T> onContext(Context context, Supplier<Future<T>> chain) {
+        if (Vertx.currentContext() == context) {
+            return start(chain);
+        }
+        Promise<T> promise = Promise.promise();
+        context.runOnContext(v -> start(chain).onComplete(promise));
+        return promise.future();
+    }
+
+    /** Starts {@code chain}; what it throws before it has a future (a bad request) fails the call. */
+    private <T> Future<T> start(Supplier<Future<T>> chain) {
+        try {
+            return chain.get();
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+    }
+}

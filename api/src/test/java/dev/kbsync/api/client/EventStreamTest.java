@@ -1,0 +1,142 @@
+package dev.kbsync.api.client;
+
+import static dev.kbsync.api.client.Samples.frame;
+import static dev.kbsync.api.client.Samples.job;
+import static dev.kbsync.api.client.Samples.lease;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.event.JobEvent;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Event streams over real HTTP: typed events in order, the end, waiting for completion or a grant. */
+class EventStreamTest {
+    private final FakeCoordinator server = new FakeCoordinator();
+    private final KbsyncClient client = server.client();
+
+    EventStreamTest() throws Exception {}
+
+    @AfterEach
+    void stop() throws Exception {
+        client.close();
+        server.close();
+    }
+
+    @Test
+    void shouldYieldTheJobsEventsInOrderUntilTheStreamEnds() {
+        server.on(
+                "/v1/jobs/j1/events",
+                r -> open(
+                                r.response(),
+                                frame("state", job("j1", "queued")),
+                                ": keep-alive\n\n",
+                                frame("position", job("j1", "queued")))
+                        .end(frame("state", job("j1", "done"))));
+
+        List<JobEvent> events = new ArrayList<>();
+        try (var stream = client.jobEvents("j1")) {
+            stream.forEach(events::add);
+        }
+
+        assertThat(events).extracting(JobEvent::name).containsExactly("state", "position", "state");
+        assertThat(events.get(1)).isInstanceOf(JobEvent.Position.class);
+        assertThat(events.get(2).job().state()).isEqualTo(JobState.DONE);
+        assertThat(events.get(2).last()).isTrue();
+    }
+
+    @Test
+    void shouldWaitForTheJobToFinish() {
+        server.on("/v1/jobs/j2/events", r -> {
+            open(r.response(), frame("state", job("j2", "queued")));
+            server.vertx.setTimer(50, t -> r.response().end(frame("state", job("j2", "done"))));
+        });
+
+        assertThat(client.awaitJob("j2", Duration.ofSeconds(10)).commit()).isEqualTo("c0ffee");
+    }
+
+    @Test
+    void shouldTimeOutWaitingForAJobThatDoesNotFinishAndCloseItsStream() {
+        List<HttpServerResponse> open = new CopyOnWriteArrayList<>();
+        server.on("/v1/jobs/j3/events", r -> {
+            open.add(open(r.response(), frame("state", job("j3", "queued"))));
+            r.connection().closeHandler(v -> open.remove(r.response()));
+        });
+
+        assertThatThrownBy(() -> client.awaitJob("j3", Duration.ofMillis(200)))
+                .isInstanceOf(KbsyncException.TimedOut.class)
+                .hasMessageContaining("job j3 did not finish within 200 ms");
+        await().atMost(Duration.ofSeconds(5)).until(open::isEmpty);
+    }
+
+    @Test
+    void shouldReportPositionsUntilTheLeaseIsGranted() {
+        server.on(
+                "/v1/leases/l1/events",
+                r -> open(
+                        r.response(),
+                        frame("state", lease("l1", "waiting", 2)),
+                        frame("position", lease("l1", "waiting", 1)),
+                        frame("state", lease("l1", "granted", 0))));
+        List<Long> positions = new CopyOnWriteArrayList<>();
+
+        var lease = client.awaitGrant("l1", Duration.ofSeconds(10), positions::add);
+
+        assertThat(lease.state()).isEqualTo(LeaseState.GRANTED);
+        assertThat(positions).containsExactly(2L, 1L);
+    }
+
+    @Test
+    void shouldFailWithLeaseLostWhenTheLeaseEndsWhileWaiting() {
+        server.on(
+                "/v1/leases/l2/events",
+                r -> open(r.response(), frame("state", lease("l2", "waiting", 1)))
+                        .end(frame("state", lease("l2", "expired", 0))));
+
+        assertThatThrownBy(() -> client.awaitGrant("l2", Duration.ofSeconds(10), ahead -> {}))
+                .isInstanceOf(KbsyncException.LeaseLost.class)
+                .hasMessageContaining("ended while waiting: expired");
+    }
+
+    @Test
+    void shouldFailToOpenAStreamWithTheErrorAnswer() {
+        assertThatThrownBy(() -> client.leaseEvents("nope")).isInstanceOf(KbsyncException.NotFound.class);
+    }
+
+    @Test
+    void shouldStopWhenClosedAndKeepWhatCameBefore() {
+        JsonObject snapshot = new JsonObject()
+                .put("kb", "team")
+                .put("holder", null)
+                .put("running", new JsonArray())
+                .put("waiters", new JsonArray())
+                .put("avgHoldMs", 0);
+        server.on("/v1/events", r -> open(r.response(), frame("snapshot", snapshot)));
+        var stream = client.allQueueEvents();
+
+        assertThat(stream.next(Duration.ofSeconds(10)).snapshot().kb().value()).isEqualTo("team");
+        assertThatThrownBy(() -> stream.next(Duration.ofMillis(50))).isInstanceOf(KbsyncException.TimedOut.class);
+        stream.close();
+        assertThat(stream.hasNext()).isFalse();
+    }
+
+    /** Opens a stream as the coordinator does and writes {@code chunks}. */
+    private static HttpServerResponse open(HttpServerResponse response, String... chunks) {
+        response.setChunked(true).putHeader("Content-Type", "text/event-stream; charset=utf-8");
+        response.write(": kbsync\n\n");
+        for (String chunk : chunks) {
+            response.write(chunk);
+        }
+        return response;
+    }
+}

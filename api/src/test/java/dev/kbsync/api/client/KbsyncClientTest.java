@@ -1,0 +1,136 @@
+package dev.kbsync.api.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.LeaseRequest;
+import dev.kbsync.api.NoteRequest;
+import io.vertx.core.MultiMap;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What the client sends and how it reads the answers, against a real HTTP server. */
+class KbsyncClientTest {
+    private final FakeCoordinator server = new FakeCoordinator();
+    private final Map<String, Seen> seen = new ConcurrentHashMap<>();
+
+    private record Seen(String method, String uri, MultiMap headers, String body) {}
+
+    KbsyncClientTest() throws Exception {}
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close();
+    }
+
+    @Test
+    void shouldSendANoteWithTokenIdempotencyKeyAndJsonBody() {
+        record(server, "/v1/kbs/team/notes", 202, Samples.job("j1", "queued").encode());
+        try (KbsyncClient client = server.client()) {
+            var job = client.submitNote(
+                    KbId.of("team"),
+                    NoteRequest.of("alice", "Standup at 9:30")
+                            .withTitle("Standup")
+                            .withIdempotencyKey("chat-1"));
+
+            assertThat(job.id()).isEqualTo("j1");
+            assertThat(job.state()).isEqualTo(JobState.QUEUED);
+        }
+        Seen request = seen.get("/v1/kbs/team/notes");
+        assertThat(request.method()).isEqualTo("POST");
+        assertThat(request.headers().get("Authorization")).isEqualTo("Bearer secret-token");
+        assertThat(request.headers().get("Idempotency-Key")).isEqualTo("chat-1");
+        assertThat(request.headers().get("Content-Type")).isEqualTo("application/json");
+        assertThat(new JsonObject(request.body()))
+                .isEqualTo(new JsonObject()
+                        .put("user", "alice")
+                        .put("text", "Standup at 9:30")
+                        .put("title", "Standup"));
+    }
+
+    @Test
+    void shouldResolvePathsUnderTheBaseUrlsPathAndEncodeIds() {
+        record(
+                server,
+                "/kbsync/v1/jobs/a%2Fb%3Fc/result",
+                200,
+                Samples.job("a/b?c", "done").encode());
+        URI under = URI.create(server.url() + "/kbsync/");
+        try (KbsyncClient client = KbsyncClient.create(ClientOptions.of(under, null))) {
+            client.reportResult("a/b?c", new JobOutcome.Done("l1", "c0ffee", List.of(), 0));
+        }
+        Seen request = seen.get("/kbsync/v1/jobs/a%2Fb%3Fc/result");
+        assertThat(request.headers().get("Authorization")).isNull();
+        assertThat(new JsonObject(request.body()).getString("state")).isEqualTo("done");
+    }
+
+    @Test
+    void shouldReadAnEmptyPollAsNoAssignment() {
+        server.answer("/v1/workers/w1/poll", 204, "");
+        record(
+                server,
+                "/v1/leases/l~1/heartbeat",
+                200,
+                Samples.lease("l~1", "granted", 0).encode());
+        try (KbsyncClient client = server.client()) {
+            assertThat(client.poll("w1", Duration.ofMillis(10))).isEmpty();
+            assertThat(client.heartbeat("l~1").fencingToken()).isEqualTo(7L);
+        }
+        assertThat(seen.get("/v1/leases/l~1/heartbeat").body()).isEqualTo("{}");
+    }
+
+    @Test
+    void shouldSendATtlOnlyWhenGiven() {
+        record(
+                server,
+                "/v1/kbs/team/leases",
+                202,
+                Samples.lease("team~1", "waiting", 2).encode());
+        try (KbsyncClient client = server.client()) {
+            assertThat(client.requestLease(
+                                    KbId.of("team"), LeaseRequest.of("bot").withTtl(Duration.ofSeconds(60)))
+                            .ahead())
+                    .isEqualTo(2);
+        }
+        assertThat(new JsonObject(seen.get("/v1/kbs/team/leases").body()))
+                .isEqualTo(new JsonObject().put("holder", "bot").put("ttlMs", 60_000));
+    }
+
+    @Test
+    void shouldNotLetAStreamHoldBackCalls() {
+        server.on("/v1/events", r -> r.response().setChunked(true).write(": kbsync\n\n"));
+        server.answer("/healthz", 200, "{\"status\":\"up\"}");
+        try (KbsyncClient client = KbsyncClient.create(
+                ClientOptions.of(server.url(), null).withMaxConnections(1).withMaxStreams(2))) {
+            try (var first = client.allQueueEvents();
+                    var second = client.allQueueEvents()) {
+                client.health();
+            }
+        }
+    }
+
+    @Test
+    void shouldRejectAUrlThatIsNotHttp() {
+        assertThatThrownBy(() -> ClientOptions.of(URI.create("ftp://host/"), null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("http(s)://host");
+    }
+
+    private void record(FakeCoordinator fake, String path, int status, String answer) {
+        fake.on(
+                path,
+                r -> r.body().onSuccess(body -> {
+                    seen.put(r.path(), new Seen(r.method().name(), r.uri(), r.headers(), body.toString()));
+                    r.response().setStatusCode(status).end(answer);
+                }));
+    }
+}
