@@ -76,10 +76,7 @@ public final class Coordinator {
                 ? AuthHandler.enabled(new TokenAuthenticator(config.auth().tokens()))
                 : AuthHandler.disabled();
         SubmissionRateLimiter limiter = new SubmissionRateLimiter(
-                redisson,
-                Clock.systemUTC(),
-                config.rateLimit().submissions(),
-                config.rateLimit().window());
+                redisson, Clock.systemUTC(), config.rateLimit().window());
         HttpApi api = new HttpApi(
                 vertx, config, running.services(), auth, limiter, metrics, () -> RedisClients.ping(vertx, redisson));
         return Future.all(config.kbs().stream()

@@ -39,14 +39,22 @@ public enum ConfigKey implements Key {
             "auth.tokens",
             "KBSYNC_TOKENS",
             "(none)",
-            "Bearer tokens: YAML list of {token, role}; env form `admin:tok1,worker:tok2,client:tok3`. Roles: client, worker,"
-                    + " admin. Tokens are at least 16 characters."),
+            "Bearer tokens: YAML list of {token, role, name, kbs, users, quota}; env form `admin:tok1,worker:tok2,client:tok3`"
+                    + " (unscoped). Roles: client, worker, admin. A token is at least 16 characters, or given as"
+                    + " `sha256:<64 hex digits>` of the token. `name` shows in logs (default <role>-<digest prefix>);"
+                    + " `kbs` and `users` (lists of names or prefixes ending in *) scope a client or admin token; `quota`"
+                    + " caps its submissions per rate-limit window (docs/api.md, scopes)."),
     AUTH_METRICS_PUBLIC("auth.metricsPublic", "KBSYNC_METRICS_PUBLIC", "false", "Serve /metrics without a token."),
     RATE_LIMIT_SUBMISSIONS(
             "rateLimit.submissions",
             "KBSYNC_RATE_LIMIT_SUBMISSIONS",
             "20",
             "Job submissions allowed per user per window (shared by all coordinators)."),
+    RATE_LIMIT_KB_SUBMISSIONS(
+            "rateLimit.kbSubmissions",
+            "KBSYNC_RATE_LIMIT_KB_SUBMISSIONS",
+            "0",
+            "Job submissions allowed per KB per window, all users and tokens together (0 = no per-KB limit)."),
     RATE_LIMIT_WINDOW_SECONDS(
             "rateLimit.windowSeconds", "KBSYNC_RATE_LIMIT_WINDOW_SECONDS", "60", "Sliding rate-limit window."),
     LEASE_TTL_SECONDS(

@@ -6,7 +6,6 @@ import dev.kbsync.api.KbConfig;
 import dev.kbsync.config.ConfigException;
 import dev.kbsync.config.KeyTable;
 import dev.kbsync.config.Values;
-import dev.kbsync.coordinator.auth.Role;
 import dev.kbsync.coordinator.auth.Token;
 import dev.kbsync.coordinator.config.CoordinatorConfig.Auth;
 import dev.kbsync.coordinator.config.CoordinatorConfig.Http;
@@ -50,6 +49,7 @@ final class ConfigLoader {
                 new Auth(v.bool(ConfigKey.AUTH_ENABLED), tokens(v), v.bool(ConfigKey.AUTH_METRICS_PUBLIC)),
                 new RateLimit(
                         v.integer(ConfigKey.RATE_LIMIT_SUBMISSIONS),
+                        v.integer(ConfigKey.RATE_LIMIT_KB_SUBMISSIONS),
                         Duration.ofSeconds(v.integer(ConfigKey.RATE_LIMIT_WINDOW_SECONDS))),
                 new Leases(
                         Duration.ofSeconds(v.integer(ConfigKey.LEASE_TTL_SECONDS)),
@@ -64,22 +64,11 @@ final class ConfigLoader {
     }
 
     private static List<Token> tokens(Values<ConfigKey> v) {
-        List<Map<String, String>> entries = v.list(ConfigKey.AUTH_TOKENS, List.of("token", "role"), EnvForms::token);
+        List<Map<String, String>> entries = v.list(
+                ConfigKey.AUTH_TOKENS, List.of("token", "role", "name", "kbs", "users", "quota"), EnvForms::token);
         return IntStream.range(0, entries.size())
-                .mapToObj(i -> token(entries.get(i), "auth.tokens[" + i + "]"))
+                .mapToObj(i -> TokenEntries.token(entries.get(i), "auth.tokens[" + i + "]"))
                 .toList();
-    }
-
-    private static Token token(Map<String, String> entry, String where) {
-        String secret = entry.get("token");
-        if (secret == null || secret.length() < Token.MIN_LENGTH) {
-            throw new ConfigException(where + ".token: must be at least " + Token.MIN_LENGTH + " characters");
-        }
-        try {
-            return new Token(secret, Role.fromWire(entry.get("role")));
-        } catch (InvalidInputException e) {
-            throw new ConfigException(where + ".role: " + e.getMessage());
-        }
     }
 
     private static List<KbConfig> kbs(Values<ConfigKey> v) {

@@ -61,10 +61,16 @@ public record CoordinatorConfig(
         }
     }
 
-    /** Bearer-token authentication; {@code toString} never shows a token. */
+    /** Bearer-token authentication; {@code toString} never shows a token. Names and tokens are unique. */
     public record Auth(boolean enabled, List<Token> tokens, boolean metricsPublic) {
         public Auth {
             tokens = List.copyOf(tokens);
+            if (tokens.stream().map(Token::name).distinct().count() < tokens.size()) {
+                throw ConfigException.of(ConfigKey.AUTH_TOKENS, "two tokens have the same name");
+            }
+            if (tokens.stream().map(Token::sha256).distinct().count() < tokens.size()) {
+                throw ConfigException.of(ConfigKey.AUTH_TOKENS, "the same token is configured twice");
+            }
             if (enabled && tokens.isEmpty()) {
                 throw ConfigException.of(
                         ConfigKey.AUTH_TOKENS, "at least one token is required while auth.enabled is true");
@@ -72,10 +78,14 @@ public record CoordinatorConfig(
         }
     }
 
-    /** Per-user submission rate limit, a sliding window shared through Redis. */
-    public record RateLimit(int submissions, Duration window) {
+    /**
+     * Submission rate limits, sliding windows shared through Redis: per user, and per KB ({@code kbSubmissions}, 0 =
+     * none); token quotas use the same window.
+     */
+    public record RateLimit(int submissions, int kbSubmissions, Duration window) {
         public RateLimit {
             Check.range(ConfigKey.RATE_LIMIT_SUBMISSIONS, submissions, 1, 1_000_000, "1-1000000");
+            Check.range(ConfigKey.RATE_LIMIT_KB_SUBMISSIONS, kbSubmissions, 0, 1_000_000, "0-1000000");
             Check.range(ConfigKey.RATE_LIMIT_WINDOW_SECONDS, window.toSeconds(), 1, 86_400, "1-86400");
         }
     }

@@ -46,7 +46,7 @@ class ConfigLoaderTest {
                 .isEqualTo(new CoordinatorConfig.Http("127.0.0.1", 8080, 65536, 32000, Duration.ofSeconds(15)));
         assertThat(config.auth().enabled()).isTrue();
         assertThat(config.auth().metricsPublic()).isFalse();
-        assertThat(config.rateLimit()).isEqualTo(new CoordinatorConfig.RateLimit(20, Duration.ofSeconds(60)));
+        assertThat(config.rateLimit()).isEqualTo(new CoordinatorConfig.RateLimit(20, 0, Duration.ofSeconds(60)));
         assertThat(config.leases().ttl()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.leases().maxHold()).isEqualTo(Duration.ofSeconds(300));
         assertThat(config.redis().address()).isEqualTo("redis://127.0.0.1:6379");
@@ -78,7 +78,7 @@ class ConfigLoaderTest {
         assertThat(config.http().host()).isEqualTo("0.0.0.0");
         assertThat(config.http().port()).isEqualTo(9090);
         assertThat(config.http().bodyLimitBytes()).isEqualTo(4096);
-        assertThat(config.auth().tokens()).containsExactly(new Token("client-token-0000001", Role.CLIENT));
+        assertThat(config.auth().tokens()).containsExactly(Token.of("client-token-0000001", Role.CLIENT));
         assertThat(config.rateLimit().submissions()).isEqualTo(5);
         assertThat(config.leases().maxHold()).isEqualTo(Duration.ofSeconds(120));
         assertThat(config.leases().lockWatchdog()).isEqualTo(Duration.ofSeconds(15));
@@ -174,7 +174,7 @@ class ConfigLoaderTest {
                 "KBSYNC_REDIS_ADDRESS | http://x:1 | redis.address: must start with redis:// or rediss://, got \"http://x:1\"",
                 "KBSYNC_REDIS_ADDRESS | http://user:pw@x:1 | redis.address: must start with redis:// or rediss://, got \"http://***@x:1\"",
                 "KBSYNC_REDIS_CONFIG_FILE | /nonexistent/redisson.yaml | redis.configFile: no readable file at /nonexistent/redisson.yaml",
-                "KBSYNC_TOKENS | admin:short | auth.tokens[0].token: must be at least 16 characters",
+                "KBSYNC_TOKENS | admin:short | auth.tokens[0].token: must be at least 16 characters, or sha256:<64 lowercase hex digits>",
                 "KBSYNC_TOKENS | root:root-token-000000001 | auth.tokens[0].role: role must be client, worker or admin, got \"root\"",
                 "KBSYNC_TOKENS | justatoken | auth.tokens: each entry must look like role:token",
                 "KBSYNC_KBS | x=/srv/x.git | kbs: each entry must look like id=remote#branch",
@@ -212,7 +212,53 @@ class ConfigLoaderTest {
     @Test
     void shouldNeverShowTokensInToString() {
         CoordinatorConfig config = env(Map.of());
-        assertThat(config.toString()).doesNotContain("admin-token-00000001").contains("Token[***, admin]");
+        assertThat(config.toString())
+                .doesNotContain("admin-token-00000001")
+                .contains(
+                        "Token[admin-" + Token.digestOf("admin-token-00000001").substring(0, 8) + ", admin");
+    }
+
+    @Test
+    void shouldReadScopedTokensGivenAsHashes() throws IOException {
+        String digest = Token.digestOf("team-a-bot-token-0001");
+        Path file = yaml("auth:\n  tokens:\n"
+                + "    - {token: \"sha256:" + digest + "\", role: client, name: team-a-bot, kbs: [\"team-a-*\"],"
+                + " users: [alice, bob], quota: 100}\n"
+                + "    - {token: worker-token-0000001, role: worker}\n"
+                + "rateLimit: {kbSubmissions: 30}\n");
+        CoordinatorConfig config = CoordinatorConfig.load(Optional.of(file), Map.of());
+        Token bot = config.auth().tokens().get(0);
+        assertThat(bot.name()).isEqualTo("team-a-bot");
+        assertThat(bot.sha256()).isEqualTo(digest);
+        assertThat(bot.kbs().matches("team-a-notes")).isTrue();
+        assertThat(bot.users().patterns()).containsExactly("alice", "bob");
+        assertThat(bot.quota()).isEqualTo(100);
+        assertThat(config.rateLimit().kbSubmissions()).isEqualTo(30);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "scoped worker    | {token: worker-token-0000001, role: worker, kbs: [a]}"
+                        + " | auth.tokens[0]: a worker token serves every KB",
+                "bad hash         | {token: 'sha256:abc', role: client} | auth.tokens[0].token: must be at least 16",
+                "bad scope        | {token: client-token-0000001, role: client, kbs: ['a*b']}"
+                        + " | auth.tokens[0].kbs: a scope item is a name or a prefix ending in *",
+                "bad quota        | {token: client-token-0000001, role: client, quota: -1}"
+                        + " | auth.tokens[0].quota: must be 0-1000000",
+                "same name twice  | {token: client-token-0000001, role: client, name: x}, {token: client-token-0000002,"
+                        + " role: client, name: x} | auth.tokens: two tokens have the same name",
+                "same token twice | {token: client-token-0000001, role: client}, {token: client-token-0000001,"
+                        + " role: admin} | auth.tokens: the same token is configured twice",
+            })
+    void shouldRefuseBadTokenEntriesWithoutShowingTheToken(String name, String tokens, String message)
+            throws IOException {
+        Path file = yaml("auth: {tokens: [" + tokens + "]}\n");
+        assertThatThrownBy(() -> CoordinatorConfig.load(Optional.of(file), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(message)
+                .hasMessageNotContaining("token-000000");
     }
 
     @Test
