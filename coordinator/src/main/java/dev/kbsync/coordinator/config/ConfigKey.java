@@ -30,6 +30,18 @@ public enum ConfigKey implements Key {
             "KBSYNC_HTTP_SSE_KEEP_ALIVE_SECONDS",
             "15",
             "Interval of keep-alive comments on event streams."),
+    HTTP_TLS_CERT_FILE(
+            "http.tls.certFile",
+            "KBSYNC_HTTP_TLS_CERT_FILE",
+            "(none)",
+            "PEM certificate (chain) to serve HTTPS with, together with http.tls.keyFile; unset: plain HTTP."),
+    HTTP_TLS_KEY_FILE(
+            "http.tls.keyFile", "KBSYNC_HTTP_TLS_KEY_FILE", "(none)", "PEM private key of http.tls.certFile."),
+    HTTP_TLS_RELOAD_SECONDS(
+            "http.tls.reloadSeconds",
+            "KBSYNC_HTTP_TLS_RELOAD_SECONDS",
+            "10",
+            "How often the certificate and key files are checked; changed files are served from then on, no restart."),
     AUTH_ENABLED(
             "auth.enabled",
             "KBSYNC_AUTH_ENABLED",

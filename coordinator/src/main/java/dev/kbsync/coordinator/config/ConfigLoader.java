@@ -46,6 +46,7 @@ final class ConfigLoader {
                         v.integer(ConfigKey.HTTP_BODY_LIMIT_BYTES),
                         v.integer(ConfigKey.HTTP_MAX_TEXT_CHARS),
                         Duration.ofSeconds(v.integer(ConfigKey.HTTP_SSE_KEEP_ALIVE_SECONDS))),
+                tls(v),
                 new Auth(v.bool(ConfigKey.AUTH_ENABLED), tokens(v), v.bool(ConfigKey.AUTH_METRICS_PUBLIC)),
                 new RateLimit(
                         v.integer(ConfigKey.RATE_LIMIT_SUBMISSIONS),
@@ -61,6 +62,18 @@ final class ConfigLoader {
                         v.text(ConfigKey.REDIS_ADDRESS),
                         v.string(ConfigKey.REDIS_CONFIG_FILE).map(ConfigLoader::existing)),
                 kbs(v));
+    }
+
+    private static Optional<CoordinatorConfig.Tls> tls(Values<ConfigKey> v) {
+        Optional<String> cert = v.string(ConfigKey.HTTP_TLS_CERT_FILE);
+        Optional<String> key = v.string(ConfigKey.HTTP_TLS_KEY_FILE);
+        if (cert.isPresent() != key.isPresent()) {
+            throw ConfigException.of(
+                    cert.isPresent() ? ConfigKey.HTTP_TLS_KEY_FILE : ConfigKey.HTTP_TLS_CERT_FILE,
+                    "http.tls.certFile and http.tls.keyFile go together");
+        }
+        return cert.map(c -> new CoordinatorConfig.Tls(
+                Path.of(c), Path.of(key.get()), Duration.ofSeconds(v.integer(ConfigKey.HTTP_TLS_RELOAD_SECONDS))));
     }
 
     private static List<Token> tokens(Values<ConfigKey> v) {

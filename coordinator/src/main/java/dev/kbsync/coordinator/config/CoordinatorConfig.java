@@ -4,16 +4,19 @@ import dev.kbsync.api.KbConfig;
 import dev.kbsync.config.Check;
 import dev.kbsync.config.ConfigException;
 import dev.kbsync.coordinator.auth.Token;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /** The whole coordinator configuration, validated; build it with {@link #load} (YAML file + environment). */
 public record CoordinatorConfig(
         String coordinatorId,
         Http http,
+        Optional<Tls> tls,
         Auth auth,
         RateLimit rateLimit,
         Leases leases,
@@ -25,6 +28,7 @@ public record CoordinatorConfig(
             throw ConfigException.of(ConfigKey.COORDINATOR_ID, "must not be blank");
         }
         kbs = List.copyOf(kbs);
+        Objects.requireNonNull(tls, "tls");
         if (!auth.enabled() && !Loopback.is(http.host())) {
             throw ConfigException.of(
                     ConfigKey.AUTH_ENABLED,
@@ -35,6 +39,11 @@ public record CoordinatorConfig(
     /** Reads {@code file} (if present), then applies {@code env} overrides, then validates. */
     public static CoordinatorConfig load(Optional<Path> file, Map<String, String> env) {
         return new ConfigLoader(env).load(file);
+    }
+
+    /** Bearer tokens would cross the network in clear text: authentication on, TLS off, a non-loopback address. */
+    public boolean tokensInClearText() {
+        return auth.enabled() && tls.isEmpty() && !Loopback.is(http.host());
     }
 
     /** The engine's settings derived from this configuration. */
@@ -57,6 +66,21 @@ public record CoordinatorConfig(
             Check.range(ConfigKey.HTTP_SSE_KEEP_ALIVE_SECONDS, sseKeepAlive.toSeconds(), 1, 300, "1-300");
             if (host.isBlank()) {
                 throw ConfigException.of(ConfigKey.HTTP_HOST, "must not be blank");
+            }
+        }
+    }
+
+    /** HTTPS: the PEM certificate chain and private key, checked for changes every {@code reloadInterval}. */
+    public record Tls(Path certFile, Path keyFile, Duration reloadInterval) {
+        public Tls {
+            readable(ConfigKey.HTTP_TLS_CERT_FILE, certFile);
+            readable(ConfigKey.HTTP_TLS_KEY_FILE, keyFile);
+            Check.range(ConfigKey.HTTP_TLS_RELOAD_SECONDS, reloadInterval.toSeconds(), 1, 86_400, "1-86400");
+        }
+
+        private static void readable(ConfigKey key, Path file) {
+            if (!Files.isReadable(file)) {
+                throw ConfigException.of(key, "no readable file at " + file);
             }
         }
     }

@@ -2,7 +2,6 @@ package dev.kbsync.worker.library;
 
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.Lease;
-import dev.kbsync.api.client.ClientOptions;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.git.Author;
 import dev.kbsync.lock.LocalKbLock;
@@ -40,7 +39,7 @@ public final class Kbsync implements AutoCloseable {
     public Kbsync(Vertx vertx, KbsyncConfig config, Map<String, String> env) {
         this.vertx = vertx;
         this.config = config;
-        this.client = KbsyncClient.create(vertx, ClientOptions.of(config.coordinator(), config.token()));
+        this.client = KbsyncClient.create(vertx, config.clientOptions());
         this.modes = new ModeTracker(config.fallback());
         this.leases = new RawLeases(client, modes);
         this.checkouts = new CheckoutCache(

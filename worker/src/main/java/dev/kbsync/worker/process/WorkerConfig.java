@@ -1,5 +1,6 @@
 package dev.kbsync.worker.process;
 
+import dev.kbsync.api.client.ClientOptions;
 import dev.kbsync.config.Check;
 import dev.kbsync.config.ConfigException;
 import dev.kbsync.worker.apply.AgentCommand;
@@ -32,7 +33,8 @@ public record WorkerConfig(
         Duration shutdownGrace,
         int maintainEvery,
         int batchMax,
-        CredentialSettings credentials) {
+        CredentialSettings credentials,
+        Optional<Path> coordinatorCaFile) {
 
     public WorkerConfig {
         Objects.requireNonNull(coordinatorUrl, "coordinator url");
@@ -50,6 +52,11 @@ public record WorkerConfig(
         Objects.requireNonNull(noteAgent, "noteAgent");
         Objects.requireNonNull(fallback, "fallback");
         Objects.requireNonNull(credentials, "credentials");
+        Objects.requireNonNull(coordinatorCaFile, "coordinatorCaFile");
+        if (coordinatorCaFile.isPresent() && !"https".equals(coordinatorUrl.getScheme())) {
+            throw ConfigException.of(
+                    WorkerConfigKey.COORDINATOR_CA_FILE, "is set, but coordinator.url is not https: " + coordinatorUrl);
+        }
         Check.range(WorkerConfigKey.CONCURRENCY, concurrency, 1, 64, "1-64");
         Check.range(WorkerConfigKey.PUSH_RETRIES, pushRetries, 0, 100, "0-100");
         Check.range(WorkerConfigKey.HTTP_PORT, httpPort, 0, 65535, "0-65535");
@@ -57,6 +64,12 @@ public record WorkerConfig(
         Check.range(WorkerConfigKey.BATCH_MAX, batchMax, 1, 64, "1-64");
         positive(WorkerConfigKey.POLL_WAIT, pollWait);
         positive(WorkerConfigKey.SHUTDOWN_GRACE, shutdownGrace);
+    }
+
+    /** How to reach the coordinator: its URL, the worker token, the CA file for HTTPS if any. */
+    public ClientOptions clientOptions() {
+        ClientOptions options = ClientOptions.of(coordinatorUrl, token);
+        return coordinatorCaFile.map(options::withCaFile).orElse(options);
     }
 
     @Override

@@ -10,6 +10,11 @@ import dev.kbsync.config.Key;
 public enum WorkerConfigKey implements Key {
     COORDINATOR_URL("coordinator.url", "http://127.0.0.1:8080", "Coordinator base URL (http or https)."),
     COORDINATOR_TOKEN("coordinator.token", "(none)", "Bearer token with role `worker`; never logged."),
+    COORDINATOR_CA_FILE(
+            "coordinator.caFile",
+            "(none)",
+            "PEM CA certificate(s) the coordinator's HTTPS certificate must chain to (an https URL only); unset: the"
+                    + " JVM's trust store."),
     WORKER_ID("worker.id", "<hostname>-<pid>", "Shows in the coordinator's queue view and logs."),
     CACHE_DIR("cache.dir", ".kbsync/checkouts", "Where checkouts and local lock files live (a disposable cache)."),
     CONCURRENCY("concurrency", "2", "Parallel poll slots, 1-64 (jobs of different KBs run in parallel)."),

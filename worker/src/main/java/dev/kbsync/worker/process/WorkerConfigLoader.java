@@ -56,7 +56,8 @@ public final class WorkerConfigLoader {
                                 .filter(d -> !d.isEmpty())
                                 .map(Path::of)
                                 .toList(),
-                        v.string(WorkerConfigKey.CREDENTIALS_ENV_PREFIX).orElse("")));
+                        v.string(WorkerConfigKey.CREDENTIALS_ENV_PREFIX).orElse("")),
+                v.string(WorkerConfigKey.COORDINATOR_CA_FILE).map(Path::of));
     }
 
     private static URI url(String text) {

@@ -1,6 +1,5 @@
 package dev.kbsync.worker.process;
 
-import dev.kbsync.api.client.ClientOptions;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.lock.LocalLockConfig;
@@ -60,7 +59,7 @@ public final class WorkerProcess {
             PhaseListener listener,
             ProcessMetrics processMetrics) {
         this.config = config;
-        this.client = KbsyncClient.create(vertx, ClientOptions.of(config.coordinatorUrl(), config.token()));
+        this.client = KbsyncClient.create(vertx, config.clientOptions());
         this.modes = new ModeTracker(config.fallback());
         this.outbox = new ResultOutbox(
                 client, modes, new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(250), Duration.ofSeconds(10)));
