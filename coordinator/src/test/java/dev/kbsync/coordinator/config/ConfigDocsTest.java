@@ -29,8 +29,11 @@ class ConfigDocsTest {
 
         CoordinatorConfig config = CoordinatorConfig.load(Optional.of(file), Map.of());
 
-        assertThat(config.auth().tokens()).hasSize(3);
-        assertThat(config.kbs()).hasSize(1);
+        assertThat(config.auth().tokens()).hasSize(4);
+        assertThat(config.auth().tokens().get(3).kbs().matches("team-a-handbook"))
+                .isTrue();
+        assertThat(config.kbs()).hasSize(2);
+        assertThat(config.kbs().get(1).credentials()).isPresent();
     }
 
     @Test
