@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -81,11 +80,8 @@ class CredentialRefTest {
 
     @Test
     void shouldCarryTheReferenceInTheKbRecord() {
-        KbConfig kb = new KbConfig(
-                KbId.of("team-a"),
-                "https://github.com/acme/a.git",
-                "main",
-                Optional.of(new CredentialRef.File("/run/secrets/a", null)));
+        KbConfig kb = new KbConfig(KbId.of("team-a"), "https://github.com/acme/a.git", "main")
+                .withCredentials(new CredentialRef.File("/run/secrets/a", null));
         assertThat(KbConfig.fromJson(kb.toJson())).isEqualTo(kb);
         KbConfig plain = new KbConfig(KbId.of("team-b"), "https://github.com/acme/b.git", null);
         assertThat(plain.toJson().containsKey("credentials")).isFalse();

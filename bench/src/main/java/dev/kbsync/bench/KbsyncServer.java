@@ -46,6 +46,11 @@ final class KbsyncServer implements AutoCloseable {
         return new KbsyncServer(vertx, Coordinator.start(vertx, config, metrics).await(60, TimeUnit.SECONDS));
     }
 
+    /** The coordinator's HTTP port. */
+    int port() {
+        return coordinator.port();
+    }
+
     KbsyncClient client(int connections) {
         return client(coordinator.port(), connections);
     }

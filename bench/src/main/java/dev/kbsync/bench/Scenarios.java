@@ -19,7 +19,9 @@ final class Scenarios {
                 new Scenario("4", "queue-position events, 1,000 waiters / 100 KBs", Scenarios::positions),
                 new Scenario("5", "notes/s, one KB, git:// remote", Scenarios::notes),
                 new Scenario("6", "git time per job, large KB", Scenarios::gitPerJob),
-                new Scenario("M", "coordinator memory, 10,000 queued jobs / 1,000 KBs", Scenarios::memory));
+                new Scenario("7", "hot KB: sustained notes to one KB, 2 and 4 workers", Scenarios::hotKb),
+                new Scenario("M", "coordinator memory, 10,000 queued jobs / 1,000 KBs", Scenarios::memory),
+                new Scenario("D", "durable submissions: AOF fsync always / everysec / none", Scenarios::durability));
     }
 
     private static ScenarioResult uncontended(String id, String title, BenchContext ctx) throws Exception {
@@ -115,9 +117,32 @@ final class Scenarios {
                         Check.of(last, first, Target.ratioAtMost(Metric.P50, 1.2))));
     }
 
+    private static ScenarioResult hotKb(String id, String title, BenchContext ctx) throws Exception {
+        HotKb hot = new HotKb(ctx);
+        int notes = ctx.quick() ? 400 : 10_000;
+        List<Measurement> rows = new ArrayList<>();
+        List<Check> checks = new ArrayList<>();
+        for (int roundTrip : List.of(0, 50)) {
+            for (int workers : List.of(2, 4)) {
+                List<Measurement> run = hot.run(notes, workers, roundTrip);
+                rows.addAll(run);
+                checks.add(Check.of(run.get(1), run.get(0), Target.ratioAtLeast(Metric.RATE, 0.8)));
+                if (roundTrip == 0) {
+                    checks.add(Check.absolute(run.get(1), Target.absoluteAtLeast(Metric.RATE, 40)));
+                }
+            }
+        }
+        return new ScenarioResult(id, title, rows, checks);
+    }
+
     private static ScenarioResult memory(String id, String title, BenchContext ctx) throws Exception {
         List<Measurement> rows = ctx.quick() ? MemoryBench.run(ctx, 100, 1000) : MemoryBench.run(ctx, 1000, 10_000);
         return new ScenarioResult(
                 id, title, rows, List.of(Check.absolute(rows.get(0), Target.absoluteAtMost(Metric.MEBIBYTES, 256))));
+    }
+
+    /** Information only (no target): what {@code appendfsync always} costs a submission. */
+    private static ScenarioResult durability(String id, String title, BenchContext ctx) throws Exception {
+        return new ScenarioResult(id, title, new DurabilityBench(ctx).run(), List.of());
     }
 }

@@ -19,6 +19,10 @@ record Target(Metric metric, boolean atMost, double bound, boolean relative) {
         return new Target(metric, true, bound, false);
     }
 
+    static Target absoluteAtLeast(Metric metric, double bound) {
+        return new Target(metric, false, bound, false);
+    }
+
     /** The compared value: kbsync / anchor for a relative target, kbsync's own value otherwise. */
     double value(Measurement kbsync, Measurement anchor) {
         double own = metric.of(kbsync);

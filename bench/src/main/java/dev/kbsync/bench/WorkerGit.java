@@ -106,10 +106,10 @@ final class WorkerGit {
             String subject, String url, Path checkoutDir, int jobs, Consumer<KbCheckout> afterJob, List<Long> times) {
         Stats stats = new Stats();
         boolean[] timed = {false};
-        PublishCycle cycle = new PublishCycle(PushRetry.defaults(), PhaseListener.NONE, git -> {
+        PublishCycle cycle = new PublishCycle(PushRetry.defaults(), PhaseListener.NONE, done -> {
             if (timed[0]) {
-                stats.record(git.toNanos());
-                times.add(git.toNanos());
+                stats.record(done.gitTime().toNanos());
+                times.add(done.gitTime().toNanos());
             }
         });
         try (KbCheckout checkout = new KbCheckout(url, "main", checkoutDir, GitAuth.NONE)) {

@@ -6,6 +6,7 @@ import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.coordinator.http.HttpApi;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
+import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.tls.CertificateReloader;
 import dev.kbsync.metrics.ProcessMetrics;
 import io.vertx.core.Future;
@@ -121,6 +122,11 @@ public final class Coordinator {
     /** The port the HTTP server listens on (the real one when configured as 0). */
     public int port() {
         return server.actualPort();
+    }
+
+    /** The services behind the HTTP API, for an embedding process (e.g. {@code kbsync up} at start). */
+    public CoordinatorServices services() {
+        return services.services();
     }
 
     /** Stops HTTP, then the services, then the Redisson client. */

@@ -27,6 +27,8 @@ public final class KbsyncCli {
 
     /** Runs a command line and returns its exit code (usage errors: 2, picocli's default). */
     public static int run(String... args) {
-        return new CommandLine(KbsyncCli.class).execute(args);
+        return new CommandLine(KbsyncCli.class)
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .execute(args);
     }
 }

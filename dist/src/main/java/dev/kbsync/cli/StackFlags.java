@@ -1,6 +1,7 @@
 package dev.kbsync.cli;
 
 import dev.kbsync.cli.stack.StackOptions;
+import dev.kbsync.redis.Fsync;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Option;
@@ -19,7 +20,15 @@ final class StackFlags {
     @Option(names = "--workers", description = "In-process workers (default: ${DEFAULT-VALUE}).", defaultValue = "2")
     int workers;
 
+    @Option(
+            names = "--redis-fsync",
+            description = "When the embedded Redis fsyncs its append-only file: always (before every answer, so"
+                    + " a 202 is on disk) or everysec (faster; a machine crash loses up to ~2 s)."
+                    + " Env KBSYNC_REDIS_FSYNC. Default: ${DEFAULT-VALUE}.",
+            defaultValue = "${env:KBSYNC_REDIS_FSYNC:-always}")
+    Fsync redisFsync;
+
     StackOptions options(int port) {
-        return new StackOptions(dataDir, Optional.ofNullable(redis), port, workers);
+        return new StackOptions(dataDir, Optional.ofNullable(redis), redisFsync, port, workers);
     }
 }

@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Run kbsync on one machine: an embedded Redis (unless --redis), a coordinator on 127.0.0.1,",
-            "in-process workers and a 'demo' KB backed by a local bare repository. Ctrl-C stops everything."
+            "in-process workers and a 'demo' KB backed by a local bare repository. Ctrl-C stops everything.",
+            "Everything is kept under --data-dir: started again there, kbsync resumes every accepted job."
         })
 final class UpCommand implements Callable<Integer> {
     @Mixin
@@ -24,7 +25,13 @@ final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EmbeddedStack running = EmbeddedStack.start(stack.options(port));
+        EmbeddedStack running;
+        try {
+            running = EmbeddedStack.start(stack.options(port));
+        } catch (IllegalStateException e) {
+            System.err.println("error: " + e.getMessage());
+            return ExitCodes.NOT_STARTED;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
@@ -34,10 +41,25 @@ final class UpCommand implements Callable<Integer> {
                             stopped.countDown();
                         },
                         "kbsync-up-shutdown"));
-        System.out.print(banner(running));
+        System.out.print(banner(running) + restart(running));
         System.out.flush();
         stopped.await();
         return ExitCodes.OK;
+    }
+
+    /** What this start found from an earlier run: a leftover redis-server it stopped, jobs it resumed. */
+    static String restart(EmbeddedStack stack) {
+        StringBuilder out = new StringBuilder();
+        stack.stoppedLeftover()
+                .ifPresent(pid -> out.append("stopped redis-server pid ")
+                        .append(pid)
+                        .append(", left running by an earlier run")
+                        .append(System.lineSeparator()));
+        String resumed = stack.resumed().summary();
+        if (!resumed.isEmpty()) {
+            out.append(resumed).append(System.lineSeparator());
+        }
+        return out.toString();
     }
 
     static String banner(EmbeddedStack stack) {

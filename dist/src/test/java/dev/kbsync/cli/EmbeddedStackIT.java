@@ -1,16 +1,20 @@
 package dev.kbsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobState;
 import dev.kbsync.cli.stack.EmbeddedStack;
 import dev.kbsync.cli.stack.StackOptions;
 import dev.kbsync.example.BotExample;
+import dev.kbsync.redis.Fsync;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -21,16 +25,22 @@ class EmbeddedStackIT {
     Path data;
 
     @Test
-    void shouldLandANoteInTheDemoKbAndComeBackUpOnTheSameData() throws Exception {
+    void shouldLandANoteInTheDemoKbAndComeBackUpOnTheSameDataEvenAfterAPushWasKilledHalfWay() throws Exception {
         String firstJob;
-        try (EmbeddedStack stack = EmbeddedStack.start(new StackOptions(data, Optional.empty(), 0, 2))) {
+        List<ProcessHandle> redis;
+        try (EmbeddedStack stack = EmbeddedStack.start(new StackOptions(data, Optional.empty(), Fsync.ALWAYS, 0, 2))) {
             assertThat(stack.embeddedRedis()).isTrue();
+            redis = ProcessHandle.current().descendants().toList();
+            assertThat(redis).as("redis-server and its watchdog").hasSize(2);
             assertThat(UpCommand.banner(stack))
                     .contains(stack.baseUrl() + "/")
                     .contains("curl -s -X POST " + stack.baseUrl() + "/v1/kbs/demo/notes");
             firstJob = writeNote(stack, "chat-1");
         }
-        try (EmbeddedStack again = EmbeddedStack.start(new StackOptions(data, Optional.empty(), 0, 1))) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> redis.stream().noneMatch(ProcessHandle::isAlive));
+        // what a kill -9 in the middle of a worker's push into the demo remote leaves behind
+        Files.createFile(data.resolve("remotes/demo.git/refs/heads/main.lock"));
+        try (EmbeddedStack again = EmbeddedStack.start(new StackOptions(data, Optional.empty(), Fsync.ALWAYS, 0, 1))) {
             String secondJob = writeNote(again, "chat-2");
             assertThat(secondJob).isNotEqualTo(firstJob);
             List<RemoteLog.Entry> log = RemoteLog.read(again.demoRemote(), "main");
@@ -41,7 +51,7 @@ class EmbeddedStackIT {
 
     @Test
     void shouldRunTheNoteCommandAgainstTheStackAndExitZero() throws Exception {
-        try (EmbeddedStack stack = EmbeddedStack.start(new StackOptions(data, Optional.empty(), 0, 1))) {
+        try (EmbeddedStack stack = EmbeddedStack.start(new StackOptions(data, Optional.empty(), Fsync.ALWAYS, 0, 1))) {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             PrintStream original = System.out;
             int exit;
@@ -81,6 +91,27 @@ class EmbeddedStackIT {
             assertThat(KbsyncCli.run("note", "--url", url, "--kb", "demo", "--user", "not a user!", "x"))
                     .as("the coordinator's 400 becomes exit code 4")
                     .isEqualTo(ExitCodes.REJECTED);
+        }
+    }
+
+    @Test
+    void shouldRefuseToStartOnADataDirThatARunningStackOwns() throws Exception {
+        try (EmbeddedStack stack = EmbeddedStack.start(new StackOptions(data, Optional.empty(), Fsync.ALWAYS, 0, 1))) {
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            PrintStream original = System.err;
+            int exit;
+            try {
+                System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+                exit = KbsyncCli.run("up", "--port", "0", "--data-dir", data.toString());
+            } finally {
+                System.setErr(original);
+            }
+            assertThat(exit).isEqualTo(ExitCodes.NOT_STARTED);
+            assertThat(err.toString(StandardCharsets.UTF_8))
+                    .startsWith("error: " + data.resolve("redis").toAbsolutePath())
+                    .contains("is in use by another process (pid "
+                            + ProcessHandle.current().pid() + ")");
+            writeNote(stack, "chat-3");
         }
     }
 

@@ -28,7 +28,7 @@ public final class RedisBinary {
 
     static Path locate(Map<String, String> env) {
         return fromEnv(env)
-                .or(() -> onPath(env.getOrDefault("PATH", "")))
+                .or(() -> onPath(env.getOrDefault("PATH", ""), "redis-server"))
                 .or(RedisBinary::embedded)
                 .orElseThrow(() -> new IllegalStateException("no redis-server found: set " + ENV
                         + ", put redis-server on PATH, or run on linux amd64/arm64 for the embedded binary"));
@@ -46,12 +46,13 @@ public final class RedisBinary {
         return Optional.of(path);
     }
 
-    static Optional<Path> onPath(String pathVariable) {
+    /** The executable {@code name} in the first directory of {@code pathVariable} that has one. */
+    static Optional<Path> onPath(String pathVariable, String name) {
         for (String dir : pathVariable.split(java.io.File.pathSeparator)) {
             if (dir.isBlank()) {
                 continue;
             }
-            Path candidate = Path.of(dir, "redis-server");
+            Path candidate = Path.of(dir, name);
             if (Files.isExecutable(candidate)) {
                 return Optional.of(candidate);
             }

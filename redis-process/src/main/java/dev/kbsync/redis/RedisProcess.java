@@ -2,37 +2,51 @@ package dev.kbsync.redis;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
+import java.lang.ProcessBuilder.Redirect;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One real {@code redis-server} process on 127.0.0.1, without persistence. It can be killed, paused and restarted
- * on the same port, which is what fault tests need. {@link #close()} is safe to call twice.
+ * One real {@code redis-server} process on 127.0.0.1, run under a {@link Watchdog} so that it never outlives this JVM.
+ * A plain one (tests) has no persistence and can be killed, paused and restarted on the same port, which is what
+ * fault tests need; {@link #close()} kills it. A persistent one ({@link #startPersistent}) keeps an append-only file
+ * in its directory, which one process at a time owns; {@link #close()} shuts it down cleanly. {@link #close()} is safe
+ * to call twice.
  */
 public final class RedisProcess implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RedisProcess.class);
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
     private final Path binary;
     private final Path dir;
     private final int port;
-    private final List<String> configFile;
-    private final List<String> extraArgs;
+    private final List<String> args;
+    private final Redirect output;
+    private final Optional<DirLock> owner;
+    private final Optional<Long> stoppedLeftover;
     private Process process;
 
-    private RedisProcess(Path binary, Path dir, int port, List<String> configFile, List<String> extraArgs) {
-        this.binary = binary;
+    private RedisProcess(
+            Path dir,
+            int port,
+            List<String> args,
+            Redirect output,
+            Optional<DirLock> owner,
+            Optional<Long> stoppedLeftover) {
+        this.binary = RedisBinary.locate();
         this.dir = dir;
         this.port = port;
-        this.configFile = List.copyOf(configFile);
-        this.extraArgs = List.copyOf(extraArgs);
+        this.args = List.copyOf(args);
+        this.output = output;
+        this.owner = owner;
+        this.stoppedLeftover = stoppedLeftover;
     }
 
     /** Starts a plain Redis on a free port, working files in {@code dir}. */
@@ -40,15 +54,66 @@ public final class RedisProcess implements AutoCloseable {
         return start(dir, freePort(), List.of());
     }
 
-    /** Starts Redis on {@code port} with extra command-line arguments (e.g. {@code --replicaof}). */
+    /** Starts a plain Redis on {@code port} with extra command-line arguments (e.g. {@code --replicaof}). */
     public static RedisProcess start(Path dir, int port, List<String> extraArgs) {
-        return launched(new RedisProcess(RedisBinary.locate(), dir, port, List.of(), extraArgs));
+        List<String> args = new ArrayList<>(plainArgs(dir, port));
+        args.addAll(extraArgs);
+        return launched(new RedisProcess(dir, port, args, log(dir, port), Optional.empty(), Optional.empty()));
     }
 
     /** Starts a Sentinel on {@code port} from {@code config}, an absolute, writable file that Sentinel rewrites. */
     public static RedisProcess startSentinel(Path dir, int port, Path config) {
-        return launched(
-                new RedisProcess(RedisBinary.locate(), dir, port, List.of(config.toString()), List.of("--sentinel")));
+        List<String> args = new ArrayList<>(List.of(config.toString()));
+        args.addAll(plainArgs(dir, port));
+        args.add("--sentinel");
+        return launched(new RedisProcess(dir, port, args, log(dir, port), Optional.empty(), Optional.empty()));
+    }
+
+    /**
+     * Starts the Redis whose data lives in {@code dir} (append-only file, fsync per {@code fsync}, no eviction) on a
+     * free port, once this process owns {@code dir}: fails if another live process owns it, and first stops a
+     * {@code redis-server} that a dead owner left running on it (see {@link Leftover}). The directory stays owned
+     * until {@link #close()}, which shuts Redis down with {@code SHUTDOWN}.
+     */
+    public static RedisProcess startPersistent(Path dir, Fsync fsync) {
+        RedisDir files = new RedisDir(dir);
+        DirLock owner = DirLock.take(files.lockFile());
+        try {
+            Optional<Long> leftover = Leftover.stop(files);
+            int port = freePort();
+            Path conf = files.writeConf(port, fsync);
+            return launched(new RedisProcess(
+                    files.path(),
+                    port,
+                    List.of(conf.toString()),
+                    Redirect.appendTo(files.log().toFile()),
+                    Optional.of(owner),
+                    leftover));
+        } catch (RuntimeException e) {
+            owner.close();
+            throw e;
+        }
+    }
+
+    /** The arguments of a plain Redis on 127.0.0.1:{@code port}: no persistence, working files in {@code dir}. */
+    public static List<String> plainArgs(Path dir, int port) {
+        return List.of(
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                dir.toString(),
+                "--protected-mode",
+                "no");
+    }
+
+    private static Redirect log(Path dir, int port) {
+        return Redirect.to(dir.resolve("redis-" + port + ".log").toFile());
     }
 
     private static RedisProcess launched(RedisProcess redis) {
@@ -73,11 +138,16 @@ public final class RedisProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** The pid of the leftover Redis that {@link #startPersistent} stopped before starting this one. */
+    public Optional<Long> stoppedLeftover() {
+        return stoppedLeftover;
+    }
+
     /** SIGKILL: no shutdown, as a crash. */
     public void kill() {
         if (process != null) {
             process.destroyForcibly();
-            waitFor();
+            awaitExit();
         }
     }
 
@@ -91,62 +161,61 @@ public final class RedisProcess implements AutoCloseable {
         signal("CONT");
     }
 
-    /** Kills if alive, then starts again on the same port (data is gone: no persistence). */
+    /** Kills if alive, then starts again on the same port (a plain Redis' data is gone). */
     public void restart() {
         kill();
         launch();
     }
 
+    /** A plain Redis is killed; a persistent one is shut down cleanly, and its directory released. */
     @Override
     public void close() {
-        kill();
+        if (owner.isPresent()) {
+            shutdown();
+            owner.get().close();
+        } else {
+            kill();
+        }
+    }
+
+    private void shutdown() {
+        if (!isAlive()) {
+            return;
+        }
+        try {
+            RespClient.once(port, Duration.ofSeconds(2), "SHUTDOWN");
+        } catch (RuntimeException e) {
+            log.debug("SHUTDOWN of redis-server on port {}: {}", port, e.getMessage());
+        }
+        try {
+            if (!process.waitFor(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn(
+                        "redis-server on port {} did not stop within {} of SHUTDOWN; killing it",
+                        port,
+                        SHUTDOWN_TIMEOUT);
+                kill();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kill();
+        }
     }
 
     private void launch() {
         List<String> command = new ArrayList<>(List.of(binary.toString()));
-        command.addAll(configFile);
-        command.addAll(List.of(
-                "--port",
-                Integer.toString(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                dir.toString(),
-                "--protected-mode",
-                "no"));
-        command.addAll(extraArgs);
+        command.addAll(args);
         try {
-            process = new ProcessBuilder(command)
+            process = new ProcessBuilder(Watchdog.wrap(command))
                     .directory(dir.toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("redis-" + port + ".log").toFile())
+                    .redirectOutput(output)
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException("could not start " + binary, e);
         }
-        awaitPort();
+        Watchdog.releaseOnExit(process);
+        Readiness.await(process, port, output.file());
         log.info("redis-server {} started on port {} (pid {})", binary, port, process.pid());
-    }
-
-    private void awaitPort() {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("redis-server exited at start; see " + dir + "/redis-" + port + ".log");
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException notYet) {
-                sleep(20);
-            }
-        }
-        kill();
-        throw new IllegalStateException("redis-server did not open port " + port + " within " + START_TIMEOUT);
     }
 
     private void signal(String name) {
@@ -165,20 +234,11 @@ public final class RedisProcess implements AutoCloseable {
         }
     }
 
-    private void waitFor() {
+    private void awaitExit() {
         try {
             process.waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 

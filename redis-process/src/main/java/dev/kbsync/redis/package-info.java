@@ -1,2 +1,5 @@
-/** Finding and running a real {@code redis-server} process: for {@code kbsync up} and for tests. */
+/**
+ * Finding and running a real {@code redis-server} process that never outlives its JVM: plain ones for tests, and
+ * the persistent one (append-only file in a data directory, one owning process at a time) behind {@code kbsync up}.
+ */
 package dev.kbsync.redis;

@@ -4,6 +4,8 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Volume;
+import dev.kbsync.redis.RedisProcess;
+import dev.kbsync.redis.RespClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,22 +37,10 @@ final class ContainerServer implements RedisServer {
         this.port = port;
     }
 
-    /** Runs {@code redis-server <leading> --port <port> ... <extra>} as {@link dev.kbsync.redis.RedisProcess} would. */
+    /** Runs {@code redis-server <leading> --port <port> ... <extra>} as {@link RedisProcess} would. */
     static ContainerServer start(Path dir, int port, List<String> leading, List<String> extra) {
         List<String> args = new ArrayList<>(leading);
-        args.addAll(List.of(
-                "--port",
-                Integer.toString(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                dir.toString(),
-                "--protected-mode",
-                "no"));
+        args.addAll(RedisProcess.plainArgs(dir, port));
         args.addAll(extra);
         GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(RedisImage.name()))
                 .withNetworkMode("host")

@@ -35,13 +35,4 @@ final class Poll {
     static void until(Duration timeout, String what, java.util.function.BooleanSupplier condition) {
         until(timeout, what, () -> condition.getAsBoolean() ? Optional.of(Boolean.TRUE) : Optional.empty());
     }
-
-    /** The value of {@code key} in an {@code INFO} reply, or empty. */
-    static Optional<String> infoField(Object info, String key) {
-        return String.valueOf(info)
-                .lines()
-                .filter(line -> line.startsWith(key + ":"))
-                .map(line -> line.substring(key.length() + 1).strip())
-                .findFirst();
-    }
 }

@@ -1,6 +1,7 @@
 package dev.kbsync.testing;
 
 import dev.kbsync.redis.RedisProcess;
+import dev.kbsync.redis.RespClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -92,7 +93,7 @@ public final class RedisClusterFixture implements AutoCloseable {
             Poll.until(
                     READY,
                     "cluster_state:ok on " + node.port(),
-                    () -> Poll.infoField(RespClient.once(node.port(), CALL, "CLUSTER", "INFO"), "cluster_state")
+                    () -> RespClient.infoField(RespClient.once(node.port(), CALL, "CLUSTER", "INFO"), "cluster_state")
                             .filter("ok"::equals));
         }
     }

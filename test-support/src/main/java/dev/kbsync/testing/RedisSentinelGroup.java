@@ -1,6 +1,7 @@
 package dev.kbsync.testing;
 
 import dev.kbsync.redis.RedisProcess;
+import dev.kbsync.redis.RespClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -113,7 +114,8 @@ public final class RedisSentinelGroup implements AutoCloseable {
         Poll.until(
                 READY,
                 "the replica to sync",
-                () -> Poll.infoField(RespClient.once(replica.port(), CALL, "INFO", "replication"), "master_link_status")
+                () -> RespClient.infoField(
+                                RespClient.once(replica.port(), CALL, "INFO", "replication"), "master_link_status")
                         .filter("up"::equals));
         for (int i = 0; i < 3; i++) {
             int port = RedisProcess.freePort();

@@ -3,6 +3,7 @@ package dev.kbsync.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kbsync.redis.RespClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;

@@ -3,6 +3,7 @@ package dev.kbsync.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.redis.RespClient;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -103,8 +103,8 @@ final class JGitKbRepository implements KbRepository {
     }
 
     @Override
-    public Optional<String> findCommitWithTrailer(String key, String value, int maxCommits) {
-        return new TrailerSearch(checkout).find(key, value, maxCommits);
+    public Map<String, String> findCommitsWithTrailer(String key, Collection<String> values, int maxCommits) {
+        return new TrailerSearch(checkout).find(key, values, maxCommits);
     }
 
     @Override

@@ -65,7 +65,16 @@ public interface KbRepository extends AutoCloseable {
     PushResult push();
 
     /** The newest commit on origin/branch (as of the last fetch) carrying trailer {@code key: value}. */
-    Optional<String> findCommitWithTrailer(String key, String value, int maxCommits);
+    default Optional<String> findCommitWithTrailer(String key, String value, int maxCommits) {
+        return Optional.ofNullable(
+                findCommitsWithTrailer(key, List.of(value), maxCommits).get(value));
+    }
+
+    /**
+     * {@link #findCommitWithTrailer} for several values in one walk of at most {@code maxCommits} commits (0 = no
+     * limit), which stops once every value was found: value to commit, for the values found.
+     */
+    Map<String, String> findCommitsWithTrailer(String key, Collection<String> values, int maxCommits);
 
     /** Files changed between two commits ({@code fromCommit} null = the empty tree). */
     List<FileChange> changedFilesBetween(String fromCommit, String toCommit);
@@ -74,16 +83,18 @@ public interface KbRepository extends AutoCloseable {
     Recovery resetToRemote();
 
     /**
-     * The caller vouches that the index and work tree equal HEAD (e.g. right after its own successful push): a mark to
-     * hand back to {@link #resetToRemote(CleanMark, boolean)}. Empty if HEAD is not on the branch at origin/branch, or
-     * a lock file or rebase is in the way.
+     * The caller vouches that the index and work tree equal HEAD (e.g. right after its own commits, pushed or
+     * rejected): a mark to hand back to {@link #resetToRemote(CleanMark, boolean)}. Empty if HEAD is not on the branch
+     * or the branch has no commit, or a lock file or rebase is in the way.
      */
     Optional<CleanMark> markClean();
 
     /**
-     * {@link #resetToRemote()} for a checkout still as {@code mark} left it: no reset and no walk of the work tree
-     * when origin/branch (fetched first if {@code fetch}; as of the mark otherwise) still equals the mark's head; the
-     * full reset when anything differs from the mark (locks, HEAD, branch, index file) or the remote moved.
+     * {@link #resetToRemote()} for a checkout still as {@code mark} left it, without a walk of the work tree: nothing
+     * to do when origin/branch (fetched first if {@code fetch}; as of the mark otherwise) equals the mark's head;
+     * otherwise a fast-forward that writes only the paths that differ between the mark's head and origin/branch
+     * (unpushed commits are dropped). The full reset when anything differs from the mark (locks, HEAD, branch, index
+     * file).
      */
     Recovery resetToRemote(CleanMark mark, boolean fetch);
 

@@ -28,6 +28,10 @@ final class RepoSetup {
         config.setBoolean(ConfigConstants.CONFIG_GC_SECTION, null, ConfigConstants.CONFIG_KEY_AUTODETACH, false);
         // maintain() runs under the KB lock, so replaced packs can go at once (default keeps them an hour).
         config.setString(ConfigConstants.CONFIG_GC_SECTION, null, ConfigConstants.CONFIG_KEY_PRUNEPACKEXPIRE, "now");
+        // A checkout never serves fetches. With a bitmap, every push first walked all commits made since the last
+        // maintenance to extend the bitmap to origin/branch: that push cost grew with the commits since maintenance
+        // times the size of the trees they changed. Without one, a push walks only its own commits and their base.
+        config.setBoolean(ConfigConstants.CONFIG_PACK_SECTION, null, ConfigConstants.CONFIG_KEY_BUILD_BITMAPS, false);
         config.save();
         excludeLockFiles(repo.getDirectory().toPath().resolve("info").resolve("exclude"));
     }

@@ -13,9 +13,10 @@ import org.eclipse.jgit.lib.RepositoryState;
 
 /**
  * The cheap counterpart of {@link Repair}: no reset, no clean, no walk of the work tree. It trusts the caller's word
- * that the work tree and index were clean when the {@link CleanMark} was taken, and only checks what a cheap look can:
- * no lock files, no rebase, HEAD attached, branch and origin/branch still at the mark, the index file untouched since.
- * Anything else (and a remote that moved) is left to the full {@link Repair}.
+ * that the work tree and index equalled HEAD when the {@link CleanMark} was taken, and only checks what a cheap look
+ * can: no lock files, no rebase, HEAD attached, the branch still at the mark, the index file untouched since. When
+ * origin/branch is elsewhere (the remote moved, or the mark's head has unpushed commits of a rejected push), the
+ * checkout is {@link FastForward moved} there path by path. Anything else is left to the full {@link Repair}.
  */
 final class Resume {
     private final Checkout checkout;
@@ -24,11 +25,11 @@ final class Resume {
         this.checkout = checkout;
     }
 
-    /** The mark of the current state, if HEAD is on the branch and equals origin/branch and nothing is locked. */
+    /** The mark of the current state, if HEAD is on the branch (which has a commit) and nothing is locked. */
     Optional<CleanMark> mark() {
         try {
             ObjectId local = checkout.resolve(checkout.localRef());
-            if (local == null || !untouched() || !local.equals(checkout.resolve(checkout.remoteRef()))) {
+            if (local == null || !untouched()) {
                 return Optional.empty();
             }
             return indexStamp().map(index -> new CleanMark(local.name(), index));
@@ -39,27 +40,33 @@ final class Resume {
 
     /**
      * Empty when the checkout is not as marked (the caller runs the full {@link Repair#resetToRemote()}). Otherwise,
-     * after a fetch if {@code fetch}, {@code Recovered} at the mark when origin/branch is still there (nothing to
-     * reset), or the full repair onto the origin/branch just fetched when it moved. A fetch failure is thrown.
+     * after a fetch if {@code fetch}: {@code Recovered} at the mark when origin/branch is still there (nothing to
+     * reset), or moved onto origin/branch by a {@link FastForward} when it is elsewhere (the full repair if that
+     * declines). A fetch failure is thrown.
      */
     Optional<Recovery> from(CleanMark mark, boolean fetch) {
         if (!mark.equals(mark().orElse(null))) {
             return Optional.empty();
         }
-        if (fetch && checkout.hasRemote()) {
-            try {
+        try {
+            if (fetch && checkout.hasRemote()) {
                 PullOperation.fetch(checkout);
-                if (!mark.head().equals(name(checkout.resolve(checkout.remoteRef())))) {
-                    return Optional.of(new Repair(checkout, false).resetToRemote());
-                }
-            } catch (GitAPIException | IOException | RuntimeException e) {
-                if (GitFailures.isNetwork(e)) {
-                    throw GitFailures.wrap("reset", e);
-                }
-                return Optional.empty();
             }
+            ObjectId remote = checkout.resolve(checkout.remoteRef());
+            if (remote == null || mark.head().equals(remote.name())) {
+                return Optional.of(new Recovery.Recovered(mark.head(), List.of()));
+            }
+            Optional<Integer> moved = new FastForward(checkout).move(ObjectId.fromString(mark.head()), remote);
+            return Optional.of(moved.<Recovery>map(paths -> new Recovery.Recovered(
+                            remote.name(),
+                            List.of("fast-forwarded " + paths + " path(s) from " + abbreviate(mark.head()))))
+                    .orElseGet(() -> new Repair(checkout, false).resetToRemote()));
+        } catch (GitAPIException | IOException | RuntimeException e) {
+            if (GitFailures.isNetwork(e)) {
+                throw GitFailures.wrap("reset", e);
+            }
+            return Optional.empty();
         }
-        return Optional.of(new Recovery.Recovered(mark.head(), List.of()));
     }
 
     private boolean untouched() {
@@ -86,7 +93,7 @@ final class Resume {
                 attributes.size() + ":" + attributes.lastModifiedTime().toInstant() + ":" + attributes.fileKey());
     }
 
-    private static String name(ObjectId id) {
-        return id == null ? null : id.name();
+    private static String abbreviate(String commit) {
+        return commit.substring(0, Math.min(10, commit.length()));
     }
 }

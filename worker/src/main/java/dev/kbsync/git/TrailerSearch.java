@@ -1,12 +1,19 @@
 package dev.kbsync.git;
 
 import java.io.IOException;
-import java.util.Optional;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 
-/** Walks back from origin/branch looking for a commit with a given trailer (the exactly-once check). */
+/**
+ * Walks back from origin/branch looking for commits with given trailer values (the exactly-once check): one walk for
+ * all the values of a batch, which ends when every value was found or after {@code maxCommits} commits.
+ */
 final class TrailerSearch {
     private final Checkout checkout;
 
@@ -14,13 +21,16 @@ final class TrailerSearch {
         this.checkout = checkout;
     }
 
-    Optional<String> find(String key, String value, int maxCommits) {
+    /** The newest commit (within {@code maxCommits}; 0 = no limit) carrying {@code key: value}, per value found. */
+    Map<String, String> find(String key, Collection<String> values, int maxCommits) {
+        Map<String, String> found = new HashMap<>();
+        Set<String> wanted = new HashSet<>(values);
         try (RevWalk walk = new RevWalk(checkout.repo())) {
             ObjectId start = checkout.hasRemote()
                     ? checkout.resolve(checkout.remoteRef())
                     : checkout.resolve(checkout.localRef());
-            if (start == null) {
-                return Optional.empty();
+            if (start == null || wanted.isEmpty()) {
+                return found;
             }
             walk.markStart(walk.parseCommit(start));
             int seen = 0;
@@ -28,11 +38,16 @@ final class TrailerSearch {
                 if (maxCommits > 0 && seen++ >= maxCommits) {
                     break;
                 }
-                if (commit.getFooterLines(key).contains(value)) {
-                    return Optional.of(commit.name());
+                for (String value : commit.getFooterLines(key)) {
+                    if (wanted.remove(value)) {
+                        found.put(value, commit.name());
+                    }
+                }
+                if (wanted.isEmpty()) {
+                    break;
                 }
             }
-            return Optional.empty();
+            return found;
         } catch (IOException e) {
             throw GitFailures.wrap("log", e);
         }

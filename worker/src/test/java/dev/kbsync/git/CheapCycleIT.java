@@ -137,11 +137,53 @@ class CheapCycleIT {
 
             write(repo, "c.md", "c");
             repo.commitPaths(List.of("c.md"), "Add: c", AUTHOR, Map.of()); // unpushed: HEAD is ahead of origin
-            assertThat(repo.markClean()).isEmpty();
             CleanMark stale = new CleanMark(pushed, mark.index());
             assertThat(repo.resetToRemote(stale, false)).isInstanceOf(Recovery.Recovered.class);
             assertThat(repo.head()).contains(pushed);
             assertThat(repo.workTree().resolve("c.md")).doesNotExist();
+        }
+    }
+
+    @Test
+    void shouldMoveOntoTheNewRemoteHeadPathByPathAfterARejectedPush() throws Exception {
+        GitFixture fixture = GitFixture.seeded(tmp);
+        try (KbRepository other = fixture.cloneRepo();
+                KbRepository repo = fixture.cloneRepo()) {
+            write(other, "gone.md", "to be deleted by the other clone");
+            write(other, "kept/deep/file.md", "kept");
+            commitAndPush(other, "edited.md", "v1");
+            repo.pull();
+            Files.delete(other.workTree().resolve("gone.md"));
+            write(other, "edited.md", "v2");
+            write(other, "notes/2026/01/new.md", "new");
+            var theirs = (CommitResult.Committed) other.commitPaths(
+                    List.of("gone.md", "edited.md", "notes/2026/01/new.md"), "Theirs", AUTHOR, Map.of());
+            other.push();
+            write(repo, "notes/2026/01/mine.md", "mine");
+            repo.commitPaths(List.of("notes/2026/01/mine.md"), "Mine", AUTHOR, Map.of());
+            assertThat(repo.push()).isInstanceOf(PushResult.RejectedNonFastForward.class);
+            CleanMark mark = repo.markClean().orElseThrow();
+            write(repo, "stray.md", "untracked, never walked"); // a full reset would clean it away
+            long keptModified = Files.getLastModifiedTime(repo.workTree().resolve("kept/deep/file.md"))
+                    .toMillis();
+
+            Recovery recovery = repo.resetToRemote(mark, true);
+
+            assertThat(recovery).isInstanceOfSatisfying(Recovery.Recovered.class, r -> {
+                assertThat(r.head()).isEqualTo(theirs.commitId());
+                assertThat(r.actions()).singleElement().asString().startsWith("fast-forwarded 4 path(s)");
+            });
+            assertThat(repo.head()).contains(theirs.commitId());
+            assertThat(read(repo, "edited.md")).isEqualTo("v2");
+            assertThat(repo.workTree().resolve("gone.md")).doesNotExist();
+            assertThat(repo.workTree().resolve("notes/2026/01/mine.md")).doesNotExist();
+            assertThat(repo.workTree().resolve("stray.md")).exists();
+            assertThat(Files.getLastModifiedTime(repo.workTree().resolve("kept/deep/file.md"))
+                            .toMillis())
+                    .isEqualTo(keptModified);
+            Files.delete(repo.workTree().resolve("stray.md"));
+            assertThat(repo.hasChanges()).isFalse(); // index and work tree equal the new head
+            commitAndPush(repo, "after.md", "pushes on top of theirs");
         }
     }
 }

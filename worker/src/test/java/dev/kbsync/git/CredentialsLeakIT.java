@@ -171,7 +171,7 @@ class CredentialsLeakIT {
     }
 
     private static KbConfig kb(String remote, CredentialRef reference) {
-        return new KbConfig(KbId.of("leak"), remote, BRANCH, Optional.of(reference));
+        return new KbConfig(KbId.of("leak"), remote, BRANCH).withCredentials(reference);
     }
 
     private void assertClean(Throwable failure) {

@@ -113,7 +113,7 @@ public final class AsyncKbsyncClient {
         return snapshots("/v1/events", onEvent);
     }
 
-    /** {@code PUT /v1/kbs/{kb}} (admin role): registers a KB or replaces its remote and branch. */
+    /** {@code PUT /v1/kbs/{kb}} (admin role): registers a KB or replaces its remote, branch, note path, credentials. */
     public Future<KbConfig> registerKb(KbConfig kb) {
         JsonObject body = kb.toJson();
         body.remove("id");

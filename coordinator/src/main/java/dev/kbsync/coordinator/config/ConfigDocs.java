@@ -48,6 +48,7 @@ public final class ConfigDocs {
               address: redis://10.0.0.5:6379
             kbs:
               - {id: team-notes, remote: "git@github.com:acme/team-notes.git", branch: main}
+              - {id: sensors, remote: "git@github.com:acme/sensors.git", branch: main, notePath: "readings/{shard}/{slug}.md"}
               - id: team-a-handbook
                 remote: https://github.com/acme-a/handbook.git
                 credentials:

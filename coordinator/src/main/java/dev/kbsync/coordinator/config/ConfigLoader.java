@@ -86,7 +86,7 @@ final class ConfigLoader {
 
     private static List<KbConfig> kbs(Values<ConfigKey> v) {
         List<Map<String, String>> entries =
-                v.list(ConfigKey.KBS, List.of("id", "remote", "branch", "credentials.*"), EnvForms::kb);
+                v.list(ConfigKey.KBS, List.of("id", "remote", "branch", "notePath", "credentials.*"), EnvForms::kb);
         return IntStream.range(0, entries.size())
                 .mapToObj(i -> kb(entries.get(i), "kbs[" + i + "]"))
                 .toList();
@@ -95,7 +95,11 @@ final class ConfigLoader {
     private static KbConfig kb(Map<String, String> entry, String where) {
         try {
             return KbValidation.kb(
-                    entry.get("id"), entry.get("remote"), entry.getOrDefault("branch", "main"), credentials(entry));
+                    entry.get("id"),
+                    entry.get("remote"),
+                    entry.getOrDefault("branch", "main"),
+                    entry.get("notePath"),
+                    credentials(entry));
         } catch (InvalidInputException e) {
             throw new ConfigException(where + ": " + e.getMessage());
         }

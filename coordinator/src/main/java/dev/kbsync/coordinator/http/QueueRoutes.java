@@ -53,11 +53,12 @@ final class QueueRoutes {
     void handlePutKb(RoutingContext ctx) {
         String id = ctx.pathParam("kb");
         KbId.of(id);
-        Fields body = Bodies.object(ctx, "remote", "branch", "credentials");
+        Fields body = Bodies.object(ctx, "remote", "branch", "notePath", "credentials");
         KbConfig kb = KbValidation.kb(
                 id,
                 body.string("remote"),
                 body.string("branch"),
+                body.optString("notePath").orElse(null),
                 body.optJson("credentials").map(CredentialRef::fromJson));
         services.kbs()
                 .register(kb)

@@ -32,8 +32,8 @@ class ConfigDocsTest {
         assertThat(config.auth().tokens()).hasSize(4);
         assertThat(config.auth().tokens().get(3).kbs().matches("team-a-handbook"))
                 .isTrue();
-        assertThat(config.kbs()).hasSize(2);
-        assertThat(config.kbs().get(1).credentials()).isPresent();
+        assertThat(config.kbs()).hasSize(3);
+        assertThat(config.kbs().get(2).credentials()).isPresent();
     }
 
     @Test

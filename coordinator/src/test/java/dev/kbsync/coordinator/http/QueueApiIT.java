@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class QueueApiIT {
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -59,7 +60,28 @@ class QueueApiIT {
                 .put("branch", "release/v1");
         HttpResponse<Buffer> response = api.call(PUT, "/v1/kbs/handbook", ADMIN, kb);
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.bodyAsJsonObject()).isEqualTo(kb.copy().put("id", "handbook"));
+        assertThat(response.bodyAsJsonObject())
+                .isEqualTo(kb.copy().put("id", "handbook").put("notePath", "notes/{yyyy}/{MM}/{slug}.md"));
+
+        JsonObject daily = kb.copy().put("notePath", "journal/{yyyy}-{MM}-{dd}/{slug}.md");
+        assertThat(api.call(PUT, "/v1/kbs/handbook", ADMIN, daily).bodyAsJsonObject())
+                .isEqualTo(daily.copy().put("id", "handbook"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"notes/{user}/{slug}.md", "notes/fixed.md", "../{slug}.md", ".git/{slug}", "a//{slug}"})
+    void shouldRejectANotePathTemplateThePathGuardRefusesAndChangeNothing(String notePath) {
+        long calls = api.services.calls.get();
+        HttpResponse<Buffer> response = api.call(
+                PUT,
+                "/v1/kbs/x",
+                ADMIN,
+                new JsonObject()
+                        .put("remote", "/srv/x.git")
+                        .put("branch", "main")
+                        .put("notePath", notePath));
+        assertError(response, 400, "INVALID_NOTE_PATH");
+        assertThat(api.services.calls.get()).isEqualTo(calls);
     }
 
     @Test

@@ -10,15 +10,31 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The demo KB's "remote": a local bare repository with a README on {@code main}, created once. */
+/**
+ * The demo KB's "remote": a local bare repository with a README on {@code main}, created once. The workers push into
+ * it in-process, so a {@code kill -9} in the middle of a push can leave a git lock file in it (e.g.
+ * {@code refs/heads/main.lock}), which would fail every later push.
+ */
 final class DemoRemote {
+    private static final Logger log = LoggerFactory.getLogger(DemoRemote.class);
+
     private DemoRemote() {}
 
-    static Path ensure(Path bare, Path scratch) {
+    /**
+     * Creates the remote if missing. {@code owned}: this process owns the data directory, so every earlier writer of
+     * the remote is dead and lock files left in it are stale: they are removed.
+     */
+    static Path ensure(Path bare, Path scratch, boolean owned) {
         if (Files.isDirectory(bare.resolve("refs"))) {
+            if (owned) {
+                removeStaleLocks(bare);
+            }
             return bare;
         }
         try {
@@ -37,6 +53,18 @@ final class DemoRemote {
             throw new UncheckedIOException("cannot create the demo KB at " + bare, e);
         } catch (GitAPIException e) {
             throw new IllegalStateException("cannot create the demo KB at " + bare + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void removeStaleLocks(Path bare) {
+        try (Stream<Path> files = Files.walk(bare)) {
+            for (Path lock : files.filter(f -> f.getFileName().toString().endsWith(".lock"))
+                    .toList()) {
+                Files.delete(lock);
+                log.warn("removed {}, left in the demo KB by a process that died while writing it", lock);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean " + bare, e);
         }
     }
 

@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Redis (embedded unless given), one coordinator on loopback with auth off, {@code n} in-process workers and the
- * {@code demo} KB backed by a local bare repository: the production code paths folded into one process.
+ * {@code demo} KB backed by a local bare repository: the production code paths folded into one process. The embedded
+ * Redis keeps its data in {@code <data dir>/redis} (append-only file), so a restart in the same directory resumes
+ * every accepted job; one process at a time owns a data directory.
  */
 public final class EmbeddedStack implements AutoCloseable {
     public static final String DEMO_KB = "demo";
@@ -32,13 +34,19 @@ public final class EmbeddedStack implements AutoCloseable {
     private Coordinator coordinator;
     private String redisUri;
     private Path demoRemote;
+    private Resumed resumed;
 
     private EmbeddedStack() {}
 
     public static EmbeddedStack start(StackOptions options) throws IOException {
+        return start(options, PhaseListener.NONE);
+    }
+
+    /** As {@link #start(StackOptions)}, with {@code phases} observing every job cycle of the workers (tests). */
+    static EmbeddedStack start(StackOptions options, PhaseListener phases) throws IOException {
         EmbeddedStack stack = new EmbeddedStack();
         try {
-            stack.boot(options);
+            stack.boot(options, phases);
             return stack;
         } catch (RuntimeException | IOException e) {
             stack.close();
@@ -46,15 +54,16 @@ public final class EmbeddedStack implements AutoCloseable {
         }
     }
 
-    private void boot(StackOptions options) throws IOException {
+    private void boot(StackOptions options, PhaseListener phases) throws IOException {
         Path data = Files.createDirectories(options.dataDir().toAbsolutePath());
         redisUri = options.redisUri().orElseGet(() -> {
-            redis = RedisProcess.start(createDirectories(data.resolve("redis")));
+            redis = RedisProcess.startPersistent(createDirectories(data.resolve("redis")), options.redisFsync());
             return redis.uri();
         });
-        demoRemote = DemoRemote.ensure(data.resolve("remotes/demo.git"), data.resolve("tmp"));
+        demoRemote = DemoRemote.ensure(data.resolve("remotes/demo.git"), data.resolve("tmp"), embeddedRedis());
         coordinator = Coordinator.start(vertx, CoordinatorConfig.load(Optional.empty(), coordinatorEnv(options)))
                 .await();
+        resumed = Resumed.find(coordinator.services(), embeddedRedis());
         for (int i = 1; i <= options.workers(); i++) {
             Map<String, String> env = Map.of(
                     "KBSYNC_COORDINATOR_URL",
@@ -67,7 +76,7 @@ public final class EmbeddedStack implements AutoCloseable {
                     "0",
                     "KBSYNC_POLL_WAIT",
                     "2s");
-            workers.add(WorkerProcess.start(vertx, WorkerConfigLoader.load(env), System.getenv(), PhaseListener.NONE)
+            workers.add(WorkerProcess.start(vertx, WorkerConfigLoader.load(env), System.getenv(), phases)
                     .await());
         }
         log.info(
@@ -106,6 +115,16 @@ public final class EmbeddedStack implements AutoCloseable {
         return redis != null;
     }
 
+    /** The jobs this start found in Redis from an earlier run (see {@link Resumed}). */
+    public Resumed resumed() {
+        return resumed;
+    }
+
+    /** The pid of a redis-server that a killed earlier run left behind and this start stopped. */
+    public Optional<Long> stoppedLeftover() {
+        return redis == null ? Optional.empty() : redis.stoppedLeftover();
+    }
+
     public Path demoRemote() {
         return demoRemote;
     }
@@ -114,7 +133,10 @@ public final class EmbeddedStack implements AutoCloseable {
         return workers.size();
     }
 
-    /** Stops workers (they finish their jobs), then the coordinator, Vert.x and the embedded Redis. */
+    /**
+     * Stops workers (they finish their jobs), then the coordinator, Vert.x and the embedded Redis ({@code SHUTDOWN}:
+     * its append-only file is complete).
+     */
     @Override
     public void close() {
         workers.parallelStream().forEach(WorkerProcess::stop);

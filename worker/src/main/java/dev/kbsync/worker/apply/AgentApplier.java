@@ -2,6 +2,7 @@ package dev.kbsync.worker.apply;
 
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.KbConfig;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -20,7 +21,7 @@ public final class AgentApplier implements Applier {
     }
 
     @Override
-    public ApplyResult apply(Path checkout, Job job) {
+    public ApplyResult apply(Path checkout, Job job, KbConfig kb) {
         if (!(job.payload() instanceof JobPayload.Agent agent)) {
             throw new IllegalArgumentException("not an agent job: " + job.id());
         }

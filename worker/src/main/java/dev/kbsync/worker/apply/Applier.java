@@ -1,6 +1,7 @@
 package dev.kbsync.worker.apply;
 
 import dev.kbsync.api.Job;
+import dev.kbsync.api.KbConfig;
 import java.nio.file.Path;
 
 /**
@@ -9,5 +10,6 @@ import java.nio.file.Path;
  * checkout was reset (push retry), so it must derive everything from the job and the current tree.
  */
 public interface Applier {
-    ApplyResult apply(Path checkout, Job job);
+    /** Applies {@code job} to {@code checkout}, the work tree of {@code kb} (whose registration says, e.g., where notes go). */
+    ApplyResult apply(Path checkout, Job job, KbConfig kb);
 }

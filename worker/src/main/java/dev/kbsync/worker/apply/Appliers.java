@@ -1,6 +1,7 @@
 package dev.kbsync.worker.apply;
 
 import dev.kbsync.api.Job;
+import dev.kbsync.api.KbConfig;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -15,10 +16,10 @@ public final class Appliers implements Applier {
     }
 
     @Override
-    public ApplyResult apply(Path checkout, Job job) {
+    public ApplyResult apply(Path checkout, Job job, KbConfig kb) {
         return switch (job.kind()) {
-            case NOTE -> notes.apply(checkout, job);
-            case AGENT -> agents.apply(checkout, job);
+            case NOTE -> notes.apply(checkout, job, kb);
+            case AGENT -> agents.apply(checkout, job, kb);
         };
     }
 }

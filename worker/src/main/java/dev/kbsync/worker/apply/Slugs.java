@@ -1,8 +1,12 @@
 package dev.kbsync.worker.apply;
 
+import dev.kbsync.api.NotePathTemplate;
+import dev.kbsync.git.paths.SafePaths;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.text.Normalizer;
+import java.time.Instant;
 import java.util.Locale;
 
 /** File names derived from note titles: lower-case ASCII words joined by dashes, collision-safe with -2, -3... */
@@ -21,12 +25,15 @@ final class Slugs {
         return slug.isEmpty() ? "note" : slug;
     }
 
-    /** {@code dir/<slug>.md}, or {@code dir/<slug>-N.md} with the smallest N >= 2 that does not exist yet. */
-    static String freeName(Path dir, String slug) {
-        String name = slug + ".md";
-        for (int n = 2; Files.exists(dir.resolve(name)); n++) {
-            name = slug + "-" + n + ".md";
+    /**
+     * Where {@code template} puts {@code slug} for job {@code jobId}'s note created at {@code created}, or with
+     * {@code slug-N} for the smallest N >= 2 whose path does not exist yet; checked by the path guard.
+     */
+    static Path freePath(SafePaths paths, NotePathTemplate template, String slug, Instant created, String jobId) {
+        Path path = paths.resolve(template.render(slug, created, jobId));
+        for (int n = 2; Files.exists(path, LinkOption.NOFOLLOW_LINKS); n++) {
+            path = paths.resolve(template.render(slug + "-" + n, created, jobId));
         }
-        return name;
+        return path;
     }
 }

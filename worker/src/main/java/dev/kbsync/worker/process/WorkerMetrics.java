@@ -2,6 +2,7 @@ package dev.kbsync.worker.process;
 
 import dev.kbsync.metrics.ProcessMetrics;
 import dev.kbsync.worker.client.JobReport;
+import dev.kbsync.worker.run.CycleStats;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,6 +20,7 @@ public final class WorkerMetrics {
     private final Counter done;
     private final Counter failed;
     private final Counter pushRejections;
+    private final Counter rejectedCycles;
     private final Timer git;
 
     WorkerMetrics(ProcessMetrics process, BooleanSupplier degraded) {
@@ -27,6 +29,10 @@ public final class WorkerMetrics {
         this.done = counter(registry, "kbsync.worker.jobs.done", "Jobs reported done");
         this.failed = counter(registry, "kbsync.worker.jobs.failed", "Jobs reported failed");
         this.pushRejections = counter(registry, "kbsync.worker.push.rejections", "Non-fast-forward push rejections");
+        this.rejectedCycles = counter(
+                registry,
+                "kbsync.worker.publish.cycles.rejected",
+                "Publish cycles (jobs or group-commit batches) with a push rejected as non-fast-forward");
         Gauge.builder("kbsync.worker.degraded", degraded, d -> d.getAsBoolean() ? 1 : 0)
                 .description("1 while the coordinator is unreachable")
                 .strongReference(true)
@@ -51,9 +57,12 @@ public final class WorkerMetrics {
         pushRejections.increment(report.outcome().pushRejections());
     }
 
-    /** Git time of one job (all its pulls, commits and pushes). */
-    void gitTime(Duration time) {
-        git.record(time);
+    /** One publish cycle (a job, or a group-commit batch): its git time and whether a push of it was rejected. */
+    void cycle(CycleStats cycle) {
+        if (cycle.pushRejections() > 0) {
+            rejectedCycles.increment();
+        }
+        git.record(cycle.gitTime());
     }
 
     public long jobsDone() {
@@ -62,6 +71,16 @@ public final class WorkerMetrics {
 
     public long jobsFailed() {
         return (long) failed.count();
+    }
+
+    /** Publish cycles so far (a group-commit batch is one). */
+    public long publishCycles() {
+        return git.count();
+    }
+
+    /** Publish cycles so far with at least one push rejected as non-fast-forward. */
+    public long rejectedCycles() {
+        return (long) rejectedCycles.count();
     }
 
     /** Mean git time per job so far. */

@@ -76,8 +76,7 @@ public final class WorkerProcess {
                 checkouts,
                 new LocalKbLock(LocalLockConfig.DEFAULTS, clock),
                 new Appliers(new NoteApplier(config.noteAgent(), clock), new AgentApplier(config.agent())),
-                new PublishCycle(
-                        new PushRetry(config.pushRetries(), Duration.ofMillis(100)), listener, metrics::gitTime),
+                new PublishCycle(new PushRetry(config.pushRetries(), Duration.ofMillis(100)), listener, metrics::cycle),
                 new RunnerSettings(config.emailDomain(), config.maintainEvery(), config.batchMax(), listener));
         for (int i = 0; i < config.concurrency(); i++) {
             slots.execute(new PollSlot(

@@ -42,7 +42,7 @@ final class JobUnit implements WorkUnit {
 
     @Override
     public ApplyResult apply(Path workTree) {
-        return applier.apply(workTree, assignment.job());
+        return applier.apply(workTree, assignment.job(), assignment.kb());
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.kbsync.git.GitException;
 import dev.kbsync.git.KbRepository;
 import dev.kbsync.git.Recovery;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,11 +17,14 @@ import org.slf4j.LoggerFactory;
  * stale locks) are dropped, and a checkout that cannot be repaired is wiped and cloned again.
  *
  * <p>The full reset walks the whole work tree, which dominates a job's git time on a large KB. So the checkout
- * remembers whether the last cycle ended cleanly: a {@link CleanMark} taken right after its own successful push (the
- * cycle staged and committed exactly the files it changed, so index and work tree equal HEAD for everything it
- * touched). Every sync consumes the mark: a cycle that ends any other way (refused, failed, aborted, thrown, a library
- * session handed the work tree out for writes) leaves none, and the next sync resets fully. A fresh process or
- * checkout object has none either, so a crashed job's half-applied note is always reset away, never committed.
+ * remembers whether the last cycle ended cleanly: a {@link CleanMark} taken right after its own successful push, or
+ * right after a push of its commits was rejected (the cycle staged and committed exactly the files it changed, so
+ * index and work tree equal HEAD for everything it touched). The next sync then touches only the paths that differ
+ * between the mark's head and the remote's (none if the remote did not move): a rejected push after another worker's
+ * push, the normal case when workers take turns on a KB, costs a fetch and that fast-forward. Every sync consumes the
+ * mark: a cycle that ends any other way (refused, failed, aborted, thrown, a library session handed the work tree out
+ * for writes) leaves none, and the next sync resets fully. A fresh process or checkout object has none either, so a
+ * crashed job's half-applied note is always reset away, never committed.
  */
 public final class KbCheckout implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KbCheckout.class);
@@ -33,6 +37,7 @@ public final class KbCheckout implements AutoCloseable {
     private int cyclesSinceMaintain;
     private CleanMark clean;
     private boolean pushedAtFirstTry;
+    private boolean remoteQuiet;
 
     /** {@code auth}: asked for the KB's credential before every clone, fetch and push. */
     public KbCheckout(String remote, String branch, Path dir, GitAuth auth) {
@@ -49,9 +54,11 @@ public final class KbCheckout implements AutoCloseable {
 
     /**
      * {@link #syncToRemote()} for the publish cycle. When the last cycle here ended with a push that went through at
-     * the first try, it is optimistic and does not even fetch: origin/branch is still what that push left, and the
-     * cycle's push (never forced) is rejected if anybody else pushed since, which sends the cycle through a full
-     * sync. Otherwise it fetches; after a clean cycle it resets nothing unless the remote moved.
+     * the first try, and the last fetch found the remote where this checkout's own previous push had left it (nobody
+     * else pushes to the KB now), it is optimistic and does not even fetch: origin/branch is still what that push
+     * left, and the cycle's push (never forced) is rejected if anybody else pushed since, which sends the cycle
+     * through a sync with a fetch. Otherwise it fetches (when workers take turns on a KB, every cycle does, and no
+     * push is rejected for it); after a clean cycle it writes only what the remote changed since.
      */
     KbRepository syncForPublish() {
         return sync(!pushedAtFirstTry);
@@ -63,7 +70,18 @@ public final class KbCheckout implements AutoCloseable {
      */
     void pushedCleanly(boolean atFirstTry) {
         clean = repo == null ? null : repo.markClean().orElse(null);
-        pushedAtFirstTry = clean != null && atFirstTry;
+        pushedAtFirstTry = clean != null && atFirstTry && remoteQuiet;
+    }
+
+    /**
+     * Call right after the cycle's push was rejected as non-fast-forward, under the lock: index and work tree equal
+     * HEAD (the cycle's unpushed commits). The retry's sync fetches and moves the checkout onto the remote's head
+     * path by path instead of resetting it fully.
+     */
+    void pushRejected() {
+        clean = repo == null ? null : repo.markClean().orElse(null);
+        pushedAtFirstTry = false;
+        remoteQuiet = false;
     }
 
     /**
@@ -83,6 +101,12 @@ public final class KbCheckout implements AutoCloseable {
             repo = openOrReclone();
         }
         Recovery recovery = mark == null ? repo.resetToRemote() : repo.resetToRemote(mark, fetch);
+        if (fetch) {
+            // The remote is quiet if it was still where this checkout's last cycle left it.
+            remoteQuiet = mark != null
+                    && recovery instanceof Recovery.Recovered r
+                    && r.head().equals(mark.head());
+        }
         if (recovery instanceof Recovery.NeedsReclone needs) {
             log.warn("checkout {} is damaged ({}); cloning again", dir, needs.reason());
             repo.close();
@@ -99,13 +123,15 @@ public final class KbCheckout implements AutoCloseable {
         if (repo != null && ++cyclesSinceMaintain >= every) {
             cyclesSinceMaintain = 0;
             boolean optimistic = pushedAtFirstTry;
+            Optional<String> before = repo.head();
             clean = null;
             pushedAtFirstTry = false;
             repo.maintain();
             // A full reset here, off the critical path, also sweeps away whatever a cheap sync cannot see.
-            if (repo.resetToRemote() instanceof Recovery.Recovered) {
+            if (repo.resetToRemote() instanceof Recovery.Recovered recovered) {
+                remoteQuiet &= before.equals(Optional.of(recovered.head()));
                 clean = repo.markClean().orElse(null);
-                pushedAtFirstTry = optimistic && clean != null;
+                pushedAtFirstTry = optimistic && remoteQuiet && clean != null;
             }
         }
     }
@@ -125,6 +151,7 @@ public final class KbCheckout implements AutoCloseable {
     public void close() {
         clean = null;
         pushedAtFirstTry = false;
+        remoteQuiet = false;
         if (repo != null) {
             repo.close();
             repo = null;

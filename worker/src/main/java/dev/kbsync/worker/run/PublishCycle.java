@@ -8,7 +8,6 @@ import dev.kbsync.git.GitException;
 import dev.kbsync.git.KbRepository;
 import dev.kbsync.git.PushResult;
 import dev.kbsync.worker.apply.ApplyResult;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -21,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one write path of jobs and library sessions: sync to the remote, skip if the remote already has the unit's
- * {@code Kbsync-Job} commit, apply, commit with trailers, check, push (never forced). A non-fast-forward rejection
+ * {@code Kbsync-Job} commit (one walk of the recent history for all the units of a batch), apply, commit with
+ * trailers, check, push (never forced). A non-fast-forward rejection
  * starts over from the sync, at most {@link PushRetry#maxRetries()} times. Several units (group commit) share one
  * sync and one push, with one commit each. Each commit stages only the files its unit's applier reported.
  *
@@ -31,9 +31,11 @@ import org.slf4j.LoggerFactory;
  * remote only accepts a fast-forward of the head it has: our commits sit on top of the head our last push left, so
  * the push can only succeed if the remote has gained no commit since, i.e. if the history we checked is the remote's
  * whole history. If anybody pushed in between (another worker, possibly even the same job after a lost lease), the
- * push is rejected as non-fast-forward (or the remote ref changed under it), and the retry goes through a full sync
- * with a fetch, checks the trailers again on the remote's new history, and re-applies only the units it lacks. A push
- * that fails in transport also retries through the full sync (its commits may have landed after all).
+ * push is rejected as non-fast-forward (or the remote ref changed under it), and the retry syncs with a fetch: the
+ * checkout's unpushed commits are dropped and it is moved onto the remote's new head (path by path, see
+ * {@link KbCheckout#pushRejected()}; the same result as a full reset for every tracked file), the trailers are checked
+ * again on the remote's new history, and only the units it lacks are re-applied. A push that fails in transport
+ * retries through the full reset (its commits may have landed after all).
  */
 public final class PublishCycle {
     private static final Logger log = LoggerFactory.getLogger(PublishCycle.class);
@@ -41,12 +43,13 @@ public final class PublishCycle {
 
     private final PushRetry retry;
     private final PhaseListener listener;
-    private final Consumer<Duration> gitTime;
+    private final Consumer<CycleStats> stats;
 
-    public PublishCycle(PushRetry retry, PhaseListener listener, Consumer<Duration> gitTime) {
+    /** {@code stats} receives each cycle's {@link CycleStats} when it ends. */
+    public PublishCycle(PushRetry retry, PhaseListener listener, Consumer<CycleStats> stats) {
         this.retry = retry;
         this.listener = listener;
-        this.gitTime = gitTime;
+        this.stats = stats;
     }
 
     /** Publishes {@code unit} through {@code checkout}; throws {@link UnitAbortedException} from the pre-push check. */
@@ -61,10 +64,11 @@ public final class PublishCycle {
      */
     public List<Outcome> runAll(KbCheckout checkout, List<? extends WorkUnit> units) {
         GitStopwatch git = new GitStopwatch();
+        Rounds rounds = new Rounds();
         try {
-            return attempt(checkout, units, git, new Rounds());
+            return attempt(checkout, units, git, rounds);
         } finally {
-            gitTime.accept(git.total());
+            stats.accept(new CycleStats(git.total(), rounds.rejections));
         }
     }
 
@@ -82,10 +86,15 @@ public final class PublishCycle {
             Outcome failed = new Outcome.Failed(GitFailureCodes.ofSync(e), e.getMessage(), done.rejections);
             return new ArrayList<>(Collections.nCopies(units.size(), failed));
         }
+        List<String> ids = units.stream().map(WorkUnit::id).toList();
+        Map<String, String> published =
+                git.time(() -> repo.findCommitsWithTrailer(Trailers.JOB, ids, TRAILER_SEARCH_DEPTH));
         List<Outcome> outcomes = new ArrayList<>();
         Map<Integer, CommitResult.Committed> commits = new LinkedHashMap<>();
         for (int i = 0; i < units.size(); i++) {
-            Step step = land(repo, units.get(i), git, done.rejections);
+            Optional<String> existing =
+                    Optional.ofNullable(published.get(units.get(i).id()));
+            Step step = land(repo, units.get(i), existing, git, done.rejections);
             outcomes.add(step.outcome());
             if (step.commit() != null) {
                 commits.put(i, step.commit());
@@ -98,11 +107,12 @@ public final class PublishCycle {
         return push(new Batch(checkout, units, git, done, repo, commits, outcomes));
     }
 
-    /** One unit on the synced checkout: found already published, refused, unchanged, or committed (not pushed). */
-    private Step land(KbRepository repo, WorkUnit unit, GitStopwatch git, int rejections) {
+    /**
+     * One unit on the synced checkout: found already published ({@code existing}: its commit on the remote), refused,
+     * unchanged, or committed (not pushed).
+     */
+    private Step land(KbRepository repo, WorkUnit unit, Optional<String> existing, GitStopwatch git, int rejections) {
         listener.reached(Phase.PULLED, unit.id());
-        Optional<String> existing =
-                git.time(() -> repo.findCommitWithTrailer(Trailers.JOB, unit.id(), TRAILER_SEARCH_DEPTH));
         if (existing.isPresent()) {
             log.info("remote already has commit {} for {}; not applying it again", existing.get(), unit.id());
             return new Step(
@@ -171,6 +181,7 @@ public final class PublishCycle {
             return batch.committedAre(new Outcome.Failed(GitFailureCodes.ofPush(push), push.message(), rejections));
         }
         batch.done().rejections++;
+        batch.checkout().pushRejected();
         log.info("push of {} rejected (non-fast-forward); re-applying on the new remote head", batch.first());
         return again(
                 batch,

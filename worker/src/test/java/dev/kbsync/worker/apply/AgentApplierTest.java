@@ -35,7 +35,8 @@ class AgentApplierTest {
         AgentApplier applier =
                 applier("echo new > created.md; echo more >> edit.md; rm gone.md", Duration.ofSeconds(30));
 
-        ApplyResult result = applier.apply(kb, Jobs.agent("j1", "bob", "tidy up the knowledge base please, all of it"));
+        ApplyResult result =
+                applier.apply(kb, Jobs.agent("j1", "bob", "tidy up the knowledge base please, all of it"), Jobs.KB);
 
         assertThat(result)
                 .isEqualTo(new ApplyResult.Changed(
@@ -59,7 +60,7 @@ class AgentApplierTest {
         Path pidFile = scripts.resolve("child.pid");
         AgentApplier applier = applier("sleep 300 & echo $! > " + pidFile + "; wait", Duration.ofSeconds(2));
 
-        ApplyResult result = applier.apply(kb, Jobs.agent("j2", "bob", "hang"));
+        ApplyResult result = applier.apply(kb, Jobs.agent("j2", "bob", "hang"), Jobs.KB);
 
         assertThat(result).isInstanceOf(ApplyResult.Refused.class);
         assertThat(((ApplyResult.Refused) result).error().code()).isEqualTo("AGENT_TIMEOUT");
@@ -72,7 +73,7 @@ class AgentApplierTest {
     void shouldRefuseASymlinkOutOfTheKbAndChangeNothing() {
         AgentApplier applier = applier("echo x > fine.md; ln -s /tmp escape", Duration.ofSeconds(30));
 
-        ApplyResult result = applier.apply(kb, Jobs.agent("j3", "bob", "escape"));
+        ApplyResult result = applier.apply(kb, Jobs.agent("j3", "bob", "escape"), Jobs.KB);
 
         assertThat(((ApplyResult.Refused) result).error().code()).isEqualTo("AGENT_UNSAFE_CHANGE");
         assertThat(kb.resolve("fine.md")).doesNotExist();
@@ -84,7 +85,7 @@ class AgentApplierTest {
         AgentApplier applier =
                 applier("mkdir -p .git/hooks; echo evil > .git/hooks/pre-commit", Duration.ofSeconds(30));
 
-        ApplyResult result = applier.apply(kb, Jobs.agent("j4", "bob", "hook"));
+        ApplyResult result = applier.apply(kb, Jobs.agent("j4", "bob", "hook"), Jobs.KB);
 
         assertThat(((ApplyResult.Refused) result).error().code()).isEqualTo("AGENT_UNSAFE_CHANGE");
         assertThat(kb.resolve(".git/hooks")).doesNotExist();
@@ -94,7 +95,7 @@ class AgentApplierTest {
     void shouldAcceptALinkThatStaysInsideTheKb() {
         AgentApplier applier = applier("ln -s keep.md alias.md", Duration.ofSeconds(30));
 
-        ApplyResult result = applier.apply(kb, Jobs.agent("j5", "bob", "alias"));
+        ApplyResult result = applier.apply(kb, Jobs.agent("j5", "bob", "alias"), Jobs.KB);
 
         assertThat(result).isInstanceOf(ApplyResult.Changed.class);
         assertThat(Files.isSymbolicLink(kb.resolve("alias.md"))).isTrue();
@@ -102,7 +103,7 @@ class AgentApplierTest {
 
     @Test
     void shouldFailWithAgentNotConfiguredWithoutACommand() {
-        ApplyResult result = new AgentApplier(Optional.empty()).apply(kb, Jobs.agent("j6", "bob", "anything"));
+        ApplyResult result = new AgentApplier(Optional.empty()).apply(kb, Jobs.agent("j6", "bob", "anything"), Jobs.KB);
 
         assertThat(((ApplyResult.Refused) result).error().code()).isEqualTo("AGENT_NOT_CONFIGURED");
     }
@@ -111,7 +112,7 @@ class AgentApplierTest {
     void shouldFailWhenTheAgentExitsNonZeroAndChangeNothing() {
         AgentApplier applier = applier("echo half > half.md; echo broken >&2; exit 3", Duration.ofSeconds(30));
 
-        ApplyResult result = applier.apply(kb, Jobs.agent("j7", "bob", "fail"));
+        ApplyResult result = applier.apply(kb, Jobs.agent("j7", "bob", "fail"), Jobs.KB);
 
         assertThat(((ApplyResult.Refused) result).error().message())
                 .contains("code 3")

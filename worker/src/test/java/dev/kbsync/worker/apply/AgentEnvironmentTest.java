@@ -102,7 +102,7 @@ class AgentEnvironmentTest {
         for (CredentialRef reference :
                 List.of(new CredentialRef.File(file.toString(), null), new CredentialRef.Env("TEAM_TOKEN", null))) {
             KbConfig kb =
-                    new KbConfig(KbId.of("team"), "https://git.example.org/t.git", "main", Optional.of(reference));
+                    new KbConfig(KbId.of("team"), "https://git.example.org/t.git", "main").withCredentials(reference);
             assertThat(resolver.forKb(kb).current()).isPresent();
         }
         AgentCommand agent = Scripts.agent(

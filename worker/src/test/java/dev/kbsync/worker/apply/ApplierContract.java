@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kbsync.api.FileChange;
 import dev.kbsync.api.Job;
+import dev.kbsync.worker.fixture.Jobs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ abstract class ApplierContract {
     void shouldReportExactlyTheFilesItChanged() {
         Map<String, String> before = contents(kb);
 
-        ApplyResult result = applier(other).apply(kb, changingJob("marker-1"));
+        ApplyResult result = applier(other).apply(kb, changingJob("marker-1"), Jobs.KB);
 
         assertThat(result).isInstanceOf(ApplyResult.Changed.class);
         Set<String> reported = ((ApplyResult.Changed) result)
@@ -55,8 +56,8 @@ abstract class ApplierContract {
 
     @Test
     void shouldNeverTouchTheGitDirectory() throws IOException {
-        applier(other).apply(kb, changingJob("marker-2"));
-        applier(other).apply(kb, escapingJob());
+        applier(other).apply(kb, changingJob("marker-2"), Jobs.KB);
+        applier(other).apply(kb, escapingJob(), Jobs.KB);
 
         try (var files = Files.walk(kb.resolve(".git"))) {
             assertThat(files.filter(Files::isRegularFile)).containsExactly(kb.resolve(".git/config"));
@@ -68,8 +69,8 @@ abstract class ApplierContract {
     void shouldMakeTheSameChangeWhenAppliedAgainToAFreshTree() throws IOException {
         Job job = changingJob("marker-3");
 
-        ApplyResult first = applier(other).apply(kb, job);
-        ApplyResult second = applier(other).apply(other, job);
+        ApplyResult first = applier(other).apply(kb, job, Jobs.KB);
+        ApplyResult second = applier(other).apply(other, job, Jobs.KB);
 
         assertThat(second).isEqualTo(first);
         for (FileChange change : ((ApplyResult.Changed) first).files()) {
@@ -82,7 +83,7 @@ abstract class ApplierContract {
     void shouldRefuseToWriteOutsideTheKbAndChangeNothing() {
         Map<String, String> before = contents(kb);
 
-        ApplyResult result = applier(other).apply(kb, escapingJob());
+        ApplyResult result = applier(other).apply(kb, escapingJob(), Jobs.KB);
 
         assertThat(result).isInstanceOf(ApplyResult.Refused.class);
         assertThat(changedPaths(before, contents(kb))).isEmpty();

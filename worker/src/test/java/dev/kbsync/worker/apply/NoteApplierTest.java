@@ -3,6 +3,9 @@ package dev.kbsync.worker.apply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kbsync.api.FileChange;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.NotePathTemplate;
 import dev.kbsync.worker.fixture.Jobs;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,27 +24,67 @@ class NoteApplierTest {
 
     @Test
     void shouldWriteMarkdownWithFrontMatter() throws IOException {
-        ApplyResult result = applier.apply(kb, Jobs.note("j1", "alice", "Buy \"milk\"\nand bread", "Shopping", null));
+        ApplyResult result =
+                applier.apply(kb, Jobs.note("j1", "alice", "Buy \"milk\"\nand bread", "Shopping", null), Jobs.KB);
 
         assertThat(result)
                 .isEqualTo(new ApplyResult.Changed(
-                        "Add: Shopping", List.of(new FileChange("shopping.md", FileChange.Change.CREATED, null))));
-        assertThat(Files.readString(kb.resolve("shopping.md")))
+                        "Add: Shopping",
+                        List.of(new FileChange("notes/2026/11/shopping.md", FileChange.Change.CREATED, null))));
+        assertThat(Files.readString(kb.resolve("notes/2026/11/shopping.md")))
                 .isEqualTo("---\ntitle: \"Shopping\"\nauthor: \"alice\"\ncreated: 2026-11-29T08:00:00Z\n---\n\n"
                         + "Buy \"milk\"\nand bread\n");
     }
 
     @Test
     void shouldDeriveTheTitleFromTheFirstLineAndAvoidCollisions() throws IOException {
-        Files.writeString(kb.resolve("meeting-notes.md"), "taken");
-        Files.writeString(kb.resolve("meeting-notes-2.md"), "taken");
+        Files.createDirectories(kb.resolve("notes/2026/11"));
+        Files.writeString(kb.resolve("notes/2026/11/meeting-notes.md"), "taken");
+        Files.writeString(kb.resolve("notes/2026/11/meeting-notes-2.md"), "taken");
 
-        ApplyResult result = applier.apply(kb, Jobs.note("j2", "alice", "# Meeting notes!\nbody", null, null));
+        ApplyResult result = applier.apply(kb, Jobs.note("j2", "alice", "# Meeting notes!\nbody", null, null), Jobs.KB);
 
         assertThat(((ApplyResult.Changed) result).commitMessage()).isEqualTo("Add: Meeting notes!");
         assertThat(((ApplyResult.Changed) result).files())
                 .extracting(FileChange::path)
-                .containsExactly("meeting-notes-3.md");
+                .containsExactly("notes/2026/11/meeting-notes-3.md");
+    }
+
+    @Test
+    void shouldPutANoteWhereItsKbsTemplateSaysAndResolveCollisionsThere() throws IOException {
+        KbConfig daily = new KbConfig(
+                KbId.of("team"),
+                "file:///team.git",
+                "main",
+                new NotePathTemplate("journal/{yyyy}-{MM}-{dd}/{slug}.txt"));
+        Files.createDirectories(kb.resolve("journal/2026-11-29"));
+        Files.writeString(kb.resolve("journal/2026-11-29/standup.txt"), "taken");
+        KbConfig root = new KbConfig(KbId.of("team"), "file:///team.git", "main", new NotePathTemplate("{slug}.md"));
+
+        ApplyResult dated = applier.apply(kb, Jobs.note("j6", "alice", "text", "Standup", null), daily);
+        ApplyResult atRoot = applier.apply(kb, Jobs.note("j7", "alice", "text", "Standup", null), root);
+
+        assertThat(((ApplyResult.Changed) dated).files())
+                .containsExactly(new FileChange("journal/2026-11-29/standup-2.txt", FileChange.Change.CREATED, null));
+        assertThat(((ApplyResult.Changed) atRoot).files())
+                .containsExactly(new FileChange("standup.md", FileChange.Change.CREATED, null));
+        assertThat(kb.resolve("journal/2026-11-29/standup-2.txt")).exists();
+    }
+
+    @Test
+    void shouldRefuseATemplateFolderThatLeavesTheKb() throws IOException {
+        Path outside = Files.createTempDirectory("outside");
+        Files.createSymbolicLink(kb.resolve("notes"), outside);
+
+        ApplyResult result = applier.apply(kb, Jobs.note("j8", "alice", "x", "X", null), Jobs.KB);
+
+        assertThat(result)
+                .isInstanceOfSatisfying(
+                        ApplyResult.Refused.class,
+                        r -> assertThat(r.error().code()).isEqualTo("INVALID_PATH"));
+        try (var files = Files.list(outside)) {
+            assertThat(files).isEmpty();
+        }
     }
 
     @Test
@@ -49,7 +92,7 @@ class NoteApplierTest {
         Files.createDirectories(kb.resolve("ideas"));
         Files.writeString(kb.resolve("ideas/x.md"), "old");
 
-        ApplyResult result = applier.apply(kb, Jobs.note("j3", "alice", "new", "X", "ideas/x.md"));
+        ApplyResult result = applier.apply(kb, Jobs.note("j3", "alice", "new", "X", "ideas/x.md"), Jobs.KB);
 
         assertThat(((ApplyResult.Changed) result).files())
                 .containsExactly(new FileChange("ideas/x.md", FileChange.Change.EDITED, null));
@@ -57,7 +100,7 @@ class NoteApplierTest {
 
     @Test
     void shouldRefuseAGitPath() {
-        ApplyResult result = applier.apply(kb, Jobs.note("j4", "alice", "x", "X", ".git/config"));
+        ApplyResult result = applier.apply(kb, Jobs.note("j4", "alice", "x", "X", ".git/config"), Jobs.KB);
 
         assertThat(((ApplyResult.Refused) result).error().code()).isEqualTo("INVALID_PATH");
     }
@@ -72,7 +115,8 @@ class NoteApplierTest {
                         java.time.Duration.ofSeconds(30))),
                 Clock.systemUTC());
 
-        ApplyResult result = withAgent.apply(kb, Jobs.note("j5", "alice", "the user's message", "Inbox", null));
+        ApplyResult result =
+                withAgent.apply(kb, Jobs.note("j5", "alice", "the user's message", "Inbox", null), Jobs.KB);
 
         assertThat(result)
                 .isEqualTo(new ApplyResult.Changed(

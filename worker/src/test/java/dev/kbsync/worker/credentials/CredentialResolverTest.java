@@ -85,11 +85,8 @@ class CredentialResolverTest {
     void shouldGiveAnSshKeyAsAnIdentityWithItsKnownHosts() throws IOException {
         Path key = Files.writeString(secrets.resolve("id"), "key");
         Path knownHosts = Files.writeString(secrets.resolve("known_hosts"), "");
-        KbConfig kb = new KbConfig(
-                KbId.of("ssh-kb"),
-                "git@git.example.org:acme/a.git",
-                "main",
-                Optional.of(new CredentialRef.SshKey(key.toString(), knownHosts.toString(), true)));
+        KbConfig kb = new KbConfig(KbId.of("ssh-kb"), "git@git.example.org:acme/a.git", "main")
+                .withCredentials(new CredentialRef.SshKey(key.toString(), knownHosts.toString(), true));
         assertThat(resolver.forKb(kb).current()).contains(new SshIdentity(key, Optional.of(knownHosts), true));
     }
 
@@ -111,6 +108,6 @@ class CredentialResolverTest {
     }
 
     private static KbConfig kb(CredentialRef reference) {
-        return new KbConfig(KbId.of("team-a"), REMOTE, "main", Optional.of(reference));
+        return new KbConfig(KbId.of("team-a"), REMOTE, "main").withCredentials(reference);
     }
 }

@@ -149,7 +149,7 @@ class WorkerCredentialsIT {
     }
 
     private void register(String kb, CredentialRef credentials) {
-        KbConfig registration = new KbConfig(KbId.of(kb), git.url(kb + ".git"), "main", Optional.of(credentials));
+        KbConfig registration = new KbConfig(KbId.of(kb), git.url(kb + ".git"), "main").withCredentials(credentials);
         assertThat(coordinator.register(registration)).isEqualTo(registration);
     }
 

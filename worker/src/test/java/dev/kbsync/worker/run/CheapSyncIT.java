@@ -109,6 +109,7 @@ class CheapSyncIT {
 
     @Test
     void shouldRecoverWhenAnotherClonePushedBetweenTwoOptimisticCycles() {
+        optimistic();
         published(cycle().run(checkout, note("job-1", 1)));
         GitFixture.pushDirectly(remote, tmp.resolve("other"), "other.md", "pushed meanwhile\n");
 
@@ -118,7 +119,13 @@ class CheapSyncIT {
         assertThat(second.pushRejections()).isEqualTo(1); // no fetch first: the optimistic push was rejected
         assertThat(GitFixture.history(bare))
                 .extracting(RevCommit::getShortMessage)
-                .containsExactly("Add: Note job-2", "Direct: other.md", "Add: Note job-1", "Initial commit");
+                .containsExactly(
+                        "Add: Note job-2",
+                        "Direct: other.md",
+                        "Add: Note job-1",
+                        "Add: Note warm-2",
+                        "Add: Note warm-1",
+                        "Initial commit");
         assertThat(GitFixture.commitsForJob(bare, "job-2")).isEqualTo(1);
 
         Outcome third = cycle().run(checkout, note("job-3", 3));
@@ -127,7 +134,57 @@ class CheapSyncIT {
     }
 
     @Test
+    void shouldNotResetTheWorkTreeWhenAnOptimisticPushIsRejectedAfterAnotherWorkersPush() throws IOException {
+        optimistic();
+        published(cycle().run(checkout, note("job-1", 1)));
+        try (KbCheckout other = new KbCheckout(remote, "main", tmp.resolve("host-b/team/work"), GitAuth.NONE)) {
+            published(cycle().run(other, note("job-2", 2)));
+        }
+        Files.writeString(work.resolve("stray.md"), "untracked: only a full reset would clean it away");
+
+        Outcome third = cycle().run(checkout, note("job-3", 3));
+
+        published(third);
+        assertThat(third.pushRejections()).isEqualTo(1); // optimistic: no fetch first, so the push was rejected
+        assertThat(work.resolve("stray.md")).exists(); // the retry fetched and fast-forwarded: no reset, no clean
+        assertThat(work.resolve("note-job-2.md")).exists();
+        assertThat(GitFixture.history(bare))
+                .extracting(RevCommit::getShortMessage)
+                .containsExactly(
+                        "Add: Note job-3",
+                        "Add: Note job-2",
+                        "Add: Note job-1",
+                        "Add: Note warm-2",
+                        "Add: Note warm-1",
+                        "Initial commit");
+        assertThat(GitFixture.commitsForJob(bare, "job-3")).isEqualTo(1);
+
+        Files.delete(work.resolve("stray.md"));
+        try (Git git = Git.open(work.toFile())) {
+            assertThat(git.status().call().isClean()).isTrue(); // index and work tree equal the pushed head
+        } catch (org.eclipse.jgit.api.errors.GitAPIException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void shouldFetchFirstInsteadOfHavingPushesRejectedWhileAnotherWorkerTakesTurns() {
+        optimistic();
+        try (KbCheckout other = new KbCheckout(remote, "main", tmp.resolve("host-b/team/work"), GitAuth.NONE)) {
+            for (int i = 0; i < 3; i++) {
+                published(cycle().run(other, note("b-" + i, 2)));
+                Outcome ours = cycle().run(checkout, note("a-" + i, 2));
+                published(ours);
+                // the first rejection shows the remote is shared; from then on every cycle fetches first
+                assertThat(ours.pushRejections()).isEqualTo(i == 0 ? 1 : 0);
+            }
+        }
+        assertThat(GitFixture.history(bare)).hasSize(9);
+    }
+
+    @Test
     void shouldStillFindAJobAnotherWorkerPublishedWhileThisCheckoutWasOptimistic() {
+        optimistic();
         published(cycle().run(checkout, note("job-1", 1)));
         String elsewhere;
         try (KbCheckout other = new KbCheckout(remote, "main", tmp.resolve("host-b/team/work"), GitAuth.NONE)) {
@@ -139,11 +196,12 @@ class CheapSyncIT {
         assertThat(again).isInstanceOf(Outcome.AlreadyPublished.class);
         assertThat(((Outcome.AlreadyPublished) again).commit()).isEqualTo(elsewhere);
         assertThat(GitFixture.commitsForJob(bare, "job-2")).isEqualTo(1);
-        assertThat(GitFixture.history(bare)).hasSize(3);
+        assertThat(GitFixture.history(bare)).hasSize(5);
     }
 
     @Test
     void shouldLandEveryUnitOfABatchExactlyOnceWhenTheOptimisticPushIsRejected() {
+        optimistic();
         published(cycle().run(checkout, note("a", 1)));
         GitFixture.pushDirectly(remote, tmp.resolve("other"), "other.md", "pushed meanwhile\n");
 
@@ -152,7 +210,14 @@ class CheapSyncIT {
         assertThat(outcomes).allMatch(o -> o instanceof Outcome.Published && o.pushRejections() == 1);
         assertThat(GitFixture.history(bare))
                 .extracting(RevCommit::getShortMessage)
-                .containsExactly("Add: Note c", "Add: Note b", "Direct: other.md", "Add: Note a", "Initial commit");
+                .containsExactly(
+                        "Add: Note c",
+                        "Add: Note b",
+                        "Direct: other.md",
+                        "Add: Note a",
+                        "Add: Note warm-2",
+                        "Add: Note warm-1",
+                        "Initial commit");
     }
 
     @Test
@@ -167,6 +232,15 @@ class CheapSyncIT {
 
         assertThat(remoteFiles()).doesNotContain("extra.md");
         assertThat(work.resolve("extra.md")).doesNotExist();
+    }
+
+    /**
+     * Two clean cycles: the second one's fetch finds the remote where the first one's push left it, so the next cycle
+     * is optimistic (no fetch before its push).
+     */
+    private void optimistic() {
+        published(cycle().run(checkout, note("warm-1", 1)));
+        published(cycle().run(checkout, note("warm-2", 1)));
     }
 
     private static void published(Outcome outcome) {

@@ -1,6 +1,9 @@
 package dev.kbsync.worker.run;
 
 import dev.kbsync.api.Job;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.NotePathTemplate;
 import dev.kbsync.git.Author;
 import dev.kbsync.worker.apply.ApplyResult;
 import dev.kbsync.worker.apply.NoteApplier;
@@ -9,8 +12,14 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 
-/** A note job as a unit with a fixed fence and a configurable pre-push check, for cycle tests. */
+/**
+ * A note job as a unit with a fixed fence and a configurable pre-push check, for cycle tests; its KB keeps notes at
+ * the root (registered with the note path template {@code {slug}.md}).
+ */
 record NoteUnit(Job job, long fence, Runnable beforePush) implements WorkUnit {
+    private static final KbConfig AT_ROOT =
+            new KbConfig(KbId.of("team"), "file:///team.git", "main", new NotePathTemplate("{slug}.md"));
+
     NoteUnit(Job job, long fence) {
         this(job, fence, () -> {});
     }
@@ -32,7 +41,7 @@ record NoteUnit(Job job, long fence, Runnable beforePush) implements WorkUnit {
 
     @Override
     public ApplyResult apply(Path workTree) {
-        return new NoteApplier(Optional.empty(), Clock.systemUTC()).apply(workTree, job);
+        return new NoteApplier(Optional.empty(), Clock.systemUTC()).apply(workTree, job, AT_ROOT);
     }
 
     @Override

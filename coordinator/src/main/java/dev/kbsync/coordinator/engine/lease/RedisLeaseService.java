@@ -133,7 +133,7 @@ public final class RedisLeaseService implements LeaseService {
             if (view.grantLeaseId().isEmpty()) {
                 return Future.succeededFuture();
             }
-            LOG.warn("lease {} of KB {} force-released by an admin; granting next", view.grantLeaseId(), kb);
+            LOG.warn("lease {} of KB {} force-released; granting next", view.grantLeaseId(), kb);
             return grants.end(LeaseRef.parse(view.grantLeaseId()), "released").mapEmpty();
         });
     }

@@ -1,4 +1,4 @@
-package dev.kbsync.testing;
+package dev.kbsync.redis;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -11,9 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * A minimal RESP2 client over a raw socket for fixtures and tests, so they need no Redis client library. Replies are
+ * A minimal RESP2 client over a raw socket, so process control and test fixtures need no Redis client library. Replies are
  * {@code String} (simple and bulk), {@code Long}, {@code List<Object>} or {@code null}; an error reply throws
  * {@link IllegalStateException}; socket failures and timeouts throw {@link UncheckedIOException}.
  */
@@ -67,6 +68,15 @@ public final class RespClient implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("redis at 127.0.0.1:" + socket.getPort() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The value of {@code key} in an {@code INFO} (or {@code CLUSTER INFO}) reply, or empty. */
+    public static Optional<String> infoField(Object info, String key) {
+        return String.valueOf(info)
+                .lines()
+                .filter(line -> line.startsWith(key + ":"))
+                .map(line -> line.substring(key.length() + 1).strip())
+                .findFirst();
     }
 
     @Override

@@ -31,6 +31,14 @@ public final class SafePaths {
         }
     }
 
+    /**
+     * The syntactic half of {@link #resolve}, for a path not yet tied to a work tree (e.g. a rendered path template):
+     * returns normally, or throws {@link InvalidInputException} with code INVALID_PATH.
+     */
+    public static void checkSyntax(String relative) {
+        PathSyntax.check(relative);
+    }
+
     /** The real path of {@code relative} inside the KB, or {@link InvalidInputException} with code INVALID_PATH. */
     public Path resolve(String relative) {
         PathSyntax.check(relative);

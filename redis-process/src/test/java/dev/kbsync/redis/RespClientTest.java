@@ -1,16 +1,28 @@
-package dev.kbsync.testing;
+package dev.kbsync.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 class RespClientTest {
-    @RegisterExtension
-    static final RedisExtension redis = new RedisExtension();
+    static RedisProcess redis;
+
+    @BeforeAll
+    static void start(@TempDir Path dir) {
+        redis = RedisProcess.start(dir);
+    }
+
+    @AfterAll
+    static void stop() {
+        redis.close();
+    }
 
     @Test
     void shouldDecodeEveryReplyType() {

@@ -1,0 +1,216 @@
+package dev.kbsync.bench;
+
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.NotePathTemplate;
+import dev.kbsync.api.NoteRequest;
+import dev.kbsync.api.client.KbsyncClient;
+import dev.kbsync.worker.process.WorkerConfigLoader;
+import dev.kbsync.worker.process.WorkerProcess;
+import dev.kbsync.worker.run.Phase;
+import dev.kbsync.worker.run.PhaseListener;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Scenario 7: a hot KB. {@code notes} notes submitted at once through the HTTP API to one KB (file or git:// remote),
+ * published by {@code workers} in-process workers taking turns on it (group commit). Measures the rate of the first
+ * and the last 1,000 notes (by the time their push landed) and how many publish cycles began with a rejected push.
+ */
+final class HotKb {
+    /** How the KB is registered: notes spread over 256 folders (see docs/configuration.md), so no folder grows big. */
+    static final String NOTE_PATH = "notes/{shard}/{slug}.md";
+
+    private static final KbId HOT = KbId.of("hot");
+    private static final int WINDOW = 1_000;
+    private static final int SUBMITTERS = 8;
+
+    private final BenchContext ctx;
+
+    HotKb(BenchContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** One run: first and last {@link #WINDOW} notes' rates, rejected cycles in the note. */
+    List<Measurement> run(int notes, int workers, int roundTripMillis) throws Exception {
+        Path dir = Files.createTempDirectory(ctx.scratch(), "hot-kb");
+        Map<String, Long> pushed = new ConcurrentHashMap<>();
+        PhaseListener listener = (phase, jobId) -> {
+            if (phase == Phase.PUSHED) {
+                pushed.putIfAbsent(jobId, System.nanoTime());
+            }
+        };
+        try (Remote remote = roundTripMillis > 0 ? Remote.network(ctx, roundTripMillis) : Remote.file(dir);
+                KbsyncServer server = KbsyncServer.start(ctx.redisUri());
+                KbsyncClient api = server.client(SUBMITTERS)) {
+            api.registerKb(new KbConfig(HOT, remote.url(), "main", new NotePathTemplate(NOTE_PATH)));
+            Vertx vertx = Vertx.vertx();
+            List<WorkerProcess> started = new ArrayList<>();
+            try {
+                for (int w = 0; w < workers; w++) {
+                    started.add(startWorker(vertx, server, dir.resolve("worker-" + w), "w" + w, listener));
+                }
+                submit(api, notes);
+                awaitPushed(pushed, notes, remote);
+            } finally {
+                started.forEach(WorkerProcess::stop);
+                vertx.close().await(30, TimeUnit.SECONDS);
+            }
+            long cycles =
+                    started.stream().mapToLong(w -> w.metrics().publishCycles()).sum();
+            long rejected = started.stream()
+                    .mapToLong(w -> w.metrics().rejectedCycles())
+                    .sum();
+            return measure(pushed, notes, workers, remote.label(), cycles, rejected);
+        }
+    }
+
+    private static WorkerProcess startWorker(
+            Vertx vertx, KbsyncServer server, Path cache, String id, PhaseListener listener) throws Exception {
+        Map<String, String> env = Map.of(
+                "KBSYNC_COORDINATOR_URL", "http://127.0.0.1:" + server.port(),
+                "KBSYNC_WORKER_ID", id,
+                "KBSYNC_CACHE_DIR", cache.toString(),
+                "KBSYNC_CONCURRENCY", "1",
+                "KBSYNC_WORKER_HTTP_PORT", "0",
+                "KBSYNC_POLL_WAIT", "2s",
+                "KBSYNC_SHUTDOWN_GRACE", "5s");
+        return WorkerProcess.start(vertx, WorkerConfigLoader.load(env), env, listener)
+                .await(30, TimeUnit.SECONDS);
+    }
+
+    /** Submits all notes from a few threads (the queue fills far faster than workers drain it). */
+    private static void submit(KbsyncClient api, int notes) throws Exception {
+        List<Thread> threads = new ArrayList<>();
+        List<Exception> failures = new ArrayList<>();
+        for (int t = 0; t < SUBMITTERS; t++) {
+            int first = t;
+            Thread thread = new Thread(() -> {
+                try {
+                    for (int i = first; i < notes; i += SUBMITTERS) {
+                        api.submitNote(
+                                HOT,
+                                new NoteRequest(
+                                        "bench",
+                                        "Note " + i + " of the sustained run.\n",
+                                        "Hot note " + i,
+                                        null,
+                                        null));
+                    }
+                } catch (Exception e) {
+                    synchronized (failures) {
+                        failures.add(e);
+                    }
+                }
+            });
+            thread.start();
+            threads.add(thread);
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        if (!failures.isEmpty()) {
+            throw failures.get(0);
+        }
+    }
+
+    /** Waits until every note was pushed, running the remote's housekeeping as its server would meanwhile. */
+    private static void awaitPushed(Map<String, Long> pushed, int notes, Remote remote) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+        int lastHousekeeping = 0;
+        while (pushed.size() < notes) {
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("only " + pushed.size() + " of " + notes + " notes pushed in 30 min");
+            }
+            if (pushed.size() - lastHousekeeping >= 500) {
+                lastHousekeeping = pushed.size();
+                remote.housekeeping();
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static List<Measurement> measure(
+            Map<String, Long> pushed, int notes, int workers, String remote, long cycles, long rejected) {
+        List<Long> times = pushed.values().stream().sorted().toList();
+        int window = Math.min(WINDOW, notes / 2);
+        String subject = String.format(Locale.ROOT, "%,d notes, %d workers, %s", notes, workers, remote);
+        String note = String.format(
+                Locale.ROOT,
+                "%d of %d publish cycles began with a rejected push (%.1f%%)",
+                rejected,
+                cycles,
+                cycles == 0 ? 0.0 : 100.0 * rejected / cycles);
+        return List.of(
+                rate(subject + ", first " + window, times.subList(0, window), note),
+                rate(subject + ", last " + window, times.subList(times.size() - window, times.size()), note),
+                rate(subject + ", all", times, note));
+    }
+
+    private static Measurement rate(String subject, List<Long> times, String note) {
+        double seconds = (times.get(times.size() - 1) - times.get(0)) / 1e9;
+        return new Measurement(subject, null, (times.size() - 1) / seconds, Double.NaN, note);
+    }
+
+    /** The KB's remote: a bare repository on disk, or one served over git:// behind the delay proxy. */
+    private interface Remote extends AutoCloseable {
+        String url();
+
+        String label();
+
+        /**
+         * What the remote's server does on its own: C git's receive-pack runs {@code gc --auto}; the in-process
+         * JGit receive used for file and bench git:// remotes keeps every push as a pack.
+         */
+        void housekeeping() throws Exception;
+
+        static Remote file(Path dir) throws Exception {
+            Path bare = dir.resolve("remote.git");
+            GitCli.seed(bare, dir.resolve("seed"));
+            return new Remote() {
+                public String url() {
+                    return bare.toUri().toString();
+                }
+
+                public String label() {
+                    return "file remote";
+                }
+
+                public void housekeeping() throws Exception {
+                    GitCli.run(bare, "gc", "--auto", "-q");
+                }
+
+                public void close() {}
+            };
+        }
+
+        static Remote network(BenchContext ctx, int roundTripMillis) throws Exception {
+            NetworkRemote network = new NetworkRemote(ctx, roundTripMillis);
+            return new Remote() {
+                public String url() {
+                    return network.url();
+                }
+
+                public String label() {
+                    return "git:// +" + roundTripMillis + " ms per round trip";
+                }
+
+                public void housekeeping() throws Exception {
+                    GitCli.run(network.scratch("kb.git"), "gc", "--auto", "-q");
+                }
+
+                public void close() throws Exception {
+                    network.close();
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package dev.kbsync.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code kbsync up} (or another main class of the test class path) in a child JVM: stdout to {@code <name>.out},
+ * stderr to {@code <name>.log} under {@code logs}. {@link #close()} kills it and its process tree if still alive.
+ */
+final class UpProcess implements AutoCloseable {
+    private static final Pattern COORDINATOR = Pattern.compile("coordinator: (http://127\\.0\\.0\\.1:\\d+)");
+
+    private final Process process;
+    private final Path out;
+    private final Path err;
+
+    private UpProcess(Process process, Path out, Path err) {
+        this.process = process;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** {@code kbsync up --port 0 --data-dir <data>} with {@code extraArgs}. */
+    static UpProcess up(Path data, Path logs, String name, String... extraArgs) {
+        List<String> args =
+                new ArrayList<>(List.of("up", "--port", "0", "--workers", "2", "--data-dir", data.toString()));
+        args.addAll(List.of(extraArgs));
+        return spawn(KbsyncCli.class, logs, name, args);
+    }
+
+    static UpProcess spawn(Class<?> main, Path logs, String name, List<String> args) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                main.getName()));
+        command.addAll(args);
+        try {
+            Files.createDirectories(logs);
+            Path out = logs.resolve(name + ".out");
+            Path err = logs.resolve(name + ".log");
+            Process process = new ProcessBuilder(command)
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .start();
+            return new UpProcess(process, out, err);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The coordinator's URL from the banner, once it is printed. */
+    URI awaitUp(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Matcher m = COORDINATOR.matcher(output());
+            if (m.find()) {
+                return URI.create(m.group(1));
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("kbsync exited with " + process.exitValue() + " before it was up:\n" + output()
+                        + "\n" + errors());
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("kbsync was not up within " + timeout + ":\n" + output() + "\n" + errors());
+    }
+
+    String output() {
+        return read(out);
+    }
+
+    String errors() {
+        return read(err);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Every process below this JVM (the embedded redis-server and its watchdog). */
+    List<ProcessHandle> descendants() {
+        return process.descendants().toList();
+    }
+
+    void signal(String name) throws IOException, InterruptedException {
+        int exit = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                .start()
+                .waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException("kill -" + name + " exited " + exit);
+        }
+    }
+
+    /** Waits for the JVM to exit; its exit code. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("kbsync did not exit within " + timeout + ":\n" + output() + "\n" + errors());
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.kbsync.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PersistentRedisIT {
+    private static final Duration CALL = Duration.ofSeconds(2);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldKeepItsDataAcrossACleanStopAndLeaveNoProcessBehind() {
+        List<ProcessHandle> processes;
+        try (RedisProcess redis = RedisProcess.startPersistent(dir, Fsync.ALWAYS)) {
+            RespClient.once(redis.port(), CALL, "SET", "note", "kept");
+            assertThat(RespClient.once(redis.port(), CALL, "CONFIG", "GET", "appendfsync"))
+                    .isEqualTo(List.of("appendfsync", "always"));
+            assertThat(RespClient.once(redis.port(), CALL, "CONFIG", "GET", "maxmemory-policy"))
+                    .isEqualTo(List.of("maxmemory-policy", "noeviction"));
+            processes = tree(redis.pid());
+            assertThat(processes).as("redis-server and its watchdog").hasSize(2);
+        }
+        assertThat(processes.get(0).isAlive())
+                .as("redis-server stopped by close()")
+                .isFalse();
+        await().atMost(Duration.ofSeconds(5)).until(() -> processes.stream().noneMatch(ProcessHandle::isAlive));
+        assertThat(dir.resolve("redis.pid")).doesNotExist();
+        try (RedisProcess again = RedisProcess.startPersistent(dir, Fsync.EVERYSEC)) {
+            assertThat(RespClient.once(again.port(), CALL, "GET", "note")).isEqualTo("kept");
+            assertThat(again.stoppedLeftover()).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldRunRedisAsTheStartedProcessItself() {
+        try (RedisProcess redis = RedisProcess.start(dir)) {
+            Object info = RespClient.once(redis.port(), CALL, "INFO", "server");
+            assertThat(RespClient.infoField(info, "process_id")).contains(Long.toString(redis.pid()));
+        }
+    }
+
+    @Test
+    void shouldLetItsWatchdogGoWithoutKillingAnythingWhenRedisDiesFirst() {
+        try (RedisProcess redis = RedisProcess.start(dir)) {
+            List<ProcessHandle> watchdog =
+                    ProcessHandle.of(redis.pid()).orElseThrow().children().toList();
+            assertThat(watchdog).hasSize(1);
+            redis.kill();
+            await().atMost(Duration.ofSeconds(5)).until(() -> !watchdog.get(0).isAlive());
+        }
+    }
+
+    @Test
+    void shouldRefuseADirectoryThatALiveProcessOwns() {
+        try (RedisProcess redis = RedisProcess.startPersistent(dir, Fsync.ALWAYS)) {
+            assertThatThrownBy(() -> RedisProcess.startPersistent(dir, Fsync.ALWAYS))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("is in use by another process");
+            assertThat(redis.isAlive()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldStopRedisWhenTheOwningJvmIsKilled() throws Exception {
+        Process jvm = spawn("k", "v");
+        long redisPid = awaitReady(jvm);
+        ProcessHandle redis = ProcessHandle.of(redisPid).orElseThrow();
+        jvm.destroyForcibly().waitFor();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !redis.isAlive());
+        try (RedisProcess again = RedisProcess.startPersistent(dir, Fsync.ALWAYS)) {
+            assertThat(again.stoppedLeftover()).isEmpty();
+            assertThat(RespClient.once(again.port(), CALL, "GET", "k")).isEqualTo("v");
+        }
+    }
+
+    @Test
+    void shouldStopARedisThatADeadOwnerAndItsWatchdogLeftRunning() throws Exception {
+        Process jvm = spawn("k", "v");
+        long redisPid = awaitReady(jvm);
+        ProcessHandle redis = ProcessHandle.of(redisPid).orElseThrow();
+        redis.children().forEach(ProcessHandle::destroyForcibly);
+        jvm.destroyForcibly().waitFor();
+        Thread.sleep(500);
+        assertThat(redis.isAlive()).as("the orphan").isTrue();
+        try (RedisProcess again = RedisProcess.startPersistent(dir, Fsync.ALWAYS)) {
+            assertThat(again.stoppedLeftover()).contains(redisPid);
+            assertThat(redis.isAlive()).isFalse();
+            assertThat(RespClient.once(again.port(), CALL, "GET", "k")).isEqualTo("v");
+        } finally {
+            redis.destroyForcibly();
+        }
+    }
+
+    @Test
+    void shouldIgnoreAPidFileThatNamesSomeoneElse(@TempDir Path other) throws IOException {
+        try (RedisProcess stranger = RedisProcess.start(other)) {
+            Files.writeString(dir.resolve("redis.pid"), stranger.pid() + "\n");
+            Files.writeString(dir.resolve("redis.conf"), "port " + stranger.port() + "\n");
+            try (RedisProcess redis = RedisProcess.startPersistent(dir, Fsync.ALWAYS)) {
+                assertThat(redis.stoppedLeftover()).isEmpty();
+                assertThat(stranger.isAlive()).as("not ours: left alone").isTrue();
+            }
+            Files.writeString(dir.resolve("redis.pid"), ProcessHandle.current().pid() + "\n");
+            try (RedisProcess redis = RedisProcess.startPersistent(dir, Fsync.ALWAYS)) {
+                assertThat(redis.stoppedLeftover()).isEmpty();
+            }
+        }
+    }
+
+    private static List<ProcessHandle> tree(long pid) {
+        ProcessHandle root = ProcessHandle.of(pid).orElseThrow();
+        return Stream.concat(Stream.of(root), root.descendants()).toList();
+    }
+
+    private Process spawn(String key, String value) throws IOException {
+        return new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        PersistentRedisMain.class.getName(),
+                        dir.toString(),
+                        key,
+                        value)
+                .redirectError(
+                        dir.resolveSibling(dir.getFileName() + "-child.log").toFile())
+                .start();
+    }
+
+    private static long awaitReady(Process jvm) throws IOException {
+        BufferedReader out = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8));
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+            if (line.startsWith("ready ")) {
+                return Long.parseLong(line.substring("ready ".length()));
+            }
+        }
+        throw new AssertionError("the child JVM exited before it was ready");
+    }
+}
