@@ -1,6 +1,5 @@
 package dev.kbsync.api;
 
-import dev.kbsync.git.paths.SafePaths;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,7 +16,7 @@ import java.util.regex.Pattern;
  * {@code {MM}}, {@code {dd}} (the note's submission date in UTC), {@code {shard}} (two hex digits from the job id: 256
  * folders that stay small at any rate, for KBs fed by machines) and {@code {slug}} (from its title; required, once, in
  * the file name, where a collision becomes {@code slug-2}, {@code slug-3}...). Checked when the KB is registered:
- * unknown placeholders, a missing {@code {slug}} and any rendering the path guard ({@link SafePaths}) refuses are a
+ * unknown placeholders, a missing {@code {slug}} and any rendering the cheap path check ({@link RelativePath}) refuses are a
  * {@code 400 INVALID_NOTE_PATH}.
  */
 public record NotePathTemplate(String pattern) {
@@ -50,7 +49,7 @@ public record NotePathTemplate(String pattern) {
             throw invalid("has an unmatched brace: " + Quoting.quote(pattern));
         }
         try {
-            SafePaths.checkSyntax(render(pattern, LONGEST_SLUG, LocalDate.of(2026, 12, 31), "ff"));
+            RelativePath.check(render(pattern, LONGEST_SLUG, LocalDate.of(2026, 12, 31), "ff"));
         } catch (InvalidInputException e) {
             throw invalid(e.getMessage());
         }

@@ -3,6 +3,7 @@ package dev.kbsync.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import java.util.concurrent.TimeUnit;
@@ -19,10 +20,11 @@ class ProcessMetricsTest {
                             request -> request.response().setStatusCode(204).end())
                     .listen(0, "127.0.0.1")
                     .await(10, TimeUnit.SECONDS);
-            vertx.createHttpClient()
-                    .request(HttpMethod.GET, server.actualPort(), "127.0.0.1", "/x")
+            HttpClient client = vertx.createHttpClient(); // held: an unreachable client may be closed under the call
+            client.request(HttpMethod.GET, server.actualPort(), "127.0.0.1", "/x")
                     .compose(request -> request.send())
                     .await(10, TimeUnit.SECONDS);
+            client.close().await(10, TimeUnit.SECONDS);
             vertx.eventBus().send("somewhere", "message");
 
             String scrape = metrics.scrape();

@@ -2,8 +2,8 @@ package dev.kbsync.coordinator.http;
 
 import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.Quoting;
+import dev.kbsync.api.RelativePath;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /** Syntactic checks of user input; each failure is a 400 with its own code. The worker enforces full path safety. */
@@ -54,23 +54,12 @@ final class Inputs {
         return value;
     }
 
-    /** A cheap pre-check: relative, no {@code ..} segment, no {@code .git} segment, no backslash or control chars. */
+    /** At most {@value #MAX_PATH} characters and {@link RelativePath}'s rules; the worker enforces full path safety. */
     static String path(String value) {
-        boolean bad = value.isEmpty()
-                || value.length() > MAX_PATH
-                || value.startsWith("/")
-                || value.contains("\\")
-                || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f);
-        for (String segment : value.split("/")) {
-            String s = segment.toLowerCase(Locale.ROOT).strip();
-            bad |= s.equals("..") || s.matches("\\.git[. ]*");
+        if (value.length() > MAX_PATH) {
+            throw RelativePath.reject(value, "is longer than " + MAX_PATH + " characters");
         }
-        if (bad) {
-            throw new InvalidInputException(
-                    "INVALID_PATH",
-                    "path must be relative inside the KB, without '..' or '.git', got " + Quoting.quote(value));
-        }
-        return value;
+        return RelativePath.check(value);
     }
 
     static Duration ttl(long ttlMs, Duration maxHold) {

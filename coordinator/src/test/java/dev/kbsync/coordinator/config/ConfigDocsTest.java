@@ -33,6 +33,7 @@ class ConfigDocsTest {
         assertThat(config.auth().tokens().get(3).kbs().matches("team-a-handbook"))
                 .isTrue();
         assertThat(config.kbs()).hasSize(3);
+        assertThat(config.kbs().get(1).notePath().pattern()).isEqualTo("readings/{shard}/{slug}.md");
         assertThat(config.kbs().get(2).credentials()).isPresent();
     }
 

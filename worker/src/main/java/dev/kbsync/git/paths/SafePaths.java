@@ -1,20 +1,16 @@
 package dev.kbsync.git.paths;
 
 import dev.kbsync.api.InvalidInputException;
+import dev.kbsync.api.RelativePath;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /** Resolves KB-relative paths from clients to real paths inside the KB work tree, outside {@code .git}. */
 public final class SafePaths {
     /** Error code of every rejection. */
-    public static final String INVALID_PATH = "INVALID_PATH";
-
-    static final int MAX_SEGMENT_BYTES = 255;
-    static final int MAX_PATH_BYTES = 1024;
+    public static final String INVALID_PATH = RelativePath.INVALID_PATH;
 
     private final Path root;
 
@@ -29,14 +25,6 @@ public final class SafePaths {
         } catch (IOException e) {
             throw new IllegalArgumentException("KB root does not exist: " + kbRoot, e);
         }
-    }
-
-    /**
-     * The syntactic half of {@link #resolve}, for a path not yet tied to a work tree (e.g. a rendered path template):
-     * returns normally, or throws {@link InvalidInputException} with code INVALID_PATH.
-     */
-    public static void checkSyntax(String relative) {
-        PathSyntax.check(relative);
     }
 
     /** The real path of {@code relative} inside the KB, or {@link InvalidInputException} with code INVALID_PATH. */
@@ -77,25 +65,10 @@ public final class SafePaths {
     }
 
     static boolean isGitDir(Path segment) {
-        return PathSyntax.isGitName(segment.toString());
+        return RelativePath.isGitName(segment.toString());
     }
 
-    static InvalidInputException reject(String path, String reason) {
-        return new InvalidInputException(INVALID_PATH, "Invalid path '" + printable(path) + "': " + reason);
-    }
-
-    private static String printable(String path) {
-        String shown = path.length() > 80 ? path.substring(0, 80) + "..." : path;
-        StringBuilder sb = new StringBuilder();
-        shown.codePoints().forEach(c -> sb.append(Character.isISOControl(c) ? "?" : Character.toString(c)));
-        return sb.toString();
-    }
-
-    static int utf8Length(String s) {
-        return s.getBytes(StandardCharsets.UTF_8).length;
-    }
-
-    static String lower(String s) {
-        return s.toLowerCase(Locale.ROOT);
+    private static InvalidInputException reject(String path, String reason) {
+        return RelativePath.reject(path, reason);
     }
 }
