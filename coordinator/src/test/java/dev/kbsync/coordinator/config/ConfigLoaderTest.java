@@ -178,7 +178,7 @@ class ConfigLoaderTest {
                 "KBSYNC_TOKENS | root:root-token-000000001 | auth.tokens[0].role: role must be client, worker or admin, got \"root\"",
                 "KBSYNC_TOKENS | justatoken | auth.tokens: each entry must look like role:token",
                 "KBSYNC_KBS | x=/srv/x.git | kbs: each entry must look like id=remote#branch",
-                "KBSYNC_KBS | x=https://u:secret@h/x.git#main | kbs[0]: remote must not carry credentials (https://***@...); give workers the token through their own configuration",
+                "KBSYNC_KBS | x=https://u:secret@h/x.git#main | kbs[0]: remote must not carry credentials (https://***@...); name the KB's credentials instead (a variable, a secret file, a GitHub App, an SSH key)",
                 "KBSYNC_KBS | X=/srv/x.git#main | kbs[0]: KB id must match [a-z0-9][a-z0-9._-]{0,63}, got \"X\"",
             })
     void shouldExplainEachBadValue(String variable, String value, String message) {
