@@ -92,7 +92,8 @@ class QueueApiIT {
                 .put("credentials", new JsonObject().put("file", "/run/secrets/team-a-token"));
         HttpResponse<Buffer> response = api.call(PUT, "/v1/kbs/team-a", ADMIN, kb);
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.bodyAsJsonObject()).isEqualTo(kb.copy().put("id", "team-a"));
+        assertThat(response.bodyAsJsonObject())
+                .isEqualTo(kb.copy().put("id", "team-a").put("notePath", "notes/{yyyy}/{MM}/{slug}.md"));
     }
 
     @ParameterizedTest(name = "{0}")
