@@ -7,7 +7,9 @@ import java.util.List;
 
 /**
  * A job as clients see it (HTTP contract v1). {@code ahead} is how many operations run before this one (0 while it
- * runs); {@code attempts} counts dispatches to workers. Times are null until they happen.
+ * runs); {@code attempts} counts dispatches to workers. {@code fencingToken} is the token of the job's latest grant,
+ * {@code firstFencingToken} that of its first: every commit the job can have made carries a token at least that large
+ * (a search for the job's commit may stop at the first older one). Times are null until they happen.
  */
 public record Job(
         String id,
@@ -18,6 +20,7 @@ public record Job(
         long ahead,
         long etaMs,
         Long fencingToken,
+        Long firstFencingToken,
         String commit,
         List<FileChange> files,
         JobError error,
@@ -34,6 +37,27 @@ public record Job(
         return payload.kind();
     }
 
+    /** The same job in another state at another place in the queue. */
+    public Job at(JobState newState, long newAhead, long newEtaMs) {
+        return new Job(
+                id,
+                kb,
+                user,
+                payload,
+                newState,
+                newAhead,
+                newEtaMs,
+                fencingToken,
+                firstFencingToken,
+                commit,
+                files,
+                error,
+                attempts,
+                createdAt,
+                startedAt,
+                finishedAt);
+    }
+
     public JsonObject toJson() {
         JsonArray fileArray = new JsonArray();
         files.forEach(f -> fileArray.add(f.toJson()));
@@ -47,6 +71,7 @@ public record Job(
                 .put("ahead", ahead)
                 .put("etaMs", etaMs)
                 .put("fencingToken", fencingToken)
+                .put("firstFencingToken", firstFencingToken)
                 .put("commit", commit)
                 .put("files", fileArray)
                 .put("error", error == null ? null : error.toJson())
@@ -67,6 +92,7 @@ public record Job(
                 json.getLong("ahead", 0L),
                 json.getLong("etaMs", 0L),
                 json.getLong("fencingToken"),
+                json.getLong("firstFencingToken"),
                 json.getString("commit"),
                 Json.list(json.getJsonArray("files"), FileChange::fromJson),
                 JobError.fromJson(json.getJsonObject("error")),

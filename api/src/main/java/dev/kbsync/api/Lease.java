@@ -7,6 +7,8 @@ import java.time.Instant;
 /**
  * A request for, or grant of, a KB's lock. {@code ahead} counts operations granted before this one (0 once granted);
  * {@code fencingToken} is set once granted and strictly increases per KB; {@code jobId} is set for job leases.
+ * {@code expiresAt} is when a grant lapses unless heartbeaten; {@code deadlineAt} is its hard end (the maximum hold),
+ * which no heartbeat pushes out: a holder must have stopped writing by then.
  */
 public record Lease(
         String id,
@@ -18,6 +20,7 @@ public record Lease(
         String jobId,
         Instant grantedAt,
         Instant expiresAt,
+        Instant deadlineAt,
         long ttlMs) {
 
     public JsonObject toJson() {
@@ -31,6 +34,7 @@ public record Lease(
                 .put("jobId", jobId)
                 .put("grantedAt", Json.text(grantedAt))
                 .put("expiresAt", Json.text(expiresAt))
+                .put("deadlineAt", Json.text(deadlineAt))
                 .put("ttlMs", ttlMs);
     }
 
@@ -50,6 +54,7 @@ public record Lease(
                 json.getString("jobId"),
                 Json.instant(json.getString("grantedAt")),
                 Json.instant(json.getString("expiresAt")),
+                Json.instant(json.getString("deadlineAt")),
                 json.getLong("ttlMs", 0L));
     }
 }

@@ -10,12 +10,12 @@ import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 
 /** Builds, pings and shuts down the Redisson client, always off the event loop. */
-final class RedisClients {
+public final class RedisClients {
     private RedisClients() {}
 
     static Future<RedissonClient> create(Vertx vertx, CoordinatorConfig config, ServicesFactory factory) {
         return vertx.executeBlocking(() -> {
-            Config redisson = redissonConfig(config);
+            Config redisson = redissonConfig(config.redis());
             factory.tune(redisson, config.engine());
             return Redisson.create(redisson);
         });
@@ -35,16 +35,20 @@ final class RedisClients {
         });
     }
 
-    private static Config redissonConfig(CoordinatorConfig config) {
-        if (config.redis().configFile().isPresent()) {
+    /**
+     * The Redisson configuration {@code redis} names (redis.configFile, else redis.address), before the engine's
+     * tuning; {@code kbsync doctor} connects with it.
+     */
+    public static Config redissonConfig(CoordinatorConfig.Redis redis) {
+        if (redis.configFile().isPresent()) {
             try {
-                return Config.fromYAML(config.redis().configFile().get().toFile());
+                return Config.fromYAML(redis.configFile().get().toFile());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read redis.configFile", e);
             }
         }
         Config redisson = new Config();
-        redisson.useSingleServer().setAddress(config.redis().address());
+        redisson.useSingleServer().setAddress(redis.address());
         return redisson;
     }
 }

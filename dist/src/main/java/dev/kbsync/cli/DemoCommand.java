@@ -5,8 +5,13 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.NoteRequest;
 import dev.kbsync.api.client.ClientOptions;
 import dev.kbsync.api.client.KbsyncClient;
+import dev.kbsync.cli.log.LogFlags;
+import dev.kbsync.cli.log.LogSetup;
+import dev.kbsync.cli.stack.DataDir;
 import dev.kbsync.cli.stack.EmbeddedStack;
+import dev.kbsync.cli.stack.StackOptions;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,6 +41,9 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     StackFlags stack;
 
+    @Mixin
+    LogFlags logs;
+
     @Option(names = "--users", description = "Simulated users (default: ${DEFAULT-VALUE}).", defaultValue = "8")
     int users;
 
@@ -50,6 +58,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        LogSetup.quiet(logs);
         if (users < 1 || users > 100 || notes < 1 || notes > 20) {
             System.err.println(
                     "error: --users must be 1-100 and --notes 1-20 (the per-user rate limit is 20 per minute)");
@@ -58,10 +67,13 @@ final class DemoCommand implements Callable<Integer> {
         if (stack.dataDir.toString().equals(".kbsync")) {
             stack.dataDir = Files.createTempDirectory("kbsync-demo");
         }
-        try (EmbeddedStack running = EmbeddedStack.start(stack.options(port));
+        StackOptions options = stack.options(port);
+        Path logFile = LogSetup.toFile(DataDir.child(DataDir.writable(options.dataDir()), "logs"), logs);
+        try (EmbeddedStack running = EmbeddedStack.start(options);
                 KbsyncClient api = KbsyncClient.create(ClientOptions.of(running.baseUrl(), null))) {
             System.out.println("kbsync demo: " + users + " users x " + notes + " notes on KB 'demo' ("
                     + running.baseUrl() + ", " + running.workerCount() + " workers)");
+            System.out.println("logs: " + logFile);
             Map<String, String> jobs = submitAll(api);
             QueueTicker ticker = QueueTicker.start(api, System.out, System.console() != null);
             Map<String, String> states = awaitAll(api, jobs.keySet());
@@ -118,6 +130,6 @@ final class DemoCommand implements Callable<Integer> {
         DemoVerdict verdict = DemoVerdict.of(jobs.keySet(), states, log);
         System.out.println();
         System.out.println(verdict.summary());
-        return verdict.ok() ? ExitCodes.OK : ExitCodes.JOB_FAILED;
+        return verdict.ok() ? ExitCodes.OK : ExitCodes.FAILED;
     }
 }

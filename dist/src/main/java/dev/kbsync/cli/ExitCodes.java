@@ -1,17 +1,31 @@
 package dev.kbsync.cli;
 
 import dev.kbsync.api.client.KbsyncException;
+import dev.kbsync.cli.stack.StartFailure;
 
-/** Process exit codes of the commands. */
+/** Process exit codes of the commands (the README's table lists them). */
 final class ExitCodes {
     static final int OK = 0;
-    static final int JOB_FAILED = 1;
+    /** A job failed ({@code note}, {@code agent}), the demo's verdict failed, or a {@code doctor} check failed. */
+    static final int FAILED = 1;
+    /** A bad command line or configuration value. */
     static final int USAGE = 2;
+
     static final int UNREACHABLE = 3;
     static final int REJECTED = 4;
     static final int SERVER_ERROR = 5;
-    /** {@code up}/{@code demo} could not start (e.g. another process owns the data directory). */
-    static final int NOT_STARTED = 6;
+    /** {@code up}/{@code demo}: another running stack owns the data directory. */
+    static final int DATA_DIR_IN_USE = 6;
+    /** {@code up}: the coordinator's port is taken. */
+    static final int PORT_IN_USE = 7;
+    /** {@code up}/{@code demo}: the data directory cannot be created or written. */
+    static final int DATA_DIR_NOT_WRITABLE = 8;
+    /** {@code up}/{@code demo}: the Redis given with {@code --redis} does not answer. */
+    static final int REDIS_UNREACHABLE = 9;
+    /** {@code up}/{@code demo}: the embedded redis-server did not start. */
+    static final int REDIS_NOT_STARTED = 10;
+    /** Anything unexpected (a defect): the log file has the details. */
+    static final int INTERNAL = 70;
 
     private ExitCodes() {}
 
@@ -23,9 +37,22 @@ final class ExitCodes {
         return e.status() == 0 ? UNREACHABLE : SERVER_ERROR;
     }
 
-    /** Prints the failure as {@code error: CODE: message} and returns its exit code. */
+    static int of(StartFailure.Reason reason) {
+        return switch (reason) {
+            case DATA_DIR_IN_USE -> DATA_DIR_IN_USE;
+            case PORT_IN_USE -> PORT_IN_USE;
+            case DATA_DIR_NOT_WRITABLE -> DATA_DIR_NOT_WRITABLE;
+            case REDIS_UNREACHABLE -> REDIS_UNREACHABLE;
+            case REDIS_NOT_STARTED -> REDIS_NOT_STARTED;
+        };
+    }
+
+    /** Prints the failure as {@code error: CODE: message} (with a hint when nothing answered) and returns its code. */
     static int failed(KbsyncException e) {
-        System.err.println("error: " + e.getMessage());
+        String hint = e instanceof KbsyncException.Unreachable
+                ? "; is it running? ('kbsync up' starts one; --url or KBSYNC_URL points elsewhere)"
+                : "";
+        System.err.println("error: " + e.getMessage() + hint);
         return of(e);
     }
 }

@@ -1,5 +1,6 @@
 package dev.kbsync.cli;
 
+import dev.kbsync.cli.log.LogSetup;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,28 +8,34 @@ import picocli.CommandLine.Command;
 @Command(
         name = "kbsync",
         mixinStandardHelpOptions = true,
-        version = "kbsync 0.1.0",
+        versionProvider = Version.class,
         description = "Serializes writes to git-backed knowledge bases across servers.",
         subcommands = {
             UpCommand.class,
             DemoCommand.class,
+            DoctorCommand.class,
             CoordinatorCommand.class,
             WorkerCommand.class,
             NoteCommand.class,
             AgentCommand.class,
-            QueueCommand.class
+            QueueCommand.class,
+            CompletionCommand.class
         })
 public final class KbsyncCli {
     private KbsyncCli() {}
 
     public static void main(String[] args) {
+        LogSetup.enable();
         System.exit(run(args));
     }
 
-    /** Runs a command line and returns its exit code (usage errors: 2, picocli's default). */
+    /** Runs a command line and returns its exit code ({@link ExitCodes}; a usage error is 2). */
     public static int run(String... args) {
+        Errors errors = new Errors();
         return new CommandLine(KbsyncCli.class)
                 .setCaseInsensitiveEnumValuesAllowed(true)
+                .setParameterExceptionHandler(errors)
+                .setExecutionExceptionHandler(errors)
                 .execute(args);
     }
 }

@@ -68,7 +68,7 @@ final class Progress {
         }
         JobError error = job.error() == null ? new JobError("UNKNOWN", "") : job.error();
         out.println("failed: " + error.code() + ": " + error.message());
-        return ExitCodes.JOB_FAILED;
+        return ExitCodes.FAILED;
     }
 
     private static String seconds(long millis) {

@@ -5,6 +5,8 @@ import dev.kbsync.api.client.EventStream;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.api.event.SnapshotEvent;
+import dev.kbsync.cli.log.LogFlags;
+import dev.kbsync.cli.log.LogSetup;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,6 +18,9 @@ final class QueueCommand implements Callable<Integer> {
     @Mixin
     ClientFlags client;
 
+    @Mixin
+    LogFlags logs;
+
     @Option(names = "--kb", description = "Only this KB.")
     String kb;
 
@@ -24,6 +29,7 @@ final class QueueCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        LogSetup.quiet(logs);
         try (KbsyncClient api = client.client()) {
             if (watch) {
                 try (EventStream<SnapshotEvent> events =

@@ -10,8 +10,11 @@ import java.io.PrintStream;
 
 /** Follows the demo KB's queue stream on a daemon thread and shows "holder ... | N waiting" as it changes. */
 final class QueueTicker {
+    private static final long JOIN_MS = 2_000;
+
     private final Progress progress;
     private final EventStream<SnapshotEvent> events;
+    private Thread thread;
 
     private QueueTicker(Progress progress, EventStream<SnapshotEvent> events) {
         this.progress = progress;
@@ -20,7 +23,7 @@ final class QueueTicker {
 
     static QueueTicker start(KbsyncClient api, PrintStream out, boolean inPlace) {
         QueueTicker ticker = new QueueTicker(new Progress(out, inPlace), api.queueEvents(KbId.of("demo")));
-        Thread thread = new Thread(
+        ticker.thread = new Thread(
                 () -> {
                     try {
                         ticker.events.forEach(event -> ticker.progress.line(describe(event.snapshot())));
@@ -29,13 +32,15 @@ final class QueueTicker {
                     }
                 },
                 "kbsync-demo-queue");
-        thread.setDaemon(true);
-        thread.start();
+        ticker.thread.setDaemon(true);
+        ticker.thread.start();
         return ticker;
     }
 
-    void stop() {
+    /** Ends the stream and waits for the events already received to be shown, so none comes after what follows. */
+    void stop() throws InterruptedException {
         events.close();
+        thread.join(JOIN_MS);
         progress.end();
     }
 

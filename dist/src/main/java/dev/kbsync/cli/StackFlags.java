@@ -4,7 +4,10 @@ import dev.kbsync.cli.stack.StackOptions;
 import dev.kbsync.redis.Fsync;
 import java.nio.file.Path;
 import java.util.Optional;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** Flags shared by {@code up} and {@code demo}. */
 final class StackFlags {
@@ -28,7 +31,15 @@ final class StackFlags {
             defaultValue = "${env:KBSYNC_REDIS_FSYNC:-always}")
     Fsync redisFsync;
 
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
+    /** The options; a value out of range is a usage error (exit 2), reported like picocli's own. */
     StackOptions options(int port) {
-        return new StackOptions(dataDir, Optional.ofNullable(redis), redisFsync, port, workers);
+        try {
+            return new StackOptions(dataDir, Optional.ofNullable(redis), redisFsync, port, workers);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(command.commandLine(), e.getMessage(), e);
+        }
     }
 }

@@ -7,6 +7,8 @@ import dev.kbsync.api.client.EventStream;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.api.event.JobEvent;
+import dev.kbsync.cli.log.LogFlags;
+import dev.kbsync.cli.log.LogSetup;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -15,6 +17,9 @@ import picocli.CommandLine.Option;
 abstract class SubmitCommand implements Callable<Integer> {
     @Mixin
     ClientFlags client;
+
+    @Mixin
+    LogFlags logs;
 
     @Option(names = "--kb", required = true, description = "The KB id, e.g. team.")
     String kb;
@@ -33,6 +38,7 @@ abstract class SubmitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        LogSetup.quiet(logs);
         KbId id;
         try {
             id = KbId.of(kb);

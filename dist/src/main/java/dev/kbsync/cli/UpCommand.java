@@ -1,6 +1,11 @@
 package dev.kbsync.cli;
 
+import dev.kbsync.cli.log.LogFlags;
+import dev.kbsync.cli.log.LogSetup;
+import dev.kbsync.cli.stack.DataDir;
 import dev.kbsync.cli.stack.EmbeddedStack;
+import dev.kbsync.cli.stack.StackOptions;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -23,25 +28,26 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--port", description = "Coordinator HTTP port (default: ${DEFAULT-VALUE}).", defaultValue = "8080")
     int port;
 
+    @Mixin
+    LogFlags logs;
+
     @Override
     public Integer call() throws Exception {
-        EmbeddedStack running;
-        try {
-            running = EmbeddedStack.start(stack.options(port));
-        } catch (IllegalStateException e) {
-            System.err.println("error: " + e.getMessage());
-            return ExitCodes.NOT_STARTED;
-        }
+        LogSetup.quiet(logs);
+        StackOptions options = stack.options(port);
+        Path logFile = LogSetup.toFile(DataDir.child(DataDir.writable(options.dataDir()), "logs"), logs);
+        EmbeddedStack running = EmbeddedStack.start(options);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
-                            System.out.println("\nstopping kbsync ...");
+                            System.out.println(System.lineSeparator() + "stopping kbsync ...");
                             running.close();
+                            System.out.println("kbsync stopped");
                             stopped.countDown();
                         },
                         "kbsync-up-shutdown"));
-        System.out.print(banner(running) + restart(running));
+        System.out.print(banner(running, logFile) + restart(running));
         System.out.flush();
         stopped.await();
         return ExitCodes.OK;
@@ -62,7 +68,7 @@ final class UpCommand implements Callable<Integer> {
         return out.toString();
     }
 
-    static String banner(EmbeddedStack stack) {
+    static String banner(EmbeddedStack stack, Path logFile) {
         String base = stack.baseUrl().toString();
         return String.join(
                         System.lineSeparator(),
@@ -71,6 +77,7 @@ final class UpCommand implements Callable<Integer> {
                         "  coordinator: " + base + " (auth off: loopback only)",
                         "  workers:     " + stack.workerCount(),
                         "  KB 'demo' -> " + stack.demoRemote(),
+                        "  logs:        " + logFile,
                         "",
                         "dashboard:     " + base + "/",
                         "submit a note:",

@@ -54,7 +54,7 @@ class ProgressTest {
     @Test
     void shouldExitNonZeroWithTheErrorCodeWhenFailed() {
         Job job = job(JobState.FAILED, 0, 0, 7L, null, List.of(), new JobError("MERGE_CONFLICT", "resolve manually"));
-        assertThat(new Progress(out, false).finish(job)).isEqualTo(ExitCodes.JOB_FAILED);
+        assertThat(new Progress(out, false).finish(job)).isEqualTo(ExitCodes.FAILED);
         assertThat(text()).contains("failed: MERGE_CONFLICT: resolve manually");
     }
 
@@ -72,6 +72,7 @@ class ProgressTest {
                 state,
                 ahead,
                 etaMs,
+                fence,
                 fence,
                 commit,
                 files,

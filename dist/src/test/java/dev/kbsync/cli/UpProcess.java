@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,6 +39,11 @@ final class UpProcess implements AutoCloseable {
     }
 
     static UpProcess spawn(Class<?> main, Path logs, String name, List<String> args) {
+        return spawn(main, logs, name, args, Map.of());
+    }
+
+    /** {@link #spawn(Class, Path, String, List)} with {@code env} added to this JVM's environment. */
+    static UpProcess spawn(Class<?> main, Path logs, String name, List<String> args, Map<String, String> env) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
@@ -50,10 +56,10 @@ final class UpProcess implements AutoCloseable {
             Files.createDirectories(logs);
             Path out = logs.resolve(name + ".out");
             Path err = logs.resolve(name + ".log");
-            Process process = new ProcessBuilder(command)
-                    .redirectOutput(out.toFile())
-                    .redirectError(err.toFile())
-                    .start();
+            ProcessBuilder builder =
+                    new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            builder.environment().putAll(env);
+            Process process = builder.start();
             return new UpProcess(process, out, err);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -101,6 +107,19 @@ final class UpProcess implements AutoCloseable {
         if (exit != 0) {
             throw new IllegalStateException("kill -" + name + " exited " + exit);
         }
+    }
+
+    /**
+     * Whether this JVM was started with SIGINT ignored (a background job of a non-interactive shell): its children
+     * inherit that, and a JVM started so never runs its shutdown hooks on SIGINT.
+     */
+    static boolean sigintIgnoredHere() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring(7).strip(), 16) & 0x2) != 0;
+            }
+        }
+        return false;
     }
 
     /** Waits for the JVM to exit; its exit code. */

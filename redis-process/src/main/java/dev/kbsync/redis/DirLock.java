@@ -72,9 +72,8 @@ final class DirLock implements AutoCloseable {
         return new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII).strip();
     }
 
-    private static IllegalStateException inUse(Path file, String owner) {
-        return new IllegalStateException(file.getParent() + " is in use by another process"
-                + (owner.isEmpty() ? "" : " (pid " + owner + ")") + "; stop it first");
+    private static DirInUseException inUse(Path file, String owner) {
+        return new DirInUseException(file.getParent(), owner);
     }
 
     @Override

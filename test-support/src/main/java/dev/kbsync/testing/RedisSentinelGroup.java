@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A real Sentinel setup for fault tests: 1 master, 1 replica and 3 Sentinels (quorum 2, down after 1 s) on
+ * A real Sentinel setup for fault tests: 1 master, 1 replica (or more) and 3 Sentinels (quorum 2, down after 1 s) on
  * 127.0.0.1, each in its own temp dir, in containers or as local processes as {@link RedisRuntime} chooses.
- * {@link #start()} returns once the replica is in sync and every Sentinel knows the replica and its two peers.
+ * {@link #start()} returns once the replicas are in sync and every Sentinel knows them and its two peers.
  * {@link #close()} removes every server and is safe twice.
  */
 public final class RedisSentinelGroup implements AutoCloseable {
@@ -25,18 +25,46 @@ public final class RedisSentinelGroup implements AutoCloseable {
     private static final Duration CALL = Duration.ofSeconds(2);
 
     private final Path dir;
+    private final boolean proxiedLink;
+    private final int replicaCount;
     private final List<RedisServer> servers = new ArrayList<>();
+    private FaultProxy replicaLink;
     private RedisServer master;
-    private RedisServer replica;
+    private final List<RedisServer> replicas = new ArrayList<>();
     private final List<RedisServer> sentinels = new ArrayList<>();
 
-    private RedisSentinelGroup(Path dir) {
+    private RedisSentinelGroup(Path dir, boolean proxiedLink, int replicaCount) {
         this.dir = dir;
+        this.proxiedLink = proxiedLink;
+        this.replicaCount = replicaCount;
     }
 
     /** Starts the master, the replica and the Sentinels, and waits until they know each other. */
     public static RedisSentinelGroup start() {
-        RedisSentinelGroup group = new RedisSentinelGroup(RedisExtension.tempDir("kbsync-sentinel"));
+        return start(false, 1);
+    }
+
+    /**
+     * Like {@link #start()} with {@code replicas} replicas: after a failover the other replicas follow the new master,
+     * so writes that wait for one replica's acknowledgement carry on.
+     */
+    public static RedisSentinelGroup startWithReplicas(int replicas) {
+        return start(false, replicas);
+    }
+
+    /**
+     * Like {@link #startWithReplicas}, but the replicas replicate through one {@link FaultProxy}
+     * ({@link #replicaLink()}), so a test can cut replication off while everything else still runs: what the master
+     * acknowledges meanwhile never reaches a replica (a replica that only sleeps would still apply it from its socket
+     * buffer later). After a failover the other replicas follow the new master directly.
+     */
+    public static RedisSentinelGroup startWithReplicaLink(int replicas) {
+        return start(true, replicas);
+    }
+
+    private static RedisSentinelGroup start(boolean proxiedLink, int replicas) {
+        RedisSentinelGroup group =
+                new RedisSentinelGroup(RedisExtension.tempDir("kbsync-sentinel"), proxiedLink, replicas);
         try {
             group.launch();
             return group;
@@ -60,9 +88,17 @@ public final class RedisSentinelGroup implements AutoCloseable {
         return master;
     }
 
-    /** The server that was the replica at start. */
+    /** The server that was the (first) replica at start. */
     public RedisServer replica() {
-        return replica;
+        return replicas.get(0);
+    }
+
+    /** The replication link of a group from {@link #startWithReplicaLink}. */
+    public FaultProxy replicaLink() {
+        if (replicaLink == null) {
+            throw new IllegalStateException("the replicas replicate directly; use startWithReplicaLink(n)");
+        }
+        return replicaLink;
     }
 
     public List<RedisServer> sentinels() {
@@ -100,23 +136,37 @@ public final class RedisSentinelGroup implements AutoCloseable {
 
     @Override
     public void close() {
+        if (replicaLink != null) {
+            replicaLink.close();
+        }
         servers.forEach(RedisServer::close);
         TempDirs.deleteQuietly(dir);
     }
 
     private void launch() {
         RedisRuntime runtime = RedisRuntime.current();
-        master = track(runtime.start(subdir("master"), RedisProcess.freePort(), List.of()));
-        replica = track(runtime.start(
-                subdir("replica"),
-                RedisProcess.freePort(),
-                List.of("--replicaof", "127.0.0.1", Integer.toString(master.port()))));
-        Poll.until(
-                READY,
-                "the replica to sync",
-                () -> RespClient.infoField(
-                                RespClient.once(replica.port(), CALL, "INFO", "replication"), "master_link_status")
-                        .filter("up"::equals));
+        // Full syncs start at once instead of after Redis' default 5 s diskless-sync delay (every server may become
+        // master after a failover).
+        List<String> fastSync = List.of("--repl-diskless-sync-delay", "0");
+        master = track(runtime.start(subdir("master"), RedisProcess.freePort(), fastSync));
+        int upstream = master.port();
+        if (proxiedLink) {
+            replicaLink = FaultProxy.to(master.port());
+            upstream = replicaLink.port();
+        }
+        for (int i = 0; i < replicaCount; i++) {
+            RedisServer replica = track(runtime.start(
+                    subdir("replica-" + i),
+                    RedisProcess.freePort(),
+                    List.of("--replicaof", "127.0.0.1", Integer.toString(upstream), fastSync.get(0), fastSync.get(1))));
+            replicas.add(replica);
+            Poll.until(
+                    READY,
+                    "the replica to sync",
+                    () -> RespClient.infoField(
+                                    RespClient.once(replica.port(), CALL, "INFO", "replication"), "master_link_status")
+                            .filter("up"::equals));
+        }
         for (int i = 0; i < 3; i++) {
             int port = RedisProcess.freePort();
             Path sentinelDir = subdir("sentinel-" + i);
@@ -127,7 +177,7 @@ public final class RedisSentinelGroup implements AutoCloseable {
                 List<?> replicas =
                         (List<?>) RespClient.once(sentinel.port(), CALL, "SENTINEL", "replicas", MASTER_NAME);
                 List<?> peers = (List<?>) RespClient.once(sentinel.port(), CALL, "SENTINEL", "sentinels", MASTER_NAME);
-                return replicas.size() == 1 && peers.size() == 2;
+                return replicas.size() == replicaCount && peers.size() == 2;
             });
         }
     }

@@ -57,7 +57,8 @@ public abstract sealed class KbsyncException extends RuntimeException
         if (cause instanceof TimeoutException) {
             return new TimedOut("no answer from the coordinator at " + url + ": " + cause.getMessage(), cause);
         }
-        return new Unreachable("cannot reach the coordinator at " + url + ": " + cause, cause);
+        String why = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+        return new Unreachable("cannot reach the coordinator at " + url + ": " + why, cause);
     }
 
     /** The coordinator answered 4xx. */

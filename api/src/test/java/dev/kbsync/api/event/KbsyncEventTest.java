@@ -30,8 +30,8 @@ class KbsyncEventTest {
     @Test
     void shouldDecodeWhatItEncodes() {
         Job job = job(JobState.DONE);
-        Lease lease =
-                new Lease("team~1", KbId.of("team"), "bot", LeaseState.WAITING, 2, null, null, null, null, 30_000);
+        Lease lease = new Lease(
+                "team~1", KbId.of("team"), "bot", LeaseState.WAITING, 2, null, null, null, null, null, 30_000);
         QueueSnapshot snapshot = new QueueSnapshot(
                 KbId.of("team"),
                 Optional.of(new QueueEntry("t1", "job", "alice", "j1", T, 1200, 42L)),
@@ -58,7 +58,7 @@ class KbsyncEventTest {
         assertThat(new JobEvent.State(job(JobState.FAILED)).last()).isTrue();
         assertThat(new JobEvent.State(job(JobState.RUNNING)).last()).isFalse();
         for (LeaseState state : LeaseState.values()) {
-            Lease lease = new Lease("l", KbId.of("k"), "h", state, 0, 1L, null, T, T, 1000);
+            Lease lease = new Lease("l", KbId.of("k"), "h", state, 0, 1L, null, T, T, T, 1000);
             assertThat(new LeaseEvent.State(lease).last())
                     .isEqualTo(state == LeaseState.RELEASED || state == LeaseState.EXPIRED);
         }
@@ -78,6 +78,7 @@ class KbsyncEventTest {
                 state,
                 state == JobState.QUEUED ? 1 : 0,
                 0,
+                state == JobState.QUEUED ? null : 42L,
                 state == JobState.QUEUED ? null : 42L,
                 state == JobState.DONE ? "c0ffee" : null,
                 List.of(),

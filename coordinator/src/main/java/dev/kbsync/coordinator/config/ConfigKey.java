@@ -91,12 +91,40 @@ public enum ConfigKey implements Key {
             "KBSYNC_LOCK_WATCHDOG_SECONDS",
             "10",
             "Redisson lock watchdog: a dead coordinator's KB locks lapse after this long."),
+    JOBS_MAX_ATTEMPTS(
+            "jobs.maxAttempts",
+            "KBSYNC_JOBS_MAX_ATTEMPTS",
+            "3",
+            "Grants of a job that may end without an outcome (the worker went silent or overran lease.maxHoldSeconds)"
+                    + " before the job fails with LEASE_EXPIRED or MAX_HOLD_EXCEEDED, 1-100."),
+    JOBS_RETENTION_HOURS(
+            "jobs.retentionHours",
+            "KBSYNC_JOBS_RETENTION_HOURS",
+            "168",
+            "How long finished jobs and idempotency keys are kept (ended raw leases: at most 1 h), 1-8760."),
     REDIS_ADDRESS("redis.address", "KBSYNC_REDIS_ADDRESS", "redis://127.0.0.1:6379", "Single Redis server address."),
     REDIS_CONFIG_FILE(
             "redis.configFile",
             "KBSYNC_REDIS_CONFIG_FILE",
             "(none)",
             "A Redisson YAML config (Sentinel, Cluster, TLS, passwords); replaces redis.address when set."),
+    REDIS_WAIT_REPLICAS(
+            "redis.waitReplicas",
+            "KBSYNC_REDIS_WAIT_REPLICAS",
+            "auto",
+            "Replicas that must confirm a write that creates a job or a grant before it is answered (Redis WAIT),"
+                    + " 0-16; auto: 1 when every master has a replica at start, else 0."),
+    REDIS_WAIT_TIMEOUT_MILLIS(
+            "redis.waitTimeoutMillis",
+            "KBSYNC_REDIS_WAIT_TIMEOUT_MILLIS",
+            "1000",
+            "How long to wait for those replicas; on a shortfall the call answers 503 REPLICATION_TIMEOUT, 10-60000."),
+    REDIS_ALLOW_EVICTION(
+            "redis.allowEviction",
+            "KBSYNC_REDIS_ALLOW_EVICTION",
+            "false",
+            "Start even though a Redis master's maxmemory-policy is not noeviction (it may evict :lease and :fence"
+                    + " keys and break mutual exclusion and fencing)."),
     KBS(
             "kbs",
             "KBSYNC_KBS",

@@ -9,6 +9,7 @@ import dev.kbsync.config.Values;
 import dev.kbsync.coordinator.auth.Token;
 import dev.kbsync.coordinator.config.CoordinatorConfig.Auth;
 import dev.kbsync.coordinator.config.CoordinatorConfig.Http;
+import dev.kbsync.coordinator.config.CoordinatorConfig.Jobs;
 import dev.kbsync.coordinator.config.CoordinatorConfig.Leases;
 import dev.kbsync.coordinator.config.CoordinatorConfig.RateLimit;
 import dev.kbsync.coordinator.config.CoordinatorConfig.Redis;
@@ -37,6 +38,11 @@ final class ConfigLoader {
         return build(KEYS.read(file, env));
     }
 
+    CoordinatorConfig.RedisAndKbs loadRedisAndKbs(Optional<Path> file) {
+        Values<ConfigKey> v = KEYS.read(file, env);
+        return new CoordinatorConfig.RedisAndKbs(redis(v), kbs(v));
+    }
+
     private CoordinatorConfig build(Values<ConfigKey> v) {
         return new CoordinatorConfig(
                 v.string(ConfigKey.COORDINATOR_ID).orElseGet(this::defaultId),
@@ -58,9 +64,10 @@ final class ConfigLoader {
                         Duration.ofSeconds(v.integer(ConfigKey.LEASE_WAITER_TTL_SECONDS)),
                         Duration.ofMillis(v.integer(ConfigKey.LEASE_SWEEP_MILLIS)),
                         Duration.ofSeconds(v.integer(ConfigKey.LOCK_WATCHDOG_SECONDS))),
-                new Redis(
-                        v.text(ConfigKey.REDIS_ADDRESS),
-                        v.string(ConfigKey.REDIS_CONFIG_FILE).map(ConfigLoader::existing)),
+                new Jobs(
+                        v.integer(ConfigKey.JOBS_MAX_ATTEMPTS),
+                        Duration.ofHours(v.integer(ConfigKey.JOBS_RETENTION_HOURS))),
+                redis(v),
                 kbs(v));
     }
 
@@ -74,6 +81,21 @@ final class ConfigLoader {
         }
         return cert.map(c -> new CoordinatorConfig.Tls(
                 Path.of(c), Path.of(key.get()), Duration.ofSeconds(v.integer(ConfigKey.HTTP_TLS_RELOAD_SECONDS))));
+    }
+
+    private static Redis redis(Values<ConfigKey> v) {
+        return new Redis(
+                v.text(ConfigKey.REDIS_ADDRESS),
+                v.string(ConfigKey.REDIS_CONFIG_FILE).map(ConfigLoader::existing),
+                waitReplicas(v),
+                Duration.ofMillis(v.integer(ConfigKey.REDIS_WAIT_TIMEOUT_MILLIS)),
+                v.bool(ConfigKey.REDIS_ALLOW_EVICTION));
+    }
+
+    private static int waitReplicas(Values<ConfigKey> v) {
+        return "auto".equals(v.text(ConfigKey.REDIS_WAIT_REPLICAS))
+                ? EngineConfig.Durability.AUTO
+                : v.integer(ConfigKey.REDIS_WAIT_REPLICAS);
     }
 
     private static List<Token> tokens(Values<ConfigKey> v) {

@@ -20,6 +20,7 @@ public record CoordinatorConfig(
         Auth auth,
         RateLimit rateLimit,
         Leases leases,
+        Jobs jobs,
         Redis redis,
         List<KbConfig> kbs) {
 
@@ -46,6 +47,22 @@ public record CoordinatorConfig(
         return auth.enabled() && tls.isEmpty() && !Loopback.is(http.host());
     }
 
+    /**
+     * Only where Redis is and the configured KBs, from the same file and environment: what a host that does not run
+     * the coordinator ({@code kbsync doctor} on a worker) needs, without the coordinator-only keys (tokens, HTTP)
+     * having to be valid. Unknown YAML keys are still refused.
+     */
+    public static RedisAndKbs loadRedisAndKbs(Optional<Path> file, Map<String, String> env) {
+        return new ConfigLoader(env).loadRedisAndKbs(file);
+    }
+
+    /** {@link #loadRedisAndKbs}'s answer. */
+    public record RedisAndKbs(Redis redis, List<KbConfig> kbs) {
+        public RedisAndKbs {
+            kbs = List.copyOf(kbs);
+        }
+    }
+
     /** The engine's settings derived from this configuration. */
     public EngineConfig engine() {
         return new EngineConfig(
@@ -54,7 +71,9 @@ public record CoordinatorConfig(
                 leases.maxHold(),
                 leases.waiterTtl(),
                 leases.lockWatchdog(),
-                leases.sweepInterval());
+                leases.sweepInterval(),
+                new EngineConfig.Jobs(jobs.maxAttempts(), jobs.retention()),
+                new EngineConfig.Durability(redis.waitReplicas(), redis.waitTimeout(), redis.allowEviction()));
     }
 
     /** HTTP server settings. */
@@ -131,13 +150,30 @@ public record CoordinatorConfig(
         }
     }
 
-    /** How to reach Redis: a single address, or a Redisson YAML file for Sentinel/Cluster. */
-    public record Redis(String address, Optional<Path> configFile) {
+    /** Attempt limit of a job, and how long finished jobs are kept. */
+    public record Jobs(int maxAttempts, Duration retention) {
+        public Jobs {
+            Check.range(ConfigKey.JOBS_MAX_ATTEMPTS, maxAttempts, 1, 100, "1-100");
+            Check.range(ConfigKey.JOBS_RETENTION_HOURS, retention.toHours(), 1, 8760, "1-8760");
+        }
+    }
+
+    /**
+     * How to reach Redis: a single address, or a Redisson YAML file for Sentinel/Cluster; replicas that confirm writes
+     * creating jobs and grants ({@link EngineConfig.Durability#AUTO} = -1) and how long to wait; whether a master
+     * that may evict keys is accepted.
+     */
+    public record Redis(
+            String address, Optional<Path> configFile, int waitReplicas, Duration waitTimeout, boolean allowEviction) {
         public Redis {
             if (!address.startsWith("redis://") && !address.startsWith("rediss://")) {
                 throw ConfigException.of(
                         ConfigKey.REDIS_ADDRESS, "must start with redis:// or rediss://, got " + Check.safe(address));
             }
+            if (waitReplicas != EngineConfig.Durability.AUTO) {
+                Check.range(ConfigKey.REDIS_WAIT_REPLICAS, waitReplicas, 0, 16, "auto or 0-16");
+            }
+            Check.range(ConfigKey.REDIS_WAIT_TIMEOUT_MILLIS, waitTimeout.toMillis(), 10, 60_000, "10-60000");
         }
     }
 }

@@ -7,7 +7,8 @@ import java.util.Objects;
  * Engine settings, validated. {@code leaseTtl}: a holder silent this long loses its lease; {@code maxHold}: hard cap
  * on one grant; {@code waiterTtl}: a raw waiter not kept alive this long leaves the queue; {@code lockWatchdog}:
  * Redisson lock renewal period owner (a dead coordinator's locks lapse after it); {@code sweepInterval}: how often
- * expiries are checked.
+ * expiries are checked; {@code jobs}: attempt limit and retention of finished jobs; {@code durability}: replica
+ * acknowledgement of the writes that create jobs and grants, and the eviction-policy check at start.
  */
 public record EngineConfig(
         String coordinatorId,
@@ -15,7 +16,9 @@ public record EngineConfig(
         Duration maxHold,
         Duration waiterTtl,
         Duration lockWatchdog,
-        Duration sweepInterval) {
+        Duration sweepInterval,
+        Jobs jobs,
+        Durability durability) {
 
     public EngineConfig {
         Objects.requireNonNull(coordinatorId, "coordinatorId");
@@ -24,9 +27,30 @@ public record EngineConfig(
         positive("waiterTtl", waiterTtl);
         positive("lockWatchdog", lockWatchdog);
         positive("sweepInterval", sweepInterval);
+        Objects.requireNonNull(jobs, "jobs");
+        Objects.requireNonNull(durability, "durability");
         if (maxHold.compareTo(leaseTtl) < 0) {
             throw new IllegalArgumentException("maxHold (" + maxHold + ") must be >= leaseTtl (" + leaseTtl + ")");
         }
+    }
+
+    /** The timing settings with the default {@link Jobs} and {@link Durability}. */
+    public EngineConfig(
+            String coordinatorId,
+            Duration leaseTtl,
+            Duration maxHold,
+            Duration waiterTtl,
+            Duration lockWatchdog,
+            Duration sweepInterval) {
+        this(
+                coordinatorId,
+                leaseTtl,
+                maxHold,
+                waiterTtl,
+                lockWatchdog,
+                sweepInterval,
+                Jobs.defaults(),
+                Durability.defaults());
     }
 
     /** 30 s lease TTL, 300 s maximum hold, 5 s waiter TTL, 10 s lock watchdog, 250 ms sweep. */
@@ -42,7 +66,59 @@ public record EngineConfig(
 
     /** The same settings with another lease TTL. */
     public EngineConfig withLeaseTtl(Duration ttl) {
-        return new EngineConfig(coordinatorId, ttl, maxHold, waiterTtl, lockWatchdog, sweepInterval);
+        return new EngineConfig(coordinatorId, ttl, maxHold, waiterTtl, lockWatchdog, sweepInterval, jobs, durability);
+    }
+
+    /** The same settings with other job settings. */
+    public EngineConfig withJobs(Jobs other) {
+        return new EngineConfig(
+                coordinatorId, leaseTtl, maxHold, waiterTtl, lockWatchdog, sweepInterval, other, durability);
+    }
+
+    /** The same settings with other durability settings. */
+    public EngineConfig withDurability(Durability other) {
+        return new EngineConfig(coordinatorId, leaseTtl, maxHold, waiterTtl, lockWatchdog, sweepInterval, jobs, other);
+    }
+
+    /**
+     * {@code maxAttempts}: grants of a job that may end without an outcome (its worker went silent or overran the
+     * maximum hold) before the job fails; {@code retention}: how long finished jobs, ended leases and idempotency
+     * keys are kept.
+     */
+    public record Jobs(int maxAttempts, Duration retention) {
+        public Jobs {
+            if (maxAttempts < 1) {
+                throw new IllegalArgumentException("maxAttempts must be >= 1, got " + maxAttempts);
+            }
+            positive("retention", retention);
+        }
+
+        /** 3 attempts, 7 days. */
+        public static Jobs defaults() {
+            return new Jobs(3, Duration.ofDays(7));
+        }
+    }
+
+    /**
+     * {@code waitReplicas}: replicas that must acknowledge a write that creates a job or a grant before it is answered
+     * ({@link #AUTO}: 1 when the deployment has replicas, 0 for a single Redis); {@code waitTimeout}: how long to wait
+     * for them; {@code allowEviction}: start even though Redis may evict keys ({@code maxmemory-policy} other than
+     * {@code noeviction}).
+     */
+    public record Durability(int waitReplicas, Duration waitTimeout, boolean allowEviction) {
+        public static final int AUTO = -1;
+
+        public Durability {
+            if (waitReplicas < AUTO) {
+                throw new IllegalArgumentException("waitReplicas must be >= 0 (or AUTO), got " + waitReplicas);
+            }
+            positive("waitTimeout", waitTimeout);
+        }
+
+        /** Auto replicas, 1 s timeout, eviction refused. */
+        public static Durability defaults() {
+            return new Durability(AUTO, Duration.ofSeconds(1), false);
+        }
     }
 
     private static void positive(String name, Duration value) {

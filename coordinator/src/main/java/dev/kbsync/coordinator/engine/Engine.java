@@ -14,13 +14,12 @@ import dev.kbsync.coordinator.engine.job.RedisJobService;
 import dev.kbsync.coordinator.engine.lease.Grants;
 import dev.kbsync.coordinator.engine.lease.RedisLeaseService;
 import dev.kbsync.coordinator.engine.redis.Redis;
+import dev.kbsync.coordinator.engine.redis.RedisDeployment;
 import dev.kbsync.coordinator.engine.store.Idempotency;
-import dev.kbsync.coordinator.engine.store.JobStore;
 import dev.kbsync.coordinator.engine.store.RedisKbRegistry;
 import dev.kbsync.coordinator.engine.sweep.Sweeper;
 import dev.kbsync.coordinator.engine.ticket.DriverSettings;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
-import dev.kbsync.coordinator.engine.ticket.Outcomes.ReleaseResult;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.coordinator.service.CoordinatorServices;
@@ -30,9 +29,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.util.List;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 import org.redisson.config.ReadMode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One coordinator instance over Redis: leases, jobs, queues and the KB registry, sharing state with every other
@@ -40,6 +42,7 @@ import org.redisson.config.ReadMode;
  * through {@link #tune}; stopping the engine leaves every grant in place for the other coordinators.
  */
 public final class Engine {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
     private static final long FAIR_LOCK_WAIT_TIMEOUT_MS = 5_000;
 
     private final Vertx vertx;
@@ -55,58 +58,103 @@ public final class Engine {
     private long sweepTimer = -1;
     private long presenceTimer = -1;
 
-    private Engine(Vertx vertx, RedissonClient redisson, EngineConfig config, MetricsSink metrics, Clock clock) {
+    private Engine(
+            Vertx vertx,
+            Context context,
+            RedissonClient redisson,
+            EngineConfig config,
+            MetricsSink metrics,
+            RedisDeployment deployment) {
         this.vertx = vertx;
-        this.context = vertx.getOrCreateContext();
+        this.context = context;
         this.config = config;
-        Redis redis = new Redis(redisson, context);
+        Redis redis = new Redis(redisson, context, replication(config, deployment, metrics));
         DriverSettings settings = DriverSettings.of(config);
-        Tickets tickets = new Tickets(redis, settings);
-        JobStore store = new JobStore(redis);
+        Tickets tickets = new Tickets(redis, settings, deployment.publishCommand());
         RedisKbRegistry kbs = new RedisKbRegistry(redis);
         this.events = new Events(redis, config.coordinatorId());
-        Dispatcher dispatcher = new Dispatcher(redis, tickets, store, events, metrics, this::released);
+        Dispatcher dispatcher = new Dispatcher(redis, events, metrics);
         this.drivers = new Drivers(redis, tickets, settings, this::granted);
         Watchers watchers = new Watchers();
-        this.fanout = new Fanout(vertx.eventBus(), tickets, store, metrics, watchers);
+        this.fanout = new Fanout(vertx.eventBus(), tickets, metrics, watchers);
         this.changes = new Changes(events, fanout, drivers, dispatcher::granted, context);
-        Grants grants = new Grants(tickets, store, metrics, changes);
+        Grants grants = new Grants(tickets, metrics, changes);
         this.poller = new Poller(vertx, redis);
-        this.sweeper = new Sweeper(tickets, kbs, drivers, grants, changes, metrics, settings);
+        this.sweeper = new Sweeper(tickets, kbs, drivers, changes, metrics, settings, dispatcher::ready);
         this.services = new CoordinatorServices(
                 new RedisLeaseService(vertx, config, tickets, kbs, changes, grants),
                 new RedisJobService(
                         config,
-                        clock,
+                        Clock.systemUTC(),
                         tickets,
-                        store,
-                        new Idempotency(redis),
+                        new Idempotency(redis, config.jobs().retention()),
                         kbs,
-                        new Assigner(
-                                poller,
-                                tickets,
-                                store,
-                                kbs,
-                                changes,
-                                config.leaseTtl().toMillis()),
+                        new Assigner(poller, tickets, kbs, changes),
                         changes,
                         metrics),
                 new RedisQueueService(tickets, kbs, watchers),
                 kbs);
     }
 
-    /** Subscribes to the other coordinators' changes and starts the periodic sweep. */
+    /**
+     * Checks the deployment (off the event loop), subscribes to the other coordinators' changes and starts the
+     * periodic sweep. Fails when a Redis master may evict keys ({@code maxmemory-policy} other than
+     * {@code noeviction}) unless {@link EngineConfig.Durability#allowEviction()}.
+     */
     public static Future<Engine> start(Vertx vertx, RedissonClient redisson, EngineConfig config, MetricsSink metrics) {
-        Engine engine = new Engine(vertx, redisson, config, metrics, Clock.systemUTC());
-        return engine.events
-                .subscribe(engine::onQueueChanged, engine.poller::wake)
-                .map(v -> {
-                    engine.context.runOnContext(x -> engine.sweepTimer =
-                            engine.vertx.setPeriodic(config.sweepInterval().toMillis(), t -> engine.sweeper.tick()));
-                    engine.context.runOnContext(x -> engine.presenceTimer =
-                            engine.vertx.setPeriodic(Events.PRESENCE_EVERY_MS, t -> engine.events.beat()));
-                    return engine;
+        Context context = vertx.getOrCreateContext();
+        return context.executeBlocking(() -> RedisDeployment.inspect(redisson))
+                .compose(deployment -> checked(deployment, config))
+                .compose(deployment -> {
+                    Engine engine = new Engine(vertx, context, redisson, config, metrics, deployment);
+                    return engine.events
+                            .subscribe(engine::onQueueChanged, engine.poller::wake)
+                            .map(v -> {
+                                context.runOnContext(x -> engine.sweepTimer = vertx.setPeriodic(
+                                        config.sweepInterval().toMillis(), t -> engine.sweeper.tick()));
+                                context.runOnContext(x -> engine.presenceTimer =
+                                        vertx.setPeriodic(Events.PRESENCE_EVERY_MS, t -> engine.events.beat()));
+                                return engine;
+                            });
                 });
+    }
+
+    private static Future<RedisDeployment> checked(RedisDeployment deployment, EngineConfig config) {
+        List<String> evicting = deployment.evicting();
+        if (evicting.isEmpty()) {
+            return Future.succeededFuture(deployment);
+        }
+        String what = "Redis " + String.join(", ", evicting) + " may evict keys, among them a KB's :lease and :fence"
+                + " keys, which would break mutual exclusion and fencing";
+        if (config.durability().allowEviction()) {
+            LOG.warn("{}; starting anyway because eviction is explicitly allowed (redis.allowEviction)", what);
+            return Future.succeededFuture(deployment);
+        }
+        return Future.failedFuture(
+                new IllegalStateException(what + ". Set maxmemory-policy " + RedisDeployment.SAFE_POLICY
+                        + " on every master (CONFIG SET maxmemory-policy noeviction, and in redis.conf), or set"
+                        + " redis.allowEviction=true (KBSYNC_REDIS_ALLOW_EVICTION) to start anyway."));
+    }
+
+    /** Replica acknowledgement of durable writes: AUTO is 1 when the deployment has replicas, else 0. */
+    private static Redis.Replication replication(EngineConfig config, RedisDeployment deployment, MetricsSink metrics) {
+        EngineConfig.Durability durability = config.durability();
+        int replicas = durability.waitReplicas() == EngineConfig.Durability.AUTO
+                ? Math.min(1, deployment.replicas())
+                : durability.waitReplicas();
+        if (replicas > deployment.replicas()) {
+            LOG.warn(
+                    "redis.waitReplicas is {} but Redis reports {} replica(s): writes that create jobs and grants will"
+                            + " answer 503 REPLICATION_TIMEOUT until enough replicas are connected",
+                    replicas,
+                    deployment.replicas());
+        }
+        LOG.info(
+                "writes that create jobs and grants wait for {} replica(s) (timeout {} ms); {} replica(s) connected",
+                replicas,
+                durability.waitTimeout().toMillis(),
+                deployment.replicas());
+        return new Redis.Replication(replicas, durability.waitTimeout(), metrics::replicationShortfall);
     }
 
     /**
@@ -149,10 +197,6 @@ public final class Engine {
 
     private void granted(KbId kb, Granted grant) {
         changes.granted(kb, grant);
-    }
-
-    private void released(KbId kb, ReleaseResult result) {
-        changes.released(kb, result);
     }
 
     /** A change made elsewhere (changes made here already refreshed the local streams and ran the driver). */

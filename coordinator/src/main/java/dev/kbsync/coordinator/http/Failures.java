@@ -7,6 +7,7 @@ import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.CoordinatorException;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.error.RateLimitedException;
+import dev.kbsync.coordinator.error.UnavailableException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -46,6 +47,11 @@ final class Failures {
             response.putHeader("Retry-After", Long.toString(limited.retryAfter().toSeconds()))
                     .putHeader("X-RateLimit-Remaining", Integer.toString(limited.remaining()));
         }
+        if (failure instanceof UnavailableException unavailable) {
+            response.putHeader(
+                    "Retry-After",
+                    Long.toString(Math.max(1, unavailable.retryAfter().toSeconds())));
+        }
         if (mapped.status() == 401) {
             response.putHeader("WWW-Authenticate", "Bearer");
         }
@@ -77,6 +83,9 @@ final class Failures {
     private static int statusOf(CoordinatorException e) {
         if (e instanceof NotFoundException) {
             return 404;
+        }
+        if (e instanceof UnavailableException) {
+            return 503;
         }
         return e instanceof ConflictException ? 409 : 429;
     }

@@ -14,6 +14,9 @@ public interface MetricsSink {
 
     void pushRejections(KbId kb, int count);
 
+    /** Redis confirmed a write that creates a job or a grant on fewer replicas than required (answered 503). */
+    default void replicationShortfall(KbId kb) {}
+
     MetricsSink NONE = new MetricsSink() {
         @Override
         public void granted(KbId kb, long waitedMs) {}

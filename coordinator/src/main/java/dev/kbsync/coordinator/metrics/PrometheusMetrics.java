@@ -46,6 +46,7 @@ public final class PrometheusMetrics implements MetricsSink {
     private final PerKb<Counter> grants;
     private final PerKb<Counter> expiries;
     private final PerKb<Counter> pushRejections;
+    private final PerKb<Counter> shortfalls;
     private final PerKb<AtomicLong> queueLength;
     private final Map<JobKind, PerKb<Counter>> submitted = new EnumMap<>(JobKind.class);
     private final Set<KbId> introduced = ConcurrentHashMap.newKeySet();
@@ -60,6 +61,10 @@ public final class PrometheusMetrics implements MetricsSink {
                 new PerKb<>(kb -> counter("kbsync.lease.expiries", "Leases lost because the holder went silent.", kb));
         this.pushRejections = new PerKb<>(
                 kb -> counter("kbsync.push.rejections", "Non-fast-forward pushes reported by workers.", kb));
+        this.shortfalls = new PerKb<>(kb -> counter(
+                "kbsync.replication.shortfalls",
+                "Writes that create jobs or grants answered 503 because too few replicas confirmed them in time.",
+                kb));
         this.queueLength = new PerKb<>(this::queueGauge);
         for (JobKind kind : JobKind.values()) {
             submitted.put(
@@ -95,6 +100,7 @@ public final class PrometheusMetrics implements MetricsSink {
             grants.of(kb);
             expiries.of(kb);
             pushRejections.of(kb);
+            shortfalls.of(kb);
             lockWait.of(kb);
             lockHold.of(kb);
             submitted.values().forEach(perKind -> perKind.of(kb));
@@ -105,6 +111,11 @@ public final class PrometheusMetrics implements MetricsSink {
     @Override
     public void pushRejections(KbId kb, int count) {
         pushRejections.of(kb).increment(count);
+    }
+
+    @Override
+    public void replicationShortfall(KbId kb) {
+        shortfalls.of(kb).increment();
     }
 
     public void jobSubmitted(KbId kb, JobKind kind) {

@@ -55,6 +55,23 @@ class ConfigLoaderTest {
         assertThat(config.coordinatorId())
                 .endsWith("-" + ProcessHandle.current().pid());
         assertThat(config.engine().leaseTtl()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.engine().jobs()).isEqualTo(new EngineConfig.Jobs(3, Duration.ofDays(7)));
+        assertThat(config.engine().durability())
+                .isEqualTo(new EngineConfig.Durability(EngineConfig.Durability.AUTO, Duration.ofSeconds(1), false));
+    }
+
+    @Test
+    void shouldReadJobAndDurabilitySettings() {
+        CoordinatorConfig config = env(Map.of(
+                "KBSYNC_JOBS_MAX_ATTEMPTS", "5",
+                "KBSYNC_JOBS_RETENTION_HOURS", "24",
+                "KBSYNC_REDIS_WAIT_REPLICAS", "2",
+                "KBSYNC_REDIS_WAIT_TIMEOUT_MILLIS", "250",
+                "KBSYNC_REDIS_ALLOW_EVICTION", "true"));
+
+        assertThat(config.engine().jobs()).isEqualTo(new EngineConfig.Jobs(5, Duration.ofHours(24)));
+        assertThat(config.engine().durability())
+                .isEqualTo(new EngineConfig.Durability(2, Duration.ofMillis(250), true));
     }
 
     @Test
@@ -174,6 +191,12 @@ class ConfigLoaderTest {
                 "KBSYNC_REDIS_ADDRESS | http://x:1 | redis.address: must start with redis:// or rediss://, got \"http://x:1\"",
                 "KBSYNC_REDIS_ADDRESS | http://user:pw@x:1 | redis.address: must start with redis:// or rediss://, got \"http://***@x:1\"",
                 "KBSYNC_REDIS_CONFIG_FILE | /nonexistent/redisson.yaml | redis.configFile: no readable file at /nonexistent/redisson.yaml",
+                "KBSYNC_JOBS_MAX_ATTEMPTS | 0 | jobs.maxAttempts: must be 1-100, got 0",
+                "KBSYNC_JOBS_RETENTION_HOURS | 0 | jobs.retentionHours: must be 1-8760, got 0",
+                "KBSYNC_REDIS_WAIT_REPLICAS | 17 | redis.waitReplicas: must be auto or 0-16, got 17",
+                "KBSYNC_REDIS_WAIT_REPLICAS | some | redis.waitReplicas: must be an integer, got \"some\"",
+                "KBSYNC_REDIS_WAIT_TIMEOUT_MILLIS | 5 | redis.waitTimeoutMillis: must be 10-60000, got 5",
+                "KBSYNC_REDIS_ALLOW_EVICTION | yes | redis.allowEviction: must be true or false, got \"yes\"",
                 "KBSYNC_TOKENS | admin:short | auth.tokens[0].token: must be at least 16 characters, or sha256:<64 lowercase hex digits>",
                 "KBSYNC_TOKENS | root:root-token-000000001 | auth.tokens[0].role: role must be client, worker or admin, got \"root\"",
                 "KBSYNC_TOKENS | justatoken | auth.tokens: each entry must look like role:token",

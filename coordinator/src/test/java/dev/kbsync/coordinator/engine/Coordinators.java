@@ -12,20 +12,30 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 
 /** Test fixture: coordinators on one test Redis, each with its own Vert.x instance and Redisson client. */
 final class Coordinators implements AutoCloseable {
-    private final RedisExtension redis;
+    private final Supplier<Config> redisson;
     private final List<Node> nodes = new ArrayList<>();
 
     /** One coordinator process, as far as the engine can tell. */
     record Node(Vertx vertx, RedissonClient client, Engine engine) {}
 
     Coordinators(RedisExtension redis) {
-        this.redis = redis;
+        this(() -> {
+            Config config = new Config();
+            config.useSingleServer().setAddress(redis.uri());
+            return config;
+        });
+    }
+
+    /** Coordinators on the Redis deployment {@code redisson} describes (a fresh config per client). */
+    Coordinators(Supplier<Config> redisson) {
+        this.redisson = redisson;
     }
 
     /**
@@ -47,21 +57,37 @@ final class Coordinators implements AutoCloseable {
     }
 
     Node start(EngineConfig config, MetricsSink metrics) {
+        return start(config, metrics, client(config));
+    }
+
+    /**
+     * A coordinator that reaches Redis at {@code uri} (e.g. through a fault proxy), with a 30 s command timeout so a
+     * test can hold its answers back without Redisson retrying the commands.
+     */
+    Node start(EngineConfig config, MetricsSink metrics, String uri) {
+        Config proxied = new Config();
+        proxied.useSingleServer().setAddress(uri).setTimeout(30_000);
+        return start(config, metrics, Redisson.create(Engine.tune(proxied, config)));
+    }
+
+    private Node start(EngineConfig config, MetricsSink metrics, RedissonClient client) {
         Vertx vertx = Vertx.vertx();
-        RedissonClient client = client(config);
         Node node = new Node(vertx, client, await(Engine.start(vertx, client, config, metrics)));
         nodes.add(node);
         return node;
     }
 
+    /** A Redisson client as a coordinator would build it (tuned for the engine), not started as one. */
     RedissonClient client(EngineConfig config) {
-        Config redisson = new Config();
-        redisson.useSingleServer().setAddress(redis.uri());
-        return Redisson.create(Engine.tune(redisson, config));
+        return Redisson.create(Engine.tune(redisson.get(), config));
     }
 
     Node node(int index) {
         return nodes.get(index);
+    }
+
+    int size() {
+        return nodes.size();
     }
 
     RedissonClient clientOf(int index) {

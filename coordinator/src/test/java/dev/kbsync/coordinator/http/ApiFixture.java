@@ -3,6 +3,7 @@ package dev.kbsync.coordinator.http;
 import dev.kbsync.api.client.ClientOptions;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.coordinator.Coordinator;
+import dev.kbsync.coordinator.ServicesFactory;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.Vertx;
@@ -31,9 +32,9 @@ import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 
 /**
- * A JUnit extension per test class: a private Redis, a real coordinator (HTTP, auth, Redis rate limiter) on port 0
- * over {@link InMemoryServices}, a raw HTTP client for the contract's details, and Java clients. Use as {@code @RegisterExtension static final ApiFixture api = new
- * ApiFixture();}.
+ * A JUnit extension per test class: a private Redis, a real coordinator (HTTP, auth, Redis rate limiter, the Redis
+ * engine behind {@link CountingServices}; lease TTL 2 s) on port 0, a raw HTTP client for the contract's details,
+ * and Java clients. Use as {@code @RegisterExtension static final ApiFixture api = new ApiFixture();}.
  */
 final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
     static final String ADMIN = "admin-token-000000001";
@@ -41,7 +42,7 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
     static final String CLIENT = "client-token-00000001";
 
     final RedisExtension redis = new RedisExtension();
-    final InMemoryServices services = new InMemoryServices();
+    final CountingServices services = new CountingServices();
     private final Map<String, String> extraEnv;
     private final String yaml;
     Vertx vertx;
@@ -78,7 +79,8 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
                 "KBSYNC_RATE_LIMIT_SUBMISSIONS", "5",
                 "KBSYNC_HTTP_BODY_LIMIT_BYTES", "2048",
                 "KBSYNC_HTTP_MAX_TEXT_CHARS", "1000",
-                "KBSYNC_HTTP_SSE_KEEP_ALIVE_SECONDS", "1"));
+                "KBSYNC_HTTP_SSE_KEEP_ALIVE_SECONDS", "1",
+                "KBSYNC_LEASE_TTL_SECONDS", "2"));
         env.putAll(extraEnv);
         Optional<Path> file = Optional.empty();
         if (yaml != null) {
@@ -86,7 +88,8 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
             file.get().toFile().deleteOnExit();
         }
         CoordinatorConfig config = CoordinatorConfig.load(file, env);
-        coordinator = Coordinator.start(vertx, config, services.factory()).await();
+        coordinator = Coordinator.start(vertx, config, services.around(ServicesFactory.redisEngine()))
+                .await();
         client = WebClient.create(
                 vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port()));
         Config redissonConfig = new Config();
@@ -136,9 +139,27 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
         return request;
     }
 
-    /** Keys in Redis right now (the rate limiter is the only writer in these tests). */
+    /** The lease TTL the fixture configures. */
+    static final long LEASE_TTL_MS = 2000;
+
+    /** Keys in Redis right now, but for the KBs' driver keys (which the sweep claims and drops on its own). */
     long redisKeys() {
-        return redisson.getKeys().count();
+        return redisson.getKeys()
+                .getKeysStream()
+                .filter(k -> !k.endsWith(":driver"))
+                .count();
+    }
+
+    /** Registers a KB of its own for one test (through the service, not counted as a call of the test). */
+    void kb(String id) {
+        HttpResponse<Buffer> response = call(
+                HttpMethod.PUT,
+                "/v1/kbs/" + id,
+                ADMIN,
+                new JsonObject().put("remote", "/srv/git/" + id + ".git").put("branch", "main"));
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("registering " + id + ": " + response.bodyAsString());
+        }
     }
 
     @Override

@@ -28,15 +28,17 @@ class JobApiIT {
     @Test
     void shouldAcceptANoteWith202LocationAndTheQueuedJob() {
         String user = newUser();
+        api.kb("jobs-a");
         HttpResponse<Buffer> response = api.call(
                 POST,
-                "/v1/kbs/demo/notes",
+                "/v1/kbs/jobs-a/notes",
                 CLIENT,
                 new JsonObject().put("user", user).put("text", "buy milk"));
 
         assertThat(response.statusCode()).isEqualTo(202);
         JsonObject job = response.bodyAsJsonObject();
-        assertThat(job.getString("kb")).isEqualTo("demo");
+        assertThat(job.getString("kb")).isEqualTo("jobs-a");
+        assertThat(job.getString("id")).matches("[A-Za-z0-9._:~-]{1,128}");
         assertThat(job.getString("kind")).isEqualTo("note");
         assertThat(job.getString("user")).isEqualTo(user);
         assertThat(job.getString("state")).isEqualTo("queued");

@@ -54,7 +54,8 @@ class LeaseApiIT {
         assertThat(first.getLong("fencingToken")).isNotNull();
         assertThat(second.getString("state")).isEqualTo("waiting");
         assertThat(second.getLong("ahead")).isEqualTo(1L);
-        assertThat(second.getLong("ttlMs")).isEqualTo(30_000L);
+        assertThat(second.getLong("ttlMs")).isEqualTo(ApiFixture.LEASE_TTL_MS);
+        assertThat(first.getString("deadlineAt")).isNotNull();
 
         String id = first.getString("id");
         assertThat(api.call(GET, "/v1/leases/" + id, WORKER).bodyAsJsonObject()).isEqualTo(first);

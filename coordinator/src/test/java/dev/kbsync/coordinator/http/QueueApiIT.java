@@ -158,7 +158,6 @@ class QueueApiIT {
             assertThat(all.next(WAIT).name()).isEqualTo("snapshot");
 
             api.call(POST, "/v1/kbs/boom/leases", CLIENT, new JsonObject().put("holder", "sse-holder"));
-            api.services.publishSnapshot(boom);
 
             SnapshotEvent update = one.next(WAIT);
             assertThat(update.snapshot().holder().map(QueueEntry::holder)).contains("sse-holder");

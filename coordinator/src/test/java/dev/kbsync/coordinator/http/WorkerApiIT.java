@@ -7,7 +7,6 @@ import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kbsync.api.Job;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.client.EventStream;
 import dev.kbsync.api.event.JobEvent;
@@ -17,12 +16,14 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class WorkerApiIT {
+    private static final AtomicInteger users = new AtomicInteger();
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     @RegisterExtension
@@ -32,14 +33,24 @@ class WorkerApiIT {
         return api.call(POST, "/v1/workers/w-1/poll", WORKER, new JsonObject().put("waitMs", waitMs));
     }
 
-    private static JsonObject submitAndPoll(String user) {
-        api.call(
-                POST,
-                "/v1/kbs/demo/notes",
-                CLIENT,
-                new JsonObject().put("user", user).put("text", "hello"));
-        HttpResponse<Buffer> response = poll(1000);
+    /** Submits a note to a KB of its own (registered for the test) and polls it. */
+    private static JsonObject submitAndPoll(String kb) {
+        api.kb(kb);
+        submit(kb, "hello");
+        HttpResponse<Buffer> response = poll(5000);
         assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+        return response.bodyAsJsonObject();
+    }
+
+    private static JsonObject submit(String kb, String text) {
+        HttpResponse<Buffer> response = api.call(
+                POST,
+                "/v1/kbs/" + kb + "/notes",
+                CLIENT,
+                new JsonObject()
+                        .put("user", "worker-" + users.incrementAndGet())
+                        .put("text", text));
+        assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
         return response.bodyAsJsonObject();
     }
 
@@ -61,9 +72,12 @@ class WorkerApiIT {
 
     @Test
     void shouldHandOutAnAssignmentAndRecordADoneResult() {
-        JsonObject assignment = submitAndPoll("worker-test-1");
+        JsonObject assignment = submitAndPoll("w-done");
         assertThat(assignment.getJsonObject("lease").getString("state")).isEqualTo("granted");
-        assertThat(assignment.getJsonObject("kb").getString("remote")).isEqualTo("/srv/git/demo.git");
+        assertThat(assignment.getJsonObject("lease").getString("deadlineAt")).isNotNull();
+        assertThat(assignment.getJsonObject("job").getLong("firstFencingToken"))
+                .isEqualTo(assignment.getJsonObject("lease").getLong("fencingToken"));
+        assertThat(assignment.getJsonObject("kb").getString("remote")).isEqualTo("/srv/git/w-done.git");
         String jobId = assignment.getJsonObject("job").getString("id");
         JsonObject result = new JsonObject()
                 .put("leaseId", assignment.getJsonObject("lease").getString("id"))
@@ -88,7 +102,7 @@ class WorkerApiIT {
 
     @Test
     void shouldRecordAFailedResultAndRejectAForeignLeaseWith409() {
-        JsonObject assignment = submitAndPoll("worker-test-2");
+        JsonObject assignment = submitAndPoll("w-failed");
         String jobId = assignment.getJsonObject("job").getString("id");
         JsonObject failed = new JsonObject()
                 .put("leaseId", "lease-someone-else")
@@ -126,55 +140,53 @@ class WorkerApiIT {
 
     @Test
     void shouldCapTheLongPollAtThirtySecondsAndDefaultToTwenty() {
-        api.call(
-                POST,
-                "/v1/kbs/demo/notes",
-                CLIENT,
-                new JsonObject().put("user", "worker-test-5").put("text", "t"));
-        assertThat(poll(120_000).statusCode()).isEqualTo(200);
+        api.kb("w-cap");
+        submit("w-cap", "t");
+        HttpResponse<Buffer> first = poll(120_000);
+        assertThat(first.statusCode()).isEqualTo(200);
         assertThat(api.services.lastPollWait).isEqualTo(java.time.Duration.ofSeconds(30));
+        reportDone(first.bodyAsJsonObject());
 
-        api.call(
-                POST,
-                "/v1/kbs/demo/notes",
-                CLIENT,
-                new JsonObject().put("user", "worker-test-5").put("text", "u"));
-        assertThat(api.call(POST, "/v1/workers/w-1/poll", WORKER, new JsonObject())
-                        .statusCode())
-                .isEqualTo(200);
+        submit("w-cap", "u");
+        HttpResponse<Buffer> second = api.call(POST, "/v1/workers/w-1/poll", WORKER, new JsonObject());
+        assertThat(second.statusCode()).isEqualTo(200);
         assertThat(api.services.lastPollWait).isEqualTo(java.time.Duration.ofSeconds(20));
+        reportDone(second.bodyAsJsonObject());
     }
 
     @Test
     void shouldExtendALeaseWithTheQueuedNoteJobsBehindIt() {
-        JsonObject head = submitAndPoll("worker-test-6");
-        for (String text : List.of("b", "c", "d")) {
-            api.call(
-                    POST,
-                    "/v1/kbs/demo/notes",
-                    CLIENT,
-                    new JsonObject().put("user", "worker-test-6").put("text", text));
-        }
+        JsonObject head = submitAndPoll("w-extend");
+        List<String> behind = List.of("b", "c", "d").stream()
+                .map(text -> submit("w-extend", text).getString("id"))
+                .toList();
         String extend = "/v1/leases/" + head.getJsonObject("lease").getString("id") + "/extend";
 
         HttpResponse<Buffer> response = api.call(POST, extend, WORKER, new JsonObject().put("max", 2));
 
         assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
         JsonArray assignments = response.bodyAsJsonObject().getJsonArray("assignments");
-        assertThat(assignments).hasSize(2);
-        assertThat(assignments.getJsonObject(0).getJsonObject("job").getJsonObject("payload"))
-                .isNotNull();
-        JsonObject rest = api.call(POST, extend, WORKER, new JsonObject()).bodyAsJsonObject();
-        assertThat(rest.getJsonArray("assignments")).hasSize(1);
-        assertThat(api.call(POST, extend, WORKER, new JsonObject())
-                        .bodyAsJsonObject()
-                        .getJsonArray("assignments"))
-                .isEmpty();
+        assertThat(assignments.stream()
+                        .map(a -> ((JsonObject) a).getJsonObject("job").getString("id")))
+                .containsExactly(behind.get(0), behind.get(1));
+        JsonObject member = assignments.getJsonObject(0);
+        assertThat(member.getJsonObject("job").getString("state")).isEqualTo("running");
+        assertThat(member.getJsonObject("lease").getLong("fencingToken"))
+                .isGreaterThan(head.getJsonObject("lease").getLong("fencingToken"));
+        JsonObject again = api.call(POST, extend, WORKER, new JsonObject()).bodyAsJsonObject();
+        assertThat(again.getJsonArray("assignments").stream()
+                        .map(a -> ((JsonObject) a).getJsonObject("lease").getString("id")))
+                .as("a retry returns the same members")
+                .containsExactly(
+                        assignments.getJsonObject(0).getJsonObject("lease").getString("id"),
+                        assignments.getJsonObject(1).getJsonObject("lease").getString("id"));
         for (int i = 0; i < 2; i++) {
             reportDone(assignments.getJsonObject(i));
         }
-        reportDone(rest.getJsonArray("assignments").getJsonObject(0));
         reportDone(head);
+        JsonObject last = poll(5000).bodyAsJsonObject();
+        assertThat(last.getJsonObject("job").getString("id")).isEqualTo(behind.get(2));
+        reportDone(last);
     }
 
     @Test
@@ -208,14 +220,21 @@ class WorkerApiIT {
 
     @Test
     void shouldStreamJobEventsUntilTheJobIsDone() {
-        JsonObject assignment = submitAndPoll("worker-test-3");
-        Job job = Job.fromJson(assignment.getJsonObject("job"));
-        try (EventStream<JobEvent> events = api.client(CLIENT).jobEvents(job.id())) {
-            assertThat(events.next(WAIT)).isInstanceOf(JobEvent.State.class);
-            api.services.publishJob(new JobEvent.Position(job));
+        JsonObject first = submitAndPoll("w-stream");
+        String jobId = submit("w-stream", "behind").getString("id");
+        try (EventStream<JobEvent> events = api.client(CLIENT).jobEvents(jobId)) {
+            JobEvent initial = events.next(WAIT);
+            assertThat(initial).isInstanceOf(JobEvent.State.class);
+            assertThat(initial.job().ahead()).isEqualTo(1);
+            reportDone(first);
             assertThat(events.next(WAIT)).isInstanceOf(JobEvent.Position.class);
+            JsonObject assignment = poll(5000).bodyAsJsonObject();
+            assertThat(assignment.getJsonObject("job").getString("id")).isEqualTo(jobId);
             reportDone(assignment);
-            JobEvent last = events.next(WAIT);
+            JobEvent last;
+            do {
+                last = events.next(WAIT);
+            } while (!last.job().state().terminal());
             assertThat(last.name()).isEqualTo("state");
             assertThat(last.job().state()).isEqualTo(JobState.DONE);
             assertThat(events.hasNext())
@@ -226,7 +245,7 @@ class WorkerApiIT {
 
     @Test
     void shouldEndAJobStreamAtOnceWhenTheJobIsAlreadyFinished() throws Exception {
-        JsonObject assignment = submitAndPoll("worker-test-4");
+        JsonObject assignment = submitAndPoll("w-finished");
         String jobId = assignment.getJsonObject("job").getString("id");
         reportDone(assignment);
         JsonObject job = api.call(GET, "/v1/jobs/" + jobId, CLIENT).bodyAsJsonObject();

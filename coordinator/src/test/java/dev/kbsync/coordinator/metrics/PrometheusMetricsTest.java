@@ -50,6 +50,7 @@ class PrometheusMetricsTest {
                 .contains("kbsync_grants_total{kb=\"quiet\"} 0.0\n")
                 .contains("kbsync_lease_expiries_total{kb=\"quiet\"} 0.0\n")
                 .contains("kbsync_push_rejections_total{kb=\"quiet\"} 0.0\n")
+                .contains("kbsync_replication_shortfalls_total{kb=\"quiet\"} 0.0\n")
                 .contains("kbsync_jobs_submitted_total{kb=\"quiet\",kind=\"note\"} 0.0\n")
                 .contains("kbsync_jobs_submitted_total{kb=\"quiet\",kind=\"agent\"} 0.0\n")
                 .contains("kbsync_queue_length{kb=\"quiet\"} 0.0\n");

@@ -8,9 +8,11 @@ import dev.kbsync.worker.process.WorkerProcess;
 import dev.kbsync.worker.run.PhaseListener;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedStack implements AutoCloseable {
     public static final String DEMO_KB = "demo";
     private static final Logger log = LoggerFactory.getLogger(EmbeddedStack.class);
+    private static final Duration REDIS_CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
     private final Vertx vertx = Vertx.vertx();
     private final List<WorkerProcess> workers = new ArrayList<>();
@@ -55,14 +58,27 @@ public final class EmbeddedStack implements AutoCloseable {
     }
 
     private void boot(StackOptions options, PhaseListener phases) throws IOException {
-        Path data = Files.createDirectories(options.dataDir().toAbsolutePath());
-        redisUri = options.redisUri().orElseGet(() -> {
-            redis = RedisProcess.startPersistent(createDirectories(data.resolve("redis")), options.redisFsync());
+        Path data = DataDir.writable(options.dataDir());
+        redisUri = options.redisUri().map(EmbeddedStack::reachable).orElseGet(() -> {
+            Path dir = DataDir.child(data, "redis");
+            try {
+                redis = RedisProcess.startPersistent(dir, options.redisFsync());
+            } catch (RuntimeException e) {
+                throw StartFailure.redisServer(e);
+            }
             return redis.uri();
         });
         demoRemote = DemoRemote.ensure(data.resolve("remotes/demo.git"), data.resolve("tmp"), embeddedRedis());
-        coordinator = Coordinator.start(vertx, CoordinatorConfig.load(Optional.empty(), coordinatorEnv(options)))
-                .await();
+        try {
+            coordinator = Coordinator.start(vertx, CoordinatorConfig.load(Optional.empty(), coordinatorEnv(options)))
+                    .await();
+        } catch (Exception e) { // await() rethrows the failure as it is, a BindException included
+            Optional<StartFailure> expected = StartFailure.coordinator(e, options.port(), redisUri);
+            if (expected.isPresent()) {
+                throw expected.get();
+            }
+            throw e instanceof RuntimeException r ? r : new IllegalStateException("the coordinator did not start", e);
+        }
         resumed = Resumed.find(coordinator.services(), embeddedRedis());
         for (int i = 1; i <= options.workers(); i++) {
             Map<String, String> env = Map.of(
@@ -149,11 +165,15 @@ public final class EmbeddedStack implements AutoCloseable {
         }
     }
 
-    private static Path createDirectories(Path dir) {
-        try {
-            return Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+    /** {@code uri} if something listens on its host and port (else Redisson would retry for ~10 s before failing). */
+    private static String reachable(String uri) {
+        URI parsed = URI.create(uri);
+        int port = parsed.getPort() > 0 ? parsed.getPort() : 6379;
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(parsed.getHost(), port), (int) REDIS_CONNECT_TIMEOUT.toMillis());
+            return uri;
+        } catch (IOException | IllegalArgumentException e) {
+            throw StartFailure.redisUnreachable(uri, String.valueOf(e.getMessage()), e);
         }
     }
 }

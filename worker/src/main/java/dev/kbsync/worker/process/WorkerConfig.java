@@ -66,9 +66,9 @@ public record WorkerConfig(
         positive(WorkerConfigKey.SHUTDOWN_GRACE, shutdownGrace);
     }
 
-    /** How to reach the coordinator: its URL, the worker token, the CA file for HTTPS if any. */
+    /** How to reach the coordinator: its URL, the worker token (if any), the CA file for HTTPS if any. */
     public ClientOptions clientOptions() {
-        ClientOptions options = ClientOptions.of(coordinatorUrl, token);
+        ClientOptions options = ClientOptions.of(coordinatorUrl, token.isEmpty() ? null : token);
         return coordinatorCaFile.map(options::withCaFile).orElse(options);
     }
 

@@ -53,7 +53,9 @@ class MetricNamesIT {
                     + " \"Time from queueing to grant of a KB lock.\"",
             "kbsync_lock_wait_seconds_max gauge {kb} \"Time from queueing to grant of a KB lock.\"",
             "kbsync_push_rejections_total counter {kb} \"Non-fast-forward pushes reported by workers.\"",
-            "kbsync_queue_length gauge {kb} \"Holder plus waiters per KB.\"");
+            "kbsync_queue_length gauge {kb} \"Holder plus waiters per KB.\"",
+            "kbsync_replication_shortfalls_total counter {kb} \"Writes that create jobs or grants answered 503 because too"
+                    + " few replicas confirmed them in time.\"");
 
     private static final List<String> WORKER = List.of(
             "kbsync_worker_degraded gauge {} \"1 while the coordinator is unreachable\"",

@@ -84,7 +84,7 @@ public final class KbDriver {
             stopped = true;
             again = false;
             Future<Void> unlocked = unlockHeld();
-            Future<Void> left = was ? tickets.undrive(kb, settings.coordinatorId()) : Future.succeededFuture();
+            Future<Void> left = was ? tickets.undrive(kb) : Future.succeededFuture();
             Future.all(unlocked, left).<Void>mapEmpty().onComplete(done);
         });
         return done.future();
@@ -128,9 +128,7 @@ public final class KbDriver {
     }
 
     private Future<Void> round() {
-        Future<Boolean> drive = driving
-                ? Future.succeededFuture(true)
-                : tickets.drive(kb, settings.coordinatorId(), settings.driverTtlMs());
+        Future<Boolean> drive = driving ? Future.succeededFuture(true) : tickets.drive(kb);
         return drive.compose(ok -> {
             driving = ok;
             return ok ? tickets.head(kb).compose(this::advance) : unlockHeld();
@@ -162,13 +160,19 @@ public final class KbDriver {
                 });
     }
 
+    /**
+     * Waits for the lock for the head ticket's thread. With a lease time, not Redisson's watchdog: the grant step
+     * then takes the lock over (its TTL follows the grant, renewed by the grant's heartbeats on any coordinator), so
+     * the lock does not lapse when this coordinator stops while the grant lives on.
+     */
     private Future<Void> lock(long thread) {
-        return redis.on(lock.lockAsync(-1, TimeUnit.MILLISECONDS, thread)).compose(v -> {
-            heldThread = thread;
-            return stopped
-                    ? unlockHeld().compose(x -> Future.failedFuture("driver stopped"))
-                    : Future.succeededFuture();
-        });
+        return redis.on(lock.lockAsync(settings.driverTtlMs(), TimeUnit.MILLISECONDS, thread))
+                .compose(v -> {
+                    heldThread = thread;
+                    return stopped
+                            ? unlockHeld().compose(x -> Future.failedFuture("driver stopped"))
+                            : Future.succeededFuture();
+                });
     }
 
     private Future<Void> unlockHeld() {

@@ -4,6 +4,7 @@ import dev.kbsync.api.Job;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.coordinator.engine.driver.Drivers;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Cancelled;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Ended;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Enqueued;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.GrantResult;
@@ -74,12 +75,18 @@ public final class Changes {
 
     /** After a ticket joined: dispatch a grant it got at once; a head left waiting on a busy lock needs the driver. */
     public Future<Void> enqueued(KbId kb, Enqueued enqueued) {
-        return enqueued.rank() == 0 && !enqueued.granted() ? changed(kb) : settled(kb, enqueued.grant());
+        return enqueued.rank() == 0 && !enqueued.granted() ? changed(kb) : settled(kb, enqueued.next());
     }
 
     /** After a release step: dispatch the next grant it made, or run the driver if the RFairLock was busy. */
     public Future<Void> released(KbId kb, ReleaseResult result) {
-        return settled(kb, result instanceof Ended ended ? ended.next() : new Idle());
+        GrantResult next = new Idle();
+        if (result instanceof Ended ended) {
+            next = ended.next();
+        } else if (result instanceof Cancelled cancelled) {
+            next = cancelled.next();
+        }
+        return settled(kb, next);
     }
 
     private Future<Void> settled(KbId kb, GrantResult next) {

@@ -5,9 +5,10 @@ import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.event.JobEvent;
+import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.api.event.SnapshotEvent;
-import dev.kbsync.coordinator.engine.store.JobStore;
+import dev.kbsync.coordinator.engine.ticket.JobRef;
 import dev.kbsync.coordinator.engine.ticket.KbView;
 import dev.kbsync.coordinator.engine.ticket.LeaseRef;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
@@ -19,8 +20,10 @@ import dev.kbsync.coordinator.service.Watchers;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,10 +40,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Fanout {
     private static final Logger LOG = LoggerFactory.getLogger(Fanout.class);
+    private static final int ENDED_MEMORY = 4096;
 
     private final EventBus bus;
     private final Tickets tickets;
-    private final JobStore jobs;
     private final MetricsSink metrics;
     private final Watchers watchers;
     private final Map<KbId, Map<String, Seen>> seen = new HashMap<>();
@@ -51,6 +54,18 @@ public final class Fanout {
     private final Map<KbId, Set<String>> announced = new HashMap<>();
     /** KBs with state here ({@code seen} or {@code announced}); read from any thread by {@link #relevant}. */
     private final Set<KbId> tracked = ConcurrentHashMap.newKeySet();
+    /**
+     * Job and lease addresses whose final event went out: nothing more is sent to them. A ticket's end is seen twice
+     * here, by the step that ended it ({@link #ended}) and by the next refresh; its stream unregisters on the first
+     * final event, and a second one, already on its way, reached a consumer that was gone (Vert.x discards it with a
+     * warning). The two sightings are a few Redis calls apart, so the most recent few thousand addresses suffice.
+     */
+    private final Set<String> ended = Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > ENDED_MEMORY;
+        }
+    });
 
     private record Seen(long ahead, String state, String jobId) {}
 
@@ -68,11 +83,10 @@ public final class Fanout {
         }
     }
 
-    public Fanout(EventBus bus, Tickets tickets, JobStore jobs, MetricsSink metrics, Watchers watchers) {
+    public Fanout(EventBus bus, Tickets tickets, MetricsSink metrics, Watchers watchers) {
         this.watchers = watchers;
         this.bus = bus;
         this.tickets = tickets;
-        this.jobs = jobs;
         this.metrics = metrics;
         LocalEventCodec.registerOn(bus);
     }
@@ -208,40 +222,61 @@ public final class Fanout {
     /** Position changes reuse the job last read here (only ahead and eta change); state changes read it again. */
     private Future<Void> job(Change type, KbView view, Seen seen) {
         Job known = jobCache.get(seen.jobId());
-        Future<Job> job = known != null && type == Change.POSITION
-                ? Future.succeededFuture(known)
-                : jobs.load(seen.jobId())
-                        .map(stored -> stored.map(JobStore.Stored::job).orElse(null));
+        Future<Job> job = known != null && type == Change.POSITION ? Future.succeededFuture(known) : load(seen.jobId());
         return job.map(j -> {
             if (j != null) {
                 jobCache.put(j.id(), j);
-                sendJob(type, JobStore.at(j, JobState.fromWire(seen.state()), seen.ahead(), view.etaMs(seen.ahead())));
+                sendJob(type, j.at(JobState.fromWire(seen.state()), seen.ahead(), view.etaMs(seen.ahead())));
             }
             return null;
         });
     }
 
+    /** The ticket left the queue: its final event, unless the step that ended it here sent that already. */
     private Future<Void> finished(KbId kb, String ticket, Seen old) {
         if (old.jobId() != null) {
             jobCache.remove(old.jobId());
-            return jobs.load(old.jobId()).map(stored -> {
-                stored.ifPresent(s -> sendJob(Change.STATE, s.job()));
+            if (ended.contains(QueueAddresses.job(old.jobId()))) {
+                return Future.succeededFuture();
+            }
+            return load(old.jobId()).map(job -> {
+                if (job != null) {
+                    sendJob(Change.STATE, job);
+                }
                 return null;
             });
         }
-        LeaseRef ref = new LeaseRef(kb, ticket, null);
+        LeaseRef ref = LeaseRef.parse(LeaseRef.raw(kb, ticket));
+        if (ended.contains(QueueAddresses.lease(ref.id()))) {
+            return Future.succeededFuture();
+        }
         return tickets.ticket(kb, ticket).map(state -> {
-            state.ifPresent(s -> lease(Change.STATE, s.toLease(ref)));
+            state.ifPresent(s -> lease(Change.STATE, s.lease(ref)));
             return null;
         });
     }
 
+    private Future<Job> load(String jobId) {
+        return JobRef.of(jobId).compose(tickets::job).map(job -> job.orElse(null));
+    }
+
     private void sendJob(Change type, Job job) {
-        bus.publish(QueueAddresses.job(job.id()), type.of(job));
+        send(QueueAddresses.job(job.id()), type.of(job));
     }
 
     private Future<Void> lease(Change type, Lease lease) {
-        bus.publish(QueueAddresses.lease(lease.id()), type.of(lease));
+        send(QueueAddresses.lease(lease.id()), type.of(lease));
         return Future.succeededFuture();
+    }
+
+    /** Publishes a job's or lease's event, unless its final event went out already. */
+    private void send(String address, KbsyncEvent event) {
+        if (ended.contains(address)) {
+            return;
+        }
+        if (event.last()) {
+            ended.add(address);
+        }
+        bus.publish(address, event);
     }
 }

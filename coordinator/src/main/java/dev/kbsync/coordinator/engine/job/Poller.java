@@ -1,5 +1,6 @@
 package dev.kbsync.coordinator.engine.job;
 
+import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.engine.redis.Redis;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -7,37 +8,38 @@ import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.redisson.api.RQueue;
+import org.redisson.api.RScoredSortedSet;
 import org.redisson.client.codec.StringCodec;
 
 /**
- * Long-poll on the global ready list without holding a Redis connection: a non-blocking LPOP, then sleep until a
- * "ready" notification (Redis pub/sub) or a 1 s safety timer, then LPOP again, until the deadline.
+ * Long-poll on the global ready set without holding a Redis connection: a non-blocking ZPOPMIN (the KB that became
+ * ready first), then sleep until a "ready" notification (Redis pub/sub) or a 1 s safety timer, then again, until the
+ * deadline.
  */
 public final class Poller {
     private static final long SAFETY_MS = 1000;
 
     private final Vertx vertx;
     private final Redis redis;
-    private final RQueue<String> ready;
+    private final RScoredSortedSet<String> ready;
     private List<Promise<Void>> sleepers = new ArrayList<>();
     private long generation;
 
     public Poller(Vertx vertx, Redis redis) {
         this.vertx = vertx;
         this.redis = redis;
-        this.ready = redis.client().getQueue(Dispatcher.READY, StringCodec.INSTANCE);
+        this.ready = redis.client().getScoredSortedSet(Dispatcher.READY, StringCodec.INSTANCE);
     }
 
-    /** The next ready lease id, or empty at {@code deadlineNanos} (System.nanoTime). */
-    public Future<Optional<String>> take(long deadlineNanos) {
+    /** The next KB with a granted job, or empty at {@code deadlineNanos} (System.nanoTime). */
+    public Future<Optional<KbId>> take(long deadlineNanos) {
         Promise<Long> seen = Promise.promise();
         redis.context().runOnContext(v -> seen.complete(generation));
         return seen.future()
-                .compose(gen -> redis.on(ready.pollAsync()).compose(leaseId -> {
+                .compose(gen -> redis.on(ready.pollFirstAsync()).compose(kb -> {
                     long remainingMs = (deadlineNanos - System.nanoTime()) / 1_000_000;
-                    if (leaseId != null || remainingMs <= 0) {
-                        return Future.succeededFuture(Optional.ofNullable(leaseId));
+                    if (kb != null || remainingMs <= 0) {
+                        return Future.succeededFuture(Optional.ofNullable(kb).map(KbId::of));
                     }
                     return sleep(gen, Math.min(remainingMs, SAFETY_MS)).compose(v -> take(deadlineNanos));
                 }));

@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.engine.job;
 
 import dev.kbsync.api.Assignment;
+import dev.kbsync.api.ErrorCodes;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPayload;
@@ -9,32 +10,31 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.Quoting;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.engine.event.Changes;
-import dev.kbsync.coordinator.engine.redis.Ids;
 import dev.kbsync.coordinator.engine.store.Idempotency;
-import dev.kbsync.coordinator.engine.store.JobStore;
 import dev.kbsync.coordinator.engine.store.RedisKbRegistry;
+import dev.kbsync.coordinator.engine.ticket.JobRef;
 import dev.kbsync.coordinator.engine.ticket.LeaseRef;
-import dev.kbsync.coordinator.engine.ticket.Outcomes;
-import dev.kbsync.coordinator.engine.ticket.TicketState;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Completed;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Kept;
+import dev.kbsync.coordinator.engine.ticket.TicketKind;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.error.ConflictException;
-import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.coordinator.service.JobService;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Durable jobs: persisted, queued as a KB ticket, dispatched once granted, completed under their lease. */
+/**
+ * Durable jobs: stored and queued as a KB ticket in one step, dispatched once granted, completed under their lease in
+ * one step with the release. A job lives in its KB's hash slot ({@link JobRef}).
+ */
 public final class RedisJobService implements JobService {
     private final EngineConfig config;
     private final Clock clock;
     private final Tickets tickets;
-    private final JobStore store;
     private final Idempotency idempotency;
     private final RedisKbRegistry kbs;
     private final Assigner assigner;
@@ -45,7 +45,6 @@ public final class RedisJobService implements JobService {
             EngineConfig config,
             Clock clock,
             Tickets tickets,
-            JobStore store,
             Idempotency idempotency,
             RedisKbRegistry kbs,
             Assigner assigner,
@@ -54,7 +53,6 @@ public final class RedisJobService implements JobService {
         this.config = config;
         this.clock = clock;
         this.tickets = tickets;
-        this.store = store;
         this.idempotency = idempotency;
         this.kbs = kbs;
         this.assigner = assigner;
@@ -64,33 +62,17 @@ public final class RedisJobService implements JobService {
 
     @Override
     public Future<Job> submit(KbId kb, String user, JobPayload payload, Optional<String> idempotencyKey) {
-        Job job = new Job(
-                Ids.next(),
-                kb,
-                user,
-                payload,
-                JobState.QUEUED,
-                0,
-                0,
-                null,
-                null,
-                List.of(),
-                null,
-                0,
-                now(),
-                null,
-                null);
+        JobRef ref = JobRef.create(kb);
         return kbs.require(kb)
-                .compose(v -> store.create(job))
                 .compose(v -> idempotencyKey.isEmpty()
-                        ? Future.succeededFuture(job.id())
-                        : idempotency.claim(user, idempotencyKey.get(), job.id()))
-                .compose(id -> id.equals(job.id()) ? enqueue(job) : existing(job, id));
+                        ? Future.succeededFuture(ref.id())
+                        : idempotency.claim(user, idempotencyKey.get(), ref.id()))
+                .compose(id -> id.equals(ref.id()) ? enqueue(ref, user, payload) : existing(id, kb, user, payload));
     }
 
     @Override
     public Future<Job> get(String jobId) {
-        return stored(jobId).compose(s -> withPosition(s.job()));
+        return JobRef.of(jobId).compose(tickets::job).map(job -> job.orElseThrow(() -> JobRef.notFound(jobId)));
     }
 
     @Override
@@ -100,115 +82,100 @@ public final class RedisJobService implements JobService {
 
     @Override
     public Future<List<Assignment>> extend(String leaseId, int max) {
-        return LeaseRef.of(leaseId)
+        return current(leaseId)
                 .compose(ref -> ref.forJob()
                         ? tickets.extend(ref, Math.max(0, Math.min(max, MAX_BATCH)))
                                 .compose(batch -> batch.isPresent()
-                                        ? members(ref, batch.get())
+                                        ? assigner.assignments(
+                                                ref.kb(), batch.get().members())
                                         : Future.failedFuture(lost(leaseId)))
                         : Future.failedFuture(lost(leaseId)));
     }
 
-    /** The members' assignments in queue order (one at a time, so the order is kept). */
-    private Future<List<Assignment>> members(LeaseRef head, Outcomes.Batch batch) {
-        Future<List<Assignment>> all = Future.succeededFuture(new ArrayList<>());
-        for (Outcomes.Member m : batch.members()) {
-            LeaseRef ref = new LeaseRef(head.kb(), m.ticket(), m.fence());
-            all = all.compose(
-                    list -> assigner.running(batch.worker(), ref, batch.nowMs(), batch.expiresAtMs(), m.attempts())
-                            .map(a -> {
-                                a.ifPresent(list::add);
-                                return list;
-                            }));
-        }
-        return all;
-    }
-
     @Override
     public Future<Job> complete(String jobId, JobOutcome outcome) {
-        return stored(jobId).compose(s -> {
-            if (s.job().state().terminal()) {
-                return outcome.leaseId().equals(s.leaseId())
-                        ? Future.succeededFuture(s.job())
-                        : Future.failedFuture(new ConflictException("JOB_FINISHED", "job " + jobId + " finished"));
-            }
-            LeaseRef ref = LeaseRef.parse(outcome.leaseId());
-            if (!ref.ticket().equals(jobId) || !ref.forJob()) {
-                return Future.failedFuture(lost(outcome.leaseId()));
-            }
-            return tickets.ticket(ref.kb(), jobId)
-                    .compose(t -> t.isPresent() && t.get().current(ref)
-                            ? finish(ref, outcome)
-                            : Future.failedFuture(lost(outcome.leaseId())));
-        });
+        return JobRef.of(jobId)
+                .compose(job -> tickets.complete(job, outcome).compose(completed -> answer(job, outcome, completed)));
     }
 
-    /** Records the outcome first, then ends the grant: a crash in between leaves a finished job that is not rerun. */
-    private Future<Job> finish(LeaseRef ref, JobOutcome outcome) {
-        return store.finished(ref.ticket(), outcome, now())
-                .compose(v -> tickets.release(ref, "released", false))
-                .compose(result -> {
-                    if (result instanceof Outcomes.Ended ended) {
-                        metrics.released(ref.kb(), ended.heldMs());
-                    }
-                    metrics.pushRejections(ref.kb(), outcome.pushRejections());
-                    changes.released(ref.kb(), result);
-                    return get(ref.ticket()).onSuccess(changes::ended);
-                });
+    private Future<Job> answer(JobRef ref, JobOutcome outcome, Completed completed) {
+        return switch (completed.report()) {
+            case RECORDED -> {
+                completed.ended().ifPresent(ended -> metrics.released(ref.kb(), ended.heldMs()));
+                metrics.pushRejections(ref.kb(), outcome.pushRejections());
+                changes.released(
+                        ref.kb(),
+                        completed.ended().isPresent() ? completed.ended().get() : new Kept());
+                Job job = completed.job().orElseThrow();
+                changes.ended(job);
+                yield Future.succeededFuture(job);
+            }
+            case REPEATED -> Future.succeededFuture(completed.job().orElseThrow());
+            case LOST -> Future.failedFuture(lost(outcome.leaseId()));
+            case FINISHED ->
+                Future.failedFuture(new ConflictException("JOB_FINISHED", "job " + ref.id() + " finished"));
+            case UNKNOWN -> Future.failedFuture(JobRef.notFound(ref.id()));
+        };
     }
 
-    private Future<Job> enqueue(Job job) {
+    private Future<Job> enqueue(JobRef ref, String user, JobPayload payload) {
+        Job job = new Job(
+                ref.id(),
+                ref.kb(),
+                user,
+                payload,
+                JobState.QUEUED,
+                0,
+                0,
+                null,
+                null,
+                null,
+                List.of(),
+                null,
+                0,
+                clock.instant(),
+                null,
+                null);
         return tickets.enqueue(
-                        job.kb(),
-                        job.id(),
-                        "job",
-                        job.user(),
-                        job.id(),
-                        job.payload().kind().wire(),
+                        ref.kb(),
+                        ref.ticket(),
+                        TicketKind.JOB,
+                        user,
                         config.leaseTtl().toMillis(),
-                        0)
-                .compose(enqueued -> {
-                    changes.enqueued(job.kb(), enqueued);
-                    return get(job.id());
+                        job)
+                .map(enqueued -> {
+                    changes.enqueued(ref.kb(), enqueued);
+                    return enqueued.job();
                 });
     }
 
-    /** The idempotency key was used before: drop the new copy, return the first job (queued again if needed). */
-    private Future<Job> existing(Job fresh, String firstId) {
-        return store.delete(fresh.id()).compose(v -> stored(firstId)).compose(first -> {
-            Job job = first.job();
-            if (!job.kb().equals(fresh.kb()) || !job.payload().equals(fresh.payload())) {
-                return Future.failedFuture(new ConflictException(
-                        "IDEMPOTENCY_MISMATCH", "the idempotency key was used for a different request"));
-            }
-            return job.state() == JobState.QUEUED ? enqueue(job) : withPosition(job);
-        });
+    /**
+     * The idempotency key was used before: the first job, if it is the same request; if the first submit died before
+     * storing its job, this one stores it under the first id.
+     */
+    private Future<Job> existing(String firstId, KbId kb, String user, JobPayload payload) {
+        return JobRef.of(firstId)
+                .compose(first -> tickets.job(first).compose(stored -> {
+                    if (stored.isEmpty()) {
+                        return first.kb().equals(kb) ? enqueue(first, user, payload) : Future.failedFuture(mismatch());
+                    }
+                    Job job = stored.get();
+                    return job.kb().equals(kb) && job.payload().equals(payload)
+                            ? Future.succeededFuture(job)
+                            : Future.failedFuture(mismatch());
+                }));
     }
 
-    private Future<Job> withPosition(Job job) {
-        if (job.state().terminal()) {
-            return Future.succeededFuture(job);
-        }
-        return tickets.ticket(job.kb(), job.id()).map(t -> {
-            long ahead = job.state() == JobState.RUNNING
-                    ? 0
-                    : t.map(x -> Math.max(0, x.rank())).orElse(0L);
-            long avg = t.map(TicketState::avgHoldMs).orElse(0L);
-            return JobStore.at(job, job.state(), ahead, ahead * avg);
-        });
+    /** A worker's lease id; one that cannot be a lease id at all is not the current grant either (LEASE_LOST). */
+    private static Future<LeaseRef> current(String leaseId) {
+        return LeaseRef.of(leaseId).recover(e -> Future.failedFuture(lost(leaseId)));
     }
 
-    private Future<JobStore.Stored> stored(String jobId) {
-        return store.load(jobId)
-                .map(s ->
-                        s.orElseThrow(() -> new NotFoundException("JOB_NOT_FOUND", "no job " + Quoting.quote(jobId))));
-    }
-
-    private Instant now() {
-        return clock.instant();
+    private static ConflictException mismatch() {
+        return new ConflictException("IDEMPOTENCY_MISMATCH", "the idempotency key was used for a different request");
     }
 
     private static ConflictException lost(String leaseId) {
-        return new ConflictException("LEASE_LOST", "lease " + Quoting.quote(leaseId) + " is no longer held");
+        return new ConflictException(ErrorCodes.LEASE_LOST, "lease " + Quoting.quote(leaseId) + " is no longer held");
     }
 }

@@ -1,17 +1,21 @@
 package dev.kbsync.coordinator.engine.lease;
 
+import dev.kbsync.api.ErrorCodes;
 import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.Quoting;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.engine.event.Changes;
 import dev.kbsync.coordinator.engine.redis.Ids;
 import dev.kbsync.coordinator.engine.store.RedisKbRegistry;
 import dev.kbsync.coordinator.engine.ticket.LeaseRef;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Beat;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Cancelled;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Ended;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
+import dev.kbsync.coordinator.engine.ticket.TicketKind;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.NotFoundException;
@@ -52,27 +56,18 @@ public final class RedisLeaseService implements LeaseService {
         }
         long ttlMs = ttl == null
                 ? config.leaseTtl().toMillis()
-                : Math.min(ttl.toMillis(), config.maxHold().toMillis());
+                : Math.max(1, Math.min(ttl.toMillis(), config.maxHold().toMillis()));
         String ticket = Ids.next();
         String leaseId = LeaseRef.raw(kb, ticket);
-        long leaseTtlMs = Math.max(1, ttlMs);
         return kbs.require(kb)
-                .compose(v -> tickets.enqueue(
-                        kb,
-                        ticket,
-                        "lease",
-                        holder,
-                        "",
-                        "",
-                        leaseTtlMs,
-                        config.waiterTtl().toMillis()))
+                .compose(v -> tickets.enqueue(kb, ticket, TicketKind.LEASE, holder, ttlMs, null))
                 .compose(enqueued -> {
                     Future<Void> settled = changes.enqueued(kb, enqueued);
-                    if (enqueued.grant() instanceof Granted granted) {
-                        return Future.succeededFuture(granted.rawLease(kb));
+                    if (enqueued.granted()) {
+                        return Future.succeededFuture(((Granted) enqueued.next()).rawLease(kb));
                     }
                     if (enqueued.rank() == 0) { // the driver waits for a busy RFairLock: answer once it tried
-                        return briefly(settled).compose(v -> get(leaseId));
+                        return briefly(settled).compose(v -> heartbeat(leaseId));
                     }
                     return Future.succeededFuture(new Lease(
                             leaseId,
@@ -84,7 +79,8 @@ public final class RedisLeaseService implements LeaseService {
                             null,
                             null,
                             null,
-                            leaseTtlMs));
+                            null,
+                            ttlMs));
                 });
     }
 
@@ -92,33 +88,39 @@ public final class RedisLeaseService implements LeaseService {
     public Future<Lease> get(String leaseId) {
         return LeaseRef.of(leaseId)
                 .compose(ref -> tickets.ticket(ref.kb(), ref.ticket())
-                        .map(state -> state.map(s -> s.toLease(ref))
-                                .orElseThrow(() -> new NotFoundException("LEASE_NOT_FOUND", "no lease " + leaseId))));
+                        .map(view -> view.map(v -> v.lease(ref))
+                                .orElseThrow(() -> new NotFoundException(
+                                        "LEASE_NOT_FOUND", "no lease " + Quoting.quote(leaseId)))));
     }
 
-    /** Also what keeps a waiter alive while its event stream is open: the HTTP layer calls it periodically. */
+    /**
+     * Keeps a live waiter alive or extends a live grant, answering the lease as it is then; anything else (ended,
+     * expired, superseded, a job lease whose job went back to waiting) is LEASE_LOST. Also what keeps a waiter alive
+     * while its event stream is open (via {@link #keepAlive}).
+     */
     @Override
     public Future<Lease> heartbeat(String leaseId) {
-        return keepAlive(leaseId).compose(v -> get(leaseId));
+        return LeaseRef.of(leaseId)
+                .compose(ref -> tickets.heartbeat(ref).compose(beat -> {
+                    if (beat.beat() == Beat.LOST || beat.view().isEmpty()) {
+                        return Future.failedFuture(lost(leaseId));
+                    }
+                    return Future.succeededFuture(beat.view().get().lease(ref));
+                }));
     }
 
     @Override
     public Future<Void> keepAlive(String leaseId) {
-        return LeaseRef.of(leaseId)
-                .compose(ref -> tickets.heartbeat(ref, config.waiterTtl().toMillis()))
-                .compose(alive -> alive
-                        ? Future.succeededFuture()
-                        : Future.failedFuture(
-                                new ConflictException("LEASE_LOST", "lease " + leaseId + " is no longer held")));
+        return heartbeat(leaseId).mapEmpty();
     }
 
     /** A raw lease's release answers from the release step's reply; a job's lease is read back. */
     @Override
     public Future<Lease> release(String leaseId) {
         return LeaseRef.of(leaseId)
-                .compose(ref -> grants.end(ref, "released").compose(result -> {
+                .compose(ref -> grants.end(ref).compose(result -> {
                     if (!ref.forJob() && result instanceof Ended ended) {
-                        return Future.succeededFuture(ended.rawLease(leaseId, ref.kb(), LeaseState.RELEASED));
+                        return Future.succeededFuture(ended.rawLease(ref.kb()));
                     }
                     if (!ref.forJob() && result instanceof Cancelled cancelled) {
                         return Future.succeededFuture(cancelled.rawLease(leaseId, ref.kb()));
@@ -134,7 +136,7 @@ public final class RedisLeaseService implements LeaseService {
                 return Future.succeededFuture();
             }
             LOG.warn("lease {} of KB {} force-released; granting next", view.grantLeaseId(), kb);
-            return grants.end(LeaseRef.parse(view.grantLeaseId()), "released").mapEmpty();
+            return grants.end(LeaseRef.parse(view.grantLeaseId())).mapEmpty();
         });
     }
 
@@ -147,5 +149,9 @@ public final class RedisLeaseService implements LeaseService {
             done.tryComplete();
         });
         return done.future();
+    }
+
+    private static ConflictException lost(String leaseId) {
+        return new ConflictException(ErrorCodes.LEASE_LOST, "lease " + Quoting.quote(leaseId) + " is no longer held");
     }
 }

@@ -1,23 +1,63 @@
 package dev.kbsync.coordinator.engine.redis;
 
+import dev.kbsync.api.ErrorCodes;
+import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.error.UnavailableException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import java.util.ArrayList;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import org.redisson.api.BatchOptions;
+import org.redisson.api.BatchResult;
+import org.redisson.api.RBatch;
+import org.redisson.api.RFuture;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
+import org.redisson.client.RedisBusyException;
+import org.redisson.client.RedisClusterDownException;
+import org.redisson.client.RedisConnectionException;
+import org.redisson.client.RedisLoadingException;
+import org.redisson.client.RedisMasterDownException;
+import org.redisson.client.RedisNodeNotFoundException;
+import org.redisson.client.RedisOutOfMemoryException;
+import org.redisson.client.RedisReadonlyException;
+import org.redisson.client.RedisRetryException;
+import org.redisson.client.RedisTimeoutException;
+import org.redisson.client.RedisTryAgainException;
 import org.redisson.client.codec.StringCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Redisson bridged into Vert.x: every result completes on the engine's context, never blocking it. */
+/**
+ * Redisson bridged into Vert.x: every result completes on the engine's context, never blocking it. A durable script
+ * ({@link Script#durable()}) runs in a batch followed by {@code WAIT} for {@link Replication#replicas()} replicas: if
+ * fewer confirm within the timeout, the call fails with {@code REPLICATION_TIMEOUT} (503) although the master ran it,
+ * so nobody is told of a job or grant a failover could lose. Lost connections and timeouts fail with
+ * {@code REDIS_UNAVAILABLE} (503).
+ */
 public final class Redis {
+    private static final Logger LOG = LoggerFactory.getLogger(Redis.class);
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
     private final RedissonClient client;
     private final Context context;
     private final RScript scripts;
+    private final Replication replication;
 
-    public Redis(RedissonClient client, Context context) {
+    /** How many replicas confirm durable writes, how long to wait for them, and who hears of a shortfall. */
+    public record Replication(int replicas, Duration timeout, Consumer<KbId> onShortfall) {
+        public static Replication none() {
+            return new Replication(0, Duration.ofSeconds(1), kb -> {});
+        }
+    }
+
+    public Redis(RedissonClient client, Context context, Replication replication) {
         this.client = client;
         this.context = context;
+        this.replication = replication;
         this.scripts = client.getScript(StringCodec.INSTANCE);
     }
 
@@ -30,39 +70,80 @@ public final class Redis {
     }
 
     public <T> Future<T> on(CompletionStage<T> stage) {
-        return Future.fromCompletionStage(stage, context);
+        return Future.fromCompletionStage(stage, context).recover(Redis::unavailable);
     }
 
-    /** Runs a per-KB script; ARGV[1] is the KB's key prefix, then {@code args}. Returns the reply as strings. */
-    public Future<List<String>> run(Script script, KbKeys keys, Object... args) {
-        Object[] argv = new Object[args.length + 1];
-        argv[0] = keys.prefix();
-        for (int i = 0; i < args.length; i++) {
-            argv[i + 1] = String.valueOf(args[i]);
-        }
-        return eval(script, keys.queue(), argv);
-    }
-
-    /** Runs a script whose only key is {@code key}. */
-    public Future<List<String>> runOn(Script script, String key) {
-        return eval(script, key);
-    }
-
-    private Future<List<String>> eval(Script script, String key, Object... argv) {
-        CompletionStage<List<Object>> reply;
+    /** Runs a per-KB script with every key of the KB declared; the reply is the script's JSON object. */
+    public Future<JsonObject> run(Script script, KbKeys keys, List<Object> argv) {
+        List<Object> declared = keys.all();
+        Object[] args = argv.stream().map(String::valueOf).toArray();
         try {
-            reply = scripts.evalAsync(key, script.mode(), script.text(), RScript.ReturnType.LIST, List.of(key), argv);
+            if (script.durable() && replication.replicas() > 0) {
+                return durably(script, keys.kb(), declared, args);
+            }
+            return on(scripts.evalAsync(
+                            keys.queue(), script.mode(), script.text(), RScript.ReturnType.VALUE, declared, args))
+                    .map(reply -> new JsonObject((String) reply));
         } catch (RuntimeException e) { // e.g. the client was shut down: fail the future, never the caller
             return Future.failedFuture(e);
         }
-        return on(reply).map(Redis::strings);
     }
 
-    private static List<String> strings(List<Object> reply) {
-        List<String> out = new ArrayList<>(reply == null ? 0 : reply.size());
-        if (reply != null) {
-            reply.forEach(o -> out.add(String.valueOf(o)));
+    private Future<JsonObject> durably(Script script, KbId kb, List<Object> declared, Object[] args) {
+        RBatch batch = client.createBatch(BatchOptions.defaults().sync(replication.replicas(), replication.timeout()));
+        RFuture<Object> reply = batch.getScript(StringCodec.INSTANCE)
+                .evalAsync(
+                        (String) declared.get(0),
+                        script.mode(),
+                        script.text(),
+                        RScript.ReturnType.VALUE,
+                        declared,
+                        args);
+        return on(batch.executeAsync())
+                .compose(result -> confirmed(kb, script, result)
+                        ? on(reply).map(r -> new JsonObject((String) r))
+                        : Future.failedFuture(new UnavailableException(
+                                ErrorCodes.REPLICATION_TIMEOUT,
+                                "Redis did not confirm the write on " + replication.replicas() + " replica(s) within "
+                                        + replication.timeout().toMillis() + " ms; retry",
+                                RETRY_AFTER)));
+    }
+
+    private boolean confirmed(KbId kb, Script script, BatchResult<?> result) {
+        if (result.getSyncedSlaves() >= replication.replicas()) {
+            return true;
         }
-        return out;
+        LOG.warn(
+                "KB {}: {} confirmed by {} of {} replica(s) within {} ms; answering 503 REPLICATION_TIMEOUT",
+                kb,
+                script,
+                result.getSyncedSlaves(),
+                replication.replicas(),
+                replication.timeout().toMillis());
+        replication.onShortfall().accept(kb);
+        return false;
+    }
+
+    /**
+     * Redis could not take the command now (no connection or answer, loading, busy, out of memory, a master down or
+     * read-only during a failover, a slot migrating: {@code TRYAGAIN} before a script wrote anything): 503, retry.
+     */
+    private static <T> Future<T> unavailable(Throwable e) {
+        if (e instanceof RedisConnectionException
+                || e instanceof RedisTimeoutException
+                || e instanceof RedisNodeNotFoundException
+                || e instanceof RedisLoadingException
+                || e instanceof RedisBusyException
+                || e instanceof RedisOutOfMemoryException
+                || e instanceof RedisMasterDownException
+                || e instanceof RedisReadonlyException
+                || e instanceof RedisClusterDownException
+                || e instanceof RedisTryAgainException
+                || e instanceof RedisRetryException) {
+            LOG.debug("Redis unavailable: {}", e.toString());
+            return Future.failedFuture(
+                    new UnavailableException("REDIS_UNAVAILABLE", "Redis did not answer in time; retry", RETRY_AFTER));
+        }
+        return Future.failedFuture(e);
     }
 }

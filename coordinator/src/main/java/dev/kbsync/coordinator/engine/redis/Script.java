@@ -7,34 +7,34 @@ import java.nio.charset.StandardCharsets;
 import org.redisson.api.RScript;
 
 /**
- * The engine's Lua scripts (resources next to this class); each touches the keys of one hash slot only. Scripts that
- * grant get {@code lib.lua} (the grant step and the KB's RFairLock) prepended.
+ * The engine's per-KB Lua scripts (resources next to this class), each with {@code lib.lua} prepended: every key they
+ * touch is declared ({@link KbKeys#all()}), replies are JSON. Durable scripts create jobs or grants (or hand them
+ * out): their writes are confirmed by replicas before the caller gets the answer (see {@link Redis}).
  */
 public enum Script {
     ENQUEUE("enqueue.lua", RScript.Mode.READ_WRITE, true),
-    HEAD("head.lua", RScript.Mode.READ_ONLY),
+    HEAD("head.lua", RScript.Mode.READ_ONLY, false),
     GRANT("grant.lua", RScript.Mode.READ_WRITE, true),
-    CLAIM("claim.lua", RScript.Mode.READ_WRITE),
-    HEARTBEAT("heartbeat.lua", RScript.Mode.READ_WRITE),
+    CLAIM("claim.lua", RScript.Mode.READ_WRITE, true),
+    HEARTBEAT("heartbeat.lua", RScript.Mode.READ_WRITE, false),
+    EXTEND("extend.lua", RScript.Mode.READ_WRITE, true),
+    COMPLETE("complete.lua", RScript.Mode.READ_WRITE, true),
     RELEASE("release.lua", RScript.Mode.READ_WRITE, true),
-    EXTEND("extend.lua", RScript.Mode.READ_WRITE),
-    SWEEP("sweep.lua", RScript.Mode.READ_WRITE),
-    DRIVE("drive.lua", RScript.Mode.READ_WRITE),
-    UNDRIVE("undrive.lua", RScript.Mode.READ_WRITE),
-    VIEW("view.lua", RScript.Mode.READ_ONLY),
-    TICKET("ticket.lua", RScript.Mode.READ_ONLY),
-    JOB_REQUEUE("job-requeue.lua", RScript.Mode.READ_WRITE);
+    SWEEP("sweep.lua", RScript.Mode.READ_WRITE, false),
+    DRIVE("drive.lua", RScript.Mode.READ_WRITE, false),
+    UNDRIVE("undrive.lua", RScript.Mode.READ_WRITE, false),
+    VIEW("view.lua", RScript.Mode.READ_ONLY, false),
+    TICKET("ticket.lua", RScript.Mode.READ_ONLY, false),
+    JOB("job.lua", RScript.Mode.READ_ONLY, false);
 
     private final String text;
     private final RScript.Mode mode;
+    private final boolean durable;
 
-    Script(String resource, RScript.Mode mode) {
-        this(resource, mode, false);
-    }
-
-    Script(String resource, RScript.Mode mode, boolean grants) {
-        this.text = grants ? load("lib.lua") + load(resource) : load(resource);
+    Script(String resource, RScript.Mode mode, boolean durable) {
+        this.text = load("lib.lua") + load(resource);
         this.mode = mode;
+        this.durable = durable;
     }
 
     public String text() {
@@ -43,6 +43,11 @@ public enum Script {
 
     public RScript.Mode mode() {
         return mode;
+    }
+
+    /** Whether replicas must confirm its writes before the answer. */
+    public boolean durable() {
+        return durable;
     }
 
     private static String load(String resource) {

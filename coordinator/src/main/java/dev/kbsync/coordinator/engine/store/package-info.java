@@ -1,2 +1,2 @@
-/** Stored records outside the queues: jobs, idempotency keys and the KB registry. */
+/** Stored records outside the KB queues: idempotency keys and the KB registry. */
 package dev.kbsync.coordinator.engine.store;

@@ -1,25 +1,31 @@
 package dev.kbsync.coordinator.engine.sweep;
 
+import dev.kbsync.api.ErrorCodes;
 import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.engine.driver.Drivers;
 import dev.kbsync.coordinator.engine.event.Changes;
-import dev.kbsync.coordinator.engine.lease.Grants;
 import dev.kbsync.coordinator.engine.store.RedisKbRegistry;
 import dev.kbsync.coordinator.engine.ticket.DriverSettings;
-import dev.kbsync.coordinator.engine.ticket.LeaseRef;
+import dev.kbsync.coordinator.engine.ticket.JobRef;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.EndReason;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Ended;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Sweep;
+import dev.kbsync.coordinator.engine.ticket.TicketKind;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import io.vertx.core.Future;
 import java.util.Locale;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every coordinator's periodic pass over every registered KB (idempotent, atomic per KB): dead raw waiters leave the
- * queue, an overdue grant ends (raw: expired; job: back to queued at the head), and a driverless KB with tickets is
- * claimed by this coordinator, which then carries on acquiring for its head.
+ * Every coordinator's periodic pass over every registered KB, one atomic step per KB: dead raw waiters leave the
+ * queue, an overdue grant ends in the same step that found it (raw: expired; job: back to queued at the head, or
+ * failed on its last attempt) and the next ticket is granted, records past their retention are deleted, a live job
+ * grant no worker took yet is made dispatchable (again), and a driverless KB with tickets is claimed by this
+ * coordinator, which then carries on acquiring for its head.
  */
 public final class Sweeper {
     private static final Logger LOG = LoggerFactory.getLogger(Sweeper.class);
@@ -27,10 +33,10 @@ public final class Sweeper {
     private final Tickets tickets;
     private final RedisKbRegistry kbs;
     private final Drivers drivers;
-    private final Grants grants;
     private final Changes changes;
     private final MetricsSink metrics;
     private final DriverSettings settings;
+    private final Consumer<KbId> dispatch;
     private boolean running;
     private boolean failing;
     private boolean stopped;
@@ -40,14 +46,14 @@ public final class Sweeper {
             Tickets tickets,
             RedisKbRegistry kbs,
             Drivers drivers,
-            Grants grants,
             Changes changes,
             MetricsSink metrics,
-            DriverSettings settings) {
+            DriverSettings settings,
+            Consumer<KbId> dispatch) {
+        this.dispatch = dispatch;
         this.tickets = tickets;
         this.kbs = kbs;
         this.drivers = drivers;
-        this.grants = grants;
         this.changes = changes;
         this.metrics = metrics;
         this.settings = settings;
@@ -83,29 +89,38 @@ public final class Sweeper {
     }
 
     private Future<Void> sweep(KbId kb) {
-        return tickets.sweep(kb, settings.coordinatorId(), settings.driverTtlMs())
-                .compose(result -> {
-                    metrics.queueLength(kb, result.queueLength());
-                    drive(kb, result);
-                    if (!result.dropped().isEmpty()) {
-                        LOG.info(
-                                "KB {}: {} waiter(s) not kept alive left the queue",
-                                kb,
-                                result.dropped().size());
-                        changes.changed(kb);
-                    }
-                    return result.overdueLeaseId().isEmpty() ? Future.succeededFuture() : expire(kb, result);
-                });
+        return tickets.sweep(kb).map(result -> {
+            metrics.queueLength(kb, result.queueLength());
+            drive(kb, result);
+            if (!result.dropped().isEmpty()) {
+                LOG.info(
+                        "KB {}: {} waiter(s) not kept alive left the queue",
+                        kb,
+                        result.dropped().size());
+            }
+            result.ended().ifPresent(ended -> expired(kb, ended));
+            if (result.ended().isPresent()) {
+                changes.released(kb, result.ended().get());
+            } else if (result.next() instanceof Granted granted) {
+                changes.granted(kb, granted);
+            } else if (!result.dropped().isEmpty()) {
+                changes.changed(kb);
+            }
+            if (result.unclaimed()) {
+                dispatch.accept(kb);
+            }
+            return null;
+        });
     }
 
     private void drive(KbId kb, Sweep result) {
         switch (result.driver()) {
-            case "claimed" -> {
+            case CLAIMED -> {
                 LOG.info("KB {}: no live driver; this coordinator ({}) takes over", kb, settings.coordinatorId());
                 drivers.of(kb).confirmDriving();
                 drivers.pump(kb);
             }
-            case "mine" -> {
+            case MINE -> {
                 drivers.of(kb).confirmDriving();
                 drivers.pump(kb);
             }
@@ -113,19 +128,24 @@ public final class Sweeper {
         }
     }
 
-    private Future<Void> expire(KbId kb, Sweep result) {
-        LeaseRef ref = LeaseRef.parse(result.overdueLeaseId());
-        return grants.end(ref, "expired").map(r -> {
-            if (r instanceof Ended ended) {
-                metrics.expired(kb);
-                String why = "max".equals(result.reason())
-                        ? String.format(
-                                Locale.ROOT, "reached its maximum hold of %.1f s", seconds(settings.maxHoldMs()))
-                        : String.format(Locale.ROOT, "expired after %.1f s without heartbeat", seconds(ended.ttlMs()));
-                LOG.warn("lease {} of KB {} held by {} {}; granting next", ref.id(), kb, ended.holder(), why);
-            }
-            return null;
-        });
+    private void expired(KbId kb, Ended ended) {
+        metrics.expired(kb);
+        metrics.released(kb, ended.heldMs());
+        String why = ended.reason() == EndReason.MAX
+                ? String.format(Locale.ROOT, "reached its maximum hold of %.1f s", seconds(settings.maxHoldMs()))
+                : String.format(Locale.ROOT, "expired after %.1f s without heartbeat", seconds(ended.ttlMs()));
+        String next = ended.kind() == TicketKind.JOB && !ended.failed().contains(ended.ticket())
+                ? "its job goes back to the head of the queue"
+                : "granting next";
+        LOG.warn("lease {} of KB {} held by {} {}; {}", ended.leaseId(), kb, ended.holder(), why, next);
+        for (String ticket : ended.failed()) {
+            LOG.warn(
+                    "job {} of KB {} failed: no outcome after {} attempt(s) ({})",
+                    new JobRef(kb, ticket).id(),
+                    kb,
+                    settings.maxAttempts(),
+                    ended.reason() == EndReason.MAX ? ErrorCodes.MAX_HOLD_EXCEEDED : ErrorCodes.LEASE_EXPIRED);
+        }
     }
 
     private static double seconds(long ms) {

@@ -2,12 +2,16 @@ package dev.kbsync.coordinator.engine.ticket;
 
 import dev.kbsync.coordinator.config.EngineConfig;
 
-/** What every KB driver of one coordinator needs to know. */
-public record DriverSettings(String coordinatorId, long driverTtlMs, long maxHoldMs) {
+/** What every per-KB step of one coordinator needs to know (the scripts' common arguments, the drivers' timing). */
+public record DriverSettings(
+        String coordinatorId, long driverTtlMs, long maxHoldMs, long waiterTtlMs, int maxAttempts, long retentionMs) {
     public static DriverSettings of(EngineConfig config) {
         return new DriverSettings(
                 config.coordinatorId(),
                 config.lockWatchdog().toMillis() * 2,
-                config.maxHold().toMillis());
+                config.maxHold().toMillis(),
+                config.waiterTtl().toMillis(),
+                config.jobs().maxAttempts(),
+                config.jobs().retention().toMillis());
     }
 }

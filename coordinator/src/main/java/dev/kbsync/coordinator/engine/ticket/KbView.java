@@ -7,7 +7,6 @@ import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.QueueEntry;
 import dev.kbsync.api.QueueSnapshot;
-import dev.kbsync.coordinator.engine.redis.Times;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,46 +20,19 @@ public record KbView(
         Long fence,
         long grantedAtMs,
         long expiresAtMs,
+        long deadlineAtMs,
         boolean claimed,
         long avgHoldMs,
         long nowMs,
         Set<String> members,
         List<Row> rows) {
-    private static final int HEADER = 9;
-    private static final int ROW = 7;
 
-    /** One ticket: kind is {@code job} or {@code lease}; {@code jobId} is null for raw leases. */
+    /** One ticket: {@code jobId} is null for raw leases. */
     public record Row(
-            String ticket, String kind, String holder, String jobId, long createdMs, int attempts, long ttlMs) {
+            String ticket, TicketKind kind, String holder, String jobId, long createdMs, int attempts, long ttlMs) {
         public boolean job() {
-            return "job".equals(kind);
+            return kind == TicketKind.JOB;
         }
-    }
-
-    public static KbView parse(KbId kb, List<String> r) {
-        List<Row> rows = new ArrayList<>();
-        for (int i = HEADER; i + ROW <= r.size(); i += ROW) {
-            rows.add(new Row(
-                    r.get(i),
-                    r.get(i + 1),
-                    r.get(i + 2),
-                    r.get(i + 3).isEmpty() ? null : r.get(i + 3),
-                    Long.parseLong(r.get(i + 4)),
-                    Integer.parseInt(r.get(i + 5)),
-                    Long.parseLong(r.get(i + 6))));
-        }
-        return new KbView(
-                kb,
-                r.get(0),
-                r.get(1),
-                Times.optLong(r.get(2)),
-                r.get(3).isEmpty() ? 0 : Long.parseLong(r.get(3)),
-                r.get(4).isEmpty() ? 0 : Long.parseLong(r.get(4)),
-                "1".equals(r.get(5)),
-                Long.parseLong(r.get(6)),
-                Long.parseLong(r.get(7)),
-                Set.of(r.get(8).isEmpty() ? new String[0] : r.get(8).split(" ")),
-                rows);
     }
 
     public boolean granted(Row row) {
@@ -96,6 +68,7 @@ public record KbView(
                 null,
                 granted ? instant(grantedAtMs) : null,
                 granted ? instant(expiresAtMs) : null,
+                granted ? instant(deadlineAtMs) : null,
                 row.ttlMs());
     }
 
@@ -118,7 +91,7 @@ public record KbView(
     private QueueEntry entry(Row row, long sinceMs, Long token) {
         return new QueueEntry(
                 row.ticket(),
-                row.kind(),
+                row.kind().wire(),
                 row.holder(),
                 row.jobId(),
                 instant(sinceMs),

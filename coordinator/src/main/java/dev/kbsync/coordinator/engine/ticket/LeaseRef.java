@@ -7,10 +7,11 @@ import dev.kbsync.coordinator.error.NotFoundException;
 import io.vertx.core.Future;
 
 /**
- * A lease id taken apart. Raw leases are {@code <kb>~<ticket>} (known before the grant); a job's grant is
- * {@code <kb>~<jobId>.<fencingToken>}, a new id per attempt. KB ids cannot contain {@code ~}.
+ * A lease id taken apart. Raw leases are {@code <kb>~<ticket>} (known before the grant; tickets are random); a job's
+ * grant is {@code <kb>~<ticket>.<fencingToken>.<nonce>}, a new id per grant even if a failover lost a token increment
+ * and the token repeats. KB ids cannot contain {@code ~}, so every lease id names its KB's slot.
  */
-public record LeaseRef(KbId kb, String ticket, Long fence) {
+public record LeaseRef(String id, KbId kb, String ticket, Long fence) {
     public static LeaseRef parse(String leaseId) {
         int tilde = leaseId == null ? -1 : leaseId.indexOf('~');
         if (tilde <= 0 || tilde == leaseId.length() - 1) {
@@ -18,11 +19,14 @@ public record LeaseRef(KbId kb, String ticket, Long fence) {
         }
         try {
             KbId kb = KbId.of(leaseId.substring(0, tilde));
-            String rest = leaseId.substring(tilde + 1);
-            int dot = rest.indexOf('.');
-            return dot < 0
-                    ? new LeaseRef(kb, rest, null)
-                    : new LeaseRef(kb, rest.substring(0, dot), Long.parseLong(rest.substring(dot + 1)));
+            String[] parts = leaseId.substring(tilde + 1).split("\\.", -1);
+            if (parts.length == 1) {
+                return new LeaseRef(leaseId, kb, parts[0], null);
+            }
+            if (parts.length != 3 || parts[0].isEmpty() || parts[2].isEmpty()) {
+                throw notFound(leaseId);
+            }
+            return new LeaseRef(leaseId, kb, parts[0], Long.parseLong(parts[1]));
         } catch (IllegalArgumentException e) {
             throw notFound(leaseId);
         }
@@ -41,12 +45,13 @@ public record LeaseRef(KbId kb, String ticket, Long fence) {
         return kb.value() + "~" + ticket;
     }
 
-    public String id() {
-        return fence == null ? raw(kb, ticket) : raw(kb, ticket) + "." + fence;
-    }
-
     public boolean forJob() {
         return fence != null;
+    }
+
+    /** The job this lease was granted for (only meaningful {@link #forJob()}). */
+    public JobRef job() {
+        return new JobRef(kb, ticket);
     }
 
     public KbKeys keys() {

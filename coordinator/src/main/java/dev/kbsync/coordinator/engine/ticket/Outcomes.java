@@ -1,12 +1,14 @@
 package dev.kbsync.coordinator.engine.ticket;
 
+import dev.kbsync.api.Job;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
-/** Typed replies of the per-KB scripts. */
+/** Typed replies of the per-KB scripts (decoded by {@link Replies}). */
 public final class Outcomes {
     private Outcomes() {}
 
@@ -16,21 +18,21 @@ public final class Outcomes {
     /** What a grant step did for the head ticket. */
     public sealed interface GrantResult permits Granted, Held, NotHead, LockBusy, Idle {}
 
-    /** A new grant; {@code nowMs} is when it was made (Redis time), {@code expiresMs} when it lapses unrenewed. */
+    /** A new grant; times are Redis ms: made at {@code nowMs}, lapses at {@code expiresMs} unless renewed. */
     public record Granted(
-            long fence,
+            String ticket,
             String leaseId,
-            String kind,
-            String jobId,
+            long fence,
+            TicketKind kind,
+            String holder,
             long createdMs,
             long nowMs,
-            String holder,
             long expiresMs,
-            long ttlMs,
-            String ticket)
+            long deadlineMs,
+            long ttlMs)
             implements GrantResult {
         public boolean job() {
-            return "job".equals(kind);
+            return kind == TicketKind.JOB;
         }
 
         /** The grant as a raw lease (not meaningful for a job's grant). */
@@ -45,22 +47,8 @@ public final class Outcomes {
                     null,
                     Instant.ofEpochMilli(nowMs),
                     Instant.ofEpochMilli(expiresMs),
+                    Instant.ofEpochMilli(deadlineMs),
                     ttlMs);
-        }
-
-        /** Parses grantHead's reply ({@code 'granted'} first) starting at {@code from}. */
-        static Granted parse(List<String> r, int from) {
-            return new Granted(
-                    Long.parseLong(r.get(from + 1)),
-                    r.get(from + 2),
-                    r.get(from + 3),
-                    r.get(from + 4),
-                    Long.parseLong(r.get(from + 5)),
-                    Long.parseLong(r.get(from + 6)),
-                    r.get(from + 7),
-                    Long.parseLong(r.get(from + 8)),
-                    Long.parseLong(r.get(from + 9)),
-                    r.get(from + 10));
         }
     }
 
@@ -73,80 +61,126 @@ public final class Outcomes {
     /** Nothing to grant: the queue is empty or a grant is in place. */
     public record Idle() implements GrantResult {}
 
-    /** Reads grantHead's reply (possibly empty) at {@code from}. */
-    public static GrantResult headGrant(List<String> r, int from) {
-        if (r.size() <= from) {
-            return new Idle();
-        }
-        return switch (r.get(from)) {
-            case "granted" -> Granted.parse(r, from);
-            case "lock-busy" -> new LockBusy();
-            default -> new Idle();
-        };
-    }
-
-    /** A ticket joined (or already was in) a KB's queue at {@code rank} (-1: finished), or was granted at once. */
-    public record Enqueued(long rank, GrantResult grant) {
-        public boolean granted() {
-            return grant instanceof Granted;
-        }
-    }
-
     /** The head already holds a grant (kept across a driver change). */
     public record Held() implements GrantResult {}
 
     /** The ticket is no longer first (cancelled or dropped while the lock was being acquired). */
     public record NotHead() implements GrantResult {}
 
+    /**
+     * A ticket joined (or already was in) a KB's queue at {@code rank} (-1: it already ended); {@code next} is what the
+     * same step did at the head (granted this ticket, found the lock busy, or nothing); {@code job} is the stored job of
+     * a job ticket (null for a raw lease); {@code dropped}: dead raw waiters dropped from the head.
+     */
+    public record Enqueued(long rank, Ticket ticket, Job job, GrantResult next, List<String> dropped) {
+        public boolean granted() {
+            return next instanceof Granted g && g.ticket().equals(ticket.id());
+        }
+    }
+
+    /** Why a grant ended: released by its holder (or an admin), or lapsed: no heartbeat within its TTL, maximum hold. */
+    public enum EndReason {
+        RELEASED,
+        TTL,
+        MAX
+    }
+
     /** What ending a grant or cancelling a waiter did. */
     public sealed interface ReleaseResult permits Ended, Kept, Cancelled, Gone {}
 
     /**
-     * The grant ended; {@code requeued} are the group-commit members that went back to waiting; {@code next} is what
-     * the same step did for the next ticket (granted it, found the RFairLock busy, or found nothing to grant).
+     * A grant ended; {@code failed}: job tickets that ran out of attempts with it; {@code requeued}: group-commit members
+     * that went back to waiting; {@code next}: what the same step did for the next ticket; {@code dropped}: dead raw
+     * waiters it skipped on the way.
      */
     public record Ended(
-            long heldMs,
+            String leaseId,
+            String ticket,
             long fence,
-            String kind,
+            long heldMs,
+            EndReason reason,
+            TicketKind kind,
             String holder,
-            String jobId,
             long ttlMs,
+            List<String> failed,
             List<String> requeued,
-            GrantResult next)
+            GrantResult next,
+            List<String> dropped)
             implements ReleaseResult {
         /** The ended grant as a raw lease in its final state (not meaningful for a job's grant). */
-        public Lease rawLease(String leaseId, KbId kb, LeaseState state) {
-            return new Lease(leaseId, kb, holder, state, 0, fence, null, null, null, ttlMs);
+        public Lease rawLease(KbId kb) {
+            LeaseState state = reason == EndReason.RELEASED ? LeaseState.RELEASED : LeaseState.EXPIRED;
+            return new Lease(leaseId, kb, holder, state, 0, fence, null, null, null, null, ttlMs);
         }
     }
 
     /** A group-commit member (or the head) completed; the grant continues until every member has. */
     public record Kept() implements ReleaseResult {}
 
-    /** A waiting raw lease left the queue. */
-    public record Cancelled(String holder, long ttlMs) implements ReleaseResult {
+    /** A waiting raw lease left the queue; the step then did {@code next} at the head. */
+    public record Cancelled(String holder, long ttlMs, GrantResult next, List<String> dropped)
+            implements ReleaseResult {
         /** The cancelled request as a raw lease, released without ever being granted. */
         public Lease rawLease(String leaseId, KbId kb) {
-            return new Lease(leaseId, kb, holder, LeaseState.RELEASED, 0, null, null, null, null, ttlMs);
+            return new Lease(leaseId, kb, holder, LeaseState.RELEASED, 0, null, null, null, null, null, ttlMs);
         }
     }
 
     /** The lease was not current (already ended, expired, or superseded). */
     public record Gone() implements ReleaseResult {}
 
-    /** A worker took a granted job lease. */
-    public record Claim(long expiresAtMs, int attempts, long nowMs) {}
+    /** A worker took a job's grant (or a group-commit member): its lease and the job, running. */
+    public record Claim(Lease lease, Job job) {}
 
     /** Group-commit members taken behind a head grant, in queue order. */
-    public record Batch(long nowMs, long expiresAtMs, String worker, List<Member> members) {}
+    public record Batch(List<Claim> members) {}
 
-    /** One member: its ticket (= job id), its own fencing token, its attempt number. */
-    public record Member(String ticket, long fence, int attempts) {}
+    /** What a heartbeat found. */
+    public enum Beat {
+        GRANTED,
+        WAITING,
+        LOST
+    }
+
+    /** A heartbeat's result and the ticket as it is now (empty for an unknown ticket). */
+    public record Heartbeat(Beat beat, Optional<TicketView> view) {}
+
+    /** What reporting an outcome found. */
+    public enum Report {
+        /** Recorded now (and the grant released, unless group-commit members still run). */
+        RECORDED,
+        /** The same lease reported before: the job as then recorded. */
+        REPEATED,
+        /** The lease is not the job's live grant. */
+        LOST,
+        /** Another lease reported the job before. */
+        FINISHED,
+        /** No such job. */
+        UNKNOWN
+    }
+
+    /** A report's result, the job after it, and the grant it ended (if it did). */
+    public record Completed(Report report, Optional<Job> job, Optional<Ended> ended) {}
+
+    /** Who drives a KB after a sweep: this coordinator (already, or just claimed), another one, or nobody. */
+    public enum DriverStatus {
+        MINE,
+        CLAIMED,
+        OTHER,
+        NONE
+    }
 
     /**
-     * One periodic pass: driver status (mine, claimed, other, none), an overdue grant, the queue's length (holder and
-     * waiters, after the pass), dropped dead waiters.
+     * One periodic pass: driver status, the queue's length after it, dropped dead waiters, the grant it ended (expired
+     * or past its maximum hold) and what it granted then or after dropping waiters, records deleted after retention,
+     * and whether a live job grant waits for a worker ({@code unclaimed}: it must be dispatchable).
      */
-    public record Sweep(String driver, String overdueLeaseId, String reason, int queueLength, List<String> dropped) {}
+    public record Sweep(
+            DriverStatus driver,
+            int queueLength,
+            List<String> dropped,
+            Optional<Ended> ended,
+            GrantResult next,
+            int purged,
+            boolean unclaimed) {}
 }

@@ -1,187 +1,154 @@
 package dev.kbsync.coordinator.engine.ticket;
 
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.engine.redis.Ids;
 import dev.kbsync.coordinator.engine.redis.KbKeys;
 import dev.kbsync.coordinator.engine.redis.Redis;
 import dev.kbsync.coordinator.engine.redis.Script;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Batch;
-import dev.kbsync.coordinator.engine.ticket.Outcomes.Cancelled;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Claim;
-import dev.kbsync.coordinator.engine.ticket.Outcomes.Ended;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Completed;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Enqueued;
-import dev.kbsync.coordinator.engine.ticket.Outcomes.Gone;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.GrantResult;
-import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Head;
-import dev.kbsync.coordinator.engine.ticket.Outcomes.Held;
-import dev.kbsync.coordinator.engine.ticket.Outcomes.Idle;
-import dev.kbsync.coordinator.engine.ticket.Outcomes.Kept;
-import dev.kbsync.coordinator.engine.ticket.Outcomes.LockBusy;
-import dev.kbsync.coordinator.engine.ticket.Outcomes.Member;
-import dev.kbsync.coordinator.engine.ticket.Outcomes.NotHead;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Heartbeat;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.ReleaseResult;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Sweep;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The per-KB ticket operations, one atomic script call each (see the {@code .lua} resources). Grants take the KB's
- * Redisson {@code RFairLock} under this coordinator's Redisson client id, with the ticket's seq as the thread id.
+ * The per-KB ticket operations, one atomic script call each (see the {@code .lua} resources), replies decoded by
+ * {@link Replies}. Grants take the KB's Redisson {@code RFairLock} under this coordinator's Redisson client id, with the
+ * ticket's seq as the thread id, and wake Redisson waiters with the publish command Redisson itself uses.
  */
 public final class Tickets {
     private final Redis redis;
     private final DriverSettings settings;
-    private final long maxHoldMs;
     private final String lockOwner;
+    private final String publish;
 
-    public Tickets(Redis redis, DriverSettings settings) {
+    public Tickets(Redis redis, DriverSettings settings, String publish) {
         this.redis = redis;
         this.settings = settings;
-        this.maxHoldMs = settings.maxHoldMs();
         this.lockOwner = redis.client().getId();
+        this.publish = publish;
     }
 
     /**
      * Joins the tail (no-op for an existing ticket) and, if the KB is free, takes the grant in the same step; a KB
-     * without a driver gets this coordinator. Rank -1: the ticket already finished.
+     * without a driver gets this coordinator. A job's record ({@code job}) is stored in the same step.
      */
-    public Future<Enqueued> enqueue(
-            KbId kb, String ticket, String kind, String holder, String jobId, String type, long ttlMs, long aliveMs) {
-        return redis.run(
+    public Future<Enqueued> enqueue(KbId kb, String ticket, TicketKind kind, String holder, long ttlMs, Job job) {
+        return run(
                         Script.ENQUEUE,
-                        new KbKeys(kb),
+                        kb,
                         ticket,
-                        kind,
+                        kind.wire(),
                         holder,
-                        jobId,
                         ttlMs,
-                        aliveMs,
-                        type,
-                        kb.value(),
-                        maxHoldMs,
-                        lockOwner,
-                        settings.coordinatorId(),
-                        settings.driverTtlMs())
-                .map(r -> "granted".equals(r.get(0))
-                        ? new Enqueued(0, Granted.parse(r, 0))
-                        : new Enqueued(Long.parseLong(r.get(0)), new Idle()));
+                        job == null ? "" : job.kind().wire(),
+                        job == null ? "" : job.toJson().encode())
+                .map(r -> Replies.enqueued(ticket, r));
     }
 
     public Future<Optional<Head>> head(KbId kb) {
-        return redis.run(Script.HEAD, new KbKeys(kb))
-                .map(r -> r.isEmpty()
-                        ? Optional.empty()
-                        : Optional.of(new Head(
-                                r.get(0), Long.parseLong(r.get(1)), r.get(0).equals(r.get(2)))));
+        return run(Script.HEAD, kb).map(Replies::head);
     }
 
     /** The driver's step: grants {@code ticket} if it is the head and nobody holds a grant. */
     public Future<GrantResult> grant(KbId kb, String ticket) {
-        return redis.run(Script.GRANT, new KbKeys(kb), ticket, maxHoldMs, kb.value(), lockOwner)
-                .map(r -> switch (r.get(0)) {
-                    case "granted" -> Granted.parse(r, 0);
-                    case "held" -> new Held();
-                    case "lock-busy" -> new LockBusy();
-                    default -> new NotHead();
-                });
+        return run(Script.GRANT, kb, ticket).map(Replies::grantResult);
     }
 
-    public Future<Optional<Claim>> claim(LeaseRef ref, String workerId) {
-        return redis.run(Script.CLAIM, ref.keys(), ref.id(), workerId)
-                .map(r -> r.isEmpty()
-                        ? Optional.empty()
-                        : Optional.of(new Claim(
-                                Long.parseLong(r.get(0)), Integer.parseInt(r.get(1)), Long.parseLong(r.get(2)))));
+    /** Takes the KB's job grant for {@code workerId} if it is live and not taken yet; the job goes running. */
+    public Future<Optional<Claim>> claim(KbId kb, String workerId) {
+        return run(Script.CLAIM, kb, workerId).map(r -> Replies.claim(kb, r));
     }
 
-    /** Extends a grant or keeps a raw waiter alive; false when the lease is no longer current. */
-    public Future<Boolean> heartbeat(LeaseRef ref, long waiterTtlMs) {
-        return redis.run(Script.HEARTBEAT, ref.keys(), ref.ticket(), ref.id(), waiterTtlMs, fence(ref))
-                .map(r -> !"lost".equals(r.get(0)));
+    /** Extends a live grant or keeps a live raw waiter alive; the ticket as it is after. */
+    public Future<Heartbeat> heartbeat(LeaseRef ref) {
+        return run(Script.HEARTBEAT, ref.kb(), ref.ticket(), ref.id()).map(r -> Replies.heartbeat(ref.ticket(), r));
     }
 
     /**
-     * Ends the grant {@code ref} (or cancels a raw waiter); {@code requeue} keeps a job's ticket at its place. An ended
-     * grant's RFairLock is dropped and the next ticket granted in the same step ({@link Ended#next()}).
+     * Ends the grant {@code ref} (a job goes back to queued at its place), takes a group-commit member back, or
+     * cancels a raw waiter. An ended grant's RFairLock is dropped and the next ticket granted in the same step.
      */
-    public Future<ReleaseResult> release(LeaseRef ref, String endState, boolean requeue) {
-        return redis.run(
-                        Script.RELEASE,
-                        ref.keys(),
-                        ref.ticket(),
-                        ref.id(),
-                        endState,
-                        requeue ? "requeue" : "end",
-                        fence(ref),
-                        ref.kb().value(),
-                        maxHoldMs,
-                        lockOwner)
-                .map(Tickets::released);
+    public Future<ReleaseResult> release(LeaseRef ref) {
+        return run(Script.RELEASE, ref.kb(), ref.ticket(), ref.id()).map(r -> Replies.released(ref.ticket(), r));
     }
 
-    private static ReleaseResult released(List<String> r) {
-        return switch (r.get(0)) {
-            case "ended" -> {
-                int members = Integer.parseInt(r.get(7));
-                yield new Ended(
-                        Long.parseLong(r.get(1)),
-                        Long.parseLong(r.get(2)),
-                        r.get(3),
-                        r.get(4),
-                        r.get(5),
-                        Long.parseLong(r.get(6)),
-                        List.copyOf(r.subList(8, 8 + members)),
-                        Outcomes.headGrant(r, 8 + members));
-            }
-            case "kept" -> new Kept();
-            case "cancelled" -> new Cancelled(r.get(1), Long.parseLong(r.get(2)));
-            default -> new Gone();
-        };
+    /** Records a job's outcome under its lease ({@link JobOutcome#leaseId()}) and releases the grant, in one step. */
+    public Future<Completed> complete(JobRef job, JobOutcome outcome) {
+        String commit = "";
+        String files = "[]";
+        String error = "";
+        if (outcome instanceof JobOutcome.Done done) {
+            commit = done.commit() == null ? "" : done.commit();
+            JsonArray array = new JsonArray();
+            done.files().forEach(f -> array.add(f.toJson()));
+            files = array.encode();
+        } else if (outcome instanceof JobOutcome.Failed failed) {
+            error = failed.error().toJson().encode();
+        }
+        String state = outcome instanceof JobOutcome.Done ? "done" : "failed";
+        return run(Script.COMPLETE, job.kb(), job.ticket(), outcome.leaseId(), state, commit, files, error)
+                .map(r -> Replies.completed(job.ticket(), r));
     }
 
-    /** Takes up to {@code max} queued note jobs behind the note job granted as {@code head}; empty if not current. */
+    /** Takes up to {@code max} queued note jobs behind the note job granted as {@code head}; empty if not live. */
     public Future<Optional<Batch>> extend(LeaseRef head, int max) {
-        return redis.run(Script.EXTEND, head.keys(), head.id(), max).map(r -> {
-            if (!"ok".equals(r.get(0))) {
-                return Optional.empty();
-            }
-            List<Member> members = new ArrayList<>();
-            for (int i = 4; i + 3 <= r.size(); i += 3) {
-                members.add(new Member(r.get(i), Long.parseLong(r.get(i + 1)), Integer.parseInt(r.get(i + 2))));
-            }
-            return Optional.of(new Batch(Long.parseLong(r.get(1)), Long.parseLong(r.get(2)), r.get(3), members));
-        });
+        return run(Script.EXTEND, head.kb(), head.id(), max).map(r -> Replies.batch(head.kb(), r));
     }
 
-    public Future<Sweep> sweep(KbId kb, String coordinatorId, long driverTtlMs) {
-        return redis.run(Script.SWEEP, new KbKeys(kb), coordinatorId, driverTtlMs)
-                .map(r -> new Sweep(
-                        r.get(0), r.get(1), r.get(2), Integer.parseInt(r.get(3)), List.copyOf(r.subList(4, r.size()))));
+    public Future<Sweep> sweep(KbId kb) {
+        return run(Script.SWEEP, kb).map(Replies::sweep);
     }
 
     /** Claims or confirms this coordinator as the KB's driver. */
-    public Future<Boolean> drive(KbId kb, String coordinatorId, long driverTtlMs) {
-        return redis.run(Script.DRIVE, new KbKeys(kb), coordinatorId, driverTtlMs)
-                .map(r -> "1".equals(r.get(0)));
+    public Future<Boolean> drive(KbId kb) {
+        return run(Script.DRIVE, kb).map(r -> r.getBoolean("driving"));
     }
 
     /** Gives up the driver key if this coordinator holds it. */
-    public Future<Void> undrive(KbId kb, String coordinatorId) {
-        return redis.run(Script.UNDRIVE, new KbKeys(kb), coordinatorId).mapEmpty();
+    public Future<Void> undrive(KbId kb) {
+        return run(Script.UNDRIVE, kb).mapEmpty();
     }
 
     public Future<KbView> view(KbId kb) {
-        return redis.run(Script.VIEW, new KbKeys(kb)).map(r -> KbView.parse(kb, r));
+        return run(Script.VIEW, kb).map(r -> Records.kbView(kb, r));
     }
 
-    private static String fence(LeaseRef ref) {
-        return ref.forJob() ? ref.fence().toString() : "";
+    public Future<Optional<TicketView>> ticket(KbId kb, String ticket) {
+        return run(Script.TICKET, kb, ticket).map(r -> Records.view(ticket, r.getJsonObject("view")));
     }
 
-    public Future<Optional<TicketState>> ticket(KbId kb, String ticket) {
-        return redis.run(Script.TICKET, new KbKeys(kb), ticket)
-                .map(r -> r.isEmpty() ? Optional.empty() : Optional.of(TicketState.parse(r)));
+    /** A job as stored, at its place in the queue; empty if unknown (or past its retention). */
+    public Future<Optional<Job>> job(JobRef job) {
+        return run(Script.JOB, job.kb(), job.ticket()).map(r -> Replies.storedJob(job.ticket(), r));
+    }
+
+    /** Runs a per-KB script with the common arguments (see lib.lua) followed by {@code args}. */
+    private Future<JsonObject> run(Script script, KbId kb, Object... args) {
+        List<Object> argv = new ArrayList<>(List.of(
+                kb.value(),
+                lockOwner,
+                settings.maxHoldMs(),
+                publish,
+                settings.maxAttempts(),
+                settings.retentionMs(),
+                Ids.nonce(),
+                settings.waiterTtlMs(),
+                settings.coordinatorId(),
+                settings.driverTtlMs()));
+        argv.addAll(List.of(args));
+        return redis.run(script, new KbKeys(kb), argv);
     }
 }

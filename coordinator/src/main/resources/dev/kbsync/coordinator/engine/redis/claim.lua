@@ -1,12 +1,20 @@
--- A worker takes a granted job lease (once). ARGV: prefix, leaseId, workerId. Returns {} or {expiresAt, attempts, now}.
-local P = ARGV[1]
-local l = redis.call('hmget', P .. 'lease', 'lease', 'claimed', 'ttl', 'deadline', 'ticket')
-if l[1] ~= ARGV[2] or l[2] == '1' then
-  return {}
+-- A worker takes the KB's current grant if it is a job's, not yet taken and not expired; the job goes running in
+-- the same step. ARGV[11]: worker id.
+-- Reply: {} | {lease, fence, granted, expires, deadline, ttl, now, t (the ticket), job (its record)}.
+local worker = ARGV[11]
+local now = nowMs()
+local g = currentGrant()
+if not g or g.claimed or g.expires < now then
+  return cjson.encode({})
 end
-local c = redis.call('time')
-local now = c[1] * 1000 + math.floor(c[2] / 1000)
-local expires = math.min(now + tonumber(l[3]), tonumber(l[4]))
-redis.call('hset', P .. 'lease', 'claimed', 1, 'expires', expires, 'worker', ARGV[3])
-local attempts = redis.call('hincrby', P .. 'ticket:' .. l[5], 'attempts', 1)
-return {expires, attempts, now}
+local t = getT(g.ticket)
+if not t or t.k ~= 'job' or terminal(t) then
+  return cjson.encode({})
+end
+local expires = extendGrant(g, now)
+redis.call('hset', LEASE, 'claimed', 1, 'worker', worker)
+t.a = t.a + 1
+t.js, t.st, t.w = 'running', now, worker
+putT(g.ticket, t)
+return cjson.encode({lease = g.lease, fence = g.fence, granted = g.granted, expires = expires, deadline = g.deadline,
+  ttl = g.ttl, now = now, ticket = g.ticket, t = t, job = redis.call('hget', JOBS, g.ticket) or nil})

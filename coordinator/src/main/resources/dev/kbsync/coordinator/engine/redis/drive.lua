@@ -1,11 +1,11 @@
--- Claims (or confirms) the driver key of a KB. ARGV: prefix, coordinatorId, driverTtlMs. Returns 1 if driving.
-local d = redis.call('get', ARGV[1] .. 'driver')
-if d == ARGV[2] then
-  redis.call('pexpire', ARGV[1] .. 'driver', ARGV[3])
-  return {1}
+-- Claims (or confirms) the driver key of a KB. Reply: {driving}.
+local d = redis.call('get', DRIVER)
+if d == COORDINATOR then
+  redis.call('pexpire', DRIVER, DRIVER_TTL)
+  return cjson.encode({driving = true})
 end
 if not d then
-  redis.call('set', ARGV[1] .. 'driver', ARGV[2], 'PX', ARGV[3])
-  return {1}
+  redis.call('set', DRIVER, COORDINATOR, 'PX', DRIVER_TTL)
+  return cjson.encode({driving = true})
 end
-return {0}
+return cjson.encode({driving = false})

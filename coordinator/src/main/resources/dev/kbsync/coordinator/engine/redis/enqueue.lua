@@ -1,26 +1,32 @@
--- Joins a KB queue at the tail (idempotent per ticket) and, when the KB is free, grants it at once.
--- ARGV: prefix, ticket, kind, holder, job, ttlMs, waiterTtlMs, type (note|agent for a job, '' for a raw lease),
--- kb id, maxHoldMs, lock owner (Redisson client id), coordinator id, driverTtlMs (the caller becomes the KB's driver
--- if it has none).
--- Returns {rank or -1, thread} | {'granted', ...} (see grantHead) for a ticket granted by this call.
-local P, tid = ARGV[1], ARGV[2]
-local tk = P .. 'ticket:' .. tid
+-- Joins a KB queue at the tail (idempotent per ticket: a retried submit finds its ticket) and, when the ticket lands
+-- first on a free KB, grants it in the same step; a KB without a driver gets the caller as its driver. A job's
+-- submitted record is written with its ticket, so a job is never stored without being queued.
+-- ARGV[11..]: ticket, kind (job|lease), holder (or user), ttlMs, type (note|agent; '' for a raw lease), job JSON.
+-- Reply: {rank (-1: the ticket already ended), t (the ticket), job (a job's record), next (a grant made here, or
+-- {busy}), dropped (dead waiters dropped from the head), avg (hold-time average, ms)}.
+local tid, kind = ARGV[11], ARGV[12]
 local now = nowMs()
-if redis.call('exists', tk) == 0 then
-  local seq = redis.call('incr', P .. 'seq')
-  redis.call('hset', tk, 'kind', ARGV[3], 'holder', ARGV[4], 'job', ARGV[5], 'created', now, 'ttl', ARGV[6],
-    'thread', seq, 'state', 'waiting', 'attempts', 0, 'type', ARGV[8])
-  redis.call('zadd', P .. 'queue', seq, tid)
-  if ARGV[3] == 'lease' then
-    redis.call('zadd', P .. 'alive', now + tonumber(ARGV[7]), tid)
+local t = getT(tid)
+if not t then
+  local seq = redis.call('incr', SEQ)
+  t = {k = kind, h = ARGV[13], c = now, ttl = tonumber(ARGV[14]), th = seq, s = 'waiting', a = 0}
+  if kind == 'job' then
+    t.ty, t.js = ARGV[15], 'queued'
+    redis.call('hset', JOBS, tid, ARGV[16])
+  end
+  putT(tid, t)
+  redis.call('zadd', QUEUE, seq, tid)
+  if kind == 'lease' then
+    redis.call('zadd', ALIVE, now + WAITER_TTL, tid)
   end
 end
-redis.call('set', P .. 'driver', ARGV[12], 'NX', 'PX', ARGV[13])
-local rank = redis.call('zrank', P .. 'queue', tid)
-if rank == 0 then
-  local g = grantHead(P, ARGV[9], ARGV[10], ARGV[11], now)
-  if g[1] == 'granted' then
-    return g
-  end
+redis.call('set', DRIVER, COORDINATOR, 'NX', 'PX', DRIVER_TTL)
+local dropped = {}
+local next = nil
+if redis.call('zrank', QUEUE, tid) == 0 then
+  next = grantHead(now, tid, dropped)
+  t = getT(tid)
 end
-return {rank or -1, tonumber(redis.call('hget', tk, 'thread'))}
+local rank = redis.call('zrank', QUEUE, tid)
+return cjson.encode({rank = rank or -1, t = t, job = redis.call('hget', JOBS, tid) or nil, next = next,
+  dropped = dropped, avg = tonumber(redis.call('hget', STATS, 'avg') or '0')})

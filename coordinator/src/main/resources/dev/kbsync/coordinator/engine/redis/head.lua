@@ -1,8 +1,7 @@
--- The first ticket of a KB queue. ARGV: prefix. Returns {} or {ticket, thread, ticket holding the grant or ''}.
-local P = ARGV[1]
-local h = redis.call('zrange', P .. 'queue', 0, 0)
+-- The first ticket of a KB queue. Reply: {} or {ticket, thread, granted (it holds the grant)}.
+local h = redis.call('zrange', QUEUE, 0, 0)
 if #h == 0 then
-  return {}
+  return cjson.encode({})
 end
-local thread = redis.call('hget', P .. 'ticket:' .. h[1], 'thread')
-return {h[1], thread, redis.call('hget', P .. 'lease', 'ticket') or ''}
+local t = getT(h[1])
+return cjson.encode({ticket = h[1], thread = t and t.th or 0, granted = redis.call('hget', LEASE, 'ticket') == h[1]})

@@ -1,20 +1,20 @@
--- Extends a grant (bounded by its hard deadline; a group-commit member's heartbeat extends its head's grant) or
--- keeps a raw waiter alive. A grant already past its expiry is lost even if no sweep has ended it yet (e.g. the
--- heartbeat was delayed by a Redis pause): TTLs are Redis TIME.
--- ARGV: prefix, ticket, leaseId, waiterTtlMs, fence of a job lease ('' for raw).
--- Returns {'granted', expiresAt} | {'waiting'} | {'lost'}.
-local P, tid = ARGV[1], ARGV[2]
-local c = redis.call('time')
-local now = c[1] * 1000 + math.floor(c[2] / 1000)
-local l = redis.call('hmget', P .. 'lease', 'lease', 'ttl', 'deadline', 'expires')
-local t = redis.call('hmget', P .. 'ticket:' .. tid, 'batch', 'fence')
-if l[1] and (l[1] == ARGV[3] or (t[1] == l[1] and t[2] == ARGV[5])) and tonumber(l[4]) >= now then
-  local expires = math.min(now + tonumber(l[2]), tonumber(l[3]))
-  redis.call('hset', P .. 'lease', 'expires', expires)
-  return {'granted', expires}
+-- Extends a live grant (bounded by its deadline; a group-commit member's lease extends its head's grant) or keeps a
+-- raw waiter alive. A grant past its expiry, or a waiter past its keep-alive deadline, is lost even if no sweep has
+-- ended it yet. ARGV[11]: ticket, ARGV[12]: lease id.
+-- Reply: {result (granted|waiting|lost), view (the ticket, rank, grant: see ticketView)}.
+local tid, lid = ARGV[11], ARGV[12]
+local now = nowMs()
+local g = currentGrant()
+local t = getT(tid)
+local result = 'lost'
+if g and g.expires >= now and t and (g.lease == lid or (t.b == g.lease and t.l == lid)) then
+  extendGrant(g, now)
+  result = 'granted'
+elseif t and t.k == 'lease' and t.s == 'waiting' and lid == KB .. '~' .. tid then
+  local alive = num(redis.call('zscore', ALIVE, tid))
+  if alive and alive >= now then
+    redis.call('zadd', ALIVE, now + WAITER_TTL, tid)
+    result = 'waiting'
+  end
 end
-if redis.call('zscore', P .. 'alive', tid) then
-  redis.call('zadd', P .. 'alive', now + tonumber(ARGV[4]), tid)
-  return {'waiting'}
-end
-return {'lost'}
+return cjson.encode({result = result, view = ticketView(tid, now)})

@@ -1,88 +1,273 @@
--- Shared by enqueue.lua, grant.lua and release.lua (prepended to each): granting a KB's head ticket, which takes the
--- KB's Redisson RFairLock in the same atomic step.
---
--- The RFairLock (key P..'lock') is kept in Redisson's own format, so Redisson clients see and respect it: a hash
--- '<Redisson client id>:<thread id>' -> hold count, with Redisson's waiter list 'redisson_lock_queue:<key>', their
--- timeouts 'redisson_lock_timeout:<key>' and per-waiter wake-up channels 'redisson_lock__channel:<key>:<waiter>'.
--- A grant takes it only by Redisson's fair-lock rules (free, and no live Redisson waiter queued first); otherwise
--- the script answers 'lock-busy' and the KB's driver waits for it with RFairLock.lockAsync (the slow path).
+-- Prepended to every per-KB script. Every key a script touches is one of the KB's keys below, all declared in KEYS
+-- (in this order, all in the KB's hash slot {kb:<id>}), so a script whose slot is migrating fails before it writes.
+-- Every script gets the same ARGV header (see Tickets): its own arguments start at ARGV[11]. Replies are JSON
+-- objects (cjson), decoded in one place in Java (Replies). Time is Redis TIME, so coordinators with skewed clocks
+-- agree on expiries.
+local QUEUE, SEQ, FENCE, LEASE, ALIVE = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local TICKETS, JOBS, ENDED, DRIVER, STATS = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local LOCK, LOCK_QUEUE, LOCK_TIMEOUT = KEYS[11], KEYS[12], KEYS[13]
+local KB, OWNER, MAX_HOLD, PUBLISH = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local MAX_ATTEMPTS, RETENTION, NONCE = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
+local WAITER_TTL, COORDINATOR, DRIVER_TTL = tonumber(ARGV[8]), ARGV[9], ARGV[10]
+-- Ended raw leases are kept at most an hour (GET /v1/leases/{id} still answers); finished jobs for the retention.
+local RAW_KEEP = math.min(RETENTION, 3600000)
+-- A Redisson waiter woken because the lock became free has this long to take it before it counts as dead.
+local WAKE_GRACE = 3000
 
 local function nowMs()
   local c = redis.call('time')
   return c[1] * 1000 + math.floor(c[2] / 1000)
 end
 
-local function fairLockKeys(P)
-  local L = P .. 'lock'
-  return L, 'redisson_lock_queue:' .. L, 'redisson_lock_timeout:' .. L, 'redisson_lock__channel:' .. L
+local function num(v)
+  return v and tonumber(v)
 end
 
--- Takes the RFairLock for owner, or confirms owner already holds it; sets its TTL. Purges timed-out Redisson
--- waiters at the head of its queue first, as Redisson does.
-local function takeFairLock(P, owner, ttlMs, now)
-  local L, Q, T = fairLockKeys(P)
+-- Tickets are JSON records in the KB's tickets hash (field = ticket id): k (job|lease), h (holder or user), c (created
+-- ms), ttl, th (synthetic Redisson thread id = seq), s (waiting|granted|released|expired), f (token of the last grant),
+-- a (attempts: claims by workers), ty (note|agent), b (head lease of the group commit it runs in), l (id of its last
+-- grant); jobs also js (queued|running|done|failed), ff (token of the first grant), st, fin (ms), cm (commit), fl
+-- (files JSON), er (error JSON), ol (lease that recorded the outcome), w (worker).
+local function getT(tid)
+  local raw = redis.call('hget', TICKETS, tid)
+  return raw and cjson.decode(raw)
+end
+
+local function putT(tid, t)
+  redis.call('hset', TICKETS, tid, cjson.encode(t))
+end
+
+local function terminal(t)
+  return t.js == 'done' or t.js == 'failed'
+end
+
+-- The ticket leaves the queue for good in state s; its records are deleted by the sweep after the retention.
+local function finishT(tid, t, s, now)
+  redis.call('zrem', QUEUE, tid)
+  redis.call('zrem', ALIVE, tid)
+  t.s = s
+  t.b = nil
+  putT(tid, t)
+  redis.call('zadd', ENDED, now + (t.k == 'job' and RETENTION or RAW_KEEP), tid)
+end
+
+-- The KB's Redisson RFairLock, in Redisson's own format: hash '<client id>:<thread id>' -> hold count, Redisson's
+-- waiter list and waiter timeouts, and per-waiter wake-up channels (PUBLISH, or SPUBLISH on a Cluster with sharded
+-- pub/sub: the command Redisson's own unlock uses). Its TTL follows the grant's expiry, renewed with it.
+local function purgeStaleWaiters(now)
   while true do
-    local first = redis.call('lindex', Q, 0)
+    local first = redis.call('lindex', LOCK_QUEUE, 0)
     if not first then
-      break
+      return
     end
-    local timeout = redis.call('zscore', T, first)
+    local timeout = redis.call('zscore', LOCK_TIMEOUT, first)
     if timeout and tonumber(timeout) <= now then
-      redis.call('zrem', T, first)
-      redis.call('lpop', Q)
+      redis.call('zrem', LOCK_TIMEOUT, first)
+      redis.call('lpop', LOCK_QUEUE)
     else
-      break
+      return
     end
   end
-  if redis.call('hexists', L, owner) == 0 then
-    if redis.call('exists', L) == 1 or redis.call('llen', Q) > 0 then
+end
+
+-- Wakes the first queued Redisson waiter of a free lock and gives it WAKE_GRACE to take it: a live waiter does so at
+-- once; a dead one (killed while queued) is purged after it instead of after its original timeout.
+local function wakeFirstWaiter(now)
+  local waiter = redis.call('lindex', LOCK_QUEUE, 0)
+  if waiter then
+    redis.call('zadd', LOCK_TIMEOUT, 'XX', 'LT', now + WAKE_GRACE, waiter)
+    redis.call(PUBLISH, 'redisson_lock__channel:' .. LOCK .. ':' .. waiter, 0)
+  end
+end
+
+-- Takes the lock for owner (or confirms owner holds it) until expiresAt, by Redisson's fair-lock rules.
+local function takeFairLock(owner, expiresAt, now)
+  purgeStaleWaiters(now)
+  if redis.call('hexists', LOCK, owner) == 0 then
+    if redis.call('exists', LOCK) == 1 then
       return false
     end
-    redis.call('hset', L, owner, 1)
+    if redis.call('llen', LOCK_QUEUE) > 0 then
+      wakeFirstWaiter(now)
+      return false
+    end
+    redis.call('hset', LOCK, owner, 1)
   end
-  redis.call('pexpire', L, ttlMs)
+  redis.call('pexpireat', LOCK, expiresAt)
   return true
 end
 
--- Drops the RFairLock if owner holds it and wakes Redisson's first queued waiter, as Redisson's unlock does.
-local function dropFairLock(P, owner)
-  local L, Q, _, C = fairLockKeys(P)
-  if owner and owner ~= '' and redis.call('hexists', L, owner) == 1 then
-    redis.call('del', L)
+-- Keeps the lock as long as the grant it belongs to.
+local function renewFairLock(owner, expiresAt)
+  if owner and redis.call('hexists', LOCK, owner) == 1 then
+    redis.call('pexpireat', LOCK, expiresAt)
   end
-  if redis.call('exists', L) == 0 then
-    local waiter = redis.call('lindex', Q, 0)
-    if waiter then
-      redis.call('publish', C .. ':' .. waiter, 0)
+end
+
+-- Drops the lock if owner holds it and wakes Redisson's first queued waiter, as Redisson's unlock does.
+local function dropFairLock(owner, now)
+  if owner and owner ~= '' and redis.call('hexists', LOCK, owner) == 1 then
+    redis.call('del', LOCK)
+  end
+  if redis.call('exists', LOCK) == 0 then
+    purgeStaleWaiters(now)
+    wakeFirstWaiter(now)
+  end
+end
+
+local function jobLeaseId(tid, fence)
+  return KB .. '~' .. tid .. '.' .. fence .. '.' .. NONCE
+end
+
+-- Grants the KB to its first live ticket if nobody holds a grant. Raw waiters whose keep-alive lapsed and jobs that
+-- already finished are dropped from the head first (listed in dropped). A raw waiter granted here (not by its own
+-- request, ownTid) gets the grant only until its keep-alive deadline: a live client renews it with its next
+-- heartbeat, a dead one costs the KB at most the waiter TTL. Returns nil (empty queue or a grant in place),
+-- {busy = true} (the RFairLock is held elsewhere or Redisson waiters are queued first), or the grant.
+local function grantHead(now, ownTid, dropped)
+  while redis.call('exists', LEASE) == 0 do
+    local h = redis.call('zrange', QUEUE, 0, 0)
+    if #h == 0 then
+      return nil
+    end
+    local tid = h[1]
+    local t = getT(tid)
+    local alive = num(redis.call('zscore', ALIVE, tid))
+    if not t then
+      redis.call('zrem', QUEUE, tid)
+    elseif t.k == 'lease' and tid ~= ownTid and (not alive or alive < now) then
+      finishT(tid, t, 'expired', now)
+      dropped[#dropped + 1] = tid
+    elseif t.k == 'job' and terminal(t) then
+      finishT(tid, t, 'released', now)
+    else
+      local expires = now + t.ttl
+      if t.k == 'lease' and tid ~= ownTid then
+        expires = math.min(expires, alive)
+      end
+      local owner = OWNER .. ':' .. t.th
+      if not takeFairLock(owner, expires, now) then
+        return {busy = true}
+      end
+      local fence = redis.call('incr', FENCE)
+      local lid = KB .. '~' .. tid
+      if t.k == 'job' then
+        lid = jobLeaseId(tid, fence)
+        t.ff = t.ff or fence
+      end
+      local deadline = now + MAX_HOLD
+      redis.call('hset', LEASE, 'ticket', tid, 'lease', lid, 'fence', fence, 'granted', now, 'expires', expires,
+        'deadline', deadline, 'ttl', t.ttl, 'claimed', 0, 'owner', owner)
+      t.s, t.f, t.l = 'granted', fence, lid
+      putT(tid, t)
+      redis.call('zrem', ALIVE, tid)
+      return {ticket = tid, lease = lid, fence = fence, kind = t.k, holder = t.h, created = t.c, granted = now,
+        expires = expires, deadline = deadline, ttl = t.ttl}
     end
   end
+  return nil
 end
 
--- Grants the KB to its first ticket if nobody holds a grant. lockOwner is the Redisson client id the RFairLock is
--- taken under (the ticket's seq is the thread id). Returns {} (empty queue or a grant in place), {'lock-busy'}, or
--- {'granted', fence, leaseId, kind, job, created, now, holder, expires, ttl, ticket}.
-local function grantHead(P, kbId, maxHoldMs, lockOwner, now)
-  local h = redis.call('zrange', P .. 'queue', 0, 0)
-  if #h == 0 or redis.call('exists', P .. 'lease') == 1 then
-    return {}
+-- The grant as stored, or nil.
+local function currentGrant()
+  local l = redis.call('hmget', LEASE, 'ticket', 'lease', 'fence', 'granted', 'expires', 'deadline', 'ttl', 'claimed',
+    'worker', 'owner', 'batch', 'done')
+  if not l[1] then
+    return nil
   end
-  local tid = h[1]
-  local tk = P .. 'ticket:' .. tid
-  local t = redis.call('hmget', tk, 'kind', 'job', 'created', 'ttl', 'holder', 'thread')
-  local owner = lockOwner .. ':' .. t[6]
-  if not takeFairLock(P, owner, tonumber(maxHoldMs), now) then
-    return {'lock-busy'}
+  local members = {}
+  for m in string.gmatch(l[11] or '', '%S+') do
+    members[#members + 1] = m
   end
-  local fence = redis.call('incr', P .. 'fence')
-  local lid = kbId .. '~' .. tid
-  if t[1] == 'job' then
-    lid = lid .. '.' .. fence
-  end
-  local expires = now + tonumber(t[4])
-  redis.call('hset', P .. 'lease', 'ticket', tid, 'lease', lid, 'fence', fence, 'granted', now,
-    'expires', expires, 'deadline', now + tonumber(maxHoldMs), 'ttl', t[4], 'claimed', 0, 'owner', owner)
-  redis.call('hset', tk, 'state', 'granted', 'fence', fence)
-  redis.call('zrem', P .. 'alive', tid)
-  return {'granted', fence, lid, t[1], t[2], t[3], now, t[5], expires, t[4], tid}
+  return {ticket = l[1], lease = l[2], fence = tonumber(l[3]), granted = tonumber(l[4]), expires = tonumber(l[5]),
+    deadline = tonumber(l[6]), ttl = tonumber(l[7]), claimed = l[8] == '1', worker = l[9], owner = l[10],
+    members = members, done = l[12] == '1'}
 end
 
+-- Pushes a live grant's expiry out by its TTL (never past its deadline), the RFairLock's with it.
+local function extendGrant(g, now)
+  local expires = math.min(now + g.ttl, g.deadline)
+  redis.call('hset', LEASE, 'expires', expires)
+  renewFairLock(g.owner, expires)
+  g.expires = expires
+  return expires
+end
+
+local function failJob(t, reason, now)
+  t.js, t.fin = 'failed', now
+  if reason == 'max' then
+    t.er = cjson.encode({code = 'MAX_HOLD_EXCEEDED', message = 'no outcome within the maximum hold of '
+      .. (MAX_HOLD / 1000) .. ' s on each of ' .. t.a .. ' attempts'})
+  else
+    t.er = cjson.encode({code = 'LEASE_EXPIRED', message = 'the worker went silent (lease expired) on each of '
+      .. t.a .. ' attempts'})
+  end
+end
+
+-- A job whose grant ended without an outcome: queued again at its place, or, when a worker had taken it (claimed) and
+-- the grant lapsed (reason ttl or max) on its last allowed attempt, failed. Returns true if it failed.
+local function requeueJob(tid, t, reason, claimed, now)
+  if terminal(t) then
+    finishT(tid, t, 'released', now)
+    return false
+  end
+  if claimed and (reason == 'ttl' or reason == 'max') and t.a >= MAX_ATTEMPTS then
+    failJob(t, reason, now)
+    finishT(tid, t, 'expired', now)
+    return true
+  end
+  t.s, t.b, t.js = 'waiting', nil, 'queued'
+  putT(tid, t)
+  return false
+end
+
+-- Ends the grant g. requeue: a job's ticket keeps its place (unless its outcome is recorded, or its attempts are used
+-- up); unfinished group-commit members go back too. reason: released | ttl | max. Grants the next ticket in the same
+-- step. Returns what ended, for the reply.
+local function endGrant(g, requeue, reason, now)
+  redis.call('del', LEASE)
+  dropFairLock(g.owner, now)
+  local held = now - g.granted
+  local avg = tonumber(redis.call('hget', STATS, 'avg') or held)
+  redis.call('hset', STATS, 'avg', math.floor(avg * 0.8 + held * 0.2))
+  local endState = reason == 'released' and 'released' or 'expired'
+  local t = getT(g.ticket)
+  local failed, requeued = {}, {}
+  if t then
+    if g.done then
+      finishT(g.ticket, t, 'released', now)
+    elseif requeue and t.k == 'job' then
+      if requeueJob(g.ticket, t, reason, g.claimed, now) then
+        failed[#failed + 1] = g.ticket
+      end
+    else
+      finishT(g.ticket, t, endState, now)
+    end
+  end
+  for _, m in ipairs(g.members) do
+    local tm = getT(m)
+    if tm then
+      if requeueJob(m, tm, reason, true, now) then
+        failed[#failed + 1] = m
+      elseif not terminal(tm) then
+        requeued[#requeued + 1] = m
+      end
+    end
+  end
+  local dropped = {}
+  local out = {lease = g.lease, ticket = g.ticket, fence = g.fence, held = held, reason = reason,
+    kind = t and t.k or 'lease', holder = t and t.h or '', ttl = g.ttl, failed = failed, requeued = requeued,
+    next = grantHead(now, nil, dropped), dropped = dropped}
+  return out
+end
+
+-- The ticket and the KB's grant as a lease reader needs them (the Java side decides the lease's state).
+local function ticketView(tid, now)
+  local t = getT(tid)
+  if not t then
+    return nil
+  end
+  local rank = redis.call('zrank', QUEUE, tid)
+  return {t = t, rank = rank or -1, grant = currentGrant(), avg = tonumber(redis.call('hget', STATS, 'avg') or '0'),
+    now = now}
+end

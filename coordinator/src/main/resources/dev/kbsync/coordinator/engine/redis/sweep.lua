@@ -1,42 +1,52 @@
--- One coordinator's periodic pass over a KB: drops raw waiters not kept alive, reports an overdue grant, and
--- claims or renews the KB's driver key. ARGV: prefix, coordinatorId, driverTtlMs.
--- Returns {driver status (mine|claimed|other|none), overdue leaseId or '', reason (ttl|max|''), queue length,
--- dropped tickets...}.
-local P = ARGV[1]
-local c = redis.call('time')
-local now = c[1] * 1000 + math.floor(c[2] / 1000)
-local dropped = redis.call('zrangebyscore', P .. 'alive', '-inf', now)
-for _, tid in ipairs(dropped) do
-  redis.call('zrem', P .. 'queue', tid)
-  redis.call('zrem', P .. 'alive', tid)
-  redis.call('hset', P .. 'ticket:' .. tid, 'state', 'expired')
-  redis.call('pexpire', P .. 'ticket:' .. tid, 3600000)
+-- One coordinator's periodic pass over a KB, all in one step: raw waiters whose keep-alive lapsed leave the queue; a
+-- grant past its expiry (reason ttl) or its deadline (max) ends here (a raw lease expires; a job goes back to queued,
+-- or fails on its last attempt) and the next ticket is granted; up to 100 records past their retention are deleted;
+-- the KB's driver key is claimed or renewed.
+-- Reply: {driver (mine|claimed|other|none), queue (length after the pass), dropped, ended (see endGrant), next (a
+-- grant made after dropped waiters), purged, unclaimed (a live job grant no worker took yet: it must be on the ready
+-- set, also if the coordinator that granted it died before putting it there)}.
+local now = nowMs()
+local dropped = {}
+for _, tid in ipairs(redis.call('zrangebyscore', ALIVE, '-inf', '(' .. now)) do
+  local t = getT(tid)
+  if t and t.s == 'waiting' then
+    finishT(tid, t, 'expired', now)
+  else
+    redis.call('zrem', ALIVE, tid)
+  end
+  dropped[#dropped + 1] = tid
 end
-local overdue, reason = '', ''
-local l = redis.call('hmget', P .. 'lease', 'lease', 'expires', 'deadline')
-if l[1] and now >= tonumber(l[3]) then
-  overdue, reason = l[1], 'max'
-elseif l[1] and now >= tonumber(l[2]) then
-  overdue, reason = l[1], 'ttl'
+local ended, next = nil, nil
+local g = currentGrant()
+if g and now > g.expires then
+  ended = endGrant(g, true, g.expires >= g.deadline and 'max' or 'ttl', now)
+elseif not g and #dropped > 0 then
+  next = grantHead(now, nil, dropped)
+end
+local purged = redis.call('zrangebyscore', ENDED, '-inf', now, 'LIMIT', 0, 100)
+for _, tid in ipairs(purged) do
+  redis.call('hdel', TICKETS, tid)
+  redis.call('hdel', JOBS, tid)
+  redis.call('zrem', ENDED, tid)
 end
 local status = 'none'
-local d = redis.call('get', P .. 'driver')
-local n = redis.call('zcard', P .. 'queue')
-if d == ARGV[2] then
+local d = redis.call('get', DRIVER)
+local n = redis.call('zcard', QUEUE)
+if d == COORDINATOR then
   if n == 0 then
-    redis.call('del', P .. 'driver')
+    redis.call('del', DRIVER)
   else
-    redis.call('pexpire', P .. 'driver', ARGV[3])
+    redis.call('pexpire', DRIVER, DRIVER_TTL)
     status = 'mine'
   end
 elseif d then
   status = 'other'
 elseif n > 0 then
-  redis.call('set', P .. 'driver', ARGV[2], 'PX', ARGV[3])
+  redis.call('set', DRIVER, COORDINATOR, 'PX', DRIVER_TTL)
   status = 'claimed'
 end
-local out = {status, overdue, reason, redis.call('zcard', P .. 'queue')}
-for _, tid in ipairs(dropped) do
-  out[#out + 1] = tid
-end
-return out
+local live = currentGrant()
+local unclaimed = live ~= nil and not live.claimed and live.expires >= now and redis.call('hget', TICKETS, live.ticket)
+  and getT(live.ticket).k == 'job'
+return cjson.encode({driver = status, queue = n, dropped = dropped, ended = ended, next = next, purged = #purged,
+  unclaimed = unclaimed and true or false})

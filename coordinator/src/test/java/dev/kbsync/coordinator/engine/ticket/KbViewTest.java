@@ -6,19 +6,22 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.QueueEntry;
 import dev.kbsync.api.QueueSnapshot;
-import java.util.List;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
+/** view.lua's reply as the script writes it (cjson: an empty array comes as {}), read into a queue view. */
 class KbViewTest {
     private static final KbId KB = KbId.of("team");
 
     @Test
     void shouldPutGrantedTicketAsHolderAndTheRestAsWaitersInOrder() {
-        KbView view = KbView.parse(
-                KB,
-                List.of(
-                        "t1", "team~t1", "7", "1000", "31000", "0", "2000", "5000", "", // grant, avg hold, now, batch
-                        "t1", "lease", "bot", "", "500", "0", "30000", "j2", "job", "ann", "j2", "900", "1", "30000"));
+        KbView view = Records.kbView(KB, new JsonObject("""
+                {"grant":{"ticket":"t1","lease":"team~t1","fence":7,"granted":1000,"expires":31000,"deadline":301000,
+                  "ttl":30000,"claimed":false,"members":{},"done":false},
+                 "avg":2000,"now":5000,
+                 "rows":[{"ticket":"t1","t":{"k":"lease","h":"bot","c":500,"ttl":30000,"th":1,"s":"granted","a":0}},
+                         {"ticket":"j2","t":{"k":"job","h":"ann","c":900,"ttl":30000,"th":2,"s":"waiting","a":1,
+                           "js":"queued","ty":"note"}}]}"""));
 
         QueueSnapshot snapshot = view.snapshot();
 
@@ -28,7 +31,7 @@ class KbViewTest {
             assertThat(h.waitedMs()).isEqualTo(4000);
         });
         assertThat(snapshot.waiters()).singleElement().satisfies(w -> {
-            assertThat(w.jobId()).isEqualTo("j2");
+            assertThat(w.jobId()).isEqualTo("team~j2");
             assertThat(w.waitedMs()).isEqualTo(4100);
         });
         assertThat(snapshot.avgHoldMs()).isEqualTo(2000);
@@ -36,56 +39,32 @@ class KbViewTest {
         assertThat(view.state(view.rows().get(1))).isEqualTo("queued");
         assertThat(view.etaMs(1)).isEqualTo(2000);
         assertThat(view.lease(view.rows().get(0), 0).state()).isEqualTo(LeaseState.GRANTED);
+        assertThat(view.lease(view.rows().get(0), 0).deadlineAt()).hasToString("1970-01-01T00:05:01Z");
     }
 
     @Test
     void shouldShowGroupCommitMembersAsRunning() {
-        KbView view = KbView.parse(
-                KB,
-                List.of(
-                        "j1",
-                        "team~j1.3",
-                        "3",
-                        "1000",
-                        "31000",
-                        "1",
-                        "0",
-                        "5000",
-                        "j2", // batch: j2
-                        "j1",
-                        "job",
-                        "ann",
-                        "j1",
-                        "500",
-                        "1",
-                        "30000",
-                        "j2",
-                        "job",
-                        "bob",
-                        "j2",
-                        "900",
-                        "1",
-                        "30000",
-                        "j3",
-                        "job",
-                        "cy",
-                        "j3",
-                        "950",
-                        "0",
-                        "30000"));
+        KbView view = Records.kbView(KB, new JsonObject("""
+                {"grant":{"ticket":"j1","lease":"team~j1.3.ab","fence":3,"granted":1000,"expires":31000,
+                  "deadline":301000,"ttl":30000,"claimed":true,"members":["j2"],"done":false},
+                 "avg":0,"now":5000,
+                 "rows":[{"ticket":"j1","t":{"k":"job","h":"ann","c":500,"ttl":30000,"th":1,"s":"granted","a":1}},
+                         {"ticket":"j2","t":{"k":"job","h":"bob","c":900,"ttl":30000,"th":2,"s":"granted","a":1}},
+                         {"ticket":"j3","t":{"k":"job","h":"cy","c":950,"ttl":30000,"th":3,"s":"waiting","a":0}}]}
+                """));
 
         assertThat(view.rows()).extracting(view::state).containsExactly("running", "running", "queued");
         QueueSnapshot snapshot = view.snapshot();
         assertThat(snapshot.holder())
-                .hasValueSatisfying(h -> assertThat(h.jobId()).isEqualTo("j1"));
-        assertThat(snapshot.running()).extracting(QueueEntry::jobId).containsExactly("j2");
-        assertThat(snapshot.waiters()).extracting(QueueEntry::jobId).containsExactly("j3");
+                .hasValueSatisfying(h -> assertThat(h.jobId()).isEqualTo("team~j1"));
+        assertThat(snapshot.running()).extracting(QueueEntry::jobId).containsExactly("team~j2");
+        assertThat(snapshot.waiters()).extracting(QueueEntry::jobId).containsExactly("team~j3");
         assertThat(snapshot.toJson().getJsonArray("running")).hasSize(1);
     }
 
     @Test
     void shouldReadEmptyQueue() {
-        KbView view = KbView.parse(KB, List.of("", "", "", "", "", "", "0", "5000", ""));
+        KbView view = Records.kbView(KB, new JsonObject("{\"avg\":0,\"now\":5000,\"rows\":{}}"));
 
         assertThat(view.rows()).isEmpty();
         assertThat(view.snapshot().holder()).isEmpty();

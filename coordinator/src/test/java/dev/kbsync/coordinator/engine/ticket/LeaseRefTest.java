@@ -14,23 +14,34 @@ class LeaseRefTest {
     void shouldParseRawLeaseId() {
         LeaseRef ref = LeaseRef.parse("team.notes~abc123");
 
-        assertThat(ref).isEqualTo(new LeaseRef(KbId.of("team.notes"), "abc123", null));
+        assertThat(ref).isEqualTo(new LeaseRef("team.notes~abc123", KbId.of("team.notes"), "abc123", null));
         assertThat(ref.forJob()).isFalse();
-        assertThat(ref.id()).isEqualTo("team.notes~abc123");
     }
 
     @Test
-    void shouldParseJobLeaseIdWithItsFencingToken() {
-        LeaseRef ref = LeaseRef.parse("team~job42.17");
+    void shouldParseJobLeaseIdWithItsFencingTokenAndNonce() {
+        LeaseRef ref = LeaseRef.parse("team~job42.17.9f3a01");
 
-        assertThat(ref).isEqualTo(new LeaseRef(KbId.of("team"), "job42", 17L));
+        assertThat(ref).isEqualTo(new LeaseRef("team~job42.17.9f3a01", KbId.of("team"), "job42", 17L));
         assertThat(ref.forJob()).isTrue();
-        assertThat(ref.id()).isEqualTo("team~job42.17");
+        assertThat(ref.job().id()).isEqualTo("team~job42");
         assertThat(ref.keys().prefix()).isEqualTo("kbsync:{kb:team}:");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "~", "team", "team~", "~abc", "Team~abc", "team~abc.x", "../x~abc"})
+    @ValueSource(
+            strings = {
+                "",
+                "~",
+                "team",
+                "team~",
+                "~abc",
+                "Team~abc",
+                "team~abc.x.n",
+                "team~abc.17",
+                "team~abc.17.",
+                "../x~abc"
+            })
     void shouldRejectMalformedIdsAsNotFound(String id) {
         assertThatThrownBy(() -> LeaseRef.parse(id))
                 .isInstanceOfSatisfying(

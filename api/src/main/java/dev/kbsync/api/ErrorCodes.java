@@ -1,0 +1,18 @@
+package dev.kbsync.api;
+
+/** Error codes clients act on: in {@code {"error":{"code"}}} answers and in a failed job's {@code error.code}. */
+public final class ErrorCodes {
+    /** The lease is not (or no longer) the KB's current grant: stop writing, someone else may hold the KB now. */
+    public static final String LEASE_LOST = "LEASE_LOST";
+
+    /** A failed job's error: every attempt's worker went silent and its lease expired (attempt limit reached). */
+    public static final String LEASE_EXPIRED = "LEASE_EXPIRED";
+
+    /** A failed job's error: every attempt overran the maximum hold of one grant (attempt limit reached). */
+    public static final String MAX_HOLD_EXCEEDED = "MAX_HOLD_EXCEEDED";
+
+    /** Redis did not confirm a write on enough replicas in time: the answer is withheld (503, retry). */
+    public static final String REPLICATION_TIMEOUT = "REPLICATION_TIMEOUT";
+
+    private ErrorCodes() {}
+}

@@ -1,0 +1,192 @@
+package dev.kbsync.coordinator.engine.ticket;
+
+import dev.kbsync.api.Job;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Batch;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Beat;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Cancelled;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Claim;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Completed;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.DriverStatus;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.EndReason;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Ended;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Enqueued;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Gone;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.GrantResult;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Head;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Heartbeat;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Held;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Idle;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Kept;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.LockBusy;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.NotHead;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.ReleaseResult;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Report;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Sweep;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The one place where the scripts' JSON replies become typed records: tickets, grants, ended grants, views, jobs and
+ * leases. (Lua's cjson writes an empty array as {@code {}}; {@link #list} reads both.)
+ */
+public final class Replies {
+    private Replies() {}
+
+    static Enqueued enqueued(String ticket, JsonObject r) {
+        Ticket t = Records.ticket(ticket, r.getJsonObject("t"));
+        Job job = r.getString("job") == null
+                ? null
+                : Records.job(r.getString("job"), t, r.getLong("rank"), r.getLong("avg", 0L));
+        return new Enqueued(r.getLong("rank"), t, job, next(r.getJsonObject("next")), Records.strings(r, "dropped"));
+    }
+
+    static Optional<Head> head(JsonObject r) {
+        return r.getString("ticket") == null
+                ? Optional.empty()
+                : Optional.of(new Head(r.getString("ticket"), r.getLong("thread"), r.getBoolean("granted")));
+    }
+
+    static GrantResult grantResult(JsonObject r) {
+        return switch (r.getString("result")) {
+            case "granted", "busy" -> next(r.getJsonObject("next"));
+            case "held" -> new Held();
+            case "not-head" -> new NotHead();
+            default -> new Idle();
+        };
+    }
+
+    static Optional<Claim> claim(KbId kb, JsonObject r) {
+        return r.getString("lease") == null
+                ? Optional.empty()
+                : Optional.of(claim(kb, r, r.getString("lease"), r.getLong("fence")));
+    }
+
+    static Heartbeat heartbeat(String ticket, JsonObject r) {
+        return new Heartbeat(
+                Beat.valueOf(r.getString("result").toUpperCase(Locale.ROOT)),
+                Records.view(ticket, r.getJsonObject("view")));
+    }
+
+    static ReleaseResult released(String ticket, JsonObject r) {
+        return switch (r.getString("result")) {
+            case "ended" -> ended(r.getJsonObject("ended")).orElseThrow();
+            case "kept" -> new Kept();
+            case "cancelled" -> {
+                Ticket t = Records.ticket(ticket, r.getJsonObject("t"));
+                yield new Cancelled(
+                        t.holder(), t.ttlMs(), next(r.getJsonObject("next")), Records.strings(r, "dropped"));
+            }
+            default -> new Gone();
+        };
+    }
+
+    static Completed completed(String ticket, JsonObject r) {
+        Report report = Report.valueOf(r.getString("result").toUpperCase(Locale.ROOT));
+        Optional<Job> job = r.getJsonObject("t") == null || r.getString("job") == null
+                ? Optional.empty()
+                : Optional.of(Records.job(r.getString("job"), Records.ticket(ticket, r.getJsonObject("t")), -1, 0));
+        return new Completed(report, job, ended(r.getJsonObject("ended")));
+    }
+
+    /** extend's reply: each member's own lease (id and token on its ticket) under the head's grant times. */
+    static Optional<Batch> batch(KbId kb, JsonObject r) {
+        if (!"ok".equals(r.getString("result"))) {
+            return Optional.empty();
+        }
+        List<Claim> members = new ArrayList<>();
+        for (JsonObject m : Records.list(r, "members")) {
+            JsonObject t = m.getJsonObject("t");
+            JsonObject member = m.copy()
+                    .put("granted", t.getLong("st", r.getLong("now")))
+                    .put("expires", r.getLong("expires"))
+                    .put("deadline", r.getLong("deadline"))
+                    .put("ttl", r.getLong("ttl"));
+            members.add(claim(kb, member, t.getString("l"), t.getLong("f")));
+        }
+        return Optional.of(new Batch(members));
+    }
+
+    static Sweep sweep(JsonObject r) {
+        return new Sweep(
+                DriverStatus.valueOf(r.getString("driver").toUpperCase(Locale.ROOT)),
+                r.getInteger("queue"),
+                Records.strings(r, "dropped"),
+                ended(r.getJsonObject("ended")),
+                next(r.getJsonObject("next")),
+                r.getInteger("purged", 0),
+                r.getBoolean("unclaimed", false));
+    }
+
+    /** job.lua's reply: the job at its place in the queue, or empty. */
+    static Optional<Job> storedJob(String ticket, JsonObject r) {
+        return Records.view(ticket, r.getJsonObject("view"))
+                .map(v -> Records.job(r.getString("job"), v.ticket(), v.rank(), v.avgHoldMs()));
+    }
+
+    /** grantHead's reply: a grant, {busy}, or nothing. */
+    static GrantResult next(JsonObject g) {
+        if (g == null) {
+            return new Idle();
+        }
+        if (g.getBoolean("busy", false)) {
+            return new LockBusy();
+        }
+        return new Granted(
+                g.getString("ticket"),
+                g.getString("lease"),
+                g.getLong("fence"),
+                TicketKind.fromWire(g.getString("kind")),
+                g.getString("holder"),
+                g.getLong("created"),
+                g.getLong("granted"),
+                g.getLong("expires"),
+                g.getLong("deadline"),
+                g.getLong("ttl"));
+    }
+
+    static Optional<Ended> ended(JsonObject e) {
+        if (e == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new Ended(
+                e.getString("lease"),
+                e.getString("ticket"),
+                e.getLong("fence"),
+                e.getLong("held"),
+                EndReason.valueOf(e.getString("reason").toUpperCase(Locale.ROOT)),
+                TicketKind.fromWire(e.getString("kind")),
+                e.getString("holder"),
+                e.getLong("ttl"),
+                Records.strings(e, "failed"),
+                Records.strings(e, "requeued"),
+                next(e.getJsonObject("next")),
+                Records.strings(e, "dropped")));
+    }
+
+    /** claim's reply, or a group-commit member's: the job running under its own lease. */
+    static Claim claim(KbId kb, JsonObject r, String leaseId, long fence) {
+        Ticket t = Records.ticket(r.getString("ticket"), r.getJsonObject("t"));
+        Job job = Records.job(r.getString("job"), t, 0, 0);
+        Lease lease = new Lease(
+                leaseId,
+                kb,
+                t.worker(),
+                LeaseState.GRANTED,
+                0,
+                fence,
+                job.id(),
+                Instant.ofEpochMilli(r.getLong("granted", r.getLong("now"))),
+                Instant.ofEpochMilli(r.getLong("expires")),
+                Instant.ofEpochMilli(r.getLong("deadline")),
+                r.getLong("ttl"));
+        return new Claim(lease, job);
+    }
+}

@@ -1,0 +1,37 @@
+package dev.kbsync.coordinator.engine.ticket;
+
+import dev.kbsync.api.JobKind;
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.LeaseState;
+
+/**
+ * A ticket as stored in its KB's {@code tickets} hash: its queue state ({@code state}: waiting, granted, released,
+ * expired), the token and id of its latest grant, its attempts (claims by workers), the group commit it runs in
+ * ({@code batch}: the head's lease id), and for a job what happened to it ({@code jobState}, times, outcome).
+ */
+public record Ticket(
+        String id,
+        TicketKind kind,
+        String holder,
+        long createdMs,
+        long ttlMs,
+        long thread,
+        LeaseState state,
+        Long fence,
+        int attempts,
+        JobKind type,
+        String batch,
+        String leaseId,
+        JobState jobState,
+        Long firstFence,
+        Long startedMs,
+        Long finishedMs,
+        String commit,
+        String files,
+        String error,
+        String worker) {
+
+    public boolean job() {
+        return kind == TicketKind.JOB;
+    }
+}

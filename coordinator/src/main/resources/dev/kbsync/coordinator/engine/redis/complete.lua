@@ -1,0 +1,56 @@
+-- A worker's outcome for a job, recorded in the same step that checks its lease and releases the grant: the lease
+-- must be the KB's grant of this job, or this job's own lease in the group commit it runs in. A report that comes
+-- after the grant's expiry but before a sweep ended it is still recorded: nobody else was granted meanwhile, and the
+-- work it reports may have landed (refusing it could fail a job whose commit is on the remote). A retry of
+-- the same report (same lease) answers the recorded job again. The head of a group commit whose members still run
+-- only records (the grant ends with the last of them). Ending the grant drops the RFairLock and grants the next
+-- ticket here too.
+-- ARGV[11]: ticket, ARGV[12]: lease id, ARGV[13]: done|failed, ARGV[14]: commit, ARGV[15]: files JSON, ARGV[16]:
+-- error JSON.
+-- Reply: {result (recorded|repeated|lost|finished|unknown), t, job, ended (see endGrant) or nothing}.
+local tid, lid = ARGV[11], ARGV[12]
+local now = nowMs()
+local t = getT(tid)
+if not t or t.k ~= 'job' then
+  return cjson.encode({result = 'unknown'})
+end
+local job = redis.call('hget', JOBS, tid) or nil
+if terminal(t) then
+  return cjson.encode({result = t.ol == lid and 'repeated' or 'finished', t = t, job = job})
+end
+local g = currentGrant()
+local head = g and g.lease == lid and g.ticket == tid
+local member = g and t.b == g.lease and t.l == lid
+if not (head or member) then
+  return cjson.encode({result = 'lost', t = t, job = job})
+end
+t.js, t.fin, t.ol = ARGV[13], now, lid
+if ARGV[13] == 'done' then
+  t.cm, t.fl = ARGV[14], ARGV[15]
+else
+  t.er = ARGV[16]
+end
+local ended = nil
+if head then
+  putT(tid, t)
+  if #g.members > 0 then
+    redis.call('hset', LEASE, 'done', 1)
+  else
+    ended = endGrant(g, false, 'released', now)
+  end
+else
+  finishT(tid, t, 'released', now)
+  local rest = {}
+  for _, m in ipairs(g.members) do
+    if m ~= tid then
+      rest[#rest + 1] = m
+    end
+  end
+  if #rest == 0 and g.done then
+    g.members = {}
+    ended = endGrant(g, false, 'released', now)
+  else
+    redis.call('hset', LEASE, 'batch', table.concat(rest, ' '))
+  end
+end
+return cjson.encode({result = 'recorded', t = getT(tid), job = job, ended = ended})

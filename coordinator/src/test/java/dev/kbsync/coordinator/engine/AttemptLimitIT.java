@@ -1,0 +1,134 @@
+package dev.kbsync.coordinator.engine;
+
+import static dev.kbsync.coordinator.engine.Coordinators.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.api.Assignment;
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.config.EngineConfig;
+import dev.kbsync.coordinator.error.ConflictException;
+import dev.kbsync.coordinator.service.JobService;
+import dev.kbsync.coordinator.service.LeaseService;
+import dev.kbsync.redis.RespClient;
+import dev.kbsync.testing.RedisExtension;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A job whose grants keep ending without an outcome (its worker goes silent, or overruns the maximum hold while
+ * heartbeating) is retried only {@code maxAttempts} times (3 by default), then fails with a clear error code, and the
+ * KB moves on to the next job within one lease TTL.
+ */
+class AttemptLimitIT {
+    private static final Duration LEASE_TTL = Duration.ofMillis(1000);
+    private static final Duration MAX_HOLD = Duration.ofMillis(2000);
+
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
+
+    Coordinators coordinators;
+    JobService jobs;
+    LeaseService leases;
+
+    @BeforeEach
+    void start() {
+        coordinators = new Coordinators(redis);
+        Engine engine = coordinators.start(new EngineConfig(
+                "a1", LEASE_TTL, MAX_HOLD, Duration.ofSeconds(3), Duration.ofMillis(1500), Duration.ofMillis(100)));
+        coordinators.register(engine, "overrun", "silent");
+        jobs = engine.services().jobs();
+        leases = engine.services().leases();
+    }
+
+    /** Each test on an empty Redis: a job one test leaves queued must not reach another test's poll. */
+    @AfterEach
+    void stop() {
+        coordinators.close();
+        RespClient.once(redis.port(), Duration.ofSeconds(2), "FLUSHALL");
+    }
+
+    @Test
+    void shouldFailAJobThatOverrunsTheMaximumHoldOnEveryAttemptAndStartTheNext() {
+        KbId kb = KbId.of("overrun");
+        Job slow = await(jobs.submit(kb, "ann", note("takes forever"), Optional.empty()));
+        Job next = await(jobs.submit(kb, "ann", note("next"), Optional.empty()));
+
+        long lost = 0;
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            Assignment a = poll();
+            assertThat(a.job().id()).as("attempt " + attempt).isEqualTo(slow.id());
+            assertThat(a.job().attempts()).isEqualTo(attempt);
+            lost = heartbeatUntilLost(a);
+        }
+
+        Assignment after = poll();
+        long startedMs = (System.nanoTime() - lost) / 1_000_000;
+        org.slf4j.LoggerFactory.getLogger(AttemptLimitIT.class)
+                .info(
+                        "next job started {} ms after the last overrun (lease TTL {} ms)",
+                        startedMs,
+                        LEASE_TTL.toMillis());
+        assertThat(after.job().id()).isEqualTo(next.id());
+        assertThat(startedMs).as("ms from the last overrun to the next job").isLessThan(LEASE_TTL.toMillis());
+        Job failed = await(jobs.get(slow.id()));
+        assertThat(failed.state()).isEqualTo(JobState.FAILED);
+        assertThat(failed.error().code()).isEqualTo("MAX_HOLD_EXCEEDED");
+        assertThat(failed.attempts()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldFailAJobWhoseWorkersGoSilentOnEveryAttempt() {
+        KbId kb = KbId.of("silent");
+        Job job = await(jobs.submit(kb, "ann", note("nobody reports me"), Optional.empty()));
+
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            Assignment a = poll();
+            assertThat(a.job().id()).as("attempt " + attempt).isEqualTo(job.id());
+        }
+
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> await(jobs.get(job.id())).state() == JobState.FAILED);
+        Job failed = await(jobs.get(job.id()));
+        assertThat(failed.error().code()).isEqualTo("LEASE_EXPIRED");
+        assertThat(await(jobs.poll("w", Duration.ofMillis(1500)))).isEmpty();
+    }
+
+    /** Heartbeats like a live worker whose agent never finishes; returns System.nanoTime() when the lease was lost. */
+    private long heartbeatUntilLost(Assignment a) {
+        long giveUp = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < giveUp) {
+            try {
+                await(leases.heartbeat(a.lease().id()));
+            } catch (ConflictException lost) {
+                return System.nanoTime();
+            }
+            sleep(200);
+        }
+        throw new AssertionError("the overrunning grant was never ended");
+    }
+
+    private Assignment poll() {
+        return await(jobs.poll("w", Duration.ofSeconds(10))).orElseThrow();
+    }
+
+    private static JobPayload note(String text) {
+        return new JobPayload.Note(text, null, null);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.kbsync.coordinator.engine;
+
+import static dev.kbsync.coordinator.engine.Coordinators.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.api.Assignment;
+import dev.kbsync.api.FileChange;
+import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.engine.redis.KbKeys;
+import dev.kbsync.coordinator.service.JobService;
+import dev.kbsync.redis.RespClient;
+import dev.kbsync.testing.RedisExtension;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Redis memory per job, measured with {@code MEMORY USAGE} over every key of the KB (plus {@code kbsync:ready}): per
+ * queued job (submitted, waiting) and per retained job (done, kept for the retention), for notes of 200 characters.
+ * The bounds catch a record that grows by accident; the numbers go to docs/operations.md.
+ */
+class JobMemoryIT {
+    private static final Logger LOG = LoggerFactory.getLogger(JobMemoryIT.class);
+    private static final int JOBS = 200;
+    private static final String TEXT = "x".repeat(200);
+
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
+
+    @Test
+    void shouldKeepAQueuedJobUnderOneAndAHalfKilobytesAndARetainedOneUnderTwo() {
+        try (Coordinators coordinators = new Coordinators(redis)) {
+            Engine engine = coordinators.start(Coordinators.config("m1"));
+            KbId kb = KbId.of("memory");
+            coordinators.register(engine, kb.value());
+            JobService jobs = engine.services().jobs();
+            Assignment holder = submitAndTake(jobs, kb); // the KB is held, so the next jobs wait
+            long empty = bytes(kb);
+
+            for (int i = 0; i < JOBS; i++) {
+                await(jobs.submit(kb, "user" + i, new JobPayload.Note(TEXT, null, null), Optional.empty()));
+            }
+            long queued = (bytes(kb) - empty) / JOBS;
+            await(jobs.complete(holder.job().id(), done(holder)));
+            for (int i = 0; i < JOBS; i++) {
+                Assignment a = await(jobs.poll("w", Duration.ofSeconds(10))).orElseThrow();
+                await(jobs.complete(a.job().id(), done(a)));
+            }
+            long retained = (bytes(kb) - empty) / JOBS;
+
+            LOG.info(
+                    "Redis memory per job (note of {} chars): queued {} bytes, retained after done {} bytes",
+                    TEXT.length(),
+                    queued,
+                    retained);
+            assertThat(queued).isBetween(1L, 1536L);
+            assertThat(retained).isBetween(1L, 2048L);
+        }
+    }
+
+    private static Assignment submitAndTake(JobService jobs, KbId kb) {
+        await(jobs.submit(kb, "holder", new JobPayload.Note(TEXT, null, null), Optional.empty()));
+        return await(jobs.poll("w", Duration.ofSeconds(10))).orElseThrow();
+    }
+
+    private static JobOutcome done(Assignment a) {
+        return new JobOutcome.Done(
+                a.lease().id(),
+                "0123456789abcdef0123456789abcdef01234567",
+                List.of(new FileChange("notes/" + a.job().id().substring(7) + ".md", FileChange.Change.CREATED, null)),
+                0);
+    }
+
+    /** MEMORY USAGE (exact: SAMPLES 0) summed over the KB's keys and the ready set. */
+    private static long bytes(KbId kb) {
+        long total = 0;
+        try (RespClient client = RespClient.connect(redis.port(), Duration.ofSeconds(5))) {
+            List<Object> keys = new java.util.ArrayList<>(new KbKeys(kb).all());
+            keys.add("kbsync:ready");
+            for (Object key : keys) {
+                Object usage = client.call("MEMORY", "USAGE", String.valueOf(key), "SAMPLES", "0");
+                total += usage == null ? 0 : (Long) usage;
+            }
+        }
+        return total;
+    }
+}

@@ -1,0 +1,161 @@
+package dev.kbsync.coordinator.engine;
+
+import static dev.kbsync.coordinator.engine.Coordinators.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.api.Assignment;
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobError;
+import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.config.EngineConfig;
+import dev.kbsync.coordinator.metrics.MetricsSink;
+import dev.kbsync.coordinator.service.JobService;
+import dev.kbsync.testing.FaultProxy;
+import dev.kbsync.testing.RedisExtension;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Recording a job's outcome is one atomic step with the lease check and the release: a report whose answer is late,
+ * or whose coordinator died after Redis ran it, can neither overwrite another worker's outcome nor leave the KB held.
+ * Coordinator 0 reaches Redis through a {@link FaultProxy}, coordinator 1 directly.
+ */
+class OutcomeIT {
+    private static final Duration LEASE_TTL = Duration.ofMillis(3000);
+
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
+
+    Coordinators coordinators;
+    FaultProxy proxy;
+    JobService viaProxy;
+    JobService direct;
+
+    @BeforeEach
+    void start() {
+        proxy = FaultProxy.to(redis.port());
+        coordinators = new Coordinators(redis);
+        EngineConfig base = Coordinators.config("x").withLeaseTtl(LEASE_TTL);
+        viaProxy = coordinators
+                .start(lazy(config("proxied", base)), MetricsSink.NONE, proxy.uri())
+                .engine()
+                .services()
+                .jobs();
+        Engine other = coordinators.start(config("direct", base));
+        coordinators.register(other, "stale", "retried");
+        direct = other.services().jobs();
+    }
+
+    @AfterEach
+    void stop() {
+        proxy.close();
+        coordinators.kill(0);
+        coordinators.close();
+    }
+
+    @Test
+    void shouldNotLetAStaleWorkersFailureOverwriteAJobAnotherWorkerLanded() {
+        Job job = await(direct.submit(KbId.of("stale"), "ann", note("contested"), Optional.empty()));
+        Assignment first = await(viaProxy.poll("w1", Duration.ofSeconds(10))).orElseThrow();
+
+        proxy.holdResponsesAfter("{kb:stale}"); // w1's report reaches Redis; its coordinator hears back much later
+        Future<Job> staleReport = viaProxy.complete(
+                job.id(), new JobOutcome.Failed(first.lease().id(), new JobError("PUSH_REJECTED", "gave up"), 0));
+        sleep(LEASE_TTL.toMillis() + 1000); // w1's lease would have expired by now
+        Optional<Assignment> second = await(direct.poll("w2", Duration.ofMillis(1500)));
+        boolean landed = second.isPresent()
+                && await(direct.complete(job.id(), done(second.get()))).state() == JobState.DONE;
+        proxy.releaseResponses();
+        boolean staleAccepted = accepted(staleReport);
+
+        Job finalJob = await(direct.get(job.id()));
+        assertThat(landed && staleAccepted)
+                .as("both the stale failure and the landed commit were accepted")
+                .isFalse();
+        assertThat(finalJob.state()).isEqualTo(landed ? JobState.DONE : JobState.FAILED);
+    }
+
+    @Test
+    void shouldReleaseTheGrantWhenACompleteIsRetriedAfterItsCoordinatorDied() {
+        KbId kb = KbId.of("retried");
+        Job job = await(direct.submit(kb, "ann", note("first"), Optional.empty()));
+        Job behind = await(direct.submit(kb, "ann", note("second"), Optional.empty()));
+        Assignment a = await(viaProxy.poll("w1", Duration.ofSeconds(10))).orElseThrow();
+        JobOutcome outcome = new JobOutcome.Done(a.lease().id(), "c0ffee0c0ffee", List.of(), 0);
+
+        proxy.freezeAfter("c0ffee0c0ffee"); // the coordinator dies right after Redis got the report
+        viaProxy.complete(job.id(), outcome);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(proxy::frozen);
+        sleep(300);
+        Job retried = await(direct.complete(job.id(), outcome)); // the worker retries elsewhere
+
+        assertThat(retried.state()).isEqualTo(JobState.DONE);
+        long asked = System.nanoTime();
+        Optional<Assignment> next = await(direct.poll("w2", Duration.ofMillis(1000)));
+        assertThat(next)
+                .as("the next job is dispatched at once, not after the lease TTL (%d ms)", LEASE_TTL.toMillis())
+                .isPresent();
+        assertThat(next.get().job().id()).isEqualTo(behind.id());
+        assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(LEASE_TTL);
+    }
+
+    private static EngineConfig config(String id, EngineConfig base) {
+        return new EngineConfig(
+                id,
+                base.leaseTtl(),
+                base.maxHold(),
+                base.waiterTtl(),
+                base.lockWatchdog(),
+                base.sweepInterval(),
+                base.jobs(),
+                base.durability());
+    }
+
+    /** Sweeps once a minute: within a test, its only traffic to the KB is what the test asks of it. */
+    private static EngineConfig lazy(EngineConfig c) {
+        return new EngineConfig(
+                c.coordinatorId(),
+                c.leaseTtl(),
+                c.maxHold(),
+                c.waiterTtl(),
+                c.lockWatchdog(),
+                Duration.ofMinutes(1),
+                c.jobs(),
+                c.durability());
+    }
+
+    private static boolean accepted(Future<Job> report) {
+        try {
+            await(report);
+            return true;
+        } catch (RuntimeException refused) {
+            return false;
+        }
+    }
+
+    private static JobOutcome done(Assignment a) {
+        return new JobOutcome.Done(a.lease().id(), "abc123", List.of(), 0);
+    }
+
+    private static JobPayload note(String text) {
+        return new JobPayload.Note(text, null, null);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package dev.kbsync.coordinator.http;
+
+import dev.kbsync.api.Assignment;
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.coordinator.ServicesFactory;
+import dev.kbsync.coordinator.config.EngineConfig;
+import dev.kbsync.coordinator.metrics.MetricsSink;
+import dev.kbsync.coordinator.service.CoordinatorServices;
+import dev.kbsync.coordinator.service.JobService;
+import dev.kbsync.coordinator.service.KbRegistry;
+import dev.kbsync.coordinator.service.LeaseService;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+
+/**
+ * The real Redis engine's services behind counters, so HTTP tests can prove that a rejected request reached no
+ * service ({@link #calls}: every call that could change state), watch the keep-alives of event streams
+ * ({@link #heartbeats}) and the long-poll wait the HTTP layer passed ({@link #lastPollWait}). One injected fault: a
+ * submit to KB {@code boom} fails with an unexpected exception (the masked 500).
+ */
+final class CountingServices {
+    final AtomicInteger calls = new AtomicInteger();
+    final AtomicInteger heartbeats = new AtomicInteger();
+    volatile Duration lastPollWait;
+
+    ServicesFactory around(ServicesFactory engine) {
+        return new ServicesFactory() {
+            @Override
+            public void tune(Config redisson, EngineConfig config) {
+                engine.tune(redisson, config);
+            }
+
+            @Override
+            public Future<Running> start(
+                    Vertx vertx, RedissonClient redisson, EngineConfig config, MetricsSink metrics) {
+                return engine.start(vertx, redisson, config, metrics)
+                        .map(running -> new Running(wrap(running.services()), running.stop()));
+            }
+        };
+    }
+
+    private CoordinatorServices wrap(CoordinatorServices services) {
+        return new CoordinatorServices(
+                new Leases(services.leases()), new Jobs(services.jobs()), services.queues(), new Kbs(services.kbs()));
+    }
+
+    private <T> Future<T> counted(Future<T> call) {
+        calls.incrementAndGet();
+        return call;
+    }
+
+    private final class Jobs implements JobService {
+        private final JobService real;
+
+        Jobs(JobService real) {
+            this.real = real;
+        }
+
+        @Override
+        public Future<Job> submit(KbId kb, String user, JobPayload payload, Optional<String> key) {
+            if (kb.value().equals("boom")) {
+                calls.incrementAndGet();
+                return Future.failedFuture(new IllegalStateException("secret internal detail"));
+            }
+            return counted(real.submit(kb, user, payload, key));
+        }
+
+        @Override
+        public Future<Job> get(String jobId) {
+            return real.get(jobId);
+        }
+
+        @Override
+        public Future<Optional<Assignment>> poll(String workerId, Duration wait) {
+            lastPollWait = wait;
+            return counted(real.poll(workerId, wait));
+        }
+
+        @Override
+        public Future<List<Assignment>> extend(String leaseId, int max) {
+            return counted(real.extend(leaseId, max));
+        }
+
+        @Override
+        public Future<Job> complete(String jobId, JobOutcome outcome) {
+            return counted(real.complete(jobId, outcome));
+        }
+    }
+
+    private final class Leases implements LeaseService {
+        private final LeaseService real;
+
+        Leases(LeaseService real) {
+            this.real = real;
+        }
+
+        @Override
+        public Future<Lease> request(KbId kb, String holder, Duration ttl) {
+            return counted(real.request(kb, holder, ttl));
+        }
+
+        @Override
+        public Future<Lease> get(String leaseId) {
+            return real.get(leaseId);
+        }
+
+        @Override
+        public Future<Lease> heartbeat(String leaseId) {
+            heartbeats.incrementAndGet();
+            return real.heartbeat(leaseId);
+        }
+
+        @Override
+        public Future<Void> keepAlive(String leaseId) {
+            heartbeats.incrementAndGet();
+            return real.keepAlive(leaseId);
+        }
+
+        @Override
+        public Future<Lease> release(String leaseId) {
+            return counted(real.release(leaseId));
+        }
+
+        @Override
+        public Future<Void> forceRelease(KbId kb) {
+            return counted(real.forceRelease(kb));
+        }
+    }
+
+    private final class Kbs implements KbRegistry {
+        private final KbRegistry real;
+
+        Kbs(KbRegistry real) {
+            this.real = real;
+        }
+
+        @Override
+        public Future<KbConfig> register(KbConfig kb) {
+            return counted(real.register(kb));
+        }
+
+        @Override
+        public Future<Optional<KbConfig>> get(KbId id) {
+            return real.get(id);
+        }
+
+        @Override
+        public Future<List<KbConfig>> list() {
+            return real.list();
+        }
+    }
+}

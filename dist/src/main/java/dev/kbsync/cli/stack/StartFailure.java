@@ -1,0 +1,105 @@
+package dev.kbsync.cli.stack;
+
+import dev.kbsync.redis.DirInUseException;
+import java.io.IOException;
+import java.net.BindException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.redisson.client.RedisConnectionException;
+
+/**
+ * An expected reason why the embedded stack did not start, with one line for the console that says what to do. Its
+ * {@link Reason} picks the exit code; the cause stays for the log file.
+ */
+public final class StartFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** Why the stack did not start. */
+    public enum Reason {
+        /** Another running stack owns the data directory. */
+        DATA_DIR_IN_USE,
+        /** The data directory cannot be created or written. */
+        DATA_DIR_NOT_WRITABLE,
+        /** The coordinator's port is taken. */
+        PORT_IN_USE,
+        /** The Redis given with {@code --redis} does not answer. */
+        REDIS_UNREACHABLE,
+        /** The embedded {@code redis-server} could not be started. */
+        REDIS_NOT_STARTED
+    }
+
+    private final Reason reason;
+
+    private StartFailure(Reason reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+
+    static StartFailure dataDir(Path dir, IOException e) {
+        String why = e instanceof AccessDeniedException
+                ? "permission denied"
+                : e instanceof FileAlreadyExistsException || e instanceof FileSystemException fs && isNotDirectory(fs)
+                        ? "a file is in the way"
+                        : String.valueOf(e.getMessage());
+        return new StartFailure(
+                Reason.DATA_DIR_NOT_WRITABLE,
+                "cannot write to the data directory " + dir + " (" + why + "); choose another with --data-dir",
+                e);
+    }
+
+    /** The embedded redis-server's start failed: another stack owns the directory, or the server did not run. */
+    static StartFailure redisServer(RuntimeException e) {
+        if (e instanceof DirInUseException inUse) {
+            return new StartFailure(Reason.DATA_DIR_IN_USE, inUse.getMessage() + " (or use another --data-dir)", e);
+        }
+        return new StartFailure(
+                Reason.REDIS_NOT_STARTED,
+                "the embedded redis-server did not start: " + e.getMessage()
+                        + "; install redis-server (or set REDIS_SERVER to one), or join a running Redis with --redis",
+                e);
+    }
+
+    static StartFailure redisUnreachable(String uri, String why, Throwable cause) {
+        return new StartFailure(
+                Reason.REDIS_UNREACHABLE,
+                "Redis at " + uri + " does not answer (" + why + "); check --redis, or leave it out to run an"
+                        + " embedded Redis",
+                cause);
+    }
+
+    /** The coordinator did not start: a taken port or an unreachable Redis, else empty (not an expected failure). */
+    static Optional<StartFailure> coordinator(Throwable e, int port, String redisUri) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException) {
+                return Optional.of(new StartFailure(
+                        Reason.PORT_IN_USE,
+                        "port " + port + " on 127.0.0.1 is in use (another kbsync up?); choose another with --port,"
+                                + " e.g. --port " + (port == 65535 ? 8081 : port + 1),
+                        e));
+            }
+            if (t instanceof RedisConnectionException) {
+                return Optional.of(redisUnreachable(redisUri, rootMessage(t), e));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean isNotDirectory(FileSystemException e) {
+        return String.valueOf(e.getReason()).toLowerCase(java.util.Locale.ROOT).contains("not a directory");
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return String.valueOf(root.getMessage());
+    }
+}

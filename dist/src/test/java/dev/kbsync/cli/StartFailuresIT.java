@@ -1,0 +1,107 @@
+package dev.kbsync.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.redis.RedisProcess;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every way {@code kbsync up} can be refused at start gives one {@code error:} line that says what to do, and its own
+ * exit code; nothing is left running.
+ */
+class StartFailuresIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldRefuseADataDirThatCannotBeWritten() throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+
+        try (UpProcess up = up(
+                "data-dir-not-writable",
+                Map.of(),
+                "--data-dir",
+                file.resolve("data").toString())) {
+            assertThat(up.awaitExit(WAIT)).isEqualTo(ExitCodes.DATA_DIR_NOT_WRITABLE);
+            assertThat(up.errors().lines())
+                    .containsExactly("error: cannot write to the data directory " + file.resolve("data")
+                            + " (a file is in the way); choose another with --data-dir");
+            assertThat(up.output()).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldRefuseARedisThatDoesNotAnswerWithinSeconds() throws Exception {
+        String redis = "redis://127.0.0.1:" + RedisProcess.freePort();
+        long started = System.nanoTime();
+
+        try (UpProcess up = up("redis-unreachable", Map.of(), "--redis", redis, "--data-dir", dir.toString())) {
+            assertThat(up.awaitExit(WAIT)).isEqualTo(ExitCodes.REDIS_UNREACHABLE);
+            assertThat(up.errors().lines())
+                    .containsExactly("error: Redis at " + redis + " does not answer (Connection refused); check"
+                            + " --redis, or leave it out to run an embedded Redis");
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - started))
+                .as("the JVM's start included; Redisson alone would retry for ~10 s")
+                .isLessThan(Duration.ofSeconds(8));
+    }
+
+    @Test
+    void shouldRefuseABadValueAsAUsageError() {
+        Result up = run("up", "--workers", "99", "--data-dir", dir.toString());
+
+        assertThat(up.exit).isEqualTo(ExitCodes.USAGE);
+        assertThat(up.err.lines()).containsExactly("error: --workers must be 1-16, got 99 (see 'kbsync up --help')");
+    }
+
+    @Test
+    void shouldSayWhenTheEmbeddedRedisServerCannotStart() throws Exception {
+        Path data = dir.resolve("data");
+        try (UpProcess up =
+                up("redis-server-fails", Map.of("REDIS_SERVER", "/bin/false"), "--data-dir", data.toString())) {
+            assertThat(up.awaitExit(WAIT)).isEqualTo(ExitCodes.REDIS_NOT_STARTED);
+            assertThat(up.errors().lines())
+                    .singleElement()
+                    .asString()
+                    .startsWith("error: the embedded redis-server did not start: redis-server exited at start;")
+                    .endsWith("install redis-server (or set REDIS_SERVER to one), or join a running Redis with"
+                            + " --redis");
+            assertThat(up.output()).isEmpty();
+            assertThat(up.descendants()).isEmpty();
+        }
+        assertThat(Files.readString(data.resolve("logs/kbsync.log"))).contains("up did not start (REDIS_NOT_STARTED)");
+    }
+
+    /** {@code kbsync up --port 0 args} in a child JVM, its environment plus {@code env}. */
+    private static UpProcess up(String name, Map<String, String> env, String... args) {
+        List<String> command = new ArrayList<>(List.of("up", "--port", "0"));
+        command.addAll(List.of(args));
+        return UpProcess.spawn(KbsyncCli.class, Path.of("target", "StartFailuresIT"), name, command, env);
+    }
+
+    private record Result(int exit, String err) {}
+
+    private static Result run(String... args) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int exit = KbsyncCli.run(args);
+            return new Result(exit, err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(original);
+        }
+    }
+}
