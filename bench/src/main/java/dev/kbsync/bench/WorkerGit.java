@@ -2,6 +2,7 @@ package dev.kbsync.bench;
 
 import dev.kbsync.api.FileChange;
 import dev.kbsync.git.Author;
+import dev.kbsync.git.GitAuth;
 import dev.kbsync.worker.apply.ApplyResult;
 import dev.kbsync.worker.run.KbCheckout;
 import dev.kbsync.worker.run.Outcome;
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -112,7 +112,7 @@ final class WorkerGit {
                 times.add(done.gitTime().toNanos());
             }
         });
-        try (KbCheckout checkout = new KbCheckout(url, "main", checkoutDir, Optional.empty())) {
+        try (KbCheckout checkout = new KbCheckout(url, "main", checkoutDir, GitAuth.NONE)) {
             publish(cycle, checkout, "warmup-clone");
             timed[0] = true;
             long start = System.nanoTime();
@@ -140,8 +140,7 @@ final class WorkerGit {
     /** Scenario 5 with group commit: {@code batch} notes per publish cycle (one push), latency per batch. */
     Measurement groupCommitOverNetwork(int roundTripMillis, int notes, int batch) throws Exception {
         try (NetworkRemote remote = new NetworkRemote(ctx, roundTripMillis);
-                KbCheckout checkout =
-                        new KbCheckout(remote.url(), "main", remote.scratch("worker"), Optional.empty())) {
+                KbCheckout checkout = new KbCheckout(remote.url(), "main", remote.scratch("worker"), GitAuth.NONE)) {
             Stats stats = new Stats();
             PublishCycle cycle = new PublishCycle(PushRetry.defaults(), PhaseListener.NONE, git -> {});
             publish(cycle, checkout, "warmup-clone");

@@ -7,12 +7,14 @@ import dev.kbsync.coordinator.http.HttpApi;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
 import dev.kbsync.coordinator.service.CoordinatorServices;
+import dev.kbsync.coordinator.tls.CertificateReloader;
 import dev.kbsync.metrics.ProcessMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.time.Clock;
+import java.util.Optional;
 import org.redisson.api.RedissonClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,12 +27,19 @@ public final class Coordinator {
     private final RedissonClient redisson;
     private final ServicesFactory.Running services;
     private final HttpServer server;
+    private final Optional<CertificateReloader> tls;
 
-    private Coordinator(Vertx vertx, RedissonClient redisson, ServicesFactory.Running services, HttpServer server) {
+    private Coordinator(
+            Vertx vertx,
+            RedissonClient redisson,
+            ServicesFactory.Running services,
+            HttpServer server,
+            Optional<CertificateReloader> tls) {
         this.vertx = vertx;
         this.redisson = redisson;
         this.services = services;
         this.server = server;
+        this.tls = tls;
     }
 
     /** Starts a coordinator backed by the Redis engine, with a metrics registry of its own. */
@@ -58,6 +67,13 @@ public final class Coordinator {
                     "authentication is OFF (allowed because http.host={} is loopback)",
                     config.http().host());
         }
+        if (config.tokensInClearText()) {
+            log.warn(
+                    "http.host={} is not a loopback address and TLS is off: bearer tokens, notes and job results cross"
+                            + " the network in clear text; set http.tls.certFile and http.tls.keyFile, or put a TLS proxy"
+                            + " in front",
+                    config.http().host());
+        }
         return RedisClients.create(vertx, config, factory).compose(redisson -> {
             PrometheusMetrics metrics = new PrometheusMetrics(process);
             return factory.start(vertx, redisson, config.engine(), metrics)
@@ -77,27 +93,30 @@ public final class Coordinator {
                 ? AuthHandler.enabled(new TokenAuthenticator(config.auth().tokens()))
                 : AuthHandler.disabled();
         SubmissionRateLimiter limiter = new SubmissionRateLimiter(
-                redisson,
-                Clock.systemUTC(),
-                config.rateLimit().submissions(),
-                config.rateLimit().window());
+                redisson, Clock.systemUTC(), config.rateLimit().window());
         HttpApi api = new HttpApi(
                 vertx, config, running.services(), auth, limiter, metrics, () -> RedisClients.ping(vertx, redisson));
-        return Future.all(config.kbs().stream()
+        HttpServerOptions options = new HttpServerOptions();
+        Future<Optional<CertificateReloader>> tls = config.tls()
+                .map(t -> CertificateReloader.load(vertx, t, options).map(Optional::of))
+                .orElse(Future.succeededFuture(Optional.empty()));
+        return tls.compose(reloader -> Future.all(config.kbs().stream()
                         .map(kb -> running.services().kbs().register(kb))
                         .toList())
-                .compose(registered -> vertx.createHttpServer(new HttpServerOptions())
+                .compose(registered -> vertx.createHttpServer(options)
                         .requestHandler(api.router())
                         .listen(config.http().port(), config.http().host()))
                 .map(server -> {
+                    reloader.ifPresent(r -> r.watch(server));
                     log.info(
-                            "coordinator {} listening on {}:{} ({} KBs from config)",
+                            "coordinator {} listening on {}://{}:{} ({} KBs from config)",
                             config.coordinatorId(),
+                            reloader.isPresent() ? "https" : "http",
                             config.http().host(),
                             server.actualPort(),
                             config.kbs().size());
-                    return new Coordinator(vertx, redisson, running, server);
-                });
+                    return new Coordinator(vertx, redisson, running, server, reloader);
+                }));
     }
 
     /** The port the HTTP server listens on (the real one when configured as 0). */
@@ -112,6 +131,7 @@ public final class Coordinator {
 
     /** Stops HTTP, then the services, then the Redisson client. */
     public Future<Void> stop() {
+        tls.ifPresent(CertificateReloader::stop);
         return server.close()
                 .eventually(() -> services.stop().get())
                 .eventually(() -> RedisClients.shutdown(vertx, redisson));

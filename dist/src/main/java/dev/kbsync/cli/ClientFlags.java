@@ -3,9 +3,13 @@ package dev.kbsync.cli;
 import dev.kbsync.api.client.ClientOptions;
 import dev.kbsync.api.client.KbsyncClient;
 import java.net.URI;
+import java.nio.file.Path;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
-/** Where the coordinator is and how to authenticate: flags, else KBSYNC_URL / KBSYNC_TOKEN. */
+/** Where the coordinator is, how to trust it and how to authenticate: flags, else KBSYNC_URL / KBSYNC_CA_FILE / KBSYNC_TOKEN. */
 final class ClientFlags {
     @Option(
             names = "--url",
@@ -16,8 +20,25 @@ final class ClientFlags {
     @Option(names = "--token", description = "Bearer token (env KBSYNC_TOKEN).", defaultValue = "${env:KBSYNC_TOKEN}")
     String token;
 
-    /** A client of the coordinator; close it. */
+    @Option(
+            names = "--ca-file",
+            description =
+                    "PEM CA certificate(s) the coordinator's HTTPS certificate must chain to (env KBSYNC_CA_FILE).",
+            defaultValue = "${env:KBSYNC_CA_FILE}")
+    Path caFile;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
+    /** A client of the coordinator; close it. Flags that do not go together are a usage error (exit 2). */
     KbsyncClient client() {
-        return KbsyncClient.create(ClientOptions.of(url, token));
+        ClientOptions options;
+        try {
+            options = ClientOptions.of(url, token);
+            options = caFile == null ? options : options.withCaFile(caFile);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(command.commandLine(), e.getMessage());
+        }
+        return KbsyncClient.create(options);
     }
 }

@@ -80,7 +80,11 @@ public final class Values<K extends Key> {
         return string(key).map(text -> List.of(text.split("\\s+")));
     }
 
-    /** A list of objects with only {@code fields}; from the environment each comma-separated item via {@code envForm}. */
+    /**
+     * A list of objects with only {@code fields}; from the environment each comma-separated item via {@code envForm}.
+     * A field's list of values arrives joined by commas; a field named {@code name.*} takes an object whose (nested)
+     * keys arrive flattened by dots ({@code credentials.githubApp.appId}), checked by the caller.
+     */
     public List<Map<String, String>> list(K key, List<String> fields, Function<String, Map<String, String>> envForm) {
         Object value = raw.get(key);
         if (value == null) {
@@ -103,20 +107,44 @@ public final class Values<K extends Key> {
     }
 
     private static Map<String, String> entry(String where, Object item, List<String> fields) {
+        List<String> names = fields.stream().map(f -> f.replace(".*", "")).toList();
         if (!(item instanceof Map<?, ?> map)) {
-            throw new ConfigException(where + ": must be an object with " + String.join(", ", fields));
+            throw new ConfigException(where + ": must be an object with " + String.join(", ", names));
         }
         Map<String, String> out = new HashMap<>();
         map.forEach((k, v) -> {
             String field = String.valueOf(k);
-            if (!fields.contains(field)) {
+            if (fields.contains(field + ".*")) {
+                if (!(v instanceof Map<?, ?> nested)) {
+                    throw new ConfigException(where + "." + field + ": must be an object");
+                }
+                flatten(field + ".", nested, out);
+            } else if (fields.contains(field)) {
+                out.put(field, scalar(v));
+            } else {
                 throw new ConfigException(where + ": unknown key '" + field + "'"
-                        + Nearest.to(field, fields)
+                        + Nearest.to(field, names)
                                 .map(n -> "; did you mean '" + n + "'?")
                                 .orElse(""));
             }
-            out.put(field, v == null ? null : v.toString());
         });
         return out;
+    }
+
+    private static void flatten(String prefix, Map<?, ?> map, Map<String, String> out) {
+        map.forEach((k, v) -> {
+            if (v instanceof Map<?, ?> nested) {
+                flatten(prefix + k + ".", nested, out);
+            } else {
+                out.put(prefix + k, scalar(v));
+            }
+        });
+    }
+
+    private static String scalar(Object value) {
+        if (value instanceof List<?> items) {
+            return String.join(",", items.stream().map(String::valueOf).toList());
+        }
+        return value == null ? null : value.toString();
     }
 }

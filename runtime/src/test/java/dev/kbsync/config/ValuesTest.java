@@ -47,4 +47,28 @@ class ValuesTest {
         assertThatThrownBy(() -> env("KBSYNC_HTTP_PORT", "1").text(SampleKey.ID))
                 .hasMessage("node.id: must be set");
     }
+
+    @Test
+    void shouldJoinListFieldsAndFlattenObjectFieldsOfListEntries() {
+        Map<String, Object> entry = Map.of(
+                "id", "team-a",
+                "kbs", List.of("team-a", "team-b-*"),
+                "credentials", Map.of("githubApp", Map.of("appId", 12, "installationId", 34)));
+        Values<SampleKey> values = new Values<>(Map.of(SampleKey.COMMAND, List.of(entry)));
+
+        List<Map<String, String>> read = values.list(SampleKey.COMMAND, List.of("id", "kbs", "credentials.*"), null);
+
+        assertThat(read)
+                .containsExactly(Map.of(
+                        "id", "team-a",
+                        "kbs", "team-a,team-b-*",
+                        "credentials.githubApp.appId", "12",
+                        "credentials.githubApp.installationId", "34"));
+        assertThatThrownBy(() -> new Values<>(Map.of(SampleKey.COMMAND, List.of(Map.of("credentials", "x"))))
+                        .list(SampleKey.COMMAND, List.of("credentials.*"), null))
+                .hasMessage("agent.command[0].credentials: must be an object");
+        assertThatThrownBy(() -> new Values<>(Map.of(SampleKey.COMMAND, List.of(Map.of("credential", Map.of()))))
+                        .list(SampleKey.COMMAND, List.of("id", "credentials.*"), null))
+                .hasMessage("agent.command[0]: unknown key 'credential'; did you mean 'credentials'?");
+    }
 }

@@ -1,7 +1,6 @@
 package dev.kbsync.git;
 
 import java.io.IOException;
-import java.util.Optional;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.TransportCommand;
 import org.eclipse.jgit.lib.ObjectId;
@@ -9,7 +8,7 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 
 /** An open JGit repository plus what every operation needs: branch, remote, credentials. */
-record Checkout(Git git, String branch, Optional<GitCredentials> credentials) {
+record Checkout(Git git, String branch, GitAuth auth) {
     static final String REMOTE = "origin";
     static final int TIMEOUT_SECONDS = 60;
 
@@ -38,18 +37,24 @@ record Checkout(Git git, String branch, Optional<GitCredentials> credentials) {
         return repo().resolve(rev);
     }
 
-    /** Applies timeout and, for HTTPS remotes only, the credentials provider. */
+    /** Applies the timeout and the credential of the moment: a token for an HTTPS remote, a key for an SSH one. */
     <C extends TransportCommand<C, ?>> C transport(C command) {
-        return authenticate(command, remoteUrl(), credentials);
+        return authenticate(command, remoteUrl(), auth);
     }
 
-    static <C extends TransportCommand<C, ?>> C authenticate(
-            C command, String url, Optional<GitCredentials> credentials) {
+    static <C extends TransportCommand<C, ?>> C authenticate(C command, String url, GitAuth auth) {
         command.setTimeout(TIMEOUT_SECONDS);
-        if (url != null && RemoteUrl.parse(url).isHttp()) {
-            credentials.ifPresent(c ->
-                    command.setCredentialsProvider(new UsernamePasswordCredentialsProvider(c.username(), c.token())));
+        RemoteUrl remote = url == null ? null : RemoteUrl.parse(url);
+        if (remote == null || !(remote.isHttp() || remote.isSsh())) {
+            return command;
         }
+        auth.current().ifPresent(credential -> {
+            if (credential instanceof GitCredentials c && remote.isHttp()) {
+                command.setCredentialsProvider(new UsernamePasswordCredentialsProvider(c.username(), c.token()));
+            } else if (credential instanceof SshIdentity identity && remote.isSsh()) {
+                command.setTransportConfigCallback(SshSessions.configure(identity));
+            }
+        });
         return command;
     }
 }

@@ -3,7 +3,6 @@ package dev.kbsync.git;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.errors.RepositoryNotFoundException;
@@ -13,9 +12,10 @@ import org.eclipse.jgit.util.FileUtils;
 final class Checkouts {
     private Checkouts() {}
 
-    static KbRepository cloneOrOpen(String remoteUrl, String branch, Path dir, Optional<GitCredentials> credentials) {
+    static KbRepository cloneOrOpen(String remoteUrl, String branch, Path dir, GitAuth auth) {
         RemoteUrl url = RemoteUrl.parse(remoteUrl);
-        Optional<GitCredentials> effective = url.embeddedCredentials().or(() -> credentials);
+        GitAuth effective =
+                url.embeddedCredentials().<GitAuth>map(GitAuth::fixed).orElse(auth);
         String stored = url.withoutCredentials();
         if (Files.isDirectory(dir.resolve(".git"))) {
             JGitKbRepository repo = open(dir, branch, effective);
@@ -26,15 +26,16 @@ final class Checkouts {
         return prepare(git, branch, effective);
     }
 
-    static JGitKbRepository open(Path workTree, String branch, Optional<GitCredentials> credentials) {
+    static JGitKbRepository open(Path workTree, String branch, GitAuth auth) {
         try {
             Git git = Git.open(workTree.toFile());
             if (git.getRepository().isBare()) {
                 git.close();
                 throw new GitException("Not a git work tree (bare repository): " + workTree);
             }
-            Optional<GitCredentials> effective =
-                    RepoSetup.stripCredentialsFromOrigin(git.getRepository()).or(() -> credentials);
+            GitAuth effective = RepoSetup.stripCredentialsFromOrigin(git.getRepository())
+                    .<GitAuth>map(GitAuth::fixed)
+                    .orElse(auth);
             return prepare(git, branch, effective);
         } catch (RepositoryNotFoundException e) {
             throw new GitException("Not a git repository: " + workTree, e);
@@ -51,7 +52,7 @@ final class Checkouts {
         }
     }
 
-    private static Git cloneInto(String url, Path dir, Optional<GitCredentials> credentials) {
+    private static Git cloneInto(String url, Path dir, GitAuth auth) {
         boolean existed = Files.isDirectory(dir);
         if (existed && !isEmpty(dir)) {
             throw new GitException("Cannot clone into " + dir + ": it exists, is not empty and is not a git checkout");
@@ -60,7 +61,7 @@ final class Checkouts {
             Files.createDirectories(dir);
             // The remote's default branch is checked out; ensureBranch then switches (a missing branch is created).
             var clone = Git.cloneRepository().setURI(url).setDirectory(dir.toFile());
-            return Checkout.authenticate(clone, url, credentials).call();
+            return Checkout.authenticate(clone, url, auth).call();
         } catch (GitAPIException | IOException | RuntimeException e) {
             wipe(dir);
             if (existed) {
@@ -86,8 +87,8 @@ final class Checkouts {
         }
     }
 
-    private static JGitKbRepository prepare(Git git, String branch, Optional<GitCredentials> credentials) {
-        Checkout checkout = new Checkout(git, branch, credentials);
+    private static JGitKbRepository prepare(Git git, String branch, GitAuth auth) {
+        Checkout checkout = new Checkout(git, branch, auth);
         try {
             RepoSetup.configureForLongRunningUse(git.getRepository());
             RepoSetup.ensureBranch(checkout);

@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** HTTPS username + token; {@link #toString()} never shows the token, and the token is registered for masking. */
-public record GitCredentials(String username, String token) {
+public record GitCredentials(String username, String token) implements GitCredential {
 
     public GitCredentials {
         if (username == null || username.isBlank() || token == null || token.isBlank()) {
@@ -27,10 +27,20 @@ public record GitCredentials(String username, String token) {
         Optional<GitCredentials> specific = Optional.empty();
         if (host.contains("gitlab")) {
             specific = pair(env, "GITLAB", "oauth2");
-        } else if (host.equals("github.com") || host.endsWith(".github.com")) {
+        } else if (isGitHub(host)) {
             specific = pair(env, "GITHUB", "x-access-token");
         }
         return specific.or(() -> pair(env, "KBSYNC_GIT", "git"));
+    }
+
+    /** The username that goes with a bare token for {@code remoteUrl}'s host: oauth2 (GitLab), x-access-token, git. */
+    public static String defaultUsername(String remoteUrl) {
+        String host = RemoteUrl.parse(remoteUrl).host();
+        return host.contains("gitlab") ? "oauth2" : isGitHub(host) ? "x-access-token" : "git";
+    }
+
+    private static boolean isGitHub(String host) {
+        return host.equals("github.com") || host.endsWith(".github.com");
     }
 
     private static Optional<GitCredentials> pair(Map<String, String> env, String prefix, String defaultUser) {

@@ -6,10 +6,24 @@ import org.eclipse.jgit.errors.NoRemoteRepositoryException;
 
 /** Classifies JGit failures into masked, unchecked exceptions. */
 final class GitFailures {
-    static final String AUTH_HELP = "To fix: use an SSH remote (git@github.com:owner/repo.git), configure a git"
-            + " credential helper, or set a personal access token (GITHUB_TOKEN or KBSYNC_GIT_TOKEN) with write access";
+    static final String AUTH_HELP = "To fix: give the KB's registration a credential reference (a token with write"
+            + " access in a worker variable or secret file, a GitHub App installation, or an SSH key), use an SSH remote"
+            + " (git@github.com:owner/repo.git), configure a git credential helper, or set a personal access token"
+            + " (GITHUB_TOKEN or KBSYNC_GIT_TOKEN) on the worker";
+
+    static final String HOST_KEY_HELP = "The SSH server's host key is not in the KB's known_hosts file (strict host key"
+            + " checking): add the host's key to it (ssh-keyscan -p <port> <host>) if this is the right server";
 
     private GitFailures() {}
+
+    private static boolean causedBy(Throwable e, String text) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT).contains(text)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     static boolean isAuthFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -26,9 +40,11 @@ final class GitFailures {
         return false;
     }
 
+    /** The remote could not be reached: network trouble, or no credential to reach it with. */
     static boolean isNetwork(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof TransportException
+            if (t instanceof CredentialsUnavailableException
+                    || t instanceof TransportException
                     || t instanceof org.eclipse.jgit.errors.TransportException
                     || t instanceof NoRemoteRepositoryException
                     || t instanceof java.net.SocketException
@@ -41,7 +57,13 @@ final class GitFailures {
 
     /** "Git error during {@code operation}: <masked>", as a network exception when the remote was involved. */
     static GitException wrap(String operation, Exception e) {
+        if (e instanceof CredentialsUnavailableException unavailable) {
+            return unavailable;
+        }
         String message = "Git error during " + operation + ": " + e.getMessage();
+        if (causedBy(e, "server key did not validate")) {
+            return new HostKeyRejectedException(message + ". " + HOST_KEY_HELP, e);
+        }
         if (isAuthFailure(e)) {
             return new GitNetworkException(message + ". " + AUTH_HELP, e);
         }

@@ -14,21 +14,19 @@ import java.util.Optional;
 public interface KbRepository extends AutoCloseable {
 
     /** Clones {@code remoteUrl} into {@code checkoutDir} on first use, opens it afterwards (origin must match). */
-    static KbRepository cloneOrOpen(
-            String remoteUrl, String branch, Path checkoutDir, Optional<GitCredentials> credentials) {
-        return Checkouts.cloneOrOpen(remoteUrl, branch, checkoutDir, credentials);
+    static KbRepository cloneOrOpen(String remoteUrl, String branch, Path checkoutDir, GitAuth auth) {
+        return Checkouts.cloneOrOpen(remoteUrl, branch, checkoutDir, auth);
     }
 
     /** Opens an existing work tree (with or without a remote); fails with {@link GitException} if it is none. */
-    static KbRepository open(Path workTree, String branch, Optional<GitCredentials> credentials) {
-        return Checkouts.open(workTree, branch, credentials);
+    static KbRepository open(Path workTree, String branch, GitAuth auth) {
+        return Checkouts.open(workTree, branch, auth);
     }
 
     /** Deletes {@code checkoutDir} and clones again: the answer to {@link Recovery.NeedsReclone}. */
-    static KbRepository reclone(
-            String remoteUrl, String branch, Path checkoutDir, Optional<GitCredentials> credentials) {
+    static KbRepository reclone(String remoteUrl, String branch, Path checkoutDir, GitAuth auth) {
         Checkouts.wipe(checkoutDir);
-        return Checkouts.cloneOrOpen(remoteUrl, branch, checkoutDir, credentials);
+        return Checkouts.cloneOrOpen(remoteUrl, branch, checkoutDir, auth);
     }
 
     /** The work tree root. */

@@ -3,7 +3,6 @@ package dev.kbsync.git;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.LsRemoteCommand;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -32,15 +31,16 @@ public final class RemoteProbe {
     public record Failed(String message) implements Result {}
 
     /** Lists the remote's branches within {@code timeout} and looks for {@code branch}. */
-    public static Result branch(
-            String remoteUrl, String branch, Optional<GitCredentials> credentials, Duration timeout) {
+    public static Result branch(String remoteUrl, String branch, GitAuth auth, Duration timeout) {
         try {
             RemoteUrl url = RemoteUrl.parse(remoteUrl);
             String stored = url.withoutCredentials();
             LsRemoteCommand list = Checkout.authenticate(
                             Git.lsRemoteRepository().setRemote(stored).setHeads(true),
                             stored,
-                            url.embeddedCredentials().or(() -> credentials))
+                            url.embeddedCredentials()
+                                    .<GitAuth>map(GitAuth::fixed)
+                                    .orElse(auth))
                     .setTimeout((int) Math.max(1, timeout.toSeconds()));
             Collection<Ref> heads = list.call();
             return heads.stream()

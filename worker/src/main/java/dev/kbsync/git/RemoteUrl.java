@@ -20,6 +20,12 @@ record RemoteUrl(URIish uri) {
         return scheme != null && (scheme.equalsIgnoreCase("https") || scheme.equalsIgnoreCase("http"));
     }
 
+    /** {@code ssh://} or the scp-like {@code user@host:path}. */
+    boolean isSsh() {
+        String scheme = uri.getScheme();
+        return scheme == null ? uri.getHost() != null : scheme.equalsIgnoreCase("ssh");
+    }
+
     String host() {
         return uri.getHost() == null ? "" : uri.getHost().toLowerCase(java.util.Locale.ROOT);
     }

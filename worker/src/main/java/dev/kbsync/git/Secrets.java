@@ -21,6 +21,11 @@ public final class Secrets {
         }
     }
 
+    /** Stops masking a secret that was replaced and can no longer be used (an expired installation token). */
+    public static void forget(String secret) {
+        REGISTERED.remove(secret);
+    }
+
     /** Returns {@code text} with URL passwords, {@code token=} parameters and registered secrets replaced by ***. */
     public static String mask(String text) {
         if (text == null) {

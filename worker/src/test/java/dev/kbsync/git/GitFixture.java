@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.StoredConfig;
@@ -59,11 +58,11 @@ final class GitFixture {
     }
 
     KbRepository cloneRepo() {
-        return KbRepository.cloneOrOpen(url(), BRANCH, dir.resolve("clone-" + ++clones), Optional.empty());
+        return KbRepository.cloneOrOpen(url(), BRANCH, dir.resolve("clone-" + ++clones), GitAuth.NONE);
     }
 
     /** A fresh repository whose origin is {@code url} (not contacted), with one local commit. */
-    static KbRepository localWithOrigin(Path dir, String url, Optional<GitCredentials> credentials) {
+    static KbRepository localWithOrigin(Path dir, String url, GitAuth credentials) {
         try (Git git =
                 Git.init().setInitialBranch(BRANCH).setDirectory(dir.toFile()).call()) {
             git.remoteAdd().setName("origin").setUri(new URIish(url)).call();

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.StoredConfig;
 import org.junit.jupiter.api.Test;
@@ -26,11 +25,11 @@ class KbRepositoryIT {
     void shouldOpenAValidRepositoryAndRejectAnInvalidOne() throws Exception {
         Git.init().setDirectory(tmp.resolve("valid").toFile()).call().close();
         Files.createDirectories(tmp.resolve("plain"));
-        try (KbRepository repo = KbRepository.open(tmp.resolve("valid"), BRANCH, Optional.empty())) {
+        try (KbRepository repo = KbRepository.open(tmp.resolve("valid"), BRANCH, GitAuth.NONE)) {
             assertThat(repo.hasRemote()).isFalse();
             assertThat(repo.head()).isEmpty();
         }
-        assertThatThrownBy(() -> KbRepository.open(tmp.resolve("plain"), BRANCH, Optional.empty()))
+        assertThatThrownBy(() -> KbRepository.open(tmp.resolve("plain"), BRANCH, GitAuth.NONE))
                 .isInstanceOf(GitException.class)
                 .hasMessageContaining("Not a git repository");
     }
@@ -55,14 +54,14 @@ class KbRepositoryIT {
         GitFixture fixture = GitFixture.seeded(tmp);
         Path dir = tmp.resolve("cache");
         String head;
-        try (KbRepository first = KbRepository.cloneOrOpen(fixture.url(), BRANCH, dir, Optional.empty())) {
+        try (KbRepository first = KbRepository.cloneOrOpen(fixture.url(), BRANCH, dir, GitAuth.NONE)) {
             head = first.head().orElseThrow();
         }
-        try (KbRepository again = KbRepository.cloneOrOpen(fixture.url(), BRANCH, dir, Optional.empty())) {
+        try (KbRepository again = KbRepository.cloneOrOpen(fixture.url(), BRANCH, dir, GitAuth.NONE)) {
             assertThat(again.head()).contains(head);
         }
         GitFixture other = GitFixture.seeded(tmp.resolve("other"));
-        assertThatThrownBy(() -> KbRepository.cloneOrOpen(other.url(), BRANCH, dir, Optional.empty()))
+        assertThatThrownBy(() -> KbRepository.cloneOrOpen(other.url(), BRANCH, dir, GitAuth.NONE))
                 .isInstanceOf(GitException.class)
                 .hasMessageContaining("belongs to remote");
     }
@@ -130,7 +129,7 @@ class KbRepositoryIT {
     @Test
     void shouldCommitWithoutARemoteAndSaySoOnPush() throws Exception {
         Git.init().setInitialBranch(BRANCH).setDirectory(tmp.toFile()).call().close();
-        try (KbRepository repo = KbRepository.open(tmp, BRANCH, Optional.empty())) {
+        try (KbRepository repo = KbRepository.open(tmp, BRANCH, GitAuth.NONE)) {
             write(repo, "a.md", "a");
             assertThat(repo.commit("Add: a", AUTHOR, Map.of())).isInstanceOf(CommitResult.Committed.class);
             PushResult push = repo.push();
@@ -144,7 +143,7 @@ class KbRepositoryIT {
         GitFixture fixture = GitFixture.seeded(tmp);
         Path dir = Files.createDirectories(tmp.resolve("busy"));
         Files.writeString(dir.resolve("precious.txt"), "keep me");
-        assertThatThrownBy(() -> KbRepository.cloneOrOpen(fixture.url(), BRANCH, dir, Optional.empty()))
+        assertThatThrownBy(() -> KbRepository.cloneOrOpen(fixture.url(), BRANCH, dir, GitAuth.NONE))
                 .isInstanceOf(GitException.class)
                 .hasMessageContaining("not empty");
         assertThat(dir.resolve("precious.txt")).hasContent("keep me");
@@ -189,7 +188,7 @@ class KbRepositoryIT {
                     .setUri(new org.eclipse.jgit.transport.URIish("git@github.com:acme/kb.git"))
                     .call();
         }
-        try (KbRepository repo = KbRepository.open(tmp, BRANCH, Optional.empty())) {
+        try (KbRepository repo = KbRepository.open(tmp, BRANCH, GitAuth.NONE)) {
             Files.writeString(tmp.resolve("a b.md"), "x");
             var committed = (CommitResult.Committed) repo.commit("Add", AUTHOR, Map.of());
             assertThat(committed.changes().get(0).url()).isEqualTo("https://github.com/acme/kb/blob/main/a%20b.md");

@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +26,7 @@ class PullIT {
                     .setUri(new org.eclipse.jgit.transport.URIish("/nowhere"))
                     .call();
         }
-        try (KbRepository repo = KbRepository.open(tmp, BRANCH, Optional.empty())) {
+        try (KbRepository repo = KbRepository.open(tmp, BRANCH, GitAuth.NONE)) {
             PullResult result = repo.pull();
             assertThat(result).isInstanceOf(PullResult.NoRemote.class);
             assertThat(result.ok()).isFalse();
@@ -132,7 +131,7 @@ class PullIT {
     void shouldCreateAndPushAMissingRemoteBranch() {
         GitFixture fixture = GitFixture.seeded(tmp);
         Path dir = tmp.resolve("feature");
-        try (KbRepository repo = KbRepository.cloneOrOpen(fixture.url(), "notes", dir, Optional.empty())) {
+        try (KbRepository repo = KbRepository.cloneOrOpen(fixture.url(), "notes", dir, GitAuth.NONE)) {
             assertThat(repo.branch()).isEqualTo("notes");
             PullResult result = repo.pull();
             assertThat(result).isEqualTo(new PullResult.RemoteBranchCreated("notes"));

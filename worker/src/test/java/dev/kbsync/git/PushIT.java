@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -124,6 +123,7 @@ class PushIT {
     }
 
     private KbRepository repoWithOrigin(String url, GitCredentials credentials) {
-        return GitFixture.localWithOrigin(tmp.resolve("local"), url, Optional.ofNullable(credentials));
+        return GitFixture.localWithOrigin(
+                tmp.resolve("local"), url, credentials == null ? GitAuth.NONE : GitAuth.fixed(credentials));
     }
 }

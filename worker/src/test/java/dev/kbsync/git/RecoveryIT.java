@@ -10,7 +10,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -116,7 +115,7 @@ class RecoveryIT {
         GitFixture fixture = GitFixture.seeded(tmp);
         Path dir = tmp.resolve("cache");
         String head;
-        try (KbRepository repo = KbRepository.cloneOrOpen(fixture.url(), "main", dir, Optional.empty())) {
+        try (KbRepository repo = KbRepository.cloneOrOpen(fixture.url(), "main", dir, GitAuth.NONE)) {
             head = repo.head().orElseThrow();
         }
         try (Stream<Path> objects = Files.walk(dir.resolve(".git/objects"))) {
@@ -125,10 +124,10 @@ class RecoveryIT {
                 Files.write(file, new byte[0]);
             }
         }
-        try (KbRepository broken = KbRepository.cloneOrOpen(fixture.url(), "main", dir, Optional.empty())) {
+        try (KbRepository broken = KbRepository.cloneOrOpen(fixture.url(), "main", dir, GitAuth.NONE)) {
             assertThat(broken.resetToRemote()).isInstanceOf(Recovery.NeedsReclone.class);
         }
-        try (KbRepository fresh = KbRepository.reclone(fixture.url(), "main", dir, Optional.empty())) {
+        try (KbRepository fresh = KbRepository.reclone(fixture.url(), "main", dir, GitAuth.NONE)) {
             assertThat(fresh.head()).contains(head);
             assertThat(fresh.resetToRemote()).isInstanceOf(Recovery.Recovered.class);
         }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +19,7 @@ class RemoteProbeIT {
     void shouldFindTheBranchAndItsCommit() {
         GitFixture fixture = GitFixture.seeded(tmp);
 
-        RemoteProbe.Result result = RemoteProbe.branch(fixture.url(), "main", Optional.empty(), TIMEOUT);
+        RemoteProbe.Result result = RemoteProbe.branch(fixture.url(), "main", GitAuth.NONE, TIMEOUT);
 
         assertThat(result).isInstanceOf(RemoteProbe.Found.class);
         assertThat(((RemoteProbe.Found) result).commit()).hasSize(40);
@@ -30,13 +29,13 @@ class RemoteProbeIT {
     void shouldListTheBranchesWhenTheOneAskedForIsMissing() {
         GitFixture fixture = GitFixture.seeded(tmp);
 
-        assertThat(RemoteProbe.branch(fixture.url(), "notes", Optional.empty(), TIMEOUT))
+        assertThat(RemoteProbe.branch(fixture.url(), "notes", GitAuth.NONE, TIMEOUT))
                 .isEqualTo(new RemoteProbe.NoBranch(java.util.List.of("main")));
     }
 
     @Test
     void shouldSayWhyARemoteCannotBeRead() {
-        assertThat(RemoteProbe.branch(tmp.resolve("nowhere.git").toString(), "main", Optional.empty(), TIMEOUT))
+        assertThat(RemoteProbe.branch(tmp.resolve("nowhere.git").toString(), "main", GitAuth.NONE, TIMEOUT))
                 .isInstanceOfSatisfying(
                         RemoteProbe.Failed.class, f -> assertThat(f.message()).contains("not found"));
     }
@@ -45,7 +44,7 @@ class RemoteProbeIT {
     void shouldSendTheWorkersCredentialsAndNeverShowThem() throws Exception {
         try (UnauthorizedServer server = new UnauthorizedServer()) {
             RemoteProbe.Result result =
-                    RemoteProbe.branch(server.url(), "main", Optional.of(new GitCredentials("ada", CANARY)), TIMEOUT);
+                    RemoteProbe.branch(server.url(), "main", GitAuth.fixed(new GitCredentials("ada", CANARY)), TIMEOUT);
 
             assertThat(server.authorizations()).as("the token was offered").isNotEmpty();
             assertThat(result)

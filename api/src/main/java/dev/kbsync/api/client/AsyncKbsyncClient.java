@@ -141,12 +141,10 @@ public final class AsyncKbsyncClient {
         return snapshots("/v1/events", onEvent);
     }
 
-    /** {@code PUT /v1/kbs/{kb}} (admin role): registers a KB or replaces its remote and branch. */
+    /** {@code PUT /v1/kbs/{kb}} (admin role): registers a KB or replaces its remote, branch, note path, credentials. */
     public Future<KbConfig> registerKb(KbConfig kb) {
-        JsonObject body = new JsonObject()
-                .put("remote", kb.remote())
-                .put("branch", kb.branch())
-                .put("notePath", kb.notePath().pattern());
+        JsonObject body = kb.toJson();
+        body.remove("id");
         return http.call(HttpMethod.PUT, "/v1/kbs/" + kb.id().value(), body, null, Duration.ZERO)
                 .map(KbConfig::fromJson);
     }

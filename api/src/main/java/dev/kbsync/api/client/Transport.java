@@ -14,6 +14,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemTrustOptions;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
@@ -51,10 +52,12 @@ final class Transport {
                 .setKeepAlive(true)
                 .setTcpNoDelay(true)
                 .setSsl(ssl)
+                .setVerifyHost(true)
                 .setConnectTimeout((int)
                         Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()))
                 .setDefaultHost(url.getHost())
                 .setDefaultPort(url.getPort() > 0 ? url.getPort() : ssl ? 443 : 80);
+        options.caFile().ifPresent(ca -> http.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
         this.calls = vertx.createHttpClient(
                 http,
                 new PoolOptions().setHttp1MaxSize(options.maxConnections()).setMaxWaitQueueSize(-1));

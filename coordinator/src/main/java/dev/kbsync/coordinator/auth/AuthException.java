@@ -1,6 +1,9 @@
 package dev.kbsync.coordinator.auth;
 
-/** A request without a valid token (401 UNAUTHENTICATED) or whose role may not do this (403 FORBIDDEN). */
+/**
+ * A request without a valid token (401 UNAUTHENTICATED), whose role may not do this (403 FORBIDDEN), or outside the
+ * token's KBs or users (403 SCOPE_KB, SCOPE_USER).
+ */
 public final class AuthException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final int status;
@@ -21,6 +24,11 @@ public final class AuthException extends RuntimeException {
                 403,
                 "FORBIDDEN",
                 "role " + role.wire() + " may not " + access.name().toLowerCase() + " here");
+    }
+
+    /** 403 with a scope code: the token's role allows the request, its KBs or users do not. */
+    static AuthException scope(String code, String message) {
+        return new AuthException(403, code, message);
     }
 
     public int status() {

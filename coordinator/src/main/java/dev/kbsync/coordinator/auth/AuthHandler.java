@@ -8,8 +8,9 @@ import java.util.Optional;
 
 /**
  * Checks {@code Authorization: Bearer <token>} (or the {@code access_token} query parameter on event streams, since
- * browsers' EventSource cannot set headers) against the role an endpoint needs. When auth is disabled every request
- * passes as admin.
+ * browsers' EventSource cannot set headers) against the role an endpoint needs and, for a path naming a KB, against the
+ * token's KBs; the {@link Caller} is attached to the request for the routes' own scope checks. When auth is disabled
+ * every request passes as {@link Caller#OPEN}.
  */
 public final class AuthHandler {
     private static final String BEARER = "bearer ";
@@ -30,15 +31,37 @@ public final class AuthHandler {
     /** A route handler that lets the request continue only with a token allowing one of {@code anyOf}. */
     public Handler<RoutingContext> require(Access... anyOf) {
         return ctx -> {
-            Role role = authenticator.isEmpty() ? Role.ADMIN : authenticate(ctx);
-            if (Arrays.stream(anyOf).noneMatch(role::allows)) {
-                throw AuthException.forbidden(role, anyOf[0]);
+            Caller caller = check(ctx, anyOf);
+            String kb = ctx.pathParam("kb");
+            if (kb != null) {
+                caller.checkKb(kb);
             }
             ctx.next();
         };
     }
 
-    private Role authenticate(RoutingContext ctx) {
+    /** Like {@link #require} for endpoints that cover every KB (metrics): a token scoped to KBs is refused. */
+    public Handler<RoutingContext> requireEveryKb(Access... anyOf) {
+        return ctx -> {
+            Caller caller = check(ctx, anyOf);
+            if (caller.kbScoped()) {
+                throw AuthException.scope(
+                        "SCOPE_KB", "token " + caller.name() + " is scoped to KBs; this endpoint covers every KB");
+            }
+            ctx.next();
+        };
+    }
+
+    private Caller check(RoutingContext ctx, Access... anyOf) {
+        Caller caller = authenticator.isEmpty() ? Caller.OPEN : authenticate(ctx);
+        if (Arrays.stream(anyOf).noneMatch(caller.role()::allows)) {
+            throw AuthException.forbidden(caller.role(), anyOf[0]);
+        }
+        caller.attach(ctx);
+        return caller;
+    }
+
+    private Caller authenticate(RoutingContext ctx) {
         boolean queryTokenAllowed =
                 ctx.request().method() == HttpMethod.GET && ctx.request().path().endsWith("/events");
         String header = ctx.request().getHeader("Authorization");
@@ -51,7 +74,7 @@ public final class AuthHandler {
             throw AuthException.unauthenticated("an Authorization: Bearer <token> header is required");
         }
         return authenticator
-                .flatMap(a -> a.roleOf(token))
+                .flatMap(a -> a.callerOf(token))
                 .orElseThrow(() -> AuthException.unauthenticated("the bearer token is not valid"));
     }
 }

@@ -1,40 +1,34 @@
 package dev.kbsync.coordinator.auth;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
-/** Finds the role of a presented token; every configured token is compared (constant time, by SHA-256 digest). */
+/**
+ * Finds who presents a token: the presented value's SHA-256 digest is compared with every configured digest, each in
+ * constant time and all of them every time, so neither the match nor its position shows in the timing.
+ */
 public final class TokenAuthenticator {
     private final List<Entry> entries;
 
     public TokenAuthenticator(List<Token> tokens) {
         this.entries = tokens.stream()
-                .map(t -> new Entry(digest(t.secret()), t.role()))
+                .map(t -> new Entry(HexFormat.of().parseHex(t.sha256()), t.caller()))
                 .toList();
     }
 
-    /** The role of {@code presented}, or empty when no configured token matches. */
-    public Optional<Role> roleOf(String presented) {
-        byte[] candidate = digest(presented);
-        Role found = null;
+    /** The caller of {@code presented}, or empty when no configured token matches. */
+    public Optional<Caller> callerOf(String presented) {
+        byte[] candidate = Token.sha256(presented);
+        Caller found = null;
         for (Entry entry : entries) {
             if (MessageDigest.isEqual(entry.digest(), candidate) && found == null) {
-                found = entry.role();
+                found = entry.caller();
             }
         }
         return Optional.ofNullable(found);
     }
 
-    private static byte[] digest(String value) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from the JVM", e);
-        }
-    }
-
-    private record Entry(byte[] digest, Role role) {}
+    private record Entry(byte[] digest, Caller caller) {}
 }

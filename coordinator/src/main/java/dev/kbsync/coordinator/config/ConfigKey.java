@@ -30,6 +30,18 @@ public enum ConfigKey implements Key {
             "KBSYNC_HTTP_SSE_KEEP_ALIVE_SECONDS",
             "15",
             "Interval of keep-alive comments on event streams."),
+    HTTP_TLS_CERT_FILE(
+            "http.tls.certFile",
+            "KBSYNC_HTTP_TLS_CERT_FILE",
+            "(none)",
+            "PEM certificate (chain) to serve HTTPS with, together with http.tls.keyFile; unset: plain HTTP."),
+    HTTP_TLS_KEY_FILE(
+            "http.tls.keyFile", "KBSYNC_HTTP_TLS_KEY_FILE", "(none)", "PEM private key of http.tls.certFile."),
+    HTTP_TLS_RELOAD_SECONDS(
+            "http.tls.reloadSeconds",
+            "KBSYNC_HTTP_TLS_RELOAD_SECONDS",
+            "10",
+            "How often the certificate and key files are checked; changed files are served from then on, no restart."),
     AUTH_ENABLED(
             "auth.enabled",
             "KBSYNC_AUTH_ENABLED",
@@ -39,14 +51,22 @@ public enum ConfigKey implements Key {
             "auth.tokens",
             "KBSYNC_TOKENS",
             "(none)",
-            "Bearer tokens: YAML list of {token, role}; env form `admin:tok1,worker:tok2,client:tok3`. Roles: client, worker,"
-                    + " admin. Tokens are at least 16 characters."),
+            "Bearer tokens: YAML list of {token, role, name, kbs, users, quota}; env form `admin:tok1,worker:tok2,client:tok3`"
+                    + " (unscoped). Roles: client, worker, admin. A token is at least 16 characters, or given as"
+                    + " `sha256:<64 hex digits>` of the token. `name` shows in logs (default <role>-<digest prefix>);"
+                    + " `kbs` and `users` (lists of names or prefixes ending in *) scope a client or admin token; `quota`"
+                    + " caps its submissions per rate-limit window (docs/api.md, scopes)."),
     AUTH_METRICS_PUBLIC("auth.metricsPublic", "KBSYNC_METRICS_PUBLIC", "false", "Serve /metrics without a token."),
     RATE_LIMIT_SUBMISSIONS(
             "rateLimit.submissions",
             "KBSYNC_RATE_LIMIT_SUBMISSIONS",
             "20",
             "Job submissions allowed per user per window (shared by all coordinators)."),
+    RATE_LIMIT_KB_SUBMISSIONS(
+            "rateLimit.kbSubmissions",
+            "KBSYNC_RATE_LIMIT_KB_SUBMISSIONS",
+            "0",
+            "Job submissions allowed per KB per window, all users and tokens together (0 = no per-KB limit)."),
     RATE_LIMIT_WINDOW_SECONDS(
             "rateLimit.windowSeconds", "KBSYNC_RATE_LIMIT_WINDOW_SECONDS", "60", "Sliding rate-limit window."),
     LEASE_TTL_SECONDS(
@@ -109,10 +129,13 @@ public enum ConfigKey implements Key {
             "kbs",
             "KBSYNC_KBS",
             "(none)",
-            "KBs registered at start: YAML list of {id, remote, branch, notePath}; env form `id=remote#branch,...`"
-                    + " (default notePath). notePath is where notes without a path go (default"
-                    + " `notes/{yyyy}/{MM}/{slug}.md`; rules in docs/api.md, PUT /v1/kbs/{kb}); a bad one stops the"
-                    + " start with a message naming the entry.");
+            "KBs registered at start: YAML list of {id, remote, branch, notePath, credentials}; env form"
+                    + " `id=remote#branch,...` (default notePath, no credentials). notePath is where notes without a"
+                    + " path go (default `notes/{yyyy}/{MM}/{slug}.md`; rules in docs/api.md, PUT /v1/kbs/{kb}); a bad"
+                    + " one stops the start with a message naming the entry. `credentials` names where workers find"
+                    + " the KB's git credential, never the secret: {env: VAR}, {file: /path}, {githubApp: {appId,"
+                    + " installationId, privateKeyFile, apiBase}} or {sshKey: /path, knownHosts: /path}"
+                    + " (docs/operations.md).");
 
     private final String path;
     private final String env;

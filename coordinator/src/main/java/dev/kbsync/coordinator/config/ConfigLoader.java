@@ -1,11 +1,11 @@
 package dev.kbsync.coordinator.config;
 
+import dev.kbsync.api.CredentialRef;
 import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.config.ConfigException;
 import dev.kbsync.config.KeyTable;
 import dev.kbsync.config.Values;
-import dev.kbsync.coordinator.auth.Role;
 import dev.kbsync.coordinator.auth.Token;
 import dev.kbsync.coordinator.config.CoordinatorConfig.Auth;
 import dev.kbsync.coordinator.config.CoordinatorConfig.Http;
@@ -18,6 +18,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,9 +52,11 @@ final class ConfigLoader {
                         v.integer(ConfigKey.HTTP_BODY_LIMIT_BYTES),
                         v.integer(ConfigKey.HTTP_MAX_TEXT_CHARS),
                         Duration.ofSeconds(v.integer(ConfigKey.HTTP_SSE_KEEP_ALIVE_SECONDS))),
+                tls(v),
                 new Auth(v.bool(ConfigKey.AUTH_ENABLED), tokens(v), v.bool(ConfigKey.AUTH_METRICS_PUBLIC)),
                 new RateLimit(
                         v.integer(ConfigKey.RATE_LIMIT_SUBMISSIONS),
+                        v.integer(ConfigKey.RATE_LIMIT_KB_SUBMISSIONS),
                         Duration.ofSeconds(v.integer(ConfigKey.RATE_LIMIT_WINDOW_SECONDS))),
                 new Leases(
                         Duration.ofSeconds(v.integer(ConfigKey.LEASE_TTL_SECONDS)),
@@ -66,6 +69,18 @@ final class ConfigLoader {
                         Duration.ofHours(v.integer(ConfigKey.JOBS_RETENTION_HOURS))),
                 redis(v),
                 kbs(v));
+    }
+
+    private static Optional<CoordinatorConfig.Tls> tls(Values<ConfigKey> v) {
+        Optional<String> cert = v.string(ConfigKey.HTTP_TLS_CERT_FILE);
+        Optional<String> key = v.string(ConfigKey.HTTP_TLS_KEY_FILE);
+        if (cert.isPresent() != key.isPresent()) {
+            throw ConfigException.of(
+                    cert.isPresent() ? ConfigKey.HTTP_TLS_KEY_FILE : ConfigKey.HTTP_TLS_CERT_FILE,
+                    "http.tls.certFile and http.tls.keyFile go together");
+        }
+        return cert.map(c -> new CoordinatorConfig.Tls(
+                Path.of(c), Path.of(key.get()), Duration.ofSeconds(v.integer(ConfigKey.HTTP_TLS_RELOAD_SECONDS))));
     }
 
     private static Redis redis(Values<ConfigKey> v) {
@@ -84,27 +99,16 @@ final class ConfigLoader {
     }
 
     private static List<Token> tokens(Values<ConfigKey> v) {
-        List<Map<String, String>> entries = v.list(ConfigKey.AUTH_TOKENS, List.of("token", "role"), EnvForms::token);
+        List<Map<String, String>> entries = v.list(
+                ConfigKey.AUTH_TOKENS, List.of("token", "role", "name", "kbs", "users", "quota"), EnvForms::token);
         return IntStream.range(0, entries.size())
-                .mapToObj(i -> token(entries.get(i), "auth.tokens[" + i + "]"))
+                .mapToObj(i -> TokenEntries.token(entries.get(i), "auth.tokens[" + i + "]"))
                 .toList();
-    }
-
-    private static Token token(Map<String, String> entry, String where) {
-        String secret = entry.get("token");
-        if (secret == null || secret.length() < Token.MIN_LENGTH) {
-            throw new ConfigException(where + ".token: must be at least " + Token.MIN_LENGTH + " characters");
-        }
-        try {
-            return new Token(secret, Role.fromWire(entry.get("role")));
-        } catch (InvalidInputException e) {
-            throw new ConfigException(where + ".role: " + e.getMessage());
-        }
     }
 
     private static List<KbConfig> kbs(Values<ConfigKey> v) {
         List<Map<String, String>> entries =
-                v.list(ConfigKey.KBS, List.of("id", "remote", "branch", "notePath"), EnvForms::kb);
+                v.list(ConfigKey.KBS, List.of("id", "remote", "branch", "notePath", "credentials.*"), EnvForms::kb);
         return IntStream.range(0, entries.size())
                 .mapToObj(i -> kb(entries.get(i), "kbs[" + i + "]"))
                 .toList();
@@ -113,10 +117,26 @@ final class ConfigLoader {
     private static KbConfig kb(Map<String, String> entry, String where) {
         try {
             return KbValidation.kb(
-                    entry.get("id"), entry.get("remote"), entry.getOrDefault("branch", "main"), entry.get("notePath"));
+                    entry.get("id"),
+                    entry.get("remote"),
+                    entry.getOrDefault("branch", "main"),
+                    entry.get("notePath"),
+                    credentials(entry));
         } catch (InvalidInputException e) {
             throw new ConfigException(where + ": " + e.getMessage());
         }
+    }
+
+    /** The entry's {@code credentials.*} fields, if any, as a reference. */
+    private static Optional<CredentialRef> credentials(Map<String, String> entry) {
+        String prefix = "credentials.";
+        Map<String, String> fields = new HashMap<>();
+        entry.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                fields.put(k.substring(prefix.length()), v);
+            }
+        });
+        return fields.isEmpty() ? Optional.empty() : Optional.of(CredentialRef.fromFields(fields));
     }
 
     private static Path existing(String file) {

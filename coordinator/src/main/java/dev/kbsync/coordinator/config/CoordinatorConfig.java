@@ -4,16 +4,19 @@ import dev.kbsync.api.KbConfig;
 import dev.kbsync.config.Check;
 import dev.kbsync.config.ConfigException;
 import dev.kbsync.coordinator.auth.Token;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /** The whole coordinator configuration, validated; build it with {@link #load} (YAML file + environment). */
 public record CoordinatorConfig(
         String coordinatorId,
         Http http,
+        Optional<Tls> tls,
         Auth auth,
         RateLimit rateLimit,
         Leases leases,
@@ -26,6 +29,7 @@ public record CoordinatorConfig(
             throw ConfigException.of(ConfigKey.COORDINATOR_ID, "must not be blank");
         }
         kbs = List.copyOf(kbs);
+        Objects.requireNonNull(tls, "tls");
         if (!auth.enabled() && !Loopback.is(http.host())) {
             throw ConfigException.of(
                     ConfigKey.AUTH_ENABLED,
@@ -36,6 +40,11 @@ public record CoordinatorConfig(
     /** Reads {@code file} (if present), then applies {@code env} overrides, then validates. */
     public static CoordinatorConfig load(Optional<Path> file, Map<String, String> env) {
         return new ConfigLoader(env).load(file);
+    }
+
+    /** Bearer tokens would cross the network in clear text: authentication on, TLS off, a non-loopback address. */
+    public boolean tokensInClearText() {
+        return auth.enabled() && tls.isEmpty() && !Loopback.is(http.host());
     }
 
     /**
@@ -80,10 +89,31 @@ public record CoordinatorConfig(
         }
     }
 
-    /** Bearer-token authentication; {@code toString} never shows a token. */
+    /** HTTPS: the PEM certificate chain and private key, checked for changes every {@code reloadInterval}. */
+    public record Tls(Path certFile, Path keyFile, Duration reloadInterval) {
+        public Tls {
+            readable(ConfigKey.HTTP_TLS_CERT_FILE, certFile);
+            readable(ConfigKey.HTTP_TLS_KEY_FILE, keyFile);
+            Check.range(ConfigKey.HTTP_TLS_RELOAD_SECONDS, reloadInterval.toSeconds(), 1, 86_400, "1-86400");
+        }
+
+        private static void readable(ConfigKey key, Path file) {
+            if (!Files.isReadable(file)) {
+                throw ConfigException.of(key, "no readable file at " + file);
+            }
+        }
+    }
+
+    /** Bearer-token authentication; {@code toString} never shows a token. Names and tokens are unique. */
     public record Auth(boolean enabled, List<Token> tokens, boolean metricsPublic) {
         public Auth {
             tokens = List.copyOf(tokens);
+            if (tokens.stream().map(Token::name).distinct().count() < tokens.size()) {
+                throw ConfigException.of(ConfigKey.AUTH_TOKENS, "two tokens have the same name");
+            }
+            if (tokens.stream().map(Token::sha256).distinct().count() < tokens.size()) {
+                throw ConfigException.of(ConfigKey.AUTH_TOKENS, "the same token is configured twice");
+            }
             if (enabled && tokens.isEmpty()) {
                 throw ConfigException.of(
                         ConfigKey.AUTH_TOKENS, "at least one token is required while auth.enabled is true");
@@ -91,10 +121,14 @@ public record CoordinatorConfig(
         }
     }
 
-    /** Per-user submission rate limit, a sliding window shared through Redis. */
-    public record RateLimit(int submissions, Duration window) {
+    /**
+     * Submission rate limits, sliding windows shared through Redis: per user, and per KB ({@code kbSubmissions}, 0 =
+     * none); token quotas use the same window.
+     */
+    public record RateLimit(int submissions, int kbSubmissions, Duration window) {
         public RateLimit {
             Check.range(ConfigKey.RATE_LIMIT_SUBMISSIONS, submissions, 1, 1_000_000, "1-1000000");
+            Check.range(ConfigKey.RATE_LIMIT_KB_SUBMISSIONS, kbSubmissions, 0, 1_000_000, "0-1000000");
             Check.range(ConfigKey.RATE_LIMIT_WINDOW_SECONDS, window.toSeconds(), 1, 86_400, "1-86400");
         }
     }

@@ -1,16 +1,19 @@
 package dev.kbsync.coordinator.config;
 
+import dev.kbsync.api.CredentialRef;
 import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.NotePathTemplate;
 import dev.kbsync.api.Quoting;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * Checks a KB registration: the remote is an https/ssh/git@/file URL or an absolute path without credentials (400
  * CREDENTIALS_IN_URL; the message never repeats them), the branch a valid git ref name (400 INVALID_BRANCH), the note
- * path template one the path guard accepts (400 INVALID_NOTE_PATH; absent: the default).
+ * path template one the path guard accepts (400 INVALID_NOTE_PATH; absent: the default), a credential reference one
+ * that fits the remote (a token for https, a key for ssh; 400 INVALID_CREDENTIALS).
  */
 public final class KbValidation {
     private static final Pattern URL = Pattern.compile("(https|http|ssh|git|file)://([^/?#]*)(.*)");
@@ -21,8 +24,24 @@ public final class KbValidation {
     private KbValidation() {}
 
     /** A validated registration, or {@link InvalidInputException} naming what is wrong. */
-    public static KbConfig kb(String id, String remote, String branch, String notePath) {
-        return new KbConfig(KbId.of(id), remote(remote), branch(branch), NotePathTemplate.orDefault(notePath));
+    public static KbConfig kb(
+            String id, String remote, String branch, String notePath, Optional<CredentialRef> credentials) {
+        String checked = remote(remote);
+        credentials.ifPresent(c -> fits(c, checked));
+        return new KbConfig(KbId.of(id), checked, branch(branch), NotePathTemplate.orDefault(notePath), credentials);
+    }
+
+    private static void fits(CredentialRef credentials, String remote) {
+        var url = URL.matcher(remote);
+        String scheme = url.matches() ? url.group(1) : SCP.matcher(remote).matches() ? "ssh" : "file";
+        boolean http = scheme.startsWith("http");
+        if (scheme.equals("ssh") ? credentials.http() : !(http && credentials.http())) {
+            throw new InvalidInputException(
+                    CredentialRef.INVALID,
+                    credentials.http()
+                            ? "env, file and githubApp credentials need an https:// remote"
+                            : "an sshKey credential needs an ssh:// or git@host:path remote");
+        }
     }
 
     static String remote(String remote) {
@@ -41,7 +60,7 @@ public final class KbValidation {
                 throw new InvalidInputException(
                         "CREDENTIALS_IN_URL",
                         "remote must not carry credentials (" + url.group(1)
-                                + "://***@...); give workers the token through their own configuration");
+                                + "://***@...); name the KB's credentials instead (a variable, a secret file, a GitHub App, an SSH key)");
             }
             if (authority.isEmpty() && !url.group(1).equals("file")) {
                 throw invalidRemote();

@@ -63,6 +63,11 @@ final class Fields {
         return typed(name, JsonObject.class, "an object").map(o -> of(o, prefix + name + ".", allowed));
     }
 
+    /** An object field as it is, for a record that checks its own fields. */
+    Optional<JsonObject> optJson(String name) {
+        return typed(name, JsonObject.class, "an object");
+    }
+
     /** Element {@code i} of an array field, which must be an object with only {@code allowed} fields. */
     Fields element(JsonArray array, String name, int i, String... allowed) {
         if (!(array.getValue(i) instanceof JsonObject object)) {

@@ -51,7 +51,7 @@ public final class HttpApi {
         this.unmatched = metrics.routeRequests("unmatched");
         this.metricsPublic = config.auth().metricsPublic();
         this.bodyLimit = config.http().bodyLimitBytes();
-        this.jobs = new JobRoutes(services, limiter, metrics, config.http());
+        this.jobs = new JobRoutes(services, limiter, metrics, config);
         this.leases = new LeaseRoutes(
                 services,
                 config.leases().ttl(),
@@ -67,7 +67,7 @@ public final class HttpApi {
         Router router = Router.router(vertx);
         Handler<RoutingContext> reader = auth.require(Access.READ);
         Handler<RoutingContext> client = auth.require(Access.SUBMIT);
-        Handler<RoutingContext> worker = auth.require(Access.WORK);
+        Handler<RoutingContext> worker = auth.requireEveryKb(Access.WORK);
         Handler<RoutingContext> clientOrWorker = auth.require(Access.SUBMIT, Access.WORK);
         Handler<RoutingContext> admin = auth.require(Access.ADMIN);
         Handler<RoutingContext> open = RoutingContext::next;
@@ -95,7 +95,7 @@ public final class HttpApi {
         on(router, POST, "/v1/admin/kbs/:kb/force-release", admin, false, leases::handleForceRelease);
         on(router, GET, "/healthz", open, false, ops::handleHealth);
         on(router, GET, "/readyz", open, false, ops::handleReady);
-        on(router, GET, "/metrics", metricsPublic ? open : reader, false, ops::handleMetrics);
+        on(router, GET, "/metrics", metricsPublic ? open : auth.requireEveryKb(Access.READ), false, ops::handleMetrics);
         on(router, GET, "/v1/openapi.json", open, false, ops::handleOpenApi);
         on(router, GET, "/", open, false, StaticHandler.create("webroot").setCachingEnabled(false));
 

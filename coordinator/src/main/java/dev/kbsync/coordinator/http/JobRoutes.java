@@ -5,28 +5,35 @@ import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Quoting;
 import dev.kbsync.api.event.JobEvent;
+import dev.kbsync.coordinator.auth.Caller;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
+import dev.kbsync.coordinator.ratelimit.Window;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.QueueAddresses;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Job submission (rate-limited per user), job reads and the job event stream. */
+/**
+ * Job submission (in the caller's users, rate-limited per user, per KB and per token), job reads and the job event
+ * stream (the caller's KBs and users only).
+ */
 final class JobRoutes {
     private static final Logger log = LoggerFactory.getLogger(JobRoutes.class);
 
     private final CoordinatorServices services;
     private final SubmissionRateLimiter limiter;
     private final PrometheusMetrics metrics;
+    private final CoordinatorConfig.RateLimit limits;
     private final int maxTextChars;
     private final Duration keepAlive;
 
@@ -34,10 +41,12 @@ final class JobRoutes {
             CoordinatorServices services,
             SubmissionRateLimiter limiter,
             PrometheusMetrics metrics,
-            CoordinatorConfig.Http http) {
+            CoordinatorConfig config) {
         this.services = services;
         this.limiter = limiter;
         this.metrics = metrics;
+        this.limits = config.rateLimit();
+        CoordinatorConfig.Http http = config.http();
         this.maxTextChars = http.maxTextChars();
         this.keepAlive = http.sseKeepAlive();
     }
@@ -45,7 +54,7 @@ final class JobRoutes {
     void handleSubmitNote(RoutingContext ctx) {
         KbId kb = KbId.of(ctx.pathParam("kb"));
         Fields body = Bodies.object(ctx, "user", "text", "title", "path");
-        String user = Inputs.user(body.string("user"));
+        String user = user(ctx, body);
         JobPayload note = new JobPayload.Note(
                 Inputs.text("text", body.string("text"), maxTextChars),
                 body.optString("title").map(Inputs::title).orElse(null),
@@ -56,28 +65,58 @@ final class JobRoutes {
     void handleSubmitAgentTask(RoutingContext ctx) {
         KbId kb = KbId.of(ctx.pathParam("kb"));
         Fields body = Bodies.object(ctx, "user", "task");
-        String user = Inputs.user(body.string("user"));
+        String user = user(ctx, body);
         submit(ctx, kb, user, new JobPayload.Agent(Inputs.text("task", body.string("task"), maxTextChars)));
     }
 
     void handleGetJob(RoutingContext ctx) {
-        services.jobs()
-                .get(jobId(ctx))
+        visibleJob(ctx, jobId(ctx))
                 .onSuccess(job -> Responses.ok(ctx, job.toJson()))
                 .onFailure(ctx::fail);
     }
 
     void handleJobEvents(RoutingContext ctx) {
         String id = jobId(ctx);
-        services.jobs() // the job's KB first: the stream watches it, then reads the job's first state
-                .get(id)
+        visibleJob(ctx, id) // the job's KB first: the stream watches it, then reads the job's first state
                 .onFailure(ctx::fail)
                 .onSuccess(found -> Sse.relay(
                         ctx,
                         keepAlive,
                         services.queues().watchers().kb(found.kb()),
                         QueueAddresses.job(id),
-                        () -> services.jobs().get(id).map(job -> List.of(new JobEvent.State(job)))));
+                        () -> services.jobs().get(id).map(job -> List.of(new JobEvent.State(job))),
+                        event -> true));
+    }
+
+    /** The body's user, or the caller's one fixed user when the body names none; 403 SCOPE_USER outside its users. */
+    private static String user(RoutingContext ctx, Fields body) {
+        Caller caller = Caller.of(ctx);
+        String user = Inputs.user(body.optString("user").or(caller::fixedUser).orElseGet(() -> body.string("user")));
+        caller.checkUser(user);
+        return user;
+    }
+
+    /** The job, or JOB_NOT_FOUND when it is outside the caller's KBs or users (another tenant's jobs do not exist). */
+    private Future<Job> visibleJob(RoutingContext ctx, String id) {
+        Caller caller = Caller.of(ctx);
+        return services.jobs().get(id).map(job -> {
+            if (!caller.sees(job.kb().value(), job.user())) {
+                throw new NotFoundException("JOB_NOT_FOUND", "no job " + Quoting.quote(id));
+            }
+            return job;
+        });
+    }
+
+    /** The windows a submission counts in: its user's, its KB's (if limited), its token's quota (if any). */
+    private List<Window> windows(KbId kb, String user, Caller caller) {
+        List<Window> windows = new ArrayList<>(List.of(Window.user(user, limits.submissions())));
+        if (limits.kbSubmissions() > 0) {
+            windows.add(Window.kb(kb.value(), limits.kbSubmissions()));
+        }
+        if (caller.quota() > 0) {
+            windows.add(Window.token(caller.name(), caller.quota()));
+        }
+        return windows;
     }
 
     private void submit(RoutingContext ctx, KbId kb, String user, JobPayload payload) {
@@ -86,7 +125,8 @@ final class JobRoutes {
         services.kbs()
                 .get(kb)
                 .compose(found -> found.isPresent()
-                        ? limiter.check(user, ctx.vertx().getOrCreateContext())
+                        ? limiter.check(
+                                windows(kb, user, Caller.of(ctx)), ctx.vertx().getOrCreateContext())
                         : Future.failedFuture(
                                 new NotFoundException("KB_NOT_FOUND", "no KB " + Quoting.quote(kb.value()))))
                 .compose(remaining ->
@@ -99,9 +139,10 @@ final class JobRoutes {
         LogTags.around(
                 Map.of("kb", job.kb().value(), "job", job.id()),
                 () -> log.info(
-                        "accepted {} from user={} ahead={} rateRemaining={}",
+                        "accepted {} from user={} token={} ahead={} rateRemaining={}",
                         job.kind().wire(),
                         job.user(),
+                        Caller.of(ctx).name(),
                         job.ahead(),
                         remaining));
         ctx.response()

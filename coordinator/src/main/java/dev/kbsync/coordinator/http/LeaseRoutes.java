@@ -1,9 +1,13 @@
 package dev.kbsync.coordinator.http;
 
 import dev.kbsync.api.KbId;
+import dev.kbsync.api.Quoting;
 import dev.kbsync.api.event.LeaseEvent;
+import dev.kbsync.coordinator.auth.Caller;
+import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.QueueAddresses;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -42,22 +46,22 @@ final class LeaseRoutes {
     }
 
     void handleGet(RoutingContext ctx) {
-        services.leases()
-                .get(leaseId(ctx))
+        visibleLease(ctx)
+                .compose(services.leases()::get)
                 .onSuccess(l -> Responses.ok(ctx, l.toJson()))
                 .onFailure(ctx::fail);
     }
 
     void handleHeartbeat(RoutingContext ctx) {
-        services.leases()
-                .heartbeat(leaseId(ctx))
+        visibleLease(ctx)
+                .compose(services.leases()::heartbeat)
                 .onSuccess(l -> Responses.ok(ctx, l.toJson()))
                 .onFailure(ctx::fail);
     }
 
     void handleRelease(RoutingContext ctx) {
-        services.leases()
-                .release(leaseId(ctx))
+        visibleLease(ctx)
+                .compose(services.leases()::release)
                 .onSuccess(l -> Responses.ok(ctx, l.toJson()))
                 .onFailure(ctx::fail);
     }
@@ -73,13 +77,17 @@ final class LeaseRoutes {
 
     /** Streams the lease's position and state; while the stream is open the lease is heartbeaten every second. */
     void handleEvents(RoutingContext ctx) {
-        String id = leaseId(ctx);
+        visibleLease(ctx).onFailure(ctx::fail).onSuccess(id -> stream(ctx, id));
+    }
+
+    private void stream(RoutingContext ctx, String id) {
         Sse sse = Sse.relay(
                 ctx,
                 keepAlive,
                 services.queues().watchers().lease(id),
                 QueueAddresses.lease(id),
-                () -> services.leases().get(id).map(lease -> List.of(new LeaseEvent.State(lease))));
+                () -> services.leases().get(id).map(lease -> List.of(new LeaseEvent.State(lease))),
+                event -> true);
         // A random first delay spreads the keep-alives of streams opened together over the period (1,000 streams
         // opened at once would otherwise send 1,000 Redis calls in the same millisecond every second).
         long timer = ctx.vertx()
@@ -90,7 +98,21 @@ final class LeaseRoutes {
         sse.onClose(() -> ctx.vertx().cancelTimer(timer));
     }
 
-    private static String leaseId(RoutingContext ctx) {
-        return Inputs.id("INVALID_LEASE_ID", "lease id", ctx.pathParam("id"));
+    /**
+     * The lease id, once it is the caller's to use: a caller scoped to KBs gets LEASE_NOT_FOUND for a lease of another
+     * KB, as for a lease that does not exist (one read more for scoped callers only).
+     */
+    private Future<String> visibleLease(RoutingContext ctx) {
+        String id = Inputs.id("INVALID_LEASE_ID", "lease id", ctx.pathParam("id"));
+        Caller caller = Caller.of(ctx);
+        if (!caller.kbScoped()) {
+            return Future.succeededFuture(id);
+        }
+        return services.leases().get(id).map(lease -> {
+            if (!caller.mayUse(lease.kb().value())) {
+                throw new NotFoundException("LEASE_NOT_FOUND", "no lease " + Quoting.quote(id));
+            }
+            return id;
+        });
     }
 }

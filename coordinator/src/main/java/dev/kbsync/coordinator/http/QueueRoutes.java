@@ -1,10 +1,12 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.api.CredentialRef;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.KbOverview;
 import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.api.event.SnapshotEvent;
+import dev.kbsync.coordinator.auth.Caller;
 import dev.kbsync.coordinator.config.KbValidation;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.QueueAddresses;
@@ -23,10 +25,20 @@ final class QueueRoutes {
         this.services = services;
     }
 
+    /** The caller's KBs only. */
     void handleListKbs(RoutingContext ctx) {
+        Caller caller = Caller.of(ctx);
         services.kbs()
                 .list()
-                .compose(kbs -> services.queues().all().map(queues -> new KbOverview(kbs, queues)))
+                .compose(kbs -> services.queues()
+                        .all()
+                        .map(queues -> new KbOverview(
+                                kbs.stream()
+                                        .filter(kb -> caller.mayUse(kb.id().value()))
+                                        .toList(),
+                                queues.stream()
+                                        .filter(q -> caller.mayUse(q.kb().value()))
+                                        .toList())))
                 .onSuccess(overview -> Responses.ok(ctx, overview.toJson()))
                 .onFailure(ctx::fail);
     }
@@ -48,12 +60,13 @@ final class QueueRoutes {
     void handlePutKb(RoutingContext ctx) {
         String id = ctx.pathParam("kb");
         KbId.of(id);
-        Fields body = Bodies.object(ctx, "remote", "branch", "notePath");
+        Fields body = Bodies.object(ctx, "remote", "branch", "notePath", "credentials");
         KbConfig kb = KbValidation.kb(
                 id,
                 body.string("remote"),
                 body.string("branch"),
-                body.optString("notePath").orElse(null));
+                body.optString("notePath").orElse(null),
+                body.optJson("credentials").map(CredentialRef::fromJson));
         services.kbs()
                 .register(kb)
                 .onSuccess(k -> Responses.ok(ctx, k.toJson()))
@@ -67,10 +80,13 @@ final class QueueRoutes {
                 keepAlive,
                 services.queues().watchers().kb(kb),
                 QueueAddresses.kb(kb),
-                () -> services.queues().snapshot(kb).map(s -> List.of(new SnapshotEvent(s))));
+                () -> services.queues().snapshot(kb).map(s -> List.of(new SnapshotEvent(s))),
+                event -> true);
     }
 
+    /** Snapshots of the caller's KBs only. */
     void handleAllEvents(RoutingContext ctx) {
+        Caller caller = Caller.of(ctx);
         Sse.relay(
                 ctx,
                 keepAlive,
@@ -80,6 +96,8 @@ final class QueueRoutes {
                         .all()
                         .map(all -> all.stream()
                                 .<KbsyncEvent>map(SnapshotEvent::new)
-                                .toList()));
+                                .toList()),
+                event -> event instanceof SnapshotEvent s
+                        && caller.mayUse(s.snapshot().kb().value()));
     }
 }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -31,27 +32,34 @@ final class Sse {
     }
 
     /**
-     * Relays {@code address} after the events from {@code initial}; {@code watch} (taken by the caller, so the engine
-     * publishes the address's KB) is closed with the stream.
+     * Relays the events of {@code address} that are {@code visible} to the caller after the events from {@code
+     * initial} that are; {@code watch} (taken by the caller, so the engine publishes the address's KB) is closed with
+     * the stream.
      */
     static Sse relay(
             RoutingContext ctx,
             Duration keepAlive,
             Watchers.Watch watch,
             String address,
-            Supplier<Future<List<KbsyncEvent>>> initial) {
+            Supplier<Future<List<KbsyncEvent>>> initial,
+            Predicate<KbsyncEvent> visible) {
         Vertx vertx = ctx.vertx();
         Sse sse = new Sse(ctx.response());
         sse.cleanups.add(watch::close);
         ctx.response().closeHandler(v -> sse.cleanup());
-        MessageConsumer<KbsyncEvent> consumer = vertx.eventBus().consumer(address, msg -> sse.deliver(msg.body()));
+        MessageConsumer<KbsyncEvent> consumer = vertx.eventBus().<KbsyncEvent>consumer(address, msg -> {
+            if (visible.test(msg.body())) {
+                sse.deliver(msg.body());
+            }
+        });
         sse.cleanups.add(consumer::unregister);
         initial.get()
                 .onFailure(failure -> {
                     sse.cleanup();
                     ctx.fail(failure);
                 })
-                .onSuccess(first -> sse.start(vertx, keepAlive, first));
+                .onSuccess(first -> sse.start(
+                        vertx, keepAlive, first.stream().filter(visible).toList()));
         return sse;
     }
 

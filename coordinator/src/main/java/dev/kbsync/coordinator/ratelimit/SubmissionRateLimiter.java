@@ -5,6 +5,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.redisson.api.RScript;
@@ -12,8 +13,10 @@ import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 
 /**
- * A sliding-window limit per user, kept in a Redis ZSET {@code kbsync:rl:{<user>}} (one entry per accepted
- * submission, scored by time) and checked atomically by a Lua script, so every coordinator shares the window.
+ * Sliding-window submission limits kept in Redis ZSETs (one entry per counted submission, scored by time), each checked
+ * and counted atomically by a Lua script, so every coordinator shares the windows. A submission is counted in all its
+ * {@link Window}s (user, KB, token) or in none: the windows live in different Cluster slots, so they are taken one by
+ * one and the entries already counted are removed again when a later window is full.
  */
 public final class SubmissionRateLimiter {
     private static final String SCRIPT = """
@@ -33,51 +36,79 @@ public final class SubmissionRateLimiter {
 
     private final RedissonClient redisson;
     private final Clock clock;
-    private final int submissions;
     private final Duration window;
 
-    public SubmissionRateLimiter(RedissonClient redisson, Clock clock, int submissions, Duration window) {
+    public SubmissionRateLimiter(RedissonClient redisson, Clock clock, Duration window) {
         this.redisson = redisson;
         this.clock = clock;
-        this.submissions = submissions;
         this.window = window;
     }
 
-    /** Counts one submission for {@code user} if the window has room. Completes on {@code context}. */
-    public Future<RateDecision> acquire(String user, Context context) {
+    /** Counts one submission in {@code limit} if it has room. Completes on {@code context}. */
+    public Future<RateDecision> acquire(Window limit, Context context) {
+        return acquire(limit, member(), context);
+    }
+
+    /**
+     * Counts one submission in every window or, when one is full, in none and fails with {@link RateLimitedException}
+     * (the full window's code). Completes with the least room left.
+     */
+    public Future<Integer> check(List<Window> windows, Context context) {
+        return take(windows, 0, member(), new ArrayList<>(), Integer.MAX_VALUE, context);
+    }
+
+    private Future<Integer> take(
+            List<Window> windows, int next, String member, List<Window> taken, int least, Context context) {
+        if (next == windows.size()) {
+            return Future.succeededFuture(least);
+        }
+        Window limit = windows.get(next);
+        return acquire(limit, member, context).compose(decision -> {
+            if (decision instanceof RateDecision.Limited limited) {
+                List<Future<Boolean>> removed =
+                        taken.stream().map(w -> remove(w, member, context)).toList();
+                return Future.join(removed).transform(done -> Future.failedFuture(refusal(limit, limited)));
+            }
+            taken.add(limit);
+            return take(windows, next + 1, member, taken, Math.min(least, decision.remaining()), context);
+        });
+    }
+
+    private Future<RateDecision> acquire(Window limit, String member, Context context) {
         long now = clock.millis();
-        List<Object> keys = List.of("kbsync:rl:{" + user + "}");
         return Future.<List<Long>>fromCompletionStage(
                         redisson.getScript(StringCodec.INSTANCE)
                                 .evalAsync(
-                                        keys.get(0).toString(),
+                                        limit.key(),
                                         RScript.Mode.READ_WRITE,
                                         SCRIPT,
                                         RScript.ReturnType.LIST,
-                                        keys,
+                                        List.of(limit.key()),
                                         Long.toString(now),
                                         Long.toString(window.toMillis()),
-                                        Integer.toString(submissions),
-                                        now + ":" + UUID.randomUUID()),
+                                        Integer.toString(limit.limit()),
+                                        member),
                         context)
                 .map(SubmissionRateLimiter::decision);
     }
 
-    /** Like {@link #acquire} but fails with {@link RateLimitedException} when limited. */
-    public Future<Integer> check(String user, Context context) {
-        return acquire(user, context).map(this::remainingOrThrow);
+    private Future<Boolean> remove(Window limit, String member, Context context) {
+        return Future.fromCompletionStage(
+                redisson.getScoredSortedSet(limit.key(), StringCodec.INSTANCE).removeAsync(member), context);
     }
 
-    private int remainingOrThrow(RateDecision decision) {
-        if (decision instanceof RateDecision.Limited limited) {
-            long seconds = Math.max(1, (limited.retryAfter().toMillis() + 999) / 1000);
-            throw new RateLimitedException(
-                    Duration.ofSeconds(seconds),
-                    limited.remaining(),
-                    "rate limit: " + submissions + " submissions per " + window.toSeconds() + " s; try again in "
-                            + seconds + " s (" + limited.remaining() + " left)");
-        }
-        return decision.remaining();
+    private RateLimitedException refusal(Window limit, RateDecision.Limited limited) {
+        long seconds = Math.max(1, (limited.retryAfter().toMillis() + 999) / 1000);
+        return new RateLimitedException(
+                limit.code(),
+                Duration.ofSeconds(seconds),
+                limited.remaining(),
+                "rate limit of " + limit.what() + ": " + limit.limit() + " submissions per " + window.toSeconds()
+                        + " s; try again in " + seconds + " s (" + limited.remaining() + " left)");
+    }
+
+    private String member() {
+        return clock.millis() + ":" + UUID.randomUUID();
     }
 
     private static RateDecision decision(List<Long> reply) {

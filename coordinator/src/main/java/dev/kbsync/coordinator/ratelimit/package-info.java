@@ -1,2 +1,2 @@
-/** Per-user submission rate limit: a sliding window in Redis, shared by every coordinator. */
+/** Submission rate limits per user, per KB and per token: sliding windows in Redis, shared by every coordinator. */
 package dev.kbsync.coordinator.ratelimit;

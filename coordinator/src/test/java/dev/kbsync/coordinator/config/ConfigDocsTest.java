@@ -29,9 +29,12 @@ class ConfigDocsTest {
 
         CoordinatorConfig config = CoordinatorConfig.load(Optional.of(file), Map.of());
 
-        assertThat(config.auth().tokens()).hasSize(3);
-        assertThat(config.kbs()).hasSize(2);
+        assertThat(config.auth().tokens()).hasSize(4);
+        assertThat(config.auth().tokens().get(3).kbs().matches("team-a-handbook"))
+                .isTrue();
+        assertThat(config.kbs()).hasSize(3);
         assertThat(config.kbs().get(1).notePath().pattern()).isEqualTo("readings/{shard}/{slug}.md");
+        assertThat(config.kbs().get(2).credentials()).isPresent();
     }
 
     @Test

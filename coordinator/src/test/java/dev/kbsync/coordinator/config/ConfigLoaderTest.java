@@ -3,6 +3,7 @@ package dev.kbsync.coordinator.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kbsync.api.CredentialRef;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.config.ConfigException;
@@ -45,7 +46,7 @@ class ConfigLoaderTest {
                 .isEqualTo(new CoordinatorConfig.Http("127.0.0.1", 8080, 65536, 32000, Duration.ofSeconds(15)));
         assertThat(config.auth().enabled()).isTrue();
         assertThat(config.auth().metricsPublic()).isFalse();
-        assertThat(config.rateLimit()).isEqualTo(new CoordinatorConfig.RateLimit(20, Duration.ofSeconds(60)));
+        assertThat(config.rateLimit()).isEqualTo(new CoordinatorConfig.RateLimit(20, 0, Duration.ofSeconds(60)));
         assertThat(config.leases().ttl()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.leases().maxHold()).isEqualTo(Duration.ofSeconds(300));
         assertThat(config.redis().address()).isEqualTo("redis://127.0.0.1:6379");
@@ -94,7 +95,7 @@ class ConfigLoaderTest {
         assertThat(config.http().host()).isEqualTo("0.0.0.0");
         assertThat(config.http().port()).isEqualTo(9090);
         assertThat(config.http().bodyLimitBytes()).isEqualTo(4096);
-        assertThat(config.auth().tokens()).containsExactly(new Token("client-token-0000001", Role.CLIENT));
+        assertThat(config.auth().tokens()).containsExactly(Token.of("client-token-0000001", Role.CLIENT));
         assertThat(config.rateLimit().submissions()).isEqualTo(5);
         assertThat(config.leases().maxHold()).isEqualTo(Duration.ofSeconds(120));
         assertThat(config.leases().lockWatchdog()).isEqualTo(Duration.ofSeconds(15));
@@ -142,6 +143,35 @@ class ConfigLoaderTest {
                 .hasMessage("kbs[0]: unknown key 'brnch'; did you mean 'branch'?");
     }
 
+    @Test
+    void shouldReadEachKbsCredentialReference() throws IOException {
+        Path file = yaml("""
+                kbs:
+                  - {id: a, remote: "https://github.com/acme/a.git", credentials: {env: TEAM_A_TOKEN}}
+                  - id: b
+                    remote: https://github.com/acme/b.git
+                    credentials: {githubApp: {appId: 12, installationId: 34, privateKeyFile: /run/secrets/app.pem}}
+                  - id: c
+                    remote: "git@github.com:acme/c.git"
+                    credentials: {sshKey: /run/secrets/c_key, knownHosts: /etc/kbsync/known_hosts}
+                  - {id: d, remote: /srv/d.git}
+                """);
+        CoordinatorConfig config = CoordinatorConfig.load(Optional.of(file), Map.of("KBSYNC_TOKENS", TOKENS));
+        assertThat(config.kbs())
+                .extracting(KbConfig::credentials)
+                .containsExactly(
+                        Optional.of(new CredentialRef.Env("TEAM_A_TOKEN", null)),
+                        Optional.of(new CredentialRef.GitHubApp(
+                                "12", 34, "/run/secrets/app.pem", CredentialRef.GitHubApp.DEFAULT_API_BASE)),
+                        Optional.of(new CredentialRef.SshKey("/run/secrets/c_key", "/etc/kbsync/known_hosts", true)),
+                        Optional.empty());
+        Path bad = yaml("kbs: [{id: a, remote: \"https://h/a.git\", credentials: {token: ghp_x1}}]\n");
+        assertThatThrownBy(() -> CoordinatorConfig.load(Optional.of(bad), Map.of("KBSYNC_TOKENS", TOKENS)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("kbs[0]: unknown field \"credentials.token\"")
+                .hasMessageNotContaining("ghp_x1");
+    }
+
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(
             delimiter = '|',
@@ -167,11 +197,11 @@ class ConfigLoaderTest {
                 "KBSYNC_REDIS_WAIT_REPLICAS | some | redis.waitReplicas: must be an integer, got \"some\"",
                 "KBSYNC_REDIS_WAIT_TIMEOUT_MILLIS | 5 | redis.waitTimeoutMillis: must be 10-60000, got 5",
                 "KBSYNC_REDIS_ALLOW_EVICTION | yes | redis.allowEviction: must be true or false, got \"yes\"",
-                "KBSYNC_TOKENS | admin:short | auth.tokens[0].token: must be at least 16 characters",
+                "KBSYNC_TOKENS | admin:short | auth.tokens[0].token: must be at least 16 characters, or sha256:<64 lowercase hex digits>",
                 "KBSYNC_TOKENS | root:root-token-000000001 | auth.tokens[0].role: role must be client, worker or admin, got \"root\"",
                 "KBSYNC_TOKENS | justatoken | auth.tokens: each entry must look like role:token",
                 "KBSYNC_KBS | x=/srv/x.git | kbs: each entry must look like id=remote#branch",
-                "KBSYNC_KBS | x=https://u:secret@h/x.git#main | kbs[0]: remote must not carry credentials (https://***@...); give workers the token through their own configuration",
+                "KBSYNC_KBS | x=https://u:secret@h/x.git#main | kbs[0]: remote must not carry credentials (https://***@...); name the KB's credentials instead (a variable, a secret file, a GitHub App, an SSH key)",
                 "KBSYNC_KBS | X=/srv/x.git#main | kbs[0]: KB id must match [a-z0-9][a-z0-9._-]{0,63}, got \"X\"",
             })
     void shouldExplainEachBadValue(String variable, String value, String message) {
@@ -205,7 +235,53 @@ class ConfigLoaderTest {
     @Test
     void shouldNeverShowTokensInToString() {
         CoordinatorConfig config = env(Map.of());
-        assertThat(config.toString()).doesNotContain("admin-token-00000001").contains("Token[***, admin]");
+        assertThat(config.toString())
+                .doesNotContain("admin-token-00000001")
+                .contains(
+                        "Token[admin-" + Token.digestOf("admin-token-00000001").substring(0, 8) + ", admin");
+    }
+
+    @Test
+    void shouldReadScopedTokensGivenAsHashes() throws IOException {
+        String digest = Token.digestOf("team-a-bot-token-0001");
+        Path file = yaml("auth:\n  tokens:\n"
+                + "    - {token: \"sha256:" + digest + "\", role: client, name: team-a-bot, kbs: [\"team-a-*\"],"
+                + " users: [alice, bob], quota: 100}\n"
+                + "    - {token: worker-token-0000001, role: worker}\n"
+                + "rateLimit: {kbSubmissions: 30}\n");
+        CoordinatorConfig config = CoordinatorConfig.load(Optional.of(file), Map.of());
+        Token bot = config.auth().tokens().get(0);
+        assertThat(bot.name()).isEqualTo("team-a-bot");
+        assertThat(bot.sha256()).isEqualTo(digest);
+        assertThat(bot.kbs().matches("team-a-notes")).isTrue();
+        assertThat(bot.users().patterns()).containsExactly("alice", "bob");
+        assertThat(bot.quota()).isEqualTo(100);
+        assertThat(config.rateLimit().kbSubmissions()).isEqualTo(30);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "scoped worker    | {token: worker-token-0000001, role: worker, kbs: [a]}"
+                        + " | auth.tokens[0]: a worker token serves every KB",
+                "bad hash         | {token: 'sha256:abc', role: client} | auth.tokens[0].token: must be at least 16",
+                "bad scope        | {token: client-token-0000001, role: client, kbs: ['a*b']}"
+                        + " | auth.tokens[0].kbs: a scope item is a name or a prefix ending in *",
+                "bad quota        | {token: client-token-0000001, role: client, quota: -1}"
+                        + " | auth.tokens[0].quota: must be 0-1000000",
+                "same name twice  | {token: client-token-0000001, role: client, name: x}, {token: client-token-0000002,"
+                        + " role: client, name: x} | auth.tokens: two tokens have the same name",
+                "same token twice | {token: client-token-0000001, role: client}, {token: client-token-0000001,"
+                        + " role: admin} | auth.tokens: the same token is configured twice",
+            })
+    void shouldRefuseBadTokenEntriesWithoutShowingTheToken(String name, String tokens, String message)
+            throws IOException {
+        Path file = yaml("auth: {tokens: [" + tokens + "]}\n");
+        assertThatThrownBy(() -> CoordinatorConfig.load(Optional.of(file), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(message)
+                .hasMessageNotContaining("token-000000");
     }
 
     @Test

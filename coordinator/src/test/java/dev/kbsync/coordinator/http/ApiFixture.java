@@ -16,6 +16,8 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -42,6 +44,7 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
     final RedisExtension redis = new RedisExtension();
     final CountingServices services = new CountingServices();
     private final Map<String, String> extraEnv;
+    private final String yaml;
     Vertx vertx;
 
     private Coordinator coordinator;
@@ -55,7 +58,13 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
 
     /** With extra environment variables laid over the test defaults. */
     ApiFixture(Map<String, String> extraEnv) {
+        this(extraEnv, null);
+    }
+
+    /** With extra environment variables and a YAML config file (which the environment overrides; blank = unset). */
+    ApiFixture(Map<String, String> extraEnv, String yaml) {
         this.extraEnv = extraEnv;
+        this.yaml = yaml;
     }
 
     @Override
@@ -73,7 +82,12 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
                 "KBSYNC_HTTP_SSE_KEEP_ALIVE_SECONDS", "1",
                 "KBSYNC_LEASE_TTL_SECONDS", "2"));
         env.putAll(extraEnv);
-        CoordinatorConfig config = CoordinatorConfig.load(Optional.empty(), env);
+        Optional<Path> file = Optional.empty();
+        if (yaml != null) {
+            file = Optional.of(Files.writeString(Files.createTempFile("kbsync-api-", ".yaml"), yaml));
+            file.get().toFile().deleteOnExit();
+        }
+        CoordinatorConfig config = CoordinatorConfig.load(file, env);
         coordinator = Coordinator.start(vertx, config, services.around(ServicesFactory.redisEngine()))
                 .await();
         client = WebClient.create(

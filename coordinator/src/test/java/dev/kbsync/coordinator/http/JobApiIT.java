@@ -177,7 +177,7 @@ class JobApiIT {
         assertThat(Long.parseLong(limited.getHeader("Retry-After"))).isBetween(1L, 60L);
         assertThat(limited.getHeader("X-RateLimit-Remaining")).isEqualTo("0");
         assertThat(limited.bodyAsJsonObject().getJsonObject("error").getString("message"))
-                .startsWith("rate limit: 5 submissions per 60 s; try again in ")
+                .startsWith("rate limit of user " + user + ": 5 submissions per 60 s; try again in ")
                 .endsWith(" s (0 left)");
         assertThat(api.services.calls.get()).isEqualTo(calls);
         assertThat(api.call(POST, "/v1/kbs/demo/notes", CLIENT, note.copy().put("user", newUser()))

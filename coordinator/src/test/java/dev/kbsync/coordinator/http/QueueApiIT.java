@@ -84,6 +84,46 @@ class QueueApiIT {
         assertThat(api.services.calls.get()).isEqualTo(calls);
     }
 
+    @Test
+    void shouldRegisterAKbWithACredentialReference() {
+        JsonObject kb = new JsonObject()
+                .put("remote", "https://github.com/acme/team-a.git")
+                .put("branch", "main")
+                .put("credentials", new JsonObject().put("file", "/run/secrets/team-a-token"));
+        HttpResponse<Buffer> response = api.call(PUT, "/v1/kbs/team-a", ADMIN, kb);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.bodyAsJsonObject())
+                .isEqualTo(kb.copy().put("id", "team-a").put("notePath", "notes/{yyyy}/{MM}/{slug}.md"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "secret by value      | https://h/x.git     | {\"token\":\"ghp_secret123\"}",
+                "token as a var name  | https://h/x.git     | {\"env\":\"ghp_secret123\"}",
+                "worker's own token   | https://h/x.git     | {\"env\":\"KBSYNC_COORDINATOR_TOKEN\"}",
+                "two kinds            | https://h/x.git     | {\"env\":\"A\",\"file\":\"/s\"}",
+                "relative file        | https://h/x.git     | {\"file\":\"s/t\"}",
+                "key on https         | https://h/x.git     | {\"sshKey\":\"/k\",\"knownHosts\":\"/kh\"}",
+                "token on ssh         | git@h:acme/x.git    | {\"env\":\"A\"}",
+                "token on a path      | /srv/x.git          | {\"env\":\"A\"}",
+                "no known_hosts       | git@h:acme/x.git    | {\"sshKey\":\"/k\"}",
+                "app without key      | https://h/x.git     | {\"githubApp\":{\"appId\":\"1\",\"installationId\":2}}",
+                "not an object        | https://h/x.git     | \"env:A\"",
+            })
+    void shouldRefuseABadCredentialReferenceAndChangeNothing(String name, String remote, String credentials) {
+        long calls = api.services.calls.get();
+        JsonObject body = new JsonObject()
+                .put("remote", remote)
+                .put("branch", "main")
+                .put("credentials", io.vertx.core.json.Json.decodeValue(credentials));
+        HttpResponse<Buffer> response = api.call(PUT, "/v1/kbs/x", ADMIN, body);
+        assertError(response, 400, credentials.startsWith("\"") ? "INVALID_FIELD" : "INVALID_CREDENTIALS");
+        assertThat(response.bodyAsString()).doesNotContain("ghp_secret123");
+        assertThat(api.services.calls.get()).isEqualTo(calls);
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(
             delimiter = '|',

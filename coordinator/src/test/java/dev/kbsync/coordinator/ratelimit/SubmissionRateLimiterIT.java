@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,15 +72,25 @@ class SubmissionRateLimiterIT {
         }
     }
 
+    private static final int LIMIT = 3;
+
     private static RateDecision acquire(SubmissionRateLimiter limiter, String user) {
         Context context = vertx.getOrCreateContext();
-        return limiter.acquire(user, context).await();
+        return limiter.acquire(Window.user(user, limits.get()), context).await();
+    }
+
+    /** The per-user limit the next {@link #acquire} uses. */
+    private static final ThreadLocal<Integer> limits = ThreadLocal.withInitial(() -> LIMIT);
+
+    private static SubmissionRateLimiter limiter(RedissonClient client, Clock clock, int limit) {
+        limits.set(limit);
+        return new SubmissionRateLimiter(client, clock, Duration.ofSeconds(60));
     }
 
     @Test
     void shouldAllowTheLimitThenRefuseWithTheTimeUntilTheOldestLeavesTheWindow() {
         ManualClock clock = new ManualClock();
-        SubmissionRateLimiter limiter = new SubmissionRateLimiter(first, clock, 3, Duration.ofSeconds(60));
+        SubmissionRateLimiter limiter = limiter(first, clock, 3);
 
         assertThat(acquire(limiter, "alice")).isEqualTo(new RateDecision.Allowed(2));
         clock.advance(Duration.ofSeconds(10));
@@ -94,7 +105,7 @@ class SubmissionRateLimiterIT {
     @Test
     void shouldSlideTheWindowSoOldSubmissionsStopCounting() {
         ManualClock clock = new ManualClock();
-        SubmissionRateLimiter limiter = new SubmissionRateLimiter(first, clock, 2, Duration.ofSeconds(60));
+        SubmissionRateLimiter limiter = limiter(first, clock, 2);
         acquire(limiter, "carol");
         clock.advance(Duration.ofSeconds(30));
         acquire(limiter, "carol");
@@ -109,8 +120,8 @@ class SubmissionRateLimiterIT {
     @Test
     void shouldShareOneWindowBetweenTwoCoordinators() {
         ManualClock clock = new ManualClock();
-        SubmissionRateLimiter one = new SubmissionRateLimiter(first, clock, 4, Duration.ofSeconds(60));
-        SubmissionRateLimiter two = new SubmissionRateLimiter(second, clock, 4, Duration.ofSeconds(60));
+        SubmissionRateLimiter one = limiter(first, clock, 4);
+        SubmissionRateLimiter two = limiter(second, clock, 4);
 
         assertThat(acquire(one, "dave").remaining()).isEqualTo(3);
         assertThat(acquire(two, "dave").remaining()).isEqualTo(2);
@@ -124,24 +135,50 @@ class SubmissionRateLimiterIT {
     @Test
     void shouldFailWithAReadableMessageAndRetryAfterRoundedUpToSeconds() {
         ManualClock clock = new ManualClock();
-        SubmissionRateLimiter limiter = new SubmissionRateLimiter(first, clock, 1, Duration.ofSeconds(60));
-        limiter.check("erin", vertx.getOrCreateContext()).await();
+        SubmissionRateLimiter limiter = limiter(first, clock, 1);
+        limiter.check(List.of(Window.user("erin", 1)), vertx.getOrCreateContext())
+                .await();
         clock.advance(Duration.ofMillis(47_500));
 
-        assertThatThrownBy(
-                        () -> limiter.check("erin", vertx.getOrCreateContext()).await())
+        assertThatThrownBy(() -> limiter.check(List.of(Window.user("erin", 1)), vertx.getOrCreateContext())
+                        .await())
                 .isInstanceOfSatisfying(RateLimitedException.class, e -> {
                     assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(13));
                     assertThat(e.remaining()).isZero();
                     assertThat(e.code()).isEqualTo("RATE_LIMITED");
                 })
-                .hasMessage("rate limit: 1 submissions per 60 s; try again in 13 s (0 left)");
+                .hasMessage("rate limit of user erin: 1 submissions per 60 s; try again in 13 s (0 left)");
+    }
+
+    @Test
+    void shouldCountASubmissionInEveryWindowOrInNone() {
+        ManualClock clock = new ManualClock();
+        SubmissionRateLimiter limiter = limiter(first, clock, 1);
+        List<Window> windows = List.of(Window.user("gina", 5), Window.kb("team-a", 2), Window.token("bot", 10));
+        Context context = vertx.getOrCreateContext();
+
+        assertThat(limiter.check(windows, context).await()).isEqualTo(1);
+        assertThat(limiter.check(windows, context).await()).isZero();
+        assertThatThrownBy(() -> limiter.check(windows, context).await())
+                .isInstanceOfSatisfying(
+                        RateLimitedException.class, e -> assertThat(e.code()).isEqualTo("KB_RATE_LIMITED"))
+                .hasMessageStartingWith("rate limit of KB team-a: 2 submissions per 60 s");
+
+        assertThat(first.getScoredSortedSet("kbsync:rl:{gina}").size())
+                .as("the refused submission left nothing in the user's window")
+                .isEqualTo(2);
+        assertThat(first.getScoredSortedSet("kbsync:rl:token:{bot}").size()).isEqualTo(2);
+        assertThat(first.getKeys().getKeysStream().toList()).contains("kbsync:{kb:team-a}:rl");
+        assertThatThrownBy(() -> limiter.check(List.of(Window.token("bot", 2), Window.token("bot", 2)), context)
+                        .await())
+                .isInstanceOfSatisfying(
+                        RateLimitedException.class, e -> assertThat(e.code()).isEqualTo("TOKEN_QUOTA_EXCEEDED"));
     }
 
     @Test
     void shouldKeepOneExpiringKeyPerUserWithTheHashTag() {
         ManualClock clock = new ManualClock();
-        SubmissionRateLimiter limiter = new SubmissionRateLimiter(first, clock, 5, Duration.ofSeconds(60));
+        SubmissionRateLimiter limiter = limiter(first, clock, 5);
         acquire(limiter, "frank@example.org");
 
         assertThat(first.getKeys().getKeysStream().toList()).contains("kbsync:rl:{frank@example.org}");

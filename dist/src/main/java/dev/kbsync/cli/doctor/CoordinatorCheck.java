@@ -22,10 +22,8 @@ final class CoordinatorCheck {
 
     static Result run(WorkerConfig worker, Duration timeout) {
         String url = worker.coordinatorUrl() + "/readyz";
-        ClientOptions options = ClientOptions.of(
-                        worker.coordinatorUrl(), worker.token().isEmpty() ? null : worker.token())
-                .withConnectTimeout(timeout)
-                .withRequestTimeout(timeout);
+        ClientOptions options =
+                worker.clientOptions().withConnectTimeout(timeout).withRequestTimeout(timeout);
         try (KbsyncClient client = KbsyncClient.create(options)) {
             try {
                 client.ready();

@@ -2,6 +2,7 @@ package dev.kbsync.cli.doctor;
 
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.worker.credentials.CredentialResolver;
 import dev.kbsync.worker.process.WorkerConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +32,8 @@ public final class Doctor {
         if (kbs.isEmpty()) {
             checks.add(Check.skip("kb remotes", "no KB configured (kbs) or listed by the coordinator"));
         }
-        kbs.values().forEach(kb -> checks.add(RemoteCheck.run(kb, env, timeout)));
+        CredentialResolver credentials = new CredentialResolver(worker.credentials(), env, java.time.Clock.systemUTC());
+        kbs.values().forEach(kb -> checks.add(RemoteCheck.run(kb, credentials, timeout)));
         checks.add(HostChecks.agent("agent command", "agent.command", worker.agent(), env));
         checks.add(HostChecks.agent("note agent command", "note.agent.command", worker.noteAgent(), env));
         checks.add(HostChecks.cacheDisk(worker));

@@ -1,30 +1,39 @@
 package dev.kbsync.cli.doctor;
 
 import dev.kbsync.api.KbConfig;
+import dev.kbsync.git.GitAuth;
+import dev.kbsync.git.GitCredential;
 import dev.kbsync.git.GitCredentials;
+import dev.kbsync.git.GitException;
 import dev.kbsync.git.RemoteProbe;
+import dev.kbsync.worker.credentials.CredentialResolver;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 
 /**
- * One KB's remote, read-only ({@code ls-remote}) through the worker's git layer with the credentials a worker would
- * use for it (from the same environment), and its branch there.
+ * One KB's remote, read-only ({@code ls-remote}) through the worker's git layer with the credential a worker would use
+ * for it (its reference resolved within the worker's credential settings, or the environment's host defaults), and
+ * its branch there.
  */
 final class RemoteCheck {
     private RemoteCheck() {}
 
-    static Check run(KbConfig kb, Map<String, String> env, Duration timeout) {
+    static Check run(KbConfig kb, CredentialResolver credentials, Duration timeout) {
         String name = "kb " + kb.id().value() + " remote";
-        Optional<GitCredentials> credentials;
+        GitAuth auth = credentials.forKb(kb);
+        Optional<GitCredential> credential;
         try {
-            credentials = GitCredentials.fromEnvironment(env, kb.remote());
-        } catch (RuntimeException e) { // an unparseable URL
+            credential = auth.current();
+        } catch (GitException | IllegalArgumentException e) { // unresolvable reference, unparseable URL
             return Check.fail(name, Causes.root(e));
         }
-        String where =
-                kb.remote() + credentials.map(c -> " (as " + c.username() + ")").orElse("");
-        RemoteProbe.Result result = RemoteProbe.branch(kb.remote(), kb.branch(), credentials, timeout);
+        String where = kb.remote()
+                + credential
+                        .map(c -> c instanceof GitCredentials token
+                                ? " (as " + token.username() + ")"
+                                : " (with the KB's SSH key)")
+                        .orElse("");
+        RemoteProbe.Result result = RemoteProbe.branch(kb.remote(), kb.branch(), auth, timeout);
         if (result instanceof RemoteProbe.Found found) {
             return Check.pass(
                     name,

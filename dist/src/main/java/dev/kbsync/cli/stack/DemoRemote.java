@@ -2,6 +2,7 @@ package dev.kbsync.cli.stack;
 
 import dev.kbsync.git.Author;
 import dev.kbsync.git.CommitResult;
+import dev.kbsync.git.GitAuth;
 import dev.kbsync.git.KbRepository;
 import dev.kbsync.git.PushResult;
 import java.io.IOException;
@@ -9,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -69,7 +69,7 @@ final class DemoRemote {
     }
 
     private static void seed(Path bare, Path checkout) throws IOException {
-        try (KbRepository repo = KbRepository.cloneOrOpen(bare.toString(), "main", checkout, Optional.empty())) {
+        try (KbRepository repo = KbRepository.cloneOrOpen(bare.toString(), "main", checkout, GitAuth.NONE)) {
             Files.writeString(
                     checkout.resolve("README.md"),
                     "# demo KB\n\nNotes written through kbsync land here, one commit per note.\n");

@@ -2,12 +2,12 @@ package dev.kbsync.worker.library;
 
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.Lease;
-import dev.kbsync.api.client.ClientOptions;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.git.Author;
-import dev.kbsync.git.GitCredentials;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.lock.LocalLockConfig;
+import dev.kbsync.worker.credentials.CredentialResolver;
+import dev.kbsync.worker.credentials.CredentialSettings;
 import dev.kbsync.worker.fallback.ModeTracker;
 import dev.kbsync.worker.run.CheckoutCache;
 import dev.kbsync.worker.run.LeaseKeeper;
@@ -39,10 +39,12 @@ public final class Kbsync implements AutoCloseable {
     public Kbsync(Vertx vertx, KbsyncConfig config, Map<String, String> env) {
         this.vertx = vertx;
         this.config = config;
-        this.client = KbsyncClient.create(vertx, ClientOptions.of(config.coordinator(), config.token()));
+        this.client = KbsyncClient.create(vertx, config.clientOptions());
         this.modes = new ModeTracker(config.fallback());
         this.leases = new RawLeases(client, modes);
-        this.checkouts = new CheckoutCache(config.cacheDir(), remote -> GitCredentials.fromEnvironment(env, remote));
+        this.checkouts = new CheckoutCache(
+                config.cacheDir(),
+                new CredentialResolver(CredentialSettings.unrestricted(), env, Clock.systemUTC())::forKb);
         this.locks = new LocalKbLock(LocalLockConfig.DEFAULTS, Clock.systemUTC());
         this.cycle = new PublishCycle(
                 new PushRetry(config.pushRetries(), Duration.ofMillis(100)), PhaseListener.NONE, d -> {});

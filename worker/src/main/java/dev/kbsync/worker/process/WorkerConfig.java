@@ -1,8 +1,10 @@
 package dev.kbsync.worker.process;
 
+import dev.kbsync.api.client.ClientOptions;
 import dev.kbsync.config.Check;
 import dev.kbsync.config.ConfigException;
 import dev.kbsync.worker.apply.AgentCommand;
+import dev.kbsync.worker.credentials.CredentialSettings;
 import dev.kbsync.worker.fallback.FallbackMode;
 import java.net.URI;
 import java.nio.file.Path;
@@ -30,7 +32,9 @@ public record WorkerConfig(
         Duration pollWait,
         Duration shutdownGrace,
         int maintainEvery,
-        int batchMax) {
+        int batchMax,
+        CredentialSettings credentials,
+        Optional<Path> coordinatorCaFile) {
 
     public WorkerConfig {
         Objects.requireNonNull(coordinatorUrl, "coordinator url");
@@ -47,6 +51,12 @@ public record WorkerConfig(
         Objects.requireNonNull(agent, "agent");
         Objects.requireNonNull(noteAgent, "noteAgent");
         Objects.requireNonNull(fallback, "fallback");
+        Objects.requireNonNull(credentials, "credentials");
+        Objects.requireNonNull(coordinatorCaFile, "coordinatorCaFile");
+        if (coordinatorCaFile.isPresent() && !"https".equals(coordinatorUrl.getScheme())) {
+            throw ConfigException.of(
+                    WorkerConfigKey.COORDINATOR_CA_FILE, "is set, but coordinator.url is not https: " + coordinatorUrl);
+        }
         Check.range(WorkerConfigKey.CONCURRENCY, concurrency, 1, 64, "1-64");
         Check.range(WorkerConfigKey.PUSH_RETRIES, pushRetries, 0, 100, "0-100");
         Check.range(WorkerConfigKey.HTTP_PORT, httpPort, 0, 65535, "0-65535");
@@ -54,6 +64,12 @@ public record WorkerConfig(
         Check.range(WorkerConfigKey.BATCH_MAX, batchMax, 1, 64, "1-64");
         positive(WorkerConfigKey.POLL_WAIT, pollWait);
         positive(WorkerConfigKey.SHUTDOWN_GRACE, shutdownGrace);
+    }
+
+    /** How to reach the coordinator: its URL, the worker token (if any), the CA file for HTTPS if any. */
+    public ClientOptions clientOptions() {
+        ClientOptions options = ClientOptions.of(coordinatorUrl, token.isEmpty() ? null : token);
+        return coordinatorCaFile.map(options::withCaFile).orElse(options);
     }
 
     @Override

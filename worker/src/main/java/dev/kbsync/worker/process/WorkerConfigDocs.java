@@ -22,14 +22,18 @@ public final class WorkerConfigDocs {
             blank value counts as unset. A YAML key that is not in this table is an error that names the
             nearest valid key. The coordinator reads its own keys the same way (docs/configuration.md).
             Durations accept `500ms`, `30s`, `10m`, a bare number of seconds, or ISO-8601 (`PT30S`).
-            Git credentials: `GITHUB_USERNAME`/`GITHUB_TOKEN`, `GITLAB_USERNAME`/`GITLAB_TOKEN`,
-            `KBSYNC_GIT_USERNAME`/`KBSYNC_GIT_TOKEN` (HTTPS remotes only, never written to disk).
+            Git credentials: a KB registered with a credential reference (an environment variable, a secret
+            file, a GitHub App installation, an SSH key; docs/operations.md) uses it, resolved at every
+            fetch and push within the `credentials.*` limits below; any other KB uses the host defaults
+            `GITHUB_USERNAME`/`GITHUB_TOKEN`, `GITLAB_USERNAME`/`GITLAB_TOKEN`,
+            `KBSYNC_GIT_USERNAME`/`KBSYNC_GIT_TOKEN` (HTTPS remotes only). Secrets are never written to disk.
             """;
 
     private static final String EXAMPLE = """
             coordinator:
               url: https://kbsync.internal:8080
               token: change-me-worker-001
+              caFile: /etc/kbsync/ca.pem
             worker:
               id: worker-a
               http: {host: 0.0.0.0, port: 9090}
@@ -39,6 +43,9 @@ public final class WorkerConfigDocs {
             agent:
               command: [/opt/agents/kb-agent, --model, small]
               timeout: 10m
+            credentials:
+              envFile: /run/secrets/kbsync-worker.env
+              fileDirs: /run/secrets,/etc/kbsync/ssh
             """;
 
     public static void main(String[] args) throws IOException {

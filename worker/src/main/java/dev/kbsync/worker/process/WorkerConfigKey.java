@@ -10,6 +10,11 @@ import dev.kbsync.config.Key;
 public enum WorkerConfigKey implements Key {
     COORDINATOR_URL("coordinator.url", "http://127.0.0.1:8080", "Coordinator base URL (http or https)."),
     COORDINATOR_TOKEN("coordinator.token", "(none)", "Bearer token with role `worker`; never logged."),
+    COORDINATOR_CA_FILE(
+            "coordinator.caFile",
+            "(none)",
+            "PEM CA certificate(s) the coordinator's HTTPS certificate must chain to (an https URL only); unset: the"
+                    + " JVM's trust store."),
     WORKER_ID("worker.id", "<hostname>-<pid>", "Shows in the coordinator's queue view and logs."),
     CACHE_DIR("cache.dir", ".kbsync/checkouts", "Where checkouts and local lock files live (a disposable cache)."),
     CONCURRENCY("concurrency", "2", "Parallel poll slots, 1-64 (jobs of different KBs run in parallel)."),
@@ -36,6 +41,20 @@ public enum WorkerConfigKey implements Key {
     POLL_WAIT("poll.wait", "20s", "Long-poll wait (the coordinator caps it at 30 s); also the longest idle stop."),
     SHUTDOWN_GRACE("shutdown.grace", "60s", "How long running jobs may finish on shutdown."),
     MAINTAIN_EVERY("maintain.every", "50", "Jobs per checkout between git maintenance (repack) runs."),
+    CREDENTIALS_ENV_FILE(
+            "credentials.envFile",
+            "(none)",
+            "A file of NAME=value lines that KB credential references ({env: NAME}) and the host defaults read before"
+                    + " the process environment; read at every use, so its secrets rotate without a restart."),
+    CREDENTIALS_FILE_DIRS(
+            "credentials.fileDirs",
+            "/run/secrets",
+            "The only directories (comma-separated) whose files KB credential references may name: secret files,"
+                    + " GitHub App keys, SSH keys, known_hosts."),
+    CREDENTIALS_ENV_PREFIX(
+            "credentials.envPrefix",
+            "(none)",
+            "If set, KB credential references may only name environment variables starting with it (KBSYNC_* never)."),
     BATCH_MAX(
             "batch.max",
             "16",

@@ -5,6 +5,7 @@ import dev.kbsync.config.ConfigException;
 import dev.kbsync.config.KeyTable;
 import dev.kbsync.config.Values;
 import dev.kbsync.worker.apply.AgentCommand;
+import dev.kbsync.worker.credentials.CredentialSettings;
 import dev.kbsync.worker.fallback.FallbackMode;
 import java.net.InetAddress;
 import java.net.URI;
@@ -12,6 +13,7 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 
@@ -45,7 +47,17 @@ public final class WorkerConfigLoader {
                 v.duration(WorkerConfigKey.POLL_WAIT),
                 v.duration(WorkerConfigKey.SHUTDOWN_GRACE),
                 v.integer(WorkerConfigKey.MAINTAIN_EVERY),
-                v.integer(WorkerConfigKey.BATCH_MAX));
+                v.integer(WorkerConfigKey.BATCH_MAX),
+                new CredentialSettings(
+                        v.string(WorkerConfigKey.CREDENTIALS_ENV_FILE).map(Path::of),
+                        Arrays.stream(v.text(WorkerConfigKey.CREDENTIALS_FILE_DIRS)
+                                        .split(","))
+                                .map(String::strip)
+                                .filter(d -> !d.isEmpty())
+                                .map(Path::of)
+                                .toList(),
+                        v.string(WorkerConfigKey.CREDENTIALS_ENV_PREFIX).orElse("")),
+                v.string(WorkerConfigKey.COORDINATOR_CA_FILE).map(Path::of));
     }
 
     private static URI url(String text) {

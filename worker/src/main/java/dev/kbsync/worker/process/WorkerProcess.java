@@ -1,8 +1,6 @@
 package dev.kbsync.worker.process;
 
-import dev.kbsync.api.client.ClientOptions;
 import dev.kbsync.api.client.KbsyncClient;
-import dev.kbsync.git.GitCredentials;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.lock.LocalLockConfig;
 import dev.kbsync.metrics.ProcessMetrics;
@@ -10,6 +8,7 @@ import dev.kbsync.worker.apply.AgentApplier;
 import dev.kbsync.worker.apply.Appliers;
 import dev.kbsync.worker.apply.NoteApplier;
 import dev.kbsync.worker.client.RetryPolicy;
+import dev.kbsync.worker.credentials.CredentialResolver;
 import dev.kbsync.worker.fallback.ModeTracker;
 import dev.kbsync.worker.fallback.ResultOutbox;
 import dev.kbsync.worker.run.CheckoutCache;
@@ -62,14 +61,15 @@ public final class WorkerProcess {
             PhaseListener listener,
             ProcessMetrics processMetrics) {
         this.config = config;
-        this.client = KbsyncClient.create(vertx, ClientOptions.of(config.coordinatorUrl(), config.token()));
+        this.client = KbsyncClient.create(vertx, config.clientOptions());
         this.modes = new ModeTracker(config.fallback());
         this.outbox = new ResultOutbox(
                 client, modes, new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(250), Duration.ofSeconds(10)));
-        this.checkouts = new CheckoutCache(config.cacheDir(), remote -> GitCredentials.fromEnvironment(env, remote));
+        Clock clock = Clock.systemUTC();
+        this.checkouts =
+                new CheckoutCache(config.cacheDir(), new CredentialResolver(config.credentials(), env, clock)::forKb);
         this.metrics = new WorkerMetrics(processMetrics, modes::degraded);
         this.slots = Executors.newFixedThreadPool(config.concurrency(), new SlotThreads(config.workerId()));
-        Clock clock = Clock.systemUTC();
         this.presence = new Presence(config.concurrency(), clock);
         this.renewer = new PresenceRenewer(vertx, client.async(), config.workerId(), presence);
         JobRunner runner = new JobRunner(

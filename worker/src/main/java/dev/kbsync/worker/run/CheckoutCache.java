@@ -1,13 +1,13 @@
 package dev.kbsync.worker.run;
 
 import dev.kbsync.api.KbConfig;
-import dev.kbsync.git.GitCredentials;
+import dev.kbsync.api.KbId;
+import dev.kbsync.git.GitAuth;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -17,13 +17,13 @@ import java.util.function.Function;
  */
 public final class CheckoutCache implements AutoCloseable {
     private final Path root;
-    private final Function<String, Optional<GitCredentials>> credentials;
-    private final Map<KbConfig, KbCheckout> checkouts = new ConcurrentHashMap<>();
+    private final Function<KbConfig, GitAuth> auth;
+    private final Map<KbId, Entry> checkouts = new ConcurrentHashMap<>();
 
-    /** {@code credentials} maps a remote URL to the credentials to use for it. */
-    public CheckoutCache(Path root, Function<String, Optional<GitCredentials>> credentials) {
+    /** {@code auth} gives a KB's credential source (asked before every clone, fetch and push). */
+    public CheckoutCache(Path root, Function<KbConfig, GitAuth> auth) {
         this.root = root;
-        this.credentials = credentials;
+        this.auth = auth;
     }
 
     /** The directory whose local lock serializes work on {@code kb} on this host (created if missing). */
@@ -35,15 +35,30 @@ public final class CheckoutCache implements AutoCloseable {
         }
     }
 
-    /** The KB's checkout; use it only while holding the lock on {@link #lockDir}. */
+    /**
+     * The KB's checkout; use it only while holding the lock on {@link #lockDir}. A KB registered anew (another remote,
+     * branch or credential) gets a new checkout object; the old one is closed.
+     */
     public KbCheckout checkout(KbConfig kb) {
-        return checkouts.computeIfAbsent(
-                kb,
-                k -> new KbCheckout(k.remote(), k.branch(), lockDir(k).resolve("work"), credentials.apply(k.remote())));
+        return checkouts
+                .compute(kb.id(), (id, old) -> {
+                    if (old != null && old.kb().equals(kb)) {
+                        return old;
+                    }
+                    if (old != null) {
+                        old.checkout().close();
+                    }
+                    return new Entry(
+                            kb,
+                            new KbCheckout(kb.remote(), kb.branch(), lockDir(kb).resolve("work"), auth.apply(kb)));
+                })
+                .checkout();
     }
 
     @Override
     public void close() {
-        checkouts.values().forEach(KbCheckout::close);
+        checkouts.values().forEach(e -> e.checkout().close());
     }
+
+    private record Entry(KbConfig kb, KbCheckout checkout) {}
 }

@@ -1,6 +1,8 @@
 package dev.kbsync.worker.run;
 
+import dev.kbsync.git.CredentialsUnavailableException;
 import dev.kbsync.git.GitException;
+import dev.kbsync.git.HostKeyRejectedException;
 import dev.kbsync.git.PushResult;
 import java.util.Locale;
 
@@ -8,7 +10,15 @@ import java.util.Locale;
 final class GitFailureCodes {
     private GitFailureCodes() {}
 
+    static final String CREDENTIALS_UNAVAILABLE = "CREDENTIALS_UNAVAILABLE";
+
     static String ofSync(GitException e) {
+        if (e instanceof CredentialsUnavailableException) {
+            return CREDENTIALS_UNAVAILABLE;
+        }
+        if (e instanceof HostKeyRejectedException) {
+            return "HOST_KEY_REJECTED";
+        }
         return looksLikeAuth(e.getMessage()) ? "AUTH_FAILED" : "PULL_FAILED";
     }
 

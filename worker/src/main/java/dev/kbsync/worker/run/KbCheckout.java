@@ -1,7 +1,8 @@
 package dev.kbsync.worker.run;
 
 import dev.kbsync.git.CleanMark;
-import dev.kbsync.git.GitCredentials;
+import dev.kbsync.git.CredentialsUnavailableException;
+import dev.kbsync.git.GitAuth;
 import dev.kbsync.git.GitException;
 import dev.kbsync.git.KbRepository;
 import dev.kbsync.git.Recovery;
@@ -31,18 +32,19 @@ public final class KbCheckout implements AutoCloseable {
     private final String remote;
     private final String branch;
     private final Path dir;
-    private final Optional<GitCredentials> credentials;
+    private final GitAuth auth;
     private KbRepository repo;
     private int cyclesSinceMaintain;
     private CleanMark clean;
     private boolean pushedAtFirstTry;
     private boolean remoteQuiet;
 
-    public KbCheckout(String remote, String branch, Path dir, Optional<GitCredentials> credentials) {
+    /** {@code auth}: asked for the KB's credential before every clone, fetch and push. */
+    public KbCheckout(String remote, String branch, Path dir, GitAuth auth) {
         this.remote = remote;
         this.branch = branch;
         this.dir = dir;
-        this.credentials = credentials;
+        this.auth = auth;
     }
 
     /** Makes the work tree equal origin/branch, fetched now (clone on first use, repair or re-clone when broken). */
@@ -108,7 +110,7 @@ public final class KbCheckout implements AutoCloseable {
         if (recovery instanceof Recovery.NeedsReclone needs) {
             log.warn("checkout {} is damaged ({}); cloning again", dir, needs.reason());
             repo.close();
-            repo = KbRepository.reclone(remote, branch, dir, credentials);
+            repo = KbRepository.reclone(remote, branch, dir, auth);
         }
         return repo;
     }
@@ -136,10 +138,12 @@ public final class KbCheckout implements AutoCloseable {
 
     private KbRepository openOrReclone() {
         try {
-            return KbRepository.cloneOrOpen(remote, branch, dir, credentials);
+            return KbRepository.cloneOrOpen(remote, branch, dir, auth);
+        } catch (CredentialsUnavailableException e) {
+            throw e; // cloning again cannot help
         } catch (GitException e) {
             log.warn("checkout {} cannot be opened ({}); cloning again", dir, e.getMessage());
-            return KbRepository.reclone(remote, branch, dir, credentials);
+            return KbRepository.reclone(remote, branch, dir, auth);
         }
     }
 

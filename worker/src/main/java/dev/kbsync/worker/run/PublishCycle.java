@@ -3,6 +3,7 @@ package dev.kbsync.worker.run;
 import dev.kbsync.api.FileChange;
 import dev.kbsync.api.Trailers;
 import dev.kbsync.git.CommitResult;
+import dev.kbsync.git.CredentialsUnavailableException;
 import dev.kbsync.git.GitException;
 import dev.kbsync.git.KbRepository;
 import dev.kbsync.git.PushResult;
@@ -161,6 +162,9 @@ public final class PublishCycle {
         PushResult push;
         try {
             push = batch.git().time(batch.repo()::push);
+        } catch (CredentialsUnavailableException e) {
+            return batch.committedAre(
+                    new Outcome.Failed(GitFailureCodes.CREDENTIALS_UNAVAILABLE, e.getMessage(), rejections));
         } catch (GitException e) {
             log.warn("push of {} failed ({}); checking the remote before trying again", batch.first(), e.getMessage());
             return again(batch, new Outcome.Failed("PUSH_FAILED", e.getMessage(), rejections));

@@ -2,19 +2,29 @@ package dev.kbsync.worker.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kbsync.api.CredentialRef;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.worker.credentials.CredentialResolver;
+import dev.kbsync.worker.credentials.CredentialSettings;
 import dev.kbsync.worker.fixture.Scripts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A real agent process never sees the worker's secrets: not in its environment, not on its command line. */
+/**
+ * A real agent process never sees the worker's secrets: not in its environment, not on its command line, neither the
+ * worker's own variables nor the KB credentials it resolved (secret files, its environment file).
+ */
 class AgentEnvironmentTest {
     private static final Map<String, String> SECRETS = Map.of(
             "KBSYNC_COORDINATOR_TOKEN", "coordinator-value-7f3a",
@@ -80,6 +90,32 @@ class AgentEnvironmentTest {
         assertThat(expected.keySet().stream().filter(name -> !expected.get(name).equals(visible.get(name))))
                 .as("variables whose value the agent saw changed")
                 .isEmpty();
+    }
+
+    @Test
+    void shouldNeverHandTheAgentASecretTheWorkerResolvedForAKb() throws IOException {
+        Path secrets = Files.createDirectories(scripts.resolve("secrets")).toRealPath();
+        Path file = Files.writeString(secrets.resolve("token"), "file-canary-7e21");
+        Path envFile = Files.writeString(scripts.resolve("worker.env"), "TEAM_TOKEN=env-file-canary-03d9\n");
+        CredentialResolver resolver = new CredentialResolver(
+                new CredentialSettings(Optional.of(envFile), List.of(secrets), ""), System.getenv(), Clock.systemUTC());
+        for (CredentialRef reference :
+                List.of(new CredentialRef.File(file.toString(), null), new CredentialRef.Env("TEAM_TOKEN", null))) {
+            KbConfig kb =
+                    new KbConfig(KbId.of("team"), "https://git.example.org/t.git", "main").withCredentials(reference);
+            assertThat(resolver.forKb(kb).current()).isPresent();
+        }
+        AgentCommand agent = Scripts.agent(
+                scripts,
+                "agent",
+                "env; tr '\\0' ' ' < /proc/$$/cmdline; tr '\\0' ' ' < /proc/$PPID/cmdline",
+                Duration.ofSeconds(30));
+
+        AgentRun run = AgentProcess.run(agent, work, "list your environment", io);
+
+        assertThat(run).isInstanceOf(AgentRun.Exited.class);
+        String output = ((AgentRun.Exited) run).output();
+        assertThat(output).contains("PATH=").doesNotContain("file-canary-7e21", "env-file-canary-03d9", "TEAM_TOKEN=");
     }
 
     @Test

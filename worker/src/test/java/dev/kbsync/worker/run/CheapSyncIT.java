@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kbsync.api.FileChange;
 import dev.kbsync.git.Author;
+import dev.kbsync.git.GitAuth;
 import dev.kbsync.worker.apply.ApplyResult;
 import dev.kbsync.worker.fixture.GitFixture;
 import dev.kbsync.worker.fixture.Jobs;
@@ -15,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -44,7 +44,7 @@ class CheapSyncIT {
         bare = tmp.resolve("remote.git");
         remote = GitFixture.bareRemote(bare);
         work = tmp.resolve("cache/team/work");
-        checkout = new KbCheckout(remote, "main", work, Optional.empty());
+        checkout = new KbCheckout(remote, "main", work, GitAuth.NONE);
     }
 
     @AfterEach
@@ -137,7 +137,7 @@ class CheapSyncIT {
     void shouldNotResetTheWorkTreeWhenAnOptimisticPushIsRejectedAfterAnotherWorkersPush() throws IOException {
         optimistic();
         published(cycle().run(checkout, note("job-1", 1)));
-        try (KbCheckout other = new KbCheckout(remote, "main", tmp.resolve("host-b/team/work"), Optional.empty())) {
+        try (KbCheckout other = new KbCheckout(remote, "main", tmp.resolve("host-b/team/work"), GitAuth.NONE)) {
             published(cycle().run(other, note("job-2", 2)));
         }
         Files.writeString(work.resolve("stray.md"), "untracked: only a full reset would clean it away");
@@ -170,7 +170,7 @@ class CheapSyncIT {
     @Test
     void shouldFetchFirstInsteadOfHavingPushesRejectedWhileAnotherWorkerTakesTurns() {
         optimistic();
-        try (KbCheckout other = new KbCheckout(remote, "main", tmp.resolve("host-b/team/work"), Optional.empty())) {
+        try (KbCheckout other = new KbCheckout(remote, "main", tmp.resolve("host-b/team/work"), GitAuth.NONE)) {
             for (int i = 0; i < 3; i++) {
                 published(cycle().run(other, note("b-" + i, 2)));
                 Outcome ours = cycle().run(checkout, note("a-" + i, 2));
@@ -187,7 +187,7 @@ class CheapSyncIT {
         optimistic();
         published(cycle().run(checkout, note("job-1", 1)));
         String elsewhere;
-        try (KbCheckout other = new KbCheckout(remote, "main", tmp.resolve("host-b/team/work"), Optional.empty())) {
+        try (KbCheckout other = new KbCheckout(remote, "main", tmp.resolve("host-b/team/work"), GitAuth.NONE)) {
             elsewhere = ((Outcome.Published) cycle().run(other, note("job-2", 2))).commit();
         }
 

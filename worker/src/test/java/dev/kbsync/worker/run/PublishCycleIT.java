@@ -3,6 +3,7 @@ package dev.kbsync.worker.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kbsync.git.GitAuth;
 import dev.kbsync.worker.fixture.GitFixture;
 import dev.kbsync.worker.fixture.Jobs;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -31,7 +31,7 @@ class PublishCycleIT {
     void setUp() {
         bare = tmp.resolve("remote.git");
         remote = GitFixture.bareRemote(bare);
-        checkout = new KbCheckout(remote, "main", tmp.resolve("cache/team/work"), Optional.empty());
+        checkout = new KbCheckout(remote, "main", tmp.resolve("cache/team/work"), GitAuth.NONE);
     }
 
     @AfterEach

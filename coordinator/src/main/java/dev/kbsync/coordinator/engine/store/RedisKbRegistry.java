@@ -2,7 +2,6 @@ package dev.kbsync.coordinator.engine.store;
 
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
-import dev.kbsync.api.NotePathTemplate;
 import dev.kbsync.coordinator.engine.redis.Redis;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.service.KbRegistry;
@@ -16,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.redisson.api.RMap;
 import org.redisson.client.codec.StringCodec;
 
-/** KBs in the Redis hash {@code kbsync:kbs} (id -> {@code {remote, branch}}); known ids are cached locally. */
+/** KBs in the Redis hash {@code kbsync:kbs} (id -> {@code {remote, branch, credentials}}, the credential a reference only); known ids are cached locally. */
 public final class RedisKbRegistry implements KbRegistry {
     static final String KEY = "kbsync:kbs";
 
@@ -31,11 +30,9 @@ public final class RedisKbRegistry implements KbRegistry {
 
     @Override
     public Future<KbConfig> register(KbConfig kb) {
-        String value = new JsonObject()
-                .put("remote", kb.remote())
-                .put("branch", kb.branch())
-                .put("notePath", kb.notePath().pattern())
-                .encode();
+        JsonObject json = kb.toJson();
+        json.remove("id");
+        String value = json.encode();
         return redis.on(kbs.fastPutAsync(kb.id().value(), value)).map(v -> {
             known.add(kb.id());
             return kb;
@@ -78,11 +75,6 @@ public final class RedisKbRegistry implements KbRegistry {
     }
 
     private static KbConfig parse(String id, String value) {
-        JsonObject json = new JsonObject(value);
-        return new KbConfig(
-                KbId.of(id),
-                json.getString("remote"),
-                json.getString("branch"),
-                NotePathTemplate.orDefault(json.getString("notePath")));
+        return KbConfig.fromJson(new JsonObject(value).put("id", id));
     }
 }

@@ -1,0 +1,187 @@
+package dev.kbsync.coordinator.http;
+
+import static dev.kbsync.coordinator.http.ApiFixture.ADMIN;
+import static dev.kbsync.coordinator.http.ApiFixture.CLIENT;
+import static dev.kbsync.coordinator.http.JobApiIT.assertError;
+import static io.vertx.core.http.HttpMethod.DELETE;
+import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.POST;
+import static io.vertx.core.http.HttpMethod.PUT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Quoting;
+import dev.kbsync.api.client.EventStream;
+import dev.kbsync.api.event.SnapshotEvent;
+import dev.kbsync.coordinator.auth.Token;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Tokens scoped to KBs and users: refusals outside the scope (403 SCOPE_KB, SCOPE_USER) that change nothing, other
+ * tenants' jobs and leases answered as missing (404), lists and streams filtered, token quotas and per-KB limits (429).
+ */
+class ScopeApiIT {
+    private static final String BOT = "team-a-bot-token-0001";
+    private static final String ONE_USER = "one-user-token-000001";
+    private static final String TEAM_ADMIN = "team-a-admin-token-01";
+    private static final String QUOTA = "quota-token-000000001";
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @RegisterExtension
+    static final ApiFixture api = new ApiFixture(
+            Map.of("KBSYNC_TOKENS", "", "KBSYNC_KBS", "", "KBSYNC_RATE_LIMIT_SUBMISSIONS", "50"),
+            """
+            auth:
+              tokens:
+                - {token: %s, role: admin}
+                - {token: %s, role: worker}
+                - {token: %s, role: client}
+                - {token: "sha256:%s", role: client, name: team-a-bot, kbs: ["team-a-*"], users: [alice, bob]}
+                - {token: %s, role: client, name: one-user, kbs: [team-a-1], users: [bot-7]}
+                - {token: %s, role: admin, name: team-a-admin, kbs: ["team-a-*"]}
+                - {token: %s, role: client, name: quota-bot, quota: 2}
+            rateLimit: {kbSubmissions: 3}
+            kbs:
+              - {id: demo, remote: /srv/git/demo.git}
+              - {id: team-a-1, remote: /srv/git/a1.git}
+              - {id: team-a-2, remote: /srv/git/a2.git}
+              - {id: team-a-3, remote: /srv/git/a3.git}
+              - {id: quota-kb, remote: /srv/git/q.git}
+              - {id: limited, remote: /srv/git/l.git}
+            """.formatted(ADMIN, ApiFixture.WORKER, CLIENT, Token.digestOf(BOT), ONE_USER, TEAM_ADMIN, QUOTA));
+
+    @Test
+    void shouldRefuseSubmissionsOutsideTheTokensKbsAndUsersAndStoreNothing() {
+        long calls = api.services.calls.get();
+        assertError(note(BOT, "demo", "alice"), 403, "SCOPE_KB");
+        assertError(note(BOT, "team-a-1", "carol"), 403, "SCOPE_USER");
+        assertError(api.call(POST, "/v1/kbs/demo/leases", BOT, new JsonObject().put("holder", "h")), 403, "SCOPE_KB");
+        assertThat(api.services.calls.get()).isEqualTo(calls);
+
+        HttpResponse<Buffer> accepted = note(BOT, "team-a-1", "alice");
+        assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(202);
+        assertThat(note(BOT, "demo", "alice").bodyAsString()).contains("demo").doesNotContain("alice\"");
+    }
+
+    @Test
+    void shouldSubmitAsTheTokensOneUserWhenTheBodyNamesNone() {
+        HttpResponse<Buffer> response =
+                api.call(POST, "/v1/kbs/team-a-1/notes", ONE_USER, new JsonObject().put("text", "from the bot"));
+        assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
+        assertThat(response.bodyAsJsonObject().getString("user")).isEqualTo("bot-7");
+        assertError(note(ONE_USER, "team-a-1", "mallory"), 403, "SCOPE_USER");
+        assertError(
+                api.call(POST, "/v1/kbs/team-a-1/notes", BOT, new JsonObject().put("text", "x")), 400, "MISSING_FIELD");
+    }
+
+    @Test
+    void shouldAnswerAnotherTenantsJobAsMissing() {
+        String other = note(CLIENT, "demo", "zed").bodyAsJsonObject().getString("id");
+        String otherUser = note(CLIENT, "team-a-2", "carol").bodyAsJsonObject().getString("id");
+        String own = note(BOT, "team-a-2", "bob").bodyAsJsonObject().getString("id");
+
+        HttpResponse<Buffer> hidden = api.call(GET, "/v1/jobs/" + other, BOT);
+        assertError(hidden, 404, "JOB_NOT_FOUND");
+        assertThat(hidden.bodyAsJsonObject().getJsonObject("error").getString("message"))
+                .as("the engine's own answer for a job that does not exist")
+                .isEqualTo("no job " + Quoting.quote(other));
+        assertError(api.call(GET, "/v1/jobs/" + otherUser, BOT), 404, "JOB_NOT_FOUND");
+        assertError(api.call(GET, "/v1/jobs/" + other + "/events", BOT), 404, "JOB_NOT_FOUND");
+        assertThat(api.call(GET, "/v1/jobs/" + own, BOT).statusCode()).isEqualTo(200);
+        assertThat(api.call(GET, "/v1/jobs/" + other, CLIENT).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldAnswerAnotherTenantsLeaseAsMissing() {
+        String lease = api.call(POST, "/v1/kbs/demo/leases", CLIENT, new JsonObject().put("holder", "other"))
+                .bodyAsJsonObject()
+                .getString("id");
+        for (var request : Map.of(GET, "", POST, "/heartbeat", DELETE, "").entrySet()) {
+            assertError(
+                    api.call(request.getKey(), "/v1/leases/" + lease + request.getValue(), BOT),
+                    404,
+                    "LEASE_NOT_FOUND");
+        }
+        assertThat(api.call(GET, "/v1/leases/" + lease, CLIENT).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldListAndStreamOnlyTheTokensKbs() {
+        JsonObject overview = api.call(GET, "/v1/kbs", BOT).bodyAsJsonObject();
+        assertThat(overview.getJsonArray("kbs").stream().map(kb -> ((JsonObject) kb).getString("id")))
+                .contains("team-a-1", "team-a-2", "team-a-3")
+                .allMatch(id -> id.startsWith("team-a-"));
+        assertThat(overview.getJsonArray("queues").stream().map(q -> ((JsonObject) q).getString("kb")))
+                .contains("team-a-1", "team-a-2", "team-a-3")
+                .allMatch(id -> id.startsWith("team-a-"));
+        assertError(api.call(GET, "/v1/kbs/demo/queue", BOT), 403, "SCOPE_KB");
+        assertError(api.call(GET, "/v1/kbs/demo/events", BOT), 403, "SCOPE_KB");
+
+        try (EventStream<SnapshotEvent> all = api.client(BOT).allQueueEvents()) {
+            for (int i = 0; i < overview.getJsonArray("kbs").size(); i++) { // the first snapshots: team-a-* only
+                assertThat(all.next(WAIT).snapshot().kb().value()).startsWith("team-a-");
+            }
+            api.call(POST, "/v1/kbs/demo/leases", CLIENT, new JsonObject().put("holder", "other-team"));
+            api.call(POST, "/v1/kbs/team-a-3/leases", BOT, new JsonObject().put("holder", "own-team"));
+            KbId seen;
+            do { // changes of other team-a KBs may come first; demo's never
+                seen = all.next(WAIT).snapshot().kb();
+                assertThat(seen.value()).startsWith("team-a-");
+            } while (!seen.equals(KbId.of("team-a-3")));
+        }
+    }
+
+    @Test
+    void shouldKeepAScopedAdminToItsKbsAndOffEveryKbEndpoint() {
+        JsonObject kb = new JsonObject().put("remote", "/srv/git/new.git").put("branch", "main");
+        assertThat(api.call(PUT, "/v1/kbs/team-a-new", TEAM_ADMIN, kb).statusCode())
+                .isEqualTo(200);
+        long calls = api.services.calls.get();
+        assertError(api.call(PUT, "/v1/kbs/demo", TEAM_ADMIN, kb), 403, "SCOPE_KB");
+        assertError(api.call(POST, "/v1/admin/kbs/demo/force-release", TEAM_ADMIN), 403, "SCOPE_KB");
+        assertError(
+                api.call(POST, "/v1/workers/w1/poll", TEAM_ADMIN, new JsonObject().put("waitMs", 0)), 403, "SCOPE_KB");
+        assertError(api.call(GET, "/metrics", TEAM_ADMIN), 403, "SCOPE_KB");
+        assertError(api.call(GET, "/metrics", BOT), 403, "SCOPE_KB");
+        assertThat(api.services.calls.get()).isEqualTo(calls);
+        assertThat(api.call(GET, "/metrics", CLIENT).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldRefuseSubmissionsBeyondTheTokensQuota() {
+        assertThat(note(QUOTA, "quota-kb", "u1").statusCode()).isEqualTo(202);
+        assertThat(note(QUOTA, "team-a-3", "u2").statusCode()).isEqualTo(202);
+        HttpResponse<Buffer> refused = note(QUOTA, "quota-kb", "u3");
+        assertError(refused, 429, "TOKEN_QUOTA_EXCEEDED");
+        assertThat(Long.parseLong(refused.getHeader("Retry-After"))).isBetween(1L, 60L);
+        assertThat(note(CLIENT, "quota-kb", "u3").statusCode()).isEqualTo(202);
+    }
+
+    @Test
+    void shouldRefuseSubmissionsBeyondTheKbsLimitWhoeverSendsThem() {
+        Map<String, Integer> statuses = new HashMap<>();
+        for (String user : new String[] {"k1", "k2", "k3"}) {
+            statuses.put(user, note(CLIENT, "limited", user).statusCode());
+        }
+        assertThat(statuses.values()).containsOnly(202);
+        HttpResponse<Buffer> refused = note(ADMIN, "limited", "k4");
+        assertError(refused, 429, "KB_RATE_LIMITED");
+        assertThat(refused.getHeader("Retry-After")).isNotNull();
+        assertThat(note(CLIENT, "demo", "k4").statusCode()).isEqualTo(202);
+    }
+
+    private static HttpResponse<Buffer> note(String token, String kb, String user) {
+        return api.call(
+                POST,
+                "/v1/kbs/" + kb + "/notes",
+                token,
+                new JsonObject().put("user", user).put("text", "hello"));
+    }
+}

@@ -1,0 +1,84 @@
+package dev.kbsync.worker.credentials;
+
+import dev.kbsync.api.CredentialRef;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.git.CredentialsUnavailableException;
+import dev.kbsync.git.GitAuth;
+import dev.kbsync.git.GitCredential;
+import dev.kbsync.git.GitCredentials;
+import dev.kbsync.git.SshIdentity;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns a KB's credential reference into the {@link GitAuth} its checkout asks before every clone, fetch and push: the
+ * reference is resolved again each time (a changed secret file, environment file or app key counts at once; GitHub App
+ * tokens are cached until shortly before they expire). A KB without a reference uses the worker's environment defaults
+ * (GITHUB_TOKEN, GITLAB_TOKEN, KBSYNC_GIT_TOKEN by host). Failures are {@link CredentialsUnavailableException}s that
+ * name the KB and the reference, never a secret.
+ */
+public final class CredentialResolver {
+    private final Environment environment;
+    private final SecretFiles files;
+    private final GitHubAppTokens apps;
+    private final String envPrefix;
+
+    public CredentialResolver(CredentialSettings settings, Map<String, String> processEnvironment, Clock clock) {
+        this.environment = new Environment(processEnvironment, settings.envFile());
+        this.files = new SecretFiles(settings.fileDirs());
+        this.apps = new GitHubAppTokens(clock, files);
+        this.envPrefix = settings.envPrefix();
+    }
+
+    /** The credential source of {@code kb}'s checkout. */
+    public GitAuth forKb(KbConfig kb) {
+        if (kb.credentials().isEmpty()) {
+            return () -> GitCredentials.fromEnvironment(environment.snapshot(), kb.remote())
+                    .map(GitCredential.class::cast);
+        }
+        CredentialRef reference = kb.credentials().get();
+        return () -> {
+            try {
+                return Optional.of(resolve(kb, reference));
+            } catch (CredentialsUnavailableException e) {
+                throw new CredentialsUnavailableException(
+                        "credentials of KB " + kb.id() + " are unavailable: " + e.getMessage());
+            }
+        };
+    }
+
+    private GitCredential resolve(KbConfig kb, CredentialRef reference) {
+        if (reference instanceof CredentialRef.Env env) {
+            return new GitCredentials(username(kb, env.username()), variable(env.variable()));
+        }
+        if (reference instanceof CredentialRef.File file) {
+            return new GitCredentials(username(kb, file.username()), files.read(file.path()));
+        }
+        if (reference instanceof CredentialRef.GitHubApp app) {
+            return apps.token(app);
+        }
+        CredentialRef.SshKey ssh = (CredentialRef.SshKey) reference;
+        return new SshIdentity(
+                files.checked(ssh.keyFile()),
+                Optional.ofNullable(ssh.knownHosts()).map(files::checked),
+                ssh.strictHostKeyChecking());
+    }
+
+    private String variable(String name) {
+        if (!name.startsWith(envPrefix)
+                || name.toUpperCase(java.util.Locale.ROOT).startsWith("KBSYNC_")) {
+            throw new CredentialsUnavailableException("environment variable " + name
+                    + " may not be used by KB registrations on this worker (credentials.envPrefix: '" + envPrefix
+                    + "')");
+        }
+        return environment
+                .get(name)
+                .orElseThrow(() -> new CredentialsUnavailableException(
+                        "environment variable " + name + " is not set on this worker"));
+    }
+
+    private static String username(KbConfig kb, String username) {
+        return username != null ? username : GitCredentials.defaultUsername(kb.remote());
+    }
+}

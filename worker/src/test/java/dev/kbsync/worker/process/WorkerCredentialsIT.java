@@ -1,0 +1,168 @@
+package dev.kbsync.worker.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kbsync.api.CredentialRef;
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.testing.RedisExtension;
+import dev.kbsync.worker.credentials.CredentialSettings;
+import dev.kbsync.worker.fixture.CoordinatorFixture;
+import dev.kbsync.worker.fixture.GitFixture;
+import dev.kbsync.worker.fixture.GitHttpServer;
+import dev.kbsync.worker.fixture.GitHubStandIn;
+import dev.kbsync.worker.fixture.TestKeys;
+import dev.kbsync.worker.fixture.WorkerFixture;
+import dev.kbsync.worker.run.PhaseListener;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * KBs registered with credential references (PUT /v1/kbs/{kb}) run on a real worker against a git smart-HTTP remote
+ * that accepts only the tokens the test allows: secret files and environment files rotate without a restart, GitHub
+ * App installation tokens are fetched from a stand-in of GitHub and refreshed before they expire, and a reference the
+ * worker cannot resolve fails the job with CREDENTIALS_UNAVAILABLE.
+ */
+class WorkerCredentialsIT {
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
+
+    @TempDir
+    Path tmp;
+
+    private final Set<String> accepted = ConcurrentHashMap.newKeySet();
+    private Vertx vertx;
+    private CoordinatorFixture coordinator;
+    private WorkerProcess worker;
+    private GitHttpServer git;
+    private Path secrets;
+    private Path envFile;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        vertx = Vertx.vertx();
+        Path remotes = Files.createDirectories(tmp.resolve("remotes"));
+        for (String kb : List.of("by-file", "by-env", "by-app", "missing")) {
+            GitFixture.bareRemote(remotes.resolve(kb + ".git"));
+        }
+        git = new GitHttpServer(remotes, accepted::contains);
+        secrets = Files.createDirectories(tmp.resolve("secrets")).toRealPath();
+        envFile = Files.writeString(tmp.resolve("worker.env"), "");
+        coordinator = CoordinatorFixture.start(vertx, redis, Duration.ofSeconds(10), Map.of());
+        WorkerConfig config = WorkerFixture.withCredentials(
+                WorkerFixture.config(coordinator.url(), "w1", tmp.resolve("cache"), 1, Optional.empty()),
+                new CredentialSettings(Optional.of(envFile), List.of(secrets), "KB_"));
+        worker = WorkerFixture.start(vertx, config, PhaseListener.NONE);
+    }
+
+    @AfterEach
+    void tearDown() {
+        worker.stop();
+        coordinator.close();
+        git.close();
+        CoordinatorFixture.await(vertx.close());
+    }
+
+    @Test
+    void shouldUseARotatedSecretFileAtTheNextJob() throws Exception {
+        Path token = Files.writeString(secrets.resolve("by-file"), "file-token-one\n");
+        register("by-file", new CredentialRef.File(token.toString(), null));
+        accepted.add("file-token-one");
+        assertDone(note("by-file"));
+
+        Files.writeString(token, "file-token-two\n");
+        accepted.clear();
+        accepted.add("file-token-two");
+        assertDone(note("by-file"));
+        assertThat(git.passwords()).containsSubsequence("file-token-one", "file-token-two");
+    }
+
+    @Test
+    void shouldUseARotatedEnvironmentFileVariableAtTheNextJob() throws Exception {
+        register("by-env", new CredentialRef.Env("KB_ENV_TOKEN", null));
+        Files.writeString(envFile, "KB_ENV_TOKEN=env-token-one\n");
+        accepted.add("env-token-one");
+        assertDone(note("by-env"));
+
+        Files.writeString(envFile, "KB_ENV_TOKEN=env-token-two\n");
+        accepted.clear();
+        accepted.add("env-token-two");
+        assertDone(note("by-env"));
+    }
+
+    @Test
+    void shouldFetchAGitHubAppInstallationTokenAndRefreshItBeforeItExpires() throws Exception {
+        KeyPair app = TestKeys.rsa();
+        Path pem = TestKeys.writePkcs1(app, secrets.resolve("app.pem"));
+        try (GitHubStandIn github = new GitHubStandIn("31337", 99, app.getPublic(), Clock.systemUTC())) {
+            github.tokenLifetime(Duration.ofMinutes(5).plusSeconds(2)); // usable for 2 s before the refresh margin
+            git.close(); // this remote accepts exactly the tokens the stand-in issued
+            git = new GitHttpServer(tmp.resolve("remotes"), github.issued()::contains);
+            register("by-app", new CredentialRef.GitHubApp("31337", 99, pem.toString(), github.apiBase()));
+            assertDone(note("by-app"));
+            assertDone(note("by-app"));
+            assertThat(github.issued()).hasSize(1);
+
+            Thread.sleep(2_200);
+            assertDone(note("by-app"));
+            assertThat(github.issued()).hasSize(2);
+            assertThat(github.refusals()).isEmpty();
+            assertThat(git.passwords())
+                    .contains(github.issued().get(0), github.issued().get(1));
+        }
+    }
+
+    @Test
+    void shouldFailAJobWithCredentialsUnavailableAndRunTheNextOnceTheSecretExists() throws Exception {
+        register("missing", new CredentialRef.Env("KB_NOT_YET", null));
+        String failed = note("missing");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> !coordinator.jobState(failed).matches("queued|running"));
+        Job job = coordinator.job(failed);
+        assertThat(job.state()).isEqualTo(JobState.FAILED);
+        assertThat(job.error().code()).isEqualTo("CREDENTIALS_UNAVAILABLE");
+        assertThat(job.error().message())
+                .isEqualTo("credentials of KB missing are unavailable: environment variable KB_NOT_YET is not set"
+                        + " on this worker");
+
+        Files.writeString(envFile, "KB_NOT_YET=now-set-token\n");
+        accepted.add("now-set-token");
+        assertDone(note("missing"));
+        assertThat(coordinator.job(failed).toJson().encode()).doesNotContain("now-set-token");
+    }
+
+    private void register(String kb, CredentialRef credentials) {
+        KbConfig registration = new KbConfig(KbId.of(kb), git.url(kb + ".git"), "main").withCredentials(credentials);
+        assertThat(coordinator.register(registration)).isEqualTo(registration);
+    }
+
+    private String note(String kb) {
+        return coordinator.submitNote(kb, "ada", "a note for " + kb, "Note").id();
+    }
+
+    private void assertDone(String job) {
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> !coordinator.jobState(job).matches("queued|running"));
+        assertThat(coordinator.job(job).state())
+                .as("job %s: %s", job, coordinator.job(job))
+                .isEqualTo(JobState.DONE);
+    }
+}
