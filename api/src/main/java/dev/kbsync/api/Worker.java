@@ -2,6 +2,7 @@ package dev.kbsync.api;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.function.Predicate;
 
 /**
  * A worker as the coordinator sees it ({@code GET /v1/workers}): its last presence report, when that came
@@ -20,6 +21,11 @@ public record Worker(String id, State state, Instant lastSeen, Instant expiresAt
         public static State fromWire(String value) {
             return "gone".equals(value) ? GONE : UP;
         }
+    }
+
+    /** The same worker with only what it does on the KBs {@code visible} accepts (a KB-scoped caller's view). */
+    public Worker onlyKbs(Predicate<KbId> visible) {
+        return new Worker(id, state, lastSeen, expiresAt, presence.onlyKbs(visible));
     }
 
     /** The presence fields flattened next to {@code id, state, lastSeen, expiresAt}. */

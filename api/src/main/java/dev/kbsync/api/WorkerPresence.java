@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * What a worker process reports about itself ({@code PUT /v1/workers/{id}}, or carried by its poll): where it runs,
@@ -24,6 +25,19 @@ public record WorkerPresence(
     public WorkerPresence {
         running = List.copyOf(running);
         checkouts = List.copyOf(checkouts);
+    }
+
+    /** The same report with only the running jobs and checkouts of the KBs {@code visible} accepts. */
+    public WorkerPresence onlyKbs(Predicate<KbId> visible) {
+        return new WorkerPresence(
+                host,
+                version,
+                slots,
+                idleSlots,
+                draining,
+                running.stream().filter(r -> visible.test(r.kb())).toList(),
+                checkouts.stream().filter(c -> visible.test(c.kb())).toList(),
+                startedAt);
     }
 
     /** The job slot {@code slot} (1-based) runs since {@code since} (group-commit members it took along not listed). */

@@ -9,6 +9,7 @@ import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.Quoting;
 import dev.kbsync.api.WorkerPresence;
 import dev.kbsync.api.Workers;
+import dev.kbsync.coordinator.auth.Caller;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.JobService;
 import io.vertx.core.Future;
@@ -63,9 +64,16 @@ final class WorkerRoutes {
                 .onFailure(ctx::fail);
     }
 
+    /** Every worker; a KB-scoped caller sees the running jobs and checkouts of its own KBs only. */
     void handleList(RoutingContext ctx) {
+        Caller caller = Caller.of(ctx);
         services.workers()
                 .list()
+                .map(all -> caller.kbScoped()
+                        ? all.stream()
+                                .map(w -> w.onlyKbs(kb -> caller.mayUse(kb.value())))
+                                .toList()
+                        : all)
                 .onSuccess(all -> Responses.ok(ctx, new Workers(all).toJson()))
                 .onFailure(ctx::fail);
     }

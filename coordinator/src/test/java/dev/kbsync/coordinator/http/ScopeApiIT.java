@@ -15,6 +15,7 @@ import dev.kbsync.api.client.EventStream;
 import dev.kbsync.api.event.SnapshotEvent;
 import dev.kbsync.coordinator.auth.Token;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
@@ -136,6 +137,48 @@ class ScopeApiIT {
                 assertThat(seen.value()).startsWith("team-a-");
             } while (!seen.equals(KbId.of("team-a-3")));
         }
+    }
+
+    @Test
+    void shouldShowAScopedTokenOnlyItsKbsInTheWorkersView() {
+        JsonObject presence = WorkersApiIT.presence()
+                .put("slots", 3)
+                .put("idleSlots", 1)
+                .put(
+                        "running",
+                        new JsonArray()
+                                .add(running(1, "team-a-1", "team-a-1~aa"))
+                                .add(running(2, "demo", "demo~bb")))
+                .put("checkouts", new JsonArray().add(checkout("team-a-2")).add(checkout("demo")));
+        api.call(PUT, "/v1/workers/scoped-view", ApiFixture.WORKER, presence);
+
+        JsonObject seen = worker(BOT);
+        assertThat(seen.getJsonArray("running").stream().map(r -> ((JsonObject) r).getString("kb")))
+                .containsExactly("team-a-1");
+        assertThat(seen.getJsonArray("checkouts").stream().map(c -> ((JsonObject) c).getString("kb")))
+                .containsExactly("team-a-2");
+        assertThat(seen.getInteger("slots")).isEqualTo(3);
+        assertThat(worker(ADMIN).getJsonArray("running")).hasSize(2);
+    }
+
+    private static JsonObject worker(String token) {
+        return api.call(GET, "/v1/workers", token).bodyAsJsonObject().getJsonArray("workers").stream()
+                .map(JsonObject.class::cast)
+                .filter(w -> w.getString("id").equals("scoped-view"))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static JsonObject running(int slot, String kb, String job) {
+        return new JsonObject()
+                .put("slot", slot)
+                .put("kb", kb)
+                .put("jobId", job)
+                .put("since", "2026-11-29T07:00:05Z");
+    }
+
+    private static JsonObject checkout(String kb) {
+        return new JsonObject().put("kb", kb).put("commit", "0".repeat(40)).put("at", "2026-11-29T07:00:05Z");
     }
 
     @Test
