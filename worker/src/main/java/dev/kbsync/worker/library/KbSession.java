@@ -1,10 +1,10 @@
 package dev.kbsync.worker.library;
 
 import dev.kbsync.api.Lease;
-import dev.kbsync.api.Trailers;
 import dev.kbsync.git.Author;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.worker.apply.ApplyResult;
+import dev.kbsync.worker.run.Fencing;
 import dev.kbsync.worker.run.KbCheckout;
 import dev.kbsync.worker.run.LeaseKeeper;
 import dev.kbsync.worker.run.Outcome;
@@ -98,8 +98,12 @@ public final class KbSession implements AutoCloseable {
 
             @Override
             public Map<String, String> trailers() {
-                return lease.map(l -> Map.of(Trailers.FENCE, Long.toString(l.fencingToken())))
-                        .orElse(Map.of());
+                return Map.of();
+            }
+
+            @Override
+            public Optional<Fencing> fencing() {
+                return lease.map(l -> new Fencing(l.kb().value(), l.fencingToken(), l.fencingToken(), true));
             }
 
             @Override
