@@ -50,7 +50,11 @@ final class JobUnit implements WorkUnit {
 
     @Override
     public ApplyResult apply(Path workTree) {
-        return applier.apply(workTree, assignment.job(), assignment.kb());
+        ApplyResult result = applier.apply(workTree, assignment.job(), assignment.kb(), keeper.stop());
+        keeper.stop().stopped().ifPresent(stop -> {
+            throw new UnitAbortedException(stop.code(), stop.message());
+        });
+        return result;
     }
 
     @Override
