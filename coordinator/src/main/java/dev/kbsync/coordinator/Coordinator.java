@@ -3,6 +3,7 @@ package dev.kbsync.coordinator;
 import dev.kbsync.coordinator.auth.AuthHandler;
 import dev.kbsync.coordinator.auth.TokenAuthenticator;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.http.HttpApi;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
@@ -28,13 +29,16 @@ public final class Coordinator {
     private final ServicesFactory.Running services;
     private final HttpServer server;
     private final Optional<CertificateReloader> tls;
+    private final RedisHealth health;
 
     private Coordinator(
             Vertx vertx,
             RedissonClient redisson,
             ServicesFactory.Running services,
             HttpServer server,
-            Optional<CertificateReloader> tls) {
+            Optional<CertificateReloader> tls,
+            RedisHealth health) {
+        this.health = health;
         this.vertx = vertx;
         this.redisson = redisson;
         this.services = services;
@@ -94,8 +98,9 @@ public final class Coordinator {
                 : AuthHandler.disabled();
         SubmissionRateLimiter limiter = new SubmissionRateLimiter(
                 redisson, Clock.systemUTC(), config.rateLimit().window());
-        HttpApi api = new HttpApi(
-                vertx, config, running.services(), auth, limiter, metrics, () -> RedisClients.ping(vertx, redisson));
+        RedisHealth health = new RedisHealth(vertx, () -> RedisClients.ping(vertx, redisson));
+        metrics.redisUp(health::up);
+        HttpApi api = new HttpApi(vertx, config, running.services(), auth, limiter, metrics, health);
         HttpServerOptions options = new HttpServerOptions();
         Future<Optional<CertificateReloader>> tls = config.tls()
                 .map(t -> CertificateReloader.load(vertx, t, options).map(Optional::of))
@@ -115,7 +120,7 @@ public final class Coordinator {
                             config.http().host(),
                             server.actualPort(),
                             config.kbs().size());
-                    return new Coordinator(vertx, redisson, running, server, reloader);
+                    return new Coordinator(vertx, redisson, running, server, reloader, health.start());
                 }));
     }
 
@@ -132,6 +137,7 @@ public final class Coordinator {
     /** Stops HTTP, then the services, then the Redisson client. */
     public Future<Void> stop() {
         tls.ifPresent(CertificateReloader::stop);
+        health.stop();
         return server.close()
                 .eventually(() -> services.stop().get())
                 .eventually(() -> RedisClients.shutdown(vertx, redisson));
