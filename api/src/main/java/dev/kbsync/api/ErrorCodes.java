@@ -17,5 +17,11 @@ public final class ErrorCodes {
     /** Redis does not answer (no connection, or no answer within the bound): 503 with Retry-After, retry. */
     public static final String REDIS_UNAVAILABLE = "REDIS_UNAVAILABLE";
 
+    /**
+     * Redis is unreachable and the coordinator's degraded-mode journal is full or cannot be written: the job was not
+     * accepted (503 with Retry-After, retry).
+     */
+    public static final String JOURNAL_UNAVAILABLE = "JOURNAL_UNAVAILABLE";
+
     private ErrorCodes() {}
 }

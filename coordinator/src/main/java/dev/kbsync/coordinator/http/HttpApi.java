@@ -8,6 +8,7 @@ import static io.vertx.core.http.HttpMethod.PUT;
 import dev.kbsync.coordinator.auth.Access;
 import dev.kbsync.coordinator.auth.AuthHandler;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.coordinator.degraded.DegradedMode;
 import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.metrics.RouteRequests;
@@ -22,6 +23,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.time.Duration;
+import java.util.Optional;
 
 /** The HTTP API v1 (see docs/api.md): the route table, per-route auth and body handling, one failure mapping. */
 public final class HttpApi {
@@ -40,6 +42,7 @@ public final class HttpApi {
     private final WorkerRoutes workers;
     private final OpsRoutes ops;
     private final RedisGate gate;
+    private final Optional<DegradedMode> degraded;
 
     public HttpApi(
             Vertx vertx,
@@ -48,22 +51,24 @@ public final class HttpApi {
             AuthHandler auth,
             SubmissionRateLimiter limiter,
             PrometheusMetrics metrics,
-            RedisHealth health) {
+            RedisHealth health,
+            Optional<DegradedMode> degraded) {
         this.vertx = vertx;
         this.auth = auth;
         this.metrics = metrics;
         this.unmatched = metrics.routeRequests("unmatched");
         this.metricsPublic = config.auth().metricsPublic();
         this.bodyLimit = config.http().bodyLimitBytes();
-        this.jobs = new JobRoutes(services, limiter, metrics, config);
+        this.jobs = new JobRoutes(services, limiter, metrics, config, degraded);
+        this.degraded = degraded;
         this.leases = new LeaseRoutes(
                 services,
                 config.leases().ttl(),
                 config.leases().maxHold(),
                 config.http().sseKeepAlive());
-        this.queues = new QueueRoutes(services, config.http().sseKeepAlive());
+        this.queues = new QueueRoutes(services, config.http().sseKeepAlive(), degraded);
         this.workers = new WorkerRoutes(services);
-        this.ops = new OpsRoutes(health, metrics);
+        this.ops = new OpsRoutes(health, metrics, degraded);
         this.gate = new RedisGate(health, deadline(config));
     }
 
@@ -79,9 +84,11 @@ public final class HttpApi {
         Handler<RoutingContext> redis = gate.handler();
         Handler<RoutingContext> longPoll = gate.handler(Duration.ofMillis(WorkerRoutes.MAX_WAIT_MS));
         Handler<RoutingContext> none = RoutingContext::next;
+        // submissions go to the journal instead while degraded mode accepts them
+        Handler<RoutingContext> submit = degraded.isPresent() ? gate.handler(degraded.get()::accepting) : redis;
         // route table         Redis                                                    who may call    JSON body
-        on(router, redis, POST, "/v1/kbs/:kb/notes", client, true, jobs::handleSubmitNote);
-        on(router, redis, POST, "/v1/kbs/:kb/agent-tasks", client, true, jobs::handleSubmitAgentTask);
+        on(router, submit, POST, "/v1/kbs/:kb/notes", client, true, jobs::handleSubmitNote);
+        on(router, submit, POST, "/v1/kbs/:kb/agent-tasks", client, true, jobs::handleSubmitAgentTask);
         on(router, redis, GET, "/v1/jobs/:id", reader, false, jobs::handleGetJob);
         on(router, redis, GET, "/v1/jobs/:id/events", reader, false, jobs::handleJobEvents);
         on(router, redis, POST, "/v1/jobs/:id/result", worker, true, workers::handleResult);

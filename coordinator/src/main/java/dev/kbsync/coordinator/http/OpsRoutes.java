@@ -1,5 +1,6 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.coordinator.degraded.DegradedMode;
 import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.metrics.ProcessMetrics;
@@ -9,6 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +24,11 @@ final class OpsRoutes {
     private final PrometheusMetrics metrics;
     private final Buffer openApi = openApi();
 
-    OpsRoutes(RedisHealth health, PrometheusMetrics metrics) {
+    private final Optional<DegradedMode> degraded;
+
+    OpsRoutes(RedisHealth health, PrometheusMetrics metrics, Optional<DegradedMode> degraded) {
         this.health = health;
+        this.degraded = degraded;
         this.metrics = metrics;
     }
 
@@ -38,18 +43,20 @@ final class OpsRoutes {
     void handleReady(RoutingContext ctx) {
         health.check().onComplete(result -> {
             if (result.succeeded()) {
-                Responses.ok(ctx, new JsonObject().put("status", "ready").put("redis", "up"));
+                JsonObject ready = new JsonObject().put("status", "ready").put("redis", "up");
+                degraded.ifPresent(d ->
+                        ready.put("mode", d.accepting() ? "degraded" : "normal").put("journal", d.pending()));
+                Responses.ok(ctx, ready);
             } else {
                 log.warn(
                         "readiness check failed: redis did not answer: {}",
                         result.cause().toString());
                 ctx.response().putHeader("Retry-After", Long.toString(RedisHealth.RETRY_AFTER.toSeconds()));
-                Responses.json(
-                        ctx,
-                        503,
-                        Failures.error("NOT_READY", "redis is not reachable")
-                                .put("status", "not ready")
-                                .put("redis", "down"));
+                JsonObject body = Failures.error("NOT_READY", "redis is not reachable")
+                        .put("status", "not ready")
+                        .put("redis", "down");
+                degraded.ifPresent(d -> body.put("mode", "degraded").put("journal", d.pending()));
+                Responses.json(ctx, 503, body);
             }
         });
     }

@@ -7,6 +7,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * Bounds every request that needs Redis: refused at once with 503 REDIS_UNAVAILABLE while {@link RedisHealth} says
@@ -36,8 +37,21 @@ final class RedisGate {
 
     /** The gate of a route that may wait up to {@code extra} before answering (a long poll). */
     Handler<RoutingContext> handler(Duration extra) {
+        return handler(extra, () -> false);
+    }
+
+    /** The gate of a route that the handler serves without Redis while {@code local} says so (degraded mode). */
+    Handler<RoutingContext> handler(BooleanSupplier local) {
+        return handler(Duration.ZERO, local);
+    }
+
+    private Handler<RoutingContext> handler(Duration extra, BooleanSupplier local) {
         long ms = deadline.plus(extra).toMillis();
         return ctx -> {
+            if (local.getAsBoolean()) {
+                ctx.next();
+                return;
+            }
             if (!health.up()) {
                 ctx.fail(RedisHealth.unavailable());
                 return;

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 
 /**
  * The coordinator's meters in the process's Prometheus registry. Names, types, labels, buckets and help texts are what
@@ -131,6 +132,21 @@ public final class PrometheusMetrics implements MetricsSink {
     public void redisUp(BooleanSupplier up) {
         Gauge.builder("kbsync.redis.up", up, u -> u.getAsBoolean() ? 1 : 0)
                 .description("1 while Redis answers this coordinator's probes, 0 while it does not.")
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /**
+     * Shows the degraded mode as {@code kbsync_degraded} (1 while submissions go to the local journal) and
+     * {@code kbsync_degraded_journal_jobs} (jobs in the journal not yet in Redis).
+     */
+    public void degraded(BooleanSupplier accepting, IntSupplier journalJobs) {
+        Gauge.builder("kbsync.degraded", accepting, a -> a.getAsBoolean() ? 1 : 0)
+                .description("1 while this coordinator accepts jobs into its local journal (Redis unreachable).")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("kbsync.degraded.journal.jobs", journalJobs, IntSupplier::getAsInt)
+                .description("Jobs in this coordinator's degraded-mode journal not yet moved into Redis.")
                 .strongReference(true)
                 .register(registry);
     }

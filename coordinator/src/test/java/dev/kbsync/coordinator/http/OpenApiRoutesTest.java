@@ -64,7 +64,8 @@ class OpenApiRoutesTest {
                         AuthHandler.disabled(),
                         null,
                         new PrometheusMetrics(new ProcessMetrics()),
-                        new RedisHealth(vertx, io.vertx.core.Future::succeededFuture))
+                        new RedisHealth(vertx, io.vertx.core.Future::succeededFuture),
+                        Optional.empty())
                 .router();
         Set<String> routes = new TreeSet<>();
         for (Route route : router.getRoutes()) {
