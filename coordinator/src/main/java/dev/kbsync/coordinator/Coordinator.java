@@ -1,7 +1,6 @@
 package dev.kbsync.coordinator;
 
 import dev.kbsync.api.KbConfig;
-import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.auth.AuthHandler;
 import dev.kbsync.coordinator.auth.TokenAuthenticator;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
@@ -123,17 +122,17 @@ public final class Coordinator {
         if (config.degraded().journalDir().isEmpty()) {
             return Future.succeededFuture(Optional.empty());
         }
-        List<KbId> known =
-                new ArrayList<>(config.kbs().stream().map(KbConfig::id).toList());
+        List<KbConfig> known = new ArrayList<>(config.kbs());
         return running.services()
                 .kbs()
                 .list()
                 .compose(registered -> {
-                    registered.forEach(kb -> known.add(kb.id()));
+                    known.addAll(registered);
                     return DegradedMode.open(
                             vertx,
                             config.degraded().journalDir().get(),
                             config.degraded().maxEntries(),
+                            config.leases().maxHold(),
                             health,
                             running.services().jobs(),
                             known);

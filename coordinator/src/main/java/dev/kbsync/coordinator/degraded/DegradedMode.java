@@ -1,17 +1,20 @@
 package dev.kbsync.coordinator.degraded;
 
+import dev.kbsync.api.Assignment;
 import dev.kbsync.api.ErrorCodes;
-import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.Job;
+import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
 import dev.kbsync.coordinator.engine.ticket.JobRef;
-import dev.kbsync.coordinator.error.CoordinatorException;
 import dev.kbsync.coordinator.error.UnavailableException;
 import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.service.JobService;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
@@ -23,9 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,7 @@ public final class DegradedMode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DegradedMode.class);
     private static final Duration RETRY_AFTER = Duration.ofSeconds(2);
     private static final long TICK_MS = 250;
+    private static final long POLL_EVERY_MS = 200;
 
     private final Vertx vertx;
     private final Journal journal;
@@ -48,36 +50,46 @@ public final class DegradedMode implements AutoCloseable {
     private final RedisHealth health;
     private final JobService jobs;
     private final Clock clock;
-    private final Set<KbId> known = ConcurrentHashMap.newKeySet();
+    private final Map<KbId, KbConfig> known = new ConcurrentHashMap<>();
+    private final LocalDispatch dispatch;
     private final Map<KbId, Integer> pending = new HashMap<>(); // guarded by this
     private final Map<String, Job> keys = new HashMap<>(); // user + idempotency key -> job; guarded by this
-    private final AtomicBoolean restoring = new AtomicBoolean();
+    private final Restore restore;
     private volatile boolean draining;
-    private volatile long offset;
     private long timer = -1;
 
     private DegradedMode(
-            Vertx vertx, Journal journal, WorkerExecutor executor, RedisHealth health, JobService jobs, Clock clock) {
+            Vertx vertx, Journal journal, WorkerExecutor executor, RedisHealth health, JobService jobs, Duration hold) {
         this.vertx = vertx;
+        this.dispatch = new LocalDispatch(hold, known);
         this.journal = journal;
         this.executor = executor;
         this.health = health;
         this.jobs = jobs;
-        this.clock = clock;
+        this.clock = Clock.systemUTC();
+        this.restore = new Restore(this, journal, executor, jobs);
     }
 
-    /** Opens (or replays) the journal in {@code dir}; KBs in {@code known} are accepted while Redis is unreachable. */
+    /**
+     * Opens (or replays) the journal in {@code dir}; KBs in {@code known} are accepted while Redis is unreachable; a
+     * job handed to a local worker is handed out again after {@code hold} without an outcome.
+     */
     public static Future<DegradedMode> open(
-            Vertx vertx, Path dir, int maxEntries, RedisHealth health, JobService jobs, Collection<KbId> known) {
+            Vertx vertx,
+            Path dir,
+            int maxEntries,
+            Duration hold,
+            RedisHealth health,
+            JobService jobs,
+            Collection<KbConfig> known) {
         WorkerExecutor executor = vertx.createSharedWorkerExecutor("kbsync-journal-" + dir.toAbsolutePath(), 1);
         return executor.executeBlocking(() -> {
                     Journal journal = Journal.open(dir, maxEntries);
                     return new Replayed(journal, journal.readFrom(0));
                 })
                 .map(replayed -> {
-                    DegradedMode mode =
-                            new DegradedMode(vertx, replayed.journal(), executor, health, jobs, Clock.systemUTC());
-                    mode.known.addAll(known);
+                    DegradedMode mode = new DegradedMode(vertx, replayed.journal(), executor, health, jobs, hold);
+                    known.forEach(mode::known);
                     replayed.entries().forEach(mode::pendingAdded);
                     if (!replayed.entries().isEmpty()) {
                         mode.draining = true;
@@ -87,7 +99,11 @@ public final class DegradedMode implements AutoCloseable {
                                 dir,
                                 replayed.entries().size());
                     }
-                    mode.timer = vertx.setPeriodic(TICK_MS, t -> mode.tick());
+                    mode.timer = vertx.setPeriodic(TICK_MS, t -> {
+                        if (mode.draining && health.up()) {
+                            mode.restore.tick();
+                        }
+                    });
                     return mode;
                 })
                 .onFailure(e -> executor.close());
@@ -106,12 +122,56 @@ public final class DegradedMode implements AutoCloseable {
     }
 
     /** A KB that exists (registered, or seen in Redis): its jobs are accepted while Redis is unreachable. */
-    public void known(KbId kb) {
-        known.add(kb);
+    public void known(KbConfig kb) {
+        known.put(kb.id(), kb);
     }
 
     public boolean knows(KbId kb) {
-        return known.contains(kb);
+        return known.containsKey(kb);
+    }
+
+    /** True while Redis is unreachable: workers' polls and results are served from the journal. */
+    public boolean serving() {
+        return !health.up();
+    }
+
+    /**
+     * A worker's long poll while Redis is unreachable: the next journal job of a KB with none under way (see {@link
+     * LocalDispatch}); empty at the end of {@code wait}, or at once when Redis answers again (poll Redis then).
+     */
+    public Future<Optional<Assignment>> poll(String worker, Duration wait) {
+        return pollUntil(worker, System.nanoTime() + wait.toNanos());
+    }
+
+    private Future<Optional<Assignment>> pollUntil(String worker, long deadlineNanos) {
+        if (health.up()) {
+            return Future.succeededFuture(Optional.empty());
+        }
+        Optional<Assignment> next = dispatch.next(worker);
+        long left = (deadlineNanos - System.nanoTime()) / 1_000_000;
+        if (next.isPresent() || left <= 0) {
+            next.ifPresent(a -> LOG.info(
+                    "journal job {} of KB {} handed to worker {} (Redis unreachable)",
+                    a.job().id(),
+                    a.job().kb(),
+                    worker));
+            return Future.succeededFuture(next);
+        }
+        Promise<Optional<Assignment>> later = Promise.promise();
+        vertx.setTimer(
+                Math.min(POLL_EVERY_MS, left),
+                t -> pollUntil(worker, deadlineNanos).onComplete(later));
+        return later.future();
+    }
+
+    /** A local lease of a job under way (heartbeats and group-commit requests are answered from it). */
+    public Optional<Lease> localLease(String leaseId) {
+        return dispatch.lease(leaseId);
+    }
+
+    /** A local job's outcome from its worker while Redis is unreachable; empty when it is not one (answer 503). */
+    public Optional<Job> complete(String jobId, JobOutcome outcome) {
+        return dispatch.complete(jobId, outcome);
     }
 
     /**
@@ -175,90 +235,20 @@ public final class DegradedMode implements AutoCloseable {
     }
 
     private synchronized void pendingAdded(Journal.Entry entry) {
+        dispatch.add(entry.job());
         pending.merge(entry.job().kb(), 1, Integer::sum);
         entry.key().ifPresent(k -> keys.put(entry.job().user() + "\n" + k, entry.job()));
     }
 
-    private synchronized void pendingRemoved(Journal.Entry entry) {
+    /** Called by {@link Restore} on the journal's thread once the journal was truncated. */
+    void drained() {
+        draining = false;
+    }
+
+    /** The entry is in Redis now (or kept aside for good). */
+    synchronized void pendingRemoved(Journal.Entry entry) {
+        dispatch.remove(entry.job().id());
         pending.computeIfPresent(entry.job().kb(), (kb, n) -> n <= 1 ? null : n - 1);
         entry.key().ifPresent(k -> keys.remove(entry.job().user() + "\n" + k));
-    }
-
-    private void tick() {
-        if (draining && health.up() && restoring.compareAndSet(false, true)) {
-            long started = System.nanoTime();
-            int before = pending();
-            drain().onComplete(r -> {
-                restoring.set(false);
-                if (r.succeeded()) {
-                    LOG.info(
-                            "journal: {} job(s) restored into Redis in {} ms; journal truncated",
-                            before,
-                            (System.nanoTime() - started) / 1_000_000);
-                } else {
-                    LOG.info(
-                            "journal: restoring paused ({}); {} job(s) left",
-                            r.cause().toString(),
-                            pending());
-                }
-            });
-        }
-    }
-
-    /** Restores every entry from {@link #offset}, then truncates if nothing was appended meanwhile, else goes on. */
-    private Future<Void> drain() {
-        return executor.executeBlocking(() -> journal.readFrom(offset)).compose(entries -> {
-            if (entries.isEmpty()) {
-                return executor.<Boolean>executeBlocking(() -> {
-                            if (journal.size() > offset) {
-                                return false;
-                            }
-                            journal.truncate();
-                            offset = 0;
-                            draining = false;
-                            return true;
-                        })
-                        .compose(done -> done ? Future.<Void>succeededFuture() : drain());
-            }
-            return restoreAll(entries, 0).compose(v -> drain());
-        });
-    }
-
-    private Future<Void> restoreAll(List<Journal.Entry> entries, int next) {
-        if (next == entries.size()) {
-            return Future.succeededFuture();
-        }
-        Journal.Entry entry = entries.get(next);
-        return jobs.restore(entry.job(), entry.key())
-                .transform(restored -> {
-                    if (restored.succeeded()) {
-                        return Future.<Void>succeededFuture();
-                    }
-                    Throwable cause = restored.cause();
-                    if (!refusedForGood(cause)) {
-                        return Future.<Void>failedFuture(cause); // Redis went away again: retried on a later tick
-                    }
-                    LOG.error(
-                            "journal: job {} of KB {} cannot be restored into Redis ({}); kept in {}",
-                            entry.job().id(),
-                            entry.job().kb(),
-                            cause.getMessage(),
-                            journal.dir().resolve(Journal.REJECTED));
-                    return executor.<Void>executeBlocking(() -> {
-                        journal.reject(entry, cause.getMessage());
-                        return null;
-                    });
-                })
-                .compose(v -> {
-                    offset = entry.end();
-                    pendingRemoved(entry);
-                    return restoreAll(entries, next + 1);
-                });
-    }
-
-    /** A refusal with a reason (no such KB, an idempotency key used for another job), not an outage. */
-    private static boolean refusedForGood(Throwable cause) {
-        return cause instanceof InvalidInputException
-                || (cause instanceof CoordinatorException && !(cause instanceof UnavailableException));
     }
 }

@@ -65,9 +65,10 @@ public final class HttpApi {
                 services,
                 config.leases().ttl(),
                 config.leases().maxHold(),
-                config.http().sseKeepAlive());
+                config.http().sseKeepAlive(),
+                degraded);
         this.queues = new QueueRoutes(services, config.http().sseKeepAlive(), degraded);
-        this.workers = new WorkerRoutes(services);
+        this.workers = new WorkerRoutes(services, degraded);
         this.ops = new OpsRoutes(health, metrics, degraded);
         this.gate = new RedisGate(health, deadline(config));
     }
@@ -86,14 +87,19 @@ public final class HttpApi {
         Handler<RoutingContext> none = RoutingContext::next;
         // submissions go to the journal instead while degraded mode accepts them
         Handler<RoutingContext> submit = degraded.isPresent() ? gate.handler(degraded.get()::accepting) : redis;
+        // a worker's poll and result are served from the journal while Redis is unreachable
+        Handler<RoutingContext> work = degraded.isPresent() ? gate.handler(degraded.get()::serving) : redis;
+        Handler<RoutingContext> workPoll = degraded.isPresent()
+                ? gate.handler(Duration.ofMillis(WorkerRoutes.MAX_WAIT_MS), degraded.get()::serving)
+                : longPoll;
         // route table         Redis                                                    who may call    JSON body
         on(router, submit, POST, "/v1/kbs/:kb/notes", client, true, jobs::handleSubmitNote);
         on(router, submit, POST, "/v1/kbs/:kb/agent-tasks", client, true, jobs::handleSubmitAgentTask);
         on(router, redis, GET, "/v1/jobs/:id", reader, false, jobs::handleGetJob);
         on(router, redis, GET, "/v1/jobs/:id/events", reader, false, jobs::handleJobEvents);
-        on(router, redis, POST, "/v1/jobs/:id/result", worker, true, workers::handleResult);
-        on(router, longPoll, POST, "/v1/workers/:workerId/poll", worker, true, workers::handlePoll);
-        on(router, redis, POST, "/v1/leases/:id/extend", worker, true, workers::handleExtend);
+        on(router, work, POST, "/v1/jobs/:id/result", worker, true, workers::handleResult);
+        on(router, workPoll, POST, "/v1/workers/:workerId/poll", worker, true, workers::handlePoll);
+        on(router, work, POST, "/v1/leases/:id/extend", worker, true, workers::handleExtend);
         on(router, redis, PUT, "/v1/workers/:workerId", worker, true, workers::handleRenew);
         on(router, redis, GET, "/v1/workers", reader, false, workers::handleList);
         on(router, redis, GET, "/v1/kbs", reader, false, queues::handleListKbs);
@@ -105,7 +111,7 @@ public final class HttpApi {
         on(router, redis, POST, "/v1/kbs/:kb/leases", client, true, leases::handleRequest);
         on(router, redis, GET, "/v1/leases/:id", reader, false, leases::handleGet);
         on(router, redis, GET, "/v1/leases/:id/events", client, false, leases::handleEvents);
-        on(router, redis, POST, "/v1/leases/:id/heartbeat", clientOrWorker, false, leases::handleHeartbeat);
+        on(router, work, POST, "/v1/leases/:id/heartbeat", clientOrWorker, false, leases::handleHeartbeat);
         on(router, redis, DELETE, "/v1/leases/:id", client, false, leases::handleRelease);
         on(router, redis, POST, "/v1/admin/kbs/:kb/force-release", admin, false, leases::handleForceRelease);
         on(router, none, GET, "/healthz", open, false, ops::handleHealth);

@@ -135,7 +135,7 @@ final class JobRoutes {
         }
         services.kbs()
                 .get(kb)
-                .onSuccess(found -> found.ifPresent(k -> degraded.ifPresent(d -> d.known(kb))))
+                .onSuccess(found -> found.ifPresent(k -> degraded.ifPresent(d -> d.known(k))))
                 .compose(found -> found.isPresent()
                         ? limiter.check(
                                 windows(kb, user, Caller.of(ctx)), ctx.vertx().getOrCreateContext())

@@ -74,7 +74,7 @@ final class QueueRoutes {
                 body.optJson("credentials").map(CredentialRef::fromJson));
         services.kbs()
                 .register(kb)
-                .onSuccess(k -> degraded.ifPresent(d -> d.known(k.id())))
+                .onSuccess(k -> degraded.ifPresent(d -> d.known(k)))
                 .onSuccess(k -> Responses.ok(ctx, k.toJson()))
                 .onFailure(ctx::fail);
     }

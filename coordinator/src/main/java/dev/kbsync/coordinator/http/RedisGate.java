@@ -45,7 +45,8 @@ final class RedisGate {
         return handler(Duration.ZERO, local);
     }
 
-    private Handler<RoutingContext> handler(Duration extra, BooleanSupplier local) {
+    /** Both: a long poll that the handler serves without Redis while {@code local} says so. */
+    Handler<RoutingContext> handler(Duration extra, BooleanSupplier local) {
         long ms = deadline.plus(extra).toMillis();
         return ctx -> {
             if (local.getAsBoolean()) {

@@ -31,9 +31,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Notes keep landing while Redis is down: two coordinators with degraded-mode journals, a real worker on each, one bare
- * git remote. Redis is SIGSTOPped for a few seconds while notes go to both coordinators throughout; every answer is 202
- * or 503 with Retry-After; after Redis returns every 202's note is committed exactly once (counted by its Kbsync-Job
- * trailer on the remote), and no job id is committed twice.
+ * git remote. Redis is SIGSTOPped for 6 s while notes go to both coordinators throughout; every answer is 202 or 503
+ * with Retry-After; the workers commit journal notes during the outage (each coordinator hands its own journal to its
+ * own worker); after Redis returns every 202's note is committed exactly once (counted by its Kbsync-Job trailer on the
+ * remote: the jobs that landed during the outage run again from Redis and find their trailer), and no job id is
+ * committed twice.
  */
 class DegradedEndToEndIT {
     private static final Logger LOG = LoggerFactory.getLogger(DegradedEndToEndIT.class);
@@ -91,10 +93,16 @@ class DegradedEndToEndIT {
         }
         redis.process().pause();
         long pausedAt = System.nanoTime();
-        while (System.nanoTime() - pausedAt < Duration.ofSeconds(4).toNanos()) {
+        long landedDuringOutage = 0;
+        // at least 6 s, and until the local workers committed a few journal notes (however loaded the machine)
+        while (System.nanoTime() - pausedAt < Duration.ofSeconds(6).toNanos()
+                || (landedDuringOutage < 8
+                        && System.nanoTime() - pausedAt < Duration.ofSeconds(25).toNanos())) {
             degraded += submit(n++, accepted, statuses);
             sleep(50);
+            landedDuringOutage = commits(bare).size();
         }
+        long outageMs = (System.nanoTime() - pausedAt) / 1_000_000;
         redis.process().resume();
         long resumedAt = System.nanoTime();
         List<String> after = new ArrayList<>();
@@ -107,22 +115,25 @@ class DegradedEndToEndIT {
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> accepted.stream().allMatch(id -> "done".equals(state(id))));
         long doneMs = (System.nanoTime() - resumedAt) / 1_000_000;
-        List<String> committed = GitFixture.history(bare).stream()
-                .map(c -> GitFixture.trailers(c).get("Kbsync-Job"))
-                .filter(id -> id != null)
-                .toList();
+        List<String> committed = commits(bare);
         LOG.info(
-                "outage 4 s: {} submissions {}, {} accepted in degraded mode; all {} accepted notes done {} ms after"
-                        + " Redis returned; {} commits with a Kbsync-Job trailer",
+                "outage {} ms: {} submissions {}, {} accepted in degraded mode, {} notes committed during the outage"
+                        + " (4 before it); all {} accepted notes done {} ms after Redis returned; {} commits with a"
+                        + " Kbsync-Job trailer",
+                outageMs,
                 n,
                 statuses,
                 degraded,
+                landedDuringOutage,
                 accepted.size(),
                 doneMs,
                 committed.size());
 
         assertThat(statuses.keySet()).isSubsetOf(202, 503);
         assertThat(degraded).isPositive();
+        assertThat(landedDuringOutage)
+                .as("committed by the local workers during the outage")
+                .isGreaterThan(4);
         assertThat(committed).as("no job committed twice").doesNotHaveDuplicates();
         for (String id : accepted) {
             assertThat(committed.stream().filter(id::equals).count()).as(id).isEqualTo(1);
@@ -132,6 +143,14 @@ class DegradedEndToEndIT {
         assertThat(doneMs)
                 .as("every accepted note done after Redis returned, ms")
                 .isLessThan(30_000);
+    }
+
+    /** The Kbsync-Job trailers on the remote's branch, newest first. */
+    private static List<String> commits(Path bare) {
+        return GitFixture.history(bare).stream()
+                .map(c -> GitFixture.trailers(c).get("Kbsync-Job"))
+                .filter(id -> id != null)
+                .toList();
     }
 
     /** Submits note {@code i} to coordinator {@code i % 2}; 1 when it was accepted in degraded mode. */
