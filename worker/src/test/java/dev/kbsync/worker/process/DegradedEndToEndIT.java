@@ -39,6 +39,9 @@ import org.slf4j.LoggerFactory;
  */
 class DegradedEndToEndIT {
     private static final Logger LOG = LoggerFactory.getLogger(DegradedEndToEndIT.class);
+    /** The outage's least length: 6 s in the suite; {@code -Dkbsync.degraded.outageSeconds=60} for the 60 s soak. */
+    private static final Duration OUTAGE = Duration.ofSeconds(Long.getLong("kbsync.degraded.outageSeconds", 6));
+
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -99,7 +102,7 @@ class DegradedEndToEndIT {
                 || (landedDuringOutage < 8
                         && System.nanoTime() - pausedAt < Duration.ofSeconds(25).toNanos())) {
             degraded += submit(n++, accepted, statuses);
-            sleep(50);
+            sleep(OUTAGE.toSeconds() > 10 ? 250 : 50);
             landedDuringOutage = commits(bare).size();
         }
         long outageMs = (System.nanoTime() - pausedAt) / 1_000_000;
@@ -111,7 +114,7 @@ class DegradedEndToEndIT {
         }
         accepted.addAll(after);
 
-        await().atMost(Duration.ofSeconds(60))
+        await().atMost(Duration.ofSeconds(60).plus(OUTAGE.multipliedBy(2)))
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> accepted.stream().allMatch(id -> "done".equals(state(id))));
         long doneMs = (System.nanoTime() - resumedAt) / 1_000_000;
