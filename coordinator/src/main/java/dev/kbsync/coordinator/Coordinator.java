@@ -1,8 +1,11 @@
 package dev.kbsync.coordinator;
 
+import dev.kbsync.api.KbConfig;
 import dev.kbsync.coordinator.auth.AuthHandler;
 import dev.kbsync.coordinator.auth.TokenAuthenticator;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.coordinator.degraded.DegradedMode;
+import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.http.HttpApi;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
@@ -14,6 +17,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.redisson.api.RedissonClient;
 import org.slf4j.Logger;
@@ -28,13 +33,19 @@ public final class Coordinator {
     private final ServicesFactory.Running services;
     private final HttpServer server;
     private final Optional<CertificateReloader> tls;
+    private final RedisHealth health;
+    private final Optional<DegradedMode> degraded;
 
     private Coordinator(
             Vertx vertx,
             RedissonClient redisson,
             ServicesFactory.Running services,
             HttpServer server,
-            Optional<CertificateReloader> tls) {
+            Optional<CertificateReloader> tls,
+            RedisHealth health,
+            Optional<DegradedMode> degraded) {
+        this.health = health;
+        this.degraded = degraded;
         this.vertx = vertx;
         this.redisson = redisson;
         this.services = services;
@@ -94,8 +105,55 @@ public final class Coordinator {
                 : AuthHandler.disabled();
         SubmissionRateLimiter limiter = new SubmissionRateLimiter(
                 redisson, Clock.systemUTC(), config.rateLimit().window());
-        HttpApi api = new HttpApi(
-                vertx, config, running.services(), auth, limiter, metrics, () -> RedisClients.ping(vertx, redisson));
+        RedisHealth health = new RedisHealth(vertx, () -> RedisClients.ping(vertx, redisson));
+        metrics.redisUp(health::up);
+        return degraded(vertx, config, running, health, metrics)
+                .compose(degraded -> listen(vertx, config, redisson, running, metrics, auth, limiter, health, degraded)
+                        .onFailure(e -> degraded.ifPresent(DegradedMode::close)));
+    }
+
+    /** The degraded mode when {@code degraded.journalDir} is set: its journal opened (and replayed). */
+    private static Future<Optional<DegradedMode>> degraded(
+            Vertx vertx,
+            CoordinatorConfig config,
+            ServicesFactory.Running running,
+            RedisHealth health,
+            PrometheusMetrics metrics) {
+        if (config.degraded().journalDir().isEmpty()) {
+            return Future.succeededFuture(Optional.empty());
+        }
+        List<KbConfig> known = new ArrayList<>(config.kbs());
+        return running.services()
+                .kbs()
+                .list()
+                .compose(registered -> {
+                    known.addAll(registered);
+                    return DegradedMode.open(
+                            vertx,
+                            config.degraded().journalDir().get(),
+                            config.degraded().maxEntries(),
+                            config.leases().maxHold(),
+                            health,
+                            running.services().jobs(),
+                            known);
+                })
+                .map(mode -> {
+                    metrics.degraded(mode::accepting, mode::pending);
+                    return Optional.of(mode);
+                });
+    }
+
+    private static Future<Coordinator> listen(
+            Vertx vertx,
+            CoordinatorConfig config,
+            RedissonClient redisson,
+            ServicesFactory.Running running,
+            PrometheusMetrics metrics,
+            AuthHandler auth,
+            SubmissionRateLimiter limiter,
+            RedisHealth health,
+            Optional<DegradedMode> degraded) {
+        HttpApi api = new HttpApi(vertx, config, running.services(), auth, limiter, metrics, health, degraded);
         HttpServerOptions options = new HttpServerOptions();
         Future<Optional<CertificateReloader>> tls = config.tls()
                 .map(t -> CertificateReloader.load(vertx, t, options).map(Optional::of))
@@ -115,7 +173,7 @@ public final class Coordinator {
                             config.http().host(),
                             server.actualPort(),
                             config.kbs().size());
-                    return new Coordinator(vertx, redisson, running, server, reloader);
+                    return new Coordinator(vertx, redisson, running, server, reloader, health.start(), degraded);
                 }));
     }
 
@@ -132,6 +190,8 @@ public final class Coordinator {
     /** Stops HTTP, then the services, then the Redisson client. */
     public Future<Void> stop() {
         tls.ifPresent(CertificateReloader::stop);
+        health.stop();
+        degraded.ifPresent(DegradedMode::close);
         return server.close()
                 .eventually(() -> services.stop().get())
                 .eventually(() -> RedisClients.shutdown(vertx, redisson));

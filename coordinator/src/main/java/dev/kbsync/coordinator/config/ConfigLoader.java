@@ -68,7 +68,10 @@ final class ConfigLoader {
                         v.integer(ConfigKey.JOBS_MAX_ATTEMPTS),
                         Duration.ofHours(v.integer(ConfigKey.JOBS_RETENTION_HOURS))),
                 redis(v),
-                kbs(v));
+                kbs(v),
+                new CoordinatorConfig.Degraded(
+                        v.string(ConfigKey.DEGRADED_JOURNAL_DIR).map(Path::of),
+                        v.integer(ConfigKey.DEGRADED_JOURNAL_MAX_ENTRIES)));
     }
 
     private static Optional<CoordinatorConfig.Tls> tls(Values<ConfigKey> v) {
