@@ -112,11 +112,13 @@ class ClusterFaultsIT {
             long grantedAfter = load.firstGrantAfter(moved, List.of(busy), Duration.ofSeconds(15));
             Holder.pause(2000);
             Result result = load.stop(a);
+            String redirects = errorStats(from) + " / " + errorStats(to);
 
             LOG.info(
                     "MEASURED: slot {} of KB {} moved ({} keys, one per MIGRATE, 50 ms apart) in {} ms; first grant {} ms"
                             + " after the move; grants {}/s before, {}/s during the move; {} jobs acknowledged, {}"
-                            + " submits refused, {} lost, {} twice, {} sections, {} overlaps, {} stale fences",
+                            + " submits refused, {} lost, {} twice, {} sections, {} overlaps, {} stale fences; error"
+                            + " replies of the source / the target: {}",
                     slot,
                     busy,
                     keys,
@@ -130,7 +132,8 @@ class ClusterFaultsIT {
                     result.duplicated().size(),
                     result.sections().size(),
                     result.overlaps().size(),
-                    result.staleFences().size());
+                    result.staleFences().size(),
+                    redirects);
 
             assertThat(cluster.masterOf(slot)).isEqualTo(to);
             assertThat(keys).isPositive();
@@ -240,6 +243,15 @@ class ClusterFaultsIT {
             }
         }
         return byShard;
+    }
+
+    /** The {@code errorstat_*} lines of {@code node}'s {@code INFO errorstats} (ASK, TRYAGAIN, MOVED, ...). */
+    private static String errorStats(RedisServer node) {
+        return String.valueOf(RedisClusterFixture.call(node, "INFO", "errorstats"))
+                .lines()
+                .filter(l -> l.startsWith("errorstat_"))
+                .toList()
+                .toString();
     }
 
     private static String key(String kb) {
