@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.event.JobEvent;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
@@ -72,6 +74,21 @@ class FailoverTest {
         try (KbsyncClient client = client(first.url(), second.url())) {
             client.health();
 
+            assertThat(client.coordinator()).isEqualTo(second.url());
+        }
+    }
+
+    @Test
+    void shouldOpenAnEventStreamOnTheNextWhenTheFirstIsGone() throws Exception {
+        second.on(
+                "/v1/jobs/j1/events",
+                r -> r.response()
+                        .setChunked(true)
+                        .putHeader("Content-Type", "text/event-stream")
+                        .end(Samples.frame("state", Samples.job("j1", "done"))));
+        try (KbsyncClient client = client(freePort(), second.url());
+                EventStream<JobEvent> events = client.jobEvents("j1")) {
+            assertThat(events.next(Duration.ofSeconds(10)).job().state()).isEqualTo(JobState.DONE);
             assertThat(client.coordinator()).isEqualTo(second.url());
         }
     }
