@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Endpoints {
     private static final Logger log = LoggerFactory.getLogger(Endpoints.class);
+    /** Moves away are logged at WARN at most once per this period (then at DEBUG); moves back always at INFO. */
+    private static final long QUIET_NANOS = Duration.ofSeconds(10).toNanos();
 
     /** One coordinator: its base URL as given, what a request needs, its place in the order. */
     record Endpoint(int index, URI url, String host, int port, boolean ssl, String prefix) {
@@ -47,6 +49,7 @@ final class Endpoints {
     private final AtomicInteger current = new AtomicInteger();
     private final AtomicLong nextProbe = new AtomicLong();
     private final AtomicLong moves = new AtomicLong();
+    private final AtomicLong lastWarned;
 
     Endpoints(List<URI> urls, Duration probeInterval, LongSupplier nanos) {
         List<Endpoint> endpoints = new ArrayList<>();
@@ -56,6 +59,7 @@ final class Endpoints {
         this.all = List.copyOf(endpoints);
         this.probeNanos = probeInterval.toNanos();
         this.nanos = nanos;
+        this.lastWarned = new AtomicLong(nanos.getAsLong() - QUIET_NANOS);
     }
 
     Endpoints(List<URI> urls, Duration probeInterval) {
@@ -86,8 +90,14 @@ final class Endpoints {
             int next = (endpoint.index() + 1) % all.size();
             if (current.compareAndSet(endpoint.index(), next)) {
                 moves.incrementAndGet();
-                nextProbe.set(nanos.getAsLong() + probeNanos);
-                log.warn("coordinator {} unavailable ({}); moving to {}", endpoint, why, all.get(next));
+                long now = nanos.getAsLong();
+                nextProbe.set(now + probeNanos);
+                long last = lastWarned.get();
+                if (now - last >= QUIET_NANOS && lastWarned.compareAndSet(last, now)) {
+                    log.warn("coordinator {} unavailable ({}); moving to {}", endpoint, why, all.get(next));
+                } else { // none answers (Redis down behind all of them?): one WARN per quiet period
+                    log.debug("coordinator {} unavailable ({}); moving to {}", endpoint, why, all.get(next));
+                }
             }
         }
         return current();
