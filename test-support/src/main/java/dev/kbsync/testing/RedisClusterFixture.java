@@ -31,19 +31,21 @@ public final class RedisClusterFixture implements AutoCloseable {
     private static final Duration READY = Duration.ofSeconds(30);
 
     private final Path dir;
+    private final int replicaCount;
     private final boolean replicas;
     private final String nodeTimeoutMs;
     private final List<RedisServer> nodes = new ArrayList<>();
 
-    private RedisClusterFixture(Path dir, boolean replicas, Duration nodeTimeout) {
+    private RedisClusterFixture(Path dir, int replicaCount, Duration nodeTimeout) {
         this.dir = dir;
-        this.replicas = replicas;
+        this.replicaCount = replicaCount;
+        this.replicas = replicaCount > 0;
         this.nodeTimeoutMs = Long.toString(nodeTimeout.toMillis());
     }
 
     /** Starts three masters, splits the slots evenly between them and waits for {@code cluster_state:ok}. */
     public static RedisClusterFixture start() {
-        return start(false, Duration.ofSeconds(2));
+        return start(0, Duration.ofSeconds(2));
     }
 
     /**
@@ -51,12 +53,20 @@ public final class RedisClusterFixture implements AutoCloseable {
      * timeout 1 s (a killed master's replica takes over within a few seconds); returns once every replica is in sync.
      */
     public static RedisClusterFixture startWithReplicas() {
-        return start(true, Duration.ofSeconds(1));
+        return start(MASTERS, Duration.ofSeconds(1));
     }
 
-    private static RedisClusterFixture start(boolean replicas, Duration nodeTimeout) {
+    /**
+     * As {@link #startWithReplicas()}, plus a second replica of node 0 (node 6): after node 0 fails, its shard still
+     * has a replica (the one not promoted follows the new master), so writes that wait for a replica go on.
+     */
+    public static RedisClusterFixture startWithReplicasAndSpare() {
+        return start(MASTERS + 1, Duration.ofSeconds(1));
+    }
+
+    private static RedisClusterFixture start(int replicaCount, Duration nodeTimeout) {
         RedisClusterFixture cluster =
-                new RedisClusterFixture(RedisExtension.tempDir("kbsync-cluster"), replicas, nodeTimeout);
+                new RedisClusterFixture(RedisExtension.tempDir("kbsync-cluster"), replicaCount, nodeTimeout);
         try {
             cluster.launch();
             return cluster;
@@ -123,12 +133,18 @@ public final class RedisClusterFixture implements AutoCloseable {
 
     /** Whether {@code master} answers and has a replica in sync ({@code INFO replication}: {@code state=online}). */
     public boolean hasReplicaOnline(RedisServer master) {
+        return replicasOnline(master) > 0;
+    }
+
+    /** How many replicas of {@code master} are in sync; 0 when it does not answer. */
+    public int replicasOnline(RedisServer master) {
         try {
-            return RespClient.infoField(call(master, "INFO", "replication"), "slave0")
-                    .filter(line -> line.contains("state=online"))
-                    .isPresent();
+            return (int) String.valueOf(call(master, "INFO", "replication"))
+                    .lines()
+                    .filter(line -> line.matches("slave\\d+:.*state=online.*"))
+                    .count();
         } catch (RuntimeException down) {
-            return false;
+            return 0;
         }
     }
 
@@ -137,7 +153,7 @@ public final class RedisClusterFixture implements AutoCloseable {
         return String.valueOf(call(node, "CLUSTER", "MYID"));
     }
 
-    /** The replica started for master node {@code master} (0-2), with {@link #startWithReplicas()}. */
+    /** The (first) replica started for master node {@code master} (0-2), with {@link #startWithReplicas()}. */
     public RedisServer replicaOf(int master) {
         if (!replicas) {
             throw new IllegalStateException("this cluster has no replicas");
@@ -217,7 +233,7 @@ public final class RedisClusterFixture implements AutoCloseable {
     }
 
     private void launch() {
-        for (int i = 0; i < (replicas ? 2 * MASTERS : MASTERS); i++) {
+        for (int i = 0; i < MASTERS + replicaCount; i++) {
             int port = clusterPort();
             List<String> args = new ArrayList<>(List.of(
                     "--cluster-enabled",
@@ -242,16 +258,14 @@ public final class RedisClusterFixture implements AutoCloseable {
                 first.call("CLUSTER", "MEET", "127.0.0.1", Integer.toString(other.port()));
             }
         }
-        if (replicas) {
-            for (int i = 0; i < MASTERS; i++) {
-                RedisServer replica = nodes.get(MASTERS + i);
-                String master = nodeId(nodes.get(i));
-                // refused until the MEET has reached the replica
-                Poll.until(
-                        READY,
-                        "node " + replica.port() + " replicating " + master,
-                        () -> Optional.of(call(replica, "CLUSTER", "REPLICATE", master)));
-            }
+        for (int i = 0; i < replicaCount; i++) {
+            RedisServer replica = nodes.get(MASTERS + i);
+            String master = nodeId(nodes.get(i % MASTERS));
+            // refused until the MEET has reached the replica
+            Poll.until(
+                    READY,
+                    "node " + replica.port() + " replicating " + master,
+                    () -> Optional.of(call(replica, "CLUSTER", "REPLICATE", master)));
         }
         for (RedisServer node : nodes) {
             Poll.until(
@@ -260,10 +274,13 @@ public final class RedisClusterFixture implements AutoCloseable {
                     () -> RespClient.infoField(RespClient.once(node.port(), CALL, "CLUSTER", "INFO"), "cluster_state")
                             .filter("ok"::equals));
         }
-        if (replicas) {
-            for (RedisServer master : nodes.subList(0, MASTERS)) {
-                Poll.until(READY, "a replica in sync with " + master.port(), () -> hasReplicaOnline(master));
-            }
+        for (int i = 0; i < Math.min(MASTERS, replicaCount); i++) {
+            RedisServer master = nodes.get(i);
+            int expected = (replicaCount - i + MASTERS - 1) / MASTERS;
+            Poll.until(
+                    READY,
+                    expected + " replica(s) in sync with " + master.port(),
+                    () -> replicasOnline(master) >= expected);
         }
     }
 
