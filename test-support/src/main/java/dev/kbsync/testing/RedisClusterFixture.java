@@ -32,20 +32,22 @@ public final class RedisClusterFixture implements AutoCloseable {
 
     private final Path dir;
     private final int replicaCount;
+    private final int spareOf;
     private final boolean replicas;
     private final String nodeTimeoutMs;
     private final List<RedisServer> nodes = new ArrayList<>();
 
-    private RedisClusterFixture(Path dir, int replicaCount, Duration nodeTimeout) {
+    private RedisClusterFixture(Path dir, int replicaCount, int spareOf, Duration nodeTimeout) {
         this.dir = dir;
         this.replicaCount = replicaCount;
+        this.spareOf = spareOf;
         this.replicas = replicaCount > 0;
         this.nodeTimeoutMs = Long.toString(nodeTimeout.toMillis());
     }
 
     /** Starts three masters, splits the slots evenly between them and waits for {@code cluster_state:ok}. */
     public static RedisClusterFixture start() {
-        return start(0, Duration.ofSeconds(2));
+        return start(0, -1, Duration.ofSeconds(2));
     }
 
     /**
@@ -53,20 +55,21 @@ public final class RedisClusterFixture implements AutoCloseable {
      * timeout 1 s (a killed master's replica takes over within a few seconds); returns once every replica is in sync.
      */
     public static RedisClusterFixture startWithReplicas() {
-        return start(MASTERS, Duration.ofSeconds(1));
+        return start(MASTERS, -1, Duration.ofSeconds(1));
     }
 
     /**
-     * As {@link #startWithReplicas()}, plus a second replica of node 0 (node 6): after node 0 fails, its shard still
-     * has a replica (the one not promoted follows the new master), so writes that wait for a replica go on.
+     * As {@link #startWithReplicas()}, plus a second replica (node 6) of master node {@code master} (0-2): after that
+     * master fails, its shard still has a replica (the one not promoted follows the new master), so writes that wait
+     * for a replica go on.
      */
-    public static RedisClusterFixture startWithReplicasAndSpare() {
-        return start(MASTERS + 1, Duration.ofSeconds(1));
+    public static RedisClusterFixture startWithReplicasAndSpare(int master) {
+        return start(MASTERS + 1, master, Duration.ofSeconds(1));
     }
 
-    private static RedisClusterFixture start(int replicaCount, Duration nodeTimeout) {
+    private static RedisClusterFixture start(int replicaCount, int spareOf, Duration nodeTimeout) {
         RedisClusterFixture cluster =
-                new RedisClusterFixture(RedisExtension.tempDir("kbsync-cluster"), replicaCount, nodeTimeout);
+                new RedisClusterFixture(RedisExtension.tempDir("kbsync-cluster"), replicaCount, spareOf, nodeTimeout);
         try {
             cluster.launch();
             return cluster;
@@ -153,7 +156,10 @@ public final class RedisClusterFixture implements AutoCloseable {
         return String.valueOf(call(node, "CLUSTER", "MYID"));
     }
 
-    /** The (first) replica started for master node {@code master} (0-2), with {@link #startWithReplicas()}. */
+    /**
+     * The replica started for master node {@code master} (0-2), with {@link #startWithReplicas()}; node 6 is the
+     * spare of {@link #startWithReplicasAndSpare(int)}.
+     */
     public RedisServer replicaOf(int master) {
         if (!replicas) {
             throw new IllegalStateException("this cluster has no replicas");
@@ -260,7 +266,7 @@ public final class RedisClusterFixture implements AutoCloseable {
         }
         for (int i = 0; i < replicaCount; i++) {
             RedisServer replica = nodes.get(MASTERS + i);
-            String master = nodeId(nodes.get(i % MASTERS));
+            String master = nodeId(nodes.get(i < MASTERS ? i : spareOf));
             // refused until the MEET has reached the replica
             Poll.until(
                     READY,
@@ -276,7 +282,7 @@ public final class RedisClusterFixture implements AutoCloseable {
         }
         for (int i = 0; i < Math.min(MASTERS, replicaCount); i++) {
             RedisServer master = nodes.get(i);
-            int expected = (replicaCount - i + MASTERS - 1) / MASTERS;
+            int expected = i == spareOf ? 2 : 1;
             Poll.until(
                     READY,
                     expected + " replica(s) in sync with " + master.port(),
