@@ -45,7 +45,7 @@ class ClusterFaultsIT {
             a.register(all.toArray(String[]::new));
             Load load = Load.start(a, b, all);
 
-            Holder.pause(3000);
+            Holder.pause(2500);
             RedisServer master = cluster.nodes().get(1);
             List<RedisServer> replicas =
                     List.of(cluster.replicaOf(1), cluster.nodes().get(6));
@@ -59,20 +59,20 @@ class ClusterFaultsIT {
             long followed = until(Duration.ofSeconds(20), () -> cluster.hasReplicaOnline(newMaster));
             // a section entered before the promotion was granted before the kill (seen late); after it, a new grant
             long regranted = load.firstGrantAfter(promoted, byShard.get(1), Duration.ofSeconds(20));
-            Holder.pause(2500);
+            Holder.pause(2000);
             Result result = load.stop(a);
 
             List<String> others = List.of(byShard.get(0), byShard.get(2)).stream()
                     .flatMap(List::stream)
                     .toList();
-            double before = result.rate(others, killed - secs(3), killed);
+            double before = result.rate(others, killed - secs(2), killed);
             double during = result.rate(others, killed, regranted);
-            List<Long> perSecond = result.perSecond(others, killed - secs(3), killed + secs(6));
+            List<Long> perSecond = result.perSecond(others, killed - secs(2), killed + secs(5));
             LOG.info(
                     "MEASURED: master killed; a replica promoted after {} ms, the other one in sync with it after"
                             + " {} ms; the killed shard's KBs granted again {} ms"
-                            + " after the kill ({} ms after the promotion); other shards' grants {}/s in the 3 s before, {}/s until the regrant"
-                            + " (dip {}%), per second from -3 s to +6 s: {}; {} jobs acknowledged, {} lost, {} twice,"
+                            + " after the kill ({} ms after the promotion); other shards' grants {}/s in the 2 s before, {}/s until the regrant"
+                            + " (dip {}%), per second from -2 s to +5 s: {}; {} jobs acknowledged, {} lost, {} twice,"
                             + " {} sections, {} overlaps, {} stale fences",
                     ms(promoted - killed),
                     ms(followed - killed),
