@@ -1,0 +1,115 @@
+package dev.kbsync.coordinator.engine.eta;
+
+import java.util.List;
+
+/**
+ * How long a waiting ticket will wait: a pure function of what is stored about its KB, so that every coordinator, the
+ * job's record, its events and the dashboard show the same value, and the value changes only when the queue does.
+ *
+ * <p>The wait is counted from the <em>reference time</em>: the last change of the ticket's place (when it joined, when
+ * a ticket left the queue, or when the grant changed hands), never "now". It is the sum of
+ *
+ * <ul>
+ *   <li>the current holder's remaining hold: its kind's typical hold less what it has held by the reference time
+ *       (at least {@link #OVERRUN} of the typical hold once it overran it); a raw lease's remaining hold ends at the
+ *       latest when its grant expires unless renewed (its declared TTL);
+ *   <li>one typical hold per ticket waiting ahead (raw leases and agent jobs), except that consecutive note jobs
+ *       cost one note hold per group commit (a head and up to {@code batch - 1} members run under one grant); notes
+ *       right behind a note holder that has not taken its members yet join its group commit and cost nothing.
+ * </ul>
+ *
+ * A note job that will itself join a group commit ahead of it waits only for what comes before that group commit's
+ * grant. The holds are independent, each with its measured mean and variance, so the band's upper end is the mean
+ * plus {@link #Z90} standard deviations of the sum. Only the first {@link #SCANNED} places ahead are looked at; a
+ * ticket further back gets their cost scaled to its place.
+ */
+public final class EtaModel {
+    /** Places ahead that are looked at one by one (the scripts read at most these many tickets). */
+    public static final int SCANNED = 32;
+
+    /** The 90th percentile of a normal distribution, in standard deviations. */
+    static final double Z90 = 1.2816;
+
+    /** A holder past its typical hold is expected to hold a quarter of it more. */
+    static final double OVERRUN = 0.25;
+
+    private EtaModel() {}
+
+    /**
+     * The estimate for a ticket of kind {@code me} with {@code placesAhead} tickets before it (the holder and running
+     * group-commit members included), of which {@code waitingAhead} are the queued tickets among the first
+     * {@code min(placesAhead, SCANNED)} places, in queue order.
+     */
+    public static Eta estimate(
+            HoldKind me,
+            long placesAhead,
+            Holding holder,
+            List<Waiting> waitingAhead,
+            long referenceMs,
+            HoldStats stats) {
+        if (placesAhead <= 0) {
+            return Eta.NONE;
+        }
+        Sum fixed = new Sum();
+        int room = 0;
+        if (holder != null) {
+            HoldStats.Hold h = stats.typical(holder.holder());
+            double elapsed = Math.max(0, referenceMs - holder.grantedMs());
+            double remaining = Math.max(h.meanMs() - elapsed, h.meanMs() * OVERRUN);
+            if (holder.holder().kind() == HoldKind.LEASE && holder.expiresMs() > 0) {
+                remaining = Math.min(remaining, Math.max(0, holder.expiresMs() - referenceMs));
+            }
+            fixed.add(remaining, h.varianceMs2());
+            room = holder.batchOpen() ? stats.batchSize() - 1 : 0;
+        }
+        Sum rows = new Sum();
+        Sum beforeOpenBatch = new Sum(); // the holder's own group commit: it takes its members as soon as it runs
+        for (Waiting w : waitingAhead) {
+            if (w.kind() == HoldKind.NOTE && room > 0) {
+                room--;
+                continue;
+            }
+            if (w.kind() == HoldKind.NOTE) {
+                beforeOpenBatch = fixed.plus(rows, 1);
+                room = stats.batchSize() - 1;
+            } else {
+                room = 0;
+            }
+            HoldStats.Hold h = stats.typical(w);
+            rows.add(h.meanMs(), h.varianceMs2());
+        }
+        long scanned = Math.min(placesAhead, SCANNED);
+        if (placesAhead == scanned && me == HoldKind.NOTE && room > 0) {
+            return band(beforeOpenBatch); // runs as soon as that group commit's head does
+        }
+        return band(fixed.plus(rows, (double) placesAhead / scanned));
+    }
+
+    private static Eta band(Sum s) {
+        long eta = Math.round(s.mean);
+        return new Eta(eta, Math.max(eta, Math.round(s.mean + Z90 * Math.sqrt(s.variance))));
+    }
+
+    /** Independent holds: means and variances add up. */
+    private static final class Sum {
+        double mean;
+        double variance;
+
+        void add(double m, double v) {
+            mean += m;
+            variance += v;
+        }
+
+        Sum copy() {
+            Sum c = new Sum();
+            c.add(mean, variance);
+            return c;
+        }
+
+        Sum plus(Sum other, double scale) {
+            Sum c = copy();
+            c.add(other.mean * scale, other.variance * scale);
+            return c;
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.kbsync.coordinator.engine.eta;
+
+import io.vertx.core.json.JsonObject;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * A KB's measured holds, as the scripts keep them in its {@code stats} hash (lib.lua, {@code recordHold}): per kind an
+ * exponentially weighted mean and variance of how long grants were held ({@code <kind>:m}, {@code <kind>:v}, ms and
+ * ms²) and how many were measured ({@code <kind>:n}); the group-commit size the workers ask for ({@code batch}: the
+ * head plus its members), and when a ticket last left the queue ({@code moved}, Redis ms).
+ */
+public record HoldStats(Map<HoldKind, Hold> holds, int batchSize, long movedMs, long legacyAvgMs) {
+    /** Until a worker asked for a group commit: the workers' default. */
+    public static final int DEFAULT_BATCH = 16;
+
+    /** Until the first hold of a kind ended here: a typical note publish and a typical agent run. */
+    static final long DEFAULT_NOTE_MS = 2_000;
+
+    static final long DEFAULT_AGENT_MS = 30_000;
+
+    public static final HoldStats EMPTY = new HoldStats(Map.of(), DEFAULT_BATCH, 0, 0);
+
+    /** Measured holds of one kind. */
+    public record Hold(double meanMs, double varianceMs2, long samples) {
+        public Hold {
+            if (meanMs < 0 || varianceMs2 < 0 || samples < 0) {
+                throw new IllegalArgumentException("negative hold statistics");
+            }
+        }
+
+        /** A guess for a kind nothing was measured of yet: the mean, spread by half of it. */
+        static Hold guess(double meanMs) {
+            return new Hold(meanMs, meanMs * meanMs / 4, 0);
+        }
+    }
+
+    public HoldStats {
+        holds = Map.copyOf(holds);
+        if (batchSize < 1) {
+            batchSize = DEFAULT_BATCH;
+        }
+    }
+
+    /**
+     * The hold to expect of {@code w}: what was measured of its kind on this KB, else (nothing measured yet) a raw
+     * lease's declared TTL, a job kind's default.
+     */
+    public Hold typical(Waiting w) {
+        Hold measured = holds.get(w.kind());
+        if (measured != null && measured.samples() > 0) {
+            return measured;
+        }
+        return switch (w.kind()) {
+            case LEASE -> Hold.guess(w.ttlMs() > 0 ? w.ttlMs() : legacyAvgMs);
+            case NOTE -> Hold.guess(DEFAULT_NOTE_MS);
+            case AGENT -> Hold.guess(DEFAULT_AGENT_MS);
+        };
+    }
+
+    /** The script's map (numbers; absent fields: nothing measured). */
+    public static HoldStats fromJson(JsonObject s) {
+        if (s == null) {
+            return EMPTY;
+        }
+        Map<HoldKind, Hold> holds = new EnumMap<>(HoldKind.class);
+        for (HoldKind kind : HoldKind.values()) {
+            long n = num(s, kind.wire() + ":n");
+            if (n > 0) {
+                holds.put(
+                        kind,
+                        new Hold(Math.max(0, num(s, kind.wire() + ":m")), Math.max(0, num(s, kind.wire() + ":v")), n));
+            }
+        }
+        return new HoldStats(holds, (int) num(s, "batch"), num(s, "moved"), num(s, "avg"));
+    }
+
+    private static long num(JsonObject s, String field) {
+        Object v = s.getValue(field);
+        if (v instanceof Number n) {
+            return n.longValue();
+        }
+        if (v instanceof String text && !text.isEmpty()) {
+            return (long) Double.parseDouble(text);
+        }
+        return 0;
+    }
+}
