@@ -74,11 +74,15 @@ final class Progress {
 
     /** The expected wait and its 90th percentile: "10-25 s", "40 s" when they round alike, "<1 s". */
     static String band(Job job) {
-        long high = Math.max(job.etaMs(), job.etaP90Ms());
+        return band(job.etaMs(), job.etaP90Ms());
+    }
+
+    static String band(long etaMs, long etaP90Ms) {
+        long high = Math.max(etaMs, etaP90Ms);
         if (high < 1000) {
             return "<1 s";
         }
-        long from = Math.round(job.etaMs() / 1000.0);
+        long from = Math.round(etaMs / 1000.0);
         long to = Math.max(from, (high + 999) / 1000);
         return from == to ? to + " s" : from + "-" + to + " s";
     }
