@@ -43,13 +43,18 @@ public record HoldStats(Map<HoldKind, Hold> holds, int batchSize, long movedMs, 
     }
 
     /**
-     * The hold to expect of {@code w}: what was measured of its kind on this KB, else (nothing measured yet) a raw
-     * lease's declared TTL, a job kind's default.
+     * The hold to expect of {@code w}: what was measured of its kind on this KB; else, while nothing of its kind was,
+     * the KB's average hold of any kind (for a raw lease at most its declared TTL); on a KB where nothing was measured
+     * yet, a raw lease's declared TTL or a job kind's default.
      */
     public Hold typical(Waiting w) {
         Hold measured = holds.get(w.kind());
         if (measured != null && measured.samples() > 0) {
             return measured;
+        }
+        if (legacyAvgMs > 0) {
+            return Hold.guess(
+                    w.kind() == HoldKind.LEASE && w.ttlMs() > 0 ? Math.min(legacyAvgMs, w.ttlMs()) : legacyAvgMs);
         }
         return switch (w.kind()) {
             case LEASE -> Hold.guess(w.ttlMs() > 0 ? w.ttlMs() : legacyAvgMs);

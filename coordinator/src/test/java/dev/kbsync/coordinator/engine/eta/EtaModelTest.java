@@ -140,8 +140,13 @@ class EtaModelTest {
         assertThat(stats.movedMs()).isEqualTo(12_345);
         assertThat(stats.typical(Waiting.note())).isEqualTo(new Hold(1_500, 250_000, 3));
         assertThat(stats.typical(Waiting.lease(7_000)).meanMs())
-                .as("nothing measured: its TTL")
+                .as("no lease hold measured: the KB's average of any kind")
+                .isEqualTo(900);
+        assertThat(stats.typical(Waiting.agent()).meanMs()).isEqualTo(900);
+        assertThat(HoldStats.EMPTY.typical(Waiting.lease(7_000)).meanMs())
+                .as("nothing measured on the KB: its TTL")
                 .isEqualTo(7_000);
+        assertThat(HoldStats.EMPTY.typical(Waiting.agent()).meanMs()).isEqualTo(HoldStats.DEFAULT_AGENT_MS);
         assertThat(HoldStats.fromJson(new JsonObject()).batchSize()).isEqualTo(HoldStats.DEFAULT_BATCH);
     }
 
