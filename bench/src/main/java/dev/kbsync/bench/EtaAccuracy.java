@@ -58,8 +58,11 @@ final class EtaAccuracy {
 
     private record Seen(int position, long etaMs, long p90Ms) {}
 
-    /** {@code runs} runs of {@code seconds} of traffic each, on fresh KBs (nothing measured yet) of one stack. */
-    List<Run> run(int runs, int seconds) throws Exception {
+    /**
+     * {@code runs} runs on fresh KBs of one stack, each {@code warmup} seconds of traffic whose waiters are not scored
+     * (the KBs' first holds: the workers' first checkouts, nothing measured yet) and then {@code seconds} scored.
+     */
+    List<Run> run(int runs, int warmup, int seconds) throws Exception {
         Path dir = Files.createTempDirectory(ctx.scratch(), "eta");
         Path agent = dir.resolve("agent.sh");
         // A real short agent: reads its task (a duration) from stdin, works that long, writes one file.
@@ -85,7 +88,7 @@ final class EtaAccuracy {
                                 kb, bare.toUri().toString(), "main", new NotePathTemplate(HotKb.NOTE_PATH)));
                         kbs.add(kb);
                     }
-                    out.add(once(api, kbs, seconds, new Random(42 + r)));
+                    out.add(once(api, kbs, warmup, seconds, new Random(42 + r)));
                 }
             } finally {
                 workers.forEach(WorkerProcess::stop);
@@ -95,8 +98,9 @@ final class EtaAccuracy {
         return out;
     }
 
-    private Run once(KbsyncClient api, List<KbId> kbs, int seconds, Random random) throws Exception {
+    private Run once(KbsyncClient api, List<KbId> kbs, int warmup, int seconds, Random random) throws Exception {
         List<Prediction> predictions = new CopyOnWriteArrayList<>();
+        long scoredFrom = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup);
         Map<String, Long> firstSeen = new ConcurrentHashMap<>();
         Map<String, Long> started = new ConcurrentHashMap<>();
         ExecutorService pool = Executors.newCachedThreadPool(r -> {
@@ -111,7 +115,7 @@ final class EtaAccuracy {
                 streams.add(events);
                 pool.submit(() -> watch(kb, events, predictions, firstSeen, started));
             }
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            long end = scoredFrom + TimeUnit.SECONDS.toNanos(seconds);
             List<java.util.concurrent.Future<?>> traffic = new ArrayList<>();
             for (KbId kb : kbs) {
                 long seed = random.nextLong();
@@ -132,7 +136,7 @@ final class EtaAccuracy {
             streams.forEach(EventStream::close);
             pool.shutdownNow();
         }
-        return score(predictions, firstSeen, started);
+        return score(predictions, firstSeen, started, scoredFrom);
     }
 
     /** Poisson arrivals, about one per 1.2 s per KB: half notes, a fifth agent tasks, the rest raw leases. */
@@ -204,13 +208,14 @@ final class EtaAccuracy {
         }
     }
 
-    private static Run score(List<Prediction> predictions, Map<String, Long> firstSeen, Map<String, Long> started) {
+    private static Run score(
+            List<Prediction> predictions, Map<String, Long> firstSeen, Map<String, Long> started, long scoredFrom) {
         List<Double> errors = new ArrayList<>();
         int underP90 = 0;
         int underEta = 0;
         for (Prediction p : predictions) {
             Long start = started.get(p.ticket());
-            if (start == null) {
+            if (start == null || firstSeen.get(p.ticket()) < scoredFrom) {
                 continue;
             }
             double wholeMs = (start - firstSeen.get(p.ticket())) / 1e6;

@@ -68,7 +68,8 @@ end
 
 -- Hold statistics per kind (note, agent, lease) in the KB's stats hash, for the ETA model (EtaModel, HoldStats):
 -- an exponentially weighted mean and variance of how long grants were held, a plain running mean over the first
--- HOLD_WARMUP holds. A note job's grant is held for its whole group commit.
+-- HOLD_WARMUP holds, later holds clipped at three standard deviations above the mean. A note job's grant is held for
+-- its whole group commit.
 local HOLD_ALPHA, HOLD_WARMUP = 0.2, 5
 
 local function holdKind(t)
@@ -84,6 +85,9 @@ local function recordHold(kind, held)
   if not m or n == 0 then
     m, v = held, held * held / 4
   else
+    if n >= HOLD_WARMUP then
+      held = math.min(held, m + 3 * math.sqrt(v)) -- one outlier (a first checkout, a gc) moves it only so far
+    end
     local a = math.max(HOLD_ALPHA, 1 / (n + 1))
     local d = held - m
     m = m + a * d
