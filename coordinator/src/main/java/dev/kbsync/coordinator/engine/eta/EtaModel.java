@@ -20,7 +20,8 @@ import java.util.List;
  *
  * A note job that will itself join a group commit ahead of it waits only for what comes before that group commit's
  * grant. The holds are independent, each with its measured mean and variance, so the band's upper end is the mean
- * plus {@link #Z90} standard deviations of the sum. Only the first {@link #SCANNED} places ahead are looked at; a
+ * plus {@link #Z90} standard deviations of the sum, which also counts the uncertainty of the measured means (see
+ * {@link HoldStats.Hold#meanErrorMs()}). Only the first {@link #SCANNED} places ahead are looked at; a
  * ticket further back gets their cost scaled to its place.
  */
 public final class EtaModel {
@@ -59,7 +60,7 @@ public final class EtaModel {
             if (holder.holder().kind() == HoldKind.LEASE && holder.expiresMs() > 0) {
                 remaining = Math.min(remaining, Math.max(0, holder.expiresMs() - referenceMs));
             }
-            fixed.add(remaining, h.varianceMs2());
+            fixed.add(remaining, h, holder.holder().kind());
             room = holder.batchOpen() ? stats.batchSize() - 1 : 0;
         }
         Sum rows = new Sum();
@@ -76,7 +77,7 @@ public final class EtaModel {
                 room = 0;
             }
             HoldStats.Hold h = stats.typical(w);
-            rows.add(h.meanMs(), h.varianceMs2());
+            rows.add(h.meanMs(), h, w.kind());
         }
         long scanned = Math.min(placesAhead, SCANNED);
         if (placesAhead == scanned && me == HoldKind.NOTE && room > 0) {
@@ -87,28 +88,39 @@ public final class EtaModel {
 
     private static Eta band(Sum s) {
         long eta = Math.round(s.mean);
-        return new Eta(eta, Math.max(eta, Math.round(s.mean + Z90 * Math.sqrt(s.variance))));
+        double variance = s.variance;
+        for (double error : s.meanError) {
+            variance += error * error;
+        }
+        return new Eta(eta, Math.max(eta, Math.round(s.mean + Z90 * Math.sqrt(variance))));
     }
 
-    /** Independent holds: means and variances add up. */
+    /**
+     * Holds are independent of each other: their means and variances add up. The measured means are uncertain too,
+     * and that error is the same for every hold of a kind: it adds up per kind before it is squared.
+     */
     private static final class Sum {
         double mean;
         double variance;
+        final double[] meanError = new double[HoldKind.values().length];
 
-        void add(double m, double v) {
+        void add(double m, HoldStats.Hold h, HoldKind kind) {
             mean += m;
-            variance += v;
+            variance += h.varianceMs2();
+            meanError[kind.ordinal()] += h.meanErrorMs();
         }
 
         Sum copy() {
-            Sum c = new Sum();
-            c.add(mean, variance);
-            return c;
+            return plus(new Sum(), 0);
         }
 
         Sum plus(Sum other, double scale) {
-            Sum c = copy();
-            c.add(other.mean * scale, other.variance * scale);
+            Sum c = new Sum();
+            c.mean = mean + other.mean * scale;
+            c.variance = variance + other.variance * scale;
+            for (int k = 0; k < meanError.length; k++) {
+                c.meanError[k] = meanError[k] + other.meanError[k] * scale;
+            }
             return c;
         }
     }

@@ -19,6 +19,9 @@ public record HoldStats(Map<HoldKind, Hold> holds, int batchSize, long movedMs, 
 
     static final long DEFAULT_AGENT_MS = 30_000;
 
+    /** About how many recent holds an exponentially weighted mean of weight 0.2 stands on ((2 - 0.2) / 0.2). */
+    static final long EFFECTIVE_SAMPLES = 9;
+
     public static final HoldStats EMPTY = new HoldStats(Map.of(), DEFAULT_BATCH, 0, 0);
 
     /** Measured holds of one kind. */
@@ -27,6 +30,14 @@ public record HoldStats(Map<HoldKind, Hold> holds, int batchSize, long movedMs, 
             if (meanMs < 0 || varianceMs2 < 0 || samples < 0) {
                 throw new IllegalArgumentException("negative hold statistics");
             }
+        }
+
+        /**
+         * How far the measured mean may be off (its standard error): the spread over the number of holds it stands
+         * on, at most {@link #EFFECTIVE_SAMPLES} (the exponential weighting forgets older ones); a guess counts as one.
+         */
+        public double meanErrorMs() {
+            return Math.sqrt(varianceMs2 / Math.max(1, Math.min(samples, EFFECTIVE_SAMPLES)));
         }
 
         /** A guess for a kind nothing was measured of yet: the mean, spread by half of it. */

@@ -35,7 +35,9 @@ class EtaModelTest {
         Eta eta = EtaModel.estimate(HoldKind.LEASE, 1, agent, List.of(), T0, STATS);
 
         assertThat(eta.etaMs()).as("20 s typical, 15 s held").isEqualTo(5_000);
-        assertThat(eta.p90Ms()).isEqualTo(5_000 + Math.round(1.2816 * 5_000));
+        assertThat(eta.p90Ms())
+                .as("its spread, and the error of a mean measured over 10 holds (counted as 9)")
+                .isEqualTo(5_000 + Math.round(1.2816 * Math.sqrt(5_000.0 * 5_000 + 5_000.0 * 5_000 / 9)));
     }
 
     @Test
@@ -83,7 +85,9 @@ class EtaModelTest {
         Eta agent = EtaModel.estimate(HoldKind.AGENT, 9, null, nineNotes, T0, STATS);
 
         assertThat(agent.etaMs()).as("9 notes in group commits of 4: 3 holds").isEqualTo(6_000);
-        assertThat(agent.p90Ms()).isEqualTo(6_000 + Math.round(1.2816 * Math.sqrt(3 * 500.0 * 500)));
+        assertThat(agent.p90Ms())
+                .as("three independent spreads, and three times the same error of the mean")
+                .isEqualTo(6_000 + Math.round(1.2816 * Math.sqrt(3 * 500.0 * 500 + Math.pow(3 * 500.0 / 3, 2))));
     }
 
     @Test
