@@ -19,7 +19,7 @@ import java.util.List;
  * </ul>
  *
  * A note job that will itself join a group commit ahead of it waits only for what comes before that group commit's
- * grant. The holds are independent, each with its measured mean and variance, so the band's upper end is the mean
+ * grant. A job waits, in addition, for a worker to claim the grant it runs under: the KB's measured claim wait. The holds are independent, each with its measured mean and variance, so the band's upper end is the mean
  * plus {@link #Z90} standard deviations of the sum, which also counts the uncertainty of the measured means (see
  * {@link HoldStats.Hold#meanErrorMs()}). Only the first {@link #SCANNED} places ahead are looked at; a
  * ticket further back gets their cost scaled to its place.
@@ -80,10 +80,13 @@ public final class EtaModel {
             rows.add(h.meanMs(), h, w.kind());
         }
         long scanned = Math.min(placesAhead, SCANNED);
-        if (placesAhead == scanned && me == HoldKind.NOTE && room > 0) {
-            return band(beforeOpenBatch); // runs as soon as that group commit's head does
+        Sum wait = placesAhead == scanned && me == HoldKind.NOTE && room > 0
+                ? beforeOpenBatch // runs as soon as that group commit's head runs
+                : fixed.plus(rows, (double) placesAhead / scanned);
+        if (me != HoldKind.LEASE) { // a job runs once a worker claimed its grant (or its group commit's head's)
+            wait.addClaim(stats.claim());
         }
-        return band(fixed.plus(rows, (double) placesAhead / scanned));
+        return band(wait);
     }
 
     private static Eta band(Sum s) {
@@ -102,12 +105,19 @@ public final class EtaModel {
     private static final class Sum {
         double mean;
         double variance;
-        final double[] meanError = new double[HoldKind.values().length];
+        /** Per kind, and last the claim wait. */
+        final double[] meanError = new double[HoldKind.values().length + 1];
 
         void add(double m, HoldStats.Hold h, HoldKind kind) {
             mean += m;
             variance += h.varianceMs2();
             meanError[kind.ordinal()] += h.meanErrorMs();
+        }
+
+        void addClaim(HoldStats.Hold claim) {
+            mean += claim.meanMs();
+            variance += claim.varianceMs2();
+            meanError[meanError.length - 1] += claim.meanErrorMs();
         }
 
         Sum copy() {

@@ -3,14 +3,16 @@ package dev.kbsync.coordinator.engine.eta;
 import io.vertx.core.json.JsonObject;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A KB's measured holds, as the scripts keep them in its {@code stats} hash (lib.lua, {@code recordHold}): per kind an
  * exponentially weighted mean and variance of how long grants were held ({@code <kind>:m}, {@code <kind>:v}, ms and
- * ms²) and how many were measured ({@code <kind>:n}); the group-commit size the workers ask for ({@code batch}: the
+ * ms²) and how many were measured ({@code <kind>:n}); the same of how long a job's grant waited for a worker to
+ * claim it ({@code claim:*}); the group-commit size the workers ask for ({@code batch}: the
  * head plus its members), and when a ticket last left the queue ({@code moved}, Redis ms).
  */
-public record HoldStats(Map<HoldKind, Hold> holds, int batchSize, long movedMs, long legacyAvgMs) {
+public record HoldStats(Map<HoldKind, Hold> holds, Hold claim, int batchSize, long movedMs, long legacyAvgMs) {
     /** Until a worker asked for a group commit: the workers' default. */
     public static final int DEFAULT_BATCH = 16;
 
@@ -22,7 +24,10 @@ public record HoldStats(Map<HoldKind, Hold> holds, int batchSize, long movedMs, 
     /** About how many recent holds an exponentially weighted mean of weight 0.2 stands on ((2 - 0.2) / 0.2). */
     static final long EFFECTIVE_SAMPLES = 9;
 
-    public static final HoldStats EMPTY = new HoldStats(Map.of(), DEFAULT_BATCH, 0, 0);
+    /** Nothing measured: no wait for a worker assumed. */
+    static final Hold NO_CLAIM = new Hold(0, 0, 0);
+
+    public static final HoldStats EMPTY = new HoldStats(Map.of(), NO_CLAIM, DEFAULT_BATCH, 0, 0);
 
     /** Measured holds of one kind. */
     public record Hold(double meanMs, double varianceMs2, long samples) {
@@ -48,6 +53,7 @@ public record HoldStats(Map<HoldKind, Hold> holds, int batchSize, long movedMs, 
 
     public HoldStats {
         holds = Map.copyOf(holds);
+        claim = claim == null ? NO_CLAIM : claim;
         if (batchSize < 1) {
             batchSize = DEFAULT_BATCH;
         }
@@ -81,14 +87,17 @@ public record HoldStats(Map<HoldKind, Hold> holds, int batchSize, long movedMs, 
         }
         Map<HoldKind, Hold> holds = new EnumMap<>(HoldKind.class);
         for (HoldKind kind : HoldKind.values()) {
-            long n = num(s, kind.wire() + ":n");
-            if (n > 0) {
-                holds.put(
-                        kind,
-                        new Hold(Math.max(0, num(s, kind.wire() + ":m")), Math.max(0, num(s, kind.wire() + ":v")), n));
-            }
+            hold(s, kind.wire()).ifPresent(h -> holds.put(kind, h));
         }
-        return new HoldStats(holds, (int) num(s, "batch"), num(s, "moved"), num(s, "avg"));
+        return new HoldStats(
+                holds, hold(s, "claim").orElse(NO_CLAIM), (int) num(s, "batch"), num(s, "moved"), num(s, "avg"));
+    }
+
+    private static Optional<Hold> hold(JsonObject s, String kind) {
+        long n = num(s, kind + ":n");
+        return n > 0
+                ? Optional.of(new Hold(Math.max(0, num(s, kind + ":m")), Math.max(0, num(s, kind + ":v")), n))
+                : Optional.empty();
     }
 
     private static long num(JsonObject s, String field) {

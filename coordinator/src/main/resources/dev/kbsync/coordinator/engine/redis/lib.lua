@@ -66,7 +66,8 @@ local function finishT(tid, t, s, now)
   end
 end
 
--- Hold statistics per kind (note, agent, lease) in the KB's stats hash, for the ETA model (EtaModel, HoldStats):
+-- Hold statistics per kind (note, agent, lease; and claim: how long a job's grant waits for a worker) in the KB's
+-- stats hash, for the ETA model (EtaModel, HoldStats):
 -- an exponentially weighted mean and variance of how long grants were held, a plain running mean over the first
 -- HOLD_WARMUP holds, later holds clipped at three standard deviations above the mean. A note job's grant is held for
 -- its whole group commit.

@@ -18,6 +18,7 @@ class EtaModelTest {
                     HoldKind.NOTE, new Hold(2_000, 500.0 * 500, 10),
                     HoldKind.AGENT, new Hold(20_000, 5_000.0 * 5_000, 10),
                     HoldKind.LEASE, new Hold(10_000, 3_000.0 * 3_000, 10)),
+            HoldStats.NO_CLAIM,
             4,
             0,
             0);
@@ -112,6 +113,26 @@ class EtaModelTest {
                         .etaMs())
                 .as("the claimed head took its members already: this note is the next group commit's")
                 .isEqualTo(2_000);
+    }
+
+    @Test
+    void shouldAddTheMeasuredWaitForAWorkerToAJobOnly() {
+        HoldStats slowWorkers = new HoldStats(STATS.holds(), new Hold(700, 100.0 * 100, 10), STATS.batchSize(), 0, 0);
+        Holding open = new Holding(Waiting.note(), T0, T0 + 30_000, true);
+
+        assertThat(EtaModel.estimate(HoldKind.NOTE, 1, open, List.of(), T0, slowWorkers)
+                        .etaMs())
+                .as("it joins the unclaimed note grant's group commit once a worker claims that")
+                .isEqualTo(700);
+        assertThat(EtaModel.estimate(HoldKind.AGENT, 1, null, List.of(), T0, slowWorkers)
+                        .etaMs())
+                .isEqualTo(700);
+        assertThat(EtaModel.estimate(HoldKind.LEASE, 1, null, List.of(), T0, slowWorkers))
+                .as("a raw lease needs no worker")
+                .isEqualTo(Eta.NONE);
+        assertThat(HoldStats.fromJson(new JsonObject("{\"claim:m\":700,\"claim:v\":10000,\"claim:n\":10}"))
+                        .claim())
+                .isEqualTo(new Hold(700, 10_000, 10));
     }
 
     @Test
