@@ -7,6 +7,9 @@ import dev.kbsync.coordinator.http.HttpApi;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
 import dev.kbsync.coordinator.service.CoordinatorServices;
+import dev.kbsync.coordinator.snapshot.FetchAuth;
+import dev.kbsync.coordinator.snapshot.KbMirrors;
+import dev.kbsync.coordinator.snapshot.LandingWatch;
 import dev.kbsync.coordinator.tls.CertificateReloader;
 import dev.kbsync.metrics.ProcessMetrics;
 import io.vertx.core.Future;
@@ -14,7 +17,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.redisson.api.RedissonClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,24 +27,33 @@ import org.slf4j.LoggerFactory;
 /** One running coordinator: Redisson client, services, configured KBs registered, HTTP server listening. */
 public final class Coordinator {
     private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+    /** Every mirror is fetched this often besides when a job of its KB lands. */
+    private static final Duration MIRROR_REFRESH = Duration.ofSeconds(30);
+    /** How long a read with {@code ?after=} waits for the commit. */
+    private static final Duration AFTER_WAIT = Duration.ofSeconds(10);
+
+    private static final int READ_THREADS = 4;
 
     private final Vertx vertx;
     private final RedissonClient redisson;
     private final ServicesFactory.Running services;
     private final HttpServer server;
     private final Optional<CertificateReloader> tls;
+    private final Reads reads;
 
     private Coordinator(
             Vertx vertx,
             RedissonClient redisson,
             ServicesFactory.Running services,
             HttpServer server,
-            Optional<CertificateReloader> tls) {
+            Optional<CertificateReloader> tls,
+            Reads reads) {
         this.vertx = vertx;
         this.redisson = redisson;
         this.services = services;
         this.server = server;
         this.tls = tls;
+        this.reads = reads;
     }
 
     /** Starts a coordinator backed by the Redis engine, with a metrics registry of its own. */
@@ -94,29 +108,38 @@ public final class Coordinator {
                 : AuthHandler.disabled();
         SubmissionRateLimiter limiter = new SubmissionRateLimiter(
                 redisson, Clock.systemUTC(), config.rateLimit().window());
+        Reads reads = Reads.start(vertx, running.services());
         HttpApi api = new HttpApi(
-                vertx, config, running.services(), auth, limiter, metrics, () -> RedisClients.ping(vertx, redisson));
+                vertx,
+                config,
+                running.services(),
+                auth,
+                limiter,
+                metrics,
+                () -> RedisClients.ping(vertx, redisson),
+                reads.mirrors());
         HttpServerOptions options = new HttpServerOptions();
         Future<Optional<CertificateReloader>> tls = config.tls()
                 .map(t -> CertificateReloader.load(vertx, t, options).map(Optional::of))
                 .orElse(Future.succeededFuture(Optional.empty()));
         return tls.compose(reloader -> Future.all(config.kbs().stream()
-                        .map(kb -> running.services().kbs().register(kb))
-                        .toList())
-                .compose(registered -> vertx.createHttpServer(options)
-                        .requestHandler(api.router())
-                        .listen(config.http().port(), config.http().host()))
-                .map(server -> {
-                    reloader.ifPresent(r -> r.watch(server));
-                    log.info(
-                            "coordinator {} listening on {}://{}:{} ({} KBs from config)",
-                            config.coordinatorId(),
-                            reloader.isPresent() ? "https" : "http",
-                            config.http().host(),
-                            server.actualPort(),
-                            config.kbs().size());
-                    return new Coordinator(vertx, redisson, running, server, reloader);
-                }));
+                                .map(kb -> running.services().kbs().register(kb))
+                                .toList())
+                        .compose(registered -> vertx.createHttpServer(options)
+                                .requestHandler(api.router())
+                                .listen(config.http().port(), config.http().host()))
+                        .map(server -> {
+                            reloader.ifPresent(r -> r.watch(server));
+                            log.info(
+                                    "coordinator {} listening on {}://{}:{} ({} KBs from config)",
+                                    config.coordinatorId(),
+                                    reloader.isPresent() ? "https" : "http",
+                                    config.http().host(),
+                                    server.actualPort(),
+                                    config.kbs().size());
+                            return new Coordinator(vertx, redisson, running, server, reloader, reads);
+                        }))
+                .onFailure(e -> reads.close());
     }
 
     /** The port the HTTP server listens on (the real one when configured as 0). */
@@ -133,7 +156,34 @@ public final class Coordinator {
     public Future<Void> stop() {
         tls.ifPresent(CertificateReloader::stop);
         return server.close()
+                .eventually(() -> {
+                    reads.close();
+                    return Future.succeededFuture();
+                })
                 .eventually(() -> services.stop().get())
                 .eventually(() -> RedisClients.shutdown(vertx, redisson));
+    }
+
+    /** The read snapshots: the KBs' mirrors and what tells them a job landed. */
+    private record Reads(KbMirrors mirrors, LandingWatch landings) implements AutoCloseable {
+        static Reads start(Vertx vertx, CoordinatorServices services) {
+            AtomicReference<KbMirrors> mirrors = new AtomicReference<>();
+            LandingWatch landings = new LandingWatch(
+                    vertx, services.queues().watchers(), kb -> mirrors.get().landed(kb));
+            mirrors.set(KbMirrors.start(
+                    Optional.empty(),
+                    MIRROR_REFRESH,
+                    AFTER_WAIT,
+                    READ_THREADS,
+                    new FetchAuth(System.getenv()),
+                    landings::watch));
+            return new Reads(mirrors.get(), landings);
+        }
+
+        @Override
+        public void close() {
+            landings.close();
+            mirrors.close();
+        }
     }
 }

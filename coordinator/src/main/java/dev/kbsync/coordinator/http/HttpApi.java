@@ -12,6 +12,7 @@ import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.metrics.RouteRequests;
 import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
 import dev.kbsync.coordinator.service.CoordinatorServices;
+import dev.kbsync.coordinator.snapshot.KbMirrors;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -36,6 +37,7 @@ public final class HttpApi {
     private final QueueRoutes queues;
     private final WorkerRoutes workers;
     private final OpsRoutes ops;
+    private final ReadRoutes reads;
 
     public HttpApi(
             Vertx vertx,
@@ -44,7 +46,8 @@ public final class HttpApi {
             AuthHandler auth,
             SubmissionRateLimiter limiter,
             PrometheusMetrics metrics,
-            Supplier<Future<Void>> redisPing) {
+            Supplier<Future<Void>> redisPing,
+            KbMirrors mirrors) {
         this.vertx = vertx;
         this.auth = auth;
         this.metrics = metrics;
@@ -60,6 +63,7 @@ public final class HttpApi {
         this.queues = new QueueRoutes(services, config.http().sseKeepAlive());
         this.workers = new WorkerRoutes(services);
         this.ops = new OpsRoutes(redisPing, metrics);
+        this.reads = new ReadRoutes(services.kbs(), mirrors);
     }
 
     /** A new router with every route of the API. */
@@ -86,6 +90,9 @@ public final class HttpApi {
         on(router, GET, "/v1/kbs/:kb/queue", reader, false, queues::handleQueue);
         on(router, GET, "/v1/kbs/:kb/recent-jobs", reader, false, queues::handleRecent);
         on(router, GET, "/v1/kbs/:kb/events", reader, false, queues::handleKbEvents);
+        on(router, GET, "/v1/kbs/:kb/files/*", reader, false, reads::handleFile);
+        on(router, GET, "/v1/kbs/:kb/tree", reader, false, reads::handleTree);
+        on(router, GET, "/v1/kbs/:kb/log", reader, false, reads::handleLog);
         on(router, GET, "/v1/events", reader, false, queues::handleAllEvents);
         on(router, POST, "/v1/kbs/:kb/leases", client, true, leases::handleRequest);
         on(router, GET, "/v1/leases/:id", reader, false, leases::handleGet);
