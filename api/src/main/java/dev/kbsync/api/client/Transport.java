@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemTrustOptions;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
@@ -84,8 +85,20 @@ final class Transport {
      */
     Future<JsonObject> call(
             HttpMethod method, String path, JsonObject body, String idempotencyKey, Duration extraWait) {
+        return call(method, path, body, idempotencyKey, extraWait, Map.of());
+    }
+
+    /** {@link #call} with extra request headers; a {@code 304 Not Modified} answers null. */
+    Future<JsonObject> call(
+            HttpMethod method,
+            String path,
+            JsonObject body,
+            String idempotencyKey,
+            Duration extraWait,
+            Map<String, String> headers) {
         RequestOptions request = request(method, path)
                 .setIdleTimeout(options.requestTimeout().plus(extraWait).toMillis());
+        headers.forEach(request::putHeader);
         if (idempotencyKey != null) {
             request.putHeader("Idempotency-Key", idempotencyKey);
         }
@@ -157,6 +170,9 @@ final class Transport {
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
             return body.length() == 0 ? null : body.toJsonObject();
+        }
+        if (status == 304) {
+            return null;
         }
         ApiError error = json(body)
                 .flatMap(ApiError::fromJson)

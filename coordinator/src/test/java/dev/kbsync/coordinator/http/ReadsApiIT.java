@@ -5,7 +5,15 @@ import static dev.kbsync.coordinator.http.ApiFixture.CLIENT;
 import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.PUT;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kbsync.api.KbFile;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.KbLog;
+import dev.kbsync.api.KbTree;
+import dev.kbsync.api.ReadQuery;
+import dev.kbsync.api.client.KbsyncClient;
+import dev.kbsync.api.client.KbsyncException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -166,6 +174,33 @@ class ReadsApiIT {
         assertError(get("/v1/kbs/other/tree", SCOPED), 403, "SCOPE_KB");
         assertError(get("/v1/kbs/other/log", SCOPED), 403, "SCOPE_KB");
         assertError(get("/v1/kbs/notes/tree", null), 401, "UNAUTHENTICATED");
+    }
+
+    @Test
+    void shouldReadThroughTheJavaClient() {
+        KbsyncClient client = api.client(CLIENT);
+        KbId notes = KbId.of("notes");
+        KbFile readme = client.readFile(notes, "README.md", ReadQuery.latest());
+        assertThat(readme.text()).isEqualTo("# Notes\n");
+        assertThat(client.readFileIfChanged(notes, "README.md", readme.etag(), ReadQuery.latest()))
+                .isEmpty();
+        assertThat(client.readFile(notes, "notes/2026/standup.md", ReadQuery.at(first.name()))
+                        .text())
+                .isEqualTo("Standup moved to 9:30\n");
+        assertThat(client.tree(notes, "notes/", ReadQuery.latest()).entries())
+                .extracting(KbTree.Entry::path)
+                .contains("notes/2026/standup.md");
+        assertThat(client.log(notes, "README.md", 5, ReadQuery.latest()).commits())
+                .extracting(KbLog.Entry::job)
+                .containsExactly("notes~job-1");
+        assertThatThrownBy(() -> client.readFile(notes, "notes/missing.md", ReadQuery.latest()))
+                .isInstanceOfSatisfying(
+                        KbsyncException.NotFound.class,
+                        e -> assertThat(e.code()).isEqualTo("FILE_NOT_FOUND"));
+        assertThatThrownBy(() -> client.readFile(notes, ".git/config", ReadQuery.latest()))
+                .isInstanceOfSatisfying(
+                        KbsyncException.InvalidRequest.class,
+                        e -> assertThat(e.code()).isEqualTo("INVALID_PATH"));
     }
 
     private static HttpResponse<Buffer> get(String path, String token) {
