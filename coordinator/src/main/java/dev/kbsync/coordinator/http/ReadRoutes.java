@@ -21,9 +21,11 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.eclipse.jgit.lib.ObjectId;
 
@@ -37,8 +39,12 @@ final class ReadRoutes {
     private static final int DEFAULT_LOG = 20;
     private static final int MAX_LOG = 200;
 
+    /** How long a read trusts the KB registration it looked up (a changed remote is seen by reads this late). */
+    private static final long KB_CACHE_NANOS = 1_000_000_000L;
+
     private final KbRegistry kbs;
     private final KbMirrors mirrors;
+    private final Map<KbId, Cached> registered = new ConcurrentHashMap<>();
 
     ReadRoutes(KbRegistry kbs, KbMirrors mirrors) {
         this.kbs = kbs;
@@ -80,12 +86,27 @@ final class ReadRoutes {
     private <T> Future<T> read(RoutingContext ctx, Query query, KbMirrors.SnapshotRead<T> read) {
         KbId kb = KbId.of(ctx.pathParam("kb"));
         Optional<ObjectId> after = query.commit("after");
-        return kbs.get(kb)
-                .map(found -> found.orElseThrow(() -> new NotFoundException("KB_NOT_FOUND", "no KB " + kb.value())))
+        return registration(kb)
                 .compose((KbConfig config) -> Future.fromCompletionStage(
                         mirrors.read(config, after, read), ctx.vertx().getOrCreateContext()))
                 .recover(ReadRoutes::unwrap);
     }
+
+    /** The KB's registration, looked up at most once a second per KB (reads are frequent, registrations rare). */
+    private Future<KbConfig> registration(KbId kb) {
+        Cached cached = registered.get(kb);
+        long now = System.nanoTime();
+        if (cached != null && now - cached.at() < KB_CACHE_NANOS) {
+            return Future.succeededFuture(cached.kb());
+        }
+        return kbs.get(kb).map(found -> {
+            KbConfig config = found.orElseThrow(() -> new NotFoundException("KB_NOT_FOUND", "no KB " + kb.value()));
+            registered.put(kb, new Cached(config, now));
+            return config;
+        });
+    }
+
+    private record Cached(KbConfig kb, long at) {}
 
     private static <T> Future<T> unwrap(Throwable failure) {
         Throwable cause =
