@@ -17,7 +17,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.redisson.api.RedissonClient;
@@ -27,10 +26,6 @@ import org.slf4j.LoggerFactory;
 /** One running coordinator: Redisson client, services, configured KBs registered, HTTP server listening. */
 public final class Coordinator {
     private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
-    /** Every mirror is fetched this often besides when a job of its KB lands. */
-    private static final Duration MIRROR_REFRESH = Duration.ofSeconds(30);
-    /** How long a read with {@code ?after=} waits for the commit. */
-    private static final Duration AFTER_WAIT = Duration.ofSeconds(10);
 
     private static final int READ_THREADS = 4;
 
@@ -108,7 +103,7 @@ public final class Coordinator {
                 : AuthHandler.disabled();
         SubmissionRateLimiter limiter = new SubmissionRateLimiter(
                 redisson, Clock.systemUTC(), config.rateLimit().window());
-        Reads reads = Reads.start(vertx, running.services());
+        Reads reads = Reads.start(vertx, config.reads(), running.services());
         HttpApi api = new HttpApi(
                 vertx,
                 config,
@@ -166,16 +161,16 @@ public final class Coordinator {
 
     /** The read snapshots: the KBs' mirrors and what tells them a job landed. */
     private record Reads(KbMirrors mirrors, LandingWatch landings) implements AutoCloseable {
-        static Reads start(Vertx vertx, CoordinatorServices services) {
+        static Reads start(Vertx vertx, CoordinatorConfig.Reads config, CoordinatorServices services) {
             AtomicReference<KbMirrors> mirrors = new AtomicReference<>();
             LandingWatch landings = new LandingWatch(
                     vertx, services.queues().watchers(), kb -> mirrors.get().landed(kb));
             mirrors.set(KbMirrors.start(
-                    Optional.empty(),
-                    MIRROR_REFRESH,
-                    AFTER_WAIT,
+                    config.mirrorDir(),
+                    config.refresh(),
+                    config.afterWait(),
                     READ_THREADS,
-                    new FetchAuth(System.getenv()),
+                    new FetchAuth(config.credentialDirs()),
                     landings::watch));
             return new Reads(mirrors.get(), landings);
         }

@@ -2,69 +2,71 @@ package dev.kbsync.coordinator.snapshot;
 
 import dev.kbsync.api.CredentialRef;
 import dev.kbsync.api.KbConfig;
-import dev.kbsync.coordinator.error.UnavailableException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 
 /**
- * The coordinator's own credentials for fetching a KB's remote: none (a file or anonymous remote), or the token its
- * reference names ({@code env}: a variable of the coordinator's environment, {@code file}: a file it can read), read
- * at each fetch so rotations apply. GitHub App and SSH key references are the workers' only: fetching such a KB fails
- * with a message saying so.
+ * The coordinator's own credentials for fetching a KB's remote into its read mirror. Whoever may register a KB
+ * chooses its remote, so the coordinator sends only what its operator allowed: the token file a KB's {@code file}
+ * reference names when that file lies (symbolic links resolved) in one of {@code reads.credentialDirs}, read at each
+ * fetch so rotations apply. Every other case fetches without credentials (file paths and public remotes need none):
+ * {@code env} references (the coordinator's environment holds its own secrets), GitHub App and SSH key references
+ * (the workers'), and files outside those directories. {@link #without} says why, for the error message.
  */
 public final class FetchAuth {
-    private static final Duration RETRY = Duration.ofSeconds(30);
+    private static final int MAX_SECRET_BYTES = 64 * 1024;
 
-    private final Map<String, String> env;
+    private final List<Path> dirs;
 
-    public FetchAuth(Map<String, String> env) {
-        this.env = Map.copyOf(env);
+    public FetchAuth(List<Path> credentialDirs) {
+        this.dirs = List.copyOf(credentialDirs);
     }
 
+    /** The credentials to fetch {@code kb} with; empty: fetch without. */
     Optional<CredentialsProvider> credentials(KbConfig kb) throws IOException {
-        Optional<CredentialRef> ref = kb.credentials();
-        if (ref.isEmpty()) {
+        if (kb.credentials().isEmpty() || without(kb) != null) {
             return Optional.empty();
         }
-        CredentialRef reference = ref.get();
-        if (reference instanceof CredentialRef.Env e) {
-            return Optional.of(provider(kb, e.username(), secret(env.get(e.variable()), "variable " + e.variable())));
+        CredentialRef.File file = (CredentialRef.File) kb.credentials().get();
+        byte[] bytes = Files.readAllBytes(Path.of(file.path()).toRealPath());
+        String token = new String(bytes, 0, Math.min(bytes.length, MAX_SECRET_BYTES), StandardCharsets.UTF_8).strip();
+        if (token.isEmpty()) {
+            throw new IOException("the KB's credential file " + file.path() + " is empty");
         }
-        if (reference instanceof CredentialRef.File f) {
-            String value = Files.readString(Path.of(f.path()), StandardCharsets.UTF_8);
-            return Optional.of(provider(kb, f.username(), secret(value, "file " + f.path())));
-        }
-        throw unsupported(reference instanceof CredentialRef.GitHubApp ? "githubApp" : "sshKey");
+        String username = file.username() != null ? file.username() : defaultUsername(kb.remote());
+        return Optional.of(new UsernamePasswordCredentialsProvider(username, token));
     }
 
-    private static String secret(String value, String where) {
-        if (value == null || value.isBlank()) {
-            throw new UnavailableException(
-                    "SNAPSHOT_UNAVAILABLE", "the KB's credential (" + where + ") is empty at the coordinator", RETRY);
+    /** Why the coordinator fetches {@code kb} without its credential reference; null when it uses it (or has none). */
+    String without(KbConfig kb) {
+        if (kb.credentials().isEmpty()) {
+            return null;
         }
-        return value.strip();
-    }
-
-    private static CredentialsProvider provider(KbConfig kb, String username, String token) {
-        return new UsernamePasswordCredentialsProvider(
-                username != null ? username : defaultUsername(kb.remote()), token);
-    }
-
-    private static UnavailableException unsupported(String form) {
-        return new UnavailableException(
-                "SNAPSHOT_UNAVAILABLE",
-                "the coordinator does not fetch with '" + form + "' credentials; reads need an env or file token, or no"
-                        + " credentials",
-                RETRY);
+        if (!(kb.credentials().get() instanceof CredentialRef.File file)) {
+            return "the coordinator uses only 'file' credential references for its reads";
+        }
+        if (dirs.isEmpty()) {
+            return "reads.credentialDirs is not set";
+        }
+        try {
+            Path real = Path.of(file.path()).toRealPath();
+            for (Path dir : dirs) {
+                if (Files.isDirectory(dir) && real.startsWith(dir.toRealPath())) {
+                    return null;
+                }
+            }
+            return file.path() + " is not in reads.credentialDirs";
+        } catch (IOException e) {
+            return file.path() + " cannot be read by the coordinator";
+        }
     }
 
     /** The user name git hosts expect with a token (as the workers use it). */

@@ -30,18 +30,23 @@ import org.eclipse.jgit.lib.ObjectId;
 
 /**
  * The coordinator's read mirrors, one per KB that was read: created on the first read, refreshed every
- * {@code refreshEvery}, when a job of the KB lands ({@link #landed}) and when a read asks for a commit the snapshot
- * does not hold yet ({@code after}, waited for at most {@code afterWait}). Fetches run on two threads of their own,
+ * {@code refreshEvery} while read in the last ten minutes (else fetched again by the next read before it is served),
+ * when a job of the KB lands ({@link #landed}) and when a read asks for a commit the snapshot does not hold yet
+ * ({@code after}, waited for at most {@code afterWait}). Fetches run on two threads of their own,
  * reads on {@code readThreads} others: a read never waits for a KB's lock, a writer or another KB's fetch.
  */
 public final class KbMirrors implements AutoCloseable {
     private static final Duration RETRY_BEHIND = Duration.ofSeconds(1);
     private static final Duration RETRY_UNAVAILABLE = Duration.ofSeconds(5);
     private static final long REFETCH_PAUSE_MS = 100;
+    /** A mirror nobody read for this long is not fetched by the timer (landings still refresh it). */
+    private static final Duration IDLE = Duration.ofMinutes(10);
 
     private final Path dir;
     private final boolean ownsDir;
     private final Duration afterWait;
+    private final long refreshNanos;
+    private final long idleNanos;
     private final FetchAuth auth;
     private final Consumer<KbId> onNewMirror;
     private final Map<KbId, Mirror> mirrors = new ConcurrentHashMap<>();
@@ -61,6 +66,8 @@ public final class KbMirrors implements AutoCloseable {
         this.dir = dir;
         this.ownsDir = ownsDir;
         this.afterWait = afterWait;
+        this.refreshNanos = refreshEvery.toNanos();
+        this.idleNanos = IDLE.toNanos();
         this.auth = auth;
         this.onNewMirror = onNewMirror;
         this.reads = Executors.newFixedThreadPool(readThreads, daemons("kbsync-read"));
@@ -100,6 +107,21 @@ public final class KbMirrors implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+        boolean wasIdle = !mirror.readWithin(idleNanos);
+        mirror.touch();
+        Optional<Snapshot> current = mirror.current();
+        if (after.isEmpty() && current.isPresent()) {
+            if (!wasIdle || mirror.fetchedWithin(refreshNanos * 2)) {
+                return CompletableFuture.supplyAsync(() -> run(read, current.get()), reads); // the fast path
+            }
+            // nobody read it for a while, so the timer skipped it: fetch first, serve what is there if that fails
+            long deadline = System.nanoTime() + afterWait.toNanos();
+            return mirror.refresh()
+                    .copy()
+                    .completeOnTimeout(null, afterWait.toNanos(), TimeUnit.NANOSECONDS)
+                    .thenCompose(done -> await(mirror, after, deadline))
+                    .thenApplyAsync(snapshot -> run(read, snapshot), reads);
+        }
         long deadline = System.nanoTime() + afterWait.toNanos();
         return await(mirror, after, deadline).thenApplyAsync(snapshot -> run(read, snapshot), reads);
     }
@@ -123,6 +145,7 @@ public final class KbMirrors implements AutoCloseable {
             }
             boolean fetchedBefore = mirror.current().isPresent();
             return mirror.refresh()
+                    .copy()
                     .completeOnTimeout(null, left, TimeUnit.NANOSECONDS)
                     .thenCompose(done -> {
                         if (mirror.current().isEmpty() && mirror.lastFailure() != null && !fetchedBefore) {
@@ -197,7 +220,7 @@ public final class KbMirrors implements AutoCloseable {
     }
 
     private void refreshAll() {
-        mirrors.values().forEach(Mirror::refresh);
+        mirrors.values().stream().filter(m -> m.readWithin(idleNanos)).forEach(Mirror::refresh);
     }
 
     /** {@code <kb>-<digest of remote and branch>.git}: a KB pointed at another remote gets a fresh mirror. */

@@ -1,7 +1,6 @@
 package dev.kbsync.coordinator.snapshot;
 
 import dev.kbsync.api.KbConfig;
-import dev.kbsync.coordinator.error.UnavailableException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +34,8 @@ final class Mirror implements AutoCloseable {
     private final Executor fetches;
     private final FetchAuth auth;
     private volatile ObjectId head;
+    private volatile long fetchedAt = Long.MIN_VALUE;
+    private volatile long readAt = System.nanoTime();
     private volatile String lastFailure = "not fetched yet";
     private CompletableFuture<Void> running;
     private CompletableFuture<Void> next;
@@ -76,6 +77,22 @@ final class Mirror implements AutoCloseable {
     Optional<Snapshot> current() {
         ObjectId commit = head;
         return commit == null ? Optional.empty() : Optional.of(new Snapshot(repository, commit));
+    }
+
+    /** A read used this mirror now. */
+    void touch() {
+        readAt = System.nanoTime();
+    }
+
+    /** Whether a read used it within {@code nanos}. */
+    boolean readWithin(long nanos) {
+        return System.nanoTime() - readAt < nanos;
+    }
+
+    /** Whether the last successful fetch started within {@code nanos} (false before the first). */
+    boolean fetchedWithin(long nanos) {
+        long at = fetchedAt;
+        return at != Long.MIN_VALUE && System.nanoTime() - at < nanos;
     }
 
     /** Why the last fetch failed (for the 503 message), without secrets. */
@@ -144,6 +161,7 @@ final class Mirror implements AutoCloseable {
                 return;
             }
             head = ref.getObjectId();
+            fetchedAt = start;
             lastFailure = null;
             log.debug(
                     "read mirror of KB {} at {} ({} ms)",
@@ -151,7 +169,8 @@ final class Mirror implements AutoCloseable {
                     head.name(),
                     Duration.ofNanos(System.nanoTime() - start).toMillis());
         } catch (Exception e) {
-            lastFailure = e instanceof UnavailableException u ? u.getMessage() : describe(e);
+            String without = auth.without(kb);
+            lastFailure = describe(e) + (without == null ? "" : " (fetched without credentials: " + without + ")");
             log.warn("fetching the read mirror of KB {} failed: {}", kb.id().value(), lastFailure);
         }
     }
