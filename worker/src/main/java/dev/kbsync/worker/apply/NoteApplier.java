@@ -37,13 +37,18 @@ public final class NoteApplier implements Applier {
 
     @Override
     public ApplyResult apply(Path checkout, Job job, KbConfig kb) {
+        return apply(checkout, job, kb, StopSignal.never());
+    }
+
+    @Override
+    public ApplyResult apply(Path checkout, Job job, KbConfig kb, StopSignal stop) {
         if (!(job.payload() instanceof JobPayload.Note note)) {
             throw new IllegalArgumentException("not a note job: " + job.id());
         }
         String title = NoteText.title(note);
         String message = "Add: " + title;
         if (noteAgent.isPresent()) {
-            return noteAgent.get().run(checkout, note.text(), message);
+            return noteAgent.get().run(checkout, note.text(), message, stop);
         }
         try {
             return write(SafePaths.of(checkout), job, kb.notePath(), note, title, message);

@@ -14,7 +14,9 @@ import java.util.Optional;
 
 /**
  * Worker settings, validated. The token never appears in {@link #toString()}. {@code agent} and {@code noteAgent} are
- * chosen by the operator; an empty agent makes agent jobs fail with {@code AGENT_NOT_CONFIGURED}.
+ * chosen by the operator; an empty agent makes agent jobs fail with {@code AGENT_NOT_CONFIGURED}. {@code maxHold} is the
+ * coordinator's maximum hold as the operator configured it here: an agent timeout not below it (less
+ * {@code deadlineMargin}) is refused; at run time each lease's own deadline rules.
  */
 public record WorkerConfig(
         URI coordinatorUrl,
@@ -34,7 +36,9 @@ public record WorkerConfig(
         int maintainEvery,
         int batchMax,
         CredentialSettings credentials,
-        Optional<Path> coordinatorCaFile) {
+        Optional<Path> coordinatorCaFile,
+        Duration maxHold,
+        Duration deadlineMargin) {
 
     public WorkerConfig {
         Objects.requireNonNull(coordinatorUrl, "coordinator url");
@@ -64,6 +68,28 @@ public record WorkerConfig(
         Check.range(WorkerConfigKey.BATCH_MAX, batchMax, 1, 64, "1-64");
         positive(WorkerConfigKey.POLL_WAIT, pollWait);
         positive(WorkerConfigKey.SHUTDOWN_GRACE, shutdownGrace);
+        positive(WorkerConfigKey.LEASE_MAX_HOLD, maxHold);
+        if (deadlineMargin == null || deadlineMargin.isNegative() || deadlineMargin.compareTo(maxHold) >= 0) {
+            throw ConfigException.of(
+                    WorkerConfigKey.LEASE_DEADLINE_MARGIN,
+                    "must be >= 0 and below lease.maxHold (" + maxHold + "), got " + deadlineMargin);
+        }
+        Duration budget = maxHold.minus(deadlineMargin);
+        agent.ifPresent(a -> belowHold(WorkerConfigKey.AGENT_TIMEOUT, a.timeout(), budget));
+        noteAgent.ifPresent(a -> belowHold(WorkerConfigKey.AGENT_TIMEOUT, a.timeout(), budget));
+    }
+
+    /**
+     * An agent allowed to run as long as a grant lives would always be cut off by the deadline (and its job retried
+     * until its attempts are used up): refused at start.
+     */
+    private static void belowHold(WorkerConfigKey key, Duration timeout, Duration budget) {
+        if (timeout.compareTo(budget) >= 0) {
+            throw ConfigException.of(
+                    key,
+                    "must be below lease.maxHold less lease.deadlineMargin (" + budget + "), got " + timeout
+                            + "; raise the coordinator's maximum hold (and lease.maxHold) or shorten the agent");
+        }
     }
 
     /** How to reach the coordinator: its URL, the worker token (if any), the CA file for HTTPS if any. */

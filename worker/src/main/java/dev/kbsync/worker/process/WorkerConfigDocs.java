@@ -42,7 +42,7 @@ public final class WorkerConfigDocs {
             concurrency: 4
             agent:
               command: [/opt/agents/kb-agent, --model, small]
-              timeout: 10m
+              timeout: 4m
             credentials:
               envFile: /run/secrets/kbsync-worker.env
               fileDirs: /run/secrets,/etc/kbsync/ssh

@@ -57,7 +57,9 @@ public final class WorkerConfigLoader {
                                 .map(Path::of)
                                 .toList(),
                         v.string(WorkerConfigKey.CREDENTIALS_ENV_PREFIX).orElse("")),
-                v.string(WorkerConfigKey.COORDINATOR_CA_FILE).map(Path::of));
+                v.string(WorkerConfigKey.COORDINATOR_CA_FILE).map(Path::of),
+                v.duration(WorkerConfigKey.LEASE_MAX_HOLD),
+                v.duration(WorkerConfigKey.LEASE_DEADLINE_MARGIN));
     }
 
     private static URI url(String text) {

@@ -81,7 +81,12 @@ public final class WorkerProcess {
                 new LocalKbLock(LocalLockConfig.DEFAULTS, clock),
                 new Appliers(new NoteApplier(config.noteAgent(), clock), new AgentApplier(config.agent())),
                 new PublishCycle(new PushRetry(config.pushRetries(), Duration.ofMillis(100)), listener, metrics::cycle),
-                new RunnerSettings(config.emailDomain(), config.maintainEvery(), config.batchMax(), listener));
+                new RunnerSettings(
+                        config.emailDomain(),
+                        config.maintainEvery(),
+                        config.batchMax(),
+                        listener,
+                        config.deadlineMargin()));
         for (int i = 0; i < config.concurrency(); i++) {
             slots.execute(new PollSlot(
                     config.workerId(),

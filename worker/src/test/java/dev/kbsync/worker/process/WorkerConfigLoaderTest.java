@@ -32,6 +32,27 @@ class WorkerConfigLoaderTest {
     }
 
     @Test
+    void shouldRefuseAnAgentTimeoutNotBelowTheMaximumHold() {
+        assertThatThrownBy(() -> WorkerConfigLoader.load(
+                        Map.of("KBSYNC_AGENT_COMMAND", "/opt/agent", "KBSYNC_AGENT_TIMEOUT", "10m")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("agent.timeout: must be below lease.maxHold less lease.deadlineMargin");
+        assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of(
+                        "KBSYNC_AGENT_COMMAND", "/opt/agent",
+                        "KBSYNC_AGENT_TIMEOUT", "60s",
+                        "KBSYNC_LEASE_MAX_HOLD", "62s")))
+                .isInstanceOf(ConfigException.class);
+
+        WorkerConfig config = WorkerConfigLoader.load(Map.of(
+                "KBSYNC_AGENT_COMMAND", "/opt/agent",
+                "KBSYNC_AGENT_TIMEOUT", "20m",
+                "KBSYNC_LEASE_MAX_HOLD", "30m",
+                "KBSYNC_LEASE_DEADLINE_MARGIN", "10s"));
+        assertThat(config.maxHold()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(config.deadlineMargin()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
     void shouldLetTheEnvironmentOverrideTheYamlFile() throws IOException {
         Path yaml = Files.writeString(tmp.resolve("worker.yaml"), """
                 coordinator:
