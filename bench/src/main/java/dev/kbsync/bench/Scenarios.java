@@ -20,6 +20,7 @@ final class Scenarios {
                 new Scenario("5", "notes/s, one KB, git:// remote", Scenarios::notes),
                 new Scenario("6", "git time per job, large KB", Scenarios::gitPerJob),
                 new Scenario("7", "hot KB: sustained notes to one KB, 2 and 4 workers", Scenarios::hotKb),
+                new Scenario("R", "reads while the KB is held and 16 writers wait", Scenarios::reads),
                 new Scenario("M", "coordinator memory, 10,000 queued jobs / 1,000 KBs", Scenarios::memory),
                 new Scenario("D", "durable submissions: AOF fsync always / everysec / none", Scenarios::durability),
                 new Scenario("E", "ETA accuracy: notes, agent tasks and raw leases on 3 KBs", Scenarios::eta));
@@ -67,6 +68,16 @@ final class Scenarios {
                 title,
                 List.of(http, engine, raw),
                 List.of(Check.of(http, raw, target), Check.of(engine, raw, target)));
+    }
+
+    private static ScenarioResult reads(String id, String title, BenchContext ctx) throws Exception {
+        Measurement paced = SnapshotReads.run(ctx, WAITERS, 64, 50, ctx.seconds());
+        Measurement saturated = SnapshotReads.run(ctx, WAITERS, 64, 0, ctx.seconds());
+        return new ScenarioResult(
+                id,
+                title,
+                List.of(paced, saturated),
+                List.of(Check.absolute(paced, Target.absoluteAtMost(Metric.P99, 20))));
     }
 
     private static ScenarioResult positions(String id, String title, BenchContext ctx) throws Exception {

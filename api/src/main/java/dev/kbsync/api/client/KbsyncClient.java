@@ -8,13 +8,17 @@ import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPage;
 import dev.kbsync.api.JobQuery;
 import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbFile;
 import dev.kbsync.api.KbId;
+import dev.kbsync.api.KbLog;
 import dev.kbsync.api.KbOverview;
+import dev.kbsync.api.KbTree;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseRequest;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.NoteRequest;
 import dev.kbsync.api.QueueSnapshot;
+import dev.kbsync.api.ReadQuery;
 import dev.kbsync.api.RecentJobs;
 import dev.kbsync.api.Worker;
 import dev.kbsync.api.WorkerPresence;
@@ -105,6 +109,24 @@ public final class KbsyncClient implements AutoCloseable {
 
     public Job cancel(String jobId) {
         return await(async.cancel(jobId));
+    }
+
+    /** A file of the KB's snapshot; see {@link AsyncKbsyncClient#readFile}. */
+    public KbFile readFile(KbId kb, String path, ReadQuery query) {
+        return await(async.readFile(kb, path, query));
+    }
+
+    /** The file unless its version is still {@code etag}; see {@link AsyncKbsyncClient#readFileIfChanged}. */
+    public Optional<KbFile> readFileIfChanged(KbId kb, String path, String etag, ReadQuery query) {
+        return await(async.readFileIfChanged(kb, path, etag, query));
+    }
+
+    public KbTree tree(KbId kb, String prefix, ReadQuery query) {
+        return await(async.tree(kb, prefix, query));
+    }
+
+    public KbLog log(KbId kb, String path, int limit, ReadQuery query) {
+        return await(async.log(kb, path, limit, query));
     }
 
     public KbOverview kbs() {

@@ -19,6 +19,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemTrustOptions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -88,11 +89,23 @@ final class Transport {
      */
     Future<JsonObject> call(
             HttpMethod method, String path, JsonObject body, String idempotencyKey, Duration extraWait) {
+        return call(method, path, body, idempotencyKey, extraWait, Map.of());
+    }
+
+    /** {@link #call} with extra request headers; a {@code 304 Not Modified} answers null. */
+    Future<JsonObject> call(
+            HttpMethod method,
+            String path,
+            JsonObject body,
+            String idempotencyKey,
+            Duration extraWait,
+            Map<String, String> headers) {
         long idleMs = options.requestTimeout().plus(extraWait).toMillis();
         return onContext(
                 callContext(),
                 () -> failover(endpoints.current(), 1, at -> {
                     RequestOptions request = request(at, method, path).setIdleTimeout(idleMs);
+                    headers.forEach(request::putHeader);
                     if (idempotencyKey != null) {
                         request.putHeader("Idempotency-Key", idempotencyKey);
                     }
@@ -225,6 +238,9 @@ final class Transport {
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
             return body.length() == 0 ? null : body.toJsonObject();
+        }
+        if (status == 304) {
+            return null;
         }
         ApiError error = json(body)
                 .flatMap(ApiError::fromJson)
