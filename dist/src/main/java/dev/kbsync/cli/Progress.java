@@ -66,6 +66,10 @@ final class Progress {
             }
             return ExitCodes.OK;
         }
+        if (job.state() == JobState.CANCELLED) {
+            out.println("cancelled: the job never landed");
+            return ExitCodes.FAILED;
+        }
         JobError error = job.error() == null ? new JobError("UNKNOWN", "") : job.error();
         out.println("failed: " + error.code() + ": " + error.message());
         return ExitCodes.FAILED;

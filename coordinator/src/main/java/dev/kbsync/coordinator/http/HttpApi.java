@@ -74,7 +74,9 @@ public final class HttpApi {
         // route table                                                    who may call    JSON body
         on(router, POST, "/v1/kbs/:kb/notes", client, true, jobs::handleSubmitNote);
         on(router, POST, "/v1/kbs/:kb/agent-tasks", client, true, jobs::handleSubmitAgentTask);
+        on(router, GET, "/v1/jobs", reader, false, jobs::handleList);
         on(router, GET, "/v1/jobs/:id", reader, false, jobs::handleGetJob);
+        on(router, DELETE, "/v1/jobs/:id", client, false, jobs::handleCancel);
         on(router, GET, "/v1/jobs/:id/events", reader, false, jobs::handleJobEvents);
         on(router, POST, "/v1/jobs/:id/result", worker, true, workers::handleResult);
         on(router, POST, "/v1/workers/:workerId/poll", worker, true, workers::handlePoll);

@@ -2,17 +2,21 @@ package dev.kbsync.coordinator.http;
 
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Quoting;
 import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.coordinator.auth.Caller;
+import dev.kbsync.coordinator.auth.Role;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
 import dev.kbsync.coordinator.ratelimit.Window;
 import dev.kbsync.coordinator.service.CoordinatorServices;
+import dev.kbsync.coordinator.service.JobListQuery;
 import dev.kbsync.coordinator.service.QueueAddresses;
+import dev.kbsync.coordinator.service.Submission;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -75,6 +79,58 @@ final class JobRoutes {
                 .onFailure(ctx::fail);
     }
 
+    /**
+     * The job list, newest first: one KB (403 SCOPE_KB outside the caller's) or every KB the caller may use; a
+     * users-scoped caller sees its users' jobs only.
+     */
+    void handleList(RoutingContext ctx) {
+        JobListInput input = JobListInput.parse(ctx.queryParams());
+        Caller caller = Caller.of(ctx);
+        input.kb().ifPresent(kb -> caller.checkKb(kb.value()));
+        input.user().ifPresent(caller::checkUser);
+        Future<List<KbId>> kbs = input.kb().isPresent()
+                ? services.kbs()
+                        .get(input.kb().get())
+                        .map(found -> List.of(found.orElseThrow(() -> new NotFoundException(
+                                        "KB_NOT_FOUND",
+                                        "no KB "
+                                                + Quoting.quote(input.kb().get().value())))
+                                .id()))
+                : services.kbs()
+                        .list()
+                        .map(all -> all.stream()
+                                .map(KbConfig::id)
+                                .filter(id -> caller.mayUse(id.value()))
+                                .toList());
+        Optional<String> user = input.user().or(caller::fixedUser);
+        kbs.compose(ids -> services.jobs()
+                        .list(new JobListQuery(
+                                ids,
+                                user,
+                                input.state(),
+                                input.limit(),
+                                input.cursor(),
+                                job -> caller.sees(job.kb().value(), job.user()))))
+                .onSuccess(page -> Responses.ok(ctx, page.toJson()))
+                .onFailure(ctx::fail);
+    }
+
+    /** Cancels a job no worker took yet: its submitting token's or an admin's call (the engine checks the token). */
+    void handleCancel(RoutingContext ctx) {
+        String id = jobId(ctx);
+        Caller caller = Caller.of(ctx);
+        Optional<String> submitter = caller.role() == Role.ADMIN ? Optional.empty() : Optional.of(caller.name());
+        visibleJob(ctx, id)
+                .compose(found -> services.jobs().cancel(id, submitter))
+                .onSuccess(job -> {
+                    LogTags.around(
+                            Map.of("kb", job.kb().value(), "job", job.id()),
+                            () -> log.info("cancelled by token={}", caller.name()));
+                    Responses.ok(ctx, job.toJson());
+                })
+                .onFailure(ctx::fail);
+    }
+
     void handleJobEvents(RoutingContext ctx) {
         String id = jobId(ctx);
         visibleJob(ctx, id) // the job's KB first: the stream watches it, then reads the job's first state
@@ -129,8 +185,10 @@ final class JobRoutes {
                                 windows(kb, user, Caller.of(ctx)), ctx.vertx().getOrCreateContext())
                         : Future.failedFuture(
                                 new NotFoundException("KB_NOT_FOUND", "no KB " + Quoting.quote(kb.value()))))
-                .compose(remaining ->
-                        services.jobs().submit(kb, user, payload, key).onSuccess(job -> accepted(ctx, job, remaining)))
+                .compose(remaining -> services.jobs()
+                        .submit(new Submission(
+                                kb, user, payload, key, Caller.of(ctx).name()))
+                        .onSuccess(job -> accepted(ctx, job, remaining)))
                 .onFailure(ctx::fail);
     }
 

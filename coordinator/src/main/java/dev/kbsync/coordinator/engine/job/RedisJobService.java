@@ -4,9 +4,8 @@ import dev.kbsync.api.Assignment;
 import dev.kbsync.api.ErrorCodes;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobOutcome;
-import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.JobPage;
 import dev.kbsync.api.JobState;
-import dev.kbsync.api.KbId;
 import dev.kbsync.api.Quoting;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.engine.event.Changes;
@@ -14,13 +13,18 @@ import dev.kbsync.coordinator.engine.store.Idempotency;
 import dev.kbsync.coordinator.engine.store.RedisKbRegistry;
 import dev.kbsync.coordinator.engine.ticket.JobRef;
 import dev.kbsync.coordinator.engine.ticket.LeaseRef;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Cancellation;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Completed;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Ended;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Kept;
 import dev.kbsync.coordinator.engine.ticket.TicketKind;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.error.ConflictException;
+import dev.kbsync.coordinator.error.ForbiddenException;
 import dev.kbsync.coordinator.metrics.MetricsSink;
+import dev.kbsync.coordinator.service.JobListQuery;
 import dev.kbsync.coordinator.service.JobService;
+import dev.kbsync.coordinator.service.Submission;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,6 +44,7 @@ public final class RedisJobService implements JobService {
     private final Assigner assigner;
     private final Changes changes;
     private final MetricsSink metrics;
+    private final JobLists lists;
 
     public RedisJobService(
             EngineConfig config,
@@ -58,16 +63,55 @@ public final class RedisJobService implements JobService {
         this.assigner = assigner;
         this.changes = changes;
         this.metrics = metrics;
+        this.lists = new JobLists(tickets);
     }
 
     @Override
-    public Future<Job> submit(KbId kb, String user, JobPayload payload, Optional<String> idempotencyKey) {
-        JobRef ref = JobRef.create(kb);
-        return kbs.require(kb)
-                .compose(v -> idempotencyKey.isEmpty()
+    public Future<Job> submit(Submission s) {
+        JobRef ref = JobRef.create(s.kb());
+        return kbs.require(s.kb())
+                .compose(v -> s.idempotencyKey().isEmpty()
                         ? Future.succeededFuture(ref.id())
-                        : idempotency.claim(user, idempotencyKey.get(), ref.id()))
-                .compose(id -> id.equals(ref.id()) ? enqueue(ref, user, payload) : existing(id, kb, user, payload));
+                        : idempotency.claim(s.user(), s.idempotencyKey().get(), ref.id()))
+                .compose(id -> id.equals(ref.id()) ? enqueue(ref, s) : existing(id, s));
+    }
+
+    @Override
+    public Future<JobPage> list(JobListQuery query) {
+        return lists.page(query);
+    }
+
+    @Override
+    public Future<Job> cancel(String jobId, Optional<String> submitter) {
+        return JobRef.of(jobId)
+                .compose(ref -> tickets.cancel(ref, submitter.orElse("")).compose(c -> cancelled(ref, c)));
+    }
+
+    private Future<Job> cancelled(JobRef ref, Cancellation c) {
+        return switch (c.report()) {
+            case CANCELLED -> {
+                if (c.released() instanceof Ended ended) {
+                    metrics.released(ref.kb(), ended.heldMs());
+                }
+                changes.released(ref.kb(), c.released());
+                Job job = c.job().orElseThrow();
+                changes.ended(job);
+                yield Future.succeededFuture(job);
+            }
+            case RUNNING ->
+                Future.failedFuture(new ConflictException(
+                        "JOB_RUNNING", "job " + ref.id() + " was taken by a worker: it runs to its outcome"));
+            case ENDED ->
+                Future.failedFuture(new ConflictException(
+                        "JOB_ENDED",
+                        "job " + ref.id() + " already ended: "
+                                + c.job().map(j -> j.state().wire()).orElse("?")));
+            case FORBIDDEN ->
+                Future.failedFuture(new ForbiddenException(
+                        "NOT_SUBMITTER",
+                        "only the token that submitted job " + ref.id() + ", or an admin, may cancel it"));
+            case UNKNOWN -> Future.failedFuture(JobRef.notFound(ref.id()));
+        };
     }
 
     @Override
@@ -118,12 +162,12 @@ public final class RedisJobService implements JobService {
         };
     }
 
-    private Future<Job> enqueue(JobRef ref, String user, JobPayload payload) {
+    private Future<Job> enqueue(JobRef ref, Submission s) {
         Job job = new Job(
                 ref.id(),
                 ref.kb(),
-                user,
-                payload,
+                s.user(),
+                s.payload(),
                 JobState.QUEUED,
                 0,
                 0,
@@ -141,9 +185,10 @@ public final class RedisJobService implements JobService {
                         ref.kb(),
                         ref.ticket(),
                         TicketKind.JOB,
-                        user,
+                        s.user(),
                         config.leaseTtl().toMillis(),
-                        job)
+                        job,
+                        s.submitter())
                 .map(enqueued -> {
                     changes.enqueued(ref.kb(), enqueued);
                     return enqueued.job();
@@ -154,14 +199,14 @@ public final class RedisJobService implements JobService {
      * The idempotency key was used before: the first job, if it is the same request; if the first submit died before
      * storing its job, this one stores it under the first id.
      */
-    private Future<Job> existing(String firstId, KbId kb, String user, JobPayload payload) {
+    private Future<Job> existing(String firstId, Submission s) {
         return JobRef.of(firstId)
                 .compose(first -> tickets.job(first).compose(stored -> {
                     if (stored.isEmpty()) {
-                        return first.kb().equals(kb) ? enqueue(first, user, payload) : Future.failedFuture(mismatch());
+                        return first.kb().equals(s.kb()) ? enqueue(first, s) : Future.failedFuture(mismatch());
                     }
                     Job job = stored.get();
-                    return job.kb().equals(kb) && job.payload().equals(payload)
+                    return job.kb().equals(s.kb()) && job.payload().equals(s.payload())
                             ? Future.succeededFuture(job)
                             : Future.failedFuture(mismatch());
                 }));
