@@ -64,6 +64,9 @@ final class Progress {
                 String change = f.change().name().toLowerCase(Locale.ROOT);
                 out.println("  " + change + " " + f.path() + (f.url() == null ? "" : "  " + f.url()));
             }
+            if (job.result() != null) {
+                out.println(job.result());
+            }
             return ExitCodes.OK;
         }
         if (job.state() == JobState.CANCELLED) {

@@ -45,6 +45,7 @@ class JobsViewTest {
                 commit,
                 null,
                 List.of(),
+                null,
                 error,
                 1,
                 NOW.minusSeconds(ageSeconds),

@@ -132,6 +132,7 @@ class OpenApiContractIT {
                 .put("state", "done")
                 .put("commit", "9d1e0c4")
                 .put("commitUrl", "https://github.com/acme/team/commit/9d1e0c4")
+                .put("result", "Noted.")
                 .put("pushRejections", 0);
     }
 

@@ -13,8 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the agent without a shell in a work directory, input from a file on stdin, output to a file (no pipes to
- * drain), secrets removed from its environment. On timeout the whole process tree is killed.
+ * Runs the agent without a shell in a work directory, input from a file on stdin, stdout and stderr to files (no pipes
+ * to drain), secrets removed from its environment. On timeout the whole process tree is killed. Its stdout is its
+ * answer ({@link AgentAnswer}); stderr (or stdout) explains a failure.
  *
  * <p>The scrub keeps secrets out of what the agent is handed (its environment and argv; the task comes on stdin), not
  * out of its reach: it runs as the worker's user, so it can still read the worker's {@code /proc/<pid>/environ} and
@@ -40,11 +41,12 @@ final class AgentProcess {
         try {
             Path in = Files.writeString(ioDir.resolve("agent-input.txt"), input, StandardCharsets.UTF_8);
             Path out = ioDir.resolve("agent-output.txt");
+            Path err = ioDir.resolve("agent-errors.txt");
             ProcessBuilder builder = new ProcessBuilder(command.argv())
                     .directory(workDir.toFile())
                     .redirectInput(in.toFile())
                     .redirectOutput(out.toFile())
-                    .redirectErrorStream(true);
+                    .redirectError(err.toFile());
             Map<String, String> env = builder.environment();
             env.clear();
             env.putAll(parentEnv);
@@ -56,9 +58,9 @@ final class AgentProcess {
             }
             if (!process.waitFor(command.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 killTree(process);
-                return new AgentRun.TimedOut(tail(out));
+                return new AgentRun.TimedOut(said(out, err));
             }
-            return new AgentRun.Exited(process.exitValue(), tail(out));
+            return new AgentRun.Exited(process.exitValue(), said(out, err), AgentAnswer.read(out));
         } catch (IOException e) {
             throw new UncheckedIOException("agent i/o failed", e);
         } catch (InterruptedException e) {
@@ -92,6 +94,12 @@ final class AgentProcess {
         env.keySet()
                 .removeIf(name -> SECRET_MARKS.stream()
                         .anyMatch(mark -> name.toUpperCase(Locale.ROOT).contains(mark)));
+    }
+
+    /** The tail of stderr, or of stdout when stderr is empty. */
+    private static String said(Path out, Path err) throws IOException {
+        String errors = tail(err);
+        return errors.isBlank() ? tail(out) : errors;
     }
 
     private static String tail(Path out) throws IOException {

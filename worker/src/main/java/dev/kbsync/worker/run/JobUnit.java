@@ -16,6 +16,7 @@ final class JobUnit implements WorkUnit {
     private final Author author;
     private final LeaseKeeper keeper;
     private final BooleanSupplier abandoning;
+    private volatile String answer;
 
     JobUnit(Assignment assignment, Applier applier, Author author, LeaseKeeper keeper, BooleanSupplier abandoning) {
         this.assignment = assignment;
@@ -42,7 +43,14 @@ final class JobUnit implements WorkUnit {
 
     @Override
     public ApplyResult apply(Path workTree) {
-        return applier.apply(workTree, assignment.job(), assignment.kb());
+        ApplyResult result = applier.apply(workTree, assignment.job(), assignment.kb());
+        answer = result instanceof ApplyResult.Changed changed ? changed.answer() : null;
+        return result;
+    }
+
+    /** What the applier answered the last time it ran for this job (an agent's output), or null. */
+    String answer() {
+        return answer;
     }
 
     @Override

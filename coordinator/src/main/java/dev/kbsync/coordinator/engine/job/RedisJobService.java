@@ -177,6 +177,7 @@ public final class RedisJobService implements JobService {
                 null,
                 List.of(),
                 null,
+                null,
                 0,
                 clock.instant(),
                 null,

@@ -98,7 +98,9 @@ public final class Tickets {
         String commitUrl = "";
         String files = "[]";
         String error = "";
+        String result = "";
         if (outcome instanceof JobOutcome.Done done) {
+            result = done.result() == null ? "" : done.result();
             commit = done.commit() == null ? "" : done.commit();
             commitUrl = done.commitUrl() == null ? "" : done.commitUrl();
             JsonArray array = new JsonArray();
@@ -108,7 +110,17 @@ public final class Tickets {
             error = failed.error().toJson().encode();
         }
         String state = outcome instanceof JobOutcome.Done ? "done" : "failed";
-        return run(Script.COMPLETE, job.kb(), job.ticket(), outcome.leaseId(), state, commit, files, error, commitUrl)
+        return run(
+                        Script.COMPLETE,
+                        job.kb(),
+                        job.ticket(),
+                        outcome.leaseId(),
+                        state,
+                        commit,
+                        files,
+                        error,
+                        commitUrl,
+                        result)
                 .map(r -> Replies.completed(job.ticket(), r));
     }
 
