@@ -154,7 +154,11 @@ final class JobRoutes {
 
     /** The job, or JOB_NOT_FOUND when it is outside the caller's KBs or users (another tenant's jobs do not exist). */
     private Future<Job> visibleJob(RoutingContext ctx, String id) {
-        Caller caller = Caller.of(ctx);
+        return visibleJob(services, Caller.of(ctx), id);
+    }
+
+    /** The job, or JOB_NOT_FOUND when it is outside {@code caller}'s KBs or users. */
+    static Future<Job> visibleJob(CoordinatorServices services, Caller caller, String id) {
         return services.jobs().get(id).map(job -> {
             if (!caller.sees(job.kb().value(), job.user())) {
                 throw new NotFoundException("JOB_NOT_FOUND", "no job " + Quoting.quote(id));

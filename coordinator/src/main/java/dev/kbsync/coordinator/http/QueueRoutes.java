@@ -19,9 +19,11 @@ final class QueueRoutes {
     private final CoordinatorServices services;
 
     private final Duration keepAlive;
+    private final JobStreams jobStreams;
 
     QueueRoutes(CoordinatorServices services, Duration keepAlive) {
         this.keepAlive = keepAlive;
+        this.jobStreams = new JobStreams(services, keepAlive);
         this.services = services;
     }
 
@@ -84,8 +86,12 @@ final class QueueRoutes {
                 event -> true);
     }
 
-    /** Snapshots of the caller's KBs only. */
+    /** Snapshots of the caller's KBs only; with {@code ?job=} or {@code ?user=}, job events ({@link JobStreams}). */
     void handleAllEvents(RoutingContext ctx) {
+        if (JobStreams.wanted(ctx.queryParams())) {
+            jobStreams.handle(ctx);
+            return;
+        }
         Caller caller = Caller.of(ctx);
         Sse.relay(
                 ctx,

@@ -60,6 +60,8 @@ class OpenApiContractIT {
         stream("/v1/jobs/{id}/events", "/v1/jobs/" + note.getString("id") + "/events");
         stream(kb + "/events", "/v1/kbs/team/events");
         stream("/v1/events", "/v1/events");
+        stream("/v1/events", "/v1/events?job=" + note.getString("id") + "," + agent.getString("id"));
+        stream("/v1/events", "/v1/events?user=u1");
 
         JsonObject presence = WorkersApiIT.presence();
         call(PUT, "/v1/workers/{workerId}", "/v1/workers/w-1", WORKER, presence, 200);

@@ -247,6 +247,8 @@ class ScopeApiIT {
                 .as("an unscoped token sees every user's jobs")
                 .contains(mine, otherUser);
         assertError(api.call(DELETE, "/v1/jobs/" + otherUser, BOT), 404, "JOB_NOT_FOUND");
+        assertError(api.call(GET, "/v1/events?job=" + mine + "," + otherUser, BOT), 404, "JOB_NOT_FOUND");
+        assertError(api.call(GET, "/v1/events?user=carol", BOT), 403, "SCOPE_USER");
     }
 
     private static HttpResponse<Buffer> note(String token, String kb, String user) {
