@@ -13,6 +13,7 @@ import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
 import dev.kbsync.coordinator.ratelimit.Window;
+import dev.kbsync.coordinator.service.Accepted;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.JobListQuery;
 import dev.kbsync.coordinator.service.QueueAddresses;
@@ -186,22 +187,33 @@ final class JobRoutes {
                 .get(kb)
                 .compose(found -> found.isPresent()
                         ? limiter.check(
-                                windows(kb, user, Caller.of(ctx)), ctx.vertx().getOrCreateContext())
+                                        windows(kb, user, Caller.of(ctx)),
+                                        ctx.vertx().getOrCreateContext())
+                                .compose(remaining -> services.jobs()
+                                        .submit(new Submission(
+                                                kb,
+                                                user,
+                                                payload,
+                                                key,
+                                                Caller.of(ctx).name(),
+                                                Duration.ofSeconds(found.get().dedupeWindowSeconds())))
+                                        .onSuccess(accepted -> accepted(ctx, accepted, remaining)))
                         : Future.failedFuture(
                                 new NotFoundException("KB_NOT_FOUND", "no KB " + Quoting.quote(kb.value()))))
-                .compose(remaining -> services.jobs()
-                        .submit(new Submission(
-                                kb, user, payload, key, Caller.of(ctx).name()))
-                        .onSuccess(job -> accepted(ctx, job, remaining)))
                 .onFailure(ctx::fail);
     }
 
-    private void accepted(RoutingContext ctx, Job job, int remaining) {
-        metrics.jobSubmitted(job.kb(), job.kind());
+    /** 202 with the new job (or the first one for a repeated Idempotency-Key); 200 with the first of duplicates. */
+    private void accepted(RoutingContext ctx, Accepted accepted, int remaining) {
+        Job job = accepted.job();
+        if (!accepted.duplicate()) {
+            metrics.jobSubmitted(job.kb(), job.kind());
+        }
         LogTags.around(
                 Map.of("kb", job.kb().value(), "job", job.id()),
                 () -> log.info(
-                        "accepted {} from user={} token={} ahead={} rateRemaining={}",
+                        "{} {} from user={} token={} ahead={} rateRemaining={}",
+                        accepted.duplicate() ? "duplicate of" : "accepted",
                         job.kind().wire(),
                         job.user(),
                         Caller.of(ctx).name(),
@@ -210,7 +222,7 @@ final class JobRoutes {
         ctx.response()
                 .putHeader("Location", "/v1/jobs/" + job.id())
                 .putHeader("X-RateLimit-Remaining", Integer.toString(remaining));
-        Responses.json(ctx, 202, job.toJson());
+        Responses.json(ctx, accepted.duplicate() ? 200 : 202, job.toJson());
     }
 
     static String jobId(RoutingContext ctx) {

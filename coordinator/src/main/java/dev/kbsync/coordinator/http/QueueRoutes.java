@@ -62,13 +62,14 @@ final class QueueRoutes {
     void handlePutKb(RoutingContext ctx) {
         String id = ctx.pathParam("kb");
         KbId.of(id);
-        Fields body = Bodies.object(ctx, "remote", "branch", "notePath", "credentials");
+        Fields body = Bodies.object(ctx, "remote", "branch", "notePath", "credentials", "dedupeWindowSeconds");
         KbConfig kb = KbValidation.kb(
                 id,
                 body.string("remote"),
                 body.string("branch"),
                 body.optString("notePath").orElse(null),
-                body.optJson("credentials").map(CredentialRef::fromJson));
+                body.optJson("credentials").map(CredentialRef::fromJson),
+                body.optLong("dedupeWindowSeconds").orElse(0L));
         services.kbs()
                 .register(kb)
                 .onSuccess(k -> Responses.ok(ctx, k.toJson()))

@@ -16,12 +16,15 @@ import java.util.Optional;
  * once granted. A job whose worker goes silent keeps its place at the head of its KB and runs again elsewhere.
  */
 public interface JobService {
-    /** Persists and queues; the same idempotency key (per user) returns the first job instead of a new one. */
-    Future<Job> submit(Submission submission);
+    /**
+     * Persists and queues; the same idempotency key (per user) returns the first job instead of a new one, and so
+     * does the same user and content within the KB's duplicate window ({@link Accepted#duplicate()}).
+     */
+    Future<Accepted> submit(Submission submission);
 
-    /** {@link #submit(Submission)} by an unnamed submitter. */
+    /** {@link #submit(Submission)} by an unnamed submitter, without a duplicate window. */
     default Future<Job> submit(KbId kb, String user, JobPayload payload, Optional<String> idempotencyKey) {
-        return submit(new Submission(kb, user, payload, idempotencyKey, ""));
+        return submit(new Submission(kb, user, payload, idempotencyKey, "")).map(Accepted::job);
     }
 
     Future<Job> get(String jobId);

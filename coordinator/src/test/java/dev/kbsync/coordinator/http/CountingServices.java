@@ -12,6 +12,7 @@ import dev.kbsync.api.WorkerPresence;
 import dev.kbsync.coordinator.ServicesFactory;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.metrics.MetricsSink;
+import dev.kbsync.coordinator.service.Accepted;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.JobListQuery;
 import dev.kbsync.coordinator.service.JobService;
@@ -77,7 +78,7 @@ final class CountingServices {
         }
 
         @Override
-        public Future<Job> submit(Submission submission) {
+        public Future<Accepted> submit(Submission submission) {
             if (submission.kb().value().equals("boom")) {
                 calls.incrementAndGet();
                 return Future.failedFuture(new IllegalStateException("secret internal detail"));

@@ -22,6 +22,7 @@ import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.ForbiddenException;
 import dev.kbsync.coordinator.metrics.MetricsSink;
+import dev.kbsync.coordinator.service.Accepted;
 import dev.kbsync.coordinator.service.JobListQuery;
 import dev.kbsync.coordinator.service.JobService;
 import dev.kbsync.coordinator.service.Submission;
@@ -67,13 +68,21 @@ public final class RedisJobService implements JobService {
     }
 
     @Override
-    public Future<Job> submit(Submission s) {
+    public Future<Accepted> submit(Submission s) {
         JobRef ref = JobRef.create(s.kb());
+        Future<String> first;
+        if (s.idempotencyKey().isPresent()) {
+            first = idempotency.claim(s.user(), s.idempotencyKey().get(), ref.id());
+        } else if (s.dedupeWindow().compareTo(Duration.ZERO) > 0) {
+            first = idempotency.claimContent(s.kb().value(), s.contentHash(), ref.id(), s.dedupeWindow());
+        } else {
+            first = Future.succeededFuture(ref.id());
+        }
         return kbs.require(s.kb())
-                .compose(v -> s.idempotencyKey().isEmpty()
-                        ? Future.succeededFuture(ref.id())
-                        : idempotency.claim(s.user(), s.idempotencyKey().get(), ref.id()))
-                .compose(id -> id.equals(ref.id()) ? enqueue(ref, s) : existing(id, s));
+                .compose(v -> first)
+                .compose(id -> id.equals(ref.id())
+                        ? enqueue(ref, s).map(job -> new Accepted(job, false))
+                        : existing(id, s, s.idempotencyKey().isEmpty()));
     }
 
     @Override
@@ -197,18 +206,21 @@ public final class RedisJobService implements JobService {
     }
 
     /**
-     * The idempotency key was used before: the first job, if it is the same request; if the first submit died before
-     * storing its job, this one stores it under the first id.
+     * The idempotency key (or, {@code duplicate}, the content within the KB's window) was used before: the first job,
+     * if it is the same request; if the first submit died before storing its job, this one stores it under the first
+     * id.
      */
-    private Future<Job> existing(String firstId, Submission s) {
+    private Future<Accepted> existing(String firstId, Submission s, boolean duplicate) {
         return JobRef.of(firstId)
                 .compose(first -> tickets.job(first).compose(stored -> {
                     if (stored.isEmpty()) {
-                        return first.kb().equals(s.kb()) ? enqueue(first, s) : Future.failedFuture(mismatch());
+                        return first.kb().equals(s.kb())
+                                ? enqueue(first, s).map(job -> new Accepted(job, false))
+                                : Future.failedFuture(mismatch());
                     }
                     Job job = stored.get();
                     return job.kb().equals(s.kb()) && job.payload().equals(s.payload())
-                            ? Future.succeededFuture(job)
+                            ? Future.succeededFuture(new Accepted(job, duplicate))
                             : Future.failedFuture(mismatch());
                 }));
     }
