@@ -81,7 +81,7 @@ class DuplicatesApiIT {
 
     @Test
     void shouldValidateAndShowTheWindow() {
-        long keys = api.redisKeys();
+        long keys = api.storedRecords();
         for (Object bad : new Object[] {-1, 86_401, "ten"}) {
             HttpResponse<Buffer> response = api.call(
                     PUT,
@@ -93,7 +93,7 @@ class DuplicatesApiIT {
                             .put("dedupeWindowSeconds", bad));
             assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(400);
         }
-        assertThat(api.redisKeys()).isEqualTo(keys);
+        assertThat(api.storedRecords()).isEqualTo(keys);
         register("dup-shown", 30);
         assertThat(api.call(GET, "/v1/kbs", CLIENT).bodyAsJsonObject().getJsonArray("kbs").stream()
                         .map(o -> (JsonObject) o)
