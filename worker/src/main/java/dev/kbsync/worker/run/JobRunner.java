@@ -108,16 +108,16 @@ public final class JobRunner {
     private List<JobReport> execute(List<Assignment> batch, LeaseKeeper keeper, BooleanSupplier abandoning) {
         Assignment head = batch.get(0);
         try {
-            List<Outcome> outcomes = underLock(head, "job_" + head.job().id(), () -> {
-                List<JobUnit> units = batch.stream()
-                        .map(a -> new JobUnit(a, applier, author(a.job().user()), keeper, abandoning))
-                        .toList();
-                return cycle.runAll(checkouts.checkout(head.kb()), units);
-            });
+            List<JobUnit> units = batch.stream()
+                    .map(a -> new JobUnit(a, applier, author(a.job().user()), keeper, abandoning))
+                    .toList();
+            List<Outcome> outcomes =
+                    underLock(head, "job_" + head.job().id(), () -> cycle.runAll(checkouts.checkout(head.kb()), units));
             List<JobReport> reports = new ArrayList<>();
             for (int i = 0; i < batch.size(); i++) {
                 log.info("job {} finished: {}", batch.get(i).job().id(), outcomes.get(i));
-                reports.add(Reports.of(batch.get(i), outcomes.get(i)));
+                reports.add(
+                        Reports.of(batch.get(i), outcomes.get(i), units.get(i).answer()));
             }
             return reports;
         } catch (UnitAbortedException e) {

@@ -7,6 +7,8 @@ local QUEUE, SEQ, FENCE, LEASE, ALIVE = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS
 local TICKETS, JOBS, ENDED, DRIVER, STATS = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local LOCK, LOCK_QUEUE, LOCK_TIMEOUT = KEYS[11], KEYS[12], KEYS[13]
 local RECENT, FAILURES = KEYS[14], KEYS[15]
+-- The KB's jobs by submit time (ZSET: ticket id -> created ms), for the job list; an entry goes with its records.
+local INDEX = KEYS[16]
 local KB, OWNER, MAX_HOLD, PUBLISH = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local MAX_ATTEMPTS, RETENTION, NONCE = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
 local WAITER_TTL, COORDINATOR, DRIVER_TTL = tonumber(ARGV[8]), ARGV[9], ARGV[10]
@@ -31,7 +33,9 @@ end
 -- ms), ttl, th (synthetic Redisson thread id = seq), s (waiting|granted|released|expired), f (token of the last grant),
 -- a (attempts: claims by workers), ty (note|agent), b (head lease of the group commit it runs in), l (id of its last
 -- grant); jobs also js (queued|running|done|failed), ff (token of the first grant), st, fin (ms), cm (commit), cu
--- (commit link), fl (files JSON), er (error JSON), ol (lease that recorded the outcome), w (worker).
+-- (commit link), fl (files JSON), rs (an agent's answer), er (error JSON), ol (lease that recorded the outcome), w
+-- (worker), tk (the name of the
+-- token that submitted it; '' when unknown).
 local function getT(tid)
   local raw = redis.call('hget', TICKETS, tid)
   return raw and cjson.decode(raw)
@@ -42,7 +46,7 @@ local function putT(tid, t)
 end
 
 local function terminal(t)
-  return t.js == 'done' or t.js == 'failed'
+  return t.js == 'done' or t.js == 'failed' or t.js == 'cancelled'
 end
 
 -- The ticket leaves the queue for good in state s; its records are deleted by the sweep after the retention. A
