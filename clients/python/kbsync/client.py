@@ -93,8 +93,9 @@ class Client:
 
     def events(self, job_id: str, timeout: Optional[float] = None) -> "JobEvents":
         """``GET /v1/jobs/{id}/events``: an iterator of the job's events (first its state, then each change),
-        ending after the event where the job finished. ``timeout``: seconds to wait for each event (None: the
-        keep-alives keep it open forever). Close it (or use ``with``) to stop early."""
+        ending after the event where the job finished. ``timeout``: seconds of silence (no event and no keep-alive,
+        which the coordinator sends every 15 s) after which it raises :class:`errors.TimedOut`; None: no limit. To
+        wait for a job with a deadline use :meth:`wait`. Close it (or use ``with``) to stop early."""
         return self._follow(job_id, timeout, None)
 
     def _follow(self, job_id: str, timeout: Optional[float], deadline: Optional[float]) -> "JobEvents":
