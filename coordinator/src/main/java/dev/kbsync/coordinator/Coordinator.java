@@ -1,8 +1,11 @@
 package dev.kbsync.coordinator;
 
+import dev.kbsync.api.KbConfig;
 import dev.kbsync.coordinator.auth.AuthHandler;
 import dev.kbsync.coordinator.auth.TokenAuthenticator;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.coordinator.degraded.DegradedMode;
+import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.http.HttpApi;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
@@ -17,6 +20,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.redisson.api.RedissonClient;
@@ -34,6 +39,8 @@ public final class Coordinator {
     private final ServicesFactory.Running services;
     private final HttpServer server;
     private final Optional<CertificateReloader> tls;
+    private final RedisHealth health;
+    private final Optional<DegradedMode> degraded;
     private final Reads reads;
 
     private Coordinator(
@@ -42,13 +49,17 @@ public final class Coordinator {
             ServicesFactory.Running services,
             HttpServer server,
             Optional<CertificateReloader> tls,
+            RedisHealth health,
+            Optional<DegradedMode> degraded,
             Reads reads) {
+        this.health = health;
+        this.degraded = degraded;
+        this.reads = reads;
         this.vertx = vertx;
         this.redisson = redisson;
         this.services = services;
         this.server = server;
         this.tls = tls;
-        this.reads = reads;
     }
 
     /** Starts a coordinator backed by the Redis engine, with a metrics registry of its own. */
@@ -103,38 +114,81 @@ public final class Coordinator {
                 : AuthHandler.disabled();
         SubmissionRateLimiter limiter = new SubmissionRateLimiter(
                 redisson, Clock.systemUTC(), config.rateLimit().window());
+        RedisHealth health = new RedisHealth(vertx, () -> RedisClients.ping(vertx, redisson));
+        metrics.redisUp(health::up);
         Reads reads = Reads.start(vertx, config.reads(), running.services());
+        return degraded(vertx, config, running, health, metrics)
+                .compose(degraded -> listen(
+                                vertx, config, redisson, running, metrics, auth, limiter, health, degraded, reads)
+                        .onFailure(e -> degraded.ifPresent(DegradedMode::close)))
+                .onFailure(e -> reads.close());
+    }
+
+    /** The degraded mode when {@code degraded.journalDir} is set: its journal opened (and replayed). */
+    private static Future<Optional<DegradedMode>> degraded(
+            Vertx vertx,
+            CoordinatorConfig config,
+            ServicesFactory.Running running,
+            RedisHealth health,
+            PrometheusMetrics metrics) {
+        if (config.degraded().journalDir().isEmpty()) {
+            return Future.succeededFuture(Optional.empty());
+        }
+        List<KbConfig> known = new ArrayList<>(config.kbs());
+        return running.services()
+                .kbs()
+                .list()
+                .compose(registered -> {
+                    known.addAll(registered);
+                    return DegradedMode.open(
+                            vertx,
+                            config.degraded().journalDir().get(),
+                            config.degraded().maxEntries(),
+                            config.leases().maxHold(),
+                            health,
+                            running.services().jobs(),
+                            known);
+                })
+                .map(mode -> {
+                    metrics.degraded(mode::accepting, mode::pending);
+                    return Optional.of(mode);
+                });
+    }
+
+    private static Future<Coordinator> listen(
+            Vertx vertx,
+            CoordinatorConfig config,
+            RedissonClient redisson,
+            ServicesFactory.Running running,
+            PrometheusMetrics metrics,
+            AuthHandler auth,
+            SubmissionRateLimiter limiter,
+            RedisHealth health,
+            Optional<DegradedMode> degraded,
+            Reads reads) {
         HttpApi api = new HttpApi(
-                vertx,
-                config,
-                running.services(),
-                auth,
-                limiter,
-                metrics,
-                () -> RedisClients.ping(vertx, redisson),
-                reads.mirrors());
+                vertx, config, running.services(), auth, limiter, metrics, health, degraded, reads.mirrors());
         HttpServerOptions options = new HttpServerOptions();
         Future<Optional<CertificateReloader>> tls = config.tls()
                 .map(t -> CertificateReloader.load(vertx, t, options).map(Optional::of))
                 .orElse(Future.succeededFuture(Optional.empty()));
         return tls.compose(reloader -> Future.all(config.kbs().stream()
-                                .map(kb -> running.services().kbs().register(kb))
-                                .toList())
-                        .compose(registered -> vertx.createHttpServer(options)
-                                .requestHandler(api.router())
-                                .listen(config.http().port(), config.http().host()))
-                        .map(server -> {
-                            reloader.ifPresent(r -> r.watch(server));
-                            log.info(
-                                    "coordinator {} listening on {}://{}:{} ({} KBs from config)",
-                                    config.coordinatorId(),
-                                    reloader.isPresent() ? "https" : "http",
-                                    config.http().host(),
-                                    server.actualPort(),
-                                    config.kbs().size());
-                            return new Coordinator(vertx, redisson, running, server, reloader, reads);
-                        }))
-                .onFailure(e -> reads.close());
+                        .map(kb -> running.services().kbs().register(kb))
+                        .toList())
+                .compose(registered -> vertx.createHttpServer(options)
+                        .requestHandler(api.router())
+                        .listen(config.http().port(), config.http().host()))
+                .map(server -> {
+                    reloader.ifPresent(r -> r.watch(server));
+                    log.info(
+                            "coordinator {} listening on {}://{}:{} ({} KBs from config)",
+                            config.coordinatorId(),
+                            reloader.isPresent() ? "https" : "http",
+                            config.http().host(),
+                            server.actualPort(),
+                            config.kbs().size());
+                    return new Coordinator(vertx, redisson, running, server, reloader, health.start(), degraded, reads);
+                }));
     }
 
     /** The port the HTTP server listens on (the real one when configured as 0). */
@@ -150,6 +204,8 @@ public final class Coordinator {
     /** Stops HTTP, then the services, then the Redisson client. */
     public Future<Void> stop() {
         tls.ifPresent(CertificateReloader::stop);
+        health.stop();
+        degraded.ifPresent(DegradedMode::close);
         return server.close()
                 .eventually(() -> {
                     reads.close();

@@ -29,6 +29,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -292,6 +293,16 @@ public final class AsyncKbsyncClient {
     /** {@code GET /readyz}: succeeds when the coordinator reaches Redis, else {@link KbsyncException.ServiceUnavailable}. */
     public Future<Void> ready() {
         return get("/readyz").mapEmpty();
+    }
+
+    /** The coordinator calls go to now (the first of {@link ClientOptions#urls()} while it answers). */
+    public URI coordinator() {
+        return http.endpoints().current().url();
+    }
+
+    /** How often this client moved from one coordinator to another (both ways) since it was made. */
+    public long coordinatorMoves() {
+        return http.endpoints().moves();
     }
 
     /** Closes the connections (and the Vert.x instance the client made, if it made one). */

@@ -29,6 +29,7 @@ import dev.kbsync.api.event.SnapshotEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -41,7 +42,7 @@ import java.util.function.LongConsumer;
 /**
  * The Java client of the coordinator's HTTP API v1 (docs/api.md, "Java client"), blocking: call it from plain threads
  * (never from an event loop: use {@link #async()} there). Each method is one route of {@link AsyncKbsyncClient},
- * waited for; failures are {@link KbsyncException}s. Thread-safe; keep one per coordinator and token, and close it.
+ * waited for; failures are {@link KbsyncException}s. Thread-safe; keep one per coordinator (or list of coordinators) and token, and close it.
  */
 public final class KbsyncClient implements AutoCloseable {
     /** How much longer than a call's own timeout a blocked caller waits: a last guard against a lost answer. */
@@ -68,6 +69,16 @@ public final class KbsyncClient implements AutoCloseable {
     /** The same client, asynchronous. */
     public AsyncKbsyncClient async() {
         return async;
+    }
+
+    /** The coordinator calls go to now; see {@link AsyncKbsyncClient#coordinator()}. */
+    public URI coordinator() {
+        return async.coordinator();
+    }
+
+    /** How often this client moved from one coordinator to another; see {@link AsyncKbsyncClient#coordinatorMoves()}. */
+    public long coordinatorMoves() {
+        return async.coordinatorMoves();
     }
 
     public Job submitNote(KbId kb, NoteRequest note) {

@@ -102,6 +102,18 @@ public enum ConfigKey implements Key {
             "KBSYNC_JOBS_RETENTION_HOURS",
             "168",
             "How long finished jobs and idempotency keys are kept (ended raw leases: at most 1 h), 1-8760."),
+    DEGRADED_JOURNAL_DIR(
+            "degraded.journalDir",
+            "KBSYNC_DEGRADED_JOURNAL_DIR",
+            "(none)",
+            "Where this coordinator keeps its degraded-mode journal (a directory of its own, on a local disk): while"
+                    + " Redis is unreachable, notes and agent tasks are appended there (fsynced before the 202) and move"
+                    + " into Redis when it returns. Unset: no degraded mode, submissions answer 503 REDIS_UNAVAILABLE."),
+    DEGRADED_JOURNAL_MAX_ENTRIES(
+            "degraded.journalMaxEntries",
+            "KBSYNC_DEGRADED_JOURNAL_MAX_ENTRIES",
+            "10000",
+            "Most jobs the journal holds; past it submissions answer 503 JOURNAL_UNAVAILABLE, 1-1000000."),
     READS_MIRROR_DIR(
             "reads.mirrorDir",
             "KBSYNC_READS_MIRROR_DIR",

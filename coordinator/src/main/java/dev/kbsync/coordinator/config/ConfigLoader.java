@@ -78,7 +78,10 @@ final class ConfigLoader {
                                 .map(Path::of)
                                 .toList()),
                 redis(v),
-                kbs(v));
+                kbs(v),
+                new CoordinatorConfig.Degraded(
+                        v.string(ConfigKey.DEGRADED_JOURNAL_DIR).map(Path::of),
+                        v.integer(ConfigKey.DEGRADED_JOURNAL_MAX_ENTRIES)));
     }
 
     private static Optional<CoordinatorConfig.Tls> tls(Values<ConfigKey> v) {

@@ -23,7 +23,8 @@ public record CoordinatorConfig(
         Jobs jobs,
         Reads reads,
         Redis redis,
-        List<KbConfig> kbs) {
+        List<KbConfig> kbs,
+        Degraded degraded) {
 
     public CoordinatorConfig {
         if (coordinatorId.isBlank()) {
@@ -170,6 +171,18 @@ public record CoordinatorConfig(
                         ConfigKey.LEASE_MAX_HOLD_SECONDS,
                         "must be >= lease.ttlSeconds (" + ttl.toSeconds() + "), got " + maxHold.toSeconds());
             }
+        }
+    }
+
+    /** The degraded-mode journal: its directory (none: no degraded mode) and how many jobs it may hold. */
+    public record Degraded(Optional<Path> journalDir, int maxEntries) {
+        public Degraded {
+            Objects.requireNonNull(journalDir, "journalDir");
+            Check.range(ConfigKey.DEGRADED_JOURNAL_MAX_ENTRIES, maxEntries, 1, 1_000_000, "1-1000000");
+        }
+
+        public static Degraded off() {
+            return new Degraded(Optional.empty(), 10_000);
         }
     }
 

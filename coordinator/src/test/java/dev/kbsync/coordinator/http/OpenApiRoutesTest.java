@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kbsync.coordinator.auth.AuthHandler;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.metrics.ProcessMetrics;
@@ -63,7 +64,8 @@ class OpenApiRoutesTest {
                         AuthHandler.disabled(),
                         null,
                         new PrometheusMetrics(new ProcessMetrics()),
-                        null,
+                        new RedisHealth(vertx, io.vertx.core.Future::succeededFuture),
+                        Optional.empty(),
                         null)
                 .router();
         Set<String> routes = new TreeSet<>();

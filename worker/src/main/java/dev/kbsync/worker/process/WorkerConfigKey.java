@@ -8,7 +8,13 @@ import dev.kbsync.config.Key;
  * {@code docs/worker-configuration.md} both read this table.
  */
 public enum WorkerConfigKey implements Key {
-    COORDINATOR_URL("coordinator.url", "http://127.0.0.1:8080", "Coordinator base URL (http or https)."),
+    COORDINATOR_URL(
+            "coordinator.url",
+            "http://127.0.0.1:8080",
+            "Coordinator base URL (http or https), or several separated by commas (or a YAML list) in order of"
+                    + " preference, all on one Redis: the worker uses the first that answers and moves back to an"
+                    + " earlier one when it is ready again (docs/operations.md, \"Coordinator failover\"). Behind a"
+                    + " load balancer, one URL."),
     COORDINATOR_TOKEN("coordinator.token", "(none)", "Bearer token with role `worker`; never logged."),
     COORDINATOR_CA_FILE(
             "coordinator.caFile",
