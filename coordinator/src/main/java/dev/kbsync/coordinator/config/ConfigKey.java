@@ -114,6 +114,29 @@ public enum ConfigKey implements Key {
             "KBSYNC_DEGRADED_JOURNAL_MAX_ENTRIES",
             "10000",
             "Most jobs the journal holds; past it submissions answer 503 JOURNAL_UNAVAILABLE, 1-1000000."),
+    READS_MIRROR_DIR(
+            "reads.mirrorDir",
+            "KBSYNC_READS_MIRROR_DIR",
+            "(none)",
+            "Where the coordinator keeps its bare mirror of each KB that was read (GET /v1/kbs/{kb}/files, tree, log);"
+                    + " unset: a temporary directory removed at stop (each start fetches a KB again on its first read)."),
+    READS_REFRESH_SECONDS(
+            "reads.refreshSeconds",
+            "KBSYNC_READS_REFRESH_SECONDS",
+            "30",
+            "How often a mirror read in the last 10 minutes is fetched besides when a job of its KB lands, 1-3600."),
+    READS_AFTER_WAIT_SECONDS(
+            "reads.afterWaitSeconds",
+            "KBSYNC_READS_AFTER_WAIT_SECONDS",
+            "10",
+            "How long a read with ?after=<commit> waits for the commit to reach the mirror (then 503), 0-60."),
+    READS_CREDENTIAL_DIRS(
+            "reads.credentialDirs",
+            "KBSYNC_READS_CREDENTIAL_DIRS",
+            "(none)",
+            "Directories (comma-separated) whose files a KB's `file` credential reference may name for the"
+                    + " coordinator's own fetches of its mirrors; unset: the coordinator fetches without credentials"
+                    + " (it never uses `env`, `githubApp` or `sshKey` references, which are the workers')."),
     REDIS_ADDRESS("redis.address", "KBSYNC_REDIS_ADDRESS", "redis://127.0.0.1:6379", "Single Redis server address."),
     REDIS_CONFIG_FILE(
             "redis.configFile",

@@ -21,6 +21,7 @@ public record CoordinatorConfig(
         RateLimit rateLimit,
         Leases leases,
         Jobs jobs,
+        Reads reads,
         Redis redis,
         List<KbConfig> kbs,
         Degraded degraded) {
@@ -75,6 +76,28 @@ public record CoordinatorConfig(
                 leases.sweepInterval(),
                 new EngineConfig.Jobs(jobs.maxAttempts(), jobs.retention()),
                 new EngineConfig.Durability(redis.waitReplicas(), redis.waitTimeout(), redis.allowEviction()));
+    }
+
+    /**
+     * Read snapshots: where the KBs' mirrors live (empty: a temporary directory), how often they are fetched, how long
+     * {@code ?after=} waits, and the only directories whose files KB credential references may name for fetches.
+     */
+    public record Reads(Optional<Path> mirrorDir, Duration refresh, Duration afterWait, List<Path> credentialDirs) {
+        public Reads {
+            Check.range(ConfigKey.READS_REFRESH_SECONDS, refresh.toSeconds(), 1, 3600, "1-3600");
+            Check.range(ConfigKey.READS_AFTER_WAIT_SECONDS, afterWait.toSeconds(), 0, 60, "0-60");
+            for (Path dir : credentialDirs) {
+                if (!dir.isAbsolute()) {
+                    throw ConfigException.of(ConfigKey.READS_CREDENTIAL_DIRS, "must list absolute directories");
+                }
+            }
+            credentialDirs = List.copyOf(credentialDirs);
+        }
+
+        /** The defaults: a temporary mirror directory, 30 s, 10 s, no credentials. */
+        public static Reads defaults() {
+            return new Reads(Optional.empty(), Duration.ofSeconds(30), Duration.ofSeconds(10), List.of());
+        }
     }
 
     /** HTTP server settings. */

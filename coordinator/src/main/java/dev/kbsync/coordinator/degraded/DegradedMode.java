@@ -188,6 +188,7 @@ public final class DegradedMode implements AutoCloseable {
                 JobState.QUEUED,
                 0,
                 0,
+                0,
                 null,
                 null,
                 null,
@@ -209,7 +210,7 @@ public final class DegradedMode implements AutoCloseable {
                     draining = true;
                     synchronized (this) {
                         long ahead = pending.getOrDefault(kb, 0);
-                        Job placed = job.at(JobState.QUEUED, ahead, 0);
+                        Job placed = job.at(JobState.QUEUED, ahead, 0, 0);
                         pendingAdded(new Journal.Entry(placed, key, 0));
                         return placed;
                     }

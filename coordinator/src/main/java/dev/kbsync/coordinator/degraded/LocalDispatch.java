@@ -86,7 +86,7 @@ final class LocalDispatch {
                     at.plus(hold),
                     hold.toMillis());
             slot.lease = lease;
-            return Optional.of(new Assignment(lease, slot.job.at(JobState.RUNNING, 0, 0), config));
+            return Optional.of(new Assignment(lease, slot.job.at(JobState.RUNNING, 0, 0, 0), config));
         }
         return Optional.empty();
     }
@@ -106,6 +106,6 @@ final class LocalDispatch {
             return Optional.empty();
         }
         slot.state = outcome instanceof JobOutcome.Done ? JobState.DONE : JobState.FAILED;
-        return Optional.of(slot.job.at(slot.state, 0, 0));
+        return Optional.of(slot.job.at(slot.state, 0, 0, 0));
     }
 }

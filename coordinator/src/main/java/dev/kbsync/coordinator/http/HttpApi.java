@@ -14,6 +14,7 @@ import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.metrics.RouteRequests;
 import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
 import dev.kbsync.coordinator.service.CoordinatorServices;
+import dev.kbsync.coordinator.snapshot.KbMirrors;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -43,6 +44,7 @@ public final class HttpApi {
     private final OpsRoutes ops;
     private final RedisGate gate;
     private final Optional<DegradedMode> degraded;
+    private final ReadRoutes reads;
 
     public HttpApi(
             Vertx vertx,
@@ -52,7 +54,8 @@ public final class HttpApi {
             SubmissionRateLimiter limiter,
             PrometheusMetrics metrics,
             RedisHealth health,
-            Optional<DegradedMode> degraded) {
+            Optional<DegradedMode> degraded,
+            KbMirrors mirrors) {
         this.vertx = vertx;
         this.auth = auth;
         this.metrics = metrics;
@@ -71,6 +74,7 @@ public final class HttpApi {
         this.workers = new WorkerRoutes(services, degraded);
         this.ops = new OpsRoutes(health, metrics, degraded);
         this.gate = new RedisGate(health, deadline(config));
+        this.reads = new ReadRoutes(services.kbs(), mirrors);
     }
 
     /** A new router with every route of the API. */
@@ -107,6 +111,9 @@ public final class HttpApi {
         on(router, redis, GET, "/v1/kbs/:kb/queue", reader, false, queues::handleQueue);
         on(router, redis, GET, "/v1/kbs/:kb/recent-jobs", reader, false, queues::handleRecent);
         on(router, redis, GET, "/v1/kbs/:kb/events", reader, false, queues::handleKbEvents);
+        on(router, redis, GET, "/v1/kbs/:kb/files/*", reader, false, reads::handleFile);
+        on(router, redis, GET, "/v1/kbs/:kb/tree", reader, false, reads::handleTree);
+        on(router, redis, GET, "/v1/kbs/:kb/log", reader, false, reads::handleLog);
         on(router, redis, GET, "/v1/events", reader, false, queues::handleAllEvents);
         on(router, redis, POST, "/v1/kbs/:kb/leases", client, true, leases::handleRequest);
         on(router, redis, GET, "/v1/leases/:id", reader, false, leases::handleGet);

@@ -65,7 +65,8 @@ class OpenApiRoutesTest {
                         null,
                         new PrometheusMetrics(new ProcessMetrics()),
                         new RedisHealth(vertx, io.vertx.core.Future::succeededFuture),
-                        Optional.empty())
+                        Optional.empty(),
+                        null)
                 .router();
         Set<String> routes = new TreeSet<>();
         for (Route route : router.getRoutes()) {
@@ -73,7 +74,10 @@ class OpenApiRoutesTest {
                 continue; // the failure handler
             }
             for (HttpMethod method : route.methods()) {
-                routes.add(method.name() + " " + route.getPath().replaceAll(":([A-Za-z]+)", "{$1}"));
+                routes.add(method.name() + " "
+                        + route.getPath()
+                                .replaceAll(":([A-Za-z]+)", "{$1}")
+                                .replaceAll("/files/\\*?$", "/files/{path}"));
             }
         }
         return routes;

@@ -61,6 +61,9 @@ class MetricNamesIT {
                     + " few replicas confirmed them in time.\"");
 
     private static final List<String> WORKER = List.of(
+            "kbsync_worker_coordinator_index gauge {} \"Position in coordinator.url of the coordinator in use (0 = the"
+                    + " first)\"",
+            "kbsync_worker_coordinator_moves_total counter {} \"Moves from one coordinator to another (away and back)\"",
             "kbsync_worker_degraded gauge {} \"1 while the coordinator is unreachable\"",
             "kbsync_worker_git_seconds histogram {} le=0.05,0.1,0.25,0.5,1.0,2.5,5.0,10.0,30.0,+Inf \"Git time per job\"",
             "kbsync_worker_git_seconds_max gauge {} \"Git time per job\"",

@@ -151,6 +151,7 @@ public final class RedisJobService implements JobService {
                 JobState.QUEUED,
                 0,
                 0,
+                0,
                 null,
                 null,
                 null,
