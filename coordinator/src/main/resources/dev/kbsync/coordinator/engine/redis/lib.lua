@@ -109,6 +109,15 @@ local function holdCode(t)
   return 'l' .. (t and t.ttl or 0)
 end
 
+-- holdCode of a ticket as stored, without decoding it (a waiter's ETA reads up to ETA_SCANNED of them): cjson writes
+-- the fields unescaped, and a quote inside a string value is always escaped, so these patterns match only the fields.
+local function rawHoldCode(raw)
+  if raw and raw:find('"k":"job"', 1, true) then
+    return raw:find('"ty":"agent"', 1, true) and 'a' or 'n'
+  end
+  return 'l' .. ((raw and raw:match('"ttl":(%d+)')) or 0)
+end
+
 -- The KB's stats hash as a map of numbers.
 local function statsMap()
   local flat = redis.call('hgetall', STATS)
@@ -347,7 +356,7 @@ local function etaInputs(rank)
   if rank > 0 then
     for _, tid in ipairs(redis.call('zrange', QUEUE, 0, math.min(rank, ETA_SCANNED) - 1)) do
       if not skip[tid] then
-        ahead[#ahead + 1] = holdCode(getT(tid))
+        ahead[#ahead + 1] = rawHoldCode(redis.call('hget', TICKETS, tid))
       end
     end
   end
