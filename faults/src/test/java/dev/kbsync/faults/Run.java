@@ -1,0 +1,166 @@
+package dev.kbsync.faults;
+
+import dev.kbsync.faults.check.Checker;
+import dev.kbsync.faults.check.FinalJob;
+import dev.kbsync.faults.check.Observations;
+import dev.kbsync.faults.check.RemoteLog;
+import dev.kbsync.faults.check.Verdict;
+import dev.kbsync.faults.client.Answer;
+import dev.kbsync.faults.client.Api;
+import dev.kbsync.faults.client.LeaseHolder;
+import dev.kbsync.faults.client.Pause;
+import dev.kbsync.faults.client.Submitter;
+import dev.kbsync.faults.client.Watcher;
+import dev.kbsync.faults.cluster.Cluster;
+import dev.kbsync.faults.cluster.Git;
+import dev.kbsync.faults.history.Event;
+import dev.kbsync.faults.history.History;
+import dev.kbsync.faults.nemesis.Stage;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one {@link Scenario} on a cluster: fresh KBs with their own remotes, clients recording a history while the
+ * nemesis injects its faults, then heal, wait for every queue to drain, read every acknowledged job's end state and
+ * every remote, and let the {@link Checker} judge. The history and the figures go to {@link Report}.
+ */
+final class Run {
+    private static final Logger log = LoggerFactory.getLogger(Run.class);
+    private static final int KBS = 3;
+    private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    private Run() {}
+
+    static Verdict execute(Cluster cluster, Scenario scenario, long seed) {
+        Random random = new Random(seed);
+        List<String> kbs = new ArrayList<>();
+        for (int i = 0; i < KBS; i++) {
+            String kb = scenario.id() + "-" + Long.toHexString(random.nextLong() & 0xffffffL) + "-" + i;
+            cluster.addKb(kb);
+            kbs.add(kb);
+        }
+        History history = new History();
+        AtomicBoolean stop = new AtomicBoolean();
+        Api api = cluster.client();
+        Watcher watcher = new Watcher(api, history, stop::get);
+        List<Thread> clients = new ArrayList<>();
+        clients.add(thread("watcher", watcher));
+        for (int i = 0; i < scenario.holders(); i++) {
+            clients.add(thread(
+                    "holder-" + i, new LeaseHolder("holder-" + i, api, kbs, history, stop::get, random.nextLong())));
+        }
+        for (int i = 0; i < scenario.submitters(); i++) {
+            clients.add(thread(
+                    "submitter-" + i,
+                    new Submitter(
+                            "submitter-" + i,
+                            api,
+                            kbs,
+                            history,
+                            watcher,
+                            stop::get,
+                            random.nextLong(),
+                            scenario.submitIntervalMs())));
+        }
+        Stage stage = new Stage(cluster, kbs, new Random(random.nextLong()), history, stop::get);
+        long loadEnd = System.nanoTime() + scenario.load().toNanos();
+        Thread nemesis = thread("nemesis", () -> scenario.nemesis().run(stage));
+        try {
+            while (System.nanoTime() < loadEnd && nemesis.isAlive()) {
+                Pause.millis(50);
+            }
+            while (System.nanoTime() < loadEnd) {
+                Pause.millis(50);
+            }
+        } finally {
+            stop.set(true);
+            join(nemesis);
+            scenario.nemesis().heal(stage);
+        }
+        clients.forEach(Run::join);
+        long stopped = System.nanoTime();
+        Map<String, Long> drain = new HashMap<>();
+        for (String kb : kbs) {
+            drain.put(kb, drain(api, kb, stopped));
+        }
+        Map<String, FinalJob> jobs = finalJobs(api, history);
+        Map<String, RemoteLog> remotes = new HashMap<>();
+        for (String kb : kbs) {
+            remotes.put(kb, Git.read(kb, cluster.remote(kb)));
+        }
+        Verdict verdict = Checker.check(new Observations(history.events(), remotes, jobs, drain));
+        Report.write(scenario, seed, history, verdict);
+        log.info("{}: {} {}", scenario.id(), verdict.figures(), verdict.violations());
+        return verdict;
+    }
+
+    /** Ms from {@code since} until the KB has no holder, no running job and no waiter; -1 after 60 s. */
+    private static long drain(Api api, String kb, long since) {
+        while (System.nanoTime() - since < DRAIN_NANOS) {
+            try {
+                Answer queue = api.get(api.any(), "/v1/kbs/" + kb + "/queue");
+                if (queue.status() == 200
+                        && queue.body().getValue("holder") == null
+                        && queue.body().getJsonArray("waiters").isEmpty()
+                        && queue.body().getJsonArray("running").isEmpty()) {
+                    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
+                }
+            } catch (IOException unanswered) {
+                // ask again
+            }
+            Pause.millis(100);
+        }
+        return -1;
+    }
+
+    private static Map<String, FinalJob> finalJobs(Api api, History history) {
+        Map<String, FinalJob> jobs = new HashMap<>();
+        for (Event e : history.events()) {
+            if (e.kind() == Event.Kind.SUBMIT && e.type() == Event.Type.OK) {
+                jobs.put(e.id(), finalJob(api, e.id()));
+            }
+        }
+        return jobs;
+    }
+
+    private static FinalJob finalJob(Api api, String id) {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try {
+                Answer answer = api.get(api.any(), "/v1/jobs/" + id);
+                if (answer.status() == 200) {
+                    return new FinalJob(id, answer.string("state"), answer.errorCode());
+                }
+                if (answer.status() == 404) {
+                    return new FinalJob(id, "missing", "JOB_NOT_FOUND");
+                }
+            } catch (IOException unanswered) {
+                // ask again
+            }
+            Pause.millis(250);
+        }
+        return new FinalJob(id, "unreadable", "");
+    }
+
+    private static Thread thread(String name, Runnable task) {
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(60));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
