@@ -82,10 +82,10 @@ final class Run {
             }
         } finally {
             stop.set(true);
-            join(nemesis);
+            join(nemesis, 180);
             scenario.nemesis().heal(stage);
         }
-        clients.forEach(Run::join);
+        clients.forEach(client -> join(client, 60));
         long stopped = System.nanoTime();
         Map<String, Long> drain = new HashMap<>();
         for (String kb : kbs) {
@@ -100,6 +100,17 @@ final class Run {
         Report.write(scenario, seed, history, verdict);
         log.info("{}: {} {}", scenario.id(), verdict.figures(), verdict.violations());
         return verdict;
+    }
+
+    /** Runs {@code scenario} and fails with every violation and the seed that replays it. */
+    static void assertValid(Cluster cluster, Scenario scenario, long baseSeed) {
+        Verdict verdict = execute(cluster, scenario, Seeds.of(baseSeed, scenario.id()));
+        org.assertj.core.api.Assertions.assertThat(verdict.violations())
+                .as(() -> Seeds.replay(scenario.id(), baseSeed, verdict.violations()))
+                .isEmpty();
+        org.assertj.core.api.Assertions.assertThat(verdict.figures().acknowledged())
+                .as("acknowledged jobs of " + scenario.id())
+                .isPositive();
     }
 
     /** Ms from {@code since} until the KB has no holder, no running job and no waiter; -1 after 60 s. */
@@ -156,9 +167,9 @@ final class Run {
         return thread;
     }
 
-    private static void join(Thread thread) {
+    private static void join(Thread thread, long seconds) {
         try {
-            thread.join(TimeUnit.SECONDS.toMillis(60));
+            thread.join(TimeUnit.SECONDS.toMillis(seconds));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -9,9 +9,9 @@ import java.time.Duration;
  */
 record Scenario(
         String id, Nemesis nemesis, Duration load, int holders, int submitters, int submitIntervalMs, String target) {
-    /** The load time of the run: {@code -Dfaults.seconds} (8 by default, more under -Psoak) times {@code factor}. */
+    /** The load time of the run: {@code -Dfaults.seconds} (6 by default, more under -Psoak) times {@code factor}. */
     static Duration load(double factor) {
-        long seconds = Long.getLong("faults.seconds", 8);
+        long seconds = Long.getLong("faults.seconds", 6);
         return Duration.ofMillis((long) (seconds * 1000 * factor));
     }
 }

@@ -6,6 +6,7 @@ import dev.kbsync.faults.history.Event.Type;
 import dev.kbsync.faults.history.History;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +47,10 @@ public final class LeaseHolder implements Runnable {
                         api.any(),
                         "/v1/kbs/" + kb + "/leases",
                         new JsonObject().put("holder", name).put("ttlMs", TTL_MS));
+            } catch (ConnectException refused) {
+                record(Type.FAIL, Kind.ACQUIRE, kb, "", 0, -1, 0, "connection refused");
+                Pause.millis(200);
+                continue;
             } catch (IOException e) {
                 record(Type.UNKNOWN, Kind.ACQUIRE, kb, "", 0, -1, 0, "");
                 Pause.millis(200);

@@ -6,6 +6,7 @@ import dev.kbsync.faults.history.Event.Type;
 import dev.kbsync.faults.history.History;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.util.List;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
@@ -62,6 +63,8 @@ public final class Submitter implements Runnable {
                     history.add(Event.now(
                             name, Type.FAIL, Kind.SUBMIT, kb, "", 0, -1, answer.status(), answer.errorCode()));
                 }
+            } catch (ConnectException refused) {
+                history.add(Event.now(name, Type.FAIL, Kind.SUBMIT, kb, "", 0, -1, 0, "connection refused"));
             } catch (IOException e) {
                 history.add(Event.now(name, Type.UNKNOWN, Kind.SUBMIT, kb, "", 0, -1, 0, ""));
             }

@@ -81,7 +81,7 @@ public final class JvmProcess implements AutoCloseable {
 
     /**
      * Kills it if alive and starts it again with its clock shifted by {@code offset} (libfaketime's syntax, e.g.
-     * {@code +30s}; monotonic clocks are left alone), or a true clock when null.
+     * {@code +30s}; monotonic clocks get the same constant offset, so durations are unchanged), or a true clock when null.
      */
     public void restart(String offset) {
         kill();
@@ -112,8 +112,6 @@ public final class JvmProcess implements AutoCloseable {
         if (clockOffset != null) {
             environment.put("LD_PRELOAD", FAKETIME_LIB);
             environment.put("FAKETIME", clockOffset);
-            environment.put("FAKETIME_DONT_FAKE_MONOTONIC", "1");
-            environment.put("FAKETIME_NO_CACHE", "1");
         }
         builder.environment().putAll(environment);
         try {
