@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The fault-injection suite on a Sentinel group (1 master, 2 replicas, 3 Sentinels): the coordinators use it through
+ * The fault-injection suite on a Sentinel group (1 master, 2 replicas behind one cuttable link, 3 Sentinels): the coordinators use it through
  * a Redisson Sentinel config, writes wait for a replica's acknowledgement, and the master is killed mid-run.
  */
 class SentinelFaultsIT {
@@ -28,7 +28,7 @@ class SentinelFaultsIT {
 
     @BeforeAll
     static void start() throws IOException {
-        group = RedisSentinelGroup.startWithReplicas(2);
+        group = RedisSentinelGroup.startWithReplicaLink(2);
         String addresses = group.sentinelAddresses().stream()
                 .map(a -> "    - \"" + a + "\"")
                 .collect(Collectors.joining("\n"));

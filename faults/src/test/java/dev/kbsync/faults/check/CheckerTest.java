@@ -162,6 +162,14 @@ class CheckerTest {
     }
 
     @Test
+    void shouldCatchA503WithoutRetryAfter() {
+        add("s", Type.INVOKE, Kind.SUBMIT, "", 0, -1, 0, "");
+        add("s", Type.FAIL, Kind.SUBMIT, "", 0, -1, 503, "REDIS_UNAVAILABLE (no Retry-After)");
+
+        assertThat(check().violations()).singleElement().asString().contains("503 without Retry-After");
+    }
+
+    @Test
     void shouldCatchAQueueThatDidNotDrainAndAnUncleanRemote() {
         drain.put("kb", -1L);
         Observations observations = new Observations(

@@ -9,10 +9,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What clients were told: never a 5xx other than 503 (an unavailable dependency), and a waiting job's or lease's
+ * What clients were told: never a 5xx other than 503 (an unavailable dependency, with {@code Retry-After}), and a waiting job's or lease's
  * position never goes up while it keeps waiting.
  */
 final class ReadCheck {
+    /** What a client records in a 503's state when the answer had no {@code Retry-After}. */
+    static final String NO_RETRY_AFTER = dev.kbsync.faults.client.Answer.NO_RETRY_AFTER;
+
     private static final Set<String> WAITING = Set.of("queued", "waiting");
 
     private final Observations observations;
@@ -29,6 +32,9 @@ final class ReadCheck {
         for (Event e : observations.history()) {
             if (e.status() == 503) {
                 unavailable++;
+                if (e.state().contains(NO_RETRY_AFTER)) {
+                    violations.add("503 without Retry-After to " + e.process() + " on " + e.kind() + " " + e.kb());
+                }
             } else if (e.status() >= 500) {
                 violations.add(
                         "HTTP " + e.status() + " to " + e.process() + " on " + e.kind() + " " + e.kb() + " " + e.id());

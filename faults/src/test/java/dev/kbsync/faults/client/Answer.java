@@ -2,8 +2,14 @@ package dev.kbsync.faults.client;
 
 import io.vertx.core.json.JsonObject;
 
-/** An HTTP answer: its status and its JSON body (empty when it had none or it was not JSON). */
-public record Answer(int status, JsonObject body) {
+/**
+ * An HTTP answer: its status, its JSON body (empty when it had none or it was not JSON) and whether it carried a
+ * {@code Retry-After} header.
+ */
+public record Answer(int status, JsonObject body, boolean retryAfter) {
+    /** Marks, in a recorded failure's state, a 503 that did not say when to retry. */
+    public static final String NO_RETRY_AFTER = "(no Retry-After)";
+
     public String string(String field) {
         Object value = body.getValue(field);
         return value == null ? "" : value.toString();
@@ -20,8 +26,10 @@ public record Answer(int status, JsonObject body) {
         return value == null ? -1 : value.intValue();
     }
 
+    /** The error code of an error answer; a 503 without {@code Retry-After} is marked {@link #NO_RETRY_AFTER}. */
     public String errorCode() {
         JsonObject error = body.getJsonObject("error");
-        return error == null ? "" : error.getString("code", "");
+        String code = error == null ? "" : error.getString("code", "");
+        return status == 503 && !retryAfter ? code + " " + NO_RETRY_AFTER : code;
     }
 }

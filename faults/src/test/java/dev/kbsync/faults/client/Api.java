@@ -60,7 +60,10 @@ public final class Api {
         }
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Answer(response.statusCode(), json(response.body()));
+            return new Answer(
+                    response.statusCode(),
+                    json(response.body()),
+                    response.headers().firstValue("Retry-After").isPresent());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
