@@ -25,7 +25,7 @@ final class Report {
         history.write(dir().resolve(scenario.id() + "-history.jsonl"));
         Figures f = verdict.figures();
         String row = String.format(
-                "| %s | %s | 1 | %d | %d / %d / %d / %d | %d | %d | %d ms | %d ms | %d | %s | %s |",
+                "| %s | %s | 1 | %d | %d / %d / %d / %d | %d | %d | %s | %d ms | %d ms | %d | %s | %s |",
                 scenario.id(),
                 scenario.nemesis().name(),
                 f.ops(),
@@ -35,6 +35,7 @@ final class Report {
                 f.lost(),
                 f.failed(),
                 f.overlaps(),
+                f.recoveryMillis() < 0 ? "-" : f.recoveryMillis() + " ms",
                 f.longestGrantGapMillis(),
                 f.drainMillis(),
                 f.unavailable(),

@@ -36,6 +36,7 @@ public final class Checker {
                 jobs.failed,
                 leases.overlaps,
                 leases.longestGrantGapMillis,
+                leases.recoveryMillis,
                 drain,
                 reads.unavailable);
         return new Verdict(figures, violations);

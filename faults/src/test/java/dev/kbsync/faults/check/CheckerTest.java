@@ -46,6 +46,20 @@ class CheckerTest {
         assertThat(f.overlaps()).isZero();
         assertThat(f.ops()).isEqualTo(7);
         assertThat(f.drainMillis()).isEqualTo(120);
+        assertThat(f.recoveryMillis()).isEqualTo(-1);
+    }
+
+    @Test
+    void shouldMeasureTheTimeFromAFaultUntilEveryKbGrantsAgain() {
+        hold("l1", 1, "released");
+        add("nemesis", Type.INVOKE, Kind.FAULT, "", 0, -1, 0, "kill -9 worker-0");
+        clock += 2_000_000_000L;
+        hold("l2", 2, "released");
+
+        Figures f = check().figures();
+
+        assertThat(f.recoveryMillis()).isBetween(2000L, 2010L);
+        assertThat(f.ops()).isEqualTo(4);
     }
 
     @Test

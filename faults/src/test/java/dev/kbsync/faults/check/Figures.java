@@ -11,6 +11,7 @@ package dev.kbsync.faults.check;
  * @param failed acknowledged jobs that ended {@code failed} (an explicit failure, not a loss)
  * @param overlaps pairs of confirmed lease holds of one KB that overlap in time or in fence order
  * @param longestGrantGapMillis the longest time between two lease grants of one KB seen by the clients
+ * @param recoveryMillis the longest time from a fault until every KB granted a lease holder again (-1: no fault)
  * @param drainMillis the longest time a KB's queue took to empty after the load stopped
  * @param unavailable answers 503 (degraded mode, retry later)
  */
@@ -23,5 +24,6 @@ public record Figures(
         int failed,
         int overlaps,
         long longestGrantGapMillis,
+        long recoveryMillis,
         long drainMillis,
         int unavailable) {}

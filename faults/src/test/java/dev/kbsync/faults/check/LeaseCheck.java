@@ -23,6 +23,7 @@ final class LeaseCheck {
     private final List<String> violations;
     int overlaps;
     long longestGrantGapMillis;
+    long recoveryMillis = -1;
 
     LeaseCheck(Observations observations, List<String> violations) {
         this.observations = observations;
@@ -41,8 +42,11 @@ final class LeaseCheck {
                 .forEach(log -> log.commits().stream()
                         .filter(c -> c.fence() > 0)
                         .forEach(c -> issued(tokens, log.kb(), c.fence(), "commit " + c.sha())));
+        List<Long> faults = new ArrayList<>();
         for (Event e : observations.history()) {
-            if (e.kind() == Kind.ACQUIRE && e.type() == Type.OK) {
+            if (e.kind() == Kind.FAULT && e.type() == Type.INVOKE) {
+                faults.add(e.nanos());
+            } else if (e.kind() == Kind.ACQUIRE && e.type() == Type.OK) {
                 granted.put(e.id(), e);
                 grantTimes.computeIfAbsent(e.kb(), k -> new ArrayList<>()).add(e.nanos());
                 issued(tokens, e.kb(), e.token(), "lease " + e.id());
@@ -58,6 +62,14 @@ final class LeaseCheck {
             }
         }
         holds.values().forEach(this::exclusive);
+        for (long fault : faults) {
+            for (List<Long> times : grantTimes.values()) {
+                times.stream()
+                        .filter(t -> t >= fault)
+                        .findFirst()
+                        .ifPresent(next -> recoveryMillis = Math.max(recoveryMillis, (next - fault) / 1_000_000));
+            }
+        }
         grantTimes.values().forEach(times -> {
             for (int i = 1; i < times.size(); i++) {
                 longestGrantGapMillis = Math.max(longestGrantGapMillis, (times.get(i) - times.get(i - 1)) / 1_000_000);
