@@ -44,7 +44,7 @@ final class Run {
         List<String> kbs = new ArrayList<>();
         for (int i = 0; i < KBS; i++) {
             String kb = scenario.id() + "-" + Long.toHexString(random.nextLong() & 0xffffffL) + "-" + i;
-            cluster.addKb(kb);
+            cluster.addKb(kb, scenario.nemesis().remotesOverGit());
             kbs.add(kb);
         }
         History history = new History();

@@ -37,6 +37,7 @@ public final class Cluster implements AutoCloseable {
     private final List<JvmProcess> coordinators = new ArrayList<>();
     private final List<URI> urls = new ArrayList<>();
     private final List<WorkerNode> workers = new ArrayList<>();
+    private GitDaemon daemon;
     private final Api admin;
     private final Api client;
 
@@ -132,15 +133,19 @@ public final class Cluster implements AutoCloseable {
         throw new IllegalStateException("the workers did not register; see " + logs);
     }
 
-    /** Creates {@code kb}'s bare remote and registers it; returns the remote's path. */
-    public Path addKb(String kb) {
+    /**
+     * Creates {@code kb}'s bare remote and registers it with a {@code file://} URL, or, when {@code overGit}, with a
+     * {@code git://} URL of the cluster's {@code git daemon} (whose pushes run the remote's hooks); returns its path.
+     */
+    public Path addKb(String kb, boolean overGit) {
         Path bare = dir.resolve("remotes").resolve(kb + ".git");
         Git.createRemote(bare, mkdirs(dir.resolve("seeds")).resolve(kb));
+        String url = overGit ? daemon().url(kb + ".git") : bare.toUri().toString();
         try {
             Answer answer = admin.put(
                     urls.get(0),
                     "/v1/kbs/" + kb,
-                    new JsonObject().put("remote", bare.toUri().toString()).put("branch", "main"));
+                    new JsonObject().put("remote", url).put("branch", "main"));
             if (answer.status() != 200) {
                 throw new IllegalStateException("registering " + kb + ": " + answer);
             }
@@ -148,6 +153,13 @@ public final class Cluster implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         return bare;
+    }
+
+    private synchronized GitDaemon daemon() {
+        if (daemon == null) {
+            daemon = GitDaemon.start(dir.resolve("remotes"), logs.resolve("git-daemon.log"));
+        }
+        return daemon;
     }
 
     public Path remote(String kb) {
@@ -182,6 +194,9 @@ public final class Cluster implements AutoCloseable {
     public void close() {
         workers.forEach(WorkerNode::close);
         coordinators.forEach(JvmProcess::close);
+        if (daemon != null) {
+            daemon.close();
+        }
     }
 
     private static URI url(int port) {

@@ -19,7 +19,10 @@ public final class Git {
 
     private Git() {}
 
-    /** A bare repository at {@code bare} with one seed commit on {@code main}; non-fast-forward pushes denied. */
+    /**
+     * A bare repository at {@code bare} with one seed commit on {@code main}; non-fast-forward pushes denied, and a
+     * {@code pre-receive} hook that refuses every push while {@link #refuseFlag} exists.
+     */
     public static void createRemote(Path bare, Path scratch) {
         try {
             Files.createDirectories(bare.getParent());
@@ -29,6 +32,7 @@ public final class Git {
         }
         run(bare.getParent(), "git", "init", "-q", "--bare", "-b", "main", bare.toString());
         run(bare, "git", "config", "receive.denyNonFastForwards", "true");
+        refusePushesWhile(bare);
         run(scratch.getParent(), "git", "init", "-q", "-b", "main", scratch.toString());
         try {
             Files.writeString(scratch.resolve("README.md"), "# KB\n");
@@ -48,6 +52,28 @@ public final class Git {
                 "-m",
                 "Initial commit");
         run(scratch, "git", "push", "-q", bare.toString(), "main:main");
+    }
+
+    /** The file whose presence makes the remote's {@code pre-receive} hook refuse every push. */
+    public static Path refuseFlag(Path bare) {
+        return bare.resolve("refuse-pushes");
+    }
+
+    private static void refusePushesWhile(Path bare) {
+        Path hook = bare.resolve("hooks").resolve("pre-receive");
+        String script = "#!/bin/sh\n"
+                + "if [ -e '" + refuseFlag(bare) + "' ]; then\n"
+                + "  echo 'pushes are refused for a while (maintenance)' >&2\n"
+                + "  exit 1\n"
+                + "fi\n"
+                + "exit 0\n";
+        try {
+            Files.createDirectories(hook.getParent());
+            Files.writeString(hook, script);
+            hook.toFile().setExecutable(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The remote's {@code main}, oldest commit first, with each commit's trailers, and its {@code git fsck}. */

@@ -19,6 +19,11 @@ public interface Nemesis {
     /** Injects faults until {@link Stage#stopping()}; records each one with {@link Stage#fault}. */
     void run(Stage stage);
 
+    /** True when the run's remotes must be served by {@code git daemon} (pushes run their hooks), not file URLs. */
+    default boolean remotesOverGit() {
+        return false;
+    }
+
     /** Undoes whatever fault is still in force (called once the load stopped, also after a failure). */
     default void heal(Stage stage) {}
 }

@@ -1,18 +1,26 @@
 package dev.kbsync.faults.nemesis;
 
+import dev.kbsync.faults.client.Pause;
+import dev.kbsync.faults.cluster.Git;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A remote that refuses every push for 2-4 s: its branch's ref is locked ({@code refs/heads/main.lock} exists, as while
- * another push updates it), so every ref update is refused; workers retry and land later, or fail the job explicitly.
+ * A remote that refuses every push for 2-4 s: the run's remotes are served by {@code git daemon}, and the KB's
+ * {@code pre-receive} hook exits 1 while a flag file exists. Workers land the job after the remote accepts pushes
+ * again, or fail it explicitly; never twice.
  */
 public final class RemoteRejects implements Nemesis {
     @Override
     public String name() {
-        return "a remote refusing pushes (ref locked) for 2-4 s";
+        return "a remote refusing pushes (pre-receive hook exits 1) for 2-4 s";
+    }
+
+    @Override
+    public boolean remotesOverGit() {
+        return true;
     }
 
     @Override
@@ -20,12 +28,12 @@ public final class RemoteRejects implements Nemesis {
         stage.sleep(1000);
         while (!stage.stopping()) {
             String kb = stage.kbs().get(stage.random().nextInt(stage.kbs().size()));
-            Path lock = lock(stage, kb);
+            Path flag = flag(stage, kb);
             try {
-                Files.writeString(lock, "");
+                Files.writeString(flag, "");
                 stage.fault("remote of " + kb + " refuses pushes");
-                dev.kbsync.faults.client.Pause.millis(stage.between(2000, 4000));
-                Files.deleteIfExists(lock);
+                Pause.millis(stage.between(2000, 4000));
+                Files.deleteIfExists(flag);
                 stage.healed("remote of " + kb + " accepts pushes");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -38,14 +46,14 @@ public final class RemoteRejects implements Nemesis {
     public void heal(Stage stage) {
         for (String kb : stage.kbs()) {
             try {
-                Files.deleteIfExists(lock(stage, kb));
+                Files.deleteIfExists(flag(stage, kb));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
     }
 
-    private static Path lock(Stage stage, String kb) {
-        return stage.cluster().remote(kb).resolve("refs/heads/main.lock");
+    private static Path flag(Stage stage, String kb) {
+        return Git.refuseFlag(stage.cluster().remote(kb));
     }
 }
