@@ -29,12 +29,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one {@link Scenario} on a cluster: fresh KBs with their own remotes, clients recording a history while the
- * nemesis injects its faults, then heal, wait for every queue to drain, read every acknowledged job's end state and
+ * nemesis injects its faults (during the first 60% of the load), then heal, wait for every queue to drain, read every acknowledged job's end state and
  * every remote, and let the {@link Checker} judge. The history and the figures go to {@link Report}.
  */
 final class Run {
     private static final Logger log = LoggerFactory.getLogger(Run.class);
     private static final int KBS = 3;
+    /** Faults start in the first 60% of the load; the rest shows how the cluster recovers under load. */
+    private static final double FAULT_SHARE = 0.6;
+
     private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     private Run() {}
@@ -70,8 +73,15 @@ final class Run {
                             random.nextLong(),
                             scenario.submitIntervalMs())));
         }
-        Stage stage = new Stage(cluster, kbs, new Random(random.nextLong()), history, stop::get);
-        long loadEnd = System.nanoTime() + scenario.load().toNanos();
+        long loadStart = System.nanoTime();
+        long loadEnd = loadStart + scenario.load().toNanos();
+        long faultsEnd = loadStart + (long) (scenario.load().toNanos() * FAULT_SHARE);
+        Stage stage = new Stage(
+                cluster,
+                kbs,
+                new Random(random.nextLong()),
+                history,
+                () -> stop.get() || System.nanoTime() > faultsEnd);
         Thread nemesis = thread("nemesis", () -> scenario.nemesis().run(stage));
         try {
             while (System.nanoTime() < loadEnd && nemesis.isAlive()) {
