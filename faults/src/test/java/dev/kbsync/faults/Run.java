@@ -98,8 +98,9 @@ final class Run {
         clients.forEach(client -> join(client, 60));
         long stopped = System.nanoTime();
         Map<String, Long> drain = new HashMap<>();
+        long drainNanos = Math.max(DRAIN_NANOS, scenario.load().toNanos());
         for (String kb : kbs) {
-            drain.put(kb, drain(api, kb, stopped));
+            drain.put(kb, drain(api, kb, stopped, drainNanos));
         }
         Map<String, FinalJob> jobs = finalJobs(api, history);
         Map<String, RemoteLog> remotes = new HashMap<>();
@@ -123,9 +124,12 @@ final class Run {
                 .isPositive();
     }
 
-    /** Ms from {@code since} until the KB has no holder, no running job and no waiter; -1 after 60 s. */
-    private static long drain(Api api, String kb, long since) {
-        while (System.nanoTime() - since < DRAIN_NANOS) {
+    /**
+     * Ms from {@code since} until the KB has no holder, no running job and no waiter; -1 after {@code limit} ns (60 s,
+     * or the load's length when longer: a soak's backlog takes longer to land).
+     */
+    private static long drain(Api api, String kb, long since, long limit) {
+        while (System.nanoTime() - since < limit) {
             try {
                 Answer queue = api.get(api.any(), "/v1/kbs/" + kb + "/queue");
                 if (queue.status() == 200
