@@ -129,18 +129,12 @@ public final class AsyncKbsyncClient {
         return done.future().onComplete(r -> http.vertx().cancelTimer(timer));
     }
 
-    /**
-     * {@code GET /v1/jobs?kb=&user=&state=&limit=&cursor=}: a page of jobs, newest first. (The job list route comes
-     * with the bots' half of issue 13; a coordinator without it answers 404 NOT_FOUND.)
-     */
+    /** {@code GET /v1/jobs?kb=&user=&state=&limit=&cursor=}: a page of jobs, newest first; follow nextCursor. */
     public Future<JobPage> jobs(JobQuery query) {
         return get("/v1/jobs" + query.queryString()).map(JobPage::fromJson);
     }
 
-    /**
-     * {@code DELETE /v1/jobs/{id}} (the submitting client, or admin): cancels a job that has not started pushing; the
-     * job as it ended. (The route comes with the bots' half of issue 13; a coordinator without it answers 405.)
-     */
+    /** {@code DELETE /v1/jobs/{id}} (the submitting token, or admin): cancels a job no worker took; it, cancelled. */
     public Future<Job> cancel(String jobId) {
         return http.call(HttpMethod.DELETE, "/v1/jobs/" + segment(jobId), null, null, Duration.ZERO)
                 .map(Job::fromJson);
