@@ -130,9 +130,17 @@ public final class DegradedMode implements AutoCloseable {
         return known.containsKey(kb);
     }
 
-    /** True while Redis is unreachable: workers' polls and results are served from the journal. */
+    /**
+     * Whether the journal's jobs are handed to this coordinator's own workers while Redis is unreachable ({@link
+     * LocalDispatch}). Off: a worker publishes a job only under a fencing token above the newest fence on the branch,
+     * and without Redis there is no token that is both above it and below every token Redis hands out afterwards; the
+     * journal's jobs run once Redis returns.
+     */
+    static final boolean LOCAL_DISPATCH = false;
+
+    /** True while Redis is unreachable and workers' polls and results are served from the journal (see above). */
     public boolean serving() {
-        return !health.up();
+        return LOCAL_DISPATCH && !health.up();
     }
 
     /**
