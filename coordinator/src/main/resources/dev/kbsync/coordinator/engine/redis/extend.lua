@@ -1,6 +1,6 @@
 -- Group commit: the worker holding a note job's claimed, live grant takes the contiguous queued note jobs right
 -- behind it (stopping at the first agent job or raw lease, at most max). Each member gets its own fencing token
--- (INCR, so larger than the head's), its own lease id, and goes running; all run under the head's grant, which
+-- (the next ones, so larger than the head's), its own lease id, and goes running; all run under the head's grant, which
 -- keeps their tickets in its batch until each completes. A retry returns the members already taken. Counts as a
 -- heartbeat. ARGV[11]: the head's lease id, ARGV[12]: max.
 -- Reply: {result (ok|lost), now, expires, deadline, ttl, worker, members: [{ticket, t, job}]}.
@@ -29,7 +29,7 @@ else
       if not t or t.k ~= 'job' or t.ty ~= 'note' or t.s ~= 'waiting' or terminal(t) then
         break
       end
-      local fence = redis.call('incr', FENCE)
+      local fence = nextFence(now)
       t.a = t.a + 1
       t.s, t.f, t.b, t.l = 'granted', fence, lid, jobLeaseId(tid, fence)
       t.ff = t.ff or fence

@@ -192,6 +192,19 @@ local function dropFairLock(owner, now)
   end
 end
 
+-- The KB's next fencing token: one above the last one, and never below the Redis clock in ms. A failover can lose the
+-- last writes of a master (the grants the sweep or a release made that no replica confirmed, which a holder may still
+-- have learnt from a heartbeat, a lease read or a poll); the promoted replica's counter then lags the tokens already
+-- told, but its clock does not: it is past every token of the old master as long as the failover took longer than the
+-- clock skew between the Redis hosts plus the lead the counter can take over the clock (one token per grant and group
+-- commit member, so only bursts of more than one grant per ms of the KB add to it). Tokens stay exact in Lua's
+-- number formatting (13 digits in ms until the year 2286).
+local function nextFence(now)
+  local fence = math.max((tonumber(redis.call('get', FENCE)) or 0) + 1, now)
+  redis.call('set', FENCE, string.format('%d', fence))
+  return fence
+end
+
 local function jobLeaseId(tid, fence)
   return KB .. '~' .. tid .. '.' .. fence .. '.' .. NONCE
 end
@@ -226,7 +239,7 @@ local function grantHead(now, ownTid, dropped)
       if not takeFairLock(owner, expires, now) then
         return {busy = true}
       end
-      local fence = redis.call('incr', FENCE)
+      local fence = nextFence(now)
       local lid = KB .. '~' .. tid
       if t.k == 'job' then
         lid = jobLeaseId(tid, fence)
