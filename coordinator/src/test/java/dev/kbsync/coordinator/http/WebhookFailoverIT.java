@@ -24,12 +24,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A webhook survives its coordinator: the coordinator that claimed a delivery stops before the receiver answers, and
- * another coordinator delivers it, with the same delivery id, once the delivery lease is over. The fixture's own
- * coordinator has webhooks off (it refuses callback URLs and delivers nothing).
+ * another coordinator delivers it, with the same delivery id, once the delivery lease is over; a job the sweep fails
+ * (attempt limit, here 1) is delivered too. The fixture's own coordinator has webhooks off (it refuses callback URLs
+ * and delivers nothing); lease TTL 2 s.
  */
 class WebhookFailoverIT {
     @RegisterExtension
-    static final ApiFixture api = new ApiFixture(Map.of("KBSYNC_LEASE_TTL_SECONDS", "10"));
+    static final ApiFixture api = new ApiFixture(Map.of("KBSYNC_JOBS_MAX_ATTEMPTS", "1"));
 
     private static final Map<String, String> HOOKS = Map.of(
             "KBSYNC_WEBHOOKS_ALLOWED_HOSTS", "127.0.0.1",
@@ -75,6 +76,28 @@ class WebhookFailoverIT {
             assertThat(receiver.deliveries("/f"))
                     .extracting(Delivery::deliveryId)
                     .containsOnly(job.id() + ":done");
+        }
+    }
+
+    @Test
+    void shouldDeliverAJobTheSweepFailsAtItsAttemptLimit() {
+        api.kb("limit");
+        try (HookReceiver receiver = new HookReceiver(api.vertx)) {
+            Coordinator hooks = api.another(withId("hooks-3"));
+            try {
+                Job job = api.client(hooks.port(), CLIENT)
+                        .submitNote(KbId.of("limit"), NoteRequest.of("bob", "x").withCallbackUrl(receiver.url("/l")));
+                Assignment a = api.client(WORKER).poll("w-silent", WAIT).orElseThrow();
+                assertThat(a.job().id()).isEqualTo(job.id()); // and the worker goes silent
+
+                await().atMost(WAIT).until(() -> receiver.deliveries("/l").size() == 1);
+                Delivery d = receiver.deliveries("/l").get(0);
+                assertThat(d.deliveryId()).isEqualTo(job.id() + ":failed");
+                assertThat(d.body().toJsonObject().getJsonObject("error").getString("code"))
+                        .isEqualTo("LEASE_EXPIRED");
+            } finally {
+                hooks.stop().await();
+            }
         }
     }
 
