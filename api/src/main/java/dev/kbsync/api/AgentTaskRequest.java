@@ -3,11 +3,19 @@ package dev.kbsync.api;
 import io.vertx.core.json.JsonObject;
 import java.util.Objects;
 
-/** An agent task to submit ({@code POST /v1/kbs/{kb}/agent-tasks}), optionally with an {@code Idempotency-Key}. */
-public record AgentTaskRequest(String user, String task, String idempotencyKey) {
+/**
+ * An agent task to submit ({@code POST /v1/kbs/{kb}/agent-tasks}), optionally with an {@code Idempotency-Key} and a
+ * {@code callbackUrl} the coordinator posts the job to when it ends.
+ */
+public record AgentTaskRequest(String user, String task, String idempotencyKey, String callbackUrl) {
     public AgentTaskRequest {
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(task, "task");
+    }
+
+    /** Without a callback URL. */
+    public AgentTaskRequest(String user, String task, String idempotencyKey) {
+        this(user, task, idempotencyKey, null);
     }
 
     public static AgentTaskRequest of(String user, String task) {
@@ -15,11 +23,19 @@ public record AgentTaskRequest(String user, String task, String idempotencyKey) 
     }
 
     public AgentTaskRequest withIdempotencyKey(String key) {
-        return new AgentTaskRequest(user, task, key);
+        return new AgentTaskRequest(user, task, key, callbackUrl);
+    }
+
+    public AgentTaskRequest withCallbackUrl(String url) {
+        return new AgentTaskRequest(user, task, idempotencyKey, url);
     }
 
     /** The request body (the idempotency key is a header, not part of it). */
     public JsonObject toJson() {
-        return new JsonObject().put("user", user).put("task", task);
+        JsonObject body = new JsonObject().put("user", user).put("task", task);
+        if (callbackUrl != null) {
+            body.put("callbackUrl", callbackUrl);
+        }
+        return body;
     }
 }

@@ -5,12 +5,19 @@ import java.util.Objects;
 
 /**
  * A note to submit ({@code POST /v1/kbs/{kb}/notes}): who asks, the markdown text, and optionally a title, a path in
- * the KB and an {@code Idempotency-Key} (sent as a header: a retry with the same key returns the same job).
+ * the KB, an {@code Idempotency-Key} (sent as a header: a retry with the same key returns the same job) and a
+ * {@code callbackUrl} the coordinator posts the job to when it ends (webhooks, docs/api.md).
  */
-public record NoteRequest(String user, String text, String title, String path, String idempotencyKey) {
+public record NoteRequest(
+        String user, String text, String title, String path, String idempotencyKey, String callbackUrl) {
     public NoteRequest {
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(text, "text");
+    }
+
+    /** Without a callback URL. */
+    public NoteRequest(String user, String text, String title, String path, String idempotencyKey) {
+        this(user, text, title, path, idempotencyKey, null);
     }
 
     public static NoteRequest of(String user, String text) {
@@ -18,15 +25,19 @@ public record NoteRequest(String user, String text, String title, String path, S
     }
 
     public NoteRequest withTitle(String title) {
-        return new NoteRequest(user, text, title, path, idempotencyKey);
+        return new NoteRequest(user, text, title, path, idempotencyKey, callbackUrl);
     }
 
     public NoteRequest withPath(String path) {
-        return new NoteRequest(user, text, title, path, idempotencyKey);
+        return new NoteRequest(user, text, title, path, idempotencyKey, callbackUrl);
     }
 
     public NoteRequest withIdempotencyKey(String key) {
-        return new NoteRequest(user, text, title, path, key);
+        return new NoteRequest(user, text, title, path, key, callbackUrl);
+    }
+
+    public NoteRequest withCallbackUrl(String url) {
+        return new NoteRequest(user, text, title, path, idempotencyKey, url);
     }
 
     /** The request body (the idempotency key is a header, not part of it). */
@@ -37,6 +48,9 @@ public record NoteRequest(String user, String text, String title, String path, S
         }
         if (path != null) {
             body.put("path", path);
+        }
+        if (callbackUrl != null) {
+            body.put("callbackUrl", callbackUrl);
         }
         return body;
     }

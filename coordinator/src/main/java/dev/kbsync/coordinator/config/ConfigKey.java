@@ -102,6 +102,31 @@ public enum ConfigKey implements Key {
             "KBSYNC_JOBS_RETENTION_HOURS",
             "168",
             "How long finished jobs and idempotency keys are kept (ended raw leases: at most 1 h), 1-8760."),
+    WEBHOOKS_ALLOWED_HOSTS(
+            "webhooks.allowedHosts",
+            "KBSYNC_WEBHOOKS_ALLOWED_HOSTS",
+            "(none)",
+            "Hosts (comma-separated) a job's callbackUrl may name: exact names or IP literals, or `*.example.com` for"
+                    + " any name under example.com (never an IP literal); unset: webhooks off, every callbackUrl is"
+                    + " refused (400 CALLBACK_NOT_ALLOWED)."),
+    WEBHOOKS_SECRET(
+            "webhooks.secret",
+            "KBSYNC_WEBHOOKS_SECRET",
+            "(none)",
+            "HMAC-SHA256 key that signs webhook deliveries (Kbsync-Signature), at least 16 characters; required when"
+                    + " webhooks.allowedHosts is set."),
+    WEBHOOKS_RETRY_SECONDS(
+            "webhooks.retrySeconds",
+            "KBSYNC_WEBHOOKS_RETRY_SECONDS",
+            "3600",
+            "How long after a job's terminal state a failing webhook delivery is retried (backoff 1 s doubling up to"
+                    + " 5 min), 1-604800; then it is dropped."),
+    WEBHOOKS_LEASE_SECONDS(
+            "webhooks.leaseSeconds",
+            "KBSYNC_WEBHOOKS_LEASE_SECONDS",
+            "30",
+            "How long a webhook delivery a coordinator claimed stays its own before any coordinator delivers it (again,"
+                    + " if that one died before its answer), 1-3600; a POST times out after at most 10 s and this."),
     DEGRADED_JOURNAL_DIR(
             "degraded.journalDir",
             "KBSYNC_DEGRADED_JOURNAL_DIR",

@@ -81,7 +81,14 @@ final class ConfigLoader {
                 kbs(v),
                 new CoordinatorConfig.Degraded(
                         v.string(ConfigKey.DEGRADED_JOURNAL_DIR).map(Path::of),
-                        v.integer(ConfigKey.DEGRADED_JOURNAL_MAX_ENTRIES)));
+                        v.integer(ConfigKey.DEGRADED_JOURNAL_MAX_ENTRIES)),
+                new Webhooks(
+                        v.string(ConfigKey.WEBHOOKS_ALLOWED_HOSTS).stream()
+                                .flatMap(hosts -> java.util.Arrays.stream(hosts.split(",")))
+                                .toList(),
+                        v.string(ConfigKey.WEBHOOKS_SECRET).orElse(""),
+                        Duration.ofSeconds(v.integer(ConfigKey.WEBHOOKS_RETRY_SECONDS)),
+                        Duration.ofSeconds(v.integer(ConfigKey.WEBHOOKS_LEASE_SECONDS))));
     }
 
     private static Optional<CoordinatorConfig.Tls> tls(Values<ConfigKey> v) {

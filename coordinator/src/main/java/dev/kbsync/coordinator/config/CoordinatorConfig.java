@@ -24,7 +24,8 @@ public record CoordinatorConfig(
         Reads reads,
         Redis redis,
         List<KbConfig> kbs,
-        Degraded degraded) {
+        Degraded degraded,
+        Webhooks webhooks) {
 
     public CoordinatorConfig {
         if (coordinatorId.isBlank()) {
@@ -75,7 +76,8 @@ public record CoordinatorConfig(
                 leases.lockWatchdog(),
                 leases.sweepInterval(),
                 new EngineConfig.Jobs(jobs.maxAttempts(), jobs.retention()),
-                new EngineConfig.Durability(redis.waitReplicas(), redis.waitTimeout(), redis.allowEviction()));
+                new EngineConfig.Durability(redis.waitReplicas(), redis.waitTimeout(), redis.allowEviction()),
+                webhooks);
     }
 
     /**

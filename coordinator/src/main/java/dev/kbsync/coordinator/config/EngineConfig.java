@@ -8,7 +8,8 @@ import java.util.Objects;
  * on one grant; {@code waiterTtl}: a raw waiter not kept alive this long leaves the queue; {@code lockWatchdog}:
  * Redisson lock renewal period owner (a dead coordinator's locks lapse after it); {@code sweepInterval}: how often
  * expiries are checked; {@code jobs}: attempt limit and retention of finished jobs; {@code durability}: replica
- * acknowledgement of the writes that create jobs and grants, and the eviction-policy check at start.
+ * acknowledgement of the writes that create jobs and grants, and the eviction-policy check at start; {@code webhooks}:
+ * which callback URLs jobs may name and how deliveries are signed and retried.
  */
 public record EngineConfig(
         String coordinatorId,
@@ -18,7 +19,8 @@ public record EngineConfig(
         Duration lockWatchdog,
         Duration sweepInterval,
         Jobs jobs,
-        Durability durability) {
+        Durability durability,
+        Webhooks webhooks) {
 
     public EngineConfig {
         Objects.requireNonNull(coordinatorId, "coordinatorId");
@@ -29,9 +31,32 @@ public record EngineConfig(
         positive("sweepInterval", sweepInterval);
         Objects.requireNonNull(jobs, "jobs");
         Objects.requireNonNull(durability, "durability");
+        Objects.requireNonNull(webhooks, "webhooks");
         if (maxHold.compareTo(leaseTtl) < 0) {
             throw new IllegalArgumentException("maxHold (" + maxHold + ") must be >= leaseTtl (" + leaseTtl + ")");
         }
+    }
+
+    /** Without webhooks. */
+    public EngineConfig(
+            String coordinatorId,
+            Duration leaseTtl,
+            Duration maxHold,
+            Duration waiterTtl,
+            Duration lockWatchdog,
+            Duration sweepInterval,
+            Jobs jobs,
+            Durability durability) {
+        this(
+                coordinatorId,
+                leaseTtl,
+                maxHold,
+                waiterTtl,
+                lockWatchdog,
+                sweepInterval,
+                jobs,
+                durability,
+                Webhooks.off());
     }
 
     /** The timing settings with the default {@link Jobs} and {@link Durability}. */
@@ -66,18 +91,26 @@ public record EngineConfig(
 
     /** The same settings with another lease TTL. */
     public EngineConfig withLeaseTtl(Duration ttl) {
-        return new EngineConfig(coordinatorId, ttl, maxHold, waiterTtl, lockWatchdog, sweepInterval, jobs, durability);
+        return new EngineConfig(
+                coordinatorId, ttl, maxHold, waiterTtl, lockWatchdog, sweepInterval, jobs, durability, webhooks);
     }
 
     /** The same settings with other job settings. */
     public EngineConfig withJobs(Jobs other) {
         return new EngineConfig(
-                coordinatorId, leaseTtl, maxHold, waiterTtl, lockWatchdog, sweepInterval, other, durability);
+                coordinatorId, leaseTtl, maxHold, waiterTtl, lockWatchdog, sweepInterval, other, durability, webhooks);
     }
 
     /** The same settings with other durability settings. */
     public EngineConfig withDurability(Durability other) {
-        return new EngineConfig(coordinatorId, leaseTtl, maxHold, waiterTtl, lockWatchdog, sweepInterval, jobs, other);
+        return new EngineConfig(
+                coordinatorId, leaseTtl, maxHold, waiterTtl, lockWatchdog, sweepInterval, jobs, other, webhooks);
+    }
+
+    /** The same settings with other webhook settings. */
+    public EngineConfig withWebhooks(Webhooks other) {
+        return new EngineConfig(
+                coordinatorId, leaseTtl, maxHold, waiterTtl, lockWatchdog, sweepInterval, jobs, durability, other);
     }
 
     /**

@@ -21,6 +21,7 @@ import dev.kbsync.coordinator.engine.sweep.Sweeper;
 import dev.kbsync.coordinator.engine.ticket.DriverSettings;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
+import dev.kbsync.coordinator.engine.webhook.WebhookDelivery;
 import dev.kbsync.coordinator.engine.worker.RedisWorkerRegistry;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.coordinator.service.CoordinatorServices;
@@ -51,6 +52,7 @@ public final class Engine {
     private final Events events;
     private final Drivers drivers;
     private final Sweeper sweeper;
+    private final WebhookDelivery webhooks;
     private final Fanout fanout;
     private final Poller poller;
     private final CoordinatorServices services;
@@ -81,7 +83,9 @@ public final class Engine {
         this.changes = new Changes(events, fanout, drivers, dispatcher::granted, context);
         Grants grants = new Grants(tickets, metrics, changes);
         this.poller = new Poller(vertx, redis);
-        this.sweeper = new Sweeper(tickets, kbs, drivers, changes, metrics, settings, dispatcher::ready);
+        this.webhooks = new WebhookDelivery(vertx, tickets, config.webhooks(), metrics);
+        this.sweeper =
+                new Sweeper(tickets, kbs, drivers, changes, metrics, settings, dispatcher::ready, webhooks::deliver);
         this.services = new CoordinatorServices(
                 new RedisLeaseService(vertx, config, tickets, kbs, changes, grants),
                 new RedisJobService(
@@ -188,7 +192,7 @@ public final class Engine {
             sweeper.stop().onComplete(swept);
         });
         return swept.future()
-                .compose(v -> Future.join(events.close(), drivers.stop()))
+                .compose(v -> Future.join(events.close(), drivers.stop(), webhooks.close()))
                 .mapEmpty();
     }
 

@@ -3,7 +3,11 @@ package dev.kbsync.coordinator.http;
 import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.Quoting;
 import dev.kbsync.api.RelativePath;
+import dev.kbsync.coordinator.config.Webhooks;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /** Syntactic checks of user input; each failure is a 400 with its own code. The worker enforces full path safety. */
@@ -13,6 +17,8 @@ final class Inputs {
     private static final Pattern LINK = Pattern.compile("https?://[^\\s\\p{Cntrl}\"<>\\\\^`{|}]{1,2040}");
     private static final int MAX_TITLE = 200;
     private static final int MAX_PATH = 255;
+    private static final int MAX_CALLBACK = 2048;
+    private static final Pattern NUMERIC_HOST = Pattern.compile("[0-9.]+|0x.*");
 
     private Inputs() {}
 
@@ -69,6 +75,47 @@ final class Inputs {
             throw new InvalidInputException(
                     "INVALID_FIELD",
                     "field " + Quoting.quote(field) + " must be an http(s) URL without spaces or quotes");
+        }
+        return value;
+    }
+
+    /**
+     * A job's callback URL: absolute {@code http(s)://host[:port]/...} without user info or fragment (else 400
+     * INVALID_CALLBACK_URL), whose host is on {@code webhooks}' list (else, and while webhooks are off, 400
+     * CALLBACK_NOT_ALLOWED): the coordinator posts to no other address.
+     */
+    static String callbackUrl(String value, Webhooks webhooks) {
+        URI uri;
+        try {
+            uri = value.length() > MAX_CALLBACK || value.chars().anyMatch(c -> c <= 0x20) ? null : new URI(value);
+        } catch (URISyntaxException e) {
+            uri = null;
+        }
+        String scheme =
+                uri == null || uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (uri == null
+                || !(scheme.equals("http") || scheme.equals("https"))
+                || uri.getHost() == null
+                || uri.getRawUserInfo() != null
+                || uri.getRawFragment() != null) {
+            throw new InvalidInputException(
+                    "INVALID_CALLBACK_URL",
+                    "callbackUrl must be an absolute http(s) URL with a host, without user info or fragment, at most "
+                            + MAX_CALLBACK + " characters");
+        }
+        if (!webhooks.enabled()) {
+            throw new InvalidInputException(
+                    "CALLBACK_NOT_ALLOWED", "webhooks are off on this deployment (webhooks.allowedHosts is unset)");
+        }
+        String host = uri.getHost().toLowerCase(Locale.ROOT);
+        boolean literal = host.startsWith("[") || NUMERIC_HOST.matcher(host).matches();
+        if (host.startsWith("[")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        if (!webhooks.allows(host, literal)) {
+            throw new InvalidInputException(
+                    "CALLBACK_NOT_ALLOWED",
+                    "callbackUrl host " + Quoting.quote(host) + " is not in the allowed webhook hosts");
         }
         return value;
     }

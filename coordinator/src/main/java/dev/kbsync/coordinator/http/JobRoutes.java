@@ -10,6 +10,7 @@ import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.coordinator.auth.Caller;
 import dev.kbsync.coordinator.auth.Role;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.coordinator.config.Webhooks;
 import dev.kbsync.coordinator.degraded.DegradedMode;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.error.UnavailableException;
@@ -46,6 +47,7 @@ final class JobRoutes {
     private final int maxTextChars;
     private final Duration keepAlive;
     private final Optional<DegradedMode> degraded;
+    private final Webhooks webhooks;
 
     JobRoutes(
             CoordinatorServices services,
@@ -61,24 +63,26 @@ final class JobRoutes {
         CoordinatorConfig.Http http = config.http();
         this.maxTextChars = http.maxTextChars();
         this.keepAlive = http.sseKeepAlive();
+        this.webhooks = config.webhooks();
     }
 
     void handleSubmitNote(RoutingContext ctx) {
         KbId kb = KbId.of(ctx.pathParam("kb"));
-        Fields body = Bodies.object(ctx, "user", "text", "title", "path");
+        Fields body = Bodies.object(ctx, "user", "text", "title", "path", "callbackUrl");
         String user = user(ctx, body);
         JobPayload note = new JobPayload.Note(
                 Inputs.text("text", body.string("text"), maxTextChars),
                 body.optString("title").map(Inputs::title).orElse(null),
                 body.optString("path").map(Inputs::path).orElse(null));
-        submit(ctx, kb, user, note);
+        submit(ctx, kb, user, note, callbackUrl(body));
     }
 
     void handleSubmitAgentTask(RoutingContext ctx) {
         KbId kb = KbId.of(ctx.pathParam("kb"));
-        Fields body = Bodies.object(ctx, "user", "task");
+        Fields body = Bodies.object(ctx, "user", "task", "callbackUrl");
         String user = user(ctx, body);
-        submit(ctx, kb, user, new JobPayload.Agent(Inputs.text("task", body.string("task"), maxTextChars)));
+        JobPayload task = new JobPayload.Agent(Inputs.text("task", body.string("task"), maxTextChars));
+        submit(ctx, kb, user, task, callbackUrl(body));
     }
 
     void handleGetJob(RoutingContext ctx) {
@@ -152,6 +156,13 @@ final class JobRoutes {
                         event -> true));
     }
 
+    /** The body's callbackUrl, validated ('': none). */
+    private String callbackUrl(Fields body) {
+        return body.optString("callbackUrl")
+                .map(url -> Inputs.callbackUrl(url, webhooks))
+                .orElse("");
+    }
+
     /** The body's user, or the caller's one fixed user when the body names none; 403 SCOPE_USER outside its users. */
     private static String user(RoutingContext ctx, Fields body) {
         Caller caller = Caller.of(ctx);
@@ -187,10 +198,17 @@ final class JobRoutes {
         return windows;
     }
 
-    private void submit(RoutingContext ctx, KbId kb, String user, JobPayload payload) {
+    private void submit(RoutingContext ctx, KbId kb, String user, JobPayload payload, String callbackUrl) {
         Optional<String> key = Optional.ofNullable(ctx.request().getHeader("Idempotency-Key"))
                 .map(k -> Inputs.id("INVALID_IDEMPOTENCY_KEY", "Idempotency-Key", k));
         if (degraded.isPresent() && degraded.get().accepting()) {
+            if (!callbackUrl.isEmpty()) { // the journal keeps no callback: its delivery needs Redis
+                ctx.fail(new UnavailableException(
+                        ErrorCodes.REDIS_UNAVAILABLE,
+                        "Redis is unreachable: jobs with a callbackUrl are not accepted until it is back; retry later",
+                        RedisHealth.RETRY_AFTER));
+                return;
+            }
             journaled(ctx, degraded.get(), kb, user, payload, key);
             return;
         }
@@ -208,7 +226,8 @@ final class JobRoutes {
                                                 payload,
                                                 key,
                                                 Caller.of(ctx).name(),
-                                                Duration.ofSeconds(found.get().dedupeWindowSeconds())))
+                                                Duration.ofSeconds(found.get().dedupeWindowSeconds()),
+                                                callbackUrl))
                                         .onSuccess(accepted -> accepted(ctx, accepted, remaining)))
                         : Future.failedFuture(
                                 new NotFoundException("KB_NOT_FOUND", "no KB " + Quoting.quote(kb.value()))))

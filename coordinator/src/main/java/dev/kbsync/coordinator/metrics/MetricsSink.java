@@ -17,6 +17,9 @@ public interface MetricsSink {
     /** Redis confirmed a write that creates a job or a grant on fewer replicas than required (answered 503). */
     default void replicationShortfall(KbId kb) {}
 
+    /** A webhook delivery attempt ended: {@code result} is delivered, failed (retried later) or dropped (gave up). */
+    default void webhook(KbId kb, String result) {}
+
     MetricsSink NONE = new MetricsSink() {
         @Override
         public void granted(KbId kb, long waitedMs) {}

@@ -53,6 +53,7 @@ public final class PrometheusMetrics implements MetricsSink {
     private final Map<JobKind, PerKb<Counter>> submitted = new EnumMap<>(JobKind.class);
     private final Set<KbId> introduced = ConcurrentHashMap.newKeySet();
     private final Counter redisUnavailable;
+    private final Map<String, PerKb<Counter>> webhooks = new java.util.HashMap<>();
 
     public PrometheusMetrics(ProcessMetrics process) {
         this.process = process;
@@ -72,6 +73,16 @@ public final class PrometheusMetrics implements MetricsSink {
         this.redisUnavailable = Counter.builder("kbsync.redis.unavailable")
                 .description("Requests answered 503 REDIS_UNAVAILABLE because Redis did not answer.")
                 .register(registry);
+        for (String result : java.util.List.of("delivered", "failed", "dropped")) {
+            webhooks.put(
+                    result,
+                    new PerKb<>(kb -> Counter.builder("kbsync.webhook.deliveries")
+                            .description("Webhook delivery attempts by result: delivered (2xx), failed (retried"
+                                    + " later), dropped (retry window over).")
+                            .tag("kb", kb.value())
+                            .tag("result", result)
+                            .register(registry)));
+        }
         for (JobKind kind : JobKind.values()) {
             submitted.put(
                     kind,
@@ -92,6 +103,14 @@ public final class PrometheusMetrics implements MetricsSink {
     @Override
     public void released(KbId kb, long heldMs) {
         lockHold.of(kb).record(heldMs, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void webhook(KbId kb, String result) {
+        PerKb<Counter> counter = webhooks.get(result);
+        if (counter != null) {
+            counter.of(kb).increment();
+        }
     }
 
     @Override

@@ -13,7 +13,8 @@ import java.util.Optional;
 /**
  * A job to submit: its KB, its user, what to do, an optional idempotency key (per user), the name of the token that
  * submits it (empty when unknown: that token, or an admin, may cancel it), and the KB's duplicate window (zero: off;
- * within it the same user and content answer with the first job).
+ * within it the same user and content answer with the first job), and the URL its terminal state is posted to (''
+ * when none; validated by the HTTP layer).
  */
 public record Submission(
         KbId kb,
@@ -21,7 +22,8 @@ public record Submission(
         JobPayload payload,
         Optional<String> idempotencyKey,
         String submitter,
-        Duration dedupeWindow) {
+        Duration dedupeWindow,
+        String callbackUrl) {
     public Submission {
         Objects.requireNonNull(kb, "kb");
         Objects.requireNonNull(user, "user");
@@ -29,11 +31,23 @@ public record Submission(
         Objects.requireNonNull(idempotencyKey, "idempotencyKey");
         submitter = submitter == null ? "" : submitter;
         dedupeWindow = dedupeWindow == null ? Duration.ZERO : dedupeWindow;
+        callbackUrl = callbackUrl == null ? "" : callbackUrl;
+    }
+
+    /** Without a callback URL. */
+    public Submission(
+            KbId kb,
+            String user,
+            JobPayload payload,
+            Optional<String> idempotencyKey,
+            String submitter,
+            Duration dedupeWindow) {
+        this(kb, user, payload, idempotencyKey, submitter, dedupeWindow, "");
     }
 
     /** Without a duplicate window. */
     public Submission(KbId kb, String user, JobPayload payload, Optional<String> idempotencyKey, String submitter) {
-        this(kb, user, payload, idempotencyKey, submitter, Duration.ZERO);
+        this(kb, user, payload, idempotencyKey, submitter, Duration.ZERO, "");
     }
 
     /** The key the duplicate check shares: a hash over the user and the payload (kind and content). */

@@ -48,6 +48,8 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
     Vertx vertx;
 
     private Coordinator coordinator;
+    private Map<String, String> env;
+    private Optional<Path> file = Optional.empty();
     private WebClient client;
     private RedissonClient redisson;
     private final List<KbsyncClient> clients = new CopyOnWriteArrayList<>();
@@ -71,7 +73,7 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
     public void beforeAll(ExtensionContext context) throws IOException {
         redis.beforeAll(context);
         vertx = Vertx.vertx();
-        Map<String, String> env = new HashMap<>(Map.of(
+        env = new HashMap<>(Map.of(
                 "KBSYNC_HTTP_PORT", "0",
                 "KBSYNC_REDIS_ADDRESS", redis.uri(),
                 "KBSYNC_TOKENS", "admin:" + ADMIN + ",worker:" + WORKER + ",client:" + CLIENT,
@@ -82,7 +84,6 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
                 "KBSYNC_HTTP_SSE_KEEP_ALIVE_SECONDS", "1",
                 "KBSYNC_LEASE_TTL_SECONDS", "2"));
         env.putAll(extraEnv);
-        Optional<Path> file = Optional.empty();
         if (yaml != null) {
             file = Optional.of(Files.writeString(Files.createTempFile("kbsync-api-", ".yaml"), yaml));
             file.get().toFile().deleteOnExit();
@@ -99,6 +100,33 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
 
     int port() {
         return coordinator.port();
+    }
+
+    /**
+     * Another coordinator on the same Redis, with {@code moreEnv} laid over this fixture's environment (give it its own
+     * KBSYNC_COORDINATOR_ID); the caller stops it.
+     */
+    Coordinator another(Map<String, String> moreEnv) {
+        Map<String, String> other = new HashMap<>(env);
+        other.putAll(moreEnv);
+        return Coordinator.start(vertx, CoordinatorConfig.load(file, other), ServicesFactory.redisEngine())
+                .await();
+    }
+
+    /** The Java client of the coordinator on {@code port} with {@code token}; closed after the test class. */
+    KbsyncClient client(int port, String token) {
+        ClientOptions options = ClientOptions.of(URI.create("http://127.0.0.1:" + port), token)
+                .withRequestTimeout(Duration.ofSeconds(10));
+        KbsyncClient client = KbsyncClient.create(vertx, options);
+        clients.add(client);
+        return client;
+    }
+
+    /** The number of {@code kb}'s webhook deliveries due or in flight. */
+    int dueWebhooks(String kb) {
+        return redisson.getScoredSortedSet(
+                        "kbsync:{kb:" + kb + "}:hooks", org.redisson.client.codec.StringCodec.INSTANCE)
+                .size();
     }
 
     /** The Java client with {@code token} (null: none); closed after the test class. */

@@ -135,14 +135,14 @@ public final class RedisJobService implements JobService {
                                 return Future.succeededFuture(stored.get());
                             }
                             if (idempotencyKey.isEmpty()) {
-                                return store(ref, accepted, "");
+                                return store(ref, accepted, "", "");
                             }
                             Submission s =
                                     new Submission(ref.kb(), accepted.user(), accepted.payload(), idempotencyKey, "");
                             return idempotency
                                     .claim(accepted.user(), idempotencyKey.get(), ref.id())
                                     .compose(id -> id.equals(ref.id())
-                                            ? store(ref, accepted, "")
+                                            ? store(ref, accepted, "", "")
                                             : existing(id, s, false).map(Accepted::job));
                         }));
     }
@@ -196,7 +196,7 @@ public final class RedisJobService implements JobService {
     }
 
     private Future<Job> enqueue(JobRef ref, Submission s) {
-        return store(ref, queued(ref, s.user(), s.payload(), clock.instant()), s.submitter());
+        return store(ref, queued(ref, s.user(), s.payload(), clock.instant()), s.submitter(), s.callbackUrl());
     }
 
     private static Job queued(JobRef ref, String user, JobPayload payload, Instant createdAt) {
@@ -222,8 +222,11 @@ public final class RedisJobService implements JobService {
                 null);
     }
 
-    /** Stores {@code accepted} as a new queued job of its KB (its id, user, payload and creation time). */
-    private Future<Job> store(JobRef ref, Job accepted, String submitter) {
+    /**
+     * Stores {@code accepted} as a new queued job of its KB (its id, user, payload and creation time), with its
+     * submitting token's name and callback URL ('': none).
+     */
+    private Future<Job> store(JobRef ref, Job accepted, String submitter, String callbackUrl) {
         Job job = queued(ref, accepted.user(), accepted.payload(), accepted.createdAt());
         return tickets.enqueue(
                         ref.kb(),
@@ -232,7 +235,8 @@ public final class RedisJobService implements JobService {
                         job.user(),
                         config.leaseTtl().toMillis(),
                         job,
-                        submitter)
+                        submitter,
+                        callbackUrl)
                 .map(enqueued -> {
                     changes.enqueued(ref.kb(), enqueued);
                     return enqueued.job();

@@ -40,6 +40,7 @@ public record KbKeys(KbId kb) {
                 "redisson_lock_timeout:" + lock,
                 p + "recent",
                 p + "failures",
-                p + "index");
+                p + "index",
+                p + "hooks");
     }
 }

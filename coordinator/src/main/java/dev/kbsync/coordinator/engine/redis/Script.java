@@ -28,7 +28,9 @@ public enum Script {
     TICKET("ticket.lua", RScript.Mode.READ_ONLY, false),
     JOB("job.lua", RScript.Mode.READ_ONLY, false),
     RECENT("recent.lua", RScript.Mode.READ_ONLY, false),
-    LIST("list.lua", RScript.Mode.READ_ONLY, false);
+    LIST("list.lua", RScript.Mode.READ_ONLY, false),
+    HOOKS("hooks.lua", RScript.Mode.READ_WRITE, false),
+    HOOK_DONE("hookdone.lua", RScript.Mode.READ_WRITE, false);
 
     private final String text;
     private final RScript.Mode mode;

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * Every coordinator's periodic pass over every registered KB, one atomic step per KB: dead raw waiters leave the
  * queue, an overdue grant ends in the same step that found it (raw: expired; job: back to queued at the head, or
  * failed on its last attempt) and the next ticket is granted, records past their retention are deleted, a live job
- * grant no worker took yet is made dispatchable (again), and a driverless KB with tickets is claimed by this
+ * grant no worker took yet is made dispatchable (again), due webhook deliveries start, and a driverless KB with tickets is claimed by this
  * coordinator, which then carries on acquiring for its head.
  */
 public final class Sweeper {
@@ -37,6 +37,7 @@ public final class Sweeper {
     private final MetricsSink metrics;
     private final DriverSettings settings;
     private final Consumer<KbId> dispatch;
+    private final Consumer<KbId> webhooks;
     private boolean running;
     private boolean failing;
     private boolean stopped;
@@ -49,8 +50,10 @@ public final class Sweeper {
             Changes changes,
             MetricsSink metrics,
             DriverSettings settings,
-            Consumer<KbId> dispatch) {
+            Consumer<KbId> dispatch,
+            Consumer<KbId> webhooks) {
         this.dispatch = dispatch;
+        this.webhooks = webhooks;
         this.tickets = tickets;
         this.kbs = kbs;
         this.drivers = drivers;
@@ -109,6 +112,7 @@ public final class Sweeper {
             if (result.unclaimed()) {
                 dispatch.accept(kb);
             }
+            webhooks.accept(kb);
             return null;
         });
     }

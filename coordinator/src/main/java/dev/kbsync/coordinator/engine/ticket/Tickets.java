@@ -48,10 +48,18 @@ public final class Tickets {
     /**
      * Joins the tail (no-op for an existing ticket) and, if the KB is free, takes the grant in the same step; a KB
      * without a driver gets this coordinator. A job's record ({@code job}) is stored in the same step, with the name of
-     * the token that submitted it ({@code submitter}, '' when unknown).
+     * the token that submitted it ({@code submitter}, '' when unknown) and its callback URL ({@code callbackUrl}, ''
+     * when none).
      */
     public Future<Enqueued> enqueue(
-            KbId kb, String ticket, TicketKind kind, String holder, long ttlMs, Job job, String submitter) {
+            KbId kb,
+            String ticket,
+            TicketKind kind,
+            String holder,
+            long ttlMs,
+            Job job,
+            String submitter,
+            String callbackUrl) {
         return run(
                         Script.ENQUEUE,
                         kb,
@@ -61,7 +69,8 @@ public final class Tickets {
                         ttlMs,
                         job == null ? "" : job.kind().wire(),
                         job == null ? "" : job.toJson().encode(),
-                        submitter)
+                        submitter,
+                        callbackUrl)
                 .map(r -> Replies.enqueued(ticket, r));
     }
 
@@ -185,6 +194,23 @@ public final class Tickets {
     /** The KB's recently finished jobs and failures, newest first (finished jobs past their retention are gone). */
     public Future<RecentJobs> recent(KbId kb) {
         return run(Script.RECENT, kb).map(r -> Replies.recent(kb, r));
+    }
+
+    /**
+     * Claims up to {@code max} of the KB's due webhook deliveries: each is due again after {@code leaseMs} unless its
+     * result is reported first (so another coordinator delivers it if this one dies).
+     */
+    public Future<List<DueHook>> dueHooks(KbId kb, long leaseMs, int max) {
+        return run(Script.HOOKS, kb, leaseMs, max).map(r -> DueHook.fromScript(kb, r));
+    }
+
+    /**
+     * Reports a delivery's result: delivered (it leaves the set), or failed (due again after a backoff, or dropped
+     * once that is more than {@code retryMs} after the job's terminal state).
+     */
+    public Future<DueHook.Result> hookDone(DueHook hook, boolean delivered, long retryMs) {
+        return run(Script.HOOK_DONE, hook.kb(), hook.ticket(), delivered ? "ok" : "retry", retryMs)
+                .map(r -> DueHook.Result.valueOf(r.getString("result").toUpperCase(java.util.Locale.ROOT)));
     }
 
     /** Runs a per-KB script with the common arguments (see lib.lua) followed by {@code args}. */

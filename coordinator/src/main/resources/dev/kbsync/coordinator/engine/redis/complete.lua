@@ -35,6 +35,7 @@ else
 end
 local ended = nil
 if head then
+  dueHook(tid, t, now)
   putT(tid, t)
   if #g.members > 0 then
     redis.call('hset', LEASE, 'done', 1)

@@ -2,7 +2,7 @@
 -- first on a free KB, grants it in the same step; a KB without a driver gets the caller as its driver. A job's
 -- submitted record is written with its ticket, so a job is never stored without being queued.
 -- ARGV[11..]: ticket, kind (job|lease), holder (or user), ttlMs, type (note|agent; '' for a raw lease), job JSON, the
--- submitting token's name (a job's; '' when unknown).
+-- submitting token's name (a job's; '' when unknown), its callback URL ('': none).
 -- Reply: {rank (-1: the ticket already ended), t (the ticket), job (a job's record), next (a grant made here, or
 -- {busy}), dropped (dead waiters dropped from the head), avg (hold-time average, ms), eta (a queued job's ETA inputs,
 -- see etaInputs)}.
@@ -14,6 +14,9 @@ if not t then
   t = {k = kind, h = ARGV[13], c = now, ttl = tonumber(ARGV[14]), th = seq, s = 'waiting', a = 0}
   if kind == 'job' then
     t.ty, t.js, t.tk = ARGV[15], 'queued', ARGV[17]
+    if ARGV[18] and ARGV[18] ~= '' then
+      t.cb = ARGV[18]
+    end
     redis.call('hset', JOBS, tid, ARGV[16])
     redis.call('zadd', INDEX, now, tid)
   end

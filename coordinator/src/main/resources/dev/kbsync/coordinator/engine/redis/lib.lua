@@ -9,6 +9,8 @@ local LOCK, LOCK_QUEUE, LOCK_TIMEOUT = KEYS[11], KEYS[12], KEYS[13]
 local RECENT, FAILURES = KEYS[14], KEYS[15]
 -- The KB's jobs by submit time (ZSET: ticket id -> created ms), for the job list; an entry goes with its records.
 local INDEX = KEYS[16]
+-- The KB's webhook deliveries due (ZSET: ticket id -> due ms; a claimed one is pushed out by its delivery lease).
+local HOOKS = KEYS[17]
 local KB, OWNER, MAX_HOLD, PUBLISH = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local MAX_ATTEMPTS, RETENTION, NONCE = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
 local WAITER_TTL, COORDINATOR, DRIVER_TTL = tonumber(ARGV[8]), ARGV[9], ARGV[10]
@@ -35,7 +37,8 @@ end
 -- grant); jobs also js (queued|running|done|failed), ff (token of the first grant), st, fin (ms), cm (commit), cu
 -- (commit link), fl (files JSON), rs (an agent's answer), er (error JSON), ol (lease that recorded the outcome), w
 -- (worker), tk (the name of the
--- token that submitted it; '' when unknown).
+-- token that submitted it; '' when unknown), cb (its callback URL), wd (ms its webhook became due: once, at its
+-- terminal state), wn (webhook delivery attempts).
 local function getT(tid)
   local raw = redis.call('hget', TICKETS, tid)
   return raw and cjson.decode(raw)
@@ -49,6 +52,15 @@ local function terminal(t)
   return t.js == 'done' or t.js == 'failed' or t.js == 'cancelled'
 end
 
+-- A job with a callback URL that reached its terminal state gets its webhook delivery due now, once (the caller
+-- stores t).
+local function dueHook(tid, t, now)
+  if t.cb and not t.wd and terminal(t) then
+    t.wd, t.wn = now, 0
+    redis.call('zadd', HOOKS, now, tid)
+  end
+end
+
 -- The ticket leaves the queue for good in state s; its records are deleted by the sweep after the retention. A
 -- finished job joins the KB's recent jobs (and failures), whichever step ended it.
 local function finishT(tid, t, s, now)
@@ -58,6 +70,9 @@ local function finishT(tid, t, s, now)
   redis.call('zrem', ALIVE, tid)
   t.s = s
   t.b = nil
+  if t.k == 'job' then
+    dueHook(tid, t, now)
+  end
   putT(tid, t)
   redis.call('zadd', ENDED, now + (t.k == 'job' and RETENTION or RAW_KEEP), tid)
   if t.k == 'job' and t.js ~= 'queued' and t.js ~= 'running' then

@@ -1,0 +1,81 @@
+package dev.kbsync.coordinator.config;
+
+import dev.kbsync.config.ConfigException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Webhook settings: the hosts a job's {@code callbackUrl} may name ({@code allowedHosts}: exact host names or IP
+ * literals, or {@code *.example.com} for any name under example.com; empty: webhooks off), the HMAC-SHA256 key
+ * deliveries are signed with ({@code secret}, required when webhooks are on) and how long after a job's terminal state
+ * a failing delivery is retried ({@code retry}), how long a claimed delivery stays with the coordinator that claimed
+ * it before any coordinator may deliver it again ({@code lease}; a request's timeout is at most 10 s and at most the
+ * lease). A wildcard never matches an IP literal: an internal address is
+ * reachable only when it is listed as such.
+ */
+public record Webhooks(List<String> allowedHosts, String secret, Duration retry, Duration lease) {
+    private static final Pattern ENTRY = Pattern.compile("(\\*\\.)?[a-z0-9]([a-z0-9.:-]{0,252}[a-z0-9])?");
+    private static final int MIN_SECRET = 16;
+
+    public Webhooks {
+        allowedHosts = allowedHosts.stream()
+                .map(h -> h.strip().toLowerCase(Locale.ROOT))
+                .filter(h -> !h.isEmpty())
+                .toList();
+        for (String h : allowedHosts) {
+            if (!ENTRY.matcher(h).matches()) {
+                throw ConfigException.of(
+                        ConfigKey.WEBHOOKS_ALLOWED_HOSTS, "must list host names or *.domain patterns, got " + h);
+            }
+        }
+        secret = secret == null ? "" : secret;
+        if (!allowedHosts.isEmpty() && secret.length() < MIN_SECRET) {
+            throw ConfigException.of(
+                    ConfigKey.WEBHOOKS_SECRET,
+                    "must be at least " + MIN_SECRET + " characters when webhooks.allowedHosts is set");
+        }
+        if (retry.toSeconds() < 1 || retry.toSeconds() > 604_800) {
+            throw ConfigException.of(ConfigKey.WEBHOOKS_RETRY_SECONDS, "must be 1-604800, got " + retry.toSeconds());
+        }
+        if (lease.toSeconds() < 1 || lease.toSeconds() > 3600) {
+            throw ConfigException.of(ConfigKey.WEBHOOKS_LEASE_SECONDS, "must be 1-3600, got " + lease.toSeconds());
+        }
+    }
+
+    /** Webhooks off: every callbackUrl is refused. */
+    public static Webhooks off() {
+        return new Webhooks(List.of(), "", Duration.ofHours(1), Duration.ofSeconds(30));
+    }
+
+    /** How long one POST may take: at most 10 s, and less than the lease. */
+    public Duration timeout() {
+        Duration max = Duration.ofSeconds(10);
+        return lease.compareTo(max) < 0 ? lease : max;
+    }
+
+    public boolean enabled() {
+        return !allowedHosts.isEmpty();
+    }
+
+    /** Whether {@code host} (lower case; an IP literal without brackets) is on the list. */
+    public boolean allows(String host, boolean ipLiteral) {
+        String h = host.toLowerCase(Locale.ROOT);
+        for (String entry : allowedHosts) {
+            if (entry.equals(h)) {
+                return true;
+            }
+            if (!ipLiteral && entry.startsWith("*.") && h.endsWith(entry.substring(1))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        return "Webhooks[allowedHosts=" + allowedHosts + ", secret=(" + secret.length() + " chars), retry=" + retry
+                + "]";
+    }
+}

@@ -1,0 +1,117 @@
+package dev.kbsync.coordinator.engine.webhook;
+
+import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.config.Webhooks;
+import dev.kbsync.coordinator.engine.ticket.DueHook;
+import dev.kbsync.coordinator.engine.ticket.Tickets;
+import dev.kbsync.coordinator.metrics.MetricsSink;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers a KB's due webhooks, at least once: each sweep claims the due ones (their entry pushed out by
+ * the configured lease, so another coordinator delivers one this coordinator dies before reporting), POSTs the job JSON
+ * with its delivery id and signature, and reports the result: a 2xx removes it; anything else (a status, a timeout, a
+ * refused connection) makes it due again after a backoff, until the retry window after the job's terminal state is
+ * over (then dropped, logged and counted). Runs on the engine context, beside the sweep (a slow receiver never
+ * delays it); one pass per KB at a time.
+ */
+public final class WebhookDelivery {
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookDelivery.class);
+    private static final int BATCH = 20;
+
+    private final Tickets tickets;
+    private final Webhooks config;
+    private final MetricsSink metrics;
+    private final HttpClient http;
+    private final Set<KbId> running = new HashSet<>();
+    private final long timeoutMs;
+
+    public WebhookDelivery(Vertx vertx, Tickets tickets, Webhooks config, MetricsSink metrics) {
+        this.tickets = tickets;
+        this.config = config;
+        this.metrics = metrics;
+        this.timeoutMs = config.timeout().toMillis();
+        this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) timeoutMs));
+    }
+
+    /** Starts delivering {@code kb}'s due webhooks unless webhooks are off or a pass for it still runs. */
+    public void deliver(KbId kb) {
+        if (!config.enabled() || !running.add(kb)) {
+            return;
+        }
+        tickets.dueHooks(kb, config.lease().toMillis(), BATCH)
+                .compose(due -> Future.join(due.stream().map(this::post).toList()))
+                .onComplete(ar -> {
+                    running.remove(kb);
+                    if (ar.failed()) {
+                        LOG.debug(
+                                "KB {}: webhook pass failed: {}", kb, ar.cause().toString());
+                    }
+                });
+    }
+
+    public Future<Void> close() {
+        return http.close();
+    }
+
+    private Future<Void> post(DueHook hook) {
+        byte[] body = hook.job().toJson().encode().getBytes(StandardCharsets.UTF_8);
+        long now = System.currentTimeMillis() / 1000;
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setAbsoluteURI(hook.callbackUrl())
+                .setFollowRedirects(false)
+                .setConnectTimeout(timeoutMs)
+                .setIdleTimeout(timeoutMs)
+                .putHeader("Content-Type", "application/json")
+                .putHeader("User-Agent", "kbsync-webhooks")
+                .putHeader("Kbsync-Delivery", hook.deliveryId())
+                .putHeader("Kbsync-Signature", Signature.header(config.secret(), now, body));
+        return http.request(options)
+                .compose(req -> req.send(Buffer.buffer(body)))
+                .compose(resp -> resp.body().map(ignored -> resp.statusCode()))
+                .transform(ar -> {
+                    boolean ok = ar.succeeded() && ar.result() / 100 == 2;
+                    String why =
+                            ar.succeeded() ? "HTTP " + ar.result() : ar.cause().toString();
+                    return tickets.hookDone(hook, ok, config.retry().toMillis()).map(result -> {
+                        reported(hook, result, why);
+                        return null;
+                    });
+                });
+    }
+
+    private void reported(DueHook hook, DueHook.Result result, String why) {
+        switch (result) {
+            case DELIVERED -> {
+                metrics.webhook(hook.kb(), "delivered");
+                LOG.info("webhook {} delivered on attempt {}", hook.deliveryId(), hook.attempt());
+            }
+            case RETRY -> {
+                metrics.webhook(hook.kb(), "failed");
+                LOG.info("webhook {} attempt {} failed ({}); retried later", hook.deliveryId(), hook.attempt(), why);
+            }
+            case DROPPED -> {
+                metrics.webhook(hook.kb(), "dropped");
+                LOG.warn(
+                        "webhook {} dropped after {} attempt(s) ({}): retry window of {} s over",
+                        hook.deliveryId(),
+                        hook.attempt(),
+                        why,
+                        config.retry().toSeconds());
+            }
+            case UNKNOWN -> LOG.debug("webhook {}: no longer due (delivered elsewhere or expired)", hook.deliveryId());
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.kbsync.coordinator.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kbsync.config.ConfigException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class WebhooksTest {
+    private static final Duration HOUR = Duration.ofHours(1);
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    @Test
+    void shouldMatchExactHostsAndWildcardsButNoIpLiteralByWildcard() {
+        Webhooks w =
+                new Webhooks(List.of(" Bot.Example.com", "*.hooks.test", "10.1.2.3"), "0123456789abcdef", HOUR, LEASE);
+
+        assertThat(w.allows("bot.example.com", false)).isTrue();
+        assertThat(w.allows("a.hooks.test", false)).isTrue();
+        assertThat(w.allows("a.b.hooks.test", false)).isTrue();
+        assertThat(w.allows("hooks.test", false)).isFalse();
+        assertThat(w.allows("evilhooks.test", false)).isFalse();
+        assertThat(w.allows("other.example.com", false)).isFalse();
+        assertThat(w.allows("10.1.2.3", true)).isTrue();
+        assertThat(w.allows("10.1.2.4", true)).isFalse();
+        assertThat(w.toString()).doesNotContain("0123456789abcdef");
+    }
+
+    @Test
+    void shouldRequireASecretWhenOnAndCheckTheEntries() {
+        assertThatThrownBy(() -> new Webhooks(List.of("bot.example.com"), "short", HOUR, LEASE))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("webhooks.secret");
+        assertThatThrownBy(() -> new Webhooks(List.of("http://bot.example.com/"), "0123456789abcdef", HOUR, LEASE))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("webhooks.allowedHosts");
+        assertThat(Webhooks.off().enabled()).isFalse();
+    }
+
+    @Test
+    void shouldLoadFromTheEnvironment() {
+        CoordinatorConfig config = CoordinatorConfig.load(
+                Optional.empty(),
+                Map.of(
+                        "KBSYNC_AUTH_ENABLED", "false",
+                        "KBSYNC_WEBHOOKS_ALLOWED_HOSTS", "a.example.com, *.b.example.com",
+                        "KBSYNC_WEBHOOKS_SECRET", "0123456789abcdef",
+                        "KBSYNC_WEBHOOKS_RETRY_SECONDS", "600"));
+
+        assertThat(config.webhooks().allowedHosts()).containsExactly("a.example.com", "*.b.example.com");
+        assertThat(config.webhooks().retry()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(config.webhooks().lease()).isEqualTo(LEASE);
+        assertThat(config.engine().webhooks()).isEqualTo(config.webhooks());
+        assertThat(CoordinatorConfig.load(Optional.empty(), Map.of("KBSYNC_AUTH_ENABLED", "false"))
+                        .webhooks()
+                        .enabled())
+                .isFalse();
+    }
+}

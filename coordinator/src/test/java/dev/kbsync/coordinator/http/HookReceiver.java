@@ -1,0 +1,90 @@
+package dev.kbsync.coordinator.http;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * A real webhook receiver for tests: an HTTP server on 127.0.0.1 that records every POST per path and answers each
+ * path's scripted statuses in turn (then 200; 0 = never answer).
+ */
+final class HookReceiver implements AutoCloseable {
+    record Delivery(String path, MultiMap headers, Buffer body) {
+        String deliveryId() {
+            return headers.get("Kbsync-Delivery");
+        }
+    }
+
+    private final HttpServer server;
+    private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
+    private final Map<String, Deque<Integer>> scripts = new ConcurrentHashMap<>();
+
+    HookReceiver(Vertx vertx) {
+        this.server = vertx.createHttpServer().requestHandler(this::handle);
+        server.listen(0, "127.0.0.1").await();
+    }
+
+    String url(String path) {
+        return "http://127.0.0.1:" + server.actualPort() + path;
+    }
+
+    /** {@code path} answers these statuses first, in order (0: holds the request unanswered). */
+    void script(String path, Integer... statuses) {
+        scripts.put(path, new ArrayDeque<>(List.of(statuses)));
+    }
+
+    List<Delivery> deliveries(String path) {
+        return deliveries.stream().filter(d -> d.path().equals(path)).toList();
+    }
+
+    private void handle(HttpServerRequest request) {
+        request.body().onSuccess(body -> {
+            deliveries.add(new Delivery(request.path(), request.headers(), body));
+            Deque<Integer> script = scripts.get(request.path());
+            Integer status = script == null ? null : script.pollFirst();
+            if (status == null || status != 0) {
+                request.response().setStatusCode(status == null ? 200 : status).end();
+            }
+        });
+    }
+
+    /** What a receiver does: recompute the signature over {@code t + "." + body} with the shared secret. */
+    static boolean validSignature(Delivery d, String secret) throws Exception {
+        String header = d.headers().get("Kbsync-Signature");
+        String t = null;
+        String v1 = null;
+        for (String part : header.split(",")) {
+            if (part.startsWith("t=")) {
+                t = part.substring(2);
+            } else if (part.startsWith("v1=")) {
+                v1 = part.substring(3);
+            }
+        }
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        mac.update((t + ".").getBytes(StandardCharsets.UTF_8));
+        String expected =
+                java.util.HexFormat.of().formatHex(mac.doFinal(d.body().getBytes()));
+        long age = System.currentTimeMillis() / 1000 - Long.parseLong(t);
+        return java.security.MessageDigest.isEqual(
+                        expected.getBytes(StandardCharsets.US_ASCII), v1.getBytes(StandardCharsets.US_ASCII))
+                && age >= -60
+                && age < 300;
+    }
+
+    @Override
+    public void close() {
+        server.close().await();
+    }
+}

@@ -1,0 +1,165 @@
+package dev.kbsync.coordinator.http;
+
+import static dev.kbsync.coordinator.http.ApiFixture.ADMIN;
+import static dev.kbsync.coordinator.http.ApiFixture.CLIENT;
+import static dev.kbsync.coordinator.http.ApiFixture.WORKER;
+import static dev.kbsync.coordinator.http.JobApiIT.assertError;
+import static io.vertx.core.http.HttpMethod.POST;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kbsync.api.Assignment;
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.NoteRequest;
+import dev.kbsync.api.client.KbsyncClient;
+import dev.kbsync.coordinator.http.HookReceiver.Delivery;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Webhooks on the real engine and a real HTTP receiver: a job with a callbackUrl is posted, signed, when it ends
+ * (done, cancelled), retried with the same delivery id until a 2xx; a callbackUrl that is not an absolute http(s) URL on
+ * an allowed host is refused with nothing stored.
+ */
+class WebhooksApiIT {
+    static final String SECRET = "webhook-secret-0123456789";
+
+    @RegisterExtension
+    static final ApiFixture api = new ApiFixture(Map.of(
+            "KBSYNC_LEASE_TTL_SECONDS", "10",
+            "KBSYNC_RATE_LIMIT_SUBMISSIONS", "1000",
+            "KBSYNC_WEBHOOKS_ALLOWED_HOSTS", "127.0.0.1,*.example.com",
+            "KBSYNC_WEBHOOKS_SECRET", SECRET));
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static HookReceiver receiver;
+
+    @BeforeAll
+    static void receiver() {
+        receiver = new HookReceiver(api.vertx);
+    }
+
+    @AfterAll
+    static void closeReceiver() {
+        receiver.close();
+    }
+
+    @Test
+    void shouldDeliverOnceWhenAJobIsDoneSignedWithTheSecret() throws Exception {
+        api.kb("hook-a");
+        KbsyncClient client = api.client(CLIENT);
+        KbsyncClient worker = api.client(WORKER);
+        Job job = client.submitNote(
+                KbId.of("hook-a"), NoteRequest.of("alice", "hello").withCallbackUrl(receiver.url("/a")));
+        Assignment a = worker.poll("w-a", WAIT).orElseThrow();
+        assertThat(a.job().id()).isEqualTo(job.id());
+        worker.reportResult(job.id(), new JobOutcome.Done(a.lease().id(), "c0ffee", List.of(), 0));
+
+        await().atMost(WAIT).until(() -> receiver.deliveries("/a").size() == 1);
+        Delivery d = receiver.deliveries("/a").get(0);
+        assertThat(d.deliveryId()).isEqualTo(job.id() + ":done");
+        assertThat(d.headers().get("Content-Type")).isEqualTo("application/json");
+        assertThat(HookReceiver.validSignature(d, SECRET)).isTrue();
+        assertThat(HookReceiver.validSignature(d, "another-secret-0123456789")).isFalse();
+        JsonObject body = d.body().toJsonObject();
+        assertThat(body.getString("id")).isEqualTo(job.id());
+        assertThat(body.getString("state")).isEqualTo("done");
+        assertThat(body.getString("commit")).isEqualTo("c0ffee");
+        await().atMost(WAIT).until(() -> api.dueWebhooks("hook-a") == 0);
+        Thread.sleep(1000); // several sweeps: a delivered webhook is not posted again
+        assertThat(receiver.deliveries("/a")).hasSize(1);
+    }
+
+    @Test
+    void shouldRetryAFailingReceiverWithTheSameDeliveryId() {
+        api.kb("hook-b");
+        receiver.script("/b", 500, 503);
+        KbsyncClient client = api.client(CLIENT);
+        KbsyncClient worker = api.client(WORKER);
+        Job job = client.submitNote(
+                KbId.of("hook-b"), NoteRequest.of("bob", "retry me").withCallbackUrl(receiver.url("/b")));
+        Assignment a = worker.poll("w-b", WAIT).orElseThrow();
+        worker.reportResult(
+                job.id(), new JobOutcome.Failed(a.lease().id(), new dev.kbsync.api.JobError("PUSH_FAILED", "no"), 0));
+
+        await().atMost(WAIT).until(() -> receiver.deliveries("/b").size() == 3);
+        assertThat(receiver.deliveries("/b")).extracting(Delivery::deliveryId).containsOnly(job.id() + ":failed");
+        await().atMost(WAIT).until(() -> api.dueWebhooks("hook-b") == 0);
+        assertThat(receiver.deliveries("/b")).hasSize(3);
+    }
+
+    @Test
+    void shouldDeliverWhenAJobIsCancelled() {
+        api.kb("hook-c");
+        KbsyncClient client = api.client(CLIENT);
+        Job job = client.submitNote(
+                KbId.of("hook-c"), NoteRequest.of("carol", "never mind").withCallbackUrl(receiver.url("/c")));
+        assertThat(client.cancel(job.id()).state()).isEqualTo(JobState.CANCELLED);
+
+        await().atMost(WAIT).until(() -> receiver.deliveries("/c").size() == 1);
+        Delivery d = receiver.deliveries("/c").get(0);
+        assertThat(d.deliveryId()).isEqualTo(job.id() + ":cancelled");
+        assertThat(d.body().toJsonObject().getString("state")).isEqualTo("cancelled");
+    }
+
+    @Test
+    void shouldRefuseABadCallbackUrlAndStoreNothing() {
+        api.kb("hook-d");
+        long before = api.storedRecords();
+        Map<String, String> refused = Map.of(
+                "http://evil.test/hook", "CALLBACK_NOT_ALLOWED",
+                "http://10.0.0.5/hook", "CALLBACK_NOT_ALLOWED",
+                "http://169.254.169.254/latest/meta-data", "CALLBACK_NOT_ALLOWED",
+                "http://[::1]:8080/hook", "CALLBACK_NOT_ALLOWED",
+                "http://2130706433/hook", "CALLBACK_NOT_ALLOWED",
+                "ftp://127.0.0.1/hook", "INVALID_CALLBACK_URL",
+                "/relative/hook", "INVALID_CALLBACK_URL",
+                "http://user:pw@127.0.0.1/hook", "INVALID_CALLBACK_URL",
+                "not a url", "INVALID_CALLBACK_URL");
+        refused.forEach((url, code) -> {
+            assertError(
+                    api.call(
+                            POST,
+                            "/v1/kbs/hook-d/notes",
+                            CLIENT,
+                            new JsonObject()
+                                    .put("user", "dave")
+                                    .put("text", "x")
+                                    .put("callbackUrl", url)),
+                    400,
+                    code);
+            assertError(
+                    api.call(
+                            POST,
+                            "/v1/kbs/hook-d/agent-tasks",
+                            ADMIN,
+                            new JsonObject()
+                                    .put("user", "dave")
+                                    .put("task", "x")
+                                    .put("callbackUrl", url)),
+                    400,
+                    code);
+        });
+        assertThat(api.storedRecords()).as("refusals store nothing").isEqualTo(before);
+        var accepted = api.call(
+                POST,
+                "/v1/kbs/hook-d/notes",
+                CLIENT,
+                new JsonObject()
+                        .put("user", "dave")
+                        .put("text", "x")
+                        .put("callbackUrl", "https://bots.example.com/kbsync?x=1"));
+        assertThat(accepted.statusCode()).as("a name under an allowed domain").isEqualTo(202);
+        // no worker is to take it (workers poll every KB): cancel it
+        api.client(CLIENT).cancel(accepted.bodyAsJsonObject().getString("id"));
+    }
+}
