@@ -109,7 +109,11 @@ public final class JobRunner {
                 List<JobUnit> units = batch.stream()
                         .map(a -> new JobUnit(a, applier, author(a.job().user()), keeper, abandoning))
                         .toList();
-                return cycle.runAll(checkouts.checkout(head.kb()), units);
+                KbCheckout checkout = checkouts.checkout(head.kb());
+                checkout.granted(
+                        head.lease().fencingToken(),
+                        batch.get(batch.size() - 1).lease().fencingToken());
+                return cycle.runAll(checkout, units);
             });
             List<JobReport> reports = new ArrayList<>();
             for (int i = 0; i < batch.size(); i++) {
