@@ -14,5 +14,14 @@ public final class ErrorCodes {
     /** Redis did not confirm a write on enough replicas in time: the answer is withheld (503, retry). */
     public static final String REPLICATION_TIMEOUT = "REPLICATION_TIMEOUT";
 
+    /** Redis does not answer (no connection, or no answer within the bound): 503 with Retry-After, retry. */
+    public static final String REDIS_UNAVAILABLE = "REDIS_UNAVAILABLE";
+
+    /**
+     * Redis is unreachable and the coordinator's degraded-mode journal is full or cannot be written: the job was not
+     * accepted (503 with Retry-After, retry).
+     */
+    public static final String JOURNAL_UNAVAILABLE = "JOURNAL_UNAVAILABLE";
+
     private ErrorCodes() {}
 }

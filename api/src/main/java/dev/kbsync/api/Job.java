@@ -7,7 +7,9 @@ import java.util.List;
 
 /**
  * A job as clients see it (HTTP contract v1). {@code ahead} is how many operations run before this one (0 while it
- * runs); {@code attempts} counts dispatches to workers. {@code fencingToken} is the token of the job's latest grant,
+ * runs); while queued, {@code etaMs} is the expected wait until it runs and {@code etaP90Ms} the wait it stays under nine
+ * times out of ten, both counted from the last change of its place in the queue (0 when it waits for nothing);
+ * {@code attempts} counts dispatches to workers. {@code fencingToken} is the token of the job's latest grant,
  * {@code firstFencingToken} that of its first: every commit the job can have made carries a token at least that large
  * (a search for the job's commit may stop at the first older one). {@code commitUrl} links to the commit where the
  * KB's remote is on GitHub or GitLab (else null). Times are null until they happen.
@@ -20,6 +22,7 @@ public record Job(
         JobState state,
         long ahead,
         long etaMs,
+        long etaP90Ms,
         Long fencingToken,
         Long firstFencingToken,
         String commit,
@@ -40,7 +43,7 @@ public record Job(
     }
 
     /** The same job in another state at another place in the queue. */
-    public Job at(JobState newState, long newAhead, long newEtaMs) {
+    public Job at(JobState newState, long newAhead, long newEtaMs, long newEtaP90Ms) {
         return new Job(
                 id,
                 kb,
@@ -49,6 +52,7 @@ public record Job(
                 newState,
                 newAhead,
                 newEtaMs,
+                newEtaP90Ms,
                 fencingToken,
                 firstFencingToken,
                 commit,
@@ -73,6 +77,7 @@ public record Job(
                 .put("state", state.wire())
                 .put("ahead", ahead)
                 .put("etaMs", etaMs)
+                .put("etaP90Ms", etaP90Ms)
                 .put("fencingToken", fencingToken)
                 .put("firstFencingToken", firstFencingToken)
                 .put("commit", commit)
@@ -95,6 +100,7 @@ public record Job(
                 JobState.fromWire(json.getString("state")),
                 json.getLong("ahead", 0L),
                 json.getLong("etaMs", 0L),
+                json.getLong("etaP90Ms", json.getLong("etaMs", 0L)),
                 json.getLong("fencingToken"),
                 json.getLong("firstFencingToken"),
                 json.getString("commit"),

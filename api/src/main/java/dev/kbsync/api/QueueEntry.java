@@ -3,9 +3,37 @@ package dev.kbsync.api;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
-/** One ticket in a KB's queue: a job or a raw lease, who it is for, since when it waits or holds. */
+/**
+ * One ticket in a KB's queue: a job or a raw lease, who it is for, since when it waits or holds; a waiter's estimated
+ * wait ({@code etaMs}, {@code etaP90Ms}: as on the job, see {@link Job}; null for the holder and running jobs).
+ */
 public record QueueEntry(
-        String ticketId, String kind, String holder, String jobId, Instant since, long waitedMs, Long fencingToken) {
+        String ticketId,
+        String kind,
+        String holder,
+        String jobId,
+        Instant since,
+        long waitedMs,
+        Long fencingToken,
+        Long etaMs,
+        Long etaP90Ms) {
+    /** An entry that waits for nothing (the holder, a running job). */
+    public QueueEntry(
+            String ticketId,
+            String kind,
+            String holder,
+            String jobId,
+            Instant since,
+            long waitedMs,
+            Long fencingToken) {
+        this(ticketId, kind, holder, jobId, since, waitedMs, fencingToken, null, null);
+    }
+
+    /** The same entry, waiting with this estimate. */
+    public QueueEntry waiting(long newEtaMs, long newEtaP90Ms) {
+        return new QueueEntry(ticketId, kind, holder, jobId, since, waitedMs, fencingToken, newEtaMs, newEtaP90Ms);
+    }
+
     public JsonObject toJson() {
         return new JsonObject()
                 .put("ticketId", ticketId)
@@ -14,7 +42,9 @@ public record QueueEntry(
                 .put("jobId", jobId)
                 .put("since", Json.text(since))
                 .put("waitedMs", waitedMs)
-                .put("fencingToken", fencingToken);
+                .put("fencingToken", fencingToken)
+                .put("etaMs", etaMs)
+                .put("etaP90Ms", etaP90Ms);
     }
 
     public static QueueEntry fromJson(JsonObject json) {
@@ -25,6 +55,8 @@ public record QueueEntry(
                 json.getString("jobId"),
                 Json.instant(json.getString("since")),
                 json.getLong("waitedMs", 0L),
-                json.getLong("fencingToken"));
+                json.getLong("fencingToken"),
+                json.getLong("etaMs"),
+                json.getLong("etaP90Ms"));
     }
 }

@@ -8,5 +8,11 @@ public final class Trailers {
     /** The fencing token of the grant the commit was made under; strictly increasing along a KB's branch. */
     public static final String FENCE = "Kbsync-Fence";
 
+    /**
+     * The KB whose fencing token {@link #FENCE} is (fences are counted per KB; KBs may share a branch). A fenced commit
+     * without it counts for every KB.
+     */
+    public static final String KB = "Kbsync-Kb";
+
     private Trailers() {}
 }

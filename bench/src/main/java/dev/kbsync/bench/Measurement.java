@@ -2,9 +2,13 @@ package dev.kbsync.bench;
 
 /**
  * One subject's numbers in a scenario; {@code latency} may be null where only throughput is measured, and
- * {@code mebibytes} is NaN unless a size was measured.
+ * {@code mebibytes} (a size) and {@code percent} (a share or a relative error) are NaN unless measured.
  */
-record Measurement(String subject, Stats latency, double perSecond, double mebibytes, String note) {
+record Measurement(String subject, Stats latency, double perSecond, double mebibytes, String note, double percent) {
+    Measurement(String subject, Stats latency, double perSecond, double mebibytes, String note) {
+        this(subject, latency, perSecond, mebibytes, note, Double.NaN);
+    }
+
     static Measurement of(String subject, Stats latency, long operations, long elapsedNanos) {
         return new Measurement(subject, latency, operations / (elapsedNanos / 1e9), Double.NaN, "");
     }
@@ -13,7 +17,11 @@ record Measurement(String subject, Stats latency, double perSecond, double mebib
         return new Measurement(subject, null, Double.NaN, mebibytes, note);
     }
 
+    static Measurement percent(String subject, double percent, String note) {
+        return new Measurement(subject, null, Double.NaN, Double.NaN, note, percent);
+    }
+
     Measurement withNote(String text) {
-        return new Measurement(subject, latency, perSecond, mebibytes, text);
+        return new Measurement(subject, latency, perSecond, mebibytes, text, percent);
     }
 }

@@ -1,11 +1,12 @@
 package dev.kbsync.bench;
 
-/** What a target compares: a latency percentile, a rate, or a size. */
+/** What a target compares: a latency percentile, a rate, a size, or a percentage. */
 enum Metric {
     P50("p50"),
     P99("p99"),
     RATE("ops/s"),
-    MEBIBYTES("MiB");
+    MEBIBYTES("MiB"),
+    PERCENT("%");
 
     private final String label;
 
@@ -23,6 +24,7 @@ enum Metric {
             case P99 -> m.latency().p99Ms();
             case RATE -> m.perSecond();
             case MEBIBYTES -> m.mebibytes();
+            case PERCENT -> m.percent();
         };
     }
 }

@@ -20,8 +20,10 @@ final class Scenarios {
                 new Scenario("5", "notes/s, one KB, git:// remote", Scenarios::notes),
                 new Scenario("6", "git time per job, large KB", Scenarios::gitPerJob),
                 new Scenario("7", "hot KB: sustained notes to one KB, 2 and 4 workers", Scenarios::hotKb),
+                new Scenario("R", "reads while the KB is held and 16 writers wait", Scenarios::reads),
                 new Scenario("M", "coordinator memory, 10,000 queued jobs / 1,000 KBs", Scenarios::memory),
-                new Scenario("D", "durable submissions: AOF fsync always / everysec / none", Scenarios::durability));
+                new Scenario("D", "durable submissions: AOF fsync always / everysec / none", Scenarios::durability),
+                new Scenario("E", "ETA accuracy: notes, agent tasks and raw leases on 3 KBs", Scenarios::eta));
     }
 
     private static ScenarioResult uncontended(String id, String title, BenchContext ctx) throws Exception {
@@ -66,6 +68,16 @@ final class Scenarios {
                 title,
                 List.of(http, engine, raw),
                 List.of(Check.of(http, raw, target), Check.of(engine, raw, target)));
+    }
+
+    private static ScenarioResult reads(String id, String title, BenchContext ctx) throws Exception {
+        Measurement paced = SnapshotReads.run(ctx, WAITERS, 64, 50, ctx.seconds());
+        Measurement saturated = SnapshotReads.run(ctx, WAITERS, 64, 0, ctx.seconds());
+        return new ScenarioResult(
+                id,
+                title,
+                List.of(paced, saturated),
+                List.of(Check.absolute(paced, Target.absoluteAtMost(Metric.P99, 20))));
     }
 
     private static ScenarioResult positions(String id, String title, BenchContext ctx) throws Exception {
@@ -147,6 +159,44 @@ final class Scenarios {
         List<Measurement> rows = ctx.quick() ? MemoryBench.run(ctx, 100, 1000) : MemoryBench.run(ctx, 1000, 10_000);
         return new ScenarioResult(
                 id, title, rows, List.of(Check.absolute(rows.get(0), Target.absoluteAtMost(Metric.MEBIBYTES, 256))));
+    }
+
+    /** Three runs on fresh KBs; the checks use the median run, the notes give every run (the spread). */
+    private static ScenarioResult eta(String id, String title, BenchContext ctx) throws Exception {
+        List<EtaAccuracy.Run> runs = new EtaAccuracy(ctx).run(3, ctx.quick() ? 4 : 10, ctx.quick() ? 8 : 20);
+        String counts = runs.stream()
+                .map(r -> r.predictions() + "/" + r.waiters())
+                .collect(java.util.stream.Collectors.joining(", "));
+        Measurement error = median(
+                "median abs(etaMs - real wait), % of the real wait",
+                runs.stream().map(EtaAccuracy.Run::medianErrorPercent).toList(),
+                "predictions/waiters per run: " + counts);
+        Measurement band = median(
+                "real wait within the band (at most etaP90Ms)",
+                runs.stream().map(EtaAccuracy.Run::underP90Percent).toList(),
+                "");
+        Measurement under = median(
+                "real wait at most etaMs (a median estimate: about half)",
+                runs.stream().map(EtaAccuracy.Run::underEtaPercent).toList(),
+                "information");
+        return new ScenarioResult(
+                id,
+                title,
+                List.of(error, band, under),
+                List.of(
+                        Check.absolute(error, Target.absoluteAtMost(Metric.PERCENT, 25)),
+                        Check.absolute(band, Target.absoluteAtLeast(Metric.PERCENT, 85))));
+    }
+
+    private static Measurement median(String subject, List<Double> values, String note) {
+        List<Double> sorted = values.stream().sorted().toList();
+        String each = values.stream()
+                .map(v -> String.format(Locale.ROOT, "%.1f", v))
+                .collect(java.util.stream.Collectors.joining(", "));
+        String spread = String.format(
+                Locale.ROOT, "median of runs %s %% (spread %.1f)", each, sorted.get(sorted.size() - 1) - sorted.get(0));
+        return Measurement.percent(
+                subject, sorted.get(sorted.size() / 2), note.isEmpty() ? spread : spread + "; " + note);
     }
 
     /** Information only (no target): what {@code appendfsync always} costs a submission. */

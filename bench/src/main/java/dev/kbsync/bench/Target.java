@@ -37,6 +37,8 @@ record Target(Metric metric, boolean atMost, double bound, boolean relative) {
         String op = atMost ? "<=" : ">=";
         return relative
                 ? String.format(Locale.ROOT, "%s %s %.1fx anchor", metric.label(), op, bound)
-                : String.format(Locale.ROOT, "%s %s %s", metric.label(), op, Report.number(bound));
+                : metric == Metric.PERCENT
+                        ? String.format(Locale.ROOT, "%s %s %%", op, Report.number(bound))
+                        : String.format(Locale.ROOT, "%s %s %s", metric.label(), op, Report.number(bound));
     }
 }

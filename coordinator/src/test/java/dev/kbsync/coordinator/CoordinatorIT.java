@@ -55,10 +55,10 @@ class CoordinatorIT {
         AtomicReference<Boolean> stopped = new AtomicReference<>(false);
         ServicesFactory factory = (v, redisson, config, metrics) -> {
             client.set(redisson);
-            return Future.succeededFuture(new ServicesFactory.Running(null, () -> {
-                stopped.set(true);
-                return Future.succeededFuture();
-            }));
+            return ServicesFactory.redisEngine()
+                    .start(v, redisson, config, metrics)
+                    .map(running -> new ServicesFactory.Running(
+                            running.services(), () -> running.stop().get().onComplete(done -> stopped.set(true))));
         };
 
         Coordinator coordinator;

@@ -8,7 +8,7 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * Shows a job's live state: on a terminal one line rewritten in place ("waiting: 3 ahead, ~40 s"), otherwise one plain
+ * Shows a job's live state: on a terminal one line rewritten in place ("waiting: 3 ahead, ~10-25 s"), otherwise one plain
  * line per change. Then the outcome: commit and changed files with links, or the error code and message.
  */
 final class Progress {
@@ -41,8 +41,9 @@ final class Progress {
 
     static String describe(Job job) {
         return switch (job.state()) {
-            case QUEUED -> String.format(Locale.ROOT, "waiting: %d ahead, ~%s", job.ahead(), seconds(job.etaMs()));
-            case RUNNING -> "running (fencing token " + job.fencingToken() + ")";
+            case QUEUED -> String.format(Locale.ROOT, "waiting: %d ahead, ~%s", job.ahead(), band(job));
+            case RUNNING ->
+                job.fencingToken() == null ? "running" : "running (fencing token " + job.fencingToken() + ")";
             default -> job.state().wire();
         };
     }
@@ -71,7 +72,18 @@ final class Progress {
         return ExitCodes.FAILED;
     }
 
-    private static String seconds(long millis) {
-        return millis < 1000 ? "<1 s" : (millis + 999) / 1000 + " s";
+    /** The expected wait and its 90th percentile: "10-25 s", "40 s" when they round alike, "<1 s". */
+    static String band(Job job) {
+        return band(job.etaMs(), job.etaP90Ms());
+    }
+
+    static String band(long etaMs, long etaP90Ms) {
+        long high = Math.max(etaMs, etaP90Ms);
+        if (high < 1000) {
+            return "<1 s";
+        }
+        long from = Math.round(etaMs / 1000.0);
+        long to = Math.max(from, (high + 999) / 1000);
+        return from == to ? to + " s" : from + "-" + to + " s";
     }
 }

@@ -5,14 +5,18 @@ import dev.kbsync.api.QueueSnapshot;
 import java.util.List;
 import java.util.Locale;
 
-/** Renders queue snapshots as text: the holder, then the waiters in grant order with how long each has waited. */
+/**
+ * Renders queue snapshots as text: the holder, then the waiters in grant order with how long each has waited and its
+ * estimated wait (the band a job's {@code kbsync note} shows). A value the snapshot lacks is left out, never "null".
+ */
 final class QueueView {
     private QueueView() {}
 
     static String render(QueueSnapshot snapshot) {
         StringBuilder out = new StringBuilder(snapshot.kb().value());
         out.append(snapshot.holder()
-                .map(holder -> "  holder: " + entry(holder) + ", fence " + holder.fencingToken())
+                .map(holder -> "  holder: " + entry(holder)
+                        + (holder.fencingToken() == null ? "" : ", fence " + holder.fencingToken()))
                 .orElse("  (free)"));
         out.append(String.format(Locale.ROOT, "  avg hold %.1f s%n", snapshot.avgHoldMs() / 1000.0));
         for (QueueEntry running : snapshot.running()) {
@@ -21,13 +25,17 @@ final class QueueView {
         }
         List<QueueEntry> waiters = snapshot.waiters();
         for (int i = 0; i < waiters.size(); i++) {
-            out.append(String.format(Locale.ROOT, "  %2d. %s%n", i + 1, entry(waiters.get(i))));
+            QueueEntry w = waiters.get(i);
+            String eta =
+                    w.etaMs() == null ? "" : ", ~" + Progress.band(w.etaMs(), w.etaP90Ms() == null ? 0 : w.etaP90Ms());
+            out.append(String.format(Locale.ROOT, "  %2d. %s%s%n", i + 1, entry(w), eta));
         }
         return out.toString();
     }
 
     private static String entry(QueueEntry e) {
         String what = e.jobId() != null ? "job " + e.jobId() : e.kind() == null ? "lease" : e.kind();
-        return String.format(Locale.ROOT, "%s (%s, %.1f s)", e.holder(), what, e.waitedMs() / 1000.0);
+        String who = e.holder() == null ? "" : e.holder() + " ";
+        return String.format(Locale.ROOT, "%s(%s, %.1f s)", who, what, e.waitedMs() / 1000.0);
     }
 }

@@ -23,12 +23,12 @@ final class WorkersView {
             WorkerPresence p = worker.presence();
             out.append(String.format(
                     Locale.ROOT,
-                    "%s  %s%s  %s  v%s  %d slots, %d idle  seen %s ago%n",
+                    "%s  %s%s  %s%s%d slots, %d idle  seen %s ago%n",
                     worker.id(),
                     worker.state().wire(),
                     p.draining() ? " (draining)" : "",
-                    p.host(),
-                    p.version(),
+                    p.host() == null ? "" : p.host() + "  ",
+                    p.version() == null ? "" : "v" + p.version() + "  ",
                     p.slots(),
                     p.idleSlots(),
                     age(worker.lastSeen(), now)));
@@ -37,7 +37,7 @@ final class WorkersView {
                         Locale.ROOT,
                         "  slot %d: job %s on %s for %s%n",
                         job.slot(),
-                        job.jobId(),
+                        job.jobId() == null ? "?" : job.jobId(),
                         job.kb().value(),
                         age(job.since(), now)));
             }

@@ -107,6 +107,22 @@ class DoctorIT {
     }
 
     @Test
+    void shouldWarnWhenOneOfTheWorkersCoordinatorsIsNotReady() throws Exception {
+        String ready = "http://127.0.0.1:" + coordinator.port();
+        String gone = "http://127.0.0.1:" + RedisProcess.freePort();
+        Result doctor = doctor(
+                coordinatorYaml("two", "redis:\n  address: " + healthy.uri() + "\n"),
+                workerYaml("two", gone + "," + ready, "[/bin/cat]"));
+
+        assertThat(doctor.lines())
+                .anyMatch(
+                        l -> l.startsWith("warn  coordinator ready          " + ready + "/readyz answered 200; 1 KB(s);"
+                                        + " not ready (the worker uses the others): " + gone + "/readyz: ")
+                                && l.contains("cannot reach the coordinator"))
+                .anyMatch(l -> l.startsWith("pass  kb listed remote           " + remote + ": branch main at "));
+    }
+
+    @Test
     void shouldFailWhatAnOperatorWouldOtherwiseDebugByHand() throws Exception {
         Path noBranch = bareRepository(dir.resolve("no-branch.git"));
         Result doctor = doctor(

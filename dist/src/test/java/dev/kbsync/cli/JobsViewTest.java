@@ -40,6 +40,7 @@ class JobsViewTest {
                 state,
                 0,
                 0,
+                0,
                 null,
                 null,
                 commit,

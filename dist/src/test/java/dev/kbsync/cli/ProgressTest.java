@@ -20,15 +20,24 @@ class ProgressTest {
     private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
 
     @Test
-    void shouldDescribeWaitingWithAheadAndEta() {
-        assertThat(Progress.describe(queued(3, 39_100))).isEqualTo("waiting: 3 ahead, ~40 s");
+    void shouldDescribeWaitingWithAheadAndTheEtaBand() {
+        assertThat(Progress.describe(queued(3, 10_200, 24_100))).isEqualTo("waiting: 3 ahead, ~10-25 s");
+        assertThat(Progress.describe(queued(3, 39_600, 39_900))).isEqualTo("waiting: 3 ahead, ~40 s");
+        assertThat(Progress.describe(queued(1, 300, 2_500))).isEqualTo("waiting: 1 ahead, ~0-3 s");
+        assertThat(Progress.describe(queued(1, 0, 900))).isEqualTo("waiting: 1 ahead, ~<1 s");
+    }
+
+    @Test
+    void shouldOmitAFencingTokenItDoesNotKnowInsteadOfPrintingNull() {
+        assertThat(Progress.describe(job(JobState.RUNNING, 0, 0, null, null, List.of(), null)))
+                .isEqualTo("running");
     }
 
     @Test
     void shouldPrintOneLinePerChangeWhenNotATerminal() {
         Progress progress = new Progress(out, false);
-        progress.show(queued(2, 0));
-        progress.show(queued(2, 0));
+        progress.show(queued(2, 0, 0));
+        progress.show(queued(2, 0, 0));
         progress.show(job(JobState.RUNNING, 0, 0, 7L, null, List.of(), null));
         assertThat(text()).isEqualTo("waiting: 2 ahead, ~<1 s\nrunning (fencing token 7)\n");
     }
@@ -36,7 +45,7 @@ class ProgressTest {
     @Test
     void shouldRewriteTheLineInPlaceOnATerminal() {
         Progress progress = new Progress(out, true);
-        progress.show(queued(1, 0));
+        progress.show(queued(1, 0, 0));
         assertThat(text()).startsWith("\r\033[K").doesNotContain("\n");
     }
 
@@ -58,8 +67,9 @@ class ProgressTest {
         assertThat(text()).contains("failed: MERGE_CONFLICT: resolve manually");
     }
 
-    private static Job queued(long ahead, long etaMs) {
-        return job(JobState.QUEUED, ahead, etaMs, null, null, List.of(), null);
+    private static Job queued(long ahead, long etaMs, long etaP90Ms) {
+        return job(JobState.QUEUED, ahead, etaMs, null, null, List.of(), null)
+                .at(JobState.QUEUED, ahead, etaMs, etaP90Ms);
     }
 
     private static Job job(
@@ -71,6 +81,7 @@ class ProgressTest {
                 new JobPayload.Note("text", null, null),
                 state,
                 ahead,
+                etaMs,
                 etaMs,
                 fence,
                 fence,

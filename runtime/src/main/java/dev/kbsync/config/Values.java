@@ -80,6 +80,19 @@ public final class Values<K extends Key> {
         return string(key).map(text -> List.of(text.split("\\s+")));
     }
 
+    /** A list of values: a YAML list, or one comma-separated string; items stripped, empty ones dropped. */
+    public Optional<List<String>> items(K key) {
+        Object value = raw.get(key);
+        List<String> parts = value instanceof List<?> list
+                ? list.stream().map(String::valueOf).toList()
+                : string(key).map(text -> List.of(text.split(","))).orElse(null);
+        return Optional.ofNullable(parts)
+                .map(all -> all.stream()
+                        .map(String::strip)
+                        .filter(p -> !p.isEmpty())
+                        .toList());
+    }
+
     /**
      * A list of objects with only {@code fields}; from the environment each comma-separated item via {@code envForm}.
      * A field's list of values arrives joined by commas; a field named {@code name.*} takes an object whose (nested)

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.JGitInternalException;
 import org.eclipse.jgit.lib.ObjectId;
@@ -105,6 +106,16 @@ final class JGitKbRepository implements KbRepository {
     @Override
     public Map<String, String> findCommitsWithTrailer(String key, Collection<String> values, int maxCommits) {
         return new TrailerSearch(checkout).find(key, values, maxCommits);
+    }
+
+    @Override
+    public Map<String, String> findCommitsWithTrailer(String key, Collection<String> values, TrailerBound bound) {
+        return new TrailerSearch(checkout).find(key, values, bound);
+    }
+
+    @Override
+    public OptionalLong latestFence(String kb, int maxCommits) {
+        return new TrailerSearch(checkout).latestFence(kb, maxCommits);
     }
 
     @Override

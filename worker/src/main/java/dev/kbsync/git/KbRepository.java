@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * One checkout of a KB (remote + branch). Not thread-safe: callers serialize access per KB (the KB lock) and run it
@@ -75,6 +76,15 @@ public interface KbRepository extends AutoCloseable {
      * limit), which stops once every value was found: value to commit, for the values found.
      */
     Map<String, String> findCommitsWithTrailer(String key, Collection<String> values, int maxCommits);
+
+    /** {@link #findCommitsWithTrailer} within {@code bound}: the walk stops at the first commit fenced below it. */
+    Map<String, String> findCommitsWithTrailer(String key, Collection<String> values, TrailerBound bound);
+
+    /**
+     * The fencing token of the newest commit on origin/branch (as of the last fetch) fenced for {@code kb} (see
+     * {@code Trailers.KB}), looking at most {@code maxCommits} commits back; empty if none.
+     */
+    OptionalLong latestFence(String kb, int maxCommits);
 
     /** Files changed between two commits ({@code fromCommit} null = the empty tree). */
     List<FileChange> changedFilesBetween(String fromCommit, String toCommit);

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -12,7 +13,8 @@ import org.eclipse.jgit.revwalk.RevWalk;
 
 /**
  * Walks back from origin/branch looking for commits with given trailer values (the exactly-once check): one walk for
- * all the values of a batch, which ends when every value was found or after {@code maxCommits} commits.
+ * all the values of a batch, which ends when every value was found, at the first commit older than the bound's fence,
+ * or after the bound's cap. Also finds the newest fence of a KB on the branch (the fencing check before a publish).
  */
 final class TrailerSearch {
     private final Checkout checkout;
@@ -23,19 +25,20 @@ final class TrailerSearch {
 
     /** The newest commit (within {@code maxCommits}; 0 = no limit) carrying {@code key: value}, per value found. */
     Map<String, String> find(String key, Collection<String> values, int maxCommits) {
+        return find(key, values, new TrailerBound(null, 0, maxCommits <= 0 ? Integer.MAX_VALUE : maxCommits));
+    }
+
+    /** The newest commit within {@code bound} carrying {@code key: value}, per value found. */
+    Map<String, String> find(String key, Collection<String> values, TrailerBound bound) {
         Map<String, String> found = new HashMap<>();
         Set<String> wanted = new HashSet<>(values);
         try (RevWalk walk = new RevWalk(checkout.repo())) {
-            ObjectId start = checkout.hasRemote()
-                    ? checkout.resolve(checkout.remoteRef())
-                    : checkout.resolve(checkout.localRef());
-            if (start == null || wanted.isEmpty()) {
+            if (wanted.isEmpty() || !start(walk)) {
                 return found;
             }
-            walk.markStart(walk.parseCommit(start));
             int seen = 0;
             for (RevCommit commit : walk) {
-                if (maxCommits > 0 && seen++ >= maxCommits) {
+                if (seen++ >= bound.maxCommits() || olderThan(commit, bound)) {
                     break;
                 }
                 for (String value : commit.getFooterLines(key)) {
@@ -51,5 +54,45 @@ final class TrailerSearch {
         } catch (IOException e) {
             throw GitFailures.wrap("log", e);
         }
+    }
+
+    /** The fence of the newest commit on origin/branch fenced for {@code kb}, within {@code maxCommits}. */
+    OptionalLong latestFence(String kb, int maxCommits) {
+        try (RevWalk walk = new RevWalk(checkout.repo())) {
+            if (!start(walk)) {
+                return OptionalLong.empty();
+            }
+            int seen = 0;
+            for (RevCommit commit : walk) {
+                if (seen++ >= maxCommits) {
+                    break;
+                }
+                OptionalLong fence = Fences.of(commit, kb);
+                if (fence.isPresent()) {
+                    return fence;
+                }
+            }
+            return OptionalLong.empty();
+        } catch (IOException e) {
+            throw GitFailures.wrap("log", e);
+        }
+    }
+
+    private static boolean olderThan(RevCommit commit, TrailerBound bound) {
+        if (bound.minFence() == 0) {
+            return false;
+        }
+        OptionalLong fence = Fences.of(commit, bound.kb());
+        return fence.isPresent() && fence.getAsLong() < bound.minFence();
+    }
+
+    private boolean start(RevWalk walk) throws IOException {
+        ObjectId start =
+                checkout.hasRemote() ? checkout.resolve(checkout.remoteRef()) : checkout.resolve(checkout.localRef());
+        if (start == null) {
+            return false;
+        }
+        walk.markStart(walk.parseCommit(start));
+        return true;
     }
 }

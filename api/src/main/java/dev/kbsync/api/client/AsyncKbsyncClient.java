@@ -8,12 +8,16 @@ import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPage;
 import dev.kbsync.api.JobQuery;
 import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbFile;
 import dev.kbsync.api.KbId;
+import dev.kbsync.api.KbLog;
 import dev.kbsync.api.KbOverview;
+import dev.kbsync.api.KbTree;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseRequest;
 import dev.kbsync.api.NoteRequest;
 import dev.kbsync.api.QueueSnapshot;
+import dev.kbsync.api.ReadQuery;
 import dev.kbsync.api.RecentJobs;
 import dev.kbsync.api.Worker;
 import dev.kbsync.api.WorkerPresence;
@@ -25,9 +29,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -114,6 +121,53 @@ public final class AsyncKbsyncClient {
     public Future<Job> cancel(String jobId) {
         return http.call(HttpMethod.DELETE, "/v1/jobs/" + segment(jobId), null, null, Duration.ZERO)
                 .map(Job::fromJson);
+    }
+
+    /**
+     * {@code GET /v1/kbs/{kb}/files/{path}}: a file of the KB's snapshot (never waits for the KB's lock); {@code query}
+     * picks the snapshot ({@link ReadQuery#after} a job's commit to read your own write).
+     */
+    public Future<KbFile> readFile(KbId kb, String path, ReadQuery query) {
+        return get(filePath(kb, path, query)).map(KbFile::fromJson);
+    }
+
+    /**
+     * {@link #readFile}, unless the file's version is still {@code etag} (an earlier {@link KbFile#etag()}): then
+     * empty ({@code 304 Not Modified}).
+     */
+    public Future<Optional<KbFile>> readFileIfChanged(KbId kb, String path, String etag, ReadQuery query) {
+        return http.call(
+                        HttpMethod.GET,
+                        filePath(kb, path, query),
+                        null,
+                        null,
+                        Duration.ZERO,
+                        Map.of("If-None-Match", etag))
+                .map(json -> Optional.ofNullable(json).map(KbFile::fromJson));
+    }
+
+    /** {@code GET /v1/kbs/{kb}/tree?prefix=}: the KB's files under {@code prefix} (null or empty: all). */
+    public Future<KbTree> tree(KbId kb, String prefix, ReadQuery query) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("prefix", prefix == null || prefix.isEmpty() ? null : prefix);
+        return get("/v1/kbs/" + kb.value() + "/tree" + query.queryString(params))
+                .map(KbTree::fromJson);
+    }
+
+    /** {@code GET /v1/kbs/{kb}/log?path=&limit=}: recent commits (of {@code path} when not null), newest first. */
+    public Future<KbLog> log(KbId kb, String path, int limit, ReadQuery query) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("path", path);
+        params.put("limit", Integer.toString(limit));
+        return get("/v1/kbs/" + kb.value() + "/log" + query.queryString(params)).map(KbLog::fromJson);
+    }
+
+    private static String filePath(KbId kb, String path, ReadQuery query) {
+        StringBuilder out = new StringBuilder("/v1/kbs/").append(kb.value()).append("/files");
+        for (String part : path.split("/", -1)) {
+            out.append('/').append(segment(part));
+        }
+        return out.append(query.queryString(Map.of())).toString();
     }
 
     /** {@code GET /v1/kbs}: every registered KB and every queue. */
@@ -239,6 +293,16 @@ public final class AsyncKbsyncClient {
     /** {@code GET /readyz}: succeeds when the coordinator reaches Redis, else {@link KbsyncException.ServiceUnavailable}. */
     public Future<Void> ready() {
         return get("/readyz").mapEmpty();
+    }
+
+    /** The coordinator calls go to now (the first of {@link ClientOptions#urls()} while it answers). */
+    public URI coordinator() {
+        return http.endpoints().current().url();
+    }
+
+    /** How often this client moved from one coordinator to another (both ways) since it was made. */
+    public long coordinatorMoves() {
+        return http.endpoints().moves();
     }
 
     /** Closes the connections (and the Vert.x instance the client made, if it made one). */

@@ -3,70 +3,120 @@ package dev.kbsync.api.client;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Where the coordinator is and how to talk to it. {@code url}: the coordinator's base URL ({@code http} or
- * {@code https}, API paths resolve under its path); {@code token}: the bearer token, null or blank for none;
- * {@code requestTimeout}: how long a call may go without an answer (a poll adds its wait); {@code maxConnections}:
- * keep-alive connections for calls; {@code maxStreams}: event streams open at once (each holds a connection of its
- * own, so streams never starve calls); {@code caFile}: PEM certificates the coordinator's TLS certificate must chain
- * to (an {@code https} URL only; without it the JVM's trust store decides). The host name is always verified.
+ * Where the coordinators are and how to talk to them. {@code urls}: the coordinators' base URLs in order of preference
+ * ({@code http} or {@code https}, API paths resolve under each one's path; they must share one Redis), the first one
+ * used while it answers, the next one while it does not (see "Coordinator failover" in docs/operations.md);
+ * {@code token}: the bearer token, null or blank for none; {@code requestTimeout}: how long a call may go without an
+ * answer (a poll adds its wait); {@code maxConnections}: keep-alive connections for calls (per coordinator);
+ * {@code maxStreams}: event streams open at once (each holds a connection of its own, so streams never starve
+ * calls); {@code caFile}: PEM certificates the coordinators' TLS certificates must chain to ({@code https} URLs only;
+ * without it the JVM's trust store decides); {@code probeInterval}: while on a coordinator other than the first, how
+ * often a preferred one is probed ({@code GET /readyz}) to move back to it. The host name is always verified.
  */
 public record ClientOptions(
-        URI url,
+        List<URI> urls,
         String token,
         Duration connectTimeout,
         Duration requestTimeout,
         int maxConnections,
         int maxStreams,
-        Optional<Path> caFile) {
+        Optional<Path> caFile,
+        Duration probeInterval) {
     public ClientOptions {
-        String scheme =
-                url == null || url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-        if (!(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null) {
-            throw new IllegalArgumentException("the coordinator URL must be http(s)://host[:port][/path], got " + url);
+        if (urls == null || urls.isEmpty()) {
+            throw new IllegalArgumentException("at least one coordinator URL is needed");
+        }
+        urls = List.copyOf(urls);
+        if (new HashSet<>(urls).size() != urls.size()) {
+            throw new IllegalArgumentException("a coordinator URL is listed twice: " + urls);
+        }
+        Objects.requireNonNull(caFile, "caFile");
+        for (URI url : urls) {
+            String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+            if (!(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null) {
+                throw new IllegalArgumentException(
+                        "the coordinator URL must be http(s)://host[:port][/path], got " + url);
+            }
+            if (caFile.isPresent() && !scheme.equals("https")) {
+                throw new IllegalArgumentException("a CA file is given, but the coordinator URL " + url
+                        + " is not https (the token would travel in clear text)");
+            }
         }
         positive("connectTimeout", connectTimeout);
         positive("requestTimeout", requestTimeout);
+        positive("probeInterval", probeInterval);
         if (maxConnections < 1 || maxStreams < 1) {
             throw new IllegalArgumentException("maxConnections and maxStreams must be >= 1");
         }
         token = token == null || token.isBlank() ? null : token;
-        Objects.requireNonNull(caFile, "caFile");
-        if (caFile.isPresent() && !scheme.equals("https")) {
-            throw new IllegalArgumentException(
-                    "a CA file is given, but the coordinator URL is not https (the token would travel in clear text)");
-        }
     }
 
-    /** 5 s to connect, 15 s per call, 8 connections, 64 streams. */
+    /** One coordinator: 5 s to connect, 15 s per call, 8 connections, 64 streams. */
     public static ClientOptions of(URI url, String token) {
-        return new ClientOptions(url, token, Duration.ofSeconds(5), Duration.ofSeconds(15), 8, 64, Optional.empty());
+        return of(List.of(Objects.requireNonNull(url, "url")), token);
+    }
+
+    /** Coordinators in order of preference, probed every 5 s while not on the first; otherwise as {@link #of(URI, String)}. */
+    public static ClientOptions of(List<URI> urls, String token) {
+        return new ClientOptions(
+                urls,
+                token,
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(15),
+                8,
+                64,
+                Optional.empty(),
+                Duration.ofSeconds(5));
+    }
+
+    /** The first (preferred) coordinator. */
+    public URI url() {
+        return urls.get(0);
     }
 
     /** Trusts the coordinator certificates that chain to the PEM certificates in {@code caFile}. */
     public ClientOptions withCaFile(Path caFile) {
         return new ClientOptions(
-                url, token, connectTimeout, requestTimeout, maxConnections, maxStreams, Optional.of(caFile));
+                urls,
+                token,
+                connectTimeout,
+                requestTimeout,
+                maxConnections,
+                maxStreams,
+                Optional.of(caFile),
+                probeInterval);
     }
 
     public ClientOptions withRequestTimeout(Duration timeout) {
-        return new ClientOptions(url, token, connectTimeout, timeout, maxConnections, maxStreams, caFile);
+        return new ClientOptions(
+                urls, token, connectTimeout, timeout, maxConnections, maxStreams, caFile, probeInterval);
     }
 
     public ClientOptions withConnectTimeout(Duration timeout) {
-        return new ClientOptions(url, token, timeout, requestTimeout, maxConnections, maxStreams, caFile);
+        return new ClientOptions(
+                urls, token, timeout, requestTimeout, maxConnections, maxStreams, caFile, probeInterval);
     }
 
     public ClientOptions withMaxConnections(int connections) {
-        return new ClientOptions(url, token, connectTimeout, requestTimeout, connections, maxStreams, caFile);
+        return new ClientOptions(
+                urls, token, connectTimeout, requestTimeout, connections, maxStreams, caFile, probeInterval);
     }
 
     public ClientOptions withMaxStreams(int streams) {
-        return new ClientOptions(url, token, connectTimeout, requestTimeout, maxConnections, streams, caFile);
+        return new ClientOptions(
+                urls, token, connectTimeout, requestTimeout, maxConnections, streams, caFile, probeInterval);
+    }
+
+    public ClientOptions withProbeInterval(Duration interval) {
+        return new ClientOptions(
+                urls, token, connectTimeout, requestTimeout, maxConnections, maxStreams, caFile, interval);
     }
 
     private static void positive(String name, Duration value) {

@@ -8,13 +8,17 @@ import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPage;
 import dev.kbsync.api.JobQuery;
 import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbFile;
 import dev.kbsync.api.KbId;
+import dev.kbsync.api.KbLog;
 import dev.kbsync.api.KbOverview;
+import dev.kbsync.api.KbTree;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseRequest;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.NoteRequest;
 import dev.kbsync.api.QueueSnapshot;
+import dev.kbsync.api.ReadQuery;
 import dev.kbsync.api.RecentJobs;
 import dev.kbsync.api.Worker;
 import dev.kbsync.api.WorkerPresence;
@@ -25,6 +29,7 @@ import dev.kbsync.api.event.SnapshotEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -37,7 +42,7 @@ import java.util.function.LongConsumer;
 /**
  * The Java client of the coordinator's HTTP API v1 (docs/api.md, "Java client"), blocking: call it from plain threads
  * (never from an event loop: use {@link #async()} there). Each method is one route of {@link AsyncKbsyncClient},
- * waited for; failures are {@link KbsyncException}s. Thread-safe; keep one per coordinator and token, and close it.
+ * waited for; failures are {@link KbsyncException}s. Thread-safe; keep one per coordinator (or list of coordinators) and token, and close it.
  */
 public final class KbsyncClient implements AutoCloseable {
     /** How much longer than a call's own timeout a blocked caller waits: a last guard against a lost answer. */
@@ -64,6 +69,16 @@ public final class KbsyncClient implements AutoCloseable {
     /** The same client, asynchronous. */
     public AsyncKbsyncClient async() {
         return async;
+    }
+
+    /** The coordinator calls go to now; see {@link AsyncKbsyncClient#coordinator()}. */
+    public URI coordinator() {
+        return async.coordinator();
+    }
+
+    /** How often this client moved from one coordinator to another; see {@link AsyncKbsyncClient#coordinatorMoves()}. */
+    public long coordinatorMoves() {
+        return async.coordinatorMoves();
     }
 
     public Job submitNote(KbId kb, NoteRequest note) {
@@ -94,6 +109,24 @@ public final class KbsyncClient implements AutoCloseable {
 
     public Job cancel(String jobId) {
         return await(async.cancel(jobId));
+    }
+
+    /** A file of the KB's snapshot; see {@link AsyncKbsyncClient#readFile}. */
+    public KbFile readFile(KbId kb, String path, ReadQuery query) {
+        return await(async.readFile(kb, path, query));
+    }
+
+    /** The file unless its version is still {@code etag}; see {@link AsyncKbsyncClient#readFileIfChanged}. */
+    public Optional<KbFile> readFileIfChanged(KbId kb, String path, String etag, ReadQuery query) {
+        return await(async.readFileIfChanged(kb, path, etag, query));
+    }
+
+    public KbTree tree(KbId kb, String prefix, ReadQuery query) {
+        return await(async.tree(kb, prefix, query));
+    }
+
+    public KbLog log(KbId kb, String path, int limit, ReadQuery query) {
+        return await(async.log(kb, path, limit, query));
     }
 
     public KbOverview kbs() {

@@ -1,6 +1,7 @@
 package dev.kbsync.api.client;
 
 import dev.kbsync.api.ApiError;
+import dev.kbsync.api.client.Endpoints.Endpoint;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -8,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -15,15 +17,18 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemTrustOptions;
-import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The one place for HTTP: connections (one pool for calls, one for event streams), the bearer token, JSON in and out,
- * and error answers mapped to {@link KbsyncException}s.
+ * The one place for HTTP: connections (one pool for calls, one for event streams, each per coordinator), the bearer
+ * token, JSON in and out, error answers mapped to {@link KbsyncException}s, and the move to another coordinator when
+ * one stops answering ({@link Endpoints}).
  *
  * <p>Every exchange is started on a Vert.x context of the client's instance, never on a foreign thread: from a plain
  * thread, {@code request()} can complete on the calling thread when a keep-alive connection is free, and a response
@@ -33,12 +38,14 @@ import java.util.function.Supplier;
  * callers spread over the event loops), and each stream opened from a plain thread a new one.
  */
 final class Transport {
+    private static final String PROBE_PATH = "/readyz";
+
     private final Vertx vertx;
     private final boolean ownsVertx;
     private final ClientOptions options;
+    private final Endpoints endpoints;
     private final HttpClient calls;
     private final HttpClient streams;
-    private final String prefix;
     private final String authorization;
     private final ThreadLocal<Context> contexts;
 
@@ -46,17 +53,13 @@ final class Transport {
         this.vertx = vertx;
         this.ownsVertx = ownsVertx;
         this.options = options;
-        URI url = options.url();
-        boolean ssl = url.getScheme().equalsIgnoreCase("https");
+        this.endpoints = new Endpoints(options.urls(), options.probeInterval());
         HttpClientOptions http = new HttpClientOptions()
                 .setKeepAlive(true)
                 .setTcpNoDelay(true)
-                .setSsl(ssl)
                 .setVerifyHost(true)
                 .setConnectTimeout((int)
-                        Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()))
-                .setDefaultHost(url.getHost())
-                .setDefaultPort(url.getPort() > 0 ? url.getPort() : ssl ? 443 : 80);
+                        Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()));
         options.caFile().ifPresent(ca -> http.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
         this.calls = vertx.createHttpClient(
                 http,
@@ -64,8 +67,6 @@ final class Transport {
         this.streams = vertx.createHttpClient(
                 new HttpClientOptions(http),
                 new PoolOptions().setHttp1MaxSize(options.maxStreams()).setMaxWaitQueueSize(-1));
-        String path = url.getRawPath() == null ? "" : url.getRawPath();
-        this.prefix = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         this.authorization = options.token() == null ? null : "Bearer " + options.token();
         this.contexts = ThreadLocal.withInitial(vertx::getOrCreateContext);
     }
@@ -78,27 +79,42 @@ final class Transport {
         return options;
     }
 
+    Endpoints endpoints() {
+        return endpoints;
+    }
+
     /**
      * One call: {@code body} (may be null) as JSON, the answer's JSON (null for an empty one, e.g. 204). The answer
      * may take {@code extraWait} longer than the request timeout (a long poll).
      */
     Future<JsonObject> call(
             HttpMethod method, String path, JsonObject body, String idempotencyKey, Duration extraWait) {
-        RequestOptions request = request(method, path)
-                .setIdleTimeout(options.requestTimeout().plus(extraWait).toMillis());
-        if (idempotencyKey != null) {
-            request.putHeader("Idempotency-Key", idempotencyKey);
-        }
-        if (body != null) {
-            request.putHeader("Content-Type", "application/json");
-        }
+        return call(method, path, body, idempotencyKey, extraWait, Map.of());
+    }
+
+    /** {@link #call} with extra request headers; a {@code 304 Not Modified} answers null. */
+    Future<JsonObject> call(
+            HttpMethod method,
+            String path,
+            JsonObject body,
+            String idempotencyKey,
+            Duration extraWait,
+            Map<String, String> headers) {
+        long idleMs = options.requestTimeout().plus(extraWait).toMillis();
         return onContext(
                 callContext(),
-                () -> calls.request(request)
-                        .compose(r -> body == null ? r.send() : r.send(body.toBuffer()))
-                        .recover(this::failed)
-                        .compose(response ->
-                                response.body().recover(this::failed).map(b -> answer(response, b))));
+                () -> failover(endpoints.current(), 1, at -> {
+                    RequestOptions request = request(at, method, path).setIdleTimeout(idleMs);
+                    headers.forEach(request::putHeader);
+                    if (idempotencyKey != null) {
+                        request.putHeader("Idempotency-Key", idempotencyKey);
+                    }
+                    if (body != null) {
+                        request.putHeader("Content-Type", "application/json");
+                    }
+                    return sent(calls.request(request), r -> body == null ? r.send() : r.send(body.toBuffer()))
+                            .compose(response -> response.body().map(b -> answer(response, b)));
+                }));
     }
 
     /**
@@ -106,14 +122,14 @@ final class Transport {
      * is open when the future succeeds (the server answered 200); an error answer fails it as a call would.
      */
     Future<Subscription> stream(String path, BiConsumer<String, JsonObject> frames) {
-        RequestOptions request = request(HttpMethod.GET, path).putHeader("Accept", "text/event-stream");
         Context context = ownLoop() ? Vertx.currentContext() : vertx.getOrCreateContext();
         return onContext(
                 context,
-                () -> streams.request(request)
-                        .compose(r -> r.send())
-                        .recover(this::failed)
-                        .compose(response -> open(context, response, frames)));
+                () -> failover(endpoints.current(), 1, at -> {
+                    RequestOptions request = request(at, HttpMethod.GET, path).putHeader("Accept", "text/event-stream");
+                    return sent(streams.request(request), r -> r.send())
+                            .compose(response -> open(context, at, response, frames));
+                }));
     }
 
     /** Closes the connections, and the Vert.x instance when the client made it. */
@@ -122,14 +138,15 @@ final class Transport {
         return ownsVertx ? closed.eventually(vertx::close) : closed;
     }
 
-    private Future<Subscription> open(Context context, HttpClientResponse response, BiConsumer<String, JsonObject> to) {
+    private Future<Subscription> open(
+            Context context, Endpoint at, HttpClientResponse response, BiConsumer<String, JsonObject> to) {
         if (response.statusCode() != 200) {
-            return response.body().recover(this::failed).map(b -> {
+            return response.body().map(b -> {
                 answer(response, b);
                 throw new IllegalStateException("expected an event stream, got HTTP " + response.statusCode());
             });
         }
-        EventSubscription subscription = new EventSubscription(context, response.request(), options.url());
+        EventSubscription subscription = new EventSubscription(context, response.request(), at.url());
         SseParser parser = new SseParser((name, data) -> {
             try {
                 to.accept(name, new JsonObject(data));
@@ -141,10 +158,13 @@ final class Transport {
         return Future.succeededFuture(subscription);
     }
 
-    private RequestOptions request(HttpMethod method, String path) {
+    private RequestOptions request(Endpoint at, HttpMethod method, String path) {
         RequestOptions request = new RequestOptions()
                 .setMethod(method)
-                .setURI(prefix + path)
+                .setHost(at.host())
+                .setPort(at.port())
+                .setSsl(at.ssl())
+                .setURI(at.prefix() + path)
                 .setConnectTimeout(options.connectTimeout().toMillis());
         if (authorization != null) {
             request.putHeader("Authorization", authorization);
@@ -152,11 +172,75 @@ final class Transport {
         return request;
     }
 
+    /**
+     * Runs {@code exchange} with the coordinator {@code at}. When it gets no usable answer (unreachable, timed out, 503)
+     * the client moves to the next coordinator; the exchange is tried there at once when the first one surely did not
+     * act on it (no connection, or 503), each coordinator at most once. Other failures, and failures after the request
+     * went out (a reset, a timeout: it may have been acted on), are the caller's: its retries go to the coordinator the
+     * client is on by then. A due probe of preferred coordinators is started first.
+     */
+    private <T> Future<T> failover(Endpoint at, int tried, Function<Endpoint, Future<T>> exchange) {
+        if (tried == 1) {
+            probe();
+        }
+        return start(() -> exchange.apply(at)).recover(failure -> {
+            boolean notSent = failure instanceof NotSent;
+            KbsyncException error = KbsyncException.failed(notSent ? failure.getCause() : failure, at.url());
+            if (error instanceof KbsyncException.Unreachable
+                    || error instanceof KbsyncException.TimedOut
+                    || error instanceof KbsyncException.ServiceUnavailable) {
+                Endpoint next = endpoints.failed(at, error.getMessage());
+                if ((notSent || error instanceof KbsyncException.ServiceUnavailable) && tried < endpoints.size()) {
+                    return failover(next, tried + 1, exchange);
+                }
+            }
+            return Future.failedFuture(error);
+        });
+    }
+
+    /** The request once a connection took it; a failure to get one (nothing sent) is a {@link NotSent}. */
+    private static Future<HttpClientResponse> sent(
+            Future<HttpClientRequest> connected, Function<HttpClientRequest, Future<HttpClientResponse>> send) {
+        return connected
+                .recover(cause -> Future.failedFuture(new NotSent(cause)))
+                .compose(send);
+    }
+
+    /** Probes the coordinators preferred to the current one when due, most preferred first; one that is ready wins. */
+    private void probe() {
+        List<Endpoint> due = endpoints.probeDue();
+        if (!due.isEmpty()) {
+            probe(due, 0);
+        }
+    }
+
+    private void probe(List<Endpoint> due, int i) {
+        if (i >= due.size()) {
+            return;
+        }
+        Endpoint at = due.get(i);
+        RequestOptions request = request(at, HttpMethod.GET, PROBE_PATH)
+                .setIdleTimeout(options.connectTimeout().toMillis());
+        calls.request(request)
+                .compose(HttpClientRequest::send)
+                .compose(response -> response.body().map(b -> response.statusCode()))
+                .onComplete(status -> {
+                    if (status.succeeded() && status.result() / 100 == 2) {
+                        endpoints.answered(at);
+                    } else {
+                        probe(due, i + 1);
+                    }
+                });
+    }
+
     /** A 2xx answer's JSON (null when empty); an error answer thrown as its {@link KbsyncException}. */
     private static JsonObject answer(HttpClientResponse response, Buffer body) {
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
             return body.length() == 0 ? null : body.toJsonObject();
+        }
+        if (status == 304) {
+            return null;
         }
         ApiError error = json(body)
                 .flatMap(ApiError::fromJson)
@@ -181,11 +265,6 @@ final class Transport {
         }
     }
 
-    /** A failure before an answer came (connection, timeout): {@link KbsyncException.Unreachable} or {@code TimedOut}. */
-    private <T> Future<T> failed(Throwable cause) {
-        return Future.failedFuture(KbsyncException.failed(cause, options.url()));
-    }
-
     /** Whether the caller runs on one of this instance's event loops (then it can start exchanges directly). */
     private boolean ownLoop() {
         Context current = Vertx.currentContext();
@@ -203,6 +282,15 @@ final class Transport {
         Promise<T> promise = Promise.promise();
         context.runOnContext(v -> start(chain).onComplete(promise));
         return promise.future();
+    }
+
+    /** A request that never went out: no connection could be had. */
+    private static final class NotSent extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NotSent(Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
     }
 
     /** Starts {@code chain}; what it throws before it has a future (a bad request) fails the call. */

@@ -78,6 +78,7 @@ class KbsyncEventTest {
                 state,
                 state == JobState.QUEUED ? 1 : 0,
                 0,
+                0,
                 state == JobState.QUEUED ? null : 42L,
                 state == JobState.QUEUED ? null : 42L,
                 state == JobState.DONE ? "c0ffee" : null,

@@ -108,6 +108,41 @@ public enum ConfigKey implements Key {
             "50",
             "Worker affinity: how long a KB's next job waits for the worker that published the KB's last batch (its"
                     + " checkout is up to date) before any worker may take it, 0-1000; 0 turns affinity off."),
+    DEGRADED_JOURNAL_DIR(
+            "degraded.journalDir",
+            "KBSYNC_DEGRADED_JOURNAL_DIR",
+            "(none)",
+            "Where this coordinator keeps its degraded-mode journal (a directory of its own, on a local disk): while"
+                    + " Redis is unreachable, notes and agent tasks are appended there (fsynced before the 202) and move"
+                    + " into Redis when it returns. Unset: no degraded mode, submissions answer 503 REDIS_UNAVAILABLE."),
+    DEGRADED_JOURNAL_MAX_ENTRIES(
+            "degraded.journalMaxEntries",
+            "KBSYNC_DEGRADED_JOURNAL_MAX_ENTRIES",
+            "10000",
+            "Most jobs the journal holds; past it submissions answer 503 JOURNAL_UNAVAILABLE, 1-1000000."),
+    READS_MIRROR_DIR(
+            "reads.mirrorDir",
+            "KBSYNC_READS_MIRROR_DIR",
+            "(none)",
+            "Where the coordinator keeps its bare mirror of each KB that was read (GET /v1/kbs/{kb}/files, tree, log);"
+                    + " unset: a temporary directory removed at stop (each start fetches a KB again on its first read)."),
+    READS_REFRESH_SECONDS(
+            "reads.refreshSeconds",
+            "KBSYNC_READS_REFRESH_SECONDS",
+            "30",
+            "How often a mirror read in the last 10 minutes is fetched besides when a job of its KB lands, 1-3600."),
+    READS_AFTER_WAIT_SECONDS(
+            "reads.afterWaitSeconds",
+            "KBSYNC_READS_AFTER_WAIT_SECONDS",
+            "10",
+            "How long a read with ?after=<commit> waits for the commit to reach the mirror (then 503), 0-60."),
+    READS_CREDENTIAL_DIRS(
+            "reads.credentialDirs",
+            "KBSYNC_READS_CREDENTIAL_DIRS",
+            "(none)",
+            "Directories (comma-separated) whose files a KB's `file` credential reference may name for the"
+                    + " coordinator's own fetches of its mirrors; unset: the coordinator fetches without credentials"
+                    + " (it never uses `env`, `githubApp` or `sshKey` references, which are the workers')."),
     REDIS_ADDRESS("redis.address", "KBSYNC_REDIS_ADDRESS", "redis://127.0.0.1:6379", "Single Redis server address."),
     REDIS_CONFIG_FILE(
             "redis.configFile",

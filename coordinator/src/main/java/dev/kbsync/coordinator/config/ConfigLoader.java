@@ -68,8 +68,21 @@ final class ConfigLoader {
                         v.integer(ConfigKey.JOBS_MAX_ATTEMPTS),
                         Duration.ofHours(v.integer(ConfigKey.JOBS_RETENTION_HOURS)),
                         Duration.ofMillis(v.integer(ConfigKey.JOBS_AFFINITY_MILLIS))),
+                new CoordinatorConfig.Reads(
+                        v.string(ConfigKey.READS_MIRROR_DIR).map(Path::of),
+                        Duration.ofSeconds(v.integer(ConfigKey.READS_REFRESH_SECONDS)),
+                        Duration.ofSeconds(v.integer(ConfigKey.READS_AFTER_WAIT_SECONDS)),
+                        v.string(ConfigKey.READS_CREDENTIAL_DIRS).stream()
+                                .flatMap(dirs -> java.util.Arrays.stream(dirs.split(",")))
+                                .map(String::strip)
+                                .filter(d -> !d.isEmpty())
+                                .map(Path::of)
+                                .toList()),
                 redis(v),
-                kbs(v));
+                kbs(v),
+                new CoordinatorConfig.Degraded(
+                        v.string(ConfigKey.DEGRADED_JOURNAL_DIR).map(Path::of),
+                        v.integer(ConfigKey.DEGRADED_JOURNAL_MAX_ENTRIES)));
     }
 
     private static Optional<CoordinatorConfig.Tls> tls(Values<ConfigKey> v) {

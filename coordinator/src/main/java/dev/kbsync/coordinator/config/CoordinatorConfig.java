@@ -21,8 +21,10 @@ public record CoordinatorConfig(
         RateLimit rateLimit,
         Leases leases,
         Jobs jobs,
+        Reads reads,
         Redis redis,
-        List<KbConfig> kbs) {
+        List<KbConfig> kbs,
+        Degraded degraded) {
 
     public CoordinatorConfig {
         if (coordinatorId.isBlank()) {
@@ -74,6 +76,28 @@ public record CoordinatorConfig(
                 leases.sweepInterval(),
                 new EngineConfig.Jobs(jobs.maxAttempts(), jobs.retention(), jobs.affinityWindow()),
                 new EngineConfig.Durability(redis.waitReplicas(), redis.waitTimeout(), redis.allowEviction()));
+    }
+
+    /**
+     * Read snapshots: where the KBs' mirrors live (empty: a temporary directory), how often they are fetched, how long
+     * {@code ?after=} waits, and the only directories whose files KB credential references may name for fetches.
+     */
+    public record Reads(Optional<Path> mirrorDir, Duration refresh, Duration afterWait, List<Path> credentialDirs) {
+        public Reads {
+            Check.range(ConfigKey.READS_REFRESH_SECONDS, refresh.toSeconds(), 1, 3600, "1-3600");
+            Check.range(ConfigKey.READS_AFTER_WAIT_SECONDS, afterWait.toSeconds(), 0, 60, "0-60");
+            for (Path dir : credentialDirs) {
+                if (!dir.isAbsolute()) {
+                    throw ConfigException.of(ConfigKey.READS_CREDENTIAL_DIRS, "must list absolute directories");
+                }
+            }
+            credentialDirs = List.copyOf(credentialDirs);
+        }
+
+        /** The defaults: a temporary mirror directory, 30 s, 10 s, no credentials. */
+        public static Reads defaults() {
+            return new Reads(Optional.empty(), Duration.ofSeconds(30), Duration.ofSeconds(10), List.of());
+        }
     }
 
     /** HTTP server settings. */
@@ -147,6 +171,18 @@ public record CoordinatorConfig(
                         ConfigKey.LEASE_MAX_HOLD_SECONDS,
                         "must be >= lease.ttlSeconds (" + ttl.toSeconds() + "), got " + maxHold.toSeconds());
             }
+        }
+    }
+
+    /** The degraded-mode journal: its directory (none: no degraded mode) and how many jobs it may hold. */
+    public record Degraded(Optional<Path> journalDir, int maxEntries) {
+        public Degraded {
+            Objects.requireNonNull(journalDir, "journalDir");
+            Check.range(ConfigKey.DEGRADED_JOURNAL_MAX_ENTRIES, maxEntries, 1, 1_000_000, "1-1000000");
+        }
+
+        public static Degraded off() {
+            return new Degraded(Optional.empty(), 10_000);
         }
     }
 

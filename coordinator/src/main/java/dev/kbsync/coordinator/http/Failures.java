@@ -25,6 +25,10 @@ final class Failures {
     static void handle(RoutingContext ctx) {
         HttpServerResponse response = ctx.response();
         Throwable failure = ctx.failure();
+        if (response.ended()) { // answered already (e.g. 503 by the Redis gate): a late failure has no one to tell
+            log.debug("failure after the response ended on {}: {}", ctx.normalizedPath(), String.valueOf(failure));
+            return;
+        }
         if (response.headWritten()) {
             log.debug("failure after the response started on {}: {}", ctx.normalizedPath(), String.valueOf(failure));
             response.reset();

@@ -8,11 +8,13 @@ import static io.vertx.core.http.HttpMethod.PUT;
 import dev.kbsync.coordinator.auth.Access;
 import dev.kbsync.coordinator.auth.AuthHandler;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.coordinator.degraded.DegradedMode;
+import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.metrics.RouteRequests;
 import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
 import dev.kbsync.coordinator.service.CoordinatorServices;
-import io.vertx.core.Future;
+import dev.kbsync.coordinator.snapshot.KbMirrors;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -21,10 +23,14 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
-import java.util.function.Supplier;
+import java.time.Duration;
+import java.util.Optional;
 
 /** The HTTP API v1 (see docs/api.md): the route table, per-route auth and body handling, one failure mapping. */
 public final class HttpApi {
+    /** The longest a request waits for Redis (beyond a long poll's wait) before it is answered 503. */
+    public static final Duration REDIS_DEADLINE = Duration.ofSeconds(4);
+
     private final Vertx vertx;
     private final AuthHandler auth;
     private final PrometheusMetrics metrics;
@@ -36,6 +42,9 @@ public final class HttpApi {
     private final QueueRoutes queues;
     private final WorkerRoutes workers;
     private final OpsRoutes ops;
+    private final RedisGate gate;
+    private final Optional<DegradedMode> degraded;
+    private final ReadRoutes reads;
 
     public HttpApi(
             Vertx vertx,
@@ -44,22 +53,28 @@ public final class HttpApi {
             AuthHandler auth,
             SubmissionRateLimiter limiter,
             PrometheusMetrics metrics,
-            Supplier<Future<Void>> redisPing) {
+            RedisHealth health,
+            Optional<DegradedMode> degraded,
+            KbMirrors mirrors) {
         this.vertx = vertx;
         this.auth = auth;
         this.metrics = metrics;
         this.unmatched = metrics.routeRequests("unmatched");
         this.metricsPublic = config.auth().metricsPublic();
         this.bodyLimit = config.http().bodyLimitBytes();
-        this.jobs = new JobRoutes(services, limiter, metrics, config);
+        this.jobs = new JobRoutes(services, limiter, metrics, config, degraded);
+        this.degraded = degraded;
         this.leases = new LeaseRoutes(
                 services,
                 config.leases().ttl(),
                 config.leases().maxHold(),
-                config.http().sseKeepAlive());
-        this.queues = new QueueRoutes(services, config.http().sseKeepAlive());
-        this.workers = new WorkerRoutes(services);
-        this.ops = new OpsRoutes(redisPing, metrics);
+                config.http().sseKeepAlive(),
+                degraded);
+        this.queues = new QueueRoutes(services, config.http().sseKeepAlive(), degraded);
+        this.workers = new WorkerRoutes(services, degraded);
+        this.ops = new OpsRoutes(health, metrics, degraded);
+        this.gate = new RedisGate(health, deadline(config));
+        this.reads = new ReadRoutes(services.kbs(), mirrors);
     }
 
     /** A new router with every route of the API. */
@@ -71,35 +86,60 @@ public final class HttpApi {
         Handler<RoutingContext> clientOrWorker = auth.require(Access.SUBMIT, Access.WORK);
         Handler<RoutingContext> admin = auth.require(Access.ADMIN);
         Handler<RoutingContext> open = RoutingContext::next;
-        // route table                                                    who may call    JSON body
-        on(router, POST, "/v1/kbs/:kb/notes", client, true, jobs::handleSubmitNote);
-        on(router, POST, "/v1/kbs/:kb/agent-tasks", client, true, jobs::handleSubmitAgentTask);
-        on(router, GET, "/v1/jobs/:id", reader, false, jobs::handleGetJob);
-        on(router, GET, "/v1/jobs/:id/events", reader, false, jobs::handleJobEvents);
-        on(router, POST, "/v1/jobs/:id/result", worker, true, workers::handleResult);
-        on(router, POST, "/v1/workers/:workerId/poll", worker, true, workers::handlePoll);
-        on(router, POST, "/v1/leases/:id/extend", worker, true, workers::handleExtend);
-        on(router, PUT, "/v1/workers/:workerId", worker, true, workers::handleRenew);
-        on(router, GET, "/v1/workers", reader, false, workers::handleList);
-        on(router, GET, "/v1/kbs", reader, false, queues::handleListKbs);
-        on(router, PUT, "/v1/kbs/:kb", admin, true, queues::handlePutKb);
-        on(router, GET, "/v1/kbs/:kb/queue", reader, false, queues::handleQueue);
-        on(router, GET, "/v1/kbs/:kb/recent-jobs", reader, false, queues::handleRecent);
-        on(router, GET, "/v1/kbs/:kb/events", reader, false, queues::handleKbEvents);
-        on(router, GET, "/v1/events", reader, false, queues::handleAllEvents);
-        on(router, POST, "/v1/kbs/:kb/leases", client, true, leases::handleRequest);
-        on(router, GET, "/v1/leases/:id", reader, false, leases::handleGet);
-        on(router, GET, "/v1/leases/:id/events", client, false, leases::handleEvents);
-        on(router, POST, "/v1/leases/:id/heartbeat", clientOrWorker, false, leases::handleHeartbeat);
-        on(router, DELETE, "/v1/leases/:id", client, false, leases::handleRelease);
-        on(router, POST, "/v1/admin/kbs/:kb/force-release", admin, false, leases::handleForceRelease);
-        on(router, GET, "/healthz", open, false, ops::handleHealth);
-        on(router, GET, "/readyz", open, false, ops::handleReady);
-        on(router, GET, "/metrics", metricsPublic ? open : auth.requireEveryKb(Access.READ), false, ops::handleMetrics);
-        on(router, GET, "/v1/openapi.json", open, false, ops::handleOpenApi);
-        on(router, GET, "/", open, false, StaticHandler.create("webroot").setCachingEnabled(false));
+        Handler<RoutingContext> redis = gate.handler();
+        Handler<RoutingContext> longPoll = gate.handler(Duration.ofMillis(WorkerRoutes.MAX_WAIT_MS));
+        Handler<RoutingContext> none = RoutingContext::next;
+        // submissions go to the journal instead while degraded mode accepts them
+        Handler<RoutingContext> submit = degraded.isPresent() ? gate.handler(degraded.get()::accepting) : redis;
+        // a worker's poll and result are served from the journal while Redis is unreachable
+        Handler<RoutingContext> work = degraded.isPresent() ? gate.handler(degraded.get()::serving) : redis;
+        Handler<RoutingContext> workPoll = degraded.isPresent()
+                ? gate.handler(Duration.ofMillis(WorkerRoutes.MAX_WAIT_MS), degraded.get()::serving)
+                : longPoll;
+        // route table         Redis                                                    who may call    JSON body
+        on(router, submit, POST, "/v1/kbs/:kb/notes", client, true, jobs::handleSubmitNote);
+        on(router, submit, POST, "/v1/kbs/:kb/agent-tasks", client, true, jobs::handleSubmitAgentTask);
+        on(router, redis, GET, "/v1/jobs/:id", reader, false, jobs::handleGetJob);
+        on(router, redis, GET, "/v1/jobs/:id/events", reader, false, jobs::handleJobEvents);
+        on(router, work, POST, "/v1/jobs/:id/result", worker, true, workers::handleResult);
+        on(router, workPoll, POST, "/v1/workers/:workerId/poll", worker, true, workers::handlePoll);
+        on(router, work, POST, "/v1/leases/:id/extend", worker, true, workers::handleExtend);
+        on(router, redis, PUT, "/v1/workers/:workerId", worker, true, workers::handleRenew);
+        on(router, redis, GET, "/v1/workers", reader, false, workers::handleList);
+        on(router, redis, GET, "/v1/kbs", reader, false, queues::handleListKbs);
+        on(router, redis, PUT, "/v1/kbs/:kb", admin, true, queues::handlePutKb);
+        on(router, redis, GET, "/v1/kbs/:kb/queue", reader, false, queues::handleQueue);
+        on(router, redis, GET, "/v1/kbs/:kb/recent-jobs", reader, false, queues::handleRecent);
+        on(router, redis, GET, "/v1/kbs/:kb/events", reader, false, queues::handleKbEvents);
+        on(router, redis, GET, "/v1/kbs/:kb/files/*", reader, false, reads::handleFile);
+        on(router, redis, GET, "/v1/kbs/:kb/tree", reader, false, reads::handleTree);
+        on(router, redis, GET, "/v1/kbs/:kb/log", reader, false, reads::handleLog);
+        on(router, redis, GET, "/v1/events", reader, false, queues::handleAllEvents);
+        on(router, redis, POST, "/v1/kbs/:kb/leases", client, true, leases::handleRequest);
+        on(router, redis, GET, "/v1/leases/:id", reader, false, leases::handleGet);
+        on(router, redis, GET, "/v1/leases/:id/events", client, false, leases::handleEvents);
+        on(router, work, POST, "/v1/leases/:id/heartbeat", clientOrWorker, false, leases::handleHeartbeat);
+        on(router, redis, DELETE, "/v1/leases/:id", client, false, leases::handleRelease);
+        on(router, redis, POST, "/v1/admin/kbs/:kb/force-release", admin, false, leases::handleForceRelease);
+        on(router, none, GET, "/healthz", open, false, ops::handleHealth);
+        on(router, none, GET, "/readyz", open, false, ops::handleReady);
+        on(
+                router,
+                none,
+                GET,
+                "/metrics",
+                metricsPublic ? open : auth.requireEveryKb(Access.READ),
+                false,
+                ops::handleMetrics);
+        on(router, none, GET, "/v1/openapi.json", open, false, ops::handleOpenApi);
+        on(router, none, GET, "/", open, false, StaticHandler.create("webroot").setCachingEnabled(false));
 
-        router.route().failureHandler(Failures::handle);
+        router.route().failureHandler(ctx -> {
+            if (RedisHealth.isUnavailable(ctx.failure())) {
+                metrics.redisUnavailable();
+            }
+            Failures.handle(ctx);
+        });
         for (int status : new int[] {404, 405}) {
             router.errorHandler(status, ctx -> unmatched(ctx, status));
         }
@@ -108,6 +148,7 @@ public final class HttpApi {
 
     private void on(
             Router router,
+            Handler<RoutingContext> redisGate,
             HttpMethod method,
             String path,
             Handler<RoutingContext> guard,
@@ -122,7 +163,17 @@ public final class HttpApi {
         if (jsonBody) {
             route.handler(Bodies.requireJson());
         }
+        route.handler(redisGate);
         route.handler(handler);
+    }
+
+    /**
+     * The longest a request waits for Redis before it is answered 503 REDIS_UNAVAILABLE: {@link #REDIS_DEADLINE}, or
+     * longer where writes wait for replicas.
+     */
+    private static Duration deadline(CoordinatorConfig config) {
+        Duration replicas = config.redis().waitTimeout().plus(REDIS_DEADLINE);
+        return config.redis().waitReplicas() == 0 ? REDIS_DEADLINE : replicas;
     }
 
     private void unmatched(RoutingContext ctx, int status) {

@@ -1,5 +1,6 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.api.ErrorCodes;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.KbId;
@@ -7,7 +8,10 @@ import dev.kbsync.api.Quoting;
 import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.coordinator.auth.Caller;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.coordinator.degraded.DegradedMode;
 import dev.kbsync.coordinator.error.NotFoundException;
+import dev.kbsync.coordinator.error.UnavailableException;
+import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
 import dev.kbsync.coordinator.ratelimit.Window;
@@ -36,13 +40,16 @@ final class JobRoutes {
     private final CoordinatorConfig.RateLimit limits;
     private final int maxTextChars;
     private final Duration keepAlive;
+    private final Optional<DegradedMode> degraded;
 
     JobRoutes(
             CoordinatorServices services,
             SubmissionRateLimiter limiter,
             PrometheusMetrics metrics,
-            CoordinatorConfig config) {
+            CoordinatorConfig config,
+            Optional<DegradedMode> degraded) {
         this.services = services;
+        this.degraded = degraded;
         this.limiter = limiter;
         this.metrics = metrics;
         this.limits = config.rateLimit();
@@ -122,8 +129,13 @@ final class JobRoutes {
     private void submit(RoutingContext ctx, KbId kb, String user, JobPayload payload) {
         Optional<String> key = Optional.ofNullable(ctx.request().getHeader("Idempotency-Key"))
                 .map(k -> Inputs.id("INVALID_IDEMPOTENCY_KEY", "Idempotency-Key", k));
+        if (degraded.isPresent() && degraded.get().accepting()) {
+            journaled(ctx, degraded.get(), kb, user, payload, key);
+            return;
+        }
         services.kbs()
                 .get(kb)
+                .onSuccess(found -> found.ifPresent(k -> degraded.ifPresent(d -> d.known(k))))
                 .compose(found -> found.isPresent()
                         ? limiter.check(
                                 windows(kb, user, Caller.of(ctx)), ctx.vertx().getOrCreateContext())
@@ -131,6 +143,38 @@ final class JobRoutes {
                                 new NotFoundException("KB_NOT_FOUND", "no KB " + Quoting.quote(kb.value()))))
                 .compose(remaining ->
                         services.jobs().submit(kb, user, payload, key).onSuccess(job -> accepted(ctx, job, remaining)))
+                .onFailure(ctx::fail);
+    }
+
+    /**
+     * Degraded mode: the job goes to this coordinator's journal (no rate limit: its windows are in Redis); a KB this
+     * coordinator has not seen cannot be told from a typo without Redis: 503.
+     */
+    private void journaled(
+            RoutingContext ctx, DegradedMode mode, KbId kb, String user, JobPayload payload, Optional<String> key) {
+        if (!mode.knows(kb)) {
+            ctx.fail(new UnavailableException(
+                    ErrorCodes.REDIS_UNAVAILABLE,
+                    "Redis is unreachable and KB " + Quoting.quote(kb.value())
+                            + " is not known to this coordinator; retry later",
+                    RedisHealth.RETRY_AFTER));
+            return;
+        }
+        mode.accept(kb, user, payload, key)
+                .onSuccess(job -> {
+                    metrics.jobSubmitted(job.kb(), job.kind());
+                    LogTags.around(
+                            Map.of("kb", job.kb().value(), "job", job.id()),
+                            () -> log.info(
+                                    "accepted {} from user={} token={} in degraded mode (journal), local ahead={}",
+                                    job.kind().wire(),
+                                    job.user(),
+                                    Caller.of(ctx).name(),
+                                    job.ahead()));
+                    ctx.response().putHeader("Location", "/v1/jobs/" + job.id());
+                    Responses.json(
+                            ctx, 202, job.toJson().put("mode", "degraded").put("positions", "local"));
+                })
                 .onFailure(ctx::fail);
     }
 

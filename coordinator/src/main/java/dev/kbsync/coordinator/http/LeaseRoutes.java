@@ -1,10 +1,13 @@
 package dev.kbsync.coordinator.http;
 
 import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
 import dev.kbsync.api.Quoting;
 import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.coordinator.auth.Caller;
+import dev.kbsync.coordinator.degraded.DegradedMode;
 import dev.kbsync.coordinator.error.NotFoundException;
+import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.QueueAddresses;
 import io.vertx.core.Future;
@@ -12,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** The raw lease API: request, read, stream (which keeps the waiter alive), heartbeat, release, force-release. */
@@ -24,7 +28,15 @@ final class LeaseRoutes {
 
     private final Duration keepAlive;
 
-    LeaseRoutes(CoordinatorServices services, Duration defaultTtl, Duration maxHold, Duration keepAlive) {
+    private final Optional<DegradedMode> degraded;
+
+    LeaseRoutes(
+            CoordinatorServices services,
+            Duration defaultTtl,
+            Duration maxHold,
+            Duration keepAlive,
+            Optional<DegradedMode> degraded) {
+        this.degraded = degraded;
         this.keepAlive = keepAlive;
         this.services = services;
         this.defaultTtl = defaultTtl;
@@ -53,6 +65,16 @@ final class LeaseRoutes {
     }
 
     void handleHeartbeat(RoutingContext ctx) {
+        Optional<DegradedMode> local = degraded.filter(DegradedMode::serving);
+        if (local.isPresent()) { // Redis unreachable: only the local leases of journal jobs are known
+            String id = Inputs.id("INVALID_LEASE_ID", "lease id", ctx.pathParam("id"));
+            Lease lease = local.get()
+                    .localLease(id)
+                    .filter(l -> Caller.of(ctx).mayUse(l.kb().value()))
+                    .orElseThrow(RedisHealth::unavailable);
+            Responses.ok(ctx, lease.toJson());
+            return;
+        }
         visibleLease(ctx)
                 .compose(services.leases()::heartbeat)
                 .onSuccess(l -> Responses.ok(ctx, l.toJson()))

@@ -1,32 +1,34 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.coordinator.degraded.DegradedMode;
+import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.metrics.ProcessMetrics;
-import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Liveness, readiness (Redis answers within 2 s), the Prometheus scrape and the API's OpenAPI document. */
+/** Liveness, readiness (Redis answers within {@link RedisHealth#PROBE_TIMEOUT}), the Prometheus scrape and the API's OpenAPI document. */
 final class OpsRoutes {
     private static final Logger log = LoggerFactory.getLogger(OpsRoutes.class);
-    static final long READY_TIMEOUT_MS = 2000;
     /** The OpenAPI 3.1 document of the whole API v1, kept true by OpenApiRoutesTest and OpenApiContractIT. */
     static final String OPENAPI = "openapi.json";
 
-    private final Supplier<Future<Void>> redisPing;
+    private final RedisHealth health;
     private final PrometheusMetrics metrics;
     private final Buffer openApi = openApi();
 
-    OpsRoutes(Supplier<Future<Void>> redisPing, PrometheusMetrics metrics) {
-        this.redisPing = redisPing;
+    private final Optional<DegradedMode> degraded;
+
+    OpsRoutes(RedisHealth health, PrometheusMetrics metrics, Optional<DegradedMode> degraded) {
+        this.health = health;
+        this.degraded = degraded;
         this.metrics = metrics;
     }
 
@@ -39,14 +41,22 @@ final class OpsRoutes {
     }
 
     void handleReady(RoutingContext ctx) {
-        redisPing.get().timeout(READY_TIMEOUT_MS, TimeUnit.MILLISECONDS).onComplete(result -> {
+        health.check().onComplete(result -> {
             if (result.succeeded()) {
-                Responses.ok(ctx, new JsonObject().put("status", "ready").put("redis", "up"));
+                JsonObject ready = new JsonObject().put("status", "ready").put("redis", "up");
+                degraded.ifPresent(d ->
+                        ready.put("mode", d.accepting() ? "degraded" : "normal").put("journal", d.pending()));
+                Responses.ok(ctx, ready);
             } else {
                 log.warn(
                         "readiness check failed: redis did not answer: {}",
                         result.cause().toString());
-                Responses.json(ctx, 503, Failures.error("NOT_READY", "redis is not reachable"));
+                ctx.response().putHeader("Retry-After", Long.toString(RedisHealth.RETRY_AFTER.toSeconds()));
+                JsonObject body = Failures.error("NOT_READY", "redis is not reachable")
+                        .put("status", "not ready")
+                        .put("redis", "down");
+                degraded.ifPresent(d -> body.put("mode", "degraded").put("journal", d.pending()));
+                Responses.json(ctx, 503, body);
             }
         });
     }

@@ -8,11 +8,13 @@ import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.api.event.SnapshotEvent;
 import dev.kbsync.coordinator.auth.Caller;
 import dev.kbsync.coordinator.config.KbValidation;
+import dev.kbsync.coordinator.degraded.DegradedMode;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.QueueAddresses;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** KB registration, queue snapshots, recently finished jobs, and the snapshot streams the dashboard listens to. */
 final class QueueRoutes {
@@ -20,8 +22,11 @@ final class QueueRoutes {
 
     private final Duration keepAlive;
 
-    QueueRoutes(CoordinatorServices services, Duration keepAlive) {
+    private final Optional<DegradedMode> degraded;
+
+    QueueRoutes(CoordinatorServices services, Duration keepAlive, Optional<DegradedMode> degraded) {
         this.keepAlive = keepAlive;
+        this.degraded = degraded;
         this.services = services;
     }
 
@@ -69,6 +74,7 @@ final class QueueRoutes {
                 body.optJson("credentials").map(CredentialRef::fromJson));
         services.kbs()
                 .register(kb)
+                .onSuccess(k -> degraded.ifPresent(d -> d.known(k)))
                 .onSuccess(k -> Responses.ok(ctx, k.toJson()))
                 .onFailure(ctx::fail);
     }

@@ -7,7 +7,11 @@ import io.vertx.ext.web.RoutingContext;
 final class Responses {
     private Responses() {}
 
+    /** Writes the answer unless one was sent already (a 503 by the Redis gate before a late result). */
     static void json(RoutingContext ctx, int status, JsonObject body) {
+        if (ctx.response().ended() || ctx.response().headWritten()) {
+            return;
+        }
         ctx.response()
                 .setStatusCode(status)
                 .putHeader("Content-Type", "application/json")

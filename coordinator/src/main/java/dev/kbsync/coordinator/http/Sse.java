@@ -90,6 +90,9 @@ final class Sse {
     }
 
     private void open(Vertx vertx, Duration keepAlive) {
+        if (!closed && (response.ended() || response.headWritten())) { // answered 503 by the Redis gate meanwhile
+            cleanup();
+        }
         if (closed) {
             return;
         }

@@ -10,6 +10,8 @@ import dev.kbsync.api.Quoting;
 import dev.kbsync.api.WorkerPresence;
 import dev.kbsync.api.Workers;
 import dev.kbsync.coordinator.auth.Caller;
+import dev.kbsync.coordinator.degraded.DegradedMode;
+import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.JobService;
 import io.vertx.core.Future;
@@ -32,8 +34,16 @@ final class WorkerRoutes {
 
     private final CoordinatorServices services;
 
-    WorkerRoutes(CoordinatorServices services) {
+    private final Optional<DegradedMode> degraded;
+
+    WorkerRoutes(CoordinatorServices services, Optional<DegradedMode> degraded) {
         this.services = services;
+        this.degraded = degraded;
+    }
+
+    /** Redis is unreachable and degraded mode serves workers from the journal. */
+    private Optional<DegradedMode> local() {
+        return degraded.filter(DegradedMode::serving);
     }
 
     /** A long poll; a {@code presence} in the body renews the worker's presence first (no separate request). */
@@ -46,6 +56,13 @@ final class WorkerRoutes {
         }
         Optional<WorkerPresence> presence =
                 body.optObject("presence", PresenceInput.FIELDS).map(PresenceInput::read);
+        if (local().isPresent()) { // presence lives in Redis: not renewed meanwhile
+            local().get()
+                    .poll(worker, Duration.ofMillis(Math.min(waitMs, MAX_WAIT_MS)))
+                    .onSuccess(found -> respond(ctx, found))
+                    .onFailure(ctx::fail);
+            return;
+        }
         (presence.isPresent()
                         ? services.workers().renew(worker, presence.get()).<Void>mapEmpty()
                         : Future.<Void>succeededFuture())
@@ -89,6 +106,13 @@ final class WorkerRoutes {
             throw new InvalidInputException(
                     "INVALID_FIELD", "field \"max\" must be between 0 and " + JobService.MAX_BATCH);
         }
+        if (local().isPresent()) { // no group commit for local leases: the worker runs the head alone
+            if (local().get().localLease(leaseId).isEmpty()) {
+                throw RedisHealth.unavailable();
+            }
+            Responses.ok(ctx, new Assignments(List.of()).toJson());
+            return;
+        }
         services.jobs()
                 .extend(leaseId, (int) max)
                 .onSuccess(found -> Responses.ok(ctx, new Assignments(found).toJson()))
@@ -120,6 +144,15 @@ final class WorkerRoutes {
                         "INVALID_STATE",
                         "state must be \"done\" or \"failed\", got " + Quoting.quote(body.string("state")));
         };
+        if (local().isPresent()) {
+            Optional<dev.kbsync.api.Job> recorded = local().get().complete(jobId, outcome);
+            if (recorded.isPresent()) {
+                Responses.ok(ctx, recorded.get().toJson().put("mode", "degraded"));
+            } else {
+                ctx.fail(RedisHealth.unavailable());
+            }
+            return;
+        }
         services.jobs()
                 .complete(jobId, outcome)
                 .onSuccess(job -> Responses.ok(ctx, job.toJson()))

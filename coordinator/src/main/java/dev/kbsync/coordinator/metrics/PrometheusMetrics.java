@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 
 /**
  * The coordinator's meters in the process's Prometheus registry. Names, types, labels, buckets and help texts are what
@@ -50,6 +52,7 @@ public final class PrometheusMetrics implements MetricsSink {
     private final PerKb<AtomicLong> queueLength;
     private final Map<JobKind, PerKb<Counter>> submitted = new EnumMap<>(JobKind.class);
     private final Set<KbId> introduced = ConcurrentHashMap.newKeySet();
+    private final Counter redisUnavailable;
 
     public PrometheusMetrics(ProcessMetrics process) {
         this.process = process;
@@ -66,6 +69,9 @@ public final class PrometheusMetrics implements MetricsSink {
                 "Writes that create jobs or grants answered 503 because too few replicas confirmed them in time.",
                 kb));
         this.queueLength = new PerKb<>(this::queueGauge);
+        this.redisUnavailable = Counter.builder("kbsync.redis.unavailable")
+                .description("Requests answered 503 REDIS_UNAVAILABLE because Redis did not answer.")
+                .register(registry);
         for (JobKind kind : JobKind.values()) {
             submitted.put(
                     kind,
@@ -120,6 +126,34 @@ public final class PrometheusMetrics implements MetricsSink {
 
     public void jobSubmitted(KbId kb, JobKind kind) {
         submitted.get(kind).of(kb).increment();
+    }
+
+    /** Shows whether Redis answers as {@code kbsync_redis_up} (1 or 0). */
+    public void redisUp(BooleanSupplier up) {
+        Gauge.builder("kbsync.redis.up", up, u -> u.getAsBoolean() ? 1 : 0)
+                .description("1 while Redis answers this coordinator's probes, 0 while it does not.")
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /**
+     * Shows the degraded mode as {@code kbsync_degraded} (1 while submissions go to the local journal) and
+     * {@code kbsync_degraded_journal_jobs} (jobs in the journal not yet in Redis).
+     */
+    public void degraded(BooleanSupplier accepting, IntSupplier journalJobs) {
+        Gauge.builder("kbsync.degraded", accepting, a -> a.getAsBoolean() ? 1 : 0)
+                .description("1 while this coordinator accepts jobs into its local journal (Redis unreachable).")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("kbsync.degraded.journal.jobs", journalJobs, IntSupplier::getAsInt)
+                .description("Jobs in this coordinator's degraded-mode journal not yet moved into Redis.")
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /** Counts one answer 503 REDIS_UNAVAILABLE ({@code kbsync_redis_unavailable_total}). */
+    public void redisUnavailable() {
+        redisUnavailable.increment();
     }
 
     /** The request counter of one route template ({@code unmatched} for 404/405 without a route). */

@@ -1,5 +1,6 @@
 package dev.kbsync.coordinator.ratelimit;
 
+import dev.kbsync.coordinator.engine.redis.Redis;
 import dev.kbsync.coordinator.error.RateLimitedException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -89,6 +90,7 @@ public final class SubmissionRateLimiter {
                                         Integer.toString(limit.limit()),
                                         member),
                         context)
+                .recover(Redis::unavailable)
                 .map(SubmissionRateLimiter::decision);
     }
 

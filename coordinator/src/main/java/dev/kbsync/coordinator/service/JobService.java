@@ -20,6 +20,16 @@ public interface JobService {
 
     Future<Job> get(String jobId);
 
+    /**
+     * Stores and queues a job accepted while Redis was unreachable (a degraded coordinator's journal) under its own
+     * id, once however often it is called: a job already stored under that id is answered as it is; an
+     * {@code idempotencyKey} already used for another job answers that job. Fails with REDIS_UNAVAILABLE (retry
+     * later) or for good (e.g. KB_NOT_FOUND).
+     */
+    default Future<Job> restore(Job accepted, Optional<String> idempotencyKey) {
+        return Future.failedFuture(new UnsupportedOperationException("restore"));
+    }
+
     /** Waits up to {@code wait} for a granted job; empty when none came. */
     Future<Optional<Assignment>> poll(String workerId, Duration wait);
 

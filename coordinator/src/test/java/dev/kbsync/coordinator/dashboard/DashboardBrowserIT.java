@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kbsync.api.Assignment;
+import dev.kbsync.api.Job;
 import dev.kbsync.api.JobError;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.KbConfig;
@@ -91,6 +92,12 @@ class DashboardBrowserIT {
         });
         assertThat(page.script("return document.getElementById('status').textContent"))
                 .isEqualTo("live");
+        Job waiting = api.job(third);
+        assertThat(page.script("return document.querySelector('#kb-team [data-job=\"" + third + "\"]').textContent"))
+                .as("the waiter's line shows the job's own estimate (the band kbsync note prints; here ~<1 s: the notes"
+                        + " behind an unclaimed note's grant join its group commit)")
+                .asString()
+                .endsWith(", starts in ~" + band(waiting.etaMs(), waiting.etaP90Ms()));
 
         Assignment assignment = poll("w1");
         assertThat(assignment.job().id()).isEqualTo(first);
@@ -258,6 +265,17 @@ class DashboardBrowserIT {
     private String note(String kb, String user) {
         return api.submitNote(KbId.of(kb), NoteRequest.of(user, "note from " + user))
                 .id();
+    }
+
+    /** The CLI's rendering (Progress.band), which the dashboard's script repeats. */
+    private static String band(long etaMs, long p90Ms) {
+        long high = Math.max(etaMs, p90Ms);
+        if (high < 1000) {
+            return "<1 s";
+        }
+        long from = Math.round(etaMs / 1000.0);
+        long to = Math.max(from, (high + 999) / 1000);
+        return (from == to ? String.valueOf(to) : from + "-" + to) + " s";
     }
 
     private Assignment poll(String worker) {

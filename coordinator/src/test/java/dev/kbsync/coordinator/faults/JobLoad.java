@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A stream of job submissions and a worker completing them. {@link #acknowledged()} holds only the jobs whose submit
@@ -26,6 +27,7 @@ final class JobLoad {
     private final List<String> acknowledged = new CopyOnWriteArrayList<>();
     private final Map<String, Integer> completions = new ConcurrentHashMap<>();
     private final List<Long> completedAt = new CopyOnWriteArrayList<>();
+    private final AtomicInteger refused = new AtomicInteger();
     private final AtomicBoolean stopSubmitting = new AtomicBoolean();
     private final AtomicBoolean stopWorking = new AtomicBoolean();
 
@@ -47,7 +49,7 @@ final class JobLoad {
                                     CALL)
                             .id());
                 } catch (RuntimeException notAcknowledged) {
-                    // a failed submit is not counted
+                    refused.incrementAndGet(); // a failed submit is not counted
                 }
                 Holder.pause(50);
             }
@@ -83,6 +85,11 @@ final class JobLoad {
 
     List<String> acknowledged() {
         return acknowledged;
+    }
+
+    /** Submits that failed (not acknowledged). */
+    int refused() {
+        return refused.get();
     }
 
     Map<String, Integer> completions() {

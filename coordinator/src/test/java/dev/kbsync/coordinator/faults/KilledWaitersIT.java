@@ -102,7 +102,7 @@ class KilledWaitersIT {
                 .redirectErrorStream(true)
                 .redirectOutput(out.toFile())
                 .start();
-        await().atMost(Duration.ofSeconds(30)).until(() -> !child.isAlive() || ready(out));
+        await().atMost(Duration.ofSeconds(90)).until(() -> !child.isAlive() || ready(out));
         assertThat(child.isAlive()).as("child JVM running; output in " + out).isTrue();
         return child;
     }

@@ -89,6 +89,11 @@ final class CountingServices {
         }
 
         @Override
+        public Future<Job> restore(Job accepted, Optional<String> key) {
+            return real.restore(accepted, key);
+        }
+
+        @Override
         public Future<Optional<Assignment>> poll(String workerId, Duration wait) {
             lastPollWait = wait;
             return counted(real.poll(workerId, wait));

@@ -14,9 +14,14 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.Constants;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real answers of every route of a coordinator on the real engine, each checked against the OpenAPI document: its
@@ -30,8 +35,11 @@ class OpenApiContractIT {
 
     private final OpenApiDocument openApi = new OpenApiDocument();
 
+    @TempDir
+    Path dir;
+
     @Test
-    void shouldAnswerEveryDocumentedOperationAsDocumented() throws IOException {
+    void shouldAnswerEveryDocumentedOperationAsDocumented() throws Exception {
         call(GET, "/healthz", "/healthz", null, null, 200);
         call(GET, "/readyz", "/readyz", null, null, 200);
         call(GET, "/metrics", "/metrics", ADMIN, null, 200);
@@ -101,6 +109,20 @@ class OpenApiContractIT {
         call(DELETE, "/v1/leases/{id}", leasePath, CLIENT, null, 200);
         call(POST, "/v1/admin/kbs/{kb}/force-release", "/v1/admin/kbs/team/force-release", ADMIN, null, 200);
 
+        Path remote = remoteWithANote();
+        call(
+                PUT,
+                kb,
+                "/v1/kbs/docs",
+                ADMIN,
+                new JsonObject().put("remote", remote.toString()).put("branch", "main"),
+                200);
+        call(GET, kb + "/files/{path}", "/v1/kbs/docs/files/notes/standup.md", CLIENT, null, 200);
+        call(GET, kb + "/tree", "/v1/kbs/docs/tree?prefix=notes/", CLIENT, null, 200);
+        call(GET, kb + "/log", "/v1/kbs/docs/log?path=notes/standup.md&limit=5", CLIENT, null, 200);
+        call(GET, kb + "/files/{path}", "/v1/kbs/docs/files/notes/nope.md", CLIENT, null, 404);
+        call(GET, kb + "/files/{path}", "/v1/kbs/docs/files/.git/config", CLIENT, null, 400);
+
         // Error answers fit the documented error schema too.
         call(GET, "/v1/jobs/{id}", "/v1/jobs/nope", CLIENT, null, 404);
         call(GET, kb + "/recent-jobs", "/v1/kbs/nope/recent-jobs", CLIENT, null, 404);
@@ -112,6 +134,27 @@ class OpenApiContractIT {
         assertThat(openApi.checked())
                 .as("every documented operation was exercised")
                 .isEqualTo(openApi.operations());
+    }
+
+    /** A bare repository with one commit (with kbsync's trailers) on main. */
+    private Path remoteWithANote() throws Exception {
+        Path remote = dir.resolve("docs.git");
+        Git.init().setBare(true).setDirectory(remote.toFile()).call().close();
+        try (Git work = Git.cloneRepository()
+                .setURI(remote.toString())
+                .setDirectory(dir.resolve("work").toFile())
+                .call()) {
+            work.getRepository().updateRef(Constants.HEAD).link("refs/heads/main");
+            Files.createDirectories(dir.resolve("work/notes"));
+            Files.writeString(dir.resolve("work/notes/standup.md"), "Standup moved to 9:30\n");
+            work.add().addFilepattern(".").call();
+            work.commit()
+                    .setMessage("Add: Standup\n\nKbsync-Job: docs~1\nKbsync-Fence: 7\n")
+                    .setAuthor("bot", "bot@example.com")
+                    .call();
+            work.push().setRemote("origin").add("main").call();
+        }
+        return remote;
     }
 
     private static JsonObject note(String user) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kbsync.coordinator.auth.AuthHandler;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.metrics.ProcessMetrics;
@@ -63,6 +64,8 @@ class OpenApiRoutesTest {
                         AuthHandler.disabled(),
                         null,
                         new PrometheusMetrics(new ProcessMetrics()),
+                        new RedisHealth(vertx, io.vertx.core.Future::succeededFuture),
+                        Optional.empty(),
                         null)
                 .router();
         Set<String> routes = new TreeSet<>();
@@ -71,7 +74,10 @@ class OpenApiRoutesTest {
                 continue; // the failure handler
             }
             for (HttpMethod method : route.methods()) {
-                routes.add(method.name() + " " + route.getPath().replaceAll(":([A-Za-z]+)", "{$1}"));
+                routes.add(method.name() + " "
+                        + route.getPath()
+                                .replaceAll(":([A-Za-z]+)", "{$1}")
+                                .replaceAll("/files/\\*?$", "/files/{path}"));
             }
         }
         return routes;

@@ -22,6 +22,11 @@ public final class AgentApplier implements Applier {
 
     @Override
     public ApplyResult apply(Path checkout, Job job, KbConfig kb) {
+        return apply(checkout, job, kb, StopSignal.never());
+    }
+
+    @Override
+    public ApplyResult apply(Path checkout, Job job, KbConfig kb, StopSignal stop) {
         if (!(job.payload() instanceof JobPayload.Agent agent)) {
             throw new IllegalArgumentException("not an agent job: " + job.id());
         }
@@ -30,7 +35,7 @@ public final class AgentApplier implements Applier {
                     "AGENT_NOT_CONFIGURED",
                     "no agent is configured on this worker; the operator sets KBSYNC_AGENT_COMMAND");
         }
-        return workspace.get().run(checkout, agent.task(), message(agent.task()));
+        return workspace.get().run(checkout, agent.task(), message(agent.task()), stop);
     }
 
     static String message(String task) {

@@ -23,20 +23,36 @@ import org.slf4j.LoggerFactory;
 final class AgentProcess {
     private static final Logger log = LoggerFactory.getLogger(AgentProcess.class);
     private static final int OUTPUT_TAIL = 2_000;
+    private static final long WATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final List<String> SECRET_MARKS = List.of("TOKEN", "SECRET", "PASSWORD");
 
     private AgentProcess() {}
 
     static AgentRun run(AgentCommand command, Path workDir, String input, Path ioDir) {
-        return run(command, workDir, input, ioDir, System.getenv());
+        return run(command, workDir, input, ioDir, System.getenv(), StopSignal.never());
+    }
+
+    /** As {@link #run(AgentCommand, Path, String, Path)}, killed (process tree) as soon as {@code stop} fires. */
+    static AgentRun run(AgentCommand command, Path workDir, String input, Path ioDir, StopSignal stop) {
+        return run(command, workDir, input, ioDir, System.getenv(), stop);
+    }
+
+    static AgentRun run(AgentCommand command, Path workDir, String input, Path ioDir, Map<String, String> parentEnv) {
+        return run(command, workDir, input, ioDir, parentEnv, StopSignal.never());
     }
 
     /**
      * As {@link #run(AgentCommand, Path, String, Path)} with {@code parentEnv} standing in for the worker's own
      * environment (Java cannot change its own, so tests pass a map); the agent gets it minus every variable whose name
-     * contains TOKEN, SECRET or PASSWORD in any letter case.
+     * contains TOKEN, SECRET or PASSWORD in any letter case. Checks {@code stop} every 50 ms.
      */
-    static AgentRun run(AgentCommand command, Path workDir, String input, Path ioDir, Map<String, String> parentEnv) {
+    static AgentRun run(
+            AgentCommand command,
+            Path workDir,
+            String input,
+            Path ioDir,
+            Map<String, String> parentEnv,
+            StopSignal stop) {
         try {
             Path in = Files.writeString(ioDir.resolve("agent-input.txt"), input, StandardCharsets.UTF_8);
             Path out = ioDir.resolve("agent-output.txt");
@@ -49,16 +65,29 @@ final class AgentProcess {
             env.clear();
             env.putAll(parentEnv);
             scrub(env);
+            if (stop.stopped().isPresent()) {
+                return new AgentRun.Stopped(stop.stopped().get(), "");
+            }
             Process process = start(builder);
             if (process == null) {
                 return new AgentRun.NotStarted(
                         "agent command could not be started: " + command.argv().get(0));
             }
-            if (!process.waitFor(command.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                killTree(process);
-                return new AgentRun.TimedOut(tail(out));
+            long end = System.nanoTime() + command.timeout().toNanos();
+            while (true) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    killTree(process, "timed out");
+                    return new AgentRun.TimedOut(tail(out));
+                }
+                if (process.waitFor(Math.min(left, WATCH_NANOS), TimeUnit.NANOSECONDS)) {
+                    return new AgentRun.Exited(process.exitValue(), tail(out));
+                }
+                if (stop.stopped().isPresent()) {
+                    killTree(process, "stopped (" + stop.stopped().get().code() + ")");
+                    return new AgentRun.Stopped(stop.stopped().get(), tail(out));
+                }
             }
-            return new AgentRun.Exited(process.exitValue(), tail(out));
         } catch (IOException e) {
             throw new UncheckedIOException("agent i/o failed", e);
         } catch (InterruptedException e) {
@@ -80,12 +109,14 @@ final class AgentProcess {
     }
 
     /** Kills the descendants first (collected before the parent dies and they are re-parented), then the agent. */
-    static void killTree(Process process) throws InterruptedException {
+    static void killTree(Process process, String why) throws InterruptedException {
         List<ProcessHandle> descendants = process.descendants().toList();
         descendants.forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
-        log.warn("agent pid {} timed out; killed it and {} descendants", process.pid(), descendants.size());
+        // a child forked between the listing and the kill: take the re-parented stragglers we can still see
+        descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        log.warn("agent pid {} {}; killed it and {} descendants", process.pid(), why, descendants.size());
     }
 
     private static void scrub(Map<String, String> env) {

@@ -7,4 +7,7 @@ sealed interface AgentRun {
     record TimedOut(String output) implements AgentRun {}
 
     record NotStarted(String reason) implements AgentRun {}
+
+    /** Killed (with its process tree) because the unit was told to stop. */
+    record Stopped(StopSignal.Stop stop, String output) implements AgentRun {}
 }

@@ -20,12 +20,16 @@ final class AgentWorkspace {
         this.command = command;
     }
 
-    ApplyResult run(Path checkout, String input, String commitMessage) {
+    ApplyResult run(Path checkout, String input, String commitMessage, StopSignal stop) {
         Path dir = createTempDir();
         try {
             Path scratch = Files.createDirectory(dir.resolve("kb"));
             WorkTrees.copyWithoutGit(checkout, scratch);
-            AgentRun run = AgentProcess.run(command, scratch, input, dir);
+            AgentRun run = AgentProcess.run(command, scratch, input, dir, stop);
+            if (run instanceof AgentRun.Stopped stopped) {
+                return new ApplyResult.Refused(
+                        stopped.stop().code(), "agent killed: " + stopped.stop().message());
+            }
             if (run instanceof AgentRun.NotStarted notStarted) {
                 return new ApplyResult.Refused("AGENT_NOT_STARTED", notStarted.reason());
             }

@@ -12,4 +12,12 @@ import java.nio.file.Path;
 public interface Applier {
     /** Applies {@code job} to {@code checkout}, the work tree of {@code kb} (whose registration says, e.g., where notes go). */
     ApplyResult apply(Path checkout, Job job, KbConfig kb);
+
+    /**
+     * As {@link #apply(Path, Job, KbConfig)}, cut short when {@code stop} fires (an agent is killed with its process
+     * tree): then {@link ApplyResult.Refused} with the stop's code, the work tree unchanged.
+     */
+    default ApplyResult apply(Path checkout, Job job, KbConfig kb, StopSignal stop) {
+        return apply(checkout, job, kb);
+    }
 }

@@ -22,4 +22,12 @@ public final class Appliers implements Applier {
             case AGENT -> agents.apply(checkout, job, kb);
         };
     }
+
+    @Override
+    public ApplyResult apply(Path checkout, Job job, KbConfig kb, StopSignal stop) {
+        return switch (job.kind()) {
+            case NOTE -> notes.apply(checkout, job, kb, stop);
+            case AGENT -> agents.apply(checkout, job, kb, stop);
+        };
+    }
 }

@@ -24,6 +24,9 @@ import java.util.Optional;
  * the text into files instead (in a scratch copy, like {@link AgentApplier}).
  */
 public final class NoteApplier implements Applier {
+    /** The error code of a note whose explicit path changed on the same lines since it was submitted. */
+    public static final String CONFLICT = "CONFLICT";
+
     private final Optional<AgentWorkspace> noteAgent;
     private final Clock clock;
 
@@ -34,13 +37,18 @@ public final class NoteApplier implements Applier {
 
     @Override
     public ApplyResult apply(Path checkout, Job job, KbConfig kb) {
+        return apply(checkout, job, kb, StopSignal.never());
+    }
+
+    @Override
+    public ApplyResult apply(Path checkout, Job job, KbConfig kb, StopSignal stop) {
         if (!(job.payload() instanceof JobPayload.Note note)) {
             throw new IllegalArgumentException("not a note job: " + job.id());
         }
         String title = NoteText.title(note);
         String message = "Add: " + title;
         if (noteAgent.isPresent()) {
-            return noteAgent.get().run(checkout, note.text(), message);
+            return noteAgent.get().run(checkout, note.text(), message, stop);
         }
         try {
             return write(SafePaths.of(checkout), job, kb.notePath(), note, title, message);
@@ -52,19 +60,53 @@ public final class NoteApplier implements Applier {
     private ApplyResult write(
             SafePaths paths, Job job, NotePathTemplate template, JobPayload.Note note, String title, String message) {
         Instant created = job.createdAt() != null ? job.createdAt() : clock.instant();
-        Path target = note.path() != null && !note.path().isBlank()
+        boolean explicit = note.path() != null && !note.path().isBlank();
+        Path target = explicit
                 ? paths.resolve(note.path())
                 : Slugs.freePath(paths, template, Slugs.slug(title), created, job.id());
         boolean existed = Files.exists(target);
+        String path = paths.root().relativize(target).toString().replace('\\', '/');
         String content = NoteText.markdown(title, job.user(), created, note.text());
+        if (explicit) {
+            Optional<String> merged = mergeWithTheBranch(paths.root(), path, target, existed, job.createdAt(), content);
+            if (merged.isEmpty()) {
+                return new ApplyResult.Refused(
+                        CONFLICT,
+                        "'" + path + "' changed on the branch since the note was submitted, on the same lines the note"
+                                + " writes; nothing was written");
+            }
+            content = merged.get();
+        }
         try {
             Files.createDirectories(target.getParent());
             Files.writeString(target, content, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("could not write note " + target, e);
         }
-        String path = paths.root().relativize(target).toString().replace('\\', '/');
         FileChange.Change change = existed ? FileChange.Change.EDITED : FileChange.Change.CREATED;
         return new ApplyResult.Changed(message, List.of(new FileChange(path, change, null)));
+    }
+
+    /**
+     * What to write at an explicit path: the note as it is when the file did not change on the branch since the note
+     * was submitted (or that cannot be told), else the note merged with the change ({@link NoteMerge}); empty on a
+     * conflict.
+     */
+    private static Optional<String> mergeWithTheBranch(
+            Path root, String path, Path target, boolean existed, Instant submitted, String note) {
+        Optional<Optional<String>> base = SubmittedBase.of(root, path, submitted);
+        if (base.isEmpty()) {
+            return Optional.of(note);
+        }
+        Optional<String> now;
+        try {
+            now = existed ? Optional.of(Files.readString(target, StandardCharsets.UTF_8)) : Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read " + target, e);
+        }
+        if (now.equals(base.get())) {
+            return Optional.of(note);
+        }
+        return NoteMerge.merge(base.get(), note, now);
     }
 }

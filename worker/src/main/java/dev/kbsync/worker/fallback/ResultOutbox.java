@@ -50,13 +50,25 @@ public final class ResultOutbox {
         pending.incrementAndGet();
         boolean interrupted = false;
         try {
+            boolean followedMove = false;
             for (int attempt = 1; ; attempt++) {
+                long moves = client.coordinatorMoves();
                 try {
                     Job job = client.reportResult(report.jobId(), report.outcome());
                     modes.reachable();
                     logDelivered(report, job);
                     return;
                 } catch (KbsyncException.Unavailable e) {
+                    if (!followedMove && client.coordinatorMoves() != moves) {
+                        // cut by its coordinator going away: deliver to the next one at once, not degraded
+                        followedMove = true;
+                        log.info(
+                                "result of job {} cut ({}); delivering to coordinator {} now",
+                                report.jobId(),
+                                e.getMessage(),
+                                client.coordinator());
+                        continue;
+                    }
                     modes.unreachable(e.getMessage());
                     Duration delay = backoff.delay(attempt);
                     log.info("result of job {} not delivered yet; retry in {} ms", report.jobId(), delay.toMillis());

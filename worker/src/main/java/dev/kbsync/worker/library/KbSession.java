@@ -1,24 +1,28 @@
 package dev.kbsync.worker.library;
 
 import dev.kbsync.api.Lease;
-import dev.kbsync.api.Trailers;
 import dev.kbsync.git.Author;
+import dev.kbsync.git.FileMerge;
+import dev.kbsync.git.KbRepository;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.worker.apply.ApplyResult;
+import dev.kbsync.worker.run.Fencing;
 import dev.kbsync.worker.run.KbCheckout;
 import dev.kbsync.worker.run.LeaseKeeper;
 import dev.kbsync.worker.run.Outcome;
 import dev.kbsync.worker.run.PublishCycle;
 import dev.kbsync.worker.run.WorkUnit;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Exclusive use of one KB: the distributed lease (unless degraded) and the local lock are held until {@link #close()}.
- * Write through {@link #write}/{@link #delete} (recorded, so a rejected push can replay them on the new remote head);
+ * Write through {@link #write}/{@link #delete} (recorded, so they can be merged into a newer remote head);
  * {@link #checkout()} is for reading. Blocking: use it off the event loop.
  */
 public final class KbSession implements AutoCloseable {
@@ -29,6 +33,7 @@ public final class KbSession implements AutoCloseable {
     private final LocalKbLock.Handle local;
     private final KbCheckout checkout;
     private final Path workTree;
+    private String base;
     private final PublishCycle cycle;
     private final Runnable release;
     private SessionWrites writes = new SessionWrites();
@@ -48,7 +53,9 @@ public final class KbSession implements AutoCloseable {
         this.keeper = keeper;
         this.local = local;
         this.checkout = checkout;
-        this.workTree = checkout.syncToRemote().workTree();
+        KbRepository synced = checkout.syncToRemote();
+        this.workTree = synced.workTree();
+        this.base = synced.head().orElse(null);
         this.cycle = cycle;
         this.release = release;
     }
@@ -78,12 +85,22 @@ public final class KbSession implements AutoCloseable {
         writes.record(workTree, path, null);
     }
 
-    /** Commits the recorded writes with {@code message} and pushes (never forced), re-applying them after rejections. */
+    /**
+     * Commits the recorded writes with {@code message} and pushes (never forced). If another writer pushed since the
+     * session read the KB (its lock failed: degraded mode, or a lease lost), the writes are merged three-way into the
+     * new head, on every rejected push again: edits that do not overlap are kept on both sides.
+     *
+     * @throws SessionConflictException if both changed the same lines of a file (or one deleted a file the other
+     *     edited): nothing was published, and the checkout now shows the other writer's version
+     */
     public Outcome commitAndPush(String message) {
         SessionWrites pending = writes;
         writes = new SessionWrites();
         checkout.distrust(); // the session's tree may hold unrecorded writes: start from a full reset
-        return cycle.run(checkout, new WorkUnit() {
+        AtomicReference<List<String>> conflict = new AtomicReference<>();
+        AtomicReference<String> appliedAt = new AtomicReference<>(base);
+        String over = base;
+        Outcome outcome = cycle.run(checkout, new WorkUnit() {
             private final String id = operation + "-" + UUID.randomUUID();
 
             @Override
@@ -98,13 +115,18 @@ public final class KbSession implements AutoCloseable {
 
             @Override
             public Map<String, String> trailers() {
-                return lease.map(l -> Map.of(Trailers.FENCE, Long.toString(l.fencingToken())))
-                        .orElse(Map.of());
+                return Map.of();
+            }
+
+            @Override
+            public Optional<Fencing> fencing() {
+                return lease.map(l -> new Fencing(l.kb().value(), l.fencingToken(), l.fencingToken(), true));
             }
 
             @Override
             public ApplyResult apply(Path tree) {
-                return pending.replay(tree, message);
+                appliedAt.set(FileMerge.head(tree).orElse(null));
+                return pending.replay(tree, message, over, conflict::set);
             }
 
             @Override
@@ -112,6 +134,17 @@ public final class KbSession implements AutoCloseable {
                 keeper.ifPresent(LeaseKeeper::checkBeforePush);
             }
         });
+        if (outcome instanceof Outcome.Published published) {
+            base = published.commit();
+        } else if (outcome instanceof Outcome.AlreadyPublished already) {
+            base = already.commit();
+        } else if (outcome instanceof Outcome.Unchanged || conflict.get() != null) {
+            base = appliedAt.get(); // the tree shows that head now; later writes are made over it
+        }
+        if (conflict.get() != null) {
+            throw new SessionConflictException(conflict.get());
+        }
+        return outcome;
     }
 
     /** Releases the local lock, then the distributed lease; safe to call twice. */

@@ -2,6 +2,7 @@ package dev.kbsync.worker.library;
 
 import dev.kbsync.api.FileChange;
 import dev.kbsync.api.InvalidInputException;
+import dev.kbsync.git.FileMerge;
 import dev.kbsync.git.paths.SafePaths;
 import dev.kbsync.worker.apply.ApplyResult;
 import java.io.IOException;
@@ -13,26 +14,51 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
 
-/** The files a session wrote or deleted, kept so they can be replayed on a fresh checkout after a rejected push. */
+/**
+ * The files a session wrote or deleted over a known commit (its base), kept so they can be carried onto a fresh
+ * checkout: replayed as they are when the checkout is still at the base, merged three-way with what the new head
+ * changed otherwise ({@link FileMerge}), never written whole over another writer's changes.
+ */
 final class SessionWrites {
     private final Map<String, String> contents = new LinkedHashMap<>();
 
     /** Records and performs a write ({@code null} text deletes); throws {@link InvalidInputException} for unsafe paths. */
     void record(Path workTree, String path, String text) {
-        perform(SafePaths.of(workTree), path, text);
-        contents.put(path, text);
+        SafePaths paths = SafePaths.of(workTree);
+        perform(paths, path, text);
+        String relative =
+                paths.root().relativize(paths.resolve(path)).toString().replace('\\', '/');
+        contents.put(relative, text);
     }
 
-    ApplyResult replay(Path workTree, String message) {
+    /**
+     * Carries the writes, made over {@code base} (null: an empty KB), onto {@code workTree} (which equals its HEAD):
+     * as they are if HEAD is still {@code base}, else merged. Overlapping changes are refused with
+     * {@code MERGE_CONFLICT} (the tree unchanged), their paths handed to {@code onConflict}.
+     */
+    ApplyResult replay(Path workTree, String message, String base, Consumer<List<String>> onConflict) {
         SafePaths paths = SafePaths.of(workTree);
-        List<FileChange> changes = new ArrayList<>();
         try {
-            contents.forEach((path, text) -> changes.add(perform(paths, path, text)));
+            contents.keySet().forEach(paths::resolve);
         } catch (InvalidInputException e) {
             return new ApplyResult.Refused(e.code(), e.getMessage());
         }
-        return new ApplyResult.Changed(message, changes);
+        if (Objects.equals(FileMerge.head(workTree).orElse(null), base)) {
+            List<FileChange> changes = new ArrayList<>();
+            contents.forEach((path, text) -> changes.add(perform(paths, path, text)));
+            return new ApplyResult.Changed(message, changes);
+        }
+        FileMerge.Result merged = FileMerge.merge(workTree, base, contents);
+        if (merged instanceof FileMerge.Result.Conflicted conflicted) {
+            onConflict.accept(conflicted.paths());
+            return new ApplyResult.Refused(
+                    SessionConflictException.CODE,
+                    "another writer changed the same parts of " + conflicted.paths() + " first");
+        }
+        return new ApplyResult.Changed(message, ((FileMerge.Result.Merged) merged).files());
     }
 
     private static FileChange perform(SafePaths paths, String path, String text) {

@@ -67,19 +67,28 @@ final class PollSlot implements Runnable {
     @Override
     public void run() {
         int failures = 0;
+        boolean followedMove = false;
         while (!stopping.get() && !Thread.currentThread().isInterrupted()) {
             Optional<Assignment> assignment;
             presence.polling(slot);
+            long moves = client.coordinatorMoves();
             try {
                 renewer.carried();
                 assignment = client.poll(workerId, pollWait, presence.snapshot());
                 modes.reachable();
                 failures = 0;
+                followedMove = false;
             } catch (KbsyncException.Interrupted e) {
                 presence.away(slot);
                 return;
             } catch (RuntimeException e) { // refused, unavailable, or an answer this worker cannot read
                 presence.away(slot);
+                if (e instanceof KbsyncException.Unavailable && !followedMove && client.coordinatorMoves() != moves) {
+                    // the poll was cut by its coordinator going away: poll the next one at once, not degraded
+                    followedMove = true;
+                    log.info("poll cut ({}); polling coordinator {} now", e.getMessage(), client.coordinator());
+                    continue;
+                }
                 failures++;
                 pollFailed(e, failures);
                 continue;

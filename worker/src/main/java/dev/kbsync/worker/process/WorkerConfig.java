@@ -9,15 +9,19 @@ import dev.kbsync.worker.fallback.FallbackMode;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * Worker settings, validated. The token never appears in {@link #toString()}. {@code agent} and {@code noteAgent} are
- * chosen by the operator; an empty agent makes agent jobs fail with {@code AGENT_NOT_CONFIGURED}.
+ * chosen by the operator; an empty agent makes agent jobs fail with {@code AGENT_NOT_CONFIGURED}. {@code maxHold} is the
+ * coordinator's maximum hold as the operator configured it here: an agent timeout not below it (less
+ * {@code deadlineMargin}) is refused; at run time each lease's own deadline rules.
  */
 public record WorkerConfig(
-        URI coordinatorUrl,
+        List<URI> coordinatorUrls,
         String token,
         String workerId,
         Path cacheDir,
@@ -34,13 +38,25 @@ public record WorkerConfig(
         int maintainEvery,
         int batchMax,
         CredentialSettings credentials,
-        Optional<Path> coordinatorCaFile) {
+        Optional<Path> coordinatorCaFile,
+        Duration maxHold,
+        Duration deadlineMargin) {
 
     public WorkerConfig {
-        Objects.requireNonNull(coordinatorUrl, "coordinator url");
-        if (!"http".equals(coordinatorUrl.getScheme()) && !"https".equals(coordinatorUrl.getScheme())) {
+        if (coordinatorUrls == null || coordinatorUrls.isEmpty()) {
+            throw ConfigException.of(WorkerConfigKey.COORDINATOR_URL, "must name at least one coordinator");
+        }
+        coordinatorUrls = List.copyOf(coordinatorUrls);
+        for (URI url : coordinatorUrls) {
+            if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
+                throw ConfigException.of(
+                        WorkerConfigKey.COORDINATOR_URL, "must be http(s), got " + Check.safe(url.toString()));
+            }
+        }
+        if (new HashSet<>(coordinatorUrls).size() != coordinatorUrls.size()) {
             throw ConfigException.of(
-                    WorkerConfigKey.COORDINATOR_URL, "must be http(s), got " + Check.safe(coordinatorUrl.toString()));
+                    WorkerConfigKey.COORDINATOR_URL,
+                    "lists a coordinator twice: " + Check.safe(coordinatorUrls.toString()));
         }
         token = token == null ? "" : token;
         if (workerId == null || !workerId.matches("[A-Za-z0-9._-]{1,100}")) {
@@ -53,9 +69,11 @@ public record WorkerConfig(
         Objects.requireNonNull(fallback, "fallback");
         Objects.requireNonNull(credentials, "credentials");
         Objects.requireNonNull(coordinatorCaFile, "coordinatorCaFile");
-        if (coordinatorCaFile.isPresent() && !"https".equals(coordinatorUrl.getScheme())) {
-            throw ConfigException.of(
-                    WorkerConfigKey.COORDINATOR_CA_FILE, "is set, but coordinator.url is not https: " + coordinatorUrl);
+        for (URI url : coordinatorUrls) {
+            if (coordinatorCaFile.isPresent() && !"https".equals(url.getScheme())) {
+                throw ConfigException.of(
+                        WorkerConfigKey.COORDINATOR_CA_FILE, "is set, but coordinator.url is not https: " + url);
+            }
         }
         Check.range(WorkerConfigKey.CONCURRENCY, concurrency, 1, 64, "1-64");
         Check.range(WorkerConfigKey.PUSH_RETRIES, pushRetries, 0, 100, "0-100");
@@ -64,17 +82,47 @@ public record WorkerConfig(
         Check.range(WorkerConfigKey.BATCH_MAX, batchMax, 1, 64, "1-64");
         positive(WorkerConfigKey.POLL_WAIT, pollWait);
         positive(WorkerConfigKey.SHUTDOWN_GRACE, shutdownGrace);
+        positive(WorkerConfigKey.LEASE_MAX_HOLD, maxHold);
+        if (deadlineMargin == null || deadlineMargin.isNegative() || deadlineMargin.compareTo(maxHold) >= 0) {
+            throw ConfigException.of(
+                    WorkerConfigKey.LEASE_DEADLINE_MARGIN,
+                    "must be >= 0 and below lease.maxHold (" + maxHold + "), got " + deadlineMargin);
+        }
+        Duration budget = maxHold.minus(deadlineMargin);
+        agent.ifPresent(a -> belowHold(WorkerConfigKey.AGENT_TIMEOUT, a.timeout(), budget));
+        noteAgent.ifPresent(a -> belowHold(WorkerConfigKey.AGENT_TIMEOUT, a.timeout(), budget));
     }
 
-    /** How to reach the coordinator: its URL, the worker token (if any), the CA file for HTTPS if any. */
+    /**
+     * An agent allowed to run as long as a grant lives would always be cut off by the deadline (and its job retried
+     * until its attempts are used up): refused at start.
+     */
+    private static void belowHold(WorkerConfigKey key, Duration timeout, Duration budget) {
+        if (timeout.compareTo(budget) >= 0) {
+            throw ConfigException.of(
+                    key,
+                    "must be below lease.maxHold less lease.deadlineMargin (" + budget + "), got " + timeout
+                            + "; raise the coordinator's maximum hold (and lease.maxHold) or shorten the agent");
+        }
+    }
+
+    /** The first (preferred) coordinator. */
+    public URI coordinatorUrl() {
+        return coordinatorUrls.get(0);
+    }
+
+    /**
+     * How to reach the coordinators: their URLs in order of preference, the worker token (if any), the CA file for
+     * HTTPS if any.
+     */
     public ClientOptions clientOptions() {
-        ClientOptions options = ClientOptions.of(coordinatorUrl, token.isEmpty() ? null : token);
+        ClientOptions options = ClientOptions.of(coordinatorUrls, token.isEmpty() ? null : token);
         return coordinatorCaFile.map(options::withCaFile).orElse(options);
     }
 
     @Override
     public String toString() {
-        return "WorkerConfig[coordinator=" + coordinatorUrl + ", token=" + (token.isEmpty() ? "<none>" : "***")
+        return "WorkerConfig[coordinators=" + coordinatorUrls + ", token=" + (token.isEmpty() ? "<none>" : "***")
                 + ", workerId=" + workerId + ", cacheDir=" + cacheDir + ", concurrency=" + concurrency
                 + ", agent=" + agent.map(a -> a.argv().get(0)).orElse("<none>") + ", pushRetries=" + pushRetries
                 + ", fallback=" + fallback + ", http=" + httpHost + ":" + httpPort + ", batchMax=" + batchMax + "]";

@@ -31,7 +31,7 @@ public final class WorkerConfigDocs {
 
     private static final String EXAMPLE = """
             coordinator:
-              url: https://kbsync.internal:8080
+              url: [https://kbsync-a.internal:8080, https://kbsync-b.internal:8080]
               token: change-me-worker-001
               caFile: /etc/kbsync/ca.pem
             worker:
@@ -42,7 +42,7 @@ public final class WorkerConfigDocs {
             concurrency: 4
             agent:
               command: [/opt/agents/kb-agent, --model, small]
-              timeout: 10m
+              timeout: 4m
             credentials:
               envFile: /run/secrets/kbsync-worker.env
               fileDirs: /run/secrets,/etc/kbsync/ssh

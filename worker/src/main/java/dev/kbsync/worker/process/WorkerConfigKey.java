@@ -8,7 +8,13 @@ import dev.kbsync.config.Key;
  * {@code docs/worker-configuration.md} both read this table.
  */
 public enum WorkerConfigKey implements Key {
-    COORDINATOR_URL("coordinator.url", "http://127.0.0.1:8080", "Coordinator base URL (http or https)."),
+    COORDINATOR_URL(
+            "coordinator.url",
+            "http://127.0.0.1:8080",
+            "Coordinator base URL (http or https), or several separated by commas (or a YAML list) in order of"
+                    + " preference, all on one Redis: the worker uses the first that answers and moves back to an"
+                    + " earlier one when it is ready again (docs/operations.md, \"Coordinator failover\"). Behind a"
+                    + " load balancer, one URL."),
     COORDINATOR_TOKEN("coordinator.token", "(none)", "Bearer token with role `worker`; never logged."),
     COORDINATOR_CA_FILE(
             "coordinator.caFile",
@@ -23,7 +29,22 @@ public enum WorkerConfigKey implements Key {
             "(none)",
             "The agent run for agent tasks: an argv list (YAML list, or whitespace-separated in the environment), run"
                     + " without a shell. Unset: agent jobs fail with AGENT_NOT_CONFIGURED."),
-    AGENT_TIMEOUT("agent.timeout", "10m", "The agent and all its child processes are killed after this."),
+    AGENT_TIMEOUT(
+            "agent.timeout",
+            "4m",
+            "The agent and all its child processes are killed after this; must be below lease.maxHold less"
+                    + " lease.deadlineMargin."),
+    LEASE_MAX_HOLD(
+            "lease.maxHold",
+            "300s",
+            "The coordinator's maximum hold of one grant (its KBSYNC_LEASE_MAX_HOLD_SECONDS), against which"
+                    + " agent.timeout is checked at start. At run time each lease's own deadline rules: the agent is"
+                    + " killed and the job abandoned lease.deadlineMargin before it."),
+    LEASE_DEADLINE_MARGIN(
+            "lease.deadlineMargin",
+            "5s",
+            "How long before a grant's hard deadline a running job is stopped (agent killed, nothing pushed); capped"
+                    + " at half the lease TTL."),
     NOTE_AGENT_COMMAND(
             "note.agent.command",
             "(none)",

@@ -14,6 +14,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -32,7 +33,7 @@ public final class WorkerConfigLoader {
         Values<WorkerConfigKey> v = KEYS.read(file, env);
         Duration agentTimeout = v.duration(WorkerConfigKey.AGENT_TIMEOUT);
         return new WorkerConfig(
-                url(v.text(WorkerConfigKey.COORDINATOR_URL)),
+                urls(v.items(WorkerConfigKey.COORDINATOR_URL).orElseThrow()),
                 v.string(WorkerConfigKey.COORDINATOR_TOKEN).orElse(""),
                 v.string(WorkerConfigKey.WORKER_ID).orElseGet(WorkerConfigLoader::defaultWorkerId),
                 Path.of(v.text(WorkerConfigKey.CACHE_DIR)),
@@ -57,7 +58,18 @@ public final class WorkerConfigLoader {
                                 .map(Path::of)
                                 .toList(),
                         v.string(WorkerConfigKey.CREDENTIALS_ENV_PREFIX).orElse("")),
-                v.string(WorkerConfigKey.COORDINATOR_CA_FILE).map(Path::of));
+                v.string(WorkerConfigKey.COORDINATOR_CA_FILE).map(Path::of),
+                v.duration(WorkerConfigKey.LEASE_MAX_HOLD),
+                v.duration(WorkerConfigKey.LEASE_DEADLINE_MARGIN));
+    }
+
+    /** One URL, or several (comma-separated, or a YAML list) in order of preference. */
+    private static List<URI> urls(List<String> items) {
+        List<URI> urls = items.stream().map(WorkerConfigLoader::url).toList();
+        if (urls.isEmpty()) {
+            throw ConfigException.of(WorkerConfigKey.COORDINATOR_URL, "must name at least one coordinator");
+        }
+        return urls;
     }
 
     private static URI url(String text) {

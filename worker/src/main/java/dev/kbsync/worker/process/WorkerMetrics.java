@@ -1,19 +1,23 @@
 package dev.kbsync.worker.process;
 
+import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.metrics.ProcessMetrics;
 import dev.kbsync.worker.client.JobReport;
 import dev.kbsync.worker.run.CycleStats;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * One worker's meters in its process registry: job counters, push rejections, the degraded gauge and the git-time
- * histogram (names, labels and help texts pinned by MetricNamesIT).
+ * One worker's meters in its process registry: job counters, push rejections, the degraded gauge, the coordinator in
+ * use and the moves between coordinators, and the git-time histogram (names, labels and help texts pinned by MetricNamesIT).
  */
 public final class WorkerMetrics {
     private final ProcessMetrics process;
@@ -23,9 +27,11 @@ public final class WorkerMetrics {
     private final Counter rejectedCycles;
     private final Counter behindCycles;
     private final Timer git;
+    private final KbsyncClient coordinators;
 
-    WorkerMetrics(ProcessMetrics process, BooleanSupplier degraded) {
+    WorkerMetrics(ProcessMetrics process, BooleanSupplier degraded, KbsyncClient coordinators, List<URI> urls) {
         this.process = process;
+        this.coordinators = coordinators;
         MeterRegistry registry = process.registry();
         this.done = counter(registry, "kbsync.worker.jobs.done", "Jobs reported done");
         this.failed = counter(registry, "kbsync.worker.jobs.failed", "Jobs reported failed");
@@ -41,6 +47,13 @@ public final class WorkerMetrics {
         Gauge.builder("kbsync.worker.degraded", degraded, d -> d.getAsBoolean() ? 1 : 0)
                 .description("1 while the coordinator is unreachable")
                 .strongReference(true)
+                .register(registry);
+        Gauge.builder("kbsync.worker.coordinator.index", coordinators, c -> urls.indexOf(c.coordinator()))
+                .description("Position in coordinator.url of the coordinator in use (0 = the first)")
+                .strongReference(true)
+                .register(registry);
+        FunctionCounter.builder("kbsync.worker.coordinator.moves", coordinators, KbsyncClient::coordinatorMoves)
+                .description("Moves from one coordinator to another (away and back)")
                 .register(registry);
         this.git = Timer.builder("kbsync.worker.git")
                 .description("Git time per job")
@@ -79,6 +92,11 @@ public final class WorkerMetrics {
 
     public long jobsFailed() {
         return (long) failed.count();
+    }
+
+    /** Moves from one coordinator to another so far (away and back). */
+    public long coordinatorMoves() {
+        return coordinators.coordinatorMoves();
     }
 
     /** Publish cycles so far (a group-commit batch is one). */

@@ -21,6 +21,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -68,7 +69,7 @@ public final class WorkerProcess {
         Clock clock = Clock.systemUTC();
         this.checkouts =
                 new CheckoutCache(config.cacheDir(), new CredentialResolver(config.credentials(), env, clock)::forKb);
-        this.metrics = new WorkerMetrics(processMetrics, modes::degraded);
+        this.metrics = new WorkerMetrics(processMetrics, modes::degraded, client, config.coordinatorUrls());
         this.slots = Executors.newFixedThreadPool(config.concurrency(), new SlotThreads(config.workerId()));
         this.presence = new Presence(config.concurrency(), clock);
         this.renewer = new PresenceRenewer(vertx, client.async(), config.workerId(), presence);
@@ -81,7 +82,12 @@ public final class WorkerProcess {
                 new LocalKbLock(LocalLockConfig.DEFAULTS, clock),
                 new Appliers(new NoteApplier(config.noteAgent(), clock), new AgentApplier(config.agent())),
                 new PublishCycle(new PushRetry(config.pushRetries(), Duration.ofMillis(100)), listener, metrics::cycle),
-                new RunnerSettings(config.emailDomain(), config.maintainEvery(), config.batchMax(), listener));
+                new RunnerSettings(
+                        config.emailDomain(),
+                        config.maintainEvery(),
+                        config.batchMax(),
+                        listener,
+                        config.deadlineMargin()));
         for (int i = 0; i < config.concurrency(); i++) {
             slots.execute(new PollSlot(
                     config.workerId(),
@@ -129,6 +135,11 @@ public final class WorkerProcess {
     /** {@code coordinated} or {@code degraded}. */
     public String mode() {
         return modes.mode();
+    }
+
+    /** The coordinator the worker talks to now (the first of {@code coordinator.url} while it answers). */
+    public URI coordinator() {
+        return client.coordinator();
     }
 
     public WorkerMetrics metrics() {

@@ -24,7 +24,9 @@ import org.slf4j.MDC;
 
 /**
  * Runs one assignment to the end on the calling (worker) thread: local KB lock, publish cycle, result delivery, then
- * occasional maintenance. Every exit path reports a result, except a lost lease (the job already runs elsewhere).
+ * occasional maintenance. Every exit path reports a result, except a lost lease (the job already runs elsewhere) and a
+ * grant whose hard deadline came first (the agent is killed, the unit abandoned; the coordinator ends the grant at its
+ * deadline, counts the attempt and runs the job again or fails it with {@code MAX_HOLD_EXCEEDED}).
  */
 public final class JobRunner {
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
@@ -68,7 +70,8 @@ public final class JobRunner {
      */
     public List<JobReport> run(Assignment assignment, BooleanSupplier abandoning) {
         putMdc(assignment);
-        try (LeaseKeeper keeper = new LeaseKeeper(vertx, client, modes, assignment.lease())) {
+        try (LeaseKeeper keeper =
+                new LeaseKeeper(vertx, client, modes, assignment.lease(), settings.deadlineMargin())) {
             List<Assignment> batch = batch(assignment);
             log.info(
                     "running {} job {} for {} ({} job(s) in this cycle)",
@@ -128,9 +131,7 @@ public final class JobRunner {
             return reports;
         } catch (UnitAbortedException e) {
             log.warn("job {} stopped before push: {}", head.job().id(), e.getMessage());
-            return UnitAbortedException.LEASE_LOST.equals(e.code())
-                    ? List.of()
-                    : failed(batch, new JobError(e.code(), e.getMessage()));
+            return e.abandoned() ? List.of() : failed(batch, new JobError(e.code(), e.getMessage()));
         } catch (RuntimeException e) {
             log.error("job {} failed unexpectedly", head.job().id(), e);
             return failed(batch, new JobError("INTERNAL", e.getMessage()));

@@ -1,12 +1,12 @@
 package dev.kbsync.worker.run;
 
 import dev.kbsync.api.Assignment;
-import dev.kbsync.api.Trailers;
 import dev.kbsync.git.Author;
 import dev.kbsync.worker.apply.Applier;
 import dev.kbsync.worker.apply.ApplyResult;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /** A coordinator job as a {@link WorkUnit}: fenced by its lease, checked against the lease right before push. */
@@ -37,12 +37,24 @@ final class JobUnit implements WorkUnit {
 
     @Override
     public Map<String, String> trailers() {
-        return Map.of(Trailers.FENCE, Long.toString(assignment.lease().fencingToken()));
+        return Map.of();
+    }
+
+    @Override
+    public Optional<Fencing> fencing() {
+        long token = assignment.lease().fencingToken();
+        Long first = assignment.job().firstFencingToken();
+        long firstToken = first == null || first <= 0 || first > token ? token : first;
+        return Optional.of(new Fencing(assignment.kb().id().value(), token, firstToken, false));
     }
 
     @Override
     public ApplyResult apply(Path workTree) {
-        return applier.apply(workTree, assignment.job(), assignment.kb());
+        ApplyResult result = applier.apply(workTree, assignment.job(), assignment.kb(), keeper.stop());
+        keeper.stop().stopped().ifPresent(stop -> {
+            throw new UnitAbortedException(stop.code(), stop.message());
+        });
+        return result;
     }
 
     @Override

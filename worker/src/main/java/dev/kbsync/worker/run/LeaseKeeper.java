@@ -1,19 +1,37 @@
 package dev.kbsync.worker.run;
 
 import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.client.KbsyncException;
+import dev.kbsync.worker.apply.StopSignal;
 import dev.kbsync.worker.client.RetryPolicy;
 import dev.kbsync.worker.fallback.FallbackMode;
 import dev.kbsync.worker.fallback.ModeTracker;
 import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Heartbeats a lease every ttl/3 (a Vert.x timer, the call on a worker thread) while its job runs, and checks it once
- * more, synchronously, right before the push: a lost lease stops the job; an unreachable coordinator stops it only in
- * fallback mode {@code fail}. Each heartbeat is retried while the coordinator is unavailable.
+ * Keeps a granted lease while its unit runs, and stops the unit when it may no longer write:
+ *
+ * <ul>
+ *   <li>heartbeats every ttl/3 (a Vert.x timer, the call on a worker thread); a heartbeat answered LEASE_LOST, or with
+ *       the lease no longer {@code granted} (or under another token), fires the {@link #stop()} signal at once: a
+ *       running agent is killed with its process tree, and nothing is committed or pushed;
+ *   <li>fires the signal {@code margin} before the grant's hard deadline ({@link Lease#deadlineAt()}, the maximum
+ *       hold, which no heartbeat pushes out), so the unit is abandoned before the coordinator ends the grant. The time
+ *       left is read skew-free from the lease itself ({@code deadlineAt - expiresAt + ttl}, both the coordinator's
+ *       clock, counted from when the lease arrived); the margin is capped at half the TTL, so the heartbeats keep the
+ *       grant alive up to its deadline and the coordinator counts the overrun as {@code MAX_HOLD_EXCEEDED};
+ *   <li>checks once more, synchronously, right before the push: a stopped unit, a lost or not-granted lease stops the
+ *       push; an unreachable coordinator stops it only in fallback mode {@code fail}.
+ * </ul>
+ *
+ * Each heartbeat is retried while the coordinator is unavailable.
  */
 public final class LeaseKeeper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
@@ -23,35 +41,92 @@ public final class LeaseKeeper implements AutoCloseable {
     private final RetryPolicy retry = RetryPolicy.defaults();
     private final ModeTracker modes;
     private final Lease lease;
+    private final StopSignal stop = new StopSignal();
     private final long timer;
-    private volatile boolean lost;
+    private final Optional<Long> deadlineTimer;
+    private volatile boolean closed;
 
     public LeaseKeeper(Vertx vertx, KbsyncClient client, ModeTracker modes, Lease lease) {
+        this(vertx, client, modes, lease, RunnerSettings.DEFAULT_DEADLINE_MARGIN);
+    }
+
+    public LeaseKeeper(Vertx vertx, KbsyncClient client, ModeTracker modes, Lease lease, Duration margin) {
         this.vertx = vertx;
         this.client = client;
         this.modes = modes;
         this.lease = lease;
         this.timer = vertx.setPeriodic(Math.max(100, lease.ttl().toMillis() / 3), id -> beat());
+        this.deadlineTimer = untilStop(lease, margin)
+                .map(left -> vertx.setTimer(Math.max(1, left.toMillis()), id -> {
+                    if (stop.stop(
+                            UnitAbortedException.MAX_HOLD_EXCEEDED,
+                            "the grant's hard deadline " + lease.deadlineAt() + " is near; abandoning the unit")) {
+                        log.warn(
+                                "lease {} (fence {}) reaches its deadline {}: stopping the unit",
+                                lease.id(),
+                                lease.fencingToken(),
+                                lease.deadlineAt());
+                    }
+                }));
+    }
+
+    /**
+     * The time from now until the unit must stop: the grant's time left, {@code deadlineAt - expiresAt + ttl}, less
+     * the margin (at most half the TTL). Empty for a lease without a deadline.
+     */
+    static Optional<Duration> untilStop(Lease lease, Duration margin) {
+        if (lease.deadlineAt() == null || lease.expiresAt() == null) {
+            return Optional.empty();
+        }
+        Duration left = Duration.between(lease.expiresAt(), lease.deadlineAt()).plus(lease.ttl());
+        Duration cap = lease.ttl().dividedBy(2);
+        Duration effective = margin.compareTo(cap) > 0 ? cap : margin;
+        return Optional.of(left.minus(effective));
+    }
+
+    /** Fired when the unit must stop at once (lease lost, deadline near); watched by running agents. */
+    public StopSignal stop() {
+        return stop;
     }
 
     /** Throws {@link UnitAbortedException} unless the push may go ahead. Blocks: call it off the event loop. */
     public void checkBeforePush() {
+        throwIfStopped();
         try {
-            heartbeat();
+            Lease now = heartbeat();
             modes.reachable();
+            if (!holds(now)) {
+                lost("lease " + lease.id() + " is " + now.state().wire() + ", not granted");
+            }
         } catch (KbsyncException.Interrupted e) {
             throw new UnitAbortedException("WORKER_SHUTDOWN", "interrupted before push");
         } catch (KbsyncException e) {
             handle(e);
         }
-        if (lost) {
-            throw new UnitAbortedException(UnitAbortedException.LEASE_LOST, "lease " + lease.id() + " was lost");
+        throwIfStopped();
+    }
+
+    private void throwIfStopped() {
+        stop.stopped().ifPresent(s -> {
+            throw new UnitAbortedException(s.code(), s.message());
+        });
+    }
+
+    /** True if the heartbeat's answer still shows our grant. */
+    private boolean holds(Lease now) {
+        return now.state() == LeaseState.GRANTED
+                && (now.fencingToken() == null || Objects.equals(now.fencingToken(), lease.fencingToken()));
+    }
+
+    private void lost(String why) {
+        if (stop.stop(UnitAbortedException.LEASE_LOST, why) && !closed) {
+            log.warn("{} (fence {}); stopping the unit: no commit, no push", why, lease.fencingToken());
         }
     }
 
     private void handle(KbsyncException failure) {
         if (failure instanceof KbsyncException.LeaseLost) {
-            lost = true;
+            lost("lease " + lease.id() + " was lost");
         } else if (failure instanceof KbsyncException.Unavailable) {
             modes.unreachable(failure.getMessage());
             if (modes.fallback() == FallbackMode.FAIL) {
@@ -72,14 +147,12 @@ public final class LeaseKeeper implements AutoCloseable {
         vertx.executeBlocking(this::heartbeat, false).onComplete(result -> {
             if (result.succeeded()) {
                 modes.reachable();
-            } else if (result.cause() instanceof KbsyncException.LeaseLost) {
-                if (!lost) {
-                    log.warn(
-                            "lease {} lost (fence {}); a push not yet made will not happen",
-                            lease.id(),
-                            lease.fencingToken());
+                if (!holds(result.result())) {
+                    lost("lease " + lease.id() + " is "
+                            + result.result().state().wire() + ", not granted");
                 }
-                lost = true;
+            } else if (result.cause() instanceof KbsyncException.LeaseLost) {
+                lost("lease " + lease.id() + " was lost");
             } else if (result.cause() instanceof KbsyncException.Unavailable) {
                 modes.unreachable(result.cause().getMessage());
             } else {
@@ -93,6 +166,8 @@ public final class LeaseKeeper implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         vertx.cancelTimer(timer);
+        deadlineTimer.ifPresent(vertx::cancelTimer);
     }
 }

@@ -7,13 +7,16 @@ import dev.kbsync.git.CredentialsUnavailableException;
 import dev.kbsync.git.GitException;
 import dev.kbsync.git.KbRepository;
 import dev.kbsync.git.PushResult;
+import dev.kbsync.git.TrailerBound;
 import dev.kbsync.worker.apply.ApplyResult;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PublishCycle {
     private static final Logger log = LoggerFactory.getLogger(PublishCycle.class);
-    private static final int TRAILER_SEARCH_DEPTH = 500;
+    /** Why a unit was refused: the branch already carries a fence of a later (or its own, used) grant. */
+    public static final String STALE_FENCE = "STALE_FENCE";
 
     private final PushRetry retry;
     private final PhaseListener listener;
@@ -91,13 +95,19 @@ public final class PublishCycle {
             return new ArrayList<>(Collections.nCopies(units.size(), failed));
         }
         List<String> ids = units.stream().map(WorkUnit::id).toList();
-        Map<String, String> published =
-                git.time(() -> repo.findCommitsWithTrailer(Trailers.JOB, ids, TRAILER_SEARCH_DEPTH));
+        Map<String, String> published = git.time(() -> repo.findCommitsWithTrailer(Trailers.JOB, ids, bound(units)));
+        HeadFence head = new HeadFence(repo, git);
         List<Outcome> outcomes = new ArrayList<>();
         Map<Integer, CommitResult.Committed> commits = new LinkedHashMap<>();
         for (int i = 0; i < units.size(); i++) {
             Optional<String> existing =
                     Optional.ofNullable(published.get(units.get(i).id()));
+            Optional<Outcome> stale =
+                    existing.isPresent() ? Optional.empty() : head.refuses(units.get(i), done.rejections);
+            if (stale.isPresent()) {
+                outcomes.add(stale.get());
+                continue;
+            }
             Step step = land(repo, units.get(i), existing, git, done.rejections);
             outcomes.add(step.outcome());
             if (step.commit() != null) {
@@ -136,6 +146,58 @@ public final class PublishCycle {
         }
         listener.reached(Phase.COMMITTED, unit.id());
         return new Step(new Outcome.Unchanged(rejections), committed);
+    }
+
+    /**
+     * The exactly-once search's bound: it stops below the smallest first token of the units (fenced units only commit
+     * under their own grants), and after {@link TrailerBound#DEFAULT_CAP} commits in any case.
+     */
+    private static TrailerBound bound(List<? extends WorkUnit> units) {
+        List<Fencing> fencings =
+                units.stream().map(WorkUnit::fencing).flatMap(Optional::stream).toList();
+        if (fencings.size() < units.size()
+                || fencings.stream().map(Fencing::kb).distinct().count() != 1) {
+            return TrailerBound.capped(TrailerBound.DEFAULT_CAP);
+        }
+        long min = fencings.stream().mapToLong(Fencing::firstToken).min().orElseThrow();
+        return new TrailerBound(fencings.get(0).kb(), min, TrailerBound.DEFAULT_CAP);
+    }
+
+    /** The newest fence on the synced branch, read once per attempt and only if a unit is to be published. */
+    private static final class HeadFence {
+        private final KbRepository repo;
+        private final GitStopwatch git;
+        private final Map<String, OptionalLong> byKb = new HashMap<>();
+
+        HeadFence(KbRepository repo, GitStopwatch git) {
+            this.repo = repo;
+            this.git = git;
+        }
+
+        /** A {@code STALE_FENCE} failure if the branch was fenced by a later grant (or this job's, used). */
+        Optional<Outcome> refuses(WorkUnit unit, int rejections) {
+            Optional<Fencing> fencing = unit.fencing();
+            if (fencing.isEmpty()) {
+                return Optional.empty();
+            }
+            Fencing f = fencing.get();
+            OptionalLong fence =
+                    byKb.computeIfAbsent(f.kb(), kb -> git.time(() -> repo.latestFence(kb, TrailerBound.DEFAULT_CAP)));
+            if (fence.isEmpty() || f.admits(fence.getAsLong())) {
+                return Optional.empty();
+            }
+            log.warn(
+                    "not publishing {}: the branch is fenced at {} for KB {}, this grant's token is {}",
+                    unit.id(),
+                    fence.getAsLong(),
+                    f.kb(),
+                    f.token());
+            return Optional.of(new Outcome.Failed(
+                    STALE_FENCE,
+                    "the branch already carries fence " + fence.getAsLong() + " for KB " + f.kb()
+                            + "; this grant's token " + f.token() + " is stale",
+                    rejections));
+        }
     }
 
     /** A unit's state after landing: its outcome so far and, if it made one, its unpushed commit. */
@@ -200,10 +262,42 @@ public final class PublishCycle {
     private List<Outcome> again(Batch batch, Outcome.Failed failure) {
         batch.done().rounds++;
         if (batch.done().rounds > retry.maxRetries()) {
-            return batch.committedAre(failure);
+            return "PUSH_FAILED".equals(failure.error().code())
+                    ? landedAfterAll(batch, failure)
+                    : batch.committedAre(failure);
         }
         retry.pause(batch.done().rounds);
         return attempt(batch.checkout(), batch.units(), batch.git(), batch.done());
+    }
+
+    /**
+     * The last push failed in transport: its commits may have landed all the same. Fetches and looks for each committed
+     * unit's {@code Kbsync-Job} commit on the remote: found, it is published; not found (or the remote unreachable),
+     * {@code failure}.
+     */
+    private List<Outcome> landedAfterAll(Batch batch, Outcome.Failed failure) {
+        List<String> ids = batch.commits().keySet().stream()
+                .map(i -> batch.units().get(i).id())
+                .toList();
+        Map<String, String> landed;
+        try {
+            KbRepository repo = batch.git().time(batch.checkout()::syncToRemote);
+            landed = batch.git().time(() -> repo.findCommitsWithTrailer(Trailers.JOB, ids, bound(batch.units())));
+        } catch (GitException e) {
+            log.warn("could not check whether the push of {} landed: {}", batch.first(), e.getMessage());
+            return batch.committedAre(failure);
+        }
+        batch.commits().forEach((i, c) -> {
+            String id = batch.units().get(i).id();
+            if (landed.containsKey(id)) {
+                log.info("push of {} failed in transport but landed as {}", id, landed.get(id));
+                listener.reached(Phase.PUSHED, id);
+                batch.outcomes().set(i, new Outcome.Published(landed.get(id), c.changes(), failure.pushRejections()));
+            } else {
+                batch.outcomes().set(i, failure);
+            }
+        });
+        return batch.outcomes();
     }
 
     /** The files a commit changed (with links), for reporting a job found already published. */
@@ -219,6 +313,10 @@ public final class PublishCycle {
     private static Map<String, String> trailers(WorkUnit unit) {
         Map<String, String> trailers = new LinkedHashMap<>();
         trailers.put(Trailers.JOB, unit.id());
+        unit.fencing().ifPresent(f -> {
+            trailers.put(Trailers.FENCE, Long.toString(f.token()));
+            trailers.put(Trailers.KB, f.kb());
+        });
         trailers.putAll(unit.trailers());
         return trailers;
     }

@@ -4,6 +4,7 @@ import dev.kbsync.git.Author;
 import dev.kbsync.worker.apply.ApplyResult;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /** One write to publish: how to (re)apply it to a fresh checkout, who wrote it, its trailers, and a last check before push. */
 public interface WorkUnit {
@@ -12,8 +13,18 @@ public interface WorkUnit {
 
     Author author();
 
-    /** Trailers to add besides {@code Kbsync-Job} (e.g. {@code Kbsync-Fence}). */
+    /** Trailers to add besides {@code Kbsync-Job} and the fencing trailers. */
     Map<String, String> trailers();
+
+    /**
+     * The grant the unit publishes under: its commits carry its {@code Kbsync-Fence} and {@code Kbsync-Kb}, and it is
+     * refused ({@code STALE_FENCE}) on a branch already fenced at or above it. Empty: unfenced (a degraded library
+     * session), the exactly-once search then walks back at most {@link dev.kbsync.git.TrailerBound#DEFAULT_CAP}
+     * commits.
+     */
+    default Optional<Fencing> fencing() {
+        return Optional.empty();
+    }
 
     /** Applies the change to a checkout that equals the remote; called again after every rejected push. */
     ApplyResult apply(Path workTree);

@@ -54,10 +54,16 @@ class MetricNamesIT {
             "kbsync_lock_wait_seconds_max gauge {kb} \"Time from queueing to grant of a KB lock.\"",
             "kbsync_push_rejections_total counter {kb} \"Non-fast-forward pushes reported by workers.\"",
             "kbsync_queue_length gauge {kb} \"Holder plus waiters per KB.\"",
+            "kbsync_redis_unavailable_total counter {} \"Requests answered 503 REDIS_UNAVAILABLE because Redis did not"
+                    + " answer.\"",
+            "kbsync_redis_up gauge {} \"1 while Redis answers this coordinator's probes, 0 while it does not.\"",
             "kbsync_replication_shortfalls_total counter {kb} \"Writes that create jobs or grants answered 503 because too"
                     + " few replicas confirmed them in time.\"");
 
     private static final List<String> WORKER = List.of(
+            "kbsync_worker_coordinator_index gauge {} \"Position in coordinator.url of the coordinator in use (0 = the"
+                    + " first)\"",
+            "kbsync_worker_coordinator_moves_total counter {} \"Moves from one coordinator to another (away and back)\"",
             "kbsync_worker_degraded gauge {} \"1 while the coordinator is unreachable\"",
             "kbsync_worker_git_seconds histogram {} le=0.05,0.1,0.25,0.5,1.0,2.5,5.0,10.0,30.0,+Inf \"Git time per job\"",
             "kbsync_worker_git_seconds_max gauge {} \"Git time per job\"",

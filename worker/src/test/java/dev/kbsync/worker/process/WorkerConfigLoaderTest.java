@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kbsync.config.ConfigException;
 import dev.kbsync.worker.fallback.FallbackMode;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,6 +30,27 @@ class WorkerConfigLoaderTest {
         assertThat(config.fallback()).isEqualTo(FallbackMode.LOCAL);
         assertThat(config.agent()).isEmpty();
         assertThat(config.workerId()).endsWith("-" + ProcessHandle.current().pid());
+    }
+
+    @Test
+    void shouldRefuseAnAgentTimeoutNotBelowTheMaximumHold() {
+        assertThatThrownBy(() -> WorkerConfigLoader.load(
+                        Map.of("KBSYNC_AGENT_COMMAND", "/opt/agent", "KBSYNC_AGENT_TIMEOUT", "10m")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("agent.timeout: must be below lease.maxHold less lease.deadlineMargin");
+        assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of(
+                        "KBSYNC_AGENT_COMMAND", "/opt/agent",
+                        "KBSYNC_AGENT_TIMEOUT", "60s",
+                        "KBSYNC_LEASE_MAX_HOLD", "62s")))
+                .isInstanceOf(ConfigException.class);
+
+        WorkerConfig config = WorkerConfigLoader.load(Map.of(
+                "KBSYNC_AGENT_COMMAND", "/opt/agent",
+                "KBSYNC_AGENT_TIMEOUT", "20m",
+                "KBSYNC_LEASE_MAX_HOLD", "30m",
+                "KBSYNC_LEASE_DEADLINE_MARGIN", "10s"));
+        assertThat(config.maxHold()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(config.deadlineMargin()).isEqualTo(Duration.ofSeconds(10));
     }
 
     @Test
@@ -57,6 +79,44 @@ class WorkerConfigLoaderTest {
         assertThat(config.agent().orElseThrow().timeout()).isEqualTo(Duration.ofSeconds(90));
         assertThat(config.fallback()).isEqualTo(FallbackMode.FAIL);
         assertThat(config.toString()).doesNotContain("t0k3n-secret");
+    }
+
+    @Test
+    void shouldTakeSeveralCoordinatorsInOrderOfPreference() throws IOException {
+        WorkerConfig fromEnv = WorkerConfigLoader.load(
+                Map.of("KBSYNC_COORDINATOR_URL", "http://coord-a:8080, http://coord-b:8080/kbsync,"));
+        Path yaml = Files.writeString(tmp.resolve("worker.yaml"), """
+                coordinator:
+                  url: [https://a.internal:8443, https://b.internal:8443]
+                  caFile: /etc/kbsync/ca.pem
+                """);
+        WorkerConfig fromYaml = WorkerConfigLoader.load(Map.of("KBSYNC_CONFIG", yaml.toString()));
+
+        assertThat(fromEnv.coordinatorUrls())
+                .extracting(URI::toString)
+                .containsExactly("http://coord-a:8080", "http://coord-b:8080/kbsync");
+        assertThat(fromEnv.coordinatorUrl().toString()).isEqualTo("http://coord-a:8080");
+        assertThat(fromEnv.clientOptions().urls()).isEqualTo(fromEnv.coordinatorUrls());
+        assertThat(fromYaml.coordinatorUrls())
+                .extracting(URI::toString)
+                .containsExactly("https://a.internal:8443", "https://b.internal:8443");
+        assertThat(fromYaml.clientOptions().caFile()).isPresent();
+    }
+
+    @Test
+    void shouldRejectABadListOfCoordinators() throws IOException {
+        assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_COORDINATOR_URL", "http://a, ftp://b")))
+                .hasMessage("coordinator.url: must be http(s), got \"ftp://b\"");
+        assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_COORDINATOR_URL", "http://a,http://a")))
+                .hasMessageStartingWith("coordinator.url: lists a coordinator twice");
+        assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_COORDINATOR_URL", " , ")))
+                .hasMessage("coordinator.url: must name at least one coordinator");
+        assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of(
+                        "KBSYNC_COORDINATOR_URL",
+                        "https://a:8443,http://b:8080",
+                        "KBSYNC_COORDINATOR_CA_FILE",
+                        "/etc/kbsync/ca.pem")))
+                .hasMessageStartingWith("coordinator.caFile: is set, but coordinator.url is not https: http://b:8080");
     }
 
     @Test

@@ -13,15 +13,19 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A note job as a unit with a fixed fence and a configurable pre-push check, for cycle tests; its KB keeps notes at
+ * A note job as a unit with a fixed fence (and first fence) and a configurable pre-push check, for cycle tests; its KB keeps notes at
  * the root (registered with the note path template {@code {slug}.md}).
  */
-record NoteUnit(Job job, long fence, Runnable beforePush) implements WorkUnit {
+record NoteUnit(Job job, long fence, long firstFence, Runnable beforePush) implements WorkUnit {
     private static final KbConfig AT_ROOT =
             new KbConfig(KbId.of("team"), "file:///team.git", "main", new NotePathTemplate("{slug}.md"));
 
     NoteUnit(Job job, long fence) {
-        this(job, fence, () -> {});
+        this(job, fence, fence, () -> {});
+    }
+
+    NoteUnit(Job job, long fence, Runnable beforePush) {
+        this(job, fence, fence, beforePush);
     }
 
     @Override
@@ -36,7 +40,12 @@ record NoteUnit(Job job, long fence, Runnable beforePush) implements WorkUnit {
 
     @Override
     public Map<String, String> trailers() {
-        return Map.of("Kbsync-Fence", Long.toString(fence));
+        return Map.of();
+    }
+
+    @Override
+    public Optional<Fencing> fencing() {
+        return Optional.of(new Fencing("team", fence, firstFence, false));
     }
 
     @Override

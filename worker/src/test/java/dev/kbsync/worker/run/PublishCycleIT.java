@@ -96,7 +96,9 @@ class PublishCycleIT {
     void shouldNotApplyAJobTwiceWhenTheRemoteAlreadyHasIt() {
         String first = ((Outcome.Published) cycle(5, PhaseListener.NONE).run(checkout, note("job-4", 10))).commit();
 
-        Outcome again = cycle(5, PhaseListener.NONE).run(checkout, note("job-4", 11));
+        // the same job under a later grant: its first grant (10) bounds the search
+        Outcome again = cycle(5, PhaseListener.NONE)
+                .run(checkout, new NoteUnit(note("job-4", 11).job(), 11, 10, () -> {}));
 
         assertThat(again).isInstanceOf(Outcome.AlreadyPublished.class);
         assertThat(((Outcome.AlreadyPublished) again).commit()).isEqualTo(first);

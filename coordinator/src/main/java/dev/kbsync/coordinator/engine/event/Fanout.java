@@ -8,6 +8,7 @@ import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.api.event.SnapshotEvent;
+import dev.kbsync.coordinator.engine.eta.Eta;
 import dev.kbsync.coordinator.engine.ticket.JobRef;
 import dev.kbsync.coordinator.engine.ticket.KbView;
 import dev.kbsync.coordinator.engine.ticket.LeaseRef;
@@ -67,7 +68,8 @@ public final class Fanout {
         }
     });
 
-    private record Seen(long ahead, String state, String jobId) {}
+    /** What a ticket's last event said: its place, its state, and for a job its estimated wait. */
+    private record Seen(long ahead, String state, String jobId, Eta eta) {}
 
     /** What changed about a ticket: which event it gets. */
     private enum Change {
@@ -177,12 +179,13 @@ public final class Fanout {
         Map<String, Seen> now = new HashMap<>();
         List<Future<Void>> sent = new ArrayList<>();
         Set<String> direct = announced.getOrDefault(kb, new HashSet<>());
+        List<Eta> etas = view.etas();
         for (int rank = 0; rank < view.rows().size(); rank++) {
             KbView.Row row = view.rows().get(rank);
             long ahead = view.running(row) ? 0 : rank;
-            Seen current = new Seen(ahead, view.state(row), row.jobId());
+            Seen current = new Seen(ahead, view.state(row), row.jobId(), row.job() ? etas.get(rank) : Eta.NONE);
             if (direct.remove(row.ticket())) { // its grant went out already; a view read before it is stale
-                current = new Seen(0, "granted", null);
+                current = new Seen(0, "granted", null, Eta.NONE);
                 now.put(row.ticket(), current);
                 if (!view.state(row).equals("granted")) {
                     direct.add(row.ticket());
@@ -191,10 +194,11 @@ public final class Fanout {
             }
             now.put(row.ticket(), current);
             Seen old = before.get(row.ticket());
-            Change type = old == null || old.ahead() != ahead ? Change.POSITION : null;
+            boolean moved = old == null || old.ahead() != ahead || !old.eta().equals(current.eta());
+            Change type = moved ? Change.POSITION : null;
             type = old != null && !old.state().equals(current.state()) ? Change.STATE : type;
             if (type != null) {
-                sent.add(row.job() ? job(type, view, current) : lease(type, view.lease(row, rank)));
+                sent.add(row.job() ? job(type, current) : lease(type, view.lease(row, rank)));
             }
         }
         before.forEach((ticket, old) -> {
@@ -220,13 +224,19 @@ public final class Fanout {
     }
 
     /** Position changes reuse the job last read here (only ahead and eta change); state changes read it again. */
-    private Future<Void> job(Change type, KbView view, Seen seen) {
+    private Future<Void> job(Change type, Seen seen) {
         Job known = jobCache.get(seen.jobId());
         Future<Job> job = known != null && type == Change.POSITION ? Future.succeededFuture(known) : load(seen.jobId());
         return job.map(j -> {
             if (j != null) {
                 jobCache.put(j.id(), j);
-                sendJob(type, j.at(JobState.fromWire(seen.state()), seen.ahead(), view.etaMs(seen.ahead())));
+                sendJob(
+                        type,
+                        j.at(
+                                JobState.fromWire(seen.state()),
+                                seen.ahead(),
+                                seen.eta().etaMs(),
+                                seen.eta().p90Ms()));
             }
             return null;
         });

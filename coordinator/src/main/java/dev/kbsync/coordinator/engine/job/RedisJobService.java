@@ -71,6 +71,26 @@ public final class RedisJobService implements JobService {
     }
 
     @Override
+    public Future<Job> restore(Job accepted, Optional<String> idempotencyKey) {
+        return JobRef.of(accepted.id())
+                .compose(ref -> kbs.require(ref.kb())
+                        .compose(v -> tickets.job(ref))
+                        .compose(stored -> {
+                            if (stored.isPresent()) {
+                                return Future.succeededFuture(stored.get());
+                            }
+                            if (idempotencyKey.isEmpty()) {
+                                return store(ref, accepted);
+                            }
+                            return idempotency
+                                    .claim(accepted.user(), idempotencyKey.get(), ref.id())
+                                    .compose(id -> id.equals(ref.id())
+                                            ? store(ref, accepted)
+                                            : existing(id, ref.kb(), accepted.user(), accepted.payload()));
+                        }));
+    }
+
+    @Override
     public Future<Job> get(String jobId) {
         return JobRef.of(jobId).compose(tickets::job).map(job -> job.orElseThrow(() -> JobRef.notFound(jobId)));
     }
@@ -124,12 +144,17 @@ public final class RedisJobService implements JobService {
     }
 
     private Future<Job> enqueue(JobRef ref, String user, JobPayload payload) {
-        Job job = new Job(
+        return store(ref, queued(ref, user, payload, clock.instant()));
+    }
+
+    private static Job queued(JobRef ref, String user, JobPayload payload, java.time.Instant createdAt) {
+        return new Job(
                 ref.id(),
                 ref.kb(),
                 user,
                 payload,
                 JobState.QUEUED,
+                0,
                 0,
                 0,
                 null,
@@ -139,14 +164,19 @@ public final class RedisJobService implements JobService {
                 List.of(),
                 null,
                 0,
-                clock.instant(),
+                createdAt,
                 null,
                 null);
+    }
+
+    /** Stores {@code accepted} as a new queued job of its KB (its id, user, payload and creation time). */
+    private Future<Job> store(JobRef ref, Job accepted) {
+        Job job = queued(ref, accepted.user(), accepted.payload(), accepted.createdAt());
         return tickets.enqueue(
                         ref.kb(),
                         ref.ticket(),
                         TicketKind.JOB,
-                        user,
+                        job.user(),
                         config.leaseTtl().toMillis(),
                         job)
                 .map(enqueued -> {

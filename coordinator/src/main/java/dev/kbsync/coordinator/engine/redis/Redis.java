@@ -128,7 +128,7 @@ public final class Redis {
      * Redis could not take the command now (no connection or answer, loading, busy, out of memory, a master down or
      * read-only during a failover, a slot migrating: {@code TRYAGAIN} before a script wrote anything): 503, retry.
      */
-    private static <T> Future<T> unavailable(Throwable e) {
+    public static <T> Future<T> unavailable(Throwable e) {
         if (e instanceof RedisConnectionException
                 || e instanceof RedisTimeoutException
                 || e instanceof RedisNodeNotFoundException
@@ -141,8 +141,8 @@ public final class Redis {
                 || e instanceof RedisTryAgainException
                 || e instanceof RedisRetryException) {
             LOG.debug("Redis unavailable: {}", e.toString());
-            return Future.failedFuture(
-                    new UnavailableException("REDIS_UNAVAILABLE", "Redis did not answer in time; retry", RETRY_AFTER));
+            return Future.failedFuture(new UnavailableException(
+                    ErrorCodes.REDIS_UNAVAILABLE, "Redis did not answer in time; retry", RETRY_AFTER));
         }
         return Future.failedFuture(e);
     }

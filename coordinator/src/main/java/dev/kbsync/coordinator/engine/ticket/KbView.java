@@ -7,6 +7,9 @@ import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.QueueEntry;
 import dev.kbsync.api.QueueSnapshot;
+import dev.kbsync.coordinator.engine.eta.Eta;
+import dev.kbsync.coordinator.engine.eta.HoldStats;
+import dev.kbsync.coordinator.engine.eta.Waiting;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,13 +26,21 @@ public record KbView(
         long deadlineAtMs,
         boolean claimed,
         long avgHoldMs,
+        HoldStats stats,
         long nowMs,
         Set<String> members,
         List<Row> rows) {
 
-    /** One ticket: {@code jobId} is null for raw leases. */
+    /** One ticket: {@code jobId} is null for raw leases; {@code hold} is what it holds the KB for (the ETA model's). */
     public record Row(
-            String ticket, TicketKind kind, String holder, String jobId, long createdMs, int attempts, long ttlMs) {
+            String ticket,
+            TicketKind kind,
+            String holder,
+            String jobId,
+            long createdMs,
+            int attempts,
+            long ttlMs,
+            Waiting hold) {
         public boolean job() {
             return kind == TicketKind.JOB;
         }
@@ -52,8 +63,14 @@ public record KbView(
         return granted(row) ? "granted" : "waiting";
     }
 
-    public long etaMs(long ahead) {
-        return ahead * avgHoldMs;
+    /** A note job's grant that no worker claimed yet: it will take the queued notes behind it into its group commit. */
+    public boolean batchOpen() {
+        return !claimed && members.isEmpty();
+    }
+
+    /** Every row's estimated wait, in queue order ({@link Eta#NONE} for the holder and running jobs). */
+    public List<Eta> etas() {
+        return Estimates.fromView(this);
     }
 
     public Lease lease(Row row, long ahead) {
@@ -76,13 +93,16 @@ public record KbView(
         Optional<QueueEntry> holder = Optional.empty();
         List<QueueEntry> running = new ArrayList<>();
         List<QueueEntry> waiters = new ArrayList<>();
-        for (Row row : rows) {
+        List<Eta> etas = etas();
+        for (int rank = 0; rank < rows.size(); rank++) {
+            Row row = rows.get(rank);
             if (granted(row)) {
                 holder = Optional.of(entry(row, grantedAtMs, fence));
             } else if (members.contains(row.ticket())) {
                 running.add(entry(row, grantedAtMs, null));
             } else {
-                waiters.add(entry(row, row.createdMs(), null));
+                Eta eta = etas.get(rank);
+                waiters.add(entry(row, row.createdMs(), null).waiting(eta.etaMs(), eta.p90Ms()));
             }
         }
         return new QueueSnapshot(kb, holder, running, waiters, avgHoldMs);

@@ -7,6 +7,8 @@ import dev.kbsync.api.JobKind;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.LeaseState;
+import dev.kbsync.coordinator.engine.eta.Eta;
+import dev.kbsync.coordinator.engine.eta.HoldStats;
 import dev.kbsync.coordinator.engine.redis.Times;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -92,7 +94,8 @@ final class Records {
                     t.job() ? new JobRef(kb, t.id()).id() : null,
                     t.createdMs(),
                     t.attempts(),
-                    t.ttlMs()));
+                    t.ttlMs(),
+                    Estimates.hold(t)));
         }
         Optional<CurrentGrant> g = grant(r.getJsonObject("grant"));
         return new KbView(
@@ -105,13 +108,14 @@ final class Records {
                 g.map(CurrentGrant::deadlineMs).orElse(0L),
                 g.map(CurrentGrant::claimed).orElse(false),
                 r.getLong("avg", 0L),
+                HoldStats.fromJson(r.getJsonObject("stats")),
                 r.getLong("now"),
                 Set.copyOf(g.map(CurrentGrant::members).orElse(List.of())),
                 rows);
     }
 
-    /** A job from its submitted record and its ticket, at its place in the queue. */
-    static Job job(String submitted, Ticket t, long rank, long avgHoldMs) {
+    /** A job from its submitted record and its ticket, at its place in the queue, waiting {@code eta}. */
+    static Job job(String submitted, Ticket t, long rank, Eta eta) {
         Job base = Job.fromJson(new JsonObject(submitted));
         JobState state = t.jobState();
         long ahead = state == JobState.QUEUED ? Math.max(0, rank) : 0;
@@ -122,7 +126,8 @@ final class Records {
                 base.payload(),
                 state,
                 ahead,
-                ahead * avgHoldMs,
+                ahead > 0 ? eta.etaMs() : 0,
+                ahead > 0 ? eta.p90Ms() : 0,
                 t.attempts() > 0 ? t.fence() : null,
                 t.firstFence(),
                 t.commit() == null || t.commit().isEmpty() ? null : t.commit(),

@@ -5,6 +5,7 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.RecentJobs;
+import dev.kbsync.coordinator.engine.eta.Eta;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Batch;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Beat;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Cancelled;
@@ -45,7 +46,11 @@ public final class Replies {
         Ticket t = Records.ticket(ticket, r.getJsonObject("t"));
         Job job = r.getString("job") == null
                 ? null
-                : Records.job(r.getString("job"), t, r.getLong("rank"), r.getLong("avg", 0L));
+                : Records.job(
+                        r.getString("job"),
+                        t,
+                        r.getLong("rank"),
+                        Estimates.fromScript(t, r.getLong("rank"), r.getJsonObject("eta")));
         return new Enqueued(r.getLong("rank"), t, job, next(r.getJsonObject("next")), Records.strings(r, "dropped"));
     }
 
@@ -93,7 +98,8 @@ public final class Replies {
         Report report = Report.valueOf(r.getString("result").toUpperCase(Locale.ROOT));
         Optional<Job> job = r.getJsonObject("t") == null || r.getString("job") == null
                 ? Optional.empty()
-                : Optional.of(Records.job(r.getString("job"), Records.ticket(ticket, r.getJsonObject("t")), -1, 0));
+                : Optional.of(
+                        Records.job(r.getString("job"), Records.ticket(ticket, r.getJsonObject("t")), -1, Eta.NONE));
         return new Completed(report, job, ended(r.getJsonObject("ended")));
     }
 
@@ -104,8 +110,8 @@ public final class Replies {
 
     private static List<Job> finished(JsonObject r, String field) {
         return Records.list(r, field).stream()
-                .map(e ->
-                        Records.job(e.getString("job"), Records.ticket(e.getString("id"), e.getJsonObject("t")), -1, 0))
+                .map(e -> Records.job(
+                        e.getString("job"), Records.ticket(e.getString("id"), e.getJsonObject("t")), -1, Eta.NONE))
                 .toList();
     }
 
@@ -141,7 +147,11 @@ public final class Replies {
     /** job.lua's reply: the job at its place in the queue, or empty. */
     static Optional<Job> storedJob(String ticket, JsonObject r) {
         return Records.view(ticket, r.getJsonObject("view"))
-                .map(v -> Records.job(r.getString("job"), v.ticket(), v.rank(), v.avgHoldMs()));
+                .map(v -> Records.job(
+                        r.getString("job"),
+                        v.ticket(),
+                        v.rank(),
+                        Estimates.fromScript(v.ticket(), v.rank(), r.getJsonObject("eta"))));
     }
 
     /** grantHead's reply: a grant, {busy}, or nothing. */
@@ -189,7 +199,7 @@ public final class Replies {
     /** claim's reply, or a group-commit member's: the job running under its own lease. */
     static Claim claim(KbId kb, JsonObject r, String leaseId, long fence) {
         Ticket t = Records.ticket(r.getString("ticket"), r.getJsonObject("t"));
-        Job job = Records.job(r.getString("job"), t, 0, 0);
+        Job job = Records.job(r.getString("job"), t, 0, Eta.NONE);
         Lease lease = new Lease(
                 leaseId,
                 kb,

@@ -18,6 +18,7 @@ if not t or t.k ~= 'job' or terminal(t) then
 end
 local expires = extendGrant(g, now)
 redis.call('hset', LEASE, 'claimed', 1, 'worker', worker)
+recordHold('claim', now - g.granted) -- how long a job's grant waits for a worker (part of a job's wait)
 t.a = t.a + 1
 t.js, t.st, t.w = 'running', now, worker
 putT(g.ticket, t)

@@ -3,7 +3,8 @@
 -- submitted record is written with its ticket, so a job is never stored without being queued.
 -- ARGV[11..]: ticket, kind (job|lease), holder (or user), ttlMs, type (note|agent; '' for a raw lease), job JSON.
 -- Reply: {rank (-1: the ticket already ended), t (the ticket), job (a job's record), next (a grant made here, or
--- {busy}), dropped (dead waiters dropped from the head), avg (hold-time average, ms)}.
+-- {busy}), dropped (dead waiters dropped from the head), avg (hold-time average, ms), eta (a queued job's ETA inputs,
+-- see etaInputs)}.
 local tid, kind = ARGV[11], ARGV[12]
 local now = nowMs()
 local t = getT(tid)
@@ -28,5 +29,9 @@ if redis.call('zrank', QUEUE, tid) == 0 then
   t = getT(tid)
 end
 local rank = redis.call('zrank', QUEUE, tid)
+local eta = nil
+if rank and t.k == 'job' then
+  eta = etaInputs(rank)
+end
 return cjson.encode({rank = rank or -1, t = t, job = redis.call('hget', JOBS, tid) or nil, next = next,
-  dropped = dropped, avg = tonumber(redis.call('hget', STATS, 'avg') or '0')})
+  dropped = dropped, avg = tonumber(redis.call('hget', STATS, 'avg') or '0'), eta = eta})

@@ -11,6 +11,7 @@ if not g or g.lease ~= lid or not g.claimed or g.expires < now then
   return cjson.encode({result = 'lost'})
 end
 local expires = extendGrant(g, now)
+redis.call('hset', STATS, 'batch', max + 1) -- the group-commit size the ETA model assumes
 local members = {}
 local function member(tid, t)
   members[#members + 1] = {ticket = tid, t = t, job = redis.call('hget', JOBS, tid) or nil}

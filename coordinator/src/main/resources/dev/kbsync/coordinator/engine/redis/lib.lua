@@ -48,7 +48,9 @@ end
 -- The ticket leaves the queue for good in state s; its records are deleted by the sweep after the retention. A
 -- finished job joins the KB's recent jobs (and failures), whichever step ended it.
 local function finishT(tid, t, s, now)
-  redis.call('zrem', QUEUE, tid)
+  if redis.call('zrem', QUEUE, tid) == 1 then
+    redis.call('hset', STATS, 'moved', now) -- every ticket behind it moved up (EtaModel's reference time)
+  end
   redis.call('zrem', ALIVE, tid)
   t.s = s
   t.b = nil
@@ -62,6 +64,55 @@ local function finishT(tid, t, s, now)
       redis.call('ltrim', FAILURES, 0, FAILURES_KEEP - 1)
     end
   end
+end
+
+-- Hold statistics per kind (note, agent, lease; and claim: how long a job's grant waits for a worker) in the KB's
+-- stats hash, for the ETA model (EtaModel, HoldStats):
+-- an exponentially weighted mean and variance of how long grants were held, a plain running mean over the first
+-- HOLD_WARMUP holds, later holds clipped at three standard deviations above the mean. A note job's grant is held for
+-- its whole group commit.
+local HOLD_ALPHA, HOLD_WARMUP = 0.2, 5
+
+local function holdKind(t)
+  if t and t.k == 'job' then
+    return t.ty == 'agent' and 'agent' or 'note'
+  end
+  return 'lease'
+end
+
+local function recordHold(kind, held)
+  local s = redis.call('hmget', STATS, kind .. ':m', kind .. ':v', kind .. ':n')
+  local m, v, n = tonumber(s[1]), tonumber(s[2]), tonumber(s[3]) or 0
+  if not m or n == 0 then
+    m, v = held, held * held / 4
+  else
+    if n >= HOLD_WARMUP then
+      held = math.min(held, m + 3 * math.sqrt(v)) -- one outlier (a first checkout, a gc) moves it only so far
+    end
+    local a = math.max(HOLD_ALPHA, 1 / (n + 1))
+    local d = held - m
+    m = m + a * d
+    v = (1 - a) * (v + a * d * d)
+  end
+  redis.call('hset', STATS, kind .. ':m', math.floor(m), kind .. ':v', math.floor(v), kind .. ':n', n + 1)
+end
+
+-- A ticket as the ETA model reads it: n (note job), a (agent job), l<ttl> (raw lease).
+local function holdCode(t)
+  if t and t.k == 'job' then
+    return t.ty == 'agent' and 'a' or 'n'
+  end
+  return 'l' .. (t and t.ttl or 0)
+end
+
+-- The KB's stats hash as a map of numbers.
+local function statsMap()
+  local flat = redis.call('hgetall', STATS)
+  local s = {}
+  for i = 1, #flat, 2 do
+    s[flat[i]] = tonumber(flat[i + 1])
+  end
+  return s
 end
 
 -- The KB's Redisson RFairLock, in Redisson's own format: hash '<client id>:<thread id>' -> hold count, Redisson's
@@ -257,6 +308,7 @@ local function endGrant(g, requeue, reason, now)
   redis.call('hset', STATS, 'avg', math.floor(avg * 0.8 + held * 0.2))
   local endState = reason == 'released' and 'released' or 'expired'
   local t = getT(g.ticket)
+  recordHold(holdKind(t), held)
   local failed, requeued = {}, {}
   if t then
     if g.done then
@@ -285,6 +337,30 @@ local function endGrant(g, requeue, reason, now)
     kind = t and t.k or 'lease', holder = t and t.h or '', ttl = g.ttl, failed = failed, requeued = requeued,
     next = grantHead(now, nil, dropped), dropped = dropped}
   return out
+end
+
+-- What the ETA model needs for a ticket at rank (EtaModel): the stats, the grant and its holder's code, and the codes of
+-- the tickets waiting among the first ETA_SCANNED places ahead (the holder and running group-commit members left out).
+local ETA_SCANNED = 32
+local function etaInputs(rank)
+  local g = currentGrant()
+  local skip, holder = {}, nil
+  if g then
+    skip[g.ticket] = true
+    for _, m in ipairs(g.members) do
+      skip[m] = true
+    end
+    holder = holdCode(getT(g.ticket))
+  end
+  local ahead = {}
+  if rank > 0 then
+    for _, tid in ipairs(redis.call('zrange', QUEUE, 0, math.min(rank, ETA_SCANNED) - 1)) do
+      if not skip[tid] then
+        ahead[#ahead + 1] = holdCode(getT(tid))
+      end
+    end
+  end
+  return {stats = statsMap(), grant = g, holder = holder, ahead = ahead}
 end
 
 -- The ticket and the KB's grant as a lease reader needs them (the Java side decides the lease's state).

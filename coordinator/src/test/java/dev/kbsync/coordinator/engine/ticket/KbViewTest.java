@@ -6,6 +6,7 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.QueueEntry;
 import dev.kbsync.api.QueueSnapshot;
+import dev.kbsync.coordinator.engine.eta.Eta;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -37,7 +38,14 @@ class KbViewTest {
         assertThat(snapshot.avgHoldMs()).isEqualTo(2000);
         assertThat(view.state(view.rows().get(0))).isEqualTo("granted");
         assertThat(view.state(view.rows().get(1))).isEqualTo("queued");
-        assertThat(view.etaMs(1)).isEqualTo(2000);
+        assertThat(view.etas().get(1))
+                .as(
+                        "the raw lease holds its declared TTL (nothing measured yet), spread by half of it, a guess's error as"
+                                + " large")
+                .isEqualTo(new Eta(30_000, 57_187));
+        assertThat(snapshot.waiters().get(0).etaMs()).isEqualTo(30_000);
+        assertThat(snapshot.waiters().get(0).etaP90Ms()).isEqualTo(57_187);
+        assertThat(snapshot.holder().orElseThrow().etaMs()).isNull();
         assertThat(view.lease(view.rows().get(0), 0).state()).isEqualTo(LeaseState.GRANTED);
         assertThat(view.lease(view.rows().get(0), 0).deadlineAt()).hasToString("1970-01-01T00:05:01Z");
     }

@@ -1,0 +1,186 @@
+package dev.kbsync.api.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.event.JobEvent;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A client given two coordinators (real HTTP servers): it moves when one stops answering and comes back. */
+class FailoverTest {
+    private static final String JOB = Samples.job("j1", "queued").encode();
+
+    private final FakeCoordinator first;
+    private final FakeCoordinator second;
+
+    FailoverTest() throws Exception {
+        first = new FakeCoordinator();
+        second = new FakeCoordinator();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        second.close();
+        first.close();
+    }
+
+    private KbsyncClient client(URI... urls) {
+        return KbsyncClient.create(ClientOptions.of(List.of(urls), "t").withProbeInterval(Duration.ofMillis(100)));
+    }
+
+    @Test
+    void shouldUseTheFirstWhileItAnswers() {
+        AtomicInteger firstCalls = new AtomicInteger();
+        first.on("/healthz", r -> {
+            firstCalls.incrementAndGet();
+            r.response().end();
+        });
+        try (KbsyncClient client = client(first.url(), second.url())) {
+            client.health();
+            client.health();
+
+            assertThat(firstCalls).hasValue(2);
+            assertThat(client.coordinator()).isEqualTo(first.url());
+            assertThat(client.coordinatorMoves()).isZero();
+        }
+    }
+
+    @Test
+    void shouldMoveToTheNextWhenTheFirstRefusesConnections() throws Exception {
+        second.answer("/healthz", 200, "");
+        URI gone = freePort();
+        try (KbsyncClient client = client(gone, second.url())) {
+            client.health();
+
+            assertThat(client.coordinator()).isEqualTo(second.url());
+            assertThat(client.coordinatorMoves()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldTryTheNextAtOnceWhenTheFirstAnswers503() {
+        first.answer("/healthz", 503, "{\"error\":{\"code\":\"REDIS_UNAVAILABLE\",\"message\":\"down\"}}");
+        second.answer("/healthz", 200, "");
+        try (KbsyncClient client = client(first.url(), second.url())) {
+            client.health();
+
+            assertThat(client.coordinator()).isEqualTo(second.url());
+        }
+    }
+
+    @Test
+    void shouldOpenAnEventStreamOnTheNextWhenTheFirstIsGone() throws Exception {
+        second.on(
+                "/v1/jobs/j1/events",
+                r -> r.response()
+                        .setChunked(true)
+                        .putHeader("Content-Type", "text/event-stream")
+                        .end(Samples.frame("state", Samples.job("j1", "done"))));
+        try (KbsyncClient client = client(freePort(), second.url());
+                EventStream<JobEvent> events = client.jobEvents("j1")) {
+            assertThat(events.next(Duration.ofSeconds(10)).job().state()).isEqualTo(JobState.DONE);
+            assertThat(client.coordinator()).isEqualTo(second.url());
+        }
+    }
+
+    @Test
+    void shouldSurfaceTheLastFailureWhenNoneAnswers() throws Exception {
+        URI one = freePort();
+        URI two = freePort();
+        try (KbsyncClient client = client(one, two)) {
+            assertThatThrownBy(client::health)
+                    .isInstanceOf(KbsyncException.Unreachable.class)
+                    .hasMessageContaining(two.toString());
+            assertThat(client.coordinator()).isEqualTo(one);
+        }
+    }
+
+    @Test
+    void shouldNotRepeatACallThatMayHaveBeenActedOnButMoveForTheNext() {
+        AtomicInteger cut = new AtomicInteger();
+        first.on("/v1/jobs/j1", r -> {
+            cut.incrementAndGet();
+            r.connection().close();
+        });
+        second.answer("/v1/jobs/j1", 200, JOB);
+        try (KbsyncClient client = client(first.url(), second.url())) {
+            assertThatThrownBy(() -> client.job("j1")).isInstanceOf(KbsyncException.Unreachable.class);
+            assertThat(client.coordinator()).isEqualTo(second.url());
+
+            assertThat(client.job("j1").id()).isEqualTo("j1");
+            assertThat(cut).hasValue(1);
+        }
+    }
+
+    @Test
+    void shouldMoveBackWhenTheFirstIsReadyAgain() {
+        AtomicBoolean up = new AtomicBoolean(false);
+        first.on(
+                "/healthz",
+                r -> r.response().setStatusCode(up.get() ? 200 : 503).end());
+        first.on(
+                "/readyz", r -> r.response().setStatusCode(up.get() ? 200 : 503).end());
+        second.answer("/healthz", 200, "");
+        try (KbsyncClient client = client(first.url(), second.url())) {
+            client.health();
+            assertThat(client.coordinator()).isEqualTo(second.url());
+
+            up.set(true);
+
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                client.health();
+                assertThat(client.coordinator()).isEqualTo(first.url());
+            });
+            assertThat(client.coordinatorMoves()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void shouldStayAwayWhileTheFirstIsNotReady() throws Exception {
+        first.answer("/healthz", 503, "");
+        first.answer("/readyz", 503, "");
+        second.answer("/healthz", 200, "");
+        try (KbsyncClient client = client(first.url(), second.url())) {
+            for (int i = 0; i < 5; i++) {
+                client.health();
+                Thread.sleep(50);
+            }
+
+            assertThat(client.coordinator()).isEqualTo(second.url());
+            assertThat(client.coordinatorMoves()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldRefuseBadLists() {
+        URI a = URI.create("http://a");
+        assertThatThrownBy(() -> ClientOptions.of(List.of(), null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least one");
+        assertThatThrownBy(() -> ClientOptions.of(List.of(a, a), null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("listed twice");
+        assertThatThrownBy(() -> ClientOptions.of(List.of(URI.create("https://a"), a), null)
+                        .withCaFile(Path.of("ca.pem")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("http://a is not https");
+        assertThat(ClientOptions.of(List.of(a, URI.create("http://b")), null).url())
+                .isEqualTo(a);
+    }
+
+    private static URI freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return URI.create("http://127.0.0.1:" + socket.getLocalPort());
+        }
+    }
+}

@@ -1,0 +1,55 @@
+"""kbsync: a client of the kbsync HTTP API for Python bots (standard library only).
+
+>>> from kbsync import Client
+>>> kb = Client("http://127.0.0.1:8080", token="client-token-0000001")
+>>> job = kb.submit_note("demo", "alice", "Standup moved to 9:30", title="Standup", idempotency_key="chat-4711")
+>>> kb.wait(job.id, timeout=120).commit
+"""
+
+from .client import Client, JobEvents, Subscription
+from .errors import (
+    Conflict,
+    Forbidden,
+    InvalidRequest,
+    KbsyncError,
+    LeaseLost,
+    NotFound,
+    RateLimited,
+    Rejected,
+    ServerError,
+    ServiceUnavailable,
+    TimedOut,
+    Unauthenticated,
+    Unavailable,
+    Unreachable,
+)
+from .models import FileContent, Job, JobEvent, JobPage, Log, LogEntry, Tree, TreeEntry
+
+__all__ = [
+    "Client",
+    "JobEvents",
+    "Subscription",
+    "Job",
+    "JobEvent",
+    "JobPage",
+    "FileContent",
+    "Tree",
+    "TreeEntry",
+    "Log",
+    "LogEntry",
+    "KbsyncError",
+    "Rejected",
+    "Unavailable",
+    "Unauthenticated",
+    "Forbidden",
+    "NotFound",
+    "LeaseLost",
+    "Conflict",
+    "RateLimited",
+    "InvalidRequest",
+    "ServiceUnavailable",
+    "ServerError",
+    "Unreachable",
+    "TimedOut",
+]
+__version__ = "0.1.0"

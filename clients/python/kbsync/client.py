@@ -1,0 +1,352 @@
+"""The kbsync HTTP API client (docs/api.md), standard library only."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import ssl
+import threading
+import time
+import urllib.parse
+from typing import Any, Callable, Dict, Iterator, Optional
+
+from . import errors
+from .models import FileContent, Job, JobEvent, JobPage, Log, LogEntry, Tree, TreeEntry
+from .sse import read_events
+
+_USER_AGENT = "kbsync-python/0.1"
+
+
+class Client:
+    """A client of one coordinator with one token. Thread-safe: every call opens its own connection.
+
+    ``url``: the coordinator's base URL (``http://127.0.0.1:8080``, ``https://host/kbsync/``); ``token``: the
+    bearer token (None: no ``Authorization`` header, for a coordinator with auth off); ``ca_file``: a PEM file of
+    the CA that signed the coordinator's certificate (https only; default: the system's trust store);
+    ``timeout``: seconds per call (connect and each read).
+    """
+
+    def __init__(
+        self, url: str, token: Optional[str] = None, ca_file: Optional[str] = None, timeout: float = 15.0
+    ) -> None:
+        parsed = urllib.parse.urlsplit(url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ValueError(f"url must be http(s)://host[:port][/prefix], got {url!r}")
+        if ca_file and parsed.scheme != "https":
+            raise ValueError("ca_file needs an https url")
+        self._https = parsed.scheme == "https"
+        self._host = parsed.hostname
+        self._port = parsed.port or (443 if self._https else 80)
+        self._prefix = parsed.path.rstrip("/")
+        self._token = token.strip() if token and token.strip() else None
+        self._timeout = timeout
+        self._ssl = ssl.create_default_context(cafile=ca_file) if self._https else None
+
+    # -- jobs -----------------------------------------------------------------------------------------------
+
+    def submit_note(
+        self,
+        kb: str,
+        user: str,
+        text: str,
+        title: Optional[str] = None,
+        path: Optional[str] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> Job:
+        """``POST /v1/kbs/{kb}/notes``: queues a note; a retry with the same ``idempotency_key`` returns the
+        first job. Without ``path`` the KB's note path template places it."""
+        body: Dict[str, Any] = {"user": user, "text": text}
+        if title is not None:
+            body["title"] = title
+        if path is not None:
+            body["path"] = path
+        return Job.from_json(self._call("POST", f"/v1/kbs/{_seg(kb)}/notes", body, idempotency_key))
+
+    def submit_agent_task(self, kb: str, user: str, task: str, idempotency_key: Optional[str] = None) -> Job:
+        """``POST /v1/kbs/{kb}/agent-tasks``: queues an agent task."""
+        body = {"user": user, "task": task}
+        return Job.from_json(self._call("POST", f"/v1/kbs/{_seg(kb)}/agent-tasks", body, idempotency_key))
+
+    def job(self, job_id: str) -> Job:
+        """``GET /v1/jobs/{id}``: the job now."""
+        return Job.from_json(self._call("GET", f"/v1/jobs/{_seg(job_id)}"))
+
+    def jobs(
+        self,
+        kb: Optional[str] = None,
+        user: Optional[str] = None,
+        state: Optional[str] = None,
+        limit: Optional[int] = None,
+        cursor: Optional[str] = None,
+    ) -> JobPage:
+        """``GET /v1/jobs?kb=&user=&state=&limit=&cursor=``: a page of jobs, newest first; pass the page's
+        ``next_cursor`` as ``cursor`` for the next one."""
+        query = _query(kb=kb, user=user, state=state, limit=limit, cursor=cursor)
+        data = self._call("GET", "/v1/jobs" + query)
+        return JobPage([Job.from_json(j) for j in data.get("jobs") or []], data.get("nextCursor"))
+
+    def cancel(self, job_id: str) -> Job:
+        """``DELETE /v1/jobs/{id}``: cancels a job that has not started pushing; the job as it ended."""
+        return Job.from_json(self._call("DELETE", f"/v1/jobs/{_seg(job_id)}"))
+
+    def events(self, job_id: str, timeout: Optional[float] = None) -> "JobEvents":
+        """``GET /v1/jobs/{id}/events``: an iterator of the job's events (first its state, then each change),
+        ending after the event where the job finished. ``timeout``: seconds to wait for each event (None: the
+        keep-alives keep it open forever). Close it (or use ``with``) to stop early."""
+        response, conn = self._open_stream(f"/v1/jobs/{_seg(job_id)}/events", timeout)
+        return JobEvents(response, conn)
+
+    def follow(
+        self,
+        job_id: str,
+        on_event: Callable[[JobEvent], None],
+        on_error: Optional[Callable[[BaseException], None]] = None,
+    ) -> "Subscription":
+        """Follows a job's events on a background thread, calling ``on_event`` for each; an error (other than
+        the subscription being cancelled) goes to ``on_error``. The subscription ends after the last event."""
+        return Subscription(lambda: self.events(job_id), on_event, on_error)
+
+    def wait(self, job_id: str, timeout: float) -> Job:
+        """Waits until the job finished (done or failed) and returns it; :class:`errors.TimedOut` after
+        ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise errors.TimedOut(0, "TIMEOUT", f"job {job_id} did not finish within {timeout} s")
+            try:
+                with self.events(job_id, timeout=left) as stream:
+                    for event in stream:
+                        if event.job.finished:
+                            return event.job
+                        if time.monotonic() >= deadline:
+                            break
+            except errors.TimedOut:
+                pass
+            job = self.job(job_id)
+            if job.finished:
+                return job
+
+    # -- reads ----------------------------------------------------------------------------------------------
+
+    def read_file(
+        self,
+        kb: str,
+        path: str,
+        at: Optional[str] = None,
+        after: Optional[str] = None,
+        if_none_match: Optional[str] = None,
+    ) -> Optional[FileContent]:
+        """``GET /v1/kbs/{kb}/files/{path}``: the file in the KB's latest snapshot (or at commit ``at``), never
+        waiting for the KB's lock. ``after``: wait (bounded by the server) until the snapshot holds that commit
+        (read your own writes: pass a job's ``commit``). ``if_none_match``: an earlier ``etag``; None when the
+        file did not change since (``304``)."""
+        headers = {"If-None-Match": if_none_match} if if_none_match else None
+        query = _query(at=at, after=after)
+        status, data, head = self._exchange("GET", f"/v1/kbs/{_seg(kb)}/files/{_path(path)}{query}", None, headers)
+        if status == 304:
+            return None
+        return FileContent.from_json(data, head.get("etag"))
+
+    def tree(self, kb: str, prefix: Optional[str] = None, at: Optional[str] = None, after: Optional[str] = None) -> Tree:
+        """``GET /v1/kbs/{kb}/tree?prefix=&at=``: the KB's files under ``prefix`` with sizes and blob ids."""
+        data = self._call("GET", f"/v1/kbs/{_seg(kb)}/tree" + _query(prefix=prefix, at=at, after=after))
+        entries = [TreeEntry(e["path"], int(e["size"]), e["blobId"]) for e in data.get("entries") or []]
+        return Tree(data["kb"], data["commit"], entries, bool(data.get("truncated")))
+
+    def log(self, kb: str, path: Optional[str] = None, limit: Optional[int] = None, after: Optional[str] = None) -> Log:
+        """``GET /v1/kbs/{kb}/log?path=&limit=``: recent commits (of ``path`` only, when given), newest first,
+        with their ``Kbsync-Job`` and ``Kbsync-Fence`` trailers."""
+        data = self._call("GET", f"/v1/kbs/{_seg(kb)}/log" + _query(path=path, limit=limit, after=after))
+        commits = [
+            LogEntry(c["id"], c.get("subject", ""), c.get("author", ""), c.get("time", ""), c.get("job"), c.get("fence"))
+            for c in data.get("commits") or []
+        ]
+        return Log(data["kb"], data["commit"], commits)
+
+    # -- operations -----------------------------------------------------------------------------------------
+
+    def health(self) -> None:
+        """``GET /healthz``; raises when the coordinator does not answer ``200``."""
+        self._call("GET", "/healthz")
+
+    def ready(self) -> None:
+        """``GET /readyz``; raises :class:`errors.ServiceUnavailable` while Redis does not answer."""
+        self._call("GET", "/readyz")
+
+    # -- transport ------------------------------------------------------------------------------------------
+
+    def _connection(self, timeout: Optional[float]) -> http.client.HTTPConnection:
+        if self._https:
+            return http.client.HTTPSConnection(self._host, self._port, timeout=timeout, context=self._ssl)
+        return http.client.HTTPConnection(self._host, self._port, timeout=timeout)
+
+    def _headers(self, extra: Optional[Dict[str, str]]) -> Dict[str, str]:
+        headers = {"Accept": "application/json", "User-Agent": _USER_AGENT}
+        if self._token:
+            headers["Authorization"] = "Bearer " + self._token
+        headers.update(extra or {})
+        return headers
+
+    def _call(
+        self, method: str, path: str, body: Optional[Dict[str, Any]] = None, idempotency_key: Optional[str] = None
+    ) -> Dict[str, Any]:
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        return self._exchange(method, path, body, headers)[1]
+
+    def _exchange(
+        self, method: str, path: str, body: Optional[Dict[str, Any]], extra: Optional[Dict[str, str]]
+    ) -> "tuple[int, Dict[str, Any], Dict[str, str]]":
+        headers = self._headers(extra)
+        payload = None
+        if body is not None:
+            payload = json.dumps(body).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        conn = self._connection(self._timeout)
+        try:
+            conn.request(method, self._prefix + path, body=payload, headers=headers)
+            response = conn.getresponse()
+            raw = response.read()
+            head = {k.lower(): v for k, v in response.getheaders()}
+            if response.status >= 400:
+                raise _error(response.status, raw, head.get("retry-after"))
+            return response.status, (json.loads(raw) if raw.strip() else {}), head
+        except (socket.timeout, TimeoutError) as e:
+            raise errors.TimedOut(0, "TIMEOUT", f"no answer from the coordinator within {self._timeout} s") from e
+        except (OSError, http.client.HTTPException) as e:
+            raise errors.Unreachable(0, "UNREACHABLE", f"{type(e).__name__}: {e}") from e
+        finally:
+            conn.close()
+
+    def _open_stream(self, path: str, timeout: Optional[float]):
+        conn = self._connection(timeout if timeout is not None else None)
+        headers = self._headers({"Accept": "text/event-stream"})
+        try:
+            conn.request("GET", self._prefix + path, headers=headers)
+            response = conn.getresponse()
+        except (socket.timeout, TimeoutError) as e:
+            conn.close()
+            raise errors.TimedOut(0, "TIMEOUT", "no answer from the coordinator") from e
+        except (OSError, http.client.HTTPException) as e:
+            conn.close()
+            raise errors.Unreachable(0, "UNREACHABLE", f"{type(e).__name__}: {e}") from e
+        if response.status >= 400:
+            raw = response.read()
+            conn.close()
+            raise _error(response.status, raw, response.getheader("Retry-After"))
+        return response, conn
+
+
+class JobEvents:
+    """An open job event stream: iterate it for :class:`JobEvent` s; ``close()`` ends it early."""
+
+    def __init__(self, response: http.client.HTTPResponse, conn: http.client.HTTPConnection) -> None:
+        self._response = response
+        self._conn = conn
+        self._closed = False
+
+    def __iter__(self) -> Iterator[JobEvent]:
+        try:
+            for name, data in read_events(self._response):
+                if name not in ("state", "position"):
+                    continue
+                event = JobEvent(name, Job.from_json(json.loads(data)))
+                yield event
+                if event.last:
+                    return
+        except (socket.timeout, TimeoutError) as e:
+            if not self._closed:
+                raise errors.TimedOut(0, "TIMEOUT", "no event within the timeout") from e
+        except (OSError, ValueError, http.client.HTTPException) as e:
+            if not self._closed:
+                raise errors.Unreachable(0, "UNREACHABLE", f"event stream broke: {e}") from e
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Closes the stream; an iteration in progress ends."""
+        if not self._closed:
+            self._closed = True
+            try:
+                sock = self._conn.sock
+                if sock is not None:
+                    sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            self._conn.close()
+
+    def __enter__(self) -> "JobEvents":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+class Subscription:
+    """A stream followed on a daemon thread (see :meth:`Client.follow`)."""
+
+    def __init__(
+        self,
+        open_stream: Callable[[], JobEvents],
+        on_event: Callable[[JobEvent], None],
+        on_error: Optional[Callable[[BaseException], None]],
+    ) -> None:
+        self._lock = threading.Lock()
+        self._stream: Optional[JobEvents] = None
+        self._cancelled = False
+        self._open = open_stream
+        self._on_event = on_event
+        self._on_error = on_error
+        self._thread = threading.Thread(target=self._run, name="kbsync-follow", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            stream = self._open()
+            with self._lock:
+                self._stream = stream
+                if self._cancelled:
+                    stream.close()
+                    return
+            for event in stream:
+                self._on_event(event)
+        except BaseException as e:  # noqa: BLE001 - handed to the caller's callback
+            if not self._cancelled and self._on_error is not None:
+                self._on_error(e)
+
+    def cancel(self) -> None:
+        """Stops following; no callback runs after the current one returned."""
+        with self._lock:
+            self._cancelled = True
+            if self._stream is not None:
+                self._stream.close()
+
+    def join(self, timeout: Optional[float] = None) -> bool:
+        """Waits until the stream ended; True when it did within ``timeout`` seconds."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+
+def _error(status: int, raw: bytes, retry_after: Optional[str]) -> errors.KbsyncError:
+    code = message = None
+    try:
+        err = json.loads(raw).get("error") or {}
+        code, message = err.get("code"), err.get("message")
+    except (ValueError, AttributeError):
+        message = raw[:200].decode("utf-8", "replace")
+    seconds = float(retry_after) if retry_after and retry_after.strip().isdigit() else None
+    return errors.from_answer(status, code, message, seconds)
+
+
+def _seg(value: str) -> str:
+    return urllib.parse.quote(value, safe="")
+
+
+def _path(value: str) -> str:
+    return "/".join(urllib.parse.quote(part, safe="") for part in value.split("/"))
+
+
+def _query(**params: Any) -> str:
+    pairs = [(k, str(v)) for k, v in params.items() if v is not None]
+    return "?" + urllib.parse.urlencode(pairs) if pairs else ""

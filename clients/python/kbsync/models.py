@@ -1,0 +1,140 @@
+"""The API's records as small read-only dataclasses; each keeps the JSON it was made from in ``raw``."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+FINISHED_STATES = frozenset({"done", "failed", "cancelled"})
+
+
+@dataclass(frozen=True)
+class Job:
+    """A job (``GET /v1/jobs/{id}``): what was asked, where it is in the queue, and its result once finished."""
+
+    id: str
+    kb: str
+    kind: str
+    user: str
+    state: str
+    ahead: int
+    eta_ms: Optional[int]
+    commit: Optional[str]
+    commit_url: Optional[str]
+    files: List[Dict[str, Any]]
+    error: Optional[Dict[str, str]]
+    attempts: int
+    raw: Dict[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def finished(self) -> bool:
+        """True once the job is done, failed or cancelled (its state does not change any more)."""
+        return self.state in FINISHED_STATES
+
+    @property
+    def error_code(self) -> Optional[str]:
+        """The code of a failed job's error (``PUSH_REJECTED``, ``CONFLICT``, ``LEASE_EXPIRED``, ...)."""
+        return self.error.get("code") if self.error else None
+
+    @staticmethod
+    def from_json(data: Dict[str, Any]) -> "Job":
+        return Job(
+            id=data["id"],
+            kb=data.get("kb", ""),
+            kind=data.get("kind", ""),
+            user=data.get("user", ""),
+            state=data.get("state", ""),
+            ahead=int(data.get("ahead") or 0),
+            eta_ms=data.get("etaMs"),
+            commit=data.get("commit"),
+            commit_url=data.get("commitUrl"),
+            files=list(data.get("files") or []),
+            error=data.get("error"),
+            attempts=int(data.get("attempts") or 0),
+            raw=data,
+        )
+
+
+@dataclass(frozen=True)
+class JobEvent:
+    """One event of a job's stream: ``name`` is ``state`` or ``position``; ``last`` when the stream ends after it."""
+
+    name: str
+    job: Job
+
+    @property
+    def last(self) -> bool:
+        return self.name == "state" and self.job.finished
+
+
+@dataclass(frozen=True)
+class JobPage:
+    """A page of the job list, newest first; ``next_cursor`` asks for the next page (None: this was the last)."""
+
+    jobs: List[Job]
+    next_cursor: Optional[str]
+
+
+@dataclass(frozen=True)
+class FileContent:
+    """A file read from a KB's snapshot (``GET /v1/kbs/{kb}/files/{path}``) at ``commit``."""
+
+    kb: str
+    path: str
+    commit: str
+    blob_id: str
+    size: int
+    data: bytes
+    etag: Optional[str]
+
+    @property
+    def text(self) -> str:
+        """The content decoded as UTF-8."""
+        return self.data.decode("utf-8")
+
+    @staticmethod
+    def from_json(data: Dict[str, Any], etag: Optional[str]) -> "FileContent":
+        content = data.get("content") or ""
+        raw = base64.b64decode(content) if data.get("encoding") == "base64" else content.encode("utf-8")
+        return FileContent(data["kb"], data["path"], data["commit"], data["blobId"], int(data["size"]), raw, etag)
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    """A file of a KB's tree: its path, size in bytes and git blob id."""
+
+    path: str
+    size: int
+    blob_id: str
+
+
+@dataclass(frozen=True)
+class Tree:
+    """The files of a KB under ``prefix`` at ``commit`` (``GET /v1/kbs/{kb}/tree``)."""
+
+    kb: str
+    commit: str
+    entries: List[TreeEntry]
+    truncated: bool
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """A commit of a KB's history with its ``Kbsync-Job`` / ``Kbsync-Fence`` trailers (None when absent)."""
+
+    id: str
+    subject: str
+    author: str
+    time: str
+    job: Optional[str]
+    fence: Optional[int]
+
+
+@dataclass(frozen=True)
+class Log:
+    """Recent commits of a KB, newest first, read at ``commit`` (``GET /v1/kbs/{kb}/log``)."""
+
+    kb: str
+    commit: str
+    commits: List[LogEntry]

@@ -1,0 +1,163 @@
+"""Tests against a running coordinator: KBSYNC_URL (and KBSYNC_TOKEN, KBSYNC_KB) in the environment.
+
+dist's PythonClientIT starts a real `kbsync up` stack and runs them from `mvn verify`.
+"""
+
+import os
+import threading
+import unittest
+import uuid
+
+import kbsync
+
+URL = os.environ.get("KBSYNC_URL")
+TOKEN = os.environ.get("KBSYNC_TOKEN") or None
+KB = os.environ.get("KBSYNC_KB", "demo")
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def skip_if_route_missing(test: unittest.TestCase, error: kbsync.KbsyncError, route: str) -> None:
+    """A coordinator of a version without `route` answers 404 NOT_FOUND / 405: skip, saying so."""
+    if error.code in ("NOT_FOUND", "METHOD_NOT_ALLOWED"):
+        test.skipTest(f"the coordinator has no {route} route (answered {error.status} {error.code})")
+    raise error
+
+
+@unittest.skipUnless(URL, "KBSYNC_URL is not set: no coordinator to test against")
+class ClientTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.kb = kbsync.Client(URL, token=TOKEN, timeout=15)
+        cls.kb.ready()
+
+    def note(self, text="hello from python", **kwargs) -> kbsync.Job:
+        kwargs.setdefault("title", unique("py"))
+        return self.kb.submit_note(KB, "py-bot", text, **kwargs)
+
+    def test_submits_a_note_once_per_idempotency_key_and_waits_for_its_commit(self):
+        key = unique("chat")
+        first = self.note(idempotency_key=key)
+        again = self.note(idempotency_key=key, title=first.raw["payload"]["title"])
+        self.assertEqual(first.id, again.id)
+        self.assertIn(first.state, ("queued", "running", "done"))
+        done = self.kb.wait(first.id, timeout=30)
+        self.assertEqual(done.state, "done", done.error)
+        self.assertRegex(done.commit, r"^[0-9a-f]{40}$")
+        self.assertEqual(done.files[0]["change"], "created")
+        self.assertEqual(self.kb.job(first.id).commit, done.commit)
+
+    def test_iterates_a_jobs_events_until_it_finished(self):
+        job = self.note()
+        with self.kb.events(job.id, timeout=30) as events:
+            seen = list(events)
+        self.assertEqual(seen[0].name, "state")
+        self.assertTrue(seen[-1].last)
+        self.assertEqual(seen[-1].job.state, "done")
+        self.assertTrue(all(not e.last for e in seen[:-1]))
+
+    def test_follows_a_jobs_events_with_a_callback(self):
+        job = self.note()
+        seen, errors = [], []
+        subscription = self.kb.follow(job.id, seen.append, errors.append)
+        self.assertTrue(subscription.join(30), "the stream ends after the job finished")
+        self.assertEqual(errors, [])
+        self.assertEqual(seen[-1].job.state, "done")
+
+    def test_cancelling_a_subscription_ends_it(self):
+        job = self.note()
+        self.kb.wait(job.id, timeout=30)
+        started = threading.Event()
+        subscription = self.kb.follow(job.id, lambda e: started.set())
+        subscription.cancel()
+        self.assertTrue(subscription.join(5))
+
+    def test_wait_times_out_with_a_typed_error(self):
+        job = self.note()
+        with self.assertRaises(kbsync.TimedOut) as caught:
+            self.kb.wait(job.id, timeout=0)
+        self.assertEqual(caught.exception.code, "TIMEOUT")
+        self.kb.wait(job.id, timeout=30)
+
+    def test_raises_typed_errors_for_the_apis_error_codes(self):
+        with self.assertRaises(kbsync.InvalidRequest) as bad_user:
+            self.kb.submit_note(KB, "not a user!", "x")
+        self.assertEqual((bad_user.exception.status, bad_user.exception.code), (400, "INVALID_USER"))
+        with self.assertRaises(kbsync.InvalidRequest) as blank:
+            self.kb.submit_note(KB, "py-bot", "   ")
+        self.assertEqual(blank.exception.code, "INVALID_TEXT")
+        with self.assertRaises(kbsync.InvalidRequest) as escape:
+            self.kb.submit_note(KB, "py-bot", "x", path="../outside.md")
+        self.assertEqual(escape.exception.code, "INVALID_PATH")
+        with self.assertRaises(kbsync.NotFound) as no_job:
+            self.kb.job(unique("no-such-job"))
+        self.assertEqual(no_job.exception.code, "JOB_NOT_FOUND")
+        with self.assertRaises(kbsync.NotFound) as no_kb:
+            self.kb.submit_note("no-such-kb", "py-bot", "x")
+        self.assertEqual(no_kb.exception.code, "KB_NOT_FOUND")
+        self.assertIsInstance(no_kb.exception, kbsync.Rejected)
+
+    def test_an_unreachable_coordinator_is_a_typed_unavailable_error(self):
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        with self.assertRaises(kbsync.Unreachable) as caught:
+            kbsync.Client(f"http://127.0.0.1:{port}", timeout=2).job("x")
+        self.assertIsInstance(caught.exception, kbsync.Unavailable)
+        with self.assertRaises(ValueError):
+            kbsync.Client(URL, ca_file="/nonexistent/ca.pem")
+
+    def test_lists_jobs_newest_first_by_user(self):
+        user = unique("lister")[:60]
+        ids = [self.kb.submit_note(KB, user, f"list {i}", title=unique("l")).id for i in range(3)]
+        try:
+            page = self.kb.jobs(kb=KB, user=user, limit=2)
+        except kbsync.KbsyncError as e:
+            skip_if_route_missing(self, e, "GET /v1/jobs")
+        self.assertEqual([j.id for j in page.jobs], ids[::-1][:2])
+        rest = self.kb.jobs(kb=KB, user=user, limit=2, cursor=page.next_cursor)
+        self.assertEqual([j.id for j in rest.jobs], ids[:1])
+        for job_id in ids:
+            self.kb.wait(job_id, timeout=30)
+
+    def test_cancelling_a_finished_job_is_a_conflict(self):
+        job = self.note()
+        self.kb.wait(job.id, timeout=30)
+        try:
+            self.kb.cancel(job.id)
+        except kbsync.Conflict as e:
+            self.assertEqual(e.code, "JOB_FINISHED")
+        except kbsync.KbsyncError as e:
+            skip_if_route_missing(self, e, "DELETE /v1/jobs/{id}")
+        else:
+            self.fail("cancelling a finished job must be refused")
+
+    def test_reads_its_own_write_from_the_snapshot(self):
+        path = f"python/{unique('read')}.md"
+        done = self.kb.wait(self.note(text="read me back", path=path).id, timeout=30)
+        try:
+            file = self.kb.read_file(KB, path, after=done.commit)
+        except kbsync.KbsyncError as e:
+            skip_if_route_missing(self, e, "GET /v1/kbs/{kb}/files/{path}")
+        self.assertIn("read me back", file.text)
+        self.assertEqual(file.path, path)
+        self.assertIsNone(self.kb.read_file(KB, path, if_none_match=file.etag), "unchanged: 304")
+        tree = self.kb.tree(KB, prefix="python/", after=done.commit)
+        self.assertIn(path, [e.path for e in tree.entries])
+        log = self.kb.log(KB, path=path, limit=5, after=done.commit)
+        self.assertEqual(log.commits[0].id, done.commit)
+        self.assertEqual(log.commits[0].job, done.id)
+        with self.assertRaises(kbsync.NotFound) as missing:
+            self.kb.read_file(KB, "python/no-such-file.md")
+        self.assertEqual(missing.exception.code, "FILE_NOT_FOUND")
+        with self.assertRaises(kbsync.InvalidRequest) as outside:
+            self.kb.read_file(KB, ".git/config")
+        self.assertEqual(outside.exception.code, "INVALID_PATH")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,38 @@
+import io
+import unittest
+
+from kbsync.errors import (
+    Conflict, Forbidden, InvalidRequest, LeaseLost, NotFound, RateLimited, Rejected, ServerError,
+    ServiceUnavailable, Unauthenticated, Unavailable, from_answer,
+)
+from kbsync.sse import read_events
+
+
+class SseTest(unittest.TestCase):
+    def test_reads_named_events_with_multi_line_data_and_skips_comments(self):
+        stream = io.BytesIO(b": kbsync\n\nevent: state\ndata: {\"a\":1}\n\n: keep-alive\n\n"
+                            b"event: position\r\ndata:x\r\ndata: y\r\n\r\ndata: unnamed\n\n")
+        self.assertEqual(list(read_events(stream)),
+                         [("state", '{"a":1}'), ("position", "x\ny"), ("message", "unnamed")])
+
+    def test_drops_an_event_cut_off_by_the_end_of_the_stream(self):
+        self.assertEqual(list(read_events(io.BytesIO(b"event: state\ndata: {}\n"))), [])
+
+
+class ErrorsTest(unittest.TestCase):
+    def test_maps_each_status_and_code_to_its_type(self):
+        cases = {
+            (401, "UNAUTHENTICATED"): Unauthenticated, (403, "SCOPE_KB"): Forbidden,
+            (404, "JOB_NOT_FOUND"): NotFound, (409, "LEASE_LOST"): LeaseLost, (409, "JOB_FINISHED"): Conflict,
+            (429, "RATE_LIMITED"): RateLimited, (400, "INVALID_PATH"): InvalidRequest,
+            (503, "REDIS_UNAVAILABLE"): ServiceUnavailable, (500, "INTERNAL"): ServerError,
+        }
+        for (status, code), cls in cases.items():
+            error = from_answer(status, code, "m", 3.0)
+            self.assertIs(type(error), cls)
+            self.assertEqual((error.status, error.code, error.retry_after), (status, code, 3.0))
+            self.assertIsInstance(error, Rejected if status < 500 else Unavailable)
+
+
+if __name__ == "__main__":
+    unittest.main()

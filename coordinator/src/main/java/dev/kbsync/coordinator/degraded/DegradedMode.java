@@ -1,0 +1,255 @@
+package dev.kbsync.coordinator.degraded;
+
+import dev.kbsync.api.Assignment;
+import dev.kbsync.api.ErrorCodes;
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.coordinator.engine.ticket.JobRef;
+import dev.kbsync.coordinator.error.UnavailableException;
+import dev.kbsync.coordinator.health.RedisHealth;
+import dev.kbsync.coordinator.service.JobService;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A coordinator's degraded mode. While Redis is unreachable (or jobs accepted meanwhile are still on their way into
+ * Redis, so a KB's order holds), notes and agent tasks of KBs this coordinator knows are validated as always, appended
+ * to the {@link Journal} (fsynced) and answered 202 with their place in this coordinator's local queue. Once Redis
+ * answers, the journal's jobs are restored into the Redis queues one by one in their order, each under the id its 202
+ * named and at most once ({@link JobService#restore}); the journal is truncated only when every entry is in Redis. A
+ * coordinator started on a journal with entries (it was stopped or killed during an outage) restores them the same way.
+ */
+public final class DegradedMode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DegradedMode.class);
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(2);
+    private static final long TICK_MS = 250;
+    private static final long POLL_EVERY_MS = 200;
+
+    private final Vertx vertx;
+    private final Journal journal;
+    private final WorkerExecutor executor; // one thread: appends, reads and truncation happen in one order
+    private final RedisHealth health;
+    private final JobService jobs;
+    private final Clock clock;
+    private final Map<KbId, KbConfig> known = new ConcurrentHashMap<>();
+    private final LocalDispatch dispatch;
+    private final Map<KbId, Integer> pending = new HashMap<>(); // guarded by this
+    private final Map<String, Job> keys = new HashMap<>(); // user + idempotency key -> job; guarded by this
+    private final Restore restore;
+    private volatile boolean draining;
+    private long timer = -1;
+
+    private DegradedMode(
+            Vertx vertx, Journal journal, WorkerExecutor executor, RedisHealth health, JobService jobs, Duration hold) {
+        this.vertx = vertx;
+        this.dispatch = new LocalDispatch(hold, known);
+        this.journal = journal;
+        this.executor = executor;
+        this.health = health;
+        this.jobs = jobs;
+        this.clock = Clock.systemUTC();
+        this.restore = new Restore(this, journal, executor, jobs);
+    }
+
+    /**
+     * Opens (or replays) the journal in {@code dir}; KBs in {@code known} are accepted while Redis is unreachable; a
+     * job handed to a local worker is handed out again after {@code hold} without an outcome.
+     */
+    public static Future<DegradedMode> open(
+            Vertx vertx,
+            Path dir,
+            int maxEntries,
+            Duration hold,
+            RedisHealth health,
+            JobService jobs,
+            Collection<KbConfig> known) {
+        WorkerExecutor executor = vertx.createSharedWorkerExecutor("kbsync-journal-" + dir.toAbsolutePath(), 1);
+        return executor.executeBlocking(() -> {
+                    Journal journal = Journal.open(dir, maxEntries);
+                    return new Replayed(journal, journal.readFrom(0));
+                })
+                .map(replayed -> {
+                    DegradedMode mode = new DegradedMode(vertx, replayed.journal(), executor, health, jobs, hold);
+                    known.forEach(mode::known);
+                    replayed.entries().forEach(mode::pendingAdded);
+                    if (!replayed.entries().isEmpty()) {
+                        mode.draining = true;
+                        LOG.warn(
+                                "journal {} holds {} job(s) accepted while Redis was unreachable: restoring them into"
+                                        + " Redis in their order",
+                                dir,
+                                replayed.entries().size());
+                    }
+                    mode.timer = vertx.setPeriodic(TICK_MS, t -> {
+                        if (mode.draining && health.up()) {
+                            mode.restore.tick();
+                        }
+                    });
+                    return mode;
+                })
+                .onFailure(e -> executor.close());
+    }
+
+    private record Replayed(Journal journal, List<Journal.Entry> entries) {}
+
+    /** True while submissions go to the journal: Redis is unreachable, or journal jobs are still on their way. */
+    public boolean accepting() {
+        return draining || !health.up();
+    }
+
+    /** Jobs in the journal not yet in Redis. */
+    public synchronized int pending() {
+        return pending.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    /** A KB that exists (registered, or seen in Redis): its jobs are accepted while Redis is unreachable. */
+    public void known(KbConfig kb) {
+        known.put(kb.id(), kb);
+    }
+
+    public boolean knows(KbId kb) {
+        return known.containsKey(kb);
+    }
+
+    /** True while Redis is unreachable: workers' polls and results are served from the journal. */
+    public boolean serving() {
+        return !health.up();
+    }
+
+    /**
+     * A worker's long poll while Redis is unreachable: the next journal job of a KB with none under way (see {@link
+     * LocalDispatch}); empty at the end of {@code wait}, or at once when Redis answers again (poll Redis then).
+     */
+    public Future<Optional<Assignment>> poll(String worker, Duration wait) {
+        return pollUntil(worker, System.nanoTime() + wait.toNanos());
+    }
+
+    private Future<Optional<Assignment>> pollUntil(String worker, long deadlineNanos) {
+        if (health.up()) {
+            return Future.succeededFuture(Optional.empty());
+        }
+        Optional<Assignment> next = dispatch.next(worker);
+        long left = (deadlineNanos - System.nanoTime()) / 1_000_000;
+        if (next.isPresent() || left <= 0) {
+            next.ifPresent(a -> LOG.info(
+                    "journal job {} of KB {} handed to worker {} (Redis unreachable)",
+                    a.job().id(),
+                    a.job().kb(),
+                    worker));
+            return Future.succeededFuture(next);
+        }
+        Promise<Optional<Assignment>> later = Promise.promise();
+        vertx.setTimer(
+                Math.min(POLL_EVERY_MS, left),
+                t -> pollUntil(worker, deadlineNanos).onComplete(later));
+        return later.future();
+    }
+
+    /** A local lease of a job under way (heartbeats and group-commit requests are answered from it). */
+    public Optional<Lease> localLease(String leaseId) {
+        return dispatch.lease(leaseId);
+    }
+
+    /** A local job's outcome from its worker while Redis is unreachable; empty when it is not one (answer 503). */
+    public Optional<Job> complete(String jobId, JobOutcome outcome) {
+        return dispatch.complete(jobId, outcome);
+    }
+
+    /**
+     * Appends a validated job to the journal (fsynced) and answers it with its place in the local queue
+     * ({@code ahead}: this coordinator's journal jobs of the KB before it). Fails with 503 JOURNAL_UNAVAILABLE when
+     * the journal is full or cannot be written; the same idempotency key of the same user answers the first job.
+     */
+    public Future<Job> accept(KbId kb, String user, JobPayload payload, Optional<String> key) {
+        Job job = new Job(
+                JobRef.create(kb).id(),
+                kb,
+                user,
+                payload,
+                JobState.QUEUED,
+                0,
+                0,
+                0,
+                null,
+                null,
+                null,
+                null,
+                List.of(),
+                null,
+                0,
+                clock.instant(),
+                null,
+                null);
+        return executor.executeBlocking(() -> {
+                    synchronized (this) {
+                        Job first = key.map(k -> keys.get(user + "\n" + k)).orElse(null);
+                        if (first != null) {
+                            return first;
+                        }
+                    }
+                    journal.append(job, key);
+                    draining = true;
+                    synchronized (this) {
+                        long ahead = pending.getOrDefault(kb, 0);
+                        Job placed = job.at(JobState.QUEUED, ahead, 0, 0);
+                        pendingAdded(new Journal.Entry(placed, key, 0));
+                        return placed;
+                    }
+                })
+                .recover(e -> Future.failedFuture(
+                        e instanceof IOException
+                                ? new UnavailableException(
+                                        ErrorCodes.JOURNAL_UNAVAILABLE,
+                                        "Redis is unreachable and the local journal cannot take the job: "
+                                                + e.getMessage(),
+                                        RETRY_AFTER)
+                                : e));
+    }
+
+    @Override
+    public void close() {
+        vertx.cancelTimer(timer);
+        executor.executeBlocking(() -> {
+                    journal.close();
+                    return null;
+                })
+                .onComplete(r -> executor.close());
+    }
+
+    private synchronized void pendingAdded(Journal.Entry entry) {
+        dispatch.add(entry.job());
+        pending.merge(entry.job().kb(), 1, Integer::sum);
+        entry.key().ifPresent(k -> keys.put(entry.job().user() + "\n" + k, entry.job()));
+    }
+
+    /** Called by {@link Restore} on the journal's thread once the journal was truncated. */
+    void drained() {
+        draining = false;
+    }
+
+    /** The entry is in Redis now (or kept aside for good). */
+    synchronized void pendingRemoved(Journal.Entry entry) {
+        dispatch.remove(entry.job().id());
+        pending.computeIfPresent(entry.job().kb(), (kb, n) -> n <= 1 ? null : n - 1);
+        entry.key().ifPresent(k -> keys.remove(entry.job().user() + "\n" + k));
+    }
+}

@@ -1,0 +1,175 @@
+package dev.kbsync.coordinator.degraded;
+
+import dev.kbsync.api.Job;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The append-only journal file of one coordinator ({@code journal.jsonl} in its directory, one JSON line per accepted
+ * job): every append is fsynced before it returns; reading from an offset skips a torn last line (a crash during an
+ * append that was never answered); {@link #truncate} empties it. The directory is locked for this process (a second
+ * coordinator on the same directory fails to open it). Blocking: call it off the event loop, from one thread at a time.
+ */
+final class Journal implements AutoCloseable {
+    static final String FILE = "journal.jsonl";
+    static final String REJECTED = "rejected.jsonl";
+
+    /** One accepted job, its idempotency key if any, and the offset right after its line. */
+    record Entry(Job job, Optional<String> key, long end) {
+        JsonObject toJson() {
+            return new JsonObject().put("job", job.toJson()).put("key", key.orElse(null));
+        }
+    }
+
+    /** The journal holds its most entries, or cannot be written. */
+    static final class UnwritableException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        UnwritableException(String message) {
+            super(message);
+        }
+    }
+
+    private final Path dir;
+    private final FileChannel channel;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final int maxEntries;
+    private int entries;
+
+    private Journal(Path dir, FileChannel channel, FileChannel lockChannel, FileLock lock, int maxEntries)
+            throws IOException {
+        this.dir = dir;
+        this.channel = channel;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.maxEntries = maxEntries;
+        this.entries = readFrom(0).size();
+    }
+
+    static Journal open(Path dir, int maxEntries) throws IOException {
+        Files.createDirectories(dir);
+        FileChannel lockChannel =
+                FileChannel.open(dir.resolve("journal.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = lockChannel.tryLock();
+        if (lock == null) {
+            lockChannel.close();
+            throw new IOException("the journal directory " + dir + " is in use by another process");
+        }
+        FileChannel channel = FileChannel.open(
+                dir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        dropTornTail(channel);
+        return new Journal(dir, channel, lockChannel, lock, maxEntries);
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** Appends one job and fsyncs; fails when the journal is full or cannot be written. */
+    void append(Job job, Optional<String> key) throws IOException {
+        if (entries >= maxEntries) {
+            throw new UnwritableException("the journal holds its most jobs (" + maxEntries + ")");
+        }
+        byte[] line = (new Entry(job, key, 0).toJson().encode() + "\n").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buffer = ByteBuffer.wrap(line);
+        long at = channel.size();
+        while (buffer.hasRemaining()) {
+            at += channel.write(buffer, at);
+        }
+        channel.force(false);
+        entries++;
+    }
+
+    /** The entries from {@code offset} (a previous entry's end, or 0) to the end of the file. */
+    List<Entry> readFrom(long offset) throws IOException {
+        long size = channel.size();
+        List<Entry> found = new ArrayList<>();
+        if (size <= offset) {
+            return found;
+        }
+        ByteBuffer buffer = ByteBuffer.allocate((int) (size - offset));
+        long at = offset;
+        while (buffer.hasRemaining() && channel.read(buffer, at) > 0) {
+            at = offset + buffer.position();
+        }
+        byte[] bytes = buffer.array();
+        int start = 0;
+        for (int i = 0; i < buffer.position(); i++) {
+            if (bytes[i] == '\n') {
+                parse(new String(bytes, start, i - start, StandardCharsets.UTF_8), offset + i + 1)
+                        .ifPresent(found::add);
+                start = i + 1;
+            }
+        }
+        return found; // a line without its newline is torn (never answered) and stays unread
+    }
+
+    long size() throws IOException {
+        return channel.size();
+    }
+
+    /** Empties the journal (every entry is in Redis now). */
+    void truncate() throws IOException {
+        channel.truncate(0);
+        channel.force(true);
+        entries = 0;
+    }
+
+    /** Keeps an entry Redis refused for good next to the journal, for the operator. */
+    void reject(Entry entry, String reason) throws IOException {
+        Files.writeString(
+                dir.resolve(REJECTED),
+                entry.toJson().put("reason", reason).encode() + "\n",
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND,
+                StandardOpenOption.SYNC);
+    }
+
+    @Override
+    public void close() throws IOException {
+        try (lockChannel) {
+            lock.release();
+            channel.close();
+        }
+    }
+
+    /** Cuts a last line without its newline (an append a crash interrupted, never answered) so appends start clean. */
+    private static void dropTornTail(FileChannel channel) throws IOException {
+        long size = channel.size();
+        long keep = size;
+        ByteBuffer one = ByteBuffer.allocate(1);
+        while (keep > 0) {
+            one.clear();
+            channel.read(one, keep - 1);
+            if (one.get(0) == '\n') {
+                break;
+            }
+            keep--;
+        }
+        if (keep < size) {
+            channel.truncate(keep);
+            channel.force(true);
+        }
+    }
+
+    private static Optional<Entry> parse(String line, long end) {
+        try {
+            JsonObject json = new JsonObject(line);
+            return Optional.of(new Entry(
+                    Job.fromJson(json.getJsonObject("job")), Optional.ofNullable(json.getString("key")), end));
+        } catch (RuntimeException e) {
+            return Optional.empty(); // a torn line left by a crash, followed by later appends
+        }
+    }
+}

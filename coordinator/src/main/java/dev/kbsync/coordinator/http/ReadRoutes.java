@@ -1,0 +1,246 @@
+package dev.kbsync.coordinator.http;
+
+import dev.kbsync.api.InvalidInputException;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.RelativePath;
+import dev.kbsync.coordinator.error.NotFoundException;
+import dev.kbsync.coordinator.service.KbRegistry;
+import dev.kbsync.coordinator.snapshot.FileRead;
+import dev.kbsync.coordinator.snapshot.KbMirrors;
+import dev.kbsync.coordinator.snapshot.SnapshotReads;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.eclipse.jgit.lib.ObjectId;
+
+/**
+ * Reads of a KB's files, tree and log from the coordinator's snapshot ({@link KbMirrors}): never the KB's lock, never
+ * a writer. Paths pass the same guard as writes ({@link RelativePath}); {@code at} reads an older commit of the branch,
+ * {@code after} waits (bounded) until the snapshot holds a commit (read your writes).
+ */
+final class ReadRoutes {
+    private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
+    private static final int DEFAULT_LOG = 20;
+    private static final int MAX_LOG = 200;
+
+    /** How long a read trusts the KB registration it looked up (a changed remote is seen by reads this late). */
+    private static final long KB_CACHE_NANOS = 1_000_000_000L;
+
+    private final KbRegistry kbs;
+    private final KbMirrors mirrors;
+    private final Map<KbId, Cached> registered = new ConcurrentHashMap<>();
+
+    ReadRoutes(KbRegistry kbs, KbMirrors mirrors) {
+        this.kbs = kbs;
+        this.mirrors = mirrors;
+    }
+
+    void handleFile(RoutingContext ctx) {
+        Query query = Query.of(ctx, "at", "after");
+        String path = RelativePath.check(filePath(ctx));
+        Optional<ObjectId> at = query.commit("at");
+        Set<String> known = etags(ctx.request().getHeader("If-None-Match"));
+        read(ctx, query, snapshot -> SnapshotReads.file(snapshot, at, path, known))
+                .onSuccess(file -> answerFile(ctx, file))
+                .onFailure(ctx::fail);
+    }
+
+    void handleTree(RoutingContext ctx) {
+        Query query = Query.of(ctx, "prefix", "at", "after");
+        String prefix = query.value("prefix").filter(p -> !p.isEmpty()).orElse("");
+        if (!prefix.isEmpty()) {
+            RelativePath.check(prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix);
+        }
+        Optional<ObjectId> at = query.commit("at");
+        read(ctx, query, snapshot -> SnapshotReads.tree(snapshot, at, prefix))
+                .onSuccess(tree -> Responses.ok(ctx, withKb(ctx, tree)))
+                .onFailure(ctx::fail);
+    }
+
+    void handleLog(RoutingContext ctx) {
+        Query query = Query.of(ctx, "path", "limit", "at", "after");
+        Optional<String> path = query.value("path").map(RelativePath::check);
+        int limit = query.value("limit").map(ReadRoutes::limit).orElse(DEFAULT_LOG);
+        Optional<ObjectId> at = query.commit("at");
+        read(ctx, query, snapshot -> SnapshotReads.log(snapshot, at, path, limit))
+                .onSuccess(log -> Responses.ok(ctx, withKb(ctx, log)))
+                .onFailure(ctx::fail);
+    }
+
+    private <T> Future<T> read(RoutingContext ctx, Query query, KbMirrors.SnapshotRead<T> read) {
+        KbId kb = KbId.of(ctx.pathParam("kb"));
+        Optional<ObjectId> after = query.commit("after");
+        return registration(kb)
+                .compose((KbConfig config) -> Future.fromCompletionStage(
+                        mirrors.read(config, after, read), ctx.vertx().getOrCreateContext()))
+                .recover(ReadRoutes::unwrap);
+    }
+
+    /** The KB's registration, looked up at most once a second per KB (reads are frequent, registrations rare). */
+    private Future<KbConfig> registration(KbId kb) {
+        Cached cached = registered.get(kb);
+        long now = System.nanoTime();
+        if (cached != null && now - cached.at() < KB_CACHE_NANOS) {
+            return Future.succeededFuture(cached.kb());
+        }
+        return kbs.get(kb).map(found -> {
+            KbConfig config = found.orElseThrow(() -> new NotFoundException("KB_NOT_FOUND", "no KB " + kb.value()));
+            registered.put(kb, new Cached(config, now));
+            return config;
+        });
+    }
+
+    private record Cached(KbConfig kb, long at) {}
+
+    private static <T> Future<T> unwrap(Throwable failure) {
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof SnapshotReads.TooLarge tooLarge) {
+            cause = new HttpError(413, "FILE_TOO_LARGE", tooLarge.getMessage());
+        }
+        return Future.failedFuture(cause);
+    }
+
+    private static void answerFile(RoutingContext ctx, FileRead file) {
+        String etag = "\"" + file.blobId() + "\"";
+        var response = ctx.response()
+                .putHeader("ETag", etag)
+                .putHeader("Cache-Control", "no-cache")
+                .putHeader("Kbsync-Commit", file.commit());
+        if (file.unchanged()) {
+            response.setStatusCode(304).end();
+            return;
+        }
+        JsonObject body = new JsonObject()
+                .put("kb", ctx.pathParam("kb"))
+                .put("path", file.path())
+                .put("commit", file.commit())
+                .put("blobId", file.blobId())
+                .put("size", file.size());
+        Optional<String> text = utf8(file.data());
+        body.put("encoding", text.isPresent() ? "utf-8" : "base64")
+                .put("content", text.orElseGet(() -> Base64.getEncoder().encodeToString(file.data())));
+        response.setStatusCode(200)
+                .putHeader("Content-Type", "application/json")
+                .end(body.encode());
+    }
+
+    private static JsonObject withKb(RoutingContext ctx, JsonObject answer) {
+        JsonObject json = new JsonObject().put("kb", ctx.pathParam("kb"));
+        answer.forEach(e -> json.put(e.getKey(), e.getValue()));
+        return json;
+    }
+
+    /** The path after {@code /files/}, each segment percent-decoded (the router has not touched it). */
+    private static String filePath(RoutingContext ctx) {
+        String raw = ctx.request().path();
+        int at = raw.indexOf("/files/");
+        String encoded = at < 0 ? "" : raw.substring(at + "/files/".length());
+        return percentDecode(encoded);
+    }
+
+    static String percentDecode(String value) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == '%' && i + 2 < bytes.length && hex(bytes[i + 1]) >= 0 && hex(bytes[i + 2]) >= 0) {
+                out.write(hex(bytes[i + 1]) * 16 + hex(bytes[i + 2]));
+                i += 2;
+            } else {
+                out.write(bytes[i]);
+            }
+        }
+        return utf8(out.toByteArray())
+                .orElseThrow(() -> RelativePath.reject(value, "is not UTF-8 once percent-decoded"));
+    }
+
+    private static int hex(byte b) {
+        return Character.digit((char) b, 16);
+    }
+
+    private static Optional<String> utf8(byte[] data) {
+        try {
+            return Optional.of(StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(data))
+                    .toString());
+        } catch (CharacterCodingException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The blob ids of an {@code If-None-Match} header ({@code "<blob>"}, weak or not, comma-separated). */
+    private static Set<String> etags(String header) {
+        Set<String> ids = new HashSet<>();
+        if (header != null) {
+            Arrays.stream(header.split(","))
+                    .map(String::strip)
+                    .map(t -> t.startsWith("W/") ? t.substring(2) : t)
+                    .map(t -> t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")
+                            ? t.substring(1, t.length() - 1)
+                            : t)
+                    .filter(t -> COMMIT.matcher(t).matches())
+                    .forEach(ids::add);
+        }
+        return ids;
+    }
+
+    private static int limit(String value) {
+        try {
+            int limit = Integer.parseInt(value);
+            if (limit >= 1 && limit <= MAX_LOG) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new InvalidInputException(
+                "INVALID_FIELD", "limit must be an integer 1-" + MAX_LOG + ", got '" + value + "'");
+    }
+
+    /** The query parameters of a read; an unknown one is {@code 400 UNKNOWN_FIELD}. */
+    private record Query(RoutingContext ctx) {
+        static Query of(RoutingContext ctx, String... allowed) {
+            List<String> names = List.of(allowed);
+            for (String name : ctx.queryParams().names()) {
+                if (!names.contains(name)) {
+                    throw new InvalidInputException(
+                            "UNKNOWN_FIELD", "unknown query parameter '" + name + "'; allowed: " + names);
+                }
+            }
+            return new Query(ctx);
+        }
+
+        Optional<String> value(String name) {
+            return Optional.ofNullable(ctx.queryParams().get(name));
+        }
+
+        Optional<ObjectId> commit(String name) {
+            return value(name).map(v -> {
+                if (!COMMIT.matcher(v).matches()) {
+                    throw new InvalidInputException(
+                            "INVALID_COMMIT", name + " must be a full commit id (40 lower-case hex digits)");
+                }
+                return ObjectId.fromString(v);
+            });
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.kbsync.coordinator.snapshot;
+
+import dev.kbsync.api.CredentialRef;
+import dev.kbsync.api.KbConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
+
+/**
+ * The coordinator's own credentials for fetching a KB's remote into its read mirror. Whoever may register a KB
+ * chooses its remote, so the coordinator sends only what its operator allowed: the token file a KB's {@code file}
+ * reference names when that file lies (symbolic links resolved) in one of {@code reads.credentialDirs}, read at each
+ * fetch so rotations apply. Every other case fetches without credentials (file paths and public remotes need none):
+ * {@code env} references (the coordinator's environment holds its own secrets), GitHub App and SSH key references
+ * (the workers'), and files outside those directories. {@link #without} says why, for the error message.
+ */
+public final class FetchAuth {
+    private static final int MAX_SECRET_BYTES = 64 * 1024;
+
+    private final List<Path> dirs;
+
+    public FetchAuth(List<Path> credentialDirs) {
+        this.dirs = List.copyOf(credentialDirs);
+    }
+
+    /** The credentials to fetch {@code kb} with; empty: fetch without. */
+    Optional<CredentialsProvider> credentials(KbConfig kb) throws IOException {
+        if (kb.credentials().isEmpty() || without(kb) != null) {
+            return Optional.empty();
+        }
+        CredentialRef.File file = (CredentialRef.File) kb.credentials().get();
+        byte[] bytes = Files.readAllBytes(Path.of(file.path()).toRealPath());
+        String token = new String(bytes, 0, Math.min(bytes.length, MAX_SECRET_BYTES), StandardCharsets.UTF_8).strip();
+        if (token.isEmpty()) {
+            throw new IOException("the KB's credential file " + file.path() + " is empty");
+        }
+        String username = file.username() != null ? file.username() : defaultUsername(kb.remote());
+        return Optional.of(new UsernamePasswordCredentialsProvider(username, token));
+    }
+
+    /** Why the coordinator fetches {@code kb} without its credential reference; null when it uses it (or has none). */
+    String without(KbConfig kb) {
+        if (kb.credentials().isEmpty()) {
+            return null;
+        }
+        if (!(kb.credentials().get() instanceof CredentialRef.File file)) {
+            return "the coordinator uses only 'file' credential references for its reads";
+        }
+        if (dirs.isEmpty()) {
+            return "reads.credentialDirs is not set";
+        }
+        try {
+            Path real = Path.of(file.path()).toRealPath();
+            for (Path dir : dirs) {
+                if (Files.isDirectory(dir) && real.startsWith(dir.toRealPath())) {
+                    return null;
+                }
+            }
+            return file.path() + " is not in reads.credentialDirs";
+        } catch (IOException e) {
+            return file.path() + " cannot be read by the coordinator";
+        }
+    }
+
+    /** The user name git hosts expect with a token (as the workers use it). */
+    static String defaultUsername(String remote) {
+        String host;
+        try {
+            host = Optional.ofNullable(URI.create(remote).getHost()).orElse("").toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            host = "";
+        }
+        if (host.contains("gitlab")) {
+            return "oauth2";
+        }
+        return host.equals("github.com") || host.endsWith(".github.com") ? "x-access-token" : "git";
+    }
+}

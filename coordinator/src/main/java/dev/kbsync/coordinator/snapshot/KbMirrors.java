@@ -1,0 +1,267 @@
+package dev.kbsync.coordinator.snapshot;
+
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.error.UnavailableException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.eclipse.jgit.lib.ObjectId;
+
+/**
+ * The coordinator's read mirrors, one per KB that was read: created on the first read, refreshed every
+ * {@code refreshEvery} while read in the last ten minutes (else fetched again by the next read before it is served),
+ * when a job of the KB lands ({@link #landed}) and when a read asks for a commit the snapshot does not hold yet
+ * ({@code after}, waited for at most {@code afterWait}). Fetches run on two threads of their own,
+ * reads on {@code readThreads} others: a read never waits for a KB's lock, a writer or another KB's fetch.
+ */
+public final class KbMirrors implements AutoCloseable {
+    private static final Duration RETRY_BEHIND = Duration.ofSeconds(1);
+    private static final Duration RETRY_UNAVAILABLE = Duration.ofSeconds(5);
+    private static final long REFETCH_PAUSE_MS = 100;
+    /** A mirror nobody read for this long is not fetched by the timer (landings still refresh it). */
+    private static final Duration IDLE = Duration.ofMinutes(10);
+
+    private final Path dir;
+    private final boolean ownsDir;
+    private final Duration afterWait;
+    private final long refreshNanos;
+    private final long idleNanos;
+    private final FetchAuth auth;
+    private final Consumer<KbId> onNewMirror;
+    private final Map<KbId, Mirror> mirrors = new ConcurrentHashMap<>();
+    private final ExecutorService fetches = Executors.newFixedThreadPool(2, daemons("kbsync-mirror-fetch"));
+    private final ExecutorService reads;
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(daemons("kbsync-mirror-timer"));
+
+    private KbMirrors(
+            Path dir,
+            boolean ownsDir,
+            Duration refreshEvery,
+            Duration afterWait,
+            int readThreads,
+            FetchAuth auth,
+            Consumer<KbId> onNewMirror) {
+        this.dir = dir;
+        this.ownsDir = ownsDir;
+        this.afterWait = afterWait;
+        this.refreshNanos = refreshEvery.toNanos();
+        this.idleNanos = IDLE.toNanos();
+        this.auth = auth;
+        this.onNewMirror = onNewMirror;
+        this.reads = Executors.newFixedThreadPool(readThreads, daemons("kbsync-read"));
+        long every = refreshEvery.toMillis();
+        timer.scheduleWithFixedDelay(this::refreshAll, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Mirrors under {@code dir} (empty: a temporary directory removed at {@link #close()}); {@code onNewMirror} is told
+     * of each KB that gets a mirror (to subscribe to its events).
+     */
+    public static KbMirrors start(
+            Optional<Path> dir,
+            Duration refreshEvery,
+            Duration afterWait,
+            int readThreads,
+            FetchAuth auth,
+            Consumer<KbId> onNewMirror) {
+        try {
+            Path base =
+                    dir.isPresent() ? Files.createDirectories(dir.get()) : Files.createTempDirectory("kbsync-mirrors-");
+            return new KbMirrors(base, dir.isEmpty(), refreshEvery, afterWait, readThreads, auth, onNewMirror);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Runs {@code read} on the KB's snapshot (once it holds {@code after}, when given) on a read thread. Fails with
+     * {@link UnavailableException} {@code SNAPSHOT_UNAVAILABLE} (the remote could not be fetched yet) or
+     * {@code SNAPSHOT_BEHIND} (the commit did not arrive within the wait).
+     */
+    public <T> CompletableFuture<T> read(KbConfig kb, Optional<ObjectId> after, SnapshotRead<T> read) {
+        Mirror mirror;
+        try {
+            mirror = mirror(kb);
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        boolean wasIdle = !mirror.readWithin(idleNanos);
+        mirror.touch();
+        Optional<Snapshot> current = mirror.current();
+        if (after.isEmpty() && current.isPresent()) {
+            if (!wasIdle || mirror.fetchedWithin(refreshNanos * 2)) {
+                return CompletableFuture.supplyAsync(() -> run(read, current.get()), reads); // the fast path
+            }
+            // nobody read it for a while, so the timer skipped it: fetch first, serve what is there if that fails
+            long deadline = System.nanoTime() + afterWait.toNanos();
+            return mirror.refresh()
+                    .copy()
+                    .completeOnTimeout(null, afterWait.toNanos(), TimeUnit.NANOSECONDS)
+                    .thenCompose(done -> await(mirror, after, deadline))
+                    .thenApplyAsync(snapshot -> run(read, snapshot), reads);
+        }
+        long deadline = System.nanoTime() + afterWait.toNanos();
+        return await(mirror, after, deadline).thenApplyAsync(snapshot -> run(read, snapshot), reads);
+    }
+
+    /** A job of {@code kb} landed (or its lock changed hands): refresh its mirror if it has one. */
+    public void landed(KbId kb) {
+        Mirror mirror = mirrors.get(kb);
+        if (mirror != null) {
+            mirror.refresh();
+        }
+    }
+
+    private CompletableFuture<Snapshot> await(Mirror mirror, Optional<ObjectId> after, long deadline) {
+        return CompletableFuture.supplyAsync(() -> ready(mirror, after), reads).thenCompose(ready -> {
+            if (ready.isPresent()) {
+                return CompletableFuture.completedFuture(ready.get());
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw notYet(mirror, after);
+            }
+            boolean fetchedBefore = mirror.current().isPresent();
+            return mirror.refresh()
+                    .copy()
+                    .completeOnTimeout(null, left, TimeUnit.NANOSECONDS)
+                    .thenCompose(done -> {
+                        if (mirror.current().isEmpty() && mirror.lastFailure() != null && !fetchedBefore) {
+                            throw notYet(mirror, after);
+                        }
+                        return CompletableFuture.supplyAsync(
+                                        () -> null,
+                                        CompletableFuture.delayedExecutor(
+                                                after.isPresent() ? REFETCH_PAUSE_MS : 0, TimeUnit.MILLISECONDS))
+                                .thenCompose(x -> await(mirror, after, deadline));
+                    });
+        });
+    }
+
+    private Optional<Snapshot> ready(Mirror mirror, Optional<ObjectId> after) {
+        Optional<Snapshot> current = mirror.current();
+        if (current.isEmpty() || after.isEmpty()) {
+            return current;
+        }
+        try {
+            return mirror.contains(current.get(), after.get()) ? current : Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static UnavailableException notYet(Mirror mirror, Optional<ObjectId> after) {
+        if (mirror.current().isEmpty()) {
+            return new UnavailableException(
+                    "SNAPSHOT_UNAVAILABLE",
+                    "the coordinator could not fetch KB " + mirror.kb().id().value() + " yet: " + mirror.lastFailure(),
+                    RETRY_UNAVAILABLE);
+        }
+        return new UnavailableException(
+                "SNAPSHOT_BEHIND",
+                "the snapshot of KB " + mirror.kb().id().value() + " does not hold commit "
+                        + after.map(ObjectId::name).orElse("?") + " yet",
+                RETRY_BEHIND);
+    }
+
+    private static <T> T run(SnapshotRead<T> read, Snapshot snapshot) {
+        try {
+            return read.apply(snapshot);
+        } catch (IOException e) {
+            throw new CompletionException(e);
+        }
+    }
+
+    private Mirror mirror(KbConfig kb) throws IOException {
+        Mirror existing = mirrors.get(kb.id());
+        if (existing != null && existing.kb().equals(kb)) {
+            return existing;
+        }
+        synchronized (this) {
+            existing = mirrors.get(kb.id());
+            if (existing != null && existing.kb().equals(kb)) {
+                return existing;
+            }
+            Mirror created = Mirror.open(kb, dir.resolve(dirName(kb)), fetches, auth);
+            mirrors.put(kb.id(), created);
+            if (existing != null) {
+                // a read may still use the old one: close it once such reads are long done
+                timer.schedule(existing::close, 1, TimeUnit.MINUTES);
+            } else {
+                onNewMirror.accept(kb.id());
+            }
+            if (created.current().isPresent()) {
+                created.refresh();
+            }
+            return created;
+        }
+    }
+
+    private void refreshAll() {
+        mirrors.values().stream().filter(m -> m.readWithin(idleNanos)).forEach(Mirror::refresh);
+    }
+
+    /** {@code <kb>-<digest of remote and branch>.git}: a KB pointed at another remote gets a fresh mirror. */
+    private static String dirName(KbConfig kb) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest((kb.remote() + "\n" + kb.branch()).getBytes(StandardCharsets.UTF_8));
+            return kb.id().value() + "-" + HexFormat.of().formatHex(digest, 0, 6) + ".git";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        fetches.shutdownNow();
+        reads.shutdownNow();
+        mirrors.values().forEach(Mirror::close);
+        mirrors.clear();
+        if (ownsDir) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException | UncheckedIOException e) {
+                // a temporary directory: the OS cleans it eventually
+            }
+        }
+    }
+
+    private static ThreadFactory daemons(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** A read of one snapshot (runs on a read thread; may block on the object database). */
+    @FunctionalInterface
+    public interface SnapshotRead<T> {
+        T apply(Snapshot snapshot) throws IOException;
+    }
+}

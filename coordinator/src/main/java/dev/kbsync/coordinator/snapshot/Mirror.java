@@ -1,0 +1,195 @@
+package dev.kbsync.coordinator.snapshot;
+
+import dev.kbsync.api.KbConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.RefSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One KB's bare mirror: its branch fetched from the remote into {@code refs/heads/<branch>}. Fetches run one at a time
+ * on the fetch executor; asking for one while another runs schedules exactly one more (so a caller always gets a fetch
+ * that started after it asked). The snapshot readers see is the commit of the last fetch that succeeded.
+ */
+final class Mirror implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Mirror.class);
+    private static final int FETCH_TIMEOUT_SECONDS = 30;
+
+    private final KbConfig kb;
+    private final Repository repository;
+    private final Executor fetches;
+    private final FetchAuth auth;
+    private volatile ObjectId head;
+    private volatile long fetchedAt = Long.MIN_VALUE;
+    private volatile long readAt = System.nanoTime();
+    private volatile String lastFailure = "not fetched yet";
+    private CompletableFuture<Void> running;
+    private CompletableFuture<Void> next;
+
+    private Mirror(KbConfig kb, Repository repository, Executor fetches, FetchAuth auth) {
+        this.kb = kb;
+        this.repository = repository;
+        this.fetches = fetches;
+        this.auth = auth;
+    }
+
+    /** Opens (or creates) the bare repository at {@code dir}; its branch as last fetched is the first snapshot. */
+    static Mirror open(KbConfig kb, Path dir, Executor fetches, FetchAuth auth) throws IOException {
+        if (!Files.isDirectory(dir.resolve("objects"))) {
+            try (Git ignored =
+                    Git.init().setBare(true).setDirectory(dir.toFile()).call()) {
+                log.debug("created the read mirror of KB {} at {}", kb.id().value(), dir);
+            } catch (org.eclipse.jgit.api.errors.GitAPIException e) {
+                throw new IOException(e);
+            }
+        }
+        Repository repository =
+                new FileRepositoryBuilder().setGitDir(dir.toFile()).setBare().build();
+        Mirror mirror = new Mirror(kb, repository, fetches, auth);
+        Ref ref = repository.exactRef(mirror.branchRef());
+        mirror.head = ref == null ? null : ref.getObjectId();
+        return mirror;
+    }
+
+    KbConfig kb() {
+        return kb;
+    }
+
+    Repository repository() {
+        return repository;
+    }
+
+    /** The latest snapshot, if a fetch ever succeeded. */
+    Optional<Snapshot> current() {
+        ObjectId commit = head;
+        return commit == null ? Optional.empty() : Optional.of(new Snapshot(repository, commit));
+    }
+
+    /** A read used this mirror now. */
+    void touch() {
+        readAt = System.nanoTime();
+    }
+
+    /** Whether a read used it within {@code nanos}. */
+    boolean readWithin(long nanos) {
+        return System.nanoTime() - readAt < nanos;
+    }
+
+    /** Whether the last successful fetch started within {@code nanos} (false before the first). */
+    boolean fetchedWithin(long nanos) {
+        long at = fetchedAt;
+        return at != Long.MIN_VALUE && System.nanoTime() - at < nanos;
+    }
+
+    /** Why the last fetch failed (for the 503 message), without secrets. */
+    String lastFailure() {
+        return lastFailure;
+    }
+
+    /** A fetch that starts after this call; completes (never exceptionally) when it ended. */
+    synchronized CompletableFuture<Void> refresh() {
+        if (running == null) {
+            running = new CompletableFuture<>();
+            fetches.execute(this::fetchLoop);
+            return running;
+        }
+        if (next == null) {
+            next = new CompletableFuture<>();
+        }
+        return next;
+    }
+
+    /** Whether the snapshot {@code snapshot} contains {@code commit} (is it, or descends from it). */
+    boolean contains(Snapshot snapshot, ObjectId commit) throws IOException {
+        if (snapshot.commit().equals(commit)) {
+            return true;
+        }
+        if (!repository.getObjectDatabase().has(commit)) {
+            return false;
+        }
+        try (RevWalk walk = new RevWalk(repository)) {
+            RevCommit target = walk.parseCommit(commit);
+            return walk.isMergedInto(target, walk.parseCommit(snapshot.commit()));
+        } catch (org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+            return false;
+        }
+    }
+
+    private void fetchLoop() {
+        CompletableFuture<Void> done;
+        synchronized (this) {
+            done = running;
+        }
+        while (done != null) {
+            fetchOnce();
+            done.complete(null);
+            synchronized (this) {
+                running = next;
+                next = null;
+                done = running;
+            }
+        }
+    }
+
+    private void fetchOnce() {
+        long start = System.nanoTime();
+        try (Git git = Git.wrap(repository)) {
+            Optional<CredentialsProvider> credentials = auth.credentials(kb);
+            var fetch = git.fetch()
+                    .setRemote(kb.remote())
+                    .setRefSpecs(new RefSpec("+" + branchRef() + ":" + branchRef()))
+                    .setTimeout(FETCH_TIMEOUT_SECONDS);
+            credentials.ifPresent(fetch::setCredentialsProvider);
+            fetch.call();
+            Ref ref = repository.exactRef(branchRef());
+            if (ref == null) {
+                lastFailure = "the remote has no branch " + kb.branch();
+                return;
+            }
+            head = ref.getObjectId();
+            fetchedAt = start;
+            lastFailure = null;
+            log.debug(
+                    "read mirror of KB {} at {} ({} ms)",
+                    kb.id().value(),
+                    head.name(),
+                    Duration.ofNanos(System.nanoTime() - start).toMillis());
+        } catch (Exception e) {
+            String without = auth.without(kb);
+            lastFailure = describe(e) + (without == null ? "" : " (fetched without credentials: " + without + ")");
+            log.warn("fetching the read mirror of KB {} failed: {}", kb.id().value(), lastFailure);
+        }
+    }
+
+    private static String describe(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        return message.replaceAll("://[^@/\\s]+@", "://***@");
+    }
+
+    private String branchRef() {
+        return "refs/heads/" + kb.branch();
+    }
+
+    @Override
+    public void close() {
+        repository.close();
+    }
+}

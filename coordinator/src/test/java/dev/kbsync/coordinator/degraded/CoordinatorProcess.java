@@ -1,0 +1,84 @@
+package dev.kbsync.coordinator.degraded;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A real coordinator process ({@code CoordinatorMain} on the test class path), for kill -9. */
+final class CoordinatorProcess implements AutoCloseable {
+    private final Process process;
+    private final Http http;
+
+    private CoordinatorProcess(Process process, int port) {
+        this.process = process;
+        this.http = new Http(port);
+    }
+
+    /** Starts it with {@code env} (its HTTP port chosen here) and waits until it answers {@code /healthz}. */
+    static CoordinatorProcess start(Map<String, String> env, Path log) {
+        int port = freePort();
+        ProcessBuilder builder = new ProcessBuilder(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.kbsync.coordinator.CoordinatorMain");
+        builder.environment().putAll(env);
+        builder.environment().put("KBSYNC_HTTP_PORT", Integer.toString(port));
+        builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        try {
+            CoordinatorProcess started = new CoordinatorProcess(builder.start(), port);
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> !started.process.isAlive()
+                            || started.http.get("/healthz").status() == 200);
+            if (!started.process.isAlive()) {
+                throw new IllegalStateException("the coordinator exited at start; see " + log);
+            }
+            return started;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    Http http() {
+        return http;
+    }
+
+    /** SIGKILL: no shutdown hook runs. */
+    void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    kill();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

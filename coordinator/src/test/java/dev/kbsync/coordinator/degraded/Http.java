@@ -1,0 +1,67 @@
+package dev.kbsync.coordinator.degraded;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** A blocking HTTP client for one coordinator (auth off): JSON in, status and JSON out. */
+record Http(int port) {
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    record Answer(int status, JsonObject body, String retryAfter) {
+        String error() {
+            JsonObject error = body.getJsonObject("error");
+            return error == null ? null : error.getString("code");
+        }
+    }
+
+    Answer note(String kb, String user, String text) {
+        return send(
+                "POST",
+                "/v1/kbs/" + kb + "/notes",
+                new JsonObject().put("user", user).put("text", text));
+    }
+
+    Answer get(String path) {
+        return send("GET", path, null);
+    }
+
+    Answer send(String method, String path, JsonObject body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(15))
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(body.encode()));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        try {
+            HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            String text = response.body();
+            return new Answer(
+                    response.statusCode(),
+                    text.startsWith("{") ? new JsonObject(text) : new JsonObject(),
+                    response.headers().firstValue("Retry-After").orElse(null));
+        } catch (IOException e) {
+            return new Answer(-1, new JsonObject().put("exception", e.toString()), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Jobs of {@code kb} in Redis's queue now: the holder, the running group-commit members and the waiters. */
+    int queued(String kb) {
+        JsonObject queue = get("/v1/kbs/" + kb + "/queue").body();
+        return (queue.getJsonObject("holder") == null ? 0 : 1)
+                + queue.getJsonArray("running").size()
+                + queue.getJsonArray("waiters").size();
+    }
+}

@@ -1,0 +1,244 @@
+package dev.kbsync.coordinator.http;
+
+import static dev.kbsync.coordinator.http.ApiFixture.ADMIN;
+import static dev.kbsync.coordinator.http.ApiFixture.CLIENT;
+import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.PUT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kbsync.api.KbFile;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.KbLog;
+import dev.kbsync.api.KbTree;
+import dev.kbsync.api.ReadQuery;
+import dev.kbsync.api.client.KbsyncClient;
+import dev.kbsync.api.client.KbsyncException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The read routes on a real coordinator against real git remotes (bare repositories on disk): files, trees and logs
+ * from the snapshot, ETags, {@code at} and {@code after}, the path guard, scopes and the errors.
+ */
+class ReadsApiIT {
+    private static final String SCOPED = "scoped-client-token-001";
+
+    @RegisterExtension
+    static final ApiFixture api =
+            new ApiFixture(Map.of("KBSYNC_TOKENS", "", "KBSYNC_KBS", ""), """
+            auth:
+              tokens:
+                - {token: %s, role: admin}
+                - {token: %s, role: client}
+                - {token: %s, role: client, name: notes-bot, kbs: [notes]}
+            """.formatted(ADMIN, CLIENT, SCOPED));
+
+    @TempDir
+    static Path dir;
+
+    static Git work;
+    static RevCommit first;
+
+    @BeforeAll
+    static void remotes() throws Exception {
+        Path remote = dir.resolve("notes.git");
+        Git.init()
+                .setBare(true)
+                .setDirectory(remote.toFile())
+                .setInitialBranch("main")
+                .call()
+                .close();
+        work = Git.cloneRepository()
+                .setURI(remote.toString())
+                .setDirectory(dir.resolve("work").toFile())
+                .call();
+        work.getRepository().updateRef(Constants.HEAD).link("refs/heads/main");
+        write("README.md", "# Notes\n");
+        write("notes/2026/standup.md", "Standup moved to 9:30\n");
+        Files.write(dir.resolve("work/notes/logo.bin"), new byte[] {(byte) 0xff, 0, 1, 2});
+        first = commit("Add: Standup\n\nKbsync-Job: notes~job-1\nKbsync-Fence: 41\n");
+        register("notes", remote.toString());
+        register("other", remote.toString());
+        register("gone", dir.resolve("no-such-remote.git").toString());
+    }
+
+    @AfterAll
+    static void close() {
+        work.close();
+    }
+
+    @Test
+    void shouldReadAFileWithTheCommitItWasReadAtAndAnswer304ForItsETag() {
+        HttpResponse<Buffer> response = get("/v1/kbs/notes/files/notes/2026/standup.md", CLIENT);
+        assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+        JsonObject file = response.bodyAsJsonObject();
+        assertThat(file.getString("content")).isEqualTo("Standup moved to 9:30\n");
+        assertThat(file.getString("encoding")).isEqualTo("utf-8");
+        assertThat(file.getString("path")).isEqualTo("notes/2026/standup.md");
+        assertThat(file.getLong("size")).isEqualTo(22);
+        String etag = response.getHeader("ETag");
+        assertThat(etag).isEqualTo("\"" + file.getString("blobId") + "\"");
+        assertThat(response.getHeader("Kbsync-Commit")).isEqualTo(file.getString("commit"));
+
+        HttpResponse<Buffer> again = api.request(GET, "/v1/kbs/notes/files/notes/2026/standup.md", CLIENT)
+                .putHeader("If-None-Match", etag)
+                .send()
+                .await();
+        assertThat(again.statusCode()).isEqualTo(304);
+        assertThat(again.body()).isNull();
+
+        JsonObject binary = get("/v1/kbs/notes/files/notes/logo.bin", CLIENT).bodyAsJsonObject();
+        assertThat(binary.getString("encoding")).isEqualTo("base64");
+        assertThat(Base64.getDecoder().decode(binary.getString("content"))).containsExactly(0xff, 0, 1, 2);
+    }
+
+    @Test
+    void shouldListTheTreeUnderAPrefixAndTheLogWithTrailers() {
+        JsonObject tree = get("/v1/kbs/notes/tree?prefix=notes/", CLIENT).bodyAsJsonObject();
+        assertThat(paths(tree.getJsonArray("entries")))
+                .contains("notes/2026/standup.md", "notes/logo.bin")
+                .doesNotContain("README.md");
+        assertThat(tree.getBoolean("truncated")).isFalse();
+        assertThat(tree.getJsonArray("entries").getJsonObject(0).getString("blobId"))
+                .hasSize(40);
+
+        JsonObject log = get("/v1/kbs/notes/log?path=notes/2026/standup.md&limit=5&at=" + first.name(), CLIENT)
+                .bodyAsJsonObject();
+        JsonObject entry = log.getJsonArray("commits").getJsonObject(0);
+        assertThat(entry.getString("id")).isEqualTo(first.name());
+        assertThat(entry.getString("subject")).isEqualTo("Add: Standup");
+        assertThat(entry.getString("job")).isEqualTo("notes~job-1");
+        assertThat(entry.getLong("fence")).isEqualTo(41);
+    }
+
+    @Test
+    void shouldReadItsOwnWriteWithAfterAndOlderCommitsWithAt() throws Exception {
+        write("notes/2026/standup.md", "Standup moved to 10:00\n");
+        RevCommit second = commit("Edit: Standup\n\nKbsync-Job: notes~job-2\nKbsync-Fence: 42\n");
+
+        JsonObject now = get("/v1/kbs/notes/files/notes/2026/standup.md?after=" + second.name(), CLIENT)
+                .bodyAsJsonObject();
+        assertThat(now.getString("content")).isEqualTo("Standup moved to 10:00\n");
+        assertThat(now.getString("commit")).isEqualTo(second.name());
+        JsonObject before = get("/v1/kbs/notes/files/notes/2026/standup.md?at=" + first.name(), CLIENT)
+                .bodyAsJsonObject();
+        assertThat(before.getString("content")).isEqualTo("Standup moved to 9:30\n");
+        JsonObject log =
+                get("/v1/kbs/notes/log?limit=1&after=" + second.name(), CLIENT).bodyAsJsonObject();
+        assertThat(log.getJsonArray("commits").getJsonObject(0).getString("job"))
+                .isEqualTo("notes~job-2");
+    }
+
+    @Test
+    void shouldRefuseBadPathsAndAnswerMissingThingsWithJsonErrors() {
+        assertError(get("/v1/kbs/notes/files/.git/config", CLIENT), 400, "INVALID_PATH");
+        // dot segments, also encoded, are resolved by the router before any route: no read route matches
+        assertError(get("/v1/kbs/notes/files/notes/%2e%2e/%2e%2e/etc/passwd", CLIENT), 404, "NOT_FOUND");
+        assertError(get("/v1/kbs/notes/files/notes/%2e%2e%2f%2e%2e%2fetc/passwd", CLIENT), 400, "INVALID_PATH");
+        assertError(get("/v1/kbs/notes/files/notes%5c..%5cx", CLIENT), 400, "INVALID_PATH");
+        assertError(get("/v1/kbs/notes/tree?prefix=../x", CLIENT), 400, "INVALID_PATH");
+        assertError(get("/v1/kbs/notes/log?path=/etc/passwd", CLIENT), 400, "INVALID_PATH");
+        assertError(get("/v1/kbs/notes/files/notes/missing.md", CLIENT), 404, "FILE_NOT_FOUND");
+        assertError(get("/v1/kbs/notes/files/notes/2026", CLIENT), 404, "FILE_NOT_FOUND");
+        assertError(get("/v1/kbs/nope/files/README.md", CLIENT), 404, "KB_NOT_FOUND");
+        assertError(get("/v1/kbs/notes/files/README.md?at=123", CLIENT), 400, "INVALID_COMMIT");
+        assertError(get("/v1/kbs/notes/files/README.md?at=" + "0".repeat(40), CLIENT), 404, "COMMIT_NOT_FOUND");
+        assertError(get("/v1/kbs/notes/log?limit=0", CLIENT), 400, "INVALID_FIELD");
+        assertError(get("/v1/kbs/notes/tree?access_token=" + CLIENT, CLIENT), 400, "UNKNOWN_FIELD");
+        HttpResponse<Buffer> unavailable = get("/v1/kbs/gone/files/README.md", CLIENT);
+        assertError(unavailable, 503, "SNAPSHOT_UNAVAILABLE");
+        assertThat(unavailable.getHeader("Retry-After")).isNotBlank();
+    }
+
+    @Test
+    void shouldLetAScopedTokenReadOnlyItsKbs() {
+        assertThat(get("/v1/kbs/notes/files/README.md", SCOPED).statusCode()).isEqualTo(200);
+        assertError(get("/v1/kbs/other/files/README.md", SCOPED), 403, "SCOPE_KB");
+        assertError(get("/v1/kbs/other/tree", SCOPED), 403, "SCOPE_KB");
+        assertError(get("/v1/kbs/other/log", SCOPED), 403, "SCOPE_KB");
+        assertError(get("/v1/kbs/notes/tree", null), 401, "UNAUTHENTICATED");
+    }
+
+    @Test
+    void shouldReadThroughTheJavaClient() {
+        KbsyncClient client = api.client(CLIENT);
+        KbId notes = KbId.of("notes");
+        KbFile readme = client.readFile(notes, "README.md", ReadQuery.latest());
+        assertThat(readme.text()).isEqualTo("# Notes\n");
+        assertThat(client.readFileIfChanged(notes, "README.md", readme.etag(), ReadQuery.latest()))
+                .isEmpty();
+        assertThat(client.readFile(notes, "notes/2026/standup.md", ReadQuery.at(first.name()))
+                        .text())
+                .isEqualTo("Standup moved to 9:30\n");
+        assertThat(client.tree(notes, "notes/", ReadQuery.latest()).entries())
+                .extracting(KbTree.Entry::path)
+                .contains("notes/2026/standup.md");
+        assertThat(client.log(notes, "README.md", 5, ReadQuery.latest()).commits())
+                .extracting(KbLog.Entry::job)
+                .containsExactly("notes~job-1");
+        assertThatThrownBy(() -> client.readFile(notes, "notes/missing.md", ReadQuery.latest()))
+                .isInstanceOfSatisfying(
+                        KbsyncException.NotFound.class,
+                        e -> assertThat(e.code()).isEqualTo("FILE_NOT_FOUND"));
+        assertThatThrownBy(() -> client.readFile(notes, ".git/config", ReadQuery.latest()))
+                .isInstanceOfSatisfying(
+                        KbsyncException.InvalidRequest.class,
+                        e -> assertThat(e.code()).isEqualTo("INVALID_PATH"));
+    }
+
+    private static HttpResponse<Buffer> get(String path, String token) {
+        return api.call(GET, path, token);
+    }
+
+    private static void assertError(HttpResponse<Buffer> response, int status, String code) {
+        assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
+        assertThat(response.bodyAsJsonObject().getJsonObject("error").getString("code"))
+                .isEqualTo(code);
+    }
+
+    private static List<String> paths(JsonArray entries) {
+        return entries.stream().map(e -> ((JsonObject) e).getString("path")).toList();
+    }
+
+    private static void register(String kb, String remote) {
+        HttpResponse<Buffer> response = api.call(
+                PUT,
+                "/v1/kbs/" + kb,
+                ADMIN,
+                new JsonObject().put("remote", remote).put("branch", "main"));
+        assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+    }
+
+    private static void write(String path, String text) throws Exception {
+        Path file = dir.resolve("work").resolve(path);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+    }
+
+    private static synchronized RevCommit commit(String message) throws Exception {
+        work.add().addFilepattern(".").call();
+        RevCommit commit = work.commit()
+                .setMessage(message)
+                .setAuthor("bot", "bot@example.com")
+                .call();
+        work.push().setRemote("origin").add("main").call();
+        return commit;
+    }
+}

@@ -1,0 +1,196 @@
+package dev.kbsync.coordinator.http;
+
+import static dev.kbsync.coordinator.http.ApiFixture.ADMIN;
+import static dev.kbsync.coordinator.http.ApiFixture.CLIENT;
+import static dev.kbsync.coordinator.http.ApiFixture.WORKER;
+import static io.vertx.core.http.HttpMethod.DELETE;
+import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.POST;
+import static io.vertx.core.http.HttpMethod.PUT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Redis made unreachable under a running coordinator (SIGSTOP or {@code docker pause}: connections stay open, nothing
+ * answers; then SIGKILL: connections refused): every route that needs Redis answers 503 REDIS_UNAVAILABLE with
+ * Retry-After within a bounded time, never a 500 and never a hang; readiness and the metrics show it; after Redis
+ * returns the same routes work again.
+ */
+class RedisOutageApiIT {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisOutageApiIT.class);
+    /** The longest any route may take to answer while Redis is unreachable. */
+    private static final Duration BOUND = Duration.ofSeconds(6);
+
+    @RegisterExtension
+    static final ApiFixture api = new ApiFixture();
+
+    private record Call(HttpMethod method, String path, String token, JsonObject body) {}
+
+    @Test
+    void shouldAnswer503WithRetryAfterOnEveryRouteThatNeedsRedisWhilePausedThenKilled() {
+        JsonObject job = api.call(
+                        POST,
+                        "/v1/kbs/demo/notes",
+                        CLIENT,
+                        new JsonObject().put("user", "u1").put("text", "t"))
+                .bodyAsJsonObject();
+        String jobId = job.getString("id");
+        JsonObject lease = api.call(
+                        POST,
+                        "/v1/kbs/demo/leases",
+                        CLIENT,
+                        new JsonObject().put("holder", "h").put("ttlMs", 60_000))
+                .bodyAsJsonObject();
+        String leaseId = lease.getString("id");
+        Map<String, Call> calls = calls(jobId, leaseId);
+
+        api.redis.process().pause();
+        try {
+            assertEveryRouteUnavailable(calls);
+            assertReadinessAndMetricsShowTheOutage();
+        } finally {
+            api.redis.process().resume();
+        }
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> api.call(GET, "/readyz", null).statusCode() == 200);
+
+        api.redis.process().kill();
+        try {
+            assertEveryRouteUnavailable(calls);
+            assertReadinessAndMetricsShowTheOutage();
+        } finally {
+            api.redis.process().restart();
+        }
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> api.call(GET, "/readyz", null).statusCode() == 200);
+        assertThat(api.call(GET, "/v1/kbs", CLIENT).statusCode()).isEqualTo(200);
+        assertThat(metric("kbsync_redis_up")).isEqualTo("1.0");
+    }
+
+    private static Map<String, Call> calls(String jobId, String leaseId) {
+        JsonObject note = new JsonObject().put("user", "u2").put("text", "during the outage");
+        JsonObject done = new JsonObject().put("leaseId", leaseId).put("state", "done");
+        Map<String, Call> calls = new LinkedHashMap<>();
+        calls.put("submit note", new Call(POST, "/v1/kbs/demo/notes", CLIENT, note));
+        calls.put(
+                "submit agent task",
+                new Call(
+                        POST,
+                        "/v1/kbs/demo/agent-tasks",
+                        CLIENT,
+                        new JsonObject().put("user", "u2").put("task", "tidy")));
+        calls.put("get job", new Call(GET, "/v1/jobs/" + jobId, CLIENT, null));
+        calls.put("job events", new Call(GET, "/v1/jobs/" + jobId + "/events", CLIENT, null));
+        calls.put("job result", new Call(POST, "/v1/jobs/" + jobId + "/result", WORKER, done));
+        calls.put("poll", new Call(POST, "/v1/workers/w-1/poll", WORKER, new JsonObject().put("waitMs", 1000)));
+        // a job lease id (a raw lease is refused from its id alone, without Redis)
+        String jobLease = jobId + ".1.a1";
+        calls.put("extend", new Call(POST, "/v1/leases/" + jobLease + "/extend", WORKER, new JsonObject()));
+        calls.put("presence", new Call(PUT, "/v1/workers/w-1", WORKER, WorkersApiIT.presence()));
+        calls.put("workers", new Call(GET, "/v1/workers", CLIENT, null));
+        calls.put("kbs", new Call(GET, "/v1/kbs", CLIENT, null));
+        calls.put(
+                "register kb",
+                new Call(
+                        PUT,
+                        "/v1/kbs/outage",
+                        ADMIN,
+                        new JsonObject().put("remote", "/srv/git/outage.git").put("branch", "main")));
+        calls.put("queue", new Call(GET, "/v1/kbs/demo/queue", CLIENT, null));
+        calls.put("recent jobs", new Call(GET, "/v1/kbs/demo/recent-jobs", CLIENT, null));
+        calls.put("kb events", new Call(GET, "/v1/kbs/demo/events", CLIENT, null));
+        calls.put("all events", new Call(GET, "/v1/events", CLIENT, null));
+        calls.put("request lease", new Call(POST, "/v1/kbs/demo/leases", CLIENT, new JsonObject().put("holder", "h2")));
+        calls.put("get lease", new Call(GET, "/v1/leases/" + leaseId, CLIENT, null));
+        calls.put("lease events", new Call(GET, "/v1/leases/" + leaseId + "/events", CLIENT, null));
+        calls.put("heartbeat", new Call(POST, "/v1/leases/" + leaseId + "/heartbeat", CLIENT, null));
+        calls.put("release", new Call(DELETE, "/v1/leases/" + leaseId, CLIENT, null));
+        calls.put("force release", new Call(POST, "/v1/admin/kbs/demo/force-release", ADMIN, null));
+        return calls;
+    }
+
+    /** All calls at once (each must answer within the bound on its own), then every answer checked. */
+    private static void assertEveryRouteUnavailable(Map<String, Call> calls) {
+        List<String> names = new ArrayList<>(calls.keySet());
+        List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
+        WebClient client = WebClient.create(
+                api.vertx,
+                new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(api.port()),
+                new PoolOptions().setHttp1MaxSize(names.size()));
+        long start = System.nanoTime();
+        for (String name : names) {
+            Call call = calls.get(name);
+            HttpRequest<Buffer> request = client.request(call.method(), call.path())
+                    .bearerTokenAuthentication(call.token())
+                    .timeout(BOUND.toMillis() + 4000);
+            sent.add(call.body() == null ? request.send() : request.sendJsonObject(call.body()));
+        }
+        Future.join(sent).otherwiseEmpty().await();
+        client.close();
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        List<String> wrong = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            Future<HttpResponse<Buffer>> answer = sent.get(i);
+            if (answer.failed()) {
+                wrong.add(names.get(i) + ": no answer (" + answer.cause() + ")");
+                continue;
+            }
+            HttpResponse<Buffer> response = answer.result();
+            String code = response.statusCode() == 503
+                    ? response.bodyAsJsonObject().getJsonObject("error").getString("code")
+                    : null;
+            if (response.statusCode() != 503
+                    || !"REDIS_UNAVAILABLE".equals(code)
+                    || response.getHeader("Retry-After") == null) {
+                wrong.add(names.get(i) + ": " + response.statusCode() + " Retry-After="
+                        + response.getHeader("Retry-After") + " " + response.bodyAsString());
+            }
+        }
+        LOG.info("{} routes answered within {} ms while Redis was unreachable", names.size(), elapsedMs);
+        assertThat(wrong)
+                .as("routes that did not answer 503 REDIS_UNAVAILABLE with Retry-After")
+                .isEmpty();
+        assertThat(elapsedMs).as("slowest answer, ms").isLessThan(BOUND.toMillis());
+    }
+
+    private static void assertReadinessAndMetricsShowTheOutage() {
+        HttpResponse<Buffer> ready = api.call(GET, "/readyz", null);
+        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(ready.getHeader("Retry-After")).isNotNull();
+        assertThat(ready.bodyAsJsonObject().getJsonObject("error").getString("code"))
+                .isEqualTo("NOT_READY");
+        assertThat(ready.bodyAsJsonObject().getString("redis")).isEqualTo("down");
+        assertThat(api.call(GET, "/healthz", null).statusCode()).isEqualTo(200);
+        assertThat(metric("kbsync_redis_up")).isEqualTo("0.0");
+        assertThat(Double.parseDouble(metric("kbsync_redis_unavailable_total"))).isPositive();
+    }
+
+    /** The value of an unlabelled metric in the scrape. */
+    private static String metric(String name) {
+        String scrape = api.call(GET, "/metrics", ADMIN).bodyAsString();
+        return scrape.lines()
+                .filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                .map(line -> line.substring(line.lastIndexOf(' ') + 1))
+                .findFirst()
+                .orElse("absent");
+    }
+}

@@ -1,0 +1,64 @@
+package dev.kbsync.coordinator.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.api.CredentialRef;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.eclipse.jgit.transport.CredentialItem;
+import org.eclipse.jgit.transport.URIish;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FetchAuthTest {
+    private static final String REMOTE = "https://github.com/acme/notes.git";
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void shouldUseATokenFileOnlyInsideTheAllowedDirectories() throws Exception {
+        Path secrets = Files.createDirectories(tmp.resolve("secrets"));
+        Path token = Files.writeString(secrets.resolve("team-token"), "tok-123\n");
+        Path elsewhere = Files.writeString(tmp.resolve("coordinator-key.pem"), "private");
+        Path link = Files.createSymbolicLink(secrets.resolve("sneaky"), elsewhere);
+        FetchAuth auth = new FetchAuth(List.of(secrets));
+
+        KbConfig allowed = kb(new CredentialRef.File(token.toString(), null));
+        assertThat(auth.without(allowed)).isNull();
+        CredentialItem.Username user = new CredentialItem.Username();
+        CredentialItem.Password password = new CredentialItem.Password();
+        auth.credentials(allowed).orElseThrow().get(new URIish(REMOTE), user, password);
+        assertThat(user.getValue()).isEqualTo("x-access-token");
+        assertThat(new String(password.getValue())).isEqualTo("tok-123");
+
+        assertThat(auth.without(kb(new CredentialRef.File(elsewhere.toString(), null))))
+                .contains("not in reads.credentialDirs");
+        assertThat(auth.without(kb(new CredentialRef.File(link.toString(), null))))
+                .as("a symbolic link out of the directory")
+                .contains("not in reads.credentialDirs");
+        assertThat(auth.credentials(kb(new CredentialRef.File(link.toString(), null))))
+                .isEmpty();
+    }
+
+    @Test
+    void shouldNeverUseEnvironmentReferencesNorFilesWithoutConfiguredDirectories() throws Exception {
+        Path token = Files.writeString(tmp.resolve("token"), "tok");
+        FetchAuth none = new FetchAuth(List.of());
+
+        assertThat(none.without(kb(new CredentialRef.File(token.toString(), null))))
+                .isEqualTo("reads.credentialDirs is not set");
+        assertThat(new FetchAuth(List.of(tmp)).without(kb(new CredentialRef.Env("TEAM_TOKEN", null))))
+                .contains("only 'file'");
+        assertThat(none.credentials(kb(new CredentialRef.Env("TEAM_TOKEN", null))))
+                .isEmpty();
+        assertThat(none.without(new KbConfig(KbId.of("notes"), REMOTE, "main"))).isNull();
+    }
+
+    private static KbConfig kb(CredentialRef ref) {
+        return new KbConfig(KbId.of("notes"), REMOTE, "main").withCredentials(ref);
+    }
+}

@@ -1,0 +1,29 @@
+package dev.kbsync.worker.apply;
+
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Tells a running unit to stop at once: its lease was lost, or its hard deadline is near. A running agent watches it
+ * and is killed with its whole process tree; the first stop wins. Thread-safe.
+ */
+public final class StopSignal {
+    private final AtomicReference<Stop> stop = new AtomicReference<>();
+
+    /** Why the unit was stopped: a stable code (e.g. {@code LEASE_LOST}, {@code MAX_HOLD_EXCEEDED}) and a message. */
+    public record Stop(String code, String message) {}
+
+    /** A signal nobody fires. */
+    public static StopSignal never() {
+        return new StopSignal();
+    }
+
+    /** Stops the unit; false if it was stopped already (the first reason stays). */
+    public boolean stop(String code, String message) {
+        return stop.compareAndSet(null, new Stop(code, message));
+    }
+
+    public Optional<Stop> stopped() {
+        return Optional.ofNullable(stop.get());
+    }
+}

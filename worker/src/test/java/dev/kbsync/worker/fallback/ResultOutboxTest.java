@@ -1,0 +1,70 @@
+package dev.kbsync.worker.fallback;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.client.ClientOptions;
+import dev.kbsync.api.client.KbsyncClient;
+import dev.kbsync.worker.client.JobReport;
+import dev.kbsync.worker.client.RetryPolicy;
+import dev.kbsync.worker.fixture.Jobs;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A result whose delivery is cut by its coordinator going away goes to the next coordinator at once. */
+class ResultOutboxTest {
+    private final Vertx vertx = Vertx.vertx();
+
+    @AfterEach
+    void close() throws Exception {
+        vertx.close().await(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void shouldDeliverToTheNextCoordinatorWhenTheFirstCutsTheCallWithoutGoingDegraded() throws Exception {
+        AtomicInteger cut = new AtomicInteger();
+        URI first = serve(r -> {
+            cut.incrementAndGet();
+            r.connection().close();
+        });
+        String answer = Jobs.note("team~j1", "ada", "text", "T", null).toJson().encode();
+        AtomicInteger delivered = new AtomicInteger();
+        URI second = serve(r -> {
+            delivered.incrementAndGet();
+            r.response().putHeader("Content-Type", "application/json").end(answer);
+        });
+        ModeTracker modes = new ModeTracker(FallbackMode.LOCAL);
+        try (KbsyncClient client = KbsyncClient.create(vertx, ClientOptions.of(List.of(first, second), "t"))) {
+            ResultOutbox outbox = new ResultOutbox(
+                    client, modes, new RetryPolicy(Integer.MAX_VALUE, Duration.ofSeconds(60), Duration.ofSeconds(60)));
+
+            long start = System.nanoTime();
+            outbox.deliver(new JobReport("team~j1", new JobOutcome.Done("lease-1", "c0ffee", null, List.of(), 0)));
+
+            assertThat(cut).hasValue(1);
+            assertThat(delivered).hasValue(1);
+            assertThat(modes.degraded()).isFalse();
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .as("no backoff (30-60 s here)")
+                    .isLessThan(Duration.ofSeconds(25));
+            assertThat(outbox.pending()).isZero();
+        }
+    }
+
+    private URI serve(Handler<HttpServerRequest> handler) throws Exception {
+        HttpServer server = vertx.createHttpServer()
+                .requestHandler(r -> r.body().onComplete(b -> handler.handle(r)))
+                .listen(0, "127.0.0.1")
+                .await(10, TimeUnit.SECONDS);
+        return URI.create("http://127.0.0.1:" + server.actualPort());
+    }
+}

@@ -1,0 +1,138 @@
+package dev.kbsync.worker.library;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.worker.fixture.CoordinatorFixture;
+import dev.kbsync.worker.fixture.GitFixture;
+import dev.kbsync.worker.run.Outcome;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jgit.api.Git;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two library sessions write the same file at once in degraded mode (no coordinator: only each process's local lock,
+ * so nothing serializes them), against a real bare remote: the second push is rejected, and its writes are merged
+ * into the first one's commit when the edits do not overlap, and refused with a typed conflict when they do; never
+ * written whole over the first one's.
+ */
+class LibraryMergeIT {
+    private static final String LINES = "one\ntwo\nthree\nfour\nfive\nsix\n";
+
+    @TempDir
+    Path tmp;
+
+    private Vertx vertx;
+    private Path bare;
+    private String remote;
+    private URI nobody;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        vertx = Vertx.vertx();
+        bare = tmp.resolve("lib.git");
+        remote = GitFixture.bareRemote(bare);
+        GitFixture.pushDirectly(remote, tmp.resolve("seed"), "notes.md", LINES);
+        try (ServerSocket free = new ServerSocket(0)) {
+            nobody = URI.create("http://127.0.0.1:" + free.getLocalPort());
+        }
+    }
+
+    @AfterEach
+    void tearDown() {
+        CoordinatorFixture.await(vertx.close());
+    }
+
+    @Test
+    void shouldMergeEditsThatDoNotOverlap() throws Exception {
+        try (Kbsync alice = kbsync("alice");
+                Kbsync bob = kbsync("bob");
+                KbSession first = alice.open("lib", "edit_top");
+                KbSession second = bob.open("lib", "edit_bottom")) {
+            assertThat(first.degraded()).isTrue();
+            first.write("notes.md", LINES.replace("one\n", "ONE\n"));
+            second.write("notes.md", LINES.replace("six\n", "SIX\n"));
+
+            assertThat(first.commitAndPush("Edit top")).isInstanceOf(Outcome.Published.class);
+            Outcome merged = second.commitAndPush("Edit bottom");
+
+            assertThat(merged).isInstanceOf(Outcome.Published.class);
+        }
+        assertThat(remoteFile("notes.md")).isEqualTo("ONE\ntwo\nthree\nfour\nfive\nSIX\n");
+    }
+
+    @Test
+    void shouldRefuseOverlappingEditsWithATypedConflictAndKeepTheFirstWriters() throws Exception {
+        try (Kbsync alice = kbsync("alice");
+                Kbsync bob = kbsync("bob");
+                KbSession first = alice.open("lib", "edit_a");
+                KbSession second = bob.open("lib", "edit_b")) {
+            first.write("notes.md", LINES.replace("three\n", "THREE by alice\n"));
+            second.write("notes.md", LINES.replace("three\n", "three by bob\n"));
+            second.write("other.md", "bob's other file\n");
+
+            first.commitAndPush("Alice's edit");
+
+            assertThatThrownBy(() -> second.commitAndPush("Bob's edit"))
+                    .isInstanceOfSatisfying(
+                            SessionConflictException.class,
+                            e -> assertThat(e.paths()).containsExactly("notes.md"));
+            // the session now shows the first writer's version; redone over it, the write goes through
+            assertThat(Files.readString(second.checkout().resolve("notes.md"))).contains("THREE by alice");
+            second.write("notes.md", Files.readString(second.checkout().resolve("notes.md")) + "seven\n");
+            assertThat(second.commitAndPush("Bob's edit, redone")).isInstanceOf(Outcome.Published.class);
+        }
+        assertThat(remoteFile("notes.md")).isEqualTo(LINES.replace("three\n", "THREE by alice\n") + "seven\n");
+        assertThat(remoteFile("other.md")).isNull();
+    }
+
+    @Test
+    void shouldRefuseAnEditOfAFileTheOtherWriterDeleted() throws Exception {
+        try (Kbsync alice = kbsync("alice");
+                Kbsync bob = kbsync("bob");
+                KbSession first = alice.open("lib", "delete");
+                KbSession second = bob.open("lib", "edit")) {
+            first.delete("notes.md");
+            second.write("notes.md", LINES + "seven\n");
+
+            first.commitAndPush("Delete notes");
+
+            assertThatThrownBy(() -> second.commitAndPush("Edit notes")).isInstanceOf(SessionConflictException.class);
+        }
+        assertThat(remoteFile("notes.md")).isNull();
+    }
+
+    private String remoteFile(String path) throws Exception {
+        Path clone = Files.createTempDirectory(tmp, "check");
+        try (Git git = Git.cloneRepository()
+                .setURI(remote)
+                .setDirectory(clone.toFile())
+                .call()) {
+            Path file = clone.resolve(path);
+            return Files.exists(file) ? Files.readString(file) : null;
+        }
+    }
+
+    private Kbsync kbsync(String name) {
+        return new Kbsync(
+                vertx,
+                KbsyncConfig.of(
+                        nobody,
+                        CoordinatorFixture.CLIENT_TOKEN,
+                        tmp.resolve("cache-" + name),
+                        List.of(new KbConfig(KbId.of("lib"), remote, "main"))),
+                Map.of());
+    }
+}

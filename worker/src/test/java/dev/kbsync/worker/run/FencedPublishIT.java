@@ -1,0 +1,142 @@
+package dev.kbsync.worker.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.git.GitAuth;
+import dev.kbsync.git.GitCredentials;
+import dev.kbsync.git.KbRepository;
+import dev.kbsync.git.TrailerBound;
+import dev.kbsync.worker.fixture.GitFixture;
+import dev.kbsync.worker.fixture.GitHttpServer;
+import dev.kbsync.worker.fixture.Jobs;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The publish cycle's edges: fencing refusal, the fence-bounded exactly-once search, a push whose reply was lost. */
+class FencedPublishIT {
+    @TempDir
+    Path tmp;
+
+    private Path bare;
+    private String remote;
+    private KbCheckout checkout;
+
+    @BeforeEach
+    void setUp() {
+        bare = tmp.resolve("remotes/team.git");
+        remote = GitFixture.bareRemote(bare);
+        checkout = new KbCheckout(remote, "main", tmp.resolve("cache/team/work"), GitAuth.NONE);
+    }
+
+    @AfterEach
+    void tearDown() {
+        checkout.close();
+    }
+
+    @Test
+    void shouldWriteTheFenceAndItsKbIntoEveryCommit() {
+        cycle(0).run(checkout, note("job-1", 7));
+
+        assertThat(GitFixture.trailers(GitFixture.history(bare).get(0)))
+                .containsEntry("Kbsync-Fence", "7")
+                .containsEntry("Kbsync-Kb", "team");
+    }
+
+    @Test
+    void shouldRefuseToPublishOnABranchFencedByALaterGrant() {
+        GitFixture.pushCommits(remote, tmp.resolve("w"), "x.md", 1, i -> Map.of("Kbsync-Fence", "20"));
+
+        Outcome outcome = cycle(0).run(checkout, note("job-2", 7));
+
+        assertThat(outcome).isInstanceOf(Outcome.Failed.class);
+        assertThat(((Outcome.Failed) outcome).error().code()).isEqualTo("STALE_FENCE");
+        assertThat(GitFixture.commitsForJob(bare, "job-2")).isZero();
+    }
+
+    @Test
+    void shouldRefuseAJobWhoseOwnTokenIsAlreadyOnTheBranch() {
+        cycle(0).run(checkout, note("job-3", 7));
+
+        Outcome outcome = cycle(0).run(checkout, note("job-4", 7));
+
+        assertThat(((Outcome.Failed) outcome).error().code()).isEqualTo("STALE_FENCE");
+        assertThat(GitFixture.commitsForJob(bare, "job-4")).isZero();
+    }
+
+    @Test
+    void shouldLookPastFencesOfAnotherKbAndUnfencedCommits() {
+        cycle(0).run(checkout, note("job-5", 7));
+        GitFixture.pushCommits(
+                remote,
+                tmp.resolve("w"),
+                "x.md",
+                2,
+                i -> i == 0 ? Map.of("Kbsync-Fence", "99", "Kbsync-Kb", "other") : Map.of());
+
+        assertThat(cycle(0).run(checkout, note("job-6", 8))).isInstanceOf(Outcome.Published.class);
+        assertThat(cycle(0).run(checkout, note("job-7", 8))).isInstanceOf(Outcome.Failed.class);
+    }
+
+    @Test
+    void shouldFindAJobsCommitBehindMoreThanFiveHundredLaterCommits() {
+        cycle(0).run(checkout, note("job-8", 10));
+        GitFixture.pushCommits(
+                remote, tmp.resolve("w"), "x.md", 600, i -> Map.of("Kbsync-Fence", Long.toString(11 + i)));
+
+        // the job runs again under a later grant (its commit landed, but its report did not)
+        Outcome again = cycle(0).run(checkout, new NoteUnit(note("job-8", 10).job(), 700, 10, () -> {}));
+
+        assertThat(again).isInstanceOf(Outcome.AlreadyPublished.class);
+        assertThat(GitFixture.commitsForJob(bare, "job-8")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldStopTheSearchAtTheFirstCommitFencedBelowTheFirstGrant() {
+        cycle(0).run(checkout, note("job-9", 5));
+        cycle(0).run(checkout, note("job-10", 6));
+        KbRepository repo = checkout.syncToRemote();
+
+        assertThat(repo.findCommitsWithTrailer("Kbsync-Job", List.of("job-9"), new TrailerBound("team", 6, 1000)))
+                .isEmpty();
+        assertThat(repo.findCommitsWithTrailer("Kbsync-Job", List.of("job-9"), new TrailerBound("team", 5, 1000)))
+                .containsKey("job-9");
+        assertThat(repo.findCommitsWithTrailer("Kbsync-Job", List.of("job-9"), TrailerBound.capped(1)))
+                .isEmpty();
+    }
+
+    @Test
+    void shouldReportAPushWhoseReplyWasLostAsPublishedWhenItLanded() throws Exception {
+        try (GitHttpServer server = new GitHttpServer(tmp.resolve("remotes"), "pw"::equals);
+                KbCheckout viaHttp = new KbCheckout(
+                        server.url("team.git"),
+                        "main",
+                        tmp.resolve("cache/http/work"),
+                        GitAuth.fixed(new GitCredentials("kbsync", "pw")))) {
+            cycle(0).run(viaHttp, note("job-11", 3));
+            server.dropPushReplies(true);
+
+            Outcome outcome = cycle(0).run(viaHttp, note("job-12", 4));
+
+            List<RevCommit> history = GitFixture.history(bare);
+            assertThat(GitFixture.trailers(history.get(0))).containsEntry("Kbsync-Job", "job-12");
+            assertThat(outcome).isInstanceOf(Outcome.Published.class);
+            assertThat(((Outcome.Published) outcome).commit())
+                    .isEqualTo(history.get(0).name());
+        }
+    }
+
+    private static NoteUnit note(String id, long fence) {
+        return new NoteUnit(Jobs.note(id, "alice", "text of " + id, "Note " + id, null), fence);
+    }
+
+    private static PublishCycle cycle(int retries) {
+        return new PublishCycle(new PushRetry(retries, Duration.ofMillis(10)), PhaseListener.NONE, d -> {});
+    }
+}

@@ -1,0 +1,82 @@
+package dev.kbsync.worker.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseRequest;
+import dev.kbsync.api.LeaseState;
+import dev.kbsync.testing.RedisExtension;
+import dev.kbsync.worker.apply.StopSignal;
+import dev.kbsync.worker.fallback.FallbackMode;
+import dev.kbsync.worker.fallback.ModeTracker;
+import dev.kbsync.worker.fixture.CoordinatorFixture;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The lease keeper against a real coordinator: only a granted lease may push; a lost one stops the unit at once. */
+class LeaseKeeperIT {
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
+
+    private static Vertx vertx;
+    private static CoordinatorFixture coordinator;
+
+    @BeforeAll
+    static void start() {
+        vertx = Vertx.vertx();
+        coordinator = CoordinatorFixture.start(
+                vertx, redis, Duration.ofSeconds(3), Map.of("team", "file:///team.git", "docs", "file:///docs.git"));
+    }
+
+    @AfterAll
+    static void stop() {
+        coordinator.close();
+        CoordinatorFixture.await(vertx.close());
+    }
+
+    @Test
+    void shouldRefuseThePushOfALeaseThatIsOnlyWaiting() {
+        Lease held = coordinator.client().requestLease(KbId.of("team"), LeaseRequest.of("first"));
+        Lease waiting = coordinator.client().requestLease(KbId.of("team"), LeaseRequest.of("second"));
+        assertThat(waiting.state()).isEqualTo(LeaseState.WAITING);
+        try (LeaseKeeper granted = keeper(held);
+                LeaseKeeper notYet = keeper(waiting)) {
+            granted.checkBeforePush();
+
+            assertThatThrownBy(notYet::checkBeforePush)
+                    .isInstanceOf(UnitAbortedException.class)
+                    .extracting(e -> ((UnitAbortedException) e).code())
+                    .isEqualTo(UnitAbortedException.LEASE_LOST);
+            assertThat(notYet.stop().stopped()).isPresent();
+        } finally {
+            coordinator.client().release(waiting.id());
+            coordinator.client().release(held.id());
+        }
+    }
+
+    @Test
+    void shouldStopTheUnitAsSoonAsItsLeaseIsLost() {
+        Lease held = coordinator.client().requestLease(KbId.of("docs"), LeaseRequest.of("holder"));
+        try (LeaseKeeper keeper = keeper(held)) {
+            coordinator.client().release(held.id()); // as an admin's force-release or a sweep would
+
+            await().atMost(Duration.ofSeconds(3))
+                    .until(() -> keeper.stop().stopped().isPresent());
+            StopSignal.Stop stop = keeper.stop().stopped().orElseThrow();
+            assertThat(stop.code()).isEqualTo(UnitAbortedException.LEASE_LOST);
+            assertThatThrownBy(keeper::checkBeforePush).isInstanceOf(UnitAbortedException.class);
+        }
+    }
+
+    private static LeaseKeeper keeper(Lease lease) {
+        return new LeaseKeeper(vertx, coordinator.client(), new ModeTracker(FallbackMode.LOCAL), lease);
+    }
+}
