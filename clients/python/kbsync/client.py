@@ -16,6 +16,7 @@ from .models import FileContent, Job, JobEvent, JobPage, Log, LogEntry, Tree, Tr
 from .sse import read_events
 
 _USER_AGENT = "kbsync-python/0.1"
+_WAIT_SEGMENT = 10.0  # wait() reads the job again at least this often (seconds)
 
 
 class Client:
@@ -92,10 +93,14 @@ class Client:
 
     def events(self, job_id: str, timeout: Optional[float] = None) -> "JobEvents":
         """``GET /v1/jobs/{id}/events``: an iterator of the job's events (first its state, then each change),
-        ending after the event where the job finished. ``timeout``: seconds to wait for each event (None: the
-        keep-alives keep it open forever). Close it (or use ``with``) to stop early."""
+        ending after the event where the job finished. ``timeout``: seconds of silence (no event and no keep-alive,
+        which the coordinator sends every 15 s) after which it raises :class:`errors.TimedOut`; None: no limit. To
+        wait for a job with a deadline use :meth:`wait`. Close it (or use ``with``) to stop early."""
+        return self._follow(job_id, timeout, None)
+
+    def _follow(self, job_id: str, timeout: Optional[float], deadline: Optional[float]) -> "JobEvents":
         response, conn = self._open_stream(f"/v1/jobs/{_seg(job_id)}/events", timeout)
-        return JobEvents(response, conn)
+        return JobEvents(response, conn, deadline)
 
     def follow(
         self,
@@ -109,24 +114,23 @@ class Client:
 
     def wait(self, job_id: str, timeout: float) -> Job:
         """Waits until the job finished (done or failed) and returns it; :class:`errors.TimedOut` after
-        ``timeout`` seconds."""
+        ``timeout`` seconds. Follows the job's events, and reads the job again at least every 10 s."""
         deadline = time.monotonic() + timeout
         while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise errors.TimedOut(0, "TIMEOUT", f"job {job_id} did not finish within {timeout} s")
-            try:
-                with self.events(job_id, timeout=left) as stream:
-                    for event in stream:
-                        if event.job.finished:
-                            return event.job
-                        if time.monotonic() >= deadline:
-                            break
-            except errors.TimedOut:
-                pass
             job = self.job(job_id)
             if job.finished:
                 return job
+            now = time.monotonic()
+            if now >= deadline:
+                raise errors.TimedOut(0, "TIMEOUT", f"job {job_id} did not finish within {timeout} s")
+            segment = min(deadline - now, _WAIT_SEGMENT)
+            try:
+                with self._follow(job_id, segment, now + segment) as stream:
+                    for event in stream:
+                        if event.job.finished:
+                            return event.job
+            except errors.TimedOut:
+                pass
 
     # -- reads ----------------------------------------------------------------------------------------------
 
@@ -241,14 +245,21 @@ class Client:
 class JobEvents:
     """An open job event stream: iterate it for :class:`JobEvent` s; ``close()`` ends it early."""
 
-    def __init__(self, response: http.client.HTTPResponse, conn: http.client.HTTPConnection) -> None:
+    def __init__(
+        self,
+        response: http.client.HTTPResponse,
+        conn: http.client.HTTPConnection,
+        deadline: Optional[float] = None,
+    ) -> None:
         self._response = response
         self._conn = conn
+        self._deadline = deadline
         self._closed = False
 
     def __iter__(self) -> Iterator[JobEvent]:
         try:
-            for name, data in read_events(self._response):
+            for name, data in read_events(self._response, comments=self._deadline is not None):
+                self._check_deadline()
                 if name not in ("state", "position"):
                     continue
                 event = JobEvent(name, Job.from_json(json.loads(data)))
@@ -263,6 +274,17 @@ class JobEvents:
                 raise errors.Unreachable(0, "UNREACHABLE", f"event stream broke: {e}") from e
         finally:
             self.close()
+
+    def _check_deadline(self) -> None:
+        """With a deadline: time out once it passed, else read at most until it."""
+        if self._deadline is None:
+            return
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise socket.timeout("deadline passed")
+        sock = self._conn.sock
+        if sock is not None:
+            sock.settimeout(left)
 
     def close(self) -> None:
         """Closes the stream; an iteration in progress ends."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import BinaryIO, Iterator, Optional, Tuple
 
 
-def read_events(stream: BinaryIO) -> Iterator[Tuple[str, str]]:
-    """Yields ``(event name, data)`` for each event of ``stream`` until it ends; comments are skipped."""
+def read_events(stream: BinaryIO, comments: bool = False) -> Iterator[Tuple[str, str]]:
+    """Yields ``(event name, data)`` for each event of ``stream`` until it ends; comments are skipped, or yielded as
+    ``(":", text)`` with ``comments`` (so a reader regains control at each keep-alive)."""
     name = "message"
     data: Optional[list] = None
     while True:
@@ -19,7 +20,8 @@ def read_events(stream: BinaryIO) -> Iterator[Tuple[str, str]]:
                 yield name, "\n".join(data)
             name, data = "message", None
         elif line.startswith(":"):
-            continue
+            if comments:
+                yield ":", line[1:].strip()
         elif line.startswith("event:"):
             name = _value(line, 6)
         elif line.startswith("data:"):

@@ -75,11 +75,11 @@ class ClientTest(unittest.TestCase):
         self.assertTrue(subscription.join(5))
 
     def test_wait_times_out_with_a_typed_error(self):
-        job = self.note()
+        jobs = [self.note(text=f"queued {i}") for i in range(5)]  # the last one waits behind four others
         with self.assertRaises(kbsync.TimedOut) as caught:
-            self.kb.wait(job.id, timeout=0)
+            self.kb.wait(jobs[-1].id, timeout=0.05)
         self.assertEqual(caught.exception.code, "TIMEOUT")
-        self.kb.wait(job.id, timeout=30)
+        self.assertEqual(self.kb.wait(jobs[-1].id, timeout=30).state, "done")
 
     def test_raises_typed_errors_for_the_apis_error_codes(self):
         with self.assertRaises(kbsync.InvalidRequest) as bad_user:
@@ -161,3 +161,25 @@ class ClientTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+TLS_URL = os.environ.get("KBSYNC_TLS_URL")
+TLS_TOKEN = os.environ.get("KBSYNC_TLS_TOKEN")
+CA_FILE = os.environ.get("KBSYNC_CA_FILE")
+
+
+@unittest.skipUnless(TLS_URL and TLS_TOKEN and CA_FILE, "KBSYNC_TLS_URL, KBSYNC_TLS_TOKEN, KBSYNC_CA_FILE not set")
+class TlsAndTokenTest(unittest.TestCase):
+    def test_sends_its_token_over_https_trusting_the_ca_file(self):
+        kb = kbsync.Client(TLS_URL, token=TLS_TOKEN, ca_file=CA_FILE, timeout=15)
+        job = kb.submit_note(KB, "py-tls", "over https", title=unique("tls"), idempotency_key=unique("tls"))
+        self.assertEqual(kb.job(job.id).id, job.id)
+        self.assertTrue(kb.tree(KB).commit)
+
+    def test_refuses_a_missing_or_wrong_token_and_an_untrusted_certificate(self):
+        for token in (None, "wrong-token-000000000000"):
+            with self.assertRaises(kbsync.Unauthenticated) as caught:
+                kbsync.Client(TLS_URL, token=token, ca_file=CA_FILE).job("x")
+            self.assertEqual((caught.exception.status, caught.exception.code), (401, "UNAUTHENTICATED"))
+        with self.assertRaises(kbsync.Unreachable):
+            kbsync.Client(TLS_URL, token=TLS_TOKEN).job("x")  # the system trust store does not know the private CA

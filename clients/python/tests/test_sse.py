@@ -34,5 +34,18 @@ class ErrorsTest(unittest.TestCase):
             self.assertIsInstance(error, Rejected if status < 500 else Unavailable)
 
 
+
+class ReadmeTest(unittest.TestCase):
+    def test_the_bot_example_in_the_readme_is_valid_python_of_at_most_ten_lines(self):
+        import ast
+        import pathlib
+
+        readme = (pathlib.Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+        example = readme.split("```python", 1)[1].split("```", 1)[0]
+        ast.parse(example)
+        lines = [line for line in example.splitlines() if line.strip()]
+        self.assertLessEqual(len(lines), 10, example)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -12,7 +12,8 @@ import java.util.List;
  * {@code attempts} counts dispatches to workers. {@code fencingToken} is the token of the job's latest grant,
  * {@code firstFencingToken} that of its first: every commit the job can have made carries a token at least that large
  * (a search for the job's commit may stop at the first older one). {@code commitUrl} links to the commit where the
- * KB's remote is on GitHub or GitLab (else null). Times are null until they happen.
+ * KB's remote is on GitHub or GitLab (else null). {@code result} is an agent job's answer (its output, capped, secrets
+ * masked), next to the files it changed; null for notes and jobs without one. Times are null until they happen.
  */
 public record Job(
         String id,
@@ -28,6 +29,7 @@ public record Job(
         String commit,
         String commitUrl,
         List<FileChange> files,
+        String result,
         JobError error,
         int attempts,
         Instant createdAt,
@@ -58,6 +60,7 @@ public record Job(
                 commit,
                 commitUrl,
                 files,
+                result,
                 error,
                 attempts,
                 createdAt,
@@ -83,6 +86,7 @@ public record Job(
                 .put("commit", commit)
                 .put("commitUrl", commitUrl)
                 .put("files", fileArray)
+                .put("result", result)
                 .put("error", error == null ? null : error.toJson())
                 .put("attempts", attempts)
                 .put("createdAt", Json.text(createdAt))
@@ -106,6 +110,7 @@ public record Job(
                 json.getString("commit"),
                 json.getString("commitUrl"),
                 Json.list(json.getJsonArray("files"), FileChange::fromJson),
+                json.getString("result"),
                 JobError.fromJson(json.getJsonObject("error")),
                 json.getInteger("attempts", 0),
                 Json.instant(json.getString("createdAt")),

@@ -9,22 +9,34 @@ import java.util.List;
  * {@code pushRejections} feeds the metrics.
  */
 public sealed interface JobOutcome {
+    /** Longest {@code result} a report may carry, in characters (the report must fit the coordinator's body limit). */
+    int MAX_RESULT_CHARS = 16_384;
+
     String leaseId();
 
     int pushRejections();
 
     JsonObject toJson();
 
-    /** Landed in {@code commit} (null: nothing to commit); {@code commitUrl} links to it on GitHub/GitLab, or null. */
-    record Done(String leaseId, String commit, String commitUrl, List<FileChange> files, int pushRejections)
+    /**
+     * Landed in {@code commit} (null: nothing to commit); {@code commitUrl} links to it on GitHub/GitLab, or null;
+     * {@code result}: an agent's answer (its output, at most {@link #MAX_RESULT_CHARS}), or null.
+     */
+    record Done(
+            String leaseId, String commit, String commitUrl, List<FileChange> files, int pushRejections, String result)
             implements JobOutcome {
         public Done {
             files = List.copyOf(files);
         }
 
-        /** Without a commit link. */
+        /** Without an answer. */
+        public Done(String leaseId, String commit, String commitUrl, List<FileChange> files, int pushRejections) {
+            this(leaseId, commit, commitUrl, files, pushRejections, null);
+        }
+
+        /** Without a commit link or an answer. */
         public Done(String leaseId, String commit, List<FileChange> files, int pushRejections) {
-            this(leaseId, commit, null, files, pushRejections);
+            this(leaseId, commit, null, files, pushRejections, null);
         }
 
         @Override
@@ -37,6 +49,7 @@ public sealed interface JobOutcome {
                     .put("commit", commit)
                     .put("commitUrl", commitUrl)
                     .put("files", array)
+                    .put("result", result)
                     .put("pushRejections", pushRejections);
         }
     }

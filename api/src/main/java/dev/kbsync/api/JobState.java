@@ -1,14 +1,18 @@
 package dev.kbsync.api;
 
-/** A job's life: queued until its KB lease is granted, running on a worker, then done or failed (terminal). */
+/**
+ * A job's life: queued until its KB lease is granted, running on a worker, then done or failed; or cancelled while it
+ * was queued (never lands). The last three are terminal.
+ */
 public enum JobState {
     QUEUED,
     RUNNING,
     DONE,
-    FAILED;
+    FAILED,
+    CANCELLED;
 
     public boolean terminal() {
-        return this == DONE || this == FAILED;
+        return this == DONE || this == FAILED || this == CANCELLED;
     }
 
     public String wire() {

@@ -163,7 +163,7 @@ final class Scenarios {
 
     /** Three runs on fresh KBs; the checks use the median run, the notes give every run (the spread). */
     private static ScenarioResult eta(String id, String title, BenchContext ctx) throws Exception {
-        List<EtaAccuracy.Run> runs = new EtaAccuracy(ctx).run(3, ctx.quick() ? 4 : 10, ctx.quick() ? 8 : 20);
+        List<EtaAccuracy.Run> runs = new EtaAccuracy(ctx).run(3, ctx.quick() ? 4 : 8, ctx.quick() ? 8 : 15);
         String counts = runs.stream()
                 .map(r -> r.predictions() + "/" + r.waiters())
                 .collect(java.util.stream.Collectors.joining(", "));

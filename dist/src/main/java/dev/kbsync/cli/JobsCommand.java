@@ -51,7 +51,7 @@ final class JobsCommand implements Callable<Integer> {
                 JobPage page = api.jobs(
                         query.withLimit(Math.min(PAGE, limit - jobs.size())).after(cursor));
                 jobs.addAll(page.jobs());
-                cursor = page.jobs().isEmpty() ? null : page.nextCursor();
+                cursor = page.nextCursor(); // a page may be short (even empty) with more after it
             } while (cursor != null && jobs.size() < limit);
             System.out.print(JobsView.render(
                     jobs.subList(0, Math.min(limit, jobs.size())),

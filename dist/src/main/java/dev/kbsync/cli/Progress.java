@@ -65,7 +65,14 @@ final class Progress {
                 String change = f.change().name().toLowerCase(Locale.ROOT);
                 out.println("  " + change + " " + f.path() + (f.url() == null ? "" : "  " + f.url()));
             }
+            if (job.result() != null) {
+                out.println(job.result());
+            }
             return ExitCodes.OK;
+        }
+        if (job.state() == JobState.CANCELLED) {
+            out.println("cancelled: the job never landed");
+            return ExitCodes.FAILED;
         }
         JobError error = job.error() == null ? new JobError("UNKNOWN", "") : job.error();
         out.println("failed: " + error.code() + ": " + error.message());

@@ -48,8 +48,10 @@ final class QueueTicker {
         int waiting = snapshot.waiters().size();
         int batched = snapshot.running().size();
         return snapshot.holder()
-                .map(holder -> "queue: " + holder.holder() + (batched == 0 ? "" : " + " + batched + " batched")
-                        + " writing (fence " + holder.fencingToken() + "), " + waiting + " waiting")
+                .map(holder -> "queue: " + (holder.holder() == null ? holder.kind() : holder.holder())
+                        + (batched == 0 ? "" : " + " + batched + " batched") + " writing"
+                        + (holder.fencingToken() == null ? "" : " (fence " + holder.fencingToken() + ")") + ", "
+                        + waiting + " waiting")
                 .orElse("queue: free, " + waiting + " waiting");
     }
 }

@@ -46,6 +46,7 @@ class JobsViewTest {
                 commit,
                 null,
                 List.of(),
+                null,
                 error,
                 1,
                 NOW.minusSeconds(ageSeconds),

@@ -3,6 +3,14 @@ package dev.kbsync.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseRequest;
+import dev.kbsync.api.NoteRequest;
+import dev.kbsync.api.client.ClientOptions;
+import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.cli.stack.EmbeddedStack;
 import dev.kbsync.cli.stack.StackOptions;
 import dev.kbsync.redis.Fsync;
@@ -21,7 +29,7 @@ class OperatorCommandsIT {
     Path data;
 
     @Test
-    void shouldListWorkersForceReleaseAndSayWhatTheCoordinatorDoesNotOfferYet() throws Exception {
+    void shouldListWorkersForceReleaseAndCancel() throws Exception {
         try (EmbeddedStack stack =
                 EmbeddedStack.start(new StackOptions(data, Optional.empty(), Fsync.EVERYSEC, 0, 2))) {
             String url = stack.baseUrl().toString();
@@ -39,21 +47,28 @@ class OperatorCommandsIT {
                     .as("the coordinator's 404 becomes exit code 4")
                     .isEqualTo(ExitCodes.REJECTED);
 
-            // The job list and cancel routes come with the bots' half of issue 13; until a coordinator offers them,
-            // the commands say so clearly (exit 4). When the routes land, this part turns into their end-to-end test.
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            PrintStream original = System.err;
-            try {
-                System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-                assertThat(KbsyncCli.run("jobs", "--url", url, "--kb", "demo", "--state", "failed"))
+            // A job queued behind a raw lease is cancelled; the lease's release lets nothing of it land.
+            String cancelledId;
+            try (KbsyncClient api = KbsyncClient.create(ClientOptions.of(stack.baseUrl(), null))) {
+                Lease held = api.requestLease(KbId.of("demo"), LeaseRequest.of("cli-test"));
+                Job queued = api.submitNote(KbId.of("demo"), NoteRequest.of("alice", "never lands"));
+                assertThat(run("cancel", "--url", url, queued.id()))
+                        .isEqualTo(queued.id() + ": cancelled" + System.lineSeparator());
+                assertThat(KbsyncCli.run("cancel", "--url", url, queued.id()))
+                        .as("a second cancel: 409 JOB_ENDED")
                         .isEqualTo(ExitCodes.REJECTED);
-                assertThat(KbsyncCli.run("cancel", "--url", url, "some-job")).isEqualTo(ExitCodes.REJECTED);
-            } finally {
-                System.setErr(original);
+                api.release(held.id());
+                assertThat(api.job(queued.id()).state()).isEqualTo(JobState.CANCELLED);
+                cancelledId = queued.id();
             }
-            assertThat(err.toString(StandardCharsets.UTF_8))
-                    .contains("error: NOT_FOUND: this coordinator does not offer the job list (GET /v1/jobs)")
-                    .contains("error: METHOD_NOT_ALLOWED: this coordinator does not offer cancelling jobs");
+
+            // The job list: the cancelled job, newest first, filtered by state.
+            assertThat(run("jobs", "--url", url, "--kb", "demo", "--state", "cancelled"))
+                    .startsWith(cancelledId + "  cancelled demo  alice  ")
+                    .hasLineCount(1);
+            assertThat(run("jobs", "--url", url, "--kb", "demo", "--state", "failed"))
+                    .isEqualTo("no jobs" + System.lineSeparator());
+            assertThat(KbsyncCli.run("jobs", "--url", url, "--kb", "nope")).isEqualTo(ExitCodes.REJECTED);
             assertThat(KbsyncCli.run("jobs", "--url", url, "--limit", "0")).isEqualTo(ExitCodes.USAGE);
         }
     }

@@ -67,6 +67,36 @@ class ProgressTest {
         assertThat(text()).contains("failed: MERGE_CONFLICT: resolve manually");
     }
 
+    @Test
+    void shouldPrintAnAgentsAnswerAndSayWhenCancelled() {
+        Job answered = job(JobState.DONE, 0, 0, 7L, null, List.of(), null);
+        answered = new Job(
+                answered.id(),
+                answered.kb(),
+                answered.user(),
+                answered.payload(),
+                answered.state(),
+                0,
+                0,
+                0,
+                7L,
+                7L,
+                null,
+                null,
+                List.of(),
+                "There are 2 notes.",
+                null,
+                1,
+                answered.createdAt(),
+                null,
+                null);
+        assertThat(new Progress(out, false).finish(answered)).isEqualTo(ExitCodes.OK);
+        assertThat(text()).endsWith("There are 2 notes.\n");
+        assertThat(new Progress(out, false).finish(job(JobState.CANCELLED, 0, 0, null, null, List.of(), null)))
+                .isEqualTo(ExitCodes.FAILED);
+        assertThat(text()).contains("cancelled: the job never landed");
+    }
+
     private static Job queued(long ahead, long etaMs, long etaP90Ms) {
         return job(JobState.QUEUED, ahead, etaMs, null, null, List.of(), null)
                 .at(JobState.QUEUED, ahead, etaMs, etaP90Ms);
@@ -88,6 +118,7 @@ class ProgressTest {
                 commit,
                 null,
                 files,
+                null,
                 error,
                 1,
                 Instant.EPOCH,

@@ -24,5 +24,8 @@ class QueueViewTest {
 
         assertThat(text).contains("holder: (lease, 4.0 s)").contains("1. ann (job team~t2, 1.0 s), ~10-25 s");
         assertThat(text).doesNotContain("null");
+        assertThat(QueueTicker.describe(snapshot))
+                .as("the demo's ticker line too")
+                .isEqualTo("queue: lease writing, 1 waiting");
     }
 }

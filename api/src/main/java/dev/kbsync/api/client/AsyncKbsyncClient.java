@@ -30,6 +30,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -74,6 +75,28 @@ public final class AsyncKbsyncClient {
     public Future<Subscription> followJob(String jobId, Consumer<JobEvent> onEvent) {
         return http.stream(
                 "/v1/jobs/" + segment(jobId) + "/events",
+                (name, data) -> JobEvent.decode(name, data).ifPresent(onEvent));
+    }
+
+    /**
+     * {@code GET /v1/events?job=a,b,c}: one stream for up to 100 jobs: each one's current state first, then their
+     * position and state changes; the stream ends once every one of them has ended.
+     */
+    public Future<Subscription> followJobs(List<String> jobIds, Consumer<JobEvent> onEvent) {
+        String ids =
+                String.join(",", jobIds.stream().map(AsyncKbsyncClient::segment).toList());
+        return http.stream(
+                "/v1/events?job=" + ids,
+                (name, data) -> JobEvent.decode(name, data).ifPresent(onEvent));
+    }
+
+    /**
+     * {@code GET /v1/events?user=u}: the user's queued and running jobs first, then every event of the user's jobs
+     * (new ones included) in the token's KBs; the stream stays open until closed.
+     */
+    public Future<Subscription> followUserJobs(String user, Consumer<JobEvent> onEvent) {
+        return http.stream(
+                "/v1/events?user=" + URLEncoder.encode(user, StandardCharsets.UTF_8),
                 (name, data) -> JobEvent.decode(name, data).ifPresent(onEvent));
     }
 

@@ -98,6 +98,16 @@ public final class KbsyncClient implements AutoCloseable {
         return open(events -> async.followJob(jobId, events));
     }
 
+    /** The events of many jobs on one stream; see {@link AsyncKbsyncClient#followJobs}. */
+    public EventStream<JobEvent> jobsEvents(List<String> jobIds) {
+        return open(events -> async.followJobs(jobIds, events));
+    }
+
+    /** The events of a user's jobs on one stream; see {@link AsyncKbsyncClient#followUserJobs}. */
+    public EventStream<JobEvent> userJobEvents(String user) {
+        return open(events -> async.followUserJobs(user, events));
+    }
+
     /** Blocks until the job is done or failed; {@link KbsyncException.TimedOut} after {@code wait}. */
     public Job awaitJob(String jobId, Duration wait) {
         return await(async.awaitJob(jobId, wait), wait);

@@ -85,6 +85,7 @@ class KbsyncEventTest {
                 null,
                 List.of(),
                 null,
+                null,
                 1,
                 T,
                 null,

@@ -170,13 +170,16 @@ public enum ConfigKey implements Key {
             "kbs",
             "KBSYNC_KBS",
             "(none)",
-            "KBs registered at start: YAML list of {id, remote, branch, notePath, credentials}; env form"
+            "KBs registered at start: YAML list of {id, remote, branch, notePath, credentials, dedupeWindowSeconds};"
+                    + " env form"
                     + " `id=remote#branch,...` (default notePath, no credentials). notePath is where notes without a"
                     + " path go (default `notes/{yyyy}/{MM}/{slug}.md`; rules in docs/api.md, PUT /v1/kbs/{kb}); a bad"
                     + " one stops the start with a message naming the entry. `credentials` names where workers find"
                     + " the KB's git credential, never the secret: {env: VAR}, {file: /path}, {githubApp: {appId,"
                     + " installationId, privateKeyFile, apiBase}} or {sshKey: /path, knownHosts: /path}"
-                    + " (docs/operations.md).");
+                    + " (docs/operations.md). `dedupeWindowSeconds` (0-86400, default 0: off): a submission with the"
+                    + " same user and content as one accepted within that many seconds answers 200 with the first"
+                    + " job instead of queuing a second one.");
 
     private final String path;
     private final String env;

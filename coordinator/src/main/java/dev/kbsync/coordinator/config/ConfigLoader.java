@@ -121,8 +121,10 @@ final class ConfigLoader {
     }
 
     private static List<KbConfig> kbs(Values<ConfigKey> v) {
-        List<Map<String, String>> entries =
-                v.list(ConfigKey.KBS, List.of("id", "remote", "branch", "notePath", "credentials.*"), EnvForms::kb);
+        List<Map<String, String>> entries = v.list(
+                ConfigKey.KBS,
+                List.of("id", "remote", "branch", "notePath", "credentials.*", "dedupeWindowSeconds"),
+                EnvForms::kb);
         return IntStream.range(0, entries.size())
                 .mapToObj(i -> kb(entries.get(i), "kbs[" + i + "]"))
                 .toList();
@@ -135,9 +137,22 @@ final class ConfigLoader {
                     entry.get("remote"),
                     entry.getOrDefault("branch", "main"),
                     entry.get("notePath"),
-                    credentials(entry));
+                    credentials(entry),
+                    dedupeWindow(entry.get("dedupeWindowSeconds")));
         } catch (InvalidInputException e) {
             throw new ConfigException(where + ": " + e.getMessage());
+        }
+    }
+
+    private static long dedupeWindow(String value) {
+        if (value == null) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException(
+                    "INVALID_DEDUPE_WINDOW", "dedupeWindowSeconds must be a whole number of seconds, got " + value);
         }
     }
 

@@ -26,9 +26,28 @@ public final class KbValidation {
     /** A validated registration, or {@link InvalidInputException} naming what is wrong. */
     public static KbConfig kb(
             String id, String remote, String branch, String notePath, Optional<CredentialRef> credentials) {
+        return kb(id, remote, branch, notePath, credentials, 0);
+    }
+
+    /** {@link #kb(String, String, String, String, Optional)} with a duplicate window (seconds, 0: off). */
+    public static KbConfig kb(
+            String id,
+            String remote,
+            String branch,
+            String notePath,
+            Optional<CredentialRef> credentials,
+            long dedupeWindowSeconds) {
         String checked = remote(remote);
         credentials.ifPresent(c -> fits(c, checked));
-        return new KbConfig(KbId.of(id), checked, branch(branch), NotePathTemplate.orDefault(notePath), credentials);
+        if (dedupeWindowSeconds < 0 || dedupeWindowSeconds > KbConfig.MAX_DEDUPE_WINDOW_SECONDS) {
+            throw new InvalidInputException(
+                    "INVALID_DEDUPE_WINDOW",
+                    "dedupeWindowSeconds must be 0 (off) to " + KbConfig.MAX_DEDUPE_WINDOW_SECONDS + ", got "
+                            + dedupeWindowSeconds);
+        }
+        return new KbConfig(
+                KbId.of(id), checked, branch(branch), NotePathTemplate.orDefault(notePath), credentials, (int)
+                        dedupeWindowSeconds);
     }
 
     private static void fits(CredentialRef credentials, String remote) {

@@ -195,6 +195,7 @@ public final class DegradedMode implements AutoCloseable {
                 null,
                 List.of(),
                 null,
+                null,
                 0,
                 clock.instant(),
                 null,

@@ -2,7 +2,7 @@ package dev.kbsync.coordinator.error;
 
 /** A request that ran but cannot succeed; {@code code} is returned to clients as the error code. */
 public abstract sealed class CoordinatorException extends RuntimeException
-        permits NotFoundException, ConflictException, RateLimitedException, UnavailableException {
+        permits NotFoundException, ConflictException, ForbiddenException, RateLimitedException, UnavailableException {
     private static final long serialVersionUID = 1L;
     private final String code;
 

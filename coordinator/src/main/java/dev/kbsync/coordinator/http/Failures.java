@@ -5,6 +5,7 @@ import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.coordinator.auth.AuthException;
 import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.CoordinatorException;
+import dev.kbsync.coordinator.error.ForbiddenException;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.error.RateLimitedException;
 import dev.kbsync.coordinator.error.UnavailableException;
@@ -90,6 +91,9 @@ final class Failures {
         }
         if (e instanceof UnavailableException) {
             return 503;
+        }
+        if (e instanceof ForbiddenException) {
+            return 403;
         }
         return e instanceof ConflictException ? 409 : 429;
     }

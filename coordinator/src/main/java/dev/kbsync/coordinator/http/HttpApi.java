@@ -99,7 +99,9 @@ public final class HttpApi {
         // route table         Redis                                                    who may call    JSON body
         on(router, submit, POST, "/v1/kbs/:kb/notes", client, true, jobs::handleSubmitNote);
         on(router, submit, POST, "/v1/kbs/:kb/agent-tasks", client, true, jobs::handleSubmitAgentTask);
+        on(router, redis, GET, "/v1/jobs", reader, false, jobs::handleList);
         on(router, redis, GET, "/v1/jobs/:id", reader, false, jobs::handleGetJob);
+        on(router, redis, DELETE, "/v1/jobs/:id", client, false, jobs::handleCancel);
         on(router, redis, GET, "/v1/jobs/:id/events", reader, false, jobs::handleJobEvents);
         on(router, work, POST, "/v1/jobs/:id/result", worker, true, workers::handleResult);
         on(router, workPoll, POST, "/v1/workers/:workerId/poll", worker, true, workers::handlePoll);

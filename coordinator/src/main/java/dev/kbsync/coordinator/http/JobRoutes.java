@@ -3,10 +3,12 @@ package dev.kbsync.coordinator.http;
 import dev.kbsync.api.ErrorCodes;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Quoting;
 import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.coordinator.auth.Caller;
+import dev.kbsync.coordinator.auth.Role;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.coordinator.degraded.DegradedMode;
 import dev.kbsync.coordinator.error.NotFoundException;
@@ -15,8 +17,11 @@ import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
 import dev.kbsync.coordinator.ratelimit.Window;
+import dev.kbsync.coordinator.service.Accepted;
 import dev.kbsync.coordinator.service.CoordinatorServices;
+import dev.kbsync.coordinator.service.JobListQuery;
 import dev.kbsync.coordinator.service.QueueAddresses;
+import dev.kbsync.coordinator.service.Submission;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -82,6 +87,58 @@ final class JobRoutes {
                 .onFailure(ctx::fail);
     }
 
+    /**
+     * The job list, newest first: one KB (403 SCOPE_KB outside the caller's) or every KB the caller may use; a
+     * users-scoped caller sees its users' jobs only.
+     */
+    void handleList(RoutingContext ctx) {
+        JobListInput input = JobListInput.parse(ctx.queryParams());
+        Caller caller = Caller.of(ctx);
+        input.kb().ifPresent(kb -> caller.checkKb(kb.value()));
+        input.user().ifPresent(caller::checkUser);
+        Future<List<KbId>> kbs = input.kb().isPresent()
+                ? services.kbs()
+                        .get(input.kb().get())
+                        .map(found -> List.of(found.orElseThrow(() -> new NotFoundException(
+                                        "KB_NOT_FOUND",
+                                        "no KB "
+                                                + Quoting.quote(input.kb().get().value())))
+                                .id()))
+                : services.kbs()
+                        .list()
+                        .map(all -> all.stream()
+                                .map(KbConfig::id)
+                                .filter(id -> caller.mayUse(id.value()))
+                                .toList());
+        Optional<String> user = input.user().or(caller::fixedUser);
+        kbs.compose(ids -> services.jobs()
+                        .list(new JobListQuery(
+                                ids,
+                                user,
+                                input.state(),
+                                input.limit(),
+                                input.cursor(),
+                                job -> caller.sees(job.kb().value(), job.user()))))
+                .onSuccess(page -> Responses.ok(ctx, page.toJson()))
+                .onFailure(ctx::fail);
+    }
+
+    /** Cancels a job no worker took yet: its submitting token's or an admin's call (the engine checks the token). */
+    void handleCancel(RoutingContext ctx) {
+        String id = jobId(ctx);
+        Caller caller = Caller.of(ctx);
+        Optional<String> submitter = caller.role() == Role.ADMIN ? Optional.empty() : Optional.of(caller.name());
+        visibleJob(ctx, id)
+                .compose(found -> services.jobs().cancel(id, submitter))
+                .onSuccess(job -> {
+                    LogTags.around(
+                            Map.of("kb", job.kb().value(), "job", job.id()),
+                            () -> log.info("cancelled by token={}", caller.name()));
+                    Responses.ok(ctx, job.toJson());
+                })
+                .onFailure(ctx::fail);
+    }
+
     void handleJobEvents(RoutingContext ctx) {
         String id = jobId(ctx);
         visibleJob(ctx, id) // the job's KB first: the stream watches it, then reads the job's first state
@@ -105,7 +162,11 @@ final class JobRoutes {
 
     /** The job, or JOB_NOT_FOUND when it is outside the caller's KBs or users (another tenant's jobs do not exist). */
     private Future<Job> visibleJob(RoutingContext ctx, String id) {
-        Caller caller = Caller.of(ctx);
+        return visibleJob(services, Caller.of(ctx), id);
+    }
+
+    /** The job, or JOB_NOT_FOUND when it is outside {@code caller}'s KBs or users. */
+    static Future<Job> visibleJob(CoordinatorServices services, Caller caller, String id) {
         return services.jobs().get(id).map(job -> {
             if (!caller.sees(job.kb().value(), job.user())) {
                 throw new NotFoundException("JOB_NOT_FOUND", "no job " + Quoting.quote(id));
@@ -138,11 +199,19 @@ final class JobRoutes {
                 .onSuccess(found -> found.ifPresent(k -> degraded.ifPresent(d -> d.known(k))))
                 .compose(found -> found.isPresent()
                         ? limiter.check(
-                                windows(kb, user, Caller.of(ctx)), ctx.vertx().getOrCreateContext())
+                                        windows(kb, user, Caller.of(ctx)),
+                                        ctx.vertx().getOrCreateContext())
+                                .compose(remaining -> services.jobs()
+                                        .submit(new Submission(
+                                                kb,
+                                                user,
+                                                payload,
+                                                key,
+                                                Caller.of(ctx).name(),
+                                                Duration.ofSeconds(found.get().dedupeWindowSeconds())))
+                                        .onSuccess(accepted -> accepted(ctx, accepted, remaining)))
                         : Future.failedFuture(
                                 new NotFoundException("KB_NOT_FOUND", "no KB " + Quoting.quote(kb.value()))))
-                .compose(remaining ->
-                        services.jobs().submit(kb, user, payload, key).onSuccess(job -> accepted(ctx, job, remaining)))
                 .onFailure(ctx::fail);
     }
 
@@ -178,12 +247,17 @@ final class JobRoutes {
                 .onFailure(ctx::fail);
     }
 
-    private void accepted(RoutingContext ctx, Job job, int remaining) {
-        metrics.jobSubmitted(job.kb(), job.kind());
+    /** 202 with the new job (or the first one for a repeated Idempotency-Key); 200 with the first of duplicates. */
+    private void accepted(RoutingContext ctx, Accepted accepted, int remaining) {
+        Job job = accepted.job();
+        if (!accepted.duplicate()) {
+            metrics.jobSubmitted(job.kb(), job.kind());
+        }
         LogTags.around(
                 Map.of("kb", job.kb().value(), "job", job.id()),
                 () -> log.info(
-                        "accepted {} from user={} token={} ahead={} rateRemaining={}",
+                        "{} {} from user={} token={} ahead={} rateRemaining={}",
+                        accepted.duplicate() ? "duplicate of" : "accepted",
                         job.kind().wire(),
                         job.user(),
                         Caller.of(ctx).name(),
@@ -192,7 +266,7 @@ final class JobRoutes {
         ctx.response()
                 .putHeader("Location", "/v1/jobs/" + job.id())
                 .putHeader("X-RateLimit-Remaining", Integer.toString(remaining));
-        Responses.json(ctx, 202, job.toJson());
+        Responses.json(ctx, accepted.duplicate() ? 200 : 202, job.toJson());
     }
 
     static String jobId(RoutingContext ctx) {

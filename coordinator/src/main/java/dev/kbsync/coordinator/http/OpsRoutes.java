@@ -55,7 +55,8 @@ final class OpsRoutes {
                 JsonObject body = Failures.error("NOT_READY", "redis is not reachable")
                         .put("status", "not ready")
                         .put("redis", "down");
-                degraded.ifPresent(d -> body.put("mode", "degraded").put("journal", d.pending()));
+                degraded.ifPresent(d ->
+                        body.put("mode", d.accepting() ? "degraded" : "normal").put("journal", d.pending()));
                 Responses.json(ctx, 503, body);
             }
         });

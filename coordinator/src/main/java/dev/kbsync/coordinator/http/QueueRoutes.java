@@ -21,12 +21,14 @@ final class QueueRoutes {
     private final CoordinatorServices services;
 
     private final Duration keepAlive;
+    private final JobStreams jobStreams;
 
     private final Optional<DegradedMode> degraded;
 
     QueueRoutes(CoordinatorServices services, Duration keepAlive, Optional<DegradedMode> degraded) {
         this.keepAlive = keepAlive;
         this.degraded = degraded;
+        this.jobStreams = new JobStreams(services, keepAlive);
         this.services = services;
     }
 
@@ -65,13 +67,14 @@ final class QueueRoutes {
     void handlePutKb(RoutingContext ctx) {
         String id = ctx.pathParam("kb");
         KbId.of(id);
-        Fields body = Bodies.object(ctx, "remote", "branch", "notePath", "credentials");
+        Fields body = Bodies.object(ctx, "remote", "branch", "notePath", "credentials", "dedupeWindowSeconds");
         KbConfig kb = KbValidation.kb(
                 id,
                 body.string("remote"),
                 body.string("branch"),
                 body.optString("notePath").orElse(null),
-                body.optJson("credentials").map(CredentialRef::fromJson));
+                body.optJson("credentials").map(CredentialRef::fromJson),
+                body.optLong("dedupeWindowSeconds").orElse(0L));
         services.kbs()
                 .register(kb)
                 .onSuccess(k -> degraded.ifPresent(d -> d.known(k)))
@@ -90,8 +93,12 @@ final class QueueRoutes {
                 event -> true);
     }
 
-    /** Snapshots of the caller's KBs only. */
+    /** Snapshots of the caller's KBs only; with {@code ?job=} or {@code ?user=}, job events ({@link JobStreams}). */
     void handleAllEvents(RoutingContext ctx) {
+        if (JobStreams.wanted(ctx.queryParams())) {
+            jobStreams.handle(ctx);
+            return;
+        }
         Caller caller = Caller.of(ctx);
         Sse.relay(
                 ctx,

@@ -24,11 +24,13 @@ final class Sse {
     private final HttpServerResponse response;
     private final List<Runnable> cleanups = new ArrayList<>();
     private final List<KbsyncEvent> early = new ArrayList<>();
+    private final Predicate<KbsyncEvent> ends;
     private boolean started;
     private boolean closed;
 
-    private Sse(HttpServerResponse response) {
+    private Sse(HttpServerResponse response, Predicate<KbsyncEvent> ends) {
         this.response = response;
+        this.ends = ends;
     }
 
     /**
@@ -43,9 +45,24 @@ final class Sse {
             String address,
             Supplier<Future<List<KbsyncEvent>>> initial,
             Predicate<KbsyncEvent> visible) {
+        return relay(ctx, keepAlive, List.of(watch), address, initial, visible, KbsyncEvent::last);
+    }
+
+    /**
+     * As {@link #relay(RoutingContext, Duration, Watchers.Watch, String, Supplier, Predicate)} with several watches,
+     * ending after the event for which {@code ends} is true (it sees every event sent, in order).
+     */
+    static Sse relay(
+            RoutingContext ctx,
+            Duration keepAlive,
+            List<Watchers.Watch> watches,
+            String address,
+            Supplier<Future<List<KbsyncEvent>>> initial,
+            Predicate<KbsyncEvent> visible,
+            Predicate<KbsyncEvent> ends) {
         Vertx vertx = ctx.vertx();
-        Sse sse = new Sse(ctx.response());
-        sse.cleanups.add(watch::close);
+        Sse sse = new Sse(ctx.response(), ends);
+        watches.forEach(watch -> sse.cleanups.add(watch::close));
         ctx.response().closeHandler(v -> sse.cleanup());
         MessageConsumer<KbsyncEvent> consumer = vertx.eventBus().<KbsyncEvent>consumer(address, msg -> {
             if (visible.test(msg.body())) {
@@ -110,7 +127,7 @@ final class Sse {
 
     private void send(KbsyncEvent event) {
         write(event.frame());
-        if (event.last() && !closed) {
+        if (ends.test(event) && !closed) {
             cleanup();
             response.end();
         }

@@ -121,7 +121,8 @@ final class WorkerRoutes {
 
     void handleResult(RoutingContext ctx) {
         String jobId = JobRoutes.jobId(ctx);
-        Fields body = Bodies.object(ctx, "leaseId", "state", "commit", "commitUrl", "files", "error", "pushRejections");
+        Fields body = Bodies.object(
+                ctx, "leaseId", "state", "commit", "commitUrl", "files", "result", "error", "pushRejections");
         String leaseId = Inputs.id("INVALID_LEASE_ID", "leaseId", body.string("leaseId"));
         int rejections =
                 (int) Math.min(Integer.MAX_VALUE, body.optLong("pushRejections").orElse(0L));
@@ -137,8 +138,14 @@ final class WorkerRoutes {
                                 .map(url -> Inputs.link("commitUrl", url))
                                 .orElse(null),
                         files(body),
-                        rejections);
-            case "failed" -> new JobOutcome.Failed(leaseId, error(body), rejections);
+                        rejections,
+                        body.optString("result").map(WorkerRoutes::result).orElse(null));
+            case "failed" -> {
+                if (body.optString("result").isPresent()) {
+                    throw new InvalidInputException("INVALID_FIELD", "field \"result\" is for a done job only");
+                }
+                yield new JobOutcome.Failed(leaseId, error(body), rejections);
+            }
             default ->
                 throw new InvalidInputException(
                         "INVALID_STATE",
@@ -157,6 +164,17 @@ final class WorkerRoutes {
                 .complete(jobId, outcome)
                 .onSuccess(job -> Responses.ok(ctx, job.toJson()))
                 .onFailure(ctx::fail);
+    }
+
+    /** An agent's answer: at most {@link JobOutcome#MAX_RESULT_CHARS} characters. */
+    private static String result(String value) {
+        if (value.length() > JobOutcome.MAX_RESULT_CHARS) {
+            throw new InvalidInputException(
+                    "RESULT_TOO_LONG",
+                    "field \"result\" must be at most " + JobOutcome.MAX_RESULT_CHARS + " characters, got "
+                            + value.length());
+        }
+        return value;
     }
 
     private static void respond(RoutingContext ctx, Optional<Assignment> found) {

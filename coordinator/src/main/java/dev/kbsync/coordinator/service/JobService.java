@@ -3,6 +3,7 @@ package dev.kbsync.coordinator.service;
 import dev.kbsync.api.Assignment;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.JobPage;
 import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.KbId;
 import io.vertx.core.Future;
@@ -15,8 +16,16 @@ import java.util.Optional;
  * once granted. A job whose worker goes silent keeps its place at the head of its KB and runs again elsewhere.
  */
 public interface JobService {
-    /** Persists and queues; the same {@code idempotencyKey} (per user) returns the first job instead of a new one. */
-    Future<Job> submit(KbId kb, String user, JobPayload payload, Optional<String> idempotencyKey);
+    /**
+     * Persists and queues; the same idempotency key (per user) returns the first job instead of a new one, and so
+     * does the same user and content within the KB's duplicate window ({@link Accepted#duplicate()}).
+     */
+    Future<Accepted> submit(Submission submission);
+
+    /** {@link #submit(Submission)} by an unnamed submitter, without a duplicate window. */
+    default Future<Job> submit(KbId kb, String user, JobPayload payload, Optional<String> idempotencyKey) {
+        return submit(new Submission(kb, user, payload, idempotencyKey, "")).map(Accepted::job);
+    }
 
     Future<Job> get(String jobId);
 
@@ -43,6 +52,17 @@ public interface JobService {
      * for an agent job; fails with LEASE_LOST if {@code leaseId} is not the KB's current, claimed grant.
      */
     Future<List<Assignment>> extend(String leaseId, int max);
+
+    /**
+     * Cancels a job no worker took yet (queued, or granted but not claimed), in one step with the grant decisions: it
+     * ends {@code cancelled}, never lands, and the queue behind it moves up. {@code submitter}: the caller's token name,
+     * which must be the submitting token's (empty: an admin, any job). Fails with JOB_RUNNING (a worker took it),
+     * JOB_ENDED (already terminal), NOT_SUBMITTER (403) or JOB_NOT_FOUND.
+     */
+    Future<Job> cancel(String jobId, Optional<String> submitter);
+
+    /** A page of the job list (see {@link JobListQuery}), newest first; fails with INVALID_CURSOR for a bad cursor. */
+    Future<JobPage> list(JobListQuery query);
 
     /** Records the outcome and releases the KB lock; fails with LEASE_LOST if the lease is no longer the job's. */
     Future<Job> complete(String jobId, JobOutcome outcome);

@@ -6,10 +6,13 @@ import dev.kbsync.api.KbId;
  * Event-bus addresses, local to each coordinator (fanned in from Redis pub/sub). Messages are
  * {@link dev.kbsync.api.event.KbsyncEvent} records (see {@link LocalEventCodec}): KB address and {@link #ALL}: a
  * {@link dev.kbsync.api.event.SnapshotEvent}; job address: a {@link dev.kbsync.api.event.JobEvent}; lease address: a
- * {@link dev.kbsync.api.event.LeaseEvent}.
+ * {@link dev.kbsync.api.event.LeaseEvent}; {@link #JOBS}: every job event of every job address, for streams of many jobs.
  */
 public final class QueueAddresses {
     public static final String ALL = "kbsync.queues";
+
+    /** Every {@link dev.kbsync.api.event.JobEvent} sent to a job address, again (multiplexed job streams). */
+    public static final String JOBS = "kbsync.jobs";
 
     private QueueAddresses() {}
 

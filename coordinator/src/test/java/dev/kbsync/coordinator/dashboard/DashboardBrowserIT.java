@@ -7,6 +7,7 @@ import dev.kbsync.api.Assignment;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobError;
 import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
@@ -212,6 +213,31 @@ class DashboardBrowserIT {
             assertThat(page.holder("ops")).isEqualTo(next);
         });
         assertThat(api.lease(stuck.id()).state()).isEqualTo(LeaseState.RELEASED);
+    }
+
+    @Test
+    void shouldCancelAQueuedJobWithTheAdminToken() {
+        putKb("queue");
+        Lease stuck = api.requestLease(
+                KbId.of("queue"), LeaseRequest.of("backup-script").withTtl(Duration.ofMinutes(1)));
+        assertThat(stuck.state()).isEqualTo(LeaseState.GRANTED);
+        String doomed = note("queue", "erin");
+        String kept = note("queue", "frank");
+        page.get("http://127.0.0.1:" + coordinator.port() + "/?token=" + READER);
+        DashboardPage.awaitPage(() -> assertThat(page.waiters("queue")).containsExactly(doomed, kept));
+        assertThat(page.script("return document.querySelectorAll('[data-action=cancel]').length"))
+                .as("read only without an admin token")
+                .isEqualTo(0L);
+
+        page.typeAdminToken(TOKEN);
+        String button = "#kb-queue [data-job='" + doomed + "'] [data-action=cancel]";
+        DashboardPage.awaitPage(
+                () -> assertThat(page.script("return document.querySelector(\"" + button + "\") !== null"))
+                        .isEqualTo(true));
+        page.script("document.querySelector(\"" + button + "\").click()");
+
+        DashboardPage.awaitPage(() -> assertThat(page.waiters("queue")).containsExactly(kept));
+        assertThat(api.job(doomed).state()).isEqualTo(JobState.CANCELLED);
     }
 
     private static WorkerPresence presence(Assignment running, int idle) {

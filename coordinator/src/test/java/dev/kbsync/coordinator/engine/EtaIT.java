@@ -79,7 +79,7 @@ class EtaIT {
         assertThat(zed.ahead()).isEqualTo(4);
         assertThat(zed.etaMs())
                 .as("a 60 s lease ahead, just granted: about 60 s (it joins the three notes' group commit)")
-                .isBetween(55_000L, 60_000L);
+                .isBetween(40_000L, 60_000L); // less what it held by then: seconds on a loaded machine
         assertThat(zed.etaP90Ms()).isGreaterThan(zed.etaMs());
         Job read = await(services.jobs().get(zed.id()));
         assertThat(List.of(read.etaMs(), read.etaP90Ms()))
@@ -113,10 +113,25 @@ class EtaIT {
         assertThat(behindMeasured.etaMs())
                 .as("one lease hold of a few seconds was measured: that, not the 60 s TTL")
                 .isLessThan(20_000L);
+        Job agent = await(services.jobs().submit(kb, "zed", new JobPayload.Agent("task"), Optional.empty()));
+        Lease waiter = await(services.leases().request(kb, "bot2", Duration.ofSeconds(7)));
+        Job mixed = await(services.jobs().submit(kb, "zed", note("after all"), Optional.empty()));
+        QueueEntry mixedEntry = await(services.queues().snapshot(kb)).waiters().stream()
+                .filter(e -> mixed.id().equals(e.jobId()))
+                .findFirst()
+                .orElseThrow();
+        assertThat(List.of(mixedEntry.etaMs(), mixedEntry.etaP90Ms()))
+                .as("behind a note, an agent job and a raw waiter: the submission's script and the queue view agree")
+                .containsExactly(mixed.etaMs(), mixed.etaP90Ms());
+        assertThat(mixed.etaMs()).isGreaterThan(behindMeasured.etaMs());
+        await(services.leases().release(waiter.id()));
         await(services.leases().release(short1.id()));
-        Assignment last =
-                await(services.jobs().poll("w", Duration.ofSeconds(10))).orElseThrow();
-        await(services.jobs().complete(last.job().id(), done(last)));
+        for (Job job : List.of(behindMeasured, agent, mixed)) {
+            Assignment next =
+                    await(services.jobs().poll("w", Duration.ofSeconds(10))).orElseThrow();
+            assertThat(next.job().id()).isEqualTo(job.id());
+            await(services.jobs().complete(next.job().id(), done(next)));
+        }
     }
 
     private static JobOutcome done(Assignment a) {

@@ -150,6 +150,25 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
                 .count();
     }
 
+    /**
+     * What a request can store: KB registrations, job records and tickets of every KB, idempotency and duplicate keys.
+     * Unlike {@link #redisKeys()} it does not move on its own (the sweep creates a KB's stats and lock keys when it
+     * ends a lapsed grant of an earlier test's job; rate-limit windows expire).
+     */
+    long storedRecords() {
+        long count = redisson.getMap("kbsync:kbs", org.redisson.client.codec.StringCodec.INSTANCE)
+                .size();
+        for (String key : redisson.getKeys().getKeysByPattern("kbsync:{kb:*}:*")) {
+            if (key.endsWith(":jobs") || key.endsWith(":tickets")) {
+                count += redisson.getMap(key, org.redisson.client.codec.StringCodec.INSTANCE)
+                        .size();
+            }
+        }
+        return count
+                + redisson.getKeys().getKeysStreamByPattern("kbsync:idem:*").count()
+                + redisson.getKeys().getKeysStreamByPattern("kbsync:dedupe:*").count();
+    }
+
     /** Registers a KB of its own for one test (through the service, not counted as a call of the test). */
     void kb(String id) {
         HttpResponse<Buffer> response = call(

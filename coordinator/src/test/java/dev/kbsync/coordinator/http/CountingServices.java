@@ -3,7 +3,7 @@ package dev.kbsync.coordinator.http;
 import dev.kbsync.api.Assignment;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobOutcome;
-import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.JobPage;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
@@ -12,10 +12,13 @@ import dev.kbsync.api.WorkerPresence;
 import dev.kbsync.coordinator.ServicesFactory;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.metrics.MetricsSink;
+import dev.kbsync.coordinator.service.Accepted;
 import dev.kbsync.coordinator.service.CoordinatorServices;
+import dev.kbsync.coordinator.service.JobListQuery;
 import dev.kbsync.coordinator.service.JobService;
 import dev.kbsync.coordinator.service.KbRegistry;
 import dev.kbsync.coordinator.service.LeaseService;
+import dev.kbsync.coordinator.service.Submission;
 import dev.kbsync.coordinator.service.WorkerRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -75,12 +78,22 @@ final class CountingServices {
         }
 
         @Override
-        public Future<Job> submit(KbId kb, String user, JobPayload payload, Optional<String> key) {
-            if (kb.value().equals("boom")) {
+        public Future<Accepted> submit(Submission submission) {
+            if (submission.kb().value().equals("boom")) {
                 calls.incrementAndGet();
                 return Future.failedFuture(new IllegalStateException("secret internal detail"));
             }
-            return counted(real.submit(kb, user, payload, key));
+            return counted(real.submit(submission));
+        }
+
+        @Override
+        public Future<JobPage> list(JobListQuery query) {
+            return counted(real.list(query));
+        }
+
+        @Override
+        public Future<Job> cancel(String jobId, Optional<String> submitter) {
+            return counted(real.cancel(jobId, submitter));
         }
 
         @Override

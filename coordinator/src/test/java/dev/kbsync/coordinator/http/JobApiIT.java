@@ -119,14 +119,14 @@ class JobApiIT {
             })
     void shouldRejectBadInputWith400AndStoreNothing(String name, String path, String body, String code) {
         long calls = api.services.calls.get();
-        long keys = api.redisKeys();
+        long keys = api.storedRecords();
         String sent = body.replace("TITLE", "t".repeat(201));
 
         HttpResponse<Buffer> response = api.raw(POST, path, CLIENT, "application/json", Buffer.buffer(sent));
 
         assertError(response, 400, code);
         assertThat(api.services.calls.get()).as("service calls").isEqualTo(calls);
-        assertThat(api.redisKeys()).as("redis keys").isEqualTo(keys);
+        assertThat(api.storedRecords()).as("stored records").isEqualTo(keys);
     }
 
     @Test

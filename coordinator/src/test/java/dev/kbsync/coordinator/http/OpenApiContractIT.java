@@ -68,6 +68,8 @@ class OpenApiContractIT {
         stream("/v1/jobs/{id}/events", "/v1/jobs/" + note.getString("id") + "/events");
         stream(kb + "/events", "/v1/kbs/team/events");
         stream("/v1/events", "/v1/events");
+        stream("/v1/events", "/v1/events?job=" + note.getString("id") + "," + agent.getString("id"));
+        stream("/v1/events", "/v1/events?user=u1");
 
         JsonObject presence = WorkersApiIT.presence();
         call(PUT, "/v1/workers/{workerId}", "/v1/workers/w-1", WORKER, presence, 200);
@@ -100,6 +102,11 @@ class OpenApiContractIT {
         call(POST, result, "/v1/jobs/" + agent.getString("id") + "/result", WORKER, failed, 200);
         call(POST, poll, "/v1/workers/w-1/poll", WORKER, new JsonObject().put("waitMs", 0), 204);
         call(GET, kb + "/recent-jobs", "/v1/kbs/team/recent-jobs", CLIENT, null, 200);
+        JsonObject doomed = call(POST, kb + "/notes", "/v1/kbs/team/notes", CLIENT, note("u3"), 202);
+        call(DELETE, "/v1/jobs/{id}", "/v1/jobs/" + doomed.getString("id"), CLIENT, null, 200);
+        call(DELETE, "/v1/jobs/{id}", "/v1/jobs/" + doomed.getString("id"), CLIENT, null, 409);
+        call(GET, "/v1/jobs", "/v1/jobs?kb=team&limit=2", CLIENT, null, 200);
+        call(GET, "/v1/jobs", "/v1/jobs?limit=0", CLIENT, null, 400);
 
         JsonObject raw = call(
                 POST, kb + "/leases", "/v1/kbs/team/leases", CLIENT, new JsonObject().put("holder", "script"), 202);
@@ -170,6 +177,7 @@ class OpenApiContractIT {
                 .put("state", "done")
                 .put("commit", "9d1e0c4")
                 .put("commitUrl", "https://github.com/acme/team/commit/9d1e0c4")
+                .put("result", "Noted.")
                 .put("pushRejections", 0);
     }
 

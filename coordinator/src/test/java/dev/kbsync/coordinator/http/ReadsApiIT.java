@@ -40,9 +40,11 @@ import org.junit.jupiter.api.io.TempDir;
 class ReadsApiIT {
     private static final String SCOPED = "scoped-client-token-001";
 
+    /** No timer refresh during the tests: a mirror moves on its first read, on ?after= and when a grant ends. */
     @RegisterExtension
-    static final ApiFixture api =
-            new ApiFixture(Map.of("KBSYNC_TOKENS", "", "KBSYNC_KBS", ""), """
+    static final ApiFixture api = new ApiFixture(
+            Map.of("KBSYNC_TOKENS", "", "KBSYNC_KBS", "", "KBSYNC_READS_REFRESH_SECONDS", "3600"),
+            """
             auth:
               tokens:
                 - {token: %s, role: admin}
@@ -144,6 +146,37 @@ class ReadsApiIT {
                 get("/v1/kbs/notes/log?limit=1&after=" + second.name(), CLIENT).bodyAsJsonObject();
         assertThat(log.getJsonArray("commits").getJsonObject(0).getString("job"))
                 .isEqualTo("notes~job-2");
+    }
+
+    @Test
+    void shouldRefreshTheSnapshotWhenAGrantOnTheKbEnds() throws Exception {
+        register("landing", dir.resolve("notes.git").toString());
+        String before = get("/v1/kbs/landing/tree", CLIENT).bodyAsJsonObject().getString("commit");
+        write("landing.md", "landed while the KB was held\n");
+        RevCommit pushed = commit("Add: landing\n\nKbsync-Job: landing~1\n");
+        assertThat(get("/v1/kbs/landing/tree", CLIENT).bodyAsJsonObject().getString("commit"))
+                .as("no grant ended yet: the snapshot has not moved")
+                .isEqualTo(before);
+
+        JsonObject lease = api.call(
+                        io.vertx.core.http.HttpMethod.POST,
+                        "/v1/kbs/landing/leases",
+                        CLIENT,
+                        new JsonObject().put("holder", "writer"))
+                .bodyAsJsonObject();
+        assertThat(lease.getString("state")).isEqualTo("granted");
+        api.call(io.vertx.core.http.HttpMethod.DELETE, "/v1/leases/" + lease.getString("id"), CLIENT);
+
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> pushed.name()
+                        .equals(get("/v1/kbs/landing/tree", CLIENT)
+                                .bodyAsJsonObject()
+                                .getString("commit")));
+        assertThat(get("/v1/kbs/landing/files/landing.md", CLIENT)
+                        .bodyAsJsonObject()
+                        .getString("content"))
+                .isEqualTo("landed while the KB was held\n");
     }
 
     @Test

@@ -220,6 +220,37 @@ class ScopeApiIT {
         assertThat(note(CLIENT, "demo", "k4").statusCode()).isEqualTo(202);
     }
 
+    @Test
+    void shouldListOnlyTheTokensKbsAndUsersJobs() {
+        String mine = note(BOT, "team-a-3", "alice").bodyAsJsonObject().getString("id");
+        String otherUser = note(CLIENT, "team-a-3", "carol").bodyAsJsonObject().getString("id");
+        String otherKb = note(CLIENT, "quota-kb", "alice").bodyAsJsonObject().getString("id");
+
+        JsonArray seen =
+                api.call(GET, "/v1/jobs?limit=100", BOT).bodyAsJsonObject().getJsonArray("jobs");
+        assertThat(seen.stream().map(j -> ((JsonObject) j).getString("id")))
+                .contains(mine)
+                .doesNotContain(otherUser, otherKb);
+        assertThat(seen.stream().map(j -> ((JsonObject) j).getString("kb")))
+                .allMatch(kb -> ((String) kb).startsWith("team-a-"));
+        assertThat(seen.stream().map(j -> ((JsonObject) j).getString("user")))
+                .allMatch(u -> u.equals("alice") || u.equals("bob"));
+        assertError(api.call(GET, "/v1/jobs?kb=quota-kb", BOT), 403, "SCOPE_KB");
+        assertError(api.call(GET, "/v1/jobs?user=carol", BOT), 403, "SCOPE_USER");
+        assertThat(
+                        api
+                                .call(GET, "/v1/jobs?kb=team-a-3&limit=100", CLIENT)
+                                .bodyAsJsonObject()
+                                .getJsonArray("jobs")
+                                .stream()
+                                .map(j -> ((JsonObject) j).getString("id")))
+                .as("an unscoped token sees every user's jobs")
+                .contains(mine, otherUser);
+        assertError(api.call(DELETE, "/v1/jobs/" + otherUser, BOT), 404, "JOB_NOT_FOUND");
+        assertError(api.call(GET, "/v1/events?job=" + mine + "," + otherUser, BOT), 404, "JOB_NOT_FOUND");
+        assertError(api.call(GET, "/v1/events?user=carol", BOT), 403, "SCOPE_USER");
+    }
+
     private static HttpResponse<Buffer> note(String token, String kb, String user) {
         return api.call(
                 POST,

@@ -7,6 +7,7 @@ import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.client.EventStream;
 import dev.kbsync.api.event.JobEvent;
@@ -16,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,7 +29,7 @@ class WorkerApiIT {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     @RegisterExtension
-    static final ApiFixture api = new ApiFixture();
+    static final ApiFixture api = new ApiFixture(Map.of("KBSYNC_HTTP_BODY_LIMIT_BYTES", "65536"));
 
     private static HttpResponse<Buffer> poll(long waitMs) {
         return api.call(POST, "/v1/workers/w-1/poll", WORKER, new JsonObject().put("waitMs", waitMs));
@@ -87,6 +89,7 @@ class WorkerApiIT {
                         "files",
                         new JsonArray()
                                 .add(new JsonObject().put("path", "notes/a.md").put("change", "created")))
+                .put("result", "Filed it under notes/a.md.\nAnything else?")
                 .put("pushRejections", 1);
 
         HttpResponse<Buffer> response = api.call(POST, "/v1/jobs/" + jobId + "/result", WORKER, result);
@@ -96,8 +99,29 @@ class WorkerApiIT {
         assertThat(job.getString("state")).isEqualTo("done");
         assertThat(job.getJsonArray("files").getJsonObject(0).getString("change"))
                 .isEqualTo("created");
-        assertThat(api.call(GET, "/v1/jobs/" + jobId, CLIENT).bodyAsJsonObject().getString("state"))
-                .isEqualTo("done");
+        assertThat(job.getString("result")).isEqualTo("Filed it under notes/a.md.\nAnything else?");
+        JsonObject read = api.call(GET, "/v1/jobs/" + jobId, CLIENT).bodyAsJsonObject();
+        assertThat(read.getString("state")).isEqualTo("done");
+        assertThat(read.getString("result"))
+                .as("kept with the job")
+                .isEqualTo("Filed it under notes/a.md.\nAnything else?");
+    }
+
+    @Test
+    void shouldRefuseAnOverlongResultOrOneOnAFailedJob() {
+        long calls = api.services.calls.get();
+        JsonObject tooLong = new JsonObject()
+                .put("leaseId", "l")
+                .put("state", "done")
+                .put("result", "x".repeat(JobOutcome.MAX_RESULT_CHARS + 1));
+        assertError(api.call(POST, "/v1/jobs/job-1/result", WORKER, tooLong), 400, "RESULT_TOO_LONG");
+        JsonObject failed = new JsonObject()
+                .put("leaseId", "l")
+                .put("state", "failed")
+                .put("result", "no")
+                .put("error", new JsonObject().put("code", "C").put("message", "m"));
+        assertError(api.call(POST, "/v1/jobs/job-1/result", WORKER, failed), 400, "INVALID_FIELD");
+        assertThat(api.services.calls.get()).isEqualTo(calls);
     }
 
     @Test

@@ -13,8 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the agent without a shell in a work directory, input from a file on stdin, output to a file (no pipes to
- * drain), secrets removed from its environment. On timeout the whole process tree is killed.
+ * Runs the agent without a shell in a work directory, input from a file on stdin, stdout and stderr to files (no pipes
+ * to drain), secrets removed from its environment. On timeout the whole process tree is killed. Its stdout is its
+ * answer ({@link AgentAnswer}); stderr (or stdout) explains a failure.
  *
  * <p>The scrub keeps secrets out of what the agent is handed (its environment and argv; the task comes on stdin), not
  * out of its reach: it runs as the worker's user, so it can still read the worker's {@code /proc/<pid>/environ} and
@@ -56,11 +57,12 @@ final class AgentProcess {
         try {
             Path in = Files.writeString(ioDir.resolve("agent-input.txt"), input, StandardCharsets.UTF_8);
             Path out = ioDir.resolve("agent-output.txt");
+            Path err = ioDir.resolve("agent-errors.txt");
             ProcessBuilder builder = new ProcessBuilder(command.argv())
                     .directory(workDir.toFile())
                     .redirectInput(in.toFile())
                     .redirectOutput(out.toFile())
-                    .redirectErrorStream(true);
+                    .redirectError(err.toFile());
             Map<String, String> env = builder.environment();
             env.clear();
             env.putAll(parentEnv);
@@ -78,14 +80,14 @@ final class AgentProcess {
                 long left = end - System.nanoTime();
                 if (left <= 0) {
                     killTree(process, "timed out");
-                    return new AgentRun.TimedOut(tail(out));
+                    return new AgentRun.TimedOut(said(out, err));
                 }
                 if (process.waitFor(Math.min(left, WATCH_NANOS), TimeUnit.NANOSECONDS)) {
-                    return new AgentRun.Exited(process.exitValue(), tail(out));
+                    return new AgentRun.Exited(process.exitValue(), said(out, err), AgentAnswer.read(out));
                 }
                 if (stop.stopped().isPresent()) {
                     killTree(process, "stopped (" + stop.stopped().get().code() + ")");
-                    return new AgentRun.Stopped(stop.stopped().get(), tail(out));
+                    return new AgentRun.Stopped(stop.stopped().get(), said(out, err));
                 }
             }
         } catch (IOException e) {
@@ -123,6 +125,12 @@ final class AgentProcess {
         env.keySet()
                 .removeIf(name -> SECRET_MARKS.stream()
                         .anyMatch(mark -> name.toUpperCase(Locale.ROOT).contains(mark)));
+    }
+
+    /** The tail of stderr, or of stdout when stderr is empty. */
+    private static String said(Path out, Path err) throws IOException {
+        String errors = tail(err);
+        return errors.isBlank() ? tail(out) : errors;
     }
 
     private static String tail(Path out) throws IOException {

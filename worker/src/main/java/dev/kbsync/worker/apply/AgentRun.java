@@ -1,8 +1,12 @@
 package dev.kbsync.worker.apply;
 
-/** How one agent process ended. {@code output} is the tail of its combined stdout and stderr. */
+/**
+ * How one agent process ended. {@code output} is the tail of what it said for a failure message (its stderr, or its
+ * stdout when stderr is empty); {@code answer} is its stdout from the start, cleaned and capped (see
+ * {@link AgentAnswer}).
+ */
 sealed interface AgentRun {
-    record Exited(int code, String output) implements AgentRun {}
+    record Exited(int code, String output, String answer) implements AgentRun {}
 
     record TimedOut(String output) implements AgentRun {}
 

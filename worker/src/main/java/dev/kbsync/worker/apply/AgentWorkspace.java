@@ -42,7 +42,7 @@ final class AgentWorkspace {
                 return new ApplyResult.Refused(
                         "AGENT_FAILED", "agent exited with code " + exited.code() + ": " + shorten(exited.output()));
             }
-            return carryOver(checkout, scratch, commitMessage);
+            return carryOver(checkout, scratch, commitMessage, exited.answer());
         } catch (IOException e) {
             throw new UncheckedIOException("could not prepare the agent's scratch copy", e);
         } finally {
@@ -50,7 +50,7 @@ final class AgentWorkspace {
         }
     }
 
-    private static ApplyResult carryOver(Path checkout, Path scratch, String commitMessage) {
+    private static ApplyResult carryOver(Path checkout, Path scratch, String commitMessage, String answer) {
         SafePaths paths = SafePaths.of(checkout);
         TreeChanges changes = TreeChanges.between(paths.root(), scratch);
         try {
@@ -59,7 +59,7 @@ final class AgentWorkspace {
             return new ApplyResult.Refused("AGENT_UNSAFE_CHANGE", e.getMessage());
         }
         changes.applyTo(paths);
-        return new ApplyResult.Changed(commitMessage, changes.changes());
+        return new ApplyResult.Changed(commitMessage, changes.changes(), answer);
     }
 
     private static Path createTempDir() {

@@ -113,10 +113,10 @@ public final class JobRunner {
     private List<JobReport> execute(List<Assignment> batch, LeaseKeeper keeper, BooleanSupplier abandoning) {
         Assignment head = batch.get(0);
         try {
+            List<JobUnit> units = batch.stream()
+                    .map(a -> new JobUnit(a, applier, author(a.job().user()), keeper, abandoning))
+                    .toList();
             List<Outcome> outcomes = underLock(head, "job_" + head.job().id(), () -> {
-                List<JobUnit> units = batch.stream()
-                        .map(a -> new JobUnit(a, applier, author(a.job().user()), keeper, abandoning))
-                        .toList();
                 KbCheckout checkout = checkouts.checkout(head.kb());
                 checkout.granted(
                         head.lease().fencingToken(),
@@ -126,7 +126,8 @@ public final class JobRunner {
             List<JobReport> reports = new ArrayList<>();
             for (int i = 0; i < batch.size(); i++) {
                 log.info("job {} finished: {}", batch.get(i).job().id(), outcomes.get(i));
-                reports.add(Reports.of(batch.get(i), outcomes.get(i)));
+                reports.add(
+                        Reports.of(batch.get(i), outcomes.get(i), units.get(i).answer()));
             }
             return reports;
         } catch (UnitAbortedException e) {

@@ -16,6 +16,7 @@ final class JobUnit implements WorkUnit {
     private final Author author;
     private final LeaseKeeper keeper;
     private final BooleanSupplier abandoning;
+    private volatile String answer;
 
     JobUnit(Assignment assignment, Applier applier, Author author, LeaseKeeper keeper, BooleanSupplier abandoning) {
         this.assignment = assignment;
@@ -54,7 +55,13 @@ final class JobUnit implements WorkUnit {
         keeper.stop().stopped().ifPresent(stop -> {
             throw new UnitAbortedException(stop.code(), stop.message());
         });
+        answer = result instanceof ApplyResult.Changed changed ? changed.answer() : null;
         return result;
+    }
+
+    /** What the applier answered the last time it ran for this job (an agent's output), or null. */
+    String answer() {
+        return answer;
     }
 
     @Override

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.api.FileChange;
+import dev.kbsync.api.JobOutcome;
+import dev.kbsync.git.Secrets;
 import dev.kbsync.worker.fixture.Jobs;
 import dev.kbsync.worker.fixture.Scripts;
 import java.io.IOException;
@@ -118,6 +120,43 @@ class AgentApplierTest {
                 .contains("code 3")
                 .contains("broken");
         assertThat(kb.resolve("half.md")).doesNotExist();
+    }
+
+    @Test
+    void shouldAnswerWithTheAgentsStdoutOnlyEvenWithoutChanges() {
+        AgentApplier applier = applier(
+                "printf '\\033[1mNo\\033[0m change needed.\\n'; echo 'debug noise' >&2", Duration.ofSeconds(30));
+
+        ApplyResult result = applier.apply(kb, Jobs.agent("j8", "bob", "anything to do?"), Jobs.KB);
+
+        assertThat(result).isInstanceOfSatisfying(ApplyResult.Changed.class, changed -> {
+            assertThat(changed.files()).isEmpty();
+            assertThat(changed.answer()).isEqualTo("No change needed.");
+        });
+    }
+
+    @Test
+    void shouldMaskSecretsAndCapTheAnswer() {
+        Secrets.register("agent-canary-s3cr3t");
+        try {
+            assertThat(AgentAnswer.of("token agent-canary-s3cr3t here", false)).isEqualTo("token *** here");
+        } finally {
+            Secrets.forget("agent-canary-s3cr3t");
+        }
+        String capped = AgentAnswer.of("x".repeat(JobOutcome.MAX_RESULT_CHARS * 2), false);
+        assertThat(capped).hasSize(JobOutcome.MAX_RESULT_CHARS).endsWith(AgentAnswer.CUT);
+        assertThat(AgentAnswer.of("short", true)).isEqualTo("short" + AgentAnswer.CUT);
+        assertThat(AgentAnswer.of(" \n\t ", false)).isNull();
+    }
+
+    @Test
+    void shouldCapAVeryLongAnswerReadFromTheAgent() {
+        AgentApplier applier = applier("head -c 100000 /dev/zero | tr '\\0' 'y'", Duration.ofSeconds(30));
+
+        ApplyResult.Changed changed =
+                (ApplyResult.Changed) applier.apply(kb, Jobs.agent("j9", "bob", "talk a lot"), Jobs.KB);
+
+        assertThat(changed.answer()).hasSize(JobOutcome.MAX_RESULT_CHARS).endsWith(AgentAnswer.CUT);
     }
 
     private AgentApplier applier(String body, Duration timeout) {

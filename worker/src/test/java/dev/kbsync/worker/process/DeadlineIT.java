@@ -12,9 +12,11 @@ import dev.kbsync.worker.fixture.WorkerFixture;
 import dev.kbsync.worker.run.PhaseListener;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,9 +27,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An agent that sleeps past the grant's maximum hold, against a real coordinator with short holds: the worker kills
- * its process tree before each deadline and pushes nothing, the job ends MAX_HOLD_EXCEEDED after its attempts, and
- * the KB's next job starts within one lease TTL.
+ * Agents that must stop, against a real coordinator with short holds: one that sleeps past the grant's maximum hold is
+ * killed with its process tree before each deadline, nothing is pushed, the job ends MAX_HOLD_EXCEEDED after its
+ * attempts and the KB's next job starts within one lease TTL; one whose lease is taken away is killed at once.
  */
 class DeadlineIT {
     private static final Duration TTL = Duration.ofSeconds(2);
@@ -41,10 +43,14 @@ class DeadlineIT {
     private Vertx vertx;
     private CoordinatorFixture coordinator;
     private WorkerProcess worker;
+    private Path bare;
+    private Path pids;
 
     @BeforeEach
     void setUp() {
         vertx = Vertx.vertx();
+        bare = tmp.resolve("team.git");
+        pids = tmp.resolve("agent-pids");
     }
 
     @AfterEach
@@ -59,26 +65,8 @@ class DeadlineIT {
     }
 
     @Test
-    void shouldKillAnAgentThatOverrunsTheMaximumHoldAndMoveOn() throws IOException {
-        Path bare = tmp.resolve("team.git");
-        coordinator = CoordinatorFixture.start(
-                vertx,
-                redis,
-                TTL,
-                Map.of("team", GitFixture.bareRemote(bare)),
-                Map.of("KBSYNC_LEASE_MAX_HOLD_SECONDS", "4", "KBSYNC_JOBS_MAX_ATTEMPTS", "2"));
-        Path pids = tmp.resolve("agent-pids");
-        // the agent and a child of it both record their pids, then sleep far past the 4 s hold
-        AgentCommand sleeper = new AgentCommand(
-                List.of(
-                        "sh",
-                        "-c",
-                        "echo $$ >> " + pids + "; sleep 120 & echo $! >> " + pids + "; echo busy > f.md;" + " wait"),
-                Duration.ofSeconds(60));
-        worker = WorkerFixture.start(
-                vertx,
-                WorkerFixture.config(coordinator.url(), "w1", tmp.resolve("cache"), 1, Optional.of(sleeper)),
-                PhaseListener.NONE);
+    void shouldKillAnAgentThatOverrunsTheMaximumHoldAndMoveOn() {
+        start(Map.of("KBSYNC_LEASE_MAX_HOLD_SECONDS", "4", "KBSYNC_JOBS_MAX_ATTEMPTS", "2"), "");
 
         Job overrun = coordinator.submitAgentTask("team", "alice", "think for two minutes");
         Job next = coordinator.submitNote("team", "bob", "after the overrun", "Next");
@@ -89,25 +77,84 @@ class DeadlineIT {
         Job failed = coordinator.job(overrun.id());
         assertThat(failed.error().code()).isEqualTo("MAX_HOLD_EXCEEDED");
         assertThat(failed.attempts()).isEqualTo(2);
-        List<Long> agents = Files.readAllLines(pids).stream()
-                .map(String::strip)
-                .map(Long::parseLong)
-                .toList();
-        // an agent and its child per attempt whose agent started (a slow first checkout may leave it no time)
-        assertThat(agents).isNotEmpty().hasSizeLessThanOrEqualTo(4);
-        await().atMost(Duration.ofSeconds(5))
-                .until(() -> agents.stream()
-                        .noneMatch(pid -> ProcessHandle.of(pid)
-                                .map(ProcessHandle::isAlive)
-                                .orElse(false)));
+        List<Long> agents = agentPids();
+        assertThat(agents).hasSize(4); // two attempts, an agent and its child each
+        awaitAllDead(agents, Duration.ofSeconds(5));
         assertThat(GitFixture.commitsForJob(bare, overrun.id())).isZero();
 
         await().atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> coordinator.jobState(next.id()).equals("done"));
-        Job done = coordinator.job(next.id());
-        Duration gap = Duration.between(failed.finishedAt(), done.startedAt());
+        Duration gap =
+                Duration.between(failed.finishedAt(), coordinator.job(next.id()).startedAt());
         System.out.println("next job started " + gap.toMillis() + " ms after the overrun ended");
         assertThat(gap).isLessThanOrEqualTo(TTL);
+    }
+
+    @Test
+    void shouldKillTheAgentAtOnceWhenItsLeaseIsLost() {
+        // the agent's second run (after the lost lease) finishes at once without changes
+        start(Map.of(), "[ -e " + tmp.resolve("ran-once") + " ] && exit 0; touch " + tmp.resolve("ran-once") + ";");
+
+        Job job = coordinator.submitAgentTask("team", "alice", "think for two minutes");
+        await().atMost(Duration.ofSeconds(20)).until(() -> agentPids().size() == 2);
+        List<Long> agents = agentPids();
+        Instant lost = Instant.now();
+        coordinator.forceRelease("team");
+
+        awaitAllDead(agents, TTL.plusSeconds(3)); // the next heartbeat (every TTL/3) finds the lease gone
+        System.out.println(
+                "agent killed " + Duration.between(lost, Instant.now()).toMillis() + " ms after its lease");
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> coordinator.jobState(job.id()).equals("done"));
+        assertThat(GitFixture.commitsForJob(bare, job.id())).isZero();
+        assertThat(coordinator.job(job.id()).attempts()).isEqualTo(2);
+    }
+
+    /**
+     * Coordinator with {@code settings}, a KB warmed up with one note (its checkout cached, so an agent starts at once),
+     * one worker whose agent runs {@code prelude}, records its pid and its child's, then sleeps far past any hold.
+     */
+    private void start(Map<String, String> settings, String prelude) {
+        coordinator =
+                CoordinatorFixture.start(vertx, redis, TTL, Map.of("team", GitFixture.bareRemote(bare)), settings);
+        AgentCommand sleeper = new AgentCommand(
+                List.of(
+                        "sh",
+                        "-c",
+                        prelude + " echo $$ >> " + pids + "; sleep 120 & echo $! >> " + pids
+                                + "; echo busy > f.md; wait"),
+                Duration.ofSeconds(60));
+        worker = WorkerFixture.start(
+                vertx,
+                WorkerFixture.config(coordinator.url(), "w1", tmp.resolve("cache"), 1, Optional.of(sleeper)),
+                PhaseListener.NONE);
+        Job warm = coordinator.submitNote("team", "carol", "warm-up", "Warm-up");
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> coordinator.jobState(warm.id()).equals("done"));
+    }
+
+    private List<Long> agentPids() {
+        try {
+            return Files.exists(pids)
+                    ? Files.readAllLines(pids).stream()
+                            .map(String::strip)
+                            .filter(l -> !l.isEmpty())
+                            .map(Long::parseLong)
+                            .toList()
+                    : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void awaitAllDead(List<Long> pids, Duration within) {
+        await().atMost(within)
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> pids.stream()
+                        .noneMatch(pid -> ProcessHandle.of(pid)
+                                .map(ProcessHandle::isAlive)
+                                .orElse(false)));
     }
 }

@@ -122,7 +122,7 @@ class WorkerEndToEndIT {
                 Optional.of(Scripts.agent(
                         tmp.resolve("scripts"),
                         "agent",
-                        "cat > task.md; echo more >> README.md; rm old.md",
+                        "cat > task.md; echo more >> README.md; rm old.md; echo 'Wrote it down.'; echo noise >&2",
                         Duration.ofSeconds(60))),
                 PhaseListener.NONE);
 
@@ -136,6 +136,36 @@ class WorkerEndToEndIT {
                         .map(f -> f.path() + ":" + f.change().name().toLowerCase(Locale.ROOT)))
                 .containsExactlyInAnyOrder("task.md:created", "README.md:edited", "old.md:deleted");
         assertThat(GitFixture.history(bare).get(0).getShortMessage()).isEqualTo("Agent task: write the task down");
+        assertThat(job.result()).as("the agent's stdout, next to the files").isEqualTo("Wrote it down.");
+    }
+
+    @Test
+    void shouldReturnTheAnswerOfAnAgentThatChangesNothingAsASuccess() throws IOException {
+        Path bare = tmp.resolve("answer.git");
+        String remote = GitFixture.bareRemote(bare);
+        coordinator = CoordinatorFixture.start(vertx, redis, Duration.ofSeconds(10), Map.of("answers", remote));
+        Files.createDirectories(tmp.resolve("scripts"));
+        startWorker(
+                "w1",
+                Optional.of(Scripts.agent(
+                        tmp.resolve("scripts"),
+                        "agent",
+                        "cat > /dev/null; printf 'There are 2 notes.\\nBoth are about standups.\\n'",
+                        Duration.ofSeconds(60))),
+                PhaseListener.NONE);
+        int commits = GitFixture.history(bare).size();
+
+        String id = coordinator
+                .submitAgentTask("answers", "carol", "how many notes?")
+                .id();
+        awaitDone(List.of(id));
+
+        Job job = coordinator.job(id);
+        assertThat(job.state().wire()).isEqualTo("done");
+        assertThat(job.commit()).isNull();
+        assertThat(job.files()).isEmpty();
+        assertThat(job.result()).isEqualTo("There are 2 notes.\nBoth are about standups.");
+        assertThat(GitFixture.history(bare)).hasSize(commits);
     }
 
     @Test

@@ -37,6 +37,7 @@ class CheapSyncIT {
     private Path bare;
     private String remote;
     private Path work;
+    private long fences;
     private KbCheckout checkout;
 
     @BeforeEach
@@ -54,11 +55,11 @@ class CheapSyncIT {
 
     @Test
     void shouldCommitOnlyTheReportedPathsAndLeaveStrayFilesToTheNextFullReset() throws IOException {
-        published(cycle().run(checkout, note("job-1", 1)));
+        published(cycle().run(checkout, note("job-1")));
         Files.writeString(work.resolve("stray.md"), "not reported by any applier");
         Files.writeString(work.resolve("README.md"), "edited behind the applier's back");
 
-        Outcome second = cycle().run(checkout, note("job-2", 2));
+        Outcome second = cycle().run(checkout, note("job-2"));
 
         assertThat(((Outcome.Published) second).files())
                 .extracting(FileChange::path)
@@ -68,7 +69,7 @@ class CheapSyncIT {
         assertThat(work.resolve("stray.md")).exists(); // the cheap sync does not walk the work tree
 
         checkout.close(); // as a restarted worker: no clean mark, so a full reset
-        published(cycle().run(checkout, note("job-3", 3)));
+        published(cycle().run(checkout, note("job-3")));
 
         assertThat(work.resolve("stray.md")).doesNotExist();
         assertThat(Files.readString(work.resolve("README.md"))).isEqualTo("# KB\n");
@@ -77,7 +78,7 @@ class CheapSyncIT {
 
     @Test
     void shouldNotCommitTheLeftoverOfACycleThatThrewMidApply() {
-        published(cycle().run(checkout, note("job-1", 1)));
+        published(cycle().run(checkout, note("job-1")));
         WorkUnit crashing = new WriteUnit("job-crash", "half.md", "half a no", true);
 
         assertThatThrownBy(() -> cycle().run(checkout, crashing)).isInstanceOf(IllegalStateException.class);
@@ -93,13 +94,13 @@ class CheapSyncIT {
 
     @Test
     void shouldNotPushTheLocalCommitOfACycleStoppedBeforeItsPush() {
-        published(cycle().run(checkout, note("job-1", 1)));
-        NoteUnit stopped = new NoteUnit(Jobs.note("job-stopped", "alice", "t", "Stopped", null), 2, () -> {
+        published(cycle().run(checkout, note("job-1")));
+        NoteUnit stopped = new NoteUnit(Jobs.note("job-stopped", "alice", "t", "Stopped", null), ++fences, () -> {
             throw new UnitAbortedException("WORKER_SHUTDOWN", "shutting down");
         });
         assertThatThrownBy(() -> cycle().run(checkout, stopped)).isInstanceOf(UnitAbortedException.class);
 
-        published(cycle().run(checkout, note("job-2", 3)));
+        published(cycle().run(checkout, note("job-2")));
 
         assertThat(GitFixture.history(bare))
                 .extracting(RevCommit::getShortMessage)
@@ -110,10 +111,10 @@ class CheapSyncIT {
     @Test
     void shouldRecoverWhenAnotherClonePushedBetweenTwoOptimisticCycles() {
         optimistic();
-        published(cycle().run(checkout, note("job-1", 1)));
+        published(cycle().run(checkout, note("job-1")));
         GitFixture.pushDirectly(remote, tmp.resolve("other"), "other.md", "pushed meanwhile\n");
 
-        Outcome second = cycle().run(checkout, note("job-2", 2));
+        Outcome second = cycle().run(checkout, note("job-2"));
 
         published(second);
         assertThat(second.pushRejections()).isEqualTo(1); // no fetch first: the optimistic push was rejected
@@ -128,7 +129,7 @@ class CheapSyncIT {
                         "Initial commit");
         assertThat(GitFixture.commitsForJob(bare, "job-2")).isEqualTo(1);
 
-        Outcome third = cycle().run(checkout, note("job-3", 3));
+        Outcome third = cycle().run(checkout, note("job-3"));
         assertThat(third.pushRejections()).isZero(); // after a rejection the next cycle fetches first
         published(third);
     }
@@ -136,13 +137,13 @@ class CheapSyncIT {
     @Test
     void shouldNotResetTheWorkTreeWhenAnOptimisticPushIsRejectedAfterAnotherWorkersPush() throws IOException {
         optimistic();
-        published(cycle().run(checkout, note("job-1", 1)));
+        published(cycle().run(checkout, note("job-1")));
         try (KbCheckout other = new KbCheckout(remote, "main", tmp.resolve("host-b/team/work"), GitAuth.NONE)) {
-            published(cycle().run(other, note("job-2", 2)));
+            published(cycle().run(other, note("job-2")));
         }
         Files.writeString(work.resolve("stray.md"), "untracked: only a full reset would clean it away");
 
-        Outcome third = cycle().run(checkout, note("job-3", 3));
+        Outcome third = cycle().run(checkout, note("job-3"));
 
         published(third);
         assertThat(third.pushRejections()).isEqualTo(1); // optimistic: no fetch first, so the push was rejected
@@ -172,8 +173,8 @@ class CheapSyncIT {
         optimistic();
         try (KbCheckout other = new KbCheckout(remote, "main", tmp.resolve("host-b/team/work"), GitAuth.NONE)) {
             for (int i = 0; i < 3; i++) {
-                published(cycle().run(other, note("b-" + i, 2)));
-                Outcome ours = cycle().run(checkout, note("a-" + i, 2));
+                published(cycle().run(other, note("b-" + i)));
+                Outcome ours = cycle().run(checkout, note("a-" + i));
                 published(ours);
                 // the first rejection shows the remote is shared; from then on every cycle fetches first
                 assertThat(ours.pushRejections()).isEqualTo(i == 0 ? 1 : 0);
@@ -185,13 +186,15 @@ class CheapSyncIT {
     @Test
     void shouldStillFindAJobAnotherWorkerPublishedWhileThisCheckoutWasOptimistic() {
         optimistic();
-        published(cycle().run(checkout, note("job-1", 1)));
+        published(cycle().run(checkout, note("job-1")));
         String elsewhere;
         try (KbCheckout other = new KbCheckout(remote, "main", tmp.resolve("host-b/team/work"), GitAuth.NONE)) {
-            elsewhere = ((Outcome.Published) cycle().run(other, note("job-2", 2))).commit();
+            elsewhere = ((Outcome.Published) cycle().run(other, note("job-2"))).commit();
         }
+        long firstGrant = fences;
 
-        Outcome again = cycle().run(checkout, note("job-2", 3));
+        // job-2 again under a later grant (its report was lost): its first grant bounds the search
+        Outcome again = cycle().run(checkout, new NoteUnit(note("job-2").job(), ++fences, firstGrant, () -> {}));
 
         assertThat(again).isInstanceOf(Outcome.AlreadyPublished.class);
         assertThat(((Outcome.AlreadyPublished) again).commit()).isEqualTo(elsewhere);
@@ -202,10 +205,10 @@ class CheapSyncIT {
     @Test
     void shouldLandEveryUnitOfABatchExactlyOnceWhenTheOptimisticPushIsRejected() {
         optimistic();
-        published(cycle().run(checkout, note("a", 1)));
+        published(cycle().run(checkout, note("a")));
         GitFixture.pushDirectly(remote, tmp.resolve("other"), "other.md", "pushed meanwhile\n");
 
-        List<Outcome> outcomes = cycle().runAll(checkout, List.of(note("b", 2), note("c", 3)));
+        List<Outcome> outcomes = cycle().runAll(checkout, List.of(note("b"), note("c")));
 
         assertThat(outcomes).allMatch(o -> o instanceof Outcome.Published && o.pushRejections() == 1);
         assertThat(GitFixture.history(bare))
@@ -222,13 +225,13 @@ class CheapSyncIT {
 
     @Test
     void shouldResetFullyWhenTheCheckoutWasTouchedSinceTheCleanCycle() throws Exception {
-        published(cycle().run(checkout, note("job-1", 1)));
+        published(cycle().run(checkout, note("job-1")));
         Files.writeString(work.resolve("extra.md"), "staged by hand");
         try (Git git = Git.open(work.toFile())) {
             git.add().addFilepattern("extra.md").call(); // rewrites the index: the clean mark no longer holds
         }
 
-        published(cycle().run(checkout, note("job-2", 2)));
+        published(cycle().run(checkout, note("job-2")));
 
         assertThat(remoteFiles()).doesNotContain("extra.md");
         assertThat(work.resolve("extra.md")).doesNotExist();
@@ -237,23 +240,24 @@ class CheapSyncIT {
     @Test
     void shouldFetchFirstWhenTheGrantsFencingTokensShowAnotherHolderSinceTheLastCycle() {
         checkout.granted(1, 1);
-        published(cycle().run(checkout, note("warm-1", 1)));
+        published(cycle().run(checkout, note("warm-1"))); // token 1
         checkout.granted(2, 4);
-        published(cycle().run(checkout, note("warm-2", 2)));
+        published(cycle().run(checkout, note("warm-2"))); // token 2 (as the head of a batch up to token 4)
         GitFixture.pushDirectly(remote, tmp.resolve("other"), "other.md", "pushed by the holder of token 5\n");
 
+        fences = 5;
         checkout.granted(6, 6); // token 5 went to somebody else
-        Outcome handedBack = cycle().run(checkout, note("job-1", 6));
+        Outcome handedBack = cycle().run(checkout, note("job-1")); // token 6
 
         published(handedBack);
         assertThat(handedBack.pushRejections())
                 .as("a gap in the tokens: the cycle fetched first, its push went through")
                 .isZero();
         checkout.granted(7, 7);
-        published(cycle().run(checkout, note("job-2", 7)));
+        published(cycle().run(checkout, note("job-2")));
         GitFixture.pushDirectly(remote, tmp.resolve("other-2"), "other-2.md", "pushed outside kbsync\n");
         checkout.granted(8, 8); // contiguous and the last two cycles clean: optimistic, so a push outside is rejected
-        assertThat(cycle().run(checkout, note("job-3", 8)).pushRejections()).isEqualTo(1);
+        assertThat(cycle().run(checkout, note("job-3")).pushRejections()).isEqualTo(1);
     }
 
     /**
@@ -261,8 +265,8 @@ class CheapSyncIT {
      * is optimistic (no fetch before its push).
      */
     private void optimistic() {
-        published(cycle().run(checkout, note("warm-1", 1)));
-        published(cycle().run(checkout, note("warm-2", 1)));
+        published(cycle().run(checkout, note("warm-1")));
+        published(cycle().run(checkout, note("warm-2")));
     }
 
     private static void published(Outcome outcome) {
@@ -300,8 +304,9 @@ class CheapSyncIT {
         }
     }
 
-    private static NoteUnit note(String id, long fence) {
-        return new NoteUnit(Jobs.note(id, "alice", "text of " + id, "Note " + id, null), fence);
+    /** A note unit under the next grant: fencing tokens increase in the order the units are made, as grants do. */
+    private NoteUnit note(String id) {
+        return new NoteUnit(Jobs.note(id, "alice", "text of " + id, "Note " + id, null), ++fences);
     }
 
     private static PublishCycle cycle() {

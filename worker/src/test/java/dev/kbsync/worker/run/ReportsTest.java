@@ -40,6 +40,6 @@ class ReportsTest {
                 lease, Jobs.note("j1", "alice", "text", null, null), new KbConfig(KbId.of("team"), remote, "main"));
         Outcome published =
                 new Outcome.Published("9d1e0c4a", List.of(new FileChange("a.md", FileChange.Change.CREATED, null)), 0);
-        return ((JobOutcome.Done) Reports.of(assignment, published).outcome()).commitUrl();
+        return ((JobOutcome.Done) Reports.of(assignment, published, null).outcome()).commitUrl();
     }
 }

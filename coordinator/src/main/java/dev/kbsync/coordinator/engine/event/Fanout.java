@@ -271,7 +271,10 @@ public final class Fanout {
     }
 
     private void sendJob(Change type, Job job) {
-        send(QueueAddresses.job(job.id()), type.of(job));
+        JobEvent event = type.of(job);
+        if (send(QueueAddresses.job(job.id()), event)) {
+            bus.publish(QueueAddresses.JOBS, event);
+        }
     }
 
     private Future<Void> lease(Change type, Lease lease) {
@@ -279,14 +282,15 @@ public final class Fanout {
         return Future.succeededFuture();
     }
 
-    /** Publishes a job's or lease's event, unless its final event went out already. */
-    private void send(String address, KbsyncEvent event) {
+    /** Publishes a job's or lease's event, unless its final event went out already; whether it did. */
+    private boolean send(String address, KbsyncEvent event) {
         if (ended.contains(address)) {
-            return;
+            return false;
         }
         if (event.last()) {
             ended.add(address);
         }
         bus.publish(address, event);
+        return true;
     }
 }

@@ -4,9 +4,9 @@ import dev.kbsync.api.Assignment;
 import dev.kbsync.api.ErrorCodes;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.JobPage;
 import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.JobState;
-import dev.kbsync.api.KbId;
 import dev.kbsync.api.Quoting;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.engine.event.Changes;
@@ -14,16 +14,23 @@ import dev.kbsync.coordinator.engine.store.Idempotency;
 import dev.kbsync.coordinator.engine.store.RedisKbRegistry;
 import dev.kbsync.coordinator.engine.ticket.JobRef;
 import dev.kbsync.coordinator.engine.ticket.LeaseRef;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Cancellation;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Completed;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Ended;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Kept;
 import dev.kbsync.coordinator.engine.ticket.TicketKind;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.error.ConflictException;
+import dev.kbsync.coordinator.error.ForbiddenException;
 import dev.kbsync.coordinator.metrics.MetricsSink;
+import dev.kbsync.coordinator.service.Accepted;
+import dev.kbsync.coordinator.service.JobListQuery;
 import dev.kbsync.coordinator.service.JobService;
+import dev.kbsync.coordinator.service.Submission;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -40,6 +47,7 @@ public final class RedisJobService implements JobService {
     private final Assigner assigner;
     private final Changes changes;
     private final MetricsSink metrics;
+    private final JobLists lists;
 
     public RedisJobService(
             EngineConfig config,
@@ -58,16 +66,63 @@ public final class RedisJobService implements JobService {
         this.assigner = assigner;
         this.changes = changes;
         this.metrics = metrics;
+        this.lists = new JobLists(tickets);
     }
 
     @Override
-    public Future<Job> submit(KbId kb, String user, JobPayload payload, Optional<String> idempotencyKey) {
-        JobRef ref = JobRef.create(kb);
-        return kbs.require(kb)
-                .compose(v -> idempotencyKey.isEmpty()
-                        ? Future.succeededFuture(ref.id())
-                        : idempotency.claim(user, idempotencyKey.get(), ref.id()))
-                .compose(id -> id.equals(ref.id()) ? enqueue(ref, user, payload) : existing(id, kb, user, payload));
+    public Future<Accepted> submit(Submission s) {
+        JobRef ref = JobRef.create(s.kb());
+        Future<String> first;
+        if (s.idempotencyKey().isPresent()) {
+            first = idempotency.claim(s.user(), s.idempotencyKey().get(), ref.id());
+        } else if (s.dedupeWindow().compareTo(Duration.ZERO) > 0) {
+            first = idempotency.claimContent(s.kb().value(), s.contentHash(), ref.id(), s.dedupeWindow());
+        } else {
+            first = Future.succeededFuture(ref.id());
+        }
+        return kbs.require(s.kb())
+                .compose(v -> first)
+                .compose(id -> id.equals(ref.id())
+                        ? enqueue(ref, s).map(job -> new Accepted(job, false))
+                        : existing(id, s, s.idempotencyKey().isEmpty()));
+    }
+
+    @Override
+    public Future<JobPage> list(JobListQuery query) {
+        return lists.page(query);
+    }
+
+    @Override
+    public Future<Job> cancel(String jobId, Optional<String> submitter) {
+        return JobRef.of(jobId)
+                .compose(ref -> tickets.cancel(ref, submitter.orElse("")).compose(c -> cancelled(ref, c)));
+    }
+
+    private Future<Job> cancelled(JobRef ref, Cancellation c) {
+        return switch (c.report()) {
+            case CANCELLED -> {
+                if (c.released() instanceof Ended ended) {
+                    metrics.released(ref.kb(), ended.heldMs());
+                }
+                changes.released(ref.kb(), c.released());
+                Job job = c.job().orElseThrow();
+                changes.ended(job);
+                yield Future.succeededFuture(job);
+            }
+            case RUNNING ->
+                Future.failedFuture(new ConflictException(
+                        "JOB_RUNNING", "job " + ref.id() + " was taken by a worker: it runs to its outcome"));
+            case ENDED ->
+                Future.failedFuture(new ConflictException(
+                        "JOB_ENDED",
+                        "job " + ref.id() + " already ended: "
+                                + c.job().map(j -> j.state().wire()).orElse("?")));
+            case FORBIDDEN ->
+                Future.failedFuture(new ForbiddenException(
+                        "NOT_SUBMITTER",
+                        "only the token that submitted job " + ref.id() + ", or an admin, may cancel it"));
+            case UNKNOWN -> Future.failedFuture(JobRef.notFound(ref.id()));
+        };
     }
 
     @Override
@@ -80,13 +135,15 @@ public final class RedisJobService implements JobService {
                                 return Future.succeededFuture(stored.get());
                             }
                             if (idempotencyKey.isEmpty()) {
-                                return store(ref, accepted);
+                                return store(ref, accepted, "");
                             }
+                            Submission s =
+                                    new Submission(ref.kb(), accepted.user(), accepted.payload(), idempotencyKey, "");
                             return idempotency
                                     .claim(accepted.user(), idempotencyKey.get(), ref.id())
                                     .compose(id -> id.equals(ref.id())
-                                            ? store(ref, accepted)
-                                            : existing(id, ref.kb(), accepted.user(), accepted.payload()));
+                                            ? store(ref, accepted, "")
+                                            : existing(id, s, false).map(Accepted::job));
                         }));
     }
 
@@ -143,11 +200,11 @@ public final class RedisJobService implements JobService {
         };
     }
 
-    private Future<Job> enqueue(JobRef ref, String user, JobPayload payload) {
-        return store(ref, queued(ref, user, payload, clock.instant()));
+    private Future<Job> enqueue(JobRef ref, Submission s) {
+        return store(ref, queued(ref, s.user(), s.payload(), clock.instant()), s.submitter());
     }
 
-    private static Job queued(JobRef ref, String user, JobPayload payload, java.time.Instant createdAt) {
+    private static Job queued(JobRef ref, String user, JobPayload payload, Instant createdAt) {
         return new Job(
                 ref.id(),
                 ref.kb(),
@@ -163,6 +220,7 @@ public final class RedisJobService implements JobService {
                 null,
                 List.of(),
                 null,
+                null,
                 0,
                 createdAt,
                 null,
@@ -170,7 +228,7 @@ public final class RedisJobService implements JobService {
     }
 
     /** Stores {@code accepted} as a new queued job of its KB (its id, user, payload and creation time). */
-    private Future<Job> store(JobRef ref, Job accepted) {
+    private Future<Job> store(JobRef ref, Job accepted, String submitter) {
         Job job = queued(ref, accepted.user(), accepted.payload(), accepted.createdAt());
         return tickets.enqueue(
                         ref.kb(),
@@ -178,7 +236,8 @@ public final class RedisJobService implements JobService {
                         TicketKind.JOB,
                         job.user(),
                         config.leaseTtl().toMillis(),
-                        job)
+                        job,
+                        submitter)
                 .map(enqueued -> {
                     changes.enqueued(ref.kb(), enqueued);
                     return enqueued.job();
@@ -186,18 +245,21 @@ public final class RedisJobService implements JobService {
     }
 
     /**
-     * The idempotency key was used before: the first job, if it is the same request; if the first submit died before
-     * storing its job, this one stores it under the first id.
+     * The idempotency key (or, {@code duplicate}, the content within the KB's window) was used before: the first job,
+     * if it is the same request; if the first submit died before storing its job, this one stores it under the first
+     * id.
      */
-    private Future<Job> existing(String firstId, KbId kb, String user, JobPayload payload) {
+    private Future<Accepted> existing(String firstId, Submission s, boolean duplicate) {
         return JobRef.of(firstId)
                 .compose(first -> tickets.job(first).compose(stored -> {
                     if (stored.isEmpty()) {
-                        return first.kb().equals(kb) ? enqueue(first, user, payload) : Future.failedFuture(mismatch());
+                        return first.kb().equals(s.kb())
+                                ? enqueue(first, s).map(job -> new Accepted(job, false))
+                                : Future.failedFuture(mismatch());
                     }
                     Job job = stored.get();
-                    return job.kb().equals(kb) && job.payload().equals(payload)
-                            ? Future.succeededFuture(job)
+                    return job.kb().equals(s.kb()) && job.payload().equals(s.payload())
+                            ? Future.succeededFuture(new Accepted(job, duplicate))
                             : Future.failedFuture(mismatch());
                 }));
     }

@@ -60,7 +60,7 @@ public final class RedisLeaseService implements LeaseService {
         String ticket = Ids.next();
         String leaseId = LeaseRef.raw(kb, ticket);
         return kbs.require(kb)
-                .compose(v -> tickets.enqueue(kb, ticket, TicketKind.LEASE, holder, ttlMs, null))
+                .compose(v -> tickets.enqueue(kb, ticket, TicketKind.LEASE, holder, ttlMs, null, ""))
                 .compose(enqueued -> {
                     Future<Void> settled = changes.enqueued(kb, enqueued);
                     if (enqueued.granted()) {

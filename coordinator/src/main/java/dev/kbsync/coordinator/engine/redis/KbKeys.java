@@ -39,6 +39,7 @@ public record KbKeys(KbId kb) {
                 "redisson_lock_queue:" + lock,
                 "redisson_lock_timeout:" + lock,
                 p + "recent",
-                p + "failures");
+                p + "failures",
+                p + "index");
     }
 }

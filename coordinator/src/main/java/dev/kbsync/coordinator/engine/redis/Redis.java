@@ -21,6 +21,7 @@ import org.redisson.client.RedisClusterDownException;
 import org.redisson.client.RedisConnectionException;
 import org.redisson.client.RedisLoadingException;
 import org.redisson.client.RedisMasterDownException;
+import org.redisson.client.RedisNoScriptException;
 import org.redisson.client.RedisNodeNotFoundException;
 import org.redisson.client.RedisOutOfMemoryException;
 import org.redisson.client.RedisReadonlyException;
@@ -89,7 +90,22 @@ public final class Redis {
         }
     }
 
+    /**
+     * A master without the script in its cache (a replica promoted by a failover: Redis does not replicate the script
+     * cache, and a batch does not fall back to {@code EVAL}) answers NOSCRIPT before running anything: load the script
+     * there and run the batch again, once.
+     */
     private Future<JsonObject> durably(Script script, KbId kb, List<Object> declared, Object[] args) {
+        return durablyOnce(script, kb, declared, args).recover(e -> {
+            if (!(e instanceof RedisNoScriptException)) {
+                return Future.failedFuture(e);
+            }
+            LOG.info("KB {}: {} is not in the master's script cache (after a failover?); loading it", kb, script);
+            return on(scripts.scriptLoadAsync(script.text())).compose(sha -> durablyOnce(script, kb, declared, args));
+        });
+    }
+
+    private Future<JsonObject> durablyOnce(Script script, KbId kb, List<Object> declared, Object[] args) {
         RBatch batch = client.createBatch(BatchOptions.defaults().sync(replication.replicas(), replication.timeout()));
         RFuture<Object> reply = batch.getScript(StringCodec.INSTANCE)
                 .evalAsync(

@@ -20,6 +20,7 @@ public enum Script {
     HEARTBEAT("heartbeat.lua", RScript.Mode.READ_WRITE, false),
     EXTEND("extend.lua", RScript.Mode.READ_WRITE, true),
     COMPLETE("complete.lua", RScript.Mode.READ_WRITE, true),
+    CANCEL("cancel.lua", RScript.Mode.READ_WRITE, true),
     RELEASE("release.lua", RScript.Mode.READ_WRITE, true),
     SWEEP("sweep.lua", RScript.Mode.READ_WRITE, false),
     DRIVE("drive.lua", RScript.Mode.READ_WRITE, false),
@@ -27,7 +28,8 @@ public enum Script {
     VIEW("view.lua", RScript.Mode.READ_ONLY, false),
     TICKET("ticket.lua", RScript.Mode.READ_ONLY, false),
     JOB("job.lua", RScript.Mode.READ_ONLY, false),
-    RECENT("recent.lua", RScript.Mode.READ_ONLY, false);
+    RECENT("recent.lua", RScript.Mode.READ_ONLY, false),
+    LIST("list.lua", RScript.Mode.READ_ONLY, false);
 
     private final String text;
     private final RScript.Mode mode;

@@ -4,6 +4,7 @@ import dev.kbsync.api.Job;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
+import dev.kbsync.coordinator.service.JobCursor;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -171,6 +172,43 @@ public final class Outcomes {
 
     /** A report's result, the job after it, and the grant it ended (if it did). */
     public record Completed(Report report, Optional<Job> job, Optional<Ended> ended) {}
+
+    /** What a cancel step found. */
+    public enum CancelReport {
+        /** Cancelled now. */
+        CANCELLED,
+        /** A worker took the job: it runs (or ran) to its outcome. */
+        RUNNING,
+        /** The job had ended before (done, failed or cancelled). */
+        ENDED,
+        /** The caller is not the job's submitting token. */
+        FORBIDDEN,
+        /** No such job. */
+        UNKNOWN
+    }
+
+    /**
+     * A cancel's result, the job after it, and what the step did to the queue ({@link Ended} when it gave up the job's
+     * grant, {@link Cancelled} when the job was waiting; {@link Gone} when it did nothing).
+     */
+    public record Cancellation(CancelReport report, Optional<Job> job, ReleaseResult released) {}
+
+    /** A job of a list page, at its position. */
+    public record Listed(JobCursor position, Job job) {}
+
+    /**
+     * One KB's part of a job list page, newest first: {@code full} when it reached the limit (more may follow its last
+     * job); {@code cut}: the last entry it scanned when it stopped scanning (more may follow that), else empty.
+     */
+    public record ListSlice(List<Listed> jobs, boolean full, Optional<JobCursor> cut) {
+        /** Down to which position this slice is complete (empty: the whole rest of the KB's index). */
+        public Optional<JobCursor> completeDownTo() {
+            if (full) {
+                return Optional.of(jobs.get(jobs.size() - 1).position());
+            }
+            return cut;
+        }
+    }
 
     /** Who drives a KB after a sweep: this coordinator (already, or just claimed), another one, or nobody. */
     public enum DriverStatus {

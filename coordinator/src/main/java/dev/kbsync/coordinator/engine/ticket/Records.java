@@ -48,7 +48,8 @@ final class Records {
                 t.getString("cu"),
                 t.getString("fl"),
                 t.getString("er"),
-                t.getString("w"));
+                t.getString("w"),
+                t.getString("rs"));
     }
 
     static Optional<CurrentGrant> grant(JsonObject g) {
@@ -133,6 +134,7 @@ final class Records {
                 t.commit() == null || t.commit().isEmpty() ? null : t.commit(),
                 t.commitUrl() == null || t.commitUrl().isEmpty() ? null : t.commitUrl(),
                 files(t.files()),
+                t.result() == null || t.result().isEmpty() ? null : t.result(),
                 t.error() == null ? null : JobError.fromJson(new JsonObject(t.error())),
                 t.attempts(),
                 base.createdAt(),

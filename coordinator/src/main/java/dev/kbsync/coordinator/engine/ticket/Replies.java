@@ -8,6 +8,8 @@ import dev.kbsync.api.RecentJobs;
 import dev.kbsync.coordinator.engine.eta.Eta;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Batch;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Beat;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.CancelReport;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Cancellation;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Cancelled;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Claim;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Completed;
@@ -23,11 +25,14 @@ import dev.kbsync.coordinator.engine.ticket.Outcomes.Heartbeat;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Held;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Idle;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Kept;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.ListSlice;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Listed;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.LockBusy;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.NotHead;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.ReleaseResult;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Report;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Sweep;
+import dev.kbsync.coordinator.service.JobCursor;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -101,6 +106,44 @@ public final class Replies {
                 : Optional.of(
                         Records.job(r.getString("job"), Records.ticket(ticket, r.getJsonObject("t")), -1, Eta.NONE));
         return new Completed(report, job, ended(r.getJsonObject("ended")));
+    }
+
+    static Cancellation cancelled(String ticket, JsonObject r) {
+        CancelReport report = CancelReport.valueOf(r.getString("result").toUpperCase(Locale.ROOT));
+        Optional<Ticket> t = Optional.ofNullable(r.getJsonObject("t")).map(json -> Records.ticket(ticket, json));
+        Optional<Job> job = t.isEmpty() || r.getString("job") == null
+                ? Optional.empty()
+                : Optional.of(Records.job(r.getString("job"), t.get(), -1, Eta.NONE));
+        ReleaseResult released = new Gone();
+        if (report == CancelReport.CANCELLED) {
+            Optional<Ended> ended = ended(r.getJsonObject("ended"));
+            released = ended.isPresent()
+                    ? ended.get()
+                    : new Cancelled(
+                            t.get().holder(),
+                            t.get().ttlMs(),
+                            next(r.getJsonObject("next")),
+                            Records.strings(r, "dropped"));
+        }
+        return new Cancellation(report, job, released);
+    }
+
+    /** list.lua's reply. */
+    static ListSlice listed(KbId kb, JsonObject r) {
+        List<Listed> jobs = Records.list(r, "jobs").stream()
+                .map(e -> new Listed(
+                        new JobCursor(e.getLong("ms"), e.getString("id")),
+                        Records.job(
+                                e.getString("job"),
+                                Records.ticket(e.getString("id"), e.getJsonObject("t")),
+                                e.getLong("rank", -1L),
+                                Eta.NONE)))
+                .toList();
+        JsonObject cut = r.getJsonObject("cut");
+        return new ListSlice(
+                jobs,
+                r.getBoolean("full", false),
+                cut == null ? Optional.empty() : Optional.of(new JobCursor(cut.getLong("ms"), cut.getString("id"))));
     }
 
     /** recent.lua's reply: the KB's recently finished jobs and failures, as they finished. */

@@ -7,7 +7,8 @@ import dev.kbsync.api.LeaseState;
 /**
  * A ticket as stored in its KB's {@code tickets} hash: its queue state ({@code state}: waiting, granted, released,
  * expired), the token and id of its latest grant, its attempts (claims by workers), the group commit it runs in
- * ({@code batch}: the head's lease id), and for a job what happened to it ({@code jobState}, times, outcome).
+ * ({@code batch}: the head's lease id), and for a job what happened to it ({@code jobState}, times, outcome, an agent's
+ * answer: {@code result}).
  */
 public record Ticket(
         String id,
@@ -30,7 +31,8 @@ public record Ticket(
         String commitUrl,
         String files,
         String error,
-        String worker) {
+        String worker,
+        String result) {
 
     public boolean job() {
         return kind == TicketKind.JOB;

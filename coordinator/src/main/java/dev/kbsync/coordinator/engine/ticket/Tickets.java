@@ -9,14 +9,17 @@ import dev.kbsync.coordinator.engine.redis.KbKeys;
 import dev.kbsync.coordinator.engine.redis.Redis;
 import dev.kbsync.coordinator.engine.redis.Script;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Batch;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Cancellation;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Claim;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Completed;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Enqueued;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.GrantResult;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Head;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Heartbeat;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.ListSlice;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.ReleaseResult;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Sweep;
+import dev.kbsync.coordinator.service.JobCursor;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -44,9 +47,11 @@ public final class Tickets {
 
     /**
      * Joins the tail (no-op for an existing ticket) and, if the KB is free, takes the grant in the same step; a KB
-     * without a driver gets this coordinator. A job's record ({@code job}) is stored in the same step.
+     * without a driver gets this coordinator. A job's record ({@code job}) is stored in the same step, with the name of
+     * the token that submitted it ({@code submitter}, '' when unknown).
      */
-    public Future<Enqueued> enqueue(KbId kb, String ticket, TicketKind kind, String holder, long ttlMs, Job job) {
+    public Future<Enqueued> enqueue(
+            KbId kb, String ticket, TicketKind kind, String holder, long ttlMs, Job job, String submitter) {
         return run(
                         Script.ENQUEUE,
                         kb,
@@ -55,7 +60,8 @@ public final class Tickets {
                         holder,
                         ttlMs,
                         job == null ? "" : job.kind().wire(),
-                        job == null ? "" : job.toJson().encode())
+                        job == null ? "" : job.toJson().encode(),
+                        submitter)
                 .map(r -> Replies.enqueued(ticket, r));
     }
 
@@ -100,7 +106,9 @@ public final class Tickets {
         String commitUrl = "";
         String files = "[]";
         String error = "";
+        String result = "";
         if (outcome instanceof JobOutcome.Done done) {
+            result = done.result() == null ? "" : done.result();
             commit = done.commit() == null ? "" : done.commit();
             commitUrl = done.commitUrl() == null ? "" : done.commitUrl();
             JsonArray array = new JsonArray();
@@ -110,8 +118,26 @@ public final class Tickets {
             error = failed.error().toJson().encode();
         }
         String state = outcome instanceof JobOutcome.Done ? "done" : "failed";
-        return run(Script.COMPLETE, job.kb(), job.ticket(), outcome.leaseId(), state, commit, files, error, commitUrl)
+        return run(
+                        Script.COMPLETE,
+                        job.kb(),
+                        job.ticket(),
+                        outcome.leaseId(),
+                        state,
+                        commit,
+                        files,
+                        error,
+                        commitUrl,
+                        result)
                 .map(r -> Replies.completed(job.ticket(), r));
+    }
+
+    /**
+     * Cancels a job no worker took yet (see cancel.lua); {@code submitter} must be the submitting token's name ('':
+     * any). A grant the step ends, or makes for the next ticket, is in the result.
+     */
+    public Future<Cancellation> cancel(JobRef job, String submitter) {
+        return run(Script.CANCEL, job.kb(), job.ticket(), submitter).map(r -> Replies.cancelled(job.ticket(), r));
     }
 
     /** Takes up to {@code max} queued note jobs behind the note job granted as {@code head}; empty if not live. */
@@ -144,6 +170,24 @@ public final class Tickets {
     /** A job as stored, at its place in the queue; empty if unknown (or past its retention). */
     public Future<Optional<Job>> job(JobRef job) {
         return run(Script.JOB, job.kb(), job.ticket()).map(r -> Replies.storedJob(job.ticket(), r));
+    }
+
+    /**
+     * The KB's jobs strictly after {@code after} (newest first), matching {@code user} and {@code state} ('': any), at
+     * most {@code limit}, scanning at most {@code maxScan} index entries.
+     */
+    public Future<ListSlice> list(
+            KbId kb, Optional<JobCursor> after, int limit, String user, String state, int maxScan) {
+        return run(
+                        Script.LIST,
+                        kb,
+                        after.map(p -> Long.toString(p.ms())).orElse(""),
+                        after.map(JobCursor::ticket).orElse(""),
+                        limit,
+                        user,
+                        state,
+                        maxScan)
+                .map(r -> Replies.listed(kb, r));
     }
 
     /** The KB's recently finished jobs and failures, newest first (finished jobs past their retention are gone). */

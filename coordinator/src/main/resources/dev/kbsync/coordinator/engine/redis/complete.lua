@@ -6,7 +6,7 @@
 -- only records (the grant ends with the last of them). Ending the grant drops the RFairLock and grants the next
 -- ticket here too.
 -- ARGV[11]: ticket, ARGV[12]: lease id, ARGV[13]: done|failed, ARGV[14]: commit, ARGV[15]: files JSON, ARGV[16]:
--- error JSON, ARGV[17]: commit link (empty: none).
+-- error JSON, ARGV[17]: commit link (empty: none), ARGV[18]: an agent's answer (empty: none).
 -- Reply: {result (recorded|repeated|lost|finished|unknown), t, job, ended (see endGrant) or nothing}.
 local tid, lid = ARGV[11], ARGV[12]
 local now = nowMs()
@@ -27,6 +27,9 @@ end
 t.js, t.fin, t.ol = ARGV[13], now, lid
 if ARGV[13] == 'done' then
   t.cm, t.fl, t.cu = ARGV[14], ARGV[15], ARGV[17]
+  if ARGV[18] ~= '' then
+    t.rs = ARGV[18]
+  end
 else
   t.er = ARGV[16]
 end

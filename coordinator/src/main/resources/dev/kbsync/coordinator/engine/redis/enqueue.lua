@@ -1,7 +1,8 @@
 -- Joins a KB queue at the tail (idempotent per ticket: a retried submit finds its ticket) and, when the ticket lands
 -- first on a free KB, grants it in the same step; a KB without a driver gets the caller as its driver. A job's
 -- submitted record is written with its ticket, so a job is never stored without being queued.
--- ARGV[11..]: ticket, kind (job|lease), holder (or user), ttlMs, type (note|agent; '' for a raw lease), job JSON.
+-- ARGV[11..]: ticket, kind (job|lease), holder (or user), ttlMs, type (note|agent; '' for a raw lease), job JSON, the
+-- submitting token's name (a job's; '' when unknown).
 -- Reply: {rank (-1: the ticket already ended), t (the ticket), job (a job's record), next (a grant made here, or
 -- {busy}), dropped (dead waiters dropped from the head), avg (hold-time average, ms), eta (a queued job's ETA inputs,
 -- see etaInputs)}.
@@ -12,8 +13,9 @@ if not t then
   local seq = redis.call('incr', SEQ)
   t = {k = kind, h = ARGV[13], c = now, ttl = tonumber(ARGV[14]), th = seq, s = 'waiting', a = 0}
   if kind == 'job' then
-    t.ty, t.js = ARGV[15], 'queued'
+    t.ty, t.js, t.tk = ARGV[15], 'queued', ARGV[17]
     redis.call('hset', JOBS, tid, ARGV[16])
+    redis.call('zadd', INDEX, now, tid)
   end
   putT(tid, t)
   redis.call('zadd', QUEUE, seq, tid)

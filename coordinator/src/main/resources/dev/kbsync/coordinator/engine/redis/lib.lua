@@ -7,6 +7,8 @@ local QUEUE, SEQ, FENCE, LEASE, ALIVE = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS
 local TICKETS, JOBS, ENDED, DRIVER, STATS = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local LOCK, LOCK_QUEUE, LOCK_TIMEOUT = KEYS[11], KEYS[12], KEYS[13]
 local RECENT, FAILURES = KEYS[14], KEYS[15]
+-- The KB's jobs by submit time (ZSET: ticket id -> created ms), for the job list; an entry goes with its records.
+local INDEX = KEYS[16]
 local KB, OWNER, MAX_HOLD, PUBLISH = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local MAX_ATTEMPTS, RETENTION, NONCE = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
 local WAITER_TTL, COORDINATOR, DRIVER_TTL = tonumber(ARGV[8]), ARGV[9], ARGV[10]
@@ -31,7 +33,9 @@ end
 -- ms), ttl, th (synthetic Redisson thread id = seq), s (waiting|granted|released|expired), f (token of the last grant),
 -- a (attempts: claims by workers), ty (note|agent), b (head lease of the group commit it runs in), l (id of its last
 -- grant); jobs also js (queued|running|done|failed), ff (token of the first grant), st, fin (ms), cm (commit), cu
--- (commit link), fl (files JSON), er (error JSON), ol (lease that recorded the outcome), w (worker).
+-- (commit link), fl (files JSON), rs (an agent's answer), er (error JSON), ol (lease that recorded the outcome), w
+-- (worker), tk (the name of the
+-- token that submitted it; '' when unknown).
 local function getT(tid)
   local raw = redis.call('hget', TICKETS, tid)
   return raw and cjson.decode(raw)
@@ -42,7 +46,7 @@ local function putT(tid, t)
 end
 
 local function terminal(t)
-  return t.js == 'done' or t.js == 'failed'
+  return t.js == 'done' or t.js == 'failed' or t.js == 'cancelled'
 end
 
 -- The ticket leaves the queue for good in state s; its records are deleted by the sweep after the retention. A
@@ -103,6 +107,15 @@ local function holdCode(t)
     return t.ty == 'agent' and 'a' or 'n'
   end
   return 'l' .. (t and t.ttl or 0)
+end
+
+-- holdCode of a ticket as stored, without decoding it (a waiter's ETA reads up to ETA_SCANNED of them): cjson writes
+-- the fields unescaped, and a quote inside a string value is always escaped, so these patterns match only the fields.
+local function rawHoldCode(raw)
+  if raw and raw:find('"k":"job"', 1, true) then
+    return raw:find('"ty":"agent"', 1, true) and 'a' or 'n'
+  end
+  return 'l' .. ((raw and raw:match('"ttl":(%d+)')) or 0)
 end
 
 -- The KB's stats hash as a map of numbers.
@@ -356,7 +369,7 @@ local function etaInputs(rank)
   if rank > 0 then
     for _, tid in ipairs(redis.call('zrange', QUEUE, 0, math.min(rank, ETA_SCANNED) - 1)) do
       if not skip[tid] then
-        ahead[#ahead + 1] = holdCode(getT(tid))
+        ahead[#ahead + 1] = rawHoldCode(redis.call('hget', TICKETS, tid))
       end
     end
   end

@@ -1,7 +1,7 @@
 -- One coordinator's periodic pass over a KB, all in one step: raw waiters whose keep-alive lapsed leave the queue; a
 -- grant past its expiry (reason ttl) or its deadline (max) ends here (a raw lease expires; a job goes back to queued,
 -- or fails on its last attempt) and the next ticket is granted; up to 100 records past their retention are deleted
--- (and leave the recent-jobs lists); the KB's driver key is claimed or renewed.
+-- (and leave the recent-jobs lists and the job index); the KB's driver key is claimed or renewed.
 -- Reply: {driver (mine|claimed|other|none), queue (length after the pass), dropped, ended (see endGrant), next (a
 -- grant made after dropped waiters), purged, unclaimed (a live job grant no worker took yet: it must be on the ready
 -- set, also if the coordinator that granted it died before putting it there)}.
@@ -30,6 +30,7 @@ for _, tid in ipairs(purged) do
   redis.call('zrem', ENDED, tid)
   redis.call('lrem', RECENT, 0, tid)
   redis.call('lrem', FAILURES, 0, tid)
+  redis.call('zrem', INDEX, tid)
 end
 local status = 'none'
 local d = redis.call('get', DRIVER)

@@ -1,0 +1,162 @@
+package dev.kbsync.coordinator.http;
+
+import dev.kbsync.api.InvalidInputException;
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.event.JobEvent;
+import dev.kbsync.api.event.KbsyncEvent;
+import dev.kbsync.coordinator.auth.Caller;
+import dev.kbsync.coordinator.service.CoordinatorServices;
+import dev.kbsync.coordinator.service.JobListQuery;
+import dev.kbsync.coordinator.service.QueueAddresses;
+import dev.kbsync.coordinator.service.Watchers;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One event stream for many jobs: {@code GET /v1/events?job=a,b,c} (the listed jobs' current states, then their
+ * events; it ends once every one of them has ended) or {@code ?user=u} (the user's queued and running jobs, then every
+ * event of the user's jobs in the caller's KBs, new ones included; it never ends by itself). Job events of every KB
+ * reach it through {@link QueueAddresses#JOBS}.
+ */
+final class JobStreams {
+    /** Most job ids one stream may name. */
+    static final int MAX_JOBS = 100;
+
+    private final CoordinatorServices services;
+    private final Duration keepAlive;
+
+    JobStreams(CoordinatorServices services, Duration keepAlive) {
+        this.services = services;
+        this.keepAlive = keepAlive;
+    }
+
+    /** Whether the query asks for job events (job or user given); both at once, or a bad value, is 400. */
+    static boolean wanted(MultiMap query) {
+        boolean jobs = query.contains("job");
+        boolean user = query.contains("user");
+        if (jobs && user) {
+            throw new InvalidInputException("INVALID_PARAMETER", "give job or user, not both");
+        }
+        if (query.getAll("job").size() > 1 || query.getAll("user").size() > 1) {
+            throw new InvalidInputException("INVALID_PARAMETER", "give job (comma-separated ids) or user once");
+        }
+        return jobs || user;
+    }
+
+    void handle(RoutingContext ctx) {
+        MultiMap query = ctx.queryParams();
+        if (query.contains("job")) {
+            jobs(ctx, ids(query.get("job")));
+        } else {
+            user(ctx, Inputs.user(query.get("user")));
+        }
+    }
+
+    private static List<String> ids(String value) {
+        Set<String> ids = new LinkedHashSet<>();
+        for (String id : value.split(",", -1)) {
+            ids.add(Inputs.id("INVALID_JOB_ID", "job id", id.strip()));
+        }
+        if (ids.size() > MAX_JOBS) {
+            throw new InvalidInputException(
+                    "TOO_MANY_JOBS", "one stream follows at most " + MAX_JOBS + " jobs, got " + ids.size());
+        }
+        return List.copyOf(ids);
+    }
+
+    /** The listed jobs (each must be the caller's, else 404 JOB_NOT_FOUND), until each has ended. */
+    private void jobs(RoutingContext ctx, List<String> ids) {
+        Caller caller = Caller.of(ctx);
+        List<Future<Job>> found = ids.stream()
+                .map(id -> JobRoutes.visibleJob(services, caller, id))
+                .toList();
+        Future.all(found).onFailure(ctx::fail).onSuccess(all -> {
+            List<Watchers.Watch> watches = found.stream()
+                    .map(f -> f.result().kb())
+                    .distinct()
+                    .map(kb -> services.queues().watchers().kb(kb))
+                    .toList();
+            Set<String> wanted = Set.copyOf(ids);
+            Set<String> pending = new HashSet<>(ids);
+            Sse.relay(
+                    ctx,
+                    keepAlive,
+                    watches,
+                    QueueAddresses.JOBS,
+                    () -> current(ids),
+                    event -> event instanceof JobEvent e
+                            && wanted.contains(e.job().id()),
+                    event -> {
+                        if (event.last()) {
+                            pending.remove(((JobEvent) event).job().id());
+                        }
+                        return pending.isEmpty();
+                    });
+        });
+    }
+
+    private Future<List<KbsyncEvent>> current(List<String> ids) {
+        List<Future<Job>> reads =
+                ids.stream().map(id -> services.jobs().get(id)).toList();
+        return Future.all(reads)
+                .map(all -> reads.stream()
+                        .<KbsyncEvent>map(f -> new JobEvent.State(f.result()))
+                        .toList());
+    }
+
+    /** The user's jobs in the caller's KBs (403 SCOPE_USER for a user outside its users); never ends by itself. */
+    private void user(RoutingContext ctx, String user) {
+        Caller caller = Caller.of(ctx);
+        caller.checkUser(user);
+        Sse.relay(
+                ctx,
+                keepAlive,
+                List.of(services.queues().watchers().all()),
+                QueueAddresses.JOBS,
+                () -> open(caller, user),
+                event -> event instanceof JobEvent e
+                        && e.job().user().equals(user)
+                        && caller.mayUse(e.job().kb().value()),
+                event -> false);
+    }
+
+    /** The user's queued and running jobs (up to a page of each), oldest first. */
+    private Future<List<KbsyncEvent>> open(Caller caller, String user) {
+        return services.kbs().list().compose(kbs -> {
+            List<KbId> mine = kbs.stream()
+                    .map(KbConfig::id)
+                    .filter(kb -> caller.mayUse(kb.value()))
+                    .toList();
+            List<Future<List<Job>>> pages = new ArrayList<>();
+            for (JobState state : List.of(JobState.QUEUED, JobState.RUNNING)) {
+                pages.add(services.jobs()
+                        .list(new JobListQuery(
+                                mine,
+                                Optional.of(user),
+                                Optional.of(state),
+                                JobListQuery.MAX_LIMIT,
+                                Optional.empty(),
+                                job -> true))
+                        .map(page -> page.jobs()));
+            }
+            return Future.all(pages)
+                    .map(all -> pages.stream()
+                            .flatMap(f -> f.result().stream())
+                            .sorted(Comparator.comparing(Job::createdAt))
+                            .<KbsyncEvent>map(JobEvent.State::new)
+                            .toList());
+        });
+    }
+}

@@ -1,0 +1,51 @@
+package dev.kbsync.coordinator.service;
+
+import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.KbId;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A job to submit: its KB, its user, what to do, an optional idempotency key (per user), the name of the token that
+ * submits it (empty when unknown: that token, or an admin, may cancel it), and the KB's duplicate window (zero: off;
+ * within it the same user and content answer with the first job).
+ */
+public record Submission(
+        KbId kb,
+        String user,
+        JobPayload payload,
+        Optional<String> idempotencyKey,
+        String submitter,
+        Duration dedupeWindow) {
+    public Submission {
+        Objects.requireNonNull(kb, "kb");
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+        submitter = submitter == null ? "" : submitter;
+        dedupeWindow = dedupeWindow == null ? Duration.ZERO : dedupeWindow;
+    }
+
+    /** Without a duplicate window. */
+    public Submission(KbId kb, String user, JobPayload payload, Optional<String> idempotencyKey, String submitter) {
+        this(kb, user, payload, idempotencyKey, submitter, Duration.ZERO);
+    }
+
+    /** The key the duplicate check shares: a hash over the user and the payload (kind and content). */
+    public String contentHash() {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest((user + "\n" + payload.kind().wire() + "\n"
+                                    + payload.toJson().encode())
+                            .getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing", e);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+-- Cancels a job no worker took yet, in one step, so a grant racing with it is decided here: a waiting job leaves the
+-- queue; a job granted but not yet claimed gives its grant up (its RFairLock dropped). Either way the job ends
+-- cancelled (terminal: it never lands) and the next ticket is granted in the same step. A job a worker took (running,
+-- or a group-commit member) is refused, and so is a caller that is not the job's submitting token.
+-- ARGV[11]: ticket, ARGV[12]: the caller's token name ('': any caller, an admin).
+-- Reply: {result (cancelled|running|ended|forbidden|unknown), t, job, ended (see endGrant), next, dropped}.
+local tid, caller = ARGV[11], ARGV[12]
+local now = nowMs()
+local t = getT(tid)
+if not t or t.k ~= 'job' then
+  return cjson.encode({result = 'unknown'})
+end
+local job = redis.call('hget', JOBS, tid) or nil
+if caller ~= '' and t.tk and t.tk ~= '' and t.tk ~= caller then
+  return cjson.encode({result = 'forbidden', t = t, job = job})
+end
+if terminal(t) then
+  return cjson.encode({result = 'ended', t = t, job = job})
+end
+if t.js ~= 'queued' or t.b then
+  return cjson.encode({result = 'running', t = t, job = job})
+end
+t.js, t.fin = 'cancelled', now
+local g = currentGrant()
+if g and g.ticket == tid then
+  putT(tid, t)
+  local ended = endGrant(g, false, 'released', now)
+  return cjson.encode({result = 'cancelled', t = getT(tid), job = job, ended = ended})
+end
+finishT(tid, t, 'released', now)
+local dropped = {}
+return cjson.encode({result = 'cancelled', t = t, job = job, next = grantHead(now, nil, dropped), dropped = dropped})

@@ -1,0 +1,131 @@
+package dev.kbsync.coordinator.http;
+
+import static dev.kbsync.coordinator.http.ApiFixture.CLIENT;
+import static dev.kbsync.coordinator.http.JobApiIT.assertError;
+import static io.vertx.core.http.HttpMethod.GET;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseRequest;
+import dev.kbsync.api.NoteRequest;
+import dev.kbsync.api.client.EventStream;
+import dev.kbsync.api.client.KbsyncClient;
+import dev.kbsync.api.event.JobEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code GET /v1/events?job=...} and {@code ?user=...} on the real engine: one stream for many jobs (of several
+ * KBs), ending once all of them ended; one stream for a user's jobs, new ones included, other users' left out.
+ */
+class JobStreamsApiIT {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @RegisterExtension
+    static final ApiFixture api = new ApiFixture(Map.of(
+            "KBSYNC_LEASE_TTL_SECONDS", "10",
+            "KBSYNC_RATE_LIMIT_SUBMISSIONS", "1000",
+            "KBSYNC_KBS", "mux-a=/srv/git/a.git#main,mux-b=/srv/git/b.git#main,mux-c=/srv/git/c.git#main"));
+
+    @Test
+    void shouldFollowManyJobsOfSeveralKbsOnOneStreamUntilAllEnded() {
+        KbsyncClient client = api.client(CLIENT);
+        Lease holdA = client.requestLease(KbId.of("mux-a"), LeaseRequest.of("hold-a"));
+        Lease holdB = client.requestLease(KbId.of("mux-b"), LeaseRequest.of("hold-b"));
+        Job a1 = client.submitNote(KbId.of("mux-a"), NoteRequest.of("ann", "a1"));
+        Job a2 = client.submitNote(KbId.of("mux-a"), NoteRequest.of("ann", "a2"));
+        Job b1 = client.submitNote(KbId.of("mux-b"), NoteRequest.of("ben", "b1"));
+
+        try (EventStream<JobEvent> events = client.jobsEvents(List.of(a1.id(), a2.id(), b1.id()))) {
+            Set<String> first = new HashSet<>();
+            for (int i = 0; i < 3; i++) {
+                JobEvent e = events.next(WAIT);
+                assertThat(e).isInstanceOf(JobEvent.State.class);
+                assertThat(e.job().state()).isEqualTo(JobState.QUEUED);
+                first.add(e.job().id());
+            }
+            assertThat(first).containsExactlyInAnyOrder(a1.id(), a2.id(), b1.id());
+
+            client.cancel(a1.id());
+            until(events, a1.id(), e -> e.job().state() == JobState.CANCELLED);
+            until(events, a2.id(), e -> e.job().ahead() == 1);
+
+            client.cancel(b1.id());
+            until(events, b1.id(), e -> e.job().state() == JobState.CANCELLED);
+            client.cancel(a2.id());
+            until(events, a2.id(), e -> e.job().state() == JobState.CANCELLED);
+            assertThat(events.hasNext())
+                    .as("the stream ends once every job ended")
+                    .isFalse();
+        }
+        client.release(holdA.id());
+        client.release(holdB.id());
+    }
+
+    @Test
+    void shouldFollowAUsersJobsIncludingNewOnesAndNoOneElses() {
+        KbsyncClient client = api.client(CLIENT);
+        Lease hold = client.requestLease(KbId.of("mux-c"), LeaseRequest.of("hold-c"));
+        Job before = client.submitNote(KbId.of("mux-c"), NoteRequest.of("uma", "before the stream"));
+
+        try (EventStream<JobEvent> events = client.userJobEvents("uma")) {
+            JobEvent open = events.next(WAIT);
+            assertThat(open.job().id()).isEqualTo(before.id());
+            assertThat(open.job().state()).isEqualTo(JobState.QUEUED);
+
+            client.submitNote(KbId.of("mux-c"), NoteRequest.of("vic", "someone else's"));
+            Job later = client.submitNote(KbId.of("mux-a"), NoteRequest.of("uma", "after, another KB"));
+            seen.clear();
+            until(events, later.id(), e -> true);
+
+            client.cancel(before.id());
+            until(events, before.id(), e -> e.job().state() == JobState.CANCELLED);
+            assertThat(seen)
+                    .as("other users' jobs are left out")
+                    .allMatch(e -> e.job().user().equals("uma"));
+            client.cancel(later.id());
+        }
+        client.release(hold.id());
+    }
+
+    @Test
+    void shouldRefuseBadJobListsAndUnknownJobs() {
+        String many = IntStream.range(0, 101).mapToObj(i -> "mux-a~" + i).collect(Collectors.joining(","));
+        assertError(api.call(GET, "/v1/events?job=" + many, CLIENT), 400, "TOO_MANY_JOBS");
+        assertError(api.call(GET, "/v1/events?job=a,,b", CLIENT), 400, "INVALID_JOB_ID");
+        assertError(api.call(GET, "/v1/events?job=mux-a~nope", CLIENT), 404, "JOB_NOT_FOUND");
+        assertError(api.call(GET, "/v1/events?job=x&user=y", CLIENT), 400, "INVALID_PARAMETER");
+        assertError(api.call(GET, "/v1/events?user=a%20b", CLIENT), 400, "INVALID_USER");
+        assertError(api.call(GET, "/v1/events?user=uma", null), 401, "UNAUTHENTICATED");
+    }
+
+    /** Every event {@link #until} read. */
+    private final List<JobEvent> seen = new ArrayList<>();
+
+    /**
+     * Reads events until one of {@code jobId} fits {@code wanted} (a stream may repeat a position it sent, e.g. when
+     * the first watch of a KB reads its queue).
+     */
+    private JobEvent until(EventStream<JobEvent> events, String jobId, Predicate<JobEvent> wanted) {
+        for (int i = 0; i < 20; i++) {
+            JobEvent e = events.next(WAIT);
+            seen.add(e);
+            if (e.job().id().equals(jobId) && wanted.test(e)) {
+                return e;
+            }
+        }
+        throw new AssertionError("no such event of " + jobId + " in " + seen);
+    }
+}

@@ -1,0 +1,29 @@
+package dev.kbsync.faults.check;
+
+/**
+ * The counts of one run, as docs/reliability.md shows them.
+ *
+ * @param ops client operations invoked (submits, lease requests, releases)
+ * @param acknowledged submits answered 202
+ * @param landed acknowledged jobs with exactly one commit on their remote
+ * @param duplicated job ids found on more than one commit
+ * @param lost acknowledged jobs done without a commit, or neither done nor failed after the drain
+ * @param failed acknowledged jobs that ended {@code failed} (an explicit failure, not a loss)
+ * @param overlaps pairs of confirmed lease holds of one KB that overlap in time or in fence order
+ * @param longestGrantGapMillis the longest time between two lease grants of one KB seen by the clients
+ * @param recoveryMillis the longest time from a fault until every KB granted a lease holder again (-1: no fault)
+ * @param drainMillis the longest time a KB's queue took to empty after the load stopped
+ * @param unavailable answers 503 (degraded mode, retry later)
+ */
+public record Figures(
+        int ops,
+        int acknowledged,
+        int landed,
+        int duplicated,
+        int lost,
+        int failed,
+        int overlaps,
+        long longestGrantGapMillis,
+        long recoveryMillis,
+        long drainMillis,
+        int unavailable) {}

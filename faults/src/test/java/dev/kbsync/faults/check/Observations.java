@@ -1,0 +1,22 @@
+package dev.kbsync.faults.check;
+
+import dev.kbsync.faults.history.Event;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the checker judges: the history, each KB's remote, the final state of each acknowledged job, and how
+ * long each KB's queue took to drain after the load stopped (-1: it did not drain in time).
+ */
+public record Observations(
+        List<Event> history,
+        Map<String, RemoteLog> remotes,
+        Map<String, FinalJob> jobs,
+        Map<String, Long> drainMillis) {
+    public Observations {
+        history = List.copyOf(history);
+        remotes = Map.copyOf(remotes);
+        jobs = Map.copyOf(jobs);
+        drainMillis = Map.copyOf(drainMillis);
+    }
+}
