@@ -23,7 +23,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * Scenario 7: a hot KB. {@code notes} notes submitted at once through the HTTP API to one KB (file or git:// remote),
  * published by {@code workers} in-process workers taking turns on it (group commit). Measures the rate of the first
- * and the last 1,000 notes (by the time their push landed) and how many publish cycles began with a rejected push.
+ * and the last 1,000 notes (by the time their push landed), how many publish cycles began with a rejected push, and
+ * how many began behind the remote (another worker had pushed since: what worker affinity avoids).
  */
 final class HotKb {
     /** How the KB is registered: notes spread over 256 folders (see docs/configuration.md), so no folder grows big. */
@@ -49,7 +50,7 @@ final class HotKb {
             }
         };
         try (Remote remote = roundTripMillis > 0 ? Remote.network(ctx, roundTripMillis) : Remote.file(dir);
-                KbsyncServer server = KbsyncServer.start(ctx.redisUri());
+                KbsyncServer server = KbsyncServer.start(ctx.redisUri(), coordinatorSettings());
                 KbsyncClient api = server.client(SUBMITTERS)) {
             api.registerKb(new KbConfig(HOT, remote.url(), "main", new NotePathTemplate(NOTE_PATH)));
             Vertx vertx = Vertx.vertx();
@@ -69,8 +70,19 @@ final class HotKb {
             long rejected = started.stream()
                     .mapToLong(w -> w.metrics().rejectedCycles())
                     .sum();
-            return measure(pushed, notes, workers, remote.label(), cycles, rejected);
+            long behind =
+                    started.stream().mapToLong(w -> w.metrics().behindCycles()).sum();
+            return measure(pushed, notes, workers, remote.label(), cycles, rejected, behind);
         }
+    }
+
+    /**
+     * The coordinator's settings for the run: the defaults, or another worker affinity window
+     * ({@code -Dkbsync.bench.affinityMillis=0}: none, to compare).
+     */
+    private static Map<String, String> coordinatorSettings() {
+        String affinity = System.getProperty("kbsync.bench.affinityMillis");
+        return affinity == null ? Map.of() : Map.of("KBSYNC_JOBS_AFFINITY_MILLIS", affinity);
     }
 
     private static WorkerProcess startWorker(
@@ -139,16 +151,20 @@ final class HotKb {
     }
 
     private static List<Measurement> measure(
-            Map<String, Long> pushed, int notes, int workers, String remote, long cycles, long rejected) {
+            Map<String, Long> pushed, int notes, int workers, String remote, long cycles, long rejected, long behind) {
         List<Long> times = pushed.values().stream().sorted().toList();
         int window = Math.min(WINDOW, notes / 2);
-        String subject = String.format(Locale.ROOT, "%,d notes, %d workers, %s", notes, workers, remote);
+        String affinity = System.getProperty("kbsync.bench.affinityMillis");
+        String subject = String.format(Locale.ROOT, "%,d notes, %d workers, %s", notes, workers, remote)
+                + (affinity == null ? "" : ", affinity " + affinity + " ms");
         String note = String.format(
                 Locale.ROOT,
-                "%d of %d publish cycles began with a rejected push (%.1f%%)",
+                "%d of %d publish cycles began with a rejected push (%.1f%%), %d began behind the remote (%.1f%%)",
                 rejected,
                 cycles,
-                cycles == 0 ? 0.0 : 100.0 * rejected / cycles);
+                cycles == 0 ? 0.0 : 100.0 * rejected / cycles,
+                behind,
+                cycles == 0 ? 0.0 : 100.0 * behind / cycles);
         return List.of(
                 rate(subject + ", first " + window, times.subList(0, window), note),
                 rate(subject + ", last " + window, times.subList(times.size() - window, times.size()), note),

@@ -7,6 +7,7 @@ import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.metrics.ProcessMetrics;
 import io.vertx.core.Vertx;
 import java.net.URI;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -39,10 +40,17 @@ final class KbsyncServer implements AutoCloseable {
     }
 
     static KbsyncServer start(String redisUri) throws Exception {
+        return start(redisUri, Map.of());
+    }
+
+    /** A bench coordinator with some settings ({@code extra}, environment variables) other than the defaults. */
+    static KbsyncServer start(String redisUri, Map<String, String> extra) throws Exception {
         // Metrics as in production (CoordinatorMain): Vert.x HTTP server and JVM meters in the coordinator's registry.
         ProcessMetrics metrics = new ProcessMetrics();
         Vertx vertx = metrics.vertx();
-        CoordinatorConfig config = CoordinatorConfig.load(Optional.empty(), env(redisUri, 0));
+        Map<String, String> env = new HashMap<>(env(redisUri, 0));
+        env.putAll(extra);
+        CoordinatorConfig config = CoordinatorConfig.load(Optional.empty(), env);
         return new KbsyncServer(vertx, Coordinator.start(vertx, config, metrics).await(60, TimeUnit.SECONDS));
     }
 

@@ -131,11 +131,12 @@ final class Scenarios {
 
     private static ScenarioResult hotKb(String id, String title, BenchContext ctx) throws Exception {
         HotKb hot = new HotKb(ctx);
-        int notes = ctx.quick() ? 400 : 10_000;
+        // -Dkbsync.bench.hotNotes, .hotWorkers (e.g. 2,4) and .hotRoundTrips (e.g. 0,50): a shorter or partial run
+        int notes = Integer.getInteger("kbsync.bench.hotNotes", ctx.quick() ? 400 : 10_000);
         List<Measurement> rows = new ArrayList<>();
         List<Check> checks = new ArrayList<>();
-        for (int roundTrip : List.of(0, 50)) {
-            for (int workers : List.of(2, 4)) {
+        for (int roundTrip : ints("kbsync.bench.hotRoundTrips", "0,50")) {
+            for (int workers : ints("kbsync.bench.hotWorkers", "2,4")) {
                 List<Measurement> run = hot.run(notes, workers, roundTrip);
                 rows.addAll(run);
                 checks.add(Check.of(run.get(1), run.get(0), Target.ratioAtLeast(Metric.RATE, 0.8)));
@@ -145,6 +146,13 @@ final class Scenarios {
             }
         }
         return new ScenarioResult(id, title, rows, checks);
+    }
+
+    private static List<Integer> ints(String property, String fallback) {
+        return java.util.Arrays.stream(System.getProperty(property, fallback).split(","))
+                .map(String::trim)
+                .map(Integer::valueOf)
+                .toList();
     }
 
     private static ScenarioResult memory(String id, String title, BenchContext ctx) throws Exception {

@@ -102,6 +102,12 @@ public enum ConfigKey implements Key {
             "KBSYNC_JOBS_RETENTION_HOURS",
             "168",
             "How long finished jobs and idempotency keys are kept (ended raw leases: at most 1 h), 1-8760."),
+    JOBS_AFFINITY_MILLIS(
+            "jobs.affinityMillis",
+            "KBSYNC_JOBS_AFFINITY_MILLIS",
+            "50",
+            "Worker affinity: how long a KB's next job waits for the worker that published the KB's last batch (its"
+                    + " checkout is up to date) before any worker may take it, 0-1000; 0 turns affinity off."),
     WEBHOOKS_ALLOWED_HOSTS(
             "webhooks.allowedHosts",
             "KBSYNC_WEBHOOKS_ALLOWED_HOSTS",

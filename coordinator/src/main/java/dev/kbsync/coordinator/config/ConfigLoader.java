@@ -66,7 +66,8 @@ final class ConfigLoader {
                         Duration.ofSeconds(v.integer(ConfigKey.LOCK_WATCHDOG_SECONDS))),
                 new Jobs(
                         v.integer(ConfigKey.JOBS_MAX_ATTEMPTS),
-                        Duration.ofHours(v.integer(ConfigKey.JOBS_RETENTION_HOURS))),
+                        Duration.ofHours(v.integer(ConfigKey.JOBS_RETENTION_HOURS)),
+                        Duration.ofMillis(v.integer(ConfigKey.JOBS_AFFINITY_MILLIS))),
                 new CoordinatorConfig.Reads(
                         v.string(ConfigKey.READS_MIRROR_DIR).map(Path::of),
                         Duration.ofSeconds(v.integer(ConfigKey.READS_REFRESH_SECONDS)),

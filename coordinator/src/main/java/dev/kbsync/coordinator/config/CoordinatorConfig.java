@@ -75,7 +75,7 @@ public record CoordinatorConfig(
                 leases.waiterTtl(),
                 leases.lockWatchdog(),
                 leases.sweepInterval(),
-                new EngineConfig.Jobs(jobs.maxAttempts(), jobs.retention()),
+                new EngineConfig.Jobs(jobs.maxAttempts(), jobs.retention(), jobs.affinityWindow()),
                 new EngineConfig.Durability(redis.waitReplicas(), redis.waitTimeout(), redis.allowEviction()),
                 webhooks);
     }
@@ -188,11 +188,17 @@ public record CoordinatorConfig(
         }
     }
 
-    /** Attempt limit of a job, and how long finished jobs are kept. */
-    public record Jobs(int maxAttempts, Duration retention) {
+    /** Attempt limit of a job, how long finished jobs are kept, and the worker affinity window. */
+    public record Jobs(int maxAttempts, Duration retention, Duration affinityWindow) {
         public Jobs {
             Check.range(ConfigKey.JOBS_MAX_ATTEMPTS, maxAttempts, 1, 100, "1-100");
             Check.range(ConfigKey.JOBS_RETENTION_HOURS, retention.toHours(), 1, 8760, "1-8760");
+            Check.range(ConfigKey.JOBS_AFFINITY_MILLIS, affinityWindow.toMillis(), 0, 1000, "0-1000");
+        }
+
+        /** The default affinity window. */
+        public Jobs(int maxAttempts, Duration retention) {
+            this(maxAttempts, retention, EngineConfig.Jobs.DEFAULT_AFFINITY_WINDOW);
         }
     }
 

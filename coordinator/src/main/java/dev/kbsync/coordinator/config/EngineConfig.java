@@ -35,6 +35,10 @@ public record EngineConfig(
         if (maxHold.compareTo(leaseTtl) < 0) {
             throw new IllegalArgumentException("maxHold (" + maxHold + ") must be >= leaseTtl (" + leaseTtl + ")");
         }
+        if (jobs.affinityWindow().compareTo(leaseTtl) >= 0) {
+            throw new IllegalArgumentException("the affinity window (" + jobs.affinityWindow()
+                    + ") must be shorter than leaseTtl (" + leaseTtl + ")");
+        }
     }
 
     /** Without webhooks. */
@@ -116,17 +120,29 @@ public record EngineConfig(
     /**
      * {@code maxAttempts}: grants of a job that may end without an outcome (its worker went silent or overran the
      * maximum hold) before the job fails; {@code retention}: how long finished jobs, ended leases and idempotency
-     * keys are kept.
+     * keys are kept; {@code affinityWindow}: how long a KB's job grant waits for the worker that last released a
+     * grant of the KB before any worker may take it (zero: no worker affinity).
      */
-    public record Jobs(int maxAttempts, Duration retention) {
+    public record Jobs(int maxAttempts, Duration retention, Duration affinityWindow) {
+        public static final Duration DEFAULT_AFFINITY_WINDOW = Duration.ofMillis(50);
+
         public Jobs {
             if (maxAttempts < 1) {
                 throw new IllegalArgumentException("maxAttempts must be >= 1, got " + maxAttempts);
             }
             positive("retention", retention);
+            Objects.requireNonNull(affinityWindow, "affinityWindow");
+            if (affinityWindow.isNegative()) {
+                throw new IllegalArgumentException("affinityWindow must be >= 0, got " + affinityWindow);
+            }
         }
 
-        /** 3 attempts, 7 days. */
+        /** The default worker affinity window (50 ms). */
+        public Jobs(int maxAttempts, Duration retention) {
+            this(maxAttempts, retention, DEFAULT_AFFINITY_WINDOW);
+        }
+
+        /** 3 attempts, 7 days, 50 ms affinity window. */
         public static Jobs defaults() {
             return new Jobs(3, Duration.ofDays(7));
         }

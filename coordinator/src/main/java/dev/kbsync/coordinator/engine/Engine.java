@@ -76,16 +76,16 @@ public final class Engine {
         Tickets tickets = new Tickets(redis, settings, deployment.publishCommand());
         RedisKbRegistry kbs = new RedisKbRegistry(redis);
         this.events = new Events(redis, config.coordinatorId());
-        Dispatcher dispatcher = new Dispatcher(redis, events, metrics);
+        this.poller = new Poller(vertx, redis, config.jobs().affinityWindow());
+        Dispatcher dispatcher = new Dispatcher(redis, events, metrics, poller, tickets);
         this.drivers = new Drivers(redis, tickets, settings, this::granted);
         Watchers watchers = new Watchers();
         this.fanout = new Fanout(vertx.eventBus(), tickets, metrics, watchers);
         this.changes = new Changes(events, fanout, drivers, dispatcher::granted, context);
         Grants grants = new Grants(tickets, metrics, changes);
-        this.poller = new Poller(vertx, redis);
         this.webhooks = new WebhookDelivery(vertx, tickets, config.webhooks(), metrics);
         this.sweeper =
-                new Sweeper(tickets, kbs, drivers, changes, metrics, settings, dispatcher::ready, webhooks::deliver);
+                new Sweeper(tickets, kbs, drivers, changes, metrics, settings, dispatcher::swept, webhooks::deliver);
         this.services = new CoordinatorServices(
                 new RedisLeaseService(vertx, config, tickets, kbs, changes, grants),
                 new RedisJobService(
@@ -94,7 +94,7 @@ public final class Engine {
                         tickets,
                         new Idempotency(redis, config.jobs().retention()),
                         kbs,
-                        new Assigner(poller, tickets, kbs, changes),
+                        new Assigner(poller, tickets, kbs, changes, context),
                         changes,
                         metrics),
                 new RedisQueueService(tickets, kbs, watchers),

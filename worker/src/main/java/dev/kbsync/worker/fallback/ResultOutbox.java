@@ -6,6 +6,12 @@ import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.worker.client.JobReport;
 import dev.kbsync.worker.client.RetryPolicy;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +27,13 @@ public final class ResultOutbox {
     private final KbsyncClient client;
     private final ModeTracker modes;
     private final RetryPolicy backoff;
+    /** Delivers the members of group commits side by side; daemon threads, at most the client's 8 connections. */
+    private static final ExecutorService PARALLEL = Executors.newFixedThreadPool(8, r -> {
+        Thread thread = new Thread(r, "kbsync-result-delivery");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     private final AtomicInteger pending = new AtomicInteger();
 
     public ResultOutbox(KbsyncClient client, ModeTracker modes, RetryPolicy backoff) {
@@ -73,6 +86,36 @@ public final class ResultOutbox {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * Delivers {@code reports} side by side (each as {@link #deliver} does, over the client's pooled connections) and
+     * returns once every one was accepted or definitively refused. For the members of a group commit: each outcome is
+     * still recorded on its own, under its own lease, in one step; only the round trips overlap.
+     */
+    public void deliverAll(List<JobReport> reports) {
+        if (reports.size() <= 1) {
+            reports.forEach(this::deliver);
+            return;
+        }
+        List<Future<?>> running = new ArrayList<>();
+        reports.forEach(r -> running.add(PARALLEL.submit(() -> deliver(r))));
+        boolean interrupted = false;
+        for (Future<?> delivery : running) {
+            while (true) {
+                try {
+                    delivery.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // delivery goes on; the flag is kept for the caller
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -25,6 +25,7 @@ public final class WorkerMetrics {
     private final Counter failed;
     private final Counter pushRejections;
     private final Counter rejectedCycles;
+    private final Counter behindCycles;
     private final Timer git;
     private final KbsyncClient coordinators;
 
@@ -39,6 +40,10 @@ public final class WorkerMetrics {
                 registry,
                 "kbsync.worker.publish.cycles.rejected",
                 "Publish cycles (jobs or group-commit batches) with a push rejected as non-fast-forward");
+        this.behindCycles = counter(
+                registry,
+                "kbsync.worker.publish.cycles.behind",
+                "Publish cycles that began behind the remote (another writer pushed since this checkout's last cycle)");
         Gauge.builder("kbsync.worker.degraded", degraded, d -> d.getAsBoolean() ? 1 : 0)
                 .description("1 while the coordinator is unreachable")
                 .strongReference(true)
@@ -75,6 +80,9 @@ public final class WorkerMetrics {
         if (cycle.pushRejections() > 0) {
             rejectedCycles.increment();
         }
+        if (cycle.behind()) {
+            behindCycles.increment();
+        }
         git.record(cycle.gitTime());
     }
 
@@ -99,6 +107,11 @@ public final class WorkerMetrics {
     /** Publish cycles so far with at least one push rejected as non-fast-forward. */
     public long rejectedCycles() {
         return (long) rejectedCycles.count();
+    }
+
+    /** Publish cycles so far that began behind the remote (another writer had pushed to the KB since). */
+    public long behindCycles() {
+        return (long) behindCycles.count();
     }
 
     /** Mean git time per job so far. */

@@ -64,7 +64,8 @@ public final class JobRunner {
 
     /**
      * Runs the job, and for a note job the queued note jobs behind it (group commit, up to {@code batchMax} in all)
-     * in one pull/push cycle; returns the reports, delivered when this returns (members first, the head last).
+     * in one pull/push cycle; returns the reports, delivered when this returns (members first, side by side, the head
+     * last).
      * {@code abandoning}: stop before push.
      */
     public List<JobReport> run(Assignment assignment, BooleanSupplier abandoning) {
@@ -79,9 +80,13 @@ public final class JobRunner {
                     assignment.job().user(),
                     batch.size());
             List<JobReport> reports = execute(batch, keeper, abandoning);
-            for (int i = reports.size() - 1; i >= 0; i--) {
-                outbox.deliver(reports.get(i));
-                settings.listener().reached(Phase.REPORTED, reports.get(i).jobId());
+            if (!reports.isEmpty()) {
+                // Members side by side, the head last: its report ends the grant, and the KB goes to the next job.
+                List<JobReport> members = reports.subList(1, reports.size());
+                outbox.deliverAll(members);
+                members.forEach(r -> settings.listener().reached(Phase.REPORTED, r.jobId()));
+                outbox.deliver(reports.get(0));
+                settings.listener().reached(Phase.REPORTED, reports.get(0).jobId());
             }
             maintain(assignment);
             return reports;
@@ -111,8 +116,13 @@ public final class JobRunner {
             List<JobUnit> units = batch.stream()
                     .map(a -> new JobUnit(a, applier, author(a.job().user()), keeper, abandoning))
                     .toList();
-            List<Outcome> outcomes =
-                    underLock(head, "job_" + head.job().id(), () -> cycle.runAll(checkouts.checkout(head.kb()), units));
+            List<Outcome> outcomes = underLock(head, "job_" + head.job().id(), () -> {
+                KbCheckout checkout = checkouts.checkout(head.kb());
+                checkout.granted(
+                        head.lease().fencingToken(),
+                        batch.get(batch.size() - 1).lease().fencingToken());
+                return cycle.runAll(checkout, units);
+            });
             List<JobReport> reports = new ArrayList<>();
             for (int i = 0; i < batch.size(); i++) {
                 log.info("job {} finished: {}", batch.get(i).job().id(), outcomes.get(i));

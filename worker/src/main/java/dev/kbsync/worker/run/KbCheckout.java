@@ -38,6 +38,8 @@ public final class KbCheckout implements AutoCloseable {
     private CleanMark clean;
     private boolean pushedAtFirstTry;
     private boolean remoteQuiet;
+    private boolean movedAtSync;
+    private long nextFence = -1;
 
     /** {@code auth}: asked for the KB's credential before every clone, fetch and push. */
     public KbCheckout(String remote, String branch, Path dir, GitAuth auth) {
@@ -62,6 +64,21 @@ public final class KbCheckout implements AutoCloseable {
      */
     KbRepository syncForPublish() {
         return sync(!pushedAtFirstTry);
+    }
+
+    /**
+     * Call before a publish cycle, under the lock, with the fencing tokens of its grant ({@code first}: the head's,
+     * {@code last}: its last group-commit member's, or the head's). Tokens come from one counter per KB that every
+     * grant and member draws from, so a cycle whose first token follows the last one of this checkout's previous cycle
+     * had no other holder in between: nobody else can have pushed to the KB through kbsync. After a gap (another
+     * worker held the KB, however briefly) the cycle fetches first instead of being optimistic, so a checkout that
+     * gets a KB back after a handover catches up with a fetch, not with a rejected push.
+     */
+    public void granted(long first, long last) {
+        if (first != nextFence) {
+            pushedAtFirstTry = false;
+        }
+        nextFence = last + 1;
     }
 
     /**
@@ -93,10 +110,19 @@ public final class KbCheckout implements AutoCloseable {
         pushedAtFirstTry = false;
     }
 
+    /**
+     * Whether the last sync found the remote moved by another writer since this checkout's last clean cycle (false
+     * when it could not tell: no clean cycle before, or no fetch).
+     */
+    boolean remoteMovedAtSync() {
+        return movedAtSync;
+    }
+
     private KbRepository sync(boolean fetch) {
         CleanMark mark = clean;
         clean = null;
         pushedAtFirstTry = false;
+        movedAtSync = false;
         if (repo == null) {
             repo = openOrReclone();
         }
@@ -106,6 +132,9 @@ public final class KbCheckout implements AutoCloseable {
             remoteQuiet = mark != null
                     && recovery instanceof Recovery.Recovered r
                     && r.head().equals(mark.head());
+            movedAtSync = mark != null
+                    && recovery instanceof Recovery.Recovered r
+                    && !r.head().equals(mark.head());
         }
         if (recovery instanceof Recovery.NeedsReclone needs) {
             log.warn("checkout {} is damaged ({}); cloning again", dir, needs.reason());
@@ -152,6 +181,7 @@ public final class KbCheckout implements AutoCloseable {
         clean = null;
         pushedAtFirstTry = false;
         remoteQuiet = false;
+        nextFence = -1;
         if (repo != null) {
             repo.close();
             repo = null;

@@ -72,7 +72,7 @@ public final class PublishCycle {
         try {
             return attempt(checkout, units, git, rounds);
         } finally {
-            stats.accept(new CycleStats(git.total(), rounds.rejections));
+            stats.accept(new CycleStats(git.total(), rounds.rejections, rounds.behind));
         }
     }
 
@@ -80,12 +80,16 @@ public final class PublishCycle {
     private static final class Rounds {
         int rounds;
         int rejections;
+        boolean behind;
     }
 
     private List<Outcome> attempt(KbCheckout checkout, List<? extends WorkUnit> units, GitStopwatch git, Rounds done) {
         KbRepository repo;
         try {
             repo = git.time(checkout::syncForPublish);
+            if (done.rounds == 0 && done.rejections == 0) {
+                done.behind = checkout.remoteMovedAtSync();
+            }
         } catch (GitException e) {
             Outcome failed = new Outcome.Failed(GitFailureCodes.ofSync(e), e.getMessage(), done.rejections);
             return new ArrayList<>(Collections.nCopies(units.size(), failed));
@@ -243,6 +247,7 @@ public final class PublishCycle {
             return batch.committedAre(new Outcome.Failed(GitFailureCodes.ofPush(push), push.message(), rejections));
         }
         batch.done().rejections++;
+        batch.done().behind |= batch.done().rounds == 0;
         batch.checkout().pushRejected();
         log.info("push of {} rejected (non-fast-forward); re-applying on the new remote head", batch.first());
         return again(

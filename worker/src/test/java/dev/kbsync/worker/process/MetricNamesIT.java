@@ -69,6 +69,8 @@ class MetricNamesIT {
             "kbsync_worker_git_seconds_max gauge {} \"Git time per job\"",
             "kbsync_worker_jobs_done_total counter {} \"Jobs reported done\"",
             "kbsync_worker_jobs_failed_total counter {} \"Jobs reported failed\"",
+            "kbsync_worker_publish_cycles_behind_total counter {} \"Publish cycles that began behind the remote (another"
+                    + " writer pushed since this checkout's last cycle)\"",
             "kbsync_worker_publish_cycles_rejected_total counter {} \"Publish cycles (jobs or group-commit batches)"
                     + " with a push rejected as non-fast-forward\"",
             "kbsync_worker_push_rejections_total counter {} \"Non-fast-forward push rejections\"");

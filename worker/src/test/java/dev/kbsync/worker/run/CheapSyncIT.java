@@ -237,6 +237,29 @@ class CheapSyncIT {
         assertThat(work.resolve("extra.md")).doesNotExist();
     }
 
+    @Test
+    void shouldFetchFirstWhenTheGrantsFencingTokensShowAnotherHolderSinceTheLastCycle() {
+        checkout.granted(1, 1);
+        published(cycle().run(checkout, note("warm-1"))); // token 1
+        checkout.granted(2, 4);
+        published(cycle().run(checkout, note("warm-2"))); // token 2 (as the head of a batch up to token 4)
+        GitFixture.pushDirectly(remote, tmp.resolve("other"), "other.md", "pushed by the holder of token 5\n");
+
+        fences = 5;
+        checkout.granted(6, 6); // token 5 went to somebody else
+        Outcome handedBack = cycle().run(checkout, note("job-1")); // token 6
+
+        published(handedBack);
+        assertThat(handedBack.pushRejections())
+                .as("a gap in the tokens: the cycle fetched first, its push went through")
+                .isZero();
+        checkout.granted(7, 7);
+        published(cycle().run(checkout, note("job-2")));
+        GitFixture.pushDirectly(remote, tmp.resolve("other-2"), "other-2.md", "pushed outside kbsync\n");
+        checkout.granted(8, 8); // contiguous and the last two cycles clean: optimistic, so a push outside is rejected
+        assertThat(cycle().run(checkout, note("job-3")).pushRejections()).isEqualTo(1);
+    }
+
     /**
      * Two clean cycles: the second one's fetch finds the remote where the first one's push left it, so the next cycle
      * is optimistic (no fetch before its push).

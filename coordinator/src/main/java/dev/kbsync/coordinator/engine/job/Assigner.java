@@ -8,6 +8,7 @@ import dev.kbsync.coordinator.engine.store.RedisKbRegistry;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Claim;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.error.NotFoundException;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Optional;
@@ -21,9 +22,11 @@ public final class Assigner {
     private final Tickets tickets;
     private final RedisKbRegistry kbs;
     private final Changes changes;
+    private final Context context;
 
-    public Assigner(Poller poller, Tickets tickets, RedisKbRegistry kbs, Changes changes) {
+    public Assigner(Poller poller, Tickets tickets, RedisKbRegistry kbs, Changes changes, Context context) {
         this.poller = poller;
+        this.context = context;
         this.tickets = tickets;
         this.kbs = kbs;
         this.changes = changes;
@@ -31,14 +34,21 @@ public final class Assigner {
 
     /** The next assignment, or empty at {@code deadlineNanos} (System.nanoTime). */
     public Future<Optional<Assignment>> next(String workerId, long deadlineNanos) {
-        return poller.take(deadlineNanos)
+        return poller.take(workerId, deadlineNanos)
                 .compose(kb -> kb.isEmpty()
                         ? Future.succeededFuture(Optional.empty())
-                        : tickets.claim(kb.get(), workerId)
-                                .compose(claim -> claim.isEmpty()
-                                        ? next(workerId, deadlineNanos)
-                                        : assignments(kb.get(), List.of(claim.get()))
-                                                .map(list -> Optional.of(list.get(0)))));
+                        : tickets.claim(kb.get(), workerId).compose(claim -> {
+                            if (claim.isEmpty()) {
+                                return next(workerId, deadlineNanos);
+                            }
+                            context.runOnContext(v -> poller.claimed(workerId));
+                            return assignments(kb.get(), List.of(claim.get())).map(list -> Optional.of(list.get(0)));
+                        }));
+    }
+
+    /** {@code workerId} released a job's grant here (it will poll again soon: worker affinity). */
+    public void finished(String workerId) {
+        context.runOnContext(v -> poller.finished(workerId));
     }
 
     /** Assignments for claims just made on {@code kb} (a poll's, or a group commit's members). */

@@ -4,6 +4,7 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.engine.event.Events;
 import dev.kbsync.coordinator.engine.redis.Redis;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
+import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import org.redisson.api.RScoredSortedSet;
 import org.redisson.client.codec.StringCodec;
@@ -14,7 +15,10 @@ import org.slf4j.LoggerFactory;
  * Reacts to grants made here (by a driver or by an enqueue, release or sweep step): reports them and makes a granted
  * job dispatchable by adding its KB to {@code kbsync:ready} (a sorted set of KB ids by the time they became ready: at
  * most one entry per KB, so it stays bounded whoever polls) and waking every coordinator's pollers. A stale entry (the
- * grant was claimed or ended meanwhile) costs a poller one claim step that finds nothing.
+ * grant was claimed or ended meanwhile) costs a poller one claim step that finds nothing. A grant with a preferred
+ * worker (worker affinity: the grant step reserved it for that worker, see claim.lua) is first offered to that
+ * worker's polls here ({@link Poller#offer}); when the offer lapses, or is not made (the worker is busy or unknown
+ * here), the reservation is lifted and the grant made dispatchable to all.
  */
 public final class Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -24,19 +28,51 @@ public final class Dispatcher {
     private final Events events;
     private final MetricsSink metrics;
     private final RScoredSortedSet<String> ready;
+    private final Poller poller;
+    private final Tickets tickets;
 
-    public Dispatcher(Redis redis, Events events, MetricsSink metrics) {
+    public Dispatcher(Redis redis, Events events, MetricsSink metrics, Poller poller, Tickets tickets) {
         this.redis = redis;
+        this.tickets = tickets;
         this.events = events;
         this.metrics = metrics;
+        this.poller = poller;
         this.ready = redis.client().getScoredSortedSet(READY, StringCodec.INSTANCE);
     }
 
     public void granted(KbId kb, Granted grant) {
         metrics.granted(kb, Math.max(0, grant.nowMs() - grant.createdMs()));
-        if (grant.job()) {
-            ready(kb);
+        if (!grant.job()) {
+            return;
         }
+        grant.preferredWorker()
+                .ifPresentOrElse(
+                        worker -> redis.context().runOnContext(v -> {
+                            Runnable toAll = () -> toAll(kb, grant.leaseId());
+                            if (!poller.offer(kb, worker, toAll)) {
+                                toAll.run();
+                            }
+                        }),
+                        () -> ready(kb));
+    }
+
+    /** Lifts the grant's reservation for its preferred worker, then makes it dispatchable to all. */
+    private void toAll(KbId kb, String leaseId) {
+        tickets.unreserve(kb, leaseId).onComplete(r -> {
+            if (r.failed()) { // the reservation lapses by itself after the window
+                LOG.debug("unreserving {} failed: {}", leaseId, r.cause().toString());
+            }
+            ready(kb);
+        });
+    }
+
+    /** The sweep found {@code kb}'s job grant unclaimed: dispatchable again, unless it is offered to a worker now. */
+    public void swept(KbId kb) {
+        redis.context().runOnContext(v -> {
+            if (!poller.offered(kb)) {
+                ready(kb);
+            }
+        });
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.kbsync.coordinator.engine.redis.Redis;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -13,8 +14,10 @@ import org.redisson.client.codec.StringCodec;
 
 /**
  * Long-poll on the global ready set without holding a Redis connection: a non-blocking ZPOPMIN (the KB that became
- * ready first), then sleep until a "ready" notification (Redis pub/sub) or a 1 s safety timer, then again, until the
- * deadline.
+ * ready first), else a KB offered to this worker alone ({@link Affinity}), then sleep until a "ready" notification
+ * (Redis pub/sub), an offer to this worker, or a 1 s safety timer, then again, until the deadline. The ready set comes
+ * first, so a KB that waits there is never passed over for one the worker is preferred for; a ready entry of a KB
+ * whose grant is offered to another worker is stale and skipped (the offer makes it ready again when it lapses).
  */
 public final class Poller {
     private static final long SAFETY_MS = 1000;
@@ -22,51 +25,114 @@ public final class Poller {
     private final Vertx vertx;
     private final Redis redis;
     private final RScoredSortedSet<String> ready;
-    private List<Promise<Void>> sleepers = new ArrayList<>();
+    private final Affinity affinity;
+    private List<Sleeper> sleepers = new ArrayList<>();
     private long generation;
 
-    public Poller(Vertx vertx, Redis redis) {
+    public Poller(Vertx vertx, Redis redis, Duration affinityWindow) {
         this.vertx = vertx;
         this.redis = redis;
         this.ready = redis.client().getScoredSortedSet(Dispatcher.READY, StringCodec.INSTANCE);
+        this.affinity = new Affinity(vertx, affinityWindow);
     }
 
-    /** The next KB with a granted job, or empty at {@code deadlineNanos} (System.nanoTime). */
-    public Future<Optional<KbId>> take(long deadlineNanos) {
+    /** The next KB with a granted job for {@code worker}, or empty at {@code deadlineNanos} (System.nanoTime). */
+    public Future<Optional<KbId>> take(String worker, long deadlineNanos) {
         Promise<Long> seen = Promise.promise();
-        redis.context().runOnContext(v -> seen.complete(generation));
-        return seen.future()
-                .compose(gen -> redis.on(ready.pollFirstAsync()).compose(kb -> {
-                    long remainingMs = (deadlineNanos - System.nanoTime()) / 1_000_000;
-                    if (kb != null || remainingMs <= 0) {
-                        return Future.succeededFuture(Optional.ofNullable(kb).map(KbId::of));
-                    }
-                    return sleep(gen, Math.min(remainingMs, SAFETY_MS)).compose(v -> take(deadlineNanos));
+        redis.context().runOnContext(v -> {
+            affinity.pollStarted(worker);
+            seen.complete(generation);
+        });
+        Promise<Optional<KbId>> taken = Promise.promise();
+        seen.future()
+                .compose(gen -> take(worker, gen, deadlineNanos))
+                .onComplete(r -> redis.context().runOnContext(v -> {
+                    affinity.pollEnded(worker);
+                    taken.handle(r);
                 }));
+        return taken.future();
+    }
+
+    /**
+     * Offers {@code kb}'s job grant to {@code worker}'s polls alone for the affinity window (then, or if the worker
+     * takes another job first, {@code toAll} runs); false if it is not offered (see {@link Affinity#offer}). Runs on
+     * the engine context.
+     */
+    boolean offer(KbId kb, String worker, Runnable toAll) {
+        if (!affinity.offer(kb, worker, toAll)) {
+            return false;
+        }
+        wake(worker);
+        return true;
+    }
+
+    /** Whether {@code kb}'s grant is offered to one worker right now. Runs on the engine context. */
+    boolean offered(KbId kb) {
+        return affinity.holds(kb);
+    }
+
+    /** {@code worker} took a job from a poll. Runs on the engine context. */
+    void claimed(String worker) {
+        affinity.claimed(worker);
+    }
+
+    /** {@code worker} released a job's grant here. Runs on the engine context. */
+    void finished(String worker) {
+        affinity.finished(worker);
     }
 
     /** Wakes every local poller (a job became dispatchable somewhere). Runs on the engine context. */
     public void wake() {
-        generation++;
-        List<Promise<Void>> woken = sleepers;
-        sleepers = new ArrayList<>();
-        woken.forEach(Promise::tryComplete);
+        wake(null);
     }
 
-    private Future<Void> sleep(long gen, long ms) {
-        Promise<Void> woken = Promise.promise();
+    private Future<Optional<KbId>> take(String worker, long gen, long deadlineNanos) {
+        return redis.on(ready.pollFirstAsync()).compose(kb -> {
+            if (kb != null) {
+                return affinity.mayClaim(KbId.of(kb), worker)
+                        ? Future.succeededFuture(Optional.of(KbId.of(kb)))
+                        : take(worker, gen, deadlineNanos);
+            }
+            Optional<KbId> offered = affinity.take(worker);
+            long remainingMs = (deadlineNanos - System.nanoTime()) / 1_000_000;
+            if (offered.isPresent() || remainingMs <= 0) {
+                return Future.succeededFuture(offered);
+            }
+            return sleep(worker, gen, Math.min(remainingMs, SAFETY_MS))
+                    .compose(next -> take(worker, next, deadlineNanos));
+        });
+    }
+
+    /** Wakes {@code worker}'s local pollers (every one's if null); the others see the new generation. */
+    private void wake(String worker) {
+        generation++;
+        List<Sleeper> woken = new ArrayList<>();
+        List<Sleeper> kept = new ArrayList<>();
+        for (Sleeper s : sleepers) {
+            (worker == null || worker.equals(s.worker) ? woken : kept).add(s);
+        }
+        sleepers = kept;
+        woken.forEach(s -> s.woken.tryComplete(generation));
+    }
+
+    /** Completes with the generation to check against next, on the engine context. */
+    private Future<Long> sleep(String worker, long gen, long ms) {
+        Promise<Long> woken = Promise.promise();
         redis.context().runOnContext(v -> {
             if (gen != generation) {
-                woken.tryComplete();
+                woken.tryComplete(generation);
                 return;
             }
-            sleepers.add(woken);
+            Sleeper sleeper = new Sleeper(worker, woken);
+            sleepers.add(sleeper);
             long timer = vertx.setTimer(ms, t -> {
-                sleepers.remove(woken);
-                woken.tryComplete();
+                sleepers.remove(sleeper);
+                woken.tryComplete(generation);
             });
             woken.future().onComplete(x -> vertx.cancelTimer(timer));
         });
         return woken.future();
     }
+
+    private record Sleeper(String worker, Promise<Long> woken) {}
 }

@@ -178,7 +178,12 @@ public final class RedisJobService implements JobService {
     private Future<Job> answer(JobRef ref, JobOutcome outcome, Completed completed) {
         return switch (completed.report()) {
             case RECORDED -> {
-                completed.ended().ifPresent(ended -> metrics.released(ref.kb(), ended.heldMs()));
+                completed.ended().ifPresent(ended -> {
+                    metrics.released(ref.kb(), ended.heldMs());
+                    if (ended.worker() != null) {
+                        assigner.finished(ended.worker());
+                    }
+                });
                 metrics.pushRejections(ref.kb(), outcome.pushRejections());
                 changes.released(
                         ref.kb(),

@@ -16,6 +16,7 @@ public enum Script {
     HEAD("head.lua", RScript.Mode.READ_ONLY, false),
     GRANT("grant.lua", RScript.Mode.READ_WRITE, true),
     CLAIM("claim.lua", RScript.Mode.READ_WRITE, true),
+    UNRESERVE("unreserve.lua", RScript.Mode.READ_WRITE, false),
     HEARTBEAT("heartbeat.lua", RScript.Mode.READ_WRITE, false),
     EXTEND("extend.lua", RScript.Mode.READ_WRITE, true),
     COMPLETE("complete.lua", RScript.Mode.READ_WRITE, true),

@@ -19,7 +19,10 @@ public final class Outcomes {
     /** What a grant step did for the head ticket. */
     public sealed interface GrantResult permits Granted, Held, NotHead, LockBusy, Idle {}
 
-    /** A new grant; times are Redis ms: made at {@code nowMs}, lapses at {@code expiresMs} unless renewed. */
+    /**
+     * A new grant; times are Redis ms: made at {@code nowMs}, lapses at {@code expiresMs} unless renewed. {@code
+     * affinity}: for a job's grant, the worker that last released a grant of the KB it had taken (null: none known).
+     */
     public record Granted(
             String ticket,
             String leaseId,
@@ -30,10 +33,16 @@ public final class Outcomes {
             long nowMs,
             long expiresMs,
             long deadlineMs,
-            long ttlMs)
+            long ttlMs,
+            String affinity)
             implements GrantResult {
         public boolean job() {
             return kind == TicketKind.JOB;
+        }
+
+        /** The worker a job's grant is offered to first (worker affinity), if any. */
+        public Optional<String> preferredWorker() {
+            return job() ? Optional.ofNullable(affinity).filter(w -> !w.isEmpty()) : Optional.empty();
         }
 
         /** The grant as a raw lease (not meaningful for a job's grant). */
@@ -92,7 +101,7 @@ public final class Outcomes {
     /**
      * A grant ended; {@code failed}: job tickets that ran out of attempts with it; {@code requeued}: group-commit members
      * that went back to waiting; {@code next}: what the same step did for the next ticket; {@code dropped}: dead raw
-     * waiters it skipped on the way.
+     * waiters it skipped on the way; {@code worker}: the worker that had taken the job's grant (null: none).
      */
     public record Ended(
             String leaseId,
@@ -106,7 +115,8 @@ public final class Outcomes {
             List<String> failed,
             List<String> requeued,
             GrantResult next,
-            List<String> dropped)
+            List<String> dropped,
+            String worker)
             implements ReleaseResult {
         /** The ended grant as a raw lease in its final state (not meaningful for a job's grant). */
         public Lease rawLease(KbId kb) {

@@ -215,7 +215,8 @@ public final class Replies {
                 g.getLong("granted"),
                 g.getLong("expires"),
                 g.getLong("deadline"),
-                g.getLong("ttl"));
+                g.getLong("ttl"),
+                g.getString("affinity"));
     }
 
     static Optional<Ended> ended(JsonObject e) {
@@ -234,7 +235,8 @@ public final class Replies {
                 Records.strings(e, "failed"),
                 Records.strings(e, "requeued"),
                 next(e.getJsonObject("next")),
-                Records.strings(e, "dropped")));
+                Records.strings(e, "dropped"),
+                e.getString("worker")));
     }
 
     /** claim's reply, or a group-commit member's: the job running under its own lease. */

@@ -83,9 +83,17 @@ public final class Tickets {
         return run(Script.GRANT, kb, ticket).map(Replies::grantResult);
     }
 
-    /** Takes the KB's job grant for {@code workerId} if it is live and not taken yet; the job goes running. */
+    /**
+     * Takes the KB's job grant for {@code workerId} if it is live and not taken yet, and not reserved for another
+     * worker (worker affinity, for the affinity window after the grant); the job goes running.
+     */
     public Future<Optional<Claim>> claim(KbId kb, String workerId) {
-        return run(Script.CLAIM, kb, workerId).map(r -> Replies.claim(kb, r));
+        return run(Script.CLAIM, kb, workerId, settings.affinityWindowMs()).map(r -> Replies.claim(kb, r));
+    }
+
+    /** Lifts the reservation of the grant {@code leaseId} for its preferred worker: any worker may claim it now. */
+    public Future<Void> unreserve(KbId kb, String leaseId) {
+        return run(Script.UNRESERVE, kb, leaseId).mapEmpty();
     }
 
     /** Extends a live grant or keeps a live raw waiter alive; the ticket as it is after. */

@@ -1,10 +1,15 @@
--- A worker takes the KB's current grant if it is a job's, not yet taken and not expired; the job goes running in
--- the same step. ARGV[11]: worker id.
+-- A worker takes the KB's current grant if it is a job's, not yet taken and not expired, and not reserved for another
+-- worker (worker affinity: a grant names its preferred worker for ARGV[12] ms, unless unreserve.lua lifted it); the job
+-- goes running in the same step. ARGV[11]: worker id.
 -- Reply: {} | {lease, fence, granted, expires, deadline, ttl, now, t (the ticket), job (its record)}.
 local worker = ARGV[11]
 local now = nowMs()
 local g = currentGrant()
 if not g or g.claimed or g.expires < now then
+  return cjson.encode({})
+end
+local pref = redis.call('hget', LEASE, 'pref')
+if pref and pref ~= worker and now < g.granted + tonumber(ARGV[12]) then
   return cjson.encode({})
 end
 local t = getT(g.ticket)

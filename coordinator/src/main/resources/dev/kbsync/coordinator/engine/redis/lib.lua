@@ -266,8 +266,13 @@ local function grantHead(now, ownTid, dropped)
       t.s, t.f, t.l = 'granted', fence, lid
       putT(tid, t)
       redis.call('zrem', ALIVE, tid)
+      -- Worker affinity: a job's grant is reserved (claim.lua) for the worker that last released a grant of this KB
+      local affinity = t.k == 'job' and redis.call('hget', STATS, 'aff') or nil
+      if affinity then
+        redis.call('hset', LEASE, 'pref', affinity)
+      end
       return {ticket = tid, lease = lid, fence = fence, kind = t.k, holder = t.h, created = t.c, granted = now,
-        expires = expires, deadline = deadline, ttl = t.ttl}
+        expires = expires, deadline = deadline, ttl = t.ttl, affinity = affinity or nil}
     end
   end
   return nil
@@ -331,6 +336,13 @@ end
 -- step. Returns what ended, for the reply.
 local function endGrant(g, requeue, reason, now)
   redis.call('del', LEASE)
+  -- Worker affinity: the worker that released a grant it had taken holds the KB's freshest checkout; one whose grant
+  -- lapsed (silent, or over the maximum hold) loses the preference.
+  if reason == 'released' and g.claimed and g.worker then
+    redis.call('hset', STATS, 'aff', g.worker)
+  elseif reason ~= 'released' then
+    redis.call('hdel', STATS, 'aff')
+  end
   dropFairLock(g.owner, now)
   local held = now - g.granted
   local avg = tonumber(redis.call('hget', STATS, 'avg') or held)
@@ -362,6 +374,7 @@ local function endGrant(g, requeue, reason, now)
   end
   local dropped = {}
   local out = {lease = g.lease, ticket = g.ticket, fence = g.fence, held = held, reason = reason,
+    worker = g.claimed and g.worker or nil,
     kind = t and t.k or 'lease', holder = t and t.h or '', ttl = g.ttl, failed = failed, requeued = requeued,
     next = grantHead(now, nil, dropped), dropped = dropped}
   return out
