@@ -40,6 +40,30 @@ public record Job(
         files = files == null ? List.of() : List.copyOf(files);
     }
 
+    /** A job just accepted: queued, nothing ahead known yet, no grant, no result. */
+    public static Job queued(String id, KbId kb, String user, JobPayload payload, Instant createdAt) {
+        return new Job(
+                id,
+                kb,
+                user,
+                payload,
+                JobState.QUEUED,
+                0,
+                0,
+                0,
+                null,
+                null,
+                null,
+                null,
+                List.of(),
+                null,
+                null,
+                0,
+                createdAt,
+                null,
+                null);
+    }
+
     public JobKind kind() {
         return payload.kind();
     }

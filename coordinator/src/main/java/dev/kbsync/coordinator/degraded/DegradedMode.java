@@ -188,26 +188,7 @@ public final class DegradedMode implements AutoCloseable {
      * the journal is full or cannot be written; the same idempotency key of the same user answers the first job.
      */
     public Future<Job> accept(KbId kb, String user, JobPayload payload, Optional<String> key) {
-        Job job = new Job(
-                JobRef.create(kb).id(),
-                kb,
-                user,
-                payload,
-                JobState.QUEUED,
-                0,
-                0,
-                0,
-                null,
-                null,
-                null,
-                null,
-                List.of(),
-                null,
-                null,
-                0,
-                clock.instant(),
-                null,
-                null);
+        Job job = Job.queued(JobRef.create(kb).id(), kb, user, payload, clock.instant());
         return executor.executeBlocking(() -> {
                     synchronized (this) {
                         Job first = key.map(k -> keys.get(user + "\n" + k)).orElse(null);

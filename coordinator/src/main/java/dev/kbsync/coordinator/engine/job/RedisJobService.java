@@ -6,7 +6,6 @@ import dev.kbsync.api.Job;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPage;
 import dev.kbsync.api.JobPayload;
-import dev.kbsync.api.JobState;
 import dev.kbsync.api.Quoting;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.engine.event.Changes;
@@ -205,26 +204,7 @@ public final class RedisJobService implements JobService {
     }
 
     private static Job queued(JobRef ref, String user, JobPayload payload, Instant createdAt) {
-        return new Job(
-                ref.id(),
-                ref.kb(),
-                user,
-                payload,
-                JobState.QUEUED,
-                0,
-                0,
-                0,
-                null,
-                null,
-                null,
-                null,
-                List.of(),
-                null,
-                null,
-                0,
-                createdAt,
-                null,
-                null);
+        return Job.queued(ref.id(), ref.kb(), user, payload, createdAt);
     }
 
     /**
