@@ -68,11 +68,11 @@ public final class KbCheckout implements AutoCloseable {
 
     /**
      * Call before a publish cycle, under the lock, with the fencing tokens of its grant ({@code first}: the head's,
-     * {@code last}: its last group-commit member's, or the head's). Tokens come from one counter per KB that every
-     * grant and member draws from, so a cycle whose first token follows the last one of this checkout's previous cycle
-     * had no other holder in between: nobody else can have pushed to the KB through kbsync. After a gap (another
-     * worker held the KB, however briefly) the cycle fetches first instead of being optimistic, so a checkout that
-     * gets a KB back after a handover catches up with a fetch, not with a rejected push.
+     * {@code last}: its last group-commit member's, or the head's). A cycle whose first token follows the last one of
+     * this checkout's previous cycle had no other holder in between; after a gap the cycle fetches first instead of
+     * being optimistic, so a checkout that gets a KB back after a handover catches up with a fetch, not with a rejected
+     * push. Tokens follow the Redis clock (at least one per millisecond apart), so grants more than a millisecond
+     * apart show a gap even without a handover: such cycles fetch first too (safe, one fetch more per cycle).
      */
     public void granted(long first, long last) {
         if (first != nextFence) {
