@@ -48,7 +48,7 @@ class LeaseLost(Rejected):
 
 
 class Conflict(Rejected):
-    """Any other 409 (``JOB_FINISHED``, ``IDEMPOTENCY_MISMATCH``, ...)."""
+    """Any other 409 (``JOB_ENDED``, ``JOB_RUNNING``, ``IDEMPOTENCY_MISMATCH``, ...)."""
 
 
 class RateLimited(Rejected):

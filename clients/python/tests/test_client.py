@@ -130,7 +130,7 @@ class ClientTest(unittest.TestCase):
         try:
             self.kb.cancel(job.id)
         except kbsync.Conflict as e:
-            self.assertEqual(e.code, "JOB_FINISHED")
+            self.assertEqual(e.code, "JOB_ENDED")
         except kbsync.KbsyncError as e:
             skip_if_route_missing(self, e, "DELETE /v1/jobs/{id}")
         else:
