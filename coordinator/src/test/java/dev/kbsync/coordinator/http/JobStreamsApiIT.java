@@ -116,9 +116,15 @@ class JobStreamsApiIT {
 
     /**
      * Reads events until one of {@code jobId} fits {@code wanted} (a stream may repeat a position it sent, e.g. when
-     * the first watch of a KB reads its queue).
+     * the first watch of a KB reads its queue). Events of different jobs may come in any order, so one read while
+     * waiting for another job counts too.
      */
     private JobEvent until(EventStream<JobEvent> events, String jobId, Predicate<JobEvent> wanted) {
+        for (JobEvent e : seen) {
+            if (e.job().id().equals(jobId) && wanted.test(e)) {
+                return e;
+            }
+        }
         for (int i = 0; i < 20; i++) {
             JobEvent e = events.next(WAIT);
             seen.add(e);
