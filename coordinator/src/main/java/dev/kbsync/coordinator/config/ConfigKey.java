@@ -79,7 +79,7 @@ public enum ConfigKey implements Key {
     LEASE_WAITER_TTL_SECONDS(
             "lease.waiterTtlSeconds",
             "KBSYNC_LEASE_WAITER_TTL_SECONDS",
-            "5",
+            "4",
             "A raw lease waiter not kept alive (heartbeat or open event stream) this long leaves the queue."),
     LEASE_SWEEP_MILLIS(
             "lease.sweepMillis",
