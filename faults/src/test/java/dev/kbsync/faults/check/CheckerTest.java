@@ -163,6 +163,18 @@ class CheckerTest {
     }
 
     @Test
+    void shouldComparePositionsOnlyWithinOneRedisHistory() {
+        read("j1", "queued", 1);
+        add("nemesis", Type.INVOKE, Kind.FAULT, "", 0, -1, 0, "kill -9 redis master 7000");
+        read("j1", "queued", 3);
+        read("j1", "queued", 4);
+
+        assertThat(check().violations())
+                .containsExactly("position of j1 went up from 3 to 4")
+                .doesNotContain("position of j1 went up from 1 to 3");
+    }
+
+    @Test
     void shouldCatchA500ButCountA503() {
         add("s", Type.INVOKE, Kind.SUBMIT, "", 0, -1, 0, "");
         add("s", Type.FAIL, Kind.SUBMIT, "", 0, -1, 503, "");

@@ -10,13 +10,17 @@ import java.util.Set;
 
 /**
  * What clients were told: never a 5xx other than 503 (an unavailable dependency, with {@code Retry-After}), and a waiting job's or lease's
- * position never goes up while it keeps waiting.
+ * position never goes up while it keeps waiting. Positions are compared within one Redis history only: a killed Redis
+ * (restarted on its AOF, or replaced by a replica in a failover) may come back without its last writes (an fsync a
+ * second behind, a step no replica confirmed), and a job whose step it lost is queued behind more again.
  */
 final class ReadCheck {
     /** What a client records in a 503's state when the answer had no {@code Retry-After}. */
     static final String NO_RETRY_AFTER = dev.kbsync.faults.client.Answer.NO_RETRY_AFTER;
 
     private static final Set<String> WAITING = Set.of("queued", "waiting");
+    /** How the nemeses name a fault that kills Redis (a restart on its AOF, or a master replaced by a replica). */
+    private static final String REDIS_KILL = "kill -9 redis";
 
     private final Observations observations;
     private final List<String> violations;
@@ -38,6 +42,9 @@ final class ReadCheck {
             } else if (e.status() >= 500) {
                 violations.add(
                         "HTTP " + e.status() + " to " + e.process() + " on " + e.kind() + " " + e.kb() + " " + e.id());
+            }
+            if (e.kind() == Kind.FAULT && e.type() == Type.INVOKE && e.state().startsWith(REDIS_KILL)) {
+                lastAhead.clear();
             }
             if (e.kind() != Kind.READ || e.type() != Type.OK) {
                 continue;
