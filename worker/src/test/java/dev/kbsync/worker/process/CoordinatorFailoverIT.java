@@ -112,9 +112,13 @@ class CoordinatorFailoverIT {
                     workers.stream().map(w -> w.metrics().coordinatorMoves()).toList());
 
             assertThat(all).hasSize(NOTES).doesNotHaveDuplicates();
-            assertThat(all.stream().map(client::job))
-                    .as("no lease expired because of the move: every job done on its first attempt")
-                    .allSatisfy(job -> assertThat(job.attempts()).isEqualTo(1));
+            // A job granted to a poll that the stopped coordinator could not answer any more was never claimed: it is
+            // granted again when that grant lapses (one lease TTL), at most one such job per worker slot. Every other
+            // job, held by a worker while it moved, must finish on its first attempt.
+            assertThat(all.stream().map(client::job).filter(job -> job.attempts() > 1))
+                    .as("no lease a worker held expired because of the move")
+                    .hasSizeLessThanOrEqualTo(4)
+                    .allSatisfy(job -> assertThat(job.attempts()).isEqualTo(2));
             assertThat(workers)
                     .as("each worker moved away from the stopped coordinator and back")
                     .allSatisfy(w -> assertThat(w.metrics().coordinatorMoves()).isGreaterThanOrEqualTo(2));
