@@ -15,7 +15,6 @@ import dev.kbsync.coordinator.engine.lease.Grants;
 import dev.kbsync.coordinator.engine.lease.RedisLeaseService;
 import dev.kbsync.coordinator.engine.redis.Redis;
 import dev.kbsync.coordinator.engine.redis.RedisDeployment;
-import dev.kbsync.coordinator.engine.store.Idempotency;
 import dev.kbsync.coordinator.engine.store.RedisKbRegistry;
 import dev.kbsync.coordinator.engine.sweep.Sweeper;
 import dev.kbsync.coordinator.engine.ticket.DriverSettings;
@@ -92,11 +91,12 @@ public final class Engine {
                         config,
                         Clock.systemUTC(),
                         tickets,
-                        new Idempotency(redis, config.jobs().retention()),
                         kbs,
                         new Assigner(poller, tickets, kbs, changes, context),
                         changes,
-                        metrics),
+                        metrics,
+                        redis,
+                        deployment.cluster()),
                 new RedisQueueService(tickets, kbs, watchers),
                 kbs,
                 new RedisWorkerRegistry(redis, config.leaseTtl()));

@@ -19,6 +19,7 @@ import dev.kbsync.coordinator.engine.ticket.Outcomes.Heartbeat;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.ListSlice;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.ReleaseResult;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Sweep;
+import dev.kbsync.coordinator.ratelimit.Window;
 import dev.kbsync.coordinator.service.JobCursor;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -72,6 +73,34 @@ public final class Tickets {
                         submitter,
                         callbackUrl)
                 .map(r -> Replies.enqueued(ticket, r));
+    }
+
+    /**
+     * A submit in one step: the KB's registration checked, the rate windows of {@code step} counted (all or none), the
+     * idempotency key (or the KB's duplicate check) claimed, then the job stored and queued as {@link #enqueue} does.
+     */
+    public Future<Submitted> submit(SubmitStep step) {
+        JobRef ref = step.ref();
+        List<Object> keys = new ArrayList<>(List.of(ref.keys().conf(), step.claimKey()));
+        List<Object> args = new ArrayList<>(List.of(
+                ref.ticket(),
+                TicketKind.JOB.wire(),
+                step.job().user(),
+                step.ttlMs(),
+                step.job().kind().wire(),
+                step.job().toJson().encode(),
+                step.submitter(),
+                step.callbackUrl(),
+                step.claim(),
+                settings.retentionMs(),
+                step.clockMs(),
+                step.member()));
+        for (Window window : step.limits().windows()) {
+            keys.add(window.key());
+            args.add(window.limit());
+            args.add(step.limits().length().toMillis());
+        }
+        return run(Script.SUBMIT, ref.kb(), keys, args.toArray()).map(r -> Submitted.decode(ref.ticket(), r));
     }
 
     public Future<Optional<Head>> head(KbId kb) {
@@ -223,6 +252,11 @@ public final class Tickets {
 
     /** Runs a per-KB script with the common arguments (see lib.lua) followed by {@code args}. */
     private Future<JsonObject> run(Script script, KbId kb, Object... args) {
+        return run(script, kb, List.of(), args);
+    }
+
+    /** {@link #run(Script, KbId, Object...)} with the step's own {@code keys} (in the KB's slot) after the KB's. */
+    private Future<JsonObject> run(Script script, KbId kb, List<Object> keys, Object... args) {
         List<Object> argv = new ArrayList<>(List.of(
                 kb.value(),
                 lockOwner,
@@ -235,6 +269,6 @@ public final class Tickets {
                 settings.coordinatorId(),
                 settings.driverTtlMs()));
         argv.addAll(List.of(args));
-        return redis.run(script, new KbKeys(kb), argv);
+        return redis.run(script, new KbKeys(kb), keys, argv);
     }
 }

@@ -5,7 +5,7 @@
 -- submitting token's name (a job's; '' when unknown), its callback URL ('': none).
 -- Reply: {rank (-1: the ticket already ended), t (the ticket), job (a job's record), next (a grant made here, or
 -- {busy}), dropped (dead waiters dropped from the head), avg (hold-time average, ms), eta (a queued job's ETA inputs,
--- see etaInputs)}.
+-- see etaInputs), remaining (a submit's: see submit.lua)}.
 local tid, kind = ARGV[11], ARGV[12]
 local now = nowMs()
 local t = getT(tid)
@@ -39,4 +39,5 @@ if rank and t.k == 'job' then
   eta = etaInputs(rank)
 end
 return cjson.encode({rank = rank or -1, t = t, job = redis.call('hget', JOBS, tid) or nil, next = next,
-  dropped = dropped, avg = tonumber(redis.call('hget', STATS, 'avg') or '0'), eta = eta})
+  dropped = dropped, avg = tonumber(redis.call('hget', STATS, 'avg') or '0'), eta = eta,
+  remaining = submitted.remaining})
