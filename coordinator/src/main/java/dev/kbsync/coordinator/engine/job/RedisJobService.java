@@ -6,6 +6,7 @@ import dev.kbsync.api.Job;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPage;
 import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.KbId;
 import dev.kbsync.api.Quoting;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.engine.event.Changes;
@@ -25,6 +26,7 @@ import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.coordinator.service.Accepted;
 import dev.kbsync.coordinator.service.JobListQuery;
 import dev.kbsync.coordinator.service.JobService;
+import dev.kbsync.coordinator.service.Restoration;
 import dev.kbsync.coordinator.service.Submission;
 import io.vertx.core.Future;
 import java.time.Clock;
@@ -125,7 +127,7 @@ public final class RedisJobService implements JobService {
     }
 
     @Override
-    public Future<Job> restore(Job accepted, Optional<String> idempotencyKey) {
+    public Future<Job> restore(Job accepted, Optional<String> idempotencyKey, Restoration how) {
         return JobRef.of(accepted.id())
                 .compose(ref -> kbs.require(ref.kb())
                         .compose(v -> tickets.job(ref))
@@ -134,16 +136,35 @@ public final class RedisJobService implements JobService {
                                 return Future.succeededFuture(stored.get());
                             }
                             if (idempotencyKey.isEmpty()) {
-                                return store(ref, accepted, "", "");
+                                return restored(ref, accepted, how);
                             }
                             Submission s =
                                     new Submission(ref.kb(), accepted.user(), accepted.payload(), idempotencyKey, "");
                             return idempotency
                                     .claim(accepted.user(), idempotencyKey.get(), ref.id())
                                     .compose(id -> id.equals(ref.id())
-                                            ? store(ref, accepted, "", "")
+                                            ? restored(ref, accepted, how)
                                             : existing(id, s, false).map(Accepted::job));
                         }));
+    }
+
+    @Override
+    public Future<Void> raiseFence(KbId kb, long atLeast) {
+        return kbs.require(kb).compose(v -> tickets.raiseFence(kb, atLeast)).mapEmpty();
+    }
+
+    /** Stores a journal job as {@code how} says: queued (and announced as such), or done by its degraded run. */
+    private Future<Job> restored(JobRef ref, Job accepted, Restoration how) {
+        Job job = queued(ref, accepted.user(), accepted.payload(), accepted.createdAt());
+        return tickets.enqueueRestored(ref.kb(), ref.ticket(), config.leaseTtl().toMillis(), job, how)
+                .map(enqueued -> {
+                    if (how.landed().isPresent()) {
+                        changes.ended(enqueued.job());
+                    } else {
+                        changes.enqueued(ref.kb(), enqueued);
+                    }
+                    return enqueued.job();
+                });
     }
 
     @Override

@@ -20,6 +20,7 @@ import dev.kbsync.coordinator.engine.ticket.Outcomes.ListSlice;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.ReleaseResult;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Sweep;
 import dev.kbsync.coordinator.service.JobCursor;
+import dev.kbsync.coordinator.service.Restoration;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -74,6 +75,42 @@ public final class Tickets {
                 .map(r -> Replies.enqueued(ticket, r));
     }
 
+    /**
+     * Stores a job restored from a degraded coordinator's journal under its own ticket (see enqueue.lua): queued with
+     * the token of its first degraded grant, or done when a degraded run landed it ({@code how}).
+     */
+    public Future<Enqueued> enqueueRestored(KbId kb, String ticket, long ttlMs, Job job, Restoration how) {
+        String landed = how.landed()
+                .map(done -> new JsonObject()
+                        .put("lease", done.leaseId())
+                        .put("fence", how.landedFence())
+                        .put("commit", done.commit() == null ? "" : done.commit())
+                        .put("url", done.commitUrl() == null ? "" : done.commitUrl())
+                        .put("files", files(done))
+                        .put("result", done.result() == null ? "" : done.result())
+                        .encode())
+                .orElse("");
+        return run(
+                        Script.ENQUEUE,
+                        kb,
+                        ticket,
+                        TicketKind.JOB.wire(),
+                        job.user(),
+                        ttlMs,
+                        job.kind().wire(),
+                        job.toJson().encode(),
+                        "",
+                        "",
+                        how.firstFence() > 0 ? Long.toString(how.firstFence()) : "",
+                        landed)
+                .map(r -> Replies.enqueued(ticket, r));
+    }
+
+    /** Raises the KB's fencing counter to at least {@code atLeast} (fence.lua); the counter after. */
+    public Future<Long> raiseFence(KbId kb, long atLeast) {
+        return run(Script.FENCE, kb, atLeast).map(r -> r.getLong("fence"));
+    }
+
     public Future<Optional<Head>> head(KbId kb) {
         return run(Script.HEAD, kb).map(Replies::head);
     }
@@ -120,9 +157,7 @@ public final class Tickets {
             result = done.result() == null ? "" : done.result();
             commit = done.commit() == null ? "" : done.commit();
             commitUrl = done.commitUrl() == null ? "" : done.commitUrl();
-            JsonArray array = new JsonArray();
-            done.files().forEach(f -> array.add(f.toJson()));
-            files = array.encode();
+            files = files(done);
         } else if (outcome instanceof JobOutcome.Failed failed) {
             error = failed.error().toJson().encode();
         }
@@ -222,6 +257,12 @@ public final class Tickets {
     }
 
     /** Runs a per-KB script with the common arguments (see lib.lua) followed by {@code args}. */
+    private static String files(JobOutcome.Done done) {
+        JsonArray array = new JsonArray();
+        done.files().forEach(f -> array.add(f.toJson()));
+        return array.encode();
+    }
+
     private Future<JsonObject> run(Script script, KbId kb, Object... args) {
         List<Object> argv = new ArrayList<>(List.of(
                 kb.value(),
