@@ -14,8 +14,9 @@ local HOOKS = KEYS[17]
 local KB, OWNER, MAX_HOLD, PUBLISH = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local MAX_ATTEMPTS, RETENTION, NONCE = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
 local WAITER_TTL, COORDINATOR, DRIVER_TTL = tonumber(ARGV[8]), ARGV[9], ARGV[10]
--- What a submit's checks (submit.lua, run before enqueue.lua in the same step) hand on to the reply: remaining, the
--- least room left in the rate windows it counted in.
+-- What a submit's checks (submit.lua, run before enqueue.lua in the same step) hand on: remaining (for the reply), the
+-- least room left in the rate windows it counted in; for a job restored from a degraded journal, ff (the token of its
+-- first degraded grant) and landed (the outcome of a degraded run that landed it).
 local submitted = {}
 -- Ended raw leases are kept at most an hour (GET /v1/leases/{id} still answers); finished jobs for the retention.
 local RAW_KEEP = math.min(RETENTION, 3600000)
