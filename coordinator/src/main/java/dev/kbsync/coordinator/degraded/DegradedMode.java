@@ -178,6 +178,11 @@ public final class DegradedMode implements AutoCloseable {
         return dispatch.lease(leaseId);
     }
 
+    /** Group commit under a local lease: the note jobs right behind its job (see {@link LocalWork#extend}). */
+    public Future<List<Assignment>> extend(String leaseId, int max) {
+        return work.extend(leaseId, max);
+    }
+
     /** A local job's outcome from its worker; empty when it is not one (see {@link LocalWork#complete}). */
     public Future<Optional<Job>> complete(String jobId, JobOutcome outcome) {
         return work.complete(jobId, outcome);

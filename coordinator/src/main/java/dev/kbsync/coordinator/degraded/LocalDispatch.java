@@ -2,6 +2,7 @@ package dev.kbsync.coordinator.degraded;
 
 import dev.kbsync.api.Assignment;
 import dev.kbsync.api.Job;
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbConfig;
@@ -12,8 +13,10 @@ import dev.kbsync.coordinator.engine.redis.Ids;
 import dev.kbsync.coordinator.service.Restoration;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -25,7 +28,8 @@ import java.util.Set;
  * the maximum hold without an outcome and its job is handed out again. A run refused at its push ({@code STALE_FENCE}:
  * another coordinator's degraded run fenced the branch higher; {@code PUSH_REJECTED}) goes back to the head of its
  * KB's local queue under a new token; a run that failed otherwise is left to Redis (its job is restored queued and
- * runs there); a run that landed is remembered ({@link #restoration}) and its job restored done. Thread-safe.
+ * runs there); a run that landed is remembered ({@link #restoration}) and its job restored done. A note job's worker
+ * takes the note jobs right behind it in one group commit ({@link #extend}). Thread-safe.
  */
 final class LocalDispatch {
     /** Failures of a push refused by the branch, not by the job: the job is handed out again. */
@@ -136,28 +140,64 @@ final class LocalDispatch {
             if (config == null || (slot.state == State.RUNNING && slot.deadlineNanos - now > 0)) {
                 continue;
             }
-            long token = fences.next(kb);
-            slot.state = State.RUNNING;
-            slot.token = token;
-            slot.firstToken = slot.firstToken == 0 ? token : slot.firstToken;
-            slot.deadlineNanos = now + hold.toNanos();
-            Instant at = Instant.now();
-            slot.lease = new Lease(
-                    slot.job.id() + "." + token + "." + Ids.nonce(),
-                    kb,
-                    worker,
-                    LeaseState.GRANTED,
-                    0,
-                    token,
-                    slot.job.id(),
-                    at,
-                    at.plus(hold),
-                    at.plus(hold),
-                    hold.toMillis());
-            Job running = job(slot, JobState.RUNNING, at, null);
-            return Optional.of(new Handout(new Assignment(slot.lease, running, config), token));
+            return Optional.of(grant(slot, worker, config, now + hold.toNanos()));
         }
         return Optional.empty();
+    }
+
+    /** Hands {@code slot} to {@code worker} under the KB's next token until {@code deadlineNanos}. */
+    private Handout grant(Slot slot, String worker, KbConfig config, long deadlineNanos) {
+        long token = fences.next(slot.job.kb());
+        slot.state = State.RUNNING;
+        slot.token = token;
+        slot.firstToken = slot.firstToken == 0 ? token : slot.firstToken;
+        slot.deadlineNanos = deadlineNanos;
+        Instant at = Instant.now();
+        Instant until = at.plusNanos(Math.max(0, deadlineNanos - System.nanoTime()));
+        slot.lease = new Lease(
+                slot.job.id() + "." + token + "." + Ids.nonce(),
+                slot.job.kb(),
+                worker,
+                LeaseState.GRANTED,
+                0,
+                token,
+                slot.job.id(),
+                at,
+                until,
+                until,
+                hold.toMillis());
+        return new Handout(new Assignment(slot.lease, job(slot, JobState.RUNNING, at, null), config), token);
+    }
+
+    /**
+     * Group commit under the local lease {@code leaseId} of a running note job: up to {@code max} queued note jobs of
+     * its KB right behind it (contiguous in the local queue, stopping at an agent job or a job not queued), each under a
+     * local lease of its own with the KB's next token, all within the head's hold.
+     */
+    synchronized List<Handout> extend(String leaseId, int max) {
+        Slot head = jobs.values().stream()
+                .filter(slot -> slot.state == State.RUNNING && leaseId.equals(slot.lease.id()))
+                .findFirst()
+                .orElse(null);
+        List<Handout> members = new ArrayList<>();
+        if (head == null || head.job.kind() != JobKind.NOTE) {
+            return members;
+        }
+        boolean behind = false;
+        for (Slot slot : jobs.values()) {
+            if (members.size() >= max) {
+                break;
+            }
+            if (slot == head) {
+                behind = true;
+            } else if (behind && slot.job.kb().equals(head.job.kb()) && slot.state != State.LANDED) {
+                if (slot.state != State.QUEUED || slot.job.kind() != JobKind.NOTE) {
+                    break;
+                }
+                members.add(grant(slot, head.lease.holder(), kbs.get(slot.job.kb()), head.deadlineNanos));
+            }
+        }
+        return members;
     }
 
     /** A hand-out that could not be journaled: the job is queued again (its worker never learns the lease). */

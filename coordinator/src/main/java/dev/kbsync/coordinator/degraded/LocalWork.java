@@ -9,6 +9,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -92,6 +93,31 @@ final class LocalWork {
                             e);
                     dispatch.withdraw(handout);
                     return Future.succeededFuture(Optional.empty());
+                });
+    }
+
+    /**
+     * Group commit under a local lease: the note jobs right behind its job (see {@link LocalDispatch#extend}), each
+     * hand-out journaled before it is answered; none when the journal cannot record them.
+     */
+    Future<List<Assignment>> extend(String leaseId, int max) {
+        List<LocalDispatch.Handout> members = dispatch.extend(leaseId, max);
+        if (members.isEmpty()) {
+            return Future.succeededFuture(List.of());
+        }
+        return executor.executeBlocking(() -> {
+                    for (LocalDispatch.Handout h : members) {
+                        journal.append(new Journal.Handed(
+                                h.jobId(), h.assignment().job().kb(), h.token(), 0));
+                    }
+                    return members.stream()
+                            .map(LocalDispatch.Handout::assignment)
+                            .toList();
+                })
+                .recover(e -> {
+                    LOG.warn("journal jobs not handed out: the journal cannot record them ({})", e.toString());
+                    members.forEach(dispatch::withdraw);
+                    return Future.succeededFuture(List.of());
                 });
     }
 

@@ -69,7 +69,16 @@ final class WorkerRoutes {
                         ? services.workers().renew(worker, presence.get()).<Void>mapEmpty()
                         : Future.<Void>succeededFuture())
                 .compose(v -> services.jobs().poll(worker, Duration.ofMillis(Math.min(waitMs, MAX_WAIT_MS))))
-                .onSuccess(found -> respond(ctx, found))
+                .onSuccess(found -> {
+                    if (found.isPresent()
+                            && (ctx.response().ended() || ctx.response().closed())) {
+                        // answered 503 while Redis hung (or the worker left): the grant goes back at once, not
+                        // after its lease TTL
+                        services.leases().release(found.get().lease().id());
+                        return;
+                    }
+                    respond(ctx, found);
+                })
                 .onFailure(ctx::fail);
     }
 
@@ -108,8 +117,11 @@ final class WorkerRoutes {
             throw new InvalidInputException(
                     "INVALID_FIELD", "field \"max\" must be between 0 and " + JobService.MAX_BATCH);
         }
-        if (degraded.flatMap(d -> d.localLease(leaseId)).isPresent()) { // no group commit under a local lease
-            Responses.ok(ctx, new Assignments(List.of()).toJson());
+        if (degraded.flatMap(d -> d.localLease(leaseId)).isPresent()) { // group commit from the journal
+            degraded.get()
+                    .extend(leaseId, (int) max)
+                    .onSuccess(found -> Responses.ok(ctx, new Assignments(found).toJson()))
+                    .onFailure(ctx::fail);
             return;
         }
         if (local().isPresent()) {
@@ -178,6 +190,9 @@ final class WorkerRoutes {
     }
 
     private static void respond(RoutingContext ctx, Optional<Assignment> found) {
+        if (ctx.response().ended() || ctx.response().closed()) {
+            return;
+        }
         if (found.isPresent()) {
             Responses.ok(ctx, found.get().toJson());
         } else {

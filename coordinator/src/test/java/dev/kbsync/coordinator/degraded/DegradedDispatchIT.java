@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The journal's jobs handed to workers while Redis is SIGSTOPped, spoken to over the worker protocol of a real
- * coordinator process: per KB one at a time in journal order under local fencing tokens that follow the clock and only
- * grow; a push refused by the branch ({@code STALE_FENCE}) hands the same job out again under a larger token; a landing
+ * coordinator process: per KB one at a time in journal order (the notes behind a running note in its group commit)
+ * under local fencing tokens that follow the clock and only grow; a push refused by the branch ({@code STALE_FENCE}) hands the same job out again under a larger token; a landing
  * is journaled. The process is SIGKILLed during the outage; a new one on the same journal, started once Redis is back,
  * raises the KB's Redis fence above every local token, records the landed job done (not run again) and restores the
  * others queued, searched down to their first local token; the next Redis grant's token is above every local one.
@@ -44,6 +44,7 @@ class DegradedDispatchIT {
         List<String> ids = new ArrayList<>();
         long landedToken;
         long queuedFirstToken;
+        long memberToken;
         try (CoordinatorProcess first = CoordinatorProcess.start(env, log)) {
             Http http = first.http();
             redis.process().pause();
@@ -105,7 +106,19 @@ class DegradedDispatchIT {
                 assertThat(b.getJsonObject("job").getString("id")).isEqualTo(ids.get(1));
                 queuedFirstToken = token(b);
                 assertThat(queuedFirstToken).isGreaterThan(landedToken);
-                first.kill(); // b is under way: its run is lost with the process
+                Http.Answer extended = http.send(
+                        "POST",
+                        "/v1/leases/" + b.getJsonObject("lease").getString("id") + "/extend",
+                        new JsonObject().put("max", 16));
+                JsonArray members = extended.body().getJsonArray("assignments");
+                assertThat(members)
+                        .as("group commit from the journal: the note behind it")
+                        .hasSize(1);
+                JsonObject c = members.getJsonObject(0);
+                assertThat(c.getJsonObject("job").getString("id")).isEqualTo(ids.get(2));
+                memberToken = token(c);
+                assertThat(memberToken).isGreaterThan(queuedFirstToken);
+                first.kill(); // b and c are under way: their runs are lost with the process
             } finally {
                 redis.process().resume();
             }
@@ -129,14 +142,14 @@ class DegradedDispatchIT {
             assertThat(granted.getJsonObject("job").getString("id")).isEqualTo(ids.get(1));
             assertThat(token(granted))
                     .as("the Redis grant is above every local token")
-                    .isGreaterThan(queuedFirstToken);
+                    .isGreaterThan(memberToken);
             assertThat(granted.getJsonObject("job").getLong("firstFencingToken"))
                     .as("its exactly-once search reaches down to its first local grant")
                     .isEqualTo(queuedFirstToken);
             await().atMost(Duration.ofSeconds(5)).until(() -> Files.size(journal.resolve(Journal.FILE)) == 0);
             assertThat(new JsonObject(Files.readString(journal.resolve(Journal.FENCES))).getLong("fx"))
                     .as("the last local token outlives the truncation")
-                    .isEqualTo(queuedFirstToken);
+                    .isEqualTo(memberToken);
         }
     }
 
