@@ -92,7 +92,7 @@ public final class Tickets {
                 step.job().user(),
                 step.ttlMs(),
                 step.job().kind().wire(),
-                step.job().toJson().encode(),
+                StoredJob.encode(step.job()),
                 step.submitter(),
                 step.callbackUrl(),
                 step.claim(),

@@ -16,7 +16,10 @@ if not t then
   local seq = redis.call('incr', SEQ)
   t = {k = kind, h = ARGV[13], c = now, ttl = tonumber(ARGV[14]), th = seq, s = 'waiting', a = 0}
   if kind == 'job' then
-    t.ty, t.js, t.tk = ARGV[15], 'queued', ARGV[17]
+    t.ty, t.js = ARGV[15], 'queued'
+    if ARGV[17] ~= '' then
+      t.tk = ARGV[17]
+    end
     if ARGV[18] and ARGV[18] ~= '' then
       t.cb = ARGV[18]
     end
