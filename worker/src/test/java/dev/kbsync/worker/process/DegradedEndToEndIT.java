@@ -101,9 +101,10 @@ class DegradedEndToEndIT {
         redis.process().pause();
         long pausedAt = System.nanoTime();
         long landedDuringOutage = 0;
-        // at least OUTAGE, and until the coordinators took a few notes into their journals (however loaded the machine)
+        // at least OUTAGE, and until the coordinators took a few notes into their journals and a worker committed one
+        // of them (however loaded the machine)
         while (System.nanoTime() - pausedAt < OUTAGE.toNanos()
-                || (degraded < 8
+                || ((degraded < 8 || landedDuringOutage == 0)
                         && System.nanoTime() - pausedAt < OUTAGE.plusSeconds(20).toNanos())) {
             degraded += submit(n++, accepted, journaled, statuses);
             sleep(OUTAGE.toSeconds() > 10 ? 250 : 50);
