@@ -20,6 +20,7 @@ final class Scenarios {
                 new Scenario("5", "notes/s, one KB, git:// remote", Scenarios::notes),
                 new Scenario("6", "git time per job, large KB", Scenarios::gitPerJob),
                 new Scenario("7", "hot KB: sustained notes to one KB, 2 and 4 workers", Scenarios::hotKb),
+                new Scenario("8", "POST /notes -> 202 vs the HTTP floor + one Redis round trip", Scenarios::submit),
                 new Scenario("R", "reads while the KB is held and 16 writers wait", Scenarios::reads),
                 new Scenario("M", "coordinator memory, 10,000 queued jobs / 1,000 KBs", Scenarios::memory),
                 new Scenario("D", "durable submissions: AOF fsync always / everysec / none", Scenarios::durability),
@@ -68,6 +69,17 @@ final class Scenarios {
                 title,
                 List.of(http, engine, raw),
                 List.of(Check.of(http, raw, target), Check.of(engine, raw, target)));
+    }
+
+    private static ScenarioResult submit(String id, String title, BenchContext ctx) throws Exception {
+        List<Measurement> rows = SubmitLatency.run(ctx);
+        return new ScenarioResult(
+                id,
+                title,
+                rows,
+                List.of(
+                        Check.of(rows.get(0), rows.get(1), Target.ratioAtMost(Metric.P50, 1.5)),
+                        Check.absolute(rows.get(2), Target.absoluteAtMost(Metric.PER_OP, 1.0))));
     }
 
     private static ScenarioResult reads(String id, String title, BenchContext ctx) throws Exception {
