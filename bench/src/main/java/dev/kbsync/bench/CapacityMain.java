@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * Measures the capacity model's constants ({@code --runs} runs on one Redis process and one coordinator), checks the
  * model on a 3-master Redis Cluster with two coordinators ({@code --kbs} KBs, as many runs), prints both and rewrites
- * the generated blocks of docs/capacity.md. Arguments: {@code [--quick] [--runs 3] [--kbs 300] [--jobs 2000]
+ * the generated blocks of docs/capacity.md. Arguments: {@code [--quick] [--runs 3] [--kbs 100] [--jobs 2000]
  * [--out docs/capacity.md]}. Redis Cluster nodes run as {@code KBSYNC_TEST_REDIS} says (process: local processes).
  */
 public final class CapacityMain {
@@ -20,7 +20,7 @@ public final class CapacityMain {
         List<String> list = Arrays.asList(args);
         boolean quick = list.contains("--quick");
         int runs = Integer.parseInt(value(list, "--runs", "3"));
-        int kbs = Integer.parseInt(value(list, "--kbs", quick ? "100" : "300"));
+        int kbs = Integer.parseInt(value(list, "--kbs", "100"));
         int jobs = Integer.parseInt(value(list, "--jobs", quick ? "300" : "2000"));
         Path out = Path.of(value(list, "--out", "docs/capacity.md"));
         Path scratch = Files.createTempDirectory("kbsync-capacity");

@@ -101,6 +101,23 @@ record CapacityReport(
         return s.toString();
     }
 
+    /** The checked-out commit the numbers belong to ({@code git rev-parse --short HEAD}), or "unknown". */
+    private static String commit() {
+        try {
+            Process git = new ProcessBuilder("git", "rev-parse", "--short", "HEAD")
+                    .redirectErrorStream(true)
+                    .start();
+            String out =
+                    new String(git.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            return git.waitFor() == 0 ? out : "unknown";
+        } catch (java.io.IOException e) {
+            return "unknown";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+
     private static String replace(String page, String name, String block) {
         String open = "<!-- capacity:" + name + " -->";
         String close = "<!-- /capacity:" + name + " -->";

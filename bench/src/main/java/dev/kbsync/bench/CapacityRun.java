@@ -44,6 +44,9 @@ final class CapacityRun {
             v.put("coordinator.idleCpuMsPerSec", 1000 * base.coordinatorCpu() / base.seconds());
 
             CapacityKbs.register(List.of(api), loadKbs);
+            // warm-up (unmeasured): the coordinator's JIT compiles the job path before its cost is read
+            load.jobs(jobs / 2, 4, 8, tag + "warm");
+            load.grants(jobs / 4, 4);
             Window quiet = idle(child);
             double idleCpu = quiet.coordinatorCpu() / quiet.seconds();
             double idleRedisCpu = quiet.redis().cpuSeconds() / quiet.seconds();
