@@ -80,7 +80,7 @@ public final class Engine {
         this.drivers = new Drivers(redis, tickets, settings, this::granted);
         Watchers watchers = new Watchers();
         this.fanout = new Fanout(vertx.eventBus(), tickets, metrics, watchers);
-        this.changes = new Changes(events, fanout, drivers, dispatcher::granted, context);
+        this.changes = new Changes(events, fanout, drivers, dispatcher::granted, context, this::touched);
         Grants grants = new Grants(tickets, metrics, changes);
         this.webhooks = new WebhookDelivery(vertx, tickets, config.webhooks(), metrics);
         this.sweeper =
@@ -206,7 +206,13 @@ public final class Engine {
     }
 
     /** A change made elsewhere (changes made here already refreshed the local streams and ran the driver). */
+    /** A KB's queue changed (here or elsewhere): the sweep looks at it again. */
+    private void touched(KbId kb) {
+        sweeper.touch(kb);
+    }
+
     private void onQueueChanged(KbId kb, boolean elsewhere) {
+        touched(kb);
         if (elsewhere) {
             fanout.refresh(kb);
             drivers.pumpIfKnown(kb);
