@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** A coordinator in its own JVM ({@code -Xmx256m}, G1) on a free port, as deployed; output goes to a scratch file. */
@@ -20,6 +21,11 @@ final class ChildCoordinator implements AutoCloseable {
     }
 
     static ChildCoordinator start(BenchContext ctx) throws Exception {
+        return start(ctx, Map.of());
+    }
+
+    /** A child coordinator with some settings ({@code extra}, environment variables) other than the bench's. */
+    static ChildCoordinator start(BenchContext ctx, Map<String, String> extra) throws Exception {
         int port = freePort();
         ProcessBuilder builder = new ProcessBuilder(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -32,6 +38,7 @@ final class ChildCoordinator implements AutoCloseable {
                 .redirectOutput(Files.createTempFile(ctx.scratch(), "coordinator", ".log")
                         .toFile());
         builder.environment().putAll(KbsyncServer.env(ctx.redisUri(), port));
+        builder.environment().putAll(extra);
         ChildCoordinator child = new ChildCoordinator(builder.start(), port);
         try (KbsyncClient api = child.client(1)) {
             child.awaitReady(api);
@@ -44,6 +51,15 @@ final class ChildCoordinator implements AutoCloseable {
 
     KbsyncClient client(int connections) {
         return KbsyncServer.client(port, connections);
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** The child's process id (its CPU time is in /proc). */
+    long pid() {
+        return process.pid();
     }
 
     /** Runs a jcmd diagnostic command against the child, e.g. {@code GC.run}, and returns its output. */

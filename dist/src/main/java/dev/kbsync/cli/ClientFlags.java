@@ -2,20 +2,23 @@ package dev.kbsync.cli;
 
 import dev.kbsync.api.client.ClientOptions;
 import dev.kbsync.api.client.KbsyncClient;
-import java.net.URI;
 import java.nio.file.Path;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** Where the coordinator is, how to trust it and how to authenticate: flags, else KBSYNC_URL / KBSYNC_CA_FILE / KBSYNC_TOKEN. */
+/**
+ * Where the coordinators are, how to trust them and how to authenticate: flags, else KBSYNC_URL / KBSYNC_CA_FILE /
+ * KBSYNC_TOKEN. Several coordinator URLs (comma-separated, in order of preference) fail over as in the Java client.
+ */
 final class ClientFlags {
     @Option(
             names = "--url",
-            description = "Coordinator base URL (env KBSYNC_URL, default http://127.0.0.1:8080).",
+            description = "Coordinator base URL, or several comma-separated in order of preference (env KBSYNC_URL,"
+                    + " default http://127.0.0.1:8080).",
             defaultValue = "${env:KBSYNC_URL:-http://127.0.0.1:8080}")
-    URI url;
+    String url;
 
     @Option(names = "--token", description = "Bearer token (env KBSYNC_TOKEN).", defaultValue = "${env:KBSYNC_TOKEN}")
     String token;
@@ -34,7 +37,7 @@ final class ClientFlags {
     KbsyncClient client() {
         ClientOptions options;
         try {
-            options = ClientOptions.of(url, token);
+            options = ClientOptions.of(ClientOptions.parseUrls(url), token);
             options = caFile == null ? options : options.withCaFile(caFile);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(command.commandLine(), e.getMessage());

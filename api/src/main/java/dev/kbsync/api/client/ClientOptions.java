@@ -1,8 +1,10 @@
 package dev.kbsync.api.client;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -74,6 +76,29 @@ public record ClientOptions(
                 64,
                 Optional.empty(),
                 Duration.ofSeconds(5));
+    }
+
+    /**
+     * Coordinator base URLs from their text form, in order of preference: one URL, or several separated by commas
+     * (blanks around them ignored), as {@code coordinator.url} takes them for workers and {@code --url} / KBSYNC_URL
+     * for the CLI.
+     */
+    public static List<URI> parseUrls(String text) {
+        List<URI> urls = new ArrayList<>();
+        for (String part : Objects.requireNonNull(text, "text").split(",")) {
+            String url = part.strip();
+            if (!url.isEmpty()) {
+                try {
+                    urls.add(new URI(url));
+                } catch (URISyntaxException e) {
+                    throw new IllegalArgumentException("not a coordinator URL: " + url);
+                }
+            }
+        }
+        if (urls.isEmpty()) {
+            throw new IllegalArgumentException("at least one coordinator URL is needed");
+        }
+        return List.copyOf(urls);
     }
 
     /** The first (preferred) coordinator. */

@@ -89,7 +89,8 @@ public final class HttpApi {
         Handler<RoutingContext> none = RoutingContext::next;
         // submissions go to the journal instead while degraded mode accepts them
         Handler<RoutingContext> submit = degraded.isPresent() ? gate.handler(degraded.get()::accepting) : redis;
-        // a worker's poll and result are served from the journal while Redis is unreachable
+        // a worker's poll and result are served from the journal while Redis is unreachable (and until the Redis fences
+        // are raised above the local tokens handed out meanwhile)
         Handler<RoutingContext> work = degraded.isPresent() ? gate.handler(degraded.get()::serving) : redis;
         Handler<RoutingContext> workPoll = degraded.isPresent()
                 ? gate.handler(Duration.ofMillis(WorkerRoutes.MAX_WAIT_MS), degraded.get()::serving)

@@ -5,6 +5,7 @@ import dev.kbsync.api.ErrorCodes;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPage;
+import dev.kbsync.api.KbId;
 import dev.kbsync.api.Quoting;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.engine.event.Changes;
@@ -30,6 +31,7 @@ import dev.kbsync.coordinator.ratelimit.Window;
 import dev.kbsync.coordinator.service.Accepted;
 import dev.kbsync.coordinator.service.JobListQuery;
 import dev.kbsync.coordinator.service.JobService;
+import dev.kbsync.coordinator.service.Restoration;
 import dev.kbsync.coordinator.service.Submission;
 import io.vertx.core.Future;
 import java.time.Clock;
@@ -85,13 +87,13 @@ public final class RedisJobService implements JobService {
         Job job = Job.queued(ref.id(), ref.kb(), s.user(), s.payload(), clock.instant());
         String member = SubmissionRateLimiter.member(clock);
         if (!cluster || s.limits().windows().isEmpty()) {
-            return step(ref, job, s, s.contentHash(), s.limits(), member, true);
+            return step(ref, job, s, s.contentHash(), s.limits(), member, Restoration.queued(), true);
         }
         SubmissionRateLimiter before =
                 new SubmissionRateLimiter(redis.client(), clock, s.limits().length());
         List<Window> windows = s.limits().windows();
         return before.check(windows, member, redis.context())
-                .compose(least -> step(ref, job, s, s.contentHash(), Limits.NONE, member, true)
+                .compose(least -> step(ref, job, s, s.contentHash(), Limits.NONE, member, Restoration.queued(), true)
                         .map(accepted -> accepted.least(least))
                         .recover(e -> e instanceof ConflictException
                                 ? Future.failedFuture(e)
@@ -101,10 +103,18 @@ public final class RedisJobService implements JobService {
 
     /**
      * The submit step for {@code job}, checked against the KB's duplicate window ({@code contentHash}; '': not), counted
-     * in {@code limits}; {@code settle}: whether an unknown KB may be settled ({@link RedisKbRegistry#settle}) first.
+     * in {@code limits}; {@code how}: a journal job's degraded past ({@link Restoration#queued()} for a new submit);
+     * {@code settle}: whether an unknown KB may be settled ({@link RedisKbRegistry#settle}) first.
      */
     private Future<Accepted> step(
-            JobRef ref, Job job, Submission s, String contentHash, Limits limits, String member, boolean settle) {
+            JobRef ref,
+            Job job,
+            Submission s,
+            String contentHash,
+            Limits limits,
+            String member,
+            Restoration how,
+            boolean settle) {
         SubmitStep step = new SubmitStep(
                 ref,
                 job,
@@ -115,10 +125,15 @@ public final class RedisJobService implements JobService {
                 contentHash,
                 limits,
                 clock.millis(),
-                member);
+                member,
+                how);
         return tickets.submit(step).compose(reply -> {
             if (reply instanceof Submitted.Created created) {
-                changes.enqueued(ref.kb(), created.enqueued());
+                if (how.landed().isPresent()) {
+                    changes.ended(created.enqueued().job());
+                } else {
+                    changes.enqueued(ref.kb(), created.enqueued());
+                }
                 return Future.succeededFuture(new Accepted(created.enqueued().job(), false, created.remaining()));
             }
             if (reply instanceof Submitted.First first) {
@@ -135,7 +150,7 @@ public final class RedisJobService implements JobService {
             return settle
                     ? kbs.settle(ref.kb())
                             .compose(known -> known
-                                    ? step(ref, job, s, contentHash, limits, member, false)
+                                    ? step(ref, job, s, contentHash, limits, member, how, false)
                                     : Future.failedFuture(kbNotFound(ref)))
                     : Future.failedFuture(kbNotFound(ref));
         });
@@ -184,7 +199,7 @@ public final class RedisJobService implements JobService {
      * check (the journal accepted it).
      */
     @Override
-    public Future<Job> restore(Job accepted, Optional<String> idempotencyKey) {
+    public Future<Job> restore(Job accepted, Optional<String> idempotencyKey, Restoration how) {
         return JobRef.of(accepted.id())
                 .compose(ref -> step(
                                 ref,
@@ -194,8 +209,14 @@ public final class RedisJobService implements JobService {
                                 "",
                                 Limits.NONE,
                                 "",
+                                how,
                                 true)
                         .map(Accepted::job));
+    }
+
+    @Override
+    public Future<Void> raiseFence(KbId kb, long atLeast) {
+        return kbs.require(kb).compose(v -> tickets.raiseFence(kb, atLeast)).mapEmpty();
     }
 
     @Override

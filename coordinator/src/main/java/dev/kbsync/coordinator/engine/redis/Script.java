@@ -33,7 +33,8 @@ public enum Script {
     RECENT("recent.lua", RScript.Mode.READ_ONLY, false),
     LIST("list.lua", RScript.Mode.READ_ONLY, false),
     HOOKS("hooks.lua", RScript.Mode.READ_WRITE, false),
-    HOOK_DONE("hookdone.lua", RScript.Mode.READ_WRITE, false);
+    HOOK_DONE("hookdone.lua", RScript.Mode.READ_WRITE, false),
+    FENCE("fence.lua", RScript.Mode.READ_WRITE, true);
 
     private final String text;
     private final RScript.Mode mode;

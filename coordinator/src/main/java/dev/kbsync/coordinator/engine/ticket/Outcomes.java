@@ -140,8 +140,11 @@ public final class Outcomes {
     /** The lease was not current (already ended, expired, or superseded). */
     public record Gone() implements ReleaseResult {}
 
-    /** A worker took a job's grant (or a group-commit member): its lease and the job, running. */
-    public record Claim(Lease lease, Job job) {}
+    /**
+     * A worker took a job's grant (or a group-commit member): its lease and the job, running; {@code previousFence}: the
+     * KB's fencing token before the grant (null for a member, or a grant made before this was recorded).
+     */
+    public record Claim(Lease lease, Job job, Long previousFence) {}
 
     /** Group-commit members taken behind a head grant, in queue order. */
     public record Batch(List<Claim> members) {}

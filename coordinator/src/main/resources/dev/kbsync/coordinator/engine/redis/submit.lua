@@ -3,7 +3,9 @@
 -- window in KEYS[20..] must have room, and then counts the submission (all or none); the idempotency key, or else the
 -- content's duplicate check (KEYS[19]), must not name an earlier job still stored, and is claimed for this one.
 -- ARGV[19..]: claim (idem|dedupe|none), idempotency key TTL (ms), the coordinator's clock (ms, for the windows), the
--- submission's member in the windows, then each window's limit and length (ms).
+-- submission's member in the windows, for a job restored from a degraded coordinator's journal the token of its first
+-- degraded grant ('': none) and the outcome of a degraded run that landed it ('': none; JSON {lease, fence, commit,
+-- url, files, result}), then each window's limit and length (ms).
 -- Reply when it stops here: {r = 'nokb'} | {r = 'limited', w (1-based window), retry (ms)} | {r = 'first', ticket
 -- (the first job's), dup (a duplicate within the window, not an idempotency key), job, view, eta (as job.lua),
 -- remaining (the least room left in the windows)}; else enqueue.lua's.
@@ -13,9 +15,15 @@ if not window then
   return cjson.encode({r = 'nokb'})
 end
 local claim, clock, member = ARGV[19], tonumber(ARGV[21]), ARGV[22]
+if ARGV[23] ~= '' then
+  submitted.ff = tonumber(ARGV[23])
+end
+if ARGV[24] ~= '' then
+  submitted.landed = cjson.decode(ARGV[24])
+end
 local windows = #KEYS - 19
 for i = 1, windows do
-  local key, limit, length = KEYS[19 + i], tonumber(ARGV[21 + 2 * i]), tonumber(ARGV[22 + 2 * i])
+  local key, limit, length = KEYS[19 + i], tonumber(ARGV[23 + 2 * i]), tonumber(ARGV[24 + 2 * i])
   redis.call('zremrangebyscore', key, '-inf', clock - length)
   local count = redis.call('zcard', key)
   if count >= limit then
@@ -29,7 +37,7 @@ for i = 1, windows do
 end
 for i = 1, windows do
   redis.call('zadd', KEYS[19 + i], clock, member)
-  redis.call('pexpire', KEYS[19 + i], tonumber(ARGV[22 + 2 * i]))
+  redis.call('pexpire', KEYS[19 + i], tonumber(ARGV[24 + 2 * i]))
 end
 local keep = 0
 if claim == 'idem' then

@@ -1,0 +1,34 @@
+package dev.kbsync.bench;
+
+import dev.kbsync.api.client.KbsyncClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/** Registers many KBs (placeholder remotes: the load never touches git) over 8 threads, spread over the clients. */
+final class CapacityKbs {
+    private CapacityKbs() {}
+
+    static void register(List<KbsyncClient> clients, List<String> kbs) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> all = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int thread = t;
+                all.add(pool.submit(() -> {
+                    for (int i = thread; i < kbs.size(); i += 8) {
+                        KbsyncLeases.register(clients.get(i % clients.size()), List.of(kbs.get(i)));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : all) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

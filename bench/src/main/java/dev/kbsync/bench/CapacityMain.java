@@ -1,0 +1,62 @@
+package dev.kbsync.bench;
+
+import dev.kbsync.redis.RedisProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Measures the capacity model's constants ({@code --runs} runs on one Redis process and one coordinator), checks the
+ * model on a 3-master Redis Cluster with two coordinators ({@code --kbs} KBs, as many runs), prints both and rewrites
+ * the generated blocks of docs/capacity.md. Arguments: {@code [--quick] [--runs 3] [--kbs 100] [--jobs 2000]
+ * [--out docs/capacity.md]}. Redis Cluster nodes run as {@code KBSYNC_TEST_REDIS} says (process: local processes).
+ */
+public final class CapacityMain {
+    private CapacityMain() {}
+
+    public static void main(String[] args) throws Exception {
+        List<String> list = Arrays.asList(args);
+        boolean quick = list.contains("--quick");
+        int runs = Integer.parseInt(value(list, "--runs", "3"));
+        int kbs = Integer.parseInt(value(list, "--kbs", "100"));
+        int jobs = Integer.parseInt(value(list, "--jobs", quick ? "300" : "2000"));
+        Path out = Path.of(value(list, "--out", "docs/capacity.md"));
+        Path scratch = Files.createTempDirectory("kbsync-capacity");
+
+        List<CapacityConstants> measured = new ArrayList<>();
+        List<String> loads = new ArrayList<>();
+        for (int i = 1; i <= runs; i++) {
+            String before = BenchMain.loadAverage();
+            try (RedisProcess redis = RedisProcess.start(Files.createDirectories(scratch.resolve("redis-" + i)))) {
+                BenchContext ctx = new BenchContext(redis.uri(), scratch, quick);
+                measured.add(new CapacityRun(ctx, redis.port()).measure("r" + i));
+            }
+            loads.add("constants run " + i + ": " + before + " -> " + BenchMain.loadAverage());
+            System.out.println("constants run " + i + ": " + measured.get(i - 1).values());
+        }
+        CapacityConstants constants = CapacityConstants.median(measured);
+
+        List<List<CapacityValidation.Row>> checks = new ArrayList<>();
+        BenchContext ctx = new BenchContext("redis://unused", scratch, quick);
+        for (int i = 1; i <= runs; i++) {
+            String before = BenchMain.loadAverage();
+            checks.add(new CapacityValidation(ctx, constants, kbs, jobs).run("v" + i));
+            loads.add("validation run " + i + ": " + before + " -> " + BenchMain.loadAverage());
+            System.out.println("validation run " + i + ": " + checks.get(i - 1));
+        }
+        CapacityReport report = new CapacityReport(constants, measured, checks, loads, kbs, jobs);
+        String page = Files.exists(out) ? Files.readString(out) : "";
+        Files.writeString(out, report.into(page));
+        System.out.println(report.constantsTable());
+        System.out.println(report.validationTable());
+        System.out.println(report.example());
+        System.out.println("wrote " + out.toAbsolutePath());
+    }
+
+    private static String value(List<String> args, String flag, String fallback) {
+        int i = args.indexOf(flag);
+        return i >= 0 && i + 1 < args.size() ? args.get(i + 1) : fallback;
+    }
+}

@@ -1,0 +1,155 @@
+package dev.kbsync.bench;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The generated blocks of docs/capacity.md: the constants (median and spread of the runs), the validation (prediction
+ * next to measurement, median and spread of the runs) and the worked example; each replaces the text between its
+ * {@code <!-- capacity:NAME -->} and {@code <!-- /capacity:NAME -->} markers, the rest of the page is kept.
+ */
+record CapacityReport(
+        CapacityConstants constants,
+        List<CapacityConstants> runs,
+        List<List<CapacityValidation.Row>> checks,
+        List<String> loads,
+        int kbs,
+        int jobs) {
+    /** The internet-scale example: 100,000 KBs, 10 million notes a day, peak 3x the mean, 50,000 open streams. */
+    static final CapacityModel.Load EXAMPLE = new CapacityModel.Load(100_000, 10_000_000, 3, 50_000, 100_000);
+
+    String into(String page) {
+        String out = page;
+        out = replace(out, "constants", constantsTable());
+        out = replace(out, "validation", validationTable());
+        out = replace(out, "example", example());
+        return out;
+    }
+
+    String constantsTable() {
+        StringBuilder s = new StringBuilder();
+        s.append("Measured ")
+                .append(Instant.now().truncatedTo(ChronoUnit.MINUTES))
+                .append(", ")
+                .append(BenchMain.machine())
+                .append("; ")
+                .append(runs.size())
+                .append(" runs, load average (1/5/15 min) at start -> end of each: ")
+                .append(String.join("; ", loads))
+                .append(".\n\n");
+        s.append("| constant | median | spread (max - min) | unit | what |\n| --- | ---: | ---: | --- | --- |\n");
+        for (String[] key : CapacityConstants.KEYS) {
+            s.append("| `")
+                    .append(key[0])
+                    .append("` | ")
+                    .append(num(constants.get(key[0])))
+                    .append(" | ")
+                    .append(num(constants.get(key[0] + ".spread")))
+                    .append(" | ")
+                    .append(key[1])
+                    .append(" | ")
+                    .append(key[2])
+                    .append(" |\n");
+        }
+        return s.toString();
+    }
+
+    String validationTable() {
+        StringBuilder s = new StringBuilder();
+        s.append(String.format(
+                Locale.ROOT,
+                "%,d KBs on a 3-master Redis Cluster, 2 coordinators, %,d jobs run then %,d left queued; %d runs.%n%n",
+                kbs,
+                jobs,
+                jobs,
+                checks.size()));
+        s.append("| quantity | predicted (median) | measured (median) | measured spread | error |\n")
+                .append("| --- | ---: | ---: | ---: | ---: |\n");
+        for (int row = 0; row < checks.get(0).size(); row++) {
+            List<Double> predicted = new ArrayList<>();
+            List<Double> measured = new ArrayList<>();
+            for (List<CapacityValidation.Row> run : checks) {
+                predicted.add(run.get(row).predicted());
+                measured.add(run.get(row).measured());
+            }
+            double p = median(predicted);
+            double m = median(measured);
+            s.append("| ")
+                    .append(checks.get(0).get(row).what())
+                    .append(" | ")
+                    .append(num(p))
+                    .append(" | ")
+                    .append(num(m))
+                    .append(" | ")
+                    .append(num(spread(measured)))
+                    .append(" | ")
+                    .append(String.format(Locale.ROOT, "%+.0f %%", 100 * (p - m) / m))
+                    .append(" |\n");
+        }
+        return s.toString();
+    }
+
+    String example() {
+        Map<String, Double> plan = new CapacityModel(constants, CapacityModel.Budget.defaults()).plan(EXAMPLE);
+        StringBuilder s = new StringBuilder("| quantity | value |\n| --- | ---: |\n");
+        plan.forEach(
+                (k, v) -> s.append("| ").append(k).append(" | ").append(num(v)).append(" |\n"));
+        return s.toString();
+    }
+
+    /** The checked-out commit the numbers belong to ({@code git rev-parse --short HEAD}), or "unknown". */
+    private static String commit() {
+        try {
+            Process git = new ProcessBuilder("git", "rev-parse", "--short", "HEAD")
+                    .redirectErrorStream(true)
+                    .start();
+            String out =
+                    new String(git.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            return git.waitFor() == 0 ? out : "unknown";
+        } catch (java.io.IOException e) {
+            return "unknown";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+
+    private static String replace(String page, String name, String block) {
+        String open = "<!-- capacity:" + name + " -->";
+        String close = "<!-- /capacity:" + name + " -->";
+        int a = page.indexOf(open);
+        int b = page.indexOf(close);
+        if (a < 0 || b < a) {
+            return page + "\n" + open + "\n" + block + close + "\n";
+        }
+        return page.substring(0, a + open.length()) + "\n" + block + page.substring(b);
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static double spread(List<Double> values) {
+        return values.stream().mapToDouble(d -> d).max().orElse(0)
+                - values.stream().mapToDouble(d -> d).min().orElse(0);
+    }
+
+    static String num(double v) {
+        if (Double.isInfinite(v)) {
+            return "none suffices";
+        }
+        double a = Math.abs(v);
+        if (a >= 100) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
+        if (a >= 1) {
+            return String.format(Locale.ROOT, "%.2f", v);
+        }
+        return String.format(Locale.ROOT, "%.4f", v);
+    }
+}

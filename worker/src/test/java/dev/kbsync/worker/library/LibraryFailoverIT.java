@@ -1,0 +1,83 @@
+package dev.kbsync.worker.library;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.testing.RedisExtension;
+import dev.kbsync.worker.fixture.CoordinatorFixture;
+import dev.kbsync.worker.fixture.GitFixture;
+import dev.kbsync.worker.run.Outcome;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Library mode given two coordinators on one Redis: with the preferred one stopped, a session is coordinated through
+ * the other one (not degraded to the local lock), and its commit carries a fencing token above the one granted while
+ * both were up.
+ */
+class LibraryFailoverIT {
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void shouldCoordinateThroughTheSecondCoordinatorWhenTheFirstIsStopped() {
+        Path bare = tmp.resolve("lib.git");
+        String remote = GitFixture.bareRemote(bare);
+        Vertx vertxA = Vertx.vertx();
+        Vertx vertxB = Vertx.vertx();
+        Vertx vertxBot = Vertx.vertx();
+        Map<String, String> kbs = Map.of("lib", remote);
+        CoordinatorFixture a = CoordinatorFixture.startOn(vertxA, redis, Duration.ofSeconds(10), kbs, "coord-a", 0);
+        CoordinatorFixture b = CoordinatorFixture.startOn(vertxB, redis, Duration.ofSeconds(10), kbs, "coord-b", 0);
+        List<URI> both = List.of(a.url(), b.url());
+        KbsyncConfig config = KbsyncConfig.of(
+                both,
+                CoordinatorFixture.CLIENT_TOKEN,
+                tmp.resolve("cache"),
+                List.of(new KbConfig(KbId.of("lib"), remote, "main")));
+        try (Kbsync bot = new Kbsync(vertxBot, config, Map.of())) {
+            publish(bot, "one.md", "Add: one");
+            a.close();
+            CoordinatorFixture.await(vertxA.close());
+
+            assertThat(publish(bot, "two.md", "Add: two"))
+                    .as("coordinated through coord-b, not the local lock")
+                    .isFalse();
+            assertThat(bot.mode()).isEqualTo("coordinated");
+        } finally {
+            b.close();
+            CoordinatorFixture.await(vertxB.close());
+            CoordinatorFixture.await(vertxBot.close());
+        }
+        List<RevCommit> history = GitFixture.history(bare);
+        assertThat(history)
+                .extracting(RevCommit::getShortMessage)
+                .containsExactly("Add: two", "Add: one", "Initial commit");
+        assertThat(fence(history.get(0))).isGreaterThan(fence(history.get(1)));
+    }
+
+    /** Writes one file in a session; returns whether the session was degraded. */
+    private static boolean publish(Kbsync bot, String file, String message) {
+        try (KbSession session = bot.open("lib", "bot")) {
+            session.write(file, message + "\n");
+            assertThat(session.commitAndPush(message)).isInstanceOf(Outcome.Published.class);
+            return session.degraded();
+        }
+    }
+
+    private static long fence(RevCommit commit) {
+        return Long.parseLong(GitFixture.trailers(commit).get("Kbsync-Fence"));
+    }
+}
