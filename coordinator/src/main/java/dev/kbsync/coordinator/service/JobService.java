@@ -17,7 +17,8 @@ import java.util.Optional;
  */
 public interface JobService {
     /**
-     * Persists and queues; the same idempotency key (per user) returns the first job instead of a new one, and so
+     * Persists and queues, in one Redis step on a known KB, counted in the submission's rate windows (a full one:
+     * 429); the same idempotency key (per user and KB) returns the first job instead of a new one, and so
      * does the same user and content within the KB's duplicate window ({@link Accepted#duplicate()}).
      */
     Future<Accepted> submit(Submission submission);
