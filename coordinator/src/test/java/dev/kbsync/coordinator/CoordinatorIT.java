@@ -71,8 +71,7 @@ class CoordinatorIT {
         new Socket("127.0.0.1", coordinator.port()).close();
         coordinator.stop().await();
         assertThat(stopped.get()).isTrue();
-        // shut down (isShutdown() would say whether its event loop ended: that loop is Vert.x's, see RedisClients)
-        assertThat(client.get().isShuttingDown()).isTrue();
+        assertThat(client.get().isShutdown()).isTrue();
         assertThatThrownBy(() -> new Socket("127.0.0.1", coordinator.port()).close())
                 .isInstanceOf(ConnectException.class);
     }
@@ -87,7 +86,7 @@ class CoordinatorIT {
 
         assertThatThrownBy(() -> Coordinator.start(vertx, config(), factory).await())
                 .hasMessage("engine down");
-        org.awaitility.Awaitility.await().until(() -> client.get().isShuttingDown());
+        org.awaitility.Awaitility.await().until(() -> client.get().isShutdown());
     }
 
     @Test
