@@ -15,12 +15,14 @@ import dev.kbsync.coordinator.engine.ticket.TicketKind;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import io.vertx.core.Future;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,6 +134,18 @@ public final class Sweeper {
         return due;
     }
 
+    /**
+     * A quiet KB's full pause is drawn from its second half, so that KBs found quiet by one pass (every KB at the
+     * start) come due over a few seconds instead of all in one later pass.
+     */
+    private static Duration spread(Duration quiet) {
+        if (!quiet.equals(Sweep.QUIET_MAX)) {
+            return quiet;
+        }
+        long ms = quiet.toMillis();
+        return Duration.ofMillis(ms / 2 + ThreadLocalRandom.current().nextLong(ms / 2 + 1));
+    }
+
     /** No more passes; completes when the pass in flight (which may claim KBs) is over. Runs on the engine context. */
     public Future<Void> stop() {
         stopped = true;
@@ -145,7 +159,7 @@ public final class Sweeper {
                     .ifPresentOrElse(
                             quiet -> {
                                 if (!touched.contains(kb)) {
-                                    quietUntil.put(kb, started + quiet.toNanos());
+                                    quietUntil.put(kb, started + spread(quiet).toNanos());
                                 }
                             },
                             () -> quietUntil.remove(kb));
