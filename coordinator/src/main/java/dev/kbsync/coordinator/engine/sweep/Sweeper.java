@@ -50,6 +50,8 @@ public final class Sweeper {
     private final Consumer<KbId> webhooks;
     private final Map<KbId, Long> quietUntil = new ConcurrentHashMap<>(); // System.nanoTime()
     private final Set<KbId> touched = ConcurrentHashMap.newKeySet();
+    private final Set<KbId> busy = ConcurrentHashMap.newKeySet(); // the last pass found work
+
     private List<KbId> registered = List.of();
     private long registeredAt;
     private boolean running;
@@ -118,7 +120,10 @@ public final class Sweeper {
         });
     }
 
-    /** The KBs this pass sweeps: every registered one that is not quiet, and every one touched since the last. */
+    /**
+     * The KBs this pass sweeps: every registered one that is not quiet, every one touched since the last pass and every
+     * one the last pass found work in (also when the list of registered KBs read a few seconds ago lacks it).
+     */
     private Set<KbId> due(List<KbId> ids, long now) {
         Set<KbId> due = new LinkedHashSet<>();
         for (KbId kb : ids) {
@@ -131,6 +136,7 @@ public final class Sweeper {
             touched.remove(kb);
             due.add(kb);
         }
+        due.addAll(busy);
         return due;
     }
 
@@ -158,11 +164,15 @@ public final class Sweeper {
             result.quietFor()
                     .ifPresentOrElse(
                             quiet -> {
+                                busy.remove(kb);
                                 if (!touched.contains(kb)) {
                                     quietUntil.put(kb, started + spread(quiet).toNanos());
                                 }
                             },
-                            () -> quietUntil.remove(kb));
+                            () -> {
+                                quietUntil.remove(kb);
+                                busy.add(kb);
+                            });
             metrics.queueLength(kb, result.queueLength());
             drive(kb, result);
             if (!result.dropped().isEmpty()) {
