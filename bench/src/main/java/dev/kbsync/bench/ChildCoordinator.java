@@ -7,11 +7,16 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** A coordinator in its own JVM ({@code -Xmx256m}, G1) on a free port, as deployed; output goes to a scratch file. */
 final class ChildCoordinator implements AutoCloseable {
+    /** The system property with the child's JVM flags besides {@code -Xmx256m} (space-separated; G1 by default). */
+    static final String JVM_FLAGS = "kbsync.bench.coordinatorJvmFlags";
+
     private final Process process;
     private final int port;
 
@@ -27,13 +32,12 @@ final class ChildCoordinator implements AutoCloseable {
     /** A child coordinator with some settings ({@code extra}, environment variables) other than the bench's. */
     static ChildCoordinator start(BenchContext ctx, Map<String, String> extra) throws Exception {
         int port = freePort();
-        ProcessBuilder builder = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-Xmx256m",
-                        "-XX:+UseG1GC",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        "dev.kbsync.coordinator.CoordinatorMain")
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx256m");
+        command.addAll(List.of(System.getProperty(JVM_FLAGS, "-XX:+UseG1GC").split(" ")));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.kbsync.coordinator.CoordinatorMain"));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(Files.createTempFile(ctx.scratch(), "coordinator", ".log")
                         .toFile());

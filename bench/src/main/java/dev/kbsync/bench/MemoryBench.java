@@ -7,6 +7,7 @@ import dev.kbsync.api.client.KbsyncClient;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,7 +24,12 @@ final class MemoryBench {
     private MemoryBench() {}
 
     static List<Measurement> run(BenchContext ctx, int kbs, int jobs) throws Exception {
-        try (ChildCoordinator child = ChildCoordinator.start(ctx);
+        return run(ctx, kbs, jobs, Map.of());
+    }
+
+    /** With coordinator settings ({@code extra}, environment variables) other than the defaults. */
+    static List<Measurement> run(BenchContext ctx, int kbs, int jobs, Map<String, String> extra) throws Exception {
+        try (ChildCoordinator child = ChildCoordinator.start(ctx, extra);
                 KbsyncClient api = child.client(IN_FLIGHT)) {
             KbsyncLeases.register(api, KbsyncLeases.names("m-", kbs));
             submit(api, kbs, jobs);

@@ -1,12 +1,13 @@
 package dev.kbsync.bench;
 
-/** What a target compares: a latency percentile, a rate, a size, or a percentage. */
+/** What a target compares: a latency percentile, a rate, a size, a percentage, or a count per operation. */
 enum Metric {
     P50("p50"),
     P99("p99"),
     RATE("ops/s"),
     MEBIBYTES("MiB"),
-    PERCENT("%");
+    PERCENT("%"),
+    PER_OP("per op");
 
     private final String label;
 
@@ -25,6 +26,7 @@ enum Metric {
             case RATE -> m.perSecond();
             case MEBIBYTES -> m.mebibytes();
             case PERCENT -> m.percent();
+            case PER_OP -> m.perOp();
         };
     }
 }

@@ -71,11 +71,15 @@ final class Report {
         }
         String p50 = m.latency() == null ? "-" : fmt(m.latency().p50Ms());
         String p99 = m.latency() == null ? "-" : fmt(m.latency().p99Ms());
-        String rate = !Double.isNaN(m.percent())
-                ? String.format(Locale.ROOT, "%.1f %%", m.percent())
-                : Double.isNaN(m.mebibytes())
-                        ? (Double.isNaN(m.perSecond()) ? "-" : String.format(Locale.ROOT, "%,.0f", m.perSecond()))
-                        : number(m.mebibytes()) + " MiB";
+        String rate = !Double.isNaN(m.perOp())
+                ? String.format(Locale.ROOT, "%.2f per op", m.perOp())
+                : !Double.isNaN(m.percent())
+                        ? String.format(Locale.ROOT, "%.1f %%", m.percent())
+                        : Double.isNaN(m.mebibytes())
+                                ? (Double.isNaN(m.perSecond())
+                                        ? "-"
+                                        : String.format(Locale.ROOT, "%,.0f", m.perSecond()))
+                                : number(m.mebibytes()) + " MiB";
         return m.subject() + " | " + p50 + " | " + p99 + " | " + rate;
     }
 

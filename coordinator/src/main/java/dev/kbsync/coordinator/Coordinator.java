@@ -8,7 +8,6 @@ import dev.kbsync.coordinator.degraded.DegradedMode;
 import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.http.HttpApi;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
-import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.snapshot.FetchAuth;
 import dev.kbsync.coordinator.snapshot.KbMirrors;
@@ -19,7 +18,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -112,14 +110,11 @@ public final class Coordinator {
         AuthHandler auth = config.auth().enabled()
                 ? AuthHandler.enabled(new TokenAuthenticator(config.auth().tokens()))
                 : AuthHandler.disabled();
-        SubmissionRateLimiter limiter = new SubmissionRateLimiter(
-                redisson, Clock.systemUTC(), config.rateLimit().window());
         RedisHealth health = new RedisHealth(vertx, () -> RedisClients.ping(vertx, redisson));
         metrics.redisUp(health::up);
         Reads reads = Reads.start(vertx, config.reads(), running.services());
         return degraded(vertx, config, running, health, metrics)
-                .compose(degraded -> listen(
-                                vertx, config, redisson, running, metrics, auth, limiter, health, degraded, reads)
+                .compose(degraded -> listen(vertx, config, redisson, running, metrics, auth, health, degraded, reads)
                         .onFailure(e -> degraded.ifPresent(DegradedMode::close)))
                 .onFailure(e -> reads.close());
     }
@@ -162,12 +157,10 @@ public final class Coordinator {
             ServicesFactory.Running running,
             PrometheusMetrics metrics,
             AuthHandler auth,
-            SubmissionRateLimiter limiter,
             RedisHealth health,
             Optional<DegradedMode> degraded,
             Reads reads) {
-        HttpApi api = new HttpApi(
-                vertx, config, running.services(), auth, limiter, metrics, health, degraded, reads.mirrors());
+        HttpApi api = new HttpApi(vertx, config, running.services(), auth, metrics, health, degraded, reads.mirrors());
         HttpServerOptions options = new HttpServerOptions();
         Future<Optional<CertificateReloader>> tls = config.tls()
                 .map(t -> CertificateReloader.load(vertx, t, options).map(Optional::of))

@@ -17,7 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@link #holdResponses()} keeps every server-to-client byte until {@link #releaseResponses()} (the server has run
  * the commands, the client does not know yet); {@link #freezeAfter(String)} lets the first client-to-server chunk
  * that contains a marker through and then stops all traffic for good (a client that died right after sending it).
- * Everything else passes unchanged. {@link #close()} closes every connection.
+ * Everything else passes unchanged. {@link #recordCommands()} keeps every command the client sends (to count a
+ * step's round trips). {@link #close()} closes every connection.
  */
 public final class FaultProxy implements AutoCloseable {
     private final ServerSocket server;
@@ -28,6 +29,8 @@ public final class FaultProxy implements AutoCloseable {
     private volatile byte[] marker;
     private volatile byte[] holdMarker;
     private volatile boolean frozen;
+    private volatile boolean recording;
+    private final List<List<String>> commands = new CopyOnWriteArrayList<>();
 
     private FaultProxy(int targetPort) throws IOException {
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -81,6 +84,21 @@ public final class FaultProxy implements AutoCloseable {
         marker = text.getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * From now on (and until {@link #commands()} is taken) keeps every command a client sends through the proxy, as its
+     * arguments (each cut to 80 characters), in the order the server gets them.
+     */
+    public void recordCommands() {
+        commands.clear();
+        recording = true;
+    }
+
+    /** The commands recorded since {@link #recordCommands()}; stops recording. */
+    public List<List<String>> commands() {
+        recording = false;
+        return List.copyOf(commands);
+    }
+
     /** Stops all traffic now and for good: the client is cut off as if it had died. */
     public void freeze() {
         frozen = true;
@@ -110,6 +128,11 @@ public final class FaultProxy implements AutoCloseable {
 
     private void pipe(Socket from, Socket to, boolean toServer) {
         byte[] buffer = new byte[64 * 1024];
+        RespCommands sent = new RespCommands(command -> {
+            if (recording) {
+                commands.add(command);
+            }
+        });
         try (InputStream in = from.getInputStream();
                 OutputStream out = to.getOutputStream()) {
             for (int n; (n = in.read(buffer)) >= 0; ) {
@@ -124,6 +147,9 @@ public final class FaultProxy implements AutoCloseable {
                 if (toServer && hold != null && contains(chunk, hold)) {
                     holdMarker = null;
                     holdResponses(); // before the server can answer
+                }
+                if (toServer && recording) {
+                    sent.accept(chunk);
                 }
                 out.write(chunk);
                 out.flush();

@@ -18,16 +18,25 @@ final class ChangedFiles {
     }
 
     List<FileChange> between(String fromCommit, String toCommit) {
-        try (RevWalk walk = new RevWalk(checkout.repo());
-                DiffFormatter diff = new DiffFormatter(DisabledOutputStream.INSTANCE)) {
-            diff.setRepository(checkout.repo());
+        try (RevWalk walk = new RevWalk(checkout.repo())) {
             ObjectId from = fromCommit == null ? null : tree(walk, fromCommit);
-            return diff.scan(from, tree(walk, toCommit)).stream()
-                    .map(this::toChange)
-                    .toList();
+            return changes(scan(from, tree(walk, toCommit)));
         } catch (IOException e) {
             throw GitFailures.wrap("diff", e);
         }
+    }
+
+    /** The diff of two trees ({@code fromTree} null: the empty tree); equal subtrees are skipped by id. */
+    List<DiffEntry> scan(ObjectId fromTree, ObjectId toTree) throws IOException {
+        try (DiffFormatter diff = new DiffFormatter(DisabledOutputStream.INSTANCE)) {
+            diff.setRepository(checkout.repo());
+            return diff.scan(fromTree, toTree);
+        }
+    }
+
+    /** The diff's entries as changed files. */
+    List<FileChange> changes(List<DiffEntry> diff) {
+        return diff.stream().map(this::toChange).toList();
     }
 
     private ObjectId tree(RevWalk walk, String commit) throws IOException {

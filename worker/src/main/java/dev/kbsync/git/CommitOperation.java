@@ -10,9 +10,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.eclipse.jgit.api.Status;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.JGitInternalException;
+import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.dircache.DirCache;
 import org.eclipse.jgit.lib.CommitBuilder;
 import org.eclipse.jgit.lib.Constants;
@@ -22,9 +24,6 @@ import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
-import org.eclipse.jgit.treewalk.EmptyTreeIterator;
-import org.eclipse.jgit.treewalk.TreeWalk;
-import org.eclipse.jgit.treewalk.filter.TreeFilter;
 
 /**
  * Staging ({@code add -A}, single files, or just the files a job changed) and committing with trailers. The
@@ -92,11 +91,15 @@ final class CommitOperation {
                             .call();
             ObjectId tree = index.writeTree(inserter);
             ObjectId parent = checkout.resolve("HEAD");
-            List<String> staged = changedPaths(parent, tree);
+            // One diff of the trees: what is staged is what the commit changes (no second diff of the commits)
+            List<DiffEntry> staged = changedFiles.scan(parentTree(parent), tree);
             if (staged.isEmpty()) {
                 return new CommitResult.NothingToCommit();
             }
             List<String> stray = staged.stream()
+                    .flatMap(d -> Stream.of(d.getOldPath(), d.getNewPath()))
+                    .filter(p -> !DiffEntry.DEV_NULL.equals(p))
+                    .distinct()
                     .filter(p -> patterns.stream().noneMatch(q -> p.equals(q) || p.startsWith(q + "/")))
                     .toList();
             if (!stray.isEmpty()) {
@@ -104,32 +107,20 @@ final class CommitOperation {
                         + stray.subList(0, Math.min(5, stray.size())) + "; the checkout must be reset");
             }
             ObjectId commit = insertCommit(inserter, tree, parent, fullMessage, author);
-            moveHead(parent, commit, message);
-            String from = parent == null ? null : parent.name();
-            return new CommitResult.Committed(commit.name(), changedFiles.between(from, commit.name()));
+            moveHead(parent, commit);
+            return new CommitResult.Committed(commit.name(), changedFiles.changes(staged));
         } catch (GitAPIException | IOException | JGitInternalException e) {
             throw GitFailures.wrap("commit", e);
         }
     }
 
-    /** Paths that differ between {@code parent}'s tree and {@code tree} (equal subtrees are skipped by id). */
-    private List<String> changedPaths(ObjectId parent, ObjectId tree) throws IOException {
-        List<String> changed = new ArrayList<>();
-        try (RevWalk revs = new RevWalk(checkout.repo());
-                TreeWalk walk = new TreeWalk(checkout.repo())) {
-            if (parent == null) {
-                walk.addTree(new EmptyTreeIterator());
-            } else {
-                walk.addTree(revs.parseCommit(parent).getTree());
-            }
-            walk.addTree(tree);
-            walk.setRecursive(true);
-            walk.setFilter(TreeFilter.ANY_DIFF);
-            while (walk.next()) {
-                changed.add(walk.getPathString());
-            }
+    private ObjectId parentTree(ObjectId parent) throws IOException {
+        if (parent == null) {
+            return null;
         }
-        return changed;
+        try (RevWalk revs = new RevWalk(checkout.repo())) {
+            return revs.parseCommit(parent).getTree();
+        }
     }
 
     private static ObjectId insertCommit(
@@ -148,15 +139,16 @@ final class CommitOperation {
         return id;
     }
 
-    /** Moves the branch HEAD points at from {@code parent} to {@code commit}, as {@code git commit} does. */
-    private void moveHead(ObjectId parent, ObjectId commit, String message) throws IOException {
+    /**
+     * Moves the branch HEAD points at from {@code parent} to {@code commit}, as {@code git commit} does, without a
+     * reflog entry: nothing reads a checkout's reflogs (it is disposable; the remote and the trailers are the record),
+     * and writing the two of them (HEAD's and the branch's) was a tenth of a note's commit.
+     */
+    private void moveHead(ObjectId parent, ObjectId commit) throws IOException {
         RefUpdate update = checkout.repo().updateRef(Constants.HEAD);
         update.setNewObjectId(commit);
         update.setExpectedOldObjectId(parent == null ? ObjectId.zeroId() : parent);
-        update.setRefLogMessage(
-                (parent == null ? "commit (initial): " : "commit: ")
-                        + message.strip().lines().findFirst().orElse(""),
-                false);
+        update.disableRefLog();
         RefUpdate.Result result = update.forceUpdate();
         if (result != RefUpdate.Result.NEW
                 && result != RefUpdate.Result.FORCED

@@ -78,6 +78,23 @@ class CheapCycleIT {
     }
 
     @Test
+    void shouldRefuseADeletionStagedOutsideTheGivenPathsThoughTheDiffSeesARename() throws Exception {
+        GitFixture fixture = GitFixture.seeded(tmp);
+        try (KbRepository repo = fixture.cloneRepo();
+                org.eclipse.jgit.api.Git git =
+                        org.eclipse.jgit.api.Git.open(repo.workTree().toFile())) {
+            String before = repo.head().orElseThrow();
+            git.rm().addFilepattern("README.md").call(); // staged by a crashed cycle
+            write(repo, "notes/copy.md", "# KB\n"); // README.md's content: a rename to git's diff
+
+            assertThatThrownBy(() -> repo.commitPaths(List.of("notes/copy.md"), "Add: copy", AUTHOR, Map.of()))
+                    .isInstanceOf(GitException.class)
+                    .hasMessageContaining("README.md");
+            assertThat(repo.head()).contains(before);
+        }
+    }
+
+    @Test
     void shouldResumeFromACleanMarkWithoutResettingOrFetching() {
         GitFixture fixture = GitFixture.seeded(tmp);
         try (KbRepository other = fixture.cloneRepo();

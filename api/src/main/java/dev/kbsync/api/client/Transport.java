@@ -39,6 +39,8 @@ import java.util.function.Supplier;
  */
 final class Transport {
     private static final String PROBE_PATH = "/readyz";
+    /** The event a server ends a stream with when it gives up on it: its data is an {@code {"error":{...}}}. */
+    private static final String ERROR_EVENT = "error";
 
     private final Vertx vertx;
     private final boolean ownsVertx;
@@ -149,6 +151,12 @@ final class Transport {
         EventSubscription subscription = new EventSubscription(context, response.request(), at.url());
         SseParser parser = new SseParser((name, data) -> {
             try {
+                if (name.equals(ERROR_EVENT)) { // the server ended the stream with a reason (e.g. SLOW_CONSUMER)
+                    JsonObject json = new JsonObject(data);
+                    subscription.fail(KbsyncException.of(
+                            503, ApiError.fromJson(json).orElse(new ApiError("STREAM_ERROR", data)), Optional.empty()));
+                    return;
+                }
                 to.accept(name, new JsonObject(data));
             } catch (RuntimeException e) { // malformed data, or the consumer threw: the stream ends with it
                 subscription.fail(e);

@@ -138,8 +138,9 @@ public enum ConfigKey implements Key {
             "KBSYNC_DEGRADED_JOURNAL_DIR",
             "(none)",
             "Where this coordinator keeps its degraded-mode journal (a directory of its own, on a local disk): while"
-                    + " Redis is unreachable, notes and agent tasks are appended there (fsynced before the 202) and move"
-                    + " into Redis when it returns. Unset: no degraded mode, submissions answer 503 REDIS_UNAVAILABLE."),
+                    + " Redis is unreachable, notes and agent tasks are appended there (fsynced before the 202) and"
+                    + " handed to this coordinator's workers under local fencing tokens; they move into Redis when it"
+                    + " returns. Unset: no degraded mode, submissions answer 503 REDIS_UNAVAILABLE."),
     DEGRADED_JOURNAL_MAX_ENTRIES(
             "degraded.journalMaxEntries",
             "KBSYNC_DEGRADED_JOURNAL_MAX_ENTRIES",

@@ -13,8 +13,8 @@ import dev.kbsync.coordinator.engine.ticket.JobRef;
 import dev.kbsync.coordinator.error.UnavailableException;
 import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.service.JobService;
+import dev.kbsync.coordinator.service.Restoration;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
@@ -33,16 +33,18 @@ import org.slf4j.LoggerFactory;
 /**
  * A coordinator's degraded mode. While Redis is unreachable (or jobs accepted meanwhile are still on their way into
  * Redis, so a KB's order holds), notes and agent tasks of KBs this coordinator knows are validated as always, appended
- * to the {@link Journal} (fsynced) and answered 202 with their place in this coordinator's local queue. Once Redis
- * answers, the journal's jobs are restored into the Redis queues one by one in their order, each under the id its 202
- * named and at most once ({@link JobService#restore}); the journal is truncated only when every entry is in Redis. A
- * coordinator started on a journal with entries (it was stopped or killed during an outage) restores them the same way.
+ * to the {@link Journal} (fsynced) and answered 202 with their place in this coordinator's local queue. While Redis is
+ * unreachable the journal's jobs are handed to this coordinator's own workers ({@link LocalDispatch}) under local
+ * fencing tokens ({@link LocalFences}). Once Redis answers, each KB's Redis fence is raised above its local tokens, then
+ * the journal's jobs are restored into the Redis queues one by one in their order, each under the id its 202 named and
+ * at most once ({@link JobService#restore}): done if a local run landed it, else queued; the journal is truncated only
+ * when every entry is in Redis. A coordinator started on a journal with entries (it was stopped or killed during an
+ * outage) restores them the same way.
  */
 public final class DegradedMode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DegradedMode.class);
     private static final Duration RETRY_AFTER = Duration.ofSeconds(2);
     private static final long TICK_MS = 250;
-    private static final long POLL_EVERY_MS = 200;
 
     private final Vertx vertx;
     private final Journal journal;
@@ -51,7 +53,9 @@ public final class DegradedMode implements AutoCloseable {
     private final JobService jobs;
     private final Clock clock;
     private final Map<KbId, KbConfig> known = new ConcurrentHashMap<>();
+    private final LocalFences fences;
     private final LocalDispatch dispatch;
+    private final LocalWork work;
     private final Map<KbId, Integer> pending = new HashMap<>(); // guarded by this
     private final Map<String, Job> keys = new HashMap<>(); // user + idempotency key -> job; guarded by this
     private final Restore restore;
@@ -59,15 +63,23 @@ public final class DegradedMode implements AutoCloseable {
     private long timer = -1;
 
     private DegradedMode(
-            Vertx vertx, Journal journal, WorkerExecutor executor, RedisHealth health, JobService jobs, Duration hold) {
+            Vertx vertx,
+            Journal journal,
+            WorkerExecutor executor,
+            RedisHealth health,
+            JobService jobs,
+            Duration hold,
+            Map<KbId, Long> fences) {
         this.vertx = vertx;
-        this.dispatch = new LocalDispatch(hold, known);
+        this.fences = new LocalFences(Clock.systemUTC(), fences);
+        this.dispatch = new LocalDispatch(hold, known, this.fences);
         this.journal = journal;
         this.executor = executor;
         this.health = health;
         this.jobs = jobs;
         this.clock = Clock.systemUTC();
-        this.restore = new Restore(this, journal, executor, jobs);
+        this.restore = new Restore(this, journal, executor, jobs, this.fences);
+        this.work = new LocalWork(vertx, executor, journal, dispatch, health, this::serving);
     }
 
     /**
@@ -85,19 +97,20 @@ public final class DegradedMode implements AutoCloseable {
         WorkerExecutor executor = vertx.createSharedWorkerExecutor("kbsync-journal-" + dir.toAbsolutePath(), 1);
         return executor.executeBlocking(() -> {
                     Journal journal = Journal.open(dir, maxEntries);
-                    return new Replayed(journal, journal.readFrom(0));
+                    return new Replayed(journal, journal.readFrom(0), journal.fences());
                 })
                 .map(replayed -> {
-                    DegradedMode mode = new DegradedMode(vertx, replayed.journal(), executor, health, jobs, hold);
+                    DegradedMode mode = new DegradedMode(
+                            vertx, replayed.journal(), executor, health, jobs, hold, replayed.fences());
                     known.forEach(mode::known);
-                    replayed.entries().forEach(mode::pendingAdded);
-                    if (!replayed.entries().isEmpty()) {
+                    replayed.records().forEach(mode::replay);
+                    if (mode.pending() > 0) {
                         mode.draining = true;
                         LOG.warn(
                                 "journal {} holds {} job(s) accepted while Redis was unreachable: restoring them into"
                                         + " Redis in their order",
                                 dir,
-                                replayed.entries().size());
+                                mode.pending());
                     }
                     mode.timer = vertx.setPeriodic(TICK_MS, t -> {
                         if (mode.draining && health.up()) {
@@ -109,7 +122,17 @@ public final class DegradedMode implements AutoCloseable {
                 .onFailure(e -> executor.close());
     }
 
-    private record Replayed(Journal journal, List<Journal.Entry> entries) {}
+    private record Replayed(Journal journal, List<Journal.Record> records, Map<KbId, Long> fences) {}
+
+    private void replay(Journal.Record record) {
+        if (record instanceof Journal.Entry entry) {
+            pendingAdded(entry);
+        } else if (record instanceof Journal.Handed handed) {
+            dispatch.handed(handed.jobId(), handed.kb(), handed.token());
+        } else if (record instanceof Journal.Landed landed) {
+            dispatch.landed(landed.jobId(), landed.token(), landed.outcome());
+        }
+    }
 
     /** True while submissions go to the journal: Redis is unreachable, or journal jobs are still on their way. */
     public boolean accepting() {
@@ -131,55 +154,43 @@ public final class DegradedMode implements AutoCloseable {
     }
 
     /**
-     * Whether the journal's jobs are handed to this coordinator's own workers while Redis is unreachable ({@link
-     * LocalDispatch}). Off: a worker publishes a job only under a fencing token above the newest fence on the branch,
-     * and without Redis there is no token that is both above it and below every token Redis hands out afterwards; the
-     * journal's jobs run once Redis returns.
+     * True while workers' polls, heartbeats and results are served here: Redis is unreachable (the journal's jobs are
+     * handed out), or it answers again but some KB's Redis fence is not yet raised above the local tokens handed out
+     * (no Redis grant may reach this coordinator's workers before).
      */
-    static final boolean LOCAL_DISPATCH = false;
-
-    /** True while Redis is unreachable and workers' polls and results are served from the journal (see above). */
     public boolean serving() {
-        return LOCAL_DISPATCH && !health.up();
+        return !health.up() || !fences.allRaised();
     }
 
     /**
-     * A worker's long poll while Redis is unreachable: the next journal job of a KB with none under way (see {@link
-     * LocalDispatch}); empty at the end of {@code wait}, or at once when Redis answers again (poll Redis then).
+     * A worker's long poll while {@link #serving}: the next journal job of a KB with none under way; empty at the end of
+     * {@code wait}, or as soon as Redis answers and the fences are raised (see {@link LocalWork#poll}).
      */
     public Future<Optional<Assignment>> poll(String worker, Duration wait) {
-        return pollUntil(worker, System.nanoTime() + wait.toNanos());
+        return work.poll(worker, wait);
     }
 
-    private Future<Optional<Assignment>> pollUntil(String worker, long deadlineNanos) {
-        if (health.up()) {
-            return Future.succeededFuture(Optional.empty());
-        }
-        Optional<Assignment> next = dispatch.next(worker);
-        long left = (deadlineNanos - System.nanoTime()) / 1_000_000;
-        if (next.isPresent() || left <= 0) {
-            next.ifPresent(a -> LOG.info(
-                    "journal job {} of KB {} handed to worker {} (Redis unreachable)",
-                    a.job().id(),
-                    a.job().kb(),
-                    worker));
-            return Future.succeededFuture(next);
-        }
-        Promise<Optional<Assignment>> later = Promise.promise();
-        vertx.setTimer(
-                Math.min(POLL_EVERY_MS, left),
-                t -> pollUntil(worker, deadlineNanos).onComplete(later));
-        return later.future();
-    }
-
-    /** A local lease of a job under way (heartbeats and group-commit requests are answered from it). */
+    /**
+     * A local lease of a journal job under way, until its job is restored into Redis (heartbeats and group-commit
+     * requests are answered from it; after, Redis answers LEASE_LOST and the worker stops before its push).
+     */
     public Optional<Lease> localLease(String leaseId) {
         return dispatch.lease(leaseId);
     }
 
-    /** A local job's outcome from its worker while Redis is unreachable; empty when it is not one (answer 503). */
-    public Optional<Job> complete(String jobId, JobOutcome outcome) {
-        return dispatch.complete(jobId, outcome);
+    /** Group commit under a local lease: the note jobs right behind its job (see {@link LocalWork#extend}). */
+    public Future<List<Assignment>> extend(String leaseId, int max) {
+        return work.extend(leaseId, max);
+    }
+
+    /** A local job's outcome from its worker; empty when it is not one (see {@link LocalWork#complete}). */
+    public Future<Optional<Job>> complete(String jobId, JobOutcome outcome) {
+        return work.complete(jobId, outcome);
+    }
+
+    /** How a journal job is to be restored into Redis (see {@link LocalDispatch#restoration}). */
+    Restoration restoration(String jobId) {
+        return dispatch.restoration(jobId);
     }
 
     /**

@@ -1,6 +1,10 @@
 package dev.kbsync.coordinator.degraded;
 
+import dev.kbsync.api.FileChange;
 import dev.kbsync.api.Job;
+import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.KbId;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -9,25 +13,55 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * The append-only journal file of one coordinator ({@code journal.jsonl} in its directory, one JSON line per accepted
- * job): every append is fsynced before it returns; reading from an offset skips a torn last line (a crash during an
- * append that was never answered); {@link #truncate} empties it. The directory is locked for this process (a second
+ * The append-only journal file of one coordinator ({@code journal.jsonl} in its directory, one JSON line per record):
+ * accepted jobs ({@link Entry}), the local grants they were handed out under ({@link Handed}) and the degraded runs
+ * that landed them ({@link Landed}). Every append is fsynced before it returns; reading from an offset skips a torn
+ * last line (a crash during an append that was never answered); {@link #truncate} empties it, keeping each KB's last
+ * local fencing token in {@code fences.json} next to it. The directory is locked for this process (a second
  * coordinator on the same directory fails to open it). Blocking: call it off the event loop, from one thread at a time.
  */
 final class Journal implements AutoCloseable {
     static final String FILE = "journal.jsonl";
     static final String REJECTED = "rejected.jsonl";
+    static final String FENCES = "fences.json";
 
-    /** One accepted job, its idempotency key if any, and the offset right after its line. */
-    record Entry(Job job, Optional<String> key, long end) {
-        JsonObject toJson() {
+    /** One line of the journal, and the offset right after it. */
+    sealed interface Record {
+        long end();
+
+        JsonObject toJson();
+    }
+
+    /** One accepted job and its idempotency key if any. */
+    record Entry(Job job, Optional<String> key, long end) implements Record {
+        @Override
+        public JsonObject toJson() {
             return new JsonObject().put("job", job.toJson()).put("key", key.orElse(null));
+        }
+    }
+
+    /** A journal job handed to a worker under the local fencing token {@code token} of its KB. */
+    record Handed(String jobId, KbId kb, long token, long end) implements Record {
+        @Override
+        public JsonObject toJson() {
+            return new JsonObject().put("handed", jobId).put("kb", kb.value()).put("token", token);
+        }
+    }
+
+    /** A journal job a degraded run landed under {@code token}, with the worker's outcome. */
+    record Landed(String jobId, long token, JobOutcome.Done outcome, long end) implements Record {
+        @Override
+        public JsonObject toJson() {
+            return new JsonObject().put("landed", jobId).put("token", token).put("outcome", outcome.toJson());
         }
     }
 
@@ -54,7 +88,8 @@ final class Journal implements AutoCloseable {
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.maxEntries = maxEntries;
-        this.entries = readFrom(0).size();
+        this.entries =
+                (int) readFrom(0).stream().filter(r -> r instanceof Entry).count();
     }
 
     static Journal open(Path dir, int maxEntries) throws IOException {
@@ -81,20 +116,29 @@ final class Journal implements AutoCloseable {
         if (entries >= maxEntries) {
             throw new UnwritableException("the journal holds its most jobs (" + maxEntries + ")");
         }
-        byte[] line = (new Entry(job, key, 0).toJson().encode() + "\n").getBytes(StandardCharsets.UTF_8);
+        write(new Entry(job, key, 0));
+        entries++;
+    }
+
+    /** Appends a hand-out or a landing (not counted against the most entries) and fsyncs. */
+    void append(Record record) throws IOException {
+        write(record);
+    }
+
+    private void write(Record record) throws IOException {
+        byte[] line = (record.toJson().encode() + "\n").getBytes(StandardCharsets.UTF_8);
         ByteBuffer buffer = ByteBuffer.wrap(line);
         long at = channel.size();
         while (buffer.hasRemaining()) {
             at += channel.write(buffer, at);
         }
         channel.force(false);
-        entries++;
     }
 
-    /** The entries from {@code offset} (a previous entry's end, or 0) to the end of the file. */
-    List<Entry> readFrom(long offset) throws IOException {
+    /** The records from {@code offset} (a previous entry's end, or 0) to the end of the file. */
+    List<Record> readFrom(long offset) throws IOException {
         long size = channel.size();
-        List<Entry> found = new ArrayList<>();
+        List<Record> found = new ArrayList<>();
         if (size <= offset) {
             return found;
         }
@@ -119,11 +163,36 @@ final class Journal implements AutoCloseable {
         return channel.size();
     }
 
-    /** Empties the journal (every entry is in Redis now). */
-    void truncate() throws IOException {
+    /**
+     * Empties the journal (every entry is in Redis now), after keeping each KB's last local fencing token in the
+     * fences file (written whole, fsynced and moved into place).
+     */
+    void truncate(Map<KbId, Long> fences) throws IOException {
+        JsonObject kept = new JsonObject();
+        fences.forEach((kb, token) -> kept.put(kb.value(), token));
+        Path next = dir.resolve(FENCES + ".next");
+        Files.writeString(
+                next,
+                kept.encode(),
+                StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.SYNC);
+        Files.move(next, dir.resolve(FENCES), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         channel.truncate(0);
         channel.force(true);
         entries = 0;
+    }
+
+    /** Each KB's last local fencing token kept by the last truncation (none before the first). */
+    Map<KbId, Long> fences() throws IOException {
+        Path file = dir.resolve(FENCES);
+        Map<KbId, Long> fences = new HashMap<>();
+        if (Files.exists(file)) {
+            JsonObject kept = new JsonObject(Files.readString(file));
+            kept.fieldNames().forEach(kb -> fences.put(KbId.of(kb), kept.getLong(kb)));
+        }
+        return fences;
     }
 
     /** Keeps an entry Redis refused for good next to the journal, for the operator. */
@@ -163,13 +232,32 @@ final class Journal implements AutoCloseable {
         }
     }
 
-    private static Optional<Entry> parse(String line, long end) {
+    private static Optional<Record> parse(String line, long end) {
         try {
             JsonObject json = new JsonObject(line);
+            if (json.containsKey("handed")) {
+                return Optional.of(new Handed(
+                        json.getString("handed"), KbId.of(json.getString("kb")), json.getLong("token"), end));
+            }
+            if (json.containsKey("landed")) {
+                return Optional.of(new Landed(
+                        json.getString("landed"), json.getLong("token"), done(json.getJsonObject("outcome")), end));
+            }
             return Optional.of(new Entry(
                     Job.fromJson(json.getJsonObject("job")), Optional.ofNullable(json.getString("key")), end));
         } catch (RuntimeException e) {
             return Optional.empty(); // a torn line left by a crash, followed by later appends
         }
+    }
+
+    private static JobOutcome.Done done(JsonObject json) {
+        JsonArray files = json.getJsonArray("files", new JsonArray());
+        return new JobOutcome.Done(
+                json.getString("leaseId"),
+                json.getString("commit"),
+                json.getString("commitUrl"),
+                files.stream().map(f -> FileChange.fromJson((JsonObject) f)).toList(),
+                json.getInteger("pushRejections", 0),
+                json.getString("result"));
     }
 }

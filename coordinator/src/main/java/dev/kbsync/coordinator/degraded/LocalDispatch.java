@@ -2,6 +2,7 @@ package dev.kbsync.coordinator.degraded;
 
 import dev.kbsync.api.Assignment;
 import dev.kbsync.api.Job;
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbConfig;
@@ -9,103 +10,260 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.engine.redis.Ids;
+import dev.kbsync.coordinator.service.Restoration;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * The journal's jobs handed to this coordinator's own workers while Redis is unreachable: per KB one at a time, in
- * journal order (the local queue), each under a local lease ({@code <job id>.0.<nonce>}: fencing token 0, no Redis
- * fence exists meanwhile) that lapses after the maximum hold, when the job is handed out again. Exactly once rests on
- * the never-forced push and the {@code Kbsync-Job} trailer: every journal job is restored into Redis when Redis returns
- * and runs there again, finding its commit by the trailer if it landed meanwhile. Thread-safe.
+ * journal order (the local queue), each under a local lease ({@code <job id>.<token>.<nonce>}) whose fencing token is
+ * the KB's next {@link LocalFences} token, so the worker's fence check holds as under Redis grants. A lease lapses after
+ * the maximum hold without an outcome and its job is handed out again. A run refused at its push ({@code STALE_FENCE}:
+ * another coordinator's degraded run fenced the branch higher; {@code PUSH_REJECTED}) goes back to the head of its
+ * KB's local queue under a new token; a run that failed otherwise is left to Redis (its job is restored queued and
+ * runs there); a run that landed is remembered ({@link #restoration}) and its job restored done. A note job's worker
+ * takes the note jobs right behind it in one group commit ({@link #extend}). Thread-safe.
  */
 final class LocalDispatch {
+    /** Failures of a push refused by the branch, not by the job: the job is handed out again. */
+    private static final Set<String> REFUSED_PUSH = Set.of("STALE_FENCE", "PUSH_REJECTED");
+
     private final Duration hold;
     private final Map<KbId, KbConfig> kbs;
+    private final LocalFences fences;
     private final Map<String, Slot> jobs = new LinkedHashMap<>(); // guarded by this, in journal order
+
+    private enum State {
+        QUEUED,
+        RUNNING,
+        LANDED,
+        LEFT_TO_REDIS
+    }
 
     private static final class Slot {
         private final Job job;
-        private JobState state = JobState.QUEUED;
-        private String leaseId;
+        private State state = State.QUEUED;
+        private long firstToken;
+        private long token;
         private Lease lease;
         private long deadlineNanos;
+        private JobOutcome.Done landed;
 
         Slot(Job job) {
             this.job = job;
         }
     }
 
-    LocalDispatch(Duration hold, Map<KbId, KbConfig> kbs) {
+    /** A job handed out: its assignment and the token it runs under (journaled before the worker learns it). */
+    record Handout(Assignment assignment, long token) {
+        String jobId() {
+            return assignment.job().id();
+        }
+    }
+
+    /** What a worker's outcome did to a local job. */
+    sealed interface Recorded {
+        /** The job as it stands after the outcome. */
+        Job job();
+    }
+
+    /** The run landed the job under {@code token}: journal it, then answer. */
+    record Landed(Job job, long token, JobOutcome.Done outcome) implements Recorded {}
+
+    /** Nothing to journal: a repeated report, a push refused (handed out again), or a failure left to Redis. */
+    record Answered(Job job) implements Recorded {}
+
+    LocalDispatch(Duration hold, Map<KbId, KbConfig> kbs, LocalFences fences) {
         this.hold = hold;
         this.kbs = kbs;
+        this.fences = fences;
     }
 
     synchronized void add(Job job) {
         jobs.putIfAbsent(job.id(), new Slot(job));
     }
 
-    /** The job is in Redis now: it is dispatched from there. */
+    /** Replays a hand-out read back from the journal: the job's first token, unless it had one. */
+    synchronized void handed(String jobId, KbId kb, long token) {
+        fences.seen(kb, token);
+        Slot slot = jobs.get(jobId);
+        if (slot != null && slot.firstToken == 0) {
+            slot.firstToken = token;
+        }
+    }
+
+    /** Replays a landing read back from the journal. */
+    synchronized void landed(String jobId, long token, JobOutcome.Done outcome) {
+        Slot slot = jobs.get(jobId);
+        if (slot != null) {
+            slot.state = State.LANDED;
+            slot.token = token;
+            slot.landed = outcome;
+            slot.firstToken = slot.firstToken == 0 ? token : slot.firstToken;
+        }
+    }
+
+    /** The job is in Redis now: it is dispatched from there (its local lease, if any, is lost). */
     synchronized void remove(String jobId) {
         jobs.remove(jobId);
     }
 
+    /** How to restore the job into Redis: queued (down to its first token), or done by the run that landed it. */
+    synchronized Restoration restoration(String jobId) {
+        Slot slot = jobs.get(jobId);
+        if (slot == null || slot.firstToken == 0) {
+            return Restoration.queued();
+        }
+        return slot.state == State.LANDED
+                ? Restoration.landed(slot.firstToken, slot.landed, slot.token)
+                : Restoration.handedOut(slot.firstToken);
+    }
+
     /** The first queued job of a KB with no job under way (or whose lease lapsed), under a new local lease. */
-    synchronized Optional<Assignment> next(String worker) {
+    synchronized Optional<Handout> next(String worker) {
         long now = System.nanoTime();
         Set<KbId> busy = new HashSet<>();
         for (Slot slot : jobs.values()) {
             KbId kb = slot.job.kb();
-            if (slot.state.terminal() || busy.contains(kb)) {
+            if (slot.state == State.LANDED || slot.state == State.LEFT_TO_REDIS || busy.contains(kb)) {
                 continue;
             }
             busy.add(kb);
             KbConfig config = kbs.get(kb);
-            if (config == null || (slot.state == JobState.RUNNING && slot.deadlineNanos - now > 0)) {
+            if (config == null || (slot.state == State.RUNNING && slot.deadlineNanos - now > 0)) {
                 continue;
             }
-            slot.state = JobState.RUNNING;
-            slot.leaseId = slot.job.id() + ".0." + Ids.nonce();
-            slot.deadlineNanos = now + hold.toNanos();
-            Instant at = Instant.now();
-            Lease lease = new Lease(
-                    slot.leaseId,
-                    kb,
-                    worker,
-                    LeaseState.GRANTED,
-                    0,
-                    0L,
-                    slot.job.id(),
-                    at,
-                    at.plus(hold),
-                    at.plus(hold),
-                    hold.toMillis());
-            slot.lease = lease;
-            return Optional.of(new Assignment(lease, slot.job.at(JobState.RUNNING, 0, 0, 0), config));
+            return Optional.of(grant(slot, worker, config, now + hold.toNanos()));
         }
         return Optional.empty();
+    }
+
+    /** Hands {@code slot} to {@code worker} under the KB's next token until {@code deadlineNanos}. */
+    private Handout grant(Slot slot, String worker, KbConfig config, long deadlineNanos) {
+        long token = fences.next(slot.job.kb());
+        slot.state = State.RUNNING;
+        slot.token = token;
+        slot.firstToken = slot.firstToken == 0 ? token : slot.firstToken;
+        slot.deadlineNanos = deadlineNanos;
+        Instant at = Instant.now();
+        Instant until = at.plusNanos(Math.max(0, deadlineNanos - System.nanoTime()));
+        slot.lease = new Lease(
+                slot.job.id() + "." + token + "." + Ids.nonce(),
+                slot.job.kb(),
+                worker,
+                LeaseState.GRANTED,
+                0,
+                token,
+                slot.job.id(),
+                at,
+                until,
+                until,
+                hold.toMillis());
+        return new Handout(new Assignment(slot.lease, job(slot, JobState.RUNNING, at, null), config), token);
+    }
+
+    /**
+     * Group commit under the local lease {@code leaseId} of a running note job: up to {@code max} queued note jobs of
+     * its KB right behind it (contiguous in the local queue, stopping at an agent job or a job not queued), each under a
+     * local lease of its own with the KB's next token, all within the head's hold.
+     */
+    synchronized List<Handout> extend(String leaseId, int max) {
+        Slot head = jobs.values().stream()
+                .filter(slot -> slot.state == State.RUNNING && leaseId.equals(slot.lease.id()))
+                .findFirst()
+                .orElse(null);
+        List<Handout> members = new ArrayList<>();
+        if (head == null || head.job.kind() != JobKind.NOTE) {
+            return members;
+        }
+        boolean behind = false;
+        for (Slot slot : jobs.values()) {
+            if (members.size() >= max) {
+                break;
+            }
+            if (slot == head) {
+                behind = true;
+            } else if (behind && slot.job.kb().equals(head.job.kb()) && slot.state != State.LANDED) {
+                if (slot.state != State.QUEUED || slot.job.kind() != JobKind.NOTE) {
+                    break;
+                }
+                members.add(grant(slot, head.lease.holder(), kbs.get(slot.job.kb()), head.deadlineNanos));
+            }
+        }
+        return members;
+    }
+
+    /** A hand-out that could not be journaled: the job is queued again (its worker never learns the lease). */
+    synchronized void withdraw(Handout handout) {
+        Slot slot = jobs.get(handout.jobId());
+        if (slot != null && slot.state == State.RUNNING && slot.token == handout.token()) {
+            slot.state = State.QUEUED;
+            slot.lease = null;
+        }
     }
 
     /** The local lease {@code leaseId} while its job runs (a heartbeat keeps nothing: the lease lasts the hold). */
     synchronized Optional<Lease> lease(String leaseId) {
         return jobs.values().stream()
-                .filter(slot -> slot.state == JobState.RUNNING && leaseId.equals(slot.leaseId))
+                .filter(slot -> slot.state == State.RUNNING && leaseId.equals(slot.lease.id()))
                 .map(slot -> slot.lease)
                 .findFirst();
     }
 
-    /** Records a local job's outcome reported under its current local lease; empty for any other job or lease. */
-    synchronized Optional<Job> complete(String jobId, JobOutcome outcome) {
+    /**
+     * Records a local job's outcome reported under its current local lease (or repeated for a job it landed); empty
+     * for any other job or lease.
+     */
+    synchronized Optional<Recorded> complete(String jobId, JobOutcome outcome) {
         Slot slot = jobs.get(jobId);
-        if (slot == null || slot.state != JobState.RUNNING || !outcome.leaseId().equals(slot.leaseId)) {
+        if (slot == null || slot.lease == null || !outcome.leaseId().equals(slot.lease.id())) {
             return Optional.empty();
         }
-        slot.state = outcome instanceof JobOutcome.Done ? JobState.DONE : JobState.FAILED;
-        return Optional.of(slot.job.at(slot.state, 0, 0, 0));
+        if (slot.state == State.LANDED) {
+            return Optional.of(new Answered(job(slot, JobState.DONE, slot.lease.grantedAt(), slot.landed)));
+        }
+        if (slot.state != State.RUNNING) {
+            return Optional.empty();
+        }
+        if (outcome instanceof JobOutcome.Done done) {
+            slot.state = State.LANDED;
+            slot.landed = done;
+            return Optional.of(new Landed(job(slot, JobState.DONE, slot.lease.grantedAt(), done), slot.token, done));
+        }
+        JobOutcome.Failed failed = (JobOutcome.Failed) outcome;
+        slot.state = REFUSED_PUSH.contains(failed.error().code()) ? State.QUEUED : State.LEFT_TO_REDIS;
+        return Optional.of(new Answered(job(slot, JobState.QUEUED, null, null)));
+    }
+
+    /** The job as a worker or a reader sees it: its state, its local tokens, and the outcome of a run that landed it. */
+    private static Job job(Slot slot, JobState state, Instant started, JobOutcome.Done done) {
+        Job j = slot.job;
+        return new Job(
+                j.id(),
+                j.kb(),
+                j.user(),
+                j.payload(),
+                state,
+                0,
+                0,
+                0,
+                slot.token == 0 ? null : slot.token,
+                slot.firstToken == 0 ? null : slot.firstToken,
+                done == null ? null : done.commit(),
+                done == null ? null : done.commitUrl(),
+                done == null ? null : done.files(),
+                done == null ? null : done.result(),
+                null,
+                0,
+                j.createdAt(),
+                started,
+                done == null ? null : Instant.now());
     }
 }

@@ -1,21 +1,28 @@
 package dev.kbsync.coordinator.degraded;
 
 import dev.kbsync.api.InvalidInputException;
+import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.error.CoordinatorException;
 import dev.kbsync.coordinator.error.UnavailableException;
 import dev.kbsync.coordinator.service.JobService;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves the journal's jobs into Redis once it answers: one by one in journal order through {@link JobService#restore}
- * (each under its 202's id, once however often), then truncates the journal on the journal's thread if nothing was
- * appended meanwhile, else goes on with the new entries. Stops at the first outage-like failure (the next tick goes on
- * from there); an entry Redis refuses for good is kept in {@link Journal#REJECTED} and skipped.
+ * Moves the journal's jobs into Redis once it answers. First each KB's Redis fence is raised to at least the highest
+ * local token handed out for it ({@link JobService#raiseFence}; until then this coordinator's workers get no Redis
+ * grant, see {@link DegradedMode#serving}), so every later Redis grant is above every degraded publish. Then the jobs,
+ * one by one in journal order, through {@link JobService#restore} (each under its 202's id, once however often): done
+ * when a local run landed it, else queued and searched down to its first local token. Then the journal is truncated on
+ * the journal's thread if nothing was appended meanwhile, else the pass goes on with the new records. Stops at the
+ * first outage-like failure (the next tick goes on from there); an entry Redis refuses for good is kept in {@link
+ * Journal#REJECTED} and skipped.
  */
 final class Restore {
     private static final Logger LOG = LoggerFactory.getLogger(Restore.class);
@@ -24,14 +31,16 @@ final class Restore {
     private final Journal journal;
     private final WorkerExecutor executor;
     private final JobService jobs;
+    private final LocalFences fences;
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile long offset;
 
-    Restore(DegradedMode mode, Journal journal, WorkerExecutor executor, JobService jobs) {
+    Restore(DegradedMode mode, Journal journal, WorkerExecutor executor, JobService jobs, LocalFences fences) {
         this.mode = mode;
         this.journal = journal;
         this.executor = executor;
         this.jobs = jobs;
+        this.fences = fences;
     }
 
     /** Starts a pass unless one runs. */
@@ -56,23 +65,61 @@ final class Restore {
         }
     }
 
-    /** Restores every entry from {@link #offset}, then truncates if nothing was appended meanwhile, else goes on. */
+    /**
+     * Raises the fences, restores every entry from {@link #offset}, then truncates if nothing was appended meanwhile,
+     * else goes on.
+     */
     private Future<Void> drain() {
-        return executor.executeBlocking(() -> journal.readFrom(offset)).compose(entries -> {
-            if (entries.isEmpty()) {
-                return executor.<Boolean>executeBlocking(() -> {
-                            if (journal.size() > offset) {
-                                return false;
-                            }
-                            journal.truncate();
-                            offset = 0;
-                            mode.drained();
-                            return true;
-                        })
-                        .compose(done -> done ? Future.<Void>succeededFuture() : drain());
-            }
-            return restoreAll(entries, 0).compose(v -> drain());
-        });
+        return raise(new ArrayList<>(fences.unraised().entrySet()), 0)
+                .compose(v -> executor.executeBlocking(() -> journal.readFrom(offset)))
+                .compose(records -> {
+                    if (records.isEmpty()) {
+                        return executor.<Boolean>executeBlocking(() -> {
+                                    if (journal.size() > offset || !fences.allRaised()) {
+                                        return false;
+                                    }
+                                    journal.truncate(fences.snapshot());
+                                    offset = 0;
+                                    mode.drained();
+                                    return true;
+                                })
+                                .compose(done -> done ? Future.<Void>succeededFuture() : drain());
+                    }
+                    long end = records.get(records.size() - 1).end();
+                    List<Journal.Entry> entries = records.stream()
+                            .filter(r -> r instanceof Journal.Entry)
+                            .map(r -> (Journal.Entry) r)
+                            .toList();
+                    return restoreAll(entries, 0).compose(v -> {
+                        offset = end;
+                        return drain();
+                    });
+                });
+    }
+
+    /** Raises each KB's Redis fence to its highest local token, one step per KB; a KB gone from Redis is skipped. */
+    private Future<Void> raise(List<Map.Entry<KbId, Long>> open, int next) {
+        if (next == open.size()) {
+            return Future.succeededFuture();
+        }
+        KbId kb = open.get(next).getKey();
+        long token = open.get(next).getValue();
+        return jobs.raiseFence(kb, token)
+                .transform(raised -> {
+                    if (raised.succeeded()) {
+                        LOG.info("journal: KB {}'s Redis fence raised to at least local token {}", kb, token);
+                    } else if (refusedForGood(raised.cause())) {
+                        LOG.error(
+                                "journal: KB {}'s Redis fence cannot be raised ({})",
+                                kb,
+                                raised.cause().getMessage());
+                    } else {
+                        return Future.<Void>failedFuture(raised.cause());
+                    }
+                    fences.raised(kb, token);
+                    return Future.<Void>succeededFuture();
+                })
+                .compose(v -> raise(open, next + 1));
     }
 
     private Future<Void> restoreAll(List<Journal.Entry> entries, int next) {
@@ -80,7 +127,8 @@ final class Restore {
             return Future.succeededFuture();
         }
         Journal.Entry entry = entries.get(next);
-        return jobs.restore(entry.job(), entry.key())
+        return jobs.restore(
+                        entry.job(), entry.key(), mode.restoration(entry.job().id()))
                 .transform(restored -> {
                     if (restored.succeeded()) {
                         return Future.<Void>succeededFuture();

@@ -15,7 +15,6 @@ import dev.kbsync.coordinator.engine.lease.Grants;
 import dev.kbsync.coordinator.engine.lease.RedisLeaseService;
 import dev.kbsync.coordinator.engine.redis.Redis;
 import dev.kbsync.coordinator.engine.redis.RedisDeployment;
-import dev.kbsync.coordinator.engine.store.Idempotency;
 import dev.kbsync.coordinator.engine.store.RedisKbRegistry;
 import dev.kbsync.coordinator.engine.sweep.Sweeper;
 import dev.kbsync.coordinator.engine.ticket.DriverSettings;
@@ -81,7 +80,7 @@ public final class Engine {
         this.drivers = new Drivers(redis, tickets, settings, this::granted);
         Watchers watchers = new Watchers();
         this.fanout = new Fanout(vertx.eventBus(), tickets, metrics, watchers);
-        this.changes = new Changes(events, fanout, drivers, dispatcher::granted, context);
+        this.changes = new Changes(events, fanout, drivers, dispatcher::granted, context, this::touched);
         Grants grants = new Grants(tickets, metrics, changes);
         this.webhooks = new WebhookDelivery(vertx, tickets, config.webhooks(), metrics);
         this.sweeper =
@@ -92,11 +91,12 @@ public final class Engine {
                         config,
                         Clock.systemUTC(),
                         tickets,
-                        new Idempotency(redis, config.jobs().retention()),
                         kbs,
                         new Assigner(poller, tickets, kbs, changes, context),
                         changes,
-                        metrics),
+                        metrics,
+                        redis,
+                        deployment.cluster()),
                 new RedisQueueService(tickets, kbs, watchers),
                 kbs,
                 new RedisWorkerRegistry(redis, config.leaseTtl()));
@@ -206,7 +206,13 @@ public final class Engine {
     }
 
     /** A change made elsewhere (changes made here already refreshed the local streams and ran the driver). */
+    /** A KB's queue changed (here or elsewhere): the sweep looks at it again. */
+    private void touched(KbId kb) {
+        sweeper.touch(kb);
+    }
+
     private void onQueueChanged(KbId kb, boolean elsewhere) {
+        touched(kb);
         if (elsewhere) {
             fanout.refresh(kb);
             drivers.pumpIfKnown(kb);

@@ -12,7 +12,6 @@ import dev.kbsync.coordinator.degraded.DegradedMode;
 import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.metrics.RouteRequests;
-import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.snapshot.KbMirrors;
 import io.vertx.core.Handler;
@@ -51,7 +50,6 @@ public final class HttpApi {
             CoordinatorConfig config,
             CoordinatorServices services,
             AuthHandler auth,
-            SubmissionRateLimiter limiter,
             PrometheusMetrics metrics,
             RedisHealth health,
             Optional<DegradedMode> degraded,
@@ -62,7 +60,7 @@ public final class HttpApi {
         this.unmatched = metrics.routeRequests("unmatched");
         this.metricsPublic = config.auth().metricsPublic();
         this.bodyLimit = config.http().bodyLimitBytes();
-        this.jobs = new JobRoutes(services, limiter, metrics, config, degraded);
+        this.jobs = new JobRoutes(services, metrics, config, degraded);
         this.degraded = degraded;
         this.leases = new LeaseRoutes(
                 services,
@@ -91,7 +89,8 @@ public final class HttpApi {
         Handler<RoutingContext> none = RoutingContext::next;
         // submissions go to the journal instead while degraded mode accepts them
         Handler<RoutingContext> submit = degraded.isPresent() ? gate.handler(degraded.get()::accepting) : redis;
-        // a worker's poll and result are served from the journal while Redis is unreachable
+        // a worker's poll and result are served from the journal while Redis is unreachable (and until the Redis fences
+        // are raised above the local tokens handed out meanwhile)
         Handler<RoutingContext> work = degraded.isPresent() ? gate.handler(degraded.get()::serving) : redis;
         Handler<RoutingContext> workPoll = degraded.isPresent()
                 ? gate.handler(Duration.ofMillis(WorkerRoutes.MAX_WAIT_MS), degraded.get()::serving)

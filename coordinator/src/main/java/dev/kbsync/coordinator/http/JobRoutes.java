@@ -16,7 +16,7 @@ import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.error.UnavailableException;
 import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
-import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
+import dev.kbsync.coordinator.ratelimit.Limits;
 import dev.kbsync.coordinator.ratelimit.Window;
 import dev.kbsync.coordinator.service.Accepted;
 import dev.kbsync.coordinator.service.CoordinatorServices;
@@ -41,7 +41,6 @@ final class JobRoutes {
     private static final Logger log = LoggerFactory.getLogger(JobRoutes.class);
 
     private final CoordinatorServices services;
-    private final SubmissionRateLimiter limiter;
     private final PrometheusMetrics metrics;
     private final CoordinatorConfig.RateLimit limits;
     private final int maxTextChars;
@@ -51,13 +50,11 @@ final class JobRoutes {
 
     JobRoutes(
             CoordinatorServices services,
-            SubmissionRateLimiter limiter,
             PrometheusMetrics metrics,
             CoordinatorConfig config,
             Optional<DegradedMode> degraded) {
         this.services = services;
         this.degraded = degraded;
-        this.limiter = limiter;
         this.metrics = metrics;
         this.limits = config.rateLimit();
         CoordinatorConfig.Http http = config.http();
@@ -212,26 +209,29 @@ final class JobRoutes {
             journaled(ctx, degraded.get(), kb, user, payload, key);
             return;
         }
-        services.kbs()
-                .get(kb)
-                .onSuccess(found -> found.ifPresent(k -> degraded.ifPresent(d -> d.known(k))))
-                .compose(found -> found.isPresent()
-                        ? limiter.check(
-                                        windows(kb, user, Caller.of(ctx)),
-                                        ctx.vertx().getOrCreateContext())
-                                .compose(remaining -> services.jobs()
-                                        .submit(new Submission(
-                                                kb,
-                                                user,
-                                                payload,
-                                                key,
-                                                Caller.of(ctx).name(),
-                                                Duration.ofSeconds(found.get().dedupeWindowSeconds()),
-                                                callbackUrl))
-                                        .onSuccess(accepted -> accepted(ctx, accepted, remaining)))
-                        : Future.failedFuture(
-                                new NotFoundException("KB_NOT_FOUND", "no KB " + Quoting.quote(kb.value()))))
+        Caller caller = Caller.of(ctx);
+        services.jobs()
+                .submit(new Submission(
+                        kb,
+                        user,
+                        payload,
+                        key,
+                        caller.name(),
+                        callbackUrl,
+                        new Limits(windows(kb, user, caller), limits.window())))
+                .onSuccess(accepted -> {
+                    accepted(ctx, accepted);
+                    degraded.filter(d -> !d.knows(kb)).ifPresent(d -> learn(d, kb));
+                })
                 .onFailure(ctx::fail);
+    }
+
+    /**
+     * The degraded mode's journal takes jobs only for KBs it knows: it learns a KB's configuration after the first
+     * answer for it, off the submit's path.
+     */
+    private void learn(DegradedMode mode, KbId kb) {
+        services.kbs().get(kb).onSuccess(found -> found.ifPresent(mode::known));
     }
 
     /**
@@ -267,8 +267,9 @@ final class JobRoutes {
     }
 
     /** 202 with the new job (or the first one for a repeated Idempotency-Key); 200 with the first of duplicates. */
-    private void accepted(RoutingContext ctx, Accepted accepted, int remaining) {
+    private void accepted(RoutingContext ctx, Accepted accepted) {
         Job job = accepted.job();
+        int remaining = accepted.remaining();
         if (!accepted.duplicate()) {
             metrics.jobSubmitted(job.kb(), job.kind());
         }

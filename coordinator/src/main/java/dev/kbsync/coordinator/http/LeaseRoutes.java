@@ -65,15 +65,15 @@ final class LeaseRoutes {
     }
 
     void handleHeartbeat(RoutingContext ctx) {
-        Optional<DegradedMode> local = degraded.filter(DegradedMode::serving);
-        if (local.isPresent()) { // Redis unreachable: only the local leases of journal jobs are known
-            String id = Inputs.id("INVALID_LEASE_ID", "lease id", ctx.pathParam("id"));
-            Lease lease = local.get()
-                    .localLease(id)
-                    .filter(l -> Caller.of(ctx).mayUse(l.kb().value()))
-                    .orElseThrow(RedisHealth::unavailable);
-            Responses.ok(ctx, lease.toJson());
+        String id = Inputs.id("INVALID_LEASE_ID", "lease id", ctx.pathParam("id"));
+        Optional<Lease> local = degraded.flatMap(d -> d.localLease(id))
+                .filter(l -> Caller.of(ctx).mayUse(l.kb().value()));
+        if (local.isPresent()) { // a journal job's local lease, until the job is restored into Redis
+            Responses.ok(ctx, local.get().toJson());
             return;
+        }
+        if (degraded.filter(DegradedMode::serving).isPresent()) { // no other lease is known without Redis
+            throw RedisHealth.unavailable();
         }
         visibleLease(ctx)
                 .compose(services.leases()::heartbeat)

@@ -5,6 +5,7 @@ import dev.kbsync.coordinator.service.Watchers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -13,24 +14,42 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@code text/event-stream} response that relays the typed events of an event-bus address, each written as its
  * {@link KbsyncEvent#frame()}. It subscribes first, then sends the current state as the first events (so nothing
  * published in between is lost), sends a keep-alive comment periodically (http.sseKeepAliveSeconds), and releases the
- * subscription and timers when the client goes away or the last event was sent.
+ * subscription and timers when the client goes away or the last event was sent. Position events are coalesced
+ * ({@link Coalescer}). A client that does not read what it is sent is dropped, never buffered for without bound: when
+ * the connection's write queue is full (Netty's high-water mark, 64 KiB), the stream ends with one {@code error}
+ * event ({@code SLOW_CONSUMER}), and the connection is closed if even that is not taken within {@link #DROP_GRACE_MS}.
  */
 final class Sse {
+    static final String SLOW_CONSUMER = "SLOW_CONSUMER";
+    static final long DROP_GRACE_MS = 5_000;
+    private static final Logger LOG = LoggerFactory.getLogger(Sse.class);
+    private static final String DROPPED = "event: error\ndata: "
+            + Failures.error(SLOW_CONSUMER, "the client did not read its events in time; reconnect")
+                    .encode()
+            + "\n\n";
+
+    private final RoutingContext ctx;
     private final HttpServerResponse response;
+    private final Coalescer coalescer;
     private final List<Runnable> cleanups = new ArrayList<>();
     private final List<KbsyncEvent> early = new ArrayList<>();
     private final Predicate<KbsyncEvent> ends;
     private boolean started;
     private boolean closed;
 
-    private Sse(HttpServerResponse response, Predicate<KbsyncEvent> ends) {
-        this.response = response;
+    private Sse(RoutingContext ctx, Predicate<KbsyncEvent> ends) {
+        this.ctx = ctx;
+        this.response = ctx.response();
         this.ends = ends;
+        this.coalescer = new Coalescer(ctx.vertx(), Coalescer.WINDOW_MS, this::send);
+        cleanups.add(coalescer::close);
     }
 
     /**
@@ -61,7 +80,7 @@ final class Sse {
             Predicate<KbsyncEvent> visible,
             Predicate<KbsyncEvent> ends) {
         Vertx vertx = ctx.vertx();
-        Sse sse = new Sse(ctx.response(), ends);
+        Sse sse = new Sse(ctx, ends);
         watches.forEach(watch -> sse.cleanups.add(watch::close));
         ctx.response().closeHandler(v -> sse.cleanup());
         MessageConsumer<KbsyncEvent> consumer = vertx.eventBus().<KbsyncEvent>consumer(address, msg -> {
@@ -92,7 +111,7 @@ final class Sse {
     /** Sends an event now, or keeps it until the first events went out. */
     private void deliver(KbsyncEvent event) {
         if (started) {
-            send(event);
+            coalescer.offer(event);
         } else {
             early.add(event);
         }
@@ -101,8 +120,8 @@ final class Sse {
     private void start(Vertx vertx, Duration keepAlive, List<KbsyncEvent> first) {
         open(vertx, keepAlive);
         started = true;
-        first.forEach(this::send);
-        early.forEach(this::send);
+        first.forEach(coalescer::offer);
+        early.forEach(coalescer::offer);
         early.clear();
     }
 
@@ -134,9 +153,27 @@ final class Sse {
     }
 
     private void write(String text) {
-        if (!closed) {
-            response.write(text);
+        if (closed) {
+            return;
         }
+        if (response.writeQueueFull()) {
+            drop();
+            return;
+        }
+        response.write(text);
+    }
+
+    /** Ends the stream of a client that does not read: one last event, then the connection if that stays unread. */
+    private void drop() {
+        cleanup();
+        LOG.info(
+                "dropped the event stream {} {}: the client did not read its events in time",
+                ctx.request().method(),
+                ctx.request().path());
+        HttpConnection connection = ctx.request().connection();
+        Vertx vertx = ctx.vertx();
+        long timer = vertx.setTimer(DROP_GRACE_MS, t -> connection.close());
+        response.end(DROPPED).onComplete(written -> vertx.cancelTimer(timer));
     }
 
     private void cleanup() {

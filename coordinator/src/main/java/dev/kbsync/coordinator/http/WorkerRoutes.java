@@ -4,6 +4,7 @@ import dev.kbsync.api.Assignment;
 import dev.kbsync.api.Assignments;
 import dev.kbsync.api.FileChange;
 import dev.kbsync.api.InvalidInputException;
+import dev.kbsync.api.Job;
 import dev.kbsync.api.JobError;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.Quoting;
@@ -16,6 +17,7 @@ import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.JobService;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +43,7 @@ final class WorkerRoutes {
         this.degraded = degraded;
     }
 
-    /** Redis is unreachable and degraded mode serves workers from the journal. */
+    /** Degraded mode serves workers from the journal (Redis unreachable, or its fences not raised yet). */
     private Optional<DegradedMode> local() {
         return degraded.filter(DegradedMode::serving);
     }
@@ -67,7 +69,16 @@ final class WorkerRoutes {
                         ? services.workers().renew(worker, presence.get()).<Void>mapEmpty()
                         : Future.<Void>succeededFuture())
                 .compose(v -> services.jobs().poll(worker, Duration.ofMillis(Math.min(waitMs, MAX_WAIT_MS))))
-                .onSuccess(found -> respond(ctx, found))
+                .onSuccess(found -> {
+                    if (found.isPresent()
+                            && (ctx.response().ended() || ctx.response().closed())) {
+                        // answered 503 while Redis hung (or the worker left): the grant goes back at once, not
+                        // after its lease TTL
+                        services.leases().release(found.get().lease().id());
+                        return;
+                    }
+                    respond(ctx, found);
+                })
                 .onFailure(ctx::fail);
     }
 
@@ -106,12 +117,15 @@ final class WorkerRoutes {
             throw new InvalidInputException(
                     "INVALID_FIELD", "field \"max\" must be between 0 and " + JobService.MAX_BATCH);
         }
-        if (local().isPresent()) { // no group commit for local leases: the worker runs the head alone
-            if (local().get().localLease(leaseId).isEmpty()) {
-                throw RedisHealth.unavailable();
-            }
-            Responses.ok(ctx, new Assignments(List.of()).toJson());
+        if (degraded.flatMap(d -> d.localLease(leaseId)).isPresent()) { // group commit from the journal
+            degraded.get()
+                    .extend(leaseId, (int) max)
+                    .onSuccess(found -> Responses.ok(ctx, new Assignments(found).toJson()))
+                    .onFailure(ctx::fail);
             return;
+        }
+        if (local().isPresent()) {
+            throw RedisHealth.unavailable();
         }
         services.jobs()
                 .extend(leaseId, (int) max)
@@ -151,18 +165,16 @@ final class WorkerRoutes {
                         "INVALID_STATE",
                         "state must be \"done\" or \"failed\", got " + Quoting.quote(body.string("state")));
         };
-        if (local().isPresent()) {
-            Optional<dev.kbsync.api.Job> recorded = local().get().complete(jobId, outcome);
-            if (recorded.isPresent()) {
-                Responses.ok(ctx, recorded.get().toJson().put("mode", "degraded"));
-            } else {
-                ctx.fail(RedisHealth.unavailable());
-            }
-            return;
-        }
-        services.jobs()
-                .complete(jobId, outcome)
-                .onSuccess(job -> Responses.ok(ctx, job.toJson()))
+        (degraded.isPresent() ? degraded.get().complete(jobId, outcome) : Future.succeededFuture(Optional.<Job>empty()))
+                .compose(recorded -> {
+                    if (recorded.isPresent()) { // a journal job's outcome under its local lease
+                        return Future.succeededFuture(recorded.get().toJson().put("mode", "degraded"));
+                    }
+                    return local().isPresent()
+                            ? Future.<JsonObject>failedFuture(RedisHealth.unavailable())
+                            : services.jobs().complete(jobId, outcome).map(Job::toJson);
+                })
+                .onSuccess(job -> Responses.ok(ctx, job))
                 .onFailure(ctx::fail);
     }
 
@@ -178,6 +190,9 @@ final class WorkerRoutes {
     }
 
     private static void respond(RoutingContext ctx, Optional<Assignment> found) {
+        if (ctx.response().ended() || ctx.response().closed()) {
+            return;
+        }
         if (found.isPresent()) {
             Responses.ok(ctx, found.get().toJson());
         } else {

@@ -15,9 +15,10 @@ import org.redisson.client.codec.StringCodec;
 
 /**
  * Sliding-window submission limits kept in Redis ZSETs (one entry per counted submission, scored by time), each checked
- * and counted atomically by a Lua script, so every coordinator shares the windows. A submission is counted in all its
- * {@link Window}s (user, KB, token) or in none: the windows live in different Cluster slots, so they are taken one by
- * one and the entries already counted are removed again when a later window is full.
+ * and counted atomically by a Lua script, so every coordinator shares the windows. On one Redis master a submit counts
+ * in its windows in its own step (submit.lua, same ZSETs, same rules); on a Cluster the windows live in other slots
+ * than the KB's, so this limiter counts them before the step: in all its {@link Window}s (user, KB, token) or in none,
+ * taken one by one, the entries already counted removed again when a later window is full (or the step refuses).
  */
 public final class SubmissionRateLimiter {
     private static final String SCRIPT = """
@@ -47,7 +48,7 @@ public final class SubmissionRateLimiter {
 
     /** Counts one submission in {@code limit} if it has room. Completes on {@code context}. */
     public Future<RateDecision> acquire(Window limit, Context context) {
-        return acquire(limit, member(), context);
+        return acquire(limit, member(clock), context);
     }
 
     /**
@@ -55,7 +56,18 @@ public final class SubmissionRateLimiter {
      * (the full window's code). Completes with the least room left.
      */
     public Future<Integer> check(List<Window> windows, Context context) {
-        return take(windows, 0, member(), new ArrayList<>(), Integer.MAX_VALUE, context);
+        return check(windows, member(clock), context);
+    }
+
+    /** {@link #check(List, Context)} as the submission {@code member} (see {@link #member(Clock)}). */
+    public Future<Integer> check(List<Window> windows, String member, Context context) {
+        return take(windows, 0, member, new ArrayList<>(), Integer.MAX_VALUE, context);
+    }
+
+    /** Takes a counted submission back out of {@code windows} (a later check refused it). */
+    public Future<Void> uncount(List<Window> windows, String member, Context context) {
+        return Future.join(windows.stream().map(w -> remove(w, member, context)).toList())
+                .mapEmpty();
     }
 
     private Future<Integer> take(
@@ -66,9 +78,8 @@ public final class SubmissionRateLimiter {
         Window limit = windows.get(next);
         return acquire(limit, member, context).compose(decision -> {
             if (decision instanceof RateDecision.Limited limited) {
-                List<Future<Boolean>> removed =
-                        taken.stream().map(w -> remove(w, member, context)).toList();
-                return Future.join(removed).transform(done -> Future.failedFuture(refusal(limit, limited)));
+                return uncount(taken, member, context)
+                        .transform(done -> Future.failedFuture(refusal(limit, limited, window)));
             }
             taken.add(limit);
             return take(windows, next + 1, member, taken, Math.min(least, decision.remaining()), context);
@@ -99,7 +110,8 @@ public final class SubmissionRateLimiter {
                 redisson.getScoredSortedSet(limit.key(), StringCodec.INSTANCE).removeAsync(member), context);
     }
 
-    private RateLimitedException refusal(Window limit, RateDecision.Limited limited) {
+    /** The 429 for a submission {@code limit} refused ({@code window}: the windows' length). */
+    public static RateLimitedException refusal(Window limit, RateDecision.Limited limited, Duration window) {
         long seconds = Math.max(1, (limited.retryAfter().toMillis() + 999) / 1000);
         return new RateLimitedException(
                 limit.code(),
@@ -109,7 +121,8 @@ public final class SubmissionRateLimiter {
                         + " s; try again in " + seconds + " s (" + limited.remaining() + " left)");
     }
 
-    private String member() {
+    /** A submission's entry in the windows: unique, and at the time {@code clock} tells. */
+    public static String member(Clock clock) {
         return clock.millis() + ":" + UUID.randomUUID();
     }
 

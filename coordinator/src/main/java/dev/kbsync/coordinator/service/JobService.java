@@ -17,7 +17,8 @@ import java.util.Optional;
  */
 public interface JobService {
     /**
-     * Persists and queues; the same idempotency key (per user) returns the first job instead of a new one, and so
+     * Persists and queues, in one Redis step on a known KB, counted in the submission's rate windows (a full one:
+     * 429); the same idempotency key (per user and KB) returns the first job instead of a new one, and so
      * does the same user and content within the KB's duplicate window ({@link Accepted#duplicate()}).
      */
     Future<Accepted> submit(Submission submission);
@@ -32,11 +33,20 @@ public interface JobService {
     /**
      * Stores and queues a job accepted while Redis was unreachable (a degraded coordinator's journal) under its own
      * id, once however often it is called: a job already stored under that id is answered as it is; an
-     * {@code idempotencyKey} already used for another job answers that job. Fails with REDIS_UNAVAILABLE (retry
-     * later) or for good (e.g. KB_NOT_FOUND).
+     * {@code idempotencyKey} already used for another job answers that job. {@code how}: queued (searched down to the
+     * token of its first degraded grant), or stored done when a degraded run landed it. Fails with REDIS_UNAVAILABLE
+     * (retry later) or for good (e.g. KB_NOT_FOUND).
      */
-    default Future<Job> restore(Job accepted, Optional<String> idempotencyKey) {
+    default Future<Job> restore(Job accepted, Optional<String> idempotencyKey, Restoration how) {
         return Future.failedFuture(new UnsupportedOperationException("restore"));
+    }
+
+    /**
+     * Raises the KB's fencing counter to at least {@code atLeast} (the highest token a degraded coordinator handed out
+     * for it), in one idempotent step: every later grant's token is above every degraded publish.
+     */
+    default Future<Void> raiseFence(KbId kb, long atLeast) {
+        return Future.failedFuture(new UnsupportedOperationException("raiseFence"));
     }
 
     /** Waits up to {@code wait} for a granted job; empty when none came. */

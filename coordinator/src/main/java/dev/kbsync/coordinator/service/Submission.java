@@ -2,19 +2,19 @@ package dev.kbsync.coordinator.service;
 
 import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.ratelimit.Limits;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A job to submit: its KB, its user, what to do, an optional idempotency key (per user), the name of the token that
- * submits it (empty when unknown: that token, or an admin, may cancel it), and the KB's duplicate window (zero: off;
- * within it the same user and content answer with the first job), and the URL its terminal state is posted to (''
- * when none; validated by the HTTP layer).
+ * A job to submit: its KB, its user, what to do, an optional idempotency key (per user and KB), the name of the token
+ * that submits it (empty when unknown: that token, or an admin, may cancel it), the URL its terminal state is posted
+ * to ('' when none; validated by the HTTP layer), and the rate-limit windows it counts in. The KB's duplicate window
+ * (same user and content answer with the first job) is the KB's own, read in the submit's step.
  */
 public record Submission(
         KbId kb,
@@ -22,32 +22,21 @@ public record Submission(
         JobPayload payload,
         Optional<String> idempotencyKey,
         String submitter,
-        Duration dedupeWindow,
-        String callbackUrl) {
+        String callbackUrl,
+        Limits limits) {
     public Submission {
         Objects.requireNonNull(kb, "kb");
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(idempotencyKey, "idempotencyKey");
         submitter = submitter == null ? "" : submitter;
-        dedupeWindow = dedupeWindow == null ? Duration.ZERO : dedupeWindow;
         callbackUrl = callbackUrl == null ? "" : callbackUrl;
+        limits = limits == null ? Limits.NONE : limits;
     }
 
-    /** Without a callback URL. */
-    public Submission(
-            KbId kb,
-            String user,
-            JobPayload payload,
-            Optional<String> idempotencyKey,
-            String submitter,
-            Duration dedupeWindow) {
-        this(kb, user, payload, idempotencyKey, submitter, dedupeWindow, "");
-    }
-
-    /** Without a duplicate window. */
+    /** Without a callback URL, counted in no rate-limit window. */
     public Submission(KbId kb, String user, JobPayload payload, Optional<String> idempotencyKey, String submitter) {
-        this(kb, user, payload, idempotencyKey, submitter, Duration.ZERO, "");
+        this(kb, user, payload, idempotencyKey, submitter, "", Limits.NONE);
     }
 
     /** The key the duplicate check shares: a hash over the user and the payload (kind and content). */

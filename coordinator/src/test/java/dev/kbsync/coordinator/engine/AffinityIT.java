@@ -75,6 +75,7 @@ class AffinityIT {
         }
         List<String> takers = new CopyOnWriteArrayList<>();
         List<String> order = new CopyOnWriteArrayList<>();
+        List<Assignment> grants = new CopyOnWriteArrayList<>();
         AtomicInteger done = new AtomicInteger();
         List<CompletableFuture<Void>> loops = List.of("wa", "wb").stream()
                 .map(worker -> CompletableFuture.runAsync(
@@ -84,6 +85,7 @@ class AffinityIT {
                                 if (got.isPresent()) {
                                     takers.add(worker);
                                     order.add(got.get().job().id());
+                                    grants.add(got.get());
                                     complete(got.get());
                                     done.incrementAndGet();
                                 }
@@ -98,6 +100,11 @@ class AffinityIT {
                 .as("the worker that released the KB takes it again while it polls within the window, though the"
                         + " other worker waits in a poll the whole time")
                 .containsOnly(takers.get(0));
+        for (int i = 1; i < grants.size(); i++) {
+            assertThat(grants.get(i).previousFencingToken())
+                    .as("each grant carries the KB's token before it: the previous grant's")
+                    .isEqualTo(grants.get(i - 1).lease().fencingToken());
+        }
     }
 
     @Test
@@ -117,6 +124,9 @@ class AffinityIT {
         long tookMs = (System.nanoTime() - released) / 1_000_000;
 
         assertThat(next.job().id()).isEqualTo(second.id());
+        assertThat(next.previousFencingToken())
+                .as("the other worker learns from its grant that somebody else held the KB last")
+                .isEqualTo(taken.lease().fencingToken());
         assertThat(tookMs)
                 .as("the grant waited for the gone worker at most the window, not the other's poll deadline")
                 .isLessThan(WINDOW.toMillis() + 4000);

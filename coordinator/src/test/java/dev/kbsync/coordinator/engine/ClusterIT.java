@@ -2,6 +2,7 @@ package dev.kbsync.coordinator.engine;
 
 import static dev.kbsync.coordinator.engine.Coordinators.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.api.Assignment;
@@ -15,7 +16,13 @@ import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.engine.redis.KbKeys;
+import dev.kbsync.coordinator.error.NotFoundException;
+import dev.kbsync.coordinator.error.RateLimitedException;
 import dev.kbsync.coordinator.metrics.MetricsSink;
+import dev.kbsync.coordinator.ratelimit.Limits;
+import dev.kbsync.coordinator.ratelimit.Window;
+import dev.kbsync.coordinator.service.JobService;
+import dev.kbsync.coordinator.service.Submission;
 import dev.kbsync.redis.RedisProcess;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -76,6 +83,41 @@ class ClusterIT {
             await(vertx.close());
         }
         masters.forEach(RedisProcess::close);
+    }
+
+    /**
+     * On a Cluster the user's window sits in another slot than the KB's: the submit counts in its windows before its
+     * step, and a step that refuses it (an unknown KB) takes the count back.
+     */
+    @Test
+    void shouldCountASubmitInItsWindowsBeforeTheStepAndTakeItBackWhenTheStepRefuses() {
+        KbId kb = KbId.of("limited");
+        await(engine.services().kbs().register(new KbConfig(kb, "file:///tmp/limited", "main")));
+        JobService jobs = engine.services().jobs();
+        Limits limits = new Limits(List.of(Window.user("lim", 2), Window.kb(kb.value(), 10)), Duration.ofSeconds(60));
+
+        assertThat(await(jobs.submit(submission(kb, "one", limits))).remaining())
+                .isEqualTo(1);
+        assertThatThrownBy(() -> await(jobs.submit(submission(
+                        KbId.of("nowhere"),
+                        "lost",
+                        new Limits(List.of(Window.user("lim", 2)), Duration.ofSeconds(60))))))
+                .isInstanceOfSatisfying(
+                        NotFoundException.class, e -> assertThat(e.code()).isEqualTo("KB_NOT_FOUND"));
+        assertThat(await(jobs.submit(submission(kb, "two", limits))).remaining())
+                .isZero();
+        assertThatThrownBy(() -> await(jobs.submit(submission(kb, "three", limits))))
+                .isInstanceOfSatisfying(
+                        RateLimitedException.class, e -> assertThat(e.code()).isEqualTo("RATE_LIMITED"));
+
+        assertThat(client.getScoredSortedSet("kbsync:rl:{lim}").size()).isEqualTo(2);
+        assertThat(client.getScoredSortedSet(new KbKeys(kb).prefix() + "rl").size())
+                .as("the refused submit left nothing in the KB's window")
+                .isEqualTo(2);
+    }
+
+    private static Submission submission(KbId kb, String text, Limits limits) {
+        return new Submission(kb, "lim", new JobPayload.Note(text, null, null), Optional.empty(), "", "", limits);
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.kbsync.api.FileChange;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.engine.redis.KbKeys;
 import dev.kbsync.coordinator.service.JobService;
 import dev.kbsync.redis.RespClient;
@@ -23,7 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Redis memory per job, measured with {@code MEMORY USAGE} over every key of the KB (plus {@code kbsync:ready}): per
  * queued job (submitted, waiting) and per retained job (done, kept for the retention), for notes of 200 characters.
- * The bounds catch a record that grows by accident; the numbers go to docs/operations.md.
+ * A queued job is held to its target (1 KiB); a retained one (target 512 bytes, not met: docs/benchmarks.md, "Redis
+ * memory per job") to what it costs now, so that a record that grows by accident fails. The numbers go to
+ * docs/operations.md.
  */
 class JobMemoryIT {
     private static final Logger LOG = LoggerFactory.getLogger(JobMemoryIT.class);
@@ -34,9 +37,16 @@ class JobMemoryIT {
     static final RedisExtension redis = new RedisExtension();
 
     @Test
-    void shouldKeepAQueuedJobUnderOneAndAHalfKilobytesAndARetainedOneUnderTwo() {
+    void shouldKeepAQueuedJobWithinOneKibibyteAndARetainedOneUnderOneAndAQuarter() {
         try (Coordinators coordinators = new Coordinators(redis)) {
-            Engine engine = coordinators.start(Coordinators.config("m1"));
+            // a lease long enough that the holder keeps the KB while 200 jobs queue on a loaded machine
+            Engine engine = coordinators.start(new EngineConfig(
+                    "m1",
+                    Duration.ofSeconds(30),
+                    Duration.ofSeconds(60),
+                    Duration.ofSeconds(3),
+                    Duration.ofMillis(1500),
+                    Duration.ofMillis(100)));
             KbId kb = KbId.of("memory");
             coordinators.register(engine, kb.value());
             JobService jobs = engine.services().jobs();
@@ -59,8 +69,8 @@ class JobMemoryIT {
                     TEXT.length(),
                     queued,
                     retained);
-            assertThat(queued).isBetween(1L, 1536L);
-            assertThat(retained).isBetween(1L, 2048L);
+            assertThat(queued).as("bytes per queued job (target 1 KiB)").isBetween(1L, 1024L);
+            assertThat(retained).as("bytes per retained job").isBetween(1L, 1280L);
         }
     }
 

@@ -32,7 +32,7 @@ import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 
 /**
- * A JUnit extension per test class: a private Redis, a real coordinator (HTTP, auth, Redis rate limiter, the Redis
+ * A JUnit extension per test class: a private Redis, a real coordinator (HTTP, auth, rate limits in Redis, the Redis
  * engine behind {@link CountingServices}; lease TTL 2 s) on port 0, a raw HTTP client for the contract's details,
  * and Java clients. Use as {@code @RegisterExtension static final ApiFixture api = new ApiFixture();}.
  */

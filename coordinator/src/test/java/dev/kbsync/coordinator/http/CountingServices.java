@@ -18,6 +18,7 @@ import dev.kbsync.coordinator.service.JobListQuery;
 import dev.kbsync.coordinator.service.JobService;
 import dev.kbsync.coordinator.service.KbRegistry;
 import dev.kbsync.coordinator.service.LeaseService;
+import dev.kbsync.coordinator.service.Restoration;
 import dev.kbsync.coordinator.service.Submission;
 import dev.kbsync.coordinator.service.WorkerRegistry;
 import io.vertx.core.Future;
@@ -102,8 +103,13 @@ final class CountingServices {
         }
 
         @Override
-        public Future<Job> restore(Job accepted, Optional<String> key) {
-            return real.restore(accepted, key);
+        public Future<Job> restore(Job accepted, Optional<String> key, Restoration how) {
+            return real.restore(accepted, key, how);
+        }
+
+        @Override
+        public Future<Void> raiseFence(KbId kb, long atLeast) {
+            return real.raiseFence(kb, atLeast);
         }
 
         @Override

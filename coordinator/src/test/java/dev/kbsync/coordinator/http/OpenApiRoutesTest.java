@@ -62,7 +62,6 @@ class OpenApiRoutesTest {
                         config,
                         new CoordinatorServices(null, null, null, null, null), // routes only: no service is called
                         AuthHandler.disabled(),
-                        null,
                         new PrometheusMetrics(new ProcessMetrics()),
                         new RedisHealth(vertx, io.vertx.core.Future::succeededFuture),
                         Optional.empty(),

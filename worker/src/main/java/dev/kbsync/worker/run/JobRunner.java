@@ -16,6 +16,7 @@ import dev.kbsync.worker.fallback.ResultOutbox;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -119,6 +120,9 @@ public final class JobRunner {
             List<Outcome> outcomes = underLock(head, "job_" + head.job().id(), () -> {
                 KbCheckout checkout = checkouts.checkout(head.kb());
                 checkout.granted(
+                        head.previousFencingToken() == null
+                                ? OptionalLong.empty()
+                                : OptionalLong.of(head.previousFencingToken()),
                         head.lease().fencingToken(),
                         batch.get(batch.size() - 1).lease().fencingToken());
                 return cycle.runAll(checkout, units);

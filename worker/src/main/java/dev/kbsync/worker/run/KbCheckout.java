@@ -8,6 +8,7 @@ import dev.kbsync.git.KbRepository;
 import dev.kbsync.git.Recovery;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +39,9 @@ public final class KbCheckout implements AutoCloseable {
     private CleanMark clean;
     private boolean pushedAtFirstTry;
     private boolean remoteQuiet;
+    private boolean soleHolder;
     private boolean movedAtSync;
-    private long nextFence = -1;
+    private long lastFence = -1;
 
     /** {@code auth}: asked for the KB's credential before every clone, fetch and push. */
     public KbCheckout(String remote, String branch, Path dir, GitAuth auth) {
@@ -56,29 +58,32 @@ public final class KbCheckout implements AutoCloseable {
 
     /**
      * {@link #syncToRemote()} for the publish cycle. When the last cycle here ended with a push that went through at
-     * the first try, and the last fetch found the remote where this checkout's own previous push had left it (nobody
-     * else pushes to the KB now), it is optimistic and does not even fetch: origin/branch is still what that push
-     * left, and the cycle's push (never forced) is rejected if anybody else pushed since, which sends the cycle
-     * through a sync with a fetch. Otherwise it fetches (when workers take turns on a KB, every cycle does, and no
-     * push is rejected for it); after a clean cycle it writes only what the remote changed since.
+     * the first try, and nobody else held the KB since ({@link #granted}), or (when the grant cannot tell) the last
+     * fetch found the remote where this checkout's own previous push had left it, it is optimistic and does not even
+     * fetch: origin/branch is still what that push left, and the cycle's push (never forced) is rejected if anybody
+     * else pushed since (a writer outside kbsync), which sends the cycle through a sync with a fetch. Otherwise it
+     * fetches (a KB handed back by another holder); after a clean cycle it writes only what the remote changed since.
      */
     KbRepository syncForPublish() {
-        return sync(!pushedAtFirstTry);
+        return sync(!(pushedAtFirstTry && (soleHolder || remoteQuiet)));
     }
 
     /**
-     * Call before a publish cycle, under the lock, with the fencing tokens of its grant ({@code first}: the head's,
-     * {@code last}: its last group-commit member's, or the head's). A cycle whose first token follows the last one of
-     * this checkout's previous cycle had no other holder in between; after a gap the cycle fetches first instead of
-     * being optimistic, so a checkout that gets a KB back after a handover catches up with a fetch, not with a rejected
-     * push. Tokens follow the Redis clock (at least one per millisecond apart), so grants more than a millisecond
-     * apart show a gap even without a handover: such cycles fetch first too (safe, one fetch more per cycle).
+     * Call before a publish cycle, under the lock, with the tokens of its grant: {@code previous}, the KB's token right
+     * before the grant (empty when the coordinator does not tell), {@code first}, the head's, and {@code last}, its last
+     * group-commit member's (or the head's). The grant follows this checkout's previous cycle with no other holder in
+     * between when {@code previous} is that cycle's last token; then the cycle may skip its fetch. After another holder
+     * the cycle fetches first, so a checkout that gets a KB back after a handover catches up with a fetch, not with a
+     * rejected push. Without {@code previous}, a {@code first} token that does not follow that last one counts as a
+     * handover (tokens follow the Redis clock, so that is nearly always), and a contiguous one leaves the choice to
+     * whether the last fetch found the remote quiet.
      */
-    public void granted(long first, long last) {
-        if (first != nextFence) {
+    public void granted(OptionalLong previous, long first, long last) {
+        soleHolder = previous.isPresent() && previous.getAsLong() == lastFence;
+        if (previous.isPresent() ? !soleHolder : first != lastFence + 1) {
             pushedAtFirstTry = false;
         }
-        nextFence = last + 1;
+        lastFence = last;
     }
 
     /**
@@ -87,7 +92,7 @@ public final class KbCheckout implements AutoCloseable {
      */
     void pushedCleanly(boolean atFirstTry) {
         clean = repo == null ? null : repo.markClean().orElse(null);
-        pushedAtFirstTry = clean != null && atFirstTry && remoteQuiet;
+        pushedAtFirstTry = clean != null && atFirstTry;
     }
 
     /**
@@ -108,6 +113,7 @@ public final class KbCheckout implements AutoCloseable {
     public void distrust() {
         clean = null;
         pushedAtFirstTry = false;
+        soleHolder = false;
     }
 
     /**
@@ -122,6 +128,7 @@ public final class KbCheckout implements AutoCloseable {
         CleanMark mark = clean;
         clean = null;
         pushedAtFirstTry = false;
+        soleHolder = false;
         movedAtSync = false;
         if (repo == null) {
             repo = openOrReclone();
@@ -158,9 +165,10 @@ public final class KbCheckout implements AutoCloseable {
             repo.maintain();
             // A full reset here, off the critical path, also sweeps away whatever a cheap sync cannot see.
             if (repo.resetToRemote() instanceof Recovery.Recovered recovered) {
-                remoteQuiet &= before.equals(Optional.of(recovered.head()));
+                boolean unmoved = before.equals(Optional.of(recovered.head()));
+                remoteQuiet &= unmoved;
                 clean = repo.markClean().orElse(null);
-                pushedAtFirstTry = optimistic && remoteQuiet && clean != null;
+                pushedAtFirstTry = optimistic && unmoved && clean != null;
             }
         }
     }
@@ -181,7 +189,8 @@ public final class KbCheckout implements AutoCloseable {
         clean = null;
         pushedAtFirstTry = false;
         remoteQuiet = false;
-        nextFence = -1;
+        soleHolder = false;
+        lastFence = -1;
         if (repo != null) {
             repo.close();
             repo = null;

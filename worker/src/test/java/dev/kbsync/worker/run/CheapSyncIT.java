@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -238,25 +239,51 @@ class CheapSyncIT {
     }
 
     @Test
+    void shouldSkipTheFetchOnlyWhileTheGrantsPreviousTokenIsThisCheckoutsLast() {
+        // Tokens follow the Redis clock: grants a while apart are never contiguous
+        checkout.granted(OptionalLong.of(0), 1000, 1000);
+        published(cycle().run(checkout, note("warm-1")));
+        checkout.granted(OptionalLong.of(1000), 2000, 2003); // nobody in between: optimistic at once
+        GitFixture.pushDirectly(remote, tmp.resolve("outside"), "outside.md", "pushed outside kbsync\n");
+        assertThat(cycle().run(checkout, note("job-1")).pushRejections())
+                .as("no fetch before the push, so the push made outside kbsync is found by a rejection")
+                .isEqualTo(1);
+        published(cycle().run(checkout, note("job-2"))); // (its push went through at the first try)
+
+        checkout.granted(OptionalLong.of(3005), 4000, 4000); // tokens up to 3005 went to another holder
+        GitFixture.pushDirectly(remote, tmp.resolve("other"), "other.md", "pushed by the holder of token 3005\n");
+        Outcome handedBack = cycle().run(checkout, note("job-3"));
+
+        published(handedBack);
+        assertThat(handedBack.pushRejections())
+                .as("another holder since: the cycle fetched first, its push went through")
+                .isZero();
+    }
+
+    @Test
     void shouldFetchFirstWhenTheGrantsFencingTokensShowAnotherHolderSinceTheLastCycle() {
-        checkout.granted(1, 1);
+        // A grant that does not tell the KB's previous token: only contiguous tokens show no other holder
+        checkout.granted(OptionalLong.empty(), 1, 1);
         published(cycle().run(checkout, note("warm-1"))); // token 1
-        checkout.granted(2, 4);
+        checkout.granted(OptionalLong.empty(), 2, 4);
         published(cycle().run(checkout, note("warm-2"))); // token 2 (as the head of a batch up to token 4)
         GitFixture.pushDirectly(remote, tmp.resolve("other"), "other.md", "pushed by the holder of token 5\n");
 
         fences = 5;
-        checkout.granted(6, 6); // token 5 went to somebody else
+        checkout.granted(OptionalLong.empty(), 6, 6); // token 5 went to somebody else
         Outcome handedBack = cycle().run(checkout, note("job-1")); // token 6
 
         published(handedBack);
         assertThat(handedBack.pushRejections())
                 .as("a gap in the tokens: the cycle fetched first, its push went through")
                 .isZero();
-        checkout.granted(7, 7);
+        checkout.granted(OptionalLong.empty(), 7, 7);
         published(cycle().run(checkout, note("job-2")));
         GitFixture.pushDirectly(remote, tmp.resolve("other-2"), "other-2.md", "pushed outside kbsync\n");
-        checkout.granted(8, 8); // contiguous and the last two cycles clean: optimistic, so a push outside is rejected
+        checkout.granted(
+                OptionalLong.empty(),
+                8,
+                8); // contiguous and the last two cycles clean: optimistic, so a push outside is rejected
         assertThat(cycle().run(checkout, note("job-3")).pushRejections()).isEqualTo(1);
     }
 

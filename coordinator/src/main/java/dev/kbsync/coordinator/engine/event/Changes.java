@@ -15,6 +15,7 @@ import dev.kbsync.coordinator.engine.ticket.Outcomes.ReleaseResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * A KB's queue changed here: tell the other coordinators (pub/sub), refresh this coordinator's streams at once (not
@@ -27,9 +28,18 @@ public final class Changes {
     private final Drivers drivers;
     private final BiConsumer<KbId, Granted> dispatch;
     private final Context context;
+    private final Consumer<KbId> touched;
 
-    public Changes(Events events, Fanout fanout, Drivers drivers, BiConsumer<KbId, Granted> dispatch, Context context) {
+    /** {@code touched}: told of every KB whose queue changed here (the sweep looks at it again). */
+    public Changes(
+            Events events,
+            Fanout fanout,
+            Drivers drivers,
+            BiConsumer<KbId, Granted> dispatch,
+            Context context,
+            Consumer<KbId> touched) {
         this.events = events;
+        this.touched = touched;
         this.fanout = fanout;
         this.drivers = drivers;
         this.dispatch = dispatch;
@@ -44,6 +54,7 @@ public final class Changes {
 
     /** Tells the other coordinators and refreshes the local streams of {@code kb}. */
     public void announce(KbId kb) {
+        touched.accept(kb);
         events.queueChanged(kb);
         if (fanout.relevant(kb)) {
             context.runOnContext(v -> fanout.refresh(kb));

@@ -5,11 +5,11 @@ import dev.kbsync.api.ErrorCodes;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPage;
-import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.KbId;
 import dev.kbsync.api.Quoting;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.engine.event.Changes;
-import dev.kbsync.coordinator.engine.store.Idempotency;
+import dev.kbsync.coordinator.engine.redis.Redis;
 import dev.kbsync.coordinator.engine.store.RedisKbRegistry;
 import dev.kbsync.coordinator.engine.ticket.JobRef;
 import dev.kbsync.coordinator.engine.ticket.LeaseRef;
@@ -17,19 +17,25 @@ import dev.kbsync.coordinator.engine.ticket.Outcomes.Cancellation;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Completed;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Ended;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Kept;
-import dev.kbsync.coordinator.engine.ticket.TicketKind;
+import dev.kbsync.coordinator.engine.ticket.SubmitStep;
+import dev.kbsync.coordinator.engine.ticket.Submitted;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.ForbiddenException;
+import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.metrics.MetricsSink;
+import dev.kbsync.coordinator.ratelimit.Limits;
+import dev.kbsync.coordinator.ratelimit.RateDecision;
+import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
+import dev.kbsync.coordinator.ratelimit.Window;
 import dev.kbsync.coordinator.service.Accepted;
 import dev.kbsync.coordinator.service.JobListQuery;
 import dev.kbsync.coordinator.service.JobService;
+import dev.kbsync.coordinator.service.Restoration;
 import dev.kbsync.coordinator.service.Submission;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -41,26 +47,29 @@ public final class RedisJobService implements JobService {
     private final EngineConfig config;
     private final Clock clock;
     private final Tickets tickets;
-    private final Idempotency idempotency;
     private final RedisKbRegistry kbs;
     private final Assigner assigner;
     private final Changes changes;
     private final MetricsSink metrics;
     private final JobLists lists;
+    private final Redis redis;
+    private final boolean cluster;
 
     public RedisJobService(
             EngineConfig config,
             Clock clock,
             Tickets tickets,
-            Idempotency idempotency,
             RedisKbRegistry kbs,
             Assigner assigner,
             Changes changes,
-            MetricsSink metrics) {
+            MetricsSink metrics,
+            Redis redis,
+            boolean cluster) {
         this.config = config;
+        this.redis = redis;
+        this.cluster = cluster;
         this.clock = clock;
         this.tickets = tickets;
-        this.idempotency = idempotency;
         this.kbs = kbs;
         this.assigner = assigner;
         this.changes = changes;
@@ -68,22 +77,83 @@ public final class RedisJobService implements JobService {
         this.lists = new JobLists(tickets);
     }
 
+    /**
+     * One step (see {@link Tickets#submit}); on a Cluster the windows outside the KB's slot are counted before it (and
+     * taken back if the step refuses). A KB registered without its registration in its slot gets one there once.
+     */
     @Override
     public Future<Accepted> submit(Submission s) {
         JobRef ref = JobRef.create(s.kb());
-        Future<String> first;
-        if (s.idempotencyKey().isPresent()) {
-            first = idempotency.claim(s.user(), s.idempotencyKey().get(), ref.id());
-        } else if (s.dedupeWindow().compareTo(Duration.ZERO) > 0) {
-            first = idempotency.claimContent(s.kb().value(), s.contentHash(), ref.id(), s.dedupeWindow());
-        } else {
-            first = Future.succeededFuture(ref.id());
+        Job job = Job.queued(ref.id(), ref.kb(), s.user(), s.payload(), clock.instant());
+        String member = SubmissionRateLimiter.member(clock);
+        if (!cluster || s.limits().windows().isEmpty()) {
+            return step(ref, job, s, s.contentHash(), s.limits(), member, Restoration.queued(), true);
         }
-        return kbs.require(s.kb())
-                .compose(v -> first)
-                .compose(id -> id.equals(ref.id())
-                        ? enqueue(ref, s).map(job -> new Accepted(job, false))
-                        : existing(id, s, s.idempotencyKey().isEmpty()));
+        SubmissionRateLimiter before =
+                new SubmissionRateLimiter(redis.client(), clock, s.limits().length());
+        List<Window> windows = s.limits().windows();
+        return before.check(windows, member, redis.context())
+                .compose(least -> step(ref, job, s, s.contentHash(), Limits.NONE, member, Restoration.queued(), true)
+                        .map(accepted -> accepted.least(least))
+                        .recover(e -> e instanceof ConflictException
+                                ? Future.failedFuture(e)
+                                : before.uncount(windows, member, redis.context())
+                                        .transform(v -> Future.failedFuture(e))));
+    }
+
+    /**
+     * The submit step for {@code job}, checked against the KB's duplicate window ({@code contentHash}; '': not), counted
+     * in {@code limits}; {@code how}: a journal job's degraded past ({@link Restoration#queued()} for a new submit);
+     * {@code settle}: whether an unknown KB may be settled ({@link RedisKbRegistry#settle}) first.
+     */
+    private Future<Accepted> step(
+            JobRef ref,
+            Job job,
+            Submission s,
+            String contentHash,
+            Limits limits,
+            String member,
+            Restoration how,
+            boolean settle) {
+        SubmitStep step = new SubmitStep(
+                ref,
+                job,
+                config.leaseTtl().toMillis(),
+                s.submitter(),
+                s.callbackUrl(),
+                s.idempotencyKey(),
+                contentHash,
+                limits,
+                clock.millis(),
+                member,
+                how);
+        return tickets.submit(step).compose(reply -> {
+            if (reply instanceof Submitted.Created created) {
+                if (how.landed().isPresent()) {
+                    changes.ended(created.enqueued().job());
+                } else {
+                    changes.enqueued(ref.kb(), created.enqueued());
+                }
+                return Future.succeededFuture(new Accepted(created.enqueued().job(), false, created.remaining()));
+            }
+            if (reply instanceof Submitted.First first) {
+                return first.job().payload().equals(s.payload())
+                        ? Future.succeededFuture(new Accepted(first.job(), first.duplicate(), first.remaining()))
+                        : Future.failedFuture(mismatch());
+            }
+            if (reply instanceof Submitted.Limited limited) {
+                return Future.failedFuture(SubmissionRateLimiter.refusal(
+                        limits.windows().get(limited.window()),
+                        new RateDecision.Limited(0, limited.retryAfter()),
+                        limits.length()));
+            }
+            return settle
+                    ? kbs.settle(ref.kb())
+                            .compose(known -> known
+                                    ? step(ref, job, s, contentHash, limits, member, how, false)
+                                    : Future.failedFuture(kbNotFound(ref)))
+                    : Future.failedFuture(kbNotFound(ref));
+        });
     }
 
     @Override
@@ -124,26 +194,29 @@ public final class RedisJobService implements JobService {
         };
     }
 
+    /**
+     * The submit step under the journaled job's own id and creation time, counted in no window, without the duplicate
+     * check (the journal accepted it).
+     */
     @Override
-    public Future<Job> restore(Job accepted, Optional<String> idempotencyKey) {
+    public Future<Job> restore(Job accepted, Optional<String> idempotencyKey, Restoration how) {
         return JobRef.of(accepted.id())
-                .compose(ref -> kbs.require(ref.kb())
-                        .compose(v -> tickets.job(ref))
-                        .compose(stored -> {
-                            if (stored.isPresent()) {
-                                return Future.succeededFuture(stored.get());
-                            }
-                            if (idempotencyKey.isEmpty()) {
-                                return store(ref, accepted, "", "");
-                            }
-                            Submission s =
-                                    new Submission(ref.kb(), accepted.user(), accepted.payload(), idempotencyKey, "");
-                            return idempotency
-                                    .claim(accepted.user(), idempotencyKey.get(), ref.id())
-                                    .compose(id -> id.equals(ref.id())
-                                            ? store(ref, accepted, "", "")
-                                            : existing(id, s, false).map(Accepted::job));
-                        }));
+                .compose(ref -> step(
+                                ref,
+                                Job.queued(
+                                        ref.id(), ref.kb(), accepted.user(), accepted.payload(), accepted.createdAt()),
+                                new Submission(ref.kb(), accepted.user(), accepted.payload(), idempotencyKey, ""),
+                                "",
+                                Limits.NONE,
+                                "",
+                                how,
+                                true)
+                        .map(Accepted::job));
+    }
+
+    @Override
+    public Future<Void> raiseFence(KbId kb, long atLeast) {
+        return kbs.require(kb).compose(v -> tickets.raiseFence(kb, atLeast)).mapEmpty();
     }
 
     @Override
@@ -199,53 +272,9 @@ public final class RedisJobService implements JobService {
         };
     }
 
-    private Future<Job> enqueue(JobRef ref, Submission s) {
-        return store(ref, queued(ref, s.user(), s.payload(), clock.instant()), s.submitter(), s.callbackUrl());
-    }
-
-    private static Job queued(JobRef ref, String user, JobPayload payload, Instant createdAt) {
-        return Job.queued(ref.id(), ref.kb(), user, payload, createdAt);
-    }
-
-    /**
-     * Stores {@code accepted} as a new queued job of its KB (its id, user, payload and creation time), with its
-     * submitting token's name and callback URL ('': none).
-     */
-    private Future<Job> store(JobRef ref, Job accepted, String submitter, String callbackUrl) {
-        Job job = queued(ref, accepted.user(), accepted.payload(), accepted.createdAt());
-        return tickets.enqueue(
-                        ref.kb(),
-                        ref.ticket(),
-                        TicketKind.JOB,
-                        job.user(),
-                        config.leaseTtl().toMillis(),
-                        job,
-                        submitter,
-                        callbackUrl)
-                .map(enqueued -> {
-                    changes.enqueued(ref.kb(), enqueued);
-                    return enqueued.job();
-                });
-    }
-
-    /**
-     * The idempotency key (or, {@code duplicate}, the content within the KB's window) was used before: the first job,
-     * if it is the same request; if the first submit died before storing its job, this one stores it under the first
-     * id.
-     */
-    private Future<Accepted> existing(String firstId, Submission s, boolean duplicate) {
-        return JobRef.of(firstId)
-                .compose(first -> tickets.job(first).compose(stored -> {
-                    if (stored.isEmpty()) {
-                        return first.kb().equals(s.kb())
-                                ? enqueue(first, s).map(job -> new Accepted(job, false))
-                                : Future.failedFuture(mismatch());
-                    }
-                    Job job = stored.get();
-                    return job.kb().equals(s.kb()) && job.payload().equals(s.payload())
-                            ? Future.succeededFuture(new Accepted(job, duplicate))
-                            : Future.failedFuture(mismatch());
-                }));
+    private static NotFoundException kbNotFound(JobRef ref) {
+        return new NotFoundException(
+                "KB_NOT_FOUND", "no KB " + Quoting.quote(ref.kb().value()));
     }
 
     /** A worker's lease id; one that cannot be a lease id at all is not the current grant either (LEASE_LOST). */

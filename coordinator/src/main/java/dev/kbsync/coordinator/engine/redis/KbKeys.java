@@ -20,6 +20,28 @@ public record KbKeys(KbId kb) {
         return prefix() + "lock";
     }
 
+    /** The KB's registration in its own slot: its duplicate window in seconds (a submit's step checks it). */
+    public String conf() {
+        return prefix() + "conf";
+    }
+
+    /** An idempotency key of {@code user} on this KB -> the first job's ticket, kept for the job retention. */
+    public String idempotency(String user, String key) {
+        return "kbsync:idem:{kb:" + kb.value() + "}:" + user + ":" + key;
+    }
+
+    /** The KB's duplicate check: SHA-256 over user and content -> the first job's ticket, for the KB's window. */
+    public String duplicate(String contentHash) {
+        return "kbsync:dedupe:{kb:" + kb.value() + "}:" + contentHash;
+    }
+
+    /** Whether {@code key} is in this KB's slot (it has the KB's hash tag). */
+    public boolean holds(String key) {
+        int open = key.indexOf('{');
+        int close = open < 0 ? -1 : key.indexOf('}', open + 1);
+        return close > open + 1 && key.substring(open, close + 1).equals("{kb:" + kb.value() + "}");
+    }
+
     /** Every key of the KB, in the order every per-KB script expects them in {@code KEYS} (see {@code lib.lua}). */
     public List<Object> all() {
         String p = prefix();

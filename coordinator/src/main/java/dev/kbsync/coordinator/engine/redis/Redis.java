@@ -7,6 +7,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -76,7 +77,13 @@ public final class Redis {
 
     /** Runs a per-KB script with every key of the KB declared; the reply is the script's JSON object. */
     public Future<JsonObject> run(Script script, KbKeys keys, List<Object> argv) {
-        List<Object> declared = keys.all();
+        return run(script, keys, List.of(), argv);
+    }
+
+    /** {@link #run(Script, KbKeys, List)} with {@code more} keys declared after the KB's. */
+    public Future<JsonObject> run(Script script, KbKeys keys, List<Object> more, List<Object> argv) {
+        List<Object> declared = new ArrayList<>(keys.all());
+        declared.addAll(more);
         Object[] args = argv.stream().map(String::valueOf).toArray();
         try {
             if (script.durable() && replication.replicas() > 0) {

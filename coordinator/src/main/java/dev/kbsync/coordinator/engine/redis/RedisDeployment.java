@@ -16,9 +16,11 @@ import org.redisson.config.Config;
  * each master's {@code maxmemory-policy}, the fewest replicas any master has connected (for the default replica
  * acknowledgement), and
  * the command Redisson wakes fair-lock waiters with ({@code SPUBLISH} on a Cluster with sharded pub/sub, else
- * {@code PUBLISH}), which the grant steps must use too.
+ * {@code PUBLISH}), which the grant steps must use too, and whether it is a Cluster (a script may then touch only the
+ * keys of one slot; on one master it may touch any).
  */
-public record RedisDeployment(Map<String, String> evictionPolicies, int replicas, String publishCommand) {
+public record RedisDeployment(
+        Map<String, String> evictionPolicies, int replicas, String publishCommand, boolean cluster) {
     public static final String SAFE_POLICY = "noeviction";
 
     public static RedisDeployment inspect(RedissonClient client) {
@@ -38,7 +40,7 @@ public record RedisDeployment(Map<String, String> evictionPolicies, int replicas
                         m.info(RedisNode.InfoSection.REPLICATION).getOrDefault("connected_slaves", "0")))
                 .min()
                 .orElse(0);
-        return new RedisDeployment(policies(masters), replicas, publishCommand(client));
+        return new RedisDeployment(policies(masters), replicas, publishCommand(client), config.isClusterConfig());
     }
 
     /** The masters whose policy may evict keys, as {@code address=policy}; empty when every master is safe. */

@@ -8,11 +8,13 @@ import org.redisson.api.RScript;
 
 /**
  * The engine's per-KB Lua scripts (resources next to this class), each with {@code lib.lua} prepended: every key they
- * touch is declared ({@link KbKeys#all()}), replies are JSON. Durable scripts create jobs or grants (or hand them
+ * touch is declared ({@link KbKeys#all()}, then a step's own keys in the KB's slot, if any), replies are JSON. Durable scripts create jobs or grants (or hand them
  * out): their writes are confirmed by replicas before the caller gets the answer (see {@link Redis}).
  */
 public enum Script {
     ENQUEUE("enqueue.lua", RScript.Mode.READ_WRITE, true),
+    /** A submit: its checks (KB, rate windows, idempotency or duplicate), then {@code ENQUEUE}'s step, at once. */
+    SUBMIT(RScript.Mode.READ_WRITE, true, "submit.lua", "enqueue.lua"),
     HEAD("head.lua", RScript.Mode.READ_ONLY, false),
     GRANT("grant.lua", RScript.Mode.READ_WRITE, true),
     CLAIM("claim.lua", RScript.Mode.READ_WRITE, true),
@@ -31,14 +33,24 @@ public enum Script {
     RECENT("recent.lua", RScript.Mode.READ_ONLY, false),
     LIST("list.lua", RScript.Mode.READ_ONLY, false),
     HOOKS("hooks.lua", RScript.Mode.READ_WRITE, false),
-    HOOK_DONE("hookdone.lua", RScript.Mode.READ_WRITE, false);
+    HOOK_DONE("hookdone.lua", RScript.Mode.READ_WRITE, false),
+    FENCE("fence.lua", RScript.Mode.READ_WRITE, true);
 
     private final String text;
     private final RScript.Mode mode;
     private final boolean durable;
 
     Script(String resource, RScript.Mode mode, boolean durable) {
-        this.text = load("lib.lua") + load(resource);
+        this(mode, durable, resource);
+    }
+
+    /** {@code lib.lua}, then {@code resources} in order, as one script. */
+    Script(RScript.Mode mode, boolean durable, String... resources) {
+        StringBuilder text = new StringBuilder(load("lib.lua"));
+        for (String resource : resources) {
+            text.append(load(resource));
+        }
+        this.text = text.toString();
         this.mode = mode;
         this.durable = durable;
     }

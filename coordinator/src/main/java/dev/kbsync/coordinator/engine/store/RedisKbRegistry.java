@@ -2,6 +2,7 @@ package dev.kbsync.coordinator.engine.store;
 
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.engine.redis.KbKeys;
 import dev.kbsync.coordinator.engine.redis.Redis;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.service.KbRegistry;
@@ -15,7 +16,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.redisson.api.RMap;
 import org.redisson.client.codec.StringCodec;
 
-/** KBs in the Redis hash {@code kbsync:kbs} (id -> {@code {remote, branch, credentials}}, the credential a reference only); known ids are cached locally. */
+/**
+ * KBs in the Redis hash {@code kbsync:kbs} (id -> {@code {remote, branch, credentials}}, the credential a reference
+ * only), and each KB's registration in its own slot for the submit step ({@link KbKeys#conf()}); known ids are cached
+ * locally.
+ */
 public final class RedisKbRegistry implements KbRegistry {
     static final String KEY = "kbsync:kbs";
 
@@ -33,10 +38,30 @@ public final class RedisKbRegistry implements KbRegistry {
         JsonObject json = kb.toJson();
         json.remove("id");
         String value = json.encode();
-        return redis.on(kbs.fastPutAsync(kb.id().value(), value)).map(v -> {
-            known.add(kb.id());
-            return kb;
-        });
+        return redis.on(kbs.fastPutAsync(kb.id().value(), value))
+                .compose(v -> conf(kb))
+                .map(v -> {
+                    known.add(kb.id());
+                    return kb;
+                });
+    }
+
+    /**
+     * Writes the KB's registration in its own slot ({@link KbKeys#conf()}: its duplicate window), which a submit's step
+     * checks, from the registry: for a KB registered by a version that wrote none there. Completes with whether the KB
+     * is registered.
+     */
+    public Future<Boolean> settle(KbId id) {
+        return get(id).compose(found -> found.isEmpty()
+                ? Future.succeededFuture(false)
+                : conf(found.get()).map(true));
+    }
+
+    private Future<Void> conf(KbConfig kb) {
+        return redis.on(redis.client()
+                        .getBucket(new KbKeys(kb.id()).conf(), StringCodec.INSTANCE)
+                        .setAsync(Integer.toString(kb.dedupeWindowSeconds())))
+                .mapEmpty();
     }
 
     @Override

@@ -15,7 +15,14 @@ import dev.kbsync.coordinator.engine.ticket.TicketKind;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +32,10 @@ import org.slf4j.LoggerFactory;
  * queue, an overdue grant ends in the same step that found it (raw: expired; job: back to queued at the head, or
  * failed on its last attempt) and the next ticket is granted, records past their retention are deleted, a live job
  * grant no worker took yet is made dispatchable (again), due webhook deliveries start, and a driverless KB with tickets is claimed by this
- * coordinator, which then carries on acquiring for its head.
+ * coordinator, which then carries on acquiring for its head. A KB the last pass found quiet (no ticket, grant or
+ * waiter) is left out of the passes until something happens to it ({@link #touch}: a change made here or announced by
+ * another coordinator), its next record or webhook falls due, or {@link Sweep#QUIET_MAX} passed; so an idle KB costs
+ * Redis one step every few seconds, not one per tick. The list of registered KBs is read again at that pace too.
  */
 public final class Sweeper {
     private static final Logger LOG = LoggerFactory.getLogger(Sweeper.class);
@@ -38,6 +48,10 @@ public final class Sweeper {
     private final DriverSettings settings;
     private final Consumer<KbId> dispatch;
     private final Consumer<KbId> webhooks;
+    private final Map<KbId, Long> quietUntil = new ConcurrentHashMap<>(); // System.nanoTime()
+    private final Set<KbId> touched = ConcurrentHashMap.newKeySet();
+    private List<KbId> registered = List.of();
+    private long registeredAt;
     private boolean running;
     private boolean failing;
     private boolean stopped;
@@ -68,8 +82,10 @@ public final class Sweeper {
             return;
         }
         running = true;
-        inFlight = kbs.ids()
-                .compose(ids -> Future.join(ids.stream().map(this::sweep).toList()))
+        long now = System.nanoTime();
+        inFlight = registered(now)
+                .compose(ids ->
+                        Future.join(due(ids, now).stream().map(this::sweep).toList()))
                 .<Void>mapEmpty()
                 .andThen(ar -> {
                     running = false;
@@ -85,6 +101,51 @@ public final class Sweeper {
                 .recover(e -> Future.succeededFuture());
     }
 
+    /** Something happened to {@code kb} (here or elsewhere): the next pass sweeps it, quiet or not. Thread-safe. */
+    public void touch(KbId kb) {
+        quietUntil.remove(kb);
+        touched.add(kb);
+    }
+
+    private Future<List<KbId>> registered(long now) {
+        if (!registered.isEmpty() && now - registeredAt < Sweep.QUIET_MAX.toNanos()) {
+            return Future.succeededFuture(registered);
+        }
+        return kbs.ids().map(ids -> {
+            registered = ids;
+            registeredAt = now;
+            return ids;
+        });
+    }
+
+    /** The KBs this pass sweeps: every registered one that is not quiet, and every one touched since the last. */
+    private Set<KbId> due(List<KbId> ids, long now) {
+        Set<KbId> due = new LinkedHashSet<>();
+        for (KbId kb : ids) {
+            Long until = quietUntil.get(kb);
+            if (until == null || now - until >= 0) {
+                due.add(kb);
+            }
+        }
+        for (KbId kb : List.copyOf(touched)) {
+            touched.remove(kb);
+            due.add(kb);
+        }
+        return due;
+    }
+
+    /**
+     * A quiet KB's full pause is drawn from its second half, so that KBs found quiet by one pass (every KB at the
+     * start) come due over a few seconds instead of all in one later pass.
+     */
+    private static Duration spread(Duration quiet) {
+        if (!quiet.equals(Sweep.QUIET_MAX)) {
+            return quiet;
+        }
+        long ms = quiet.toMillis();
+        return Duration.ofMillis(ms / 2 + ThreadLocalRandom.current().nextLong(ms / 2 + 1));
+    }
+
     /** No more passes; completes when the pass in flight (which may claim KBs) is over. Runs on the engine context. */
     public Future<Void> stop() {
         stopped = true;
@@ -92,7 +153,16 @@ public final class Sweeper {
     }
 
     private Future<Void> sweep(KbId kb) {
+        long started = System.nanoTime();
         return tickets.sweep(kb).map(result -> {
+            result.quietFor()
+                    .ifPresentOrElse(
+                            quiet -> {
+                                if (!touched.contains(kb)) {
+                                    quietUntil.put(kb, started + spread(quiet).toNanos());
+                                }
+                            },
+                            () -> quietUntil.remove(kb));
             metrics.queueLength(kb, result.queueLength());
             drive(kb, result);
             if (!result.dropped().isEmpty()) {

@@ -5,6 +5,7 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.service.JobCursor;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -140,8 +141,11 @@ public final class Outcomes {
     /** The lease was not current (already ended, expired, or superseded). */
     public record Gone() implements ReleaseResult {}
 
-    /** A worker took a job's grant (or a group-commit member): its lease and the job, running. */
-    public record Claim(Lease lease, Job job) {}
+    /**
+     * A worker took a job's grant (or a group-commit member): its lease and the job, running; {@code previousFence}: the
+     * KB's fencing token before the grant (null for a member, or a grant made before this was recorded).
+     */
+    public record Claim(Lease lease, Job job, Long previousFence) {}
 
     /** Group-commit members taken behind a head grant, in queue order. */
     public record Batch(List<Claim> members) {}
@@ -221,7 +225,9 @@ public final class Outcomes {
     /**
      * One periodic pass: driver status, the queue's length after it, dropped dead waiters, the grant it ended (expired
      * or past its maximum hold) and what it granted then or after dropping waiters, records deleted after retention,
-     * and whether a live job grant waits for a worker ({@code unclaimed}: it must be dispatchable).
+     * whether a live job grant waits for a worker ({@code unclaimed}: it must be dispatchable), and for a KB with
+     * nothing to do ({@code quietFor}) how long it stays so unless something happens to it: until its next record
+     * passes its retention or its next webhook falls due, {@link #QUIET_MAX} at most.
      */
     public record Sweep(
             DriverStatus driver,
@@ -230,5 +236,9 @@ public final class Outcomes {
             Optional<Ended> ended,
             GrantResult next,
             int purged,
-            boolean unclaimed) {}
+            boolean unclaimed,
+            Optional<Duration> quietFor) {
+        /** The longest a quiet KB goes unswept: a change announced elsewhere but not heard here is seen by then. */
+        public static final Duration QUIET_MAX = Duration.ofSeconds(5);
+    }
 }

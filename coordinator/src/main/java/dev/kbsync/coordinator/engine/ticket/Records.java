@@ -117,7 +117,7 @@ final class Records {
 
     /** A job from its submitted record and its ticket, at its place in the queue, waiting {@code eta}. */
     static Job job(String submitted, Ticket t, long rank, Eta eta) {
-        Job base = Job.fromJson(new JsonObject(submitted));
+        Job base = StoredJob.decode(submitted, t);
         JobState state = t.jobState();
         long ahead = state == JobState.QUEUED ? Math.max(0, rank) : 0;
         return new Job(

@@ -34,6 +34,7 @@ import dev.kbsync.coordinator.engine.ticket.Outcomes.Report;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Sweep;
 import dev.kbsync.coordinator.service.JobCursor;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -184,7 +185,18 @@ public final class Replies {
                 ended(r.getJsonObject("ended")),
                 next(r.getJsonObject("next")),
                 r.getInteger("purged", 0),
-                r.getBoolean("unclaimed", false));
+                r.getBoolean("unclaimed", false),
+                quietFor(r));
+    }
+
+    /** How long a quiet KB has nothing to do by itself (at most {@code Sweep#QUIET_MAX}); empty when it has work. */
+    private static Optional<Duration> quietFor(JsonObject r) {
+        if (!r.getBoolean("quiet", false)) {
+            return Optional.empty();
+        }
+        Long wake = r.getLong("wake");
+        return Optional.of(
+                wake == null ? Sweep.QUIET_MAX : Duration.ofMillis(Math.min(wake, Sweep.QUIET_MAX.toMillis())));
     }
 
     /** job.lua's reply: the job at its place in the queue, or empty. */
@@ -255,6 +267,6 @@ public final class Replies {
                 Instant.ofEpochMilli(r.getLong("expires")),
                 Instant.ofEpochMilli(r.getLong("deadline")),
                 r.getLong("ttl"));
-        return new Claim(lease, job);
+        return new Claim(lease, job, r.getLong("prev"));
     }
 }

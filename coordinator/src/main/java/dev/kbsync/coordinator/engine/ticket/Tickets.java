@@ -19,7 +19,9 @@ import dev.kbsync.coordinator.engine.ticket.Outcomes.Heartbeat;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.ListSlice;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.ReleaseResult;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Sweep;
+import dev.kbsync.coordinator.ratelimit.Window;
 import dev.kbsync.coordinator.service.JobCursor;
+import dev.kbsync.coordinator.service.Restoration;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -74,6 +76,58 @@ public final class Tickets {
                 .map(r -> Replies.enqueued(ticket, r));
     }
 
+    /**
+     * A submit in one step: the KB's registration checked, the rate windows of {@code step} counted (all or none), the
+     * idempotency key (or the KB's duplicate check) claimed, then the job stored and queued as {@link #enqueue} does;
+     * a job restored from a degraded coordinator's journal is queued searched down to the token of its first degraded
+     * grant, or stored done when a degraded run landed it (see submit.lua).
+     */
+    public Future<Submitted> submit(SubmitStep step) {
+        JobRef ref = step.ref();
+        Restoration how = step.restoration();
+        List<Object> keys = new ArrayList<>(List.of(ref.keys().conf(), step.claimKey()));
+        List<Object> args = new ArrayList<>(List.of(
+                ref.ticket(),
+                TicketKind.JOB.wire(),
+                step.job().user(),
+                step.ttlMs(),
+                step.job().kind().wire(),
+                StoredJob.encode(step.job()),
+                step.submitter(),
+                step.callbackUrl(),
+                step.claim(),
+                settings.retentionMs(),
+                step.clockMs(),
+                step.member(),
+                how.firstFence() > 0 ? Long.toString(how.firstFence()) : "",
+                landed(how)));
+        for (Window window : step.limits().windows()) {
+            keys.add(window.key());
+            args.add(window.limit());
+            args.add(step.limits().length().toMillis());
+        }
+        return run(Script.SUBMIT, ref.kb(), keys, args.toArray()).map(r -> Submitted.decode(ref.ticket(), r));
+    }
+
+    /** The outcome of a degraded run that landed a restored job, as submit.lua takes it ('': none). */
+    private static String landed(Restoration how) {
+        return how.landed()
+                .map(done -> new JsonObject()
+                        .put("lease", done.leaseId())
+                        .put("fence", how.landedFence())
+                        .put("commit", done.commit() == null ? "" : done.commit())
+                        .put("url", done.commitUrl() == null ? "" : done.commitUrl())
+                        .put("files", files(done))
+                        .put("result", done.result() == null ? "" : done.result())
+                        .encode())
+                .orElse("");
+    }
+
+    /** Raises the KB's fencing counter to at least {@code atLeast} (fence.lua); the counter after. */
+    public Future<Long> raiseFence(KbId kb, long atLeast) {
+        return run(Script.FENCE, kb, atLeast).map(r -> r.getLong("fence"));
+    }
+
     public Future<Optional<Head>> head(KbId kb) {
         return run(Script.HEAD, kb).map(Replies::head);
     }
@@ -120,9 +174,7 @@ public final class Tickets {
             result = done.result() == null ? "" : done.result();
             commit = done.commit() == null ? "" : done.commit();
             commitUrl = done.commitUrl() == null ? "" : done.commitUrl();
-            JsonArray array = new JsonArray();
-            done.files().forEach(f -> array.add(f.toJson()));
-            files = array.encode();
+            files = files(done);
         } else if (outcome instanceof JobOutcome.Failed failed) {
             error = failed.error().toJson().encode();
         }
@@ -222,7 +274,18 @@ public final class Tickets {
     }
 
     /** Runs a per-KB script with the common arguments (see lib.lua) followed by {@code args}. */
+    private static String files(JobOutcome.Done done) {
+        JsonArray array = new JsonArray();
+        done.files().forEach(f -> array.add(f.toJson()));
+        return array.encode();
+    }
+
     private Future<JsonObject> run(Script script, KbId kb, Object... args) {
+        return run(script, kb, List.of(), args);
+    }
+
+    /** {@link #run(Script, KbId, Object...)} with the step's own {@code keys} (in the KB's slot) after the KB's. */
+    private Future<JsonObject> run(Script script, KbId kb, List<Object> keys, Object... args) {
         List<Object> argv = new ArrayList<>(List.of(
                 kb.value(),
                 lockOwner,
@@ -235,6 +298,6 @@ public final class Tickets {
                 settings.coordinatorId(),
                 settings.driverTtlMs()));
         argv.addAll(List.of(args));
-        return redis.run(script, new KbKeys(kb), argv);
+        return redis.run(script, new KbKeys(kb), keys, argv);
     }
 }

@@ -1,7 +1,8 @@
 -- A worker takes the KB's current grant if it is a job's, not yet taken and not expired, and not reserved for another
 -- worker (worker affinity: a grant names its preferred worker for ARGV[12] ms, unless unreserve.lua lifted it); the job
 -- goes running in the same step. ARGV[11]: worker id.
--- Reply: {} | {lease, fence, granted, expires, deadline, ttl, now, t (the ticket), job (its record)}.
+-- Reply: {} | {lease, fence, prev (the KB's token before this grant), granted, expires, deadline, ttl, now, t (the
+-- ticket), job (its record)}.
 local worker = ARGV[11]
 local now = nowMs()
 local g = currentGrant()
@@ -22,5 +23,5 @@ recordHold('claim', now - g.granted) -- how long a job's grant waits for a worke
 t.a = t.a + 1
 t.js, t.st, t.w = 'running', now, worker
 putT(g.ticket, t)
-return cjson.encode({lease = g.lease, fence = g.fence, granted = g.granted, expires = expires, deadline = g.deadline,
+return cjson.encode({lease = g.lease, fence = g.fence, prev = num(redis.call('hget', LEASE, 'prev')), granted = g.granted, expires = expires, deadline = g.deadline,
   ttl = g.ttl, now = now, ticket = g.ticket, t = t, job = redis.call('hget', JOBS, g.ticket) or nil})

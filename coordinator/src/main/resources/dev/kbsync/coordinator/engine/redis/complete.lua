@@ -16,7 +16,8 @@ if not t or t.k ~= 'job' then
 end
 local job = redis.call('hget', JOBS, tid) or nil
 if terminal(t) then
-  return cjson.encode({result = t.ol == lid and 'repeated' or 'finished', t = t, job = job})
+  local recorded = (t.o and t.l == lid) or t.ol == lid -- ol: a record from before the flag
+  return cjson.encode({result = recorded and 'repeated' or 'finished', t = t, job = job})
 end
 local g = currentGrant()
 local head = g and g.lease == lid and g.ticket == tid
@@ -24,9 +25,12 @@ local member = g and t.b == g.lease and t.l == lid
 if not (head or member) then
   return cjson.encode({result = 'lost', t = t, job = job})
 end
-t.js, t.fin, t.ol = ARGV[13], now, lid
+t.js, t.fin, t.o = ARGV[13], now, 1 -- the job's last grant (l, which is lid) recorded the outcome
 if ARGV[13] == 'done' then
-  t.cm, t.fl, t.cu = ARGV[14], ARGV[15], ARGV[17]
+  t.cm, t.fl = ARGV[14], ARGV[15]
+  if ARGV[17] ~= '' then
+    t.cu = ARGV[17]
+  end
   if ARGV[18] ~= '' then
     t.rs = ARGV[18]
   end

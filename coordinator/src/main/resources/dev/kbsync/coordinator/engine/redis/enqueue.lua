@@ -2,10 +2,13 @@
 -- first on a free KB, grants it in the same step; a KB without a driver gets the caller as its driver. A job's
 -- submitted record is written with its ticket, so a job is never stored without being queued.
 -- ARGV[11..]: ticket, kind (job|lease), holder (or user), ttlMs, type (note|agent; '' for a raw lease), job JSON, the
--- submitting token's name (a job's; '' when unknown), its callback URL ('': none).
+-- submitting token's name (a job's; '' when unknown), its callback URL ('': none). A job restored from a degraded
+-- coordinator's journal (submit.lua's submitted.ff, submitted.landed) is queued with the token of its first degraded
+-- grant (the worker's exactly-once search reaches down to it), or stored done, never queued, when a degraded run
+-- landed it.
 -- Reply: {rank (-1: the ticket already ended), t (the ticket), job (a job's record), next (a grant made here, or
 -- {busy}), dropped (dead waiters dropped from the head), avg (hold-time average, ms), eta (a queued job's ETA inputs,
--- see etaInputs)}.
+-- see etaInputs), remaining (a submit's: see submit.lua)}.
 local tid, kind = ARGV[11], ARGV[12]
 local now = nowMs()
 local t = getT(tid)
@@ -13,17 +16,31 @@ if not t then
   local seq = redis.call('incr', SEQ)
   t = {k = kind, h = ARGV[13], c = now, ttl = tonumber(ARGV[14]), th = seq, s = 'waiting', a = 0}
   if kind == 'job' then
-    t.ty, t.js, t.tk = ARGV[15], 'queued', ARGV[17]
+    t.ty, t.js = ARGV[15], 'queued'
+    if ARGV[17] ~= '' then
+      t.tk = ARGV[17]
+    end
     if ARGV[18] and ARGV[18] ~= '' then
       t.cb = ARGV[18]
     end
     redis.call('hset', JOBS, tid, ARGV[16])
     redis.call('zadd', INDEX, now, tid)
+    t.ff = submitted.ff
   end
-  putT(tid, t)
-  redis.call('zadd', QUEUE, seq, tid)
-  if kind == 'lease' then
-    redis.call('zadd', ALIVE, now + WAITER_TTL, tid)
+  if kind == 'job' and submitted.landed then
+    local o = submitted.landed
+    t.js, t.fin, t.ol, t.f, t.a = 'done', now, o.lease, o.fence, 1
+    t.cm, t.cu, t.fl = o.commit or '', o.url or '', o.files or '[]'
+    if o.result and o.result ~= '' then
+      t.rs = o.result
+    end
+    finishT(tid, t, 'released', now)
+  else
+    putT(tid, t)
+    redis.call('zadd', QUEUE, seq, tid)
+    if kind == 'lease' then
+      redis.call('zadd', ALIVE, now + WAITER_TTL, tid)
+    end
   end
 end
 redis.call('set', DRIVER, COORDINATOR, 'NX', 'PX', DRIVER_TTL)
@@ -39,4 +56,5 @@ if rank and t.k == 'job' then
   eta = etaInputs(rank)
 end
 return cjson.encode({rank = rank or -1, t = t, job = redis.call('hget', JOBS, tid) or nil, next = next,
-  dropped = dropped, avg = tonumber(redis.call('hget', STATS, 'avg') or '0'), eta = eta})
+  dropped = dropped, avg = tonumber(redis.call('hget', STATS, 'avg') or '0'), eta = eta,
+  remaining = submitted.remaining})

@@ -14,6 +14,10 @@ local HOOKS = KEYS[17]
 local KB, OWNER, MAX_HOLD, PUBLISH = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local MAX_ATTEMPTS, RETENTION, NONCE = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
 local WAITER_TTL, COORDINATOR, DRIVER_TTL = tonumber(ARGV[8]), ARGV[9], ARGV[10]
+-- What a submit's checks (submit.lua, run before enqueue.lua in the same step) hand on: remaining (for the reply), the
+-- least room left in the rate windows it counted in; for a job restored from a degraded journal, ff (the token of its
+-- first degraded grant) and landed (the outcome of a degraded run that landed it).
+local submitted = {}
 -- Ended raw leases are kept at most an hour (GET /v1/leases/{id} still answers); finished jobs for the retention.
 local RAW_KEEP = math.min(RETENTION, 3600000)
 -- A Redisson waiter woken because the lock became free has this long to take it before it counts as dead.
@@ -35,7 +39,7 @@ end
 -- ms), ttl, th (synthetic Redisson thread id = seq), s (waiting|granted|released|expired), f (token of the last grant),
 -- a (attempts: claims by workers), ty (note|agent), b (head lease of the group commit it runs in), l (id of its last
 -- grant); jobs also js (queued|running|done|failed), ff (token of the first grant), st, fin (ms), cm (commit), cu
--- (commit link), fl (files JSON), rs (an agent's answer), er (error JSON), ol (lease that recorded the outcome), w
+-- (commit link), fl (files JSON), rs (an agent's answer), er (error JSON), o (1: its last grant, l, recorded the outcome), w
 -- (worker), tk (the name of the
 -- token that submitted it; '' when unknown), cb (its callback URL), wd (ms its webhook became due: once, at its
 -- terminal state), wn (webhook delivery attempts).
@@ -213,11 +217,12 @@ end
 -- told, but its clock does not: it is past every token of the old master as long as the failover took longer than the
 -- clock skew between the Redis hosts plus the lead the counter can take over the clock (one token per grant and group
 -- commit member, so only bursts of more than one grant per ms of the KB add to it). Tokens stay exact in Lua's
--- number formatting (13 digits in ms until the year 2286).
+-- number formatting (13 digits in ms until the year 2286). Also returns the token before it (0 for the KB's first).
 local function nextFence(now)
-  local fence = math.max((tonumber(redis.call('get', FENCE)) or 0) + 1, now)
+  local previous = tonumber(redis.call('get', FENCE)) or 0
+  local fence = math.max(previous + 1, now)
   redis.call('set', FENCE, string.format('%d', fence))
-  return fence
+  return fence, previous
 end
 
 local function jobLeaseId(tid, fence)
@@ -254,7 +259,9 @@ local function grantHead(now, ownTid, dropped)
       if not takeFairLock(owner, expires, now) then
         return {busy = true}
       end
-      local fence = nextFence(now)
+      -- prev: the KB's last token before this grant (its previous grant's, or last group-commit member's), so the
+      -- worker that held the KB with that token knows nobody held it in between
+      local fence, prev = nextFence(now)
       local lid = KB .. '~' .. tid
       if t.k == 'job' then
         lid = jobLeaseId(tid, fence)
@@ -262,7 +269,7 @@ local function grantHead(now, ownTid, dropped)
       end
       local deadline = now + MAX_HOLD
       redis.call('hset', LEASE, 'ticket', tid, 'lease', lid, 'fence', fence, 'granted', now, 'expires', expires,
-        'deadline', deadline, 'ttl', t.ttl, 'claimed', 0, 'owner', owner)
+        'deadline', deadline, 'ttl', t.ttl, 'claimed', 0, 'owner', owner, 'prev', string.format('%d', prev))
       t.s, t.f, t.l = 'granted', fence, lid
       putT(tid, t)
       redis.call('zrem', ALIVE, tid)

@@ -4,7 +4,9 @@
 -- (and leave the recent-jobs lists, the job index and the due webhooks); the KB's driver key is claimed or renewed.
 -- Reply: {driver (mine|claimed|other|none), queue (length after the pass), dropped, ended (see endGrant), next (a
 -- grant made after dropped waiters), purged, unclaimed (a live job grant no worker took yet: it must be on the ready
--- set, also if the coordinator that granted it died before putting it there)}.
+-- set, also if the coordinator that granted it died before putting it there), quiet (nothing to do until something
+-- happens to the KB: no ticket, no grant, no waiter), wake (a quiet KB's ms until its next record passes its
+-- retention or its next webhook falls due; absent: none)}.
 local now = nowMs()
 local dropped = {}
 for _, tid in ipairs(redis.call('zrangebyscore', ALIVE, '-inf', '(' .. now)) do
@@ -52,5 +54,18 @@ end
 local live = currentGrant()
 local unclaimed = live ~= nil and not live.claimed and live.expires >= now and redis.call('hget', TICKETS, live.ticket)
   and getT(live.ticket).k == 'job'
+local quiet = n == 0 and live == nil and redis.call('zcard', ALIVE) == 0
+local wake = nil
+if quiet then
+  for _, key in ipairs({ENDED, HOOKS}) do
+    local first = redis.call('zrange', key, 0, 0, 'WITHSCORES')
+    if first[2] then
+      local due = math.max(0, tonumber(first[2]) - now)
+      if not wake or due < wake then
+        wake = due
+      end
+    end
+  end
+end
 return cjson.encode({driver = status, queue = n, dropped = dropped, ended = ended, next = next, purged = #purged,
-  unclaimed = unclaimed and true or false})
+  unclaimed = unclaimed and true or false, quiet = quiet, wake = wake})

@@ -1,0 +1,82 @@
+package dev.kbsync.bench;
+
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.NoteRequest;
+import dev.kbsync.api.client.KbsyncClient;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.redisson.api.RBucket;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+
+/**
+ * Scenario 8: {@code POST /v1/kbs/{kb}/notes -> 202} through the Java client on a busy KB (the first job holds it, no
+ * worker: the others queue), against the HTTP floor plus one Redis round trip (a {@code GET /healthz}, then a Redisson
+ * {@code GET} on the same Redis); then the Redis commands a submit sends, counted with {@code MONITOR} over a second
+ * run (the health probe, Redisson's pings and presence messages, each on its own timer, left out).
+ */
+final class SubmitLatency {
+    private static final List<String> BACKGROUND =
+            List.of("\"PING\"", "\"PUBLISH\"", "\"EXISTS\" \"kbsync:readyz\"", "\"MONITOR\"");
+    private static final KbId KB = KbId.of("s-submit");
+
+    private SubmitLatency() {}
+
+    static List<Measurement> run(BenchContext ctx) throws Exception {
+        int n = ctx.scaled(2000);
+        int warmup = ctx.scaled(LockAnchors.WARMUP);
+        NoteRequest note = NoteRequest.of("bench", "a note of the submit bench");
+        Measurement submit;
+        Measurement floor;
+        try (KbsyncServer server = KbsyncServer.start(ctx.redisUri());
+                KbsyncClient api = server.client(4)) {
+            KbsyncLeases.register(api, List.of(KB.value()));
+            submit = Timer.loop(
+                    "kbsync POST /v1/kbs/{kb}/notes -> 202 (the KB busy: the job queues)",
+                    warmup,
+                    n,
+                    () -> api.submitNote(KB, note));
+            RedissonClient redisson = LockAnchors.redisson(ctx.redisUri());
+            try {
+                RBucket<String> bucket = redisson.getBucket("kbsync:bench:floor", StringCodec.INSTANCE);
+                floor = Timer.loop(
+                        "HTTP floor + one Redis round trip: GET /healthz, then a Redisson GET", warmup, n, () -> {
+                            api.health();
+                            bucket.get();
+                        });
+            } finally {
+                redisson.shutdown();
+            }
+        }
+        return List.of(submit, floor, commandsPerSubmit(ctx, note, ctx.scaled(500)));
+    }
+
+    /** A second coordinator (sweep every 60 s, so no periodic script runs meanwhile) and {@code n} submits counted. */
+    private static Measurement commandsPerSubmit(BenchContext ctx, NoteRequest note, int n) throws Exception {
+        try (KbsyncServer server = KbsyncServer.start(ctx.redisUri(), Map.of("KBSYNC_LEASE_SWEEP_MILLIS", "60000"));
+                KbsyncClient api = server.client(1);
+                CommandMonitor monitor = CommandMonitor.start(ctx.redisUri(), BACKGROUND)) {
+            for (int i = 0; i < 20; i++) {
+                api.submitNote(KB, note); // warm: scripts loaded, connections open
+            }
+            monitor.reset();
+            for (int i = 0; i < n; i++) {
+                api.submitNote(KB, note);
+            }
+            Thread.sleep(200); // the monitor's last lines
+            List<String> commands = monitor.counted();
+            double perSubmit = commands.size() / (double) n;
+            String kinds = commands.stream()
+                    .map(line -> line.replaceFirst("^[^\\]]*\\] ", "").split(" ")[0])
+                    .distinct()
+                    .sorted()
+                    .reduce((a, b) -> a + ", " + b)
+                    .orElse("none");
+            return Measurement.perOp(
+                    "Redis commands per submit (MONITOR, client commands only)",
+                    perSubmit,
+                    String.format(Locale.ROOT, "%,d commands over %,d submits: %s", commands.size(), n, kinds));
+        }
+    }
+}

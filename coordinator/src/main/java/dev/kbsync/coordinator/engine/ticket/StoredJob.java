@@ -1,0 +1,45 @@
+package dev.kbsync.coordinator.engine.ticket;
+
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobKind;
+import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.KbId;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * A job's submitted record in its KB's {@code jobs} hash, in the compact form {@code {i: id, p: payload (no nulls),
+ * c: created (µs since the epoch)}}: its user, kind and state live on its ticket, so the record repeats none of them.
+ * Records written before the compact form (the whole queued job as JSON, with an {@code id} field) still read.
+ */
+final class StoredJob {
+    private StoredJob() {}
+
+    /** The stored form of a new job (its creation time to the µs: a submit answers with the job as stored). */
+    static String encode(Job job) {
+        JsonObject payload = job.payload().toJson();
+        payload.getMap().values().removeIf(v -> v == null);
+        return new JsonObject()
+                .put("i", job.id())
+                .put("p", payload)
+                .put("c", ChronoUnit.MICROS.between(Instant.EPOCH, job.createdAt()))
+                .encode();
+    }
+
+    /** The submitted job of a stored record, with its user and kind from its ticket {@code t}. */
+    static Job decode(String stored, Ticket t) {
+        JsonObject json = new JsonObject(stored);
+        if (json.containsKey("id")) {
+            return Job.fromJson(json);
+        }
+        String id = json.getString("i");
+        JobKind kind = t.type();
+        return Job.queued(
+                id,
+                KbId.of(id.substring(0, id.indexOf('~'))),
+                t.holder(),
+                JobPayload.fromJson(kind, json.getJsonObject("p")),
+                Instant.EPOCH.plus(json.getLong("c"), ChronoUnit.MICROS));
+    }
+}

@@ -1,0 +1,37 @@
+package dev.kbsync.coordinator.engine.ticket;
+
+import dev.kbsync.api.Job;
+import dev.kbsync.coordinator.ratelimit.Limits;
+import dev.kbsync.coordinator.service.Restoration;
+import java.util.Optional;
+
+/**
+ * A submit's step: the new {@code job} under {@code ref} (its lease TTL), the submitting token's name and callback URL
+ * ('' when none), its idempotency key (else the content hash of the KB's duplicate check; '': none), and the rate windows counted
+ * in the step ({@code clockMs}: the coordinator's clock; {@code member}: the submission's entry in them); for a job
+ * restored from a degraded coordinator's journal, what its degraded runs did ({@code restoration}).
+ */
+public record SubmitStep(
+        JobRef ref,
+        Job job,
+        long ttlMs,
+        String submitter,
+        String callbackUrl,
+        Optional<String> idempotencyKey,
+        String contentHash,
+        Limits limits,
+        long clockMs,
+        String member,
+        Restoration restoration) {
+    /** What the step claims: idem (the idempotency key), dedupe (the content, if the KB has a window) or none. */
+    String claim() {
+        return idempotencyKey.isPresent() ? "idem" : contentHash.isEmpty() ? "none" : "dedupe";
+    }
+
+    /** The key the step claims: the idempotency key's, else the duplicate check's (not touched for none). */
+    String claimKey() {
+        return idempotencyKey
+                .map(key -> ref.keys().idempotency(job.user(), key))
+                .orElseGet(() -> ref.keys().duplicate(contentHash));
+    }
+}

@@ -1,0 +1,95 @@
+package dev.kbsync.coordinator.http;
+
+import dev.kbsync.api.event.JobEvent;
+import dev.kbsync.api.event.KbsyncEvent;
+import dev.kbsync.api.event.LeaseEvent;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The position events of one stream, at most one batch per window ({@link #WINDOW_MS} on every stream): a position event goes out at once
+ * when the stream sent none within the window, otherwise it waits for the window's end, and only the latest waiting
+ * position of each job or lease is sent then (a stream of many jobs keeps one per job). Any other event goes out at
+ * once and drops its subject's waiting position, which it supersedes (every event carries the whole record). A
+ * handoff moves every waiter up by one: without this, each of N waiters' streams got one event per handoff.
+ */
+final class Coalescer {
+    /** The shortest time between two batches of position events on one stream. */
+    static final long WINDOW_MS = 5;
+
+    private final Vertx vertx;
+    private final long windowNanos;
+    private final Consumer<KbsyncEvent> out;
+    private final Map<String, KbsyncEvent> waiting = new LinkedHashMap<>();
+    private long lastPositionNanos;
+    private long timer = -1;
+
+    /** Coalesces over {@code windowMs} (called on the stream's context only), sending to {@code out}. */
+    Coalescer(Vertx vertx, long windowMs, Consumer<KbsyncEvent> out) {
+        this.vertx = vertx;
+        this.windowNanos = TimeUnit.MILLISECONDS.toNanos(windowMs);
+        this.out = out;
+        this.lastPositionNanos = System.nanoTime() - windowNanos;
+    }
+
+    /** Sends {@code event} now, or keeps it as its subject's latest position until the window ends. */
+    void offer(KbsyncEvent event) {
+        Optional<String> position = position(event);
+        if (position.isEmpty()) {
+            subject(event).ifPresent(waiting::remove);
+            out.accept(event);
+            return;
+        }
+        long now = System.nanoTime();
+        if (timer == -1 && now - lastPositionNanos >= windowNanos) {
+            lastPositionNanos = now;
+            out.accept(event);
+            return;
+        }
+        waiting.put(position.get(), event);
+        if (timer == -1) {
+            long delayMs = TimeUnit.NANOSECONDS.toMillis(windowNanos - (now - lastPositionNanos));
+            timer = vertx.setTimer(Math.max(1, delayMs), t -> flush());
+        }
+    }
+
+    /** Stops the timer; waiting positions are dropped (the stream ended). */
+    void close() {
+        if (timer != -1) {
+            vertx.cancelTimer(timer);
+            timer = -1;
+        }
+        waiting.clear();
+    }
+
+    private void flush() {
+        timer = -1;
+        lastPositionNanos = System.nanoTime();
+        List<KbsyncEvent> batch = new ArrayList<>(waiting.values());
+        waiting.clear();
+        batch.forEach(out);
+    }
+
+    /** The job or lease a position event is about; empty for any other event. */
+    private static Optional<String> position(KbsyncEvent event) {
+        return event instanceof JobEvent.Position || event instanceof LeaseEvent.Position
+                ? subject(event)
+                : Optional.empty();
+    }
+
+    private static Optional<String> subject(KbsyncEvent event) {
+        if (event instanceof JobEvent job) {
+            return Optional.of("job " + job.job().id());
+        }
+        if (event instanceof LeaseEvent lease) {
+            return Optional.of("lease " + lease.lease().id());
+        }
+        return Optional.empty();
+    }
+}

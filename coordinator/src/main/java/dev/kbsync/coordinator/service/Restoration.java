@@ -1,0 +1,32 @@
+package dev.kbsync.coordinator.service;
+
+import dev.kbsync.api.JobOutcome;
+import java.util.Optional;
+
+/**
+ * What a degraded coordinator knows of a journal job it restores into Redis ({@link JobService#restore}): the fencing
+ * token of the job's first degraded grant ({@code firstFence}, 0: never handed out; a later run's exactly-once search
+ * reaches down to it) and, when a degraded run landed the job, that run's outcome and token: the job is stored done.
+ */
+public record Restoration(long firstFence, Optional<JobOutcome.Done> landed, long landedFence) {
+    public Restoration {
+        if (firstFence < 0 || landedFence < 0 || (landed.isPresent() && (landedFence <= 0 || firstFence <= 0))) {
+            throw new IllegalArgumentException("a landed job needs its tokens, got " + firstFence + ", " + landedFence);
+        }
+    }
+
+    /** Never handed out: queued as accepted. */
+    public static Restoration queued() {
+        return new Restoration(0, Optional.empty(), 0);
+    }
+
+    /** Handed out (first under {@code firstFence}), not known to have landed: queued, searched down to that token. */
+    public static Restoration handedOut(long firstFence) {
+        return new Restoration(firstFence, Optional.empty(), 0);
+    }
+
+    /** Landed by a degraded run under {@code fence}: stored done with {@code outcome}. */
+    public static Restoration landed(long firstFence, JobOutcome.Done outcome, long fence) {
+        return new Restoration(firstFence, Optional.of(outcome), fence);
+    }
+}

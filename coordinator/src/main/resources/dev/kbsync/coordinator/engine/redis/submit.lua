@@ -1,0 +1,61 @@
+-- A submit's checks, in the one step that then stores and queues its job (enqueue.lua runs right after this part):
+-- the KB must be registered (its conf key, KEYS[18], in its slot, holds its duplicate window in seconds); every rate
+-- window in KEYS[20..] must have room, and then counts the submission (all or none); the idempotency key, or else the
+-- content's duplicate check (KEYS[19]), must not name an earlier job still stored, and is claimed for this one.
+-- ARGV[19..]: claim (idem|dedupe|none), idempotency key TTL (ms), the coordinator's clock (ms, for the windows), the
+-- submission's member in the windows, for a job restored from a degraded coordinator's journal the token of its first
+-- degraded grant ('': none) and the outcome of a degraded run that landed it ('': none; JSON {lease, fence, commit,
+-- url, files, result}), then each window's limit and length (ms).
+-- Reply when it stops here: {r = 'nokb'} | {r = 'limited', w (1-based window), retry (ms)} | {r = 'first', ticket
+-- (the first job's), dup (a duplicate within the window, not an idempotency key), job, view, eta (as job.lua),
+-- remaining (the least room left in the windows)}; else enqueue.lua's.
+local CONF, CLAIM = KEYS[18], KEYS[19]
+local window = redis.call('get', CONF)
+if not window then
+  return cjson.encode({r = 'nokb'})
+end
+local claim, clock, member = ARGV[19], tonumber(ARGV[21]), ARGV[22]
+if ARGV[23] ~= '' then
+  submitted.ff = tonumber(ARGV[23])
+end
+if ARGV[24] ~= '' then
+  submitted.landed = cjson.decode(ARGV[24])
+end
+local windows = #KEYS - 19
+for i = 1, windows do
+  local key, limit, length = KEYS[19 + i], tonumber(ARGV[23 + 2 * i]), tonumber(ARGV[24 + 2 * i])
+  redis.call('zremrangebyscore', key, '-inf', clock - length)
+  local count = redis.call('zcard', key)
+  if count >= limit then
+    local oldest = redis.call('zrange', key, 0, 0, 'WITHSCORES')
+    return cjson.encode({r = 'limited', w = i, retry = tonumber(oldest[2]) + length - clock})
+  end
+  local left = limit - count - 1
+  if not submitted.remaining or left < submitted.remaining then
+    submitted.remaining = left
+  end
+end
+for i = 1, windows do
+  redis.call('zadd', KEYS[19 + i], clock, member)
+  redis.call('pexpire', KEYS[19 + i], tonumber(ARGV[24 + 2 * i]))
+end
+local keep = 0
+if claim == 'idem' then
+  keep = tonumber(ARGV[20])
+elseif claim == 'dedupe' then
+  keep = tonumber(window) * 1000
+end
+if keep > 0 then
+  local first = redis.call('get', CLAIM)
+  local job = first and first ~= ARGV[11] and redis.call('hget', JOBS, first)
+  if job then
+    local view = ticketView(first, nowMs())
+    local eta = nil
+    if view and view.rank >= 0 then
+      eta = etaInputs(view.rank)
+    end
+    return cjson.encode({r = 'first', ticket = first, dup = claim == 'dedupe', job = job, view = view, eta = eta,
+      remaining = submitted.remaining})
+  end
+  redis.call('set', CLAIM, ARGV[11], 'PX', keep) -- free, or its job is gone (past the retention)
+end

@@ -1,0 +1,105 @@
+package dev.kbsync.coordinator.engine;
+
+import static dev.kbsync.coordinator.engine.Coordinators.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.api.Assignment;
+import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.coordinator.metrics.MetricsSink;
+import dev.kbsync.testing.RedisExtension;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.redisson.api.redisnode.RedisNode;
+import org.redisson.api.redisnode.RedisNodes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The periodic sweep costs Redis nothing per tick for a KB with nothing to do (no ticket, no grant, no waiter, nothing
+ * due): such a KB is looked at again only when something happens to it, or when its next record or webhook falls due,
+ * or after a few seconds at the latest; a KB with work is swept on every tick.
+ */
+class QuietSweepIT {
+    private static final Logger LOG = LoggerFactory.getLogger(QuietSweepIT.class);
+    private static final int IDLE_KBS = 200;
+
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
+
+    static Coordinators coordinators;
+    static Coordinators.Node node;
+
+    @BeforeAll
+    static void start() {
+        coordinators = new Coordinators(redis);
+        node = coordinators.start(Coordinators.config("q1"), MetricsSink.NONE); // sweep every 100 ms
+        coordinators.register(
+                node.engine(),
+                IntStream.range(0, IDLE_KBS).mapToObj(i -> "idle-" + i).toArray(String[]::new));
+        coordinators.register(node.engine(), "busy");
+    }
+
+    @AfterAll
+    static void stop() {
+        coordinators.close();
+    }
+
+    @Test
+    void shouldNotSweepIdleKbsOnEveryTick() throws InterruptedException {
+        Thread.sleep(500); // the first passes see every KB once
+        long before = scriptCalls();
+        Thread.sleep(2000); // 20 ticks
+        long calls = scriptCalls() - before;
+        LOG.info("{} script calls in 2 s of sweeping {} idle KBs every 100 ms", calls, IDLE_KBS);
+        assertThat(calls)
+                .as("script calls in 2 s (every KB on every tick would be %d)", IDLE_KBS * 20)
+                .isLessThan(IDLE_KBS * 2);
+    }
+
+    @Test
+    void shouldStillExpireAGrantOnAKbThatWasIdle() {
+        KbId kb = KbId.of("busy");
+        await(node.engine().services().jobs().submit(kb, "ann", note("lost"), Optional.empty()));
+        Assignment first = await(node.engine().services().jobs().poll("w", Duration.ofSeconds(5)))
+                .orElseThrow();
+        long taken = System.nanoTime();
+        // no heartbeat: the 1.5 s lease lapses and the sweep queues the job again for the next poll
+        Assignment again = await(node.engine().services().jobs().poll("w2", Duration.ofSeconds(10)))
+                .orElseThrow();
+        assertThat(again.job().id()).isEqualTo(first.job().id());
+        assertThat(Duration.ofNanos(System.nanoTime() - taken)).isLessThan(Duration.ofSeconds(5));
+        Lease lease = again.lease();
+        assertThat(lease.fencingToken()).isGreaterThan(first.lease().fencingToken());
+    }
+
+    private static JobPayload note(String text) {
+        return new JobPayload.Note(text, null, null);
+    }
+
+    private static long scriptCalls() {
+        Map<String, String> stats =
+                node.client().getRedisNodes(RedisNodes.SINGLE).getInstance().info(RedisNode.InfoSection.COMMANDSTATS);
+        return calls(stats, "cmdstat_evalsha") + calls(stats, "cmdstat_eval");
+    }
+
+    private static long calls(Map<String, String> stats, String name) {
+        String line = stats.get(name);
+        if (line == null) {
+            return 0;
+        }
+        for (String part : line.split(",")) {
+            if (part.startsWith("calls=")) {
+                return Long.parseLong(part.substring("calls=".length()));
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,116 @@
+package dev.kbsync.coordinator.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.event.KbsyncEvent;
+import dev.kbsync.api.event.LeaseEvent;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Position events per stream: the first at once, a burst within the window as its latest, states never held. The
+ * window here is 1 s, not the streams' 5 ms, so that a loaded machine cannot stretch a burst over it.
+ */
+class CoalescerTest {
+    private static final long WINDOW_MS = 1000;
+
+    private static Vertx vertx;
+    private final List<String> sent = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void start() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stop() {
+        vertx.close().await();
+    }
+
+    @Test
+    void shouldSendTheFirstPositionAtOnceAndOnlyTheLatestOfABurst() throws Exception {
+        Coalescer coalescer = onContext(c -> {
+            c.offer(position("a", 5));
+            c.offer(position("a", 4));
+            c.offer(position("b", 9));
+            c.offer(position("a", 3));
+            c.offer(position("b", 8));
+        });
+        assertThat(sent).containsExactly("position a 5");
+
+        awaitSent(3);
+        assertThat(sent).containsExactly("position a 5", "position a 3", "position b 8");
+        Thread.sleep(WINDOW_MS / 2);
+        assertThat(sent).hasSize(3);
+        coalescer.close();
+    }
+
+    @Test
+    void shouldSendStatesAtOnceDroppingTheirSubjectsWaitingPosition() throws Exception {
+        Coalescer coalescer = onContext(c -> {
+            c.offer(position("a", 2));
+            c.offer(position("a", 1));
+            c.offer(position("b", 7));
+            c.offer(new LeaseEvent.State(lease("a", LeaseState.GRANTED, 0)));
+        });
+        assertThat(sent).containsExactly("position a 2", "state a 0");
+
+        awaitSent(3);
+        Thread.sleep(WINDOW_MS / 2);
+        assertThat(sent).containsExactly("position a 2", "state a 0", "position b 7");
+        coalescer.close();
+    }
+
+    @Test
+    void shouldDropWaitingPositionsWhenClosed() throws Exception {
+        onContext(c -> {
+            c.offer(position("a", 2));
+            c.offer(position("a", 1));
+            c.close();
+        });
+        Thread.sleep(2 * WINDOW_MS);
+        assertThat(sent).containsExactly("position a 2");
+    }
+
+    /** A coalescer into {@link #sent}, fed by {@code feed} on a context (as a stream is). */
+    private Coalescer onContext(java.util.function.Consumer<Coalescer> feed) throws Exception {
+        Context context = vertx.getOrCreateContext();
+        Coalescer coalescer = new Coalescer(vertx, WINDOW_MS, this::record);
+        context.executeBlocking(() -> null)
+                .compose(v -> {
+                    feed.accept(coalescer);
+                    return io.vertx.core.Future.succeededFuture();
+                })
+                .await(5, TimeUnit.SECONDS);
+        return coalescer;
+    }
+
+    private void record(KbsyncEvent event) {
+        Lease lease = ((LeaseEvent) event).lease();
+        sent.add(event.name() + " " + lease.id() + " " + lease.ahead());
+    }
+
+    private void awaitSent(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (sent.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+    }
+
+    private static LeaseEvent position(String id, long ahead) {
+        return new LeaseEvent.Position(lease(id, LeaseState.WAITING, ahead));
+    }
+
+    private static Lease lease(String id, LeaseState state, long ahead) {
+        return new Lease(id, KbId.of("demo"), "h", state, ahead, null, null, null, null, null, 1000);
+    }
+}
