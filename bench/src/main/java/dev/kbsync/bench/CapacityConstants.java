@@ -51,6 +51,22 @@ record CapacityConstants(Map<String, Double> values) {
             },
             new String[] {"worker.cpuMsPerNote", "ms", "worker CPU per note (one publish cycle, local git:// remote)"});
 
+    /** The medians and spreads of a page's generated constants table (what {@code --validate-only} checks again). */
+    static CapacityConstants parse(String page) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (String[] key : KEYS) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                            "\\| `" + java.util.regex.Pattern.quote(key[0]) + "` \\| ([-0-9.,]+) \\| ([-0-9.,]+) \\|")
+                    .matcher(page);
+            if (!m.find()) {
+                throw new IllegalArgumentException("no constant " + key[0] + " in the page");
+            }
+            out.put(key[0], Double.parseDouble(m.group(1).replace(",", "")));
+            out.put(key[0] + ".spread", Double.parseDouble(m.group(2).replace(",", "")));
+        }
+        return new CapacityConstants(out);
+    }
+
     double get(String key) {
         Double v = values.get(key);
         if (v == null) {

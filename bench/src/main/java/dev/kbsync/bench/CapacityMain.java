@@ -11,7 +11,8 @@ import java.util.List;
  * Measures the capacity model's constants ({@code --runs} runs on one Redis process and one coordinator), checks the
  * model on a 3-master Redis Cluster with two coordinators ({@code --kbs} KBs, as many runs), prints both and rewrites
  * the generated blocks of docs/capacity.md. Arguments: {@code [--quick] [--runs 3] [--kbs 100] [--jobs 2000]
- * [--out docs/capacity.md]}. Redis Cluster nodes run as {@code KBSYNC_TEST_REDIS} says (process: local processes).
+ * [--out docs/capacity.md] [--validate-only]} ({@code --validate-only}: the
+ * constants are the page's, only the validation is run and rewritten). Redis Cluster nodes run as {@code KBSYNC_TEST_REDIS} says (process: local processes).
  */
 public final class CapacityMain {
     private CapacityMain() {}
@@ -27,7 +28,8 @@ public final class CapacityMain {
 
         List<CapacityConstants> measured = new ArrayList<>();
         List<String> loads = new ArrayList<>();
-        for (int i = 1; i <= runs; i++) {
+        boolean validateOnly = list.contains("--validate-only");
+        for (int i = 1; i <= (validateOnly ? 0 : runs); i++) {
             String before = BenchMain.loadAverage();
             try (RedisProcess redis = RedisProcess.start(Files.createDirectories(scratch.resolve("redis-" + i)))) {
                 BenchContext ctx = new BenchContext(redis.uri(), scratch, quick);
@@ -36,7 +38,8 @@ public final class CapacityMain {
             loads.add("constants run " + i + ": " + before + " -> " + BenchMain.loadAverage());
             System.out.println("constants run " + i + ": " + measured.get(i - 1).values());
         }
-        CapacityConstants constants = CapacityConstants.median(measured);
+        CapacityConstants constants =
+                validateOnly ? CapacityConstants.parse(Files.readString(out)) : CapacityConstants.median(measured);
 
         List<List<CapacityValidation.Row>> checks = new ArrayList<>();
         BenchContext ctx = new BenchContext("redis://unused", scratch, quick);
@@ -49,9 +52,8 @@ public final class CapacityMain {
         CapacityReport report = new CapacityReport(constants, measured, checks, loads, kbs, jobs);
         String page = Files.exists(out) ? Files.readString(out) : "";
         Files.writeString(out, report.into(page));
-        System.out.println(report.constantsTable());
+        System.out.println(validateOnly ? "" : report.constantsTable() + report.example());
         System.out.println(report.validationTable());
-        System.out.println(report.example());
         System.out.println("wrote " + out.toAbsolutePath());
     }
 

@@ -24,10 +24,11 @@ record CapacityReport(
 
     String into(String page) {
         String out = page;
-        out = replace(out, "constants", constantsTable());
-        out = replace(out, "validation", validationTable());
-        out = replace(out, "example", example());
-        return out;
+        if (!runs.isEmpty()) {
+            out = replace(out, "constants", constantsTable());
+            out = replace(out, "example", example());
+        }
+        return replace(out, "validation", validationTable());
     }
 
     String constantsTable() {
@@ -62,11 +63,17 @@ record CapacityReport(
         StringBuilder s = new StringBuilder();
         s.append(String.format(
                 Locale.ROOT,
-                "%,d KBs on a 3-master Redis Cluster, 2 coordinators, %,d jobs run then %,d left queued; %d runs.%n%n",
+                "Measured %s at commit %s: %,d KBs on a 3-master Redis Cluster, 2 coordinators, %,d jobs run then %,d"
+                        + " left queued; %d runs, load average (1/5/15 min) at start -> end of each: %s.%n%n",
+                Instant.now().truncatedTo(ChronoUnit.MINUTES),
+                commit(),
                 kbs,
                 jobs,
                 jobs,
-                checks.size()));
+                checks.size(),
+                String.join(
+                        "; ",
+                        loads.stream().filter(l -> l.startsWith("validation")).toList())));
         s.append("| quantity | predicted (median) | measured (median) | measured spread | error |\n")
                 .append("| --- | ---: | ---: | ---: | ---: |\n");
         for (int row = 0; row < checks.get(0).size(); row++) {

@@ -19,7 +19,7 @@ final class CapacityValidation {
     record Row(String what, double predicted, double measured) {}
 
     private static final int WARM_KBS = 10;
-    private static final int WARM_JOBS = 100;
+    private static final int WARM_JOBS = 1000;
 
     private final BenchContext ctx;
     private final CapacityConstants c;
@@ -50,7 +50,7 @@ final class CapacityValidation {
                 List<KbsyncClient> clients = List.of(ca, cb);
                 List<String> names = KbsyncLeases.names("v-" + tag + "-", kbs);
                 JobLoad load = new JobLoad(clients, names);
-                // warm-up on a few KBs: scripts loaded and connections open on every master before memory is read
+                // warm-up on a few KBs (unmeasured): scripts loaded on every master, the coordinators' JIT done
                 List<String> warm = names.subList(0, WARM_KBS);
                 CapacityKbs.register(clients, warm);
                 new JobLoad(clients, warm).jobs(WARM_JOBS, 2, 4, tag + "w");

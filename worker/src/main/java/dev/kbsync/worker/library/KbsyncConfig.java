@@ -36,7 +36,8 @@ public record KbsyncConfig(
         token = token == null ? "" : token;
         Objects.requireNonNull(caFile, "caFile");
         // the client's own checks, at construction: at least one URL, none twice, http(s), a CA file only for https
-        caFile.map(ClientOptions.of(coordinators, token)::withCaFile);
+        ClientOptions checked = ClientOptions.of(coordinators, token);
+        caFile.ifPresent(checked::withCaFile);
         Objects.requireNonNull(cacheDir, "cacheDir");
         kbs = Map.copyOf(kbs);
         Objects.requireNonNull(fallback, "fallback");
