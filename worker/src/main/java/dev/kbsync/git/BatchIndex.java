@@ -1,6 +1,7 @@
 package dev.kbsync.git;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -10,6 +11,7 @@ import java.util.Optional;
 import org.eclipse.jgit.dircache.DirCache;
 import org.eclipse.jgit.dircache.DirCacheEditor;
 import org.eclipse.jgit.dircache.DirCacheEntry;
+import org.eclipse.jgit.ignore.IgnoreNode;
 import org.eclipse.jgit.lib.Config;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
@@ -20,14 +22,15 @@ import org.eclipse.jgit.lib.ObjectInserter;
  * The index of a batch of note commits, held in memory (and locked) from the first note to the end of the batch: read
  * once, edited one regular file at a time, and written back once by {@link #flush()}. A note commit staged here skips
  * {@code AddCommand}'s read and write of the whole index file and its walk of the work tree. Only what
- * {@code AddCommand} would stage the same way takes this path: a regular, non-executable file, in a checkout with no
- * ignore or attribute rules (no {@code .gitignore} or {@code .gitattributes} on the path, no {@code info/exclude} or
- * {@code info/attributes} rules, no {@code core.autocrlf}, {@code core.excludesFile} or {@code core.attributesFile});
- * anything else is staged by the caller's {@code AddCommand}, after a {@link #flush()}.
+ * {@code AddCommand} would stage the same way takes this path: a regular, non-executable file, with no ignore or
+ * attribute rules in play (no {@code .gitignore} or {@code .gitattributes} on the path, no {@code info/exclude} rule
+ * matching it if untracked, no {@code info/attributes} rules, no {@code core.autocrlf}, {@code core.excludesFile} or
+ * {@code core.attributesFile}); anything else is staged by the caller's {@code AddCommand}, after a {@link #flush()}.
  */
 final class BatchIndex {
     private final Checkout checkout;
     private DirCache pending;
+    private IgnoreNode excludes;
 
     BatchIndex(Checkout checkout) {
         this.checkout = checkout;
@@ -52,10 +55,11 @@ final class BatchIndex {
             if (!plainCheckout()) {
                 return Optional.empty();
             }
+            excludes = excludes();
             pending = checkout.repo().lockDirCache();
         }
         DirCacheEntry tracked = pending.getEntry(path);
-        if (tracked != null && tracked.getFileMode() != FileMode.REGULAR_FILE) {
+        if (tracked == null ? excludeRuleMatches(path) : tracked.getFileMode() != FileMode.REGULAR_FILE) {
             return Optional.empty();
         }
         ObjectId blob = inserter.insert(Constants.OBJ_BLOB, Files.readAllBytes(file));
@@ -113,6 +117,30 @@ final class BatchIndex {
         return true;
     }
 
+    /**
+     * Whether an {@code info/exclude} rule (such as the checkout's own lock files') matches the untracked {@code path}
+     * or a folder on it, either way: the path may be ignored, so {@code AddCommand} decides.
+     */
+    private boolean excludeRuleMatches(String path) {
+        for (int slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
+            if (excludes.checkIgnored(path.substring(0, slash), true) != null) {
+                return true;
+            }
+        }
+        return excludes.checkIgnored(path, false) != null;
+    }
+
+    private IgnoreNode excludes() throws IOException {
+        IgnoreNode node = new IgnoreNode();
+        Path exclude = checkout.repo().getDirectory().toPath().resolve("info").resolve("exclude");
+        if (Files.exists(exclude, LinkOption.NOFOLLOW_LINKS)) {
+            try (InputStream in = Files.newInputStream(exclude)) {
+                node.parse(in);
+            }
+        }
+        return node;
+    }
+
     /** No configured filters, end-of-line conversion, excludes or attributes that {@code AddCommand} would apply. */
     private boolean plainCheckout() throws IOException {
         Config config = checkout.repo().getConfig();
@@ -122,8 +150,7 @@ final class BatchIndex {
                 || config.getString("core", null, "attributesFile") != null) {
             return false;
         }
-        Path info = checkout.repo().getDirectory().toPath().resolve("info");
-        return noRules(info.resolve("exclude")) && noRules(info.resolve("attributes"));
+        return noRules(checkout.repo().getDirectory().toPath().resolve("info").resolve("attributes"));
     }
 
     private static boolean noRules(Path file) throws IOException {
