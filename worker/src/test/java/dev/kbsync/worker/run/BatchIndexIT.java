@@ -6,8 +6,10 @@ import dev.kbsync.git.GitAuth;
 import dev.kbsync.worker.fixture.GitFixture;
 import dev.kbsync.worker.fixture.Jobs;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.Status;
@@ -47,9 +49,16 @@ class BatchIndexIT {
 
     @Test
     void shouldCommitEachNoteOfABatchAloneAndLeaveIndexAndWorkTreeEqualToHead() throws Exception {
-        cycle().run(checkout, note("first", 5, "Note a", null));
+        cycle(PhaseListener.NONE).run(checkout, note("first", 5, "Note a", null));
+        List<Boolean> heldInMemory = new ArrayList<>();
+        PhaseListener locked = (phase, id) -> {
+            if (phase == Phase.COMMITTED) {
+                heldInMemory.add(Files.exists(work.resolve(".git/index.lock")));
+            }
+        };
 
-        List<Outcome> outcomes = cycle().runAll(
+        List<Outcome> outcomes = cycle(locked)
+                .runAll(
                         checkout,
                         List.of(
                                 note("a", 6, "Note a", null), // collides with the last batch's note-a.md
@@ -58,6 +67,9 @@ class BatchIndexIT {
                                 note("d", 9, "Note d", "README.md"))); // edits a tracked file
 
         assertThat(outcomes).allMatch(o -> o instanceof Outcome.Published);
+        assertThat(heldInMemory)
+                .as("each commit staged in the batch's in-memory index")
+                .containsOnly(true);
         assertThat(outcomes)
                 .extracting(o -> ((Outcome.Published) o).files().get(0).path())
                 .containsExactly("note-a-2.md", "deep/er/b.md", "note-a-3.md", "README.md");
@@ -95,8 +107,8 @@ class BatchIndexIT {
     void shouldNotCommitANoteAtAnIgnoredPathAsBefore() throws Exception {
         GitFixture.pushDirectly(remote, tmp.resolve("other"), ".gitignore", "ignored/\n");
 
-        List<Outcome> outcomes =
-                cycle().runAll(checkout, List.of(note("x", 5, "Note x", "ignored/x.md"), note("y", 6, "Note y", null)));
+        List<Outcome> outcomes = cycle(PhaseListener.NONE)
+                .runAll(checkout, List.of(note("x", 5, "Note x", "ignored/x.md"), note("y", 6, "Note y", null)));
 
         assertThat(outcomes.get(0)).isInstanceOf(Outcome.Unchanged.class);
         assertThat(outcomes.get(1)).isInstanceOf(Outcome.Published.class);
@@ -119,7 +131,7 @@ class BatchIndexIT {
         return new NoteUnit(Jobs.note(id, "alice", "text of " + id, title, path), fence);
     }
 
-    private static PublishCycle cycle() {
-        return new PublishCycle(new PushRetry(5, Duration.ofMillis(10)), PhaseListener.NONE, d -> {});
+    private static PublishCycle cycle(PhaseListener listener) {
+        return new PublishCycle(new PushRetry(5, Duration.ofMillis(10)), listener, d -> {});
     }
 }
