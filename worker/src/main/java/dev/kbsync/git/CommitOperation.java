@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.Status;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -28,18 +29,36 @@ import org.eclipse.jgit.revwalk.RevWalk;
 /**
  * Staging ({@code add -A}, single files, or just the files a job changed) and committing with trailers. The
  * path-limited commit never walks the whole work tree: on a large KB that walk ({@code add -A} + status) was most of
- * a job's git time.
+ * a job's git time. A note's single file is staged in the batch's in-memory {@link BatchIndex}, written to the index
+ * file by {@link #flush()} (before any other staging, and by the repository before a clean mark).
  */
 final class CommitOperation {
     private final Checkout checkout;
     private final ChangedFiles changedFiles;
+    private final BatchIndex batch;
 
     CommitOperation(Checkout checkout, ChangedFiles changedFiles) {
         this.checkout = checkout;
         this.changedFiles = changedFiles;
+        this.batch = new BatchIndex(checkout);
+    }
+
+    /** Writes the index of the note commits made since the last call to the index file; see {@link BatchIndex}. */
+    void flush() {
+        try {
+            batch.flush();
+        } catch (IOException e) {
+            throw GitFailures.wrap("commit", e);
+        }
+    }
+
+    /** Drops the unwritten index of the note commits made since the last {@link #flush()} (before a reset). */
+    void discard() {
+        batch.discard();
     }
 
     void add(String path) {
+        flush();
         SafePaths safe = SafePaths.of(checkout.repo().getWorkTree().toPath());
         Path file = safe.resolve(path);
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
@@ -57,6 +76,7 @@ final class CommitOperation {
 
     CommitResult commit(String message, Author author, Map<String, String> trailers) {
         String fullMessage = Trailers.append(message, trailers);
+        flush();
         try {
             checkout.git().add().addFilepattern(".").setAll(true).call(); // add -A: new, modified and deleted
             Status staged = checkout.git().status().call();
@@ -82,13 +102,7 @@ final class CommitOperation {
         String fullMessage = Trailers.append(message, trailers);
         try (ObjectInserter inserter = checkout.repo().newObjectInserter()) {
             List<String> patterns = patterns(paths);
-            DirCache index = patterns.isEmpty()
-                    ? checkout.repo().readDirCache()
-                    : checkout.git()
-                            .add()
-                            .addFilepatterns(patterns)
-                            .setAll(true)
-                            .call();
+            DirCache index = stage(patterns, inserter);
             ObjectId tree = index.writeTree(inserter);
             ObjectId parent = checkout.resolve("HEAD");
             // One diff of the trees: what is staged is what the commit changes (no second diff of the commits)
@@ -112,6 +126,23 @@ final class CommitOperation {
         } catch (GitAPIException | IOException | JGitInternalException e) {
             throw GitFailures.wrap("commit", e);
         }
+    }
+
+    /**
+     * The index with {@code patterns} staged: a single regular file in the batch's in-memory index, anything else
+     * through {@code AddCommand} on the index file (the batch's index written first).
+     */
+    private DirCache stage(List<String> patterns, ObjectInserter inserter) throws GitAPIException, IOException {
+        if (patterns.size() == 1) {
+            Optional<DirCache> staged = batch.stage(patterns.get(0), inserter);
+            if (staged.isPresent()) {
+                return staged.get();
+            }
+        }
+        batch.flush();
+        return patterns.isEmpty()
+                ? checkout.repo().readDirCache()
+                : checkout.git().add().addFilepatterns(patterns).setAll(true).call();
     }
 
     private ObjectId parentTree(ObjectId parent) throws IOException {

@@ -53,6 +53,7 @@ final class JGitKbRepository implements KbRepository {
 
     @Override
     public boolean hasChanges() {
+        commits.flush();
         try {
             return !checkout.git().status().call().isClean();
         } catch (GitAPIException | JGitInternalException e) {
@@ -71,6 +72,7 @@ final class JGitKbRepository implements KbRepository {
 
     @Override
     public PullResult pull() {
+        commits.flush();
         PullResult result = pull.pull();
         LOG.info("pull {} {}: {}", workTree(), branch(), result.message());
         return result;
@@ -125,6 +127,7 @@ final class JGitKbRepository implements KbRepository {
 
     @Override
     public Recovery resetToRemote() {
+        commits.discard();
         Recovery result = new Repair(checkout).resetToRemote();
         if (result instanceof Recovery.Recovered recovered
                 && recovered.actions().isEmpty()) {
@@ -137,11 +140,13 @@ final class JGitKbRepository implements KbRepository {
 
     @Override
     public Optional<CleanMark> markClean() {
+        commits.flush();
         return new Resume(checkout).mark();
     }
 
     @Override
     public Recovery resetToRemote(CleanMark mark, boolean fetch) {
+        commits.discard();
         Optional<Recovery> resumed = new Resume(checkout).from(mark, fetch);
         if (resumed.isPresent()) {
             LOG.debug("resumed {} {} from {} (fetch: {}): {}", workTree(), branch(), mark.head(), fetch, resumed.get());
@@ -153,6 +158,7 @@ final class JGitKbRepository implements KbRepository {
 
     @Override
     public void maintain() {
+        commits.flush();
         try {
             checkout.git().gc().setPreserveOldPacks(false).call();
         } catch (GitAPIException | JGitInternalException e) {
@@ -162,6 +168,7 @@ final class JGitKbRepository implements KbRepository {
 
     @Override
     public void close() {
+        commits.discard();
         checkout.git().close();
     }
 }

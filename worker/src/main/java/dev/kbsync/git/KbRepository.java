@@ -58,7 +58,10 @@ public interface KbRepository extends AutoCloseable {
      * Stages exactly {@code paths} (KB-relative files created, edited or deleted) and commits them with git trailers
      * appended to {@code message}; nothing else in the work tree is staged, and the work tree is not walked. The index
      * must otherwise equal HEAD (as after {@link #resetToRemote()}); staged changes elsewhere are refused with a
-     * {@link GitException}, never committed.
+     * {@link GitException}, never committed. A single regular file is staged in an in-memory index kept for the
+     * following commits, and written to the index file once, by the next other operation that reads it
+     * ({@link #markClean()}, {@link #hasChanges()}, other staging; a reset drops it), so a batch of notes reads and
+     * writes the index file once.
      */
     CommitResult commitPaths(Collection<String> paths, String message, Author author, Map<String, String> trailers);
 
