@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * coordinator, which then carries on acquiring for its head. A KB the last pass found quiet (no ticket, grant or
  * waiter) is left out of the passes until something happens to it ({@link #touch}: a change made here or announced by
  * another coordinator), its next record or webhook falls due, or {@link Sweep#QUIET_MAX} passed; so an idle KB costs
- * Redis one step every few seconds, not one per tick. The list of registered KBs is read again at that pace too.
+ * Redis one step every few seconds, not one per tick. The list of registered KBs is read again at that pace too. A pass that fails (Redis
+ * unreachable, failing over) forgets both: a failover may bring back work a quiet KB had finished.
  */
 public final class Sweeper {
     private static final Logger LOG = LoggerFactory.getLogger(Sweeper.class);
@@ -91,6 +92,10 @@ public final class Sweeper {
                 .<Void>mapEmpty()
                 .andThen(ar -> {
                     running = false;
+                    if (ar.failed()) { // Redis failed over or came back: what it holds may differ from what was seen
+                        quietUntil.clear();
+                        registered = List.of();
+                    }
                     if (ar.failed() && !failing) {
                         LOG.warn(
                                 "sweep failed (logged once until it recovers): {}",
