@@ -31,23 +31,31 @@ class SentinelFailoverIT {
     void shouldResumeWithoutOverlapsOrLostJobsWhenSyncedReplicaChecksAreOn() {
         Run run = failOverUnderLoad(true);
 
-        assertThat(run.resumeGapMs()).isLessThan(10_000);
+        assertThat(run.leasesGapMs()).isLessThan(10_000);
+        assertThat(run.jobsGapMs()).isLessThan(10_000);
         assertThat(run.overlaps()).isEmpty();
         assertThat(run.staleFences()).isEmpty();
         assertThat(run.lost()).isEmpty();
         assertThat(run.duplicated()).isEmpty();
     }
 
+    /**
+     * Grants resume as fast; jobs may take longer: while the replicas resync with the new master, a claim's replica
+     * confirmation can time out (503 REPLICATION_TIMEOUT to the poll although the master claimed it), so the job waits
+     * its lease TTL, possibly more than once (docs/reliability.md, "Known limits").
+     */
     @Test
     void shouldResumeWhenSyncedReplicaChecksAreOff() {
         Run run = failOverUnderLoad(false);
 
-        assertThat(run.resumeGapMs()).isLessThan(10_000);
+        assertThat(run.leasesGapMs()).isLessThan(10_000);
+        assertThat(run.jobsGapMs()).isLessThan(30_000);
     }
 
     /** What one failover run observed. */
     record Run(
-            long resumeGapMs,
+            long leasesGapMs,
+            long jobsGapMs,
             List<String> overlaps,
             List<String> staleFences,
             List<String> lost,
@@ -87,7 +95,8 @@ class SentinelFailoverIT {
             threads.forEach(SentinelFailoverIT::join);
 
             Run run = new Run(
-                    ms(Math.max(resumed, jobsResumed) - elected),
+                    ms(resumed - elected),
+                    ms(jobsResumed - elected),
                     Section.overlaps(sections),
                     Section.staleFences(sections),
                     lost(a, unfinished),
