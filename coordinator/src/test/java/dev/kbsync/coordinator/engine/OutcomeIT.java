@@ -51,7 +51,7 @@ class OutcomeIT {
                 .services()
                 .jobs();
         Engine other = coordinators.start(config("direct", base));
-        coordinators.register(other, "stale", "retried");
+        coordinators.register(other, "stale", "retried", "fenced");
         direct = other.services().jobs();
     }
 
@@ -82,6 +82,28 @@ class OutcomeIT {
                 .as("both the stale failure and the landed commit were accepted")
                 .isFalse();
         assertThat(finalJob.state()).isEqualTo(landed ? JobState.DONE : JobState.FAILED);
+    }
+
+    /**
+     * A worker that holds the job's live grant but finds the branch fenced above its token (a degraded coordinator's
+     * local grant published meanwhile) reports STALE_FENCE: the job runs again under a new, larger token instead of
+     * failing for good.
+     */
+    @Test
+    void shouldRunAJobAgainWhenItsLiveGrantWasRefusedForAStaleFence() {
+        KbId kb = KbId.of("fenced");
+        Job job = await(direct.submit(kb, "ann", note("behind a degraded commit"), Optional.empty()));
+        Assignment first = await(direct.poll("w1", Duration.ofSeconds(10))).orElseThrow();
+
+        Job reported = await(direct.complete(
+                job.id(),
+                new JobOutcome.Failed(first.lease().id(), new JobError("STALE_FENCE", "branch fenced above"), 0)));
+
+        assertThat(reported.state()).isEqualTo(JobState.QUEUED);
+        Assignment again = await(direct.poll("w2", Duration.ofSeconds(10))).orElseThrow();
+        assertThat(again.job().id()).isEqualTo(job.id());
+        assertThat(again.lease().fencingToken()).isGreaterThan(first.lease().fencingToken());
+        assertThat(await(direct.complete(job.id(), done(again))).state()).isEqualTo(JobState.DONE);
     }
 
     @Test

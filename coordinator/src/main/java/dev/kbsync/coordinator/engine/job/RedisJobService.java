@@ -264,6 +264,13 @@ public final class RedisJobService implements JobService {
                 changes.ended(job);
                 yield Future.succeededFuture(job);
             }
+            case REQUEUED -> {
+                completed.ended().ifPresent(ended -> metrics.released(ref.kb(), ended.heldMs()));
+                changes.released(
+                        ref.kb(),
+                        completed.ended().isPresent() ? completed.ended().get() : new Kept());
+                yield Future.succeededFuture(completed.job().orElseThrow());
+            }
             case REPEATED -> Future.succeededFuture(completed.job().orElseThrow());
             case LOST -> Future.failedFuture(lost(outcome.leaseId()));
             case FINISHED ->

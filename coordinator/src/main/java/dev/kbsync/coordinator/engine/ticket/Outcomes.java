@@ -164,6 +164,11 @@ public final class Outcomes {
     public enum Report {
         /** Recorded now (and the grant released, unless group-commit members still run). */
         RECORDED,
+        /**
+         * The live grant's head reported STALE_FENCE (the branch carries a later fence): the grant ended and the job
+         * (with its group-commit members) is queued again.
+         */
+        REQUEUED,
         /** The same lease reported before: the job as then recorded. */
         REPEATED,
         /** The lease is not the job's live grant. */
