@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,9 +25,6 @@ class CliFailoverIT {
     Path data;
 
     @Test
-    @Disabled("known bug: `kbsync note` submitted through one coordinator while another runs the job waits forever"
-            + " for the job's final event (the CLI's event stream on the first coordinator never ends); the library's"
-            + " failover is covered by LibraryFailoverIT")
     void shouldMoveToTheNextCoordinatorWhenTheFirstIsStopped() throws Exception {
         try (EmbeddedStack stack =
                 EmbeddedStack.start(new StackOptions(data, Optional.empty(), Fsync.EVERYSEC, 0, 1))) {

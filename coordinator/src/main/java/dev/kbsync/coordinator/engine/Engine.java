@@ -114,7 +114,7 @@ public final class Engine {
                 .compose(deployment -> {
                     Engine engine = new Engine(vertx, context, redisson, config, metrics, deployment);
                     return engine.events
-                            .subscribe(engine::onQueueChanged, engine.poller::wake)
+                            .subscribe(engine::onQueueChanged, engine::onEnded, engine.poller::wake)
                             .map(v -> {
                                 context.runOnContext(x -> engine.sweepTimer = vertx.setPeriodic(
                                         config.sweepInterval().toMillis(), t -> engine.sweeper.tick()));
@@ -205,12 +205,20 @@ public final class Engine {
         changes.granted(kb, grant);
     }
 
-    /** A change made elsewhere (changes made here already refreshed the local streams and ran the driver). */
     /** A KB's queue changed (here or elsewhere): the sweep looks at it again. */
     private void touched(KbId kb) {
         sweeper.touch(kb);
     }
 
+    /** Another coordinator ended a job ({@code job}) or a raw lease: the final event for the streams here. */
+    private void onEnded(boolean job, String id) {
+        int tilde = id.indexOf('~');
+        if (tilde > 0) {
+            changes.onEnded(KbId.of(id.substring(0, tilde)), job, id);
+        }
+    }
+
+    /** A change made elsewhere (changes made here already refreshed the local streams and ran the driver). */
     private void onQueueChanged(KbId kb, boolean elsewhere) {
         touched(kb);
         if (elsewhere) {

@@ -1,19 +1,25 @@
 package dev.kbsync.coordinator.http;
 
 import static dev.kbsync.coordinator.http.ApiFixture.CLIENT;
+import static dev.kbsync.coordinator.http.ApiFixture.WORKER;
 import static dev.kbsync.coordinator.http.JobApiIT.assertError;
 import static io.vertx.core.http.HttpMethod.GET;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kbsync.api.Assignment;
 import dev.kbsync.api.Job;
+import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseRequest;
+import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.NoteRequest;
 import dev.kbsync.api.client.EventStream;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.event.JobEvent;
+import dev.kbsync.api.event.LeaseEvent;
+import dev.kbsync.coordinator.Coordinator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -35,9 +41,13 @@ class JobStreamsApiIT {
 
     @RegisterExtension
     static final ApiFixture api = new ApiFixture(Map.of(
-            "KBSYNC_LEASE_TTL_SECONDS", "10",
-            "KBSYNC_RATE_LIMIT_SUBMISSIONS", "1000",
-            "KBSYNC_KBS", "mux-a=/srv/git/a.git#main,mux-b=/srv/git/b.git#main,mux-c=/srv/git/c.git#main"));
+            "KBSYNC_LEASE_TTL_SECONDS",
+            "10",
+            "KBSYNC_RATE_LIMIT_SUBMISSIONS",
+            "1000",
+            "KBSYNC_KBS",
+            "mux-a=/srv/git/a.git#main,mux-b=/srv/git/b.git#main,mux-c=/srv/git/c.git#main,"
+                    + "mux-d=/srv/git/d.git#main,mux-e=/srv/git/e.git#main"));
 
     @Test
     void shouldFollowManyJobsOfSeveralKbsOnOneStreamUntilAllEnded() {
@@ -98,6 +108,48 @@ class JobStreamsApiIT {
             client.cancel(later.id());
         }
         client.release(hold.id());
+    }
+
+    @Test
+    void shouldEndAStreamOnOneCoordinatorWhenAnotherRanTheJobOrTheLeaseToItsEnd() throws Exception {
+        Coordinator other = api.another(Map.of("KBSYNC_COORDINATOR_ID", "streams-2"));
+        try {
+            KbsyncClient here = api.client(CLIENT);
+            KbsyncClient worker = api.client(other.port(), WORKER);
+            KbsyncClient there = api.client(other.port(), CLIENT);
+            Thread.sleep(1500); // the coordinators have heard each other's presence
+
+            Job job = here.submitNote(KbId.of("mux-d"), NoteRequest.of("ola", "run elsewhere"));
+            Assignment assignment = worker.poll("elsewhere", WAIT).orElseThrow();
+            while (!assignment.job().id().equals(job.id())) { // another test's job, left queued
+                worker.reportResult(
+                        assignment.job().id(),
+                        new JobOutcome.Done(assignment.lease().id(), null, List.of(), 0));
+                assignment = worker.poll("elsewhere", WAIT).orElseThrow();
+            }
+            try (EventStream<JobEvent> events = here.jobEvents(job.id())) {
+                assertThat(events.next(WAIT).job().state()).isEqualTo(JobState.RUNNING);
+                worker.reportResult(
+                        job.id(), new JobOutcome.Done(assignment.lease().id(), "c0ffee", List.of(), 0));
+                JobEvent last = events.next(WAIT);
+                assertThat(last.job().state())
+                        .as("the final event of a job another coordinator ended")
+                        .isEqualTo(JobState.DONE);
+                assertThat(events.hasNext()).isFalse();
+            }
+
+            Lease lease = there.requestLease(KbId.of("mux-e"), LeaseRequest.of("elsewhere"));
+            assertThat(lease.state()).isEqualTo(LeaseState.GRANTED);
+            try (EventStream<LeaseEvent> events = here.leaseEvents(lease.id())) {
+                assertThat(events.next(WAIT).lease().state()).isEqualTo(LeaseState.GRANTED);
+                there.release(lease.id());
+                assertThat(events.next(WAIT).lease().state())
+                        .as("the final event of a lease another coordinator ended")
+                        .isEqualTo(LeaseState.RELEASED);
+            }
+        } finally {
+            other.stop().await();
+        }
     }
 
     @Test

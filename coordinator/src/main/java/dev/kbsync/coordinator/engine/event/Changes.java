@@ -52,6 +52,28 @@ public final class Changes {
         return drivers.pump(kb);
     }
 
+    /**
+     * A step here ended the job ({@code job}) or raw lease {@code id} of {@code kb} without its final state at hand (a
+     * sweep found it overdue): its final event is read from Redis, here and on the other coordinators.
+     */
+    public void ended(KbId kb, boolean job, String id) {
+        events.ended(job, id);
+        onEnded(kb, job, id);
+    }
+
+    /** {@link #ended(KbId, boolean, String)} heard from another coordinator. */
+    public void onEnded(KbId kb, boolean job, String id) {
+        if (fanout.relevant(kb)) {
+            context.runOnContext(v -> {
+                if (job) {
+                    fanout.jobEnded(id);
+                } else {
+                    fanout.leaseEnded(id);
+                }
+            });
+        }
+    }
+
     /** Tells the other coordinators and refreshes the local streams of {@code kb}. */
     public void announce(KbId kb) {
         touched.accept(kb);
@@ -70,15 +92,20 @@ public final class Changes {
         announce(kb);
     }
 
-    /** A raw lease ended here (released, expired or cancelled): its final event, straight from the step. */
+    /**
+     * A raw lease ended here (released, expired or cancelled): its final event, straight from the step, here and on
+     * the other coordinators.
+     */
     public void ended(KbId kb, Lease lease) {
+        events.ended(false, lease.id());
         if (fanout.relevant(kb)) {
             context.runOnContext(v -> fanout.ended(kb, lease));
         }
     }
 
-    /** A job finished here: its final event, straight from the step. */
+    /** A job finished here: its final event, straight from the step, here and on the other coordinators. */
     public void ended(Job job) {
+        events.ended(true, job.id());
         if (fanout.relevant(job.kb())) {
             context.runOnContext(v -> fanout.ended(job));
         }

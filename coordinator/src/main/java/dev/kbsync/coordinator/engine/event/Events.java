@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Redis pub/sub between coordinators on one topic, {@code kbsync:events}: {@code q <kb> <origin>} when a KB's queue
- * changed, {@code r <origin>} when a job became dispatchable, {@code h <origin>} as a coordinator's presence (on
+ * changed, {@code j <job id> <origin>} / {@code l <lease id> <origin>} when a step ended a job / a raw lease (the other coordinators' streams
+ * of it get their final event even where they have no earlier view of the queue to compare with), {@code r <origin>}
+ * when a job became dispatchable, {@code h <origin>} as a coordinator's presence (on
  * start, every second, and in answer to a coordinator heard for the first time). Local effects never wait for the
  * echo of a coordinator's own message: {@link #ready()} wakes the local pollers at once, and queue changes are
  * applied locally by the caller. A coordinator that has heard no other coordinator for {@link #PEER_TTL_MS} publishes
@@ -32,6 +34,7 @@ public final class Events {
     private final String origin;
     private final Map<String, Long> peers = new ConcurrentHashMap<>();
     private Runnable onReady = () -> {};
+    private BiConsumer<Boolean, String> onEnded = (job, id) -> {};
     private int listenerId = -1;
 
     public Events(Redis redis, String origin) {
@@ -42,10 +45,13 @@ public final class Events {
 
     /**
      * Subscribes and announces this coordinator; {@code onQueue} gets the KBs other coordinators changed,
-     * {@code onReady} runs when a job became dispatchable (here or elsewhere). Handlers run on the engine context.
+     * {@code onEnded} the jobs ({@code true}) and raw leases ({@code false}) they ended, {@code onReady} runs when a job became dispatchable (here or
+     * elsewhere). Handlers run on the engine context.
      */
-    public Future<Void> subscribe(BiConsumer<KbId, Boolean> onQueue, Runnable onReady) {
+    public Future<Void> subscribe(
+            BiConsumer<KbId, Boolean> onQueue, BiConsumer<Boolean, String> onEnded, Runnable onReady) {
         this.onReady = onReady;
+        this.onEnded = onEnded;
         return redis.on(topic.addListenerAsync(
                         String.class,
                         (channel, message) -> redis.context().runOnContext(v -> dispatch(message, onQueue))))
@@ -59,6 +65,13 @@ public final class Events {
     public void queueChanged(KbId kb) {
         if (hasPeers()) {
             publish("q " + kb.value() + " " + origin);
+        }
+    }
+
+    /** A step here ended the job ({@code job}) or raw lease {@code id} (ids hold no spaces). */
+    public void ended(boolean job, String id) {
+        if (hasPeers()) {
+            publish((job ? "j " : "l ") + id + " " + origin);
         }
     }
 
@@ -108,6 +121,8 @@ public final class Events {
             onReady.run();
         } else if (parts[0].equals("q") && parts.length == 3 && elsewhere) {
             onQueue.accept(KbId.of(parts[1]), true);
+        } else if ((parts[0].equals("j") || parts[0].equals("l")) && parts.length == 3 && elsewhere) {
+            onEnded.accept(parts[0].equals("j"), parts[1]);
         }
     }
 }

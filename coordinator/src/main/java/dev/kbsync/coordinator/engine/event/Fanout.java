@@ -4,6 +4,7 @@ import dev.kbsync.api.Job;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.api.event.LeaseEvent;
@@ -146,6 +147,34 @@ public final class Fanout {
         if (watchers.watched(job.kb())) {
             sendJob(Change.STATE, job);
         }
+    }
+
+    /**
+     * The job {@code jobId} ended by a step elsewhere (another coordinator, or a sweep here): its final event, read
+     * from Redis, unless one went out already. A stream that began after the KB's last refresh has no earlier view to
+     * compare with, so a refresh alone would not notice the end. Must run on the engine context.
+     */
+    public void jobEnded(String jobId) {
+        JobRef.of(jobId).onSuccess(ref -> {
+            if (watchers.watched(ref.kb()) && !ended.contains(QueueAddresses.job(jobId))) {
+                tickets.job(ref)
+                        .onSuccess(
+                                job -> job.filter(j -> j.state().terminal()).ifPresent(j -> sendJob(Change.STATE, j)));
+            }
+        });
+    }
+
+    /** {@link #jobEnded} for a raw lease. */
+    public void leaseEnded(String leaseId) {
+        LeaseRef.of(leaseId).onSuccess(ref -> {
+            if (watchers.watched(ref.kb()) && !ended.contains(QueueAddresses.lease(ref.id()))) {
+                tickets.ticket(ref.kb(), ref.ticket())
+                        .onSuccess(state -> state.map(s -> s.lease(ref))
+                                .filter(lease ->
+                                        lease.state() == LeaseState.RELEASED || lease.state() == LeaseState.EXPIRED)
+                                .ifPresent(lease -> lease(Change.STATE, lease)));
+            }
+        });
     }
 
     /**

@@ -186,7 +186,13 @@ public final class Sweeper {
                         kb,
                         result.dropped().size());
             }
-            result.ended().ifPresent(ended -> expired(kb, ended));
+            result.ended().ifPresent(ended -> {
+                expired(kb, ended);
+                if (ended.kind() != TicketKind.JOB) {
+                    changes.ended(kb, ended.rawLease(kb));
+                }
+                ended.failed().forEach(ticket -> changes.ended(kb, true, new JobRef(kb, ticket).id()));
+            });
             if (result.ended().isPresent()) {
                 changes.released(kb, result.ended().get());
             } else if (result.next() instanceof Granted granted) {
