@@ -283,6 +283,10 @@ final class JobRoutes {
                         Caller.of(ctx).name(),
                         job.ahead(),
                         remaining));
+        if (ctx.response().headWritten()) { // answered 503 while Redis was slow: a retry finds this job as a duplicate
+            log.info("job {} was stored after its request was answered 503; a retry with the same Idempotency-Key gets it back", job.id());
+            return;
+        }
         ctx.response()
                 .putHeader("Location", "/v1/jobs/" + job.id())
                 .putHeader("X-RateLimit-Remaining", Integer.toString(remaining));
