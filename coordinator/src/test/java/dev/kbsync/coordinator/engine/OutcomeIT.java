@@ -51,7 +51,7 @@ class OutcomeIT {
                 .services()
                 .jobs();
         Engine other = coordinators.start(config("direct", base));
-        coordinators.register(other, "stale", "retried", "fenced");
+        coordinators.register(other, "stale", "retried", "fenced", "fenced-batch");
         direct = other.services().jobs();
     }
 
@@ -104,6 +104,36 @@ class OutcomeIT {
         assertThat(again.job().id()).isEqualTo(job.id());
         assertThat(again.lease().fencingToken()).isGreaterThan(first.lease().fencingToken());
         assertThat(await(direct.complete(job.id(), done(again))).state()).isEqualTo(JobState.DONE);
+    }
+
+    /**
+     * The same for a group commit: its members report before its head, and a member refused for a stale fence (the
+     * whole batch was: it shares the grant's token) sends the batch back, the member and its head alike.
+     */
+    @Test
+    void shouldRunAGroupCommitAgainWhenAMemberWasRefusedForAStaleFence() {
+        KbId kb = KbId.of("fenced-batch");
+        Job head = await(direct.submit(kb, "ann", note("head behind a degraded commit"), Optional.empty()));
+        Job member = await(direct.submit(kb, "ann", note("member behind a degraded commit"), Optional.empty()));
+        Assignment first = await(direct.poll("w1", Duration.ofSeconds(10))).orElseThrow();
+        List<Assignment> members = await(direct.extend(first.lease().id(), 4));
+        assertThat(members).extracting(a -> a.job().id()).containsExactly(member.id());
+        JobError stale = new JobError("STALE_FENCE", "branch fenced above");
+
+        Job reported = await(direct.complete(
+                member.id(), new JobOutcome.Failed(members.get(0).lease().id(), stale, 0)));
+
+        assertThat(reported.state()).as("the member, refused for a stale fence").isEqualTo(JobState.QUEUED);
+        assertThat(await(direct.get(head.id())).state()).as("its head").isEqualTo(JobState.QUEUED);
+        Assignment again = await(direct.poll("w2", Duration.ofSeconds(10))).orElseThrow();
+        assertThat(again.job().id()).isEqualTo(head.id());
+        assertThat(again.lease().fencingToken()).isGreaterThan(first.lease().fencingToken());
+        List<Assignment> membersAgain = await(direct.extend(again.lease().id(), 4));
+        assertThat(membersAgain).extracting(a -> a.job().id()).containsExactly(member.id());
+        assertThat(await(direct.complete(member.id(), done(membersAgain.get(0))))
+                        .state())
+                .isEqualTo(JobState.DONE);
+        assertThat(await(direct.complete(head.id(), done(again))).state()).isEqualTo(JobState.DONE);
     }
 
     @Test

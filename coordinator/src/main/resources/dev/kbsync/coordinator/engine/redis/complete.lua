@@ -7,9 +7,10 @@
 -- ticket here too.
 -- ARGV[11]: ticket, ARGV[12]: lease id, ARGV[13]: done|failed, ARGV[14]: commit, ARGV[15]: files JSON, ARGV[16]:
 -- error JSON, ARGV[17]: commit link (empty: none), ARGV[18]: an agent's answer (empty: none).
--- A head that reports STALE_FENCE while its grant is live (the branch carries a later fence than the grant's: a
--- degraded coordinator's local grant published meanwhile) is not failed while it has attempts left: the grant ends
--- and the job and its group-commit members go back to their places, to run again under a new, larger token.
+-- A head or group-commit member that reports STALE_FENCE while its grant is live (the branch carries a later fence
+-- than the grant's: a degraded coordinator's local grant published meanwhile; the whole batch shares the token, and
+-- members report before their head) is not failed while it has attempts left: the grant ends and the head and its
+-- members go back to their places, to run again under a new, larger token.
 -- Reply: {result (recorded|requeued|repeated|lost|finished|unknown), t, job, ended (see endGrant) or nothing}.
 local tid, lid = ARGV[11], ARGV[12]
 local now = nowMs()
@@ -28,7 +29,7 @@ local member = g and t.b == g.lease and t.l == lid
 if not (head or member) then
   return cjson.encode({result = 'lost', t = t, job = job})
 end
-if head and ARGV[13] == 'failed' and ARGV[16] ~= '' and t.a < MAX_ATTEMPTS
+if not g.done and ARGV[13] == 'failed' and ARGV[16] ~= '' and t.a < MAX_ATTEMPTS
     and cjson.decode(ARGV[16]).code == 'STALE_FENCE' then
   local ended = endGrant(g, true, 'released', now)
   return cjson.encode({result = 'requeued', t = getT(tid), job = job, ended = ended})
