@@ -17,6 +17,7 @@ import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.lib.ObjectReader;
 
 /**
  * The index of a batch of note commits, held in memory (and locked) from the first note to the end of the batch: read
@@ -31,6 +32,11 @@ final class BatchIndex {
     private final Checkout checkout;
     private DirCache pending;
     private IgnoreNode excludes;
+    /** The tree {@link #pending} equals but for the last staged note ({@link #edited}, {@link #blob}); null: unknown. */
+    private ObjectId base;
+
+    private String edited;
+    private ObjectId blob;
 
     BatchIndex(Checkout checkout) {
         this.checkout = checkout;
@@ -57,12 +63,16 @@ final class BatchIndex {
             }
             excludes = excludes();
             pending = checkout.repo().lockDirCache();
+            base = null;
         }
+        edited = null;
         DirCacheEntry tracked = pending.getEntry(path);
         if (tracked == null ? excludeRuleMatches(path) : tracked.getFileMode() != FileMode.REGULAR_FILE) {
             return Optional.empty();
         }
         ObjectId blob = inserter.insert(Constants.OBJ_BLOB, Files.readAllBytes(file));
+        this.edited = path;
+        this.blob = blob;
         DirCacheEditor editor = pending.editor();
         editor.add(new DirCacheEditor.PathEdit(path) {
             @Override
@@ -77,6 +87,33 @@ final class BatchIndex {
         return Optional.of(pending);
     }
 
+    /**
+     * The tree of {@code index}, whose commit will have the tree {@code parentTree}. For the batch's index, when it was
+     * known to equal that tree before the last note was staged into it, the tree is {@code parentTree} with that one
+     * file set ({@link TreeEdit}: only the trees on its path are written); otherwise every tree of the index is
+     * written. The batch learns the tree its index equals from {@link #committed}.
+     */
+    ObjectId writeTree(DirCache index, ObjectId parentTree, ObjectInserter inserter) throws IOException {
+        ObjectId known = base;
+        base = null;
+        if (index == pending && edited != null && known != null && known.equals(parentTree)) {
+            try (ObjectReader reader = inserter.newReader()) {
+                Optional<ObjectId> tree = new TreeEdit(reader, inserter).put(parentTree, edited, blob);
+                if (tree.isPresent()) {
+                    return tree.get();
+                }
+            }
+        }
+        return index.writeTree(inserter);
+    }
+
+    /** {@code index} was committed (or found to change nothing) with the tree {@code tree}: it equals that tree. */
+    void committed(DirCache index, ObjectId tree) {
+        if (index == pending) {
+            base = tree;
+        }
+    }
+
     /** Writes the batch's index to the index file (releasing its lock); nothing if no note was staged here. */
     void flush() throws IOException {
         if (pending == null) {
@@ -84,6 +121,7 @@ final class BatchIndex {
         }
         DirCache index = pending;
         pending = null;
+        base = null;
         try {
             index.write();
             if (!index.commit()) {
@@ -97,6 +135,7 @@ final class BatchIndex {
 
     /** Drops the batch's index unwritten (a reset rewrites the index file anyway). */
     void discard() {
+        base = null;
         if (pending != null) {
             pending.unlock();
             pending = null;

@@ -103,11 +103,13 @@ final class CommitOperation {
         try (ObjectInserter inserter = checkout.repo().newObjectInserter()) {
             List<String> patterns = patterns(paths);
             DirCache index = stage(patterns, inserter);
-            ObjectId tree = index.writeTree(inserter);
             ObjectId parent = checkout.resolve("HEAD");
+            ObjectId parentTree = parentTree(parent);
+            ObjectId tree = batch.writeTree(index, parentTree, inserter);
             // One diff of the trees: what is staged is what the commit changes (no second diff of the commits)
-            List<DiffEntry> staged = changedFiles.scan(parentTree(parent), tree);
+            List<DiffEntry> staged = changedFiles.scan(parentTree, tree);
             if (staged.isEmpty()) {
+                batch.committed(index, tree);
                 return new CommitResult.NothingToCommit();
             }
             List<String> stray = staged.stream()
@@ -122,6 +124,7 @@ final class CommitOperation {
             }
             ObjectId commit = insertCommit(inserter, tree, parent, fullMessage, author);
             moveHead(parent, commit);
+            batch.committed(index, tree);
             return new CommitResult.Committed(commit.name(), changedFiles.changes(staged));
         } catch (GitAPIException | IOException | JGitInternalException e) {
             throw GitFailures.wrap("commit", e);

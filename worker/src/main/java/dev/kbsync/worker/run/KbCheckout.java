@@ -162,9 +162,17 @@ public final class KbCheckout implements AutoCloseable {
             Optional<String> before = repo.head();
             clean = null;
             pushedAtFirstTry = false;
+            long started = System.nanoTime();
             repo.maintain();
+            long packed = System.nanoTime();
             // A full reset here, off the critical path, also sweeps away whatever a cheap sync cannot see.
-            if (repo.resetToRemote() instanceof Recovery.Recovered recovered) {
+            Recovery reset = repo.resetToRemote();
+            log.info(
+                    "maintained checkout {}: repack {} ms, full reset {} ms",
+                    dir,
+                    (packed - started) / 1_000_000,
+                    (System.nanoTime() - packed) / 1_000_000);
+            if (reset instanceof Recovery.Recovered recovered) {
                 boolean unmoved = before.equals(Optional.of(recovered.head()));
                 remoteQuiet &= unmoved;
                 clean = repo.markClean().orElse(null);
