@@ -7,6 +7,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.eclipse.jgit.dircache.DirCache;
 import org.eclipse.jgit.dircache.DirCacheEditor;
@@ -21,7 +23,8 @@ import org.eclipse.jgit.lib.ObjectReader;
 
 /**
  * The index of a batch of note commits, held in memory (and locked) from the first note to the end of the batch: read
- * once, edited one regular file at a time, and written back once by {@link #flush()}. A note commit staged here skips
+ * once, its notes' entries applied together, and written back once by {@link #flush()}. Once a commit of the batch showed
+ * the index equal to HEAD, each further note's tree is HEAD's with that one file set ({@link TreeEdit}). A note commit staged here skips
  * {@code AddCommand}'s read and write of the whole index file and its walk of the work tree. Only what
  * {@code AddCommand} would stage the same way takes this path: a regular, non-executable file, with no ignore or
  * attribute rules in play (no {@code .gitignore} or {@code .gitattributes} on the path, no {@code info/exclude} rule
@@ -37,6 +40,8 @@ final class BatchIndex {
 
     private String edited;
     private ObjectId blob;
+    /** The staged notes' entries, not yet applied to {@link #pending} ({@link #applyEdits()}). */
+    private final Map<String, DirCacheEditor.PathEdit> edits = new LinkedHashMap<>();
 
     BatchIndex(Checkout checkout) {
         this.checkout = checkout;
@@ -66,15 +71,16 @@ final class BatchIndex {
             base = null;
         }
         edited = null;
-        DirCacheEntry tracked = pending.getEntry(path);
-        if (tracked == null ? excludeRuleMatches(path) : tracked.getFileMode() != FileMode.REGULAR_FILE) {
+        DirCacheEntry tracked = edits.containsKey(path) ? null : pending.getEntry(path);
+        if (!edits.containsKey(path)
+                && (tracked == null ? excludeRuleMatches(path) : tracked.getFileMode() != FileMode.REGULAR_FILE)) {
             return Optional.empty();
         }
         ObjectId blob = inserter.insert(Constants.OBJ_BLOB, Files.readAllBytes(file));
         this.edited = path;
         this.blob = blob;
-        DirCacheEditor editor = pending.editor();
-        editor.add(new DirCacheEditor.PathEdit(path) {
+        edits.remove(path); // kept in staging order
+        edits.put(path, new DirCacheEditor.PathEdit(path) {
             @Override
             public void apply(DirCacheEntry entry) {
                 entry.setFileMode(FileMode.REGULAR_FILE);
@@ -83,8 +89,20 @@ final class BatchIndex {
                 entry.setLastModified(attributes.lastModifiedTime().toInstant());
             }
         });
-        editor.finish();
         return Optional.of(pending);
+    }
+
+    /**
+     * Applies the staged notes' entries to the batch's index in one pass: editing an index rewrites (and checks) all of
+     * its entries, so one edit per note cost the KB's size per note.
+     */
+    private void applyEdits() {
+        if (!edits.isEmpty()) {
+            DirCacheEditor editor = pending.editor();
+            edits.values().forEach(editor::add);
+            edits.clear();
+            editor.finish();
+        }
     }
 
     /**
@@ -104,6 +122,9 @@ final class BatchIndex {
                 }
             }
         }
+        if (index == pending) {
+            applyEdits();
+        }
         return index.writeTree(inserter);
     }
 
@@ -120,15 +141,17 @@ final class BatchIndex {
             return;
         }
         DirCache index = pending;
-        pending = null;
-        base = null;
         try {
+            applyEdits();
             index.write();
             if (!index.commit()) {
                 throw new IOException(
                         "could not write the index " + checkout.repo().getIndexFile());
             }
         } finally {
+            pending = null;
+            base = null;
+            edits.clear();
             index.unlock();
         }
     }
@@ -136,6 +159,7 @@ final class BatchIndex {
     /** Drops the batch's index unwritten (a reset rewrites the index file anyway). */
     void discard() {
         base = null;
+        edits.clear();
         if (pending != null) {
             pending.unlock();
             pending = null;

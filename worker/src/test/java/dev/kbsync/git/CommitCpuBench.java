@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * CPU per note commit, run on demand ({@code -Dtest=CommitCpuBench}): batches of 16 one-file commits
  * ({@link KbRepository#commitPaths}) plus the batch's clean mark (which writes the index), into a checkout of 500 notes
- * in 256 folders; thread CPU time per commit, median of the last 10 of 20 batches. After a warm-up, three rounds of
+ * in 256 folders ({@code -Dkbsync.commitBench.notes=10000}: more); thread CPU time per commit, median of the last 10 of 20 batches. After a warm-up, three rounds of
  * each: through the batch's in-memory index, and through {@code AddCommand} (a root {@code .gitattributes} sends every
  * note there).
  */
@@ -80,7 +80,10 @@ class CommitCpuBench {
         return median;
     }
 
-    /** A bare remote with 500 notes in 256 folders under {@code notes/} (and a root .gitattributes if asked). */
+    /** The KB's notes before the measurement: 500, or {@code -Dkbsync.commitBench.notes}. */
+    private static final int SEED_NOTES = Integer.getInteger("kbsync.commitBench.notes", 500);
+
+    /** A bare remote with {@link #SEED_NOTES} notes in 256 folders under {@code notes/} (and a root .gitattributes if asked). */
     private String seed(Path bare, boolean attributes) throws Exception {
         Git.init()
                 .setBare(true)
@@ -91,7 +94,7 @@ class CommitCpuBench {
         Path seed = tmp.resolve("seed-" + bare.getFileName());
         try (Git work =
                 Git.init().setInitialBranch("main").setDirectory(seed.toFile()).call()) {
-            for (int i = 0; i < 500; i++) {
+            for (int i = 0; i < SEED_NOTES; i++) {
                 Path note = seed.resolve(String.format("notes/%02x/seed-%d.md", i % 256, i));
                 Files.createDirectories(note.getParent());
                 Files.writeString(note, "# Seed " + i + "\n");
