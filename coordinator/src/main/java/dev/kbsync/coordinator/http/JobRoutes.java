@@ -284,7 +284,9 @@ final class JobRoutes {
                         job.ahead(),
                         remaining));
         if (ctx.response().headWritten()) { // answered 503 while Redis was slow: a retry finds this job as a duplicate
-            log.info("job {} was stored after its request was answered 503; a retry with the same Idempotency-Key gets it back", job.id());
+            log.info(
+                    "job {} was stored after its request was answered 503; a retry with the same Idempotency-Key gets it back",
+                    job.id());
             return;
         }
         ctx.response()

@@ -6,7 +6,8 @@ import dev.kbsync.api.KbId;
  * Event-bus addresses, local to each coordinator (fanned in from Redis pub/sub). Messages are
  * {@link dev.kbsync.api.event.KbsyncEvent} records (see {@link LocalEventCodec}): KB address and {@link #ALL}: a
  * {@link dev.kbsync.api.event.SnapshotEvent}; job address: a {@link dev.kbsync.api.event.JobEvent}; lease address: a
- * {@link dev.kbsync.api.event.LeaseEvent}; {@link #JOBS}: every job event of every job address, for streams of many jobs.
+ * {@link dev.kbsync.api.event.LeaseEvent}; {@link #JOBS}: every job event of every job address, for streams of many jobs;
+ * {@link #ended}: the final event of every job and raw lease of a KB (its branch may have moved).
  */
 public final class QueueAddresses {
     public static final String ALL = "kbsync.queues";
@@ -18,6 +19,11 @@ public final class QueueAddresses {
 
     public static String kb(KbId kb) {
         return "kbsync.queue." + kb.value();
+    }
+
+    /** The final {@code JobEvent} or {@code LeaseEvent} of each of {@code kb}'s tickets, again. */
+    public static String ended(KbId kb) {
+        return "kbsync.ended." + kb.value();
     }
 
     public static String job(String jobId) {

@@ -19,7 +19,8 @@ import java.util.function.Consumer;
 /**
  * Tells the mirrors when a job of a mirrored KB landed: it watches the KB's queue events (on this coordinator's event
  * bus) and reports the KB whenever a holder or group-commit member of the previous snapshot is gone from the next
- * (its job was reported, or its lease released or expired): that is when the KB's branch may have moved.
+ * (its job was reported, or its lease released or expired), and whenever a job or raw lease of the KB ended (its final
+ * event; a grant made and ended between two snapshots is in neither): that is when the KB's branch may have moved.
  */
 public final class LandingWatch implements AutoCloseable {
     private final Vertx vertx;
@@ -53,7 +54,11 @@ public final class LandingWatch implements AutoCloseable {
                         }
                     }
                 });
-        return new Subscription(watch, consumer);
+        // A grant that ended before any refresh showed it held (granted and released between two views) is seen only
+        // by its final event.
+        MessageConsumer<KbsyncEvent> ended =
+                vertx.eventBus().<KbsyncEvent>localConsumer(QueueAddresses.ended(kb), msg -> landed.accept(kb));
+        return new Subscription(watch, consumer, ended);
     }
 
     private static Set<String> holders(QueueSnapshot snapshot) {
@@ -69,9 +74,11 @@ public final class LandingWatch implements AutoCloseable {
         subscriptions.clear();
     }
 
-    private record Subscription(Watchers.Watch watch, MessageConsumer<KbsyncEvent> consumer) {
+    private record Subscription(
+            Watchers.Watch watch, MessageConsumer<KbsyncEvent> consumer, MessageConsumer<KbsyncEvent> ended) {
         void close() {
             consumer.unregister();
+            ended.unregister();
             watch.close();
         }
     }

@@ -303,11 +303,17 @@ public final class Fanout {
         JobEvent event = type.of(job);
         if (send(QueueAddresses.job(job.id()), event)) {
             bus.publish(QueueAddresses.JOBS, event);
+            if (event.last()) {
+                bus.publish(QueueAddresses.ended(job.kb()), event);
+            }
         }
     }
 
     private Future<Void> lease(Change type, Lease lease) {
-        send(QueueAddresses.lease(lease.id()), type.of(lease));
+        LeaseEvent event = type.of(lease);
+        if (send(QueueAddresses.lease(lease.id()), event) && event.last()) {
+            bus.publish(QueueAddresses.ended(lease.kb()), event);
+        }
         return Future.succeededFuture();
     }
 
