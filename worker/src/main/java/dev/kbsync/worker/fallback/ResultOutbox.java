@@ -12,7 +12,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +36,15 @@ public final class ResultOutbox {
         thread.setDaemon(true);
         return thread;
     });
+
+    /** Delivers a cycle's results once its slot stopped waiting for them (see {@link #deliverCycle}). */
+    private static final ExecutorService CYCLES = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "kbsync-result-cycle");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private static final long WAIT_STEP_MS = 100;
 
     private final AtomicInteger pending = new AtomicInteger();
 
@@ -117,6 +129,65 @@ public final class ResultOutbox {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Delivers a cycle's results: {@code members} side by side ({@link #deliverAll}), then {@code head} (its report
+     * ends the grant), calling {@code reported} after each. Returns once all were accepted or definitively refused,
+     * or as soon as the coordinator is unreachable (a coordinator without Redis answers 503): the rest is then
+     * delivered in the background, in the same order, and the caller's slot can poll again meanwhile (a degraded
+     * coordinator hands it the jobs it journals during the outage).
+     */
+    public void deliverCycle(List<JobReport> members, JobReport head, Consumer<JobReport> reported) {
+        pending.incrementAndGet(); // counted from now, before the background thread starts
+        Future<?> delivery = CYCLES.submit(() -> {
+            try {
+                deliverAll(members);
+                members.forEach(reported);
+                deliver(head);
+                reported.accept(head);
+            } finally {
+                pending.decrementAndGet();
+            }
+        });
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    delivery.get(WAIT_STEP_MS, TimeUnit.MILLISECONDS);
+                    return;
+                } catch (TimeoutException e) {
+                    if (modes.degraded()) {
+                        log.info(
+                                "coordinator unreachable: the result of job {} (and {} taken along) is delivered in"
+                                        + " the background",
+                                head.jobId(),
+                                members.size());
+                        return;
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true; // delivery goes on; the flag is kept for the caller
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Waits up to {@code wait} for every result under way to be delivered; whether none is left. */
+    public boolean awaitDelivered(Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (pending.get() > 0 && System.nanoTime() < deadline) {
+            if (sleep(Duration.ofMillis(WAIT_STEP_MS))) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return pending.get() == 0;
     }
 
     /** Results not yet delivered. */

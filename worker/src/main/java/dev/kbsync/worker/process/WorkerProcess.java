@@ -165,7 +165,7 @@ public final class WorkerProcess {
             Thread.currentThread().interrupt();
         }
         renewer.stop();
-        if (outbox.pending() > 0) {
+        if (!outbox.awaitDelivered(config.shutdownGrace())) {
             log.warn("{} results are still being delivered", outbox.pending());
         }
         if (server != null) {

@@ -66,7 +66,7 @@ public final class JobRunner {
     /**
      * Runs the job, and for a note job the queued note jobs behind it (group commit, up to {@code batchMax} in all)
      * in one pull/push cycle; returns the reports, delivered when this returns (members first, side by side, the head
-     * last).
+     * last), or still being delivered in the background if the coordinator is unreachable.
      * {@code abandoning}: stop before push.
      */
     public List<JobReport> run(Assignment assignment, BooleanSupplier abandoning) {
@@ -83,11 +83,11 @@ public final class JobRunner {
             List<JobReport> reports = execute(batch, keeper, abandoning);
             if (!reports.isEmpty()) {
                 // Members side by side, the head last: its report ends the grant, and the KB goes to the next job.
-                List<JobReport> members = reports.subList(1, reports.size());
-                outbox.deliverAll(members);
-                members.forEach(r -> settings.listener().reached(Phase.REPORTED, r.jobId()));
-                outbox.deliver(reports.get(0));
-                settings.listener().reached(Phase.REPORTED, reports.get(0).jobId());
+                // With the coordinator unreachable the reports go on in the background and this slot polls again.
+                outbox.deliverCycle(
+                        List.copyOf(reports.subList(1, reports.size())),
+                        reports.get(0),
+                        r -> settings.listener().reached(Phase.REPORTED, r.jobId()));
             }
             maintain(assignment);
             return reports;

@@ -1,0 +1,171 @@
+package dev.kbsync.worker.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kbsync.testing.RedisExtension;
+import dev.kbsync.worker.fixture.CoordinatorFixture;
+import dev.kbsync.worker.fixture.GitFixture;
+import dev.kbsync.worker.fixture.WorkerFixture;
+import dev.kbsync.worker.run.Phase;
+import dev.kbsync.worker.run.PhaseListener;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A worker with one slot whose job, granted by Redis, pushed just as Redis stopped: its result cannot be recorded until
+ * Redis returns, yet the slot goes on serving its degraded coordinator (the notes journaled meanwhile are committed
+ * during the outage) and the result is delivered once Redis is back.
+ */
+class DegradedSlotIT {
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
+
+    @TempDir
+    Path tmp;
+
+    private final Vertx vertx = Vertx.vertx();
+    private CoordinatorFixture coordinator;
+    private WorkerProcess worker;
+
+    @AfterEach
+    void tearDown() {
+        if (worker != null) {
+            worker.stop();
+        }
+        if (coordinator != null) {
+            coordinator.close();
+        }
+        CoordinatorFixture.await(vertx.close());
+    }
+
+    @Test
+    void shouldServeTheOutageWhileAResultWaitsForRedis() {
+        Path bare = tmp.resolve("slot.git");
+        coordinator = CoordinatorFixture.start(
+                vertx,
+                redis,
+                Duration.ofSeconds(10),
+                Map.of("slot", GitFixture.bareRemote(bare)),
+                Map.of("KBSYNC_DEGRADED_JOURNAL_DIR", tmp.resolve("journal").toString()));
+        AtomicBoolean paused = new AtomicBoolean();
+        List<String> accepted = new ArrayList<>();
+        PhaseListener pauseAfterFirstPush = (phase, jobId) -> {
+            if (phase == Phase.PUSHED && paused.compareAndSet(false, true)) {
+                redis.process().pause(); // the push landed; its result now has no Redis to go to
+            }
+        };
+        worker = WorkerFixture.start(
+                vertx,
+                WorkerFixture.config(coordinator.url(), "w-slot", tmp.resolve("cache"), 1, Optional.empty()),
+                pauseAfterFirstPush);
+        try {
+            JsonObject first = submit("before the outage");
+            assertThat(first.getString("mode")).isNull();
+            await().atMost(Duration.ofSeconds(20)).untilTrue(paused);
+
+            accepted.add(first.getString("id"));
+            List<String> journaled = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(15))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        JsonObject job = submitOrNull("during the outage " + accepted.size());
+                        if (job != null) {
+                            accepted.add(job.getString("id"));
+                            if ("degraded".equals(job.getString("mode"))) {
+                                journaled.add(job.getString("id"));
+                            }
+                        }
+                        return journaled.size() >= 2;
+                    });
+
+            await().atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(200))
+                    .alias("the notes journaled during the outage are committed during it, by the slot whose last"
+                            + " result waits for Redis")
+                    .until(() -> commits(bare).containsAll(journaled));
+            assertThat(commits(bare)).contains(first.getString("id"));
+        } finally {
+            redis.process().resume();
+        }
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .alias("every accepted note done once Redis is back, the first one's result delivered")
+                .until(() -> accepted.stream().allMatch(id -> "done".equals(state(id))));
+        assertThat(commits(bare)).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(accepted);
+    }
+
+    private JsonObject submit(String text) {
+        JsonObject job = submitOrNull(text);
+        assertThat(job).as("accepted: " + text).isNotNull();
+        return job;
+    }
+
+    /** The job of a 202, or null for a 503 (Redis just stopped, not yet known to the coordinator). */
+    private JsonObject submitOrNull(String text) {
+        HttpResponse<String> response = send(
+                coordinator.url(),
+                "POST",
+                "/v1/kbs/slot/notes",
+                new JsonObject().put("user", "ann").put("text", text).put("title", text));
+        if (response.statusCode() == 503) {
+            return null;
+        }
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        return new JsonObject(response.body());
+    }
+
+    private String state(String id) {
+        HttpResponse<String> response = send(coordinator.url(), "GET", "/v1/jobs/" + id, null);
+        return response.statusCode() == 200 ? new JsonObject(response.body()).getString("state") : null;
+    }
+
+    /** The Kbsync-Job trailers on the remote's branch, newest first. */
+    private static List<String> commits(Path bare) {
+        return GitFixture.history(bare).stream()
+                .map(c -> GitFixture.trailers(c).get("Kbsync-Job"))
+                .filter(id -> id != null)
+                .toList();
+    }
+
+    private static HttpResponse<String> send(URI base, String method, String path, JsonObject body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(15))
+                .header("Authorization", "Bearer " + CoordinatorFixture.CLIENT_TOKEN)
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(body.encode()));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        try {
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + path + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
