@@ -83,8 +83,9 @@ public final class DegradedMode implements AutoCloseable {
     }
 
     /**
-     * Opens (or replays) the journal in {@code dir}; KBs in {@code known} are accepted while Redis is unreachable; a
-     * job handed to a local worker is handed out again after {@code hold} without an outcome.
+     * Opens (or replays) the journal in {@code dir}; KBs in {@code known} (the configured ones), and those an earlier
+     * run on {@code dir} knew ({@link KnownKbs}), are accepted while Redis is unreachable; a job handed to a local
+     * worker is handed out again after {@code hold} without an outcome.
      */
     public static Future<DegradedMode> open(
             Vertx vertx,
@@ -97,12 +98,19 @@ public final class DegradedMode implements AutoCloseable {
         WorkerExecutor executor = vertx.createSharedWorkerExecutor("kbsync-journal-" + dir.toAbsolutePath(), 1);
         return executor.executeBlocking(() -> {
                     Journal journal = Journal.open(dir, maxEntries);
-                    return new Replayed(journal, journal.readFrom(0), journal.fences());
+                    return new Replayed(journal, journal.readFrom(0), journal.fences(), KnownKbs.read(dir));
                 })
                 .map(replayed -> {
                     DegradedMode mode = new DegradedMode(
                             vertx, replayed.journal(), executor, health, jobs, hold, replayed.fences());
-                    known.forEach(mode::known);
+                    replayed.kbs().forEach(kb -> mode.known.put(kb.id(), kb));
+                    boolean changed = false;
+                    for (KbConfig kb : known) {
+                        changed |= !kb.equals(mode.known.put(kb.id(), kb));
+                    }
+                    if (changed) {
+                        mode.keepKnown();
+                    }
                     replayed.records().forEach(mode::replay);
                     if (mode.pending() > 0) {
                         mode.draining = true;
@@ -122,7 +130,8 @@ public final class DegradedMode implements AutoCloseable {
                 .onFailure(e -> executor.close());
     }
 
-    private record Replayed(Journal journal, List<Journal.Record> records, Map<KbId, Long> fences) {}
+    private record Replayed(
+            Journal journal, List<Journal.Record> records, Map<KbId, Long> fences, List<KbConfig> kbs) {}
 
     private void replay(Journal.Record record) {
         if (record instanceof Journal.Entry entry) {
@@ -144,9 +153,27 @@ public final class DegradedMode implements AutoCloseable {
         return pending.values().stream().mapToInt(Integer::intValue).sum();
     }
 
-    /** A KB that exists (registered, or seen in Redis): its jobs are accepted while Redis is unreachable. */
+    /**
+     * A KB that exists (registered, or seen in Redis): its jobs are accepted while Redis is unreachable, also by this
+     * coordinator started again during an outage ({@link KnownKbs}: written when the set changes).
+     */
     public void known(KbConfig kb) {
-        known.put(kb.id(), kb);
+        if (!kb.equals(known.put(kb.id(), kb))) {
+            keepKnown();
+        }
+    }
+
+    /** Writes the known KBs to {@link KnownKbs#FILE} on the journal's thread (the last write has the latest set). */
+    private void keepKnown() {
+        executor.executeBlocking(() -> {
+                    KnownKbs.write(journal.dir(), List.copyOf(known.values()));
+                    return null;
+                })
+                .onFailure(e -> LOG.warn(
+                        "the known KBs could not be written to {} ({}): a restart during an outage may not accept"
+                                + " notes of KBs registered since",
+                        journal.dir().resolve(KnownKbs.FILE),
+                        e.toString()));
     }
 
     public boolean knows(KbId kb) {
