@@ -9,32 +9,42 @@ import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.http.HttpApi;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.service.CoordinatorServices;
+import dev.kbsync.coordinator.service.PendingServices;
 import dev.kbsync.coordinator.snapshot.FetchAuth;
 import dev.kbsync.coordinator.snapshot.KbMirrors;
 import dev.kbsync.coordinator.snapshot.LandingWatch;
 import dev.kbsync.coordinator.tls.CertificateReloader;
 import dev.kbsync.metrics.ProcessMetrics;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import org.redisson.api.RedissonClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One running coordinator: Redisson client, services, configured KBs registered, HTTP server listening. */
+/**
+ * One running coordinator: Redisson client, services, configured KBs registered, HTTP server listening. With a
+ * degraded-mode journal it also starts while Redis does not answer: it listens in degraded mode after at most {@link
+ * #CONNECT_WAIT} and finishes starting in the background once Redis answers ({@link RedisLink}).
+ */
 public final class Coordinator {
     private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
 
     private static final int READ_THREADS = 4;
+    /**
+     * How long a coordinator with a journal waits for Redis at start before it listens in degraded mode (less when the
+     * attempt fails sooner).
+     */
+    static final Duration CONNECT_WAIT = Duration.ofSeconds(2);
 
-    private final Vertx vertx;
-    private final RedissonClient redisson;
-    private final ServicesFactory.Running services;
+    private final RedisLink link;
+    private final PendingServices services;
     private final HttpServer server;
     private final Optional<CertificateReloader> tls;
     private final RedisHealth health;
@@ -42,9 +52,8 @@ public final class Coordinator {
     private final Reads reads;
 
     private Coordinator(
-            Vertx vertx,
-            RedissonClient redisson,
-            ServicesFactory.Running services,
+            RedisLink link,
+            PendingServices services,
             HttpServer server,
             Optional<CertificateReloader> tls,
             RedisHealth health,
@@ -53,8 +62,7 @@ public final class Coordinator {
         this.health = health;
         this.degraded = degraded;
         this.reads = reads;
-        this.vertx = vertx;
-        this.redisson = redisson;
+        this.link = link;
         this.services = services;
         this.server = server;
         this.tls = tls;
@@ -78,6 +86,10 @@ public final class Coordinator {
         return start(vertx, config, factory, new ProcessMetrics());
     }
 
+    /**
+     * Without a journal: fails unless Redis answers. With one: the first attempt is given {@link #CONNECT_WAIT}; when
+     * Redis does not answer meanwhile the coordinator listens in degraded mode and keeps trying in the background.
+     */
     private static Future<Coordinator> start(
             Vertx vertx, CoordinatorConfig config, ServicesFactory factory, ProcessMetrics process) {
         if (!config.auth().enabled()) {
@@ -92,58 +104,93 @@ public final class Coordinator {
                             + " in front",
                     config.http().host());
         }
-        return RedisClients.create(vertx, config, factory).compose(redisson -> {
-            PrometheusMetrics metrics = new PrometheusMetrics(process);
-            return factory.start(vertx, redisson, config.engine(), metrics)
-                    .compose(running -> wire(vertx, config, redisson, running, metrics)
-                            .onFailure(e -> running.stop().get()))
-                    .onFailure(e -> RedisClients.shutdown(vertx, redisson));
+        PrometheusMetrics metrics = new PrometheusMetrics(process);
+        RedisLink link = new RedisLink(vertx, config, factory, metrics);
+        Future<RedisLink.Connected> first = link.connect();
+        Future<Optional<RedisLink.Connected>> ready =
+                config.degraded().journalDir().isPresent()
+                        ? within(vertx, first, CONNECT_WAIT)
+                        : first.map(Optional::of);
+        return ready.compose(connected -> wire(vertx, config, link, metrics, connected)
+                        .onSuccess(coordinator -> {
+                            if (connected.isEmpty()) {
+                                link.keepTrying(first, coordinator::connected);
+                            }
+                        }))
+                .onFailure(e -> link.stop());
+    }
+
+    /**
+     * The first attempt's connection, or empty when Redis refused it or did not answer within {@code wait} (degraded
+     * mode); fails when Redis refused for a reason (the start fails as without a journal).
+     */
+    private static Future<Optional<RedisLink.Connected>> within(
+            Vertx vertx, Future<RedisLink.Connected> first, Duration wait) {
+        Promise<Optional<RedisLink.Connected>> outcome = Promise.promise();
+        long timer = vertx.setTimer(wait.toMillis(), t -> outcome.tryComplete(Optional.empty()));
+        first.onComplete(r -> {
+            vertx.cancelTimer(timer);
+            if (r.succeeded()) {
+                outcome.tryComplete(Optional.of(r.result()));
+            } else if (RedisLink.unreachable(r.cause())) {
+                outcome.tryComplete(Optional.empty());
+            } else {
+                outcome.tryFail(r.cause());
+            }
         });
+        return outcome.future();
     }
 
     private static Future<Coordinator> wire(
             Vertx vertx,
             CoordinatorConfig config,
-            RedissonClient redisson,
-            ServicesFactory.Running running,
-            PrometheusMetrics metrics) {
+            RedisLink link,
+            PrometheusMetrics metrics,
+            Optional<RedisLink.Connected> connected) {
         AuthHandler auth = config.auth().enabled()
                 ? AuthHandler.enabled(new TokenAuthenticator(config.auth().tokens()))
                 : AuthHandler.disabled();
-        RedisHealth health = new RedisHealth(vertx, () -> RedisClients.ping(vertx, redisson));
+        PendingServices services = new PendingServices();
+        connected.ifPresent(c -> services.attach(c.services()));
+        // probes answer once the engine's services are attached: no request passes the Redis gate before
+        RedisHealth health = new RedisHealth(
+                vertx,
+                () -> services.attached() ? link.ping() : Future.failedFuture("the coordinator is not connected yet"),
+                connected.isPresent());
         metrics.redisUp(health::up);
-        Reads reads = Reads.start(vertx, config.reads(), running.services());
-        return degraded(vertx, config, running, health, metrics)
-                .compose(degraded -> listen(vertx, config, redisson, running, metrics, auth, health, degraded, reads)
+        Reads reads = Reads.start(vertx, config.reads(), services.services());
+        List<KbConfig> registered =
+                connected.map(RedisLink.Connected::registered).orElse(List.of());
+        return degraded(vertx, config, services.services(), health, metrics, registered)
+                .compose(degraded -> listen(vertx, config, link, services, metrics, auth, health, degraded, reads)
                         .onFailure(e -> degraded.ifPresent(DegradedMode::close)))
                 .onFailure(e -> reads.close());
     }
 
-    /** The degraded mode when {@code degraded.journalDir} is set: its journal opened (and replayed). */
+    /**
+     * The degraded mode when {@code degraded.journalDir} is set: its journal opened (and replayed), knowing the
+     * configured KBs, those {@code registered} in Redis and those an earlier run knew.
+     */
     private static Future<Optional<DegradedMode>> degraded(
             Vertx vertx,
             CoordinatorConfig config,
-            ServicesFactory.Running running,
+            CoordinatorServices services,
             RedisHealth health,
-            PrometheusMetrics metrics) {
+            PrometheusMetrics metrics,
+            List<KbConfig> registered) {
         if (config.degraded().journalDir().isEmpty()) {
             return Future.succeededFuture(Optional.empty());
         }
         List<KbConfig> known = new ArrayList<>(config.kbs());
-        return running.services()
-                .kbs()
-                .list()
-                .compose(registered -> {
-                    known.addAll(registered);
-                    return DegradedMode.open(
-                            vertx,
-                            config.degraded().journalDir().get(),
-                            config.degraded().maxEntries(),
-                            config.leases().maxHold(),
-                            health,
-                            running.services().jobs(),
-                            known);
-                })
+        known.addAll(registered);
+        return DegradedMode.open(
+                        vertx,
+                        config.degraded().journalDir().get(),
+                        config.degraded().maxEntries(),
+                        config.leases().maxHold(),
+                        health,
+                        services.jobs(),
+                        known)
                 .map(mode -> {
                     metrics.degraded(mode::accepting, mode::pending);
                     return Optional.of(mode);
@@ -153,35 +200,43 @@ public final class Coordinator {
     private static Future<Coordinator> listen(
             Vertx vertx,
             CoordinatorConfig config,
-            RedissonClient redisson,
-            ServicesFactory.Running running,
+            RedisLink link,
+            PendingServices services,
             PrometheusMetrics metrics,
             AuthHandler auth,
             RedisHealth health,
             Optional<DegradedMode> degraded,
             Reads reads) {
-        HttpApi api = new HttpApi(vertx, config, running.services(), auth, metrics, health, degraded, reads.mirrors());
+        HttpApi api = new HttpApi(vertx, config, services.services(), auth, metrics, health, degraded, reads.mirrors());
         HttpServerOptions options = new HttpServerOptions();
         Future<Optional<CertificateReloader>> tls = config.tls()
                 .map(t -> CertificateReloader.load(vertx, t, options).map(Optional::of))
                 .orElse(Future.succeededFuture(Optional.empty()));
-        return tls.compose(reloader -> Future.all(config.kbs().stream()
-                        .map(kb -> running.services().kbs().register(kb))
-                        .toList())
-                .compose(registered -> vertx.createHttpServer(options)
-                        .requestHandler(api.router())
-                        .listen(config.http().port(), config.http().host()))
+        return tls.compose(reloader -> vertx.createHttpServer(options)
+                .requestHandler(api.router())
+                .listen(config.http().port(), config.http().host())
                 .map(server -> {
                     reloader.ifPresent(r -> r.watch(server));
                     log.info(
-                            "coordinator {} listening on {}://{}:{} ({} KBs from config)",
+                            "coordinator {} listening on {}://{}:{} ({} KBs from config){}",
                             config.coordinatorId(),
                             reloader.isPresent() ? "https" : "http",
                             config.http().host(),
                             server.actualPort(),
-                            config.kbs().size());
-                    return new Coordinator(vertx, redisson, running, server, reloader, health.start(), degraded, reads);
+                            config.kbs().size(),
+                            services.attached()
+                                    ? ""
+                                    : " in degraded mode: Redis does not answer yet; it finishes starting once"
+                                            + " Redis does");
+                    return new Coordinator(link, services, server, reloader, health.start(), degraded, reads);
                 }));
+    }
+
+    /** Redis answered after the start: the engine's services take over, and the journal goes into Redis. */
+    private void connected(RedisLink.Connected connected) {
+        services.attach(connected.services());
+        degraded.ifPresent(d -> connected.registered().forEach(d::known));
+        health.check();
     }
 
     /** The port the HTTP server listens on (the real one when configured as 0). */
@@ -189,12 +244,15 @@ public final class Coordinator {
         return server.actualPort();
     }
 
-    /** The services behind the HTTP API, for an embedding process (e.g. {@code kbsync up} at start). */
+    /**
+     * The services behind the HTTP API, for an embedding process (e.g. {@code kbsync up} at start); they answer 503
+     * REDIS_UNAVAILABLE until Redis answered.
+     */
     public CoordinatorServices services() {
         return services.services();
     }
 
-    /** Stops HTTP, then the services, then the Redisson client. */
+    /** Stops HTTP, then the services and the Redisson client (or the attempts to reach Redis). */
     public Future<Void> stop() {
         tls.ifPresent(CertificateReloader::stop);
         health.stop();
@@ -204,8 +262,7 @@ public final class Coordinator {
                     reads.close();
                     return Future.succeededFuture();
                 })
-                .eventually(() -> services.stop().get())
-                .eventually(() -> RedisClients.shutdown(vertx, redisson));
+                .eventually(link::stop);
     }
 
     /** The read snapshots: the KBs' mirrors and what tells them a job landed. */
@@ -213,7 +270,9 @@ public final class Coordinator {
         static Reads start(Vertx vertx, CoordinatorConfig.Reads config, CoordinatorServices services) {
             AtomicReference<KbMirrors> mirrors = new AtomicReference<>();
             LandingWatch landings = new LandingWatch(
-                    vertx, services.queues().watchers(), kb -> mirrors.get().landed(kb));
+                    vertx,
+                    () -> services.queues().watchers(),
+                    kb -> mirrors.get().landed(kb));
             mirrors.set(KbMirrors.start(
                     config.mirrorDir(),
                     config.refresh(),

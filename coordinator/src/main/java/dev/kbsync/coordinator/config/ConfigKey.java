@@ -140,7 +140,9 @@ public enum ConfigKey implements Key {
             "Where this coordinator keeps its degraded-mode journal (a directory of its own, on a local disk): while"
                     + " Redis is unreachable, notes and agent tasks are appended there (fsynced before the 202) and"
                     + " handed to this coordinator's workers under local fencing tokens; they move into Redis when it"
-                    + " returns. Unset: no degraded mode, submissions answer 503 REDIS_UNAVAILABLE."),
+                    + " returns. Set, the coordinator also starts while Redis is down (in degraded mode, connecting in"
+                    + " the background) and keeps the KBs it knows there (kbs.json). Unset: no degraded mode,"
+                    + " submissions answer 503 REDIS_UNAVAILABLE, and the coordinator does not start without Redis."),
     DEGRADED_JOURNAL_MAX_ENTRIES(
             "degraded.journalMaxEntries",
             "KBSYNC_DEGRADED_JOURNAL_MAX_ENTRIES",

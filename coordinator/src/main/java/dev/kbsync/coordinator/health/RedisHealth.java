@@ -29,15 +29,26 @@ public final class RedisHealth {
     private final Vertx vertx;
     private final Supplier<Future<Void>> ping;
     private final List<Consumer<Boolean>> listeners = new CopyOnWriteArrayList<>();
-    private volatile boolean up = true;
+    private volatile boolean up;
     private volatile long downSinceNanos;
     private int failures;
     private boolean probing;
     private long timer = -1;
 
     public RedisHealth(Vertx vertx, Supplier<Future<Void>> ping) {
+        this(vertx, ping, true);
+    }
+
+    /**
+     * A health that starts {@code up} or down (a coordinator started before Redis answered: down until a probe is
+     * answered).
+     */
+    public RedisHealth(Vertx vertx, Supplier<Future<Void>> ping, boolean up) {
         this.vertx = vertx;
         this.ping = ping;
+        this.up = up;
+        this.downSinceNanos = System.nanoTime();
+        this.failures = up ? 0 : FAILURES_TO_DOWN;
     }
 
     /** Starts probing (on a context of its own). */

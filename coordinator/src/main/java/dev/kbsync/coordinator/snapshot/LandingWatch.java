@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Tells the mirrors when a job of a mirrored KB landed: it watches the KB's queue events (on this coordinator's event
@@ -24,11 +25,16 @@ import java.util.function.Consumer;
  */
 public final class LandingWatch implements AutoCloseable {
     private final Vertx vertx;
-    private final Watchers watchers;
+    private final Supplier<Watchers> watchers;
     private final Consumer<KbId> landed;
     private final Map<KbId, Subscription> subscriptions = new ConcurrentHashMap<>();
 
     public LandingWatch(Vertx vertx, Watchers watchers, Consumer<KbId> landed) {
+        this(vertx, () -> watchers, landed);
+    }
+
+    /** {@code watchers}: the engine's, asked at the first watch of a KB (a coordinator may start before its engine). */
+    public LandingWatch(Vertx vertx, Supplier<Watchers> watchers, Consumer<KbId> landed) {
         this.vertx = vertx;
         this.watchers = watchers;
         this.landed = landed;
@@ -40,7 +46,7 @@ public final class LandingWatch implements AutoCloseable {
     }
 
     private Subscription subscribe(KbId kb) {
-        Watchers.Watch watch = watchers.kb(kb);
+        Watchers.Watch watch = watchers.get().kb(kb);
         Set<String> holding = ConcurrentHashMap.newKeySet();
         MessageConsumer<KbsyncEvent> consumer = vertx.eventBus()
                 .<KbsyncEvent>localConsumer(QueueAddresses.kb(kb), msg -> {
