@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.coordinator.Coordinator;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.coordinator.testing.LogCapture;
 import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -80,6 +81,7 @@ class DegradedStartIT {
         Thread.sleep(1500); // appendfsync everysec: the registration is in the AOF before the kill
 
         redis.process().kill();
+        LogCapture logs = new LogCapture();
         List<String> accepted = new ArrayList<>();
         Coordinator second;
         try {
@@ -118,6 +120,10 @@ class DegradedStartIT {
             assertThat(poll.body().getJsonObject("job").getString("id"))
                     .as("its own worker gets the journal's first job")
                     .isEqualTo(accepted.get(0));
+            // long enough for a failed attempt to reach Redis and a retry: Redis comes back to the background attempts
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> logs.lines().stream().anyMatch(l -> l.contains("Redis does not answer (")));
         } finally {
             redis.process().restart();
         }
@@ -145,8 +151,10 @@ class DegradedStartIT {
             assertThat(after.status()).isEqualTo(202);
             assertThat(after.body().getString("mode")).isNull();
             assertThat(http.get("/v1/kbs").body().encode()).contains("\"conf\"", "\"reg\"");
+            assertThat(logs.lines()).anyMatch(l -> l.contains("Redis answers (after") && !l.contains("after 0"));
         } finally {
             second.stop().await(20, TimeUnit.SECONDS);
+            logs.close();
         }
     }
 
@@ -159,8 +167,10 @@ class DegradedStartIT {
             Coordinator waiting =
                     Coordinator.start(vertx, config(Optional.of(journal))).await(20, TimeUnit.SECONDS);
             assertThat(new Http(waiting.port()).note("conf", "u", "t").status()).isEqualTo(202);
-            Thread.sleep(1500); // a few connection attempts
+            Thread.sleep(7000); // the first attempt failed (the Redis client gives up after ~5 s), a second under way
+            long stopping = System.nanoTime();
             waiting.stop().await(10, TimeUnit.SECONDS);
+            LOG.info("stopped while waiting for Redis in {} ms", (System.nanoTime() - stopping) / 1_000_000);
             Thread.sleep(1000);
             assertThat(redissonThreads()).as("no Redis client left behind").isLessThanOrEqualTo(redissonThreads);
             // the journal's directory is free again: the next coordinator opens it (and restores its note later)
@@ -173,12 +183,15 @@ class DegradedStartIT {
     }
 
     @Test
-    void shouldNotStartWithoutRedisWithoutAJournal() {
+    void shouldNotStartWithoutRedisWithoutAJournal() throws Exception {
+        long redissonThreads = redissonThreads();
         redis.process().kill();
         try {
             assertThatThrownBy(() ->
                             Coordinator.start(vertx, config(Optional.empty())).await(60, TimeUnit.SECONDS))
                     .isNotInstanceOf(java.util.concurrent.TimeoutException.class);
+            Thread.sleep(1000);
+            assertThat(redissonThreads()).as("no Redis client left behind").isLessThanOrEqualTo(redissonThreads);
         } finally {
             redis.process().restart();
         }
