@@ -6,6 +6,7 @@ import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.net.ConnectException;
 import java.time.Duration;
@@ -28,6 +29,8 @@ final class RedisLink {
     static final Duration RETRY_EVERY = Duration.ofSeconds(1);
 
     private static final int LOG_EVERY_ATTEMPTS = 30;
+    /** The longest {@link #stop} waits for an attempt under way (a Redis that accepts connections but hangs). */
+    static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
     /** A started engine over its client, and the KBs registered in Redis when it started. */
     record Connected(RedissonClient redisson, ServicesFactory.Running running, List<KbConfig> registered) {
@@ -134,8 +137,8 @@ final class RedisLink {
     }
 
     /**
-     * Stops trying; once an attempt under way ended, stops the engine and shuts the client down (an attempt that
-     * succeeds after this stops its own).
+     * Stops trying; once an attempt under way ended (waited for up to {@link #STOP_WAIT}: one that ends later stops
+     * what it started itself), stops the engine and shuts the client down.
      */
     Future<Void> stop() {
         Future<Connected> under;
@@ -144,9 +147,17 @@ final class RedisLink {
             vertx.cancelTimer(timer);
             under = attempt;
         }
-        Future<Void> ended =
-                under == null ? Future.succeededFuture() : under.<Void>transform(r -> Future.succeededFuture());
-        return ended.compose(v -> {
+        Promise<Void> ended = Promise.promise();
+        if (under == null) {
+            ended.complete();
+        } else {
+            long wait = vertx.setTimer(STOP_WAIT.toMillis(), t -> ended.tryComplete());
+            under.onComplete(r -> {
+                vertx.cancelTimer(wait);
+                ended.tryComplete();
+            });
+        }
+        return ended.future().compose(v -> {
             Connected now = connected;
             connected = null;
             return now == null ? Future.succeededFuture() : release(now);
