@@ -28,11 +28,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A coordinator with a journal started while Redis is down (killed: connections refused) listens at once in degraded
- * mode: it journals notes of its configured KBs and of KBs registered before the outage (known from the kbs.json a
- * previous run wrote), answers 503 for the rest, hands the journal's jobs to its own workers, and once Redis is back
- * finishes starting, restores every journaled job into Redis exactly once and serves normally. Without a journal a
- * coordinator still does not start without Redis; one stopped while it waits for Redis stops cleanly.
+ * A coordinator with a journal started while Redis is down (killed: connections refused; or SIGSTOPped: connections
+ * hang) listens within its 2 s wait in degraded mode: it journals notes of its configured KBs and of KBs registered
+ * before the outage (known from the kbs.json a previous run wrote), answers 503 for the rest, hands the journal's jobs
+ * to its own workers, and once Redis is back finishes starting, restores every journaled job into Redis exactly once
+ * and serves normally. Stopped while it waits for Redis it stops cleanly and within its bound. Without a journal a
+ * coordinator still does not start without Redis.
  */
 class DegradedStartIT {
     private static final Logger LOG = LoggerFactory.getLogger(DegradedStartIT.class);
