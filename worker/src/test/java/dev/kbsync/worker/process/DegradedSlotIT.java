@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -44,6 +45,7 @@ class DegradedSlotIT {
     Path tmp;
 
     private final Vertx vertx = Vertx.vertx();
+    private final AtomicInteger refused = new AtomicInteger();
     private CoordinatorFixture coordinator;
     private WorkerProcess worker;
 
@@ -111,7 +113,10 @@ class DegradedSlotIT {
                 .pollInterval(Duration.ofMillis(200))
                 .alias("every accepted note done once Redis is back, the first one's result delivered")
                 .until(() -> accepted.stream().allMatch(id -> "done".equals(state(id))));
-        assertThat(commits(bare)).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(accepted);
+        List<String> committed = commits(bare);
+        assertThat(committed).doesNotHaveDuplicates().containsAll(accepted);
+        // a 503 for a submission under way when Redis stopped may still land (at most one job per such 503)
+        assertThat(committed.size() - accepted.size()).isBetween(0, refused.get());
     }
 
     private JsonObject submit(String text) {
@@ -128,6 +133,7 @@ class DegradedSlotIT {
                 "/v1/kbs/slot/notes",
                 new JsonObject().put("user", "ann").put("text", text).put("title", text));
         if (response.statusCode() == 503) {
+            refused.incrementAndGet();
             return null;
         }
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
