@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Scenario 7: a hot KB. {@code notes} notes submitted at once through the HTTP API to one KB (file or git:// remote),
@@ -27,6 +29,8 @@ import java.util.concurrent.TimeoutException;
  * how many began behind the remote (another worker had pushed since: what worker affinity avoids).
  */
 final class HotKb {
+    private static final Logger LOG = LoggerFactory.getLogger(HotKb.class);
+
     /** How the KB is registered: notes spread over 256 folders (see docs/configuration.md), so no folder grows big. */
     static final String NOTE_PATH = "notes/{shard}/{slug}.md";
 
@@ -144,7 +148,12 @@ final class HotKb {
             }
             if (pushed.size() - lastHousekeeping >= 500) {
                 lastHousekeeping = pushed.size();
+                long started = System.nanoTime();
                 remote.housekeeping();
+                LOG.info(
+                        "remote housekeeping at {} notes: {} ms",
+                        lastHousekeeping,
+                        (System.nanoTime() - started) / 1_000_000);
             }
             Thread.sleep(200);
         }
