@@ -7,7 +7,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.jgit.dircache.DirCache;
@@ -41,7 +41,7 @@ final class BatchIndex {
     private String edited;
     private ObjectId blob;
     /** The staged notes' entries, not yet applied to {@link #pending} ({@link #applyEdits()}). */
-    private final Map<String, DirCacheEditor.PathEdit> edits = new LinkedHashMap<>();
+    private final Map<String, DirCacheEditor.PathEdit> edits = new HashMap<>();
 
     BatchIndex(Checkout checkout) {
         this.checkout = checkout;
@@ -79,7 +79,6 @@ final class BatchIndex {
         ObjectId blob = inserter.insert(Constants.OBJ_BLOB, Files.readAllBytes(file));
         this.edited = path;
         this.blob = blob;
-        edits.remove(path); // kept in staging order
         edits.put(path, new DirCacheEditor.PathEdit(path) {
             @Override
             public void apply(DirCacheEntry entry) {

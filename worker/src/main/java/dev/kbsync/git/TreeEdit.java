@@ -45,47 +45,42 @@ final class TreeEdit {
         FileMode mode = last ? FileMode.REGULAR_FILE : FileMode.TREE;
         TreeFormatter out = new TreeFormatter();
         boolean placed = false;
-        ObjectId id = last ? blob : null;
         if (tree != null) {
             CanonicalTreeParser entries = new CanonicalTreeParser(null, reader, tree);
             for (; !entries.eof(); entries.next()) {
                 byte[] buffer = entries.getEntryPathBuffer();
                 int length = entries.getNameLength();
                 int entryMode = entries.getEntryRawMode();
-                boolean same = length == name.length && Arrays.equals(buffer, 0, length, name, 0, name.length);
-                if (same) {
+                if (length == name.length && Arrays.equals(buffer, 0, length, name, 0, name.length)) {
                     if (last ? entryMode != FileMode.REGULAR_FILE.getBits() : !FileMode.TREE.equals(entryMode)) {
+                        return Optional.empty(); // a file where a folder goes, or the other way round
+                    }
+                    Optional<ObjectId> id =
+                            last ? Optional.of(blob) : put(entries.getEntryObjectId(), parts, depth + 1, blob);
+                    if (id.isEmpty()) {
                         return Optional.empty();
                     }
-                    if (!last) {
-                        Optional<ObjectId> child = put(entries.getEntryObjectId(), parts, depth + 1, blob);
-                        if (child.isEmpty()) {
-                            return Optional.empty();
-                        }
-                        id = child.get();
-                    }
-                    out.append(name, mode, id);
+                    out.append(name, mode, id.get());
                     placed = true;
                     continue;
                 }
                 if (!placed && Paths.compare(name, 0, name.length, mode.getBits(), buffer, 0, length, entryMode) < 0) {
-                    id = placed(parts, depth, blob, id);
-                    out.append(name, mode, id);
+                    out.append(name, mode, fresh(parts, depth, blob));
                     placed = true;
                 }
                 out.append(buffer, 0, length, FileMode.fromBits(entryMode), entries.getEntryObjectId());
             }
         }
         if (!placed) {
-            out.append(name, mode, placed(parts, depth, blob, id));
+            out.append(name, mode, fresh(parts, depth, blob));
         }
         return Optional.of(out.insertTo(inserter));
     }
 
-    /** The id of a new entry: the blob, or a new folder holding the rest of the path. */
-    private ObjectId placed(String[] parts, int depth, ObjectId blob, ObjectId id) throws IOException {
+    /** The id of a new entry at {@code depth}: the blob, or a new folder holding the rest of the path. */
+    private ObjectId fresh(String[] parts, int depth, ObjectId blob) throws IOException {
         return depth == parts.length - 1
-                ? id
+                ? blob
                 : put(null, parts, depth + 1, blob).orElseThrow();
     }
 }

@@ -13,7 +13,6 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -170,15 +169,7 @@ final class Journal implements AutoCloseable {
     void truncate(Map<KbId, Long> fences) throws IOException {
         JsonObject kept = new JsonObject();
         fences.forEach((kb, token) -> kept.put(kb.value(), token));
-        Path next = dir.resolve(FENCES + ".next");
-        Files.writeString(
-                next,
-                kept.encode(),
-                StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE,
-                StandardOpenOption.SYNC);
-        Files.move(next, dir.resolve(FENCES), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        DurableFiles.replace(dir.resolve(FENCES), kept.encode());
         channel.truncate(0);
         channel.force(true);
         entries = 0;

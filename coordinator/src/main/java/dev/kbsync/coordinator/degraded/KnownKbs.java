@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -59,15 +57,6 @@ final class KnownKbs {
     static void write(Path dir, Collection<KbConfig> kbs) throws IOException {
         JsonArray all = new JsonArray();
         kbs.forEach(kb -> all.add(kb.toJson()));
-        Path next = dir.resolve(FILE + ".next");
-        Files.writeString(
-                next,
-                new JsonObject().put("kbs", all).encode(),
-                StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE,
-                StandardOpenOption.SYNC);
-        Files.move(next, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        DurableFiles.replace(dir.resolve(FILE), new JsonObject().put("kbs", all).encode());
     }
 }

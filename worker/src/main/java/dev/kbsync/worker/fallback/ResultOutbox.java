@@ -47,6 +47,8 @@ public final class ResultOutbox {
     private static final long WAIT_STEP_MS = 100;
 
     private final AtomicInteger pending = new AtomicInteger();
+    /** Cycles whose delivery is under way (their results are counted in {@link #pending} once each is attempted). */
+    private final AtomicInteger cycles = new AtomicInteger();
 
     public ResultOutbox(KbsyncClient client, ModeTracker modes, RetryPolicy backoff) {
         this.client = client;
@@ -139,7 +141,7 @@ public final class ResultOutbox {
      * coordinator hands it the jobs it journals during the outage).
      */
     public void deliverCycle(List<JobReport> members, JobReport head, Consumer<JobReport> reported) {
-        pending.incrementAndGet(); // counted from now, before the background thread starts
+        cycles.incrementAndGet(); // counted from now, before the background thread starts
         Future<?> delivery = CYCLES.submit(() -> {
             try {
                 deliverAll(members);
@@ -147,7 +149,7 @@ public final class ResultOutbox {
                 deliver(head);
                 reported.accept(head);
             } finally {
-                pending.decrementAndGet();
+                cycles.decrementAndGet();
             }
         });
         boolean interrupted = false;
@@ -181,13 +183,17 @@ public final class ResultOutbox {
     /** Waits up to {@code wait} for every result under way to be delivered; whether none is left. */
     public boolean awaitDelivered(Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
-        while (pending.get() > 0 && System.nanoTime() < deadline) {
+        while (underWay() && System.nanoTime() < deadline) {
             if (sleep(Duration.ofMillis(WAIT_STEP_MS))) {
                 Thread.currentThread().interrupt();
                 break;
             }
         }
-        return pending.get() == 0;
+        return !underWay();
+    }
+
+    private boolean underWay() {
+        return pending.get() > 0 || cycles.get() > 0;
     }
 
     /** Results not yet delivered. */

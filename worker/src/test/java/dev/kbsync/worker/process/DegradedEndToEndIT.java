@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.testing.RedisExtension;
+import dev.kbsync.worker.fixture.ClientHttp;
 import dev.kbsync.worker.fixture.CoordinatorFixture;
 import dev.kbsync.worker.fixture.GitFixture;
 import dev.kbsync.worker.fixture.WorkerFixture;
 import dev.kbsync.worker.run.PhaseListener;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,9 +41,6 @@ class DegradedEndToEndIT {
     private static final Logger LOG = LoggerFactory.getLogger(DegradedEndToEndIT.class);
     /** The outage's least length: 6 s in the suite; {@code -Dkbsync.degraded.outageSeconds=60} for the 60 s soak. */
     private static final Duration OUTAGE = Duration.ofSeconds(Long.getLong("kbsync.degraded.outageSeconds", 6));
-
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @RegisterExtension
     static final RedisExtension redis = new RedisExtension();
@@ -109,11 +103,12 @@ class DegradedEndToEndIT {
             degraded += submit(n++, accepted, journaled, statuses);
             sleep(OUTAGE.toSeconds() > 10 ? 250 : 50);
             landedDuringOutage =
-                    commits(bare).stream().filter(journaled::contains).count();
+                    GitFixture.jobs(bare).stream().filter(journaled::contains).count();
         }
         long outageMs = (System.nanoTime() - pausedAt) / 1_000_000;
         List<Long> outageFences = fences(bare);
-        landedDuringOutage = commits(bare).stream().filter(journaled::contains).count();
+        landedDuringOutage =
+                GitFixture.jobs(bare).stream().filter(journaled::contains).count();
         redis.process().resume();
         long resumedAt = System.nanoTime();
         List<String> after = new ArrayList<>();
@@ -126,7 +121,7 @@ class DegradedEndToEndIT {
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> accepted.stream().allMatch(id -> "done".equals(state(id))));
         long doneMs = (System.nanoTime() - resumedAt) / 1_000_000;
-        List<String> committed = commits(bare);
+        List<String> committed = GitFixture.jobs(bare);
         LOG.info(
                 "outage {} ms: {} submissions {}, {} accepted in degraded mode, {} of them committed during the"
                         + " outage; all {} accepted notes done {} ms after Redis returned; {} commits with a"
@@ -166,14 +161,6 @@ class DegradedEndToEndIT {
                 .isLessThan(Duration.ofSeconds(60).plus(OUTAGE).toMillis());
     }
 
-    /** The Kbsync-Job trailers on the remote's branch, newest first. */
-    private static List<String> commits(Path bare) {
-        return GitFixture.history(bare).stream()
-                .map(c -> GitFixture.trailers(c).get("Kbsync-Job"))
-                .filter(id -> id != null)
-                .toList();
-    }
-
     /** The Kbsync-Fence trailers on the remote's branch, newest first. */
     private static List<Long> fences(Path bare) {
         return GitFixture.history(bare).stream()
@@ -198,7 +185,7 @@ class DegradedEndToEndIT {
      * {@code journaled}).
      */
     private int submit(int i, List<String> accepted, Set<String> journaled, Map<Integer, Integer> statuses) {
-        HttpResponse<String> response = send(
+        HttpResponse<String> response = ClientHttp.send(
                 coordinators.get(i % 2).url(),
                 "POST",
                 "/v1/kbs/outage/notes",
@@ -223,30 +210,8 @@ class DegradedEndToEndIT {
     }
 
     private String state(String id) {
-        HttpResponse<String> response = send(coordinators.get(0).url(), "GET", "/v1/jobs/" + id, null);
+        HttpResponse<String> response = ClientHttp.send(coordinators.get(0).url(), "GET", "/v1/jobs/" + id, null);
         return response.statusCode() == 200 ? new JsonObject(response.body()).getString("state") : null;
-    }
-
-    private static HttpResponse<String> send(URI base, String method, String path, JsonObject body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
-                .timeout(Duration.ofSeconds(15))
-                .header("Authorization", "Bearer " + CoordinatorFixture.CLIENT_TOKEN)
-                .method(
-                        method,
-                        body == null
-                                ? HttpRequest.BodyPublishers.noBody()
-                                : HttpRequest.BodyPublishers.ofString(body.encode()));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        try {
-            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new IllegalStateException(method + " " + path + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     private static void sleep(long ms) {

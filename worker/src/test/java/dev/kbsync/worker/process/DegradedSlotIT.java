@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.testing.RedisExtension;
+import dev.kbsync.worker.fixture.ClientHttp;
 import dev.kbsync.worker.fixture.CoordinatorFixture;
 import dev.kbsync.worker.fixture.GitFixture;
 import dev.kbsync.worker.fixture.WorkerFixture;
@@ -11,10 +12,6 @@ import dev.kbsync.worker.run.Phase;
 import dev.kbsync.worker.run.PhaseListener;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,9 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  * during the outage) and the result is delivered once Redis is back.
  */
 class DegradedSlotIT {
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
     @RegisterExtension
     static final RedisExtension redis = new RedisExtension();
 
@@ -104,8 +98,8 @@ class DegradedSlotIT {
                     .pollInterval(Duration.ofMillis(200))
                     .alias("the notes journaled during the outage are committed during it, by the slot whose last"
                             + " result waits for Redis")
-                    .until(() -> commits(bare).containsAll(journaled));
-            assertThat(commits(bare)).contains(first.getString("id"));
+                    .until(() -> GitFixture.jobs(bare).containsAll(journaled));
+            assertThat(GitFixture.jobs(bare)).contains(first.getString("id"));
         } finally {
             redis.process().resume();
         }
@@ -113,7 +107,7 @@ class DegradedSlotIT {
                 .pollInterval(Duration.ofMillis(200))
                 .alias("every accepted note done once Redis is back, the first one's result delivered")
                 .until(() -> accepted.stream().allMatch(id -> "done".equals(state(id))));
-        List<String> committed = commits(bare);
+        List<String> committed = GitFixture.jobs(bare);
         assertThat(committed).doesNotHaveDuplicates().containsAll(accepted);
         // a 503 for a submission under way when Redis stopped may still land (at most one job per such 503)
         assertThat(committed.size() - accepted.size()).isBetween(0, refused.get());
@@ -127,7 +121,7 @@ class DegradedSlotIT {
 
     /** The job of a 202, or null for a 503 (Redis just stopped, not yet known to the coordinator). */
     private JsonObject submitOrNull(String text) {
-        HttpResponse<String> response = send(
+        HttpResponse<String> response = ClientHttp.send(
                 coordinator.url(),
                 "POST",
                 "/v1/kbs/slot/notes",
@@ -141,37 +135,7 @@ class DegradedSlotIT {
     }
 
     private String state(String id) {
-        HttpResponse<String> response = send(coordinator.url(), "GET", "/v1/jobs/" + id, null);
+        HttpResponse<String> response = ClientHttp.send(coordinator.url(), "GET", "/v1/jobs/" + id, null);
         return response.statusCode() == 200 ? new JsonObject(response.body()).getString("state") : null;
-    }
-
-    /** The Kbsync-Job trailers on the remote's branch, newest first. */
-    private static List<String> commits(Path bare) {
-        return GitFixture.history(bare).stream()
-                .map(c -> GitFixture.trailers(c).get("Kbsync-Job"))
-                .filter(id -> id != null)
-                .toList();
-    }
-
-    private static HttpResponse<String> send(URI base, String method, String path, JsonObject body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
-                .timeout(Duration.ofSeconds(15))
-                .header("Authorization", "Bearer " + CoordinatorFixture.CLIENT_TOKEN)
-                .method(
-                        method,
-                        body == null
-                                ? HttpRequest.BodyPublishers.noBody()
-                                : HttpRequest.BodyPublishers.ofString(body.encode()));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        try {
-            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new IllegalStateException(method + " " + path + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -156,10 +156,8 @@ public final class Fanout {
      */
     public void jobEnded(String jobId) {
         JobRef.of(jobId).onSuccess(ref -> {
-            if (watchers.watched(ref.kb()) && !ended.contains(QueueAddresses.job(jobId))) {
-                tickets.job(ref)
-                        .onSuccess(
-                                job -> job.filter(j -> j.state().terminal()).ifPresent(j -> sendJob(Change.STATE, j)));
+            if (watchers.watched(ref.kb())) {
+                finalJob(jobId);
             }
         });
     }
@@ -167,12 +165,8 @@ public final class Fanout {
     /** {@link #jobEnded} for a raw lease. */
     public void leaseEnded(String leaseId) {
         LeaseRef.of(leaseId).onSuccess(ref -> {
-            if (watchers.watched(ref.kb()) && !ended.contains(QueueAddresses.lease(ref.id()))) {
-                tickets.ticket(ref.kb(), ref.ticket())
-                        .onSuccess(state -> state.map(s -> s.lease(ref))
-                                .filter(lease ->
-                                        lease.state() == LeaseState.RELEASED || lease.state() == LeaseState.EXPIRED)
-                                .ifPresent(lease -> lease(Change.STATE, lease)));
+            if (watchers.watched(ref.kb())) {
+                finalLease(ref);
             }
         });
     }
@@ -275,22 +269,33 @@ public final class Fanout {
     private Future<Void> finished(KbId kb, String ticket, Seen old) {
         if (old.jobId() != null) {
             jobCache.remove(old.jobId());
-            if (ended.contains(QueueAddresses.job(old.jobId()))) {
-                return Future.succeededFuture();
-            }
-            return load(old.jobId()).map(job -> {
-                if (job != null) {
-                    sendJob(Change.STATE, job);
-                }
-                return null;
-            });
+            return finalJob(old.jobId());
         }
-        LeaseRef ref = LeaseRef.parse(LeaseRef.raw(kb, ticket));
+        return finalLease(LeaseRef.parse(LeaseRef.raw(kb, ticket)));
+    }
+
+    /** The job's final event, read from Redis, unless one went out already (or it has not ended after all). */
+    private Future<Void> finalJob(String jobId) {
+        if (ended.contains(QueueAddresses.job(jobId))) {
+            return Future.succeededFuture();
+        }
+        return load(jobId).map(job -> {
+            if (job != null && job.state().terminal()) {
+                sendJob(Change.STATE, job);
+            }
+            return null;
+        });
+    }
+
+    /** {@link #finalJob} for a raw lease. */
+    private Future<Void> finalLease(LeaseRef ref) {
         if (ended.contains(QueueAddresses.lease(ref.id()))) {
             return Future.succeededFuture();
         }
-        return tickets.ticket(kb, ticket).map(state -> {
-            state.ifPresent(s -> lease(Change.STATE, s.lease(ref)));
+        return tickets.ticket(ref.kb(), ref.ticket()).map(state -> {
+            state.map(s -> s.lease(ref))
+                    .filter(lease -> lease.state() == LeaseState.RELEASED || lease.state() == LeaseState.EXPIRED)
+                    .ifPresent(lease -> lease(Change.STATE, lease));
             return null;
         });
     }
