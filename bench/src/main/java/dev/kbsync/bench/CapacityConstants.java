@@ -30,7 +30,27 @@ record CapacityConstants(Map<String, Double> values) {
                 "Redis commands per second per registered KB per coordinator (sweep)"
             },
             new String[] {"redis.sweepCpuMsPerKbSec", "ms/s", "Redis CPU per second per registered KB per coordinator"},
+            new String[] {
+                "redis.busySweepCallsPerKbSec",
+                "commands/s",
+                "more Redis commands per second per KB with queued work per coordinator (never quiet)"
+            },
+            new String[] {
+                "redis.busySweepCpuMsPerKbSec",
+                "ms/s",
+                "more Redis CPU per second per KB with queued work per coordinator"
+            },
             new String[] {"redis.bytesPerKb", "bytes", "Redis memory per registered KB"},
+            new String[] {
+                "redis.bytesPerKbWithJobs",
+                "bytes",
+                "Redis memory a KB's finished jobs take beyond their own (first job)"
+            },
+            new String[] {
+                "redis.bytesPerKbWithQueue",
+                "bytes",
+                "Redis memory a KB's queue takes beyond its jobs (first queued job)"
+            },
             new String[] {"redis.bytesPerQueuedJob", "bytes", "Redis memory per queued job"},
             new String[] {
                 "redis.bytesPerRetainedJob", "bytes", "Redis memory per finished job kept (jobs.retentionHours)"
@@ -45,6 +65,11 @@ record CapacityConstants(Map<String, Double> values) {
             new String[] {"coordinator.idleCpuMsPerSec", "ms/s", "coordinator CPU per second, idle, no KBs"},
             new String[] {
                 "coordinator.sweepCpuMsPerKbSec", "ms/s", "coordinator CPU per second per registered KB (sweep)"
+            },
+            new String[] {
+                "coordinator.busySweepCpuMsPerKbSec",
+                "ms/s",
+                "more coordinator CPU per second per KB with queued work (swept every pass)"
             },
             new String[] {"client.cpuMsPerJob", "ms", "load generator CPU per job (simulated worker and submitter)"},
             new String[] {"worker.notesPerSecPerKb", "notes/s", "worker publish cycles per second on one KB (git-bound)"

@@ -19,7 +19,12 @@ final class CapacityKbs {
                 int thread = t;
                 all.add(pool.submit(() -> {
                     for (int i = thread; i < kbs.size(); i += 8) {
-                        KbsyncLeases.register(clients.get(i % clients.size()), List.of(kbs.get(i)));
+                        KbsyncClient client = clients.get(i % clients.size());
+                        List<String> one = List.of(kbs.get(i));
+                        Retry.unavailable(() -> {
+                            KbsyncLeases.register(client, one);
+                            return null;
+                        });
                     }
                     return null;
                 }));

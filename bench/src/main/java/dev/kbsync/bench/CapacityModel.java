@@ -45,8 +45,9 @@ record CapacityModel(CapacityConstants c, Budget budget) {
         double rate = load.peakJobsPerSecond();
         out.put("peak jobs/s", rate);
 
-        double sweep =
-                (c.get("coordinator.idleCpuMsPerSec") + load.kbs() * c.get("coordinator.sweepCpuMsPerKbSec")) / 1000;
+        // KBs with queued work at the peak (at most one per queued job) are swept every pass, the rest when due
+        long busy = Math.min(load.kbs(), load.queuedAtPeak());
+        double sweep = coordinatorSweepCores(1, load.kbs(), busy);
         out.put("sweep CPU per coordinator (cores)", sweep);
         double events = rate * c.get("coordinator.eventsPerJob") + load.streams() / budget.keepAliveSeconds();
         out.put("SSE events + keep-alives/s at peak", events);
@@ -60,18 +61,21 @@ record CapacityModel(CapacityConstants c, Budget budget) {
         out.put("coordinators", coordinators);
 
         double n = Double.isInfinite(coordinators) ? 2 : coordinators;
-        double redisSweep =
-                n * (c.get("redis.idleCpuMsPerSec") + load.kbs() * c.get("redis.sweepCpuMsPerKbSec")) / 1000;
+        double redisSweep = redisSweepCores((int) n, load.kbs(), busy);
         double redisCpu = rate * c.get("redis.cpuMsPerJob") / 1000 + redisSweep;
         out.put("Redis CPU at peak, sweeps included (cores)", redisCpu);
         out.put(
                 "Redis commands/s at peak",
                 rate * c.get("redis.callsPerJob")
-                        + n * (c.get("redis.idleCallsPerSec") + load.kbs() * c.get("redis.sweepCallsPerKbSec")));
+                        + n
+                                * (c.get("redis.idleCallsPerSec")
+                                        + load.kbs() * c.get("redis.sweepCallsPerKbSec")
+                                        + busy * c.get("redis.busySweepCallsPerKbSec")));
         out.put("Redis network for the jobs (MB/s)", rate * c.get("redis.bytesPerJob") / 1e6);
         double retained = load.notesPerDay() * budget.retentionHours() / 24;
-        double memory = load.kbs() * c.get("redis.bytesPerKb")
+        double memory = load.kbs() * (c.get("redis.bytesPerKb") + c.get("redis.bytesPerKbWithJobs"))
                 + retained * c.get("redis.bytesPerRetainedJob")
+                + Math.min(load.kbs(), load.queuedAtPeak()) * c.get("redis.bytesPerKbWithQueue")
                 + load.queuedAtPeak() * c.get("redis.bytesPerQueuedJob");
         out.put("finished jobs retained", retained);
         out.put("Redis memory (GiB)", memory / (1L << 30));
@@ -90,9 +94,18 @@ record CapacityModel(CapacityConstants c, Budget budget) {
         return out;
     }
 
-    /** CPU per second (cores) that {@code coordinators} idle coordinators with {@code kbs} KBs cost Redis. */
+    /** CPU per second (cores) that {@code coordinators} idle coordinators with {@code kbs} quiet KBs cost Redis. */
     double redisSweepCores(int coordinators, long kbs) {
-        return coordinators * (c.get("redis.idleCpuMsPerSec") + kbs * c.get("redis.sweepCpuMsPerKbSec")) / 1000;
+        return redisSweepCores(coordinators, kbs, 0);
+    }
+
+    /** As {@link #redisSweepCores(int, long)}, {@code busy} of the KBs with queued work (swept every pass). */
+    double redisSweepCores(int coordinators, long kbs, long busy) {
+        return coordinators
+                * (c.get("redis.idleCpuMsPerSec")
+                        + kbs * c.get("redis.sweepCpuMsPerKbSec")
+                        + busy * c.get("redis.busySweepCpuMsPerKbSec"))
+                / 1000;
     }
 
     /** Redis commands per second {@code coordinators} idle coordinators with {@code kbs} KBs send. */
@@ -102,8 +115,15 @@ record CapacityModel(CapacityConstants c, Budget budget) {
 
     /** CPU per second (cores) of {@code coordinators} idle coordinators with {@code kbs} KBs. */
     double coordinatorSweepCores(int coordinators, long kbs) {
+        return coordinatorSweepCores(coordinators, kbs, 0);
+    }
+
+    /** As {@link #coordinatorSweepCores(int, long)}, {@code busy} of the KBs with queued work. */
+    double coordinatorSweepCores(int coordinators, long kbs, long busy) {
         return coordinators
-                * (c.get("coordinator.idleCpuMsPerSec") + kbs * c.get("coordinator.sweepCpuMsPerKbSec"))
+                * (c.get("coordinator.idleCpuMsPerSec")
+                        + kbs * c.get("coordinator.sweepCpuMsPerKbSec")
+                        + busy * c.get("coordinator.busySweepCpuMsPerKbSec"))
                 / 1000;
     }
 }

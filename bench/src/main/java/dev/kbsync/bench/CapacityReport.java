@@ -22,6 +22,11 @@ record CapacityReport(
     /** The internet-scale example: 100,000 KBs, 10 million notes a day, peak 3x the mean, 50,000 open streams. */
     static final CapacityModel.Load EXAMPLE = new CapacityModel.Load(100_000, 10_000_000, 3, 50_000, 100_000);
 
+    /** The page with the constants and the example rewritten, the validation block left as it was. */
+    String constantsOnly(String page) {
+        return replace(replace(page, "constants", constantsTable()), "example", example());
+    }
+
     String into(String page) {
         String out = page;
         if (!runs.isEmpty()) {

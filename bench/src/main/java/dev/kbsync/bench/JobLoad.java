@@ -60,12 +60,12 @@ final class JobLoad {
                 all.add(pool.submit(() -> {
                     while (done.get() < jobs) {
                         polls.incrementAndGet();
-                        Optional<Assignment> got = client.poll(worker, POLL_WAIT);
+                        Optional<Assignment> got = Retry.unavailable(() -> client.poll(worker, POLL_WAIT));
                         if (got.isPresent()) {
                             Assignment a = got.get();
                             String commit = String.format(Locale.ROOT, "%040x", done.incrementAndGet());
-                            client.reportResult(
-                                    a.job().id(), new JobOutcome.Done(a.lease().id(), commit, List.of(), 0));
+                            Retry.unavailable(() -> client.reportResult(
+                                    a.job().id(), new JobOutcome.Done(a.lease().id(), commit, List.of(), 0)));
                         }
                     }
                     return null;
@@ -131,12 +131,13 @@ final class JobLoad {
     private Void submit(int jobs, AtomicInteger next, String tag) {
         for (int i = next.getAndIncrement(); i < jobs; i = next.getAndIncrement()) {
             KbsyncClient client = clients.get(i % clients.size());
-            client.submitNote(
-                    KbId.of(kbs.get(i % kbs.size())),
-                    NoteRequest.of(
-                            USER,
-                            "capacity note " + tag + "-" + i + ": about a hundred bytes of text, as a"
-                                    + " short chat message would be."));
+            KbId kb = KbId.of(kbs.get(i % kbs.size()));
+            // no idempotency key (most notes come without one); a 503 after the job was stored, rare, adds a job
+            NoteRequest note = NoteRequest.of(
+                    USER,
+                    "capacity note " + tag + "-" + i + ": about a hundred bytes of text, as a"
+                            + " short chat message would be.");
+            Retry.unavailable(() -> client.submitNote(kb, note));
         }
         return null;
     }

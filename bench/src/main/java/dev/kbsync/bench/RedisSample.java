@@ -8,25 +8,47 @@ import java.util.Locale;
 /**
  * What Redis did, summed over the masters on {@code ports}, from {@code INFO all}: commands run ({@code calls}, those
  * inside scripts included, the {@code INFO} calls of this meter excluded), script calls among them, CPU seconds of the
- * server (user + system), bytes in and out, and {@code used_memory}. Differences of two samples ({@link #minus}) are
+ * server (user + system), bytes in and out, and the memory of the data: {@code MEMORY USAGE key SAMPLES 0} summed over
+ * every key ({@code used_memory} moves with the clients' buffers and allocator state by tens of KiB between readings on
+ * several masters with pooled connections, more than a few hundred small records weigh). This meter's own
+ * {@code INFO}, {@code SCAN} and {@code MEMORY} calls are not counted. Differences of two samples ({@link #minus}) are
  * what a load cost.
  */
-record RedisSample(long calls, long scripts, double cpuSeconds, long bytesIn, long bytesOut, long usedMemory) {
+record RedisSample(long calls, long scripts, double cpuSeconds, long bytesIn, long bytesOut, long dataMemory) {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final java.util.Set<String> METER =
+            java.util.Set.of("cmdstat_info", "cmdstat_scan", "cmdstat_memory|usage", "cmdstat_memory");
 
     static RedisSample of(List<Integer> ports) {
         RedisSample sum = new RedisSample(0, 0, 0, 0, 0, 0);
         for (int port : ports) {
-            sum = sum.plus(of(String.valueOf(RespClient.once(port, TIMEOUT, "INFO", "all"))));
+            try (RespClient redis = RespClient.connect(port, TIMEOUT)) {
+                sum = sum.plus(of(String.valueOf(redis.call("INFO", "all")), dataBytes(redis)));
+            }
         }
         return sum;
     }
 
-    static RedisSample of(String info) {
+    /** {@code MEMORY USAGE} of every key, nested values counted in full. */
+    private static long dataBytes(RespClient redis) {
+        long bytes = 0;
+        String cursor = "0";
+        do {
+            List<?> page = (List<?>) redis.call("SCAN", cursor, "COUNT", "1000");
+            cursor = String.valueOf(page.get(0));
+            for (Object key : (List<?>) page.get(1)) {
+                Object usage = redis.call("MEMORY", "USAGE", String.valueOf(key), "SAMPLES", "0");
+                bytes += usage instanceof Long n ? n : 0; // null: expired meanwhile
+            }
+        } while (!cursor.equals("0"));
+        return bytes;
+    }
+
+    static RedisSample of(String info, long dataBytes) {
         long calls = 0;
         long scripts = 0;
         for (String line : info.lines().toList()) {
-            if (line.startsWith("cmdstat_") && !line.startsWith("cmdstat_info:")) {
+            if (line.startsWith("cmdstat_") && !METER.contains(line.substring(0, line.indexOf(':')))) {
                 long n = Long.parseLong(line.replaceFirst(".*?calls=(\\d+).*", "$1"));
                 calls += n;
                 String name =
@@ -42,7 +64,7 @@ record RedisSample(long calls, long scripts, double cpuSeconds, long bytesIn, lo
                 number(info, "used_cpu_user") + number(info, "used_cpu_sys"),
                 (long) number(info, "total_net_input_bytes"),
                 (long) number(info, "total_net_output_bytes"),
-                (long) number(info, "used_memory"));
+                dataBytes);
     }
 
     private static double number(String info, String key) {
@@ -57,7 +79,7 @@ record RedisSample(long calls, long scripts, double cpuSeconds, long bytesIn, lo
                 cpuSeconds + o.cpuSeconds,
                 bytesIn + o.bytesIn,
                 bytesOut + o.bytesOut,
-                usedMemory + o.usedMemory);
+                dataMemory + o.dataMemory);
     }
 
     RedisSample minus(RedisSample o) {
@@ -67,6 +89,6 @@ record RedisSample(long calls, long scripts, double cpuSeconds, long bytesIn, lo
                 cpuSeconds - o.cpuSeconds,
                 bytesIn - o.bytesIn,
                 bytesOut - o.bytesOut,
-                usedMemory - o.usedMemory);
+                dataMemory - o.dataMemory);
     }
 }
