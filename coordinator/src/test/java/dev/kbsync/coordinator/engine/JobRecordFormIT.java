@@ -174,6 +174,36 @@ class JobRecordFormIT {
         assertThat(leaseRead.ttlMs()).isEqualTo(30000);
     }
 
+    /** A job queued before the compact submitted record (the whole queued job as JSON) that finishes now. */
+    @Test
+    void shouldFoldASubmittedRecordOfTheOldestFormAsItIs() {
+        Engine engine = start(Duration.ofHours(1));
+        KbId kb = KbId.of("oldest");
+        coordinators.register(engine, kb.value());
+        JobService jobs = engine.services().jobs();
+        Job submitted =
+                await(jobs.submit(kb, "ann", new JobPayload.Note("queued long ago", "T", null), Optional.empty()));
+        RespClient.once(
+                redis.port(),
+                Duration.ofSeconds(2),
+                "HSET",
+                new KbKeys(kb).prefix() + "jobs",
+                ticket(submitted),
+                submitted.toJson().encode());
+        Assignment a = await(jobs.poll("w", Duration.ofSeconds(10))).orElseThrow();
+
+        Job reported = await(
+                jobs.complete(submitted.id(), new JobOutcome.Done(a.lease().id(), COMMIT, List.of(), 0)));
+
+        Job read = await(jobs.get(submitted.id()));
+        assertThat(read).isEqualTo(reported);
+        assertThat(read.payload()).isEqualTo(submitted.payload());
+        assertThat(read.createdAt()).isEqualTo(submitted.createdAt());
+        assertThat(read.state()).isEqualTo(JobState.DONE);
+        assertThat(stored(kb, "jobs", ticket(submitted))).isNull();
+        assertThat(await(jobs.list(query(kb))).jobs()).containsExactly(read);
+    }
+
     @Test
     void shouldPurgeJobsOfBothLayoutsAfterTheRetention() {
         Engine engine = start(Duration.ofSeconds(1));
