@@ -33,14 +33,15 @@ end
 local PURGE_MAX, PURGE_SCAN = 100, 200
 local purged = 0
 local function purge(tid)
-  redis.call('hdel', TICKETS, tid)
+  if redis.call('hdel', TICKETS, tid) == 1 then
+    purged = purged + 1
+  end
   redis.call('hdel', JOBS, tid)
   redis.call('zrem', ENDED, tid)
   redis.call('lrem', RECENT, 0, tid)
   redis.call('lrem', FAILURES, 0, tid)
   redis.call('zrem', INDEX, tid)
   redis.call('zrem', HOOKS, tid)
-  purged = purged + 1
 end
 for _, tid in ipairs(redis.call('zrangebyscore', ENDED, '-inf', now, 'LIMIT', 0, PURGE_MAX)) do
   purge(tid)
@@ -90,16 +91,15 @@ local unclaimed = live ~= nil and not live.claimed and live.expires >= now and r
 local quiet = n == 0 and live == nil and redis.call('zcard', ALIVE) == 0
 local wake = nil
 if quiet then
-  local dues = {}
+  local dues = {jobDue or false}
   for _, key in ipairs({ENDED, HOOKS}) do
     local first = redis.call('zrange', key, 0, 0, 'WITHSCORES')
-    dues[#dues + 1] = first[2] and tonumber(first[2])
+    dues[#dues + 1] = first[2] and tonumber(first[2]) or false
   end
   -- the index's first job not read above can end its retention no earlier than its creation time plus the retention
   local younger = redis.call('zrangebyscore', INDEX, '(' .. (now - RETENTION), '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
-  dues[#dues + 1] = younger[2] and tonumber(younger[2]) + RETENTION
-  dues[#dues + 1] = jobDue
-  for i = 1, 4 do
+  dues[#dues + 1] = younger[2] and tonumber(younger[2]) + RETENTION or false
+  for i = 1, #dues do
     if dues[i] then
       local due = math.max(0, dues[i] - now)
       if not wake or due < wake then
