@@ -276,7 +276,11 @@ public final class Tickets {
     /** Runs a per-KB script with the common arguments (see lib.lua) followed by {@code args}. */
     private static String files(JobOutcome.Done done) {
         JsonArray array = new JsonArray();
-        done.files().forEach(f -> array.add(f.toJson()));
+        done.files().forEach(f -> {
+            JsonObject file = f.toJson();
+            file.getMap().values().removeIf(v -> v == null); // a file without a link reads the same without it
+            array.add(file);
+        });
         return array.encode();
     }
 

@@ -10,7 +10,7 @@ local t = getT(tid)
 if not t or t.k ~= 'job' then
   return cjson.encode({result = 'unknown'})
 end
-local job = redis.call('hget', JOBS, tid) or nil
+local job = jobOf(tid)
 if caller ~= '' and t.tk and t.tk ~= '' and t.tk ~= caller then
   return cjson.encode({result = 'forbidden', t = t, job = job})
 end

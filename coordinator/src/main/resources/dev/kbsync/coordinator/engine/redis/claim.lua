@@ -24,4 +24,4 @@ t.a = t.a + 1
 t.js, t.st, t.w = 'running', now, worker
 putT(g.ticket, t)
 return cjson.encode({lease = g.lease, fence = g.fence, prev = num(redis.call('hget', LEASE, 'prev')), granted = g.granted, expires = expires, deadline = g.deadline,
-  ttl = g.ttl, now = now, ticket = g.ticket, t = t, job = redis.call('hget', JOBS, g.ticket) or nil})
+  ttl = g.ttl, now = now, ticket = g.ticket, t = t, job = jobOf(g.ticket)})

@@ -18,7 +18,7 @@ local t = getT(tid)
 if not t or t.k ~= 'job' then
   return cjson.encode({result = 'unknown'})
 end
-local job = redis.call('hget', JOBS, tid) or nil
+local job = jobOf(tid)
 if terminal(t) then
   local recorded = (t.o and t.l == lid) or t.ol == lid -- ol: a record from before the flag
   return cjson.encode({result = recorded and 'repeated' or 'finished', t = t, job = job})

@@ -55,6 +55,6 @@ local eta = nil
 if rank and t.k == 'job' then
   eta = etaInputs(rank)
 end
-return cjson.encode({rank = rank or -1, t = t, job = redis.call('hget', JOBS, tid) or nil, next = next,
+return cjson.encode({rank = rank or -1, t = t, job = jobOf(tid), next = next,
   dropped = dropped, avg = tonumber(redis.call('hget', STATS, 'avg') or '0'), eta = eta,
   remaining = submitted.remaining})

@@ -14,7 +14,7 @@ local expires = extendGrant(g, now)
 redis.call('hset', STATS, 'batch', max + 1) -- the group-commit size the ETA model assumes
 local members = {}
 local function member(tid, t)
-  members[#members + 1] = {ticket = tid, t = t, job = redis.call('hget', JOBS, tid) or nil}
+  members[#members + 1] = {ticket = tid, t = t, job = jobOf(tid)}
 end
 if #g.members > 0 then
   for _, tid in ipairs(g.members) do

@@ -6,7 +6,7 @@ local now = nowMs()
 local due = {}
 for _, tid in ipairs(redis.call('zrangebyscore', HOOKS, '-inf', now, 'LIMIT', 0, tonumber(ARGV[12]))) do
   local t = getT(tid)
-  local job = redis.call('hget', JOBS, tid)
+  local job = jobOf(tid)
   if not t or not job or not t.cb or not t.wd then
     redis.call('zrem', HOOKS, tid)
   else

@@ -1,6 +1,6 @@
 -- A job as stored, with its place in the queue, read only. ARGV[11]: ticket (the job id's random part).
 -- Reply: {} | {job (the submitted record), view (see ticketView), eta (while queued: see etaInputs)}.
-local job = redis.call('hget', JOBS, ARGV[11])
+local job = jobOf(ARGV[11])
 if not job then
   return cjson.encode({})
 end

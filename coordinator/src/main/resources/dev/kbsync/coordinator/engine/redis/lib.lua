@@ -42,14 +42,184 @@ end
 -- (commit link), fl (files JSON), rs (an agent's answer), er (error JSON), o (1: its last grant, l, recorded the outcome), w
 -- (worker), tk (the name of the
 -- token that submitted it; '' when unknown), cb (its callback URL), wd (ms its webhook became due: once, at its
--- terminal state), wn (webhook delivery attempts).
+-- terminal state), wn (webhook delivery attempts), e (ms it left the queue, for a job that did without finishing).
+--
+-- A job that left the queue for good (s released or expired) is stored compactly, in one hash field: its submitted
+-- record is folded into its ticket (p: the payload, jc: its creation time in µs minus c * 1000; j: a record of another
+-- form, as stored) and leaves the jobs hash; k is left out (a ticket with js and no k is a job's), so is th (a thread
+-- id matters only while queued), and s, ty and a at their usual values (released, note, 1), o too for a done job (whose
+-- o is 0 when it had none); l is kept as ln, what follows '<kb>~<ticket>.<f>.' (a job grant's lease id, see
+-- jobLeaseId); f, st and fin as their distance from c (fd, sd, nd; fe for f when ff equals it, and ff is left out); fl
+-- (a JSON array in a string) as the array itself, a file without a link in it as one string (the initial of its change,
+-- then its path). getT undoes all of it, so a script sees the same ticket either way (records written before this form
+-- read as they are); the folded record is kept apart (jobOf), not on the ticket.
+local folded = {}
+local RELATIVE = {f = 'fd', st = 'sd', fin = 'nd'}
+local CHANGES = {c = 'created', e = 'edited', d = 'deleted'}
+
+-- fl of a compact record (a table) as the JSON string it was, or the compact table of that string (nil: keep it so).
+local function filesOut(list)
+  for i, file in ipairs(list) do
+    if type(file) == 'string' then
+      list[i] = {change = CHANGES[file:sub(1, 1)], path = file:sub(2)}
+    end
+  end
+  return cjson.encode(list)
+end
+
+local function filesIn(json)
+  if json:sub(1, 2) ~= '[{' then
+    return nil
+  end
+  local list = cjson.decode(json)
+  for i, file in ipairs(list) do
+    local code = type(file) == 'table' and type(file.change) == 'string' and file.change:sub(1, 1)
+    local n = 0
+    for _ in pairs(file) do
+      n = n + 1
+    end
+    if n == 2 and type(file.path) == 'string' and code and CHANGES[code] == file.change then
+      list[i] = code .. file.path
+    end
+  end
+  return list
+end
+
+local function leasePrefix(tid, fence)
+  return KB .. '~' .. tid .. '.' .. fence .. '.'
+end
+
 local function getT(tid)
   local raw = redis.call('hget', TICKETS, tid)
-  return raw and cjson.decode(raw)
+  if not raw then
+    return nil
+  end
+  local t = cjson.decode(raw)
+  if t.js and not t.k then
+    t.k, t.s, t.ty, t.a = 'job', t.s or 'released', t.ty or 'note', t.a or 1
+    if t.js == 'done' then
+      t.o = (t.o or 1) == 1 and 1 or nil
+    end
+    if t.fe then
+      t.f, t.ff, t.fe = t.c + t.fe, t.c + t.fe, nil
+    end
+    for field, rel in pairs(RELATIVE) do
+      if t[rel] then
+        t[field], t[rel] = t.c + t[rel], nil
+      end
+    end
+    if type(t.fl) == 'table' then
+      t.fl = filesOut(t.fl)
+    end
+    if t.ln then
+      t.l, t.ln = leasePrefix(tid, t.f) .. t.ln, nil
+    end
+    if t.p then
+      folded[tid] = {p = t.p, c = t.c * 1000 + t.jc}
+    elseif t.j then
+      folded[tid] = {j = t.j}
+    end
+    t.p, t.jc, t.j = nil, nil, nil
+  end
+  return t
 end
 
 local function putT(tid, t)
-  redis.call('hset', TICKETS, tid, cjson.encode(t))
+  if t.k ~= 'job' or (t.s ~= 'released' and t.s ~= 'expired') then
+    redis.call('hset', TICKETS, tid, cjson.encode(t))
+    return
+  end
+  local c = {}
+  for k, v in pairs(t) do
+    c[k] = v
+  end
+  c.k, c.th = nil, nil
+  if c.s == 'released' then
+    c.s = nil
+  end
+  if c.ty == 'note' then
+    c.ty = nil
+  end
+  if c.a == 1 then
+    c.a = nil
+  end
+  if c.js == 'done' then
+    c.o = c.o ~= 1 and 0 or nil
+  end
+  if type(c.fl) == 'string' then
+    c.fl = filesIn(c.fl) or c.fl
+  end
+  if c.l and c.f then
+    local prefix = leasePrefix(tid, c.f)
+    if c.l:sub(1, #prefix) == prefix then
+      c.l, c.ln = nil, c.l:sub(#prefix + 1)
+    end
+  end
+  for field, rel in pairs(RELATIVE) do
+    local d = c[field] and c[field] - c.c
+    if d and d == math.floor(d) and math.abs(d) < 1e13 then
+      c[field], c[rel] = nil, d
+    end
+  end
+  if c.fd and c.ff == t.f then
+    c.fe, c.fd, c.ff = c.fd, nil, nil
+  end
+  local f = folded[tid]
+  if f and f.p then
+    c.p, c.jc = f.p, f.c - t.c * 1000
+  elseif f then
+    c.j = f.j
+  end
+  redis.call('hset', TICKETS, tid, cjson.encode(c))
+end
+
+-- Folds a job's submitted record into its ticket (stored by the caller's putT) and takes it out of the jobs hash. A
+-- compact record ({i, p, c}, every payload field a string, i the job's own id) is kept as its parts; any other as it is.
+local function foldJob(tid, t)
+  local raw = redis.call('hget', JOBS, tid)
+  if not raw then
+    return
+  end
+  local j = cjson.decode(raw)
+  local parts = j.i == KB .. '~' .. tid and type(j.p) == 'table' and type(j.c) == 'number' and j.id == nil
+  local n = 0
+  for k, v in pairs(j) do
+    n = n + 1
+  end
+  if parts and n == 3 then
+    for k, v in pairs(j.p) do
+      if type(k) ~= 'string' or type(v) ~= 'string' then
+        parts = false
+      end
+    end
+  end
+  local jc = parts and n == 3 and j.c - t.c * 1000
+  if jc and jc == math.floor(jc) and math.abs(jc) < 1e13 then
+    folded[tid] = {p = j.p, c = j.c}
+  else
+    folded[tid] = {j = raw}
+  end
+  redis.call('hdel', JOBS, tid)
+end
+
+-- A job's submitted record as Java reads it (StoredJob): from the jobs hash while the job is live, else folded into
+-- its ticket. nil for an unknown ticket or a raw lease.
+local function jobOf(tid)
+  local raw = redis.call('hget', JOBS, tid)
+  if raw then
+    return raw
+  end
+  if folded[tid] == nil then
+    getT(tid)
+  end
+  local f = folded[tid]
+  if not f then
+    return nil
+  end
+  if f.j then
+    return f.j
+  end
+  return string.format('{"i":%s,"p":%s,"c":%d}', cjson.encode(KB .. '~' .. tid), cjson.encode(f.p), f.c)
 end
 
 local function terminal(t)
@@ -76,9 +246,17 @@ local function finishT(tid, t, s, now)
   t.b = nil
   if t.k == 'job' then
     dueHook(tid, t, now)
+    foldJob(tid, t)
+    if not t.fin then
+      t.e = now -- when it ended, for a job that ended without finishing (the retention counts from fin, else e)
+    end
+    if not redis.call('zscore', INDEX, tid) then -- submitted before the index existed: the sweep would not find it
+      redis.call('zadd', ENDED, now + RETENTION, tid)
+    end
+  else
+    redis.call('zadd', ENDED, now + RAW_KEEP, tid)
   end
   putT(tid, t)
-  redis.call('zadd', ENDED, now + (t.k == 'job' and RETENTION or RAW_KEEP), tid)
   if t.k == 'job' and t.js ~= 'queued' and t.js ~= 'running' then
     redis.call('lpush', RECENT, tid)
     redis.call('ltrim', RECENT, 0, RECENT_KEEP - 1)

@@ -21,7 +21,7 @@ while true do
       scanned = scanned + 1
       local t = getT(tid)
       if t and (user == '' or t.h == user) and (state == '' or t.js == state) then
-        local job = redis.call('hget', JOBS, tid)
+        local job = jobOf(tid)
         if job then
           out[#out + 1] = {id = tid, ms = tonumber(ms), t = t, job = job, rank = redis.call('zrank', QUEUE, tid) or -1}
           if #out >= limit then

@@ -4,7 +4,8 @@
 local function read(list)
   local out = {}
   for _, tid in ipairs(redis.call('lrange', list, 0, -1)) do
-    local t, job = getT(tid), redis.call('hget', JOBS, tid)
+    local t = getT(tid)
+    local job = jobOf(tid)
     if t and job then
       out[#out + 1] = {id = tid, t = t, job = job}
     end

@@ -47,7 +47,7 @@ elseif claim == 'dedupe' then
 end
 if keep > 0 then
   local first = redis.call('get', CLAIM)
-  local job = first and first ~= ARGV[11] and redis.call('hget', JOBS, first)
+  local job = first and first ~= ARGV[11] and jobOf(first)
   if job then
     local view = ticketView(first, nowMs())
     local eta = nil
