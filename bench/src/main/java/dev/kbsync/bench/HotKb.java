@@ -53,7 +53,7 @@ final class HotKb {
                 pushed.putIfAbsent(jobId, System.nanoTime());
             }
         };
-        try (Remote remote = roundTripMillis > 0 ? Remote.network(ctx, roundTripMillis) : Remote.file(dir);
+        try (Remote remote = Remote.of(ctx, dir, roundTripMillis);
                 KbsyncServer server = KbsyncServer.start(ctx.redisUri(), coordinatorSettings());
                 KbsyncClient api = server.client(SUBMITTERS)) {
             api.registerKb(new KbConfig(HOT, remote.url(), "main", new NotePathTemplate(NOTE_PATH)));
@@ -185,8 +185,20 @@ final class HotKb {
         return new Measurement(subject, null, (times.size() - 1) / seconds, Double.NaN, note);
     }
 
-    /** The KB's remote: a bare repository on disk, or one served over git:// behind the delay proxy. */
+    /**
+     * The KB's remote: a bare repository on disk, or one served over git:// behind the delay proxy; with
+     * {@code -Dkbsync.bench.hotRemote=daemon}, C git's {@code git daemon} in its own process instead (behind the delay
+     * proxy when the run has a round trip): the hosted-remote case, whose server costs and housekeeping stay out of the
+     * bench's JVM.
+     */
     private interface Remote extends AutoCloseable {
+        static Remote of(BenchContext ctx, Path dir, int roundTripMillis) throws Exception {
+            if ("daemon".equals(System.getProperty("kbsync.bench.hotRemote"))) {
+                return daemon(dir, roundTripMillis);
+            }
+            return roundTripMillis > 0 ? network(ctx, roundTripMillis) : file(dir);
+        }
+
         String url();
 
         String label();
@@ -214,6 +226,32 @@ final class HotKb {
                 }
 
                 public void close() {}
+            };
+        }
+
+        static Remote daemon(Path dir, int roundTripMillis) throws Exception {
+            java.nio.file.Files.createDirectories(dir.resolve("served"));
+            GitCli.seed(dir.resolve("served").resolve("kb.git"), dir.resolve("seed"));
+            GitDaemon daemon = new GitDaemon(dir.resolve("served"));
+            DelayProxy proxy = roundTripMillis > 0 ? new DelayProxy(daemon.address(), roundTripMillis / 2) : null;
+            int port = proxy == null ? daemon.address().getPort() : proxy.port();
+            return new Remote() {
+                public String url() {
+                    return "git://127.0.0.1:" + port + "/kb.git";
+                }
+
+                public String label() {
+                    return "git daemon (C git, own process)" + (proxy == null ? "" : " +" + roundTripMillis + " ms");
+                }
+
+                public void housekeeping() {} // receive-pack runs gc --auto after pushes, as a hosted remote
+
+                public void close() throws Exception {
+                    if (proxy != null) {
+                        proxy.close();
+                    }
+                    daemon.close();
+                }
             };
         }
 
