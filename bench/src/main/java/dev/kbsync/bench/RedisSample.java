@@ -9,7 +9,8 @@ import java.util.Locale;
  * What Redis did, summed over the masters on {@code ports}, from {@code INFO all}: commands run ({@code calls}, those
  * inside scripts included, the {@code INFO} calls of this meter excluded), script calls among them, CPU seconds of the
  * server (user + system), bytes in and out, and the memory of the data: {@code MEMORY USAGE key SAMPLES 0} summed over
- * every key ({@code used_memory} moves with the clients' buffers and allocator state by tens of KiB between readings on
+ * every key without a TTL (the records, queues and indexes that stay until a step or the sweep deletes them; keys that
+ * expire by themselves, such as the submission rate windows, hold what the last minutes did, not what is kept) ({@code used_memory} moves with the clients' buffers and allocator state by tens of KiB between readings on
  * several masters with pooled connections, more than a few hundred small records weigh). This meter's own
  * {@code INFO}, {@code SCAN} and {@code MEMORY} calls are not counted. Differences of two samples ({@link #minus}) are
  * what a load cost.
@@ -17,7 +18,7 @@ import java.util.Locale;
 record RedisSample(long calls, long scripts, double cpuSeconds, long bytesIn, long bytesOut, long dataMemory) {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final java.util.Set<String> METER =
-            java.util.Set.of("cmdstat_info", "cmdstat_scan", "cmdstat_memory|usage", "cmdstat_memory");
+            java.util.Set.of("cmdstat_info", "cmdstat_scan", "cmdstat_memory|usage", "cmdstat_memory", "cmdstat_pttl");
 
     static RedisSample of(List<Integer> ports) {
         RedisSample sum = new RedisSample(0, 0, 0, 0, 0, 0);
@@ -37,8 +38,11 @@ record RedisSample(long calls, long scripts, double cpuSeconds, long bytesIn, lo
             List<?> page = (List<?>) redis.call("SCAN", cursor, "COUNT", "1000");
             cursor = String.valueOf(page.get(0));
             for (Object key : (List<?>) page.get(1)) {
+                if (!Long.valueOf(-1).equals(redis.call("PTTL", String.valueOf(key)))) {
+                    continue; // a key that expires by itself: a rate or duplicate window, a lock, a driver claim
+                }
                 Object usage = redis.call("MEMORY", "USAGE", String.valueOf(key), "SAMPLES", "0");
-                bytes += usage instanceof Long n ? n : 0; // null: expired meanwhile
+                bytes += usage instanceof Long n ? n : 0; // null: deleted meanwhile
             }
         } while (!cursor.equals("0"));
         return bytes;
