@@ -29,6 +29,17 @@ public final class CapacityMain {
         List<CapacityConstants> measured = new ArrayList<>();
         List<String> loads = new ArrayList<>();
         boolean validateOnly = list.contains("--validate-only");
+        if (list.contains("--example-only")) { // the worked example again from the page's constants
+            CapacityConstants onPage = CapacityConstants.parse(Files.readString(out));
+            Files.writeString(
+                    out,
+                    CapacityReport.replace(
+                            Files.readString(out),
+                            "example",
+                            new CapacityReport(onPage, List.of(), List.of(), List.of(), kbs, jobs).example()));
+            System.out.println("wrote the example of " + out.toAbsolutePath());
+            return;
+        }
         for (int i = 1; i <= (validateOnly ? 0 : runs); i++) {
             String before = BenchMain.loadAverage();
             measured.add(new CapacityRun(new BenchContext("redis://unused", scratch, quick)).measure("r" + i));

@@ -15,6 +15,7 @@ final class CapacityValidation {
 
     private static final int WARM_KBS = 10;
     private static final int WARM_JOBS = 1000;
+    private static final int QUEUED_KBS = 100;
 
     private final BenchContext ctx;
     private final CapacityConstants c;
@@ -82,12 +83,15 @@ final class CapacityValidation {
                     jobs * this.c.get("redis.bytesPerRetainedJob") + fresh * this.c.get("redis.bytesPerKbWithJobs"),
                     job));
 
+            // queued on a few KBs: a KB with queued work is swept every pass by every coordinator, and 10,000 of them
+            // (one job each) ask each coordinator for several cores (coordinator.busySweepCpuMsPerKbSec)
+            List<String> queues = names.subList(0, Math.min(kbs, QUEUED_KBS));
             w = topology.window();
-            load.queueOnly(jobs, 4, tag + "q");
+            new JobLoad(clients, queues).queueOnly(jobs, 4, tag + "q");
             rows.add(mib(
                     "Redis memory of the queued jobs (MiB)",
                     jobs * this.c.get("redis.bytesPerQueuedJob")
-                            + Math.min(kbs, jobs) * this.c.get("redis.bytesPerKbWithQueue"),
+                            + Math.min(queues.size(), jobs) * this.c.get("redis.bytesPerKbWithQueue"),
                     CapacityRun.settled(w)));
         }
         return rows;
