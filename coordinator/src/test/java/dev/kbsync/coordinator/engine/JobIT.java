@@ -15,6 +15,7 @@ import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.event.JobEvent;
+import dev.kbsync.api.event.SnapshotEvent;
 import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.service.JobService;
@@ -125,6 +126,13 @@ class JobIT {
         Job first = await(jobs.submit(kb, "ann", note("first"), Optional.empty()));
         Job second = await(jobs.submit(kb, "ann", note("second"), Optional.empty()));
         List<JobEvent> events = new CopyOnWriteArrayList<>();
+        List<SnapshotEvent> views = new CopyOnWriteArrayList<>();
+        await(coordinators
+                .node(0)
+                .vertx()
+                .eventBus()
+                .<SnapshotEvent>consumer(QueueAddresses.kb(kb), m -> views.add(m.body()))
+                .completion());
         coordinators.node(0).engine().services().queues().watchers().kb(kb);
         await(coordinators
                 .node(0)
@@ -132,6 +140,8 @@ class JobIT {
                 .eventBus()
                 .<JobEvent>consumer(QueueAddresses.job(second.id()), m -> events.add(m.body()))
                 .completion());
+        // the watch's first view holds both jobs queued: a job first seen already running gets a position event
+        await().atMost(Duration.ofSeconds(10)).until(() -> !views.isEmpty());
 
         Assignment a = poll();
         assertThat(a.job().id()).isEqualTo(first.id());
