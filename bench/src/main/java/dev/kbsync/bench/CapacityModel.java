@@ -101,11 +101,7 @@ record CapacityModel(CapacityConstants c, Budget budget) {
 
     /** As {@link #redisSweepCores(int, long)}, {@code busy} of the KBs with queued work (swept every pass). */
     double redisSweepCores(int coordinators, long kbs, long busy) {
-        return coordinators
-                * (c.get("redis.idleCpuMsPerSec")
-                        + kbs * c.get("redis.sweepCpuMsPerKbSec")
-                        + busy * c.get("redis.busySweepCpuMsPerKbSec"))
-                / 1000;
+        return sweepCores("redis", coordinators, kbs, busy);
     }
 
     /** Redis commands per second {@code coordinators} idle coordinators with {@code kbs} KBs send. */
@@ -120,10 +116,15 @@ record CapacityModel(CapacityConstants c, Budget budget) {
 
     /** As {@link #coordinatorSweepCores(int, long)}, {@code busy} of the KBs with queued work. */
     double coordinatorSweepCores(int coordinators, long kbs, long busy) {
+        return sweepCores("coordinator", coordinators, kbs, busy);
+    }
+
+    /** The idle and sweep CPU ({@code of}: redis or coordinator) of {@code coordinators} coordinators, in cores. */
+    private double sweepCores(String of, int coordinators, long kbs, long busy) {
         return coordinators
-                * (c.get("coordinator.idleCpuMsPerSec")
-                        + kbs * c.get("coordinator.sweepCpuMsPerKbSec")
-                        + busy * c.get("coordinator.busySweepCpuMsPerKbSec"))
+                * (c.get(of + ".idleCpuMsPerSec")
+                        + kbs * c.get(of + ".sweepCpuMsPerKbSec")
+                        + busy * c.get(of + ".busySweepCpuMsPerKbSec"))
                 / 1000;
     }
 }
