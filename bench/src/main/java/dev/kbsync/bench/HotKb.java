@@ -230,7 +230,7 @@ final class HotKb {
         }
 
         static Remote daemon(Path dir, int roundTripMillis) throws Exception {
-            java.nio.file.Files.createDirectories(dir.resolve("served"));
+            Files.createDirectories(dir.resolve("served"));
             GitCli.seed(dir.resolve("served").resolve("kb.git"), dir.resolve("seed"));
             GitDaemon daemon = new GitDaemon(dir.resolve("served"));
             DelayProxy proxy = roundTripMillis > 0 ? new DelayProxy(daemon.address(), roundTripMillis / 2) : null;
