@@ -120,6 +120,73 @@ public final class RedisSentinelGroup implements AutoCloseable {
                         .filter(port -> "master".equals(((List<?>) RespClient.once(port, CALL, "ROLE")).get(0))));
     }
 
+    /**
+     * Waits until the Sentinels have turned the restarted original master into a replica of the current master.
+     * Sentinel does that on its own some seconds after the server reports itself as master (an 8 s grace, checked at
+     * its 10 s INFO cadence for replicas), but never while it is in TILT mode, which it enters for 30 s whenever its
+     * timer stalls for over 2 s (a loaded machine); the timeout should cover a TILT. A timeout names each Sentinel's
+     * TILT state and its view of the server.
+     */
+    public void awaitOldMasterRejoined(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if ("slave".equals(((List<?>) RespClient.once(master.port(), CALL, "ROLE")).get(0))) {
+                    return;
+                }
+            } catch (UncheckedIOException | IllegalStateException notYet) {
+                // restarting or busy loading: ask again
+            }
+            sleep(Duration.ofMillis(100));
+        }
+        throw new IllegalStateException("the Sentinels did not turn the restarted master 127.0.0.1:" + master.port()
+                + " into a replica within " + timeout + "; " + sentinelViews());
+    }
+
+    /** Each Sentinel's TILT state and what it knows of the original master's server, for a failure message. */
+    private String sentinelViews() {
+        List<String> views = new ArrayList<>();
+        for (RedisServer sentinel : sentinels) {
+            try {
+                String tilt = RespClient.infoField(
+                                RespClient.once(sentinel.port(), CALL, "INFO", "sentinel"), "sentinel_tilt")
+                        .orElse("?");
+                String server = ((List<?>) RespClient.once(sentinel.port(), CALL, "SENTINEL", "replicas", MASTER_NAME))
+                        .stream()
+                                .map(entry -> (List<?>) entry)
+                                .filter(entry -> String.valueOf(master.port()).equals(field(entry, "port")))
+                                .findFirst()
+                                .map(entry -> "flags=" + field(entry, "flags") + " role-reported="
+                                        + field(entry, "role-reported")
+                                        + " role-reported-time=" + field(entry, "role-reported-time") + "ms"
+                                        + " info-refresh=" + field(entry, "info-refresh") + "ms")
+                                .orElse("not among its replicas");
+                views.add("Sentinel " + sentinel.port() + ": tilt=" + tilt + ", " + server);
+            } catch (RuntimeException e) {
+                views.add("Sentinel " + sentinel.port() + ": " + e.getMessage());
+            }
+        }
+        return String.join("; ", views);
+    }
+
+    private static String field(List<?> flat, String key) {
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            if (key.equals(flat.get(i))) {
+                return String.valueOf(flat.get(i + 1));
+            }
+        }
+        return "?";
+    }
+
+    private static void sleep(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** The master port that the first answering Sentinel names, if any answers. */
     public Optional<Integer> currentMasterPort() {
         for (RedisServer sentinel : sentinels) {
