@@ -140,28 +140,28 @@ public final class RedisSentinelGroup implements AutoCloseable {
             sleep(Duration.ofMillis(100));
         }
         throw new IllegalStateException("the Sentinels did not turn the restarted master 127.0.0.1:" + master.port()
-                + " into a replica within " + timeout + "; " + sentinelViews());
+                + " into a replica within " + timeout + "; " + describeSentinels());
     }
 
-    /** Each Sentinel's TILT state and what it knows of the original master's server, for a failure message. */
-    private String sentinelViews() {
+    /** Each Sentinel's TILT state and its view of every replica it knows, for a failure message. */
+    public String describeSentinels() {
         List<String> views = new ArrayList<>();
         for (RedisServer sentinel : sentinels) {
             try {
                 String tilt = RespClient.infoField(
                                 RespClient.once(sentinel.port(), CALL, "INFO", "sentinel"), "sentinel_tilt")
                         .orElse("?");
-                String server = ((List<?>) RespClient.once(sentinel.port(), CALL, "SENTINEL", "replicas", MASTER_NAME))
+                List<String> known = ((List<?>)
+                                RespClient.once(sentinel.port(), CALL, "SENTINEL", "replicas", MASTER_NAME))
                         .stream()
                                 .map(entry -> (List<?>) entry)
-                                .filter(entry -> String.valueOf(master.port()).equals(field(entry, "port")))
-                                .findFirst()
-                                .map(entry -> "flags=" + field(entry, "flags") + " role-reported="
-                                        + field(entry, "role-reported")
-                                        + " role-reported-time=" + field(entry, "role-reported-time") + "ms"
-                                        + " info-refresh=" + field(entry, "info-refresh") + "ms")
-                                .orElse("not among its replicas");
-                views.add("Sentinel " + sentinel.port() + ": tilt=" + tilt + ", " + server);
+                                .map(entry -> field(entry, "port") + " [flags=" + field(entry, "flags")
+                                        + " role-reported="
+                                        + field(entry, "role-reported") + " for " + field(entry, "role-reported-time")
+                                        + " ms, master " + field(entry, "master-port") + " link "
+                                        + field(entry, "master-link-status") + "]")
+                                .toList();
+                views.add("Sentinel " + sentinel.port() + ": tilt=" + tilt + ", replicas " + known);
             } catch (RuntimeException e) {
                 views.add("Sentinel " + sentinel.port() + ": " + e.getMessage());
             }

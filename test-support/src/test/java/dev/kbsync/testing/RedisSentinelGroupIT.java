@@ -19,6 +19,10 @@ class RedisSentinelGroupIT {
             assertThat(group.masterName()).isEqualTo("kbsync");
             assertThat(group.sentinelAddresses()).hasSize(3).allMatch(a -> a.startsWith("redis://127.0.0.1:"));
             assertThat(group.currentMasterPort()).contains(group.master().port());
+            assertThat(group.describeSentinels())
+                    .as("what a timeout reports")
+                    .contains("tilt=0")
+                    .contains(group.replica().port() + " [flags=slave role-reported=slave");
 
             RespClient.once(group.master().port(), CALL, "SET", "note", "before");
             await().atMost(Duration.ofSeconds(10))
