@@ -87,9 +87,13 @@ final class ContainerServer implements RedisServer {
         docker().pauseContainerCmd(id).exec();
     }
 
+    /** Thaws a paused container; does nothing to one that is not paused (so a test's cleanup never hides its failure). */
     @Override
     public void resume() {
-        docker().unpauseContainerCmd(id).exec();
+        if (Boolean.TRUE.equals(
+                docker().inspectContainerCmd(id).exec().getState().getPaused())) {
+            docker().unpauseContainerCmd(id).exec();
+        }
     }
 
     @Override

@@ -23,7 +23,7 @@ public sealed interface RedisServer extends AutoCloseable permits ProcessServer,
     /** Freezes it (SIGSTOP or {@code docker pause}): connections stay open, nothing is answered. */
     void pause();
 
-    /** Thaws it after {@link #pause()}. */
+    /** Thaws it after {@link #pause()}; nothing happens to one that is not paused. */
     void resume();
 
     /** Kills it if alive and starts it again on the same port with the same data directory. */
