@@ -130,19 +130,34 @@ final class Repair {
         }
     }
 
+    /**
+     * Points the branch at {@code target}. Moving it forward (another worker pushed since) is no repair; moving it
+     * anywhere else (unpushed commits dropped, a missing or diverged branch) is an action.
+     */
     private void pointBranchAt(ObjectId target, List<String> actions) throws IOException {
         ObjectId local = checkout.resolve(checkout.localRef());
         if (!target.equals(local)) {
+            boolean forward = local != null && isAncestor(local, target);
             RefUpdate update = checkout.repo().updateRef(checkout.localRef());
             update.setNewObjectId(target);
             update.setForceUpdate(true);
             update.update();
-            actions.add("moved " + checkout.branch() + " to "
-                    + target.abbreviate(10).name());
+            if (!forward) {
+                actions.add("moved " + checkout.branch() + " to "
+                        + target.abbreviate(10).name());
+            }
         }
         if (!checkout.localRef().equals(checkout.repo().getFullBranch())) {
             checkout.repo().updateRef("HEAD").link(checkout.localRef());
             actions.add("re-attached HEAD to " + checkout.branch());
+        }
+    }
+
+    private boolean isAncestor(ObjectId ancestor, ObjectId of) throws IOException {
+        try (RevWalk walk = new RevWalk(checkout.repo())) {
+            return walk.isMergedInto(walk.parseCommit(ancestor), walk.parseCommit(of));
+        } catch (MissingObjectException e) {
+            return false;
         }
     }
 }

@@ -65,6 +65,40 @@ class RecoveryIT {
     }
 
     @Test
+    void shouldReportNoRepairWhenTheCheckoutWasOnlyBehindTheRemote() throws Exception {
+        // The normal case when workers take turns on a KB: another worker pushed since this checkout's last cycle.
+        GitFixture fixture = GitFixture.seeded(tmp);
+        try (KbRepository other = fixture.cloneRepo();
+                KbRepository repo = fixture.cloneRepo()) {
+            String remoteHead = commitAndPush(other, "notes/remote.md", "remote");
+
+            Recovery recovery = repo.resetToRemote();
+
+            assertThat(recovery).isEqualTo(new Recovery.Recovered(remoteHead, java.util.List.of()));
+            assertThat(read(repo, "notes/remote.md")).isEqualTo("remote");
+        }
+    }
+
+    @Test
+    void shouldReportTheMoveWhenUnpushedCommitsAreDiscarded() throws Exception {
+        GitFixture fixture = GitFixture.seeded(tmp);
+        try (KbRepository other = fixture.cloneRepo();
+                KbRepository repo = fixture.cloneRepo()) {
+            String remoteHead = commitAndPush(other, "notes/remote.md", "remote");
+            write(repo, "unpushed.md", "unpushed");
+            repo.commit("Add: unpushed", AUTHOR, Map.of());
+
+            Recovery recovery = repo.resetToRemote();
+
+            assertThat(recovery)
+                    .isInstanceOfSatisfying(
+                            Recovery.Recovered.class,
+                            r -> assertThat(r.actions())
+                                    .containsExactly("moved main to " + remoteHead.substring(0, 10)));
+        }
+    }
+
+    @Test
     void shouldRebuildAHalfWrittenIndex() throws Exception {
         GitFixture fixture = GitFixture.seeded(tmp);
         try (KbRepository repo = fixture.cloneRepo()) {
