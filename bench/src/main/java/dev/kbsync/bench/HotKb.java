@@ -204,14 +204,23 @@ final class HotKb {
         String label();
 
         /**
-         * What the remote's server does on its own: C git's receive-pack runs {@code gc --auto}; the in-process
-         * JGit receive used for file and bench git:// remotes keeps every push as a pack.
+         * What the remote's server does on its own: C git's receive-pack runs {@code gc --auto}. The file and bench
+         * git:// remotes are received by JGit in the bench's own JVM, whose automatic gc after a push
+         * ({@code receive.autogc}) would repack the whole remote on the bench's threads each time 50 pushes have
+         * added packs (most of the CPU at the end of a 10,000-note run); they turn it off, as JGit-based servers do,
+         * and the bench runs C git's {@code gc --auto} in a process of its own instead.
          */
         void housekeeping() throws Exception;
+
+        /** Leaves the remote's maintenance to {@link #housekeeping()}: no gc by JGit's receive after each push. */
+        static void noAutoGcOnReceive(Path bare) throws Exception {
+            GitCli.run(bare, "config", "receive.autogc", "false");
+        }
 
         static Remote file(Path dir) throws Exception {
             Path bare = dir.resolve("remote.git");
             GitCli.seed(bare, dir.resolve("seed"));
+            noAutoGcOnReceive(bare);
             return new Remote() {
                 public String url() {
                     return bare.toUri().toString();
@@ -257,6 +266,7 @@ final class HotKb {
 
         static Remote network(BenchContext ctx, int roundTripMillis) throws Exception {
             NetworkRemote network = new NetworkRemote(ctx, roundTripMillis);
+            noAutoGcOnReceive(network.scratch("kb.git"));
             return new Remote() {
                 public String url() {
                     return network.url();
