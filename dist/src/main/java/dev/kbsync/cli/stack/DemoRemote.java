@@ -35,6 +35,7 @@ final class DemoRemote {
             if (owned) {
                 removeStaleLocks(bare);
             }
+            noGcOnReceive(bare); // remotes made by earlier versions too
             return bare;
         }
         try {
@@ -47,12 +48,32 @@ final class DemoRemote {
                 git.getRepository().getConfig().setBoolean("receive", null, "denyNonFastForwards", true);
                 git.getRepository().getConfig().save();
             }
+            noGcOnReceive(bare);
             seed(bare, Files.createTempDirectory(Files.createDirectories(scratch), "seed"));
             return bare;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the demo KB at " + bare, e);
         } catch (GitAPIException e) {
             throw new IllegalStateException("cannot create the demo KB at " + bare + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * No gc by JGit's receive after each push into the remote (it repacks everything, in the pushing worker's JVM, a
+     * cost that grows with the KB): {@link RemoteHousekeeping} keeps the remote compact on a budget instead, and the
+     * packs its repack replaces go at once (a reader that still lists one looks again).
+     */
+    private static void noGcOnReceive(Path bare) {
+        try (Git git = Git.open(bare.toFile())) {
+            var config = git.getRepository().getConfig();
+            if (config.getBoolean("receive", null, "autogc", true)
+                    || !"now".equals(config.getString("gc", null, "prunePackExpire"))) {
+                config.setBoolean("receive", null, "autogc", false);
+                config.setString("gc", null, "prunePackExpire", "now");
+                config.save();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot configure the demo KB at " + bare, e);
         }
     }
 

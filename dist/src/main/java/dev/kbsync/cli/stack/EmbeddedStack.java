@@ -30,6 +30,7 @@ public final class EmbeddedStack implements AutoCloseable {
     public static final String DEMO_KB = "demo";
     private static final Logger log = LoggerFactory.getLogger(EmbeddedStack.class);
     private static final Duration REDIS_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration HOUSEKEEPING_EVERY = Duration.ofSeconds(10);
 
     private final Vertx vertx = Vertx.vertx();
     private final List<WorkerProcess> workers = new ArrayList<>();
@@ -37,6 +38,7 @@ public final class EmbeddedStack implements AutoCloseable {
     private Coordinator coordinator;
     private String redisUri;
     private Path demoRemote;
+    private RemoteHousekeeping housekeeping;
     private Resumed resumed;
 
     private EmbeddedStack() {}
@@ -69,6 +71,7 @@ public final class EmbeddedStack implements AutoCloseable {
             return redis.uri();
         });
         demoRemote = DemoRemote.ensure(data.resolve("remotes/demo.git"), data.resolve("tmp"), embeddedRedis());
+        housekeeping = RemoteHousekeeping.start(demoRemote, HOUSEKEEPING_EVERY);
         try {
             coordinator = Coordinator.start(vertx, CoordinatorConfig.load(Optional.empty(), coordinatorEnv(options)))
                     .await();
@@ -156,6 +159,9 @@ public final class EmbeddedStack implements AutoCloseable {
     @Override
     public void close() {
         workers.parallelStream().forEach(WorkerProcess::stop);
+        if (housekeeping != null) {
+            housekeeping.close();
+        }
         if (coordinator != null) {
             coordinator.stop().await();
         }
