@@ -110,14 +110,32 @@ public final class RedisSentinelGroup implements AutoCloseable {
         master.kill();
     }
 
-    /** Waits until the Sentinels name a master other than the original one and it answers as master; its port. */
+    /**
+     * How long {@link #awaitFailover()} waits: an election takes 2-3 s after the master's death is noticed (1 s), but a
+     * Sentinel in TILT mode (its timer stalled for over 2 s on a loaded machine) acts on nothing for 30 s.
+     */
+    public static final Duration FAILOVER_WAIT = Duration.ofSeconds(60);
+
+    /** {@link #awaitFailover(Duration)} with {@link #FAILOVER_WAIT}. */
+    public int awaitFailover() {
+        return awaitFailover(FAILOVER_WAIT);
+    }
+
+    /**
+     * Waits until the Sentinels name a master other than the original one and it answers as master; its port. A
+     * timeout names each Sentinel's TILT state and its view of the replicas.
+     */
     public int awaitFailover(Duration timeout) {
-        return Poll.until(
-                timeout,
-                "a Sentinel failover of " + MASTER_NAME,
-                () -> currentMasterPort()
-                        .filter(port -> port != master.port())
-                        .filter(port -> "master".equals(((List<?>) RespClient.once(port, CALL, "ROLE")).get(0))));
+        try {
+            return Poll.until(
+                    timeout,
+                    "a Sentinel failover of " + MASTER_NAME,
+                    () -> currentMasterPort()
+                            .filter(port -> port != master.port())
+                            .filter(port -> "master".equals(((List<?>) RespClient.once(port, CALL, "ROLE")).get(0))));
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + "; " + describeSentinels(), e);
+        }
     }
 
     /**

@@ -29,7 +29,7 @@ class RedisSentinelGroupIT {
                     .until(() -> "before".equals(RespClient.once(group.replica().port(), CALL, "GET", "note")));
 
             group.killMaster();
-            int newMaster = group.awaitFailover(Duration.ofSeconds(30));
+            int newMaster = group.awaitFailover();
             assertThat(newMaster).isEqualTo(group.replica().port());
             assertThat(RespClient.once(newMaster, CALL, "SET", "note", "after")).isEqualTo("OK");
             assertThat(RespClient.once(newMaster, CALL, "GET", "note")).isEqualTo("after");

@@ -55,7 +55,7 @@ class LaggingReplicaIT {
                 refused += grant(node, "during-" + i, acknowledgedGrants) ? 0 : 1;
             }
             group.killMaster();
-            int promoted = group.awaitFailover(Duration.ofSeconds(30));
+            int promoted = group.awaitFailover();
             List<String> lost =
                     acknowledgedJobs.stream().filter(id -> !exists(node, id)).toList();
             awaitReplica(group, promoted); // the other replica follows the promoted one

@@ -54,7 +54,7 @@ class LostGrantFenceIT {
             told.add(swept.get().fencingToken());
 
             group.killMaster();
-            int promoted = group.awaitFailover(Duration.ofSeconds(30));
+            int promoted = group.awaitFailover();
             awaitReplica(promoted); // grants are confirmed again once the other replica follows the promoted one
             try {
                 Node.get(node.leases().release(second.id()), CALL);

@@ -82,7 +82,7 @@ class SentinelFailoverIT {
             Holder.pause(3000);
             long killed = System.nanoTime();
             group.killMaster();
-            group.awaitFailover(Duration.ofSeconds(30));
+            group.awaitFailover();
             long elected = System.nanoTime();
             long resumed = firstAfter(
                     elected, () -> sections.stream().map(Section::enter).toList());

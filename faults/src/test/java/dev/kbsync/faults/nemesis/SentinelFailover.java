@@ -49,7 +49,7 @@ public final class SentinelFailover implements Nemesis {
         Pause.millis(stage.between(2500, 3500));
         group.killMaster();
         stage.fault("kill -9 redis master " + group.master().port());
-        int promoted = group.awaitFailover(Duration.ofSeconds(30));
+        int promoted = group.awaitFailover();
         stage.healed("sentinels promoted " + promoted);
     }
 
