@@ -37,8 +37,12 @@ class EmbeddedStackIT {
                     .contains("logs:        " + data.resolve("logs/kbsync.log"))
                     .contains("curl -s -X POST " + stack.baseUrl() + "/v1/kbs/demo/notes");
             firstJob = writeNote(stack, "chat-1");
+            assertThat(housekeepingThreads())
+                    .as("the demo remote's housekeeping runs")
+                    .isEqualTo(1);
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> redis.stream().noneMatch(ProcessHandle::isAlive));
+        await().atMost(Duration.ofSeconds(5)).until(() -> housekeepingThreads() == 0);
         // what a kill -9 in the middle of a worker's push into the demo remote leaves behind
         Files.createFile(data.resolve("remotes/demo.git/refs/heads/main.lock"));
         try (EmbeddedStack again = EmbeddedStack.start(new StackOptions(data, Optional.empty(), Fsync.ALWAYS, 0, 1))) {
@@ -125,5 +129,11 @@ class EmbeddedStackIT {
         assertThat(job.state()).isEqualTo(JobState.DONE);
         assertThat(job.commit()).isNotBlank();
         return job.id();
+    }
+
+    private static long housekeepingThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("kbsync-remote-housekeeping"))
+                .count();
     }
 }

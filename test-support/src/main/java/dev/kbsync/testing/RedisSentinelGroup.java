@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * A real Sentinel setup for fault tests: 1 master, 1 replica (or more) and 3 Sentinels (quorum 2, down after 1 s) on
@@ -116,6 +117,12 @@ public final class RedisSentinelGroup implements AutoCloseable {
      */
     public static final Duration FAILOVER_WAIT = Duration.ofSeconds(60);
 
+    /**
+     * How long {@link #awaitReplicaOnline} waits: Sentinel reconfigures the other replicas during the failover, or, if
+     * that misses, some seconds later at its 10 s INFO cadence, and not at all during a TILT.
+     */
+    public static final Duration REPLICA_WAIT = Duration.ofSeconds(90);
+
     /** {@link #awaitFailover(Duration)} with {@link #FAILOVER_WAIT}. */
     public int awaitFailover() {
         return awaitFailover(FAILOVER_WAIT);
@@ -126,16 +133,25 @@ public final class RedisSentinelGroup implements AutoCloseable {
      * timeout names each Sentinel's TILT state and its view of the replicas.
      */
     public int awaitFailover(Duration timeout) {
-        try {
-            return Poll.until(
-                    timeout,
-                    "a Sentinel failover of " + MASTER_NAME,
-                    () -> currentMasterPort()
-                            .filter(port -> port != master.port())
-                            .filter(port -> "master".equals(((List<?>) RespClient.once(port, CALL, "ROLE")).get(0))));
-        } catch (IllegalStateException e) {
-            throw new IllegalStateException(e.getMessage() + "; " + describeSentinels(), e);
-        }
+        return untilOrDescribe(
+                timeout,
+                "a Sentinel failover of " + MASTER_NAME,
+                () -> currentMasterPort()
+                        .filter(port -> port != master.port())
+                        .filter(port -> "master".equals(((List<?>) RespClient.once(port, CALL, "ROLE")).get(0))));
+    }
+
+    /**
+     * Waits until a replica replicates from the master on {@code masterPort} (the other replicas following the promoted
+     * one after a failover), up to {@link #REPLICA_WAIT}; a timeout names each Sentinel's TILT state and view.
+     */
+    public void awaitReplicaOnline(int masterPort) {
+        untilOrDescribe(
+                REPLICA_WAIT,
+                "a replica online on the master 127.0.0.1:" + masterPort,
+                () -> Optional.of(true)
+                        .filter(x -> String.valueOf(RespClient.once(masterPort, CALL, "INFO", "replication"))
+                                .contains("state=online")));
     }
 
     /**
@@ -146,19 +162,19 @@ public final class RedisSentinelGroup implements AutoCloseable {
      * TILT state and its view of the server.
      */
     public void awaitOldMasterRejoined(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if ("slave".equals(((List<?>) RespClient.once(master.port(), CALL, "ROLE")).get(0))) {
-                    return;
-                }
-            } catch (UncheckedIOException | IllegalStateException notYet) {
-                // restarting or busy loading: ask again
-            }
-            sleep(Duration.ofMillis(100));
+        untilOrDescribe(
+                timeout,
+                "the Sentinels to turn the restarted master 127.0.0.1:" + master.port() + " into a replica",
+                () -> Optional.of(true)
+                        .filter(x -> "slave".equals(((List<?>) RespClient.once(master.port(), CALL, "ROLE")).get(0))));
+    }
+
+    private <T> T untilOrDescribe(Duration timeout, String what, Supplier<Optional<T>> probe) {
+        try {
+            return Poll.until(timeout, what, probe);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + "; " + describeSentinels(), e);
         }
-        throw new IllegalStateException("the Sentinels did not turn the restarted master 127.0.0.1:" + master.port()
-                + " into a replica within " + timeout + "; " + describeSentinels());
     }
 
     /** Each Sentinel's TILT state and its view of every replica it knows, for a failure message. */
@@ -194,15 +210,6 @@ public final class RedisSentinelGroup implements AutoCloseable {
             }
         }
         return "?";
-    }
-
-    private static void sleep(Duration pause) {
-        try {
-            Thread.sleep(pause.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 
     /** The master port that the first answering Sentinel names, if any answers. */

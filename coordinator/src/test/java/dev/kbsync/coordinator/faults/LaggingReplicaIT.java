@@ -11,7 +11,6 @@ import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.error.NotFoundException;
-import dev.kbsync.redis.RespClient;
 import dev.kbsync.testing.RedisSentinelGroup;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +18,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.redisson.config.Config;
 import org.slf4j.Logger;
@@ -58,7 +56,7 @@ class LaggingReplicaIT {
             int promoted = group.awaitFailover();
             List<String> lost =
                     acknowledgedJobs.stream().filter(id -> !exists(node, id)).toList();
-            awaitReplica(group, promoted); // the other replica follows the promoted one
+            group.awaitReplicaOnline(promoted); // the other replica follows the promoted one
             int before = acknowledgedGrants.size();
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> grant(node, "after", acknowledgedGrants) && acknowledgedGrants.size() >= before + 3);
@@ -111,22 +109,6 @@ class LaggingReplicaIT {
         } catch (RuntimeException refused) {
             LOG.info("grant refused: {}", refused.toString());
             return false;
-        }
-    }
-
-    /**
-     * Sentinel reconfigures the other replica during the failover, or, if that misses, some seconds later at its INFO
-     * cadence; a Sentinel in TILT mode (30 s after its timer stalled on a loaded machine) does neither.
-     */
-    private static void awaitReplica(RedisSentinelGroup group, int masterPort) {
-        try {
-            await().atMost(Duration.ofSeconds(90))
-                    .until(() -> String.valueOf(
-                                    RespClient.once(masterPort, Duration.ofSeconds(2), "INFO", "replication"))
-                            .contains("state=online"));
-        } catch (ConditionTimeoutException e) {
-            throw new AssertionError(
-                    "no replica follows the promoted master " + masterPort + "; " + group.describeSentinels(), e);
         }
     }
 

@@ -7,7 +7,6 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.config.EngineConfig;
-import dev.kbsync.redis.RespClient;
 import dev.kbsync.testing.RedisSentinelGroup;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +54,8 @@ class LostGrantFenceIT {
 
             group.killMaster();
             int promoted = group.awaitFailover();
-            awaitReplica(promoted); // grants are confirmed again once the other replica follows the promoted one
+            group.awaitReplicaOnline(
+                    promoted); // grants are confirmed again once the other replica follows the promoted one
             try {
                 Node.get(node.leases().release(second.id()), CALL);
             } catch (RuntimeException gone) {
@@ -87,12 +87,6 @@ class LostGrantFenceIT {
                     .as("first token after the failover, against every token told before it " + told)
                     .isGreaterThan(told.get(told.size() - 1));
         }
-    }
-
-    private static void awaitReplica(int masterPort) {
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> String.valueOf(RespClient.once(masterPort, Duration.ofSeconds(2), "INFO", "replication"))
-                        .contains("state=online"));
     }
 
     private static EngineConfig engineConfig() {

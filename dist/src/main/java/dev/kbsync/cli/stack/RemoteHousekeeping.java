@@ -54,11 +54,11 @@ final class RemoteHousekeeping implements AutoCloseable {
 
     /** Repacks the remote if it holds more than {@link #PACK_LIMIT} packs and the budget allows; true if it did. */
     synchronized boolean runIfDue() {
-        if (packs() <= PACK_LIMIT || (lastRepack > 0 && nanoTime.getAsLong() - lastEnd < IDLE_FACTOR * lastRepack)) {
+        int before = packs();
+        long started = nanoTime.getAsLong();
+        if (before <= PACK_LIMIT || (lastRepack > 0 && started - lastEnd < IDLE_FACTOR * lastRepack)) {
             return false;
         }
-        long started = nanoTime.getAsLong();
-        int before = packs();
         try (Git git = Git.open(bare.toFile())) {
             git.gc().setPreserveOldPacks(false).call();
         } catch (IOException e) {

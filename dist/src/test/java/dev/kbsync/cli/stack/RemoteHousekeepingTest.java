@@ -18,9 +18,20 @@ class RemoteHousekeepingTest {
     void shouldTurnOffJGitsGcAfterEachReceiveOnTheDemoRemote() throws Exception {
         Path bare = DemoRemote.ensure(tmp.resolve("remotes/demo.git"), tmp.resolve("scratch"), true);
 
+        assertThat(autoGcOnReceive(bare)).isFalse();
+
+        // a remote made by an earlier version is switched when the stack starts on it
         try (Repository repo = Git.open(bare.toFile()).getRepository()) {
-            assertThat(repo.getConfig().getBoolean("receive", null, "autogc", true))
-                    .isFalse();
+            repo.getConfig().setBoolean("receive", null, "autogc", true);
+            repo.getConfig().save();
+        }
+        DemoRemote.ensure(bare, tmp.resolve("scratch"), true);
+        assertThat(autoGcOnReceive(bare)).isFalse();
+    }
+
+    private static boolean autoGcOnReceive(Path bare) throws Exception {
+        try (Repository repo = Git.open(bare.toFile()).getRepository()) {
+            return repo.getConfig().getBoolean("receive", null, "autogc", true);
         }
     }
 
