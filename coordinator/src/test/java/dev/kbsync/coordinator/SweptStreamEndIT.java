@@ -32,6 +32,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A stream that began after its KB's last change still gets the final event of a lease or job the sweep ended (a
  * silent holder's lease expired; a job's last attempt expired): the sweep's step sends it, as a release's does. A
  * queue refresh alone has no earlier view in which the ticket was there, and sends nothing.
+ *
+ * <p>A lease's open stream heartbeats the lease every second (docs/api.md), and the lease TTL is 1 s: each beat
+ * extended the grant to the moment the next one arrived, so whether the sweep saw it expire depended on latencies
+ * (it once stayed granted for over 10 s under load). The maximum hold (2 s), which no heartbeat pushes out, ends the
+ * grant for sure.
  */
 class SweptStreamEndIT {
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -54,6 +59,7 @@ class SweptStreamEndIT {
                                         "KBSYNC_REDIS_ADDRESS", redis.uri(),
                                         "KBSYNC_AUTH_ENABLED", "false",
                                         "KBSYNC_LEASE_TTL_SECONDS", "1",
+                                        "KBSYNC_LEASE_MAX_HOLD_SECONDS", "2",
                                         "KBSYNC_JOBS_MAX_ATTEMPTS", "1")))
                 .await();
         http = KbsyncClient.create(ClientOptions.of(URI.create("http://127.0.0.1:" + coordinator.port()), null));
