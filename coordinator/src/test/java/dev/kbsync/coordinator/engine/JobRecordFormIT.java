@@ -95,6 +95,10 @@ class JobRecordFormIT {
         assertThat(stored(kb, "jobs", ticket(submitted)))
                 .as("the submitted record, folded")
                 .isNull();
+        assertThat(String.valueOf(stored(kb, "tickets", ticket(submitted))))
+                .as("the compact record: an array without field names")
+                .startsWith("[")
+                .doesNotContain("\"cm\"");
         assertThat(await(jobs.submit(kb, "ann", note, Optional.of("idem-1"))))
                 .as("a retried submit finds the finished job by its idempotency key")
                 .isEqualTo(read);
@@ -172,6 +176,60 @@ class JobRecordFormIT {
         assertThat(leaseRead.holder()).isEqualTo("w");
         assertThat(leaseRead.state()).isEqualTo(LeaseState.RELEASED);
         assertThat(leaseRead.ttlMs()).isEqualTo(30000);
+    }
+
+    /** A done note as the previous version stored it: the compact record as a JSON object with its field names. */
+    @Test
+    void shouldReadAndAnswerAJobStoredAsACompactObject() {
+        Engine engine = start(Duration.ofHours(1));
+        KbId kb = KbId.of("object");
+        coordinators.register(engine, kb.value());
+        JobService jobs = engine.services().jobs();
+        long now = System.currentTimeMillis();
+        long c = now - 1000;
+        String ticket = "fedcba9876543210fedcba98";
+        Instant created = Instant.ofEpochMilli(c).minus(32, ChronoUnit.MILLIS).plus(445, ChronoUnit.MICROS);
+        long jc = ChronoUnit.MICROS.between(Instant.EPOCH, created) - c * 1000;
+        JsonObject record = new JsonObject()
+                .put("cm", COMMIT)
+                .put("c", c)
+                .put("js", "done")
+                .put("fe", 100)
+                .put("h", "ann")
+                .put("ttl", 30000)
+                .put("nd", 500)
+                .put("jc", jc)
+                .put("w", "w")
+                .put("p", new JsonObject().put("text", "a compact object"))
+                .put("sd", 200)
+                .put("ln", "a1b2c3d4e5f6")
+                .put("fl", new JsonArray().add("cnotes/a.md"));
+        String p = new KbKeys(kb).prefix();
+        try (RespClient client = RespClient.connect(redis.port(), Duration.ofSeconds(5))) {
+            client.call("HSET", p + "tickets", ticket, record.encode());
+            client.call("ZADD", p + "index", String.valueOf(c), ticket);
+        }
+        String jobId = kb.value() + "~" + ticket;
+
+        Job read = await(jobs.get(jobId));
+
+        assertThat(read.state()).isEqualTo(JobState.DONE);
+        assertThat(read.user()).isEqualTo("ann");
+        assertThat(read.payload()).isEqualTo(new JobPayload.Note("a compact object", null, null));
+        assertThat(read.createdAt()).isEqualTo(created);
+        assertThat(read.commit()).isEqualTo(COMMIT);
+        assertThat(read.files()).containsExactly(new FileChange("notes/a.md", FileChange.Change.CREATED, null));
+        assertThat(read.fencingToken()).isEqualTo(c + 100);
+        assertThat(read.firstFencingToken()).isEqualTo(c + 100);
+        assertThat(read.attempts()).isEqualTo(1);
+        assertThat(read.startedAt()).isEqualTo(Instant.ofEpochMilli(c + 200));
+        assertThat(read.finishedAt()).isEqualTo(Instant.ofEpochMilli(c + 500));
+        assertThat(await(jobs.list(query(kb))).jobs()).containsExactly(read);
+        String lease = jobId + "." + (c + 100) + ".a1b2c3d4e5f6";
+        assertThat(await(jobs.complete(jobId, new JobOutcome.Done(lease, COMMIT, List.of(), 0))))
+                .as("a repeated report answers the recorded job")
+                .isEqualTo(read);
+        assertThat(await(engine.services().leases().get(lease)).holder()).isEqualTo("w");
     }
 
     /** A job queued before the compact submitted record (the whole queued job as JSON) that finishes now. */
