@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.redisson.api.RTopic;
+import org.redisson.api.listener.BaseStatusListener;
 import org.redisson.client.codec.StringCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,7 @@ public final class Events {
     private Runnable onReady = () -> {};
     private BiConsumer<Boolean, String> onEnded = (job, id) -> {};
     private int listenerId = -1;
+    private int statusListenerId = -1;
 
     public Events(Redis redis, String origin) {
         this.origin = origin;
@@ -55,11 +57,30 @@ public final class Events {
         return redis.on(topic.addListenerAsync(
                         String.class,
                         (channel, message) -> redis.context().runOnContext(v -> dispatch(message, onQueue))))
-                .map(id -> {
+                .compose(id -> {
                     listenerId = id;
+                    return redis.on(topic.addListenerAsync(new Resubscribed()));
+                })
+                .map(id -> {
+                    statusListenerId = id;
                     announce();
                     return null;
                 });
+    }
+
+    /**
+     * Redisson subscribes again after Redis restarted or failed over; what was published meanwhile is lost, a "job
+     * ready" among it. So this coordinator's pollers look at the ready set at once rather than after their safety
+     * timer, and it announces itself to peers that stopped publishing to it while they did not hear it.
+     */
+    private final class Resubscribed extends BaseStatusListener {
+        @Override
+        public void onSubscribe(String channel) {
+            redis.context().runOnContext(v -> {
+                onReady.run();
+                announce();
+            });
+        }
     }
 
     public void queueChanged(KbId kb) {
@@ -89,7 +110,10 @@ public final class Events {
     }
 
     public Future<Void> close() {
-        return listenerId < 0 ? Future.succeededFuture() : redis.on(topic.removeListenerAsync(listenerId));
+        Future<Void> status =
+                statusListenerId < 0 ? Future.succeededFuture() : redis.on(topic.removeListenerAsync(statusListenerId));
+        return status.compose(
+                v -> listenerId < 0 ? Future.succeededFuture() : redis.on(topic.removeListenerAsync(listenerId)));
     }
 
     private void announce() {
