@@ -110,10 +110,11 @@ public final class Events {
     }
 
     public Future<Void> close() {
-        Future<Void> status =
-                statusListenerId < 0 ? Future.succeededFuture() : redis.on(topic.removeListenerAsync(statusListenerId));
-        return status.compose(
-                v -> listenerId < 0 ? Future.succeededFuture() : redis.on(topic.removeListenerAsync(listenerId)));
+        return remove(statusListenerId).compose(v -> remove(listenerId));
+    }
+
+    private Future<Void> remove(int id) {
+        return id < 0 ? Future.succeededFuture() : redis.on(topic.removeListenerAsync(id));
     }
 
     private void announce() {
