@@ -146,36 +146,14 @@ class JobRecordFormIT {
         Engine engine = start(Duration.ofHours(1));
         KbId kb = KbId.of("earlier");
         coordinators.register(engine, kb.value());
-        JobService jobs = engine.services().jobs();
         long now = System.currentTimeMillis();
         String ticket = "0123456789abcdef01234567";
         String lease = kb.value() + "~" + ticket + "." + (now - 900) + ".a1b2c3d4e5f6";
         Instant created = Instant.ofEpochMilli(now - 1000).plus(123, ChronoUnit.MICROS);
         writeEarlierLayout(
                 kb, ticket, lease, now, created, now + Duration.ofHours(1).toMillis());
-        String jobId = kb.value() + "~" + ticket;
 
-        Job read = await(jobs.get(jobId));
-
-        assertThat(read.state()).isEqualTo(JobState.DONE);
-        assertThat(read.user()).isEqualTo("ann");
-        assertThat(read.payload()).isEqualTo(new JobPayload.Note("written before", null, null));
-        assertThat(read.createdAt()).isEqualTo(created);
-        assertThat(read.commit()).isEqualTo(COMMIT);
-        assertThat(read.files()).containsExactly(new FileChange("notes/a.md", FileChange.Change.CREATED, null));
-        assertThat(read.fencingToken()).isEqualTo(now - 900);
-        assertThat(read.firstFencingToken()).isEqualTo(now - 900);
-        assertThat(read.attempts()).isEqualTo(1);
-        assertThat(read.startedAt()).isEqualTo(Instant.ofEpochMilli(now - 800));
-        assertThat(read.finishedAt()).isEqualTo(Instant.ofEpochMilli(now - 500));
-        assertThat(await(jobs.list(query(kb))).jobs()).containsExactly(read);
-        assertThat(await(jobs.complete(jobId, new JobOutcome.Done(lease, COMMIT, List.of(), 0))))
-                .as("a repeated report of the earlier layout answers the recorded job")
-                .isEqualTo(read);
-        Lease leaseRead = await(engine.services().leases().get(lease));
-        assertThat(leaseRead.holder()).isEqualTo("w");
-        assertThat(leaseRead.state()).isEqualTo(LeaseState.RELEASED);
-        assertThat(leaseRead.ttlMs()).isEqualTo(30000);
+        assertReadsAsTheDoneNote(engine, kb, lease, "written before", created, now - 900, now - 800, now - 500);
     }
 
     /** A done note as the previous version stored it: the compact record as a JSON object with its field names. */
@@ -184,7 +162,6 @@ class JobRecordFormIT {
         Engine engine = start(Duration.ofHours(1));
         KbId kb = KbId.of("object");
         coordinators.register(engine, kb.value());
-        JobService jobs = engine.services().jobs();
         long now = System.currentTimeMillis();
         long c = now - 1000;
         String ticket = "fedcba9876543210fedcba98";
@@ -209,27 +186,41 @@ class JobRecordFormIT {
             client.call("HSET", p + "tickets", ticket, record.encode());
             client.call("ZADD", p + "index", String.valueOf(c), ticket);
         }
-        String jobId = kb.value() + "~" + ticket;
+        String lease = kb.value() + "~" + ticket + "." + (c + 100) + ".a1b2c3d4e5f6";
+
+        assertReadsAsTheDoneNote(engine, kb, lease, "a compact object", created, c + 100, c + 200, c + 500);
+    }
+
+    /**
+     * The job of {@code lease} (its id is the lease id up to the first dot), stored by hand as a done note of ann's (one
+     * created file, notes/a.md, run once by worker w), reads, lists and answers a repeated report as it was written.
+     */
+    private static void assertReadsAsTheDoneNote(
+            Engine engine, KbId kb, String lease, String text, Instant created, long fence, long started, long ended) {
+        JobService jobs = engine.services().jobs();
+        String jobId = lease.substring(0, lease.indexOf('.'));
 
         Job read = await(jobs.get(jobId));
 
         assertThat(read.state()).isEqualTo(JobState.DONE);
         assertThat(read.user()).isEqualTo("ann");
-        assertThat(read.payload()).isEqualTo(new JobPayload.Note("a compact object", null, null));
+        assertThat(read.payload()).isEqualTo(new JobPayload.Note(text, null, null));
         assertThat(read.createdAt()).isEqualTo(created);
         assertThat(read.commit()).isEqualTo(COMMIT);
         assertThat(read.files()).containsExactly(new FileChange("notes/a.md", FileChange.Change.CREATED, null));
-        assertThat(read.fencingToken()).isEqualTo(c + 100);
-        assertThat(read.firstFencingToken()).isEqualTo(c + 100);
+        assertThat(read.fencingToken()).isEqualTo(fence);
+        assertThat(read.firstFencingToken()).isEqualTo(fence);
         assertThat(read.attempts()).isEqualTo(1);
-        assertThat(read.startedAt()).isEqualTo(Instant.ofEpochMilli(c + 200));
-        assertThat(read.finishedAt()).isEqualTo(Instant.ofEpochMilli(c + 500));
+        assertThat(read.startedAt()).isEqualTo(Instant.ofEpochMilli(started));
+        assertThat(read.finishedAt()).isEqualTo(Instant.ofEpochMilli(ended));
         assertThat(await(jobs.list(query(kb))).jobs()).containsExactly(read);
-        String lease = jobId + "." + (c + 100) + ".a1b2c3d4e5f6";
         assertThat(await(jobs.complete(jobId, new JobOutcome.Done(lease, COMMIT, List.of(), 0))))
                 .as("a repeated report answers the recorded job")
                 .isEqualTo(read);
-        assertThat(await(engine.services().leases().get(lease)).holder()).isEqualTo("w");
+        Lease leaseRead = await(engine.services().leases().get(lease));
+        assertThat(leaseRead.holder()).isEqualTo("w");
+        assertThat(leaseRead.state()).isEqualTo(LeaseState.RELEASED);
+        assertThat(leaseRead.ttlMs()).isEqualTo(30000);
     }
 
     /** A job queued before the compact submitted record (the whole queued job as JSON) that finishes now. */

@@ -91,21 +91,19 @@ end
 -- its text alone is that string (p). About 70 bytes less than the object for a finished note.
 local POSITIONAL = {'c', 'js', 'h', 'ttl', 'jc', 'p', 'sd', 'nd', 'fe', 'ln', 'w', 'cm', 'fl'}
 
+-- Takes POSITIONAL's fields out of c (putT's own copy); what is left of it is the trailing object.
 local function toPositional(c)
-  local rest, list, last = {}, {}, 0
-  for k, v in pairs(c) do
-    rest[k] = v
-  end
+  local list, last = {}, 0
   for i, field in ipairs(POSITIONAL) do
-    if rest[field] ~= nil then
-      list[i], last = rest[field], i
-      rest[field] = nil
+    if c[field] ~= nil then
+      list[i], last = c[field], i
+      c[field] = nil
     else
       list[i] = cjson.null
     end
   end
-  if next(rest) then
-    list[#POSITIONAL + 1] = rest
+  if next(c) then
+    list[#POSITIONAL + 1] = c
   else
     for i = #POSITIONAL, last + 1, -1 do
       list[i] = nil
