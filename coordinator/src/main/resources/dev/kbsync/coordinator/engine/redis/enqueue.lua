@@ -24,7 +24,7 @@ if not t then
       t.cb = ARGV[18]
     end
     redis.call('hset', JOBS, tid, ARGV[16])
-    redis.call('zadd', INDEX, now, tid)
+    indexAdd(now, tid)
     t.ff = submitted.ff
   end
   if kind == 'job' and submitted.landed then

@@ -7,7 +7,7 @@ local QUEUE, SEQ, FENCE, LEASE, ALIVE = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS
 local TICKETS, JOBS, ENDED, DRIVER, STATS = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local LOCK, LOCK_QUEUE, LOCK_TIMEOUT = KEYS[11], KEYS[12], KEYS[13]
 local RECENT, FAILURES = KEYS[14], KEYS[15]
--- The KB's jobs by submit time (ZSET: ticket id -> created ms), for the job list; an entry goes with its records.
+-- The KB's jobs in list order (see indexEntry), for the job list; an entry goes with its records.
 local INDEX = KEYS[16]
 -- The KB's webhook deliveries due (ZSET: ticket id -> due ms; a claimed one is pushed out by its delivery lease).
 local HOOKS = KEYS[17]
@@ -33,6 +33,88 @@ end
 
 local function num(v)
   return v and tonumber(v)
+end
+
+-- The job index is a LIST, oldest first, of one entry per job: its position in the job list, the job's created ms as
+-- 11 hex digits then its ticket id, so that entries compare as positions do (ms, then ticket id). A list is stored as
+-- listpacks at any length, about 37 bytes an entry; the sorted set it replaces cost about 123 past 128 entries.
+-- Entries are kept in order (indexAdd), so a position is found by bisection (indexBelow). An index of the earlier form
+-- (ZSET: ticket id -> created ms) is rewritten as a list by the first script that writes to it (indexWritable);
+-- read-only scripts read either form.
+local INDEX_HEX = 11
+
+local function indexEntry(ms, tid)
+  return string.format('%0' .. INDEX_HEX .. 'x', ms) .. tid
+end
+
+local function indexParse(entry)
+  return tonumber(entry:sub(1, INDEX_HEX), 16), entry:sub(INDEX_HEX + 1)
+end
+
+local function indexIsList()
+  return redis.call('type', INDEX).ok ~= 'zset'
+end
+
+local function indexWritable()
+  if indexIsList() then
+    return
+  end
+  local all = redis.call('zrange', INDEX, 0, -1, 'WITHSCORES') -- by score, then member: position order
+  redis.call('del', INDEX)
+  local batch = {}
+  for i = 1, #all, 2 do
+    batch[#batch + 1] = indexEntry(tonumber(all[i + 1]), all[i])
+    if #batch == 1000 or i + 1 == #all then
+      redis.call('rpush', INDEX, unpack(batch))
+      batch = {}
+    end
+  end
+end
+
+-- How many entries of the (list) index come before entry: the index of the first one at or after it.
+local function indexBelow(entry)
+  local lo, hi = 0, redis.call('llen', INDEX)
+  while lo < hi do
+    local mid = math.floor((lo + hi) / 2)
+    if redis.call('lindex', INDEX, mid) < entry then
+      lo = mid + 1
+    else
+      hi = mid
+    end
+  end
+  return lo
+end
+
+-- Adds a job's entry in position order: at the tail, unless a later position is there (the same ms with a larger
+-- ticket id, or a clock that went back), in which case later entries move up one place each, from the tail, until
+-- the entry fits (at most INDEX_SHIFT of them; past that it stays where it is, out of order).
+local INDEX_SHIFT = 1000
+local function indexAdd(ms, tid)
+  indexWritable()
+  local entry = indexEntry(ms, tid)
+  local tail = redis.call('lindex', INDEX, -1)
+  if not tail or tail < entry then
+    redis.call('rpush', INDEX, entry)
+    return
+  end
+  redis.call('rpush', INDEX, tail)
+  local at = -2
+  while true do
+    local before = redis.call('lindex', INDEX, at - 1)
+    if not before or before < entry or -at > INDEX_SHIFT then
+      redis.call('lset', INDEX, at, entry)
+      return
+    end
+    redis.call('lset', INDEX, at, before)
+    at = at - 1
+  end
+end
+
+-- Whether the job created at ms is in the index.
+local function indexHas(ms, tid)
+  indexWritable()
+  local entry = indexEntry(ms, tid)
+  return redis.call('lindex', INDEX, indexBelow(entry)) == entry
 end
 
 -- Tickets are JSON records in the KB's tickets hash (field = ticket id): k (job|lease), h (holder or user), c (created
@@ -297,7 +379,7 @@ local function finishT(tid, t, s, now)
     if not t.fin then
       t.e = now -- when it ended, for a job that ended without finishing (the retention counts from fin, else e)
     end
-    if not redis.call('zscore', INDEX, tid) then -- submitted before the index existed: the sweep would not find it
+    if not indexHas(t.c, tid) then -- submitted before the index existed: the sweep would not find it
       redis.call('zadd', ENDED, now + RETENTION, tid)
     end
   else

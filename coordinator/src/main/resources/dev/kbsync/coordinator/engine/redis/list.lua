@@ -6,9 +6,56 @@
 -- scan stopped at maxScan; absent when the index ended or the limit was reached)}.
 local cms, ctid, limit = tonumber(ARGV[11]), ARGV[12], tonumber(ARGV[13])
 local user, state, maxScan = ARGV[14], ARGV[15], tonumber(ARGV[16])
-local max = cms and ARGV[11] or '+inf'
-local out, scanned, offset = {}, 0, 0
+local out, scanned = {}, 0
 local CHUNK = 100
+
+local function reply(extra)
+  local r = {jobs = out, avg = tonumber(redis.call('hget', STATS, 'avg') or '0')}
+  for k, v in pairs(extra or {}) do
+    r[k] = v
+  end
+  return cjson.encode(r)
+end
+
+-- Looks at the entry (tid, ms): nil to go on, or the reply once the limit or maxScan is reached.
+local function visit(tid, ms)
+  scanned = scanned + 1
+  local t = getT(tid)
+  if t and (user == '' or t.h == user) and (state == '' or t.js == state) then
+    local job = jobOf(tid)
+    if job then
+      out[#out + 1] = {id = tid, ms = ms, t = t, job = job, rank = redis.call('zrank', QUEUE, tid) or -1}
+      if #out >= limit then
+        return reply({full = true})
+      end
+    end
+  end
+  if scanned >= maxScan then
+    return reply({cut = {ms = ms, id = tid}})
+  end
+  return nil
+end
+
+if indexIsList() then
+  local before = cms and indexBelow(indexEntry(cms, ctid)) or redis.call('llen', INDEX)
+  while before > 0 do
+    local from = math.max(0, before - CHUNK)
+    local chunk = redis.call('lrange', INDEX, from, before - 1)
+    for i = #chunk, 1, -1 do
+      local ms, tid = indexParse(chunk[i])
+      local done = visit(tid, ms)
+      if done then
+        return done
+      end
+    end
+    before = from
+  end
+  return reply()
+end
+
+-- an index of the earlier form (a sorted set), not yet rewritten by a script that writes
+local max = cms and ARGV[11] or '+inf'
+local offset = 0
 while true do
   local chunk = redis.call('zrevrangebyscore', INDEX, max, '-inf', 'WITHSCORES', 'LIMIT', offset, CHUNK)
   if #chunk == 0 then
@@ -16,24 +63,13 @@ while true do
   end
   offset = offset + #chunk / 2
   for i = 1, #chunk, 2 do
-    local tid, ms = chunk[i], chunk[i + 1]
-    if not (cms and tonumber(ms) == cms and tid >= ctid) then
-      scanned = scanned + 1
-      local t = getT(tid)
-      if t and (user == '' or t.h == user) and (state == '' or t.js == state) then
-        local job = jobOf(tid)
-        if job then
-          out[#out + 1] = {id = tid, ms = tonumber(ms), t = t, job = job, rank = redis.call('zrank', QUEUE, tid) or -1}
-          if #out >= limit then
-            return cjson.encode({jobs = out, avg = tonumber(redis.call('hget', STATS, 'avg') or '0'), full = true})
-          end
-        end
-      end
-      if scanned >= maxScan then
-        return cjson.encode({jobs = out, avg = tonumber(redis.call('hget', STATS, 'avg') or '0'),
-          cut = {ms = tonumber(ms), id = tid}})
+    local tid, ms = chunk[i], tonumber(chunk[i + 1])
+    if not (cms and ms == cms and tid >= ctid) then
+      local done = visit(tid, ms)
+      if done then
+        return done
       end
     end
   end
 end
-return cjson.encode({jobs = out, avg = tonumber(redis.call('hget', STATS, 'avg') or '0')})
+return reply()

@@ -28,11 +28,17 @@ end
 -- Records past their retention: raw leases (and jobs that ended before jobs left the ended set) by the ended set;
 -- jobs through the index, by creation time: a job created more than the retention ago is deleted once it left the
 -- queue (s released or expired) the retention ago (fin, else e: see finishT). Its creation time is the earliest its end
--- can be, so the index's oldest entries are the only candidates; at most PURGE_SCAN of them are read per pass (those
--- still queued or ended since are read again by the next pass).
+-- can be, so the index's oldest entries (its head) are the only candidates; at most PURGE_SCAN of them are read per
+-- pass (those still queued or ended since are read again by the next pass), and the first younger one tells a quiet
+-- KB when to look again.
 local PURGE_MAX, PURGE_SCAN = 100, 200
 local purged = 0
-local function purge(tid)
+-- entry: the ticket's index entry (nil: found from its record, if it is a job's)
+local function purge(tid, entry)
+  if not entry then
+    local t = getT(tid)
+    entry = t and t.k == 'job' and t.c and indexEntry(t.c, tid)
+  end
   if redis.call('hdel', TICKETS, tid) == 1 then
     purged = purged + 1
   end
@@ -40,34 +46,49 @@ local function purge(tid)
   redis.call('zrem', ENDED, tid)
   redis.call('lrem', RECENT, 0, tid)
   redis.call('lrem', FAILURES, 0, tid)
-  redis.call('zrem', INDEX, tid)
+  if entry then
+    redis.call('lrem', INDEX, 1, entry) -- an old job's entry: near the head, where LREM starts
+  end
   redis.call('zrem', HOOKS, tid)
 end
+indexWritable()
 for _, tid in ipairs(redis.call('zrangebyscore', ENDED, '-inf', now, 'LIMIT', 0, PURGE_MAX)) do
   purge(tid)
 end
 local jobDue = nil -- the earliest retention end among the candidates read and kept (ms)
-local candidates = purged < PURGE_MAX
-  and redis.call('zrangebyscore', INDEX, '-inf', now - RETENTION, 'LIMIT', 0, PURGE_SCAN) or {}
-for _, tid in ipairs(candidates) do
-  if purged >= PURGE_MAX then
-    jobDue = now
-    break
-  end
-  local t = getT(tid)
-  if not t then
-    purge(tid)
-  elseif t.s == 'released' or t.s == 'expired' then
-    local due = (t.fin or t.e or t.c) + RETENTION
-    if due <= now then
-      purge(tid)
-    elseif not jobDue or due < jobDue then
+local younger = nil -- the created ms of the index's first job not old enough to be a candidate, when read
+local read = 0 -- candidates read: old enough to have ended their retention
+local CHUNK = 20 -- entries read at a time: a pass over a KB whose oldest job is young reads one chunk
+local from = 0
+while purged < PURGE_MAX and read < PURGE_SCAN and not younger do
+  local chunk = redis.call('lrange', INDEX, from, from + CHUNK - 1)
+  local gone = 0
+  for _, entry in ipairs(chunk) do
+    local c, tid = indexParse(entry)
+    if c > now - RETENTION then
+      younger = c
+      break
+    end
+    if purged >= PURGE_MAX or read >= PURGE_SCAN then
+      break
+    end
+    read = read + 1
+    local t = getT(tid)
+    local due = t and (t.s == 'released' or t.s == 'expired') and (t.fin or t.e or t.c) + RETENTION
+    if not t or (due and due <= now) then
+      purge(tid, entry)
+      gone = gone + 1
+    elseif due and (not jobDue or due < jobDue) then
       jobDue = due
     end
   end
+  if #chunk < CHUNK then
+    break
+  end
+  from = from + #chunk - gone
 end
-if #candidates >= PURGE_SCAN then
-  jobDue = now
+if purged >= PURGE_MAX or read >= PURGE_SCAN then
+  jobDue = now -- more may be due: the next pass reads on
 end
 local status = 'none'
 local d = redis.call('get', DRIVER)
@@ -97,8 +118,7 @@ if quiet then
     dues[#dues + 1] = first[2] and tonumber(first[2]) or false
   end
   -- the index's first job not read above can end its retention no earlier than its creation time plus the retention
-  local younger = redis.call('zrangebyscore', INDEX, '(' .. (now - RETENTION), '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
-  dues[#dues + 1] = younger[2] and tonumber(younger[2]) + RETENTION or false
+  dues[#dues + 1] = younger and younger + RETENTION or false
   for i = 1, #dues do
     if dues[i] then
       local due = math.max(0, dues[i] - now)
