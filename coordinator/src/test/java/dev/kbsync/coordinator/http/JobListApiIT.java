@@ -47,6 +47,7 @@ class JobListApiIT {
         KbsyncClient worker = api.client(WORKER);
         for (int i = 0; i < 7; i++) {
             KbId kb = KbId.of(i % 2 == 0 ? "list-a" : "list-b");
+            pauseAMillisecond(); // two jobs of one ms list by ticket id: here newest first is the submit order
             submitted.add(client.submitNote(kb, NoteRequest.of(i % 3 == 0 ? "alice" : "bob", "note " + i)));
             if (i == 0) { // the first job lands before any other is submitted
                 Assignment a = worker.poll("w-1", Duration.ofSeconds(5)).orElseThrow();
@@ -55,6 +56,15 @@ class JobListApiIT {
             }
         }
         cancelled = client.cancel(submitted.get(6).id()).id();
+    }
+
+    private static void pauseAMillisecond() {
+        try {
+            Thread.sleep(2);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
