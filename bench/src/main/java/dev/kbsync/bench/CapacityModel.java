@@ -119,12 +119,19 @@ record CapacityModel(CapacityConstants c, Budget budget) {
         return sweepCores("coordinator", coordinators, kbs, busy);
     }
 
-    /** The idle and sweep CPU ({@code of}: redis or coordinator) of {@code coordinators} coordinators, in cores. */
+    /**
+     * The idle and sweep CPU ({@code of}: redis or coordinator) of {@code coordinators} coordinators, in cores. A
+     * constant measured below zero (a cost within noise of zero, measured as a difference) counts as zero.
+     */
     private double sweepCores(String of, int coordinators, long kbs, long busy) {
         return coordinators
-                * (c.get(of + ".idleCpuMsPerSec")
-                        + kbs * c.get(of + ".sweepCpuMsPerKbSec")
-                        + busy * c.get(of + ".busySweepCpuMsPerKbSec"))
+                * (cost(of + ".idleCpuMsPerSec")
+                        + kbs * cost(of + ".sweepCpuMsPerKbSec")
+                        + busy * cost(of + ".busySweepCpuMsPerKbSec"))
                 / 1000;
+    }
+
+    private double cost(String constant) {
+        return Math.max(0, c.get(constant));
     }
 }

@@ -19,11 +19,14 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Scenario 4: one holder and {@code perKb} waiters on each of {@code kbs} KBs, every waiter following its lease's
- * event stream. Each round releases every KB's holder (2 ms apart) and records, per waiter still queued, the time
- * from the release call to the first event (position, or the grant) its stream delivers.
+ * event stream. Each round releases every KB's holder (10 ms apart) and records, per waiter still queued, the time
+ * from the release call to the first event (position, or the grant) its stream delivers. A first round, with one
+ * more waiter per KB, is not recorded: it runs the release-to-event path of a fresh coordinator JVM for the first
+ * time (JIT), as the other scenarios' warm-up iterations do.
  */
 final class PositionEvents {
     private static final long SPACING_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final int WARMUP_ROUNDS = 1;
 
     private final AsyncKbsyncClient api;
     private final int kbs;
@@ -32,6 +35,9 @@ final class PositionEvents {
     private final List<List<Waiter>> queues = new ArrayList<>();
     private final Stats stats = new Stats();
     private final Stats releases = new Stats();
+    private final List<Stats> byRound = new ArrayList<>();
+    private volatile Stats round = new Stats(); // the current round's events (the warm-up's too)
+    private volatile boolean recording;
     private volatile CountDownLatch pending = new CountDownLatch(0);
 
     private static final class Waiter {
@@ -56,10 +62,13 @@ final class PositionEvents {
                 KbsyncClient api = server.client(kbs * (perKb + 2))) {
             KbsyncLeases.register(api, KbsyncLeases.names("p-", kbs));
             PositionEvents bench = new PositionEvents(api.async(), kbs);
-            bench.open(perKb);
+            bench.open(perKb + WARMUP_ROUNDS);
+            for (int r = 0; r < WARMUP_ROUNDS; r++) {
+                bench.round(false);
+            }
             long start = System.nanoTime();
             for (int r = 0; r < rounds; r++) {
-                bench.round();
+                bench.round(true);
             }
             return Measurement.of(
                             "kbsync lease stream (coordinator in a child JVM), release -> event, " + kbs * perKb
@@ -69,11 +78,18 @@ final class PositionEvents {
                             System.nanoTime() - start)
                     .withNote(String.format(
                             Locale.ROOT,
-                            "%d events over %d rounds; the DELETE itself: p50 %s ms, p99 %s ms",
+                            "%d events over %d rounds after %d unrecorded; the DELETE itself: p50 %s ms, p99 %s ms;"
+                                    + " p99 by round (ms, the warm-up first): %s",
                             bench.stats.count(),
                             rounds,
+                            WARMUP_ROUNDS,
                             Report.fmt(bench.releases.p50Ms()),
-                            Report.fmt(bench.releases.p99Ms())));
+                            Report.fmt(bench.releases.p99Ms()),
+                            String.join(
+                                    ", ",
+                                    bench.byRound.stream()
+                                            .map(r -> Report.fmt(r.p99Ms()))
+                                            .toList())));
         }
     }
 
@@ -101,7 +117,11 @@ final class PositionEvents {
         long now = System.nanoTime();
         if (waiter.armed) {
             waiter.armed = false;
-            stats.record(now - releasedAt.get(waiter.kb));
+            long took = now - releasedAt.get(waiter.kb);
+            round.record(took);
+            if (recording) {
+                stats.record(took);
+            }
             pending.countDown();
         }
         if (lease.state() == LeaseState.GRANTED && !waiter.granted) {
@@ -110,7 +130,10 @@ final class PositionEvents {
         }
     }
 
-    private void round() throws Exception {
+    private void round(boolean recorded) throws Exception {
+        recording = recorded;
+        round = new Stats();
+        byRound.add(round);
         int expected = 0;
         for (List<Waiter> queue : queues) {
             expected += (int) queue.stream().filter(w -> !w.granted).count();
@@ -124,7 +147,11 @@ final class PositionEvents {
             long t0 = System.nanoTime();
             releasedAt.set(kb, t0);
             queues.get(kb).stream().filter(w -> !w.granted).forEach(w -> w.armed = true);
-            released.add(api.release(holder).onSuccess(r -> releases.record(System.nanoTime() - t0)));
+            released.add(api.release(holder).onSuccess(r -> {
+                if (recorded) {
+                    releases.record(System.nanoTime() - t0);
+                }
+            }));
             LockSupport.parkNanos(SPACING_NANOS);
         }
         Future.all(released).await(30, TimeUnit.SECONDS);

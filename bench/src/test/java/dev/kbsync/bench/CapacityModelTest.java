@@ -47,6 +47,16 @@ class CapacityModelTest {
     }
 
     @Test
+    void shouldCountASweepCostMeasuredBelowZeroAsZero() {
+        CapacityModel m =
+                model(Map.of("coordinator.sweepCpuMsPerKbSec", -0.01, "coordinator.busySweepCpuMsPerKbSec", 1.0));
+
+        double sweep = m.plan(new CapacityModel.Load(100_000, 0, 1, 0, 100)).get("sweep CPU per coordinator (cores)");
+
+        assertThat(sweep).isCloseTo(0.1, within(1e-9)); // the busy KBs' part only, never less than nothing
+    }
+
+    @Test
     void shouldFindNoNumberOfCoordinatorsWhenOneSweepExceedsItsBudget() {
         CapacityModel m = model(Map.of("coordinator.sweepCpuMsPerKbSec", 1.0));
 
