@@ -155,7 +155,8 @@ public final class HttpApi {
             Handler<RoutingContext> guard,
             boolean jsonBody,
             Handler<RoutingContext> handler) {
-        Route route = router.route(method, path).handler(new RequestCounter(metrics.routeRequests(path)));
+        Route route =
+                router.route(method, path).handler(new RequestCounter(metrics.routeRequests(method.name(), path)));
         if (jsonBody) {
             // Vert.x Web requires the body handler before authentication: an oversize body is 413 even without a token.
             route.handler(BodyHandler.create(false).setBodyLimit(bodyLimit));

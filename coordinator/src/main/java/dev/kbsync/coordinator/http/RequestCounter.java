@@ -4,7 +4,10 @@ import dev.kbsync.coordinator.metrics.RouteRequests;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
 
-/** Counts each request by route template and final status ({@code kbsync_http_requests_total}). */
+/**
+ * Counts each request by route template and final status ({@code kbsync_http_requests_total}) and times it from its
+ * arrival here to the end of its answer ({@code kbsync_http_request_duration_seconds}).
+ */
 final class RequestCounter implements PlatformHandler {
     private final RouteRequests requests;
 
@@ -14,7 +17,8 @@ final class RequestCounter implements PlatformHandler {
 
     @Override
     public void handle(RoutingContext ctx) {
-        ctx.addEndHandler(v -> requests.count(ctx.response().getStatusCode()));
+        long arrived = System.nanoTime();
+        ctx.addEndHandler(v -> requests.answered(ctx.response().getStatusCode(), System.nanoTime() - arrived));
         ctx.next();
     }
 }

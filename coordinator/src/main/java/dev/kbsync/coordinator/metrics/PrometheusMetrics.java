@@ -175,9 +175,14 @@ public final class PrometheusMetrics implements MetricsSink {
         redisUnavailable.increment();
     }
 
-    /** The request counter of one route template ({@code unmatched} for 404/405 without a route). */
+    /** The request counter of one route template ({@code unmatched} for 404/405 without a route), untimed. */
     public RouteRequests routeRequests(String route) {
-        return new RouteRequests(registry, route);
+        return new RouteRequests(registry, route, java.util.Optional.empty());
+    }
+
+    /** The request counter and the request duration histogram of one route (template and method). */
+    public RouteRequests routeRequests(String method, String route) {
+        return new RouteRequests(registry, route, java.util.Optional.of(method));
     }
 
     /** Every meter of the process in Prometheus text exposition format 0.0.4 ({@link ProcessMetrics#CONTENT_TYPE}). */

@@ -2,19 +2,49 @@ package dev.kbsync.coordinator.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
-/** {@code kbsync_http_requests_total} of one route template: a counter per status, registered on first use. */
+/**
+ * The meters of one route: {@code kbsync_http_requests_total} of its template (a counter per status, registered on
+ * first use) and, for a route with a method, {@code kbsync_http_request_duration_seconds} (from the request's arrival
+ * to the end of its answer; an event stream's is how long it was open).
+ */
 public final class RouteRequests {
     private static final int STATUSES = 600;
+    private static final Duration[] DURATION_BUCKETS = {
+        Duration.ofMillis(1),
+        Duration.ofMillis(2),
+        Duration.ofMillis(5),
+        Duration.ofMillis(10),
+        Duration.ofMillis(25),
+        Duration.ofMillis(50),
+        Duration.ofMillis(100),
+        Duration.ofMillis(250),
+        Duration.ofMillis(500),
+        Duration.ofSeconds(1),
+        Duration.ofMillis(2500),
+        Duration.ofSeconds(10)
+    };
 
     private final MeterRegistry registry;
     private final String route;
     private final AtomicReferenceArray<Counter> byStatus = new AtomicReferenceArray<>(STATUSES);
+    private final Optional<Timer> duration;
 
-    RouteRequests(MeterRegistry registry, String route) {
+    RouteRequests(MeterRegistry registry, String route, Optional<String> method) {
         this.registry = registry;
         this.route = route;
+        this.duration = method.map(m -> Timer.builder("kbsync.http.request.duration")
+                .description("Time from an HTTP request's arrival to the end of its answer, by route template and"
+                        + " method (an event stream's: how long it was open).")
+                .tag("route", route)
+                .tag("method", m)
+                .serviceLevelObjectives(DURATION_BUCKETS)
+                .register(registry));
     }
 
     /** Counts one answered request. */
@@ -33,5 +63,11 @@ public final class RouteRequests {
             }
         }
         counter.increment();
+    }
+
+    /** Counts one answered request and records how long it took, from its arrival to the end of its answer. */
+    public void answered(int status, long nanos) {
+        count(status);
+        duration.ifPresent(t -> t.record(nanos, TimeUnit.NANOSECONDS));
     }
 }

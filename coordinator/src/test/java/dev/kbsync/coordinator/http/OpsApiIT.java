@@ -56,7 +56,9 @@ class OpsApiIT {
         assertThat(response.bodyAsString())
                 .contains("# TYPE kbsync_jobs_submitted_total counter\n")
                 .contains("kbsync_jobs_submitted_total{kb=\"demo\",kind=\"note\"} 1.0\n")
-                .contains("kbsync_http_requests_total{route=\"/v1/kbs/:kb/notes\",status=\"202\"} 1.0\n");
+                .contains("kbsync_http_requests_total{route=\"/v1/kbs/:kb/notes\",status=\"202\"} 1.0\n")
+                .contains(
+                        "kbsync_http_request_duration_seconds_count{method=\"POST\",route=\"/v1/kbs/:kb/notes\"} 1\n");
     }
 
     @Test

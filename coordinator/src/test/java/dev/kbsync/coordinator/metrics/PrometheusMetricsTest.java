@@ -41,6 +41,24 @@ class PrometheusMetricsTest {
     }
 
     @Test
+    void shouldTimeEachAnsweredRequestByRouteAndMethod() {
+        RouteRequests release = metrics.routeRequests("DELETE", "/v1/leases/:id");
+        release.answered(200, java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(800));
+        release.answered(200, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(30));
+
+        assertThat(metrics.scrape())
+                .contains("# TYPE kbsync_http_request_duration_seconds histogram\n")
+                .contains("kbsync_http_request_duration_seconds_bucket{method=\"DELETE\",route=\"/v1/leases/:id\","
+                        + "le=\"0.001\"} 1\n")
+                .contains("kbsync_http_request_duration_seconds_bucket{method=\"DELETE\",route=\"/v1/leases/:id\","
+                        + "le=\"0.025\"} 1\n")
+                .contains("kbsync_http_request_duration_seconds_bucket{method=\"DELETE\",route=\"/v1/leases/:id\","
+                        + "le=\"0.05\"} 2\n")
+                .contains("kbsync_http_request_duration_seconds_count{method=\"DELETE\",route=\"/v1/leases/:id\"} 2\n")
+                .contains("kbsync_http_requests_total{route=\"/v1/leases/:id\",status=\"200\"} 2.0\n");
+    }
+
+    @Test
     void shouldShowEveryFamilyOfAKbWithZeroesOnceTheSweepSawIt() {
         metrics.queueLength(KbId.of("quiet"), 0);
 

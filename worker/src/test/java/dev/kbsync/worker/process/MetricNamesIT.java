@@ -43,6 +43,13 @@ class MetricNamesIT {
 
     private static final List<String> COORDINATOR = List.of(
             "kbsync_grants_total counter {kb} \"KB lock grants.\"",
+            "kbsync_http_request_duration_seconds histogram {method,route} "
+                    + "le=0.001,0.002,0.005,0.01,0.025,0.05,0.1,0.25,0.5,1.0,2.5,10.0,+Inf \"Time from an HTTP request's"
+                    + " arrival to the end of its answer, by route template and method (an event stream's: how long it"
+                    + " was open).\"",
+            "kbsync_http_request_duration_seconds_max gauge {method,route} \"Time from an HTTP request's arrival to"
+                    + " the end of its answer, by route template and method (an event stream's: how long it was"
+                    + " open).\"",
             "kbsync_http_requests_total counter {route,status} \"HTTP requests by route template and status.\"",
             "kbsync_jobs_submitted_total counter {kb,kind} \"Jobs accepted over HTTP.\"",
             "kbsync_lease_expiries_total counter {kb} \"Leases lost because the holder went silent.\"",
