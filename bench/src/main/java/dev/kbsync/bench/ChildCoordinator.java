@@ -81,6 +81,17 @@ final class ChildCoordinator implements AutoCloseable {
         return out;
     }
 
+    /** The child's {@code GET /metrics} (Prometheus text; the bench's coordinators run without auth). */
+    String metrics() throws IOException, InterruptedException {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        return response.body();
+    }
+
     /** The child's /proc status (VmRSS and friends). */
     String procStatus() throws IOException {
         return Files.readString(Path.of("/proc", Long.toString(process.pid()), "status"));
