@@ -51,6 +51,13 @@ public final class ScriptMonitor implements AutoCloseable {
         return (int) lines.stream().filter(ScriptMonitor::isScript).count();
     }
 
+    /** Scripts seen so far that declared {@code key} in their {@code KEYS}. */
+    public int scripts(String key) {
+        return (int) lines.stream()
+                .filter(line -> isScript(line) && declaredKeys(line).contains(key))
+                .count();
+    }
+
     /** Every key touched by a script without being declared, as {@code key (command, in: script head)}. */
     public List<String> undeclared() {
         List<String> out = new ArrayList<>();

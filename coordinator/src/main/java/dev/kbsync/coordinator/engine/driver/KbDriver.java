@@ -90,9 +90,18 @@ public final class KbDriver {
         return done.future();
     }
 
-    /** The sweep saw that this coordinator drives the KB (renewed or newly claimed). */
-    public void confirmDriving() {
-        redis.context().runOnContext(v -> driving = true);
+    /**
+     * The sweep saw that this coordinator drives the KB (renewed or newly claimed): a round runs unless the sweep found the head granted and this
+     * driver holds no lock of its own (a round would read the head and find nothing to do: one script per KB and pass
+     * saved on every KB whose holder has others queued behind it).
+     */
+    public void swept(boolean granted) {
+        redis.context().runOnContext(v -> {
+            driving = true;
+            if (!granted || heldThread != null) {
+                pump();
+            }
+        });
     }
 
     /** Another coordinator drives the KB now, or nobody needs to: give up the lock this driver holds. */

@@ -212,13 +212,9 @@ public final class Sweeper {
         switch (result.driver()) {
             case CLAIMED -> {
                 LOG.info("KB {}: no live driver; this coordinator ({}) takes over", kb, settings.coordinatorId());
-                drivers.of(kb).confirmDriving();
-                drivers.pump(kb);
+                drivers.of(kb).swept(result.granted());
             }
-            case MINE -> {
-                drivers.of(kb).confirmDriving();
-                drivers.pump(kb);
-            }
+            case MINE -> drivers.of(kb).swept(result.granted());
             default -> drivers.resign(kb);
         }
     }

@@ -242,6 +242,7 @@ public final class Outcomes {
             GrantResult next,
             int purged,
             boolean unclaimed,
+            boolean granted,
             Optional<Duration> quietFor) {
         /** The longest a quiet KB goes unswept: a change announced elsewhere but not heard here is seen by then. */
         public static final Duration QUIET_MAX = Duration.ofSeconds(5);

@@ -186,6 +186,7 @@ public final class Replies {
                 next(r.getJsonObject("next")),
                 r.getInteger("purged", 0),
                 r.getBoolean("unclaimed", false),
+                r.getBoolean("granted", false),
                 quietFor(r));
     }
 

@@ -4,7 +4,8 @@
 -- (and leave the recent-jobs lists, the job index and the due webhooks); the KB's driver key is claimed or renewed.
 -- Reply: {driver (mine|claimed|other|none), queue (length after the pass), dropped, ended (see endGrant), next (a
 -- grant made after dropped waiters), purged, unclaimed (a live job grant no worker took yet: it must be on the ready
--- set, also if the coordinator that granted it died before putting it there), quiet (nothing to do until something
+-- set, also if the coordinator that granted it died before putting it there), granted (a grant is live after the pass:
+-- the head holds the KB, so its driver has nothing to grant), quiet (nothing to do until something
 -- happens to the KB: no ticket, no grant, no waiter), wake (a quiet KB's ms until its next record passes its
 -- retention or its next webhook falls due; absent: none)}.
 local now = nowMs()
@@ -129,4 +130,4 @@ if quiet then
   end
 end
 return cjson.encode({driver = status, queue = n, dropped = dropped, ended = ended, next = next, purged = purged,
-  unclaimed = unclaimed and true or false, quiet = quiet, wake = wake})
+  unclaimed = unclaimed and true or false, granted = live ~= nil, quiet = quiet, wake = wake})
