@@ -35,9 +35,18 @@ class SentinelFailoverIT {
         assertThat(run.jobsGapMs()).as(run.timeline()).isLessThan(10_000);
         assertThat(run.overlaps()).isEmpty();
         assertThat(run.staleFences()).isEmpty();
-        assertThat(run.lost()).isEmpty();
+        assertThat(run.lost())
+                .as(
+                        "acknowledged jobs not done; one may have FAILED only if writes could not be confirmed for %d ms"
+                                + " or more (%d ms here): each claim answered 503 REPLICATION_TIMEOUT still used an attempt, the"
+                                + " known limit in docs/reliability.md; %s",
+                        ATTEMPTS_OUTLASTED_MS, run.confirmableMs(), run.timeline())
+                .allMatch(job -> job.endsWith(" " + JobState.FAILED) && run.confirmableMs() >= ATTEMPTS_OUTLASTED_MS);
         assertThat(run.duplicated()).isEmpty();
     }
+
+    /** The job attempts (3) times the job lease TTL (1.5 s) of this test's coordinators. */
+    private static final long ATTEMPTS_OUTLASTED_MS = 3 * 1500;
 
     /**
      * Grants resume as fast; jobs may take longer: while the replicas resync with the new master, a claim's replica
