@@ -9,6 +9,7 @@ import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
@@ -54,5 +55,10 @@ public final class ProcessMetrics {
     /** Every meter in Prometheus text exposition format 0.0.4. */
     public String scrape() {
         return registry.scrape();
+    }
+
+    /** Histogram bucket bounds (Micrometer service-level objectives) given in milliseconds, in ascending order. */
+    public static Duration[] buckets(long... millis) {
+        return Arrays.stream(millis).mapToObj(Duration::ofMillis).toArray(Duration[]::new);
     }
 }

@@ -23,23 +23,8 @@ import java.util.function.IntSupplier;
  * family shows zeroes from the start) or on its first observation, and cached.
  */
 public final class PrometheusMetrics implements MetricsSink {
-    private static final Duration[] LOCK_BUCKETS = {
-        Duration.ofMillis(5),
-        Duration.ofMillis(10),
-        Duration.ofMillis(25),
-        Duration.ofMillis(50),
-        Duration.ofMillis(100),
-        Duration.ofMillis(250),
-        Duration.ofMillis(500),
-        Duration.ofSeconds(1),
-        Duration.ofMillis(2500),
-        Duration.ofSeconds(5),
-        Duration.ofSeconds(10),
-        Duration.ofSeconds(30),
-        Duration.ofSeconds(60),
-        Duration.ofSeconds(120),
-        Duration.ofSeconds(300)
-    };
+    private static final Duration[] LOCK_BUCKETS = ProcessMetrics.buckets(
+            5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 120_000, 300_000);
 
     private final ProcessMetrics process;
     private final MeterRegistry registry;

@@ -1,5 +1,6 @@
 package dev.kbsync.coordinator.metrics;
 
+import dev.kbsync.metrics.ProcessMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -15,20 +16,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 public final class RouteRequests {
     private static final int STATUSES = 600;
-    private static final Duration[] DURATION_BUCKETS = {
-        Duration.ofMillis(1),
-        Duration.ofMillis(2),
-        Duration.ofMillis(5),
-        Duration.ofMillis(10),
-        Duration.ofMillis(25),
-        Duration.ofMillis(50),
-        Duration.ofMillis(100),
-        Duration.ofMillis(250),
-        Duration.ofMillis(500),
-        Duration.ofSeconds(1),
-        Duration.ofMillis(2500),
-        Duration.ofSeconds(10)
-    };
+    private static final Duration[] DURATION_BUCKETS =
+            ProcessMetrics.buckets(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 10_000);
 
     private final MeterRegistry registry;
     private final String route;

@@ -57,16 +57,7 @@ public final class WorkerMetrics {
                 .register(registry);
         this.git = Timer.builder("kbsync.worker.git")
                 .description("Git time per job")
-                .serviceLevelObjectives(
-                        Duration.ofMillis(50),
-                        Duration.ofMillis(100),
-                        Duration.ofMillis(250),
-                        Duration.ofMillis(500),
-                        Duration.ofSeconds(1),
-                        Duration.ofMillis(2500),
-                        Duration.ofSeconds(5),
-                        Duration.ofSeconds(10),
-                        Duration.ofSeconds(30))
+                .serviceLevelObjectives(ProcessMetrics.buckets(50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000))
                 .register(registry);
     }
 

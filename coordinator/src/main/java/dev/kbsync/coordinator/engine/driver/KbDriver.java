@@ -91,9 +91,9 @@ public final class KbDriver {
     }
 
     /**
-     * The sweep saw that this coordinator drives the KB (renewed or newly claimed): a round runs unless the sweep found the head granted and this
-     * driver holds no lock of its own (a round would read the head and find nothing to do: one script per KB and pass
-     * saved on every KB whose holder has others queued behind it).
+     * The sweep saw that this coordinator drives the KB (renewed or newly claimed): a round runs unless the sweep
+     * found the head granted and this driver holds no lock of its own (a round would read the head and find nothing
+     * to do: one script per KB and pass saved on every KB whose holder has others queued behind it).
      */
     public void swept(boolean granted) {
         redis.context().runOnContext(v -> {

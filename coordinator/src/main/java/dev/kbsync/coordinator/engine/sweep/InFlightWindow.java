@@ -22,57 +22,62 @@ final class InFlightWindow {
             throw new IllegalArgumentException("width must be at least 1: " + width);
         }
         Promise<Void> done = Promise.promise();
-        new Run<>(new ArrayDeque<>(items), step, done).start(width);
+        new Run<>(new ArrayDeque<>(items), step, done, width).start();
         return done.future();
     }
 
+    /**
+     * One {@link #all} call. Steps are started by a loop, never from inside another step's completion handler, so a
+     * step that completes at once (a pass failing fast when Redis is gone) adds no stack depth per item.
+     */
     private static final class Run<T> {
         private final Deque<T> waiting;
         private final Function<T, Future<?>> step;
         private final Promise<Void> done;
+        private final int width;
         private int inFlight;
+        private boolean starting;
         private Throwable failure;
 
-        Run(Deque<T> waiting, Function<T, Future<?>> step, Promise<Void> done) {
+        Run(Deque<T> waiting, Function<T, Future<?>> step, Promise<Void> done, int width) {
             this.waiting = waiting;
             this.step = step;
             this.done = done;
+            this.width = width;
         }
 
-        void start(int width) {
-            if (waiting.isEmpty()) {
-                done.complete();
+        /** Starts steps up to the width; a call made while the loop runs (a step completed at once) leaves it to it. */
+        void start() {
+            if (starting) {
                 return;
             }
-            for (int i = 0; i < width && !waiting.isEmpty(); i++) {
-                next();
+            starting = true;
+            while (inFlight < width && !waiting.isEmpty()) {
+                inFlight++;
+                run(waiting.poll()).onComplete(ar -> {
+                    inFlight--;
+                    if (ar.failed() && failure == null) {
+                        failure = ar.cause();
+                    }
+                    start();
+                });
+            }
+            starting = false;
+            if (inFlight == 0 && waiting.isEmpty()) {
+                if (failure == null) {
+                    done.tryComplete();
+                } else {
+                    done.tryFail(failure);
+                }
             }
         }
 
-        private void next() {
-            T item = waiting.poll();
-            inFlight++;
-            Future<?> f;
+        private Future<?> run(T item) {
             try {
-                f = step.apply(item);
+                return step.apply(item);
             } catch (RuntimeException e) {
-                f = Future.failedFuture(e);
+                return Future.failedFuture(e);
             }
-            f.onComplete(ar -> {
-                inFlight--;
-                if (ar.failed() && failure == null) {
-                    failure = ar.cause();
-                }
-                if (!waiting.isEmpty()) {
-                    next();
-                } else if (inFlight == 0) {
-                    if (failure == null) {
-                        done.complete();
-                    } else {
-                        done.fail(failure);
-                    }
-                }
-            });
         }
     }
 }
