@@ -83,7 +83,10 @@ final class ChildCoordinator implements AutoCloseable {
 
     /** The child's {@code GET /metrics} (Prometheus text; the bench's coordinators run without auth). */
     String metrics() throws IOException, InterruptedException {
-        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient()
+        // HTTP/1.1 as Prometheus scrapes: the JDK client's default (an h2c upgrade) failed once on a large answer.
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .build()
                 .send(
                         java.net.http.HttpRequest.newBuilder(
                                         java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))

@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -58,6 +59,13 @@ public final class ScriptMonitor implements AutoCloseable {
                 .count();
     }
 
+    /** Scripts seen so far with any of {@code values} among their arguments ({@code ARGV}). */
+    public int scriptsWithArgument(Collection<String> values) {
+        return (int) lines.stream()
+                .filter(line -> isScript(line) && arguments(line).stream().anyMatch(values::contains))
+                .count();
+    }
+
     /** Every key touched by a script without being declared, as {@code key (command, in: script head)}. */
     public List<String> undeclared() {
         List<String> out = new ArrayList<>();
@@ -89,6 +97,10 @@ public final class ScriptMonitor implements AutoCloseable {
     private static List<String> declaredKeys(List<String> line) {
         int n = Integer.parseInt(line.get(3));
         return line.subList(4, 4 + n);
+    }
+
+    private static List<String> arguments(List<String> line) {
+        return line.subList(4 + Integer.parseInt(line.get(3)), line.size());
     }
 
     private static List<String> touched(List<String> command) {

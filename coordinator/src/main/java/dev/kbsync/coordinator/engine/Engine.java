@@ -12,6 +12,7 @@ import dev.kbsync.coordinator.engine.job.Dispatcher;
 import dev.kbsync.coordinator.engine.job.Poller;
 import dev.kbsync.coordinator.engine.job.RedisJobService;
 import dev.kbsync.coordinator.engine.lease.Grants;
+import dev.kbsync.coordinator.engine.lease.KeepAlives;
 import dev.kbsync.coordinator.engine.lease.RedisLeaseService;
 import dev.kbsync.coordinator.engine.redis.Redis;
 import dev.kbsync.coordinator.engine.redis.RedisDeployment;
@@ -57,6 +58,7 @@ public final class Engine {
     private final CoordinatorServices services;
     private final EngineConfig config;
     private final Changes changes;
+    private final KeepAlives keepAlives;
     private long sweepTimer = -1;
     private long presenceTimer = -1;
 
@@ -82,11 +84,12 @@ public final class Engine {
         this.fanout = new Fanout(vertx.eventBus(), tickets, metrics, watchers);
         this.changes = new Changes(events, fanout, drivers, dispatcher::granted, context, this::touched);
         Grants grants = new Grants(tickets, metrics, changes);
+        this.keepAlives = new KeepAlives(vertx, context, tickets);
         this.webhooks = new WebhookDelivery(vertx, tickets, config.webhooks(), metrics);
         this.sweeper =
                 new Sweeper(tickets, kbs, drivers, changes, metrics, settings, dispatcher::swept, webhooks::deliver);
         this.services = new CoordinatorServices(
-                new RedisLeaseService(vertx, config, tickets, kbs, changes, grants),
+                new RedisLeaseService(vertx, config, tickets, kbs, changes, grants, keepAlives),
                 new RedisJobService(
                         config,
                         Clock.systemUTC(),
@@ -189,6 +192,7 @@ public final class Engine {
         context.runOnContext(v -> {
             vertx.cancelTimer(sweepTimer);
             vertx.cancelTimer(presenceTimer);
+            keepAlives.stop();
             sweeper.stop().onComplete(swept);
         });
         return swept.future()

@@ -16,12 +16,9 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 
 /** The raw lease API: request, read, stream (which keeps the waiter alive), heartbeat, release, force-release. */
 final class LeaseRoutes {
-    static final long STREAM_HEARTBEAT_MS = 1000;
-
     private final CoordinatorServices services;
     private final Duration defaultTtl;
     private final Duration maxHold;
@@ -110,14 +107,7 @@ final class LeaseRoutes {
                 QueueAddresses.lease(id),
                 () -> services.leases().get(id).map(lease -> List.of(new LeaseEvent.State(lease))),
                 event -> true);
-        // A random first delay spreads the keep-alives of streams opened together over the period (1,000 streams
-        // opened at once would otherwise send 1,000 Redis calls in the same millisecond every second).
-        long timer = ctx.vertx()
-                .setPeriodic(
-                        1 + ThreadLocalRandom.current().nextLong(STREAM_HEARTBEAT_MS),
-                        STREAM_HEARTBEAT_MS,
-                        t -> services.leases().keepAlive(id));
-        sse.onClose(() -> ctx.vertx().cancelTimer(timer));
+        sse.onClose(services.leases().keepAlive(id)::close);
     }
 
     /**

@@ -19,8 +19,12 @@ public interface LeaseService {
     /** Keeps a waiter alive or pushes a grant's expiry out by its TTL (bounded by the hard maximum hold). */
     Future<Lease> heartbeat(String leaseId);
 
-    /** {@link #heartbeat} without reading the lease back (event streams call it); fails with LEASE_LOST likewise. */
-    Future<Void> keepAlive(String leaseId);
+    /**
+     * Keeps the lease alive as {@link #heartbeat} does, once a second, until the returned handle is closed: what an
+     * open event stream does. The leases kept alive on one coordinator cost one Redis step a second per KB, not one per
+     * lease. A lease that ends or is lost is simply no longer kept.
+     */
+    KeepAlive keepAlive(String leaseId);
 
     /** Releases a grant or cancels a waiting request; releasing twice is harmless. */
     Future<Lease> release(String leaseId);

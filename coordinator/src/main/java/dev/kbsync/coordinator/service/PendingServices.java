@@ -73,8 +73,9 @@ public final class PendingServices {
         }
 
         @Override
-        public Future<Void> keepAlive(String leaseId) {
-            return call(s -> s.leases().keepAlive(leaseId));
+        public KeepAlive keepAlive(String leaseId) {
+            CoordinatorServices services = attached;
+            return services == null ? KeepAlive.NONE : services.leases().keepAlive(leaseId);
         }
 
         @Override

@@ -12,6 +12,7 @@ import dev.kbsync.api.Lease;
 import dev.kbsync.coordinator.engine.redis.KbKeys;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.coordinator.service.CoordinatorServices;
+import dev.kbsync.coordinator.service.KeepAlive;
 import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.testing.ScriptMonitor;
 import java.time.Duration;
@@ -26,7 +27,7 @@ import org.redisson.api.RedissonClient;
 /**
  * Cluster safety: every key an engine script touches is declared in its {@code KEYS}, so a script whose slot is being
  * migrated fails before it writes instead of half-way. Watches Redis with {@code MONITOR} while the engine runs every
- * kind of step: raw leases (granted at once, queued, cancelled, expired, force-released), the slow path behind a lock
+ * kind of step: raw leases (granted at once, queued, kept alive, cancelled, expired, force-released), the slow path behind a lock
  * held outside, jobs (submit, poll, group commit, heartbeat, results), queue views and the sweep.
  */
 class ScriptKeysIT {
@@ -47,6 +48,9 @@ class ScriptKeysIT {
             Lease waiting = await(services.leases().request(kb, "b", Duration.ofSeconds(5)));
             Lease cancelled = await(services.leases().request(kb, "c", Duration.ofSeconds(5)));
             await(services.leases().heartbeat(waiting.id()));
+            try (KeepAlive kept = services.leases().keepAlive(waiting.id())) {
+                Thread.sleep(1100); // one beat of the streams' keep-alive at least
+            }
             await(services.leases().get(waiting.id()));
             await(services.leases().release(cancelled.id()));
             await(services.queues().snapshot(kb));

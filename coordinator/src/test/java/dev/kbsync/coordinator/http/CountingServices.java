@@ -17,6 +17,7 @@ import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.JobListQuery;
 import dev.kbsync.coordinator.service.JobService;
 import dev.kbsync.coordinator.service.KbRegistry;
+import dev.kbsync.coordinator.service.KeepAlive;
 import dev.kbsync.coordinator.service.LeaseService;
 import dev.kbsync.coordinator.service.Restoration;
 import dev.kbsync.coordinator.service.Submission;
@@ -26,19 +27,21 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 
 /**
  * The real Redis engine's services behind counters, so HTTP tests can prove that a rejected request reached no
- * service ({@link #calls}: every call that could change state), watch the keep-alives of event streams
- * ({@link #heartbeats}) and the long-poll wait the HTTP layer passed ({@link #lastPollWait}). One injected fault: a
+ * service ({@link #calls}: every call that could change state), count heartbeats ({@link #heartbeats}) and the
+ * leases event streams keep alive now ({@link #keptAlive}) and the long-poll wait the HTTP layer passed ({@link #lastPollWait}). One injected fault: a
  * submit to KB {@code boom} fails with an unexpected exception (the masked 500).
  */
 final class CountingServices {
     final AtomicInteger calls = new AtomicInteger();
     final AtomicInteger heartbeats = new AtomicInteger();
+    final AtomicInteger keptAlive = new AtomicInteger();
     volatile Duration lastPollWait;
 
     ServicesFactory around(ServicesFactory engine) {
@@ -153,9 +156,16 @@ final class CountingServices {
         }
 
         @Override
-        public Future<Void> keepAlive(String leaseId) {
-            heartbeats.incrementAndGet();
-            return real.keepAlive(leaseId);
+        public KeepAlive keepAlive(String leaseId) {
+            keptAlive.incrementAndGet();
+            KeepAlive kept = real.keepAlive(leaseId);
+            AtomicBoolean closed = new AtomicBoolean();
+            return () -> {
+                if (closed.compareAndSet(false, true)) {
+                    keptAlive.decrementAndGet();
+                }
+                kept.close();
+            };
         }
 
         @Override

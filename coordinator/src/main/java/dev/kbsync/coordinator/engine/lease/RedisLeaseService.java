@@ -19,6 +19,7 @@ import dev.kbsync.coordinator.engine.ticket.TicketKind;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.NotFoundException;
+import dev.kbsync.coordinator.service.KeepAlive;
 import dev.kbsync.coordinator.service.LeaseService;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -38,9 +39,17 @@ public final class RedisLeaseService implements LeaseService {
     private final RedisKbRegistry kbs;
     private final Changes changes;
     private final Grants grants;
+    private final KeepAlives keepAlives;
 
     public RedisLeaseService(
-            Vertx vertx, EngineConfig config, Tickets tickets, RedisKbRegistry kbs, Changes changes, Grants grants) {
+            Vertx vertx,
+            EngineConfig config,
+            Tickets tickets,
+            RedisKbRegistry kbs,
+            Changes changes,
+            Grants grants,
+            KeepAlives keepAlives) {
+        this.keepAlives = keepAlives;
         this.vertx = vertx;
         this.config = config;
         this.tickets = tickets;
@@ -96,7 +105,7 @@ public final class RedisLeaseService implements LeaseService {
     /**
      * Keeps a live waiter alive or extends a live grant, answering the lease as it is then; anything else (ended,
      * expired, superseded, a job lease whose job went back to waiting) is LEASE_LOST. Also what keeps a waiter alive
-     * while its event stream is open (via {@link #keepAlive}).
+     * while its event stream is open ({@link #keepAlive}, batched per KB by {@link KeepAlives}).
      */
     @Override
     public Future<Lease> heartbeat(String leaseId) {
@@ -110,8 +119,12 @@ public final class RedisLeaseService implements LeaseService {
     }
 
     @Override
-    public Future<Void> keepAlive(String leaseId) {
-        return heartbeat(leaseId).mapEmpty();
+    public KeepAlive keepAlive(String leaseId) {
+        try {
+            return keepAlives.register(LeaseRef.parse(leaseId));
+        } catch (NotFoundException malformed) {
+            return KeepAlive.NONE; // nothing to keep alive
+        }
     }
 
     /** A raw lease's release answers from the release step's reply; a job's lease is read back. */

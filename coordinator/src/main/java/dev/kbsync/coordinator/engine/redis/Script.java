@@ -20,6 +20,8 @@ public enum Script {
     CLAIM("claim.lua", RScript.Mode.READ_WRITE, true),
     UNRESERVE("unreserve.lua", RScript.Mode.READ_WRITE, false),
     HEARTBEAT("heartbeat.lua", RScript.Mode.READ_WRITE, false),
+    /** {@code HEARTBEAT} for many leases of a KB at once, without reading them back (open event streams). */
+    KEEP_ALIVE("keepalive.lua", RScript.Mode.READ_WRITE, false),
     EXTEND("extend.lua", RScript.Mode.READ_WRITE, true),
     COMPLETE("complete.lua", RScript.Mode.READ_WRITE, true),
     CANCEL("cancel.lua", RScript.Mode.READ_WRITE, true),

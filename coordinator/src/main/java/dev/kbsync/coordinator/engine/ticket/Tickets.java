@@ -28,6 +28,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The per-KB ticket operations, one atomic script call each (see the {@code .lua} resources), replies decoded by
@@ -153,6 +154,19 @@ public final class Tickets {
     /** Extends a live grant or keeps a live raw waiter alive; the ticket as it is after. */
     public Future<Heartbeat> heartbeat(LeaseRef ref) {
         return run(Script.HEARTBEAT, ref.kb(), ref.ticket(), ref.id()).map(r -> Replies.heartbeat(ref.ticket(), r));
+    }
+
+    /**
+     * {@link #heartbeat} for every lease in {@code leases} (all of {@code kb}) at once, without reading them back:
+     * answers the lease ids that are no longer kept alive (ended, expired, superseded, unknown).
+     */
+    public Future<Set<String>> keepAlive(KbId kb, List<LeaseRef> leases) {
+        Object[] args = new Object[leases.size() * 2];
+        for (int i = 0; i < leases.size(); i++) {
+            args[2 * i] = leases.get(i).ticket();
+            args[2 * i + 1] = leases.get(i).id();
+        }
+        return run(Script.KEEP_ALIVE, kb, args).map(r -> Set.copyOf(Records.strings(r, "lost")));
     }
 
     /**

@@ -617,6 +617,25 @@ local function extendGrant(g, now)
   return expires
 end
 
+-- Keeps ticket tid's lease lid alive (grant g: currentGrant()): extends the grant it holds, or the grant of the group
+-- commit it is a member of, or keeps a raw waiter queued. A grant past its expiry, or a waiter past its keep-alive
+-- deadline, is lost even if no sweep ended it yet. Returns 'granted', 'waiting' or 'lost'.
+local function keepAlive(g, tid, lid, now)
+  local t = getT(tid)
+  if g and g.expires >= now and t and (g.lease == lid or (t.b == g.lease and t.l == lid)) then
+    extendGrant(g, now)
+    return 'granted'
+  end
+  if t and t.k == 'lease' and t.s == 'waiting' and lid == KB .. '~' .. tid then
+    local alive = num(redis.call('zscore', ALIVE, tid))
+    if alive and alive >= now then
+      redis.call('zadd', ALIVE, now + WAITER_TTL, tid)
+      return 'waiting'
+    end
+  end
+  return 'lost'
+end
+
 local function failJob(t, reason, now)
   t.js, t.fin = 'failed', now
   if reason == 'max' then
