@@ -111,8 +111,11 @@ class SentinelFailoverIT {
             String replication;
             List<String> unfinished;
             try (ReplicationWatch watch = ReplicationWatch.start(group, elected)) {
-                resumed = firstAfter(
-                        elected, () -> sections.stream().map(Section::enter).toList());
+                resumed = firstAfter(elected, () -> {
+                    synchronized (sections) { // the holders add to it meanwhile
+                        return sections.stream().map(Section::enter).toList();
+                    }
+                });
                 jobsResumed = firstAfter(elected, jobs::completedAt);
                 leasesConfirmable = watch.lastUnconfirmedBefore(resumed);
                 confirmable = watch.lastUnconfirmedBefore(jobsResumed);
