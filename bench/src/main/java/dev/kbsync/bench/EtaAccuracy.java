@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -54,7 +55,8 @@ final class EtaAccuracy {
     record Run(
             double medianErrorPercent, double underP90Percent, double underEtaPercent, int predictions, int waiters) {}
 
-    private record Prediction(String ticket, long atNanos, long etaMs, long p90Ms) {}
+    /** An estimate, and for the dump what it was made of: the waiter's kind and place, the holder's kind and age. */
+    private record Prediction(String ticket, long atNanos, long etaMs, long p90Ms, String context) {}
 
     private record Seen(int position, long etaMs, long p90Ms) {}
 
@@ -201,7 +203,7 @@ final class EtaAccuracy {
                     current.put(ticket, seen);
                     firstSeen.putIfAbsent(ticket, now);
                     if (!seen.equals(last.get(ticket))) {
-                        predictions.add(new Prediction(ticket, now, eta, p90));
+                        predictions.add(new Prediction(ticket, now, eta, p90, context(event.snapshot(), w, i)));
                     }
                 }
                 last.keySet().stream().filter(t -> !current.containsKey(t)).forEach(t -> started.putIfAbsent(t, now));
@@ -210,6 +212,17 @@ final class EtaAccuracy {
         } catch (RuntimeException closed) {
             // the stream was closed at the end of the run
         }
+    }
+
+    private static String context(QueueSnapshot s, QueueEntry w, int place) {
+        String holder = s.holder()
+                .map(h -> h.kind() + " held "
+                        + (h.since() == null
+                                ? "?"
+                                : Duration.between(h.since(), Instant.now()).toMillis()) + " ms")
+                .orElse("none");
+        return "kind " + w.kind() + " place " + place + " running "
+                + s.running().size() + " holder " + holder;
     }
 
     private static Run score(
@@ -231,12 +244,13 @@ final class EtaAccuracy {
             if (Boolean.getBoolean("kbsync.bench.eta.dump")) {
                 System.err.printf(
                         Locale.ROOT,
-                        "eta %s whole %.0f remaining %.0f eta %d p90 %d%n",
+                        "eta %s whole %.0f remaining %.0f eta %d p90 %d %s%n",
                         p.ticket(),
                         wholeMs,
                         remainingMs,
                         p.etaMs(),
-                        p.p90Ms());
+                        p.p90Ms(),
+                        p.context());
             }
             underP90 += remainingMs <= p.p90Ms() ? 1 : 0;
             underEta += remainingMs <= p.etaMs() ? 1 : 0;
