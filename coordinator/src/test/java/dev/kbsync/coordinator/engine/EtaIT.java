@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.redisson.client.codec.StringCodec;
 
 /**
  * The ETA on the real engine (issue's case): a KB held by a 60 s raw lease, three notes and then one more queued. The
@@ -96,6 +97,12 @@ class EtaIT {
                 await(services.jobs().poll("w", Duration.ofSeconds(10))).orElseThrow();
         List<Assignment> batch = await(services.jobs().extend(head.lease().id(), 15));
         assertThat(batch).extracting(a -> a.job().id()).contains(zed.id());
+        assertThat(coordinators
+                        .clientOf(0)
+                        .getMap("kbsync:{kb:" + kb.value() + "}:stats", StringCodec.INSTANCE)
+                        .get("join:n"))
+                .as("the wait from the head's grant to its members taken is measured for the notes that join later")
+                .isEqualTo("1");
         Assignment zedRun = batch.get(batch.size() - 1);
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> events.stream().anyMatch(j -> j.state() == JobState.RUNNING));

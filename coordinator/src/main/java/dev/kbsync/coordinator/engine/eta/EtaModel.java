@@ -19,7 +19,9 @@ import java.util.List;
  * </ul>
  *
  * A note job that will itself join a group commit ahead of it waits only for what comes before that group commit's
- * grant. A job waits, in addition, for a worker to claim the grant it runs under: the KB's measured claim wait. The holds are independent, each with its measured mean and variance, so the band's upper end is the mean
+ * grant. A job waits, in addition, for a worker to claim its grant (the KB's measured claim wait), and a note that
+ * joins a group commit for that group commit's head to take its members (the measured wait from a note grant to its
+ * members taken, which includes the head's claim). The holds are independent, each with its measured mean and variance, so the band's upper end is the mean
  * plus {@link #Z90} standard deviations of the sum, which also counts the uncertainty of the measured means (see
  * {@link HoldStats.Hold#meanErrorMs()}). Only the first {@link #SCANNED} places ahead are looked at; a
  * ticket further back gets their cost scaled to its place.
@@ -80,11 +82,12 @@ public final class EtaModel {
             rows.add(h.meanMs(), h, w.kind());
         }
         long scanned = Math.min(placesAhead, SCANNED);
-        Sum wait = placesAhead == scanned && me == HoldKind.NOTE && room > 0
-                ? beforeOpenBatch // runs as soon as that group commit's head runs
+        boolean member = placesAhead == scanned && me == HoldKind.NOTE && room > 0;
+        Sum wait = member
+                ? beforeOpenBatch // runs as soon as that group commit's head takes its members
                 : fixed.plus(rows, (double) placesAhead / scanned);
-        if (me != HoldKind.LEASE) { // a job runs once a worker claimed its grant (or its group commit's head's)
-            wait.addClaim(stats.claim());
+        if (me != HoldKind.LEASE) { // a job runs once a worker claimed its grant, a member once its head took it
+            wait.addClaim(member ? stats.join() : stats.claim());
         }
         return band(wait);
     }

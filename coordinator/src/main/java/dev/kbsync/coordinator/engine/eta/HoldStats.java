@@ -9,10 +9,12 @@ import java.util.Optional;
  * A KB's measured holds, as the scripts keep them in its {@code stats} hash (lib.lua, {@code recordHold}): per kind an
  * exponentially weighted mean and variance of how long grants were held ({@code <kind>:m}, {@code <kind>:v}, ms and
  * ms²) and how many were measured ({@code <kind>:n}); the same of how long a job's grant waited for a worker to
- * claim it ({@code claim:*}); the group-commit size the workers ask for ({@code batch}: the
+ * claim it ({@code claim:*}) and of how long a note job's grant took to take the notes behind it into its group commit
+ * ({@code join:*}, from the grant); the group-commit size the workers ask for ({@code batch}: the
  * head plus its members), and when a ticket last left the queue ({@code moved}, Redis ms).
  */
-public record HoldStats(Map<HoldKind, Hold> holds, Hold claim, int batchSize, long movedMs, long legacyAvgMs) {
+public record HoldStats(
+        Map<HoldKind, Hold> holds, Hold claim, Hold join, int batchSize, long movedMs, long legacyAvgMs) {
     /** Until a worker asked for a group commit: the workers' default. */
     public static final int DEFAULT_BATCH = 16;
 
@@ -27,7 +29,7 @@ public record HoldStats(Map<HoldKind, Hold> holds, Hold claim, int batchSize, lo
     /** Nothing measured: no wait for a worker assumed. */
     static final Hold NO_CLAIM = new Hold(0, 0, 0);
 
-    public static final HoldStats EMPTY = new HoldStats(Map.of(), NO_CLAIM, DEFAULT_BATCH, 0, 0);
+    public static final HoldStats EMPTY = new HoldStats(Map.of(), NO_CLAIM, NO_CLAIM, DEFAULT_BATCH, 0, 0);
 
     /** Measured holds of one kind. */
     public record Hold(double meanMs, double varianceMs2, long samples) {
@@ -45,15 +47,19 @@ public record HoldStats(Map<HoldKind, Hold> holds, Hold claim, int batchSize, lo
             return Math.sqrt(varianceMs2 / Math.max(1, Math.min(samples, EFFECTIVE_SAMPLES)));
         }
 
-        /** A guess for a kind nothing was measured of yet: the mean, spread by half of it. */
+        /**
+         * A guess for a kind nothing was measured of yet: holds of that mean, spread as widely as an exponential
+         * distribution of it is (the standard deviation equal to the mean), since nothing is known of their spread.
+         */
         static Hold guess(double meanMs) {
-            return new Hold(meanMs, meanMs * meanMs / 4, 0);
+            return new Hold(meanMs, meanMs * meanMs, 0);
         }
     }
 
     public HoldStats {
         holds = Map.copyOf(holds);
         claim = claim == null ? NO_CLAIM : claim;
+        join = join == null || join.samples() == 0 ? claim : join;
         if (batchSize < 1) {
             batchSize = DEFAULT_BATCH;
         }
@@ -90,7 +96,12 @@ public record HoldStats(Map<HoldKind, Hold> holds, Hold claim, int batchSize, lo
             hold(s, kind.wire()).ifPresent(h -> holds.put(kind, h));
         }
         return new HoldStats(
-                holds, hold(s, "claim").orElse(NO_CLAIM), (int) num(s, "batch"), num(s, "moved"), num(s, "avg"));
+                holds,
+                hold(s, "claim").orElse(NO_CLAIM),
+                hold(s, "join").orElse(null),
+                (int) num(s, "batch"),
+                num(s, "moved"),
+                num(s, "avg"));
     }
 
     private static Optional<Hold> hold(JsonObject s, String kind) {

@@ -40,6 +40,7 @@ else
     end
     if #taken > 0 then
       redis.call('hset', LEASE, 'batch', table.concat(taken, ' '))
+      recordHold('join', now - g.granted) -- how long notes joining a group commit wait once its head is granted
     end
   end
 end

@@ -396,7 +396,8 @@ local function finishT(tid, t, s, now)
   end
 end
 
--- Hold statistics per kind (note, agent, lease; and claim: how long a job's grant waits for a worker) in the KB's
+-- Hold statistics per kind (note, agent, lease; claim: how long a job's grant waits for a worker; join: how long a
+-- note job's grant takes to take the notes behind it into its group commit, from the grant) in the KB's
 -- stats hash, for the ETA model (EtaModel, HoldStats):
 -- an exponentially weighted mean and variance of how long grants were held, a plain running mean over the first
 -- HOLD_WARMUP holds, later holds clipped at three standard deviations above the mean. A note job's grant is held for

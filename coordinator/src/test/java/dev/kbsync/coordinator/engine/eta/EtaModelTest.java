@@ -19,6 +19,7 @@ class EtaModelTest {
                     HoldKind.AGENT, new Hold(20_000, 5_000.0 * 5_000, 10),
                     HoldKind.LEASE, new Hold(10_000, 3_000.0 * 3_000, 10)),
             HoldStats.NO_CLAIM,
+            HoldStats.NO_CLAIM,
             4,
             0,
             0);
@@ -117,7 +118,8 @@ class EtaModelTest {
 
     @Test
     void shouldAddTheMeasuredWaitForAWorkerToAJobOnly() {
-        HoldStats slowWorkers = new HoldStats(STATS.holds(), new Hold(700, 100.0 * 100, 10), STATS.batchSize(), 0, 0);
+        HoldStats slowWorkers =
+                new HoldStats(STATS.holds(), new Hold(700, 100.0 * 100, 10), null, STATS.batchSize(), 0, 0);
         Holding open = new Holding(Waiting.note(), T0, T0 + 30_000, true);
 
         assertThat(EtaModel.estimate(HoldKind.NOTE, 1, open, List.of(), T0, slowWorkers)
@@ -133,6 +135,45 @@ class EtaModelTest {
         assertThat(HoldStats.fromJson(new JsonObject("{\"claim:m\":700,\"claim:v\":10000,\"claim:n\":10}"))
                         .claim())
                 .isEqualTo(new Hold(700, 10_000, 10));
+    }
+
+    @Test
+    void shouldWaitForTheMeasuredJoinAsAMemberOfAGroupCommit() {
+        HoldStats measured =
+                new HoldStats(STATS.holds(), new Hold(700, 100.0 * 100, 10), new Hold(900, 200.0 * 200, 10), 4, 0, 0);
+        Holding open = new Holding(Waiting.note(), T0, T0 + 30_000, true);
+
+        assertThat(EtaModel.estimate(HoldKind.NOTE, 1, open, List.of(), T0, measured)
+                        .etaMs())
+                .as("it runs once the head's worker claimed it and took its members")
+                .isEqualTo(900);
+        assertThat(EtaModel.estimate(HoldKind.NOTE, 3, null, List.of(Waiting.agent(), Waiting.note()), T0, measured)
+                        .etaMs())
+                .as("a member of a later group commit: that head's wait, then its join")
+                .isEqualTo(20_000 + 900);
+        assertThat(EtaModel.estimate(HoldKind.AGENT, 1, null, List.of(), T0, measured)
+                        .etaMs())
+                .as("a head waits for its own claim only")
+                .isEqualTo(700);
+        assertThat(HoldStats.fromJson(new JsonObject("{\"claim:m\":700,\"claim:v\":10000,\"claim:n\":10}"))
+                        .join())
+                .as("until a join was measured: the claim wait")
+                .isEqualTo(new Hold(700, 10_000, 10));
+        assertThat(HoldStats.fromJson(new JsonObject("{\"join:m\":900,\"join:v\":40000,\"join:n\":3}"))
+                        .join())
+                .isEqualTo(new Hold(900, 40_000, 3));
+    }
+
+    @Test
+    void shouldSpreadAGuessedHoldAsWidelyAsItsMean() {
+        Holding lease = new Holding(Waiting.lease(10_000), T0, T0 + 10_000, false);
+
+        Eta eta = EtaModel.estimate(HoldKind.LEASE, 1, lease, List.of(), T0, HoldStats.EMPTY);
+
+        assertThat(eta.etaMs()).as("its declared TTL, nothing measured").isEqualTo(10_000);
+        assertThat(eta.p90Ms())
+                .as("a standard deviation of the mean itself, and as much again for the error of a guessed mean")
+                .isEqualTo(10_000 + Math.round(1.2816 * Math.sqrt(2 * 10_000.0 * 10_000)));
     }
 
     @Test

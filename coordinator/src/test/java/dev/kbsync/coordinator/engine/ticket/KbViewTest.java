@@ -40,11 +40,11 @@ class KbViewTest {
         assertThat(view.state(view.rows().get(1))).isEqualTo("queued");
         assertThat(view.etas().get(1))
                 .as(
-                        "the raw lease holds its declared TTL (nothing measured yet), spread by half of it, a guess's error as"
-                                + " large")
-                .isEqualTo(new Eta(30_000, 57_187));
+                        "the raw lease holds its declared TTL (nothing measured yet), spread as widely as that mean, a guess's"
+                                + " error as large")
+                .isEqualTo(new Eta(30_000, 84_374));
         assertThat(snapshot.waiters().get(0).etaMs()).isEqualTo(30_000);
-        assertThat(snapshot.waiters().get(0).etaP90Ms()).isEqualTo(57_187);
+        assertThat(snapshot.waiters().get(0).etaP90Ms()).isEqualTo(84_374);
         assertThat(snapshot.holder().orElseThrow().etaMs()).isNull();
         assertThat(view.lease(view.rows().get(0), 0).state()).isEqualTo(LeaseState.GRANTED);
         assertThat(view.lease(view.rows().get(0), 0).deadlineAt()).hasToString("1970-01-01T00:05:01Z");
