@@ -208,7 +208,9 @@ public final class Coordinator {
             Optional<DegradedMode> degraded,
             Reads reads) {
         HttpApi api = new HttpApi(vertx, config, services.services(), auth, metrics, health, degraded, reads.mirrors());
-        HttpServerOptions options = new HttpServerOptions();
+        // No HTTP/2 upgrade over plain HTTP (h2c): the JDK's HttpClient asks for one on every new connection, and
+        // upgraded connections garbled about one large answer in seven (OpsApiIT). Such clients go on in HTTP/1.1.
+        HttpServerOptions options = new HttpServerOptions().setHttp2ClearTextEnabled(false);
         Future<Optional<CertificateReloader>> tls = config.tls()
                 .map(t -> CertificateReloader.load(vertx, t, options).map(Optional::of))
                 .orElse(Future.succeededFuture(Optional.empty()));

@@ -4,6 +4,7 @@ import dev.kbsync.metrics.ProcessMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -23,7 +24,11 @@ final class HealthServer {
         Router router = Router.router(vertx);
         router.get("/healthz").handler(this::handleHealth);
         router.get("/metrics").handler(this::handleMetrics);
-        return vertx.createHttpServer().requestHandler(router).listen(port, host);
+        // No HTTP/2 upgrade over plain HTTP (h2c): the JDK's HttpClient asks for one on each new connection, and
+        // upgraded connections garbled large answers now and then. Such clients go on in HTTP/1.1.
+        return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+                .requestHandler(router)
+                .listen(port, host);
     }
 
     private void handleHealth(RoutingContext ctx) {
