@@ -3,9 +3,17 @@ package dev.kbsync.bench;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.NoteRequest;
 import dev.kbsync.api.client.KbsyncClient;
+import dev.kbsync.coordinator.engine.redis.Script;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.redisson.api.RBucket;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -20,6 +28,7 @@ final class SubmitLatency {
     private static final List<String> BACKGROUND =
             List.of("\"PING\"", "\"PUBLISH\"", "\"EXISTS\" \"kbsync:readyz\"", "\"MONITOR\"");
     private static final KbId KB = KbId.of("s-submit");
+    private static final Map<String, String> SCRIPTS = scriptNames();
 
     private SubmitLatency() {}
 
@@ -52,6 +61,30 @@ final class SubmitLatency {
         return List.of(submit, floor, commandsPerSubmit(ctx, note, ctx.scaled(500)));
     }
 
+    /** A monitor line's command, and for a script call the engine script it runs (by its SHA-1). */
+    private static String kind(String line) {
+        String[] words = line.replaceFirst("^[^\\]]*\\] ", "").split(" ");
+        String command = words[0];
+        if (words.length > 1 && command.toUpperCase(Locale.ROOT).startsWith("\"EVALSHA")) {
+            return command + " " + SCRIPTS.getOrDefault(words[1].replace("\"", ""), "(another script)");
+        }
+        return command;
+    }
+
+    private static Map<String, String> scriptNames() {
+        Map<String, String> names = new HashMap<>();
+        for (Script script : Script.values()) {
+            try {
+                byte[] sha =
+                        MessageDigest.getInstance("SHA-1").digest(script.text().getBytes(StandardCharsets.UTF_8));
+                names.put(HexFormat.of().formatHex(sha), script.name());
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return Map.copyOf(names);
+    }
+
     /** A second coordinator (sweep every 60 s, so no periodic script runs meanwhile) and {@code n} submits counted. */
     private static Measurement commandsPerSubmit(BenchContext ctx, NoteRequest note, int n) throws Exception {
         try (KbsyncServer server = KbsyncServer.start(ctx.redisUri(), Map.of("KBSYNC_LEASE_SWEEP_MILLIS", "60000"));
@@ -68,9 +101,11 @@ final class SubmitLatency {
             List<String> commands = monitor.counted();
             double perSubmit = commands.size() / (double) n;
             String kinds = commands.stream()
-                    .map(line -> line.replaceFirst("^[^\\]]*\\] ", "").split(" ")[0])
-                    .distinct()
-                    .sorted()
+                    .map(SubmitLatency::kind)
+                    .collect(Collectors.groupingBy(k -> k, TreeMap::new, Collectors.counting()))
+                    .entrySet()
+                    .stream()
+                    .map(e -> e.getValue() + " " + e.getKey())
                     .reduce((a, b) -> a + ", " + b)
                     .orElse("none");
             return Measurement.perOp(
