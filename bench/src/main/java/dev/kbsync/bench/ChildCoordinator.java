@@ -83,7 +83,7 @@ final class ChildCoordinator implements AutoCloseable {
 
     /** The child's {@code GET /metrics} (Prometheus text; the bench's coordinators run without auth). */
     String metrics() throws IOException, InterruptedException {
-        // HTTP/1.1 as Prometheus scrapes: the JDK client's default (an h2c upgrade) failed once on a large answer.
+        // HTTP/1.1, as Prometheus scrapes (the coordinator declines the JDK client's default h2c upgrade anyway).
         java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newBuilder()
                 .version(java.net.http.HttpClient.Version.HTTP_1_1)
                 .build()

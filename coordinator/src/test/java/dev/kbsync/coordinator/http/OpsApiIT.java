@@ -8,15 +8,12 @@ import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kbsync.testing.H2cRequests;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -31,23 +28,13 @@ class OpsApiIT {
      */
     @Test
     void shouldAnswerAClientAskingForAnH2cUpgradeInHttp11() throws Exception {
-        List<String> failures = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
-            HttpClient client = HttpClient.newHttpClient(); // a new connection, which asks for the upgrade
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/metrics"))
-                    .header("Authorization", "Bearer " + ADMIN)
-                    .build();
-            try {
-                java.net.http.HttpResponse<String> response =
-                        client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
-                assertThat(response.statusCode()).isEqualTo(200);
-                assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
-                assertThat(response.body()).contains("kbsync_http_requests_total");
-            } catch (IOException e) {
-                failures.add(e.toString());
-            }
-        }
-        assertThat(failures).as("answers that failed, of 100").isEmpty();
+        assertThat(H2cRequests.problems(
+                        URI.create("http://127.0.0.1:" + api.port() + "/metrics"),
+                        Map.of("Authorization", "Bearer " + ADMIN),
+                        100,
+                        body -> body.contains("kbsync_http_requests_total")))
+                .as("answers that were wrong, of 100")
+                .isEmpty();
     }
 
     @Test
