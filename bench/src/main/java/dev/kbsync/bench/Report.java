@@ -72,7 +72,7 @@ final class Report {
         String p50 = m.latency() == null ? "-" : fmt(m.latency().p50Ms());
         String p99 = m.latency() == null ? "-" : fmt(m.latency().p99Ms());
         String rate = !Double.isNaN(m.perOp())
-                ? String.format(Locale.ROOT, "%.2f per op", m.perOp())
+                ? number(m.perOp()) + " per op"
                 : !Double.isNaN(m.percent())
                         ? String.format(Locale.ROOT, "%.1f %%", m.percent())
                         : Double.isNaN(m.mebibytes())
@@ -87,7 +87,11 @@ final class Report {
         return ms < 1 ? String.format(Locale.ROOT, "%.3f", ms) : String.format(Locale.ROOT, "%.2f", ms);
     }
 
+    /** A whole number as such, else to three decimals below 10 (a count per op of 1.002 is not 1), else two. */
     static String number(double value) {
-        return value == Math.rint(value) ? String.format(Locale.ROOT, "%.0f", value) : fmt(value);
+        if (value == Math.rint(value)) {
+            return String.format(Locale.ROOT, "%.0f", value);
+        }
+        return Math.abs(value) < 10 ? String.format(Locale.ROOT, "%.3f", value) : fmt(value);
     }
 }

@@ -40,8 +40,8 @@ final class Scenarios {
                 title,
                 List.of(http, engine, floor, raw),
                 List.of(
-                        Check.of(http, raw, Target.ratioAtMost(Metric.P50, 2.0)),
-                        Check.of(engine, raw, Target.ratioAtMost(Metric.P50, 2.0))));
+                        Check.of(http, raw, Target.ratioAtMost(Metric.P50, 1.5)),
+                        Check.of(engine, raw, Target.ratioAtMost(Metric.P50, 1.5))));
     }
 
     private static ScenarioResult handoff(String id, String title, BenchContext ctx) throws Exception {
@@ -55,7 +55,7 @@ final class Scenarios {
         for (Measurement m : List.of(http, engine)) {
             checks.add(Check.of(m, raw, Target.ratioAtMost(Metric.P50, 1.0)));
             checks.add(Check.of(m, raw, Target.ratioAtMost(Metric.P99, 1.0)));
-            checks.add(Check.of(m, curator, Target.ratioAtLeast(Metric.RATE, 1.0)));
+            checks.add(Check.of(m, curator, Target.ratioAtLeast(Metric.RATE, 1.5)));
         }
         return new ScenarioResult(id, title, List.of(http, engine, raw, curator), checks);
     }

@@ -39,4 +39,12 @@ class CheckTest {
         assertThat(check.verdict()).isEqualTo("**not met** (300)");
         assertThat(check.target().describe()).isEqualTo("MiB <= 256");
     }
+
+    @Test
+    void shouldShowACountPerOpJustOverItsBoundAsOverIt() {
+        Check check = Check.absolute(
+                Measurement.perOp("commands", 501 / 500.0, ""), Target.absoluteAtMost(Metric.PER_OP, 1.0));
+
+        assertThat(check.verdict()).isEqualTo("**not met** (1.002)");
+    }
 }
