@@ -5,9 +5,10 @@ import dev.kbsync.cli.log.LogSetup;
 import dev.kbsync.cli.stack.DataDir;
 import dev.kbsync.cli.stack.EmbeddedStack;
 import dev.kbsync.cli.stack.StackOptions;
+import dev.kbsync.worker.process.StopSignals;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -37,20 +38,23 @@ final class UpCommand implements Callable<Integer> {
         StackOptions options = stack.options(port);
         Path logFile = LogSetup.toFile(DataDir.child(DataDir.writable(options.dataDir()), "logs"), logs);
         EmbeddedStack running = EmbeddedStack.start(options);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            System.out.println(System.lineSeparator() + "stopping kbsync ...");
-                            running.close();
-                            System.out.println("kbsync stopped");
-                            stopped.countDown();
-                        },
-                        "kbsync-up-shutdown"));
+        // Ctrl-C stops the stack before the JVM shuts down (the workers finish their cycles: see StopSignals); the
+        // hook covers any other exit.
+        StopSignals signals = StopSignals.install();
+        AtomicBoolean stopping = new AtomicBoolean();
+        Runnable stop = () -> {
+            if (stopping.compareAndSet(false, true)) {
+                System.out.println(System.lineSeparator() + "stopping kbsync ...");
+                running.close();
+                System.out.println("kbsync stopped");
+            }
+        };
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "kbsync-up-shutdown"));
         System.out.print(banner(running, logFile) + restart(running));
         System.out.flush();
-        stopped.await();
-        return ExitCodes.OK;
+        signals.await();
+        stop.run();
+        return signals.exitCode();
     }
 
     /** What this start found from an earlier run: a leftover redis-server it stopped, jobs it resumed. */

@@ -18,7 +18,11 @@ public final class WorkerMain {
         run(System.getenv(), PhaseListener.NONE);
     }
 
-    /** Starts a worker with {@code listener} and stops it gracefully on SIGTERM; blocks until then. */
+    /**
+     * Starts a worker with {@code listener}; on SIGTERM or SIGINT stops it gracefully (running jobs finish within the
+     * grace period, results are delivered) and exits the JVM
+     * ({@link StopSignals}).
+     */
     public static void run(PhaseListener listener) throws Exception {
         run(System.getenv(), listener);
     }
@@ -39,13 +43,20 @@ public final class WorkerMain {
                 .toCompletionStage()
                 .toCompletableFuture()
                 .get(30, TimeUnit.SECONDS);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            worker.stop();
-                            vertx.close();
-                        },
-                        "kbsync-worker-shutdown"));
-        Thread.currentThread().join();
+        StopSignals signals = StopSignals.install();
+        Runtime.getRuntime() // any other exit; a no-op once the signal's stop ran
+                .addShutdownHook(new Thread(() -> stop(worker, vertx), "kbsync-worker-shutdown"));
+        signals.await();
+        stop(worker, vertx);
+        System.exit(signals.exitCode());
+    }
+
+    private static void stop(WorkerProcess worker, Vertx vertx) {
+        worker.stop();
+        try {
+            vertx.close().await(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("Vert.x did not close within 30 s: {}", e.toString());
+        }
     }
 }

@@ -7,10 +7,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Test-only worker JVM: configured from the environment like {@link WorkerMain}; at phase {@code CRASH_AT_PHASE} it
- * writes the file {@code CRASH_MARKER} and blocks forever, waiting for the test's kill -9.
+ * writes the file {@code CRASH_MARKER} and blocks forever, waiting for the test's kill -9; with {@code PAUSE_MILLIS}
+ * it blocks that long and goes on (a stop signal sent meanwhile meets the job in that phase).
  */
 public final class CrashingWorkerMain {
     private CrashingWorkerMain() {}
@@ -43,11 +45,14 @@ public final class CrashingWorkerMain {
     public static void main(String[] args) throws Exception {
         Phase crashAt = Phase.valueOf(System.getenv("CRASH_AT_PHASE"));
         Path marker = Path.of(System.getenv("CRASH_MARKER"));
+        long pause = Optional.ofNullable(System.getenv("PAUSE_MILLIS"))
+                .map(Long::parseLong)
+                .orElse(Long.MAX_VALUE);
         WorkerMain.run((phase, unitId) -> {
             if (phase == crashAt) {
                 try {
                     Files.writeString(marker, unitId);
-                    Thread.sleep(Long.MAX_VALUE);
+                    Thread.sleep(pause);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 } catch (InterruptedException e) {
