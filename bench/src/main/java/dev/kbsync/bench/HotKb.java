@@ -89,8 +89,9 @@ final class HotKb {
         return affinity == null ? Map.of() : Map.of("KBSYNC_JOBS_AFFINITY_MILLIS", affinity);
     }
 
-    private static WorkerProcess startWorker(
-            Vertx vertx, KbsyncServer server, Path cache, String id, PhaseListener listener) throws Exception {
+    /** An in-process worker (one slot) polling {@code server}, its checkouts under {@code cache}. */
+    static WorkerProcess startWorker(Vertx vertx, KbsyncServer server, Path cache, String id, PhaseListener listener)
+            throws Exception {
         Map<String, String> env = Map.of(
                 "KBSYNC_COORDINATOR_URL", "http://127.0.0.1:" + server.port(),
                 "KBSYNC_WORKER_ID", id,

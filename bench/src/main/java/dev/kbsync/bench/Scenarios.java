@@ -22,6 +22,8 @@ final class Scenarios {
                 new Scenario("6", "git time per job, large KB", Scenarios::gitPerJob),
                 new Scenario("7", "hot KB: sustained notes to one KB, 2 and 4 workers", Scenarios::hotKb),
                 new Scenario("8", "POST /notes -> 202 vs the HTTP floor + one Redis round trip", Scenarios::submit),
+                new Scenario(
+                        "9", "a note end to end: POST -> done vs the worker's git cycle alone", Scenarios::endToEnd),
                 new Scenario("R", "reads while the KB is held and 16 writers wait", Scenarios::reads),
                 new Scenario(
                         "M", "coordinator memory, 10,000 queued jobs / 1,000 KBs (x memoryScale)", Scenarios::memory),
@@ -82,6 +84,12 @@ final class Scenarios {
                 List.of(
                         Check.of(rows.get(0), rows.get(1), Target.ratioAtMost(Metric.P50, 1.5)),
                         Check.absolute(rows.get(2), Target.absoluteAtMost(Metric.PER_OP, 1.0))));
+    }
+
+    private static ScenarioResult endToEnd(String id, String title, BenchContext ctx) throws Exception {
+        List<Measurement> rows = EndToEnd.both(ctx);
+        return new ScenarioResult(
+                id, title, rows, List.of(Check.of(rows.get(0), rows.get(1), Target.ratioAtMost(Metric.P50, 1.2))));
     }
 
     private static ScenarioResult reads(String id, String title, BenchContext ctx) throws Exception {

@@ -12,6 +12,11 @@ final class Stats {
         histogram.recordValue(Math.max(0, Math.min(nanos, histogram.getHighestTrackableValue())));
     }
 
+    /** Forgets every sample (e.g. a warm-up's). */
+    void reset() {
+        histogram.reset();
+    }
+
     long count() {
         return histogram.getTotalCount();
     }

@@ -6,6 +6,7 @@ import dev.kbsync.git.GitAuth;
 import dev.kbsync.worker.apply.ApplyResult;
 import dev.kbsync.worker.run.KbCheckout;
 import dev.kbsync.worker.run.Outcome;
+import dev.kbsync.worker.run.Phase;
 import dev.kbsync.worker.run.PhaseListener;
 import dev.kbsync.worker.run.PublishCycle;
 import dev.kbsync.worker.run.PushRetry;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -79,7 +81,7 @@ final class WorkerGit {
      * The remote's own housekeeping, as a git server does it (C git's receive-pack runs {@code gc --auto}): JGit
      * keeps every received push as a pack, and a remote with hundreds of packs makes every push slower.
      */
-    private static void maintainRemote(Path remote, int jobs) {
+    static void maintainRemote(Path remote, int jobs) {
         if (jobs % MAINTAIN_EVERY == 0) {
             try {
                 GitCli.run(remote, "repack", "-a", "-d", "-q");
@@ -100,6 +102,58 @@ final class WorkerGit {
         Stats stats = new Stats();
         nanos.forEach(stats::record);
         return stats;
+    }
+
+    /**
+     * Scenario 9's anchor: the worker's publish cycle alone, one note per cycle on {@code remote}, its wall time from
+     * the call to the published outcome; {@code warmup} cycles first, unrecorded. The checkout and the remote are
+     * maintained every {@link #MAINTAIN_EVERY} notes outside the timing, as the worker and a git server do.
+     */
+    Measurement cycleAlone(Path remote, int warmup, int notes) throws Exception {
+        Stats stats = new Stats();
+        Stats synced = new Stats();
+        Stats pushed = new Stats();
+        long[] mark = new long[1];
+        PhaseListener phases = (phase, id) -> {
+            long now = System.nanoTime();
+            if (phase == Phase.PULLED) {
+                synced.record(now - mark[0]);
+            } else if (phase == Phase.PUSHED) {
+                pushed.record(now - mark[0]);
+            }
+            mark[0] = now;
+        };
+        PublishCycle cycle = new PublishCycle(PushRetry.defaults(), phases, done -> {});
+        Path checkoutDir =
+                Files.createTempDirectory(ctx.scratch(), "worker-checkout").resolve("kb");
+        try (KbCheckout checkout = new KbCheckout(remote.toUri().toString(), "main", checkoutDir, GitAuth.NONE)) {
+            long start = 0;
+            for (int i = 0; i < warmup + notes; i++) {
+                if (i == warmup) {
+                    start = System.nanoTime();
+                    synced.reset();
+                    pushed.reset();
+                }
+                long t0 = System.nanoTime();
+                mark[0] = t0;
+                publish(cycle, checkout, "job-" + i);
+                if (i >= warmup) {
+                    stats.record(System.nanoTime() - t0);
+                }
+                checkout.maintainEvery(MAINTAIN_EVERY);
+                maintainRemote(remote, i + 1);
+            }
+            return Measurement.of(
+                            "kbsync worker publish cycle alone (sync, apply, commit, push), one note per cycle",
+                            stats,
+                            notes,
+                            System.nanoTime() - start)
+                    .withNote(String.format(
+                            Locale.ROOT,
+                            "p50 of each stage: -> synced %.2f ms; -> pushed (apply, commit, push) %.2f ms",
+                            synced.p50Ms(),
+                            pushed.p50Ms()));
+        }
     }
 
     private Measurement publish(
