@@ -24,6 +24,7 @@ final class Scenarios {
                 new Scenario("8", "POST /notes -> 202 vs the HTTP floor + one Redis round trip", Scenarios::submit),
                 new Scenario(
                         "9", "a note end to end: POST -> done vs the worker's git cycle alone", Scenarios::endToEnd),
+                new Scenario("10", "scale-out: 50 KBs, +50 ms remote, 1/2/4/8 worker processes", Scenarios::scaleOut),
                 new Scenario("R", "reads while the KB is held and 16 writers wait", Scenarios::reads),
                 new Scenario(
                         "M", "coordinator memory, 10,000 queued jobs / 1,000 KBs (x memoryScale)", Scenarios::memory),
@@ -171,6 +172,11 @@ final class Scenarios {
             }
         }
         return new ScenarioResult(id, title, rows, checks);
+    }
+
+    private static ScenarioResult scaleOut(String id, String title, BenchContext ctx) throws Exception {
+        // -Dkbsync.bench.scaleWorkers (e.g. 1,4): other fleet sizes (the checks need 1 among them)
+        return new ScaleOut(ctx).run(id, title, ints("kbsync.bench.scaleWorkers", ctx.quick() ? "1,2" : "1,2,4,8"));
     }
 
     private static List<Integer> ints(String property, String fallback) {
