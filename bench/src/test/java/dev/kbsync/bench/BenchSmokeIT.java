@@ -23,6 +23,6 @@ class BenchSmokeIT {
         assertThat(text.substring(text.indexOf(Report.MARKER)))
                 .contains("| ratio | verdict |")
                 .containsPattern("\\| 1 uncontended grant\\+release \\| kbsync HTTP POST lease .*\\| raw RFairLock"
-                        + " lock\\+unlock .*\\| p50 <= 2\\.0x anchor \\| [0-9.]+x \\| (met|\\*\\*not met\\*\\*) \\(");
+                        + " lock\\+unlock .*\\| p50 <= 1\\.5x anchor \\| [0-9.]+x \\| (met|\\*\\*not met\\*\\*) \\(");
     }
 }
