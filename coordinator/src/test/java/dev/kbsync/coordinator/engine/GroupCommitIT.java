@@ -58,8 +58,12 @@ class GroupCommitIT {
 
         List<Assignment> batch = await(jobs.extend(head.lease().id(), 16));
 
+        assertThat(head.notesBehind())
+                .as("the claim says notes wait behind the head")
+                .isTrue();
         assertThat(batch).extracting(a -> a.job().id()).containsExactly(id(queued, 1), id(queued, 2));
         assertThat(batch).allSatisfy(a -> assertThat(a.job().state()).isEqualTo(JobState.RUNNING));
+        assertThat(batch).allSatisfy(a -> assertThat(a.notesBehind()).isNull());
         assertThat(tokens(head, batch)).isSorted().doesNotHaveDuplicates();
         assertThat(await(jobs.extend(head.lease().id(), 16)))
                 .as("a retried extend returns the same members")
@@ -69,11 +73,14 @@ class GroupCommitIT {
         completeAll(head, batch);
         Assignment agent = poll();
         assertThat(agent.job().id()).isEqualTo(id(queued, 3));
+        assertThat(agent.notesBehind()).as("an agent job takes nothing along").isFalse();
         assertThat(await(jobs.extend(agent.lease().id(), 16)))
                 .as("agent jobs run alone")
                 .isEmpty();
         completeAll(agent, List.of());
-        completeAll(poll(), List.of());
+        Assignment last = poll();
+        assertThat(last.notesBehind()).as("nothing queued behind the last note").isFalse();
+        completeAll(last, List.of());
     }
 
     @Test

@@ -96,10 +96,13 @@ public final class JobRunner {
         }
     }
 
-    /** The head and the note jobs the coordinator let it take along; the head alone if that fails. */
+    /**
+     * The head and the note jobs the coordinator let it take along; the head alone if that fails, or without asking
+     * when the claim said no note waited behind it.
+     */
     private List<Assignment> batch(Assignment head) {
         List<Assignment> batch = new ArrayList<>(List.of(head));
-        if (head.job().kind() != JobKind.NOTE || settings.batchMax() == 1) {
+        if (head.job().kind() != JobKind.NOTE || settings.batchMax() == 1 || Boolean.FALSE.equals(head.notesBehind())) {
             return batch;
         }
         try {

@@ -12,6 +12,10 @@ import dev.kbsync.worker.run.Phase;
 import dev.kbsync.worker.run.PhaseListener;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,6 +81,27 @@ class GroupCommitIT {
 
             assertThat(pushes(bare)).isBetween(2, 4);
             assertEveryJobOnceWithItsOwnCommit(coordinator, bare, ids);
+        }
+    }
+
+    @Test
+    void shouldNotAskForQueuedNotesWhenNoNoteWaitsBehindTheClaimedOne() throws Exception {
+        Path bare = tmp.resolve("lone.git");
+        try (CoordinatorFixture coordinator = CoordinatorFixture.start(
+                vertx, redis, Duration.ofSeconds(10), Map.of("lone", GitFixture.bareRemote(bare)))) {
+            WorkerProcess worker = startWorker(coordinator, "w1", tmp.resolve("cache"), 16);
+            try {
+                for (int i = 0; i < 3; i++) { // one at a time: each note alone on the KB when claimed
+                    String id = coordinator
+                            .submitNote("lone", "alice", "alone " + i, "Lone " + i)
+                            .id();
+                    awaitDone(coordinator, List.of(id));
+                }
+            } finally {
+                worker.stop();
+            }
+
+            assertThat(requests(coordinator, "/v1/leases/:id/extend")).isZero();
         }
     }
 
@@ -225,5 +250,22 @@ class GroupCommitIT {
         } catch (GitAPIException e) {
             throw new IOException(e);
         }
+    }
+
+    /** The coordinator's count of requests to a route template, any status ({@code kbsync_http_requests_total}). */
+    private static double requests(CoordinatorFixture coordinator, String route) throws Exception {
+        HttpResponse<String> metrics = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .build()
+                .send(
+                        HttpRequest.newBuilder(URI.create(coordinator.url() + "/metrics"))
+                                .header("Authorization", "Bearer " + CoordinatorFixture.CLIENT_TOKEN)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        return metrics.body()
+                .lines()
+                .filter(l -> l.startsWith("kbsync_http_requests_total{") && l.contains("route=\"" + route + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 }

@@ -60,7 +60,7 @@ public final class Assigner {
         return kbs.get(kb).map(config -> {
             KbConfig where = config.orElseThrow(() -> new NotFoundException("KB_NOT_FOUND", "no KB " + kb));
             return claims.stream()
-                    .map(c -> new Assignment(c.lease(), c.job(), where, c.previousFence()))
+                    .map(c -> new Assignment(c.lease(), c.job(), where, c.previousFence(), c.notesBehind()))
                     .toList();
         });
     }

@@ -143,9 +143,11 @@ public final class Outcomes {
 
     /**
      * A worker took a job's grant (or a group-commit member): its lease and the job, running; {@code previousFence}: the
-     * KB's fencing token before the grant (null for a member, or a grant made before this was recorded).
+     * KB's fencing token before the grant (null for a member, or a grant made before this was recorded);
+     * {@code notesBehind}: whether a queued note job waits right behind the claimed note, for a group commit to take
+     * along (null for a member).
      */
-    public record Claim(Lease lease, Job job, Long previousFence) {}
+    public record Claim(Lease lease, Job job, Long previousFence, Boolean notesBehind) {}
 
     /** Group-commit members taken behind a head grant, in queue order. */
     public record Batch(List<Claim> members) {}

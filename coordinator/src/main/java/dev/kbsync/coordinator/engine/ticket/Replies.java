@@ -268,6 +268,6 @@ public final class Replies {
                 Instant.ofEpochMilli(r.getLong("expires")),
                 Instant.ofEpochMilli(r.getLong("deadline")),
                 r.getLong("ttl"));
-        return new Claim(lease, job, r.getLong("prev"));
+        return new Claim(lease, job, r.getLong("prev"), r.getBoolean("notes"));
     }
 }

@@ -2,7 +2,8 @@
 -- worker (worker affinity: a grant names its preferred worker for ARGV[12] ms, unless unreserve.lua lifted it); the job
 -- goes running in the same step. ARGV[11]: worker id.
 -- Reply: {} | {lease, fence, prev (the KB's token before this grant), granted, expires, deadline, ttl, now, t (the
--- ticket), job (its record)}.
+-- ticket), job (its record), notes (a note job claimed with a queued note job right behind it, which a group commit
+-- would take along: extend.lua's first member)}.
 local worker = ARGV[11]
 local now = nowMs()
 local g = currentGrant()
@@ -23,5 +24,11 @@ recordHold('claim', now - g.granted) -- how long a job's grant waits for a worke
 t.a = t.a + 1
 t.js, t.st, t.w = 'running', now, worker
 putT(g.ticket, t)
+local notes = false
+if t.ty == 'note' then
+  local next = redis.call('zrange', QUEUE, 1, 1)[1]
+  local n = next and getT(next)
+  notes = n and n.k == 'job' and n.ty == 'note' and n.s == 'waiting' and not terminal(n) or false
+end
 return cjson.encode({lease = g.lease, fence = g.fence, prev = num(redis.call('hget', LEASE, 'prev')), granted = g.granted, expires = expires, deadline = g.deadline,
-  ttl = g.ttl, now = now, ticket = g.ticket, t = t, job = jobOf(g.ticket)})
+  ttl = g.ttl, now = now, ticket = g.ticket, t = t, job = jobOf(g.ticket), notes = notes})
