@@ -115,7 +115,8 @@ final class ChildCoordinator implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    /** A port free on this machine right now. */
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

@@ -12,16 +12,8 @@ import dev.kbsync.api.Worker;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.client.KbsyncException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,7 +25,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -99,17 +90,12 @@ final class ScaleOut {
     /** Allowance for the workers' start (JVMs, registration) in sizing the backlog. */
     private static final int STARTUP_SECONDS = 10;
 
-    private static final String WORKER_MAIN = "dev.kbsync.worker.process.WorkerMain";
-
     private final BenchContext ctx;
     private final int notesPerWorker;
     private final int warmupSeconds;
     private final int windowSeconds;
     /** The 1-worker rate once measured (NaN before): it sizes the larger fleets' backlogs. */
     private double oneWorkerRate = Double.NaN;
-
-    private final HttpClient http =
-            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     ScaleOut(BenchContext ctx) {
         this.ctx = ctx;
@@ -135,11 +121,18 @@ final class ScaleOut {
                 DelayProxy proxy = new DelayProxy(daemon.address(), ROUND_TRIP_MILLIS / 2);
                 ChildCoordinator coordinator = ChildCoordinator.start(ctx);
                 KbsyncClient api = coordinator.client(SUBMITTERS)) {
-            Cpu cpu = new Cpu(coordinator.pid(), daemon.address().getPort());
             String remote = "git://127.0.0.1:" + proxy.port() + "/";
             Measurement one = null;
             for (int n : fleets) {
-                Measurement run = runFleet(n, dir, served, remote, api, coordinator.port(), cpu);
+                Measurement run = runFleet(
+                        n,
+                        dir,
+                        served,
+                        remote,
+                        api,
+                        coordinator.port(),
+                        coordinator.pid(),
+                        daemon.address().getPort());
                 rows.add(run);
                 if (n == 1) {
                     one = run;
@@ -200,7 +193,15 @@ final class ScaleOut {
     }
 
     /** One fleet size: register fresh KBs, queue the notes, start the workers, time the window, stop, count. */
-    private Measurement runFleet(int n, Path dir, Path served, String remote, KbsyncClient api, int port, Cpu cpu)
+    private Measurement runFleet(
+            int n,
+            Path dir,
+            Path served,
+            String remote,
+            KbsyncClient api,
+            int port,
+            long coordinatorPid,
+            int daemonPort)
             throws Exception {
         List<KbId> kbs = kbs(n);
         for (KbId kb : kbs) {
@@ -217,8 +218,8 @@ final class ScaleOut {
         LOG.info("{} workers: {} notes queued in {} s", n, perKb * KBS, submitSeconds);
 
         List<WorkerChild> workers = new ArrayList<>();
-        Sample before;
-        Sample after;
+        FleetSample before;
+        FleetSample after;
         long startMillis;
         long endMillis;
         String load;
@@ -229,11 +230,11 @@ final class ScaleOut {
             double registerSeconds = awaitRegistered(api, workers);
             LOG.info("{} workers registered after {} s", n, registerSeconds);
             Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
-            before = sample(workers, cpu);
+            before = FleetSample.take(workers, coordinatorPid, daemonPort);
             startMillis = System.currentTimeMillis();
             Thread.sleep(TimeUnit.SECONDS.toMillis(windowSeconds));
             endMillis = System.currentTimeMillis();
-            after = sample(workers, cpu);
+            after = FleetSample.take(workers, coordinatorPid, daemonPort);
             load = BenchMain.loadAverage();
         } finally {
             long stopping = System.nanoTime();
@@ -272,8 +273,8 @@ final class ScaleOut {
             double submitSeconds,
             Counts counts,
             double seconds,
-            Sample before,
-            Sample after,
+            FleetSample before,
+            FleetSample after,
             String load) {
         double workerCpu = after.workers() - before.workers();
         long cycles = after.cycles() - before.cycles();
@@ -495,255 +496,6 @@ final class ScaleOut {
                 } else {
                     Files.copy(from, to);
                 }
-            }
-        }
-    }
-
-    /** Counters at one moment: CPU seconds so far of each party, the machine's jiffies, the workers' metrics. */
-    private record Sample(
-            double workers,
-            double workersJit,
-            double workersGc,
-            double coordinator,
-            double redis,
-            double daemon,
-            double bench,
-            long busyJiffies,
-            long allJiffies,
-            long cycles,
-            long behind,
-            long reported,
-            double gitSeconds,
-            long clones) {}
-
-    private Sample sample(List<WorkerChild> workers, Cpu cpu) {
-        long cycles = 0;
-        long behind = 0;
-        long reported = 0;
-        double gitSeconds = 0;
-        for (WorkerChild w : workers) {
-            String metrics = scrape(w);
-            cycles += (long) metric(metrics, "kbsync_worker_git_seconds_count");
-            gitSeconds += metric(metrics, "kbsync_worker_git_seconds_sum");
-            behind += (long) metric(metrics, "kbsync_worker_publish_cycles_behind_total");
-            reported += (long) metric(metrics, "kbsync_worker_jobs_done_total");
-        }
-        long clones = workers.stream().mapToLong(WorkerChild::clones).sum();
-        long[] jiffies = Cpu.machineJiffies();
-        return new Sample(
-                workers.stream()
-                        .mapToDouble(w -> ProcessCpu.seconds(w.process().pid()))
-                        .sum(),
-                workers.stream()
-                        .mapToDouble(w -> Cpu.threads(w.process().pid(), Cpu::jit))
-                        .sum(),
-                workers.stream()
-                        .mapToDouble(w -> Cpu.threads(w.process().pid(), Cpu::gc))
-                        .sum(),
-                ProcessCpu.seconds(cpu.coordinatorPid()),
-                cpu.tree(c -> c.contains("redis-server")),
-                cpu.tree(c -> c.contains("--port=" + cpu.daemonPort())),
-                ProcessCpu.self(),
-                jiffies[0],
-                jiffies[1],
-                cycles,
-                behind,
-                reported,
-                gitSeconds,
-                clones);
-    }
-
-    /** The worker's {@code GET /metrics}; empty (and logged) if it cannot be read. */
-    private String scrape(WorkerChild worker) {
-        try {
-            return http.send(
-                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.metricsPort() + "/metrics"))
-                                    .timeout(Duration.ofSeconds(10))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString())
-                    .body();
-        } catch (IOException e) {
-            LOG.warn("could not scrape worker {}: {}", worker.id(), e.toString());
-            return "";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
-        }
-    }
-
-    /** The sum of a Prometheus sample's values over its label sets (0 if absent). */
-    static double metric(String text, String name) {
-        double sum = 0;
-        for (String line : text.split("\n")) {
-            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
-    }
-
-    /** Where CPU time is read: the coordinator, this JVM's descendants by command line, the whole machine. */
-    private record Cpu(long coordinatorPid, int daemonPort) {
-        /**
-         * CPU seconds (user + system, with the children each reaped) of this JVM's descendants whose command line
-         * matches: a process tree such as the git daemon, which forks a child per connection.
-         */
-        double tree(Predicate<String> commandLine) {
-            return ProcessHandle.current()
-                    .descendants()
-                    .filter(p -> commandLine.test(cmdline(p.pid())))
-                    .mapToDouble(p -> withChildren(p.pid()))
-                    .sum();
-        }
-
-        private static String cmdline(long pid) {
-            try {
-                return new String(
-                                Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
-                                StandardCharsets.UTF_8)
-                        .replace('\0', ' ');
-            } catch (IOException gone) {
-                return "";
-            }
-        }
-
-        private static double withChildren(long pid) {
-            try {
-                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                // utime, stime, cutime, cstime: fields 14-17 of stat, 11-14 after the state
-                return (Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]))
-                        / 100.0;
-            } catch (IOException gone) {
-                return 0;
-            }
-        }
-
-        /**
-         * CPU seconds of the process's threads whose name matches (at least: a thread that ended took its time along),
-         * from {@code /proc/<pid>/task/<tid>/stat}.
-         */
-        static double threads(long pid, Predicate<String> name) {
-            Path tasks = Path.of("/proc", Long.toString(pid), "task");
-            try (Stream<Path> list = Files.list(tasks)) {
-                double sum = 0;
-                for (Path task : list.toList()) {
-                    try {
-                        String stat = Files.readString(task.resolve("stat"));
-                        String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                        if (name.test(comm)) {
-                            String[] f =
-                                    stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                            sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
-                        }
-                    } catch (IOException gone) {
-                        // the thread ended meanwhile
-                    }
-                }
-                return sum;
-            } catch (IOException gone) {
-                return 0;
-            }
-        }
-
-        /** HotSpot's JIT compiler threads ({@code C1 CompilerThread0}, {@code C2 CompilerThread0}, ...). */
-        static boolean jit(String thread) {
-            return thread.startsWith("C1 Compiler") || thread.startsWith("C2 Compiler");
-        }
-
-        /** HotSpot's garbage collector threads (G1's and the parallel workers). */
-        static boolean gc(String thread) {
-            return thread.startsWith("GC Thread") || thread.startsWith("G1 ");
-        }
-
-        /** Busy and all jiffies of the whole machine so far ({@code /proc/stat}). */
-        static long[] machineJiffies() {
-            try {
-                String[] f =
-                        Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-                long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
-                long all = 0;
-                for (int i = 1; i <= 8 && i < f.length; i++) {
-                    all += Long.parseLong(f[i]);
-                }
-                return new long[] {all - idle, all};
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    }
-
-    /** A worker process: its own JVM, cache dir, metrics port and log file. */
-    private record WorkerChild(String id, Process process, int metricsPort, Path log) {
-        static WorkerChild start(Path dir, int coordinatorPort, String id) throws IOException {
-            int metricsPort = freePort();
-            Path log = dir.resolve(id + ".log");
-            ProcessBuilder builder = new ProcessBuilder(
-                            Path.of(System.getProperty("java.home"), "bin", "java")
-                                    .toString(),
-                            "-Xmx256m",
-                            "-cp",
-                            System.getProperty("java.class.path"),
-                            WORKER_MAIN)
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile());
-            builder.environment()
-                    .putAll(Map.of(
-                            "KBSYNC_COORDINATOR_URL",
-                            "http://127.0.0.1:" + coordinatorPort,
-                            "KBSYNC_WORKER_ID",
-                            id,
-                            "KBSYNC_CACHE_DIR",
-                            cache(dir, id).toString(),
-                            "KBSYNC_CONCURRENCY",
-                            "1",
-                            "KBSYNC_WORKER_HTTP_PORT",
-                            Integer.toString(metricsPort),
-                            "KBSYNC_POLL_WAIT",
-                            "2s",
-                            "KBSYNC_SHUTDOWN_GRACE",
-                            "5s"));
-            return new WorkerChild(id, builder.start(), metricsPort, log);
-        }
-
-        static Path cache(Path dir, String id) {
-            return dir.resolve(id + "-cache");
-        }
-
-        /** The KBs this worker has cloned so far: the checkouts ({@code <cache>/<kb>/work/.git}) in its cache. */
-        long clones() {
-            Path cache = cache(log.getParent(), id);
-            if (!Files.isDirectory(cache)) {
-                return 0;
-            }
-            try (Stream<Path> kbs = Files.list(cache)) {
-                return kbs.filter(kb -> Files.isDirectory(kb.resolve("work").resolve(".git")))
-                        .count();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        /** SIGTERM: the worker stops polling and finishes its cycle within its grace. */
-        void stop() {
-            process.destroy();
-        }
-
-        void awaitStopped() {
-            try {
-                if (!process.waitFor(15, TimeUnit.SECONDS)) {
-                    LOG.warn("worker {} did not stop within 15 s; killing it", id);
-                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        private static int freePort() throws IOException {
-            try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                return s.getLocalPort();
             }
         }
     }
