@@ -19,9 +19,8 @@ public final class WorkerMain {
     }
 
     /**
-     * Starts a worker with {@code listener}; on SIGTERM or SIGINT stops it gracefully (running jobs finish within the
-     * grace period, results are delivered) and exits the JVM
-     * ({@link StopSignals}).
+     * Starts a worker with {@code listener}; on SIGTERM, SIGINT or SIGHUP stops it gracefully (running jobs finish
+     * within the grace period, results are delivered), then exits the JVM ({@link StopSignals}).
      */
     public static void run(PhaseListener listener) throws Exception {
         run(System.getenv(), listener);
