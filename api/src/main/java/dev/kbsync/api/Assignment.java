@@ -8,8 +8,8 @@ import io.vertx.core.json.JsonObject;
  * before it, a group-commit member's included), so a worker that held the KB with that token knows nobody held it in
  * between; null when unknown (a group-commit member, a coordinator that does not send it). {@code notesBehind}: whether
  * a queued note job waited right behind this note when it was claimed, so that {@code POST /v1/leases/{id}/extend}
- * would take some along; false (always for an agent job): nothing to take, the worker skips the request; null when unknown (a group-commit
- * member, a coordinator that does not send it: ask).
+ * would take some along; false (always for an agent job): nothing to take, the worker skips the request; null when
+ * unknown (a group-commit member, a coordinator that does not send it: ask).
  */
 public record Assignment(Lease lease, Job job, KbConfig kb, Long previousFencingToken, Boolean notesBehind) {
     public Assignment(Lease lease, Job job, KbConfig kb) {

@@ -7,12 +7,12 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * SIGTERM, SIGINT and SIGHUP as a request to stop, answered before the JVM begins to shut down. A graceful stop must run
- * outside the JVM's shutdown: JGit releases every lock file it holds from a shutdown hook of its own, so a job still
+ * SIGTERM, SIGINT and SIGHUP as a request to stop, answered before the JVM begins to shut down. A graceful stop must
+ * run outside the JVM's shutdown: JGit releases every lock file it holds from a shutdown hook of its own, so a job still
  * finishing its cycle during the shutdown would lose its index lock after its push and fail although it landed. The
  * process drains first and exits afterwards, with the status a shell gives a process the signal ended (128 + its
- * number: 143 for SIGTERM, 130 for SIGINT, 129 for SIGHUP). A signal the JVM cannot take (started with {@code -Xrs}, or SIGINT
- * ignored by a non-interactive shell) stops the JVM through its shutdown hooks, as before.
+ * number: 143 for SIGTERM, 130 for SIGINT, 129 for SIGHUP). A signal the JVM cannot take (started with {@code -Xrs},
+ * or SIGINT ignored by a non-interactive shell) stops the JVM through its shutdown hooks, as before.
  */
 public final class StopSignals {
     private static final Logger log = LoggerFactory.getLogger(StopSignals.class);

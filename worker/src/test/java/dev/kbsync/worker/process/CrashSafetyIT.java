@@ -26,9 +26,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * A worker JVM stopped in each phase of a job. kill -9: the lease expires, the job runs again on another worker that
  * reuses the dead worker's cache dir (the checkout the crash left behind), and the remote ends with exactly one commit
- * for the job. SIGTERM while the batch holds its index lock: the worker finishes the job within its grace period, reports it {@code done} with the commit it
- * pushed, and exits (JGit releases every lock file it holds when the JVM shuts down, so a worker that went on draining
- * inside the JVM's shutdown lost its index lock mid-cycle and reported a pushed note as failed).
+ * for the job. SIGTERM while the batch holds its index lock: the worker finishes the job within its grace period,
+ * reports it {@code done} with the commit it pushed, and exits (JGit releases every lock file it holds when the JVM
+ * shuts down, so a worker that went on draining inside the JVM's shutdown lost its index lock mid-cycle and reported a
+ * pushed note as failed).
  */
 class CrashSafetyIT {
     @RegisterExtension
