@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.testing.RedisExtension;
+import dev.kbsync.testing.TimingSensitive;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * raises the KB's Redis fence above every local token, records the landed job done (not run again) and restores the
  * others queued, searched down to their first local token; the next Redis grant's token is above every local one.
  */
+@TimingSensitive
 class DegradedDispatchIT {
     @RegisterExtension
     static final RedisExtension redis = new RedisExtension();

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kbsync.coordinator.Coordinator;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.testing.RedisExtension;
+import dev.kbsync.testing.TimingSensitive;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -33,6 +34,7 @@ import org.slf4j.LoggerFactory;
  * positions) or 503 with Retry-After, never anything else; after Redis returns every 202's job is in Redis under its
  * id exactly once, in time, and the journals are truncated.
  */
+@TimingSensitive
 class DegradedModeIT {
     private static final Logger LOG = LoggerFactory.getLogger(DegradedModeIT.class);
 

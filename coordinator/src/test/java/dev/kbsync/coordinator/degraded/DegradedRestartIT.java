@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.testing.RedisExtension;
+import dev.kbsync.testing.TimingSensitive;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import org.slf4j.LoggerFactory;
  * JOURNAL_UNAVAILABLE), is SIGKILLed during the outage, and a new process on the same journal directory, started after
  * Redis returned, puts every accepted job into Redis under its id exactly once and truncates the journal.
  */
+@TimingSensitive
 class DegradedRestartIT {
     private static final Logger LOG = LoggerFactory.getLogger(DegradedRestartIT.class);
     private static final int MAX_ENTRIES = 5;

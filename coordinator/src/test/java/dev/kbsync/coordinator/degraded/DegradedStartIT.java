@@ -8,6 +8,7 @@ import dev.kbsync.coordinator.Coordinator;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.coordinator.testing.LogCapture;
 import dev.kbsync.testing.RedisExtension;
+import dev.kbsync.testing.TimingSensitive;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -35,6 +36,7 @@ import org.slf4j.LoggerFactory;
  * and serves normally. Stopped while it waits for Redis it stops cleanly and within its bound. Without a journal a
  * coordinator still does not start without Redis.
  */
+@TimingSensitive
 class DegradedStartIT {
     private static final Logger LOG = LoggerFactory.getLogger(DegradedStartIT.class);
 

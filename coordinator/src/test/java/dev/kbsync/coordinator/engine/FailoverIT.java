@@ -19,6 +19,7 @@ import dev.kbsync.coordinator.service.JobService;
 import dev.kbsync.coordinator.service.LeaseService;
 import dev.kbsync.coordinator.service.QueueAddresses;
 import dev.kbsync.testing.RedisExtension;
+import dev.kbsync.testing.TimingSensitive;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -36,6 +37,7 @@ import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 
 /** Two coordinators on one Redis: they publish the same queues, and one carries on when the other dies. */
+@TimingSensitive
 class FailoverIT {
     @RegisterExtension
     static final RedisExtension redis = new RedisExtension();

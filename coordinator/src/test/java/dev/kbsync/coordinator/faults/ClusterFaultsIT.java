@@ -7,6 +7,7 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.testing.RedisClusterFixture;
 import dev.kbsync.testing.RedisServer;
+import dev.kbsync.testing.TimingSensitive;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,6 +30,7 @@ import org.slf4j.LoggerFactory;
  * no acknowledged job lost or completed twice; the killed shard's KBs grant again within 10 s and the other shards'
  * grants go on (their rate around the kill is logged as MEASURED).
  */
+@TimingSensitive
 class ClusterFaultsIT {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterFaultsIT.class);
     private static final int KBS_PER_SHARD = 2;

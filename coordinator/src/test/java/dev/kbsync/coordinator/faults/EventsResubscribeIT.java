@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kbsync.coordinator.engine.event.Events;
 import dev.kbsync.coordinator.engine.redis.Redis;
 import dev.kbsync.testing.RedisExtension;
+import dev.kbsync.testing.TimingSensitive;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +22,7 @@ import org.redisson.config.Config;
  * Redisson subscribes again are lost, a "job ready" among them: the pollers would wait for their 1 s safety timer.
  * Once subscribed again the coordinator wakes its pollers, which look at the ready set.
  */
+@TimingSensitive
 class EventsResubscribeIT {
     @RegisterExtension
     static final RedisExtension redis = new RedisExtension();

@@ -7,6 +7,7 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.testing.RedisExtension;
+import dev.kbsync.testing.TimingSensitive;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -30,6 +31,7 @@ import org.slf4j.LoggerFactory;
  * this one; the child is SIGKILLed and the holder releases. The remaining waiters are granted in order within the
  * waiter TTL (3 s) plus the dead waiters' 1 s lease TTLs (in case they are granted before being dropped) plus slack.
  */
+@TimingSensitive
 class KilledWaitersIT {
     private static final Logger LOG = LoggerFactory.getLogger(KilledWaitersIT.class);
     private static final KbId KB = KbId.of("killed");

@@ -13,6 +13,7 @@ import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.error.UnavailableException;
 import dev.kbsync.testing.RedisSentinelGroup;
+import dev.kbsync.testing.TimingSensitive;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
  * or lease id it handed out may be handed out again (checked once the other replica follows the new master: until a
  * replica confirms them, writes that create jobs and grants are refused).
  */
+@TimingSensitive
 class LaggingReplicaIT {
     private static final Logger LOG = LoggerFactory.getLogger(LaggingReplicaIT.class);
     private static final Duration CALL = Duration.ofSeconds(15);

@@ -8,6 +8,7 @@ import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.testing.RedisSentinelGroup;
+import dev.kbsync.testing.TimingSensitive;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
  * The master is then SIGKILLed and Sentinel promotes a replica that never saw that grant nor its {@code INCR}. The
  * next grant on the promoted master must carry a token strictly greater than every token any client was told.
  */
+@TimingSensitive
 class LostGrantFenceIT {
     private static final Logger LOG = LoggerFactory.getLogger(LostGrantFenceIT.class);
     private static final Duration CALL = Duration.ofSeconds(15);

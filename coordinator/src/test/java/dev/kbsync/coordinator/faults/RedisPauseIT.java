@@ -10,6 +10,7 @@ import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.testing.RedisExtension;
+import dev.kbsync.testing.TimingSensitive;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,6 +30,7 @@ import org.slf4j.LoggerFactory;
  * shorter than the 15 s waiter TTL and the waiters' own 10 s lease TTL), while one client holds a KB and three wait. After SIGCONT the coordinator is ready again, the
  * holder's late heartbeat is LEASE_LOST, the waiters are granted in request order with larger fences, no overlap.
  */
+@TimingSensitive
 class RedisPauseIT {
     private static final Logger LOG = LoggerFactory.getLogger(RedisPauseIT.class);
     private static final Duration LEASE_TTL = Duration.ofSeconds(1);

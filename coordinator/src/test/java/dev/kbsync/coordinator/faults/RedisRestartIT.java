@@ -11,6 +11,7 @@ import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.error.CoordinatorException;
 import dev.kbsync.testing.RedisExtension;
+import dev.kbsync.testing.TimingSensitive;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
  * is gone: acknowledged jobs, grants, the KB registry, and the fencing counter; the next token is still above the
  * lost ones (tokens never go below the Redis clock in ms).
  */
+@TimingSensitive
 class RedisRestartIT {
     private static final Logger LOG = LoggerFactory.getLogger(RedisRestartIT.class);
     private static final KbId KB = KbId.of("volatile");

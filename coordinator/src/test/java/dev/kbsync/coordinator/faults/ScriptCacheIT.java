@@ -10,6 +10,7 @@ import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.redis.RespClient;
 import dev.kbsync.testing.RedisSentinelGroup;
+import dev.kbsync.testing.TimingSensitive;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,7 @@ import org.redisson.config.Config;
  * failover looks like (Redis does not replicate its script cache). Writes that wait for a replica (jobs, grants) must
  * load their script again instead of failing with NOSCRIPT (a 500 at the HTTP layer).
  */
+@TimingSensitive
 class ScriptCacheIT {
     private static final Duration CALL = Duration.ofSeconds(15);
     private static final KbId KB = KbId.of("flushed");

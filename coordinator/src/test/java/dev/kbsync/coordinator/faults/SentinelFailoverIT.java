@@ -6,6 +6,7 @@ import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.testing.RedisSentinelGroup;
+import dev.kbsync.testing.TimingSensitive;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,6 +25,7 @@ import org.slf4j.LoggerFactory;
  * grants, which wait for one replica's acknowledgement, carry on). Measures the resume gap, counts overlapping critical sections and
  * stale fencing tokens, and checks that every acknowledged job is completed exactly once.
  */
+@TimingSensitive
 class SentinelFailoverIT {
     private static final Logger LOG = LoggerFactory.getLogger(SentinelFailoverIT.class);
 

@@ -10,6 +10,7 @@ import static io.vertx.core.http.HttpMethod.PUT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.testing.TimingSensitive;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -35,6 +36,7 @@ import org.slf4j.LoggerFactory;
  * Retry-After within a bounded time, never a 500 and never a hang; readiness and the metrics show it; after Redis
  * returns the same routes work again.
  */
+@TimingSensitive
 class RedisOutageApiIT {
     private static final Logger LOG = LoggerFactory.getLogger(RedisOutageApiIT.class);
     /** The longest any route may take to answer while Redis is unreachable. */
