@@ -11,8 +11,8 @@ import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 class MaintenanceIT {
-    private static final int PUSHES = 100;
-    private static final int MAINTAIN_EVERY = 25;
+    private static final int PUSHES = 40;
+    private static final int MAINTAIN_EVERY = 10;
 
     /**
      * Never deleted by JUnit: the in-process push to the file remote can still be closing a pack when the test ends,
@@ -22,7 +22,7 @@ class MaintenanceIT {
     Path tmp;
 
     @Test
-    void shouldKeepThePackCountBoundedOverAHundredPushes() throws Exception {
+    void shouldKeepThePackCountBoundedOverFourMaintenanceRounds() throws Exception {
         GitFixture fixture = GitFixture.seeded(tmp);
         try (KbRepository writer = fixture.cloneRepo();
                 KbRepository reader = fixture.cloneRepo()) {
