@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -39,11 +40,18 @@ final class EndToEnd {
     /**
      * The stages between the marks of a note (the bot's clock, the job's {@code startedAt} and {@code finishedAt} as
      * the coordinator records them, the worker's phases; one machine, one clock): posting to the {@code 202}, the
-     * {@code 202} to the claim, the claim to the worker's sync done, the sync to the push landed, the push to the
-     * report recorded, the report to the bot seeing {@code done}.
+     * {@code 202} to the claim, the claim to the worker's sync done, the note applied, committed, the push landed
+     * (with the pre-push check), the push to the report recorded, the report to the bot seeing {@code done}.
      */
     private static final List<String> STAGES = List.of(
-            "POST -> 202", "-> claimed", "-> synced", "-> pushed (apply, commit, push)", "-> reported", "-> done seen");
+            "POST -> 202",
+            "-> claimed",
+            "-> synced",
+            "-> applied",
+            "-> committed",
+            "-> pushed (check, push)",
+            "-> reported",
+            "-> done seen");
 
     private final BenchContext ctx;
 
@@ -56,13 +64,14 @@ final class EndToEnd {
         Path dir = Files.createTempDirectory(ctx.scratch(), "e2e");
         Path remote = dir.resolve("remote.git");
         GitCli.seed(remote, dir.resolve("seed"));
-        Map<String, Instant> pulled = new ConcurrentHashMap<>();
-        Map<String, Instant> pushed = new ConcurrentHashMap<>();
+        Map<Phase, Map<String, Instant>> phases = new EnumMap<>(Phase.class);
+        for (Phase phase : List.of(Phase.PULLED, Phase.APPLIED, Phase.COMMITTED, Phase.PUSHED)) {
+            phases.put(phase, new ConcurrentHashMap<>());
+        }
         PhaseListener listener = (phase, jobId) -> {
-            if (phase == Phase.PULLED) {
-                pulled.putIfAbsent(jobId, Instant.now());
-            } else if (phase == Phase.PUSHED) {
-                pushed.putIfAbsent(jobId, Instant.now());
+            Map<String, Instant> marks = phases.get(phase);
+            if (marks != null) {
+                marks.putIfAbsent(jobId, Instant.now());
             }
         };
         Stats total = new Stats();
@@ -101,8 +110,10 @@ final class EndToEnd {
                                 posted,
                                 answered,
                                 done.startedAt(),
-                                pulled.get(job.id()),
-                                pushed.get(job.id()),
+                                phases.get(Phase.PULLED).get(job.id()),
+                                phases.get(Phase.APPLIED).get(job.id()),
+                                phases.get(Phase.COMMITTED).get(job.id()),
+                                phases.get(Phase.PUSHED).get(job.id()),
                                 done.finishedAt(),
                                 seen);
                         for (int s = 0; s < STAGES.size(); s++) {

@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -111,17 +112,18 @@ final class WorkerGit {
      */
     Measurement cycleAlone(Path remote, int warmup, int notes) throws Exception {
         Stats stats = new Stats();
-        Stats synced = new Stats();
-        Stats pushed = new Stats();
+        Map<Phase, Stats> stages = new EnumMap<>(Phase.class);
+        for (Phase phase : List.of(Phase.PULLED, Phase.APPLIED, Phase.COMMITTED, Phase.PUSHED)) {
+            stages.put(phase, new Stats());
+        }
         long[] mark = new long[1];
         PhaseListener phases = (phase, id) -> {
             long now = System.nanoTime();
-            if (phase == Phase.PULLED) {
-                synced.record(now - mark[0]);
-            } else if (phase == Phase.PUSHED) {
-                pushed.record(now - mark[0]);
+            Stats stage = stages.get(phase);
+            if (stage != null) {
+                stage.record(now - mark[0]);
+                mark[0] = now;
             }
-            mark[0] = now;
         };
         PublishCycle cycle = new PublishCycle(PushRetry.defaults(), phases, done -> {});
         Path checkoutDir =
@@ -131,8 +133,7 @@ final class WorkerGit {
             for (int i = 0; i < warmup + notes; i++) {
                 if (i == warmup) {
                     start = System.nanoTime();
-                    synced.reset();
-                    pushed.reset();
+                    stages.values().forEach(Stats::reset);
                 }
                 long t0 = System.nanoTime();
                 mark[0] = t0;
@@ -150,9 +151,12 @@ final class WorkerGit {
                             System.nanoTime() - start)
                     .withNote(String.format(
                             Locale.ROOT,
-                            "p50 of each stage: -> synced %.2f ms; -> pushed (apply, commit, push) %.2f ms",
-                            synced.p50Ms(),
-                            pushed.p50Ms()));
+                            "p50 of each stage: -> synced %.2f ms; -> applied %.2f ms; -> committed %.2f ms;"
+                                    + " -> pushed %.2f ms",
+                            stages.get(Phase.PULLED).p50Ms(),
+                            stages.get(Phase.APPLIED).p50Ms(),
+                            stages.get(Phase.COMMITTED).p50Ms(),
+                            stages.get(Phase.PUSHED).p50Ms()));
         }
     }
 
