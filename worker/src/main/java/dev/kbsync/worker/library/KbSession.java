@@ -10,6 +10,7 @@ import dev.kbsync.worker.run.Fencing;
 import dev.kbsync.worker.run.KbCheckout;
 import dev.kbsync.worker.run.LeaseKeeper;
 import dev.kbsync.worker.run.Outcome;
+import dev.kbsync.worker.run.PrePushCheck;
 import dev.kbsync.worker.run.PublishCycle;
 import dev.kbsync.worker.run.WorkUnit;
 import java.nio.file.Path;
@@ -132,6 +133,11 @@ public final class KbSession implements AutoCloseable {
             @Override
             public void checkBeforePush() {
                 keeper.ifPresent(LeaseKeeper::checkBeforePush);
+            }
+
+            @Override
+            public PrePushCheck startCheckBeforePush() {
+                return keeper.map(LeaseKeeper::startCheckBeforePush).orElse(() -> {});
             }
         });
         if (outcome instanceof Outcome.Published published) {

@@ -66,9 +66,24 @@ final class JobUnit implements WorkUnit {
 
     @Override
     public void checkBeforePush() {
+        throwIfAbandoning();
+        keeper.checkBeforePush();
+    }
+
+    /** The lease's check runs while the last commit is written; a shutdown begun meanwhile still stops the push. */
+    @Override
+    public PrePushCheck startCheckBeforePush() {
+        throwIfAbandoning();
+        PrePushCheck lease = keeper.startCheckBeforePush();
+        return () -> {
+            throwIfAbandoning();
+            lease.await();
+        };
+    }
+
+    private void throwIfAbandoning() {
         if (abandoning.getAsBoolean()) {
             throw new UnitAbortedException("WORKER_SHUTDOWN", "worker shut down before the push; the job runs again");
         }
-        keeper.checkBeforePush();
     }
 }

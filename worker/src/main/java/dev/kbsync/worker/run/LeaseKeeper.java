@@ -12,6 +12,11 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +40,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class LeaseKeeper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
+
+    /** Runs started pre-push checks: daemon threads, kept while checks come, gone after a minute without. */
+    private static final Executor CHECKS = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "kbsync-pre-push-check");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final Vertx vertx;
     private final KbsyncClient client;
@@ -91,9 +103,23 @@ public final class LeaseKeeper implements AutoCloseable {
 
     /** Throws {@link UnitAbortedException} unless the push may go ahead. Blocks: call it off the event loop. */
     public void checkBeforePush() {
+        finishCheck(this::heartbeat);
+    }
+
+    /**
+     * {@link #checkBeforePush()} with its heartbeat sent now, on a {@link #CHECKS} thread, so that it overlaps the
+     * last commit; {@link PrePushCheck#await()} (off the event loop) waits for the answer and judges it as
+     * {@code checkBeforePush} does, the stop signal included as it stands then.
+     */
+    public PrePushCheck startCheckBeforePush() {
+        CompletableFuture<Lease> beat = CompletableFuture.supplyAsync(this::heartbeat, CHECKS);
+        return () -> finishCheck(() -> answer(beat));
+    }
+
+    private void finishCheck(Supplier<Lease> heartbeat) {
         throwIfStopped();
         try {
-            Lease now = heartbeat();
+            Lease now = heartbeat.get();
             modes.reachable();
             if (!holds(now)) {
                 lost("lease " + lease.id() + " is " + now.state().wire() + ", not granted");
@@ -136,6 +162,21 @@ public final class LeaseKeeper implements AutoCloseable {
             log.warn("pushing under the local lock only (degraded); the non-forcing push keeps the remote safe");
         } else {
             throw new IllegalStateException("heartbeat failed: " + failure.getMessage(), failure);
+        }
+    }
+
+    /** The started heartbeat's answer; its failure as the heartbeat would have thrown it. */
+    private static Lease answer(CompletableFuture<Lease> beat) {
+        try {
+            return beat.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnitAbortedException("WORKER_SHUTDOWN", "interrupted before push");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new IllegalStateException("heartbeat failed: " + e.getCause(), e.getCause());
         }
     }
 

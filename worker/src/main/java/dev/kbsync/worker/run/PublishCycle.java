@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The one write path of jobs and library sessions: sync to the remote, skip if the remote already has the unit's
  * {@code Kbsync-Job} commit (one walk of the recent history for all the units of a batch), apply, commit with
- * trailers, check, push (never forced). A non-fast-forward rejection
+ * trailers, check, push (never forced). The pre-push check is started once the last unit is applied and awaited
+ * before the push, so that its round trip to the coordinator overlaps the last commit. A non-fast-forward rejection
  * starts over from the sync, at most {@link PushRetry#maxRetries()} times. Several units (group commit) share one
  * sync and one push, with one commit each. Each commit stages only the files its unit's applier reported.
  *
@@ -97,6 +98,7 @@ public final class PublishCycle {
         List<String> ids = units.stream().map(WorkUnit::id).toList();
         Map<String, String> published = git.time(() -> repo.findCommitsWithTrailer(Trailers.JOB, ids, bound(units)));
         HeadFence head = new HeadFence(repo, git);
+        PrePush prePush = new PrePush(units.get(0));
         List<Outcome> outcomes = new ArrayList<>();
         Map<Integer, CommitResult.Committed> commits = new LinkedHashMap<>();
         for (int i = 0; i < units.size(); i++) {
@@ -108,7 +110,8 @@ public final class PublishCycle {
                 outcomes.add(stale.get());
                 continue;
             }
-            Step step = land(repo, units.get(i), existing, git, done.rejections);
+            Runnable beforeCommit = i == units.size() - 1 ? prePush::start : () -> {};
+            Step step = land(repo, units.get(i), existing, git, done.rejections, beforeCommit);
             outcomes.add(step.outcome());
             if (step.commit() != null) {
                 commits.put(i, step.commit());
@@ -117,15 +120,21 @@ public final class PublishCycle {
         if (commits.isEmpty()) {
             return outcomes;
         }
-        units.get(0).checkBeforePush();
+        prePush.await();
         return push(new Batch(checkout, units, git, done, repo, commits, outcomes));
     }
 
     /**
      * One unit on the synced checkout: found already published ({@code existing}: its commit on the remote), refused,
-     * unchanged, or committed (not pushed).
+     * unchanged, or committed (not pushed). {@code beforeCommit} runs between its apply and its commit.
      */
-    private Step land(KbRepository repo, WorkUnit unit, Optional<String> existing, GitStopwatch git, int rejections) {
+    private Step land(
+            KbRepository repo,
+            WorkUnit unit,
+            Optional<String> existing,
+            GitStopwatch git,
+            int rejections,
+            Runnable beforeCommit) {
         listener.reached(Phase.PULLED, unit.id());
         if (existing.isPresent()) {
             log.info("remote already has commit {} for {}; not applying it again", existing.get(), unit.id());
@@ -139,6 +148,7 @@ public final class PublishCycle {
         listener.reached(Phase.APPLIED, unit.id());
         ApplyResult.Changed changed = (ApplyResult.Changed) applied;
         List<String> paths = changed.files().stream().map(FileChange::path).toList();
+        beforeCommit.run();
         CommitResult commit =
                 git.time(() -> repo.commitPaths(paths, changed.commitMessage(), unit.author(), trailers(unit)));
         if (!(commit instanceof CommitResult.Committed committed)) {
@@ -197,6 +207,31 @@ public final class PublishCycle {
                     "the branch already carries fence " + fence.getAsLong() + " for KB " + f.kb()
                             + "; this grant's token " + f.token() + " is stale",
                     rejections));
+        }
+    }
+
+    /**
+     * The batch's pre-push check (its first unit's: the units share one lease), started once the last unit is applied
+     * so that the check's round trip overlaps that unit's commit. A check started for a batch that then has nothing
+     * to push is left unawaited.
+     */
+    private static final class PrePush {
+        private final WorkUnit first;
+        private PrePushCheck started;
+
+        PrePush(WorkUnit first) {
+            this.first = first;
+        }
+
+        void start() {
+            if (started == null) {
+                started = first.startCheckBeforePush();
+            }
+        }
+
+        void await() {
+            start();
+            started.await();
         }
     }
 

@@ -31,4 +31,13 @@ public interface WorkUnit {
 
     /** Throws if the unit must not be pushed any more (lease lost, coordinator gone in fail mode, shutdown). */
     void checkBeforePush();
+
+    /**
+     * Starts {@link #checkBeforePush()} now, for a push that follows shortly (after the last commit is written): the
+     * push waits for the handle's {@link PrePushCheck#await()}, which throws as the check would. By default the check
+     * runs in {@code await}.
+     */
+    default PrePushCheck startCheckBeforePush() {
+        return this::checkBeforePush;
+    }
 }

@@ -63,6 +63,40 @@ class LeaseKeeperIT {
     }
 
     @Test
+    void shouldCheckAheadOfThePushAndAnswerWhenAwaited() {
+        Lease held = coordinator.client().requestLease(KbId.of("team"), LeaseRequest.of("first"));
+        Lease waiting = coordinator.client().requestLease(KbId.of("team"), LeaseRequest.of("second"));
+        try (LeaseKeeper granted = keeper(held);
+                LeaseKeeper notYet = keeper(waiting)) {
+            PrePushCheck grantedCheck = granted.startCheckBeforePush();
+            PrePushCheck waitingCheck = notYet.startCheckBeforePush();
+
+            grantedCheck.await();
+            assertThatThrownBy(waitingCheck::await)
+                    .isInstanceOf(UnitAbortedException.class)
+                    .extracting(e -> ((UnitAbortedException) e).code())
+                    .isEqualTo(UnitAbortedException.LEASE_LOST);
+            assertThat(granted.stop().stopped()).isEmpty();
+        } finally {
+            coordinator.client().release(waiting.id());
+            coordinator.client().release(held.id());
+        }
+    }
+
+    @Test
+    void shouldRefuseThePushWhenTheLeaseIsLostAfterTheCheckStarted() {
+        Lease held = coordinator.client().requestLease(KbId.of("docs"), LeaseRequest.of("holder"));
+        try (LeaseKeeper keeper = keeper(held)) {
+            PrePushCheck check = keeper.startCheckBeforePush();
+            coordinator.client().release(held.id()); // lost while the last commit is written
+
+            await().atMost(Duration.ofSeconds(3))
+                    .until(() -> keeper.stop().stopped().isPresent());
+            assertThatThrownBy(check::await).isInstanceOf(UnitAbortedException.class);
+        }
+    }
+
+    @Test
     void shouldStopTheUnitAsSoonAsItsLeaseIsLost() {
         Lease held = coordinator.client().requestLease(KbId.of("docs"), LeaseRequest.of("holder"));
         try (LeaseKeeper keeper = keeper(held)) {

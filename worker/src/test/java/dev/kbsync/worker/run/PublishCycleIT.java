@@ -3,7 +3,9 @@ package dev.kbsync.worker.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kbsync.git.Author;
 import dev.kbsync.git.GitAuth;
+import dev.kbsync.worker.apply.ApplyResult;
 import dev.kbsync.worker.fixture.GitFixture;
 import dev.kbsync.worker.fixture.Jobs;
 import java.io.IOException;
@@ -11,6 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -140,6 +145,36 @@ class PublishCycleIT {
     }
 
     @Test
+    void shouldStartThePrePushCheckAfterTheLastApplyAndAwaitItAfterTheLastCommit() {
+        List<String> events = new CopyOnWriteArrayList<>();
+        PhaseListener phases = (phase, id) -> events.add(phase + " " + id);
+        List<WorkUnit> units = List.of(note("a", 7), note("b", 8), note("c", 9)).stream()
+                .map(unit -> (WorkUnit) new RecordedCheck(unit, events))
+                .toList();
+
+        List<Outcome> outcomes = cycle(5, phases).runAll(checkout, units);
+
+        assertThat(outcomes).allMatch(o -> o instanceof Outcome.Published);
+        assertThat(events)
+                .containsSubsequence("APPLIED c", "check started a", "COMMITTED c", "check awaited a", "PUSHED a")
+                .containsOnlyOnce("check started a", "check awaited a")
+                .doesNotContain("check started b", "check started c");
+    }
+
+    @Test
+    void shouldNotPushWhenAStartedPrePushCheckFails() {
+        NoteUnit unit = new NoteUnit(Jobs.note("job-17", "alice", "text", "Note job-17", null), 14, () -> {
+            throw new UnitAbortedException(UnitAbortedException.LEASE_LOST, "lost");
+        });
+        List<String> events = new CopyOnWriteArrayList<>();
+
+        assertThatThrownBy(() -> cycle(5, PhaseListener.NONE).run(checkout, new RecordedCheck(unit, events)))
+                .isInstanceOf(UnitAbortedException.class);
+        assertThat(events).containsExactly("check started job-17", "check awaited job-17");
+        assertThat(GitFixture.commitsForJob(bare, "job-17")).isZero();
+    }
+
+    @Test
     void shouldReCloneACheckoutWhoseGitDirectoryIsDestroyed() throws IOException {
         cycle(5, PhaseListener.NONE).run(checkout, note("job-8", 15));
         checkout.close();
@@ -189,6 +224,49 @@ class PublishCycleIT {
         assertThat(GitFixture.history(bare))
                 .extracting(RevCommit::getShortMessage)
                 .containsExactly("Add: Note c", "Add: Note b", "Direct: other.md", "Add: Note a", "Initial commit");
+    }
+
+    /** A unit whose pre-push check is started ahead and awaited later, recording both (the check itself is the unit's). */
+    private record RecordedCheck(WorkUnit unit, List<String> events) implements WorkUnit {
+        @Override
+        public String id() {
+            return unit.id();
+        }
+
+        @Override
+        public Author author() {
+            return unit.author();
+        }
+
+        @Override
+        public Map<String, String> trailers() {
+            return unit.trailers();
+        }
+
+        @Override
+        public Optional<Fencing> fencing() {
+            return unit.fencing();
+        }
+
+        @Override
+        public ApplyResult apply(Path workTree) {
+            return unit.apply(workTree);
+        }
+
+        @Override
+        public void checkBeforePush() {
+            events.add("check run synchronously " + id());
+            unit.checkBeforePush();
+        }
+
+        @Override
+        public PrePushCheck startCheckBeforePush() {
+            events.add("check started " + id());
+            return () -> {
+                events.add("check awaited " + id());
+                unit.checkBeforePush();
+            };
+        }
     }
 
     private static NoteUnit note(String id, long fence) {
