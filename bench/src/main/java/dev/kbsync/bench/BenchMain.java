@@ -2,19 +2,26 @@ package dev.kbsync.bench;
 
 import dev.kbsync.redis.RedisProcess;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Runs the benchmark scenarios against a private redis-server and rewrites the tables of docs/benchmarks.md.
- * Arguments: {@code [--quick] [--out docs/benchmarks.md] [--only 1,2]}.
+ * Arguments: {@code [--quick] [--out docs/benchmarks.md] [--only 1,2] [--keep-scratch]}. The run's scratch directory
+ * (remotes, checkouts, Redis files: hundreds of MB for a full run) is removed at the end unless {@code --keep-scratch}.
  */
 public final class BenchMain {
+    /** The name prefix of a run's scratch directory under the system temp directory. */
+    static final String SCRATCH_PREFIX = "kbsync-bench";
+
     private BenchMain() {}
 
     public static void main(String[] args) throws Exception {
@@ -25,7 +32,20 @@ public final class BenchMain {
                 .filter(s -> !s.isBlank())
                 .collect(Collectors.toSet());
         String loadBefore = loadAverage();
-        Path scratch = Files.createTempDirectory("kbsync-bench");
+        Path scratch = Files.createTempDirectory(SCRATCH_PREFIX);
+        try {
+            run(scratch, quick, only, out, loadBefore);
+        } finally {
+            if (list.contains("--keep-scratch")) {
+                System.out.println("kept the scratch directory " + scratch);
+            } else {
+                removeScratch(scratch);
+            }
+        }
+    }
+
+    private static void run(Path scratch, boolean quick, Set<String> only, Path out, String loadBefore)
+            throws Exception {
         try (RedisProcess redis = RedisProcess.start(scratch)) {
             BenchContext ctx = new BenchContext(redis.uri(), scratch, quick);
             List<ScenarioResult> results = new ArrayList<>();
@@ -43,6 +63,30 @@ public final class BenchMain {
                     machine() + "; load average (1/5/15 min) " + loadBefore + " at start, " + loadAverage()
                             + " at end");
             System.out.println("wrote " + out.toAbsolutePath());
+        }
+    }
+
+    /** Deletes the scratch directory, deepest entries first; says what it could not delete. */
+    private static void removeScratch(Path scratch) {
+        List<Path> entries;
+        try (Stream<Path> walk = Files.walk(scratch)) {
+            entries = walk.sorted(Comparator.reverseOrder()).toList();
+        } catch (IOException | UncheckedIOException e) {
+            System.out.println("could not list the scratch directory " + scratch + ": " + e.getMessage());
+            return;
+        }
+        long left = entries.stream().filter(entry -> !deleted(entry)).count();
+        if (left > 0) {
+            System.out.println("could not remove " + left + " entries of the scratch directory " + scratch);
+        }
+    }
+
+    private static boolean deleted(Path entry) {
+        try {
+            Files.deleteIfExists(entry);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
