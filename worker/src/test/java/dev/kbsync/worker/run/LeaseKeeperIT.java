@@ -20,6 +20,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The lease keeper against a real coordinator: only a granted lease may push; a lost one stops the unit at once. */
 class LeaseKeeperIT {
@@ -42,40 +44,33 @@ class LeaseKeeperIT {
         CoordinatorFixture.await(vertx.close());
     }
 
-    @Test
-    void shouldRefuseThePushOfALeaseThatIsOnlyWaiting() {
+    /** The pre-push check run at the push, or started ahead of it and awaited at the push: the same verdicts. */
+    enum CheckTiming {
+        AT_THE_PUSH,
+        STARTED_AHEAD;
+
+        PrePushCheck start(LeaseKeeper keeper) {
+            return this == AT_THE_PUSH ? keeper::checkBeforePush : keeper.startCheckBeforePush();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(CheckTiming.class)
+    void shouldRefuseThePushOfALeaseThatIsOnlyWaiting(CheckTiming timing) {
         Lease held = coordinator.client().requestLease(KbId.of("team"), LeaseRequest.of("first"));
         Lease waiting = coordinator.client().requestLease(KbId.of("team"), LeaseRequest.of("second"));
         assertThat(waiting.state()).isEqualTo(LeaseState.WAITING);
         try (LeaseKeeper granted = keeper(held);
                 LeaseKeeper notYet = keeper(waiting)) {
-            granted.checkBeforePush();
-
-            assertThatThrownBy(notYet::checkBeforePush)
-                    .isInstanceOf(UnitAbortedException.class)
-                    .extracting(e -> ((UnitAbortedException) e).code())
-                    .isEqualTo(UnitAbortedException.LEASE_LOST);
-            assertThat(notYet.stop().stopped()).isPresent();
-        } finally {
-            coordinator.client().release(waiting.id());
-            coordinator.client().release(held.id());
-        }
-    }
-
-    @Test
-    void shouldCheckAheadOfThePushAndAnswerWhenAwaited() {
-        Lease held = coordinator.client().requestLease(KbId.of("team"), LeaseRequest.of("first"));
-        Lease waiting = coordinator.client().requestLease(KbId.of("team"), LeaseRequest.of("second"));
-        try (LeaseKeeper granted = keeper(held);
-                LeaseKeeper notYet = keeper(waiting)) {
-            PrePushCheck grantedCheck = granted.startCheckBeforePush();
-            PrePushCheck waitingCheck = notYet.startCheckBeforePush();
+            PrePushCheck grantedCheck = timing.start(granted);
+            PrePushCheck waitingCheck = timing.start(notYet);
 
             grantedCheck.await();
             assertThatThrownBy(waitingCheck::await)
                     .isInstanceOf(UnitAbortedException.class)
                     .extracting(e -> ((UnitAbortedException) e).code())
                     .isEqualTo(UnitAbortedException.LEASE_LOST);
+            assertThat(notYet.stop().stopped()).isPresent();
             assertThat(granted.stop().stopped()).isEmpty();
         } finally {
             coordinator.client().release(waiting.id());
