@@ -8,7 +8,13 @@ import java.util.regex.Pattern;
 public final class Secrets {
     private static final String MASK = "***";
     private static final int MIN_SECRET_LENGTH = 4;
-    private static final Pattern URL_PASSWORD = Pattern.compile("(?i)([a-z][a-z0-9+.-]*://[^:/@\\s]+):[^@\\s/]+@");
+    /**
+     * The password of a URL's user info ({@code scheme://user:password@host}). It starts at the literal {@code ://} and
+     * never backtracks (possessive runs), so it costs linear time on any text: a scheme-first pattern tried every start
+     * of a long run of letters against every length.
+     */
+    private static final Pattern URL_PASSWORD = Pattern.compile("(://[^:/@\\s]++):[^@\\s/]++@");
+
     private static final Pattern TOKEN_PARAM = Pattern.compile("(?i)((?:access_)?token=)[^&\\s\"']+");
     private static final Set<String> REGISTERED = ConcurrentHashMap.newKeySet();
 
