@@ -65,7 +65,7 @@ final class EndToEnd {
         Path remote = dir.resolve("remote.git");
         GitCli.seed(remote, dir.resolve("seed"));
         Map<Phase, Map<String, Instant>> phases = new EnumMap<>(Phase.class);
-        for (Phase phase : List.of(Phase.PULLED, Phase.APPLIED, Phase.COMMITTED, Phase.PUSHED)) {
+        for (Phase phase : WorkerGit.CYCLE_PHASES) {
             phases.put(phase, new ConcurrentHashMap<>());
         }
         PhaseListener listener = (phase, jobId) -> {

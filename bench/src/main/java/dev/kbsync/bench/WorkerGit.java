@@ -30,6 +30,9 @@ final class WorkerGit {
     /** The worker's default {@code maintain.every}. */
     static final int MAINTAIN_EVERY = 50;
 
+    /** The phases of one publish cycle whose times the scenarios split a note into, in order. */
+    static final List<Phase> CYCLE_PHASES = List.of(Phase.PULLED, Phase.APPLIED, Phase.COMMITTED, Phase.PUSHED);
+
     private final BenchContext ctx;
 
     WorkerGit(BenchContext ctx) {
@@ -113,7 +116,7 @@ final class WorkerGit {
     Measurement cycleAlone(Path remote, int warmup, int notes) throws Exception {
         Stats stats = new Stats();
         Map<Phase, Stats> stages = new EnumMap<>(Phase.class);
-        for (Phase phase : List.of(Phase.PULLED, Phase.APPLIED, Phase.COMMITTED, Phase.PUSHED)) {
+        for (Phase phase : CYCLE_PHASES) {
             stages.put(phase, new Stats());
         }
         long[] mark = new long[1];
