@@ -13,4 +13,9 @@ record BenchContext(String redisUri, Path scratch, boolean quick) {
     int seconds() {
         return quick ? 2 : 10;
     }
+
+    /** Length of the untimed run before a fixed-time run: 3 s, or 1 s when quick. */
+    int warmupSeconds() {
+        return quick ? 1 : 3;
+    }
 }

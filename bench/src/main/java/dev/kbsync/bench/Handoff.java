@@ -10,29 +10,42 @@ import java.util.function.IntFunction;
 
 /**
  * Handoff latency: {@code threads} contenders loop lock/unlock on one lock; each grant records the time from the
- * previous holder's unlock call to its own lock returning. Throughput is grants per second over the whole run.
+ * previous holder's unlock call to its own lock returning. Throughput is grants per second over the timed run. The same
+ * contenders first take {@code warmup} grants untimed, so that no side is measured while its code is being compiled or
+ * its connections opened.
  */
 final class Handoff {
     private Handoff() {}
 
-    static Measurement run(String subject, int threads, int grants, IntFunction<Mutex> mutexForThread)
+    static Measurement run(String subject, int threads, int warmup, int grants, IntFunction<Mutex> mutexForThread)
             throws Exception {
+        List<Mutex> mutexes = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            mutexes.add(mutexForThread.apply(t));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            round(pool, mutexes, warmup, new Stats());
+            Stats stats = new Stats();
+            long start = System.nanoTime();
+            round(pool, mutexes, grants, stats);
+            return Measurement.of(subject, stats, stats.count(), System.nanoTime() - start);
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /** Every contender loops until {@code grants} grants were taken in all. */
+    private static void round(ExecutorService pool, List<Mutex> mutexes, int grants, Stats stats) throws Exception {
         AtomicLong releasedAt = new AtomicLong();
         AtomicLong remaining = new AtomicLong(grants);
-        Stats stats = new Stats();
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
         List<Future<?>> futures = new ArrayList<>();
-        long start = System.nanoTime();
-        for (int t = 0; t < threads; t++) {
-            Mutex mutex = mutexForThread.apply(t);
+        for (Mutex mutex : mutexes) {
             futures.add(pool.submit(() -> contend(mutex, releasedAt, remaining, stats)));
         }
         for (Future<?> f : futures) {
             f.get();
         }
-        long elapsed = System.nanoTime() - start;
-        pool.shutdown();
-        return Measurement.of(subject, stats, stats.count(), elapsed);
     }
 
     private static Void contend(Mutex mutex, AtomicLong releasedAt, AtomicLong remaining, Stats stats)

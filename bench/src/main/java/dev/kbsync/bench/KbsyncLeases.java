@@ -67,6 +67,7 @@ final class KbsyncLeases {
             return Handoff.run(
                     "kbsync HTTP lease + SSE grant, " + waiters + " waiters",
                     waiters,
+                    ctx.scaled(1000),
                     ctx.scaled(2000),
                     t -> new HttpLease(api, "h-handoff", "w" + t));
         }
@@ -78,6 +79,7 @@ final class KbsyncLeases {
             return Handoff.run(
                     "kbsync Engine lease + event-bus grant, " + waiters + " waiters",
                     waiters,
+                    ctx.scaled(1000),
                     ctx.scaled(2000),
                     t -> engine.lease("e-handoff", "w" + t));
         }
@@ -91,6 +93,7 @@ final class KbsyncLeases {
                     "kbsync HTTP lease",
                     kbs,
                     workers,
+                    ctx.warmupSeconds(),
                     ctx.seconds(),
                     (t, kb) -> new HttpLease(api, "h-many-" + kb, "w" + t));
         }
@@ -103,6 +106,7 @@ final class KbsyncLeases {
                     "kbsync Engine lease",
                     kbs,
                     workers,
+                    ctx.warmupSeconds(),
                     ctx.seconds(),
                     (t, kb) -> engine.lease("e-many-" + kb, "w" + t));
         }

@@ -45,9 +45,14 @@ final class LockAnchors {
         RedissonClient b = redisson(ctx.redisUri());
         try {
             String name = "bench:raw:handoff:" + System.nanoTime();
-            return Handoff.run("raw RFairLock, " + waiters + " waiters / 2 clients", waiters, ctx.scaled(2000), t -> {
-                return mutex((t % 2 == 0 ? a : b).getFairLock(name));
-            });
+            return Handoff.run(
+                    "raw RFairLock, " + waiters + " waiters / 2 clients",
+                    waiters,
+                    ctx.scaled(1000),
+                    ctx.scaled(2000),
+                    t -> {
+                        return mutex((t % 2 == 0 ? a : b).getFairLock(name));
+                    });
         } finally {
             a.shutdown();
             b.shutdown();
@@ -59,7 +64,11 @@ final class LockAnchors {
                 CuratorFramework a = curator(zk);
                 CuratorFramework b = curator(zk)) {
             return Handoff.run(
-                    "Curator InterProcessMutex, " + waiters + " waiters / 2 clients", waiters, ctx.scaled(1000), t -> {
+                    "Curator InterProcessMutex, " + waiters + " waiters / 2 clients",
+                    waiters,
+                    ctx.scaled(500),
+                    ctx.scaled(1000),
+                    t -> {
                         InterProcessMutex mutex = new InterProcessMutex(t % 2 == 0 ? a : b, "/bench/handoff");
                         return new Mutex() {
                             @Override
@@ -83,6 +92,7 @@ final class LockAnchors {
                     "raw RFairLock",
                     kbs,
                     workers,
+                    ctx.warmupSeconds(),
                     ctx.seconds(),
                     (thread, kb) -> mutex(client.getFairLock("bench:raw:kb" + kb)));
         } finally {

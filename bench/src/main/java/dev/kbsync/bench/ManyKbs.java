@@ -8,7 +8,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
-/** Aggregate grants/s: {@code workers} threads lock+unlock a random one of {@code kbs} locks for a fixed time. */
+/**
+ * Aggregate grants/s: {@code workers} threads lock+unlock a random one of {@code kbs} locks for a fixed time, after as
+ * long a time untimed ({@code warmupSeconds}) so that no side is measured while its code is being compiled.
+ */
 final class ManyKbs {
     private ManyKbs() {}
 
@@ -17,30 +20,14 @@ final class ManyKbs {
         Mutex of(int thread, int kb);
     }
 
-    static Measurement run(String subject, int kbs, int workers, int seconds, Locks locks) throws Exception {
+    static Measurement run(String subject, int kbs, int workers, int warmupSeconds, int seconds, Locks locks)
+            throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            round(pool, kbs, workers, warmupSeconds, locks, new Stats());
             Stats stats = new Stats();
-            List<Future<?>> futures = new ArrayList<>();
             long start = System.nanoTime();
-            for (int w = 0; w < workers; w++) {
-                int thread = w;
-                futures.add(pool.submit(() -> {
-                    while (System.nanoTime() < deadline) {
-                        Mutex mutex =
-                                locks.of(thread, ThreadLocalRandom.current().nextInt(kbs));
-                        long t0 = System.nanoTime();
-                        mutex.lock();
-                        mutex.unlock();
-                        stats.record(System.nanoTime() - t0);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
+            round(pool, kbs, workers, seconds, locks, stats);
             return Measurement.of(
                     subject + ", " + kbs + " KBs x " + workers + " workers",
                     stats,
@@ -48,6 +35,28 @@ final class ManyKbs {
                     System.nanoTime() - start);
         } finally {
             pool.shutdown();
+        }
+    }
+
+    private static void round(ExecutorService pool, int kbs, int workers, int seconds, Locks locks, Stats stats)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            int thread = w;
+            futures.add(pool.submit(() -> {
+                while (System.nanoTime() < deadline) {
+                    Mutex mutex = locks.of(thread, ThreadLocalRandom.current().nextInt(kbs));
+                    long t0 = System.nanoTime();
+                    mutex.lock();
+                    mutex.unlock();
+                    stats.record(System.nanoTime() - t0);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
         }
     }
 }
