@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -15,8 +16,10 @@ import java.util.stream.Stream;
 
 /**
  * Runs the benchmark scenarios against a private redis-server and rewrites the tables of docs/benchmarks.md.
- * Arguments: {@code [--quick] [--out docs/benchmarks.md] [--only 1,2] [--keep-scratch]}. The run's scratch directory
- * (remotes, checkouts, Redis files: hundreds of MB for a full run) is removed at the end unless {@code --keep-scratch}.
+ * Arguments: {@code [--quick] [--out docs/benchmarks.md] [--only 1,2] [--runs 3] [--keep-scratch]}. With {@code --runs
+ * N} the selected scenarios run N times one after the other, each run with a Redis of its own, and the tables give each
+ * target's median and spread over the runs. The scratch directory (remotes, checkouts, Redis files: hundreds of MB for a
+ * full run) is removed at the end unless {@code --keep-scratch}.
  */
 public final class BenchMain {
     /** The name prefix of a run's scratch directory under the system temp directory. */
@@ -31,10 +34,25 @@ public final class BenchMain {
         Set<String> only = Arrays.stream(value(list, "--only", "").split(","))
                 .filter(s -> !s.isBlank())
                 .collect(Collectors.toSet());
-        String loadBefore = loadAverage();
+        int runs;
+        try {
+            runs = runs(value(list, "--runs", "1"));
+        } catch (IllegalArgumentException e) {
+            System.err.println("kbsync-bench: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         Path scratch = Files.createTempDirectory(SCRATCH_PREFIX);
         try {
-            run(scratch, quick, only, out, loadBefore);
+            List<Report.Run> done = new ArrayList<>();
+            for (int i = 1; i <= runs; i++) {
+                if (runs > 1) {
+                    System.out.println("run " + i + " of " + runs);
+                }
+                done.add(run(Files.createDirectories(scratch.resolve("run-" + i)), quick, only));
+            }
+            Report.write(out, done);
+            System.out.println("wrote " + out.toAbsolutePath());
         } finally {
             if (list.contains("--keep-scratch")) {
                 System.out.println("kept the scratch directory " + scratch);
@@ -44,8 +62,21 @@ public final class BenchMain {
         }
     }
 
-    private static void run(Path scratch, boolean quick, Set<String> only, Path out, String loadBefore)
-            throws Exception {
+    private static int runs(String text) {
+        try {
+            int runs = Integer.parseInt(text);
+            if (runs >= 1) {
+                return runs;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new IllegalArgumentException("--runs takes a whole number of at least 1, not " + text);
+    }
+
+    private static Report.Run run(Path scratch, boolean quick, Set<String> only) throws Exception {
+        String loadBefore = loadAverage();
+        String started = Instant.now().toString();
         try (RedisProcess redis = RedisProcess.start(scratch)) {
             BenchContext ctx = new BenchContext(redis.uri(), scratch, quick);
             List<ScenarioResult> results = new ArrayList<>();
@@ -57,12 +88,11 @@ public final class BenchMain {
                     results.add(result);
                 }
             }
-            Report.write(
-                    out,
+            return new Report.Run(
                     results,
+                    started,
                     machine() + "; load average (1/5/15 min) " + loadBefore + " at start, " + loadAverage()
                             + " at end");
-            System.out.println("wrote " + out.toAbsolutePath());
         }
     }
 

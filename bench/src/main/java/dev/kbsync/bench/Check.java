@@ -12,12 +12,24 @@ record Check(Measurement kbsync, Measurement anchor, Target target) {
         return new Check(kbsync, null, target);
     }
 
+    /** The compared value: the ratio to the anchor, or kbsync's own value for an absolute target. */
+    double value() {
+        return target.value(kbsync, anchor);
+    }
+
     String ratio() {
-        double value = target.value(kbsync, anchor);
-        return target.relative() ? String.format(Locale.ROOT, "%.2fx", value) : Report.number(value);
+        return format(target, value());
     }
 
     String verdict() {
-        return (target.met(target.value(kbsync, anchor)) ? "met (" : "**not met** (") + ratio() + ")";
+        return verdict(target, value());
+    }
+
+    static String format(Target target, double value) {
+        return target.relative() ? String.format(Locale.ROOT, "%.2fx", value) : Report.number(value);
+    }
+
+    static String verdict(Target target, double value) {
+        return (target.met(value) ? "met (" : "**not met** (") + format(target, value) + ")";
     }
 }

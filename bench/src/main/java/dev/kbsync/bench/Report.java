@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /** Writes the results as the tables of docs/benchmarks.md, keeping the hand-written text above the marker. */
 final class Report {
@@ -13,7 +15,22 @@ final class Report {
 
     private Report() {}
 
+    /** One run of the selected scenarios: its results, and when and on what it ran. */
+    record Run(List<ScenarioResult> results, String when, String machine) {
+        Run {
+            results = List.copyOf(results);
+        }
+    }
+
     static void write(Path doc, List<ScenarioResult> results, String machine) throws IOException {
+        write(doc, List.of(new Run(results, Instant.now().toString(), machine)));
+    }
+
+    /**
+     * One run: its target table and measurements. Several runs of the same scenarios: a target table with each run's
+     * ratio, their median (the verdict's) and spread, then each run's measurements.
+     */
+    static void write(Path doc, List<Run> runs) throws IOException {
         String head = Files.exists(doc) ? Files.readString(doc) : "# Benchmarks\n\n";
         int at = head.indexOf(MARKER);
         head = at < 0 ? head : head.substring(0, at);
@@ -21,20 +38,46 @@ final class Report {
                 .append("\n\n")
                 .append(MARKER)
                 .append("\n\n");
-        out.append("Run at ")
-                .append(Instant.now())
-                .append(" on ")
-                .append(machine)
-                .append(".\n\n### Targets\n\n");
+        if (runs.size() == 1) {
+            Run run = runs.get(0);
+            out.append("Run at ")
+                    .append(run.when())
+                    .append(" on ")
+                    .append(run.machine())
+                    .append(".\n\n### Targets\n\n");
+            targets(out, run.results());
+            out.append("\n### All measurements\n\n");
+            measurements(out, run.results());
+        } else {
+            out.append(runs.size()).append(" runs one after the other on this machine:\n\n");
+            for (int i = 0; i < runs.size(); i++) {
+                out.append(i + 1)
+                        .append(". ")
+                        .append(runs.get(i).when())
+                        .append(" on ")
+                        .append(runs.get(i).machine())
+                        .append('\n');
+            }
+            out.append('\n');
+            medians(out, runs);
+            for (int i = 0; i < runs.size(); i++) {
+                out.append("\n### Run ").append(i + 1).append(": targets\n\n");
+                targets(out, runs.get(i).results());
+                out.append("\n### Run ").append(i + 1).append(": all measurements\n\n");
+                measurements(out, runs.get(i).results());
+            }
+        }
+        Files.writeString(doc, out.toString());
+    }
+
+    private static void targets(StringBuilder out, List<ScenarioResult> results) {
         out.append("| scenario | kbsync | p50 ms | p99 ms | ops/s | anchor | p50 ms | p99 ms | ops/s | target"
                 + " | ratio | verdict |\n");
         out.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (ScenarioResult r : results) {
             for (Check c : r.checks()) {
                 out.append("| ")
-                        .append(r.id())
-                        .append(' ')
-                        .append(r.title())
+                        .append(title(r))
                         .append(" | ")
                         .append(cells(c.kbsync()))
                         .append(" | ")
@@ -48,8 +91,66 @@ final class Report {
                         .append(" |\n");
             }
         }
-        out.append("\n### All measurements\n\n| scenario | subject | p50 ms | p99 ms | ops/s | note |\n"
-                + "|---|---|---|---|---|---|\n");
+    }
+
+    /** Every check across the runs (the same scenarios in the same order): each run's value, median, spread. */
+    private static void medians(StringBuilder out, List<Run> runs) {
+        out.append("### Targets: the median of ").append(runs.size()).append(" runs\n\n");
+        out.append("| scenario | kbsync | anchor | target | each run | median | spread (max - min) | runs met |"
+                + " verdict (median) |\n");
+        out.append("|---|---|---|---|---|---|---|---|---|\n");
+        List<ScenarioResult> first = runs.get(0).results();
+        for (int s = 0; s < first.size(); s++) {
+            ScenarioResult r = first.get(s);
+            for (int c = 0; c < r.checks().size(); c++) {
+                Check check = r.checks().get(c);
+                Target target = check.target();
+                double[] values = new double[runs.size()];
+                for (int i = 0; i < runs.size(); i++) {
+                    values[i] = runs.get(i).results().get(s).checks().get(c).value();
+                }
+                double median = median(values);
+                long met = Arrays.stream(values).filter(target::met).count();
+                out.append("| ")
+                        .append(title(r))
+                        .append(" | ")
+                        .append(check.kbsync().subject())
+                        .append(" | ")
+                        .append(check.anchor() == null ? "-" : check.anchor().subject())
+                        .append(" | ")
+                        .append(target.describe())
+                        .append(" | ")
+                        .append(Arrays.stream(values)
+                                .mapToObj(v -> Check.format(target, v))
+                                .collect(Collectors.joining(", ")))
+                        .append(" | ")
+                        .append(Check.format(target, median))
+                        .append(" | ")
+                        .append(Check.format(
+                                target,
+                                Arrays.stream(values).max().orElseThrow()
+                                        - Arrays.stream(values).min().orElseThrow()))
+                        .append(" | ")
+                        .append(met)
+                        .append(" of ")
+                        .append(values.length)
+                        .append(" | ")
+                        .append(Check.verdict(target, median))
+                        .append(" |\n");
+            }
+        }
+    }
+
+    /** The middle value, or the mean of the two middle ones. */
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    private static void measurements(StringBuilder out, List<ScenarioResult> results) {
+        out.append("| scenario | subject | p50 ms | p99 ms | ops/s | note |\n|---|---|---|---|---|---|\n");
         for (ScenarioResult r : results) {
             for (Measurement m : r.rows()) {
                 out.append("| ")
@@ -61,7 +162,10 @@ final class Report {
                         .append(" |\n");
             }
         }
-        Files.writeString(doc, out.toString());
+    }
+
+    private static String title(ScenarioResult r) {
+        return r.id() + " " + r.title();
     }
 
     /** subject, p50, p99 and rate (or size) cells of one measurement, "-" where absent. */
