@@ -13,6 +13,7 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.coordinator.service.JobService;
+import dev.kbsync.redis.RespClient;
 import dev.kbsync.testing.FaultProxy;
 import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.Future;
@@ -55,11 +56,13 @@ class OutcomeIT {
         direct = other.services().jobs();
     }
 
+    /** Each test on an empty Redis: a job one test leaves queued must not reach another test's poll. */
     @AfterEach
     void stop() {
         proxy.close();
         coordinators.kill(0);
         coordinators.close();
+        RespClient.once(redis.port(), Duration.ofSeconds(2), "FLUSHALL");
     }
 
     @Test
