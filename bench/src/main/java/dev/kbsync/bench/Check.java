@@ -26,7 +26,10 @@ record Check(Measurement kbsync, Measurement anchor, Target target) {
     }
 
     static String format(Target target, double value) {
-        return target.relative() ? String.format(Locale.ROOT, "%.2fx", value) : Report.number(value);
+        if (target.relative()) {
+            return String.format(Locale.ROOT, "%.2fx", value);
+        }
+        return target.metric() == Metric.PERCENT ? String.format(Locale.ROOT, "%.1f %%", value) : Report.number(value);
     }
 
     static String verdict(Target target, double value) {

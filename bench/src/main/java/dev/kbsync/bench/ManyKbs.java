@@ -9,8 +9,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Aggregate grants/s: {@code workers} threads lock+unlock a random one of {@code kbs} locks for a fixed time, after as
- * long a time untimed ({@code warmupSeconds}) so that no side is measured while its code is being compiled.
+ * Aggregate grants/s: {@code workers} threads lock+unlock a random one of {@code kbs} locks for a fixed time, after
+ * {@code warmupSeconds} of the same untimed, so that no side is measured while its code is being compiled.
  */
 final class ManyKbs {
     private ManyKbs() {}

@@ -68,6 +68,24 @@ class ReportTest {
     }
 
     @Test
+    void shouldGiveAPercentTargetsValuesAsPercentages() throws Exception {
+        Path doc = dir.resolve("benchmarks.md");
+        List<Report.Run> runs = List.of(19.32, 22.98, 19.68).stream()
+                .map(percent -> {
+                    Measurement m = Measurement.percent("ETA error", percent, "");
+                    Check check = Check.absolute(m, Target.absoluteAtMost(Metric.PERCENT, 25));
+                    return new Report.Run(
+                            List.of(new ScenarioResult("E", "ETA", List.of(m), List.of(check))), "now", "2 cores");
+                })
+                .toList();
+
+        Report.write(doc, runs);
+
+        assertThat(Files.readString(doc))
+                .contains("| 19.3 %, 23.0 %, 19.7 % | 19.7 % | 3.7 % | 3 of 3 | met (19.7 %) |");
+    }
+
+    @Test
     void shouldTakeTheMiddleValueOrTheMeanOfTheTwoMiddleOnes() {
         assertThat(Report.median(new double[] {3, 1, 2})).isEqualTo(2);
         assertThat(Report.median(new double[] {4, 1, 3, 2})).isEqualTo(2.5);
