@@ -62,7 +62,8 @@ public final class BenchMain {
         }
     }
 
-    private static int runs(String text) {
+    /** The value of {@code --runs}: a whole number of at least 1, or an error that says so. */
+    static int runs(String text) {
         try {
             int runs = Integer.parseInt(text);
             if (runs >= 1) {
