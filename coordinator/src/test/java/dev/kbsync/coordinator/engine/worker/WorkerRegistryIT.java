@@ -107,6 +107,10 @@ class WorkerRegistryIT {
 
     @Test
     void shouldKeepAtMostMaxWorkersEvictingTheOneSeenLongestAgo() {
+        // a TTL far longer than the renewals take: only the count bound may remove a record here, never the forget
+        // window (with the class's 200 ms TTL a slow machine forgot the first renewals before the last ones ran)
+        WorkerRegistry registry = new RedisWorkerRegistry(
+                new Redis(client, vertx.getOrCreateContext(), Redis.Replication.none()), Duration.ofMinutes(1));
         List<Future<Worker>> renewals = new ArrayList<>();
         join(registry.renew("w-0000", presence("srv", 1, 1)));
         sleep(5);
