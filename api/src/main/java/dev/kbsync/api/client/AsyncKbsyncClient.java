@@ -220,9 +220,14 @@ public final class AsyncKbsyncClient {
                 .map(KbConfig::fromJson);
     }
 
-    /** {@code POST /v1/kbs/{kb}/leases} (client role): joins the KB's queue; the lease is granted or waiting. */
+    /**
+     * {@code POST /v1/kbs/{kb}/leases} (client role): joins the KB's queue; the lease is granted or waiting (with
+     * {@link LeaseRequest#withWait}: granted, or still waiting once the wait is over).
+     */
     public Future<Lease> requestLease(KbId kb, LeaseRequest request) {
-        return post("/v1/kbs/" + kb.value() + "/leases", request.toJson(), null).map(Lease::fromJson);
+        return http.call(
+                        HttpMethod.POST, "/v1/kbs/" + kb.value() + "/leases", request.toJson(), null, request.maxWait())
+                .map(Lease::fromJson);
     }
 
     /** {@code GET /v1/leases/{id}}. */

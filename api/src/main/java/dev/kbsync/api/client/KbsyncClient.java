@@ -164,7 +164,7 @@ public final class KbsyncClient implements AutoCloseable {
     }
 
     public Lease requestLease(KbId kb, LeaseRequest request) {
-        return await(async.requestLease(kb, request));
+        return await(async.requestLease(kb, request), request.maxWait());
     }
 
     public Lease lease(String leaseId) {

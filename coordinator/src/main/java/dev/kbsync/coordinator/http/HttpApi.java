@@ -85,7 +85,7 @@ public final class HttpApi {
         Handler<RoutingContext> admin = auth.require(Access.ADMIN);
         Handler<RoutingContext> open = RoutingContext::next;
         Handler<RoutingContext> redis = gate.handler();
-        Handler<RoutingContext> longPoll = gate.handler(Duration.ofMillis(WorkerRoutes.MAX_WAIT_MS));
+        Handler<RoutingContext> longPoll = gate.handler(Duration.ofMillis(Inputs.MAX_WAIT_MS));
         Handler<RoutingContext> none = RoutingContext::next;
         // submissions go to the journal instead while degraded mode accepts them
         Handler<RoutingContext> submit = degraded.isPresent() ? gate.handler(degraded.get()::accepting) : redis;
@@ -93,7 +93,7 @@ public final class HttpApi {
         // are raised above the local tokens handed out meanwhile)
         Handler<RoutingContext> work = degraded.isPresent() ? gate.handler(degraded.get()::serving) : redis;
         Handler<RoutingContext> workPoll = degraded.isPresent()
-                ? gate.handler(Duration.ofMillis(WorkerRoutes.MAX_WAIT_MS), degraded.get()::serving)
+                ? gate.handler(Duration.ofMillis(Inputs.MAX_WAIT_MS), degraded.get()::serving)
                 : longPoll;
         // route table         Redis                                                    who may call    JSON body
         on(router, submit, POST, "/v1/kbs/:kb/notes", client, true, jobs::handleSubmitNote);
@@ -116,7 +116,7 @@ public final class HttpApi {
         on(router, redis, GET, "/v1/kbs/:kb/tree", reader, false, reads::handleTree);
         on(router, redis, GET, "/v1/kbs/:kb/log", reader, false, reads::handleLog);
         on(router, redis, GET, "/v1/events", reader, false, queues::handleAllEvents);
-        on(router, redis, POST, "/v1/kbs/:kb/leases", client, true, leases::handleRequest);
+        on(router, longPoll, POST, "/v1/kbs/:kb/leases", client, true, leases::handleRequest);
         on(router, redis, GET, "/v1/leases/:id", reader, false, leases::handleGet);
         on(router, redis, GET, "/v1/leases/:id/events", client, false, leases::handleEvents);
         on(router, work, POST, "/v1/leases/:id/heartbeat", clientOrWorker, false, leases::handleHeartbeat);

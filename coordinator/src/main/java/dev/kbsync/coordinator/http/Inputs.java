@@ -120,6 +120,18 @@ final class Inputs {
         return value;
     }
 
+    /** The longest a long poll waits ({@code waitMs}, a worker's poll or a lease request): 30 s. */
+    static final long MAX_WAIT_MS = 30_000;
+
+    /** A long poll's {@code waitMs}: {@code fallbackMs} when absent, 400 when negative, capped at {@link #MAX_WAIT_MS}. */
+    static Duration waitMs(Fields body, long fallbackMs) {
+        long waitMs = body.optLong("waitMs").orElse(fallbackMs);
+        if (waitMs < 0) {
+            throw new InvalidInputException("INVALID_FIELD", "field \"waitMs\" must be >= 0");
+        }
+        return Duration.ofMillis(Math.min(waitMs, MAX_WAIT_MS));
+    }
+
     static Duration ttl(long ttlMs, Duration maxHold) {
         if (ttlMs < 1000 || ttlMs > maxHold.toMillis()) {
             throw new InvalidInputException(

@@ -2,6 +2,7 @@ package dev.kbsync.coordinator.http;
 
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.Quoting;
 import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.coordinator.auth.Caller;
@@ -42,16 +43,31 @@ final class LeaseRoutes {
 
     void handleRequest(RoutingContext ctx) {
         KbId kb = KbId.of(ctx.pathParam("kb"));
-        Fields body = Bodies.object(ctx, "holder", "ttlMs");
+        Fields body = Bodies.object(ctx, "holder", "ttlMs", "waitMs");
         String holder = Inputs.name("INVALID_HOLDER", "holder", body.string("holder"));
         Duration ttl = body.optLong("ttlMs").map(ms -> Inputs.ttl(ms, maxHold)).orElse(defaultTtl);
+        Duration wait = Inputs.waitMs(body, 0);
         services.leases()
                 .request(kb, holder, ttl)
                 .onSuccess(lease -> {
-                    ctx.response().putHeader("Location", "/v1/leases/" + lease.id());
-                    Responses.json(ctx, 202, lease.toJson());
+                    if (lease.state() == LeaseState.WAITING && !wait.isZero()) {
+                        LeaseWait.await(
+                                ctx,
+                                services.leases(),
+                                services.queues().watchers(),
+                                lease,
+                                wait,
+                                l -> requested(ctx, l));
+                    } else {
+                        requested(ctx, lease);
+                    }
                 })
                 .onFailure(ctx::fail);
+    }
+
+    private static void requested(RoutingContext ctx, Lease lease) {
+        ctx.response().putHeader("Location", "/v1/leases/" + lease.id());
+        Responses.json(ctx, 202, lease.toJson());
     }
 
     void handleGet(RoutingContext ctx) {

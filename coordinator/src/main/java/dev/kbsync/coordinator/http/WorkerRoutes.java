@@ -30,7 +30,6 @@ import java.util.Optional;
  * results; and the workers view.
  */
 final class WorkerRoutes {
-    static final long MAX_WAIT_MS = 30_000;
     static final long DEFAULT_WAIT_MS = 20_000;
     static final long DEFAULT_BATCH = 16;
 
@@ -52,15 +51,12 @@ final class WorkerRoutes {
     void handlePoll(RoutingContext ctx) {
         String worker = workerId(ctx);
         Fields body = Bodies.object(ctx, "waitMs", "presence");
-        long waitMs = body.optLong("waitMs").orElse(DEFAULT_WAIT_MS);
-        if (waitMs < 0) {
-            throw new InvalidInputException("INVALID_FIELD", "field \"waitMs\" must be >= 0");
-        }
+        Duration wait = Inputs.waitMs(body, DEFAULT_WAIT_MS);
         Optional<WorkerPresence> presence =
                 body.optObject("presence", PresenceInput.FIELDS).map(PresenceInput::read);
         if (local().isPresent()) { // presence lives in Redis: not renewed meanwhile
             local().get()
-                    .poll(worker, Duration.ofMillis(Math.min(waitMs, MAX_WAIT_MS)))
+                    .poll(worker, wait)
                     .onSuccess(found -> respond(ctx, found))
                     .onFailure(ctx::fail);
             return;
@@ -68,7 +64,7 @@ final class WorkerRoutes {
         (presence.isPresent()
                         ? services.workers().renew(worker, presence.get()).<Void>mapEmpty()
                         : Future.<Void>succeededFuture())
-                .compose(v -> services.jobs().poll(worker, Duration.ofMillis(Math.min(waitMs, MAX_WAIT_MS))))
+                .compose(v -> services.jobs().poll(worker, wait))
                 .onSuccess(found -> {
                     if (found.isPresent()
                             && (ctx.response().ended() || ctx.response().closed())) {

@@ -11,16 +11,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseRequest;
 import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.client.ClientOptions;
 import dev.kbsync.api.client.EventStream;
+import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.api.event.LeaseEvent;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -167,5 +178,150 @@ class LeaseApiIT {
         assertThatThrownBy(() -> api.client(CLIENT).leaseEvents("nope"))
                 .isInstanceOf(KbsyncException.NotFound.class)
                 .hasMessageStartingWith("LEASE_NOT_FOUND");
+    }
+
+    private static void register(String kb) {
+        api.call(
+                PUT_KB,
+                "/v1/kbs/" + kb,
+                ADMIN,
+                new JsonObject().put("remote", "/srv/" + kb + ".git").put("branch", "main"));
+    }
+
+    @Test
+    void shouldAnswerALongPolledRequestAtItsGrantWithItsWholeTtl() {
+        register("leases-wait-a");
+        String held = request(
+                        "leases-wait-a", new JsonObject().put("holder", "first").put("ttlMs", 60_000))
+                .getString("id");
+        long sent = System.nanoTime();
+        Future<HttpResponse<Buffer>> waiting = api.request(POST, "/v1/kbs/leases-wait-a/leases", CLIENT)
+                .sendJsonObject(new JsonObject()
+                        .put("holder", "second")
+                        .put("ttlMs", 60_000)
+                        .put("waitMs", 20_000));
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.services.keptAlive.get() == 1);
+        assertThat(waiting.isComplete()).as("answered before the grant").isFalse();
+
+        api.call(DELETE, "/v1/leases/" + held, CLIENT);
+        HttpResponse<Buffer> answer = waiting.await();
+
+        assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(202);
+        JsonObject lease = answer.bodyAsJsonObject();
+        assertThat(lease.getString("state")).isEqualTo("granted");
+        assertThat(answer.getHeader("Location")).isEqualTo("/v1/leases/" + lease.getString("id"));
+        assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(15));
+        // heartbeaten at the grant: it holds for its TTL, not only until the waiter's last keep-alive deadline
+        assertThat(Duration.between(Instant.now(), Instant.parse(lease.getString("expiresAt"))))
+                .isGreaterThan(Duration.ofSeconds(50));
+        await().atMost(Duration.ofSeconds(5)).until(() -> api.services.keptAlive.get() == 0);
+        api.call(DELETE, "/v1/leases/" + lease.getString("id"), CLIENT);
+    }
+
+    @Test
+    void shouldAnswerALongPolledRequestStillWaitingOnceItsWaitIsOver() {
+        register("leases-wait-b");
+        String held = request(
+                        "leases-wait-b", new JsonObject().put("holder", "first").put("ttlMs", 60_000))
+                .getString("id");
+        long sent = System.nanoTime();
+
+        JsonObject lease = request(
+                "leases-wait-b", new JsonObject().put("holder", "second").put("waitMs", 3_000));
+
+        assertThat(lease.getString("state")).as(lease.encode()).isEqualTo("waiting");
+        assertThat(Duration.ofNanos(System.nanoTime() - sent)).isGreaterThanOrEqualTo(Duration.ofMillis(2_900));
+        assertThat(lease.getLong("ahead")).isEqualTo(1L);
+        // kept alive while it waited (3 s, over the 2 s waiter TTL): still in the queue
+        assertThat(api.call(GET, "/v1/leases/" + lease.getString("id"), CLIENT)
+                        .bodyAsJsonObject()
+                        .getString("state"))
+                .isEqualTo("waiting");
+        await().atMost(Duration.ofSeconds(5)).until(() -> api.services.keptAlive.get() == 0);
+        api.call(DELETE, "/v1/leases/" + lease.getString("id"), CLIENT);
+        api.call(DELETE, "/v1/leases/" + held, CLIENT);
+    }
+
+    @Test
+    void shouldAnswerAGrantAtOnceEvenWithAWait() {
+        register("leases-wait-c");
+        long sent = System.nanoTime();
+
+        JsonObject lease =
+                request("leases-wait-c", new JsonObject().put("holder", "only").put("waitMs", 20_000));
+
+        assertThat(lease.getString("state")).isEqualTo("granted");
+        assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(5));
+        assertThat(api.services.keptAlive.get()).isZero();
+        api.call(DELETE, "/v1/leases/" + lease.getString("id"), CLIENT);
+    }
+
+    @Test
+    void shouldReleaseTheLeaseOfALongPollWhoseClientLeft() {
+        register("leases-wait-d");
+        String held = request(
+                        "leases-wait-d", new JsonObject().put("holder", "first").put("ttlMs", 60_000))
+                .getString("id");
+        Future<HttpResponse<Buffer>> gone = api.request(POST, "/v1/kbs/leases-wait-d/leases", CLIENT)
+                .idleTimeout(1_000)
+                .sendJsonObject(new JsonObject().put("holder", "gone").put("waitMs", 20_000));
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.services.keptAlive.get() == 1);
+        JsonArray waiters = api.call(GET, "/v1/kbs/leases-wait-d/queue", CLIENT)
+                .bodyAsJsonObject()
+                .getJsonArray("waiters");
+        assertThat(waiters).hasSize(1);
+        String id = "leases-wait-d~" + waiters.getJsonObject(0).getString("ticketId");
+        await().atMost(Duration.ofSeconds(10)).until(gone::isComplete);
+        assertThat(gone.failed()).as("the client gave up").isTrue();
+
+        // cancelled at once (released), not left to lapse after the waiter TTL (expired): nobody knows its id
+        await().atMost(Duration.ofSeconds(5)).until(() -> api.services.keptAlive.get() == 0);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> "released"
+                        .equals(api.call(GET, "/v1/leases/" + id, CLIENT)
+                                .bodyAsJsonObject()
+                                .getString("state")));
+        api.call(DELETE, "/v1/leases/" + held, CLIENT);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-1", "\"5s\"", "1.5"})
+    void shouldRejectABadWaitAndStoreNothing(String waitMs) {
+        long calls = api.services.calls.get();
+        HttpResponse<Buffer> response = api.raw(
+                POST,
+                "/v1/kbs/demo/leases",
+                CLIENT,
+                "application/json",
+                Buffer.buffer("{\"holder\":\"h\",\"waitMs\":" + waitMs + "}"));
+        assertError(response, 400, "INVALID_FIELD");
+        assertThat(api.services.calls.get()).isEqualTo(calls);
+    }
+
+    @Test
+    void shouldWaitForTheGrantThroughTheJavaClientLongerThanItsRequestTimeout() throws Exception {
+        register("leases-wait-e");
+        KbsyncClient client = KbsyncClient.create(
+                api.vertx,
+                ClientOptions.of(URI.create("http://127.0.0.1:" + api.port()), CLIENT)
+                        .withRequestTimeout(Duration.ofSeconds(1)));
+        try {
+            Lease held = client.requestLease(
+                    KbId.of("leases-wait-e"), LeaseRequest.of("first").withTtl(Duration.ofMinutes(1)));
+            CompletableFuture<Lease> waiting = CompletableFuture.supplyAsync(() -> client.requestLease(
+                    KbId.of("leases-wait-e"), LeaseRequest.of("second").withWait(Duration.ofSeconds(20))));
+            await().atMost(Duration.ofSeconds(10)).until(() -> api.services.keptAlive.get() == 1);
+            Thread.sleep(
+                    6_500); // past the client's 1 s request timeout and its 5 s margin: the call allows for its wait
+
+            client.release(held.id());
+
+            Lease granted = waiting.get(20, TimeUnit.SECONDS);
+            assertThat(granted.state()).isEqualTo(LeaseState.GRANTED);
+            assertThat(granted.holder()).isEqualTo("second");
+            client.release(granted.id());
+        } finally {
+            client.close();
+        }
     }
 }

@@ -109,7 +109,12 @@ class OpenApiContractIT {
         call(GET, "/v1/jobs", "/v1/jobs?limit=0", CLIENT, null, 400);
 
         JsonObject raw = call(
-                POST, kb + "/leases", "/v1/kbs/team/leases", CLIENT, new JsonObject().put("holder", "script"), 202);
+                POST,
+                kb + "/leases",
+                "/v1/kbs/team/leases",
+                CLIENT,
+                new JsonObject().put("holder", "script").put("waitMs", 1000),
+                202);
         String leasePath = "/v1/leases/" + raw.getString("id");
         call(GET, "/v1/leases/{id}", leasePath, CLIENT, null, 200);
         stream("/v1/leases/{id}/events", leasePath + "/events");

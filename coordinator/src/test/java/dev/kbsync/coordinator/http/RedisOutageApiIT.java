@@ -122,6 +122,13 @@ class RedisOutageApiIT {
         calls.put("kb events", new Call(GET, "/v1/kbs/demo/events", CLIENT, null));
         calls.put("all events", new Call(GET, "/v1/events", CLIENT, null));
         calls.put("request lease", new Call(POST, "/v1/kbs/demo/leases", CLIENT, new JsonObject().put("holder", "h2")));
+        calls.put(
+                "long-polled lease request",
+                new Call(
+                        POST,
+                        "/v1/kbs/demo/leases",
+                        CLIENT,
+                        new JsonObject().put("holder", "h3").put("waitMs", 20_000)));
         calls.put("get lease", new Call(GET, "/v1/leases/" + leaseId, CLIENT, null));
         calls.put("lease events", new Call(GET, "/v1/leases/" + leaseId + "/events", CLIENT, null));
         calls.put("heartbeat", new Call(POST, "/v1/leases/" + leaseId + "/heartbeat", CLIENT, null));
