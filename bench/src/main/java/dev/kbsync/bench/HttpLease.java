@@ -8,8 +8,8 @@ import dev.kbsync.api.client.KbsyncClient;
 import java.time.Duration;
 
 /**
- * The raw lease API as a {@link Mutex}: POST a lease; if it waits, follow its event stream until the grant; DELETE
- * to release (which also ends the stream).
+ * The raw lease API as a {@link Mutex}: POST a lease that waits for its grant (a long poll, one exchange); should the
+ * wait run out first, follow its event stream until the grant; DELETE to release.
  */
 final class HttpLease implements Mutex {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -22,7 +22,7 @@ final class HttpLease implements Mutex {
     HttpLease(KbsyncClient api, String kb, String holder) {
         this.api = api;
         this.kb = KbId.of(kb);
-        this.request = LeaseRequest.of(holder);
+        this.request = LeaseRequest.of(holder).withWait(WAIT);
     }
 
     @Override

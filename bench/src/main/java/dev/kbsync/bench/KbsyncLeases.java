@@ -65,7 +65,7 @@ final class KbsyncLeases {
                 KbsyncClient api = server.client(4 * waiters)) {
             register(api, List.of("h-handoff"));
             return Handoff.run(
-                    "kbsync HTTP lease + SSE grant, " + waiters + " waiters",
+                    "kbsync HTTP lease, long-polled grant, " + waiters + " waiters",
                     waiters,
                     ctx.scaled(1000),
                     ctx.scaled(2000),
