@@ -6,7 +6,7 @@
 >>> kb.wait(job.id, timeout=120).commit
 """
 
-from .client import Client, JobEvents, Subscription
+from .client import Client, Held, JobEvents, Subscription
 from .errors import (
     Conflict,
     Forbidden,
@@ -23,12 +23,14 @@ from .errors import (
     Unavailable,
     Unreachable,
 )
-from .models import FileContent, Job, JobEvent, JobPage, Log, LogEntry, Tree, TreeEntry
+from .models import FileContent, Job, JobEvent, JobPage, Lease, Log, LogEntry, Tree, TreeEntry
 
 __all__ = [
     "Client",
     "JobEvents",
     "Subscription",
+    "Held",
+    "Lease",
     "Job",
     "JobEvent",
     "JobPage",

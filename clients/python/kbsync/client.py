@@ -12,11 +12,12 @@ import urllib.parse
 from typing import Any, Callable, Dict, Iterator, Optional
 
 from . import errors
-from .models import FileContent, Job, JobEvent, JobPage, Log, LogEntry, Tree, TreeEntry
+from .models import FileContent, Job, JobEvent, JobPage, Lease, Log, LogEntry, Tree, TreeEntry
 from .sse import read_events
 
 _USER_AGENT = "kbsync-python/0.1"
 _WAIT_SEGMENT = 10.0  # wait() reads the job again at least this often (seconds)
+_MAX_LEASE_WAIT = 30.0  # the longest a lease request waits for its grant at the coordinator (seconds)
 
 
 class Client:
@@ -132,6 +133,65 @@ class Client:
             except errors.TimedOut:
                 pass
 
+    # -- raw leases -----------------------------------------------------------------------------------------
+
+    def request_lease(self, kb: str, holder: str, ttl_ms: Optional[int] = None, wait: float = 0.0) -> Lease:
+        """``POST /v1/kbs/{kb}/leases``: joins the KB's queue. Without ``wait`` it answers at once, granted or
+        waiting; with ``wait`` (seconds, at most 30) the coordinator answers once the lease is granted, or after
+        ``wait`` with it still waiting, keeping it in the queue meanwhile. A waiting lease must then be kept alive
+        (:meth:`heartbeat`) or released. For most uses :meth:`hold` does all of this."""
+        if wait < 0:
+            raise ValueError(f"wait must not be negative, got {wait}")
+        body: Dict[str, Any] = {"holder": holder}
+        if ttl_ms is not None:
+            body["ttlMs"] = ttl_ms
+        if wait:
+            body["waitMs"] = int(min(wait, _MAX_LEASE_WAIT) * 1000)
+        data = self._exchange("POST", f"/v1/kbs/{_seg(kb)}/leases", body, None, self._timeout + wait)[1]
+        return Lease.from_json(data)
+
+    def lease(self, lease_id: str) -> Lease:
+        """``GET /v1/leases/{id}``: the lease now."""
+        return Lease.from_json(self._call("GET", f"/v1/leases/{_seg(lease_id)}"))
+
+    def heartbeat(self, lease_id: str) -> Lease:
+        """``POST /v1/leases/{id}/heartbeat``: keeps a waiter in the queue, or pushes a grant's expiry out by its
+        TTL; the answer says when a waiter was granted. :class:`errors.LeaseLost` once the lease is no longer
+        the caller's: stop writing."""
+        return Lease.from_json(self._call("POST", f"/v1/leases/{_seg(lease_id)}/heartbeat"))
+
+    def release(self, lease_id: str) -> Lease:
+        """``DELETE /v1/leases/{id}``: releases a grant or leaves the queue; releasing twice is harmless."""
+        return Lease.from_json(self._call("DELETE", f"/v1/leases/{_seg(lease_id)}"))
+
+    def hold(self, kb: str, holder: str, ttl_ms: Optional[int] = None, wait: float = 30.0) -> "Held":
+        """Holds a KB's lock for a ``with`` block: ``with client.hold("team-notes", "backup") as held:``.
+
+        Waits up to ``wait`` seconds for the grant (raising :class:`errors.TimedOut`, out of the queue, if it does
+        not come), heartbeats it on a background thread every third of its TTL while the block runs, and releases
+        it when the block ends, also on an error. ``held.lease`` is the grant (its ``fencing_token`` fences your
+        writes); ``held.lost`` turns true if a heartbeat finds the lease lost: stop writing."""
+        deadline = time.monotonic() + wait
+        lease = self.request_lease(kb, holder, ttl_ms, wait=min(wait, _MAX_LEASE_WAIT))
+        try:
+            while not lease.granted:
+                if lease.state != "waiting":
+                    raise errors.LeaseLost(0, "LEASE_LOST", f"lease {lease.id} ended while waiting: {lease.state}")
+                if time.monotonic() >= deadline:
+                    raise errors.TimedOut(0, "TIMEOUT", f"the lease on {kb} was not granted within {wait} s")
+                time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+                lease = self.heartbeat(lease.id)  # keeps it queued; its answer says once it is granted
+        except BaseException:
+            self._release_quietly(lease.id)
+            raise
+        return Held(self, lease)
+
+    def _release_quietly(self, lease_id: str) -> None:
+        try:
+            self.release(lease_id)
+        except errors.KbsyncError:
+            pass  # a lease not released expires on its own
+
     # -- reads ----------------------------------------------------------------------------------------------
 
     def read_file(
@@ -200,14 +260,20 @@ class Client:
         return self._exchange(method, path, body, headers)[1]
 
     def _exchange(
-        self, method: str, path: str, body: Optional[Dict[str, Any]], extra: Optional[Dict[str, str]]
+        self,
+        method: str,
+        path: str,
+        body: Optional[Dict[str, Any]],
+        extra: Optional[Dict[str, str]],
+        timeout: Optional[float] = None,
     ) -> "tuple[int, Dict[str, Any], Dict[str, str]]":
         headers = self._headers(extra)
         payload = None
         if body is not None:
             payload = json.dumps(body).encode("utf-8")
             headers["Content-Type"] = "application/json"
-        conn = self._connection(self._timeout)
+        timeout = timeout if timeout is not None else self._timeout
+        conn = self._connection(timeout)
         try:
             conn.request(method, self._prefix + path, body=payload, headers=headers)
             response = conn.getresponse()
@@ -217,7 +283,7 @@ class Client:
                 raise _error(response.status, raw, head.get("retry-after"))
             return response.status, (json.loads(raw) if raw.strip() else {}), head
         except (socket.timeout, TimeoutError) as e:
-            raise errors.TimedOut(0, "TIMEOUT", f"no answer from the coordinator within {self._timeout} s") from e
+            raise errors.TimedOut(0, "TIMEOUT", f"no answer from the coordinator within {timeout} s") from e
         except (OSError, http.client.HTTPException) as e:
             raise errors.Unreachable(0, "UNREACHABLE", f"{type(e).__name__}: {e}") from e
         finally:
@@ -240,6 +306,37 @@ class Client:
             conn.close()
             raise _error(response.status, raw, response.getheader("Retry-After"))
         return response, conn
+
+
+class Held:
+    """A lease held for a ``with`` block (:meth:`Client.hold`): heartbeaten in the background, released at the end."""
+
+    def __init__(self, client: Client, lease: Lease) -> None:
+        self.lease = lease
+        self.lost = False
+        self._client = client
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"kbsync-lease-{lease.id}", daemon=True)
+
+    def _beat(self) -> None:
+        period = max(0.2, self.lease.ttl_ms / 3000.0)
+        while not self._stop.wait(period):
+            try:
+                self.lease = self._client.heartbeat(self.lease.id)
+            except errors.LeaseLost:
+                self.lost = True
+                return
+            except errors.Unavailable:
+                continue  # tried again next period, well within the TTL
+
+    def __enter__(self) -> "Held":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._client._release_quietly(self.lease.id)
 
 
 class JobEvents:

@@ -138,3 +138,41 @@ class Log:
     kb: str
     commit: str
     commits: List[LogEntry]
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A raw lease (``GET /v1/leases/{id}``): a holder's place in a KB's queue, then its grant. Fence your writes with
+    ``fencing_token`` (it strictly increases per KB); ``expires_at`` is when the grant lapses unless heartbeaten,
+    ``deadline_at`` its hard end."""
+
+    id: str
+    kb: str
+    holder: str
+    state: str
+    ahead: int
+    fencing_token: Optional[int]
+    expires_at: Optional[str]
+    deadline_at: Optional[str]
+    ttl_ms: int
+    raw: Dict[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def granted(self) -> bool:
+        """True while the lease holds the KB (``state`` is ``granted``)."""
+        return self.state == "granted"
+
+    @staticmethod
+    def from_json(data: Dict[str, Any]) -> "Lease":
+        return Lease(
+            id=data["id"],
+            kb=data.get("kb", ""),
+            holder=data.get("holder", ""),
+            state=data.get("state", ""),
+            ahead=int(data.get("ahead") or 0),
+            fencing_token=data.get("fencingToken"),
+            expires_at=data.get("expiresAt"),
+            deadline_at=data.get("deadlineAt"),
+            ttl_ms=int(data.get("ttlMs") or 0),
+            raw=data,
+        )

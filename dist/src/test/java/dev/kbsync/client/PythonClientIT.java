@@ -93,6 +93,7 @@ class PythonClientIT {
                         .as("the tests ran against the stack, and over HTTPS with a token")
                         .contains("test_submits_a_note_once_per_idempotency_key_and_waits_for_its_commit (")
                         .contains("test_sends_its_token_over_https_trusting_the_ca_file (")
+                        .contains("test_a_request_that_waits_is_answered_at_its_grant (")
                         .doesNotContain("not set: no coordinator", "KBSYNC_CA_FILE not set");
             } finally {
                 secured.stop().await();
