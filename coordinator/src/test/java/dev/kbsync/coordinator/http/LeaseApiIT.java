@@ -20,6 +20,7 @@ import dev.kbsync.api.client.EventStream;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.api.event.LeaseEvent;
+import dev.kbsync.coordinator.Coordinator;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -30,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -282,6 +284,30 @@ class LeaseApiIT {
                                 .bodyAsJsonObject()
                                 .getString("state")));
         api.call(DELETE, "/v1/leases/" + held, CLIENT);
+    }
+
+    @Test
+    void shouldAnswerALongPollAtAGrantMadeByAnotherCoordinator() {
+        register("leases-wait-f");
+        Coordinator other = api.another(Map.of("KBSYNC_COORDINATOR_ID", "leases-2"));
+        try {
+            KbsyncClient here = api.client(CLIENT);
+            KbsyncClient there = api.client(other.port(), CLIENT);
+            Lease held = there.requestLease(
+                    KbId.of("leases-wait-f"), LeaseRequest.of("first").withTtl(Duration.ofMinutes(1)));
+            CompletableFuture<Lease> waiting = CompletableFuture.supplyAsync(() -> here.requestLease(
+                    KbId.of("leases-wait-f"), LeaseRequest.of("second").withWait(Duration.ofSeconds(20))));
+            await().atMost(Duration.ofSeconds(10)).until(() -> api.services.keptAlive.get() == 1);
+
+            there.release(held.id()); // the grant is made by the other coordinator's release step
+
+            Lease granted = waiting.join();
+            assertThat(granted.state()).isEqualTo(LeaseState.GRANTED);
+            assertThat(granted.holder()).isEqualTo("second");
+            here.release(granted.id());
+        } finally {
+            other.stop().await();
+        }
     }
 
     @ParameterizedTest
