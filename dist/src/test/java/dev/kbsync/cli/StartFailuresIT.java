@@ -65,12 +65,14 @@ class StartFailuresIT {
                     .containsExactly("error: Redis at " + redis + " does not answer (Connection refused); check"
                             + " --redis, or leave it out to run an embedded Redis");
         }
+        // "(Connection refused)" is the pre-check's own refusal (Redisson is never reached); the time bounds it
+        // loosely, since two JVMs' starts on a loaded machine differ by seconds (10.4 s against 4.8 s once)
         assertThat(Duration.ofNanos(System.nanoTime() - started))
                 .as(
-                        "at most 5 s over a refusal without Redis (%s ms, the JVM's start included); Redisson alone would"
+                        "under 8 s over a refusal without Redis (%s ms, the JVM's start included); Redisson alone would"
                                 + " retry for ~10 s",
                         baseline.toMillis())
-                .isLessThan(baseline.plus(Duration.ofSeconds(5)));
+                .isLessThan(baseline.plus(Duration.ofSeconds(8)));
     }
 
     @Test
