@@ -30,13 +30,20 @@ final class RemoteHousekeeping implements AutoCloseable {
 
     private final Path bare;
     private final LongSupplier nanoTime;
+    private final int packLimit;
     private ScheduledExecutorService schedule;
     private long lastEnd;
     private long lastRepack;
 
     RemoteHousekeeping(Path bare, LongSupplier nanoTime) {
+        this(bare, nanoTime, PACK_LIMIT);
+    }
+
+    /** With another pack limit than {@link #PACK_LIMIT} (tests: fewer pushes to pass it). */
+    RemoteHousekeeping(Path bare, LongSupplier nanoTime, int packLimit) {
         this.bare = bare;
         this.nanoTime = nanoTime;
+        this.packLimit = packLimit;
     }
 
     /** Checks the remote every {@code every} on a daemon thread of its own. */
@@ -52,11 +59,11 @@ final class RemoteHousekeeping implements AutoCloseable {
         return housekeeping;
     }
 
-    /** Repacks the remote if it holds more than {@link #PACK_LIMIT} packs and the budget allows; true if it did. */
+    /** Repacks the remote if it holds more than its pack limit's packs and the budget allows; true if it did. */
     synchronized boolean runIfDue() {
         int before = packs();
         long started = nanoTime.getAsLong();
-        if (before <= PACK_LIMIT || (lastRepack > 0 && started - lastEnd < IDLE_FACTOR * lastRepack)) {
+        if (before <= packLimit || (lastRepack > 0 && started - lastEnd < IDLE_FACTOR * lastRepack)) {
             return false;
         }
         try (Git git = Git.open(bare.toFile())) {
