@@ -47,6 +47,8 @@ import java.util.function.LongConsumer;
 public final class KbsyncClient implements AutoCloseable {
     /** How much longer than a call's own timeout a blocked caller waits: a last guard against a lost answer. */
     private static final Duration MARGIN = Duration.ofSeconds(5);
+    /** The longest a lease request waits for its grant at the coordinator. */
+    private static final Duration MAX_LEASE_WAIT = Duration.ofSeconds(30);
 
     private final AsyncKbsyncClient async;
     private final Duration timeout;
@@ -200,6 +202,50 @@ public final class KbsyncClient implements AutoCloseable {
         } catch (KbsyncException.TimedOut e) {
             throw new KbsyncException.TimedOut(
                     "lease " + leaseId + " was not granted within " + wait.toMillis() + " ms", e);
+        }
+    }
+
+    /**
+     * Holds the KB's lock until the returned lease is closed (use try-with-resources): waits up to {@code wait} for
+     * the grant (one long-polled request, then heartbeats, whose answer says when the lease is granted), heartbeats
+     * the grant every third of its TTL on the client's event loop, and releases it on close. {@link
+     * KbsyncException.TimedOut} if the grant does not come within {@code wait} ({@link KbsyncException.LeaseLost} if
+     * the lease ended first); the request then leaves the queue.
+     */
+    public HeldLease hold(KbId kb, LeaseRequest request, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        Lease lease = requestLease(kb, request.withWait(wait.compareTo(MAX_LEASE_WAIT) < 0 ? wait : MAX_LEASE_WAIT));
+        try {
+            while (lease.state() != LeaseState.GRANTED) {
+                if (lease.state() != LeaseState.WAITING) {
+                    throw new KbsyncException.LeaseLost(new ApiError(
+                            ApiError.LEASE_LOST,
+                            "lease " + lease.id() + " ended while waiting: "
+                                    + lease.state().wire()));
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new KbsyncException.TimedOut(
+                            "lease on " + kb.value() + " was not granted within " + wait.toMillis() + " ms", null);
+                }
+                Thread.sleep(Math.min(1_000, Math.max(1, left / 1_000_000)));
+                lease = heartbeat(lease.id()); // keeps it queued; its answer says once it is granted
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            releaseQuietly(lease.id());
+            throw new KbsyncException.Interrupted("interrupted while waiting for a lease", e);
+        } catch (RuntimeException e) {
+            releaseQuietly(lease.id());
+            throw e;
+        }
+        return HeldLease.start(async, async.transport().vertx(), lease);
+    }
+
+    private void releaseQuietly(String leaseId) {
+        try {
+            release(leaseId);
+        } catch (KbsyncException e) { // a lease not released lapses on its own
         }
     }
 

@@ -17,6 +17,7 @@ import dev.kbsync.api.LeaseRequest;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.client.ClientOptions;
 import dev.kbsync.api.client.EventStream;
+import dev.kbsync.api.client.HeldLease;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.api.event.LeaseEvent;
@@ -307,6 +308,57 @@ class LeaseApiIT {
             here.release(granted.id());
         } finally {
             other.stop().await();
+        }
+    }
+
+    @Test
+    void shouldHoldALeasePastItsTtlThroughTheJavaClientAndReleaseItOnClose() throws Exception {
+        register("leases-hold-a");
+        KbsyncClient client = api.client(CLIENT);
+        Lease first = client.requestLease(
+                KbId.of("leases-hold-a"), LeaseRequest.of("first").withTtl(Duration.ofMinutes(1)));
+        CompletableFuture<HeldLease> holding = CompletableFuture.supplyAsync(() -> client.hold(
+                KbId.of("leases-hold-a"),
+                LeaseRequest.of("holder").withTtl(Duration.ofSeconds(1)),
+                Duration.ofSeconds(20)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.services.keptAlive.get() == 1);
+        client.release(first.id());
+
+        String id;
+        try (HeldLease held = holding.get(20, TimeUnit.SECONDS)) {
+            id = held.lease().id();
+            assertThat(held.fencingToken()).isGreaterThan(first.fencingToken());
+            Thread.sleep(2_500); // over two TTLs: kept by the heartbeats
+            assertThat(client.lease(id).state()).isEqualTo(LeaseState.GRANTED);
+            assertThat(held.lost()).isFalse();
+        }
+        assertThat(client.lease(id).state()).isEqualTo(LeaseState.RELEASED);
+    }
+
+    @Test
+    void shouldLeaveTheQueueWhenAJavaHoldTimesOut() {
+        register("leases-hold-b");
+        KbsyncClient client = api.client(CLIENT);
+        Lease first = client.requestLease(
+                KbId.of("leases-hold-b"), LeaseRequest.of("first").withTtl(Duration.ofMinutes(1)));
+
+        assertThatThrownBy(
+                        () -> client.hold(KbId.of("leases-hold-b"), LeaseRequest.of("late"), Duration.ofMillis(1_500)))
+                .isInstanceOf(KbsyncException.TimedOut.class);
+
+        assertThat(client.queue(KbId.of("leases-hold-b")).waiters()).isEmpty();
+        client.release(first.id());
+    }
+
+    @Test
+    void shouldSayWhenAHeldLeaseIsLost() throws Exception {
+        register("leases-hold-c");
+        KbsyncClient client = api.client(CLIENT);
+        try (HeldLease held = client.hold(
+                KbId.of("leases-hold-c"), LeaseRequest.of("holder").withTtl(Duration.ofSeconds(1)), Duration.ZERO)) {
+            api.call(POST, "/v1/admin/kbs/leases-hold-c/force-release", ADMIN);
+
+            await().atMost(Duration.ofSeconds(10)).until(held::lost);
         }
     }
 
