@@ -183,6 +183,13 @@ class LeaseApiIT {
                 .hasMessageStartingWith("LEASE_NOT_FOUND");
     }
 
+    /** Registers {@code kb} and takes its lease for a minute (holder "first"); the lease id. */
+    private static String registerHeld(String kb) {
+        register(kb);
+        return request(kb, new JsonObject().put("holder", "first").put("ttlMs", 60_000))
+                .getString("id");
+    }
+
     private static void register(String kb) {
         api.call(
                 PUT_KB,
@@ -193,10 +200,7 @@ class LeaseApiIT {
 
     @Test
     void shouldAnswerALongPolledRequestAtItsGrantWithItsWholeTtl() {
-        register("leases-wait-a");
-        String held = request(
-                        "leases-wait-a", new JsonObject().put("holder", "first").put("ttlMs", 60_000))
-                .getString("id");
+        String held = registerHeld("leases-wait-a");
         long sent = System.nanoTime();
         Future<HttpResponse<Buffer>> waiting = api.request(POST, "/v1/kbs/leases-wait-a/leases", CLIENT)
                 .sendJsonObject(new JsonObject()
@@ -223,10 +227,7 @@ class LeaseApiIT {
 
     @Test
     void shouldAnswerALongPolledRequestStillWaitingOnceItsWaitIsOver() {
-        register("leases-wait-b");
-        String held = request(
-                        "leases-wait-b", new JsonObject().put("holder", "first").put("ttlMs", 60_000))
-                .getString("id");
+        String held = registerHeld("leases-wait-b");
         long sent = System.nanoTime();
 
         JsonObject lease = request(
@@ -261,10 +262,7 @@ class LeaseApiIT {
 
     @Test
     void shouldReleaseTheLeaseOfALongPollWhoseClientLeft() {
-        register("leases-wait-d");
-        String held = request(
-                        "leases-wait-d", new JsonObject().put("holder", "first").put("ttlMs", 60_000))
-                .getString("id");
+        String held = registerHeld("leases-wait-d");
         Future<HttpResponse<Buffer>> gone = api.request(POST, "/v1/kbs/leases-wait-d/leases", CLIENT)
                 .idleTimeout(1_000)
                 .sendJsonObject(new JsonObject().put("holder", "gone").put("waitMs", 20_000));
