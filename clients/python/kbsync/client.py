@@ -323,7 +323,7 @@ class Held:
         while not self._stop.wait(period):
             try:
                 self.lease = self._client.heartbeat(self.lease.id)
-            except errors.LeaseLost:
+            except (errors.LeaseLost, errors.NotFound):  # no longer the caller's, or gone altogether
                 self.lost = True
                 return
             except errors.Unavailable:

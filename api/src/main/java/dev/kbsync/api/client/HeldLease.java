@@ -41,7 +41,7 @@ public final class HeldLease implements AutoCloseable {
         return lease.fencingToken();
     }
 
-    /** True once a heartbeat found the lease no longer the holder's (expired, or force-released): stop writing. */
+    /** True once a heartbeat found the lease no longer the holder's (expired, force-released, gone): stop writing. */
     public boolean lost() {
         return lost;
     }
@@ -51,7 +51,7 @@ public final class HeldLease implements AutoCloseable {
             return;
         }
         client.heartbeat(lease.id()).onSuccess(l -> lease = l).onFailure(e -> {
-            if (e instanceof KbsyncException.LeaseLost) {
+            if (e instanceof KbsyncException.LeaseLost || e instanceof KbsyncException.NotFound) {
                 lost = true;
                 vertx.cancelTimer(timer);
             } // anything else (a coordinator moment away): the next period tries again, well within the TTL
