@@ -3,11 +3,13 @@ package dev.kbsync.coordinator.http;
 import dev.kbsync.coordinator.health.RedisHealth;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.ToLongFunction;
 
 /**
  * Bounds every request that needs Redis: refused at once with 503 REDIS_UNAVAILABLE while {@link RedisHealth} says
@@ -40,6 +42,30 @@ final class RedisGate {
         return handler(extra, () -> false);
     }
 
+    /**
+     * The gate of a route whose JSON body may ask to wait ({@code waitMs}, a lease request): the deadline plus the wait
+     * asked for (capped as the handler caps it), so that a request that asks for none is bounded as any other. A body
+     * that does not say (or says it wrongly, which the handler then refuses) waits for nothing.
+     */
+    Handler<RoutingContext> handlerWaitingAsAsked() {
+        return gate(ctx -> deadline.toMillis() + askedWaitMs(ctx), () -> false);
+    }
+
+    private static long askedWaitMs(RoutingContext ctx) {
+        String body = ctx.body().asString();
+        if (body == null || !body.contains("\"waitMs\"")) { // most requests: no parse
+            return 0;
+        }
+        try {
+            Object wait = new JsonObject(body).getValue("waitMs");
+            return wait instanceof Integer || wait instanceof Long
+                    ? Math.max(0, Math.min(((Number) wait).longValue(), Inputs.MAX_WAIT_MS))
+                    : 0;
+        } catch (RuntimeException e) { // not a JSON object: the handler answers 400
+            return 0;
+        }
+    }
+
     /** The gate of a route that the handler serves without Redis while {@code local} says so (degraded mode). */
     Handler<RoutingContext> handler(BooleanSupplier local) {
         return handler(Duration.ZERO, local);
@@ -48,6 +74,10 @@ final class RedisGate {
     /** Both: a long poll that the handler serves without Redis while {@code local} says so. */
     Handler<RoutingContext> handler(Duration extra, BooleanSupplier local) {
         long ms = deadline.plus(extra).toMillis();
+        return gate(ctx -> ms, local);
+    }
+
+    private Handler<RoutingContext> gate(ToLongFunction<RoutingContext> deadlineMs, BooleanSupplier local) {
         return ctx -> {
             if (local.getAsBoolean()) {
                 ctx.next();
@@ -59,7 +89,7 @@ final class RedisGate {
             }
             Context context = ctx.vertx().getOrCreateContext();
             open.put(ctx, context);
-            long timer = ctx.vertx().setTimer(ms, t -> refuse(ctx));
+            long timer = ctx.vertx().setTimer(deadlineMs.applyAsLong(ctx), t -> refuse(ctx));
             Runnable done = () -> {
                 open.remove(ctx);
                 ctx.vertx().cancelTimer(timer);

@@ -1,0 +1,88 @@
+package dev.kbsync.coordinator.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.coordinator.health.RedisHealth;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Redis gate's deadline over real HTTP: a request whose Redis call never answers (Redis hung, and the health probe
+ * has not noticed yet) is answered 503 at the deadline; a long-polled lease request only after the wait it asked for
+ * on top, and a plain one at the plain deadline, on the same route.
+ */
+class RedisGateTest {
+    private static final Duration DEADLINE = Duration.ofMillis(300);
+
+    private static Vertx vertx;
+    private static HttpServer server;
+    private static WebClient client;
+
+    @BeforeAll
+    static void start() {
+        vertx = Vertx.vertx();
+        RedisHealth health = new RedisHealth(vertx, Future::succeededFuture, true); // up, never probed
+        RedisGate gate = new RedisGate(health, DEADLINE);
+        Router router = Router.router(vertx);
+        router.route(HttpMethod.POST, "/v1/kbs/:kb/leases")
+                .handler(BodyHandler.create(false))
+                .handler(gate.handlerWaitingAsAsked())
+                .handler(ctx -> {}) // the Redis call that never answers
+                .failureHandler(Failures::handle);
+        server = vertx.createHttpServer()
+                .requestHandler(router)
+                .listen(0, "127.0.0.1")
+                .await();
+        client = WebClient.create(
+                vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.actualPort()));
+    }
+
+    @AfterAll
+    static void stop() {
+        vertx.close().await();
+    }
+
+    @Test
+    void shouldAnswerAPlainLeaseRequestAtTheDeadline() {
+        Duration took = timed(new JsonObject().put("holder", "h"));
+
+        assertThat(took).isGreaterThanOrEqualTo(DEADLINE).isLessThan(Duration.ofMillis(2_300));
+    }
+
+    @Test
+    void shouldAnswerALongPolledLeaseRequestAfterItsWaitOnTopOfTheDeadline() {
+        Duration took = timed(new JsonObject().put("holder", "h").put("waitMs", 1_500));
+
+        assertThat(took).isGreaterThanOrEqualTo(DEADLINE.plusMillis(1_500)).isLessThan(Duration.ofMillis(4_000));
+    }
+
+    @Test
+    void shouldTakeTheDeadlineAloneForABodyItCannotRead() {
+        Duration took = timed(new JsonObject().put("holder", "h").put("waitMs", "soon"));
+
+        assertThat(took).isLessThan(Duration.ofMillis(2_300));
+    }
+
+    private static Duration timed(JsonObject body) {
+        long started = System.nanoTime();
+        HttpResponse<?> response =
+                client.post("/v1/kbs/team/leases").sendJsonObject(body).await();
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.bodyAsJsonObject().getJsonObject("error").getString("code"))
+                .isEqualTo("REDIS_UNAVAILABLE");
+        return took;
+    }
+}
