@@ -17,7 +17,6 @@ from .sse import read_events
 
 _USER_AGENT = "kbsync-python/0.1"
 _WAIT_SEGMENT = 10.0  # wait() reads the job again at least this often (seconds)
-_MAX_LEASE_WAIT = 30.0  # the longest a lease request waits for its grant at the coordinator (seconds)
 
 
 class Client:
@@ -146,7 +145,7 @@ class Client:
         if ttl_ms is not None:
             body["ttlMs"] = ttl_ms
         if wait:
-            body["waitMs"] = int(min(wait, _MAX_LEASE_WAIT) * 1000)
+            body["waitMs"] = int(wait * 1000)  # the coordinator waits at most 30 s of it
         data = self._exchange("POST", f"/v1/kbs/{_seg(kb)}/leases", body, None, self._timeout + wait)[1]
         return Lease.from_json(data)
 
@@ -172,7 +171,7 @@ class Client:
         it when the block ends, also on an error. ``held.lease`` is the grant (its ``fencing_token`` fences your
         writes); ``held.lost`` turns true if a heartbeat finds the lease lost: stop writing."""
         deadline = time.monotonic() + wait
-        lease = self.request_lease(kb, holder, ttl_ms, wait=min(wait, _MAX_LEASE_WAIT))
+        lease = self.request_lease(kb, holder, ttl_ms, wait=wait)
         try:
             while not lease.granted:
                 if lease.state != "waiting":

@@ -12,23 +12,19 @@ import java.time.Duration;
 public final class HeldLease implements AutoCloseable {
     private static final Duration MIN_PERIOD = Duration.ofMillis(200);
 
-    private final AsyncKbsyncClient client;
+    private final KbsyncClient client;
     private final Vertx vertx;
     private final long timer;
     private volatile Lease lease;
     private volatile boolean lost;
     private volatile boolean closed;
 
-    private HeldLease(AsyncKbsyncClient client, Vertx vertx, Lease granted) {
+    HeldLease(KbsyncClient client, Lease granted) {
         this.client = client;
-        this.vertx = vertx;
+        this.vertx = client.async().transport().vertx();
         this.lease = granted;
         long period = Math.max(MIN_PERIOD.toMillis(), granted.ttl().toMillis() / 3);
         this.timer = vertx.setPeriodic(period, id -> beat());
-    }
-
-    static HeldLease start(AsyncKbsyncClient client, Vertx vertx, Lease granted) {
-        return new HeldLease(client, vertx, granted);
     }
 
     /** The grant as its last heartbeat returned it. */
@@ -50,7 +46,7 @@ public final class HeldLease implements AutoCloseable {
         if (closed || lost) {
             return;
         }
-        client.heartbeat(lease.id()).onSuccess(l -> lease = l).onFailure(e -> {
+        client.async().heartbeat(lease.id()).onSuccess(l -> lease = l).onFailure(e -> {
             if (e instanceof KbsyncException.LeaseLost || e instanceof KbsyncException.NotFound) {
                 lost = true;
                 vertx.cancelTimer(timer);
@@ -58,7 +54,10 @@ public final class HeldLease implements AutoCloseable {
         });
     }
 
-    /** Stops the heartbeats and releases the lease (releasing a lost one is harmless); waits for the release. */
+    /**
+     * Stops the heartbeats and releases the lease (releasing a lost one is harmless), blocking as the client does; an
+     * unreachable coordinator leaves the grant to lapse after its TTL.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -66,10 +65,6 @@ public final class HeldLease implements AutoCloseable {
         }
         closed = true;
         vertx.cancelTimer(timer);
-        try {
-            client.release(lease.id()).toCompletionStage().toCompletableFuture().join();
-        } catch (RuntimeException e) { // unreachable coordinator: the grant lapses after its TTL
-            // nothing else to do: the heartbeats stopped
-        }
+        client.releaseQuietly(lease.id());
     }
 }

@@ -47,8 +47,6 @@ import java.util.function.LongConsumer;
 public final class KbsyncClient implements AutoCloseable {
     /** How much longer than a call's own timeout a blocked caller waits: a last guard against a lost answer. */
     private static final Duration MARGIN = Duration.ofSeconds(5);
-    /** The longest a lease request waits for its grant at the coordinator. */
-    private static final Duration MAX_LEASE_WAIT = Duration.ofSeconds(30);
 
     private final AsyncKbsyncClient async;
     private final Duration timeout;
@@ -214,7 +212,7 @@ public final class KbsyncClient implements AutoCloseable {
      */
     public HeldLease hold(KbId kb, LeaseRequest request, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
-        Lease lease = requestLease(kb, request.withWait(wait.compareTo(MAX_LEASE_WAIT) < 0 ? wait : MAX_LEASE_WAIT));
+        Lease lease = requestLease(kb, request.withWait(wait)); // the coordinator waits at most 30 s of it
         try {
             while (lease.state() != LeaseState.GRANTED) {
                 if (lease.state() != LeaseState.WAITING) {
@@ -239,13 +237,14 @@ public final class KbsyncClient implements AutoCloseable {
             releaseQuietly(lease.id());
             throw e;
         }
-        return HeldLease.start(async, async.transport().vertx(), lease);
+        return new HeldLease(this, lease);
     }
 
-    private void releaseQuietly(String leaseId) {
+    /** Releases the lease, if the coordinator answers: a lease not released lapses after its TTL on its own. */
+    void releaseQuietly(String leaseId) {
         try {
             release(leaseId);
-        } catch (KbsyncException e) { // a lease not released lapses on its own
+        } catch (KbsyncException e) { // nothing else to do
         }
     }
 

@@ -86,7 +86,6 @@ public final class HttpApi {
         Handler<RoutingContext> open = RoutingContext::next;
         Handler<RoutingContext> redis = gate.handler();
         Handler<RoutingContext> longPoll = gate.handler(Duration.ofMillis(Inputs.MAX_WAIT_MS));
-        Handler<RoutingContext> leaseRequest = gate.handlerWaitingAsAsked(); // its waitMs on top of the deadline
         Handler<RoutingContext> none = RoutingContext::next;
         // submissions go to the journal instead while degraded mode accepts them
         Handler<RoutingContext> submit = degraded.isPresent() ? gate.handler(degraded.get()::accepting) : redis;
@@ -117,7 +116,7 @@ public final class HttpApi {
         on(router, redis, GET, "/v1/kbs/:kb/tree", reader, false, reads::handleTree);
         on(router, redis, GET, "/v1/kbs/:kb/log", reader, false, reads::handleLog);
         on(router, redis, GET, "/v1/events", reader, false, queues::handleAllEvents);
-        on(router, leaseRequest, POST, "/v1/kbs/:kb/leases", client, true, leases::handleRequest);
+        on(router, redis, POST, "/v1/kbs/:kb/leases", client, true, leases::handleRequest);
         on(router, redis, GET, "/v1/leases/:id", reader, false, leases::handleGet);
         on(router, redis, GET, "/v1/leases/:id/events", client, false, leases::handleEvents);
         on(router, work, POST, "/v1/leases/:id/heartbeat", clientOrWorker, false, leases::handleHeartbeat);

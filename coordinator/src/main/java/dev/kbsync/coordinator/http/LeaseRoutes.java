@@ -51,6 +51,7 @@ final class LeaseRoutes {
                 .request(kb, holder, ttl)
                 .onSuccess(lease -> {
                     if (lease.state() == LeaseState.WAITING && !wait.isZero()) {
+                        RedisGate.allowWait(ctx, wait);
                         LeaseWait.await(
                                 ctx,
                                 services.leases(),

@@ -3,13 +3,11 @@ package dev.kbsync.coordinator.http;
 import dev.kbsync.coordinator.health.RedisHealth;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
-import java.util.function.ToLongFunction;
 
 /**
  * Bounds every request that needs Redis: refused at once with 503 REDIS_UNAVAILABLE while {@link RedisHealth} says
@@ -43,26 +41,14 @@ final class RedisGate {
     }
 
     /**
-     * The gate of a route whose JSON body may ask to wait ({@code waitMs}, a lease request): the deadline plus the wait
-     * asked for (capped as the handler caps it), so that a request that asks for none is bounded as any other. A body
-     * that does not say (or says it wrongly, which the handler then refuses) waits for nothing.
+     * Lets a request that passed a gate wait {@code extra} longer than its deadline: a long poll whose wait only its
+     * handler knows, once it has read and checked the body (a lease request's {@code waitMs}). A request that asks
+     * for no wait keeps the plain deadline. Runs on the request's context; without a gate (degraded mode) nothing.
      */
-    Handler<RoutingContext> handlerWaitingAsAsked() {
-        return gate(ctx -> deadline.toMillis() + askedWaitMs(ctx), () -> false);
-    }
-
-    private static long askedWaitMs(RoutingContext ctx) {
-        String body = ctx.body().asString();
-        if (body == null || !body.contains("\"waitMs\"")) { // most requests: no parse
-            return 0;
-        }
-        try {
-            Object wait = new JsonObject(body).getValue("waitMs");
-            return wait instanceof Integer || wait instanceof Long
-                    ? Math.max(0, Math.min(((Number) wait).longValue(), Inputs.MAX_WAIT_MS))
-                    : 0;
-        } catch (RuntimeException e) { // not a JSON object: the handler answers 400
-            return 0;
+    static void allowWait(RoutingContext ctx, Duration extra) {
+        Deadline deadline = ctx.get(Deadline.KEY);
+        if (deadline != null && !extra.isZero()) {
+            deadline.extend(extra.toMillis());
         }
     }
 
@@ -74,10 +60,6 @@ final class RedisGate {
     /** Both: a long poll that the handler serves without Redis while {@code local} says so. */
     Handler<RoutingContext> handler(Duration extra, BooleanSupplier local) {
         long ms = deadline.plus(extra).toMillis();
-        return gate(ctx -> ms, local);
-    }
-
-    private Handler<RoutingContext> gate(ToLongFunction<RoutingContext> deadlineMs, BooleanSupplier local) {
         return ctx -> {
             if (local.getAsBoolean()) {
                 ctx.next();
@@ -89,15 +71,41 @@ final class RedisGate {
             }
             Context context = ctx.vertx().getOrCreateContext();
             open.put(ctx, context);
-            long timer = ctx.vertx().setTimer(deadlineMs.applyAsLong(ctx), t -> refuse(ctx));
+            Deadline timer = new Deadline(ctx, ms);
+            ctx.put(Deadline.KEY, timer);
             Runnable done = () -> {
                 open.remove(ctx);
-                ctx.vertx().cancelTimer(timer);
+                timer.cancel();
             };
             ctx.addHeadersEndHandler(v -> done.run());
             ctx.addEndHandler(v -> done.run());
             ctx.next();
         };
+    }
+
+    /** A request's deadline timer, which its handler may push out once ({@link #allowWait}). */
+    private final class Deadline {
+        static final String KEY = "kbsync.redisGate.deadline";
+
+        private final RoutingContext ctx;
+        private final long ms;
+        private long timer;
+
+        Deadline(RoutingContext ctx, long ms) {
+            this.ctx = ctx;
+            this.ms = ms;
+            this.timer = ctx.vertx().setTimer(ms, t -> refuse(ctx));
+        }
+
+        void extend(long extraMs) {
+            if (ctx.vertx().cancelTimer(timer)) { // not fired yet: the plain deadline again, from now, plus the wait
+                timer = ctx.vertx().setTimer(ms + extraMs, t -> refuse(ctx));
+            }
+        }
+
+        void cancel() {
+            ctx.vertx().cancelTimer(timer);
+        }
     }
 
     private void refuse(RoutingContext ctx) {

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Redis gate's deadline over real HTTP: a request whose Redis call never answers (Redis hung, and the health probe
- * has not noticed yet) is answered 503 at the deadline; a long-polled lease request only after the wait it asked for
- * on top, and a plain one at the plain deadline, on the same route.
+ * has not noticed yet) is answered 503 at the deadline; a long-polled lease request, whose handler lets it wait as its
+ * body asked ({@link RedisGate#allowWait}), only after that wait on top, and a plain one at the plain deadline, on
+ * the same route.
  */
 class RedisGateTest {
     private static final Duration DEADLINE = Duration.ofMillis(300);
@@ -38,8 +39,12 @@ class RedisGateTest {
         Router router = Router.router(vertx);
         router.route(HttpMethod.POST, "/v1/kbs/:kb/leases")
                 .handler(BodyHandler.create(false))
-                .handler(gate.handlerWaitingAsAsked())
-                .handler(ctx -> {}) // the Redis call that never answers
+                .handler(gate.handler())
+                .handler(
+                        ctx -> { // as the lease route: the wait its body asks for, checked; then a Redis call that
+                            // never answers
+                            RedisGate.allowWait(ctx, Inputs.waitMs(Bodies.object(ctx, "holder", "waitMs"), 0));
+                        })
                 .failureHandler(Failures::handle);
         server = vertx.createHttpServer()
                 .requestHandler(router)
@@ -69,10 +74,14 @@ class RedisGateTest {
     }
 
     @Test
-    void shouldTakeTheDeadlineAloneForABodyItCannotRead() {
-        Duration took = timed(new JsonObject().put("holder", "h").put("waitMs", "soon"));
+    void shouldRefuseABadWaitAtOnceWithoutWaitingForIt() {
+        HttpResponse<?> response = client.post("/v1/kbs/team/leases")
+                .sendJsonObject(new JsonObject().put("holder", "h").put("waitMs", -1))
+                .await();
 
-        assertThat(took).isLessThan(Duration.ofMillis(2_300));
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.bodyAsJsonObject().getJsonObject("error").getString("code"))
+                .isEqualTo("INVALID_FIELD");
     }
 
     private static Duration timed(JsonObject body) {
