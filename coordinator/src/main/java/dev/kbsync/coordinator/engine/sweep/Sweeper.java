@@ -32,11 +32,13 @@ import org.slf4j.LoggerFactory;
  * queue, an overdue grant ends in the same step that found it (raw: expired; job: back to queued at the head, or
  * failed on its last attempt) and the next ticket is granted, records past their retention are deleted, a live job
  * grant no worker took yet is made dispatchable (again), due webhook deliveries start, and a driverless KB with tickets is claimed by this
- * coordinator, which then carries on acquiring for its head. A KB the last pass found quiet (no ticket, grant or
- * waiter) is left out of the passes until something happens to it ({@link #touch}: a change made here or announced by
- * another coordinator), its next record or webhook falls due, or {@link Sweep#QUIET_MAX} passed; so an idle KB costs
- * Redis one step every few seconds, not one per tick. The list of registered KBs is read again at that pace too. A pass that fails (Redis
- * unreachable, failing over) forgets both: a failover may bring back work a quiet KB had finished.
+ * coordinator, which then carries on acquiring for its head. A KB the last pass found resting (quiet: no ticket, grant
+ * or waiter; or held by a grant that needs nothing before its expiry) is left out of the passes until something happens
+ * to it ({@link #touch}: a change made here or announced by another coordinator), the next thing it must do falls due
+ * (its grant's expiry, its first waiter's keep-alive, its driver key's renewal, its next record or webhook), or
+ * {@link Sweep#QUIET_MAX} passed; so an idle KB, or one whose holder works while others wait, costs Redis one step
+ * every few seconds, not one per tick. The list of registered KBs is read again at that pace too. A pass that fails
+ * (Redis unreachable, failing over) forgets both: a failover may bring back work a resting KB had finished.
  */
 public final class Sweeper {
     private static final Logger LOG = LoggerFactory.getLogger(Sweeper.class);
@@ -55,7 +57,7 @@ public final class Sweeper {
     private final DriverSettings settings;
     private final Consumer<KbId> dispatch;
     private final Consumer<KbId> webhooks;
-    private final Map<KbId, Long> quietUntil = new ConcurrentHashMap<>(); // System.nanoTime()
+    private final Map<KbId, Long> restUntil = new ConcurrentHashMap<>(); // System.nanoTime()
     private final Set<KbId> touched = ConcurrentHashMap.newKeySet();
     private final Set<KbId> busy = ConcurrentHashMap.newKeySet(); // the last pass found work
 
@@ -97,7 +99,7 @@ public final class Sweeper {
                 .andThen(ar -> {
                     running = false;
                     if (ar.failed()) { // Redis failed over or came back: what it holds may differ from what was seen
-                        quietUntil.clear();
+                        restUntil.clear();
                         registered = List.of();
                     }
                     if (ar.failed() && !failing) {
@@ -112,9 +114,9 @@ public final class Sweeper {
                 .recover(e -> Future.succeededFuture());
     }
 
-    /** Something happened to {@code kb} (here or elsewhere): the next pass sweeps it, quiet or not. Thread-safe. */
+    /** Something happened to {@code kb} (here or elsewhere): the next pass sweeps it, resting or not. Thread-safe. */
     public void touch(KbId kb) {
-        quietUntil.remove(kb);
+        restUntil.remove(kb);
         touched.add(kb);
     }
 
@@ -125,22 +127,28 @@ public final class Sweeper {
         return kbs.ids().map(ids -> {
             registered = ids;
             registeredAt = now;
+            restUntil.keySet().retainAll(Set.copyOf(ids)); // a deleted KB is no longer swept
             return ids;
         });
     }
 
     /**
-     * The KBs this pass sweeps: every registered one that is not quiet, every one touched since the last pass and every
-     * one the last pass found work in (also when the list of registered KBs read a few seconds ago lacks it).
+     * The KBs this pass sweeps: every registered one not seen resting, every resting one whose rest is over, every one
+     * touched since the last pass and every one the last pass found work in (also when the list of registered KBs read a
+     * few seconds ago lacks them).
      */
     private Set<KbId> due(List<KbId> ids, long now) {
         Set<KbId> due = new LinkedHashSet<>();
         for (KbId kb : ids) {
-            Long until = quietUntil.get(kb);
-            if (until == null || now - until >= 0) {
+            if (!restUntil.containsKey(kb)) {
                 due.add(kb);
             }
         }
+        restUntil.forEach((kb, until) -> {
+            if (now - until >= 0) {
+                due.add(kb);
+            }
+        });
         for (KbId kb : List.copyOf(touched)) {
             touched.remove(kb);
             due.add(kb);
@@ -150,14 +158,14 @@ public final class Sweeper {
     }
 
     /**
-     * A quiet KB's full pause is drawn from its second half, so that KBs found quiet by one pass (every KB at the
+     * A resting KB's full pause is drawn from its second half, so that KBs found resting by one pass (every KB at the
      * start) come due over a few seconds instead of all in one later pass.
      */
-    private static Duration spread(Duration quiet) {
-        if (!quiet.equals(Sweep.QUIET_MAX)) {
-            return quiet;
+    private static Duration spread(Duration rest) {
+        if (!rest.equals(Sweep.QUIET_MAX)) {
+            return rest;
         }
-        long ms = quiet.toMillis();
+        long ms = rest.toMillis();
         return Duration.ofMillis(ms / 2 + ThreadLocalRandom.current().nextLong(ms / 2 + 1));
     }
 
@@ -170,16 +178,16 @@ public final class Sweeper {
     private Future<Void> sweep(KbId kb) {
         long started = System.nanoTime();
         return tickets.sweep(kb).map(result -> {
-            result.quietFor()
+            result.restFor()
                     .ifPresentOrElse(
-                            quiet -> {
+                            rest -> {
                                 busy.remove(kb);
                                 if (!touched.contains(kb)) {
-                                    quietUntil.put(kb, started + spread(quiet).toNanos());
+                                    restUntil.put(kb, started + spread(rest).toNanos());
                                 }
                             },
                             () -> {
-                                quietUntil.remove(kb);
+                                restUntil.remove(kb);
                                 busy.add(kb);
                             });
             metrics.queueLength(kb, result.queueLength());

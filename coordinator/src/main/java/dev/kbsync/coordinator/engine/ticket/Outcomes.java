@@ -232,9 +232,10 @@ public final class Outcomes {
     /**
      * One periodic pass: driver status, the queue's length after it, dropped dead waiters, the grant it ended (expired
      * or past its maximum hold) and what it granted then or after dropping waiters, records deleted after retention,
-     * whether a live job grant waits for a worker ({@code unclaimed}: it must be dispatchable), and for a KB with
-     * nothing to do ({@code quietFor}) how long it stays so unless something happens to it: until its next record
-     * passes its retention or its next webhook falls due, {@link #QUIET_MAX} at most.
+     * whether a live job grant waits for a worker ({@code unclaimed}: it must be dispatchable), and for a resting KB
+     * ({@code restFor}: quiet, with no ticket, grant or waiter, or held by a grant that needs no pass before its expiry) how long it needs no pass unless something happens to it: until its grant
+     * expires, its first waiter's keep-alive lapses, its driver key needs renewing, its next record passes its
+     * retention or its next webhook falls due, {@link #QUIET_MAX} at most.
      */
     public record Sweep(
             DriverStatus driver,
@@ -245,8 +246,8 @@ public final class Outcomes {
             int purged,
             boolean unclaimed,
             boolean granted,
-            Optional<Duration> quietFor) {
-        /** The longest a quiet KB goes unswept: a change announced elsewhere but not heard here is seen by then. */
+            Optional<Duration> restFor) {
+        /** The longest a resting KB goes unswept: a change announced elsewhere but not heard here is seen by then. */
         public static final Duration QUIET_MAX = Duration.ofSeconds(5);
     }
 }

@@ -187,17 +187,19 @@ public final class Replies {
                 r.getInteger("purged", 0),
                 r.getBoolean("unclaimed", false),
                 r.getBoolean("granted", false),
-                quietFor(r));
+                restFor(r));
     }
 
-    /** How long a quiet KB has nothing to do by itself (at most {@code Sweep#QUIET_MAX}); empty when it has work. */
-    private static Optional<Duration> quietFor(JsonObject r) {
-        if (!r.getBoolean("quiet", false)) {
-            return Optional.empty();
-        }
+    /**
+     * How long a resting KB (quiet, or held by a grant that needs no pass before its expiry) has nothing to do by itself,
+     * at most {@code Sweep#QUIET_MAX}; empty when it needs the next pass.
+     */
+    private static Optional<Duration> restFor(JsonObject r) {
         Long wake = r.getLong("wake");
-        return Optional.of(
-                wake == null ? Sweep.QUIET_MAX : Duration.ofMillis(Math.min(wake, Sweep.QUIET_MAX.toMillis())));
+        if (wake != null) {
+            return Optional.of(Duration.ofMillis(Math.min(wake, Sweep.QUIET_MAX.toMillis())));
+        }
+        return r.getBoolean("quiet", false) ? Optional.of(Sweep.QUIET_MAX) : Optional.empty();
     }
 
     /** job.lua's reply: the job at its place in the queue, or empty. */

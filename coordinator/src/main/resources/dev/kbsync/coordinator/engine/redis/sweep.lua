@@ -6,8 +6,8 @@
 -- grant made after dropped waiters), purged, unclaimed (a live job grant no worker took yet: it must be on the ready
 -- set, also if the coordinator that granted it died before putting it there), granted (a grant is live after the pass:
 -- the head holds the KB, so its driver has nothing to grant), quiet (nothing to do until something
--- happens to the KB: no ticket, no grant, no waiter), wake (a quiet KB's ms until its next record passes its
--- retention or its next webhook falls due; absent: none)}.
+-- happens to the KB: no ticket, no grant, no waiter), wake (a resting KB's ms until the next thing it must do falls
+-- due, see below; absent: the KB is not resting, or a quiet one has nothing due at all)}.
 local now = nowMs()
 local dropped = {}
 for _, tid in ipairs(redis.call('zrangebyscore', ALIVE, '-inf', '(' .. now)) do
@@ -111,8 +111,14 @@ local live = currentGrant()
 local unclaimed = live ~= nil and not live.claimed and live.expires >= now and redis.call('hget', TICKETS, live.ticket)
   and getT(live.ticket).k == 'job'
 local quiet = n == 0 and live == nil and redis.call('zcard', ALIVE) == 0
+-- A KB rests until its wake: quiet, or held by a grant that needs nothing before its expiry (a job grant no worker
+-- took yet is made dispatchable on every pass instead). What falls due by itself is then known: the grant's expiry,
+-- the first waiter's keep-alive, the driver key's renewal (half its TTL) or another driver's lapse, the next record's
+-- retention and the next webhook. A change made since (a waiter joining, a grant) makes the coordinator that saw it
+-- sweep the KB at once; a change no coordinator saw is caught by the cap on a rest (Sweep.QUIET_MAX).
+local resting = quiet or (live ~= nil and not unclaimed)
 local wake = nil
-if quiet then
+if resting then
   local dues = {jobDue or false}
   for _, key in ipairs({ENDED, HOOKS}) do
     local first = redis.call('zrange', key, 0, 0, 'WITHSCORES')
@@ -120,6 +126,17 @@ if quiet then
   end
   -- the index's first job not read above can end its retention no earlier than its creation time plus the retention
   dues[#dues + 1] = younger and younger + RETENTION or false
+  if live then
+    dues[#dues + 1] = live.expires + 1 -- overdue once now > expires
+    local first = redis.call('zrange', ALIVE, 0, 0, 'WITHSCORES')
+    dues[#dues + 1] = first[2] and tonumber(first[2]) or false
+  end
+  if status == 'mine' or status == 'claimed' then
+    dues[#dues + 1] = now + math.floor(DRIVER_TTL / 2)
+  elseif status == 'other' then
+    local left = redis.call('pttl', DRIVER)
+    dues[#dues + 1] = left > 0 and now + left or now
+  end
   for i = 1, #dues do
     if dues[i] then
       local due = math.max(0, dues[i] - now)
