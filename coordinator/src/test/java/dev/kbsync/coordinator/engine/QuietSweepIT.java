@@ -4,11 +4,13 @@ import static dev.kbsync.coordinator.engine.Coordinators.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kbsync.api.Assignment;
+import dev.kbsync.api.Job;
 import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.engine.redis.KbKeys;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Sweep;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.coordinator.service.KeepAlive;
 import dev.kbsync.testing.RedisExtension;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.redisson.api.RBucket;
+import org.redisson.api.RScoredSortedSet;
 import org.redisson.api.redisnode.RedisNode;
 import org.redisson.api.redisnode.RedisNodes;
 import org.redisson.client.codec.StringCodec;
@@ -32,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * The periodic sweep costs Redis nothing per tick for a KB with nothing to do (no ticket, no grant, no waiter, nothing
  * due), nor for a KB whose head holds it: such a KB is looked at again only when something happens to it, or when the
  * next thing it must do falls due (its grant's expiry, a waiter's keep-alive, its driver key's renewal, a record's
- * retention, a webhook), or after a few seconds at the latest. What falls due is still done on time.
+ * retention, a webhook), or after a few seconds at the latest; a KB whose job grant waits for a worker at least once a
+ * second, to keep it dispatchable. What falls due is still done on time.
  */
 class QuietSweepIT {
     private static final Logger LOG = LoggerFactory.getLogger(QuietSweepIT.class);
@@ -156,6 +160,39 @@ class QuietSweepIT {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void shouldKeepAJobGrantNoWorkerTookDispatchableWithOneSweepASecond() throws InterruptedException {
+        KbId kb = KbId.of("backlog");
+        coordinators.register(node.engine(), kb.value());
+        Job waiting = await(node.engine().services().jobs().submit(kb, "ann", note("no worker"), Optional.empty()));
+        RScoredSortedSet<String> ready = node.client().getScoredSortedSet("kbsync:ready", StringCodec.INSTANCE);
+        try {
+            Thread.sleep(300);
+            assertThat(ready.contains(kb.value())).as("dispatched when granted").isTrue();
+            int calls;
+            try (ScriptMonitor monitor = ScriptMonitor.start(redis.port())) {
+                Thread.sleep(3000); // 30 ticks
+                calls = monitor.scripts(new KbKeys(kb).queue());
+            }
+            LOG.info("{} script calls in 3 s on a KB whose job grant waits for a worker", calls);
+            // one sweep a second at most, besides the two steps each time the unclaimed grant's 1.5 s TTL lapses (the
+            // sweep that ends and grants it again, the sweep the change asks for): 6-8, not 30
+            assertThat(calls).as("script calls in 30 ticks").isBetween(2, 10);
+
+            ready.remove(kb.value()); // lost, as with a coordinator that died between granting and dispatching
+            long lost = System.nanoTime();
+            while (!ready.contains(kb.value())) {
+                assertThat(Duration.ofNanos(System.nanoTime() - lost)).isLessThan(Duration.ofSeconds(3));
+                sleep(20);
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - lost);
+            LOG.info("a lost ready entry was back after {} ms", took.toMillis());
+            assertThat(took).isLessThan(Sweep.BUSY_MAX.plusMillis(300));
+        } finally {
+            await(node.engine().services().jobs().cancel(waiting.id(), Optional.empty()));
         }
     }
 

@@ -77,7 +77,8 @@ public final class Dispatcher {
 
     /**
      * Makes the KB's job grant dispatchable (no-op if it already is). The sweep calls it for every live unclaimed job
-     * grant, so a grant whose coordinator died before dispatching it waits one sweep interval, not its lease TTL.
+     * grant, at least every {@code Sweep#BUSY_MAX}, so a grant whose coordinator died before dispatching it waits about
+     * a second (at once when its change was announced here), not its lease TTL.
      */
     public void ready(KbId kb) {
         redis.on(ready.addIfAbsentAsync(System.currentTimeMillis(), kb.value()))

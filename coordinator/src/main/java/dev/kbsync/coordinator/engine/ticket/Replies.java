@@ -191,13 +191,14 @@ public final class Replies {
     }
 
     /**
-     * How long a resting KB (quiet, or held by a grant that needs no pass before its expiry) has nothing to do by itself,
-     * at most {@code Sweep#QUIET_MAX}; empty when it needs the next pass.
+     * How long a resting KB (quiet, or held by a grant) has nothing to do by itself: at most {@code Sweep#QUIET_MAX} when
+     * quiet, {@code Sweep#BUSY_MAX} when held; empty when it needs the next pass.
      */
     private static Optional<Duration> restFor(JsonObject r) {
         Long wake = r.getLong("wake");
         if (wake != null) {
-            return Optional.of(Duration.ofMillis(Math.min(wake, Sweep.QUIET_MAX.toMillis())));
+            Duration cap = r.getBoolean("quiet", false) ? Sweep.QUIET_MAX : Sweep.BUSY_MAX;
+            return Optional.of(Duration.ofMillis(Math.min(wake, cap.toMillis())));
         }
         return r.getBoolean("quiet", false) ? Optional.of(Sweep.QUIET_MAX) : Optional.empty();
     }

@@ -111,12 +111,12 @@ local live = currentGrant()
 local unclaimed = live ~= nil and not live.claimed and live.expires >= now and redis.call('hget', TICKETS, live.ticket)
   and getT(live.ticket).k == 'job'
 local quiet = n == 0 and live == nil and redis.call('zcard', ALIVE) == 0
--- A KB rests until its wake: quiet, or held by a grant that needs nothing before its expiry (a job grant no worker
--- took yet is made dispatchable on every pass instead). What falls due by itself is then known: the grant's expiry,
+-- A KB rests until its wake: quiet, or held by a grant (the coordinator caps a held KB's rest at Sweep.BUSY_MAX, so a
+-- job grant no worker took yet is made dispatchable again that often). What falls due by itself is known: the grant's expiry,
 -- the first waiter's keep-alive, the driver key's renewal (half its TTL) or another driver's lapse, the next record's
 -- retention and the next webhook. A change made since (a waiter joining, a grant) makes the coordinator that saw it
 -- sweep the KB at once; a change no coordinator saw is caught by the cap on a rest (Sweep.QUIET_MAX).
-local resting = quiet or (live ~= nil and not unclaimed)
+local resting = quiet or live ~= nil
 local wake = nil
 if resting then
   local dues = {jobDue or false}
