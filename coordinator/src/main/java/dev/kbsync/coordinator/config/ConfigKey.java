@@ -85,7 +85,7 @@ public enum ConfigKey implements Key {
             "lease.sweepMillis",
             "KBSYNC_LEASE_SWEEP_MILLIS",
             "250",
-            "How often the sweep runs: an expiry that falls due is acted on within this long; a KB with nothing due is swept only when it changes, or every few seconds."),
+            "How often the sweep runs: an expiry that falls due is acted on within this long; a KB with nothing due is swept when it changes, else at the latest 1 s (held) or 5 s (idle) later."),
     LOCK_WATCHDOG_SECONDS(
             "lock.watchdogSeconds",
             "KBSYNC_LOCK_WATCHDOG_SECONDS",

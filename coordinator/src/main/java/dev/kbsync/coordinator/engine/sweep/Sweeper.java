@@ -33,11 +33,11 @@ import org.slf4j.LoggerFactory;
  * failed on its last attempt) and the next ticket is granted, records past their retention are deleted, a live job
  * grant no worker took yet is made dispatchable (again), due webhook deliveries start, and a driverless KB with tickets is claimed by this
  * coordinator, which then carries on acquiring for its head. A KB the last pass found resting (quiet: no ticket, grant
- * or waiter; or held by a grant that needs nothing before its expiry) is left out of the passes until something happens
- * to it ({@link #touch}: a change made here or announced by another coordinator), the next thing it must do falls due
- * (its grant's expiry, its first waiter's keep-alive, its driver key's renewal, its next record or webhook), or
- * {@link Sweep#QUIET_MAX} passed; so an idle KB, or one whose holder works while others wait, costs Redis one step
- * every few seconds, not one per tick. The list of registered KBs is read again at that pace too. A pass that fails
+ * or waiter; or held by a grant) is left out of the passes until something happens to it ({@link #touch}: a change
+ * made here or announced by another coordinator), the next thing it must do falls due (its grant's expiry, its first
+ * waiter's keep-alive, its driver key's renewal, its next record or webhook), or its longest rest passed
+ * ({@link Sweep#BUSY_MAX} held, {@link Sweep#QUIET_MAX} quiet); so an idle KB costs Redis one step every few seconds
+ * and one whose holder works while others wait about one a second, not one per tick. The list of registered KBs is read again at that pace too. A pass that fails
  * (Redis unreachable, failing over) forgets both: a failover may bring back work a resting KB had finished.
  */
 public final class Sweeper {

@@ -248,7 +248,7 @@ public final class Outcomes {
             boolean unclaimed,
             boolean granted,
             Optional<Duration> restFor) {
-        /** The longest a resting KB goes unswept: a change announced elsewhere but not heard here is seen by then. */
+        /** The longest a quiet KB goes unswept: a change announced elsewhere but not heard here is seen by then. */
         public static final Duration QUIET_MAX = Duration.ofSeconds(5);
 
         /**

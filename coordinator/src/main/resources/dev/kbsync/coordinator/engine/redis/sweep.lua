@@ -115,7 +115,7 @@ local quiet = n == 0 and live == nil and redis.call('zcard', ALIVE) == 0
 -- job grant no worker took yet is made dispatchable again that often). What falls due by itself is known: the grant's expiry,
 -- the first waiter's keep-alive, the driver key's renewal (half its TTL) or another driver's lapse, the next record's
 -- retention and the next webhook. A change made since (a waiter joining, a grant) makes the coordinator that saw it
--- sweep the KB at once; a change no coordinator saw is caught by the cap on a rest (Sweep.QUIET_MAX).
+-- sweep the KB at once; a change no coordinator saw is caught by the cap on a rest (Sweep.BUSY_MAX, QUIET_MAX).
 local resting = quiet or live ~= nil
 local wake = nil
 if resting then
