@@ -130,4 +130,14 @@ final class Coordinators implements AutoCloseable {
             }
         }
     }
+
+    /** Sleeps {@code ms}; an interrupt fails the test. */
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -91,13 +91,4 @@ class DeadGrantsIT {
     private static JobPayload note(String text) {
         return new JobPayload.Note(text, null, null);
     }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.engine;
 
 import static dev.kbsync.coordinator.engine.Coordinators.await;
+import static dev.kbsync.coordinator.engine.Coordinators.sleep;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -220,15 +221,6 @@ class JobIT {
         Optional<Assignment> next;
         while ((next = await(jobs.poll("drain", Duration.ofMillis(1500)))).isPresent()) {
             await(jobs.complete(next.get().job().id(), done(next.get())));
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.engine;
 
 import static dev.kbsync.coordinator.engine.Coordinators.await;
+import static dev.kbsync.coordinator.engine.Coordinators.sleep;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kbsync.api.Assignment;
@@ -203,14 +204,5 @@ class OutcomeIT {
 
     private static JobPayload note(String text) {
         return new JobPayload.Note(text, null, null);
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

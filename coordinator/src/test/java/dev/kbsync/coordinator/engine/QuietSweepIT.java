@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.engine;
 
 import static dev.kbsync.coordinator.engine.Coordinators.await;
+import static dev.kbsync.coordinator.engine.Coordinators.sleep;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kbsync.api.Assignment;
@@ -151,15 +152,6 @@ class QuietSweepIT {
         while (System.nanoTime() - start < Duration.ofSeconds(7).toNanos()) {
             assertThat(driver.get()).as("the KB's driver key").isEqualTo("q1");
             sleep(100);
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 
