@@ -15,9 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -33,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * hang) listens within its 2 s wait in degraded mode: it journals notes of its configured KBs and of KBs registered
  * before the outage (known from the kbs.json a previous run wrote), answers 503 for the rest, hands the journal's jobs
  * to its own workers, and once Redis is back finishes starting, restores every journaled job into Redis exactly once
- * and serves normally. Stopped while it waits for Redis it stops cleanly and within its bound. Without a journal a
- * coordinator still does not start without Redis.
+ * and serves normally ({@link DegradedStopIT}: stopped while it waits for Redis, it stops cleanly and within its
+ * bound). Without a journal a coordinator still does not start without Redis.
  */
 @TimingSensitive
 class DegradedStartIT {
@@ -56,14 +54,7 @@ class DegradedStartIT {
     }
 
     private static CoordinatorConfig config(Optional<Path> journal) {
-        Map<String, String> env = new HashMap<>(Map.of(
-                "KBSYNC_COORDINATOR_ID", "c1",
-                "KBSYNC_HTTP_PORT", "0",
-                "KBSYNC_AUTH_ENABLED", "false",
-                "KBSYNC_REDIS_ADDRESS", redis.uri(),
-                "KBSYNC_KBS", "conf=/srv/git/conf.git#main"));
-        journal.ifPresent(dir -> env.put("KBSYNC_DEGRADED_JOURNAL_DIR", dir.toString()));
-        return CoordinatorConfig.load(Optional.empty(), env);
+        return WaitingForRedis.config(redis, journal);
     }
 
     @Test
@@ -162,29 +153,6 @@ class DegradedStartIT {
     }
 
     @Test
-    void shouldStopCleanlyWhileWaitingForRedis(@TempDir Path dir) throws Exception {
-        Path journal = dir.resolve("journal");
-        long redissonThreads = redissonThreads();
-        redis.process().kill();
-        try {
-            Coordinator waiting =
-                    Coordinator.start(vertx, config(Optional.of(journal))).await(20, TimeUnit.SECONDS);
-            assertThat(new Http(waiting.port()).note("conf", "u", "t").status()).isEqualTo(202);
-            Thread.sleep(7000); // the first attempt failed (the Redis client gives up after ~5 s), a second under way
-            long stopping = System.nanoTime();
-            waiting.stop().await(10, TimeUnit.SECONDS);
-            LOG.info("stopped while waiting for Redis in {} ms", (System.nanoTime() - stopping) / 1_000_000);
-            awaitNoClientLeftBehind(redissonThreads);
-            // the journal's directory is free again: the next coordinator opens it (and restores its note later)
-            Coordinator next =
-                    Coordinator.start(vertx, config(Optional.of(journal))).await(20, TimeUnit.SECONDS);
-            next.stop().await(10, TimeUnit.SECONDS);
-        } finally {
-            redis.process().restart();
-        }
-    }
-
-    @Test
     void shouldStartWhileRedisHangsAndLandTheJournalOnceItAnswers(@TempDir Path dir) throws Exception {
         Path journal = dir.resolve("journal");
         redis.process().pause(); // connections are accepted, nothing is answered
@@ -219,57 +187,16 @@ class DegradedStartIT {
     }
 
     @Test
-    void shouldStopWithinItsBoundWhileRedisHangs(@TempDir Path dir) throws Exception {
-        long redissonThreads = redissonThreads();
-        redis.process().pause();
-        try {
-            Coordinator hanging = Coordinator.start(vertx, config(Optional.of(dir.resolve("journal"))))
-                    .await(20, TimeUnit.SECONDS);
-            long stopping = System.nanoTime();
-            hanging.stop().await(15, TimeUnit.SECONDS);
-            long stopMs = (System.nanoTime() - stopping) / 1_000_000;
-            LOG.info("stopped while Redis hangs in {} ms", stopMs);
-            assertThat(stopMs)
-                    .as("the attempt under way is waited for up to 5 s")
-                    .isLessThan(8_000);
-        } finally {
-            redis.process().resume();
-        }
-        // the attempt that was under way ends once Redis answers, and stops what it started itself
-        await().atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(500))
-                .until(() -> redissonThreads() <= redissonThreads);
-    }
-
-    @Test
     void shouldNotStartWithoutRedisWithoutAJournal() throws Exception {
-        long redissonThreads = redissonThreads();
+        long redissonThreads = WaitingForRedis.redissonThreads();
         redis.process().kill();
         try {
             assertThatThrownBy(() ->
                             Coordinator.start(vertx, config(Optional.empty())).await(60, TimeUnit.SECONDS))
                     .isNotInstanceOf(java.util.concurrent.TimeoutException.class);
-            awaitNoClientLeftBehind(redissonThreads);
+            WaitingForRedis.awaitNoClientLeftBehind(redissonThreads);
         } finally {
             redis.process().restart();
         }
-    }
-
-    /**
-     * A client whose start failed shuts its threads down on its own, some seconds later on a loaded machine: they
-     * must all be gone soon, not at once.
-     */
-    private static void awaitNoClientLeftBehind(long before) {
-        await().atMost(Duration.ofSeconds(20))
-                .pollInterval(Duration.ofMillis(250))
-                .untilAsserted(() -> assertThat(redissonThreads())
-                        .as("no Redis client left behind")
-                        .isLessThanOrEqualTo(before));
-    }
-
-    private static long redissonThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("redisson"))
-                .count();
     }
 }
