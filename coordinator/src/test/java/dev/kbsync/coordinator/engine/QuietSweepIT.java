@@ -13,7 +13,6 @@ import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.engine.redis.KbKeys;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Sweep;
 import dev.kbsync.coordinator.metrics.MetricsSink;
-import dev.kbsync.coordinator.service.KeepAlive;
 import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.testing.ScriptMonitor;
 import java.time.Duration;
@@ -35,7 +34,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The periodic sweep costs Redis nothing per tick for a KB with nothing to do (no ticket, no grant, no waiter, nothing
  * due), nor for a KB whose head holds it: such a KB is looked at again only when something happens to it, or when the
- * next thing it must do falls due (its grant's expiry, a waiter's keep-alive, its driver key's renewal, a record's
+ * next thing it must do falls due (its grant's expiry, a waiter's keep-alive, a record's
  * retention, a webhook), or after a few seconds at the latest; a KB whose job grant waits for a worker at least once a
  * second, to keep it dispatchable. What falls due is still done on time.
  */
@@ -90,7 +89,7 @@ class QuietSweepIT {
             calls = monitor.scripts(new KbKeys(kb).queue());
         }
         LOG.info("{} script calls on a KB with a live grant and a queued job in 2 s of ticks every 100 ms", calls);
-        // nothing falls due before the driver key's renewal (half its 3 s TTL): one pass, two at most, not 20
+        // nothing falls due before its rest's 1 s cap: two passes, three at most, not 20
         assertThat(calls).as("script calls in 20 ticks").isLessThanOrEqualTo(3);
     }
 
@@ -98,24 +97,25 @@ class QuietSweepIT {
     void shouldEndARestingKbsGrantAtItsExpiry() {
         KbId kb = KbId.of("resting-expiry");
         coordinators.register(node.engine(), kb.value());
-        Lease held = await(node.engine().services().leases().request(kb, "holder", Duration.ofSeconds(1)));
+        Lease held = await(node.engine().services().leases().request(kb, "holder", Duration.ofMillis(1600)));
         long granted = System.nanoTime();
         Lease waiter = await(node.engine().services().leases().request(kb, "next", Duration.ofSeconds(30)));
         assertThat(waiter.state()).isEqualTo(LeaseState.WAITING);
-        try (KeepAlive alive = node.engine().services().leases().keepAlive(waiter.id())) {
-            Lease next = waiter;
-            while (next.state() != LeaseState.GRANTED) { // the holder sends no heartbeat: its 1 s lapses
-                assertThat(Duration.ofNanos(System.nanoTime() - granted)).isLessThan(Duration.ofSeconds(5));
-                sleep(20);
-                next = await(node.engine().services().leases().get(waiter.id()));
-            }
+        // nothing keeps the waiter alive (a keep-alive step would end the overdue grant itself): only the sweep does
+        Lease next = waiter;
+        while (next.state() != LeaseState.GRANTED) { // the holder sends no heartbeat: its 1.6 s lapses
+            assertThat(Duration.ofNanos(System.nanoTime() - granted)).isLessThan(Duration.ofSeconds(5));
+            sleep(20);
+            next = await(node.engine().services().leases().get(waiter.id()));
         }
         Duration took = Duration.ofNanos(System.nanoTime() - granted);
-        LOG.info("a resting KB's 1 s grant ended and the next waiter was granted after {} ms", took.toMillis());
+        LOG.info("a resting KB's 1.6 s grant ended and the next waiter was granted after {} ms", took.toMillis());
         assertThat(await(node.engine().services().leases().get(held.id())).state())
                 .isEqualTo(LeaseState.EXPIRED);
-        // its expiry is when the sweep looks again: within a tick or two of it, not a rest's 1.5-5 s later
-        assertThat(took).isBetween(Duration.ofSeconds(1), Duration.ofMillis(1500));
+        // its expiry is when the sweep looks again: within a tick or two of it. Rests of 1 s alone (sweeps at about
+        // 0.1,
+        // 1.2 and 2.3 s) would end it at about 2.3 s
+        assertThat(took).isBetween(Duration.ofMillis(1600), Duration.ofMillis(2000));
     }
 
     @Test
@@ -125,16 +125,23 @@ class QuietSweepIT {
         await(node.engine().services().leases().request(kb, "holder", Duration.ofSeconds(30)));
         Lease waiter = await(node.engine().services().leases().request(kb, "gone", Duration.ofSeconds(30)));
         long joined = System.nanoTime();
-        Lease now = waiter;
-        while (now.state() == LeaseState.WAITING) { // nobody keeps it alive: it leaves the queue after 3 s
+        sleep(2600);
+        // a change 2.6 s in: the KB is swept and rests again, until the waiter's keep-alive lapses at 3 s, not a full 1
+        // s
+        await(node.engine().services().leases().request(kb, "bystander", Duration.ofSeconds(30)));
+        // the queue itself, not the lease's state (a read shows a waiter past its keep-alive as expired at once)
+        RScoredSortedSet<String> queue = node.client().getScoredSortedSet(new KbKeys(kb).queue(), StringCodec.INSTANCE);
+        assertThat(queue.size()).as("holder, gone, bystander").isEqualTo(3);
+        while (queue.size() == 3) { // nobody keeps "gone" alive: it leaves the queue after 3 s
             assertThat(Duration.ofNanos(System.nanoTime() - joined)).isLessThan(Duration.ofSeconds(8));
             sleep(20);
-            now = await(node.engine().services().leases().get(waiter.id()));
         }
         Duration took = Duration.ofNanos(System.nanoTime() - joined);
         LOG.info("a waiter not kept alive on a resting KB left the queue after {} ms", took.toMillis());
-        assertThat(now.state()).isEqualTo(LeaseState.EXPIRED);
-        assertThat(took).isBetween(Duration.ofSeconds(3), Duration.ofMillis(3500));
+        assertThat(await(node.engine().services().leases().get(waiter.id())).state())
+                .isEqualTo(LeaseState.EXPIRED);
+        // rests of 1 s alone (sweeps at about 2.7 and 3.8 s) would drop it at about 3.8 s
+        assertThat(took).isBetween(Duration.ofSeconds(3), Duration.ofMillis(3400));
     }
 
     @Test

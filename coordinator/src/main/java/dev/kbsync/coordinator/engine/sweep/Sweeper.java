@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * coordinator, which then carries on acquiring for its head. A KB the last pass found resting (quiet: no ticket, grant
  * or waiter; or held by a grant) is left out of the passes until something happens to it ({@link #touch}: a change
  * made here or announced by another coordinator), the next thing it must do falls due (its grant's expiry, its first
- * waiter's keep-alive, its driver key's renewal, its next record or webhook), or its longest rest passed
+ * waiter's keep-alive, its next record or webhook), or its longest rest passed
  * ({@link Sweep#BUSY_MAX} held, {@link Sweep#QUIET_MAX} quiet); so an idle KB costs Redis one step every few seconds
  * and one whose holder works while others wait about one a second, not one per tick. The list of registered KBs is read again at that pace too. A pass that fails
  * (Redis unreachable, failing over) forgets both: a failover may bring back work a resting KB had finished.

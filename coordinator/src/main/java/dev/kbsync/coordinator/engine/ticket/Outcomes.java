@@ -234,9 +234,9 @@ public final class Outcomes {
      * or past its maximum hold) and what it granted then or after dropping waiters, records deleted after retention,
      * whether a live job grant waits for a worker ({@code unclaimed}: it must be dispatchable), and for a resting KB
      * ({@code restFor}: quiet, with no ticket, grant or waiter, or held by a grant) how long it needs no pass unless
-     * something happens to it: until its grant expires, its first waiter's keep-alive lapses, its driver key needs
-     * renewing, its next record passes its retention or its next webhook falls due; {@link #QUIET_MAX} at most for a
-     * quiet KB, {@link #BUSY_MAX} for one held by a grant.
+     * something happens to it: until its grant expires, its first waiter's keep-alive lapses, its next record passes
+     * its retention or its next webhook falls due; {@link #QUIET_MAX} at most for a quiet KB, {@link #BUSY_MAX} for one
+     * held by a grant.
      */
     public record Sweep(
             DriverStatus driver,
@@ -254,7 +254,8 @@ public final class Outcomes {
         /**
          * The longest a KB held by a grant goes unswept. A change no coordinator announced (its coordinator died first)
          * is seen by then: a job granted next but not dispatched, or a grant whose {@code kbsync:ready} entry was lost
-         * with a poll that took it and died before claiming, is made dispatchable again within this.
+         * with a poll that took it and died before claiming, is made dispatchable again within this. It is also half the
+         * shortest driver key TTL ({@code 2 x lock.watchdogSeconds}, at least 2 s): the driver key is renewed in time.
          */
         public static final Duration BUSY_MAX = Duration.ofSeconds(1);
     }

@@ -112,8 +112,8 @@ local unclaimed = live ~= nil and not live.claimed and live.expires >= now and r
   and getT(live.ticket).k == 'job'
 local quiet = n == 0 and live == nil and redis.call('zcard', ALIVE) == 0
 -- A KB rests until its wake: quiet, or held by a grant (the coordinator caps a held KB's rest at Sweep.BUSY_MAX, so a
--- job grant no worker took yet is made dispatchable again that often). What falls due by itself is known: the grant's expiry,
--- the first waiter's keep-alive, the driver key's renewal (half its TTL) or another driver's lapse, the next record's
+-- job grant no worker took yet is made dispatchable again that often, and its driver key, at least 2 s long, is renewed
+-- in time). What falls due by itself is known: the grant's expiry, the first waiter's keep-alive, the next record's
 -- retention and the next webhook. A change made since (a waiter joining, a grant) makes the coordinator that saw it
 -- sweep the KB at once; a change no coordinator saw is caught by the cap on a rest (Sweep.BUSY_MAX, QUIET_MAX).
 local resting = quiet or live ~= nil
@@ -130,12 +130,6 @@ if resting then
     dues[#dues + 1] = live.expires + 1 -- overdue once now > expires
     local first = redis.call('zrange', ALIVE, 0, 0, 'WITHSCORES')
     dues[#dues + 1] = first[2] and tonumber(first[2]) or false
-  end
-  if status == 'mine' or status == 'claimed' then
-    dues[#dues + 1] = now + math.floor(DRIVER_TTL / 2)
-  elseif status == 'other' then
-    local left = redis.call('pttl', DRIVER)
-    dues[#dues + 1] = left > 0 and now + left or now
   end
   for i = 1, #dues do
     if dues[i] then
