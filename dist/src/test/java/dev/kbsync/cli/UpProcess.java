@@ -1,5 +1,6 @@
 package dev.kbsync.cli;
 
+import dev.kbsync.testing.ChildJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -44,14 +45,7 @@ final class UpProcess implements AutoCloseable {
 
     /** {@link #spawn(Class, Path, String, List)} with {@code env} added to this JVM's environment. */
     static UpProcess spawn(Class<?> main, Path logs, String name, List<String> args, Map<String, String> env) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-XX:TieredStopAtLevel=1",
-                "-cp",
-                System.getProperty("java.class.path"),
-                main.getName()));
-        command.addAll(args);
+        List<String> command = ChildJvm.command(List.of("-Xmx256m"), main.getName(), args);
         try {
             Files.createDirectories(logs);
             Path out = logs.resolve(name + ".out");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.testing.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,16 +96,10 @@ class CrossProcessLockIT {
     }
 
     private Process spawn(Path kb, Path log, int rounds, int holdMillis) throws IOException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process child = new ProcessBuilder(
-                        java.toString(),
-                        "-cp",
-                        System.getProperty("java.class.path"),
+        Process child = new ProcessBuilder(ChildJvm.command(
+                        List.of(),
                         LockContenderMain.class.getName(),
-                        kb.toString(),
-                        log.toString(),
-                        Integer.toString(rounds),
-                        Integer.toString(holdMillis))
+                        List.of(kb.toString(), log.toString(), Integer.toString(rounds), Integer.toString(holdMillis))))
                 .redirectErrorStream(true)
                 .redirectOutput(
                         root.resolve("child-" + children.size() + ".out").toFile())

@@ -2,11 +2,13 @@ package dev.kbsync.coordinator.degraded;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.testing.ChildJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -23,11 +25,8 @@ final class CoordinatorProcess implements AutoCloseable {
     /** Starts it with {@code env} (its HTTP port chosen here) and waits until it answers {@code /healthz}. */
     static CoordinatorProcess start(Map<String, String> env, Path log) {
         int port = freePort();
-        ProcessBuilder builder = new ProcessBuilder(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "dev.kbsync.coordinator.CoordinatorMain");
+        ProcessBuilder builder =
+                new ProcessBuilder(ChildJvm.command(List.of(), "dev.kbsync.coordinator.CoordinatorMain", List.of()));
         builder.environment().putAll(env);
         builder.environment().put("KBSYNC_HTTP_PORT", Integer.toString(port));
         builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

@@ -6,13 +6,13 @@ import static org.awaitility.Awaitility.await;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
+import dev.kbsync.testing.ChildJvm;
 import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.testing.TimingSensitive;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -92,14 +92,9 @@ class KilledWaitersIT {
 
     /** Starts {@link WaiterProcess} in a child JVM with this test's classpath; returns once its waiters are queued. */
     private static Process startChild(Path out, String... names) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                WaiterProcess.class.getName(),
-                redis.uri(),
-                KB.value()));
-        command.addAll(List.of(names));
+        List<String> args = new ArrayList<>(List.of(redis.uri(), KB.value()));
+        args.addAll(List.of(names));
+        List<String> command = ChildJvm.command(List.of(), WaiterProcess.class.getName(), args);
         Process child = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(out.toFile())

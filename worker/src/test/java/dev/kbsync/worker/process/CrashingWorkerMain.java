@@ -1,11 +1,13 @@
 package dev.kbsync.worker.process;
 
+import dev.kbsync.testing.ChildJvm;
 import dev.kbsync.worker.fixture.CoordinatorFixture;
 import dev.kbsync.worker.run.Phase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -24,9 +26,8 @@ public final class CrashingWorkerMain {
     static Process spawn(
             CoordinatorFixture coordinator, Phase phase, Path marker, Path cache, Map<String, String> extraEnv)
             throws IOException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(
-                java.toString(), "-cp", System.getProperty("java.class.path"), CrashingWorkerMain.class.getName());
+        ProcessBuilder builder =
+                new ProcessBuilder(ChildJvm.command(List.of(), CrashingWorkerMain.class.getName(), List.of()));
         Map<String, String> env = builder.environment();
         env.put("KBSYNC_COORDINATOR_URL", coordinator.url().toString());
         env.put("KBSYNC_COORDINATOR_TOKEN", CoordinatorFixture.WORKER_TOKEN);
