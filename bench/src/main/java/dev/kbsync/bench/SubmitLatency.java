@@ -97,7 +97,6 @@ final class SubmitLatency {
             for (int i = 0; i < n; i++) {
                 api.submitNote(KB, note);
             }
-            Thread.sleep(200); // the monitor's last lines
             List<String> commands = monitor.counted();
             double perSubmit = commands.size() / (double) n;
             String kinds = commands.stream()
