@@ -43,7 +43,23 @@ public final class RedisExtension implements BeforeAllCallback, AfterAllCallback
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
         dir = Files.createTempDirectory("kbsync-redis-test");
-        server = RedisRuntime.current().start(dir, RedisProcess.freePort(), args);
+        server = startOnAFreePort(dir, args);
+    }
+
+    /**
+     * Starts a Redis on a free port, again on another one (up to 3 times) when the port was taken between its choice
+     * and the server's bind: another test JVM on the machine can take the same free port in that moment.
+     */
+    static RedisServer startOnAFreePort(Path dir, List<String> args) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return RedisRuntime.current().start(dir, RedisProcess.freePort(), args);
+            } catch (IllegalStateException e) {
+                if (attempt == 3 || e.getMessage() == null || !e.getMessage().contains("Address already in use")) {
+                    throw e;
+                }
+            }
+        }
     }
 
     @Override

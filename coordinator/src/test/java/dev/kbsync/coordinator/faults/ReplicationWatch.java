@@ -75,6 +75,24 @@ final class ReplicationWatch implements AutoCloseable {
     }
 
     /**
+     * The longest time the master was seen without an online replica, in ms: from the first to the last sample of a run
+     * of such samples (a gap over 1.5 s between two of them, a slow sample's timeout included, ends a run).
+     */
+    synchronized long longestUnconfirmedMs() {
+        long longest = 0;
+        long runStart = -1;
+        long previous = -1;
+        for (long t : unconfirmed) {
+            if (previous < 0 || t - previous > TimeUnit.MILLISECONDS.toNanos(1500)) {
+                runStart = t;
+            }
+            longest = Math.max(longest, t - runStart);
+            previous = t;
+        }
+        return TimeUnit.NANOSECONDS.toMillis(longest);
+    }
+
+    /**
      * The last time (System.nanoTime) before {@code nanos} the master was seen without an online replica, or the start
      * of the watch if it was not.
      */
