@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * exit code, and a quiet stop.
  */
 class ConsoleIT {
-    private static final Duration UP = Duration.ofSeconds(30);
+    private static final Duration UP = UpProcess.START;
     private static final List<String> NOT_FOR_PEOPLE = List.of("level=", "logger=", "Exception", "\tat ");
 
     @TempDir

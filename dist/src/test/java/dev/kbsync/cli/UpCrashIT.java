@@ -31,11 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class UpCrashIT {
     private static final KbId DEMO = KbId.of("demo");
-    /**
-     * How long a child's start may take: about 3 s alone, but 30 s were not enough twice with the suite's other modules
-     * on the same 2 cores (the demo KB's first commit alone took 10 s). A wait, not a bound this test asserts.
-     */
-    private static final Duration UP = Duration.ofSeconds(90);
+    private static final Duration UP = UpProcess.START;
 
     private static final Duration GONE = Duration.ofSeconds(5);
 

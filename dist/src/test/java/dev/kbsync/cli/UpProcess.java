@@ -19,6 +19,13 @@ import java.util.regex.Pattern;
  * stderr to {@code <name>.log} under {@code logs}. {@link #close()} kills it and its process tree if still alive.
  */
 final class UpProcess implements AutoCloseable {
+    /**
+     * How long a test waits for a child to start (or to refuse to): about 3 s alone, but 30 s were not enough three
+     * times with the suite's other modules on the same 2 cores (once the child had printed nothing yet). A wait, not a
+     * bound a test asserts.
+     */
+    static final Duration START = Duration.ofSeconds(90);
+
     private static final Pattern COORDINATOR = Pattern.compile("coordinator: (http://127\\.0\\.0\\.1:\\d+)");
 
     private final Process process;
