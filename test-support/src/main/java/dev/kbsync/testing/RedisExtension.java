@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.IntSupplier;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -43,17 +44,17 @@ public final class RedisExtension implements BeforeAllCallback, AfterAllCallback
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
         dir = Files.createTempDirectory("kbsync-redis-test");
-        server = startOnAFreePort(dir, args);
+        server = startOnAFreePort(dir, args, RedisProcess::freePort);
     }
 
     /**
      * Starts a Redis on a free port, again on another one (up to 3 times) when the port was taken between its choice
      * and the server's bind: another test JVM on the machine can take the same free port in that moment.
      */
-    static RedisServer startOnAFreePort(Path dir, List<String> args) {
+    static RedisServer startOnAFreePort(Path dir, List<String> args, IntSupplier ports) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return RedisRuntime.current().start(dir, RedisProcess.freePort(), args);
+                return RedisRuntime.current().start(dir, ports.getAsInt(), args);
             } catch (IllegalStateException e) {
                 if (attempt == 3 || e.getMessage() == null || !e.getMessage().contains("Address already in use")) {
                     throw e;
