@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Waits until a starting {@code redis-server} answers {@code PING}: its port opens within {@link #START}, and a Redis
  * still loading its append-only file ({@code -LOADING}) gets up to {@link #LOAD} in all. A process that exits or
- * does not get there is killed and reported with its log file (an exit with the log's last lines).
+ * does not get there is killed and reported with its log file (an exit with the log's last lines, on one line).
  */
 final class Readiness {
     static final Duration START = Duration.ofSeconds(10);
@@ -23,7 +23,9 @@ final class Readiness {
         boolean loading = false;
         while (System.nanoTime() - start < (loading ? LOAD : START).toNanos()) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("redis-server exited at start; see " + log + ":\n" + tail(log));
+                String tail = tail(log);
+                throw new IllegalStateException(
+                        "redis-server exited at start" + (tail.isEmpty() ? "" : " (" + tail + ")") + "; see " + log);
             }
             try {
                 if ("PONG".equals(RespClient.once(port, CALL, "PING"))) {
@@ -41,13 +43,19 @@ final class Readiness {
                 "redis-server on port " + port + " was not ready within " + (loading ? LOAD : START) + "; see " + log);
     }
 
-    /** The log's last lines (a bind failure says {@code Address already in use} there), or why there are none. */
+    /**
+     * The log's last 3 lines on one line (a bind failure says {@code Address already in use} there; the message is one
+     * line of {@code kbsync up}'s error), empty when there are none or the log cannot be read.
+     */
     private static String tail(File log) {
         try {
-            List<String> lines = Files.readAllLines(log.toPath());
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 10), lines.size()));
+            List<String> lines = Files.readAllLines(log.toPath()).stream()
+                    .map(String::strip)
+                    .filter(line -> !line.isEmpty())
+                    .toList();
+            return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
         } catch (IOException e) {
-            return "(log unreadable: " + e + ")";
+            return "";
         }
     }
 
