@@ -97,8 +97,10 @@ class QuietSweepIT {
     void shouldEndARestingKbsGrantAtItsExpiry() {
         KbId kb = KbId.of("resting-expiry");
         coordinators.register(node.engine(), kb.value());
-        Lease held = await(node.engine().services().leases().request(kb, "holder", Duration.ofMillis(1600)));
+        // taken before the request: the grant's expiry is counted from Redis' clock when the script ran, which can be
+        // before the reply reaches this thread
         long granted = System.nanoTime();
+        Lease held = await(node.engine().services().leases().request(kb, "holder", Duration.ofMillis(1600)));
         Lease waiter = await(node.engine().services().leases().request(kb, "next", Duration.ofSeconds(30)));
         assertThat(waiter.state()).isEqualTo(LeaseState.WAITING);
         // nothing keeps the waiter alive (a keep-alive step would end the overdue grant itself): only the sweep does
@@ -123,8 +125,10 @@ class QuietSweepIT {
         KbId kb = KbId.of("resting-waiter");
         coordinators.register(node.engine(), kb.value());
         await(node.engine().services().leases().request(kb, "holder", Duration.ofSeconds(30)));
-        Lease waiter = await(node.engine().services().leases().request(kb, "gone", Duration.ofSeconds(30)));
+        // taken before the request, as the keep-alive deadline is counted from when the script ran (it dropped the
+        // waiter 2.999 s after its reply once, on a busy machine)
         long joined = System.nanoTime();
+        Lease waiter = await(node.engine().services().leases().request(kb, "gone", Duration.ofSeconds(30)));
         sleep(2600);
         // a change 2.6 s in: the KB is swept and rests again, until the waiter's keep-alive lapses at 3 s, not a full 1
         // s
