@@ -89,12 +89,21 @@ class SweptStreamEndIT {
     void shouldEndTheStreamOfAJobWhoseLastAttemptExpired() {
         KbId kb = KbId.of("swept-job");
         http.registerKb(new KbConfig(kb, "/srv/git/swept-job.git", "main"));
-        Job job = http.submitNote(kb, NoteRequest.of("ann", "its worker goes silent"));
-        assertThat(http.poll("silent", WAIT).orElseThrow().job().id()).isEqualTo(job.id());
+        for (int tries = 1; ; tries++) {
+            Job job = http.submitNote(kb, NoteRequest.of("ann", "its worker goes silent"));
+            assertThat(http.poll("silent", WAIT).orElseThrow().job().id()).isEqualTo(job.id());
 
-        try (EventStream<JobEvent> events = http.jobEvents(job.id())) {
-            assertThat(events.next(WAIT).job().state()).isEqualTo(JobState.RUNNING);
-            assertThat(last(events).job().state()).isEqualTo(JobState.FAILED);
+            try (EventStream<JobEvent> events = http.jobEvents(job.id())) {
+                JobState first = events.next(WAIT).job().state();
+                if (first == JobState.FAILED && tries < 3) {
+                    // the stream opened after the job's 1 s grant had lapsed (a loaded machine: seen once), so the
+                    // sweep's step came before it: not the case under test; again with a new job
+                    continue;
+                }
+                assertThat(first).isEqualTo(JobState.RUNNING);
+                assertThat(last(events).job().state()).isEqualTo(JobState.FAILED);
+                return;
+            }
         }
     }
 
