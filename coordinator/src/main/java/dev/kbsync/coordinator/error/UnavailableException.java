@@ -7,7 +7,7 @@ import java.time.Duration;
  * connection or no answer), REPLICATION_TIMEOUT (a write was made but too few replicas confirmed it in time: the
  * answer is withheld; a retry with the same idempotency key or lease is safe).
  */
-public final class UnavailableException extends CoordinatorException {
+public sealed class UnavailableException extends CoordinatorException permits UnconfirmedWrite {
     private static final long serialVersionUID = 1L;
     private final transient Duration retryAfter;
 

@@ -40,8 +40,9 @@ class SentinelFailoverIT {
         assertThat(run.lost())
                 .as(
                         "acknowledged jobs not done; one may have FAILED only if writes could not be confirmed for %d ms"
-                                + " or more in a row after the election (%d ms here): each claim answered 503"
-                                + " REPLICATION_TIMEOUT still used an attempt, the known limit in docs/reliability.md; %s",
+                                + " or more in a row after the election (%d ms here): a claim answered 503"
+                                + " REPLICATION_TIMEOUT is taken back, but one whose take-back failed or was lost with"
+                                + " its master still used an attempt (docs/reliability.md, known limits); %s",
                         ATTEMPTS_OUTLASTED_MS, run.unconfirmedMs(), run.timeline())
                 .allMatch(job -> job.endsWith(" " + JobState.FAILED) && run.unconfirmedMs() >= ATTEMPTS_OUTLASTED_MS);
         assertThat(run.duplicated()).isEmpty();
@@ -52,8 +53,9 @@ class SentinelFailoverIT {
 
     /**
      * Grants resume as fast; jobs may take longer: while the replicas resync with the new master, a claim's replica
-     * confirmation can time out (503 REPLICATION_TIMEOUT to the poll although the master claimed it), so the job waits
-     * its lease TTL, possibly more than once (docs/reliability.md, "Known limits").
+     * confirmation can time out (503 REPLICATION_TIMEOUT to the poll although the master claimed it). The coordinator
+     * takes such a claim back at once; one whose take-back failed waits its lease TTL (docs/reliability.md, "Known
+     * limits").
      */
     @Test
     void shouldResumeWhenSyncedReplicaChecksAreOff() {

@@ -8,16 +8,20 @@ import dev.kbsync.coordinator.engine.store.RedisKbRegistry;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Claim;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.error.NotFoundException;
+import dev.kbsync.coordinator.error.UnconfirmedWrite;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hands granted jobs to polling workers: takes the next ready KB's job grant if it is still live and unclaimed (the
  * claim step marks the job running), and adds where the KB lives.
  */
 public final class Assigner {
+    private static final Logger LOG = LoggerFactory.getLogger(Assigner.class);
     private final Poller poller;
     private final Tickets tickets;
     private final RedisKbRegistry kbs;
@@ -37,13 +41,44 @@ public final class Assigner {
         return poller.take(workerId, deadlineNanos)
                 .compose(kb -> kb.isEmpty()
                         ? Future.succeededFuture(Optional.empty())
-                        : tickets.claim(kb.get(), workerId).compose(claim -> {
-                            if (claim.isEmpty()) {
-                                return next(workerId, deadlineNanos);
-                            }
-                            context.runOnContext(v -> poller.claimed(workerId));
-                            return assignments(kb.get(), List.of(claim.get())).map(list -> Optional.of(list.get(0)));
-                        }));
+                        : tickets.claim(kb.get(), workerId)
+                                .recover(e -> takeBack(kb.get(), workerId, e))
+                                .compose(claim -> {
+                                    if (claim.isEmpty()) {
+                                        return next(workerId, deadlineNanos);
+                                    }
+                                    context.runOnContext(v -> poller.claimed(workerId));
+                                    return assignments(kb.get(), List.of(claim.get()))
+                                            .map(list -> Optional.of(list.get(0)));
+                                }));
+    }
+
+    /**
+     * A claim whose poll is answered 503 REPLICATION_TIMEOUT (made on the master, not confirmed on enough replicas) is
+     * taken back at once, so the next poll gets the job without waiting for the grant's TTL and the attempt is not
+     * counted; the poll still fails with {@code e}. If the take-back fails too (Redis gone), the grant lapses after its
+     * TTL as before.
+     */
+    private Future<Optional<Claim>> takeBack(KbId kb, String workerId, Throwable e) {
+        if (!(e instanceof UnconfirmedWrite unconfirmed) || unconfirmed.reply() == null) {
+            return Future.failedFuture(e);
+        }
+        return tickets.unclaim(kb, workerId, unconfirmed.reply()).transform(r -> {
+            if (r.succeeded() && r.result()) {
+                changes.announce(kb); // the sweep offers the grant again at its next pass
+                LOG.info(
+                        "KB {}: took back a claim by {} that no replica confirmed; the job is offered again",
+                        kb,
+                        workerId);
+            } else if (r.failed()) {
+                LOG.warn(
+                        "KB {}: could not take back an unconfirmed claim by {} ({}); it lapses after its TTL",
+                        kb,
+                        workerId,
+                        r.cause().toString());
+            }
+            return Future.failedFuture(e);
+        });
     }
 
     /** {@code workerId} released a job's grant here (it will poll again soon: worker affinity). */

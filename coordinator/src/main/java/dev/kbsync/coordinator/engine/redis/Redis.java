@@ -3,6 +3,7 @@ package dev.kbsync.coordinator.engine.redis;
 import dev.kbsync.api.ErrorCodes;
 import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.error.UnavailableException;
+import dev.kbsync.coordinator.error.UnconfirmedWrite;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -125,11 +126,21 @@ public final class Redis {
         return on(batch.executeAsync())
                 .compose(result -> confirmed(kb, script, result)
                         ? on(reply).map(r -> new JsonObject((String) r))
-                        : Future.failedFuture(new UnavailableException(
-                                ErrorCodes.REPLICATION_TIMEOUT,
+                        : Future.failedFuture(new UnconfirmedWrite(
                                 "Redis did not confirm the write on " + replication.replicas() + " replica(s) within "
                                         + replication.timeout().toMillis() + " ms; retry",
-                                RETRY_AFTER)));
+                                RETRY_AFTER,
+                                withheld(reply))));
+    }
+
+    /** The script's reply in a batch that completed, or null. */
+    private static JsonObject withheld(RFuture<Object> reply) {
+        try {
+            Object r = reply.toCompletableFuture().getNow(null);
+            return r instanceof String json ? new JsonObject(json) : null;
+        } catch (RuntimeException failed) {
+            return null;
+        }
     }
 
     private boolean confirmed(KbId kb, Script script, BatchResult<?> result) {

@@ -19,6 +19,8 @@ public enum Script {
     GRANT("grant.lua", RScript.Mode.READ_WRITE, true),
     CLAIM("claim.lua", RScript.Mode.READ_WRITE, true),
     UNRESERVE("unreserve.lua", RScript.Mode.READ_WRITE, false),
+    /** Takes back a claim whose poll was answered 503 REPLICATION_TIMEOUT (its worker never learned of it). */
+    UNCLAIM("unclaim.lua", RScript.Mode.READ_WRITE, false),
     HEARTBEAT("heartbeat.lua", RScript.Mode.READ_WRITE, false),
     /** {@code HEARTBEAT} for many leases of a KB at once, without reading them back (open event streams). */
     KEEP_ALIVE("keepalive.lua", RScript.Mode.READ_WRITE, false),

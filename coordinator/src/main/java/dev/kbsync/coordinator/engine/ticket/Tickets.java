@@ -146,6 +146,19 @@ public final class Tickets {
         return run(Script.CLAIM, kb, workerId, settings.affinityWindowMs()).map(r -> Replies.claim(kb, r));
     }
 
+    /**
+     * Takes back a claim of {@code workerId} whose poll was answered 503 REPLICATION_TIMEOUT ({@code claimReply}: the
+     * claim step's withheld answer), so its worker never learned of it: the grant is unclaimed again and the attempt it
+     * counted returned. True if it was; false if there was no claim in the answer, or the grant ended or changed hands.
+     */
+    public Future<Boolean> unclaim(KbId kb, String workerId, JsonObject claimReply) {
+        Optional<Claim> claim = Replies.claim(kb, claimReply);
+        if (claim.isEmpty()) {
+            return Future.succeededFuture(false);
+        }
+        return run(Script.UNCLAIM, kb, claim.get().lease().id(), workerId).map(r -> r.getBoolean("unclaimed", false));
+    }
+
     /** Lifts the reservation of the grant {@code leaseId} for its preferred worker: any worker may claim it now. */
     public Future<Void> unreserve(KbId kb, String leaseId) {
         return run(Script.UNRESERVE, kb, leaseId).mapEmpty();

@@ -1,0 +1,83 @@
+package dev.kbsync.coordinator.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kbsync.api.Assignment;
+import dev.kbsync.api.ErrorCodes;
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.config.EngineConfig;
+import dev.kbsync.coordinator.error.UnavailableException;
+import dev.kbsync.testing.RedisSentinelGroup;
+import dev.kbsync.testing.TimingSensitive;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.redisson.config.Config;
+
+/**
+ * A claim that Redis made on the master but did not confirm on a replica in time is answered 503 REPLICATION_TIMEOUT:
+ * its worker never learns of it. The coordinator takes it back at once, so the job is handed to the next poll without
+ * waiting for the grant's TTL, and the attempt it counted is returned: a lagging replica does not use up a job's
+ * attempts (before, three such claims in a row failed the job, LEASE_EXPIRED, without a worker ever running it).
+ */
+@TimingSensitive
+class UnconfirmedClaimIT {
+    private static final KbId KB = KbId.of("unconfirmed");
+    private static final Duration CALL = Duration.ofSeconds(10);
+
+    @Test
+    void shouldHandTheJobToTheNextPollOnItsFirstAttemptAfterAClaimThatNoReplicaConfirmed() {
+        try (RedisSentinelGroup group = RedisSentinelGroup.startWithReplicas(1);
+                Node node = Node.start(config(group), engineConfig())) {
+            node.register(KB.value());
+            Job job = Node.get(
+                    node.jobs().submit(KB, "ann", new JobPayload.Note("a note", null, null), Optional.empty()), CALL);
+
+            group.replica().pause(); // the master's writes reach no replica now
+            try {
+                assertThatThrownBy(() -> Node.get(node.jobs().poll("w", Duration.ofSeconds(2)), CALL))
+                        .isInstanceOfSatisfying(
+                                UnavailableException.class,
+                                e -> assertThat(e.code()).isEqualTo(ErrorCodes.REPLICATION_TIMEOUT));
+            } finally {
+                group.replica().resume();
+            }
+
+            // well inside the job's 1.5 s lease TTL: the grant the refused claim took is free again
+            long resumed = System.nanoTime();
+            Optional<Assignment> polled = Optional.empty();
+            while (polled.isEmpty()
+                    && System.nanoTime() - resumed < Duration.ofSeconds(1).toNanos()) {
+                try {
+                    polled = Node.get(node.jobs().poll("w", Duration.ofMillis(200)), CALL);
+                } catch (UnavailableException replicaCatchingUp) {
+                    // the replica is back, its link may not be yet: that claim is taken back too
+                }
+            }
+            assertThat(polled)
+                    .as("the job, polled within 1 s of the replica's return")
+                    .isPresent();
+            assertThat(polled.get().job().id()).isEqualTo(job.id());
+            assertThat(polled.get().job().attempts())
+                    .as("attempts: the claims answered 503 are not counted")
+                    .isEqualTo(1);
+        }
+    }
+
+    private static EngineConfig engineConfig() {
+        return Node.config("unconfirmed")
+                .withDurability(
+                        new EngineConfig.Durability(EngineConfig.Durability.AUTO, Duration.ofMillis(300), false));
+    }
+
+    private static Config config(RedisSentinelGroup group) {
+        Config config = new Config();
+        config.useSentinelServers()
+                .setMasterName(group.masterName())
+                .addSentinelAddress(group.sentinelAddresses().toArray(String[]::new));
+        return config;
+    }
+}
