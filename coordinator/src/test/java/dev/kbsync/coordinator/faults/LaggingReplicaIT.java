@@ -9,7 +9,6 @@ import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
-import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.error.UnavailableException;
 import dev.kbsync.testing.RedisSentinelGroup;
@@ -22,7 +21,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import org.redisson.config.Config;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +41,7 @@ class LaggingReplicaIT {
     @Test
     void shouldLoseNoAcknowledgedJobAndReuseNoTokenOrLeaseIdWhenTheLaggingReplicaTakesOver() {
         try (RedisSentinelGroup group = RedisSentinelGroup.startWithReplicaLink(2);
-                Node node = Node.start(config(group), engineConfig())) {
+                Node node = Node.start(Node.sentinels(group), Node.durable("lag", Duration.ofMillis(500)))) {
             node.register(JOBS.value(), LEASES.value());
             List<String> acknowledgedJobs = new ArrayList<>();
             List<Lease> acknowledgedGrants = new ArrayList<>();
@@ -146,19 +144,5 @@ class LaggingReplicaIT {
         } catch (NotFoundException e) {
             return false;
         }
-    }
-
-    private static EngineConfig engineConfig() {
-        return Node.config("lag")
-                .withDurability(
-                        new EngineConfig.Durability(EngineConfig.Durability.AUTO, Duration.ofMillis(500), false));
-    }
-
-    private static Config config(RedisSentinelGroup group) {
-        Config config = new Config();
-        config.useSentinelServers()
-                .setMasterName(group.masterName())
-                .addSentinelAddress(group.sentinelAddresses().toArray(String[]::new));
-        return config;
     }
 }

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
-import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.testing.RedisSentinelGroup;
 import dev.kbsync.testing.TimingSensitive;
 import java.time.Duration;
@@ -14,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
-import org.redisson.config.Config;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +31,7 @@ class LostGrantFenceIT {
     @Test
     void shouldIssueATokenAboveEveryRevealedTokenAfterAFailoverThatLostASweptGrant() {
         try (RedisSentinelGroup group = RedisSentinelGroup.startWithReplicaLink(2);
-                Node node = Node.start(config(group), engineConfig())) {
+                Node node = Node.start(Node.sentinels(group), Node.durable("lost-grant", Duration.ofMillis(500)))) {
             node.register(KB.value());
             List<Long> told = new ArrayList<>();
             // 3 s: with 1 s, a loaded machine once took longer than that to ask for the second lease, which was then
@@ -91,19 +89,5 @@ class LostGrantFenceIT {
                     .as("first token after the failover, against every token told before it " + told)
                     .isGreaterThan(told.get(told.size() - 1));
         }
-    }
-
-    private static EngineConfig engineConfig() {
-        return Node.config("lost-grant")
-                .withDurability(
-                        new EngineConfig.Durability(EngineConfig.Durability.AUTO, Duration.ofMillis(500), false));
-    }
-
-    private static Config config(RedisSentinelGroup group) {
-        Config config = new Config();
-        config.useSentinelServers()
-                .setMasterName(group.masterName())
-                .addSentinelAddress(group.sentinelAddresses().toArray(String[]::new));
-        return config;
     }
 }

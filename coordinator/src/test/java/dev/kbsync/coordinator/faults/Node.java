@@ -7,6 +7,7 @@ import dev.kbsync.coordinator.engine.Engine;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.coordinator.service.JobService;
 import dev.kbsync.coordinator.service.LeaseService;
+import dev.kbsync.testing.RedisSentinelGroup;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -29,6 +30,20 @@ record Node(Vertx vertx, RedissonClient client, Engine engine) implements AutoCl
                 Duration.ofSeconds(3),
                 Duration.ofMillis(1500),
                 Duration.ofMillis(100));
+    }
+
+    /** {@link #config} whose writes wait for the replicas connected at start ({@code auto}), up to {@code timeout}. */
+    static EngineConfig durable(String id, Duration timeout) {
+        return config(id).withDurability(new EngineConfig.Durability(EngineConfig.Durability.AUTO, timeout, false));
+    }
+
+    /** A Redisson config for {@code group}'s master, found through its Sentinels. */
+    static Config sentinels(RedisSentinelGroup group) {
+        Config config = new Config();
+        config.useSentinelServers()
+                .setMasterName(group.masterName())
+                .addSentinelAddress(group.sentinelAddresses().toArray(String[]::new));
+        return config;
     }
 
     static Node start(Config redisson, EngineConfig config) {

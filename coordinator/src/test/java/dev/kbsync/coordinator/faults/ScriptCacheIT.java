@@ -7,14 +7,12 @@ import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
-import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.redis.RespClient;
 import dev.kbsync.testing.RedisSentinelGroup;
 import dev.kbsync.testing.TimingSensitive;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.redisson.config.Config;
 
 /**
  * A master whose script cache is empty although the engine ran its scripts before: what a replica promoted by a
@@ -29,7 +27,7 @@ class ScriptCacheIT {
     @Test
     void shouldRunDurableWritesOnAMasterThatLostItsScriptCache() {
         try (RedisSentinelGroup group = RedisSentinelGroup.start();
-                Node node = Node.start(config(group), engineConfig())) {
+                Node node = Node.start(Node.sentinels(group), Node.durable("flush", Duration.ofMillis(2000)))) {
             node.register(KB.value());
             submit(node, "before the flush");
             Lease first = Node.get(node.leases().request(KB, "a", Duration.ofSeconds(5)), CALL);
@@ -47,19 +45,5 @@ class ScriptCacheIT {
 
     private static Job submit(Node node, String text) {
         return Node.get(node.jobs().submit(KB, "ann", new JobPayload.Note(text, null, null), Optional.empty()), CALL);
-    }
-
-    private static EngineConfig engineConfig() {
-        return Node.config("flush")
-                .withDurability(
-                        new EngineConfig.Durability(EngineConfig.Durability.AUTO, Duration.ofMillis(2000), false));
-    }
-
-    private static Config config(RedisSentinelGroup group) {
-        Config config = new Config();
-        config.useSentinelServers()
-                .setMasterName(group.masterName())
-                .addSentinelAddress(group.sentinelAddresses().toArray(String[]::new));
-        return config;
     }
 }

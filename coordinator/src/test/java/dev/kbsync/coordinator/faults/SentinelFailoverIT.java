@@ -172,11 +172,7 @@ class SentinelFailoverIT {
     }
 
     private static Config config(RedisSentinelGroup group, boolean syncedReplicaChecks) {
-        Config config = new Config().setCheckLockSyncedSlaves(syncedReplicaChecks);
-        config.useSentinelServers()
-                .setMasterName(group.masterName())
-                .addSentinelAddress(group.sentinelAddresses().toArray(String[]::new));
-        return config;
+        return Node.sentinels(group).setCheckLockSyncedSlaves(syncedReplicaChecks);
     }
 
     /** The first timestamp after {@code since}, waiting up to 30 s from now for one. */

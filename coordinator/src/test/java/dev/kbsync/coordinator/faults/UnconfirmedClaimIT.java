@@ -8,14 +8,12 @@ import dev.kbsync.api.ErrorCodes;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.KbId;
-import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.error.UnavailableException;
 import dev.kbsync.testing.RedisSentinelGroup;
 import dev.kbsync.testing.TimingSensitive;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.redisson.config.Config;
 
 /**
  * A claim that Redis made on the master but did not confirm on a replica in time is answered 503 REPLICATION_TIMEOUT:
@@ -31,7 +29,7 @@ class UnconfirmedClaimIT {
     @Test
     void shouldHandTheJobToTheNextPollOnItsFirstAttemptAfterAClaimThatNoReplicaConfirmed() {
         try (RedisSentinelGroup group = RedisSentinelGroup.startWithReplicas(1);
-                Node node = Node.start(config(group), engineConfig())) {
+                Node node = Node.start(Node.sentinels(group), Node.durable("unconfirmed", Duration.ofMillis(300)))) {
             node.register(KB.value());
             Job job = Node.get(
                     node.jobs().submit(KB, "ann", new JobPayload.Note("a note", null, null), Optional.empty()), CALL);
@@ -65,19 +63,5 @@ class UnconfirmedClaimIT {
                     .as("attempts: the claims answered 503 are not counted")
                     .isEqualTo(1);
         }
-    }
-
-    private static EngineConfig engineConfig() {
-        return Node.config("unconfirmed")
-                .withDurability(
-                        new EngineConfig.Durability(EngineConfig.Durability.AUTO, Duration.ofMillis(300), false));
-    }
-
-    private static Config config(RedisSentinelGroup group) {
-        Config config = new Config();
-        config.useSentinelServers()
-                .setMasterName(group.masterName())
-                .addSentinelAddress(group.sentinelAddresses().toArray(String[]::new));
-        return config;
     }
 }
