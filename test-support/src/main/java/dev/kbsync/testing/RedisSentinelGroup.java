@@ -142,15 +142,17 @@ public final class RedisSentinelGroup implements AutoCloseable {
     }
 
     /**
-     * Waits until a replica replicates from the master on {@code masterPort} (the other replicas following the promoted
-     * one after a failover), up to {@link #REPLICA_WAIT}; a timeout names each Sentinel's TILT state and view.
+     * Waits until the master the Sentinels name has a replica online (the other replicas following the promoted one
+     * after a failover), up to {@link #REPLICA_WAIT}; its port. It asks the Sentinels anew each time: on a loaded
+     * machine they once failed over a second time, from the replica just promoted to the other one, and a wait on the
+     * first one's port never ended. A timeout names each Sentinel's TILT state and view.
      */
-    public void awaitReplicaOnline(int masterPort) {
-        untilOrDescribe(
+    public int awaitReplicaOnline() {
+        return untilOrDescribe(
                 REPLICA_WAIT,
-                "a replica online on the master 127.0.0.1:" + masterPort,
-                () -> Optional.of(true)
-                        .filter(x -> String.valueOf(RespClient.once(masterPort, CALL, "INFO", "replication"))
+                "a replica online on the master the Sentinels name",
+                () -> currentMasterPort()
+                        .filter(port -> String.valueOf(RespClient.once(port, CALL, "INFO", "replication"))
                                 .contains("state=online")));
     }
 
