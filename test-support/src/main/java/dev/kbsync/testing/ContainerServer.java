@@ -137,11 +137,6 @@ final class ContainerServer implements RedisServer {
      */
     private static final class LeftToReadiness extends StartupCheckStrategy {
         @Override
-        public boolean waitUntilStartupSuccessful(GenericContainer<?> container) {
-            return true;
-        }
-
-        @Override
         public boolean waitUntilStartupSuccessful(DockerClient docker, String containerId) {
             return true;
         }

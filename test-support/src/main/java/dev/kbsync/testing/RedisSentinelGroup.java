@@ -143,12 +143,12 @@ public final class RedisSentinelGroup implements AutoCloseable {
 
     /**
      * Waits until the master the Sentinels name has a replica online (the other replicas following the promoted one
-     * after a failover), up to {@link #REPLICA_WAIT}; its port. It asks the Sentinels anew each time: on a loaded
+     * after a failover), up to {@link #REPLICA_WAIT}. It asks the Sentinels anew each time: on a loaded
      * machine they once failed over a second time, from the replica just promoted to the other one, and a wait on the
      * first one's port never ended. A timeout names each Sentinel's TILT state and view.
      */
-    public int awaitReplicaOnline() {
-        return untilOrDescribe(
+    public void awaitReplicaOnline() {
+        untilOrDescribe(
                 REPLICA_WAIT,
                 "a replica online on the master the Sentinels name",
                 () -> currentMasterPort()
