@@ -61,7 +61,14 @@ class FaultsIT {
     @Test
     @Order(1)
     void noFaults() {
-        run(new Scenario("baseline", Nemesis.NONE, Scenario.load(1.5), 16, 6, 100, "0 lost, 0 duplicated, 0 overlaps"));
+        run(new Scenario(
+                "baseline",
+                Nemesis.NONE,
+                Scenario.load(1.5),
+                16,
+                6,
+                Scenario.submitMillis(),
+                "0 lost, 0 duplicated, 0 overlaps"));
     }
 
     @Test
@@ -73,7 +80,7 @@ class FaultsIT {
                 Scenario.load(1),
                 6,
                 3,
-                100,
+                Scenario.submitMillis(),
                 "lock free <= lease TTL + 1 s; exactly once; checkout recovers, no partial note"));
     }
 
@@ -86,7 +93,7 @@ class FaultsIT {
                 Scenario.load(1),
                 6,
                 3,
-                100,
+                Scenario.submitMillis(),
                 "its late push refused; 0 commits with a stale fence"));
     }
 
@@ -99,7 +106,7 @@ class FaultsIT {
                 Scenario.load(1),
                 6,
                 3,
-                100,
+                Scenario.submitMillis(),
                 "0 acknowledged jobs lost, 0 duplicated, 0 overlaps"));
     }
 
@@ -108,7 +115,13 @@ class FaultsIT {
     void coordinatorClockAhead() {
         assumeTrue(JvmProcess.canShiftClocks(), "libfaketime is not installed: the clock-jump run is skipped");
         run(new Scenario(
-                "clock-jump", new ClockJump(), Scenario.load(2), 6, 3, 100, "0 overlaps, 0 lost, 0 duplicated"));
+                "clock-jump",
+                new ClockJump(),
+                Scenario.load(2),
+                6,
+                3,
+                Scenario.submitMillis(),
+                "0 overlaps, 0 lost, 0 duplicated"));
     }
 
     private static void run(Scenario scenario) {

@@ -14,4 +14,13 @@ record Scenario(
         long seconds = Long.getLong("faults.seconds", 6);
         return Duration.ofMillis((long) (seconds * 1000 * factor));
     }
+
+    /**
+     * How often each submitter sends a note: {@code -Dfaults.submitMillis} (200 ms by default, 100 under -Psoak). With
+     * 100 ms, {@code FaultsIT}'s child JVMs used 101 CPU seconds against 79 (one run each, the machine otherwise idle),
+     * on cores that the last modules' tests share.
+     */
+    static int submitMillis() {
+        return Integer.getInteger("faults.submitMillis", 200);
+    }
 }

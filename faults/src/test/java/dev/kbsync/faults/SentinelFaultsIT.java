@@ -64,7 +64,7 @@ class SentinelFaultsIT {
                         Scenario.load(1.5),
                         6,
                         3,
-                        100,
+                        Scenario.submitMillis(),
                         "resume <= 10 s; 0 acknowledged jobs lost; no token reused"),
                 SEED);
     }
