@@ -29,7 +29,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -48,26 +50,42 @@ class DashboardBrowserIT {
     @RegisterExtension
     static final RedisExtension redis = new RedisExtension();
 
+    /**
+     * One browser for the class: a browser start took about 9 CPU seconds. Each test's coordinator listens on a port of
+     * its own, so each test's page is another origin, with storage of its own.
+     */
+    private static DashboardPage page;
+
     private final Vertx vertx = Vertx.vertx();
     private Coordinator coordinator;
-    private DashboardPage page;
     private KbsyncClient api;
 
-    @BeforeEach
-    void start(@TempDir Path profile) {
+    @BeforeAll
+    static void openBrowser(@TempDir Path profile) {
         assumeTrue(
                 DashboardPage.available(),
                 "needs /usr/bin/chromium and /usr/bin/chromedriver (Debian packages chromium, chromium-driver)");
+        page = DashboardPage.open(profile);
+    }
+
+    @AfterAll
+    static void closeBrowser() {
+        if (page != null) {
+            page.close();
+        }
+    }
+
+    @BeforeEach
+    void start() {
         RespClient.once(redis.process().port(), Duration.ofSeconds(5), "FLUSHALL"); // each test on an empty Redis
         coordinator = Coordinator.start(vertx, config()).await();
         api = KbsyncClient.create(vertx, ClientOptions.of(URI.create("http://127.0.0.1:" + coordinator.port()), TOKEN));
-        page = DashboardPage.open(profile);
     }
 
     @AfterEach
     void stop() {
         if (page != null) {
-            page.close();
+            page.get("about:blank"); // the next test's page starts from nothing
         }
         if (api != null) {
             api.close();
