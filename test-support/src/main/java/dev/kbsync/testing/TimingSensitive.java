@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Tag;
 
 /**
  * Marks a test class that asserts how soon something happens (service resumes after a fault, an answer comes within a
- * bound). A module may run such classes in their own failsafe execution with fewer JVMs side by side, so that CPU
- * contention from the other tests does not decide them; the others then run with more JVMs.
+ * bound), so that CPU contention from other tests must not decide it. The coordinator's such classes live in the
+ * {@code coordinator-faults} module, which runs beside the worker's tests and before the last modules' (docs/testing.md).
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
