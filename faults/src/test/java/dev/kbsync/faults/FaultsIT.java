@@ -61,14 +61,7 @@ class FaultsIT {
     @Test
     @Order(1)
     void noFaults() {
-        run(new Scenario(
-                "baseline",
-                Nemesis.NONE,
-                Scenario.load(1.5),
-                16,
-                6,
-                Scenario.submitMillis(),
-                "0 lost, 0 duplicated, 0 overlaps"));
+        run(new Scenario("baseline", Nemesis.NONE, Scenario.load(1.5), 16, 6, "0 lost, 0 duplicated, 0 overlaps"));
     }
 
     @Test
@@ -80,7 +73,6 @@ class FaultsIT {
                 Scenario.load(1),
                 6,
                 3,
-                Scenario.submitMillis(),
                 "lock free <= lease TTL + 1 s; exactly once; checkout recovers, no partial note"));
     }
 
@@ -93,7 +85,6 @@ class FaultsIT {
                 Scenario.load(1),
                 6,
                 3,
-                Scenario.submitMillis(),
                 "its late push refused; 0 commits with a stale fence"));
     }
 
@@ -106,7 +97,6 @@ class FaultsIT {
                 Scenario.load(1),
                 6,
                 3,
-                Scenario.submitMillis(),
                 "0 acknowledged jobs lost, 0 duplicated, 0 overlaps"));
     }
 
@@ -114,14 +104,7 @@ class FaultsIT {
     @Order(5)
     void coordinatorClockAhead() {
         assumeTrue(JvmProcess.canShiftClocks(), "libfaketime is not installed: the clock-jump run is skipped");
-        run(new Scenario(
-                "clock-jump",
-                new ClockJump(),
-                Scenario.load(2),
-                6,
-                3,
-                Scenario.submitMillis(),
-                "0 overlaps, 0 lost, 0 duplicated"));
+        run(new Scenario("clock-jump", new ClockJump(), Scenario.load(2), 6, 3, "0 overlaps, 0 lost, 0 duplicated"));
     }
 
     private static void run(Scenario scenario) {

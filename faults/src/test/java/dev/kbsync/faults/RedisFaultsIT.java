@@ -64,7 +64,6 @@ class RedisFaultsIT {
                         Scenario.load(1),
                         6,
                         3,
-                        Scenario.submitMillis(),
                         "0 acknowledged jobs lost, 0 duplicated, no token reused"),
                 SEED);
     }
@@ -80,7 +79,6 @@ class RedisFaultsIT {
                         Scenario.load(1),
                         6,
                         3,
-                        Scenario.submitMillis(),
                         "0 lost, 0 duplicated; 503 with Retry-After meanwhile, never 500"),
                 SEED);
     }
@@ -96,7 +94,6 @@ class RedisFaultsIT {
                         Scenario.load(1),
                         6,
                         3,
-                        Scenario.submitMillis(),
                         "exactly once, or an explicit failure; 0 duplicated"),
                 SEED);
     }
@@ -112,7 +109,6 @@ class RedisFaultsIT {
                         Scenario.load(1.5),
                         6,
                         3,
-                        Scenario.submitMillis(),
                         "0 lost, 0 duplicated, 0 overlaps"),
                 SEED);
     }

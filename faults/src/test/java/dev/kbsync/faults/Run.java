@@ -71,7 +71,7 @@ final class Run {
                             watcher,
                             stop::get,
                             random.nextLong(),
-                            scenario.submitIntervalMs())));
+                            Scenario.submitMillis())));
         }
         long loadStart = System.nanoTime();
         long loadEnd = loadStart + scenario.load().toNanos();

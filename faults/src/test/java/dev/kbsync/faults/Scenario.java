@@ -5,10 +5,9 @@ import java.time.Duration;
 
 /**
  * One bounded run: a nemesis, how long the clients load the cluster, how many lease holders and job submitters (each
- * submitter sends a note every ~{@code submitIntervalMs}), and the target docs/reliability.md states for it.
+ * submitter sends a note every {@link #submitMillis()} ms), and the target docs/reliability.md states for it.
  */
-record Scenario(
-        String id, Nemesis nemesis, Duration load, int holders, int submitters, int submitIntervalMs, String target) {
+record Scenario(String id, Nemesis nemesis, Duration load, int holders, int submitters, String target) {
     /** The load time of the run: {@code -Dfaults.seconds} (6 by default, more under -Psoak) times {@code factor}. */
     static Duration load(double factor) {
         long seconds = Long.getLong("faults.seconds", 6);
@@ -21,6 +20,16 @@ record Scenario(
      * on cores that the last modules' tests share.
      */
     static int submitMillis() {
-        return Integer.getInteger("faults.submitMillis", 200);
+        String value = System.getProperty("faults.submitMillis", "200");
+        try {
+            int millis = Integer.parseInt(value.trim());
+            if (millis >= 1) {
+                return millis;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(
+                "-Dfaults.submitMillis must be a whole number of milliseconds >= 1, not '" + value + "'");
     }
 }

@@ -64,7 +64,6 @@ class SentinelFaultsIT {
                         Scenario.load(1.5),
                         6,
                         3,
-                        Scenario.submitMillis(),
                         "resume <= 10 s; 0 acknowledged jobs lost; no token reused"),
                 SEED);
     }
