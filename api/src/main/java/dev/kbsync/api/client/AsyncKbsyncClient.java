@@ -7,6 +7,7 @@ import dev.kbsync.api.Job;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPage;
 import dev.kbsync.api.JobQuery;
+import dev.kbsync.api.JobReceipt;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbFile;
 import dev.kbsync.api.KbId;
@@ -45,6 +46,8 @@ import java.util.function.Consumer;
  * arrive on the client's event loops. The blocking face is {@link KbsyncClient}.
  */
 public final class AsyncKbsyncClient {
+    private static final Map<String, String> RETURN_MINIMAL = Map.of("Prefer", "return=minimal");
+
     private final Transport http;
 
     AsyncKbsyncClient(Transport http) {
@@ -61,6 +64,22 @@ public final class AsyncKbsyncClient {
     public Future<Job> submitAgentTask(KbId kb, AgentTaskRequest task) {
         return post("/v1/kbs/" + kb.value() + "/agent-tasks", task.toJson(), task.idempotencyKey())
                 .map(Job::fromJson);
+    }
+
+    /**
+     * {@link #submitNote} asking for the short answer ({@code Prefer: return=minimal}): the accepted job's id and place
+     * in the queue, not the whole job (whose payload is the note just sent). Cheaper for both sides; the job is at
+     * {@link #job}.
+     */
+    public Future<JobReceipt> submitNoteMinimal(KbId kb, NoteRequest note) {
+        return post("/v1/kbs/" + kb.value() + "/notes", note.toJson(), note.idempotencyKey(), RETURN_MINIMAL)
+                .map(JobReceipt::fromJson);
+    }
+
+    /** {@link #submitAgentTask} with the short answer; see {@link #submitNoteMinimal}. */
+    public Future<JobReceipt> submitAgentTaskMinimal(KbId kb, AgentTaskRequest task) {
+        return post("/v1/kbs/" + kb.value() + "/agent-tasks", task.toJson(), task.idempotencyKey(), RETURN_MINIMAL)
+                .map(JobReceipt::fromJson);
     }
 
     /** {@code GET /v1/jobs/{id}}. */
@@ -342,6 +361,10 @@ public final class AsyncKbsyncClient {
 
     private Future<JsonObject> post(String path, JsonObject body, String idempotencyKey) {
         return http.call(HttpMethod.POST, path, body == null ? new JsonObject() : body, idempotencyKey, Duration.ZERO);
+    }
+
+    private Future<JsonObject> post(String path, JsonObject body, String idempotencyKey, Map<String, String> headers) {
+        return http.call(HttpMethod.POST, path, body, idempotencyKey, Duration.ZERO, headers);
     }
 
     private Future<Subscription> snapshots(String path, Consumer<SnapshotEvent> onEvent) {

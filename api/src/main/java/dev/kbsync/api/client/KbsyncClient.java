@@ -7,6 +7,7 @@ import dev.kbsync.api.Job;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPage;
 import dev.kbsync.api.JobQuery;
+import dev.kbsync.api.JobReceipt;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbFile;
 import dev.kbsync.api.KbId;
@@ -87,6 +88,16 @@ public final class KbsyncClient implements AutoCloseable {
 
     public Job submitAgentTask(KbId kb, AgentTaskRequest task) {
         return await(async.submitAgentTask(kb, task));
+    }
+
+    /** The short answer; see {@link AsyncKbsyncClient#submitNoteMinimal}. */
+    public JobReceipt submitNoteMinimal(KbId kb, NoteRequest note) {
+        return await(async.submitNoteMinimal(kb, note));
+    }
+
+    /** The short answer; see {@link AsyncKbsyncClient#submitAgentTaskMinimal}. */
+    public JobReceipt submitAgentTaskMinimal(KbId kb, AgentTaskRequest task) {
+        return await(async.submitAgentTaskMinimal(kb, task));
     }
 
     public Job job(String jobId) {

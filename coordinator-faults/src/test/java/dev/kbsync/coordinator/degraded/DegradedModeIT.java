@@ -158,9 +158,14 @@ class DegradedModeIT {
         assertThat(https.get(0).get("/readyz").body().getString("mode")).isEqualTo("normal");
     }
 
-    /** Submits one note; records its status, and its id when accepted; answers 1 when accepted in degraded mode. */
+    /**
+     * Submits one note, every other one preferring the short answer; records its status, and its id when accepted;
+     * answers 1 when accepted in degraded mode.
+     */
     private static int submit(Http http, String text, List<String> accepted, Map<String, Integer> statuses) {
-        Http.Answer answer = http.note("dg", "user-" + (text.hashCode() & 7), text);
+        String user = "user-" + (text.hashCode() & 7);
+        boolean minimal = (text.hashCode() & 8) != 0;
+        Http.Answer answer = minimal ? http.noteMinimal("dg", user, text) : http.note("dg", user, text);
         statuses.merge(Integer.toString(answer.status()), 1, Integer::sum);
         if (answer.status() == 503) {
             assertThat(answer.retryAfter())
@@ -171,6 +176,9 @@ class DegradedModeIT {
             return 0;
         }
         accepted.add(answer.body().getString("id"));
+        assertThat(answer.body().containsKey("payload"))
+                .as("the whole job unless minimal: " + answer.body())
+                .isNotEqualTo(minimal);
         if ("degraded".equals(answer.body().getString("mode"))) {
             assertThat(answer.body().getString("positions")).isEqualTo("local");
             return 1;

@@ -3,6 +3,7 @@ package dev.kbsync.coordinator.http;
 import dev.kbsync.api.ErrorCodes;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.JobReceipt;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Quoting;
@@ -24,6 +25,7 @@ import dev.kbsync.coordinator.service.JobListQuery;
 import dev.kbsync.coordinator.service.QueueAddresses;
 import dev.kbsync.coordinator.service.Submission;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -261,7 +263,7 @@ final class JobRoutes {
                                     job.ahead()));
                     ctx.response().putHeader("Location", "/v1/jobs/" + job.id());
                     Responses.json(
-                            ctx, 202, job.toJson().put("mode", "degraded").put("positions", "local"));
+                            ctx, 202, answer(ctx, job).put("mode", "degraded").put("positions", "local"));
                 })
                 .onFailure(ctx::fail);
     }
@@ -292,7 +294,16 @@ final class JobRoutes {
         ctx.response()
                 .putHeader("Location", "/v1/jobs/" + job.id())
                 .putHeader("X-RateLimit-Remaining", Integer.toString(remaining));
-        Responses.json(ctx, accepted.duplicate() ? 200 : 202, job.toJson());
+        Responses.json(ctx, accepted.duplicate() ? 200 : 202, answer(ctx, job));
+    }
+
+    /** The accepted job, or its receipt (id and place) where the request prefers {@code return=minimal}. */
+    private static JsonObject answer(RoutingContext ctx, Job job) {
+        if (!ReturnPreference.minimal(ctx.request())) {
+            return job.toJson();
+        }
+        ReturnPreference.applied(ctx.response());
+        return JobReceipt.of(job).toJson();
     }
 
     static String jobId(RoutingContext ctx) {

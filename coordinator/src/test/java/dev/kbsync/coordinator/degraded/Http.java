@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 
 /** A blocking HTTP client for one coordinator (auth off): JSON in, status and JSON out. */
 record Http(int port) {
@@ -27,11 +28,24 @@ record Http(int port) {
                 new JsonObject().put("user", user).put("text", text));
     }
 
+    /** {@link #note} preferring the short answer ({@code Prefer: return=minimal}). */
+    Answer noteMinimal(String kb, String user, String text) {
+        return send(
+                "POST",
+                "/v1/kbs/" + kb + "/notes",
+                new JsonObject().put("user", user).put("text", text),
+                Map.of("Prefer", "return=minimal"));
+    }
+
     Answer get(String path) {
         return send("GET", path, null);
     }
 
     Answer send(String method, String path, JsonObject body) {
+        return send(method, path, body, Map.of());
+    }
+
+    Answer send(String method, String path, JsonObject body, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(15))
                 .method(
@@ -42,6 +56,7 @@ record Http(int port) {
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
+        headers.forEach(request::header);
         try {
             HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
             String text = response.body();

@@ -5,6 +5,13 @@ import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kbsync.api.AgentTaskRequest;
+import dev.kbsync.api.JobKind;
+import dev.kbsync.api.JobReceipt;
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.NoteRequest;
+import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.coordinator.testing.LogCapture;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -46,6 +53,70 @@ class JobApiIT {
         assertThat(response.getHeader("X-RateLimit-Remaining")).isEqualTo("4");
         assertThat(api.call(GET, "/v1/jobs/" + job.getString("id"), CLIENT).bodyAsJsonObject())
                 .isEqualTo(job);
+    }
+
+    @Test
+    void shouldAnswerOnlyTheJobsIdAndPlaceWhenTheRequestPrefersReturnMinimal() {
+        api.kb("jobs-min");
+        JsonObject note = new JsonObject().put("user", newUser()).put("text", "a longer note ".repeat(40));
+        api.call(POST, "/v1/kbs/jobs-min/notes", CLIENT, note); // the second note has one ahead
+        HttpResponse<Buffer> response = api.request(POST, "/v1/kbs/jobs-min/notes", CLIENT)
+                .putHeader("Prefer", "respond-async, return=minimal")
+                .sendJsonObject(note)
+                .await();
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        JsonObject receipt = response.bodyAsJsonObject();
+        assertThat(receipt.fieldNames()).containsExactlyInAnyOrder("id", "kb", "state", "ahead", "etaMs", "etaP90Ms");
+        assertThat(response.getHeader("Preference-Applied")).isEqualTo("return=minimal");
+        assertThat(response.getHeader("Vary")).isEqualTo("Prefer");
+        assertThat(response.getHeader("Location")).isEqualTo("/v1/jobs/" + receipt.getString("id"));
+        assertThat(response.getHeader("X-RateLimit-Remaining")).isEqualTo("3");
+        assertThat(receipt.getLong("ahead")).isEqualTo(1);
+        JsonObject job =
+                api.call(GET, "/v1/jobs/" + receipt.getString("id"), CLIENT).bodyAsJsonObject();
+        for (String field : receipt.fieldNames()) {
+            assertThat(job.getValue(field)).as(field).isEqualTo(receipt.getValue(field));
+        }
+        assertThat(job.getJsonObject("payload").getString("text")).isEqualTo(note.getString("text"));
+    }
+
+    @Test
+    void shouldAnswerTheWholeJobForAnyOtherPreference() {
+        api.kb("jobs-rep");
+        for (String prefer : new String[] {"return=representation", "respond-async", "return=minimalist"}) {
+            HttpResponse<Buffer> response = api.request(POST, "/v1/kbs/jobs-rep/notes", CLIENT)
+                    .putHeader("Prefer", prefer)
+                    .sendJsonObject(new JsonObject().put("user", newUser()).put("text", prefer))
+                    .await();
+
+            assertThat(response.statusCode()).as(prefer).isEqualTo(202);
+            assertThat(response.bodyAsJsonObject().getJsonObject("payload").getString("text"))
+                    .isEqualTo(prefer);
+            assertThat(response.getHeader("Preference-Applied")).as(prefer).isNull();
+        }
+    }
+
+    @Test
+    void shouldGiveTheJavaClientTheReceiptOfANoteAndOfAnAgentTask() {
+        api.kb("jobs-client");
+        KbsyncClient client = api.client(CLIENT);
+        KbId kb = KbId.of("jobs-client");
+
+        JobReceipt note = client.submitNoteMinimal(kb, NoteRequest.of(newUser(), "via the client"));
+        JobReceipt task = client.submitAgentTaskMinimal(kb, AgentTaskRequest.of(newUser(), "tidy up"));
+        JobReceipt again =
+                client.submitNoteMinimal(kb, NoteRequest.of("retrier", "once").withIdempotencyKey("receipt-1"));
+        JobReceipt retried =
+                client.submitNoteMinimal(kb, NoteRequest.of("retrier", "once").withIdempotencyKey("receipt-1"));
+
+        assertThat(note.kb()).isEqualTo(kb);
+        assertThat(note.state()).isEqualTo(JobState.QUEUED);
+        assertThat(client.job(note.id()).payload().toJson().getString("text")).isEqualTo("via the client");
+        assertThat(task.ahead()).isEqualTo(1);
+        assertThat(client.job(task.id()).kind()).isEqualTo(JobKind.AGENT);
+        assertThat(retried.id()).isEqualTo(again.id());
+        assertThat(JobReceipt.of(client.job(task.id()))).isEqualTo(task);
     }
 
     @Test
