@@ -20,7 +20,8 @@ import org.redisson.client.codec.StringCodec;
 
 /**
  * Scenario 8: {@code POST /v1/kbs/{kb}/notes -> 202} through the Java client on a busy KB (the first job holds it, no
- * worker: the others queue), against the HTTP floor plus one Redis round trip (a {@code GET /healthz}, then a Redisson
+ * worker: the others queue), with the short answer a bot that only needs the job's id and place asks for
+ * ({@code Prefer: return=minimal}; the whole job's answer is measured too, for information), against the HTTP floor plus one Redis round trip (a {@code GET /healthz}, then a Redisson
  * {@code GET} on the same Redis); then the Redis commands a submit sends, counted with {@code MONITOR} over a second
  * run (the health probe, Redisson's pings and presence messages, each on its own timer, left out).
  */
@@ -37,15 +38,21 @@ final class SubmitLatency {
         int warmup = ctx.scaled(LockAnchors.WARMUP);
         NoteRequest note = NoteRequest.of("bench", "a note of the submit bench");
         Measurement submit;
+        Measurement whole;
         Measurement floor;
         try (KbsyncServer server = KbsyncServer.start(ctx.redisUri());
                 KbsyncClient api = server.client(4)) {
             KbsyncLeases.register(api, List.of(KB.value()));
-            submit = Timer.loop(
-                    "kbsync POST /v1/kbs/{kb}/notes -> 202 (the KB busy: the job queues)",
+            List<Measurement> both = Timer.alternating(
+                    "kbsync POST /v1/kbs/{kb}/notes -> 202 with Prefer: return=minimal (the job's id and place; the KB"
+                            + " busy: the job queues)",
+                    () -> api.submitNoteMinimal(KB, note),
+                    "kbsync POST /v1/kbs/{kb}/notes -> 202 with the whole job (no preference), for information",
+                    () -> api.submitNote(KB, note),
                     warmup,
-                    n,
-                    () -> api.submitNote(KB, note));
+                    n);
+            submit = both.get(0);
+            whole = both.get(1);
             RedissonClient redisson = LockAnchors.redisson(ctx.redisUri());
             try {
                 RBucket<String> bucket = redisson.getBucket("kbsync:bench:floor", StringCodec.INSTANCE);
@@ -58,7 +65,7 @@ final class SubmitLatency {
                 redisson.shutdown();
             }
         }
-        return List.of(submit, floor, commandsPerSubmit(ctx, note, ctx.scaled(500)));
+        return List.of(submit, floor, commandsPerSubmit(ctx, note, ctx.scaled(500)), whole);
     }
 
     /** A monitor line's command, and for a script call the engine script it runs (by its SHA-1). */
@@ -91,11 +98,11 @@ final class SubmitLatency {
                 KbsyncClient api = server.client(1);
                 CommandMonitor monitor = CommandMonitor.start(ctx.redisUri(), BACKGROUND)) {
             for (int i = 0; i < 20; i++) {
-                api.submitNote(KB, note); // warm: scripts loaded, connections open
+                api.submitNoteMinimal(KB, note); // warm: scripts loaded, connections open
             }
             monitor.reset();
             for (int i = 0; i < n; i++) {
-                api.submitNote(KB, note);
+                api.submitNoteMinimal(KB, note);
             }
             List<String> commands = monitor.counted();
             double perSubmit = commands.size() / (double) n;
