@@ -249,6 +249,14 @@ public final class AsyncKbsyncClient {
                 .map(Lease::fromJson);
     }
 
+    /**
+     * Opens a lease channel ({@code GET /v1/leases/channel}, a WebSocket): raw leases requested, heartbeaten and
+     * released on one connection, each call a frame instead of an HTTP exchange; see {@link LeaseChannel}.
+     */
+    public Future<LeaseChannel> openLeaseChannel() {
+        return LeaseChannel.open(http);
+    }
+
     /** {@code GET /v1/leases/{id}}. */
     public Future<Lease> lease(String leaseId) {
         return get("/v1/leases/" + segment(leaseId)).map(Lease::fromJson);

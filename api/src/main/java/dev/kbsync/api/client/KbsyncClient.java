@@ -174,6 +174,11 @@ public final class KbsyncClient implements AutoCloseable {
         return await(async.registerKb(kb));
     }
 
+    /** Opens a lease channel whose calls block; see {@link AsyncKbsyncClient#openLeaseChannel()}. */
+    public BlockingLeaseChannel openLeaseChannel() {
+        return new BlockingLeaseChannel(await(async.openLeaseChannel()), this);
+    }
+
     public Lease requestLease(KbId kb, LeaseRequest request) {
         return await(async.requestLease(kb, request), request.maxWait());
     }
@@ -320,7 +325,7 @@ public final class KbsyncClient implements AutoCloseable {
     }
 
     /** Waits for {@code future} up to the call timeout plus {@code extra}; its failure is thrown as it is. */
-    private <T> T await(Future<T> future, Duration extra) {
+    <T> T await(Future<T> future, Duration extra) {
         if (Context.isOnEventLoopThread()) {
             throw new IllegalStateException("KbsyncClient blocks: call it off the event loop, or use async()");
         }

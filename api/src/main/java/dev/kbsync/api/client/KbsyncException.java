@@ -192,7 +192,7 @@ public abstract sealed class KbsyncException extends RuntimeException
         @Serial
         private static final long serialVersionUID = 1L;
 
-        private Unreachable(String message, Throwable cause) {
+        Unreachable(String message, Throwable cause) {
             super(0, "UNREACHABLE", message, cause);
         }
     }

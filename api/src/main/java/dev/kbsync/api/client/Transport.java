@@ -14,6 +14,11 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemTrustOptions;
@@ -48,6 +53,7 @@ final class Transport {
     private final Endpoints endpoints;
     private final HttpClient calls;
     private final HttpClient streams;
+    private final WebSocketClient webSockets;
     private final String authorization;
     private final ThreadLocal<Context> contexts;
 
@@ -69,6 +75,13 @@ final class Transport {
         this.streams = vertx.createHttpClient(
                 new HttpClientOptions(http),
                 new PoolOptions().setHttp1MaxSize(options.maxStreams()).setMaxWaitQueueSize(-1));
+        WebSocketClientOptions ws = new WebSocketClientOptions()
+                .setTcpNoDelay(true)
+                .setVerifyHost(true)
+                .setConnectTimeout((int)
+                        Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()));
+        options.caFile().ifPresent(ca -> ws.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
+        this.webSockets = vertx.createWebSocketClient(ws);
         this.authorization = options.token() == null ? null : "Bearer " + options.token();
         this.contexts = ThreadLocal.withInitial(vertx::getOrCreateContext);
     }
@@ -120,6 +133,39 @@ final class Transport {
     }
 
     /**
+     * Opens a WebSocket to {@code path} on the coordinator in use, with the client's token; a refused upgrade fails as
+     * a call's error answer would. No move to another coordinator: a channel's owner opens a new one when it closes.
+     */
+    Future<WebSocket> webSocket(String path) {
+        Endpoint at = endpoints.current();
+        WebSocketConnectOptions connect = new WebSocketConnectOptions()
+                .setHost(at.host())
+                .setPort(at.port())
+                .setSsl(at.ssl())
+                .setURI(at.prefix() + path)
+                .setConnectTimeout(options.connectTimeout().toMillis());
+        if (authorization != null) {
+            connect.putHeader("Authorization", authorization);
+        }
+        return onContext(callContext(), () -> webSockets.connect(connect)).recover(failure -> {
+            if (failure instanceof UpgradeRejectedException rejected) {
+                Buffer body = rejected.getBody() == null ? Buffer.buffer() : rejected.getBody();
+                ApiError error = json(body)
+                        .flatMap(ApiError::fromJson)
+                        .orElse(new ApiError("HTTP_" + rejected.getStatus(), failure.getMessage()));
+                return Future.failedFuture(KbsyncException.of(
+                        rejected.getStatus(),
+                        error,
+                        retryAfter(
+                                rejected.getHeaders() == null
+                                        ? null
+                                        : rejected.getHeaders().get("Retry-After"))));
+            }
+            return Future.failedFuture(KbsyncException.failed(failure, at.url()));
+        });
+    }
+
+    /**
      * Opens an event stream; {@code frames} gets each event (name and JSON data) on the stream's context. The stream
      * is open when the future succeeds (the server answered 200); an error answer fails it as a call would.
      */
@@ -136,7 +182,8 @@ final class Transport {
 
     /** Closes the connections, and the Vert.x instance when the client made it. */
     Future<Void> close() {
-        Future<Void> closed = Future.join(calls.close(), streams.close()).mapEmpty();
+        Future<Void> closed =
+                Future.join(calls.close(), streams.close(), webSockets.close()).mapEmpty();
         return ownsVertx ? closed.eventually(vertx::close) : closed;
     }
 

@@ -63,6 +63,28 @@ final class Failures {
         Responses.json(ctx, mapped.status(), error(mapped.code(), mapped.message()));
     }
 
+    /**
+     * A failure as a lease channel's error frame: {@code {"error":{"code","message"},"status"}} with the status the
+     * same failure gets over HTTP, and {@code retryAfterMs} where HTTP sends {@code Retry-After}; unexpected failures
+     * are masked and logged as over HTTP.
+     */
+    static JsonObject frame(Throwable failure, String where) {
+        Mapped mapped = map(failure, 500);
+        if (mapped.status() == 500) {
+            String ref = UUID.randomUUID().toString();
+            log.error("internal error ref={} on {}", ref, where, failure);
+            mapped = new Mapped(500, "INTERNAL", "internal error (ref " + ref + "); see the coordinator log");
+        }
+        JsonObject frame = error(mapped.code(), mapped.message()).put("status", mapped.status());
+        if (failure instanceof RateLimitedException limited) {
+            frame.put("retryAfterMs", limited.retryAfter().toMillis());
+        }
+        if (failure instanceof UnavailableException unavailable) {
+            frame.put("retryAfterMs", Math.max(1000, unavailable.retryAfter().toMillis()));
+        }
+        return frame;
+    }
+
     static JsonObject error(String code, String message) {
         return new ApiError(code, message).toJson();
     }

@@ -117,6 +117,7 @@ public final class HttpApi {
         on(router, redis, GET, "/v1/kbs/:kb/log", reader, false, reads::handleLog);
         on(router, redis, GET, "/v1/events", reader, false, queues::handleAllEvents);
         on(router, redis, POST, "/v1/kbs/:kb/leases", client, true, leases::handleRequest);
+        on(router, none, GET, "/v1/leases/channel", client, false, leases::handleChannel); // before /v1/leases/:id
         on(router, redis, GET, "/v1/leases/:id", reader, false, leases::handleGet);
         on(router, redis, GET, "/v1/leases/:id/events", client, false, leases::handleEvents);
         on(router, work, POST, "/v1/leases/:id/heartbeat", clientOrWorker, false, leases::handleHeartbeat);

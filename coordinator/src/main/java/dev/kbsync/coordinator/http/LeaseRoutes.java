@@ -10,6 +10,7 @@ import dev.kbsync.coordinator.degraded.DegradedMode;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.service.CoordinatorServices;
+import dev.kbsync.coordinator.service.LeaseService;
 import dev.kbsync.coordinator.service.QueueAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -53,12 +54,11 @@ final class LeaseRoutes {
                     if (lease.state() == LeaseState.WAITING && !wait.isZero()) {
                         RedisGate.allowWait(ctx, wait);
                         LeaseWait.await(
-                                ctx,
+                                LeaseWait.of(ctx, l -> requested(ctx, l)),
                                 services.leases(),
                                 services.queues().watchers(),
                                 lease,
-                                wait,
-                                l -> requested(ctx, l));
+                                wait);
                     } else {
                         requested(ctx, lease);
                     }
@@ -111,6 +111,37 @@ final class LeaseRoutes {
                 .onFailure(ctx::fail);
     }
 
+    /**
+     * Opens a lease channel (a WebSocket; {@link LeaseChannel}); a request that is not a WebSocket upgrade is
+     * {@code 426 UPGRADE_REQUIRED}.
+     */
+    void handleChannel(RoutingContext ctx) {
+        String upgrade = ctx.request().getHeader("Upgrade");
+        if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
+            ctx.response().putHeader("Upgrade", "websocket").putHeader("Connection", "Upgrade");
+            Responses.json(
+                    ctx,
+                    426,
+                    Failures.error(
+                            "UPGRADE_REQUIRED",
+                            "the lease channel is a WebSocket: send an Upgrade: websocket request"));
+            return;
+        }
+        Caller caller = Caller.of(ctx);
+        ctx.request()
+                .toWebSocket()
+                .onSuccess(ws -> LeaseChannel.serve(
+                        ctx.vertx(),
+                        ws,
+                        caller,
+                        services.leases(),
+                        services.queues().watchers(),
+                        defaultTtl,
+                        maxHold,
+                        keepAlive))
+                .onFailure(ctx::fail);
+    }
+
     /** Streams the lease's position and state; while the stream is open the lease is heartbeaten every second. */
     void handleEvents(RoutingContext ctx) {
         visibleLease(ctx).onFailure(ctx::fail).onSuccess(id -> stream(ctx, id));
@@ -133,11 +164,15 @@ final class LeaseRoutes {
      */
     private Future<String> visibleLease(RoutingContext ctx) {
         String id = Inputs.id("INVALID_LEASE_ID", "lease id", ctx.pathParam("id"));
-        Caller caller = Caller.of(ctx);
+        return visibleLease(services.leases(), Caller.of(ctx), id);
+    }
+
+    /** The lease id, once it is {@code caller}'s to use (LEASE_NOT_FOUND for a lease of a KB outside its scope). */
+    static Future<String> visibleLease(LeaseService leases, Caller caller, String id) {
         if (!caller.kbScoped()) {
             return Future.succeededFuture(id);
         }
-        return services.leases().get(id).map(lease -> {
+        return leases.get(id).map(lease -> {
             if (!caller.mayUse(lease.kb().value())) {
                 throw new NotFoundException("LEASE_NOT_FOUND", "no lease " + Quoting.quote(id));
             }

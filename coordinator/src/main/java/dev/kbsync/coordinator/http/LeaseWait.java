@@ -27,37 +27,80 @@ import java.util.function.Consumer;
  * and the watch is seen by that read, a later one by its event. The lease's id goes out only with the answer, so a
  * lease whose answer cannot be sent (the client went away, or the Redis gate answered 503 meanwhile) can never be used
  * or released by anyone: it is released at once, waiting or granted, rather than left to lapse.
+ *
+ * <p>The request is an HTTP exchange ({@link #of(RoutingContext)}) or a frame of a lease channel ({@link LeaseChannel}).
  */
 final class LeaseWait {
-    private final RoutingContext ctx;
+    /** Who waits for the answer. All calls come on the request's context. */
+    interface Requester {
+        Vertx vertx();
+
+        /** Whether the answer can no longer be delivered (the client left, or was answered otherwise meanwhile). */
+        boolean gone();
+
+        /** Runs {@code then} once the requester is gone. */
+        void onGone(Runnable then);
+
+        void answer(Lease lease);
+
+        void fail(Throwable failure);
+
+        /** The lease moved in the queue while it waits (its new {@code ahead}); ignored unless wanted. */
+        default void position(Lease lease) {}
+    }
+
+    /** An HTTP request as the requester; {@code answer} writes its answer. */
+    static Requester of(RoutingContext ctx, Consumer<Lease> answer) {
+        return new Requester() {
+            @Override
+            public Vertx vertx() {
+                return ctx.vertx();
+            }
+
+            @Override
+            public boolean gone() { // answered 503 by the Redis gate meanwhile, or the client left
+                return ctx.response().ended() || ctx.response().closed();
+            }
+
+            @Override
+            public void onGone(Runnable then) {
+                ctx.response().closeHandler(v -> then.run());
+                ctx.addEndHandler(v -> then.run()); // answered 503 by the Redis gate while waiting
+            }
+
+            @Override
+            public void answer(Lease lease) {
+                answer.accept(lease);
+            }
+
+            @Override
+            public void fail(Throwable failure) {
+                ctx.fail(failure);
+            }
+        };
+    }
+
+    private final Requester requester;
     private final LeaseService leases;
     private final String id;
-    private final Consumer<Lease> answer;
     private final List<Runnable> cleanups = new ArrayList<>();
     private Lease latest;
     private boolean settled;
 
-    private LeaseWait(RoutingContext ctx, LeaseService leases, Lease waiting, Consumer<Lease> answer) {
-        this.ctx = ctx;
+    private LeaseWait(Requester requester, LeaseService leases, Lease waiting) {
+        this.requester = requester;
         this.leases = leases;
         this.id = waiting.id();
         this.latest = waiting;
-        this.answer = answer;
     }
 
     /**
-     * Answers {@code waiting} (through {@code answer}) once it is granted or ended, or after {@code wait} as it then
-     * stands. Must run on the request's context.
+     * Answers {@code waiting} to {@code requester} once it is granted or ended, or after {@code wait} as it then stands. Must
+     * run on the request's context.
      */
-    static void await(
-            RoutingContext ctx,
-            LeaseService leases,
-            Watchers watchers,
-            Lease waiting,
-            Duration wait,
-            Consumer<Lease> answer) {
-        LeaseWait pending = new LeaseWait(ctx, leases, waiting, answer);
-        Vertx vertx = ctx.vertx();
+    static void await(Requester requester, LeaseService leases, Watchers watchers, Lease waiting, Duration wait) {
+        LeaseWait pending = new LeaseWait(requester, leases, waiting);
+        Vertx vertx = requester.vertx();
         Watchers.Watch watch = watchers.lease(waiting.id());
         pending.cleanups.add(watch::close);
         MessageConsumer<KbsyncEvent> consumer = vertx.eventBus().consumer(QueueAddresses.lease(waiting.id()), msg -> {
@@ -70,8 +113,7 @@ final class LeaseWait {
         pending.cleanups.add(keepAlive::close);
         long timer = vertx.setTimer(Math.max(1, wait.toMillis()), t -> pending.settle(pending.latest));
         pending.cleanups.add(() -> vertx.cancelTimer(timer));
-        ctx.response().closeHandler(v -> pending.abandon());
-        ctx.addEndHandler(v -> pending.abandon()); // answered 503 by the Redis gate while waiting
+        requester.onGone(pending::abandon);
         leases.get(waiting.id()).onSuccess(pending::seen).onFailure(pending::fail);
     }
 
@@ -79,9 +121,12 @@ final class LeaseWait {
         if (settled) {
             return;
         }
+        boolean moved = lease.ahead() != latest.ahead();
         latest = lease;
         if (lease.state() != LeaseState.WAITING) {
             settle(lease);
+        } else if (moved) {
+            requester.position(lease);
         }
     }
 
@@ -100,12 +145,12 @@ final class LeaseWait {
                     if (unanswerable()) {
                         leases.release(id);
                     } else {
-                        answer.accept(l);
+                        requester.answer(l);
                     }
                 })
                 .onFailure(failure -> {
                     if (!unanswerable()) {
-                        ctx.fail(failure);
+                        requester.fail(failure);
                     }
                 });
     }
@@ -118,15 +163,14 @@ final class LeaseWait {
         }
     }
 
-    /** Answered 503 by the Redis gate meanwhile, or the client left. */
     private boolean unanswerable() {
-        return ctx.response().ended() || ctx.response().closed();
+        return requester.gone();
     }
 
     private void fail(Throwable failure) {
         if (!settled) {
             cleanup();
-            ctx.fail(failure);
+            requester.fail(failure);
         }
     }
 

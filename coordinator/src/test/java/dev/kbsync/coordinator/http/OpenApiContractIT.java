@@ -120,6 +120,7 @@ class OpenApiContractIT {
                 202);
         String leasePath = "/v1/leases/" + raw.getString("id");
         call(GET, "/v1/leases/{id}", leasePath, CLIENT, null, 200);
+        call(GET, "/v1/leases/channel", "/v1/leases/channel", CLIENT, null, 426); // LeaseChannelApiIT opens one
         stream("/v1/leases/{id}/events", leasePath + "/events");
         call(DELETE, "/v1/leases/{id}", leasePath, CLIENT, null, 200);
         call(POST, "/v1/admin/kbs/{kb}/force-release", "/v1/admin/kbs/team/force-release", ADMIN, null, 200);

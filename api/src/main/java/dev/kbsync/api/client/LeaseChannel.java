@@ -1,0 +1,170 @@
+package dev.kbsync.api.client;
+
+import dev.kbsync.api.ApiError;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseRequest;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * A lease channel ({@code GET /v1/leases/channel}, docs/api.md): raw leases requested, heartbeaten and released over
+ * one WebSocket, without an HTTP exchange per call. The leases requested on a channel live with it: the coordinator
+ * keeps them alive while it is open and releases them when it closes, so a process that dies frees its KBs at once.
+ *
+ * <p>Open it with {@link AsyncKbsyncClient#openLeaseChannel()} (or {@link KbsyncClient#openLeaseChannel()}, whose
+ * methods block); thread-safe; calls fail with a {@link KbsyncException} as over HTTP, and with
+ * {@link KbsyncException.Unreachable} once the channel is closed. It stays on the coordinator it opened on: when it
+ * closes (see {@link #closed()}), open a new one and request again.
+ */
+public final class LeaseChannel implements AutoCloseable {
+    private final WebSocket ws;
+    private final Vertx vertx;
+    private final Duration timeout;
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final AtomicLong refs = new AtomicLong();
+    private final Promise<Void> closed = Promise.promise();
+
+    private record Pending(Promise<Lease> answer, long timer, Consumer<Lease> onPosition) {}
+
+    private LeaseChannel(WebSocket ws, Vertx vertx, Duration timeout) {
+        this.ws = ws;
+        this.vertx = vertx;
+        this.timeout = timeout;
+    }
+
+    static Future<LeaseChannel> open(Transport http) {
+        return http.webSocket("/v1/leases/channel").map(ws -> {
+            LeaseChannel channel =
+                    new LeaseChannel(ws, http.vertx(), http.options().requestTimeout());
+            ws.textMessageHandler(channel::answer);
+            ws.closeHandler(v -> channel.gone());
+            return channel;
+        });
+    }
+
+    /**
+     * Joins {@code kb}'s queue: the lease granted or waiting; with {@link LeaseRequest#withWait} answered at the grant,
+     * or still waiting once the wait is over (as {@code POST /v1/kbs/{kb}/leases}).
+     */
+    public Future<Lease> request(KbId kb, LeaseRequest request) {
+        JsonObject frame = request.toJson().put("op", "request").put("kb", kb.value());
+        return send(frame, request.maxWait(), null);
+    }
+
+    /**
+     * {@link #request} that also reports each move of the waiting lease in the queue to {@code onPosition} (the lease
+     * with its new {@code ahead}: "2 ahead of you"), on the channel's event loop, until the answer.
+     */
+    public Future<Lease> request(KbId kb, LeaseRequest request, Consumer<Lease> onPosition) {
+        JsonObject frame =
+                request.toJson().put("op", "request").put("kb", kb.value()).put("positions", true);
+        return send(frame, request.maxWait(), onPosition);
+    }
+
+    /** Extends the grant (as {@code POST /v1/leases/{id}/heartbeat}); the channel keeps its own leases alive. */
+    public Future<Lease> heartbeat(String leaseId) {
+        return send(new JsonObject().put("op", "heartbeat").put("id", leaseId), Duration.ZERO, null);
+    }
+
+    /** Releases the lease, or cancels it while waiting (as {@code DELETE /v1/leases/{id}}). */
+    public Future<Lease> release(String leaseId) {
+        return send(new JsonObject().put("op", "release").put("id", leaseId), Duration.ZERO, null);
+    }
+
+    /** Completes when the channel is closed, by either side; its leases are released then. */
+    public Future<Void> closed() {
+        return closed.future();
+    }
+
+    public boolean isOpen() {
+        return !closed.future().isComplete();
+    }
+
+    /** Closes the channel; the coordinator releases every lease it requested and did not release. */
+    public Future<Void> closeAsync() {
+        return ws.close().eventually(() -> closed.future());
+    }
+
+    @Override
+    public void close() {
+        closeAsync();
+    }
+
+    private Future<Lease> send(JsonObject frame, Duration extraWait, Consumer<Lease> onPosition) {
+        if (!isOpen()) {
+            return Future.failedFuture(closedFailure());
+        }
+        String ref = Long.toString(refs.incrementAndGet());
+        Promise<Lease> answer = Promise.promise();
+        long timer = vertx.setTimer(timeout.plus(extraWait).toMillis(), t -> {
+            Pending late = pending.remove(ref);
+            if (late != null) {
+                late.answer.tryFail(
+                        new KbsyncException.TimedOut("no answer on the lease channel within " + timeout, null));
+            }
+        });
+        pending.put(ref, new Pending(answer, timer, onPosition));
+        ws.writeTextMessage(frame.put("ref", ref).encode()).onFailure(e -> fail(ref, closedFailure()));
+        return answer.future();
+    }
+
+    private void answer(String text) {
+        JsonObject frame;
+        try {
+            frame = new JsonObject(text);
+        } catch (DecodeException e) {
+            return; // not ours to answer
+        }
+        Object ref = frame.getValue("ref");
+        if (frame.containsKey("event")) { // an interim frame: the request is still pending
+            Pending waiting = ref instanceof String r ? pending.get(r) : null;
+            JsonObject lease = frame.getJsonObject("lease");
+            if (waiting != null && waiting.onPosition != null && lease != null) {
+                waiting.onPosition.accept(Lease.fromJson(lease));
+            }
+            return;
+        }
+        Pending waiting = ref instanceof String r ? pending.remove(r) : null;
+        if (waiting == null) {
+            return;
+        }
+        vertx.cancelTimer(waiting.timer);
+        JsonObject lease = frame.getJsonObject("lease");
+        if (lease != null) {
+            waiting.answer.tryComplete(Lease.fromJson(lease));
+            return;
+        }
+        ApiError error = ApiError.fromJson(frame).orElse(new ApiError("INVALID_ANSWER", "an answer without a lease"));
+        Optional<Duration> retryAfter =
+                Optional.ofNullable(frame.getLong("retryAfterMs")).map(Duration::ofMillis);
+        waiting.answer.tryFail(KbsyncException.of(frame.getInteger("status", 500), error, retryAfter));
+    }
+
+    private void fail(String ref, KbsyncException failure) {
+        Pending waiting = pending.remove(ref);
+        if (waiting != null) {
+            vertx.cancelTimer(waiting.timer);
+            waiting.answer.tryFail(failure);
+        }
+    }
+
+    private void gone() {
+        closed.tryComplete();
+        pending.keySet().forEach(ref -> fail(ref, closedFailure()));
+    }
+
+    private static KbsyncException closedFailure() {
+        return new KbsyncException.Unreachable("the lease channel is closed", null);
+    }
+}

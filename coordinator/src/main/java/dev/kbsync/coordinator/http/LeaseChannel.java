@@ -1,0 +1,259 @@
+package dev.kbsync.coordinator.http;
+
+import dev.kbsync.api.InvalidInputException;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
+import dev.kbsync.coordinator.auth.Caller;
+import dev.kbsync.coordinator.service.KeepAlive;
+import dev.kbsync.coordinator.service.LeaseService;
+import dev.kbsync.coordinator.service.Watchers;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One lease channel ({@code GET /v1/leases/channel}, a WebSocket): requests, heartbeats and releases of raw leases as
+ * JSON text frames on one connection, each answered by a frame with the same {@code ref} (docs/api.md, "Lease
+ * channel"). A request's {@code waitMs} waits for the grant as the HTTP long poll does ({@link LeaseWait}).
+ *
+ * <p>The leases requested on a channel live with it: they are kept alive while it is open and released when it closes
+ * (or when its client stops answering pings for {@code silence}), so a client that dies frees its KBs at once. Runs on
+ * the connection's context.
+ */
+final class LeaseChannel {
+    private static final Logger log = LoggerFactory.getLogger(LeaseChannel.class);
+    private static final int MAX_REF = 64;
+
+    private final Vertx vertx;
+    private final ServerWebSocket ws;
+    private final Caller caller;
+    private final LeaseService leases;
+    private final Watchers watchers;
+    private final Duration defaultTtl;
+    private final Duration maxHold;
+    private final Map<String, KeepAlive> held = new HashMap<>();
+    private final List<Runnable> onClose = new ArrayList<>();
+    private final long pinger;
+    private long heardAt = System.nanoTime();
+    private boolean closed;
+
+    private LeaseChannel(
+            Vertx vertx,
+            ServerWebSocket ws,
+            Caller caller,
+            LeaseService leases,
+            Watchers watchers,
+            Duration defaultTtl,
+            Duration maxHold,
+            Duration silence) {
+        this.vertx = vertx;
+        this.ws = ws;
+        this.caller = caller;
+        this.leases = leases;
+        this.watchers = watchers;
+        this.defaultTtl = defaultTtl;
+        this.maxHold = maxHold;
+        long pingMs = Math.max(100, silence.toMillis() / 3);
+        this.pinger = vertx.setPeriodic(pingMs, t -> {
+            if (System.nanoTime() - heardAt > silence.toNanos()) {
+                log.info(
+                        "lease channel of {}: no answer to pings for {} ms; closing it",
+                        caller.name(),
+                        silence.toMillis());
+                ws.close((short) 1001, "no answer to pings");
+                closed();
+            } else {
+                ws.writePing(Buffer.buffer());
+            }
+        });
+    }
+
+    /** Serves {@code ws} for {@code caller} until it closes; must run on the connection's context. */
+    static void serve(
+            Vertx vertx,
+            ServerWebSocket ws,
+            Caller caller,
+            LeaseService leases,
+            Watchers watchers,
+            Duration defaultTtl,
+            Duration maxHold,
+            Duration silence) {
+        LeaseChannel channel = new LeaseChannel(vertx, ws, caller, leases, watchers, defaultTtl, maxHold, silence);
+        ws.textMessageHandler(channel::frame);
+        ws.binaryMessageHandler(b -> channel.refuse(null, "INVALID_FRAME", "frames are JSON text, not binary"));
+        ws.pongHandler(b -> channel.heard());
+        ws.closeHandler(v -> channel.closed());
+        ws.exceptionHandler(e -> log.debug("lease channel of {}: {}", caller.name(), e.toString()));
+    }
+
+    private void heard() {
+        heardAt = System.nanoTime();
+    }
+
+    private void frame(String text) {
+        heard();
+        JsonObject frame;
+        try {
+            frame = new JsonObject(text);
+        } catch (DecodeException | ClassCastException e) {
+            refuse(null, "INVALID_FRAME", "a frame is a JSON object");
+            return;
+        }
+        Object rawRef = frame.getValue("ref");
+        if (!(rawRef instanceof String ref) || ref.isEmpty() || ref.length() > MAX_REF) {
+            refuse(null, "INVALID_FRAME", "a frame needs a \"ref\": a string of 1-" + MAX_REF + " characters");
+            return;
+        }
+        try {
+            Fields fields = Fields.of(frame, "", "op", "ref", "kb", "holder", "ttlMs", "waitMs", "positions", "id");
+            switch (fields.string("op")) {
+                case "request" -> request(ref, fields);
+                case "release" -> release(ref, fields);
+                case "heartbeat" -> heartbeat(ref, fields);
+                default -> refuse(ref, "INVALID_FRAME", "\"op\" is one of request, release, heartbeat");
+            }
+        } catch (RuntimeException e) {
+            failed(ref, e);
+        }
+    }
+
+    private void request(String ref, Fields fields) {
+        KbId kb = KbId.of(fields.string("kb"));
+        caller.checkKb(kb.value());
+        String holder = Inputs.name("INVALID_HOLDER", "holder", fields.string("holder"));
+        Duration ttl =
+                fields.optLong("ttlMs").map(ms -> Inputs.ttl(ms, maxHold)).orElse(defaultTtl);
+        Duration wait = Inputs.waitMs(fields, 0);
+        boolean positions = fields.optBoolean("positions").orElse(false);
+        leases.request(kb, holder, ttl)
+                .onSuccess(lease -> {
+                    if (closed) { // nobody will ever know this lease
+                        leases.release(lease.id());
+                        return;
+                    }
+                    held.put(lease.id(), leases.keepAlive(lease.id()));
+                    if (lease.state() == LeaseState.WAITING && !wait.isZero()) {
+                        LeaseWait.await(requester(ref, positions), leases, watchers, lease, wait);
+                    } else {
+                        answer(ref, lease);
+                    }
+                })
+                .onFailure(e -> failed(ref, e));
+    }
+
+    private void release(String ref, Fields fields) {
+        String id = Inputs.id("INVALID_LEASE_ID", "lease id", fields.string("id"));
+        LeaseRoutes.visibleLease(leases, caller, id)
+                .compose(leases::release)
+                .onSuccess(lease -> {
+                    KeepAlive keepAlive = held.remove(id);
+                    if (keepAlive != null) {
+                        keepAlive.close();
+                    }
+                    answer(ref, lease);
+                })
+                .onFailure(e -> failed(ref, e));
+    }
+
+    private void heartbeat(String ref, Fields fields) {
+        String id = Inputs.id("INVALID_LEASE_ID", "lease id", fields.string("id"));
+        LeaseRoutes.visibleLease(leases, caller, id)
+                .compose(leases::heartbeat)
+                .onSuccess(lease -> answer(ref, lease))
+                .onFailure(e -> failed(ref, e));
+    }
+
+    /** A waiting request's answer to come; with {@code positions}, each move in the queue is sent before it. */
+    private LeaseWait.Requester requester(String ref, boolean positions) {
+        return new LeaseWait.Requester() {
+            @Override
+            public Vertx vertx() {
+                return vertx;
+            }
+
+            @Override
+            public boolean gone() {
+                return closed;
+            }
+
+            @Override
+            public void onGone(Runnable then) {
+                onClose.add(then);
+            }
+
+            @Override
+            public void answer(Lease lease) {
+                LeaseChannel.this.answer(ref, lease);
+            }
+
+            @Override
+            public void fail(Throwable failure) {
+                failed(ref, failure);
+            }
+
+            @Override
+            public void position(Lease lease) {
+                if (positions) {
+                    send(new JsonObject()
+                            .put("ref", ref)
+                            .put("event", "position")
+                            .put("lease", lease.toJson()));
+                }
+            }
+        };
+    }
+
+    private void answer(String ref, Lease lease) {
+        send(new JsonObject().put("ref", ref).put("lease", lease.toJson()));
+    }
+
+    private void failed(String ref, Throwable failure) {
+        send(Failures.frame(failure, "the lease channel of " + caller.name()).put("ref", ref));
+    }
+
+    private void refuse(String ref, String code, String message) {
+        failed(ref, new InvalidInputException(code, message));
+    }
+
+    /** Sends a frame; a client that does not read its answers is dropped (its leases released), never buffered. */
+    private void send(JsonObject frame) {
+        if (closed) {
+            return;
+        }
+        if (ws.writeQueueFull()) {
+            log.warn("lease channel of {} does not read its answers; closing it", caller.name());
+            ws.close((short) 1008, "answers not read");
+            closed();
+            return;
+        }
+        ws.writeTextMessage(frame.encode());
+    }
+
+    /** The channel is gone: pending waits end, and every lease it requested and did not release is released. */
+    private void closed() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        vertx.cancelTimer(pinger);
+        onClose.forEach(Runnable::run);
+        held.forEach((id, keepAlive) -> {
+            keepAlive.close();
+            leases.release(id).onFailure(e -> log.debug("releasing {} of a closed channel: {}", id, e.toString()));
+        });
+        if (!held.isEmpty()) {
+            log.info("lease channel of {} closed; released its {} lease(s)", caller.name(), held.size());
+        }
+        held.clear();
+    }
+}

@@ -1,0 +1,290 @@
+package dev.kbsync.coordinator.http;
+
+import static dev.kbsync.coordinator.http.ApiFixture.ADMIN;
+import static dev.kbsync.coordinator.http.ApiFixture.CLIENT;
+import static dev.kbsync.coordinator.http.JobApiIT.assertError;
+import static io.vertx.core.http.HttpMethod.DELETE;
+import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.PUT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseRequest;
+import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.client.BlockingLeaseChannel;
+import dev.kbsync.api.client.KbsyncClient;
+import dev.kbsync.api.client.KbsyncException;
+import dev.kbsync.api.client.LeaseChannel;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The lease channel: raw leases over one WebSocket, living with it (docs/api.md, "Lease channel"). */
+class LeaseChannelApiIT {
+    @RegisterExtension
+    static final ApiFixture api = new ApiFixture();
+
+    private static final Vertx raw = Vertx.vertx();
+
+    @AfterAll
+    static void closeRaw() {
+        raw.close().await();
+    }
+
+    private static KbId register(String kb) {
+        api.call(
+                PUT,
+                "/v1/kbs/" + kb,
+                ADMIN,
+                new JsonObject().put("remote", "/srv/" + kb + ".git").put("branch", "main"));
+        return KbId.of(kb);
+    }
+
+    private static String state(String leaseId) {
+        return api.call(GET, "/v1/leases/" + leaseId, CLIENT).bodyAsJsonObject().getString("state");
+    }
+
+    @Test
+    void shouldGrantQueueHeartbeatAndReleaseOverOneChannel() {
+        KbId kb = register("channel-a");
+        KbsyncClient client = api.client(CLIENT);
+        try (BlockingLeaseChannel one = client.openLeaseChannel();
+                BlockingLeaseChannel two = client.openLeaseChannel()) {
+            Lease first = one.request(kb, LeaseRequest.of("first").withTtl(Duration.ofSeconds(5)));
+            Lease second = two.request(kb, LeaseRequest.of("second"));
+
+            assertThat(first.state()).isEqualTo(LeaseState.GRANTED);
+            assertThat(first.fencingToken()).isNotNull();
+            assertThat(second.state()).isEqualTo(LeaseState.WAITING);
+            assertThat(second.ahead()).isEqualTo(1);
+            assertThat(one.heartbeat(first.id()).state()).isEqualTo(LeaseState.GRANTED);
+            assertThat(one.release(first.id()).state()).isEqualTo(LeaseState.RELEASED);
+            await().atMost(Duration.ofSeconds(5)).until(() -> "granted".equals(state(second.id())));
+            assertThatThrownBy(() -> one.heartbeat(first.id())).isInstanceOf(KbsyncException.LeaseLost.class);
+            assertThat(two.release(second.id()).state()).isEqualTo(LeaseState.RELEASED);
+        }
+    }
+
+    @Test
+    void shouldAnswerAWaitingRequestAtItsGrantWithItsWholeTtl() throws Exception {
+        KbId kb = register("channel-b");
+        KbsyncClient client = api.client(CLIENT);
+        try (BlockingLeaseChannel holder = client.openLeaseChannel();
+                BlockingLeaseChannel waiter = client.openLeaseChannel()) {
+            Lease held = holder.request(kb, LeaseRequest.of("first"));
+            Future<Lease> waiting = waiter.async()
+                    .request(
+                            kb,
+                            LeaseRequest.of("second")
+                                    .withTtl(Duration.ofSeconds(60))
+                                    .withWait(Duration.ofSeconds(20)));
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> !waiting.isComplete());
+
+            holder.release(held.id());
+            Lease granted = waiting.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+            assertThat(granted.state()).isEqualTo(LeaseState.GRANTED);
+            assertThat(granted.fencingToken()).isGreaterThan(held.fencingToken());
+            assertThat(Duration.between(Instant.now(), granted.expiresAt())).isGreaterThan(Duration.ofSeconds(50));
+            waiter.release(granted.id());
+        }
+    }
+
+    @Test
+    void shouldTellAWaitingRequestEachMoveInTheQueueWhenAsked() throws Exception {
+        KbId kb = register("channel-f");
+        KbsyncClient client = api.client(CLIENT);
+        try (BlockingLeaseChannel holders = client.openLeaseChannel();
+                BlockingLeaseChannel waiter = client.openLeaseChannel()) {
+            List<Lease> ahead = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                ahead.add(holders.request(kb, LeaseRequest.of("h" + i)));
+            }
+            LinkedBlockingQueue<Long> moves = new LinkedBlockingQueue<>();
+            Future<Lease> waiting = waiter.async()
+                    .request(
+                            kb,
+                            LeaseRequest.of("last").withWait(Duration.ofSeconds(20)),
+                            lease -> moves.add(lease.ahead()));
+            await().atMost(Duration.ofSeconds(5)).until(() -> waiters("channel-f") == 3);
+
+            holders.release(ahead.get(0).id());
+            assertThat(moves.poll(10, TimeUnit.SECONDS)).isEqualTo(2L);
+            holders.release(ahead.get(1).id());
+            assertThat(moves.poll(10, TimeUnit.SECONDS)).isEqualTo(1L);
+            assertThat(waiting.isComplete()).isFalse();
+            holders.release(ahead.get(2).id());
+            Lease granted = waiting.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+            assertThat(granted.state()).isEqualTo(LeaseState.GRANTED);
+            assertThat(moves).isEmpty();
+            waiter.release(granted.id());
+        }
+    }
+
+    @Test
+    void shouldKeepItsLeasesAlivePastTheirTtlAndReleaseThemWhenItCloses() throws Exception {
+        KbId kb = register("channel-c");
+        KbsyncClient client = api.client(CLIENT);
+        BlockingLeaseChannel channel = client.openLeaseChannel();
+        Lease held = channel.request(kb, LeaseRequest.of("holder").withTtl(Duration.ofSeconds(2)));
+        Lease queued = channel.request(kb, LeaseRequest.of("queued"));
+
+        Thread.sleep(4_500); // twice the grant's TTL and the waiter's (2 s)
+        assertThat(state(held.id())).isEqualTo("granted");
+        assertThat(state(queued.id())).isEqualTo("waiting");
+        channel.close();
+
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> "released".equals(state(held.id())) && "released".equals(state(queued.id())));
+        assertThat(channel.isOpen()).isFalse();
+        assertThatThrownBy(() -> channel.heartbeat(held.id())).isInstanceOf(KbsyncException.Unreachable.class);
+    }
+
+    @Test
+    void shouldReleaseTheLeasesOfAClientThatStopsAnsweringPings() throws Exception {
+        KbId kb = register("channel-d");
+        LeaseChannel channel = api.client(CLIENT).async().openLeaseChannel().await();
+        Lease held = channel.request(kb, LeaseRequest.of("live")).await();
+        // a hung client: a channel that sends one request and then never reads again (so it answers no ping)
+        try (Socket hung = hungChannel(new JsonObject()
+                .put("op", "request")
+                .put("ref", "r1")
+                .put("kb", kb.value())
+                .put("holder", "hung"))) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> waiters("channel-d") == 1);
+
+            // the silence limit is the keep-alive interval (1 s here); the live channel is unaffected
+            await().atMost(Duration.ofSeconds(6)).until(() -> waiters("channel-d") == 0);
+            assertThat(state(held.id())).isEqualTo("granted");
+            assertThat(channel.isOpen()).isTrue();
+        }
+        channel.release(held.id()).await();
+        channel.closeAsync().await();
+    }
+
+    private static int waiters(String kb) {
+        return api.call(GET, "/v1/kbs/" + kb + "/queue", CLIENT)
+                .bodyAsJsonObject()
+                .getJsonArray("waiters")
+                .size();
+    }
+
+    /** A WebSocket opened by hand on a plain socket: the upgrade, one masked text frame, then nothing more. */
+    private static Socket hungChannel(JsonObject frame) throws IOException {
+        Socket socket = new Socket("127.0.0.1", api.port());
+        OutputStream out = socket.getOutputStream();
+        out.write(("GET /v1/leases/channel HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                        + "Sec-WebSocket-Version: 13\r\nAuthorization: Bearer " + CLIENT + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        InputStream in = socket.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            assertThat(b).as("upgrade answer " + head).isNotNegative();
+            head.append((char) b);
+        }
+        assertThat(head.toString()).startsWith("HTTP/1.1 101");
+        byte[] payload = frame.encode().getBytes(StandardCharsets.UTF_8);
+        assertThat(payload.length).isLessThan(126);
+        byte[] mask = {1, 2, 3, 4};
+        out.write(new byte[] {(byte) 0x81, (byte) (0x80 | payload.length)});
+        out.write(mask);
+        for (int i = 0; i < payload.length; i++) {
+            out.write(payload[i] ^ mask[i % 4]);
+        }
+        out.flush();
+        return socket;
+    }
+
+    @Test
+    void shouldAnswerEveryBadFrameWithItsErrorAndStayOpen() throws Exception {
+        register("channel-e");
+        WebSocket socket = webSocket();
+        LinkedBlockingQueue<JsonObject> answers = new LinkedBlockingQueue<>();
+        socket.textMessageHandler(text -> answers.add(new JsonObject(text)));
+        List<String> frames = List.of(
+                "not json",
+                "{\"op\":\"request\"}",
+                "{\"op\":\"lock\",\"ref\":\"1\"}",
+                "{\"op\":\"request\",\"ref\":\"2\",\"kb\":\"Bad KB\",\"holder\":\"h\"}",
+                "{\"op\":\"request\",\"ref\":\"3\",\"kb\":\"channel-e\"}",
+                "{\"op\":\"request\",\"ref\":\"4\",\"kb\":\"channel-e\",\"holder\":\"h\",\"ttlMs\":10}",
+                "{\"op\":\"request\",\"ref\":\"5\",\"kb\":\"channel-e\",\"holder\":\"h\",\"color\":\"red\"}",
+                "{\"op\":\"request\",\"ref\":\"6\",\"kb\":\"nowhere\",\"holder\":\"h\"}",
+                "{\"op\":\"release\",\"ref\":\"7\",\"id\":\"channel-e~missing\"}",
+                "{\"op\":\"request\",\"ref\":\"8\",\"kb\":\"channel-e\",\"holder\":\"h\",\"waitMs\":-1}");
+        frames.forEach(socket::writeTextMessage);
+        List<String> expected = List.of(
+                "null 400 INVALID_FRAME",
+                "null 400 INVALID_FRAME",
+                "1 400 INVALID_FRAME",
+                "2 400 INVALID_KB",
+                "3 400 MISSING_FIELD",
+                "4 400 INVALID_TTL",
+                "5 400 UNKNOWN_FIELD",
+                "6 404 KB_NOT_FOUND",
+                "7 404 LEASE_NOT_FOUND",
+                "8 400 INVALID_FIELD");
+        List<String> got = new ArrayList<>();
+        for (int i = 0; i < expected.size(); i++) { // answers come as each is ready, not in order
+            JsonObject answer = answers.poll(10, TimeUnit.SECONDS);
+            assertThat(answer).as("answer " + i + " of " + got).isNotNull();
+            got.add(answer.getString("ref") + " " + answer.getInteger("status") + " "
+                    + answer.getJsonObject("error").getString("code"));
+        }
+        assertThat(got).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(api.call(GET, "/v1/kbs/channel-e/queue", CLIENT)
+                        .bodyAsJsonObject()
+                        .getValue("holder"))
+                .as("nothing stored")
+                .isNull();
+        socket.writeTextMessage("{\"op\":\"request\",\"ref\":\"9\",\"kb\":\"channel-e\",\"holder\":\"h\"}");
+        JsonObject granted = answers.poll(10, TimeUnit.SECONDS);
+        assertThat(granted.getJsonObject("lease").getString("state")).isEqualTo("granted");
+        socket.close().await();
+        await().atMost(Duration.ofSeconds(5))
+                .until(() ->
+                        "released".equals(state(granted.getJsonObject("lease").getString("id"))));
+    }
+
+    @Test
+    void shouldRefuseAPlainRequestAndAMissingToken() {
+        assertError(api.call(GET, "/v1/leases/channel", CLIENT), 426, "UPGRADE_REQUIRED");
+        KbsyncClient anonymous = api.client(null);
+        assertThatThrownBy(() -> anonymous.openLeaseChannel()).isInstanceOf(KbsyncException.Unauthenticated.class);
+        assertError(api.call(DELETE, "/v1/leases/channel", CLIENT), 404, "LEASE_NOT_FOUND");
+    }
+
+    /** A raw WebSocket to the channel with the client token. */
+    private static WebSocket webSocket() {
+        WebSocketClient client = raw.createWebSocketClient();
+        return client.connect(new WebSocketConnectOptions()
+                        .setHost("127.0.0.1")
+                        .setPort(api.port())
+                        .setURI("/v1/leases/channel")
+                        .putHeader("Authorization", "Bearer " + CLIENT))
+                .await();
+    }
+}
