@@ -2,6 +2,7 @@ package dev.kbsync.bench;
 
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
+import dev.kbsync.api.client.BlockingLeaseChannel;
 import dev.kbsync.api.client.KbsyncClient;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -21,6 +22,23 @@ final class KbsyncLeases {
             HttpLease lease = new HttpLease(api, "h-solo", "bench");
             return Timer.loop(
                     "kbsync HTTP POST lease (granted) + DELETE",
+                    ctx.scaled(LockAnchors.WARMUP),
+                    ctx.scaled(2000),
+                    () -> {
+                        lease.lock();
+                        lease.unlock();
+                    });
+        }
+    }
+
+    Measurement channelUncontended() throws Exception {
+        try (KbsyncServer server = KbsyncServer.start(ctx.redisUri());
+                KbsyncClient api = server.client(4);
+                BlockingLeaseChannel channel = api.openLeaseChannel()) {
+            register(api, List.of("c-solo"));
+            ChannelLease lease = new ChannelLease(channel, "c-solo", "bench");
+            return Timer.loop(
+                    "kbsync lease channel (WebSocket): request (granted) + release frames",
                     ctx.scaled(LockAnchors.WARMUP),
                     ctx.scaled(2000),
                     () -> {
@@ -73,6 +91,20 @@ final class KbsyncLeases {
         }
     }
 
+    Measurement channelHandoff(int waiters) throws Exception {
+        try (KbsyncServer server = KbsyncServer.start(ctx.redisUri());
+                KbsyncClient api = server.client(4);
+                Channels channels = new Channels(api, waiters)) {
+            register(api, List.of("c-handoff"));
+            return Handoff.run(
+                    "kbsync lease channel (WebSocket), request answered at the grant, " + waiters + " waiters",
+                    waiters,
+                    ctx.scaled(1000),
+                    ctx.scaled(2000),
+                    t -> new ChannelLease(channels.of(t), "c-handoff", "w" + t));
+        }
+    }
+
     Measurement engineHandoff(int waiters) throws Exception {
         try (EngineNode engine = EngineNode.start(ctx.redisUri())) {
             engine.register(List.of("e-handoff"));
@@ -96,6 +128,48 @@ final class KbsyncLeases {
                     ctx.warmupSeconds(),
                     ctx.seconds(),
                     (t, kb) -> new HttpLease(api, "h-many-" + kb, "w" + t));
+        }
+    }
+
+    Measurement channelManyKbs(int kbs, int workers) throws Exception {
+        try (KbsyncServer server = KbsyncServer.start(ctx.redisUri());
+                KbsyncClient api = server.client(4);
+                Channels channels = new Channels(api, workers)) {
+            register(api, names("c-many-", kbs));
+            return ManyKbs.run(
+                    "kbsync lease channel (WebSocket)",
+                    kbs,
+                    workers,
+                    ctx.warmupSeconds(),
+                    ctx.seconds(),
+                    (t, kb) -> new ChannelLease(channels.of(t), "c-many-" + kb, "w" + t));
+        }
+    }
+
+    /** One lease channel per contending thread, opened on first use, all closed at the end. */
+    private static final class Channels implements AutoCloseable {
+        private final KbsyncClient api;
+        private final BlockingLeaseChannel[] open;
+
+        Channels(KbsyncClient api, int threads) {
+            this.api = api;
+            this.open = new BlockingLeaseChannel[threads];
+        }
+
+        synchronized BlockingLeaseChannel of(int thread) {
+            if (open[thread] == null) {
+                open[thread] = api.openLeaseChannel();
+            }
+            return open[thread];
+        }
+
+        @Override
+        public synchronized void close() {
+            for (BlockingLeaseChannel channel : open) {
+                if (channel != null) {
+                    channel.close();
+                }
+            }
         }
     }
 

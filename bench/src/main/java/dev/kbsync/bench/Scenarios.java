@@ -36,14 +36,16 @@ final class Scenarios {
         Measurement raw = new LockAnchors(ctx).rawUncontended();
         KbsyncLeases kbsync = new KbsyncLeases(ctx);
         Measurement http = kbsync.httpUncontended();
+        Measurement channel = kbsync.channelUncontended();
         Measurement engine = kbsync.engineUncontended();
         Measurement floor = kbsync.httpFloor();
         return new ScenarioResult(
                 id,
                 title,
-                List.of(http, engine, floor, raw),
+                List.of(http, channel, engine, floor, raw),
                 List.of(
                         Check.of(http, raw, Target.ratioAtMost(Metric.P50, 1.5)),
+                        Check.of(channel, raw, Target.ratioAtMost(Metric.P50, 1.5)),
                         Check.of(engine, raw, Target.ratioAtMost(Metric.P50, 1.5))));
     }
 
@@ -53,27 +55,29 @@ final class Scenarios {
         Measurement curator = anchors.curatorHandoff(WAITERS);
         KbsyncLeases kbsync = new KbsyncLeases(ctx);
         Measurement http = kbsync.httpHandoff(WAITERS);
+        Measurement channel = kbsync.channelHandoff(WAITERS);
         Measurement engine = kbsync.engineHandoff(WAITERS);
         List<Check> checks = new ArrayList<>();
-        for (Measurement m : List.of(http, engine)) {
+        for (Measurement m : List.of(http, channel, engine)) {
             checks.add(Check.of(m, raw, Target.ratioAtMost(Metric.P50, 1.0)));
             checks.add(Check.of(m, raw, Target.ratioAtMost(Metric.P99, 1.0)));
             checks.add(Check.of(m, curator, Target.ratioAtLeast(Metric.RATE, 1.5)));
         }
-        return new ScenarioResult(id, title, List.of(http, engine, raw, curator), checks);
+        return new ScenarioResult(id, title, List.of(http, channel, engine, raw, curator), checks);
     }
 
     private static ScenarioResult manyKbs(String id, String title, BenchContext ctx) throws Exception {
         Measurement raw = new LockAnchors(ctx).rawManyKbs(100, WAITERS);
         KbsyncLeases kbsync = new KbsyncLeases(ctx);
         Measurement http = kbsync.httpManyKbs(100, WAITERS);
+        Measurement channel = kbsync.channelManyKbs(100, WAITERS);
         Measurement engine = kbsync.engineManyKbs(100, WAITERS);
         Target target = Target.ratioAtLeast(Metric.RATE, 0.9);
         return new ScenarioResult(
                 id,
                 title,
-                List.of(http, engine, raw),
-                List.of(Check.of(http, raw, target), Check.of(engine, raw, target)));
+                List.of(http, channel, engine, raw),
+                List.of(Check.of(http, raw, target), Check.of(channel, raw, target), Check.of(engine, raw, target)));
     }
 
     private static ScenarioResult submit(String id, String title, BenchContext ctx) throws Exception {
