@@ -10,6 +10,12 @@ import static io.vertx.core.http.HttpMethod.PUT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseRequest;
+import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.client.BlockingLeaseChannel;
+import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.testing.TimingSensitive;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -25,6 +31,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
@@ -86,6 +93,42 @@ class RedisOutageApiIT {
                 .until(() -> api.call(GET, "/readyz", null).statusCode() == 200);
         assertThat(api.call(GET, "/v1/kbs", CLIENT).statusCode()).isEqualTo(200);
         assertThat(metric("kbsync_redis_up")).isEqualTo("1.0");
+    }
+
+    @Test
+    void shouldAnswerEveryLeaseChannelCall503WithRetryAfterWhilePausedAndServeAgainAfter() throws Exception {
+        KbId kb = KbId.of("demo");
+        try (BlockingLeaseChannel channel = api.client(CLIENT).openLeaseChannel()) {
+            Lease held = channel.request(kb, LeaseRequest.of("before").withTtl(Duration.ofSeconds(60)));
+            api.redis.process().pause();
+            try {
+                List<Future<Lease>> during = List.of(
+                        channel.async().request(kb, LeaseRequest.of("during")),
+                        channel.async().request(kb, LeaseRequest.of("waiting").withWait(Duration.ofSeconds(2))),
+                        channel.async().heartbeat(held.id()),
+                        channel.async().release(held.id()));
+                long started = System.nanoTime();
+                for (Future<Lease> call : during) {
+                    Throwable failure = call.toCompletionStage()
+                            .toCompletableFuture()
+                            .handle((lease, e) -> e)
+                            .get(BOUND.toMillis() + 2_000, TimeUnit.MILLISECONDS);
+                    assertThat(failure).isInstanceOf(KbsyncException.ServiceUnavailable.class);
+                    KbsyncException.ServiceUnavailable unavailable = (KbsyncException.ServiceUnavailable) failure;
+                    assertThat(unavailable.code()).isEqualTo("REDIS_UNAVAILABLE");
+                    assertThat(unavailable.retryAfter()).isPresent();
+                }
+                // the wait of 2 s plus Redis's bound of 4 s, with room for a loaded machine
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(BOUND.plusSeconds(2));
+            } finally {
+                api.redis.process().resume();
+            }
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> api.call(GET, "/readyz", null).statusCode() == 200);
+            assertThat(channel.isOpen()).isTrue();
+            assertThat(channel.heartbeat(held.id()).state()).isEqualTo(LeaseState.GRANTED);
+            channel.release(held.id());
+        }
     }
 
     private static Map<String, Call> calls(String jobId, String leaseId) {

@@ -67,7 +67,8 @@ public final class HttpApi {
                 config.leases().ttl(),
                 config.leases().maxHold(),
                 config.http().sseKeepAlive(),
-                degraded);
+                degraded,
+                new LeaseChannel.Bound(health, deadline(config)));
         this.queues = new QueueRoutes(services, config.http().sseKeepAlive(), degraded);
         this.workers = new WorkerRoutes(services, degraded);
         this.ops = new OpsRoutes(health, metrics, degraded);

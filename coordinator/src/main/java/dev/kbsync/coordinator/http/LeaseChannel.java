@@ -5,6 +5,7 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.auth.Caller;
+import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.service.KeepAlive;
 import dev.kbsync.coordinator.service.LeaseService;
 import dev.kbsync.coordinator.service.Watchers;
@@ -16,8 +17,9 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +36,13 @@ final class LeaseChannel {
     private static final Logger log = LoggerFactory.getLogger(LeaseChannel.class);
     private static final int MAX_REF = 64;
 
+    /**
+     * Redis's bound on a frame, as {@link RedisGate} bounds a request: refused at once with 503 REDIS_UNAVAILABLE while
+     * {@code health} says Redis is down, and answered so after {@code deadline} (a request: its wait plus the deadline)
+     * if Redis has not answered by then (a lease it then grants is released: nobody learned its id).
+     */
+    record Bound(RedisHealth health, Duration deadline) {}
+
     private final Vertx vertx;
     private final ServerWebSocket ws;
     private final Caller caller;
@@ -41,8 +50,9 @@ final class LeaseChannel {
     private final Watchers watchers;
     private final Duration defaultTtl;
     private final Duration maxHold;
+    private final Bound bound;
     private final Map<String, KeepAlive> held = new HashMap<>();
-    private final List<Runnable> onClose = new ArrayList<>();
+    private final Set<Call> calls = new HashSet<>();
     private final long pinger;
     private long heardAt = System.nanoTime();
     private boolean closed;
@@ -55,8 +65,10 @@ final class LeaseChannel {
             Watchers watchers,
             Duration defaultTtl,
             Duration maxHold,
-            Duration silence) {
+            Duration silence,
+            Bound bound) {
         this.vertx = vertx;
+        this.bound = bound;
         this.ws = ws;
         this.caller = caller;
         this.leases = leases;
@@ -87,8 +99,10 @@ final class LeaseChannel {
             Watchers watchers,
             Duration defaultTtl,
             Duration maxHold,
-            Duration silence) {
-        LeaseChannel channel = new LeaseChannel(vertx, ws, caller, leases, watchers, defaultTtl, maxHold, silence);
+            Duration silence,
+            Bound bound) {
+        LeaseChannel channel =
+                new LeaseChannel(vertx, ws, caller, leases, watchers, defaultTtl, maxHold, silence, bound);
         ws.textMessageHandler(channel::frame);
         ws.binaryMessageHandler(b -> channel.refuse(null, "INVALID_FRAME", "frames are JSON text, not binary"));
         ws.pongHandler(b -> channel.heard());
@@ -135,24 +149,32 @@ final class LeaseChannel {
                 fields.optLong("ttlMs").map(ms -> Inputs.ttl(ms, maxHold)).orElse(defaultTtl);
         Duration wait = Inputs.waitMs(fields, 0);
         boolean positions = fields.optBoolean("positions").orElse(false);
+        Call call = new Call(ref, wait, positions);
+        if (!call.open()) {
+            return;
+        }
         leases.request(kb, holder, ttl)
                 .onSuccess(lease -> {
-                    if (closed) { // nobody will ever know this lease
+                    if (!call.open()) { // answered 503 meanwhile, or the channel closed: nobody knows this lease
                         leases.release(lease.id());
                         return;
                     }
                     held.put(lease.id(), leases.keepAlive(lease.id()));
                     if (lease.state() == LeaseState.WAITING && !wait.isZero()) {
-                        LeaseWait.await(requester(ref, positions), leases, watchers, lease, wait);
+                        LeaseWait.await(call, leases, watchers, lease, wait);
                     } else {
-                        answer(ref, lease);
+                        call.answer(lease);
                     }
                 })
-                .onFailure(e -> failed(ref, e));
+                .onFailure(call::fail);
     }
 
     private void release(String ref, Fields fields) {
         String id = Inputs.id("INVALID_LEASE_ID", "lease id", fields.string("id"));
+        Call call = new Call(ref, Duration.ZERO, false);
+        if (!call.open()) {
+            return;
+        }
         LeaseRoutes.visibleLease(leases, caller, id)
                 .compose(leases::release)
                 .onSuccess(lease -> {
@@ -160,61 +182,105 @@ final class LeaseChannel {
                     if (keepAlive != null) {
                         keepAlive.close();
                     }
-                    answer(ref, lease);
+                    call.answer(lease);
                 })
-                .onFailure(e -> failed(ref, e));
+                .onFailure(call::fail);
     }
 
     private void heartbeat(String ref, Fields fields) {
         String id = Inputs.id("INVALID_LEASE_ID", "lease id", fields.string("id"));
+        Call call = new Call(ref, Duration.ZERO, false);
+        if (!call.open()) {
+            return;
+        }
         LeaseRoutes.visibleLease(leases, caller, id)
                 .compose(leases::heartbeat)
-                .onSuccess(lease -> answer(ref, lease))
-                .onFailure(e -> failed(ref, e));
+                .onSuccess(call::answer)
+                .onFailure(call::fail);
     }
 
-    /** A waiting request's answer to come; with {@code positions}, each move in the queue is sent before it. */
-    private LeaseWait.Requester requester(String ref, boolean positions) {
-        return new LeaseWait.Requester() {
-            @Override
-            public Vertx vertx() {
-                return vertx;
-            }
+    /**
+     * One frame's call, answered once: by its result, or with 503 REDIS_UNAVAILABLE at once while Redis is down and
+     * once Redis's bound is over; a waiting request's moves in the queue go before its answer when it asked for them.
+     */
+    private final class Call implements LeaseWait.Requester {
+        private final String ref;
+        private final boolean positions;
+        private final long timer;
+        private Runnable onGone = () -> {};
+        private boolean answered;
 
-            @Override
-            public boolean gone() {
-                return closed;
+        Call(String ref, Duration wait, boolean positions) {
+            this.ref = ref;
+            this.positions = positions;
+            calls.add(this);
+            this.timer = vertx.setTimer(bound.deadline().plus(wait).toMillis(), t -> gone(RedisHealth.unavailable()));
+            if (!bound.health().up()) {
+                gone(RedisHealth.unavailable());
             }
+        }
 
-            @Override
-            public void onGone(Runnable then) {
-                onClose.add(then);
+        boolean open() {
+            return !answered;
+        }
+
+        @Override
+        public Vertx vertx() {
+            return vertx;
+        }
+
+        @Override
+        public boolean gone() {
+            return answered;
+        }
+
+        @Override
+        public void onGone(Runnable then) {
+            onGone = then;
+        }
+
+        @Override
+        public void answer(Lease lease) {
+            finish(new JsonObject().put("ref", ref).put("lease", lease.toJson()));
+        }
+
+        @Override
+        public void fail(Throwable failure) {
+            finish(Failures.frame(failure, "the lease channel of " + caller.name())
+                    .put("ref", ref));
+        }
+
+        @Override
+        public void position(Lease lease) {
+            if (positions && !answered) {
+                send(new JsonObject().put("ref", ref).put("event", "position").put("lease", lease.toJson()));
             }
+        }
 
-            @Override
-            public void answer(Lease lease) {
-                LeaseChannel.this.answer(ref, lease);
+        /** Ends the call before its result: {@code failure} is its answer (null: the channel closed). */
+        void gone(Throwable failure) {
+            if (answered) {
+                return;
             }
-
-            @Override
-            public void fail(Throwable failure) {
-                failed(ref, failure);
+            if (failure != null) {
+                fail(failure);
+            } else {
+                finish(null);
             }
+            onGone.run();
+        }
 
-            @Override
-            public void position(Lease lease) {
-                if (positions) {
-                    send(new JsonObject()
-                            .put("ref", ref)
-                            .put("event", "position")
-                            .put("lease", lease.toJson()));
-                }
+        private void finish(JsonObject frame) {
+            if (answered) {
+                return;
             }
-        };
-    }
-
-    private void answer(String ref, Lease lease) {
-        send(new JsonObject().put("ref", ref).put("lease", lease.toJson()));
+            answered = true;
+            vertx.cancelTimer(timer);
+            calls.remove(this);
+            if (frame != null) {
+                send(frame);
+            }
+        }
     }
 
     private void failed(String ref, Throwable failure) {
@@ -246,7 +312,7 @@ final class LeaseChannel {
         }
         closed = true;
         vertx.cancelTimer(pinger);
-        onClose.forEach(Runnable::run);
+        new ArrayList<>(calls).forEach(call -> call.gone(null));
         held.forEach((id, keepAlive) -> {
             keepAlive.close();
             leases.release(id).onFailure(e -> log.debug("releasing {} of a closed channel: {}", id, e.toString()));

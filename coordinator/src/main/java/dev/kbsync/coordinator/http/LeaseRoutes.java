@@ -28,14 +28,17 @@ final class LeaseRoutes {
     private final Duration keepAlive;
 
     private final Optional<DegradedMode> degraded;
+    private final LeaseChannel.Bound channelBound;
 
     LeaseRoutes(
             CoordinatorServices services,
             Duration defaultTtl,
             Duration maxHold,
             Duration keepAlive,
-            Optional<DegradedMode> degraded) {
+            Optional<DegradedMode> degraded,
+            LeaseChannel.Bound channelBound) {
         this.degraded = degraded;
+        this.channelBound = channelBound;
         this.keepAlive = keepAlive;
         this.services = services;
         this.defaultTtl = defaultTtl;
@@ -138,7 +141,8 @@ final class LeaseRoutes {
                         services.queues().watchers(),
                         defaultTtl,
                         maxHold,
-                        keepAlive))
+                        keepAlive,
+                        channelBound))
                 .onFailure(ctx::fail);
     }
 
