@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -34,8 +35,10 @@ public final class LeaseChannel implements AutoCloseable {
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicLong refs = new AtomicLong();
     private final Promise<Void> closed = Promise.promise();
+    /** Requests this client gave up on before their answer: a lease they still bring is released at once. */
+    private final Set<String> abandoned = ConcurrentHashMap.newKeySet();
 
-    private record Pending(Promise<Lease> answer, long timer, Consumer<Lease> onPosition) {}
+    private record Pending(Promise<Lease> answer, long timer, Consumer<Lease> onPosition, boolean request) {}
 
     private LeaseChannel(WebSocket ws, Vertx vertx, Duration timeout) {
         this.ws = ws;
@@ -49,6 +52,7 @@ public final class LeaseChannel implements AutoCloseable {
                     new LeaseChannel(ws, http.vertx(), http.options().requestTimeout());
             ws.textMessageHandler(channel::answer);
             ws.closeHandler(v -> channel.gone());
+            ws.exceptionHandler(e -> {}); // a failed connection also closes it: the close handler fails the calls
             return channel;
         });
     }
@@ -106,15 +110,21 @@ public final class LeaseChannel implements AutoCloseable {
             return Future.failedFuture(closedFailure());
         }
         String ref = Long.toString(refs.incrementAndGet());
+        boolean request = "request".equals(frame.getString("op"));
         Promise<Lease> answer = Promise.promise();
-        long timer = vertx.setTimer(timeout.plus(extraWait).toMillis(), t -> {
+        Duration within = timeout.plus(extraWait);
+        pending.put(ref, new Pending(answer, -1, onPosition, request));
+        long timer = vertx.setTimer(within.toMillis(), t -> {
             Pending late = pending.remove(ref);
             if (late != null) {
+                if (late.request) {
+                    abandoned.add(ref);
+                }
                 late.answer.tryFail(
-                        new KbsyncException.TimedOut("no answer on the lease channel within " + timeout, null));
+                        new KbsyncException.TimedOut("no answer on the lease channel within " + within, null));
             }
         });
-        pending.put(ref, new Pending(answer, timer, onPosition));
+        pending.computeIfPresent(ref, (r, p) -> new Pending(p.answer, timer, p.onPosition, p.request));
         ws.writeTextMessage(frame.put("ref", ref).encode()).onFailure(e -> fail(ref, closedFailure()));
         return answer.future();
     }
@@ -137,18 +147,39 @@ public final class LeaseChannel implements AutoCloseable {
         }
         Pending waiting = ref instanceof String r ? pending.remove(r) : null;
         if (waiting == null) {
+            releaseIfAbandoned(ref, frame);
             return;
         }
         vertx.cancelTimer(waiting.timer);
-        JsonObject lease = frame.getJsonObject("lease");
-        if (lease != null) {
-            waiting.answer.tryComplete(Lease.fromJson(lease));
+        try {
+            JsonObject lease = frame.getJsonObject("lease");
+            if (lease != null) {
+                waiting.answer.tryComplete(Lease.fromJson(lease));
+                return;
+            }
+            ApiError error =
+                    ApiError.fromJson(frame).orElse(new ApiError("INVALID_ANSWER", "an answer without a lease"));
+            Optional<Duration> retryAfter =
+                    Optional.ofNullable(frame.getLong("retryAfterMs")).map(Duration::ofMillis);
+            waiting.answer.tryFail(KbsyncException.of(frame.getInteger("status", 500), error, retryAfter));
+        } catch (RuntimeException unreadable) {
+            waiting.answer.tryFail(KbsyncException.of(
+                    500,
+                    new ApiError("INVALID_ANSWER", "an answer this client cannot read: " + unreadable),
+                    Optional.empty()));
+        }
+    }
+
+    /** The late answer of a request this client gave up on: its lease, which nobody here knows, is released. */
+    private void releaseIfAbandoned(Object ref, JsonObject frame) {
+        if (!(ref instanceof String r) || !abandoned.remove(r)) {
             return;
         }
-        ApiError error = ApiError.fromJson(frame).orElse(new ApiError("INVALID_ANSWER", "an answer without a lease"));
-        Optional<Duration> retryAfter =
-                Optional.ofNullable(frame.getLong("retryAfterMs")).map(Duration::ofMillis);
-        waiting.answer.tryFail(KbsyncException.of(frame.getInteger("status", 500), error, retryAfter));
+        JsonObject lease = frame.getJsonObject("lease");
+        String id = lease == null ? null : lease.getString("id");
+        if (id != null) {
+            release(id);
+        }
     }
 
     private void fail(String ref, KbsyncException failure) {
@@ -161,6 +192,7 @@ public final class LeaseChannel implements AutoCloseable {
 
     private void gone() {
         closed.tryComplete();
+        abandoned.clear(); // the coordinator released what the channel held
         pending.keySet().forEach(ref -> fail(ref, closedFailure()));
     }
 

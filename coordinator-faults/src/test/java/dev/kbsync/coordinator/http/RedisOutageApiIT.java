@@ -15,7 +15,10 @@ import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseRequest;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.client.BlockingLeaseChannel;
+import dev.kbsync.api.client.ClientOptions;
+import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.client.KbsyncException;
+import dev.kbsync.api.client.LeaseChannel;
 import dev.kbsync.testing.TimingSensitive;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -26,6 +29,7 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -128,6 +132,40 @@ class RedisOutageApiIT {
             assertThat(channel.isOpen()).isTrue();
             assertThat(channel.heartbeat(held.id()).state()).isEqualTo(LeaseState.GRANTED);
             channel.release(held.id());
+        }
+    }
+
+    @Test
+    void shouldReleaseALeaseWhoseChannelRequestTheClientGaveUpOn() throws Exception {
+        api.call(
+                PUT,
+                "/v1/kbs/late",
+                ADMIN,
+                new JsonObject().put("remote", "/srv/git/late.git").put("branch", "main"));
+        ClientOptions options = ClientOptions.of(URI.create("http://127.0.0.1:" + api.port()), CLIENT)
+                .withRequestTimeout(Duration.ofSeconds(1));
+        try (KbsyncClient client = KbsyncClient.create(api.vertx, options)) {
+            LeaseChannel channel = client.async().openLeaseChannel().await();
+            Future<Lease> late;
+            api.redis.process().pause();
+            try {
+                late = channel.request(KbId.of("late"), LeaseRequest.of("late"));
+                await().atMost(Duration.ofSeconds(5)).until(late::isComplete);
+                Thread.sleep(500); // Redis answers after the client gave up, within the coordinator's bound
+            } finally {
+                api.redis.process().resume();
+            }
+            assertThat(late.cause()).isInstanceOf(KbsyncException.TimedOut.class);
+
+            // the coordinator granted it once Redis answered; the client, which never learned its id, released it
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> api.call(GET, "/v1/kbs/late/queue", CLIENT).statusCode() == 200
+                            && api.call(GET, "/v1/kbs/late/queue", CLIENT)
+                                            .bodyAsJsonObject()
+                                            .getValue("holder")
+                                    == null);
+            assertThat(channel.isOpen()).isTrue();
+            channel.closeAsync().await();
         }
     }
 

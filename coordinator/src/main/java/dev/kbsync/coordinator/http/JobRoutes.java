@@ -299,6 +299,7 @@ final class JobRoutes {
 
     /** The accepted job, or its receipt (id and place) where the request prefers {@code return=minimal}. */
     private static JsonObject answer(RoutingContext ctx, Job job) {
+        ctx.response().putHeader("Vary", ReturnPreference.HEADER); // either answer depends on the preference
         if (!ReturnPreference.minimal(ctx.request())) {
             return job.toJson();
         }
