@@ -23,7 +23,7 @@ from .errors import (
     Unavailable,
     Unreachable,
 )
-from .models import FileContent, Job, JobEvent, JobPage, Lease, Log, LogEntry, Tree, TreeEntry
+from .models import FileContent, Job, JobEvent, JobPage, JobReceipt, Lease, Log, LogEntry, Tree, TreeEntry
 
 __all__ = [
     "Client",
@@ -34,6 +34,7 @@ __all__ = [
     "Job",
     "JobEvent",
     "JobPage",
+    "JobReceipt",
     "FileContent",
     "Tree",
     "TreeEntry",

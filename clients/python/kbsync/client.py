@@ -12,11 +12,12 @@ import urllib.parse
 from typing import Any, Callable, Dict, Iterator, Optional
 
 from . import errors
-from .models import FileContent, Job, JobEvent, JobPage, Lease, Log, LogEntry, Tree, TreeEntry
+from .models import FileContent, Job, JobEvent, JobPage, JobReceipt, Lease, Log, LogEntry, Tree, TreeEntry
 from .sse import read_events
 
 _USER_AGENT = "kbsync-python/0.1"
 _WAIT_SEGMENT = 10.0  # wait() reads the job again at least this often (seconds)
+_RETURN_MINIMAL = {"Prefer": "return=minimal"}
 
 
 class Client:
@@ -57,17 +58,38 @@ class Client:
     ) -> Job:
         """``POST /v1/kbs/{kb}/notes``: queues a note; a retry with the same ``idempotency_key`` returns the
         first job. Without ``path`` the KB's note path template places it."""
-        body: Dict[str, Any] = {"user": user, "text": text}
-        if title is not None:
-            body["title"] = title
-        if path is not None:
-            body["path"] = path
+        body = _note_body(user, text, title, path)
         return Job.from_json(self._call("POST", f"/v1/kbs/{_seg(kb)}/notes", body, idempotency_key))
+
+    def submit_note_minimal(
+        self,
+        kb: str,
+        user: str,
+        text: str,
+        title: Optional[str] = None,
+        path: Optional[str] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> JobReceipt:
+        """``submit_note`` asking for the short answer (``Prefer: return=minimal``): the job's id and place in the
+        queue, not the whole job with the note's text echoed back; ``job(id)`` has the rest."""
+        body = _note_body(user, text, title, path)
+        return JobReceipt.from_json(
+            self._call("POST", f"/v1/kbs/{_seg(kb)}/notes", body, idempotency_key, _RETURN_MINIMAL)
+        )
 
     def submit_agent_task(self, kb: str, user: str, task: str, idempotency_key: Optional[str] = None) -> Job:
         """``POST /v1/kbs/{kb}/agent-tasks``: queues an agent task."""
         body = {"user": user, "task": task}
         return Job.from_json(self._call("POST", f"/v1/kbs/{_seg(kb)}/agent-tasks", body, idempotency_key))
+
+    def submit_agent_task_minimal(
+        self, kb: str, user: str, task: str, idempotency_key: Optional[str] = None
+    ) -> JobReceipt:
+        """``submit_agent_task`` with the short answer; see ``submit_note_minimal``."""
+        body = {"user": user, "task": task}
+        return JobReceipt.from_json(
+            self._call("POST", f"/v1/kbs/{_seg(kb)}/agent-tasks", body, idempotency_key, _RETURN_MINIMAL)
+        )
 
     def job(self, job_id: str) -> Job:
         """``GET /v1/jobs/{id}``: the job now."""
@@ -253,10 +275,17 @@ class Client:
         return headers
 
     def _call(
-        self, method: str, path: str, body: Optional[Dict[str, Any]] = None, idempotency_key: Optional[str] = None
+        self,
+        method: str,
+        path: str,
+        body: Optional[Dict[str, Any]] = None,
+        idempotency_key: Optional[str] = None,
+        extra: Optional[Dict[str, str]] = None,
     ) -> Dict[str, Any]:
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
-        return self._exchange(method, path, body, headers)[1]
+        headers = dict(extra or {})
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        return self._exchange(method, path, body, headers or None)[1]
 
     def _exchange(
         self,
@@ -455,6 +484,15 @@ def _error(status: int, raw: bytes, retry_after: Optional[str]) -> errors.Kbsync
         message = raw[:200].decode("utf-8", "replace")
     seconds = float(retry_after) if retry_after and retry_after.strip().isdigit() else None
     return errors.from_answer(status, code, message, seconds)
+
+
+def _note_body(user: str, text: str, title: Optional[str], path: Optional[str]) -> Dict[str, Any]:
+    body: Dict[str, Any] = {"user": user, "text": text}
+    if title is not None:
+        body["title"] = title
+    if path is not None:
+        body["path"] = path
+    return body
 
 
 def _seg(value: str) -> str:

@@ -57,6 +57,31 @@ class Job:
 
 
 @dataclass(frozen=True)
+class JobReceipt:
+    """The short answer to a submission (``Prefer: return=minimal``): the job's id and place in the queue."""
+
+    id: str
+    kb: str
+    state: str
+    ahead: int
+    eta_ms: Optional[int]
+    eta_p90_ms: Optional[int]
+    raw: Dict[str, Any] = field(repr=False, compare=False)
+
+    @staticmethod
+    def from_json(data: Dict[str, Any]) -> "JobReceipt":
+        return JobReceipt(
+            id=data["id"],
+            kb=data.get("kb", ""),
+            state=data.get("state", ""),
+            ahead=int(data.get("ahead") or 0),
+            eta_ms=data.get("etaMs"),
+            eta_p90_ms=data.get("etaP90Ms"),
+            raw=data,
+        )
+
+
+@dataclass(frozen=True)
 class JobEvent:
     """One event of a job's stream: ``name`` is ``state`` or ``position``; ``last`` when the stream ends after it."""
 

@@ -49,6 +49,24 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(done.files[0]["change"], "created")
         self.assertEqual(self.kb.job(first.id).commit, done.commit)
 
+    def test_gets_a_receipt_instead_of_the_whole_job_when_it_asks_for_the_short_answer(self):
+        key = unique("short")
+        receipt = self.kb.submit_note_minimal(KB, "py-bot", "a short answer", title=unique("py"), idempotency_key=key)
+        self.assertIsInstance(receipt, kbsync.JobReceipt)
+        self.assertEqual(set(receipt.raw), {"id", "kb", "state", "ahead", "etaMs", "etaP90Ms"})
+        self.assertEqual(receipt.kb, KB)
+        self.assertIn(receipt.state, ("queued", "running", "done"))
+        job = self.kb.job(receipt.id)
+        self.assertEqual(job.raw["payload"]["text"], "a short answer")
+        task = self.kb.submit_agent_task_minimal(KB, "py-bot", "say hello", idempotency_key=unique("task"))
+        self.assertNotIn("payload", task.raw)
+        self.assertEqual(self.kb.job(task.id).kind, "agent")
+        try:  # queued behind the note: nothing here is about running it
+            self.kb.cancel(task.id)
+        except kbsync.Conflict:
+            pass  # a worker took it already
+        self.assertEqual(self.kb.wait(receipt.id, timeout=30).state, "done")
+
     def test_iterates_a_jobs_events_until_it_finished(self):
         job = self.note()
         with self.kb.events(job.id, timeout=30) as events:
