@@ -9,6 +9,9 @@ import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.service.KeepAlive;
 import dev.kbsync.coordinator.service.LeaseService;
 import dev.kbsync.coordinator.service.Watchers;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -44,6 +47,7 @@ final class LeaseChannel {
     record Bound(RedisHealth health, Duration deadline) {}
 
     private final Vertx vertx;
+    private final Context context;
     private final ServerWebSocket ws;
     private final Caller caller;
     private final LeaseService leases;
@@ -68,6 +72,7 @@ final class LeaseChannel {
             Duration silence,
             Bound bound) {
         this.vertx = vertx;
+        this.context = vertx.getOrCreateContext();
         this.bound = bound;
         this.ws = ws;
         this.caller = caller;
@@ -82,7 +87,7 @@ final class LeaseChannel {
                         "lease channel of {}: no answer to pings for {} ms; closing it",
                         caller.name(),
                         silence.toMillis());
-                ws.close((short) 1001, "no answer to pings");
+                ws.close((short) 1008, "no answer to pings");
                 closed();
             } else {
                 ws.writePing(Buffer.buffer());
@@ -116,6 +121,9 @@ final class LeaseChannel {
 
     private void frame(String text) {
         heard();
+        if (closed) {
+            return;
+        }
         JsonObject frame;
         try {
             frame = new JsonObject(text);
@@ -153,13 +161,13 @@ final class LeaseChannel {
         if (!call.open()) {
             return;
         }
-        leases.request(kb, holder, ttl)
+        here(leases.request(kb, holder, ttl))
                 .onSuccess(lease -> {
                     if (!call.open()) { // answered 503 meanwhile, or the channel closed: nobody knows this lease
                         leases.release(lease.id());
                         return;
                     }
-                    held.put(lease.id(), leases.keepAlive(lease.id()));
+                    call.requested(lease.id());
                     if (lease.state() == LeaseState.WAITING && !wait.isZero()) {
                         LeaseWait.await(call, leases, watchers, lease, wait);
                     } else {
@@ -175,13 +183,9 @@ final class LeaseChannel {
         if (!call.open()) {
             return;
         }
-        LeaseRoutes.visibleLease(leases, caller, id)
-                .compose(leases::release)
+        here(LeaseRoutes.visibleLease(leases, caller, id).compose(leases::release))
                 .onSuccess(lease -> {
-                    KeepAlive keepAlive = held.remove(id);
-                    if (keepAlive != null) {
-                        keepAlive.close();
-                    }
+                    letGo(id);
                     call.answer(lease);
                 })
                 .onFailure(call::fail);
@@ -193,8 +197,7 @@ final class LeaseChannel {
         if (!call.open()) {
             return;
         }
-        LeaseRoutes.visibleLease(leases, caller, id)
-                .compose(leases::heartbeat)
+        here(LeaseRoutes.visibleLease(leases, caller, id).compose(leases::heartbeat))
                 .onSuccess(call::answer)
                 .onFailure(call::fail);
     }
@@ -209,6 +212,8 @@ final class LeaseChannel {
         private final long timer;
         private Runnable onGone = () -> {};
         private boolean answered;
+        /** The lease a request created (null before, and for other calls). */
+        private String leaseId;
 
         Call(String ref, Duration wait, boolean positions) {
             this.ref = ref;
@@ -222,6 +227,12 @@ final class LeaseChannel {
 
         boolean open() {
             return !answered;
+        }
+
+        /** The request's lease exists: it lives with the channel from now on. */
+        void requested(String id) {
+            leaseId = id;
+            held.put(id, leases.keepAlive(id));
         }
 
         @Override
@@ -241,20 +252,31 @@ final class LeaseChannel {
 
         @Override
         public void answer(Lease lease) {
-            finish(new JsonObject().put("ref", ref).put("lease", lease.toJson()));
+            here(() -> finish(new JsonObject().put("ref", ref).put("lease", lease.toJson())));
         }
 
         @Override
         public void fail(Throwable failure) {
-            finish(Failures.frame(failure, "the lease channel of " + caller.name())
-                    .put("ref", ref));
+            here(() -> {
+                JsonObject frame = Failures.frame(failure, "the lease channel of " + caller.name())
+                        .put("ref", ref);
+                if (finish(frame) && leaseId != null) { // its id goes out only with an answer: nobody knows it
+                    letGo(leaseId);
+                    leases.release(leaseId);
+                }
+            });
         }
 
         @Override
         public void position(Lease lease) {
-            if (positions && !answered) {
-                send(new JsonObject().put("ref", ref).put("event", "position").put("lease", lease.toJson()));
-            }
+            here(() -> {
+                if (positions && !answered) {
+                    send(new JsonObject()
+                            .put("ref", ref)
+                            .put("event", "position")
+                            .put("lease", lease.toJson()));
+                }
+            });
         }
 
         /** Ends the call before its result: {@code failure} is its answer (null: the channel closed). */
@@ -270,9 +292,10 @@ final class LeaseChannel {
             onGone.run();
         }
 
-        private void finish(JsonObject frame) {
+        /** Answers the call unless it was answered; whether this answered it. */
+        private boolean finish(JsonObject frame) {
             if (answered) {
-                return;
+                return false;
             }
             answered = true;
             vertx.cancelTimer(timer);
@@ -280,6 +303,31 @@ final class LeaseChannel {
             if (frame != null) {
                 send(frame);
             }
+            return true;
+        }
+    }
+
+    /** Stops keeping {@code id} alive for this channel (released, or its request failed). */
+    private void letGo(String id) {
+        KeepAlive keepAlive = held.remove(id);
+        if (keepAlive != null) {
+            keepAlive.close();
+        }
+    }
+
+    /** {@code future}, completed on the channel's context (the engine completes its futures on its own). */
+    private <T> Future<T> here(Future<T> future) {
+        Promise<T> promise = Promise.promise();
+        future.onComplete(result -> here(() -> promise.handle(result)));
+        return promise.future();
+    }
+
+    /** Runs {@code action} on the channel's context, at once when already there. */
+    private void here(Runnable action) {
+        if (Vertx.currentContext() == context) {
+            action.run();
+        } else {
+            context.runOnContext(v -> action.run());
         }
     }
 

@@ -28,7 +28,7 @@ import java.util.function.Consumer;
  * lease whose answer cannot be sent (the client went away, or the Redis gate answered 503 meanwhile) can never be used
  * or released by anyone: it is released at once, waiting or granted, rather than left to lapse.
  *
- * <p>The request is an HTTP exchange ({@link #of(RoutingContext)}) or a frame of a lease channel ({@link LeaseChannel}).
+ * <p>The request is an HTTP exchange ({@link #of(RoutingContext, Consumer)}) or a frame of a lease channel ({@link LeaseChannel}).
  */
 final class LeaseWait {
     /** Who waits for the answer. All calls come on the request's context. */

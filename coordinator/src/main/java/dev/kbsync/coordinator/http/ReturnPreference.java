@@ -41,8 +41,8 @@ final class ReturnPreference {
         return false;
     }
 
-    /** Marks an answer that honoured the preference (and that the answer depends on it, for caches). */
+    /** Marks an answer that honoured the preference. */
     static void applied(HttpServerResponse response) {
-        response.putHeader(APPLIED, MINIMAL).putHeader("Vary", HEADER);
+        response.putHeader(APPLIED, MINIMAL);
     }
 }

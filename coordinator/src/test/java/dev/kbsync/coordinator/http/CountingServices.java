@@ -35,8 +35,9 @@ import org.redisson.config.Config;
 /**
  * The real Redis engine's services behind counters, so HTTP tests can prove that a rejected request reached no
  * service ({@link #calls}: every call that could change state), count heartbeats ({@link #heartbeats}) and the
- * leases event streams keep alive now ({@link #keptAlive}) and the long-poll wait the HTTP layer passed ({@link #lastPollWait}). One injected fault: a
- * submit to KB {@code boom} fails with an unexpected exception (the masked 500).
+ * leases event streams keep alive now ({@link #keptAlive}) and the long-poll wait the HTTP layer passed ({@link #lastPollWait}). Injected faults: a
+ * submit to KB {@code boom} fails with an unexpected exception (the masked 500), and so does every read of a lease of
+ * KB {@code boom}.
  */
 final class CountingServices {
     final AtomicInteger calls = new AtomicInteger();
@@ -146,6 +147,9 @@ final class CountingServices {
 
         @Override
         public Future<Lease> get(String leaseId) {
+            if (leaseId.startsWith("boom~")) {
+                return Future.failedFuture(new IllegalStateException("secret internal detail"));
+            }
             return real.get(leaseId);
         }
 

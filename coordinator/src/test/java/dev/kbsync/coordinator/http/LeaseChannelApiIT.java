@@ -143,6 +143,23 @@ class LeaseChannelApiIT {
     }
 
     @Test
+    void shouldReleaseTheLeaseOfARequestThatFailedWhileItWaited() {
+        KbId kb = KbId.of("boom"); // the test services fail every read of one of its leases
+        try (BlockingLeaseChannel channel = api.client(CLIENT).openLeaseChannel()) {
+            Lease held = channel.request(kb, LeaseRequest.of("holder"));
+
+            assertThatThrownBy(
+                            () -> channel.request(kb, LeaseRequest.of("waiter").withWait(Duration.ofSeconds(10))))
+                    .isInstanceOf(KbsyncException.ServerError.class);
+
+            // its client never learned the waiting lease's id: it leaves the queue at once, the channel stays open
+            await().atMost(Duration.ofSeconds(5)).until(() -> waiters("boom") == 0);
+            assertThat(channel.isOpen()).isTrue();
+            assertThat(channel.release(held.id()).state()).isEqualTo(LeaseState.RELEASED);
+        }
+    }
+
+    @Test
     void shouldKeepItsLeasesAlivePastTheirTtlAndReleaseThemWhenItCloses() throws Exception {
         KbId kb = register("channel-c");
         KbsyncClient client = api.client(CLIENT);
