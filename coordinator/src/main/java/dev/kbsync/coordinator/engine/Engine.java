@@ -170,7 +170,9 @@ public final class Engine {
      * Sets what the engine needs on the caller's Redisson config: the lock watchdog (a dead coordinator's locks lapse
      * after it), a short fair-lock wait timeout (a dead Redisson waiter stops blocking its KB within seconds), and,
      * with replicas (Sentinel, Cluster), reads from masters only: Redisson reads replicas by default, and a lagging
-     * replica would hand the drivers a stale queue head and clients positions that go back up.
+     * replica would hand the drivers a stale queue head and clients positions that go back up. Redisson's object
+     * references are off: kbsync never stores a Redisson object as a value, and the check costs every argument of every
+     * script call a class lookup.
      */
     public static Config tune(Config redisson, EngineConfig config) {
         if (redisson.isSentinelConfig()) {
@@ -178,6 +180,7 @@ public final class Engine {
         } else if (redisson.isClusterConfig()) {
             redisson.useClusterServers().setReadMode(ReadMode.MASTER);
         }
+        redisson.setReferenceEnabled(false);
         return redisson.setLockWatchdogTimeout(config.lockWatchdog().toMillis())
                 .setFairLockWaitTimeout(FAIR_LOCK_WAIT_TIMEOUT_MS);
     }

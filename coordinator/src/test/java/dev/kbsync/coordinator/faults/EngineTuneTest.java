@@ -28,4 +28,14 @@ class EngineTuneTest {
 
         assertThat(config.useClusterServers().getReadMode()).isEqualTo(ReadMode.MASTER);
     }
+
+    @Test
+    void shouldTurnRedissonObjectReferencesOff() {
+        Config config = new Config();
+        config.useSingleServer().setAddress("redis://127.0.0.1:1");
+
+        Engine.tune(config, Node.config("t"));
+
+        assertThat(config.isReferenceEnabled()).isFalse();
+    }
 }

@@ -2,12 +2,17 @@ package dev.kbsync.coordinator.engine.redis;
 
 import dev.kbsync.api.KbId;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Redis keys of one KB; all share the hash tag {@code {kb:<id>}} so Redis Cluster keeps them in one slot (the
  * Redisson lock's own keys too: Redisson puts its prefix before a name that already has braces).
  */
 public record KbKeys(KbId kb) {
+    private static final int CACHED = 4096;
+    private static final Map<KbId, List<Object>> ALL = new ConcurrentHashMap<>();
+
     public String prefix() {
         return "kbsync:{kb:" + kb.value() + "}:";
     }
@@ -42,8 +47,24 @@ public record KbKeys(KbId kb) {
         return close > open + 1 && key.substring(open, close + 1).equals("{kb:" + kb.value() + "}");
     }
 
-    /** Every key of the KB, in the order every per-KB script expects them in {@code KEYS} (see {@code lib.lua}). */
+    /**
+     * Every key of the KB, in the order every per-KB script expects them in {@code KEYS} (see {@code lib.lua}); kept for
+     * the most recent {@value #CACHED} KBs, since every script call declares them.
+     */
     public List<Object> all() {
+        List<Object> known = ALL.get(kb);
+        if (known != null) {
+            return known;
+        }
+        List<Object> keys = build();
+        if (ALL.size() >= CACHED) {
+            ALL.clear(); // a bound, not an eviction policy: the next calls fill it again
+        }
+        ALL.put(kb, keys);
+        return keys;
+    }
+
+    private List<Object> build() {
         String p = prefix();
         String lock = lock();
         return List.of(

@@ -83,8 +83,11 @@ public final class Redis {
 
     /** {@link #run(Script, KbKeys, List)} with {@code more} keys declared after the KB's. */
     public Future<JsonObject> run(Script script, KbKeys keys, List<Object> more, List<Object> argv) {
-        List<Object> declared = new ArrayList<>(keys.all());
-        declared.addAll(more);
+        List<Object> declared = keys.all();
+        if (!more.isEmpty()) {
+            declared = new ArrayList<>(declared);
+            declared.addAll(more);
+        }
         Object[] args = argv.stream().map(String::valueOf).toArray();
         try {
             if (script.durable() && replication.replicas() > 0) {
