@@ -23,6 +23,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -178,27 +180,25 @@ final class LeaseChannel {
     }
 
     private void release(String ref, Fields fields) {
-        String id = Inputs.id("INVALID_LEASE_ID", "lease id", fields.string("id"));
-        Call call = new Call(ref, Duration.ZERO, false);
-        if (!call.open()) {
-            return;
-        }
-        here(LeaseRoutes.visibleLease(leases, caller, id).compose(leases::release))
-                .onSuccess(lease -> {
-                    letGo(id);
-                    call.answer(lease);
-                })
-                .onFailure(call::fail);
+        onLease(ref, fields, leases::release, this::letGo);
     }
 
     private void heartbeat(String ref, Fields fields) {
+        onLease(ref, fields, leases::heartbeat, id -> {});
+    }
+
+    /** A call on the lease the frame names, once it is the caller's to use; {@code then} runs before its answer. */
+    private void onLease(String ref, Fields fields, Function<String, Future<Lease>> op, Consumer<String> then) {
         String id = Inputs.id("INVALID_LEASE_ID", "lease id", fields.string("id"));
         Call call = new Call(ref, Duration.ZERO, false);
         if (!call.open()) {
             return;
         }
-        here(LeaseRoutes.visibleLease(leases, caller, id).compose(leases::heartbeat))
-                .onSuccess(call::answer)
+        here(LeaseRoutes.visibleLease(leases, caller, id).compose(op))
+                .onSuccess(lease -> {
+                    then.accept(id);
+                    call.answer(lease);
+                })
                 .onFailure(call::fail);
     }
 
