@@ -68,7 +68,8 @@ public final class HttpApi {
                 config.leases().maxHold(),
                 config.http().sseKeepAlive(),
                 degraded,
-                new LeaseChannel.Bound(health, deadline(config)));
+                new LeaseChannel.Bound(health, deadline(config)),
+                metrics.leaseChannels());
         this.queues = new QueueRoutes(services, config.http().sseKeepAlive(), degraded);
         this.workers = new WorkerRoutes(services, degraded);
         this.ops = new OpsRoutes(health, metrics, degraded);

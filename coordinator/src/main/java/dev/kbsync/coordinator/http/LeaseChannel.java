@@ -6,6 +6,7 @@ import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.auth.Caller;
 import dev.kbsync.coordinator.health.RedisHealth;
+import dev.kbsync.coordinator.metrics.ChannelGauges;
 import dev.kbsync.coordinator.service.KeepAlive;
 import dev.kbsync.coordinator.service.LeaseService;
 import dev.kbsync.coordinator.service.Watchers;
@@ -48,6 +49,12 @@ final class LeaseChannel {
      */
     record Bound(RedisHealth health, Duration deadline) {}
 
+    /**
+     * What every channel of a coordinator shares: the TTL of a request without one and the longest allowed, how long a
+     * client may leave pings unanswered, Redis's bound, and the gauges.
+     */
+    record Setup(Duration defaultTtl, Duration maxHold, Duration silence, Bound bound, ChannelGauges gauges) {}
+
     private final Vertx vertx;
     private final Context context;
     private final ServerWebSocket ws;
@@ -57,6 +64,7 @@ final class LeaseChannel {
     private final Duration defaultTtl;
     private final Duration maxHold;
     private final Bound bound;
+    private final ChannelGauges gauges;
     private final Map<String, KeepAlive> held = new HashMap<>();
     private final Set<Call> calls = new HashSet<>();
     private final long pinger;
@@ -64,24 +72,19 @@ final class LeaseChannel {
     private boolean closed;
 
     private LeaseChannel(
-            Vertx vertx,
-            ServerWebSocket ws,
-            Caller caller,
-            LeaseService leases,
-            Watchers watchers,
-            Duration defaultTtl,
-            Duration maxHold,
-            Duration silence,
-            Bound bound) {
+            Vertx vertx, ServerWebSocket ws, Caller caller, LeaseService leases, Watchers watchers, Setup setup) {
+        Duration silence = setup.silence();
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
-        this.bound = bound;
+        this.bound = setup.bound();
+        this.gauges = setup.gauges();
         this.ws = ws;
         this.caller = caller;
         this.leases = leases;
         this.watchers = watchers;
-        this.defaultTtl = defaultTtl;
-        this.maxHold = maxHold;
+        this.defaultTtl = setup.defaultTtl();
+        this.maxHold = setup.maxHold();
+        gauges.opened();
         long pingMs = Math.max(100, silence.toMillis() / 3);
         this.pinger = vertx.setPeriodic(pingMs, t -> {
             if (System.nanoTime() - heardAt > silence.toNanos()) {
@@ -99,17 +102,8 @@ final class LeaseChannel {
 
     /** Serves {@code ws} for {@code caller} until it closes; must run on the connection's context. */
     static void serve(
-            Vertx vertx,
-            ServerWebSocket ws,
-            Caller caller,
-            LeaseService leases,
-            Watchers watchers,
-            Duration defaultTtl,
-            Duration maxHold,
-            Duration silence,
-            Bound bound) {
-        LeaseChannel channel =
-                new LeaseChannel(vertx, ws, caller, leases, watchers, defaultTtl, maxHold, silence, bound);
+            Vertx vertx, ServerWebSocket ws, Caller caller, LeaseService leases, Watchers watchers, Setup setup) {
+        LeaseChannel channel = new LeaseChannel(vertx, ws, caller, leases, watchers, setup);
         ws.textMessageHandler(channel::frame);
         ws.binaryMessageHandler(b -> channel.refuse(null, "INVALID_FRAME", "frames are JSON text, not binary"));
         ws.pongHandler(b -> channel.heard());
@@ -233,6 +227,7 @@ final class LeaseChannel {
         void requested(String id) {
             leaseId = id;
             held.put(id, leases.keepAlive(id));
+            gauges.held(1);
         }
 
         @Override
@@ -312,6 +307,7 @@ final class LeaseChannel {
         KeepAlive keepAlive = held.remove(id);
         if (keepAlive != null) {
             keepAlive.close();
+            gauges.held(-1);
         }
     }
 
@@ -360,6 +356,8 @@ final class LeaseChannel {
         }
         closed = true;
         vertx.cancelTimer(pinger);
+        gauges.closed();
+        gauges.held(-held.size());
         new ArrayList<>(calls).forEach(call -> call.gone(null));
         held.forEach((id, keepAlive) -> {
             keepAlive.close();

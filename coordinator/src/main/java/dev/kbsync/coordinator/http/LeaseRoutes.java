@@ -9,6 +9,7 @@ import dev.kbsync.coordinator.auth.Caller;
 import dev.kbsync.coordinator.degraded.DegradedMode;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.health.RedisHealth;
+import dev.kbsync.coordinator.metrics.ChannelGauges;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.LeaseService;
 import dev.kbsync.coordinator.service.QueueAddresses;
@@ -28,7 +29,7 @@ final class LeaseRoutes {
     private final Duration keepAlive;
 
     private final Optional<DegradedMode> degraded;
-    private final LeaseChannel.Bound channelBound;
+    private final LeaseChannel.Setup channels;
 
     LeaseRoutes(
             CoordinatorServices services,
@@ -36,9 +37,10 @@ final class LeaseRoutes {
             Duration maxHold,
             Duration keepAlive,
             Optional<DegradedMode> degraded,
-            LeaseChannel.Bound channelBound) {
+            LeaseChannel.Bound channelBound,
+            ChannelGauges channelGauges) {
         this.degraded = degraded;
-        this.channelBound = channelBound;
+        this.channels = new LeaseChannel.Setup(defaultTtl, maxHold, keepAlive, channelBound, channelGauges);
         this.keepAlive = keepAlive;
         this.services = services;
         this.defaultTtl = defaultTtl;
@@ -139,10 +141,7 @@ final class LeaseRoutes {
                         caller,
                         services.leases(),
                         services.queues().watchers(),
-                        defaultTtl,
-                        maxHold,
-                        keepAlive,
-                        channelBound))
+                        channels))
                 .onFailure(ctx::fail);
     }
 

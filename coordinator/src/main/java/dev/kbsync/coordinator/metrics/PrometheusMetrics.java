@@ -39,6 +39,7 @@ public final class PrometheusMetrics implements MetricsSink {
     private final Set<KbId> introduced = ConcurrentHashMap.newKeySet();
     private final Counter redisUnavailable;
     private final Map<String, PerKb<Counter>> webhooks = new java.util.HashMap<>();
+    private final ChannelGauges leaseChannels;
 
     public PrometheusMetrics(ProcessMetrics process) {
         this.process = process;
@@ -58,6 +59,7 @@ public final class PrometheusMetrics implements MetricsSink {
         this.redisUnavailable = Counter.builder("kbsync.redis.unavailable")
                 .description("Requests answered 503 REDIS_UNAVAILABLE because Redis did not answer.")
                 .register(registry);
+        this.leaseChannels = ChannelGauges.registeredIn(registry);
         for (String result : java.util.List.of("delivered", "failed", "dropped")) {
             webhooks.put(
                     result,
@@ -153,6 +155,11 @@ public final class PrometheusMetrics implements MetricsSink {
                 .description("Jobs in this coordinator's degraded-mode journal not yet moved into Redis.")
                 .strongReference(true)
                 .register(registry);
+    }
+
+    /** The lease channels' gauges. */
+    public ChannelGauges leaseChannels() {
+        return leaseChannels;
     }
 
     /** Counts one answer 503 REDIS_UNAVAILABLE ({@code kbsync_redis_unavailable_total}). */

@@ -179,6 +179,34 @@ class LeaseChannelApiIT {
     }
 
     @Test
+    void shouldShowItsChannelsAndTheLeasesTheyKeepAliveOnTheMetrics() {
+        KbId kb = register("channel-g");
+        KbsyncClient client = api.client(CLIENT);
+        BlockingLeaseChannel channel = client.openLeaseChannel();
+        Lease released = channel.request(kb, LeaseRequest.of("released"));
+        channel.request(kb, LeaseRequest.of("kept"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> gauge("kbsync_lease_channels") == 1);
+        assertThat(gauge("kbsync_lease_channel_leases")).isEqualTo(2);
+
+        channel.release(released.id());
+        assertThat(gauge("kbsync_lease_channel_leases")).isEqualTo(1);
+        channel.close();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> gauge("kbsync_lease_channels") == 0);
+        assertThat(gauge("kbsync_lease_channel_leases")).isZero();
+    }
+
+    /** A gauge of the coordinator's metrics without labels. */
+    private static long gauge(String name) {
+        String scrape = api.call(GET, "/metrics", ADMIN).bodyAsString();
+        return scrape.lines()
+                .filter(line -> line.startsWith(name + " "))
+                .mapToLong(line -> (long) Double.parseDouble(line.substring(name.length() + 1)))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(name + " is not on /metrics"));
+    }
+
+    @Test
     void shouldReleaseTheLeasesOfAClientThatStopsAnsweringPings() throws Exception {
         KbId kb = register("channel-d");
         LeaseChannel channel = api.client(CLIENT).async().openLeaseChannel().await();

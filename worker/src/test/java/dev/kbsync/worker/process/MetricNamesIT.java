@@ -52,6 +52,9 @@ class MetricNamesIT {
                     + " open).\"",
             "kbsync_http_requests_total counter {route,status} \"HTTP requests by route template and status.\"",
             "kbsync_jobs_submitted_total counter {kb,kind} \"Jobs accepted over HTTP.\"",
+            "kbsync_lease_channel_leases gauge {} \"Leases the open lease channels keep alive (requested on a"
+                    + " channel, not yet ended).\"",
+            "kbsync_lease_channels gauge {} \"Lease channels (WebSockets) open on this coordinator.\"",
             "kbsync_lease_expiries_total counter {kb} \"Leases lost because the holder went silent.\"",
             "kbsync_lock_hold_seconds histogram {kb} " + LOCK_BUCKETS
                     + " \"Time a KB lock was held, grant to release.\"",
