@@ -1,10 +1,13 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.api.ErrorCodes;
 import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.auth.Caller;
+import dev.kbsync.coordinator.error.ConflictException;
+import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.metrics.ChannelGauges;
 import dev.kbsync.coordinator.service.KeepAlive;
@@ -193,7 +196,14 @@ final class LeaseChannel {
                     then.accept(id);
                     call.answer(lease);
                 })
-                .onFailure(call::fail);
+                .onFailure(failure -> {
+                    if (failure instanceof NotFoundException
+                            || (failure instanceof ConflictException conflict
+                                    && ErrorCodes.LEASE_LOST.equals(conflict.code()))) {
+                        letGo(id); // nothing left to keep alive
+                    }
+                    call.fail(failure);
+                });
     }
 
     /**
@@ -223,10 +233,10 @@ final class LeaseChannel {
             return !answered;
         }
 
-        /** The request's lease exists: it lives with the channel from now on. */
+        /** The request's lease exists: it lives with the channel from now on, until it ends or is lost. */
         void requested(String id) {
             leaseId = id;
-            held.put(id, leases.keepAlive(id));
+            held.put(id, leases.keepAlive(id, () -> here(() -> letGo(id))));
             gauges.held(1);
         }
 
@@ -302,7 +312,7 @@ final class LeaseChannel {
         }
     }
 
-    /** Stops keeping {@code id} alive for this channel (released, or its request failed). */
+    /** Stops keeping {@code id} alive for this channel (released, lost, or its request failed). */
     private void letGo(String id) {
         KeepAlive keepAlive = held.remove(id);
         if (keepAlive != null) {

@@ -24,7 +24,16 @@ public interface LeaseService {
      * open event stream does. The leases kept alive on one coordinator cost one Redis step a second per KB, not one per
      * lease. A lease that ends or is lost is simply no longer kept.
      */
-    KeepAlive keepAlive(String leaseId);
+    default KeepAlive keepAlive(String leaseId) {
+        return keepAlive(leaseId, () -> {});
+    }
+
+    /**
+     * {@link #keepAlive(String)}, and {@code onLost} runs once (on the engine's context) when a beat finds the lease
+     * ended or lost (released or force-released elsewhere, expired, superseded) while the handle is open: its holder
+     * can let it go instead of keeping a dead lease until it closes.
+     */
+    KeepAlive keepAlive(String leaseId, Runnable onLost);
 
     /** Releases a grant or cancels a waiting request; releasing twice is harmless. */
     Future<Lease> release(String leaseId);

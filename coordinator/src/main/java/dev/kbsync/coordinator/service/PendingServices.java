@@ -73,9 +73,9 @@ public final class PendingServices {
         }
 
         @Override
-        public KeepAlive keepAlive(String leaseId) {
+        public KeepAlive keepAlive(String leaseId, Runnable onLost) {
             CoordinatorServices services = attached;
-            return services == null ? KeepAlive.NONE : services.leases().keepAlive(leaseId);
+            return services == null ? KeepAlive.NONE : services.leases().keepAlive(leaseId, onLost);
         }
 
         @Override

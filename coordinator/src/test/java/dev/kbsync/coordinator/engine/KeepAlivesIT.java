@@ -13,12 +13,14 @@ import dev.kbsync.testing.ScriptMonitor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The engine's batched keep-alives (what open lease streams hold): at most 100 leases to a script, and a lease kept
- * alive by two holders stays kept until both closed theirs.
+ * alive by two holders stays kept until both closed theirs; the holders of a lease that ends are told once.
  */
 class KeepAlivesIT {
     private static final int WAITERS = 150;
@@ -67,6 +69,33 @@ class KeepAlivesIT {
             assertThat(await(leases.get(waiters.get(2))).state()).isEqualTo(LeaseState.WAITING);
             second.close();
             kept.forEach(KeepAlive::close);
+        }
+    }
+
+    @Test
+    void shouldTellEachOpenHolderOnceWhenTheirLeaseEnds() throws Exception {
+        try (Coordinators coordinators = new Coordinators(redis)) {
+            Engine engine = coordinators.start(Coordinators.config("ka-lost"));
+            coordinators.register(engine, "lost");
+            LeaseService leases = engine.services().leases();
+            String id = await(leases.request(KbId.of("lost"), "holder", Duration.ofSeconds(20)))
+                    .id();
+            AtomicInteger first = new AtomicInteger();
+            AtomicInteger second = new AtomicInteger();
+            AtomicInteger closed = new AtomicInteger();
+            leases.keepAlive(id, first::incrementAndGet);
+            leases.keepAlive(id, second::incrementAndGet);
+            leases.keepAlive(id, closed::incrementAndGet).close();
+
+            await(leases.release(id));
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> first.get() == 1 && second.get() == 1);
+            Thread.sleep(2500); // later beats leave a lost lease out: nobody is told twice
+            assertThat(first).hasValue(1);
+            assertThat(second).hasValue(1);
+            assertThat(closed).hasValue(0);
+            AtomicInteger late = new AtomicInteger();
+            leases.keepAlive(id, late::incrementAndGet); // a holder that comes after the loss learns it at once
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> late.get() == 1);
         }
     }
 }

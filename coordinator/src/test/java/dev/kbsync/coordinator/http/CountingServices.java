@@ -160,9 +160,9 @@ final class CountingServices {
         }
 
         @Override
-        public KeepAlive keepAlive(String leaseId) {
+        public KeepAlive keepAlive(String leaseId, Runnable onLost) {
             keptAlive.incrementAndGet();
-            KeepAlive kept = real.keepAlive(leaseId);
+            KeepAlive kept = real.keepAlive(leaseId, onLost);
             AtomicBoolean closed = new AtomicBoolean();
             return () -> {
                 if (closed.compareAndSet(false, true)) {

@@ -5,6 +5,7 @@ import static dev.kbsync.coordinator.http.ApiFixture.CLIENT;
 import static dev.kbsync.coordinator.http.JobApiIT.assertError;
 import static io.vertx.core.http.HttpMethod.DELETE;
 import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.POST;
 import static io.vertx.core.http.HttpMethod.PUT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -194,6 +195,31 @@ class LeaseChannelApiIT {
 
         await().atMost(Duration.ofSeconds(5)).until(() -> gauge("kbsync_lease_channels") == 0);
         assertThat(gauge("kbsync_lease_channel_leases")).isZero();
+    }
+
+    @Test
+    void shouldStopKeepingALeaseThatEndedOutsideTheChannel() {
+        KbId deleted = register("channel-h");
+        KbId forced = register("channel-i");
+        KbId lost = register("channel-j");
+        try (BlockingLeaseChannel channel = api.client(CLIENT).openLeaseChannel()) {
+            Lease viaHttp = channel.request(deleted, LeaseRequest.of("deleted"));
+            channel.request(forced, LeaseRequest.of("forced"));
+            Lease expired = channel.request(lost, LeaseRequest.of("expired"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> gauge("kbsync_lease_channel_leases") == 3);
+
+            api.call(DELETE, "/v1/leases/" + viaHttp.id(), CLIENT);
+            assertThat(api.call(POST, "/v1/admin/kbs/channel-i/force-release", ADMIN)
+                            .statusCode())
+                    .isEqualTo(200);
+            // a lease the channel learns is lost from its own heartbeat is let go at once
+            api.call(DELETE, "/v1/leases/" + expired.id(), CLIENT);
+            assertThatThrownBy(() -> channel.heartbeat(expired.id())).isInstanceOf(KbsyncException.LeaseLost.class);
+
+            // the others within a keep-alive period or two: nothing is kept alive, nothing is released at close
+            await().atMost(Duration.ofSeconds(5)).until(() -> gauge("kbsync_lease_channel_leases") == 0);
+            assertThat(channel.isOpen()).isTrue();
+        }
     }
 
     /** A gauge of the coordinator's metrics without labels. */

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * {@code KEEP_ALIVE} step per KB keeps every lease registered for it alive (a waiter stays queued, a grant is
  * extended), at most {@link #CHUNK} leases to a script, instead of one heartbeat per stream. A KB's beat starts at a
  * random point of its first period, so KBs whose streams open together do not beat together. A lease the step finds
- * lost (ended, expired, superseded) is left out of later beats: nothing keeps it alive again. A KB's beat stops with
+ * lost (ended, expired, superseded) is left out of later beats (nothing keeps it alive again) and its holders are told
+ * once, so that they can let it go. A KB's beat stops with
  * its last registration; a beat still waiting for Redis makes the next one skip (Redis down: no pile-up). State lives
  * on the engine's context.
  */
@@ -48,13 +49,17 @@ public final class KeepAlives {
         this.tickets = tickets;
     }
 
-    /** Keeps {@code lease} alive from within the next period until the returned handle is closed. */
-    public KeepAlive register(LeaseRef lease) {
-        context.runOnContext(v -> add(lease));
+    /**
+     * Keeps {@code lease} alive from within the next period until the returned handle is closed; {@code onLost} runs
+     * once, on the engine's context, if a beat finds the lease lost while the handle is open.
+     */
+    public KeepAlive register(LeaseRef lease, Runnable onLost) {
+        Holder holder = new Holder(onLost);
+        context.runOnContext(v -> add(lease, holder));
         AtomicBoolean closed = new AtomicBoolean();
         return () -> {
             if (closed.compareAndSet(false, true)) {
-                context.runOnContext(v -> remove(lease));
+                context.runOnContext(v -> remove(lease, holder));
             }
         };
     }
@@ -68,18 +73,22 @@ public final class KeepAlives {
         });
     }
 
-    private void add(LeaseRef lease) {
+    private void add(LeaseRef lease, Holder holder) {
         if (stopped) {
             return;
         }
         Beat beat = beats.computeIfAbsent(lease.kb(), this::start);
-        beat.leases.computeIfAbsent(lease.id(), id -> new Kept(lease)).streams++;
+        Kept kept = beat.leases.computeIfAbsent(lease.id(), id -> new Kept(lease));
+        kept.holders.add(holder);
+        if (kept.lost) {
+            holder.tell(lease);
+        }
     }
 
-    private void remove(LeaseRef lease) {
+    private void remove(LeaseRef lease, Holder holder) {
         Beat beat = beats.get(lease.kb());
         Kept kept = beat == null ? null : beat.leases.get(lease.id());
-        if (kept == null || --kept.streams > 0) {
+        if (kept == null || !kept.holders.remove(holder) || !kept.holders.isEmpty()) {
             return;
         }
         beat.leases.remove(lease.id());
@@ -109,8 +118,9 @@ public final class KeepAlives {
             steps.add(tickets.keepAlive(beat.kb, live.subList(from, Math.min(live.size(), from + CHUNK)))
                     .onSuccess(lost -> lost.forEach(id -> {
                         Kept kept = beat.leases.get(id);
-                        if (kept != null) {
+                        if (kept != null && !kept.lost) {
                             kept.lost = true;
+                            new ArrayList<>(kept.holders).forEach(holder -> holder.tell(kept.lease));
                         }
                     })));
         }
@@ -138,14 +148,36 @@ public final class KeepAlives {
         }
     }
 
-    /** A registered lease: how many open streams keep it, and whether a beat found it lost. */
+    /** A registered lease: the open handles that keep it, and whether a beat found it lost. */
     private static final class Kept {
         final LeaseRef lease;
-        int streams;
+        final List<Holder> holders = new ArrayList<>();
         boolean lost;
 
         Kept(LeaseRef lease) {
             this.lease = lease;
+        }
+    }
+
+    /** One open handle: told at most once that its lease is lost. */
+    private static final class Holder {
+        final Runnable onLost;
+        boolean told;
+
+        Holder(Runnable onLost) {
+            this.onLost = onLost;
+        }
+
+        void tell(LeaseRef lease) {
+            if (told) {
+                return;
+            }
+            told = true;
+            try {
+                onLost.run();
+            } catch (RuntimeException e) {
+                LOG.warn("the holder of lease {} failed on its loss: {}", lease.id(), e.toString());
+            }
         }
     }
 }

@@ -119,9 +119,9 @@ public final class RedisLeaseService implements LeaseService {
     }
 
     @Override
-    public KeepAlive keepAlive(String leaseId) {
+    public KeepAlive keepAlive(String leaseId, Runnable onLost) {
         try {
-            return keepAlives.register(LeaseRef.parse(leaseId));
+            return keepAlives.register(LeaseRef.parse(leaseId), onLost);
         } catch (NotFoundException malformed) {
             return KeepAlive.NONE; // nothing to keep alive
         }
