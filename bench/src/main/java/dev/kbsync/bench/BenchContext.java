@@ -4,6 +4,11 @@ import java.nio.file.Path;
 
 /** What every scenario gets: the Redis to use, a scratch dir, and whether this is a quick (smoke) run. */
 record BenchContext(String redisUri, Path scratch, boolean quick) {
+    /** The port of the bench's Redis. */
+    int redisPort() {
+        return java.net.URI.create(redisUri).getPort();
+    }
+
     /** {@code n} for a full run, a tenth (at least 20) for a quick one. */
     int scaled(int n) {
         return quick ? Math.max(20, n / 10) : n;

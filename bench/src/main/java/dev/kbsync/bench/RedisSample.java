@@ -7,7 +7,8 @@ import java.util.Locale;
 
 /**
  * What Redis did, summed over the masters on {@code ports}, from {@code INFO all}: commands run ({@code calls}, those
- * inside scripts included, the {@code INFO} calls of this meter excluded), script calls among them, CPU seconds of the
+ * inside scripts included, the {@code INFO} calls of this meter excluded), script calls among them and the time Redis
+ * spent running them (µs, the commands they call included), CPU seconds of the
  * server (user + system), bytes in and out, and the memory of the data: {@code MEMORY USAGE key SAMPLES 0} summed over
  * every key without a TTL (the records, queues and indexes that stay until a step or the sweep deletes them; keys that
  * expire by themselves, such as the submission rate windows, hold what the last minutes did, not what is kept) ({@code used_memory} moves with the clients' buffers and allocator state by tens of KiB between readings on
@@ -15,13 +16,14 @@ import java.util.Locale;
  * {@code INFO}, {@code SCAN} and {@code MEMORY} calls are not counted. Differences of two samples ({@link #minus}) are
  * what a load cost.
  */
-record RedisSample(long calls, long scripts, double cpuSeconds, long bytesIn, long bytesOut, long dataMemory) {
+record RedisSample(
+        long calls, long scripts, long scriptMicros, double cpuSeconds, long bytesIn, long bytesOut, long dataMemory) {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final java.util.Set<String> METER =
             java.util.Set.of("cmdstat_info", "cmdstat_scan", "cmdstat_memory|usage", "cmdstat_memory", "cmdstat_pttl");
 
     static RedisSample of(List<Integer> ports) {
-        RedisSample sum = new RedisSample(0, 0, 0, 0, 0, 0);
+        RedisSample sum = new RedisSample(0, 0, 0, 0, 0, 0, 0);
         for (int port : ports) {
             try (RespClient redis = RespClient.connect(port, TIMEOUT)) {
                 sum = sum.plus(of(String.valueOf(redis.call("INFO", "all")), dataBytes(redis)));
@@ -51,6 +53,7 @@ record RedisSample(long calls, long scripts, double cpuSeconds, long bytesIn, lo
     static RedisSample of(String info, long dataBytes) {
         long calls = 0;
         long scripts = 0;
+        long scriptMicros = 0;
         for (String line : info.lines().toList()) {
             if (line.startsWith("cmdstat_") && !METER.contains(line.substring(0, line.indexOf(':')))) {
                 long n = Long.parseLong(line.replaceFirst(".*?calls=(\\d+).*", "$1"));
@@ -59,12 +62,14 @@ record RedisSample(long calls, long scripts, double cpuSeconds, long bytesIn, lo
                         line.substring("cmdstat_".length(), line.indexOf(':')).toLowerCase(Locale.ROOT);
                 if (name.startsWith("eval") || name.startsWith("fcall")) {
                     scripts += n;
+                    scriptMicros += Long.parseLong(line.replaceFirst(".*?usec=(\\d+).*", "$1"));
                 }
             }
         }
         return new RedisSample(
                 calls,
                 scripts,
+                scriptMicros,
                 number(info, "used_cpu_user") + number(info, "used_cpu_sys"),
                 (long) number(info, "total_net_input_bytes"),
                 (long) number(info, "total_net_output_bytes"),
@@ -80,6 +85,7 @@ record RedisSample(long calls, long scripts, double cpuSeconds, long bytesIn, lo
         return new RedisSample(
                 calls + o.calls,
                 scripts + o.scripts,
+                scriptMicros + o.scriptMicros,
                 cpuSeconds + o.cpuSeconds,
                 bytesIn + o.bytesIn,
                 bytesOut + o.bytesOut,
@@ -90,6 +96,7 @@ record RedisSample(long calls, long scripts, double cpuSeconds, long bytesIn, lo
         return new RedisSample(
                 calls - o.calls,
                 scripts - o.scripts,
+                scriptMicros - o.scriptMicros,
                 cpuSeconds - o.cpuSeconds,
                 bytesIn - o.bytesIn,
                 bytesOut - o.bytesOut,

@@ -33,11 +33,12 @@ final class Scenarios {
     }
 
     private static ScenarioResult uncontended(String id, String title, BenchContext ctx) throws Exception {
-        Measurement raw = new LockAnchors(ctx).rawUncontended();
+        long ops = ctx.scaled(LockAnchors.WARMUP) + ctx.scaled(2000);
+        Measurement raw = RedisCost.around(ctx, ops, new LockAnchors(ctx)::rawUncontended);
         KbsyncLeases kbsync = new KbsyncLeases(ctx);
-        Measurement http = kbsync.httpUncontended();
-        Measurement channel = kbsync.channelUncontended();
-        Measurement engine = kbsync.engineUncontended();
+        Measurement http = RedisCost.around(ctx, ops, kbsync::httpUncontended);
+        Measurement channel = RedisCost.around(ctx, ops, kbsync::channelUncontended);
+        Measurement engine = RedisCost.around(ctx, ops, kbsync::engineUncontended);
         Measurement floor = kbsync.httpFloor();
         return new ScenarioResult(
                 id,
