@@ -12,6 +12,7 @@
 local tid, kind = ARGV[11], ARGV[12]
 local now = nowMs()
 local t = getT(tid)
+local fresh = false -- a new ticket: stored once this step knows whether it was granted at once
 if not t then
   local seq = redis.call('incr', SEQ)
   t = {k = kind, h = ARGV[13], c = now, ttl = tonumber(ARGV[14]), th = seq, s = 'waiting', a = 0}
@@ -36,25 +37,27 @@ if not t then
     end
     finishT(tid, t, 'released', now)
   else
-    putT(tid, t)
     redis.call('zadd', QUEUE, seq, tid)
-    if kind == 'lease' then
-      redis.call('zadd', ALIVE, now + WAITER_TTL, tid)
-    end
+    fresh = true
   end
 end
 redis.call('set', DRIVER, COORDINATOR, 'NX', 'PX', DRIVER_TTL)
 local dropped = {}
 local next = nil
 if redis.call('zrank', QUEUE, tid) == 0 then
-  next = grantHead(now, tid, dropped)
-  t = getT(tid)
+  next = grantHead(now, tid, dropped, t) -- a grant updates and stores t
+end
+if fresh and t.s == 'waiting' then
+  putT(tid, t)
+  if kind == 'lease' then
+    redis.call('zadd', ALIVE, now + WAITER_TTL, tid) -- a raw waiter's keep-alive deadline
+  end
 end
 local rank = redis.call('zrank', QUEUE, tid)
 local eta = nil
 if rank and t.k == 'job' then
   eta = etaInputs(rank)
 end
-return cjson.encode({rank = rank or -1, t = t, job = jobOf(tid), next = next,
+return cjson.encode({rank = rank or -1, t = t, job = t.k == 'job' and jobOf(tid) or nil, next = next,
   dropped = dropped, avg = tonumber(redis.call('hget', STATS, 'avg') or '0'), eta = eta,
   remaining = submitted.remaining})

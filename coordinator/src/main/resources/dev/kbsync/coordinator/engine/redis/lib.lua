@@ -411,8 +411,9 @@ local function holdKind(t)
   return 'lease'
 end
 
-local function recordHold(kind, held)
-  local s = redis.call('hmget', STATS, kind .. ':m', kind .. ':v', kind .. ':n')
+-- withAvg: also folds that hold into the KB's average hold of every kind (avg), in the same read and write.
+local function recordHold(kind, held, withAvg)
+  local s = redis.call('hmget', STATS, kind .. ':m', kind .. ':v', kind .. ':n', 'avg')
   local m, v, n = tonumber(s[1]), tonumber(s[2]), tonumber(s[3]) or 0
   if not m or n == 0 then
     m, v = held, held * held / 4
@@ -425,7 +426,13 @@ local function recordHold(kind, held)
     m = m + a * d
     v = (1 - a) * (v + a * d * d)
   end
-  redis.call('hset', STATS, kind .. ':m', math.floor(m), kind .. ':v', math.floor(v), kind .. ':n', n + 1)
+  if withAvg then
+    local avg = tonumber(s[4]) or withAvg
+    redis.call('hset', STATS, kind .. ':m', math.floor(m), kind .. ':v', math.floor(v), kind .. ':n', n + 1, 'avg',
+      math.floor(avg * 0.8 + withAvg * 0.2))
+  else
+    redis.call('hset', STATS, kind .. ':m', math.floor(m), kind .. ':v', math.floor(v), kind .. ':n', n + 1)
+  end
 end
 
 -- A ticket as the ETA model reads it: n (note job), a (agent job), l<ttl> (raw lease).
@@ -458,26 +465,28 @@ end
 -- The KB's Redisson RFairLock, in Redisson's own format: hash '<client id>:<thread id>' -> hold count, Redisson's
 -- waiter list and waiter timeouts, and per-waiter wake-up channels (PUBLISH, or SPUBLISH on a Cluster with sharded
 -- pub/sub: the command Redisson's own unlock uses). Its TTL follows the grant's expiry, renewed with it.
+-- Drops the Redisson waiters whose timeout passed from the head of the lock's queue; returns the first one left (nil:
+-- none is queued).
 local function purgeStaleWaiters(now)
   while true do
     local first = redis.call('lindex', LOCK_QUEUE, 0)
     if not first then
-      return
+      return nil
     end
     local timeout = redis.call('zscore', LOCK_TIMEOUT, first)
     if timeout and tonumber(timeout) <= now then
       redis.call('zrem', LOCK_TIMEOUT, first)
       redis.call('lpop', LOCK_QUEUE)
     else
-      return
+      return first
     end
   end
 end
 
--- Wakes the first queued Redisson waiter of a free lock and gives it WAKE_GRACE to take it: a live waiter does so at
--- once; a dead one (killed while queued) is purged after it instead of after its original timeout.
-local function wakeFirstWaiter(now)
-  local waiter = redis.call('lindex', LOCK_QUEUE, 0)
+-- Wakes waiter, the first queued Redisson waiter of a free lock (what purgeStaleWaiters returned; nil: none), and
+-- gives it WAKE_GRACE to take it: a live waiter does so at once; a dead one (killed while queued) is purged after it
+-- instead of after its original timeout.
+local function wakeFirstWaiter(now, waiter)
   if waiter then
     redis.call('zadd', LOCK_TIMEOUT, 'XX', 'LT', now + WAKE_GRACE, waiter)
     redis.call(PUBLISH, 'redisson_lock__channel:' .. LOCK .. ':' .. waiter, 0)
@@ -486,13 +495,13 @@ end
 
 -- Takes the lock for owner (or confirms owner holds it) until expiresAt, by Redisson's fair-lock rules.
 local function takeFairLock(owner, expiresAt, now)
-  purgeStaleWaiters(now)
+  local waiter = purgeStaleWaiters(now)
   if redis.call('hexists', LOCK, owner) == 0 then
     if redis.call('exists', LOCK) == 1 then
       return false
     end
-    if redis.call('llen', LOCK_QUEUE) > 0 then
-      wakeFirstWaiter(now)
+    if waiter then
+      wakeFirstWaiter(now, waiter)
       return false
     end
     redis.call('hset', LOCK, owner, 1)
@@ -510,12 +519,9 @@ end
 
 -- Drops the lock if owner holds it and wakes Redisson's first queued waiter, as Redisson's unlock does.
 local function dropFairLock(owner, now)
-  if owner and owner ~= '' and redis.call('hexists', LOCK, owner) == 1 then
-    redis.call('del', LOCK)
-  end
-  if redis.call('exists', LOCK) == 0 then
-    purgeStaleWaiters(now)
-    wakeFirstWaiter(now)
+  if (owner and owner ~= '' and redis.call('hexists', LOCK, owner) == 1 and redis.call('del', LOCK) == 1)
+      or redis.call('exists', LOCK) == 0 then
+    wakeFirstWaiter(now, purgeStaleWaiters(now))
   end
 end
 
@@ -540,17 +546,18 @@ end
 -- Grants the KB to its first live ticket if nobody holds a grant. Raw waiters whose keep-alive lapsed and jobs that
 -- already finished are dropped from the head first (listed in dropped). A raw waiter granted here (not by its own
 -- request, ownTid) gets the grant only until its keep-alive deadline: a live client renews it with its next
--- heartbeat, a dead one costs the KB at most the waiter TTL. Returns nil (empty queue or a grant in place),
+-- heartbeat, a dead one costs the KB at most the waiter TTL. ownT: the caller's own ticket as it has it (not read
+-- again; updated in place when granted). Returns nil (empty queue or a grant in place),
 -- {busy = true} (the RFairLock is held elsewhere or Redisson waiters are queued first), or the grant.
-local function grantHead(now, ownTid, dropped)
+local function grantHead(now, ownTid, dropped, ownT)
   while redis.call('exists', LEASE) == 0 do
     local h = redis.call('zrange', QUEUE, 0, 0)
     if #h == 0 then
       return nil
     end
     local tid = h[1]
-    local t = getT(tid)
-    local alive = num(redis.call('zscore', ALIVE, tid))
+    local t = (tid == ownTid and ownT) or getT(tid)
+    local alive = tid ~= ownTid and num(redis.call('zscore', ALIVE, tid)) or nil -- not read for the caller's own
     if not t then
       redis.call('zrem', QUEUE, tid)
     elseif t.k == 'lease' and tid ~= ownTid and (not alive or alive < now) then
@@ -679,11 +686,9 @@ local function endGrant(g, requeue, reason, now)
   end
   dropFairLock(g.owner, now)
   local held = now - g.granted
-  local avg = tonumber(redis.call('hget', STATS, 'avg') or held)
-  redis.call('hset', STATS, 'avg', math.floor(avg * 0.8 + held * 0.2))
   local endState = reason == 'released' and 'released' or 'expired'
   local t = getT(g.ticket)
-  recordHold(holdKind(t), held)
+  recordHold(holdKind(t), held, held)
   local failed, requeued = {}, {}
   if t then
     if g.done then

@@ -6,10 +6,10 @@
 local tid, lid = ARGV[11], ARGV[12]
 local now = nowMs()
 local g = currentGrant()
-local t = getT(tid)
 if g and g.lease == lid then
   return cjson.encode({result = 'ended', ended = endGrant(g, true, 'released', now)})
 end
+local t = getT(tid)
 if g and t and t.b == g.lease and t.l == lid then
   local rest = {}
   for _, m in ipairs(g.members) do
