@@ -44,8 +44,12 @@ end
 redis.call('set', DRIVER, COORDINATOR, 'NX', 'PX', DRIVER_TTL)
 local dropped = {}
 local next = nil
-if redis.call('zrank', QUEUE, tid) == 0 then
+local rank = redis.call('zrank', QUEUE, tid)
+if rank == 0 then
   next = grantHead(now, tid, dropped, t) -- a grant updates and stores t
+  if t.s ~= 'granted' then
+    rank = redis.call('zrank', QUEUE, tid) -- a finished job at the head left the queue
+  end
 end
 if fresh and t.s == 'waiting' then
   putT(tid, t)
@@ -53,7 +57,6 @@ if fresh and t.s == 'waiting' then
     redis.call('zadd', ALIVE, now + WAITER_TTL, tid) -- a raw waiter's keep-alive deadline
   end
 end
-local rank = redis.call('zrank', QUEUE, tid)
 local eta = nil
 if rank and t.k == 'job' then
   eta = etaInputs(rank)

@@ -496,14 +496,14 @@ end
 -- Takes the lock for owner (or confirms owner holds it) until expiresAt, by Redisson's fair-lock rules.
 local function takeFairLock(owner, expiresAt, now)
   local waiter = purgeStaleWaiters(now)
-  if redis.call('hexists', LOCK, owner) == 0 then
-    if redis.call('exists', LOCK) == 1 then
+  if redis.call('exists', LOCK) == 1 then
+    if redis.call('hexists', LOCK, owner) == 0 then
       return false
     end
-    if waiter then
-      wakeFirstWaiter(now, waiter)
-      return false
-    end
+  elseif waiter then
+    wakeFirstWaiter(now, waiter)
+    return false
+  else
     redis.call('hset', LOCK, owner, 1)
   end
   redis.call('pexpireat', LOCK, expiresAt)
@@ -517,10 +517,10 @@ local function renewFairLock(owner, expiresAt)
   end
 end
 
--- Drops the lock if owner holds it and wakes Redisson's first queued waiter, as Redisson's unlock does.
+-- Drops the lock if owner holds it and wakes Redisson's first queued waiter, as Redisson's unlock does. The lock's hash
+-- has one field, its holder's (a Redisson lock is held by one owner at a time), so removing owner's field drops it.
 local function dropFairLock(owner, now)
-  if (owner and owner ~= '' and redis.call('hexists', LOCK, owner) == 1 and redis.call('del', LOCK) == 1)
-      or redis.call('exists', LOCK) == 0 then
+  if (owner and owner ~= '' and redis.call('hdel', LOCK, owner) == 1) or redis.call('exists', LOCK) == 0 then
     wakeFirstWaiter(now, purgeStaleWaiters(now))
   end
 end
