@@ -48,7 +48,10 @@ local rank = redis.call('zrank', QUEUE, tid)
 if rank == 0 then
   next = grantHead(now, tid, dropped, t) -- a grant updates and stores t
   if t.s ~= 'granted' then
-    rank = redis.call('zrank', QUEUE, tid) -- a finished job at the head left the queue
+    rank = redis.call('zrank', QUEUE, tid)
+    if not rank then
+      t = getT(tid) -- a finished job at the head left the queue: answer its record as stored
+    end
   end
 end
 if fresh and t.s == 'waiting' then
