@@ -138,15 +138,7 @@ final class Transport {
      */
     Future<WebSocket> webSocket(String path) {
         Endpoint at = endpoints.current();
-        WebSocketConnectOptions connect = new WebSocketConnectOptions()
-                .setHost(at.host())
-                .setPort(at.port())
-                .setSsl(at.ssl())
-                .setURI(at.prefix() + path)
-                .setConnectTimeout(options.connectTimeout().toMillis());
-        if (authorization != null) {
-            connect.putHeader("Authorization", authorization);
-        }
+        WebSocketConnectOptions connect = aimed(new WebSocketConnectOptions(), at, path);
         return onContext(callContext(), () -> webSockets.connect(connect)).recover(failure -> {
             if (failure instanceof UpgradeRejectedException rejected) {
                 Buffer body = rejected.getBody() == null ? Buffer.buffer() : rejected.getBody();
@@ -214,9 +206,12 @@ final class Transport {
     }
 
     private RequestOptions request(Endpoint at, HttpMethod method, String path) {
-        RequestOptions request = new RequestOptions()
-                .setMethod(method)
-                .setHost(at.host())
+        return aimed(new RequestOptions(), at, path).setMethod(method);
+    }
+
+    /** {@code request} aimed at {@code path} on {@code at}, with the connect timeout and the client's token. */
+    private <T extends RequestOptions> T aimed(T request, Endpoint at, String path) {
+        request.setHost(at.host())
                 .setPort(at.port())
                 .setSsl(at.ssl())
                 .setURI(at.prefix() + path)
