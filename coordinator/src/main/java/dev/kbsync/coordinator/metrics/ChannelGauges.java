@@ -14,11 +14,6 @@ public final class ChannelGauges {
 
     private ChannelGauges() {}
 
-    /** Gauges nobody scrapes (a coordinator built without a registry, tests). */
-    public static ChannelGauges unregistered() {
-        return new ChannelGauges();
-    }
-
     static ChannelGauges registeredIn(MeterRegistry registry) {
         ChannelGauges gauges = new ChannelGauges();
         Gauge.builder("kbsync.lease.channels", gauges.channels, AtomicLong::get)
@@ -43,13 +38,5 @@ public final class ChannelGauges {
     /** {@code delta} leases more (or fewer) kept alive by a channel. */
     public void held(int delta) {
         leases.addAndGet(delta);
-    }
-
-    public long channels() {
-        return channels.get();
-    }
-
-    public long leases() {
-        return leases.get();
     }
 }

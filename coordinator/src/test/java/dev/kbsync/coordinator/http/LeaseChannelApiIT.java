@@ -208,14 +208,15 @@ class LeaseChannelApiIT {
             Lease expired = channel.request(lost, LeaseRequest.of("expired"));
             await().atMost(Duration.ofSeconds(5)).until(() -> gauge("kbsync_lease_channel_leases") == 3);
 
+            // a lease the channel learns is lost from its own heartbeat is let go at once, before any keep-alive beat
+            api.call(DELETE, "/v1/leases/" + expired.id(), CLIENT);
+            assertThatThrownBy(() -> channel.heartbeat(expired.id())).isInstanceOf(KbsyncException.LeaseLost.class);
+            assertThat(gauge("kbsync_lease_channel_leases")).isEqualTo(2);
+
             api.call(DELETE, "/v1/leases/" + viaHttp.id(), CLIENT);
             assertThat(api.call(POST, "/v1/admin/kbs/channel-i/force-release", ADMIN)
                             .statusCode())
                     .isEqualTo(200);
-            // a lease the channel learns is lost from its own heartbeat is let go at once
-            api.call(DELETE, "/v1/leases/" + expired.id(), CLIENT);
-            assertThatThrownBy(() -> channel.heartbeat(expired.id())).isInstanceOf(KbsyncException.LeaseLost.class);
-
             // the others within a keep-alive period or two: nothing is kept alive, nothing is released at close
             await().atMost(Duration.ofSeconds(5)).until(() -> gauge("kbsync_lease_channel_leases") == 0);
             assertThat(channel.isOpen()).isTrue();

@@ -159,20 +159,18 @@ public final class KeepAlives {
         }
     }
 
-    /** One open handle: told at most once that its lease is lost. */
+    /**
+     * One open handle (its own identity, whatever {@code onLost} is), told that its lease is lost: once, since a lease
+     * is found lost once and a handle registered after that is told when it is added.
+     */
     private static final class Holder {
         final Runnable onLost;
-        boolean told;
 
         Holder(Runnable onLost) {
             this.onLost = onLost;
         }
 
         void tell(LeaseRef lease) {
-            if (told) {
-                return;
-            }
-            told = true;
             try {
                 onLost.run();
             } catch (RuntimeException e) {

@@ -411,9 +411,13 @@ local function holdKind(t)
   return 'lease'
 end
 
--- withAvg: also folds that hold into the KB's average hold of every kind (avg), in the same read and write.
-local function recordHold(kind, held, withAvg)
+-- alsoAvg: also folds that hold into the KB's average hold of every kind (avg), in the same read and write.
+local function recordHold(kind, held, alsoAvg)
   local s = redis.call('hmget', STATS, kind .. ':m', kind .. ':v', kind .. ':n', 'avg')
+  local fields = {}
+  if alsoAvg then
+    fields = {'avg', math.floor((tonumber(s[4]) or held) * 0.8 + held * 0.2)}
+  end
   local m, v, n = tonumber(s[1]), tonumber(s[2]), tonumber(s[3]) or 0
   if not m or n == 0 then
     m, v = held, held * held / 4
@@ -426,13 +430,8 @@ local function recordHold(kind, held, withAvg)
     m = m + a * d
     v = (1 - a) * (v + a * d * d)
   end
-  if withAvg then
-    local avg = tonumber(s[4]) or withAvg
-    redis.call('hset', STATS, kind .. ':m', math.floor(m), kind .. ':v', math.floor(v), kind .. ':n', n + 1, 'avg',
-      math.floor(avg * 0.8 + withAvg * 0.2))
-  else
-    redis.call('hset', STATS, kind .. ':m', math.floor(m), kind .. ':v', math.floor(v), kind .. ':n', n + 1)
-  end
+  redis.call('hset', STATS, kind .. ':m', math.floor(m), kind .. ':v', math.floor(v), kind .. ':n', n + 1,
+    unpack(fields))
 end
 
 -- A ticket as the ETA model reads it: n (note job), a (agent job), l<ttl> (raw lease).
@@ -688,7 +687,7 @@ local function endGrant(g, requeue, reason, now)
   local held = now - g.granted
   local endState = reason == 'released' and 'released' or 'expired'
   local t = getT(g.ticket)
-  recordHold(holdKind(t), held, held)
+  recordHold(holdKind(t), held, true)
   local failed, requeued = {}, {}
   if t then
     if g.done then
