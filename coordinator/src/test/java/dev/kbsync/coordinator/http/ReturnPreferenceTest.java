@@ -18,7 +18,9 @@ class ReturnPreferenceTest {
                 "return=\"minimal\"",
                 "respond-async, return=minimal",
                 "wait=10, return=minimal; foo=bar",
-                "handling=lenient,return=minimal"
+                "handling=lenient,return=minimal",
+                "foo=\"a,b\", return=minimal",
+                "foo=\"a;b\"; bar=1, return=minimal"
             })
     void shouldHonourReturnMinimal(String header) {
         assertThat(ReturnPreference.minimal(List.of(header))).isTrue();
@@ -35,7 +37,10 @@ class ReturnPreferenceTest {
                 "return=minimalist",
                 "respond-async",
                 "x-return=minimal",
-                "return=representation, return=minimal"
+                "return=representation, return=minimal",
+                "foo=\"x,return=minimal\"",
+                "foo=\"x, return=minimal, y\"",
+                "respond-async; note=\"a,return=minimal\""
             })
     void shouldIgnoreAnythingElse(String header) {
         assertThat(ReturnPreference.minimal(List.of(header))).isFalse();
