@@ -147,6 +147,47 @@ class RedisOutageApiIT {
     }
 
     @Test
+    void shouldAnswerAChannelRequestWaitingForItsGrant503OnceRedisIsSeenDown() throws Exception {
+        api.call(
+                PUT,
+                "/v1/kbs/outage-wait",
+                ADMIN,
+                new JsonObject().put("remote", "/srv/git/outage-wait.git").put("branch", "main"));
+        KbId kb = KbId.of("outage-wait");
+        try (BlockingLeaseChannel channel = api.client(CLIENT).openLeaseChannel()) {
+            Lease held = channel.request(kb, LeaseRequest.of("holder").withTtl(Duration.ofSeconds(60)));
+            Future<Lease> waiting =
+                    channel.async().request(kb, LeaseRequest.of("waiter").withWait(Duration.ofSeconds(30)));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> api.call(GET, "/v1/kbs/outage-wait/queue", CLIENT)
+                                    .bodyAsJsonObject()
+                                    .getJsonArray("waiters")
+                                    .size()
+                            == 1);
+            api.redis.process().pause();
+            long paused = System.nanoTime();
+            Throwable failure;
+            try {
+                // as an HTTP long poll is: at once when the probe finds Redis down, not after the 30 s wait
+                failure = waiting.toCompletionStage()
+                        .toCompletableFuture()
+                        .handle((lease, e) -> e)
+                        .get(40, TimeUnit.SECONDS);
+            } finally {
+                api.redis.process().resume();
+            }
+            Duration answeredAfter = Duration.ofNanos(System.nanoTime() - paused);
+            assertThat(failure).isInstanceOf(KbsyncException.ServiceUnavailable.class);
+            assertThat(((KbsyncException.ServiceUnavailable) failure).code()).isEqualTo("REDIS_UNAVAILABLE");
+            assertThat(answeredAfter).isLessThan(BOUND);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> api.call(GET, "/readyz", null).statusCode() == 200);
+            assertThat(channel.isOpen()).isTrue();
+            channel.release(held.id());
+        }
+    }
+
+    @Test
     void shouldReleaseALeaseWhoseChannelRequestTheClientGaveUpOn() throws Exception {
         api.call(
                 PUT,

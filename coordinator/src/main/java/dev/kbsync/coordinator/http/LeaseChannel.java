@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -47,10 +48,34 @@ final class LeaseChannel {
 
     /**
      * Redis's bound on a frame, as {@link RedisGate} bounds a request: refused at once with 503 REDIS_UNAVAILABLE while
-     * {@code health} says Redis is down, and answered so after {@code deadline} (a request: its wait plus the deadline)
-     * if Redis has not answered by then (a lease it then grants is released: nobody learned its id).
+     * {@code health} says Redis is down, answered so at once when {@code health} finds Redis down while it is under
+     * way (a request waiting for its grant too), and after {@code deadline} (a request: its wait plus the deadline) if
+     * Redis has not answered by then (a lease it then grants is released: nobody learned its id). One per
+     * coordinator's API, shared by its channels.
      */
-    record Bound(RedisHealth health, Duration deadline) {}
+    static final class Bound {
+        private final RedisHealth health;
+        private final Duration deadline;
+        private final Map<LeaseChannel, Context> open = new ConcurrentHashMap<>();
+
+        Bound(RedisHealth health, Duration deadline) {
+            this.health = health;
+            this.deadline = deadline;
+            health.onChange(up -> {
+                if (!up) {
+                    open.forEach((channel, context) -> context.runOnContext(v -> channel.redisDown()));
+                }
+            });
+        }
+
+        RedisHealth health() {
+            return health;
+        }
+
+        Duration deadline() {
+            return deadline;
+        }
+    }
 
     /**
      * What every channel of a coordinator shares: the TTL of a request without one and the longest allowed, how long a
@@ -88,6 +113,7 @@ final class LeaseChannel {
         this.defaultTtl = setup.defaultTtl();
         this.maxHold = setup.maxHold();
         gauges.opened();
+        bound.open.put(this, context);
         long pingMs = Math.max(100, silence.toMillis() / 3);
         this.pinger = vertx.setPeriodic(pingMs, t -> {
             if (System.nanoTime() - heardAt > silence.toNanos()) {
@@ -359,12 +385,18 @@ final class LeaseChannel {
         ws.writeTextMessage(frame.encode());
     }
 
+    /** Redis was found down: every call under way is answered 503 REDIS_UNAVAILABLE now. */
+    private void redisDown() {
+        new ArrayList<>(calls).forEach(call -> call.gone(RedisHealth.unavailable()));
+    }
+
     /** The channel is gone: pending waits end, and every lease it requested and did not release is released. */
     private void closed() {
         if (closed) {
             return;
         }
         closed = true;
+        bound.open.remove(this);
         vertx.cancelTimer(pinger);
         gauges.closed();
         gauges.held(-held.size());
