@@ -8,7 +8,10 @@ import dev.kbsync.coordinator.service.KeepAlive;
 import dev.kbsync.coordinator.service.LeaseService;
 import dev.kbsync.coordinator.service.QueueAddresses;
 import dev.kbsync.coordinator.service.Watchers;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.ext.web.RoutingContext;
@@ -25,13 +28,14 @@ import java.util.function.Consumer;
  *
  * <p>The watch and the event consumer are taken before the lease is read again: a grant between the request's step
  * and the watch is seen by that read, a later one by its event. The lease's id goes out only with the answer, so a
- * lease whose answer cannot be sent (the client went away, or the Redis gate answered 503 meanwhile) can never be used
- * or released by anyone: it is released at once, waiting or granted, rather than left to lapse.
+ * lease whose answer cannot be sent (the client went away, or the Redis gate answered 503 meanwhile) or is an error
+ * (its read or its grant's heartbeat failed) can never be used or released by anyone: it is released at once, waiting
+ * or granted, rather than left to lapse.
  *
  * <p>The request is an HTTP exchange ({@link #of(RoutingContext, Consumer)}) or a frame of a lease channel ({@link LeaseChannel}).
  */
 final class LeaseWait {
-    /** Who waits for the answer. All calls come on the request's context. */
+    /** Who waits for the answer. All calls come on the request's context (the one {@link #await} ran on). */
     interface Requester {
         Vertx vertx();
 
@@ -81,6 +85,7 @@ final class LeaseWait {
     }
 
     private final Requester requester;
+    private final Context context;
     private final LeaseService leases;
     private final String id;
     private final List<Runnable> cleanups = new ArrayList<>();
@@ -89,6 +94,7 @@ final class LeaseWait {
 
     private LeaseWait(Requester requester, LeaseService leases, Lease waiting) {
         this.requester = requester;
+        this.context = requester.vertx().getOrCreateContext();
         this.leases = leases;
         this.id = waiting.id();
         this.latest = waiting;
@@ -114,7 +120,29 @@ final class LeaseWait {
         long timer = vertx.setTimer(Math.max(1, wait.toMillis()), t -> pending.settle(pending.latest));
         pending.cleanups.add(() -> vertx.cancelTimer(timer));
         requester.onGone(pending::abandon);
-        leases.get(waiting.id()).onSuccess(pending::seen).onFailure(pending::fail);
+        pending.here(leases.get(waiting.id()), pending::seen, pending::fail);
+    }
+
+    /**
+     * Runs {@code then} or {@code otherwise} with {@code future}'s outcome on the request's context (the engine completes
+     * its futures on its own): the wait's state and its requester are only touched there.
+     */
+    private <T> void here(Future<T> future, Handler<T> then, Handler<Throwable> otherwise) {
+        future.onComplete(done -> {
+            if (Vertx.currentContext() == context) {
+                settleWith(done, then, otherwise);
+            } else {
+                context.runOnContext(v -> settleWith(done, then, otherwise));
+            }
+        });
+    }
+
+    private static <T> void settleWith(AsyncResult<T> done, Handler<T> then, Handler<Throwable> otherwise) {
+        if (done.succeeded()) {
+            then.handle(done.result());
+        } else {
+            otherwise.handle(done.cause());
+        }
     }
 
     private void seen(Lease lease) {
@@ -141,14 +169,17 @@ final class LeaseWait {
         }
         Future<Lease> answered =
                 lease.state() == LeaseState.GRANTED ? leases.heartbeat(id) : Future.succeededFuture(lease);
-        answered.onSuccess(l -> {
+        here(
+                answered,
+                l -> {
                     if (unanswerable()) {
                         leases.release(id);
                     } else {
                         requester.answer(l);
                     }
-                })
-                .onFailure(failure -> {
+                },
+                failure -> {
+                    leases.release(id); // answered with an error, or not at all: nobody learns its id
                     if (!unanswerable()) {
                         requester.fail(failure);
                     }
@@ -170,6 +201,7 @@ final class LeaseWait {
     private void fail(Throwable failure) {
         if (!settled) {
             cleanup();
+            leases.release(id); // its answer is an error: nobody learns its id
             requester.fail(failure);
         }
     }

@@ -44,6 +44,8 @@ final class CountingServices {
     final AtomicInteger heartbeats = new AtomicInteger();
     final AtomicInteger keptAlive = new AtomicInteger();
     volatile Duration lastPollWait;
+    /** The engine's own services, unwrapped, once started. */
+    volatile CoordinatorServices engine;
 
     ServicesFactory around(ServicesFactory engine) {
         return new ServicesFactory() {
@@ -62,6 +64,7 @@ final class CountingServices {
     }
 
     private CoordinatorServices wrap(CoordinatorServices services) {
+        engine = services;
         return new CoordinatorServices(
                 new Leases(services.leases()),
                 new Jobs(services.jobs()),

@@ -22,7 +22,10 @@ import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.coordinator.Coordinator;
+import dev.kbsync.coordinator.service.CoordinatorServices;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -34,6 +37,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -283,6 +287,91 @@ class LeaseApiIT {
                                 .bodyAsJsonObject()
                                 .getString("state")));
         api.call(DELETE, "/v1/leases/" + held, CLIENT);
+    }
+
+    @Test
+    void shouldReleaseTheLeaseOfALongPollThatFailedWhileItWaited() {
+        // the test services fail every read of a lease of KB boom: the wait's first read of its lease fails
+        String held = request("boom", new JsonObject().put("holder", "first").put("ttlMs", 60_000))
+                .getString("id");
+        HttpResponse<Buffer> failed = api.call(
+                POST,
+                "/v1/kbs/boom/leases",
+                CLIENT,
+                new JsonObject().put("holder", "waiter").put("waitMs", 10_000));
+        assertThat(failed.statusCode()).as(failed.bodyAsString()).isEqualTo(500);
+
+        // its client never learned the waiting lease's id: it leaves the queue at once, not after the waiter TTL (4 s)
+        await().atMost(Duration.ofSeconds(2))
+                .until(() -> api.call(GET, "/v1/kbs/boom/queue", CLIENT)
+                        .bodyAsJsonObject()
+                        .getJsonArray("waiters")
+                        .isEmpty());
+        api.call(DELETE, "/v1/leases/" + held, CLIENT);
+    }
+
+    @Test
+    void shouldCallALongPollsRequesterOnlyOnTheRequestsOwnContext() throws Exception {
+        String held = registerHeld("leases-wait-ctx");
+        CoordinatorServices services = api.services.engine;
+        Lease waiting = services.leases()
+                .request(KbId.of("leases-wait-ctx"), "second", Duration.ofSeconds(60))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        assertThat(waiting.state()).isEqualTo(LeaseState.WAITING);
+        // granted before the wait starts: the wait's first read of the lease (an engine future) finds the grant
+        api.call(DELETE, "/v1/leases/" + held, CLIENT);
+        Context context = api.vertx.getOrCreateContext();
+        List<String> elsewhere = new CopyOnWriteArrayList<>();
+        CompletableFuture<Lease> answered = new CompletableFuture<>();
+        LeaseWait.Requester requester = new LeaseWait.Requester() {
+            private void check(String call) {
+                if (Vertx.currentContext() != context) {
+                    elsewhere.add(call + " on " + Thread.currentThread().getName());
+                }
+            }
+
+            @Override
+            public Vertx vertx() {
+                return api.vertx;
+            }
+
+            @Override
+            public boolean gone() {
+                check("gone");
+                return false;
+            }
+
+            @Override
+            public void onGone(Runnable then) {
+                check("onGone");
+            }
+
+            @Override
+            public void answer(Lease lease) {
+                check("answer");
+                answered.complete(lease);
+            }
+
+            @Override
+            public void fail(Throwable failure) {
+                check("fail");
+                answered.completeExceptionally(failure);
+            }
+
+            @Override
+            public void position(Lease lease) {
+                check("position");
+            }
+        };
+
+        context.runOnContext(v -> LeaseWait.await(
+                requester, services.leases(), services.queues().watchers(), waiting, Duration.ofSeconds(10)));
+
+        assertThat(answered.get(10, TimeUnit.SECONDS).state()).isEqualTo(LeaseState.GRANTED);
+        assertThat(elsewhere).as("requester calls off the request's context").isEmpty();
+        api.call(DELETE, "/v1/leases/" + waiting.id(), CLIENT);
     }
 
     @Test
