@@ -88,6 +88,7 @@ final class LeaseChannel {
     private final ServerWebSocket ws;
     private final Caller caller;
     private final LeaseService leases;
+    private final Orphans orphans;
     private final Watchers watchers;
     private final Duration defaultTtl;
     private final Duration maxHold;
@@ -109,6 +110,7 @@ final class LeaseChannel {
         this.ws = ws;
         this.caller = caller;
         this.leases = leases;
+        this.orphans = new Orphans(vertx, leases, setup.maxHold());
         this.watchers = watchers;
         this.defaultTtl = setup.defaultTtl();
         this.maxHold = setup.maxHold();
@@ -189,12 +191,12 @@ final class LeaseChannel {
         here(leases.request(kb, holder, ttl))
                 .onSuccess(lease -> {
                     if (!call.open()) { // answered 503 meanwhile, or the channel closed: nobody knows this lease
-                        leases.release(lease.id());
+                        orphans.release(lease.id());
                         return;
                     }
                     call.requested(lease.id());
                     if (lease.state() == LeaseState.WAITING && !wait.isZero()) {
-                        LeaseWait.await(call, leases, watchers, lease, wait);
+                        LeaseWait.await(call, leases, orphans, watchers, lease, wait);
                     } else {
                         call.answer(lease);
                     }
@@ -293,7 +295,7 @@ final class LeaseChannel {
                         .put("ref", ref);
                 if (finish(frame) && leaseId != null) { // its id goes out only with an answer: nobody knows it
                     letGo(leaseId);
-                    leases.release(leaseId);
+                    orphans.release(leaseId);
                 }
             });
         }
@@ -403,7 +405,7 @@ final class LeaseChannel {
         new ArrayList<>(calls).forEach(call -> call.gone(null));
         held.forEach((id, keepAlive) -> {
             keepAlive.close();
-            leases.release(id).onFailure(e -> log.debug("releasing {} of a closed channel: {}", id, e.toString()));
+            orphans.release(id);
         });
         if (!held.isEmpty()) {
             log.info("lease channel of {} closed; released its {} lease(s)", caller.name(), held.size());

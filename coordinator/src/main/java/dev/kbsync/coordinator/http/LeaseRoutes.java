@@ -61,14 +61,21 @@ final class LeaseRoutes {
                         LeaseWait.await(
                                 LeaseWait.of(ctx, l -> requested(ctx, l)),
                                 services.leases(),
+                                orphans(ctx),
                                 services.queues().watchers(),
                                 lease,
                                 wait);
+                    } else if (ctx.response().ended() || ctx.response().closed()) {
+                        orphans(ctx).release(lease.id()); // answered 503 meanwhile, or the client left: nobody knows it
                     } else {
                         requested(ctx, lease);
                     }
                 })
                 .onFailure(ctx::fail);
+    }
+
+    private Orphans orphans(RoutingContext ctx) {
+        return new Orphans(ctx.vertx(), services.leases(), maxHold);
     }
 
     private static void requested(RoutingContext ctx, Lease lease) {

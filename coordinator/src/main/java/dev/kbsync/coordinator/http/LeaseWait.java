@@ -30,7 +30,7 @@ import java.util.function.Consumer;
  * and the watch is seen by that read, a later one by its event. The lease's id goes out only with the answer, so a
  * lease whose answer cannot be sent (the client went away, or the Redis gate answered 503 meanwhile) or is an error
  * (its read or its grant's heartbeat failed) can never be used or released by anyone: it is released at once, waiting
- * or granted, rather than left to lapse.
+ * or granted, rather than left to lapse ({@link Orphans}: again while Redis does not take it).
  *
  * <p>The request is an HTTP exchange ({@link #of(RoutingContext, Consumer)}) or a frame of a lease channel ({@link LeaseChannel}).
  */
@@ -87,13 +87,15 @@ final class LeaseWait {
     private final Requester requester;
     private final Context context;
     private final LeaseService leases;
+    private final Orphans orphans;
     private final String id;
     private final List<Runnable> cleanups = new ArrayList<>();
     private Lease latest;
     private boolean settled;
 
-    private LeaseWait(Requester requester, LeaseService leases, Lease waiting) {
+    private LeaseWait(Requester requester, LeaseService leases, Orphans orphans, Lease waiting) {
         this.requester = requester;
+        this.orphans = orphans;
         this.context = requester.vertx().getOrCreateContext();
         this.leases = leases;
         this.id = waiting.id();
@@ -104,8 +106,14 @@ final class LeaseWait {
      * Answers {@code waiting} to {@code requester} once it is granted or ended, or after {@code wait} as it then stands. Must
      * run on the request's context.
      */
-    static void await(Requester requester, LeaseService leases, Watchers watchers, Lease waiting, Duration wait) {
-        LeaseWait pending = new LeaseWait(requester, leases, waiting);
+    static void await(
+            Requester requester,
+            LeaseService leases,
+            Orphans orphans,
+            Watchers watchers,
+            Lease waiting,
+            Duration wait) {
+        LeaseWait pending = new LeaseWait(requester, leases, orphans, waiting);
         Vertx vertx = requester.vertx();
         Watchers.Watch watch = watchers.lease(waiting.id());
         pending.cleanups.add(watch::close);
@@ -164,7 +172,7 @@ final class LeaseWait {
         }
         cleanup();
         if (unanswerable()) {
-            leases.release(id);
+            orphans.release(id);
             return;
         }
         Future<Lease> answered =
@@ -173,13 +181,13 @@ final class LeaseWait {
                 answered,
                 l -> {
                     if (unanswerable()) {
-                        leases.release(id);
+                        orphans.release(id);
                     } else {
                         requester.answer(l);
                     }
                 },
                 failure -> {
-                    leases.release(id); // answered with an error, or not at all: nobody learns its id
+                    orphans.release(id); // answered with an error, or not at all: nobody learns its id
                     if (!unanswerable()) {
                         requester.fail(failure);
                     }
@@ -190,7 +198,7 @@ final class LeaseWait {
     private void abandon() {
         if (!settled) {
             cleanup();
-            leases.release(id);
+            orphans.release(id);
         }
     }
 
@@ -201,7 +209,7 @@ final class LeaseWait {
     private void fail(Throwable failure) {
         if (!settled) {
             cleanup();
-            leases.release(id); // its answer is an error: nobody learns its id
+            orphans.release(id); // its answer is an error: nobody learns its id
             requester.fail(failure);
         }
     }

@@ -11,6 +11,7 @@ import dev.kbsync.api.Worker;
 import dev.kbsync.api.WorkerPresence;
 import dev.kbsync.coordinator.ServicesFactory;
 import dev.kbsync.coordinator.config.EngineConfig;
+import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.coordinator.service.Accepted;
 import dev.kbsync.coordinator.service.CoordinatorServices;
@@ -23,6 +24,7 @@ import dev.kbsync.coordinator.service.Restoration;
 import dev.kbsync.coordinator.service.Submission;
 import dev.kbsync.coordinator.service.WorkerRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
@@ -37,15 +39,22 @@ import org.redisson.config.Config;
  * service ({@link #calls}: every call that could change state), count heartbeats ({@link #heartbeats}) and the
  * leases event streams keep alive now ({@link #keptAlive}) and the long-poll wait the HTTP layer passed ({@link #lastPollWait}). Injected faults: a
  * submit to KB {@code boom} fails with an unexpected exception (the masked 500), and so does every read of a lease of
- * KB {@code boom}.
+ * KB {@code boom}; the next {@link #unavailableReleases} lease releases fail as if Redis did not answer; a lease request
+ * to KB {@code late-answer} completes {@link #lateAnswer} late.
  */
 final class CountingServices {
     final AtomicInteger calls = new AtomicInteger();
     final AtomicInteger heartbeats = new AtomicInteger();
     final AtomicInteger keptAlive = new AtomicInteger();
     volatile Duration lastPollWait;
+    /** How many of the next lease releases fail as if Redis did not answer (503 REDIS_UNAVAILABLE). */
+    final AtomicInteger unavailableReleases = new AtomicInteger();
     /** The engine's own services, unwrapped, once started. */
     volatile CoordinatorServices engine;
+    /** How long a lease request to KB {@code late-answer} waits after Redis answered it before it completes. */
+    volatile Duration lateAnswer = Duration.ZERO;
+
+    private volatile Vertx vertx;
 
     ServicesFactory around(ServicesFactory engine) {
         return new ServicesFactory() {
@@ -57,6 +66,7 @@ final class CountingServices {
             @Override
             public Future<Running> start(
                     Vertx vertx, RedissonClient redisson, EngineConfig config, MetricsSink metrics) {
+                CountingServices.this.vertx = vertx;
                 return engine.start(vertx, redisson, config, metrics)
                         .map(running -> new Running(wrap(running.services()), running.stop()));
             }
@@ -145,7 +155,15 @@ final class CountingServices {
 
         @Override
         public Future<Lease> request(KbId kb, String holder, Duration ttl) {
-            return counted(real.request(kb, holder, ttl));
+            Future<Lease> requested = counted(real.request(kb, holder, ttl));
+            if (!kb.value().equals("late-answer") || lateAnswer.isZero()) {
+                return requested;
+            }
+            return requested.compose(lease -> {
+                Promise<Lease> late = Promise.promise();
+                vertx.setTimer(lateAnswer.toMillis(), t -> late.complete(lease));
+                return late.future();
+            });
         }
 
         @Override
@@ -177,6 +195,9 @@ final class CountingServices {
 
         @Override
         public Future<Lease> release(String leaseId) {
+            if (unavailableReleases.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                return Future.failedFuture(RedisHealth.unavailable());
+            }
             return counted(real.release(leaseId));
         }
 

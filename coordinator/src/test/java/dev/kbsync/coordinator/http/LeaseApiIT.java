@@ -311,6 +311,54 @@ class LeaseApiIT {
     }
 
     @Test
+    void shouldReleaseTheLeaseOfAFailedLongPollAgainWhileRedisDoesNotAnswer() {
+        String held = request("boom", new JsonObject().put("holder", "first").put("ttlMs", 60_000))
+                .getString("id");
+        api.services.unavailableReleases.set(2); // the release of the orphaned waiter meets Redis down, twice
+        try {
+            HttpResponse<Buffer> failed = api.call(
+                    POST,
+                    "/v1/kbs/boom/leases",
+                    CLIENT,
+                    new JsonObject().put("holder", "waiter").put("waitMs", 10_000));
+            assertThat(failed.statusCode()).as(failed.bodyAsString()).isEqualTo(500);
+
+            // released once Redis answers again, before the waiter TTL (4 s) would have let it go
+            await().atMost(Duration.ofMillis(2_500))
+                    .until(() -> api.call(GET, "/v1/kbs/boom/queue", CLIENT)
+                            .bodyAsJsonObject()
+                            .getJsonArray("waiters")
+                            .isEmpty());
+            assertThat(api.services.unavailableReleases.get()).isZero();
+        } finally {
+            api.services.unavailableReleases.set(0);
+        }
+        api.call(DELETE, "/v1/leases/" + held, CLIENT);
+    }
+
+    @Test
+    void shouldReleaseALeaseGrantedAfterItsClientLeft() {
+        register("late-answer");
+        api.services.lateAnswer = Duration.ofMillis(1_500); // Redis answers the request after its client left
+        try {
+            Future<HttpResponse<Buffer>> gone = api.request(POST, "/v1/kbs/late-answer/leases", CLIENT)
+                    .idleTimeout(300)
+                    .sendJsonObject(new JsonObject().put("holder", "gone").put("ttlMs", 60_000));
+            await().atMost(Duration.ofSeconds(5)).until(gone::isComplete);
+            assertThat(gone.failed()).as("the client gave up").isTrue();
+
+            // granted, and released once its answer could not be sent: the KB is not held for the lease's 60 s
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> api.call(GET, "/v1/kbs/late-answer/queue", CLIENT)
+                                    .bodyAsJsonObject()
+                                    .getValue("holder")
+                            == null);
+        } finally {
+            api.services.lateAnswer = Duration.ZERO;
+        }
+    }
+
+    @Test
     void shouldCallALongPollsRequesterOnlyOnTheRequestsOwnContext() throws Exception {
         String held = registerHeld("leases-wait-ctx");
         CoordinatorServices services = api.services.engine;
@@ -367,7 +415,12 @@ class LeaseApiIT {
         };
 
         context.runOnContext(v -> LeaseWait.await(
-                requester, services.leases(), services.queues().watchers(), waiting, Duration.ofSeconds(10)));
+                requester,
+                services.leases(),
+                new Orphans(api.vertx, services.leases(), Duration.ofMinutes(1)),
+                services.queues().watchers(),
+                waiting,
+                Duration.ofSeconds(10)));
 
         assertThat(answered.get(10, TimeUnit.SECONDS).state()).isEqualTo(LeaseState.GRANTED);
         assertThat(elsewhere).as("requester calls off the request's context").isEmpty();
