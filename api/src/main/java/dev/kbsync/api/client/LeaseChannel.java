@@ -30,6 +30,8 @@ import java.util.function.Consumer;
  */
 public final class LeaseChannel implements AutoCloseable {
     private final WebSocket ws;
+    private static final long FIRST_RELEASE_RETRY_MS = 250;
+    private static final long LAST_RELEASE_RETRY_MS = 4_000;
     private final Vertx vertx;
     private final Duration timeout;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
@@ -170,7 +172,11 @@ public final class LeaseChannel implements AutoCloseable {
         }
     }
 
-    /** The late answer of a request this client gave up on: its lease, which nobody here knows, is released. */
+    /**
+     * The late answer of a request this client gave up on: its lease, which nobody here knows, is released, and again
+     * while the coordinator answers that Redis did not take it (or does not answer in time): the channel would keep it
+     * alive until it closes.
+     */
     private void releaseIfAbandoned(Object ref, JsonObject frame) {
         if (!(ref instanceof String r) || !abandoned.remove(r)) {
             return;
@@ -178,8 +184,18 @@ public final class LeaseChannel implements AutoCloseable {
         JsonObject lease = frame.getJsonObject("lease");
         String id = lease == null ? null : lease.getString("id");
         if (id != null) {
-            release(id);
+            releaseAbandoned(id, FIRST_RELEASE_RETRY_MS);
         }
+    }
+
+    private void releaseAbandoned(String id, long nextDelayMs) {
+        release(id).onFailure(failure -> {
+            if ((failure instanceof KbsyncException.ServiceUnavailable || failure instanceof KbsyncException.TimedOut)
+                    && isOpen()) {
+                vertx.setTimer(
+                        nextDelayMs, t -> releaseAbandoned(id, Math.min(LAST_RELEASE_RETRY_MS, nextDelayMs * 2)));
+            }
+        });
     }
 
     private void fail(String ref, KbsyncException failure) {

@@ -16,6 +16,7 @@ import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseRequest;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.client.BlockingLeaseChannel;
+import dev.kbsync.api.client.ClientOptions;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.api.client.LeaseChannel;
@@ -29,6 +30,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -158,6 +160,35 @@ class LeaseChannelApiIT {
             await().atMost(Duration.ofSeconds(2)).until(() -> waiters("boom") == 0);
             assertThat(channel.isOpen()).isTrue();
             assertThat(channel.release(held.id()).state()).isEqualTo(LeaseState.RELEASED);
+        }
+    }
+
+    @Test
+    void shouldReleaseALeaseTheClientGaveUpOnAgainWhileRedisDoesNotTakeTheRelease() throws Exception {
+        register("late-answer");
+        ClientOptions options = ClientOptions.of(URI.create("http://127.0.0.1:" + api.port()), CLIENT)
+                .withRequestTimeout(Duration.ofMillis(500));
+        api.services.lateAnswer = Duration.ofMillis(1_000); // answered after the client gave up
+        api.services.unavailableReleases.set(1); // and the client's release of it meets Redis down once
+        try (KbsyncClient client = KbsyncClient.create(api.vertx, options)) {
+            LeaseChannel channel = client.async().openLeaseChannel().await();
+            Future<Lease> late = channel.request(
+                    KbId.of("late-answer"), LeaseRequest.of("late").withTtl(Duration.ofSeconds(60)));
+            await().atMost(Duration.ofSeconds(5)).until(late::isComplete);
+            assertThat(late.cause()).isInstanceOf(KbsyncException.TimedOut.class);
+
+            // the channel would keep the granted lease alive while it is open: the client releases it until it is
+            await().atMost(Duration.ofSeconds(4))
+                    .until(() -> api.services.unavailableReleases.get() == 0
+                            && api.call(GET, "/v1/kbs/late-answer/queue", CLIENT)
+                                            .bodyAsJsonObject()
+                                            .getValue("holder")
+                                    == null);
+            assertThat(channel.isOpen()).isTrue();
+            channel.closeAsync().await();
+        } finally {
+            api.services.lateAnswer = Duration.ZERO;
+            api.services.unavailableReleases.set(0);
         }
     }
 
