@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import org.redisson.api.RScript;
 
 /**
- * The engine's per-KB Lua scripts (resources next to this class), each with {@code lib.lua} prepended: every key they
+ * The engine's per-KB Lua scripts (resources next to this class), each with what it uses of {@code lib.lua} prepended: every key they
  * touch is declared ({@link KbKeys#all()}, then a step's own keys in the KB's slot, if any), replies are JSON. Durable scripts create jobs or grants (or hand them
  * out): their writes are confirmed by replicas before the caller gets the answer (see {@link Redis}).
  */
@@ -48,13 +48,13 @@ public enum Script {
         this(mode, durable, resource);
     }
 
-    /** {@code lib.lua}, then {@code resources} in order, as one script. */
+    /** What {@code lib.lua} defines that they use ({@link ScriptLibrary}), then {@code resources} in order, as one script. */
     Script(RScript.Mode mode, boolean durable, String... resources) {
-        StringBuilder text = new StringBuilder(load("lib.lua"));
+        StringBuilder body = new StringBuilder();
         for (String resource : resources) {
-            text.append(load(resource));
+            body.append(load(resource));
         }
-        this.text = text.toString();
+        this.text = Library.LIB.around(body.toString());
         this.mode = mode;
         this.durable = durable;
     }
@@ -72,7 +72,12 @@ public enum Script {
         return durable;
     }
 
-    private static String load(String resource) {
+    /** The library, read once (an enum's own static fields are not set yet while its constants are built). */
+    private static final class Library {
+        static final ScriptLibrary LIB = ScriptLibrary.parse(load("lib.lua"));
+    }
+
+    static String load(String resource) {
         try (InputStream in = Script.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("missing script resource " + resource);
