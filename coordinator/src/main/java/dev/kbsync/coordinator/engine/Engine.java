@@ -85,7 +85,7 @@ public final class Engine {
         this.changes = new Changes(events, fanout, drivers, dispatcher::granted, context, this::touched);
         Grants grants = new Grants(tickets, metrics, changes);
         this.keepAlives = new KeepAlives(vertx, context, tickets);
-        this.webhooks = new WebhookDelivery(vertx, tickets, config.webhooks(), metrics);
+        this.webhooks = new WebhookDelivery(vertx, tickets, config.webhooks(), metrics, this::touched);
         this.sweeper =
                 new Sweeper(tickets, kbs, drivers, changes, metrics, settings, dispatcher::swept, webhooks::deliver);
         this.services = new CoordinatorServices(

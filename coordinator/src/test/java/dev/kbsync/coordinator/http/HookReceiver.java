@@ -20,7 +20,8 @@ import javax.crypto.spec.SecretKeySpec;
  * path's scripted statuses in turn (then 200; 0 = never answer).
  */
 final class HookReceiver implements AutoCloseable {
-    record Delivery(String path, MultiMap headers, Buffer body) {
+    /** A POST received, {@code at} its arrival ({@link System#nanoTime}). */
+    record Delivery(String path, MultiMap headers, Buffer body, long at) {
         String deliveryId() {
             return headers.get("Kbsync-Delivery");
         }
@@ -29,8 +30,11 @@ final class HookReceiver implements AutoCloseable {
     private final HttpServer server;
     private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
     private final Map<String, Deque<Integer>> scripts = new ConcurrentHashMap<>();
+    private final Map<String, Long> delays = new ConcurrentHashMap<>();
+    private final Vertx vertx;
 
     HookReceiver(Vertx vertx) {
+        this.vertx = vertx;
         this.server = vertx.createHttpServer().requestHandler(this::handle);
         server.listen(0, "127.0.0.1").await();
     }
@@ -44,17 +48,30 @@ final class HookReceiver implements AutoCloseable {
         scripts.put(path, new ArrayDeque<>(List.of(statuses)));
     }
 
+    /** {@code path} answers each POST {@code ms} after it arrived. */
+    void delay(String path, long ms) {
+        delays.put(path, ms);
+    }
+
     List<Delivery> deliveries(String path) {
         return deliveries.stream().filter(d -> d.path().equals(path)).toList();
     }
 
     private void handle(HttpServerRequest request) {
         request.body().onSuccess(body -> {
-            deliveries.add(new Delivery(request.path(), request.headers(), body));
+            deliveries.add(new Delivery(request.path(), request.headers(), body, System.nanoTime()));
             Deque<Integer> script = scripts.get(request.path());
             Integer status = script == null ? null : script.pollFirst();
             if (status == null || status != 0) {
-                request.response().setStatusCode(status == null ? 200 : status).end();
+                Runnable answer = () -> request.response()
+                        .setStatusCode(status == null ? 200 : status)
+                        .end();
+                long delay = delays.getOrDefault(request.path(), 0L);
+                if (delay > 0) {
+                    vertx.setTimer(delay, t -> answer.run());
+                } else {
+                    answer.run();
+                }
             }
         });
     }

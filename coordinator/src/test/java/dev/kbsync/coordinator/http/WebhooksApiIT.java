@@ -98,6 +98,26 @@ class WebhooksApiIT {
     }
 
     @Test
+    void shouldRetryOnTimeWhenTheReceiverAnswersSlowly() {
+        api.kb("hook-slow");
+        receiver.script("/slow", 500);
+        receiver.delay("/slow", 800); // answered after the KB's next sweeps, which saw the delivery claimed
+        KbsyncClient client = api.client(CLIENT);
+        KbsyncClient worker = api.client(WORKER);
+        Job job = client.submitNote(
+                KbId.of("hook-slow"), NoteRequest.of("sam", "slow").withCallbackUrl(receiver.url("/slow")));
+        Assignment a = worker.poll("w-slow", WAIT).orElseThrow();
+        worker.reportResult(
+                job.id(), new JobOutcome.Failed(a.lease().id(), new dev.kbsync.api.JobError("PUSH_FAILED", "no"), 0));
+
+        await().atMost(WAIT).until(() -> receiver.deliveries("/slow").size() == 2);
+        List<Delivery> deliveries = receiver.deliveries("/slow");
+        // answered 0.8 s after it came, then due again 1 s later: not left until the idle KB's next sweep (2.5-5 s)
+        assertThat(Duration.ofNanos(deliveries.get(1).at() - deliveries.get(0).at()))
+                .isLessThan(Duration.ofMillis(2_700));
+    }
+
+    @Test
     void shouldDeliverWhenAJobIsCancelled() {
         api.kb("hook-c");
         KbsyncClient client = api.client(CLIENT);

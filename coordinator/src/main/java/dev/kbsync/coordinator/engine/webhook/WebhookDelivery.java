@@ -15,6 +15,7 @@ import io.vertx.core.http.RequestOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,9 +37,15 @@ public final class WebhookDelivery {
     private final HttpClient http;
     private final Set<KbId> running = new HashSet<>();
     private final long timeoutMs;
+    private final Consumer<KbId> retried;
 
-    public WebhookDelivery(Vertx vertx, Tickets tickets, Webhooks config, MetricsSink metrics) {
+    /**
+     * {@code retried}: told of a KB one of whose deliveries is due again (the sweep looks at it again: a KB resting
+     * since the delivery was claimed would otherwise retry it only at its next sweep).
+     */
+    public WebhookDelivery(Vertx vertx, Tickets tickets, Webhooks config, MetricsSink metrics, Consumer<KbId> retried) {
         this.tickets = tickets;
+        this.retried = retried;
         this.config = config;
         this.metrics = metrics;
         this.timeoutMs = config.timeout().toMillis();
@@ -99,6 +106,7 @@ public final class WebhookDelivery {
                 LOG.info("webhook {} delivered on attempt {}", hook.deliveryId(), hook.attempt());
             }
             case RETRY -> {
+                retried.accept(hook.kb());
                 metrics.webhook(hook.kb(), "failed");
                 LOG.info("webhook {} attempt {} failed ({}); retried later", hook.deliveryId(), hook.attempt(), why);
             }
