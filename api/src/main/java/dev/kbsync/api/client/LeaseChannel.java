@@ -29,9 +29,9 @@ import java.util.function.Consumer;
  * closes (see {@link #closed()}), open a new one and request again.
  */
 public final class LeaseChannel implements AutoCloseable {
-    private final WebSocket ws;
     private static final long FIRST_RELEASE_RETRY_MS = 250;
     private static final long LAST_RELEASE_RETRY_MS = 4_000;
+    private final WebSocket ws;
     private final Vertx vertx;
     private final Duration timeout;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Orphans {
     private static final Logger log = LoggerFactory.getLogger(Orphans.class);
-    static final long FIRST_RETRY_MS = 250;
-    static final long LAST_RETRY_MS = 4_000;
+    private static final long FIRST_RETRY_MS = 250;
+    private static final long LAST_RETRY_MS = 4_000;
 
     private final Vertx vertx;
     private final LeaseService leases;

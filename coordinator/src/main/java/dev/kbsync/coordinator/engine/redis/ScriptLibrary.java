@@ -84,11 +84,6 @@ final class ScriptLibrary {
         return text.append(body).toString();
     }
 
-    /** How many statements the library has (the script's own count is in {@link #around}'s text). */
-    int size() {
-        return statements.size();
-    }
-
     private static Statement statement(String text, Set<String> defines) {
         return new Statement(text, defines, words(text));
     }
