@@ -1,5 +1,6 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.api.Lease;
 import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.api.event.LeaseEvent;
@@ -17,16 +18,27 @@ import java.util.function.Consumer;
  * when the stream sent none within the window, otherwise it waits for the window's end, and only the latest waiting
  * position of each job or lease is sent then (a stream of many jobs keeps one per job). Any other event goes out at
  * once and drops its subject's waiting position, which it supersedes (every event carries the whole record). A
- * handoff moves every waiter up by one: without this, each of N waiters' streams got one event per handoff.
+ * handoff moves every waiter up by one: without this, each of N waiters' streams got one event per handoff. A position
+ * older than what its subject last showed (the stream's first read landed after it, {@link Progress}) is dropped.
  */
 final class Coalescer {
     /** The shortest time between two batches of position events on one stream. */
     static final long WINDOW_MS = 5;
+    /** How many subjects a stream remembers the last sighting of (a stream of all jobs sees many). */
+    private static final int SHOWN_MEMORY = 4096;
 
     private final Vertx vertx;
     private final long windowNanos;
     private final Consumer<KbsyncEvent> out;
     private final Map<String, KbsyncEvent> waiting = new LinkedHashMap<>();
+    /** What each subject's last event offered showed: its state and place; forgotten at its last event. */
+    private final Map<String, Shown> shown = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Shown> eldest) {
+            return size() > SHOWN_MEMORY;
+        }
+    };
+
     private long lastPositionNanos;
     private long timer = -1;
 
@@ -40,6 +52,9 @@ final class Coalescer {
 
     /** Sends {@code event} now, or keeps it as its subject's latest position until the window ends. */
     void offer(KbsyncEvent event) {
+        if (!fresh(event)) {
+            return;
+        }
         Optional<String> position = position(event);
         if (position.isEmpty()) {
             subject(event).ifPresent(waiting::remove);
@@ -74,6 +89,38 @@ final class Coalescer {
         List<KbsyncEvent> batch = new ArrayList<>(waiting.values());
         waiting.clear();
         batch.forEach(out);
+    }
+
+    /** Whether {@code event} is not older than what its subject last showed; remembers what it shows. */
+    private boolean fresh(KbsyncEvent event) {
+        Optional<String> subject = subject(event);
+        if (subject.isEmpty()) {
+            return true;
+        }
+        Shown now = Shown.of(event);
+        Shown before = shown.get(subject.get());
+        if (before != null
+                && position(event).isPresent()
+                && Progress.older(before.state(), before.ahead(), now.state(), now.ahead())) {
+            return false;
+        }
+        if (event.last()) {
+            shown.remove(subject.get());
+        } else {
+            shown.put(subject.get(), now);
+        }
+        return true;
+    }
+
+    /** A subject's state and place, as an event showed them. */
+    private record Shown(String state, long ahead) {
+        static Shown of(KbsyncEvent event) {
+            if (event instanceof JobEvent job) {
+                return new Shown(job.job().state().wire(), job.job().ahead());
+            }
+            Lease lease = ((LeaseEvent) event).lease();
+            return new Shown(lease.state().wire(), lease.ahead());
+        }
     }
 
     /** The job or lease a position event is about; empty for any other event. */

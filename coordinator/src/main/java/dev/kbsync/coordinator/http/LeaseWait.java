@@ -154,8 +154,14 @@ final class LeaseWait {
     }
 
     private void seen(Lease lease) {
-        if (settled) {
-            return;
+        if (settled
+                || (lease.state() == LeaseState.WAITING
+                        && Progress.older(
+                                latest.state().wire(),
+                                latest.ahead(),
+                                lease.state().wire(),
+                                lease.ahead()))) {
+            return; // read before the move last seen
         }
         boolean moved = lease.ahead() != latest.ahead();
         latest = lease;

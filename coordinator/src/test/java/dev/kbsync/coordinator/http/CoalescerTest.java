@@ -71,6 +71,22 @@ class CoalescerTest {
     }
 
     @Test
+    void shouldDropAPositionOlderThanWhatItsSubjectLastShowed() throws Exception {
+        Coalescer coalescer = onContext(c -> {
+            c.offer(new LeaseEvent.State(lease("a", LeaseState.WAITING, 2))); // a stream's first read
+            c.offer(position("a", 3)); // an event from before that read
+            c.offer(new LeaseEvent.State(lease("b", LeaseState.GRANTED, 0)));
+            c.offer(position("b", 1)); // its last move before the grant
+            c.offer(position("a", 1)); // a move after the read: at once, as the first position of the window
+        });
+        assertThat(sent).containsExactly("state a 2", "state b 0", "position a 1");
+
+        Thread.sleep(2 * WINDOW_MS);
+        assertThat(sent).containsExactly("state a 2", "state b 0", "position a 1");
+        coalescer.close();
+    }
+
+    @Test
     void shouldDropWaitingPositionsWhenClosed() throws Exception {
         onContext(c -> {
             c.offer(position("a", 2));

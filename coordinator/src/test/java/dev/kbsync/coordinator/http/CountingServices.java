@@ -40,7 +40,8 @@ import org.redisson.config.Config;
  * leases event streams keep alive now ({@link #keptAlive}) and the long-poll wait the HTTP layer passed ({@link #lastPollWait}). Injected faults: a
  * submit to KB {@code boom} fails with an unexpected exception (the masked 500), and so does every read of a lease of
  * KB {@code boom}; the next {@link #unavailableReleases} lease releases fail as if Redis did not answer; a lease request
- * to KB {@code late-answer} completes {@link #lateAnswer} late.
+ * to KB {@code late-answer} completes {@link #lateAnswer} late, and a read of a lease of KB {@code late-read}
+ * {@link #lateRead} late (a stale read, answered after newer events).
  */
 final class CountingServices {
     final AtomicInteger calls = new AtomicInteger();
@@ -53,6 +54,10 @@ final class CountingServices {
     volatile CoordinatorServices engine;
     /** How long a lease request to KB {@code late-answer} waits after Redis answered it before it completes. */
     volatile Duration lateAnswer = Duration.ZERO;
+    /** How long a read of a lease of KB {@code late-read} waits after Redis answered it before it completes. */
+    volatile Duration lateRead = Duration.ZERO;
+    /** The reads held back by {@link #lateRead} so far. */
+    final AtomicInteger lateReads = new AtomicInteger();
 
     private volatile Vertx vertx;
 
@@ -171,7 +176,16 @@ final class CountingServices {
             if (leaseId.startsWith("boom~")) {
                 return Future.failedFuture(new IllegalStateException("secret internal detail"));
             }
-            return real.get(leaseId);
+            Future<Lease> read = real.get(leaseId);
+            if (!leaseId.startsWith("late-read~") || lateRead.isZero()) {
+                return read;
+            }
+            lateReads.incrementAndGet();
+            return read.compose(lease -> {
+                Promise<Lease> late = Promise.promise();
+                vertx.setTimer(lateRead.toMillis(), t -> late.complete(lease));
+                return late.future();
+            });
         }
 
         @Override

@@ -146,6 +146,44 @@ class LeaseChannelApiIT {
     }
 
     @Test
+    void shouldNeverTellAWaitingRequestItMovedBackWhenItsFirstReadLandsAfterAMove() throws Exception {
+        KbId kb = register("late-read"); // the test services answer a read of one of its leases late
+        KbsyncClient client = api.client(CLIENT);
+        try (BlockingLeaseChannel holders = client.openLeaseChannel();
+                BlockingLeaseChannel waiter = client.openLeaseChannel()) {
+            List<Lease> ahead = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                ahead.add(holders.request(kb, LeaseRequest.of("h" + i)));
+            }
+            api.services.lateRead = Duration.ofMillis(1_000);
+            LinkedBlockingQueue<Long> moves = new LinkedBlockingQueue<>();
+            Future<Lease> waiting;
+            try {
+                waiting = waiter.async()
+                        .request(
+                                kb,
+                                LeaseRequest.of("last").withWait(Duration.ofSeconds(20)),
+                                lease -> moves.add(lease.ahead()));
+                await().atMost(Duration.ofSeconds(5)).until(() -> api.services.lateReads.get() == 1);
+
+                holders.release(ahead.get(0).id()); // moves it to 2 while its first read (3 ahead) is held back
+                assertThat(moves.poll(10, TimeUnit.SECONDS)).isEqualTo(2L);
+                Thread.sleep(1_500); // the stale read lands
+            } finally {
+                api.services.lateRead = Duration.ZERO;
+            }
+            holders.release(ahead.get(1).id());
+            assertThat(moves.poll(10, TimeUnit.SECONDS)).isEqualTo(1L);
+            holders.release(ahead.get(2).id());
+            Lease granted = waiting.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+            assertThat(granted.state()).isEqualTo(LeaseState.GRANTED);
+            assertThat(moves).isEmpty();
+            waiter.release(granted.id());
+        }
+    }
+
+    @Test
     void shouldReleaseTheLeaseOfARequestThatFailedWhileItWaited() {
         KbId kb = KbId.of("boom"); // the test services fail every read of one of its leases
         try (BlockingLeaseChannel channel = api.client(CLIENT).openLeaseChannel()) {
