@@ -68,9 +68,9 @@ final class WorkerRoutes {
                 .onSuccess(found -> {
                     if (found.isPresent()
                             && (ctx.response().ended() || ctx.response().closed())) {
-                        // answered 503 while Redis hung (or the worker left): the grant goes back at once, not
-                        // after its lease TTL
-                        services.leases().release(found.get().lease().id());
+                        // answered 503 while Redis hung (or the worker left): the job is offered again at once,
+                        // not after its lease TTL, and the attempt it never got is not counted
+                        services.jobs().giveBack(worker, found.get());
                         return;
                     }
                     respond(ctx, found);

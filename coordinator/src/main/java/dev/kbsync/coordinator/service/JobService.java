@@ -52,6 +52,13 @@ public interface JobService {
     /** Waits up to {@code wait} for a granted job; empty when none came. */
     Future<Optional<Assignment>> poll(String workerId, Duration wait);
 
+    /**
+     * Gives back an assignment {@link #poll} made for {@code workerId} that never reached it (the poll was answered
+     * otherwise meanwhile, or its client left): the job is offered again at once and the attempt is not counted. True
+     * if it was taken back; false if its grant ended or changed hands meanwhile.
+     */
+    Future<Boolean> giveBack(String workerId, Assignment assignment);
+
     /** Most group-commit members one {@link #extend} takes, whatever the worker asks for. */
     int MAX_BATCH = 64;
 

@@ -116,6 +116,11 @@ public final class PendingServices {
         }
 
         @Override
+        public Future<Boolean> giveBack(String workerId, Assignment assignment) {
+            return call(s -> s.jobs().giveBack(workerId, assignment));
+        }
+
+        @Override
         public Future<List<Assignment>> extend(String leaseId, int max) {
             return call(s -> s.jobs().extend(leaseId, max));
         }

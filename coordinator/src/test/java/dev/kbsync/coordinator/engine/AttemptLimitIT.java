@@ -46,7 +46,7 @@ class AttemptLimitIT {
         coordinators = new Coordinators(redis);
         Engine engine = coordinators.start(new EngineConfig(
                 "a1", LEASE_TTL, MAX_HOLD, Duration.ofSeconds(3), Duration.ofMillis(1500), Duration.ofMillis(100)));
-        coordinators.register(engine, "overrun", "silent");
+        coordinators.register(engine, "overrun", "silent", "unlisted");
         jobs = engine.services().jobs();
         leases = engine.services().leases();
         queues = engine.services().queues();
@@ -109,6 +109,20 @@ class AttemptLimitIT {
                 .as("a job the sweep failed is among the KB's recent jobs")
                 .containsExactly(failed);
         assertThat(recent.failures()).containsExactly(failed);
+    }
+
+    @Test
+    void shouldGiveBackAClaimWhosePollFailedAfterIt() {
+        KbId kb = KbId.of("unlisted");
+        Job job = await(jobs.submit(kb, "ann", note("claimed, never handed out"), Optional.empty()));
+        // the poll's read of where the KB lives, after its claim, fails (as a registry shard that does not answer)
+        RespClient.once(redis.port(), Duration.ofSeconds(2), "HDEL", "kbsync:kbs", "unlisted");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> poll()).hasMessageContaining("unlisted");
+
+        Job after = await(jobs.get(job.id()));
+        assertThat(after.state()).as("no worker has it").isEqualTo(JobState.QUEUED);
+        assertThat(after.attempts()).as("no attempt was made").isZero();
     }
 
     /** Heartbeats like a live worker whose agent never finishes; returns System.nanoTime() when the lease was lost. */

@@ -141,6 +141,11 @@ final class CountingServices {
         }
 
         @Override
+        public Future<Boolean> giveBack(String workerId, Assignment assignment) {
+            return real.giveBack(workerId, assignment);
+        }
+
+        @Override
         public Future<List<Assignment>> extend(String leaseId, int max) {
             return counted(real.extend(leaseId, max));
         }

@@ -73,6 +73,28 @@ class WorkerApiIT {
     }
 
     @Test
+    void shouldGiveAJobClaimedForAWorkerThatLeftItsPollBackWithoutCountingAnAttempt() throws Exception {
+        api.kb("w-left");
+        api.request(POST, "/v1/workers/w-left/poll", WORKER)
+                .timeout(300) // the worker gives up on its poll and closes the connection; the poll waits on
+                .sendJsonObject(new JsonObject().put("waitMs", 5000))
+                .toCompletionStage()
+                .handle((r, e) -> null);
+        Thread.sleep(600);
+        String jobId = submit("w-left", "hello").getString("id");
+        Thread.sleep(1_000); // the left poll claims it, cannot answer, and gives it back
+
+        JsonObject assignment = api.call(POST, "/v1/workers/w-next/poll", WORKER, new JsonObject().put("waitMs", 5000))
+                .bodyAsJsonObject();
+
+        assertThat(assignment.getJsonObject("job").getString("id")).isEqualTo(jobId);
+        assertThat(assignment.getJsonObject("job").getInteger("attempts"))
+                .as("the left worker never ran it")
+                .isEqualTo(1);
+        reportDone(assignment);
+    }
+
+    @Test
     void shouldHandOutAnAssignmentAndRecordADoneResult() {
         JsonObject assignment = submitAndPoll("w-done");
         assertThat(assignment.getJsonObject("lease").getString("state")).isEqualTo("granted");

@@ -9,6 +9,7 @@ import dev.kbsync.coordinator.engine.ticket.Outcomes.Claim;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.error.UnconfirmedWrite;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.util.List;
@@ -49,7 +50,12 @@ public final class Assigner {
                                     }
                                     context.runOnContext(v -> poller.claimed(workerId));
                                     return assignments(kb.get(), List.of(claim.get()))
-                                            .map(list -> Optional.of(list.get(0)));
+                                            .map(list -> Optional.of(list.get(0)))
+                                            .recover(e -> giveBack(
+                                                            kb.get(),
+                                                            workerId,
+                                                            claim.get().lease().id())
+                                                    .transform(r -> Future.failedFuture(e)));
                                 }));
     }
 
@@ -63,22 +69,34 @@ public final class Assigner {
         if (!(e instanceof UnconfirmedWrite unconfirmed) || unconfirmed.reply() == null) {
             return Future.failedFuture(e);
         }
-        return tickets.unclaim(kb, workerId, unconfirmed.reply()).transform(r -> {
-            if (r.succeeded() && r.result()) {
-                changes.announce(kb); // the sweep offers the grant again at its next pass
-                LOG.info(
-                        "KB {}: took back a claim by {} that no replica confirmed; the job is offered again",
-                        kb,
-                        workerId);
-            } else if (r.failed()) {
-                LOG.warn(
-                        "KB {}: could not take back an unconfirmed claim by {} ({}); it lapses after its TTL",
-                        kb,
-                        workerId,
-                        r.cause().toString());
-            }
-            return Future.failedFuture(e);
-        });
+        return tickets.unclaim(kb, workerId, unconfirmed.reply())
+                .transform(r -> taken(kb, workerId, "no replica confirmed", r))
+                .transform(r -> Future.failedFuture(e));
+    }
+
+    /**
+     * Takes back {@code workerId}'s claim of the job grant {@code leaseId}, which its worker never received (its poll
+     * failed after the claim, or could not be answered): the job is offered again at once and the attempt is not
+     * counted. If that fails too (Redis gone), the grant lapses after its TTL. Whether it was taken back.
+     */
+    public Future<Boolean> giveBack(KbId kb, String workerId, String leaseId) {
+        return tickets.unclaim(kb, workerId, leaseId)
+                .transform(r -> taken(kb, workerId, "its worker never received", r));
+    }
+
+    private Future<Boolean> taken(KbId kb, String workerId, String why, AsyncResult<Boolean> r) {
+        if (r.succeeded() && r.result()) {
+            changes.announce(kb); // the sweep offers the grant again at its next pass
+            LOG.info("KB {}: took back a claim by {} that {}; the job is offered again", kb, workerId, why);
+        } else if (r.failed()) {
+            LOG.warn(
+                    "KB {}: could not take back a claim by {} that {} ({}); it lapses after its TTL",
+                    kb,
+                    workerId,
+                    why,
+                    r.cause().toString());
+        }
+        return Future.succeededFuture(r.succeeded() && r.result());
     }
 
     /** {@code workerId} released a job's grant here (it will poll again soon: worker affinity). */

@@ -230,6 +230,12 @@ public final class RedisJobService implements JobService {
     }
 
     @Override
+    public Future<Boolean> giveBack(String workerId, Assignment assignment) {
+        return assigner.giveBack(
+                assignment.job().kb(), workerId, assignment.lease().id());
+    }
+
+    @Override
     public Future<List<Assignment>> extend(String leaseId, int max) {
         return current(leaseId)
                 .compose(ref -> ref.forJob()

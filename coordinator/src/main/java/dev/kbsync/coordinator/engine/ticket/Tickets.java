@@ -156,7 +156,15 @@ public final class Tickets {
         if (claim.isEmpty()) {
             return Future.succeededFuture(false);
         }
-        return run(Script.UNCLAIM, kb, claim.get().lease().id(), workerId).map(r -> r.getBoolean("unclaimed", false));
+        return unclaim(kb, workerId, claim.get().lease().id());
+    }
+
+    /**
+     * Takes back {@code workerId}'s claim of the grant {@code leaseId}, which its worker never learned of (its poll was
+     * answered otherwise): unclaimed again, its attempt returned. False if the grant ended or changed hands.
+     */
+    public Future<Boolean> unclaim(KbId kb, String workerId, String leaseId) {
+        return run(Script.UNCLAIM, kb, leaseId, workerId).map(r -> r.getBoolean("unclaimed", false));
     }
 
     /** Lifts the reservation of the grant {@code leaseId} for its preferred worker: any worker may claim it now. */
