@@ -48,7 +48,16 @@ final class LockFile {
             return Optional.empty();
         }
         LockFile file = new LockFile(path, channel, lock);
-        file.writeHolder(holder);
+        try {
+            file.writeHolder(holder);
+        } catch (IOException | RuntimeException e) {
+            try (channel) { // not taken after all: the OS lock would stay with this process for good
+                lock.release();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
         return Optional.of(file);
     }
 
@@ -82,8 +91,12 @@ final class LockFile {
     private void writeHolder(LockHolder holder) throws IOException {
         Path tmp = Files.createTempFile(path.getParent(), path.getFileName() + ".", ".tmp");
         String line = holder.pid() + "\t" + holder.since().toEpochMilli() + "\t" + holder.operation() + "\n";
-        Files.writeString(tmp, line, StandardCharsets.UTF_8);
-        Files.move(tmp, sidecar(path), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try {
+            Files.writeString(tmp, line, StandardCharsets.UTF_8);
+            Files.move(tmp, sidecar(path), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     private static Path sidecar(Path path) {

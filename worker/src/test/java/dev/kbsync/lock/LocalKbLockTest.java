@@ -56,6 +56,22 @@ class LocalKbLockTest {
     }
 
     @Test
+    void shouldLetGoOfTheFileLockWhenItsHolderRecordCannotBeWritten() throws Exception {
+        Path kb = kb("team");
+        Path lockFile = locks.lockFile(kb);
+        Path holder = lockFile.resolveSibling(lockFile.getFileName() + ".holder");
+        Files.createDirectories(holder.resolve("in-the-way")); // a holder record that cannot be replaced
+
+        assertThatThrownBy(() -> locks.acquire(kb, "first", SHORT)).isNotInstanceOf(LockTimeoutException.class);
+
+        Files.delete(holder.resolve("in-the-way"));
+        Files.delete(holder);
+        try (LocalKbLock.Handle held = locks.acquire(kb, "next", Duration.ofMillis(500))) {
+            assertThat(held.operation()).isEqualTo("next");
+        }
+    }
+
+    @Test
     void shouldRunTheBlockAndReleaseAfterwards() {
         Path kb = kb("team");
         AtomicInteger runs = new AtomicInteger();
