@@ -111,6 +111,8 @@ final class PollSlot implements Runnable {
                     commit = done.commit();
                 }
             }
+        } catch (RuntimeException e) { // a bug must not end the slot: its job's grant lapses, the slot polls on
+            log.error("job {} ended with an unexpected error; polling on", assignment.job().id(), e);
         } finally {
             presence.finished(slot, assignment.kb().id(), commit);
             active.decrementAndGet();
