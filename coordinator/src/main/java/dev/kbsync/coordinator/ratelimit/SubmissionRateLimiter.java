@@ -89,7 +89,7 @@ public final class SubmissionRateLimiter {
     private Future<RateDecision> acquire(Window limit, String member, Context context) {
         long now = clock.millis();
         return Future.<List<Long>>fromCompletionStage(
-                        redisson.getScript(StringCodec.INSTANCE)
+                        Redis.steps(redisson) // a window counts a submission once
                                 .evalAsync(
                                         limit.key(),
                                         RScript.Mode.READ_WRITE,

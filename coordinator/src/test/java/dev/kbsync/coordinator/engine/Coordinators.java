@@ -70,6 +70,16 @@ final class Coordinators implements AutoCloseable {
         return start(config, metrics, Redisson.create(Engine.tune(proxied, config)));
     }
 
+    /**
+     * A coordinator that reaches Redis at {@code uri} with Redisson's command timeout {@code timeout} and its own
+     * settings otherwise (as deployed: it sends a command again after a late answer unless told not to).
+     */
+    Node start(EngineConfig config, String uri, Duration timeout) {
+        Config proxied = new Config();
+        proxied.useSingleServer().setAddress(uri).setTimeout((int) timeout.toMillis());
+        return start(config, MetricsSink.NONE, Redisson.create(Engine.tune(proxied, config)));
+    }
+
     private Node start(EngineConfig config, MetricsSink metrics, RedissonClient client) {
         Vertx vertx = Vertx.vertx();
         Node node = new Node(vertx, client, await(Engine.start(vertx, client, config, metrics)));

@@ -18,6 +18,7 @@ import org.redisson.api.RBatch;
 import org.redisson.api.RFuture;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
+import org.redisson.api.options.OptionalOptions;
 import org.redisson.client.RedisBusyException;
 import org.redisson.client.RedisClusterDownException;
 import org.redisson.client.RedisConnectionException;
@@ -61,7 +62,17 @@ public final class Redis {
         this.client = client;
         this.context = context;
         this.replication = replication;
-        this.scripts = client.getScript(StringCodec.INSTANCE);
+        this.scripts = steps(client);
+    }
+
+    /**
+     * Scripts that are sent once: Redisson sends a command again after its timeout, and a step run twice answers for
+     * its second run (a cancel that took effect answers JOB_ENDED, a claim is dropped, a counted submission is counted
+     * again). A step whose answer is late fails as 503 REDIS_UNAVAILABLE instead; its caller knows it may have run.
+     */
+    public static RScript steps(RedissonClient client) {
+        return client.getScript(
+                OptionalOptions.defaults().codec(StringCodec.INSTANCE).retryAttempts(0));
     }
 
     public RedissonClient client() {
@@ -117,7 +128,9 @@ public final class Redis {
     }
 
     private Future<JsonObject> durablyOnce(Script script, KbId kb, List<Object> declared, Object[] args) {
-        RBatch batch = client.createBatch(BatchOptions.defaults().sync(replication.replicas(), replication.timeout()));
+        RBatch batch = client.createBatch(BatchOptions.defaults()
+                .sync(replication.replicas(), replication.timeout())
+                .retryAttempts(0)); // sent once, as every step (see steps)
         RFuture<Object> reply = batch.getScript(StringCodec.INSTANCE)
                 .evalAsync(
                         (String) declared.get(0),
