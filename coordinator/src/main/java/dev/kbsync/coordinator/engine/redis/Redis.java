@@ -179,7 +179,29 @@ public final class Redis {
      * read-only during a failover, a slot migrating: {@code TRYAGAIN} before a script wrote anything): 503, retry.
      */
     public static <T> Future<T> unavailable(Throwable e) {
-        if (e instanceof RedisConnectionException
+        if (notAnswered(e)) {
+            LOG.debug("Redis unavailable: {}", e.toString());
+            return Future.failedFuture(new UnavailableException(
+                    ErrorCodes.REDIS_UNAVAILABLE, "Redis did not answer in time; retry", RETRY_AFTER));
+        }
+        return Future.failedFuture(e);
+    }
+
+    /**
+     * Whether {@code e}, or what caused it, says Redis could not take or answer the command now. A step sent once (no
+     * resend, {@link #steps}) that finds no connection fails with Redisson's generic exception around the socket's.
+     */
+    private static boolean notAnswered(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (unavailableNow(cause) || cause instanceof java.io.IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean unavailableNow(Throwable e) {
+        return e instanceof RedisConnectionException
                 || e instanceof RedisTimeoutException
                 || e instanceof RedisNodeNotFoundException
                 || e instanceof RedisLoadingException
@@ -189,11 +211,6 @@ public final class Redis {
                 || e instanceof RedisReadonlyException
                 || e instanceof RedisClusterDownException
                 || e instanceof RedisTryAgainException
-                || e instanceof RedisRetryException) {
-            LOG.debug("Redis unavailable: {}", e.toString());
-            return Future.failedFuture(new UnavailableException(
-                    ErrorCodes.REDIS_UNAVAILABLE, "Redis did not answer in time; retry", RETRY_AFTER));
-        }
-        return Future.failedFuture(e);
+                || e instanceof RedisRetryException;
     }
 }
