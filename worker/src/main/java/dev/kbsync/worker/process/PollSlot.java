@@ -112,7 +112,10 @@ final class PollSlot implements Runnable {
                 }
             }
         } catch (RuntimeException e) { // a bug must not end the slot: its job's grant lapses, the slot polls on
-            log.error("job {} ended with an unexpected error; polling on", assignment.job().id(), e);
+            log.error(
+                    "job {} ended with an unexpected error; polling on",
+                    assignment.job().id(),
+                    e);
         } finally {
             presence.finished(slot, assignment.kb().id(), commit);
             active.decrementAndGet();

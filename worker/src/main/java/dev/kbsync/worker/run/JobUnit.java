@@ -83,7 +83,8 @@ final class JobUnit implements WorkUnit {
 
     private void throwIfAbandoning() {
         if (abandoning.getAsBoolean()) {
-            throw new UnitAbortedException("WORKER_SHUTDOWN", "worker shut down before the push; the job runs again");
+            throw new UnitAbortedException(
+                    "WORKER_SHUTDOWN", "worker shut down before the push; nothing was published");
         }
     }
 }

@@ -82,6 +82,10 @@ public final class PublishCycle {
         int rounds;
         int rejections;
         boolean behind;
+        /** The batch whose push failed in transport, until a sync can tell whether it landed (null: none). */
+        Batch uncertain;
+
+        Outcome.Failed uncertainFailure;
     }
 
     private List<Outcome> attempt(KbCheckout checkout, List<? extends WorkUnit> units, GitStopwatch git, Rounds done) {
@@ -92,9 +96,14 @@ public final class PublishCycle {
                 done.behind = checkout.remoteMovedAtSync();
             }
         } catch (GitException e) {
+            if (done.uncertain != null) { // a push that may have landed: keep checking while rounds are left
+                log.warn("sync after the failed push of {} failed too ({})", done.uncertain.first(), e.getMessage());
+                return again(done.uncertain, done.uncertainFailure);
+            }
             Outcome failed = new Outcome.Failed(GitFailureCodes.ofSync(e), e.getMessage(), done.rejections);
             return new ArrayList<>(Collections.nCopies(units.size(), failed));
         }
+        done.uncertain = null; // this sync sees whatever landed
         List<String> ids = units.stream().map(WorkUnit::id).toList();
         Map<String, String> published = git.time(() -> repo.findCommitsWithTrailer(Trailers.JOB, ids, bound(units)));
         HeadFence head = new HeadFence(repo, git);
@@ -268,7 +277,10 @@ public final class PublishCycle {
                     new Outcome.Failed(GitFailureCodes.CREDENTIALS_UNAVAILABLE, e.getMessage(), rejections));
         } catch (GitException e) {
             log.warn("push of {} failed ({}); checking the remote before trying again", batch.first(), e.getMessage());
-            return again(batch, new Outcome.Failed("PUSH_FAILED", e.getMessage(), rejections));
+            Outcome.Failed failed = new Outcome.Failed("PUSH_FAILED", e.getMessage(), rejections);
+            batch.done().uncertain = batch;
+            batch.done().uncertainFailure = failed;
+            return again(batch, failed);
         }
         if (push instanceof PushResult.Pushed) {
             batch.checkout().pushedCleanly(batch.done().rounds == 0);

@@ -132,6 +132,29 @@ class FencedPublishIT {
         }
     }
 
+    @Test
+    void shouldKeepCheckingTheRemoteWhenTheSyncAfterALostPushReplyFails() throws Exception {
+        try (GitHttpServer server = new GitHttpServer(tmp.resolve("remotes"), "pw"::equals);
+                KbCheckout viaHttp = new KbCheckout(
+                        server.url("team.git"),
+                        "main",
+                        tmp.resolve("cache/http/work"),
+                        GitAuth.fixed(new GitCredentials("kbsync", "pw")))) {
+            cycle(0).run(viaHttp, note("job-13", 3));
+            server.dropPushReplies(true);
+            server.failAfterDroppedPush(2); // the first check of the remote fails as well
+
+            Outcome outcome = cycle(3).run(viaHttp, note("job-14", 4));
+
+            List<RevCommit> history = GitFixture.history(bare);
+            assertThat(GitFixture.trailers(history.get(0))).containsEntry("Kbsync-Job", "job-14");
+            assertThat(outcome)
+                    .as("it landed: found on the remote by the next sync that worked")
+                    .isInstanceOf(Outcome.AlreadyPublished.class);
+            assertThat(GitFixture.commitsForJob(bare, "job-14")).isEqualTo(1);
+        }
+    }
+
     private static NoteUnit note(String id, long fence) {
         return new NoteUnit(Jobs.note(id, "alice", "text of " + id, "Note " + id, null), fence);
     }
