@@ -93,6 +93,18 @@ public record EngineConfig(
                 Duration.ofMillis(250));
     }
 
+    /** The same settings for another coordinator. */
+    public EngineConfig withId(String id) {
+        return new EngineConfig(
+                id, leaseTtl, maxHold, waiterTtl, lockWatchdog, sweepInterval, jobs, durability, webhooks);
+    }
+
+    /** The same settings with another sweep interval. */
+    public EngineConfig withSweepInterval(Duration interval) {
+        return new EngineConfig(
+                coordinatorId, leaseTtl, maxHold, waiterTtl, lockWatchdog, interval, jobs, durability, webhooks);
+    }
+
     /** The same settings with another lease TTL. */
     public EngineConfig withLeaseTtl(Duration ttl) {
         return new EngineConfig(

@@ -25,7 +25,7 @@ final class EngineTarget implements ContractTarget, AutoCloseable {
 
     EngineTarget(Supplier<Config> redisson) {
         for (int i = 0; i < 2; i++) {
-            EngineConfig config = withId(ContractTarget.CONFIG, "contract-" + i);
+            EngineConfig config = ContractTarget.CONFIG.withId("contract-" + i);
             Vertx vertx = Vertx.vertx();
             RedissonClient client = Redisson.create(Engine.tune(redisson.get(), config));
             vertxes.add(vertx);
@@ -62,17 +62,5 @@ final class EngineTarget implements ContractTarget, AutoCloseable {
             clients.get(i).shutdown(0, 2, TimeUnit.SECONDS);
             Contracts.await(vertxes.get(i).close());
         }
-    }
-
-    private static EngineConfig withId(EngineConfig c, String id) {
-        return new EngineConfig(
-                id,
-                c.leaseTtl(),
-                c.maxHold(),
-                c.waiterTtl(),
-                c.lockWatchdog(),
-                c.sweepInterval(),
-                c.jobs(),
-                c.durability());
     }
 }

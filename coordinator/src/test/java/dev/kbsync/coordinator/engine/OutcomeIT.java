@@ -48,11 +48,12 @@ class OutcomeIT {
         coordinators = new Coordinators(redis);
         EngineConfig base = Coordinators.config("x").withLeaseTtl(LEASE_TTL);
         viaProxy = coordinators
-                .start(lazy(config("proxied", base)), MetricsSink.NONE, proxy.uri())
+                .start( // sweeps once a minute: within a test, its only traffic to the KB is what the test asks of it
+                        base.withId("proxied").withSweepInterval(Duration.ofMinutes(1)), MetricsSink.NONE, proxy.uri())
                 .engine()
                 .services()
                 .jobs();
-        Engine other = coordinators.start(config("direct", base));
+        Engine other = coordinators.start(base.withId("direct"));
         coordinators.register(other, "stale", "retried", "fenced", "fenced-batch");
         direct = other.services().jobs();
     }
@@ -162,31 +163,6 @@ class OutcomeIT {
                 .isPresent();
         assertThat(next.get().job().id()).isEqualTo(behind.id());
         assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(LEASE_TTL);
-    }
-
-    private static EngineConfig config(String id, EngineConfig base) {
-        return new EngineConfig(
-                id,
-                base.leaseTtl(),
-                base.maxHold(),
-                base.waiterTtl(),
-                base.lockWatchdog(),
-                base.sweepInterval(),
-                base.jobs(),
-                base.durability());
-    }
-
-    /** Sweeps once a minute: within a test, its only traffic to the KB is what the test asks of it. */
-    private static EngineConfig lazy(EngineConfig c) {
-        return new EngineConfig(
-                c.coordinatorId(),
-                c.leaseTtl(),
-                c.maxHold(),
-                c.waiterTtl(),
-                c.lockWatchdog(),
-                Duration.ofMinutes(1),
-                c.jobs(),
-                c.durability());
     }
 
     private static boolean accepted(Future<Job> report) {

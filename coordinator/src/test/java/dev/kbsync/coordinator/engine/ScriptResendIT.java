@@ -46,11 +46,11 @@ class ScriptResendIT {
         coordinators = new Coordinators(redis);
         EngineConfig base = Coordinators.config("x");
         viaProxy = coordinators
-                .start(withId("proxied", base), proxy.uri(), TIMEOUT)
+                .start(base.withId("proxied").withSweepInterval(Duration.ofMinutes(1)), proxy.uri(), TIMEOUT)
                 .engine()
                 .services()
                 .jobs();
-        Engine other = coordinators.start(withId("direct", base));
+        Engine other = coordinators.start(base.withId("direct"));
         coordinators.register(other, "resent");
         direct = other.services().jobs();
     }
@@ -87,18 +87,6 @@ class ScriptResendIT {
         assertThat(failure).as("late, so unknown: retry").isInstanceOf(UnavailableException.class);
         assertThat(await(direct.get(behind.id())).state()).isEqualTo(JobState.CANCELLED);
         assertThat(await(direct.get(job.id())).state()).isEqualTo(JobState.QUEUED);
-    }
-
-    private static EngineConfig withId(String id, EngineConfig c) {
-        return new EngineConfig(
-                id,
-                c.leaseTtl(),
-                c.maxHold(),
-                c.waiterTtl(),
-                c.lockWatchdog(),
-                Duration.ofMinutes(1),
-                c.jobs(),
-                c.durability());
     }
 
     private static JobPayload note(String text) {

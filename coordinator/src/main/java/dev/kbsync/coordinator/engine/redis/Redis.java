@@ -49,6 +49,9 @@ public final class Redis {
     private final RedissonClient client;
     private final Context context;
     private final RScript scripts;
+    /** Read-only scripts: sent again after a late answer or a lost connection, as Redisson does by default. */
+    private final RScript reads;
+
     private final Replication replication;
 
     /** How many replicas confirm durable writes, how long to wait for them, and who hears of a shortfall. */
@@ -63,12 +66,14 @@ public final class Redis {
         this.context = context;
         this.replication = replication;
         this.scripts = steps(client);
+        this.reads = client.getScript(StringCodec.INSTANCE);
     }
 
     /**
      * Scripts that are sent once: Redisson sends a command again after its timeout, and a step run twice answers for
      * its second run (a cancel that took effect answers JOB_ENDED, a claim is dropped, a counted submission is counted
      * again). A step whose answer is late fails as 503 REDIS_UNAVAILABLE instead; its caller knows it may have run.
+     * Reads keep Redisson's retries, which also carry them over a failover.
      */
     public static RScript steps(RedissonClient client) {
         return client.getScript(
@@ -104,7 +109,8 @@ public final class Redis {
             if (script.durable() && replication.replicas() > 0) {
                 return durably(script, keys.kb(), declared, args);
             }
-            return on(scripts.evalAsync(
+            RScript via = script.mode() == RScript.Mode.READ_ONLY ? reads : scripts;
+            return on(via.evalAsync(
                             keys.queue(), script.mode(), script.text(), RScript.ReturnType.VALUE, declared, args))
                     .map(reply -> new JsonObject((String) reply));
         } catch (RuntimeException e) { // e.g. the client was shut down: fail the future, never the caller
