@@ -114,11 +114,7 @@ class FencedPublishIT {
     @Test
     void shouldReportAPushWhoseReplyWasLostAsPublishedWhenItLanded() throws Exception {
         try (GitHttpServer server = new GitHttpServer(tmp.resolve("remotes"), "pw"::equals);
-                KbCheckout viaHttp = new KbCheckout(
-                        server.url("team.git"),
-                        "main",
-                        tmp.resolve("cache/http/work"),
-                        GitAuth.fixed(new GitCredentials("kbsync", "pw")))) {
+                KbCheckout viaHttp = viaHttp(server)) {
             cycle(0).run(viaHttp, note("job-11", 3));
             server.dropPushReplies(true);
 
@@ -135,11 +131,7 @@ class FencedPublishIT {
     @Test
     void shouldKeepCheckingTheRemoteWhenTheSyncAfterALostPushReplyFails() throws Exception {
         try (GitHttpServer server = new GitHttpServer(tmp.resolve("remotes"), "pw"::equals);
-                KbCheckout viaHttp = new KbCheckout(
-                        server.url("team.git"),
-                        "main",
-                        tmp.resolve("cache/http/work"),
-                        GitAuth.fixed(new GitCredentials("kbsync", "pw")))) {
+                KbCheckout viaHttp = viaHttp(server)) {
             cycle(0).run(viaHttp, note("job-13", 3));
             server.dropPushReplies(true);
             server.failAfterDroppedPush(2); // the first check of the remote fails as well
@@ -153,6 +145,15 @@ class FencedPublishIT {
                     .isInstanceOf(Outcome.AlreadyPublished.class);
             assertThat(GitFixture.commitsForJob(bare, "job-14")).isEqualTo(1);
         }
+    }
+
+    /** A checkout of the server's {@code team.git} over HTTP. */
+    private KbCheckout viaHttp(GitHttpServer server) {
+        return new KbCheckout(
+                server.url("team.git"),
+                "main",
+                tmp.resolve("cache/http/work"),
+                GitAuth.fixed(new GitCredentials("kbsync", "pw")));
     }
 
     private static NoteUnit note(String id, long fence) {
