@@ -139,11 +139,26 @@ public final class JobRunner {
             return reports;
         } catch (UnitAbortedException e) {
             log.warn("job {} stopped before push: {}", head.job().id(), e.getMessage());
-            return e.abandoned() ? List.of() : failed(batch, new JobError(e.code(), e.getMessage()));
+            return e.abandoned() ? List.of() : stopped(batch, e);
         } catch (RuntimeException e) {
             log.error("job {} failed unexpectedly", head.job().id(), e);
             return failed(batch, new JobError("INTERNAL", e.getMessage()));
         }
+    }
+
+    /** A batch stopped before its push: failed with the stop's code, but for the units found on the remote first. */
+    private static List<JobReport> stopped(List<Assignment> batch, UnitAbortedException stop) {
+        JobError error = new JobError(stop.code(), stop.getMessage());
+        return batch.stream()
+                .map(a -> {
+                    Outcome landed = stop.landed().get(a.job().id());
+                    return landed != null
+                            ? Reports.of(a, landed, null)
+                            : new JobReport(
+                                    a.job().id(),
+                                    new JobOutcome.Failed(a.lease().id(), error, 0));
+                })
+                .toList();
     }
 
     private static List<JobReport> failed(List<Assignment> batch, JobError error) {

@@ -110,6 +110,37 @@ public final class PublishCycle {
         PrePush prePush = new PrePush(units.get(0));
         List<Outcome> outcomes = new ArrayList<>();
         Map<Integer, CommitResult.Committed> commits = new LinkedHashMap<>();
+        try {
+            landAll(units, published, head, prePush, repo, git, done, outcomes, commits);
+        } catch (UnitAbortedException e) { // stopped before the push: the units found on the remote did land
+            Map<String, Outcome> landed = new LinkedHashMap<>();
+            for (int i = 0; i < outcomes.size(); i++) {
+                if (outcomes.get(i) instanceof Outcome.AlreadyPublished) {
+                    landed.put(units.get(i).id(), outcomes.get(i));
+                }
+            }
+            throw e.withLanded(landed);
+        }
+        if (commits.isEmpty()) {
+            return outcomes;
+        }
+        return push(new Batch(checkout, units, git, done, repo, commits, outcomes));
+    }
+
+    /**
+     * Lands each unit on the synced checkout ({@code outcomes} and {@code commits} fill in as it goes), then waits for
+     * the pre-push check if anything was committed.
+     */
+    private void landAll(
+            List<? extends WorkUnit> units,
+            Map<String, String> published,
+            HeadFence head,
+            PrePush prePush,
+            KbRepository repo,
+            GitStopwatch git,
+            Rounds done,
+            List<Outcome> outcomes,
+            Map<Integer, CommitResult.Committed> commits) {
         for (int i = 0; i < units.size(); i++) {
             Optional<String> existing =
                     Optional.ofNullable(published.get(units.get(i).id()));
@@ -126,11 +157,9 @@ public final class PublishCycle {
                 commits.put(i, step.commit());
             }
         }
-        if (commits.isEmpty()) {
-            return outcomes;
+        if (!commits.isEmpty()) {
+            prePush.await();
         }
-        prePush.await();
-        return push(new Batch(checkout, units, git, done, repo, commits, outcomes));
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.kbsync.worker.run;
 
+import java.util.Map;
+
 /** A unit stopped before its push on purpose: its lease was lost, the coordinator is gone in fail mode, or shutdown. */
 public final class UnitAbortedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -14,10 +16,31 @@ public final class UnitAbortedException extends RuntimeException {
     public static final String MAX_HOLD_EXCEEDED = "MAX_HOLD_EXCEEDED";
 
     private final String code;
+    private final transient Map<String, Outcome> landed;
 
     public UnitAbortedException(String code, String message) {
+        this(code, message, Map.of());
+    }
+
+    private UnitAbortedException(String code, String message, Map<String, Outcome> landed) {
         super(message);
         this.code = code;
+        this.landed = Map.copyOf(landed);
+    }
+
+    /**
+     * The same stop, knowing which units of its batch were found on the remote before it (their outcomes by unit id):
+     * those landed, and are reported so, not as stopped.
+     */
+    UnitAbortedException withLanded(Map<String, Outcome> found) {
+        UnitAbortedException known = new UnitAbortedException(code, getMessage(), found);
+        known.setStackTrace(getStackTrace());
+        return known;
+    }
+
+    /** The units of the batch found on the remote before the stop, by id (empty if none, or not known). */
+    public Map<String, Outcome> landed() {
+        return landed;
     }
 
     public String code() {

@@ -145,6 +145,26 @@ class PublishCycleIT {
     }
 
     @Test
+    void shouldTellWhichUnitsWereAlreadyOnTheRemoteWhenThePrePushCheckStopsTheBatch() {
+        String landed = ((Outcome.Published) cycle(5, PhaseListener.NONE).run(checkout, note("job-h", 30))).commit();
+        NoteUnit head = new NoteUnit(Jobs.note("job-h", "alice", "text of job-h", "Note job-h", null), 30, () -> {
+            throw new UnitAbortedException("WORKER_SHUTDOWN", "worker shut down before the push");
+        });
+
+        assertThatThrownBy(() -> cycle(5, PhaseListener.NONE).runAll(checkout, List.of(head, note("job-m", 32))))
+                .isInstanceOfSatisfying(
+                        UnitAbortedException.class,
+                        e -> assertThat(e.landed())
+                                .as("found on the remote before the stop: it landed, and is reported so")
+                                .containsOnlyKeys("job-h")
+                                .hasEntrySatisfying(
+                                        "job-h",
+                                        o -> assertThat(((Outcome.AlreadyPublished) o).commit())
+                                                .isEqualTo(landed)));
+        assertThat(GitFixture.commitsForJob(bare, "job-m")).isZero();
+    }
+
+    @Test
     void shouldStartThePrePushCheckAfterTheLastApplyAndAwaitItAfterTheLastCommit() {
         List<String> events = new CopyOnWriteArrayList<>();
         PhaseListener phases = (phase, id) -> events.add(phase + " " + id);
