@@ -52,12 +52,13 @@ final class Coalescer {
 
     /** Sends {@code event} now, or keeps it as its subject's latest position until the window ends. */
     void offer(KbsyncEvent event) {
-        if (!fresh(event)) {
+        Optional<String> subject = subject(event);
+        boolean position = event instanceof JobEvent.Position || event instanceof LeaseEvent.Position;
+        if (subject.isPresent() && !fresh(subject.get(), position, event)) {
             return;
         }
-        Optional<String> position = position(event);
-        if (position.isEmpty()) {
-            subject(event).ifPresent(waiting::remove);
+        if (!position) {
+            subject.ifPresent(waiting::remove);
             out.accept(event);
             return;
         }
@@ -67,7 +68,7 @@ final class Coalescer {
             out.accept(event);
             return;
         }
-        waiting.put(position.get(), event);
+        waiting.put(subject.get(), event);
         if (timer == -1) {
             long delayMs = TimeUnit.NANOSECONDS.toMillis(windowNanos - (now - lastPositionNanos));
             timer = vertx.setTimer(Math.max(1, delayMs), t -> flush());
@@ -91,23 +92,17 @@ final class Coalescer {
         batch.forEach(out);
     }
 
-    /** Whether {@code event} is not older than what its subject last showed; remembers what it shows. */
-    private boolean fresh(KbsyncEvent event) {
-        Optional<String> subject = subject(event);
-        if (subject.isEmpty()) {
-            return true;
-        }
+    /** Whether {@code event} about {@code subject} is not older than what it last showed; remembers what it shows. */
+    private boolean fresh(String subject, boolean position, KbsyncEvent event) {
         Shown now = Shown.of(event);
-        Shown before = shown.get(subject.get());
-        if (before != null
-                && position(event).isPresent()
-                && Progress.older(before.state(), before.ahead(), now.state(), now.ahead())) {
+        Shown before = shown.get(subject);
+        if (position && before != null && Progress.older(before.state(), before.ahead(), now.state(), now.ahead())) {
             return false;
         }
         if (event.last()) {
-            shown.remove(subject.get());
+            shown.remove(subject);
         } else {
-            shown.put(subject.get(), now);
+            shown.put(subject, now);
         }
         return true;
     }
@@ -121,13 +116,6 @@ final class Coalescer {
             Lease lease = ((LeaseEvent) event).lease();
             return new Shown(lease.state().wire(), lease.ahead());
         }
-    }
-
-    /** The job or lease a position event is about; empty for any other event. */
-    private static Optional<String> position(KbsyncEvent event) {
-        return event instanceof JobEvent.Position || event instanceof LeaseEvent.Position
-                ? subject(event)
-                : Optional.empty();
     }
 
     private static Optional<String> subject(KbsyncEvent event) {

@@ -65,19 +65,17 @@ final class Coordinators implements AutoCloseable {
      * test can hold its answers back without Redisson retrying the commands.
      */
     Node start(EngineConfig config, MetricsSink metrics, String uri) {
-        Config proxied = new Config();
-        proxied.useSingleServer().setAddress(uri).setTimeout(30_000);
-        return start(config, metrics, Redisson.create(Engine.tune(proxied, config)));
+        return start(config, metrics, uri, Duration.ofSeconds(30));
     }
 
     /**
      * A coordinator that reaches Redis at {@code uri} with Redisson's command timeout {@code timeout} and its own
      * settings otherwise (as deployed: it sends a command again after a late answer unless told not to).
      */
-    Node start(EngineConfig config, String uri, Duration timeout) {
+    Node start(EngineConfig config, MetricsSink metrics, String uri, Duration timeout) {
         Config proxied = new Config();
         proxied.useSingleServer().setAddress(uri).setTimeout((int) timeout.toMillis());
-        return start(config, MetricsSink.NONE, Redisson.create(Engine.tune(proxied, config)));
+        return start(config, metrics, Redisson.create(Engine.tune(proxied, config)));
     }
 
     private Node start(EngineConfig config, MetricsSink metrics, RedissonClient client) {

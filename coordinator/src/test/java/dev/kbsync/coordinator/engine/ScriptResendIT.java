@@ -9,6 +9,7 @@ import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.error.UnavailableException;
+import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.coordinator.service.JobService;
 import dev.kbsync.redis.RespClient;
 import dev.kbsync.testing.FaultProxy;
@@ -46,7 +47,11 @@ class ScriptResendIT {
         coordinators = new Coordinators(redis);
         EngineConfig base = Coordinators.config("x");
         viaProxy = coordinators
-                .start(base.withId("proxied").withSweepInterval(Duration.ofMinutes(1)), proxy.uri(), TIMEOUT)
+                .start(
+                        base.withId("proxied").withSweepInterval(Duration.ofMinutes(1)),
+                        MetricsSink.NONE,
+                        proxy.uri(),
+                        TIMEOUT)
                 .engine()
                 .services()
                 .jobs();

@@ -16,6 +16,7 @@ import dev.kbsync.worker.fallback.ResultOutbox;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -139,32 +140,27 @@ public final class JobRunner {
             return reports;
         } catch (UnitAbortedException e) {
             log.warn("job {} stopped before push: {}", head.job().id(), e.getMessage());
-            return e.abandoned() ? List.of() : stopped(batch, e);
+            return e.abandoned() ? List.of() : failed(batch, new JobError(e.code(), e.getMessage()), e.landed());
         } catch (RuntimeException e) {
             log.error("job {} failed unexpectedly", head.job().id(), e);
-            return failed(batch, new JobError("INTERNAL", e.getMessage()));
+            return failed(batch, new JobError("INTERNAL", e.getMessage()), Map.of());
         }
     }
 
-    /** A batch stopped before its push: failed with the stop's code, but for the units found on the remote first. */
-    private static List<JobReport> stopped(List<Assignment> batch, UnitAbortedException stop) {
-        JobError error = new JobError(stop.code(), stop.getMessage());
+    /**
+     * The batch failed with {@code error}, but for the units found on the remote before it stopped ({@code landed}, by
+     * job id): those landed, and are reported done.
+     */
+    private static List<JobReport> failed(List<Assignment> batch, JobError error, Map<String, Outcome> landed) {
         return batch.stream()
                 .map(a -> {
-                    Outcome landed = stop.landed().get(a.job().id());
-                    return landed != null
-                            ? Reports.of(a, landed, null)
+                    Outcome found = landed.get(a.job().id());
+                    return found != null
+                            ? Reports.of(a, found, null)
                             : new JobReport(
                                     a.job().id(),
                                     new JobOutcome.Failed(a.lease().id(), error, 0));
                 })
-                .toList();
-    }
-
-    private static List<JobReport> failed(List<Assignment> batch, JobError error) {
-        return batch.stream()
-                .<JobReport>map(a -> new JobReport(
-                        a.job().id(), new JobOutcome.Failed(a.lease().id(), error, 0)))
                 .toList();
     }
 

@@ -82,11 +82,12 @@ public final class PublishCycle {
         int rounds;
         int rejections;
         boolean behind;
-        /** The batch whose push failed in transport, until a sync can tell whether it landed (null: none). */
-        Batch uncertain;
-
-        Outcome.Failed uncertainFailure;
+        /** The push that failed in transport, until a sync can tell whether it landed (null: none). */
+        Uncertain uncertain;
     }
+
+    /** A batch whose push failed in transport ({@code failure}: PUSH_FAILED): its commits may have landed. */
+    private record Uncertain(Batch batch, Outcome.Failed failure) {}
 
     private List<Outcome> attempt(KbCheckout checkout, List<? extends WorkUnit> units, GitStopwatch git, Rounds done) {
         KbRepository repo;
@@ -97,8 +98,11 @@ public final class PublishCycle {
             }
         } catch (GitException e) {
             if (done.uncertain != null) { // a push that may have landed: keep checking while rounds are left
-                log.warn("sync after the failed push of {} failed too ({})", done.uncertain.first(), e.getMessage());
-                return again(done.uncertain, done.uncertainFailure);
+                log.warn(
+                        "sync after the failed push of {} failed too ({})",
+                        done.uncertain.batch().first(),
+                        e.getMessage());
+                return again(done.uncertain.batch(), done.uncertain.failure());
             }
             Outcome failed = new Outcome.Failed(GitFailureCodes.ofSync(e), e.getMessage(), done.rejections);
             return new ArrayList<>(Collections.nCopies(units.size(), failed));
@@ -307,8 +311,7 @@ public final class PublishCycle {
         } catch (GitException e) {
             log.warn("push of {} failed ({}); checking the remote before trying again", batch.first(), e.getMessage());
             Outcome.Failed failed = new Outcome.Failed("PUSH_FAILED", e.getMessage(), rejections);
-            batch.done().uncertain = batch;
-            batch.done().uncertainFailure = failed;
+            batch.done().uncertain = new Uncertain(batch, failed);
             return again(batch, failed);
         }
         if (push instanceof PushResult.Pushed) {

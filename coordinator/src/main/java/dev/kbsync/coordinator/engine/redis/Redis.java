@@ -198,7 +198,7 @@ public final class Redis {
      * resend, {@link #steps}) that finds no connection fails with Redisson's generic exception around the socket's.
      */
     private static boolean notAnswered(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (unavailableNow(cause) || cause instanceof java.io.IOException) {
                 return true;
             }
