@@ -141,6 +141,9 @@ public final class JobRunner {
         } catch (UnitAbortedException e) {
             log.warn("job {} stopped before push: {}", head.job().id(), e.getMessage());
             return e.abandoned() ? List.of() : failed(batch, new JobError(e.code(), e.getMessage()), e.landed());
+        } catch (CycleFailedException e) {
+            log.error("job {} failed unexpectedly", head.job().id(), e.getCause());
+            return failed(batch, new JobError("INTERNAL", e.getMessage()), e.landed());
         } catch (RuntimeException e) {
             log.error("job {} failed unexpectedly", head.job().id(), e);
             return failed(batch, new JobError("INTERNAL", e.getMessage()), Map.of());

@@ -57,21 +57,34 @@ public final class PublishCycle {
         this.stats = stats;
     }
 
-    /** Publishes {@code unit} through {@code checkout}; throws {@link UnitAbortedException} from the pre-push check. */
+    /**
+     * Publishes {@code unit} through {@code checkout}; throws {@link UnitAbortedException} from the pre-push check, and
+     * an unexpected error as it came.
+     */
     public Outcome run(KbCheckout checkout, WorkUnit unit) {
-        return runAll(checkout, List.of(unit)).get(0);
+        try {
+            return runAll(checkout, List.of(unit)).get(0);
+        } catch (CycleFailedException e) {
+            throw e.getCause();
+        }
     }
 
     /**
      * Group commit: publishes {@code units} (sharing one lease; the first one's pre-push check covers all) with one
      * commit each, in order, and one push. Each unit is checked for its own {@code Kbsync-Job} commit on every sync,
-     * so a retry re-applies only the units the remote does not have. Outcomes come in the units' order.
+     * so a retry re-applies only the units the remote does not have. Outcomes come in the units' order. A stop before
+     * the push ({@link UnitAbortedException}) and an unexpected error ({@link CycleFailedException}) tell which units
+     * the last sync found on the remote (or the push landed): those landed all the same.
      */
     public List<Outcome> runAll(KbCheckout checkout, List<? extends WorkUnit> units) {
         GitStopwatch git = new GitStopwatch();
         Rounds rounds = new Rounds();
         try {
             return attempt(checkout, units, git, rounds);
+        } catch (UnitAbortedException e) {
+            throw e.withLanded(rounds.landed(units));
+        } catch (RuntimeException e) {
+            throw new CycleFailedException(e, rounds.landed(units));
         } finally {
             stats.accept(new CycleStats(git.total(), rounds.rejections, rounds.behind));
         }
@@ -84,6 +97,20 @@ public final class PublishCycle {
         boolean behind;
         /** The push that failed in transport, until a sync can tell whether it landed (null: none). */
         Uncertain uncertain;
+        /** The outcomes so far of the latest attempt that synced, in the units' order. */
+        List<Outcome> outcomes = List.of();
+
+        /** The units the latest sync found on the remote, or whose push landed, by id. */
+        Map<String, Outcome> landed(List<? extends WorkUnit> units) {
+            Map<String, Outcome> landed = new LinkedHashMap<>();
+            for (int i = 0; i < outcomes.size(); i++) {
+                if (outcomes.get(i) instanceof Outcome.AlreadyPublished
+                        || outcomes.get(i) instanceof Outcome.Published) {
+                    landed.put(units.get(i).id(), outcomes.get(i));
+                }
+            }
+            return landed;
+        }
     }
 
     /** A batch whose push failed in transport ({@code failure}: PUSH_FAILED): its commits may have landed. */
@@ -113,18 +140,9 @@ public final class PublishCycle {
         HeadFence head = new HeadFence(repo, git);
         PrePush prePush = new PrePush(units.get(0));
         List<Outcome> outcomes = new ArrayList<>();
+        done.outcomes = outcomes;
         Map<Integer, CommitResult.Committed> commits = new LinkedHashMap<>();
-        try {
-            landAll(units, published, head, prePush, repo, git, done, outcomes, commits);
-        } catch (UnitAbortedException e) { // stopped before the push: the units found on the remote did land
-            Map<String, Outcome> landed = new LinkedHashMap<>();
-            for (int i = 0; i < outcomes.size(); i++) {
-                if (outcomes.get(i) instanceof Outcome.AlreadyPublished) {
-                    landed.put(units.get(i).id(), outcomes.get(i));
-                }
-            }
-            throw e.withLanded(landed);
-        }
+        landAll(units, published, head, prePush, repo, git, done, outcomes, commits);
         if (commits.isEmpty()) {
             return outcomes;
         }

@@ -142,6 +142,58 @@ class GroupCommitIT {
     }
 
     @Test
+    void shouldReportANoteFoundOnTheRemoteDoneWhenItsBatchFailsUnexpectedly() throws Exception {
+        Path bare = tmp.resolve("mixed.git");
+        String remote = remoteWithPushLog(bare);
+        try (CoordinatorFixture coordinator =
+                CoordinatorFixture.start(vertx, redis, Duration.ofSeconds(2), Map.of("mixed", remote))) {
+            List<String> ids = submit(coordinator, "mixed", 2);
+            String landed = ids.get(0);
+            String broken = ids.get(1);
+            Path marker = tmp.resolve("marker");
+            Path cache = tmp.resolve("cache");
+            // The first note is pushed alone, and its worker dies before reporting it.
+            child = CrashingWorkerMain.spawn(
+                    coordinator,
+                    Phase.PUSHED,
+                    marker,
+                    cache,
+                    Map.of("KBSYNC_CONCURRENCY", "1", "KBSYNC_BATCH_MAX", "1"));
+            await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(marker));
+            child.destroyForcibly();
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(GitFixture.commitsForJob(bare, landed)).isEqualTo(1);
+            // Its re-run takes the second note along, and the second one fails with a bug.
+            WorkerProcess survivor = WorkerFixture.start(
+                    vertx,
+                    WorkerFixture.config(
+                            coordinator.url(), "survivor", cache, 1, Optional.empty(), Duration.ofSeconds(30), 16),
+                    (phase, unit) -> {
+                        if (phase == Phase.PULLED && unit.equals(broken)) {
+                            throw new IllegalStateException("a bug while landing " + unit);
+                        }
+                    });
+            try {
+                await().atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(300))
+                        .until(() -> ids.stream()
+                                .map(coordinator::jobState)
+                                .allMatch(s -> s.equals("done") || s.equals("failed")));
+            } finally {
+                survivor.stop();
+            }
+
+            assertThat(coordinator.job(broken).error().code()).isEqualTo("INTERNAL");
+            assertThat(coordinator.jobState(landed))
+                    .as("the note was found on the remote: it landed, whatever became of its batch")
+                    .isEqualTo("done");
+            assertThat(coordinator.job(landed).commit()).isNotNull();
+            assertThat(GitFixture.commitsForJob(bare, landed)).isEqualTo(1);
+            assertThat(GitFixture.commitsForJob(bare, broken)).isZero();
+        }
+    }
+
+    @Test
     void shouldMeasureNotesPerSecondWithAndWithoutGroupCommit() throws IOException {
         Map<Integer, Long> pushesByBatch = new java.util.TreeMap<>();
         for (int batchMax : new int[] {1, 16}) {

@@ -165,6 +165,31 @@ class PublishCycleIT {
     }
 
     @Test
+    void shouldTellWhichUnitsWereAlreadyOnTheRemoteWhenAnUnexpectedErrorEndsTheBatch() {
+        String landed = ((Outcome.Published) cycle(5, PhaseListener.NONE).run(checkout, note("job-h", 30))).commit();
+        PhaseListener buggy = (phase, id) -> {
+            if (phase == Phase.PULLED && id.equals("job-m")) {
+                throw new IllegalStateException("a bug");
+            }
+        };
+
+        assertThatThrownBy(() -> cycle(5, buggy).runAll(checkout, List.of(note("job-h", 30), note("job-m", 32))))
+                .isInstanceOfSatisfying(CycleFailedException.class, e -> {
+                    assertThat(e.getCause()).isInstanceOf(IllegalStateException.class);
+                    assertThat(e.landed())
+                            .containsOnlyKeys("job-h")
+                            .hasEntrySatisfying(
+                                    "job-h",
+                                    o -> assertThat(((Outcome.AlreadyPublished) o).commit())
+                                            .isEqualTo(landed));
+                });
+        assertThatThrownBy(() -> cycle(5, buggy).run(checkout, note("job-m", 33)))
+                .as("a single unit's caller (a library session) gets the error as it came")
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(GitFixture.commitsForJob(bare, "job-m")).isZero();
+    }
+
+    @Test
     void shouldStartThePrePushCheckAfterTheLastApplyAndAwaitItAfterTheLastCommit() {
         List<String> events = new CopyOnWriteArrayList<>();
         PhaseListener phases = (phase, id) -> events.add(phase + " " + id);
