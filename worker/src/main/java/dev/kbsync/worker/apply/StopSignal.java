@@ -4,8 +4,8 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Tells a running unit to stop at once: its lease was lost, or its hard deadline is near. A running agent watches it
- * and is killed with its whole process tree; the first stop wins. Thread-safe.
+ * Tells a running unit to stop at once: its lease was lost, its hard deadline is near, or its worker shuts down. A
+ * running agent watches it and is killed with its whole process tree; the first stop wins. Thread-safe.
  */
 public final class StopSignal {
     private final AtomicReference<Stop> stop = new AtomicReference<>();

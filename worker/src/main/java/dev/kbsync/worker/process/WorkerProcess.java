@@ -45,6 +45,7 @@ public final class WorkerProcess {
     private final KbsyncClient client;
     private final ModeTracker modes;
     private final ResultOutbox outbox;
+    private final JobRunner runner;
     private final CheckoutCache checkouts;
     private final WorkerMetrics metrics;
     private final ExecutorService slots;
@@ -73,7 +74,7 @@ public final class WorkerProcess {
         this.slots = Executors.newFixedThreadPool(config.concurrency(), new SlotThreads(config.workerId()));
         this.presence = new Presence(config.concurrency(), clock);
         this.renewer = new PresenceRenewer(vertx, client.async(), config.workerId(), presence);
-        JobRunner runner = new JobRunner(
+        this.runner = new JobRunner(
                 vertx,
                 client,
                 modes,
@@ -157,8 +158,9 @@ public final class WorkerProcess {
         slots.shutdown();
         try {
             if (!slots.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("grace period over; running jobs stop before their push and report WORKER_SHUTDOWN");
+                log.warn("grace period over; running jobs and agents stop before their push (WORKER_SHUTDOWN)");
                 abandoning.set(true);
+                runner.stopRunning();
                 slots.awaitTermination(2, TimeUnit.MINUTES);
             }
         } catch (InterruptedException e) {

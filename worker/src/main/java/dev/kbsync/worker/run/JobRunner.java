@@ -9,6 +9,7 @@ import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.git.Author;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.worker.apply.Applier;
+import dev.kbsync.worker.apply.StopSignal;
 import dev.kbsync.worker.client.JobReport;
 import dev.kbsync.worker.client.RetryPolicy;
 import dev.kbsync.worker.fallback.ModeTracker;
@@ -18,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -42,6 +45,8 @@ public final class JobRunner {
     private final Applier applier;
     private final PublishCycle cycle;
     private final RunnerSettings settings;
+    /** The stop signals of the jobs running now (see {@link #stopRunning}). */
+    private final Set<StopSignal> running = ConcurrentHashMap.newKeySet();
 
     public JobRunner(
             Vertx vertx,
@@ -74,27 +79,45 @@ public final class JobRunner {
         putMdc(assignment);
         try (LeaseKeeper keeper =
                 new LeaseKeeper(vertx, client, modes, assignment.lease(), settings.deadlineMargin())) {
-            List<Assignment> batch = batch(assignment);
-            log.info(
-                    "running {} job {} for {} ({} job(s) in this cycle)",
-                    assignment.job().kind().wire(),
-                    assignment.job().id(),
-                    assignment.job().user(),
-                    batch.size());
-            List<JobReport> reports = execute(batch, keeper, abandoning);
-            if (!reports.isEmpty()) {
-                // Members side by side, the head last: its report ends the grant, and the KB goes to the next job.
-                // With the coordinator unreachable the reports go on in the background and this slot polls again.
-                outbox.deliverCycle(
-                        List.copyOf(reports.subList(1, reports.size())),
-                        reports.get(0),
-                        r -> settings.listener().reached(Phase.REPORTED, r.jobId()));
+            running.add(keeper.stop());
+            try {
+                return runUnder(assignment, keeper, abandoning);
+            } finally {
+                running.remove(keeper.stop());
             }
-            maintain(assignment);
-            return reports;
         } finally {
             MDC.clear();
         }
+    }
+
+    private List<JobReport> runUnder(Assignment assignment, LeaseKeeper keeper, BooleanSupplier abandoning) {
+        List<Assignment> batch = batch(assignment);
+        log.info(
+                "running {} job {} for {} ({} job(s) in this cycle)",
+                assignment.job().kind().wire(),
+                assignment.job().id(),
+                assignment.job().user(),
+                batch.size());
+        List<JobReport> reports = execute(batch, keeper, abandoning);
+        if (!reports.isEmpty()) {
+            // Members side by side, the head last: its report ends the grant, and the KB goes to the next job.
+            // With the coordinator unreachable the reports go on in the background and this slot polls again.
+            outbox.deliverCycle(
+                    List.copyOf(reports.subList(1, reports.size())),
+                    reports.get(0),
+                    r -> settings.listener().reached(Phase.REPORTED, r.jobId()));
+        }
+        maintain(assignment);
+        return reports;
+    }
+
+    /**
+     * Stops every job running now before its push, as a lost lease would, but reported: a running agent is killed with
+     * its process tree, and the job fails {@code WORKER_SHUTDOWN}. For a worker whose shutdown grace is over.
+     */
+    public void stopRunning() {
+        running.forEach(stop -> stop.stop(
+                UnitAbortedException.WORKER_SHUTDOWN, "worker shut down while the job ran; nothing was published"));
     }
 
     /**

@@ -84,7 +84,7 @@ final class JobUnit implements WorkUnit {
     private void throwIfAbandoning() {
         if (abandoning.getAsBoolean()) {
             throw new UnitAbortedException(
-                    "WORKER_SHUTDOWN", "worker shut down before the push; nothing was published");
+                    UnitAbortedException.WORKER_SHUTDOWN, "worker shut down before the push; nothing was published");
         }
     }
 }

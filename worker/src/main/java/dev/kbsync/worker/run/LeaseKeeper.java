@@ -125,7 +125,7 @@ public final class LeaseKeeper implements AutoCloseable {
                 lost("lease " + lease.id() + " is " + now.state().wire() + ", not granted");
             }
         } catch (KbsyncException.Interrupted e) {
-            throw new UnitAbortedException("WORKER_SHUTDOWN", "interrupted before push");
+            throw new UnitAbortedException(UnitAbortedException.WORKER_SHUTDOWN, "interrupted before push");
         } catch (KbsyncException e) {
             handle(e);
         }
@@ -171,7 +171,7 @@ public final class LeaseKeeper implements AutoCloseable {
             return beat.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new UnitAbortedException("WORKER_SHUTDOWN", "interrupted before push");
+            throw new UnitAbortedException(UnitAbortedException.WORKER_SHUTDOWN, "interrupted before push");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException failure) {
                 throw failure;

@@ -15,6 +15,9 @@ public final class UnitAbortedException extends RuntimeException {
      */
     public static final String MAX_HOLD_EXCEEDED = "MAX_HOLD_EXCEEDED";
 
+    /** The worker shut down before the push (its grace period was over): nothing was published; reported. */
+    public static final String WORKER_SHUTDOWN = "WORKER_SHUTDOWN";
+
     private final String code;
     private final transient Map<String, Outcome> landed;
 

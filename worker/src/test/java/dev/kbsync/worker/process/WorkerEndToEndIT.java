@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.api.Job;
 import dev.kbsync.testing.RedisExtension;
+import dev.kbsync.worker.apply.AgentCommand;
 import dev.kbsync.worker.fixture.CoordinatorFixture;
 import dev.kbsync.worker.fixture.GitFixture;
 import dev.kbsync.worker.fixture.Scripts;
@@ -236,6 +237,45 @@ class WorkerEndToEndIT {
         assertThat(coordinator.job(id).error()).isNotNull();
         assertThat(coordinator.job(id).error().code()).isEqualTo("WORKER_SHUTDOWN");
         assertThat(GitFixture.commitsForJob(bare, id)).isZero();
+    }
+
+    @Test
+    void shouldStopARunningAgentWhenTheGracePeriodIsOver() throws Exception {
+        Path bare = tmp.resolve("agentstop.git");
+        coordinator = CoordinatorFixture.start(
+                vertx, redis, Duration.ofSeconds(10), Map.of("agentstop", GitFixture.bareRemote(bare)));
+        Path pidFile = tmp.resolve("agent.pid");
+        AgentCommand agent = Scripts.agent(
+                tmp, "long", "echo $$ > " + pidFile + "\nsleep 120\necho late > late.md", Duration.ofMinutes(4));
+        WorkerProcess worker = WorkerFixture.start(
+                vertx,
+                WorkerFixture.config(
+                        coordinator.url(),
+                        "stopping",
+                        tmp.resolve("cache-stopping"),
+                        1,
+                        Optional.of(agent),
+                        Duration.ofSeconds(1)),
+                PhaseListener.NONE);
+        String id = coordinator
+                .submitAgentTask("agentstop", "carol", "take your time")
+                .id();
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(pidFile) && Files.size(pidFile) > 0);
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+
+        long started = System.nanoTime();
+        worker.stop();
+        Duration stopping = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(stopping)
+                .as("the stop ends the agent, not the other way round")
+                .isLessThan(Duration.ofSeconds(30));
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                .as("the agent was killed")
+                .isFalse();
+        assertThat(coordinator.jobState(id)).isEqualTo("failed");
+        assertThat(coordinator.job(id).error().code()).isEqualTo("WORKER_SHUTDOWN");
+        assertThat(GitFixture.history(bare)).hasSize(1);
     }
 
     private static void sleep(Duration duration) {
