@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -188,7 +189,7 @@ final class LeaseChannel {
         if (!call.open()) {
             return;
         }
-        here(leases.request(kb, holder, ttl))
+        here(calling(() -> leases.request(kb, holder, ttl)))
                 .onSuccess(lease -> {
                     if (!call.open()) { // answered 503 meanwhile, or the channel closed: nobody knows this lease
                         orphans.release(lease.id());
@@ -219,7 +220,7 @@ final class LeaseChannel {
         if (!call.open()) {
             return;
         }
-        here(LeaseRoutes.visibleLease(leases, caller, id).compose(op))
+        here(calling(() -> LeaseRoutes.visibleLease(leases, caller, id).compose(op)))
                 .onSuccess(lease -> {
                     then.accept(id);
                     call.answer(lease);
@@ -346,6 +347,18 @@ final class LeaseChannel {
         if (keepAlive != null) {
             keepAlive.close();
             gauges.held(-1);
+        }
+    }
+
+    /**
+     * The future {@code call} returns, or its exception as a failed one: a call under way is answered once, by its
+     * future, never also by the frame's own error.
+     */
+    private static <T> Future<T> calling(Supplier<Future<T>> call) {
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
         }
     }
 

@@ -41,7 +41,8 @@ import org.redisson.config.Config;
  * submit to KB {@code boom} fails with an unexpected exception (the masked 500), and so does every read of a lease of
  * KB {@code boom}; the next {@link #unavailableReleases} lease releases fail as if Redis did not answer; a lease request
  * to KB {@code late-answer} completes {@link #lateAnswer} late, and a read of a lease of KB {@code late-read}
- * {@link #lateRead} late (a stale read, answered after newer events).
+ * {@link #lateRead} late (a stale read, answered after newer events); a lease request to KB {@code throws-now} throws
+ * instead of returning a future (a bug in a service).
  */
 final class CountingServices {
     final AtomicInteger calls = new AtomicInteger();
@@ -165,6 +166,9 @@ final class CountingServices {
 
         @Override
         public Future<Lease> request(KbId kb, String holder, Duration ttl) {
+            if (kb.value().equals("throws-now")) {
+                throw new IllegalStateException("secret internal detail");
+            }
             Future<Lease> requested = counted(real.request(kb, holder, ttl));
             if (!kb.value().equals("late-answer") || lateAnswer.isZero()) {
                 return requested;

@@ -412,6 +412,26 @@ class LeaseChannelApiIT {
     }
 
     @Test
+    void shouldAnswerACallWhoseServiceThrewOnceAndOnlyOnce() throws Exception {
+        register("throws-now");
+        WebSocket socket = webSocket();
+        LinkedBlockingQueue<JsonObject> answers = new LinkedBlockingQueue<>();
+        socket.textMessageHandler(text -> answers.add(new JsonObject(text)));
+
+        socket.writeTextMessage("{\"op\":\"request\",\"ref\":\"t\",\"kb\":\"throws-now\",\"holder\":\"h\"}");
+
+        JsonObject answer = answers.poll(10, TimeUnit.SECONDS);
+        assertThat(answer).isNotNull();
+        assertThat(answer.getString("ref")).isEqualTo("t");
+        assertThat(answer.getInteger("status")).isEqualTo(500);
+        assertThat(answer.encode()).doesNotContain("secret internal detail");
+        assertThat(answers.poll(HttpApi.REDIS_DEADLINE.toMillis() + 2_000, TimeUnit.MILLISECONDS))
+                .as("no second answer when Redis's bound on the call is over")
+                .isNull();
+        socket.close().await();
+    }
+
+    @Test
     void shouldRefuseAPlainRequestAndAMissingToken() {
         assertError(api.call(GET, "/v1/leases/channel", CLIENT), 426, "UPGRADE_REQUIRED");
         KbsyncClient anonymous = api.client(null);
