@@ -8,6 +8,7 @@ import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.auth.Caller;
 import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.NotFoundException;
+import dev.kbsync.coordinator.error.RateLimitedException;
 import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.metrics.ChannelGauges;
 import dev.kbsync.coordinator.service.KeepAlive;
@@ -46,6 +47,12 @@ import org.slf4j.LoggerFactory;
 final class LeaseChannel {
     private static final Logger log = LoggerFactory.getLogger(LeaseChannel.class);
     private static final int MAX_REF = 64;
+    /** The most leases a channel keeps (held, or requested and not answered yet); one client's bound on the memory. */
+    static final int MAX_LEASES = 1_000;
+    /** The most heartbeats and releases a channel has under way at once. */
+    static final int MAX_CALLS = 1_000;
+
+    private static final Duration FULL_RETRY = Duration.ofSeconds(1);
 
     /**
      * Redis's bound on a frame, as {@link RedisGate} bounds a request: refused at once with 503 REDIS_UNAVAILABLE while
@@ -97,13 +104,22 @@ final class LeaseChannel {
     private final ChannelGauges gauges;
     private final Map<String, KeepAlive> held = new HashMap<>();
     private final Set<Call> calls = new HashSet<>();
+    /** Lease requests under way whose lease is not known yet. */
+    private int requesting;
+    /** Lease requests under way. */
+    private int requests;
+
+    private final Duration silence;
     private final long pinger;
     private long heardAt = System.nanoTime();
+    /** The timer that closes a client that does not catch up with its answers (-1: not behind). */
+    private long behind = -1;
+
     private boolean closed;
 
     private LeaseChannel(
             Vertx vertx, ServerWebSocket ws, Caller caller, LeaseService leases, Watchers watchers, Setup setup) {
-        Duration silence = setup.silence();
+        this.silence = setup.silence();
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.bound = setup.bound();
@@ -185,7 +201,10 @@ final class LeaseChannel {
                 fields.optLong("ttlMs").map(ms -> Inputs.ttl(ms, maxHold)).orElse(defaultTtl);
         Duration wait = Inputs.waitMs(fields, 0);
         boolean positions = fields.optBoolean("positions").orElse(false);
-        Call call = new Call(ref, wait, positions);
+        if (held.size() + requesting >= MAX_LEASES) {
+            throw full("TOO_MANY_LEASES", MAX_LEASES + " leases (release some)");
+        }
+        Call call = new Call(ref, wait, positions, true);
         if (!call.open()) {
             return;
         }
@@ -216,7 +235,10 @@ final class LeaseChannel {
     /** A call on the lease the frame names, once it is the caller's to use; {@code then} runs before its answer. */
     private void onLease(String ref, Fields fields, Function<String, Future<Lease>> op, Consumer<String> then) {
         String id = Inputs.id("INVALID_LEASE_ID", "lease id", fields.string("id"));
-        Call call = new Call(ref, Duration.ZERO, false);
+        if (calls.size() - requests >= MAX_CALLS) {
+            throw full("TOO_MANY_CALLS", MAX_CALLS + " heartbeats and releases under way");
+        }
+        Call call = new Call(ref, Duration.ZERO, false, false);
         if (!call.open()) {
             return;
         }
@@ -247,11 +269,18 @@ final class LeaseChannel {
         private boolean answered;
         /** The lease a request created (null before, and for other calls). */
         private String leaseId;
+        /** Whether the call is a lease request (counted in {@link #requesting} until its lease is known or it ends). */
+        private final boolean request;
 
-        Call(String ref, Duration wait, boolean positions) {
+        Call(String ref, Duration wait, boolean positions, boolean request) {
             this.ref = ref;
             this.positions = positions;
+            this.request = request;
             calls.add(this);
+            if (request) {
+                requests++;
+                requesting++;
+            }
             this.timer = vertx.setTimer(bound.deadline().plus(wait).toMillis(), t -> gone(RedisHealth.unavailable()));
             if (!bound.health().up()) {
                 gone(RedisHealth.unavailable());
@@ -265,6 +294,7 @@ final class LeaseChannel {
         /** The request's lease exists: it lives with the channel from now on, until it ends or is lost. */
         void requested(String id) {
             leaseId = id;
+            requesting--;
             held.put(id, leases.keepAlive(id, () -> here(() -> letGo(id))));
             gauges.held(1);
         }
@@ -305,7 +335,7 @@ final class LeaseChannel {
         public void position(Lease lease) {
             here(() -> {
                 if (positions && !answered) {
-                    send(new JsonObject()
+                    sendEvent(new JsonObject()
                             .put("ref", ref)
                             .put("event", "position")
                             .put("lease", lease.toJson()));
@@ -334,11 +364,22 @@ final class LeaseChannel {
             answered = true;
             vertx.cancelTimer(timer);
             calls.remove(this);
+            if (request) {
+                requests--;
+                if (leaseId == null) {
+                    requesting--;
+                }
+            }
             if (frame != null) {
                 send(frame);
             }
             return true;
         }
+    }
+
+    private static RateLimitedException full(String code, String what) {
+        return new RateLimitedException(
+                code, FULL_RETRY, 0, "a lease channel has at most " + what + "; open another channel for more");
     }
 
     /** Stops keeping {@code id} alive for this channel (released, lost, or its request failed). */
@@ -386,18 +427,45 @@ final class LeaseChannel {
         failed(ref, new InvalidInputException(code, message));
     }
 
-    /** Sends a frame; a client that does not read its answers is dropped (its leases released), never buffered. */
+    /**
+     * Sends an answer. A client may fall behind reading for a while (a burst of calls): the channel then stops reading
+     * its frames until it caught up, so what queues is bounded by what a channel may have under way; one that has not
+     * caught up after the ping silence is closed (its leases released).
+     */
     private void send(JsonObject frame) {
         if (closed) {
             return;
         }
-        if (ws.writeQueueFull()) {
-            log.warn("lease channel of {} does not read its answers; closing it", caller.name());
-            ws.close((short) 1008, "answers not read");
-            closed();
-            return;
-        }
         ws.writeTextMessage(frame.encode());
+        if (ws.writeQueueFull() && behind == -1) {
+            behind = vertx.setTimer(silence.toMillis(), t -> {
+                log.warn(
+                        "lease channel of {} has not read its answers for {} ms; closing it",
+                        caller.name(),
+                        silence.toMillis());
+                ws.close((short) 1008, "answers not read");
+                closed();
+            });
+            ws.pause();
+            ws.drainHandler(v -> caughtUp());
+        }
+    }
+
+    /** A position event: skipped while the client is behind (its next event or its answer says more). */
+    private void sendEvent(JsonObject event) {
+        if (behind == -1) {
+            send(event);
+        }
+    }
+
+    private void caughtUp() {
+        if (behind != -1) {
+            vertx.cancelTimer(behind);
+            behind = -1;
+            if (!closed) {
+                ws.resume();
+            }
+        }
     }
 
     /** Redis was found down: every call under way is answered 503 REDIS_UNAVAILABLE now. */
@@ -413,6 +481,7 @@ final class LeaseChannel {
         closed = true;
         bound.open.remove(this);
         vertx.cancelTimer(pinger);
+        caughtUp();
         gauges.closed();
         gauges.held(-held.size());
         new ArrayList<>(calls).forEach(call -> call.gone(null));

@@ -412,6 +412,80 @@ class LeaseChannelApiIT {
     }
 
     @Test
+    void shouldRefuseALeaseBeyondWhatAChannelKeepsAndTakeItOnceOneIsReleased() throws Exception {
+        register("channel-cap");
+        WebSocket socket = webSocket();
+        LinkedBlockingQueue<JsonObject> answers = new LinkedBlockingQueue<>();
+        socket.textMessageHandler(text -> answers.add(new JsonObject(text)));
+        int sent = dev.kbsync.coordinator.http.LeaseChannel.MAX_LEASES + 5;
+        List<String> leases = new ArrayList<>();
+        List<JsonObject> refused = new ArrayList<>();
+        for (int i = 0; i < sent; i++) {
+            socket.writeTextMessage(
+                    "{\"op\":\"request\",\"ref\":\"" + i + "\",\"kb\":\"channel-cap\",\"holder\":\"h" + i + "\"}");
+            if (i % 100 == 99 || i == sent - 1) { // 100 in flight at a time
+                for (int n = leases.size() + refused.size(); n <= i; n++) {
+                    JsonObject answer = answers.poll(30, TimeUnit.SECONDS);
+                    assertThat(answer).as("answer " + n).isNotNull();
+                    if (answer.containsKey("lease")) {
+                        leases.add(answer.getJsonObject("lease").getString("id"));
+                    } else {
+                        refused.add(answer);
+                    }
+                }
+            }
+        }
+
+        assertThat(leases).hasSize(dev.kbsync.coordinator.http.LeaseChannel.MAX_LEASES);
+        assertThat(refused).hasSize(5).allSatisfy(answer -> {
+            assertThat(answer.getInteger("status")).isEqualTo(429);
+            assertThat(answer.getJsonObject("error").getString("code")).isEqualTo("TOO_MANY_LEASES");
+            assertThat(answer.getLong("retryAfterMs")).isPositive();
+        });
+        assertThat(waiters("channel-cap"))
+                .as("nothing stored for a refused one")
+                .isEqualTo(dev.kbsync.coordinator.http.LeaseChannel.MAX_LEASES - 1);
+        socket.writeTextMessage("{\"op\":\"release\",\"ref\":\"r\",\"id\":\"" + leases.get(1) + "\"}");
+        assertThat(answers.poll(10, TimeUnit.SECONDS).getJsonObject("lease").getString("state"))
+                .isEqualTo("released");
+        socket.writeTextMessage("{\"op\":\"request\",\"ref\":\"again\",\"kb\":\"channel-cap\",\"holder\":\"h\"}");
+        assertThat(answers.poll(10, TimeUnit.SECONDS).getJsonObject("lease").getString("state"))
+                .isEqualTo("waiting");
+        socket.close().await();
+        await().atMost(Duration.ofSeconds(10)).until(() -> waiters("channel-cap") == 0);
+    }
+
+    @Test
+    void shouldKeepAChannelWhoseClientReadsItsAnswersLateAfterABurst() throws Exception {
+        register("channel-burst");
+        WebSocket socket = webSocket();
+        LinkedBlockingQueue<JsonObject> answers = new LinkedBlockingQueue<>();
+        socket.textMessageHandler(text -> answers.add(new JsonObject(text)));
+        socket.writeTextMessage("{\"op\":\"request\",\"ref\":\"r\",\"kb\":\"channel-burst\",\"holder\":\"h\"}");
+        String id = answers.poll(10, TimeUnit.SECONDS).getJsonObject("lease").getString("id");
+        socket.pause(); // busy elsewhere for a moment, less than the ping silence (1 s here)
+        int sent = 4_000; // a few MB of answers: more than the network buffers hold
+        for (int i = 0; i < sent; i++) {
+            socket.writeTextMessage("{\"op\":\"heartbeat\",\"ref\":\"" + i + "\",\"id\":\"" + id + "\"}");
+        }
+        Thread.sleep(600);
+        socket.resume();
+
+        for (int i = 0; i < sent; i++) {
+            JsonObject answer = answers.poll(10, TimeUnit.SECONDS);
+            assertThat(answer).as("answer " + i).isNotNull();
+            if (!answer.containsKey("lease")) { // more calls under way than a channel takes: refused, not dropped
+                assertThat(answer.getJsonObject("error").getString("code")).isEqualTo("TOO_MANY_CALLS");
+            }
+        }
+        assertThat(state(id)).as("the channel kept its lease").isEqualTo("granted");
+        socket.writeTextMessage("{\"op\":\"release\",\"ref\":\"end\",\"id\":\"" + id + "\"}");
+        assertThat(answers.poll(10, TimeUnit.SECONDS).getJsonObject("lease").getString("state"))
+                .isEqualTo("released");
+        socket.close().await();
+    }
+
+    @Test
     void shouldAnswerACallWhoseServiceThrewOnceAndOnlyOnce() throws Exception {
         register("throws-now");
         WebSocket socket = webSocket();
