@@ -10,6 +10,7 @@ import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.coordinator.engine.ticket.JobRef;
+import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.UnavailableException;
 import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.service.JobService;
@@ -57,7 +58,7 @@ public final class DegradedMode implements AutoCloseable {
     private final LocalDispatch dispatch;
     private final LocalWork work;
     private final Map<KbId, Integer> pending = new HashMap<>(); // guarded by this
-    private final Map<String, Job> keys = new HashMap<>(); // user + idempotency key -> job; guarded by this
+    private final Map<String, Job> keys = new HashMap<>(); // KB, user and idempotency key -> job; guarded by this
     private final Restore restore;
     private volatile boolean draining;
     private long timer = -1;
@@ -223,14 +224,19 @@ public final class DegradedMode implements AutoCloseable {
     /**
      * Appends a validated job to the journal (fsynced) and answers it with its place in the local queue
      * ({@code ahead}: this coordinator's journal jobs of the KB before it). Fails with 503 JOURNAL_UNAVAILABLE when
-     * the journal is full or cannot be written; the same idempotency key of the same user answers the first job.
+     * the journal is full or cannot be written. As in Redis, the same idempotency key of the same user on the same KB
+     * answers the first job, or 409 IDEMPOTENCY_MISMATCH when the request differs.
      */
     public Future<Job> accept(KbId kb, String user, JobPayload payload, Optional<String> key) {
         Job job = Job.queued(JobRef.create(kb).id(), kb, user, payload, clock.instant());
         return executor.executeBlocking(() -> {
                     synchronized (this) {
-                        Job first = key.map(k -> keys.get(user + "\n" + k)).orElse(null);
-                        if (first != null) {
+                        Job first = key.map(k -> keys.get(keyOf(kb, user, k))).orElse(null);
+                        if (first != null) { // as Redis answers a key: the same request, or a refusal
+                            if (!first.payload().equals(payload)) {
+                                throw new ConflictException(
+                                        "IDEMPOTENCY_MISMATCH", "the idempotency key was used for a different request");
+                            }
                             return first;
                         }
                     }
@@ -266,7 +272,7 @@ public final class DegradedMode implements AutoCloseable {
     private synchronized void pendingAdded(Journal.Entry entry) {
         dispatch.add(entry.job());
         pending.merge(entry.job().kb(), 1, Integer::sum);
-        entry.key().ifPresent(k -> keys.put(entry.job().user() + "\n" + k, entry.job()));
+        entry.key().ifPresent(k -> keys.put(keyOf(entry.job().kb(), entry.job().user(), k), entry.job()));
     }
 
     /** Called by {@link Restore} on the journal's thread once the journal was truncated. */
@@ -278,6 +284,12 @@ public final class DegradedMode implements AutoCloseable {
     synchronized void pendingRemoved(Journal.Entry entry) {
         dispatch.remove(entry.job().id());
         pending.computeIfPresent(entry.job().kb(), (kb, n) -> n <= 1 ? null : n - 1);
-        entry.key().ifPresent(k -> keys.remove(entry.job().user() + "\n" + k));
+        entry.key()
+                .ifPresent(k -> keys.remove(keyOf(entry.job().kb(), entry.job().user(), k)));
+    }
+
+    /** An idempotency key's scope, as in Redis: the KB and the user. */
+    private static String keyOf(KbId kb, String user, String key) {
+        return kb.value() + "\n" + user + "\n" + key;
     }
 }

@@ -127,7 +127,7 @@ final class Journal implements AutoCloseable {
     private void write(Record record) throws IOException {
         byte[] line = (record.toJson().encode() + "\n").getBytes(StandardCharsets.UTF_8);
         ByteBuffer buffer = ByteBuffer.wrap(line);
-        long at = channel.size();
+        long at = dropTornTail(channel); // what an append that failed half-way left (answered 503) goes first
         while (buffer.hasRemaining()) {
             at += channel.write(buffer, at);
         }
@@ -204,8 +204,11 @@ final class Journal implements AutoCloseable {
         }
     }
 
-    /** Cuts a last line without its newline (an append a crash interrupted, never answered) so appends start clean. */
-    private static void dropTornTail(FileChannel channel) throws IOException {
+    /**
+     * Cuts a last line without its newline (an append a crash or a full disk interrupted, never answered) so appends
+     * start clean; returns the size kept.
+     */
+    private static long dropTornTail(FileChannel channel) throws IOException {
         long size = channel.size();
         long keep = size;
         ByteBuffer one = ByteBuffer.allocate(1);
@@ -221,6 +224,7 @@ final class Journal implements AutoCloseable {
             channel.truncate(keep);
             channel.force(true);
         }
+        return keep;
     }
 
     private static Optional<Record> parse(String line, long end) {

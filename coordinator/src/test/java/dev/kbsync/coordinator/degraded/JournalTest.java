@@ -1,0 +1,47 @@
+package dev.kbsync.coordinator.degraded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.engine.ticket.JobRef;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JournalTest {
+    private static final KbId KB = KbId.of("dg");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldKeepTheNextAnsweredEntryReadableAfterAnAppendThatStoppedHalfWay() throws IOException {
+        try (Journal journal = Journal.open(dir, 100)) {
+            Job first = job("first");
+            journal.append(first, Optional.empty());
+            // What an append cut short by a full disk leaves behind (answered 503, never accepted).
+            Files.write(
+                    dir.resolve(Journal.FILE),
+                    "{\"job\":{\"id\":\"dg~torn".getBytes(StandardCharsets.UTF_8),
+                    StandardOpenOption.APPEND);
+            Job second = job("second");
+            journal.append(second, Optional.empty());
+
+            assertThat(journal.readFrom(0))
+                    .map(r -> ((Journal.Entry) r).job().id())
+                    .containsExactly(first.id(), second.id());
+        }
+    }
+
+    private static Job job(String text) {
+        return Job.queued(JobRef.create(KB).id(), KB, "u", new JobPayload.Note(text, null, null), Instant.now());
+    }
+}
