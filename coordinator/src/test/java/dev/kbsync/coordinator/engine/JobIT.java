@@ -22,6 +22,7 @@ import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.service.JobService;
 import dev.kbsync.coordinator.service.LeaseService;
 import dev.kbsync.coordinator.service.QueueAddresses;
+import dev.kbsync.coordinator.service.Restoration;
 import dev.kbsync.testing.RedisExtension;
 import java.time.Duration;
 import java.util.List;
@@ -47,7 +48,7 @@ class JobIT {
     static void start() {
         coordinators = new Coordinators(redis);
         Engine engine = coordinators.start(Coordinators.config("c1").withLeaseTtl(Duration.ofSeconds(3)));
-        coordinators.register(engine, "persist", "idem", "docs", "other", "retry", "events", "beat");
+        coordinators.register(engine, "persist", "idem", "docs", "other", "retry", "events", "beat", "restore");
         jobs = engine.services().jobs();
         leases = engine.services().leases();
     }
@@ -217,6 +218,38 @@ class JobIT {
     }
 
     /** Runs every job still queued, so later tests see idle queues. */
+    @Test
+    void shouldRecordADegradedRunThatLandedAJobWhoseEarlierRestoreQueuedIt() {
+        KbId kb = KbId.of("restore");
+        var holder = await(leases.request(kb, "holder", Duration.ofSeconds(30))); // the job waits behind it
+        Job accepted = Job.queued(
+                dev.kbsync.coordinator.engine.ticket.JobRef.create(kb).id(),
+                kb,
+                "ann",
+                note("journaled"),
+                java.time.Instant.now());
+        // A first restore reached Redis, but its answer came too late: the job is still in the journal, and a
+        // degraded run lands it under a local token before the next restore.
+        await(jobs.restore(accepted, Optional.empty(), Restoration.queued()));
+        JobOutcome.Done landed = new JobOutcome.Done(
+                accepted.id() + ".42.n1",
+                "c0ffee",
+                "https://github.com/acme/docs/commit/c0ffee",
+                List.of(new FileChange("notes/journaled.md", FileChange.Change.CREATED, null)),
+                0,
+                null);
+
+        await(jobs.restore(accepted, Optional.empty(), Restoration.landed(42, landed, 42)));
+
+        Job job = await(jobs.get(accepted.id()));
+        assertThat(job.state())
+                .as("landed by the degraded run: not to run again")
+                .isEqualTo(JobState.DONE);
+        assertThat(job.commit()).isEqualTo("c0ffee");
+        await(leases.release(holder.id()));
+        assertThat(await(jobs.poll("w", Duration.ofMillis(300)))).isEmpty();
+    }
+
     private static void drain() {
         Optional<Assignment> next;
         while ((next = await(jobs.poll("drain", Duration.ofMillis(1500)))).isPresent()) {

@@ -5,10 +5,20 @@
 -- submitting token's name (a job's; '' when unknown), its callback URL ('': none). A job restored from a degraded
 -- coordinator's journal (submit.lua's submitted.ff, submitted.landed) is queued with the token of its first degraded
 -- grant (the worker's exactly-once search reaches down to it), or stored done, never queued, when a degraded run
--- landed it.
+-- landed it; restored again while it still waits, it takes what the journal learned since.
 -- Reply: {rank (-1: the ticket already ended), t (the ticket), job (a job's record), next (a grant made here, or
 -- {busy}), dropped (dead waiters dropped from the head), avg (hold-time average, ms), eta (a queued job's ETA inputs,
 -- see etaInputs), remaining (a submit's: see submit.lua)}.
+-- A job a degraded run landed ({lease, fence, commit, url, files, result}): stored done, out of the queue.
+local function landedDegraded(tid, t, o, now)
+  t.js, t.fin, t.ol, t.f, t.a = 'done', now, o.lease, o.fence, (t.a or 0) + 1
+  t.cm, t.cu, t.fl = o.commit or '', o.url or '', o.files or '[]'
+  if o.result and o.result ~= '' then
+    t.rs = o.result
+  end
+  finishT(tid, t, 'released', now)
+end
+
 local tid, kind = ARGV[11], ARGV[12]
 local now = nowMs()
 local t = getT(tid)
@@ -29,16 +39,21 @@ if not t then
     t.ff = submitted.ff
   end
   if kind == 'job' and submitted.landed then
-    local o = submitted.landed
-    t.js, t.fin, t.ol, t.f, t.a = 'done', now, o.lease, o.fence, 1
-    t.cm, t.cu, t.fl = o.commit or '', o.url or '', o.files or '[]'
-    if o.result and o.result ~= '' then
-      t.rs = o.result
-    end
-    finishT(tid, t, 'released', now)
+    landedDegraded(tid, t, submitted.landed, now)
   else
     redis.call('zadd', QUEUE, seq, tid)
     fresh = true
+  end
+elseif kind == 'job' and t.js == 'queued' and (submitted.ff or submitted.landed) then
+  -- Restored again (an earlier restore's answer was lost): what the journal learned since counts. The search reaches
+  -- down to the first degraded grant, and a job a degraded run landed is not run again while it still waits.
+  if submitted.ff and (not t.ff or submitted.ff < t.ff) then
+    t.ff = submitted.ff
+  end
+  if submitted.landed and t.s == 'waiting' then
+    landedDegraded(tid, t, submitted.landed, now)
+  else
+    putT(tid, t)
   end
 end
 redis.call('set', DRIVER, COORDINATOR, 'NX', 'PX', DRIVER_TTL)
