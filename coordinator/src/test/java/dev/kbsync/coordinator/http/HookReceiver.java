@@ -31,6 +31,7 @@ final class HookReceiver implements AutoCloseable {
     private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
     private final Map<String, Deque<Integer>> scripts = new ConcurrentHashMap<>();
     private final Map<String, Long> delays = new ConcurrentHashMap<>();
+    private final java.util.Set<String> trickles = ConcurrentHashMap.newKeySet();
     private final Vertx vertx;
 
     HookReceiver(Vertx vertx) {
@@ -48,6 +49,11 @@ final class HookReceiver implements AutoCloseable {
         scripts.put(path, new ArrayDeque<>(List.of(statuses)));
     }
 
+    /** {@code path} answers 200 at once, then its body one byte every 300 ms, without end (until the caller hangs up). */
+    void trickle(String path) {
+        trickles.add(path);
+    }
+
     /** {@code path} answers each POST {@code ms} after it arrived. */
     void delay(String path, long ms) {
         delays.put(path, ms);
@@ -60,6 +66,17 @@ final class HookReceiver implements AutoCloseable {
     private void handle(HttpServerRequest request) {
         request.body().onSuccess(body -> {
             deliveries.add(new Delivery(request.path(), request.headers(), body, System.nanoTime()));
+            if (trickles.contains(request.path())) {
+                request.response().setChunked(true).setStatusCode(200).write("x");
+                vertx.setPeriodic(300, t -> {
+                    if (request.response().closed() || request.response().ended()) {
+                        vertx.cancelTimer(t);
+                    } else {
+                        request.response().write("x");
+                    }
+                });
+                return;
+            }
             Deque<Integer> script = scripts.get(request.path());
             Integer status = script == null ? null : script.pollFirst();
             if (status == null || status != 0) {

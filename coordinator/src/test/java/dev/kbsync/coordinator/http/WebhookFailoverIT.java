@@ -101,6 +101,37 @@ class WebhookFailoverIT {
         }
     }
 
+    @Test
+    void shouldGiveUpOnAReceiverThatTricklesItsAnswerAndDeliverTheKbsOtherHooks() {
+        api.kb("trickle");
+        try (HookReceiver receiver = new HookReceiver(api.vertx)) {
+            receiver.trickle("/t");
+            Coordinator hooks = api.another(withId("hooks-4"));
+            try {
+                KbsyncClient client = api.client(hooks.port(), CLIENT);
+                KbsyncClient worker = api.client(WORKER);
+                Job slow = client.submitNote(
+                        KbId.of("trickle"), NoteRequest.of("alice", "x").withCallbackUrl(receiver.url("/t")));
+                Assignment a = worker.poll("w-t", WAIT).orElseThrow();
+                worker.reportResult(slow.id(), new JobOutcome.Done(a.lease().id(), "c0ffee", List.of(), 0));
+                await().atMost(WAIT).until(() -> receiver.deliveries("/t").size() == 1);
+                Job next = client.submitNote(
+                        KbId.of("trickle"), NoteRequest.of("bob", "y").withCallbackUrl(receiver.url("/ok")));
+                Assignment b = worker.poll("w-t", WAIT).orElseThrow();
+                worker.reportResult(next.id(), new JobOutcome.Done(b.lease().id(), "f00d", List.of(), 0));
+
+                await().atMost(WAIT)
+                        .alias("the KB's next hook is not held up behind an answer that never ends")
+                        .until(() -> receiver.deliveries("/ok").size() == 1);
+                await().atMost(WAIT)
+                        .alias("the trickled one was given up after the timeout (2 s) and tried again")
+                        .until(() -> receiver.deliveries("/t").size() >= 2);
+            } finally {
+                hooks.stop().await();
+            }
+        }
+    }
+
     private static Map<String, String> withId(String id) {
         Map<String, String> env = new java.util.HashMap<>(HOOKS);
         env.put("KBSYNC_COORDINATOR_ID", id);

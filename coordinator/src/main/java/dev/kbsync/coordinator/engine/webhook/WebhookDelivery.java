@@ -6,15 +6,20 @@ import dev.kbsync.coordinator.engine.ticket.DueHook;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +35,10 @@ import org.slf4j.LoggerFactory;
 public final class WebhookDelivery {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookDelivery.class);
     private static final int BATCH = 20;
+    /** The most of a receiver's answer body read (and ignored); a longer one is hung up on. */
+    private static final long MAX_ANSWER = 64 * 1024;
 
+    private final Vertx vertx;
     private final Tickets tickets;
     private final Webhooks config;
     private final MetricsSink metrics;
@@ -44,6 +52,7 @@ public final class WebhookDelivery {
      * since the delivery was claimed would otherwise retry it only at its next sweep).
      */
     public WebhookDelivery(Vertx vertx, Tickets tickets, Webhooks config, MetricsSink metrics, Consumer<KbId> retried) {
+        this.vertx = vertx;
         this.tickets = tickets;
         this.retried = retried;
         this.config = config;
@@ -73,30 +82,76 @@ public final class WebhookDelivery {
     }
 
     private Future<Void> post(DueHook hook) {
-        byte[] body = hook.job().toJson().encode().getBytes(StandardCharsets.UTF_8);
-        long now = System.currentTimeMillis() / 1000;
-        RequestOptions options = new RequestOptions()
-                .setMethod(HttpMethod.POST)
-                .setAbsoluteURI(hook.callbackUrl())
-                .setFollowRedirects(false)
-                .setConnectTimeout(timeoutMs)
-                .setIdleTimeout(timeoutMs)
-                .putHeader("Content-Type", "application/json")
-                .putHeader("User-Agent", "kbsync-webhooks")
-                .putHeader("Kbsync-Delivery", hook.deliveryId())
-                .putHeader("Kbsync-Signature", Signature.header(config.secret(), now, body));
-        return http.request(options)
-                .compose(req -> req.send(Buffer.buffer(body)))
-                .compose(resp -> resp.body().map(ignored -> resp.statusCode()))
-                .transform(ar -> {
-                    boolean ok = ar.succeeded() && ar.result() / 100 == 2;
-                    String why =
-                            ar.succeeded() ? "HTTP " + ar.result() : ar.cause().toString();
-                    return tickets.hookDone(hook, ok, config.retry().toMillis()).map(result -> {
-                        reported(hook, result, why);
-                        return null;
+        return exchange(hook).transform(ar -> {
+            boolean ok = ar.succeeded() && ar.result() / 100 == 2;
+            String why = ar.succeeded() ? "HTTP " + ar.result() : ar.cause().toString();
+            return tickets.hookDone(hook, ok, config.retry().toMillis()).map(result -> {
+                reported(hook, result, why);
+                return null;
+            });
+        });
+    }
+
+    /**
+     * POSTs {@code hook} and reads the answer's status; the whole exchange, body included, within the timeout (a
+     * receiver that trickles its answer is hung up on), and at most {@link #MAX_ANSWER} bytes of body (ignored).
+     */
+    private Future<Integer> exchange(DueHook hook) {
+        Promise<Integer> answered = Promise.promise();
+        AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+        long timer = vertx.setTimer(timeoutMs, t -> {
+            if (answered.tryFail(new TimeoutException("no whole answer within " + timeoutMs + " ms"))
+                    && sent.get() != null) {
+                sent.get().reset();
+            }
+        });
+        request(hook)
+                .compose(req -> {
+                    sent.set(req);
+                    return req.send(Buffer.buffer(body(hook)));
+                })
+                .compose(resp -> {
+                    AtomicLong read = new AtomicLong();
+                    resp.handler(chunk -> {
+                        if (read.addAndGet(chunk.length()) > MAX_ANSWER) {
+                            sent.get().reset();
+                        }
                     });
+                    return resp.end().map(v -> resp.statusCode());
+                })
+                .onComplete(ar -> {
+                    vertx.cancelTimer(timer);
+                    if (ar.succeeded()) {
+                        answered.tryComplete(ar.result());
+                    } else {
+                        answered.tryFail(ar.cause());
+                    }
                 });
+        return answered.future();
+    }
+
+    /** The signed request, or its failure (a callback URL the HTTP client refuses fails this delivery only). */
+    private Future<HttpClientRequest> request(DueHook hook) {
+        try {
+            long now = System.currentTimeMillis() / 1000;
+            RequestOptions options = new RequestOptions()
+                    .setMethod(HttpMethod.POST)
+                    .setAbsoluteURI(hook.callbackUrl())
+                    .setFollowRedirects(false)
+                    .setConnectTimeout(timeoutMs)
+                    .setIdleTimeout(timeoutMs)
+                    .putHeader("Content-Type", "application/json")
+                    .putHeader("User-Agent", "kbsync-webhooks")
+                    .putHeader("Kbsync-Delivery", hook.deliveryId())
+                    .putHeader("Kbsync-Signature", Signature.header(config.secret(), now, body(hook)));
+            return http.request(options);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    private static byte[] body(DueHook hook) {
+        return hook.job().toJson().encode().getBytes(StandardCharsets.UTF_8);
     }
 
     private void reported(DueHook hook, DueHook.Result result, String why) {
