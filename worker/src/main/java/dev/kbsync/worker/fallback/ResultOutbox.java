@@ -93,6 +93,13 @@ public final class ResultOutbox {
                     modes.reachable();
                     log.warn("coordinator refused the result of job {}: {}", report.jobId(), e.getMessage());
                     return;
+                } catch (RuntimeException e) { // answered, but the answer is not one this worker can read
+                    modes.reachable();
+                    log.warn(
+                            "the coordinator's answer to the result of job {} could not be read ({}); not sent again",
+                            report.jobId(),
+                            e.toString());
+                    return;
                 }
             }
         } finally {

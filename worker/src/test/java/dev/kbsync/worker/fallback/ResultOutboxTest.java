@@ -60,6 +60,44 @@ class ResultOutboxTest {
         }
     }
 
+    @Test
+    void shouldStillDeliverTheHeadsResultWhenAMembersAnswerCannotBeRead() throws Exception {
+        String head = Jobs.note("team~head", "ada", "text", "T", null).toJson().encode();
+        java.util.Set<String> reported = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        URI coordinator = serve(r -> {
+            reported.add(r.path());
+            r.response()
+                    .putHeader("Content-Type", "application/json")
+                    .end(r.path().contains("team~member") ? "{\"job\":\"not a job\"}" : head);
+        });
+        try (KbsyncClient client = KbsyncClient.create(vertx, ClientOptions.of(List.of(coordinator), "t"))) {
+            ResultOutbox outbox = new ResultOutbox(
+                    client,
+                    new ModeTracker(FallbackMode.LOCAL),
+                    new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(50), Duration.ofMillis(50)));
+            java.util.List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+            try {
+                outbox.deliverCycle(
+                        List.of(report("team~member"), report("team~other")),
+                        report("team~head"),
+                        r -> told.add(r.jobId()));
+            } catch (RuntimeException e) {
+                // the member's unreadable answer may surface; the head's result must go out all the same
+            }
+
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> reported.stream().anyMatch(p -> p.contains("team~head")));
+            assertThat(reported).anyMatch(p -> p.contains("team~other"));
+            assertThat(outbox.pending()).isZero();
+        }
+    }
+
+    private static JobReport report(String jobId) {
+        return new JobReport(jobId, new JobOutcome.Done("lease-" + jobId, "c0ffee", null, List.of(), 0));
+    }
+
     private URI serve(Handler<HttpServerRequest> handler) throws Exception {
         HttpServer server = vertx.createHttpServer()
                 .requestHandler(r -> r.body().onComplete(b -> handler.handle(r)))
