@@ -60,6 +60,9 @@ public final class DegradedMode implements AutoCloseable {
     private final Map<KbId, Integer> pending = new HashMap<>(); // guarded by this
     private final Map<String, Job> keys = new HashMap<>(); // KB, user and idempotency key -> job; guarded by this
     private final Restore restore;
+    /** The journal's entries by job id while it is read at the start. */
+    private final Map<String, Journal.Entry> replayed = new HashMap<>();
+
     private volatile boolean draining;
     private long timer = -1;
 
@@ -113,6 +116,7 @@ public final class DegradedMode implements AutoCloseable {
                         mode.keepKnown();
                     }
                     replayed.records().forEach(mode::replay);
+                    mode.replayed.clear();
                     if (mode.pending() > 0) {
                         mode.draining = true;
                         LOG.warn(
@@ -137,6 +141,12 @@ public final class DegradedMode implements AutoCloseable {
     private void replay(Journal.Record record) {
         if (record instanceof Journal.Entry entry) {
             pendingAdded(entry);
+            replayed.put(entry.job().id(), entry);
+        } else if (record instanceof Journal.Restored restored) {
+            Journal.Entry entry = replayed.remove(restored.jobId());
+            if (entry != null) { // in Redis before the restart: Redis runs it
+                pendingRemoved(entry);
+            }
         } else if (record instanceof Journal.Handed handed) {
             dispatch.handed(handed.jobId(), handed.kb(), handed.token());
         } else if (record instanceof Journal.Landed landed) {

@@ -64,6 +64,17 @@ final class Journal implements AutoCloseable {
         }
     }
 
+    /**
+     * A journal job now in Redis: a coordinator restarted on this journal before its truncation leaves it to Redis
+     * (not handed out or restored again).
+     */
+    record Restored(String jobId, long end) implements Record {
+        @Override
+        public JsonObject toJson() {
+            return new JsonObject().put("restored", jobId);
+        }
+    }
+
     /** The journal holds its most entries, or cannot be written. */
     static final class UnwritableException extends IOException {
         private static final long serialVersionUID = 1L;
@@ -121,17 +132,31 @@ final class Journal implements AutoCloseable {
 
     /** Appends a hand-out or a landing (not counted against the most entries) and fsyncs. */
     void append(Record record) throws IOException {
-        write(record);
+        write(record, true);
+    }
+
+    /**
+     * Appends that a job is in Redis now, without an fsync: what it saves is a second run after a process crash, whose
+     * write the system keeps (a power cut may lose it, and the restart then restores the job again, as before).
+     */
+    void restored(Journal.Entry entry) throws IOException {
+        write(new Restored(entry.job().id(), 0), false);
     }
 
     private void write(Record record) throws IOException {
+        write(record, true);
+    }
+
+    private void write(Record record, boolean force) throws IOException {
         byte[] line = (record.toJson().encode() + "\n").getBytes(StandardCharsets.UTF_8);
         ByteBuffer buffer = ByteBuffer.wrap(line);
         long at = dropTornTail(channel); // what an append that failed half-way left (answered 503) goes first
         while (buffer.hasRemaining()) {
             at += channel.write(buffer, at);
         }
-        channel.force(false);
+        if (force) {
+            channel.force(false);
+        }
     }
 
     /** The records from {@code offset} (a previous entry's end, or 0) to the end of the file. */
@@ -233,6 +258,9 @@ final class Journal implements AutoCloseable {
             if (json.containsKey("handed")) {
                 return Optional.of(new Handed(
                         json.getString("handed"), KbId.of(json.getString("kb")), json.getLong("token"), end));
+            }
+            if (json.containsKey("restored")) {
+                return Optional.of(new Restored(json.getString("restored"), end));
             }
             if (json.containsKey("landed")) {
                 return Optional.of(new Landed(

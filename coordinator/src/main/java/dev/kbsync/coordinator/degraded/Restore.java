@@ -10,7 +10,9 @@ import io.vertx.core.WorkerExecutor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,8 +88,13 @@ final class Restore {
                                 .compose(done -> done ? Future.<Void>succeededFuture() : drain());
                     }
                     long end = records.get(records.size() - 1).end();
+                    Set<String> done = records.stream()
+                            .filter(r -> r instanceof Journal.Restored)
+                            .map(r -> ((Journal.Restored) r).jobId())
+                            .collect(Collectors.toSet());
                     List<Journal.Entry> entries = records.stream()
-                            .filter(r -> r instanceof Journal.Entry)
+                            .filter(r -> r instanceof Journal.Entry e
+                                    && !done.contains(e.job().id()))
                             .map(r -> (Journal.Entry) r)
                             .toList();
                     return restoreAll(entries, 0).compose(v -> {
@@ -148,6 +155,10 @@ final class Restore {
                         return null;
                     });
                 })
+                .compose(v -> executor.<Void>executeBlocking(() -> {
+                    journal.restored(entry); // a restart before the truncation leaves it to Redis
+                    return null;
+                }))
                 .compose(v -> {
                     offset = entry.end();
                     mode.pendingRemoved(entry);
