@@ -13,6 +13,7 @@ import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.metrics.ChannelGauges;
 import dev.kbsync.coordinator.service.KeepAlive;
 import dev.kbsync.coordinator.service.LeaseService;
+import dev.kbsync.coordinator.service.Orphans;
 import dev.kbsync.coordinator.service.Watchers;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

@@ -12,6 +12,7 @@ import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.metrics.ChannelGauges;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.LeaseService;
+import dev.kbsync.coordinator.service.Orphans;
 import dev.kbsync.coordinator.service.QueueAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;

@@ -6,6 +6,7 @@ import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.coordinator.service.KeepAlive;
 import dev.kbsync.coordinator.service.LeaseService;
+import dev.kbsync.coordinator.service.Orphans;
 import dev.kbsync.coordinator.service.QueueAddresses;
 import dev.kbsync.coordinator.service.Watchers;
 import io.vertx.core.AsyncResult;

@@ -23,6 +23,7 @@ import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.coordinator.Coordinator;
 import dev.kbsync.coordinator.service.CoordinatorServices;
+import dev.kbsync.coordinator.service.Orphans;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -420,6 +421,33 @@ class LeaseApiIT {
         assertThat(answered.get(10, TimeUnit.SECONDS).state()).isEqualTo(LeaseState.GRANTED);
         assertThat(elsewhere).as("requester calls off the request's context").isEmpty();
         api.call(DELETE, "/v1/leases/" + waiting.id(), CLIENT);
+    }
+
+    @Test
+    void shouldReleaseTheLeaseOfARequestAnsweredWithAnErrorAfterItsStepRan() {
+        register("leases-unconfirmed");
+        // This Redis has no replica: every write of a coordinator that waits for one runs, then answers 503.
+        Coordinator waiting = api.another(Map.of(
+                "KBSYNC_COORDINATOR_ID", "leases-r",
+                "KBSYNC_REDIS_WAIT_REPLICAS", "1",
+                "KBSYNC_REDIS_WAIT_TIMEOUT_MILLIS", "100"));
+        try {
+            var answer = io.vertx.ext.web.client.WebClient.create(api.vertx)
+                    .request(POST, waiting.port(), "127.0.0.1", "/v1/kbs/leases-unconfirmed/leases")
+                    .bearerTokenAuthentication(CLIENT)
+                    .sendJsonObject(new JsonObject().put("holder", "h").put("ttlMs", 60_000))
+                    .await();
+            assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(503);
+
+            await().atMost(Duration.ofSeconds(5))
+                    .alias("nobody learned the lease's id: it is released, not held for its TTL")
+                    .until(() -> api.call(GET, "/v1/kbs/leases-unconfirmed/queue", CLIENT)
+                                    .bodyAsJsonObject()
+                                    .getValue("holder")
+                            == null);
+        } finally {
+            waiting.stop().await();
+        }
     }
 
     @Test

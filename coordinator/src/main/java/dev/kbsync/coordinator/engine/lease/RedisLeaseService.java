@@ -14,13 +14,16 @@ import dev.kbsync.coordinator.engine.ticket.LeaseRef;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Beat;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Cancelled;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Ended;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Enqueued;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
 import dev.kbsync.coordinator.engine.ticket.TicketKind;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.NotFoundException;
+import dev.kbsync.coordinator.error.UnavailableException;
 import dev.kbsync.coordinator.service.KeepAlive;
 import dev.kbsync.coordinator.service.LeaseService;
+import dev.kbsync.coordinator.service.Orphans;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -40,6 +43,8 @@ public final class RedisLeaseService implements LeaseService {
     private final Changes changes;
     private final Grants grants;
     private final KeepAlives keepAlives;
+    /** Releases the leases of requests that failed after their step may have run. */
+    private final Orphans orphans;
 
     public RedisLeaseService(
             Vertx vertx,
@@ -56,6 +61,7 @@ public final class RedisLeaseService implements LeaseService {
         this.kbs = kbs;
         this.changes = changes;
         this.grants = grants;
+        this.orphans = new Orphans(vertx, this, config.maxHold());
     }
 
     @Override
@@ -69,28 +75,26 @@ public final class RedisLeaseService implements LeaseService {
         String ticket = Ids.next();
         String leaseId = LeaseRef.raw(kb, ticket);
         return kbs.require(kb)
-                .compose(v -> tickets.enqueue(kb, ticket, TicketKind.LEASE, holder, ttlMs, null, "", ""))
-                .compose(enqueued -> {
-                    Future<Void> settled = changes.enqueued(kb, enqueued);
-                    if (enqueued.granted()) {
-                        return Future.succeededFuture(((Granted) enqueued.next()).rawLease(kb));
-                    }
-                    if (enqueued.rank() == 0) { // the driver waits for a busy RFairLock: answer once it tried
-                        return briefly(settled).compose(v -> heartbeat(leaseId));
-                    }
-                    return Future.succeededFuture(new Lease(
-                            leaseId,
-                            kb,
-                            holder,
-                            LeaseState.WAITING,
-                            enqueued.rank(),
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            ttlMs));
-                });
+                .compose(v -> tickets.enqueue(kb, ticket, TicketKind.LEASE, holder, ttlMs, null, "", "")
+                        .compose(enqueued -> answer(kb, leaseId, holder, ttlMs, enqueued))
+                        .onFailure(failure -> {
+                            if (failure instanceof UnavailableException) { // its step may have run: nobody has its id
+                                orphans.release(leaseId);
+                            }
+                        }));
+    }
+
+    /** The lease a request's step made: granted, or waiting (tried for a busy RFairLock first when at the head). */
+    private Future<Lease> answer(KbId kb, String leaseId, String holder, long ttlMs, Enqueued enqueued) {
+        Future<Void> settled = changes.enqueued(kb, enqueued);
+        if (enqueued.granted()) {
+            return Future.succeededFuture(((Granted) enqueued.next()).rawLease(kb));
+        }
+        if (enqueued.rank() == 0) { // the driver waits for a busy RFairLock: answer once it tried
+            return briefly(settled).compose(v -> heartbeat(leaseId));
+        }
+        return Future.succeededFuture(new Lease(
+                leaseId, kb, holder, LeaseState.WAITING, enqueued.rank(), null, null, null, null, null, ttlMs));
     }
 
     @Override

@@ -1,7 +1,6 @@
-package dev.kbsync.coordinator.http;
+package dev.kbsync.coordinator.service;
 
 import dev.kbsync.coordinator.error.UnavailableException;
-import dev.kbsync.coordinator.service.LeaseService;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -14,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * Redis takes it or {@code giveUpAfter} (the longest any lease can be held) has passed. Otherwise a waiter orphaned by
  * a short outage would be granted once Redis answers again and hold its KB for its TTL with nobody to use it.
  */
-final class Orphans {
+public final class Orphans {
     private static final Logger log = LoggerFactory.getLogger(Orphans.class);
     private static final long FIRST_RETRY_MS = 250;
     private static final long LAST_RETRY_MS = 4_000;
@@ -23,14 +22,14 @@ final class Orphans {
     private final LeaseService leases;
     private final Duration giveUpAfter;
 
-    Orphans(Vertx vertx, LeaseService leases, Duration giveUpAfter) {
+    public Orphans(Vertx vertx, LeaseService leases, Duration giveUpAfter) {
         this.vertx = vertx;
         this.leases = leases;
         this.giveUpAfter = giveUpAfter;
     }
 
     /** Releases {@code id}, again while Redis does not take it; releasing twice is harmless. */
-    void release(String id) {
+    public void release(String id) {
         attempt(id, System.nanoTime() + giveUpAfter.toNanos(), FIRST_RETRY_MS);
     }
 
