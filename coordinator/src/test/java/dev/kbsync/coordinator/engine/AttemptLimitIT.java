@@ -112,6 +112,25 @@ class AttemptLimitIT {
     }
 
     @Test
+    void shouldNotCountGrantsEndedByAReleaseOrAnAdminAsAttempts() {
+        KbId kb = KbId.of("silent");
+        Job job = await(jobs.submit(kb, "ann", note("released twice, then lost once"), Optional.empty()));
+        Assignment first = poll();
+        await(leases.release(first.lease().id())); // through the lease API
+        poll();
+        await(leases.forceRelease(kb)); // by an admin
+
+        Assignment third = poll(); // and its worker goes silent
+        assertThat(third.job().attempts()).as("only this claim counts").isEqualTo(1);
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> await(jobs.get(job.id())).state() != JobState.RUNNING);
+        assertThat(await(jobs.get(job.id())).state())
+                .as("one lapse of three allowed: queued again, not failed")
+                .isEqualTo(JobState.QUEUED);
+    }
+
+    @Test
     void shouldGiveBackAClaimWhosePollFailedAfterIt() {
         KbId kb = KbId.of("unlisted");
         Job job = await(jobs.submit(kb, "ann", note("claimed, never handed out"), Optional.empty()));

@@ -1,16 +1,32 @@
 -- Ends a grant (a raw lease's release; a job's lease released through the lease API or force-released: the job goes
--- back to queued at its place), takes a group-commit member back to queued, or cancels a raw waiter. Ending a grant
--- drops the RFairLock and grants the next ticket in the same step.
+-- back to queued at its place, the attempt its claim counted returned), takes a group-commit member back to queued
+-- (its attempt returned too), or cancels a raw waiter. Ending a grant drops the RFairLock and grants the next ticket
+-- in the same step.
 -- ARGV[11]: ticket, ARGV[12]: lease id.
 -- Reply: {result (ended|kept|cancelled|gone), ended (see endGrant), t, next, dropped}.
+-- A grant ended this way is not an attempt of its jobs: the attempt each claim counted is returned.
+local function returnAttempt(id, t)
+  if t and t.k == 'job' and not terminal(t) and (t.a or 0) > 0 then
+    t.a = t.a - 1
+    putT(id, t)
+  end
+end
+
 local tid, lid = ARGV[11], ARGV[12]
 local now = nowMs()
 local g = currentGrant()
 if g and g.lease == lid then
+  if g.claimed then
+    returnAttempt(g.ticket, getT(g.ticket))
+  end
+  for _, m in ipairs(g.members) do
+    returnAttempt(m, getT(m))
+  end
   return cjson.encode({result = 'ended', ended = endGrant(g, true, 'released', now)})
 end
 local t = getT(tid)
 if g and t and t.b == g.lease and t.l == lid then
+  returnAttempt(tid, t)
   local rest = {}
   for _, m in ipairs(g.members) do
     if m ~= tid then
