@@ -3,6 +3,7 @@ package dev.kbsync.coordinator.engine.lease;
 import dev.kbsync.coordinator.engine.event.Changes;
 import dev.kbsync.coordinator.engine.ticket.LeaseRef;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Cancelled;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.EndReason;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Ended;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Gone;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.ReleaseResult;
@@ -34,6 +35,9 @@ public final class Grants {
                 return result;
             }
             if (result instanceof Ended ended) {
+                if (ended.reason() != EndReason.RELEASED) { // lapsed before its release came: as the sweep counts it
+                    metrics.expired(ref.kb());
+                }
                 metrics.released(ref.kb(), ended.heldMs());
                 if (!ref.forJob()) {
                     changes.ended(ref.kb(), ended.rawLease(ref.kb()));

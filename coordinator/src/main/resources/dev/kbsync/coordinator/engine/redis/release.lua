@@ -15,6 +15,10 @@ end
 local tid, lid = ARGV[11], ARGV[12]
 local now = nowMs()
 local g = currentGrant()
+if g and g.lease == lid and g.expires < now then
+  -- lapsed, not yet swept: it ends as the sweep would end it (a read and a heartbeat already call it expired)
+  return cjson.encode({result = 'ended', ended = endGrant(g, true, g.expires >= g.deadline and 'max' or 'ttl', now)})
+end
 if g and g.lease == lid then
   if g.claimed then
     returnAttempt(g.ticket, getT(g.ticket))
