@@ -215,7 +215,7 @@ public final class Coordinator {
                 .map(t -> CertificateReloader.load(vertx, t, options).map(Optional::of))
                 .orElse(Future.succeededFuture(Optional.empty()));
         return tls.compose(reloader -> vertx.createHttpServer(options)
-                .requestHandler(api.router())
+                .requestHandler(api.handler())
                 .listen(config.http().port(), config.http().host())
                 .map(server -> {
                     reloader.ifPresent(r -> r.watch(server));

@@ -6,6 +6,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.PlatformHandler;
 
 /** JSON request bodies: the Content-Type check (415) and parsing into strict {@link Fields}. */
 final class Bodies {
@@ -14,13 +15,31 @@ final class Bodies {
     /** A route handler that rejects anything but {@code Content-Type: application/json} with 415. */
     static Handler<RoutingContext> requireJson() {
         return ctx -> {
-            String type = ctx.request().getHeader("Content-Type");
-            String media = type == null ? "" : type.split(";", 2)[0].trim();
-            if (!media.equalsIgnoreCase("application/json")) {
+            if (!media(ctx).equals("application/json")) {
                 throw HttpError.forStatus(415);
             }
             ctx.next();
         };
+    }
+
+    /**
+     * A route handler, before the body is read, that rejects a form or multipart body with 415: the body handler would
+     * decode one (and fail on a malformed one with an unexpected exception), and no route takes one. A platform
+     * handler, since Vert.x Web runs those before the body handler.
+     */
+    static PlatformHandler refuseForms() {
+        return ctx -> {
+            String media = media(ctx);
+            if (media.startsWith("multipart/") || media.equals("application/x-www-form-urlencoded")) {
+                throw HttpError.forStatus(415);
+            }
+            ctx.next();
+        };
+    }
+
+    private static String media(RoutingContext ctx) {
+        String type = ctx.request().getHeader("Content-Type");
+        return type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The body as a JSON object with only {@code allowed} top-level fields. */

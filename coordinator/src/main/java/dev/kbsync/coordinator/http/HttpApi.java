@@ -17,6 +17,8 @@ import dev.kbsync.coordinator.snapshot.KbMirrors;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -75,6 +77,27 @@ public final class HttpApi {
         this.ops = new OpsRoutes(health, metrics, degraded);
         this.gate = new RedisGate(health, deadline(config));
         this.reads = new ReadRoutes(services.kbs(), mirrors);
+    }
+
+    /**
+     * The server's request handler: the {@link #router()}, behind a check the router cannot make itself (it fails an
+     * HTTP/1.1 request without a {@code Host} header with an exception, which would answer 500).
+     */
+    public Handler<HttpServerRequest> handler() {
+        Router router = router();
+        return request -> {
+            if (request.version() != HttpVersion.HTTP_1_0
+                    && request.headers().get("Host") == null
+                    && request.authority() == null) {
+                request.response()
+                        .setStatusCode(400)
+                        .putHeader("Content-Type", "application/json")
+                        .end(Failures.error("BAD_REQUEST", "a Host header is required")
+                                .encode());
+                return;
+            }
+            router.handle(request);
+        };
     }
 
     /** A new router with every route of the API. */
@@ -144,7 +167,7 @@ public final class HttpApi {
             }
             Failures.handle(ctx);
         });
-        for (int status : new int[] {404, 405}) {
+        for (int status : new int[] {400, 404, 405}) {
             router.errorHandler(status, ctx -> unmatched(ctx, status));
         }
         return router;
@@ -161,6 +184,9 @@ public final class HttpApi {
         Route route =
                 router.route(method, path).handler(new RequestCounter(metrics.routeRequests(method.name(), path)));
         if (jsonBody) {
+            // A form or multipart body is refused before the body handler would decode it (a malformed one failed in
+            // Netty's decoder and answered 500).
+            route.handler(Bodies.refuseForms());
             // Vert.x Web requires the body handler before authentication: an oversize body is 413 even without a token.
             route.handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
         }

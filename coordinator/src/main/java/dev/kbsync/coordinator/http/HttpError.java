@@ -28,7 +28,11 @@ final class HttpError extends RuntimeException {
             case 413 -> new HttpError(413, "BODY_TOO_LARGE", "the request body is larger than the limit");
             case 415 -> new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "send Content-Type: application/json");
             case 400 -> new HttpError(400, "BAD_REQUEST", "the request could not be read");
-            default -> null;
+            case 417 -> new HttpError(417, "EXPECTATION_FAILED", "the only expectation served is 100-continue");
+            default ->
+                status >= 400 && status < 500
+                        ? new HttpError(status, "BAD_REQUEST", "the request could not be read")
+                        : null;
         };
     }
 }

@@ -1,0 +1,113 @@
+package dev.kbsync.coordinator.http;
+
+import static dev.kbsync.coordinator.http.ApiFixture.CLIENT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Requests broken in their HTTP framing rather than in their JSON (a form or multipart body, an unknown Expect, no
+ * Host, a bad percent-escape in the path) are refused with a 4xx in the API's error shape, and reach no service: never
+ * a 500, never a bare text answer. Sent as raw bytes, since a well-behaved client would not send them.
+ */
+class RequestFramingApiIT {
+    @RegisterExtension
+    static final ApiFixture api = new ApiFixture();
+
+    record Answer(int status, String body) {
+        JsonObject error() {
+            return new JsonObject(body).getJsonObject("error");
+        }
+    }
+
+    @Test
+    void shouldRefuseAFormOrMultipartBodyWith415() throws IOException {
+        long calls = api.services.calls.get();
+        Answer multipart = send(post(
+                "/v1/kbs/demo/notes",
+                "multipart/form-data; boundary=b",
+                "--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--\r\n"));
+        Answer form = send(post("/v1/kbs/demo/leases", "application/x-www-form-urlencoded", "%zz"));
+
+        assertError(multipart, 415, "UNSUPPORTED_MEDIA_TYPE");
+        assertError(form, 415, "UNSUPPORTED_MEDIA_TYPE");
+        assertThat(api.services.calls.get()).isEqualTo(calls);
+    }
+
+    @Test
+    void shouldRefuseAnExpectationItCannotMeetWith417() throws IOException {
+        String body = "{\"user\":\"e1\",\"text\":\"x\"}";
+        Answer answer = send("POST /v1/kbs/demo/notes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + CLIENT
+                + "\r\nExpect: foo\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+                + "\r\nConnection: close\r\n\r\n" + body);
+
+        assertError(answer, 417, "EXPECTATION_FAILED");
+    }
+
+    @Test
+    void shouldRefuseARequestWithoutAHostWith400() throws IOException {
+        assertError(send("GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n"), 400, "BAD_REQUEST");
+    }
+
+    @Test
+    void shouldRefuseABadPercentEscapeInThePathWith400() throws IOException {
+        assertError(
+                send("GET /v1/jobs/%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + CLIENT
+                        + "\r\nConnection: close\r\n\r\n"),
+                400,
+                "BAD_REQUEST");
+    }
+
+    private static String post(String path, String contentType, String body) {
+        return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + CLIENT + "\r\nContent-Type: "
+                + contentType + "\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length
+                + "\r\nConnection: close\r\n\r\n" + body;
+    }
+
+    private static void assertError(Answer answer, int status, String code) {
+        assertThat(answer.status()).as(answer.body()).isEqualTo(status);
+        assertThat(answer.error().getString("code")).as(answer.body()).isEqualTo(code);
+        assertThat(answer.error().getString("message")).isNotBlank();
+    }
+
+    /** Sends {@code request} as it is and reads the whole answer (the request asks the server to close). */
+    private static Answer send(String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", api.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String answer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            int status = Integer.parseInt(answer.substring(9, 12));
+            int bodyAt = answer.indexOf("\r\n\r\n");
+            String body = bodyAt < 0 ? "" : answer.substring(bodyAt + 4);
+            if (answer.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) {
+                body = unchunk(body);
+            }
+            return new Answer(status, body);
+        }
+    }
+
+    private static String unchunk(String chunked) {
+        StringBuilder body = new StringBuilder();
+        int at = 0;
+        while (at < chunked.length()) {
+            int eol = chunked.indexOf("\r\n", at);
+            int size = Integer.parseInt(chunked.substring(at, eol).trim(), 16);
+            if (size == 0) {
+                break;
+            }
+            body.append(chunked, eol + 2, eol + 2 + size);
+            at = eol + 2 + size + 2;
+        }
+        return body.toString();
+    }
+}
