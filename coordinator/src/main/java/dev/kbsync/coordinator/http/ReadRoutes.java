@@ -86,6 +86,8 @@ final class ReadRoutes {
     private <T> Future<T> read(RoutingContext ctx, Query query, KbMirrors.SnapshotRead<T> read) {
         KbId kb = KbId.of(ctx.pathParam("kb"));
         Optional<ObjectId> after = query.commit("after");
+        // waiting for a commit is a long poll: Redis's bound on the request leaves it that long (503 SNAPSHOT_BEHIND)
+        after.ifPresent(commit -> RedisGate.allowWait(ctx, mirrors.afterWait()));
         return registration(kb)
                 .compose((KbConfig config) -> Future.fromCompletionStage(
                         mirrors.read(config, after, read), ctx.vertx().getOrCreateContext()))

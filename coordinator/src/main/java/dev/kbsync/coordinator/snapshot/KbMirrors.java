@@ -95,6 +95,11 @@ public final class KbMirrors implements AutoCloseable {
         }
     }
 
+    /** How long a read waits for the commit its {@code after} names. */
+    public Duration afterWait() {
+        return afterWait;
+    }
+
     /**
      * Runs {@code read} on the KB's snapshot (once it holds {@code after}, when given) on a read thread. Fails with
      * {@link UnavailableException} {@code SNAPSHOT_UNAVAILABLE} (the remote could not be fetched yet) or

@@ -21,6 +21,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,15 @@ class ReadsApiIT {
     /** No timer refresh during the tests: a mirror moves on its first read, on ?after= and when a grant ends. */
     @RegisterExtension
     static final ApiFixture api = new ApiFixture(
-            Map.of("KBSYNC_TOKENS", "", "KBSYNC_KBS", "", "KBSYNC_READS_REFRESH_SECONDS", "3600"),
+            Map.of(
+                    "KBSYNC_TOKENS",
+                    "",
+                    "KBSYNC_KBS",
+                    "",
+                    "KBSYNC_READS_REFRESH_SECONDS",
+                    "3600",
+                    "KBSYNC_READS_AFTER_WAIT_SECONDS",
+                    "6"),
             """
             auth:
               tokens:
@@ -146,6 +155,18 @@ class ReadsApiIT {
                 get("/v1/kbs/notes/log?limit=1&after=" + second.name(), CLIENT).bodyAsJsonObject();
         assertThat(log.getJsonArray("commits").getJsonObject(0).getString("job"))
                 .isEqualTo("notes~job-2");
+    }
+
+    @Test
+    void shouldAnswerSnapshotBehindWhenTheCommitToWaitForNeverComes() {
+        long started = System.nanoTime();
+        var answer = get("/v1/kbs/notes/files/notes/2026/standup.md?after=" + "0".repeat(40), CLIENT);
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started))
+                .as("the whole wait for the commit (6 s here), longer than Redis's bound on a request (4 s)")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(5_500));
+        assertError(answer, 503, "SNAPSHOT_BEHIND");
+        assertThat(answer.getHeader("Retry-After")).isEqualTo("1");
     }
 
     @Test
