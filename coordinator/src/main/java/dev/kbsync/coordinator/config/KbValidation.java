@@ -6,6 +6,8 @@ import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.NotePathTemplate;
 import dev.kbsync.api.Quoting;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -19,6 +21,7 @@ public final class KbValidation {
     private static final Pattern URL = Pattern.compile("(https|http|ssh|git|file)://([^/?#]*)(.*)");
     private static final Pattern SCP = Pattern.compile("[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\\s]+");
     private static final Pattern BAD_REF_CHARS = Pattern.compile("[\\x00-\\x20\\x7f~^:?*\\[\\\\]");
+    private static final Pattern PORT = Pattern.compile(":(\\d+)$");
     private static final int MAX_REMOTE = 1000;
 
     private KbValidation() {}
@@ -84,6 +87,9 @@ public final class KbValidation {
             if (authority.isEmpty() && !url.group(1).equals("file")) {
                 throw invalidRemote();
             }
+            if (!authority.isEmpty() && !parses(remote)) {
+                throw invalidRemote();
+            }
             return remote;
         }
         if (SCP.matcher(remote).matches() || remote.startsWith("/")) {
@@ -92,9 +98,22 @@ public final class KbValidation {
         throw invalidRemote();
     }
 
+    /** Whether a URL's authority is one git can use: not {@code [::1}, a space, or a port over 65535. */
+    private static boolean parses(String remote) {
+        try {
+            String authority = new URI(remote).getRawAuthority();
+            var port = PORT.matcher(authority == null ? "" : authority);
+            return !port.find() || port.group(1).length() <= 5 && Integer.parseInt(port.group(1)) <= 65_535;
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
     static String branch(String branch) {
         if (branch == null
                 || branch.isEmpty()
+                || branch.equals("HEAD") // not a branch name, though a valid ref
+                || branch.startsWith("refs/") // the branch's name, not its ref: refs/heads/<name> is made of it
                 || branch.length() > 200
                 || branch.equals("@")
                 || BAD_REF_CHARS.matcher(branch).find()

@@ -15,7 +15,9 @@ class KbValidationTest {
                 "ssh://git@github.com/acme/notes.git",
                 "git@github.com:acme/notes.git",
                 "file:///srv/git/notes.git",
-                "/srv/git/notes.git"
+                "/srv/git/notes.git",
+                "ssh://git@git_server:2222/notes.git",
+                "https://[::1]:8443/notes.git"
             })
     void shouldAcceptSupportedRemotes(String remote) {
         assertThat(KbValidation.remote(remote)).isEqualTo(remote);
@@ -39,7 +41,18 @@ class KbValidationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "notes.git", "ftp://h/x", "https:///x", "git@host", "/srv/x\n.git"})
+    @ValueSource(
+            strings = {
+                "",
+                "notes.git",
+                "ftp://h/x",
+                "https:///x",
+                "git@host",
+                "/srv/x\n.git",
+                "https://[::1",
+                "https://h:99999/x",
+                "https://h x/y"
+            })
     void shouldRejectOtherRemotes(String remote) {
         assertThatThrownBy(() -> KbValidation.remote(remote))
                 .isInstanceOfSatisfying(
@@ -55,8 +68,29 @@ class KbValidationTest {
     @ParameterizedTest
     @ValueSource(
             strings = {
-                "", "@", "a..b", "a b", "a~1", "a^", "a:b", "a?", "a*", "a[", "a\\b", "/a", "a/", "a//b", "a.",
-                "a.lock", ".a", "a/.b", "-a", "a@{1}"
+                "",
+                "@",
+                "a..b",
+                "a b",
+                "a~1",
+                "a^",
+                "a:b",
+                "a?",
+                "a*",
+                "a[",
+                "a\\b",
+                "/a",
+                "a/",
+                "a//b",
+                "a.",
+                "a.lock",
+                ".a",
+                "a/.b",
+                "-a",
+                "a@{1}",
+                "HEAD",
+                "refs/heads/main",
+                "refs/x"
             })
     void shouldRejectInvalidRefNames(String branch) {
         assertThatThrownBy(() -> KbValidation.branch(branch))
