@@ -207,6 +207,38 @@ class JobApiIT {
     }
 
     @Test
+    void shouldNotCountARequestRefusedForItsIdempotencyKeyAgainstTheRateLimit() {
+        api.kb("jobs-idem");
+        String user = newUser();
+        HttpResponse<Buffer> first = keyed("jobs-idem", user, "the note", "key-1");
+        assertThat(first.getHeader("X-RateLimit-Remaining")).isEqualTo("4");
+        for (int i = 0; i < 3; i++) {
+            assertError(keyed("jobs-idem", user, "another note " + i, "key-1"), 409, "IDEMPOTENCY_MISMATCH");
+        }
+        HttpResponse<Buffer> retry = keyed("jobs-idem", user, "the note", "key-1");
+        assertThat(retry.bodyAsJsonObject().getString("id"))
+                .isEqualTo(first.bodyAsJsonObject().getString("id"));
+
+        HttpResponse<Buffer> next = api.call(
+                POST,
+                "/v1/kbs/jobs-idem/notes",
+                CLIENT,
+                new JsonObject().put("user", user).put("text", "next"));
+
+        assertThat(next.statusCode()).isEqualTo(202);
+        assertThat(next.getHeader("X-RateLimit-Remaining"))
+                .as("the first submit and its retry counted; the refused ones did not")
+                .isEqualTo("2");
+    }
+
+    private static HttpResponse<Buffer> keyed(String kb, String user, String text, String key) {
+        return api.request(POST, "/v1/kbs/" + kb + "/notes", CLIENT)
+                .putHeader("Idempotency-Key", key)
+                .sendJsonObject(new JsonObject().put("user", user).put("text", text))
+                .await();
+    }
+
+    @Test
     void shouldRejectABadIdempotencyKey() {
         HttpResponse<Buffer> response = api.request(POST, "/v1/kbs/demo/notes", CLIENT)
                 .putHeader("Idempotency-Key", "has space")

@@ -21,6 +21,51 @@ end
 if ARGV[24] ~= '' then
   submitted.landed = cjson.decode(ARGV[24])
 end
+-- The payload of a stored job record, whatever its form (see foldJob): compact {i, p, c} or whole.
+local function payloadOf(raw)
+  local j = cjson.decode(raw)
+  return j.p or j.payload
+end
+
+-- Whether two job records carry the same request (a JSON null and a missing field alike); true when it cannot tell.
+local function samePayload(a, b)
+  local pa, pb = payloadOf(a), payloadOf(b)
+  if type(pa) ~= 'table' or type(pb) ~= 'table' then
+    return true
+  end
+  for k, v in pairs(pa) do
+    local w = pb[k]
+    if (v == cjson.null and nil or v) ~= (w == cjson.null and nil or w) then
+      return false
+    end
+  end
+  for k, w in pairs(pb) do
+    if w ~= cjson.null and pa[k] == nil then
+      return false
+    end
+  end
+  return true
+end
+
+local function firstReply(first, job, dup)
+  local view = ticketView(first, nowMs())
+  local eta = nil
+  if view and view.rank >= 0 then
+    eta = etaInputs(view.rank)
+  end
+  return cjson.encode({r = 'first', ticket = first, dup = dup, job = job, view = view, eta = eta,
+    remaining = submitted.remaining})
+end
+
+-- An idempotency key already used for another request is refused (409 IDEMPOTENCY_MISMATCH) before any window counts
+-- it: a refused request takes no rate slot (a retry of the same request still counts, below).
+if claim == 'idem' then
+  local first = redis.call('get', CLAIM)
+  local job = first and first ~= ARGV[11] and jobOf(first)
+  if job and not samePayload(job, ARGV[16]) then
+    return firstReply(first, job, false)
+  end
+end
 local windows = #KEYS - 19
 for i = 1, windows do
   local key, limit, length = KEYS[19 + i], tonumber(ARGV[23 + 2 * i]), tonumber(ARGV[24 + 2 * i])
@@ -49,13 +94,7 @@ if keep > 0 then
   local first = redis.call('get', CLAIM)
   local job = first and first ~= ARGV[11] and jobOf(first)
   if job then
-    local view = ticketView(first, nowMs())
-    local eta = nil
-    if view and view.rank >= 0 then
-      eta = etaInputs(view.rank)
-    end
-    return cjson.encode({r = 'first', ticket = first, dup = claim == 'dedupe', job = job, view = view, eta = eta,
-      remaining = submitted.remaining})
+    return firstReply(first, job, claim == 'dedupe')
   end
   redis.call('set', CLAIM, ARGV[11], 'PX', keep) -- free, or its job is gone (past the retention)
 end
