@@ -55,6 +55,26 @@ class EmbeddedStackIT {
     }
 
     @Test
+    void shouldStartItsRedisAgainWhenItDiesAndKeepEveryNote() throws Exception {
+        try (EmbeddedStack stack = EmbeddedStack.start(new StackOptions(data, Optional.empty(), Fsync.ALWAYS, 0, 1))) {
+            String before = writeNote(stack, "before-the-crash");
+            long pid = stack.redisPid().orElseThrow();
+
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // kill -9 from outside: a crash, an OOM killer
+
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() ->
+                            stack.redisPid().isPresent() && stack.redisPid().getAsLong() != pid);
+            String after = writeNote(stack, "after-the-crash");
+            assertThat(after).isNotEqualTo(before);
+            assertThat(RemoteLog.read(stack.demoRemote(), "main"))
+                    .extracting(RemoteLog.Entry::job)
+                    .contains(before, after);
+        }
+    }
+
+    @Test
     void shouldRunTheNoteCommandAgainstTheStackAndExitZero() throws Exception {
         try (EmbeddedStack stack = EmbeddedStack.start(new StackOptions(data, Optional.empty(), Fsync.ALWAYS, 0, 1))) {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -6,7 +6,9 @@ import java.lang.ProcessBuilder.Redirect;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +33,16 @@ public final class RedisProcess implements AutoCloseable {
     private final Redirect output;
     private final Optional<DirLock> owner;
     private final Optional<Long> stoppedLeftover;
-    private Process process;
+    private volatile Process process;
+    /** Whether an exit this process did not ask for starts it again ({@link #restartOnExit}). */
+    private volatile boolean supervised;
+    /** A process whose exit was asked for (a kill, a restart, the close), not to be started again. */
+    private volatile Process expectedExit;
+    /** When it was started again on its own, within the last {@link #RESTART_WINDOW}. */
+    private final Deque<Long> restarts = new ArrayDeque<>();
+
+    private static final int MAX_RESTARTS = 5;
+    private static final Duration RESTART_WINDOW = Duration.ofMinutes(1);
 
     private RedisProcess(
             Path dir,
@@ -143,10 +154,60 @@ public final class RedisProcess implements AutoCloseable {
         return stoppedLeftover;
     }
 
-    /** SIGKILL: no shutdown, as a crash. */
+    /**
+     * From now on, a redis-server that exits without being asked to (a crash, a kill from outside, the OOM killer) is
+     * started again at once, on the same port and the same data (a persistent one reads its append-only file back), and
+     * the exit is logged at ERROR. At most {@value #MAX_RESTARTS} times a minute: past that it stays down, logged.
+     */
+    public void restartOnExit() {
+        supervised = true;
+        watch(process);
+    }
+
+    private void watch(Process watched) {
+        watched.onExit().thenRun(() -> {
+            if (!supervised || watched == expectedExit || watched != process) {
+                return;
+            }
+            synchronized (restarts) {
+                long now = System.nanoTime();
+                while (!restarts.isEmpty() && now - restarts.peekFirst() > RESTART_WINDOW.toNanos()) {
+                    restarts.removeFirst();
+                }
+                if (restarts.size() >= MAX_RESTARTS) {
+                    log.error(
+                            "redis-server on port {} (pid {}) exited with {}, the {}th time within {}; not starting it"
+                                    + " again: see {}",
+                            port,
+                            watched.pid(),
+                            watched.exitValue(),
+                            MAX_RESTARTS + 1,
+                            RESTART_WINDOW,
+                            output.file());
+                    return;
+                }
+                restarts.addLast(now);
+                log.error(
+                        "redis-server on port {} (pid {}) exited with {} on its own; starting it again on its data",
+                        port,
+                        watched.pid(),
+                        watched.exitValue());
+                try {
+                    launch();
+                    watch(process);
+                } catch (RuntimeException e) {
+                    log.error("redis-server on port {} could not be started again: {}", port, e.getMessage());
+                }
+            }
+        });
+    }
+
+    /** SIGKILL: no shutdown, as a crash (not started again: the caller asked for it). */
     public void kill() {
-        if (process != null) {
-            process.destroyForcibly();
+        Process now = process;
+        if (now != null) {
+            expectedExit = now;
+            now.destroyForcibly();
             awaitExit();
         }
     }
@@ -165,11 +226,16 @@ public final class RedisProcess implements AutoCloseable {
     public void restart() {
         kill();
         launch();
+        if (supervised) {
+            watch(process);
+        }
     }
 
     /** A plain Redis is killed; a persistent one is shut down cleanly, and its directory released. */
     @Override
     public void close() {
+        supervised = false;
+        expectedExit = process;
         if (owner.isPresent()) {
             shutdown();
             owner.get().close();

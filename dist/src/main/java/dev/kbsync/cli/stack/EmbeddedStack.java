@@ -65,6 +65,7 @@ public final class EmbeddedStack implements AutoCloseable {
             Path dir = DataDir.child(data, "redis");
             try {
                 redis = RedisProcess.startPersistent(dir, options.redisFsync());
+                redis.restartOnExit(); // a crash of redis-server alone: up again on its append-only file
             } catch (RuntimeException e) {
                 throw StartFailure.redisServer(e);
             }
@@ -132,6 +133,13 @@ public final class EmbeddedStack implements AutoCloseable {
 
     public boolean embeddedRedis() {
         return redis != null;
+    }
+
+    /** The embedded redis-server's pid now (empty with an external Redis). */
+    public java.util.OptionalLong redisPid() {
+        return redis == null || !redis.isAlive()
+                ? java.util.OptionalLong.empty()
+                : java.util.OptionalLong.of(redis.pid());
     }
 
     /** The jobs this start found in Redis from an earlier run (see {@link Resumed}). */
