@@ -6,6 +6,7 @@ import dev.kbsync.coordinator.error.CoordinatorException;
 import dev.kbsync.coordinator.error.UnavailableException;
 import dev.kbsync.coordinator.service.JobService;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.WorkerExecutor;
 import java.util.ArrayList;
 import java.util.List;
@@ -129,11 +130,32 @@ final class Restore {
                 .compose(v -> raise(open, next + 1));
     }
 
-    private Future<Void> restoreAll(List<Journal.Entry> entries, int next) {
+    /**
+     * Restores {@code entries} one after the other, in their order. One promise for the whole list, each entry started
+     * from the previous one's completion: a chain of futures as long as the journal (10,000 entries) overflowed the
+     * stack when it completed, and the journal never drained.
+     */
+    private Future<Void> restoreAll(List<Journal.Entry> entries, int first) {
+        Promise<Void> all = Promise.promise();
+        restoreFrom(entries, first, all);
+        return all.future();
+    }
+
+    private void restoreFrom(List<Journal.Entry> entries, int next, Promise<Void> all) {
         if (next == entries.size()) {
-            return Future.succeededFuture();
+            all.complete();
+            return;
         }
-        Journal.Entry entry = entries.get(next);
+        restoreOne(entries.get(next)).onComplete(done -> {
+            if (done.failed()) {
+                all.fail(done.cause());
+            } else {
+                restoreFrom(entries, next + 1, all);
+            }
+        });
+    }
+
+    private Future<Void> restoreOne(Journal.Entry entry) {
         return jobs.restore(
                         entry.job(), entry.key(), mode.restoration(entry.job().id()))
                 .transform(restored -> {
@@ -159,10 +181,10 @@ final class Restore {
                     journal.restored(entry); // a restart before the truncation leaves it to Redis
                     return null;
                 }))
-                .compose(v -> {
+                .map(v -> {
                     offset = entry.end();
                     mode.pendingRemoved(entry);
-                    return restoreAll(entries, next + 1);
+                    return null;
                 });
     }
 
