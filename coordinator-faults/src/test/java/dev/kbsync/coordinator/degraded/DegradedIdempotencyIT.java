@@ -85,14 +85,7 @@ class DegradedIdempotencyIT {
     }
 
     private static CoordinatorConfig config(Path journal) {
-        return CoordinatorConfig.load(
-                Optional.empty(),
-                Map.of(
-                        "KBSYNC_COORDINATOR_ID", "c1",
-                        "KBSYNC_HTTP_PORT", "0",
-                        "KBSYNC_AUTH_ENABLED", "false",
-                        "KBSYNC_REDIS_ADDRESS", redis.uri(),
-                        "KBSYNC_KBS", "dg=/srv/git/dg.git#main,full=/srv/git/full.git#main",
-                        "KBSYNC_DEGRADED_JOURNAL_DIR", journal.toString()));
+        return WaitingForRedis.config(
+                redis, Optional.of(journal), "dg=/srv/git/dg.git#main,full=/srv/git/full.git#main");
     }
 }

@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -76,14 +75,6 @@ class DegradedRestoredIT {
     }
 
     private static CoordinatorConfig config(Path journal) {
-        return CoordinatorConfig.load(
-                Optional.empty(),
-                Map.of(
-                        "KBSYNC_COORDINATOR_ID", "c1",
-                        "KBSYNC_HTTP_PORT", "0",
-                        "KBSYNC_AUTH_ENABLED", "false",
-                        "KBSYNC_REDIS_ADDRESS", redis.uri(),
-                        "KBSYNC_KBS", "dg=/srv/git/dg.git#main",
-                        "KBSYNC_DEGRADED_JOURNAL_DIR", journal.toString()));
+        return WaitingForRedis.config(redis, Optional.of(journal), "dg=/srv/git/dg.git#main");
     }
 }

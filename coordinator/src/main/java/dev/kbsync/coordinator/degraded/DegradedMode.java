@@ -159,6 +159,14 @@ public final class DegradedMode implements AutoCloseable {
         return draining || !health.up();
     }
 
+    /**
+     * True while submissions to {@code kb} go to the journal: Redis is unreachable, or journal jobs of that KB are still
+     * on their way into Redis (behind them, to keep the KB's order). A KB with none goes to Redis as soon as it answers.
+     */
+    public synchronized boolean accepting(KbId kb) {
+        return !health.up() || (draining && pending.getOrDefault(kb, 0) > 0);
+    }
+
     /** Jobs in the journal not yet in Redis. */
     public synchronized int pending() {
         return pending.values().stream().mapToInt(Integer::intValue).sum();

@@ -112,8 +112,8 @@ public final class HttpApi {
         Handler<RoutingContext> redis = gate.handler();
         Handler<RoutingContext> longPoll = gate.handler(Duration.ofMillis(Inputs.MAX_WAIT_MS));
         Handler<RoutingContext> none = RoutingContext::next;
-        // submissions go to the journal instead while degraded mode accepts them
-        Handler<RoutingContext> submit = degraded.isPresent() ? gate.handler(degraded.get()::accepting) : redis;
+        // submissions go to the journal instead while degraded mode accepts them (per KB: see JobRoutes.journals)
+        Handler<RoutingContext> submit = degraded.isPresent() ? gate.handler(jobs::journals) : redis;
         // a worker's poll and result are served from the journal while Redis is unreachable (and until the Redis fences
         // are raised above the local tokens handed out meanwhile)
         Handler<RoutingContext> work = degraded.isPresent() ? gate.handler(degraded.get()::serving) : redis;

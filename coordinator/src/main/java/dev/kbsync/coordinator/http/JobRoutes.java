@@ -197,10 +197,32 @@ final class JobRoutes {
         return windows;
     }
 
+    /**
+     * Whether a submission goes to degraded mode's journal: while Redis is unreachable, and for a KB whose journal jobs
+     * are still on their way into Redis. A KB name that is not valid is left to the route's own check.
+     */
+    boolean journals(RoutingContext ctx) {
+        if (degraded.isEmpty()) {
+            return false;
+        }
+        Boolean decided = ctx.get(JOURNALS); // decided once per request: at its Redis gate
+        if (decided == null) {
+            try {
+                decided = degraded.get().accepting(KbId.of(ctx.pathParam("kb")));
+            } catch (RuntimeException invalid) {
+                decided = degraded.get().accepting();
+            }
+            ctx.put(JOURNALS, decided);
+        }
+        return decided;
+    }
+
+    private static final String JOURNALS = "kbsync.journals";
+
     private void submit(RoutingContext ctx, KbId kb, String user, JobPayload payload, String callbackUrl) {
         Optional<String> key = Optional.ofNullable(ctx.request().getHeader("Idempotency-Key"))
                 .map(k -> Inputs.id("INVALID_IDEMPOTENCY_KEY", "Idempotency-Key", k));
-        if (degraded.isPresent() && degraded.get().accepting()) {
+        if (journals(ctx)) {
             if (!callbackUrl.isEmpty()) { // the journal keeps no callback: its delivery needs Redis
                 ctx.fail(new UnavailableException(
                         ErrorCodes.REDIS_UNAVAILABLE,

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /**
  * Bounds every request that needs Redis: refused at once with 503 REDIS_UNAVAILABLE while {@link RedisHealth} says
@@ -59,9 +60,18 @@ final class RedisGate {
 
     /** Both: a long poll that the handler serves without Redis while {@code local} says so. */
     Handler<RoutingContext> handler(Duration extra, BooleanSupplier local) {
+        return handler(extra, ctx -> local.getAsBoolean());
+    }
+
+    /** The gate of a route that the handler serves without Redis for the requests {@code local} names. */
+    Handler<RoutingContext> handler(Predicate<RoutingContext> local) {
+        return handler(Duration.ZERO, local);
+    }
+
+    private Handler<RoutingContext> handler(Duration extra, Predicate<RoutingContext> local) {
         long ms = deadline.plus(extra).toMillis();
         return ctx -> {
-            if (local.getAsBoolean()) {
+            if (local.test(ctx)) {
                 ctx.next();
                 return;
             }

@@ -17,12 +17,17 @@ final class WaitingForRedis {
 
     /** A coordinator of KB {@code conf} on {@code redis}, with a journal in {@code journal} if given. */
     static CoordinatorConfig config(RedisExtension redis, Optional<Path> journal) {
+        return config(redis, journal, "conf=/srv/git/conf.git#main");
+    }
+
+    /** A coordinator of the KBs {@code kbs} ({@code KBSYNC_KBS}) on {@code redis}, with a journal if given. */
+    static CoordinatorConfig config(RedisExtension redis, Optional<Path> journal, String kbs) {
         Map<String, String> env = new HashMap<>(Map.of(
                 "KBSYNC_COORDINATOR_ID", "c1",
                 "KBSYNC_HTTP_PORT", "0",
                 "KBSYNC_AUTH_ENABLED", "false",
                 "KBSYNC_REDIS_ADDRESS", redis.uri(),
-                "KBSYNC_KBS", "conf=/srv/git/conf.git#main"));
+                "KBSYNC_KBS", kbs));
         journal.ifPresent(dir -> env.put("KBSYNC_DEGRADED_JOURNAL_DIR", dir.toString()));
         return CoordinatorConfig.load(Optional.empty(), env);
     }
