@@ -112,18 +112,8 @@ class GroupCommitIT {
         try (CoordinatorFixture coordinator =
                 CoordinatorFixture.start(vertx, redis, Duration.ofSeconds(2), Map.of("crash", remote))) {
             List<String> ids = submit(coordinator, "crash", 6);
-            Path marker = tmp.resolve("marker");
             Path cache = tmp.resolve("cache");
-            child = CrashingWorkerMain.spawn(
-                    coordinator,
-                    Phase.PUSHED,
-                    marker,
-                    cache,
-                    Map.of("KBSYNC_CONCURRENCY", "1", "KBSYNC_BATCH_MAX", "16"));
-
-            await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(marker));
-            child.destroyForcibly();
-            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            killedAfterItsPush(coordinator, cache, 16);
             assertThat(pushes(bare)).isEqualTo(1);
             assertThat(ids).noneMatch(id -> coordinator.jobState(id).equals("done"));
             WorkerProcess survivor = startWorker(coordinator, "survivor", cache, 16);
@@ -150,18 +140,8 @@ class GroupCommitIT {
             List<String> ids = submit(coordinator, "mixed", 2);
             String landed = ids.get(0);
             String broken = ids.get(1);
-            Path marker = tmp.resolve("marker");
             Path cache = tmp.resolve("cache");
-            // The first note is pushed alone, and its worker dies before reporting it.
-            child = CrashingWorkerMain.spawn(
-                    coordinator,
-                    Phase.PUSHED,
-                    marker,
-                    cache,
-                    Map.of("KBSYNC_CONCURRENCY", "1", "KBSYNC_BATCH_MAX", "1"));
-            await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(marker));
-            child.destroyForcibly();
-            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            killedAfterItsPush(coordinator, cache, 1); // the first note is pushed alone, and never reported
             assertThat(GitFixture.commitsForJob(bare, landed)).isEqualTo(1);
             // Its re-run takes the second note along, and the second one fails with a bug.
             WorkerProcess survivor = WorkerFixture.start(
@@ -240,6 +220,20 @@ class GroupCommitIT {
                         .submitNote(kb, "user" + i, "note number " + i, "Note " + i)
                         .id())
                 .toList();
+    }
+
+    /** A worker in a child JVM (one slot, group commits of up to {@code batchMax}) killed -9 right after its push. */
+    private void killedAfterItsPush(CoordinatorFixture coordinator, Path cache, int batchMax) throws Exception {
+        Path marker = tmp.resolve("marker");
+        child = CrashingWorkerMain.spawn(
+                coordinator,
+                Phase.PUSHED,
+                marker,
+                cache,
+                Map.of("KBSYNC_CONCURRENCY", "1", "KBSYNC_BATCH_MAX", Integer.toString(batchMax)));
+        await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(marker));
+        child.destroyForcibly();
+        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
 
     private WorkerProcess startWorker(CoordinatorFixture coordinator, String id, Path cache, int batchMax) {
