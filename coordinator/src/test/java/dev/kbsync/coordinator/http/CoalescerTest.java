@@ -87,6 +87,20 @@ class CoalescerTest {
     }
 
     @Test
+    void shouldShowAPositionInALaterStateThanItsSubjectLastShowed() throws Exception {
+        Coalescer coalescer = onContext(c -> {
+            c.offer(new LeaseEvent.State(lease("a", LeaseState.WAITING, 1))); // a stream's first read
+            // a coordinator's first refresh of a KB it did not watch: the grant comes as a position
+            c.offer(new LeaseEvent.Position(lease("a", LeaseState.GRANTED, 0)));
+            c.offer(position("a", 1)); // and a stale one after it
+        });
+        awaitSent(2);
+        Thread.sleep(2 * WINDOW_MS);
+        assertThat(sent).containsExactly("state a 1", "position a 0");
+        coalescer.close();
+    }
+
+    @Test
     void shouldDropWaitingPositionsWhenClosed() throws Exception {
         onContext(c -> {
             c.offer(position("a", 2));

@@ -48,7 +48,8 @@ class JobStreamsApiIT {
             "1000",
             "KBSYNC_KBS",
             "mux-a=/srv/git/a.git#main,mux-b=/srv/git/b.git#main,mux-c=/srv/git/c.git#main,"
-                    + "mux-d=/srv/git/d.git#main,mux-e=/srv/git/e.git#main"));
+                    + "mux-d=/srv/git/d.git#main,mux-e=/srv/git/e.git#main,mux-f=/srv/git/f.git#main,"
+                    + "mux-g=/srv/git/g.git#main"));
 
     @Test
     void shouldFollowManyJobsOfSeveralKbsOnOneStreamUntilAllEnded() {
@@ -147,6 +148,53 @@ class JobStreamsApiIT {
                 assertThat(finalEvent(events).lease().state())
                         .as("the final event of a lease another coordinator ended")
                         .isEqualTo(LeaseState.RELEASED);
+            }
+        } finally {
+            other.stop().await();
+        }
+    }
+
+    @Test
+    void shouldTellAStreamOpenedOnAnUnwatchedKbThatItsJobRunsNow() {
+        KbsyncClient client = api.client(CLIENT);
+        KbsyncClient worker = api.client(WORKER);
+        Job job = client.submitNote(KbId.of("mux-f"), NoteRequest.of("ida", "granted at once, not claimed yet"));
+        try (EventStream<JobEvent> events = client.jobEvents(job.id())) {
+            assertThat(events.next(WAIT).job().state()).isEqualTo(JobState.QUEUED);
+            Assignment assignment = worker.poll("claimer", WAIT).orElseThrow();
+            while (!assignment.job().id().equals(job.id())) { // another test's job, left queued
+                worker.reportResult(
+                        assignment.job().id(),
+                        new JobOutcome.Done(assignment.lease().id(), null, List.of(), 0));
+                assignment = worker.poll("claimer", WAIT).orElseThrow();
+            }
+
+            assertThat(events.next(WAIT).job().state())
+                    .as("its claim, the first change of the KB since the stream watches it")
+                    .isEqualTo(JobState.RUNNING);
+            worker.reportResult(job.id(), new JobOutcome.Done(assignment.lease().id(), "c0ffee", List.of(), 0));
+            assertThat(finalEvent(events).job().state()).isEqualTo(JobState.DONE);
+        }
+    }
+
+    @Test
+    void shouldTellALeaseStreamItsGrantMadeByAnotherCoordinatorOnAKbItDidNotWatch() throws Exception {
+        Coordinator other = api.another(Map.of("KBSYNC_COORDINATOR_ID", "streams-3"));
+        try {
+            KbsyncClient here = api.client(CLIENT);
+            KbsyncClient there = api.client(other.port(), CLIENT);
+            Lease holder = there.requestLease(KbId.of("mux-g"), LeaseRequest.of("holder"));
+            Lease waiter = there.requestLease(KbId.of("mux-g"), LeaseRequest.of("waiter"));
+            assertThat(waiter.state()).isEqualTo(LeaseState.WAITING);
+            try (EventStream<LeaseEvent> events = here.leaseEvents(waiter.id())) {
+                assertThat(events.next(WAIT).lease().state()).isEqualTo(LeaseState.WAITING);
+
+                there.release(holder.id());
+
+                assertThat(events.next(WAIT).lease().state())
+                        .as("granted by the other coordinator's release")
+                        .isEqualTo(LeaseState.GRANTED);
+                there.release(waiter.id());
             }
         } finally {
             other.stop().await();
