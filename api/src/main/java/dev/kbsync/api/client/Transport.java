@@ -116,9 +116,10 @@ final class Transport {
             Duration extraWait,
             Map<String, String> headers) {
         long idleMs = options.requestTimeout().plus(extraWait).toMillis();
+        boolean repeatable = repeatable(method, path, idempotencyKey);
         return onContext(
                 callContext(),
-                () -> failover(endpoints.current(), 1, at -> {
+                () -> failover(endpoints.current(), 1, repeatable, at -> {
                     RequestOptions request = request(at, method, path).setIdleTimeout(idleMs);
                     headers.forEach(request::putHeader);
                     if (idempotencyKey != null) {
@@ -165,7 +166,7 @@ final class Transport {
         Context context = ownLoop() ? Vertx.currentContext() : vertx.getOrCreateContext();
         return onContext(
                 context,
-                () -> failover(endpoints.current(), 1, at -> {
+                () -> failover(endpoints.current(), 1, true, at -> {
                     RequestOptions request = request(at, HttpMethod.GET, path).putHeader("Accept", "text/event-stream");
                     return sent(streams.request(request), r -> r.send())
                             .compose(response -> open(context, at, response, frames));
@@ -223,13 +224,34 @@ final class Transport {
     }
 
     /**
+     * Whether a call can be sent to another coordinator after a 503, which does not mean nothing was done: a step whose
+     * answer came late, or that a replica did not confirm in time, ran. Reads, puts, a submit with its idempotency key
+     * and the lease and worker calls that are idempotent by design can; a submit without a key (a second job), a
+     * cancel (a second one answers 409), an admin's force-release (it would end the next holder's grant) and a group
+     * commit's extend (it would take more notes) cannot.
+     */
+    static boolean repeatable(HttpMethod method, String path, String idempotencyKey) {
+        if (method == HttpMethod.GET || method == HttpMethod.PUT || method == HttpMethod.HEAD) {
+            return true;
+        }
+        if (method == HttpMethod.DELETE) {
+            return !path.startsWith("/v1/jobs/");
+        }
+        if (path.endsWith("/notes") || path.endsWith("/agent-tasks")) {
+            return idempotencyKey != null;
+        }
+        return !path.endsWith("/force-release") && !path.endsWith("/extend");
+    }
+
+    /**
      * Runs {@code exchange} with the coordinator {@code at}. When it gets no usable answer (unreachable, timed out, 503)
      * the client moves to the next coordinator; the exchange is tried there at once when the first one surely did not
-     * act on it (no connection, or 503), each coordinator at most once. Other failures, and failures after the request
-     * went out (a reset, a timeout: it may have been acted on), are the caller's: its retries go to the coordinator the
-     * client is on by then. A due probe of preferred coordinators is started first.
+     * act on it (no connection), or answered 503 to a {@code repeatable} call, each coordinator at most once. Other
+     * failures, and failures after the request went out (a reset, a timeout: it may have been acted on), are the
+     * caller's: its retries go to the coordinator the client is on by then. A due probe of preferred coordinators is
+     * started first.
      */
-    private <T> Future<T> failover(Endpoint at, int tried, Function<Endpoint, Future<T>> exchange) {
+    private <T> Future<T> failover(Endpoint at, int tried, boolean repeatable, Function<Endpoint, Future<T>> exchange) {
         if (tried == 1) {
             probe();
         }
@@ -240,8 +262,9 @@ final class Transport {
                     || error instanceof KbsyncException.TimedOut
                     || error instanceof KbsyncException.ServiceUnavailable) {
                 Endpoint next = endpoints.failed(at, error.getMessage());
-                if ((notSent || error instanceof KbsyncException.ServiceUnavailable) && tried < endpoints.size()) {
-                    return failover(next, tried + 1, exchange);
+                boolean again = notSent || (repeatable && error instanceof KbsyncException.ServiceUnavailable);
+                if (again && tried < endpoints.size()) {
+                    return failover(next, tried + 1, repeatable, exchange);
                 }
             }
             return Future.failedFuture(error);

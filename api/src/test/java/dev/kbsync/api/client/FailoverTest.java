@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.NoteRequest;
 import dev.kbsync.api.event.JobEvent;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -119,6 +121,42 @@ class FailoverTest {
 
             assertThat(client.job("j1").id()).isEqualTo("j1");
             assertThat(cut).hasValue(1);
+        }
+    }
+
+    @Test
+    void shouldNotSendAWriteThatCannotBeRepeatedAgainAfterA503ButMoveForTheNext() {
+        String unconfirmed = "{\"error\":{\"code\":\"REPLICATION_TIMEOUT\",\"message\":\"made, not confirmed\"}}";
+        AtomicInteger firstSubmits = new AtomicInteger();
+        AtomicInteger secondSubmits = new AtomicInteger();
+        first.on("/v1/kbs/demo/notes", r -> {
+            firstSubmits.incrementAndGet();
+            r.response().setStatusCode(503).end(unconfirmed);
+        });
+        second.on("/v1/kbs/demo/notes", r -> {
+            secondSubmits.incrementAndGet();
+            r.response().setStatusCode(202).end(JOB);
+        });
+        first.answer("/v1/jobs/j1", 503, unconfirmed);
+        second.answer("/v1/jobs/j1", 409, "{\"error\":{\"code\":\"JOB_ENDED\",\"message\":\"cancelled\"}}");
+        try (KbsyncClient client = client(first.url(), second.url())) {
+            assertThatThrownBy(() -> client.submitNote(KbId.of("demo"), NoteRequest.of("ann", "no key")))
+                    .as("without an idempotency key a second send could make a second job")
+                    .isInstanceOf(KbsyncException.ServiceUnavailable.class);
+            assertThat(firstSubmits).hasValue(1);
+            assertThat(secondSubmits).hasValue(0);
+            assertThat(client.coordinator()).isEqualTo(second.url());
+        }
+        try (KbsyncClient client = client(first.url(), second.url())) {
+            assertThatThrownBy(() -> client.cancel("j1"))
+                    .as("the cancel may have been made: its answer is the 503, not a second cancel's 409")
+                    .isInstanceOf(KbsyncException.ServiceUnavailable.class);
+        }
+        try (KbsyncClient client = client(first.url(), second.url())) {
+            client.submitNote(KbId.of("demo"), NoteRequest.of("ann", "keyed").withIdempotencyKey("k-1"));
+            assertThat(secondSubmits)
+                    .as("with its key a submit is sent again at once")
+                    .hasValue(1);
         }
     }
 
