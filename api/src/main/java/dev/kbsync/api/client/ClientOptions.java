@@ -20,7 +20,8 @@ import java.util.Optional;
  * {@code maxStreams}: event streams open at once (each holds a connection of its own, so streams never starve
  * calls); {@code caFile}: PEM certificates the coordinators' TLS certificates must chain to ({@code https} URLs only;
  * without it the JVM's trust store decides); {@code probeInterval}: while on a coordinator other than the first, how
- * often a preferred one is probed ({@code GET /readyz}) to move back to it. The host name is always verified.
+ * often a preferred one is probed ({@code GET /readyz}) to move back to it; {@code streamIdleTimeout}: see
+ * {@link #withStreamIdleTimeout}. The host name is always verified.
  */
 public record ClientOptions(
         List<URI> urls,
@@ -30,7 +31,8 @@ public record ClientOptions(
         int maxConnections,
         int maxStreams,
         Optional<Path> caFile,
-        Duration probeInterval) {
+        Duration probeInterval,
+        Duration streamIdleTimeout) {
     public ClientOptions {
         if (urls == null || urls.isEmpty()) {
             throw new IllegalArgumentException("at least one coordinator URL is needed");
@@ -54,6 +56,7 @@ public record ClientOptions(
         positive("connectTimeout", connectTimeout);
         positive("requestTimeout", requestTimeout);
         positive("probeInterval", probeInterval);
+        positive("streamIdleTimeout", streamIdleTimeout);
         if (maxConnections < 1 || maxStreams < 1) {
             throw new IllegalArgumentException("maxConnections and maxStreams must be >= 1");
         }
@@ -75,7 +78,8 @@ public record ClientOptions(
                 8,
                 64,
                 Optional.empty(),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(60));
     }
 
     /**
@@ -116,32 +120,91 @@ public record ClientOptions(
                 maxConnections,
                 maxStreams,
                 Optional.of(caFile),
-                probeInterval);
+                probeInterval,
+                streamIdleTimeout);
     }
 
     public ClientOptions withRequestTimeout(Duration timeout) {
         return new ClientOptions(
-                urls, token, connectTimeout, timeout, maxConnections, maxStreams, caFile, probeInterval);
+                urls,
+                token,
+                connectTimeout,
+                timeout,
+                maxConnections,
+                maxStreams,
+                caFile,
+                probeInterval,
+                streamIdleTimeout);
     }
 
     public ClientOptions withConnectTimeout(Duration timeout) {
         return new ClientOptions(
-                urls, token, timeout, requestTimeout, maxConnections, maxStreams, caFile, probeInterval);
+                urls,
+                token,
+                timeout,
+                requestTimeout,
+                maxConnections,
+                maxStreams,
+                caFile,
+                probeInterval,
+                streamIdleTimeout);
     }
 
     public ClientOptions withMaxConnections(int connections) {
         return new ClientOptions(
-                urls, token, connectTimeout, requestTimeout, connections, maxStreams, caFile, probeInterval);
+                urls,
+                token,
+                connectTimeout,
+                requestTimeout,
+                connections,
+                maxStreams,
+                caFile,
+                probeInterval,
+                streamIdleTimeout);
     }
 
     public ClientOptions withMaxStreams(int streams) {
         return new ClientOptions(
-                urls, token, connectTimeout, requestTimeout, maxConnections, streams, caFile, probeInterval);
+                urls,
+                token,
+                connectTimeout,
+                requestTimeout,
+                maxConnections,
+                streams,
+                caFile,
+                probeInterval,
+                streamIdleTimeout);
     }
 
     public ClientOptions withProbeInterval(Duration interval) {
         return new ClientOptions(
-                urls, token, connectTimeout, requestTimeout, maxConnections, maxStreams, caFile, interval);
+                urls,
+                token,
+                connectTimeout,
+                requestTimeout,
+                maxConnections,
+                maxStreams,
+                caFile,
+                interval,
+                streamIdleTimeout);
+    }
+
+    /**
+     * How long an event stream or a lease channel may hear nothing, not even a keep-alive, before it is taken for
+     * broken (a peer gone without closing, a network partition): the stream then fails, the channel closes. 60 s by
+     * default; keep it above the coordinators' {@code http.sseKeepAliveSeconds} (15 s by default).
+     */
+    public ClientOptions withStreamIdleTimeout(Duration timeout) {
+        return new ClientOptions(
+                urls,
+                token,
+                connectTimeout,
+                requestTimeout,
+                maxConnections,
+                maxStreams,
+                caFile,
+                probeInterval,
+                timeout);
     }
 
     private static void positive(String name, Duration value) {

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -73,13 +74,21 @@ final class Transport {
                 http,
                 new PoolOptions().setHttp1MaxSize(options.maxConnections()).setMaxWaitQueueSize(-1));
         this.streams = vertx.createHttpClient(
-                new HttpClientOptions(http),
+                // a stream's connection that hears nothing, not even a keep-alive, is closed: its peer is gone
+                new HttpClientOptions(http)
+                        .setIdleTimeout((int) Math.min(
+                                Integer.MAX_VALUE, options.streamIdleTimeout().toMillis()))
+                        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS),
                 new PoolOptions().setHttp1MaxSize(options.maxStreams()).setMaxWaitQueueSize(-1));
         WebSocketClientOptions ws = new WebSocketClientOptions()
                 .setTcpNoDelay(true)
                 .setVerifyHost(true)
                 .setConnectTimeout((int)
-                        Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()));
+                        Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()))
+                // the coordinator pings every third of its silence: hearing nothing at all means it is gone
+                .setIdleTimeout((int)
+                        Math.min(Integer.MAX_VALUE, options.streamIdleTimeout().toMillis()))
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
         options.caFile().ifPresent(ca -> ws.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
         this.webSockets = vertx.createWebSocketClient(ws);
         this.authorization = options.token() == null ? null : "Bearer " + options.token();

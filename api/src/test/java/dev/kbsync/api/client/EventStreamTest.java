@@ -56,6 +56,38 @@ class EventStreamTest {
     }
 
     @Test
+    void shouldEndAStreamThatHearsNothingForItsIdleTimeout() throws Exception {
+        server.on("/v1/jobs/j9/events", r -> open(r.response(), frame("state", job("j9", "queued")))); // then silence
+        try (KbsyncClient quick = KbsyncClient.create(
+                        ClientOptions.of(server.url(), "t").withStreamIdleTimeout(Duration.ofSeconds(1)));
+                var stream = quick.jobEvents("j9")) {
+            assertThat(stream.next(Duration.ofSeconds(10)).job().state()).isEqualTo(JobState.QUEUED);
+            long started = System.nanoTime();
+
+            assertThatThrownBy(() -> stream.next(Duration.ofSeconds(30)))
+                    .as("a peer gone without closing (a partition) fails the stream, it does not hang")
+                    .isInstanceOf(KbsyncException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void shouldCloseALeaseChannelThatHearsNothingForItsIdleTimeout() throws Exception {
+        io.vertx.core.http.HttpServer silent = server.vertx
+                .createHttpServer()
+                .webSocketHandler(ws -> {}) // accepts, then never pings nor answers
+                .listen(0, "127.0.0.1")
+                .await(10, java.util.concurrent.TimeUnit.SECONDS);
+        try (KbsyncClient quick = KbsyncClient.create(
+                ClientOptions.of(java.net.URI.create("http://127.0.0.1:" + silent.actualPort()), "t")
+                        .withStreamIdleTimeout(Duration.ofSeconds(1)))) {
+            LeaseChannel channel = quick.async().openLeaseChannel().await(10, java.util.concurrent.TimeUnit.SECONDS);
+
+            channel.closed().await(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void shouldWaitForTheJobToFinish() {
         server.on("/v1/jobs/j2/events", r -> {
             open(r.response(), frame("state", job("j2", "queued")));

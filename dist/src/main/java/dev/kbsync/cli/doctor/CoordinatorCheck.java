@@ -59,7 +59,8 @@ final class CoordinatorCheck {
                 all.maxConnections(),
                 all.maxStreams(),
                 all.caFile(),
-                all.probeInterval());
+                all.probeInterval(),
+                all.streamIdleTimeout());
         try (KbsyncClient client = KbsyncClient.create(options)) {
             try {
                 client.ready();
