@@ -144,12 +144,17 @@ final class Transport {
 
     /**
      * Opens a WebSocket to {@code path} on the coordinator in use, with the client's token; a refused upgrade fails as
-     * a call's error answer would. No move to another coordinator: a channel's owner opens a new one when it closes.
+     * a call's error answer would. One that cannot be reached, or answers 503, is left for the next coordinator, as a
+     * call would be; an open channel stays on its coordinator (its owner opens a new one when it closes).
      */
     Future<WebSocket> webSocket(String path) {
-        Endpoint at = endpoints.current();
+        // an upgrade has no effect of its own: a coordinator that cannot take it is left for the next at once
+        return onContext(callContext(), () -> failover(endpoints.current(), 1, true, at -> connect(at, path)));
+    }
+
+    private Future<WebSocket> connect(Endpoint at, String path) {
         WebSocketConnectOptions connect = aimed(new WebSocketConnectOptions(), at, path);
-        return onContext(callContext(), () -> webSockets.connect(connect)).recover(failure -> {
+        return webSockets.connect(connect).recover(failure -> {
             if (failure instanceof UpgradeRejectedException rejected) {
                 Buffer body = rejected.getBody() == null ? Buffer.buffer() : rejected.getBody();
                 ApiError error = json(body)
@@ -163,7 +168,7 @@ final class Transport {
                                         ? null
                                         : rejected.getHeaders().get("Retry-After"))));
             }
-            return Future.failedFuture(KbsyncException.failed(failure, at.url()));
+            return Future.failedFuture(new NotSent(failure));
         });
     }
 

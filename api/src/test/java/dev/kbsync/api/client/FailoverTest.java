@@ -161,6 +161,17 @@ class FailoverTest {
     }
 
     @Test
+    void shouldOpenALeaseChannelOnTheNextWhenTheFirstIsGone() throws Exception {
+        second.on("/v1/leases/channel", r -> r.toWebSocket());
+        try (KbsyncClient client = client(freePort(), second.url())) {
+            LeaseChannel channel = client.async().openLeaseChannel().await(10, java.util.concurrent.TimeUnit.SECONDS);
+
+            assertThat(client.coordinator()).isEqualTo(second.url());
+            channel.close();
+        }
+    }
+
+    @Test
     void shouldMoveBackWhenTheFirstIsReadyAgain() {
         AtomicBoolean up = new AtomicBoolean(false);
         first.on(
