@@ -385,6 +385,10 @@ class JobEvents:
         try:
             for name, data in read_events(self._response, comments=self._deadline is not None):
                 self._check_deadline()
+                if name == "error":  # the coordinator ends the stream with it (e.g. SLOW_CONSUMER): say so
+                    error = json.loads(data).get("error") or {}
+                    raise errors.ServiceUnavailable(
+                        503, error.get("code", "STREAM_ERROR"), error.get("message", data))
                 if name not in ("state", "position"):
                     continue
                 event = JobEvent(name, Job.from_json(json.loads(data)))

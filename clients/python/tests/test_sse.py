@@ -19,6 +19,30 @@ class SseTest(unittest.TestCase):
         self.assertEqual(list(read_events(io.BytesIO(b"event: state\ndata: {}\n"))), [])
 
 
+class JobEventsTest(unittest.TestCase):
+    def test_an_error_event_ends_the_stream_with_a_typed_error(self):
+        from kbsync.client import JobEvents
+
+        job = ('{"id":"kb~1","kb":"kb","kind":"note","user":"u","state":"queued","ahead":0,'
+               '"payload":{"text":"t"},"attempts":0,"createdAt":"2026-12-04T00:00:00Z"}')
+        body = ("event: state\ndata: " + job + "\n\n"
+                'event: error\ndata: {"error":{"code":"SLOW_CONSUMER","message":"dropped"}}\n\n').encode()
+
+        class Closing:
+            sock = None
+
+            def close(self):
+                pass
+
+        events = JobEvents(io.BytesIO(body), Closing())
+        seen = []
+        with self.assertRaises(ServiceUnavailable) as raised:
+            for event in events:
+                seen.append(event.name)
+        self.assertEqual(seen, ["state"])
+        self.assertEqual(raised.exception.code, "SLOW_CONSUMER")
+
+
 class ErrorsTest(unittest.TestCase):
     def test_maps_each_status_and_code_to_its_type(self):
         cases = {
