@@ -141,8 +141,10 @@ public final class AsyncKbsyncClient {
                             .onComplete(end -> done.tryFail(
                                     end.failed()
                                             ? end.cause()
-                                            : new IllegalStateException("the event stream of job " + jobId
-                                                    + " ended before the job finished")));
+                                            : new KbsyncException.Unreachable(
+                                                    "the event stream of job " + jobId
+                                                            + " ended before the job finished; wait again",
+                                                    null)));
                     done.future().onComplete(r -> stream.close());
                 });
         return done.future().onComplete(r -> http.vertx().cancelTimer(timer));

@@ -88,6 +88,18 @@ class EventStreamTest {
     }
 
     @Test
+    void shouldFailAWaitWhoseStreamEndsBeforeTheJobWithAnUnavailableError() {
+        server.on(
+                "/v1/jobs/j8/events",
+                r -> open(r.response(), frame("state", job("j8", "queued"))).end());
+
+        assertThatThrownBy(() -> client.awaitJob("j8", Duration.ofSeconds(10)))
+                .as("the connection ended: waiting again may work")
+                .isInstanceOf(KbsyncException.Unavailable.class)
+                .hasMessageContaining("j8");
+    }
+
+    @Test
     void shouldWaitForTheJobToFinish() {
         server.on("/v1/jobs/j2/events", r -> {
             open(r.response(), frame("state", job("j2", "queued")));
