@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,6 +31,7 @@ public final class FaultProxy implements AutoCloseable {
     private volatile byte[] holdMarker;
     private volatile boolean frozen;
     private volatile boolean recording;
+    private volatile long refusingUntil = System.nanoTime();
     private final List<List<String>> commands = new CopyOnWriteArrayList<>();
 
     private FaultProxy(int targetPort) throws IOException {
@@ -104,6 +106,24 @@ public final class FaultProxy implements AutoCloseable {
         frozen = true;
     }
 
+    /**
+     * Closes every connection now, and for {@code outage} closes each new one as it comes: the client loses its
+     * connections (a pub/sub subscription among them) and gets them back only after the outage.
+     */
+    public void cutFor(Duration outage) {
+        refusingUntil = System.nanoTime() + outage.toNanos();
+        sockets.forEach(FaultProxy::closeQuietly);
+        sockets.clear();
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // gone anyway
+        }
+    }
+
     /** Whether {@link #freezeAfter} has triggered (or {@link #freeze()} was called). */
     public boolean frozen() {
         return frozen;
@@ -113,6 +133,10 @@ public final class FaultProxy implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket client = server.accept();
+                if (System.nanoTime() - refusingUntil < 0) { // cut off for now
+                    closeQuietly(client);
+                    continue;
+                }
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 client.setTcpNoDelay(true);
                 upstream.setTcpNoDelay(true);

@@ -117,7 +117,11 @@ public final class Engine {
                 .compose(deployment -> {
                     Engine engine = new Engine(vertx, context, redisson, config, metrics, deployment);
                     return engine.events
-                            .subscribe(engine::onQueueChanged, engine::onEnded, engine.poller::wake)
+                            .subscribe(
+                                    engine::onQueueChanged,
+                                    engine::onEnded,
+                                    engine.poller::wake,
+                                    engine.fanout::refreshWatched)
                             .map(v -> {
                                 context.runOnContext(x -> engine.sweepTimer = vertx.setPeriodic(
                                         config.sweepInterval().toMillis(), t -> engine.sweeper.tick()));

@@ -2,6 +2,7 @@ package dev.kbsync.coordinator.service;
 
 import dev.kbsync.api.KbId;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,6 +33,11 @@ public final class Watchers {
     public Watch all() {
         all.incrementAndGet();
         return new Watch(all::decrementAndGet);
+    }
+
+    /** The KBs watched one by one now (the dashboard's watch of all KBs is not among them). */
+    public Set<KbId> watchedKbs() {
+        return Set.copyOf(kbs.keySet());
     }
 
     public boolean watched(KbId kb) {

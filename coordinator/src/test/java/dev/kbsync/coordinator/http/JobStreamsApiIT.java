@@ -21,6 +21,7 @@ import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.coordinator.Coordinator;
+import dev.kbsync.testing.FaultProxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -49,7 +50,7 @@ class JobStreamsApiIT {
             "KBSYNC_KBS",
             "mux-a=/srv/git/a.git#main,mux-b=/srv/git/b.git#main,mux-c=/srv/git/c.git#main,"
                     + "mux-d=/srv/git/d.git#main,mux-e=/srv/git/e.git#main,mux-f=/srv/git/f.git#main,"
-                    + "mux-g=/srv/git/g.git#main"));
+                    + "mux-g=/srv/git/g.git#main,mux-h=/srv/git/h.git#main"));
 
     @Test
     void shouldFollowManyJobsOfSeveralKbsOnOneStreamUntilAllEnded() {
@@ -198,6 +199,40 @@ class JobStreamsApiIT {
             }
         } finally {
             other.stop().await();
+        }
+    }
+
+    @Test
+    void shouldTellAStreamItsJobsEndThatAnotherCoordinatorPublishedWhileItsSubscriptionWasDown() throws Exception {
+        try (FaultProxy proxy = FaultProxy.to(api.redis.port())) {
+            Coordinator cut =
+                    api.another(Map.of("KBSYNC_COORDINATOR_ID", "streams-cut", "KBSYNC_REDIS_ADDRESS", proxy.uri()));
+            try {
+                KbsyncClient here = api.client(cut.port(), CLIENT);
+                KbsyncClient worker = api.client(WORKER); // on the fixture's own coordinator
+                Thread.sleep(1500); // the coordinators have heard each other's presence
+                Job job = here.submitNote(KbId.of("mux-h"), NoteRequest.of("pia", "ended elsewhere"));
+                Assignment assignment = worker.poll("elsewhere", WAIT).orElseThrow();
+                while (!assignment.job().id().equals(job.id())) { // another test's job, left queued
+                    worker.reportResult(
+                            assignment.job().id(),
+                            new JobOutcome.Done(assignment.lease().id(), null, List.of(), 0));
+                    assignment = worker.poll("elsewhere", WAIT).orElseThrow();
+                }
+                try (EventStream<JobEvent> events = here.jobEvents(job.id())) {
+                    assertThat(events.next(WAIT).job().state()).isEqualTo(JobState.RUNNING);
+
+                    proxy.cutFor(Duration.ofSeconds(2)); // its Redis connections, the subscription among them
+                    worker.reportResult(
+                            job.id(), new JobOutcome.Done(assignment.lease().id(), "c0ffee", List.of(), 0));
+
+                    assertThat(finalEvent(events).job().state())
+                            .as("the end published while its subscription was down, caught up once it is back")
+                            .isEqualTo(JobState.DONE);
+                }
+            } finally {
+                cut.stop().await();
+            }
         }
     }
 

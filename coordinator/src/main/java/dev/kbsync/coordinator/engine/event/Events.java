@@ -35,6 +35,7 @@ public final class Events {
     private final String origin;
     private final Map<String, Long> peers = new ConcurrentHashMap<>();
     private Runnable onReady = () -> {};
+    private Runnable onResubscribed = () -> {};
     private BiConsumer<Boolean, String> onEnded = (job, id) -> {};
     private int listenerId = -1;
     private int statusListenerId = -1;
@@ -52,8 +53,21 @@ public final class Events {
      */
     public Future<Void> subscribe(
             BiConsumer<KbId, Boolean> onQueue, BiConsumer<Boolean, String> onEnded, Runnable onReady) {
+        return subscribe(onQueue, onEnded, onReady, () -> {});
+    }
+
+    /**
+     * {@link #subscribe(BiConsumer, BiConsumer, Runnable)}, and {@code onResubscribed} runs (on the engine context) each
+     * time the subscription came back after Redisson lost it: what other coordinators published meanwhile is lost.
+     */
+    public Future<Void> subscribe(
+            BiConsumer<KbId, Boolean> onQueue,
+            BiConsumer<Boolean, String> onEnded,
+            Runnable onReady,
+            Runnable onResubscribed) {
         this.onReady = onReady;
         this.onEnded = onEnded;
+        this.onResubscribed = onResubscribed;
         return redis.on(topic.addListenerAsync(
                         String.class,
                         (channel, message) -> redis.context().runOnContext(v -> dispatch(message, onQueue))))
@@ -69,15 +83,18 @@ public final class Events {
     }
 
     /**
-     * Redisson subscribes again after Redis restarted or failed over; what was published meanwhile is lost, a "job
-     * ready" among it. So this coordinator's pollers look at the ready set at once rather than after their safety
-     * timer, and it announces itself to peers that stopped publishing to it while they did not hear it.
+     * Redisson subscribes again after Redis restarted or failed over, or the connection broke; what was published
+     * meanwhile is lost, a "job ready" and a job's end among it. So this coordinator's pollers look at the ready set at
+     * once rather than after their safety timer, the KBs watched here are read again (their streams get what ended
+     * meanwhile), and it announces itself to peers that stopped publishing to it while they did not hear it.
      */
     private final class Resubscribed extends BaseStatusListener {
         @Override
         public void onSubscribe(String channel) {
+            LOG.info("subscribed to {} (again): catching up with what other coordinators published meanwhile", channel);
             redis.context().runOnContext(v -> {
                 onReady.run();
+                onResubscribed.run();
                 announce();
             });
         }

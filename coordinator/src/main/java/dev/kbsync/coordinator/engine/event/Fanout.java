@@ -21,6 +21,8 @@ import dev.kbsync.coordinator.service.QueueAddresses;
 import dev.kbsync.coordinator.service.Watchers;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -117,6 +119,32 @@ public final class Fanout {
             }
         });
     }
+
+    /**
+     * Refreshes every KB watched here or whose view this coordinator keeps: after its pub/sub subscription came back,
+     * the changes other coordinators published meanwhile (a job they ended, a grant they made) were lost. Must run on
+     * the engine context.
+     */
+    public void refreshWatched() {
+        Set<KbId> kbs = new HashSet<>(watchers.watchedKbs());
+        kbs.addAll(tracked);
+        Instant since = Instant.now().minus(CATCH_UP);
+        for (KbId kb : kbs) {
+            refresh(kb);
+            // a job that ended elsewhere meanwhile has left the queue: a stream with no earlier view learns it only
+            // from
+            // the message that was lost, so its KB's recently finished jobs are told again (once: see ended)
+            tickets.recent(kb)
+                    .onSuccess(recent -> recent.jobs().stream()
+                            .filter(job ->
+                                    job.finishedAt() != null && job.finishedAt().isAfter(since))
+                            .filter(job -> !ended.contains(QueueAddresses.job(job.id())))
+                            .forEach(job -> sendJob(Change.STATE, job)));
+        }
+    }
+
+    /** How far back {@link #refreshWatched} looks for jobs that ended while the subscription was down. */
+    private static final Duration CATCH_UP = Duration.ofMinutes(2);
 
     /**
      * A raw lease granted here: its {@code state} event goes out at once, from the grant itself, ahead of the KB's
