@@ -113,10 +113,13 @@ public record WorkerConfig(
 
     /**
      * How to reach the coordinators: their URLs in order of preference, the worker token (if any), the CA file for
-     * HTTPS if any.
+     * HTTPS if any, and connections enough for every slot.
      */
     public ClientOptions clientOptions() {
-        ClientOptions options = ClientOptions.of(coordinatorUrls, token.isEmpty() ? null : token);
+        // two connections a slot (its long poll, and its heartbeats and results while another slot polls), at least
+        // the client's 8: a call that waits for a free connection past the connect timeout fails as unreachable
+        ClientOptions options = ClientOptions.of(coordinatorUrls, token.isEmpty() ? null : token)
+                .withMaxConnections(Math.max(8, 2 * concurrency + 2));
         return coordinatorCaFile.map(options::withCaFile).orElse(options);
     }
 

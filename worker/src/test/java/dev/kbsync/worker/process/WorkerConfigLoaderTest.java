@@ -33,6 +33,26 @@ class WorkerConfigLoaderTest {
     }
 
     @Test
+    void shouldGiveTheClientAConnectionPerSlotBesidesItsLongPolls() {
+        WorkerConfig wide = WorkerConfigLoader.load(Map.of(
+                "KBSYNC_COORDINATOR_URL",
+                "http://127.0.0.1:8080",
+                "KBSYNC_WORKER_ID",
+                "w",
+                "KBSYNC_CONCURRENCY",
+                "16"));
+
+        // every slot may hold a connection in its long poll while another slot's heartbeat or result needs one: a
+        // call waiting for a free connection past the connect timeout was taken for a coordinator that is gone
+        assertThat(wide.clientOptions().maxConnections()).isGreaterThanOrEqualTo(2 * 16);
+        assertThat(WorkerConfigLoader.load(
+                                Map.of("KBSYNC_COORDINATOR_URL", "http://127.0.0.1:8080", "KBSYNC_WORKER_ID", "w"))
+                        .clientOptions()
+                        .maxConnections())
+                .isGreaterThanOrEqualTo(8);
+    }
+
+    @Test
     void shouldRefuseAnAgentTimeoutNotBelowTheMaximumHold() {
         assertThatThrownBy(() -> WorkerConfigLoader.load(
                         Map.of("KBSYNC_AGENT_COMMAND", "/opt/agent", "KBSYNC_AGENT_TIMEOUT", "10m")))
