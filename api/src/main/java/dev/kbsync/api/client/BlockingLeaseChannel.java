@@ -3,6 +3,7 @@ package dev.kbsync.api.client;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseRequest;
+import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.function.Consumer;
 
@@ -18,12 +19,25 @@ public final class BlockingLeaseChannel implements AutoCloseable {
 
     /** See {@link LeaseChannel#request}. */
     public Lease request(KbId kb, LeaseRequest request) {
-        return client.await(channel.request(kb, request), request.maxWait());
+        return awaitLease(channel.request(kb, request), request.maxWait());
     }
 
     /** See {@link LeaseChannel#request(KbId, LeaseRequest, java.util.function.Consumer)}. */
     public Lease request(KbId kb, LeaseRequest request, Consumer<Lease> onPosition) {
-        return client.await(channel.request(kb, request, onPosition), request.maxWait());
+        return awaitLease(channel.request(kb, request, onPosition), request.maxWait());
+    }
+
+    /**
+     * The requested lease; a caller that stops waiting (interrupted, or past the wait) will not use it, so the lease is
+     * released when its answer comes, rather than kept alive by the channel until its deadline.
+     */
+    private Lease awaitLease(Future<Lease> requested, Duration wait) {
+        try {
+            return client.await(requested, wait);
+        } catch (KbsyncException.Interrupted | KbsyncException.TimedOut gaveUp) {
+            requested.onSuccess(lease -> channel.release(lease.id()));
+            throw gaveUp;
+        }
     }
 
     /** See {@link LeaseChannel#heartbeat}. */

@@ -486,6 +486,39 @@ class LeaseChannelApiIT {
     }
 
     @Test
+    void shouldReleaseTheLeaseOfABlockingRequestWhoseCallerWasInterrupted() throws Exception {
+        KbId kb = register("channel-interrupt");
+        KbsyncClient client = api.client(CLIENT);
+        try (BlockingLeaseChannel holder = client.openLeaseChannel();
+                BlockingLeaseChannel waiter = client.openLeaseChannel()) {
+            Lease held = holder.request(kb, LeaseRequest.of("first"));
+            java.util.concurrent.atomic.AtomicReference<Throwable> thrown =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            Thread caller = new Thread(() -> {
+                try {
+                    waiter.request(kb, LeaseRequest.of("gave-up").withWait(Duration.ofSeconds(20)));
+                } catch (RuntimeException e) {
+                    thrown.set(e);
+                }
+            });
+            caller.start();
+            await().atMost(Duration.ofSeconds(5)).until(() -> waiters("channel-interrupt") == 1);
+
+            caller.interrupt();
+            caller.join(5_000);
+            assertThat(thrown.get()).isInstanceOf(KbsyncException.Interrupted.class);
+            holder.release(held.id());
+
+            await().atMost(Duration.ofSeconds(5))
+                    .alias("nobody will use the lease its caller gave up on: released at its grant, not kept alive")
+                    .until(() -> api.call(GET, "/v1/kbs/channel-interrupt/queue", CLIENT)
+                                    .bodyAsJsonObject()
+                                    .getValue("holder")
+                            == null);
+        }
+    }
+
+    @Test
     void shouldAnswerACallWhoseServiceThrewOnceAndOnlyOnce() throws Exception {
         register("throws-now");
         WebSocket socket = webSocket();
