@@ -140,6 +140,18 @@ final class LeaseRoutes {
                             "the lease channel is a WebSocket: send an Upgrade: websocket request"));
             return;
         }
+        String refused = handshakeProblem(ctx);
+        if (refused != null) { // answered here, in the API's error shape: the WebSocket layer answers in plain text
+            if (refused.startsWith("426")) {
+                ctx.response().putHeader("Sec-WebSocket-Version", "13");
+            }
+            Responses.json(
+                    ctx,
+                    Integer.parseInt(refused.substring(0, 3)),
+                    Failures.error(
+                            refused.startsWith("426") ? "UPGRADE_REQUIRED" : "BAD_REQUEST", refused.substring(4)));
+            return;
+        }
         Caller caller = Caller.of(ctx);
         ctx.request()
                 .toWebSocket()
@@ -151,6 +163,22 @@ final class LeaseRoutes {
                         services.queues().watchers(),
                         channels))
                 .onFailure(ctx::fail);
+    }
+
+    /** What is wrong with a WebSocket handshake ("status message"), or null when it can go ahead. */
+    private static String handshakeProblem(RoutingContext ctx) {
+        String connection = ctx.request().getHeader("Connection");
+        if (connection == null || !connection.toLowerCase(java.util.Locale.ROOT).contains("upgrade")) {
+            return "400 a WebSocket handshake needs Connection: Upgrade";
+        }
+        if (!"13".equals(ctx.request().getHeader("Sec-WebSocket-Version"))) {
+            return "426 the lease channel speaks WebSocket version 13 (RFC 6455): send Sec-WebSocket-Version: 13";
+        }
+        String key = ctx.request().getHeader("Sec-WebSocket-Key");
+        if (key == null || key.isBlank()) {
+            return "400 a WebSocket handshake needs a Sec-WebSocket-Key";
+        }
+        return null;
     }
 
     /** Streams the lease's position and state; while the stream is open the lease is heartbeaten every second. */

@@ -65,6 +65,21 @@ class RequestFramingApiIT {
                 "BAD_REQUEST");
     }
 
+    @Test
+    void shouldRefuseABrokenWebSocketHandshakeInTheErrorShape() throws IOException {
+        String start = "GET /v1/leases/channel HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + CLIENT
+                + "\r\nUpgrade: websocket\r\n";
+        String key = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+
+        assertError(
+                send(start + "Connection: Upgrade\r\nSec-WebSocket-Version: 99\r\n" + key + "\r\n"),
+                426,
+                "UPGRADE_REQUIRED");
+        assertError(send(start + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n"), 400, "BAD_REQUEST");
+        assertError(
+                send(start + "Connection: close\r\nSec-WebSocket-Version: 13\r\n" + key + "\r\n"), 400, "BAD_REQUEST");
+    }
+
     private static String post(String path, String contentType, String body) {
         return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + CLIENT + "\r\nContent-Type: "
                 + contentType + "\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length
@@ -77,7 +92,7 @@ class RequestFramingApiIT {
         assertThat(answer.error().getString("message")).isNotBlank();
     }
 
-    /** Sends {@code request} as it is and reads the whole answer (the request asks the server to close). */
+    /** Sends {@code request} as it is and reads one whole answer (by its length, its chunks, or to the end). */
     private static Answer send(String request) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", api.port())) {
             socket.setSoTimeout(10_000);
@@ -85,12 +100,33 @@ class RequestFramingApiIT {
             out.write(request.getBytes(StandardCharsets.UTF_8));
             out.flush();
             InputStream in = socket.getInputStream();
-            String answer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            int status = Integer.parseInt(answer.substring(9, 12));
-            int bodyAt = answer.indexOf("\r\n\r\n");
-            String body = bodyAt < 0 ? "" : answer.substring(bodyAt + 4);
-            if (answer.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) {
-                body = unchunk(body);
+            StringBuilder head = new StringBuilder();
+            while (head.indexOf("\r\n\r\n") < 0) {
+                int b = in.read();
+                if (b < 0) {
+                    break;
+                }
+                head.append((char) b);
+            }
+            String headers = head.toString().toLowerCase(java.util.Locale.ROOT);
+            int status = Integer.parseInt(head.substring(9, 12));
+            java.util.regex.Matcher length =
+                    java.util.regex.Pattern.compile("content-length: *(\\d+)").matcher(headers);
+            String body;
+            if (length.find()) {
+                body = new String(in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.UTF_8);
+            } else if (headers.contains("transfer-encoding: chunked")) {
+                StringBuilder chunks = new StringBuilder();
+                while (!chunks.toString().endsWith("0\r\n\r\n")) {
+                    int b = in.read();
+                    if (b < 0) {
+                        break;
+                    }
+                    chunks.append((char) b);
+                }
+                body = unchunk(chunks.toString());
+            } else {
+                body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
             return new Answer(status, body);
         }
