@@ -342,6 +342,8 @@ class Held:
     def __init__(self, client: Client, lease: Lease) -> None:
         self.lease = lease
         self.lost = False
+        #: why the heartbeats stopped when the coordinator refused them for good (``lost`` is then True)
+        self.error: Optional[errors.KbsyncError] = None
         self._client = client
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"kbsync-lease-{lease.id}", daemon=True)
@@ -356,6 +358,10 @@ class Held:
                 return
             except errors.Unavailable:
                 continue  # tried again next period, well within the TTL
+            except errors.KbsyncError as e:  # refused for good (a rotated token, a scope): it cannot be kept
+                self.error = e
+                self.lost = True
+                return
 
     def __enter__(self) -> "Held":
         self._thread.start()

@@ -1,4 +1,5 @@
 import io
+import time
 import unittest
 
 from kbsync.errors import (
@@ -41,6 +42,27 @@ class JobEventsTest(unittest.TestCase):
                 seen.append(event.name)
         self.assertEqual(seen, ["state"])
         self.assertEqual(raised.exception.code, "SLOW_CONSUMER")
+
+
+class HeldTest(unittest.TestCase):
+    def test_a_heartbeat_refused_for_good_marks_the_lease_lost(self):
+        from kbsync.client import Held
+        from kbsync.models import Lease
+
+        lease = Lease("kb~t", "kb", "h", "granted", 0, 7, None, None, 600, {})
+
+        class RotatedToken:
+            def heartbeat(self, lease_id):
+                raise Unauthenticated(401, "UNAUTHENTICATED", "unknown token")
+
+            def _release_quietly(self, lease_id):
+                pass
+
+        with Held(RotatedToken(), lease) as held:
+            deadline = time.monotonic() + 5
+            while not held.lost and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertTrue(held.lost, "heartbeats that can no longer keep the lease: it is lost, not held")
 
 
 class ErrorsTest(unittest.TestCase):
