@@ -123,13 +123,7 @@ class JobStreamsApiIT {
             Thread.sleep(1500); // the coordinators have heard each other's presence
 
             Job job = here.submitNote(KbId.of("mux-d"), NoteRequest.of("ola", "run elsewhere"));
-            Assignment assignment = worker.poll("elsewhere", WAIT).orElseThrow();
-            while (!assignment.job().id().equals(job.id())) { // another test's job, left queued
-                worker.reportResult(
-                        assignment.job().id(),
-                        new JobOutcome.Done(assignment.lease().id(), null, List.of(), 0));
-                assignment = worker.poll("elsewhere", WAIT).orElseThrow();
-            }
+            Assignment assignment = claim(worker, "elsewhere", job);
             try (EventStream<JobEvent> events = here.jobEvents(job.id())) {
                 assertThat(events.next(WAIT).job().state()).isEqualTo(JobState.RUNNING);
                 worker.reportResult(
@@ -162,13 +156,7 @@ class JobStreamsApiIT {
         Job job = client.submitNote(KbId.of("mux-f"), NoteRequest.of("ida", "granted at once, not claimed yet"));
         try (EventStream<JobEvent> events = client.jobEvents(job.id())) {
             assertThat(events.next(WAIT).job().state()).isEqualTo(JobState.QUEUED);
-            Assignment assignment = worker.poll("claimer", WAIT).orElseThrow();
-            while (!assignment.job().id().equals(job.id())) { // another test's job, left queued
-                worker.reportResult(
-                        assignment.job().id(),
-                        new JobOutcome.Done(assignment.lease().id(), null, List.of(), 0));
-                assignment = worker.poll("claimer", WAIT).orElseThrow();
-            }
+            Assignment assignment = claim(worker, "claimer", job);
 
             assertThat(events.next(WAIT).job().state())
                     .as("its claim, the first change of the KB since the stream watches it")
@@ -212,13 +200,7 @@ class JobStreamsApiIT {
                 KbsyncClient worker = api.client(WORKER); // on the fixture's own coordinator
                 Thread.sleep(1500); // the coordinators have heard each other's presence
                 Job job = here.submitNote(KbId.of("mux-h"), NoteRequest.of("pia", "ended elsewhere"));
-                Assignment assignment = worker.poll("elsewhere", WAIT).orElseThrow();
-                while (!assignment.job().id().equals(job.id())) { // another test's job, left queued
-                    worker.reportResult(
-                            assignment.job().id(),
-                            new JobOutcome.Done(assignment.lease().id(), null, List.of(), 0));
-                    assignment = worker.poll("elsewhere", WAIT).orElseThrow();
-                }
+                Assignment assignment = claim(worker, "elsewhere", job);
                 try (EventStream<JobEvent> events = here.jobEvents(job.id())) {
                     assertThat(events.next(WAIT).job().state()).isEqualTo(JobState.RUNNING);
 
@@ -248,6 +230,18 @@ class JobStreamsApiIT {
     }
 
     /** The stream's final event (a refresh may first repeat the state the stream began with, as a position). */
+    /** {@code job}'s assignment, polled by {@code workerId}; other tests' jobs left queued are reported done. */
+    private static Assignment claim(KbsyncClient worker, String workerId, Job job) {
+        Assignment assignment = worker.poll(workerId, WAIT).orElseThrow();
+        while (!assignment.job().id().equals(job.id())) {
+            worker.reportResult(
+                    assignment.job().id(),
+                    new JobOutcome.Done(assignment.lease().id(), null, List.of(), 0));
+            assignment = worker.poll(workerId, WAIT).orElseThrow();
+        }
+        return assignment;
+    }
+
     private static <E extends KbsyncEvent> E finalEvent(EventStream<E> events) {
         E event = events.next(WAIT);
         while (!event.last()) {
