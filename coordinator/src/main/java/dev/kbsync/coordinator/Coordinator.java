@@ -216,6 +216,7 @@ public final class Coordinator {
                 .orElse(Future.succeededFuture(Optional.empty()));
         return tls.compose(reloader -> vertx.createHttpServer(options)
                 .requestHandler(api.handler())
+                .invalidRequestHandler(HttpApi.invalidRequestHandler())
                 .listen(config.http().port(), config.http().host())
                 .map(server -> {
                     reloader.ifPresent(r -> r.watch(server));

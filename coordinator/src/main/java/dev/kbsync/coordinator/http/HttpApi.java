@@ -14,6 +14,8 @@ import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.metrics.RouteRequests;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.snapshot.KbMirrors;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -97,6 +99,27 @@ public final class HttpApi {
                 return;
             }
             router.handle(request);
+        };
+    }
+
+    /**
+     * The server's handler for a request its HTTP decoder could not read (a request line or headers over Vert.x's
+     * limits, a garbled request line): the status Vert.x would give (414, 431, else 400), in the API's error shape, and
+     * the connection closed, since the rest of its bytes cannot be framed.
+     */
+    public static Handler<HttpServerRequest> invalidRequestHandler() {
+        return request -> {
+            Throwable cause = request.decoderResult().cause();
+            int status = cause instanceof TooLongHttpLineException
+                    ? 414
+                    : cause instanceof TooLongHttpHeaderException ? 431 : 400;
+            HttpError error = HttpError.forStatus(status);
+            request.response()
+                    .setStatusCode(status)
+                    .putHeader("Content-Type", "application/json")
+                    .putHeader("Connection", "close")
+                    .end(Failures.error(error.code(), error.getMessage()).encode())
+                    .onComplete(done -> request.connection().close());
         };
     }
 

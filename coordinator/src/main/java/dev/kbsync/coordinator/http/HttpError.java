@@ -1,6 +1,6 @@
 package dev.kbsync.coordinator.http;
 
-/** A protocol-level rejection (404, 405, 413, 415, 503) with its error code. */
+/** A protocol-level rejection (400, 404, 405, 413, 414, 415, 417, 431, 503) with its error code. */
 final class HttpError extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final int status;
@@ -29,6 +29,9 @@ final class HttpError extends RuntimeException {
             case 415 -> new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "send Content-Type: application/json");
             case 400 -> new HttpError(400, "BAD_REQUEST", "the request could not be read");
             case 417 -> new HttpError(417, "EXPECTATION_FAILED", "the only expectation served is 100-continue");
+            case 414 -> new HttpError(414, "URI_TOO_LONG", "the request line is longer than the limit (4096 bytes)");
+            case 431 ->
+                new HttpError(431, "HEADERS_TOO_LARGE", "the request headers are larger than the limit (8192 bytes)");
             default ->
                 status >= 400 && status < 500
                         ? new HttpError(status, "BAD_REQUEST", "the request could not be read")

@@ -66,6 +66,29 @@ class RequestFramingApiIT {
     }
 
     @Test
+    void shouldRefuseAnOverlongRequestLineWith414InTheErrorShape() throws IOException {
+        long calls = api.services.calls.get();
+        Answer answer = send("GET /v1/jobs/" + "a".repeat(10_000)
+                + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + CLIENT + "\r\nConnection: close\r\n\r\n");
+
+        assertError(answer, 414, "URI_TOO_LONG");
+        assertThat(api.services.calls.get()).isEqualTo(calls);
+    }
+
+    @Test
+    void shouldRefuseOverlongHeadersWith431InTheErrorShape() throws IOException {
+        Answer answer = send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Filler: " + "b".repeat(10_000)
+                + "\r\nConnection: close\r\n\r\n");
+
+        assertError(answer, 431, "HEADERS_TOO_LARGE");
+    }
+
+    @Test
+    void shouldRefuseAGarbledRequestLineWith400InTheErrorShape() throws IOException {
+        assertError(send("GET /healthz HTTP/x.y\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"), 400, "BAD_REQUEST");
+    }
+
+    @Test
     void shouldRefuseABrokenWebSocketHandshakeInTheErrorShape() throws IOException {
         String start = "GET /v1/leases/channel HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + CLIENT
                 + "\r\nUpgrade: websocket\r\n";
