@@ -105,6 +105,25 @@ class StartFailuresIT {
         assertThat(Files.readString(data.resolve("logs/kbsync.log"))).contains("up did not start (REDIS_NOT_STARTED)");
     }
 
+    @Test
+    void shouldSayInOneLineThatAServiceConfigFileIsMissing() throws Exception {
+        Path missing = dir.resolve("missing.yaml");
+        for (String service : List.of("worker", "coordinator")) {
+            try (UpProcess process = UpProcess.spawn(
+                    KbsyncCli.class,
+                    Path.of("target", "StartFailuresIT"),
+                    service + "-config-missing",
+                    List.of(service, "--config", missing.toString()))) {
+                assertThat(process.awaitExit(WAIT)).as(service).isEqualTo(ExitCodes.USAGE);
+                assertThat(process.errors().lines())
+                        .as(service)
+                        .containsExactly("kbsync " + service + ": bad configuration: config file " + missing
+                                + " does not exist");
+                assertThat(process.output()).as(service).isEmpty();
+            }
+        }
+    }
+
     /** {@code kbsync up --port 0 args} in a child JVM, its environment plus {@code env}. */
     private static UpProcess up(String name, Map<String, String> env, String... args) {
         List<String> command = new ArrayList<>(List.of("up", "--port", "0"));

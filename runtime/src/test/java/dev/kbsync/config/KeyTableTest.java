@@ -74,7 +74,7 @@ class KeyTableTest {
         Path missing = dir.resolve("missing.yaml");
         assertThatThrownBy(() -> TABLE.read(Optional.of(missing), Map.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("cannot read config file " + missing);
+                .hasMessage("config file " + missing + " does not exist");
         assertThatThrownBy(() -> read("http: [", Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("not valid YAML");

@@ -32,7 +32,8 @@ public final class WorkerMain {
         try {
             config = WorkerConfigLoader.load(env);
         } catch (IllegalArgumentException e) {
-            log.error("invalid worker configuration: {}", e.getMessage());
+            // one line for the operator on stderr, as the coordinator says it (not a log record)
+            System.err.println("kbsync worker: bad configuration: " + e.getMessage());
             System.exit(2);
             return;
         }
