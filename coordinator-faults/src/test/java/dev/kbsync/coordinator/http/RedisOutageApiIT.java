@@ -100,6 +100,64 @@ class RedisOutageApiIT {
     }
 
     @Test
+    void shouldRefuseABadSubmissionOrLeaseRequestAsItWouldWithRedisUpWhileRedisIsDown() {
+        // bad inputs that no retry can mend: they answer 400 as with Redis up, not 503 (which tells a bot to retry)
+        Map<String, Call> bad = new LinkedHashMap<>();
+        bad.put("note without text", new Call(POST, "/v1/kbs/demo/notes", CLIENT, new JsonObject().put("user", "u1")));
+        bad.put(
+                "note with a bad user",
+                new Call(
+                        POST,
+                        "/v1/kbs/demo/notes",
+                        CLIENT,
+                        new JsonObject().put("user", "no spaces allowed").put("text", "t")));
+        bad.put(
+                "agent task without task",
+                new Call(POST, "/v1/kbs/demo/agent-tasks", CLIENT, new JsonObject().put("user", "u1")));
+        bad.put("lease without holder", new Call(POST, "/v1/kbs/demo/leases", CLIENT, new JsonObject()));
+        bad.put(
+                "lease with a negative ttl",
+                new Call(
+                        POST,
+                        "/v1/kbs/demo/leases",
+                        CLIENT,
+                        new JsonObject().put("holder", "h").put("ttlMs", -1)));
+        Map<String, String> upCodes = new LinkedHashMap<>();
+        bad.forEach((name, call) -> {
+            HttpResponse<Buffer> answer = api.call(call.method(), call.path(), call.token(), call.body());
+            assertThat(answer.statusCode()).as(name).isEqualTo(400);
+            upCodes.put(name, answer.bodyAsJsonObject().getJsonObject("error").getString("code"));
+        });
+
+        api.redis.process().pause();
+        try {
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> api.call(GET, "/readyz", null).statusCode() == 503);
+            bad.forEach((name, call) -> {
+                HttpResponse<Buffer> answer = api.call(call.method(), call.path(), call.token(), call.body());
+                assertThat(answer.statusCode())
+                        .as(name + ": " + answer.bodyAsString())
+                        .isEqualTo(400);
+                assertThat(answer.bodyAsJsonObject().getJsonObject("error").getString("code"))
+                        .as(name)
+                        .isEqualTo(upCodes.get(name));
+            });
+            assertThat(api.call(
+                                    POST,
+                                    "/v1/kbs/demo/notes",
+                                    CLIENT,
+                                    new JsonObject().put("user", "u1").put("text", "t"))
+                            .statusCode())
+                    .as("a good submission while Redis is down")
+                    .isEqualTo(503);
+        } finally {
+            api.redis.process().resume();
+        }
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> api.call(GET, "/readyz", null).statusCode() == 200);
+    }
+
+    @Test
     void shouldAnswerEveryLeaseChannelCall503WithRetryAfterWhilePausedAndServeAgainAfter() throws Exception {
         KbId kb = KbId.of("demo");
         api.call(

@@ -144,8 +144,8 @@ public final class HttpApi {
                 ? gate.handler(Duration.ofMillis(Inputs.MAX_WAIT_MS), degraded.get()::serving)
                 : longPoll;
         // route table         Redis                                                    who may call    JSON body
-        on(router, submit, POST, "/v1/kbs/:kb/notes", client, true, jobs::handleSubmitNote);
-        on(router, submit, POST, "/v1/kbs/:kb/agent-tasks", client, true, jobs::handleSubmitAgentTask);
+        on(router, submit, POST, "/v1/kbs/:kb/notes", client, jobs.submitNote());
+        on(router, submit, POST, "/v1/kbs/:kb/agent-tasks", client, jobs.submitAgentTask());
         on(router, redis, GET, "/v1/jobs", reader, false, jobs::handleList);
         on(router, redis, GET, "/v1/jobs/:id", reader, false, jobs::handleGetJob);
         on(router, redis, DELETE, "/v1/jobs/:id", client, false, jobs::handleCancel);
@@ -164,7 +164,7 @@ public final class HttpApi {
         on(router, redis, GET, "/v1/kbs/:kb/tree", reader, false, reads::handleTree);
         on(router, redis, GET, "/v1/kbs/:kb/log", reader, false, reads::handleLog);
         on(router, redis, GET, "/v1/events", reader, false, queues::handleAllEvents);
-        on(router, redis, POST, "/v1/kbs/:kb/leases", client, true, leases::handleRequest);
+        on(router, redis, POST, "/v1/kbs/:kb/leases", client, leases.request());
         on(router, none, GET, "/v1/leases/channel", client, false, leases::handleChannel); // before /v1/leases/:id
         on(router, redis, GET, "/v1/leases/:id", reader, false, leases::handleGet);
         on(router, redis, GET, "/v1/leases/:id/events", client, false, leases::handleEvents);
@@ -196,6 +196,17 @@ public final class HttpApi {
         return router;
     }
 
+    /** A route with a JSON body that is read and validated before its Redis gate ({@link Checked}). */
+    private void on(
+            Router router,
+            Handler<RoutingContext> redisGate,
+            HttpMethod method,
+            String path,
+            Handler<RoutingContext> guard,
+            Checked<?> checked) {
+        on(router, redisGate, method, path, guard, true, Optional.of(checked.check()), checked.handler());
+    }
+
     private void on(
             Router router,
             Handler<RoutingContext> redisGate,
@@ -203,6 +214,18 @@ public final class HttpApi {
             String path,
             Handler<RoutingContext> guard,
             boolean jsonBody,
+            Handler<RoutingContext> handler) {
+        on(router, redisGate, method, path, guard, jsonBody, Optional.empty(), handler);
+    }
+
+    private void on(
+            Router router,
+            Handler<RoutingContext> redisGate,
+            HttpMethod method,
+            String path,
+            Handler<RoutingContext> guard,
+            boolean jsonBody,
+            Optional<Handler<RoutingContext>> check,
             Handler<RoutingContext> handler) {
         Route route =
                 router.route(method, path).handler(new RequestCounter(metrics.routeRequests(method.name(), path)));
@@ -217,6 +240,7 @@ public final class HttpApi {
         if (jsonBody) {
             route.handler(Bodies.requireJson());
         }
+        check.ifPresent(route::handler);
         route.handler(redisGate);
         route.handler(handler);
     }

@@ -65,7 +65,20 @@ final class JobRoutes {
         this.webhooks = config.webhooks();
     }
 
-    void handleSubmitNote(RoutingContext ctx) {
+    /** A submission as read and validated from its request, before it needs Redis. */
+    record SubmitInput(KbId kb, String user, JobPayload payload, String callbackUrl, Optional<String> key) {}
+
+    /** {@code POST /v1/kbs/{kb}/notes}. */
+    Checked<SubmitInput> submitNote() {
+        return new Checked<>(this::readNote, this::submit);
+    }
+
+    /** {@code POST /v1/kbs/{kb}/agent-tasks}. */
+    Checked<SubmitInput> submitAgentTask() {
+        return new Checked<>(this::readAgentTask, this::submit);
+    }
+
+    private SubmitInput readNote(RoutingContext ctx) {
         KbId kb = KbId.of(ctx.pathParam("kb"));
         Fields body = Bodies.object(ctx, "user", "text", "title", "path", "callbackUrl");
         String user = user(ctx, body);
@@ -73,15 +86,20 @@ final class JobRoutes {
                 Inputs.text("text", body.string("text"), maxTextChars),
                 body.optString("title").map(Inputs::title).orElse(null),
                 body.optString("path").map(Inputs::path).orElse(null));
-        submit(ctx, kb, user, note, callbackUrl(body));
+        return new SubmitInput(kb, user, note, callbackUrl(body), idempotencyKey(ctx));
     }
 
-    void handleSubmitAgentTask(RoutingContext ctx) {
+    private SubmitInput readAgentTask(RoutingContext ctx) {
         KbId kb = KbId.of(ctx.pathParam("kb"));
         Fields body = Bodies.object(ctx, "user", "task", "callbackUrl");
         String user = user(ctx, body);
         JobPayload task = new JobPayload.Agent(Inputs.text("task", body.string("task"), maxTextChars));
-        submit(ctx, kb, user, task, callbackUrl(body));
+        return new SubmitInput(kb, user, task, callbackUrl(body), idempotencyKey(ctx));
+    }
+
+    private static Optional<String> idempotencyKey(RoutingContext ctx) {
+        return Optional.ofNullable(ctx.request().getHeader("Idempotency-Key"))
+                .map(k -> Inputs.id("INVALID_IDEMPOTENCY_KEY", "Idempotency-Key", k));
     }
 
     void handleGetJob(RoutingContext ctx) {
@@ -219,9 +237,12 @@ final class JobRoutes {
 
     private static final String JOURNALS = "kbsync.journals";
 
-    private void submit(RoutingContext ctx, KbId kb, String user, JobPayload payload, String callbackUrl) {
-        Optional<String> key = Optional.ofNullable(ctx.request().getHeader("Idempotency-Key"))
-                .map(k -> Inputs.id("INVALID_IDEMPOTENCY_KEY", "Idempotency-Key", k));
+    private void submit(RoutingContext ctx, SubmitInput input) {
+        KbId kb = input.kb();
+        String user = input.user();
+        JobPayload payload = input.payload();
+        String callbackUrl = input.callbackUrl();
+        Optional<String> key = input.key();
         if (journals(ctx)) {
             if (!callbackUrl.isEmpty()) { // the journal keeps no callback: its delivery needs Redis
                 ctx.fail(new UnavailableException(

@@ -48,14 +48,26 @@ final class LeaseRoutes {
         this.maxHold = maxHold;
     }
 
-    void handleRequest(RoutingContext ctx) {
+    /** A lease request as read and validated from its request, before it needs Redis. */
+    record LeaseAsk(KbId kb, String holder, Duration ttl, Duration waitFor) {}
+
+    /** {@code POST /v1/kbs/{kb}/leases}. */
+    Checked<LeaseAsk> request() {
+        return new Checked<>(this::readRequest, this::handleRequest);
+    }
+
+    private LeaseAsk readRequest(RoutingContext ctx) {
         KbId kb = KbId.of(ctx.pathParam("kb"));
         Fields body = Bodies.object(ctx, "holder", "ttlMs", "waitMs");
         String holder = Inputs.name("INVALID_HOLDER", "holder", body.string("holder"));
         Duration ttl = body.optLong("ttlMs").map(ms -> Inputs.ttl(ms, maxHold)).orElse(defaultTtl);
-        Duration wait = Inputs.waitMs(body, 0);
+        return new LeaseAsk(kb, holder, ttl, Inputs.waitMs(body, 0));
+    }
+
+    private void handleRequest(RoutingContext ctx, LeaseAsk ask) {
+        Duration wait = ask.waitFor();
         services.leases()
-                .request(kb, holder, ttl)
+                .request(ask.kb(), ask.holder(), ask.ttl())
                 .onSuccess(lease -> {
                     if (lease.state() == LeaseState.WAITING && !wait.isZero()) {
                         RedisGate.allowWait(ctx, wait);
