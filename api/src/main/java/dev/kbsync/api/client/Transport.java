@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -129,7 +130,11 @@ final class Transport {
         return onContext(
                 callContext(),
                 () -> failover(endpoints.current(), 1, repeatable, at -> {
-                    RequestOptions request = request(at, method, path).setIdleTimeout(idleMs);
+                    // a free connection of this client's pool is waited for as long as the answer may take; the TCP
+                    // connect itself is bounded by connectTimeout (HttpClientOptions)
+                    RequestOptions request = request(at, method, path)
+                            .setIdleTimeout(idleMs)
+                            .setConnectTimeout(options.connectTimeout().toMillis() + idleMs);
                     headers.forEach(request::putHeader);
                     if (idempotencyKey != null) {
                         request.putHeader("Idempotency-Key", idempotencyKey);
@@ -137,7 +142,10 @@ final class Transport {
                     if (body != null) {
                         request.putHeader("Content-Type", "application/json");
                     }
-                    return sent(calls.request(request), r -> body == null ? r.send() : r.send(body.toBuffer()))
+                    return sent(
+                                    calls.request(request),
+                                    "maxConnections " + options.maxConnections(),
+                                    r -> body == null ? r.send() : r.send(body.toBuffer()))
                             .compose(response -> response.body().map(b -> answer(response, b)));
                 }));
     }
@@ -182,7 +190,7 @@ final class Transport {
                 context,
                 () -> failover(endpoints.current(), 1, true, at -> {
                     RequestOptions request = request(at, HttpMethod.GET, path).putHeader("Accept", "text/event-stream");
-                    return sent(streams.request(request), r -> r.send())
+                    return sent(streams.request(request), "maxStreams " + options.maxStreams(), r -> r.send())
                             .compose(response -> open(context, at, response, frames));
                 }));
     }
@@ -270,6 +278,11 @@ final class Transport {
             probe();
         }
         return start(() -> exchange.apply(at)).recover(failure -> {
+            if (failure instanceof PoolBusy busy) { // this client's own limit: the coordinator is not at fault
+                return Future.failedFuture(new KbsyncException.TimedOut(
+                        "no free connection to the coordinator at " + at.url() + ": " + busy.getMessage(),
+                        busy.getCause()));
+            }
             boolean notSent = failure instanceof NotSent;
             KbsyncException error = KbsyncException.failed(notSent ? failure.getCause() : failure, at.url());
             if (error instanceof KbsyncException.Unreachable
@@ -285,11 +298,18 @@ final class Transport {
         });
     }
 
-    /** The request once a connection took it; a failure to get one (nothing sent) is a {@link NotSent}. */
+    /**
+     * The request once a connection took it; a failure to get one (nothing sent) is a {@link NotSent}, or a
+     * {@link PoolBusy} when every connection of this client's {@code pool} stayed in use for the request's whole wait
+     * (a TCP connect that timed out fails otherwise: {@code ConnectTimeoutException} is no {@link TimeoutException}).
+     */
     private static Future<HttpClientResponse> sent(
-            Future<HttpClientRequest> connected, Function<HttpClientRequest, Future<HttpClientResponse>> send) {
+            Future<HttpClientRequest> connected,
+            String pool,
+            Function<HttpClientRequest, Future<HttpClientResponse>> send) {
         return connected
-                .recover(cause -> Future.failedFuture(new NotSent(cause)))
+                .recover(cause -> Future.failedFuture(
+                        cause instanceof TimeoutException ? new PoolBusy(cause, pool) : new NotSent(cause)))
                 .compose(send);
     }
 
@@ -372,6 +392,19 @@ final class Transport {
     }
 
     /** A request that never went out: no connection could be had. */
+    /** Every connection of the client's pool stayed busy (with other calls or streams) for a request's whole wait. */
+    private static final class PoolBusy extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        PoolBusy(Throwable cause, String pool) {
+            super(
+                    "all of this client's connections stayed in use (" + pool + "): " + cause.getMessage(),
+                    cause,
+                    false,
+                    false);
+        }
+    }
+
     private static final class NotSent extends RuntimeException {
         private static final long serialVersionUID = 1L;
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
+import dev.kbsync.api.LeaseRequest;
 import dev.kbsync.api.NoteRequest;
 import dev.kbsync.api.event.JobEvent;
 import java.net.ServerSocket;
@@ -54,6 +55,68 @@ class FailoverTest {
             assertThat(firstCalls).hasValue(2);
             assertThat(client.coordinator()).isEqualTo(first.url());
             assertThat(client.coordinatorMoves()).isZero();
+        }
+    }
+
+    @Test
+    void shouldWaitForAFreeConnectionOfItsOwnPoolInsteadOfTakingTheCoordinatorForUnreachable() throws Exception {
+        // every connection of the client is busy with a slow call (a long poll, say): the next call waits for one to be
+        // free, as long as its answer may take, and the coordinator is not counted as failed for it
+        AtomicInteger calls = new AtomicInteger();
+        first.on("/healthz", r -> {
+            if (calls.incrementAndGet() == 1) {
+                first.vertx.setTimer(1500, t -> r.response().end());
+            } else {
+                r.response().end();
+            }
+        });
+        second.answer("/healthz", 200, "");
+        ClientOptions options = ClientOptions.of(List.of(first.url(), second.url()), "t")
+                .withMaxConnections(1)
+                .withConnectTimeout(Duration.ofMillis(300))
+                .withRequestTimeout(Duration.ofSeconds(10));
+        try (KbsyncClient client = KbsyncClient.create(options)) {
+            Thread slow = new Thread(client::health);
+            slow.start();
+            await().atMost(Duration.ofSeconds(5)).until(() -> calls.get() == 1);
+
+            client.health();
+            slow.join(10_000);
+
+            assertThat(calls).hasValue(2);
+            assertThat(client.coordinator()).isEqualTo(first.url());
+            assertThat(client.coordinatorMoves()).isZero();
+        }
+    }
+
+    @Test
+    void shouldTimeOutACallThatFoundNoFreeConnectionWithoutLeavingTheCoordinator() throws Exception {
+        // a long poll (a lease request that waits 5 s for its grant) holds the client's one connection past the
+        // call's whole wait (connect 200 ms + answer 800 ms)
+        AtomicInteger calls = new AtomicInteger();
+        first.on("/v1/kbs/k/leases", r -> {
+            calls.incrementAndGet();
+            first.vertx.setTimer(
+                    3000,
+                    t -> r.response().end(Samples.lease("l1", "granted", 0).encode()));
+        });
+        second.answer("/healthz", 200, "");
+        ClientOptions options = ClientOptions.of(List.of(first.url(), second.url()), "t")
+                .withMaxConnections(1)
+                .withConnectTimeout(Duration.ofMillis(200))
+                .withRequestTimeout(Duration.ofMillis(800));
+        try (KbsyncClient client = KbsyncClient.create(options)) {
+            Thread slow = new Thread(() -> client.requestLease(
+                    KbId.of("k"), new LeaseRequest("h", Duration.ofSeconds(30), Duration.ofSeconds(5))));
+            slow.start();
+            await().atMost(Duration.ofSeconds(5)).until(() -> calls.get() == 1);
+
+            assertThatThrownBy(client::health)
+                    .isInstanceOf(KbsyncException.TimedOut.class)
+                    .hasMessageContaining("maxConnections 1");
+            slow.join(10_000);
+
+            assertThat(client.coordinator()).isEqualTo(first.url());
         }
     }
 
