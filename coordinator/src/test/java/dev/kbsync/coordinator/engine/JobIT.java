@@ -250,6 +250,39 @@ class JobIT {
         assertThat(await(jobs.poll("w", Duration.ofMillis(300)))).isEmpty();
     }
 
+    @Test
+    void shouldNotRunAnEarlierJobAgainWhenTheJournalJobRestoredOntoItsIdempotencyKeyLanded() {
+        KbId kb = KbId.of("restore");
+        var holder = await(leases.request(kb, "holder", Duration.ofSeconds(30))); // the jobs wait behind it
+        // The first submit was stored in Redis but answered 503 (late); its retry with the same key went to a degraded
+        // coordinator's journal as a job of its own, and a degraded run landed it before Redis came back.
+        Job first = await(jobs.submit(kb, "ann", note("retried"), Optional.of("key-late")));
+        Job journaled = Job.queued(
+                dev.kbsync.coordinator.engine.ticket.JobRef.create(kb).id(),
+                kb,
+                "ann",
+                note("retried"),
+                java.time.Instant.now());
+        JobOutcome.Done landed = new JobOutcome.Done(
+                journaled.id() + ".7.n1",
+                "d00d",
+                "https://github.com/acme/docs/commit/d00d",
+                List.of(new FileChange("notes/retried.md", FileChange.Change.CREATED, null)),
+                0,
+                null);
+
+        Job restored = await(jobs.restore(journaled, Optional.of("key-late"), Restoration.landed(7, landed, 7)));
+
+        assertThat(restored.id()).as("the key's first job answers").isEqualTo(first.id());
+        Job job = await(jobs.get(first.id()));
+        assertThat(job.state())
+                .as("the same request landed by the degraded run: the first job is not to run it again")
+                .isEqualTo(JobState.DONE);
+        assertThat(job.commit()).isEqualTo("d00d");
+        await(leases.release(holder.id()));
+        assertThat(await(jobs.poll("w", Duration.ofMillis(300)))).isEmpty();
+    }
+
     private static void drain() {
         Optional<Assignment> next;
         while ((next = await(jobs.poll("drain", Duration.ofMillis(1500)))).isPresent()) {

@@ -5,6 +5,7 @@ import dev.kbsync.api.ErrorCodes;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPage;
+import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Quoting;
 import dev.kbsync.coordinator.config.EngineConfig;
@@ -137,9 +138,14 @@ public final class RedisJobService implements JobService {
                 return Future.succeededFuture(new Accepted(created.enqueued().job(), false, created.remaining()));
             }
             if (reply instanceof Submitted.First first) {
-                return first.job().payload().equals(s.payload())
-                        ? Future.succeededFuture(new Accepted(first.job(), first.duplicate(), first.remaining()))
-                        : Future.failedFuture(mismatch());
+                if (!first.job().payload().equals(s.payload())) {
+                    return Future.failedFuture(mismatch());
+                }
+                if (how.landed().isPresent() && first.job().state() == JobState.DONE) {
+                    // the earlier job of a landed journal job's key ended with its landing (submit.lua), or before
+                    changes.ended(first.job());
+                }
+                return Future.succeededFuture(new Accepted(first.job(), first.duplicate(), first.remaining()));
             }
             if (reply instanceof Submitted.Limited limited) {
                 return Future.failedFuture(SubmissionRateLimiter.refusal(

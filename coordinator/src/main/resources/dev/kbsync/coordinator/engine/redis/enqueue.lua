@@ -9,16 +9,6 @@
 -- Reply: {rank (-1: the ticket already ended), t (the ticket), job (a job's record), next (a grant made here, or
 -- {busy}), dropped (dead waiters dropped from the head), avg (hold-time average, ms), eta (a queued job's ETA inputs,
 -- see etaInputs), remaining (a submit's: see submit.lua)}.
--- A job a degraded run landed ({lease, fence, commit, url, files, result}): stored done, out of the queue.
-local function landedDegraded(tid, t, o, now)
-  t.js, t.fin, t.ol, t.f, t.a = 'done', now, o.lease, o.fence, (t.a or 0) + 1
-  t.cm, t.cu, t.fl = o.commit or '', o.url or '', o.files or '[]'
-  if o.result and o.result ~= '' then
-    t.rs = o.result
-  end
-  finishT(tid, t, 'released', now)
-end
-
 local tid, kind = ARGV[11], ARGV[12]
 local now = nowMs()
 local t = getT(tid)

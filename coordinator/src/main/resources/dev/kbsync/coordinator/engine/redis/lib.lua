@@ -396,6 +396,16 @@ local function finishT(tid, t, s, now)
   end
 end
 
+-- A job a degraded run landed ({lease, fence, commit, url, files, result}): stored done, out of the queue.
+local function landedDegraded(tid, t, o, now)
+  t.js, t.fin, t.ol, t.f, t.a = 'done', now, o.lease, o.fence, (t.a or 0) + 1
+  t.cm, t.cu, t.fl = o.commit or '', o.url or '', o.files or '[]'
+  if o.result and o.result ~= '' then
+    t.rs = o.result
+  end
+  finishT(tid, t, 'released', now)
+end
+
 -- Hold statistics per kind (note, agent, lease; claim: how long a job's grant waits for a worker; join: how long a
 -- note job's grant takes to take the notes behind it into its group commit, from the grant) in the KB's
 -- stats hash, for the ETA model (EtaModel, HoldStats):

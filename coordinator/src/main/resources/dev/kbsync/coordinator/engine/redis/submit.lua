@@ -94,6 +94,16 @@ if keep > 0 then
   local first = redis.call('get', CLAIM)
   local job = first and first ~= ARGV[11] and jobOf(first)
   if job then
+    if submitted.landed then
+      -- A journal's job restored onto an earlier job of its key or content (one stored in Redis but answered late,
+      -- then retried during the outage), which a degraded run landed: the earlier job, still waiting, carries the
+      -- same request and does not run it again.
+      local ft = getT(first)
+      if ft and ft.k == 'job' and ft.js == 'queued' and ft.s == 'waiting' then
+        landedDegraded(first, ft, submitted.landed, nowMs())
+        job = jobOf(first)
+      end
+    end
     return firstReply(first, job, claim == 'dedupe')
   end
   redis.call('set', CLAIM, ARGV[11], 'PX', keep) -- free, or its job is gone (past the retention)
