@@ -49,7 +49,7 @@ public record NotePathTemplate(String pattern) {
             throw invalid("has an unmatched brace: " + Quoting.quote(pattern));
         }
         try {
-            RelativePath.check(render(pattern, LONGEST_SLUG, LocalDate.of(2026, 12, 31), "ff"));
+            RelativePath.checkNew(render(pattern, LONGEST_SLUG, LocalDate.of(2026, 12, 31), "ff"));
         } catch (InvalidInputException e) {
             throw invalid(e.getMessage());
         }

@@ -2,13 +2,18 @@ package dev.kbsync.api;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The syntactic rules of a KB-relative path that every process can check without the KB at hand: not empty, relative,
  * no empty, {@code .} or {@code ..} segment, no {@code .git} segment (any case, trailing dots or spaces, or its Windows
- * short name), no backslash or control characters, at most {@link #MAX_SEGMENT_BYTES} per name and
- * {@link #MAX_PATH_BYTES} in all (UTF-8). The worker's path guard adds git's own name rules and checks symlinks against
- * the checkout.
+ * short name, or with characters macOS ignores), no backslash or control characters, at most
+ * {@link #MAX_SEGMENT_BYTES} per name and {@link #MAX_PATH_BYTES} in all (UTF-8). A path kbsync is to create
+ * ({@link #checkNew}) has besides no name that git refuses, so that every checkout of the KB works on Windows: a device
+ * name ({@code CON}, {@code PRN}, {@code AUX}, {@code NUL},
+ * {@code COM1}-{@code COM9}, {@code LPT1}-{@code LPT9}, with any extension), one of {@code " * < > ? |}, or a trailing
+ * dot or space. The worker's path guard checks git's own rules again (JGit's, which these agree with:
+ * {@code GitNameRulesTest}) and checks symlinks against the checkout.
  */
 public final class RelativePath {
     /** Error code of every rejection. */
@@ -19,8 +24,20 @@ public final class RelativePath {
 
     private RelativePath() {}
 
-    /** {@code path} if it passes, else a 400 {@link #INVALID_PATH} saying why. */
+    /**
+     * {@code path} if it passes, else a 400 {@link #INVALID_PATH} saying why: a path that may be read from a KB (whose
+     * files other tools may have named as git on Windows would not).
+     */
     public static String check(String path) {
+        return check(path, false);
+    }
+
+    /** {@code path} if kbsync may create it (git's Windows name rules too), else a 400 {@link #INVALID_PATH}. */
+    public static String checkNew(String path) {
+        return check(path, true);
+    }
+
+    private static String check(String path, boolean creating) {
         if (path == null || path.isBlank()) {
             throw reject(String.valueOf(path), "is empty");
         }
@@ -38,15 +55,33 @@ public final class RelativePath {
         }
         for (String segment : path.split("/", -1)) {
             checkSegment(path, segment);
+            if (creating) {
+                checkWindowsName(path, segment);
+            }
         }
         return path;
     }
 
-    /** {@code .git} in any case, with trailing dots/spaces, or its Windows short name. */
+    /** {@code .git} in any case, with trailing dots/spaces or characters macOS ignores, or its Windows short name. */
     public static boolean isGitName(String segment) {
-        String name = segment.toLowerCase(Locale.ROOT).replaceAll("[. ]+$", "");
+        String name = MAC_IGNORED
+                .matcher(segment.toLowerCase(Locale.ROOT))
+                .replaceAll("")
+                .replaceAll("[. ]+$", "");
         return name.equals(".git") || name.equals("git~1");
     }
+
+    /** A Windows device name, with or without an extension ({@code con}, {@code aux.md}, {@code COM1.txt}): any case. */
+    public static boolean isWindowsDevice(String segment) {
+        int dot = segment.indexOf('.');
+        return WINDOWS_DEVICE
+                .matcher(dot < 0 ? segment : segment.substring(0, dot))
+                .matches();
+    }
+
+    private static final Pattern MAC_IGNORED = Pattern.compile("[\u200C-\u200F\u202A-\u202E\u206A-\u206F\uFEFF]");
+    private static final Pattern WINDOWS_DEVICE = Pattern.compile("(?i)con|prn|aux|nul|com[1-9]|lpt[1-9]");
+    private static final Pattern WINDOWS_RESERVED = Pattern.compile("[\"*<>?|]");
 
     /** A rejection of {@code path} with {@code reason}, in the one message format. */
     public static InvalidInputException reject(String path, String reason) {
@@ -65,6 +100,18 @@ public final class RelativePath {
         }
         if (isGitName(segment)) {
             throw reject(path, "points into the .git directory");
+        }
+    }
+
+    private static void checkWindowsName(String path, String segment) {
+        if (isWindowsDevice(segment)) {
+            throw reject(path, "has a name git refuses (a Windows device name: '" + printable(segment) + "')");
+        }
+        if (WINDOWS_RESERVED.matcher(segment).find()) {
+            throw reject(path, "has a name git refuses (one of \" * < > ? | in '" + printable(segment) + "')");
+        }
+        if (segment.endsWith(".") || segment.endsWith(" ")) {
+            throw reject(path, "has a name git refuses (ends with a dot or a space: '" + printable(segment) + "')");
         }
     }
 

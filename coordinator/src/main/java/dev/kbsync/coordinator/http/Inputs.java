@@ -61,12 +61,20 @@ final class Inputs {
         return value;
     }
 
-    /** At most {@value #MAX_PATH} characters and {@link RelativePath}'s rules; the worker enforces full path safety. */
+    /**
+     * A path in a KB (a file a worker reports): at most {@value #MAX_PATH} characters and {@link RelativePath}'s rules;
+     * the worker enforces full path safety.
+     */
     static String path(String value) {
         if (value.length() > MAX_PATH) {
             throw RelativePath.reject(value, "is longer than " + MAX_PATH + " characters");
         }
         return RelativePath.check(value);
+    }
+
+    /** A path a note is to create: {@link #path}, and no name git refuses ({@link RelativePath#checkNew}). */
+    static String newPath(String value) {
+        return RelativePath.checkNew(path(value));
     }
 
     /** A browser link a worker reports (a file's or a commit's): {@code http(s)://}, no spaces, quotes or controls. */

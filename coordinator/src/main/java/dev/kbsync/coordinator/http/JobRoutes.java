@@ -85,7 +85,7 @@ final class JobRoutes {
         JobPayload note = new JobPayload.Note(
                 Inputs.text("text", body.string("text"), maxTextChars),
                 body.optString("title").map(Inputs::title).orElse(null),
-                body.optString("path").map(Inputs::path).orElse(null));
+                body.optString("path").map(Inputs::newPath).orElse(null));
         return new SubmitInput(kb, user, note, callbackUrl(body), idempotencyKey(ctx));
     }
 

@@ -182,6 +182,8 @@ class JobApiIT {
                 "path with ..        | /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"t\",\"path\":\"a/../../etc\"} | INVALID_PATH",
                 "absolute path       | /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"t\",\"path\":\"/etc/passwd\"} | INVALID_PATH",
                 "path into .git      | /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"t\",\"path\":\".GIT/config\"} | INVALID_PATH",
+                "Windows device name | /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"t\",\"path\":\"notes/CON.md\"} | INVALID_PATH",
+                "name git refuses    | /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"t\",\"path\":\"notes/a?b.md\"} | INVALID_PATH",
                 "not json            | /v1/kbs/demo/notes | {not json                                       | INVALID_JSON",
                 "json array          | /v1/kbs/demo/notes | []                                              | INVALID_JSON",
                 "empty body          | /v1/kbs/demo/notes | ''                                              | MISSING_BODY",

@@ -16,7 +16,7 @@ final class PathSyntax {
     private PathSyntax() {}
 
     static void check(String path) {
-        RelativePath.check(path);
+        RelativePath.checkNew(path);
         for (String segment : path.split("/", -1)) {
             byte[] raw = segment.getBytes(StandardCharsets.UTF_8);
             try {

@@ -1,6 +1,7 @@
 package dev.kbsync.worker.apply;
 
 import dev.kbsync.api.NotePathTemplate;
+import dev.kbsync.api.RelativePath;
 import dev.kbsync.git.paths.SafePaths;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -9,7 +10,10 @@ import java.text.Normalizer;
 import java.time.Instant;
 import java.util.Locale;
 
-/** File names derived from note titles: lower-case ASCII words joined by dashes, collision-safe with -2, -3... */
+/**
+ * File names derived from note titles: lower-case ASCII words joined by dashes (a Windows device name gets {@code -note}),
+ * collision-safe with -2, -3...
+ */
 final class Slugs {
     private static final int MAX = 60;
 
@@ -22,7 +26,11 @@ final class Slugs {
         if (slug.length() > MAX) {
             slug = slug.substring(0, MAX).replaceAll("-+$", "");
         }
-        return slug.isEmpty() ? "note" : slug;
+        if (slug.isEmpty()) {
+            return "note";
+        }
+        // "con.md" and the like are names git refuses (a Windows device name, whatever the extension)
+        return RelativePath.isWindowsDevice(slug) ? slug + "-note" : slug;
     }
 
     /**

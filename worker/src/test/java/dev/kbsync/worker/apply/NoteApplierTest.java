@@ -129,4 +129,14 @@ class NoteApplierTest {
         assertThat(Slugs.slug("Café  Über -- Notes?")).isEqualTo("cafe-uber-notes");
         assertThat(Slugs.slug("???")).isEqualTo("note");
     }
+
+    @Test
+    void shouldNotSlugATitleIntoAWindowsDeviceNameGitRefuses() {
+        // "con.md" is a path git refuses (safe for Windows checkouts): a note titled "Con" failed INVALID_PATH
+        assertThat(Slugs.slug("Con")).isEqualTo("con-note");
+        assertThat(Slugs.slug("AUX")).isEqualTo("aux-note");
+        assertThat(Slugs.slug("com1")).isEqualTo("com1-note");
+        assertThat(Slugs.slug("con artists")).isEqualTo("con-artists");
+        assertThat(Slugs.slug("com10")).isEqualTo("com10");
+    }
 }
