@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "coordinator",
         mixinStandardHelpOptions = true,
+        header = "Run a coordinator (settings: --config YAML and KBSYNC_* variables).",
         description = {
             "Run a coordinator. Settings come from the YAML file and KBSYNC_* environment variables",
             "(environment wins); every key is listed in docs/configuration.md."

@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "up",
         mixinStandardHelpOptions = true,
+        header = "Run kbsync on one machine: embedded Redis, a coordinator, workers and a demo KB.",
         description = {
             "Run kbsync on one machine: an embedded Redis (unless --redis), a coordinator on 127.0.0.1,",
             "in-process workers and a 'demo' KB backed by a local bare repository. Ctrl-C stops everything.",

@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "worker",
         mixinStandardHelpOptions = true,
+        header = "Run a worker (settings: --config YAML and KBSYNC_* variables).",
         description = {
             "Run a worker. Settings come from the YAML file (or KBSYNC_CONFIG) and KBSYNC_* environment",
             "variables (environment wins); every key is listed in docs/worker-configuration.md."

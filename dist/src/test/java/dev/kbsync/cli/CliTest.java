@@ -26,6 +26,20 @@ class CliTest {
                 .contains("--data-dir", "--redis-fsync", "--worker-config", "--verbose");
     }
 
+    @Test
+    void shouldSummarizeEveryCommandInWholeSentencesInTheHelp() {
+        // the command list shows a command's header, else its description's first line: not a sentence cut off
+        String help = out("--help");
+        String commands = help.substring(help.indexOf("Commands:"));
+        // a summary ends where the next command's name starts (a line indented by two spaces)
+        for (String summary : commands.split("\\R  (?=\\S)")) {
+            if (summary.startsWith("Commands:")) {
+                continue;
+            }
+            assertThat(summary.strip()).as(summary).endsWith(".");
+        }
+    }
+
     private static String out(String... args) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream original = System.out;
