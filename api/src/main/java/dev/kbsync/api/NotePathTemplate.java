@@ -51,7 +51,7 @@ public record NotePathTemplate(String pattern) {
         try {
             RelativePath.checkNew(render(pattern, LONGEST_SLUG, LocalDate.of(2026, 12, 31), "ff"));
         } catch (InvalidInputException e) {
-            throw invalid(e.getMessage());
+            throw invalid(Quoting.quote(pattern) + " renders paths that are not allowed, e.g. " + e.getMessage());
         }
     }
 

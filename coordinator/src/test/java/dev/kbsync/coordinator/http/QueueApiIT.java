@@ -69,7 +69,15 @@ class QueueApiIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"notes/{user}/{slug}.md", "notes/fixed.md", "../{slug}.md", ".git/{slug}", "a//{slug}"})
+    @ValueSource(
+            strings = {
+                "notes/{user}/{slug}.md",
+                "notes/fixed.md",
+                "../{slug}.md",
+                ".git/{slug}",
+                "a//{slug}",
+                "CON/{slug}.md"
+            })
     void shouldRejectANotePathTemplateThePathGuardRefusesAndChangeNothing(String notePath) {
         long calls = api.services.calls.get();
         HttpResponse<Buffer> response = api.call(
