@@ -87,6 +87,11 @@ public final class KbValidation {
             if (authority.isEmpty() && !url.group(1).equals("file")) {
                 throw invalidRemote();
             }
+            if (url.group(3)
+                    .contains("#")) { // git's transports would fetch another URL: the fragment is not the branch
+                throw new InvalidInputException(
+                        "INVALID_REMOTE", "remote must not carry a #fragment; give the branch as \"branch\"");
+            }
             if (!authority.isEmpty() && !parses(remote)) {
                 throw invalidRemote();
             }

@@ -51,7 +51,9 @@ class KbValidationTest {
                 "/srv/x\n.git",
                 "https://[::1",
                 "https://h:99999/x",
-                "https://h x/y"
+                "https://h x/y",
+                "https://github.com/acme/docs.git#main",
+                "ssh://git@github.com/acme/docs.git#main"
             })
     void shouldRejectOtherRemotes(String remote) {
         assertThatThrownBy(() -> KbValidation.remote(remote))
