@@ -1,5 +1,6 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.api.Job;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.api.event.KbsyncEvent;
@@ -19,7 +20,8 @@ import java.util.function.Consumer;
  * position of each job or lease is sent then (a stream of many jobs keeps one per job). Any other event goes out at
  * once and drops its subject's waiting position, which it supersedes (every event carries the whole record). A
  * handoff moves every waiter up by one: without this, each of N waiters' streams got one event per handoff. A position
- * older than what its subject last showed (the stream's first read landed after it, {@link Progress}) is dropped.
+ * older than what its subject last showed (the stream's first read landed after it, {@link Progress}), or showing
+ * nothing new (the same state, place and estimate), is dropped.
  */
 final class Coalescer {
     /** The shortest time between two batches of position events on one stream. */
@@ -96,8 +98,10 @@ final class Coalescer {
     private boolean fresh(String subject, boolean position, KbsyncEvent event) {
         Shown now = Shown.of(event);
         Shown before = shown.get(subject);
-        if (position && before != null && Progress.older(before.state(), before.ahead(), now.state(), now.ahead())) {
-            return false;
+        if (position
+                && before != null
+                && (now.equals(before) || Progress.older(before.state(), before.ahead(), now.state(), now.ahead()))) {
+            return false; // nothing new (a first refresh's reading of what the first read showed), or older
         }
         if (event.last()) {
             shown.remove(subject);
@@ -107,14 +111,15 @@ final class Coalescer {
         return true;
     }
 
-    /** A subject's state and place, as an event showed them. */
-    private record Shown(String state, long ahead) {
+    /** A subject's state, place and (a job's) estimate, as an event showed them; a lease has no estimate (-1). */
+    private record Shown(String state, long ahead, long etaMs, long etaP90Ms) {
         static Shown of(KbsyncEvent event) {
             if (event instanceof JobEvent job) {
-                return new Shown(job.job().state().wire(), job.job().ahead());
+                Job j = job.job();
+                return new Shown(j.state().wire(), j.ahead(), j.etaMs(), j.etaP90Ms());
             }
             Lease lease = ((LeaseEvent) event).lease();
-            return new Shown(lease.state().wire(), lease.ahead());
+            return new Shown(lease.state().wire(), lease.ahead(), -1, -1);
         }
     }
 

@@ -2,13 +2,18 @@ package dev.kbsync.coordinator.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.api.event.LeaseEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -97,6 +102,39 @@ class CoalescerTest {
         awaitSent(2);
         Thread.sleep(2 * WINDOW_MS);
         assertThat(sent).containsExactly("state a 1", "position a 0");
+        coalescer.close();
+    }
+
+    @Test
+    void shouldDropAPositionThatShowsNothingNew() throws Exception {
+        Coalescer coalescer = onContext(c -> {
+            c.offer(new LeaseEvent.State(lease("a", LeaseState.WAITING, 2))); // a stream's first read
+            c.offer(position("a", 2)); // a coordinator's first refresh of a KB it did not watch: the same place
+        });
+        Thread.sleep(2 * WINDOW_MS);
+        assertThat(sent).containsExactly("state a 2");
+        coalescer.close();
+    }
+
+    @Test
+    void shouldShowAJobsPositionWhoseEstimateChangedInTheSamePlace() throws Exception {
+        Job queued = Job.queued("j", KbId.of("demo"), "u", new JobPayload.Note("t", null, null), Instant.now());
+        List<String> jobs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Context context = vertx.getOrCreateContext();
+        Coalescer coalescer = new Coalescer(vertx, WINDOW_MS, e -> {
+            Job job = ((JobEvent) e).job();
+            jobs.add(e.name() + " " + job.ahead() + " " + job.etaMs());
+        });
+        context.executeBlocking(() -> null)
+                .compose(v -> {
+                    coalescer.offer(new JobEvent.State(queued.at(JobState.QUEUED, 1, 4000, 8000)));
+                    coalescer.offer(new JobEvent.Position(queued.at(JobState.QUEUED, 1, 4000, 8000))); // nothing new
+                    coalescer.offer(new JobEvent.Position(queued.at(JobState.QUEUED, 1, 2500, 5000))); // a new ETA
+                    return io.vertx.core.Future.succeededFuture();
+                })
+                .await(5, TimeUnit.SECONDS);
+        Thread.sleep(2 * WINDOW_MS);
+        assertThat(jobs).containsExactly("state 1 4000", "position 1 2500");
         coalescer.close();
     }
 
