@@ -9,7 +9,7 @@ import ssl
 import threading
 import time
 import urllib.parse
-from typing import Any, Callable, Dict, Iterator, Optional
+from typing import Any, Callable, Dict, Iterator, Optional, Sequence, Union
 
 from . import errors
 from .models import FileContent, Job, JobEvent, JobPage, JobReceipt, Lease, Log, LogEntry, Tree, TreeEntry
@@ -20,30 +20,82 @@ _WAIT_SEGMENT = 10.0  # wait() reads the job again at least this often (seconds)
 _RETURN_MINIMAL = {"Prefer": "return=minimal"}
 
 
-class Client:
-    """A client of one coordinator with one token. Thread-safe: every call opens its own connection.
+class _Endpoint:
+    """One coordinator's base URL, parsed."""
 
-    ``url``: the coordinator's base URL (``http://127.0.0.1:8080``, ``https://host/kbsync/``); ``token``: the
-    bearer token (None: no ``Authorization`` header, for a coordinator with auth off); ``ca_file``: a PEM file of
-    the CA that signed the coordinator's certificate (https only; default: the system's trust store);
-    ``timeout``: seconds per call (connect and each read).
-    """
-
-    def __init__(
-        self, url: str, token: Optional[str] = None, ca_file: Optional[str] = None, timeout: float = 15.0
-    ) -> None:
+    def __init__(self, url: str) -> None:
         parsed = urllib.parse.urlsplit(url)
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
             raise ValueError(f"url must be http(s)://host[:port][/prefix], got {url!r}")
-        if ca_file and parsed.scheme != "https":
-            raise ValueError("ca_file needs an https url")
-        self._https = parsed.scheme == "https"
-        self._host = parsed.hostname
-        self._port = parsed.port or (443 if self._https else 80)
-        self._prefix = parsed.path.rstrip("/")
+        self.url = url
+        self.https = parsed.scheme == "https"
+        self.host = parsed.hostname
+        self.port = parsed.port or (443 if self.https else 80)
+        self.prefix = parsed.path.rstrip("/")
+        self.ssl: Optional[ssl.SSLContext] = None  # the client's, for https
+
+    def connection(self, timeout: Optional[float]) -> http.client.HTTPConnection:
+        if self.https:
+            return http.client.HTTPSConnection(self.host, self.port, timeout=timeout, context=self.ssl)
+        return http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+
+
+class Client:
+    """A client of the coordinators with one token. Thread-safe: every call opens its own connection.
+
+    ``url``: the coordinator's base URL (``http://127.0.0.1:8080``, ``https://host/kbsync/``), or several (a list, or
+    one string, comma-separated) in order of preference, sharing one Redis: the first is used while it answers, the
+    next while it does not (as the Java client does, docs/operations.md "Coordinator failover"): a call that could
+    not connect, or that was answered ``503`` and may be sent again (a read, a submit with its ``idempotency_key``, a
+    lease call), is tried on the next one at once; other failures are raised, and the next call goes to the next
+    coordinator. While not on the first, a preferred one is probed (``GET /readyz``) every ``probe_interval``
+    seconds, and taken back once ready. ``token``: the bearer token (None: no ``Authorization`` header, for a
+    coordinator with auth off); ``ca_file``: a PEM file of the CA that signed the coordinators' certificates (https
+    only; default: the system's trust store); ``timeout``: seconds per call (connect and each read).
+    """
+
+    def __init__(
+        self,
+        url: Union[str, Sequence[str]],
+        token: Optional[str] = None,
+        ca_file: Optional[str] = None,
+        timeout: float = 15.0,
+        probe_interval: float = 5.0,
+    ) -> None:
+        urls = [u.strip() for u in url.split(",")] if isinstance(url, str) else [str(u).strip() for u in url]
+        if not urls or not all(urls):
+            raise ValueError(f"at least one coordinator url is needed, got {url!r}")
+        if len(set(urls)) != len(urls):
+            raise ValueError(f"a coordinator url is listed twice: {urls}")
+        self._endpoints = [_Endpoint(u) for u in urls]
+        if ca_file and not all(e.https for e in self._endpoints):
+            raise ValueError("ca_file needs https urls (the token would travel in clear text)")
+        if any(e.https for e in self._endpoints):
+            context = ssl.create_default_context(cafile=ca_file)
+            for e in self._endpoints:
+                e.ssl = context
         self._token = token.strip() if token and token.strip() else None
         self._timeout = timeout
-        self._ssl = ssl.create_default_context(cafile=ca_file) if self._https else None
+        self._probe_interval = probe_interval
+        self._lock = threading.Lock()
+        self._current = 0
+        self._moves = 0
+        self._next_probe = 0.0
+
+    @property
+    def coordinator(self) -> str:
+        """The URL of the coordinator in use."""
+        return self._endpoints[self._current].url
+
+    @property
+    def coordinators(self) -> "list[str]":
+        """Every coordinator's URL, in order of preference."""
+        return [e.url for e in self._endpoints]
+
+    @property
+    def coordinator_moves(self) -> int:
+        """How often the client moved to another coordinator."""
+        return self._moves
 
     # -- jobs -----------------------------------------------------------------------------------------------
 
@@ -262,11 +314,6 @@ class Client:
 
     # -- transport ------------------------------------------------------------------------------------------
 
-    def _connection(self, timeout: Optional[float]) -> http.client.HTTPConnection:
-        if self._https:
-            return http.client.HTTPSConnection(self._host, self._port, timeout=timeout, context=self._ssl)
-        return http.client.HTTPConnection(self._host, self._port, timeout=timeout)
-
     def _headers(self, extra: Optional[Dict[str, str]]) -> Dict[str, str]:
         headers = {"Accept": "application/json", "User-Agent": _USER_AGENT}
         if self._token:
@@ -301,39 +348,126 @@ class Client:
             payload = json.dumps(body).encode("utf-8")
             headers["Content-Type"] = "application/json"
         timeout = timeout if timeout is not None else self._timeout
-        conn = self._connection(timeout)
-        try:
-            conn.request(method, self._prefix + path, body=payload, headers=headers)
-            response = conn.getresponse()
-            raw = response.read()
-            head = {k.lower(): v for k, v in response.getheaders()}
-            if response.status >= 400:
-                raise _error(response.status, raw, head.get("retry-after"))
-            return response.status, (json.loads(raw) if raw.strip() else {}), head
-        except (socket.timeout, TimeoutError) as e:
-            raise errors.TimedOut(0, "TIMEOUT", f"no answer from the coordinator within {timeout} s") from e
-        except (OSError, http.client.HTTPException) as e:
-            raise errors.Unreachable(0, "UNREACHABLE", f"{type(e).__name__}: {e}") from e
-        finally:
-            conn.close()
+        repeatable = _repeatable(method, path, "Idempotency-Key" in headers)
+
+        def exchange(at: _Endpoint) -> "tuple[int, Dict[str, Any], Dict[str, str]]":
+            conn = at.connection(timeout)
+            try:
+                _connect(conn)
+                conn.request(method, at.prefix + path, body=payload, headers=headers)
+                response = conn.getresponse()
+                raw = response.read()
+                head = {k.lower(): v for k, v in response.getheaders()}
+                if response.status >= 400:
+                    raise _error(response.status, raw, head.get("retry-after"))
+                return response.status, (json.loads(raw) if raw.strip() else {}), head
+            except (socket.timeout, TimeoutError) as e:
+                raise errors.TimedOut(0, "TIMEOUT", f"no answer from the coordinator within {timeout} s") from e
+            except (OSError, http.client.HTTPException) as e:
+                raise errors.Unreachable(0, "UNREACHABLE", f"{type(e).__name__}: {e}") from e
+            finally:
+                conn.close()
+
+        return self._failover(repeatable, exchange)
 
     def _open_stream(self, path: str, timeout: Optional[float]):
-        conn = self._connection(timeout if timeout is not None else None)
         headers = self._headers({"Accept": "text/event-stream"})
-        try:
-            conn.request("GET", self._prefix + path, headers=headers)
-            response = conn.getresponse()
-        except (socket.timeout, TimeoutError) as e:
-            conn.close()
-            raise errors.TimedOut(0, "TIMEOUT", "no answer from the coordinator") from e
-        except (OSError, http.client.HTTPException) as e:
-            conn.close()
-            raise errors.Unreachable(0, "UNREACHABLE", f"{type(e).__name__}: {e}") from e
-        if response.status >= 400:
-            raw = response.read()
-            conn.close()
-            raise _error(response.status, raw, response.getheader("Retry-After"))
-        return response, conn
+
+        def exchange(at: _Endpoint):
+            conn = at.connection(timeout if timeout is not None else None)
+            try:
+                _connect(conn)
+                conn.request("GET", at.prefix + path, headers=headers)
+                response = conn.getresponse()
+            except (socket.timeout, TimeoutError) as e:
+                conn.close()
+                raise errors.TimedOut(0, "TIMEOUT", "no answer from the coordinator") from e
+            except (OSError, http.client.HTTPException) as e:
+                conn.close()
+                raise errors.Unreachable(0, "UNREACHABLE", f"{type(e).__name__}: {e}") from e
+            if response.status >= 400:
+                raw = response.read()
+                conn.close()
+                raise _error(response.status, raw, response.getheader("Retry-After"))
+            return response, conn
+
+        return self._failover(True, exchange)
+
+    def _failover(self, repeatable: bool, exchange: Callable[[_Endpoint], Any]) -> Any:
+        """Runs ``exchange`` with the coordinator in use; on no usable answer (unreachable, timed out, 503) the client
+        moves to the next one, and tries it at once when the first surely did not act (no connection) or answered
+        503 to a ``repeatable`` call, each coordinator at most once."""
+        self._probe()
+        tried = 0
+        while True:
+            at = self._endpoints[self._current]
+            try:
+                return exchange(at)
+            except (errors.Unreachable, errors.TimedOut, errors.ServiceUnavailable) as e:
+                self._failed(at)
+                tried += 1
+                again = isinstance(e.__cause__, _NotConnected) or (
+                    repeatable and isinstance(e, errors.ServiceUnavailable)
+                )
+                if not again or tried >= len(self._endpoints):
+                    raise
+
+    def _failed(self, at: _Endpoint) -> None:
+        with self._lock:
+            if self._endpoints[self._current] is at and len(self._endpoints) > 1:
+                self._current = (self._current + 1) % len(self._endpoints)
+                self._moves += 1
+                self._next_probe = time.monotonic() + self._probe_interval
+
+    def _probe(self) -> None:
+        """While not on the first coordinator, every ``probe_interval`` s: the first preferred one that is ready wins."""
+        with self._lock:
+            current = self._current
+            if current == 0 or time.monotonic() < self._next_probe:
+                return
+            self._next_probe = time.monotonic() + self._probe_interval
+        for i in range(current):
+            at = self._endpoints[i]
+            conn = at.connection(min(self._timeout, 2.0))
+            try:
+                conn.request("GET", at.prefix + "/readyz", headers=self._headers(None))
+                response = conn.getresponse()
+                response.read()
+                ready = 200 <= response.status < 300
+            except (OSError, http.client.HTTPException):
+                ready = False
+            finally:
+                conn.close()
+            if ready:
+                with self._lock:
+                    if self._current == current:
+                        self._current = i
+                        self._moves += 1
+                return
+
+
+class _NotConnected(OSError):
+    """The connection could not be made: nothing was sent."""
+
+
+def _connect(conn: http.client.HTTPConnection) -> None:
+    try:
+        conn.connect()
+    except (socket.timeout, TimeoutError, OSError) as e:
+        raise _NotConnected(f"{type(e).__name__}: {e}") from e
+
+
+def _repeatable(method: str, path: str, has_key: bool) -> bool:
+    """Whether a call may be sent to another coordinator after a 503 (which does not mean nothing was done): reads,
+    puts, a submit with its idempotency key and the lease calls can; a submit without a key (a second job), a cancel
+    (a second one answers 409) and an admin's force-release cannot."""
+    if method in ("GET", "PUT", "HEAD"):
+        return True
+    if method == "DELETE":
+        return not path.startswith("/v1/jobs/")
+    if path.endswith("/notes") or path.endswith("/agent-tasks"):
+        return has_key
+    return not path.endswith("/force-release") and not path.endswith("/extend")
 
 
 class Held:

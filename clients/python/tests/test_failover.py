@@ -1,0 +1,137 @@
+"""A client given several coordinators: it uses the first that answers and moves when one stops answering.
+
+Against the running coordinator in KBSYNC_URL, next to a port that refuses connections and a small local HTTP
+server that answers as a coordinator whose Redis is down (503) or, once told, as a ready one.
+"""
+
+import http.server
+import json
+import os
+import socket
+import threading
+import time
+import unittest
+
+import kbsync
+
+URL = os.environ.get("KBSYNC_URL")
+TOKEN = os.environ.get("KBSYNC_TOKEN") or None
+
+
+def closed_port_url() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
+class FakeCoordinator:
+    """Answers every call 503 REDIS_UNAVAILABLE until ``ready`` is set; then /readyz and /healthz 200."""
+
+    def __init__(self) -> None:
+        self.ready = False
+        self.calls = []
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def answer(self) -> None:
+                fake.calls.append((self.command, self.path))
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                if fake.ready and self.path in ("/readyz", "/healthz"):
+                    status, body = 200, b""
+                else:
+                    status = 503
+                    body = json.dumps({"error": {"code": "REDIS_UNAVAILABLE", "message": "Redis is down"}}).encode()
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                if status == 503:
+                    self.send_header("Retry-After", "2")
+                    self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_PUT = do_DELETE = answer
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class OptionsTest(unittest.TestCase):
+    def test_refuses_bad_lists(self):
+        with self.assertRaises(ValueError):
+            kbsync.Client([])
+        with self.assertRaises(ValueError):
+            kbsync.Client("http://a:1,http://a:1")
+        with self.assertRaises(ValueError):
+            kbsync.Client("http://a:1,ftp://b")
+        with self.assertRaises(ValueError):
+            kbsync.Client(["https://a:1", "http://b:2"], ca_file="/nonexistent/ca.pem")
+
+    def test_takes_a_comma_separated_list_or_a_sequence(self):
+        self.assertEqual(kbsync.Client("http://a:1, http://b:2").coordinators, ["http://a:1", "http://b:2"])
+        self.assertEqual(kbsync.Client(["http://a:1", "http://b:2"]).coordinator, "http://a:1")
+
+
+@unittest.skipUnless(URL, "KBSYNC_URL is not set: no coordinator to test against")
+class FailoverTest(unittest.TestCase):
+    def setUp(self) -> None:
+        self.fake = FakeCoordinator()
+
+    def tearDown(self) -> None:
+        self.fake.close()
+
+    def test_moves_to_the_next_when_the_first_refuses_connections(self):
+        kb = kbsync.Client([closed_port_url(), URL], token=TOKEN, timeout=15)
+        kb.ready()
+        self.assertEqual(kb.coordinator, URL)
+        self.assertEqual(kb.coordinator_moves, 1)
+
+    def test_tries_the_next_at_once_when_the_first_answers_503_to_a_call_it_may_repeat(self):
+        kb = kbsync.Client([self.fake.url, URL], token=TOKEN, timeout=15)
+        job = kb.submit_note("demo", "py-bot", "after a 503", idempotency_key=f"fo-{time.time_ns()}")
+        self.assertEqual(kb.coordinator, URL)
+        self.assertEqual(kb.job(job.id).id, job.id)
+        self.assertEqual(len(self.fake.calls), 1)
+
+    def test_does_not_send_a_submit_without_a_key_again_after_a_503_but_moves_for_the_next_call(self):
+        kb = kbsync.Client([self.fake.url, URL], token=TOKEN, timeout=15)
+        with self.assertRaises(kbsync.ServiceUnavailable) as raised:
+            kb.submit_note("demo", "py-bot", "no key: not sent twice")
+        self.assertEqual(raised.exception.retry_after, 2)
+        self.assertEqual(kb.coordinator, URL)
+        kb.ready()
+        self.assertEqual(len(self.fake.calls), 1)
+
+    def test_follows_a_jobs_events_on_the_next_when_the_first_answers_503(self):
+        kb = kbsync.Client([self.fake.url, URL], token=TOKEN, timeout=15)
+        job = kbsync.Client(URL, token=TOKEN).submit_note("demo", "py-bot", "events after a 503")
+        self.assertEqual(kb.wait(job.id, timeout=30).state, "done")
+        self.assertEqual(kb.coordinator, URL)
+
+    def test_moves_back_to_the_first_once_it_is_ready_again(self):
+        kb = kbsync.Client([self.fake.url, URL], token=TOKEN, timeout=15, probe_interval=0.1)
+        kb.health()
+        self.assertEqual(kb.coordinator, URL)
+        self.fake.ready = True
+        time.sleep(0.2)
+        kb.health()
+        self.assertEqual(kb.coordinator, self.fake.url)
+        self.assertEqual(kb.coordinator_moves, 2)
+
+    def test_surfaces_the_last_failure_when_none_answers(self):
+        kb = kbsync.Client([closed_port_url(), closed_port_url()], token=TOKEN, timeout=5)
+        with self.assertRaises(kbsync.Unreachable):
+            kb.health()
+
+
+if __name__ == "__main__":
+    unittest.main()
