@@ -23,15 +23,21 @@ final class Bodies {
     }
 
     /**
-     * A route handler, before the body is read, that rejects a form or multipart body with 415: the body handler would
-     * decode one (and fail on a malformed one with an unexpected exception), and no route takes one. A platform
-     * handler, since Vert.x Web runs those before the body handler.
+     * A route handler, before the body is read, that rejects with 415 a form or multipart body (the body handler would
+     * decode one, and fail on a malformed one with an unexpected exception; no route takes one) and a compressed one
+     * (a {@code Content-Encoding} other than {@code identity}: the server does not decompress, and would read the
+     * bytes as they came). A platform handler, since Vert.x Web runs those before the body handler.
      */
     static PlatformHandler refuseForms() {
         return ctx -> {
             String media = media(ctx);
             if (media.startsWith("multipart/") || media.equals("application/x-www-form-urlencoded")) {
                 throw HttpError.forStatus(415);
+            }
+            String encoding = ctx.request().getHeader("Content-Encoding");
+            if (encoding != null && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
+                throw new HttpError(
+                        415, "UNSUPPORTED_MEDIA_TYPE", "send the body uncompressed (no Content-Encoding, or identity)");
             }
             ctx.next();
         };

@@ -42,6 +42,18 @@ class RequestFramingApiIT {
     }
 
     @Test
+    void shouldRefuseACompressedBodyWith415() throws IOException {
+        long calls = api.services.calls.get();
+        String body = "{\"user\":\"e1\",\"text\":\"read as if not compressed\"}";
+        Answer answer = send("POST /v1/kbs/demo/notes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + CLIENT
+                + "\r\nContent-Encoding: gzip\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+                + "\r\nConnection: close\r\n\r\n" + body);
+
+        assertError(answer, 415, "UNSUPPORTED_MEDIA_TYPE");
+        assertThat(api.services.calls.get()).isEqualTo(calls);
+    }
+
+    @Test
     void shouldRefuseAnExpectationItCannotMeetWith417() throws IOException {
         String body = "{\"user\":\"e1\",\"text\":\"x\"}";
         Answer answer = send("POST /v1/kbs/demo/notes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + CLIENT
