@@ -196,6 +196,17 @@ public final class HttpApi {
         return router;
     }
 
+    private void on(
+            Router router,
+            Handler<RoutingContext> redisGate,
+            HttpMethod method,
+            String path,
+            Handler<RoutingContext> guard,
+            boolean jsonBody,
+            Handler<RoutingContext> handler) {
+        guarded(router, method, path, guard, jsonBody).handler(redisGate).handler(handler);
+    }
+
     /** A route with a JSON body that is read and validated before its Redis gate ({@link Checked}). */
     private void on(
             Router router,
@@ -204,29 +215,15 @@ public final class HttpApi {
             String path,
             Handler<RoutingContext> guard,
             Checked<?> checked) {
-        on(router, redisGate, method, path, guard, true, Optional.of(checked.check()), checked.handler());
+        guarded(router, method, path, guard, true)
+                .handler(checked.check())
+                .handler(redisGate)
+                .handler(checked.handler());
     }
 
-    private void on(
-            Router router,
-            Handler<RoutingContext> redisGate,
-            HttpMethod method,
-            String path,
-            Handler<RoutingContext> guard,
-            boolean jsonBody,
-            Handler<RoutingContext> handler) {
-        on(router, redisGate, method, path, guard, jsonBody, Optional.empty(), handler);
-    }
-
-    private void on(
-            Router router,
-            Handler<RoutingContext> redisGate,
-            HttpMethod method,
-            String path,
-            Handler<RoutingContext> guard,
-            boolean jsonBody,
-            Optional<Handler<RoutingContext>> check,
-            Handler<RoutingContext> handler) {
+    /** A route counted, its body read (if it takes one) and its caller checked; the Redis gate and handler come next. */
+    private Route guarded(
+            Router router, HttpMethod method, String path, Handler<RoutingContext> guard, boolean jsonBody) {
         Route route =
                 router.route(method, path).handler(new RequestCounter(metrics.routeRequests(method.name(), path)));
         if (jsonBody) {
@@ -240,9 +237,7 @@ public final class HttpApi {
         if (jsonBody) {
             route.handler(Bodies.requireJson());
         }
-        check.ifPresent(route::handler);
-        route.handler(redisGate);
-        route.handler(handler);
+        return route;
     }
 
     /**
