@@ -105,7 +105,7 @@ final class Run {
         Map<String, FinalJob> jobs = finalJobs(api, history);
         Map<String, RemoteLog> remotes = new HashMap<>();
         for (String kb : kbs) {
-            remotes.put(kb, Git.read(kb, cluster.remote(kb)));
+            remotes.put(kb, Git.read(kb, cluster.remote(kb), cluster.logs()));
         }
         Verdict verdict = Checker.check(new Observations(history.events(), remotes, jobs, drain));
         Report.write(scenario, seed, history, verdict);

@@ -162,6 +162,11 @@ public final class Cluster implements AutoCloseable {
         return daemon;
     }
 
+    /** Where the cluster's processes write their output (kept after the run). */
+    public Path logs() {
+        return logs;
+    }
+
     public Path remote(String kb) {
         return dir.resolve("remotes").resolve(kb + ".git");
     }

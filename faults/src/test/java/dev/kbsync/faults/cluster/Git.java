@@ -11,9 +11,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The git CLI on the suite's bare remotes: create one with a seed commit, read its branch, fsck it. */
 public final class Git {
+    private static final Logger LOG = LoggerFactory.getLogger(Git.class);
     private static final String FIELD = "\u001f";
     private static final String RECORD = "\u001e";
 
@@ -76,17 +79,38 @@ public final class Git {
         }
     }
 
-    /** The remote's {@code main}, oldest commit first, with each commit's trailers, and its {@code git fsck}. */
-    public static RemoteLog read(String kb, Path bare) {
-        String log = run(
-                bare,
-                "git",
-                "log",
-                "--reverse",
-                "--topo-order",
-                "--format=%H" + FIELD + "%(trailers:key=Kbsync-Job,valueonly,separator=%x2c)" + FIELD
-                        + "%(trailers:key=Kbsync-Fence,valueonly,separator=%x2c)" + RECORD,
-                "main");
+    /**
+     * The remote's {@code main}, oldest commit first, with each commit's trailers, and its {@code git fsck}. A log that
+     * fails is read once more after 5 s (a worker's JVM may still be repacking a file remote in the background,
+     * {@code receive.autogc}), with a copy of the remote as it was kept under {@code evidence} first; a second failure
+     * is thrown.
+     */
+    public static RemoteLog read(String kb, Path bare, Path evidence) {
+        String[] command = {
+            "git",
+            "log",
+            "--reverse",
+            "--topo-order",
+            "--format=%H" + FIELD + "%(trailers:key=Kbsync-Job,valueonly,separator=%x2c)" + FIELD
+                    + "%(trailers:key=Kbsync-Fence,valueonly,separator=%x2c)" + RECORD,
+            "main"
+        };
+        Result first = exec(bare, command);
+        String log;
+        if (first.code() == 0) {
+            log = first.output();
+        } else {
+            Path copy = evidence.resolve(kb + ".git-unreadable");
+            exec(bare, "cp", "-a", bare.toString(), copy.toString());
+            LOG.warn(
+                    "git log of {} failed ({}); a copy of the remote is in {}; reading it again in 5 s",
+                    kb,
+                    first.output().strip(),
+                    copy);
+            sleep(5_000);
+            log = run(bare, command);
+            LOG.warn("git log of {} worked the second time", kb);
+        }
         List<RemoteCommit> commits = new ArrayList<>();
         for (String record : log.split(RECORD)) {
             String[] fields = record.strip().split(FIELD, -1);
@@ -102,6 +126,15 @@ public final class Git {
         }
         Result fsck = exec(bare, "git", "fsck", "--strict", "--no-progress");
         return new RemoteLog(kb, commits, fsck.code() == 0, fsck.output());
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private record Result(int code, String output) {}
