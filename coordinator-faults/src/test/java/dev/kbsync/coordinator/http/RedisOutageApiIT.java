@@ -100,7 +100,7 @@ class RedisOutageApiIT {
     }
 
     @Test
-    void shouldRefuseABadSubmissionOrLeaseRequestAsItWouldWithRedisUpWhileRedisIsDown() {
+    void shouldRefuseABadRequestAsItWouldWithRedisUpWhileRedisIsDown() {
         // bad inputs that no retry can mend: they answer 400 as with Redis up, not 503 (which tells a bot to retry)
         Map<String, Call> bad = new LinkedHashMap<>();
         bad.put("note without text", new Call(POST, "/v1/kbs/demo/notes", CLIENT, new JsonObject().put("user", "u1")));
@@ -122,6 +122,11 @@ class RedisOutageApiIT {
                         "/v1/kbs/demo/leases",
                         CLIENT,
                         new JsonObject().put("holder", "h").put("ttlMs", -1)));
+        bad.put("a malformed job id", new Call(GET, "/v1/jobs/x!y", CLIENT, null));
+        bad.put("a malformed job id to cancel", new Call(DELETE, "/v1/jobs/x!y", CLIENT, null));
+        bad.put("a malformed lease id", new Call(GET, "/v1/leases/x!y", CLIENT, null));
+        bad.put("a malformed lease id to release", new Call(DELETE, "/v1/leases/x!y", CLIENT, null));
+        bad.put("a malformed KB id", new Call(GET, "/v1/kbs/No!/queue", CLIENT, null));
         Map<String, String> upCodes = new LinkedHashMap<>();
         bad.forEach((name, call) -> {
             HttpResponse<Buffer> answer = api.call(call.method(), call.path(), call.token(), call.body());
