@@ -189,7 +189,11 @@ final class Transport {
         return onContext(
                 context,
                 () -> failover(endpoints.current(), 1, true, at -> {
-                    RequestOptions request = request(at, HttpMethod.GET, path).putHeader("Accept", "text/event-stream");
+                    // a free stream connection is waited for twice the TCP connect's bound, so that a coordinator
+                    // that does not answer the connect fails that way first (and is left for the next one)
+                    RequestOptions request = request(at, HttpMethod.GET, path)
+                            .putHeader("Accept", "text/event-stream")
+                            .setConnectTimeout(2 * options.connectTimeout().toMillis());
                     return sent(streams.request(request), "maxStreams " + options.maxStreams(), r -> r.send())
                             .compose(response -> open(context, at, response, frames));
                 }));
@@ -391,7 +395,6 @@ final class Transport {
         return promise.future();
     }
 
-    /** A request that never went out: no connection could be had. */
     /** Every connection of the client's pool stayed busy (with other calls or streams) for a request's whole wait. */
     private static final class PoolBusy extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -405,6 +408,7 @@ final class Transport {
         }
     }
 
+    /** A request that never went out: no connection could be had. */
     private static final class NotSent extends RuntimeException {
         private static final long serialVersionUID = 1L;
 

@@ -159,6 +159,53 @@ class FailoverTest {
     }
 
     @Test
+    void shouldMoveToTheNextWhenTheFirstDoesNotAnswerTheConnectForACallAndForAStream() throws Exception {
+        // a listener whose accept queue is full and never accepted: further connects hang (SYNs dropped), as to a
+        // coordinator that is gone from the network
+        second.answer("/healthz", 200, "");
+        second.on(
+                "/v1/jobs/j1/events",
+                r -> r.response()
+                        .setChunked(true)
+                        .putHeader("Content-Type", "text/event-stream")
+                        .end(Samples.frame("state", Samples.job("j1", "done"))));
+        try (java.net.ServerSocket silent =
+                new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> filling = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    java.net.Socket socket = new java.net.Socket();
+                    try {
+                        socket.connect(silent.getLocalSocketAddress(), 200);
+                    } catch (java.io.IOException full) {
+                        socket.close();
+                        break;
+                    }
+                    filling.add(socket);
+                }
+                URI gone = URI.create("http://127.0.0.1:" + silent.getLocalPort());
+                ClientOptions options = ClientOptions.of(List.of(gone, second.url()), "t")
+                        .withConnectTimeout(Duration.ofMillis(500))
+                        .withProbeInterval(Duration.ofMinutes(1));
+                try (KbsyncClient calls = KbsyncClient.create(options)) {
+                    calls.health();
+                    assertThat(calls.coordinator()).isEqualTo(second.url());
+                }
+                try (KbsyncClient streams = KbsyncClient.create(options);
+                        EventStream<JobEvent> events = streams.jobEvents("j1")) {
+                    assertThat(events.next(Duration.ofSeconds(10)).job().state())
+                            .isEqualTo(JobState.DONE);
+                    assertThat(streams.coordinator()).isEqualTo(second.url());
+                }
+            } finally {
+                for (java.net.Socket socket : filling) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void shouldSurfaceTheLastFailureWhenNoneAnswers() throws Exception {
         URI one = freePort();
         URI two = freePort();
