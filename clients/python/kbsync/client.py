@@ -353,7 +353,7 @@ class Client:
         def exchange(at: _Endpoint) -> "tuple[int, Dict[str, Any], Dict[str, str]]":
             conn = at.connection(timeout)
             try:
-                _connect(conn)
+                _connect(conn, self._timeout)
                 conn.request(method, at.prefix + path, body=payload, headers=headers)
                 response = conn.getresponse()
                 raw = response.read()
@@ -376,7 +376,7 @@ class Client:
         def exchange(at: _Endpoint):
             conn = at.connection(timeout if timeout is not None else None)
             try:
-                _connect(conn)
+                _connect(conn, self._timeout)
                 conn.request("GET", at.prefix + path, headers=headers)
                 response = conn.getresponse()
             except (socket.timeout, TimeoutError) as e:
@@ -450,11 +450,18 @@ class _NotConnected(OSError):
     """The connection could not be made: nothing was sent."""
 
 
-def _connect(conn: http.client.HTTPConnection) -> None:
+def _connect(conn: http.client.HTTPConnection, connect_timeout: float) -> None:
+    """Connects within ``connect_timeout`` seconds (also for a connection read without a timeout, such as an event
+    stream's: a coordinator gone from the network is left for the next one), then restores the read timeout."""
+    read_timeout = conn.timeout
+    conn.timeout = connect_timeout if read_timeout is None else min(read_timeout, connect_timeout)
     try:
         conn.connect()
     except (socket.timeout, TimeoutError, OSError) as e:
         raise _NotConnected(f"{type(e).__name__}: {e}") from e
+    finally:
+        conn.timeout = read_timeout
+    conn.sock.settimeout(read_timeout)
 
 
 def _repeatable(method: str, path: str, has_key: bool) -> bool:

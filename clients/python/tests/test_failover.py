@@ -127,6 +127,44 @@ class FailoverTest(unittest.TestCase):
         self.assertEqual(kb.coordinator, self.fake.url)
         self.assertEqual(kb.coordinator_moves, 2)
 
+    def test_moves_on_when_the_first_does_not_answer_the_connect_also_for_a_stream_without_timeout(self):
+        # a listener whose accept queue is full and never accepted: further connects hang, as to a host gone from
+        # the network
+        silent = socket.socket()
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(0)
+        filling = []
+        try:
+            for _ in range(3):
+                s = socket.socket()
+                s.settimeout(0.2)
+                try:
+                    s.connect(silent.getsockname())
+                except OSError:
+                    s.close()
+                    break
+                filling.append(s)
+            gone = f"http://127.0.0.1:{silent.getsockname()[1]}"
+            job = kbsync.Client(URL, token=TOKEN).submit_note("demo", "py-bot", "a stream past a silent coordinator")
+            outcome = {}
+
+            def follow() -> None:
+                kb = kbsync.Client([gone, URL], token=TOKEN, timeout=1)
+                with kb.events(job.id) as events:  # no timeout of its own: the connect is still bounded
+                    outcome["first"] = next(iter(events))
+                outcome["coordinator"] = kb.coordinator
+
+            thread = threading.Thread(target=follow, daemon=True)
+            thread.start()
+            thread.join(20)
+            self.assertFalse(thread.is_alive(), "the stream hung on the silent coordinator's connect")
+            self.assertEqual(outcome.get("coordinator"), URL)
+            self.assertEqual(outcome["first"].job.id, job.id)
+        finally:
+            for s in filling:
+                s.close()
+            silent.close()
+
     def test_surfaces_the_last_failure_when_none_answers(self):
         kb = kbsync.Client([closed_port_url(), closed_port_url()], token=TOKEN, timeout=5)
         with self.assertRaises(kbsync.Unreachable):
