@@ -66,6 +66,49 @@ class DegradedRestoredIT {
         }
     }
 
+    @Test
+    void shouldServeFromRedisWhenItsJournalHeldOnlyRestoredJobsAndTheirHandOuts(@TempDir Path dir) throws Exception {
+        // killed after every entry was restored (marked so) and before the truncation: on restart with Redis up the
+        // replayed hand-out's fence must still be raised and the journal truncated, or the coordinator serves its
+        // workers from an empty journal for good
+        KbId kb = KbId.of("dg");
+        Job restored = job(kb, "restored before the crash");
+        Path journal = Files.createDirectories(dir.resolve("journal"));
+        Files.writeString(
+                journal.resolve(Journal.FILE),
+                new Journal.Entry(restored, Optional.empty(), 0).toJson().encode() + "\n"
+                        + new Journal.Handed(restored.id(), kb, System.currentTimeMillis(), 0)
+                                .toJson()
+                                .encode()
+                        + "\n"
+                        + new Journal.Restored(restored.id(), 0).toJson().encode() + "\n");
+        Vertx vertx = Vertx.vertx();
+        try {
+            Coordinator coordinator = Coordinator.start(vertx, config(journal)).await();
+            try {
+                Http http = new Http(coordinator.port());
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> "normal".equals(http.get("/readyz").body().getString("mode")));
+                Http.Answer submitted = http.send(
+                        "POST",
+                        "/v1/kbs/dg/notes",
+                        new JsonObject().put("user", "u").put("text", "after the restart"));
+                assertThat(submitted.status()).as(submitted.body().encode()).isEqualTo(202);
+
+                Http.Answer polled = poll(http);
+                assertThat(polled.status())
+                        .as("a worker's poll gets the job from Redis")
+                        .isEqualTo(200);
+                assertThat(polled.body().getJsonObject("job").getString("id"))
+                        .isEqualTo(submitted.body().getString("id"));
+            } finally {
+                coordinator.stop().await();
+            }
+        } finally {
+            vertx.close().await();
+        }
+    }
+
     private static Http.Answer poll(Http http) {
         return http.send("POST", "/v1/workers/w1/poll", new JsonObject().put("waitMs", 3000));
     }

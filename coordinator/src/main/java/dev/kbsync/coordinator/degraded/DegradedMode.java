@@ -117,8 +117,12 @@ public final class DegradedMode implements AutoCloseable {
                     }
                     replayed.records().forEach(mode::replay);
                     mode.replayed.clear();
-                    if (mode.pending() > 0) {
+                    if (!replayed.records().isEmpty() || !mode.fences.allRaised()) {
+                        // jobs to restore, or only restored ones (killed before the truncation) whose hand-outs'
+                        // fences may still need raising: the restore pass raises them and truncates the journal
                         mode.draining = true;
+                    }
+                    if (mode.pending() > 0) {
                         LOG.warn(
                                 "journal {} holds {} job(s) accepted while Redis was unreachable: restoring them into"
                                         + " Redis in their order",
