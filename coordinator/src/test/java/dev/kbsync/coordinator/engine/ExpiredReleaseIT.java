@@ -4,16 +4,29 @@ import static dev.kbsync.coordinator.engine.Coordinators.await;
 import static dev.kbsync.coordinator.engine.Coordinators.sleep;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kbsync.api.Assignment;
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
+import dev.kbsync.coordinator.config.EngineConfig;
+import dev.kbsync.coordinator.engine.event.Events;
+import dev.kbsync.coordinator.service.JobService;
 import dev.kbsync.coordinator.service.LeaseService;
 import dev.kbsync.testing.RedisExtension;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.redisson.api.RTopic;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
 
 /**
  * A grant past its expiry is over, whether or not a sweep ended it yet: its release answers it {@code expired}, as a
@@ -37,6 +50,41 @@ class ExpiredReleaseIT {
     @AfterAll
     static void stop() {
         coordinators.close();
+    }
+
+    @Test
+    void shouldAnnounceAJobThatTheForceReleaseOfItsLapsedGrantFailed() {
+        // its last attempt's grant lapsed before any sweep ended it; an admin's force-release ends it (expired) and
+        // fails the job: the other coordinators must hear of that end (a job stream there ends with it), as the
+        // sweep tells them
+        EngineConfig oneAttempt = Coordinators.config("c-last")
+                .withSweepInterval(Duration.ofMinutes(1))
+                .withLeaseTtl(Duration.ofMillis(300))
+                .withJobs(new EngineConfig.Jobs(1, Duration.ofHours(1)));
+        Engine last = coordinators.start(oneAttempt);
+        coordinators.start(Coordinators.config("c-peer").withSweepInterval(Duration.ofMinutes(1)));
+        coordinators.register(last, "lapsed-job");
+        KbId kb = KbId.of("lapsed-job");
+        List<String> heard = new CopyOnWriteArrayList<>();
+        RedissonClient listener = coordinators.client(Coordinators.config("listener"));
+        try {
+            RTopic topic = listener.getTopic(Events.TOPIC, StringCodec.INSTANCE);
+            topic.addListener(String.class, (channel, message) -> heard.add(message));
+            JobService jobs = last.services().jobs();
+            Job job = await(jobs.submit(kb, "ann", new JobPayload.Note("t", null, null), Optional.empty()));
+            Assignment claimed = await(jobs.poll("w", Duration.ofSeconds(5))).orElseThrow();
+            assertThat(claimed.job().id()).isEqualTo(job.id());
+            sleep(700); // the grant lapsed; no sweep ran
+
+            await(last.services().leases().forceRelease(kb));
+
+            assertThat(await(jobs.get(job.id())).state()).isEqualTo(JobState.FAILED);
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(heard).anyMatch(m -> m.startsWith("j " + job.id() + " ")));
+        } finally {
+            listener.shutdown();
+        }
     }
 
     @Test

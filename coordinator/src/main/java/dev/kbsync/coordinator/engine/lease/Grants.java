@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.engine.lease;
 
 import dev.kbsync.coordinator.engine.event.Changes;
+import dev.kbsync.coordinator.engine.ticket.JobRef;
 import dev.kbsync.coordinator.engine.ticket.LeaseRef;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Cancelled;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.EndReason;
@@ -42,6 +43,8 @@ public final class Grants {
                 if (!ref.forJob()) {
                     changes.ended(ref.kb(), ended.rawLease(ref.kb()));
                 }
+                // a lapsed job grant on its last attempt failed its job in the same step: told as the sweep tells it
+                ended.failed().forEach(ticket -> changes.ended(ref.kb(), true, new JobRef(ref.kb(), ticket).id()));
             } else if (result instanceof Cancelled cancelled) {
                 changes.ended(ref.kb(), cancelled.rawLease(ref.id(), ref.kb()));
             }
