@@ -26,6 +26,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.redisson.api.RScoredSortedSet;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
 
 /**
  * Worker affinity on the real engine: a KB's next job goes to the worker that released its last grant while that worker
@@ -142,6 +145,14 @@ class AffinityIT {
         assertThat(taken.job().id()).isEqualTo(first.id());
         Job second = submit(kb, "second");
         Job elsewhere = submit(KbId.of("other"), "elsewhere"); // ready for any poll, nobody polls yet
+        // the grant's entry in the ready set is added right after the submit's step: wait for it, on a loaded machine
+        RedissonClient probe = coordinators.client(Coordinators.config("ready-probe"));
+        try {
+            RScoredSortedSet<String> ready = probe.getScoredSortedSet("kbsync:ready", StringCodec.INSTANCE);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> ready.contains("other"));
+        } finally {
+            probe.shutdown();
+        }
 
         complete(taken); // "busy" is offered to busy-worker for the window ...
         Assignment otherJob =
