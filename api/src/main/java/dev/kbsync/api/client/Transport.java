@@ -68,8 +68,7 @@ final class Transport {
                 .setKeepAlive(true)
                 .setTcpNoDelay(true)
                 .setVerifyHost(true)
-                .setConnectTimeout((int)
-                        Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()));
+                .setConnectTimeout(millis(options.connectTimeout()));
         options.caFile().ifPresent(ca -> http.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
         this.calls = vertx.createHttpClient(
                 http,
@@ -77,23 +76,25 @@ final class Transport {
         this.streams = vertx.createHttpClient(
                 // a stream's connection that hears nothing, not even a keep-alive, is closed: its peer is gone
                 new HttpClientOptions(http)
-                        .setIdleTimeout((int) Math.min(
-                                Integer.MAX_VALUE, options.streamIdleTimeout().toMillis()))
+                        .setIdleTimeout(millis(options.streamIdleTimeout()))
                         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS),
                 new PoolOptions().setHttp1MaxSize(options.maxStreams()).setMaxWaitQueueSize(-1));
         WebSocketClientOptions ws = new WebSocketClientOptions()
                 .setTcpNoDelay(true)
                 .setVerifyHost(true)
-                .setConnectTimeout((int)
-                        Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()))
+                .setConnectTimeout(millis(options.connectTimeout()))
                 // the coordinator pings every third of its silence: hearing nothing at all means it is gone
-                .setIdleTimeout((int)
-                        Math.min(Integer.MAX_VALUE, options.streamIdleTimeout().toMillis()))
+                .setIdleTimeout(millis(options.streamIdleTimeout()))
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
         options.caFile().ifPresent(ca -> ws.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
         this.webSockets = vertx.createWebSocketClient(ws);
         this.authorization = options.token() == null ? null : "Bearer " + options.token();
         this.contexts = ThreadLocal.withInitial(vertx::getOrCreateContext);
+    }
+
+    /** A duration as the int milliseconds Vert.x's client options take (capped). */
+    private static int millis(Duration duration) {
+        return (int) Math.min(Integer.MAX_VALUE, duration.toMillis());
     }
 
     Vertx vertx() {

@@ -197,10 +197,8 @@ final class LeaseChannel {
     private void request(String ref, Fields fields) {
         KbId kb = KbId.of(fields.string("kb"));
         caller.checkKb(kb.value());
-        String holder = Inputs.name("INVALID_HOLDER", "holder", fields.string("holder"));
-        Duration ttl =
-                fields.optLong("ttlMs").map(ms -> Inputs.ttl(ms, maxHold)).orElse(defaultTtl);
-        Duration wait = Inputs.waitMs(fields, 0);
+        LeaseAsk ask = LeaseAsk.read(kb, fields, defaultTtl, maxHold);
+        Duration wait = ask.waitFor();
         boolean positions = fields.optBoolean("positions").orElse(false);
         if (held.size() + requesting >= MAX_LEASES) {
             throw full("TOO_MANY_LEASES", MAX_LEASES + " leases (release some)");
@@ -209,7 +207,7 @@ final class LeaseChannel {
         if (!call.open()) {
             return;
         }
-        here(calling(() -> leases.request(kb, holder, ttl)))
+        here(calling(() -> leases.request(kb, ask.holder(), ask.ttl())))
                 .onSuccess(lease -> {
                     if (!call.open()) { // answered 503 meanwhile, or the channel closed: nobody knows this lease
                         orphans.release(lease.id());

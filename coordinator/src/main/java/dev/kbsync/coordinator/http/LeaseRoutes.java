@@ -48,20 +48,14 @@ final class LeaseRoutes {
         this.maxHold = maxHold;
     }
 
-    /** A lease request as read and validated from its request, before it needs Redis. */
-    record LeaseAsk(KbId kb, String holder, Duration ttl, Duration waitFor) {}
-
     /** {@code POST /v1/kbs/{kb}/leases}. */
     Checked<LeaseAsk> request() {
         return new Checked<>(this::readRequest, this::handleRequest);
     }
 
     private LeaseAsk readRequest(RoutingContext ctx) {
-        KbId kb = KbId.of(ctx.pathParam("kb"));
-        Fields body = Bodies.object(ctx, "holder", "ttlMs", "waitMs");
-        String holder = Inputs.name("INVALID_HOLDER", "holder", body.string("holder"));
-        Duration ttl = body.optLong("ttlMs").map(ms -> Inputs.ttl(ms, maxHold)).orElse(defaultTtl);
-        return new LeaseAsk(kb, holder, ttl, Inputs.waitMs(body, 0));
+        return LeaseAsk.read(
+                KbId.of(ctx.pathParam("kb")), Bodies.object(ctx, "holder", "ttlMs", "waitMs"), defaultTtl, maxHold);
     }
 
     private void handleRequest(RoutingContext ctx, LeaseAsk ask) {
@@ -152,16 +146,13 @@ final class LeaseRoutes {
                             "the lease channel is a WebSocket: send an Upgrade: websocket request"));
             return;
         }
-        String refused = handshakeProblem(ctx);
-        if (refused != null) { // answered here, in the API's error shape: the WebSocket layer answers in plain text
-            if (refused.startsWith("426")) {
+        Optional<HttpError> refused = handshakeProblem(ctx);
+        if (refused.isPresent()) { // answered here, in the API's error shape: the WebSocket layer answers in plain text
+            HttpError error = refused.get();
+            if (error.status() == 426) {
                 ctx.response().putHeader("Sec-WebSocket-Version", "13");
             }
-            Responses.json(
-                    ctx,
-                    Integer.parseInt(refused.substring(0, 3)),
-                    Failures.error(
-                            refused.startsWith("426") ? "UPGRADE_REQUIRED" : "BAD_REQUEST", refused.substring(4)));
+            Responses.json(ctx, error.status(), Failures.error(error.code(), error.getMessage()));
             return;
         }
         Caller caller = Caller.of(ctx);
@@ -177,20 +168,23 @@ final class LeaseRoutes {
                 .onFailure(ctx::fail);
     }
 
-    /** What is wrong with a WebSocket handshake ("status message"), or null when it can go ahead. */
-    private static String handshakeProblem(RoutingContext ctx) {
+    /** What is wrong with a WebSocket handshake, or empty when it can go ahead. */
+    private static Optional<HttpError> handshakeProblem(RoutingContext ctx) {
         String connection = ctx.request().getHeader("Connection");
         if (connection == null || !connection.toLowerCase(java.util.Locale.ROOT).contains("upgrade")) {
-            return "400 a WebSocket handshake needs Connection: Upgrade";
+            return Optional.of(new HttpError(400, "BAD_REQUEST", "a WebSocket handshake needs Connection: Upgrade"));
         }
         if (!"13".equals(ctx.request().getHeader("Sec-WebSocket-Version"))) {
-            return "426 the lease channel speaks WebSocket version 13 (RFC 6455): send Sec-WebSocket-Version: 13";
+            return Optional.of(new HttpError(
+                    426,
+                    "UPGRADE_REQUIRED",
+                    "the lease channel speaks WebSocket version 13 (RFC 6455): send Sec-WebSocket-Version: 13"));
         }
         String key = ctx.request().getHeader("Sec-WebSocket-Key");
         if (key == null || key.isBlank()) {
-            return "400 a WebSocket handshake needs a Sec-WebSocket-Key";
+            return Optional.of(new HttpError(400, "BAD_REQUEST", "a WebSocket handshake needs a Sec-WebSocket-Key"));
         }
-        return null;
+        return Optional.empty();
     }
 
     /** Streams the lease's position and state; while the stream is open the lease is heartbeaten every second. */
