@@ -128,9 +128,7 @@ class DegradedDispatchIT {
 
         try (CoordinatorProcess second = CoordinatorProcess.start(env, log)) {
             Http http = second.http();
-            await().atMost(Duration.ofSeconds(15))
-                    .until(() -> ids.stream()
-                            .allMatch(id -> http.get("/v1/jobs/" + id).status() == 200));
+            await().atMost(Duration.ofSeconds(15)).until(() -> ids.stream().allMatch(id -> http.inRedis(id)));
             JsonObject landed = http.get("/v1/jobs/" + ids.get(0)).body();
             assertThat(landed.getString("state"))
                     .as("landed during the outage: done, not run again")

@@ -83,9 +83,7 @@ class DegradedRestartIT {
         long restartedAt = System.nanoTime();
         try (CoordinatorProcess second = CoordinatorProcess.start(env, log)) {
             Http http = second.http();
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> accepted.stream()
-                            .allMatch(id -> http.get("/v1/jobs/" + id).status() == 200));
+            await().atMost(Duration.ofSeconds(10)).until(() -> accepted.stream().allMatch(id -> http.inRedis(id)));
             LOG.info(
                     "restarted coordinator: its {} journal jobs in Redis {} ms after its start began",
                     accepted.size(),

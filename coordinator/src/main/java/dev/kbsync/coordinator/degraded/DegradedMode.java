@@ -238,6 +238,14 @@ public final class DegradedMode implements AutoCloseable {
         return work.complete(jobId, outcome);
     }
 
+    /**
+     * A job of the journal not yet in Redis, as it stands here (queued in the local queue, running under a local lease,
+     * or landed by a local run); empty for any other job (Redis answers for it).
+     */
+    public Optional<Job> job(String jobId) {
+        return dispatch.view(jobId);
+    }
+
     /** How a journal job is to be restored into Redis (see {@link LocalDispatch#restoration}). */
     Restoration restoration(String jobId) {
         return dispatch.restoration(jobId);
@@ -297,17 +305,22 @@ public final class DegradedMode implements AutoCloseable {
         entry.key().ifPresent(k -> keys.put(keyOf(entry.job().kb(), entry.job().user(), k), entry.job()));
     }
 
-    /** Called by {@link Restore} on the journal's thread once the journal was truncated. */
-    void drained() {
+    /**
+     * Called by {@link Restore} on the journal's thread once the journal was truncated: the idempotency keys of its jobs
+     * are Redis's alone from now on (submissions go to Redis).
+     */
+    synchronized void drained() {
         draining = false;
+        keys.clear();
     }
 
-    /** The entry is in Redis now (or kept aside for good). */
+    /**
+     * The entry is in Redis now (or kept aside for good). Its idempotency key stays here until the journal is truncated:
+     * a retry of the request while its KB still journals answers this job, not a second one.
+     */
     synchronized void pendingRemoved(Journal.Entry entry) {
         dispatch.remove(entry.job().id());
         pending.computeIfPresent(entry.job().kb(), (kb, n) -> n <= 1 ? null : n - 1);
-        entry.key()
-                .ifPresent(k -> keys.remove(keyOf(entry.job().kb(), entry.job().user(), k)));
     }
 
     /** An idempotency key's scope, as in Redis: the KB and the user. */

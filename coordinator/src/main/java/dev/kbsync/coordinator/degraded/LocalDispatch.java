@@ -126,6 +126,39 @@ final class LocalDispatch {
                 : Restoration.handedOut(slot.firstToken);
     }
 
+    /**
+     * A journal job as a reader sees it while it is here: queued with the KB's local jobs before it still to run as
+     * {@code ahead}, running under a local lease, or done by the run that landed it.
+     */
+    synchronized Optional<Job> view(String jobId) {
+        Slot slot = jobs.get(jobId);
+        if (slot == null) {
+            return Optional.empty();
+        }
+        return Optional.of(
+                switch (slot.state) {
+                    case RUNNING -> job(slot, JobState.RUNNING, slot.lease.grantedAt(), null);
+                    case LANDED -> job(slot, JobState.DONE, null, slot.landed);
+                    case QUEUED, LEFT_TO_REDIS ->
+                        job(slot, JobState.QUEUED, null, null).at(JobState.QUEUED, ahead(slot), 0, 0);
+                });
+    }
+
+    /** The KB's jobs before {@code slot} in the local queue that have still to run. */
+    private long ahead(Slot slot) {
+        long ahead = 0;
+        for (Slot before : jobs.values()) {
+            if (before == slot) {
+                break;
+            }
+            if (before.job.kb().equals(slot.job.kb())
+                    && (before.state == State.QUEUED || before.state == State.RUNNING)) {
+                ahead++;
+            }
+        }
+        return ahead;
+    }
+
     /** The first queued job of a KB with no job under way (or whose lease lapsed), under a new local lease. */
     synchronized Optional<Handout> next(String worker) {
         long now = System.nanoTime();

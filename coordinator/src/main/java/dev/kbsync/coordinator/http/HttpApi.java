@@ -139,6 +139,8 @@ public final class HttpApi {
         Handler<RoutingContext> submit = degraded.isPresent() ? gate.handler(jobs::journals) : redis;
         // a worker's poll and result are served from the journal while Redis is unreachable (and until the Redis fences
         // are raised above the local tokens handed out meanwhile)
+        // a job still in the journal is read from it (while Redis is unreachable and while the journal drains)
+        Handler<RoutingContext> jobRead = degraded.isPresent() ? gate.handler(jobs::readsJournal) : redis;
         Handler<RoutingContext> work = degraded.isPresent() ? gate.handler(degraded.get()::serving) : redis;
         Handler<RoutingContext> workPoll = degraded.isPresent()
                 ? gate.handler(Duration.ofMillis(Inputs.MAX_WAIT_MS), degraded.get()::serving)
@@ -147,7 +149,7 @@ public final class HttpApi {
         on(router, submit, POST, "/v1/kbs/:kb/notes", client, jobs.submitNote());
         on(router, submit, POST, "/v1/kbs/:kb/agent-tasks", client, jobs.submitAgentTask());
         on(router, redis, GET, "/v1/jobs", reader, false, jobs::handleList);
-        on(router, redis, GET, "/v1/jobs/:id", reader, false, jobs::handleGetJob);
+        on(router, jobRead, GET, "/v1/jobs/:id", reader, false, jobs::handleGetJob);
         on(router, redis, DELETE, "/v1/jobs/:id", client, false, jobs::handleCancel);
         on(router, redis, GET, "/v1/jobs/:id/events", reader, false, jobs::handleJobEvents);
         on(router, work, POST, "/v1/jobs/:id/result", worker, true, workers::handleResult);

@@ -103,6 +103,15 @@ final class JobRoutes {
     }
 
     void handleGetJob(RoutingContext ctx) {
+        Optional<Job> journaled = journalJob(ctx);
+        if (journaled.isPresent()) {
+            Job job = journaled.get();
+            if (!Caller.of(ctx).sees(job.kb().value(), job.user())) {
+                throw new NotFoundException("JOB_NOT_FOUND", "no job " + Quoting.quote(job.id()));
+            }
+            Responses.ok(ctx, job.toJson().put("mode", "degraded"));
+            return;
+        }
         visibleJob(ctx, jobId(ctx))
                 .onSuccess(job -> Responses.ok(ctx, job.toJson()))
                 .onFailure(ctx::fail);
@@ -236,6 +245,33 @@ final class JobRoutes {
     }
 
     private static final String JOURNALS = "kbsync.journals";
+
+    /**
+     * Whether a job read is answered from degraded mode's journal: the job is there, not yet in Redis (while Redis is
+     * unreachable and while the journal drains). A job id that is not valid is left to the route's own check.
+     */
+    boolean readsJournal(RoutingContext ctx) {
+        return journalJob(ctx).isPresent();
+    }
+
+    /** The journal's copy of the requested job, looked up once per request (at its Redis gate). */
+    private Optional<Job> journalJob(RoutingContext ctx) {
+        if (degraded.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Job> found = ctx.get(JOURNAL_JOB);
+        if (found == null) {
+            try {
+                found = degraded.get().job(jobId(ctx));
+            } catch (RuntimeException invalid) {
+                found = Optional.empty();
+            }
+            ctx.put(JOURNAL_JOB, found);
+        }
+        return found;
+    }
+
+    private static final String JOURNAL_JOB = "kbsync.journalJob";
 
     private void submit(RoutingContext ctx, SubmitInput input) {
         KbId kb = input.kb();

@@ -72,6 +72,12 @@ record Http(int port) {
         }
     }
 
+    /** True once Redis answers the job's read (a journal job is answered from the journal, marked "degraded"). */
+    boolean inRedis(String jobId) {
+        Answer read = get("/v1/jobs/" + jobId);
+        return read.status() == 200 && read.body().getString("mode") == null;
+    }
+
     /** Jobs of {@code kb} in Redis's queue now: the holder, the running group-commit members and the waiters. */
     int queued(String kb) {
         JsonObject queue = get("/v1/kbs/" + kb + "/queue").body();
