@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
  * grant, see {@link DegradedMode#serving}), so every later Redis grant is above every degraded publish. Then the jobs,
  * one by one in journal order, through {@link JobService#restore} (each under its 202's id, once however often): done
  * when a local run landed it, else queued and searched down to its first local token. Then the journal is truncated on
- * the journal's thread if nothing was appended meanwhile, else the pass goes on with the new records. Stops at the
- * first outage-like failure (the next tick goes on from there); an entry Redis refuses for good is kept in {@link
- * Journal#REJECTED} and skipped.
+ * the journal's thread if nothing was appended meanwhile, else another pass takes the new records ({@link Passes}).
+ * Stops at the first outage-like failure (the next tick goes on from there); an entry Redis refuses for good is kept
+ * in {@link Journal#REJECTED} and skipped.
  */
 final class Restore {
     private static final Logger LOG = LoggerFactory.getLogger(Restore.class);
@@ -69,24 +69,31 @@ final class Restore {
     }
 
     /**
-     * Raises the fences, restores every entry from {@link #offset}, then truncates if nothing was appended meanwhile,
-     * else goes on.
+     * Passes until one finds nothing new and truncates ({@link Passes}: one promise for the whole drain, however many
+     * passes appends to the journal cause).
      */
     private Future<Void> drain() {
+        return Passes.until(this::pass);
+    }
+
+    /**
+     * One pass: raises the fences, restores every entry from {@link #offset}; done once it found nothing new and
+     * truncated, else (records restored, or appended or a fence left before the truncation) another pass is due.
+     */
+    private Future<Boolean> pass() {
         return raise(new ArrayList<>(fences.unraised().entrySet()), 0)
                 .compose(v -> executor.executeBlocking(() -> journal.readFrom(offset)))
                 .compose(records -> {
                     if (records.isEmpty()) {
                         return executor.<Boolean>executeBlocking(() -> {
-                                    if (journal.size() > offset || !fences.allRaised()) {
-                                        return false;
-                                    }
-                                    journal.truncate(fences.snapshot());
-                                    offset = 0;
-                                    mode.drained();
-                                    return true;
-                                })
-                                .compose(done -> done ? Future.<Void>succeededFuture() : drain());
+                            if (journal.size() > offset || !fences.allRaised()) {
+                                return false;
+                            }
+                            journal.truncate(fences.snapshot());
+                            offset = 0;
+                            mode.drained();
+                            return true;
+                        });
                     }
                     long end = records.get(records.size() - 1).end();
                     Set<String> done = records.stream()
@@ -98,9 +105,9 @@ final class Restore {
                                     && !done.contains(e.job().id()))
                             .map(r -> (Journal.Entry) r)
                             .toList();
-                    return restoreAll(entries, 0).compose(v -> {
+                    return restoreAll(entries, 0).map(v -> {
                         offset = end;
-                        return drain();
+                        return false;
                     });
                 });
     }
