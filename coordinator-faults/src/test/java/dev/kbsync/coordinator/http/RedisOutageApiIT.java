@@ -104,9 +104,25 @@ class RedisOutageApiIT {
     }
 
     @Test
-    void shouldRefuseABadSubmissionOrLeaseRequestAsItWouldWithRedisUpWhileRedisIsDown() {
+    void shouldRefuseABadRequestOrPathIdAsItWouldWithRedisUpWhileRedisIsDown() {
         // bad inputs that no retry can mend: they answer 400 as with Redis up, not 503 (which tells a bot to retry)
         Map<String, Call> bad = new LinkedHashMap<>();
+        bad.put("job read with a malformed id", new Call(GET, "/v1/jobs/x!y", CLIENT, null));
+        bad.put("job events with a malformed id", new Call(GET, "/v1/jobs/x!y/events", CLIENT, null));
+        bad.put("job cancel with a malformed id", new Call(DELETE, "/v1/jobs/x!y", CLIENT, null));
+        bad.put(
+                "job result with a malformed id",
+                new Call(
+                        POST,
+                        "/v1/jobs/x!y/result",
+                        WORKER,
+                        new JsonObject().put("leaseId", "l").put("state", "done")));
+        bad.put("lease read with a malformed id", new Call(GET, "/v1/leases/x!y", CLIENT, null));
+        bad.put("lease release with a malformed id", new Call(DELETE, "/v1/leases/x!y", CLIENT, null));
+        bad.put("queue of a malformed KB name", new Call(GET, "/v1/kbs/bad!kb/queue", ADMIN, null));
+        bad.put(
+                "worker presence with a malformed worker id",
+                new Call(PUT, "/v1/workers/bad!w", WORKER, new JsonObject()));
         bad.put("note without text", new Call(POST, "/v1/kbs/demo/notes", CLIENT, new JsonObject().put("user", "u1")));
         bad.put(
                 "note with a bad user",
@@ -128,8 +144,10 @@ class RedisOutageApiIT {
                         new JsonObject().put("holder", "h").put("ttlMs", -1)));
         Map<String, String> upCodes = new LinkedHashMap<>();
         bad.forEach((name, call) -> {
-            HttpResponse<Buffer> answer = api.call(call.method(), call.path(), call.token(), call.body());
-            assertThat(answer.statusCode()).as(name).isEqualTo(400);
+            HttpResponse<Buffer> answer = send(call);
+            assertThat(answer.statusCode())
+                    .as(name + ": " + answer.bodyAsString())
+                    .isEqualTo(400);
             upCodes.put(name, answer.bodyAsJsonObject().getJsonObject("error").getString("code"));
         });
 
@@ -138,7 +156,7 @@ class RedisOutageApiIT {
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> api.call(GET, "/readyz", null).statusCode() == 503);
             bad.forEach((name, call) -> {
-                HttpResponse<Buffer> answer = api.call(call.method(), call.path(), call.token(), call.body());
+                HttpResponse<Buffer> answer = send(call);
                 assertThat(answer.statusCode())
                         .as(name + ": " + answer.bodyAsString())
                         .isEqualTo(400);
@@ -335,6 +353,12 @@ class RedisOutageApiIT {
     }
 
     /** All calls at once (each must answer within the bound on its own), then every answer checked. */
+    private static HttpResponse<Buffer> send(Call call) {
+        return call.body() == null
+                ? api.call(call.method(), call.path(), call.token())
+                : api.call(call.method(), call.path(), call.token(), call.body());
+    }
+
     private static void assertEveryRouteUnavailable(Map<String, Call> calls) {
         List<String> names = new ArrayList<>(calls.keySet());
         List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();

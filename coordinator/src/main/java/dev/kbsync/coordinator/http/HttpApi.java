@@ -223,7 +223,10 @@ public final class HttpApi {
                 .handler(checked.handler());
     }
 
-    /** A route counted, its body read (if it takes one) and its caller checked; the Redis gate and handler come next. */
+    /**
+     * A route counted, its body read (if it takes one), its caller and its path ids checked; the Redis gate and handler
+     * come next.
+     */
     private Route guarded(
             Router router, HttpMethod method, String path, Handler<RoutingContext> guard, boolean jsonBody) {
         Route route =
@@ -239,7 +242,7 @@ public final class HttpApi {
         if (jsonBody) {
             route.handler(Bodies.requireJson());
         }
-        return route;
+        return route.handler(PathIds.of(path));
     }
 
     /**

@@ -98,7 +98,7 @@ final class LeaseRoutes {
     }
 
     void handleHeartbeat(RoutingContext ctx) {
-        String id = Inputs.id("INVALID_LEASE_ID", "lease id", ctx.pathParam("id"));
+        String id = leaseId(ctx);
         Optional<Lease> local = degraded.flatMap(d -> d.localLease(id))
                 .filter(l -> Caller.of(ctx).mayUse(l.kb().value()));
         if (local.isPresent()) { // a journal job's local lease, until the job is restored into Redis
@@ -208,7 +208,7 @@ final class LeaseRoutes {
      * KB, as for a lease that does not exist (one read more for scoped callers only).
      */
     private Future<String> visibleLease(RoutingContext ctx) {
-        String id = Inputs.id("INVALID_LEASE_ID", "lease id", ctx.pathParam("id"));
+        String id = leaseId(ctx);
         return visibleLease(services.leases(), Caller.of(ctx), id);
     }
 
@@ -223,5 +223,10 @@ final class LeaseRoutes {
             }
             return id;
         });
+    }
+
+    /** The path's lease id ({@code /v1/leases/:id...}), or 400 INVALID_LEASE_ID. */
+    static String leaseId(RoutingContext ctx) {
+        return Inputs.id("INVALID_LEASE_ID", "lease id", ctx.pathParam("id"));
     }
 }

@@ -102,12 +102,13 @@ final class WorkerRoutes {
                 .onFailure(ctx::fail);
     }
 
-    private static String workerId(RoutingContext ctx) {
+    /** The path's worker id ({@code /v1/workers/:workerId...}), or 400 INVALID_WORKER. */
+    static String workerId(RoutingContext ctx) {
         return Inputs.name("INVALID_WORKER", "worker id", ctx.pathParam("workerId"));
     }
 
     void handleExtend(RoutingContext ctx) {
-        String leaseId = Inputs.id("INVALID_LEASE_ID", "lease id", ctx.pathParam("id"));
+        String leaseId = LeaseRoutes.leaseId(ctx);
         long max = Bodies.object(ctx, "max").optLong("max").orElse(DEFAULT_BATCH);
         if (max < 0 || max > JobService.MAX_BATCH) {
             throw new InvalidInputException(
