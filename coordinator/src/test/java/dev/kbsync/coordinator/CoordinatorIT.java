@@ -120,8 +120,9 @@ class CoordinatorIT {
                     .as("the KB is busy: nothing to hand out")
                     .isEmpty();
 
-            Job done =
-                    http.reportResult(first.id(), new JobOutcome.Done(a1.lease().id(), "c0ffee", List.of(), 0));
+            Job done = http.reportResult(
+                    first.id(),
+                    new JobOutcome.Done(a1.lease().id(), "c0ffee0000000000000000000000000000000000", List.of(), 0));
             assertThat(done.state()).isEqualTo(JobState.DONE);
 
             Assignment a2 = http.poll("w2", Duration.ofSeconds(5)).orElseThrow();

@@ -121,7 +121,9 @@ class StreamEndIT {
                     Assignment assignment =
                             http.poll("w", Duration.ofSeconds(5)).orElseThrow();
                     http.reportResult(
-                            job.id(), new JobOutcome.Done(assignment.lease().id(), "c0ffee", List.of(), 0));
+                            job.id(),
+                            new JobOutcome.Done(
+                                    assignment.lease().id(), "c0ffee0000000000000000000000000000000000", List.of(), 0));
                     events.forEachRemaining(e -> {});
                 }
             }

@@ -14,6 +14,10 @@ import java.util.regex.Pattern;
 final class Inputs {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:~-]{1,128}");
+    /** A full commit id: 40 lower-case hex digits (the repositories' SHA-1 object ids). */
+    static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
+
+    private static final Pattern ERROR_CODE = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
     private static final Pattern LINK = Pattern.compile("https?://[^\\s\\p{Cntrl}\"<>\\\\^`{|}]{1,2040}");
     private static final int MAX_TITLE = 200;
     private static final int MAX_PATH = 255;
@@ -38,6 +42,26 @@ final class Inputs {
     static String id(String code, String what, String value) {
         if (value == null || !ID.matcher(value).matches()) {
             throw new InvalidInputException(code, what + " must match [A-Za-z0-9._:~-]{1,128}");
+        }
+        return value;
+    }
+
+    /** A commit id reported in field {@code field}: a full one, or 400 INVALID_FIELD. */
+    static String commit(String field, String value) {
+        if (!COMMIT.matcher(value).matches()) {
+            throw new InvalidInputException(
+                    "INVALID_FIELD",
+                    "field " + Quoting.quote(field) + " must be a full commit id (40 lower-case hex digits)");
+        }
+        return value;
+    }
+
+    /** An error code reported in field {@code field}: {@code [A-Z][A-Z0-9_]{0,63}}, or 400 INVALID_FIELD. */
+    static String errorCode(String field, String value) {
+        if (!ERROR_CODE.matcher(value).matches()) {
+            throw new InvalidInputException(
+                    "INVALID_FIELD",
+                    "field " + Quoting.quote(field) + " must match [A-Z][A-Z0-9_]{0,63}, got " + Quoting.quote(value));
         }
         return value;
     }

@@ -26,7 +26,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 import org.eclipse.jgit.lib.ObjectId;
 
 /**
@@ -35,7 +34,6 @@ import org.eclipse.jgit.lib.ObjectId;
  * {@code after} waits (bounded) until the snapshot holds a commit (read your writes).
  */
 final class ReadRoutes {
-    private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
     private static final int DEFAULT_LOG = 20;
     private static final int MAX_LOG = 200;
 
@@ -199,7 +197,7 @@ final class ReadRoutes {
                     .map(t -> t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")
                             ? t.substring(1, t.length() - 1)
                             : t)
-                    .filter(t -> COMMIT.matcher(t).matches())
+                    .filter(t -> Inputs.COMMIT.matcher(t).matches())
                     .forEach(ids::add);
         }
         return ids;
@@ -237,7 +235,7 @@ final class ReadRoutes {
 
         Optional<ObjectId> commit(String name) {
             return value(name).map(v -> {
-                if (!COMMIT.matcher(v).matches()) {
+                if (!Inputs.COMMIT.matcher(v).matches()) {
                     throw new InvalidInputException(
                             "INVALID_COMMIT", name + " must be a full commit id (40 lower-case hex digits)");
                 }

@@ -144,7 +144,9 @@ final class WorkerRoutes {
             case "done" ->
                 new JobOutcome.Done(
                         leaseId,
-                        body.optString("commit").orElse(null),
+                        body.optString("commit")
+                                .map(commit -> Inputs.commit("commit", commit))
+                                .orElse(null),
                         body.optString("commitUrl")
                                 .map(url -> Inputs.link("commitUrl", url))
                                 .orElse(null),
@@ -224,6 +226,6 @@ final class WorkerRoutes {
         Fields error = body.optObject("error", "code", "message")
                 .orElseThrow(
                         () -> new InvalidInputException("MISSING_FIELD", "field \"error\" is required when failed"));
-        return new JobError(error.string("code"), error.string("message"));
+        return new JobError(Inputs.errorCode("error.code", error.string("code")), error.string("message"));
     }
 }

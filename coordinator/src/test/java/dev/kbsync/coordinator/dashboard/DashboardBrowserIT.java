@@ -128,7 +128,7 @@ class DashboardBrowserIT {
 
         Assignment next = poll("w1");
         assertThat(next.job().id()).isEqualTo(second);
-        done(next, "9d1e0c4a", "https://github.com/acme/team/commit/9d1e0c4a");
+        done(next, "9d1e0c4a00000000000000000000000000000000", "https://github.com/acme/team/commit/9d1e0c4a");
         DashboardPage.awaitPage(() -> {
             assertThat(page.holder("team")).isEqualTo(third);
             assertThat(page.waiters("team")).isEmpty();
@@ -147,7 +147,7 @@ class DashboardBrowserIT {
         String landed = note("docs", "alice");
         String broken = note("docs", "bob");
         page.get("http://127.0.0.1:" + coordinator.port() + "/?token=" + READER);
-        done(poll("w1"), "9d1e0c4a", "https://github.com/acme/docs/commit/9d1e0c4a");
+        done(poll("w1"), "9d1e0c4a00000000000000000000000000000000", "https://github.com/acme/docs/commit/9d1e0c4a");
         Assignment second = poll("w1");
         api.reportResult(
                 broken,
@@ -185,7 +185,7 @@ class DashboardBrowserIT {
                                     + ".map(e => e.dataset.job)"))
                     .isEqualTo(List.of(job));
         });
-        done(running, "c0ffee1", null);
+        done(running, "c0ffee1000000000000000000000000000000000", null);
         api.renewWorker("w-busy", presence(null, 1));
         DashboardPage.awaitPage(
                 () -> assertThat(page.script("return document.querySelector('[data-worker=w-busy]').textContent"))
@@ -328,7 +328,8 @@ class DashboardBrowserIT {
 
     private void done(Assignment assignment) {
         api.reportResult(
-                assignment.job().id(), new JobOutcome.Done(assignment.lease().id(), "c0ffee", List.of(), 0));
+                assignment.job().id(),
+                new JobOutcome.Done(assignment.lease().id(), "c0ffee0000000000000000000000000000000000", List.of(), 0));
     }
 
     private void done(Assignment assignment, String commit, String commitUrl) {

@@ -81,7 +81,9 @@ class CancelApiIT {
 
         assertError(api.call(DELETE, "/v1/jobs/" + running.id(), CLIENT), 409, "JOB_RUNNING");
         assertError(api.call(DELETE, "/v1/jobs/" + doomed.id(), CLIENT), 409, "JOB_ENDED");
-        worker.reportResult(running.id(), new JobOutcome.Done(taken.lease().id(), "c0ffee", List.of(), 0));
+        worker.reportResult(
+                running.id(),
+                new JobOutcome.Done(taken.lease().id(), "c0ffee0000000000000000000000000000000000", List.of(), 0));
         assertThat(worker.poll("w-1", WAIT).orElseThrow().job().id())
                 .as("the job behind the cancelled one is next")
                 .isEqualTo(behind.id());
@@ -146,7 +148,9 @@ class CancelApiIT {
                 assertThat(claimed).isPresent();
                 assertThat(after.state()).isEqualTo(JobState.RUNNING);
                 Assignment a = claimed.get();
-                worker.reportResult(job.id(), new JobOutcome.Done(a.lease().id(), "c0ffee", List.of(), 0));
+                worker.reportResult(
+                        job.id(),
+                        new JobOutcome.Done(a.lease().id(), "c0ffee0000000000000000000000000000000000", List.of(), 0));
             }
         }
     }

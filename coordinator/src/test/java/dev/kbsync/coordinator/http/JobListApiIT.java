@@ -51,7 +51,9 @@ class JobListApiIT {
             submitted.add(client.submitNote(kb, NoteRequest.of(i % 3 == 0 ? "alice" : "bob", "note " + i)));
             if (i == 0) { // the first job lands before any other is submitted
                 Assignment a = worker.poll("w-1", Duration.ofSeconds(5)).orElseThrow();
-                worker.reportResult(a.job().id(), new JobOutcome.Done(a.lease().id(), "c0ffee", List.of(), 0));
+                worker.reportResult(
+                        a.job().id(),
+                        new JobOutcome.Done(a.lease().id(), "c0ffee0000000000000000000000000000000000", List.of(), 0));
                 done = a.job().id();
             }
         }
@@ -112,7 +114,7 @@ class JobListApiIT {
                 .singleElement()
                 .satisfies(j -> {
                     assertThat(j.id()).isEqualTo(done);
-                    assertThat(j.commit()).isEqualTo("c0ffee");
+                    assertThat(j.commit()).isEqualTo("c0ffee0000000000000000000000000000000000");
                 });
         List<Job> queued = client.jobs(JobQuery.all().withKb(KbId.of("list-a")).withState("queued"))
                 .jobs();

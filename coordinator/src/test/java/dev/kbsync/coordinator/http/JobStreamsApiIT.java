@@ -127,7 +127,9 @@ class JobStreamsApiIT {
             try (EventStream<JobEvent> events = here.jobEvents(job.id())) {
                 assertThat(events.next(WAIT).job().state()).isEqualTo(JobState.RUNNING);
                 worker.reportResult(
-                        job.id(), new JobOutcome.Done(assignment.lease().id(), "c0ffee", List.of(), 0));
+                        job.id(),
+                        new JobOutcome.Done(
+                                assignment.lease().id(), "c0ffee0000000000000000000000000000000000", List.of(), 0));
                 JobEvent last = finalEvent(events);
                 assertThat(last.job().state())
                         .as("the final event of a job another coordinator ended")
@@ -161,7 +163,10 @@ class JobStreamsApiIT {
             assertThat(events.next(WAIT).job().state())
                     .as("its claim, the first change of the KB since the stream watches it")
                     .isEqualTo(JobState.RUNNING);
-            worker.reportResult(job.id(), new JobOutcome.Done(assignment.lease().id(), "c0ffee", List.of(), 0));
+            worker.reportResult(
+                    job.id(),
+                    new JobOutcome.Done(
+                            assignment.lease().id(), "c0ffee0000000000000000000000000000000000", List.of(), 0));
             assertThat(finalEvent(events).job().state()).isEqualTo(JobState.DONE);
         }
     }
@@ -206,7 +211,9 @@ class JobStreamsApiIT {
 
                     proxy.cutFor(Duration.ofSeconds(2)); // its Redis connections, the subscription among them
                     worker.reportResult(
-                            job.id(), new JobOutcome.Done(assignment.lease().id(), "c0ffee", List.of(), 0));
+                            job.id(),
+                            new JobOutcome.Done(
+                                    assignment.lease().id(), "c0ffee0000000000000000000000000000000000", List.of(), 0));
 
                     assertThat(finalEvent(events).job().state())
                             .as("the end published while its subscription was down, caught up once it is back")

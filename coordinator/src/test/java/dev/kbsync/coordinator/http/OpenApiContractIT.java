@@ -184,8 +184,8 @@ class OpenApiContractIT {
         return new JsonObject()
                 .put("leaseId", lease)
                 .put("state", "done")
-                .put("commit", "9d1e0c4")
-                .put("commitUrl", "https://github.com/acme/team/commit/9d1e0c4")
+                .put("commit", "9d1e0c4a00000000000000000000000000000000")
+                .put("commitUrl", "https://github.com/acme/team/commit/9d1e0c4a00000000000000000000000000000000")
                 .put("result", "Noted.")
                 .put("pushRejections", 0);
     }

@@ -39,7 +39,11 @@ class RecentJobsApiIT {
             JobOutcome outcome = i == 1
                     ? new JobOutcome.Failed(a.lease().id(), new JobError("PUSH_REJECTED", "gave up"), 3)
                     : new JobOutcome.Done(
-                            a.lease().id(), "c0ffee" + i, "https://github.com/acme/demo/commit/c0ffee", List.of(), 0);
+                            a.lease().id(),
+                            String.format("c0ffee%034d", i),
+                            "https://github.com/acme/demo/commit/c0ffee",
+                            List.of(),
+                            0);
             worker.reportResult(job.id(), outcome);
             finished.add(0, job.id());
         }

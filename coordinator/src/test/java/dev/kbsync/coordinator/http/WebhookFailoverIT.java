@@ -62,7 +62,9 @@ class WebhookFailoverIT {
             Job job = client.submitNote(
                     KbId.of("failover"), NoteRequest.of("alice", "x").withCallbackUrl(receiver.url("/f")));
             Assignment a = worker.poll("w-f", WAIT).orElseThrow();
-            worker.reportResult(job.id(), new JobOutcome.Done(a.lease().id(), "c0ffee", List.of(), 0));
+            worker.reportResult(
+                    job.id(),
+                    new JobOutcome.Done(a.lease().id(), "c0ffee0000000000000000000000000000000000", List.of(), 0));
             await().atMost(WAIT).until(() -> receiver.deliveries("/f").size() == 1);
 
             first.stop().await();
@@ -113,12 +115,16 @@ class WebhookFailoverIT {
                 Job slow = client.submitNote(
                         KbId.of("trickle"), NoteRequest.of("alice", "x").withCallbackUrl(receiver.url("/t")));
                 Assignment a = worker.poll("w-t", WAIT).orElseThrow();
-                worker.reportResult(slow.id(), new JobOutcome.Done(a.lease().id(), "c0ffee", List.of(), 0));
+                worker.reportResult(
+                        slow.id(),
+                        new JobOutcome.Done(a.lease().id(), "c0ffee0000000000000000000000000000000000", List.of(), 0));
                 await().atMost(WAIT).until(() -> receiver.deliveries("/t").size() == 1);
                 Job next = client.submitNote(
                         KbId.of("trickle"), NoteRequest.of("bob", "y").withCallbackUrl(receiver.url("/ok")));
                 Assignment b = worker.poll("w-t", WAIT).orElseThrow();
-                worker.reportResult(next.id(), new JobOutcome.Done(b.lease().id(), "f00d", List.of(), 0));
+                worker.reportResult(
+                        next.id(),
+                        new JobOutcome.Done(b.lease().id(), "f00d000000000000000000000000000000000000", List.of(), 0));
 
                 await().atMost(WAIT)
                         .alias("the KB's next hook is not held up behind an answer that never ends")

@@ -62,7 +62,9 @@ class WebhooksApiIT {
                 KbId.of("hook-a"), NoteRequest.of("alice", "hello").withCallbackUrl(receiver.url("/a")));
         Assignment a = worker.poll("w-a", WAIT).orElseThrow();
         assertThat(a.job().id()).isEqualTo(job.id());
-        worker.reportResult(job.id(), new JobOutcome.Done(a.lease().id(), "c0ffee", List.of(), 0));
+        worker.reportResult(
+                job.id(),
+                new JobOutcome.Done(a.lease().id(), "c0ffee0000000000000000000000000000000000", List.of(), 0));
 
         await().atMost(WAIT).until(() -> receiver.deliveries("/a").size() == 1);
         Delivery d = receiver.deliveries("/a").get(0);
@@ -73,7 +75,7 @@ class WebhooksApiIT {
         JsonObject body = d.body().toJsonObject();
         assertThat(body.getString("id")).isEqualTo(job.id());
         assertThat(body.getString("state")).isEqualTo("done");
-        assertThat(body.getString("commit")).isEqualTo("c0ffee");
+        assertThat(body.getString("commit")).isEqualTo("c0ffee0000000000000000000000000000000000");
         await().atMost(WAIT).until(() -> api.dueWebhooks("hook-a") == 0);
         Thread.sleep(1000); // several sweeps: a delivered webhook is not posted again
         assertThat(receiver.deliveries("/a")).hasSize(1);

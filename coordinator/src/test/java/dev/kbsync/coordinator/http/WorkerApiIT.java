@@ -177,6 +177,10 @@ class WorkerApiIT {
                 "file bad path    | {\"leaseId\":\"l\",\"state\":\"done\",\"files\":[{\"path\":\"../a.md\",\"change\":\"created\"}]} | INVALID_PATH",
                 "file not object  | {\"leaseId\":\"l\",\"state\":\"done\",\"files\":[\"a.md\"]}               | INVALID_FIELD",
                 "negative rejects | {\"leaseId\":\"l\",\"state\":\"done\",\"pushRejections\":-1}              | INVALID_FIELD",
+                "commit not hex   | {\"leaseId\":\"l\",\"state\":\"done\",\"commit\":\"not-a-commit\"}      | INVALID_FIELD",
+                "commit too short | {\"leaseId\":\"l\",\"state\":\"done\",\"commit\":\"0123abc\"}           | INVALID_FIELD",
+                "error code empty | {\"leaseId\":\"l\",\"state\":\"failed\",\"error\":{\"code\":\"\",\"message\":\"m\"}} | INVALID_FIELD",
+                "error code words | {\"leaseId\":\"l\",\"state\":\"failed\",\"error\":{\"code\":\"it broke\",\"message\":\"m\"}} | INVALID_FIELD",
                 "script file url  | {\"leaseId\":\"l\",\"state\":\"done\",\"files\":[{\"path\":\"a.md\",\"change\":\"created\",\"url\":\"javascript:alert(1)\"}]} | INVALID_FIELD",
                 "file url spaces  | {\"leaseId\":\"l\",\"state\":\"done\",\"files\":[{\"path\":\"a.md\",\"change\":\"created\",\"url\":\"https://x.org/a b\"}]} | INVALID_FIELD",
             })
