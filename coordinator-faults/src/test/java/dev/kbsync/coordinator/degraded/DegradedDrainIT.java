@@ -32,18 +32,63 @@ class DegradedDrainIT {
 
     private static final int BACKLOG = 5_000;
 
+    /**
+     * A coordinator started on a backlog while Redis does not answer (it listens in degraded mode and finishes starting
+     * once Redis does) drains the whole backlog into Redis, and stops cleanly afterwards.
+     */
     @Test
-    void shouldServeAKbWithoutJournalJobsFromRedisWhileAnotherKbsJournalDrains(@TempDir Path dir) throws IOException {
+    void shouldDrainABacklogWhenStartedBeforeRedisAnswers(@TempDir Path dir) throws IOException {
+        Path journal = backlog(dir, KbId.of("early"));
+        Vertx vertx = Vertx.vertx();
+        Coordinator coordinator;
+        Http http;
+        redis.process().pause();
+        try {
+            coordinator = Coordinator.start(
+                            vertx,
+                            WaitingForRedis.config(
+                                    redis,
+                                    Optional.of(journal),
+                                    "early=/srv/git/early.git#main,other=/srv/git/other.git#main"))
+                    .await();
+            http = new Http(coordinator.port());
+            assertThat(http.note("other", "v", "another KB, during the outage").status())
+                    .isEqualTo(202);
+        } finally {
+            redis.process().resume();
+        }
+        try {
+            Http.Answer behind = http.note("early", "v", "behind the backlog");
+            assertThat(behind.status()).as(behind.body().encode()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(40))
+                    .until(() -> http.get("/readyz").body().getInteger("journal") == 0);
+            assertThat(http.queued("early")).isEqualTo(BACKLOG + 1);
+            assertThat(http.queued("other")).isEqualTo(1);
+        } finally {
+            assertThat(coordinator.stop().toCompletionStage().toCompletableFuture())
+                    .as("the coordinator stops")
+                    .succeedsWithin(Duration.ofSeconds(20));
+            vertx.close().await();
+        }
+    }
+
+    /** What an outage left: a journal holding a backlog of {@link #BACKLOG} notes on KB {@code dg}. */
+    private static Path backlog(Path dir, KbId dg) throws IOException {
         Path journal = Files.createDirectories(dir.resolve("journal"));
         StringBuilder lines = new StringBuilder();
-        KbId dg = KbId.of("dg");
-        for (int i = 0; i < BACKLOG; i++) { // what an outage left: a backlog on one KB
+        for (int i = 0; i < BACKLOG; i++) {
             Job job = Job.queued(
                     JobRef.create(dg).id(), dg, "u", new JobPayload.Note("backlog " + i, null, null), Instant.now());
             lines.append(new Journal.Entry(job, Optional.empty(), 0).toJson().encode())
                     .append('\n');
         }
         Files.writeString(journal.resolve(Journal.FILE), lines);
+        return journal;
+    }
+
+    @Test
+    void shouldServeAKbWithoutJournalJobsFromRedisWhileAnotherKbsJournalDrains(@TempDir Path dir) throws IOException {
+        Path journal = backlog(dir, KbId.of("dg"));
         Vertx vertx = Vertx.vertx();
         Coordinator coordinator = Coordinator.start(
                         vertx,
