@@ -60,7 +60,7 @@ class DegradedDrainIT {
         try {
             Http.Answer behind = http.note("early", "v", "behind the backlog");
             assertThat(behind.status()).as(behind.body().encode()).isEqualTo(202);
-            await().atMost(Duration.ofSeconds(40))
+            await().atMost(Duration.ofSeconds(60))
                     .until(() -> http.get("/readyz").body().getInteger("journal") == 0);
             assertThat(http.queued("early")).isEqualTo(BACKLOG + 1);
             assertThat(http.queued("other")).isEqualTo(1);
@@ -96,6 +96,7 @@ class DegradedDrainIT {
                                 redis, Optional.of(journal), "dg=/srv/git/dg.git#main,full=/srv/git/full.git#main"))
                 .await();
         Http http = new Http(coordinator.port());
+        http.awaitRedis();
         try {
             Http.Answer other = http.note("full", "v", "not behind the backlog");
             Http.Answer behind = http.note("dg", "v", "behind the backlog");
@@ -108,7 +109,7 @@ class DegradedDrainIT {
             assertThat(other.body().getString("mode")).as(other.body().encode()).isNull();
             assertThat(behind.status()).isEqualTo(202);
             assertThat(behind.body().getString("mode")).isEqualTo("degraded");
-            await().atMost(Duration.ofSeconds(20))
+            await().atMost(Duration.ofSeconds(60))
                     .until(() -> http.get("/readyz").body().getInteger("journal") == 0);
             assertThat(http.queued("dg")).isEqualTo(BACKLOG + 1);
             assertThat(http.queued("full")).isEqualTo(1);

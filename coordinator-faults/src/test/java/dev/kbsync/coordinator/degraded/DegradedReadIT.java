@@ -94,6 +94,7 @@ class DegradedReadIT {
                         vertx, WaitingForRedis.config(redis, Optional.of(journal), "dg=/srv/git/dg.git#main"))
                 .await();
         Http http = new Http(coordinator.port());
+        http.awaitRedis();
         try {
             Http.Answer behind = http.note("dg", "u", "behind the backlog");
             Http.Answer read = http.get("/v1/jobs/" + behind.body().getString("id"));
@@ -114,7 +115,7 @@ class DegradedReadIT {
             assertThat(read.status()).as(read.body().encode()).isEqualTo(200);
             assertThat(read.body().getString("mode")).isEqualTo("degraded");
             assertThat(read.body().getString("state")).isEqualTo("queued");
-            await().atMost(Duration.ofSeconds(30))
+            await().atMost(Duration.ofSeconds(60))
                     .until(() -> http.get("/readyz").body().getInteger("journal") == 0);
             assertThat(http.queued("dg")).as("one job per request").isEqualTo(BACKLOG + 2);
             Http.Answer landed = http.get("/v1/jobs/" + behind.body().getString("id"));

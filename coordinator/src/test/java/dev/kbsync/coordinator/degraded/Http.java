@@ -1,5 +1,7 @@
 package dev.kbsync.coordinator.degraded;
 
+import static org.awaitility.Awaitility.await;
+
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
@@ -70,6 +72,14 @@ record Http(int port) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Waits until the coordinator serves from Redis (a coordinator started on a loaded machine may not have reached
+     * Redis within its start wait: it listens in degraded mode and journals everything until it does).
+     */
+    void awaitRedis() {
+        await().atMost(Duration.ofSeconds(30)).until(() -> get("/v1/kbs").status() == 200);
     }
 
     /** True once Redis answers the job's read (a journal job is answered from the journal, marked "degraded"). */
