@@ -17,6 +17,8 @@ from .sse import read_events
 
 _USER_AGENT = "kbsync-python/0.1"
 _WAIT_SEGMENT = 10.0  # wait() reads the job again at least this often (seconds)
+#: seconds before a job stream answered 503 without Retry-After is opened again
+_STREAM_RETRY = 1.0
 _RETURN_MINIMAL = {"Prefer": "return=minimal"}
 
 
@@ -188,7 +190,9 @@ class Client:
 
     def wait(self, job_id: str, timeout: float) -> Job:
         """Waits until the job finished (done or failed) and returns it; :class:`errors.TimedOut` after
-        ``timeout`` seconds. Follows the job's events, and reads the job again at least every 10 s."""
+        ``timeout`` seconds. Follows the job's events, and reads the job again at least every 10 s; a stream
+        answered 503 (e.g. a job still in a degraded coordinator's journal) is opened again after its
+        ``Retry-After`` (1 s without one) while the timeout allows."""
         deadline = time.monotonic() + timeout
         while True:
             job = self.job(job_id)
@@ -205,6 +209,12 @@ class Client:
                             return event.job
             except errors.TimedOut:
                 pass
+            except errors.ServiceUnavailable as e:
+                # e.g. a job accepted while the coordinator's Redis was down: its stream opens once it is in Redis
+                pause = e.retry_after if e.retry_after is not None else _STREAM_RETRY
+                if time.monotonic() + pause >= deadline:
+                    raise
+                time.sleep(pause)
 
     # -- raw leases -----------------------------------------------------------------------------------------
 

@@ -121,21 +121,43 @@ public final class AsyncKbsyncClient {
 
     /**
      * The job once it is done or failed, followed on its event stream (closed in every case);
-     * {@link KbsyncException.TimedOut} after {@code timeout}.
+     * {@link KbsyncException.TimedOut} after {@code timeout}. A stream answered 503 (the coordinator's Redis is down,
+     * or the job is still in its journal on the way into Redis) is opened again after its {@code Retry-After} (1 s
+     * without one) for as long as the timeout allows; a stream that ends before the job does fails the wait with
+     * {@link KbsyncException.Unavailable}.
      */
     public Future<Job> awaitJob(String jobId, Duration timeout) {
         Promise<Job> done = Promise.promise();
+        long deadline = System.nanoTime() + timeout.toNanos();
         long timer = http.vertx()
                 .setTimer(
                         Math.max(1, timeout.toMillis()),
                         t -> done.tryFail(new KbsyncException.TimedOut(
                                 "job " + jobId + " did not finish within " + timeout.toMillis() + " ms", null)));
+        follow(jobId, done, deadline);
+        return done.future().onComplete(r -> http.vertx().cancelTimer(timer));
+    }
+
+    /** One attempt of {@link #awaitJob}: the job's stream until its last event, or again after a 503. */
+    private void follow(String jobId, Promise<Job> done, long deadline) {
+        if (done.future().isComplete()) {
+            return;
+        }
         followJob(jobId, event -> {
                     if (event.last()) {
                         done.tryComplete(event.job());
                     }
                 })
-                .onFailure(done::tryFail)
+                .onFailure(e -> {
+                    long pause = e instanceof KbsyncException.ServiceUnavailable unavailable
+                            ? unavailable.retryAfter().orElse(STREAM_RETRY).toMillis()
+                            : -1;
+                    if (pause < 0 || System.nanoTime() + pause * 1_000_000 >= deadline) {
+                        done.tryFail(e);
+                    } else {
+                        http.vertx().setTimer(Math.max(1, pause), t -> follow(jobId, done, deadline));
+                    }
+                })
                 .onSuccess(stream -> {
                     stream.ended()
                             .onComplete(end -> done.tryFail(
@@ -147,8 +169,10 @@ public final class AsyncKbsyncClient {
                                                     null)));
                     done.future().onComplete(r -> stream.close());
                 });
-        return done.future().onComplete(r -> http.vertx().cancelTimer(timer));
     }
+
+    /** The pause before a job's stream answered 503 without {@code Retry-After} is opened again. */
+    private static final Duration STREAM_RETRY = Duration.ofSeconds(1);
 
     /** {@code GET /v1/jobs?kb=&user=&state=&limit=&cursor=}: a page of jobs, newest first; follow nextCursor. */
     public Future<JobPage> jobs(JobQuery query) {

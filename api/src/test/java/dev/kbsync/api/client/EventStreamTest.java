@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -97,6 +98,27 @@ class EventStreamTest {
                 .as("the connection ended: waiting again may work")
                 .isInstanceOf(KbsyncException.Unavailable.class)
                 .hasMessageContaining("j8");
+    }
+
+    @Test
+    void shouldWaitThroughA503OfTheJobsStreamAfterItsRetryAfter() {
+        // a job accepted while the coordinator's Redis was down (in its journal): its stream needs Redis, and
+        // answers 503 with Retry-After until the job is there
+        AtomicInteger asked = new AtomicInteger();
+        server.on("/v1/jobs/j5/events", r -> {
+            if (asked.incrementAndGet() == 1) {
+                r.response()
+                        .setStatusCode(503)
+                        .putHeader("Retry-After", "1")
+                        .putHeader("Content-Type", "application/json")
+                        .end("{\"error\":{\"code\":\"REDIS_UNAVAILABLE\",\"message\":\"Redis is unreachable\"}}");
+            } else {
+                open(r.response(), frame("state", job("j5", "queued"))).end(frame("state", job("j5", "done")));
+            }
+        });
+
+        assertThat(client.awaitJob("j5", Duration.ofSeconds(10)).state()).isEqualTo(JobState.DONE);
+        assertThat(asked.get()).isEqualTo(2);
     }
 
     @Test

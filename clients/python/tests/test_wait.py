@@ -1,0 +1,99 @@
+"""Waiting for a job whose event stream answers 503 for a while: the job was accepted while the coordinator's Redis
+was unreachable (degraded mode, ``"mode":"degraded"``) and its stream needs Redis. A small local HTTP server answers
+as such a coordinator: the job's read from its journal, its stream 503 with Retry-After until told otherwise."""
+
+import http.server
+import json
+import threading
+import time
+import unittest
+
+import kbsync
+
+JOB = {
+    "id": "dg~1",
+    "kb": "dg",
+    "kind": "note",
+    "user": "u",
+    "payload": {"text": "t", "title": None, "path": None},
+    "ahead": 0,
+    "etaMs": 0,
+    "etaP90Ms": 0,
+    "createdAt": "2026-12-04T00:00:00Z",
+}
+
+
+class JournalCoordinator:
+    """The job queued (from the journal) and its stream 503 JOB_RESTORING for the first ``refusals`` opens, then a
+    stream whose last event has the job done."""
+
+    def __init__(self, refusals: int) -> None:
+        self.opens = 0
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                if self.path == "/v1/jobs/dg~1":
+                    self.reply(200, dict(JOB, state="queued", mode="degraded"))
+                elif self.path == "/v1/jobs/dg~1/events":
+                    fake.opens += 1
+                    if fake.opens <= refusals:
+                        self.reply(503, {"error": {"code": "JOB_RESTORING", "message": "on its way"}}, "1")
+                    else:
+                        body = ("event: state\ndata: " + json.dumps(dict(JOB, state="queued")) + "\n\n"
+                                + "event: state\ndata: " + json.dumps(dict(JOB, state="done")) + "\n\n").encode()
+                        self.send_response(200)
+                        self.send_header("Content-Type", "text/event-stream")
+                        self.send_header("Content-Length", str(len(body)))
+                        self.end_headers()
+                        self.wfile.write(body)
+                else:
+                    self.reply(404, {"error": {"code": "NOT_FOUND", "message": self.path}})
+
+            def reply(self, status: int, body: dict, retry_after: str = None) -> None:
+                raw = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                if retry_after:
+                    self.send_header("Retry-After", retry_after)
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class WaitThroughA503Test(unittest.TestCase):
+    def test_waits_through_a_503_of_the_jobs_stream_after_its_retry_after(self):
+        fake = JournalCoordinator(refusals=1)
+        try:
+            started = time.monotonic()
+            done = kbsync.Client(fake.url, timeout=5).wait("dg~1", timeout=20)
+            self.assertEqual(done.state, "done")
+            self.assertEqual(fake.opens, 2)
+            self.assertGreaterEqual(time.monotonic() - started, 0.9, "it waited the Retry-After")
+        finally:
+            fake.close()
+
+    def test_a_503_past_the_timeout_ends_the_wait_with_the_503(self):
+        fake = JournalCoordinator(refusals=100)
+        try:
+            with self.assertRaises(kbsync.Unavailable):
+                kbsync.Client(fake.url, timeout=5).wait("dg~1", timeout=2.5)
+        finally:
+            fake.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
