@@ -23,5 +23,11 @@ public final class ErrorCodes {
      */
     public static final String JOURNAL_UNAVAILABLE = "JOURNAL_UNAVAILABLE";
 
+    /**
+     * The job was accepted in degraded mode and is still in the coordinator's journal, on its way into Redis: its
+     * event stream and its cancel need it there (503 with Retry-After, retry); its read answers from the journal.
+     */
+    public static final String JOB_RESTORING = "JOB_RESTORING";
+
     private ErrorCodes() {}
 }

@@ -98,6 +98,8 @@ class DegradedReadIT {
         try {
             Http.Answer behind = http.note("dg", "u", "behind the backlog");
             Http.Answer read = http.get("/v1/jobs/" + behind.body().getString("id"));
+            Http.Answer events = http.get("/v1/jobs/" + behind.body().getString("id") + "/events");
+            Http.Answer cancel = http.send("DELETE", "/v1/jobs/" + behind.body().getString("id"), null);
             await().atMost(Duration.ofSeconds(20)).until(() -> http.inRedis(keyed.id()));
             Http.Answer retry = http.send(
                     "POST",
@@ -115,6 +117,14 @@ class DegradedReadIT {
             assertThat(read.status()).as(read.body().encode()).isEqualTo(200);
             assertThat(read.body().getString("mode")).isEqualTo("degraded");
             assertThat(read.body().getString("state")).isEqualTo("queued");
+            for (Http.Answer needsRedis : java.util.List.of(events, cancel)) {
+                assertThat(needsRedis.status())
+                        .as("its stream and cancel need the job in Redis: retry, it is on its way; "
+                                + needsRedis.body().encode())
+                        .isEqualTo(503);
+                assertThat(needsRedis.error()).isEqualTo("JOB_RESTORING");
+                assertThat(needsRedis.retryAfter()).isNotNull();
+            }
             await().atMost(Duration.ofSeconds(60))
                     .until(() -> http.get("/readyz").body().getInteger("journal") == 0);
             assertThat(http.queued("dg")).as("one job per request").isEqualTo(BACKLOG + 2);

@@ -139,7 +139,8 @@ public final class HttpApi {
         Handler<RoutingContext> submit = degraded.isPresent() ? gate.handler(jobs::journals) : redis;
         // a worker's poll and result are served from the journal while Redis is unreachable (and until the Redis fences
         // are raised above the local tokens handed out meanwhile)
-        // a job still in the journal is read from it (while Redis is unreachable and while the journal drains)
+        // a job still in the journal is read from it (while Redis is unreachable and while the journal drains); its
+        // stream and cancel answer 503 JOB_RESTORING until it is in Redis
         Handler<RoutingContext> jobRead = degraded.isPresent() ? gate.handler(jobs::readsJournal) : redis;
         Handler<RoutingContext> work = degraded.isPresent() ? gate.handler(degraded.get()::serving) : redis;
         Handler<RoutingContext> workPoll = degraded.isPresent()
@@ -150,8 +151,8 @@ public final class HttpApi {
         on(router, submit, POST, "/v1/kbs/:kb/agent-tasks", client, jobs.submitAgentTask());
         on(router, redis, GET, "/v1/jobs", reader, false, jobs::handleList);
         on(router, jobRead, GET, "/v1/jobs/:id", reader, false, jobs::handleGetJob);
-        on(router, redis, DELETE, "/v1/jobs/:id", client, false, jobs::handleCancel);
-        on(router, redis, GET, "/v1/jobs/:id/events", reader, false, jobs::handleJobEvents);
+        on(router, jobRead, DELETE, "/v1/jobs/:id", client, false, jobs::handleCancel);
+        on(router, jobRead, GET, "/v1/jobs/:id/events", reader, false, jobs::handleJobEvents);
         on(router, work, POST, "/v1/jobs/:id/result", worker, true, workers::handleResult);
         on(router, workPoll, POST, "/v1/workers/:workerId/poll", worker, true, workers::handlePoll);
         on(router, work, POST, "/v1/leases/:id/extend", worker, true, workers::handleExtend);

@@ -156,6 +156,7 @@ final class JobRoutes {
     /** Cancels a job no worker took yet: its submitting token's or an admin's call (the engine checks the token). */
     void handleCancel(RoutingContext ctx) {
         String id = jobId(ctx);
+        refuseJournalJob(ctx);
         Caller caller = Caller.of(ctx);
         Optional<String> submitter = caller.role() == Role.ADMIN ? Optional.empty() : Optional.of(caller.name());
         visibleJob(ctx, id)
@@ -171,6 +172,7 @@ final class JobRoutes {
 
     void handleJobEvents(RoutingContext ctx) {
         String id = jobId(ctx);
+        refuseJournalJob(ctx);
         visibleJob(ctx, id) // the job's KB first: the stream watches it, then reads the job's first state
                 .onFailure(ctx::fail)
                 .onSuccess(found -> Sse.relay(
@@ -253,6 +255,25 @@ final class JobRoutes {
     boolean readsJournal(RoutingContext ctx) {
         return journalJob(ctx).isPresent();
     }
+
+    /**
+     * A job still in degraded mode's journal has no stream and cannot be cancelled until it is in Redis: 503
+     * JOB_RESTORING, retry (the caller knows its id from a 202, and its read answers from the journal meanwhile).
+     */
+    private void refuseJournalJob(RoutingContext ctx) {
+        journalJob(ctx).ifPresent(job -> {
+            if (!Caller.of(ctx).sees(job.kb().value(), job.user())) {
+                throw new NotFoundException("JOB_NOT_FOUND", "no job " + Quoting.quote(job.id()));
+            }
+            throw new UnavailableException(
+                    ErrorCodes.JOB_RESTORING,
+                    "job " + job.id() + " was accepted while Redis was unreachable and is on its way into Redis;"
+                            + " its event stream and cancel follow once it is there: retry",
+                    RESTORING_RETRY);
+        });
+    }
+
+    private static final Duration RESTORING_RETRY = Duration.ofSeconds(1);
 
     /** The journal's copy of the requested job, looked up once per request (at its Redis gate). */
     private Optional<Job> journalJob(RoutingContext ctx) {
