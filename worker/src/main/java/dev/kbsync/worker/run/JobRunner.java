@@ -163,14 +163,22 @@ public final class JobRunner {
             return reports;
         } catch (UnitAbortedException e) {
             log.warn("job {} stopped before push: {}", head.job().id(), e.getMessage());
-            return e.abandoned() ? List.of() : failed(batch, new JobError(e.code(), e.getMessage()), e.landed());
+            return e.abandoned() ? List.of() : failed(batch, new JobError(e.code(), message(e)), e.landed());
         } catch (CycleFailedException e) {
             log.error("job {} failed unexpectedly", head.job().id(), e.getCause());
-            return failed(batch, new JobError("INTERNAL", e.getMessage()), e.landed());
+            return failed(batch, new JobError("INTERNAL", message(e.getCause())), e.landed());
         } catch (RuntimeException e) {
             log.error("job {} failed unexpectedly", head.job().id(), e);
-            return failed(batch, new JobError("INTERNAL", e.getMessage()), Map.of());
+            return failed(batch, new JobError("INTERNAL", message(e)), Map.of());
         }
+    }
+
+    /**
+     * What a failure says, for its report: its message, or its type when it has none (a report without a message is
+     * refused by the coordinator, and the job would wait for its lease to lapse and run again).
+     */
+    private static String message(Throwable e) {
+        return e.getMessage() == null || e.getMessage().isBlank() ? e.toString() : e.getMessage();
     }
 
     /**

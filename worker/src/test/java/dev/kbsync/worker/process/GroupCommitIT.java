@@ -174,6 +174,44 @@ class GroupCommitIT {
     }
 
     @Test
+    void shouldReportABugWithoutAMessageAsAnInternalFailureOnce() throws Exception {
+        Path bare = tmp.resolve("quiet-bug.git");
+        String remote = remoteWithPushLog(bare);
+        try (CoordinatorFixture coordinator =
+                CoordinatorFixture.start(vertx, redis, Duration.ofSeconds(2), Map.of("quiet", remote))) {
+            String job = submit(coordinator, "quiet", 1).get(0);
+            WorkerProcess worker = WorkerFixture.start(
+                    vertx,
+                    WorkerFixture.config(
+                            coordinator.url(),
+                            "quiet",
+                            tmp.resolve("quiet-cache"),
+                            1,
+                            Optional.empty(),
+                            Duration.ofSeconds(30),
+                            16),
+                    (phase, unit) -> {
+                        if (phase == Phase.PULLED) {
+                            throw new IllegalStateException(); // a bug whose exception says nothing
+                        }
+                    });
+            try {
+                await().atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(300))
+                        .until(() -> coordinator.jobState(job).equals("failed"));
+            } finally {
+                worker.stop();
+            }
+
+            assertThat(coordinator.job(job).error().code()).isEqualTo("INTERNAL");
+            assertThat(coordinator.job(job).error().message()).contains("IllegalStateException");
+            assertThat(coordinator.job(job).attempts())
+                    .as("its report was taken at once, not refused and the job run again after its lease lapsed")
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
     void shouldMeasureNotesPerSecondWithAndWithoutGroupCommit() throws IOException {
         Map<Integer, Long> pushesByBatch = new java.util.TreeMap<>();
         for (int batchMax : new int[] {1, 16}) {
