@@ -179,8 +179,8 @@ final class JobRoutes {
                         ctx,
                         keepAlive,
                         services.queues().watchers().kb(found.kb()),
-                        QueueAddresses.job(id),
-                        () -> services.jobs().get(id).map(job -> List.of(new JobEvent.State(job))),
+                        QueueAddresses.job(found.id()), // a journal job's id restored onto another job: that job's
+                        () -> services.jobs().get(found.id()).map(job -> List.of(new JobEvent.State(job))),
                         event -> true));
     }
 

@@ -283,6 +283,30 @@ class JobIT {
         assertThat(await(jobs.poll("w", Duration.ofMillis(300)))).isEmpty();
     }
 
+    @Test
+    void shouldAnswerAJournalJobsIdRestoredOntoItsKeysFirstJobWithThatJob() {
+        KbId kb = KbId.of("restore");
+        // The first submit was stored but answered late; its retry with the same key got a 202 from a degraded
+        // coordinator's journal under an id of its own, which is all its caller knows.
+        Job first = await(jobs.submit(kb, "bob", note("late answer"), Optional.of("key-alias")));
+        Job journaled = Job.queued(
+                dev.kbsync.coordinator.engine.ticket.JobRef.create(kb).id(),
+                kb,
+                "bob",
+                note("late answer"),
+                java.time.Instant.now());
+
+        Job restored = await(jobs.restore(journaled, Optional.of("key-alias"), Restoration.queued()));
+
+        assertThat(restored.id()).isEqualTo(first.id());
+        assertThat(await(jobs.get(journaled.id())).id())
+                .as("the 202's id answers the job that carries its request")
+                .isEqualTo(first.id());
+        assertThat(await(jobs.cancel(journaled.id(), Optional.empty())).id())
+                .as("and it cancels that job")
+                .isEqualTo(first.id());
+    }
+
     private static void drain() {
         Optional<Assignment> next;
         while ((next = await(jobs.poll("drain", Duration.ofMillis(1500)))).isPresent()) {

@@ -10,10 +10,12 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.Quoting;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.engine.event.Changes;
+import dev.kbsync.coordinator.engine.redis.KbKeys;
 import dev.kbsync.coordinator.engine.redis.Redis;
 import dev.kbsync.coordinator.engine.store.RedisKbRegistry;
 import dev.kbsync.coordinator.engine.ticket.JobRef;
 import dev.kbsync.coordinator.engine.ticket.LeaseRef;
+import dev.kbsync.coordinator.engine.ticket.Outcomes;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Cancellation;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Completed;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Ended;
@@ -39,6 +41,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.redisson.client.codec.StringCodec;
 
 /**
  * Durable jobs: stored and queued as a KB ticket in one step, dispatched once granted, completed under their lease in
@@ -169,8 +172,18 @@ public final class RedisJobService implements JobService {
 
     @Override
     public Future<Job> cancel(String jobId, Optional<String> submitter) {
-        return JobRef.of(jobId)
-                .compose(ref -> tickets.cancel(ref, submitter.orElse("")).compose(c -> cancelled(ref, c)));
+        return JobRef.of(jobId).compose(ref -> cancel(ref, submitter, true));
+    }
+
+    /** Cancels {@code ref}; an unknown one restored onto another job ({@link KbKeys#restoredAs}) cancels that job. */
+    private Future<Job> cancel(JobRef ref, Optional<String> submitter, boolean followRestored) {
+        return tickets.cancel(ref, submitter.orElse("")).compose(c -> {
+            if (c.report() != Outcomes.CancelReport.UNKNOWN || !followRestored) {
+                return cancelled(ref, c);
+            }
+            return restoredOnto(ref)
+                    .compose(first -> first.isPresent() ? cancel(first.get(), submitter, false) : cancelled(ref, c));
+        });
     }
 
     private Future<Job> cancelled(JobRef ref, Cancellation c) {
@@ -217,7 +230,28 @@ public final class RedisJobService implements JobService {
                                 "",
                                 how,
                                 true)
-                        .map(Accepted::job));
+                        .map(Accepted::job)
+                        .compose(job -> job.id().equals(accepted.id())
+                                ? Future.succeededFuture(job)
+                                : restoredAs(ref, job.id()).map(job)));
+    }
+
+    /** Keeps that the journal job {@code ref} was restored onto the job {@code first} (see {@link KbKeys#restoredAs}). */
+    private Future<Void> restoredAs(JobRef ref, String first) {
+        return redis.on(redis.client()
+                        .<String>getBucket(new KbKeys(ref.kb()).restoredAs(ref.id()), StringCodec.INSTANCE)
+                        .setAsync(first, config.jobs().retention()))
+                .mapEmpty();
+    }
+
+    /** The job a journal job's id was restored onto, if it was (see {@link KbKeys#restoredAs}). */
+    private Future<Optional<JobRef>> restoredOnto(JobRef ref) {
+        return redis.on(redis.client()
+                        .<String>getBucket(new KbKeys(ref.kb()).restoredAs(ref.id()), StringCodec.INSTANCE)
+                        .getAsync())
+                .compose(first -> first == null
+                        ? Future.succeededFuture(Optional.<JobRef>empty())
+                        : JobRef.of(first).map(Optional::of));
     }
 
     @Override
@@ -227,7 +261,15 @@ public final class RedisJobService implements JobService {
 
     @Override
     public Future<Job> get(String jobId) {
-        return JobRef.of(jobId).compose(tickets::job).map(job -> job.orElseThrow(() -> JobRef.notFound(jobId)));
+        return JobRef.of(jobId)
+                .compose(ref -> tickets.job(ref)
+                        .compose(job -> job.isPresent()
+                                ? Future.succeededFuture(job)
+                                : restoredOnto(ref)
+                                        .compose(first -> first.isPresent()
+                                                ? tickets.job(first.get())
+                                                : Future.succeededFuture(Optional.<Job>empty()))))
+                .map(job -> job.orElseThrow(() -> JobRef.notFound(jobId)));
     }
 
     @Override

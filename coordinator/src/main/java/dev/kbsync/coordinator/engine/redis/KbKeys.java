@@ -35,6 +35,15 @@ public record KbKeys(KbId kb) {
         return "kbsync:idem:{kb:" + kb.value() + "}:" + user + ":" + key;
     }
 
+    /**
+     * A journal job restored onto the first job of its idempotency key (that request was stored in Redis, answered
+     * late and retried during the outage) -> the first job's id, kept for the job retention: the id its 202 named
+     * answers that job.
+     */
+    public String restoredAs(String jobId) {
+        return "kbsync:restored:{kb:" + kb.value() + "}:" + jobId;
+    }
+
     /** The KB's duplicate check: SHA-256 over user and content -> the first job's ticket, for the KB's window. */
     public String duplicate(String contentHash) {
         return "kbsync:dedupe:{kb:" + kb.value() + "}:" + contentHash;
