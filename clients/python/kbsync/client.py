@@ -17,8 +17,9 @@ from .sse import read_events
 
 _USER_AGENT = "kbsync-python/0.1"
 _WAIT_SEGMENT = 10.0  # wait() reads the job again at least this often (seconds)
-#: seconds before a job stream answered 503 without Retry-After is opened again
+#: seconds before a job read or stream answered 503 without Retry-After is tried again, and the shortest such pause
 _STREAM_RETRY = 1.0
+_STREAM_RETRY_FLOOR = 0.1
 _RETURN_MINIMAL = {"Prefer": "return=minimal"}
 
 
@@ -190,12 +191,16 @@ class Client:
 
     def wait(self, job_id: str, timeout: float) -> Job:
         """Waits until the job finished (done or failed) and returns it; :class:`errors.TimedOut` after
-        ``timeout`` seconds. Follows the job's events, and reads the job again at least every 10 s; a stream
-        answered 503 (e.g. a job still in a degraded coordinator's journal) is opened again after its
-        ``Retry-After`` (1 s without one) while the timeout allows."""
+        ``timeout`` seconds. Follows the job's events, and reads the job again at least every 10 s; a read or
+        stream without a usable answer (503, e.g. Redis down or a job still in a degraded coordinator's journal;
+        unreachable) is tried again after its ``Retry-After`` (1 s without one) while the timeout allows."""
         deadline = time.monotonic() + timeout
         while True:
-            job = self.job(job_id)
+            try:
+                job = self.job(job_id)
+            except errors.Unavailable as e:  # e.g. the coordinator's Redis is down: read again after a pause
+                _pause(e, deadline)
+                continue
             if job.finished:
                 return job
             now = time.monotonic()
@@ -209,12 +214,9 @@ class Client:
                             return event.job
             except errors.TimedOut:
                 pass
-            except errors.ServiceUnavailable as e:
+            except errors.Unavailable as e:
                 # e.g. a job accepted while the coordinator's Redis was down: its stream opens once it is in Redis
-                pause = e.retry_after if e.retry_after is not None else _STREAM_RETRY
-                if time.monotonic() + pause >= deadline:
-                    raise
-                time.sleep(pause)
+                _pause(e, deadline)
 
     # -- raw leases -----------------------------------------------------------------------------------------
 
@@ -522,6 +524,16 @@ class Held:
         self._stop.set()
         self._thread.join()
         self._client._release_quietly(self.lease.id)
+
+
+def _pause(e: "errors.KbsyncError", deadline: float) -> None:
+    """Sleeps the pause a failure asks for (its Retry-After, else 1 s, at least 0.1 s) before :meth:`Client.wait`
+    tries again; raises it when the pause would pass ``deadline``."""
+    retry_after = getattr(e, "retry_after", None)
+    pause = max(_STREAM_RETRY_FLOOR, retry_after if retry_after is not None else _STREAM_RETRY)
+    if time.monotonic() + pause >= deadline:
+        raise e
+    time.sleep(pause)
 
 
 class JobEvents:

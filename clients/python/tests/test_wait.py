@@ -27,8 +27,9 @@ class JournalCoordinator:
     """The job queued (from the journal) and its stream 503 JOB_RESTORING for the first ``refusals`` opens, then a
     stream whose last event has the job done."""
 
-    def __init__(self, refusals: int) -> None:
+    def __init__(self, refusals: int, read_refusals: int = 0) -> None:
         self.opens = 0
+        self.reads = 0
         fake = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -36,7 +37,11 @@ class JournalCoordinator:
 
             def do_GET(self) -> None:
                 if self.path == "/v1/jobs/dg~1":
-                    self.reply(200, dict(JOB, state="queued", mode="degraded"))
+                    fake.reads += 1
+                    if fake.reads <= read_refusals:
+                        self.reply(503, {"error": {"code": "REDIS_UNAVAILABLE", "message": "down"}}, "1")
+                    else:
+                        self.reply(200, dict(JOB, state="queued", mode="degraded"))
                 elif self.path == "/v1/jobs/dg~1/events":
                     fake.opens += 1
                     if fake.opens <= refusals:
@@ -83,6 +88,14 @@ class WaitThroughA503Test(unittest.TestCase):
             self.assertEqual(done.state, "done")
             self.assertEqual(fake.opens, 2)
             self.assertGreaterEqual(time.monotonic() - started, 0.9, "it waited the Retry-After")
+        finally:
+            fake.close()
+
+    def test_waits_through_a_503_of_the_jobs_read(self):
+        fake = JournalCoordinator(refusals=0, read_refusals=1)
+        try:
+            self.assertEqual(kbsync.Client(fake.url, timeout=5).wait("dg~1", timeout=20).state, "done")
+            self.assertEqual(fake.reads, 2)
         finally:
             fake.close()
 

@@ -149,13 +149,16 @@ public final class AsyncKbsyncClient {
                     }
                 })
                 .onFailure(e -> {
-                    long pause = e instanceof KbsyncException.ServiceUnavailable unavailable
-                            ? unavailable.retryAfter().orElse(STREAM_RETRY).toMillis()
-                            : -1;
-                    if (pause < 0 || System.nanoTime() + pause * 1_000_000 >= deadline) {
+                    Duration pause = e instanceof KbsyncException.ServiceUnavailable unavailable
+                            ? unavailable.retryAfter().orElse(STREAM_RETRY)
+                            : null;
+                    if (pause == null || pause.compareTo(Duration.ofNanos(deadline - System.nanoTime())) >= 0) {
                         done.tryFail(e);
                     } else {
-                        http.vertx().setTimer(Math.max(1, pause), t -> follow(jobId, done, deadline));
+                        http.vertx()
+                                .setTimer(
+                                        Math.max(STREAM_RETRY_FLOOR.toMillis(), pause.toMillis()),
+                                        t -> follow(jobId, done, deadline));
                     }
                 })
                 .onSuccess(stream -> {
@@ -173,6 +176,9 @@ public final class AsyncKbsyncClient {
 
     /** The pause before a job's stream answered 503 without {@code Retry-After} is opened again. */
     private static final Duration STREAM_RETRY = Duration.ofSeconds(1);
+
+    /** The shortest such pause, whatever {@code Retry-After} said (a proxy's 0 would retry at once, again and again). */
+    private static final Duration STREAM_RETRY_FLOOR = Duration.ofMillis(100);
 
     /** {@code GET /v1/jobs?kb=&user=&state=&limit=&cursor=}: a page of jobs, newest first; follow nextCursor. */
     public Future<JobPage> jobs(JobQuery query) {
