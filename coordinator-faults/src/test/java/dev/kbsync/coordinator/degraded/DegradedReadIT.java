@@ -100,6 +100,7 @@ class DegradedReadIT {
             Http.Answer read = http.get("/v1/jobs/" + behind.body().getString("id"));
             Http.Answer events = http.get("/v1/jobs/" + behind.body().getString("id") + "/events");
             Http.Answer cancel = http.send("DELETE", "/v1/jobs/" + behind.body().getString("id"), null);
+            Http.Answer many = http.get("/v1/events?job=" + behind.body().getString("id"));
             await().atMost(Duration.ofSeconds(20)).until(() -> http.inRedis(keyed.id()));
             Http.Answer retry = http.send(
                     "POST",
@@ -117,7 +118,7 @@ class DegradedReadIT {
             assertThat(read.status()).as(read.body().encode()).isEqualTo(200);
             assertThat(read.body().getString("mode")).isEqualTo("degraded");
             assertThat(read.body().getString("state")).isEqualTo("queued");
-            for (Http.Answer needsRedis : java.util.List.of(events, cancel)) {
+            for (Http.Answer needsRedis : java.util.List.of(events, cancel, many)) {
                 assertThat(needsRedis.status())
                         .as("its stream and cancel need the job in Redis: retry, it is on its way; "
                                 + needsRedis.body().encode())

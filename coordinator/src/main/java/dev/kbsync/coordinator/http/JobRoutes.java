@@ -265,12 +265,17 @@ final class JobRoutes {
             if (!Caller.of(ctx).sees(job.kb().value(), job.user())) {
                 throw new NotFoundException("JOB_NOT_FOUND", "no job " + Quoting.quote(job.id()));
             }
-            throw new UnavailableException(
-                    ErrorCodes.JOB_RESTORING,
-                    "job " + job.id() + " was accepted while Redis was unreachable and is on its way into Redis;"
-                            + " its event stream and cancel follow once it is there: retry",
-                    RESTORING_RETRY);
+            throw restoring(job);
         });
+    }
+
+    /** 503 JOB_RESTORING for a job still in degraded mode's journal (see {@link #refuseJournalJob}). */
+    static UnavailableException restoring(Job job) {
+        return new UnavailableException(
+                ErrorCodes.JOB_RESTORING,
+                "job " + job.id() + " was accepted while Redis was unreachable and is on its way into Redis;"
+                        + " its event stream and cancel follow once it is there: retry",
+                RESTORING_RETRY);
     }
 
     private static final Duration RESTORING_RETRY = Duration.ofSeconds(1);

@@ -8,6 +8,7 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.coordinator.auth.Caller;
+import dev.kbsync.coordinator.degraded.DegradedMode;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.JobListQuery;
 import dev.kbsync.coordinator.service.QueueAddresses;
@@ -37,7 +38,10 @@ final class JobStreams {
     private final CoordinatorServices services;
     private final Duration keepAlive;
 
-    JobStreams(CoordinatorServices services, Duration keepAlive) {
+    private final Optional<DegradedMode> degraded;
+
+    JobStreams(CoordinatorServices services, Duration keepAlive, Optional<DegradedMode> degraded) {
+        this.degraded = degraded;
         this.services = services;
         this.keepAlive = keepAlive;
     }
@@ -79,6 +83,13 @@ final class JobStreams {
     /** The listed jobs (each must be the caller's, else 404 JOB_NOT_FOUND), until each has ended. */
     private void jobs(RoutingContext ctx, List<String> ids) {
         Caller caller = Caller.of(ctx);
+        for (String id : ids) { // a job still in this coordinator's journal has no stream yet: 503, retry
+            degraded.flatMap(d -> d.job(id))
+                    .filter(job -> caller.sees(job.kb().value(), job.user()))
+                    .ifPresent(job -> {
+                        throw JobRoutes.restoring(job);
+                    });
+        }
         List<Future<Job>> found = ids.stream()
                 .map(id -> JobRoutes.visibleJob(services, caller, id))
                 .toList();
@@ -88,14 +99,17 @@ final class JobStreams {
                     .distinct()
                     .map(kb -> services.queues().watchers().kb(kb))
                     .toList();
-            Set<String> wanted = Set.copyOf(ids);
-            Set<String> pending = new HashSet<>(ids);
+            // a journal job's id restored onto the first job of its idempotency key follows that job
+            List<String> followed =
+                    found.stream().map(f -> f.result().id()).distinct().toList();
+            Set<String> wanted = Set.copyOf(followed);
+            Set<String> pending = new HashSet<>(followed);
             Sse.relay(
                     ctx,
                     keepAlive,
                     watches,
                     QueueAddresses.JOBS,
-                    () -> current(ids),
+                    () -> current(followed),
                     event -> event instanceof JobEvent e
                             && wanted.contains(e.job().id()),
                     event -> {

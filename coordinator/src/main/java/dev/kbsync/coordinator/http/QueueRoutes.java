@@ -28,7 +28,7 @@ final class QueueRoutes {
     QueueRoutes(CoordinatorServices services, Duration keepAlive, Optional<DegradedMode> degraded) {
         this.keepAlive = keepAlive;
         this.degraded = degraded;
-        this.jobStreams = new JobStreams(services, keepAlive);
+        this.jobStreams = new JobStreams(services, keepAlive, degraded);
         this.services = services;
     }
 

@@ -88,6 +88,38 @@ class JobStreamsApiIT {
     }
 
     @Test
+    void shouldFollowAJournalJobsIdRestoredOntoItsKeysFirstJobOnAManyJobStream() {
+        KbsyncClient client = api.client(CLIENT);
+        Lease hold = client.requestLease(KbId.of("mux-h"), LeaseRequest.of("hold-h"));
+        // stored in Redis but answered late; its retry during an outage got a 202 from a journal under its own id
+        Job first = client.submitNote(KbId.of("mux-h"), new NoteRequest("ann", "late", null, null, "alias-k"));
+        Job journaled = Job.queued(
+                dev.kbsync.coordinator.engine.ticket.JobRef.create(KbId.of("mux-h"))
+                        .id(),
+                KbId.of("mux-h"),
+                "ann",
+                new dev.kbsync.api.JobPayload.Note("late", null, null),
+                java.time.Instant.now());
+        api.services
+                .engine
+                .jobs()
+                .restore(
+                        journaled,
+                        java.util.Optional.of("alias-k"),
+                        dev.kbsync.coordinator.service.Restoration.queued())
+                .await();
+
+        try (EventStream<JobEvent> events = client.jobsEvents(List.of(journaled.id()))) {
+            JobEvent current = events.next(WAIT);
+            assertThat(current.job().id()).as("the job carrying its request").isEqualTo(first.id());
+            client.cancel(journaled.id());
+            until(events, first.id(), e -> e.job().state() == JobState.CANCELLED);
+            assertThat(events.hasNext()).as("the stream ends with that job").isFalse();
+        }
+        client.release(hold.id());
+    }
+
+    @Test
     void shouldFollowAUsersJobsIncludingNewOnesAndNoOneElses() {
         KbsyncClient client = api.client(CLIENT);
         Lease hold = client.requestLease(KbId.of("mux-c"), LeaseRequest.of("hold-c"));
