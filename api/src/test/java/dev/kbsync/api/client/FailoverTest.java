@@ -145,12 +145,7 @@ class FailoverTest {
 
     @Test
     void shouldOpenAnEventStreamOnTheNextWhenTheFirstIsGone() throws Exception {
-        second.on(
-                "/v1/jobs/j1/events",
-                r -> r.response()
-                        .setChunked(true)
-                        .putHeader("Content-Type", "text/event-stream")
-                        .end(Samples.frame("state", Samples.job("j1", "done"))));
+        serveDoneStream("j1");
         try (KbsyncClient client = client(freePort(), second.url());
                 EventStream<JobEvent> events = client.jobEvents("j1")) {
             assertThat(events.next(Duration.ofSeconds(10)).job().state()).isEqualTo(JobState.DONE);
@@ -163,12 +158,7 @@ class FailoverTest {
         // a listener whose accept queue is full and never accepted: further connects hang (SYNs dropped), as to a
         // coordinator that is gone from the network
         second.answer("/healthz", 200, "");
-        second.on(
-                "/v1/jobs/j1/events",
-                r -> r.response()
-                        .setChunked(true)
-                        .putHeader("Content-Type", "text/event-stream")
-                        .end(Samples.frame("state", Samples.job("j1", "done"))));
+        serveDoneStream("j1");
         try (java.net.ServerSocket silent =
                 new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             List<java.net.Socket> filling = new java.util.ArrayList<>();
@@ -341,5 +331,15 @@ class FailoverTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             return URI.create("http://127.0.0.1:" + socket.getLocalPort());
         }
+    }
+
+    /** The second coordinator answers the job's stream with its last event: done. */
+    private void serveDoneStream(String jobId) {
+        second.on(
+                "/v1/jobs/" + jobId + "/events",
+                r -> r.response()
+                        .setChunked(true)
+                        .putHeader("Content-Type", "text/event-stream")
+                        .end(Samples.frame("state", Samples.job(jobId, "done"))));
     }
 }

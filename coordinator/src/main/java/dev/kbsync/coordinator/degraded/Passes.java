@@ -6,12 +6,12 @@ import io.vertx.core.Promise;
 import java.util.function.Supplier;
 
 /**
- * Runs a drain's passes one after the other until one reports it is done ({@code true}) or one fails. One promise for
- * the whole drain, each pass started from the previous one's completion: a journal appended to while it drains takes
- * a pass per batch of new records, and a pass that nested the next one's future in its own ({@code compose(done -> done
- * ? succeeded : drain())}) held a future per pass and completed them all one frame deeper each; 100,000 passes
- * overflowed the stack on completion and the journal never reported drained. Passes that complete at once are run in a
- * loop, not a frame per pass.
+ * Runs asynchronous steps one after the other until one reports it is done ({@code true}) or one fails: a drain's
+ * passes, and the journal entries a pass restores. One promise for the whole run, each step started from the previous
+ * one's completion: a step that nested the next one's future in its own ({@code compose(done -> done ? succeeded :
+ * again())}) held a future per step and completed them all one frame deeper each; 100,000 passes overflowed the stack
+ * on completion and the journal never reported drained. Steps that complete at once are run in a loop, not a frame
+ * per step.
  */
 final class Passes {
     private final Supplier<Future<Boolean>> pass;

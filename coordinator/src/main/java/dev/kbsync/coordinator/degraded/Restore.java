@@ -6,9 +6,9 @@ import dev.kbsync.coordinator.error.CoordinatorException;
 import dev.kbsync.coordinator.error.UnavailableException;
 import dev.kbsync.coordinator.service.JobService;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.WorkerExecutor;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -105,7 +105,7 @@ final class Restore {
                                     && !done.contains(e.job().id()))
                             .map(r -> (Journal.Entry) r)
                             .toList();
-                    return restoreAll(entries, 0).map(v -> {
+                    return restoreAll(entries).map(v -> {
                         offset = end;
                         return false;
                     });
@@ -138,28 +138,16 @@ final class Restore {
     }
 
     /**
-     * Restores {@code entries} one after the other, in their order. One promise for the whole list, each entry started
-     * from the previous one's completion: a chain of futures as long as the journal (10,000 entries) overflowed the
-     * stack when it completed, and the journal never drained.
+     * Restores {@code entries} one after the other, in their order, each started from the previous one's completion
+     * ({@link Passes}: a chain of futures as long as the journal, 10,000 entries, overflowed the stack when it
+     * completed, and the journal never drained).
      */
-    private Future<Void> restoreAll(List<Journal.Entry> entries, int first) {
-        Promise<Void> all = Promise.promise();
-        restoreFrom(entries, first, all);
-        return all.future();
-    }
-
-    private void restoreFrom(List<Journal.Entry> entries, int next, Promise<Void> all) {
-        if (next == entries.size()) {
-            all.complete();
-            return;
+    private Future<Void> restoreAll(List<Journal.Entry> entries) {
+        if (entries.isEmpty()) {
+            return Future.succeededFuture();
         }
-        restoreOne(entries.get(next)).onComplete(done -> {
-            if (done.failed()) {
-                all.fail(done.cause());
-            } else {
-                restoreFrom(entries, next + 1, all);
-            }
-        });
+        Iterator<Journal.Entry> next = entries.iterator();
+        return Passes.until(() -> restoreOne(next.next()).map(v -> !next.hasNext()));
     }
 
     private Future<Void> restoreOne(Journal.Entry entry) {

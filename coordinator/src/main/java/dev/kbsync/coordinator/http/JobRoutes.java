@@ -103,13 +103,9 @@ final class JobRoutes {
     }
 
     void handleGetJob(RoutingContext ctx) {
-        Optional<Job> journaled = journalJob(ctx);
+        Optional<Job> journaled = visible(journalJob(ctx), Caller.of(ctx));
         if (journaled.isPresent()) {
-            Job job = journaled.get();
-            if (!Caller.of(ctx).sees(job.kb().value(), job.user())) {
-                throw new NotFoundException("JOB_NOT_FOUND", "no job " + Quoting.quote(job.id()));
-            }
-            Responses.ok(ctx, job.toJson().put("mode", "degraded"));
+            Responses.ok(ctx, journaled.get().toJson().put("mode", "degraded"));
             return;
         }
         visibleJob(ctx, jobId(ctx))
@@ -261,12 +257,19 @@ final class JobRoutes {
      * JOB_RESTORING, retry (the caller knows its id from a 202, and its read answers from the journal meanwhile).
      */
     private void refuseJournalJob(RoutingContext ctx) {
-        journalJob(ctx).ifPresent(job -> {
-            if (!Caller.of(ctx).sees(job.kb().value(), job.user())) {
-                throw new NotFoundException("JOB_NOT_FOUND", "no job " + Quoting.quote(job.id()));
-            }
+        visible(journalJob(ctx), Caller.of(ctx)).ifPresent(job -> {
             throw restoring(job);
         });
+    }
+
+    /** A journal's job as {@code caller} may see it: JOB_NOT_FOUND when it is outside its KBs or users. */
+    static Optional<Job> visible(Optional<Job> journaled, Caller caller) {
+        journaled.ifPresent(job -> {
+            if (!caller.sees(job.kb().value(), job.user())) {
+                throw new NotFoundException("JOB_NOT_FOUND", "no job " + Quoting.quote(job.id()));
+            }
+        });
+        return journaled;
     }
 
     /** 503 JOB_RESTORING for a job still in degraded mode's journal (see {@link #refuseJournalJob}). */

@@ -84,11 +84,9 @@ final class JobStreams {
     private void jobs(RoutingContext ctx, List<String> ids) {
         Caller caller = Caller.of(ctx);
         for (String id : ids) { // a job still in this coordinator's journal has no stream yet: 503, retry
-            degraded.flatMap(d -> d.job(id))
-                    .filter(job -> caller.sees(job.kb().value(), job.user()))
-                    .ifPresent(job -> {
-                        throw JobRoutes.restoring(job);
-                    });
+            JobRoutes.visible(degraded.flatMap(d -> d.job(id)), caller).ifPresent(job -> {
+                throw JobRoutes.restoring(job);
+            });
         }
         List<Future<Job>> found = ids.stream()
                 .map(id -> JobRoutes.visibleJob(services, caller, id))

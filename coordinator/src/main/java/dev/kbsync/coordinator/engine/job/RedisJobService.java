@@ -41,6 +41,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.redisson.api.RBucket;
 import org.redisson.client.codec.StringCodec;
 
 /**
@@ -172,18 +173,17 @@ public final class RedisJobService implements JobService {
 
     @Override
     public Future<Job> cancel(String jobId, Optional<String> submitter) {
-        return JobRef.of(jobId).compose(ref -> cancel(ref, submitter, true));
-    }
-
-    /** Cancels {@code ref}; an unknown one restored onto another job ({@link KbKeys#restoredAs}) cancels that job. */
-    private Future<Job> cancel(JobRef ref, Optional<String> submitter, boolean followRestored) {
-        return tickets.cancel(ref, submitter.orElse("")).compose(c -> {
-            if (c.report() != Outcomes.CancelReport.UNKNOWN || !followRestored) {
-                return cancelled(ref, c);
-            }
-            return restoredOnto(ref)
-                    .compose(first -> first.isPresent() ? cancel(first.get(), submitter, false) : cancelled(ref, c));
-        });
+        String token = submitter.orElse("");
+        // an unknown id restored onto another job (KbKeys.restoredAs) cancels that job
+        return JobRef.of(jobId)
+                .compose(ref -> tickets.cancel(ref, token)
+                        .compose(c -> c.report() != Outcomes.CancelReport.UNKNOWN
+                                ? cancelled(ref, c)
+                                : restoredOnto(ref)
+                                        .compose(first -> first.isEmpty()
+                                                ? cancelled(ref, c)
+                                                : tickets.cancel(first.get(), token)
+                                                        .compose(onto -> cancelled(first.get(), onto)))));
     }
 
     private Future<Job> cancelled(JobRef ref, Cancellation c) {
@@ -238,17 +238,17 @@ public final class RedisJobService implements JobService {
 
     /** Keeps that the journal job {@code ref} was restored onto the job {@code first} (see {@link KbKeys#restoredAs}). */
     private Future<Void> restoredAs(JobRef ref, String first) {
-        return redis.on(redis.client()
-                        .<String>getBucket(new KbKeys(ref.kb()).restoredAs(ref.id()), StringCodec.INSTANCE)
-                        .setAsync(first, config.jobs().retention()))
+        return redis.on(restored(ref).setAsync(first, config.jobs().retention()))
                 .mapEmpty();
+    }
+
+    private RBucket<String> restored(JobRef ref) {
+        return redis.client().getBucket(new KbKeys(ref.kb()).restoredAs(ref.id()), StringCodec.INSTANCE);
     }
 
     /** The job a journal job's id was restored onto, if it was (see {@link KbKeys#restoredAs}). */
     private Future<Optional<JobRef>> restoredOnto(JobRef ref) {
-        return redis.on(redis.client()
-                        .<String>getBucket(new KbKeys(ref.kb()).restoredAs(ref.id()), StringCodec.INSTANCE)
-                        .getAsync())
+        return redis.on(restored(ref).getAsync())
                 .compose(first -> first == null
                         ? Future.succeededFuture(Optional.<JobRef>empty())
                         : JobRef.of(first).map(Optional::of));
