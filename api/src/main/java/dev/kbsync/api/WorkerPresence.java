@@ -3,14 +3,18 @@ package dev.kbsync.api;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
  * What a worker process reports about itself ({@code PUT /v1/workers/{id}}, or carried by its poll): where it runs,
  * its version, its poll slots ({@code idleSlots} of them are polling for work), the job each busy slot runs, the KB
- * checkouts it keeps (newest first, with the commit each was left at) and whether it is draining (stopping: it takes no
- * new jobs). The coordinator checks every field (docs/api.md, "Workers").
+ * checkouts it keeps (newest first, with the commit each was left at), whether it is draining (stopping: it takes no
+ * new jobs) and the kinds of job it runs (a worker without an agent runs note jobs only; a report without them, from an
+ * older worker, is taken to run every kind). The coordinator checks every field (docs/api.md, "Workers").
  */
 public record WorkerPresence(
         String host,
@@ -20,11 +24,19 @@ public record WorkerPresence(
         boolean draining,
         List<RunningJob> running,
         List<Checkout> checkouts,
-        Instant startedAt) {
+        Instant startedAt,
+        Set<JobKind> kinds) {
+
+    /** Every kind of job: what a worker runs that does not say. */
+    public static final Set<JobKind> EVERY_KIND = Collections.unmodifiableSet(EnumSet.allOf(JobKind.class));
 
     public WorkerPresence {
         running = List.copyOf(running);
         checkouts = List.copyOf(checkouts);
+        if (kinds.isEmpty()) {
+            throw new IllegalArgumentException("a worker runs at least one kind of job");
+        }
+        kinds = Collections.unmodifiableSet(EnumSet.copyOf(kinds));
     }
 
     /** The same report with only the running jobs and checkouts of the KBs {@code visible} accepts. */
@@ -37,7 +49,8 @@ public record WorkerPresence(
                 draining,
                 running.stream().filter(r -> visible.test(r.kb())).toList(),
                 checkouts.stream().filter(c -> visible.test(c.kb())).toList(),
-                startedAt);
+                startedAt,
+                kinds);
     }
 
     /** The job slot {@code slot} (1-based) runs since {@code since} (group-commit members it took along not listed). */
@@ -87,7 +100,8 @@ public record WorkerPresence(
                 .put("draining", draining)
                 .put("running", jobs)
                 .put("checkouts", kbs)
-                .put("startedAt", Json.text(startedAt));
+                .put("startedAt", Json.text(startedAt))
+                .put("kinds", new JsonArray(kinds.stream().map(JobKind::wire).toList()));
     }
 
     public static WorkerPresence fromJson(JsonObject json) {
@@ -99,6 +113,16 @@ public record WorkerPresence(
                 json.getBoolean("draining", false),
                 Json.list(json.getJsonArray("running"), RunningJob::fromJson),
                 Json.list(json.getJsonArray("checkouts"), Checkout::fromJson),
-                Json.instant(json.getString("startedAt")));
+                Json.instant(json.getString("startedAt")),
+                kinds(json.getJsonArray("kinds")));
+    }
+
+    private static Set<JobKind> kinds(JsonArray wire) {
+        if (wire == null || wire.isEmpty()) {
+            return EVERY_KIND;
+        }
+        Set<JobKind> kinds = EnumSet.noneOf(JobKind.class);
+        wire.forEach(k -> kinds.add(JobKind.fromWire((String) k)));
+        return kinds;
     }
 }

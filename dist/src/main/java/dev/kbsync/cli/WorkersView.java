@@ -1,5 +1,6 @@
 package dev.kbsync.cli;
 
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.Worker;
 import dev.kbsync.api.WorkerPresence;
 import java.time.Duration;
@@ -8,7 +9,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** Renders workers as text: one line per worker, then one per running job, then its checkouts. */
+/**
+ * Renders workers as text: one line per worker (a worker without an agent marked: it takes no agent tasks), then one per
+ * running job, then its checkouts.
+ */
 final class WorkersView {
     private static final int CHECKOUTS_SHOWN = 5;
 
@@ -23,7 +27,7 @@ final class WorkersView {
             WorkerPresence p = worker.presence();
             out.append(String.format(
                     Locale.ROOT,
-                    "%s  %s%s  %s%s%d slots, %d idle  seen %s ago%n",
+                    "%s  %s%s  %s%s%d slots, %d idle%s  seen %s ago%n",
                     worker.id(),
                     worker.state().wire(),
                     p.draining() ? " (draining)" : "",
@@ -31,6 +35,7 @@ final class WorkersView {
                     p.version() == null ? "" : "v" + p.version() + "  ",
                     p.slots(),
                     p.idleSlots(),
+                    p.kinds().contains(JobKind.AGENT) ? "" : ", notes only (no agent)",
                     age(worker.lastSeen(), now)));
             for (WorkerPresence.RunningJob job : p.running()) {
                 out.append(String.format(

@@ -2,10 +2,12 @@ package dev.kbsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Worker;
 import dev.kbsync.api.WorkerPresence;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -24,9 +26,10 @@ class WorkersViewTest {
                 List.of(
                         new WorkerPresence.Checkout(KbId.of("team"), "9d1e0c4a1b", NOW.minusSeconds(90)),
                         new WorkerPresence.Checkout(KbId.of("handbook"), null, NOW.minusSeconds(7200))),
-                NOW.minusSeconds(3600));
-        WorkerPresence stopping =
-                new WorkerPresence("srv-3", "0.1.0", 1, 0, true, List.of(), List.of(), NOW.minusSeconds(60));
+                NOW.minusSeconds(3600),
+                EnumSet.of(JobKind.NOTE));
+        WorkerPresence stopping = new WorkerPresence(
+                "srv-3", "0.1.0", 1, 0, true, List.of(), List.of(), NOW.minusSeconds(60), WorkerPresence.EVERY_KIND);
 
         String text = WorkersView.render(
                 List.of(
@@ -36,7 +39,7 @@ class WorkersViewTest {
 
         assertThat(text.lines())
                 .containsExactly(
-                        "w-1  up  srv-2  v0.1.0  2 slots, 1 idle  seen 0.4 s ago",
+                        "w-1  up  srv-2  v0.1.0  2 slots, 1 idle, notes only (no agent)  seen 0.4 s ago",
                         "  slot 2: job 7f3c9a on team for 12.0 s",
                         "  checkouts: team@9d1e0c4 (1 min ago), handbook@? (2 h ago)",
                         "w-2  gone (draining)  srv-3  v0.1.0  1 slots, 0 idle  seen 45.0 s ago");

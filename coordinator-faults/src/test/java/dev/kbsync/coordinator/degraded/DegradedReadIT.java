@@ -11,6 +11,7 @@ import dev.kbsync.coordinator.engine.ticket.JobRef;
 import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.testing.TimingSensitive;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -73,6 +74,65 @@ class DegradedReadIT {
             coordinator.stop().await();
             vertx.close().await();
         }
+    }
+
+    @Test
+    void shouldHandAJournalAgentTaskOnlyToAWorkerThatRunsAgents(@TempDir Path dir) {
+        Vertx vertx = Vertx.vertx();
+        Coordinator coordinator = Coordinator.start(
+                        vertx,
+                        WaitingForRedis.config(
+                                redis, Optional.of(dir), "dga=/srv/git/dga.git#main,dgn=/srv/git/dgn.git#main"))
+                .await();
+        Http http = new Http(coordinator.port());
+        try {
+            redis.process().pause();
+            try {
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() ->
+                                "degraded".equals(http.get("/readyz").body().getString("mode")));
+                Http.Answer task = http.send(
+                        "POST",
+                        "/v1/kbs/dga/agent-tasks",
+                        new JsonObject().put("user", "u").put("task", "t"));
+                Http.Answer note = http.note("dgn", "u", "a note");
+                assertThat(task.status()).as(task.body().encode()).isEqualTo(202);
+
+                Http.Answer plain = poll(http, "plain", new JsonArray().add("note"));
+                Http.Answer again = poll(http, "plain", new JsonArray().add("note"));
+                Http.Answer runner =
+                        poll(http, "runner", new JsonArray().add("note").add("agent"));
+
+                assertThat(plain.status()).as(plain.body().encode()).isEqualTo(200);
+                assertThat(plain.body().getJsonObject("job").getString("id"))
+                        .isEqualTo(note.body().getString("id"));
+                assertThat(again.status())
+                        .as("the journal's agent task is not handed to a worker without an agent")
+                        .isEqualTo(204);
+                assertThat(runner.status()).isEqualTo(200);
+                assertThat(runner.body().getJsonObject("job").getString("id"))
+                        .isEqualTo(task.body().getString("id"));
+            } finally {
+                redis.process().resume();
+            }
+        } finally {
+            coordinator.stop().await();
+            vertx.close().await();
+        }
+    }
+
+    private static Http.Answer poll(Http http, String worker, JsonArray kinds) {
+        JsonObject presence = new JsonObject()
+                .put("host", "srv-1")
+                .put("version", "0.1.0")
+                .put("slots", 1)
+                .put("idleSlots", 1)
+                .put("startedAt", Instant.now().toString())
+                .put("kinds", kinds);
+        return http.send(
+                "POST",
+                "/v1/workers/" + worker + "/poll",
+                new JsonObject().put("waitMs", 300).put("presence", presence));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.kbsync.coordinator.degraded;
 import dev.kbsync.api.Assignment;
 import dev.kbsync.api.ErrorCodes;
 import dev.kbsync.api.Job;
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.JobState;
@@ -27,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -213,11 +215,12 @@ public final class DegradedMode implements AutoCloseable {
     }
 
     /**
-     * A worker's long poll while {@link #serving}: the next journal job of a KB with none under way; empty at the end of
-     * {@code wait}, or as soon as Redis answers and the fences are raised (see {@link LocalWork#poll}).
+     * A worker's long poll while {@link #serving}: the next journal job of one of {@code kinds} (what the worker runs)
+     * of a KB with none under way; empty at the end of {@code wait}, or as soon as Redis answers and the fences are
+     * raised (see {@link LocalWork#poll}).
      */
-    public Future<Optional<Assignment>> poll(String worker, Duration wait) {
-        return work.poll(worker, wait);
+    public Future<Optional<Assignment>> poll(String worker, Duration wait, Set<JobKind> kinds) {
+        return work.poll(worker, wait, kinds);
     }
 
     /**

@@ -159,8 +159,11 @@ final class LocalDispatch {
         return ahead;
     }
 
-    /** The first queued job of a KB with no job under way (or whose lease lapsed), under a new local lease. */
-    synchronized Optional<Handout> next(String worker) {
+    /**
+     * The first queued job of a KB with no job under way (or whose lease lapsed), under a new local lease; only a job of
+     * one of {@code kinds} (what the worker runs): a KB whose next job is of another kind waits for another worker.
+     */
+    synchronized Optional<Handout> next(String worker, Set<JobKind> kinds) {
         long now = System.nanoTime();
         Set<KbId> busy = new HashSet<>();
         for (Slot slot : jobs.values()) {
@@ -170,7 +173,9 @@ final class LocalDispatch {
             }
             busy.add(kb);
             KbConfig config = kbs.get(kb);
-            if (config == null || (slot.state == State.RUNNING && slot.deadlineNanos - now > 0)) {
+            if (config == null
+                    || (slot.state == State.RUNNING && slot.deadlineNanos - now > 0)
+                    || !kinds.contains(slot.job.kind())) {
                 continue;
             }
             return Optional.of(grant(slot, worker, config, now + hold.toNanos()));

@@ -2,6 +2,7 @@ package dev.kbsync.coordinator.degraded;
 
 import dev.kbsync.api.Assignment;
 import dev.kbsync.api.Job;
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.coordinator.health.RedisHealth;
 import io.vertx.core.Future;
@@ -11,6 +12,7 @@ import io.vertx.core.WorkerExecutor;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,15 +53,15 @@ final class LocalWork {
      * LocalDispatch}), journaled with its token before it is answered; empty at the end of {@code wait}, or as soon as
      * Redis answers and the fences are raised (poll Redis then).
      */
-    Future<Optional<Assignment>> poll(String worker, Duration wait) {
-        return pollUntil(worker, System.nanoTime() + wait.toNanos());
+    Future<Optional<Assignment>> poll(String worker, Duration wait, Set<JobKind> kinds) {
+        return pollUntil(worker, kinds, System.nanoTime() + wait.toNanos());
     }
 
-    private Future<Optional<Assignment>> pollUntil(String worker, long deadlineNanos) {
+    private Future<Optional<Assignment>> pollUntil(String worker, Set<JobKind> kinds, long deadlineNanos) {
         if (!serving.getAsBoolean()) {
             return Future.succeededFuture(Optional.empty());
         }
-        Optional<LocalDispatch.Handout> next = health.up() ? Optional.empty() : dispatch.next(worker);
+        Optional<LocalDispatch.Handout> next = health.up() ? Optional.empty() : dispatch.next(worker, kinds);
         if (next.isPresent()) {
             return handOut(worker, next.get());
         }
@@ -70,7 +72,7 @@ final class LocalWork {
         Promise<Optional<Assignment>> later = Promise.promise();
         vertx.setTimer(
                 Math.min(POLL_EVERY_MS, left),
-                t -> pollUntil(worker, deadlineNanos).onComplete(later));
+                t -> pollUntil(worker, kinds, deadlineNanos).onComplete(later));
         return later.future();
     }
 

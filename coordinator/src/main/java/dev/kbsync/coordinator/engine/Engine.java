@@ -95,7 +95,7 @@ public final class Engine {
                         Clock.systemUTC(),
                         tickets,
                         kbs,
-                        new Assigner(poller, tickets, kbs, changes, context),
+                        new Assigner(poller, dispatcher, tickets, kbs, changes, context),
                         changes,
                         metrics,
                         redis,

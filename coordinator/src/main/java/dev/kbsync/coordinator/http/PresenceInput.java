@@ -1,20 +1,24 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.WorkerPresence;
 import io.vertx.core.json.JsonArray;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Reads a worker's presence report strictly (docs/api.md, "Workers"): every field checked, 400 on the first fault. */
 final class PresenceInput {
     static final String[] FIELDS = {
-        "host", "version", "slots", "idleSlots", "draining", "running", "checkouts", "startedAt"
+        "host", "version", "slots", "idleSlots", "draining", "running", "checkouts", "startedAt", "kinds"
     };
     static final int MAX_SLOTS = 64;
     static final int MAX_CHECKOUTS = 64;
@@ -47,7 +51,30 @@ final class PresenceInput {
                 body.optBoolean("draining").orElse(false),
                 running,
                 checkouts(body),
-                instant(body, "startedAt"));
+                instant(body, "startedAt"),
+                kinds(body));
+    }
+
+    /** The kinds of job the worker runs: absent means every kind (older workers); else a non-empty list, each once. */
+    private static Set<JobKind> kinds(Fields body) {
+        Optional<JsonArray> array = body.optArray("kinds");
+        if (array.isEmpty()) {
+            return WorkerPresence.EVERY_KIND;
+        }
+        Set<JobKind> kinds = EnumSet.noneOf(JobKind.class);
+        for (Object kind : array.get()) {
+            JobKind known = Arrays.stream(JobKind.values())
+                    .filter(k -> k.wire().equals(kind))
+                    .findFirst()
+                    .orElseThrow(() -> body.invalid("kinds", "a list of job kinds (note, agent)"));
+            if (!kinds.add(known)) {
+                throw body.invalid("kinds", "each kind listed once");
+            }
+        }
+        if (kinds.isEmpty()) {
+            throw body.invalid("kinds", "at least one job kind (note, agent)");
+        }
+        return kinds;
     }
 
     private static List<WorkerPresence.RunningJob> running(Fields body, int slots) {

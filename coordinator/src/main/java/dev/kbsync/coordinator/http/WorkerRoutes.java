@@ -6,6 +6,7 @@ import dev.kbsync.api.FileChange;
 import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobError;
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.Quoting;
 import dev.kbsync.api.WorkerPresence;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The worker protocol: presence, long-poll for a granted job, take the note jobs behind it (group commit), report
@@ -47,16 +49,20 @@ final class WorkerRoutes {
         return degraded.filter(DegradedMode::serving);
     }
 
-    /** A long poll; a {@code presence} in the body renews the worker's presence first (no separate request). */
+    /**
+     * A long poll; a {@code presence} in the body renews the worker's presence first (no separate request) and says
+     * which kinds of job the worker runs (every kind without one).
+     */
     void handlePoll(RoutingContext ctx) {
         String worker = workerId(ctx);
         Fields body = Bodies.object(ctx, "waitMs", "presence");
         Duration wait = Inputs.waitMs(body, DEFAULT_WAIT_MS);
         Optional<WorkerPresence> presence =
                 body.optObject("presence", PresenceInput.FIELDS).map(PresenceInput::read);
+        Set<JobKind> kinds = presence.map(WorkerPresence::kinds).orElse(WorkerPresence.EVERY_KIND);
         if (local().isPresent()) { // presence lives in Redis: not renewed meanwhile
             local().get()
-                    .poll(worker, wait)
+                    .poll(worker, wait, kinds)
                     .onSuccess(found -> respond(ctx, found))
                     .onFailure(ctx::fail);
             return;
@@ -64,7 +70,7 @@ final class WorkerRoutes {
         (presence.isPresent()
                         ? services.workers().renew(worker, presence.get()).<Void>mapEmpty()
                         : Future.<Void>succeededFuture())
-                .compose(v -> services.jobs().poll(worker, wait))
+                .compose(v -> services.jobs().poll(worker, wait, kinds))
                 .onSuccess(found -> {
                     if (found.isPresent()
                             && (ctx.response().ended() || ctx.response().closed())) {

@@ -2,14 +2,17 @@ package dev.kbsync.coordinator.service;
 
 import dev.kbsync.api.Assignment;
 import dev.kbsync.api.Job;
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPage;
 import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.KbId;
+import dev.kbsync.api.WorkerPresence;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Jobs are persisted before {@link #submit} completes, queued on their KB's fair lock, and handed to a worker only
@@ -49,8 +52,13 @@ public interface JobService {
         return Future.failedFuture(new UnsupportedOperationException("raiseFence"));
     }
 
-    /** Waits up to {@code wait} for a granted job; empty when none came. */
-    Future<Optional<Assignment>> poll(String workerId, Duration wait);
+    /** Waits up to {@code wait} for a granted job of one of {@code kinds} (what the worker runs); empty when none came. */
+    Future<Optional<Assignment>> poll(String workerId, Duration wait, Set<JobKind> kinds);
+
+    /** {@link #poll(String, Duration, Set)} for a worker that runs every kind of job. */
+    default Future<Optional<Assignment>> poll(String workerId, Duration wait) {
+        return poll(workerId, wait, WorkerPresence.EVERY_KIND);
+    }
 
     /**
      * Gives back an assignment {@link #poll} made for {@code workerId} that never reached it (the poll was answered

@@ -2,6 +2,7 @@ package dev.kbsync.coordinator.service;
 
 import dev.kbsync.api.Assignment;
 import dev.kbsync.api.Job;
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPage;
 import dev.kbsync.api.KbConfig;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -111,8 +113,8 @@ public final class PendingServices {
         }
 
         @Override
-        public Future<Optional<Assignment>> poll(String workerId, Duration wait) {
-            return call(s -> s.jobs().poll(workerId, wait));
+        public Future<Optional<Assignment>> poll(String workerId, Duration wait, Set<JobKind> kinds) {
+            return call(s -> s.jobs().poll(workerId, wait, kinds));
         }
 
         @Override

@@ -271,7 +271,8 @@ class DashboardBrowserIT {
                         : List.of(new WorkerPresence.RunningJob(
                                 1, running.kb().id(), running.job().id(), now)),
                 running == null ? List.of(new WorkerPresence.Checkout(KbId.of("ops"), "c0ffee1", now)) : List.of(),
-                now.minusSeconds(60));
+                now.minusSeconds(60),
+                WorkerPresence.EVERY_KIND);
     }
 
     /** A few KBs with holders and waiters, recent jobs, workers, admin actions on: for the screenshot. */

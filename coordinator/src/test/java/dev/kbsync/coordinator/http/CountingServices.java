@@ -2,6 +2,7 @@ package dev.kbsync.coordinator.http;
 
 import dev.kbsync.api.Assignment;
 import dev.kbsync.api.Job;
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPage;
 import dev.kbsync.api.KbConfig;
@@ -29,6 +30,7 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.redisson.api.RedissonClient;
@@ -136,9 +138,9 @@ final class CountingServices {
         }
 
         @Override
-        public Future<Optional<Assignment>> poll(String workerId, Duration wait) {
+        public Future<Optional<Assignment>> poll(String workerId, Duration wait, Set<JobKind> kinds) {
             lastPollWait = wait;
-            return counted(real.poll(workerId, wait));
+            return counted(real.poll(workerId, wait, kinds));
         }
 
         @Override

@@ -56,7 +56,8 @@ class WorkersApiIT {
                                         .put("kb", "demo")
                                         .put("commit", "9d1e0c4")
                                         .put("at", "2026-11-29T07:00:00Z")))
-                .put("startedAt", "2026-11-29T06:00:00Z");
+                .put("startedAt", "2026-11-29T06:00:00Z")
+                .put("kinds", new JsonArray().add("note"));
     }
 
     @Test
@@ -95,6 +96,18 @@ class WorkersApiIT {
         JsonObject listed = listed(CLIENT, id);
         assertThat(listed.getString("state")).isEqualTo("up");
         assertThat(listed.getInteger("idleSlots")).isZero();
+    }
+
+    @Test
+    void shouldListTheKindsOfJobAWorkerRunsAndEveryKindForAWorkerThatDoesNotSay() {
+        String noAgent = nextId();
+        api.call(PUT, "/v1/workers/" + noAgent, WORKER, presence());
+        String older = nextId();
+        api.call(PUT, "/v1/workers/" + older, WORKER, remove(presence(), "kinds"));
+
+        assertThat(listed(CLIENT, noAgent).getJsonArray("kinds")).isEqualTo(new JsonArray().add("note"));
+        assertThat(listed(CLIENT, older).getJsonArray("kinds"))
+                .isEqualTo(new JsonArray().add("note").add("agent"));
     }
 
     @Test
@@ -144,6 +157,13 @@ class WorkersApiIT {
                 bad("UNKNOWN_FIELD", p -> running(p).put("lease", "x")),
                 bad("MISSING_FIELD", p -> remove(running(p), "jobId")),
                 bad("INVALID_FIELD", p -> checkout(p).put("commit", "HEAD")),
+                bad("INVALID_FIELD", p -> p.put("kinds", new JsonArray())),
+                bad("INVALID_FIELD", p -> p.put("kinds", new JsonArray().add("robot"))),
+                bad(
+                        "INVALID_FIELD",
+                        p -> p.put("kinds", new JsonArray().add("note").add("note"))),
+                bad("INVALID_FIELD", p -> p.put("kinds", "note")),
+                bad("INVALID_FIELD", p -> p.put("kinds", new JsonArray().add(1))),
                 bad("INVALID_FIELD", p -> checkout(p).put("at", 5)),
                 bad(
                         "INVALID_FIELD",

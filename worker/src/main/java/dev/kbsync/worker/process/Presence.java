@@ -1,6 +1,7 @@
 package dev.kbsync.worker.process;
 
 import dev.kbsync.api.Assignment;
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Version;
 import dev.kbsync.api.WorkerPresence;
@@ -14,11 +15,13 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What this worker process tells the coordinator about itself (its {@link WorkerPresence}): each poll slot is polling,
  * running a job, or neither (between jobs, backing off); the KB checkouts it keeps, newest first, with the commit
- * each was left at. Slots update it; polls and {@link PresenceRenewer} send {@link #snapshot()}. Thread-safe.
+ * each was left at; the kinds of job it runs (note jobs, and agent tasks when it has an agent, so that the
+ * coordinator never hands it an agent task it would fail). Slots update it; polls and {@link PresenceRenewer} send {@link #snapshot()}. Thread-safe.
  */
 final class Presence {
     /** Most checkouts reported (the coordinator accepts 64), the most recently used ones. */
@@ -27,19 +30,21 @@ final class Presence {
     private final String host;
     private final int slots;
     private final Instant startedAt;
+    private final Set<JobKind> kinds;
     private final Clock clock;
     private final Map<Integer, WorkerPresence.RunningJob> running = new LinkedHashMap<>();
     private final boolean[] polling;
     private final LinkedHashMap<KbId, WorkerPresence.Checkout> checkouts = new LinkedHashMap<>();
     private boolean draining;
 
-    Presence(int slots, Clock clock) {
-        this(hostName(), slots, clock);
+    Presence(int slots, Set<JobKind> kinds, Clock clock) {
+        this(hostName(), slots, kinds, clock);
     }
 
-    Presence(String host, int slots, Clock clock) {
+    Presence(String host, int slots, Set<JobKind> kinds, Clock clock) {
         this.host = host;
         this.slots = slots;
+        this.kinds = Set.copyOf(kinds);
         this.clock = clock;
         this.startedAt = clock.instant();
         this.polling = new boolean[slots + 1];
@@ -97,7 +102,8 @@ final class Presence {
                 draining,
                 List.copyOf(running.values()),
                 newestFirst,
-                startedAt);
+                startedAt,
+                kinds);
     }
 
     /** This machine's name as the coordinator accepts it ({@code [A-Za-z0-9._-]}, at most 253 characters). */

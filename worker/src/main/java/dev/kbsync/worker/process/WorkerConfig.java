@@ -1,5 +1,6 @@
 package dev.kbsync.worker.process;
 
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.client.ClientOptions;
 import dev.kbsync.config.Check;
 import dev.kbsync.config.ConfigException;
@@ -9,14 +10,16 @@ import dev.kbsync.worker.fallback.FallbackMode;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Worker settings, validated. The token never appears in {@link #toString()}. {@code agent} and {@code noteAgent} are
- * chosen by the operator; an empty agent makes agent jobs fail with {@code AGENT_NOT_CONFIGURED}. {@code maxHold} is the
+ * chosen by the operator; a worker without an agent takes no agent tasks ({@link #kinds()}). {@code maxHold} is the
  * coordinator's maximum hold as the operator configured it here: an agent timeout not below it (less
  * {@code deadlineMargin}) is refused; at run time each lease's own deadline rules.
  */
@@ -104,6 +107,11 @@ public record WorkerConfig(
                     "must be below lease.maxHold less lease.deadlineMargin (" + budget + "), got " + timeout
                             + "; raise the coordinator's maximum hold (and lease.maxHold) or shorten the agent");
         }
+    }
+
+    /** The kinds of job this worker runs: note jobs, and agent tasks when an agent is configured. */
+    public Set<JobKind> kinds() {
+        return agent.isPresent() ? EnumSet.allOf(JobKind.class) : EnumSet.of(JobKind.NOTE);
     }
 
     /** The first (preferred) coordinator. */

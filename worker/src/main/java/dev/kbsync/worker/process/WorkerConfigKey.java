@@ -28,7 +28,8 @@ public enum WorkerConfigKey implements Key {
             "agent.command",
             "(none)",
             "The agent run for agent tasks: an argv list (YAML list, or whitespace-separated in the environment), run"
-                    + " without a shell. Unset: agent jobs fail with AGENT_NOT_CONFIGURED."),
+                    + " without a shell. Unset: the worker takes no agent tasks (they wait for a worker that has an"
+                    + " agent)."),
     AGENT_TIMEOUT(
             "agent.timeout",
             "4m",

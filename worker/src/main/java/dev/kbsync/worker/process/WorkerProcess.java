@@ -72,7 +72,7 @@ public final class WorkerProcess {
                 new CheckoutCache(config.cacheDir(), new CredentialResolver(config.credentials(), env, clock)::forKb);
         this.metrics = new WorkerMetrics(processMetrics, modes::degraded, client, config.coordinatorUrls());
         this.slots = Executors.newFixedThreadPool(config.concurrency(), new SlotThreads(config.workerId()));
-        this.presence = new Presence(config.concurrency(), clock);
+        this.presence = new Presence(config.concurrency(), config.kinds(), clock);
         this.renewer = new PresenceRenewer(vertx, client.async(), config.workerId(), presence);
         this.runner = new JobRunner(
                 vertx,

@@ -10,6 +10,7 @@ import dev.kbsync.testing.MetricShapes;
 import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.worker.fixture.CoordinatorFixture;
 import dev.kbsync.worker.fixture.GitFixture;
+import dev.kbsync.worker.fixture.Scripts;
 import dev.kbsync.worker.fixture.WorkerFixture;
 import dev.kbsync.worker.run.Phase;
 import io.vertx.core.Vertx;
@@ -111,7 +112,12 @@ class MetricNamesIT {
         AtomicBoolean raced = new AtomicBoolean();
         worker = WorkerFixture.start(
                 vertx,
-                WorkerFixture.config(coordinator.url(), "w1", tmp.resolve("cache"), 1, Optional.empty()),
+                WorkerFixture.config(
+                        coordinator.url(),
+                        "w1",
+                        tmp.resolve("cache"),
+                        1,
+                        Optional.of(Scripts.agent(tmp, "fails", "exit 3", Duration.ofSeconds(60)))),
                 (phase, id) -> {
                     if (phase == Phase.APPLIED && raced.compareAndSet(false, true)) {
                         GitFixture.pushDirectly(remote, tmp.resolve("other"), "direct.md", "direct\n");
@@ -119,8 +125,9 @@ class MetricNamesIT {
                 });
 
         String note = coordinator.submitNote("team", "alice", "text", "Note").id();
-        String agent =
-                coordinator.submitAgentTask("team", "bob", "no agent here").id();
+        String agent = coordinator
+                .submitAgentTask("team", "bob", "an agent that fails")
+                .id();
         String lease = coordinator
                 .client()
                 .requestLease(KbId.of("team"), LeaseRequest.of("silent").withTtl(Duration.ofSeconds(1)))

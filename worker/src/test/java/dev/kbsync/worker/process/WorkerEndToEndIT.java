@@ -193,19 +193,33 @@ class WorkerEndToEndIT {
     }
 
     @Test
-    void shouldFailAgentJobsWhenNoAgentIsConfigured() {
-        Path bare = tmp.resolve("noagent.git");
+    void shouldLeaveAgentTasksToWorkersThatRunAgentsInAMixedFleet() throws IOException {
+        Path bare = tmp.resolve("mixed.git");
+        Path notesBare = tmp.resolve("plain.git");
         coordinator = CoordinatorFixture.start(
-                vertx, redis, Duration.ofSeconds(10), Map.of("noagent", GitFixture.bareRemote(bare)));
-        startWorker("w1", Optional.empty(), PhaseListener.NONE);
+                vertx,
+                redis,
+                Duration.ofSeconds(10),
+                Map.of("mixed", GitFixture.bareRemote(bare), "plain", GitFixture.bareRemote(notesBare)));
+        startWorker("notes-only", Optional.empty(), PhaseListener.NONE);
 
-        String id =
-                coordinator.submitAgentTask("noagent", "carol", "do something").id();
+        String task =
+                coordinator.submitAgentTask("mixed", "carol", "do something").id();
+        String note = coordinator
+                .submitNote("plain", "dave", "Dave's note", "From Dave")
+                .id();
+        awaitDone(List.of(note)); // the worker without an agent polls and works
+        sleep(Duration.ofSeconds(2));
+        assertThat(coordinator.jobState(task)).isEqualTo("queued"); // not taken by a worker that cannot run it
 
-        await().atMost(Duration.ofSeconds(60))
-                .until(() -> coordinator.jobState(id).equals("failed"));
-        assertThat(coordinator.job(id).error().code()).isEqualTo("AGENT_NOT_CONFIGURED");
-        assertThat(GitFixture.history(bare)).hasSize(1);
+        Files.createDirectories(tmp.resolve("scripts"));
+        startWorker(
+                "agents",
+                Optional.of(
+                        Scripts.agent(tmp.resolve("scripts"), "agent", "echo done > task.md", Duration.ofSeconds(60))),
+                PhaseListener.NONE);
+        awaitDone(List.of(task));
+        assertThat(GitFixture.history(bare)).hasSize(2);
     }
 
     @Test

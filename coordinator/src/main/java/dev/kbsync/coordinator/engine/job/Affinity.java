@@ -1,20 +1,23 @@
 package dev.kbsync.coordinator.engine.job;
 
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.KbId;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Worker affinity, this coordinator's part: a KB's job grant whose preferred worker (the one that last released a
  * grant of the KB, so its checkout holds the KB's newest commit) polls here, or just finished a job here, is offered to
  * that worker's polls alone for at most the window, then made dispatchable to any worker. A preferred worker that is
- * busy (took a job since) or unknown here (gone, or polling another coordinator) gets no offer: the grant is
- * dispatchable at once. Affinity only chooses which worker runs a KB's head job (the grant is the KB's FIFO head),
+ * busy (took a job since), unknown here (gone, or polling another coordinator) or not running the grant's kind of job
+ * gets no offer: the grant is dispatchable at once. Affinity only chooses which worker runs a KB's head job (the grant is the KB's FIFO head),
  * and an offer never blocks another KB. Everything runs on the engine context.
  */
 final class Affinity {
@@ -27,6 +30,7 @@ final class Affinity {
     private final Map<KbId, Offer> byKb = new HashMap<>();
     private final Map<String, Integer> polling = new HashMap<>();
     private final Map<String, Long> finished = new HashMap<>();
+    private final Map<String, Set<JobKind>> runs = new HashMap<>();
 
     Affinity(Vertx vertx, Duration window) {
         this.vertx = vertx;
@@ -34,16 +38,19 @@ final class Affinity {
     }
 
     /**
-     * Offers {@code kb}'s grant to {@code worker}; returns false (the caller gives it to all) when the worker neither
-     * polls here nor just finished here, or affinity is off. {@code toAll} runs after the window, or at once if the
-     * worker takes another job first. An earlier offer of the KB is dropped: its grant ended.
+     * Offers {@code kb}'s grant (a {@code kind} job) to {@code worker}; returns false (the caller gives it to all) when
+     * the worker neither polls here nor just finished here, its last poll here said it does not run {@code kind} jobs,
+     * or affinity is off. {@code toAll} runs after the window, or at once if the worker takes another job first. An
+     * earlier offer of the KB is dropped: its grant ended.
      */
-    boolean offer(KbId kb, String worker, Runnable toAll) {
+    boolean offer(KbId kb, JobKind kind, String worker, Runnable toAll) {
         Offer earlier = byKb.get(kb);
         if (earlier != null) {
             remove(earlier);
         }
-        if (windowMs <= 0 || !(pollingHere(worker) || finishedRecently(worker))) {
+        if (windowMs <= 0
+                || !(pollingHere(worker) || finishedRecently(worker))
+                || !runs.getOrDefault(worker, EnumSet.allOf(JobKind.class)).contains(kind)) {
             return false;
         }
         Offer offer = new Offer(kb, worker, toAll);
@@ -86,9 +93,13 @@ final class Affinity {
         return byKb.containsKey(kb);
     }
 
-    /** A poll of {@code worker} started here. */
-    void pollStarted(String worker) {
+    /** A poll of {@code worker}, which runs {@code kinds} of jobs, started here. */
+    void pollStarted(String worker, Set<JobKind> kinds) {
         polling.merge(worker, 1, Integer::sum);
+        if (runs.size() > 10_000 && !runs.containsKey(worker)) {
+            runs.clear(); // bounded: a worker's next poll tells again
+        }
+        runs.put(worker, kinds);
     }
 
     /** A poll of {@code worker} ended here. */

@@ -1,11 +1,14 @@
 package dev.kbsync.coordinator.engine.job;
 
 import dev.kbsync.api.Assignment;
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.engine.event.Changes;
 import dev.kbsync.coordinator.engine.store.RedisKbRegistry;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Claim;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.ClaimResult;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.OtherKind;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.error.UnconfirmedWrite;
@@ -14,6 +17,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,39 +28,57 @@ import org.slf4j.LoggerFactory;
 public final class Assigner {
     private static final Logger LOG = LoggerFactory.getLogger(Assigner.class);
     private final Poller poller;
+    private final Dispatcher dispatcher;
     private final Tickets tickets;
     private final RedisKbRegistry kbs;
     private final Changes changes;
     private final Context context;
 
-    public Assigner(Poller poller, Tickets tickets, RedisKbRegistry kbs, Changes changes, Context context) {
+    public Assigner(
+            Poller poller,
+            Dispatcher dispatcher,
+            Tickets tickets,
+            RedisKbRegistry kbs,
+            Changes changes,
+            Context context) {
         this.poller = poller;
+        this.dispatcher = dispatcher;
         this.context = context;
         this.tickets = tickets;
         this.kbs = kbs;
         this.changes = changes;
     }
 
-    /** The next assignment, or empty at {@code deadlineNanos} (System.nanoTime). */
-    public Future<Optional<Assignment>> next(String workerId, long deadlineNanos) {
-        return poller.take(workerId, deadlineNanos)
+    /**
+     * The next assignment of a job of one of {@code kinds} (what the worker runs), or empty at {@code deadlineNanos}
+     * (System.nanoTime). A grant found to be of another kind (a stale ready entry, or a grant reserved for this worker)
+     * goes to its own kind's ready set, and the poll goes on.
+     */
+    public Future<Optional<Assignment>> next(String workerId, Set<JobKind> kinds, long deadlineNanos) {
+        return poller.take(workerId, kinds, deadlineNanos)
                 .compose(kb -> kb.isEmpty()
                         ? Future.succeededFuture(Optional.empty())
-                        : tickets.claim(kb.get(), workerId)
+                        : tickets.claim(kb.get(), workerId, kinds)
                                 .recover(e -> takeBack(kb.get(), workerId, e))
-                                .compose(claim -> {
-                                    if (claim.isEmpty()) {
-                                        return next(workerId, deadlineNanos);
-                                    }
-                                    context.runOnContext(v -> poller.claimed(workerId));
-                                    return assignments(kb.get(), List.of(claim.get()))
-                                            .map(list -> Optional.of(list.get(0)))
-                                            .recover(e -> giveBack(
-                                                            kb.get(),
-                                                            workerId,
-                                                            claim.get().lease().id())
-                                                    .transform(r -> Future.failedFuture(e)));
-                                }));
+                                .compose(found -> claimed(kb.get(), workerId, kinds, deadlineNanos, found)));
+    }
+
+    private Future<Optional<Assignment>> claimed(
+            KbId kb, String workerId, Set<JobKind> kinds, long deadlineNanos, ClaimResult found) {
+        if (found instanceof Claim claim) {
+            return assigned(kb, workerId, claim);
+        }
+        if (found instanceof OtherKind other) {
+            dispatcher.ready(kb, other.kind());
+        }
+        return next(workerId, kinds, deadlineNanos);
+    }
+
+    private Future<Optional<Assignment>> assigned(KbId kb, String workerId, Claim claim) {
+        context.runOnContext(v -> poller.claimed(workerId));
+        return assignments(kb, List.of(claim))
+                .map(list -> Optional.of(list.get(0)))
+                .recover(e -> giveBack(kb, workerId, claim.lease().id()).transform(r -> Future.failedFuture(e)));
     }
 
     /**
@@ -65,7 +87,7 @@ public final class Assigner {
      * counted; the poll still fails with {@code e}. If the take-back fails too (Redis gone), the grant lapses after its
      * TTL as before.
      */
-    private Future<Optional<Claim>> takeBack(KbId kb, String workerId, Throwable e) {
+    private Future<ClaimResult> takeBack(KbId kb, String workerId, Throwable e) {
         if (!(e instanceof UnconfirmedWrite unconfirmed) || unconfirmed.reply() == null) {
             return Future.failedFuture(e);
         }

@@ -1,20 +1,20 @@
 package dev.kbsync.coordinator.engine.job;
 
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.engine.event.Events;
 import dev.kbsync.coordinator.engine.redis.Redis;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.metrics.MetricsSink;
-import org.redisson.api.RScoredSortedSet;
-import org.redisson.client.codec.StringCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Reacts to grants made here (by a driver or by an enqueue, release or sweep step): reports them and makes a granted
- * job dispatchable by adding its KB to {@code kbsync:ready} (a sorted set of KB ids by the time they became ready: at
- * most one entry per KB, so it stays bounded whoever polls) and waking every coordinator's pollers. A stale entry (the
+ * job dispatchable by adding its KB to its job kind's ready set ({@link ReadySets}: a sorted set of KB ids by the time
+ * they became ready, at most one entry per KB, so it stays bounded whoever polls) and waking every coordinator's
+ * pollers; a worker polls the sets of the kinds it runs. A stale entry (the
  * grant was claimed or ended meanwhile) costs a poller one claim step that finds nothing. A grant with a preferred
  * worker (worker affinity: the grant step reserved it for that worker, see claim.lua) is first offered to that
  * worker's polls here ({@link Poller#offer}); when the offer lapses, or is not made (the worker is busy or unknown
@@ -22,12 +22,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
-    static final String READY = "kbsync:ready";
-
     private final Redis redis;
     private final Events events;
     private final MetricsSink metrics;
-    private final RScoredSortedSet<String> ready;
+    private final ReadySets ready;
     private final Poller poller;
     private final Tickets tickets;
 
@@ -37,7 +35,7 @@ public final class Dispatcher {
         this.events = events;
         this.metrics = metrics;
         this.poller = poller;
-        this.ready = redis.client().getScoredSortedSet(READY, StringCodec.INSTANCE);
+        this.ready = poller.readySets();
     }
 
     public void granted(KbId kb, Granted grant) {
@@ -45,32 +43,36 @@ public final class Dispatcher {
         if (!grant.job()) {
             return;
         }
+        JobKind kind = grant.jobKind();
         grant.preferredWorker()
                 .ifPresentOrElse(
                         worker -> redis.context().runOnContext(v -> {
-                            Runnable toAll = () -> toAll(kb, grant.leaseId());
-                            if (!poller.offer(kb, worker, toAll)) {
+                            Runnable toAll = () -> toAll(kb, kind, grant.leaseId());
+                            if (!poller.offer(kb, kind, worker, toAll)) {
                                 toAll.run();
                             }
                         }),
-                        () -> ready(kb));
+                        () -> ready(kb, kind));
     }
 
     /** Lifts the grant's reservation for its preferred worker, then makes it dispatchable to all. */
-    private void toAll(KbId kb, String leaseId) {
+    private void toAll(KbId kb, JobKind kind, String leaseId) {
         tickets.unreserve(kb, leaseId).onComplete(r -> {
             if (r.failed()) { // the reservation lapses by itself after the window
                 LOG.debug("unreserving {} failed: {}", leaseId, r.cause().toString());
             }
-            ready(kb);
+            ready(kb, kind);
         });
     }
 
-    /** The sweep found {@code kb}'s job grant unclaimed: dispatchable again, unless it is offered to a worker now. */
-    public void swept(KbId kb) {
+    /**
+     * The sweep found {@code kb}'s job grant (a {@code kind} job) unclaimed: dispatchable again, unless it is offered to
+     * a worker now.
+     */
+    public void swept(KbId kb, JobKind kind) {
         redis.context().runOnContext(v -> {
             if (!poller.offered(kb)) {
-                ready(kb);
+                ready(kb, kind);
             }
         });
     }
@@ -80,8 +82,8 @@ public final class Dispatcher {
      * grant, at least every {@code Sweep#BUSY_MAX}, so a grant whose coordinator died before dispatching it waits about
      * a second (at once when its change was announced here), not its lease TTL.
      */
-    public void ready(KbId kb) {
-        redis.on(ready.addIfAbsentAsync(System.currentTimeMillis(), kb.value()))
+    public void ready(KbId kb, JobKind kind) {
+        redis.on(ready.of(kind).addIfAbsentAsync(System.currentTimeMillis(), kb.value()))
                 .onSuccess(added -> {
                     if (added) {
                         events.ready();

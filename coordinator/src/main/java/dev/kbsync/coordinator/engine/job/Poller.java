@@ -1,5 +1,6 @@
 package dev.kbsync.coordinator.engine.job;
 
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.engine.redis.Redis;
 import io.vertx.core.Future;
@@ -9,12 +10,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.redisson.api.RScoredSortedSet;
-import org.redisson.client.codec.StringCodec;
+import java.util.Set;
 
 /**
- * Long-poll on the global ready set without holding a Redis connection: a non-blocking ZPOPMIN (the KB that became
- * ready first), else a KB offered to this worker alone ({@link Affinity}), then sleep until a "ready" notification
+ * Long-poll on the global ready sets of the kinds of job the worker runs ({@link ReadySets}) without holding a Redis
+ * connection: a non-blocking take (the KB that became ready first), else a KB offered to this worker alone ({@link Affinity}), then sleep until a "ready" notification
  * (Redis pub/sub), an offer to this worker, or a 1 s safety timer, then again, until the deadline. The ready set comes
  * first, so a KB that waits there is never passed over for one the worker is preferred for; a ready entry of a KB
  * whose grant is offered to another worker is stale and skipped (the offer makes it ready again when it lapses).
@@ -24,7 +24,7 @@ public final class Poller {
 
     private final Vertx vertx;
     private final Redis redis;
-    private final RScoredSortedSet<String> ready;
+    private final ReadySets ready;
     private final Affinity affinity;
     private List<Sleeper> sleepers = new ArrayList<>();
     private long generation;
@@ -32,20 +32,27 @@ public final class Poller {
     public Poller(Vertx vertx, Redis redis, Duration affinityWindow) {
         this.vertx = vertx;
         this.redis = redis;
-        this.ready = redis.client().getScoredSortedSet(Dispatcher.READY, StringCodec.INSTANCE);
+        this.ready = new ReadySets(redis);
         this.affinity = new Affinity(vertx, affinityWindow);
     }
 
-    /** The next KB with a granted job for {@code worker}, or empty at {@code deadlineNanos} (System.nanoTime). */
-    public Future<Optional<KbId>> take(String worker, long deadlineNanos) {
+    ReadySets readySets() {
+        return ready;
+    }
+
+    /**
+     * The next KB with a granted job of one of {@code kinds} for {@code worker}, or empty at {@code deadlineNanos}
+     * (System.nanoTime).
+     */
+    public Future<Optional<KbId>> take(String worker, Set<JobKind> kinds, long deadlineNanos) {
         Promise<Long> seen = Promise.promise();
         redis.context().runOnContext(v -> {
-            affinity.pollStarted(worker);
+            affinity.pollStarted(worker, kinds);
             seen.complete(generation);
         });
         Promise<Optional<KbId>> taken = Promise.promise();
         seen.future()
-                .compose(gen -> take(worker, gen, deadlineNanos))
+                .compose(gen -> take(worker, kinds, gen, deadlineNanos))
                 .onComplete(r -> redis.context().runOnContext(v -> {
                     affinity.pollEnded(worker);
                     taken.handle(r);
@@ -54,12 +61,12 @@ public final class Poller {
     }
 
     /**
-     * Offers {@code kb}'s job grant to {@code worker}'s polls alone for the affinity window (then, or if the worker
-     * takes another job first, {@code toAll} runs); false if it is not offered (see {@link Affinity#offer}). Runs on
-     * the engine context.
+     * Offers {@code kb}'s job grant (a {@code kind} job) to {@code worker}'s polls alone for the affinity window (then,
+     * or if the worker takes another job first, {@code toAll} runs); false if it is not offered (see {@link
+     * Affinity#offer}). Runs on the engine context.
      */
-    boolean offer(KbId kb, String worker, Runnable toAll) {
-        if (!affinity.offer(kb, worker, toAll)) {
+    boolean offer(KbId kb, JobKind kind, String worker, Runnable toAll) {
+        if (!affinity.offer(kb, kind, worker, toAll)) {
             return false;
         }
         wake(worker);
@@ -86,12 +93,12 @@ public final class Poller {
         wake(null);
     }
 
-    private Future<Optional<KbId>> take(String worker, long gen, long deadlineNanos) {
-        return redis.on(ready.pollFirstAsync()).compose(kb -> {
+    private Future<Optional<KbId>> take(String worker, Set<JobKind> kinds, long gen, long deadlineNanos) {
+        return ready.take(kinds).compose(kb -> {
             if (kb != null) {
                 return affinity.mayClaim(KbId.of(kb), worker)
                         ? Future.succeededFuture(Optional.of(KbId.of(kb)))
-                        : take(worker, gen, deadlineNanos);
+                        : take(worker, kinds, gen, deadlineNanos);
             }
             Optional<KbId> offered = affinity.take(worker);
             long remainingMs = (deadlineNanos - System.nanoTime()) / 1_000_000;
@@ -99,7 +106,7 @@ public final class Poller {
                 return Future.succeededFuture(offered);
             }
             return sleep(worker, gen, Math.min(remainingMs, SAFETY_MS))
-                    .compose(next -> take(worker, next, deadlineNanos));
+                    .compose(next -> take(worker, kinds, next, deadlineNanos));
         });
     }
 

@@ -3,6 +3,7 @@ package dev.kbsync.coordinator.engine.job;
 import dev.kbsync.api.Assignment;
 import dev.kbsync.api.ErrorCodes;
 import dev.kbsync.api.Job;
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPage;
 import dev.kbsync.api.JobState;
@@ -41,6 +42,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.redisson.api.RBucket;
 import org.redisson.client.codec.StringCodec;
 
@@ -273,8 +275,8 @@ public final class RedisJobService implements JobService {
     }
 
     @Override
-    public Future<Optional<Assignment>> poll(String workerId, Duration wait) {
-        return assigner.next(workerId, System.nanoTime() + wait.toNanos());
+    public Future<Optional<Assignment>> poll(String workerId, Duration wait, Set<JobKind> kinds) {
+        return assigner.next(workerId, kinds, System.nanoTime() + wait.toNanos());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.engine.sweep;
 
 import dev.kbsync.api.ErrorCodes;
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.engine.driver.Drivers;
 import dev.kbsync.coordinator.engine.event.Changes;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +57,7 @@ public final class Sweeper {
     private final Changes changes;
     private final MetricsSink metrics;
     private final DriverSettings settings;
-    private final Consumer<KbId> dispatch;
+    private final BiConsumer<KbId, JobKind> dispatch;
     private final Consumer<KbId> webhooks;
     private final Map<KbId, Long> restUntil = new ConcurrentHashMap<>(); // System.nanoTime()
     private final Set<KbId> touched = ConcurrentHashMap.newKeySet();
@@ -75,7 +77,7 @@ public final class Sweeper {
             Changes changes,
             MetricsSink metrics,
             DriverSettings settings,
-            Consumer<KbId> dispatch,
+            BiConsumer<KbId, JobKind> dispatch,
             Consumer<KbId> webhooks) {
         this.dispatch = dispatch;
         this.webhooks = webhooks;
@@ -212,9 +214,7 @@ public final class Sweeper {
             } else if (!result.dropped().isEmpty()) {
                 changes.changed(kb);
             }
-            if (result.unclaimed()) {
-                dispatch.accept(kb);
-            }
+            result.unclaimed().ifPresent(kind -> dispatch.accept(kb, kind));
             webhooks.accept(kb);
             return null;
         });

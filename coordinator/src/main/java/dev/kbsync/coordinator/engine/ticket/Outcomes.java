@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.engine.ticket;
 
 import dev.kbsync.api.Job;
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
@@ -23,12 +24,14 @@ public final class Outcomes {
     /**
      * A new grant; times are Redis ms: made at {@code nowMs}, lapses at {@code expiresMs} unless renewed. {@code
      * affinity}: for a job's grant, the worker that last released a grant of the KB it had taken (null: none known).
+     * {@code jobKind}: for a job's grant, what the job does (which workers may run it).
      */
     public record Granted(
             String ticket,
             String leaseId,
             long fence,
             TicketKind kind,
+            JobKind jobKind,
             String holder,
             long createdMs,
             long nowMs,
@@ -147,7 +150,16 @@ public final class Outcomes {
      * {@code notesBehind}: whether a queued note job waits right behind the claimed note, for a group commit to take
      * along (null for a member).
      */
-    public record Claim(Lease lease, Job job, Long previousFence, Boolean notesBehind) {}
+    public record Claim(Lease lease, Job job, Long previousFence, Boolean notesBehind) implements ClaimResult {}
+
+    /** What a worker's claim of a KB's job grant found. */
+    public sealed interface ClaimResult permits Claim, NothingToClaim, OtherKind {}
+
+    /** No live, unclaimed job grant this worker may take (none, taken, ended, or reserved for another worker). */
+    public record NothingToClaim() implements ClaimResult {}
+
+    /** The grant's job is of a kind the worker does not run: it stays granted for another worker. */
+    public record OtherKind(JobKind kind) implements ClaimResult {}
 
     /** Group-commit members taken behind a head grant, in queue order. */
     public record Batch(List<Claim> members) {}
@@ -245,7 +257,7 @@ public final class Outcomes {
             Optional<Ended> ended,
             GrantResult next,
             int purged,
-            boolean unclaimed,
+            Optional<JobKind> unclaimed,
             boolean granted,
             Optional<Duration> restFor) {
         /** The longest a quiet KB goes unswept: a change announced elsewhere but not heard here is seen by then. */

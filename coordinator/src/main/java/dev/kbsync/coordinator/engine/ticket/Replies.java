@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.engine.ticket;
 
 import dev.kbsync.api.Job;
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
@@ -12,6 +13,7 @@ import dev.kbsync.coordinator.engine.ticket.Outcomes.CancelReport;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Cancellation;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Cancelled;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Claim;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.ClaimResult;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Completed;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.DriverStatus;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.EndReason;
@@ -29,6 +31,8 @@ import dev.kbsync.coordinator.engine.ticket.Outcomes.ListSlice;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Listed;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.LockBusy;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.NotHead;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.NothingToClaim;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.OtherKind;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.ReleaseResult;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Report;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Sweep;
@@ -73,6 +77,14 @@ public final class Replies {
             case "not-head" -> new NotHead();
             default -> new Idle();
         };
+    }
+
+    /** claim.lua's reply: a claim, a job of another kind than the worker runs, or nothing to claim. */
+    static ClaimResult claimResult(KbId kb, JsonObject r) {
+        if (r.getString("other") != null) {
+            return new OtherKind(JobKind.fromWire(r.getString("other")));
+        }
+        return claim(kb, r).<ClaimResult>map(c -> c).orElseGet(NothingToClaim::new);
     }
 
     static Optional<Claim> claim(KbId kb, JsonObject r) {
@@ -185,7 +197,7 @@ public final class Replies {
                 ended(r.getJsonObject("ended")),
                 next(r.getJsonObject("next")),
                 r.getInteger("purged", 0),
-                r.getBoolean("unclaimed", false),
+                r.getValue("unclaimed") instanceof String type ? Optional.of(JobKind.fromWire(type)) : Optional.empty(),
                 r.getBoolean("granted", false),
                 restFor(r));
     }
@@ -226,6 +238,7 @@ public final class Replies {
                 g.getString("lease"),
                 g.getLong("fence"),
                 TicketKind.fromWire(g.getString("kind")),
+                JobKind.fromWire(g.getString("ty", "note")),
                 g.getString("holder"),
                 g.getLong("created"),
                 g.getLong("granted"),

@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.engine.ticket;
 
 import dev.kbsync.api.Job;
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.RecentJobs;
@@ -11,6 +12,7 @@ import dev.kbsync.coordinator.engine.redis.Script;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Batch;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Cancellation;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Claim;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.ClaimResult;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Completed;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Enqueued;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.GrantResult;
@@ -140,10 +142,14 @@ public final class Tickets {
 
     /**
      * Takes the KB's job grant for {@code workerId} if it is live and not taken yet, and not reserved for another
-     * worker (worker affinity, for the affinity window after the grant); the job goes running.
+     * worker (worker affinity, for the affinity window after the grant), and its job is of a kind in {@code kinds} (the
+     * kinds the worker runs); the job goes running.
      */
-    public Future<Optional<Claim>> claim(KbId kb, String workerId) {
-        return run(Script.CLAIM, kb, workerId, settings.affinityWindowMs()).map(r -> Replies.claim(kb, r));
+    public Future<ClaimResult> claim(KbId kb, String workerId, Set<JobKind> kinds) {
+        StringBuilder runs = new StringBuilder(",");
+        kinds.forEach(k -> runs.append(k.wire()).append(','));
+        return run(Script.CLAIM, kb, workerId, settings.affinityWindowMs(), runs.toString())
+                .map(r -> Replies.claimResult(kb, r));
     }
 
     /**

@@ -1,7 +1,10 @@
 -- A worker takes the KB's current grant if it is a job's, not yet taken and not expired, and not reserved for another
 -- worker (worker affinity: a grant names its preferred worker for ARGV[12] ms, unless unreserve.lua lifted it); the job
--- goes running in the same step. ARGV[11]: worker id.
--- Reply: {} | {lease, fence, prev (the KB's token before this grant), granted, expires, deadline, ttl, now, t (the
+-- goes running in the same step. ARGV[11]: worker id, ARGV[13]: the job types the worker runs (',note,agent,').
+-- A job of a type the worker does not run stays granted for another worker, its reservation lifted if it was this
+-- worker's.
+-- Reply: {} | {other (the job's type, which the worker does not run)} | {lease, fence, prev (the KB's token before this
+-- grant), granted, expires, deadline, ttl, now, t (the
 -- ticket), job (its record), notes (a note job claimed with a queued note job right behind it, which a group commit
 -- would take along: extend.lua's first member)}.
 local worker = ARGV[11]
@@ -17,6 +20,13 @@ end
 local t = getT(g.ticket)
 if not t or t.k ~= 'job' or terminal(t) then
   return cjson.encode({})
+end
+local ty = t.ty or 'note'
+if not string.find(ARGV[13], ',' .. ty .. ',', 1, true) then
+  if pref == worker then
+    redis.call('hdel', LEASE, 'pref')
+  end
+  return cjson.encode({other = ty})
 end
 local expires = extendGrant(g, now)
 redis.call('hset', LEASE, 'claimed', 1, 'worker', worker)

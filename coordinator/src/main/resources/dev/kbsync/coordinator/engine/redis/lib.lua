@@ -602,8 +602,8 @@ local function grantHead(now, ownTid, dropped, ownT)
       if affinity then
         redis.call('hset', LEASE, 'pref', affinity)
       end
-      return {ticket = tid, lease = lid, fence = fence, kind = t.k, holder = t.h, created = t.c, granted = now,
-        expires = expires, deadline = deadline, ttl = t.ttl, affinity = affinity or nil}
+      return {ticket = tid, lease = lid, fence = fence, kind = t.k, ty = t.ty or 'note', holder = t.h, created = t.c,
+        granted = now, expires = expires, deadline = deadline, ttl = t.ttl, affinity = affinity or nil}
     end
   end
   return nil

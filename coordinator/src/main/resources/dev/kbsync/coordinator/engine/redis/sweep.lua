@@ -3,8 +3,8 @@
 -- or fails on its last attempt) and the next ticket is granted; up to 100 records past their retention are deleted
 -- (and leave the recent-jobs lists, the job index and the due webhooks); the KB's driver key is claimed or renewed.
 -- Reply: {driver (mine|claimed|other|none), queue (length after the pass), dropped, ended (see endGrant), next (a
--- grant made after dropped waiters), purged, unclaimed (a live job grant no worker took yet: it must be on the ready
--- set, also if the coordinator that granted it died before putting it there), granted (a grant is live after the pass:
+-- grant made after dropped waiters), purged, unclaimed (the job type of a live job grant no worker took yet: it must be on
+-- its type's ready set, also if the coordinator that granted it died before putting it there; false: none), granted (a grant is live after the pass:
 -- the head holds the KB, so its driver has nothing to grant), quiet (nothing to do until something
 -- happens to the KB: no ticket, no grant, no waiter), wake (a resting KB's ms until the next thing it must do falls
 -- due, see below; absent: the KB is not resting, or a quiet one has nothing due at all)}.
@@ -108,8 +108,11 @@ elseif n > 0 then
   status = 'claimed'
 end
 local live = currentGrant()
-local unclaimed = live ~= nil and not live.claimed and live.expires >= now and redis.call('hget', TICKETS, live.ticket)
-  and getT(live.ticket).k == 'job'
+local unclaimed = false
+if live ~= nil and not live.claimed and live.expires >= now then
+  local lt = getT(live.ticket)
+  unclaimed = lt and lt.k == 'job' and (lt.ty or 'note') or false
+end
 local quiet = n == 0 and live == nil and redis.call('zcard', ALIVE) == 0
 -- A KB rests until its wake: quiet, or held by a grant (the coordinator caps a held KB's rest at Sweep.BUSY_MAX, so a
 -- job grant no worker took yet is made dispatchable again that often, and its driver key, at least 2 s long, is renewed
@@ -141,4 +144,4 @@ if resting then
   end
 end
 return cjson.encode({driver = status, queue = n, dropped = dropped, ended = ended, next = next, purged = purged,
-  unclaimed = unclaimed and true or false, granted = live ~= nil, quiet = quiet, wake = wake})
+  unclaimed = unclaimed, granted = live ~= nil, quiet = quiet, wake = wake})

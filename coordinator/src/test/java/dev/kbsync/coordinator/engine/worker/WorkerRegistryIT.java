@@ -159,7 +159,8 @@ class WorkerRegistryIT {
                 false,
                 running,
                 List.of(new WorkerPresence.Checkout(KbId.of("team"), "9d1e0c0", now)),
-                now);
+                now,
+                WorkerPresence.EVERY_KIND);
     }
 
     private static <T> T join(Future<T> future) {
