@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.kbsync.api.Assignment;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobError;
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbConfig;
@@ -26,6 +27,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -190,7 +192,7 @@ class DashboardBrowserIT {
         DashboardPage.awaitPage(
                 () -> assertThat(page.script("return document.querySelector('[data-worker=w-busy]').textContent"))
                         .asString()
-                        .contains("1 of 1 slots idle")
+                        .contains("1 of 1 slots idle · notes only (no agent)")
                         .doesNotContain(job));
         // Nothing renews it any more: gone within one lease TTL (3 s here).
         DashboardPage.awaitPage(
@@ -272,7 +274,7 @@ class DashboardBrowserIT {
                                 1, running.kb().id(), running.job().id(), now)),
                 running == null ? List.of(new WorkerPresence.Checkout(KbId.of("ops"), "c0ffee1", now)) : List.of(),
                 now.minusSeconds(60),
-                WorkerPresence.EVERY_KIND);
+                EnumSet.of(JobKind.NOTE));
     }
 
     /** A few KBs with holders and waiters, recent jobs, workers, admin actions on: for the screenshot. */
