@@ -29,5 +29,8 @@ public final class ErrorCodes {
      */
     public static final String JOB_RESTORING = "JOB_RESTORING";
 
+    /** An agent task while every known worker runs notes only (none has an agent command): 409, nothing stored. */
+    public static final String NO_AGENT_WORKER = "NO_AGENT_WORKER";
+
     private ErrorCodes() {}
 }

@@ -2,6 +2,7 @@ package dev.kbsync.coordinator.http;
 
 import dev.kbsync.api.ErrorCodes;
 import dev.kbsync.api.Job;
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.JobReceipt;
 import dev.kbsync.api.KbConfig;
@@ -13,6 +14,7 @@ import dev.kbsync.coordinator.auth.Role;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.coordinator.config.Webhooks;
 import dev.kbsync.coordinator.degraded.DegradedMode;
+import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.error.UnavailableException;
 import dev.kbsync.coordinator.health.RedisHealth;
@@ -320,20 +322,39 @@ final class JobRoutes {
             return;
         }
         Caller caller = Caller.of(ctx);
-        services.jobs()
-                .submit(new Submission(
-                        kb,
-                        user,
-                        payload,
-                        key,
-                        caller.name(),
-                        callbackUrl,
-                        new Limits(windows(kb, user, caller), limits.window())))
+        (payload instanceof JobPayload.Agent ? agentWorkerKnown() : Future.<Void>succeededFuture())
+                .compose(v -> services.jobs()
+                        .submit(new Submission(
+                                kb,
+                                user,
+                                payload,
+                                key,
+                                caller.name(),
+                                callbackUrl,
+                                new Limits(windows(kb, user, caller), limits.window()))))
                 .onSuccess(accepted -> {
                     accepted(ctx, accepted);
                     degraded.filter(d -> !d.knows(kb)).ifPresent(d -> learn(d, kb));
                 })
                 .onFailure(ctx::fail);
+    }
+
+    /**
+     * An agent task is taken only while a worker that runs agents may come for it: 409 NO_AGENT_WORKER when workers are
+     * known (up, or gone but not forgotten) and none of them runs agents, rather than a task that would hold its KB, and
+     * every job behind it, until one joins. With no worker known it is queued, as a note is.
+     */
+    private Future<Void> agentWorkerKnown() {
+        return services.workers()
+                .list()
+                .compose(workers -> workers.isEmpty()
+                                || workers.stream()
+                                        .anyMatch(w -> w.presence().kinds().contains(JobKind.AGENT))
+                        ? Future.<Void>succeededFuture()
+                        : Future.failedFuture(new ConflictException(
+                                ErrorCodes.NO_AGENT_WORKER,
+                                "no worker of this deployment runs agents (" + workers.size()
+                                        + " known, all without agent.command): start a worker with an agent command")));
     }
 
     /**

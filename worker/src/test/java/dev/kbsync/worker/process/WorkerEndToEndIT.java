@@ -193,36 +193,6 @@ class WorkerEndToEndIT {
     }
 
     @Test
-    void shouldLeaveAgentTasksToWorkersThatRunAgentsInAMixedFleet() throws IOException {
-        Path bare = tmp.resolve("mixed.git");
-        Path notesBare = tmp.resolve("plain.git");
-        coordinator = CoordinatorFixture.start(
-                vertx,
-                redis,
-                Duration.ofSeconds(10),
-                Map.of("mixed", GitFixture.bareRemote(bare), "plain", GitFixture.bareRemote(notesBare)));
-        startWorker("notes-only", Optional.empty(), PhaseListener.NONE);
-
-        String task =
-                coordinator.submitAgentTask("mixed", "carol", "do something").id();
-        String note = coordinator
-                .submitNote("plain", "dave", "Dave's note", "From Dave")
-                .id();
-        awaitDone(List.of(note)); // the worker without an agent polls and works
-        sleep(Duration.ofSeconds(2));
-        assertThat(coordinator.jobState(task)).isEqualTo("queued"); // not taken by a worker that cannot run it
-
-        Files.createDirectories(tmp.resolve("scripts"));
-        startWorker(
-                "agents",
-                Optional.of(
-                        Scripts.agent(tmp.resolve("scripts"), "agent", "echo done > task.md", Duration.ofSeconds(60))),
-                PhaseListener.NONE);
-        awaitDone(List.of(task));
-        assertThat(GitFixture.history(bare)).hasSize(2);
-    }
-
-    @Test
     void shouldReportWorkerShutdownForAJobStillRunningAfterTheGracePeriod() throws Exception {
         Path bare = tmp.resolve("stop.git");
         coordinator = CoordinatorFixture.start(
@@ -300,9 +270,11 @@ class WorkerEndToEndIT {
         }
     }
 
-    private void startWorker(String id, Optional<dev.kbsync.worker.apply.AgentCommand> agent, PhaseListener listener) {
-        workers.add(WorkerFixture.start(
-                vertx, WorkerFixture.config(coordinator.url(), id, tmp.resolve("cache-" + id), 1, agent), listener));
+    private WorkerProcess startWorker(String id, Optional<AgentCommand> agent, PhaseListener listener) {
+        WorkerProcess worker = WorkerFixture.start(
+                vertx, WorkerFixture.config(coordinator.url(), id, tmp.resolve("cache-" + id), 1, agent), listener);
+        workers.add(worker);
+        return worker;
     }
 
     private void awaitDone(List<String> ids) {
