@@ -141,11 +141,11 @@ final class WorkerRoutes {
         Fields body = Bodies.object(
                 ctx, "leaseId", "state", "commit", "commitUrl", "files", "result", "error", "pushRejections");
         String leaseId = Inputs.id("INVALID_LEASE_ID", "leaseId", body.string("leaseId"));
-        int rejections =
-                (int) Math.min(Integer.MAX_VALUE, body.optLong("pushRejections").orElse(0L));
-        if (rejections < 0) {
+        long pushRejections = body.optLong("pushRejections").orElse(0L);
+        if (pushRejections < 0) { // checked before the cast: a large negative one would wrap to 0 or a positive int
             throw new InvalidInputException("INVALID_FIELD", "field \"pushRejections\" must be >= 0");
         }
+        int rejections = (int) Math.min(Integer.MAX_VALUE, pushRejections);
         JobOutcome outcome = switch (body.string("state")) {
             case "done" ->
                 new JobOutcome.Done(

@@ -197,6 +197,34 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
                 + redisson.getKeys().getKeysStreamByPattern("kbsync:dedupe:*").count();
     }
 
+    /**
+     * Everything a request can have stored, one item per key, hash field, set or sorted-set member and list (values are
+     * left out: they move on their own, e.g. a waiter's expiry), but for the KBs' driver keys and the readiness probe's
+     * key; for "nothing changed" checks over every kind of record.
+     */
+    java.util.Set<String> storedItems() {
+        java.util.Set<String> items = new java.util.TreeSet<>();
+        org.redisson.client.codec.StringCodec codec = org.redisson.client.codec.StringCodec.INSTANCE;
+        for (String key : redisson.getKeys().getKeys()) {
+            if (key.endsWith(":driver") || key.equals("kbsync:readyz")) {
+                continue;
+            }
+            org.redisson.api.RType type = redisson.getKeys().getType(key);
+            if (type == org.redisson.api.RType.MAP) {
+                redisson.getMap(key, codec).keySet().forEach(field -> items.add(key + " #" + field));
+            } else if (type == org.redisson.api.RType.SET) {
+                redisson.getSet(key, codec).forEach(member -> items.add(key + " ." + member));
+            } else if (type == org.redisson.api.RType.ZSET) {
+                redisson.getScoredSortedSet(key, codec).forEach(member -> items.add(key + " ." + member));
+            } else if (type == org.redisson.api.RType.LIST) {
+                items.add(key + " [" + redisson.getList(key, codec).size() + "]");
+            } else if (type != null) {
+                items.add(key);
+            }
+        }
+        return items;
+    }
+
     /** Registers a KB of its own for one test (through the service, not counted as a call of the test). */
     void kb(String id) {
         HttpResponse<Buffer> response = call(

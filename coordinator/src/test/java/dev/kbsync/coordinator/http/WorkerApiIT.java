@@ -177,6 +177,8 @@ class WorkerApiIT {
                 "file bad path    | {\"leaseId\":\"l\",\"state\":\"done\",\"files\":[{\"path\":\"../a.md\",\"change\":\"created\"}]} | INVALID_PATH",
                 "file not object  | {\"leaseId\":\"l\",\"state\":\"done\",\"files\":[\"a.md\"]}               | INVALID_FIELD",
                 "negative rejects | {\"leaseId\":\"l\",\"state\":\"done\",\"pushRejections\":-1}              | INVALID_FIELD",
+                "rejects wrap to 0 | {\"leaseId\":\"l\",\"state\":\"done\",\"pushRejections\":-4294967296}     | INVALID_FIELD",
+                "rejects wrap up  | {\"leaseId\":\"l\",\"state\":\"done\",\"pushRejections\":-2147483649}     | INVALID_FIELD",
                 "commit not hex   | {\"leaseId\":\"l\",\"state\":\"done\",\"commit\":\"not-a-commit\"}      | INVALID_FIELD",
                 "commit too short | {\"leaseId\":\"l\",\"state\":\"done\",\"commit\":\"0123abc\"}           | INVALID_FIELD",
                 "error code empty | {\"leaseId\":\"l\",\"state\":\"failed\",\"error\":{\"code\":\"\",\"message\":\"m\"}} | INVALID_FIELD",
