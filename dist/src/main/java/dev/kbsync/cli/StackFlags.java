@@ -31,13 +31,22 @@ final class StackFlags {
             defaultValue = "${env:KBSYNC_REDIS_FSYNC:-always}")
     Fsync redisFsync;
 
+    @Option(
+            names = "--agent",
+            description = "The command the in-process workers run for agent tasks (an argv, whitespace-separated,"
+                    + " run without a shell, the task on stdin). Env KBSYNC_AGENT_COMMAND. Unset: the workers take"
+                    + " notes only, and agent tasks are refused (409 NO_AGENT_WORKER).",
+            defaultValue = "${env:KBSYNC_AGENT_COMMAND:-}")
+    String agent;
+
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
     /** The options; a value out of range is a usage error (exit 2), reported like picocli's own. */
     StackOptions options(int port) {
         try {
-            return new StackOptions(dataDir, Optional.ofNullable(redis), redisFsync, port, workers);
+            return new StackOptions(
+                    dataDir, Optional.ofNullable(redis), redisFsync, port, workers, Optional.ofNullable(agent));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(command.commandLine(), e.getMessage(), e);
         }

@@ -32,7 +32,8 @@ class OperatorCommandsIT {
             String url = stack.baseUrl().toString();
             await().atMost(Duration.ofSeconds(10))
                     .untilAsserted(() -> assertThat(run("workers", "--url", url))
-                            .containsPattern("up-worker-1  up  \\S+  v\\S+  2 slots, 2 idle  seen [0-9.]+ s ago")
+                            .containsPattern(
+                                    "up-worker-1  up  \\S+  v\\S+  2 slots, 2 idle, notes only \\(no agent\\)  seen [0-9.]+ s ago")
                             .contains("up-worker-2  up  "));
 
             assertThat(run("admin", "force-release", "--url", url, "--kb", "demo"))

@@ -40,8 +40,8 @@ class PythonClientIT {
     void shouldPassThePythonClientsTestsAgainstARealStack() throws Exception {
         assumeTrue(python3Runs(), "python3 is not installed here");
         Vertx vertx = Vertx.vertx();
-        try (EmbeddedStack stack =
-                EmbeddedStack.start(new StackOptions(data, Optional.empty(), Fsync.EVERYSEC, 0, 2))) {
+        try (EmbeddedStack stack = EmbeddedStack.start(
+                new StackOptions(data, Optional.empty(), Fsync.EVERYSEC, 0, 2).withAgentCommand("cat"))) {
             // a second coordinator on the stack's Redis, with a token and HTTPS from a private CA, for the client's
             // token and CA file; the stack's workers run what is submitted there
             TestCertificates.Ca ca = TestCertificates.ca(data, "python");

@@ -14,6 +14,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -85,7 +86,7 @@ public final class EmbeddedStack implements AutoCloseable {
         }
         resumed = Resumed.find(coordinator.services(), embeddedRedis());
         for (int i = 1; i <= options.workers(); i++) {
-            Map<String, String> env = Map.of(
+            Map<String, String> env = new HashMap<>(Map.of(
                     "KBSYNC_COORDINATOR_URL",
                     baseUrl().toString(),
                     "KBSYNC_WORKER_ID",
@@ -95,7 +96,8 @@ public final class EmbeddedStack implements AutoCloseable {
                     "KBSYNC_WORKER_HTTP_PORT",
                     "0",
                     "KBSYNC_POLL_WAIT",
-                    "2s");
+                    "2s"));
+            options.agentCommand().ifPresent(command -> env.put("KBSYNC_AGENT_COMMAND", command));
             workers.add(WorkerProcess.start(vertx, WorkerConfigLoader.load(env), System.getenv(), phases)
                     .await());
         }

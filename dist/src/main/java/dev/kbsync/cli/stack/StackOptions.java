@@ -8,10 +8,23 @@ import java.util.Optional;
 /**
  * What {@code kbsync up} runs: data under {@code dataDir}; {@code redisUri} empty = start an embedded Redis, which
  * fsyncs its append-only file per {@code redisFsync}; the coordinator on 127.0.0.1:{@code port} (0 = any free port);
- * {@code workers} in-process workers.
+ * {@code workers} in-process workers, which run agent tasks with {@code agentCommand} (the worker's {@code
+ * agent.command}: an argv, whitespace-separated; empty: they take notes only, and agent tasks are refused).
  */
-public record StackOptions(Path dataDir, Optional<String> redisUri, Fsync redisFsync, int port, int workers) {
+public record StackOptions(
+        Path dataDir,
+        Optional<String> redisUri,
+        Fsync redisFsync,
+        int port,
+        int workers,
+        Optional<String> agentCommand) {
+    public StackOptions(Path dataDir, Optional<String> redisUri, Fsync redisFsync, int port, int workers) {
+        this(dataDir, redisUri, redisFsync, port, workers, Optional.empty());
+    }
+
     public StackOptions {
+        Objects.requireNonNull(agentCommand, "agentCommand");
+        agentCommand = agentCommand.filter(c -> !c.isBlank());
         Objects.requireNonNull(redisFsync, "redisFsync");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port must be 0-65535, got " + port);
@@ -24,5 +37,10 @@ public record StackOptions(Path dataDir, Optional<String> redisUri, Fsync redisF
                 throw new IllegalArgumentException("--redis must be a redis:// or rediss:// URI, got " + uri);
             }
         });
+    }
+
+    /** The same stack whose workers run agent tasks with {@code command}. */
+    public StackOptions withAgentCommand(String command) {
+        return new StackOptions(dataDir, redisUri, redisFsync, port, workers, Optional.of(command));
     }
 }
