@@ -55,6 +55,12 @@ final class LeaseChannel {
 
     private static final Duration FULL_RETRY = Duration.ofSeconds(1);
 
+    /** The fields of each op's frame (docs/api.md, "Lease channel"). */
+    private static final Map<String, String[]> FIELDS = Map.of(
+            "request", new String[] {"op", "ref", "kb", "holder", "ttlMs", "waitMs", "positions"},
+            "heartbeat", new String[] {"op", "ref", "id"},
+            "release", new String[] {"op", "ref", "id"});
+
     /**
      * Redis's bound on a frame, as {@link RedisGate} bounds a request: refused at once with 503 REDIS_UNAVAILABLE while
      * {@code health} says Redis is down, answered so at once when {@code health} finds Redis down while it is under
@@ -182,12 +188,18 @@ final class LeaseChannel {
             return;
         }
         try {
-            Fields fields = Fields.of(frame, "", "op", "ref", "kb", "holder", "ttlMs", "waitMs", "positions", "id");
-            switch (fields.string("op")) {
+            String op = Fields.of(frame, "", frame.fieldNames().toArray(String[]::new))
+                    .string("op");
+            String[] allowed = FIELDS.get(op);
+            if (allowed == null) {
+                refuse(ref, "INVALID_FRAME", "\"op\" is one of request, release, heartbeat");
+                return;
+            }
+            Fields fields = Fields.of(frame, "", allowed); // a field of another op is refused, not ignored
+            switch (op) {
                 case "request" -> request(ref, fields);
                 case "release" -> release(ref, fields);
-                case "heartbeat" -> heartbeat(ref, fields);
-                default -> refuse(ref, "INVALID_FRAME", "\"op\" is one of request, release, heartbeat");
+                default -> heartbeat(ref, fields);
             }
         } catch (RuntimeException e) {
             failed(ref, e);
