@@ -21,8 +21,12 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -123,6 +127,10 @@ final class LeaseChannel {
     private long behind = -1;
 
     private boolean closed;
+    /** The WebSocket message being read, fragment by fragment (null between messages; a binary one is not kept). */
+    private Buffer reading;
+
+    private boolean binary;
 
     private LeaseChannel(
             Vertx vertx, ServerWebSocket ws, Caller caller, LeaseService leases, Watchers watchers, Setup setup) {
@@ -159,8 +167,7 @@ final class LeaseChannel {
     static void serve(
             Vertx vertx, ServerWebSocket ws, Caller caller, LeaseService leases, Watchers watchers, Setup setup) {
         LeaseChannel channel = new LeaseChannel(vertx, ws, caller, leases, watchers, setup);
-        ws.textMessageHandler(channel::frame);
-        ws.binaryMessageHandler(b -> channel.refuse(null, "INVALID_FRAME", "frames are JSON text, not binary"));
+        ws.frameHandler(channel::fragment);
         ws.pongHandler(b -> channel.heard());
         ws.closeHandler(v -> channel.closed());
         ws.exceptionHandler(e -> log.debug("lease channel of {}: {}", caller.name(), e.toString()));
@@ -168,6 +175,43 @@ final class LeaseChannel {
 
     private void heard() {
         heardAt = System.nanoTime();
+    }
+
+    /**
+     * One WebSocket frame: a channel frame (a WebSocket message) may come in fragments and is read once whole, as
+     * strict UTF-8: a text frame that is not UTF-8 is refused, not read with replacement characters.
+     */
+    private void fragment(WebSocketFrame fragment) {
+        if (fragment.isText() || fragment.isBinary()) {
+            reading = Buffer.buffer();
+            binary = fragment.isBinary();
+        } else if (!fragment.isContinuation() || reading == null) {
+            return; // a ping, pong or close: the WebSocket layer answers it
+        }
+        if (!binary) {
+            reading.appendBuffer(fragment.binaryData());
+        }
+        if (!fragment.isFinal()) {
+            return;
+        }
+        Buffer whole = reading;
+        reading = null;
+        heard();
+        if (binary) {
+            refuse(null, "INVALID_FRAME", "frames are JSON text, not binary");
+            return;
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .decode(ByteBuffer.wrap(whole.getBytes()))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            refuse(null, "INVALID_FRAME", "a text frame is UTF-8");
+            return;
+        }
+        frame(text);
     }
 
     private void frame(String text) {
