@@ -52,6 +52,11 @@ import org.slf4j.LoggerFactory;
 final class LeaseChannel {
     private static final Logger log = LoggerFactory.getLogger(LeaseChannel.class);
     private static final int MAX_REF = 64;
+    /**
+     * The longest frame (WebSocket message) a channel reads, its fragments together: the WebSocket layer's bound on one
+     * fragment (HttpServerOptions' default maxWebSocketFrameSize), which would otherwise read 256 KiB in fragments.
+     */
+    static final int MAX_FRAME = 65_536;
     /** The most leases a channel keeps (held, or requested and not answered yet); one client's bound on the memory. */
     static final int MAX_LEASES = 1_000;
     /** The most heartbeats and releases a channel has under way at once. */
@@ -131,6 +136,8 @@ final class LeaseChannel {
     private Buffer reading;
 
     private boolean binary;
+    /** The bytes of {@link #reading} so far. */
+    private int readingBytes;
 
     private LeaseChannel(
             Vertx vertx, ServerWebSocket ws, Caller caller, LeaseService leases, Watchers watchers, Setup setup) {
@@ -184,9 +191,17 @@ final class LeaseChannel {
     private void fragment(WebSocketFrame fragment) {
         if (fragment.isText() || fragment.isBinary()) {
             reading = Buffer.buffer();
+            readingBytes = 0;
             binary = fragment.isBinary();
         } else if (!fragment.isContinuation() || reading == null) {
             return; // a ping, pong or close: the WebSocket layer answers it
+        }
+        readingBytes += fragment.binaryData().length();
+        if (readingBytes > MAX_FRAME) { // as the WebSocket layer closes on one fragment over the bound
+            reading = null;
+            ws.close((short) 1009, "a frame is at most " + MAX_FRAME + " bytes");
+            closed();
+            return;
         }
         if (!binary) {
             reading.appendBuffer(fragment.binaryData());

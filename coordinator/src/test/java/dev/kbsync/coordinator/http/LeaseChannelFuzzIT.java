@@ -574,6 +574,10 @@ class LeaseChannelFuzzIT {
                 "a frame over 64 KiB in fragments of 16 KiB",
                 fragments((under + "p".repeat(MAX_FRAME) + "\"}").getBytes(StandardCharsets.UTF_8), 5, null),
                 1009));
+        cases.add(Case.closes(
+                "a frame over 256 KiB in fragments of 32 KiB",
+                fragments((under + "p".repeat(4 * MAX_FRAME) + "\"}").getBytes(StandardCharsets.UTF_8), 9, null),
+                1009));
         // frames after the close: not read
         cases.add(Case.closes(
                 "frames after the client's close",
