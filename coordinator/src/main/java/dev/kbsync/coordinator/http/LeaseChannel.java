@@ -15,6 +15,7 @@ import dev.kbsync.coordinator.service.KeepAlive;
 import dev.kbsync.coordinator.service.LeaseService;
 import dev.kbsync.coordinator.service.Orphans;
 import dev.kbsync.coordinator.service.Watchers;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -177,7 +178,17 @@ final class LeaseChannel {
         ws.frameHandler(channel::fragment);
         ws.pongHandler(b -> channel.heard());
         ws.closeHandler(v -> channel.closed());
-        ws.exceptionHandler(e -> log.debug("lease channel of {}: {}", caller.name(), e.toString()));
+        ws.exceptionHandler(e -> {
+            log.debug("lease channel of {}: {}", caller.name(), e.toString());
+            if (e instanceof CorruptedWebSocketFrameException corrupted) {
+                // a fragment over 64 KiB (1009) or one the protocol does not allow (1002): Vert.x closes the
+                // connection right after this, without a close frame (one written in the middle of a read of
+                // other frames is not flushed in time, though)
+                ws.close(
+                        (short) corrupted.closeStatus().code(),
+                        corrupted.closeStatus().reasonText());
+            }
+        });
     }
 
     private void heard() {

@@ -117,7 +117,7 @@ class LeaseChannelFuzzIT {
             if (!channel.closed) {
                 stored(before, wrong);
                 probe(channel, wrong);
-            } else if (bound.closeCode > 0) {
+            } else if (bound.closeCode != 0) {
                 String state = leaseState(own);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
                 while (!"released".equals(state) && System.nanoTime() < deadline) {
@@ -158,18 +158,16 @@ class LeaseChannelFuzzIT {
     /** Sends the case's frames and checks what comes back (errors, a close, a pong), in any order. */
     private static List<String> run(Channel channel, Case c) throws Exception {
         List<String> wrong = new ArrayList<>();
-        for (Frame frame : c.frames) {
-            channel.write(frame);
-        }
+        channel.write(c.frames); // in one write: the coordinator reads them together as far as it can
         List<Expect> expected = new ArrayList<>(c.answers);
         List<String> got = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS + expected.size() * 20L);
-        while (!expected.isEmpty() || c.closeCode > 0 || c.pong != null) {
+        while (!expected.isEmpty() || c.closeCode != 0 || c.pong != null) {
             long left = deadline - System.nanoTime();
             Event event = left <= 0 ? null : channel.events.poll(left, TimeUnit.NANOSECONDS);
             if (event == null) {
                 wrong.add("no answer in time; still expected " + expected
-                        + (c.closeCode > 0 ? " and close " + c.closeCode : "") + (c.pong != null ? " and a pong" : "")
+                        + (c.closeCode != 0 ? " and close " + c.closeCode : "") + (c.pong != null ? " and a pong" : "")
                         + "; got " + got);
                 return wrong;
             }
@@ -182,9 +180,9 @@ class LeaseChannelFuzzIT {
                 }
             } else if (event.closeCode != 0) {
                 channel.closed = true;
-                if (c.closeCode != event.closeCode) {
+                if (Math.abs(c.closeCode) != event.closeCode) {
                     wrong.add("closed " + event.closeCode + " (" + event.closeReason + "), expected "
-                            + (c.closeCode > 0 ? "close " + c.closeCode : expected));
+                            + (c.closeCode != 0 ? "close " + c.closeCode : expected));
                 }
                 return wrong;
             } else if (event.text != null) {
@@ -199,7 +197,7 @@ class LeaseChannelFuzzIT {
                 }
                 if (match == null) {
                     wrong.add("answered " + event.text + (expected.size() == 1 ? " (" + problem + ")" : "")
-                            + ", expected " + (c.closeCode > 0 ? "close " + c.closeCode : expected));
+                            + ", expected " + (c.closeCode != 0 ? "close " + c.closeCode : expected));
                     if (expected.size() == 1) {
                         expected.clear();
                     }
@@ -208,8 +206,11 @@ class LeaseChannelFuzzIT {
                 }
             } else {
                 channel.closed = true;
+                if (c.closeCode < 0) {
+                    return wrong;
+                }
                 wrong.add("the connection ended without a close frame (" + event.closeReason + "); expected "
-                        + (c.closeCode > 0 ? "close " + c.closeCode : expected));
+                        + (c.closeCode != 0 ? "close " + c.closeCode : expected));
                 return wrong;
             }
         }
@@ -320,6 +321,11 @@ class LeaseChannelFuzzIT {
 
         static Case closes(String name, List<Frame> frames, int code) {
             return new Case(name, frames, List.of(), code, null);
+        }
+
+        /** Closes with {@code code}, or without a close frame (stored as -code). */
+        static Case closesOrDrops(String name, List<Frame> frames, int code) {
+            return new Case(name, frames, List.of(), -code, null);
         }
 
         Case withPong(byte[] payload) {
@@ -591,7 +597,9 @@ class LeaseChannelFuzzIT {
                 "a continuation with no frame to continue",
                 List.of(new Frame(0x0, true, 0, true, "{}".getBytes(StandardCharsets.UTF_8))),
                 1002));
-        cases.add(Case.closes(
+        // Vert.x closes the connection as soon as it finds the violation, before the close frame written then is
+        // flushed when other frames were read in the same read (here: the first fragment)
+        cases.add(Case.closesOrDrops(
                 "a new text frame inside a fragmented one",
                 List.of(
                         new Frame(0x1, false, 0, true, "{\"ref\":".getBytes(StandardCharsets.UTF_8)),
@@ -1017,11 +1025,26 @@ class LeaseChannelFuzzIT {
             return channel;
         }
 
-        synchronized void write(Frame frame) throws IOException {
+        void write(Frame frame) throws IOException {
+            write(List.of(frame));
+        }
+
+        synchronized void write(List<Frame> frames) throws IOException {
             if (socket.isClosed()) {
                 return;
             }
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            for (Frame frame : frames) {
+                encode(frame, bytes);
+            }
+            try {
+                out.write(bytes.toByteArray());
+                out.flush();
+            } catch (IOException e) { // closed by the coordinator meanwhile: what was sent is judged
+            }
+        }
+
+        private void encode(Frame frame, ByteArrayOutputStream bytes) {
             bytes.write((frame.fin() ? 0x80 : 0) | frame.rsv() | frame.opcode());
             int maskBit = frame.masked() ? 0x80 : 0;
             int length = frame.payload().length;
@@ -1045,11 +1068,6 @@ class LeaseChannelFuzzIT {
                 }
             }
             bytes.writeBytes(payload);
-            try {
-                out.write(bytes.toByteArray());
-                out.flush();
-            } catch (IOException e) { // closed by the coordinator meanwhile: what was sent is judged
-            }
         }
 
         private void read(DataInputStream in) {
