@@ -253,7 +253,10 @@ final class LeaseChannel {
             return;
         }
         Object rawRef = frame.getValue("ref");
-        if (!(rawRef instanceof String ref) || ref.isEmpty() || ref.length() > MAX_REF) {
+        if (!(rawRef instanceof String ref)
+                || ref.isEmpty()
+                || ref.length() > MAX_REF
+                || !StandardCharsets.UTF_8.newEncoder().canEncode(ref)) { // a lone surrogate would come back as "?"
             refuse(null, "INVALID_FRAME", "a frame needs a \"ref\": a string of 1-" + MAX_REF + " characters");
             return;
         }

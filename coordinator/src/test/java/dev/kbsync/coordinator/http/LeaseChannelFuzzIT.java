@@ -455,6 +455,12 @@ class LeaseChannelFuzzIT {
                             .encode()),
                     Expect.of(ref, 404, "LEASE_NOT_FOUND")));
         }
+        for (String ref : List.of("\\ud800x", "x\\udfff", "\\udfff\\ud800")) { // lone surrogates, escaped
+            cases.add(Case.answered(
+                    "a ref with a lone surrogate",
+                    Frame.text("{\"op\":\"heartbeat\",\"ref\":\"" + ref + "\",\"id\":\"fuzz-ws~missing\"}"),
+                    Expect.of(null, 400, "INVALID_FRAME"))); // it could not come back as it was sent
+        }
         // ops
         for (Object op :
                 List.of("", "lock", "REQUEST", "Request", " request", "request\u0000", "x".repeat(5_000), "réquest")) {
