@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * pings and pongs. The rule it checks (docs/architecture.md, guarantee 8): each bad frame is answered by an error frame
  * in the documented shape, with its {@code ref} when one could be read, stores nothing and leaves the channel usable (a
  * heartbeat on the channel's own lease answers after it), or the channel closes with the documented code and releases
- * its leases; no error is logged. Run with {@code -Dkbsync.fuzz.seed=N} to try another seed; a failure prints the seed
- * and each failing case.
+ * its leases; no error is logged. Run with {@code -Dkbsync.fuzz.seed=N} to try another seed ({@code
+ * -Dkbsync.fuzz.only=text} runs only the cases whose name contains text); a failure prints the seed and each failing
+ * case.
  */
 class LeaseChannelFuzzIT {
     private static final long SEED = Long.getLong("kbsync.fuzz.seed", 0x6b62777366757aL);
@@ -110,7 +111,7 @@ class LeaseChannelFuzzIT {
             }
             String own = channel.own;
             Case bound = c.on(own);
-            int logs = logged.list.size();
+            int logs = logCount();
             Set<String> before = api.storedItems();
             List<String> wrong = run(channel, bound);
             sent += bound.frames.size();
@@ -129,7 +130,7 @@ class LeaseChannelFuzzIT {
                 }
                 stored(before, wrong);
             }
-            List<ILoggingEvent> errors = new ArrayList<>(logged.list.subList(logs, logged.list.size()));
+            List<ILoggingEvent> errors = logsSince(logs);
             errors.removeIf(e -> !e.getLevel().isGreaterOrEqual(Level.ERROR));
             errors.forEach(
                     e -> wrong.add("logged " + e.getLevel() + " " + e.getLoggerName() + ": " + e.getFormattedMessage()
@@ -215,6 +216,19 @@ class LeaseChannelFuzzIT {
             }
         }
         return wrong;
+    }
+
+    /** How many events were logged so far (the appender appends under its own lock, from the coordinator's threads). */
+    private static int logCount() {
+        synchronized (logged) {
+            return logged.list.size();
+        }
+    }
+
+    private static List<ILoggingEvent> logsSince(int from) {
+        synchronized (logged) {
+            return new ArrayList<>(logged.list.subList(from, logged.list.size()));
+        }
     }
 
     /** What was stored since {@code before}, but for what moves on its own. */
