@@ -58,13 +58,7 @@ class AgentWorkersApiIT {
     }
 
     private static void put(String id, JsonArray kinds) {
-        JsonObject presence = new JsonObject()
-                .put("host", "srv-1")
-                .put("version", "0.1.0")
-                .put("slots", 1)
-                .put("idleSlots", 1)
-                .put("startedAt", "2026-11-29T06:00:00Z")
-                .put("kinds", kinds);
+        JsonObject presence = WorkersApiIT.presence().put("kinds", kinds);
         HttpResponse<Buffer> put = api.call(PUT, "/v1/workers/" + id, WORKER, presence);
         assertThat(put.statusCode()).as(put.bodyAsString()).isEqualTo(200);
     }

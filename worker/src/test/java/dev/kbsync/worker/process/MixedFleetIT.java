@@ -83,12 +83,12 @@ class MixedFleetIT {
         String note = coordinator
                 .submitNote("plain", "dave", "Dave's note", "From Dave")
                 .id();
-        awaitDone(List.of(note)); // the worker without an agent polls and works
+        coordinator.awaitDone(List.of(note)); // the worker without an agent polls and works
         sleep(Duration.ofSeconds(2));
         assertThat(coordinator.jobState(task)).isEqualTo("queued"); // not taken by a worker that cannot run it
 
         startWorker("agents", agent, PhaseListener.NONE);
-        awaitDone(List.of(task));
+        coordinator.awaitDone(List.of(task));
         assertThat(GitFixture.history(bare)).hasSize(2);
     }
 
@@ -97,13 +97,6 @@ class MixedFleetIT {
                 vertx, WorkerFixture.config(coordinator.url(), id, tmp.resolve("cache-" + id), 1, agent), listener);
         workers.add(worker);
         return worker;
-    }
-
-    private void awaitDone(List<String> ids) {
-        await().atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(200))
-                .until(() ->
-                        ids.stream().allMatch(id -> coordinator.jobState(id).equals("done")));
     }
 
     private static void sleep(Duration duration) {

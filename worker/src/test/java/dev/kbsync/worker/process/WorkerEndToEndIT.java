@@ -69,7 +69,7 @@ class WorkerEndToEndIT {
         CompletableFuture<Job> bob =
                 CompletableFuture.supplyAsync(() -> coordinator.submitNote("team", "bob", "Bob's note", "From Bob"));
         List<String> ids = List.of(alice.join().id(), bob.join().id());
-        awaitDone(ids);
+        coordinator.awaitDone(ids);
 
         List<RevCommit> history = GitFixture.history(bare);
         assertThat(history).hasSize(3);
@@ -99,7 +99,7 @@ class WorkerEndToEndIT {
         });
 
         String id = coordinator.submitNote("race", "alice", "racing", "Race").id();
-        awaitDone(List.of(id));
+        coordinator.awaitDone(List.of(id));
 
         assertThat(GitFixture.history(bare))
                 .extracting(RevCommit::getShortMessage)
@@ -130,7 +130,7 @@ class WorkerEndToEndIT {
         String id = coordinator
                 .submitAgentTask("agentkb", "carol", "write the task down")
                 .id();
-        awaitDone(List.of(id));
+        coordinator.awaitDone(List.of(id));
 
         Job job = coordinator.job(id);
         assertThat(job.files().stream()
@@ -159,7 +159,7 @@ class WorkerEndToEndIT {
         String id = coordinator
                 .submitAgentTask("answers", "carol", "how many notes?")
                 .id();
-        awaitDone(List.of(id));
+        coordinator.awaitDone(List.of(id));
 
         Job job = coordinator.job(id);
         assertThat(job.state().wire()).isEqualTo("done");
@@ -275,12 +275,5 @@ class WorkerEndToEndIT {
                 vertx, WorkerFixture.config(coordinator.url(), id, tmp.resolve("cache-" + id), 1, agent), listener);
         workers.add(worker);
         return worker;
-    }
-
-    private void awaitDone(List<String> ids) {
-        await().atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(200))
-                .until(() ->
-                        ids.stream().allMatch(id -> coordinator.jobState(id).equals("done")));
     }
 }
