@@ -322,7 +322,7 @@ final class JobRoutes {
             return;
         }
         Caller caller = Caller.of(ctx);
-        (payload instanceof JobPayload.Agent ? agentWorkerKnown() : Future.<Void>succeededFuture())
+        (payload instanceof JobPayload.Agent ? agentWorkerKnown(kb) : Future.<Void>succeededFuture())
                 .compose(v -> services.jobs()
                         .submit(new Submission(
                                 kb,
@@ -344,17 +344,24 @@ final class JobRoutes {
      * known (up, or gone but not forgotten) and none of them runs agents, rather than a task that would hold its KB, and
      * every job behind it, until one joins. With no worker known it is queued, as a note is.
      */
-    private Future<Void> agentWorkerKnown() {
+    private Future<Void> agentWorkerKnown(KbId kb) {
         return services.workers()
                 .list()
                 .compose(workers -> workers.isEmpty()
                                 || workers.stream()
                                         .anyMatch(w -> w.presence().kinds().contains(JobKind.AGENT))
                         ? Future.<Void>succeededFuture()
-                        : Future.failedFuture(new ConflictException(
-                                ErrorCodes.NO_AGENT_WORKER,
-                                "no worker of this deployment runs agents (" + workers.size()
-                                        + " known, all without agent.command): start a worker with an agent command")));
+                        : services.kbs() // an unknown KB is its 404, as for a note
+                                .get(kb)
+                                .compose(found -> Future.failedFuture(
+                                        found.isEmpty()
+                                                ? new NotFoundException(
+                                                        "KB_NOT_FOUND", "no KB " + Quoting.quote(kb.value()))
+                                                : new ConflictException(
+                                                        ErrorCodes.NO_AGENT_WORKER,
+                                                        "no worker of this deployment runs agents (" + workers.size()
+                                                                + " known, all without agent.command): start a worker with"
+                                                                + " an agent command"))));
     }
 
     /**

@@ -35,6 +35,14 @@ class AgentWorkersApiIT {
 
         put("notes-only", new JsonArray().add("note"));
         assertError(task("refused"), 409, "NO_AGENT_WORKER");
+        assertError(
+                api.call(
+                        POST,
+                        "/v1/kbs/no-such-kb/agent-tasks",
+                        CLIENT,
+                        new JsonObject().put("user", "u").put("task", "t")),
+                404,
+                "KB_NOT_FOUND");
         assertThat(jobs()).as("nothing stored").isEqualTo(1);
         HttpResponse<Buffer> note = api.call(
                 POST,
