@@ -14,7 +14,6 @@ import dev.kbsync.coordinator.auth.Role;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.coordinator.config.Webhooks;
 import dev.kbsync.coordinator.degraded.DegradedMode;
-import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.error.UnavailableException;
 import dev.kbsync.coordinator.health.RedisHealth;
@@ -322,8 +321,8 @@ final class JobRoutes {
             return;
         }
         Caller caller = Caller.of(ctx);
-        (payload instanceof JobPayload.Agent ? agentWorkerKnown(kb) : Future.<Void>succeededFuture())
-                .compose(v -> services.jobs()
+        (payload instanceof JobPayload.Agent ? noAgentWorker() : Future.succeededFuture(false))
+                .compose(noRunner -> services.jobs()
                         .submit(new Submission(
                                 kb,
                                 user,
@@ -331,7 +330,8 @@ final class JobRoutes {
                                 key,
                                 caller.name(),
                                 callbackUrl,
-                                new Limits(windows(kb, user, caller), limits.window()))))
+                                new Limits(windows(kb, user, caller), limits.window()),
+                                noRunner)))
                 .onSuccess(accepted -> {
                     accepted(ctx, accepted);
                     degraded.filter(d -> !d.knows(kb)).ifPresent(d -> learn(d, kb));
@@ -340,28 +340,16 @@ final class JobRoutes {
     }
 
     /**
-     * An agent task is taken only while a worker that runs agents may come for it: 409 NO_AGENT_WORKER when workers are
-     * known (up, or gone but not forgotten) and none of them runs agents, rather than a task that would hold its KB, and
-     * every job behind it, until one joins. With no worker known it is queued, as a note is.
+     * Whether no worker that runs agents may come for an agent task: workers are known (up, or gone but not forgotten)
+     * and none of them runs agents. Such a task is then refused (409 NO_AGENT_WORKER) rather than queued to hold its KB,
+     * and every job behind it, until one joins; a retry of one already stored is still answered (see {@link
+     * Submission#noRunner()}). With no worker known it is queued, as a note is.
      */
-    private Future<Void> agentWorkerKnown(KbId kb) {
+    private Future<Boolean> noAgentWorker() {
         return services.workers()
                 .list()
-                .compose(workers -> workers.isEmpty()
-                                || workers.stream()
-                                        .anyMatch(w -> w.presence().kinds().contains(JobKind.AGENT))
-                        ? Future.<Void>succeededFuture()
-                        : services.kbs() // an unknown KB is its 404, as for a note
-                                .get(kb)
-                                .compose(found -> Future.failedFuture(
-                                        found.isEmpty()
-                                                ? new NotFoundException(
-                                                        "KB_NOT_FOUND", "no KB " + Quoting.quote(kb.value()))
-                                                : new ConflictException(
-                                                        ErrorCodes.NO_AGENT_WORKER,
-                                                        "no worker of this deployment runs agents (" + workers.size()
-                                                                + " known, all without agent.command): start a worker with"
-                                                                + " an agent command"))));
+                .map(workers -> !workers.isEmpty()
+                        && workers.stream().noneMatch(w -> w.presence().kinds().contains(JobKind.AGENT)));
     }
 
     /**

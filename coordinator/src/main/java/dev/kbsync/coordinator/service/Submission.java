@@ -13,8 +13,10 @@ import java.util.Optional;
 /**
  * A job to submit: its KB, its user, what to do, an optional idempotency key (per user and KB), the name of the token
  * that submits it (empty when unknown: that token, or an admin, may cancel it), the URL its terminal state is posted
- * to ('' when none; validated by the HTTP layer), and the rate-limit windows it counts in. The KB's duplicate window
- * (same user and content answer with the first job) is the KB's own, read in the submit's step.
+ * to ('' when none; validated by the HTTP layer), the rate-limit windows it counts in, and whether no known worker runs
+ * its kind ({@code noRunner}: the step then answers an earlier job of its idempotency key or content, as any retry, but
+ * stores no new one: 409 NO_AGENT_WORKER). The KB's duplicate window (same user and content answer with the first job)
+ * is the KB's own, read in the submit's step.
  */
 public record Submission(
         KbId kb,
@@ -23,7 +25,8 @@ public record Submission(
         Optional<String> idempotencyKey,
         String submitter,
         String callbackUrl,
-        Limits limits) {
+        Limits limits,
+        boolean noRunner) {
     public Submission {
         Objects.requireNonNull(kb, "kb");
         Objects.requireNonNull(user, "user");
@@ -34,9 +37,21 @@ public record Submission(
         limits = limits == null ? Limits.NONE : limits;
     }
 
+    /** A job some worker may run. */
+    public Submission(
+            KbId kb,
+            String user,
+            JobPayload payload,
+            Optional<String> idempotencyKey,
+            String submitter,
+            String callbackUrl,
+            Limits limits) {
+        this(kb, user, payload, idempotencyKey, submitter, callbackUrl, limits, false);
+    }
+
     /** Without a callback URL, counted in no rate-limit window. */
     public Submission(KbId kb, String user, JobPayload payload, Optional<String> idempotencyKey, String submitter) {
-        this(kb, user, payload, idempotencyKey, submitter, "", Limits.NONE);
+        this(kb, user, payload, idempotencyKey, submitter, "", Limits.NONE, false);
     }
 
     /** The key the duplicate check shares: a hash over the user and the payload (kind and content). */

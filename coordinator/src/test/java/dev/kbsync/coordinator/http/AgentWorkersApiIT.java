@@ -33,7 +33,7 @@ class AgentWorkersApiIT {
                 .as(beforeAnyWorker.bodyAsString())
                 .isEqualTo(202);
 
-        put("notes-only", new JsonArray().add("note"));
+        put(api, "notes-only", new JsonArray().add("note"));
         assertError(task("refused"), 409, "NO_AGENT_WORKER");
         assertError(
                 api.call(
@@ -51,7 +51,7 @@ class AgentWorkersApiIT {
                 new JsonObject().put("user", "u").put("text", "a note"));
         assertThat(note.statusCode()).as("notes are taken as before").isEqualTo(202);
 
-        put("with-agent", new JsonArray().add("note").add("agent"));
+        put(api, "with-agent", new JsonArray().add("note").add("agent"));
         HttpResponse<Buffer> accepted = task("accepted");
         assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(202);
         assertThat(jobs()).isEqualTo(3);
@@ -65,7 +65,7 @@ class AgentWorkersApiIT {
                 new JsonObject().put("user", "u").put("task", text));
     }
 
-    private static void put(String id, JsonArray kinds) {
+    static void put(ApiFixture api, String id, JsonArray kinds) {
         JsonObject presence = WorkersApiIT.presence().put("kinds", kinds);
         HttpResponse<Buffer> put = api.call(PUT, "/v1/workers/" + id, WORKER, presence);
         assertThat(put.statusCode()).as(put.bodyAsString()).isEqualTo(200);

@@ -102,7 +102,7 @@ public final class RedisJobService implements JobService {
         return before.check(windows, member, redis.context())
                 .compose(least -> step(ref, job, s, s.contentHash(), Limits.NONE, member, Restoration.queued(), true)
                         .map(accepted -> accepted.least(least))
-                        .recover(e -> e instanceof ConflictException
+                        .recover(e -> e instanceof ConflictException c && !ErrorCodes.NO_AGENT_WORKER.equals(c.code())
                                 ? Future.failedFuture(e)
                                 : before.uncount(windows, member, redis.context())
                                         .transform(v -> Future.failedFuture(e))));
@@ -133,7 +133,8 @@ public final class RedisJobService implements JobService {
                 limits,
                 clock.millis(),
                 member,
-                how);
+                how,
+                s.noRunner());
         return tickets.submit(step).compose(reply -> {
             if (reply instanceof Submitted.Created created) {
                 if (how.landed().isPresent()) {
@@ -152,6 +153,9 @@ public final class RedisJobService implements JobService {
                     changes.ended(first.job());
                 }
                 return Future.succeededFuture(new Accepted(first.job(), first.duplicate(), first.remaining()));
+            }
+            if (reply instanceof Submitted.NoRunner) {
+                return Future.failedFuture(noRunner(s));
             }
             if (reply instanceof Submitted.Limited limited) {
                 return Future.failedFuture(SubmissionRateLimiter.refusal(
@@ -343,6 +347,15 @@ public final class RedisJobService implements JobService {
     /** A worker's lease id; one that cannot be a lease id at all is not the current grant either (LEASE_LOST). */
     private static Future<LeaseRef> current(String leaseId) {
         return LeaseRef.of(leaseId).recover(e -> Future.failedFuture(lost(leaseId)));
+    }
+
+    /** A new job no known worker runs (only agent tasks can be such: every worker runs notes). */
+    private static ConflictException noRunner(Submission s) {
+        return new ConflictException(
+                ErrorCodes.NO_AGENT_WORKER,
+                "no worker of this deployment runs " + s.payload().kind().wire()
+                        + " jobs (every known worker runs notes only, without agent.command): start a worker with an"
+                        + " agent command");
     }
 
     private static ConflictException mismatch() {

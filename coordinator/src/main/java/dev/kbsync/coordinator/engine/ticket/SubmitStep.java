@@ -9,7 +9,8 @@ import java.util.Optional;
  * A submit's step: the new {@code job} under {@code ref} (its lease TTL), the submitting token's name and callback URL
  * ('' when none), its idempotency key (else the content hash of the KB's duplicate check; '': none), and the rate windows counted
  * in the step ({@code clockMs}: the coordinator's clock; {@code member}: the submission's entry in them); for a job
- * restored from a degraded coordinator's journal, what its degraded runs did ({@code restoration}).
+ * restored from a degraded coordinator's journal, what its degraded runs did ({@code restoration}); {@code noRunner}:
+ * no known worker runs the job's kind, so the step answers only an earlier job of its claim and stores none.
  */
 public record SubmitStep(
         JobRef ref,
@@ -22,7 +23,8 @@ public record SubmitStep(
         Limits limits,
         long clockMs,
         String member,
-        Restoration restoration) {
+        Restoration restoration,
+        boolean noRunner) {
     /** What the step claims: idem (the idempotency key), dedupe (the content, if the KB has a window) or none. */
     String claim() {
         return idempotencyKey.isPresent() ? "idem" : contentHash.isEmpty() ? "none" : "dedupe";

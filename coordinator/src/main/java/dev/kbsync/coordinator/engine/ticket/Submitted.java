@@ -13,6 +13,12 @@ public sealed interface Submitted {
     /** The KB has no registration in its slot: unknown, or registered by a version that kept none there. */
     record NoKb() implements Submitted {}
 
+    /**
+     * No known worker runs the job's kind and its claim names no earlier job: nothing was counted or stored (see
+     * {@link SubmitStep#noRunner()}).
+     */
+    record NoRunner() implements Submitted {}
+
     /** The step's rate window at {@code window} (0-based) is full: nothing was counted or stored. */
     record Limited(int window, Duration retryAfter) implements Submitted {}
 
@@ -29,6 +35,7 @@ public sealed interface Submitted {
         int remaining = r.getInteger("remaining", Integer.MAX_VALUE);
         return switch (r.getString("r", "")) {
             case "nokb" -> new NoKb();
+            case "norunner" -> new NoRunner();
             case "limited" -> new Limited(r.getInteger("w") - 1, Duration.ofMillis(Math.max(0, r.getLong("retry"))));
             case "first" ->
                 new First(

@@ -103,7 +103,8 @@ public final class Tickets {
                 step.clockMs(),
                 step.member(),
                 how.firstFence() > 0 ? Long.toString(how.firstFence()) : "",
-                landed(how)));
+                landed(how),
+                step.noRunner() ? "1" : ""));
         for (Window window : step.limits().windows()) {
             keys.add(window.key());
             args.add(window.limit());

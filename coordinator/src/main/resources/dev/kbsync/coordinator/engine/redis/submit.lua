@@ -5,8 +5,9 @@
 -- ARGV[19..]: claim (idem|dedupe|none), idempotency key TTL (ms), the coordinator's clock (ms, for the windows), the
 -- submission's member in the windows, for a job restored from a degraded coordinator's journal the token of its first
 -- degraded grant ('': none) and the outcome of a degraded run that landed it ('': none; JSON {lease, fence, commit,
--- url, files, result}), then each window's limit and length (ms).
--- Reply when it stops here: {r = 'nokb'} | {r = 'limited', w (1-based window), retry (ms)} | {r = 'first', ticket
+-- url, files, result}), '1' when no known worker runs the job's kind (the step then answers an earlier job of its claim
+-- but stores none: '' otherwise), then each window's limit and length (ms).
+-- Reply when it stops here: {r = 'nokb'} | {r = 'norunner'} (nothing counted or stored) | {r = 'limited', w (1-based window), retry (ms)} | {r = 'first', ticket
 -- (the first job's), dup (a duplicate within the window, not an idempotency key), job, view, eta (as job.lua),
 -- remaining (the least room left in the windows)}; else enqueue.lua's.
 local CONF, CLAIM = KEYS[18], KEYS[19]
@@ -66,9 +67,22 @@ if claim == 'idem' then
     return firstReply(first, job, false)
   end
 end
+local keep = 0
+if claim == 'idem' then
+  keep = tonumber(ARGV[20])
+elseif claim == 'dedupe' then
+  keep = tonumber(window) * 1000
+end
+-- A job no known worker runs is refused unless its claim names an earlier one (a retry): that one is answered below.
+if ARGV[25] == '1' then
+  local first = keep > 0 and redis.call('get', CLAIM)
+  if not (first and first ~= ARGV[11] and jobOf(first)) then
+    return cjson.encode({r = 'norunner'})
+  end
+end
 local windows = #KEYS - 19
 for i = 1, windows do
-  local key, limit, length = KEYS[19 + i], tonumber(ARGV[23 + 2 * i]), tonumber(ARGV[24 + 2 * i])
+  local key, limit, length = KEYS[19 + i], tonumber(ARGV[24 + 2 * i]), tonumber(ARGV[25 + 2 * i])
   redis.call('zremrangebyscore', key, '-inf', clock - length)
   local count = redis.call('zcard', key)
   if count >= limit then
@@ -82,13 +96,7 @@ for i = 1, windows do
 end
 for i = 1, windows do
   redis.call('zadd', KEYS[19 + i], clock, member)
-  redis.call('pexpire', KEYS[19 + i], tonumber(ARGV[24 + 2 * i]))
-end
-local keep = 0
-if claim == 'idem' then
-  keep = tonumber(ARGV[20])
-elseif claim == 'dedupe' then
-  keep = tonumber(window) * 1000
+  redis.call('pexpire', KEYS[19 + i], tonumber(ARGV[25 + 2 * i]))
 end
 if keep > 0 then
   local first = redis.call('get', CLAIM)
