@@ -1,5 +1,7 @@
 package dev.kbsync.api;
 
+import java.util.Optional;
+
 /** What a job does to its KB. */
 public enum JobKind {
     NOTE,
@@ -11,5 +13,15 @@ public enum JobKind {
 
     public static JobKind fromWire(String value) {
         return valueOf(value.toUpperCase());
+    }
+
+    /** The kind named {@code value} on the wire, if this version knows it. */
+    public static Optional<JobKind> find(String value) {
+        for (JobKind kind : values()) {
+            if (kind.wire().equals(value)) {
+                return Optional.of(kind);
+            }
+        }
+        return Optional.empty();
     }
 }

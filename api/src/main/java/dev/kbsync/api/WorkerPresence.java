@@ -14,7 +14,8 @@ import java.util.function.Predicate;
  * its version, its poll slots ({@code idleSlots} of them are polling for work), the job each busy slot runs, the KB
  * checkouts it keeps (newest first, with the commit each was left at), whether it is draining (stopping: it takes no
  * new jobs) and the kinds of job it runs (a worker without an agent runs note jobs only; a report without them, from an
- * older worker, is taken to run every kind). The coordinator checks every field (docs/api.md, "Workers").
+ * older worker, is taken to run every kind; a stored record from a newer version may name kinds this version leaves
+ * out). The coordinator checks every field (docs/api.md, "Workers").
  */
 public record WorkerPresence(
         String host,
@@ -33,10 +34,22 @@ public record WorkerPresence(
     public WorkerPresence {
         running = List.copyOf(running);
         checkouts = List.copyOf(checkouts);
-        if (kinds.isEmpty()) {
-            throw new IllegalArgumentException("a worker runs at least one kind of job");
-        }
-        kinds = Collections.unmodifiableSet(EnumSet.copyOf(kinds));
+        Set<JobKind> copy = EnumSet.noneOf(JobKind.class);
+        copy.addAll(kinds);
+        kinds = Collections.unmodifiableSet(copy);
+    }
+
+    /** A worker that runs every kind of job (what a report without {@code kinds}, from an older worker, says). */
+    public WorkerPresence(
+            String host,
+            String version,
+            int slots,
+            int idleSlots,
+            boolean draining,
+            List<RunningJob> running,
+            List<Checkout> checkouts,
+            Instant startedAt) {
+        this(host, version, slots, idleSlots, draining, running, checkouts, startedAt, EVERY_KIND);
     }
 
     /** The same report with only the running jobs and checkouts of the KBs {@code visible} accepts. */
@@ -104,6 +117,23 @@ public record WorkerPresence(
                 .put("kinds", new JsonArray(kinds.stream().map(JobKind::wire).toList()));
     }
 
+    /**
+     * The report as a worker sends it: {@link #toJson()} without {@code kinds} when it runs every kind, which a
+     * coordinator older than the field reads as it always did (it refuses fields it does not know).
+     */
+    public JsonObject toReport() {
+        JsonObject json = toJson();
+        if (kinds.equals(EVERY_KIND)) {
+            json.remove("kinds");
+        }
+        return json;
+    }
+
+    /**
+     * A stored presence; a kind this version does not know (from a newer version) is left out, so a worker that runs
+     * only such kinds reads as running none of this version's ({@code kinds} empty). Reports are checked on the way in
+     * (docs/api.md, "Workers"): they name at least one kind.
+     */
     public static WorkerPresence fromJson(JsonObject json) {
         return new WorkerPresence(
                 json.getString("host"),
@@ -122,7 +152,7 @@ public record WorkerPresence(
             return EVERY_KIND;
         }
         Set<JobKind> kinds = EnumSet.noneOf(JobKind.class);
-        wire.forEach(k -> kinds.add(JobKind.fromWire((String) k)));
+        wire.forEach(k -> JobKind.find(String.valueOf(k)).ifPresent(kinds::add));
         return kinds;
     }
 }

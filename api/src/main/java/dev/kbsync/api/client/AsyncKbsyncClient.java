@@ -334,7 +334,7 @@ public final class AsyncKbsyncClient {
     public Future<Optional<Assignment>> poll(String workerId, Duration wait, WorkerPresence presence) {
         JsonObject body = new JsonObject().put("waitMs", wait.toMillis());
         if (presence != null) {
-            body.put("presence", presence.toJson());
+            body.put("presence", presence.toReport());
         }
         return http.call(HttpMethod.POST, "/v1/workers/" + segment(workerId) + "/poll", body, null, wait)
                 .map(json -> Optional.ofNullable(json).map(Assignment::fromJson));
@@ -342,7 +342,7 @@ public final class AsyncKbsyncClient {
 
     /** {@code PUT /v1/workers/{id}} (worker role): registers or renews the worker's presence; the stored record. */
     public Future<Worker> renewWorker(String workerId, WorkerPresence presence) {
-        return http.call(HttpMethod.PUT, "/v1/workers/" + segment(workerId), presence.toJson(), null, Duration.ZERO)
+        return http.call(HttpMethod.PUT, "/v1/workers/" + segment(workerId), presence.toReport(), null, Duration.ZERO)
                 .map(Worker::fromJson);
     }
 

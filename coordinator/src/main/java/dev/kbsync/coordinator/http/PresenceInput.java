@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonArray;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
@@ -63,9 +62,7 @@ final class PresenceInput {
         }
         Set<JobKind> kinds = EnumSet.noneOf(JobKind.class);
         for (Object kind : array.get()) {
-            JobKind known = Arrays.stream(JobKind.values())
-                    .filter(k -> k.wire().equals(kind))
-                    .findFirst()
+            JobKind known = (kind instanceof String wire ? JobKind.find(wire) : Optional.<JobKind>empty())
                     .orElseThrow(() -> body.invalid("kinds", "a list of job kinds (note, agent)"));
             if (!kinds.add(known)) {
                 throw body.invalid("kinds", "each kind listed once");
