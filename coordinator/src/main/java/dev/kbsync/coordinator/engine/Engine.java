@@ -22,6 +22,7 @@ import dev.kbsync.coordinator.engine.ticket.DriverSettings;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.engine.webhook.WebhookDelivery;
+import dev.kbsync.coordinator.engine.worker.AgentFleet;
 import dev.kbsync.coordinator.engine.worker.RedisWorkerRegistry;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.coordinator.service.CoordinatorServices;
@@ -86,8 +87,17 @@ public final class Engine {
         Grants grants = new Grants(tickets, metrics, changes);
         this.keepAlives = new KeepAlives(vertx, context, tickets);
         this.webhooks = new WebhookDelivery(vertx, tickets, config.webhooks(), metrics, this::touched);
-        this.sweeper =
-                new Sweeper(tickets, kbs, drivers, changes, metrics, settings, dispatcher::swept, webhooks::deliver);
+        RedisWorkerRegistry workers = new RedisWorkerRegistry(redis, config.leaseTtl());
+        this.sweeper = new Sweeper(
+                tickets,
+                kbs,
+                drivers,
+                changes,
+                metrics,
+                settings,
+                dispatcher::swept,
+                webhooks::deliver,
+                new AgentFleet(workers));
         this.services = new CoordinatorServices(
                 new RedisLeaseService(vertx, config, tickets, kbs, changes, grants, keepAlives),
                 new RedisJobService(
@@ -102,7 +112,7 @@ public final class Engine {
                         deployment.cluster()),
                 new RedisQueueService(tickets, kbs, watchers),
                 kbs,
-                new RedisWorkerRegistry(redis, config.leaseTtl()));
+                workers);
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.kbsync.coordinator.http;
 
 import dev.kbsync.api.ErrorCodes;
 import dev.kbsync.api.Job;
-import dev.kbsync.api.JobKind;
 import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.JobReceipt;
 import dev.kbsync.api.KbConfig;
@@ -25,6 +24,7 @@ import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.JobListQuery;
 import dev.kbsync.coordinator.service.QueueAddresses;
 import dev.kbsync.coordinator.service.Submission;
+import dev.kbsync.coordinator.service.WorkerRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -340,16 +340,13 @@ final class JobRoutes {
     }
 
     /**
-     * Whether no worker that runs agents may come for an agent task: workers are known (up, or gone but not forgotten)
-     * and none of them runs agents. Such a task is then refused (409 NO_AGENT_WORKER) rather than queued to hold its KB,
-     * and every job behind it, until one joins; a retry of one already stored is still answered (see {@link
-     * Submission#noRunner()}). With no worker known it is queued, as a note is.
+     * Whether no worker that runs agents may come for an agent task ({@link WorkerRegistry#noAgentWorker}): such a task
+     * is then refused (409 NO_AGENT_WORKER) rather than queued to hold its KB, and every job behind it, until one joins;
+     * a retry of one already stored is still answered (see {@link Submission#noRunner()}). Read fresh: a worker that
+     * just joined counts.
      */
     private Future<Boolean> noAgentWorker() {
-        return services.workers()
-                .list()
-                .map(workers -> !workers.isEmpty()
-                        && workers.stream().noneMatch(w -> w.presence().kinds().contains(JobKind.AGENT)));
+        return services.workers().list().map(WorkerRegistry::noAgentWorker);
     }
 
     /**

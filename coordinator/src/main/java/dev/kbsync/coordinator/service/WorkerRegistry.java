@@ -1,5 +1,6 @@
 package dev.kbsync.coordinator.service;
 
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.Worker;
 import dev.kbsync.api.WorkerPresence;
 import io.vertx.core.Future;
@@ -22,4 +23,13 @@ public interface WorkerRegistry {
 
     /** Every worker not yet forgotten: up ones first, then gone ones, each by id. */
     Future<List<Worker>> list();
+
+    /**
+     * Whether no worker that runs agents may come for an agent task: workers are {@code known} (up, or gone but not
+     * forgotten) and none of them runs agents. With no worker known at all, one may still come.
+     */
+    static boolean noAgentWorker(List<Worker> known) {
+        return !known.isEmpty()
+                && known.stream().noneMatch(w -> w.presence().kinds().contains(JobKind.AGENT));
+    }
 }

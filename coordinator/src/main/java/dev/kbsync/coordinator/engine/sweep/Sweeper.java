@@ -14,6 +14,7 @@ import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Sweep;
 import dev.kbsync.coordinator.engine.ticket.TicketKind;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
+import dev.kbsync.coordinator.engine.worker.AgentFleet;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import io.vertx.core.Future;
 import java.time.Duration;
@@ -59,6 +60,7 @@ public final class Sweeper {
     private final DriverSettings settings;
     private final BiConsumer<KbId, JobKind> dispatch;
     private final Consumer<KbId> webhooks;
+    private final AgentFleet agents;
     private final Map<KbId, Long> restUntil = new ConcurrentHashMap<>(); // System.nanoTime()
     private final Set<KbId> touched = ConcurrentHashMap.newKeySet();
     private final Set<KbId> busy = ConcurrentHashMap.newKeySet(); // the last pass found work
@@ -78,7 +80,9 @@ public final class Sweeper {
             MetricsSink metrics,
             DriverSettings settings,
             BiConsumer<KbId, JobKind> dispatch,
-            Consumer<KbId> webhooks) {
+            Consumer<KbId> webhooks,
+            AgentFleet agents) {
+        this.agents = agents;
         this.dispatch = dispatch;
         this.webhooks = webhooks;
         this.tickets = tickets;
@@ -179,7 +183,7 @@ public final class Sweeper {
 
     private Future<Void> sweep(KbId kb) {
         long started = System.nanoTime();
-        return tickets.sweep(kb).map(result -> {
+        return tickets.sweep(kb, agents.noAgentWorker()).map(result -> {
             result.restFor()
                     .ifPresentOrElse(
                             rest -> {
@@ -214,10 +218,29 @@ public final class Sweeper {
             } else if (!result.dropped().isEmpty()) {
                 changes.changed(kb);
             }
-            result.unclaimed().ifPresent(kind -> dispatch.accept(kb, kind));
+            result.stranded().ifPresent(ended -> stranded(kb, ended));
+            result.unclaimed().ifPresent(kind -> {
+                if (kind == JobKind.AGENT) {
+                    agents.wanted();
+                }
+                dispatch.accept(kb, kind);
+            });
             webhooks.accept(kb);
             return null;
         });
+    }
+
+    /** An agent task granted and not taken failed NO_AGENT_WORKER (no known worker runs agents); the next job goes on. */
+    private void stranded(KbId kb, Ended ended) {
+        String job = new JobRef(kb, ended.ticket()).id();
+        LOG.warn(
+                "KB {}: agent task {} failed NO_AGENT_WORKER: every known worker runs notes only (start one with an agent"
+                        + " command)",
+                kb,
+                job);
+        metrics.released(kb, ended.heldMs());
+        changes.released(kb, ended);
+        changes.ended(kb, true, job);
     }
 
     private void drive(KbId kb, Sweep result) {

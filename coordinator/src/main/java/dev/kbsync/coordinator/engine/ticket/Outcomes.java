@@ -243,7 +243,9 @@ public final class Outcomes {
 
     /**
      * One periodic pass: driver status, the queue's length after it, dropped dead waiters, the grant it ended (expired
-     * or past its maximum hold) and what it granted then or after dropping waiters, records deleted after retention,
+     * or past its maximum hold) and what it granted then or after dropping waiters, the grant of an agent task it failed
+     * because no known worker runs agents ({@code stranded}: the task failed NO_AGENT_WORKER, the next ticket granted),
+     * records deleted after retention,
      * whether a live job grant waits for a worker ({@code unclaimed}: it must be dispatchable), and for a resting KB
      * ({@code restFor}: quiet, with no ticket, grant or waiter, or held by a grant) how long it needs no pass unless
      * something happens to it: until its grant expires, its first waiter's keep-alive lapses, its next record passes
@@ -256,6 +258,7 @@ public final class Outcomes {
             List<String> dropped,
             Optional<Ended> ended,
             GrantResult next,
+            Optional<Ended> stranded,
             int purged,
             Optional<JobKind> unclaimed,
             boolean granted,

@@ -196,6 +196,7 @@ public final class Replies {
                 Records.strings(r, "dropped"),
                 ended(r.getJsonObject("ended")),
                 next(r.getJsonObject("next")),
+                ended(r.getJsonObject("stranded")),
                 r.getInteger("purged", 0),
                 r.getValue("unclaimed") instanceof String type ? Optional.of(JobKind.fromWire(type)) : Optional.empty(),
                 r.getBoolean("granted", false),

@@ -248,8 +248,12 @@ public final class Tickets {
         return run(Script.EXTEND, head.kb(), head.id(), max).map(r -> Replies.batch(head.kb(), r));
     }
 
-    public Future<Sweep> sweep(KbId kb) {
-        return run(Script.SWEEP, kb).map(Replies::sweep);
+    /**
+     * A sweep pass over {@code kb}; {@code noAgentWorker}: no known worker runs agents, so an agent task granted and not
+     * taken fails NO_AGENT_WORKER in the pass ({@link Sweep#stranded()}).
+     */
+    public Future<Sweep> sweep(KbId kb, boolean noAgentWorker) {
+        return run(Script.SWEEP, kb, noAgentWorker ? "1" : "").map(Replies::sweep);
     }
 
     /** Claims or confirms this coordinator as the KB's driver. */

@@ -2,8 +2,11 @@
 -- grant past its expiry (reason ttl) or its deadline (max) ends here (a raw lease expires; a job goes back to queued,
 -- or fails on its last attempt) and the next ticket is granted; up to 100 records past their retention are deleted
 -- (and leave the recent-jobs lists, the job index and the due webhooks); the KB's driver key is claimed or renewed.
+-- ARGV[11]: '1' when no known worker runs agents (the coordinator's recent read of the workers' records): an agent task
+-- granted and not taken by a worker then fails NO_AGENT_WORKER, its grant ended and the next ticket granted, rather than
+-- hold the KB, and every job behind it, until such a worker joins.
 -- Reply: {driver (mine|claimed|other|none), queue (length after the pass), dropped, ended (see endGrant), next (a
--- grant made after dropped waiters), purged, unclaimed (the job type of a live job grant no worker took yet: it must be on
+-- grant made after dropped waiters), stranded (the grant of an agent task failed so, see endGrant), purged, unclaimed (the job type of a live job grant no worker took yet: it must be on
 -- its type's ready set, also if the coordinator that granted it died before putting it there; false: none), granted (a grant is live after the pass:
 -- the head holds the KB, so its driver has nothing to grant), quiet (nothing to do until something
 -- happens to the KB: no ticket, no grant, no waiter), wake (a resting KB's ms until the next thing it must do falls
@@ -25,6 +28,18 @@ if g and now > g.expires then
   ended = endGrant(g, true, g.expires >= g.deadline and 'max' or 'ttl', now)
 elseif not g and #dropped > 0 then
   next = grantHead(now, nil, dropped)
+end
+local stranded = nil
+if ARGV[11] == '1' and not ended then
+  local h = currentGrant()
+  local ht = h and not h.claimed and h.expires >= now and getT(h.ticket)
+  if ht and ht.k == 'job' and ht.ty == 'agent' and ht.js == 'queued' and not ht.b then
+    ht.js, ht.fin = 'failed', now
+    ht.er = cjson.encode({code = 'NO_AGENT_WORKER', message = 'no known worker runs agents (every worker of this'
+      .. ' deployment runs notes only, without agent.command): the task was failed rather than hold its KB'})
+    putT(h.ticket, ht)
+    stranded = endGrant(h, false, 'released', now)
+  end
 end
 -- Records past their retention: raw leases (and jobs that ended before jobs left the ended set) by the ended set;
 -- jobs through the index, by creation time: a job created more than the retention ago is deleted once it left the
@@ -143,5 +158,6 @@ if resting then
     end
   end
 end
-return cjson.encode({driver = status, queue = n, dropped = dropped, ended = ended, next = next, purged = purged,
+return cjson.encode({driver = status, queue = n, dropped = dropped, ended = ended, next = next, stranded = stranded,
+  purged = purged,
   unclaimed = unclaimed, granted = live ~= nil, quiet = quiet, wake = wake})
