@@ -148,7 +148,7 @@ public record WorkerPresence(
     }
 
     private static Set<JobKind> kinds(JsonArray wire) {
-        if (wire == null || wire.isEmpty()) {
+        if (wire == null) {
             return EVERY_KIND;
         }
         Set<JobKind> kinds = EnumSet.noneOf(JobKind.class);

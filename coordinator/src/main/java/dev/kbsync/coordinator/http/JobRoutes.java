@@ -346,7 +346,7 @@ final class JobRoutes {
      * just joined counts.
      */
     private Future<Boolean> noAgentWorker() {
-        return services.workers().list().map(WorkerRegistry::noAgentWorker);
+        return services.workers().noAgentWorker();
     }
 
     /**

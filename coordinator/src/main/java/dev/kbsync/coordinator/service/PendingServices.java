@@ -193,5 +193,10 @@ public final class PendingServices {
         public Future<List<Worker>> list() {
             return call(s -> s.workers().list());
         }
+
+        @Override
+        public Future<Boolean> noAgentWorker() {
+            return call(s -> s.workers().noAgentWorker());
+        }
     }
 }

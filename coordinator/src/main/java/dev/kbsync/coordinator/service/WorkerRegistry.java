@@ -25,10 +25,15 @@ public interface WorkerRegistry {
     Future<List<Worker>> list();
 
     /**
-     * Whether no worker that runs agents may come for an agent task: workers are {@code known} (up, or gone but not
-     * forgotten) and none of them runs agents. With no worker known at all, one may still come.
+     * Whether no worker that runs agents may come for an agent task: workers are known (up, or gone but not forgotten)
+     * and none of them runs agents. With no worker known at all, one may still come.
      */
-    static boolean noAgentWorker(List<Worker> known) {
+    default Future<Boolean> noAgentWorker() {
+        return list().map(WorkerRegistry::noneRunsAgents);
+    }
+
+    /** {@link #noAgentWorker()} of the {@code known} workers. */
+    static boolean noneRunsAgents(List<Worker> known) {
         return !known.isEmpty()
                 && known.stream().noneMatch(w -> w.presence().kinds().contains(JobKind.AGENT));
     }

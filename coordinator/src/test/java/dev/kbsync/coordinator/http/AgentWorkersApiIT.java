@@ -51,10 +51,17 @@ class AgentWorkersApiIT {
                 new JsonObject().put("user", "u").put("text", "a note"));
         assertThat(note.statusCode()).as("notes are taken as before").isEqualTo(202);
 
+        JsonObject older = WorkersApiIT.presence();
+        older.remove("kinds");
+        HttpResponse<Buffer> olderPut = api.call(PUT, "/v1/workers/older", WORKER, older);
+        assertThat(olderPut.statusCode()).as(olderPut.bodyAsString()).isEqualTo(200);
+        HttpResponse<Buffer> byOlder = task("an older worker runs every kind");
+        assertThat(byOlder.statusCode()).as(byOlder.bodyAsString()).isEqualTo(202);
+
         put(api, "with-agent", new JsonArray().add("note").add("agent"));
         HttpResponse<Buffer> accepted = task("accepted");
         assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(202);
-        assertThat(jobs()).isEqualTo(3);
+        assertThat(jobs()).isEqualTo(4);
     }
 
     private static HttpResponse<Buffer> task(String text) {

@@ -271,5 +271,10 @@ final class CountingServices {
         public Future<List<Worker>> list() {
             return real.list();
         }
+
+        @Override
+        public Future<Boolean> noAgentWorker() {
+            return real.noAgentWorker();
+        }
     }
 }

@@ -44,11 +44,11 @@ public final class AgentFleet {
             }
             reading = true;
         }
-        workers.list().onComplete(result -> {
+        workers.noAgentWorker().onComplete(result -> {
             synchronized (this) {
                 reading = false;
                 if (result.succeeded()) {
-                    none = WorkerRegistry.noAgentWorker(result.result());
+                    none = result.result();
                     read = true;
                     readAt = started;
                 }

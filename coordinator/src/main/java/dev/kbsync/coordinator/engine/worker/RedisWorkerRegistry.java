@@ -64,6 +64,32 @@ public final class RedisWorkerRegistry implements WorkerRegistry {
             return out
             """;
 
+    /**
+     * ARGV: forget ms. Reply: now, then 1 when workers are known and none runs agents (its record lists {@code kinds}
+     * without agent), else 0; stops at the first worker that runs agents (a record without kinds runs every kind, as
+     * {@link WorkerPresence#fromJson} reads it).
+     */
+    private static final String NO_AGENT = PRUNE + """
+            local known = 0
+            for _, id in ipairs(redis.call('zrange', KEYS[1], 0, -1)) do
+              local record = redis.call('hget', KEYS[2], id)
+              if record then
+                known = known + 1
+                local ok, presence = pcall(cjson.decode, record)
+                local kinds = ok and type(presence) == 'table' and presence.kinds
+                if type(kinds) ~= 'table' then
+                  return {now, 0}
+                end
+                for _, kind in ipairs(kinds) do
+                  if kind == 'agent' then
+                    return {now, 0}
+                  end
+                end
+              end
+            end
+            return {now, known > 0 and 1 or 0}
+            """;
+
     private final Redis redis;
     private final RScript scripts;
     private final long ttlMs;
@@ -94,6 +120,12 @@ public final class RedisWorkerRegistry implements WorkerRegistry {
             workers.sort(Comparator.comparing(Worker::state).thenComparing(Worker::id));
             return workers;
         });
+    }
+
+    /** One script whose answer is a flag, not every record (an agent task's submit and the sweep ask it). */
+    @Override
+    public Future<Boolean> noAgentWorker() {
+        return eval(NO_AGENT, forgetMs).map(reply -> number(reply.get(1)) == 1);
     }
 
     private Worker worker(String id, long seenMs, long nowMs, WorkerPresence presence) {
