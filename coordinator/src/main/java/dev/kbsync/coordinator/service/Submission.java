@@ -37,18 +37,6 @@ public record Submission(
         limits = limits == null ? Limits.NONE : limits;
     }
 
-    /** A job some worker may run. */
-    public Submission(
-            KbId kb,
-            String user,
-            JobPayload payload,
-            Optional<String> idempotencyKey,
-            String submitter,
-            String callbackUrl,
-            Limits limits) {
-        this(kb, user, payload, idempotencyKey, submitter, callbackUrl, limits, false);
-    }
-
     /** Without a callback URL, counted in no rate-limit window. */
     public Submission(KbId kb, String user, JobPayload payload, Optional<String> idempotencyKey, String submitter) {
         this(kb, user, payload, idempotencyKey, submitter, "", Limits.NONE, false);

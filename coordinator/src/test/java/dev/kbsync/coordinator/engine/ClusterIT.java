@@ -117,7 +117,8 @@ class ClusterIT {
     }
 
     private static Submission submission(KbId kb, String text, Limits limits) {
-        return new Submission(kb, "lim", new JobPayload.Note(text, null, null), Optional.empty(), "", "", limits);
+        return new Submission(
+                kb, "lim", new JobPayload.Note(text, null, null), Optional.empty(), "", "", limits, false);
     }
 
     @Test
