@@ -167,6 +167,21 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
         return request;
     }
 
+    /**
+     * The engine's steps run straight on this fixture's Redis, as by a coordinator whose messages no other coordinator
+     * hears (a lost pub/sub message): the fixture's coordinator learns of their changes only from Redis.
+     */
+    dev.kbsync.coordinator.engine.ticket.Tickets silentTickets() {
+        return new dev.kbsync.coordinator.engine.ticket.Tickets(
+                new dev.kbsync.coordinator.engine.redis.Redis(
+                        redisson,
+                        vertx.getOrCreateContext(),
+                        dev.kbsync.coordinator.engine.redis.Redis.Replication.none()),
+                dev.kbsync.coordinator.engine.ticket.DriverSettings.of(
+                        CoordinatorConfig.load(file, env).engine()),
+                "publish");
+    }
+
     /** The lease TTL the fixture configures. */
     static final long LEASE_TTL_MS = 2000;
 

@@ -21,6 +21,8 @@ import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.coordinator.Coordinator;
+import dev.kbsync.coordinator.engine.ticket.LeaseRef;
+import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.testing.FaultProxy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,7 +52,7 @@ class JobStreamsApiIT {
             "KBSYNC_KBS",
             "mux-a=/srv/git/a.git#main,mux-b=/srv/git/b.git#main,mux-c=/srv/git/c.git#main,"
                     + "mux-d=/srv/git/d.git#main,mux-e=/srv/git/e.git#main,mux-f=/srv/git/f.git#main,"
-                    + "mux-g=/srv/git/g.git#main,mux-h=/srv/git/h.git#main"));
+                    + "mux-g=/srv/git/g.git#main,mux-h=/srv/git/h.git#main,mux-lost=/srv/git/lost.git#main"));
 
     @Test
     void shouldFollowManyJobsOfSeveralKbsOnOneStreamUntilAllEnded() {
@@ -224,6 +226,36 @@ class JobStreamsApiIT {
             }
         } finally {
             other.stop().await();
+        }
+    }
+
+    /**
+     * Pub/sub between coordinators delivers at most once: a grant whose announcement never reached this coordinator
+     * (a coordinator that had not heard it yet, a message lost) still reaches the waiter's stream here, from the sweep,
+     * which sees the KB's grant differ from the one its streams were last told of.
+     */
+    @Test
+    void shouldTellALeaseStreamItsGrantWhoseAnnouncementWasLost() throws Exception {
+        KbsyncClient here = api.client(CLIENT);
+        Lease holder = here.requestLease(KbId.of("mux-lost"), LeaseRequest.of("holder"));
+        Lease waiter = here.requestLease(KbId.of("mux-lost"), LeaseRequest.of("waiter"));
+        assertThat(waiter.state()).isEqualTo(LeaseState.WAITING);
+        try (EventStream<LeaseEvent> events = here.leaseEvents(waiter.id())) {
+            assertThat(events.next(WAIT).lease().state()).isEqualTo(LeaseState.WAITING);
+
+            Tickets silent = api.silentTickets();
+            silent.release(LeaseRef.of(holder.id())
+                            .toCompletionStage()
+                            .toCompletableFuture()
+                            .get())
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get();
+
+            assertThat(events.next(WAIT).lease().state())
+                    .as("granted by a step whose announcement nobody heard")
+                    .isEqualTo(LeaseState.GRANTED);
+            here.release(waiter.id());
         }
     }
 

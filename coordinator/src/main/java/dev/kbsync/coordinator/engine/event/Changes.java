@@ -46,6 +46,16 @@ public final class Changes {
         this.context = context;
     }
 
+    /**
+     * A sweep here found {@code kb} granted under {@code fence} (0: not granted): streams here that were told of another
+     * grant are refreshed (pub/sub delivers at most once: an announcement of the change may never have arrived).
+     */
+    public void swept(KbId kb, long fence) {
+        if (fanout.relevant(kb)) {
+            context.runOnContext(v -> fanout.swept(kb, fence));
+        }
+    }
+
     /** Announces the change and runs the KB's driver; completes when that round is over. */
     public Future<Void> changed(KbId kb) {
         announce(kb);

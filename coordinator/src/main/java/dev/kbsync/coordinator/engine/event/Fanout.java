@@ -54,6 +54,8 @@ public final class Fanout {
     private final Set<KbId> busy = new HashSet<>();
     private final Set<KbId> dirty = new HashSet<>();
     private final Map<String, Job> jobCache = new HashMap<>();
+    /** The fencing token of the grant in the last view published per KB (0: none). */
+    private final Map<KbId, Long> fences = new HashMap<>();
     /** Raw leases whose grant went out directly ({@link #granted}) and that no view has shown granted yet. */
     private final Map<KbId, Set<String>> announced = new HashMap<>();
     /** KBs with state here ({@code seen} or {@code announced}); read from any thread by {@link #relevant}. */
@@ -207,7 +209,21 @@ public final class Fanout {
         return watchers.watched(kb) || tracked.contains(kb);
     }
 
+    /**
+     * A sweep found {@code kb} granted under {@code fence} (0: not granted); a KB whose last published view showed
+     * another grant is read again, so its streams hear of a grant whose announcement never arrived within a sweep's
+     * rest. Must run on the engine context.
+     */
+    public void swept(KbId kb, long fence) {
+        Long told = fences.get(kb);
+        boolean stale = told == null ? watchers.watched(kb) : told != fence;
+        if (stale && !busy.contains(kb)) {
+            refresh(kb); // a KB watched here whose streams were told of no view yet is read once too
+        }
+    }
+
     private void forget(KbId kb) {
+        fences.remove(kb);
         tracked.remove(kb);
         announced.remove(kb);
         Map<String, Seen> was = seen.remove(kb);
@@ -226,6 +242,7 @@ public final class Fanout {
         bus.publish(QueueAddresses.kb(kb), snapshot);
         bus.publish(QueueAddresses.ALL, snapshot);
         metrics.queueLength(kb, view.rows().size());
+        fences.put(kb, view.fence() == null ? 0L : view.fence());
         Map<String, Seen> before = seen.getOrDefault(kb, Map.of());
         Map<String, Seen> now = new HashMap<>();
         List<Future<Void>> sent = new ArrayList<>();

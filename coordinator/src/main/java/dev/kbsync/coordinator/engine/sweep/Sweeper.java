@@ -219,6 +219,7 @@ public final class Sweeper {
                 changes.changed(kb);
             }
             result.stranded().ifPresent(ended -> stranded(kb, ended));
+            changes.swept(kb, result.fence());
             result.unclaimed().ifPresent(kind -> {
                 if (kind == JobKind.AGENT) {
                     agents.wanted();

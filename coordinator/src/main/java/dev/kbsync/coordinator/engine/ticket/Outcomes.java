@@ -245,6 +245,7 @@ public final class Outcomes {
      * One periodic pass: driver status, the queue's length after it, dropped dead waiters, the grant it ended (expired
      * or past its maximum hold) and what it granted then or after dropping waiters, the grant of an agent task it failed
      * because no known worker runs agents ({@code stranded}: the task failed NO_AGENT_WORKER, the next ticket granted),
+     * the fencing token of the grant live after it ({@code fence}, 0: none),
      * records deleted after retention,
      * whether a live job grant waits for a worker ({@code unclaimed}: it must be dispatchable), and for a resting KB
      * ({@code restFor}: quiet, with no ticket, grant or waiter, or held by a grant) how long it needs no pass unless
@@ -259,6 +260,7 @@ public final class Outcomes {
             Optional<Ended> ended,
             GrantResult next,
             Optional<Ended> stranded,
+            long fence,
             int purged,
             Optional<JobKind> unclaimed,
             boolean granted,

@@ -197,6 +197,7 @@ public final class Replies {
                 ended(r.getJsonObject("ended")),
                 next(r.getJsonObject("next")),
                 ended(r.getJsonObject("stranded")),
+                r.getLong("fence", 0L),
                 r.getInteger("purged", 0),
                 r.getValue("unclaimed") instanceof String type ? Optional.of(JobKind.fromWire(type)) : Optional.empty(),
                 r.getBoolean("granted", false),

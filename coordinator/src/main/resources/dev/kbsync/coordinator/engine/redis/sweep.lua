@@ -6,7 +6,8 @@
 -- granted and not taken by a worker then fails NO_AGENT_WORKER, its grant ended and the next ticket granted, rather than
 -- hold the KB, and every job behind it, until such a worker joins.
 -- Reply: {driver (mine|claimed|other|none), queue (length after the pass), dropped, ended (see endGrant), next (a
--- grant made after dropped waiters), stranded (the grant of an agent task failed so, see endGrant), purged, unclaimed (the job type of a live job grant no worker took yet: it must be on
+-- grant made after dropped waiters), stranded (the grant of an agent task failed so, see endGrant), fence (the live
+-- grant's after the pass, 0: none), purged, unclaimed (the job type of a live job grant no worker took yet: it must be on
 -- its type's ready set, also if the coordinator that granted it died before putting it there; false: none), granted (a grant is live after the pass:
 -- the head holds the KB, so its driver has nothing to grant), quiet (nothing to do until something
 -- happens to the KB: no ticket, no grant, no waiter), wake (a resting KB's ms until the next thing it must do falls
@@ -159,5 +160,5 @@ if resting then
   end
 end
 return cjson.encode({driver = status, queue = n, dropped = dropped, ended = ended, next = next, stranded = stranded,
-  purged = purged,
+  fence = live and live.fence or 0, purged = purged,
   unclaimed = unclaimed, granted = live ~= nil, quiet = quiet, wake = wake})
