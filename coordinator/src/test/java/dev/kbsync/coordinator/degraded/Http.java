@@ -88,9 +88,16 @@ record Http(int port) {
         return read.status() == 200 && read.body().getString("mode") == null;
     }
 
-    /** Jobs of {@code kb} in Redis's queue now: the holder, the running group-commit members and the waiters. */
+    /**
+     * Jobs of {@code kb} in Redis's queue now: the holder, the running group-commit members and the waiters; -1 while
+     * the read is answered otherwise (a 503 while the KB's journal is being restored, for one).
+     */
     int queued(String kb) {
-        JsonObject queue = get("/v1/kbs/" + kb + "/queue").body();
+        Answer read = get("/v1/kbs/" + kb + "/queue");
+        if (read.status() != 200) {
+            return -1;
+        }
+        JsonObject queue = read.body();
         return (queue.getJsonObject("holder") == null ? 0 : 1)
                 + queue.getJsonArray("running").size()
                 + queue.getJsonArray("waiters").size();
