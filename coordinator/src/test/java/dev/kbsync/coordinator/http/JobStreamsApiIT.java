@@ -259,6 +259,38 @@ class JobStreamsApiIT {
         }
     }
 
+    /** The same for a waiter ahead that left without an announcement: the stream behind it learns its new place. */
+    @Test
+    void shouldTellALeaseStreamItsNewPlaceWhenAWaiterAheadLeftUnannounced() throws Exception {
+        KbsyncClient here = api.client(CLIENT);
+        Lease holder = here.requestLease(KbId.of("mux-lost"), LeaseRequest.of("holder-2"));
+        Lease ahead = here.requestLease(KbId.of("mux-lost"), LeaseRequest.of("ahead"));
+        Lease behind = here.requestLease(KbId.of("mux-lost"), LeaseRequest.of("behind"));
+        Lease last;
+        try (EventStream<LeaseEvent> events = here.leaseEvents(behind.id())) {
+            long before = events.next(WAIT).lease().ahead();
+            last = here.requestLease(KbId.of("mux-lost"), LeaseRequest.of("last")); // joins behind: no event for it
+            Thread.sleep(500); // the view that join published here is the streams' latest
+
+            api.silentTickets()
+                    .release(LeaseRef.of(ahead.id())
+                            .toCompletionStage()
+                            .toCompletableFuture()
+                            .get())
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get();
+
+            assertThat(events.next(WAIT).lease().ahead())
+                    .as("one waiter fewer ahead, though nobody announced it")
+                    .isEqualTo(before - 1);
+            here.release(last.id());
+        } finally {
+            here.release(behind.id());
+            here.release(holder.id());
+        }
+    }
+
     @Test
     void shouldTellAStreamItsJobsEndThatAnotherCoordinatorPublishedWhileItsSubscriptionWasDown() throws Exception {
         try (FaultProxy proxy = FaultProxy.to(api.redis.port())) {
