@@ -212,13 +212,13 @@ public final class Fanout {
     /**
      * A sweep found {@code kb} granted under {@code fence} (0: not granted); a KB whose last published view showed
      * another grant is read again, so its streams hear of a grant whose announcement never arrived within a sweep's
-     * rest. Must run on the engine context.
+     * rest. A KB with no view published here yet is not read: its streams took their first state themselves, and a
+     * read now would send each of them that state again. Must run on the engine context.
      */
     public void swept(KbId kb, long fence) {
         Long told = fences.get(kb);
-        boolean stale = told == null ? watchers.watched(kb) : told != fence;
-        if (stale && !busy.contains(kb)) {
-            refresh(kb); // a KB watched here whose streams were told of no view yet is read once too
+        if (told != null && told != fence && !busy.contains(kb)) {
+            refresh(kb);
         }
     }
 
