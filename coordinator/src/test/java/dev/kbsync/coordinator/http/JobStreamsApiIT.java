@@ -22,7 +22,6 @@ import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.coordinator.Coordinator;
 import dev.kbsync.coordinator.engine.ticket.LeaseRef;
-import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.testing.FaultProxy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -246,14 +245,7 @@ class JobStreamsApiIT {
             last = here.requestLease(KbId.of("mux-lost"), LeaseRequest.of("last")); // joins behind: no event for it
             Thread.sleep(500); // the view that join published here is the streams' latest
 
-            Tickets silent = api.silentTickets();
-            silent.release(LeaseRef.of(holder.id())
-                            .toCompletionStage()
-                            .toCompletableFuture()
-                            .get())
-                    .toCompletionStage()
-                    .toCompletableFuture()
-                    .get();
+            releaseUnannounced(holder.id());
 
             assertThat(events.next(WAIT).lease().state())
                     .as("granted by a step whose announcement nobody heard")
@@ -261,6 +253,18 @@ class JobStreamsApiIT {
             here.release(waiter.id());
             here.release(last.id());
         }
+    }
+
+    /** Releases {@code leaseId} by a step run straight on Redis: no coordinator announces the change. */
+    private static void releaseUnannounced(String leaseId) throws Exception {
+        api.silentTickets()
+                .release(LeaseRef.of(leaseId)
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .get())
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get();
     }
 
     /** The same for a waiter ahead that left without an announcement: the stream behind it learns its new place. */
@@ -276,14 +280,7 @@ class JobStreamsApiIT {
             last = here.requestLease(KbId.of("mux-lost"), LeaseRequest.of("last")); // joins behind: no event for it
             Thread.sleep(500); // the view that join published here is the streams' latest
 
-            api.silentTickets()
-                    .release(LeaseRef.of(ahead.id())
-                            .toCompletionStage()
-                            .toCompletableFuture()
-                            .get())
-                    .toCompletionStage()
-                    .toCompletableFuture()
-                    .get();
+            releaseUnannounced(ahead.id());
 
             assertThat(events.next(WAIT).lease().ahead())
                     .as("one waiter fewer ahead, though nobody announced it")
