@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.api.Job;
+import dev.kbsync.api.JobKind;
+import dev.kbsync.api.Worker;
 import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.worker.apply.AgentCommand;
 import dev.kbsync.worker.fixture.CoordinatorFixture;
@@ -127,6 +129,7 @@ class WorkerEndToEndIT {
                         Duration.ofSeconds(60))),
                 PhaseListener.NONE);
 
+        awaitAgentWorker("w1");
         String id = coordinator
                 .submitAgentTask("agentkb", "carol", "write the task down")
                 .id();
@@ -156,6 +159,7 @@ class WorkerEndToEndIT {
                 PhaseListener.NONE);
         int commits = GitFixture.history(bare).size();
 
+        awaitAgentWorker("w1");
         String id = coordinator
                 .submitAgentTask("answers", "carol", "how many notes?")
                 .id();
@@ -184,6 +188,7 @@ class WorkerEndToEndIT {
                         Duration.ofSeconds(60))),
                 PhaseListener.NONE);
 
+        awaitAgentWorker("w1");
         String id = coordinator.submitAgentTask("escape", "mallory", "escape").id();
 
         await().atMost(Duration.ofSeconds(60))
@@ -241,6 +246,7 @@ class WorkerEndToEndIT {
                         Optional.of(agent),
                         Duration.ofSeconds(1)),
                 PhaseListener.NONE);
+        awaitAgentWorker("stopping");
         String id = coordinator
                 .submitAgentTask("agentstop", "carol", "take your time")
                 .id();
@@ -260,6 +266,18 @@ class WorkerEndToEndIT {
         assertThat(coordinator.jobState(id)).isEqualTo("failed");
         assertThat(coordinator.job(id).error().code()).isEqualTo("WORKER_SHUTDOWN");
         assertThat(GitFixture.history(bare)).hasSize(1);
+    }
+
+    /**
+     * Waits until the coordinator knows worker {@code id} runs agents: until then, with the notes-only workers of
+     * earlier tests still remembered (one Redis for the class), an agent task is refused with NO_AGENT_WORKER.
+     */
+    private void awaitAgentWorker(String id) {
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> coordinator.client().workers().workers().stream()
+                        .anyMatch(w -> w.id().equals(id)
+                                && w.state() == Worker.State.UP
+                                && w.presence().kinds().contains(JobKind.AGENT)));
     }
 
     private static void sleep(Duration duration) {
