@@ -94,8 +94,11 @@ final class Sse {
                     sse.cleanup();
                     ctx.fail(failure);
                 })
-                .onSuccess(first -> sse.start(
-                        vertx, keepAlive, first.stream().filter(visible).toList()));
+                .onSuccess(first -> {
+                    List<KbsyncEvent> told = first.stream().filter(visible).toList();
+                    watches.forEach(watch -> watch.told(told)); // the fan-out's baseline for a KB it showed no view of
+                    sse.start(vertx, keepAlive, told);
+                });
         return sse;
     }
 

@@ -1,11 +1,17 @@
 package dev.kbsync.coordinator.service;
 
 import dev.kbsync.api.KbId;
+import dev.kbsync.api.event.KbsyncEvent;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Who on this coordinator listens to queue events. The engine publishes a KB's events on the local event bus only
@@ -16,23 +22,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Watchers {
     private final Map<KbId, AtomicInteger> kbs = new ConcurrentHashMap<>();
     private final AtomicInteger all = new AtomicInteger();
+    private final Map<KbId, Marks> told = new ConcurrentHashMap<>();
 
     /** Watches one KB (its snapshot, lease and job addresses). */
     public Watch kb(KbId kb) {
         kbs.computeIfAbsent(kb, k -> new AtomicInteger()).incrementAndGet();
-        return new Watch(() -> kbs.computeIfPresent(kb, (k, n) -> n.decrementAndGet() <= 0 ? null : n));
+        return new Watch(this, kb, () -> kbs.computeIfPresent(kb, (k, n) -> n.decrementAndGet() <= 0 ? null : n));
     }
 
     /** Watches the KB a lease id names ({@code <kb>~<ticket>[.<fence>]}). */
     public Watch lease(String leaseId) {
         int tilde = leaseId.indexOf('~');
-        return tilde > 0 ? kb(KbId.of(leaseId.substring(0, tilde))) : new Watch(() -> {});
+        return tilde > 0 ? kb(KbId.of(leaseId.substring(0, tilde))) : new Watch(null, null, () -> {});
     }
 
     /** Watches every KB ({@link QueueAddresses#ALL}, the dashboard). */
     public Watch all() {
         all.incrementAndGet();
-        return new Watch(all::decrementAndGet);
+        return new Watch(this, null, all::decrementAndGet);
     }
 
     /** The KBs watched one by one now (the dashboard's watch of all KBs is not among them). */
@@ -44,19 +51,115 @@ public final class Watchers {
         return all.get() > 0 || kbs.containsKey(kb);
     }
 
+    /** What the open streams were first told of {@code kb} ({@link Watch#told}). */
+    public Baseline told(KbId kb) {
+        Marks marks = told.get(kb);
+        return marks == null ? Baseline.NONE : marks.baseline();
+    }
+
+    /**
+     * What the open streams of one KB were first told, and a version that changes whenever a stream is added or ends:
+     * the same version, the same baseline.
+     */
+    public record Baseline(long version, List<Told> told) {
+        static final Baseline NONE = new Baseline(0, List.of());
+
+        public Baseline {
+            told = List.copyOf(told);
+        }
+
+        public boolean isEmpty() {
+            return told.isEmpty();
+        }
+    }
+
+    /** One KB's marks per watch. */
+    private static final class Marks {
+        private static final AtomicLong VERSIONS = new AtomicLong();
+        private final Map<Watch, List<Told>> byWatch = new HashMap<>();
+        private long version = VERSIONS.incrementAndGet();
+
+        synchronized void put(Watch watch, List<Told> marks) {
+            byWatch.put(watch, marks);
+            version = VERSIONS.incrementAndGet();
+        }
+
+        synchronized boolean remove(Watch watch) {
+            if (byWatch.remove(watch) != null) {
+                version = VERSIONS.incrementAndGet();
+            }
+            return byWatch.isEmpty();
+        }
+
+        synchronized Baseline baseline() {
+            List<Told> all = new ArrayList<>();
+            byWatch.values().forEach(all::addAll);
+            return new Baseline(version, all);
+        }
+    }
+
+    private void told(Watch watch, List<Told> marks) {
+        Map<KbId, List<Told>> byKb = new HashMap<>();
+        marks.forEach(
+                mark -> byKb.computeIfAbsent(mark.kb(), k -> new ArrayList<>()).add(mark));
+        byKb.forEach((kb, list) -> {
+            told.compute(kb, (k, existing) -> {
+                Marks kept = existing == null ? new Marks() : existing;
+                kept.put(watch, List.copyOf(list));
+                return kept;
+            });
+            watch.toldOf.add(kb);
+        });
+    }
+
+    private void forget(Watch watch) {
+        for (KbId kb : watch.toldOf) {
+            told.computeIfPresent(kb, (k, marks) -> marks.remove(watch) ? null : marks);
+        }
+    }
+
     /** One registration; closing it twice is harmless. */
     public static final class Watch implements AutoCloseable {
+        private final Watchers owner;
+        private final KbId kb;
         private final Runnable release;
         private final AtomicBoolean open = new AtomicBoolean(true);
+        private final Set<KbId> toldOf = ConcurrentHashMap.newKeySet();
 
-        private Watch(Runnable release) {
+        private Watch(Watchers owner, KbId kb, Runnable release) {
+            this.owner = owner;
+            this.kb = kb;
             this.release = release;
+        }
+
+        /**
+         * Keeps what the stream holding this watch sent as its first state (of this watch's KB; of any KB for a watch
+         * of all) until the watch closes. Call once, on the stream's first events.
+         */
+        public void told(List<KbsyncEvent> first) {
+            if (owner == null || !open.get()) {
+                return;
+            }
+            List<Told> marks = first.stream()
+                    .map(Told::of)
+                    .flatMap(Optional::stream)
+                    .filter(mark -> kb == null || mark.kb().equals(kb))
+                    .toList();
+            if (!marks.isEmpty()) {
+                owner.told(this, marks);
+                if (!open.get()) { // closed meanwhile: its close may have run before the marks were kept
+                    owner.forget(this);
+                }
+            }
         }
 
         @Override
         public void close() {
             if (open.compareAndSet(true, false)) {
                 release.run();
+                if (owner != null) {
+                    owner.forget(this);
+                }
             }
         }
     }

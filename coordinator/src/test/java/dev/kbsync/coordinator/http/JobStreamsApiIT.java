@@ -51,7 +51,8 @@ class JobStreamsApiIT {
             "KBSYNC_KBS",
             "mux-a=/srv/git/a.git#main,mux-b=/srv/git/b.git#main,mux-c=/srv/git/c.git#main,"
                     + "mux-d=/srv/git/d.git#main,mux-e=/srv/git/e.git#main,mux-f=/srv/git/f.git#main,"
-                    + "mux-g=/srv/git/g.git#main,mux-h=/srv/git/h.git#main,mux-lost=/srv/git/lost.git#main"));
+                    + "mux-g=/srv/git/g.git#main,mux-h=/srv/git/h.git#main,mux-lost=/srv/git/lost.git#main,"
+                    + "mux-cold=/srv/git/cold.git#main,mux-cold2=/srv/git/cold2.git#main"));
 
     @Test
     void shouldFollowManyJobsOfSeveralKbsOnOneStreamUntilAllEnded() {
@@ -252,6 +253,50 @@ class JobStreamsApiIT {
                     .isEqualTo(LeaseState.GRANTED);
             here.release(waiter.id());
             here.release(last.id());
+        }
+    }
+
+    /**
+     * The same on a KB whose queue this coordinator never published (nothing changed there since the stream began):
+     * the sweep compares the KB with what the stream was first told.
+     */
+    @Test
+    void shouldTellALeaseStreamItsGrantWhoseAnnouncementWasLostOnAKbWithNoViewPublishedHere() throws Exception {
+        KbsyncClient here = api.client(CLIENT);
+        Lease holder = here.requestLease(KbId.of("mux-cold"), LeaseRequest.of("holder"));
+        Lease waiter = here.requestLease(KbId.of("mux-cold"), LeaseRequest.of("waiter"));
+        assertThat(waiter.state()).isEqualTo(LeaseState.WAITING);
+        try (EventStream<LeaseEvent> events = here.leaseEvents(waiter.id())) {
+            assertThat(events.next(WAIT).lease().state()).isEqualTo(LeaseState.WAITING);
+
+            releaseUnannounced(holder.id());
+
+            LeaseEvent next = events.next(WAIT);
+            assertThat(next.lease().state())
+                    .as("granted by a step whose announcement nobody heard")
+                    .isEqualTo(LeaseState.GRANTED);
+            here.release(waiter.id());
+        }
+    }
+
+    /** A job stream likewise learns its new place when the holder ahead of it left unannounced. */
+    @Test
+    void shouldTellAJobStreamItsNewPlaceWhenTheHolderAheadLeftUnannouncedOnAKbWithNoViewPublishedHere()
+            throws Exception {
+        KbsyncClient here = api.client(CLIENT);
+        Lease holder = here.requestLease(KbId.of("mux-cold2"), LeaseRequest.of("holder"));
+        Job job = here.submitNote(KbId.of("mux-cold2"), NoteRequest.of("ida", "waits behind a raw lease"));
+        try (EventStream<JobEvent> events = here.jobEvents(job.id())) {
+            Job first = events.next(WAIT).job();
+            assertThat(first.state()).isEqualTo(JobState.QUEUED);
+            assertThat(first.ahead()).isEqualTo(1);
+
+            releaseUnannounced(holder.id());
+
+            assertThat(events.next(WAIT).job().ahead())
+                    .as("nobody ahead any more, though nobody announced it")
+                    .isEqualTo(0);
+            here.cancel(job.id());
         }
     }
 

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +57,8 @@ public final class Fanout {
     private final Map<String, Job> jobCache = new HashMap<>();
     /** The fencing token of the grant in the last view published per KB (0: none). */
     private final Map<KbId, Long> fences = new HashMap<>();
+    /** KBs with no view published, read by a sweep and found as their streams were told: under which grant, baseline. */
+    private final Map<KbId, Checked> checked = new HashMap<>();
     /** Raw leases whose grant went out directly ({@link #granted}) and that no view has shown granted yet. */
     private final Map<KbId, Set<String>> announced = new HashMap<>();
     /** KBs with state here ({@code seen} or {@code announced}); read from any thread by {@link #relevant}. */
@@ -73,8 +76,8 @@ public final class Fanout {
         }
     });
 
-    /** What a ticket's last event said: its place, its state, and for a job its estimated wait. */
-    private record Seen(long ahead, String state, String jobId, Eta eta) {}
+    /** A KB found as its streams were first told, under the grant {@code fence}, with that baseline's version. */
+    private record Checked(long fence, long version) {}
 
     /** What changed about a ticket: which event it gets. */
     private enum Change {
@@ -104,11 +107,16 @@ public final class Fanout {
             forget(kb); // a later watcher gets its first state from its stream, then every change
             return;
         }
+        read(kb, this::publish);
+    }
+
+    /** Reads the KB's view and hands it to {@code then}; reads of one KB never overlap (see {@link #refresh}). */
+    private void read(KbId kb, Function<KbView, Future<Void>> then) {
         if (!busy.add(kb)) {
             dirty.add(kb);
             return;
         }
-        tickets.view(kb).compose(this::publish).onComplete(ar -> {
+        tickets.view(kb).compose(then).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.warn(
                         "publishing the queue of KB {} failed: {}",
@@ -212,18 +220,46 @@ public final class Fanout {
     /**
      * A sweep found {@code kb} granted under {@code fence} (0: not granted); a KB whose last published view showed
      * another grant is read again, so its streams hear of a grant whose announcement never arrived within a sweep's
-     * rest. A KB with no view published here yet is not read: its streams took their first state themselves, and a
-     * read now would send each of them that state again. Must run on the engine context.
+     * rest. A KB with no view published here yet is read and compared with what its streams were first told (once
+     * per grant and set of streams): only if it differs is its view published, so a stream is never sent its first
+     * state again. Must run on the engine context.
      */
     public void swept(KbId kb, long fence) {
-        Long told = fences.get(kb);
-        if (told != null && told != fence && !busy.contains(kb)) {
-            refresh(kb);
+        if (busy.contains(kb)) {
+            return;
         }
+        Long told = fences.get(kb);
+        if (told != null) {
+            if (told != fence) {
+                refresh(kb);
+            }
+            return;
+        }
+        Watchers.Baseline baseline = watchers.told(kb);
+        if (baseline.isEmpty()) {
+            checked.remove(kb);
+            return;
+        }
+        Checked last = checked.get(kb);
+        if (last != null && last.fence() == fence && last.version() == baseline.version()) {
+            return;
+        }
+        read(kb, view -> {
+            if (fences.containsKey(kb) || !watchers.watched(kb)) {
+                return Future.succeededFuture(); // published meanwhile, or nobody left to tell
+            }
+            Watchers.Baseline now = watchers.told(kb);
+            if (FirstView.differs(view, now.told())) {
+                return publish(view);
+            }
+            checked.put(kb, new Checked(view.fence() == null ? 0L : view.fence(), now.version()));
+            return Future.succeededFuture();
+        });
     }
 
     private void forget(KbId kb) {
         fences.remove(kb);
+        checked.remove(kb);
         tracked.remove(kb);
         announced.remove(kb);
         Map<String, Seen> was = seen.remove(kb);
@@ -242,8 +278,12 @@ public final class Fanout {
         bus.publish(QueueAddresses.kb(kb), snapshot);
         bus.publish(QueueAddresses.ALL, snapshot);
         metrics.queueLength(kb, view.rows().size());
+        // the first view published here: each ticket's streams took their first state themselves
+        Map<String, Seen> before = fences.containsKey(kb)
+                ? seen.getOrDefault(kb, Map.of())
+                : FirstView.baseline(view, watchers.told(kb).told());
         fences.put(kb, view.fence() == null ? 0L : view.fence());
-        Map<String, Seen> before = seen.getOrDefault(kb, Map.of());
+        checked.remove(kb);
         Map<String, Seen> now = new HashMap<>();
         List<Future<Void>> sent = new ArrayList<>();
         Set<String> direct = announced.getOrDefault(kb, new HashSet<>());
@@ -262,7 +302,7 @@ public final class Fanout {
             }
             now.put(row.ticket(), current);
             Seen old = before.get(row.ticket());
-            boolean moved = old == null || old.ahead() != ahead || !old.eta().equals(current.eta());
+            boolean moved = old == null || old.movedTo(current);
             Change type = moved ? Change.POSITION : null;
             type = old != null && !old.state().equals(current.state()) ? Change.STATE : type;
             if (type != null) {
