@@ -58,7 +58,7 @@ class JobKindsIT {
                         Duration.ofMillis(250),
                         Duration.ofSeconds(10))
                 .withJobs(new EngineConfig.Jobs(3, Duration.ofHours(1), WINDOW)));
-        coordinators.register(engine, "agents", "notes", "sticky", "stale", "first", "second");
+        coordinators.register(engine, "agents", "notes", "sticky", "stale", "first", "second", "stale-older", "newer");
         jobs = engine.services().jobs();
     }
 
@@ -136,6 +136,41 @@ class JobKindsIT {
             assertThat(agent.job().id()).isEqualTo(task.id());
             assertThat(await(jobs.get(task.id())).attempts()).isEqualTo(1);
             complete(agent);
+        } finally {
+            probe.shutdown();
+        }
+    }
+
+    /** A stale entry moved to its kind's set keeps its place there: the KB granted earlier is handed out first. */
+    @Test
+    void shouldKeepTheOrderOfGrantsWhenAStaleEntryMovesToItsKindsSet() throws Exception {
+        Job older = submit(KbId.of("stale-older"), new JobPayload.Agent("granted first"));
+        RedissonClient probe = coordinators.client(Coordinators.config("stale-order-probe"));
+        try {
+            RScoredSortedSet<String> notes = probe.getScoredSortedSet("kbsync:ready", StringCodec.INSTANCE);
+            RScoredSortedSet<String> agents = probe.getScoredSortedSet("{kbsync:ready}:agent", StringCodec.INSTANCE);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> agents.contains("stale-older"));
+            agents.remove("stale-older");
+            notes.add(0, "stale-older"); // left in the note set, as an earlier note grant of the KB could
+            Thread.sleep(50);
+            Job newer = submit(KbId.of("newer"), new JobPayload.Agent("granted second"));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> agents.contains("newer"));
+            Thread.sleep(50);
+
+            assertThat(await(jobs.poll("plain-order", Duration.ofMillis(500), NOTES)))
+                    .as("the note worker finds the stale entry and moves it to the agent set")
+                    .isEmpty();
+            assertThat(agents.contains("stale-older")).isTrue();
+
+            Assignment one =
+                    await(jobs.poll("runner-order", Duration.ofSeconds(5), ALL)).orElseThrow();
+            Assignment two = await(jobs.poll("runner-order-2", Duration.ofSeconds(5), ALL))
+                    .orElseThrow();
+            assertThat(List.of(one.job().id(), two.job().id()))
+                    .as("in the order their KBs were granted")
+                    .containsExactly(older.id(), newer.id());
+            complete(one);
+            complete(two);
         } finally {
             probe.shutdown();
         }

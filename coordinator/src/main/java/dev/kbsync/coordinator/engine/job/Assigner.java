@@ -69,7 +69,7 @@ public final class Assigner {
             return assigned(kb, workerId, claim);
         }
         if (found instanceof OtherKind other) {
-            dispatcher.ready(kb, other.kind());
+            dispatcher.ready(kb, other.kind(), System.currentTimeMillis() - other.waitedMs());
         }
         return next(workerId, kinds, deadlineNanos);
     }

@@ -83,7 +83,15 @@ public final class Dispatcher {
      * a second (at once when its change was announced here), not its lease TTL.
      */
     public void ready(KbId kb, JobKind kind) {
-        redis.on(ready.of(kind).addIfAbsentAsync(System.currentTimeMillis(), kb.value()))
+        ready(kb, kind, System.currentTimeMillis());
+    }
+
+    /**
+     * {@link #ready(KbId, JobKind)} for a grant that became ready at {@code sinceMs} (this coordinator's clock): a
+     * grant moved from another kind's set keeps its place among the ready grants.
+     */
+    public void ready(KbId kb, JobKind kind, long sinceMs) {
+        redis.on(ready.of(kind).addIfAbsentAsync(sinceMs, kb.value()))
                 .onSuccess(added -> {
                     if (added) {
                         events.ready();

@@ -158,8 +158,11 @@ public final class Outcomes {
     /** No live, unclaimed job grant this worker may take (none, taken, ended, or reserved for another worker). */
     public record NothingToClaim() implements ClaimResult {}
 
-    /** The grant's job is of a kind the worker does not run: it stays granted for another worker. */
-    public record OtherKind(JobKind kind) implements ClaimResult {}
+    /**
+     * The grant's job is of a kind the worker does not run: it stays granted for another worker. {@code waitedMs}: how
+     * long ago it was granted (its place among the ready grants of its kind).
+     */
+    public record OtherKind(JobKind kind, long waitedMs) implements ClaimResult {}
 
     /** Group-commit members taken behind a head grant, in queue order. */
     public record Batch(List<Claim> members) {}

@@ -82,7 +82,8 @@ public final class Replies {
     /** claim.lua's reply: a claim, a job of another kind than the worker runs, or nothing to claim. */
     static ClaimResult claimResult(KbId kb, JsonObject r) {
         if (r.getString("other") != null) {
-            return new OtherKind(JobKind.fromWire(r.getString("other")));
+            long waited = r.getLong("now", 0L) - r.getLong("granted", 0L);
+            return new OtherKind(JobKind.fromWire(r.getString("other")), Math.max(0, waited));
         }
         return claim(kb, r).<ClaimResult>map(c -> c).orElseGet(NothingToClaim::new);
     }

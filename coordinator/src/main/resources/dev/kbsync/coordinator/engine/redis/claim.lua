@@ -3,7 +3,7 @@
 -- goes running in the same step. ARGV[11]: worker id, ARGV[13]: the job types the worker runs (',note,agent,').
 -- A job of a type the worker does not run stays granted for another worker, its reservation lifted if it was this
 -- worker's.
--- Reply: {} | {other (the job's type, which the worker does not run)} | {lease, fence, prev (the KB's token before this
+-- Reply: {} | {other (the job's type, which the worker does not run), granted, now} | {lease, fence, prev (the KB's token before this
 -- grant), granted, expires, deadline, ttl, now, t (the
 -- ticket), job (its record), notes (a note job claimed with a queued note job right behind it, which a group commit
 -- would take along: extend.lua's first member)}.
@@ -26,7 +26,7 @@ if not string.find(ARGV[13], ',' .. ty .. ',', 1, true) then
   if pref == worker then
     redis.call('hdel', LEASE, 'pref')
   end
-  return cjson.encode({other = ty})
+  return cjson.encode({other = ty, granted = g.granted, now = now})
 end
 local expires = extendGrant(g, now)
 redis.call('hset', LEASE, 'claimed', 1, 'worker', worker)
