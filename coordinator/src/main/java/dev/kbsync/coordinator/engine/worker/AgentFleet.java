@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.engine.worker;
 
 import dev.kbsync.coordinator.service.WorkerRegistry;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -9,30 +10,40 @@ import java.util.function.LongSupplier;
  * records lately: read only while the sweep finds an agent task granted and not taken ({@link #wanted()}), at most once
  * per {@link #REFRESH_NANOS}, and answered without waiting. An answer older than {@link #FRESH_NANOS} is no answer: the
  * sweep fails such a task only on a recent read, so a worker that runs agents, once its presence is stored, saves the
- * tasks of every sweep after the next read.
+ * tasks of every sweep after the next read. A fleet is taken to have no agent worker only once its reads found so for
+ * a whole {@code grace} (the workers' TTL: a worker reports within it): a fleet that is starting, its worker without
+ * an agent up a moment before the one with an agent, strands nothing.
  */
 public final class AgentFleet {
     static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
     static final long FRESH_NANOS = TimeUnit.SECONDS.toNanos(3);
     private final WorkerRegistry workers;
     private final LongSupplier nanoClock;
+    private final long graceNanos;
     private boolean reading;
     private boolean read;
     private long readAt;
     private boolean none;
+    /** When the reads began to find no agent worker, without a read in between that found one (or failed). */
+    private long noneSince;
 
-    public AgentFleet(WorkerRegistry workers) {
-        this(workers, System::nanoTime);
+    public AgentFleet(WorkerRegistry workers, Duration grace) {
+        this(workers, grace, System::nanoTime);
     }
 
-    AgentFleet(WorkerRegistry workers, LongSupplier nanoClock) {
+    AgentFleet(WorkerRegistry workers, Duration grace, LongSupplier nanoClock) {
         this.workers = workers;
+        this.graceNanos = grace.toNanos();
         this.nanoClock = nanoClock;
     }
 
-    /** True when a recent read found workers known and none of them running agents. */
+    /**
+     * True when a recent read found workers known and none of them running agents, as every read did for the grace
+     * before it.
+     */
     public synchronized boolean noAgentWorker() {
-        return read && none && nanoClock.getAsLong() - readAt <= FRESH_NANOS;
+        long now = nanoClock.getAsLong();
+        return read && none && now - readAt <= FRESH_NANOS && readAt - noneSince >= graceNanos;
     }
 
     /** An agent task waits for a worker: reads the workers' records, unless a read is recent or under way. */
@@ -47,10 +58,16 @@ public final class AgentFleet {
         workers.noAgentWorker().onComplete(result -> {
             synchronized (this) {
                 reading = false;
+                boolean was = read && none;
                 if (result.succeeded()) {
                     none = result.result();
                     read = true;
                     readAt = started;
+                    if (none && !was) {
+                        noneSince = started;
+                    }
+                } else {
+                    none = false; // not known: the grace starts again with the next read that finds none
                 }
             }
         });

@@ -8,11 +8,13 @@ import dev.kbsync.api.WorkerPresence;
 import dev.kbsync.coordinator.service.WorkerRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +35,7 @@ class AgentFleetTest {
             return read.future();
         }
     };
-    private final AgentFleet fleet = new AgentFleet(registry, nanos::get);
+    private final AgentFleet fleet = new AgentFleet(registry, Duration.ZERO, nanos::get);
 
     private static Worker worker(Set<JobKind> kinds) {
         Instant at = Instant.parse("2026-12-05T04:00:00Z");
@@ -76,5 +78,42 @@ class AgentFleetTest {
         assertThat(fleet.noAgentWorker()).isFalse();
         fleet.wanted();
         assertThat(reads).as("a failed read may be tried again").hasSize(3);
+    }
+
+    @Test
+    void shouldTakeNoAgentWorkerAsTrueOnlyOnceTheReadsFoundSoForTheWholeGrace() {
+        AgentFleet starting = new AgentFleet(registry, Duration.ofSeconds(5), nanos::get);
+        starting.wanted();
+        reads.get(0).complete(List.of(worker(EnumSet.of(JobKind.NOTE))));
+        assertThat(starting.noAgentWorker())
+                .as("a worker with an agent may still be starting")
+                .isFalse();
+
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(3));
+        starting.wanted();
+        reads.get(1).complete(List.of(worker(EnumSet.of(JobKind.NOTE))));
+        assertThat(starting.noAgentWorker()).as("3 s of 5").isFalse();
+
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(2));
+        starting.wanted();
+        reads.get(2).fail(new IllegalStateException("Redis is down"));
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        starting.wanted();
+        reads.get(3).complete(List.of(worker(EnumSet.of(JobKind.NOTE))));
+        assertThat(starting.noAgentWorker())
+                .as("a failed read starts the grace again")
+                .isFalse();
+
+        for (int i = 4; i < 9; i++) {
+            nanos.addAndGet(TimeUnit.SECONDS.toNanos(1));
+            starting.wanted();
+            reads.get(i).complete(List.of(worker(EnumSet.of(JobKind.NOTE))));
+        }
+        assertThat(starting.noAgentWorker()).as("5 s of reads that found none").isTrue();
+
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        starting.wanted();
+        reads.get(9).complete(List.of(worker(EnumSet.allOf(JobKind.class))));
+        assertThat(starting.noAgentWorker()).isFalse();
     }
 }
