@@ -120,12 +120,7 @@ class JobKindsIT {
         Job task = submit(kb, new JobPayload.Agent("stale entry"));
         RedissonClient probe = coordinators.client(Coordinators.config("stale-probe"));
         try {
-            // a ready entry in the note set, as an earlier note grant of the KB could leave behind
-            RScoredSortedSet<String> notes = probe.getScoredSortedSet("kbsync:ready", StringCodec.INSTANCE);
-            RScoredSortedSet<String> agents = probe.getScoredSortedSet("{kbsync:ready}:agent", StringCodec.INSTANCE);
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> agents.contains("stale"));
-            agents.remove("stale");
-            notes.add(0, "stale");
+            RScoredSortedSet<String> notes = leaveInTheNoteSet(probe, "stale");
 
             assertThat(await(jobs.poll("plain-stale", Duration.ofMillis(500), NOTES)))
                     .isEmpty();
@@ -147,11 +142,8 @@ class JobKindsIT {
         Job older = submit(KbId.of("stale-older"), new JobPayload.Agent("granted first"));
         RedissonClient probe = coordinators.client(Coordinators.config("stale-order-probe"));
         try {
-            RScoredSortedSet<String> notes = probe.getScoredSortedSet("kbsync:ready", StringCodec.INSTANCE);
-            RScoredSortedSet<String> agents = probe.getScoredSortedSet("{kbsync:ready}:agent", StringCodec.INSTANCE);
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> agents.contains("stale-older"));
-            agents.remove("stale-older");
-            notes.add(0, "stale-older"); // left in the note set, as an earlier note grant of the KB could
+            leaveInTheNoteSet(probe, "stale-older");
+            RScoredSortedSet<String> agents = agentSet(probe);
             Thread.sleep(50);
             Job newer = submit(KbId.of("newer"), new JobPayload.Agent("granted second"));
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> agents.contains("newer"));
@@ -195,6 +187,23 @@ class JobKindsIT {
         assertThat(List.of(one.job().id(), two.job().id())).containsExactly(agentFirst.id(), noteSecond.id());
         complete(one);
         complete(two);
+    }
+
+    /**
+     * Moves the agent-task grant of {@code kb} from the agent set to the note set, as a stale entry an earlier note grant
+     * of the KB could leave behind; the note set.
+     */
+    private static RScoredSortedSet<String> leaveInTheNoteSet(RedissonClient probe, String kb) {
+        RScoredSortedSet<String> notes = probe.getScoredSortedSet("kbsync:ready", StringCodec.INSTANCE);
+        RScoredSortedSet<String> agents = agentSet(probe);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> agents.contains(kb));
+        agents.remove(kb);
+        notes.add(0, kb);
+        return notes;
+    }
+
+    private static RScoredSortedSet<String> agentSet(RedissonClient probe) {
+        return probe.getScoredSortedSet("{kbsync:ready}:agent", StringCodec.INSTANCE);
     }
 
     private static JobPayload note(String text) {
