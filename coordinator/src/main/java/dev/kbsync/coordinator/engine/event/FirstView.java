@@ -15,6 +15,8 @@ import java.util.Map;
 final class FirstView {
     /** A place no view shows: streams told different things of one ticket are all sent its current state. */
     private static final long DISAGREE = -1;
+    /** A state no view shows, for the same: each such ticket is sent a {@code state} event. */
+    private static final String DISAGREED = "?";
 
     private FirstView() {}
 
@@ -25,6 +27,9 @@ final class FirstView {
         Told.Queue queue = null;
         for (Told mark : told) {
             if (mark instanceof Told.Ticket ticket) {
+                if (!readable(ticket)) {
+                    continue;
+                }
                 Seen seen = now.get(key(ticket, ticketOfJob));
                 if (seen == null || !seen.state().equals(ticket.state()) || seen.ahead() != ticket.ahead()) {
                     return true;
@@ -47,12 +52,12 @@ final class FirstView {
         Map<String, String> ticketOfJob = ticketsOfJobs(view);
         Map<String, Seen> baseline = new HashMap<>();
         for (Told mark : told) {
-            if (mark instanceof Told.Ticket ticket) {
+            if (mark instanceof Told.Ticket ticket && readable(ticket)) {
                 Seen seen = new Seen(ticket.ahead(), ticket.state(), ticket.job() ? ticket.id() : null, null);
                 baseline.merge(
                         key(ticket, ticketOfJob),
                         seen,
-                        (a, b) -> a.equals(b) ? a : new Seen(DISAGREE, a.state(), a.jobId(), null));
+                        (a, b) -> a.equals(b) ? a : new Seen(DISAGREE, DISAGREED, a.jobId(), null));
             }
         }
         return baseline;
@@ -80,5 +85,18 @@ final class FirstView {
             return ticketOfJob.getOrDefault(ticket.id(), "job:" + ticket.id());
         }
         return LeaseRef.parse(ticket.id()).ticket();
+    }
+
+    /** Whether the mark names a ticket a view can show: a job, or a lease by an id this version writes. */
+    private static boolean readable(Told.Ticket ticket) {
+        if (ticket.job()) {
+            return true;
+        }
+        try {
+            LeaseRef.parse(ticket.id());
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 }
