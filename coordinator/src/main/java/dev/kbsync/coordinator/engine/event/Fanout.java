@@ -18,6 +18,7 @@ import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.coordinator.service.LocalEventCodec;
 import dev.kbsync.coordinator.service.QueueAddresses;
+import dev.kbsync.coordinator.service.Told;
 import dev.kbsync.coordinator.service.Watchers;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
@@ -243,6 +244,9 @@ public final class Fanout {
         Checked last = checked.get(kb);
         if (last != null && last.fence() == fence && last.version() == baseline.version()) {
             return;
+        }
+        if (baseline.told().stream().allMatch(mark -> mark instanceof Told.Queue queue && queue.fence() == fence)) {
+            return; // snapshot streams only (a dashboard), told of this grant: as for a KB with a view published
         }
         read(kb, view -> {
             if (fences.containsKey(kb) || !watchers.watched(kb)) {
