@@ -10,7 +10,11 @@ import dev.kbsync.cli.stack.StackOptions;
 import dev.kbsync.example.BotExample;
 import dev.kbsync.redis.Fsync;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,6 +70,10 @@ class EmbeddedStackIT {
                     .pollInterval(Duration.ofMillis(500))
                     .until(() ->
                             stack.redisPid().isPresent() && stack.redisPid().getAsLong() != pid);
+            // until its Redis client reconnected the coordinator answers 503 with Retry-After (what a bot retries on)
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> ready(stack));
             String after = writeNote(stack, "after-the-crash");
             assertThat(after).isNotEqualTo(before);
             assertThat(RemoteLog.read(stack.demoRemote(), "main"))
@@ -149,6 +157,21 @@ class EmbeddedStackIT {
         assertThat(job.state()).isEqualTo(JobState.DONE);
         assertThat(job.commit()).isNotBlank();
         return job.id();
+    }
+
+    /** {@code GET /readyz} answers 200: the coordinator's Redis round trip works again. */
+    private static boolean ready(EmbeddedStack stack) throws InterruptedException {
+        try {
+            HttpResponse<Void> response = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(stack.baseUrl().resolve("/readyz"))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static long housekeepingThreads() {
