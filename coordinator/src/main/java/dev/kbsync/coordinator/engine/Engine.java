@@ -97,7 +97,7 @@ public final class Engine {
                 settings,
                 dispatcher::swept,
                 webhooks::deliver,
-                new AgentFleet(workers, config.leaseTtl()));
+                new AgentFleet(workers, config.leaseTtl(), config.sweepInterval()));
         this.services = new CoordinatorServices(
                 new RedisLeaseService(vertx, config, tickets, kbs, changes, grants, keepAlives),
                 new RedisJobService(

@@ -8,11 +8,13 @@ import java.util.function.LongSupplier;
 /**
  * Whether no known worker runs agents ({@link WorkerRegistry#noAgentWorker}), as this coordinator read the workers'
  * records lately: read only while the sweep finds an agent task granted and not taken ({@link #wanted()}), at most once
- * per {@link #REFRESH_NANOS}, and answered without waiting. An answer older than {@link #FRESH_NANOS} is no answer: the
- * sweep fails such a task only on a recent read, so a worker that runs agents, once its presence is stored, saves the
- * tasks of every sweep after the next read. A fleet is taken to have no agent worker only once its reads found so for
- * a whole {@code grace} (the workers' TTL: a worker reports within it): a fleet that is starting, its worker without
- * an agent up a moment before the one with an agent, strands nothing.
+ * per {@link #REFRESH_NANOS}, and answered without waiting. An answer older than its freshness (two sweeps, at least
+ * {@link #FRESH_NANOS}: the sweep reads at most once per pass) is no answer: the sweep fails such a task only on a
+ * recent read, so a worker that runs agents, once its presence is stored, saves the tasks of every sweep after the next
+ * read. A fleet is taken to have no agent worker only once its reads found so for a whole {@code grace} (the workers'
+ * TTL: a worker reports within it), each read within the freshness of the one before: a fleet that is starting, its
+ * worker without an agent up a moment before the one with an agent, strands nothing, and neither do two reads with a
+ * quiet hour between them (a worker may have come and gone).
  */
 public final class AgentFleet {
     static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -20,6 +22,7 @@ public final class AgentFleet {
     private final WorkerRegistry workers;
     private final LongSupplier nanoClock;
     private final long graceNanos;
+    private final long freshNanos;
     private boolean reading;
     private boolean read;
     private long readAt;
@@ -27,13 +30,15 @@ public final class AgentFleet {
     /** When the reads began to find no agent worker, without a read in between that found one (or failed). */
     private long noneSince;
 
-    public AgentFleet(WorkerRegistry workers, Duration grace) {
-        this(workers, grace, System::nanoTime);
+    /** {@code sweepInterval}: how often the sweep that asks runs (its reads are that far apart). */
+    public AgentFleet(WorkerRegistry workers, Duration grace, Duration sweepInterval) {
+        this(workers, grace, sweepInterval, System::nanoTime);
     }
 
-    AgentFleet(WorkerRegistry workers, Duration grace, LongSupplier nanoClock) {
+    AgentFleet(WorkerRegistry workers, Duration grace, Duration sweepInterval, LongSupplier nanoClock) {
         this.workers = workers;
         this.graceNanos = grace.toNanos();
+        this.freshNanos = Math.max(FRESH_NANOS, 2 * sweepInterval.toNanos());
         this.nanoClock = nanoClock;
     }
 
@@ -43,7 +48,7 @@ public final class AgentFleet {
      */
     public synchronized boolean noAgentWorker() {
         long now = nanoClock.getAsLong();
-        return read && none && now - readAt <= FRESH_NANOS && readAt - noneSince >= graceNanos;
+        return read && none && now - readAt <= freshNanos && readAt - noneSince >= graceNanos;
     }
 
     /** An agent task waits for a worker: reads the workers' records, unless a read is recent or under way. */
@@ -58,7 +63,7 @@ public final class AgentFleet {
         workers.noAgentWorker().onComplete(result -> {
             synchronized (this) {
                 reading = false;
-                boolean was = read && none;
+                boolean was = read && none && started - readAt <= freshNanos;
                 if (result.succeeded()) {
                     none = result.result();
                     read = true;

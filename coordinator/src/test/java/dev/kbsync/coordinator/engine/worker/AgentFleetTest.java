@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /** When the sweep may take "no known worker runs agents" as true: only on a recent read that found so. */
 class AgentFleetTest {
+    private static final Duration SWEEP = Duration.ofMillis(250);
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
     private final List<Promise<List<Worker>>> reads = new ArrayList<>();
     private final WorkerRegistry registry = new WorkerRegistry() {
@@ -35,7 +36,7 @@ class AgentFleetTest {
             return read.future();
         }
     };
-    private final AgentFleet fleet = new AgentFleet(registry, Duration.ZERO, nanos::get);
+    private final AgentFleet fleet = new AgentFleet(registry, Duration.ZERO, SWEEP, nanos::get);
 
     private static Worker worker(Set<JobKind> kinds) {
         Instant at = Instant.parse("2026-12-05T04:00:00Z");
@@ -82,7 +83,7 @@ class AgentFleetTest {
 
     @Test
     void shouldTakeNoAgentWorkerAsTrueOnlyOnceTheReadsFoundSoForTheWholeGrace() {
-        AgentFleet starting = new AgentFleet(registry, Duration.ofSeconds(5), nanos::get);
+        AgentFleet starting = new AgentFleet(registry, Duration.ofSeconds(5), SWEEP, nanos::get);
         starting.wanted();
         reads.get(0).complete(List.of(worker(EnumSet.of(JobKind.NOTE))));
         assertThat(starting.noAgentWorker())
@@ -115,5 +116,32 @@ class AgentFleetTest {
         starting.wanted();
         reads.get(9).complete(List.of(worker(EnumSet.allOf(JobKind.class))));
         assertThat(starting.noAgentWorker()).isFalse();
+    }
+
+    @Test
+    void shouldStartTheGraceAgainWhenTheReadsStoppedForLongerThanAnAnswerStaysFresh() {
+        AgentFleet fleet = new AgentFleet(registry, Duration.ofSeconds(5), SWEEP, nanos::get);
+        fleet.wanted();
+        reads.get(0).complete(List.of(worker(EnumSet.of(JobKind.NOTE))));
+
+        nanos.addAndGet(TimeUnit.HOURS.toNanos(1)); // no agent task waited meanwhile: nobody read the fleet
+        fleet.wanted();
+        reads.get(1).complete(List.of(worker(EnumSet.of(JobKind.NOTE))));
+
+        assertThat(fleet.noAgentWorker())
+                .as("two reads an hour apart are no 5 s of reads that found none: a worker may have come and gone")
+                .isFalse();
+    }
+
+    @Test
+    void shouldKeepAReadFreshForTwoSweepsOfASlowSweep() {
+        AgentFleet slow = new AgentFleet(registry, Duration.ZERO, Duration.ofSeconds(4), nanos::get);
+        slow.wanted();
+        reads.get(0).complete(List.of(worker(EnumSet.of(JobKind.NOTE))));
+
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(4)); // the next sweep
+        assertThat(slow.noAgentWorker()).as("read by the sweep before").isTrue();
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(4) + 1);
+        assertThat(slow.noAgentWorker()).as("older than two sweeps").isFalse();
     }
 }
