@@ -129,7 +129,13 @@ final class LeaseWait {
         long timer = vertx.setTimer(Math.max(1, wait.toMillis()), t -> pending.settle(pending.latest));
         pending.cleanups.add(() -> vertx.cancelTimer(timer));
         requester.onGone(pending::abandon);
-        pending.here(leases.get(waiting.id()), pending::seen, pending::fail);
+        pending.here(
+                leases.get(waiting.id()),
+                lease -> {
+                    watch.told(List.of(new LeaseEvent.State(lease))); // the fan-out's baseline, as for a stream
+                    pending.seen(lease);
+                },
+                pending::fail);
     }
 
     /**

@@ -23,23 +23,33 @@ public final class Watchers {
     private final Map<KbId, AtomicInteger> kbs = new ConcurrentHashMap<>();
     private final AtomicInteger all = new AtomicInteger();
     private final Map<KbId, Marks> told = new ConcurrentHashMap<>();
+    /** Watches of a KB not told their first state yet (its read under way), per KB; {@link #unmarkedAll}: of all. */
+    private final Map<KbId, AtomicInteger> unmarked = new ConcurrentHashMap<>();
+
+    private final AtomicInteger unmarkedAll = new AtomicInteger();
 
     /** Watches one KB (its snapshot, lease and job addresses). */
     public Watch kb(KbId kb) {
         kbs.computeIfAbsent(kb, k -> new AtomicInteger()).incrementAndGet();
-        return new Watch(this, kb, () -> kbs.computeIfPresent(kb, (k, n) -> n.decrementAndGet() <= 0 ? null : n));
+        unmarked.computeIfAbsent(kb, k -> new AtomicInteger()).incrementAndGet();
+        return new Watch(
+                this,
+                kb,
+                () -> kbs.computeIfPresent(kb, (k, n) -> n.decrementAndGet() <= 0 ? null : n),
+                () -> unmarked.computeIfPresent(kb, (k, n) -> n.decrementAndGet() <= 0 ? null : n));
     }
 
     /** Watches the KB a lease id names ({@code <kb>~<ticket>[.<fence>]}). */
     public Watch lease(String leaseId) {
         int tilde = leaseId.indexOf('~');
-        return tilde > 0 ? kb(KbId.of(leaseId.substring(0, tilde))) : new Watch(null, null, () -> {});
+        return tilde > 0 ? kb(KbId.of(leaseId.substring(0, tilde))) : new Watch(null, null, () -> {}, () -> {});
     }
 
     /** Watches every KB ({@link QueueAddresses#ALL}, the dashboard). */
     public Watch all() {
         all.incrementAndGet();
-        return new Watch(this, null, all::decrementAndGet);
+        unmarkedAll.incrementAndGet();
+        return new Watch(this, null, all::decrementAndGet, unmarkedAll::decrementAndGet);
     }
 
     /** The KBs watched one by one now (the dashboard's watch of all KBs is not among them). */
@@ -53,16 +63,17 @@ public final class Watchers {
 
     /** What the open streams were first told of {@code kb} ({@link Watch#told}). */
     public Baseline told(KbId kb) {
+        boolean complete = unmarkedAll.get() <= 0 && !unmarked.containsKey(kb);
         Marks marks = told.get(kb);
-        return marks == null ? Baseline.NONE : marks.baseline();
+        return marks == null ? new Baseline(0, List.of(), complete) : marks.baseline(complete);
     }
 
     /**
      * What the open streams of one KB were first told, and a version that changes whenever a stream is added or ends:
-     * the same version, the same baseline.
+     * the same version, the same baseline. Not {@code complete} while a watch of the KB (or of all) has not been told
+     * its first state yet: what its stream reads is not known, so nothing may be held back from it.
      */
-    public record Baseline(long version, List<Told> told) {
-        static final Baseline NONE = new Baseline(0, List.of());
+    public record Baseline(long version, List<Told> told, boolean complete) {
 
         public Baseline {
             told = List.copyOf(told);
@@ -91,10 +102,10 @@ public final class Watchers {
             return byWatch.isEmpty();
         }
 
-        synchronized Baseline baseline() {
+        synchronized Baseline baseline(boolean complete) {
             List<Told> all = new ArrayList<>();
             byWatch.values().forEach(all::addAll);
-            return new Baseline(version, all);
+            return new Baseline(version, all, complete);
         }
     }
 
@@ -123,13 +134,23 @@ public final class Watchers {
         private final Watchers owner;
         private final KbId kb;
         private final Runnable release;
+        private final Runnable marked;
         private final AtomicBoolean open = new AtomicBoolean(true);
+        private final AtomicBoolean unmarked = new AtomicBoolean(true);
         private final Set<KbId> toldOf = ConcurrentHashMap.newKeySet();
 
-        private Watch(Watchers owner, KbId kb, Runnable release) {
+        private Watch(Watchers owner, KbId kb, Runnable release, Runnable marked) {
             this.owner = owner;
             this.kb = kb;
             this.release = release;
+            this.marked = marked;
+        }
+
+        /** No longer a watch whose first state is unknown (told, or closed); once. */
+        private void settle() {
+            if (unmarked.compareAndSet(true, false)) {
+                marked.run();
+            }
         }
 
         /**
@@ -137,6 +158,14 @@ public final class Watchers {
          * of all) until the watch closes. Call once, on the stream's first events.
          */
         public void told(List<KbsyncEvent> first) {
+            try {
+                keep(first);
+            } finally {
+                settle(); // after its marks are kept: the KB never looks told of less than it was
+            }
+        }
+
+        private void keep(List<KbsyncEvent> first) {
             if (owner == null || !open.get()) {
                 return;
             }
@@ -157,6 +186,7 @@ public final class Watchers {
         public void close() {
             if (open.compareAndSet(true, false)) {
                 release.run();
+                settle();
                 if (owner != null) {
                     owner.forget(this);
                 }

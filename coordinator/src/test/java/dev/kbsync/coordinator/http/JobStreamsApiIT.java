@@ -20,6 +20,7 @@ import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.api.event.LeaseEvent;
+import dev.kbsync.api.event.SnapshotEvent;
 import dev.kbsync.coordinator.Coordinator;
 import dev.kbsync.coordinator.engine.ticket.LeaseRef;
 import dev.kbsync.testing.FaultProxy;
@@ -44,16 +45,17 @@ class JobStreamsApiIT {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @RegisterExtension
-    static final ApiFixture api = new ApiFixture(Map.of(
-            "KBSYNC_LEASE_TTL_SECONDS",
-            "10",
-            "KBSYNC_RATE_LIMIT_SUBMISSIONS",
-            "1000",
-            "KBSYNC_KBS",
-            "mux-a=/srv/git/a.git#main,mux-b=/srv/git/b.git#main,mux-c=/srv/git/c.git#main,"
-                    + "mux-d=/srv/git/d.git#main,mux-e=/srv/git/e.git#main,mux-f=/srv/git/f.git#main,"
-                    + "mux-g=/srv/git/g.git#main,mux-h=/srv/git/h.git#main,mux-lost=/srv/git/lost.git#main,"
-                    + "mux-cold=/srv/git/cold.git#main,mux-cold2=/srv/git/cold2.git#main"));
+    static final ApiFixture api = new ApiFixture(
+            Map.of(
+                    "KBSYNC_LEASE_TTL_SECONDS",
+                    "10",
+                    "KBSYNC_RATE_LIMIT_SUBMISSIONS",
+                    "1000",
+                    "KBSYNC_KBS",
+                    "mux-a=/srv/git/a.git#main,mux-b=/srv/git/b.git#main,mux-c=/srv/git/c.git#main,"
+                            + "mux-d=/srv/git/d.git#main,mux-e=/srv/git/e.git#main,mux-f=/srv/git/f.git#main,"
+                            + "mux-g=/srv/git/g.git#main,mux-h=/srv/git/h.git#main,mux-lost=/srv/git/lost.git#main,"
+                            + "mux-cold=/srv/git/cold.git#main,mux-cold2=/srv/git/cold2.git#main,mux-again=/srv/git/again.git#main"));
 
     @Test
     void shouldFollowManyJobsOfSeveralKbsOnOneStreamUntilAllEnded() {
@@ -303,6 +305,40 @@ class JobStreamsApiIT {
                     .as("nobody ahead any more, though nobody announced it")
                     .isEqualTo(0);
             here.cancel(job.id());
+        }
+    }
+
+    /**
+     * A KB whose queue emptied and whose last stream closed keeps nothing here of the view published then: a stream
+     * opened later hears what changed since its first state, each change as what it is (a job's claim as a state event).
+     */
+    @Test
+    void shouldNotTellALaterStreamItsFirstStateAgainAfterTheQueueEmptiedAndItsStreamsClosed() throws Exception {
+        KbId kb = KbId.of("mux-again");
+        KbsyncClient here = api.client(CLIENT);
+        try (EventStream<SnapshotEvent> queue = here.queueEvents(kb)) {
+            queue.next(WAIT);
+            Lease first = here.requestLease(kb, LeaseRequest.of("first"));
+            here.release(first.id());
+            SnapshotEvent empty = queue.next(WAIT);
+            while (!empty.snapshot().waiters().isEmpty()
+                    || empty.snapshot().holder().isPresent()) {
+                empty = queue.next(WAIT);
+            }
+        }
+        KbsyncClient worker = api.client(WORKER);
+        Job job = here.submitNote(kb, NoteRequest.of("ida", "granted at once, not claimed yet"));
+        try (EventStream<JobEvent> events = here.jobEvents(job.id())) {
+            assertThat(events.next(WAIT).job().state()).isEqualTo(JobState.QUEUED);
+            Assignment assignment = claim(worker, "again", job);
+
+            JobEvent running = events.next(WAIT);
+            assertThat(running.job().state()).isEqualTo(JobState.RUNNING);
+            assertThat(running)
+                    .as("a change of state is a state event, measured against what the stream was told")
+                    .isInstanceOf(JobEvent.State.class);
+            worker.reportResult(job.id(), new JobOutcome.Done(assignment.lease().id(), null, List.of(), 0));
+            assertThat(finalEvent(events).job().state()).isEqualTo(JobState.DONE);
         }
     }
 

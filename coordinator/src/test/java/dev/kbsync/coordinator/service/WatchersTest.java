@@ -107,6 +107,34 @@ class WatchersTest {
         open.close();
     }
 
+    @Test
+    void shouldCallABaselineCompleteOnlyOnceEveryWatchOfTheKbWasToldItsFirstState() {
+        KbId other = KbId.of("other");
+        assertThat(watchers.told(team).complete()).as("nobody watches").isTrue();
+        Watchers.Watch reading = watchers.kb(team);
+        assertThat(watchers.told(team).complete())
+                .as("its stream's first read is under way")
+                .isFalse();
+        assertThat(watchers.told(other).complete()).isTrue();
+
+        reading.told(List.of(new LeaseEvent.State(waiting("team~a", 1))));
+        assertThat(watchers.told(team).complete()).isTrue();
+        Watchers.Watch told = watchers.kb(team);
+        told.told(List.of()); // a stream told nothing of the KB is told all the same
+        Watchers.Watch closed = watchers.kb(team);
+        closed.close();
+        assertThat(watchers.told(team).complete()).isTrue();
+
+        Watchers.Watch all = watchers.all();
+        assertThat(watchers.told(other).complete())
+                .as("a watch of all reads every KB")
+                .isFalse();
+        all.close();
+        assertThat(watchers.told(other).complete()).isTrue();
+        reading.close();
+        told.close();
+    }
+
     private static Lease waiting(String id, long ahead) {
         return new Lease(
                 id,

@@ -62,7 +62,7 @@ public final class Fanout {
     private final Map<KbId, Checked> checked = new HashMap<>();
     /** Raw leases whose grant went out directly ({@link #granted}) and that no view has shown granted yet. */
     private final Map<KbId, Set<String>> announced = new HashMap<>();
-    /** KBs with state here ({@code seen} or {@code announced}); read from any thread by {@link #relevant}. */
+    /** KBs with state here (a view published, or {@code announced}); read from any thread by {@link #relevant}. */
     private final Set<KbId> tracked = ConcurrentHashMap.newKeySet();
     /**
      * Job and lease addresses whose final event went out: nothing more is sent to them. A ticket's end is seen twice
@@ -229,6 +229,10 @@ public final class Fanout {
         if (busy.contains(kb)) {
             return;
         }
+        if (!watchers.watched(kb)) {
+            forget(kb); // its last stream closed since the last view published here
+            return;
+        }
         Long told = fences.get(kb);
         if (told != null) {
             if (told != fence) {
@@ -240,6 +244,9 @@ public final class Fanout {
         if (baseline.isEmpty()) {
             checked.remove(kb);
             return;
+        }
+        if (!baseline.complete()) {
+            return; // a stream's first read is under way: the next sweep compares with what it was told
         }
         Checked last = checked.get(kb);
         if (last != null && last.fence() == fence && last.version() == baseline.version()) {
@@ -253,6 +260,9 @@ public final class Fanout {
                 return Future.succeededFuture(); // published meanwhile, or nobody left to tell
             }
             Watchers.Baseline now = watchers.told(kb);
+            if (!now.complete()) {
+                return Future.succeededFuture();
+            }
             if (FirstView.differs(view, now.told())) {
                 return publish(view);
             }
@@ -282,10 +292,9 @@ public final class Fanout {
         bus.publish(QueueAddresses.kb(kb), snapshot);
         bus.publish(QueueAddresses.ALL, snapshot);
         metrics.queueLength(kb, view.rows().size());
-        // the first view published here: each ticket's streams took their first state themselves
-        Map<String, Seen> before = fences.containsKey(kb)
-                ? seen.getOrDefault(kb, Map.of())
-                : FirstView.baseline(view, watchers.told(kb).told());
+        // no ticket in the last view published here (or none published): each ticket's streams took their first
+        // state themselves
+        Map<String, Seen> before = seen.containsKey(kb) ? seen.get(kb) : FirstView.baseline(view, watchers.told(kb));
         fences.put(kb, view.fence() == null ? 0L : view.fence());
         checked.remove(kb);
         Map<String, Seen> now = new HashMap<>();
@@ -327,11 +336,7 @@ public final class Fanout {
         } else {
             seen.put(kb, now);
         }
-        if (seen.containsKey(kb) || announced.containsKey(kb)) {
-            tracked.add(kb);
-        } else {
-            tracked.remove(kb);
-        }
+        tracked.add(kb); // until a change finds nobody watching: then this view is forgotten
         return Future.join(sent).mapEmpty();
     }
 

@@ -3,6 +3,7 @@ package dev.kbsync.coordinator.engine.event;
 import dev.kbsync.coordinator.engine.ticket.KbView;
 import dev.kbsync.coordinator.engine.ticket.LeaseRef;
 import dev.kbsync.coordinator.service.Told;
+import dev.kbsync.coordinator.service.Watchers;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,17 @@ final class FirstView {
     /**
      * The baseline of the view's first publication: per ticket what its streams were told (tickets told of that left
      * the queue included, under a key no row has, so their final events go out), none for a ticket nobody was told of.
+     * While a stream's first read is under way (the baseline is not {@code complete}) what it read is not known: every
+     * ticket told of is sent its state again rather than a change held back from that stream.
      */
+    static Map<String, Seen> baseline(KbView view, Watchers.Baseline told) {
+        Map<String, Seen> baseline = baseline(view, told.told());
+        if (!told.complete()) {
+            baseline.replaceAll((ticket, seen) -> new Seen(DISAGREE, DISAGREED, seen.jobId(), null));
+        }
+        return baseline;
+    }
+
     static Map<String, Seen> baseline(KbView view, List<Told> told) {
         Map<String, String> ticketOfJob = ticketsOfJobs(view);
         Map<String, Seen> baseline = new HashMap<>();
@@ -57,7 +68,9 @@ final class FirstView {
                 baseline.merge(
                         key(ticket, ticketOfJob),
                         seen,
-                        (a, b) -> a.equals(b) ? a : new Seen(DISAGREE, DISAGREED, a.jobId(), null));
+                        (a, b) -> a.equals(b)
+                                ? a
+                                : new Seen(DISAGREE, DISAGREED, a.jobId() != null ? a.jobId() : b.jobId(), null));
             }
         }
         return baseline;
@@ -87,14 +100,16 @@ final class FirstView {
         return LeaseRef.parse(ticket.id()).ticket();
     }
 
-    /** Whether the mark names a ticket a view can show: a job, or a lease by an id this version writes. */
+    /**
+     * Whether the mark names a ticket a view shows as told: a job, or a raw lease by an id this version writes. A
+     * worker's lease on a job is left out: the view shows the job (its streams hear it), never that lease.
+     */
     private static boolean readable(Told.Ticket ticket) {
         if (ticket.job()) {
             return true;
         }
         try {
-            LeaseRef.parse(ticket.id());
-            return true;
+            return !LeaseRef.parse(ticket.id()).forJob();
         } catch (RuntimeException e) {
             return false;
         }

@@ -8,6 +8,7 @@ import dev.kbsync.coordinator.engine.eta.Waiting;
 import dev.kbsync.coordinator.engine.ticket.KbView;
 import dev.kbsync.coordinator.engine.ticket.TicketKind;
 import dev.kbsync.coordinator.service.Told;
+import dev.kbsync.coordinator.service.Watchers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -103,5 +104,40 @@ class FirstViewTest {
                 .as("a job told of that left the queue: its final event is due")
                 .isEqualTo(new Seen(3, "queued", "team~jgone", null));
         assertThat(baseline).hasSize(3);
+    }
+
+    @Test
+    void shouldLeaveOutWhatAJobLeaseStreamWasToldForItsJobStreamsHearTheJob() {
+        KbView view = view("a", "b", "jc");
+        Told.Ticket jobLease = new Told.Ticket(KB, "team~jc.7.n1", false, "granted", 0);
+        Told.Ticket job = new Told.Ticket(KB, "team~jc", true, "queued", 2);
+
+        assertThat(FirstView.differs(view, List.of(jobLease)))
+                .as("a worker's lease on a job: the view shows the job, never this lease")
+                .isFalse();
+        assertThat(FirstView.baseline(view, List.of(jobLease))).isEmpty();
+        assertThat(FirstView.baseline(view, List.of(jobLease, job)).get("jc"))
+                .as("the job's streams' baseline keeps the job")
+                .isEqualTo(new Seen(2, "queued", "team~jc", null));
+        assertThat(FirstView.baseline(view, List.of(job, jobLease)).get("jc"))
+                .isEqualTo(new Seen(2, "queued", "team~jc", null));
+    }
+
+    @Test
+    void shouldSendEveryTicketToldOfItsStateAgainWhileAStreamsFirstReadIsUnderWay() {
+        KbView view = view("a", "b", "jc");
+        List<Told> told = List.of(waiter("b", 1), new Told.Ticket(KB, "team~jgone", true, "queued", 3));
+
+        Map<String, Seen> complete = FirstView.baseline(view, new Watchers.Baseline(1, told, true));
+        Map<String, Seen> reading = FirstView.baseline(view, new Watchers.Baseline(1, told, false));
+
+        assertThat(complete.get("b").movedTo(new Seen(1, "waiting", null, null)))
+                .isFalse();
+        assertThat(reading.get("b").state())
+                .as("another stream of b may have read an older state: b is told its state again")
+                .isNotEqualTo("waiting");
+        assertThat(reading.get("job:team~jgone").jobId())
+                .as("a job that left still gets its final event")
+                .isEqualTo("team~jgone");
     }
 }
