@@ -161,14 +161,24 @@ public final class RedisSentinelGroup implements AutoCloseable {
      * Sentinel does that on its own some seconds after the server reports itself as master (an 8 s grace, checked at
      * its 10 s INFO cadence for replicas), but never while it is in TILT mode, which it enters for 30 s whenever its
      * timer stalls for over 2 s (a loaded machine); the timeout should cover a TILT. A timeout names each Sentinel's
-     * TILT state and its view of the server.
+     * TILT state and its view of the server. On a loaded machine the Sentinels once failed over a second time just
+     * after the rejoin (the promoted server answered too slowly), back to the rejoined one: a server the Sentinels name
+     * as master again, with its replica online, rejoined too.
      */
     public void awaitOldMasterRejoined(Duration timeout) {
         untilOrDescribe(
                 timeout,
                 "the Sentinels to turn the restarted master 127.0.0.1:" + master.port() + " into a replica",
-                () -> Optional.of(true)
-                        .filter(x -> "slave".equals(((List<?>) RespClient.once(master.port(), CALL, "ROLE")).get(0))));
+                () -> Optional.of(true).filter(x -> rejoined()));
+    }
+
+    private boolean rejoined() {
+        if ("slave".equals(((List<?>) RespClient.once(master.port(), CALL, "ROLE")).get(0))) {
+            return true;
+        }
+        return currentMasterPort().filter(port -> port == master.port()).isPresent()
+                && String.valueOf(RespClient.once(master.port(), CALL, "INFO", "replication"))
+                        .contains("state=online");
     }
 
     private <T> T untilOrDescribe(Duration timeout, String what, Supplier<Optional<T>> probe) {
