@@ -20,23 +20,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * it when done; the HTTP event streams do.
  */
 public final class Watchers {
-    private final Map<KbId, AtomicInteger> kbs = new ConcurrentHashMap<>();
+    /** Open watches per KB; counted inside the map's own atomic steps, so an entry never drops while one is open. */
+    private final Map<KbId, Integer> kbs = new ConcurrentHashMap<>();
+
     private final AtomicInteger all = new AtomicInteger();
     private final Map<KbId, Marks> told = new ConcurrentHashMap<>();
     /** Watches of a KB not told their first state yet (its read under way), per KB; {@link #unmarkedAll}: of all. */
-    private final Map<KbId, AtomicInteger> unmarked = new ConcurrentHashMap<>();
+    private final Map<KbId, Integer> unmarked = new ConcurrentHashMap<>();
 
     private final AtomicInteger unmarkedAll = new AtomicInteger();
 
     /** Watches one KB (its snapshot, lease and job addresses). */
     public Watch kb(KbId kb) {
-        kbs.computeIfAbsent(kb, k -> new AtomicInteger()).incrementAndGet();
-        unmarked.computeIfAbsent(kb, k -> new AtomicInteger()).incrementAndGet();
-        return new Watch(
-                this,
-                kb,
-                () -> kbs.computeIfPresent(kb, (k, n) -> n.decrementAndGet() <= 0 ? null : n),
-                () -> unmarked.computeIfPresent(kb, (k, n) -> n.decrementAndGet() <= 0 ? null : n));
+        kbs.merge(kb, 1, Integer::sum);
+        unmarked.merge(kb, 1, Integer::sum);
+        return new Watch(this, kb, () -> down(kbs, kb), () -> down(unmarked, kb));
+    }
+
+    private static void down(Map<KbId, Integer> counts, KbId kb) {
+        counts.computeIfPresent(kb, (k, n) -> n > 1 ? n - 1 : null);
     }
 
     /** Watches the KB a lease id names ({@code <kb>~<ticket>[.<fence>]}). */

@@ -47,6 +47,7 @@ public final class LandingWatch implements AutoCloseable {
 
     private Subscription subscribe(KbId kb) {
         Watchers.Watch watch = watchers.get().kb(kb);
+        watch.told(List.of()); // it reads no first state: the fan-out holds nothing back on its account
         Set<String> holding = ConcurrentHashMap.newKeySet();
         MessageConsumer<KbsyncEvent> consumer = vertx.eventBus()
                 .<KbsyncEvent>localConsumer(QueueAddresses.kb(kb), msg -> {

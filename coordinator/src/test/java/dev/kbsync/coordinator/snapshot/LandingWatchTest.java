@@ -39,6 +39,9 @@ class LandingWatchTest {
         assertThat(watchers.watched(KB))
                 .as("the KB's events are published while it is watched")
                 .isTrue();
+        assertThat(watchers.told(KB).complete())
+                .as("the mirror reads no first state: the fan-out holds nothing back on its account")
+                .isTrue();
 
         vertx.eventBus().publish(QueueAddresses.ended(KB), new LeaseEvent.State(lease(LeaseState.RELEASED)));
 

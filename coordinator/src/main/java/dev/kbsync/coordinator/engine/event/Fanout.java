@@ -142,6 +142,9 @@ public final class Fanout {
         Instant since = Instant.now().minus(CATCH_UP);
         for (KbId kb : kbs) {
             refresh(kb);
+            if (!watchers.watched(kb)) {
+                continue; // forgotten by that refresh: nobody here to tell
+            }
             // a job that ended elsewhere meanwhile has left the queue: a stream with no earlier view learns it only
             // from
             // the message that was lost, so its KB's recently finished jobs are told again (once: see ended)
@@ -294,7 +297,13 @@ public final class Fanout {
         metrics.queueLength(kb, view.rows().size());
         // no ticket in the last view published here (or none published): each ticket's streams took their first
         // state themselves
-        Map<String, Seen> before = seen.containsKey(kb) ? seen.get(kb) : FirstView.baseline(view, watchers.told(kb));
+        Watchers.Baseline told = seen.containsKey(kb) ? null : watchers.told(kb);
+        Map<String, Seen> before = told == null
+                ? seen.get(kb)
+                // after a view with no ticket, the tickets that left were told their end then
+                : FirstView.baseline(view, told, fences.containsKey(kb));
+        // a stream whose first read is under way may have read an older state of a ticket nobody else was told of
+        boolean unsure = told != null && !told.complete();
         fences.put(kb, view.fence() == null ? 0L : view.fence());
         checked.remove(kb);
         Map<String, Seen> now = new HashMap<>();
@@ -317,7 +326,9 @@ public final class Fanout {
             Seen old = before.get(row.ticket());
             boolean moved = old == null || old.movedTo(current);
             Change type = moved ? Change.POSITION : null;
-            type = old != null && !old.state().equals(current.state()) ? Change.STATE : type;
+            type = (old != null && !old.state().equals(current.state())) || (old == null && unsure)
+                    ? Change.STATE
+                    : type;
             if (type != null) {
                 sent.add(row.job() ? job(type, current) : lease(type, view.lease(row, rank)));
             }

@@ -49,10 +49,14 @@ final class FirstView {
      * The baseline of the view's first publication: per ticket what its streams were told (tickets told of that left
      * the queue included, under a key no row has, so their final events go out), none for a ticket nobody was told of.
      * While a stream's first read is under way (the baseline is not {@code complete}) what it read is not known: every
-     * ticket told of is sent its state again rather than a change held back from that stream.
+     * ticket told of is sent its state again rather than a change held back from that stream. {@code queuedOnly}: only
+     * the view's tickets (after a view with no ticket: every ticket told of before had its end told then).
      */
-    static Map<String, Seen> baseline(KbView view, Watchers.Baseline told) {
+    static Map<String, Seen> baseline(KbView view, Watchers.Baseline told, boolean queuedOnly) {
         Map<String, Seen> baseline = baseline(view, told.told());
+        if (queuedOnly) {
+            baseline.keySet().retainAll(current(view).keySet());
+        }
         if (!told.complete()) {
             baseline.replaceAll((ticket, seen) -> new Seen(DISAGREE, DISAGREED, seen.jobId(), null));
         }

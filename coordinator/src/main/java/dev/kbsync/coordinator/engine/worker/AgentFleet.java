@@ -8,8 +8,9 @@ import java.util.function.LongSupplier;
 /**
  * Whether no known worker runs agents ({@link WorkerRegistry#noAgentWorker}), as this coordinator read the workers'
  * records lately: read only while the sweep finds an agent task granted and not taken ({@link #wanted()}), at most once
- * per {@link #REFRESH_NANOS}, and answered without waiting. An answer older than its freshness (two sweeps, at least
- * {@link #FRESH_NANOS}: the sweep reads at most once per pass) is no answer: the sweep fails such a task only on a
+ * per {@link #REFRESH_NANOS}, and answered without waiting. An answer older than its freshness (one and a half sweep
+ * intervals, at least {@link #FRESH_NANOS}: the sweep asks before it reads, so a pass acts on the read of the pass
+ * before, never an older one) is no answer: the sweep fails such a task only on a
  * recent read, so a worker that runs agents, once its presence is stored, saves the tasks of every sweep after the next
  * read. A fleet is taken to have no agent worker only once its reads found so for a whole {@code grace} (the workers'
  * TTL: a worker reports within it), each read within the freshness of the one before: a fleet that is starting, its
@@ -38,7 +39,7 @@ public final class AgentFleet {
     AgentFleet(WorkerRegistry workers, Duration grace, Duration sweepInterval, LongSupplier nanoClock) {
         this.workers = workers;
         this.graceNanos = grace.toNanos();
-        this.freshNanos = Math.max(FRESH_NANOS, 2 * sweepInterval.toNanos());
+        this.freshNanos = Math.max(FRESH_NANOS, sweepInterval.toNanos() * 3 / 2);
         this.nanoClock = nanoClock;
     }
 

@@ -128,8 +128,8 @@ class FirstViewTest {
         KbView view = view("a", "b", "jc");
         List<Told> told = List.of(waiter("b", 1), new Told.Ticket(KB, "team~jgone", true, "queued", 3));
 
-        Map<String, Seen> complete = FirstView.baseline(view, new Watchers.Baseline(1, told, true));
-        Map<String, Seen> reading = FirstView.baseline(view, new Watchers.Baseline(1, told, false));
+        Map<String, Seen> complete = FirstView.baseline(view, new Watchers.Baseline(1, told, true), false);
+        Map<String, Seen> reading = FirstView.baseline(view, new Watchers.Baseline(1, told, false), false);
 
         assertThat(complete.get("b").movedTo(new Seen(1, "waiting", null, null)))
                 .isFalse();
@@ -139,5 +139,17 @@ class FirstViewTest {
         assertThat(reading.get("job:team~jgone").jobId())
                 .as("a job that left still gets its final event")
                 .isEqualTo("team~jgone");
+    }
+
+    @Test
+    void shouldLeaveTicketsThatLeftBeforeAViewWithNoTicketOutOfTheBaselineAfterIt() {
+        KbView view = view("a", "b");
+        List<Told> told = List.of(waiter("b", 1), new Told.Ticket(KB, "team~jlong-gone", true, "queued", 3));
+
+        Map<String, Seen> baseline = FirstView.baseline(view, new Watchers.Baseline(1, told, true), true);
+
+        assertThat(baseline)
+                .as("a user's stream keeps its first marks for its whole life: the job that left was told its end")
+                .containsOnlyKeys("b");
     }
 }

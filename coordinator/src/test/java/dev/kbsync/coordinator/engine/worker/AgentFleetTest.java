@@ -134,14 +134,16 @@ class AgentFleetTest {
     }
 
     @Test
-    void shouldKeepAReadFreshForTwoSweepsOfASlowSweep() {
+    void shouldKeepAReadFreshForTheNextPassOfASlowSweep() {
         AgentFleet slow = new AgentFleet(registry, Duration.ZERO, Duration.ofSeconds(4), nanos::get);
         slow.wanted();
         reads.get(0).complete(List.of(worker(EnumSet.of(JobKind.NOTE))));
 
         nanos.addAndGet(TimeUnit.SECONDS.toNanos(4)); // the next sweep
         assertThat(slow.noAgentWorker()).as("read by the sweep before").isTrue();
-        nanos.addAndGet(TimeUnit.SECONDS.toNanos(4) + 1);
-        assertThat(slow.noAgentWorker()).as("older than two sweeps").isFalse();
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(2) + 1);
+        assertThat(slow.noAgentWorker())
+                .as("older than one and a half sweep intervals")
+                .isFalse();
     }
 }
