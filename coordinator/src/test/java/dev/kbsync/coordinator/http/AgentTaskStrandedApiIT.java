@@ -8,6 +8,9 @@ import static io.vertx.core.http.HttpMethod.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.engine.eta.HoldKind;
+import dev.kbsync.coordinator.engine.eta.HoldStats;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -27,7 +30,7 @@ class AgentTaskStrandedApiIT {
     static final ApiFixture api = new ApiFixture(Map.of());
 
     @Test
-    void shouldFailAQueuedAgentTaskOnceNoKnownWorkerRunsAgentsAndGoOnWithTheNextJob() {
+    void shouldFailAQueuedAgentTaskOnceNoKnownWorkerRunsAgentsAndGoOnWithTheNextJob() throws Exception {
         put(api, "w", new JsonArray().add("note").add("agent"));
         String task = accepted(api.call(
                 POST,
@@ -57,6 +60,16 @@ class AgentTaskStrandedApiIT {
         assertThat(polled.statusCode()).as(polled.bodyAsString()).isEqualTo(200);
         assertThat(polled.bodyAsJsonObject().getJsonObject("job").getString("id"))
                 .isEqualTo(note);
+        HoldStats stats = api.silentTickets()
+                .view(KbId.of("demo"))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get()
+                .stats();
+        assertThat(stats.holds())
+                .as("a grant no worker took measured no agent run: the KB's agent estimates stay as they were")
+                .doesNotContainKey(HoldKind.AGENT);
+        assertThat(stats.legacyAvgMs()).isZero();
     }
 
     private static String accepted(HttpResponse<Buffer> response) {

@@ -697,7 +697,9 @@ local function endGrant(g, requeue, reason, now)
   local held = now - g.granted
   local endState = reason == 'released' and 'released' or 'expired'
   local t = getT(g.ticket)
-  recordHold(holdKind(t), held, true)
+  if not (t and t.k == 'job' and not g.claimed) then -- a job's grant no worker took ran nothing: no hold to learn from
+    recordHold(holdKind(t), held, true)
+  end
   local failed, requeued = {}, {}
   if t then
     if g.done then
