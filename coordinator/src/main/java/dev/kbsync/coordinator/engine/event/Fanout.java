@@ -145,9 +145,9 @@ public final class Fanout {
             if (!watchers.watched(kb)) {
                 continue; // forgotten by that refresh: nobody here to tell
             }
-            // a job that ended elsewhere meanwhile has left the queue: a stream with no earlier view learns it only
-            // from
-            // the message that was lost, so its KB's recently finished jobs are told again (once: see ended)
+            // a job that ended elsewhere meanwhile has left the queue: a stream with no earlier view learns it
+            // only from the message that was lost, so its KB's recently finished jobs are told again (once: see
+            // ended)
             tickets.recent(kb)
                     .onSuccess(recent -> recent.jobs().stream()
                             .filter(job ->
