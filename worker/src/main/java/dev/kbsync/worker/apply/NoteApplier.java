@@ -64,8 +64,14 @@ public final class NoteApplier implements Applier {
         Path target = explicit
                 ? paths.resolve(note.path())
                 : Slugs.freePath(paths, template, Slugs.slug(title), created, job.id());
+        String path = relative(paths.root(), target);
+        Optional<String> clash = clash(paths.root(), target);
+        if (clash.isPresent()) {
+            return new ApplyResult.Refused(
+                    SafePaths.INVALID_PATH,
+                    "'" + path + "' cannot be written: " + clash.get() + "; nothing was written");
+        }
         boolean existed = Files.exists(target);
-        String path = paths.root().relativize(target).toString().replace('\\', '/');
         String content = NoteText.markdown(title, job.user(), created, note.text());
         if (explicit) {
             Optional<String> merged = mergeWithTheBranch(paths.root(), path, target, existed, job.createdAt(), content);
@@ -85,6 +91,26 @@ public final class NoteApplier implements Applier {
         }
         FileChange.Change change = existed ? FileChange.Change.EDITED : FileChange.Change.CREATED;
         return new ApplyResult.Changed(message, List.of(new FileChange(path, change, null)));
+    }
+
+    /**
+     * Why no note can be a file at {@code target} (the tree has a folder there, or a file where a folder of its path
+     * must be), as this note's own refusal: an error thrown would fail every note of its group commit with it.
+     */
+    private static Optional<String> clash(Path root, Path target) {
+        if (Files.isDirectory(target)) {
+            return Optional.of("'" + relative(root, target) + "' is a folder in the KB, and a note is a file");
+        }
+        for (Path folder = target.getParent(); folder != null && !folder.equals(root); folder = folder.getParent()) {
+            if (Files.exists(folder) && !Files.isDirectory(folder)) {
+                return Optional.of("'" + relative(root, folder) + "' is a file in the KB, not a folder");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String relative(Path root, Path path) {
+        return root.relativize(path).toString().replace('\\', '/');
     }
 
     /**

@@ -105,6 +105,34 @@ class NoteApplierTest {
         assertThat(((ApplyResult.Refused) result).error().code()).isEqualTo("INVALID_PATH");
     }
 
+    /**
+     * A path that passes the submit's syntax check but clashes with the tree (a file used as a folder, or a folder) is
+     * this note's own refusal, not an error that fails the notes of its group commit with it.
+     */
+    @Test
+    void shouldRefuseAPathThatClashesWithTheTreeAndWriteNothing() throws IOException {
+        Files.writeString(kb.resolve("README.md"), "# KB\n");
+        Files.createDirectories(kb.resolve("docs"));
+        KbConfig template =
+                new KbConfig(KbId.of("team"), "file:///team.git", "main", new NotePathTemplate("README.md/{slug}.md"));
+
+        ApplyResult throughAFile = applier.apply(kb, Jobs.note("j9", "alice", "x", "X", "README.md/x.md"), Jobs.KB);
+        ApplyResult deeper = applier.apply(kb, Jobs.note("j10", "alice", "x", "X", "README.md/a/b.md"), Jobs.KB);
+        ApplyResult aFolder = applier.apply(kb, Jobs.note("j11", "alice", "x", "X", "docs"), Jobs.KB);
+        ApplyResult byTemplate = applier.apply(kb, Jobs.note("j12", "alice", "x", "X", null), template);
+
+        for (ApplyResult result : List.of(throughAFile, deeper, aFolder, byTemplate)) {
+            assertThat(result).isInstanceOf(ApplyResult.Refused.class);
+            assertThat(((ApplyResult.Refused) result).error().code()).isEqualTo("INVALID_PATH");
+        }
+        assertThat(((ApplyResult.Refused) throughAFile).error().message()).contains("'README.md' is a file");
+        assertThat(((ApplyResult.Refused) aFolder).error().message()).contains("'docs' is a folder");
+        assertThat(Files.readString(kb.resolve("README.md"))).isEqualTo("# KB\n");
+        try (var listed = Files.list(kb.resolve("docs"))) {
+            assertThat(listed).isEmpty();
+        }
+    }
+
     @Test
     void shouldLetAConfiguredNoteAgentTurnTheTextIntoFiles(@TempDir Path scripts) throws IOException {
         NoteApplier withAgent = new NoteApplier(

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.api.Job;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.NoteRequest;
 import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.worker.fixture.CoordinatorFixture;
 import dev.kbsync.worker.fixture.GitFixture;
@@ -170,6 +172,44 @@ class GroupCommitIT {
             assertThat(coordinator.job(landed).commit()).isNotNull();
             assertThat(GitFixture.commitsForJob(bare, landed)).isEqualTo(1);
             assertThat(GitFixture.commitsForJob(bare, broken)).isZero();
+        }
+    }
+
+    /**
+     * A note whose path passes the submit's check but clashes with the KB's tree (a file used as a folder) fails on its
+     * own ({@code INVALID_PATH}); the notes of its group commit before and after it land, each with its commit.
+     */
+    @Test
+    void shouldLandTheRestOfABatchWhenOneNotesPathClashesWithTheTree() throws Exception {
+        Path bare = tmp.resolve("clash.git");
+        String remote = remoteWithPushLog(bare);
+        try (CoordinatorFixture coordinator =
+                CoordinatorFixture.start(vertx, redis, Duration.ofSeconds(10), Map.of("clash", remote))) {
+            String before =
+                    coordinator.submitNote("clash", "alice", "first", "First").id();
+            String clashing = coordinator
+                    .client()
+                    .submitNote(
+                            KbId.of("clash"),
+                            NoteRequest.of("bob", "under the readme").withPath("README.md/x.md"))
+                    .id();
+            String after =
+                    coordinator.submitNote("clash", "carol", "last", "Last").id();
+            WorkerProcess worker = startWorker(coordinator, "w1", tmp.resolve("cache"), 16);
+            try {
+                await().atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(300))
+                        .until(() -> coordinator.jobState(clashing).equals("failed")
+                                && coordinator.jobState(before).equals("done")
+                                && coordinator.jobState(after).equals("done"));
+            } finally {
+                worker.stop();
+            }
+
+            assertThat(coordinator.job(clashing).error().code()).isEqualTo("INVALID_PATH");
+            assertThat(coordinator.job(clashing).error().message()).contains("'README.md' is a file");
+            assertThat(pushes(bare)).as("one group commit").isEqualTo(1);
+            assertEveryJobOnceWithItsOwnCommit(coordinator, bare, List.of(before, after));
         }
     }
 
