@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,7 +75,7 @@ public final class PublishCycle {
      * commit each, in order, and one push. Each unit is checked for its own {@code Kbsync-Job} commit on every sync,
      * so a retry re-applies only the units the remote does not have. Outcomes come in the units' order. A stop before
      * the push ({@link UnitAbortedException}) and an unexpected error ({@link CycleFailedException}) tell which units
-     * the last sync found on the remote (or the push landed): those landed all the same.
+     * a sync found on the remote (or the push landed): those landed all the same, as they do when a later sync fails.
      */
     public List<Outcome> runAll(KbCheckout checkout, List<? extends WorkUnit> units) {
         GitStopwatch git = new GitStopwatch();
@@ -99,14 +100,35 @@ public final class PublishCycle {
         Uncertain uncertain;
         /** The outcomes so far of the latest attempt that synced, in the units' order. */
         List<Outcome> outcomes = List.of();
+        /** The units earlier attempts found on the remote, by index: they stay landed (a push is never forced). */
+        final Map<Integer, Outcome> landedBefore = new HashMap<>();
 
-        /** The units the latest sync found on the remote, or whose push landed, by id. */
+        /** An attempt synced: {@code next} fills in with its outcomes; the attempts before keep their landed units. */
+        void synced(List<Outcome> next) {
+            landedBefore.putAll(landedByIndex());
+            outcomes = next;
+        }
+
+        /** The units the latest sync (or an earlier one) found on the remote, or whose push landed, by id. */
         Map<String, Outcome> landed(List<? extends WorkUnit> units) {
             Map<String, Outcome> landed = new LinkedHashMap<>();
+            landedByIndex().forEach((i, outcome) -> landed.put(units.get(i).id(), outcome));
+            return landed;
+        }
+
+        /** A sync failed: the units found on the remote (or whose push landed) keep that outcome, the others fail. */
+        List<Outcome> landedOr(Outcome.Failed failure, int units) {
+            List<Outcome> ends = new ArrayList<>(Collections.nCopies(units, failure));
+            landedByIndex().forEach(ends::set);
+            return ends;
+        }
+
+        private Map<Integer, Outcome> landedByIndex() {
+            Map<Integer, Outcome> landed = new TreeMap<>(landedBefore);
             for (int i = 0; i < outcomes.size(); i++) {
                 if (outcomes.get(i) instanceof Outcome.AlreadyPublished
                         || outcomes.get(i) instanceof Outcome.Published) {
-                    landed.put(units.get(i).id(), outcomes.get(i));
+                    landed.put(i, outcomes.get(i));
                 }
             }
             return landed;
@@ -131,8 +153,8 @@ public final class PublishCycle {
                         e.getMessage());
                 return again(done.uncertain.batch(), done.uncertain.failure());
             }
-            Outcome failed = new Outcome.Failed(GitFailureCodes.ofSync(e), e.getMessage(), done.rejections);
-            return new ArrayList<>(Collections.nCopies(units.size(), failed));
+            return done.landedOr(
+                    new Outcome.Failed(GitFailureCodes.ofSync(e), e.getMessage(), done.rejections), units.size());
         }
         done.uncertain = null; // this sync sees whatever landed
         List<String> ids = units.stream().map(WorkUnit::id).toList();
@@ -140,7 +162,7 @@ public final class PublishCycle {
         HeadFence head = new HeadFence(repo, git);
         PrePush prePush = new PrePush(units.get(0));
         List<Outcome> outcomes = new ArrayList<>();
-        done.outcomes = outcomes;
+        done.synced(outcomes);
         Map<Integer, CommitResult.Committed> commits = new LinkedHashMap<>();
         landAll(units, published, head, prePush, repo, git, done, outcomes, commits);
         if (commits.isEmpty()) {

@@ -9,6 +9,7 @@ import dev.kbsync.worker.apply.ApplyResult;
 import dev.kbsync.worker.fixture.GitFixture;
 import dev.kbsync.worker.fixture.Jobs;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -269,6 +271,71 @@ class PublishCycleIT {
         assertThat(GitFixture.history(bare))
                 .extracting(RevCommit::getShortMessage)
                 .containsExactly("Add: Note c", "Add: Note b", "Direct: other.md", "Add: Note a", "Initial commit");
+    }
+
+    @Test
+    void shouldKeepAUnitFoundOnTheRemoteDoneWhenTheSyncAfterARejectedPushFails() {
+        String landed = ((Outcome.Published) cycle(5, PhaseListener.NONE).run(checkout, note("a", 7))).commit();
+        AtomicInteger raced = new AtomicInteger();
+        PhaseListener racer = (phase, id) -> {
+            if (phase == Phase.COMMITTED && id.equals("b") && raced.getAndIncrement() == 0) {
+                GitFixture.pushDirectly(remote, tmp.resolve("other"), "other.md", "pushed meanwhile\n");
+                fetchFromNowhere(); // the push still reaches the remote (and is rejected), the re-sync's fetch fails
+            }
+        };
+
+        List<Outcome> outcomes = cycle(5, racer).runAll(checkout, List.of(note("a", 7), note("b", 8)));
+
+        assertThat(outcomes.get(0))
+                .as("found on the remote by the first sync: it landed, whatever the re-sync does")
+                .isInstanceOfSatisfying(
+                        Outcome.AlreadyPublished.class,
+                        o -> assertThat(o.commit()).isEqualTo(landed));
+        assertThat(outcomes.get(1)).isInstanceOfSatisfying(Outcome.Failed.class, o -> {
+            assertThat(o.error().code()).isEqualTo("PULL_FAILED");
+            assertThat(o.pushRejections()).isEqualTo(1);
+        });
+        assertThat(GitFixture.commitsForJob(bare, "a")).isEqualTo(1);
+        assertThat(GitFixture.commitsForJob(bare, "b")).isZero();
+    }
+
+    @Test
+    void shouldTellWhichUnitsAnEarlierAttemptFoundOnTheRemoteWhenAnUnexpectedErrorEndsTheRetry() {
+        String landed = ((Outcome.Published) cycle(5, PhaseListener.NONE).run(checkout, note("a", 7))).commit();
+        AtomicInteger pulled = new AtomicInteger();
+        PhaseListener racer = (phase, id) -> {
+            if (phase == Phase.COMMITTED && id.equals("b") && pulled.get() == 1) {
+                GitFixture.pushDirectly(remote, tmp.resolve("other"), "other.md", "pushed meanwhile\n");
+            }
+            if (phase == Phase.PULLED && id.equals("b") && pulled.incrementAndGet() == 2) {
+                throw new IllegalStateException("a bug, in the retry before it reached a");
+            }
+        };
+
+        assertThatThrownBy(() -> cycle(5, racer).runAll(checkout, List.of(note("b", 8), note("a", 7))))
+                .isInstanceOfSatisfying(
+                        CycleFailedException.class,
+                        e -> assertThat(e.landed())
+                                .as("found on the remote by the first attempt's sync: it landed")
+                                .containsOnlyKeys("a")
+                                .hasEntrySatisfying(
+                                        "a",
+                                        o -> assertThat(((Outcome.AlreadyPublished) o).commit())
+                                                .isEqualTo(landed)));
+        assertThat(GitFixture.commitsForJob(bare, "b")).isZero();
+    }
+
+    /** The checkout fetches from a path that does not exist from now on, and pushes to the remote still. */
+    private void fetchFromNowhere() {
+        try (Git git = Git.open(tmp.resolve("cache/team/work").toFile())) {
+            StoredConfig config = git.getRepository().getConfig();
+            config.setString(
+                    "remote", "origin", "url", tmp.resolve("gone.git").toUri().toString());
+            config.setString("remote", "origin", "pushurl", remote);
+            config.save();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A unit whose pre-push check is started ahead and awaited later, recording both (the check itself is the unit's). */
