@@ -37,7 +37,13 @@ public final class KbSession implements AutoCloseable {
     private String base;
     private final PublishCycle cycle;
     private final Runnable release;
+    /** The writes not yet published, made over {@link #base}; kept until a cycle ends other than failed. */
     private SessionWrites writes = new SessionWrites();
+    /**
+     * The unit id the kept writes were last offered under (null: none yet, or written to since): a retry after a
+     * failed or thrown cycle reuses it, so it finds the failed cycle's commit if that landed after all.
+     */
+    private String unitId;
 
     KbSession(
             String operation,
@@ -79,34 +85,37 @@ public final class KbSession implements AutoCloseable {
     /** Writes a KB-relative file (path checked: never outside the KB or into {@code .git}). */
     public void write(String path, String text) {
         writes.record(workTree, path, Objects.requireNonNull(text, "text"));
+        unitId = null;
     }
 
     /** Deletes a KB-relative file. */
     public void delete(String path) {
         writes.record(workTree, path, null);
+        unitId = null;
     }
 
     /**
      * Commits the recorded writes with {@code message} and pushes (never forced). If another writer pushed since the
      * session read the KB (its lock failed: degraded mode, or a lease lost), the writes are merged three-way into the
-     * new head, on every rejected push again: edits that do not overlap are kept on both sides.
+     * new head, on every rejected push again: edits that do not overlap are kept on both sides. When the cycle fails
+     * ({@link Outcome.Failed}) or throws, the writes are kept, still over the commit they were made over, and the next
+     * call publishes them (merged the same way if the remote moved meanwhile).
      *
      * @throws SessionConflictException if both changed the same lines of a file (or one deleted a file the other
      *     edited): nothing was published, and the checkout now shows the other writer's version
      */
     public Outcome commitAndPush(String message) {
         SessionWrites pending = writes;
-        writes = new SessionWrites();
+        String unit = unitId != null ? unitId : operation + "-" + UUID.randomUUID();
+        unitId = unit;
         checkout.distrust(); // the session's tree may hold unrecorded writes: start from a full reset
         AtomicReference<List<String>> conflict = new AtomicReference<>();
         AtomicReference<String> appliedAt = new AtomicReference<>(base);
         String over = base;
         Outcome outcome = cycle.run(checkout, new WorkUnit() {
-            private final String id = operation + "-" + UUID.randomUUID();
-
             @Override
             public String id() {
-                return id;
+                return unit;
             }
 
             @Override
@@ -146,6 +155,10 @@ public final class KbSession implements AutoCloseable {
             base = already.commit();
         } else if (outcome instanceof Outcome.Unchanged || conflict.get() != null) {
             base = appliedAt.get(); // the tree shows that head now; later writes are made over it
+        }
+        if (!(outcome instanceof Outcome.Failed) || conflict.get() != null) {
+            writes = new SessionWrites(); // done with: published, already there, no change, or to be redone
+            unitId = null;
         }
         if (conflict.get() != null) {
             throw new SessionConflictException(conflict.get());

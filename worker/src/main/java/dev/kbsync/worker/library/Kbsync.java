@@ -67,8 +67,9 @@ public final class Kbsync implements AutoCloseable {
         try {
             LocalKbLock.Handle local =
                     locks.acquire(checkouts.lockDir(remote), operation, config.lockTimeout(), onPosition);
-            Optional<LeaseKeeper> keeper = lease.map(l -> new LeaseKeeper(vertx, client, modes, l));
+            Optional<LeaseKeeper> keeper = Optional.empty();
             try {
+                keeper = lease.map(l -> new LeaseKeeper(vertx, client, modes, l));
                 Author author = new Author(operation, operation + "@" + config.emailDomain());
                 return new KbSession(
                         operation, author, lease, keeper, local, checkouts.checkout(remote), cycle, release);

@@ -114,6 +114,34 @@ class LibraryMergeIT {
         assertThat(remoteFile("notes.md")).isNull();
     }
 
+    @Test
+    void shouldKeepTheWritesOfAFailedCycleForTheNextCommitAndPush() throws Exception {
+        Path away = tmp.resolve("lib.git.away");
+        try (Kbsync alice = kbsync("alice");
+                KbSession session = alice.open("lib", "add_a")) {
+            session.write("a.md", "alpha\n");
+            Outcome failed;
+            Files.move(bare, away); // the remote is unreachable
+            try {
+                failed = session.commitAndPush("Add a");
+            } finally {
+                Files.move(away, bare);
+            }
+            assertThat(failed)
+                    .isInstanceOfSatisfying(
+                            Outcome.Failed.class,
+                            f -> assertThat(f.error().code()).isEqualTo("PULL_FAILED"));
+            // another writer pushed meanwhile: the kept writes (and one made since) are merged into its head
+            GitFixture.pushDirectly(remote, tmp.resolve("other"), "notes.md", LINES + "seven\n");
+            session.write("b.md", "beta\n");
+
+            assertThat(session.commitAndPush("Add a")).isInstanceOf(Outcome.Published.class);
+        }
+        assertThat(remoteFile("a.md")).isEqualTo("alpha\n");
+        assertThat(remoteFile("b.md")).isEqualTo("beta\n");
+        assertThat(remoteFile("notes.md")).isEqualTo(LINES + "seven\n");
+    }
+
     private String remoteFile(String path) throws Exception {
         Path clone = Files.createTempDirectory(tmp, "check");
         try (Git git = Git.cloneRepository()
