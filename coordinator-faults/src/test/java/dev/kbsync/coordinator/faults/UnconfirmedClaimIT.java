@@ -6,12 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kbsync.api.Assignment;
 import dev.kbsync.api.ErrorCodes;
 import dev.kbsync.api.Job;
+import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.error.UnavailableException;
 import dev.kbsync.testing.RedisSentinelGroup;
 import dev.kbsync.testing.TimingSensitive;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +64,75 @@ class UnconfirmedClaimIT {
             assertThat(polled.get().job().id()).isEqualTo(job.id());
             assertThat(polled.get().job().attempts())
                     .as("attempts: the claims answered 503 are not counted")
+                    .isEqualTo(1);
+        }
+    }
+
+    /**
+     * The same for a group commit: notes taken along by an extend that no replica confirmed (answered 503, so the
+     * worker never learned of them) are given back at once. The head alone is then reported done and the KB goes on:
+     * the next note is handed out without waiting for the grant's TTL, on its first attempt (before, the grant stayed
+     * held with the notes in its batch until it lapsed, and each of them lost an attempt no worker ran).
+     */
+    @Test
+    void shouldGiveBackTheNotesOfAGroupCommitThatNoReplicaConfirmed() {
+        try (RedisSentinelGroup group = RedisSentinelGroup.startWithReplicas(1);
+                Node node = Node.start(Node.sentinels(group), Node.durable("unconfirmed", Duration.ofMillis(300)))) {
+            node.register(KB.value());
+            List<Job> jobs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                jobs.add(Node.get(
+                        node.jobs().submit(KB, "ann", new JobPayload.Note("note " + i, null, null), Optional.empty()),
+                        CALL));
+            }
+            Assignment head =
+                    Node.get(node.jobs().poll("w", Duration.ofSeconds(2)), CALL).orElseThrow();
+            assertThat(head.job().id()).isEqualTo(jobs.get(0).id());
+
+            group.replica().pause(); // the master's writes reach no replica now
+            try {
+                assertThatThrownBy(
+                                () -> Node.get(node.jobs().extend(head.lease().id(), 2), CALL))
+                        .isInstanceOfSatisfying(
+                                UnavailableException.class,
+                                e -> assertThat(e.code()).isEqualTo(ErrorCodes.REPLICATION_TIMEOUT));
+            } finally {
+                group.replica().resume();
+            }
+            // the worker gives up on the batch and lands its head alone
+            Job done = null;
+            long resumed = System.nanoTime();
+            while (done == null
+                    && System.nanoTime() - resumed < Duration.ofSeconds(1).toNanos()) {
+                try {
+                    done = Node.get(
+                            node.jobs()
+                                    .complete(
+                                            head.job().id(),
+                                            new JobOutcome.Done(head.lease().id(), "c0ffee", List.of(), 0)),
+                            CALL);
+                } catch (UnavailableException replicaCatchingUp) {
+                    // the replica is back, its link may not be yet: the report is retried, as a worker does
+                }
+            }
+            assertThat(done).as("the head's report, taken").isNotNull();
+
+            long reported = System.nanoTime();
+            Optional<Assignment> next = Optional.empty();
+            while (next.isEmpty()
+                    && System.nanoTime() - reported < Duration.ofSeconds(1).toNanos()) {
+                try {
+                    next = Node.get(node.jobs().poll("w", Duration.ofMillis(200)), CALL);
+                } catch (UnavailableException replicaCatchingUp) {
+                    // that claim is taken back too
+                }
+            }
+            assertThat(next)
+                    .as("the next note, polled within 1 s of the head's report")
+                    .isPresent();
+            assertThat(next.get().job().id()).isEqualTo(jobs.get(1).id());
+            assertThat(next.get().job().attempts())
+                    .as("attempts: the extend answered 503 took nothing for good")
                     .isEqualTo(1);
         }
     }

@@ -6,6 +6,7 @@ import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.engine.event.Changes;
 import dev.kbsync.coordinator.engine.store.RedisKbRegistry;
+import dev.kbsync.coordinator.engine.ticket.LeaseRef;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Claim;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.ClaimResult;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.OtherKind;
@@ -94,6 +95,37 @@ public final class Assigner {
         return tickets.unclaim(kb, workerId, unconfirmed.reply())
                 .transform(r -> taken(kb, workerId, "no replica confirmed", r))
                 .transform(r -> Future.failedFuture(e));
+    }
+
+    /**
+     * The group commit's counterpart of {@link #takeBack}: the notes an extend of {@code head} took in a step answered
+     * 503 REPLICATION_TIMEOUT are given back at once, so the head's report ends the grant and they are handed out
+     * without waiting for its TTL, their attempts not counted; the extend still fails with {@code e}. If that fails too,
+     * they go back when the grant lapses, as before.
+     */
+    public <T> Future<T> takeBackBatch(LeaseRef head, Throwable e) {
+        if (!(e instanceof UnconfirmedWrite unconfirmed) || unconfirmed.reply() == null) {
+            return Future.failedFuture(e);
+        }
+        return tickets.unextend(head, unconfirmed.reply()).transform(r -> {
+            if (r.succeeded() && r.result()) {
+                changes.announce(head.kb());
+                LOG.info(
+                        "KB {}: gave back the notes {} took along under {}, which no replica confirmed; they"
+                                + " wait at their places again",
+                        head.kb(),
+                        unconfirmed.reply().getString("worker", ""),
+                        head.id());
+            } else if (r.failed()) {
+                LOG.warn(
+                        "KB {}: could not give back the notes taken along under {} ({}); they go back when"
+                                + " its grant lapses",
+                        head.kb(),
+                        head.id(),
+                        r.cause().toString());
+            }
+            return Future.<T>failedFuture(e);
+        });
     }
 
     /**

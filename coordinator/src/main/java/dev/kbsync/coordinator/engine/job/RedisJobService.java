@@ -294,6 +294,7 @@ public final class RedisJobService implements JobService {
         return current(leaseId)
                 .compose(ref -> ref.forJob()
                         ? tickets.extend(ref, Math.max(0, Math.min(max, MAX_BATCH)))
+                                .recover(e -> assigner.<Optional<Outcomes.Batch>>takeBackBatch(ref, e))
                                 .compose(batch -> batch.isPresent()
                                         ? assigner.assignments(
                                                 ref.kb(), batch.get().members())

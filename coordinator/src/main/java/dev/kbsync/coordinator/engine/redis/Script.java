@@ -25,6 +25,8 @@ public enum Script {
     /** {@code HEARTBEAT} for many leases of a KB at once, without reading them back (open event streams). */
     KEEP_ALIVE("keepalive.lua", RScript.Mode.READ_WRITE, false),
     EXTEND("extend.lua", RScript.Mode.READ_WRITE, true),
+    /** Gives back the notes of an {@code EXTEND} answered 503 REPLICATION_TIMEOUT (its worker never learned of them). */
+    UNEXTEND("unextend.lua", RScript.Mode.READ_WRITE, false),
     COMPLETE("complete.lua", RScript.Mode.READ_WRITE, true),
     CANCEL("cancel.lua", RScript.Mode.READ_WRITE, true),
     RELEASE("release.lua", RScript.Mode.READ_WRITE, true),

@@ -3,7 +3,8 @@
 -- (the next ones, so larger than the head's), its own lease id, and goes running; all run under the head's grant, which
 -- keeps their tickets in its batch until each completes. A retry returns the members already taken. Counts as a
 -- heartbeat. ARGV[11]: the head's lease id, ARGV[12]: max.
--- Reply: {result (ok|lost), now, expires, deadline, ttl, worker, members: [{ticket, t, job}]}.
+-- Reply: {result (ok|lost), now, expires, deadline, ttl, worker, members: [{ticket, t, job}], taken: the members this
+-- step took, space-separated ('' for a retry's)}.
 local lid, max = ARGV[11], tonumber(ARGV[12])
 local now = nowMs()
 local g = currentGrant()
@@ -13,6 +14,7 @@ end
 local expires = extendGrant(g, now)
 redis.call('hset', STATS, 'batch', max + 1) -- the group-commit size the ETA model assumes
 local members = {}
+local taken = {}
 local function member(tid, t)
   members[#members + 1] = {ticket = tid, t = t, job = jobOf(tid)}
 end
@@ -23,7 +25,6 @@ if #g.members > 0 then
 else
   local head = getT(g.ticket)
   if not g.done and head and head.ty == 'note' then
-    local taken = {}
     for _, tid in ipairs(redis.call('zrange', QUEUE, 1, max)) do
       local t = getT(tid)
       if not t or t.k ~= 'job' or t.ty ~= 'note' or t.s ~= 'waiting' or terminal(t) then
@@ -45,4 +46,4 @@ else
   end
 end
 return cjson.encode({result = 'ok', now = now, expires = expires, deadline = g.deadline, ttl = g.ttl,
-  worker = g.worker or '', members = members})
+  worker = g.worker or '', members = members, taken = table.concat(taken, ' ')})
