@@ -16,6 +16,7 @@ import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.engine.redis.KbKeys;
+import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.error.RateLimitedException;
 import dev.kbsync.coordinator.metrics.MetricsSink;
@@ -114,6 +115,37 @@ class ClusterIT {
         assertThat(client.getScoredSortedSet(new KbKeys(kb).prefix() + "rl").size())
                 .as("the refused submit left nothing in the KB's window")
                 .isEqualTo(2);
+    }
+
+    /**
+     * A request refused for its idempotency key (used for another request: 409 IDEMPOTENCY_MISMATCH) takes no rate slot
+     * on a Cluster either, where the windows outside the KB's slot are counted before the step: the refusal takes the
+     * count back, as a single master's step refuses before it counts.
+     */
+    @Test
+    void shouldTakeBackTheCountOfARequestRefusedForItsIdempotencyKey() {
+        KbId kb = KbId.of("keyed");
+        await(engine.services().kbs().register(new KbConfig(kb, "file:///tmp/keyed", "main")));
+        JobService jobs = engine.services().jobs();
+        Limits limits = new Limits(List.of(Window.user("keyed", 5)), Duration.ofSeconds(60));
+
+        assertThat(await(jobs.submit(keyed(kb, "the note", limits))).remaining())
+                .isEqualTo(4);
+        for (int i = 0; i < 3; i++) {
+            String other = "another note " + i;
+            assertThatThrownBy(() -> await(jobs.submit(keyed(kb, other, limits))))
+                    .isInstanceOfSatisfying(
+                            ConflictException.class, e -> assertThat(e.code()).isEqualTo("IDEMPOTENCY_MISMATCH"));
+        }
+
+        assertThat(client.getScoredSortedSet("kbsync:rl:{keyed}").size())
+                .as("only the stored request counted")
+                .isEqualTo(1);
+    }
+
+    private static Submission keyed(KbId kb, String text, Limits limits) {
+        return new Submission(
+                kb, "keyed", new JobPayload.Note(text, null, null), Optional.of("key-1"), "", "", limits, false);
     }
 
     private static Submission submission(KbId kb, String text, Limits limits) {

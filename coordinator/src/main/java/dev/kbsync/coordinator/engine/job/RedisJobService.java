@@ -86,7 +86,7 @@ public final class RedisJobService implements JobService {
 
     /**
      * One step (see {@link Tickets#submit}); on a Cluster the windows outside the KB's slot are counted before it (and
-     * taken back if the step refuses). A KB registered without its registration in its slot gets one there once.
+     * taken back if the step refuses or fails: a refused request takes no rate slot, whatever refused it). A KB registered without its registration in its slot gets one there once.
      */
     @Override
     public Future<Accepted> submit(Submission s) {
@@ -102,10 +102,8 @@ public final class RedisJobService implements JobService {
         return before.check(windows, member, redis.context())
                 .compose(least -> step(ref, job, s, s.contentHash(), Limits.NONE, member, Restoration.queued(), true)
                         .map(accepted -> accepted.least(least))
-                        .recover(e -> e instanceof ConflictException c && !ErrorCodes.NO_AGENT_WORKER.equals(c.code())
-                                ? Future.failedFuture(e)
-                                : before.uncount(windows, member, redis.context())
-                                        .transform(v -> Future.failedFuture(e))));
+                        .recover(e -> before.uncount(windows, member, redis.context())
+                                .transform(v -> Future.failedFuture(e))));
     }
 
     /**
