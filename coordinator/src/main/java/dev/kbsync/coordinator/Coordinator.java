@@ -210,7 +210,13 @@ public final class Coordinator {
         HttpApi api = new HttpApi(vertx, config, services.services(), auth, metrics, health, degraded, reads.mirrors());
         // No HTTP/2 upgrade over plain HTTP (h2c): the JDK's HttpClient asks for one on every new connection, and
         // upgraded connections garbled about one large answer in seven (OpsApiIT). Such clients go on in HTTP/1.1.
-        HttpServerOptions options = new HttpServerOptions().setHttp2ClearTextEnabled(false);
+        // No WebSocket compression either: a compressed lease-channel frame of a few KiB could inflate to many MiB
+        // before the frame bound applies, holding the event loop (and every request on it) meanwhile. Frames with
+        // reserved bits are then a protocol error (close 1002), as RFC 6455 has it without an extension.
+        HttpServerOptions options = new HttpServerOptions()
+                .setHttp2ClearTextEnabled(false)
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false);
         Future<Optional<CertificateReloader>> tls = config.tls()
                 .map(t -> CertificateReloader.load(vertx, t, options).map(Optional::of))
                 .orElse(Future.succeededFuture(Optional.empty()));

@@ -96,6 +96,34 @@ class LeaseChannelFuzzIT {
         ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logged);
     }
 
+    /**
+     * No WebSocket compression is negotiated: a compressed frame of a few KiB could inflate to many MiB before the frame
+     * bound applies, and hold the event loop (and every other request on it) while it does.
+     */
+    @Test
+    void shouldNegotiateNoCompressionWhateverTheClientOffers() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", api.port())) {
+            socket.getOutputStream()
+                    .write(("GET /v1/leases/channel HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                    + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: permessage-deflate;"
+                                    + " client_max_window_bits, x-webkit-deflate-frame, deflate-frame\r\n"
+                                    + "Authorization: Bearer " + SCOPED + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                assertThat(b).as("upgrade answer " + head).isNotNegative();
+                head.append((char) b);
+            }
+            assertThat(head.toString()).startsWith("HTTP/1.1 101");
+            assertThat(head.toString().toLowerCase(java.util.Locale.ROOT))
+                    .as("the upgrade answer accepts no extension")
+                    .doesNotContain("sec-websocket-extensions");
+        }
+    }
+
     @Test
     void shouldAnswerEveryMalformedFrameWithItsErrorStoreNothingAndStayUsable() throws Exception {
         Random random = new Random(SEED);
@@ -633,6 +661,13 @@ class LeaseChannelFuzzIT {
                 "a reserved opcode",
                 List.of(new Frame(0x3, true, 0, true, "{}".getBytes(StandardCharsets.UTF_8))),
                 1002));
+        // reserved bits with no extension negotiated (the coordinator negotiates none: no compression)
+        for (int rsv : new int[] {0x40, 0x20, 0x10}) {
+            cases.add(Case.closes(
+                    "a text frame with reserved bit " + Integer.toHexString(rsv),
+                    List.of(new Frame(0x1, true, rsv, true, "{}".getBytes(StandardCharsets.UTF_8))),
+                    1002));
+        }
         cases.add(Case.closes("a fragmented ping", List.of(new Frame(0x9, false, 0, true, new byte[] {1})), 1002));
         cases.add(Case.closes("a ping over 125 bytes", List.of(Frame.control(0x9, new byte[126])), 1002));
         return cases;
