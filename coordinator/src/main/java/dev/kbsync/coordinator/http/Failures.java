@@ -9,6 +9,8 @@ import dev.kbsync.coordinator.error.ForbiddenException;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.error.RateLimitedException;
 import dev.kbsync.coordinator.error.UnavailableException;
+import io.netty.handler.codec.DecoderException;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -36,6 +38,16 @@ final class Failures {
             return;
         }
         Mapped mapped = map(failure, ctx.statusCode());
+        if (mapped.status() == 500 && unread(ctx, failure)) {
+            // the request itself could not be read (broken framing, or the client left mid-body): the client's error
+            log.debug(
+                    "request {} {} could not be read: {}",
+                    ctx.request().method(),
+                    ctx.normalizedPath(),
+                    String.valueOf(failure));
+            response.putHeader("Connection", "close"); // what is left of the request cannot be told from the next one
+            mapped = map(HttpError.forStatus(400), 400);
+        }
         if (mapped.status() == 500) {
             String ref = UUID.randomUUID().toString();
             LogTags.around(
@@ -61,6 +73,16 @@ final class Failures {
             response.putHeader("WWW-Authenticate", "Bearer");
         }
         Responses.json(ctx, mapped.status(), error(mapped.code(), mapped.message()));
+    }
+
+    /**
+     * Whether {@code failure} came from reading the request rather than from answering it: the connection closed under
+     * it, or the request's body had not been read to its end (its framing broke: Netty's decoder failed on it).
+     */
+    private static boolean unread(RoutingContext ctx, Throwable failure) {
+        return failure instanceof HttpClosedException
+                || failure instanceof DecoderException
+                || !ctx.request().isEnded();
     }
 
     /**

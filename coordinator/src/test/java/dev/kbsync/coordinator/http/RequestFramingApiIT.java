@@ -3,14 +3,20 @@ package dev.kbsync.coordinator.http;
 import static dev.kbsync.coordinator.http.ApiFixture.CLIENT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 
 /**
  * Requests broken in their HTTP framing rather than in their JSON (a form or multipart body, an unknown Expect, no
@@ -113,6 +119,81 @@ class RequestFramingApiIT {
         assertError(send(start + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n"), 400, "BAD_REQUEST");
         assertError(
                 send(start + "Connection: close\r\nSec-WebSocket-Version: 13\r\n" + key + "\r\n"), 400, "BAD_REQUEST");
+    }
+
+    /**
+     * A body whose chunked framing is broken is the client's error: refused with 400 in the error shape (or, when the
+     * connection can no longer carry an answer, closed), and never logged as an internal error.
+     */
+    @Test
+    void shouldRefuseABrokenChunkedBodyWith400AndLogNoError() throws Exception {
+        ListAppender<ILoggingEvent> logged = errors();
+        try {
+            String start = "POST /v1/kbs/demo/notes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + CLIENT
+                    + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+            long calls = api.services.calls.get();
+            for (String chunks :
+                    List.of("zz\r\n{}\r\n0\r\n\r\n", "FFFFFFFFFFFFFFFFFFFF\r\n{}\r\n0\r\n\r\n", "2\r\n{}XX0\r\n\r\n")) {
+                Answer answer = sendOrClosed(start + chunks);
+                if (answer != null) {
+                    assertError(answer, 400, "BAD_REQUEST");
+                }
+            }
+            assertThat(api.services.calls.get()).isEqualTo(calls);
+            Thread.sleep(500); // what the coordinator logs after the connection closed
+            assertThat(logged.list).as("errors logged").isEmpty();
+        } finally {
+            detach(logged);
+        }
+    }
+
+    /** A client that leaves in the middle of its body is no internal error either. */
+    @Test
+    void shouldLogNoErrorWhenAClientLeavesInTheMiddleOfItsBody() throws Exception {
+        ListAppender<ILoggingEvent> logged = errors();
+        try {
+            try (Socket socket = new Socket("127.0.0.1", api.port())) {
+                socket.getOutputStream()
+                        .write(("POST /v1/kbs/demo/notes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + CLIENT
+                                        + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{}")
+                                .getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                Thread.sleep(300);
+            }
+            Thread.sleep(500);
+            assertThat(logged.list).as("errors logged").isEmpty();
+        } finally {
+            detach(logged);
+        }
+    }
+
+    /** What is logged at ERROR from now on. */
+    private static ListAppender<ILoggingEvent> errors() {
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.addFilter(new ch.qos.logback.core.filter.Filter<ILoggingEvent>() {
+            @Override
+            public ch.qos.logback.core.spi.FilterReply decide(ILoggingEvent event) {
+                return event.getLevel().isGreaterOrEqual(Level.ERROR)
+                        ? ch.qos.logback.core.spi.FilterReply.NEUTRAL
+                        : ch.qos.logback.core.spi.FilterReply.DENY;
+            }
+        });
+        appender.start();
+        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(appender);
+        return appender;
+    }
+
+    private static void detach(ListAppender<ILoggingEvent> appender) {
+        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(appender);
+    }
+
+    /** {@link #send}, or null when the coordinator closed the connection without an answer. */
+    private static Answer sendOrClosed(String request) throws IOException {
+        try {
+            return send(request);
+        } catch (StringIndexOutOfBoundsException | java.net.SocketException closed) {
+            return null;
+        }
     }
 
     private static String post(String path, String contentType, String body) {
