@@ -32,5 +32,8 @@ public final class ErrorCodes {
     /** An agent task while every known worker runs notes only (none has an agent command): 409, nothing stored. */
     public static final String NO_AGENT_WORKER = "NO_AGENT_WORKER";
 
+    /** An idempotency key already used for a different request: 409, nothing stored. */
+    public static final String IDEMPOTENCY_MISMATCH = "IDEMPOTENCY_MISMATCH";
+
     private ErrorCodes() {}
 }

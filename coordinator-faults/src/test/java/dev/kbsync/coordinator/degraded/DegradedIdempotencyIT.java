@@ -74,12 +74,58 @@ class DegradedIdempotencyIT {
         }
     }
 
+    /**
+     * A key the journal does not know may name another request in Redis (stored before Redis went away): the journal
+     * accepted the job (202), so it is restored all the same, without the key (which keeps naming its first job), never
+     * set aside.
+     */
+    @Test
+    void shouldRestoreAJournaledJobWhoseKeyRedisHoldsForAnotherRequest(@TempDir Path dir) {
+        Vertx vertx = Vertx.vertx();
+        Coordinator coordinator = Coordinator.start(vertx, config(dir)).await();
+        Http http = new Http(coordinator.port());
+        try {
+            Http.Answer stored = keyed(http, "dg", "stored with Redis", "K-2");
+            assertThat(stored.status()).as(stored.body().encode()).isEqualTo(202);
+            redis.process().pause();
+            Http.Answer journaled;
+            try {
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() ->
+                                "degraded".equals(http.get("/readyz").body().getString("mode")));
+                journaled = keyed(http, "dg", "accepted by the journal", "K-2");
+                assertThat(journaled.status()).as(journaled.body().encode()).isEqualTo(202);
+                assertThat(journaled.body().getString("mode")).isEqualTo("degraded");
+            } finally {
+                redis.process().resume();
+            }
+            String id = journaled.body().getString("id");
+            await().atMost(Duration.ofSeconds(20)).until(() -> http.inRedis(id));
+            assertThat(http.get("/v1/jobs/" + id)
+                            .body()
+                            .getJsonObject("payload")
+                            .getString("text"))
+                    .isEqualTo("accepted by the journal");
+            Http.Answer retry = keyed(http, "dg", "stored with Redis", "K-2");
+            assertThat(retry.body().getString("id"))
+                    .as("the key still names its first job")
+                    .isEqualTo(stored.body().getString("id"));
+        } finally {
+            coordinator.stop().await();
+            vertx.close().await();
+        }
+    }
+
     private static Http.Answer keyed(Http http, String kb, String text) {
+        return keyed(http, kb, text, "K-1");
+    }
+
+    private static Http.Answer keyed(Http http, String kb, String text, String key) {
         return http.send(
                 "POST",
                 "/v1/kbs/" + kb + "/notes",
                 new JsonObject().put("user", "u").put("text", text),
-                Map.of("Idempotency-Key", "K-1"));
+                Map.of("Idempotency-Key", key));
     }
 
     private static CoordinatorConfig config(Path journal) {

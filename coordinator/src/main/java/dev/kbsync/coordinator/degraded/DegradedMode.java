@@ -268,7 +268,8 @@ public final class DegradedMode implements AutoCloseable {
                         if (first != null) { // as Redis answers a key: the same request, or a refusal
                             if (!first.payload().equals(payload)) {
                                 throw new ConflictException(
-                                        "IDEMPOTENCY_MISMATCH", "the idempotency key was used for a different request");
+                                        ErrorCodes.IDEMPOTENCY_MISMATCH,
+                                        "the idempotency key was used for a different request");
                             }
                             return first;
                         }

@@ -1,7 +1,10 @@
 package dev.kbsync.coordinator.degraded;
 
+import dev.kbsync.api.ErrorCodes;
 import dev.kbsync.api.InvalidInputException;
+import dev.kbsync.api.Job;
 import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.CoordinatorException;
 import dev.kbsync.coordinator.error.UnavailableException;
 import dev.kbsync.coordinator.service.JobService;
@@ -11,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -153,6 +157,7 @@ final class Restore {
     private Future<Void> restoreOne(Journal.Entry entry) {
         return jobs.restore(
                         entry.job(), entry.key(), mode.restoration(entry.job().id()))
+                .recover(e -> keyTaken(e) && entry.key().isPresent() ? withoutKey(entry) : Future.failedFuture(e))
                 .transform(restored -> {
                     if (restored.succeeded()) {
                         return Future.<Void>succeededFuture();
@@ -181,6 +186,25 @@ final class Restore {
                     mode.pendingRemoved(entry);
                     return null;
                 });
+    }
+
+    /**
+     * The journal accepted {@code entry} (202) with an idempotency key it did not know, which Redis holds for another
+     * request (stored before Redis went away): the job is restored all the same, without the key, which keeps naming
+     * its first job. An accepted job is never set aside for its key.
+     */
+    private Future<Job> withoutKey(Journal.Entry entry) {
+        LOG.warn(
+                "journal: job {} of KB {} was accepted with an idempotency key Redis holds for another request;"
+                        + " restored without the key",
+                entry.job().id(),
+                entry.job().kb());
+        return jobs.restore(
+                entry.job(), Optional.empty(), mode.restoration(entry.job().id()));
+    }
+
+    private static boolean keyTaken(Throwable cause) {
+        return cause instanceof ConflictException c && ErrorCodes.IDEMPOTENCY_MISMATCH.equals(c.code());
     }
 
     /** A refusal with a reason (no such KB, an idempotency key used for another job), not an outage. */

@@ -358,7 +358,8 @@ public final class RedisJobService implements JobService {
     }
 
     private static ConflictException mismatch() {
-        return new ConflictException("IDEMPOTENCY_MISMATCH", "the idempotency key was used for a different request");
+        return new ConflictException(
+                ErrorCodes.IDEMPOTENCY_MISMATCH, "the idempotency key was used for a different request");
     }
 
     private static ConflictException lost(String leaseId) {
