@@ -1,5 +1,8 @@
 package dev.kbsync.coordinator.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.kbsync.api.InvalidInputException;
 import io.vertx.core.Handler;
 import io.vertx.core.json.DecodeException;
@@ -7,9 +10,15 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
+import java.io.IOException;
 
 /** JSON request bodies: the Content-Type check (415) and parsing into strict {@link Fields}. */
 final class Bodies {
+    /** Strict JSON: Jackson's defaults (no comments, ...) and a name read twice in an object is an error. */
+    private static final JsonFactory STRICT = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
     private Bodies() {}
 
     /** A route handler that rejects anything but {@code Content-Type: application/json} with 415. */
@@ -48,6 +57,18 @@ final class Bodies {
         return type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /**
+     * Fails unless {@code body} is strict JSON (RFC 8259): no comments (Vert.x's own decoder reads them) and no name
+     * twice in an object (which would otherwise keep its last value, silently).
+     */
+    private static void strict(byte[] body) throws IOException {
+        try (JsonParser parser = STRICT.createParser(body)) {
+            while (parser.nextToken() != null) {
+                // every token read: a comment or a repeated name fails the read
+            }
+        }
+    }
+
     /** The body as a JSON object with only {@code allowed} top-level fields. */
     static Fields object(RoutingContext ctx, String... allowed) {
         if (ctx.body().isEmpty()) {
@@ -55,8 +76,9 @@ final class Bodies {
         }
         Object parsed;
         try {
+            strict(ctx.body().buffer().getBytes());
             parsed = Json.decodeValue(ctx.body().buffer());
-        } catch (DecodeException e) {
+        } catch (DecodeException | IOException e) {
             throw new InvalidInputException("INVALID_JSON", "the body is not valid JSON");
         }
         if (!(parsed instanceof JsonObject json)) {
