@@ -61,7 +61,7 @@ final class Bodies {
      * Fails unless {@code body} is strict JSON (RFC 8259): no comments (Vert.x's own decoder reads them) and no name
      * twice in an object (which would otherwise keep its last value, silently).
      */
-    private static void strict(byte[] body) throws IOException {
+    static void strict(byte[] body) throws IOException {
         try (JsonParser parser = STRICT.createParser(body)) {
             while (parser.nextToken() != null) {
                 // every token read: a comment or a repeated name fails the read

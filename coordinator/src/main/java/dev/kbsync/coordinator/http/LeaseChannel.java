@@ -25,6 +25,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -247,8 +248,9 @@ final class LeaseChannel {
         }
         JsonObject frame;
         try {
+            Bodies.strict(text.getBytes(StandardCharsets.UTF_8));
             frame = new JsonObject(text);
-        } catch (DecodeException | ClassCastException e) {
+        } catch (DecodeException | ClassCastException | IOException e) {
             refuse(null, "INVALID_FRAME", "a frame is a JSON object");
             return;
         }

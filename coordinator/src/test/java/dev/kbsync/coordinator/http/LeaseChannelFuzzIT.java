@@ -416,7 +416,10 @@ class LeaseChannelFuzzIT {
                 "[".repeat(5_000) + "]".repeat(5_000),
                 "{\"ref\":\"deep\",\"x\":" + "[".repeat(3_000) + "]".repeat(3_000) + "}",
                 "{\"ref\":\"num\",\"x\":" + "9".repeat(5_000) + "}",
-                "{\"ref\":\"nan\",\"x\":NaN}")) {
+                "{\"ref\":\"nan\",\"x\":NaN}",
+                "{\"op\":\"heartbeat\",\"ref\":\"c\",\"id\":\"x\"} // a comment",
+                "{\"op\":\"heartbeat\",/* a comment */\"ref\":\"c\",\"id\":\"x\"}",
+                "{\"op\":\"heartbeat\",\"ref\":\"d\",\"ref\":\"e\",\"id\":\"x\"}")) {
             cases.add(Case.answered("not a JSON object", Frame.text(text), Expect.of(null, 400, "INVALID_FRAME")));
         }
         for (int i = 0; i < 20; i++) {
