@@ -8,12 +8,18 @@ import dev.kbsync.api.NotePathTemplate;
 import dev.kbsync.api.Quoting;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Checks a KB registration: the remote is an https/ssh/git@/file URL or an absolute path without credentials (400
- * CREDENTIALS_IN_URL; the message never repeats them), the branch a valid git ref name (400 INVALID_BRANCH), the note
+ * CREDENTIALS_IN_URL: user info, but for an ssh:// user name, or a parameter named as a credential, however cased or
+ * percent-encoded; the message never repeats them), the branch a valid git ref name (400 INVALID_BRANCH), the note
  * path template one the path guard accepts (400 INVALID_NOTE_PATH; absent: the default), a credential reference one
  * that fits the remote (a token for https, a key for ssh; 400 INVALID_CREDENTIALS).
  */
@@ -23,6 +29,17 @@ public final class KbValidation {
     private static final Pattern BAD_REF_CHARS = Pattern.compile("[\\x00-\\x20\\x7f~^:?*\\[\\\\]");
     private static final Pattern PORT = Pattern.compile(":(\\d+)$");
     private static final int MAX_REMOTE = 1000;
+    private static final Pattern ESCAPE = Pattern.compile("%([0-9A-Fa-f]{2})");
+    private static final Pattern NOT_ALNUM = Pattern.compile("[^a-z0-9]");
+    /** Parameter names (lower-cased, letters and digits only: {@code API-Key} is {@code apikey}) of a credential... */
+    private static final Set<String> SECRET_NAMES =
+            Set.of("key", "pass", "pwd", "auth", "authorization", "bearer", "jwt", "sig", "credential", "credentials");
+    /** ... or as part of a longer name ({@code private_token}, {@code client_secret}, {@code x-api-key}). */
+    private static final List<String> SECRET_NAME_PARTS = List.of(
+            "token", "password", "passwd", "passphrase", "secret", "apikey", "accesskey", "privatekey", "signature");
+
+    private static final String NAME_THEM =
+            "name the KB's credentials instead (a variable, a secret file, a GitHub App, an SSH key)";
 
     private KbValidation() {}
 
@@ -77,12 +94,16 @@ public final class KbValidation {
         if (url.matches()) {
             String authority = url.group(2);
             String userInfo = authority.contains("@") ? authority.substring(0, authority.lastIndexOf('@')) : "";
-            boolean secret = url.group(1).equals("ssh") ? userInfo.contains(":") : !userInfo.isEmpty();
-            if (secret || url.group(3).matches(".*[?&](token|access_token|password)=.*")) {
+            boolean secret = url.group(1).equals("ssh") ? decoded(userInfo).contains(":") : !userInfo.isEmpty();
+            if (secret) {
                 throw new InvalidInputException(
                         "CREDENTIALS_IN_URL",
-                        "remote must not carry credentials (" + url.group(1)
-                                + "://***@...); name the KB's credentials instead (a variable, a secret file, a GitHub App, an SSH key)");
+                        "remote must not carry credentials (" + url.group(1) + "://***@...); " + NAME_THEM);
+            }
+            if (secretParameter(authority + url.group(3))) {
+                throw new InvalidInputException(
+                        "CREDENTIALS_IN_URL",
+                        "remote must not carry credentials (a token, password, secret or key parameter); " + NAME_THEM);
             }
             if (authority.isEmpty() && !url.group(1).equals("file")) {
                 throw invalidRemote();
@@ -101,6 +122,60 @@ public final class KbValidation {
             return remote;
         }
         throw invalidRemote();
+    }
+
+    /**
+     * Whether a URL's {@code authority/path?query} (its fragment cut off) has a parameter whose name is a credential's:
+     * in the query ({@code &} or {@code ;} separated) or a segment's {@code ;name=value}. Names are compared
+     * percent-decoded, case-insensitively and by their letters and digits only.
+     */
+    private static boolean secretParameter(String rest) {
+        int hash = rest.indexOf('#');
+        String url = hash < 0 ? rest : rest.substring(0, hash);
+        int question = url.indexOf('?');
+        String path = question < 0 ? url : url.substring(0, question);
+        List<String> parameters = new ArrayList<>();
+        if (question >= 0) {
+            parameters.addAll(List.of(url.substring(question + 1).split("[&;]")));
+        }
+        for (String segment : path.split("/")) {
+            List<String> parts = List.of(segment.split(";"));
+            parameters.addAll(parts.subList(Math.min(1, parts.size()), parts.size()));
+        }
+        for (String parameter : parameters) {
+            String decoded = decoded(parameter);
+            int equals = decoded.indexOf('=');
+            if (equals >= 0 && secretName(decoded.substring(0, equals))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean secretName(String name) {
+        String normalized = NOT_ALNUM.matcher(name.toLowerCase(Locale.ROOT)).replaceAll("");
+        return SECRET_NAMES.contains(normalized) || SECRET_NAME_PARTS.stream().anyMatch(normalized::contains);
+    }
+
+    /**
+     * {@code value} with its {@code %XX} escapes of ASCII characters decoded, again until none is left (a server that
+     * decodes twice): enough to tell a parameter's name, without failing on a malformed escape.
+     */
+    private static String decoded(String value) {
+        String current = value;
+        for (int round = 0; round < 5; round++) {
+            String next = ESCAPE.matcher(current).replaceAll(m -> {
+                int c = Integer.parseInt(m.group(1), 16);
+                return c < 0x80
+                        ? Matcher.quoteReplacement(String.valueOf((char) c))
+                        : Matcher.quoteReplacement(m.group());
+            });
+            if (next.equals(current)) {
+                return current;
+            }
+            current = next;
+        }
+        return current;
     }
 
     /** Whether a URL's authority is one git can use: not {@code [::1}, a space, or a port over 65535. */

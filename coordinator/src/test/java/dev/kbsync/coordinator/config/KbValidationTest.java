@@ -30,7 +30,35 @@ class KbValidationTest {
                 "https://s3cr3t@github.com/a/b.git",
                 "http://u:s3cr3t@h/x",
                 "ssh://git:s3cr3t@h/x",
-                "https://h/x.git?access_token=s3cr3t"
+                "https://h/x.git?access_token=s3cr3t",
+                "https://h/x.git?PASSWORD=s3cr3t",
+                "https://h/x.git?Token=s3cr3t",
+                "https://h/x.git?ACCESS_TOKEN=s3cr3t",
+                "https://h/x.git?%74oken=s3cr3t",
+                "https://h/x.git?%2574oken=s3cr3t",
+                "https://h/x.git?access%5Ftoken=s3cr3t",
+                "https://h/x.git;token=s3cr3t",
+                "https://h/a;v=1;token=s3cr3t/x.git",
+                "https://h;token=s3cr3t/x.git",
+                "https://h/x.git?ref=main;token=s3cr3t",
+                "https://h/x.git?ref=main&private_token=s3cr3t",
+                "https://h/x.git?private-token=s3cr3t",
+                "https://h/x.git?oauth_token=s3cr3t",
+                "https://h/x.git?x-amz-security-token=s3cr3t",
+                "https://h/x.git?passwd=s3cr3t",
+                "https://h/x.git?pwd=s3cr3t",
+                "https://h/x.git?pass=s3cr3t",
+                "https://h/x.git?secret=s3cr3t",
+                "https://h/x.git?client_secret=s3cr3t",
+                "https://h/x.git?api_key=s3cr3t",
+                "https://h/x.git?apikey=s3cr3t",
+                "https://h/x.git?key=s3cr3t",
+                "https://h/x.git?sig=s3cr3t",
+                "https://h/x.git?auth=s3cr3t",
+                "ssh://git@h/x.git?token=s3cr3t",
+                "ssh://git%3As3cr3t@h/x.git",
+                "git://h/x.git?Password=s3cr3t",
+                "file:///srv/x.git?token=s3cr3t"
             })
     void shouldRejectCredentialsWithoutRepeatingThem(String remote) {
         assertThatThrownBy(() -> KbValidation.remote(remote))
@@ -38,6 +66,20 @@ class KbValidationTest {
                         InvalidInputException.class, e -> assertThat(e.code()).isEqualTo("CREDENTIALS_IN_URL"))
                 .message()
                 .doesNotContain("s3cr3t");
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "https://h/x.git?ref=main",
+                "https://h/x.git?tab=readme&v=2",
+                "https://h/a;v=1/x.git",
+                "https://h/tokens/x.git",
+                "https://h/x.git?token",
+                "ssh://deploy@h/x.git"
+            })
+    void shouldAcceptParametersThatAreNoCredentials(String remote) {
+        assertThat(KbValidation.remote(remote)).isEqualTo(remote);
     }
 
     @ParameterizedTest
