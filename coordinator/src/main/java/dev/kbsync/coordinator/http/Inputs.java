@@ -18,7 +18,8 @@ final class Inputs {
     static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
 
     private static final Pattern ERROR_CODE = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
-    private static final Pattern LINK = Pattern.compile("https?://[^\\s\\p{Cntrl}\"<>\\\\^`{|}]{1,2040}");
+    private static final Pattern LINK =
+            Pattern.compile("https?://[^\\s\\p{Cntrl}\\x{80}-\\x{9f}\"<>\\\\^`{|}]{1,2040}");
     private static final int MAX_TITLE = 200;
     private static final int MAX_PATH = 255;
     private static final int MAX_CALLBACK = 2048;
@@ -77,10 +78,13 @@ final class Inputs {
         return value;
     }
 
+    /** A note's title: at most {@value #MAX_TITLE} characters, one line, no control character (C0, DEL or C1). */
     static String title(String value) {
-        if (value.length() > MAX_TITLE || value.chars().anyMatch(c -> c < 0x20)) {
+        if (value.length() > MAX_TITLE || value.chars().anyMatch(Character::isISOControl)) {
             throw new InvalidInputException(
-                    "INVALID_TITLE", "title must be at most " + MAX_TITLE + " characters without control characters");
+                    "INVALID_TITLE",
+                    "title must be at most " + MAX_TITLE
+                            + " characters without control characters (U+0000-U+001F, U+007F-U+009F)");
         }
         return value;
     }
@@ -101,7 +105,10 @@ final class Inputs {
         return RelativePath.checkNew(path(value));
     }
 
-    /** A browser link a worker reports (a file's or a commit's): {@code http(s)://}, no spaces, quotes or controls. */
+    /**
+     * A browser link a worker reports (a file's or a commit's): {@code http(s)://}, no spaces, quotes or controls (C0,
+     * DEL or C1).
+     */
     static String link(String field, String value) {
         if (!LINK.matcher(value).matches()) {
             throw new InvalidInputException(

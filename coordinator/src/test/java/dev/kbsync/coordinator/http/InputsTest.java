@@ -48,11 +48,33 @@ class InputsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "a b", "a/b", "ünï", "x:y"})
+    @ValueSource(strings = {"", "a b", "a/b", "ünï", "x:y", "a\u0085", "a\u007f", "a\u0000"})
     void shouldRejectOtherUserIds(String user) {
         assertThatThrownBy(() -> Inputs.user(user))
                 .isInstanceOfSatisfying(
                         InvalidInputException.class, e -> assertThat(e.code()).isEqualTo("INVALID_USER"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"A title", "Ünïcode – ok", "a\u00a0b", "t\uD83D\uDE00"})
+    void shouldAcceptTitles(String title) {
+        assertThat(Inputs.title(title)).isEqualTo(title);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a\u0000b", "a\nb", "a\tb", "a\u007fb", "a\u0080b", "a\u0085b", "a\u009bb", "a\u009f"})
+    void shouldRejectTitlesWithControlCharacters(String title) {
+        assertThatThrownBy(() -> Inputs.title(title))
+                .isInstanceOfSatisfying(
+                        InvalidInputException.class, e -> assertThat(e.code()).isEqualTo("INVALID_TITLE"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"https://h/a\u007fb", "https://h/a\u0085b", "https://h/a\u009bb"})
+    void shouldRejectLinksWithControlCharacters(String link) {
+        assertThatThrownBy(() -> Inputs.link("url", link))
+                .isInstanceOfSatisfying(
+                        InvalidInputException.class, e -> assertThat(e.code()).isEqualTo("INVALID_FIELD"));
     }
 
     @Test
