@@ -23,6 +23,8 @@ final class Inputs {
     private static final int MAX_TITLE = 200;
     private static final int MAX_PATH = 255;
     private static final int MAX_CALLBACK = 2048;
+    private static final String LONE_SURROGATE =
+            " must not hold an unpaired surrogate (a \\ud800-\\udfff escape without its pair): it has no UTF-8 form";
     private static final Pattern NUMERIC_HOST = Pattern.compile("[0-9.]+|0x.*");
 
     private Inputs() {}
@@ -67,6 +69,7 @@ final class Inputs {
         return value;
     }
 
+    /** A note's text or an agent's task: not blank, at most {@code max} characters, no lone surrogate. */
     static String text(String field, String value, int max) {
         if (value.isBlank()) {
             throw new InvalidInputException("INVALID_TEXT", field + " must not be blank");
@@ -75,11 +78,20 @@ final class Inputs {
             throw new InvalidInputException(
                     "TEXT_TOO_LONG", field + " is " + value.length() + " characters; the limit is " + max);
         }
+        if (loneSurrogate(value)) {
+            throw new InvalidInputException("INVALID_TEXT", field + LONE_SURROGATE);
+        }
         return value;
     }
 
-    /** A note's title: at most {@value #MAX_TITLE} characters, one line, no control character (C0, DEL or C1). */
+    /**
+     * A note's title: at most {@value #MAX_TITLE} characters, one line, no control character (C0, DEL or C1), no lone
+     * surrogate.
+     */
     static String title(String value) {
+        if (loneSurrogate(value)) {
+            throw new InvalidInputException("INVALID_TITLE", "title" + LONE_SURROGATE);
+        }
         if (value.length() > MAX_TITLE || value.chars().anyMatch(Character::isISOControl)) {
             throw new InvalidInputException(
                     "INVALID_TITLE",
@@ -94,6 +106,9 @@ final class Inputs {
      * the worker enforces full path safety.
      */
     static String path(String value) {
+        if (loneSurrogate(value)) {
+            throw new InvalidInputException("INVALID_PATH", "path" + LONE_SURROGATE); // not repeated: no UTF-8 form
+        }
         if (value.length() > MAX_PATH) {
             throw RelativePath.reject(value, "is longer than " + MAX_PATH + " characters");
         }
@@ -126,7 +141,9 @@ final class Inputs {
     static String callbackUrl(String value, Webhooks webhooks) {
         URI uri;
         try {
-            uri = value.length() > MAX_CALLBACK || value.chars().anyMatch(c -> c <= 0x20) ? null : new URI(value);
+            uri = value.length() > MAX_CALLBACK || value.chars().anyMatch(c -> c <= 0x20) || loneSurrogate(value)
+                    ? null
+                    : new URI(value);
         } catch (URISyntaxException e) {
             uri = null;
         }
@@ -157,6 +174,24 @@ final class Inputs {
                     "callbackUrl host " + Quoting.quote(host) + " is not in the allowed webhook hosts");
         }
         return value;
+    }
+
+    /**
+     * Whether {@code value} has a UTF-16 surrogate without its pair (a JSON {@code "\\ud800"} escape alone): it has no
+     * UTF-8 form, and would be stored as {@code ?} rather than as sent.
+     */
+    static boolean loneSurrogate(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isHighSurrogate(c)
+                    && i + 1 < value.length()
+                    && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The longest a long poll waits ({@code waitMs}, a worker's poll or a lease request): 30 s. */

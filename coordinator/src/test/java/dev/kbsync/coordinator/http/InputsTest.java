@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kbsync.api.InvalidInputException;
+import dev.kbsync.coordinator.config.Webhooks;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,6 +76,34 @@ class InputsTest {
         assertThatThrownBy(() -> Inputs.link("url", link))
                 .isInstanceOfSatisfying(
                         InvalidInputException.class, e -> assertThat(e.code()).isEqualTo("INVALID_FIELD"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\ud800", "x\udfff", "\udfff\ud800", "a\uD83D", "\uDE00\uD83D\uDE00"})
+    void shouldRejectLoneSurrogatesRatherThanStoreThemAsQuestionMarks(String value) {
+        assertThatThrownBy(() -> Inputs.text("text", value, 1000))
+                .isInstanceOfSatisfying(
+                        InvalidInputException.class, e -> assertThat(e.code()).isEqualTo("INVALID_TEXT"));
+        assertThatThrownBy(() -> Inputs.title(value))
+                .isInstanceOfSatisfying(
+                        InvalidInputException.class, e -> assertThat(e.code()).isEqualTo("INVALID_TITLE"));
+        assertThatThrownBy(() -> Inputs.user(value))
+                .isInstanceOfSatisfying(
+                        InvalidInputException.class, e -> assertThat(e.code()).isEqualTo("INVALID_USER"));
+        assertThatThrownBy(() -> Inputs.path("notes/" + value + ".md"))
+                .isInstanceOfSatisfying(
+                        InvalidInputException.class, e -> assertThat(e.code()).isEqualTo("INVALID_PATH"));
+        assertThatThrownBy(() -> Inputs.callbackUrl("https://h/" + value, Webhooks.off()))
+                .isInstanceOfSatisfying(
+                        InvalidInputException.class, e -> assertThat(e.code()).isEqualTo("INVALID_CALLBACK_URL"));
+    }
+
+    @Test
+    void shouldKeepSurrogatePairs() {
+        String smile = "smile \uD83D\uDE00 \uD83D\uDE00";
+        assertThat(Inputs.text("text", smile, 1000)).isEqualTo(smile);
+        assertThat(Inputs.title(smile)).isEqualTo(smile);
+        assertThat(Inputs.path("notes/" + smile + ".md")).isEqualTo("notes/" + smile + ".md");
     }
 
     @Test

@@ -182,6 +182,10 @@ class JobApiIT {
                 "title with NEL      | /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"t\",\"title\":\"a\\u0085b\"} | INVALID_TITLE",
                 "title with DEL      | /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"t\",\"title\":\"a\\u007fb\"} | INVALID_TITLE",
                 "title with CSI      | /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"t\",\"title\":\"a\\u009bb\"} | INVALID_TITLE",
+                "lone surrogate text | /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"\\ud800\"}         | INVALID_TEXT",
+                "lone surrogate title| /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"t\",\"title\":\"a\\udfff\"} | INVALID_TITLE",
+                "lone surrogate user | /v1/kbs/demo/notes | {\"user\":\"u\\ud800\",\"text\":\"t\"}          | INVALID_USER",
+                "lone surrogate path | /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"t\",\"path\":\"n/\\ud800.md\"} | INVALID_PATH",
                 "path with ..        | /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"t\",\"path\":\"a/../../etc\"} | INVALID_PATH",
                 "absolute path       | /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"t\",\"path\":\"/etc/passwd\"} | INVALID_PATH",
                 "path into .git      | /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"t\",\"path\":\".GIT/config\"} | INVALID_PATH",
@@ -195,6 +199,7 @@ class JobApiIT {
                 "a second value      | /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"t\"} {}             | INVALID_JSON",
                 "empty body          | /v1/kbs/demo/notes | ''                                              | MISSING_BODY",
                 "agent blank task    | /v1/kbs/demo/agent-tasks | {\"user\":\"u1\",\"task\":\"\"}           | INVALID_TEXT",
+                "agent lone surrogate| /v1/kbs/demo/agent-tasks | {\"user\":\"u1\",\"task\":\"do \\ud800\"} | INVALID_TEXT",
                 "agent unknown field | /v1/kbs/demo/agent-tasks | {\"user\":\"u1\",\"task\":\"t\",\"text\":\"t\"} | UNKNOWN_FIELD",
             })
     void shouldRejectBadInputWith400AndStoreNothing(String name, String path, String body, String code) {
