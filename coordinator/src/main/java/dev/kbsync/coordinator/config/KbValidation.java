@@ -25,7 +25,10 @@ import java.util.regex.Pattern;
  */
 public final class KbValidation {
     private static final Pattern URL = Pattern.compile("(https|http|ssh|git|file)://([^/?#]*)(.*)");
-    private static final Pattern SCP = Pattern.compile("[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\\s]+");
+    /** {@code user@host:path}; neither user nor host may start with '-' (an ssh option, were it passed on). */
+    private static final Pattern SCP =
+            Pattern.compile("[A-Za-z0-9._][A-Za-z0-9._-]*@[A-Za-z0-9.][A-Za-z0-9.-]*:[^\\s]+");
+
     private static final Pattern BAD_REF_CHARS = Pattern.compile("[\\x00-\\x20\\x7f~^:?*\\[\\\\]");
     private static final Pattern PORT = Pattern.compile(":(\\d+)$");
     private static final int MAX_REMOTE = 1000;
@@ -107,6 +110,10 @@ public final class KbValidation {
             }
             if (authority.isEmpty() && !url.group(1).equals("file")) {
                 throw invalidRemote();
+            }
+            if (authority.substring(authority.lastIndexOf('@') + 1).startsWith("-")) {
+                // a host like -oProxyCommand=... is an option to an ssh client that is handed it (git refuses it too)
+                throw new InvalidInputException("INVALID_REMOTE", "remote's host must not start with '-'");
             }
             if (url.group(3)
                     .contains("#")) { // git's transports would fetch another URL: the fragment is not the branch

@@ -95,7 +95,12 @@ class KbValidationTest {
                 "https://h:99999/x",
                 "https://h x/y",
                 "https://github.com/acme/docs.git#main",
-                "ssh://git@github.com/acme/docs.git#main"
+                "ssh://git@github.com/acme/docs.git#main",
+                "ssh://-oProxyCommand=x/y",
+                "ssh://git@-oProxyCommand=x/y",
+                "https://-h/x.git",
+                "git@-h:x.git",
+                "-git@h:x.git"
             })
     void shouldRejectOtherRemotes(String remote) {
         assertThatThrownBy(() -> KbValidation.remote(remote))
