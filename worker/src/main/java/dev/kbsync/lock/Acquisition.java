@@ -49,7 +49,12 @@ final class Acquisition {
                 throw timedOut(timeout, holder(queue, lockPath));
             }
             LockFile file = lockFile(ticket, deadline, timeout);
-            LockFileLocation.excludeLegacy(kb);
+            try {
+                LockFileLocation.excludeLegacy(kb);
+            } catch (RuntimeException e) { // the file lock was taken: released with the ticket, not kept for good
+                file.release();
+                throw e;
+            }
             Duration wait = Duration.between(start, ticket.grantedAt);
             log.info("{} acquired KB {} after waiting {} ms", operation, kb.getFileName(), wait.toMillis());
             return new Grant(kb, operation, queue, ticket, file, wait, clock);

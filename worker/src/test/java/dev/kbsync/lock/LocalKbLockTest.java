@@ -71,6 +71,22 @@ class LocalKbLockTest {
         }
     }
 
+    /** The same when the legacy lock file cannot be excluded from git (its .git/info/exclude is in the way). */
+    @Test
+    void shouldLetGoOfTheFileLockWhenTheLegacyLockCannotBeExcluded() throws Exception {
+        Path kb = kb("legacy");
+        Files.writeString(kb.resolve(LockFileLocation.LEGACY), "");
+        Path exclude = Files.createDirectories(kb.resolve(".git/info/exclude/in-the-way"));
+
+        assertThatThrownBy(() -> locks.acquire(kb, "first", SHORT)).isNotInstanceOf(LockTimeoutException.class);
+
+        Files.delete(exclude);
+        Files.delete(exclude.getParent());
+        try (LocalKbLock.Handle held = locks.acquire(kb, "next", Duration.ofMillis(500))) {
+            assertThat(held.operation()).isEqualTo("next");
+        }
+    }
+
     @Test
     void shouldRunTheBlockAndReleaseAfterwards() {
         Path kb = kb("team");
