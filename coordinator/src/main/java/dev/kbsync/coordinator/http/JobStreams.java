@@ -5,6 +5,7 @@ import dev.kbsync.api.Job;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
+import dev.kbsync.api.Quoting;
 import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.coordinator.auth.Caller;
@@ -46,8 +47,21 @@ final class JobStreams {
         this.keepAlive = keepAlive;
     }
 
-    /** Whether the query asks for job events (job or user given); both at once, or a bad value, is 400. */
+    /** The query parameters of {@code GET /v1/events}: a filter, and the token an EventSource cannot send as a header. */
+    private static final Set<String> PARAMETERS = Set.of("job", "user", "access_token");
+
+    /**
+     * Whether the query asks for job events (job or user given); both at once, a bad value, or any other parameter
+     * (it would not filter anything) is 400.
+     */
     static boolean wanted(MultiMap query) {
+        for (String name : query.names()) {
+            if (!PARAMETERS.contains(name)) { // a filter this stream does not have must not widen it silently
+                throw new InvalidInputException(
+                        "UNKNOWN_PARAMETER",
+                        "unknown query parameter " + Quoting.quote(name) + "; allowed: job or user");
+            }
+        }
         boolean jobs = query.contains("job");
         boolean user = query.contains("user");
         if (jobs && user) {

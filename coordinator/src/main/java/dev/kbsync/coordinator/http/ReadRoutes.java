@@ -216,7 +216,7 @@ final class ReadRoutes {
                 "INVALID_FIELD", "limit must be an integer 1-" + MAX_LOG + ", got '" + value + "'");
     }
 
-    /** The query parameters of a read; an unknown one is {@code 400 UNKNOWN_FIELD}. */
+    /** The query parameters of a read; an unknown one is {@code 400 UNKNOWN_FIELD}, one given twice INVALID_FIELD. */
     private record Query(RoutingContext ctx) {
         static Query of(RoutingContext ctx, String... allowed) {
             List<String> names = List.of(allowed);
@@ -224,6 +224,9 @@ final class ReadRoutes {
                 if (!names.contains(name)) {
                     throw new InvalidInputException(
                             "UNKNOWN_FIELD", "unknown query parameter '" + name + "'; allowed: " + names);
+                }
+                if (ctx.queryParams().getAll(name).size() > 1) {
+                    throw new InvalidInputException("INVALID_FIELD", "query parameter '" + name + "' given twice");
                 }
             }
             return new Query(ctx);

@@ -404,6 +404,8 @@ class JobStreamsApiIT {
         assertError(api.call(GET, "/v1/events?job=a,,b", CLIENT), 400, "INVALID_JOB_ID");
         assertError(api.call(GET, "/v1/events?job=mux-a~nope", CLIENT), 404, "JOB_NOT_FOUND");
         assertError(api.call(GET, "/v1/events?job=x&user=y", CLIENT), 400, "INVALID_PARAMETER");
+        assertError(api.call(GET, "/v1/events?kb=demo", CLIENT), 400, "UNKNOWN_PARAMETER"); // not a filter: refused
+        assertError(api.call(GET, "/v1/events?user=uma&users=x", CLIENT), 400, "UNKNOWN_PARAMETER");
         assertError(api.call(GET, "/v1/events?user=a%20b", CLIENT), 400, "INVALID_USER");
         assertError(api.call(GET, "/v1/events?user=uma", null), 401, "UNAUTHENTICATED");
     }

@@ -216,6 +216,8 @@ class ReadsApiIT {
         assertError(get("/v1/kbs/notes/files/README.md?at=" + "0".repeat(40), CLIENT), 404, "COMMIT_NOT_FOUND");
         assertError(get("/v1/kbs/notes/log?limit=0", CLIENT), 400, "INVALID_FIELD");
         assertError(get("/v1/kbs/notes/tree?access_token=" + CLIENT, CLIENT), 400, "UNKNOWN_FIELD");
+        assertError(get("/v1/kbs/notes/log?limit=1&limit=2", CLIENT), 400, "INVALID_FIELD");
+        assertError(get("/v1/kbs/notes/tree?prefix=notes&prefix=x", CLIENT), 400, "INVALID_FIELD");
         HttpResponse<Buffer> unavailable = get("/v1/kbs/gone/files/README.md", CLIENT);
         assertError(unavailable, 503, "SNAPSHOT_UNAVAILABLE");
         assertThat(unavailable.getHeader("Retry-After")).isNotBlank();
