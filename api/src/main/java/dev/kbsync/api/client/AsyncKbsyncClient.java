@@ -340,6 +340,17 @@ public final class AsyncKbsyncClient {
                 .map(json -> Optional.ofNullable(json).map(Assignment::fromJson));
     }
 
+    /**
+     * {@code POST /v1/workers/{id}/give-back} (worker role): gives back the job grant {@code leaseId} that a poll of
+     * {@code workerId} claimed and the worker will not run (it is stopping), so the job is offered again at once with
+     * its attempt returned. True if it was taken back; false if nothing was done (the grant ended or changed hands, or
+     * was given back already). Safe to send twice: a repeat does nothing and answers false.
+     */
+    public Future<Boolean> giveBack(String workerId, String leaseId) {
+        return post("/v1/workers/" + segment(workerId) + "/give-back", new JsonObject().put("leaseId", leaseId), null)
+                .map(json -> json.getBoolean("givenBack", false));
+    }
+
     /** {@code PUT /v1/workers/{id}} (worker role): registers or renews the worker's presence; the stored record. */
     public Future<Worker> renewWorker(String workerId, WorkerPresence presence) {
         return http.call(HttpMethod.PUT, "/v1/workers/" + segment(workerId), presence.toReport(), null, Duration.ZERO)

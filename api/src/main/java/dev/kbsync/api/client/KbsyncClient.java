@@ -285,6 +285,11 @@ public final class KbsyncClient implements AutoCloseable {
         return await(async.poll(workerId, wait, presence), wait);
     }
 
+    /** Gives back a job grant the worker will not run (see {@link AsyncKbsyncClient#giveBack}); whether it was. */
+    public boolean giveBack(String workerId, String leaseId) {
+        return await(async.giveBack(workerId, leaseId));
+    }
+
     public Worker renewWorker(String workerId, WorkerPresence presence) {
         return await(async.renewWorker(workerId, presence));
     }

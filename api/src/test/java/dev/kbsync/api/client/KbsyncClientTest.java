@@ -92,6 +92,21 @@ class KbsyncClientTest {
     }
 
     @Test
+    void shouldGiveBackAnAssignmentByItsLeaseId() {
+        record(
+                server,
+                "/v1/workers/w1/give-back",
+                200,
+                new JsonObject().put("givenBack", true).encode());
+        try (KbsyncClient client = server.client()) {
+            assertThat(client.giveBack("w1", "team~7f.42.ab")).isTrue();
+        }
+        Seen request = seen.get("/v1/workers/w1/give-back");
+        assertThat(request.method()).isEqualTo("POST");
+        assertThat(new JsonObject(request.body())).isEqualTo(new JsonObject().put("leaseId", "team~7f.42.ab"));
+    }
+
+    @Test
     void shouldQueryTheJobListWithEncodedFiltersAndFollowTheCursor() {
         JsonObject page = new JsonObject()
                 .put("jobs", new io.vertx.core.json.JsonArray().add(Samples.job("j2", "failed")))

@@ -117,6 +117,10 @@ class RedisOutageApiIT {
                         "/v1/jobs/x!y/result",
                         WORKER,
                         new JsonObject().put("leaseId", "l").put("state", "done")));
+        bad.put(
+                "give back with a malformed lease id",
+                new Call(POST, "/v1/workers/w-1/give-back", WORKER, new JsonObject().put("leaseId", "x!y")));
+        bad.put("give back without a lease id", new Call(POST, "/v1/workers/w-1/give-back", WORKER, new JsonObject()));
         bad.put("lease read with a malformed id", new Call(GET, "/v1/leases/x!y", CLIENT, null));
         bad.put("lease release with a malformed id", new Call(DELETE, "/v1/leases/x!y", CLIENT, null));
         bad.put("queue of a malformed KB name", new Call(GET, "/v1/kbs/bad!kb/queue", ADMIN, null));
@@ -322,6 +326,9 @@ class RedisOutageApiIT {
         // a job lease id (a raw lease is refused from its id alone, without Redis)
         String jobLease = jobId + ".1.a1";
         calls.put("extend", new Call(POST, "/v1/leases/" + jobLease + "/extend", WORKER, new JsonObject()));
+        calls.put(
+                "give back",
+                new Call(POST, "/v1/workers/w-1/give-back", WORKER, new JsonObject().put("leaseId", jobLease)));
         calls.put("presence", new Call(PUT, "/v1/workers/w-1", WORKER, WorkersApiIT.presence()));
         calls.put("workers", new Call(GET, "/v1/workers", CLIENT, null));
         calls.put("kbs", new Call(GET, "/v1/kbs", CLIENT, null));

@@ -156,6 +156,7 @@ public final class HttpApi {
         on(router, work, POST, "/v1/jobs/:id/result", worker, true, workers::handleResult);
         on(router, workPoll, POST, "/v1/workers/:workerId/poll", worker, true, workers::handlePoll);
         on(router, work, POST, "/v1/leases/:id/extend", worker, true, workers::handleExtend);
+        on(router, work, POST, "/v1/workers/:workerId/give-back", worker, workers.giveBack());
         on(router, redis, PUT, "/v1/workers/:workerId", worker, true, workers::handleRenew);
         on(router, redis, GET, "/v1/workers", reader, false, workers::handleList);
         on(router, redis, GET, "/v1/kbs", reader, false, queues::handleListKbs);

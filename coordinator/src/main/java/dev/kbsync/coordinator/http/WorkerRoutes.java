@@ -28,8 +28,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The worker protocol: presence, long-poll for a granted job, take the note jobs behind it (group commit), report
- * results; and the workers view.
+ * The worker protocol: presence, long-poll for a granted job, give back one the worker will not run, take the note
+ * jobs behind it (group commit), report results; and the workers view.
  */
 final class WorkerRoutes {
     static final long DEFAULT_WAIT_MS = 20_000;
@@ -82,6 +82,44 @@ final class WorkerRoutes {
                     respond(ctx, found);
                 })
                 .onFailure(ctx::fail);
+    }
+
+    /**
+     * {@code POST /v1/workers/{id}/give-back}: the worker gives back a job grant its poll claimed and it will not run;
+     * the lease id is read and checked before the Redis gate (a bad one is 400 even while Redis is down).
+     */
+    Checked<String> giveBack() {
+        return new Checked<>(
+                ctx -> Inputs.id(
+                        "INVALID_LEASE_ID",
+                        "leaseId",
+                        Bodies.object(ctx, "leaseId").string("leaseId")),
+                this::handleGiveBack);
+    }
+
+    /**
+     * Answers {@code {"givenBack": true}} when the claim was taken back (the job is offered again at once, its attempt
+     * returned), {@code false} when nothing was done: the grant ended or changed hands, or it is a local lease of
+     * degraded mode (it lapses after its TTL, as before).
+     */
+    private void handleGiveBack(RoutingContext ctx, String leaseId) {
+        String worker = workerId(ctx);
+        if (degraded.flatMap(d -> d.localLease(leaseId)).isPresent()) {
+            Responses.ok(ctx, givenBack(false));
+            return;
+        }
+        if (local().isPresent()) {
+            ctx.fail(RedisHealth.unavailable());
+            return;
+        }
+        services.jobs()
+                .giveBack(worker, leaseId)
+                .onSuccess(taken -> Responses.ok(ctx, givenBack(taken)))
+                .onFailure(ctx::fail);
+    }
+
+    private static JsonObject givenBack(boolean taken) {
+        return new JsonObject().put("givenBack", taken);
     }
 
     /** {@code PUT /v1/workers/{id}}: the worker's presence report, renewed; answers the stored record. */

@@ -67,6 +67,15 @@ public interface JobService {
      */
     Future<Boolean> giveBack(String workerId, Assignment assignment);
 
+    /**
+     * A worker gives back the job grant {@code leaseId} it claimed by a poll and will not run (it is stopping): the
+     * job is offered again at once and the attempt is not counted, as by {@link #giveBack(String, Assignment)}. True if
+     * it was taken back; false, with nothing changed, if {@code leaseId} is no job grant that {@code workerId} holds
+     * claimed and has not extended (it ended, changed hands, was given back already, or is no lease id at all). Fails
+     * when Redis does (nothing or everything done: a retry is safe).
+     */
+    Future<Boolean> giveBack(String workerId, String leaseId);
+
     /** Most group-commit members one {@link #extend} takes, whatever the worker asks for. */
     int MAX_BATCH = 64;
 

@@ -123,6 +123,11 @@ public final class PendingServices {
         }
 
         @Override
+        public Future<Boolean> giveBack(String workerId, String leaseId) {
+            return call(s -> s.jobs().giveBack(workerId, leaseId));
+        }
+
+        @Override
         public Future<List<Assignment>> extend(String leaseId, int max) {
             return call(s -> s.jobs().extend(leaseId, max));
         }

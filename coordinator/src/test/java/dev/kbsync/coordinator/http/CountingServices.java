@@ -149,6 +149,11 @@ final class CountingServices {
         }
 
         @Override
+        public Future<Boolean> giveBack(String workerId, String leaseId) {
+            return counted(real.giveBack(workerId, leaseId));
+        }
+
+        @Override
         public Future<List<Assignment>> extend(String leaseId, int max) {
             return counted(real.extend(leaseId, max));
         }

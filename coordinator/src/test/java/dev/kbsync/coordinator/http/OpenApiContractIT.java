@@ -94,6 +94,16 @@ class OpenApiContractIT {
         call(POST, "/v1/leases/{id}/heartbeat", "/v1/leases/" + lease + "/heartbeat", WORKER, null, 200);
         String result = "/v1/jobs/{id}/result";
         call(POST, result, "/v1/jobs/" + note.getString("id") + "/result", WORKER, done(lease), 200);
+        JsonObject given = call(POST, poll, "/v1/workers/w-1/poll", WORKER, new JsonObject().put("waitMs", 5000), 200);
+        assertThat(given.getJsonObject("job").getString("id")).isEqualTo(agent.getString("id"));
+        JsonObject back = call(
+                POST,
+                "/v1/workers/{workerId}/give-back",
+                "/v1/workers/w-1/give-back",
+                WORKER,
+                new JsonObject().put("leaseId", given.getJsonObject("lease").getString("id")),
+                200);
+        assertThat(back.getBoolean("givenBack")).isTrue();
         JsonObject second = call(POST, poll, "/v1/workers/w-1/poll", WORKER, new JsonObject().put("waitMs", 5000), 200);
         assertThat(second.getJsonObject("job").getString("id")).isEqualTo(agent.getString("id"));
         JsonObject failed = new JsonObject()

@@ -94,6 +94,81 @@ class WorkerApiIT {
         reportDone(assignment);
     }
 
+    private static HttpResponse<Buffer> giveBack(String worker, Object leaseId) {
+        return api.call(POST, "/v1/workers/" + worker + "/give-back", WORKER, new JsonObject().put("leaseId", leaseId));
+    }
+
+    @Test
+    void shouldOfferAJobItsWorkerGaveBackAgainAtOnceWithItsAttemptReturned() {
+        JsonObject assignment = submitAndPoll("w-give");
+        String jobId = assignment.getJsonObject("job").getString("id");
+        String leaseId = assignment.getJsonObject("lease").getString("id");
+        assertThat(assignment.getJsonObject("job").getInteger("attempts")).isEqualTo(1);
+
+        HttpResponse<Buffer> response = giveBack("w-1", leaseId);
+
+        assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+        assertThat(response.bodyAsJsonObject()).isEqualTo(new JsonObject().put("givenBack", true));
+        JsonObject job = api.call(GET, "/v1/jobs/" + jobId, CLIENT).bodyAsJsonObject();
+        assertThat(job.getString("state")).isEqualTo("queued");
+        assertThat(job.getInteger("attempts"))
+                .as("the attempt never made is returned")
+                .isZero();
+        assertThat(giveBack("w-1", leaseId).bodyAsJsonObject())
+                .as("given back already: nothing more to do")
+                .isEqualTo(new JsonObject().put("givenBack", false));
+
+        JsonObject again = api.call(POST, "/v1/workers/w-2/poll", WORKER, new JsonObject().put("waitMs", 5000))
+                .bodyAsJsonObject();
+        assertThat(again.getJsonObject("job").getString("id")).isEqualTo(jobId);
+        assertThat(again.getJsonObject("job").getInteger("attempts")).isEqualTo(1);
+        assertThat(giveBack("w-1", again.getJsonObject("lease").getString("id")).bodyAsJsonObject())
+                .as("another worker's claim is not w-1's to give back")
+                .isEqualTo(new JsonObject().put("givenBack", false));
+        assertThat(api.call(GET, "/v1/jobs/" + jobId, CLIENT).bodyAsJsonObject().getString("state"))
+                .isEqualTo("running");
+        reportDone(again);
+        assertThat(giveBack("w-2", again.getJsonObject("lease").getString("id")).bodyAsJsonObject())
+                .as("a finished job's grant")
+                .isEqualTo(new JsonObject().put("givenBack", false));
+        assertThat(api.call(GET, "/v1/jobs/" + jobId, CLIENT).bodyAsJsonObject().getString("state"))
+                .isEqualTo("done");
+    }
+
+    @Test
+    void shouldRejectBadGiveBacksAndChangeNothing() {
+        JsonObject assignment = submitAndPoll("w-give-bad");
+        String jobId = assignment.getJsonObject("job").getString("id");
+        String leaseId = assignment.getJsonObject("lease").getString("id");
+        long calls = api.services.calls.get();
+        String path = "/v1/workers/w-1/give-back";
+
+        assertError(api.call(POST, path, WORKER, new JsonObject()), 400, "MISSING_FIELD");
+        assertError(giveBack("w-1", "not a lease"), 400, "INVALID_LEASE_ID");
+        assertError(giveBack("w-1", 42), 400, "INVALID_FIELD");
+        assertError(
+                api.call(
+                        POST,
+                        path,
+                        WORKER,
+                        new JsonObject().put("leaseId", leaseId).put("jobId", jobId)),
+                400,
+                "UNKNOWN_FIELD");
+        assertError(giveBack("bad%20id", leaseId), 400, "INVALID_WORKER");
+        assertError(api.raw(POST, path, WORKER, "application/json", Buffer.buffer("[1]")), 400, "INVALID_JSON");
+        assertThat(api.services.calls.get()).isEqualTo(calls);
+        assertError(api.call(POST, path, CLIENT, new JsonObject().put("leaseId", leaseId)), 403, "FORBIDDEN");
+        assertError(api.call(POST, path, null, new JsonObject().put("leaseId", leaseId)), 401, "UNAUTHENTICATED");
+        assertThat(giveBack("w-1", "l1").bodyAsJsonObject())
+                .as("a well-formed id of no grant: nothing given back")
+                .isEqualTo(new JsonObject().put("givenBack", false));
+
+        JsonObject job = api.call(GET, "/v1/jobs/" + jobId, CLIENT).bodyAsJsonObject();
+        assertThat(job.getString("state")).isEqualTo("running");
+        assertThat(job.getInteger("attempts")).isEqualTo(1);
+        reportDone(assignment);
+    }
+
     @Test
     void shouldHandOutAnAssignmentAndRecordADoneResult() {
         JsonObject assignment = submitAndPoll("w-done");

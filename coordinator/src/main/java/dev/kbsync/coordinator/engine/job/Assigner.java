@@ -138,6 +138,20 @@ public final class Assigner {
                 .transform(r -> taken(kb, workerId, "its worker never received", r));
     }
 
+    /**
+     * Takes back {@code workerId}'s claim of the job grant {@code leaseId}, which its worker received but gives back
+     * unrun (it is stopping): the job is offered again at once and the attempt is not counted. Whether it was taken
+     * back; fails when Redis does, so that the worker learns the grant will only lapse after its TTL.
+     */
+    public Future<Boolean> givenBack(KbId kb, String workerId, String leaseId) {
+        return tickets.unclaim(kb, workerId, leaseId).onSuccess(taken -> {
+            if (taken) {
+                changes.announce(kb); // the sweep offers the grant again at its next pass
+                LOG.info("KB {}: {} gave back its claim of {} unrun; the job is offered again", kb, workerId, leaseId);
+            }
+        });
+    }
+
     private Future<Boolean> taken(KbId kb, String workerId, String why, AsyncResult<Boolean> r) {
         if (r.succeeded() && r.result()) {
             changes.announce(kb); // the sweep offers the grant again at its next pass

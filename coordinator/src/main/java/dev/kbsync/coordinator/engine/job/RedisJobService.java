@@ -288,6 +288,14 @@ public final class RedisJobService implements JobService {
     }
 
     @Override
+    public Future<Boolean> giveBack(String workerId, String leaseId) {
+        return LeaseRef.of(leaseId)
+                .transform(parsed -> parsed.succeeded() && parsed.result().forJob()
+                        ? assigner.givenBack(parsed.result().kb(), workerId, leaseId)
+                        : Future.succeededFuture(false));
+    }
+
+    @Override
     public Future<List<Assignment>> extend(String leaseId, int max) {
         return current(leaseId)
                 .compose(ref -> ref.forJob()
