@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One poll-and-run loop on a dedicated thread: long-poll for a job (the poll carries the worker's presence), run it to
- * the end, repeat until stopped. Keeps its slot's part of the {@link Presence} true.
+ * the end, repeat until stopped. A job that a poll in flight when the stop began brings is given back to the
+ * coordinator, not run. Keeps its slot's part of the {@link Presence} true.
  */
 final class PollSlot implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(PollSlot.class);
@@ -93,7 +94,11 @@ final class PollSlot implements Runnable {
                 pollFailed(e, failures);
                 continue;
             }
-            assignment.ifPresent(this::runJob);
+            if (assignment.isPresent() && stopping.get()) {
+                giveBack(assignment.get()); // a poll in flight when the stop began: not this worker's to start now
+            } else {
+                assignment.ifPresent(this::runJob);
+            }
         }
 
         presence.away(slot);
@@ -119,6 +124,32 @@ final class PollSlot implements Runnable {
         } finally {
             presence.finished(slot, assignment.kb().id(), commit);
             active.decrementAndGet();
+        }
+    }
+
+    /**
+     * Gives back a job the poll brought after the worker began to stop, without running it: the coordinator offers it
+     * again at once with its attempt returned. If that fails, the grant lapses after its TTL and the job runs again
+     * elsewhere, as it did before.
+     */
+    private void giveBack(Assignment assignment) {
+        String jobId = assignment.job().id();
+        String leaseId = assignment.lease().id();
+        try {
+            if (client.giveBack(workerId, leaseId)) {
+                log.info("stopping: gave job {} (lease {}) back unrun; it is offered again", jobId, leaseId);
+            } else {
+                log.warn(
+                        "stopping: job {} (lease {}) was not taken back (its grant ended or changed hands); not run",
+                        jobId,
+                        leaseId);
+            }
+        } catch (RuntimeException e) {
+            log.warn(
+                    "stopping: could not give job {} (lease {}) back ({}); not run, its grant lapses after its TTL",
+                    jobId,
+                    leaseId,
+                    e.toString());
         }
     }
 

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A running worker: {@code concurrency} poll slots on a dedicated thread pool, each running one job at a time (jobs of
  * different KBs in parallel), its presence kept renewed at the coordinator (GET /v1/workers), plus the health server. {@link #stop()} stops polling, lets running jobs finish within
- * the grace period, then makes the rest stop before their push and report {@code WORKER_SHUTDOWN}.
+ * the grace period, then makes the rest stop before their push and report {@code WORKER_SHUTDOWN}; a job that a poll
+ * already in flight brings once the stop began is given back to the coordinator unrun (offered again at once).
  */
 public final class WorkerProcess {
     private static final Logger log = LoggerFactory.getLogger(WorkerProcess.class);
@@ -147,7 +148,11 @@ public final class WorkerProcess {
         return metrics;
     }
 
-    /** Graceful stop; blocks (call it off the event loop). Never leaves a held lease without a report or a log line. */
+    /**
+     * Graceful stop; blocks (call it off the event loop) until every slot ended: a slot whose poll is in flight waits
+     * for its answer (up to {@code poll.wait}) and gives back a job it brings. Never leaves a held lease without a
+     * report, a give-back or a log line.
+     */
     public void stop() {
         if (!stopping.compareAndSet(false, true)) {
             return;

@@ -1,0 +1,123 @@
+package dev.kbsync.worker.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.Worker;
+import dev.kbsync.testing.RedisExtension;
+import dev.kbsync.worker.fixture.CoordinatorFixture;
+import dev.kbsync.worker.fixture.GitFixture;
+import dev.kbsync.worker.fixture.WorkerFixture;
+import dev.kbsync.worker.run.PhaseListener;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A stopping worker whose poll was already in flight when the stop began, and then brings a job, gives it back instead
+ * of running it: the job is not failed {@code WORKER_SHUTDOWN} untried (after the grace) nor started by a worker on its
+ * way out (within it), its attempt is returned, and another worker lands it.
+ */
+class StopGivesBackIT {
+    private static final Duration POLL_WAIT = Duration.ofSeconds(10);
+
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void shouldGiveBackAJobItsInFlightPollBroughtAfterTheGraceWasOver() throws Exception {
+        shouldGiveBackAJobItsInFlightPollBrought("after", Duration.ofSeconds(1), Duration.ofSeconds(2));
+    }
+
+    @Test
+    void shouldGiveBackAJobItsInFlightPollBroughtWithinTheGrace() throws Exception {
+        shouldGiveBackAJobItsInFlightPollBrought("within", Duration.ofSeconds(30), Duration.ofMillis(500));
+    }
+
+    /** A note submitted {@code submitAfter} the stop of a worker with {@code grace} began, its poll in flight. */
+    private void shouldGiveBackAJobItsInFlightPollBrought(String kb, Duration grace, Duration submitAfter)
+            throws Exception {
+        Vertx vertx = Vertx.vertx();
+        Path bare = tmp.resolve(kb + ".git");
+        String remote = GitFixture.bareRemote(bare);
+        WorkerProcess next = null;
+        try (CoordinatorFixture coordinator =
+                CoordinatorFixture.start(vertx, redis, Duration.ofSeconds(15), Map.of(kb, remote))) {
+            WorkerProcess leaving = WorkerFixture.start(
+                    vertx,
+                    WorkerFixture.withPollWait(
+                            WorkerFixture.config(
+                                    coordinator.url(),
+                                    kb + "-leaving",
+                                    tmp.resolve("cache-leaving"),
+                                    1,
+                                    Optional.empty(),
+                                    grace),
+                            POLL_WAIT),
+                    PhaseListener.NONE);
+            awaitPolling(coordinator, kb + "-leaving");
+
+            CompletableFuture<Void> stopped = CompletableFuture.runAsync(leaving::stop);
+            Thread.sleep(submitAfter.toMillis());
+            assertThat(stopped).as("the stop waits for the poll in flight").isNotDone();
+            String id = coordinator
+                    .submitNote(kb, "ann", "sent while a worker stops", "Late")
+                    .id();
+            stopped.get(60, TimeUnit.SECONDS);
+
+            Job left = coordinator.job(id);
+            assertThat(left.error())
+                    .as("never tried, so not failed: %s", left.error())
+                    .isNull();
+            assertThat(left.state())
+                    .as("given back by the stopping worker, not run by it")
+                    .isEqualTo(JobState.QUEUED);
+            assertThat(left.attempts())
+                    .as("the attempt the stopping worker never made is returned")
+                    .isZero();
+            assertThat(GitFixture.commitsForJob(bare, id)).isZero();
+
+            next = WorkerFixture.start(
+                    vertx,
+                    WorkerFixture.config(
+                            coordinator.url(), kb + "-next", tmp.resolve("cache-next"), 1, Optional.empty()),
+                    PhaseListener.NONE);
+            coordinator.awaitDone(List.of(id));
+            assertThat(coordinator.job(id).attempts()).isEqualTo(1);
+            assertThat(GitFixture.commitsForJob(bare, id)).isEqualTo(1);
+        } finally {
+            if (next != null) {
+                next.stop();
+            }
+            CoordinatorFixture.await(vertx.close());
+        }
+    }
+
+    /** Waits until the worker's presence says its slot polls for work (its poll is in flight). */
+    private static void awaitPolling(CoordinatorFixture coordinator, String workerId) {
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> coordinator.client().workers().workers().stream()
+                        .filter(w -> w.id().equals(workerId))
+                        .map(Worker::presence)
+                        .anyMatch(p -> p.idleSlots() == 1));
+        try {
+            Thread.sleep(300); // the presence rides on the poll: let the poll itself reach its wait
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
