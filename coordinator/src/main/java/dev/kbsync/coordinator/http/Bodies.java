@@ -19,7 +19,15 @@ final class Bodies {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
+    /** Set on a request whose route reads a body ({@link #readsBody}). */
+    private static final String READS_BODY = "kbsync.readsBody";
+
     private Bodies() {}
+
+    /** Whether {@code ctx}'s route reads a request body (the body handler runs for it before anything else). */
+    static boolean readsBody(RoutingContext ctx) {
+        return ctx.get(READS_BODY) != null;
+    }
 
     /** A route handler that rejects anything but {@code Content-Type: application/json} with 415. */
     static Handler<RoutingContext> requireJson() {
@@ -39,6 +47,7 @@ final class Bodies {
      */
     static PlatformHandler refuseForms() {
         return ctx -> {
+            ctx.put(READS_BODY, Boolean.TRUE);
             String media = media(ctx);
             if (media.startsWith("multipart/") || media.equals("application/x-www-form-urlencoded")) {
                 throw HttpError.forStatus(415);

@@ -77,12 +77,13 @@ final class Failures {
 
     /**
      * Whether {@code failure} came from reading the request rather than from answering it: the connection closed under
-     * it, or the request's body had not been read to its end (its framing broke: Netty's decoder failed on it).
+     * it, Netty's decoder failed on it, or a route that reads a body failed before the body was read to its end (its
+     * framing broke). A route without a body may fail before Vert.x marks its request ended: that is no reading error.
      */
     private static boolean unread(RoutingContext ctx, Throwable failure) {
         return failure instanceof HttpClosedException
                 || failure instanceof DecoderException
-                || !ctx.request().isEnded();
+                || (Bodies.readsBody(ctx) && !ctx.request().isEnded());
     }
 
     /**

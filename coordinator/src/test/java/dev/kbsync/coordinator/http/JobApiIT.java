@@ -321,6 +321,18 @@ class JobApiIT {
         }
     }
 
+    /** The same on a route without a body (the request read to its end with its head): never taken for bad input. */
+    @Test
+    void shouldMaskAnUnexpectedFailureOfARouteWithoutABodyAs500Too() {
+        try (LogCapture logs = new LogCapture()) {
+            HttpResponse<Buffer> response = api.call(GET, "/v1/leases/boom~1.2.3", ApiFixture.WORKER);
+            assertError(response, 500, "INTERNAL");
+            String message = response.bodyAsJsonObject().getJsonObject("error").getString("message");
+            String ref = message.substring(message.indexOf("ref ") + 4, message.indexOf(')'));
+            assertThat(logs.lines()).anyMatch(l -> l.startsWith("ERROR internal error ref=" + ref));
+        }
+    }
+
     static void assertError(HttpResponse<Buffer> response, int status, String code) {
         assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
         assertThat(response.getHeader("Content-Type")).startsWith("application/json");
