@@ -8,7 +8,9 @@ import dev.kbsync.api.ErrorCodes;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.error.UnavailableException;
 import dev.kbsync.testing.RedisSentinelGroup;
 import dev.kbsync.testing.TimingSensitive;
@@ -134,6 +136,59 @@ class UnconfirmedClaimIT {
             assertThat(next.get().job().attempts())
                     .as("attempts: the extend answered 503 took nothing for good")
                     .isEqualTo(1);
+        }
+    }
+
+    /**
+     * But not notes another answer told the worker of: while one coordinator's extend waits for a replica, the worker's
+     * retry through another coordinator (one that waits for none here) is answered with the same notes. The first
+     * step's take-back then leaves them: they stay the worker's, and their reports are taken.
+     */
+    @Test
+    void shouldNotGiveBackNotesThatARetryThroughAnotherCoordinatorToldTheWorkerOf() throws Exception {
+        try (RedisSentinelGroup group = RedisSentinelGroup.startWithReplicas(1);
+                Node waiting = Node.start(Node.sentinels(group), Node.durable("waiting", Duration.ofMillis(1500)));
+                Node other = Node.start(
+                        Node.sentinels(group),
+                        Node.config("other")
+                                .withDurability(new EngineConfig.Durability(0, Duration.ofSeconds(1), false)))) {
+            waiting.register(KB.value());
+            List<Job> jobs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                jobs.add(Node.get(
+                        waiting.jobs()
+                                .submit(KB, "ann", new JobPayload.Note("note " + i, null, null), Optional.empty()),
+                        CALL));
+            }
+            Assignment head = Node.get(waiting.jobs().poll("w", Duration.ofSeconds(2)), CALL)
+                    .orElseThrow();
+
+            group.replica().pause();
+            List<Assignment> told;
+            try {
+                var first = waiting.jobs().extend(head.lease().id(), 2); // waits for the replica, then 503
+                Thread.sleep(200);
+                told = Node.get(other.jobs().extend(head.lease().id(), 2), CALL); // the retry, answered
+                assertThat(told).hasSize(2);
+                assertThatThrownBy(() -> Node.get(first, CALL))
+                        .isInstanceOfSatisfying(
+                                UnavailableException.class,
+                                e -> assertThat(e.code()).isEqualTo(ErrorCodes.REPLICATION_TIMEOUT));
+            } finally {
+                group.replica().resume();
+            }
+
+            for (Assignment member : told) {
+                Job done = Node.get(
+                        other.jobs()
+                                .complete(
+                                        member.job().id(),
+                                        new JobOutcome.Done(member.lease().id(), "c0ffee", List.of(), 0)),
+                        CALL);
+                assertThat(done.state())
+                        .as("a note the worker was told of stays its own")
+                        .isEqualTo(JobState.DONE);
+            }
         }
     }
 }

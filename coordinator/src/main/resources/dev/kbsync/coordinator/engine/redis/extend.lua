@@ -4,7 +4,7 @@
 -- keeps their tickets in its batch until each completes. A retry returns the members already taken. Counts as a
 -- heartbeat. ARGV[11]: the head's lease id, ARGV[12]: max.
 -- Reply: {result (ok|lost), now, expires, deadline, ttl, worker, members: [{ticket, t, job}], taken: the members this
--- step took, space-separated ('' for a retry's)}.
+-- step took, space-separated ('' for a retry's), answers: how many answers named the batch's members, this one too}.
 local lid, max = ARGV[11], tonumber(ARGV[12])
 local now = nowMs()
 local g = currentGrant()
@@ -45,5 +45,11 @@ else
     end
   end
 end
+-- Each answer that names members is counted: a step whose answer is withheld (no replica confirmed it) gives them back
+-- only if no answer named them since (a retry through another coordinator may have told the worker of them).
+local answers = 0
+if #members > 0 then
+  answers = redis.call('hincrby', LEASE, 'answers', 1)
+end
 return cjson.encode({result = 'ok', now = now, expires = expires, deadline = g.deadline, ttl = g.ttl,
-  worker = g.worker or '', members = members, taken = table.concat(taken, ' ')})
+  worker = g.worker or '', members = members, taken = table.concat(taken, ' '), answers = answers})

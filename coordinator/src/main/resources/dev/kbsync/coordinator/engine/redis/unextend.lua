@@ -3,13 +3,15 @@
 -- REPLICATION_TIMEOUT, so the worker never learned of them. Each goes back to waiting at its place, the attempt the
 -- step counted returned, and the grant is the head's alone again: its report ends it, and the notes are handed out
 -- at once, not after the grant lapses with them. Does nothing unless the grant, its batch and every member are as that
--- step left them. Reply: {returned = true|false}.
+-- step left them, and no later step's answer named them (ARGV[13]: the count of such answers in the withheld one: a
+-- retry through another coordinator may have told the worker of them). Reply: {returned = true|false}.
 local g = currentGrant()
 local tids = {}
 for tid in string.gmatch(ARGV[12], '%S+') do
   tids[#tids + 1] = tid
 end
-if not g or g.lease ~= ARGV[11] or not g.claimed or g.done or #g.members ~= #tids or #tids == 0 then
+if not g or g.lease ~= ARGV[11] or not g.claimed or g.done or #g.members ~= #tids or #tids == 0
+    or redis.call('hget', LEASE, 'answers') ~= ARGV[13] then
   return cjson.encode({returned = false})
 end
 local members = {}
