@@ -111,9 +111,9 @@ public final class KbValidation {
             if (authority.isEmpty() && !url.group(1).equals("file")) {
                 throw invalidRemote();
             }
-            if (authority.substring(authority.lastIndexOf('@') + 1).startsWith("-")) {
-                // a host like -oProxyCommand=... is an option to an ssh client that is handed it (git refuses it too)
-                throw new InvalidInputException("INVALID_REMOTE", "remote's host must not start with '-'");
+            if (authority.substring(authority.lastIndexOf('@') + 1).startsWith("-") || userInfo.startsWith("-")) {
+                // a host or user like -oProxyCommand=... is an option to an ssh client handed it (git refuses it too)
+                throw new InvalidInputException("INVALID_REMOTE", "remote's host and user must not start with '-'");
             }
             if (url.group(3)
                     .contains("#")) { // git's transports would fetch another URL: the fragment is not the branch

@@ -98,6 +98,7 @@ class KbValidationTest {
                 "ssh://git@github.com/acme/docs.git#main",
                 "ssh://-oProxyCommand=x/y",
                 "ssh://git@-oProxyCommand=x/y",
+                "ssh://-oProxyCommand=x@h/y",
                 "https://-h/x.git",
                 "git@-h:x.git",
                 "-git@h:x.git"
