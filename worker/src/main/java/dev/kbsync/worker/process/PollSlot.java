@@ -94,11 +94,10 @@ final class PollSlot implements Runnable {
                 pollFailed(e, failures);
                 continue;
             }
-            if (assignment.isPresent() && stopping.get()) {
-                giveBack(assignment.get()); // a poll in flight when the stop began: not this worker's to start now
-            } else {
-                assignment.ifPresent(this::runJob);
+            if (assignment.isPresent() && stopping.get() && givenBack(assignment.get())) {
+                continue; // a poll in flight when the stop began: not this worker's to start now
             }
+            assignment.ifPresent(this::runJob);
         }
 
         presence.away(slot);
@@ -129,10 +128,11 @@ final class PollSlot implements Runnable {
 
     /**
      * Gives back a job the poll brought after the worker began to stop, without running it: the coordinator offers it
-     * again at once with its attempt returned. If that fails, the grant lapses after its TTL and the job runs again
-     * elsewhere, as it did before.
+     * again at once with its attempt returned. True when it is not this worker's to run any more (given back, or its
+     * grant ended or changed hands); false when the give-back failed: the job is then run within the stop's grace, as
+     * it was before (past the grace it is stopped before its push), rather than left to lapse with an attempt counted.
      */
-    private void giveBack(Assignment assignment) {
+    private boolean givenBack(Assignment assignment) {
         String jobId = assignment.job().id();
         String leaseId = assignment.lease().id();
         try {
@@ -140,16 +140,15 @@ final class PollSlot implements Runnable {
                 log.info("stopping: gave job {} (lease {}) back unrun; it is offered again", jobId, leaseId);
             } else {
                 log.warn(
-                        "stopping: job {} (lease {}) was not taken back (its grant ended or changed hands); not run",
+                        "stopping: job {} (lease {}) was not taken back (its grant ended, changed hands, or is a local"
+                                + " lease of degraded mode); not run",
                         jobId,
                         leaseId);
             }
+            return true;
         } catch (RuntimeException e) {
-            log.warn(
-                    "stopping: could not give job {} (lease {}) back ({}); not run, its grant lapses after its TTL",
-                    jobId,
-                    leaseId,
-                    e.toString());
+            log.warn("stopping: could not give job {} (lease {}) back ({}); running it", jobId, leaseId, e.toString());
+            return false;
         }
     }
 
