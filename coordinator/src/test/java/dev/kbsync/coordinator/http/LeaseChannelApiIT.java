@@ -27,7 +27,6 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
@@ -336,18 +335,7 @@ class LeaseChannelApiIT {
     private static Socket hungChannel(JsonObject frame) throws IOException {
         Socket socket = new Socket("127.0.0.1", api.port());
         OutputStream out = socket.getOutputStream();
-        out.write(("GET /v1/leases/channel HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                        + "Sec-WebSocket-Version: 13\r\nAuthorization: Bearer " + CLIENT + "\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
-        InputStream in = socket.getInputStream();
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            assertThat(b).as("upgrade answer " + head).isNotNegative();
-            head.append((char) b);
-        }
-        assertThat(head.toString()).startsWith("HTTP/1.1 101");
+        LeaseChannelFuzzIT.upgrade(socket, CLIENT, "");
         byte[] payload = frame.encode().getBytes(StandardCharsets.UTF_8);
         assertThat(payload.length).isLessThan(126);
         byte[] mask = {1, 2, 3, 4};

@@ -103,25 +103,37 @@ class LeaseChannelFuzzIT {
     @Test
     void shouldNegotiateNoCompressionWhateverTheClientOffers() throws Exception {
         try (Socket socket = new Socket("127.0.0.1", api.port())) {
-            socket.getOutputStream()
-                    .write(("GET /v1/leases/channel HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                                    + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: permessage-deflate;"
-                                    + " client_max_window_bits, x-webkit-deflate-frame, deflate-frame\r\n"
-                                    + "Authorization: Bearer " + SCOPED + "\r\n\r\n")
-                            .getBytes(StandardCharsets.US_ASCII));
-            DataInputStream in = new DataInputStream(socket.getInputStream());
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int b = in.read();
-                assertThat(b).as("upgrade answer " + head).isNotNegative();
-                head.append((char) b);
-            }
-            assertThat(head.toString()).startsWith("HTTP/1.1 101");
-            assertThat(head.toString().toLowerCase(java.util.Locale.ROOT))
+            String head = upgrade(
+                    socket,
+                    SCOPED,
+                    "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits, x-webkit-deflate-frame,"
+                            + " deflate-frame\r\n");
+            assertThat(head.toLowerCase(java.util.Locale.ROOT))
                     .as("the upgrade answer accepts no extension")
                     .doesNotContain("sec-websocket-extensions");
         }
+    }
+
+    /**
+     * Opens a lease channel by hand on {@code socket} with {@code token} (and {@code headers}, each ending in CRLF):
+     * writes the upgrade request, reads the answer's head (checked to be 101) and returns it.
+     */
+    static String upgrade(Socket socket, String token, String headers) throws IOException {
+        socket.getOutputStream()
+                .write(("GET /v1/leases/channel HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                + "Sec-WebSocket-Version: 13\r\n" + headers + "Authorization: Bearer " + token
+                                + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+        java.io.InputStream in = socket.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            assertThat(b).as("upgrade answer " + head).isNotNegative();
+            head.append((char) b);
+        }
+        assertThat(head.toString()).startsWith("HTTP/1.1 101");
+        return head.toString();
     }
 
     @Test
@@ -1058,18 +1070,8 @@ class LeaseChannelFuzzIT {
             Socket socket = new Socket("127.0.0.1", api.port());
             socket.setTcpNoDelay(true);
             Channel channel = new Channel(socket);
-            channel.out.write(("GET /v1/leases/channel HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                            + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                            + "Sec-WebSocket-Version: 13\r\nAuthorization: Bearer " + SCOPED + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            upgrade(socket, SCOPED, "");
             DataInputStream in = new DataInputStream(socket.getInputStream());
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int b = in.read();
-                assertThat(b).as("upgrade answer " + head).isNotNegative();
-                head.append((char) b);
-            }
-            assertThat(head.toString()).startsWith("HTTP/1.1 101");
             Thread reader = new Thread(() -> channel.read(in), "ws-fuzz-reader");
             reader.setDaemon(true);
             reader.start();
