@@ -50,16 +50,7 @@ class UnconfirmedClaimIT {
             }
 
             // well inside the job's 1.5 s lease TTL: the grant the refused claim took is free again
-            long resumed = System.nanoTime();
-            Optional<Assignment> polled = Optional.empty();
-            while (polled.isEmpty()
-                    && System.nanoTime() - resumed < Duration.ofSeconds(1).toNanos()) {
-                try {
-                    polled = Node.get(node.jobs().poll("w", Duration.ofMillis(200)), CALL);
-                } catch (UnavailableException replicaCatchingUp) {
-                    // the replica is back, its link may not be yet: that claim is taken back too
-                }
-            }
+            Optional<Assignment> polled = pollForASecond(node);
             assertThat(polled)
                     .as("the job, polled within 1 s of the replica's return")
                     .isPresent();
@@ -119,16 +110,7 @@ class UnconfirmedClaimIT {
             }
             assertThat(done).as("the head's report, taken").isNotNull();
 
-            long reported = System.nanoTime();
-            Optional<Assignment> next = Optional.empty();
-            while (next.isEmpty()
-                    && System.nanoTime() - reported < Duration.ofSeconds(1).toNanos()) {
-                try {
-                    next = Node.get(node.jobs().poll("w", Duration.ofMillis(200)), CALL);
-                } catch (UnavailableException replicaCatchingUp) {
-                    // that claim is taken back too
-                }
-            }
+            Optional<Assignment> next = pollForASecond(node);
             assertThat(next)
                     .as("the next note, polled within 1 s of the head's report")
                     .isPresent();
@@ -190,5 +172,23 @@ class UnconfirmedClaimIT {
                         .isEqualTo(JobState.DONE);
             }
         }
+    }
+
+    /**
+     * Polls as worker {@code w} for up to a second; a poll answered 503 (the replica is back, its link may not be yet)
+     * is polled again, its claim taken back too.
+     */
+    private static Optional<Assignment> pollForASecond(Node node) {
+        long started = System.nanoTime();
+        Optional<Assignment> polled = Optional.empty();
+        while (polled.isEmpty()
+                && System.nanoTime() - started < Duration.ofSeconds(1).toNanos()) {
+            try {
+                polled = Node.get(node.jobs().poll("w", Duration.ofMillis(200)), CALL);
+            } catch (UnavailableException replicaCatchingUp) {
+                // polled again
+            }
+        }
+        return polled;
     }
 }
