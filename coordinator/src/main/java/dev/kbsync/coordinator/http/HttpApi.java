@@ -38,6 +38,9 @@ public final class HttpApi {
     private final AuthHandler auth;
     private final PrometheusMetrics metrics;
     private final RouteRequests unmatched;
+    /** What each route path takes, for a 405's {@code Allow}. */
+    private final RouteMethods methods = new RouteMethods();
+
     private final boolean metricsPublic;
     private final int bodyLimit;
     private final JobRoutes jobs;
@@ -231,6 +234,7 @@ public final class HttpApi {
      */
     private Route guarded(
             Router router, HttpMethod method, String path, Handler<RoutingContext> guard, boolean jsonBody) {
+        methods.add(method, path);
         Route route =
                 router.route(method, path).handler(new RequestCounter(metrics.routeRequests(method.name(), path)));
         if (jsonBody) {
@@ -258,6 +262,12 @@ public final class HttpApi {
 
     private void unmatched(RoutingContext ctx, int status) {
         unmatched.count(status);
+        if (status == 405) {
+            String allowed = methods.allowed(ctx.request().path());
+            if (!allowed.isEmpty()) {
+                ctx.response().putHeader("Allow", allowed);
+            }
+        }
         HttpError error = HttpError.forStatus(status);
         Responses.json(ctx, status, Failures.error(error.code(), error.getMessage()));
     }

@@ -83,7 +83,14 @@ class OpsApiIT {
     @Test
     void shouldAnswerUnknownRoutesWith404AndWrongMethodsWith405AsJson() {
         assertError(api.call(GET, "/v1/nothing-here", CLIENT), 404, "NOT_FOUND");
-        assertError(api.call(DELETE, "/v1/kbs/demo/notes", CLIENT), 405, "METHOD_NOT_ALLOWED");
-        assertError(api.call(GET, "/v1/kbs/demo/notes", CLIENT), 405, "METHOD_NOT_ALLOWED");
+        HttpResponse<Buffer> delete = api.call(DELETE, "/v1/kbs/demo/notes", CLIENT);
+        assertError(delete, 405, "METHOD_NOT_ALLOWED");
+        assertThat(delete.getHeader("Allow"))
+                .as("what the route takes (RFC 9110)")
+                .isEqualTo("POST");
+        HttpResponse<Buffer> get = api.call(GET, "/v1/kbs/demo/notes", CLIENT);
+        assertError(get, 405, "METHOD_NOT_ALLOWED");
+        assertThat(get.getHeader("Allow")).isEqualTo("POST");
+        assertThat(api.call(POST, "/v1/jobs/demo~x", CLIENT).getHeader("Allow")).isEqualTo("GET, DELETE");
     }
 }
