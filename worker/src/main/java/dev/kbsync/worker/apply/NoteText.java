@@ -12,7 +12,9 @@ final class NoteText {
     /** The given title, else the text's first non-blank line without markdown heading marks, shortened. */
     static String title(JobPayload.Note note) {
         String source = note.title() != null && !note.title().isBlank() ? note.title() : firstLine(note.text());
-        String oneLine = source.replaceAll("[\\r\\n\\t]+", " ").strip();
+        // one line with no control character (a title derived from the text may carry ESC, BEL...: not into a commit)
+        String oneLine =
+                source.replaceAll("\\p{Cc}+", " ").replaceAll(" {2,}", " ").strip();
         if (oneLine.length() > TITLE_MAX) {
             oneLine = oneLine.substring(0, TITLE_MAX).strip() + "...";
         }

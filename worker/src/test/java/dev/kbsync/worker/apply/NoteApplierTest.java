@@ -133,6 +133,17 @@ class NoteApplierTest {
         }
     }
 
+    /** A title derived from the text (no title given) carries no control character into the commit or front matter. */
+    @Test
+    void shouldLeaveControlCharactersOutOfATitleDerivedFromTheText() {
+        ApplyResult result = applier.apply(
+                kb,
+                Jobs.note("j13", "alice", "text with \u001b[31mANSI\u0007 and \u0001 end\nbody", null, null),
+                Jobs.KB);
+
+        assertThat(((ApplyResult.Changed) result).commitMessage()).isEqualTo("Add: text with [31mANSI and end");
+    }
+
     @Test
     void shouldLetAConfiguredNoteAgentTurnTheTextIntoFiles(@TempDir Path scripts) throws IOException {
         NoteApplier withAgent = new NoteApplier(
