@@ -10,6 +10,7 @@ import dev.kbsync.cli.log.LogSetup;
 import dev.kbsync.cli.stack.DataDir;
 import dev.kbsync.cli.stack.EmbeddedStack;
 import dev.kbsync.cli.stack.StackOptions;
+import dev.kbsync.cli.stack.StartFailure;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,6 +69,7 @@ final class DemoCommand implements Callable<Integer> {
             stack.dataDir = Files.createTempDirectory("kbsync-demo");
         }
         StackOptions options = stack.options(port);
+        StartFailure.portFree(port); // before the data directory gets its logs: a refusal changes nothing
         Path logFile = LogSetup.toFile(DataDir.child(DataDir.writable(options.dataDir()), "logs"), logs);
         try (EmbeddedStack running = EmbeddedStack.start(options);
                 KbsyncClient api = KbsyncClient.create(ClientOptions.of(running.baseUrl(), null))) {

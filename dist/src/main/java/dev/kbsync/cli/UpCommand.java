@@ -5,6 +5,7 @@ import dev.kbsync.cli.log.LogSetup;
 import dev.kbsync.cli.stack.DataDir;
 import dev.kbsync.cli.stack.EmbeddedStack;
 import dev.kbsync.cli.stack.StackOptions;
+import dev.kbsync.cli.stack.StartFailure;
 import dev.kbsync.worker.process.StopSignals;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -37,6 +38,7 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LogSetup.quiet(logs);
         StackOptions options = stack.options(port);
+        StartFailure.portFree(port); // before the data directory gets its logs: a refusal changes nothing
         Path logFile = LogSetup.toFile(DataDir.child(DataDir.writable(options.dataDir()), "logs"), logs);
         EmbeddedStack running = EmbeddedStack.start(options);
         // Ctrl-C stops the stack before the JVM shuts down (the workers finish their cycles: see StopSignals); the

@@ -70,6 +70,9 @@ class ConsoleIT {
                         .containsExactly("error: port " + port + " on 127.0.0.1 is in use (another kbsync up?);"
                                 + " choose another with --port, e.g. --port " + (port + 1));
                 assertThat(samePort.output()).isEmpty();
+                assertThat(dir.resolve("second"))
+                        .as("refused before anything is changed: no Redis started, no demo remote made")
+                        .doesNotExist();
             }
             try (UpProcess sameDir = spawn("same-dir", "--port", "0", "--data-dir", first.toString())) {
                 assertThat(sameDir.awaitExit(UP)).isEqualTo(ExitCodes.DATA_DIR_IN_USE);

@@ -3,6 +3,8 @@ package dev.kbsync.cli.stack;
 import dev.kbsync.redis.DirInUseException;
 import java.io.IOException;
 import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -74,15 +76,35 @@ public final class StartFailure extends RuntimeException {
                 cause);
     }
 
+    /**
+     * Fails with {@link Reason#PORT_IN_USE} unless {@code port} (0: any) on 127.0.0.1 can be bound now: checked before
+     * the stack changes anything. The coordinator's own bind still answers the same when another process takes the
+     * port in between.
+     */
+    public static void portFree(int port) {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress("127.0.0.1", port));
+        } catch (IOException e) {
+            throw portInUse(port, e);
+        }
+    }
+
+    private static StartFailure portInUse(int port, Throwable e) {
+        return new StartFailure(
+                Reason.PORT_IN_USE,
+                "port " + port + " on 127.0.0.1 is in use (another kbsync up?); choose another with --port,"
+                        + " e.g. --port " + (port == 65535 ? 8081 : port + 1),
+                e);
+    }
+
     /** The coordinator did not start: a taken port or an unreachable Redis, else empty (not an expected failure). */
     static Optional<StartFailure> coordinator(Throwable e, int port, String redisUri) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BindException) {
-                return Optional.of(new StartFailure(
-                        Reason.PORT_IN_USE,
-                        "port " + port + " on 127.0.0.1 is in use (another kbsync up?); choose another with --port,"
-                                + " e.g. --port " + (port == 65535 ? 8081 : port + 1),
-                        e));
+                return Optional.of(portInUse(port, e));
             }
             if (t instanceof RedisConnectionException) {
                 return Optional.of(redisUnreachable(redisUri, rootMessage(t), e));
