@@ -61,7 +61,6 @@ public final class EmbeddedStack implements AutoCloseable {
     }
 
     private void boot(StackOptions options, PhaseListener phases) throws IOException {
-        StartFailure.portFree(options.port()); // refused before anything is changed: no Redis, no demo remote
         Path data = DataDir.writable(options.dataDir());
         redisUri = options.redisUri().map(EmbeddedStack::reachable).orElseGet(() -> {
             Path dir = DataDir.child(data, "redis");
