@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
+import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.service.LeaseService;
 import dev.kbsync.redis.RespClient;
 import dev.kbsync.testing.RedisExtension;
@@ -27,7 +28,14 @@ class LeaseStepCostIT {
     @Test
     void shouldGrantAndReleaseAFreeKbInTwoScriptsOfAtMostThirtyFiveCommands() {
         try (Coordinators coordinators = new Coordinators(redis)) {
-            Engine engine = coordinators.start(Coordinators.config("cost"));
+            // sweeps every minute, not every 100 ms: a loaded run takes longer, and its sweeps must not count as pairs
+            Engine engine = coordinators.start(new EngineConfig(
+                    "cost",
+                    Duration.ofMillis(1500),
+                    Duration.ofSeconds(20),
+                    Duration.ofSeconds(3),
+                    Duration.ofMillis(1500),
+                    Duration.ofMinutes(1)));
             coordinators.register(engine, "cost");
             LeaseService leases = engine.services().leases();
             KbId kb = KbId.of("cost");
@@ -46,7 +54,7 @@ class LeaseStepCostIT {
 
             double scripts = (after[1] - before[1]) / (double) PAIRS;
             double commands = (after[0] - before[0]) / (double) PAIRS;
-            // the engine's background steps (sweeps, the driver's claim) add a few over the run, never one per pair
+            // the engine's other background steps (the driver's claim) add a few over the run, never one per pair
             assertThat(scripts).as("scripts per grant+release").isBetween(2.0, 2.1);
             assertThat(commands)
                     .as("Redis commands per grant+release, scripts' own included")
