@@ -77,16 +77,15 @@ class WorkerRegistryIT {
     @Test
     void shouldShowASilentWorkerAsGoneWithinOneTtlThenForgetIt() {
         join(registry.renew("silent", presence("srv-1", 1, 1)));
-        long renewedAt = System.nanoTime();
-        await().atMost(Duration.ofSeconds(2))
-                .pollInterval(Duration.ofMillis(20))
-                .untilAsserted(() -> assertThat(join(registry.list()))
-                        .singleElement()
-                        .extracting(Worker::state)
-                        .isEqualTo(Worker.State.GONE));
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - renewedAt))
-                .as("gone within one TTL (plus polling slack)")
-                .isLessThan(TTL.toMillis() + 300);
+        long renewedAt = System.nanoTime(); // Redis stamped the renew no later than this
+        // a list asked for just after one TTL shows it gone (however long the list itself then takes on a loaded
+        // machine)
+        sleep(Math.max(0, TTL.toMillis() + 20 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - renewedAt)));
+        assertThat(join(registry.list()))
+                .as("gone once one TTL has passed")
+                .singleElement()
+                .extracting(Worker::state)
+                .isEqualTo(Worker.State.GONE);
 
         // Forgotten after FORGET_AFTER_TTLS TTLs: its record and, with nobody else renewing, both keys.
         long forgetMs = TTL.toMillis() * WorkerRegistry.FORGET_AFTER_TTLS;
