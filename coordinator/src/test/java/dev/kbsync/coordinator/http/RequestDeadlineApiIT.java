@@ -1,0 +1,212 @@
+package dev.kbsync.coordinator.http;
+
+import static dev.kbsync.coordinator.http.ApiFixture.CLIENT;
+import static dev.kbsync.coordinator.http.ApiFixture.WORKER;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseRequest;
+import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.client.BlockingLeaseChannel;
+import dev.kbsync.coordinator.testing.LogCapture;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A connection must deliver each whole request (line, headers, body) within {@code http.requestReadSeconds} of
+ * opening or of its previous answer, else it is closed: a request cut short, a trickle of header bytes, an idle
+ * keep-alive connection. Answers that are slow on purpose (a long poll, an event stream, the lease channel) are not cut.
+ * The limit is 1 s here; event-stream keep-alives and channel pings come every 3 s.
+ */
+class RequestDeadlineApiIT {
+    private static final long LIMIT_MS = 1000;
+    /** How long past the limit a connection may stay open (timers, a loaded machine). */
+    private static final long SLACK_MS = 1500;
+
+    @RegisterExtension
+    static final ApiFixture api = new ApiFixture(Map.of(
+            "KBSYNC_HTTP_REQUEST_READ_SECONDS", "1",
+            "KBSYNC_HTTP_SSE_KEEP_ALIVE_SECONDS", "3"));
+
+    @Test
+    void shouldCloseAConnectionThatStopsInItsHeaders() throws IOException {
+        try (Socket socket = connect()) {
+            long sent = write(socket, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
+
+            assertClosedOnTime(socket, sent);
+        }
+    }
+
+    @Test
+    void shouldCloseAConnectionThatTricklesItsHeaders() throws Exception {
+        try (Socket socket = connect()) {
+            long opened = write(socket, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
+            boolean closed = false;
+            for (int i = 0; i < 6 && !closed; i++) {
+                Thread.sleep(200);
+                try {
+                    write(socket, "a");
+                } catch (SocketException e) {
+                    closed = true;
+                }
+            }
+
+            assertClosedOnTime(socket, opened);
+        }
+    }
+
+    @Test
+    void shouldCloseAConnectionWhoseBodyIsShorterThanItsContentLength() throws IOException {
+        try (LogCapture logs = new LogCapture();
+                Socket socket = connect()) {
+            long sent = write(
+                    socket,
+                    "POST /v1/kbs/demo/notes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + CLIENT
+                            + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"user\":");
+
+            assertClosedOnTime(socket, sent);
+            assertThat(logs.lines()).as("logged").noneMatch(line -> line.startsWith("ERROR"));
+        }
+    }
+
+    @Test
+    void shouldCloseAnIdleKeepAliveConnectionAfterItsAnswer() throws IOException {
+        try (Socket socket = connect()) {
+            write(socket, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            assertThat(readAnswer(socket).status()).isEqualTo(200);
+            long answered = System.nanoTime();
+
+            assertClosedOnTime(socket, answered);
+        }
+    }
+
+    @Test
+    void shouldServeSeveralQuickRequestsOnOneConnectionPastTheLimit() throws Exception {
+        try (Socket socket = connect()) {
+            for (int i = 0; i < 4; i++) {
+                write(socket, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+                assertThat(readAnswer(socket).status()).isEqualTo(200);
+                Thread.sleep(LIMIT_MS / 2);
+            }
+        }
+    }
+
+    @Test
+    void shouldKeepALongPollOpenPastTheLimitAndTheConnectionAfterIt() throws IOException {
+        String body = new JsonObject().put("waitMs", 2500).encode();
+        String poll = "POST /v1/workers/w-deadline/poll HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + WORKER
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
+        try (Socket socket = connect()) {
+            long sent = write(socket, poll);
+
+            assertThat(readAnswer(socket).status()).isEqualTo(204);
+            assertThat(millisSince(sent)).isGreaterThanOrEqualTo(2400);
+            write(socket, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            assertThat(readAnswer(socket).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void shouldKeepAnEventStreamOpenPastTheLimit() throws IOException {
+        try (Socket socket = connect()) {
+            long sent = write(
+                    socket,
+                    "GET /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + CLIENT
+                            + "\r\nAccept: text/event-stream\r\n\r\n");
+            String received = readUntil(socket, ": keep-alive\n\n", 8000);
+            received += readUntil(socket, ": keep-alive\n\n", 8000);
+
+            assertThat(received).startsWith("HTTP/1.1 200");
+            assertThat(millisSince(sent)).as("ms until the second keep-alive").isGreaterThan(LIMIT_MS + SLACK_MS);
+        }
+    }
+
+    @Test
+    void shouldKeepALeaseChannelOpenPastTheLimit() throws InterruptedException {
+        api.call(
+                HttpMethod.PUT,
+                "/v1/kbs/deadline-channel",
+                ApiFixture.ADMIN,
+                new JsonObject().put("remote", "/srv/deadline-channel.git").put("branch", "main"));
+        try (BlockingLeaseChannel channel = api.client(CLIENT).openLeaseChannel()) {
+            Thread.sleep(LIMIT_MS * 3);
+
+            Lease lease = channel.request(KbId.of("deadline-channel"), LeaseRequest.of("after-silence"));
+
+            assertThat(lease.state()).isEqualTo(LeaseState.GRANTED);
+        }
+    }
+
+    record Answer(int status, String body) {}
+
+    private static Socket connect() throws IOException {
+        Socket socket = new Socket("127.0.0.1", api.port());
+        socket.setSoTimeout((int) (LIMIT_MS + SLACK_MS + 5000));
+        return socket;
+    }
+
+    /** Writes {@code text}; the time it was sent. */
+    private static long write(Socket socket, String text) throws IOException {
+        socket.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+        socket.getOutputStream().flush();
+        return System.nanoTime();
+    }
+
+    private static long millisSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000;
+    }
+
+    /** The coordinator closed the connection, without an answer, within the limit (and slack) of {@code since}. */
+    private static void assertClosedOnTime(Socket socket, long since) throws IOException {
+        socket.setSoTimeout((int) (LIMIT_MS + SLACK_MS + 3000));
+        int first;
+        try {
+            first = socket.getInputStream().read();
+        } catch (SocketTimeoutException stillOpen) {
+            throw new AssertionError("the connection was still open " + millisSince(since) + " ms later", stillOpen);
+        } catch (SocketException reset) {
+            first = -1;
+        }
+        long after = millisSince(since);
+        assertThat(first).as("bytes before the close").isEqualTo(-1);
+        assertThat(after).as("ms until closed").isBetween(LIMIT_MS - 200, LIMIT_MS + SLACK_MS);
+    }
+
+    /** Reads one answer with a Content-Length (or none: no body), leaving the connection open. */
+    private static Answer readAnswer(Socket socket) throws IOException {
+        InputStream in = socket.getInputStream();
+        String head = readUntil(socket, "\r\n\r\n", 10_000);
+        Matcher length = Pattern.compile("content-length: *(\\d+)").matcher(head.toLowerCase(Locale.ROOT));
+        int size = length.find() ? Integer.parseInt(length.group(1)) : 0;
+        String body = new String(in.readNBytes(size), StandardCharsets.UTF_8);
+        return new Answer(Integer.parseInt(head.substring(9, 12)), body);
+    }
+
+    /** What arrives until {@code end} has arrived (the connection may not close before). */
+    private static String readUntil(Socket socket, String end, int timeoutMs) throws IOException {
+        socket.setSoTimeout(timeoutMs);
+        InputStream in = socket.getInputStream();
+        StringBuilder read = new StringBuilder();
+        while (read.indexOf(end) < 0) {
+            int b = in.read();
+            if (b < 0) {
+                throw new AssertionError("closed after " + read);
+            }
+            read.append((char) b);
+        }
+        return read.toString();
+    }
+}
