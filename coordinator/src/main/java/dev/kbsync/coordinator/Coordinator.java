@@ -221,6 +221,7 @@ public final class Coordinator {
                 .map(t -> CertificateReloader.load(vertx, t, options).map(Optional::of))
                 .orElse(Future.succeededFuture(Optional.empty()));
         return tls.compose(reloader -> vertx.createHttpServer(options)
+                .connectionHandler(api.connectionHandler())
                 .requestHandler(api.handler())
                 .invalidRequestHandler(HttpApi.invalidRequestHandler())
                 .listen(config.http().port(), config.http().host())

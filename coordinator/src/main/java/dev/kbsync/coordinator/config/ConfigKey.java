@@ -30,6 +30,15 @@ public enum ConfigKey implements Key {
             "KBSYNC_HTTP_SSE_KEEP_ALIVE_SECONDS",
             "15",
             "Interval of keep-alive comments on event streams."),
+    HTTP_REQUEST_READ_SECONDS(
+            "http.requestReadSeconds",
+            "KBSYNC_HTTP_REQUEST_READ_SECONDS",
+            "60",
+            "How long a connection may take to send a whole request (request line, headers and body), counted from"
+                    + " when it opened or its previous answer ended; a connection that takes longer (a stalled or"
+                    + " trickling request, a body shorter than its Content-Length, an idle keep-alive connection) is"
+                    + " closed without an answer, 1-3600. Answers that take long on purpose (long polls, event streams,"
+                    + " the lease channel) are not limited by it."),
     HTTP_TLS_CERT_FILE(
             "http.tls.certFile",
             "KBSYNC_HTTP_TLS_CERT_FILE",

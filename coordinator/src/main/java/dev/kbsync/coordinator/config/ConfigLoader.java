@@ -51,7 +51,8 @@ final class ConfigLoader {
                         v.integer(ConfigKey.HTTP_PORT),
                         v.integer(ConfigKey.HTTP_BODY_LIMIT_BYTES),
                         v.integer(ConfigKey.HTTP_MAX_TEXT_CHARS),
-                        Duration.ofSeconds(v.integer(ConfigKey.HTTP_SSE_KEEP_ALIVE_SECONDS))),
+                        Duration.ofSeconds(v.integer(ConfigKey.HTTP_SSE_KEEP_ALIVE_SECONDS)),
+                        Duration.ofSeconds(v.integer(ConfigKey.HTTP_REQUEST_READ_SECONDS))),
                 tls(v),
                 new Auth(v.bool(ConfigKey.AUTH_ENABLED), tokens(v), v.bool(ConfigKey.AUTH_METRICS_PUBLIC)),
                 new RateLimit(

@@ -102,13 +102,18 @@ public record CoordinatorConfig(
         }
     }
 
-    /** HTTP server settings. */
-    public record Http(String host, int port, int bodyLimitBytes, int maxTextChars, Duration sseKeepAlive) {
+    /**
+     * HTTP server settings; {@code requestRead}: how long a connection may take to deliver a whole request after it
+     * opened or its previous answer ended.
+     */
+    public record Http(
+            String host, int port, int bodyLimitBytes, int maxTextChars, Duration sseKeepAlive, Duration requestRead) {
         public Http {
             Check.range(ConfigKey.HTTP_PORT, port, 0, 65535, "1-65535 (0 = any free port)");
             Check.range(ConfigKey.HTTP_BODY_LIMIT_BYTES, bodyLimitBytes, 1024, 16 << 20, "1024-16777216");
             Check.range(ConfigKey.HTTP_MAX_TEXT_CHARS, maxTextChars, 1, 1 << 20, "1-1048576");
             Check.range(ConfigKey.HTTP_SSE_KEEP_ALIVE_SECONDS, sseKeepAlive.toSeconds(), 1, 300, "1-300");
+            Check.range(ConfigKey.HTTP_REQUEST_READ_SECONDS, requestRead.toSeconds(), 1, 3600, "1-3600");
             if (host.isBlank()) {
                 throw ConfigException.of(ConfigKey.HTTP_HOST, "must not be blank");
             }

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
@@ -51,6 +52,7 @@ public final class HttpApi {
     private final RedisGate gate;
     private final Optional<DegradedMode> degraded;
     private final ReadRoutes reads;
+    private final RequestDeadlines deadlines;
 
     public HttpApi(
             Vertx vertx,
@@ -82,6 +84,15 @@ public final class HttpApi {
         this.ops = new OpsRoutes(health, metrics, degraded);
         this.gate = new RedisGate(health, deadline(config));
         this.reads = new ReadRoutes(services.kbs(), mirrors);
+        this.deadlines = new RequestDeadlines(vertx, config.http().requestRead());
+    }
+
+    /**
+     * The server's connection handler: a connection that does not deliver a whole request within http.requestReadSeconds
+     * of opening or of its previous answer is closed ({@link RequestDeadlines}).
+     */
+    public Handler<HttpConnection> connectionHandler() {
+        return deadlines.connections();
     }
 
     /**
@@ -129,6 +140,7 @@ public final class HttpApi {
     /** A new router with every route of the API. */
     public Router router() {
         Router router = Router.router(vertx);
+        router.route().handler(deadlines);
         Handler<RoutingContext> reader = auth.require(Access.READ);
         Handler<RoutingContext> client = auth.require(Access.SUBMIT);
         Handler<RoutingContext> worker = auth.requireEveryKb(Access.WORK);

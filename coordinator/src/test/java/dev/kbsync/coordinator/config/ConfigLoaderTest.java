@@ -43,7 +43,8 @@ class ConfigLoaderTest {
     void shouldUseDocumentedDefaults() {
         CoordinatorConfig config = env(Map.of());
         assertThat(config.http())
-                .isEqualTo(new CoordinatorConfig.Http("127.0.0.1", 8080, 65536, 32000, Duration.ofSeconds(15)));
+                .isEqualTo(new CoordinatorConfig.Http(
+                        "127.0.0.1", 8080, 65536, 32000, Duration.ofSeconds(15), Duration.ofSeconds(60)));
         assertThat(config.auth().enabled()).isTrue();
         assertThat(config.auth().metricsPublic()).isFalse();
         assertThat(config.rateLimit()).isEqualTo(new CoordinatorConfig.RateLimit(20, 0, Duration.ofSeconds(60)));
@@ -78,7 +79,7 @@ class ConfigLoaderTest {
     void shouldReadNestedYaml() throws IOException {
         Path file = yaml("""
                 coordinatorId: coord-a
-                http: {host: 0.0.0.0, port: 9090, bodyLimitBytes: 4096}
+                http: {host: 0.0.0.0, port: 9090, bodyLimitBytes: 4096, requestReadSeconds: 20}
                 auth:
                   tokens:
                     - {token: client-token-0000001, role: client}
@@ -95,6 +96,7 @@ class ConfigLoaderTest {
         assertThat(config.http().host()).isEqualTo("0.0.0.0");
         assertThat(config.http().port()).isEqualTo(9090);
         assertThat(config.http().bodyLimitBytes()).isEqualTo(4096);
+        assertThat(config.http().requestRead()).isEqualTo(Duration.ofSeconds(20));
         assertThat(config.auth().tokens()).containsExactly(Token.of("client-token-0000001", Role.CLIENT));
         assertThat(config.rateLimit().submissions()).isEqualTo(5);
         assertThat(config.leases().maxHold()).isEqualTo(Duration.ofSeconds(120));
@@ -180,6 +182,8 @@ class ConfigLoaderTest {
                 "KBSYNC_HTTP_PORT | eighty | http.port: must be an integer, got \"eighty\"",
                 "KBSYNC_HTTP_BODY_LIMIT_BYTES | 10 | http.bodyLimitBytes: must be 1024-16777216, got 10",
                 "KBSYNC_HTTP_SSE_KEEP_ALIVE_SECONDS | 0 | http.sseKeepAliveSeconds: must be 1-300, got 0",
+                "KBSYNC_HTTP_REQUEST_READ_SECONDS | 0 | http.requestReadSeconds: must be 1-3600, got 0",
+                "KBSYNC_HTTP_REQUEST_READ_SECONDS | 3601 | http.requestReadSeconds: must be 1-3600, got 3601",
                 "KBSYNC_AUTH_ENABLED | yes | auth.enabled: must be true or false, got \"yes\"",
                 "KBSYNC_RATE_LIMIT_SUBMISSIONS | 0 | rateLimit.submissions: must be 1-1000000, got 0",
                 "KBSYNC_RATE_LIMIT_WINDOW_SECONDS | 0 | rateLimit.windowSeconds: must be 1-86400, got 0",

@@ -1,0 +1,143 @@
+package dev.kbsync.coordinator.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Closes an HTTP connection that has not delivered a whole request (request line, headers and body) within {@code
+ * limit} of opening or of its previous answer's end (http.requestReadSeconds): a stalled or trickling request, a body
+ * shorter than its Content-Length, an idle keep-alive connection. Vert.x tells nothing of a request before its head is
+ * read whole, so one deadline covers the wait for a request and its arrival.
+ *
+ * <p>From a request read whole until its answer ends the connection has no deadline: a long poll or an event stream may
+ * stay silent as long as it must. A connection upgraded to a WebSocket (the lease channel, answered 101) has none
+ * either; its pings bound it. A request the router never sees (no Host, or one the decoder could not read) leaves the
+ * running deadline as it is.
+ */
+final class RequestDeadlines implements Handler<RoutingContext> {
+    private static final Logger log = LoggerFactory.getLogger(RequestDeadlines.class);
+
+    private final Vertx vertx;
+    private final long limitMs;
+    /**
+     * Each open HTTP connection's deadline. Weak keys: a connection upgraded to a WebSocket never reports its close as
+     * an HTTP connection, and its entry goes with it. A {@link Deadline} holds no reference to its connection.
+     */
+    private final Map<HttpConnection, Deadline> open = Collections.synchronizedMap(new WeakHashMap<>());
+
+    RequestDeadlines(Vertx vertx, Duration limit) {
+        this.vertx = vertx;
+        this.limitMs = limit.toMillis();
+    }
+
+    /** The server's connection handler: a new connection owes its first request. */
+    Handler<HttpConnection> connections() {
+        return connection -> {
+            Deadline deadline = new Deadline();
+            open.put(connection, deadline);
+            connection.closeHandler(v -> {
+                open.remove(connection);
+                deadline.cancel();
+            });
+            deadline.arm(connection);
+        };
+    }
+
+    /** The router's first handler: follows each request until it is read whole and answered. */
+    @Override
+    public void handle(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        HttpConnection connection = request.connection();
+        Deadline deadline = open.get(connection);
+        if (deadline != null) {
+            long turn = deadline.begin(connection);
+            HttpServerResponse response = ctx.response();
+            if (request.isEnded()) {
+                deadline.read(turn, connection, response);
+            } else {
+                request.end().onSuccess(v -> deadline.read(turn, connection, response));
+            }
+            ctx.addEndHandler(answered -> {
+                if (answered.succeeded()) {
+                    deadline.answered(turn, connection);
+                }
+            });
+        }
+        ctx.next();
+    }
+
+    private void expired(HttpConnection connection) {
+        open.remove(connection);
+        log.debug(
+                "closing the connection of {}: no whole request within {} ms of its opening or last answer",
+                connection.remoteAddress(),
+                limitMs);
+        connection.close();
+    }
+
+    /**
+     * One connection's deadline, armed while the connection owes a whole request. Used on the connection's event loop
+     * only. Requests are numbered ({@code turn}) so that a late event of an earlier, pipelined request changes nothing.
+     */
+    private final class Deadline {
+        private long timer = -1;
+        private long turn;
+        private long readTurn;
+
+        /** A request begins: it must be read whole before the running deadline, or within the limit if none runs. */
+        long begin(HttpConnection connection) {
+            if (timer == -1) {
+                arm(connection);
+            }
+            return ++turn;
+        }
+
+        /** Request {@code of} was read whole: no deadline while it is answered, a new one if it was answered already. */
+        void read(long of, HttpConnection connection, HttpServerResponse response) {
+            if (of != turn) {
+                return;
+            }
+            readTurn = of;
+            if (response.getStatusCode() == 101) {
+                cancel(); // a WebSocket now
+                open.remove(connection);
+            } else if (response.ended()) {
+                arm(connection);
+            } else {
+                cancel();
+            }
+        }
+
+        /** Request {@code of} was answered: once it was read whole, the connection owes its next request. */
+        void answered(long of, HttpConnection connection) {
+            if (of == turn && readTurn == of) {
+                arm(connection);
+            }
+        }
+
+        void arm(HttpConnection connection) {
+            cancel();
+            timer = vertx.setTimer(limitMs, id -> {
+                timer = -1;
+                expired(connection);
+            });
+        }
+
+        void cancel() {
+            if (timer != -1) {
+                vertx.cancelTimer(timer);
+                timer = -1;
+            }
+        }
+    }
+}
