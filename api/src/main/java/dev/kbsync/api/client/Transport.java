@@ -48,6 +48,12 @@ final class Transport {
     private static final String PROBE_PATH = "/readyz";
     /** The event a server ends a stream with when it gives up on it: its data is an {@code {"error":{...}}}. */
     private static final String ERROR_EVENT = "error";
+    /**
+     * How long an idle connection is kept for the next call, in seconds: well below the coordinator's default
+     * http.requestReadSeconds (60), so the client lets an idle connection go before the coordinator closes it under a
+     * call just being sent.
+     */
+    private static final int KEEP_ALIVE_SECONDS = 20;
 
     private final Vertx vertx;
     private final boolean ownsVertx;
@@ -66,6 +72,7 @@ final class Transport {
         this.endpoints = new Endpoints(options.urls(), options.probeInterval());
         HttpClientOptions http = new HttpClientOptions()
                 .setKeepAlive(true)
+                .setKeepAliveTimeout(KEEP_ALIVE_SECONDS)
                 .setTcpNoDelay(true)
                 .setVerifyHost(true)
                 .setConnectTimeout(millis(options.connectTimeout()));
