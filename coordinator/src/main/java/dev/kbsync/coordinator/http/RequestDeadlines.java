@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * <p>From a request read whole until its answer ends the connection has no deadline: a long poll or an event stream may
  * stay silent as long as it must. A connection upgraded to a WebSocket (the lease channel, answered 101) has none
  * either; its pings bound it. A request the router never sees (no Host, or one the decoder could not read) leaves the
- * running deadline as it is.
+ * running deadline as it is. HTTP/1.x only: the server offers no HTTP/2, whose streams share a connection.
  */
 final class RequestDeadlines implements Handler<RoutingContext> {
     private static final Logger log = LoggerFactory.getLogger(RequestDeadlines.class);

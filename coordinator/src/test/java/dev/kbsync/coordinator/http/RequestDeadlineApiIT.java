@@ -115,12 +115,16 @@ class RequestDeadlineApiIT {
                     stream,
                     "GET /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + CLIENT
                             + "\r\nAccept: text/event-stream\r\n\r\n");
-            long sent = write(
+            long sent = write( // a quick request, and a long poll pipelined behind it
                     poll,
-                    "POST /v1/workers/w-deadline/poll HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + WORKER
-                            + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+                    "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                            + "POST /v1/workers/w-deadline/poll HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                            + WORKER + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
                             + "\r\n\r\n" + body);
 
+            assertThat(readAnswer(poll).status())
+                    .as("the quick request's answer")
+                    .isEqualTo(200);
             assertThat(readAnswer(poll).status()).as("the long poll's answer").isEqualTo(204);
             assertThat(millisSince(sent)).isGreaterThanOrEqualTo(2400);
             write(poll, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
