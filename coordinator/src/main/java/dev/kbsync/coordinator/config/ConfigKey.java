@@ -19,17 +19,17 @@ public enum ConfigKey implements Key {
             "http.bodyLimitBytes",
             "KBSYNC_HTTP_BODY_LIMIT_BYTES",
             "65536",
-            "Largest accepted request body (413 above)."),
+            "Largest accepted request body (413 above), 1024-16777216."),
     HTTP_MAX_TEXT_CHARS(
             "http.maxTextChars",
             "KBSYNC_HTTP_MAX_TEXT_CHARS",
             "32000",
-            "Longest note text or agent task, in characters."),
+            "Longest note text or agent task, in characters, 1-1048576."),
     HTTP_SSE_KEEP_ALIVE_SECONDS(
             "http.sseKeepAliveSeconds",
             "KBSYNC_HTTP_SSE_KEEP_ALIVE_SECONDS",
             "15",
-            "Interval of keep-alive comments on event streams."),
+            "Interval of keep-alive comments on event streams, 1-300."),
     HTTP_REQUEST_READ_SECONDS(
             "http.requestReadSeconds",
             "KBSYNC_HTTP_REQUEST_READ_SECONDS",
@@ -51,7 +51,8 @@ public enum ConfigKey implements Key {
             "http.tls.reloadSeconds",
             "KBSYNC_HTTP_TLS_RELOAD_SECONDS",
             "10",
-            "How often the certificate and key files are checked; changed files are served from then on, no restart."),
+            "How often the certificate and key files are checked; changed files are served from then on, no restart;"
+                    + " 1-86400."),
     AUTH_ENABLED(
             "auth.enabled",
             "KBSYNC_AUTH_ENABLED",
@@ -71,36 +72,38 @@ public enum ConfigKey implements Key {
             "rateLimit.submissions",
             "KBSYNC_RATE_LIMIT_SUBMISSIONS",
             "20",
-            "Job submissions allowed per user per window (shared by all coordinators)."),
+            "Job submissions allowed per user per window (shared by all coordinators), 1-1000000."),
     RATE_LIMIT_KB_SUBMISSIONS(
             "rateLimit.kbSubmissions",
             "KBSYNC_RATE_LIMIT_KB_SUBMISSIONS",
             "0",
-            "Job submissions allowed per KB per window, all users and tokens together (0 = no per-KB limit)."),
+            "Job submissions allowed per KB per window, all users and tokens together, 0-1000000 (0 = no per-KB"
+                    + " limit)."),
     RATE_LIMIT_WINDOW_SECONDS(
-            "rateLimit.windowSeconds", "KBSYNC_RATE_LIMIT_WINDOW_SECONDS", "60", "Sliding rate-limit window."),
+            "rateLimit.windowSeconds", "KBSYNC_RATE_LIMIT_WINDOW_SECONDS", "60", "Sliding rate-limit window, 1-86400."),
     LEASE_TTL_SECONDS(
-            "lease.ttlSeconds", "KBSYNC_LEASE_TTL_SECONDS", "30", "A holder silent this long loses its lease."),
+            "lease.ttlSeconds", "KBSYNC_LEASE_TTL_SECONDS", "30", "A holder silent this long loses its lease, 1-3600."),
     LEASE_MAX_HOLD_SECONDS(
             "lease.maxHoldSeconds",
             "KBSYNC_LEASE_MAX_HOLD_SECONDS",
             "300",
-            "Hard cap on one grant, heartbeats included; also the largest ttlMs a client may ask for."),
+            "Hard cap on one grant, heartbeats included; also the largest ttlMs a client may ask for; 1-86400 and at"
+                    + " least lease.ttlSeconds."),
     LEASE_WAITER_TTL_SECONDS(
             "lease.waiterTtlSeconds",
             "KBSYNC_LEASE_WAITER_TTL_SECONDS",
             "4",
-            "A raw lease waiter not kept alive (heartbeat or open event stream) this long leaves the queue."),
+            "A raw lease waiter not kept alive (heartbeat or open event stream) this long leaves the queue, 1-3600."),
     LEASE_SWEEP_MILLIS(
             "lease.sweepMillis",
             "KBSYNC_LEASE_SWEEP_MILLIS",
             "250",
-            "How often the sweep runs: an expiry that falls due is acted on within this long; a KB with nothing due is swept when it changes, else at the latest 1 s (held) or 5 s (idle) later."),
+            "How often the sweep runs: an expiry that falls due is acted on within this long; a KB with nothing due is swept when it changes, else at the latest 1 s (held) or 5 s (idle) later; 10-60000."),
     LOCK_WATCHDOG_SECONDS(
             "lock.watchdogSeconds",
             "KBSYNC_LOCK_WATCHDOG_SECONDS",
             "10",
-            "Redisson lock watchdog: a dead coordinator's KB locks lapse after this long."),
+            "Redisson lock watchdog: a dead coordinator's KB locks lapse after this long, 1-3600."),
     JOBS_MAX_ATTEMPTS(
             "jobs.maxAttempts",
             "KBSYNC_JOBS_MAX_ATTEMPTS",
@@ -181,7 +184,11 @@ public enum ConfigKey implements Key {
             "Directories (comma-separated) whose files a KB's `file` credential reference may name for the"
                     + " coordinator's own fetches of its mirrors; unset: the coordinator fetches without credentials"
                     + " (it never uses `env`, `githubApp` or `sshKey` references, which are the workers')."),
-    REDIS_ADDRESS("redis.address", "KBSYNC_REDIS_ADDRESS", "redis://127.0.0.1:6379", "Single Redis server address."),
+    REDIS_ADDRESS(
+            "redis.address",
+            "KBSYNC_REDIS_ADDRESS",
+            "redis://127.0.0.1:6379",
+            "Single Redis server address (redis:// or rediss://)."),
     REDIS_CONFIG_FILE(
             "redis.configFile",
             "KBSYNC_REDIS_CONFIG_FILE",
