@@ -223,6 +223,7 @@ public final class KbValidation {
 
     private static InvalidInputException invalidRemote() {
         return new InvalidInputException(
-                "INVALID_REMOTE", "remote must be an https://, ssh://, git@host:path, file:// URL or an absolute path");
+                "INVALID_REMOTE",
+                "remote must be an https://, http://, ssh://, git://, git@host:path or file:// URL, or an absolute path");
     }
 }

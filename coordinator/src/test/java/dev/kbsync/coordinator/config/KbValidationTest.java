@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kbsync.api.InvalidInputException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -107,6 +109,16 @@ class KbValidationTest {
         assertThatThrownBy(() -> KbValidation.remote(remote))
                 .isInstanceOfSatisfying(
                         InvalidInputException.class, e -> assertThat(e.code()).isEqualTo("INVALID_REMOTE"));
+    }
+
+    @Test
+    void shouldNameEveryAcceptedKindOfRemoteWhenRefusingOne() {
+        for (String accepted : List.of("https://h/r.git", "http://h/r.git", "ssh://h/r.git", "git://h/r.git")) {
+            assertThat(KbValidation.remote(accepted)).isEqualTo(accepted);
+        }
+        assertThatThrownBy(() -> KbValidation.remote("ftp://h/r.git"))
+                .hasMessageContainingAll(
+                        "https://", "http://", "ssh://", "git://", "git@host:path", "file://", "absolute path");
     }
 
     @ParameterizedTest
