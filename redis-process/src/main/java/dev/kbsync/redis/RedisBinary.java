@@ -86,8 +86,9 @@ public final class RedisBinary {
                 Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
-            target.toFile().deleteOnExit();
+            // deleted at exit in the reverse order: the binary, then its (then empty) directory
             dir.toFile().deleteOnExit();
+            target.toFile().deleteOnExit();
             return Optional.of(target);
         } catch (IOException e) {
             throw new UncheckedIOException("could not extract the embedded redis-server", e);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -40,6 +41,24 @@ class RedisBinaryTest {
         assertThat(embedded.getFileName()).hasToString("redis-server");
         assertThat(embedded.getParent().getFileName().toString()).startsWith("kbsync-redis-");
         assertThat(Files.isExecutable(embedded)).isTrue();
+    }
+
+    @Test
+    void shouldLeaveNoExtractedBinaryNorItsDirectoryBehindWhenTheJvmExits() throws Exception {
+        Process jvm = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Djava.io.tmpdir=" + root,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        EmbeddedBinaryMain.class.getName())
+                .redirectErrorStream(true)
+                .start();
+        String printed = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(jvm.waitFor()).as(printed).isZero();
+        Path extracted = Path.of(printed);
+        assertThat(extracted.getParent().getParent()).isEqualTo(root);
+        assertThat(extracted).doesNotExist();
+        assertThat(extracted.getParent()).doesNotExist();
     }
 
     @Test
