@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.engine.event;
 
 import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.engine.redis.OutageLog;
 import dev.kbsync.coordinator.engine.redis.Redis;
 import io.vertx.core.Future;
 import java.util.Map;
@@ -26,6 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Events {
     private static final Logger LOG = LoggerFactory.getLogger(Events.class);
+    private final OutageLog publishing = new OutageLog(LOG, "publishing events");
     public static final String TOPIC = "kbsync:events";
     static final long PEER_TTL_MS = 5_000;
     public static final long PRESENCE_EVERY_MS = 1_000;
@@ -147,7 +149,9 @@ public final class Events {
     private void publish(String message) {
         topic.publishAsync(message).whenComplete((n, e) -> {
             if (e != null) {
-                LOG.warn("publishing {} failed: {}", message, e.toString());
+                publishing.failed(message, e);
+            } else {
+                publishing.succeeded();
             }
         });
     }

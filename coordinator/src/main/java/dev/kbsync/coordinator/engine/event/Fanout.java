@@ -10,6 +10,7 @@ import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.api.event.SnapshotEvent;
 import dev.kbsync.coordinator.engine.eta.Eta;
+import dev.kbsync.coordinator.engine.redis.OutageLog;
 import dev.kbsync.coordinator.engine.ticket.JobRef;
 import dev.kbsync.coordinator.engine.ticket.KbView;
 import dev.kbsync.coordinator.engine.ticket.LeaseRef;
@@ -46,6 +47,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Fanout {
     private static final Logger LOG = LoggerFactory.getLogger(Fanout.class);
+    private final OutageLog publishing = new OutageLog(LOG, "publishing queues");
     private static final int ENDED_MEMORY = 4096;
 
     private final EventBus bus;
@@ -119,10 +121,9 @@ public final class Fanout {
         }
         tickets.view(kb).compose(then).onComplete(ar -> {
             if (ar.failed()) {
-                LOG.warn(
-                        "publishing the queue of KB {} failed: {}",
-                        kb,
-                        ar.cause().toString());
+                publishing.failed(kb, ar.cause());
+            } else {
+                publishing.succeeded();
             }
             busy.remove(kb);
             if (dirty.remove(kb)) {

@@ -5,6 +5,7 @@ import dev.kbsync.api.JobKind;
 import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.engine.driver.Drivers;
 import dev.kbsync.coordinator.engine.event.Changes;
+import dev.kbsync.coordinator.engine.redis.OutageLog;
 import dev.kbsync.coordinator.engine.store.RedisKbRegistry;
 import dev.kbsync.coordinator.engine.ticket.DriverSettings;
 import dev.kbsync.coordinator.engine.ticket.JobRef;
@@ -68,7 +69,7 @@ public final class Sweeper {
     private List<KbId> registered = List.of();
     private long registeredAt;
     private boolean running;
-    private boolean failing;
+    private final OutageLog outage = new OutageLog(LOG, "sweep");
     private boolean stopped;
     private Future<Void> inFlight = Future.succeededFuture();
 
@@ -108,14 +109,11 @@ public final class Sweeper {
                         restUntil.clear();
                         registered = List.of();
                     }
-                    if (ar.failed() && !failing) {
-                        LOG.warn(
-                                "sweep failed (logged once until it recovers): {}",
-                                ar.cause().toString());
-                    } else if (ar.succeeded() && failing) {
-                        LOG.info("sweep recovered");
+                    if (ar.failed()) {
+                        outage.failed("a pass", ar.cause());
+                    } else {
+                        outage.succeeded();
                     }
-                    failing = ar.failed();
                 })
                 .recover(e -> Future.succeededFuture());
     }
