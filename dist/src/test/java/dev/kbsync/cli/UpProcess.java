@@ -96,6 +96,10 @@ final class UpProcess implements AutoCloseable {
         return process.pid();
     }
 
+    boolean alive() {
+        return process.isAlive();
+    }
+
     /** Every process below this JVM (the embedded redis-server and its watchdog). */
     List<ProcessHandle> descendants() {
         return process.descendants().toList();
