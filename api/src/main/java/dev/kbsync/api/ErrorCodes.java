@@ -18,6 +18,12 @@ public final class ErrorCodes {
     public static final String REDIS_UNAVAILABLE = "REDIS_UNAVAILABLE";
 
     /**
+     * The coordinator is stopping: the request was not carried out, or (one under way when the stop began) may have
+     * been; 503 with Retry-After, retry (on another coordinator if there is one; a submit with its Idempotency-Key).
+     */
+    public static final String COORDINATOR_STOPPING = "COORDINATOR_STOPPING";
+
+    /**
      * Redis is unreachable and the coordinator's degraded-mode journal is full or cannot be written: the job was not
      * accepted (503 with Retry-After, retry).
      */

@@ -10,9 +10,6 @@ import dev.kbsync.coordinator.http.HttpApi;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.PendingServices;
-import dev.kbsync.coordinator.snapshot.FetchAuth;
-import dev.kbsync.coordinator.snapshot.KbMirrors;
-import dev.kbsync.coordinator.snapshot.LandingWatch;
 import dev.kbsync.coordinator.tls.CertificateReloader;
 import dev.kbsync.metrics.ProcessMetrics;
 import io.vertx.core.Future;
@@ -24,7 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,16 +33,18 @@ import org.slf4j.LoggerFactory;
 public final class Coordinator {
     private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
 
-    private static final int READ_THREADS = 4;
     /**
      * How long a coordinator with a journal waits for Redis at start before it listens in degraded mode (less when the
      * attempt fails sooner).
      */
     static final Duration CONNECT_WAIT = Duration.ofSeconds(2);
+    /** The longest a stop waits for requests under way: past a request's Redis deadline, it is answered by then. */
+    static final Duration DRAIN = HttpApi.REDIS_DEADLINE.plusSeconds(1);
 
     private final RedisLink link;
     private final PendingServices services;
     private final HttpServer server;
+    private final HttpApi api;
     private final Optional<CertificateReloader> tls;
     private final RedisHealth health;
     private final Optional<DegradedMode> degraded;
@@ -55,6 +54,7 @@ public final class Coordinator {
             RedisLink link,
             PendingServices services,
             HttpServer server,
+            HttpApi api,
             Optional<CertificateReloader> tls,
             RedisHealth health,
             Optional<DegradedMode> degraded,
@@ -65,6 +65,7 @@ public final class Coordinator {
         this.link = link;
         this.services = services;
         this.server = server;
+        this.api = api;
         this.tls = tls;
     }
 
@@ -238,7 +239,7 @@ public final class Coordinator {
                                     ? ""
                                     : " in degraded mode: Redis does not answer yet; it finishes starting once"
                                             + " Redis does");
-                    return new Coordinator(link, services, server, reloader, health.start(), degraded, reads);
+                    return new Coordinator(link, services, server, api, reloader, health.start(), degraded, reads);
                 }));
     }
 
@@ -262,41 +263,21 @@ public final class Coordinator {
         return services.services();
     }
 
-    /** Stops HTTP, then the services and the Redisson client (or the attempts to reach Redis). */
+    /**
+     * Stops taking requests (later ones, and long polls still waiting, are answered 503 COORDINATOR_STOPPING) and
+     * drains those under way for up to {@link #DRAIN}; then the reads, the degraded mode, the services and the Redisson
+     * client (or the attempts to reach Redis): Redis serves every request until it is answered.
+     */
     public Future<Void> stop() {
         tls.ifPresent(CertificateReloader::stop);
-        health.stop();
-        degraded.ifPresent(DegradedMode::close);
-        return server.close()
+        api.stop();
+        return server.shutdown(DRAIN.toMillis(), TimeUnit.MILLISECONDS)
                 .eventually(() -> {
+                    health.stop();
+                    degraded.ifPresent(DegradedMode::close);
                     reads.close();
                     return Future.succeededFuture();
                 })
                 .eventually(link::stop);
-    }
-
-    /** The read snapshots: the KBs' mirrors and what tells them a job landed. */
-    private record Reads(KbMirrors mirrors, LandingWatch landings) implements AutoCloseable {
-        static Reads start(Vertx vertx, CoordinatorConfig.Reads config, CoordinatorServices services) {
-            AtomicReference<KbMirrors> mirrors = new AtomicReference<>();
-            LandingWatch landings = new LandingWatch(
-                    vertx,
-                    () -> services.queues().watchers(),
-                    kb -> mirrors.get().landed(kb));
-            mirrors.set(KbMirrors.start(
-                    config.mirrorDir(),
-                    config.refresh(),
-                    config.afterWait(),
-                    READ_THREADS,
-                    new FetchAuth(config.credentialDirs()),
-                    landings::watch));
-            return new Reads(mirrors.get(), landings);
-        }
-
-        @Override
-        public void close() {
-            landings.close();
-            mirrors.close();
-        }
     }
 }

@@ -2,8 +2,10 @@ package dev.kbsync.coordinator;
 
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.metrics.ProcessMetrics;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -13,6 +15,9 @@ import org.slf4j.LoggerFactory;
 /** The production process: {@code java ... CoordinatorMain [--config file.yaml]}; environment overrides the file. */
 public final class CoordinatorMain {
     private static final Logger log = LoggerFactory.getLogger(CoordinatorMain.class);
+
+    /** The longest the stop waits for each of its two steps. */
+    private static final Duration STEP_WAIT = Duration.ofSeconds(10);
 
     private CoordinatorMain() {}
 
@@ -42,12 +47,25 @@ public final class CoordinatorMain {
         }
     }
 
+    /**
+     * Stops the coordinator, then Vert.x: one after the other, since a future chained on the coordinator's stop would
+     * complete on an event loop that Vert.x's close has ended (and never be heard).
+     */
     private static void stop(Coordinator coordinator, Vertx vertx) {
-        log.info("shutting down");
+        long started = System.nanoTime();
+        log.info("stopping: no new requests, draining those under way");
+        awaitQuietly(coordinator.stop(), "the coordinator's stop");
+        awaitQuietly(vertx.close(), "Vert.x's close");
+        log.info("stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    private static void awaitQuietly(Future<Void> step, String what) {
         try {
-            coordinator.stop().eventually(vertx::close).await(30, TimeUnit.SECONDS);
+            step.await(STEP_WAIT.toSeconds(), TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            log.warn("shutdown did not finish within 30 s");
+            log.warn("{} did not finish within {} s", what, STEP_WAIT.toSeconds());
+        } catch (RuntimeException e) {
+            log.warn("{} failed: {}", what, e.toString());
         }
     }
 

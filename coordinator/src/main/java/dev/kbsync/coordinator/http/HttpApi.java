@@ -53,6 +53,7 @@ public final class HttpApi {
     private final Optional<DegradedMode> degraded;
     private final ReadRoutes reads;
     private final RequestDeadlines deadlines;
+    private final Stopping stopping = new Stopping();
 
     public HttpApi(
             Vertx vertx,
@@ -93,6 +94,14 @@ public final class HttpApi {
      */
     public Handler<HttpConnection> connectionHandler() {
         return deadlines.connections();
+    }
+
+    /**
+     * The stop began: later requests and the long polls still waiting are answered 503 COORDINATOR_STOPPING, event
+     * streams are closed; other requests under way go on (the server's shutdown waits for them).
+     */
+    public void stop() {
+        stopping.stop();
     }
 
     /**
@@ -141,6 +150,7 @@ public final class HttpApi {
     public Router router() {
         Router router = Router.router(vertx);
         router.route().handler(deadlines);
+        router.route().handler(stopping);
         Handler<RoutingContext> reader = auth.require(Access.READ);
         Handler<RoutingContext> client = auth.require(Access.SUBMIT);
         Handler<RoutingContext> worker = auth.requireEveryKb(Access.WORK);

@@ -47,6 +47,9 @@ final class RedisGate {
      * for no wait keeps the plain deadline. Runs on the request's context; without a gate (degraded mode) nothing.
      */
     static void allowWait(RoutingContext ctx, Duration extra) {
+        if (!extra.isZero()) {
+            Stopping.waits(ctx);
+        }
         Deadline deadline = ctx.get(Deadline.KEY);
         if (deadline != null && !extra.isZero()) {
             deadline.extend(extra.toMillis());
@@ -71,6 +74,9 @@ final class RedisGate {
     private Handler<RoutingContext> handler(Duration extra, Predicate<RoutingContext> local) {
         long ms = deadline.plus(extra).toMillis();
         return ctx -> {
+            if (!extra.isZero()) {
+                Stopping.waits(ctx);
+            }
             if (local.test(ctx)) {
                 ctx.next();
                 return;
