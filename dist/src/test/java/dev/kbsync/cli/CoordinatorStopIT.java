@@ -5,23 +5,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kbsync.redis.RedisProcess;
 import dev.kbsync.testing.RedisExtension;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code kbsync coordinator} stopped with SIGTERM: it exits within seconds (a container runtime's stop timeout is 10 s
- * by default), also with a worker's long poll under way, which is answered 503 with {@code Retry-After}, never 500.
+ * by default), also with a worker's long poll under way, which is answered 503 with {@code Retry-After}, never 500,
+ * and with an event stream and a lease channel open, which are closed.
  */
 class CoordinatorStopIT {
     /** The longest a stop may take: an idle coordinator took 30 s (a stop that waited for its own timeout). */
@@ -68,6 +73,50 @@ class CoordinatorStopIT {
             assertThat(answer.headers().firstValue("Retry-After")).isPresent();
         } catch (CompletionException e) {
             throw new AssertionError("the poll got no answer", e);
+        }
+    }
+
+    @Test
+    void shouldCloseEventStreamsAndLeaseChannelsWhenStopping() throws Exception {
+        int port = RedisProcess.freePort();
+        try (UpProcess coordinator = coordinator("streams", port)) {
+            awaitHealthy(coordinator, port);
+            HttpResponse<InputStream> events = http.send(
+                    HttpRequest.newBuilder(uri(port, "/v1/events")).build(), HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(events.statusCode()).isEqualTo(200);
+            CompletableFuture<Void> streamEnded = CompletableFuture.runAsync(() -> drain(events.body()));
+            CompletableFuture<String> channelEnded = new CompletableFuture<>();
+            http.newWebSocketBuilder()
+                    .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/leases/channel"), new WebSocket.Listener() {
+                        @Override
+                        public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
+                            channelEnded.complete("closed " + status);
+                            return null;
+                        }
+
+                        @Override
+                        public void onError(WebSocket ws, Throwable error) {
+                            channelEnded.complete("cut " + error);
+                        }
+                    })
+                    .get(10, TimeUnit.SECONDS);
+
+            Duration took = stop(coordinator);
+
+            assertThat(took)
+                    .as("SIGTERM to exit, an event stream and a lease channel open")
+                    .isLessThan(STOP);
+            streamEnded.get(5, TimeUnit.SECONDS);
+            assertThat(channelEnded.get(5, TimeUnit.SECONDS)).isNotEmpty();
+        }
+    }
+
+    /** Reads a stream to its end (or its cut). */
+    private static void drain(InputStream body) {
+        try (body) {
+            body.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            // cut: ended all the same
         }
     }
 

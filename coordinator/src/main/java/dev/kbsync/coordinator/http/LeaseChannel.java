@@ -179,6 +179,8 @@ final class LeaseChannel {
         ws.frameHandler(channel::fragment);
         ws.pongHandler(b -> channel.heard());
         ws.closeHandler(v -> channel.closed());
+        // the server's shutdown (the coordinator stops): going away at once, its leases released as at any close
+        ws.shutdownHandler(v -> ws.close((short) 1001, "the coordinator is stopping"));
         ws.exceptionHandler(e -> {
             log.debug("lease channel of {}: {}", caller.name(), e.toString());
             if (e instanceof CorruptedWebSocketFrameException corrupted) {
