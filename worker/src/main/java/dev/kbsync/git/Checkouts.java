@@ -1,6 +1,7 @@
 package dev.kbsync.git;
 
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.eclipse.jgit.api.Git;
@@ -22,7 +23,7 @@ final class Checkouts {
             verifyOrigin(repo, stored);
             return repo;
         }
-        Git git = cloneInto(stored, dir, effective);
+        Git git = cloneInto(stored, branch, dir, effective);
         return prepare(git, branch, effective);
     }
 
@@ -52,17 +53,15 @@ final class Checkouts {
         }
     }
 
-    private static Git cloneInto(String url, Path dir, GitAuth auth) {
+    private static Git cloneInto(String url, String branch, Path dir, GitAuth auth) {
         boolean existed = Files.isDirectory(dir);
         if (existed && !isEmpty(dir)) {
             throw new GitException("Cannot clone into " + dir + ": it exists, is not empty and is not a git checkout");
         }
         try {
             Files.createDirectories(dir);
-            // The remote's default branch is checked out; ensureBranch then switches (a missing branch is created).
-            var clone = Git.cloneRepository().setURI(url).setDirectory(dir.toFile());
-            return Checkout.authenticate(clone, url, auth).call();
-        } catch (GitAPIException | IOException | RuntimeException e) {
+            return BranchClone.into(dir, url, branch, auth);
+        } catch (GitAPIException | IOException | URISyntaxException | RuntimeException e) {
             wipe(dir);
             if (existed) {
                 recreate(dir);

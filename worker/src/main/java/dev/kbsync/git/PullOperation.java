@@ -10,10 +10,14 @@ import org.eclipse.jgit.api.errors.JGitInternalException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.transport.FetchResult;
 import org.eclipse.jgit.transport.RefSpec;
 
 /** fetch + fast-forward or rebase onto origin/branch, keeping local changes; never leaves a conflicted tree. */
 final class PullOperation {
+    /** Every branch of origin into refs/remotes/origin/*, as a clone sets it up. */
+    static final String FETCH_SPEC = "+refs/heads/*:refs/remotes/" + Checkout.REMOTE + "/*";
+
     private final Checkout checkout;
     private final PushOperation push;
 
@@ -38,7 +42,8 @@ final class PullOperation {
                 return local == null ? new PullResult.UpToDate() : createRemoteBranch();
             }
             if (local == null) {
-                return adoptRemote(remote);
+                adopt(checkout, remote);
+                return new PullResult.FastForwarded(remote.name());
             }
             return Stash.around(checkout, this::rebase);
         } catch (GitAPIException | IOException | RuntimeException e) {
@@ -46,9 +51,9 @@ final class PullOperation {
         }
     }
 
-    static void fetch(Checkout checkout) throws GitAPIException {
-        RefSpec spec = new RefSpec("+refs/heads/*:refs/remotes/" + Checkout.REMOTE + "/*");
-        checkout.transport(checkout.git().fetch().setRemote(Checkout.REMOTE).setRefSpecs(spec))
+    static FetchResult fetch(Checkout checkout) throws GitAPIException {
+        return checkout.transport(
+                        checkout.git().fetch().setRemote(Checkout.REMOTE).setRefSpecs(new RefSpec(FETCH_SPEC)))
                 .setRemoveDeletedRefs(true)
                 .call();
     }
@@ -61,15 +66,15 @@ final class PullOperation {
         throw new GitException("Git error during pull: could not create the remote branch: " + result.message());
     }
 
-    private PullResult adoptRemote(ObjectId remote) throws IOException, GitAPIException {
+    /** Puts the branch (without commits of its own) on {@code commit} and the work tree with it. */
+    static void adopt(Checkout checkout, ObjectId commit) throws IOException, GitAPIException {
         RefUpdate update = checkout.repo().updateRef(checkout.localRef());
-        update.setNewObjectId(remote);
+        update.setNewObjectId(commit);
         update.update();
         checkout.git()
                 .reset()
                 .setMode(org.eclipse.jgit.api.ResetCommand.ResetType.HARD)
                 .call();
-        return new PullResult.FastForwarded(remote.name());
     }
 
     private PullResult rebase() {

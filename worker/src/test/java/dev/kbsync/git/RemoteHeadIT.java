@@ -52,6 +52,20 @@ class RemoteHeadIT {
     }
 
     @Test
+    void shouldStartAMissingBranchAtTheRemoteDefaultBranch() throws Exception {
+        Path remote = bare("master");
+        String master = pushCommit(remote, "master", "# master\n");
+        try (KbRepository repo = KbRepository.cloneOrOpen(remote.toString(), "notes", tmp.resolve("w"), GitAuth.NONE)) {
+            assertThat(repo.head()).contains(master);
+            assertThat(heads(repo.workTree())).containsOnlyKeys("refs/heads/notes");
+            assertThat(repo.pull()).isEqualTo(new PullResult.RemoteBranchCreated("notes"));
+            String pushed = commitAndPush(repo, "n.md", "n");
+            assertThat(heads(remote))
+                    .containsExactly(Map.entry("refs/heads/master", master), Map.entry("refs/heads/notes", pushed));
+        }
+    }
+
+    @Test
     void shouldStartAMissingBranchEmptyWhenTheRemoteHeadIsDangling() throws Exception {
         Path remote = bare("master");
         String main = pushCommit(remote, "main", "# main\n");
