@@ -17,7 +17,7 @@ final class CancelCommand implements Callable<Integer> {
     @Mixin
     ClientFlags client;
 
-    @Parameters(index = "0", description = "The job id.")
+    @Parameters(index = "0", paramLabel = "JOB", converter = JobIdConverter.class, description = "The job id.")
     String jobId;
 
     @Override

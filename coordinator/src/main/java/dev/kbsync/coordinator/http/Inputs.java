@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.http;
 
 import dev.kbsync.api.InvalidInputException;
+import dev.kbsync.api.OpaqueId;
 import dev.kbsync.api.Quoting;
 import dev.kbsync.api.RelativePath;
 import dev.kbsync.coordinator.config.Webhooks;
@@ -13,7 +14,6 @@ import java.util.regex.Pattern;
 /** Syntactic checks of user input; each failure is a 400 with its own code. The worker enforces full path safety. */
 final class Inputs {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:~-]{1,128}");
     /** A full commit id: 40 lower-case hex digits (the repositories' SHA-1 object ids). */
     static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
 
@@ -43,10 +43,7 @@ final class Inputs {
 
     /** Job, lease and idempotency ids: {@code [A-Za-z0-9._:~-]{1,128}}. */
     static String id(String code, String what, String value) {
-        if (value == null || !ID.matcher(value).matches()) {
-            throw new InvalidInputException(code, what + " must match [A-Za-z0-9._:~-]{1,128}");
-        }
-        return value;
+        return OpaqueId.check(code, what, value);
     }
 
     /** A commit id reported in field {@code field}: a full one, or 400 INVALID_FIELD. */
