@@ -3,6 +3,8 @@ package dev.kbsync.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kbsync.cli.CliRun.Ran;
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import org.assertj.core.api.AbstractStringAssert;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,17 @@ class UserErrorsTest {
     void shouldRefuseAnEmptyOrMalformedJobIdBeforeAnyRequest() {
         refused(CliRun.run("cancel", "--url", NOWHERE, ""), ExitCodes.USAGE).contains("job id");
         refused(CliRun.run("cancel", "--url", NOWHERE, "a/b"), ExitCodes.USAGE).contains("job id");
+    }
+
+    @Test
+    void shouldRefuseAnEmptyDataDirBeforeTouchingAnything() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0)) { // were the data dir accepted, the taken port would answer 7
+            String port = Integer.toString(taken.getLocalPort());
+            refused(CliRun.run("up", "--data-dir", "", "--port", port), ExitCodes.USAGE)
+                    .contains("--data-dir");
+            refused(CliRun.run("demo", "--data-dir", " ", "--port", port), ExitCodes.USAGE)
+                    .contains("--data-dir");
+        }
     }
 
     /** Exactly one {@code error:} line on stderr, nothing on stdout, exit {@code code}; the line to check further. */

@@ -26,6 +26,9 @@ public record StackOptions(
         Objects.requireNonNull(agentCommand, "agentCommand");
         agentCommand = agentCommand.filter(c -> !c.isBlank());
         Objects.requireNonNull(redisFsync, "redisFsync");
+        if (dataDir.toString().isBlank()) { // not the current directory: it would fill it with the stack's files
+            throw new IllegalArgumentException("--data-dir must name a directory, got an empty value");
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port must be 0-65535, got " + port);
         }
