@@ -3,6 +3,7 @@ package dev.kbsync.cli;
 import dev.kbsync.api.client.ClientOptions;
 import dev.kbsync.api.client.KbsyncClient;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -33,15 +34,22 @@ final class ClientFlags {
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
-    /** A client of the coordinator; close it. Flags that do not go together are a usage error (exit 2). */
+    /** A client of the coordinator; close it. A flag's bad value is a usage error (exit 2) that names the flag. */
     KbsyncClient client() {
-        ClientOptions options;
+        ClientOptions where =
+                valid("--url (or KBSYNC_URL)", () -> ClientOptions.of(ClientOptions.parseUrls(url), null));
+        ClientOptions options = valid("--token (or KBSYNC_TOKEN)", () -> where.withToken(token));
+        return KbsyncClient.create(
+                caFile == null
+                        ? options
+                        : valid("--ca-file (or KBSYNC_CA_FILE)", () -> options.withCaFile(CaFile.checked(caFile))));
+    }
+
+    private ClientOptions valid(String flag, Supplier<ClientOptions> options) {
         try {
-            options = ClientOptions.of(ClientOptions.parseUrls(url), token);
-            options = caFile == null ? options : options.withCaFile(caFile);
+            return options.get();
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(command.commandLine(), e.getMessage());
+            throw new ParameterException(command.commandLine(), flag + ": " + e.getMessage(), e);
         }
-        return KbsyncClient.create(options);
     }
 }

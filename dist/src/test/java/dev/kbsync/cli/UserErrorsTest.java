@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kbsync.cli.CliRun.Ran;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.assertj.core.api.AbstractStringAssert;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,37 @@ class UserErrorsTest {
             refused(CliRun.run("demo", "--data-dir", " ", "--port", port), ExitCodes.USAGE)
                     .contains("--data-dir");
         }
+    }
+
+    @Test
+    void shouldRefuseACaFileThatCannotBeReadOrHoldsNoCertificateAsAUsageError() throws IOException {
+        Path empty = Files.createFile(dir.resolve("empty.pem"));
+        Path junk = Files.writeString(
+                dir.resolve("junk.pem"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+        for (Path ca : new Path[] {empty, junk, dir.resolve("missing.pem"), dir}) {
+            refused(CliRun.run("workers", "--url", NOWHERE, "--ca-file", ca.toString()), ExitCodes.USAGE)
+                    .contains("--ca-file", ca.toString())
+                    .doesNotContain("is it running?");
+        }
+    }
+
+    @Test
+    void shouldRefuseAMalformedUrlAsAUsageErrorNamingTheFlag() {
+        for (String url : new String[] {"http://127.0.0.1:99999", "http://[bad", "ftp://host"}) {
+            refused(CliRun.run("jobs", "--url", url), ExitCodes.USAGE)
+                    .contains("--url", url)
+                    .doesNotContain("is it running?");
+        }
+    }
+
+    @Test
+    void shouldNeverEchoAToken() {
+        Ran trailingNewline = CliRun.run("workers", "--url", "http://127.0.0.1:1", "--token", "s3cret-token\n");
+        refused(trailingNewline, ExitCodes.UNREACHABLE).doesNotContain("s3cret");
+
+        refused(CliRun.run("workers", "--url", "http://127.0.0.1:1", "--token", "s3cret\ntoken"), ExitCodes.USAGE)
+                .contains("--token")
+                .doesNotContain("s3cret");
     }
 
     /** Exactly one {@code error:} line on stderr, nothing on stdout, exit {@code code}; the line to check further. */

@@ -15,7 +15,7 @@ import java.util.Optional;
  * Where the coordinators are and how to talk to them. {@code urls}: the coordinators' base URLs in order of preference
  * ({@code http} or {@code https}, API paths resolve under each one's path; they must share one Redis), the first one
  * used while it answers, the next one while it does not (see "Coordinator failover" in docs/operations.md);
- * {@code token}: the bearer token, null or blank for none; {@code requestTimeout}: how long a call may go without an
+ * {@code token}: the bearer token, null or blank for none (blanks around it are dropped); {@code requestTimeout}: how long a call may go without an
  * answer (a poll adds its wait); {@code maxConnections}: keep-alive connections for calls (per coordinator; a call
  * waits for a free one as long as its answer may take, then fails {@link KbsyncException.TimedOut});
  * {@code maxStreams}: event streams open at once (each holds a connection of its own, so streams never starve
@@ -45,7 +45,7 @@ public record ClientOptions(
         Objects.requireNonNull(caFile, "caFile");
         for (URI url : urls) {
             String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-            if (!(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null) {
+            if (!(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null || url.getPort() > 65535) {
                 throw new IllegalArgumentException(
                         "the coordinator URL must be http(s)://host[:port][/path], got " + url);
             }
@@ -61,7 +61,22 @@ public record ClientOptions(
         if (maxConnections < 1 || maxStreams < 1) {
             throw new IllegalArgumentException("maxConnections and maxStreams must be >= 1");
         }
-        token = token == null || token.isBlank() ? null : token;
+        token = token(token);
+    }
+
+    /**
+     * The token without the blanks around it (a file or variable often ends in a newline); null when blank. One that
+     * holds a blank or a control character is refused, in a message that does not show it.
+     */
+    private static String token(String token) {
+        if (token == null || token.isBlank()) {
+            return null;
+        }
+        String stripped = token.strip();
+        if (stripped.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+            throw new IllegalArgumentException("the token holds a blank or a control character (it is not shown)");
+        }
+        return stripped;
     }
 
     /** One coordinator: 5 s to connect, 15 s per call, 8 connections, 64 streams. */
@@ -121,6 +136,20 @@ public record ClientOptions(
                 maxConnections,
                 maxStreams,
                 Optional.of(caFile),
+                probeInterval,
+                streamIdleTimeout);
+    }
+
+    /** The same options with bearer token {@code token} (null or blank for none). */
+    public ClientOptions withToken(String token) {
+        return new ClientOptions(
+                urls,
+                token,
+                connectTimeout,
+                requestTimeout,
+                maxConnections,
+                maxStreams,
+                caFile,
                 probeInterval,
                 streamIdleTimeout);
     }
