@@ -17,6 +17,6 @@ public record JobPage(List<Job> jobs, String nextCursor) {
     }
 
     public static JobPage fromJson(JsonObject json) {
-        return new JobPage(Json.list(json.getJsonArray("jobs"), Job::fromJson), json.getString("nextCursor"));
+        return new JobPage(Json.list(Json.required(json, "jobs"), Job::fromJson), json.getString("nextCursor"));
     }
 }

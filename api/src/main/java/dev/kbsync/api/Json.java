@@ -13,6 +13,15 @@ import java.util.function.Function;
 final class Json {
     private Json() {}
 
+    /** The array in {@code field}, which an answer always has (even when empty). */
+    static JsonArray required(JsonObject json, String field) {
+        JsonArray array = json.getJsonArray(field);
+        if (array == null) {
+            throw new IllegalArgumentException("no \"" + field + "\" array");
+        }
+        return array;
+    }
+
     /** The objects of {@code array} (null reads as empty), each decoded. */
     static <T> List<T> list(JsonArray array, Function<JsonObject, T> decode) {
         return array == null

@@ -17,6 +17,6 @@ public record Workers(List<Worker> workers) {
     }
 
     public static Workers fromJson(JsonObject json) {
-        return new Workers(Json.list(json.getJsonArray("workers"), Worker::fromJson));
+        return new Workers(Json.list(Json.required(json, "workers"), Worker::fromJson));
     }
 }

@@ -29,10 +29,13 @@ final class ExitCodes {
 
     private ExitCodes() {}
 
-    /** 3 when the coordinator gave no answer, 4 for a rejected request, 5 for a server error. */
+    /** 3 when the coordinator gave no answer, 4 for a rejected request, 5 for a server error or a server not kbsync. */
     static int of(KbsyncException e) {
         if (e instanceof KbsyncException.Rejected) {
             return REJECTED;
+        }
+        if (e instanceof KbsyncException.NotKbsync) {
+            return SERVER_ERROR;
         }
         return e.status() == 0 ? UNREACHABLE : SERVER_ERROR;
     }

@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The coordinator's HTTP API v1 (docs/api.md), asynchronous: one method per route, each returning a Vert.x
@@ -57,13 +58,13 @@ public final class AsyncKbsyncClient {
     /** {@code POST /v1/kbs/{kb}/notes} (client role): the accepted job (202). */
     public Future<Job> submitNote(KbId kb, NoteRequest note) {
         return post("/v1/kbs/" + kb.value() + "/notes", note.toJson(), note.idempotencyKey())
-                .map(Job::fromJson);
+                .map(decoded(Job::fromJson));
     }
 
     /** {@code POST /v1/kbs/{kb}/agent-tasks} (client role): the accepted job (202). */
     public Future<Job> submitAgentTask(KbId kb, AgentTaskRequest task) {
         return post("/v1/kbs/" + kb.value() + "/agent-tasks", task.toJson(), task.idempotencyKey())
-                .map(Job::fromJson);
+                .map(decoded(Job::fromJson));
     }
 
     /**
@@ -73,18 +74,18 @@ public final class AsyncKbsyncClient {
      */
     public Future<JobReceipt> submitNoteMinimal(KbId kb, NoteRequest note) {
         return post("/v1/kbs/" + kb.value() + "/notes", note.toJson(), note.idempotencyKey(), RETURN_MINIMAL)
-                .map(JobReceipt::fromJson);
+                .map(decoded(JobReceipt::fromJson));
     }
 
     /** {@link #submitAgentTask} with the short answer; see {@link #submitNoteMinimal}. */
     public Future<JobReceipt> submitAgentTaskMinimal(KbId kb, AgentTaskRequest task) {
         return post("/v1/kbs/" + kb.value() + "/agent-tasks", task.toJson(), task.idempotencyKey(), RETURN_MINIMAL)
-                .map(JobReceipt::fromJson);
+                .map(decoded(JobReceipt::fromJson));
     }
 
     /** {@code GET /v1/jobs/{id}}. */
     public Future<Job> job(String jobId) {
-        return get("/v1/jobs/" + segment(jobId)).map(Job::fromJson);
+        return get("/v1/jobs/" + segment(jobId)).map(decoded(Job::fromJson));
     }
 
     /**
@@ -182,13 +183,13 @@ public final class AsyncKbsyncClient {
 
     /** {@code GET /v1/jobs?kb=&user=&state=&limit=&cursor=}: a page of jobs, newest first; follow nextCursor. */
     public Future<JobPage> jobs(JobQuery query) {
-        return get("/v1/jobs" + query.queryString()).map(JobPage::fromJson);
+        return get("/v1/jobs" + query.queryString()).map(decoded(JobPage::fromJson));
     }
 
     /** {@code DELETE /v1/jobs/{id}} (the submitting token, or admin): cancels a job no worker took; it, cancelled. */
     public Future<Job> cancel(String jobId) {
         return http.call(HttpMethod.DELETE, "/v1/jobs/" + segment(jobId), null, null, Duration.ZERO)
-                .map(Job::fromJson);
+                .map(decoded(Job::fromJson));
     }
 
     /**
@@ -196,7 +197,7 @@ public final class AsyncKbsyncClient {
      * picks the snapshot ({@link ReadQuery#after} a job's commit to read your own write).
      */
     public Future<KbFile> readFile(KbId kb, String path, ReadQuery query) {
-        return get(filePath(kb, path, query)).map(KbFile::fromJson);
+        return get(filePath(kb, path, query)).map(decoded(KbFile::fromJson));
     }
 
     /**
@@ -211,7 +212,7 @@ public final class AsyncKbsyncClient {
                         null,
                         Duration.ZERO,
                         Map.of("If-None-Match", etag))
-                .map(json -> Optional.ofNullable(json).map(KbFile::fromJson));
+                .map(json -> Optional.ofNullable(json).map(decoded(KbFile::fromJson)));
     }
 
     /** {@code GET /v1/kbs/{kb}/tree?prefix=}: the KB's files under {@code prefix} (null or empty: all). */
@@ -219,7 +220,7 @@ public final class AsyncKbsyncClient {
         Map<String, String> params = new LinkedHashMap<>();
         params.put("prefix", prefix == null || prefix.isEmpty() ? null : prefix);
         return get("/v1/kbs/" + kb.value() + "/tree" + query.queryString(params))
-                .map(KbTree::fromJson);
+                .map(decoded(KbTree::fromJson));
     }
 
     /** {@code GET /v1/kbs/{kb}/log?path=&limit=}: recent commits (of {@code path} when not null), newest first. */
@@ -227,7 +228,7 @@ public final class AsyncKbsyncClient {
         Map<String, String> params = new LinkedHashMap<>();
         params.put("path", path);
         params.put("limit", Integer.toString(limit));
-        return get("/v1/kbs/" + kb.value() + "/log" + query.queryString(params)).map(KbLog::fromJson);
+        return get("/v1/kbs/" + kb.value() + "/log" + query.queryString(params)).map(decoded(KbLog::fromJson));
     }
 
     private static String filePath(KbId kb, String path, ReadQuery query) {
@@ -240,17 +241,17 @@ public final class AsyncKbsyncClient {
 
     /** {@code GET /v1/kbs}: every registered KB and every queue. */
     public Future<KbOverview> kbs() {
-        return get("/v1/kbs").map(KbOverview::fromJson);
+        return get("/v1/kbs").map(decoded(KbOverview::fromJson));
     }
 
     /** {@code GET /v1/kbs/{kb}/queue}: the holder, the jobs in the same push, the waiters in grant order. */
     public Future<QueueSnapshot> queue(KbId kb) {
-        return get("/v1/kbs/" + kb.value() + "/queue").map(QueueSnapshot::fromJson);
+        return get("/v1/kbs/" + kb.value() + "/queue").map(decoded(QueueSnapshot::fromJson));
     }
 
     /** {@code GET /v1/kbs/{kb}/recent-jobs}: the KB's recently finished jobs and failures, newest first. */
     public Future<RecentJobs> recentJobs(KbId kb) {
-        return get("/v1/kbs/" + kb.value() + "/recent-jobs").map(RecentJobs::fromJson);
+        return get("/v1/kbs/" + kb.value() + "/recent-jobs").map(decoded(RecentJobs::fromJson));
     }
 
     /** {@code GET /v1/kbs/{kb}/events}: the KB's snapshot now, then on every change. */
@@ -268,7 +269,7 @@ public final class AsyncKbsyncClient {
         JsonObject body = kb.toJson();
         body.remove("id");
         return http.call(HttpMethod.PUT, "/v1/kbs/" + kb.id().value(), body, null, Duration.ZERO)
-                .map(KbConfig::fromJson);
+                .map(decoded(KbConfig::fromJson));
     }
 
     /**
@@ -278,7 +279,7 @@ public final class AsyncKbsyncClient {
     public Future<Lease> requestLease(KbId kb, LeaseRequest request) {
         return http.call(
                         HttpMethod.POST, "/v1/kbs/" + kb.value() + "/leases", request.toJson(), null, request.maxWait())
-                .map(Lease::fromJson);
+                .map(decoded(Lease::fromJson));
     }
 
     /**
@@ -291,7 +292,7 @@ public final class AsyncKbsyncClient {
 
     /** {@code GET /v1/leases/{id}}. */
     public Future<Lease> lease(String leaseId) {
-        return get("/v1/leases/" + segment(leaseId)).map(Lease::fromJson);
+        return get("/v1/leases/" + segment(leaseId)).map(decoded(Lease::fromJson));
     }
 
     /**
@@ -307,19 +308,24 @@ public final class AsyncKbsyncClient {
 
     /** {@code POST /v1/leases/{id}/heartbeat} (client or worker role): extends a grant or keeps a waiter alive. */
     public Future<Lease> heartbeat(String leaseId) {
-        return post("/v1/leases/" + segment(leaseId) + "/heartbeat", null, null).map(Lease::fromJson);
+        return post("/v1/leases/" + segment(leaseId) + "/heartbeat", null, null).map(decoded(Lease::fromJson));
     }
 
     /** {@code DELETE /v1/leases/{id}} (client role): releases a grant or cancels a waiting request; safe twice. */
     public Future<Lease> release(String leaseId) {
         return http.call(HttpMethod.DELETE, "/v1/leases/" + segment(leaseId), null, null, Duration.ZERO)
-                .map(Lease::fromJson);
+                .map(decoded(Lease::fromJson));
     }
 
     /** {@code POST /v1/admin/kbs/{kb}/force-release} (admin role): ends the KB's current grant, whoever holds it. */
     public Future<Void> forceRelease(KbId kb) {
         return post("/v1/admin/kbs/" + kb.value() + "/force-release", null, null)
-                .mapEmpty();
+                .map(decoded(json -> {
+                    if (!json.getBoolean("released")) {
+                        throw new IllegalArgumentException("released is false");
+                    }
+                    return null;
+                }));
     }
 
     /** {@code POST /v1/workers/{id}/poll} (worker role): a granted job within {@code wait}, or empty. */
@@ -337,7 +343,7 @@ public final class AsyncKbsyncClient {
             body.put("presence", presence.toReport());
         }
         return http.call(HttpMethod.POST, "/v1/workers/" + segment(workerId) + "/poll", body, null, wait)
-                .map(json -> Optional.ofNullable(json).map(Assignment::fromJson));
+                .map(json -> Optional.ofNullable(json).map(decoded(Assignment::fromJson)));
     }
 
     /**
@@ -348,18 +354,18 @@ public final class AsyncKbsyncClient {
      */
     public Future<Boolean> giveBack(String workerId, String leaseId) {
         return post("/v1/workers/" + segment(workerId) + "/give-back", new JsonObject().put("leaseId", leaseId), null)
-                .map(json -> json.getBoolean("givenBack", false));
+                .map(decoded(json -> json.getBoolean("givenBack", false)));
     }
 
     /** {@code PUT /v1/workers/{id}} (worker role): registers or renews the worker's presence; the stored record. */
     public Future<Worker> renewWorker(String workerId, WorkerPresence presence) {
         return http.call(HttpMethod.PUT, "/v1/workers/" + segment(workerId), presence.toReport(), null, Duration.ZERO)
-                .map(Worker::fromJson);
+                .map(decoded(Worker::fromJson));
     }
 
     /** {@code GET /v1/workers}: every worker heard from recently (up ones first, then gone ones). */
     public Future<Workers> workers() {
-        return get("/v1/workers").map(Workers::fromJson);
+        return get("/v1/workers").map(decoded(Workers::fromJson));
     }
 
     /**
@@ -368,13 +374,13 @@ public final class AsyncKbsyncClient {
      */
     public Future<List<Assignment>> extend(String leaseId, int max) {
         return post("/v1/leases/" + segment(leaseId) + "/extend", new JsonObject().put("max", max), null)
-                .map(json -> Assignments.fromJson(json).assignments());
+                .map(decoded(json -> Assignments.fromJson(json).assignments()));
     }
 
     /** {@code POST /v1/jobs/{id}/result} (worker role): the job's outcome; releases the KB in the same step. */
     public Future<Job> reportResult(String jobId, JobOutcome outcome) {
         return post("/v1/jobs/" + segment(jobId) + "/result", outcome.toJson(), null)
-                .map(Job::fromJson);
+                .map(decoded(Job::fromJson));
     }
 
     /** {@code GET /healthz}: succeeds while the coordinator process answers. */
@@ -404,6 +410,17 @@ public final class AsyncKbsyncClient {
 
     Transport transport() {
         return http;
+    }
+
+    /** {@code decode} of a 2xx answer; an answer it cannot decode fails {@link KbsyncException.NotKbsync}. */
+    private <T> Function<JsonObject, T> decoded(Function<JsonObject, T> decode) {
+        return json -> {
+            try {
+                return decode.apply(json);
+            } catch (RuntimeException e) { // a field missing (null), of another type, or with a value out of range
+                throw new KbsyncException.NotKbsync(coordinator(), "its answer lacks the fields of kbsync's", e);
+            }
+        };
     }
 
     private Future<JsonObject> get(String path) {

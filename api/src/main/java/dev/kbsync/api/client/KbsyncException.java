@@ -11,8 +11,8 @@ import java.util.concurrent.TimeoutException;
  * A call of the coordinator's API that did not succeed. {@link Rejected}: the coordinator answered 4xx (the request
  * as sent will not succeed; a {@link RateLimited} one may later). {@link Unavailable}: no usable answer (5xx,
  * connection failure, timeout); retrying later may succeed. {@link #status()} is the HTTP status (0 without an
- * answer) and {@link #code()} the API's error code (docs/api.md), or {@code UNREACHABLE}, {@code TIMEOUT},
- * {@code INTERRUPTED}.
+ * usable answer) and {@link #code()} the API's error code (docs/api.md), or {@code UNREACHABLE}, {@code TIMEOUT},
+ * {@code NOT_KBSYNC}, {@code INTERRUPTED}.
  */
 public abstract sealed class KbsyncException extends RuntimeException
         permits KbsyncException.Rejected, KbsyncException.Unavailable, KbsyncException.Interrupted {
@@ -74,7 +74,7 @@ public abstract sealed class KbsyncException extends RuntimeException
 
     /** No usable answer: the coordinator (or its Redis) is down, overloaded or slow, or the network failed. */
     public abstract static sealed class Unavailable extends KbsyncException
-            permits ServiceUnavailable, ServerError, Unreachable, TimedOut {
+            permits ServiceUnavailable, ServerError, Unreachable, TimedOut, NotKbsync {
         @Serial
         private static final long serialVersionUID = 1L;
 
@@ -204,6 +204,23 @@ public abstract sealed class KbsyncException extends RuntimeException
 
         TimedOut(String message, Throwable cause) {
             super(0, "TIMEOUT", message, cause);
+        }
+    }
+
+    /**
+     * The server answered, but not as a kbsync coordinator does (not JSON, or JSON without the answer's fields): the
+     * URL points at another server, or a proxy answered in its place.
+     */
+    public static final class NotKbsync extends Unavailable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        NotKbsync(URI url, String why, Throwable cause) {
+            super(
+                    0,
+                    "NOT_KBSYNC",
+                    "the server at " + url + " did not answer as a kbsync coordinator (" + why + ")",
+                    cause);
         }
     }
 

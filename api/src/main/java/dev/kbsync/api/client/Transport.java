@@ -154,7 +154,7 @@ final class Transport {
                                     calls.request(request),
                                     "maxConnections " + options.maxConnections(),
                                     r -> body == null ? r.send() : r.send(body.toBuffer()))
-                            .compose(response -> response.body().map(b -> answer(response, b)));
+                            .compose(response -> response.body().map(b -> answer(at, response, b)));
                 }));
     }
 
@@ -218,8 +218,9 @@ final class Transport {
             Context context, Endpoint at, HttpClientResponse response, BiConsumer<String, JsonObject> to) {
         if (response.statusCode() != 200) {
             return response.body().map(b -> {
-                answer(response, b);
-                throw new IllegalStateException("expected an event stream, got HTTP " + response.statusCode());
+                answer(at, response, b);
+                throw new KbsyncException.NotKbsync(
+                        at.url(), "HTTP " + response.statusCode() + " where an event stream was expected", null);
             });
         }
         EventSubscription subscription = new EventSubscription(context, response.request(), at.url());
@@ -353,10 +354,14 @@ final class Transport {
     }
 
     /** A 2xx answer's JSON (null when empty); an error answer thrown as its {@link KbsyncException}. */
-    private static JsonObject answer(HttpClientResponse response, Buffer body) {
+    private static JsonObject answer(Endpoint at, HttpClientResponse response, Buffer body) {
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
-            return body.length() == 0 ? null : body.toJsonObject();
+            return body.length() == 0
+                    ? null
+                    : json(body)
+                            .orElseThrow(() -> new KbsyncException.NotKbsync(
+                                    at.url(), "HTTP " + status + " with a body that is not a JSON object", null));
         }
         if (status == 304) {
             return null;
