@@ -1,6 +1,8 @@
 package dev.kbsync.cli;
 
+import dev.kbsync.cli.log.LogLevels;
 import dev.kbsync.cli.log.LogSetup;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -35,6 +37,11 @@ public final class KbsyncCli {
 
     /** Runs a command line and returns its exit code ({@link ExitCodes}; a usage error is 2). */
     public static int run(String... args) {
+        Optional<String> badLevel = LogLevels.problem(System.getenv());
+        if (badLevel.isPresent()) { // before any command logs at a level nobody asked for
+            System.err.println("error: " + badLevel.get());
+            return ExitCodes.USAGE;
+        }
         Errors errors = new Errors();
         return new CommandLine(KbsyncCli.class)
                 .setCaseInsensitiveEnumValuesAllowed(true)
