@@ -23,21 +23,30 @@ public final class CoordinatorMain {
 
     public static void main(String[] args) {
         CoordinatorConfig config = loadOrExit(args);
+        try {
+            start(config);
+        } catch (Exception e) {
+            log.error("coordinator did not start", e);
+            System.exit(1);
+        }
+    }
+
+    /** Starts a coordinator that stops when the JVM exits; a failed start is thrown (its Vert.x closed). */
+    public static void start(CoordinatorConfig config) throws Exception {
         ProcessMetrics metrics = new ProcessMetrics();
         Vertx vertx = metrics.vertx();
         Coordinator coordinator;
         try {
             coordinator = Coordinator.start(vertx, config, metrics).await(60, TimeUnit.SECONDS);
         } catch (Exception e) {
-            log.error("coordinator did not start", e);
             vertx.close();
-            System.exit(1);
-            return;
+            throw e;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(coordinator, vertx), "kbsync-shutdown"));
     }
 
-    private static CoordinatorConfig loadOrExit(String[] args) {
+    /** The configuration of {@code [--config file.yaml]} and the environment; a bad one exits 2 with one line. */
+    public static CoordinatorConfig loadOrExit(String[] args) {
         try {
             return CoordinatorConfig.load(configFile(args), System.getenv());
         } catch (IllegalArgumentException e) { // a ConfigException, or a bad argument

@@ -1,6 +1,9 @@
 package dev.kbsync.cli;
 
+import dev.kbsync.cli.stack.StartFailure;
 import dev.kbsync.coordinator.CoordinatorMain;
+import dev.kbsync.coordinator.config.CoordinatorConfig;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,9 +23,31 @@ final class CoordinatorCommand implements Callable<Integer> {
     Path config;
 
     @Override
-    public Integer call() throws InterruptedException {
-        CoordinatorMain.main(config == null ? new String[0] : new String[] {"--config", config.toString()});
+    public Integer call() throws Exception {
+        CoordinatorConfig settings = CoordinatorMain.loadOrExit(
+                config == null ? new String[0] : new String[] {"--config", config.toString()});
+        StartFailure.expect(() -> CoordinatorMain.start(settings), advice(settings));
         Thread.currentThread().join();
         return ExitCodes.OK;
+    }
+
+    /** A taken port or a silent Redis, in the configuration's words. */
+    static StartFailure.Advice advice(CoordinatorConfig settings) {
+        CoordinatorConfig.Redis redis = settings.redis();
+        return new StartFailure.Advice(
+                settings.http().host(),
+                settings.http().port(),
+                "another coordinator?",
+                "set http.port (KBSYNC_HTTP_PORT) to a free one",
+                redis.configFile()
+                        .map(file -> "redis.configFile " + file)
+                        .orElseGet(() -> withoutPassword(redis.address())),
+                "check redis.address (KBSYNC_REDIS_ADDRESS) or redis.configFile");
+    }
+
+    /** The address without its user and password, if it has them. */
+    private static String withoutPassword(String address) {
+        String userInfo = URI.create(address).getRawUserInfo();
+        return userInfo == null ? address : address.replace(userInfo + "@", "***@");
     }
 }

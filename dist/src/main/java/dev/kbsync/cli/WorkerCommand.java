@@ -1,5 +1,7 @@
 package dev.kbsync.cli;
 
+import dev.kbsync.cli.stack.StartFailure;
+import dev.kbsync.worker.process.WorkerConfig;
 import dev.kbsync.worker.process.WorkerMain;
 import dev.kbsync.worker.run.PhaseListener;
 import java.nio.file.Path;
@@ -28,7 +30,16 @@ final class WorkerCommand implements Callable<Integer> {
         if (config != null) {
             env.put("KBSYNC_CONFIG", config.toString());
         }
-        WorkerMain.run(env, PhaseListener.NONE);
+        WorkerConfig settings = WorkerMain.loadOrExit(env);
+        StartFailure.expect(
+                () -> WorkerMain.run(settings, env, PhaseListener.NONE),
+                new StartFailure.Advice(
+                        settings.httpHost(),
+                        settings.httpPort(),
+                        "another worker?",
+                        "set worker.http.port (KBSYNC_WORKER_HTTP_PORT) to a free one, or 0",
+                        null,
+                        null));
         return ExitCodes.OK;
     }
 }

@@ -2,6 +2,8 @@ package dev.kbsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kbsync.redis.RedisProcess;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -42,6 +44,46 @@ class ProcessStartIT {
                                 + " must be one of trace, debug, info, warn, error, off; got \"bogus\"");
             }
         }
+    }
+
+    @Test
+    void shouldSayInOneLineThatTheWorkersPortIsTaken() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0);
+                UpProcess worker = spawn(
+                        "worker",
+                        List.of("worker"),
+                        Map.of(
+                                "KBSYNC_WORKER_HTTP_PORT", Integer.toString(taken.getLocalPort()),
+                                "KBSYNC_COORDINATOR_URL", "http://127.0.0.1:1",
+                                "KBSYNC_CACHE_DIR", dir.resolve("cache").toString()))) {
+            assertThat(worker.awaitExit(EXIT)).as(worker.errors()).isEqualTo(ExitCodes.PORT_IN_USE);
+            assertThat(errorLines(worker))
+                    .containsExactly("error: port " + taken.getLocalPort() + " on 127.0.0.1 is in use (another"
+                            + " worker?); set worker.http.port (KBSYNC_WORKER_HTTP_PORT) to a free one, or 0");
+            assertThat(worker.errors()).as("no stack trace").doesNotContain("\tat ", "Caused by");
+        }
+    }
+
+    @Test
+    void shouldSayInOneLineThatTheCoordinatorsRedisDoesNotAnswer() throws Exception {
+        String redis = "redis://127.0.0.1:" + RedisProcess.freePort();
+        try (UpProcess coordinator = spawn(
+                "coordinator",
+                List.of("coordinator"),
+                Map.of("KBSYNC_REDIS_ADDRESS", redis, "KBSYNC_HTTP_PORT", "0", "KBSYNC_AUTH_ENABLED", "false"))) {
+            assertThat(coordinator.awaitExit(EXIT)).as(coordinator.errors()).isEqualTo(ExitCodes.REDIS_UNREACHABLE);
+            assertThat(errorLines(coordinator))
+                    .singleElement()
+                    .asString()
+                    .startsWith("error: Redis at " + redis + " does not answer (")
+                    .endsWith("); check redis.address (KBSYNC_REDIS_ADDRESS) or redis.configFile");
+            assertThat(coordinator.errors()).as("no stack trace").doesNotContain("\tat ", "Caused by");
+        }
+    }
+
+    /** The process's stderr lines for people (its other lines are its structured log). */
+    private static List<String> errorLines(UpProcess process) {
+        return process.errors().lines().filter(l -> !l.contains("level=")).toList();
     }
 
     private UpProcess spawn(String name, List<String> args, Map<String, String> env) {

@@ -78,7 +78,7 @@ public final class EmbeddedStack implements AutoCloseable {
             coordinator = Coordinator.start(vertx, CoordinatorConfig.load(Optional.empty(), coordinatorEnv(options)))
                     .await();
         } catch (Exception e) { // await() rethrows the failure as it is, a BindException included
-            Optional<StartFailure> expected = StartFailure.coordinator(e, options.port(), redisUri);
+            Optional<StartFailure> expected = StartFailure.of(e, StartFailure.Advice.up(options.port(), redisUri));
             if (expected.isPresent()) {
                 throw expected.get();
             }
@@ -189,7 +189,7 @@ public final class EmbeddedStack implements AutoCloseable {
             socket.connect(new InetSocketAddress(parsed.getHost(), port), (int) REDIS_CONNECT_TIMEOUT.toMillis());
             return uri;
         } catch (IOException | IllegalArgumentException e) {
-            throw StartFailure.redisUnreachable(uri, String.valueOf(e.getMessage()), e);
+            throw StartFailure.redisUnreachable(StartFailure.Advice.up(0, uri), String.valueOf(e.getMessage()), e);
         }
     }
 }

@@ -13,8 +13,8 @@ import java.util.Optional;
 import org.redisson.client.RedisConnectionException;
 
 /**
- * An expected reason why the embedded stack did not start, with one line for the console that says what to do. Its
- * {@link Reason} picks the exit code; the cause stays for the log file.
+ * An expected reason why the embedded stack (or a coordinator or worker process) did not start, with one line for the
+ * console that says what to do. Its {@link Reason} picks the exit code; the cause stays for the log file.
  */
 public final class StartFailure extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -31,6 +31,23 @@ public final class StartFailure extends RuntimeException {
         REDIS_UNREACHABLE,
         /** The embedded {@code redis-server} could not be started. */
         REDIS_NOT_STARTED
+    }
+
+    /**
+     * How a process names what to change when its port on {@code host} is taken ({@code owner}: who may hold it,
+     * {@code portFix}: what to do) or its Redis at {@code redis} does not answer ({@code redisFix}).
+     */
+    public record Advice(String host, int port, String owner, String portFix, String redis, String redisFix) {
+        /** {@code kbsync up}'s (and {@code demo}'s): the coordinator on 127.0.0.1:{@code port}, Redis from --redis. */
+        static Advice up(int port, String redis) {
+            return new Advice(
+                    "127.0.0.1",
+                    port,
+                    "another kbsync up?",
+                    "choose another with --port, e.g. --port " + (port == 65535 ? 8081 : port + 1),
+                    redis,
+                    "check --redis, or leave it out to run an embedded Redis");
+        }
     }
 
     private final Reason reason;
@@ -68,11 +85,10 @@ public final class StartFailure extends RuntimeException {
                 e);
     }
 
-    static StartFailure redisUnreachable(String uri, String why, Throwable cause) {
+    static StartFailure redisUnreachable(Advice advice, String why, Throwable cause) {
         return new StartFailure(
                 Reason.REDIS_UNREACHABLE,
-                "Redis at " + uri + " does not answer (" + why + "); check --redis, or leave it out to run an"
-                        + " embedded Redis",
+                "Redis at " + advice.redis() + " does not answer (" + why + "); " + advice.redisFix(),
                 cause);
     }
 
@@ -88,26 +104,41 @@ public final class StartFailure extends RuntimeException {
         try (ServerSocket probe = new ServerSocket()) {
             probe.bind(new InetSocketAddress("127.0.0.1", port));
         } catch (IOException e) {
-            throw portInUse(port, e);
+            throw portInUse(Advice.up(port, null), e);
         }
     }
 
-    private static StartFailure portInUse(int port, Throwable e) {
+    private static StartFailure portInUse(Advice advice, Throwable e) {
         return new StartFailure(
                 Reason.PORT_IN_USE,
-                "port " + port + " on 127.0.0.1 is in use (another kbsync up?); choose another with --port,"
-                        + " e.g. --port " + (port == 65535 ? 8081 : port + 1),
+                "port " + advice.port() + " on " + advice.host() + " is in use (" + advice.owner() + "); "
+                        + advice.portFix(),
                 e);
     }
 
-    /** The coordinator did not start: a taken port or an unreachable Redis, else empty (not an expected failure). */
-    static Optional<StartFailure> coordinator(Throwable e, int port, String redisUri) {
+    /** A process's start: returns once it runs, throws when it did not start. */
+    @FunctionalInterface
+    public interface Start {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code start}; a failure {@link #of} knows is thrown as its StartFailure, any other as it is. */
+    public static void expect(Start start, Advice advice) throws Exception {
+        try {
+            start.run();
+        } catch (Exception e) {
+            throw of(e, advice).orElseThrow(() -> e);
+        }
+    }
+
+    /** Why a process did not start, when expected: its port taken, its Redis not answering; else empty. */
+    public static Optional<StartFailure> of(Throwable e, Advice advice) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BindException) {
-                return Optional.of(portInUse(port, e));
+                return Optional.of(portInUse(advice, e));
             }
             if (t instanceof RedisConnectionException) {
-                return Optional.of(redisUnreachable(redisUri, rootMessage(t), e));
+                return Optional.of(redisUnreachable(advice, rootMessage(t), e));
             }
         }
         return Optional.empty();

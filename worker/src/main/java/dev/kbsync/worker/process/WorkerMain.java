@@ -28,21 +28,38 @@ public final class WorkerMain {
 
     /** As {@link #run(PhaseListener)} with settings (and git credentials) from {@code env}. */
     public static void run(Map<String, String> env, PhaseListener listener) throws Exception {
-        WorkerConfig config;
+        run(loadOrExit(env), env, listener);
+    }
+
+    /** The settings in {@code env} (and the YAML file it names); a bad one exits 2 with one line. */
+    public static WorkerConfig loadOrExit(Map<String, String> env) {
         try {
-            config = WorkerConfigLoader.load(env);
+            return WorkerConfigLoader.load(env);
         } catch (IllegalArgumentException e) {
             // one line for the operator on stderr, as the coordinator says it (not a log record)
             System.err.println("kbsync worker: bad configuration: " + e.getMessage());
             System.exit(2);
-            return;
+            throw e;
         }
+    }
+
+    /**
+     * As {@link #run(Map, PhaseListener)} with {@code config}; a failed start (a taken port) is thrown, its Vert.x
+     * closed.
+     */
+    public static void run(WorkerConfig config, Map<String, String> env, PhaseListener listener) throws Exception {
         ProcessMetrics metrics = new ProcessMetrics();
         Vertx vertx = metrics.vertx();
-        WorkerProcess worker = WorkerProcess.start(vertx, config, env, listener, metrics)
-                .toCompletionStage()
-                .toCompletableFuture()
-                .get(30, TimeUnit.SECONDS);
+        WorkerProcess worker;
+        try {
+            worker = WorkerProcess.start(vertx, config, env, listener, metrics)
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            vertx.close();
+            throw e;
+        }
         StopSignals signals = StopSignals.install();
         Runtime.getRuntime() // any other exit; a no-op once the signal's stop ran
                 .addShutdownHook(new Thread(() -> stop(worker, vertx), "kbsync-worker-shutdown"));
