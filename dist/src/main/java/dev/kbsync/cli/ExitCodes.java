@@ -52,10 +52,15 @@ final class ExitCodes {
 
     /** Prints the failure as {@code error: CODE: message} (with a hint when nothing answered) and returns its code. */
     static int failed(KbsyncException e) {
+        return failed(e, "");
+    }
+
+    /** {@link #failed(KbsyncException)} with {@code more} said at the end of the line. */
+    static int failed(KbsyncException e, String more) {
         String hint = e instanceof KbsyncException.Unreachable
                 ? "; is it running? ('kbsync up' starts one; --url or KBSYNC_URL points elsewhere)"
                 : "";
-        System.err.println("error: " + e.getMessage() + hint);
+        System.err.println("error: " + e.getMessage() + hint + more);
         return of(e);
     }
 }

@@ -52,13 +52,15 @@ abstract class SubmitCommand implements Callable<Integer> {
                 System.out.println(job.id());
                 return ExitCodes.OK;
             }
+            // before the wait, whatever ends it (Ctrl-C, a killed process): the id finds the job later
+            System.err.println("accepted job " + job.id() + " (Ctrl-C stops the wait, not the job)");
             return follow(api, job);
         } catch (KbsyncException e) {
             return ExitCodes.failed(e);
         }
     }
 
-    private static int follow(KbsyncClient api, Job submitted) {
+    private int follow(KbsyncClient api, Job submitted) {
         Progress progress = new Progress(System.out, System.console() != null);
         Job last = submitted;
         progress.show(submitted);
@@ -70,7 +72,13 @@ abstract class SubmitCommand implements Callable<Integer> {
                 }
                 progress.show(last);
             }
+            return progress.finish(last.state().terminal() ? last : api.job(submitted.id()));
+        } catch (KbsyncException e) {
+            progress.end();
+            return ExitCodes.failed(
+                    e,
+                    "; job " + submitted.id() + " was accepted and may still land (kbsync jobs --kb " + kb + " --user "
+                            + user + " shows it)");
         }
-        return progress.finish(last.state().terminal() ? last : api.job(submitted.id()));
     }
 }
