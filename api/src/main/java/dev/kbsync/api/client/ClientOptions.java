@@ -61,14 +61,14 @@ public record ClientOptions(
         if (maxConnections < 1 || maxStreams < 1) {
             throw new IllegalArgumentException("maxConnections and maxStreams must be >= 1");
         }
-        token = token(token);
+        token = bearerToken(token);
     }
 
     /**
      * The token without the blanks around it (a file or variable often ends in a newline); null when blank. One that
      * holds a blank or a control character is refused, in a message that does not show it.
      */
-    private static String token(String token) {
+    public static String bearerToken(String token) {
         if (token == null || token.isBlank()) {
             return null;
         }

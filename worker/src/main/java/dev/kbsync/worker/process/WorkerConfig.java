@@ -61,7 +61,11 @@ public record WorkerConfig(
                     WorkerConfigKey.COORDINATOR_URL,
                     "lists a coordinator twice: " + Check.safe(coordinatorUrls.toString()));
         }
-        token = token == null ? "" : token;
+        try {
+            token = Objects.requireNonNullElse(ClientOptions.bearerToken(token), "");
+        } catch (IllegalArgumentException e) { // its message does not show the token
+            throw ConfigException.of(WorkerConfigKey.COORDINATOR_TOKEN, e.getMessage());
+        }
         if (workerId == null || !workerId.matches("[A-Za-z0-9._-]{1,100}")) {
             throw ConfigException.of(
                     WorkerConfigKey.WORKER_ID, "must match [A-Za-z0-9._-]{1,100}, got " + Check.safe(workerId));

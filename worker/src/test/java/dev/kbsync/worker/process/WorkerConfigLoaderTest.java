@@ -140,6 +140,19 @@ class WorkerConfigLoaderTest {
     }
 
     @Test
+    void shouldTrimTheTokenAndRefuseOneWithABlankInsideWithoutShowingIt() {
+        assertThat(WorkerConfigLoader.load(Map.of("KBSYNC_COORDINATOR_TOKEN", "s3cret-token\n"))
+                        .clientOptions()
+                        .token())
+                .isEqualTo("s3cret-token");
+        assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_COORDINATOR_TOKEN", "s3cret\ntoken")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("coordinator.token: ")
+                .message()
+                .doesNotContain("s3cret");
+    }
+
+    @Test
     void shouldRejectInvalidValuesWithTheKeyName() {
         assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_CONCURRENCY", "lots")))
                 .isInstanceOf(ConfigException.class)
