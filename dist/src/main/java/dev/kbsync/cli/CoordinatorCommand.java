@@ -26,7 +26,9 @@ final class CoordinatorCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CoordinatorConfig settings = CoordinatorMain.loadOrExit(
                 config == null ? new String[0] : new String[] {"--config", config.toString()});
-        StartFailure.expect(() -> CoordinatorMain.start(settings), advice(settings));
+        StartFailure.Advice advice = advice(settings);
+        StartFailure.portFree(advice); // before it connects to Redis, or moves a journal into it
+        StartFailure.expect(() -> CoordinatorMain.start(settings), advice);
         Thread.currentThread().join();
         return ExitCodes.OK;
     }

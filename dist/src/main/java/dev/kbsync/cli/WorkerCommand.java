@@ -31,15 +31,15 @@ final class WorkerCommand implements Callable<Integer> {
             env.put("KBSYNC_CONFIG", config.toString());
         }
         WorkerConfig settings = WorkerMain.loadOrExit(env);
-        StartFailure.expect(
-                () -> WorkerMain.run(settings, env, PhaseListener.NONE),
-                new StartFailure.Advice(
-                        settings.httpHost(),
-                        settings.httpPort(),
-                        "another worker?",
-                        "set worker.http.port (KBSYNC_WORKER_HTTP_PORT) to a free one, or 0",
-                        null,
-                        null));
+        StartFailure.Advice advice = new StartFailure.Advice(
+                settings.httpHost(),
+                settings.httpPort(),
+                "another worker?",
+                "set worker.http.port (KBSYNC_WORKER_HTTP_PORT) to a free one, or 0",
+                null,
+                null);
+        StartFailure.portFree(advice); // before its slots poll (they could take a job) or its cache is made
+        StartFailure.expect(() -> WorkerMain.run(settings, env, PhaseListener.NONE), advice);
         return ExitCodes.OK;
     }
 }

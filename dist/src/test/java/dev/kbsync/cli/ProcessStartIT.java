@@ -61,6 +61,10 @@ class ProcessStartIT {
                     .containsExactly("error: port " + taken.getLocalPort() + " on 127.0.0.1 is in use (another"
                             + " worker?); set worker.http.port (KBSYNC_WORKER_HTTP_PORT) to a free one, or 0");
             assertThat(worker.errors()).as("no stack trace").doesNotContain("\tat ", "Caused by");
+            assertThat(worker.errors())
+                    .as("refused before it polled: no job taken, nothing left behind")
+                    .doesNotContain("coordinator unreachable");
+            assertThat(dir.resolve("cache")).doesNotExist();
         }
     }
 

@@ -11,12 +11,15 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.redisson.client.RedisConnectionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An expected reason why the embedded stack (or a coordinator or worker process) did not start, with one line for the
  * console that says what to do. Its {@link Reason} picks the exit code; the cause stays for the log file.
  */
 public final class StartFailure extends RuntimeException {
+    private static final Logger log = LoggerFactory.getLogger(StartFailure.class);
     private static final long serialVersionUID = 1L;
 
     /** Why the stack did not start. */
@@ -98,13 +101,24 @@ public final class StartFailure extends RuntimeException {
      * port in between.
      */
     public static void portFree(int port) {
-        if (port == 0) {
+        portFree(Advice.up(port, null));
+    }
+
+    /** {@link #portFree(int)} for the port and host of {@code advice}, in its words. */
+    public static void portFree(Advice advice) {
+        if (advice.port() == 0) {
             return;
         }
         try (ServerSocket probe = new ServerSocket()) {
-            probe.bind(new InetSocketAddress("127.0.0.1", port));
+            probe.bind(new InetSocketAddress(advice.host(), advice.port()));
+        } catch (BindException e) {
+            throw portInUse(advice, e);
         } catch (IOException e) {
-            throw portInUse(Advice.up(port, null), e);
+            log.debug(
+                    "port probe of {}:{} inconclusive ({}); the process's own bind decides",
+                    advice.host(),
+                    advice.port(),
+                    e.toString());
         }
     }
 
