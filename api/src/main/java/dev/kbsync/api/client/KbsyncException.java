@@ -10,12 +10,15 @@ import java.util.concurrent.TimeoutException;
 /**
  * A call of the coordinator's API that did not succeed. {@link Rejected}: the coordinator answered 4xx (the request
  * as sent will not succeed; a {@link RateLimited} one may later). {@link Unavailable}: no usable answer (5xx,
- * connection failure, timeout); retrying later may succeed. {@link #status()} is the HTTP status (0 without an
- * usable answer) and {@link #code()} the API's error code (docs/api.md), or {@code UNREACHABLE}, {@code TIMEOUT},
+ * connection failure, timeout); retrying later may succeed. {@link NotKbsync}: the answer is not a kbsync
+ * coordinator's. {@link #status()} is the HTTP status (0 without a usable answer) and {@link #code()} the API's error code (docs/api.md), or {@code UNREACHABLE}, {@code TIMEOUT},
  * {@code NOT_KBSYNC}, {@code INTERRUPTED}.
  */
 public abstract sealed class KbsyncException extends RuntimeException
-        permits KbsyncException.Rejected, KbsyncException.Unavailable, KbsyncException.Interrupted {
+        permits KbsyncException.Rejected,
+                KbsyncException.Unavailable,
+                KbsyncException.NotKbsync,
+                KbsyncException.Interrupted {
     @Serial
     private static final long serialVersionUID = 1L;
 
@@ -74,7 +77,7 @@ public abstract sealed class KbsyncException extends RuntimeException
 
     /** No usable answer: the coordinator (or its Redis) is down, overloaded or slow, or the network failed. */
     public abstract static sealed class Unavailable extends KbsyncException
-            permits ServiceUnavailable, ServerError, Unreachable, TimedOut, NotKbsync {
+            permits ServiceUnavailable, ServerError, Unreachable, TimedOut {
         @Serial
         private static final long serialVersionUID = 1L;
 
@@ -208,10 +211,11 @@ public abstract sealed class KbsyncException extends RuntimeException
     }
 
     /**
-     * The server answered, but not as a kbsync coordinator does (not JSON, or JSON without the answer's fields): the
-     * URL points at another server, or a proxy answered in its place.
+     * The server answered 2xx, but not as a kbsync coordinator does (not JSON, or JSON without the answer's fields): the
+     * URL points at another server, or a proxy answered in its place. Not an {@link Unavailable}: the server may have
+     * acted on the request, so it is not sent again.
      */
-    public static final class NotKbsync extends Unavailable {
+    public static final class NotKbsync extends KbsyncException {
         @Serial
         private static final long serialVersionUID = 1L;
 
