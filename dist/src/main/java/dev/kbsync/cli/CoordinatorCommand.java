@@ -3,7 +3,6 @@ package dev.kbsync.cli;
 import dev.kbsync.cli.stack.StartFailure;
 import dev.kbsync.coordinator.CoordinatorMain;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,7 +33,7 @@ final class CoordinatorCommand implements Callable<Integer> {
     }
 
     /** A taken port or a silent Redis, in the configuration's words. */
-    static StartFailure.Advice advice(CoordinatorConfig settings) {
+    private static StartFailure.Advice advice(CoordinatorConfig settings) {
         CoordinatorConfig.Redis redis = settings.redis();
         return new StartFailure.Advice(
                 settings.http().host(),
@@ -49,7 +48,6 @@ final class CoordinatorCommand implements Callable<Integer> {
 
     /** The address without its user and password, if it has them. */
     private static String withoutPassword(String address) {
-        String userInfo = URI.create(address).getRawUserInfo();
-        return userInfo == null ? address : address.replace(userInfo + "@", "***@");
+        return address.replaceFirst("//[^/@]*@", "//***@");
     }
 }

@@ -70,18 +70,25 @@ class ProcessStartIT {
 
     @Test
     void shouldSayInOneLineThatTheCoordinatorsRedisDoesNotAnswer() throws Exception {
-        String redis = "redis://127.0.0.1:" + RedisProcess.freePort();
+        String hostAndPort = "127.0.0.1:" + RedisProcess.freePort();
         try (UpProcess coordinator = spawn(
                 "coordinator",
                 List.of("coordinator"),
-                Map.of("KBSYNC_REDIS_ADDRESS", redis, "KBSYNC_HTTP_PORT", "0", "KBSYNC_AUTH_ENABLED", "false"))) {
+                Map.of(
+                        "KBSYNC_REDIS_ADDRESS",
+                        "redis://:s3cret@" + hostAndPort,
+                        "KBSYNC_HTTP_PORT",
+                        "0",
+                        "KBSYNC_AUTH_ENABLED",
+                        "false"))) {
             assertThat(coordinator.awaitExit(EXIT)).as(coordinator.errors()).isEqualTo(ExitCodes.REDIS_UNREACHABLE);
             assertThat(errorLines(coordinator))
                     .singleElement()
                     .asString()
-                    .startsWith("error: Redis at " + redis + " does not answer (")
+                    .startsWith("error: Redis at redis://***@" + hostAndPort + " does not answer (")
                     .endsWith("); check redis.address (KBSYNC_REDIS_ADDRESS) or redis.configFile");
             assertThat(coordinator.errors()).as("no stack trace").doesNotContain("\tat ", "Caused by");
+            assertThat(coordinator.errors()).as("the password").doesNotContain("s3cret");
         }
     }
 
