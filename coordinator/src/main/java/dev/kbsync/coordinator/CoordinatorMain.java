@@ -50,7 +50,7 @@ public final class CoordinatorMain {
         try {
             return CoordinatorConfig.load(configFile(args), System.getenv());
         } catch (IllegalArgumentException e) { // a ConfigException, or a bad argument
-            System.err.println("kbsync coordinator: bad configuration: " + e.getMessage());
+            System.err.println("error: kbsync coordinator: bad configuration: " + e.getMessage());
             System.exit(2);
             throw e;
         }

@@ -117,7 +117,7 @@ class StartFailuresIT {
                 assertThat(process.awaitExit(WAIT)).as(service).isEqualTo(ExitCodes.USAGE);
                 assertThat(process.errors().lines())
                         .as(service)
-                        .containsExactly("kbsync " + service + ": bad configuration: config file " + missing
+                        .containsExactly("error: kbsync " + service + ": bad configuration: config file " + missing
                                 + " does not exist");
                 assertThat(process.output()).as(service).isEmpty();
             }

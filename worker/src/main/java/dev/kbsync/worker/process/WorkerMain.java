@@ -37,7 +37,7 @@ public final class WorkerMain {
             return WorkerConfigLoader.load(env);
         } catch (IllegalArgumentException e) {
             // one line for the operator on stderr, as the coordinator says it (not a log record)
-            System.err.println("kbsync worker: bad configuration: " + e.getMessage());
+            System.err.println("error: kbsync worker: bad configuration: " + e.getMessage());
             System.exit(2);
             throw e;
         }
