@@ -65,12 +65,14 @@ final class DemoCommand implements Callable<Integer> {
                     "error: --users must be 1-100 and --notes 1-20 (the per-user rate limit is 20 per minute)");
             return ExitCodes.USAGE;
         }
-        if (stack.dataDir.toString().equals(".kbsync")) {
+        boolean ownDir = stack.dataDir.toString().equals(StackFlags.DEFAULT_DATA_DIR);
+        if (ownDir) { // never the .kbsync of an `up` (it may be running): a directory of the demo's own
             stack.dataDir = Files.createTempDirectory("kbsync-demo");
         }
         StackOptions options = stack.options(port);
         StartFailure.portFree(port); // before the data directory gets its logs: a refusal changes nothing
         Path logFile = LogSetup.toFile(DataDir.child(DataDir.writable(options.dataDir()), "logs"), logs);
+        int verdict;
         try (EmbeddedStack running = EmbeddedStack.start(options);
                 KbsyncClient api = KbsyncClient.create(ClientOptions.of(running.baseUrl(), null))) {
             System.out.println("kbsync demo: " + users + " users x " + notes + " notes on KB 'demo' ("
@@ -80,8 +82,14 @@ final class DemoCommand implements Callable<Integer> {
             QueueTicker ticker = QueueTicker.start(api, System.out, System.console() != null);
             Map<String, String> states = awaitAll(api, jobs.keySet());
             ticker.stop();
-            return verify(running, jobs, states);
+            verdict = verify(running, jobs, states);
         }
+        if (ownDir && verdict == ExitCodes.OK) {
+            DataDir.delete(options.dataDir());
+        } else if (ownDir) {
+            System.out.println("kept " + options.dataDir() + " (its logs and remote show what went wrong)");
+        }
+        return verdict;
     }
 
     /** Every user submits all of its notes at once, from its own thread; returns job id -> user. */

@@ -11,10 +11,13 @@ import picocli.CommandLine.Spec;
 
 /** Flags shared by {@code up} and {@code demo}. */
 final class StackFlags {
+    static final String DEFAULT_DATA_DIR = ".kbsync";
+
     @Option(
             names = "--data-dir",
-            description = "Where the embedded stack keeps its files (default: ${DEFAULT-VALUE}).",
-            defaultValue = ".kbsync")
+            description = "Where the embedded stack keeps its files (default: ${DEFAULT-VALUE}; the demo's default: a"
+                    + " temporary directory, removed after a passing run).",
+            defaultValue = DEFAULT_DATA_DIR)
     Path dataDir;
 
     @Option(names = "--redis", description = "Join this Redis (redis://host:port) instead of starting an embedded one.")

@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,26 +16,47 @@ class DemoCommandIT {
 
     @Test
     void shouldLandEveryNoteOnceAndSayOk() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        int exit;
-        try {
-            System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-            exit = KbsyncCli.run("demo", "--users", "3", "--notes", "2", "--data-dir", data.toString());
-        } finally {
-            System.setOut(original);
-        }
-        String out = bytes.toString(StandardCharsets.UTF_8);
-        assertThat(exit).as(out).isZero();
+        String out = demo("--users", "3", "--notes", "2", "--data-dir", data.toString());
         assertThat(out)
                 .contains("git log of the demo KB")
                 .contains("OK: 6 notes submitted, 6 done, 6 in the remote exactly once, 0 unexpected commits;"
                         + " fencing tokens strictly increasing; history linear");
     }
 
+    /** Without --data-dir the demo runs in a directory of its own, which a passing run removes. */
+    @Test
+    void shouldRemoveItsOwnDirectoryAfterAPassingRun() {
+        String out = demo("--users", "1", "--notes", "1");
+        Path logs = Path.of(out.lines()
+                .filter(l -> l.startsWith("logs: "))
+                .findFirst()
+                .orElseThrow()
+                .substring("logs: ".length()));
+        Path dir = logs.getParent().getParent();
+        assertThat(dir.getFileName().toString()).as(out).startsWith("kbsync-demo");
+        assertThat(dir).as(out).doesNotExist();
+    }
+
     @Test
     void shouldRefuseMoreNotesThanTheRateLimitAllows() {
         assertThat(KbsyncCli.run("demo", "--notes", "21", "--data-dir", data.toString()))
                 .isEqualTo(ExitCodes.USAGE);
+    }
+
+    /** Runs {@code kbsync demo args}, asserts it passed, and returns what it printed. */
+    private static String demo(String... args) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        int exit;
+        try {
+            System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+            exit = KbsyncCli.run(
+                    Stream.concat(Stream.of("demo"), Stream.of(args)).toArray(String[]::new));
+        } finally {
+            System.setOut(original);
+        }
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(out).isZero();
+        return out;
     }
 }
