@@ -2,9 +2,6 @@ package dev.kbsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -45,18 +42,7 @@ class DemoCommandIT {
 
     /** Runs {@code kbsync demo args}, asserts it passed, and returns what it printed. */
     private static String demo(String... args) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        int exit;
-        try {
-            System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-            exit = KbsyncCli.run(
-                    Stream.concat(Stream.of("demo"), Stream.of(args)).toArray(String[]::new));
-        } finally {
-            System.setOut(original);
-        }
-        String out = bytes.toString(StandardCharsets.UTF_8);
-        assertThat(exit).as(out).isZero();
-        return out;
+        return CliRun.succeeding(
+                Stream.concat(Stream.of("demo"), Stream.of(args)).toArray(String[]::new));
     }
 }
