@@ -1,5 +1,6 @@
 package dev.kbsync.cli;
 
+import dev.kbsync.api.client.CaFile;
 import dev.kbsync.api.client.ClientOptions;
 import dev.kbsync.api.client.KbsyncClient;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.kbsync.worker.process;
 
+import dev.kbsync.api.client.CaFile;
 import dev.kbsync.config.Check;
 import dev.kbsync.config.ConfigException;
 import dev.kbsync.config.KeyTable;
@@ -58,9 +59,18 @@ public final class WorkerConfigLoader {
                                 .map(Path::of)
                                 .toList(),
                         v.string(WorkerConfigKey.CREDENTIALS_ENV_PREFIX).orElse("")),
-                v.string(WorkerConfigKey.COORDINATOR_CA_FILE).map(Path::of),
+                v.string(WorkerConfigKey.COORDINATOR_CA_FILE).map(Path::of).map(WorkerConfigLoader::caFile),
                 v.duration(WorkerConfigKey.LEASE_MAX_HOLD),
                 v.duration(WorkerConfigKey.LEASE_DEADLINE_MARGIN));
+    }
+
+    /** A CA file that can be read and holds PEM certificates (else every call would fail as "unreachable"). */
+    private static Path caFile(Path file) {
+        try {
+            return CaFile.checked(file);
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.of(WorkerConfigKey.COORDINATOR_CA_FILE, e.getMessage());
+        }
     }
 
     /** One URL, or several (comma-separated, or a YAML list) in order of preference. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kbsync.config.ConfigException;
+import dev.kbsync.testing.TestCertificates;
 import dev.kbsync.worker.fallback.FallbackMode;
 import java.io.IOException;
 import java.net.URI;
@@ -108,8 +109,9 @@ class WorkerConfigLoaderTest {
         Path yaml = Files.writeString(tmp.resolve("worker.yaml"), """
                 coordinator:
                   url: [https://a.internal:8443, https://b.internal:8443]
-                  caFile: /etc/kbsync/ca.pem
-                """);
+                  caFile: %s
+                """.formatted(
+                        TestCertificates.ca(tmp, "ca").cert()));
         WorkerConfig fromYaml = WorkerConfigLoader.load(Map.of("KBSYNC_CONFIG", yaml.toString()));
 
         assertThat(fromEnv.coordinatorUrls())
@@ -121,6 +123,20 @@ class WorkerConfigLoaderTest {
                 .extracting(URI::toString)
                 .containsExactly("https://a.internal:8443", "https://b.internal:8443");
         assertThat(fromYaml.clientOptions().caFile()).isPresent();
+    }
+
+    /** A worker with a CA file it cannot use would run on and call every coordinator unreachable. */
+    @Test
+    void shouldRefuseACaFileThatHoldsNoCertificate() throws IOException {
+        Path empty = Files.writeString(tmp.resolve("empty.pem"), "");
+        Path junk = Files.writeString(tmp.resolve("junk.pem"), "not a certificate\n");
+        for (Path ca : List.of(empty, junk, tmp.resolve("missing.pem"))) {
+            assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of(
+                            "KBSYNC_COORDINATOR_URL", "https://a:8443", "KBSYNC_COORDINATOR_CA_FILE", ca.toString())))
+                    .as(ca.toString())
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("coordinator.caFile: " + ca);
+        }
     }
 
     @Test
@@ -135,7 +151,7 @@ class WorkerConfigLoaderTest {
                         "KBSYNC_COORDINATOR_URL",
                         "https://a:8443,http://b:8080",
                         "KBSYNC_COORDINATOR_CA_FILE",
-                        "/etc/kbsync/ca.pem")))
+                        TestCertificates.ca(tmp, "ca").cert().toString())))
                 .hasMessageStartingWith("coordinator.caFile: is set, but coordinator.url is not https: http://b:8080");
     }
 

@@ -1,4 +1,4 @@
-package dev.kbsync.cli;
+package dev.kbsync.api.client;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -10,14 +10,15 @@ import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 
-/** Checks a {@code --ca-file} before any request: it can be read and holds PEM certificates. */
-final class CaFile {
+/** Checks a CA file before any request (the CLI's {@code --ca-file}, a worker's coordinator.caFile): it can be read and
+ * holds PEM certificates. */
+public final class CaFile {
     private static final String BEGIN = "-----BEGIN CERTIFICATE-----";
 
     private CaFile() {}
 
     /** {@code file} when it holds at least one PEM certificate; else an {@link IllegalArgumentException} saying why. */
-    static Path checked(Path file) {
+    public static Path checked(Path file) {
         byte[] pem;
         try {
             pem = Files.readAllBytes(file);
