@@ -2,6 +2,7 @@ package dev.kbsync.worker.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kbsync.testing.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -36,7 +37,10 @@ class WorkerConfigDocsTest {
     void shouldShowAnExampleThatLoads(@TempDir Path dir) throws Exception {
         String page = WorkerConfigDocs.markdown();
         String example = page.substring(page.indexOf("```yaml\n") + 8, page.lastIndexOf("```"));
-        Path file = Files.writeString(dir.resolve("worker.yaml"), example);
+        assertThat(example).contains("caFile: /etc/kbsync/ca.pem");
+        // the CA file is read when the configuration loads: the example's, made here
+        Path ca = TestCertificates.ca(dir, "ca").cert();
+        Path file = Files.writeString(dir.resolve("worker.yaml"), example.replace("/etc/kbsync/ca.pem", ca.toString()));
 
         WorkerConfig config = WorkerConfigLoader.load(Map.of("KBSYNC_CONFIG", file.toString()));
 
