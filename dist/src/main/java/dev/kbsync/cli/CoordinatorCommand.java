@@ -1,6 +1,7 @@
 package dev.kbsync.cli;
 
 import dev.kbsync.cli.stack.StartFailure;
+import dev.kbsync.config.Check;
 import dev.kbsync.coordinator.CoordinatorMain;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import java.nio.file.Path;
@@ -42,12 +43,7 @@ final class CoordinatorCommand implements Callable<Integer> {
                 "set http.port (KBSYNC_HTTP_PORT) to a free one",
                 redis.configFile()
                         .map(file -> "redis.configFile " + file)
-                        .orElseGet(() -> withoutPassword(redis.address())),
+                        .orElseGet(() -> Check.masked(redis.address())),
                 "check redis.address (KBSYNC_REDIS_ADDRESS) or redis.configFile");
-    }
-
-    /** The address without its user and password, if it has them. */
-    private static String withoutPassword(String address) {
-        return address.replaceFirst("//[^/@]*@", "//***@");
     }
 }

@@ -14,6 +14,11 @@ public final class Check {
 
     /** Quotes a value for a message with anything that looks like credentials in a URL masked. */
     public static String safe(String value) {
-        return Quoting.quote(value == null ? null : value.replaceAll("//[^/@]*@", "//***@"));
+        return Quoting.quote(value == null ? null : masked(value));
+    }
+
+    /** {@code value} with the user and password of any URL in it masked ({@code redis://***@host:6379}). */
+    public static String masked(String value) {
+        return value.replaceAll("//[^/@]*@", "//***@");
     }
 }

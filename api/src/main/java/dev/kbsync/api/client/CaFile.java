@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 
-/** Checks a CA file before any request (the CLI's {@code --ca-file}, a worker's coordinator.caFile): it can be read and
- * holds PEM certificates. */
+/**
+ * Checks a CA file before any request (the CLI's {@code --ca-file}, a worker's coordinator.caFile): it can be read and
+ * holds PEM certificates.
+ */
 public final class CaFile {
     private static final String BEGIN = "-----BEGIN CERTIFICATE-----";
 

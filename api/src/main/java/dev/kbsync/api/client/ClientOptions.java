@@ -15,8 +15,9 @@ import java.util.Optional;
  * Where the coordinators are and how to talk to them. {@code urls}: the coordinators' base URLs in order of preference
  * ({@code http} or {@code https}, API paths resolve under each one's path; they must share one Redis), the first one
  * used while it answers, the next one while it does not (see "Coordinator failover" in docs/operations.md);
- * {@code token}: the bearer token, null or blank for none (blanks around it are dropped); {@code requestTimeout}: how long a call may go without an
- * answer (a poll adds its wait); {@code maxConnections}: keep-alive connections for calls (per coordinator; a call
+ * {@code token}: the bearer token, null or blank for none (blanks around it are dropped); {@code requestTimeout}: how
+ * long a call may go without an answer (a poll adds its wait); {@code maxConnections}: keep-alive connections for
+ * calls (per coordinator; a call
  * waits for a free one as long as its answer may take, then fails {@link KbsyncException.TimedOut});
  * {@code maxStreams}: event streams open at once (each holds a connection of its own, so streams never starve
  * calls); {@code caFile}: PEM certificates the coordinators' TLS certificates must chain to ({@code https} URLs only;

@@ -11,8 +11,8 @@ import java.util.concurrent.TimeoutException;
  * A call of the coordinator's API that did not succeed. {@link Rejected}: the coordinator answered 4xx (the request
  * as sent will not succeed; a {@link RateLimited} one may later). {@link Unavailable}: no usable answer (5xx,
  * connection failure, timeout); retrying later may succeed. {@link NotKbsync}: the answer is not a kbsync
- * coordinator's. {@link #status()} is the HTTP status (0 without a usable answer) and {@link #code()} the API's error code (docs/api.md), or {@code UNREACHABLE}, {@code TIMEOUT},
- * {@code NOT_KBSYNC}, {@code INTERRUPTED}.
+ * coordinator's. {@link #status()} is the HTTP status (0 without a usable answer) and {@link #code()} the API's error
+ * code (docs/api.md), or {@code UNREACHABLE}, {@code TIMEOUT}, {@code NOT_KBSYNC}, {@code INTERRUPTED}.
  */
 public abstract sealed class KbsyncException extends RuntimeException
         permits KbsyncException.Rejected,

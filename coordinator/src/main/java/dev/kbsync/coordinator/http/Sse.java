@@ -80,6 +80,7 @@ final class Sse {
             Predicate<KbsyncEvent> visible,
             Predicate<KbsyncEvent> ends) {
         Vertx vertx = ctx.vertx();
+        Stopping.waits(ctx); // a stream is closed when the coordinator stops
         Sse sse = new Sse(ctx, ends);
         watches.forEach(watch -> sse.cleanups.add(watch::close));
         ctx.response().closeHandler(v -> sse.cleanup());

@@ -13,18 +13,25 @@ import java.util.concurrent.ConcurrentHashMap;
  * The coordinator's stop as its requests see it. Once {@link #stop} began: a new request is answered 503
  * COORDINATOR_STOPPING; a long poll or lease request still waiting is answered so at once (its client retries, on
  * another coordinator if it knows one); an event stream is closed (its client resumes elsewhere); any other request
- * under way finishes while the server drains (a lease channel is closed by that drain).
+ * under way finishes while the server drains (a lease channel is closed by that drain). Only the requests that wait
+ * ({@link #waits}) are followed: the others cost a flag read.
  */
 final class Stopping implements Handler<RoutingContext> {
     static final Duration RETRY_AFTER = Duration.ofSeconds(1);
-    private static final String WAITS = "kbsync.stopping.waits";
+    private static final String KEY = "kbsync.stopping";
 
-    private final Map<RoutingContext, Context> open = new ConcurrentHashMap<>();
+    private final Map<RoutingContext, Context> waiting = new ConcurrentHashMap<>();
     private volatile boolean stopped;
 
-    /** Marks a request that may wait long for its answer (a long poll): a stop answers it at once. */
+    /**
+     * Marks a request that may wait long for its answer (a long poll, an event stream): a stop answers or closes it at
+     * once. Runs on the request's context.
+     */
     static void waits(RoutingContext ctx) {
-        ctx.put(WAITS, Boolean.TRUE);
+        Stopping stopping = ctx.get(KEY);
+        if (stopping != null) {
+            stopping.follow(ctx);
+        }
     }
 
     @Override
@@ -33,17 +40,25 @@ final class Stopping implements Handler<RoutingContext> {
             ctx.fail(failure());
             return;
         }
-        if (!upgrade(ctx)) { // an upgraded connection reports no end here: Vert.x's own shutdown closes the channel
-            open.put(ctx, ctx.vertx().getOrCreateContext());
-            ctx.addEndHandler(v -> open.remove(ctx)); // answered, or its connection closed
-        }
+        ctx.put(KEY, this);
         ctx.next();
     }
 
     /** Answers or closes every waiting request and stream; refuses every later request. */
     void stop() {
         stopped = true;
-        open.forEach((ctx, context) -> context.runOnContext(v -> end(ctx)));
+        waiting.forEach((ctx, context) -> context.runOnContext(v -> end(ctx)));
+    }
+
+    private void follow(RoutingContext ctx) {
+        Context context = ctx.vertx().getOrCreateContext();
+        if (waiting.putIfAbsent(ctx, context) != null) {
+            return;
+        }
+        ctx.addEndHandler(v -> waiting.remove(ctx)); // answered, or its connection closed
+        if (stopped) { // the stop began after this request passed the first handler: its waiting ends at once
+            context.runOnContext(v -> end(ctx));
+        }
     }
 
     private static void end(RoutingContext ctx) {
@@ -52,13 +67,9 @@ final class Stopping implements Handler<RoutingContext> {
         }
         if (ctx.response().headWritten()) { // an event stream
             ctx.request().connection().close();
-        } else if (Boolean.TRUE.equals(ctx.get(WAITS)) && !ctx.failed()) {
+        } else if (!ctx.failed()) {
             ctx.fail(failure());
         }
-    }
-
-    private static boolean upgrade(RoutingContext ctx) {
-        return "websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"));
     }
 
     static UnavailableException failure() {
