@@ -28,6 +28,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** The HTTP API v1 (see docs/api.md): the route table, per-route auth and body handling, one failure mapping. */
@@ -211,7 +212,7 @@ public final class HttpApi {
                 false,
                 ops::handleMetrics);
         on(router, none, GET, "/v1/openapi.json", open, false, ops::handleOpenApi);
-        on(router, none, GET, "/", open, false, StaticHandler.create("webroot").setCachingEnabled(false));
+        on(router, none, GET, "/", open, false, dashboard());
 
         router.route().failureHandler(ctx -> {
             if (RedisHealth.isUnavailable(ctx.failure())) {
@@ -225,6 +226,17 @@ public final class HttpApi {
         return router;
     }
 
+    /** The dashboard's page; its HEAD names the page's type too (the static handler leaves it out for a HEAD). */
+    private static Handler<RoutingContext> dashboard() {
+        StaticHandler page = StaticHandler.create("webroot").setCachingEnabled(false);
+        return ctx -> {
+            if (ctx.request().method().equals(HttpMethod.HEAD)) {
+                ctx.response().putHeader("Content-Type", "text/html;charset=UTF-8");
+            }
+            page.handle(ctx);
+        };
+    }
+
     private void on(
             Router router,
             Handler<RoutingContext> redisGate,
@@ -233,7 +245,17 @@ public final class HttpApi {
             Handler<RoutingContext> guard,
             boolean jsonBody,
             Handler<RoutingContext> handler) {
-        guarded(router, method, path, guard, jsonBody).handler(redisGate).handler(handler);
+        for (HttpMethod each : withHead(method)) {
+            guarded(router, each, path, guard, jsonBody).handler(redisGate).handler(handler);
+        }
+    }
+
+    /**
+     * {@code method}, and HEAD beside a GET (RFC 9110: HEAD wherever GET is supported). Vert.x sends a HEAD's answer
+     * without its body; an event stream's HEAD ends after its headers ({@link Sse}).
+     */
+    private static List<HttpMethod> withHead(HttpMethod method) {
+        return method.equals(GET) ? List.of(GET, HttpMethod.HEAD) : List.of(method);
     }
 
     /** A route with a JSON body that is read and validated before its Redis gate ({@link Checked}). */

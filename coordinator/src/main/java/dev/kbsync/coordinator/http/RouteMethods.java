@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
  * resource supports). Paths are Vert.x Web templates: {@code :name} is one segment, a {@code *} segment the rest.
  */
 final class RouteMethods {
-    private static final List<HttpMethod> ORDER =
-            List.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE);
+    private static final List<HttpMethod> ORDER = List.of(
+            HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE);
 
     private record Entry(Pattern path, HttpMethod method) {}
 

@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -141,6 +142,11 @@ final class Sse {
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-store")
                 .putHeader("X-Accel-Buffering", "no");
+        if (ctx.request().method().equals(HttpMethod.HEAD)) { // the stream's headers, and no stream
+            cleanup();
+            response.end();
+            return;
+        }
         long period = keepAlive.toMillis();
         long timer = vertx.setPeriodic( // spread over the period, like the lease streams' keep-alives
                 1 + ThreadLocalRandom.current().nextLong(period), period, id -> write(": keep-alive\n\n"));

@@ -91,6 +91,6 @@ class OpsApiIT {
         HttpResponse<Buffer> get = api.call(GET, "/v1/kbs/demo/notes", CLIENT);
         assertError(get, 405, "METHOD_NOT_ALLOWED");
         assertThat(get.getHeader("Allow")).isEqualTo("POST");
-        assertThat(api.call(POST, "/v1/jobs/demo~x", CLIENT).getHeader("Allow")).isEqualTo("GET, DELETE");
+        assertThat(api.call(POST, "/v1/jobs/demo~x", CLIENT).getHeader("Allow")).isEqualTo("GET, HEAD, DELETE");
     }
 }

@@ -1,0 +1,103 @@
+package dev.kbsync.coordinator.http;
+
+import static dev.kbsync.coordinator.http.ApiFixture.ADMIN;
+import static dev.kbsync.coordinator.http.ApiFixture.CLIENT;
+import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.HEAD;
+import static io.vertx.core.http.HttpMethod.POST;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Every GET route answers HEAD (RFC 9110: a general-purpose server supports HEAD wherever it supports GET; load
+ * balancers probe with it): the status and headers a GET would get, no body. An event stream's HEAD answers the
+ * stream's headers and ends instead of holding the connection.
+ */
+class HeadRequestsApiIT {
+    @RegisterExtension
+    static final ApiFixture api = new ApiFixture();
+
+    @Test
+    void shouldAnswerHeadAsGetWithoutABody() {
+        String[][] routes = {
+            {"/healthz", null},
+            {"/readyz", null},
+            {"/v1/openapi.json", null},
+            {"/", null},
+            {"/metrics", ADMIN},
+            {"/v1/kbs", CLIENT},
+            {"/v1/kbs/demo/queue", CLIENT},
+            {"/v1/jobs/demo~unknown", CLIENT},
+            {"/v1/kbs/demo/files/none.md", CLIENT},
+            {"/v1/leases/channel", CLIENT}, // a WebSocket's route, asked without an upgrade
+        };
+        for (String[] route : routes) {
+            HttpResponse<Buffer> get = api.call(GET, route[0], route[1]);
+            HttpResponse<Buffer> head = api.call(HEAD, route[0], route[1]);
+
+            assertThat(head.statusCode()).as("HEAD " + route[0]).isEqualTo(get.statusCode());
+            assertThat(head.getHeader("Content-Type")).as("HEAD " + route[0]).isEqualTo(get.getHeader("Content-Type"));
+            assertThat(head.body()).as("HEAD " + route[0]).isNull();
+        }
+    }
+
+    @Test
+    void shouldSendNoBodyBytesSoTheNextRequestOnTheConnectionIsRead() throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", api.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream()
+                    .write(("HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                                    + "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            String answers = readAll(socket.getInputStream());
+
+            String[] parts = answers.split("\r\n\r\n", 2);
+            assertThat(parts[0]).startsWith("HTTP/1.1 200");
+            assertThat(parts[1]).as("right after HEAD's headers, GET's answer").startsWith("HTTP/1.1 200");
+        }
+    }
+
+    @Test
+    void shouldCheckTheCallerOnHeadAsOnGet() {
+        HttpResponse<Buffer> head = api.call(HEAD, "/v1/kbs", null);
+
+        assertThat(head.statusCode()).isEqualTo(401);
+        assertThat(head.body()).isNull();
+    }
+
+    @Test
+    void shouldAnswerHeadOnAnEventStreamWithItsHeadersAndEnd() {
+        long start = System.nanoTime();
+        HttpResponse<Buffer> head = api.call(HEAD, "/v1/kbs/demo/events", CLIENT);
+
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.getHeader("Content-Type")).startsWith("text/event-stream");
+        assertThat((System.nanoTime() - start) / 1_000_000)
+                .as("answered, not held open")
+                .isLessThan(5_000);
+        assertThat(api.call(HEAD, "/v1/jobs/demo~unknown/events", CLIENT).statusCode())
+                .as("what a GET of an unknown job's stream answers")
+                .isEqualTo(api.call(GET, "/v1/jobs/demo~unknown", CLIENT).statusCode());
+    }
+
+    @Test
+    void shouldNameHeadInAnAllowHeaderWhereGetIsAllowed() {
+        assertThat(api.call(POST, "/v1/jobs/demo~x", CLIENT).getHeader("Allow")).isEqualTo("GET, HEAD, DELETE");
+        assertThat(api.call(POST, "/healthz", null).getHeader("Allow")).isEqualTo("GET, HEAD");
+    }
+
+    private static String readAll(InputStream in) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        in.transferTo(bytes);
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+}
