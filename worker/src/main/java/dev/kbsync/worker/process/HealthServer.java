@@ -3,6 +3,7 @@ package dev.kbsync.worker.process;
 import dev.kbsync.metrics.ProcessMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
@@ -10,7 +11,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.Supplier;
 
-/** The worker's tiny HTTP server: {@code GET /healthz} (JSON with the mode) and {@code GET /metrics} (Prometheus). */
+/** The worker's tiny HTTP server: {@code GET /healthz} (JSON with the mode) and {@code GET /metrics} (Prometheus), and HEAD. */
 final class HealthServer {
     private final Supplier<JsonObject> health;
     private final Supplier<String> metrics;
@@ -22,8 +23,9 @@ final class HealthServer {
 
     Future<HttpServer> listen(Vertx vertx, String host, int port) {
         Router router = Router.router(vertx);
-        router.get("/healthz").handler(this::handleHealth);
-        router.get("/metrics").handler(this::handleMetrics);
+        // HEAD as GET, without the body (RFC 9110; load balancers probe with it).
+        router.route("/healthz").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::handleHealth);
+        router.route("/metrics").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::handleMetrics);
         // No HTTP/2 upgrade over plain HTTP (h2c): the JDK's HttpClient asks for one on each new connection, and
         // upgraded connections garbled large answers now and then. Such clients go on in HTTP/1.1.
         return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))

@@ -7,6 +7,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -47,5 +50,24 @@ class HealthServerTest {
                         METRICS::equals))
                 .as("answers that were wrong, of 100")
                 .isEmpty();
+    }
+
+    @Test
+    void shouldAnswerHeadAsGetWithoutABody() throws Exception {
+        HttpClient client =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        for (String path : new String[] {"/healthz", "/metrics"}) {
+            HttpResponse<String> head = client.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + path))
+                            .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(head.statusCode()).as("HEAD " + path).isEqualTo(200);
+            assertThat(head.headers().firstValue("Content-Type"))
+                    .as("HEAD " + path)
+                    .isPresent();
+            assertThat(head.body()).as("HEAD " + path).isEmpty();
+        }
     }
 }
