@@ -86,7 +86,7 @@ public final class HttpApi {
         this.ops = new OpsRoutes(health, metrics, degraded);
         this.gate = new RedisGate(health, deadline(config));
         this.reads = new ReadRoutes(services.kbs(), mirrors);
-        this.deadlines = new RequestDeadlines(vertx, config.http().requestRead());
+        this.deadlines = new RequestDeadlines(vertx, config.http().requestRead(), metrics);
     }
 
     /**

@@ -24,6 +24,11 @@ final class HttpError extends RuntimeException {
     static HttpError forStatus(int status) {
         return switch (status) {
             case 404 -> new HttpError(404, "NOT_FOUND", "no such endpoint");
+            case 408 ->
+                new HttpError(
+                        408,
+                        "REQUEST_TIMEOUT",
+                        "the whole request did not arrive within http.requestReadSeconds; send it again");
             case 405 -> new HttpError(405, "METHOD_NOT_ALLOWED", "this endpoint does not accept that method");
             case 413 -> new HttpError(413, "BODY_TOO_LARGE", "the request body is larger than the limit");
             case 415 -> new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "send Content-Type: application/json");

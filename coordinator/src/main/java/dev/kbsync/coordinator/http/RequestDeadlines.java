@@ -1,5 +1,6 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * Closes an HTTP connection that has not delivered a whole request (request line, headers and body) within {@code
  * limit} of opening or of its previous answer's end (http.requestReadSeconds): a stalled or trickling request, a body
  * shorter than its Content-Length, an idle keep-alive connection. Vert.x tells nothing of a request before its head is
- * read whole, so one deadline covers the wait for a request and its arrival.
+ * read whole, so one deadline covers the wait for a request and its arrival; a request whose head was read is answered
+ * 408 before the close. Each close is counted (kbsync_http_request_read_timeouts_total).
  *
  * <p>From a request read whole until its answer ends the connection has no deadline: a long poll or an event stream may
  * stay silent as long as it must. A connection upgraded to a WebSocket (the lease channel, answered 101) has none
@@ -29,15 +31,17 @@ final class RequestDeadlines implements Handler<RoutingContext> {
 
     private final Vertx vertx;
     private final long limitMs;
+    private final PrometheusMetrics metrics;
     /**
      * Each open HTTP connection's deadline. Weak keys: a connection upgraded to a WebSocket never reports its close as
      * an HTTP connection, and its entry goes with it. A {@link Deadline} holds no reference to its connection.
      */
     private final Map<HttpConnection, Deadline> open = Collections.synchronizedMap(new WeakHashMap<>());
 
-    RequestDeadlines(Vertx vertx, Duration limit) {
+    RequestDeadlines(Vertx vertx, Duration limit, PrometheusMetrics metrics) {
         this.vertx = vertx;
         this.limitMs = limit.toMillis();
+        this.metrics = metrics;
     }
 
     /** The server's connection handler: a new connection owes its first request. */
@@ -60,8 +64,8 @@ final class RequestDeadlines implements Handler<RoutingContext> {
         HttpConnection connection = request.connection();
         Deadline deadline = open.get(connection);
         if (deadline != null) {
-            long turn = deadline.begin(connection);
             HttpServerResponse response = ctx.response();
+            long turn = deadline.begin(connection, response);
             if (request.isEnded()) {
                 deadline.read(turn, connection, response);
             } else {
@@ -76,13 +80,28 @@ final class RequestDeadlines implements Handler<RoutingContext> {
         ctx.next();
     }
 
-    private void expired(HttpConnection connection) {
+    /**
+     * Closes {@code connection}; a request whose head had arrived (its body had not) is answered 408 first, when it has
+     * no answer yet. Without a head there is nothing to answer: an idle keep-alive connection is closed as RFC 9110
+     * allows, and so is one whose head never ended.
+     */
+    private void expired(HttpConnection connection, HttpServerResponse unread) {
         open.remove(connection);
+        metrics.requestReadTimeout(unread != null);
         log.debug(
                 "closing the connection of {}: no whole request within {} ms of its opening or last answer",
                 connection.remoteAddress(),
                 limitMs);
-        connection.close();
+        if (unread == null || unread.headWritten()) {
+            connection.close();
+            return;
+        }
+        HttpError error = HttpError.forStatus(408);
+        unread.setStatusCode(408)
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Connection", "close")
+                .end(Failures.error(error.code(), error.getMessage()).encode())
+                .onComplete(done -> connection.close());
     }
 
     /**
@@ -93,12 +112,15 @@ final class RequestDeadlines implements Handler<RoutingContext> {
         private long timer = -1;
         private long turn;
         private long readTurn;
+        /** The answer of the request whose head arrived and whose body has not, if any (it holds the connection). */
+        private HttpServerResponse unread;
 
         /** A request begins: it must be read whole before the running deadline, or within the limit if none runs. */
-        long begin(HttpConnection connection) {
+        long begin(HttpConnection connection, HttpServerResponse response) {
             if (timer == -1) {
                 arm(connection);
             }
+            unread = response;
             return ++turn;
         }
 
@@ -108,6 +130,7 @@ final class RequestDeadlines implements Handler<RoutingContext> {
                 return;
             }
             readTurn = of;
+            unread = null;
             if (response.getStatusCode() == 101) {
                 cancel(); // a WebSocket now
                 open.remove(connection);
@@ -129,7 +152,7 @@ final class RequestDeadlines implements Handler<RoutingContext> {
             cancel();
             timer = vertx.setTimer(limitMs, id -> {
                 timer = -1;
-                expired(connection);
+                expired(connection, unread);
             });
         }
 

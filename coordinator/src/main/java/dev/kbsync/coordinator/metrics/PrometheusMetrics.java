@@ -39,6 +39,7 @@ public final class PrometheusMetrics implements MetricsSink {
     private final Set<KbId> introduced = ConcurrentHashMap.newKeySet();
     private final Counter redisUnavailable;
     private final Map<String, PerKb<Counter>> webhooks = new java.util.HashMap<>();
+    private final Map<String, Counter> readTimeouts = new java.util.HashMap<>();
     private final ChannelGauges leaseChannels;
 
     public PrometheusMetrics(ProcessMetrics process) {
@@ -59,6 +60,16 @@ public final class PrometheusMetrics implements MetricsSink {
         this.redisUnavailable = Counter.builder("kbsync.redis.unavailable")
                 .description("Requests answered 503 REDIS_UNAVAILABLE because Redis did not answer.")
                 .register(registry);
+        for (String stage : java.util.List.of("headers", "body")) {
+            readTimeouts.put(
+                    stage,
+                    Counter.builder("kbsync.http.request.read.timeouts")
+                            .description("Connections closed because a whole request did not arrive within"
+                                    + " http.requestReadSeconds, by what was missing: headers (none or part of a"
+                                    + " request's headers; an idle keep-alive connection too) or body (answered 408).")
+                            .tag("stage", stage)
+                            .register(registry));
+        }
         this.leaseChannels = ChannelGauges.registeredIn(registry);
         for (String result : java.util.List.of("delivered", "failed", "dropped")) {
             webhooks.put(
@@ -160,6 +171,14 @@ public final class PrometheusMetrics implements MetricsSink {
     /** The lease channels' gauges. */
     public ChannelGauges leaseChannels() {
         return leaseChannels;
+    }
+
+    /**
+     * Counts one connection closed by {@code http.requestReadSeconds} ({@code kbsync_http_request_read_timeouts_total});
+     * {@code body}: its request's headers had arrived, else {@code headers}.
+     */
+    public void requestReadTimeout(boolean body) {
+        readTimeouts.get(body ? "body" : "headers").increment();
     }
 
     /** Counts one answer 503 REDIS_UNAVAILABLE ({@code kbsync_redis_unavailable_total}). */

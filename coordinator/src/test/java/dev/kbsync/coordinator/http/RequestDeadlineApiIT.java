@@ -68,7 +68,8 @@ class RequestDeadlineApiIT {
     }
 
     @Test
-    void shouldCloseAConnectionWhoseBodyIsShorterThanItsContentLength() throws IOException {
+    void shouldAnswer408AndCloseAConnectionWhoseBodyIsShorterThanItsContentLength() throws IOException {
+        double before = timeouts("body");
         try (LogCapture logs = new LogCapture();
                 Socket socket = connect()) {
             long sent = write(
@@ -76,9 +77,39 @@ class RequestDeadlineApiIT {
                     "POST /v1/kbs/demo/notes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + CLIENT
                             + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"user\":");
 
-            assertClosedOnTime(socket, sent);
+            String head = readUntil(socket, "\r\n\r\n", (int) (LIMIT_MS + SLACK_MS + 3000));
+            assertThat(head).as("a request begun is told why it ends").startsWith("HTTP/1.1 408");
+            assertThat(head.toLowerCase(Locale.ROOT)).contains("connection: close");
+            assertThat(millisSince(sent)).isBetween(LIMIT_MS - 200, LIMIT_MS + SLACK_MS);
+            String body = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(new JsonObject(body).getJsonObject("error").getString("code"))
+                    .isEqualTo("REQUEST_TIMEOUT");
             assertThat(logs.lines()).as("logged").noneMatch(line -> line.startsWith("ERROR"));
         }
+        assertThat(timeouts("body")).as("counted").isEqualTo(before + 1);
+    }
+
+    @Test
+    void shouldCountTheConnectionsItClosesBeforeAWholeHeader() throws IOException {
+        double before = timeouts("headers");
+        try (Socket socket = connect()) {
+            assertClosedOnTime(socket, write(socket, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
+        }
+        assertThat(timeouts("headers"))
+                .as("this one, and maybe idle connections of the fixture's own client")
+                .isGreaterThanOrEqualTo(before + 1);
+    }
+
+    /** {@code kbsync_http_request_read_timeouts_total} of {@code stage}, 0 before its first. */
+    private static double timeouts(String stage) {
+        String line = "kbsync_http_request_read_timeouts_total{stage=\"" + stage + "\"} ";
+        return api.call(io.vertx.core.http.HttpMethod.GET, "/metrics", ApiFixture.ADMIN)
+                .bodyAsString()
+                .lines()
+                .filter(l -> l.startsWith(line))
+                .mapToDouble(l -> Double.parseDouble(l.substring(line.length())))
+                .findFirst()
+                .orElse(0);
     }
 
     @Test
