@@ -107,7 +107,9 @@ class CoordinatorStopIT {
                     .as("SIGTERM to exit, an event stream and a lease channel open")
                     .isLessThan(STOP);
             streamEnded.get(5, TimeUnit.SECONDS);
-            assertThat(channelEnded.get(5, TimeUnit.SECONDS)).isNotEmpty();
+            assertThat(channelEnded.get(5, TimeUnit.SECONDS))
+                    .as("the lease channel closed as going away (1001), not cut")
+                    .isEqualTo("closed 1001");
         }
     }
 
