@@ -6,10 +6,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
- * Runs the agent in a scratch copy of the work tree without {@code .git}, then carries its creations, edits and
- * deletions over to the checkout, all or nothing.
+ * Runs the agent in a scratch copy of the work tree without {@code .git} (a link there that leads out of the KB is a
+ * plain file holding its text), then carries its creations, edits and deletions over to the checkout, all or nothing.
  */
 final class AgentWorkspace {
     private static final int MESSAGE_OUTPUT = 500;
@@ -24,7 +25,7 @@ final class AgentWorkspace {
         Path dir = createTempDir();
         try {
             Path scratch = Files.createDirectory(dir.resolve("kb"));
-            WorkTrees.copyWithoutGit(checkout, scratch);
+            Map<String, String> flattened = WorkTrees.copyWithoutGit(checkout, scratch);
             AgentRun run = AgentProcess.run(command, scratch, input, dir, stop);
             if (run instanceof AgentRun.Stopped stopped) {
                 return new ApplyResult.Refused(
@@ -42,7 +43,7 @@ final class AgentWorkspace {
                 return new ApplyResult.Refused(
                         "AGENT_FAILED", "agent exited with code " + exited.code() + ": " + shorten(exited.output()));
             }
-            return carryOver(checkout, scratch, commitMessage, exited.answer());
+            return carryOver(checkout, scratch, flattened, commitMessage, exited.answer());
         } catch (IOException e) {
             throw new UncheckedIOException("could not prepare the agent's scratch copy", e);
         } finally {
@@ -50,9 +51,10 @@ final class AgentWorkspace {
         }
     }
 
-    private static ApplyResult carryOver(Path checkout, Path scratch, String commitMessage, String answer) {
+    private static ApplyResult carryOver(
+            Path checkout, Path scratch, Map<String, String> flattened, String commitMessage, String answer) {
         SafePaths paths = SafePaths.of(checkout);
-        TreeChanges changes = TreeChanges.between(paths.root(), scratch);
+        TreeChanges changes = TreeChanges.between(paths.root(), scratch, flattened);
         try {
             changes.check(paths);
         } catch (InvalidInputException e) {

@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,15 +27,18 @@ final class TreeChanges {
         this.after = after;
     }
 
-    /** Compares {@code scratch} (agent's result) with {@code checkout} (before). */
-    static TreeChanges between(Path checkout, Path scratch) {
+    /**
+     * Compares {@code scratch} (agent's result) with {@code checkout} (before); a link of the checkout that the scratch
+     * copy held as a plain file with its text ({@code flattened}) is unchanged while that file is.
+     */
+    static TreeChanges between(Path checkout, Path scratch, Map<String, String> flattened) {
         Map<String, TreeEntry> before = WorkTrees.entries(checkout, true);
         TreeChanges diff = new TreeChanges(scratch, WorkTrees.entries(scratch, false));
         diff.after.forEach((path, entry) -> {
             TreeEntry old = before.get(path);
             if (old == null) {
                 diff.changes.add(new FileChange(path, FileChange.Change.CREATED, null));
-            } else if (!entry.sameAs(old)) {
+            } else if (flattened.containsKey(path) ? !entry.holds(flattened.get(path)) : !entry.sameAs(old)) {
                 diff.changes.add(new FileChange(path, FileChange.Change.EDITED, null));
             }
         });
@@ -50,16 +52,36 @@ final class TreeChanges {
         return List.copyOf(changes);
     }
 
-    /** Throws {@link InvalidInputException} naming the first unsafe change; nothing is written. */
+    /**
+     * Throws {@link InvalidInputException} naming the first unsafe change; nothing is written. A link the agent made
+     * must lead inside the KB by its text in the scratch copy, and from where it will be in the checkout, through the
+     * checkout's own links.
+     */
     void check(SafePaths paths) {
         for (FileChange change : changes) {
             paths.resolve(change.path());
             TreeEntry entry = after.get(change.path());
-            if (entry != null && entry.isLink() && escapes(change.path(), entry.linkTarget())) {
+            if (entry != null && entry.isLink() && leaves(paths, change.path(), entry.linkTarget())) {
                 throw new InvalidInputException(
                         "AGENT_UNSAFE_CHANGE",
                         "agent created a symbolic link '" + change.path() + "' pointing outside the knowledge base");
             }
+        }
+    }
+
+    private boolean leaves(SafePaths paths, String path, String target) {
+        if (KbLinks.leavesByText(scratch, scratch.resolve(path), target)) {
+            return true;
+        }
+        Path inCheckout = located(paths, path).getParent().resolve(target).normalize();
+        if (KbLinks.outside(paths.root(), inCheckout)) {
+            return true;
+        }
+        try {
+            paths.resolve(paths.root().relativize(inCheckout).toString().replace('\\', '/'));
+            return false;
+        } catch (InvalidInputException throughALink) {
+            return true;
         }
     }
 
@@ -81,18 +103,6 @@ final class TreeChanges {
                 throw new UncheckedIOException("could not apply the agent's change to " + change.path(), e);
             }
         }
-    }
-
-    private boolean escapes(String path, String linkTarget) {
-        Path target = Paths.get(linkTarget);
-        if (target.isAbsolute()) {
-            return true;
-        }
-        Path parent = scratch.resolve(path).getParent();
-        Path resolved = parent.resolve(target).normalize();
-        return !resolved.startsWith(scratch)
-                || resolved.equals(scratch)
-                || resolved.startsWith(scratch.resolve(".git"));
     }
 
     /** The entry itself (a link is not followed): its real parent directory inside the KB plus its name. */

@@ -21,6 +21,15 @@ record TreeEntry(Path path, String linkTarget) {
         return linkTarget != null;
     }
 
+    /** Whether this is a plain file holding exactly {@code text}. */
+    boolean holds(String text) {
+        try {
+            return !isLink() && Files.readString(path).equals(text);
+        } catch (IOException e) {
+            return false; // not text: not what was written
+        }
+    }
+
     boolean sameAs(TreeEntry other) {
         if (isLink() || other.isLink()) {
             return isLink() && other.isLink() && linkTarget.equals(other.linkTarget);

@@ -23,17 +23,38 @@ final class WorkTrees {
         return entries;
     }
 
-    /** Copies the work tree without {@code .git} into {@code target} (links copied as links). */
-    static void copyWithoutGit(Path source, Path target) {
-        walk(source, true, (relative, path) -> {
+    /**
+     * Copies the work tree without {@code .git} into {@code target}, links as links, except a link that leads out of
+     * the tree or into its {@code .git} ({@link KbLinks#leaves}): that one becomes a plain file holding the link's text,
+     * as git writes a link where links cannot be made. Returns those, by relative path, with their text.
+     */
+    static Map<String, String> copyWithoutGit(Path source, Path target) {
+        Path root = realPath(source);
+        Map<String, String> flattened = new TreeMap<>();
+        walk(root, true, (relative, path) -> {
             Path destination = target.resolve(relative);
             try {
                 Files.createDirectories(destination.getParent());
-                Files.copy(path, destination, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
+                if (Files.isSymbolicLink(path) && KbLinks.leaves(root, path)) {
+                    String text = Files.readSymbolicLink(path).toString();
+                    Files.writeString(destination, text);
+                    flattened.put(relative, text);
+                } else {
+                    Files.copy(path, destination, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException("could not copy " + relative, e);
             }
         });
+        return flattened;
+    }
+
+    private static Path realPath(Path path) {
+        try {
+            return path.toRealPath();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not resolve " + path, e);
+        }
     }
 
     /** Deletes a directory tree (links deleted, never followed); absent is fine. */

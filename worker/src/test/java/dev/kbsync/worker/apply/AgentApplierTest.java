@@ -24,6 +24,9 @@ class AgentApplierTest {
     @TempDir
     Path scripts;
 
+    @TempDir
+    Path outside;
+
     @BeforeEach
     void seed() throws IOException {
         Files.createDirectories(kb.resolve(".git"));
@@ -101,6 +104,72 @@ class AgentApplierTest {
 
         assertThat(result).isInstanceOf(ApplyResult.Changed.class);
         assertThat(Files.isSymbolicLink(kb.resolve("alias.md"))).isTrue();
+    }
+
+    /**
+     * A link already in the KB (pushed to its remote by anyone) that points outside it, or into {@code .git}, is not a
+     * way out for the agent: its scratch copy holds a plain file with the link's text instead, and the link itself is
+     * left as it is unless the agent changes that file.
+     */
+    @Test
+    void shouldNotLetTheAgentReadThroughALinkInTheKbThatPointsOutOfIt() throws IOException {
+        Path target = outsideFile();
+        Files.createSymbolicLink(kb.resolve("absolute.md"), target);
+        Files.createSymbolicLink(kb.resolve("relative.md"), kb.relativize(target));
+        Files.createSymbolicLink(kb.resolve("git-config.md"), Path.of(".git/config"));
+        Files.writeString(kb.resolve(".git/config"), "[core]\n\tsecret = in-git\n");
+        AgentApplier applier = applier(
+                "cat absolute.md relative.md git-config.md 2>/dev/null || true; echo new > new.md",
+                Duration.ofSeconds(30));
+
+        ApplyResult result = applier.apply(kb, Jobs.agent("j7", "bob", "read"), Jobs.KB);
+
+        assertThat(result).isInstanceOf(ApplyResult.Changed.class);
+        ApplyResult.Changed changed = (ApplyResult.Changed) result;
+        assertThat(changed.answer()).doesNotContain("original").doesNotContain("in-git");
+        assertThat(changed.files())
+                .as("links it did not touch are not changes")
+                .containsExactly(new FileChange("new.md", FileChange.Change.CREATED, null));
+        assertThat(Files.isSymbolicLink(kb.resolve("absolute.md"))).isTrue();
+        assertThat(Files.isSymbolicLink(kb.resolve("relative.md"))).isTrue();
+    }
+
+    @Test
+    void shouldNotLetTheAgentWriteThroughALinkInTheKbThatPointsOutOfIt() throws IOException {
+        Path target = outsideFile();
+        Files.createSymbolicLink(kb.resolve("absolute.md"), target);
+        Files.createSymbolicLink(kb.resolve("dir"), target.getParent());
+        AgentApplier applier = applier(
+                "echo appended >> absolute.md; (echo planted > dir/planted.md) 2>/dev/null || true",
+                Duration.ofSeconds(30));
+
+        ApplyResult result = applier.apply(kb, Jobs.agent("j8", "bob", "write"), Jobs.KB);
+
+        assertThat(target).hasContent("original");
+        assertThat(target.getParent().resolve("planted.md")).doesNotExist();
+        assertThat(result).isInstanceOf(ApplyResult.Refused.class);
+        assertThat(((ApplyResult.Refused) result).error().code())
+                .as("a change at a path that leads out of the KB")
+                .isEqualTo("AGENT_UNSAFE_CHANGE");
+        assertThat(Files.isSymbolicLink(kb.resolve("absolute.md"))).isTrue();
+    }
+
+    @Test
+    void shouldRefuseALinkThatReachesGitThroughALinkAlreadyInTheKb() throws IOException {
+        Files.createSymbolicLink(kb.resolve("gitlink"), Path.of(".git"));
+        AgentApplier applier = applier("ln -s gitlink/config cfg.md", Duration.ofSeconds(30));
+
+        ApplyResult result = applier.apply(kb, Jobs.agent("j9", "bob", "chain"), Jobs.KB);
+
+        assertThat(result).isInstanceOf(ApplyResult.Refused.class);
+        assertThat(((ApplyResult.Refused) result).error().code()).isEqualTo("AGENT_UNSAFE_CHANGE");
+        assertThat(kb.resolve("cfg.md")).doesNotExist();
+    }
+
+    private Path outsideFile() throws IOException {
+        Path target = Files.createDirectories(outside.resolve("secrets")).resolve("target.md");
+        Files.writeString(target, "original");
+        return target;
     }
 
     @Test
