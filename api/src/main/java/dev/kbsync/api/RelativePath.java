@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
  * no empty, {@code .} or {@code ..} segment, no {@code .git} segment (any case, trailing dots or spaces, or its Windows
  * short name, or with characters macOS ignores), no backslash or control characters, at most
  * {@link #MAX_SEGMENT_BYTES} per name and {@link #MAX_PATH_BYTES} in all (UTF-8). A path kbsync is to create
- * ({@link #checkNew}) has besides no name that git refuses, so that every checkout of the KB works on Windows: a device
+ * ({@link #checkNew}) is besides not a file git reads as configuration ({@code .gitattributes}, {@code .gitmodules}) and
+ * has no name that git refuses, so that every checkout of the KB works on Windows: a device
  * name ({@code CON}, {@code PRN}, {@code AUX}, {@code NUL},
  * {@code COM1}-{@code COM9}, {@code LPT1}-{@code LPT9}, with any extension), one of {@code " * < > ? |}, or a trailing
  * dot or space. The worker's path guard checks git's own rules again (JGit's, which these agree with:
@@ -56,6 +57,7 @@ public final class RelativePath {
         for (String segment : path.split("/", -1)) {
             checkSegment(path, segment);
             if (creating) {
+                checkGitConfigFile(path, segment);
                 checkWindowsName(path, segment);
             }
         }
@@ -64,11 +66,16 @@ public final class RelativePath {
 
     /** {@code .git} in any case, with trailing dots/spaces or characters macOS ignores, or its Windows short name. */
     public static boolean isGitName(String segment) {
-        String name = MAC_IGNORED
+        String name = asGitSees(segment);
+        return name.equals(".git") || name.equals("git~1");
+    }
+
+    /** A name as git compares it on case-folding file systems: lower case, without ignored characters and trailing dots/spaces. */
+    private static String asGitSees(String segment) {
+        return MAC_IGNORED
                 .matcher(segment.toLowerCase(Locale.ROOT))
                 .replaceAll("")
                 .replaceAll("[. ]+$", "");
-        return name.equals(".git") || name.equals("git~1");
     }
 
     /** A Windows device name, with or without an extension ({@code con}, {@code aux.md}, {@code COM1.txt}): any case. */
@@ -100,6 +107,17 @@ public final class RelativePath {
         }
         if (isGitName(segment)) {
             throw reject(path, "points into the .git directory");
+        }
+    }
+
+    /** {@code .gitattributes} or {@code .gitmodules} (as git sees names): configuration of every clone. */
+    private static void checkGitConfigFile(String path, String segment) {
+        String name = asGitSees(segment);
+        if (name.equals(".gitattributes") || name.equals(".gitmodules")) {
+            throw reject(
+                    path,
+                    "is a file git reads as configuration of every clone ('" + printable(segment)
+                            + "'): kbsync does not create or change it");
         }
     }
 

@@ -191,6 +191,8 @@ class JobApiIT {
                 "path into .git      | /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"t\",\"path\":\".GIT/config\"} | INVALID_PATH",
                 "Windows device name | /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"t\",\"path\":\"notes/CON.md\"} | INVALID_PATH",
                 "name git refuses    | /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"t\",\"path\":\"notes/a?b.md\"} | INVALID_PATH",
+                "git's .gitattributes| /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"t\",\"path\":\"sub/.gitattributes\"} | INVALID_PATH",
+                "git's .gitmodules   | /v1/kbs/demo/notes | {\"user\":\"u1\",\"text\":\"t\",\"path\":\".GitModules\"} | INVALID_PATH",
                 "not json            | /v1/kbs/demo/notes | {not json                                       | INVALID_JSON",
                 "json array          | /v1/kbs/demo/notes | []                                              | INVALID_JSON",
                 "json with a comment | /v1/kbs/demo/notes | {\"user\":\"u1\" /* c */,\"text\":\"t\"}       | INVALID_JSON",
