@@ -9,8 +9,8 @@ import java.util.regex.Pattern;
  * no empty, {@code .} or {@code ..} segment, no {@code .git} segment (any case, trailing dots or spaces, or its Windows
  * short name, or with characters macOS ignores), no backslash or control characters, at most
  * {@link #MAX_SEGMENT_BYTES} per name and {@link #MAX_PATH_BYTES} in all (UTF-8). A path kbsync is to create
- * ({@link #checkNew}) is besides not a file git reads as configuration ({@code .gitattributes}, {@code .gitmodules}) and
- * has no name that git refuses, so that every checkout of the KB works on Windows: a device
+ * ({@link #checkNew}) is besides not a file git reads as configuration ({@code .gitattributes}, {@code .gitmodules}),
+ * has no character that changes the text's direction, and has no name that git refuses, so that every checkout of the KB works on Windows: a device
  * name ({@code CON}, {@code PRN}, {@code AUX}, {@code NUL},
  * {@code COM1}-{@code COM9}, {@code LPT1}-{@code LPT9}, with any extension), one of {@code " * < > ? |}, or a trailing
  * dot or space. The worker's path guard checks git's own rules again (JGit's, which these agree with:
@@ -57,6 +57,7 @@ public final class RelativePath {
         for (String segment : path.split("/", -1)) {
             checkSegment(path, segment);
             if (creating) {
+                checkDirection(path, segment);
                 checkGitConfigFile(path, segment);
                 checkWindowsName(path, segment);
             }
@@ -88,6 +89,7 @@ public final class RelativePath {
 
     private static final Pattern MAC_IGNORED = Pattern.compile("[\u200C-\u200F\u202A-\u202E\u206A-\u206F\uFEFF]");
     private static final Pattern WINDOWS_DEVICE = Pattern.compile("(?i)con|prn|aux|nul|com[1-9]|lpt[1-9]");
+    private static final Pattern BIDI_CONTROLS = Pattern.compile("[\u200E\u200F\u202A-\u202E\u2066-\u2069]");
     private static final Pattern WINDOWS_RESERVED = Pattern.compile("[\"*<>?|]");
 
     /** A rejection of {@code path} with {@code reason}, in the one message format. */
@@ -107,6 +109,13 @@ public final class RelativePath {
         }
         if (isGitName(segment)) {
             throw reject(path, "points into the .git directory");
+        }
+    }
+
+    /** No character that changes the direction a name is shown in (so a name never reads as another). */
+    private static void checkDirection(String path, String segment) {
+        if (BIDI_CONTROLS.matcher(segment).find()) {
+            throw reject(path, "has a character that changes the text's direction (U+200E/F, U+202A-E, U+2066-9)");
         }
     }
 

@@ -38,4 +38,13 @@ class RelativePathTest {
     void shouldCreateNamesThatOnlyLookAlike(String path) {
         assertThat(RelativePath.checkNew(path)).isEqualTo(path);
     }
+
+    /** Characters that reorder how a name is shown (a name that reads as {@code notes/txt.md} may be another). */
+    @ParameterizedTest
+    @ValueSource(strings = {"notes/\u202Edm.txt", "a\u202Ab.md", "a\u2066b.md", "a\u2069.md", "x\u200Fy.md"})
+    void shouldRefuseToCreateANameWithBidirectionalControls(String path) {
+        assertThatThrownBy(() -> RelativePath.checkNew(path))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("direction");
+    }
 }
