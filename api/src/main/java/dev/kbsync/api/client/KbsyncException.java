@@ -9,10 +9,11 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A call of the coordinator's API that did not succeed. {@link Rejected}: the coordinator answered 4xx (the request
- * as sent will not succeed; a {@link RateLimited} one may later). {@link Unavailable}: no usable answer (5xx,
- * connection failure, timeout); retrying later may succeed. {@link NotKbsync}: the answer is not a kbsync
- * coordinator's. {@link #status()} is the HTTP status (0 without a usable answer) and {@link #code()} the API's error
- * code (docs/api.md), or {@code UNREACHABLE}, {@code TIMEOUT}, {@code NOT_KBSYNC}, {@code INTERRUPTED}.
+ * as sent will not succeed; a {@link RateLimited} one may later). {@link Unavailable}: no usable answer (5xx, a
+ * proxy's 502/503/504, connection failure, timeout); retrying later may succeed. {@link NotKbsync}: the answer is not a
+ * kbsync coordinator's. {@link #status()} is the HTTP status (0 without a usable answer) and {@link #code()} the API's
+ * error code (docs/api.md), or {@code UNREACHABLE}, {@code TIMEOUT}, {@code NOT_KBSYNC}, {@code INTERRUPTED}, or
+ * {@code HTTP_<status>} for a proxy's answer.
  */
 public abstract sealed class KbsyncException extends RuntimeException
         permits KbsyncException.Rejected,
@@ -47,9 +48,17 @@ public abstract sealed class KbsyncException extends RuntimeException
             case 404 -> new NotFound(error);
             case 409 -> ApiError.LEASE_LOST.equals(error.code()) ? new LeaseLost(error) : new Conflict(error);
             case 429 -> new RateLimited(error, retryAfter);
-            case 503 -> new ServiceUnavailable(error, retryAfter);
+            case 503 -> new ServiceUnavailable(503, error, retryAfter);
             default -> status >= 500 ? new ServerError(status, error) : new InvalidRequest(status, error);
         };
+    }
+
+    /**
+     * The exception for a proxy's or gateway's 502, 503 or 504 in front of a coordinator (not kbsync's answer): the
+     * coordinator is unavailable, as with its own 503; code {@code HTTP_<status>}.
+     */
+    static KbsyncException unavailableBehind(int status, String message, Optional<Duration> retryAfter) {
+        return new ServiceUnavailable(status, new ApiError("HTTP_" + status, message), retryAfter);
     }
 
     /** The exception for a call that got no answer: {@link TimedOut} or {@link Unreachable}. */
@@ -163,15 +172,18 @@ public abstract sealed class KbsyncException extends RuntimeException
         }
     }
 
-    /** 503: a dependency (Redis) is unavailable; try again after {@link #retryAfter()} when given. */
+    /**
+     * 503: a dependency (Redis) is unavailable; or a proxy in front of the coordinator answered 502, 503 or 504 in its
+     * place (code {@code HTTP_<status>}, {@link #status()} says which). Try again after {@link #retryAfter()} when given.
+     */
     public static final class ServiceUnavailable extends Unavailable {
         @Serial
         private static final long serialVersionUID = 1L;
 
         private final transient Optional<Duration> retryAfter;
 
-        private ServiceUnavailable(ApiError error, Optional<Duration> retryAfter) {
-            super(503, error.code(), error.message(), null);
+        private ServiceUnavailable(int status, ApiError error, Optional<Duration> retryAfter) {
+            super(status, error.code(), error.message(), null);
             this.retryAfter = retryAfter;
         }
 
@@ -211,9 +223,11 @@ public abstract sealed class KbsyncException extends RuntimeException
     }
 
     /**
-     * The server answered 2xx, but not as a kbsync coordinator does (not JSON, or JSON without the answer's fields): the
-     * URL points at another server, or a proxy answered in its place. Not an {@link Unavailable}: the server may have
-     * acted on the request, so it is not sent again.
+     * The server answered, but not as a kbsync coordinator does: a 2xx that is not JSON or lacks the answer's fields, or
+     * an error answer without kbsync's error JSON (an HTML page, a text, another service's JSON; a proxy's 502, 503 or
+     * 504 is a {@link ServiceUnavailable} instead). The URL points at another server (a wrong host, port or path
+     * prefix), or a proxy answered in the coordinator's place. Not an {@link Unavailable}: the server may have acted on
+     * the request, so it is not sent again.
      */
     public static final class NotKbsync extends KbsyncException {
         @Serial

@@ -6,7 +6,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
@@ -19,7 +18,6 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemTrustOptions;
 import java.time.Duration;
@@ -154,7 +152,8 @@ final class Transport {
                                     calls.request(request),
                                     "maxConnections " + options.maxConnections(),
                                     r -> body == null ? r.send() : r.send(body.toBuffer()))
-                            .compose(response -> response.body().map(b -> answer(at, response, b)));
+                            .compose(response -> response.body()
+                                    .map(b -> Answer.of(at, response, b).json()));
                 }));
     }
 
@@ -172,17 +171,7 @@ final class Transport {
         WebSocketConnectOptions connect = aimed(new WebSocketConnectOptions(), at, path);
         return webSockets.connect(connect).recover(failure -> {
             if (failure instanceof UpgradeRejectedException rejected) {
-                Buffer body = rejected.getBody() == null ? Buffer.buffer() : rejected.getBody();
-                ApiError error = json(body)
-                        .flatMap(ApiError::fromJson)
-                        .orElse(new ApiError("HTTP_" + rejected.getStatus(), failure.getMessage()));
-                return Future.failedFuture(KbsyncException.of(
-                        rejected.getStatus(),
-                        error,
-                        retryAfter(
-                                rejected.getHeaders() == null
-                                        ? null
-                                        : rejected.getHeaders().get("Retry-After"))));
+                return Future.failedFuture(Answer.of(at, path, rejected).failure());
             }
             return Future.failedFuture(new NotSent(failure));
         });
@@ -218,7 +207,7 @@ final class Transport {
             Context context, Endpoint at, HttpClientResponse response, BiConsumer<String, JsonObject> to) {
         if (response.statusCode() != 200) {
             return response.body().map(b -> {
-                answer(at, response, b);
+                Answer.of(at, response, b).json();
                 throw new KbsyncException.NotKbsync(
                         at.url(), "HTTP " + response.statusCode() + " where an event stream was expected", null);
             });
@@ -351,42 +340,6 @@ final class Transport {
                         probe(due, i + 1);
                     }
                 });
-    }
-
-    /** A 2xx answer's JSON (null when empty); an error answer thrown as its {@link KbsyncException}. */
-    private static JsonObject answer(Endpoint at, HttpClientResponse response, Buffer body) {
-        int status = response.statusCode();
-        if (status >= 200 && status < 300) {
-            return body.length() == 0
-                    ? null
-                    : json(body)
-                            .orElseThrow(() -> new KbsyncException.NotKbsync(
-                                    at.url(), "HTTP " + status + " with a body that is not a JSON object", null));
-        }
-        if (status == 304) {
-            return null;
-        }
-        ApiError error = json(body)
-                .flatMap(ApiError::fromJson)
-                .orElse(new ApiError("HTTP_" + status, "HTTP " + status + " " + response.statusMessage()));
-        throw KbsyncException.of(status, error, retryAfter(response.getHeader("Retry-After")));
-    }
-
-    private static Optional<JsonObject> json(Buffer body) {
-        try {
-            return body.length() == 0 ? Optional.empty() : Optional.of(body.toJsonObject());
-        } catch (DecodeException | ClassCastException notJson) {
-            return Optional.empty();
-        }
-    }
-
-    /** {@code Retry-After} in seconds (the form kbsync sends); empty when absent or an HTTP date. */
-    static Optional<Duration> retryAfter(String header) {
-        try {
-            return header == null ? Optional.empty() : Optional.of(Duration.ofSeconds(Long.parseLong(header.trim())));
-        } catch (NumberFormatException notSeconds) {
-            return Optional.empty();
-        }
     }
 
     /** Whether the caller runs on one of this instance's event loops (then it can start exchanges directly). */

@@ -84,15 +84,6 @@ class KbsyncExceptionTest {
     }
 
     @Test
-    void shouldNameTheStatusWhenTheErrorBodyIsNotJson() {
-        server.answer("/v1/jobs/html", 502, "<html>bad gateway</html>");
-
-        assertThatThrownBy(() -> client.job("html"))
-                .isInstanceOf(KbsyncException.ServerError.class)
-                .hasMessageStartingWith("HTTP_502: HTTP 502");
-    }
-
-    @Test
     void shouldReportARefusedConnectionAsUnreachable() throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {

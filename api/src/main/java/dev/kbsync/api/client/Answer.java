@@ -1,0 +1,102 @@
+package dev.kbsync.api.client;
+
+import dev.kbsync.api.ApiError;
+import dev.kbsync.api.client.Endpoints.Endpoint;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * An HTTP answer to a request sent to a coordinator, read once: a 2xx's JSON object, or an error answer as its
+ * {@link KbsyncException}. Only kbsync's error JSON ({@code {"error":{"code","message"}}}) is the coordinator's error;
+ * an error answer without it came from a server that is not kbsync ({@link KbsyncException.NotKbsync}: a wrong URL or
+ * path prefix, or a proxy that refused the request), except a proxy's 502, 503 or 504, which says that the coordinator
+ * behind it is unavailable ({@link KbsyncException.ServiceUnavailable}, as kbsync's own 503).
+ */
+record Answer(Endpoint at, String request, int status, String reason, MultiMap headers, Buffer body) {
+    /** The answer to a call or a stream's request. */
+    static Answer of(Endpoint at, HttpClientResponse response, Buffer body) {
+        String request =
+                response.request().getMethod() + " " + response.request().path();
+        return new Answer(at, request, response.statusCode(), response.statusMessage(), response.headers(), body);
+    }
+
+    /** The answer that refused a WebSocket upgrade of {@code path}. */
+    static Answer of(Endpoint at, String path, UpgradeRejectedException rejected) {
+        return new Answer(
+                at,
+                "GET " + at.prefix() + path,
+                rejected.getStatus(),
+                "",
+                rejected.getHeaders() == null ? MultiMap.caseInsensitiveMultiMap() : rejected.getHeaders(),
+                rejected.getBody() == null ? Buffer.buffer() : rejected.getBody());
+    }
+
+    /** A 2xx's JSON object (null when empty, and for a 304); any other answer is thrown as its exception. */
+    JsonObject json() {
+        if (status >= 200 && status < 300) {
+            return body.length() == 0
+                    ? null
+                    : json(body)
+                            .orElseThrow(() -> new KbsyncException.NotKbsync(
+                                    at.url(), "HTTP " + status + " with a body that is not a JSON object", null));
+        }
+        if (status == 304) {
+            return null;
+        }
+        throw failure();
+    }
+
+    /** The exception for this answer, which is an error answer. */
+    KbsyncException failure() {
+        Optional<Duration> retryAfter = retryAfter(headers.get("Retry-After"));
+        Optional<ApiError> kbsync = json(body).flatMap(ApiError::fromJson);
+        if (kbsync.isPresent()) {
+            return KbsyncException.of(status, kbsync.get(), retryAfter);
+        }
+        if (status == 502 || status == 503 || status == 504) {
+            return KbsyncException.unavailableBehind(
+                    status,
+                    "the coordinator at " + at.url() + " is unavailable: " + described()
+                            + " (a proxy or gateway answered in its place); retry later",
+                    retryAfter);
+        }
+        return new KbsyncException.NotKbsync(
+                at.url(),
+                described()
+                        + ": a wrong URL or path prefix, or a proxy in front of the coordinator refused the request",
+                null);
+    }
+
+    /** E.g. {@code GET /v1/jobs/j1 answered HTTP 404 Not Found with text/html, not kbsync's error JSON}. */
+    private String described() {
+        String location = headers.get("Location");
+        String type = headers.get("Content-Type");
+        return request + " answered HTTP " + status + (reason.isEmpty() ? "" : " " + reason)
+                + (location == null ? "" : " (to " + location + ")")
+                + (body.length() == 0 ? " with no body" : type == null ? "" : " with " + type)
+                + ", not kbsync's error JSON";
+    }
+
+    private static Optional<JsonObject> json(Buffer body) {
+        try {
+            return body.length() == 0 ? Optional.empty() : Optional.of(body.toJsonObject());
+        } catch (DecodeException | ClassCastException notJson) {
+            return Optional.empty();
+        }
+    }
+
+    /** {@code Retry-After} in seconds (the form kbsync sends); empty when absent or an HTTP date. */
+    static Optional<Duration> retryAfter(String header) {
+        try {
+            return header == null ? Optional.empty() : Optional.of(Duration.ofSeconds(Long.parseLong(header.trim())));
+        } catch (NumberFormatException notSeconds) {
+            return Optional.empty();
+        }
+    }
+}
