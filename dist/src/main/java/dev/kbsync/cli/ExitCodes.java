@@ -50,16 +50,22 @@ final class ExitCodes {
         };
     }
 
-    /** Prints the failure as {@code error: CODE: message} (with a hint when nothing answered) and returns its code. */
+    /**
+     * Prints the failure as {@code error: CODE: message} (with a hint when nothing answered, or something that is not
+     * kbsync did) and returns its code.
+     */
     static int failed(KbsyncException e) {
         return failed(e, "");
     }
 
     /** {@link #failed(KbsyncException)} with {@code more} said at the end of the line. */
     static int failed(KbsyncException e, String more) {
-        String hint = e instanceof KbsyncException.Unreachable
-                ? "; is it running? ('kbsync up' starts one; --url or KBSYNC_URL points elsewhere)"
-                : "";
+        String hint = "";
+        if (e instanceof KbsyncException.Unreachable) {
+            hint = "; is it running? ('kbsync up' starts one; --url or KBSYNC_URL points elsewhere)";
+        } else if (e instanceof KbsyncException.NotKbsync) {
+            hint = "; check --url (or KBSYNC_URL)";
+        }
         System.err.println("error: " + e.getMessage() + hint + more);
         return of(e);
     }
