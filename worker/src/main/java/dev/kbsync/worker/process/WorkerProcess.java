@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running worker: {@code concurrency} poll slots on a dedicated thread pool, each running one job at a time (jobs of
- * different KBs in parallel), its presence kept renewed at the coordinator (GET /v1/workers), plus the health server. {@link #stop()} stops polling, lets running jobs finish within
+ * different KBs in parallel), its presence kept renewed at the coordinator (GET /v1/workers), plus the health server
+ * (listening before the first poll). {@link #stop()} stops polling, lets running jobs finish within
  * the grace period, then makes the rest stop before their push and report {@code WORKER_SHUTDOWN}; a job that a poll
  * already in flight brings once the stop began is given back to the coordinator unrun (offered again at once).
  */
@@ -90,6 +91,10 @@ public final class WorkerProcess {
                         config.batchMax(),
                         listener,
                         config.deadlineMargin()));
+    }
+
+    /** Starts the poll slots and the presence renewer; only once the health server listens. */
+    private void begin() {
         for (int i = 0; i < config.concurrency(); i++) {
             slots.execute(new PollSlot(
                     config.workerId(),
@@ -108,6 +113,12 @@ public final class WorkerProcess {
         renewer.start();
     }
 
+    /** Lets go of what a worker that did not start made; it never polled, so it holds nothing. */
+    private void discard() {
+        slots.shutdown();
+        client.async().close();
+    }
+
     /** Starts polling and the health server, with a metrics registry of its own. */
     public static Future<WorkerProcess> start(
             Vertx vertx, WorkerConfig config, Map<String, String> env, PhaseListener listener) {
@@ -115,18 +126,22 @@ public final class WorkerProcess {
     }
 
     /**
-     * Starts polling and the health server; the worker's meters join {@code metrics} (the production process passes the
-     * registry its Vert.x instance reports into, {@link ProcessMetrics#vertx()}).
+     * Starts the health server, then polling; the worker's meters join {@code metrics} (the production process passes
+     * the registry its Vert.x instance reports into, {@link ProcessMetrics#vertx()}). A health server that cannot listen
+     * (a taken port) fails the start before any poll or presence report: such a worker takes no job.
      */
     public static Future<WorkerProcess> start(
             Vertx vertx, WorkerConfig config, Map<String, String> env, PhaseListener listener, ProcessMetrics metrics) {
         WorkerProcess worker = new WorkerProcess(vertx, config, env, listener, metrics);
         HealthServer health = new HealthServer(worker::health, worker.metrics::prometheus);
-        return health.listen(vertx, config.httpHost(), config.httpPort()).map(server -> {
-            worker.server = server;
-            log.info("worker {} started: {}", config.workerId(), config);
-            return worker;
-        });
+        return health.listen(vertx, config.httpHost(), config.httpPort())
+                .onFailure(notListening -> worker.discard())
+                .map(server -> {
+                    worker.server = server;
+                    worker.begin();
+                    log.info("worker {} started: {}", config.workerId(), config);
+                    return worker;
+                });
     }
 
     /** The health server's port. */
