@@ -16,7 +16,8 @@ import java.util.Optional;
  * {@link KbsyncException}. Only kbsync's error JSON ({@code {"error":{"code","message"}}}) is the coordinator's error;
  * an error answer without it came from a server that is not kbsync ({@link KbsyncException.NotKbsync}: a wrong URL or
  * path prefix, or a proxy that refused the request), except a proxy's 502, 503 or 504, which says that the coordinator
- * behind it is unavailable ({@link KbsyncException.ServiceUnavailable}, as kbsync's own 503).
+ * behind it is unavailable ({@link KbsyncException.ServiceUnavailable}, as kbsync's own 503), and a proxy's 429, a rate
+ * limit ({@link KbsyncException.RateLimited}, as kbsync's own).
  */
 record Answer(Endpoint at, String request, int status, String reason, MultiMap headers, Buffer body) {
     /** The answer to a call or a stream's request. */
@@ -58,6 +59,14 @@ record Answer(Endpoint at, String request, int status, String reason, MultiMap h
         Optional<ApiError> kbsync = json(body).flatMap(ApiError::fromJson);
         if (kbsync.isPresent()) {
             return KbsyncException.of(status, kbsync.get(), retryAfter);
+        }
+        if (status == 429) {
+            return KbsyncException.of(
+                    429,
+                    new ApiError(
+                            "HTTP_429",
+                            "rate limited at " + at.url() + ": " + described() + " (a proxy limits this client)"),
+                    retryAfter);
         }
         if (status == 502 || status == 503 || status == 504) {
             return KbsyncException.unavailableBehind(

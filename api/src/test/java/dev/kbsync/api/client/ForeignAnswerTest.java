@@ -78,6 +78,27 @@ class ForeignAnswerTest {
         }
     }
 
+    /** A proxy that limits its clients' rate says to come back later, as kbsync's own 429 does. */
+    @Test
+    void shouldTakeAProxysTooManyRequestsForARateLimit() {
+        server.on(
+                "/v1/jobs/j1",
+                r -> r.response()
+                        .setStatusCode(429)
+                        .putHeader("Content-Type", "text/html")
+                        .putHeader("Retry-After", "3")
+                        .end("<html><body>429 Too Many Requests</body></html>"));
+
+        try (KbsyncClient client = server.client()) {
+            KbsyncException.RateLimited e =
+                    catchThrowableOfType(KbsyncException.RateLimited.class, () -> client.job("j1"));
+
+            assertThat(e.code()).isEqualTo("HTTP_429");
+            assertThat(e.retryAfter()).contains(Duration.ofSeconds(3));
+            assertThat(e.getMessage()).contains("HTTP 429").contains("not kbsync's");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {502, 503, 504})
     void shouldTakeAProxysGatewayErrorForTheCoordinatorsUnavailability(int status) {
