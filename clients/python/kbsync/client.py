@@ -371,7 +371,7 @@ class Client:
                 raw = response.read()
                 head = {k.lower(): v for k, v in response.getheaders()}
                 if response.status >= 400:
-                    raise _error(response.status, raw, head.get("retry-after"))
+                    raise _error(at, f"{method} {path}", response.status, raw, head)
                 return response.status, (json.loads(raw) if raw.strip() else {}), head
             except (socket.timeout, TimeoutError) as e:
                 raise errors.TimedOut(0, "TIMEOUT", f"no answer from the coordinator within {timeout} s") from e
@@ -400,7 +400,7 @@ class Client:
             if response.status >= 400:
                 raw = response.read()
                 conn.close()
-                raise _error(response.status, raw, response.getheader("Retry-After"))
+                raise _error(at, f"GET {path}", response.status, raw, {k.lower(): v for k, v in response.getheaders()})
             return response, conn
 
         return self._failover(True, exchange)
@@ -648,15 +648,35 @@ class Subscription:
         return not self._thread.is_alive()
 
 
-def _error(status: int, raw: bytes, retry_after: Optional[str]) -> errors.KbsyncError:
-    code = message = None
-    try:
-        err = json.loads(raw).get("error") or {}
-        code, message = err.get("code"), err.get("message")
-    except (ValueError, AttributeError):
-        message = raw[:200].decode("utf-8", "replace")
+def _error(at: _Endpoint, request: str, status: int, raw: bytes, head: Dict[str, str]) -> errors.KbsyncError:
+    """The exception for an error answer. Only kbsync's error JSON is the coordinator's error; without it, a proxy's
+    502/503/504 is the coordinator's unavailability, a proxy's 429 a rate limit, anything else ``NotKbsync``."""
+    retry_after = head.get("retry-after")
     seconds = float(retry_after) if retry_after and retry_after.strip().isdigit() else None
-    return errors.from_answer(status, code, message, seconds)
+    try:
+        err = json.loads(raw).get("error")
+    except (ValueError, AttributeError):
+        err = None
+    if isinstance(err, dict) and isinstance(err.get("code"), str):
+        return errors.from_answer(status, err["code"], err.get("message"), seconds)
+    kind = head.get("content-type")
+    described = (
+        f"{request} answered HTTP {status} with {kind if raw else 'no body'}"
+        if kind or not raw
+        else f"{request} answered HTTP {status}"
+    ) + ", not kbsync's error JSON"
+    if status in (502, 503, 504):
+        return errors.ServiceUnavailable(
+            status,
+            f"HTTP_{status}",
+            f"the coordinator at {at.url} is unavailable: {described} (a proxy or gateway answered in its place)",
+            seconds,
+        )
+    if status == 429:
+        return errors.RateLimited(status, "HTTP_429", f"rate limited at {at.url}: {described} (a proxy)", seconds)
+    return errors.NotKbsync(
+        0, "NOT_KBSYNC", f"the server at {at.url} did not answer as a kbsync coordinator ({described}); check the URL"
+    )
 
 
 def _note_body(user: str, text: str, title: Optional[str], path: Optional[str]) -> Dict[str, Any]:

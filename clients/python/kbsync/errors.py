@@ -75,6 +75,12 @@ class TimedOut(Unavailable):
     """No answer within the call's timeout, or the job did not finish within the wait asked for: code ``TIMEOUT``."""
 
 
+class NotKbsync(KbsyncError):
+    """An answer that is not a kbsync coordinator's: an error page of another server (a wrong URL or path prefix, or a
+    proxy that refused the request), code ``NOT_KBSYNC``; ``status`` 0, the message names the URL and the status. Not
+    retried: the server may have acted on the request."""
+
+
 def from_answer(status: int, code: Optional[str], message: Optional[str], retry_after: Optional[float]) -> KbsyncError:
     """The typed exception for an error answer of the coordinator."""
     code = code or ("HTTP_" + str(status))

@@ -1,0 +1,86 @@
+"""Answers from a server that is not a kbsync coordinator (a wrong URL, or a proxy answering in its place).
+
+Only kbsync's error JSON is the coordinator's error. Without it: a proxy's 502/503/504 is the coordinator's
+unavailability, a proxy's 429 a rate limit, and anything else ``NotKbsync`` (not retried).
+"""
+
+import http.server
+import threading
+import unittest
+
+import kbsync
+
+NGINX_404 = b"<html><head><title>404 Not Found</title></head><body><center>nginx</center></body></html>"
+
+
+class ForeignServer:
+    """Answers every request with ``status``, an HTML body and ``Retry-After: 4``."""
+
+    def __init__(self) -> None:
+        self.status = 404
+        foreign = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                body = NGINX_404
+                self.send_response(foreign.status)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Retry-After", "4")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_PUT = do_DELETE = answer
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class ForeignAnswerTest(unittest.TestCase):
+    def setUp(self) -> None:
+        self.foreign = ForeignServer()
+        self.client = kbsync.Client(self.foreign.url, timeout=5)
+
+    def tearDown(self) -> None:
+        self.foreign.close()
+
+    def test_an_error_page_of_another_server_is_not_kbsync(self):
+        for status in (404, 401, 403, 400, 500):
+            with self.subTest(status=status):
+                self.foreign.status = status
+                with self.assertRaises(kbsync.NotKbsync) as raised:
+                    self.client.job("j1")
+                self.assertEqual(raised.exception.code, "NOT_KBSYNC")
+                self.assertIn(self.foreign.url, raised.exception.message)
+                self.assertIn(f"HTTP {status}", raised.exception.message)
+
+    def test_a_proxys_gateway_error_is_the_coordinators_unavailability(self):
+        for status in (502, 503, 504):
+            with self.subTest(status=status):
+                self.foreign.status = status
+                with self.assertRaises(kbsync.ServiceUnavailable) as raised:
+                    self.client.job("j1")
+                self.assertEqual(raised.exception.code, f"HTTP_{status}")
+                self.assertEqual(raised.exception.retry_after, 4.0)
+
+    def test_a_proxys_too_many_requests_is_a_rate_limit(self):
+        self.foreign.status = 429
+        with self.assertRaises(kbsync.RateLimited) as raised:
+            self.client.job("j1")
+        self.assertEqual(raised.exception.code, "HTTP_429")
+        self.assertEqual(raised.exception.retry_after, 4.0)
+
+
+if __name__ == "__main__":
+    unittest.main()
