@@ -51,6 +51,9 @@ class MetricNamesIT {
             "kbsync_http_request_duration_seconds_max gauge {method,route} \"Time from an HTTP request's arrival to"
                     + " the end of its answer, by route template and method (an event stream's: how long it was"
                     + " open).\"",
+            "kbsync_http_request_read_timeouts_total counter {stage} \"Connections closed because a whole request did"
+                    + " not arrive within http.requestReadSeconds, by what was missing: headers (none or part of a"
+                    + " request's headers; an idle keep-alive connection too) or body (answered 408).\"",
             "kbsync_http_requests_total counter {route,status} \"HTTP requests by route template and status.\"",
             "kbsync_jobs_submitted_total counter {kb,kind} \"Jobs accepted over HTTP.\"",
             "kbsync_lease_channel_leases gauge {} \"Leases the open lease channels keep alive (requested on a"
