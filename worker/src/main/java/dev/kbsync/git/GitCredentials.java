@@ -1,5 +1,6 @@
 package dev.kbsync.git;
 
+import dev.kbsync.api.GitHosts;
 import java.util.Map;
 import java.util.Optional;
 
@@ -14,9 +15,9 @@ public record GitCredentials(String username, String token) implements GitCreden
     }
 
     /**
-     * Credentials for {@code remoteUrl} from the environment: GitLab hosts use GITLAB_USERNAME/GITLAB_TOKEN, GitHub
-     * hosts GITHUB_USERNAME/GITHUB_TOKEN, any host falls back to KBSYNC_GIT_USERNAME/KBSYNC_GIT_TOKEN. Empty for SSH
-     * remotes and for URLs that already carry credentials.
+     * Credentials for {@code remoteUrl} from the environment: gitlab.com uses GITLAB_USERNAME/GITLAB_TOKEN, GitHub
+     * hosts GITHUB_USERNAME/GITHUB_TOKEN (exact host names, {@link GitHosts}), any host falls back to
+     * KBSYNC_GIT_USERNAME/KBSYNC_GIT_TOKEN. Empty for SSH remotes and for URLs that already carry credentials.
      */
     public static Optional<GitCredentials> fromEnvironment(Map<String, String> env, String remoteUrl) {
         RemoteUrl url = RemoteUrl.parse(remoteUrl);
@@ -25,22 +26,17 @@ public record GitCredentials(String username, String token) implements GitCreden
         }
         String host = url.host();
         Optional<GitCredentials> specific = Optional.empty();
-        if (host.contains("gitlab")) {
+        if (GitHosts.gitLab(host)) {
             specific = pair(env, "GITLAB", "oauth2");
-        } else if (isGitHub(host)) {
+        } else if (GitHosts.gitHub(host)) {
             specific = pair(env, "GITHUB", "x-access-token");
         }
         return specific.or(() -> pair(env, "KBSYNC_GIT", "git"));
     }
 
-    /** The username that goes with a bare token for {@code remoteUrl}'s host: oauth2 (GitLab), x-access-token, git. */
+    /** The username that goes with a bare token for {@code remoteUrl}'s host ({@link GitHosts#tokenUsername}). */
     public static String defaultUsername(String remoteUrl) {
-        String host = RemoteUrl.parse(remoteUrl).host();
-        return host.contains("gitlab") ? "oauth2" : isGitHub(host) ? "x-access-token" : "git";
-    }
-
-    private static boolean isGitHub(String host) {
-        return host.equals("github.com") || host.endsWith(".github.com");
+        return GitHosts.tokenUsername(RemoteUrl.parse(remoteUrl).host());
     }
 
     private static Optional<GitCredentials> pair(Map<String, String> env, String prefix, String defaultUser) {

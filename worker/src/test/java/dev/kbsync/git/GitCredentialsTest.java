@@ -2,6 +2,7 @@ package dev.kbsync.git;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -21,9 +22,31 @@ class GitCredentialsTest {
     }
 
     @Test
-    void shouldUseGitLabCredentialsForGitLabHosts() {
-        assertThat(GitCredentials.fromEnvironment(ENV, "https://gitlab.example.com/acme/kb.git"))
+    void shouldUseGitLabCredentialsForGitLabCom() {
+        assertThat(GitCredentials.fromEnvironment(ENV, "https://gitlab.com/acme/kb.git"))
                 .contains(new GitCredentials("gl-user", "gl-token-1"));
+        assertThat(GitCredentials.fromEnvironment(Map.of("GITLAB_TOKEN", "gl-token-1"), "https://GitLab.com/a/b"))
+                .contains(new GitCredentials("oauth2", "gl-token-1"));
+    }
+
+    @Test
+    void shouldNotGiveTheGitLabTokenToAnotherHostWhoseNameHoldsGitlab() {
+        Map<String, String> gitLabOnly = Map.of("GITLAB_TOKEN", "glpat_canary");
+        for (String remote : List.of(
+                "https://gitlab.evil.example/x.git",
+                "https://gitlab.com.evil.example/x.git",
+                "https://evilgitlab.com/x.git",
+                "https://gitlab.example.com/acme/kb.git")) {
+            assertThat(GitCredentials.fromEnvironment(gitLabOnly, remote))
+                    .as(remote)
+                    .isEmpty();
+            assertThat(GitCredentials.defaultUsername(remote)).as(remote).isEqualTo("git");
+        }
+        assertThat(GitCredentials.fromEnvironment(ENV, "https://gitlab.evil.example/x.git"))
+                .as("the generic default, as for any host")
+                .contains(new GitCredentials("kb-user", "kb-token-1"));
+        assertThat(GitCredentials.defaultUsername("https://gitlab.com/acme/kb.git"))
+                .isEqualTo("oauth2");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.snapshot;
 
 import dev.kbsync.api.CredentialRef;
+import dev.kbsync.api.GitHosts;
 import dev.kbsync.api.KbConfig;
 import java.io.IOException;
 import java.net.URI;
@@ -8,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
@@ -73,13 +73,10 @@ public final class FetchAuth {
     static String defaultUsername(String remote) {
         String host;
         try {
-            host = Optional.ofNullable(URI.create(remote).getHost()).orElse("").toLowerCase(Locale.ROOT);
+            host = Optional.ofNullable(URI.create(remote).getHost()).orElse("");
         } catch (IllegalArgumentException e) {
             host = "";
         }
-        if (host.contains("gitlab")) {
-            return "oauth2";
-        }
-        return host.equals("github.com") || host.endsWith(".github.com") ? "x-access-token" : "git";
+        return GitHosts.tokenUsername(host);
     }
 }

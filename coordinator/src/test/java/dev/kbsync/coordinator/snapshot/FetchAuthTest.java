@@ -58,6 +58,16 @@ class FetchAuthTest {
         assertThat(none.without(new KbConfig(KbId.of("notes"), REMOTE, "main"))).isNull();
     }
 
+    @Test
+    void shouldGiveTheGitLabUserNameOnlyToGitLabCom() {
+        assertThat(FetchAuth.defaultUsername("https://gitlab.com/acme/notes.git"))
+                .isEqualTo("oauth2");
+        assertThat(FetchAuth.defaultUsername("https://gitlab.evil.example/x.git"))
+                .isEqualTo("git");
+        assertThat(FetchAuth.defaultUsername("https://github.com/acme/notes.git"))
+                .isEqualTo("x-access-token");
+    }
+
     private static KbConfig kb(CredentialRef ref) {
         return new KbConfig(KbId.of("notes"), REMOTE, "main").withCredentials(ref);
     }

@@ -25,8 +25,11 @@ public final class WorkerConfigDocs {
             Git credentials: a KB registered with a credential reference (an environment variable, a secret
             file, a GitHub App installation, an SSH key; docs/operations.md) uses it, resolved at every
             fetch and push within the `credentials.*` limits below; any other KB uses the host defaults
-            `GITHUB_USERNAME`/`GITHUB_TOKEN`, `GITLAB_USERNAME`/`GITLAB_TOKEN`,
-            `KBSYNC_GIT_USERNAME`/`KBSYNC_GIT_TOKEN` (HTTPS remotes only). Secrets are never written to disk.
+            `GITHUB_USERNAME`/`GITHUB_TOKEN` (github.com and its subdomains), `GITLAB_USERNAME`/`GITLAB_TOKEN`
+            (gitlab.com only), `KBSYNC_GIT_USERNAME`/`KBSYNC_GIT_TOKEN` (any other host), HTTPS remotes only.
+            Hosts match by exact name: a self-hosted GitLab (`gitlab.example.com`) gets the generic pair, so give
+            its KBs a credential reference (`{env: TEAM_GITLAB_TOKEN, username: oauth2}`, or a `file`) or set
+            `KBSYNC_GIT_USERNAME=oauth2` with its token in `KBSYNC_GIT_TOKEN`. Secrets are never written to disk.
             """;
 
     private static final String EXAMPLE = """
