@@ -11,6 +11,8 @@ import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 record Checkout(Git git, String branch, GitAuth auth) {
     static final String REMOTE = "origin";
     static final int TIMEOUT_SECONDS = 60;
+    static final String PLAIN_HTTP = "a token is never sent to a plain http:// remote, where it would travel in clear"
+            + " text; register the remote's https:// URL";
 
     Repository repo() {
         return git.getRepository();
@@ -37,7 +39,10 @@ record Checkout(Git git, String branch, GitAuth auth) {
         return repo().resolve(rev);
     }
 
-    /** Applies the timeout and the credential of the moment: a token for an HTTPS remote, a key for an SSH one. */
+    /**
+     * Applies the timeout and the credential of the moment: a token for an HTTPS remote, a key for an SSH one. A token
+     * for a plain {@code http://} remote (a KB's reference, one written into its URL) is refused, never sent.
+     */
     <C extends TransportCommand<C, ?>> C transport(C command) {
         return authenticate(command, remoteUrl(), auth);
     }
@@ -50,6 +55,9 @@ record Checkout(Git git, String branch, GitAuth auth) {
         }
         auth.current().ifPresent(credential -> {
             if (credential instanceof GitCredentials c && remote.isHttp()) {
+                if (!remote.isHttps()) {
+                    throw new CredentialsUnavailableException(PLAIN_HTTP);
+                }
                 command.setCredentialsProvider(new UsernamePasswordCredentialsProvider(c.username(), c.token()));
             } else if (credential instanceof SshIdentity identity && remote.isSsh()) {
                 command.setTransportConfigCallback(SshSessions.configure(identity));

@@ -17,11 +17,12 @@ public record GitCredentials(String username, String token) implements GitCreden
     /**
      * Credentials for {@code remoteUrl} from the environment: gitlab.com uses GITLAB_USERNAME/GITLAB_TOKEN, GitHub
      * hosts GITHUB_USERNAME/GITHUB_TOKEN (exact host names, {@link GitHosts}), any host falls back to
-     * KBSYNC_GIT_USERNAME/KBSYNC_GIT_TOKEN. Empty for SSH remotes and for URLs that already carry credentials.
+     * KBSYNC_GIT_USERNAME/KBSYNC_GIT_TOKEN. Empty for any remote but {@code https://} (SSH, plain {@code http://},
+     * local) and for URLs that already carry credentials.
      */
     public static Optional<GitCredentials> fromEnvironment(Map<String, String> env, String remoteUrl) {
         RemoteUrl url = RemoteUrl.parse(remoteUrl);
-        if (!url.isHttp() || url.embeddedCredentials().isPresent()) {
+        if (!url.isHttps() || url.embeddedCredentials().isPresent()) {
             return Optional.empty();
         }
         String host = url.host();

@@ -20,6 +20,11 @@ record RemoteUrl(URIish uri) {
         return scheme != null && (scheme.equalsIgnoreCase("https") || scheme.equalsIgnoreCase("http"));
     }
 
+    /** Only an {@code https://} remote is shown a token: over plain {@code http://} it would travel in clear text. */
+    boolean isHttps() {
+        return "https".equalsIgnoreCase(uri.getScheme());
+    }
+
     /** {@code ssh://} or the scp-like {@code user@host:path}. */
     boolean isSsh() {
         String scheme = uri.getScheme();

@@ -1,19 +1,26 @@
 package dev.kbsync.git;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsServer;
+import dev.kbsync.worker.fixture.LoopbackTls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A tiny HTTP server that answers every request with 401 Basic, recording the Authorization headers it got. */
+/** A tiny HTTPS (or plain HTTP) server that answers every request with 401 Basic, recording the Authorization headers it got. */
 final class UnauthorizedServer implements AutoCloseable {
     private final HttpServer server;
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
 
+    /** Over HTTPS ({@link LoopbackTls}), as a remote a worker shows tokens to. */
     UnauthorizedServer() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        this(LoopbackTls.server());
+    }
+
+    private UnauthorizedServer(HttpServer server) {
+        this.server = server;
         server.createContext("/", exchange -> {
             String auth = exchange.getRequestHeaders().getFirst("Authorization");
             if (auth != null) {
@@ -26,13 +33,18 @@ final class UnauthorizedServer implements AutoCloseable {
         server.start();
     }
 
-    /** Plain HTTP (treated like HTTPS for credentials), so JGit reaches the 401 without a TLS handshake. */
     String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/acme/kb.git";
+        String scheme = server instanceof HttpsServer ? "https" : "http";
+        return scheme + "://127.0.0.1:" + server.getAddress().getPort() + "/acme/kb.git";
     }
 
     List<String> authorizations() {
         return authorizations;
+    }
+
+    /** One that speaks plain http://, to prove no credential is offered to such a remote. */
+    static UnauthorizedServer plainHttp() throws IOException {
+        return new UnauthorizedServer(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0));
     }
 
     /** A port nothing listens on. */
