@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * CREDENTIALS_IN_URL: user info, but for an ssh:// user name, or a parameter named as a credential, however cased or
  * percent-encoded; the message never repeats them), the branch a valid git ref name (400 INVALID_BRANCH), the note
  * path template one the path guard accepts (400 INVALID_NOTE_PATH; absent: the default), a credential reference one
- * that fits the remote (a token for https, a key for ssh; 400 INVALID_CREDENTIALS).
+ * that fits the remote (a token for https, never plain http; a key for ssh; 400 INVALID_CREDENTIALS).
  */
 public final class KbValidation {
     private static final Pattern URL = Pattern.compile("(https|http|ssh|git|file)://([^/?#]*)(.*)");
@@ -76,12 +76,12 @@ public final class KbValidation {
     private static void fits(CredentialRef credentials, String remote) {
         var url = URL.matcher(remote);
         String scheme = url.matches() ? url.group(1) : SCP.matcher(remote).matches() ? "ssh" : "file";
-        boolean http = scheme.startsWith("http");
-        if (scheme.equals("ssh") ? credentials.http() : !(http && credentials.http())) {
+        boolean https = scheme.equals("https"); // never plain http: the token would travel in clear text
+        if (scheme.equals("ssh") ? credentials.http() : !(https && credentials.http())) {
             throw new InvalidInputException(
                     CredentialRef.INVALID,
                     credentials.http()
-                            ? "env, file and githubApp credentials need an https:// remote"
+                            ? "env, file and githubApp credentials need an https:// remote (never plain http://)"
                             : "an sshKey credential needs an ssh:// or git@host:path remote");
         }
     }
