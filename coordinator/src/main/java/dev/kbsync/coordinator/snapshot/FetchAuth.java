@@ -19,7 +19,8 @@ import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
  * reference names when that file lies (symbolic links resolved) in one of {@code reads.credentialDirs}, read at each
  * fetch so rotations apply. Every other case fetches without credentials (file paths and public remotes need none):
  * {@code env} references (the coordinator's environment holds its own secrets), GitHub App and SSH key references
- * (the workers'), and files outside those directories. {@link #without} says why, for the error message.
+ * (the workers'), files outside those directories, and plain {@code http://} remotes (a registration from before they
+ * were refused). {@link #without} says why, for the error message.
  */
 public final class FetchAuth {
     private static final int MAX_SECRET_BYTES = 64 * 1024;
@@ -52,6 +53,9 @@ public final class FetchAuth {
         }
         if (!(kb.credentials().get() instanceof CredentialRef.File file)) {
             return "the coordinator uses only 'file' credential references for its reads";
+        }
+        if (kb.remote().regionMatches(true, 0, "http://", 0, "http://".length())) {
+            return "a token is never sent to a plain http:// remote";
         }
         if (dirs.isEmpty()) {
             return "reads.credentialDirs is not set";

@@ -59,6 +59,17 @@ class FetchAuthTest {
     }
 
     @Test
+    void shouldNotSendATokenFileToAPlainHttpRemoteRegisteredBeforeTheyWereRefused() throws Exception {
+        Path token = Files.writeString(tmp.resolve("token"), "tok-123\n");
+        KbConfig plain = new KbConfig(KbId.of("notes"), "http://git.example.org/notes.git", "main")
+                .withCredentials(new CredentialRef.File(token.toString(), null));
+        FetchAuth auth = new FetchAuth(List.of(tmp));
+
+        assertThat(auth.credentials(plain)).isEmpty();
+        assertThat(auth.without(plain)).contains("plain http://");
+    }
+
+    @Test
     void shouldGiveTheGitLabUserNameOnlyToGitLabCom() {
         assertThat(FetchAuth.defaultUsername("https://gitlab.com/acme/notes.git"))
                 .isEqualTo("oauth2");
