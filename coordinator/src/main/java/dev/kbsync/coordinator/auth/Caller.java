@@ -43,6 +43,11 @@ public record Caller(String name, Role role, NamePatterns kbs, NamePatterns user
         return !kbs.any();
     }
 
+    /** Scoped to neither KBs nor users: the operator's own token (or authentication off). */
+    public boolean unscoped() {
+        return kbs.any() && users.any();
+    }
+
     /** The one user this caller submits as when a request names none. */
     public Optional<String> fixedUser() {
         return users.single();

@@ -86,6 +86,14 @@ public final class KbValidation {
         }
     }
 
+    /**
+     * Whether a validated remote is on the machine that uses it (an absolute path or a {@code file://} URL): any
+     * repository on the coordinator's and workers' hosts, so only an unscoped admin registers one.
+     */
+    public static boolean local(String remote) {
+        return remote.startsWith("/") || remote.startsWith("file://");
+    }
+
     static String remote(String remote) {
         if (remote == null
                 || remote.isBlank()

@@ -9,6 +9,7 @@ import dev.kbsync.api.event.SnapshotEvent;
 import dev.kbsync.coordinator.auth.Caller;
 import dev.kbsync.coordinator.config.KbValidation;
 import dev.kbsync.coordinator.degraded.DegradedMode;
+import dev.kbsync.coordinator.error.ForbiddenException;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.QueueAddresses;
 import io.vertx.ext.web.RoutingContext;
@@ -75,6 +76,14 @@ final class QueueRoutes {
                 body.optString("notePath").orElse(null),
                 body.optJson("credentials").map(CredentialRef::fromJson),
                 body.optLong("dedupeWindowSeconds").orElse(0L));
+        Caller caller = Caller.of(ctx);
+        if (KbValidation.local(kb.remote()) && !caller.unscoped()) {
+            throw new ForbiddenException(
+                    "LOCAL_REMOTE_FORBIDDEN",
+                    "token " + caller.name() + " is scoped: only an unscoped admin token may register a local path or"
+                            + " file:// remote (any repository on the coordinator's and workers' hosts); give the"
+                            + " repository's https:// or ssh:// URL");
+        }
         services.kbs()
                 .register(kb)
                 .onSuccess(k -> degraded.ifPresent(d -> d.known(k)))

@@ -20,6 +20,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -183,7 +184,9 @@ class ScopeApiIT {
 
     @Test
     void shouldKeepAScopedAdminToItsKbsAndOffEveryKbEndpoint() {
-        JsonObject kb = new JsonObject().put("remote", "/srv/git/new.git").put("branch", "main");
+        JsonObject kb = new JsonObject()
+                .put("remote", "https://git.example.org/team-a/new.git")
+                .put("branch", "main");
         assertThat(api.call(PUT, "/v1/kbs/team-a-new", TEAM_ADMIN, kb).statusCode())
                 .isEqualTo(200);
         long calls = api.services.calls.get();
@@ -195,6 +198,35 @@ class ScopeApiIT {
         assertError(api.call(GET, "/metrics", BOT), 403, "SCOPE_KB");
         assertThat(api.services.calls.get()).isEqualTo(calls);
         assertThat(api.call(GET, "/metrics", CLIENT).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldLetOnlyAnUnscopedAdminRegisterALocalPathOrFileRemote() {
+        long calls = api.services.calls.get();
+        for (String remote : List.of("/srv/git/a1.git", "file:///srv/git/demo.git", "file:/srv/git/demo.git")) {
+            JsonObject kb = new JsonObject().put("remote", remote).put("branch", "main");
+            HttpResponse<Buffer> refused = api.call(PUT, "/v1/kbs/team-a-local", TEAM_ADMIN, kb);
+            if (remote.equals("file:/srv/git/demo.git")) { // not a remote form kbsync takes at all
+                assertError(refused, 400, "INVALID_REMOTE");
+                continue;
+            }
+            assertError(refused, 403, "LOCAL_REMOTE_FORBIDDEN");
+            assertError(api.call(PUT, "/v1/kbs/team-a-2", TEAM_ADMIN, kb), 403, "LOCAL_REMOTE_FORBIDDEN");
+        }
+        assertThat(api.services.calls.get()).as("nothing stored").isEqualTo(calls);
+        assertThat(kbIds(ADMIN)).doesNotContain("team-a-local");
+
+        JsonObject local =
+                new JsonObject().put("remote", "file:///srv/git/local.git").put("branch", "main");
+        assertThat(api.call(PUT, "/v1/kbs/team-a-local", ADMIN, local).statusCode())
+                .isEqualTo(200);
+        assertThat(kbIds(TEAM_ADMIN)).contains("team-a-local");
+    }
+
+    private static List<Object> kbIds(String token) {
+        return api.call(GET, "/v1/kbs", token).bodyAsJsonObject().getJsonArray("kbs").stream()
+                .map(kb -> ((JsonObject) kb).getValue("id"))
+                .toList();
     }
 
     @Test
