@@ -1,14 +1,19 @@
 package dev.kbsync.git;
 
 import java.io.IOException;
+import org.eclipse.jgit.api.PushCommand;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.JGitInternalException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.StoredConfig;
+import org.eclipse.jgit.transport.RefLeaseSpec;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.RemoteRefUpdate;
 
-/** Pushes local branch to origin with an explicit, non-forced refspec and classifies the per-ref status. */
+/**
+ * Pushes local branch to origin with an explicit, non-forced refspec, only over the remote branch as this checkout last
+ * saw it (a lease), and classifies the per-ref status.
+ */
 final class PushOperation {
     private final Checkout checkout;
 
@@ -26,11 +31,17 @@ final class PushOperation {
                 throw new GitException("Nothing to push: branch '" + checkout.branch() + "' has no commits");
             }
             RefSpec spec = new RefSpec(checkout.localRef() + ":" + checkout.localRef());
-            var results = checkout.transport(checkout.git().push())
+            PushCommand command = checkout.transport(checkout.git().push())
                     .setRemote(Checkout.REMOTE)
                     .setRefSpecs(spec)
-                    .setForce(false)
-                    .call();
+                    .setForce(false);
+            ObjectId seen = checkout.resolve(checkout.remoteRef());
+            if (seen != null) {
+                // Only over the branch as last seen: one rewound to an older commit would take a fast-forward that
+                // puts back what was dropped (a cycle after a clean push does not fetch first).
+                command.setRefLeaseSpecs(new RefLeaseSpec(checkout.localRef(), seen.name()));
+            }
+            var results = command.call();
             for (var result : results) {
                 RemoteRefUpdate update = result.getRemoteUpdate(checkout.localRef());
                 if (update != null) {

@@ -13,6 +13,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,6 +87,35 @@ class PushIT {
             assertThat(result).isInstanceOf(PushResult.RejectedNonFastForward.class);
             assertThat(result.message()).contains("pull and retry");
             assertThat(fixture.remoteLog().get(0).name()).isEqualTo(winner);
+        }
+    }
+
+    /**
+     * A push after a clean cycle does not fetch first, so it must not take the remote's branch for what it last saw:
+     * rewound to an earlier commit (to drop a leaked secret), the push would be a fast-forward that puts the dropped
+     * commits back. It is refused as the remote having changed; the caller fetches and applies again.
+     */
+    @Test
+    void shouldNotPutBackCommitsTheRemoteDroppedByRewindingItsBranch() throws Exception {
+        GitFixture fixture = GitFixture.seeded(tmp);
+        ObjectId seed = fixture.remoteLog().get(0).getId();
+        try (KbRepository a = fixture.cloneRepo()) {
+            GitFixture.commitAndPush(a, "leaked.md", "a secret");
+            try (Git bare = Git.open(fixture.remoteDir().toFile())) {
+                RefUpdate rewind = bare.getRepository().updateRef("refs/heads/" + GitFixture.BRANCH);
+                rewind.setNewObjectId(seed);
+                rewind.setForceUpdate(true);
+                assertThat(rewind.update()).isEqualTo(RefUpdate.Result.FORCED);
+            }
+            write(a, "next.md", "next");
+            a.commit("Add: next", AUTHOR, Map.of());
+
+            PushResult result = a.push();
+
+            assertThat(result).isInstanceOf(PushResult.RejectedNonFastForward.class);
+            assertThat(fixture.remoteLog().get(0).getId())
+                    .as("the rewound branch")
+                    .isEqualTo(seed);
         }
     }
 
