@@ -42,6 +42,11 @@ final class Repair {
             if (fetch && checkout.hasRemote()) {
                 PullOperation.fetch(checkout);
             }
+            if (checkout.hasRemote() && checkout.resolve(checkout.remoteRef()) == null) {
+                // Deleted on the remote, or not made yet: start as a new clone does, never from this checkout's own
+                // history (which would make a deleted branch again, with whatever it held).
+                return new Recovery.NeedsReclone("the remote has no branch '" + checkout.branch() + "'");
+            }
             ObjectId target = target();
             verifyReadable(target);
             pointBranchAt(target, actions);

@@ -53,6 +53,9 @@ final class Resume {
                 PullOperation.fetch(checkout);
             }
             ObjectId remote = checkout.resolve(checkout.remoteRef());
+            if (remote == null && checkout.hasRemote()) {
+                return Optional.empty(); // the remote has no such branch (deleted?): the full reset decides
+            }
             if (remote == null || mark.head().equals(remote.name())) {
                 return Optional.of(new Recovery.Recovered(mark.head(), List.of()));
             }

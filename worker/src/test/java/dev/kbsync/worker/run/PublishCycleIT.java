@@ -81,6 +81,53 @@ class PublishCycleIT {
         assertThat(history).allMatch(c -> c.getParentCount() <= 1);
     }
 
+    /** A branch rewound on the remote between two cycles stays rewound: the next job lands on it alone. */
+    @Test
+    void shouldNotPutBackWhatARewindOfTheRemoteDropped() throws Exception {
+        assertThat(cycle(5, PhaseListener.NONE).run(checkout, note("job-r1", 3)))
+                .isInstanceOf(Outcome.Published.class);
+        moveRemoteBranch(GitFixture.history(bare).get(1).getId());
+
+        assertThat(cycle(5, PhaseListener.NONE).run(checkout, note("job-r2", 4)))
+                .isInstanceOf(Outcome.Published.class);
+
+        assertThat(GitFixture.history(bare))
+                .extracting(RevCommit::getShortMessage)
+                .containsExactly("Add: Note job-r2", "Initial commit");
+    }
+
+    /**
+     * A branch deleted on the remote between two cycles is not made again from this checkout's history: the next job
+     * starts it as a new clone would (here, the remote has no other branch: from nothing).
+     */
+    @Test
+    void shouldNotMakeADeletedBranchAgainFromTheCheckoutsHistory() throws Exception {
+        assertThat(cycle(5, PhaseListener.NONE).run(checkout, note("job-d1", 3)))
+                .isInstanceOf(Outcome.Published.class);
+        moveRemoteBranch(null);
+
+        assertThat(cycle(5, PhaseListener.NONE).run(checkout, note("job-d2", 4)))
+                .isInstanceOf(Outcome.Published.class);
+
+        assertThat(GitFixture.history(bare))
+                .extracting(RevCommit::getShortMessage)
+                .containsExactly("Add: Note job-d2");
+    }
+
+    /** Points the remote's main at {@code commit}, or deletes it (null), as someone with access to it would. */
+    private void moveRemoteBranch(org.eclipse.jgit.lib.ObjectId commit) throws Exception {
+        try (org.eclipse.jgit.api.Git git = org.eclipse.jgit.api.Git.open(bare.toFile())) {
+            org.eclipse.jgit.lib.RefUpdate update = git.getRepository().updateRef("refs/heads/main");
+            update.setForceUpdate(true);
+            if (commit == null) {
+                update.delete();
+            } else {
+                update.setNewObjectId(commit);
+                update.update();
+            }
+        }
+    }
+
     @Test
     void shouldGiveUpWithPushRejectedAfterTheRetryBudget() {
         AtomicInteger pushes = new AtomicInteger();
