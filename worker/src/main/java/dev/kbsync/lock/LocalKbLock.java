@@ -57,6 +57,15 @@ public final class LocalKbLock {
         return acquire(kb, operation, config.timeout());
     }
 
+    /**
+     * Acquires within the configured timeout or {@code bound}, whichever is shorter (a bound below zero: one try), or
+     * throws {@link LockTimeoutException}.
+     */
+    public Handle acquireWithin(Path kb, String operation, Duration bound) {
+        Duration shorter = bound.compareTo(config.timeout()) < 0 ? bound : config.timeout();
+        return acquire(kb, operation, shorter.isNegative() ? Duration.ZERO : shorter);
+    }
+
     /** Acquires within {@code timeout}, or throws {@link LockTimeoutException} naming the holder. */
     public Handle acquire(Path kb, String operation, Duration timeout) {
         return acquire(kb, operation, timeout, position -> {});

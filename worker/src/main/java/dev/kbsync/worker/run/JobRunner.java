@@ -8,6 +8,7 @@ import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.git.Author;
 import dev.kbsync.lock.LocalKbLock;
+import dev.kbsync.lock.LockTimeoutException;
 import dev.kbsync.worker.apply.Applier;
 import dev.kbsync.worker.apply.StopSignal;
 import dev.kbsync.worker.client.JobReport;
@@ -15,9 +16,12 @@ import dev.kbsync.worker.client.RetryPolicy;
 import dev.kbsync.worker.fallback.ModeTracker;
 import dev.kbsync.worker.fallback.ResultOutbox;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -144,7 +148,9 @@ public final class JobRunner {
             List<JobUnit> units = batch.stream()
                     .map(a -> new JobUnit(a, applier, author(a.job().user()), keeper, abandoning))
                     .toList();
-            List<Outcome> outcomes = underLock(head, "job_" + head.job().id(), () -> {
+            // Waiting for the KB's local lock past the lease's deadline would only keep this slot from other KBs.
+            Optional<Duration> untilStop = LeaseKeeper.untilStop(head.lease(), settings.deadlineMargin());
+            List<Outcome> outcomes = underLock(head, "job_" + head.job().id(), untilStop, () -> {
                 KbCheckout checkout = checkouts.checkout(head.kb());
                 checkout.granted(
                         head.previousFencingToken() == null
@@ -161,6 +167,13 @@ public final class JobRunner {
                         Reports.of(batch.get(i), outcomes.get(i), units.get(i).answer()));
             }
             return reports;
+        } catch (LockTimeoutException e) {
+            log.warn(
+                    "job {} not run: the KB's local lock stayed held until the lease's deadline ({}); the coordinator"
+                            + " runs it again",
+                    head.job().id(),
+                    e.getMessage());
+            return List.of();
         } catch (UnitAbortedException e) {
             log.warn("job {} stopped before push: {}", head.job().id(), e.getMessage());
             return e.abandoned() ? List.of() : failed(batch, new JobError(e.code(), message(e)), e.landed());
@@ -198,19 +211,27 @@ public final class JobRunner {
                 .toList();
     }
 
+    /** Housekeeping after a job, only if the KB's local lock is free now: it never keeps the slot waiting. */
     private void maintain(Assignment assignment) {
         try {
-            underLock(assignment, "maintain", () -> {
+            underLock(assignment, "maintain", Optional.of(Duration.ZERO), () -> {
                 checkouts.checkout(assignment.kb()).maintainEvery(settings.maintainEvery());
                 return null;
             });
+        } catch (LockTimeoutException busy) {
+            log.debug(
+                    "maintenance of {} skipped: its local lock is held",
+                    assignment.kb().id());
         } catch (RuntimeException e) {
             log.warn("maintenance of {} failed: {}", assignment.kb().id(), e.getMessage());
         }
     }
 
-    private <T> T underLock(Assignment assignment, String operation, Supplier<T> work) {
-        LocalKbLock.Handle held = locks.acquire(checkouts.lockDir(assignment.kb()), operation);
+    /** {@code work} under the KB's local lock, waited for at most {@code within} (and the lock's own timeout). */
+    private <T> T underLock(Assignment assignment, String operation, Optional<Duration> within, Supplier<T> work) {
+        Path dir = checkouts.lockDir(assignment.kb());
+        LocalKbLock.Handle held =
+                within.isPresent() ? locks.acquireWithin(dir, operation, within.get()) : locks.acquire(dir, operation);
         try {
             return work.get();
         } finally {

@@ -114,6 +114,45 @@ class DeadlineIT {
     }
 
     /**
+     * A KB whose local lock another process holds (a slot of this worker stuck in a git call that never returns, or
+     * another tool) keeps a job's slot only until its lease's deadline, not for the lock's own 300 s: the slot then
+     * serves other KBs.
+     */
+    @Test
+    void shouldNotWaitForAKbsLocalLockPastTheLeasesDeadline() throws Exception {
+        Path otherBare = tmp.resolve("other.git");
+        coordinator = CoordinatorFixture.start(
+                vertx,
+                redis,
+                TTL,
+                Map.of("team", GitFixture.bareRemote(bare), "other", GitFixture.bareRemote(otherBare)),
+                Map.of("KBSYNC_LEASE_MAX_HOLD_SECONDS", "4", "KBSYNC_JOBS_MAX_ATTEMPTS", "1"));
+        Path cache = tmp.resolve("cache");
+        worker = WorkerFixture.start(
+                vertx, WorkerFixture.config(coordinator.url(), "w1", cache, 1, Optional.empty()), PhaseListener.NONE);
+        Path held = tmp.resolve("held.log");
+        Process holder = new ProcessBuilder(dev.kbsync.testing.ChildJvm.command(
+                        List.of(),
+                        "dev.kbsync.lock.LockContenderMain",
+                        List.of(Files.createDirectories(cache.resolve("team")).toString(), held.toString(), "0", "0")))
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("holder.out").toFile())
+                .start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(held));
+            Job blocked = coordinator.submitNote("team", "alice", "behind a held lock", "Blocked");
+            Job other = coordinator.submitNote("other", "bob", "another KB", "Other");
+
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> coordinator.jobState(other.id()).equals("done"));
+            assertThat(coordinator.jobState(blocked.id())).isNotEqualTo("done");
+        } finally {
+            holder.destroyForcibly().waitFor();
+        }
+    }
+
+    /**
      * Coordinator with {@code settings}, a KB warmed up with one note (its checkout cached, so an agent starts at once),
      * one worker whose agent runs {@code prelude}, records its pid and its child's, then sleeps far past any hold.
      */
