@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -115,11 +116,10 @@ public final class HttpApi {
             if (request.version() != HttpVersion.HTTP_1_0
                     && request.headers().get("Host") == null
                     && request.authority() == null) {
-                request.response()
-                        .setStatusCode(400)
-                        .putHeader("Content-Type", "application/json")
-                        .end(Failures.error("BAD_REQUEST", "a Host header is required")
-                                .encode());
+                Responses.end(
+                        request.response().setStatusCode(400).putHeader("Content-Type", "application/json"),
+                        Buffer.buffer(Failures.error("BAD_REQUEST", "a Host header is required")
+                                .encode()));
                 return;
             }
             router.handle(request);
@@ -138,11 +138,13 @@ public final class HttpApi {
                     ? 414
                     : cause instanceof TooLongHttpHeaderException ? 431 : 400;
             HttpError error = HttpError.forStatus(status);
-            request.response()
-                    .setStatusCode(status)
-                    .putHeader("Content-Type", "application/json")
-                    .putHeader("Connection", "close")
-                    .end(Failures.error(error.code(), error.getMessage()).encode())
+            Responses.end(
+                            request.response()
+                                    .setStatusCode(status)
+                                    .putHeader("Content-Type", "application/json")
+                                    .putHeader("Connection", "close"),
+                            Buffer.buffer(Failures.error(error.code(), error.getMessage())
+                                    .encode()))
                     .onComplete(done -> request.connection().close());
         };
     }

@@ -33,7 +33,7 @@ final class OpsRoutes {
     }
 
     void handleOpenApi(RoutingContext ctx) {
-        ctx.response().putHeader("Content-Type", "application/json").end(openApi);
+        Responses.end(ctx.response().putHeader("Content-Type", "application/json"), openApi);
     }
 
     void handleHealth(RoutingContext ctx) {
@@ -63,7 +63,8 @@ final class OpsRoutes {
     }
 
     void handleMetrics(RoutingContext ctx) {
-        ctx.response().putHeader("Content-Type", ProcessMetrics.CONTENT_TYPE).end(metrics.scrape());
+        Responses.end(
+                ctx.response().putHeader("Content-Type", ProcessMetrics.CONTENT_TYPE), Buffer.buffer(metrics.scrape()));
     }
 
     private static Buffer openApi() {

@@ -10,6 +10,7 @@ import dev.kbsync.coordinator.snapshot.FileRead;
 import dev.kbsync.coordinator.snapshot.KbMirrors;
 import dev.kbsync.coordinator.snapshot.SnapshotReads;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.io.ByteArrayOutputStream;
@@ -136,9 +137,9 @@ final class ReadRoutes {
         Optional<String> text = utf8(file.data());
         body.put("encoding", text.isPresent() ? "utf-8" : "base64")
                 .put("content", text.orElseGet(() -> Base64.getEncoder().encodeToString(file.data())));
-        response.setStatusCode(200)
-                .putHeader("Content-Type", "application/json")
-                .end(body.encode());
+        Responses.end(
+                response.setStatusCode(200).putHeader("Content-Type", "application/json"),
+                Buffer.buffer(body.encode()));
     }
 
     private static JsonObject withKb(RoutingContext ctx, JsonObject answer) {

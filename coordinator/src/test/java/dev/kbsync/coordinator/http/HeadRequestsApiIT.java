@@ -14,6 +14,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -48,6 +52,40 @@ class HeadRequestsApiIT {
             assertThat(head.getHeader("Content-Type")).as("HEAD " + route[0]).isEqualTo(get.getHeader("Content-Type"));
             assertThat(head.body()).as("HEAD " + route[0]).isNull();
         }
+    }
+
+    @Test
+    void shouldSendTheHeadersAGetWouldGetIncludingItsContentLength() {
+        String[][] routes = {
+            {"/healthz", null},
+            {"/readyz", null},
+            {"/v1/openapi.json", null},
+            {"/", null},
+            {"/v1/kbs", CLIENT},
+            {"/v1/kbs", null}, // 401
+            {"/v1/kbs/demo/queue", CLIENT},
+            {"/v1/jobs/demo~unknown", CLIENT}, // 404
+            {"/v1/no-such-route", CLIENT}, // 404 without a route
+        };
+        for (String[] route : routes) {
+            assertThat(headers(api.call(HEAD, route[0], route[1])))
+                    .as("HEAD " + route[0])
+                    .isEqualTo(headers(api.call(GET, route[0], route[1])))
+                    .containsKey("content-length");
+        }
+        assertThat(api.call(HEAD, "/metrics", ADMIN).getHeader("Content-Length"))
+                .as("the scrape's length (it changes between two scrapes)")
+                .matches("[1-9][0-9]*");
+    }
+
+    /** An answer's headers, names in lower case, without those that differ between two answers (Date). */
+    private static Map<String, List<String>> headers(HttpResponse<Buffer> response) {
+        Map<String, List<String>> headers = new TreeMap<>();
+        response.headers().names().stream()
+                .map(name -> name.toLowerCase(Locale.ROOT))
+                .filter(name -> !name.equals("date"))
+                .forEach(name -> headers.put(name, response.headers().getAll(name)));
+        return headers;
     }
 
     @Test
