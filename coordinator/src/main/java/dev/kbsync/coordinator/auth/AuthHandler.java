@@ -62,8 +62,9 @@ public final class AuthHandler {
     }
 
     private Caller authenticate(RoutingContext ctx) {
-        boolean queryTokenAllowed =
-                ctx.request().method() == HttpMethod.GET && ctx.request().path().endsWith("/events");
+        HttpMethod method = ctx.request().method();
+        boolean queryTokenAllowed = (method == HttpMethod.GET || method == HttpMethod.HEAD)
+                && ctx.request().path().endsWith("/events");
         String header = ctx.request().getHeader("Authorization");
         String token;
         if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {

@@ -128,6 +128,14 @@ class HeadRequestsApiIT {
     }
 
     @Test
+    void shouldTakeAnEventStreamsAccessTokenParameterOnHeadAsOnGet() {
+        HttpResponse<Buffer> head = api.call(HEAD, "/v1/kbs/demo/events?access_token=" + CLIENT, null);
+
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.getHeader("Content-Type")).startsWith("text/event-stream");
+    }
+
+    @Test
     void shouldNameHeadInAnAllowHeaderWhereGetIsAllowed() {
         assertThat(api.call(POST, "/v1/jobs/demo~x", CLIENT).getHeader("Allow")).isEqualTo("GET, HEAD, DELETE");
         assertThat(api.call(POST, "/healthz", null).getHeader("Allow")).isEqualTo("GET, HEAD");
