@@ -15,6 +15,7 @@ import dev.kbsync.coordinator.service.LeaseService;
 import dev.kbsync.coordinator.service.Orphans;
 import dev.kbsync.coordinator.service.QueueAddresses;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -132,11 +133,13 @@ final class LeaseRoutes {
 
     /**
      * Opens a lease channel (a WebSocket; {@link LeaseChannel}); a request that is not a WebSocket upgrade is
-     * {@code 426 UPGRADE_REQUIRED}.
+     * {@code 426 UPGRADE_REQUIRED}, and so is a HEAD (a handshake is a GET: a HEAD gets the headers of a GET without
+     * the upgrade).
      */
     void handleChannel(RoutingContext ctx) {
         String upgrade = ctx.request().getHeader("Upgrade");
-        if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
+        boolean head = ctx.request().method().equals(HttpMethod.HEAD);
+        if (head || upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
             ctx.response().putHeader("Upgrade", "websocket").putHeader("Connection", "Upgrade");
             Responses.json(
                     ctx,

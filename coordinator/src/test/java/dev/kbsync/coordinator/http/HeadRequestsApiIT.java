@@ -105,6 +105,28 @@ class HeadRequestsApiIT {
     }
 
     @Test
+    void shouldNotUpgradeAHeadOfTheLeaseChannelButAnswerAsToARequestWithoutTheUpgrade() throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", api.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream()
+                    .write(("HEAD /v1/leases/channel HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + CLIENT
+                                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13"
+                                    + "\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+                                    + "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            String answers = readAll(socket.getInputStream());
+
+            String[] parts = answers.split("\r\n\r\n", 2);
+            assertThat(parts[0])
+                    .as("what a GET without the upgrade gets")
+                    .startsWith("HTTP/1.1 426")
+                    .containsIgnoringCase("content-type: application/json")
+                    .containsIgnoringCase("upgrade: websocket");
+            assertThat(parts[1]).as("no body, and the connection still HTTP").startsWith("HTTP/1.1 200");
+        }
+    }
+
+    @Test
     void shouldCheckTheCallerOnHeadAsOnGet() {
         HttpResponse<Buffer> head = api.call(HEAD, "/v1/kbs", null);
 
