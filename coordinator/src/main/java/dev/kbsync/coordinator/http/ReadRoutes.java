@@ -11,6 +11,7 @@ import dev.kbsync.coordinator.snapshot.KbMirrors;
 import dev.kbsync.coordinator.snapshot.SnapshotReads;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.io.ByteArrayOutputStream;
@@ -18,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashSet;
@@ -32,7 +34,7 @@ import org.eclipse.jgit.lib.ObjectId;
 /**
  * Reads of a KB's files, tree and log from the coordinator's snapshot ({@link KbMirrors}): never the KB's lock, never
  * a writer. Paths pass the same guard as writes ({@link RelativePath}); {@code at} reads an older commit of the branch,
- * {@code after} waits (bounded) until the snapshot holds a commit (read your writes).
+ * {@code after} waits (bounded) until the snapshot holds a commit (read your writes), except on a HEAD.
  */
 final class ReadRoutes {
     private static final int DEFAULT_LOG = 20;
@@ -85,11 +87,13 @@ final class ReadRoutes {
     private <T> Future<T> read(RoutingContext ctx, Query query, KbMirrors.SnapshotRead<T> read) {
         KbId kb = KbId.of(ctx.pathParam("kb"));
         Optional<ObjectId> after = query.commit("after");
-        // waiting for a commit is a long poll: Redis's bound on the request leaves it that long (503 SNAPSHOT_BEHIND)
-        after.ifPresent(commit -> RedisGate.allowWait(ctx, mirrors.afterWait()));
+        // waiting for a commit is a long poll: Redis's bound on the request leaves it that long (503 SNAPSHOT_BEHIND);
+        // a HEAD never waits, it answers from the snapshot as it is (the fetch it sets going serves the next)
+        Duration wait = ctx.request().method().equals(HttpMethod.HEAD) ? Duration.ZERO : mirrors.afterWait();
+        after.ifPresent(commit -> RedisGate.allowWait(ctx, wait));
         return registration(kb)
                 .compose((KbConfig config) -> Future.fromCompletionStage(
-                        mirrors.read(config, after, read), ctx.vertx().getOrCreateContext()))
+                        mirrors.read(config, after, wait, read), ctx.vertx().getOrCreateContext()))
                 .recover(ReadRoutes::unwrap);
     }
 

@@ -95,17 +95,18 @@ public final class KbMirrors implements AutoCloseable {
         }
     }
 
-    /** How long a read waits for the commit its {@code after} names. */
+    /** How long a read waits for the commit its {@code after} names (reads.afterWaitSeconds). */
     public Duration afterWait() {
         return afterWait;
     }
 
     /**
-     * Runs {@code read} on the KB's snapshot (once it holds {@code after}, when given) on a read thread. Fails with
-     * {@link UnavailableException} {@code SNAPSHOT_UNAVAILABLE} (the remote could not be fetched yet) or
-     * {@code SNAPSHOT_BEHIND} (the commit did not arrive within the wait).
+     * Runs {@code read} on the KB's snapshot (once it holds {@code after}, when given, waiting for it at most
+     * {@code wait}) on a read thread. Fails with {@link UnavailableException} {@code SNAPSHOT_UNAVAILABLE} (the remote
+     * could not be fetched yet) or {@code SNAPSHOT_BEHIND} (the commit did not arrive within the wait); either sets a
+     * fetch going for the next read.
      */
-    public <T> CompletableFuture<T> read(KbConfig kb, Optional<ObjectId> after, SnapshotRead<T> read) {
+    public <T> CompletableFuture<T> read(KbConfig kb, Optional<ObjectId> after, Duration wait, SnapshotRead<T> read) {
         Mirror mirror;
         try {
             mirror = mirror(kb);
@@ -127,7 +128,7 @@ public final class KbMirrors implements AutoCloseable {
                     .thenCompose(done -> await(mirror, after, deadline))
                     .thenApplyAsync(snapshot -> run(read, snapshot), reads);
         }
-        long deadline = System.nanoTime() + afterWait.toNanos();
+        long deadline = System.nanoTime() + (after.isPresent() ? wait : afterWait).toNanos();
         return await(mirror, after, deadline).thenApplyAsync(snapshot -> run(read, snapshot), reads);
     }
 
@@ -146,6 +147,7 @@ public final class KbMirrors implements AutoCloseable {
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
+                mirror.refresh(); // for the next read (one that waits not at all has set none going yet)
                 throw notYet(mirror, after);
             }
             boolean fetchedBefore = mirror.current().isPresent();

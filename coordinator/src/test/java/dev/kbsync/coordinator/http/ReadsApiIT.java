@@ -3,9 +3,11 @@ package dev.kbsync.coordinator.http;
 import static dev.kbsync.coordinator.http.ApiFixture.ADMIN;
 import static dev.kbsync.coordinator.http.ApiFixture.CLIENT;
 import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.HEAD;
 import static io.vertx.core.http.HttpMethod.PUT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.api.KbFile;
 import dev.kbsync.api.KbId;
@@ -170,6 +172,37 @@ class ReadsApiIT {
     }
 
     @Test
+    void shouldAnswerAHeadWithAfterAtOnceAndFetchTheCommitForTheNext() throws Exception {
+        register("head-after", dir.resolve("notes.git").toString()); // a mirror of its own
+        String path = "/v1/kbs/head-after/files/README.md";
+        assertThat(get(path, CLIENT).statusCode())
+                .as("the mirror's first fetch")
+                .isEqualTo(200);
+        write("notes/2026/head.md", "Asked with HEAD\n");
+        RevCommit later = commitUnpushed("Add: head\n");
+
+        long started = System.nanoTime();
+        HttpResponse<Buffer> head = api.call(HEAD, path + "?after=" + later.name(), CLIENT);
+        assertThat(Duration.ofNanos(System.nanoTime() - started))
+                .as("a HEAD does not wait for the commit (a GET would, 6 s here)")
+                .isLessThan(Duration.ofMillis(2_000));
+        assertThat(head.statusCode()).isEqualTo(503);
+        assertThat(head.getHeader("Retry-After")).isEqualTo("1");
+        assertThat(head.body()).isNull();
+
+        push();
+        await("a fetch each HEAD set going brings the commit")
+                .atMost(Duration.ofSeconds(5))
+                .until(() ->
+                        api.call(HEAD, path + "?after=" + later.name(), CLIENT).statusCode() == 200);
+        HttpResponse<Buffer> now = api.call(HEAD, path + "?after=" + later.name(), CLIENT);
+        HttpResponse<Buffer> get = get(path + "?after=" + later.name(), CLIENT);
+        for (String header : List.of("Content-Length", "ETag", "Kbsync-Commit")) {
+            assertThat(now.getHeader(header)).as(header).isEqualTo(get.getHeader(header));
+        }
+    }
+
+    @Test
     void shouldRefreshTheSnapshotWhenAGrantOnTheKbEnds() throws Exception {
         register("landing", dir.resolve("notes.git").toString());
         String before = get("/v1/kbs/landing/tree", CLIENT).bodyAsJsonObject().getString("commit");
@@ -289,12 +322,20 @@ class ReadsApiIT {
     }
 
     private static synchronized RevCommit commit(String message) throws Exception {
+        RevCommit commit = commitUnpushed(message);
+        push();
+        return commit;
+    }
+
+    private static synchronized RevCommit commitUnpushed(String message) throws Exception {
         work.add().addFilepattern(".").call();
-        RevCommit commit = work.commit()
+        return work.commit()
                 .setMessage(message)
                 .setAuthor("bot", "bot@example.com")
                 .call();
+    }
+
+    private static synchronized void push() throws Exception {
         work.push().setRemote("origin").add("main").call();
-        return commit;
     }
 }
