@@ -190,7 +190,10 @@ final class LeaseRoutes {
         return Optional.empty();
     }
 
-    /** Streams the lease's position and state; while the stream is open the lease is heartbeaten every second. */
+    /**
+     * Streams the lease's position and state; while the stream is open the lease is heartbeaten every second (not for a
+     * HEAD, which gets the stream's headers only and changes nothing).
+     */
     void handleEvents(RoutingContext ctx) {
         visibleLease(ctx).onFailure(ctx::fail).onSuccess(id -> stream(ctx, id));
     }
@@ -203,7 +206,9 @@ final class LeaseRoutes {
                 QueueAddresses.lease(id),
                 () -> services.leases().get(id).map(lease -> List.of(new LeaseEvent.State(lease))),
                 event -> true);
-        sse.onClose(services.leases().keepAlive(id)::close);
+        if (!ctx.request().method().equals(HttpMethod.HEAD)) {
+            sse.onClose(services.leases().keepAlive(id)::close);
+        }
     }
 
     /**

@@ -39,7 +39,7 @@ import org.redisson.config.Config;
 /**
  * The real Redis engine's services behind counters, so HTTP tests can prove that a rejected request reached no
  * service ({@link #calls}: every call that could change state), count heartbeats ({@link #heartbeats}) and the
- * leases event streams keep alive now ({@link #keptAlive}) and the long-poll wait the HTTP layer passed ({@link #lastPollWait}). Injected faults: a
+ * leases event streams keep alive now ({@link #keptAlive}, and ever: {@link #keepAlivesBegun}) and the long-poll wait the HTTP layer passed ({@link #lastPollWait}). Injected faults: a
  * submit to KB {@code boom} fails with an unexpected exception (the masked 500), and so does every read of a lease of
  * KB {@code boom}; the next {@link #unavailableReleases} lease releases fail as if Redis did not answer; a lease request
  * to KB {@code late-answer} completes {@link #lateAnswer} late, and a read of a lease of KB {@code late-read}
@@ -50,6 +50,9 @@ final class CountingServices {
     final AtomicInteger calls = new AtomicInteger();
     final AtomicInteger heartbeats = new AtomicInteger();
     final AtomicInteger keptAlive = new AtomicInteger();
+    /** Every keep-alive of a lease an event stream began, closed or not. */
+    final AtomicInteger keepAlivesBegun = new AtomicInteger();
+
     volatile Duration lastPollWait;
     /** How many of the next lease releases fail as if Redis did not answer (503 REDIS_UNAVAILABLE). */
     final AtomicInteger unavailableReleases = new AtomicInteger();
@@ -213,6 +216,7 @@ final class CountingServices {
         @Override
         public KeepAlive keepAlive(String leaseId, Runnable onLost) {
             keptAlive.incrementAndGet();
+            keepAlivesBegun.incrementAndGet();
             KeepAlive kept = real.keepAlive(leaseId, onLost);
             AtomicBoolean closed = new AtomicBoolean();
             return () -> {

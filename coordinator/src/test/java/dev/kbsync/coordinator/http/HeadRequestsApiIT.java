@@ -2,12 +2,14 @@ package dev.kbsync.coordinator.http;
 
 import static dev.kbsync.coordinator.http.ApiFixture.ADMIN;
 import static dev.kbsync.coordinator.http.ApiFixture.CLIENT;
+import static io.vertx.core.http.HttpMethod.DELETE;
 import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.HEAD;
 import static io.vertx.core.http.HttpMethod.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -147,6 +149,22 @@ class HeadRequestsApiIT {
         assertThat(api.call(HEAD, "/v1/jobs/demo~unknown/events", CLIENT).statusCode())
                 .as("what a GET of an unknown job's stream answers")
                 .isEqualTo(api.call(GET, "/v1/jobs/demo~unknown", CLIENT).statusCode());
+    }
+
+    @Test
+    void shouldNotKeepALeaseAliveForAHeadOfItsEvents() {
+        String lease = api.call(POST, "/v1/kbs/demo/leases", CLIENT, new JsonObject().put("holder", "head-probe"))
+                .bodyAsJsonObject()
+                .getString("id");
+        int before = api.services.keepAlivesBegun.get();
+
+        HttpResponse<Buffer> head = api.call(HEAD, "/v1/leases/" + lease + "/events", CLIENT);
+
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(api.services.keepAlivesBegun.get())
+                .as("a HEAD changes nothing: the stream's GET keeps its lease alive, its HEAD does not")
+                .isEqualTo(before);
+        assertThat(api.call(DELETE, "/v1/leases/" + lease, CLIENT).statusCode()).isEqualTo(200);
     }
 
     @Test
