@@ -41,5 +41,11 @@ public final class ErrorCodes {
     /** An idempotency key already used for a different request: 409, nothing stored. */
     public static final String IDEMPOTENCY_MISMATCH = "IDEMPOTENCY_MISMATCH";
 
+    /**
+     * The whole request (line, headers and body) did not arrive within the coordinator's http.requestReadSeconds: 408,
+     * nothing done, the connection closed; send it again on a new connection.
+     */
+    public static final String REQUEST_TIMEOUT = "REQUEST_TIMEOUT";
+
     private ErrorCodes() {}
 }

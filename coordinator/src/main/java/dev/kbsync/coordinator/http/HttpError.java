@@ -1,5 +1,7 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.api.ErrorCodes;
+
 /** A protocol-level rejection (400, 404, 405, 413, 414, 415, 417, 431, 503) with its error code. */
 final class HttpError extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -27,7 +29,7 @@ final class HttpError extends RuntimeException {
             case 408 ->
                 new HttpError(
                         408,
-                        "REQUEST_TIMEOUT",
+                        ErrorCodes.REQUEST_TIMEOUT,
                         "the whole request did not arrive within http.requestReadSeconds; send it again");
             case 405 -> new HttpError(405, "METHOD_NOT_ALLOWED", "this endpoint does not accept that method");
             case 413 -> new HttpError(413, "BODY_TOO_LARGE", "the request body is larger than the limit");
