@@ -7,8 +7,8 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * Checks {@code Authorization: Bearer <token>} (or the {@code access_token} query parameter on event streams, since
- * browsers' EventSource cannot set headers) against the role an endpoint needs and, for a path naming a KB, against the
+ * Checks {@code Authorization: Bearer <token>} (or the {@code access_token} query parameter on the event streams' routes,
+ * since browsers' EventSource cannot set headers) against the role an endpoint needs and, for a path naming a KB, against the
  * token's KBs; the {@link Caller} is attached to the request for the routes' own scope checks. When auth is disabled
  * every request passes as {@link Caller#OPEN}.
  */
@@ -30,8 +30,20 @@ public final class AuthHandler {
 
     /** A route handler that lets the request continue only with a token allowing one of {@code anyOf}. */
     public Handler<RoutingContext> require(Access... anyOf) {
+        return require(false, anyOf);
+    }
+
+    /**
+     * Like {@link #require} for an event stream's route: a GET may bring its token as the {@code access_token} query
+     * parameter (browsers' EventSource cannot set headers). No other route takes it.
+     */
+    public Handler<RoutingContext> requireOnStream(Access... anyOf) {
+        return require(true, anyOf);
+    }
+
+    private Handler<RoutingContext> require(boolean stream, Access... anyOf) {
         return ctx -> {
-            Caller caller = check(ctx, anyOf);
+            Caller caller = check(ctx, stream, anyOf);
             String kb = ctx.pathParam("kb");
             if (kb != null) {
                 caller.checkKb(kb);
@@ -43,7 +55,7 @@ public final class AuthHandler {
     /** Like {@link #require} for endpoints that cover every KB (metrics): a token scoped to KBs is refused. */
     public Handler<RoutingContext> requireEveryKb(Access... anyOf) {
         return ctx -> {
-            Caller caller = check(ctx, anyOf);
+            Caller caller = check(ctx, false, anyOf);
             if (caller.kbScoped()) {
                 throw AuthException.scope(
                         "SCOPE_KB", "token " + caller.name() + " is scoped to KBs; this endpoint covers every KB");
@@ -52,8 +64,8 @@ public final class AuthHandler {
         };
     }
 
-    private Caller check(RoutingContext ctx, Access... anyOf) {
-        Caller caller = authenticator.isEmpty() ? Caller.OPEN : authenticate(ctx);
+    private Caller check(RoutingContext ctx, boolean stream, Access... anyOf) {
+        Caller caller = authenticator.isEmpty() ? Caller.OPEN : authenticate(ctx, stream);
         if (Arrays.stream(anyOf).noneMatch(caller.role()::allows)) {
             throw AuthException.forbidden(caller.role(), anyOf[0]);
         }
@@ -61,10 +73,9 @@ public final class AuthHandler {
         return caller;
     }
 
-    private Caller authenticate(RoutingContext ctx) {
+    private Caller authenticate(RoutingContext ctx, boolean stream) {
         HttpMethod method = ctx.request().method();
-        boolean queryTokenAllowed = (method == HttpMethod.GET || method == HttpMethod.HEAD)
-                && ctx.request().path().endsWith("/events");
+        boolean queryTokenAllowed = stream && (method == HttpMethod.GET || method == HttpMethod.HEAD);
         String header = ctx.request().getHeader("Authorization");
         String token;
         if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {

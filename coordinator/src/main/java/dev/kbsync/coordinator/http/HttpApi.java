@@ -155,6 +155,8 @@ public final class HttpApi {
         router.route().handler(deadlines);
         router.route().handler(stopping);
         Handler<RoutingContext> reader = auth.require(Access.READ);
+        Handler<RoutingContext> streamReader = auth.requireOnStream(Access.READ);
+        Handler<RoutingContext> streamClient = auth.requireOnStream(Access.SUBMIT);
         Handler<RoutingContext> client = auth.require(Access.SUBMIT);
         Handler<RoutingContext> worker = auth.requireEveryKb(Access.WORK);
         Handler<RoutingContext> clientOrWorker = auth.require(Access.SUBMIT, Access.WORK);
@@ -180,7 +182,7 @@ public final class HttpApi {
         on(router, redis, GET, "/v1/jobs", reader, false, jobs::handleList);
         on(router, jobRead, GET, "/v1/jobs/:id", reader, false, jobs::handleGetJob);
         on(router, jobRead, DELETE, "/v1/jobs/:id", client, false, jobs::handleCancel);
-        on(router, jobRead, GET, "/v1/jobs/:id/events", reader, false, jobs::handleJobEvents);
+        on(router, jobRead, GET, "/v1/jobs/:id/events", streamReader, false, jobs::handleJobEvents);
         on(router, work, POST, "/v1/jobs/:id/result", worker, true, workers::handleResult);
         on(router, workPoll, POST, "/v1/workers/:workerId/poll", worker, true, workers::handlePoll);
         on(router, work, POST, "/v1/leases/:id/extend", worker, true, workers::handleExtend);
@@ -191,15 +193,15 @@ public final class HttpApi {
         on(router, redis, PUT, "/v1/kbs/:kb", admin, true, queues::handlePutKb);
         on(router, redis, GET, "/v1/kbs/:kb/queue", reader, false, queues::handleQueue);
         on(router, redis, GET, "/v1/kbs/:kb/recent-jobs", reader, false, queues::handleRecent);
-        on(router, redis, GET, "/v1/kbs/:kb/events", reader, false, queues::handleKbEvents);
+        on(router, redis, GET, "/v1/kbs/:kb/events", streamReader, false, queues::handleKbEvents);
         on(router, redis, GET, "/v1/kbs/:kb/files/*", reader, false, reads::handleFile);
         on(router, redis, GET, "/v1/kbs/:kb/tree", reader, false, reads::handleTree);
         on(router, redis, GET, "/v1/kbs/:kb/log", reader, false, reads::handleLog);
-        on(router, redis, GET, "/v1/events", reader, false, queues::handleAllEvents);
+        on(router, redis, GET, "/v1/events", streamReader, false, queues::handleAllEvents);
         on(router, redis, POST, "/v1/kbs/:kb/leases", client, leases.request());
         on(router, none, GET, "/v1/leases/channel", client, false, leases::handleChannel); // before /v1/leases/:id
         on(router, redis, GET, "/v1/leases/:id", reader, false, leases::handleGet);
-        on(router, redis, GET, "/v1/leases/:id/events", client, false, leases::handleEvents);
+        on(router, redis, GET, "/v1/leases/:id/events", streamClient, false, leases::handleEvents);
         on(router, work, POST, "/v1/leases/:id/heartbeat", clientOrWorker, false, leases::handleHeartbeat);
         on(router, redis, DELETE, "/v1/leases/:id", client, false, leases::handleRelease);
         on(router, redis, POST, "/v1/admin/kbs/:kb/force-release", admin, false, leases::handleForceRelease);

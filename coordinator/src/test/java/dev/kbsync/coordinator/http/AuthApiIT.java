@@ -111,4 +111,24 @@ class AuthApiIT {
         assertError(api.call(GET, "/v1/kbs?access_token=" + CLIENT, null), 401, "UNAUTHENTICATED");
         assertError(api.call(GET, "/v1/events?access_token=wrong-token-00000000", null), 401, "UNAUTHENTICATED");
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "/v1/kbs/demo/files/events",
+        "/v1/kbs/demo/files/d/events",
+        "/v1/kbs/demo/files/v1/events",
+    })
+    void shouldRefuseTheAccessTokenQueryParameterOnAPathThatOnlyEndsInEvents(String path) {
+        long calls = api.services.calls.get();
+        assertError(api.call(GET, path + "?access_token=" + CLIENT, null), 401, "UNAUTHENTICATED");
+        assertThat(api.services.calls.get()).isEqualTo(calls);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"/v1/kbs/demo/events", "/v1/jobs/job-unknown/events", "/v1/leases/lease-unknown/events"})
+    void shouldAcceptTheAccessTokenQueryParameterOnEveryEventStream(String path) throws Exception {
+        try (RawStream stream = api.rawStream(path + "?access_token=" + CLIENT, null)) {
+            assertThat(stream.status()).isNotIn(401, 403);
+        }
+    }
 }
