@@ -2,14 +2,18 @@ package dev.kbsync.coordinator.config;
 
 import java.util.regex.Pattern;
 
-/** Whether a bind address is loopback, decided from its text only (no DNS lookup). */
-final class Loopback {
+/**
+ * Whether a host is loopback, decided from its text only (no DNS lookup): {@code localhost}, {@code 127.0.0.0/8},
+ * {@code ::1} (bracketed or not). The bind address auth-off needs, and the Host an auth-off coordinator answers.
+ */
+public final class Loopback {
     private static final Pattern IPV4_LOOPBACK = Pattern.compile("127(\\.\\d{1,3}){3}");
 
     private Loopback() {}
 
-    static boolean is(String host) {
-        return host.equals("localhost")
+    /** Whether {@code host} (any case) names loopback. */
+    public static boolean is(String host) {
+        return host.equalsIgnoreCase("localhost")
                 || host.equals("::1")
                 || host.equals("[::1]")
                 || IPV4_LOOPBACK.matcher(host).matches();

@@ -45,6 +45,7 @@ public final class HttpApi {
     private final RouteMethods methods = new RouteMethods();
 
     private final boolean metricsPublic;
+    private final boolean authEnabled;
     private final int bodyLimit;
     private final JobRoutes jobs;
     private final LeaseRoutes leases;
@@ -71,6 +72,7 @@ public final class HttpApi {
         this.metrics = metrics;
         this.unmatched = metrics.routeRequests("unmatched");
         this.metricsPublic = config.auth().metricsPublic();
+        this.authEnabled = config.auth().enabled();
         this.bodyLimit = config.http().bodyLimitBytes();
         this.jobs = new JobRoutes(services, metrics, config, degraded);
         this.degraded = degraded;
@@ -154,6 +156,9 @@ public final class HttpApi {
         Router router = Router.router(vertx);
         router.route().handler(deadlines);
         router.route().handler(stopping);
+        if (!authEnabled) {
+            router.route().handler(new LocalCallers());
+        }
         Handler<RoutingContext> reader = auth.require(Access.READ);
         Handler<RoutingContext> streamReader = auth.requireOnStream(Access.READ);
         Handler<RoutingContext> streamClient = auth.requireOnStream(Access.SUBMIT);

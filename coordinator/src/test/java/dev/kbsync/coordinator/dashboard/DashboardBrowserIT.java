@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -80,7 +81,7 @@ class DashboardBrowserIT {
     @BeforeEach
     void start() {
         RespClient.once(redis.process().port(), Duration.ofSeconds(5), "FLUSHALL"); // each test on an empty Redis
-        coordinator = Coordinator.start(vertx, config()).await();
+        coordinator = Coordinator.start(vertx, config(Map.of())).await();
         api = KbsyncClient.create(vertx, ClientOptions.of(URI.create("http://127.0.0.1:" + coordinator.port()), TOKEN));
     }
 
@@ -260,6 +261,38 @@ class DashboardBrowserIT {
         assertThat(api.job(doomed).state()).isEqualTo(JobState.CANCELLED);
     }
 
+    @Test
+    void shouldActWithoutATokenOnALoopbackNameWhenAuthIsOff() {
+        restart(Map.of("KBSYNC_AUTH_ENABLED", "false", "KBSYNC_TOKENS", ""));
+        putKb("local");
+        Lease stuck = api.requestLease(
+                KbId.of("local"), LeaseRequest.of("backup-script").withTtl(Duration.ofMinutes(1)));
+        String next = note("local", "kim");
+        page.get("http://localhost:" + coordinator.port() + "/");
+        DashboardPage.awaitPage(() -> {
+            assertThat(page.waiters("local")).containsExactly(next);
+            assertThat(page.script("return document.getElementById('status').textContent"))
+                    .isEqualTo("live");
+        });
+
+        page.typeAdminToken("auth-is-off"); // any text turns admin actions on; the coordinator asks for none
+        page.forceRelease("local");
+        DashboardPage.awaitPage(() -> {
+            assertThat(page.script("return document.getElementById('message').textContent"))
+                    .isEqualTo("released local");
+            assertThat(page.holder("local")).isEqualTo(next);
+        });
+        assertThat(api.lease(stuck.id()).state()).isEqualTo(LeaseState.RELEASED);
+    }
+
+    /** This test's coordinator stopped and another started on the same Redis, with {@code env} over the defaults. */
+    private void restart(Map<String, String> env) {
+        api.close();
+        coordinator.stop().await();
+        coordinator = Coordinator.start(vertx, config(env)).await();
+        api = KbsyncClient.create(vertx, ClientOptions.of(URI.create("http://127.0.0.1:" + coordinator.port()), TOKEN));
+    }
+
     private static WorkerPresence presence(Assignment running, int idle) {
         Instant now = Instant.now();
         return new WorkerPresence(
@@ -340,17 +373,17 @@ class DashboardBrowserIT {
                 assignment.job().id(), new JobOutcome.Done(assignment.lease().id(), commit, commitUrl, List.of(), 0));
     }
 
-    private static CoordinatorConfig config() {
-        return CoordinatorConfig.load(
-                Optional.empty(),
-                Map.of(
-                        "KBSYNC_HTTP_PORT",
-                        "0",
-                        "KBSYNC_REDIS_ADDRESS",
-                        redis.uri(),
-                        "KBSYNC_TOKENS",
-                        "admin:" + TOKEN + ",client:" + READER,
-                        "KBSYNC_LEASE_TTL_SECONDS",
-                        "3"));
+    private static CoordinatorConfig config(Map<String, String> env) {
+        Map<String, String> all = new HashMap<>(Map.of(
+                "KBSYNC_HTTP_PORT",
+                "0",
+                "KBSYNC_REDIS_ADDRESS",
+                redis.uri(),
+                "KBSYNC_TOKENS",
+                "admin:" + TOKEN + ",client:" + READER,
+                "KBSYNC_LEASE_TTL_SECONDS",
+                "3"));
+        all.putAll(env);
+        return CoordinatorConfig.load(Optional.empty(), all);
     }
 }

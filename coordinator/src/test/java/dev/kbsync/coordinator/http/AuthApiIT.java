@@ -131,4 +131,14 @@ class AuthApiIT {
             assertThat(stream.status()).isNotIn(401, 403);
         }
     }
+
+    @Test
+    void shouldNotCheckHostOrOriginWhenAuthIsOn() {
+        HttpResponse<Buffer> response = api.request(GET, "/v1/kbs", CLIENT)
+                .putHeader("Host", "kbsync.example.com")
+                .putHeader("Origin", "https://ops.example.com")
+                .send()
+                .await();
+        assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+    }
 }
