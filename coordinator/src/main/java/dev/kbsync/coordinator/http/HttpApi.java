@@ -27,7 +27,6 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.StaticHandler;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -221,7 +220,7 @@ public final class HttpApi {
                 false,
                 ops::handleMetrics);
         on(router, none, GET, "/v1/openapi.json", open, false, ops::handleOpenApi);
-        on(router, none, GET, "/", open, false, dashboard());
+        on(router, none, GET, "/", open, false, new Dashboard());
 
         router.route().failureHandler(ctx -> {
             if (RedisHealth.isUnavailable(ctx.failure())) {
@@ -233,17 +232,6 @@ public final class HttpApi {
             router.errorHandler(status, ctx -> unmatched(ctx, status));
         }
         return router;
-    }
-
-    /** The dashboard's page; its HEAD names the page's type too (the static handler leaves it out for a HEAD). */
-    private static Handler<RoutingContext> dashboard() {
-        StaticHandler page = StaticHandler.create("webroot").setCachingEnabled(false);
-        return ctx -> {
-            if (ctx.request().method().equals(HttpMethod.HEAD)) {
-                ctx.response().putHeader("Content-Type", "text/html;charset=UTF-8");
-            }
-            page.handle(ctx);
-        };
     }
 
     private void on(

@@ -24,6 +24,9 @@ import dev.kbsync.redis.RespClient;
 import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.Vertx;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -259,6 +262,44 @@ class DashboardBrowserIT {
 
         DashboardPage.awaitPage(() -> assertThat(page.waiters("queue")).containsExactly(kept));
         assertThat(api.job(doomed).state()).isEqualTo(JobState.CANCELLED);
+    }
+
+    @Test
+    void shouldServeThePageUnderAStrictContentSecurityPolicyAndNotFramed() throws Exception {
+        putKb("policy");
+        String waiting = note("policy", "olga");
+        HttpResponse<String> served = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + coordinator.port() + "/"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(served.headers().firstValue("Content-Security-Policy"))
+                .get()
+                .asString()
+                .contains("default-src 'none'", "script-src 'sha256-", "style-src 'sha256-", "connect-src 'self'")
+                .contains("frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'")
+                .doesNotContain("unsafe-inline", "unsafe-eval", "*");
+        assertThat(served.headers().firstValue("X-Frame-Options")).contains("DENY");
+        assertThat(served.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+
+        page.console(); // an earlier test's messages
+        page.get("http://127.0.0.1:" + coordinator.port() + "/?token=" + READER);
+        DashboardPage.awaitPage(() -> {
+            assertThat(page.holder("policy")).isEqualTo(waiting);
+            assertThat(page.script("return document.getElementById('status').textContent"))
+                    .isEqualTo("live");
+        });
+        assertThat(page.script("return getComputedStyle(document.body).backgroundColor"))
+                .as("the page's own style applies")
+                .isEqualTo("rgb(246, 247, 249)");
+        assertThat(page.console()).noneMatch(line -> line.contains("Content Security Policy"));
+
+        page.script("const s = document.createElement('script'); s.textContent = 'window.injected = 1';"
+                + " document.head.appendChild(s);");
+        assertThat(page.script("return window.injected === undefined"))
+                .as("a script injected into the page does not run")
+                .isEqualTo(true);
+        assertThat(page.console()).anyMatch(line -> line.contains("Content Security Policy"));
     }
 
     @Test

@@ -17,6 +17,8 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 
 /** The dashboard in a headless Chromium, read through its stable hooks (docs/api.md, "Operations"). */
 final class DashboardPage implements AutoCloseable {
@@ -52,6 +54,7 @@ final class DashboardPage implements AutoCloseable {
                 "--disable-sync",
                 "--no-first-run",
                 "--user-data-dir=" + profile);
+        options.setCapability("goog:loggingPrefs", java.util.Map.of(LogType.BROWSER, "ALL"));
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().window().setSize(new Dimension(1280, 1000));
         return new DashboardPage(driver);
@@ -108,6 +111,13 @@ final class DashboardPage implements AutoCloseable {
         awaitPage(() -> assertThat(script("return document.querySelector('" + button + "').textContent"))
                 .isEqualTo("confirm force-release"));
         script("document.querySelector('" + button + "').click()");
+    }
+
+    /** The console's messages since the last call (Chromium reports a Content-Security-Policy violation there). */
+    List<String> console() {
+        return browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .map(LogEntry::getMessage)
+                .toList();
     }
 
     void screenshot(Path file) throws IOException {
