@@ -230,13 +230,7 @@ class DashboardBrowserIT {
         DashboardPage.awaitPage(
                 () -> assertThat(page.script("return document.getElementById('admin-state').textContent"))
                         .isEqualTo("admin actions on"));
-        page.forceRelease("ops");
-        DashboardPage.awaitPage(() -> {
-            assertThat(page.script("return document.getElementById('message').textContent"))
-                    .isEqualTo("released ops");
-            assertThat(page.holder("ops")).isEqualTo(next);
-        });
-        assertThat(api.lease(stuck.id()).state()).isEqualTo(LeaseState.RELEASED);
+        forceRelease("ops", stuck, next);
     }
 
     @Test
@@ -317,11 +311,16 @@ class DashboardBrowserIT {
         });
 
         page.typeAdminToken("auth-is-off"); // any text turns admin actions on; the coordinator asks for none
-        page.forceRelease("local");
+        forceRelease("local", stuck, next);
+    }
+
+    /** Force-releases {@code kb} through the page: {@code stuck} ends, {@code next} holds the KB. */
+    private void forceRelease(String kb, Lease stuck, String next) {
+        page.forceRelease(kb);
         DashboardPage.awaitPage(() -> {
             assertThat(page.script("return document.getElementById('message').textContent"))
-                    .isEqualTo("released local");
-            assertThat(page.holder("local")).isEqualTo(next);
+                    .isEqualTo("released " + kb);
+            assertThat(page.holder(kb)).isEqualTo(next);
         });
         assertThat(api.lease(stuck.id()).state()).isEqualTo(LeaseState.RELEASED);
     }
