@@ -4,7 +4,6 @@ Against the running coordinator in KBSYNC_URL, next to a port that refuses conne
 server that answers as a coordinator whose Redis is down (503) or, once told, as a ready one.
 """
 
-import http.server
 import json
 import os
 import socket
@@ -13,6 +12,7 @@ import time
 import unittest
 
 import kbsync
+from local_server import LocalServer, Quiet
 
 URL = os.environ.get("KBSYNC_URL")
 TOKEN = os.environ.get("KBSYNC_TOKEN") or None
@@ -24,7 +24,7 @@ def closed_port_url() -> str:
         return f"http://127.0.0.1:{s.getsockname()[1]}"
 
 
-class FakeCoordinator:
+class FakeCoordinator(LocalServer):
     """Answers every call 503 REDIS_UNAVAILABLE until ``ready`` is set; then /readyz and /healthz 200."""
 
     def __init__(self) -> None:
@@ -32,37 +32,18 @@ class FakeCoordinator:
         self.calls = []
         fake = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(Quiet):
             def answer(self) -> None:
                 fake.calls.append((self.command, self.path))
-                length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
                 if fake.ready and self.path in ("/readyz", "/healthz"):
-                    status, body = 200, b""
+                    self.send(200)
                 else:
-                    status = 503
                     body = json.dumps({"error": {"code": "REDIS_UNAVAILABLE", "message": "Redis is down"}}).encode()
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(body)))
-                if status == 503:
-                    self.send_header("Retry-After", "2")
-                    self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(body)
+                    self.send(503, body, {"Retry-After": "2", "Content-Type": "application/json"})
 
             do_GET = do_POST = do_PUT = do_DELETE = answer
 
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
 
 class OptionsTest(unittest.TestCase):

@@ -4,47 +4,28 @@ Only kbsync's error JSON is the coordinator's error. Without it: a proxy's 502/5
 unavailability, a proxy's 429 a rate limit, and anything else ``NotKbsync`` (not retried).
 """
 
-import http.server
-import threading
 import unittest
 
 import kbsync
+from local_server import LocalServer, Quiet
 
 NGINX_404 = b"<html><head><title>404 Not Found</title></head><body><center>nginx</center></body></html>"
 
 
-class ForeignServer:
+class ForeignServer(LocalServer):
     """Answers every request with ``status``, an HTML body and ``Retry-After: 4``."""
 
     def __init__(self) -> None:
         self.status = 404
         foreign = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(Quiet):
             def answer(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
-                body = NGINX_404
-                self.send_response(foreign.status)
-                self.send_header("Content-Type", "text/html")
-                self.send_header("Retry-After", "4")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self.send(foreign.status, NGINX_404, {"Content-Type": "text/html", "Retry-After": "4"})
 
             do_GET = do_POST = do_PUT = do_DELETE = answer
 
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
 
 class ForeignAnswerTest(unittest.TestCase):

@@ -2,13 +2,12 @@
 was unreachable (degraded mode, ``"mode":"degraded"``) and its stream needs Redis. A small local HTTP server answers
 as such a coordinator: the job's read from its journal, its stream 503 with Retry-After until told otherwise."""
 
-import http.server
 import json
-import threading
 import time
 import unittest
 
 import kbsync
+from local_server import LocalServer, Quiet
 
 JOB = {
     "id": "dg~1",
@@ -23,7 +22,7 @@ JOB = {
 }
 
 
-class JournalCoordinator:
+class JournalCoordinator(LocalServer):
     """The job queued (from the journal) and its stream 503 JOB_RESTORING for the first ``refusals`` opens, then a
     stream whose last event has the job done."""
 
@@ -32,7 +31,7 @@ class JournalCoordinator:
         self.reads = 0
         fake = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(Quiet):
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
@@ -67,16 +66,7 @@ class JournalCoordinator:
                 self.end_headers()
                 self.wfile.write(raw)
 
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
 
 class WaitThroughA503Test(unittest.TestCase):
