@@ -33,6 +33,7 @@ final class GitFailures {
                     || m.contains("auth fail")
                     || m.contains("could not read username")
                     || m.contains("could not read password")
+                    || m.contains("not permitted on") // HTTP 403: JGit's "git-receive-pack not permitted on '<url>'"
                     || m.contains("credentialsprovider")) {
                 return true;
             }
