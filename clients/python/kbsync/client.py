@@ -660,11 +660,8 @@ def _error(at: _Endpoint, request: str, status: int, raw: bytes, head: Dict[str,
     if isinstance(err, dict) and isinstance(err.get("code"), str):
         return errors.from_answer(status, err["code"], err.get("message"), seconds)
     kind = head.get("content-type")
-    described = (
-        f"{request} answered HTTP {status} with {kind if raw else 'no body'}"
-        if kind or not raw
-        else f"{request} answered HTTP {status}"
-    ) + ", not kbsync's error JSON"
+    detail = " with no body" if not raw else f" with {kind}" if kind else ""
+    described = f"{request} answered HTTP {status}{detail}, not kbsync's error JSON"
     if status in (502, 503, 504):
         return errors.ServiceUnavailable(
             status,

@@ -7,10 +7,10 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * Checks {@code Authorization: Bearer <token>} (or the {@code access_token} query parameter on the event streams' routes,
- * since browsers' EventSource cannot set headers) against the role an endpoint needs and, for a path naming a KB, against the
- * token's KBs; the {@link Caller} is attached to the request for the routes' own scope checks. When auth is disabled
- * every request passes as {@link Caller#OPEN}.
+ * Checks {@code Authorization: Bearer <token>} (or the {@code access_token} query parameter on the event streams'
+ * routes, since browsers' EventSource cannot set headers) against the role an endpoint needs and, for a path naming a
+ * KB, against the token's KBs; the {@link Caller} is attached to the request for the routes' own scope checks. When
+ * auth is disabled every request passes as {@link Caller#OPEN}.
  */
 public final class AuthHandler {
     private static final String BEARER = "bearer ";

@@ -37,8 +37,8 @@ public enum ConfigKey implements Key {
             "How long a connection may take to send a whole request (request line, headers and body), counted from"
                     + " when it opened or its previous answer ended; a connection that takes longer (a stalled or"
                     + " trickling request, a body shorter than its Content-Length, an idle keep-alive connection) is"
-                    + " closed (answered 408 first when its headers had arrived), 1-3600. Answers that take long on purpose (long polls, event streams,"
-                    + " the lease channel) are not limited by it. Keep it above how long clients keep an idle"
+                    + " closed (answered 408 first when its headers had arrived), 1-3600. Answers that take long on"
+                    + " purpose (long polls, event streams, the lease channel) are not limited by it. Keep it above how long clients keep an idle"
                     + " connection (the Java client: 20 s)."),
     HTTP_TLS_CERT_FILE(
             "http.tls.certFile",

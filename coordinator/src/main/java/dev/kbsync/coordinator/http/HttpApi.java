@@ -138,15 +138,7 @@ public final class HttpApi {
             int status = cause instanceof TooLongHttpLineException
                     ? 414
                     : cause instanceof TooLongHttpHeaderException ? 431 : 400;
-            HttpError error = HttpError.forStatus(status);
-            Responses.end(
-                            request.response()
-                                    .setStatusCode(status)
-                                    .putHeader("Content-Type", "application/json")
-                                    .putHeader("Connection", "close"),
-                            Buffer.buffer(Failures.error(error.code(), error.getMessage())
-                                    .encode()))
-                    .onComplete(done -> request.connection().close());
+            Responses.closing(request.response(), HttpError.forStatus(status), request.connection());
         };
     }
 

@@ -96,12 +96,7 @@ final class RequestDeadlines implements Handler<RoutingContext> {
             connection.close();
             return;
         }
-        HttpError error = HttpError.forStatus(408);
-        unread.setStatusCode(408)
-                .putHeader("Content-Type", "application/json")
-                .putHeader("Connection", "close")
-                .end(Failures.error(error.code(), error.getMessage()).encode())
-                .onComplete(done -> connection.close());
+        Responses.closing(unread, HttpError.forStatus(408), connection);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.kbsync.coordinator.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -25,6 +26,20 @@ final class Responses {
 
     static void ok(RoutingContext ctx, JsonObject body) {
         json(ctx, 200, body);
+    }
+
+    /**
+     * Answers {@code error} in the error shape with {@code Connection: close}, then closes {@code connection}: for a
+     * request after which the connection cannot go on (its bytes cannot be framed, or it was too slow).
+     */
+    static void closing(HttpServerResponse response, HttpError error, HttpConnection connection) {
+        end(
+                        response.setStatusCode(error.status())
+                                .putHeader("Content-Type", "application/json")
+                                .putHeader("Connection", "close"),
+                        Buffer.buffer(
+                                Failures.error(error.code(), error.getMessage()).encode()))
+                .onComplete(done -> connection.close());
     }
 
     /**
