@@ -1,6 +1,7 @@
 package dev.kbsync.git;
 
 import java.util.Locale;
+import java.util.regex.Pattern;
 import org.eclipse.jgit.api.errors.TransportException;
 import org.eclipse.jgit.errors.NoRemoteRepositoryException;
 
@@ -56,6 +57,53 @@ final class GitFailures {
         return false;
     }
 
+    /**
+     * An HTTP status that says "not now" as JGit words it ({@code <url>: 503 Service Unavailable}): a server error, a
+     * gateway without its backend, a request timeout, a rate limit.
+     */
+    private static final Pattern BUSY_STATUS = Pattern.compile(": (5\\d\\d|408|429)( [A-Za-z].*)?$");
+
+    /** Connection-level failures JGit (or the JDK, or the SSH client) words in its messages. */
+    private static final String[] UNREACHABLE = {
+        "connection refused",
+        "connection reset",
+        "connection timed out",
+        "read timed out",
+        "connect timed out",
+        "no route to host",
+        "network is unreachable",
+        "remote hung up unexpectedly",
+        "unknownhostexception",
+        "temporary failure in name resolution"
+    };
+
+    /**
+     * The remote could not be reached for now (trying again later may work): a connection refused, reset or timed
+     * out, an unknown host, or an HTTP 5xx, 408 or 429 answer. Not a refused credential (checked first by
+     * {@link #wrap}), not a repository that does not exist.
+     */
+    static boolean isUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException
+                    || t instanceof java.net.SocketTimeoutException
+                    || t instanceof java.net.NoRouteToHostException
+                    || t instanceof java.net.UnknownHostException) {
+                return true;
+            }
+            String m = String.valueOf(t.getMessage());
+            String lower = m.toLowerCase(Locale.ROOT);
+            for (String text : UNREACHABLE) {
+                if (lower.contains(text)) {
+                    return true;
+                }
+            }
+            if (BUSY_STATUS.matcher(m.strip()).find()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** "Git error during {@code operation}: <masked>", as a network exception when the remote was involved. */
     static GitException wrap(String operation, Exception e) {
         if (e instanceof CredentialsUnavailableException unavailable) {
@@ -67,6 +115,9 @@ final class GitFailures {
         }
         if (isAuthFailure(e)) {
             return new GitNetworkException(message + ". " + AUTH_HELP, e);
+        }
+        if (isNetwork(e) && isUnavailable(e)) {
+            return new RemoteUnavailableException(message, e);
         }
         if (isNetwork(e)) {
             return new GitNetworkException(message, e);

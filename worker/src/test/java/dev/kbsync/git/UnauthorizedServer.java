@@ -9,7 +9,10 @@ import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A tiny HTTPS (or plain HTTP) server that answers every request with 401 Basic, recording the Authorization headers it got. */
+/**
+ * A tiny HTTPS (or plain HTTP) server that answers every request with 401 Basic (or another status, {@link #answering}),
+ * recording the Authorization headers it got.
+ */
 final class UnauthorizedServer implements AutoCloseable {
     private final HttpServer server;
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
@@ -20,14 +23,20 @@ final class UnauthorizedServer implements AutoCloseable {
     }
 
     private UnauthorizedServer(HttpServer server) {
+        this(server, 401);
+    }
+
+    private UnauthorizedServer(HttpServer server, int status) {
         this.server = server;
         server.createContext("/", exchange -> {
             String auth = exchange.getRequestHeaders().getFirst("Authorization");
             if (auth != null) {
                 authorizations.add(auth);
             }
-            exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"kb\"");
-            exchange.sendResponseHeaders(401, -1);
+            if (status == 401) {
+                exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"kb\"");
+            }
+            exchange.sendResponseHeaders(status, -1);
             exchange.close();
         });
         server.start();
@@ -45,6 +54,11 @@ final class UnauthorizedServer implements AutoCloseable {
     /** One that speaks plain http://, to prove no credential is offered to such a remote. */
     static UnauthorizedServer plainHttp() throws IOException {
         return new UnauthorizedServer(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0));
+    }
+
+    /** A plain http:// one that answers every request {@code status} (a git host that is down, or has no such repository). */
+    static UnauthorizedServer answering(int status) throws IOException {
+        return new UnauthorizedServer(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), status);
     }
 
     /** A port nothing listens on. */

@@ -54,7 +54,7 @@ class OutcomeIT {
                 .services()
                 .jobs();
         Engine other = coordinators.start(base.withId("direct"));
-        coordinators.register(other, "stale", "retried", "fenced", "fenced-batch");
+        coordinators.register(other, "stale", "retried", "fenced", "fenced-batch", "outage");
         direct = other.services().jobs();
     }
 
@@ -139,6 +139,34 @@ class OutcomeIT {
                         .state())
                 .isEqualTo(JobState.DONE);
         assertThat(await(direct.complete(head.id(), done(again))).state()).isEqualTo(JobState.DONE);
+    }
+
+    /**
+     * A worker that waited for the KB's unreachable remote until its grant's deadline reports REMOTE_UNAVAILABLE: the job
+     * goes back to its place while it has attempts left (3 by default), and fails with that error on its last one.
+     */
+    @Test
+    void shouldRunAJobAgainWhileItsRemoteWasUnavailableAndItHasAttemptsLeft() {
+        KbId kb = KbId.of("outage");
+        Job job = await(direct.submit(kb, "ann", note("while the host is down"), Optional.empty()));
+        JobError unavailable = new JobError("REMOTE_UNAVAILABLE", "the remote answered 503 for 290 s");
+        long token = 0;
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            Assignment claimed =
+                    await(direct.poll("w" + attempt, Duration.ofSeconds(10))).orElseThrow();
+            assertThat(claimed.job().id()).isEqualTo(job.id());
+            assertThat(claimed.lease().fencingToken()).isGreaterThan(token);
+            token = claimed.lease().fencingToken();
+
+            Job reported = await(direct.complete(
+                    job.id(), new JobOutcome.Failed(claimed.lease().id(), unavailable, 0)));
+
+            assertThat(reported.attempts()).isEqualTo(attempt);
+            assertThat(reported.state())
+                    .as("after attempt %d", attempt)
+                    .isEqualTo(attempt < 3 ? JobState.QUEUED : JobState.FAILED);
+        }
+        assertThat(await(direct.get(job.id())).error()).isEqualTo(unavailable);
     }
 
     @Test

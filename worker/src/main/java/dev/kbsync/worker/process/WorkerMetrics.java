@@ -3,6 +3,7 @@ package dev.kbsync.worker.process;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.metrics.ProcessMetrics;
 import dev.kbsync.worker.client.JobReport;
+import dev.kbsync.worker.run.CycleObserver;
 import dev.kbsync.worker.run.CycleStats;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -26,6 +27,7 @@ public final class WorkerMetrics {
     private final Counter pushRejections;
     private final Counter rejectedCycles;
     private final Counter behindCycles;
+    private final Counter remoteUnavailable;
     private final Timer git;
     private final KbsyncClient coordinators;
 
@@ -44,6 +46,10 @@ public final class WorkerMetrics {
                 registry,
                 "kbsync.worker.publish.cycles.behind",
                 "Publish cycles that began behind the remote (another writer pushed since this checkout's last cycle)");
+        this.remoteUnavailable = counter(
+                registry,
+                "kbsync.worker.remote.unavailable",
+                "Tries that found a KB's git remote unreachable for now (refused, reset, timed out, HTTP 5xx, 408, 429)");
         Gauge.builder("kbsync.worker.degraded", degraded, d -> d.getAsBoolean() ? 1 : 0)
                 .description("1 while the coordinator is unreachable")
                 .strongReference(true)
@@ -66,8 +72,23 @@ public final class WorkerMetrics {
         pushRejections.increment(report.outcome().pushRejections());
     }
 
+    /** What the publish cycles tell these meters. */
+    CycleObserver cycles() {
+        return new CycleObserver() {
+            @Override
+            public void ended(CycleStats stats) {
+                cycle(stats);
+            }
+
+            @Override
+            public void remoteUnavailable() {
+                remoteUnavailable.increment();
+            }
+        };
+    }
+
     /** One publish cycle (a job, or a group-commit batch): its git time and whether a push of it was rejected. */
-    void cycle(CycleStats cycle) {
+    private void cycle(CycleStats cycle) {
         if (cycle.pushRejections() > 0) {
             rejectedCycles.increment();
         }

@@ -84,7 +84,8 @@ public final class WorkerProcess {
                 checkouts,
                 new LocalKbLock(LocalLockConfig.DEFAULTS, clock),
                 new Appliers(new NoteApplier(config.noteAgent(), clock), new AgentApplier(config.agent())),
-                new PublishCycle(new PushRetry(config.pushRetries(), Duration.ofMillis(100)), listener, metrics::cycle),
+                new PublishCycle(
+                        new PushRetry(config.pushRetries(), Duration.ofMillis(100)), listener, metrics.cycles()),
                 new RunnerSettings(
                         config.emailDomain(),
                         config.maintainEvery(),

@@ -4,13 +4,18 @@ import dev.kbsync.api.Assignment;
 import dev.kbsync.git.Author;
 import dev.kbsync.worker.apply.Applier;
 import dev.kbsync.worker.apply.ApplyResult;
+import dev.kbsync.worker.apply.StopSignal;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /** A coordinator job as a {@link WorkUnit}: fenced by its lease, checked against the lease right before push. */
 final class JobUnit implements WorkUnit {
+    /** How often a wait for the remote looks whether the worker began to stop. */
+    private static final Duration SLICE = Duration.ofMillis(250);
+
     private final Assignment assignment;
     private final Applier applier;
     private final Author author;
@@ -62,6 +67,42 @@ final class JobUnit implements WorkUnit {
     /** What the applier answered the last time it ran for this job (an agent's output), or null. */
     String answer() {
         return answer;
+    }
+
+    /** A job waits for its KB's remote until its grant's deadline (less the margin), or until its worker stops. */
+    @Override
+    public boolean waitsForRemote() {
+        return true;
+    }
+
+    /**
+     * Waits on the lease's stop signal in slices (a stopping worker is noticed within {@link #SLICE}): the deadline
+     * near, or the worker stopping, gives up (the job is reported REMOTE_UNAVAILABLE and runs again while it has
+     * attempts left, on this or another worker); a lost lease or a shutdown stop throws as anywhere else.
+     */
+    @Override
+    public boolean pauseForRemote(Duration pause) {
+        long until = System.nanoTime() + pause.toNanos();
+        while (true) {
+            if (abandoning.getAsBoolean()) {
+                return false;
+            }
+            long left = until - System.nanoTime();
+            if (left <= 0) {
+                return true;
+            }
+            Optional<StopSignal.Stop> stop = keeper.stop().await(Duration.ofNanos(Math.min(left, SLICE.toNanos())));
+            if (stop.isPresent()) {
+                if (UnitAbortedException.MAX_HOLD_EXCEEDED.equals(stop.get().code())) {
+                    return false;
+                }
+                throw new UnitAbortedException(stop.get().code(), stop.get().message());
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                throw new UnitAbortedException(
+                        UnitAbortedException.WORKER_SHUTDOWN, "interrupted while waiting for the remote");
+            }
+        }
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.kbsync.git.CredentialsUnavailableException;
 import dev.kbsync.git.GitException;
 import dev.kbsync.git.KbRepository;
 import dev.kbsync.git.PushResult;
+import dev.kbsync.git.RemoteUnavailableException;
 import dev.kbsync.git.TrailerBound;
 import dev.kbsync.worker.apply.ApplyResult;
 import java.util.ArrayList;
@@ -18,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,10 +49,10 @@ public final class PublishCycle {
 
     private final PushRetry retry;
     private final PhaseListener listener;
-    private final Consumer<CycleStats> stats;
+    private final CycleObserver stats;
 
-    /** {@code stats} receives each cycle's {@link CycleStats} when it ends. */
-    public PublishCycle(PushRetry retry, PhaseListener listener, Consumer<CycleStats> stats) {
+    /** {@code stats} receives each cycle's {@link CycleStats} when it ends, and hears of each unreachable remote. */
+    public PublishCycle(PushRetry retry, PhaseListener listener, CycleObserver stats) {
         this.retry = retry;
         this.listener = listener;
         this.stats = stats;
@@ -79,7 +79,7 @@ public final class PublishCycle {
      */
     public List<Outcome> runAll(KbCheckout checkout, List<? extends WorkUnit> units) {
         GitStopwatch git = new GitStopwatch();
-        Rounds rounds = new Rounds();
+        Rounds rounds = new Rounds(stats);
         try {
             return attempt(checkout, units, git, rounds);
         } catch (UnitAbortedException e) {
@@ -87,7 +87,7 @@ public final class PublishCycle {
         } catch (RuntimeException e) {
             throw new CycleFailedException(e, rounds.landed(units));
         } finally {
-            stats.accept(new CycleStats(git.total(), rounds.rejections, rounds.behind));
+            stats.ended(new CycleStats(git.total(), rounds.rejections, rounds.behind));
         }
     }
 
@@ -98,6 +98,12 @@ public final class PublishCycle {
         boolean behind;
         /** The push that failed in transport, until a sync can tell whether it landed (null: none). */
         Uncertain uncertain;
+        /** The wait for a remote that cannot be reached for now: it takes no round. */
+        final RemoteOutage outage;
+
+        Rounds(CycleObserver observer) {
+            outage = new RemoteOutage(observer);
+        }
         /** The outcomes so far of the latest attempt that synced, in the units' order. */
         List<Outcome> outcomes = List.of();
         /** The units earlier attempts found on the remote, by index: they stay landed (a push is never forced). */
@@ -141,11 +147,16 @@ public final class PublishCycle {
     private List<Outcome> attempt(KbCheckout checkout, List<? extends WorkUnit> units, GitStopwatch git, Rounds done) {
         KbRepository repo;
         try {
-            repo = git.time(checkout::syncForPublish);
+            repo = sync(checkout, units.get(0), git, done.outage);
             if (done.rounds == 0 && done.rejections == 0) {
                 done.behind = checkout.remoteMovedAtSync();
             }
         } catch (GitException e) {
+            Optional<Outcome.Failed> unavailable = done.outage.failure(e, done.rejections);
+            if (unavailable
+                    .isPresent()) { // waited until the unit's time was up; a push that failed is checked next time
+                return done.landedOr(unavailable.get(), units.size());
+            }
             if (done.uncertain != null) { // a push that may have landed: keep checking while rounds are left
                 log.warn(
                         "sync after the failed push of {} failed too ({})",
@@ -169,6 +180,24 @@ public final class PublishCycle {
             return outcomes;
         }
         return push(new Batch(checkout, units, git, done, repo, commits, outcomes));
+    }
+
+    /**
+     * Syncs the checkout with the remote; while the remote cannot be reached for now and {@code first} (the batch's
+     * head: its grant is the batch's) waits for it, tries again after a growing pause. Throws the last failure.
+     */
+    private static KbRepository sync(KbCheckout checkout, WorkUnit first, GitStopwatch git, RemoteOutage outage) {
+        while (true) {
+            try {
+                KbRepository repo = git.time(checkout::syncForPublish);
+                outage.reachable();
+                return repo;
+            } catch (RemoteUnavailableException e) {
+                if (!outage.waitAgain(first, e)) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /**
@@ -352,6 +381,15 @@ public final class PublishCycle {
             log.warn("push of {} failed ({}); checking the remote before trying again", batch.first(), e.getMessage());
             Outcome.Failed failed = new Outcome.Failed("PUSH_FAILED", e.getMessage(), rejections);
             batch.done().uncertain = new Uncertain(batch, failed);
+            if (e instanceof RemoteUnavailableException unavailable) { // waited out without taking a round
+                if (batch.done().outage.waitAgain(batch.units().get(0), unavailable)) {
+                    return attempt(batch.checkout(), batch.units(), batch.git(), batch.done());
+                }
+                Optional<Outcome.Failed> gaveUp = batch.done().outage.failure(e, rejections);
+                if (gaveUp.isPresent()) {
+                    return batch.committedAre(gaveUp.get());
+                }
+            }
             return again(batch, failed);
         }
         if (push instanceof PushResult.Pushed) {

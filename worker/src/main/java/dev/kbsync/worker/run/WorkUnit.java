@@ -3,6 +3,7 @@ package dev.kbsync.worker.run;
 import dev.kbsync.git.Author;
 import dev.kbsync.worker.apply.ApplyResult;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -24,6 +25,23 @@ public interface WorkUnit {
      */
     default Optional<Fencing> fencing() {
         return Optional.empty();
+    }
+
+    /**
+     * Whether the cycle waits out a remote that cannot be reached for now ({@link #pauseForRemote}) instead of failing at
+     * once. By default it does not.
+     */
+    default boolean waitsForRemote() {
+        return false;
+    }
+
+    /**
+     * Pauses up to {@code pause} before the cycle tries an unreachable remote again: true to try again, false to give up
+     * (the unit's time is up). Throws {@link UnitAbortedException} if the unit must stop (lease lost, shutdown). Only
+     * called if {@link #waitsForRemote()}.
+     */
+    default boolean pauseForRemote(Duration pause) {
+        return false;
     }
 
     /** Applies the change to a checkout that equals the remote; called again after every rejected push. */

@@ -87,7 +87,9 @@ class MetricNamesIT {
                     + " writer pushed since this checkout's last cycle)\"",
             "kbsync_worker_publish_cycles_rejected_total counter {} \"Publish cycles (jobs or group-commit batches)"
                     + " with a push rejected as non-fast-forward\"",
-            "kbsync_worker_push_rejections_total counter {} \"Non-fast-forward push rejections\"");
+            "kbsync_worker_push_rejections_total counter {} \"Non-fast-forward push rejections\"",
+            "kbsync_worker_remote_unavailable_total counter {} \"Tries that found a KB's git remote unreachable for now"
+                    + " (refused, reset, timed out, HTTP 5xx, 408, 429)\"");
 
     @TempDir
     Path tmp;

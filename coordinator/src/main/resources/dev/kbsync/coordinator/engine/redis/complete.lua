@@ -11,7 +11,9 @@
 -- than the grant's: a degraded coordinator's local grant published meanwhile; the whole batch shares the token, and
 -- members report before their head) is not failed while it has attempts left: the grant ends and the head and its
 -- members go back to their places, to run again under a new, larger token.
+-- The same for REMOTE_UNAVAILABLE: the worker waited for the KB's unreachable git remote until the grant's deadline.
 -- Reply: {result (recorded|requeued|repeated|lost|finished|unknown), t, job, ended (see endGrant) or nothing}.
+local AGAIN = {STALE_FENCE = true, REMOTE_UNAVAILABLE = true}
 local tid, lid = ARGV[11], ARGV[12]
 local now = nowMs()
 local t = getT(tid)
@@ -30,7 +32,7 @@ if not (head or member) then
   return cjson.encode({result = 'lost', t = t, job = job})
 end
 if not g.done and ARGV[13] == 'failed' and ARGV[16] ~= '' and t.a < MAX_ATTEMPTS
-    and cjson.decode(ARGV[16]).code == 'STALE_FENCE' then
+    and AGAIN[cjson.decode(ARGV[16]).code] then
   local ended = endGrant(g, true, 'released', now)
   return cjson.encode({result = 'requeued', t = getT(tid), job = job, ended = ended})
 end

@@ -1,0 +1,89 @@
+package dev.kbsync.worker.run;
+
+import dev.kbsync.git.GitException;
+import dev.kbsync.git.RemoteUnavailableException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One cycle's wait for a remote that cannot be reached for now ({@link RemoteUnavailableException}): the pause before
+ * each new try doubles from {@link #FIRST} up to {@link #LONGEST} (+-20 % jitter, so that the workers of a fleet do
+ * not come back in step), and starts over once the remote answered. The unit decides how long it may wait
+ * ({@link WorkUnit#pauseForRemote}); a unit that waited and gave up fails {@link #REMOTE_UNAVAILABLE}.
+ */
+final class RemoteOutage {
+    private static final Logger log = LoggerFactory.getLogger(RemoteOutage.class);
+
+    /** The job's error when its remote stayed unreachable until its grant's deadline: the job runs again. */
+    static final String REMOTE_UNAVAILABLE = "REMOTE_UNAVAILABLE";
+
+    static final Duration FIRST = Duration.ofSeconds(1);
+    static final Duration LONGEST = Duration.ofSeconds(30);
+
+    private final CycleObserver observer;
+    private Duration next = FIRST;
+    private int failures;
+    private long firstFailureNanos;
+    private boolean waited;
+
+    RemoteOutage(CycleObserver observer) {
+        this.observer = observer;
+    }
+
+    /**
+     * The remote failed with {@code e}: waits before the next try if {@code unit} waits for its remote; true to try
+     * again, false to give up (the unit does not wait, or its time is up).
+     */
+    boolean waitAgain(WorkUnit unit, RemoteUnavailableException e) {
+        if (failures++ == 0) {
+            firstFailureNanos = System.nanoTime();
+        }
+        observer.remoteUnavailable();
+        if (!unit.waitsForRemote()) {
+            return false;
+        }
+        waited = true;
+        Duration pause = jittered(next);
+        next = next.multipliedBy(2).compareTo(LONGEST) > 0 ? LONGEST : next.multipliedBy(2);
+        log.warn(
+                "the remote is unavailable ({} failure(s) in {} s): {}; {} tries again in {} ms",
+                failures,
+                secondsSinceFirst(),
+                e.getMessage(),
+                unit.id(),
+                pause.toMillis());
+        return unit.pauseForRemote(pause);
+    }
+
+    /** The remote answered: a later failure starts its pauses from {@link #FIRST} again. */
+    void reachable() {
+        next = FIRST;
+    }
+
+    /**
+     * The failure to report for {@code e}: {@link #REMOTE_UNAVAILABLE} if the remote was unavailable and the unit waited
+     * for it, else empty (the usual code applies).
+     */
+    Optional<Outcome.Failed> failure(GitException e, int rejections) {
+        if (!waited || !(e instanceof RemoteUnavailableException)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Outcome.Failed(
+                REMOTE_UNAVAILABLE,
+                "the remote could not be reached for " + secondsSinceFirst() + " s (" + failures
+                        + " tries) before the grant's deadline. Last: " + e.getMessage(),
+                rejections));
+    }
+
+    private long secondsSinceFirst() {
+        return Duration.ofNanos(System.nanoTime() - firstFailureNanos).toSeconds();
+    }
+
+    private static Duration jittered(Duration pause) {
+        long ms = pause.toMillis();
+        return Duration.ofMillis(ms * 4 / 5 + ThreadLocalRandom.current().nextLong(ms * 2 / 5 + 1));
+    }
+}
