@@ -45,7 +45,7 @@ final class PushOperation {
             for (var result : results) {
                 RemoteRefUpdate update = result.getRemoteUpdate(checkout.localRef());
                 if (update != null) {
-                    return classify(update, local);
+                    return classify(update, local, result.getMessages());
                 }
             }
             throw new GitException("Git error during push: no status reported for " + checkout.localRef());
@@ -57,7 +57,8 @@ final class PushOperation {
         }
     }
 
-    private PushResult classify(RemoteRefUpdate update, ObjectId local) throws IOException {
+    /** {@code said}: what the remote printed during the push (a hook's stderr), told with a refusal. */
+    private PushResult classify(RemoteRefUpdate update, ObjectId local, String said) throws IOException {
         return switch (update.getStatus()) {
             case OK -> {
                 setUpstreamIfMissing();
@@ -70,7 +71,8 @@ final class PushOperation {
                 lostRace(update)
                         ? new PushResult.RejectedNonFastForward(
                                 update.getStatus().name() + ": " + update.getMessage())
-                        : new PushResult.Rejected(update.getStatus().name(), update.getMessage());
+                        : new PushResult.Rejected(
+                                update.getStatus().name(), RemoteText.refusal(update.getMessage(), said));
         };
     }
 
