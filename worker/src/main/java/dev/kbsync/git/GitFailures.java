@@ -109,6 +109,10 @@ final class GitFailures {
         if (e instanceof CredentialsUnavailableException unavailable) {
             return unavailable;
         }
+        var notFound = RemoteNotFoundException.of(operation, e);
+        if (notFound.isPresent()) {
+            return notFound.get();
+        }
         String message = "Git error during " + operation + ": " + e.getMessage();
         if (causedBy(e, "server key did not validate")) {
             return new HostKeyRejectedException(message + ". " + HOST_KEY_HELP, e);

@@ -4,6 +4,7 @@ import dev.kbsync.git.CredentialsUnavailableException;
 import dev.kbsync.git.GitException;
 import dev.kbsync.git.HostKeyRejectedException;
 import dev.kbsync.git.PushResult;
+import dev.kbsync.git.RemoteNotFoundException;
 import java.util.Locale;
 
 /** Job error codes for git failures. */
@@ -15,6 +16,9 @@ final class GitFailureCodes {
     static String ofSync(GitException e) {
         if (e instanceof CredentialsUnavailableException) {
             return CREDENTIALS_UNAVAILABLE;
+        }
+        if (e instanceof RemoteNotFoundException) {
+            return "REMOTE_NOT_FOUND";
         }
         if (e instanceof HostKeyRejectedException) {
             return "HOST_KEY_REJECTED";

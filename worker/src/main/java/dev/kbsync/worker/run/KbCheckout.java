@@ -6,6 +6,7 @@ import dev.kbsync.git.GitAuth;
 import dev.kbsync.git.GitException;
 import dev.kbsync.git.KbRepository;
 import dev.kbsync.git.Recovery;
+import dev.kbsync.git.RemoteNotFoundException;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -184,7 +185,7 @@ public final class KbCheckout implements AutoCloseable {
     private KbRepository openOrReclone() {
         try {
             return KbRepository.cloneOrOpen(remote, branch, dir, auth);
-        } catch (CredentialsUnavailableException e) {
+        } catch (CredentialsUnavailableException | RemoteNotFoundException e) {
             throw e; // cloning again cannot help
         } catch (GitException e) {
             log.warn("checkout {} cannot be opened ({}); cloning again", dir, e.getMessage());
