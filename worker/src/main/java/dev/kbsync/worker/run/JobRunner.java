@@ -7,6 +7,7 @@ import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.git.Author;
+import dev.kbsync.git.Secrets;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.lock.LockTimeoutException;
 import dev.kbsync.worker.apply.Applier;
@@ -151,6 +152,7 @@ public final class JobRunner {
             // Waiting for the KB's local lock past the lease's deadline would only keep this slot from other KBs.
             Optional<Duration> untilStop = LeaseKeeper.untilStop(head.lease(), settings.deadlineMargin());
             List<Outcome> outcomes = underLock(head, "job_" + head.job().id(), untilStop, () -> {
+                keeper.doing("syncing with " + Secrets.mask(head.kb().remote()));
                 KbCheckout checkout = checkouts.checkout(head.kb());
                 checkout.granted(
                         head.previousFencingToken() == null

@@ -1,7 +1,9 @@
 package dev.kbsync.worker.run;
 
 import dev.kbsync.api.Assignment;
+import dev.kbsync.api.JobKind;
 import dev.kbsync.git.Author;
+import dev.kbsync.git.Secrets;
 import dev.kbsync.worker.apply.Applier;
 import dev.kbsync.worker.apply.ApplyResult;
 import dev.kbsync.worker.apply.StopSignal;
@@ -56,7 +58,9 @@ final class JobUnit implements WorkUnit {
 
     @Override
     public ApplyResult apply(Path workTree) {
+        keeper.doing(assignment.job().kind() == JobKind.AGENT ? "running the agent" : "writing the note");
         ApplyResult result = applier.apply(workTree, assignment.job(), assignment.kb(), keeper.stop());
+        keeper.doing("committing");
         keeper.stop().stopped().ifPresent(stop -> {
             throw new UnitAbortedException(stop.code(), stop.message());
         });
@@ -109,6 +113,7 @@ final class JobUnit implements WorkUnit {
     public void checkBeforePush() {
         throwIfAbandoning();
         keeper.checkBeforePush();
+        pushing();
     }
 
     /** The lease's check runs while the last commit is written; a shutdown begun meanwhile still stops the push. */
@@ -119,7 +124,13 @@ final class JobUnit implements WorkUnit {
         return () -> {
             throwIfAbandoning();
             lease.await();
+            pushing();
         };
+    }
+
+    /** Until the next apply: the push, and after a rejected or failed push the sync that retries it. */
+    private void pushing() {
+        keeper.doing("in the push to " + Secrets.mask(assignment.kb().remote()) + " or the sync after it");
     }
 
     private void throwIfAbandoning() {

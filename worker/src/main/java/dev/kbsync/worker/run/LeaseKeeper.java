@@ -57,6 +57,7 @@ public final class LeaseKeeper implements AutoCloseable {
     private final long timer;
     private final Optional<Long> deadlineTimer;
     private volatile boolean closed;
+    private volatile String doing = "waiting for the KB's local lock";
 
     public LeaseKeeper(Vertx vertx, KbsyncClient client, ModeTracker modes, Lease lease) {
         this(vertx, client, modes, lease, RunnerSettings.DEFAULT_DEADLINE_MARGIN);
@@ -74,10 +75,11 @@ public final class LeaseKeeper implements AutoCloseable {
                             UnitAbortedException.MAX_HOLD_EXCEEDED,
                             "the grant's hard deadline " + lease.deadlineAt() + " is near; abandoning the unit")) {
                         log.warn(
-                                "lease {} (fence {}) reaches its deadline {}: stopping the unit",
+                                "lease {} (fence {}) reaches its deadline {} while {}: stopping the unit",
                                 lease.id(),
                                 lease.fencingToken(),
-                                lease.deadlineAt());
+                                lease.deadlineAt(),
+                                doing);
                     }
                 }));
     }
@@ -94,6 +96,11 @@ public final class LeaseKeeper implements AutoCloseable {
         Duration cap = lease.ttl().dividedBy(2);
         Duration effective = margin.compareTo(cap) > 0 ? cap : margin;
         return Optional.of(left.minus(effective));
+    }
+
+    /** What the unit is doing now ("pushing to <remote>", "running the agent"), told by the deadline's log line. */
+    public void doing(String what) {
+        doing = what;
     }
 
     /** Fired when the unit must stop at once (lease lost, deadline near); watched by running agents. */

@@ -1,13 +1,21 @@
 package dev.kbsync.worker.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
+import dev.kbsync.worker.fallback.FallbackMode;
+import dev.kbsync.worker.fallback.ModeTracker;
+import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class LeaseKeeperTest {
     private static final Instant GRANTED = Instant.parse("2026-11-30T12:00:00Z");
@@ -31,6 +39,33 @@ class LeaseKeeperTest {
     void shouldNotStopALeaseWithoutADeadline() {
         assertThat(LeaseKeeper.untilStop(lease(GRANTED, null, 30_000), Duration.ofSeconds(5)))
                 .isEmpty();
+    }
+
+    /** The deadline's log line says what the unit was doing: a push hung on the network, an agent still running. */
+    @Test
+    void shouldSayWhatTheUnitWasDoingWhenItsDeadlineStopsIt() {
+        Instant now = Instant.now();
+        // 300 ms left, stopped 100 ms before: long before the first heartbeat (every 20 s), so no client is needed
+        Lease lease = lease(now.plusSeconds(60), now.plusMillis(300), 60_000);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(LeaseKeeper.class);
+        logger.addAppender(logs);
+        Vertx vertx = Vertx.vertx();
+        try (LeaseKeeper keeper =
+                new LeaseKeeper(vertx, null, new ModeTracker(FallbackMode.LOCAL), lease, Duration.ofMillis(100))) {
+            keeper.doing("pushing to https://git.example.org/team/kb.git");
+
+            await().atMost(Duration.ofSeconds(3)).until(() -> !logs.list.isEmpty());
+
+            assertThat(keeper.stop().stopped()).isPresent();
+            assertThat(logs.list.get(0).getFormattedMessage())
+                    .contains("reaches its deadline")
+                    .contains("while pushing to https://git.example.org/team/kb.git");
+        } finally {
+            logger.detachAppender(logs);
+            vertx.close();
+        }
     }
 
     private static Lease lease(Instant expires, Instant deadline, long ttlMs) {
