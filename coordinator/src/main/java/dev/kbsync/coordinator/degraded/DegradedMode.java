@@ -75,7 +75,8 @@ public final class DegradedMode implements AutoCloseable {
             RedisHealth health,
             JobService jobs,
             Duration hold,
-            Map<KbId, Long> fences) {
+            Map<KbId, Long> fences,
+            Duration restoreStep) {
         this.vertx = vertx;
         this.fences = new LocalFences(Clock.systemUTC(), fences);
         this.dispatch = new LocalDispatch(hold, known, this.fences);
@@ -84,7 +85,7 @@ public final class DegradedMode implements AutoCloseable {
         this.health = health;
         this.jobs = jobs;
         this.clock = Clock.systemUTC();
-        this.restore = new Restore(this, journal, executor, jobs, this.fences);
+        this.restore = new Restore(vertx, this, journal, executor, jobs, this.fences, restoreStep);
         this.work = new LocalWork(vertx, executor, journal, dispatch, health, this::serving);
     }
 
@@ -101,14 +102,30 @@ public final class DegradedMode implements AutoCloseable {
             RedisHealth health,
             JobService jobs,
             Collection<KbConfig> known) {
+        return open(vertx, dir, maxEntries, hold, health, jobs, known, Restore.STEP_BOUND);
+    }
+
+    /**
+     * {@link #open(Vertx, Path, int, Duration, RedisHealth, JobService, Collection)} whose restore gives up a step
+     * (a Redis step, a journal write) that has not answered within {@code restoreStep} and goes on in its next pass.
+     */
+    public static Future<DegradedMode> open(
+            Vertx vertx,
+            Path dir,
+            int maxEntries,
+            Duration hold,
+            RedisHealth health,
+            JobService jobs,
+            Collection<KbConfig> known,
+            Duration restoreStep) {
         WorkerExecutor executor = vertx.createSharedWorkerExecutor("kbsync-journal-" + dir.toAbsolutePath(), 1);
-        return executor.executeBlocking(() -> {
+        return onJournal(executor, () -> {
                     Journal journal = Journal.open(dir, maxEntries);
                     return new Replayed(journal, journal.readFrom(0), journal.fences(), KnownKbs.read(dir));
                 })
                 .map(replayed -> {
                     DegradedMode mode = new DegradedMode(
-                            vertx, replayed.journal(), executor, health, jobs, hold, replayed.fences());
+                            vertx, replayed.journal(), executor, health, jobs, hold, replayed.fences(), restoreStep);
                     replayed.kbs().forEach(kb -> mode.known.put(kb.id(), kb));
                     boolean changed = false;
                     for (KbConfig kb : known) {
@@ -139,6 +156,15 @@ public final class DegradedMode implements AutoCloseable {
                     return mode;
                 })
                 .onFailure(e -> executor.close());
+    }
+
+    /**
+     * {@code work} on the journal's one thread ({@code executor}), in the order submitted. Not "ordered" in Vert.x's
+     * sense: Vert.x orders such calls per calling context, across executors, so a journal write would queue behind any
+     * other ordered blocking call of the same context, however slow; the executor's single thread keeps the order.
+     */
+    static <T> Future<T> onJournal(WorkerExecutor executor, java.util.concurrent.Callable<T> work) {
+        return executor.executeBlocking(work, false);
     }
 
     private record Replayed(
@@ -190,7 +216,7 @@ public final class DegradedMode implements AutoCloseable {
 
     /** Writes the known KBs to {@link KnownKbs#FILE} on the journal's thread (the last write has the latest set). */
     private void keepKnown() {
-        executor.executeBlocking(() -> {
+        onJournal(executor, () -> {
                     KnownKbs.write(journal.dir(), List.copyOf(known.values()));
                     return null;
                 })
@@ -262,7 +288,7 @@ public final class DegradedMode implements AutoCloseable {
      */
     public Future<Job> accept(KbId kb, String user, JobPayload payload, Optional<String> key) {
         Job job = Job.queued(JobRef.create(kb).id(), kb, user, payload, clock.instant());
-        return executor.executeBlocking(() -> {
+        return onJournal(executor, () -> {
                     synchronized (this) {
                         Job first = key.map(k -> keys.get(keyOf(kb, user, k))).orElse(null);
                         if (first != null) { // as Redis answers a key: the same request, or a refusal
@@ -296,7 +322,7 @@ public final class DegradedMode implements AutoCloseable {
     @Override
     public void close() {
         vertx.cancelTimer(timer);
-        executor.executeBlocking(() -> {
+        onJournal(executor, () -> {
                     journal.close();
                     return null;
                 })

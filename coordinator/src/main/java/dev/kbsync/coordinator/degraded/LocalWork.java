@@ -78,7 +78,7 @@ final class LocalWork {
 
     private Future<Optional<Assignment>> handOut(String worker, LocalDispatch.Handout handout) {
         Assignment a = handout.assignment();
-        return executor.executeBlocking(() -> {
+        return DegradedMode.onJournal(executor, () -> {
                     journal.append(new Journal.Handed(a.job().id(), a.job().kb(), handout.token(), 0));
                     return Optional.of(a);
                 })
@@ -107,7 +107,7 @@ final class LocalWork {
         if (members.isEmpty()) {
             return Future.succeededFuture(List.of());
         }
-        return executor.executeBlocking(() -> {
+        return DegradedMode.onJournal(executor, () -> {
                     for (LocalDispatch.Handout h : members) {
                         journal.append(new Journal.Handed(
                                 h.jobId(), h.assignment().job().kb(), h.token(), 0));
@@ -135,7 +135,7 @@ final class LocalWork {
         if (!(recorded.get() instanceof LocalDispatch.Landed landed)) {
             return Future.succeededFuture(Optional.of(recorded.get().job()));
         }
-        return executor.executeBlocking(() -> {
+        return DegradedMode.onJournal(executor, () -> {
                     journal.append(new Journal.Landed(jobId, landed.token(), landed.outcome(), 0));
                     return Optional.of(landed.job());
                 })

@@ -9,13 +9,17 @@ import dev.kbsync.coordinator.error.CoordinatorException;
 import dev.kbsync.coordinator.error.UnavailableException;
 import dev.kbsync.coordinator.service.JobService;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -29,10 +33,19 @@ import org.slf4j.LoggerFactory;
  * when a local run landed it, else queued and searched down to its first local token. Then the journal is truncated on
  * the journal's thread if nothing was appended meanwhile, else another pass takes the new records ({@link Passes}).
  * Stops at the first outage-like failure (the next tick goes on from there); an entry Redis refuses for good is kept
- * in {@link Journal#REJECTED} and skipped.
+ * in {@link Journal#REJECTED} and skipped. A step that does not answer within its bound ({@link #STEP_BOUND}: a Redis
+ * step has its own 3 s timeout, a journal write is one fsync) counts as such a failure: the pass stops and the next
+ * one starts from the last entry restored, so a step that never answers (seen under heavy load: a pass that restored
+ * nothing more for minutes) delays the drain by its bound, never for good. Every step may run again: a restore is
+ * idempotent (the job's id), a fence is only raised, a journal mark is written once more.
  */
 final class Restore {
     private static final Logger LOG = LoggerFactory.getLogger(Restore.class);
+    /** How long a restore step may go without an answer before its pass stops and the next one tries again. */
+    static final Duration STEP_BOUND = Duration.ofSeconds(15);
+
+    private final Vertx vertx;
+    private final Duration stepBound;
 
     private final DegradedMode mode;
     private final Journal journal;
@@ -42,7 +55,16 @@ final class Restore {
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile long offset;
 
-    Restore(DegradedMode mode, Journal journal, WorkerExecutor executor, JobService jobs, LocalFences fences) {
+    Restore(
+            Vertx vertx,
+            DegradedMode mode,
+            Journal journal,
+            WorkerExecutor executor,
+            JobService jobs,
+            LocalFences fences,
+            Duration stepBound) {
+        this.vertx = vertx;
+        this.stepBound = stepBound;
         this.mode = mode;
         this.journal = journal;
         this.executor = executor;
@@ -86,10 +108,10 @@ final class Restore {
      */
     private Future<Boolean> pass() {
         return raise(new ArrayList<>(fences.unraised().entrySet()), 0)
-                .compose(v -> executor.executeBlocking(() -> journal.readFrom(offset)))
+                .compose(v -> bounded("reading the journal", onJournal(() -> journal.readFrom(offset))))
                 .compose(records -> {
                     if (records.isEmpty()) {
-                        return executor.<Boolean>executeBlocking(() -> {
+                        return bounded("truncating the journal", onJournal(() -> {
                             if (journal.size() > offset || !fences.allRaised()) {
                                 return false;
                             }
@@ -97,7 +119,7 @@ final class Restore {
                             offset = 0;
                             mode.drained();
                             return true;
-                        });
+                        }));
                     }
                     long end = records.get(records.size() - 1).end();
                     Set<String> done = records.stream()
@@ -123,7 +145,7 @@ final class Restore {
         }
         KbId kb = open.get(next).getKey();
         long token = open.get(next).getValue();
-        return jobs.raiseFence(kb, token)
+        return bounded("raising KB " + kb + "'s fence", jobs.raiseFence(kb, token))
                 .transform(raised -> {
                     if (raised.succeeded()) {
                         LOG.info("journal: KB {}'s Redis fence raised to at least local token {}", kb, token);
@@ -155,8 +177,12 @@ final class Restore {
     }
 
     private Future<Void> restoreOne(Journal.Entry entry) {
-        return jobs.restore(
-                        entry.job(), entry.key(), mode.restoration(entry.job().id()))
+        return bounded(
+                        "restoring job " + entry.job().id(),
+                        jobs.restore(
+                                entry.job(),
+                                entry.key(),
+                                mode.restoration(entry.job().id())))
                 .recover(e -> keyTaken(e) && entry.key().isPresent() ? withoutKey(entry) : Future.failedFuture(e))
                 .transform(restored -> {
                     if (restored.succeeded()) {
@@ -172,20 +198,55 @@ final class Restore {
                             entry.job().kb(),
                             cause.getMessage(),
                             journal.dir().resolve(Journal.REJECTED));
-                    return executor.<Void>executeBlocking(() -> {
+                    return bounded("keeping a rejected job", onJournal(() -> {
                         journal.reject(entry, cause.getMessage());
                         return null;
-                    });
+                    }));
                 })
-                .compose(v -> executor.<Void>executeBlocking(() -> {
+                .compose(v -> bounded("marking a job restored", onJournal(() -> {
                     journal.restored(entry); // a restart before the truncation leaves it to Redis
                     return null;
-                }))
+                })))
                 .map(v -> {
                     offset = entry.end();
                     mode.pendingRemoved(entry);
                     return null;
                 });
+    }
+
+    /** {@code work} on the journal's thread (see {@link DegradedMode#onJournal}). */
+    private <T> Future<T> onJournal(java.util.concurrent.Callable<T> work) {
+        return DegradedMode.onJournal(executor, work);
+    }
+
+    /**
+     * {@code step}'s answer, or a {@link TimeoutException} once it has not answered within {@link #stepBound} (it may
+     * still run later; its answer is then dropped).
+     */
+    private <T> Future<T> bounded(String what, Future<T> step) {
+        if (step.isComplete()) {
+            return step;
+        }
+        Promise<T> answer = Promise.promise();
+        long timer = vertx.setTimer(stepBound.toMillis(), t -> {
+            if (!answer.future().isComplete()) {
+                LOG.warn(
+                        "journal: {} did not answer within {} ms; this pass stops, the next one goes on from the last"
+                                + " job restored",
+                        what,
+                        stepBound.toMillis());
+                answer.tryFail(new TimeoutException(what + " did not answer within " + stepBound.toMillis() + " ms"));
+            }
+        });
+        step.onComplete(r -> {
+            vertx.cancelTimer(timer);
+            if (r.succeeded()) {
+                answer.tryComplete(r.result());
+            } else {
+                answer.tryFail(r.cause());
+            }
+        });
+        return answer.future();
     }
 
     /**

@@ -1,0 +1,107 @@
+package dev.kbsync.coordinator.engine;
+
+import static dev.kbsync.coordinator.engine.Coordinators.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.api.Job;
+import dev.kbsync.api.JobPayload;
+import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.degraded.DegradedMode;
+import dev.kbsync.coordinator.health.RedisHealth;
+import dev.kbsync.coordinator.service.JobService;
+import dev.kbsync.testing.RedisExtension;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A journal restore whose step never answers (seen under heavy load: a pass waited for one step for minutes and
+ * restored nothing more, its KB's new notes journaling behind it) gives that step up after its bound and goes on in
+ * the next pass: every journal job is restored into Redis exactly once.
+ */
+class JournalRestoreStallIT {
+    private static final KbId KB = KbId.of("stall");
+
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
+
+    @TempDir
+    Path dir;
+
+    private final Coordinators coordinators = new Coordinators(redis);
+    private final Vertx vertx = Vertx.vertx();
+    private DegradedMode mode;
+
+    @AfterEach
+    void close() {
+        if (mode != null) {
+            mode.close();
+        }
+        coordinators.close();
+        await(vertx.close());
+    }
+
+    @Test
+    void shouldGiveUpARestoreStepThatNeverAnswersAndRestoreTheJournalOnce() {
+        Engine engine = coordinators.start(Coordinators.config("c1"));
+        coordinators.register(engine, KB.value());
+        JobService real = engine.services().jobs();
+        AtomicInteger restores = new AtomicInteger();
+        JobService firstHangs = (JobService) Proxy.newProxyInstance(
+                JobService.class.getClassLoader(), new Class<?>[] {JobService.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("restore") && restores.incrementAndGet() == 2) {
+                        return Promise.promise().future(); // the second restore step never answers
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        RedisHealth health = new RedisHealth(vertx, Future::succeededFuture, true);
+        mode = await(DegradedMode.open(
+                vertx,
+                dir,
+                1000,
+                Duration.ofMinutes(5),
+                health,
+                firstHangs,
+                List.of(new KbConfig(KB, "file:///tmp/stall", "main")),
+                Duration.ofSeconds(2)));
+        List<Job> accepted = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            accepted.add(await(mode.accept(KB, "u", new JobPayload.Note("note " + i, null, null), Optional.empty())));
+        }
+
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> mode.pending() == 0);
+
+        assertThat(restores.get()).as("the hung step was tried again").isGreaterThanOrEqualTo(6);
+        for (Job job : accepted) {
+            assertThat(await(real.get(job.id())).state()).isEqualTo(JobState.QUEUED);
+        }
+        var queue = await(engine.services().queues().snapshot(KB));
+        assertThat(queue.holder().stream().count()
+                        + queue.running().size()
+                        + queue.waiters().size())
+                .as("each journal job in the queue once: %s", queue)
+                .isEqualTo(accepted.size());
+    }
+}
