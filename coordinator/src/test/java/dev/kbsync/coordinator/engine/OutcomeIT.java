@@ -25,6 +25,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Recording a job's outcome is one atomic step with the lease check and the release: a report whose answer is late,
@@ -54,7 +56,7 @@ class OutcomeIT {
                 .services()
                 .jobs();
         Engine other = coordinators.start(base.withId("direct"));
-        coordinators.register(other, "stale", "retried", "fenced", "fenced-batch", "outage");
+        coordinators.register(other, "stale", "retried", "fenced", "fenced-batch", "outage", "full");
         direct = other.services().jobs();
     }
 
@@ -142,14 +144,16 @@ class OutcomeIT {
     }
 
     /**
-     * A worker that waited for the KB's unreachable remote until its grant's deadline reports REMOTE_UNAVAILABLE: the job
-     * goes back to its place while it has attempts left (3 by default), and fails with that error on its last one.
+     * A worker that waited for the KB's unreachable remote until its grant's deadline reports REMOTE_UNAVAILABLE, one
+     * whose disk was full DISK_FULL: the job goes back to its place while it has attempts left (3 by default), and fails
+     * with that error on its last one.
      */
-    @Test
-    void shouldRunAJobAgainWhileItsRemoteWasUnavailableAndItHasAttemptsLeft() {
-        KbId kb = KbId.of("outage");
+    @ParameterizedTest
+    @ValueSource(strings = {"REMOTE_UNAVAILABLE", "DISK_FULL"})
+    void shouldRunAJobAgainWhileItsRemoteWasUnavailableOrItsWorkersDiskFullAndItHasAttemptsLeft(String code) {
+        KbId kb = KbId.of(code.equals("DISK_FULL") ? "full" : "outage");
         Job job = await(direct.submit(kb, "ann", note("while the host is down"), Optional.empty()));
-        JobError unavailable = new JobError("REMOTE_UNAVAILABLE", "the remote answered 503 for 290 s");
+        JobError unavailable = new JobError(code, "the remote answered 503 for 290 s, or the disk was full");
         long token = 0;
         for (int attempt = 1; attempt <= 3; attempt++) {
             Assignment claimed =

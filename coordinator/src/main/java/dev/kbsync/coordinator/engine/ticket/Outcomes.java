@@ -182,9 +182,9 @@ public final class Outcomes {
         /** Recorded now (and the grant released, unless group-commit members still run). */
         RECORDED,
         /**
-         * The live grant's head reported STALE_FENCE (the branch carries a later fence) or REMOTE_UNAVAILABLE (its
-         * worker waited for the KB's remote until the grant's deadline), with attempts left: the grant ended and the
-         * job (with its group-commit members) is queued again.
+         * The live grant's head reported STALE_FENCE (the branch carries a later fence), REMOTE_UNAVAILABLE (its
+         * worker waited for the KB's remote until the grant's deadline) or DISK_FULL (its worker's disk was full), with
+         * attempts left: the grant ended and the job (with its group-commit members) is queued again.
          */
         REQUEUED,
         /** The same lease reported before: the job as then recorded. */

@@ -11,9 +11,10 @@
 -- than the grant's: a degraded coordinator's local grant published meanwhile; the whole batch shares the token, and
 -- members report before their head) is not failed while it has attempts left: the grant ends and the head and its
 -- members go back to their places, to run again under a new, larger token.
--- The same for REMOTE_UNAVAILABLE: the worker waited for the KB's unreachable git remote until the grant's deadline.
+-- The same for REMOTE_UNAVAILABLE: the worker waited for the KB's unreachable git remote until the grant's deadline,
+-- and for DISK_FULL: the worker's own disk was full (another worker, or this one once space is freed, lands the job).
 -- Reply: {result (recorded|requeued|repeated|lost|finished|unknown), t, job, ended (see endGrant) or nothing}.
-local AGAIN = {STALE_FENCE = true, REMOTE_UNAVAILABLE = true}
+local AGAIN = {STALE_FENCE = true, REMOTE_UNAVAILABLE = true, DISK_FULL = true}
 local tid, lid = ARGV[11], ARGV[12]
 local now = nowMs()
 local t = getT(tid)
