@@ -9,15 +9,22 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
 import java.util.function.Supplier;
 
-/** The worker's tiny HTTP server: {@code GET /healthz} (JSON with the mode) and {@code GET /metrics} (Prometheus), and HEAD. */
+/**
+ * The worker's tiny HTTP server: {@code GET /healthz} (JSON with the mode), {@code GET /readyz} (200 while the worker
+ * takes jobs, else 503 with the reason) and {@code GET /metrics} (Prometheus), and HEAD.
+ */
 final class HealthServer {
     private final Supplier<JsonObject> health;
+    private final Supplier<Optional<String>> notReady;
     private final Supplier<String> metrics;
 
-    HealthServer(Supplier<JsonObject> health, Supplier<String> metrics) {
+    /** {@code notReady}: why the worker takes no jobs now, empty while it takes them. */
+    HealthServer(Supplier<JsonObject> health, Supplier<Optional<String>> notReady, Supplier<String> metrics) {
         this.health = health;
+        this.notReady = notReady;
         this.metrics = metrics;
     }
 
@@ -25,7 +32,9 @@ final class HealthServer {
         Router router = Router.router(vertx);
         // HEAD as GET, without the body (RFC 9110; load balancers probe with it).
         router.route("/healthz").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::handleHealth);
-        router.route("/metrics").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::handleMetrics);
+        // Both read the cache disk's free space (a statfs, which a hung file system can hold): off the event loop.
+        router.route("/readyz").method(HttpMethod.GET).method(HttpMethod.HEAD).blockingHandler(this::handleReady);
+        router.route("/metrics").method(HttpMethod.GET).method(HttpMethod.HEAD).blockingHandler(this::handleMetrics);
         // No HTTP/2 upgrade over plain HTTP (h2c): the JDK's HttpClient asks for one on each new connection, and
         // upgraded connections garbled large answers now and then. Such clients go on in HTTP/1.1.
         return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
@@ -37,6 +46,17 @@ final class HealthServer {
         ctx.response()
                 .putHeader("Content-Type", "application/json")
                 .end(health.get().encode());
+    }
+
+    private void handleReady(RoutingContext ctx) {
+        Optional<String> reason = notReady.get();
+        JsonObject body = reason.map(
+                        r -> new JsonObject().put("status", "not ready").put("reason", r))
+                .orElseGet(() -> new JsonObject().put("status", "ready"));
+        ctx.response()
+                .setStatusCode(reason.isPresent() ? 503 : 200)
+                .putHeader("Content-Type", "application/json")
+                .end(body.encode());
     }
 
     private void handleMetrics(RoutingContext ctx) {

@@ -18,10 +18,13 @@ import org.slf4j.LoggerFactory;
 /**
  * One poll-and-run loop on a dedicated thread: long-poll for a job (the poll carries the worker's presence), run it to
  * the end, repeat until stopped. A job that a poll in flight when the stop began brings is given back to the
- * coordinator, not run. Keeps its slot's part of the {@link Presence} true.
+ * coordinator, not run. Keeps its slot's part of the {@link Presence} true. Does not poll while the cache disk is too
+ * full ({@link CacheGuard}).
  */
 final class PollSlot implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(PollSlot.class);
+    /** How often a slot that takes no jobs for a full cache disk looks again. */
+    private static final Duration CACHE_RECHECK = Duration.ofSeconds(1);
 
     private final String workerId;
     private final int slot;
@@ -35,6 +38,7 @@ final class PollSlot implements Runnable {
     private final AtomicInteger active;
     private final Presence presence;
     private final PresenceRenewer renewer;
+    private final CacheGuard cache;
     private final RetryPolicy backoff =
             new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(250), Duration.ofSeconds(5));
 
@@ -50,8 +54,10 @@ final class PollSlot implements Runnable {
             AtomicBoolean abandoning,
             AtomicInteger active,
             Presence presence,
-            PresenceRenewer renewer) {
+            PresenceRenewer renewer,
+            CacheGuard cache) {
         this.workerId = workerId;
+        this.cache = cache;
         this.slot = slot;
         this.presence = presence;
         this.renewer = renewer;
@@ -70,6 +76,9 @@ final class PollSlot implements Runnable {
         int failures = 0;
         boolean followedMove = false;
         while (!stopping.get() && !Thread.currentThread().isInterrupted()) {
+            if (cacheFull()) {
+                continue;
+            }
             Optional<Assignment> assignment;
             presence.polling(slot);
             long moves = client.coordinatorMoves();
@@ -101,6 +110,16 @@ final class PollSlot implements Runnable {
         }
 
         presence.away(slot);
+    }
+
+    /** True, after a pause, while the cache disk has too little space to take a job (not polling meanwhile). */
+    private boolean cacheFull() {
+        if (cache.refusal().isEmpty()) {
+            return false;
+        }
+        presence.away(slot);
+        pause(CACHE_RECHECK);
+        return true;
     }
 
     private void runJob(Assignment assignment) {
@@ -158,8 +177,12 @@ final class PollSlot implements Runnable {
         } else {
             log.error("poll failed: {}", cause.toString());
         }
+        pause(backoff.delay(failures));
+    }
+
+    private static void pause(Duration pause) {
         try {
-            Thread.sleep(backoff.delay(failures).toMillis());
+            Thread.sleep(pause.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -28,6 +28,7 @@ public record WorkerConfig(
         String token,
         String workerId,
         Path cacheDir,
+        int cacheMinFreeMegabytes,
         int concurrency,
         Optional<AgentCommand> agent,
         Optional<AgentCommand> noteAgent,
@@ -82,6 +83,7 @@ public record WorkerConfig(
                         WorkerConfigKey.COORDINATOR_CA_FILE, "is set, but coordinator.url is not https: " + url);
             }
         }
+        Check.range(WorkerConfigKey.CACHE_MIN_FREE_MEGABYTES, cacheMinFreeMegabytes, 0, 1 << 20, "0-1048576");
         Check.range(WorkerConfigKey.CONCURRENCY, concurrency, 1, 64, "1-64");
         Check.range(WorkerConfigKey.PUSH_RETRIES, pushRetries, 0, 100, "0-100");
         Check.range(WorkerConfigKey.HTTP_PORT, httpPort, 0, 65535, "0-65535");
@@ -138,7 +140,8 @@ public record WorkerConfig(
     @Override
     public String toString() {
         return "WorkerConfig[coordinators=" + coordinatorUrls + ", token=" + (token.isEmpty() ? "<none>" : "***")
-                + ", workerId=" + workerId + ", cacheDir=" + cacheDir + ", concurrency=" + concurrency
+                + ", workerId=" + workerId + ", cacheDir=" + cacheDir + " (min free " + cacheMinFreeMegabytes + " MiB)"
+                + ", concurrency=" + concurrency
                 + ", agent=" + agent.map(a -> a.argv().get(0)).orElse("<none>") + ", pushRetries=" + pushRetries
                 + ", fallback=" + fallback + ", http=" + httpHost + ":" + httpPort + ", batchMax=" + batchMax + "]";
     }

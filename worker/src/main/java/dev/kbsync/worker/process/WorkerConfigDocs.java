@@ -44,6 +44,7 @@ public final class WorkerConfigDocs {
               http: {host: 0.0.0.0, port: 9090}
             cache:
               dir: /var/cache/kbsync
+              minFreeMegabytes: 500
             concurrency: 4
             agent:
               command: [/opt/agents/kb-agent, --model, small]

@@ -23,6 +23,12 @@ public enum WorkerConfigKey implements Key {
                     + " JVM's trust store."),
     WORKER_ID("worker.id", "<hostname>-<pid>", "Shows in the coordinator's queue view and logs."),
     CACHE_DIR("cache.dir", ".kbsync/checkouts", "Where checkouts and local lock files live (a disposable cache)."),
+    CACHE_MIN_FREE_MEGABYTES(
+            "cache.minFreeMegabytes",
+            "100",
+            "While the disk of cache.dir has less free space than this (MiB), the worker takes no jobs: /readyz answers"
+                    + " 503 naming the cause, and polling resumes by itself once space is freed; 0-1048576, 0 = off"
+                    + " (a job that meets a full disk still fails DISK_FULL and is queued again)."),
     CONCURRENCY("concurrency", "2", "Parallel poll slots, 1-64 (jobs of different KBs run in parallel)."),
     AGENT_COMMAND(
             "agent.command",

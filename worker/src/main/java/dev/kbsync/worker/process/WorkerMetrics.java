@@ -3,6 +3,7 @@ package dev.kbsync.worker.process;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.metrics.ProcessMetrics;
 import dev.kbsync.worker.client.JobReport;
+import dev.kbsync.worker.run.CacheDisk;
 import dev.kbsync.worker.run.CycleObserver;
 import dev.kbsync.worker.run.CycleStats;
 import io.micrometer.core.instrument.Counter;
@@ -18,7 +19,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * One worker's meters in its process registry: job counters, push rejections, the degraded gauge, the coordinator in
- * use and the moves between coordinators, and the git-time histogram (names, labels and help texts pinned by MetricNamesIT).
+ * use and the moves between coordinators, the cache disk's free space, and the git-time histogram (names, labels and help texts pinned by MetricNamesIT).
  */
 public final class WorkerMetrics {
     private final ProcessMetrics process;
@@ -31,7 +32,12 @@ public final class WorkerMetrics {
     private final Timer git;
     private final KbsyncClient coordinators;
 
-    WorkerMetrics(ProcessMetrics process, BooleanSupplier degraded, KbsyncClient coordinators, List<URI> urls) {
+    WorkerMetrics(
+            ProcessMetrics process,
+            BooleanSupplier degraded,
+            KbsyncClient coordinators,
+            List<URI> urls,
+            CacheDisk cache) {
         this.process = process;
         this.coordinators = coordinators;
         MeterRegistry registry = process.registry();
@@ -56,6 +62,11 @@ public final class WorkerMetrics {
                 .register(registry);
         Gauge.builder("kbsync.worker.coordinator.index", coordinators, c -> urls.indexOf(c.coordinator()))
                 .description("Position in coordinator.url of the coordinator in use (0 = the first)")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("kbsync.worker.cache.free", cache, CacheDisk::freeBytes)
+                .description("Free space of the disk that holds cache.dir (-1: cannot be read)")
+                .baseUnit("bytes")
                 .strongReference(true)
                 .register(registry);
         FunctionCounter.builder("kbsync.worker.coordinator.moves", coordinators, KbsyncClient::coordinatorMoves)

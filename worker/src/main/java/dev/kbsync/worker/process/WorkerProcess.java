@@ -25,6 +25,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +57,7 @@ public final class WorkerProcess {
     private final AtomicInteger active = new AtomicInteger();
     private final Presence presence;
     private final PresenceRenewer renewer;
+    private final CacheGuard cache;
     private HttpServer server;
 
     private WorkerProcess(
@@ -72,7 +74,9 @@ public final class WorkerProcess {
         Clock clock = Clock.systemUTC();
         this.checkouts =
                 new CheckoutCache(config.cacheDir(), new CredentialResolver(config.credentials(), env, clock)::forKb);
-        this.metrics = new WorkerMetrics(processMetrics, modes::degraded, client, config.coordinatorUrls());
+        this.cache = new CacheGuard(checkouts.disk(), config.cacheMinFreeMegabytes());
+        this.metrics =
+                new WorkerMetrics(processMetrics, modes::degraded, client, config.coordinatorUrls(), checkouts.disk());
         this.slots = Executors.newFixedThreadPool(config.concurrency(), new SlotThreads(config.workerId()));
         this.presence = new Presence(config.concurrency(), config.kinds(), clock);
         this.renewer = new PresenceRenewer(vertx, client.async(), config.workerId(), presence);
@@ -109,7 +113,8 @@ public final class WorkerProcess {
                     abandoning,
                     active,
                     presence,
-                    renewer));
+                    renewer,
+                    cache));
         }
         renewer.start();
     }
@@ -134,7 +139,7 @@ public final class WorkerProcess {
     public static Future<WorkerProcess> start(
             Vertx vertx, WorkerConfig config, Map<String, String> env, PhaseListener listener, ProcessMetrics metrics) {
         WorkerProcess worker = new WorkerProcess(vertx, config, env, listener, metrics);
-        HealthServer health = new HealthServer(worker::health, worker.metrics::prometheus);
+        HealthServer health = new HealthServer(worker::health, worker::notReady, worker.metrics::prometheus);
         return health.listen(vertx, config.httpHost(), config.httpPort())
                 .onFailure(notListening -> worker.discard())
                 .map(server -> {
@@ -197,6 +202,11 @@ public final class WorkerProcess {
         checkouts.close();
         client.close();
         log.info("worker {} stopped", config.workerId());
+    }
+
+    /** Why the worker takes no jobs now (stopping, or its cache disk too full); empty while it takes them. */
+    private Optional<String> notReady() {
+        return stopping.get() ? Optional.of("stopping") : cache.refusal();
     }
 
     private JsonObject health() {

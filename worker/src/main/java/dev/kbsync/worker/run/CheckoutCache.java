@@ -17,13 +17,20 @@ import java.util.function.Function;
  */
 public final class CheckoutCache implements AutoCloseable {
     private final Path root;
+    private final CacheDisk disk;
     private final Function<KbConfig, GitAuth> auth;
     private final Map<KbId, Entry> checkouts = new ConcurrentHashMap<>();
 
     /** {@code auth} gives a KB's credential source (asked before every clone, fetch and push). */
     public CheckoutCache(Path root, Function<KbConfig, GitAuth> auth) {
         this.root = root;
+        this.disk = new CacheDisk(root);
         this.auth = auth;
+    }
+
+    /** The disk the checkouts are on. */
+    public CacheDisk disk() {
+        return disk;
     }
 
     /** The directory whose local lock serializes work on {@code kb} on this host (created if missing). */

@@ -11,25 +11,28 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The worker's health and metrics endpoint answers the JDK's HttpClient, which asks for an HTTP/2 upgrade (h2c) on each
+ * {@code /readyz} says whether the worker takes jobs, and why not. The worker's health and metrics endpoint answers the JDK's HttpClient, which asks for an HTTP/2 upgrade (h2c) on each
  * new connection, in HTTP/1.1: upgraded, large answers reached it garbled now and then.
  */
 class HealthServerTest {
     private static final String METRICS = "# a large scrape\n".repeat(4_000);
 
+    private final AtomicReference<Optional<String>> notReady = new AtomicReference<>(Optional.empty());
     private Vertx vertx;
     private HttpServer server;
 
     @BeforeEach
     void start() throws Exception {
         vertx = Vertx.vertx();
-        server = new HealthServer(() -> new JsonObject().put("status", "up"), () -> METRICS)
+        server = new HealthServer(() -> new JsonObject().put("status", "up"), notReady::get, () -> METRICS)
                 .listen(vertx, "127.0.0.1", 0)
                 .toCompletionStage()
                 .toCompletableFuture()
@@ -56,7 +59,7 @@ class HealthServerTest {
     void shouldAnswerHeadAsGetWithoutABody() throws Exception {
         HttpClient client =
                 HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        for (String path : new String[] {"/healthz", "/metrics"}) {
+        for (String path : new String[] {"/healthz", "/readyz", "/metrics"}) {
             HttpResponse<String> head = client.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + path))
                             .method("HEAD", HttpRequest.BodyPublishers.noBody())
@@ -69,5 +72,23 @@ class HealthServerTest {
                     .isPresent();
             assertThat(head.body()).as("HEAD " + path).isEmpty();
         }
+    }
+
+    @Test
+    void shouldAnswerReadyzWith503AndTheReasonWhileTheWorkerTakesNoJobs() throws Exception {
+        HttpClient client =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + "/readyz"))
+                .build();
+
+        HttpResponse<String> yes = client.send(ready, HttpResponse.BodyHandlers.ofString());
+        notReady.set(Optional.of("cache dir /c has 1.0 MiB free, below cache.minFreeMegabytes (100.0 MiB)"));
+        HttpResponse<String> no = client.send(ready, HttpResponse.BodyHandlers.ofString());
+
+        assertThat(yes.statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(yes.body()).getString("status")).isEqualTo("ready");
+        assertThat(no.statusCode()).isEqualTo(503);
+        assertThat(new JsonObject(no.body()).getString("status")).isEqualTo("not ready");
+        assertThat(new JsonObject(no.body()).getString("reason")).startsWith("cache dir /c has 1.0 MiB free");
     }
 }

@@ -75,6 +75,8 @@ class MetricNamesIT {
                     + " few replicas confirmed them in time.\"");
 
     private static final List<String> WORKER = List.of(
+            "kbsync_worker_cache_free_bytes gauge {} \"Free space of the disk that holds cache.dir (-1: cannot be"
+                    + " read)\"",
             "kbsync_worker_coordinator_index gauge {} \"Position in coordinator.url of the coordinator in use (0 = the"
                     + " first)\"",
             "kbsync_worker_coordinator_moves_total counter {} \"Moves from one coordinator to another (away and back)\"",

@@ -28,6 +28,7 @@ class WorkerConfigLoaderTest {
         assertThat(config.concurrency()).isEqualTo(2);
         assertThat(config.pushRetries()).isEqualTo(5);
         assertThat(config.batchMax()).isEqualTo(16);
+        assertThat(config.cacheMinFreeMegabytes()).isEqualTo(100);
         assertThat(config.fallback()).isEqualTo(FallbackMode.LOCAL);
         assertThat(config.agent()).isEmpty();
         assertThat(config.workerId()).endsWith("-" + ProcessHandle.current().pid());
@@ -187,8 +188,13 @@ class WorkerConfigLoaderTest {
                 .hasMessage("batch.max: must be 1-64, got 65");
         assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_POLL_WAIT", "soon")))
                 .hasMessage("poll.wait: must be a duration (30s, 500ms, 10m or PT30S), got \"soon\"");
+        assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_CACHE_MIN_FREE_MEGABYTES", "-1")))
+                .hasMessage("cache.minFreeMegabytes: must be 0-1048576, got -1");
         assertThat(WorkerConfigLoader.load(Map.of("KBSYNC_BATCH_MAX", "1")).batchMax())
                 .isEqualTo(1);
+        assertThat(WorkerConfigLoader.load(Map.of("KBSYNC_CACHE_MIN_FREE_MEGABYTES", "0"))
+                        .cacheMinFreeMegabytes())
+                .isEqualTo(0);
     }
 
     @Test
