@@ -180,12 +180,24 @@ public final class JobRunner {
             log.warn("job {} stopped before push: {}", head.job().id(), e.getMessage());
             return e.abandoned() ? List.of() : failed(batch, new JobError(e.code(), message(e)), e.landed());
         } catch (CycleFailedException e) {
-            log.error("job {} failed unexpectedly", head.job().id(), e.getCause());
-            return failed(batch, new JobError("INTERNAL", message(e.getCause())), e.landed());
+            return failed(batch, unexpected(head, e.getCause()), e.landed());
         } catch (RuntimeException e) {
-            log.error("job {} failed unexpectedly", head.job().id(), e);
-            return failed(batch, new JobError("INTERNAL", message(e)), Map.of());
+            return failed(batch, unexpected(head, e), Map.of());
         }
+    }
+
+    /**
+     * The error of a job that ended by an exception: {@code DISK_FULL} when the disk was full (the coordinator queues
+     * the job again), else {@code INTERNAL} (logged with its stack).
+     */
+    private JobError unexpected(Assignment head, RuntimeException e) {
+        if (DiskFull.causedBy(e)) {
+            String message = DiskFull.message(checkouts.disk(), e);
+            log.warn("job {} failed {}: {}", head.job().id(), DiskFull.CODE, message);
+            return new JobError(DiskFull.CODE, message);
+        }
+        log.error("job {} failed unexpectedly", head.job().id(), e);
+        return new JobError("INTERNAL", message(e));
     }
 
     /**

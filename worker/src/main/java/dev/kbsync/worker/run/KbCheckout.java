@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The disposable checkout of one KB on this host. Used only under the KB's local lock. Every cycle starts from
  * {@link #syncToRemote()} or {@link #syncForPublish()}: local leftovers of a crashed cycle (changes, unpushed commits,
- * stale locks) are dropped, and a checkout that cannot be repaired is wiped and cloned again.
+ * stale locks) are dropped, and a checkout that cannot be repaired is wiped and cloned again (not when the reset failed
+ * for a full disk: the checkout is kept, and the next sync resets it again).
  *
  * <p>The full reset walks the whole work tree, which dominates a job's git time on a large KB. So the checkout
  * remembers whether the last cycle ended cleanly: a {@link CleanMark} taken right after its own successful push, or
@@ -145,6 +146,9 @@ public final class KbCheckout implements AutoCloseable {
                     && !r.head().equals(mark.head());
         }
         if (recovery instanceof Recovery.NeedsReclone needs) {
+            if (DiskFull.says(needs.reason())) { // a clone would not fit either: the next sync resets it again
+                throw new GitException("Git error during reset of " + dir + ": " + needs.reason());
+            }
             log.warn("checkout {} is damaged ({}); cloning again", dir, needs.reason());
             repo.close();
             repo = KbRepository.reclone(remote, branch, dir, auth);

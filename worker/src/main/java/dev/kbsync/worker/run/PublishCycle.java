@@ -152,6 +152,9 @@ public final class PublishCycle {
                 done.behind = checkout.remoteMovedAtSync();
             }
         } catch (GitException e) {
+            if (DiskFull.causedBy(e)) {
+                throw e; // this worker's disk, not the remote: the runner reports DISK_FULL
+            }
             Optional<Outcome.Failed> unavailable = done.outage.failure(e, done.rejections);
             if (unavailable
                     .isPresent()) { // waited until the unit's time was up; a push that failed is checked next time
