@@ -35,6 +35,9 @@ public final class ErrorCodes {
      */
     public static final String JOB_RESTORING = "JOB_RESTORING";
 
+    /** A retry of a job that did not fail and was not cancelled (it is queued, running or done): 409, nothing stored. */
+    public static final String JOB_NOT_RETRYABLE = "JOB_NOT_RETRYABLE";
+
     /** An agent task while every known worker runs notes only (none has an agent command): 409, nothing stored. */
     public static final String NO_AGENT_WORKER = "NO_AGENT_WORKER";
 

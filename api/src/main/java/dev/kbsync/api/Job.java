@@ -14,6 +14,8 @@ import java.util.List;
  * (a search for the job's commit may stop at the first older one). {@code commitUrl} links to the commit where the
  * KB's remote is on GitHub or GitLab (else null). {@code result} is an agent job's answer (its output, capped, secrets
  * masked), next to the files it changed; null for notes and jobs without one. Times are null until they happen.
+ * {@code retryOf} is the id of the failed or cancelled job this one submits again ({@code POST /v1/jobs/{id}/retry}),
+ * null for a job submitted otherwise.
  */
 public record Job(
         String id,
@@ -34,10 +36,55 @@ public record Job(
         int attempts,
         Instant createdAt,
         Instant startedAt,
-        Instant finishedAt) {
+        Instant finishedAt,
+        String retryOf) {
 
     public Job {
         files = files == null ? List.of() : List.copyOf(files);
+    }
+
+    /** A job submitted otherwise than as a retry ({@code retryOf} null). */
+    public Job(
+            String id,
+            KbId kb,
+            String user,
+            JobPayload payload,
+            JobState state,
+            long ahead,
+            long etaMs,
+            long etaP90Ms,
+            Long fencingToken,
+            Long firstFencingToken,
+            String commit,
+            String commitUrl,
+            List<FileChange> files,
+            String result,
+            JobError error,
+            int attempts,
+            Instant createdAt,
+            Instant startedAt,
+            Instant finishedAt) {
+        this(
+                id,
+                kb,
+                user,
+                payload,
+                state,
+                ahead,
+                etaMs,
+                etaP90Ms,
+                fencingToken,
+                firstFencingToken,
+                commit,
+                commitUrl,
+                files,
+                result,
+                error,
+                attempts,
+                createdAt,
+                startedAt,
+                finishedAt,
+                null);
     }
 
     /** A job just accepted: queued, nothing ahead known yet, no grant, no result. */
@@ -89,7 +136,33 @@ public record Job(
                 attempts,
                 createdAt,
                 startedAt,
-                finishedAt);
+                finishedAt,
+                retryOf);
+    }
+
+    /** The same job as the retry of the job {@code retried} (null: of none). */
+    public Job retrying(String retried) {
+        return new Job(
+                id,
+                kb,
+                user,
+                payload,
+                state,
+                ahead,
+                etaMs,
+                etaP90Ms,
+                fencingToken,
+                firstFencingToken,
+                commit,
+                commitUrl,
+                files,
+                result,
+                error,
+                attempts,
+                createdAt,
+                startedAt,
+                finishedAt,
+                retried);
     }
 
     public JsonObject toJson() {
@@ -115,7 +188,8 @@ public record Job(
                 .put("attempts", attempts)
                 .put("createdAt", Json.text(createdAt))
                 .put("startedAt", Json.text(startedAt))
-                .put("finishedAt", Json.text(finishedAt));
+                .put("finishedAt", Json.text(finishedAt))
+                .put("retryOf", retryOf);
     }
 
     public static Job fromJson(JsonObject json) {
@@ -139,6 +213,7 @@ public record Job(
                 json.getInteger("attempts", 0),
                 Json.instant(json.getString("createdAt")),
                 Json.instant(json.getString("startedAt")),
-                Json.instant(json.getString("finishedAt")));
+                Json.instant(json.getString("finishedAt")),
+                json.getString("retryOf"));
     }
 }

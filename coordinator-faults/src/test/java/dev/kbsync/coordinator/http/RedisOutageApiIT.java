@@ -110,6 +110,7 @@ class RedisOutageApiIT {
         bad.put("job read with a malformed id", new Call(GET, "/v1/jobs/x!y", CLIENT, null));
         bad.put("job events with a malformed id", new Call(GET, "/v1/jobs/x!y/events", CLIENT, null));
         bad.put("job cancel with a malformed id", new Call(DELETE, "/v1/jobs/x!y", CLIENT, null));
+        bad.put("job retry with a malformed id", new Call(POST, "/v1/jobs/x!y/retry", CLIENT, null));
         bad.put(
                 "job result with a malformed id",
                 new Call(
@@ -321,6 +322,7 @@ class RedisOutageApiIT {
                         new JsonObject().put("user", "u2").put("task", "tidy")));
         calls.put("get job", new Call(GET, "/v1/jobs/" + jobId, CLIENT, null));
         calls.put("job events", new Call(GET, "/v1/jobs/" + jobId + "/events", CLIENT, null));
+        calls.put("job retry", new Call(POST, "/v1/jobs/" + jobId + "/retry", CLIENT, null));
         calls.put("job result", new Call(POST, "/v1/jobs/" + jobId + "/result", WORKER, done));
         calls.put("poll", new Call(POST, "/v1/workers/w-1/poll", WORKER, new JsonObject().put("waitMs", 1000)));
         // a job lease id (a raw lease is refused from its id alone, without Redis)

@@ -284,10 +284,13 @@ public final class DegradedMode implements AutoCloseable {
      * Appends a validated job to the journal (fsynced) and answers it with its place in the local queue
      * ({@code ahead}: this coordinator's journal jobs of the KB before it). Fails with 503 JOURNAL_UNAVAILABLE when
      * the journal is full or cannot be written. As in Redis, the same idempotency key of the same user on the same KB
-     * answers the first job, or 409 IDEMPOTENCY_MISMATCH when the request differs.
+     * answers the first job, or 409 IDEMPOTENCY_MISMATCH when the request differs. {@code retryOf}: the job a retry
+     * submits again, kept with the new one.
      */
-    public Future<Job> accept(KbId kb, String user, JobPayload payload, Optional<String> key) {
-        Job job = Job.queued(JobRef.create(kb).id(), kb, user, payload, clock.instant());
+    public Future<Job> accept(
+            KbId kb, String user, JobPayload payload, Optional<String> key, Optional<String> retryOf) {
+        Job job = Job.queued(JobRef.create(kb).id(), kb, user, payload, clock.instant())
+                .retrying(retryOf.orElse(null));
         return onJournal(executor, () -> {
                     synchronized (this) {
                         Job first = key.map(k -> keys.get(keyOf(kb, user, k))).orElse(null);

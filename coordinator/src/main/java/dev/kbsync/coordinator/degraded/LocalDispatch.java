@@ -302,6 +302,7 @@ final class LocalDispatch {
                 0,
                 j.createdAt(),
                 started,
-                done == null ? null : Instant.now());
+                done == null ? null : Instant.now(),
+                j.retryOf());
     }
 }

@@ -179,6 +179,7 @@ public final class HttpApi {
         on(router, jobRead, GET, "/v1/jobs/:id", reader, false, jobs::handleGetJob);
         on(router, jobRead, DELETE, "/v1/jobs/:id", client, false, jobs::handleCancel);
         on(router, jobRead, GET, "/v1/jobs/:id/events", streamReader, false, jobs::handleJobEvents);
+        on(router, jobRead, POST, "/v1/jobs/:id/retry", client, false, jobs::handleRetry);
         on(router, work, POST, "/v1/jobs/:id/result", worker, true, workers::handleResult);
         on(router, workPoll, POST, "/v1/workers/:workerId/poll", worker, true, workers::handlePoll);
         on(router, work, POST, "/v1/leases/:id/extend", worker, true, workers::handleExtend);

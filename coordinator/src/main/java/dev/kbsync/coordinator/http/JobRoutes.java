@@ -66,8 +66,17 @@ final class JobRoutes {
         this.webhooks = config.webhooks();
     }
 
-    /** A submission as read and validated from its request, before it needs Redis. */
-    record SubmitInput(KbId kb, String user, JobPayload payload, String callbackUrl, Optional<String> key) {}
+    /**
+     * A submission as read and validated from its request, before it needs Redis; {@code retryOf}: the job it submits
+     * again.
+     */
+    record SubmitInput(
+            KbId kb,
+            String user,
+            JobPayload payload,
+            String callbackUrl,
+            Optional<String> key,
+            Optional<String> retryOf) {}
 
     /** {@code POST /v1/kbs/{kb}/notes}. */
     Checked<SubmitInput> submitNote() {
@@ -87,7 +96,7 @@ final class JobRoutes {
                 Inputs.text("text", body.string("text"), maxTextChars),
                 body.optString("title").map(Inputs::title).orElse(null),
                 body.optString("path").map(Inputs::newPath).orElse(null));
-        return new SubmitInput(kb, user, note, callbackUrl(body), idempotencyKey(ctx));
+        return new SubmitInput(kb, user, note, callbackUrl(body), idempotencyKey(ctx), Optional.empty());
     }
 
     private SubmitInput readAgentTask(RoutingContext ctx) {
@@ -95,7 +104,7 @@ final class JobRoutes {
         Fields body = Bodies.object(ctx, "user", "task", "callbackUrl");
         String user = user(ctx, body);
         JobPayload task = new JobPayload.Agent(Inputs.text("task", body.string("task"), maxTextChars));
-        return new SubmitInput(kb, user, task, callbackUrl(body), idempotencyKey(ctx));
+        return new SubmitInput(kb, user, task, callbackUrl(body), idempotencyKey(ctx), Optional.empty());
     }
 
     private static Optional<String> idempotencyKey(RoutingContext ctx) {
@@ -166,6 +175,36 @@ final class JobRoutes {
                 })
                 .onFailure(ctx::fail);
     }
+
+    /**
+     * Submits a failed or cancelled job again, as the caller (the job's submitting token or an admin) through the
+     * submit path: its KB, user, kind and payload, under an idempotency key of the old job's id, so that the same retry
+     * repeated (or two at once) answers one new job. The new job names the old one ({@code retryOf}).
+     */
+    void handleRetry(RoutingContext ctx) {
+        String id = jobId(ctx);
+        refuseJournalJob(ctx);
+        Caller caller = Caller.of(ctx);
+        Optional<String> submitter = caller.role() == Role.ADMIN ? Optional.empty() : Optional.of(caller.name());
+        services.jobs()
+                .retryable(id, submitter, job -> caller.sees(job.kb().value(), job.user()))
+                .onSuccess(old -> submit(
+                        ctx,
+                        new SubmitInput(
+                                old.kb(),
+                                old.user(),
+                                old.payload(),
+                                "",
+                                Optional.of(RETRY_KEY + old.id()),
+                                Optional.of(old.id()))))
+                .onFailure(ctx::fail);
+    }
+
+    /**
+     * A retry's idempotency key: the old job's id after a prefix no Idempotency-Key header can hold ('/'), so a bot's own
+     * key never names a retry's job.
+     */
+    private static final String RETRY_KEY = "retry/";
 
     void handleJobEvents(RoutingContext ctx) {
         String id = jobId(ctx);
@@ -246,6 +285,19 @@ final class JobRoutes {
     private static final String JOURNALS = "kbsync.journals";
 
     /**
+     * {@link #journals(RoutingContext)} as its Redis gate decided it, or for a request whose KB is not in its path (a
+     * retry's) decided now for {@code kb}.
+     */
+    private boolean journals(RoutingContext ctx, KbId kb) {
+        Boolean decided = ctx.get(JOURNALS);
+        if (decided == null) {
+            decided = degraded.isPresent() && degraded.get().accepting(kb);
+            ctx.put(JOURNALS, decided);
+        }
+        return decided;
+    }
+
+    /**
      * Whether a job read is answered from degraded mode's journal: the job is there, not yet in Redis (while Redis is
      * unreachable and while the journal drains). A job id that is not valid is left to the route's own check.
      */
@@ -309,7 +361,7 @@ final class JobRoutes {
         JobPayload payload = input.payload();
         String callbackUrl = input.callbackUrl();
         Optional<String> key = input.key();
-        if (journals(ctx)) {
+        if (journals(ctx, kb)) {
             if (!callbackUrl.isEmpty()) { // the journal keeps no callback: its delivery needs Redis
                 ctx.fail(new UnavailableException(
                         ErrorCodes.REDIS_UNAVAILABLE,
@@ -317,7 +369,7 @@ final class JobRoutes {
                         RedisHealth.RETRY_AFTER));
                 return;
             }
-            journaled(ctx, degraded.get(), kb, user, payload, key);
+            journaled(ctx, degraded.get(), input);
             return;
         }
         Caller caller = Caller.of(ctx);
@@ -331,7 +383,8 @@ final class JobRoutes {
                                 caller.name(),
                                 callbackUrl,
                                 new Limits(windows(kb, user, caller), limits.window()),
-                                noRunner)))
+                                noRunner,
+                                input.retryOf())))
                 .onSuccess(accepted -> {
                     accepted(ctx, accepted);
                     degraded.filter(d -> !d.knows(kb)).ifPresent(d -> learn(d, kb));
@@ -361,8 +414,8 @@ final class JobRoutes {
      * Degraded mode: the job goes to this coordinator's journal (no rate limit: its windows are in Redis); a KB this
      * coordinator has not seen cannot be told from a typo without Redis: 503.
      */
-    private void journaled(
-            RoutingContext ctx, DegradedMode mode, KbId kb, String user, JobPayload payload, Optional<String> key) {
+    private void journaled(RoutingContext ctx, DegradedMode mode, SubmitInput input) {
+        KbId kb = input.kb();
         if (!mode.knows(kb)) {
             ctx.fail(new UnavailableException(
                     ErrorCodes.REDIS_UNAVAILABLE,
@@ -371,7 +424,7 @@ final class JobRoutes {
                     RedisHealth.RETRY_AFTER));
             return;
         }
-        mode.accept(kb, user, payload, key)
+        mode.accept(kb, input.user(), input.payload(), input.key(), input.retryOf())
                 .onSuccess(job -> {
                     metrics.jobSubmitted(job.kb(), job.kind());
                     LogTags.around(

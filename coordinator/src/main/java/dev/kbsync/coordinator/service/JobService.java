@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Jobs are persisted before {@link #submit} completes, queued on their KB's fair lock, and handed to a worker only
@@ -94,6 +95,14 @@ public interface JobService {
      * JOB_ENDED (already terminal), NOT_SUBMITTER (403) or JOB_NOT_FOUND.
      */
     Future<Job> cancel(String jobId, Optional<String> submitter);
+
+    /**
+     * The job {@code jobId} as it may be submitted again ({@code POST /v1/jobs/{id}/retry}): one that failed or was
+     * cancelled, that {@code visible} lets the caller see, and that {@code submitter} (the caller's token name; empty:
+     * an admin, any job) submitted. Reads only. Fails with JOB_NOT_FOUND (unknown, or not visible), NOT_SUBMITTER (403)
+     * or JOB_NOT_RETRYABLE (409: queued, running or done).
+     */
+    Future<Job> retryable(String jobId, Optional<String> submitter, Predicate<Job> visible);
 
     /** A page of the job list (see {@link JobListQuery}), newest first; fails with INVALID_CURSOR for a bad cursor. */
     Future<JobPage> list(JobListQuery query);

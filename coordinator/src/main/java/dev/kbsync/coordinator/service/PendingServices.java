@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The services of a coordinator that may start before Redis answers (degraded mode): what the HTTP API and the
@@ -140,6 +141,11 @@ public final class PendingServices {
         @Override
         public Future<JobPage> list(JobListQuery query) {
             return call(s -> s.jobs().list(query));
+        }
+
+        @Override
+        public Future<Job> retryable(String jobId, Optional<String> submitter, Predicate<Job> visible) {
+            return call(s -> s.jobs().retryable(jobId, submitter, visible));
         }
 
         @Override

@@ -15,7 +15,8 @@ import java.util.Optional;
  * that submits it (empty when unknown: that token, or an admin, may cancel it), the URL its terminal state is posted
  * to ('' when none; validated by the HTTP layer), the rate-limit windows it counts in, and whether no known worker runs
  * its kind ({@code noRunner}: the step then answers an earlier job of its idempotency key or content, as any retry, but
- * stores no new one: 409 NO_AGENT_WORKER). The KB's duplicate window (same user and content answer with the first job)
+ * stores no new one: 409 NO_AGENT_WORKER), and the id of the failed or cancelled job it submits again ({@code retryOf},
+ * kept with the new job). The KB's duplicate window (same user and content answer with the first job)
  * is the KB's own, read in the submit's step.
  */
 public record Submission(
@@ -26,7 +27,8 @@ public record Submission(
         String submitter,
         String callbackUrl,
         Limits limits,
-        boolean noRunner) {
+        boolean noRunner,
+        Optional<String> retryOf) {
     public Submission {
         Objects.requireNonNull(kb, "kb");
         Objects.requireNonNull(user, "user");
@@ -35,11 +37,12 @@ public record Submission(
         submitter = submitter == null ? "" : submitter;
         callbackUrl = callbackUrl == null ? "" : callbackUrl;
         limits = limits == null ? Limits.NONE : limits;
+        Objects.requireNonNull(retryOf, "retryOf");
     }
 
     /** Without a callback URL, counted in no rate-limit window. */
     public Submission(KbId kb, String user, JobPayload payload, Optional<String> idempotencyKey, String submitter) {
-        this(kb, user, payload, idempotencyKey, submitter, "", Limits.NONE, false);
+        this(kb, user, payload, idempotencyKey, submitter, "", Limits.NONE, false, Optional.empty());
     }
 
     /** The key the duplicate check shares: a hash over the user and the payload (kind and content). */

@@ -145,12 +145,28 @@ class ClusterIT {
 
     private static Submission keyed(KbId kb, String text, Limits limits) {
         return new Submission(
-                kb, "keyed", new JobPayload.Note(text, null, null), Optional.of("key-1"), "", "", limits, false);
+                kb,
+                "keyed",
+                new JobPayload.Note(text, null, null),
+                Optional.of("key-1"),
+                "",
+                "",
+                limits,
+                false,
+                Optional.empty());
     }
 
     private static Submission submission(KbId kb, String text, Limits limits) {
         return new Submission(
-                kb, "lim", new JobPayload.Note(text, null, null), Optional.empty(), "", "", limits, false);
+                kb,
+                "lim",
+                new JobPayload.Note(text, null, null),
+                Optional.empty(),
+                "",
+                "",
+                limits,
+                false,
+                Optional.empty());
     }
 
     @Test

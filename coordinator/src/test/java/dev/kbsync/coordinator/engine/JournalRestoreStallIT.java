@@ -85,7 +85,8 @@ class JournalRestoreStallIT {
                 Duration.ofSeconds(2)));
         List<Job> accepted = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            accepted.add(await(mode.accept(KB, "u", new JobPayload.Note("note " + i, null, null), Optional.empty())));
+            accepted.add(await(mode.accept(
+                    KB, "u", new JobPayload.Note("note " + i, null, null), Optional.empty(), Optional.empty())));
         }
 
         Awaitility.await()

@@ -33,6 +33,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 
@@ -128,6 +129,11 @@ final class CountingServices {
         @Override
         public Future<Job> get(String jobId) {
             return real.get(jobId);
+        }
+
+        @Override
+        public Future<Job> retryable(String jobId, Optional<String> submitter, Predicate<Job> visible) {
+            return real.retryable(jobId, submitter, visible);
         }
 
         @Override

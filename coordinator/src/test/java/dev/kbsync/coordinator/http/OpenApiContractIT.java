@@ -118,6 +118,11 @@ class OpenApiContractIT {
         assertThat(doomed.containsKey("payload")).as("a receipt").isFalse();
         call(DELETE, "/v1/jobs/{id}", "/v1/jobs/" + doomed.getString("id"), CLIENT, null, 200);
         call(DELETE, "/v1/jobs/{id}", "/v1/jobs/" + doomed.getString("id"), CLIENT, null, 409);
+        String retry = "/v1/jobs/{id}/retry";
+        JsonObject again = call(POST, retry, "/v1/jobs/" + doomed.getString("id") + "/retry", CLIENT, null, 202);
+        assertThat(again.getString("retryOf")).isEqualTo(doomed.getString("id"));
+        call(DELETE, "/v1/jobs/{id}", "/v1/jobs/" + again.getString("id"), CLIENT, null, 200);
+        call(POST, retry, "/v1/jobs/" + note.getString("id") + "/retry", CLIENT, null, 409);
         call(GET, "/v1/jobs", "/v1/jobs?kb=team&limit=2", CLIENT, null, 200);
         call(GET, "/v1/jobs", "/v1/jobs?limit=0", CLIENT, null, 400);
 

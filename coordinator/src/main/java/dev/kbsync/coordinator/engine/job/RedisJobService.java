@@ -21,6 +21,7 @@ import dev.kbsync.coordinator.engine.ticket.Outcomes.Cancellation;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Completed;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Ended;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Kept;
+import dev.kbsync.coordinator.engine.ticket.OwnedJob;
 import dev.kbsync.coordinator.engine.ticket.SubmitStep;
 import dev.kbsync.coordinator.engine.ticket.Submitted;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
@@ -43,6 +44,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.redisson.api.RBucket;
 import org.redisson.client.codec.StringCodec;
 
@@ -91,7 +93,8 @@ public final class RedisJobService implements JobService {
     @Override
     public Future<Accepted> submit(Submission s) {
         JobRef ref = JobRef.create(s.kb());
-        Job job = Job.queued(ref.id(), ref.kb(), s.user(), s.payload(), clock.instant());
+        Job job = Job.queued(ref.id(), ref.kb(), s.user(), s.payload(), clock.instant())
+                .retrying(s.retryOf().orElse(null));
         String member = SubmissionRateLimiter.member(clock);
         if (!cluster || s.limits().windows().isEmpty()) {
             return step(ref, job, s, s.contentHash(), s.limits(), member, Restoration.queued(), true);
@@ -227,7 +230,12 @@ public final class RedisJobService implements JobService {
                 .compose(ref -> step(
                                 ref,
                                 Job.queued(
-                                        ref.id(), ref.kb(), accepted.user(), accepted.payload(), accepted.createdAt()),
+                                                ref.id(),
+                                                ref.kb(),
+                                                accepted.user(),
+                                                accepted.payload(),
+                                                accepted.createdAt())
+                                        .retrying(accepted.retryOf()),
                                 new Submission(ref.kb(), accepted.user(), accepted.payload(), idempotencyKey, ""),
                                 "",
                                 Limits.NONE,
@@ -265,14 +273,43 @@ public final class RedisJobService implements JobService {
 
     @Override
     public Future<Job> get(String jobId) {
+        return owned(jobId).map(OwnedJob::job);
+    }
+
+    @Override
+    public Future<Job> retryable(String jobId, Optional<String> submitter, Predicate<Job> visible) {
+        return owned(jobId).map(owned -> {
+            Job job = owned.job();
+            if (!visible.test(job)) {
+                throw JobRef.notFound(jobId);
+            }
+            if (submitter.isPresent()
+                    && !owned.submitter().isEmpty()
+                    && !owned.submitter().equals(submitter.get())) {
+                throw new ForbiddenException(
+                        "NOT_SUBMITTER",
+                        "only the token that submitted job " + job.id() + ", or an admin, may retry it");
+            }
+            if (job.state() != JobState.FAILED && job.state() != JobState.CANCELLED) {
+                throw new ConflictException(
+                        ErrorCodes.JOB_NOT_RETRYABLE,
+                        "job " + job.id() + " is " + job.state().wire()
+                                + ": only a failed or cancelled job can be retried");
+            }
+            return job;
+        });
+    }
+
+    /** The job and its submitter; an unknown id restored onto another job answers that job (JOB_NOT_FOUND: none). */
+    private Future<OwnedJob> owned(String jobId) {
         return JobRef.of(jobId)
-                .compose(ref -> tickets.job(ref)
+                .compose(ref -> tickets.owned(ref)
                         .compose(job -> job.isPresent()
                                 ? Future.succeededFuture(job)
                                 : restoredOnto(ref)
                                         .compose(first -> first.isPresent()
-                                                ? tickets.job(first.get())
-                                                : Future.succeededFuture(Optional.<Job>empty()))))
+                                                ? tickets.owned(first.get())
+                                                : Future.succeededFuture(Optional.<OwnedJob>empty()))))
                 .map(job -> job.orElseThrow(() -> JobRef.notFound(jobId)));
     }
 

@@ -49,7 +49,8 @@ final class Records {
                 t.getString("fl"),
                 t.getString("er"),
                 t.getString("w"),
-                t.getString("rs"));
+                t.getString("rs"),
+                t.getString("tk", ""));
     }
 
     static Optional<CurrentGrant> grant(JsonObject g) {
@@ -139,7 +140,8 @@ final class Records {
                 t.attempts(),
                 base.createdAt(),
                 instant(t.startedMs()),
-                instant(t.finishedMs()));
+                instant(t.finishedMs()),
+                base.retryOf());
     }
 
     /** A JSON array that Lua may have written as {@code {}} when empty. */

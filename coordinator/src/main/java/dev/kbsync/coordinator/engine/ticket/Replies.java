@@ -218,14 +218,16 @@ public final class Replies {
         return r.getBoolean("quiet", false) ? Optional.of(Sweep.QUIET_MAX) : Optional.empty();
     }
 
-    /** job.lua's reply: the job at its place in the queue, or empty. */
-    static Optional<Job> storedJob(String ticket, JsonObject r) {
+    /** job.lua's reply: the job at its place in the queue and who submitted it, or empty. */
+    static Optional<OwnedJob> storedJob(String ticket, JsonObject r) {
         return Records.view(ticket, r.getJsonObject("view"))
-                .map(v -> Records.job(
-                        r.getString("job"),
-                        v.ticket(),
-                        v.rank(),
-                        Estimates.fromScript(v.ticket(), v.rank(), r.getJsonObject("eta"))));
+                .map(v -> new OwnedJob(
+                        Records.job(
+                                r.getString("job"),
+                                v.ticket(),
+                                v.rank(),
+                                Estimates.fromScript(v.ticket(), v.rank(), r.getJsonObject("eta"))),
+                        v.ticket().submitter()));
     }
 
     /** grantHead's reply: a grant, {busy}, or nothing. */

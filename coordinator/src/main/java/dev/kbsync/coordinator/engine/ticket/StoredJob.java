@@ -10,7 +10,7 @@ import java.time.temporal.ChronoUnit;
 
 /**
  * A job's submitted record in its KB's {@code jobs} hash, in the compact form {@code {i: id, p: payload (no nulls),
- * c: created (µs since the epoch)}}: its user, kind and state live on its ticket, so the record repeats none of them.
+ * c: created (µs since the epoch)}}, with {@code r: the id of the job it retries} for a retry: its user, kind and state live on its ticket, so the record repeats none of them.
  * Records written before the compact form (the whole queued job as JSON, with an {@code id} field) still read.
  */
 final class StoredJob {
@@ -20,11 +20,14 @@ final class StoredJob {
     static String encode(Job job) {
         JsonObject payload = job.payload().toJson();
         payload.getMap().values().removeIf(v -> v == null);
-        return new JsonObject()
+        JsonObject stored = new JsonObject()
                 .put("i", job.id())
                 .put("p", payload)
-                .put("c", ChronoUnit.MICROS.between(Instant.EPOCH, job.createdAt()))
-                .encode();
+                .put("c", ChronoUnit.MICROS.between(Instant.EPOCH, job.createdAt()));
+        if (job.retryOf() != null) {
+            stored.put("r", job.retryOf());
+        }
+        return stored.encode();
     }
 
     /** The submitted job of a stored record, with its user and kind from its ticket {@code t}. */
@@ -36,10 +39,11 @@ final class StoredJob {
         String id = json.getString("i");
         JobKind kind = t.type();
         return Job.queued(
-                id,
-                KbId.of(id.substring(0, id.indexOf('~'))),
-                t.holder(),
-                JobPayload.fromJson(kind, json.getJsonObject("p")),
-                Instant.EPOCH.plus(json.getLong("c"), ChronoUnit.MICROS));
+                        id,
+                        KbId.of(id.substring(0, id.indexOf('~'))),
+                        t.holder(),
+                        JobPayload.fromJson(kind, json.getJsonObject("p")),
+                        Instant.EPOCH.plus(json.getLong("c"), ChronoUnit.MICROS))
+                .retrying(json.getString("r"));
     }
 }

@@ -39,7 +39,9 @@ public sealed interface Submitted {
             case "limited" -> new Limited(r.getInteger("w") - 1, Duration.ofMillis(Math.max(0, r.getLong("retry"))));
             case "first" ->
                 new First(
-                        Replies.storedJob(r.getString("ticket"), r).orElseThrow(),
+                        Replies.storedJob(r.getString("ticket"), r)
+                                .orElseThrow()
+                                .job(),
                         r.getBoolean("dup", false),
                         remaining);
             default -> new Created(Replies.enqueued(ticket, r), remaining);

@@ -292,6 +292,11 @@ public final class Tickets {
 
     /** A job as stored, at its place in the queue; empty if unknown (or past its retention). */
     public Future<Optional<Job>> job(JobRef job) {
+        return owned(job).map(owned -> owned.map(OwnedJob::job));
+    }
+
+    /** {@link #job(JobRef)} with the name of the token that submitted it. */
+    public Future<Optional<OwnedJob>> owned(JobRef job) {
         return run(Script.JOB, job.kb(), job.ticket()).map(r -> Replies.storedJob(job.ticket(), r));
     }
 
