@@ -193,6 +193,15 @@ public final class AsyncKbsyncClient {
     }
 
     /**
+     * {@code POST /v1/jobs/{id}/retry} (the submitting token, or admin): submits a failed or cancelled job again; the
+     * new job, whose {@code retryOf} is {@code jobId}. The same retry repeated answers the same new job.
+     */
+    public Future<Job> retry(String jobId) {
+        return http.call(HttpMethod.POST, "/v1/jobs/" + segment(jobId) + "/retry", null, null, Duration.ZERO)
+                .map(decoded(Job::fromJson));
+    }
+
+    /**
      * {@code GET /v1/kbs/{kb}/files/{path}}: a file of the KB's snapshot (never waits for the KB's lock); {@code query}
      * picks the snapshot ({@link ReadQuery#after} a job's commit to read your own write).
      */

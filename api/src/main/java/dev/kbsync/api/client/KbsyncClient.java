@@ -132,6 +132,11 @@ public final class KbsyncClient implements AutoCloseable {
         return await(async.cancel(jobId));
     }
 
+    /** Submits a failed or cancelled job again; the new job. See {@link AsyncKbsyncClient#retry}. */
+    public Job retry(String jobId) {
+        return await(async.retry(jobId));
+    }
+
     /** A file of the KB's snapshot; see {@link AsyncKbsyncClient#readFile}. */
     public KbFile readFile(KbId kb, String path, ReadQuery query) {
         return await(async.readFile(kb, path, query));

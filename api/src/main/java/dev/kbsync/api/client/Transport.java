@@ -249,8 +249,8 @@ final class Transport {
 
     /**
      * Whether a call can be sent to another coordinator after a 503, which does not mean nothing was done: a step whose
-     * answer came late, or that a replica did not confirm in time, ran. Reads, puts, a submit with its idempotency key
-     * and the lease and worker calls that are idempotent by design can; a submit without a key (a second job), a
+     * answer came late, or that a replica did not confirm in time, ran. Reads, puts, a submit with its idempotency key,
+     * a job's retry (its key is the old job's id) and the lease and worker calls that are idempotent by design can; a submit without a key (a second job), a
      * cancel (a second one answers 409), an admin's force-release (it would end the next holder's grant) and a group
      * commit's extend (it would take more notes) cannot.
      */

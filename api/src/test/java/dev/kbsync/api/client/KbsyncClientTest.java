@@ -137,6 +137,26 @@ class KbsyncClientTest {
     }
 
     @Test
+    void shouldRetryAJobWithPostAndAnswerTheNewJob() {
+        record(
+                server,
+                "/v1/jobs/j1/retry",
+                202,
+                Samples.job("j2", "queued").put("retryOf", "j1").encode());
+        try (KbsyncClient client = server.client()) {
+            Job again = client.retry("j1");
+            assertThat(again.id()).isEqualTo("j2");
+            assertThat(again.retryOf()).isEqualTo("j1");
+        }
+        assertThat(seen.get("/v1/jobs/j1/retry").method()).isEqualTo("POST");
+    }
+
+    @Test
+    void shouldReadAJobWithoutRetryOfAsRetryingNone() {
+        assertThat(Job.fromJson(Samples.job("j1", "failed")).retryOf()).isNull();
+    }
+
+    @Test
     void shouldSendATtlOnlyWhenGiven() {
         record(
                 server,

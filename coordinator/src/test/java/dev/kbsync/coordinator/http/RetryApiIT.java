@@ -127,6 +127,9 @@ class RetryApiIT {
         assertThat(repeated.bodyAsJsonObject().getString("id")).isEqualTo(newId);
         assertThat(repeated.bodyAsJsonObject().getString("retryOf")).isEqualTo(failed.id());
         KbsyncClient client = api.client(CLIENT);
+        Job byClient = client.retry(failed.id());
+        assertThat(byClient.id()).isEqualTo(newId);
+        assertThat(byClient.retryOf()).isEqualTo(failed.id());
 
         assertThat(ids(kb, "bea")).as("one new job").containsExactly(newId, failed.id());
         assertThat(client.job(newId).state()).isEqualTo(JobState.QUEUED);
