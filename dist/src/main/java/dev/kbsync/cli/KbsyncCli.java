@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             QueueCommand.class,
             JobsCommand.class,
             CancelCommand.class,
+            RetryCommand.class,
             WorkersCommand.class,
             AdminCommand.class,
             CompletionCommand.class

@@ -22,7 +22,8 @@ class CliTest {
 
         assertThat(script)
                 .contains("complete -F _complete_kbsync")
-                .contains("up demo doctor coordinator worker note agent queue jobs cancel workers admin completion")
+                .contains(
+                        "up demo doctor coordinator worker note agent queue jobs cancel retry workers admin completion")
                 .contains("--data-dir", "--redis-fsync", "--worker-config", "--verbose");
     }
 

@@ -57,6 +57,7 @@ class NotKbsyncTest {
                 new String[] {"workers"},
                 new String[] {"jobs"},
                 new String[] {"cancel", "team~1"},
+                new String[] {"retry", "team~1"},
                 new String[] {"admin", "force-release", "--kb", "team"},
                 new String[] {"queue", "--kb", "team"},
                 new String[] {"note", "--no-wait", "--kb", "team", "--user", "alice", "text"}));

@@ -26,7 +26,7 @@ class OperatorCommandsIT {
     Path data;
 
     @Test
-    void shouldListWorkersForceReleaseAndCancel() throws Exception {
+    void shouldListWorkersForceReleaseCancelAndRetry() throws Exception {
         try (EmbeddedStack stack =
                 EmbeddedStack.start(new StackOptions(data, Optional.empty(), Fsync.EVERYSEC, 0, 2))) {
             String url = stack.baseUrl().toString();
@@ -68,6 +68,23 @@ class OperatorCommandsIT {
                     .isEqualTo("no jobs" + System.lineSeparator());
             assertThat(KbsyncCli.run("jobs", "--url", url, "--kb", "nope")).isEqualTo(ExitCodes.REJECTED);
             assertThat(KbsyncCli.run("jobs", "--url", url, "--limit", "0")).isEqualTo(ExitCodes.USAGE);
+
+            // The cancelled job submitted again: the new job's id, the same one for the same retry repeated.
+            String retried = run("retry", "--url", url, cancelledId).strip();
+            assertThat(retried).isNotEqualTo(cancelledId).startsWith("demo~");
+            assertThat(run("retry", "--url", url, cancelledId).strip()).isEqualTo(retried);
+            try (KbsyncClient api = KbsyncClient.create(ClientOptions.of(stack.baseUrl(), null))) {
+                Job again = api.awaitJob(retried, Duration.ofSeconds(30));
+                assertThat(again.retryOf()).isEqualTo(cancelledId);
+                assertThat(again.state()).isEqualTo(JobState.DONE);
+            }
+            assertThat(KbsyncCli.run("retry", "--url", url, retried))
+                    .as("a done job: 409 JOB_NOT_RETRYABLE")
+                    .isEqualTo(ExitCodes.REJECTED);
+            assertThat(KbsyncCli.run("retry", "--url", url, "demo~nope")).isEqualTo(ExitCodes.REJECTED);
+            assertThat(KbsyncCli.run("retry", "--url", url, "bad id"))
+                    .as("a malformed id is a usage error")
+                    .isEqualTo(ExitCodes.USAGE);
         }
     }
 
