@@ -168,6 +168,12 @@ class Client:
         """``DELETE /v1/jobs/{id}``: cancels a job that has not started pushing; the job as it ended."""
         return Job.from_json(self._call("DELETE", f"/v1/jobs/{_seg(job_id)}"))
 
+    def retry(self, job_id: str) -> Job:
+        """``POST /v1/jobs/{id}/retry``: submits a failed or cancelled job again (same KB, user, kind and payload); the
+        new job, whose ``retry_of`` is ``job_id``. The same retry repeated answers the same new job; a job that is
+        queued, running or done raises :class:`errors.Conflict` (``JOB_NOT_RETRYABLE``)."""
+        return Job.from_json(self._call("POST", f"/v1/jobs/{_seg(job_id)}/retry"))
+
     def events(self, job_id: str, timeout: Optional[float] = None) -> "JobEvents":
         """``GET /v1/jobs/{id}/events``: an iterator of the job's events (first its state, then each change),
         ending after the event where the job finished. ``timeout``: seconds of silence (no event and no keep-alive,
@@ -478,8 +484,8 @@ def _connect(conn: http.client.HTTPConnection, connect_timeout: float) -> None:
 
 def _repeatable(method: str, path: str, has_key: bool) -> bool:
     """Whether a call may be sent to another coordinator after a 503 (which does not mean nothing was done): reads,
-    puts, a submit with its idempotency key and the lease calls can; a submit without a key (a second job), a cancel
-    (a second one answers 409) and an admin's force-release cannot."""
+    puts, a submit with its idempotency key, a job's retry (its key is the old job's id) and the lease calls can; a
+    submit without a key (a second job), a cancel (a second one answers 409) and an admin's force-release cannot."""
     if method in ("GET", "PUT", "HEAD"):
         return True
     if method == "DELETE":

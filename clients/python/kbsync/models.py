@@ -11,7 +11,8 @@ FINISHED_STATES = frozenset({"done", "failed", "cancelled"})
 
 @dataclass(frozen=True)
 class Job:
-    """A job (``GET /v1/jobs/{id}``): what was asked, where it is in the queue, and its result once finished."""
+    """A job (``GET /v1/jobs/{id}``): what was asked, where it is in the queue, and its result once finished;
+    ``retry_of``: the id of the failed or cancelled job it submits again (``POST /v1/jobs/{id}/retry``), else None."""
 
     id: str
     kb: str
@@ -25,6 +26,7 @@ class Job:
     files: List[Dict[str, Any]]
     error: Optional[Dict[str, str]]
     attempts: int
+    retry_of: Optional[str]
     raw: Dict[str, Any] = field(repr=False, compare=False)
 
     @property
@@ -52,6 +54,7 @@ class Job:
             files=list(data.get("files") or []),
             error=data.get("error"),
             attempts=int(data.get("attempts") or 0),
+            retry_of=data.get("retryOf"),
             raw=data,
         )
 

@@ -154,6 +154,26 @@ class ClientTest(unittest.TestCase):
         else:
             self.fail("cancelling a finished job must be refused")
 
+    def test_retries_a_cancelled_note_as_one_new_job_that_names_it(self):
+        with self.kb.hold(KB, unique("py-holder")):  # the note waits behind the lease: its cancel is certain
+            cancelled = self.kb.cancel(self.note(text="submitted again").id)
+        self.assertEqual(cancelled.state, "cancelled")
+        self.assertIsNone(cancelled.retry_of)
+        try:
+            again = self.kb.retry(cancelled.id)
+        except kbsync.KbsyncError as e:
+            skip_if_route_missing(self, e, "POST /v1/jobs/{id}/retry")
+        self.assertNotEqual(again.id, cancelled.id)
+        self.assertEqual(again.retry_of, cancelled.id)
+        self.assertEqual(again.raw["payload"], cancelled.raw["payload"])
+        self.assertEqual(self.kb.retry(cancelled.id).id, again.id, "the same retry repeated: the same new job")
+        done = self.kb.wait(again.id, timeout=30)
+        self.assertEqual(done.state, "done", done.error)
+        self.assertEqual(done.retry_of, cancelled.id)
+        with self.assertRaises(kbsync.Conflict) as refused:
+            self.kb.retry(done.id)
+        self.assertEqual(refused.exception.code, "JOB_NOT_RETRYABLE")
+
     def test_reads_its_own_write_from_the_snapshot(self):
         path = f"python/{unique('read')}.md"
         done = self.kb.wait(self.note(text="read me back", path=path).id, timeout=30)
