@@ -118,7 +118,7 @@ final class GitFailures {
             return new HostKeyRejectedException(message + ". " + HOST_KEY_HELP, e);
         }
         if (isAuthFailure(e)) {
-            return new GitNetworkException(message + ". " + AUTH_HELP, e);
+            return new AuthFailedException(message + ". " + AUTH_HELP, e);
         }
         if (isNetwork(e) && isUnavailable(e)) {
             return new RemoteUnavailableException(message, e);

@@ -1,11 +1,11 @@
 package dev.kbsync.worker.run;
 
+import dev.kbsync.git.AuthFailedException;
 import dev.kbsync.git.CredentialsUnavailableException;
 import dev.kbsync.git.GitException;
 import dev.kbsync.git.HostKeyRejectedException;
 import dev.kbsync.git.PushResult;
 import dev.kbsync.git.RemoteNotFoundException;
-import java.util.Locale;
 
 /** Job error codes for git failures. */
 final class GitFailureCodes {
@@ -23,7 +23,7 @@ final class GitFailureCodes {
         if (e instanceof HostKeyRejectedException) {
             return "HOST_KEY_REJECTED";
         }
-        return looksLikeAuth(e.getMessage()) ? "AUTH_FAILED" : "PULL_FAILED";
+        return e instanceof AuthFailedException ? "AUTH_FAILED" : "PULL_FAILED";
     }
 
     static String ofPush(PushResult push) {
@@ -31,10 +31,5 @@ final class GitFailureCodes {
             return "AUTH_FAILED";
         }
         return push instanceof PushResult.NoRemote ? "NO_REMOTE" : "PUSH_REJECTED";
-    }
-
-    private static boolean looksLikeAuth(String message) {
-        String text = message == null ? "" : message.toLowerCase(Locale.ROOT);
-        return text.contains("auth") || text.contains("not authorized") || text.contains("credentials");
     }
 }
