@@ -414,13 +414,19 @@ class Client:
     def _failover(self, repeatable: bool, exchange: Callable[[_Endpoint], Any]) -> Any:
         """Runs ``exchange`` with the coordinator in use; on no usable answer (unreachable, timed out, 503) the client
         moves to the next one, and tries it at once when the first surely did not act (no connection) or answered
-        503 to a ``repeatable`` call, each coordinator at most once."""
+        503 to a ``repeatable`` call, each coordinator at most once. A ``408`` (the request did not arrive whole in
+        time, so nothing was done) is sent again once, to the same coordinator, repeatable or not."""
         self._probe()
         tried = 0
+        resent = False
         while True:
             at = self._endpoints[self._current]
             try:
                 return exchange(at)
+            except errors.InvalidRequest as e:
+                if e.status != 408 or resent:
+                    raise
+                resent = True
             except (errors.Unreachable, errors.TimedOut, errors.ServiceUnavailable) as e:
                 self._failed(at)
                 tried += 1
@@ -656,7 +662,8 @@ class Subscription:
 
 def _error(at: _Endpoint, request: str, status: int, raw: bytes, head: Dict[str, str]) -> errors.KbsyncError:
     """The exception for an error answer. Only kbsync's error JSON is the coordinator's error; without it, a proxy's
-    502/503/504 is the coordinator's unavailability, a proxy's 429 a rate limit, anything else ``NotKbsync``."""
+    502/503/504 is the coordinator's unavailability, a proxy's 429 a rate limit, a proxy's 408 a request that did not
+    arrive whole in time (as kbsync's own ``REQUEST_TIMEOUT``), anything else ``NotKbsync``."""
     retry_after = head.get("retry-after")
     seconds = float(retry_after) if retry_after and retry_after.strip().isdigit() else None
     try:
@@ -677,6 +684,14 @@ def _error(at: _Endpoint, request: str, status: int, raw: bytes, head: Dict[str,
         )
     if status == 429:
         return errors.RateLimited(status, "HTTP_429", f"rate limited at {at.url}: {described} (a proxy)", seconds)
+    if status == 408:
+        return errors.InvalidRequest(
+            status,
+            "HTTP_408",
+            f"the request to {at.url} did not arrive whole in time: {described} (a proxy gave up on it); nothing was"
+            " done",
+            seconds,
+        )
     return errors.NotKbsync(
         0, "NOT_KBSYNC", f"the server at {at.url} did not answer as a kbsync coordinator ({described}); check the URL"
     )

@@ -1,7 +1,8 @@
 """Answers from a server that is not a kbsync coordinator (a wrong URL, or a proxy answering in its place).
 
 Only kbsync's error JSON is the coordinator's error. Without it: a proxy's 502/503/504 is the coordinator's
-unavailability, a proxy's 429 a rate limit, and anything else ``NotKbsync`` (not retried).
+unavailability, a proxy's 429 a rate limit, a proxy's 408 a request sent again once (as kbsync's own 408), and anything
+else ``NotKbsync`` (not retried).
 """
 
 import unittest
@@ -17,11 +18,14 @@ class ForeignServer(LocalServer):
 
     def __init__(self) -> None:
         self.status = 404
+        self.body = NGINX_404
+        self.requests = 0
         foreign = self
 
         class Handler(Quiet):
             def answer(self) -> None:
-                self.send(foreign.status, NGINX_404, {"Content-Type": "text/html", "Retry-After": "4"})
+                foreign.requests += 1
+                self.send(foreign.status, foreign.body, {"Content-Type": "text/html", "Retry-After": "4"})
 
             do_GET = do_POST = do_PUT = do_DELETE = answer
 
@@ -61,6 +65,17 @@ class ForeignAnswerTest(unittest.TestCase):
             self.client.job("j1")
         self.assertEqual(raised.exception.code, "HTTP_429")
         self.assertEqual(raised.exception.retry_after, 4.0)
+
+    def test_a_request_that_did_not_arrive_whole_in_time_is_sent_again_once(self):
+        kbsync_408 = b'{"error":{"code":"REQUEST_TIMEOUT","message":"the request body did not arrive in time"}}'
+        for body, code in ((kbsync_408, "REQUEST_TIMEOUT"), (b"<html>408 Request Time-out</html>", "HTTP_408")):
+            with self.subTest(code=code):
+                self.foreign.status, self.foreign.body, self.foreign.requests = 408, body, 0
+                with self.assertRaises(kbsync.InvalidRequest) as raised:
+                    self.client.submit_note("demo", "ann", "no key")
+                self.assertEqual(raised.exception.status, 408)
+                self.assertEqual(raised.exception.code, code)
+                self.assertEqual(self.foreign.requests, 2, "nothing was done: sent again once, even without a key")
 
 
 if __name__ == "__main__":

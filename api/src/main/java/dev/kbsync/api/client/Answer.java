@@ -17,7 +17,8 @@ import java.util.Optional;
  * an error answer without it came from a server that is not kbsync ({@link KbsyncException.NotKbsync}: a wrong URL or
  * path prefix, or a proxy that refused the request), except a proxy's 502, 503 or 504, which says that the coordinator
  * behind it is unavailable ({@link KbsyncException.ServiceUnavailable}, as kbsync's own 503), and a proxy's 429, a rate
- * limit ({@link KbsyncException.RateLimited}, as kbsync's own).
+ * limit ({@link KbsyncException.RateLimited}, as kbsync's own), and a proxy's 408, a request that did not arrive whole
+ * in time (as kbsync's own {@code REQUEST_TIMEOUT}).
  */
 record Answer(Endpoint at, String request, int status, String reason, MultiMap headers, Buffer body) {
     /** The answer to a call or a stream's request. */
@@ -66,6 +67,15 @@ record Answer(Endpoint at, String request, int status, String reason, MultiMap h
                     new ApiError(
                             "HTTP_429",
                             "rate limited at " + at.url() + ": " + described() + " (a proxy limits this client)"),
+                    retryAfter);
+        }
+        if (status == 408) {
+            return KbsyncException.of(
+                    408,
+                    new ApiError(
+                            "HTTP_408",
+                            "the request to " + at.url() + " did not arrive whole in time: " + described()
+                                    + " (a proxy gave up on it); nothing was done"),
                     retryAfter);
         }
         if (status == 502 || status == 503 || status == 504) {

@@ -276,10 +276,23 @@ final class Transport {
      * started first.
      */
     private <T> Future<T> failover(Endpoint at, int tried, boolean repeatable, Function<Endpoint, Future<T>> exchange) {
-        if (tried == 1) {
+        return failover(at, tried, repeatable, false, exchange);
+    }
+
+    /**
+     * {@code resent}: the exchange was sent again after a 408 (the request did not arrive whole in time, so nothing
+     * was done: sent again once, to the same coordinator, whether {@code repeatable} or not; the coordinator is not
+     * at fault).
+     */
+    private <T> Future<T> failover(
+            Endpoint at, int tried, boolean repeatable, boolean resent, Function<Endpoint, Future<T>> exchange) {
+        if (tried == 1 && !resent) {
             probe();
         }
         return start(() -> exchange.apply(at)).recover(failure -> {
+            if (!resent && failure instanceof KbsyncException.InvalidRequest timedOut && timedOut.status() == 408) {
+                return failover(at, tried, repeatable, true, exchange);
+            }
             if (failure instanceof PoolBusy busy) { // this client's own limit: the coordinator is not at fault
                 return Future.failedFuture(new KbsyncException.TimedOut(
                         "no free connection to the coordinator at " + at.url() + ": " + busy.getMessage(),
@@ -293,7 +306,7 @@ final class Transport {
                 Endpoint next = endpoints.failed(at, error.getMessage());
                 boolean again = notSent || (repeatable && error instanceof KbsyncException.ServiceUnavailable);
                 if (again && tried < endpoints.size()) {
-                    return failover(next, tried + 1, repeatable, exchange);
+                    return failover(next, tried + 1, repeatable, resent, exchange);
                 }
             }
             return Future.failedFuture(error);

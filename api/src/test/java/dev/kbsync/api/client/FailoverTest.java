@@ -2,6 +2,7 @@ package dev.kbsync.api.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.api.JobState;
@@ -221,6 +222,41 @@ class FailoverTest {
 
             assertThat(client.job("j1").id()).isEqualTo("j1");
             assertThat(cut).hasValue(1);
+        }
+    }
+
+    /**
+     * A 408 (the coordinator's REQUEST_TIMEOUT, or a proxy's: the request did not arrive whole in time) says that
+     * nothing was done: the call is sent again once, to the same coordinator, even a submit without an idempotency key.
+     */
+    @Test
+    void shouldSendACallAgainOnceWhenItsRequestTimedOutOnTheWay() {
+        AtomicInteger submits = new AtomicInteger();
+        first.on("/v1/kbs/demo/notes", r -> {
+            if (submits.incrementAndGet() == 1) {
+                r.response()
+                        .setStatusCode(408)
+                        .putHeader("Connection", "close")
+                        .end("{\"error\":{\"code\":\"REQUEST_TIMEOUT\",\"message\":\"body too slow\"}}");
+            } else {
+                r.response().setStatusCode(202).end(JOB);
+            }
+        });
+        first.answer("/v1/jobs/j1", 408, "<html><body>408 Request Time-out</body></html>");
+        try (KbsyncClient client = client(first.url(), second.url())) {
+            assertThat(client.submitNote(KbId.of("demo"), NoteRequest.of("ann", "no key"))
+                            .id())
+                    .isEqualTo("j1");
+            assertThat(submits).hasValue(2);
+
+            KbsyncException twice = catchThrowableOfType(KbsyncException.class, () -> client.job("j1"));
+            assertThat(twice.status())
+                    .as("a proxy's 408, twice: told, not taken for another server")
+                    .isEqualTo(408);
+            assertThat(twice).isNotInstanceOf(KbsyncException.NotKbsync.class);
+            assertThat(client.coordinator())
+                    .as("a slow request is not the coordinator's fault")
+                    .isEqualTo(first.url());
         }
     }
 
