@@ -103,6 +103,30 @@ class DeployFilesTest {
         assertThat(Files.readString(DEPLOY.resolve("docker/Dockerfile"))).contains("EXPOSE 8080 9090");
     }
 
+    /**
+     * Kubernetes takes a pod out of rotation when its readiness probe fails and restarts it when its liveness probe
+     * does: readiness asks /readyz (a coordinator without Redis, a worker stopping or whose cache disk is low), liveness
+     * /healthz (the process answers), for the coordinator and the worker alike.
+     */
+    @Test
+    void shouldProbeReadinessWithReadyzAndLivenessWithHealthzInKubernetes() throws IOException {
+        String k8s = Files.readString(DEPLOY.resolve("k8s/kbsync.yaml"));
+        assertThat(probes(k8s, "readinessProbe:"))
+                .hasSize(2)
+                .allSatisfy(probe -> assertThat(probe).startsWith("httpGet: {path: /readyz"));
+        assertThat(probes(k8s, "livenessProbe:"))
+                .hasSize(2)
+                .allSatisfy(probe -> assertThat(probe).startsWith("httpGet: {path: /healthz"));
+    }
+
+    /** What follows each {@code key} in {@code yaml}, from its next line on. */
+    private static List<String> probes(String yaml, String key) {
+        return Arrays.stream(yaml.split(java.util.regex.Pattern.quote(key)))
+                .skip(1)
+                .map(String::strip)
+                .toList();
+    }
+
     /** Every Compose service has a healthcheck, and services start only once what they depend on is healthy. */
     @Test
     @SuppressWarnings("unchecked")
