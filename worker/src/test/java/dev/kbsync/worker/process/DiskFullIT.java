@@ -88,7 +88,7 @@ class DiskFullIT {
     @Test
     void shouldTakeNoJobsWhileTheCacheDiskIsLowAndResumeOnceSpaceIsFreed() throws Exception {
         start(Map.of(), 1, PhaseListener.NONE);
-        assertDone(note("before the disk fills"));
+        coordinator.assertDone(note("before the disk fills"));
         assertThat(readyz().statusCode()).isEqualTo(200);
 
         long filling = System.nanoTime();
@@ -111,7 +111,7 @@ class DiskFullIT {
 
         long freeing = System.nanoTime();
         disk.unfill();
-        assertDone(waiting);
+        coordinator.assertDone(waiting);
         long landed = System.nanoTime();
         assertThat(coordinator.job(waiting).attempts()).isEqualTo(1);
         assertThat(readyz().statusCode()).isEqualTo(200);
@@ -129,7 +129,7 @@ class DiskFullIT {
                 disk.fill(0); // after the sync, before the note is written
             }
         });
-        assertDone(note("before the disk fills"));
+        coordinator.assertDone(note("before the disk fills"));
 
         armed.set(true);
         String id = note("meets the full disk");
@@ -144,7 +144,7 @@ class DiskFullIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> readyz().statusCode() == 503);
 
         disk.unfill();
-        assertDone(id);
+        coordinator.assertDone(id);
         assertThat(coordinator.job(id).attempts()).isEqualTo(2);
         assertThat(GitFixture.commitsForJob(bare, id)).isEqualTo(1);
     }
@@ -158,7 +158,7 @@ class DiskFullIT {
     @ValueSource(ints = {1, 3})
     void shouldRecoverACheckoutThatAFullDiskLeftHalfWritten(int mibLeft) throws Exception {
         start(Map.of("KBSYNC_JOBS_MAX_ATTEMPTS", "1"), 0, PhaseListener.NONE);
-        assertDone(note("before the disk fills"));
+        coordinator.assertDone(note("before the disk fills"));
         byte[] random = new byte[2 * (int) MIB];
         new Random(7).nextBytes(random);
         String big = Base64.getMimeEncoder().encodeToString(random); // ~2.7 MiB, a ~2 MiB pack
@@ -180,7 +180,7 @@ class DiskFullIT {
 
         disk.unfill();
         String after = note("after space was freed");
-        assertDone(after);
+        coordinator.assertDone(after);
         assertThat(GitFixture.commitsForJob(bare, after)).isEqualTo(1);
         assertThat(GitFixture.commitsForJob(bare, id)).isZero();
         Path work = disk.dir().resolve("team").resolve("work");
@@ -202,15 +202,6 @@ class DiskFullIT {
 
     private String note(String text) {
         return coordinator.submitNote("team", "ada", text, text).id();
-    }
-
-    private void assertDone(String job) {
-        await().atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(50))
-                .until(() -> !coordinator.jobState(job).matches("queued|running"));
-        assertThat(coordinator.job(job).state())
-                .as("job %s: %s", job, coordinator.job(job))
-                .isEqualTo(JobState.DONE);
     }
 
     private HttpResponse<String> readyz() throws Exception {

@@ -66,7 +66,7 @@ class RemoteOutageIT {
     @Test
     void shouldWaitOutAShortOutageOfTheRemoteAndLandEveryNoteOnce() throws Exception {
         start(Map.of());
-        assertDone(note("before the outage"));
+        coordinator.assertDone(note("before the outage"));
 
         git.outage(503);
         List<String> notes = List.of(note("during the outage 1"), note("during the outage 2"), note("during 3"));
@@ -79,7 +79,7 @@ class RemoteOutageIT {
         }
 
         git.endOutage();
-        notes.forEach(this::assertDone);
+        notes.forEach(coordinator::assertDone);
         for (String id : notes) {
             assertThat(GitFixture.commitsForJob(bare, id)).as(id).isEqualTo(1);
             assertThat(coordinator.job(id).attempts()).as(id).isEqualTo(1);
@@ -108,7 +108,7 @@ class RemoteOutageIT {
                 .isGreaterThanOrEqualTo(Duration.ofSeconds(2));
 
         git.endOutage();
-        assertDone(note("once the host is back"));
+        coordinator.assertDone(note("once the host is back"));
         assertThat(GitFixture.commitsForJob(bare, id)).isZero();
     }
 
@@ -133,14 +133,5 @@ class RemoteOutageIT {
 
     private String note(String text) {
         return coordinator.submitNote("team", "ada", text, text).id();
-    }
-
-    private void assertDone(String job) {
-        await().atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(100))
-                .until(() -> !coordinator.jobState(job).matches("queued|running"));
-        assertThat(coordinator.job(job).state())
-                .as("job %s: %s", job, coordinator.job(job))
-                .isEqualTo(JobState.DONE);
     }
 }

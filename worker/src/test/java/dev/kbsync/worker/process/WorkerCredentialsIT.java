@@ -85,12 +85,12 @@ class WorkerCredentialsIT {
         Path token = Files.writeString(secrets.resolve("by-file"), "file-token-one\n");
         register("by-file", new CredentialRef.File(token.toString(), null));
         accepted.add("file-token-one");
-        assertDone(note("by-file"));
+        coordinator.assertDone(note("by-file"));
 
         Files.writeString(token, "file-token-two\n");
         accepted.clear();
         accepted.add("file-token-two");
-        assertDone(note("by-file"));
+        coordinator.assertDone(note("by-file"));
         assertThat(git.passwords()).containsSubsequence("file-token-one", "file-token-two");
     }
 
@@ -99,12 +99,12 @@ class WorkerCredentialsIT {
         register("by-env", new CredentialRef.Env("KB_ENV_TOKEN", null));
         Files.writeString(envFile, "KB_ENV_TOKEN=env-token-one\n");
         accepted.add("env-token-one");
-        assertDone(note("by-env"));
+        coordinator.assertDone(note("by-env"));
 
         Files.writeString(envFile, "KB_ENV_TOKEN=env-token-two\n");
         accepted.clear();
         accepted.add("env-token-two");
-        assertDone(note("by-env"));
+        coordinator.assertDone(note("by-env"));
     }
 
     @Test
@@ -116,12 +116,12 @@ class WorkerCredentialsIT {
             git.close(); // this remote accepts exactly the tokens the stand-in issued
             git = new GitHttpServer(tmp.resolve("remotes"), github.issued()::contains);
             register("by-app", new CredentialRef.GitHubApp("31337", 99, pem.toString(), github.apiBase()));
-            assertDone(note("by-app"));
-            assertDone(note("by-app"));
+            coordinator.assertDone(note("by-app"));
+            coordinator.assertDone(note("by-app"));
             assertThat(github.issued()).hasSize(1);
 
             Thread.sleep(2_200);
-            assertDone(note("by-app"));
+            coordinator.assertDone(note("by-app"));
             assertThat(github.issued()).hasSize(2);
             assertThat(github.refusals()).isEmpty();
             assertThat(git.passwords())
@@ -144,7 +144,7 @@ class WorkerCredentialsIT {
 
         Files.writeString(envFile, "KB_NOT_YET=now-set-token\n");
         accepted.add("now-set-token");
-        assertDone(note("missing"));
+        coordinator.assertDone(note("missing"));
         assertThat(coordinator.job(failed).toJson().encode()).doesNotContain("now-set-token");
     }
 
@@ -155,14 +155,5 @@ class WorkerCredentialsIT {
 
     private String note(String kb) {
         return coordinator.submitNote(kb, "ada", "a note for " + kb, "Note").id();
-    }
-
-    private void assertDone(String job) {
-        await().atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(100))
-                .until(() -> !coordinator.jobState(job).matches("queued|running"));
-        assertThat(coordinator.job(job).state())
-                .as("job %s: %s", job, coordinator.job(job))
-                .isEqualTo(JobState.DONE);
     }
 }
