@@ -46,7 +46,6 @@ final class DiskFull {
         if (root != e && !failed.contains(String.valueOf(root.getMessage()))) {
             failed += ": " + root.getMessage();
         }
-        return Secrets.mask("the worker's cache disk is full: " + disk.describe() + " (" + failed
-                + "); the job is queued again while it has attempts left");
+        return Secrets.mask("the worker's cache disk is full: " + disk.describe() + " (" + failed + ")");
     }
 }

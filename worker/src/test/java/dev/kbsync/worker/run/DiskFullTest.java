@@ -43,6 +43,7 @@ class DiskFullTest {
         assertThat(message)
                 .startsWith("the worker's cache disk is full: " + cache.toAbsolutePath() + " has ")
                 .contains(" free (could not write note notes/a.md: /c/team/work/notes/a.md: No space left on device)")
-                .endsWith("the job is queued again while it has attempts left");
+                .as("recorded on the job only once its attempts ran out: no promise of another run")
+                .endsWith("No space left on device)");
     }
 }
