@@ -1,5 +1,6 @@
 package dev.kbsync.api.client;
 
+import dev.kbsync.api.Activity;
 import dev.kbsync.api.AgentTaskRequest;
 import dev.kbsync.api.Assignment;
 import dev.kbsync.api.Assignments;
@@ -318,6 +319,20 @@ public final class AsyncKbsyncClient {
     /** {@code POST /v1/leases/{id}/heartbeat} (client or worker role): extends a grant or keeps a waiter alive. */
     public Future<Lease> heartbeat(String leaseId) {
         return post("/v1/leases/" + segment(leaseId) + "/heartbeat", null, null).map(decoded(Lease::fromJson));
+    }
+
+    /**
+     * {@link #heartbeat(String)} that also says what the holder is doing now ("running the agent"), which the
+     * coordinator keeps with the grant and names if the job fails because its grants overran or lapsed. Sent cleaned
+     * ({@link Activity#clean}: control characters as spaces, at most {@value Activity#MAX_LENGTH} characters); an
+     * older coordinator ignores it.
+     */
+    public Future<Lease> heartbeat(String leaseId, String doing) {
+        return post(
+                        "/v1/leases/" + segment(leaseId) + "/heartbeat",
+                        new JsonObject().put("doing", Activity.clean(doing)),
+                        null)
+                .map(decoded(Lease::fromJson));
     }
 
     /** {@code DELETE /v1/leases/{id}} (client role): releases a grant or cancels a waiting request; safe twice. */

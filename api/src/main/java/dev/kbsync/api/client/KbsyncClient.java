@@ -273,6 +273,11 @@ public final class KbsyncClient implements AutoCloseable {
         return await(async.heartbeat(leaseId));
     }
 
+    /** See {@link AsyncKbsyncClient#heartbeat(String, String)}. */
+    public Lease heartbeat(String leaseId, String doing) {
+        return await(async.heartbeat(leaseId, doing));
+    }
+
     public Lease release(String leaseId) {
         return await(async.release(leaseId));
     }

@@ -92,6 +92,22 @@ class KbsyncClientTest {
     }
 
     @Test
+    void shouldSayWhatTheHolderIsDoingInAHeartbeatCleanedToWhatTheCoordinatorTakes() {
+        record(
+                server,
+                "/v1/leases/l~1/heartbeat",
+                200,
+                Samples.lease("l~1", "granted", 0).encode());
+        try (KbsyncClient client = server.client()) {
+            client.heartbeat("l~1", "syncing with\nhttps://git.example.com/\u0085team.git\t" + "x".repeat(300));
+        }
+        String doing = new JsonObject(seen.get("/v1/leases/l~1/heartbeat").body()).getString("doing");
+        assertThat(doing)
+                .startsWith("syncing with https://git.example.com/ team.git x")
+                .hasSize(200);
+    }
+
+    @Test
     void shouldGiveBackAnAssignmentByItsLeaseId() {
         record(
                 server,
