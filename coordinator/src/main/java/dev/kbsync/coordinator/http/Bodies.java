@@ -39,6 +39,16 @@ final class Bodies {
         };
     }
 
+    /** {@link #requireJson()} for a route whose body is optional: no body at all passes, whatever its Content-Type. */
+    static Handler<RoutingContext> requireJsonIfAny() {
+        return ctx -> {
+            if (!ctx.body().isEmpty() && !media(ctx).equals("application/json")) {
+                throw HttpError.forStatus(415);
+            }
+            ctx.next();
+        };
+    }
+
     /**
      * A route handler, before the body is read, that rejects with 415 a form or multipart body (the body handler would
      * decode one, and fail on a malformed one with an unexpected exception; no route takes one) and a compressed one
@@ -76,6 +86,11 @@ final class Bodies {
                 // every token read: a comment or a repeated name fails the read
             }
         }
+    }
+
+    /** {@link #object}, or no fields at all for a request without a body (a route whose body is optional). */
+    static Fields optionalObject(RoutingContext ctx, String... allowed) {
+        return ctx.body().isEmpty() ? Fields.of(new JsonObject(), "", allowed) : object(ctx, allowed);
     }
 
     /** The body as a JSON object with only {@code allowed} top-level fields. */

@@ -199,7 +199,7 @@ public final class HttpApi {
         on(router, none, GET, "/v1/leases/channel", client, false, leases::handleChannel); // before /v1/leases/:id
         on(router, redis, GET, "/v1/leases/:id", reader, false, leases::handleGet);
         on(router, redis, GET, "/v1/leases/:id/events", streamClient, false, leases::handleEvents);
-        on(router, work, POST, "/v1/leases/:id/heartbeat", clientOrWorker, false, leases::handleHeartbeat);
+        onOptionalBody(router, work, POST, "/v1/leases/:id/heartbeat", clientOrWorker, leases.heartbeat());
         on(router, redis, DELETE, "/v1/leases/:id", client, false, leases::handleRelease);
         on(router, redis, POST, "/v1/admin/kbs/:kb/force-release", admin, false, leases::handleForceRelease);
         on(router, none, GET, "/healthz", open, false, ops::handleHealth);
@@ -262,16 +262,39 @@ public final class HttpApi {
                 .handler(checked.handler());
     }
 
-    /**
-     * A route counted, its body read (if it takes one), its caller and its path ids checked; the Redis gate and handler
-     * come next.
-     */
+    /** {@link #on(Router, Handler, HttpMethod, String, Handler, Checked)} for a route whose JSON body is optional. */
+    private void onOptionalBody(
+            Router router,
+            Handler<RoutingContext> redisGate,
+            HttpMethod method,
+            String path,
+            Handler<RoutingContext> guard,
+            Checked<?> checked) {
+        guarded(router, method, path, guard, Optional.of(Bodies.requireJsonIfAny()))
+                .handler(checked.check())
+                .handler(redisGate)
+                .handler(checked.handler());
+    }
+
     private Route guarded(
             Router router, HttpMethod method, String path, Handler<RoutingContext> guard, boolean jsonBody) {
+        return guarded(router, method, path, guard, jsonBody ? Optional.of(Bodies.requireJson()) : Optional.empty());
+    }
+
+    /**
+     * A route counted, its body read (if it takes one: {@code media} then checks its Content-Type), its caller and its
+     * path ids checked; the Redis gate and handler come next.
+     */
+    private Route guarded(
+            Router router,
+            HttpMethod method,
+            String path,
+            Handler<RoutingContext> guard,
+            Optional<Handler<RoutingContext>> media) {
         methods.add(method, path);
         Route route =
                 router.route(method, path).handler(new RequestCounter(metrics.routeRequests(method.name(), path)));
-        if (jsonBody) {
+        if (media.isPresent()) {
             // A form or multipart body is refused before the body handler would decode it (a malformed one failed in
             // Netty's decoder and answered 500).
             route.handler(Bodies.refuseForms());
@@ -279,9 +302,7 @@ public final class HttpApi {
             route.handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
         }
         route.handler(guard);
-        if (jsonBody) {
-            route.handler(Bodies.requireJson());
-        }
+        media.ifPresent(route::handler);
         return route.handler(PathIds.of(path));
     }
 

@@ -1,5 +1,6 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.api.Activity;
 import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.OpaqueId;
 import dev.kbsync.api.Quoting;
@@ -94,6 +95,21 @@ final class Inputs {
                     "INVALID_TITLE",
                     "title must be at most " + MAX_TITLE
                             + " characters without control characters (U+0000-U+001F, U+007F-U+009F)");
+        }
+        return value;
+    }
+
+    /**
+     * What a heartbeat says its holder is doing: {@link Activity}'s one line of at most {@value Activity#MAX_LENGTH}
+     * characters, or 400 INVALID_FIELD.
+     */
+    static String doing(String value) {
+        if (!Activity.valid(value)) {
+            throw new InvalidInputException(
+                    "INVALID_FIELD",
+                    "field \"doing\" must be at most " + Activity.MAX_LENGTH
+                            + " characters without control characters (U+0000-U+001F, U+007F-U+009F) or unpaired"
+                            + " surrogates");
         }
         return value;
     }

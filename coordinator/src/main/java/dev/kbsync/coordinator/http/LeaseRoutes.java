@@ -98,7 +98,14 @@ final class LeaseRoutes {
                 .onFailure(ctx::fail);
     }
 
-    void handleHeartbeat(RoutingContext ctx) {
+    /** {@code POST /v1/leases/{id}/heartbeat}: an optional body, {@code {"doing"?}}. */
+    Checked<Optional<String>> heartbeat() {
+        return new Checked<>(
+                ctx -> Bodies.optionalObject(ctx, "doing").optString("doing").map(Inputs::doing),
+                this::handleHeartbeat);
+    }
+
+    private void handleHeartbeat(RoutingContext ctx, Optional<String> doing) {
         String id = leaseId(ctx);
         Optional<Lease> local = degraded.flatMap(d -> d.localLease(id))
                 .filter(l -> Caller.of(ctx).mayUse(l.kb().value()));
@@ -110,7 +117,7 @@ final class LeaseRoutes {
             throw RedisHealth.unavailable();
         }
         visibleLease(ctx)
-                .compose(services.leases()::heartbeat)
+                .compose(visible -> services.leases().heartbeat(visible, doing))
                 .onSuccess(l -> Responses.ok(ctx, l.toJson()))
                 .onFailure(ctx::fail);
     }

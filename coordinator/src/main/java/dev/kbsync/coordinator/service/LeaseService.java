@@ -4,6 +4,7 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import io.vertx.core.Future;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The raw lease API: FIFO per KB, one holder per KB at a time. A waiting request must be kept alive (heartbeat or an
@@ -17,7 +18,16 @@ public interface LeaseService {
     Future<Lease> get(String leaseId);
 
     /** Keeps a waiter alive or pushes a grant's expiry out by its TTL (bounded by the hard maximum hold). */
-    Future<Lease> heartbeat(String leaseId);
+    default Future<Lease> heartbeat(String leaseId) {
+        return heartbeat(leaseId, Optional.empty());
+    }
+
+    /**
+     * {@link #heartbeat(String)}; a grant also keeps {@code doing}, what its holder says it is doing now (checked by the
+     * caller: {@code dev.kbsync.api.Activity}), in the same step, until a later heartbeat says otherwise: a job that
+     * fails because its grants overran or lapsed names what the last one was doing. Empty: what was said stands.
+     */
+    Future<Lease> heartbeat(String leaseId, Optional<String> doing);
 
     /**
      * Keeps the lease alive as {@link #heartbeat} does, once a second, until the returned handle is closed: what an

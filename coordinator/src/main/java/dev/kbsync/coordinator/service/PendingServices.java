@@ -71,8 +71,8 @@ public final class PendingServices {
         }
 
         @Override
-        public Future<Lease> heartbeat(String leaseId) {
-            return call(s -> s.leases().heartbeat(leaseId));
+        public Future<Lease> heartbeat(String leaseId, Optional<String> doing) {
+            return call(s -> s.leases().heartbeat(leaseId, doing));
         }
 
         @Override

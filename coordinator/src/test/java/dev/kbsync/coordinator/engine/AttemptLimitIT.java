@@ -89,6 +89,48 @@ class AttemptLimitIT {
     }
 
     @Test
+    void shouldNameWhatTheLastOverrunningAttemptWasDoing() {
+        Job job = await(jobs.submit(KbId.of("overrun"), "ann", note("an agent that never ends"), Optional.empty()));
+
+        heartbeatUntilLost(poll(), Optional.of("committing"));
+        heartbeatUntilLost(poll(), Optional.of("syncing with https://git.example.com/team.git"));
+        heartbeatUntilLost(poll(), Optional.of("running the agent"));
+
+        Job failed = failed(job);
+        assertThat(failed.error().code()).isEqualTo("MAX_HOLD_EXCEEDED");
+        assertThat(failed.error().message())
+                .isEqualTo("no outcome within the maximum hold of 2 s on each of 3 attempts;"
+                        + " the last one was running the agent");
+    }
+
+    @Test
+    void shouldNotNameWhatAnEarlierAttemptWasDoingWhenTheLastSaidNothing() {
+        Job job = await(jobs.submit(KbId.of("overrun"), "ann", note("an older worker last"), Optional.empty()));
+
+        heartbeatUntilLost(poll(), Optional.of("running the agent"));
+        heartbeatUntilLost(poll(), Optional.of("running the agent"));
+        heartbeatUntilLost(poll(), Optional.empty());
+
+        assertThat(failed(job).error().message())
+                .isEqualTo("no outcome within the maximum hold of 2 s on each of 3 attempts");
+    }
+
+    @Test
+    void shouldNameWhatTheLastSilentWorkerSaidItWasDoing() {
+        Job job = await(jobs.submit(KbId.of("silent"), "ann", note("its worker dies in the push"), Optional.empty()));
+        String push = "in the push to https://git.example.com/team.git or the sync after it";
+
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            Assignment a = poll();
+            await(leases.heartbeat(a.lease().id(), Optional.of(attempt < 3 ? "committing" : push)));
+        }
+
+        Job failed = failed(job);
+        assertThat(failed.error().code()).isEqualTo("LEASE_EXPIRED");
+        assertThat(failed.error().message()).endsWith("; the last one was, at its last heartbeat, " + push);
+    }
+
+    @Test
     void shouldFailAJobWhoseWorkersGoSilentOnEveryAttempt() {
         KbId kb = KbId.of("silent");
         Job job = await(jobs.submit(kb, "ann", note("nobody reports me"), Optional.empty()));
@@ -146,16 +188,29 @@ class AttemptLimitIT {
 
     /** Heartbeats like a live worker whose agent never finishes; returns System.nanoTime() when the lease was lost. */
     private long heartbeatUntilLost(Assignment a) {
+        return heartbeatUntilLost(a, Optional.empty());
+    }
+
+    /** {@link #heartbeatUntilLost(Assignment)}, each heartbeat saying {@code doing}. */
+    private long heartbeatUntilLost(Assignment a, Optional<String> doing) {
         long giveUp = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < giveUp) {
             try {
-                await(leases.heartbeat(a.lease().id()));
+                await(leases.heartbeat(a.lease().id(), doing));
             } catch (ConflictException lost) {
                 return System.nanoTime();
             }
             sleep(200);
         }
         throw new AssertionError("the overrunning grant was never ended");
+    }
+
+    /** The job once the sweep failed it (a heartbeat may find a grant lapsed before the sweep ends it). */
+    private Job failed(Job job) {
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> await(jobs.get(job.id())).state() == JobState.FAILED);
+        return await(jobs.get(job.id()));
     }
 
     private Assignment poll() {

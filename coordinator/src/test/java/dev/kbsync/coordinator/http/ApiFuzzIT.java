@@ -335,6 +335,7 @@ class ApiFuzzIT {
             case "WorkerPresence" -> presence();
             case "PollRequest" -> new JsonObject().put("waitMs", 0).put("presence", presence());
             case "ExtendRequest" -> new JsonObject().put("max", 1);
+            case "HeartbeatRequest" -> new JsonObject().put("doing", "running the agent");
             case "GiveBackRequest" -> new JsonObject().put("leaseId", "fuzz~not-a-lease.1.a1");
             case "KbRequest" ->
                 new JsonObject()

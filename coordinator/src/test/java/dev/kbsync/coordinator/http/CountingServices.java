@@ -214,9 +214,9 @@ final class CountingServices {
         }
 
         @Override
-        public Future<Lease> heartbeat(String leaseId) {
+        public Future<Lease> heartbeat(String leaseId, Optional<String> doing) {
             heartbeats.incrementAndGet();
-            return real.heartbeat(leaseId);
+            return real.heartbeat(leaseId, doing);
         }
 
         @Override

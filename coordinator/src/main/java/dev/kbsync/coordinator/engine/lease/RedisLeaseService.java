@@ -28,6 +28,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,9 +113,9 @@ public final class RedisLeaseService implements LeaseService {
      * while its event stream is open ({@link #keepAlive}, batched per KB by {@link KeepAlives}).
      */
     @Override
-    public Future<Lease> heartbeat(String leaseId) {
+    public Future<Lease> heartbeat(String leaseId, Optional<String> doing) {
         return LeaseRef.of(leaseId)
-                .compose(ref -> tickets.heartbeat(ref).compose(beat -> {
+                .compose(ref -> tickets.heartbeat(ref, doing).compose(beat -> {
                     if (beat.beat() == Beat.LOST || beat.view().isEmpty()) {
                         return Future.failedFuture(lost(leaseId));
                     }

@@ -179,9 +179,15 @@ public final class Tickets {
         return run(Script.UNRESERVE, kb, leaseId).mapEmpty();
     }
 
-    /** Extends a live grant or keeps a live raw waiter alive; the ticket as it is after. */
-    public Future<Heartbeat> heartbeat(LeaseRef ref) {
-        return run(Script.HEARTBEAT, ref.kb(), ref.ticket(), ref.id()).map(r -> Replies.heartbeat(ref.ticket(), r));
+    /**
+     * Extends a live grant or keeps a live raw waiter alive; the ticket as it is after. A grant also keeps {@code
+     * doing} (what its holder says it is doing), which a job failing at its last lapsed grant names.
+     */
+    public Future<Heartbeat> heartbeat(LeaseRef ref, Optional<String> doing) {
+        Object[] args = doing.isPresent()
+                ? new Object[] {ref.ticket(), ref.id(), doing.get()}
+                : new Object[] {ref.ticket(), ref.id()};
+        return run(Script.HEARTBEAT, ref.kb(), args).map(r -> Replies.heartbeat(ref.ticket(), r));
     }
 
     /**

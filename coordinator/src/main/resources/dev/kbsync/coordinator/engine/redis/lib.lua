@@ -625,10 +625,15 @@ local function currentGrant()
     members = members, done = l[12] == '1'}
 end
 
--- Pushes a live grant's expiry out by its TTL (never past its deadline), the RFairLock's with it.
-local function extendGrant(g, now)
+-- Pushes a live grant's expiry out by its TTL (never past its deadline), the RFairLock's with it. doing (optional):
+-- what the holder says it is doing now, kept with the grant (field doing) for the failure of a job whose grants lapse.
+local function extendGrant(g, now, doing)
   local expires = math.min(now + g.ttl, g.deadline)
-  redis.call('hset', LEASE, 'expires', expires)
+  if doing then
+    redis.call('hset', LEASE, 'expires', expires, 'doing', doing)
+  else
+    redis.call('hset', LEASE, 'expires', expires)
+  end
   renewFairLock(g.owner, expires)
   g.expires = expires
   return expires
@@ -636,11 +641,12 @@ end
 
 -- Keeps ticket tid's lease lid alive (grant g: currentGrant()): extends the grant it holds, or the grant of the group
 -- commit it is a member of, or keeps a raw waiter queued. A grant past its expiry, or a waiter past its keep-alive
--- deadline, is lost even if no sweep ended it yet. Returns 'granted', 'waiting' or 'lost'.
-local function keepAlive(g, tid, lid, now)
+-- deadline, is lost even if no sweep ended it yet. doing (optional): kept with a grant (extendGrant). Returns
+-- 'granted', 'waiting' or 'lost'.
+local function keepAlive(g, tid, lid, now, doing)
   local t = getT(tid)
   if g and g.expires >= now and t and (g.lease == lid or (t.b == g.lease and t.l == lid)) then
-    extendGrant(g, now)
+    extendGrant(g, now, doing)
     return 'granted'
   end
   if t and t.k == 'lease' and t.s == 'waiting' and lid == KB .. '~' .. tid then
@@ -653,26 +659,29 @@ local function keepAlive(g, tid, lid, now)
   return 'lost'
 end
 
-local function failJob(t, reason, now)
+-- doing: what the last attempt's heartbeats last said it was doing (the grant's field doing), or nil.
+local function failJob(t, reason, now, doing)
   t.js, t.fin = 'failed', now
   if reason == 'max' then
     t.er = cjson.encode({code = 'MAX_HOLD_EXCEEDED', message = 'no outcome within the maximum hold of '
-      .. (MAX_HOLD / 1000) .. ' s on each of ' .. t.a .. ' attempts'})
+      .. (MAX_HOLD / 1000) .. ' s on each of ' .. t.a .. ' attempts'
+      .. (doing and ('; the last one was ' .. doing) or '')})
   else
     t.er = cjson.encode({code = 'LEASE_EXPIRED', message = 'the worker went silent (lease expired) on each of '
-      .. t.a .. ' attempts'})
+      .. t.a .. ' attempts' .. (doing and ('; the last one was, at its last heartbeat, ' .. doing) or '')})
   end
 end
 
 -- A job whose grant ended without an outcome: queued again at its place, or, when a worker had taken it (claimed) and
--- the grant lapsed (reason ttl or max) on its last allowed attempt, failed. Returns true if it failed.
-local function requeueJob(tid, t, reason, claimed, now)
+-- the grant lapsed (reason ttl or max) on its last allowed attempt, failed (naming doing, as failJob). Returns true if
+-- it failed.
+local function requeueJob(tid, t, reason, claimed, now, doing)
   if terminal(t) then
     finishT(tid, t, 'released', now)
     return false
   end
   if claimed and (reason == 'ttl' or reason == 'max') and t.a >= MAX_ATTEMPTS then
-    failJob(t, reason, now)
+    failJob(t, reason, now, doing)
     finishT(tid, t, 'expired', now)
     return true
   end
@@ -685,6 +694,8 @@ end
 -- up); unfinished group-commit members go back too. reason: released | ttl | max. Grants the next ticket in the same
 -- step. Returns what ended, for the reply.
 local function endGrant(g, requeue, reason, now)
+  -- what the holder last said it was doing: named by the failure of a job whose grant lapsed on its last attempt
+  local doing = reason ~= 'released' and redis.call('hget', LEASE, 'doing') or nil
   redis.call('del', LEASE)
   -- Worker affinity: the worker that released a grant it had taken holds the KB's freshest checkout; one whose grant
   -- lapsed (silent, or over the maximum hold) loses the preference.
@@ -705,7 +716,7 @@ local function endGrant(g, requeue, reason, now)
     if g.done then
       finishT(g.ticket, t, 'released', now)
     elseif requeue and t.k == 'job' then
-      if requeueJob(g.ticket, t, reason, g.claimed, now) then
+      if requeueJob(g.ticket, t, reason, g.claimed, now, doing) then
         failed[#failed + 1] = g.ticket
       end
     else
@@ -715,7 +726,7 @@ local function endGrant(g, requeue, reason, now)
   for _, m in ipairs(g.members) do
     local tm = getT(m)
     if tm then
-      if requeueJob(m, tm, reason, true, now) then
+      if requeueJob(m, tm, reason, true, now, doing) then
         failed[#failed + 1] = m
       elseif not terminal(tm) then
         requeued[#requeued + 1] = m
