@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *       push; an unreachable coordinator stops it only in fallback mode {@code fail}.
  * </ul>
  *
- * Each heartbeat is retried while the coordinator is unavailable.
+ * Each heartbeat says what the unit is doing ({@link #doing(String)}) and is retried while the coordinator is
+ * unavailable.
  */
 public final class LeaseKeeper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
@@ -98,7 +99,10 @@ public final class LeaseKeeper implements AutoCloseable {
         return Optional.of(left.minus(effective));
     }
 
-    /** What the unit is doing now ("pushing to <remote>", "running the agent"), told by the deadline's log line. */
+    /**
+     * What the unit is doing now ("pushing to <remote>", "running the agent"): told by the deadline's log line, and
+     * sent with each heartbeat, so that the coordinator names it if the job fails because its grants overran or lapsed.
+     */
     public void doing(String what) {
         doing = what;
     }
@@ -188,7 +192,7 @@ public final class LeaseKeeper implements AutoCloseable {
     }
 
     private Lease heartbeat() {
-        return retry.call(() -> client.heartbeat(lease.id()));
+        return retry.call(() -> client.heartbeat(lease.id(), doing));
     }
 
     private void beat() {

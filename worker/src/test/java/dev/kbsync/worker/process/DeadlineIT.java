@@ -76,6 +76,9 @@ class DeadlineIT {
                 .until(() -> coordinator.jobState(overrun.id()).equals("failed"));
         Job failed = coordinator.job(overrun.id());
         assertThat(failed.error().code()).isEqualTo("MAX_HOLD_EXCEEDED");
+        assertThat(failed.error().message())
+                .as("what the worker was doing when the hold ran out")
+                .endsWith("; the last one was running the agent");
         assertThat(failed.attempts()).isEqualTo(2);
         List<Long> agents = agentPids();
         assertThat(agents).hasSize(4); // two attempts, an agent and its child each
@@ -147,6 +150,11 @@ class DeadlineIT {
                     .pollInterval(Duration.ofMillis(100))
                     .until(() -> coordinator.jobState(other.id()).equals("done"));
             assertThat(coordinator.jobState(blocked.id())).isNotEqualTo("done");
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> coordinator.jobState(blocked.id()).equals("failed"));
+            assertThat(coordinator.job(blocked.id()).error().message())
+                    .endsWith("; the last one was waiting for the KB's local lock");
         } finally {
             holder.destroyForcibly().waitFor();
         }
