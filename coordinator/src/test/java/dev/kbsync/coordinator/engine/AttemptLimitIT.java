@@ -131,6 +131,22 @@ class AttemptLimitIT {
     }
 
     @Test
+    void shouldNotNameWhatAWorkerThatGaveTheJobBackWasDoing() {
+        Job job = await(jobs.submit(KbId.of("silent"), "ann", note("given back, then lost"), Optional.empty()));
+        poll(); // two silent attempts
+        poll();
+        Assignment stopping = poll();
+        await(leases.heartbeat(stopping.lease().id(), Optional.of("waiting for the KB's local lock")));
+        assertThat(await(jobs.giveBack("w", stopping))).isTrue();
+        Assignment last = poll(); // the same grant, claimed again; its worker goes silent at once
+        assertThat(last.lease().id()).isEqualTo(stopping.lease().id());
+
+        assertThat(failed(job).error().message())
+                .as("the worker that gave the job back did not run its last attempt")
+                .isEqualTo("the worker went silent (lease expired) on each of 3 attempts");
+    }
+
+    @Test
     void shouldFailAJobWhoseWorkersGoSilentOnEveryAttempt() {
         KbId kb = KbId.of("silent");
         Job job = await(jobs.submit(kb, "ann", note("nobody reports me"), Optional.empty()));

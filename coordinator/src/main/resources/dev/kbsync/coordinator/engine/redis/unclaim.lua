@@ -1,7 +1,8 @@
 -- Takes back the claim of grant ARGV[11] by worker ARGV[12] that Redis made but did not confirm on enough replicas in
 -- time: the poll was answered 503 REPLICATION_TIMEOUT, so the worker never learned of it. The grant is unclaimed again
 -- (dispatchable: the sweep offers it at its next pass) and the attempt the claim counted is returned, so a replica
--- that lags does not use up a job's attempts. Does nothing if the grant ended or changed hands meanwhile.
+-- that lags does not use up a job's attempts; also a give-back (the worker will not run it). What the worker said it
+-- was doing (the grant's doing) goes with its claim. Does nothing if the grant ended or changed hands meanwhile.
 -- Reply: {unclaimed = true|false}.
 local g = currentGrant()
 if not g or g.lease ~= ARGV[11] or not g.claimed or g.worker ~= ARGV[12] or g.done or #g.members > 0 then
@@ -11,7 +12,7 @@ local t = getT(g.ticket)
 if not t or t.k ~= 'job' or terminal(t) or t.js ~= 'running' or t.w ~= ARGV[12] then
   return cjson.encode({unclaimed = false})
 end
-redis.call('hdel', LEASE, 'claimed', 'worker')
+redis.call('hdel', LEASE, 'claimed', 'worker', 'doing') -- what its worker said it was doing is not the next one's
 t.a = math.max(0, t.a - 1)
 t.js = 'queued'
 putT(g.ticket, t)
