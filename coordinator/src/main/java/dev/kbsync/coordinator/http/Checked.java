@@ -11,9 +11,15 @@ import java.util.function.Function;
  *
  * @param read the request's typed input from its path, headers and body; throws the 4xx failure of a bad one
  * @param serve what the route does with it, once the gate let it through
+ * @param bodyOptional whether a request may come without a body (no Content-Type needed then); else one is required
  */
-record Checked<T>(Function<RoutingContext, T> read, BiConsumer<RoutingContext, T> serve) {
+record Checked<T>(Function<RoutingContext, T> read, BiConsumer<RoutingContext, T> serve, boolean bodyOptional) {
     private static final String INPUT = "kbsync.checked.input";
+
+    /** A route whose JSON body is required. */
+    Checked(Function<RoutingContext, T> read, BiConsumer<RoutingContext, T> serve) {
+        this(read, serve, false);
+    }
 
     /** Reads the input and keeps it on the request for {@link #handler()}. */
     Handler<RoutingContext> check() {

@@ -199,7 +199,7 @@ public final class HttpApi {
         on(router, none, GET, "/v1/leases/channel", client, false, leases::handleChannel); // before /v1/leases/:id
         on(router, redis, GET, "/v1/leases/:id", reader, false, leases::handleGet);
         on(router, redis, GET, "/v1/leases/:id/events", streamClient, false, leases::handleEvents);
-        onOptionalBody(router, work, POST, "/v1/leases/:id/heartbeat", clientOrWorker, leases.heartbeat());
+        on(router, work, POST, "/v1/leases/:id/heartbeat", clientOrWorker, leases.heartbeat());
         on(router, redis, DELETE, "/v1/leases/:id", client, false, leases::handleRelease);
         on(router, redis, POST, "/v1/admin/kbs/:kb/force-release", admin, false, leases::handleForceRelease);
         on(router, none, GET, "/healthz", open, false, ops::handleHealth);
@@ -248,7 +248,7 @@ public final class HttpApi {
         return method.equals(GET) ? List.of(GET, HttpMethod.HEAD) : List.of(method);
     }
 
-    /** A route with a JSON body that is read and validated before its Redis gate ({@link Checked}). */
+    /** A route whose JSON body (or optional one) is read and validated before its Redis gate ({@link Checked}). */
     private void on(
             Router router,
             Handler<RoutingContext> redisGate,
@@ -256,21 +256,8 @@ public final class HttpApi {
             String path,
             Handler<RoutingContext> guard,
             Checked<?> checked) {
-        guarded(router, method, path, guard, true)
-                .handler(checked.check())
-                .handler(redisGate)
-                .handler(checked.handler());
-    }
-
-    /** {@link #on(Router, Handler, HttpMethod, String, Handler, Checked)} for a route whose JSON body is optional. */
-    private void onOptionalBody(
-            Router router,
-            Handler<RoutingContext> redisGate,
-            HttpMethod method,
-            String path,
-            Handler<RoutingContext> guard,
-            Checked<?> checked) {
-        guarded(router, method, path, guard, Optional.of(Bodies.requireJsonIfAny()))
+        Handler<RoutingContext> media = checked.bodyOptional() ? Bodies.requireJsonIfAny() : Bodies.requireJson();
+        guarded(router, method, path, guard, Optional.of(media))
                 .handler(checked.check())
                 .handler(redisGate)
                 .handler(checked.handler());

@@ -102,7 +102,8 @@ final class LeaseRoutes {
     Checked<Optional<String>> heartbeat() {
         return new Checked<>(
                 ctx -> Bodies.optionalObject(ctx, "doing").optString("doing").map(Inputs::doing),
-                this::handleHeartbeat);
+                this::handleHeartbeat,
+                true);
     }
 
     private void handleHeartbeat(RoutingContext ctx, Optional<String> doing) {

@@ -28,16 +28,7 @@ class LeaseStepCostIT {
     @Test
     void shouldGrantAndReleaseAFreeKbInTwoScriptsOfAtMostThirtyFiveCommands() {
         try (Coordinators coordinators = new Coordinators(redis)) {
-            // sweeps every minute, not every 100 ms: a loaded run takes longer, and its sweeps must not count as pairs
-            Engine engine = coordinators.start(new EngineConfig(
-                    "cost",
-                    Duration.ofMillis(1500),
-                    Duration.ofSeconds(20),
-                    Duration.ofSeconds(3),
-                    Duration.ofMillis(1500),
-                    Duration.ofMinutes(1)));
-            coordinators.register(engine, "cost");
-            LeaseService leases = engine.services().leases();
+            LeaseService leases = leases(coordinators, "cost");
             KbId kb = KbId.of("cost");
             for (int i = 0; i < 50; i++) { // the scripts loaded, the KB's keys created
                 await(leases.release(await(leases.request(kb, "warm", Duration.ofSeconds(30)))
@@ -62,11 +53,72 @@ class LeaseStepCostIT {
         }
     }
 
-    /** Commands Redis ran (those inside scripts included) and script calls, from INFO commandstats. */
+    /**
+     * A heartbeat of a grant: one script of the same commands whether it says what its holder is doing or not (the
+     * grant's {@code doing} is written by the HSET that extends it), and its µs in Redis printed for both, in rounds
+     * that alternate.
+     */
+    @Test
+    void shouldHeartbeatAGrantInOneScriptOfTheSameCommandsWithOrWithoutDoing() {
+        try (Coordinators coordinators = new Coordinators(redis)) {
+            LeaseService leases = leases(coordinators, "beat");
+            Lease lease = await(leases.request(KbId.of("beat"), "h", Duration.ofSeconds(30)));
+            java.util.List<java.util.Optional<String>> forms =
+                    java.util.List.of(java.util.Optional.empty(), java.util.Optional.of("running the agent"));
+            double[][] perBeat = new double[2][3]; // [form][commands, scripts, µs in scripts]: means of the rounds
+            for (int round = -1; round < 5; round++) { // round -1 warms up
+                for (int f = 0; f < 2; f++) {
+                    long[] before = commands();
+                    for (int i = 0; i < PAIRS; i++) {
+                        await(leases.heartbeat(lease.id(), forms.get(f)));
+                    }
+                    long[] after = commands();
+                    for (int k = 0; round >= 0 && k < 3; k++) {
+                        perBeat[f][k] += (after[k] - before[k]) / (double) PAIRS / 5;
+                    }
+                }
+            }
+            org.slf4j.LoggerFactory.getLogger(LeaseStepCostIT.class)
+                    .info(String.format(
+                            java.util.Locale.ROOT,
+                            "a heartbeat without doing: %.2f commands, %.3f scripts, %.1f µs in scripts;"
+                                    + " with doing: %.2f, %.3f, %.1f",
+                            perBeat[0][0],
+                            perBeat[0][1],
+                            perBeat[0][2],
+                            perBeat[1][0],
+                            perBeat[1][1],
+                            perBeat[1][2]));
+            assertThat(perBeat[0][1]).as("scripts per heartbeat").isBetween(1.0, 1.02);
+            assertThat(perBeat[1][1]).as("scripts per heartbeat with doing").isBetween(1.0, 1.02);
+            assertThat(perBeat[1][0])
+                    .as("commands per heartbeat with doing")
+                    .isCloseTo(perBeat[0][0], org.assertj.core.data.Offset.offset(0.02));
+        }
+    }
+
+    /**
+     * The lease service of an engine that serves {@code kb}, sweeping every minute, not every 100 ms: a loaded run takes
+     * longer, and its sweeps must not count as the steps measured.
+     */
+    private static LeaseService leases(Coordinators coordinators, String kb) {
+        Engine engine = coordinators.start(new EngineConfig(
+                "cost",
+                Duration.ofMillis(1500),
+                Duration.ofSeconds(60),
+                Duration.ofSeconds(3),
+                Duration.ofMillis(1500),
+                Duration.ofMinutes(1)));
+        coordinators.register(engine, kb);
+        return engine.services().leases();
+    }
+
+    /** Commands Redis ran (those inside scripts included), script calls and µs in scripts, from INFO commandstats. */
     private static long[] commands() {
         Object info = RespClient.once(redis.port(), Duration.ofSeconds(5), "INFO", "commandstats");
         long calls = 0;
         long scripts = 0;
+        long usec = 0;
         for (String line : String.valueOf(info).lines().toList()) {
             if (!line.startsWith("cmdstat_") || line.startsWith("cmdstat_info:")) {
                 continue;
@@ -75,8 +127,9 @@ class LeaseStepCostIT {
             calls += n;
             if (line.startsWith("cmdstat_eval")) {
                 scripts += n;
+                usec += Long.parseLong(line.replaceFirst(".*?,usec=(\\d+),.*", "$1"));
             }
         }
-        return new long[] {calls, scripts};
+        return new long[] {calls, scripts, usec};
     }
 }
