@@ -101,7 +101,7 @@ final class Inputs {
 
     /**
      * What a heartbeat says its holder is doing: {@link Activity}'s one line of at most {@value Activity#MAX_LENGTH}
-     * characters, or 400 INVALID_FIELD.
+     * characters, or 400 INVALID_FIELD; stripped (a blank one says nothing).
      */
     static String doing(String value) {
         if (!Activity.valid(value)) {
@@ -111,7 +111,7 @@ final class Inputs {
                             + " characters without control characters (U+0000-U+001F, U+007F-U+009F) or unpaired"
                             + " surrogates");
         }
-        return value;
+        return value.strip();
     }
 
     /**

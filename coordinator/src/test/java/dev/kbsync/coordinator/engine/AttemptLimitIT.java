@@ -108,8 +108,8 @@ class AttemptLimitIT {
         Job job = await(jobs.submit(KbId.of("overrun"), "ann", note("an older worker last"), Optional.empty()));
 
         heartbeatUntilLost(poll(), Optional.of("running the agent"));
-        heartbeatUntilLost(poll(), Optional.of("running the agent"));
-        heartbeatUntilLost(poll(), Optional.empty());
+        heartbeatUntilLost(poll(), Optional.empty()); // an older worker
+        heartbeatUntilLost(poll(), Optional.of("")); // blank: says nothing
 
         assertThat(failed(job).error().message())
                 .isEqualTo("no outcome within the maximum hold of 2 s on each of 3 attempts");

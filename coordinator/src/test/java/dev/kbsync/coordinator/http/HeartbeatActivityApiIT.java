@@ -54,6 +54,13 @@ class HeartbeatActivityApiIT {
                 .as("no field: what it said last stands")
                 .isEqualTo(200);
         assertThat(doing()).isEqualTo("running the agent");
+
+        assertThat(beat(new JsonObject().put("doing", "  ")))
+                .as("a blank one: it says nothing now")
+                .isEqualTo(200);
+        assertThat(doing()).isEmpty();
+        assertThat(beat(new JsonObject().put("doing", " committing "))).isEqualTo(200);
+        assertThat(doing()).isEqualTo("committing");
     }
 
     @Test

@@ -659,9 +659,12 @@ local function keepAlive(g, tid, lid, now, doing)
   return 'lost'
 end
 
--- doing: what the last attempt's heartbeats last said it was doing (the grant's field doing), or nil.
+-- doing: what the last attempt's heartbeats last said it was doing (the grant's field doing), or nil; '' says nothing.
 local function failJob(t, reason, now, doing)
   t.js, t.fin = 'failed', now
+  if doing == '' then
+    doing = nil
+  end
   if reason == 'max' then
     t.er = cjson.encode({code = 'MAX_HOLD_EXCEEDED', message = 'no outcome within the maximum hold of '
       .. (MAX_HOLD / 1000) .. ' s on each of ' .. t.a .. ' attempts'
