@@ -113,7 +113,7 @@ final class FastForward {
     }
 
     /** Deletes the file and the directories it leaves empty (as git does). */
-    private static void delete(Path root, String path) throws IOException {
+    static void delete(Path root, String path) throws IOException {
         Path file = root.resolve(path);
         Files.deleteIfExists(file);
         for (Path dir = file.getParent(); dir != null && !dir.equals(root); dir = dir.getParent()) {

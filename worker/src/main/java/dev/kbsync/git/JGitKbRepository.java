@@ -23,6 +23,7 @@ final class JGitKbRepository implements KbRepository {
     private final PullOperation pull;
     private final ChangedFiles changedFiles;
     private final CommitOperation commits;
+    private final CaseIndex cases;
 
     JGitKbRepository(Checkout checkout) {
         this.checkout = checkout;
@@ -30,6 +31,7 @@ final class JGitKbRepository implements KbRepository {
         this.pull = new PullOperation(checkout, push);
         this.changedFiles = new ChangedFiles(checkout);
         this.commits = new CommitOperation(checkout, changedFiles);
+        this.cases = new CaseIndex(checkout, changedFiles);
     }
 
     Checkout checkout() {
@@ -63,8 +65,12 @@ final class JGitKbRepository implements KbRepository {
 
     @Override
     public Optional<String> head() {
+        return Optional.ofNullable(headId()).map(ObjectId::name);
+    }
+
+    private ObjectId headId() {
         try {
-            return Optional.ofNullable(checkout.resolve("HEAD")).map(ObjectId::name);
+            return checkout.resolve("HEAD");
         } catch (IOException e) {
             throw GitFailures.wrap("rev-parse", e);
         }
@@ -85,7 +91,9 @@ final class JGitKbRepository implements KbRepository {
 
     @Override
     public CommitResult commit(String message, Author author, Map<String, String> trailers) {
+        ObjectId parent = headId();
         CommitResult result = commits.commit(message, author, trailers);
+        cases.committed(parent, result);
         LOG.info("commit {} {}: {}", workTree(), branch(), result);
         return result;
     }
@@ -93,9 +101,21 @@ final class JGitKbRepository implements KbRepository {
     @Override
     public CommitResult commitPaths(
             Collection<String> paths, String message, Author author, Map<String, String> trailers) {
+        ObjectId parent = headId();
         CommitResult result = commits.commitPaths(paths, message, author, trailers);
+        cases.committed(parent, result);
         LOG.info("commit {} {} ({} path(s)): {}", workTree(), branch(), paths.size(), result);
         return result;
+    }
+
+    @Override
+    public Optional<String> caseTwin(String path) {
+        return cases.twin(path);
+    }
+
+    @Override
+    public void restore(Collection<String> paths) {
+        new Restore(checkout).restore(paths);
     }
 
     @Override

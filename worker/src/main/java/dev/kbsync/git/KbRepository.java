@@ -65,6 +65,20 @@ public interface KbRepository extends AutoCloseable {
      */
     CommitResult commitPaths(Collection<String> paths, String message, Author author, Map<String, String> trailers);
 
+    /**
+     * The path HEAD holds, spelled otherwise, for {@code path} or the first folder on it (equal but for letter case: a
+     * case-insensitive file system, as on macOS or Windows, would see one entry); empty if none. The first call on a
+     * checkout walks HEAD's tree once; afterwards a call costs a few hash lookups, and HEAD moved by a sync the diff of
+     * the two trees.
+     */
+    Optional<String> caseTwin(String path);
+
+    /**
+     * Puts {@code paths} (KB-relative) in the work tree back as HEAD has them, without touching the index: a path HEAD
+     * lacks is deleted, with the folders that leaves empty.
+     */
+    void restore(Collection<String> paths);
+
     /** Pushes the branch to origin with an explicit refspec, never forced; creates the remote branch if missing. */
     PushResult push();
 

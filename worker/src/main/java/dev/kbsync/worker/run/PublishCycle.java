@@ -1,6 +1,7 @@
 package dev.kbsync.worker.run;
 
 import dev.kbsync.api.FileChange;
+import dev.kbsync.api.JobError;
 import dev.kbsync.api.Trailers;
 import dev.kbsync.git.CommitResult;
 import dev.kbsync.git.CredentialsUnavailableException;
@@ -259,9 +260,14 @@ public final class PublishCycle {
         if (applied instanceof ApplyResult.Refused refused) {
             return new Step(new Outcome.Failed(refused.error(), rejections), null);
         }
-        listener.reached(Phase.APPLIED, unit.id());
         ApplyResult.Changed changed = (ApplyResult.Changed) applied;
         List<String> paths = changed.files().stream().map(FileChange::path).toList();
+        Optional<JobError> twin = git.time(() -> CaseTwins.refusal(repo, changed.files()));
+        if (twin.isPresent()) {
+            repo.restore(paths);
+            return new Step(new Outcome.Failed(twin.get(), rejections), null);
+        }
+        listener.reached(Phase.APPLIED, unit.id());
         beforeCommit.run();
         CommitResult commit =
                 git.time(() -> repo.commitPaths(paths, changed.commitMessage(), unit.author(), trailers(unit)));

@@ -1,0 +1,126 @@
+package dev.kbsync.worker.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.api.FileChange;
+import dev.kbsync.git.GitAuth;
+import dev.kbsync.worker.fixture.GitFixture;
+import dev.kbsync.worker.fixture.Jobs;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A path a case-insensitive file system would take for one the KB already has is refused; the exact path is not. */
+class CaseConflictIT {
+    @TempDir
+    Path tmp;
+
+    private Path bare;
+    private String remote;
+    private KbCheckout checkout;
+    private final PublishCycle cycle =
+            new PublishCycle(new PushRetry(5, Duration.ofMillis(10)), PhaseListener.NONE, d -> {});
+
+    @BeforeEach
+    void setUp() {
+        bare = tmp.resolve("remote.git");
+        remote = GitFixture.bareRemote(bare);
+        checkout = new KbCheckout(remote, "main", tmp.resolve("cache/team/work"), GitAuth.NONE);
+    }
+
+    @AfterEach
+    void tearDown() {
+        checkout.close();
+    }
+
+    @Test
+    void shouldRefuseANoteWhosePathDiffersOnlyInCaseFromAFileOfTheKb() {
+        GitFixture.pushDirectly(remote, tmp.resolve("other"), "readme.md", "existing\n");
+
+        Outcome outcome = cycle.run(checkout, note("n1", 3, "README.MD"));
+
+        assertRefused(outcome, "README.MD", "readme.md");
+        assertThat(GitFixture.history(bare))
+                .extracting(RevCommit::getShortMessage)
+                .first()
+                .isEqualTo("Direct: readme.md");
+        assertThat(checkout.syncToRemote().workTree().resolve("README.MD")).doesNotExist();
+    }
+
+    @Test
+    void shouldRefuseANoteWhoseFolderDiffersOnlyInCaseFromAFolderOfTheKb() {
+        assertThat(cycle.run(checkout, note("n1", 3, "notes/plan.md"))).isInstanceOf(Outcome.Published.class);
+
+        Outcome outcome = cycle.run(checkout, note("n2", 4, "Notes/x.md"));
+
+        assertRefused(outcome, "Notes/x.md", "notes");
+        assertThat(GitFixture.jobs(bare)).containsExactly("n1");
+    }
+
+    @Test
+    void shouldLeaveNothingOfARefusedNoteInTheWorkTreeForTheNextNoteOfItsBatch() {
+        assertThat(cycle.run(checkout, note("n1", 3, "case/readme.md"))).isInstanceOf(Outcome.Published.class);
+
+        List<Outcome> outcomes = cycle.runAll(
+                checkout,
+                List.of(note("n2", 4, "Case/README.MD"), note("n3", 5, "Case/other.md"), note("n4", 6, null)));
+
+        assertRefused(outcomes.get(0), "Case/README.MD", "case");
+        assertRefused(outcomes.get(1), "Case/other.md", "case");
+        assertThat(outcomes.get(2)).isInstanceOf(Outcome.Published.class);
+        assertThat(checkout.syncToRemote().workTree().resolve("Case")).doesNotExist();
+    }
+
+    @Test
+    void shouldStillEditAFileAtExactlyItsPath() {
+        assertThat(cycle.run(checkout, note("n1", 3, "notes/Plan.md"))).isInstanceOf(Outcome.Published.class);
+
+        Outcome outcome = cycle.run(checkout, note("n2", 4, "notes/Plan.md"));
+
+        assertThat(outcome).isInstanceOf(Outcome.Published.class);
+        assertThat(((Outcome.Published) outcome).files())
+                .extracting(FileChange::change)
+                .containsExactly(FileChange.Change.EDITED);
+    }
+
+    @Test
+    void shouldRefuseACaseTwinOfAPathCreatedEarlierInTheSameBatch() {
+        List<Outcome> outcomes = cycle.runAll(
+                checkout,
+                List.of(
+                        note("n1", 3, "notes/Plan.md"),
+                        note("n2", 4, "notes/plan.md"),
+                        note("n3", 5, "notes/other.md")));
+
+        assertThat(outcomes.get(0)).isInstanceOf(Outcome.Published.class);
+        assertRefused(outcomes.get(1), "notes/plan.md", "notes/Plan.md");
+        assertThat(outcomes.get(2)).isInstanceOf(Outcome.Published.class);
+        assertThat(GitFixture.jobs(bare)).containsExactlyInAnyOrder("n1", "n3");
+    }
+
+    @Test
+    void shouldSeeFilesAnotherWriterPushedSinceTheLastCycle() {
+        assertThat(cycle.run(checkout, note("n1", 3, "a.md"))).isInstanceOf(Outcome.Published.class);
+        GitFixture.pushDirectly(remote, tmp.resolve("other"), "Shared.md", "from elsewhere\n");
+
+        Outcome outcome = cycle.run(checkout, note("n2", 4, "shared.md"));
+
+        assertRefused(outcome, "shared.md", "Shared.md");
+    }
+
+    private static void assertRefused(Outcome outcome, String path, String existing) {
+        assertThat(outcome).isInstanceOf(Outcome.Failed.class);
+        Outcome.Failed failed = (Outcome.Failed) outcome;
+        assertThat(failed.error().code()).isEqualTo("PATH_CASE_CONFLICT");
+        assertThat(failed.error().message()).contains("'" + path + "'", "'" + existing + "'");
+    }
+
+    private static NoteUnit note(String id, long fence, String path) {
+        return new NoteUnit(Jobs.note(id, "alice", "text of " + id, "Note " + id, path), fence);
+    }
+}
