@@ -13,10 +13,11 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 
 /**
  * {@link CaseFolds} of HEAD's tree, built by one walk of the tree on first use and then moved along with HEAD: by the
- * checkout's own commits from the files they changed, and by the diff of the two trees (equal subtrees skipped) when
- * HEAD moved otherwise (a sync). A lookup costs a read of HEAD and a few hash lookups.
+ * checkout's own commits from the files they changed, by a sync's {@link FastForward} from the paths it wrote, and by the
+ * diff of the two trees (equal subtrees skipped) when HEAD moved otherwise (a full reset). A lookup costs a read of
+ * HEAD and a few hash lookups.
  */
-final class CaseIndex {
+final class CaseIndex implements FastForward.Listener {
     private final Checkout checkout;
     private final ChangedFiles changedFiles;
     private CaseFolds folds;
@@ -49,6 +50,15 @@ final class CaseIndex {
                 }
             }
             head = ObjectId.fromString(committed.commitId());
+        }
+    }
+
+    @Override
+    public void moved(ObjectId from, ObjectId to, List<String> created, List<String> deleted) {
+        if (folds != null && Objects.equals(head, from)) {
+            deleted.forEach(folds::remove);
+            created.forEach(folds::add);
+            head = to.copy();
         }
     }
 

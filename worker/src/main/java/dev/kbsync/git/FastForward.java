@@ -33,9 +33,16 @@ import org.eclipse.jgit.treewalk.filter.TreeFilter;
  */
 final class FastForward {
     private final Checkout checkout;
+    private final Listener listener;
 
-    FastForward(Checkout checkout) {
+    /** Hears of each move, with the paths it created and deleted (a file's change of content or mode is neither). */
+    interface Listener {
+        void moved(ObjectId from, ObjectId to, List<String> created, List<String> deleted);
+    }
+
+    FastForward(Checkout checkout, Listener listener) {
         this.checkout = checkout;
+        this.listener = listener;
     }
 
     /** One path to write: its blob, mode and how to check it out. */
@@ -50,6 +57,7 @@ final class FastForward {
         Repository repo = checkout.repo();
         List<String> deletes = new ArrayList<>();
         List<Write> writes = new ArrayList<>();
+        List<String> created = new ArrayList<>();
         try (RevWalk revs = new RevWalk(repo);
                 TreeWalk walk = new TreeWalk(repo)) {
             walk.setOperationType(OperationType.CHECKOUT_OP);
@@ -71,12 +79,16 @@ final class FastForward {
                 if (attributes.getValue(Constants.ATTR_FILTER) != null) {
                     return Optional.empty();
                 }
+                if (walk.getFileMode(0) == FileMode.MISSING) {
+                    created.add(walk.getPathString());
+                }
                 EolStreamType eol = walk.getEolStreamType(OperationType.CHECKOUT_OP);
                 writes.add(new Write(walk.getPathString(), walk.getObjectId(1), mode, new CheckoutMetadata(eol, null)));
             }
         }
         apply(repo, deletes, writes);
         pointBranch(from, to);
+        listener.moved(from, to, created, deletes);
         return Optional.of(deletes.size() + writes.size());
     }
 

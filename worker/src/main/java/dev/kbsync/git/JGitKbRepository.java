@@ -161,13 +161,13 @@ final class JGitKbRepository implements KbRepository {
     @Override
     public Optional<CleanMark> markClean() {
         commits.flush();
-        return new Resume(checkout).mark();
+        return new Resume(checkout, cases).mark();
     }
 
     @Override
     public Recovery resetToRemote(CleanMark mark, boolean fetch) {
         commits.discard();
-        Optional<Recovery> resumed = new Resume(checkout).from(mark, fetch);
+        Optional<Recovery> resumed = new Resume(checkout, cases).from(mark, fetch);
         if (resumed.isPresent()) {
             LOG.debug("resumed {} {} from {} (fetch: {}): {}", workTree(), branch(), mark.head(), fetch, resumed.get());
             return resumed.get();

@@ -20,9 +20,12 @@ import org.eclipse.jgit.lib.RepositoryState;
  */
 final class Resume {
     private final Checkout checkout;
+    private final FastForward.Listener moves;
 
-    Resume(Checkout checkout) {
+    /** {@code moves} hears of each {@link FastForward} this resume makes. */
+    Resume(Checkout checkout, FastForward.Listener moves) {
         this.checkout = checkout;
+        this.moves = moves;
     }
 
     /** The mark of the current state, if HEAD is on the branch (which has a commit) and nothing is locked. */
@@ -59,7 +62,7 @@ final class Resume {
             if (remote == null || mark.head().equals(remote.name())) {
                 return Optional.of(new Recovery.Recovered(mark.head(), List.of()));
             }
-            Optional<Integer> moved = new FastForward(checkout).move(ObjectId.fromString(mark.head()), remote);
+            Optional<Integer> moved = new FastForward(checkout, moves).move(ObjectId.fromString(mark.head()), remote);
             return Optional.of(moved.<Recovery>map(paths -> new Recovery.Recovered(
                             remote.name(),
                             List.of("fast-forwarded " + paths + " path(s) from " + abbreviate(mark.head()))))

@@ -19,9 +19,11 @@ import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevWalk;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -31,9 +33,10 @@ import org.slf4j.LoggerFactory;
  * What the case-twin check ({@link KbRepository#caseTwin}) adds per note, run on demand ({@code -Dtest=CaseTwinBench}):
  * a KB with 100,000 files in one folder and one with 50 ({@code -Dkbsync.caseBench.files=...}: other sizes). Each of
  * 5 runs opens the checkout afresh and times the first lookup (the one walk of HEAD's tree), then 200 notes into the
- * folder, each committed ({@link KbRepository#commitPaths}, which moves the index along) and looked up; then a commit
- * made behind the repository's back (as a sync brings another writer's), and the lookup that catches up by the diff
- * of the two trees. Anchor: listing the folder, as the first attempt did per note.
+ * folder, each committed ({@link KbRepository#commitPaths}, which moves the index along) and looked up; then, after
+ * a push, another writer's note on the remote and the lookup after the sync that brought it (its fast-forward moved
+ * the index); then a commit made behind the repository's back and the lookup that catches up by the diff of the two
+ * trees. Anchor: listing the folder, as the first attempt did per note.
  */
 class CaseTwinBench {
     private static final Logger log = LoggerFactory.getLogger(CaseTwinBench.class);
@@ -58,6 +61,7 @@ class CaseTwinBench {
         KbRepository.cloneOrOpen(remote, "main", work, GitAuth.NONE).close();
         List<Double> builds = new ArrayList<>();
         List<Double> lookups = new ArrayList<>();
+        List<Double> syncs = new ArrayList<>();
         List<Double> catchUps = new ArrayList<>();
         List<Double> listings = new ArrayList<>();
         int n = 0;
@@ -74,7 +78,12 @@ class CaseTwinBench {
                     perNote.add(millis(() -> time(() -> repo.caseTwin(next).isPresent())));
                 }
                 lookups.add(median(perNote.subList(NOTES / 2, NOTES)));
-                repo.markClean(); // writes the batch's index before the commit behind its back
+                assertThat(repo.push()).isInstanceOf(PushResult.Pushed.class);
+                CleanMark mark = repo.markClean().orElseThrow();
+                pushByAnotherWriter(bare, "notes/pushed-" + run + ".md");
+                repo.resetToRemote(mark, true);
+                String pushed = "notes/PUSHED-" + run + ".md";
+                syncs.add(millis(() -> time(() -> repo.caseTwin(pushed).isPresent())));
                 commitBehindItsBack(work, "notes/other-" + run + ".md");
                 catchUps.add(millis(() -> time(() -> repo.caseTwin("notes/x.md").isPresent())));
                 assertThat(repo.caseTwin("notes/OTHER-" + run + ".md")).isPresent();
@@ -83,14 +92,16 @@ class CaseTwinBench {
         }
         log.info(
                 "case twins, {} files in one folder ({} runs, median [min-max]): first lookup (walk of the tree) {} ms;"
-                        + " per note (lookup after its commit, median of the last {} of {}) {} ms; catch-up after"
-                        + " a commit behind its back {} ms; anchor, listing the folder {} ms",
+                        + " per note (lookup after its commit, median of the last {} of {}) {} ms; lookup after a sync"
+                        + " that brought another writer's note {} ms; catch-up after a commit behind its back (diff of"
+                        + " the trees) {} ms; anchor, listing the folder {} ms",
                 files,
                 RUNS,
                 summary(builds),
                 NOTES / 2,
                 NOTES,
                 summary(lookups),
+                summary(syncs),
                 summary(catchUps),
                 summary(listings));
     }
@@ -135,6 +146,34 @@ class CaseTwinBench {
                     .setMessage("Direct: " + path)
                     .setAuthor("other", "o@kbsync")
                     .call();
+        }
+    }
+
+    /** Another writer's commit of one new file on the remote's main, made in place (no clone of the big tree). */
+    private static void pushByAnotherWriter(Path bare, String path) throws Exception {
+        try (Git git = Git.open(bare.toFile());
+                Repository repo = git.getRepository();
+                ObjectInserter inserter = repo.newObjectInserter();
+                ObjectReader reader = repo.newObjectReader();
+                RevWalk revs = new RevWalk(repo)) {
+            ObjectId parent = repo.resolve("refs/heads/main");
+            ObjectId blob = inserter.insert(Constants.OBJ_BLOB, "elsewhere\n".getBytes());
+            ObjectId tree = new TreeEdit(reader, inserter)
+                    .put(revs.parseCommit(parent).getTree(), path, blob)
+                    .orElseThrow();
+            CommitBuilder commit = new CommitBuilder();
+            commit.setTreeId(tree);
+            commit.setParentId(parent);
+            PersonIdent ident = new PersonIdent("other", "o@kbsync");
+            commit.setAuthor(ident);
+            commit.setCommitter(ident);
+            commit.setMessage("Direct: " + path);
+            ObjectId id = inserter.insert(commit);
+            inserter.flush();
+            RefUpdate update = repo.updateRef("refs/heads/main");
+            update.setExpectedOldObjectId(parent);
+            update.setNewObjectId(id);
+            assertThat(update.update()).isEqualTo(RefUpdate.Result.FAST_FORWARD);
         }
     }
 
