@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobKind;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.NoteRequest;
 import dev.kbsync.api.Worker;
 import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.worker.apply.AgentCommand;
@@ -171,6 +173,35 @@ class WorkerEndToEndIT {
         assertThat(job.files()).isEmpty();
         assertThat(job.result()).isEqualTo("There are 2 notes.\nBoth are about standups.");
         assertThat(GitFixture.history(bare)).hasSize(commits);
+    }
+
+    @Test
+    void shouldRefuseANoteWhosePathDiffersOnlyInCaseFromAFileOfTheKb() {
+        Path bare = tmp.resolve("case.git");
+        String remote = GitFixture.bareRemote(bare);
+        GitFixture.pushDirectly(remote, tmp.resolve("other"), "readme.md", "existing\n");
+        coordinator = CoordinatorFixture.start(vertx, redis, Duration.ofSeconds(10), Map.of("case", remote));
+        startWorker("w1", Optional.empty(), PhaseListener.NONE);
+
+        String twin = submitNote("case", "README.MD");
+        String exact = submitNote("case", "readme.md");
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> List.of(twin, exact).stream()
+                        .allMatch(id -> List.of("done", "failed").contains(coordinator.jobState(id))));
+
+        assertThat(coordinator.jobState(exact)).isEqualTo("done");
+        assertThat(coordinator.jobState(twin)).isEqualTo("failed");
+        assertThat(coordinator.job(twin).error().code()).isEqualTo("PATH_CASE_CONFLICT");
+        assertThat(coordinator.job(twin).error().message()).contains("'README.MD'", "'readme.md'");
+        assertThat(GitFixture.jobs(bare)).containsExactly(exact);
+    }
+
+    private String submitNote(String kb, String path) {
+        return coordinator
+                .client()
+                .submitNote(
+                        KbId.of(kb), NoteRequest.of("alice", "text for " + path).withPath(path))
+                .id();
     }
 
     @Test
