@@ -82,7 +82,7 @@ final class CaseFolds {
      * Upper then lower case, character by character (as {@link String#equalsIgnoreCase}), so the folded path has the
      * same length and its folders end at the same offsets; the path itself when nothing changes.
      */
-    static String fold(String path) {
+    private static String fold(String path) {
         char[] chars = null;
         for (int i = 0; i < path.length(); i++) {
             char c = path.charAt(i);

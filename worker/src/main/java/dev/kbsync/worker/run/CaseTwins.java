@@ -25,13 +25,18 @@ final class CaseTwins {
             }
             Optional<String> twin = repo.caseTwin(file.path());
             if (twin.isPresent()) {
-                return Optional.of(new JobError(
-                        PATH_CASE_CONFLICT,
-                        "'" + file.path() + "' differs only in letter case from '" + twin.get()
-                                + "' in the KB; on a case-insensitive file system (macOS, Windows) the two would be"
-                                + " one, so nothing was committed"));
+                return Optional.of(new JobError(PATH_CASE_CONFLICT, message(file.path(), twin.get())));
             }
         }
         return Optional.empty();
+    }
+
+    /** Names both paths: the note's (and its folder that differs, if it is a folder) and the KB's. */
+    private static String message(String path, String twin) {
+        String differing =
+                path.length() == twin.length() ? "it" : "its folder '" + path.substring(0, twin.length()) + "'";
+        return "'" + path + "' cannot be written: " + differing + " differs only in letter case from '" + twin
+                + "' in the KB, and a case-insensitive file system (macOS, Windows) would make the two one; nothing"
+                + " was committed";
     }
 }
