@@ -193,9 +193,7 @@ public final class PublishCycle {
     private static KbRepository sync(KbCheckout checkout, WorkUnit first, GitStopwatch git, RemoteOutage outage) {
         while (true) {
             try {
-                KbRepository repo = git.time(checkout::syncForPublish);
-                outage.reachable();
-                return repo;
+                return git.time(checkout::syncForPublish);
             } catch (RemoteUnavailableException e) {
                 if (!outage.waitAgain(first, e)) {
                     throw e;

@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One cycle's wait for a remote that cannot be reached for now ({@link RemoteUnavailableException}): the pause before
  * each new try doubles from {@link #FIRST} up to {@link #LONGEST} (+-20 % jitter, so that the workers of a fleet do
- * not come back in step), and starts over once the remote answered. The unit decides how long it may wait
+ * not come back in step), for the whole cycle: a fetch that works between two refused pushes (a host whose receive
+ * side is degraded) does not start them over. The unit decides how long it may wait
  * ({@link WorkUnit#pauseForRemote}); a unit that waited and gave up fails {@link #REMOTE_UNAVAILABLE}.
  */
 final class RemoteOutage {
@@ -56,11 +57,6 @@ final class RemoteOutage {
                 unit.id(),
                 pause.toMillis());
         return unit.pauseForRemote(pause);
-    }
-
-    /** The remote answered: a later failure starts its pauses from {@link #FIRST} again. */
-    void reachable() {
-        next = FIRST;
     }
 
     /**

@@ -40,19 +40,6 @@ class RemoteOutageTest {
     }
 
     @Test
-    void shouldStartTheUsualPausesAgainOnceTheRemoteAnswered() {
-        Unit unit = new Unit(20);
-        RemoteOutage counted = counted();
-        counted.waitAgain(unit, DOWN);
-        counted.waitAgain(unit, DOWN);
-
-        counted.reachable();
-        counted.waitAgain(unit, DOWN);
-
-        assertThat(unit.pauses.get(2).toMillis()).isBetween(800L, 1200L);
-    }
-
-    @Test
     void shouldFailRemoteUnavailableNamingTheLastErrorOnceTheUnitGaveUp() {
         Unit unit = new Unit(2);
         RemoteOutage counted = counted();
