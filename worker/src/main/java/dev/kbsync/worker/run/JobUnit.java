@@ -81,8 +81,8 @@ final class JobUnit implements WorkUnit {
 
     /**
      * Waits on the lease's stop signal in slices (a stopping worker is noticed within {@link #SLICE}): the deadline
-     * near, or the worker stopping, gives up (the job is reported REMOTE_UNAVAILABLE and runs again while it has
-     * attempts left, on this or another worker); a lost lease or a shutdown stop throws as anywhere else.
+     * near, or the grace of a stopping worker over, gives up (the job is reported REMOTE_UNAVAILABLE and runs again
+     * while it has attempts left, on this or another worker); a lost lease throws as anywhere else.
      */
     @Override
     public boolean pauseForRemote(Duration pause) {
@@ -97,7 +97,8 @@ final class JobUnit implements WorkUnit {
             }
             Optional<StopSignal.Stop> stop = keeper.stop().await(Duration.ofNanos(Math.min(left, SLICE.toNanos())));
             if (stop.isPresent()) {
-                if (UnitAbortedException.MAX_HOLD_EXCEEDED.equals(stop.get().code())) {
+                // the deadline near, or the grace of a stopping worker over (it fires WORKER_SHUTDOWN): give it back
+                if (UnitAbortedException.MAX_HOLD_EXCEEDED.equals(stop.get().code()) || abandoning.getAsBoolean()) {
                     return false;
                 }
                 throw new UnitAbortedException(stop.get().code(), stop.get().message());

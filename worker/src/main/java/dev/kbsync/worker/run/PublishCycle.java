@@ -101,14 +101,14 @@ public final class PublishCycle {
         Uncertain uncertain;
         /** The wait for a remote that cannot be reached for now: it takes no round. */
         final RemoteOutage outage;
-
-        Rounds(CycleObserver observer) {
-            outage = new RemoteOutage(observer);
-        }
         /** The outcomes so far of the latest attempt that synced, in the units' order. */
         List<Outcome> outcomes = List.of();
         /** The units earlier attempts found on the remote, by index: they stay landed (a push is never forced). */
         final Map<Integer, Outcome> landedBefore = new HashMap<>();
+
+        Rounds(CycleObserver observer) {
+            outage = new RemoteOutage(observer);
+        }
 
         /** An attempt synced: {@code next} fills in with its outcomes; the attempts before keep their landed units. */
         void synced(List<Outcome> next) {
@@ -156,9 +156,9 @@ public final class PublishCycle {
             if (DiskFull.causedBy(e)) {
                 throw e; // this worker's disk, not the remote: the runner reports DISK_FULL
             }
+            // waited until the unit's time was up: a push that failed may have landed; the job's next run finds it
             Optional<Outcome.Failed> unavailable = done.outage.failure(e, done.rejections);
-            if (unavailable
-                    .isPresent()) { // waited until the unit's time was up; a push that failed is checked next time
+            if (unavailable.isPresent()) {
                 return done.landedOr(unavailable.get(), units.size());
             }
             if (done.uncertain != null) { // a push that may have landed: keep checking while rounds are left

@@ -70,7 +70,8 @@ final class RemoteOutage {
         return Optional.of(new Outcome.Failed(
                 REMOTE_UNAVAILABLE,
                 "the remote could not be reached for " + secondsSinceFirst() + " s (" + failures
-                        + " tries) before the grant's deadline. Last: " + e.getMessage(),
+                        + " tries) before the job had to stop (its grant's deadline, or its worker's shutdown). Last: "
+                        + e.getMessage(),
                 rejections));
     }
 

@@ -112,22 +112,54 @@ class RemoteOutageIT {
         assertThat(GitFixture.commitsForJob(bare, id)).isZero();
     }
 
+    /**
+     * A worker that stops while its job waits for the remote gives the job up once its shutdown grace is over: the job
+     * goes back to the queue (not failed WORKER_SHUTDOWN), and another worker lands it once the host is back.
+     */
+    @Test
+    void shouldQueueAgainAJobThatWaitsForTheRemoteWhenItsWorkerStops() throws Exception {
+        start(Map.of(), Duration.ofSeconds(1));
+        git.outage(503);
+        String id = note("while its worker stops");
+        await().atMost(Duration.ofSeconds(20)).until(() -> git.outageAnswers() >= 1);
+
+        worker.stop(); // returns once the grace is over and the waiting job gave up
+        worker = null;
+
+        Job job = coordinator.job(id);
+        assertThat(job.state()).as("%s", job).isEqualTo(JobState.QUEUED);
+        git.endOutage();
+        worker = startWorker("w2", Duration.ofSeconds(30));
+        coordinator.assertDone(id);
+        assertThat(GitFixture.commitsForJob(bare, id)).isEqualTo(1);
+    }
+
     private void start(Map<String, String> coordinatorSettings) throws Exception {
+        start(coordinatorSettings, Duration.ofSeconds(30));
+    }
+
+    /** {@code grace}: the worker's shutdown grace. */
+    private void start(Map<String, String> coordinatorSettings, Duration grace) throws Exception {
         vertx = Vertx.vertx();
         Path remotes = Files.createDirectories(tmp.resolve("remotes"));
         bare = remotes.resolve("team.git");
         GitFixture.bareRemote(bare);
         git = new GitHttpServer(remotes, TOKEN::equals);
-        Path envFile = Files.writeString(tmp.resolve("worker.env"), "KB_TEAM_TOKEN=" + TOKEN + "\n");
+        Files.writeString(tmp.resolve("worker.env"), "KB_TEAM_TOKEN=" + TOKEN + "\n");
         coordinator = CoordinatorFixture.start(vertx, redis, Duration.ofSeconds(2), Map.of(), coordinatorSettings);
         KbConfig team = new KbConfig(KbId.of("team"), git.url("team.git"), "main")
                 .withCredentials(new CredentialRef.Env("KB_TEAM_TOKEN", null));
         coordinator.register(team);
-        worker = WorkerFixture.start(
+        worker = startWorker("w1", grace);
+    }
+
+    private WorkerProcess startWorker(String id, Duration grace) {
+        return WorkerFixture.start(
                 vertx,
                 WorkerFixture.withCredentials(
-                        WorkerFixture.config(coordinator.url(), "w1", tmp.resolve("cache"), 1, Optional.empty()),
-                        new CredentialSettings(Optional.of(envFile), List.of(), "KB_")),
+                        WorkerFixture.config(
+                                coordinator.url(), id, tmp.resolve("cache-" + id), 1, Optional.empty(), grace),
+                        new CredentialSettings(Optional.of(tmp.resolve("worker.env")), List.of(), "KB_")),
                 PhaseListener.NONE);
     }
 
