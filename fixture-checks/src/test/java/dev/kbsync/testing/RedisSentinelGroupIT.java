@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kbsync.redis.RespClient;
 import java.time.Duration;
 import java.util.List;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 class RedisSentinelGroupIT {
@@ -37,9 +38,19 @@ class RedisSentinelGroupIT {
             group.master().restart();
             // About 11 s here; 33 s when the Sentinels stalled for 3 s just after the restart (TILT mode: 30 s of
             // no action). 60 s ran out once on a loaded CI machine, so the wait covers two TILTs.
+            // Rejoined means in sync: a replica whose link to the new master is up, or (after the Sentinels failed
+            // over back to it, as they once did on a loaded machine) the master again, its replica online.
             group.awaitOldMasterRejoined(REJOIN);
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> "after".equals(RespClient.once(group.master().port(), CALL, "GET", "note")));
+            try {
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() ->
+                                "after".equals(RespClient.once(group.master().port(), CALL, "GET", "note")));
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError(
+                        "the rejoined server lacks the write made after the failover; its replication: "
+                                + RedisSentinelGroup.replication(group.master()) + "; " + group.describeSentinels(),
+                        e);
+            }
 
             servers = group.servers();
             assertThat(servers).hasSize(5).allMatch(RedisServer::isAlive);

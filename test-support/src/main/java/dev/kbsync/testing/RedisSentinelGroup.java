@@ -166,19 +166,39 @@ public final class RedisSentinelGroup implements AutoCloseable {
      * as master again, with its replica online, rejoined too.
      */
     public void awaitOldMasterRejoined(Duration timeout) {
-        untilOrDescribe(
-                timeout,
-                "the Sentinels to turn the restarted master 127.0.0.1:" + master.port() + " into a replica",
-                () -> Optional.of(true).filter(x -> rejoined()));
+        try {
+            untilOrDescribe(
+                    timeout,
+                    "the Sentinels to turn the restarted master 127.0.0.1:" + master.port()
+                            + " into a replica in sync with the current master",
+                    () -> Optional.of(true).filter(x -> rejoined()));
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + "; the restarted master: " + replication(master), e);
+        }
     }
 
+    /**
+     * Rejoined: a replica whose link to its master is up (its first sync done: until then it holds nothing of what
+     * the master acknowledged), or the master the Sentinels name again, with a replica online.
+     */
     private boolean rejoined() {
-        if ("slave".equals(((List<?>) RespClient.once(master.port(), CALL, "ROLE")).get(0))) {
-            return true;
+        String replication = String.valueOf(RespClient.once(master.port(), CALL, "INFO", "replication"));
+        if (replication.contains("role:slave")) {
+            return replication.contains("master_link_status:up");
         }
         return currentMasterPort().filter(port -> port == master.port()).isPresent()
-                && String.valueOf(RespClient.once(master.port(), CALL, "INFO", "replication"))
-                        .contains("state=online");
+                && replication.contains("state=online");
+    }
+
+    /** A server's {@code INFO replication} on one line, or why it could not be read, for a failure message. */
+    public static String replication(RedisServer server) {
+        try {
+            return String.valueOf(RespClient.once(server.port(), CALL, "INFO", "replication"))
+                    .replaceAll("[\\r\\n]+", " ")
+                    .trim();
+        } catch (RuntimeException e) {
+            return "not readable: " + e.getMessage();
+        }
     }
 
     private <T> T untilOrDescribe(Duration timeout, String what, Supplier<Optional<T>> probe) {
