@@ -40,8 +40,9 @@ record Checkout(Git git, String branch, GitAuth auth) {
     }
 
     /**
-     * Applies the timeout and the credential of the moment: a token for an HTTPS remote, a key for an SSH one. A token
-     * for a plain {@code http://} remote (a KB's reference, one written into its URL) is refused, never sent.
+     * Applies the timeout and the credential of the moment: a token for an HTTPS remote, a key for an SSH one, or a
+     * {@link Withheld} reason to fail with should the remote ask. A token for a plain {@code http://} remote (a KB's
+     * reference, one written into its URL) is refused, never sent.
      */
     <C extends TransportCommand<C, ?>> C transport(C command) {
         return authenticate(command, remoteUrl(), auth);
@@ -59,6 +60,8 @@ record Checkout(Git git, String branch, GitAuth auth) {
                     throw new CredentialsUnavailableException(PLAIN_HTTP);
                 }
                 command.setCredentialsProvider(new UsernamePasswordCredentialsProvider(c.username(), c.token()));
+            } else if (credential instanceof Withheld withheld && remote.isHttps()) {
+                command.setCredentialsProvider(withheld.provider());
             } else if (credential instanceof SshIdentity identity && remote.isSsh()) {
                 command.setTransportConfigCallback(SshSessions.configure(identity));
             }

@@ -17,10 +17,12 @@ public record GitCredentials(String username, String token) implements GitCreden
     /**
      * Credentials for {@code remoteUrl} from the environment: gitlab.com uses GITLAB_USERNAME/GITLAB_TOKEN, GitHub
      * hosts GITHUB_USERNAME/GITHUB_TOKEN (exact host names, {@link GitHosts}), any host falls back to
-     * KBSYNC_GIT_USERNAME/KBSYNC_GIT_TOKEN. Empty for any remote but {@code https://} (SSH, plain {@code http://},
-     * local) and for URLs that already carry credentials.
+     * KBSYNC_GIT_USERNAME/KBSYNC_GIT_TOKEN: only to {@code genericHosts} when given ({@link Withheld} elsewhere), to any
+     * host when not. Empty for any remote but {@code https://} (SSH, plain {@code http://}, local) and for URLs that
+     * already carry credentials.
      */
-    public static Optional<GitCredentials> fromEnvironment(Map<String, String> env, String remoteUrl) {
+    public static Optional<GitCredential> fromEnvironment(
+            Map<String, String> env, String remoteUrl, Optional<TokenHosts> genericHosts) {
         RemoteUrl url = RemoteUrl.parse(remoteUrl);
         if (!url.isHttps() || url.embeddedCredentials().isPresent()) {
             return Optional.empty();
@@ -32,7 +34,17 @@ public record GitCredentials(String username, String token) implements GitCreden
         } else if (GitHosts.gitHub(host)) {
             specific = pair(env, "GITHUB", "x-access-token");
         }
-        return specific.or(() -> pair(env, "KBSYNC_GIT", "git"));
+        if (specific.isPresent()) {
+            return specific.map(GitCredential.class::cast);
+        }
+        Optional<GitCredentials> generic = pair(env, "KBSYNC_GIT", "git");
+        if (generic.isEmpty() || genericHosts.isEmpty() || genericHosts.get().allows(url)) {
+            return generic.map(GitCredential.class::cast);
+        }
+        return Optional.of(new Withheld("the remote asks for a credential and this worker has no credential for "
+                + url.hostAndPort() + ": its KBSYNC_GIT_TOKEN goes only to the hosts in credentials.gitTokenHosts"
+                + " (KBSYNC_CREDENTIALS_GIT_TOKEN_HOSTS); to fix, add this host there if the token is meant for it, or"
+                + " register the KB with a credential reference"));
     }
 
     /** The username that goes with a bare token for {@code remoteUrl}'s host ({@link GitHosts#tokenUsername}). */

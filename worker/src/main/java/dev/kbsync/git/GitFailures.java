@@ -10,7 +10,7 @@ final class GitFailures {
     static final String AUTH_HELP = "To fix: give the KB's registration a credential reference (a token with write"
             + " access in a worker variable or secret file, a GitHub App installation, or an SSH key), use an SSH remote"
             + " (git@github.com:owner/repo.git), configure a git credential helper, or set a personal access token"
-            + " (GITHUB_TOKEN or KBSYNC_GIT_TOKEN) on the worker";
+            + " (GITHUB_TOKEN, or KBSYNC_GIT_TOKEN with the host in credentials.gitTokenHosts) on the worker";
 
     static final String HOST_KEY_HELP = "The SSH server's host key is not in the KB's known_hosts file (strict host key"
             + " checking): add the host's key to it (ssh-keyscan -p <port> <host>) if this is the right server";

@@ -35,6 +35,11 @@ record RemoteUrl(URIish uri) {
         return uri.getHost() == null ? "" : uri.getHost().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /** {@code host} or {@code host:port}, as the URL names it. */
+    String hostAndPort() {
+        return host() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
+    }
+
     /** Credentials written into the URL itself ({@code https://user:token@host/...}), if any. */
     Optional<GitCredentials> embeddedCredentials() {
         if (!isHttp() || uri.getUser() == null || uri.getPass() == null) {

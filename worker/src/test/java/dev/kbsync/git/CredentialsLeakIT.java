@@ -132,7 +132,9 @@ class CredentialsLeakIT {
         Path remotes = Files.createDirectories(tmp.resolve("remotes"));
         dev.kbsync.worker.fixture.GitFixture.bareRemote(remotes.resolve("kb.git"));
         CredentialResolver resolver = new CredentialResolver(
-                new CredentialSettings(Optional.of(envFile), List.of(secrets), ""), Map.of(), Clock.systemUTC());
+                new CredentialSettings(Optional.of(envFile), List.of(secrets), "", Optional.empty()),
+                Map.of(),
+                Clock.systemUTC());
         try (GitHubStandIn github = new GitHubStandIn("77", 88, appKey.getPublic(), Clock.systemUTC());
                 GitHttpServer refusing = new GitHttpServer(remotes, password -> false);
                 GitHttpServer accepting = new GitHttpServer(remotes, password -> true)) {

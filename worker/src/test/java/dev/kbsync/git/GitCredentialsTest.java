@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class GitCredentialsTest {
@@ -17,15 +18,15 @@ class GitCredentialsTest {
 
     @Test
     void shouldUseGitHubCredentialsForGitHubHttpsRemotes() {
-        assertThat(GitCredentials.fromEnvironment(ENV, "https://github.com/acme/kb.git"))
+        assertThat(anyHost(ENV, "https://github.com/acme/kb.git"))
                 .contains(new GitCredentials("gh-user", "gh-token-1"));
     }
 
     @Test
     void shouldUseGitLabCredentialsForGitLabCom() {
-        assertThat(GitCredentials.fromEnvironment(ENV, "https://gitlab.com/acme/kb.git"))
+        assertThat(anyHost(ENV, "https://gitlab.com/acme/kb.git"))
                 .contains(new GitCredentials("gl-user", "gl-token-1"));
-        assertThat(GitCredentials.fromEnvironment(Map.of("GITLAB_TOKEN", "gl-token-1"), "https://GitLab.com/a/b"))
+        assertThat(anyHost(Map.of("GITLAB_TOKEN", "gl-token-1"), "https://GitLab.com/a/b"))
                 .contains(new GitCredentials("oauth2", "gl-token-1"));
     }
 
@@ -37,12 +38,10 @@ class GitCredentialsTest {
                 "https://gitlab.com.evil.example/x.git",
                 "https://evilgitlab.com/x.git",
                 "https://gitlab.example.com/acme/kb.git")) {
-            assertThat(GitCredentials.fromEnvironment(gitLabOnly, remote))
-                    .as(remote)
-                    .isEmpty();
+            assertThat(anyHost(gitLabOnly, remote)).as(remote).isEmpty();
             assertThat(GitCredentials.defaultUsername(remote)).as(remote).isEqualTo("git");
         }
-        assertThat(GitCredentials.fromEnvironment(ENV, "https://gitlab.evil.example/x.git"))
+        assertThat(anyHost(ENV, "https://gitlab.evil.example/x.git"))
                 .as("the generic default, as for any host")
                 .contains(new GitCredentials("kb-user", "kb-token-1"));
         assertThat(GitCredentials.defaultUsername("https://gitlab.com/acme/kb.git"))
@@ -51,31 +50,27 @@ class GitCredentialsTest {
 
     @Test
     void shouldFallBackToGenericCredentialsForOtherHttpsHosts() {
-        assertThat(GitCredentials.fromEnvironment(ENV, "https://git.example.org/kb.git"))
+        assertThat(anyHost(ENV, "https://git.example.org/kb.git"))
                 .contains(new GitCredentials("kb-user", "kb-token-1"));
-        assertThat(GitCredentials.fromEnvironment(
-                        Map.of("KBSYNC_GIT_TOKEN", "kb-token-1"), "https://github.com/acme/kb.git"))
+        assertThat(anyHost(Map.of("KBSYNC_GIT_TOKEN", "kb-token-1"), "https://github.com/acme/kb.git"))
                 .contains(new GitCredentials("git", "kb-token-1"));
     }
 
     @Test
     void shouldDefaultTheGitHubUsernameWhenOnlyATokenIsSet() {
-        assertThat(GitCredentials.fromEnvironment(Map.of("GITHUB_TOKEN", "gh-token-1"), "https://github.com/a/b"))
+        assertThat(anyHost(Map.of("GITHUB_TOKEN", "gh-token-1"), "https://github.com/a/b"))
                 .contains(new GitCredentials("x-access-token", "gh-token-1"));
     }
 
     @Test
     void shouldNotApplyCredentialsToSshRemotes() {
-        assertThat(GitCredentials.fromEnvironment(ENV, "git@github.com:acme/kb.git"))
-                .isEmpty();
-        assertThat(GitCredentials.fromEnvironment(ENV, "ssh://git@github.com/acme/kb.git"))
-                .isEmpty();
+        assertThat(anyHost(ENV, "git@github.com:acme/kb.git")).isEmpty();
+        assertThat(anyHost(ENV, "ssh://git@github.com/acme/kb.git")).isEmpty();
     }
 
     @Test
     void shouldNotApplyCredentialsToUrlsThatCarryTheirOwn() {
-        assertThat(GitCredentials.fromEnvironment(ENV, "https://me:own-token@github.com/acme/kb.git"))
-                .isEmpty();
+        assertThat(anyHost(ENV, "https://me:own-token@github.com/acme/kb.git")).isEmpty();
         assertThat(RemoteUrl.parse("https://me:own-token@github.com/acme/kb.git")
                         .embeddedCredentials())
                 .contains(new GitCredentials("me", "own-token"));
@@ -92,9 +87,8 @@ class GitCredentialsTest {
 
     @Test
     void shouldGiveTheSameAnswerEveryTimeItIsAsked() {
-        var first = GitCredentials.fromEnvironment(ENV, "https://github.com/acme/kb.git");
-        assertThat(GitCredentials.fromEnvironment(ENV, "https://github.com/acme/kb.git"))
-                .isEqualTo(first);
+        var first = anyHost(ENV, "https://github.com/acme/kb.git");
+        assertThat(anyHost(ENV, "https://github.com/acme/kb.git")).isEqualTo(first);
     }
 
     @Test
@@ -110,5 +104,40 @@ class GitCredentialsTest {
                 .isEqualTo("https://github.com/acme/kb.git");
         assertThat(RemoteUrl.parse("git@github.com:acme/kb.git").withoutCredentials())
                 .isEqualTo("git@github.com:acme/kb.git");
+    }
+
+    @Test
+    void shouldOfferTheGenericPairOnlyToTheNamedHosts() {
+        Optional<TokenHosts> hosts = Optional.of(TokenHosts.parse(List.of("git.example.org", "*.corp.example")));
+
+        assertThat(GitCredentials.fromEnvironment(ENV, "https://git.example.org/kb.git", hosts))
+                .contains(new GitCredentials("kb-user", "kb-token-1"));
+        assertThat(GitCredentials.fromEnvironment(ENV, "https://a.corp.example/kb.git", hosts))
+                .contains(new GitCredentials("kb-user", "kb-token-1"));
+        assertThat(GitCredentials.fromEnvironment(ENV, "https://github.com/acme/kb.git", hosts))
+                .as("the host's own pair is not the generic one")
+                .contains(new GitCredentials("gh-user", "gh-token-1"));
+        for (String remote : List.of(
+                "https://evil.example/kb.git", "https://git.example.org:8443/kb.git", "https://github.com/a/b")) {
+            Map<String, String> env = remote.contains("github") ? Map.of("KBSYNC_GIT_TOKEN", "kb-token-1") : ENV;
+            assertThat(GitCredentials.fromEnvironment(env, remote, hosts))
+                    .as(remote)
+                    .hasValueSatisfying(c -> assertThat(c)
+                            .isInstanceOfSatisfying(
+                                    Withheld.class,
+                                    w -> assertThat(w.reason())
+                                            .contains("no credential for "
+                                                    + RemoteUrl.parse(remote).hostAndPort())
+                                            .contains("credentials.gitTokenHosts")
+                                            .doesNotContain("kb-token-1")));
+        }
+        assertThat(GitCredentials.fromEnvironment(Map.of(), "https://evil.example/kb.git", hosts))
+                .as("no generic token, nothing withheld")
+                .isEmpty();
+    }
+
+    /** The host defaults of a worker without {@code credentials.gitTokenHosts}. */
+    private static Optional<GitCredential> anyHost(Map<String, String> env, String remoteUrl) {
+        return GitCredentials.fromEnvironment(env, remoteUrl, Optional.empty());
     }
 }

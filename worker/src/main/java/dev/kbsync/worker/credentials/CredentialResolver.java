@@ -7,6 +7,7 @@ import dev.kbsync.git.GitAuth;
 import dev.kbsync.git.GitCredential;
 import dev.kbsync.git.GitCredentials;
 import dev.kbsync.git.SshIdentity;
+import dev.kbsync.git.TokenHosts;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
@@ -15,27 +16,28 @@ import java.util.Optional;
  * Turns a KB's credential reference into the {@link GitAuth} its checkout asks before every clone, fetch and push: the
  * reference is resolved again each time (a changed secret file, environment file or app key counts at once; GitHub App
  * tokens are cached until shortly before they expire). A KB without a reference uses the worker's environment defaults
- * (GITHUB_TOKEN, GITLAB_TOKEN, KBSYNC_GIT_TOKEN by host). Failures are {@link CredentialsUnavailableException}s that
- * name the KB and the reference, never a secret.
+ * (GITHUB_TOKEN, GITLAB_TOKEN, KBSYNC_GIT_TOKEN by host; the last only to {@code credentials.gitTokenHosts} when
+ * set). Failures are {@link CredentialsUnavailableException}s that name the KB and the reference, never a secret.
  */
 public final class CredentialResolver {
     private final Environment environment;
     private final SecretFiles files;
     private final GitHubAppTokens apps;
     private final String envPrefix;
+    private final Optional<TokenHosts> gitTokenHosts;
 
     public CredentialResolver(CredentialSettings settings, Map<String, String> processEnvironment, Clock clock) {
         this.environment = new Environment(processEnvironment, settings.envFile());
         this.files = new SecretFiles(settings.fileDirs());
         this.apps = new GitHubAppTokens(clock, files);
         this.envPrefix = settings.envPrefix();
+        this.gitTokenHosts = settings.gitTokenHosts();
     }
 
     /** The credential source of {@code kb}'s checkout. */
     public GitAuth forKb(KbConfig kb) {
         if (kb.credentials().isEmpty()) {
-            return () -> GitCredentials.fromEnvironment(environment.snapshot(), kb.remote())
-                    .map(GitCredential.class::cast);
+            return () -> GitCredentials.fromEnvironment(environment.snapshot(), kb.remote(), gitTokenHosts);
         }
         CredentialRef reference = kb.credentials().get();
         return () -> {

@@ -26,7 +26,8 @@ public final class WorkerConfigDocs {
             file, a GitHub App installation, an SSH key; docs/operations.md) uses it, resolved at every
             fetch and push within the `credentials.*` limits below; any other KB uses the host defaults
             `GITHUB_USERNAME`/`GITHUB_TOKEN` (github.com and its subdomains), `GITLAB_USERNAME`/`GITLAB_TOKEN`
-            (gitlab.com only), `KBSYNC_GIT_USERNAME`/`KBSYNC_GIT_TOKEN` (any other host), `https://` remotes only:
+            (gitlab.com only), `KBSYNC_GIT_USERNAME`/`KBSYNC_GIT_TOKEN` (any other host: only those in
+            `credentials.gitTokenHosts` when it is set, any when not), `https://` remotes only:
             no token goes to a plain `http://` remote (loopback included), where it would travel in clear text (a
             KB's own token credential fails its jobs there with `CREDENTIALS_UNAVAILABLE`, unsent).
             Hosts match by exact name: a self-hosted GitLab (`gitlab.example.com`) gets the generic pair, so give
@@ -52,6 +53,8 @@ public final class WorkerConfigDocs {
             credentials:
               envFile: /run/secrets/kbsync-worker.env
               fileDirs: /run/secrets,/etc/kbsync/ssh
+              envPrefix: KB_
+              gitTokenHosts: [git.example.com, "*.git.example.com"]
             """;
 
     public static void main(String[] args) throws IOException {

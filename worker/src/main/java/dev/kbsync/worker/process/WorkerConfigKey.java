@@ -83,6 +83,14 @@ public enum WorkerConfigKey implements Key {
             "credentials.envPrefix",
             "(none)",
             "If set, KB credential references may only name environment variables starting with it (KBSYNC_* never)."),
+    CREDENTIALS_GIT_TOKEN_HOSTS(
+            "credentials.gitTokenHosts",
+            "(none)",
+            "The only hosts (comma-separated) the generic KBSYNC_GIT_USERNAME/KBSYNC_GIT_TOKEN pair is offered to:"
+                    + " `git.example.com` (port 443), `git.example.com:8443`, `*.example.com` (its subdomains only);"
+                    + " any other host gets no credential. Unset: any https host, with a warning at start, since"
+                    + " whoever may register a KB can then receive the token (docs/operations.md, \"Git"
+                    + " credentials\")."),
     BATCH_MAX(
             "batch.max",
             "16",

@@ -5,6 +5,7 @@ import dev.kbsync.config.Check;
 import dev.kbsync.config.ConfigException;
 import dev.kbsync.config.KeyTable;
 import dev.kbsync.config.Values;
+import dev.kbsync.git.TokenHosts;
 import dev.kbsync.worker.apply.AgentCommand;
 import dev.kbsync.worker.credentials.CredentialSettings;
 import dev.kbsync.worker.fallback.FallbackMode;
@@ -59,7 +60,8 @@ public final class WorkerConfigLoader {
                                 .filter(d -> !d.isEmpty())
                                 .map(Path::of)
                                 .toList(),
-                        v.string(WorkerConfigKey.CREDENTIALS_ENV_PREFIX).orElse("")),
+                        v.string(WorkerConfigKey.CREDENTIALS_ENV_PREFIX).orElse(""),
+                        v.items(WorkerConfigKey.CREDENTIALS_GIT_TOKEN_HOSTS).map(WorkerConfigLoader::tokenHosts)),
                 v.string(WorkerConfigKey.COORDINATOR_CA_FILE).map(Path::of).map(WorkerConfigLoader::caFile),
                 v.duration(WorkerConfigKey.LEASE_MAX_HOLD),
                 v.duration(WorkerConfigKey.LEASE_DEADLINE_MARGIN));
@@ -71,6 +73,15 @@ public final class WorkerConfigLoader {
             return CaFile.checked(file);
         } catch (IllegalArgumentException e) {
             throw ConfigException.of(WorkerConfigKey.COORDINATOR_CA_FILE, e.getMessage());
+        }
+    }
+
+    /** The hosts the generic git token may go to: host names, host:port, *.domain. */
+    private static TokenHosts tokenHosts(List<String> items) {
+        try {
+            return TokenHosts.parse(items);
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.of(WorkerConfigKey.CREDENTIALS_GIT_TOKEN_HOSTS, e.getMessage());
         }
     }
 

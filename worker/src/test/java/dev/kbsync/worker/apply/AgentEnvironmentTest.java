@@ -98,7 +98,9 @@ class AgentEnvironmentTest {
         Path file = Files.writeString(secrets.resolve("token"), "file-canary-7e21");
         Path envFile = Files.writeString(scripts.resolve("worker.env"), "TEAM_TOKEN=env-file-canary-03d9\n");
         CredentialResolver resolver = new CredentialResolver(
-                new CredentialSettings(Optional.of(envFile), List.of(secrets), ""), System.getenv(), Clock.systemUTC());
+                new CredentialSettings(Optional.of(envFile), List.of(secrets), "", Optional.empty()),
+                System.getenv(),
+                Clock.systemUTC());
         for (CredentialRef reference :
                 List.of(new CredentialRef.File(file.toString(), null), new CredentialRef.Env("TEAM_TOKEN", null))) {
             KbConfig kb =

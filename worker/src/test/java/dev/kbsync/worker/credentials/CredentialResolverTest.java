@@ -37,7 +37,7 @@ class CredentialResolverTest {
         envFile = tmp.resolve("worker.env");
         Files.writeString(envFile, "# rotated by the operator\nexport TEAM_A_TOKEN=\"from-file-1\"\n");
         resolver = new CredentialResolver(
-                new CredentialSettings(Optional.of(envFile), List.of(secrets), "TEAM_"),
+                new CredentialSettings(Optional.of(envFile), List.of(secrets), "TEAM_", Optional.empty()),
                 Map.of("TEAM_A_TOKEN", "from-process", "TEAM_B_TOKEN", "b-process", "GITHUB_TOKEN", "gh-default"),
                 Clock.systemUTC());
     }

@@ -159,7 +159,8 @@ class RemoteOutageIT {
                 WorkerFixture.withCredentials(
                         WorkerFixture.config(
                                 coordinator.url(), id, tmp.resolve("cache-" + id), 1, Optional.empty(), grace),
-                        new CredentialSettings(Optional.of(tmp.resolve("worker.env")), List.of(), "KB_")),
+                        new CredentialSettings(
+                                Optional.of(tmp.resolve("worker.env")), List.of(), "KB_", Optional.empty())),
                 PhaseListener.NONE);
     }
 

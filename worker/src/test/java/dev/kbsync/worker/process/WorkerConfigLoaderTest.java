@@ -198,6 +198,38 @@ class WorkerConfigLoaderTest {
     }
 
     @Test
+    void shouldTakeTheHostsOfTheGenericGitTokenFromTheEnvironmentOrAYamlList() throws IOException {
+        Path yaml = Files.writeString(tmp.resolve("worker.yaml"), """
+                credentials:
+                  gitTokenHosts: [git.example.com, "*.corp.example"]
+                """);
+
+        assertThat(WorkerConfigLoader.load(Map.of()).credentials().gitTokenHosts())
+                .isEmpty();
+        assertThat(WorkerConfigLoader.load(Map.of("KBSYNC_CONFIG", yaml.toString()))
+                        .credentials()
+                        .gitTokenHosts()
+                        .map(Object::toString))
+                .contains("git.example.com, *.corp.example");
+        assertThat(WorkerConfigLoader.load(
+                                Map.of("KBSYNC_CREDENTIALS_GIT_TOKEN_HOSTS", "git.example.com:8443, git.example.org"))
+                        .credentials()
+                        .gitTokenHosts()
+                        .map(Object::toString))
+                .contains("git.example.com:8443, git.example.org");
+    }
+
+    @Test
+    void shouldRefuseAGitTokenHostThatIsNotAHostNamingTheKey() {
+        for (String hosts : List.of("https://git.example.com", "git.example.com, *", "git.example.com:99999", " , ")) {
+            assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_CREDENTIALS_GIT_TOKEN_HOSTS", hosts)))
+                    .as(hosts)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("credentials.gitTokenHosts: ");
+        }
+    }
+
+    @Test
     void shouldRefuseUnknownYamlKeysNamingTheNearestValidOne() throws IOException {
         Path yaml = Files.writeString(tmp.resolve("worker.yaml"), """
                 coordinator:

@@ -8,6 +8,7 @@ import dev.kbsync.api.Job;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
+import dev.kbsync.git.TokenHosts;
 import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.worker.credentials.CredentialSettings;
 import dev.kbsync.worker.fixture.CoordinatorFixture;
@@ -59,7 +60,7 @@ class WorkerCredentialsIT {
     void setUp() throws Exception {
         vertx = Vertx.vertx();
         Path remotes = Files.createDirectories(tmp.resolve("remotes"));
-        for (String kb : List.of("by-file", "by-env", "by-app", "missing")) {
+        for (String kb : List.of("by-file", "by-env", "by-app", "missing", "by-default")) {
             GitFixture.bareRemote(remotes.resolve(kb + ".git"));
         }
         git = new GitHttpServer(remotes, accepted::contains);
@@ -68,7 +69,7 @@ class WorkerCredentialsIT {
         coordinator = CoordinatorFixture.start(vertx, redis, Duration.ofSeconds(10), Map.of());
         WorkerConfig config = WorkerFixture.withCredentials(
                 WorkerFixture.config(coordinator.url(), "w1", tmp.resolve("cache"), 1, Optional.empty()),
-                new CredentialSettings(Optional.of(envFile), List.of(secrets), "KB_"));
+                new CredentialSettings(Optional.of(envFile), List.of(secrets), "KB_", Optional.empty()));
         worker = WorkerFixture.start(vertx, config, PhaseListener.NONE);
     }
 
@@ -146,6 +147,42 @@ class WorkerCredentialsIT {
         accepted.add("now-set-token");
         coordinator.assertDone(note("missing"));
         assertThat(coordinator.job(failed).toJson().encode()).doesNotContain("now-set-token");
+    }
+
+    @Test
+    void shouldGiveTheGenericTokenToTheListedHostOnlyAndFailAJobElsewhereUnsent() throws Exception {
+        String listed = git.url("by-default.git");
+        String unlisted = listed.replace("127.0.0.1", "localhost");
+        worker.stop();
+        worker = WorkerFixture.start(
+                vertx,
+                WorkerFixture.withCredentials(
+                        WorkerFixture.config(coordinator.url(), "w2", tmp.resolve("cache-2"), 1, Optional.empty()),
+                        new CredentialSettings(
+                                Optional.of(envFile),
+                                List.of(secrets),
+                                "KB_",
+                                Optional.of(TokenHosts.parse(List.of(listed.replaceAll("https://([^/]*)/.*", "$1")))))),
+                PhaseListener.NONE);
+        Files.writeString(envFile, "KBSYNC_GIT_TOKEN=generic-canary-5d2\n");
+        accepted.add("generic-canary-5d2");
+
+        coordinator.register(new KbConfig(KbId.of("by-default"), listed, "main"));
+        coordinator.assertDone(note("by-default"));
+        assertThat(git.passwords()).contains("generic-canary-5d2");
+        git.passwords().clear();
+
+        coordinator.register(new KbConfig(KbId.of("elsewhere"), unlisted, "main"));
+        String failed = note("elsewhere");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> !coordinator.jobState(failed).matches("queued|running"));
+        Job job = coordinator.job(failed);
+        assertThat(job.error().code()).isEqualTo("CREDENTIALS_UNAVAILABLE");
+        assertThat(job.error().message())
+                .contains("no credential for " + unlisted.replaceAll("https://([^/]*)/.*", "$1"))
+                .contains("credentials.gitTokenHosts")
+                .doesNotContain("generic-canary-5d2");
+        assertThat(git.passwords()).isEmpty();
     }
 
     private void register(String kb, CredentialRef credentials) {
