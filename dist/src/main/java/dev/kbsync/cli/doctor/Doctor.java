@@ -12,8 +12,8 @@ import java.util.Map;
 
 /**
  * Runs every check once, in the order an operator would: Redis (as the coordinator's configuration names it), the
- * clock, the coordinator (as the worker's configuration reaches it), each KB's remote (the configured KBs and the
- * ones the coordinator lists), the agents, the cache disk.
+ * clock, the coordinator (as the worker's configuration reaches it), where the generic git token may go, each KB's
+ * remote (the configured KBs and the ones the coordinator lists), the agents, the cache disk.
  */
 public final class Doctor {
     private final Duration timeout;
@@ -33,6 +33,7 @@ public final class Doctor {
             checks.add(Check.skip("kb remotes", "no KB configured (kbs) or listed by the coordinator"));
         }
         CredentialResolver credentials = new CredentialResolver(worker.credentials(), env, java.time.Clock.systemUTC());
+        checks.add(GitTokenCheck.run(worker.credentials().gitTokenHosts(), credentials));
         kbs.values().forEach(kb -> checks.add(RemoteCheck.run(kb, credentials, timeout)));
         checks.add(HostChecks.agent("agent command", "agent.command", worker.agent(), env));
         checks.add(HostChecks.agent("note agent command", "note.agent.command", worker.noteAgent(), env));

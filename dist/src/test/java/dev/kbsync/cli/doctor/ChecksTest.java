@@ -2,8 +2,17 @@ package dev.kbsync.cli.doctor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.git.TokenHosts;
+import dev.kbsync.worker.credentials.CredentialResolver;
+import dev.kbsync.worker.credentials.CredentialSettings;
+import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ChecksTest {
@@ -47,6 +56,57 @@ class ChecksTest {
     void shouldPrintOneAlignedLinePerCheck() {
         assertThat(Check.warn("redis replication", "no replica").line())
                 .isEqualTo("warn  redis replication          no replica");
+    }
+
+    @Test
+    void shouldWarnWhileTheGenericGitTokenGoesToAnyHost() {
+        Map<String, String> env = Map.of("KBSYNC_GIT_TOKEN", "generic-secret-2");
+        Optional<TokenHosts> hosts = Optional.of(TokenHosts.parse(List.of("git.example.com", "*.corp.example")));
+
+        Check anyHost = GitTokenCheck.run(Optional.empty(), resolver(Optional.empty(), env));
+        assertThat(anyHost.status()).isEqualTo(Check.Status.WARN);
+        assertThat(anyHost.detail())
+                .startsWith("KBSYNC_GIT_TOKEN is offered to any https:// host")
+                .contains("credentials.gitTokenHosts")
+                .doesNotContain("generic-secret-2");
+        assertThat(GitTokenCheck.run(hosts, resolver(hosts, env)))
+                .isEqualTo(
+                        Check.pass("git token hosts", "KBSYNC_GIT_TOKEN goes only to git.example.com, *.corp.example"));
+        assertThat(GitTokenCheck.run(Optional.empty(), resolver(Optional.empty(), Map.of())))
+                .isEqualTo(Check.skip("git token hosts", "KBSYNC_GIT_TOKEN is not set"));
+    }
+
+    /** The remote check asks the worker's credential layer: an unlisted host is shown no token, and the line says so. */
+    @Test
+    void shouldProbeAnUnlistedHostWithoutTheGenericToken() throws Exception {
+        Map<String, String> env = Map.of("KBSYNC_GIT_TOKEN", "generic-secret-3");
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        Optional<TokenHosts> hosts = Optional.of(TokenHosts.parse(List.of("127.0.0.1:" + closed)));
+        String listed = "https://127.0.0.1:" + closed + "/kb.git";
+        String unlisted = "https://localhost:" + closed + "/kb.git";
+
+        Check toListed = RemoteCheck.run(kb(listed), resolver(hosts, env), Duration.ofSeconds(2));
+        Check toUnlisted = RemoteCheck.run(kb(unlisted), resolver(hosts, env), Duration.ofSeconds(2));
+
+        assertThat(toListed.detail()).startsWith(listed + " (as git): ");
+        assertThat(toUnlisted.status()).isEqualTo(Check.Status.FAIL);
+        assertThat(toUnlisted.detail())
+                .startsWith(unlisted + " (no credential for this host): ")
+                .doesNotContain("generic-secret-3");
+    }
+
+    private static CredentialResolver resolver(Optional<TokenHosts> hosts, Map<String, String> env) {
+        return new CredentialResolver(
+                new CredentialSettings(Optional.empty(), List.of(Path.of("/")), "", hosts),
+                env,
+                java.time.Clock.systemUTC());
+    }
+
+    private static KbConfig kb(String remote) {
+        return new KbConfig(KbId.of("kb"), remote, "main");
     }
 
     private static RedisSettings settings(Map<String, String> info) {

@@ -20,6 +20,11 @@ import java.util.Optional;
  * set). Failures are {@link CredentialsUnavailableException}s that name the KB and the reference, never a secret.
  */
 public final class CredentialResolver {
+    private static final String GENERIC_TOKEN = "KBSYNC_GIT_TOKEN";
+    private static final String ANY_HOST_WARNING = GENERIC_TOKEN + " is offered to any https:// host that a KB"
+            + " registered without a credential reference names, so whoever may register a KB can receive it; set"
+            + " credentials.gitTokenHosts (KBSYNC_CREDENTIALS_GIT_TOKEN_HOSTS) to the hosts it is for";
+
     private final Environment environment;
     private final SecretFiles files;
     private final GitHubAppTokens apps;
@@ -32,6 +37,20 @@ public final class CredentialResolver {
         this.apps = new GitHubAppTokens(clock, files);
         this.envPrefix = settings.envPrefix();
         this.gitTokenHosts = settings.gitTokenHosts();
+    }
+
+    /**
+     * What an operator should hear about these settings, if anything: the generic token set while
+     * {@code credentials.gitTokenHosts} is not, so that it goes to any https host a KB without a reference names.
+     */
+    public Optional<String> genericTokenWarning() {
+        boolean tokenSet;
+        try {
+            tokenSet = environment.get(GENERIC_TOKEN).isPresent();
+        } catch (CredentialsUnavailableException e) { // an unreadable environment file: its jobs say so
+            tokenSet = false;
+        }
+        return tokenSet && gitTokenHosts.isEmpty() ? Optional.of(ANY_HOST_WARNING) : Optional.empty();
     }
 
     /** The credential source of {@code kb}'s checkout. */

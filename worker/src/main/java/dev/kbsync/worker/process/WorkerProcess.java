@@ -72,8 +72,9 @@ public final class WorkerProcess {
         this.outbox = new ResultOutbox(
                 client, modes, new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(250), Duration.ofSeconds(10)));
         Clock clock = Clock.systemUTC();
-        this.checkouts =
-                new CheckoutCache(config.cacheDir(), new CredentialResolver(config.credentials(), env, clock)::forKb);
+        CredentialResolver credentials = new CredentialResolver(config.credentials(), env, clock);
+        credentials.genericTokenWarning().ifPresent(log::warn);
+        this.checkouts = new CheckoutCache(config.cacheDir(), credentials::forKb);
         this.cache = new CacheGuard(checkouts.disk(), config.cacheMinFreeMegabytes());
         this.metrics =
                 new WorkerMetrics(processMetrics, modes::degraded, client, config.coordinatorUrls(), checkouts.disk());

@@ -10,6 +10,8 @@ import dev.kbsync.git.CredentialsUnavailableException;
 import dev.kbsync.git.GitAuth;
 import dev.kbsync.git.GitCredentials;
 import dev.kbsync.git.SshIdentity;
+import dev.kbsync.git.TokenHosts;
+import dev.kbsync.git.Withheld;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,6 +98,32 @@ class CredentialResolverTest {
         assertThat(resolver.forKb(github).current()).contains(new GitCredentials("x-access-token", "gh-default"));
         Files.writeString(envFile, "GITHUB_TOKEN=gh-rotated\n");
         assertThat(resolver.forKb(github).current()).contains(new GitCredentials("x-access-token", "gh-rotated"));
+    }
+
+    @Test
+    void shouldWarnWhileTheGenericTokenGoesToAnyHost() throws IOException {
+        assertThat(resolver.genericTokenWarning()).isEmpty();
+
+        Files.writeString(envFile, "KBSYNC_GIT_TOKEN=generic-secret-1\n");
+        assertThat(resolver.genericTokenWarning())
+                .hasValueSatisfying(w -> assertThat(w)
+                        .contains("KBSYNC_GIT_TOKEN is offered to any https:// host")
+                        .contains("credentials.gitTokenHosts")
+                        .doesNotContain("generic-secret-1"));
+        CredentialResolver bounded = new CredentialResolver(
+                new CredentialSettings(
+                        Optional.of(envFile),
+                        List.of(secrets),
+                        "TEAM_",
+                        Optional.of(TokenHosts.parse(List.of("git.example.org")))),
+                Map.of(),
+                Clock.systemUTC());
+        assertThat(bounded.genericTokenWarning()).isEmpty();
+        assertThat(bounded.forKb(new KbConfig(KbId.of("evil"), "https://evil.example/kb.git", "main"))
+                        .current())
+                .hasValueSatisfying(c -> assertThat(c).isInstanceOf(Withheld.class));
+        assertThat(bounded.forKb(new KbConfig(KbId.of("ok"), REMOTE, "main")).current())
+                .contains(new GitCredentials("git", "generic-secret-1"));
     }
 
     private void assertUnavailable(CredentialRef reference, String reason) {
