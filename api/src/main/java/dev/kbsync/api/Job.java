@@ -15,7 +15,9 @@ import java.util.List;
  * KB's remote is on GitHub or GitLab (else null). {@code result} is an agent job's answer (its output, capped, secrets
  * masked), next to the files it changed; null for notes and jobs without one. Times are null until they happen.
  * {@code retryOf} is the id of the failed or cancelled job this one submits again ({@code POST /v1/jobs/{id}/retry}),
- * null for a job submitted otherwise.
+ * null for a job submitted otherwise. {@code doing} is what the worker running the job said it is doing at its last
+ * heartbeat ("writing the note", "waiting for &lt;remote&gt; to answer: ..."; {@link Activity}): only while the job is
+ * running and its worker said something; null (absent from the JSON) otherwise.
  */
 public record Job(
         String id,
@@ -37,7 +39,8 @@ public record Job(
         Instant createdAt,
         Instant startedAt,
         Instant finishedAt,
-        String retryOf) {
+        String retryOf,
+        String doing) {
 
     public Job {
         files = files == null ? List.of() : List.copyOf(files);
@@ -84,6 +87,53 @@ public record Job(
                 createdAt,
                 startedAt,
                 finishedAt,
+                null,
+                null);
+    }
+
+    /** A job that says nothing of what its worker is doing ({@code doing} null). */
+    public Job(
+            String id,
+            KbId kb,
+            String user,
+            JobPayload payload,
+            JobState state,
+            long ahead,
+            long etaMs,
+            long etaP90Ms,
+            Long fencingToken,
+            Long firstFencingToken,
+            String commit,
+            String commitUrl,
+            List<FileChange> files,
+            String result,
+            JobError error,
+            int attempts,
+            Instant createdAt,
+            Instant startedAt,
+            Instant finishedAt,
+            String retryOf) {
+        this(
+                id,
+                kb,
+                user,
+                payload,
+                state,
+                ahead,
+                etaMs,
+                etaP90Ms,
+                fencingToken,
+                firstFencingToken,
+                commit,
+                commitUrl,
+                files,
+                result,
+                error,
+                attempts,
+                createdAt,
+                startedAt,
+                finishedAt,
+                retryOf,
                 null);
     }
 
@@ -115,7 +165,7 @@ public record Job(
         return payload.kind();
     }
 
-    /** The same job in another state at another place in the queue. */
+    /** The same job in another state at another place in the queue (what its worker is doing only while running). */
     public Job at(JobState newState, long newAhead, long newEtaMs, long newEtaP90Ms) {
         return new Job(
                 id,
@@ -137,7 +187,8 @@ public record Job(
                 createdAt,
                 startedAt,
                 finishedAt,
-                retryOf);
+                retryOf,
+                newState == JobState.RUNNING ? doing : null);
     }
 
     /** The same job as the retry of the job {@code retried} (null: of none). */
@@ -162,13 +213,14 @@ public record Job(
                 createdAt,
                 startedAt,
                 finishedAt,
-                retried);
+                retried,
+                doing);
     }
 
     public JsonObject toJson() {
         JsonArray fileArray = new JsonArray();
         files.forEach(f -> fileArray.add(f.toJson()));
-        return new JsonObject()
+        JsonObject json = new JsonObject()
                 .put("id", id)
                 .put("kb", kb.value())
                 .put("kind", kind().wire())
@@ -190,6 +242,7 @@ public record Job(
                 .put("startedAt", Json.text(startedAt))
                 .put("finishedAt", Json.text(finishedAt))
                 .put("retryOf", retryOf);
+        return doing == null ? json : json.put("doing", doing);
     }
 
     public static Job fromJson(JsonObject json) {
@@ -214,6 +267,7 @@ public record Job(
                 Json.instant(json.getString("createdAt")),
                 Json.instant(json.getString("startedAt")),
                 Json.instant(json.getString("finishedAt")),
-                json.getString("retryOf"));
+                json.getString("retryOf"),
+                json.getString("doing"));
     }
 }

@@ -173,6 +173,30 @@ class KbsyncClientTest {
     }
 
     @Test
+    void shouldReadWhatARunningJobsWorkerIsDoingAndWriteItOnlyWhenThereIsSomething() {
+        record(
+                server,
+                "/v1/jobs/j1",
+                200,
+                Samples.job("j1", "running").put("doing", "writing the note").encode());
+        try (KbsyncClient client = server.client()) {
+            assertThat(client.job("j1").doing()).isEqualTo("writing the note");
+        }
+        Job quiet = Job.fromJson(Samples.job("j2", "running"));
+        assertThat(quiet.doing()).isNull();
+        assertThat(quiet.toJson().containsKey("doing")).isFalse();
+        assertThat(Job.fromJson(quiet.toJson().put("doing", "committing"))
+                        .toJson()
+                        .getString("doing"))
+                .isEqualTo("committing");
+        assertThat(Job.fromJson(quiet.toJson().put("doing", "committing"))
+                        .at(JobState.DONE, 0, 0, 0)
+                        .doing())
+                .as("a job that no longer runs says nothing of its worker")
+                .isNull();
+    }
+
+    @Test
     void shouldSendATtlOnlyWhenGiven() {
         record(
                 server,

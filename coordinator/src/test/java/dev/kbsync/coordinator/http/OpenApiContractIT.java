@@ -92,6 +92,16 @@ class OpenApiContractIT {
                 new JsonObject().put("max", 4),
                 200);
         call(POST, "/v1/leases/{id}/heartbeat", "/v1/leases/" + lease + "/heartbeat", WORKER, null, 200);
+        call(
+                POST,
+                "/v1/leases/{id}/heartbeat",
+                "/v1/leases/" + lease + "/heartbeat",
+                WORKER,
+                new JsonObject().put("doing", "writing the note"),
+                200);
+        assertThat(call(GET, "/v1/jobs/{id}", "/v1/jobs/" + note.getString("id"), CLIENT, null, 200)
+                        .getString("doing"))
+                .isEqualTo("writing the note");
         String result = "/v1/jobs/{id}/result";
         call(POST, result, "/v1/jobs/" + note.getString("id") + "/result", WORKER, done(lease), 200);
         JsonObject given = call(POST, poll, "/v1/workers/w-1/poll", WORKER, new JsonObject().put("waitMs", 5000), 200);

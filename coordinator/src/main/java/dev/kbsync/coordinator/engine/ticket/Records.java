@@ -68,7 +68,8 @@ final class Records {
                 g.getBoolean("claimed", false),
                 g.getString("worker"),
                 strings(g, "members"),
-                g.getBoolean("done", false)));
+                g.getBoolean("done", false),
+                g.getString("doing")));
     }
 
     /** ticketView's reply (lib.lua), or empty for an unknown ticket. */
@@ -118,6 +119,14 @@ final class Records {
 
     /** A job from its submitted record and its ticket, at its place in the queue, waiting {@code eta}. */
     static Job job(String submitted, Ticket t, long rank, Eta eta) {
+        return job(submitted, t, rank, eta, null);
+    }
+
+    /**
+     * {@link #job(String, Ticket, long, Eta)} with what its worker said it is doing ({@link CurrentGrant#doingFor}), null
+     * if nothing.
+     */
+    static Job job(String submitted, Ticket t, long rank, Eta eta, String doing) {
         Job base = StoredJob.decode(submitted, t);
         JobState state = t.jobState();
         long ahead = state == JobState.QUEUED ? Math.max(0, rank) : 0;
@@ -141,7 +150,8 @@ final class Records {
                 base.createdAt(),
                 instant(t.startedMs()),
                 instant(t.finishedMs()),
-                base.retryOf());
+                base.retryOf(),
+                doing);
     }
 
     /** A JSON array that Lua may have written as {@code {}} when empty. */

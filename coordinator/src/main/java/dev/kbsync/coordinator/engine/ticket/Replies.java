@@ -142,16 +142,21 @@ public final class Replies {
         return new Cancellation(report, job, released);
     }
 
-    /** list.lua's reply. */
+    /** list.lua's reply; the running job says what its worker is doing (read in the same script: the KB's grant). */
     static ListSlice listed(KbId kb, JsonObject r) {
+        Optional<CurrentGrant> grant = Records.grant(r.getJsonObject("grant"));
         List<Listed> jobs = Records.list(r, "jobs").stream()
-                .map(e -> new Listed(
-                        new JobCursor(e.getLong("ms"), e.getString("id")),
-                        Records.job(
-                                e.getString("job"),
-                                Records.ticket(e.getString("id"), e.getJsonObject("t")),
-                                e.getLong("rank", -1L),
-                                Eta.NONE)))
+                .map(e -> {
+                    Ticket t = Records.ticket(e.getString("id"), e.getJsonObject("t"));
+                    return new Listed(
+                            new JobCursor(e.getLong("ms"), e.getString("id")),
+                            Records.job(
+                                    e.getString("job"),
+                                    t,
+                                    e.getLong("rank", -1L),
+                                    Eta.NONE,
+                                    grant.map(g -> g.doingFor(t)).orElse(null)));
+                })
                 .toList();
         JsonObject cut = r.getJsonObject("cut");
         return new ListSlice(
@@ -218,7 +223,10 @@ public final class Replies {
         return r.getBoolean("quiet", false) ? Optional.of(Sweep.QUIET_MAX) : Optional.empty();
     }
 
-    /** job.lua's reply: the job at its place in the queue and who submitted it, or empty. */
+    /**
+     * job.lua's reply: the job at its place in the queue (while it runs, with what its worker last said it is doing)
+     * and who submitted it, or empty.
+     */
     static Optional<OwnedJob> storedJob(String ticket, JsonObject r) {
         return Records.view(ticket, r.getJsonObject("view"))
                 .map(v -> new OwnedJob(
@@ -226,7 +234,8 @@ public final class Replies {
                                 r.getString("job"),
                                 v.ticket(),
                                 v.rank(),
-                                Estimates.fromScript(v.ticket(), v.rank(), r.getJsonObject("eta"))),
+                                Estimates.fromScript(v.ticket(), v.rank(), r.getJsonObject("eta")),
+                                v.doing()),
                         v.ticket().submitter()));
     }
 

@@ -38,6 +38,11 @@ public record TicketView(Ticket ticket, long rank, Optional<CurrentGrant> grant,
         return lease(ref, released ? LeaseState.RELEASED : LeaseState.EXPIRED, 0, token, null);
     }
 
+    /** What the worker running this job said at its last heartbeat that it is doing ({@link CurrentGrant#doingFor}). */
+    public String doing() {
+        return grant.map(g -> g.doingFor(ticket)).orElse(null);
+    }
+
     private boolean member(CurrentGrant g, LeaseRef ref) {
         return ref.forJob() && g.leaseId().equals(ticket.batch()) && ref.id().equals(ticket.leaseId());
     }

@@ -609,10 +609,10 @@ local function grantHead(now, ownTid, dropped, ownT)
   return nil
 end
 
--- The grant as stored, or nil.
+-- The grant as stored, or nil; doing: what its holder's last heartbeat said it was doing (extendGrant), nil if none.
 local function currentGrant()
   local l = redis.call('hmget', LEASE, 'ticket', 'lease', 'fence', 'granted', 'expires', 'deadline', 'ttl', 'claimed',
-    'worker', 'owner', 'batch', 'done')
+    'worker', 'owner', 'batch', 'done', 'doing')
   if not l[1] then
     return nil
   end
@@ -622,7 +622,7 @@ local function currentGrant()
   end
   return {ticket = l[1], lease = l[2], fence = tonumber(l[3]), granted = tonumber(l[4]), expires = tonumber(l[5]),
     deadline = tonumber(l[6]), ttl = tonumber(l[7]), claimed = l[8] == '1', worker = l[9], owner = l[10],
-    members = members, done = l[12] == '1'}
+    members = members, done = l[12] == '1', doing = l[13] or nil}
 end
 
 -- Pushes a live grant's expiry out by its TTL (never past its deadline), the RFairLock's with it. doing (optional):

@@ -2,15 +2,16 @@
 -- strictly after the cursor position (ms, ticket) that match the filters, at most limit of them, scanning at most
 -- maxScan entries. ARGV[11]: cursor ms ('': from the newest), ARGV[12]: cursor ticket, ARGV[13]: limit, ARGV[14]: user
 -- ('': any), ARGV[15]: job state ('': any), ARGV[16]: maxScan.
--- Reply: {jobs = [{id, ms, t, job, rank}], avg, full (limit reached), cut ({ms, id}: the last entry scanned when the
--- scan stopped at maxScan; absent when the index ended or the limit was reached)}.
+-- Reply: {jobs = [{id, ms, t, job, rank}], avg, grant (the KB's, see currentGrant: what its holder last said it was
+-- doing, for the running job), full (limit reached), cut ({ms, id}: the last entry scanned when the scan stopped at
+-- maxScan; absent when the index ended or the limit was reached)}.
 local cms, ctid, limit = tonumber(ARGV[11]), ARGV[12], tonumber(ARGV[13])
 local user, state, maxScan = ARGV[14], ARGV[15], tonumber(ARGV[16])
 local out, scanned = {}, 0
 local CHUNK = 100
 
 local function reply(extra)
-  local r = {jobs = out, avg = tonumber(redis.call('hget', STATS, 'avg') or '0')}
+  local r = {jobs = out, avg = tonumber(redis.call('hget', STATS, 'avg') or '0'), grant = currentGrant()}
   for k, v in pairs(extra or {}) do
     r[k] = v
   end
