@@ -45,6 +45,11 @@ public final class BlockingLeaseChannel implements AutoCloseable {
         return client.await(channel.heartbeat(leaseId), Duration.ZERO);
     }
 
+    /** See {@link LeaseChannel#heartbeat(String, String)}. */
+    public Lease heartbeat(String leaseId, String doing) {
+        return client.await(channel.heartbeat(leaseId, doing), Duration.ZERO);
+    }
+
     /** See {@link LeaseChannel#release}. */
     public Lease release(String leaseId) {
         return client.await(channel.release(leaseId), Duration.ZERO);

@@ -1,5 +1,6 @@
 package dev.kbsync.api.client;
 
+import dev.kbsync.api.Activity;
 import dev.kbsync.api.ApiError;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
@@ -81,6 +82,17 @@ public final class LeaseChannel implements AutoCloseable {
     /** Extends the grant (as {@code POST /v1/leases/{id}/heartbeat}); the channel keeps its own leases alive. */
     public Future<Lease> heartbeat(String leaseId) {
         return send(new JsonObject().put("op", "heartbeat").put("id", leaseId), Duration.ZERO, null);
+    }
+
+    /**
+     * {@link #heartbeat(String)} that also says what the holder is doing now, as
+     * {@link AsyncKbsyncClient#heartbeat(String, String)} does (cleaned to what the coordinator takes:
+     * {@link Activity#clean}).
+     */
+    public Future<Lease> heartbeat(String leaseId, String doing) {
+        JsonObject frame =
+                new JsonObject().put("op", "heartbeat").put("id", leaseId).put("doing", Activity.clean(doing));
+        return send(frame, Duration.ZERO, null);
     }
 
     /** Releases the lease, or cancels it while waiting (as {@code DELETE /v1/leases/{id}}). */

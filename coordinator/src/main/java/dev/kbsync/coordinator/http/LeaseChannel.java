@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -69,7 +70,7 @@ final class LeaseChannel {
     /** The fields of each op's frame (docs/api.md, "Lease channel"). */
     private static final Map<String, String[]> FIELDS = Map.of(
             "request", new String[] {"op", "ref", "kb", "holder", "ttlMs", "waitMs", "positions"},
-            "heartbeat", new String[] {"op", "ref", "id"},
+            "heartbeat", new String[] {"op", "ref", "id", "doing"},
             "release", new String[] {"op", "ref", "id"});
 
     /**
@@ -316,8 +317,10 @@ final class LeaseChannel {
         onLease(ref, fields, leases::release, this::letGo);
     }
 
+    /** A heartbeat frame, optionally saying what the holder is doing ({@code doing}, as the HTTP heartbeat's body). */
     private void heartbeat(String ref, Fields fields) {
-        onLease(ref, fields, leases::heartbeat, id -> {});
+        Optional<String> doing = fields.optString("doing").map(Inputs::doing);
+        onLease(ref, fields, id -> leases.heartbeat(id, doing), id -> {});
     }
 
     /** A call on the lease the frame names, once it is the caller's to use; {@code then} runs before its answer. */

@@ -20,6 +20,7 @@ import dev.kbsync.api.client.ClientOptions;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.api.client.LeaseChannel;
+import dev.kbsync.redis.RespClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
@@ -85,6 +86,41 @@ class LeaseChannelApiIT {
             assertThatThrownBy(() -> one.heartbeat(first.id())).isInstanceOf(KbsyncException.LeaseLost.class);
             assertThat(two.release(second.id()).state()).isEqualTo(LeaseState.RELEASED);
         }
+    }
+
+    @Test
+    void shouldKeepWhatAHeartbeatFrameSaysTheHolderIsDoingAndRefuseABadOne() throws Exception {
+        KbId kb = register("channel-doing");
+        try (BlockingLeaseChannel channel = api.client(CLIENT).openLeaseChannel()) {
+            Lease held = channel.request(kb, LeaseRequest.of("backup"));
+            assertThat(channel.heartbeat(held.id(), "copying\nfiles").state()).isEqualTo(LeaseState.GRANTED);
+            assertThat(doing("channel-doing"))
+                    .as("cleaned by the client, kept with the grant as the HTTP heartbeat's")
+                    .isEqualTo("copying files");
+
+            WebSocket socket = webSocket();
+            LinkedBlockingQueue<JsonObject> answers = new LinkedBlockingQueue<>();
+            socket.textMessageHandler(text -> answers.add(new JsonObject(text)));
+            socket.writeTextMessage(new JsonObject()
+                    .put("op", "heartbeat")
+                    .put("ref", "1")
+                    .put("id", held.id())
+                    .put("doing", "x".repeat(201))
+                    .encode());
+            JsonObject answer = answers.poll(10, TimeUnit.SECONDS);
+            assertThat(answer.getInteger("status")).isEqualTo(400);
+            assertThat(answer.getJsonObject("error").getString("code")).isEqualTo("INVALID_FIELD");
+            assertThat(doing("channel-doing"))
+                    .as("a refused frame stores nothing")
+                    .isEqualTo("copying files");
+            socket.close().await();
+            channel.release(held.id());
+        }
+    }
+
+    private static String doing(String kb) {
+        return (String) RespClient.once(
+                api.redis.port(), Duration.ofSeconds(2), "HGET", "kbsync:{kb:" + kb + "}:lease", "doing");
     }
 
     @Test
