@@ -80,13 +80,15 @@ final class JobUnit implements WorkUnit {
     }
 
     /**
-     * Waits on the lease's stop signal in slices (a stopping worker is noticed within {@link #SLICE}): the deadline
+     * Says so in the heartbeats ({@link RemoteWait#says}: the first one of a wait at once), and waits on the lease's
+     * stop signal in slices (a stopping worker is noticed within {@link #SLICE}): the deadline
      * near, or the grace of a stopping worker over, gives up (the job is reported REMOTE_UNAVAILABLE and runs again
      * while it has attempts left, on this or another worker); a lost lease throws as anywhere else.
      */
     @Override
-    public boolean pauseForRemote(Duration pause) {
-        long until = System.nanoTime() + pause.toNanos();
+    public boolean pauseForRemote(RemoteWait wait) {
+        keeper.waitingForRemote(wait.says(Secrets.mask(assignment.kb().remote())));
+        long until = System.nanoTime() + wait.pause().toNanos();
         while (true) {
             if (abandoning.getAsBoolean()) {
                 return false;
@@ -108,6 +110,12 @@ final class JobUnit implements WorkUnit {
                         UnitAbortedException.WORKER_SHUTDOWN, "interrupted while waiting for the remote");
             }
         }
+    }
+
+    /** Says again what the job did before its wait (syncing, or in the push). */
+    @Override
+    public void remoteAnswered() {
+        keeper.remoteAnswered();
     }
 
     @Override

@@ -59,6 +59,8 @@ public final class LeaseKeeper implements AutoCloseable {
     private final Optional<Long> deadlineTimer;
     private volatile boolean closed;
     private volatile String doing = "waiting for the KB's local lock";
+    /** What the unit did before its wait for the remote began (null: not waiting for it). */
+    private volatile String step;
 
     public LeaseKeeper(Vertx vertx, KbsyncClient client, ModeTracker modes, Lease lease) {
         this(vertx, client, modes, lease, RunnerSettings.DEFAULT_DEADLINE_MARGIN);
@@ -104,7 +106,33 @@ public final class LeaseKeeper implements AutoCloseable {
      * sent with each heartbeat, so that the coordinator names it if the job fails because its grants overran or lapsed.
      */
     public void doing(String what) {
+        step = null;
         doing = what;
+    }
+
+    /**
+     * The unit waits for its remote ({@code what} says how far the wait is): {@link #doing(String)} until
+     * {@link #remoteAnswered()}, sent at once in a heartbeat of its own when the wait begins (the periodic heartbeats
+     * are a third of the TTL apart, which may be longer than the first pauses of the wait).
+     */
+    public void waitingForRemote(String what) {
+        boolean begins = step == null;
+        if (begins) {
+            step = doing;
+        }
+        doing = what;
+        if (begins && !closed) {
+            beat();
+        }
+    }
+
+    /** The remote answered again: the unit says again what it did before its wait ({@link #waitingForRemote}). */
+    public void remoteAnswered() {
+        String before = step;
+        if (before != null) {
+            step = null;
+            doing = before;
+        }
     }
 
     /** Fired when the unit must stop at once (lease lost, deadline near); watched by running agents. */

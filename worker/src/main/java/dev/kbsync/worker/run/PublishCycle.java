@@ -188,12 +188,15 @@ public final class PublishCycle {
 
     /**
      * Syncs the checkout with the remote; while the remote cannot be reached for now and {@code first} (the batch's
-     * head: its grant is the batch's) waits for it, tries again after a growing pause. Throws the last failure.
+     * head: its grant is the batch's) waits for it, tries again after a growing pause (and tells {@code first} once it
+     * answers). Throws the last failure.
      */
     private static KbRepository sync(KbCheckout checkout, WorkUnit first, GitStopwatch git, RemoteOutage outage) {
         while (true) {
             try {
-                return git.time(checkout::syncForPublish);
+                KbRepository repo = git.time(checkout::syncForPublish);
+                outage.answered(first);
+                return repo;
             } catch (RemoteUnavailableException e) {
                 if (!outage.waitAgain(first, e)) {
                     throw e;
@@ -399,6 +402,7 @@ public final class PublishCycle {
             }
             return again(batch, failed);
         }
+        batch.done().outage.answered(batch.units().get(0));
         if (push instanceof PushResult.Pushed) {
             batch.checkout().pushedCleanly(batch.done().rounds == 0);
             batch.commits().forEach((i, c) -> {

@@ -2,7 +2,9 @@ package dev.kbsync.worker.run;
 
 import dev.kbsync.git.GitException;
 import dev.kbsync.git.RemoteUnavailableException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -25,13 +27,23 @@ final class RemoteOutage {
     static final Duration LONGEST = Duration.ofSeconds(30);
 
     private final CycleObserver observer;
+    private final Clock clock;
     private Duration next = FIRST;
     private int failures;
     private long firstFailureNanos;
     private boolean waited;
+    /** Failed tries since the remote last answered (0: not waiting now), and when the first of them failed. */
+    private int waitTries;
+
+    private Instant waitSince;
 
     RemoteOutage(CycleObserver observer) {
+        this(observer, Clock.systemUTC());
+    }
+
+    RemoteOutage(CycleObserver observer, Clock clock) {
         this.observer = observer;
+        this.clock = clock;
     }
 
     /**
@@ -47,6 +59,9 @@ final class RemoteOutage {
             return false;
         }
         waited = true;
+        if (waitTries++ == 0) {
+            waitSince = clock.instant();
+        }
         Duration pause = jittered(next);
         next = next.multipliedBy(2).compareTo(LONGEST) > 0 ? LONGEST : next.multipliedBy(2);
         log.warn(
@@ -56,7 +71,18 @@ final class RemoteOutage {
                 e.getMessage(),
                 unit.id(),
                 pause.toMillis());
-        return unit.pauseForRemote(pause);
+        return unit.pauseForRemote(new RemoteWait(waitSince, waitTries, pause));
+    }
+
+    /**
+     * The remote answered (a sync or a push went through): if {@code unit} was waiting for it, the wait is over
+     * ({@link WorkUnit#remoteAnswered()}); a later failure begins a new one, its pauses still grown.
+     */
+    void answered(WorkUnit unit) {
+        if (waitTries > 0) {
+            waitTries = 0;
+            unit.remoteAnswered();
+        }
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.kbsync.worker.run;
 import dev.kbsync.git.Author;
 import dev.kbsync.worker.apply.ApplyResult;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -36,13 +35,16 @@ public interface WorkUnit {
     }
 
     /**
-     * Pauses up to {@code pause} before the cycle tries an unreachable remote again: true to try again, false to give up
-     * (the unit's time is up). Throws {@link UnitAbortedException} if the unit must stop (lease lost, shutdown). Only
-     * called if {@link #waitsForRemote()}.
+     * Pauses up to {@code wait.pause()} before the cycle tries an unreachable remote again: true to try again, false to
+     * give up (the unit's time is up). Throws {@link UnitAbortedException} if the unit must stop (lease lost, shutdown).
+     * Only called if {@link #waitsForRemote()}.
      */
-    default boolean pauseForRemote(Duration pause) {
+    default boolean pauseForRemote(RemoteWait wait) {
         return false;
     }
+
+    /** The remote answered again after the unit paused for it ({@link #pauseForRemote}): the wait is over. */
+    default void remoteAnswered() {}
 
     /** Applies the change to a checkout that equals the remote; called again after every rejected push. */
     ApplyResult apply(Path workTree);

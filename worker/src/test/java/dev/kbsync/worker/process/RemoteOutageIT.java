@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -113,6 +114,41 @@ class RemoteOutageIT {
     }
 
     /**
+     * While the job waits, {@code GET /v1/jobs/{id}} says so: its {@code doing} names the remote (masked), since when it
+     * fails, how many tries and when the next one comes. With a TTL of 30 s the periodic heartbeats are 10 s apart: the
+     * wait is told at once in a heartbeat of its own. Once the host is back the note lands, and a finished job says
+     * nothing of its worker.
+     */
+    @Test
+    void shouldShowOnTheRunningJobThatItWaitsForItsRemoteAndLandTheNoteOnceTheHostIsBack() throws Exception {
+        start(Map.of(), Duration.ofSeconds(30), Duration.ofSeconds(30));
+        coordinator.assertDone(note("before the outage"));
+        git.outage(503);
+        String id = note("while the host is down");
+        await().atMost(Duration.ofSeconds(20)).until(() -> git.outageAnswers() >= 1);
+        long firstFailure = System.nanoTime();
+
+        await().atMost(Duration.ofSeconds(3))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> coordinator.job(id).doing() != null
+                        && coordinator.job(id).doing().startsWith("waiting for"));
+        long shownAfter = Duration.ofNanos(System.nanoTime() - firstFailure).toMillis();
+        Job waiting = coordinator.job(id);
+        assertThat(waiting.state()).isEqualTo(JobState.RUNNING);
+        assertThat(waiting.doing())
+                .matches("waiting for " + Pattern.quote(git.url("team.git"))
+                        + " to answer: unreachable since \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ,"
+                        + " \\d+ tr(y|ies), next in \\d+ s")
+                .doesNotContain(TOKEN);
+        System.out.println("the wait showed on GET job " + shownAfter + " ms after the first 503: " + waiting.doing());
+
+        git.endOutage();
+        coordinator.assertDone(id);
+        assertThat(GitFixture.commitsForJob(bare, id)).isEqualTo(1);
+        assertThat(coordinator.job(id).doing()).isNull();
+    }
+
+    /**
      * A worker that stops while its job waits for the remote gives the job up once its shutdown grace is over: the job
      * goes back to the queue (not failed WORKER_SHUTDOWN), and another worker lands it once the host is back.
      */
@@ -140,13 +176,18 @@ class RemoteOutageIT {
 
     /** {@code grace}: the worker's shutdown grace. */
     private void start(Map<String, String> coordinatorSettings, Duration grace) throws Exception {
+        start(coordinatorSettings, grace, Duration.ofSeconds(2));
+    }
+
+    /** {@code leaseTtl}: the coordinator's lease TTL (heartbeats go every third of it). */
+    private void start(Map<String, String> coordinatorSettings, Duration grace, Duration leaseTtl) throws Exception {
         vertx = Vertx.vertx();
         Path remotes = Files.createDirectories(tmp.resolve("remotes"));
         bare = remotes.resolve("team.git");
         GitFixture.bareRemote(bare);
         git = new GitHttpServer(remotes, TOKEN::equals);
         Files.writeString(tmp.resolve("worker.env"), "KB_TEAM_TOKEN=" + TOKEN + "\n");
-        coordinator = CoordinatorFixture.start(vertx, redis, Duration.ofSeconds(2), Map.of(), coordinatorSettings);
+        coordinator = CoordinatorFixture.start(vertx, redis, leaseTtl, Map.of(), coordinatorSettings);
         KbConfig team = new KbConfig(KbId.of("team"), git.url("team.git"), "main")
                 .withCredentials(new CredentialRef.Env("KB_TEAM_TOKEN", null));
         coordinator.register(team);

@@ -8,6 +8,7 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseRequest;
 import dev.kbsync.api.LeaseState;
+import dev.kbsync.redis.RespClient;
 import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.worker.apply.StopSignal;
 import dev.kbsync.worker.fallback.FallbackMode;
@@ -103,6 +104,42 @@ class LeaseKeeperIT {
             assertThat(stop.code()).isEqualTo(UnitAbortedException.LEASE_LOST);
             assertThatThrownBy(keeper::checkBeforePush).isInstanceOf(UnitAbortedException.class);
         }
+    }
+
+    /**
+     * A unit that begins to wait for its remote says so at once, not at the next periodic heartbeat (a third of the
+     * TTL away: 10 s here), and says again what it did before once the remote answers.
+     */
+    @Test
+    void shouldSayAtOnceThatTheUnitWaitsForItsRemoteAndGoBackToItsStepOnceItAnswers() {
+        Lease held = coordinator
+                .client()
+                .requestLease(KbId.of("team"), LeaseRequest.of("holder").withTtl(Duration.ofSeconds(30)));
+        String waiting = "waiting for https://git.example.com/team.git to answer: unreachable since"
+                + " 2026-12-06T05:12:34Z, 1 try, next in 1 s";
+        try (LeaseKeeper keeper = keeper(held)) {
+            keeper.doing("syncing with https://git.example.com/team.git");
+            keeper.checkBeforePush();
+            long start = System.nanoTime();
+
+            keeper.waitingForRemote(waiting);
+
+            await().atMost(Duration.ofSeconds(3)).until(() -> waiting.equals(doing("team")));
+            System.out.printf(
+                    "the wait was on the grant after %d ms (periodic heartbeats: every 10 s)%n",
+                    Duration.ofNanos(System.nanoTime() - start).toMillis());
+            keeper.remoteAnswered();
+            keeper.checkBeforePush(); // a heartbeat now
+            assertThat(doing("team")).isEqualTo("syncing with https://git.example.com/team.git");
+        } finally {
+            coordinator.client().release(held.id());
+        }
+    }
+
+    /** What the grant of {@code kb} keeps of its holder's last heartbeat. */
+    private static String doing(String kb) {
+        return (String)
+                RespClient.once(redis.port(), Duration.ofSeconds(2), "HGET", "kbsync:{kb:" + kb + "}:lease", "doing");
     }
 
     private static LeaseKeeper keeper(Lease lease) {

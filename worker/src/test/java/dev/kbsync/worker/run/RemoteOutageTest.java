@@ -1,14 +1,17 @@
 package dev.kbsync.worker.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.kbsync.api.JobError;
 import dev.kbsync.git.Author;
 import dev.kbsync.git.GitException;
 import dev.kbsync.git.RemoteUnavailableException;
 import dev.kbsync.worker.apply.ApplyResult;
+import dev.kbsync.worker.fixture.TestClock;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +40,35 @@ class RemoteOutageTest {
             assertThat(unit.pauses.get(i).toMillis()).as("pause %d", i + 1).isBetween(base[i] * 4 / 5, base[i] * 6 / 5);
         }
         assertThat(told).hasValue(8);
+    }
+
+    /** What a waiting unit says it is doing: since when and how often the remote failed, counted anew after it answered. */
+    @Test
+    void shouldTellTheUnitSinceWhenTheRemoteFailsAndWhenItAnswersAgain() {
+        Unit unit = new Unit(20);
+        TestClock clock = new TestClock(Instant.parse("2026-12-06T05:00:00Z"));
+        RemoteOutage timed = new RemoteOutage(stats -> {}, clock);
+
+        timed.answered(unit);
+        assertThat(unit.answered).as("no wait, nothing to tell").hasValue(0);
+        timed.waitAgain(unit, DOWN);
+        clock.advance(Duration.ofSeconds(1));
+        timed.waitAgain(unit, DOWN);
+        timed.answered(unit);
+        timed.answered(unit);
+        clock.advance(Duration.ofSeconds(60));
+        timed.waitAgain(unit, DOWN);
+
+        assertThat(unit.waits)
+                .extracting(RemoteWait::since, RemoteWait::tries)
+                .containsExactly(
+                        tuple(Instant.parse("2026-12-06T05:00:00Z"), 1),
+                        tuple(Instant.parse("2026-12-06T05:00:00Z"), 2),
+                        tuple(Instant.parse("2026-12-06T05:01:01Z"), 1));
+        assertThat(unit.answered).as("once per wait").hasValue(1);
+        assertThat(unit.waits.get(2).pause())
+                .as("the pauses keep growing for the whole cycle")
+                .isGreaterThan(Duration.ofMillis(3000));
     }
 
     @Test
@@ -95,6 +127,8 @@ class RemoteOutageTest {
     /** A unit that waits for its remote: records each pause (without sleeping), gives up after {@code budget}. */
     private static class Unit implements WorkUnit {
         final List<Duration> pauses = new ArrayList<>();
+        final List<RemoteWait> waits = new ArrayList<>();
+        final AtomicInteger answered = new AtomicInteger();
         private final int budget;
 
         Unit(int budget) {
@@ -107,12 +141,18 @@ class RemoteOutageTest {
         }
 
         @Override
-        public boolean pauseForRemote(Duration pause) {
+        public boolean pauseForRemote(RemoteWait wait) {
             if (pauses.size() >= budget) {
                 return false;
             }
-            pauses.add(pause);
+            pauses.add(wait.pause());
+            waits.add(wait);
             return true;
+        }
+
+        @Override
+        public void remoteAnswered() {
+            answered.incrementAndGet();
         }
 
         @Override

@@ -78,7 +78,8 @@ class RemoteWaitIT {
         }
 
         @Override
-        public boolean pauseForRemote(Duration pause) {
+        public boolean pauseForRemote(RemoteWait wait) {
+            Duration pause = wait.pause();
             if (System.nanoTime() + pause.toNanos() > until) {
                 return false;
             }
