@@ -6,7 +6,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 
-/** Renders jobs as text, one line each: id, state, KB, user, age, and the commit or the error code. */
+/**
+ * Renders jobs as text, one line each: id, state, KB, user, age, and the commit or the error code (a running job: what
+ * its worker said it is doing).
+ */
 final class JobsView {
     private JobsView() {}
 
@@ -20,7 +23,7 @@ final class JobsView {
                     ? job.error().code()
                     : job.commit() != null
                             ? job.commit().substring(0, Math.min(7, job.commit().length()))
-                            : "";
+                            : job.doing() != null ? job.doing() : "";
             out.append(String.format(
                             Locale.ROOT,
                             "%s  %-8s %s  %s  %s ago  %s",

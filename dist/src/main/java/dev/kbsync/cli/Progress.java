@@ -8,8 +8,8 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * Shows a job's live state: on a terminal one line rewritten in place ("waiting: 3 ahead, ~10-25 s"), otherwise one plain
- * line per change. Then the outcome: commit and changed files with links, or the error code and message.
+ * Shows a job's live state: on a terminal one line rewritten in place ("waiting: 3 ahead, ~10-25 s", "running (fencing
+ * token 7): writing the note"), otherwise one plain line per change. Then the outcome: commit and changed files with links, or the error code and message.
  */
 final class Progress {
     private final PrintStream out;
@@ -43,7 +43,8 @@ final class Progress {
         return switch (job.state()) {
             case QUEUED -> String.format(Locale.ROOT, "waiting: %d ahead, ~%s", job.ahead(), band(job));
             case RUNNING ->
-                job.fencingToken() == null ? "running" : "running (fencing token " + job.fencingToken() + ")";
+                (job.fencingToken() == null ? "running" : "running (fencing token " + job.fencingToken() + ")")
+                        + (job.doing() == null ? "" : ": " + job.doing());
             default -> job.state().wire();
         };
     }

@@ -31,6 +31,17 @@ class JobsViewTest {
         assertThat(JobsView.render(List.of(), NOW)).isEqualTo("no jobs" + System.lineSeparator());
     }
 
+    @Test
+    void shouldShowWhatARunningJobsWorkerSaidItIsDoing() {
+        Job running = job("j3", JobState.RUNNING, null, null, 40);
+        Job waiting = Job.fromJson(running.toJson().put("doing", "waiting for https://h/kb.git to answer"));
+
+        assertThat(JobsView.render(List.of(waiting, running), NOW).lines())
+                .containsExactly(
+                        "j3  running  team  alice  40 s ago  waiting for https://h/kb.git to answer",
+                        "j3  running  team  alice  40 s ago");
+    }
+
     private static Job job(String id, JobState state, String commit, JobError error, long ageSeconds) {
         return new Job(
                 id,

@@ -28,6 +28,21 @@ class ProgressTest {
     }
 
     @Test
+    void shouldSayWhatARunningJobsWorkerIsDoingWhenItSaid() {
+        Job running = job(JobState.RUNNING, 0, 0, null, null, List.of(), null);
+        Job waiting = Job.fromJson(running.toJson()
+                .put("fencingToken", 7)
+                .put(
+                        "doing",
+                        "waiting for https://h/kb.git to answer: unreachable since 2026-12-06T05:12:34Z, 3 tries,"
+                                + " next in 4 s"));
+
+        assertThat(Progress.describe(waiting))
+                .isEqualTo("running (fencing token 7): waiting for https://h/kb.git to answer: unreachable since"
+                        + " 2026-12-06T05:12:34Z, 3 tries, next in 4 s");
+    }
+
+    @Test
     void shouldOmitAFencingTokenItDoesNotKnowInsteadOfPrintingNull() {
         assertThat(Progress.describe(job(JobState.RUNNING, 0, 0, null, null, List.of(), null)))
                 .isEqualTo("running");
