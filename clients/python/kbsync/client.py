@@ -245,11 +245,13 @@ class Client:
         """``GET /v1/leases/{id}``: the lease now."""
         return Lease.from_json(self._call("GET", f"/v1/leases/{_seg(lease_id)}"))
 
-    def heartbeat(self, lease_id: str) -> Lease:
+    def heartbeat(self, lease_id: str, doing: Optional[str] = None) -> Lease:
         """``POST /v1/leases/{id}/heartbeat``: keeps a waiter in the queue, or pushes a grant's expiry out by its
         TTL; the answer says when a waiter was granted. :class:`errors.LeaseLost` once the lease is no longer
-        the caller's: stop writing."""
-        return Lease.from_json(self._call("POST", f"/v1/leases/{_seg(lease_id)}/heartbeat"))
+        the caller's: stop writing. ``doing``: what the holder is doing now (``copying files``), kept with a grant
+        (a running job shows it as its ``doing``); sent as the coordinator takes it (:func:`clean_doing`)."""
+        body = None if doing is None else {"doing": clean_doing(doing)}
+        return Lease.from_json(self._call("POST", f"/v1/leases/{_seg(lease_id)}/heartbeat", body))
 
     def release(self, lease_id: str) -> Lease:
         """``DELETE /v1/leases/{id}``: releases a grant or leaves the queue; releasing twice is harmless."""
@@ -704,6 +706,26 @@ def _note_body(user: str, text: str, title: Optional[str], path: Optional[str]) 
     if path is not None:
         body["path"] = path
     return body
+
+
+DOING_MAX = 200
+"""The longest ``doing`` a heartbeat may carry, in UTF-16 code units (the coordinator's ``Activity.MAX_LENGTH``)."""
+
+
+def clean_doing(doing: str) -> str:
+    """``doing`` as the coordinator takes it: each control character (C0, DEL, C1) and lone surrogate a space, cut to
+    :data:`DOING_MAX` UTF-16 code units (never inside a character), as the Java client's ``Activity.clean``."""
+    out = []
+    units = 0
+    for ch in doing:
+        code = ord(ch)
+        bad = code < 0x20 or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF
+        width = 2 if code > 0xFFFF else 1
+        if units + (1 if bad else width) > DOING_MAX:
+            break
+        out.append(" " if bad else ch)
+        units += 1 if bad else width
+    return "".join(out)
 
 
 def _seg(value: str) -> str:

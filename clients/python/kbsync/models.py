@@ -12,7 +12,9 @@ FINISHED_STATES = frozenset({"done", "failed", "cancelled"})
 @dataclass(frozen=True)
 class Job:
     """A job (``GET /v1/jobs/{id}``): what was asked, where it is in the queue, and its result once finished;
-    ``retry_of``: the id of the failed or cancelled job it submits again (``POST /v1/jobs/{id}/retry``), else None."""
+    ``retry_of``: the id of the failed or cancelled job it submits again (``POST /v1/jobs/{id}/retry``), else None;
+    ``doing``: while it runs, what its worker's last heartbeat said it is doing (``writing the note``, ``waiting for
+    <remote> to answer: ...``), else None."""
 
     id: str
     kb: str
@@ -27,6 +29,7 @@ class Job:
     error: Optional[Dict[str, str]]
     attempts: int
     retry_of: Optional[str]
+    doing: Optional[str]
     raw: Dict[str, Any] = field(repr=False, compare=False)
 
     @property
@@ -55,6 +58,7 @@ class Job:
             error=data.get("error"),
             attempts=int(data.get("attempts") or 0),
             retry_of=data.get("retryOf"),
+            doing=data.get("doing"),
             raw=data,
         )
 

@@ -78,6 +78,14 @@ class LeaseTest(unittest.TestCase):
         self.assertEqual(queue["waiters"], [], "the late waiter left the queue")
         self.kb.release(first.id)
 
+    def test_a_heartbeat_may_say_what_the_holder_is_doing(self):
+        held = self.kb.request_lease(self.name, "backup", ttl_ms=60_000)
+        try:
+            self.assertEqual(self.kb.heartbeat(held.id, "copying\nfiles " + "x" * 300).state, "granted")
+            self.assertEqual(self.kb.heartbeat(held.id).state, "granted")
+        finally:
+            self.kb.release(held.id)
+
     def test_a_bad_request_is_a_typed_error(self):
         with self.assertRaises(kbsync.InvalidRequest) as caught:
             self.kb.request_lease(self.name, "a b")
