@@ -91,52 +91,6 @@ public record Job(
                 null);
     }
 
-    /** A job that says nothing of what its worker is doing ({@code doing} null). */
-    public Job(
-            String id,
-            KbId kb,
-            String user,
-            JobPayload payload,
-            JobState state,
-            long ahead,
-            long etaMs,
-            long etaP90Ms,
-            Long fencingToken,
-            Long firstFencingToken,
-            String commit,
-            String commitUrl,
-            List<FileChange> files,
-            String result,
-            JobError error,
-            int attempts,
-            Instant createdAt,
-            Instant startedAt,
-            Instant finishedAt,
-            String retryOf) {
-        this(
-                id,
-                kb,
-                user,
-                payload,
-                state,
-                ahead,
-                etaMs,
-                etaP90Ms,
-                fencingToken,
-                firstFencingToken,
-                commit,
-                commitUrl,
-                files,
-                result,
-                error,
-                attempts,
-                createdAt,
-                startedAt,
-                finishedAt,
-                retryOf,
-                null);
-    }
-
     /** A job just accepted: queued, nothing ahead known yet, no grant, no result. */
     public static Job queued(String id, KbId kb, String user, JobPayload payload, Instant createdAt) {
         return new Job(

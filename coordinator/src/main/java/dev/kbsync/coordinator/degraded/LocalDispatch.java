@@ -303,6 +303,7 @@ final class LocalDispatch {
                 j.createdAt(),
                 started,
                 done == null ? null : Instant.now(),
-                j.retryOf());
+                j.retryOf(),
+                null); // degraded mode keeps nothing of what a worker says it is doing
     }
 }
