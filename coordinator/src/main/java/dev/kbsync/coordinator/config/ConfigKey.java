@@ -162,6 +162,16 @@ public enum ConfigKey implements Key {
             "KBSYNC_DEGRADED_JOURNAL_MAX_ENTRIES",
             "10000",
             "Most jobs the journal holds; past it submissions answer 503 JOURNAL_UNAVAILABLE, 1-1000000."),
+    SHUTDOWN_TIMEOUT_SECONDS(
+            "shutdown.timeoutSeconds",
+            "KBSYNC_SHUTDOWN_TIMEOUT_SECONDS",
+            "20",
+            "The longest a stop (SIGTERM, SIGINT) may take, 5-3600: requests under way get up to 5 s of it, then the"
+                    + " journal, the engine and the Redis client stop. A stop not finished by then (Redis does not"
+                    + " answer, say) is cut short: one WARN names what had not finished and the process exits 124."
+                    + " Nothing accepted is lost: jobs in Redis stay there, jobs in the degraded-mode journal are on"
+                    + " disk and restored at the next start. Keep it below the supervisor's own stop timeout"
+                    + " (Kubernetes' terminationGracePeriodSeconds, systemd's TimeoutStopSec)."),
     READS_MIRROR_DIR(
             "reads.mirrorDir",
             "KBSYNC_READS_MIRROR_DIR",

@@ -90,7 +90,8 @@ final class ConfigLoader {
                                 .toList(),
                         v.string(ConfigKey.WEBHOOKS_SECRET).orElse(""),
                         Duration.ofSeconds(v.integer(ConfigKey.WEBHOOKS_RETRY_SECONDS)),
-                        Duration.ofSeconds(v.integer(ConfigKey.WEBHOOKS_LEASE_SECONDS))));
+                        Duration.ofSeconds(v.integer(ConfigKey.WEBHOOKS_LEASE_SECONDS))),
+                new CoordinatorConfig.Shutdown(Duration.ofSeconds(v.integer(ConfigKey.SHUTDOWN_TIMEOUT_SECONDS))));
     }
 
     private static Optional<CoordinatorConfig.Tls> tls(Values<ConfigKey> v) {

@@ -25,7 +25,8 @@ public record CoordinatorConfig(
         Redis redis,
         List<KbConfig> kbs,
         Degraded degraded,
-        Webhooks webhooks) {
+        Webhooks webhooks,
+        Shutdown shutdown) {
 
     public CoordinatorConfig {
         if (coordinatorId.isBlank()) {
@@ -33,6 +34,7 @@ public record CoordinatorConfig(
         }
         kbs = List.copyOf(kbs);
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(shutdown, "shutdown");
         if (!auth.enabled() && !Loopback.is(http.host())) {
             throw ConfigException.of(
                     ConfigKey.AUTH_ENABLED,
@@ -190,6 +192,16 @@ public record CoordinatorConfig(
 
         public static Degraded off() {
             return new Degraded(Optional.empty(), 10_000);
+        }
+    }
+
+    /**
+     * How long a stop may take in all ({@code timeout}): past it the process says what had not finished and exits
+     * anyway.
+     */
+    public record Shutdown(Duration timeout) {
+        public Shutdown {
+            Check.range(ConfigKey.SHUTDOWN_TIMEOUT_SECONDS, timeout.toSeconds(), 5, 3600, "5-3600");
         }
     }
 

@@ -53,6 +53,7 @@ class ConfigLoaderTest {
         assertThat(config.redis().address()).isEqualTo("redis://127.0.0.1:6379");
         assertThat(config.redis().configFile()).isEmpty();
         assertThat(config.kbs()).isEmpty();
+        assertThat(config.shutdown().timeout()).isEqualTo(Duration.ofSeconds(20));
         assertThat(config.coordinatorId())
                 .endsWith("-" + ProcessHandle.current().pid());
         assertThat(config.engine().leaseTtl()).isEqualTo(Duration.ofSeconds(30));
@@ -196,6 +197,9 @@ class ConfigLoaderTest {
                 "KBSYNC_REDIS_ADDRESS | http://user:pw@x:1 | redis.address: must start with redis:// or rediss://, got \"http://***@x:1\"",
                 "KBSYNC_REDIS_CONFIG_FILE | /nonexistent/redisson.yaml | redis.configFile: no readable file at /nonexistent/redisson.yaml",
                 "KBSYNC_JOBS_MAX_ATTEMPTS | 0 | jobs.maxAttempts: must be 1-100, got 0",
+                "KBSYNC_SHUTDOWN_TIMEOUT_SECONDS | 4 | shutdown.timeoutSeconds: must be 5-3600, got 4",
+                "KBSYNC_SHUTDOWN_TIMEOUT_SECONDS | 3601 | shutdown.timeoutSeconds: must be 5-3600, got 3601",
+                "KBSYNC_SHUTDOWN_TIMEOUT_SECONDS | soon | shutdown.timeoutSeconds: must be an integer, got \"soon\"",
                 "KBSYNC_JOBS_RETENTION_HOURS | 0 | jobs.retentionHours: must be 1-8760, got 0",
                 "KBSYNC_REDIS_WAIT_REPLICAS | 17 | redis.waitReplicas: must be auto or 0-16, got 17",
                 "KBSYNC_REDIS_WAIT_REPLICAS | some | redis.waitReplicas: must be an integer, got \"some\"",
