@@ -49,6 +49,7 @@ public final class Coordinator {
     private final RedisHealth health;
     private final Optional<DegradedMode> degraded;
     private final Reads reads;
+    private final StopSteps stopping = new StopSteps();
 
     private Coordinator(
             RedisLink link,
@@ -266,18 +267,36 @@ public final class Coordinator {
     /**
      * Stops taking requests (later ones, and long polls still waiting, are answered 503 COORDINATOR_STOPPING) and
      * drains those under way for up to {@link #DRAIN}; then the reads, the degraded mode, the services and the Redisson
-     * client (or the attempts to reach Redis): Redis serves every request until it is answered.
+     * client (or the attempts to reach Redis): Redis serves every request until it is answered. A process bounds the
+     * whole with {@link BoundedStop}.
      */
     public Future<Void> stop() {
         tls.ifPresent(CertificateReloader::stop);
         api.stop();
-        return server.shutdown(DRAIN.toMillis(), TimeUnit.MILLISECONDS)
+        return stopping.run(
+                        "the HTTP drain (requests under way)",
+                        () -> server.shutdown(DRAIN.toMillis(), TimeUnit.MILLISECONDS))
                 .eventually(() -> {
                     health.stop();
-                    degraded.ifPresent(DegradedMode::close);
+                    Future<Void> journal = degraded.map(d -> stopping.run("the journal's close", d::stop))
+                            .orElse(Future.succeededFuture());
                     reads.close();
-                    return Future.succeededFuture();
+                    return journal;
                 })
                 .eventually(link::stop);
+    }
+
+    /** The steps of a {@link #stop} begun and not finished, in the order they began. */
+    List<String> stopUnderWay() {
+        List<String> all = new ArrayList<>(stopping.underWay());
+        all.addAll(link.stopUnderWay());
+        return all;
+    }
+
+    /** What a stop cut short leaves in the degraded-mode journal, as the end of a sentence ("" without a journal). */
+    String journalNote() {
+        return degraded.map(d -> "; the " + d.pending() + " job(s) in the degraded-mode journal are on disk and are"
+                        + " restored into Redis at the next start")
+                .orElse("");
     }
 }

@@ -2,22 +2,17 @@ package dev.kbsync.coordinator;
 
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.metrics.ProcessMetrics;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The production process: {@code java ... CoordinatorMain [--config file.yaml]}; environment overrides the file. */
 public final class CoordinatorMain {
     private static final Logger log = LoggerFactory.getLogger(CoordinatorMain.class);
-
-    /** The longest the stop waits for each of its two steps. */
-    private static final Duration STEP_WAIT = Duration.ofSeconds(10);
 
     private CoordinatorMain() {}
 
@@ -42,7 +37,8 @@ public final class CoordinatorMain {
             vertx.close();
             throw e;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(coordinator, vertx), "kbsync-shutdown"));
+        Duration bound = config.shutdown().timeout();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(coordinator, vertx, bound), "kbsync-shutdown"));
     }
 
     /** The configuration of {@code [--config file.yaml]} and the environment; a bad one exits 2 with one line. */
@@ -57,24 +53,12 @@ public final class CoordinatorMain {
     }
 
     /**
-     * Stops the coordinator, then Vert.x: one after the other, since a future chained on the coordinator's stop would
-     * complete on an event loop that Vert.x's close has ended (and never be heard).
+     * Stops the coordinator, then Vert.x, within {@code bound}; past it the JVM halts with {@link
+     * BoundedStop#EXIT_PAST_BOUND} (a shutdown hook cannot call {@code System.exit}), else it exits as the signal has it.
      */
-    private static void stop(Coordinator coordinator, Vertx vertx) {
-        long started = System.nanoTime();
-        log.info("stopping: no new requests, draining those under way");
-        awaitQuietly(coordinator.stop(), "the coordinator's stop");
-        awaitQuietly(vertx.close(), "Vert.x's close");
-        log.info("stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-    }
-
-    private static void awaitQuietly(Future<Void> step, String what) {
-        try {
-            step.await(STEP_WAIT.toSeconds(), TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            log.warn("{} did not finish within {} s", what, STEP_WAIT.toSeconds());
-        } catch (RuntimeException e) {
-            log.warn("{} failed: {}", what, e.toString());
+    private static void stop(Coordinator coordinator, Vertx vertx, Duration bound) {
+        if (BoundedStop.stop(coordinator, vertx, bound) instanceof BoundedStop.Outcome.PastBound) {
+            Runtime.getRuntime().halt(BoundedStop.EXIT_PAST_BOUND);
         }
     }
 

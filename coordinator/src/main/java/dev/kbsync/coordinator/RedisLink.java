@@ -43,6 +43,7 @@ final class RedisLink {
     private final CoordinatorConfig config;
     private final ServicesFactory factory;
     private final PrometheusMetrics metrics;
+    private final StopSteps stopping = new StopSteps();
     private volatile Connected connected;
     private Future<Connected> attempt; // guarded by this
     private boolean stopped; // guarded by this
@@ -157,11 +158,17 @@ final class RedisLink {
                 ended.tryComplete();
             });
         }
-        return ended.future().compose(v -> {
-            Connected now = connected;
-            connected = null;
-            return now == null ? Future.succeededFuture() : release(now);
-        });
+        return stopping.run("the connection attempt to Redis under way", ended::future)
+                .compose(v -> {
+                    Connected now = connected;
+                    connected = null;
+                    return now == null ? Future.succeededFuture() : release(now);
+                });
+    }
+
+    /** The steps of {@link #stop} begun and not finished. */
+    List<String> stopUnderWay() {
+        return stopping.underWay();
     }
 
     private Future<List<KbConfig>> registered(CoordinatorServices services) {
@@ -184,6 +191,10 @@ final class RedisLink {
     }
 
     private Future<Void> release(Connected made) {
-        return made.running().stop().get().eventually(() -> RedisClients.shutdown(vertx, made.redisson()));
+        return stopping.run(
+                        "the engine's stop (its last Redis calls)",
+                        made.running().stop())
+                .eventually(() -> stopping.run(
+                        "the Redis client's shutdown", () -> RedisClients.shutdown(vertx, made.redisson())));
     }
 }

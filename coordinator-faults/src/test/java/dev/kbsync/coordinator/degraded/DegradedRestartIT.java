@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.testing.TimingSensitive;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,7 +64,8 @@ class DegradedRestartIT {
                     assertThat(answer.status()).as(answer.body().encode()).isEqualTo(202);
                     assertThat(answer.body().getString("mode")).isEqualTo("degraded");
                     assertThat(answer.body().getLong("ahead"))
-                            .as(() -> "before the outage: " + before.body().encode() + "\n" + tail(log))
+                            .as(() -> "before the outage: " + before.body().encode() + "\n"
+                                    + CoordinatorProcess.tail(log))
                             .isEqualTo(i);
                     accepted.add(answer.body().getString("id"));
                 }
@@ -93,16 +93,6 @@ class DegradedRestartIT {
             assertThat(http.get("/readyz").body().getString("mode")).isEqualTo("normal");
             assertThat(http.note("killed", "u", "after").body().getString("mode"))
                     .isNull();
-        }
-    }
-
-    /** The child's log (its last 60 lines), for a failure's message: the temp directory goes with the test. */
-    private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
         }
     }
 }

@@ -324,11 +324,17 @@ public final class DegradedMode implements AutoCloseable {
 
     @Override
     public void close() {
+        stop();
+    }
+
+    /** Stops the restores and closes the journal (on its thread, after the writes queued before); its files stay. */
+    public Future<Void> stop() {
         vertx.cancelTimer(timer);
-        onJournal(executor, () -> {
+        return onJournal(executor, () -> {
                     journal.close();
                     return null;
                 })
+                .<Void>mapEmpty()
                 .onComplete(r -> executor.close());
     }
 

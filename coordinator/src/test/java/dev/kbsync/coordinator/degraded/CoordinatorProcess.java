@@ -6,13 +6,15 @@ import dev.kbsync.testing.ChildJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** A real coordinator process ({@code CoordinatorMain} on the test class path), for kill -9. */
+/** A real coordinator process ({@code CoordinatorMain} on the test class path), for kill -9 and SIGTERM. */
 final class CoordinatorProcess implements AutoCloseable {
     private final Process process;
     private final Http http;
@@ -49,6 +51,19 @@ final class CoordinatorProcess implements AutoCloseable {
         return http;
     }
 
+    /** How a {@link #terminate}d process ended: its exit status and how long after the SIGTERM. */
+    record Exit(int status, Duration took) {}
+
+    /** SIGTERM, then waits up to {@code atMost} for the process to exit; empty while it still runs then. */
+    Optional<Exit> terminate(Duration atMost) throws InterruptedException {
+        long sent = System.nanoTime();
+        process.destroy();
+        if (!process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Exit(process.exitValue(), Duration.ofNanos(System.nanoTime() - sent)));
+    }
+
     /** SIGKILL: no shutdown hook runs. */
     void kill() {
         process.destroyForcibly();
@@ -70,6 +85,16 @@ final class CoordinatorProcess implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /** A child's log (its last 60 lines), for a failure's message: the temp directory goes with the test. */
+    static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
         }
     }
 
