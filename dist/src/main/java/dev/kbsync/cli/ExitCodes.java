@@ -2,6 +2,7 @@ package dev.kbsync.cli;
 
 import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.cli.stack.StartFailure;
+import dev.kbsync.coordinator.BoundedStop;
 
 /** Process exit codes of the commands (the README's table lists them). */
 final class ExitCodes {
@@ -24,6 +25,11 @@ final class ExitCodes {
     static final int REDIS_UNREACHABLE = 9;
     /** {@code up}/{@code demo}: the embedded redis-server did not start. */
     static final int REDIS_NOT_STARTED = 10;
+    /**
+     * {@code up}/{@code coordinator}: the coordinator's stop did not finish within {@code shutdown.timeoutSeconds}
+     * (a WARN names what had not), so it was cut short; nothing accepted is lost.
+     */
+    static final int STOP_PAST_BOUND = BoundedStop.EXIT_PAST_BOUND;
     /** Anything unexpected (a defect): the log file has the details. */
     static final int INTERNAL = 70;
 

@@ -6,6 +6,7 @@ import dev.kbsync.cli.stack.DataDir;
 import dev.kbsync.cli.stack.EmbeddedStack;
 import dev.kbsync.cli.stack.StackOptions;
 import dev.kbsync.cli.stack.StartFailure;
+import dev.kbsync.coordinator.BoundedStop;
 import dev.kbsync.worker.process.StopSignals;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -45,11 +46,18 @@ final class UpCommand implements Callable<Integer> {
         // hook covers any other exit.
         StopSignals signals = StopSignals.install();
         AtomicBoolean stopping = new AtomicBoolean();
+        AtomicBoolean pastBound = new AtomicBoolean();
         Runnable stop = () -> {
             if (stopping.compareAndSet(false, true)) {
                 System.out.println(System.lineSeparator() + "stopping kbsync ...");
-                running.close();
-                System.out.println("kbsync stopped");
+                if (running.stop() instanceof BoundedStop.Outcome.PastBound past) {
+                    pastBound.set(true);
+                    System.out.println("kbsync stopped, its coordinator cut short after "
+                            + past.bound().toSeconds() + " s (still under way: " + String.join(", ", past.unfinished())
+                            + ")");
+                } else {
+                    System.out.println("kbsync stopped");
+                }
             }
         };
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "kbsync-up-shutdown"));
@@ -57,7 +65,7 @@ final class UpCommand implements Callable<Integer> {
         System.out.flush();
         signals.await();
         stop.run();
-        return signals.exitCode();
+        return pastBound.get() ? ExitCodes.STOP_PAST_BOUND : signals.exitCode();
     }
 
     /** What this start found from an earlier run: a leftover redis-server it stopped, jobs it resumed. */

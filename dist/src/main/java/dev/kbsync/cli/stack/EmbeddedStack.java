@@ -1,6 +1,8 @@
 package dev.kbsync.cli.stack;
 
+import dev.kbsync.coordinator.BoundedStop;
 import dev.kbsync.coordinator.Coordinator;
+import dev.kbsync.coordinator.config.ConfigKey;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.redis.RedisProcess;
 import dev.kbsync.worker.process.WorkerConfigLoader;
@@ -37,6 +39,7 @@ public final class EmbeddedStack implements AutoCloseable {
     private final List<WorkerProcess> workers = new ArrayList<>();
     private RedisProcess redis;
     private Coordinator coordinator;
+    private Duration coordinatorStopBound;
     private String redisUri;
     private Path demoRemote;
     private RemoteHousekeeping housekeeping;
@@ -74,9 +77,10 @@ public final class EmbeddedStack implements AutoCloseable {
         });
         demoRemote = DemoRemote.ensure(data.resolve("remotes/demo.git"), data.resolve("tmp"), embeddedRedis());
         housekeeping = RemoteHousekeeping.start(demoRemote, HOUSEKEEPING_EVERY);
+        CoordinatorConfig config = CoordinatorConfig.load(Optional.empty(), coordinatorEnv(options));
         try {
-            coordinator = Coordinator.start(vertx, CoordinatorConfig.load(Optional.empty(), coordinatorEnv(options)))
-                    .await();
+            coordinator = Coordinator.start(vertx, config).await();
+            coordinatorStopBound = config.shutdown().timeout();
         } catch (Exception e) { // await() rethrows the failure as it is, a BindException included
             Optional<StartFailure> expected = StartFailure.of(e, StartFailure.Advice.up(options.port(), redisUri));
             if (expected.isPresent()) {
@@ -109,8 +113,9 @@ public final class EmbeddedStack implements AutoCloseable {
                 demoRemote);
     }
 
+    /** The coordinator's settings; {@code KBSYNC_SHUTDOWN_TIMEOUT_SECONDS} of the environment bounds its stop. */
     private Map<String, String> coordinatorEnv(StackOptions options) {
-        return Map.of(
+        Map<String, String> env = new HashMap<>(Map.of(
                 "KBSYNC_HTTP_HOST",
                 "127.0.0.1",
                 "KBSYNC_HTTP_PORT",
@@ -122,7 +127,10 @@ public final class EmbeddedStack implements AutoCloseable {
                 "KBSYNC_METRICS_PUBLIC",
                 "true",
                 "KBSYNC_KBS",
-                DEMO_KB + "=" + demoRemote + "#main");
+                DEMO_KB + "=" + demoRemote + "#main"));
+        Optional.ofNullable(System.getenv(ConfigKey.SHUTDOWN_TIMEOUT_SECONDS.env()))
+                .ifPresent(bound -> env.put(ConfigKey.SHUTDOWN_TIMEOUT_SECONDS.env(), bound));
+        return env;
     }
 
     public URI baseUrl() {
@@ -162,23 +170,34 @@ public final class EmbeddedStack implements AutoCloseable {
         return workers.size();
     }
 
-    /**
-     * Stops workers (they finish their jobs), then the coordinator, Vert.x and the embedded Redis ({@code SHUTDOWN}:
-     * its append-only file is complete).
-     */
+    /** As {@link #stop()}. */
     @Override
     public void close() {
+        stop();
+    }
+
+    /**
+     * Stops workers (they finish their jobs), then the coordinator and Vert.x within the coordinator's {@code
+     * shutdown.timeoutSeconds} (past it a WARN names what had not finished, and the stop goes on), then the embedded
+     * Redis ({@code SHUTDOWN}: its append-only file is complete).
+     */
+    public BoundedStop.Outcome stop() {
         workers.parallelStream().forEach(WorkerProcess::stop);
         if (housekeeping != null) {
             housekeeping.close();
         }
+        BoundedStop.Outcome outcome;
         if (coordinator != null) {
-            coordinator.stop().await();
+            outcome = BoundedStop.stop(coordinator, vertx, coordinatorStopBound);
+        } else { // a start that failed: no Redis client to wait for
+            long started = System.nanoTime();
+            vertx.close().await();
+            outcome = new BoundedStop.Outcome.Stopped(Duration.ofNanos(System.nanoTime() - started));
         }
-        vertx.close().await();
         if (redis != null) {
             redis.close();
         }
+        return outcome;
     }
 
     /** {@code uri} if something listens on its host and port (else Redisson would retry for ~10 s before failing). */
