@@ -162,6 +162,42 @@ class DeployFilesTest {
         }
     }
 
+    /**
+     * Each supervisor gives a coordinator's stop more time than its default {@code shutdown.timeoutSeconds}, so that the
+     * coordinator ends a stop past its bound itself (a WARN, exit 124) instead of being SIGKILLed.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldGiveTheCoordinatorsStopMoreTimeThanItsOwnBound() throws IOException {
+        long bound = Long.parseLong(ConfigKey.SHUTDOWN_TIMEOUT_SECONDS.defaultText());
+        String unit = Files.readString(DEPLOY.resolve("systemd/kbsync-coordinator.service"));
+        Matcher stopSec = Pattern.compile("TimeoutStopSec=(\\d+)").matcher(unit);
+        assertThat(stopSec.find())
+                .as("TimeoutStopSec in the coordinator's unit")
+                .isTrue();
+        assertThat(Long.parseLong(stopSec.group(1))).isGreaterThan(bound);
+        for (Object doc : yaml().loadAll(Files.readString(DEPLOY.resolve("k8s/kbsync.yaml")))) {
+            Map<String, Object> map = (Map<String, Object>) doc;
+            if ("Deployment".equals(map.get("kind"))
+                    && "kbsync-coordinator".equals(((Map<String, Object>) map.get("metadata")).get("name"))) {
+                Map<String, Object> pod = (Map<String, Object>)
+                        ((Map<String, Object>) ((Map<String, Object>) map.get("spec")).get("template")).get("spec");
+                assertThat(((Number) pod.get("terminationGracePeriodSeconds")).longValue())
+                        .as("the coordinator's terminationGracePeriodSeconds")
+                        .isGreaterThan(bound);
+            }
+        }
+        Map<String, Object> compose = yaml().load(Files.readString(DEPLOY.resolve("docker-compose.yml")));
+        ((Map<String, Object>) compose.get("services")).forEach((name, service) -> {
+            if (name.startsWith("coordinator")) {
+                String grace = (String) ((Map<String, Object>) service).get("stop_grace_period");
+                assertThat(grace).as(name + " stop_grace_period").matches("\\d+s");
+                assertThat(Long.parseLong(grace.substring(0, grace.length() - 1)))
+                        .isGreaterThan(bound);
+            }
+        });
+    }
+
     @SuppressWarnings("unchecked")
     private static String configMapEntry(String key) throws IOException {
         for (Object doc : yaml().loadAll(Files.readString(DEPLOY.resolve("k8s/kbsync.yaml")))) {
