@@ -163,6 +163,22 @@ class DeployFilesTest {
     }
 
     /**
+     * A coordinator or worker stopped by SIGTERM exits 143 (128 + the signal) once it has stopped cleanly: systemd
+     * must count that as a clean stop, or every {@code systemctl stop} leaves the unit failed (and a SIGTERM from
+     * elsewhere restarts it under {@code Restart=on-failure}). 124 (a coordinator's stop cut short at its bound) stays
+     * a failure.
+     */
+    @Test
+    void shouldCountAStopBySigtermAsCleanInEverySystemdUnit() throws IOException {
+        for (Path unit : files(".service")) {
+            assertThat(Files.readAllLines(unit))
+                    .as(unit.toString())
+                    .contains("SuccessExitStatus=143")
+                    .noneMatch(line -> line.startsWith("SuccessExitStatus") && line.contains("124"));
+        }
+    }
+
+    /**
      * Each supervisor gives a coordinator's stop more time than its default {@code shutdown.timeoutSeconds}, so that the
      * coordinator ends a stop past its bound itself (a WARN, exit 124) instead of being SIGKILLed.
      */
