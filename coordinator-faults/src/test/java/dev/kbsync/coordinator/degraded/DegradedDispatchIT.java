@@ -51,9 +51,7 @@ class DegradedDispatchIT {
             Http http = first.http();
             redis.process().pause();
             try {
-                await().atMost(Duration.ofSeconds(10))
-                        .until(() ->
-                                "degraded".equals(http.get("/readyz").body().getString("mode")));
+                http.awaitDegraded(Duration.ofSeconds(10));
                 for (int i = 0; i < 3; i++) {
                     Http.Answer answer = http.note("fx", "u", "during the outage " + i);
                     assertThat(answer.body().getString("mode")).isEqualTo("degraded");

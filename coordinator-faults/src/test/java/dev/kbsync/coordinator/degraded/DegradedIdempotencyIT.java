@@ -36,9 +36,7 @@ class DegradedIdempotencyIT {
             redis.process().pause();
             Http.Answer first;
             try {
-                await().atMost(Duration.ofSeconds(20))
-                        .until(() ->
-                                "degraded".equals(http.get("/readyz").body().getString("mode")));
+                http.awaitDegraded(Duration.ofSeconds(20));
                 first = keyed(http, "dg", "the first note");
                 Http.Answer retry = keyed(http, "dg", "the first note");
                 Http.Answer otherKb = keyed(http, "full", "a note for another KB");
@@ -90,9 +88,7 @@ class DegradedIdempotencyIT {
             redis.process().pause();
             Http.Answer journaled;
             try {
-                await().atMost(Duration.ofSeconds(20))
-                        .until(() ->
-                                "degraded".equals(http.get("/readyz").body().getString("mode")));
+                http.awaitDegraded(Duration.ofSeconds(20));
                 journaled = keyed(http, "dg", "accepted by the journal", "K-2");
                 assertThat(journaled.status()).as(journaled.body().encode()).isEqualTo(202);
                 assertThat(journaled.body().getString("mode")).isEqualTo("degraded");

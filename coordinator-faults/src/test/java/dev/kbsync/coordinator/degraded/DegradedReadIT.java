@@ -48,9 +48,7 @@ class DegradedReadIT {
         try {
             redis.process().pause();
             try {
-                await().atMost(Duration.ofSeconds(20))
-                        .until(() ->
-                                "degraded".equals(http.get("/readyz").body().getString("mode")));
+                http.awaitDegraded(Duration.ofSeconds(20));
                 Http.Answer first = http.note("dg", "u", "first");
                 Http.Answer second = http.note("dg", "u", "second");
                 Http.Answer read = http.get("/v1/jobs/" + second.body().getString("id"));
@@ -88,9 +86,7 @@ class DegradedReadIT {
         try {
             redis.process().pause();
             try {
-                await().atMost(Duration.ofSeconds(20))
-                        .until(() ->
-                                "degraded".equals(http.get("/readyz").body().getString("mode")));
+                http.awaitDegraded(Duration.ofSeconds(20));
                 Http.Answer task = http.send(
                         "POST",
                         "/v1/kbs/dga/agent-tasks",

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.testing.TimingSensitive;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,18 +46,10 @@ class DegradedRestartIT {
             Http http = first.http();
             Http.Answer before = http.note("killed", "u", "before the outage");
             assertThat(before.status()).as(before.body().encode()).isEqualTo(202);
-            // On a loaded machine two health probes of the new process may time out while Redis answers: the note is
-            // then journaled (a 202 too) and restored into Redis at the next probe. Either way it is in Redis, and the
-            // journal empty, before the outage begins, so that the outage's jobs are the journal's only ones.
-            await().atMost(Duration.ofSeconds(10)).until(() -> {
-                JsonObject ready = http.get("/readyz").body();
-                return "normal".equals(ready.getString("mode")) && ready.getInteger("journal", -1) == 0;
-            });
+            http.awaitNormalWithEmptyJournal();
             redis.process().pause();
             try {
-                await().atMost(Duration.ofSeconds(10))
-                        .until(() ->
-                                "degraded".equals(http.get("/readyz").body().getString("mode")));
+                http.awaitDegraded(Duration.ofSeconds(10));
                 for (int i = 0; i < MAX_ENTRIES; i++) {
                     Http.Answer answer = http.note("killed", "u", "during the outage " + i);
                     assertThat(answer.status()).as(answer.body().encode()).isEqualTo(202);

@@ -49,9 +49,7 @@ class DegradedRestoredIT {
             Coordinator coordinator = Coordinator.start(vertx, config(journal)).await();
             try {
                 Http http = new Http(coordinator.port());
-                await().atMost(Duration.ofSeconds(20))
-                        .until(() ->
-                                "degraded".equals(http.get("/readyz").body().getString("mode")));
+                http.awaitDegraded(Duration.ofSeconds(20));
 
                 Http.Answer first = poll(http);
                 assertThat(first.status()).as(first.body().encode()).isEqualTo(200);

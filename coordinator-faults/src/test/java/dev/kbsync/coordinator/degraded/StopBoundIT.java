@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.kbsync.coordinator.BoundedStop;
 import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.testing.TimingSensitive;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,15 +50,10 @@ class StopBoundIT {
             Http http = first.http();
             Http.Answer before = http.note("bounded", "u", "before the outage");
             assertThat(before.status()).as(before.body().encode()).isEqualTo(202);
-            await().atMost(Duration.ofSeconds(10)).until(() -> {
-                JsonObject ready = http.get("/readyz").body();
-                return "normal".equals(ready.getString("mode")) && ready.getInteger("journal", -1) == 0;
-            });
+            http.awaitNormalWithEmptyJournal();
             redis.process().pause();
             try {
-                await().atMost(Duration.ofSeconds(10))
-                        .until(() ->
-                                "degraded".equals(http.get("/readyz").body().getString("mode")));
+                http.awaitDegraded(Duration.ofSeconds(10));
                 Http.Answer during = http.note("bounded", "u", "during the outage");
                 assertThat(during.status()).as(during.body().encode()).isEqualTo(202);
                 assertThat(during.body().getString("mode")).isEqualTo("degraded");
