@@ -41,6 +41,9 @@ public final class ErrorCodes {
     /** An agent task while every known worker runs notes only (none has an agent command): 409, nothing stored. */
     public static final String NO_AGENT_WORKER = "NO_AGENT_WORKER";
 
+    /** A KB removal while tickets of the KB are queued or running (or its lock is held): 409, nothing removed. */
+    public static final String KB_BUSY = "KB_BUSY";
+
     /** An idempotency key already used for a different request: 409, nothing stored. */
     public static final String IDEMPOTENCY_MISMATCH = "IDEMPOTENCY_MISMATCH";
 

@@ -214,6 +214,13 @@ public final class DegradedMode implements AutoCloseable {
         }
     }
 
+    /** A KB removed: its jobs are no longer accepted while Redis is unreachable. */
+    public void forget(KbId kb) {
+        if (known.remove(kb) != null) {
+            keepKnown();
+        }
+    }
+
     /** Writes the known KBs to {@link KnownKbs#FILE} on the journal's thread (the last write has the latest set). */
     private void keepKnown() {
         onJournal(executor, () -> {

@@ -59,6 +59,7 @@ public final class Engine {
     private final CoordinatorServices services;
     private final EngineConfig config;
     private final Changes changes;
+    private final RedisKbRegistry kbs;
     private final KeepAlives keepAlives;
     private long sweepTimer = -1;
     private long presenceTimer = -1;
@@ -76,7 +77,7 @@ public final class Engine {
         Redis redis = new Redis(redisson, context, replication(config, deployment, metrics));
         DriverSettings settings = DriverSettings.of(config);
         Tickets tickets = new Tickets(redis, settings, deployment.publishCommand());
-        RedisKbRegistry kbs = new RedisKbRegistry(redis);
+        this.kbs = new RedisKbRegistry(redis, tickets, this::removed);
         this.events = new Events(redis, config.coordinatorId());
         this.poller = new Poller(vertx, redis, config.jobs().affinityWindow());
         Dispatcher dispatcher = new Dispatcher(redis, events, metrics, poller, tickets);
@@ -126,6 +127,7 @@ public final class Engine {
                 .compose(deployment -> checked(deployment, config))
                 .compose(deployment -> {
                     Engine engine = new Engine(vertx, context, redisson, config, metrics, deployment);
+                    engine.events.whenRemoved(engine::onRemoved);
                     return engine.events
                             .subscribe(
                                     engine::onQueueChanged,
@@ -224,6 +226,23 @@ public final class Engine {
 
     private void granted(KbId kb, Granted grant) {
         changes.granted(kb, grant);
+    }
+
+    /** A KB was removed here: the other coordinators are told, this one forgets it. */
+    private void removed(KbId kb) {
+        events.removed(kb);
+        context.runOnContext(v -> forgotten(kb));
+    }
+
+    /** Another coordinator removed a KB. */
+    private void onRemoved(KbId kb) {
+        kbs.forget(kb);
+        forgotten(kb);
+    }
+
+    private void forgotten(KbId kb) {
+        sweeper.forget(kb);
+        fanout.removed(kb);
     }
 
     /** A KB's queue changed (here or elsewhere): the sweep looks at it again. */

@@ -49,6 +49,7 @@ public final class HttpApi {
     private final JobRoutes jobs;
     private final LeaseRoutes leases;
     private final QueueRoutes queues;
+    private final KbRemovalRoutes removals;
     private final WorkerRoutes workers;
     private final OpsRoutes ops;
     private final RedisGate gate;
@@ -84,6 +85,7 @@ public final class HttpApi {
                 new LeaseChannel.Bound(health, deadline(config)),
                 metrics.leaseChannels());
         this.queues = new QueueRoutes(services, config.http().sseKeepAlive(), degraded);
+        this.removals = new KbRemovalRoutes(services.kbs(), degraded);
         this.workers = new WorkerRoutes(services, degraded);
         this.ops = new OpsRoutes(health, metrics, degraded);
         this.gate = new RedisGate(health, deadline(config));
@@ -188,6 +190,7 @@ public final class HttpApi {
         on(router, redis, GET, "/v1/workers", reader, false, workers::handleList);
         on(router, redis, GET, "/v1/kbs", reader, false, queues::handleListKbs);
         on(router, redis, PUT, "/v1/kbs/:kb", admin, true, queues::handlePutKb);
+        on(router, redis, DELETE, "/v1/kbs/:kb", admin, false, removals::handleRemove);
         on(router, redis, GET, "/v1/kbs/:kb/queue", reader, false, queues::handleQueue);
         on(router, redis, GET, "/v1/kbs/:kb/recent-jobs", reader, false, queues::handleRecent);
         on(router, redis, GET, "/v1/kbs/:kb/events", streamReader, false, queues::handleKbEvents);

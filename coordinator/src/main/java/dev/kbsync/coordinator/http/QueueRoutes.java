@@ -4,6 +4,7 @@ import dev.kbsync.api.CredentialRef;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.KbOverview;
+import dev.kbsync.api.event.KbRemovedEvent;
 import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.api.event.SnapshotEvent;
 import dev.kbsync.coordinator.auth.Caller;
@@ -102,7 +103,7 @@ final class QueueRoutes {
                 event -> true);
     }
 
-    /** Snapshots of the caller's KBs only; with {@code ?job=} or {@code ?user=}, job events ({@link JobStreams}). */
+    /** Snapshots of the caller's KBs only, and their removals; with {@code ?job=} or {@code ?user=}, job events ({@link JobStreams}). */
     void handleAllEvents(RoutingContext ctx) {
         if (JobStreams.wanted(ctx.queryParams())) {
             jobStreams.handle(ctx);
@@ -119,7 +120,8 @@ final class QueueRoutes {
                         .map(all -> all.stream()
                                 .<KbsyncEvent>map(SnapshotEvent::new)
                                 .toList()),
-                event -> event instanceof SnapshotEvent s
-                        && caller.mayUse(s.snapshot().kb().value()));
+                event -> (event instanceof SnapshotEvent s
+                                && caller.mayUse(s.snapshot().kb().value()))
+                        || (event instanceof KbRemovedEvent r && caller.mayUse(r.kb().value())));
     }
 }

@@ -20,6 +20,9 @@ public interface MetricsSink {
     /** A webhook delivery attempt ended: {@code result} is delivered, failed (retried later) or dropped (gave up). */
     default void webhook(KbId kb, String result) {}
 
+    /** {@code kb} was removed: its meters are no longer reported. */
+    default void forget(KbId kb) {}
+
     MetricsSink NONE = new MetricsSink() {
         @Override
         public void granted(KbId kb, long waitedMs) {}

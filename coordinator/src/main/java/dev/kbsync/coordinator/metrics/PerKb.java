@@ -14,6 +14,11 @@ final class PerKb<M> {
         this.register = register;
     }
 
+    /** Forgets the KB's meter (its next observation registers a new one). */
+    void forget(KbId kb) {
+        meters.remove(kb);
+    }
+
     M of(KbId kb) {
         M meter = meters.get(kb);
         return meter != null ? meter : meters.computeIfAbsent(kb, register);

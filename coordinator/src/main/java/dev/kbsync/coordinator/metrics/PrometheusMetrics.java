@@ -116,6 +116,21 @@ public final class PrometheusMetrics implements MetricsSink {
         expiries.of(kb).increment();
     }
 
+    /** Every meter tagged with the KB leaves the registry (a KB registered again later starts from zero). */
+    @Override
+    public void forget(KbId kb) {
+        introduced.remove(kb);
+        for (PerKb<?> family :
+                java.util.List.of(lockWait, lockHold, grants, expiries, pushRejections, shortfalls, queueLength)) {
+            family.forget(kb);
+        }
+        webhooks.values().forEach(family -> family.forget(kb));
+        submitted.values().forEach(family -> family.forget(kb));
+        java.util.List.copyOf(registry.getMeters()).stream()
+                .filter(meter -> kb.value().equals(meter.getId().getTag("kb")))
+                .forEach(registry::remove);
+    }
+
     /** Called by every sweep for every KB: a KB's first call registers all its meters, so each family shows zeroes. */
     @Override
     public void queueLength(KbId kb, int length) {

@@ -13,4 +13,10 @@ public interface KbRegistry {
     Future<Optional<KbConfig>> get(KbId id);
 
     Future<List<KbConfig>> list();
+
+    /**
+     * Removes an idle KB: its registration and queue go in one step atomic with submits (a submit either lands first,
+     * and the KB is busy, or is refused KB_NOT_FOUND); its finished jobs stay readable for the retention.
+     */
+    Future<KbRemoval> remove(KbId id);
 }

@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.service;
 
 import dev.kbsync.api.event.JobEvent;
+import dev.kbsync.api.event.KbRemovedEvent;
 import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.api.event.SnapshotEvent;
@@ -18,6 +19,7 @@ public final class LocalEventCodec<T extends KbsyncEvent> implements MessageCode
     private static final List<Class<? extends KbsyncEvent>> TYPES = List.of(
             JobEvent.Position.class,
             JobEvent.State.class,
+            KbRemovedEvent.class,
             LeaseEvent.Position.class,
             LeaseEvent.State.class,
             SnapshotEvent.class);

@@ -192,6 +192,11 @@ public final class PendingServices {
         public Future<List<KbConfig>> list() {
             return call(s -> s.kbs().list());
         }
+
+        @Override
+        public Future<KbRemoval> remove(KbId id) {
+            return call(s -> s.kbs().remove(id));
+        }
     }
 
     private final class Workers implements WorkerRegistry {

@@ -185,6 +185,15 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
     /** The lease TTL the fixture configures. */
     static final long LEASE_TTL_MS = 2000;
 
+    /** The keys of {@code kb}'s slot now, each with its remaining time to live in ms (-1: none). */
+    Map<String, Long> kbKeys(String kb) {
+        Map<String, Long> keys = new java.util.TreeMap<>();
+        for (String key : redisson.getKeys().getKeysByPattern("kbsync:{kb:" + kb + "}:*")) {
+            keys.put(key, redisson.getKeys().remainTimeToLive(key));
+        }
+        return keys;
+    }
+
     /** Keys in Redis right now, but for the KBs' driver keys (which the sweep claims and drops on its own). */
     long redisKeys() {
         return redisson.getKeys()

@@ -19,6 +19,7 @@ import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.JobListQuery;
 import dev.kbsync.coordinator.service.JobService;
 import dev.kbsync.coordinator.service.KbRegistry;
+import dev.kbsync.coordinator.service.KbRemoval;
 import dev.kbsync.coordinator.service.KeepAlive;
 import dev.kbsync.coordinator.service.LeaseService;
 import dev.kbsync.coordinator.service.Restoration;
@@ -267,6 +268,11 @@ final class CountingServices {
         @Override
         public Future<List<KbConfig>> list() {
             return real.list();
+        }
+
+        @Override
+        public Future<KbRemoval> remove(KbId id) {
+            return counted(real.remove(id));
         }
     }
 

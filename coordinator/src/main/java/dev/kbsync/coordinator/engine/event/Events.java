@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.redisson.api.RTopic;
 import org.redisson.api.listener.BaseStatusListener;
 import org.redisson.client.codec.StringCodec;
@@ -39,6 +40,7 @@ public final class Events {
     private Runnable onReady = () -> {};
     private Runnable onResubscribed = () -> {};
     private BiConsumer<Boolean, String> onEnded = (job, id) -> {};
+    private Consumer<KbId> onRemoved = kb -> {};
     private int listenerId = -1;
     private int statusListenerId = -1;
 
@@ -108,6 +110,18 @@ public final class Events {
         }
     }
 
+    /** {@code kb} was removed here; {@link #whenRemoved} hears it on the other coordinators. */
+    public void removed(KbId kb) {
+        if (hasPeers()) {
+            publish("x " + kb.value() + " " + origin);
+        }
+    }
+
+    /** {@code onRemoved} gets the KBs other coordinators removed (on the engine context); set before subscribing. */
+    public void whenRemoved(Consumer<KbId> onRemoved) {
+        this.onRemoved = onRemoved;
+    }
+
     /** A step here ended the job ({@code job}) or raw lease {@code id} (ids hold no spaces). */
     public void ended(boolean job, String id) {
         if (hasPeers()) {
@@ -167,6 +181,8 @@ public final class Events {
             onReady.run();
         } else if (parts[0].equals("q") && parts.length == 3 && elsewhere) {
             onQueue.accept(KbId.of(parts[1]), true);
+        } else if (parts[0].equals("x") && parts.length == 3 && elsewhere) {
+            onRemoved.accept(KbId.of(parts[1]));
         } else if ((parts[0].equals("j") || parts[0].equals("l")) && parts.length == 3 && elsewhere) {
             onEnded.accept(parts[0].equals("j"), parts[1]);
         }

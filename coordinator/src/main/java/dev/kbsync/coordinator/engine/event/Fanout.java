@@ -6,6 +6,7 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.event.JobEvent;
+import dev.kbsync.api.event.KbRemovedEvent;
 import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.api.event.SnapshotEvent;
@@ -273,6 +274,16 @@ public final class Fanout {
             checked.put(kb, new Checked(view.fence() == null ? 0L : view.fence(), now.version()));
             return Future.succeededFuture();
         });
+    }
+
+    /**
+     * {@code kb} was removed (here or elsewhere): its state here is dropped, {@link QueueAddresses#ALL} gets a
+     * {@link KbRemovedEvent}, its per-KB meters go. Must run on the engine context.
+     */
+    public void removed(KbId kb) {
+        forget(kb);
+        bus.publish(QueueAddresses.ALL, new KbRemovedEvent(kb));
+        metrics.forget(kb);
     }
 
     private void forget(KbId kb) {

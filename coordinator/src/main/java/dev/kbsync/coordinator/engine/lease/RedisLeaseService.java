@@ -76,13 +76,26 @@ public final class RedisLeaseService implements LeaseService {
         String ticket = Ids.next();
         String leaseId = LeaseRef.raw(kb, ticket);
         return kbs.require(kb)
-                .compose(v -> tickets.enqueue(kb, ticket, TicketKind.LEASE, holder, ttlMs, null, "", "")
+                .compose(v -> enqueue(kb, ticket, holder, ttlMs, true)
                         .compose(enqueued -> answer(kb, leaseId, holder, ttlMs, enqueued))
                         .onFailure(failure -> {
                             if (failure instanceof UnavailableException) { // its step may have run: nobody has its id
                                 orphans.release(leaseId);
                             }
                         }));
+    }
+
+    /**
+     * Queues the raw lease's ticket; a KB without its conf key (registered before conf keys existed) gets it written
+     * from the registry ({@code settle}) and is tried once more; a removed KB has no registration left to write from.
+     */
+    private Future<Enqueued> enqueue(KbId kb, String ticket, String holder, long ttlMs, boolean settle) {
+        return tickets.enqueue(kb, ticket, TicketKind.LEASE, holder, ttlMs, null, "", "")
+                .recover(e -> settle && e instanceof NotFoundException
+                        ? kbs.settle(kb)
+                                .compose(known ->
+                                        known ? enqueue(kb, ticket, holder, ttlMs, false) : Future.failedFuture(e))
+                        : Future.failedFuture(e));
     }
 
     /** The lease a request's step made: granted, or waiting (tried for a busy RFairLock first when at the head). */

@@ -30,6 +30,15 @@ public record KbKeys(KbId kb) {
         return prefix() + "conf";
     }
 
+    /**
+     * The keys of the KB's finished records (tickets, jobs, ended set, job index, due webhooks), which a removal keeps
+     * for the retention (remove.lua) and a registration keeps for good again.
+     */
+    public List<String> records() {
+        String p = prefix();
+        return List.of(p + "tickets", p + "jobs", p + "ended", p + "index", p + "hooks");
+    }
+
     /** An idempotency key of {@code user} on this KB -> the first job's ticket, kept for the job retention. */
     public String idempotency(String user, String key) {
         return "kbsync:idem:{kb:" + kb.value() + "}:" + user + ":" + key;

@@ -12,7 +12,8 @@ import org.redisson.api.RScript;
  * out): their writes are confirmed by replicas before the caller gets the answer (see {@link Redis}).
  */
 public enum Script {
-    ENQUEUE("enqueue.lua", RScript.Mode.READ_WRITE, true),
+    /** A raw lease request: the KB's registration checked, then the ticket queued, at once. */
+    ENQUEUE(RScript.Mode.READ_WRITE, true, "request.lua", "enqueue.lua"),
     /** A submit: its checks (KB, rate windows, idempotency or duplicate), then {@code ENQUEUE}'s step, at once. */
     SUBMIT(RScript.Mode.READ_WRITE, true, "submit.lua", "enqueue.lua"),
     HEAD("head.lua", RScript.Mode.READ_ONLY, false),
@@ -40,7 +41,9 @@ public enum Script {
     LIST("list.lua", RScript.Mode.READ_ONLY, false),
     HOOKS("hooks.lua", RScript.Mode.READ_WRITE, false),
     HOOK_DONE("hookdone.lua", RScript.Mode.READ_WRITE, false),
-    FENCE("fence.lua", RScript.Mode.READ_WRITE, true);
+    FENCE("fence.lua", RScript.Mode.READ_WRITE, true),
+    /** Removes an idle KB (its registration in its slot and every key of its own), keeping its finished records. */
+    REMOVE("remove.lua", RScript.Mode.READ_WRITE, true);
 
     private final String text;
     private final RScript.Mode mode;

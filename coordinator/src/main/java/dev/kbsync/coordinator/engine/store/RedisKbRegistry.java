@@ -4,33 +4,53 @@ import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.engine.redis.KbKeys;
 import dev.kbsync.coordinator.engine.redis.Redis;
+import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.service.KbRegistry;
+import dev.kbsync.coordinator.service.KbRemoval;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.redisson.api.RMap;
+import org.redisson.api.RScript;
 import org.redisson.client.codec.StringCodec;
 
 /**
  * KBs in the Redis hash {@code kbsync:kbs} (id -> {@code {remote, branch, credentials}}, the credential a reference
  * only), and each KB's registration in its own slot for the submit step ({@link KbKeys#conf()}); known ids are cached
- * locally.
+ * locally. A removal takes the KB out of the hash first, then out of its slot in one step ({@link Tickets#remove}): a
+ * submit refused by that step finds no registration to restore its conf key from ({@link #settle}).
  */
 public final class RedisKbRegistry implements KbRegistry {
     static final String KEY = "kbsync:kbs";
 
+    /** Writes a KB's conf key and makes its finished records, kept for the retention by a removal, lasting again. */
+    private static final String CONF = """
+            redis.call('set', KEYS[1], ARGV[1])
+            for i = 2, #KEYS do
+              redis.call('persist', KEYS[i])
+            end
+            return 1
+            """;
+
     private final Redis redis;
     private final RMap<String, String> kbs;
     private final Set<KbId> known = ConcurrentHashMap.newKeySet();
+    private final Tickets tickets;
+    private final Consumer<KbId> removed;
 
-    public RedisKbRegistry(Redis redis) {
+    /** {@code removed}: told of each KB removed here. */
+    public RedisKbRegistry(Redis redis, Tickets tickets, Consumer<KbId> removed) {
         this.redis = redis;
         this.kbs = redis.client().getMap(KEY, StringCodec.INSTANCE);
+        this.tickets = tickets;
+        this.removed = removed;
     }
 
     @Override
@@ -58,10 +78,51 @@ public final class RedisKbRegistry implements KbRegistry {
     }
 
     private Future<Void> conf(KbConfig kb) {
-        return redis.on(redis.client()
-                        .getBucket(new KbKeys(kb.id()).conf(), StringCodec.INSTANCE)
-                        .setAsync(Integer.toString(kb.dedupeWindowSeconds())))
+        KbKeys keys = new KbKeys(kb.id());
+        List<Object> declared = new ArrayList<>(List.of(keys.conf()));
+        declared.addAll(keys.records());
+        return redis.on(Redis.steps(redis.client())
+                        .<Long>evalAsync(
+                                keys.conf(),
+                                RScript.Mode.READ_WRITE,
+                                CONF,
+                                RScript.ReturnType.LONG,
+                                declared,
+                                Integer.toString(kb.dedupeWindowSeconds())))
                 .mapEmpty();
+    }
+
+    /**
+     * The registration leaves the hash, then the KB its slot unless it is in use: then the registration read is put
+     * back (unless a registration was made meanwhile).
+     */
+    @Override
+    public Future<KbRemoval> remove(KbId id) {
+        return redis.on(kbs.getAsync(id.value()))
+                .compose(before -> unlist(id, before)
+                        .compose(v -> tickets.remove(id, before != null))
+                        .compose(result -> {
+                            if (result instanceof KbRemoval.Busy && before != null) {
+                                return redis.on(kbs.fastPutIfAbsentAsync(id.value(), before))
+                                        .map(result);
+                            }
+                            if (result instanceof KbRemoval.Removed) {
+                                known.remove(id);
+                                removed.accept(id);
+                            }
+                            return Future.succeededFuture(result);
+                        }));
+    }
+
+    private Future<Void> unlist(KbId id, String before) {
+        return before == null
+                ? Future.succeededFuture()
+                : redis.on(kbs.fastRemoveAsync(id.value())).mapEmpty();
+    }
+
+    /** This coordinator forgets {@code id}, which another coordinator removed. */
+    public void forget(KbId id) {
+        known.remove(id);
     }
 
     @Override

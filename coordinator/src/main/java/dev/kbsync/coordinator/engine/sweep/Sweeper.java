@@ -118,6 +118,14 @@ public final class Sweeper {
                 .recover(e -> Future.succeededFuture());
     }
 
+    /** {@code kb} was removed: it leaves the passes (its kept records expire by themselves). Runs on the engine context. */
+    public void forget(KbId kb) {
+        registered = registered.stream().filter(id -> !id.equals(kb)).toList();
+        restUntil.remove(kb);
+        touched.remove(kb);
+        busy.remove(kb);
+    }
+
     /** Something happened to {@code kb} (here or elsewhere): the next pass sweeps it, resting or not. Thread-safe. */
     public void touch(KbId kb) {
         restUntil.remove(kb);

@@ -21,8 +21,10 @@ import dev.kbsync.coordinator.engine.ticket.Outcomes.Heartbeat;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.ListSlice;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.ReleaseResult;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Sweep;
+import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.ratelimit.Window;
 import dev.kbsync.coordinator.service.JobCursor;
+import dev.kbsync.coordinator.service.KbRemoval;
 import dev.kbsync.coordinator.service.Restoration;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -54,7 +56,7 @@ public final class Tickets {
      * Joins the tail (no-op for an existing ticket) and, if the KB is free, takes the grant in the same step; a KB
      * without a driver gets this coordinator. A job's record ({@code job}) is stored in the same step, with the name of
      * the token that submitted it ({@code submitter}, '' when unknown) and its callback URL ({@code callbackUrl}, ''
-     * when none).
+     * when none). Fails KB_NOT_FOUND when the KB's conf key is missing (removed, or registered before conf keys).
      */
     public Future<Enqueued> enqueue(
             KbId kb,
@@ -68,6 +70,7 @@ public final class Tickets {
         return run(
                         Script.ENQUEUE,
                         kb,
+                        List.of(new KbKeys(kb).conf()),
                         ticket,
                         kind.wire(),
                         holder,
@@ -76,7 +79,9 @@ public final class Tickets {
                         job == null ? "" : job.toJson().encode(),
                         submitter,
                         callbackUrl)
-                .map(r -> Replies.enqueued(ticket, r));
+                .compose(r -> "nokb".equals(r.getString("r"))
+                        ? Future.failedFuture(new NotFoundException("KB_NOT_FOUND", "no KB " + kb.value()))
+                        : Future.succeededFuture(Replies.enqueued(ticket, r)));
     }
 
     /**
@@ -344,6 +349,23 @@ public final class Tickets {
     public Future<DueHook.Result> hookDone(DueHook hook, boolean delivered, long retryMs) {
         return run(Script.HOOK_DONE, hook.kb(), hook.ticket(), delivered ? "ok" : "retry", retryMs)
                 .map(r -> DueHook.Result.valueOf(r.getString("result").toUpperCase(java.util.Locale.ROOT)));
+    }
+
+    /**
+     * Removes the KB in one step unless a ticket is queued or granted (see remove.lua); {@code registered}: its
+     * registration was in the registry, which a KB registered before its conf key existed counts on.
+     */
+    public Future<KbRemoval> remove(KbId kb, boolean registered) {
+        return run(
+                        Script.REMOVE,
+                        kb,
+                        List.of(new KbKeys(kb).conf(), Window.kb(kb.value(), 1).key()),
+                        registered ? "1" : "")
+                .map(r -> switch (r.getString("r")) {
+                    case "removed" -> new KbRemoval.Removed(r.getInteger("kept"));
+                    case "busy" -> new KbRemoval.Busy(r.getInteger("queued"), r.getInteger("running"));
+                    default -> new KbRemoval.Unknown();
+                });
     }
 
     /** Runs a per-KB script with the common arguments (see lib.lua) followed by {@code args}. */
