@@ -163,6 +163,15 @@ class OpenApiContractIT {
         call(GET, kb + "/log", "/v1/kbs/docs/log?path=notes/standup.md&limit=5", CLIENT, null, 200);
         call(GET, kb + "/files/{path}", "/v1/kbs/docs/files/notes/nope.md", CLIENT, null, 404);
         call(GET, kb + "/files/{path}", "/v1/kbs/docs/files/.git/config", CLIENT, null, 400);
+        call(
+                PUT,
+                kb,
+                "/v1/kbs/brief",
+                ADMIN,
+                new JsonObject().put("remote", remote.toString()).put("branch", "main"),
+                200);
+        call(DELETE, kb, "/v1/kbs/brief", ADMIN, null, 204);
+        call(DELETE, kb, "/v1/kbs/brief", ADMIN, null, 404);
 
         // Error answers fit the documented error schema too.
         call(GET, "/v1/jobs/{id}", "/v1/jobs/nope", CLIENT, null, 404);
