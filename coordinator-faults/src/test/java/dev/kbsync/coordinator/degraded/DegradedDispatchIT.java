@@ -52,6 +52,9 @@ class DegradedDispatchIT {
             redis.process().pause();
             try {
                 http.awaitDegraded(Duration.ofSeconds(10));
+                Http.Answer removal = http.send("DELETE", "/v1/kbs/fx", null);
+                assertThat(removal.status()).as("a KB removal waits for Redis").isEqualTo(503);
+                assertThat(removal.retryAfter()).isNotNull();
                 for (int i = 0; i < 3; i++) {
                     Http.Answer answer = http.note("fx", "u", "during the outage " + i);
                     assertThat(answer.body().getString("mode")).isEqualTo("degraded");
