@@ -283,6 +283,15 @@ public final class AsyncKbsyncClient {
     }
 
     /**
+     * {@code DELETE /v1/kbs/{kb}} (admin role, a scoped admin within its scope): removes an idle KB; fails 404
+     * KB_NOT_FOUND, or 409 KB_BUSY while its jobs are queued or running (nothing removed).
+     */
+    public Future<Void> deleteKb(KbId kb) {
+        return http.call(HttpMethod.DELETE, "/v1/kbs/" + kb.value(), null, null, Duration.ZERO)
+                .mapEmpty();
+    }
+
+    /**
      * {@code POST /v1/kbs/{kb}/leases} (client role): joins the KB's queue; the lease is granted or waiting (with
      * {@link LeaseRequest#withWait}: granted, or still waiting once the wait is over).
      */

@@ -179,6 +179,11 @@ public final class KbsyncClient implements AutoCloseable {
         return await(async.registerKb(kb));
     }
 
+    /** Removes an idle KB; see {@link AsyncKbsyncClient#deleteKb}. */
+    public void deleteKb(KbId kb) {
+        await(async.deleteKb(kb));
+    }
+
     /** Opens a lease channel whose calls block; see {@link AsyncKbsyncClient#openLeaseChannel()}. */
     public BlockingLeaseChannel openLeaseChannel() {
         return new BlockingLeaseChannel(await(async.openLeaseChannel()), this);

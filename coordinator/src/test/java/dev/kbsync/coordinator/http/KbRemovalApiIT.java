@@ -8,7 +8,12 @@ import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.POST;
 import static io.vertx.core.http.HttpMethod.PUT;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.client.KbsyncClient;
+import dev.kbsync.api.client.KbsyncException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -126,6 +131,39 @@ class KbRemovalApiIT {
         assertThat(api.call(DELETE, "/v1/kbs/team-a-9", TEAM_ADMIN).statusCode())
                 .isEqualTo(204);
         assertThat(listed()).doesNotContain("team-a-9");
+    }
+
+    @Test
+    void shouldTellTheEventStreamThatTheKbIsGone() throws Exception {
+        register("streamed", ADMIN);
+        try (RawStream events = api.rawStream("/v1/events", ADMIN)) {
+            events.readUntil(text -> text.contains("\"kb\":\"streamed\""));
+
+            assertThat(api.call(DELETE, "/v1/kbs/streamed", ADMIN).statusCode()).isEqualTo(204);
+
+            assertThat(events.readUntil(text -> text.contains("event: kb-removed")))
+                    .contains("event: kb-removed\ndata: {\"kb\":\"streamed\"}");
+        }
+    }
+
+    @Test
+    void shouldRemoveAKbWithTheJavaClient() {
+        KbsyncClient admin = api.client(ADMIN);
+        admin.registerKb(new KbConfig(KbId.of("by-client"), "https://git.example.com/c.git", "main"));
+        String job = submit("by-client", "waits").bodyAsJsonObject().getString("id");
+
+        assertThatThrownBy(() -> admin.deleteKb(KbId.of("by-client")))
+                .isInstanceOfSatisfying(KbsyncException.class, e -> {
+                    assertThat(e.status()).isEqualTo(409);
+                    assertThat(e.code()).isEqualTo("KB_BUSY");
+                });
+        api.call(DELETE, "/v1/jobs/" + job, CLIENT);
+        admin.deleteKb(KbId.of("by-client"));
+
+        assertThat(listed()).doesNotContain("by-client");
+        assertThatThrownBy(() -> admin.deleteKb(KbId.of("by-client")))
+                .isInstanceOfSatisfying(
+                        KbsyncException.class, e -> assertThat(e.code()).isEqualTo("KB_NOT_FOUND"));
     }
 
     /**
