@@ -168,6 +168,13 @@ class Client:
         """``DELETE /v1/jobs/{id}``: cancels a job that has not started pushing; the job as it ended."""
         return Job.from_json(self._call("DELETE", f"/v1/jobs/{_seg(job_id)}"))
 
+    def delete_kb(self, kb: str) -> None:
+        """``DELETE /v1/kbs/{kb}`` (admin token; a scoped one within its scope): removes an idle KB (its registration
+        and queue; its finished jobs stay readable for the retention). Raises :class:`errors.NotFound`
+        (``KB_NOT_FOUND``) for an unknown KB and :class:`errors.Conflict` (``KB_BUSY``, nothing removed) while its jobs
+        are queued or running or its lease is held: cancel them or wait, then call again."""
+        self._call("DELETE", f"/v1/kbs/{_seg(kb)}")
+
     def retry(self, job_id: str) -> Job:
         """``POST /v1/jobs/{id}/retry``: submits a failed or cancelled job again (same KB, user, kind and payload); the
         new job, whose ``retry_of`` is ``job_id``. The same retry repeated answers the same new job; a job that is
@@ -493,11 +500,12 @@ def _connect(conn: http.client.HTTPConnection, connect_timeout: float) -> None:
 def _repeatable(method: str, path: str, has_key: bool) -> bool:
     """Whether a call may be sent to another coordinator after a 503 (which does not mean nothing was done): reads,
     puts, a submit with its idempotency key, a job's retry (its key is the old job's id) and the lease calls can; a
-    submit without a key (a second job), a cancel (a second one answers 409) and an admin's force-release cannot."""
+    submit without a key (a second job), a cancel (a second one answers 409), a KB's removal (a second one answers
+    404) and an admin's force-release cannot."""
     if method in ("GET", "PUT", "HEAD"):
         return True
     if method == "DELETE":
-        return not path.startswith("/v1/jobs/")
+        return not path.startswith("/v1/jobs/") and not path.startswith("/v1/kbs/")
     if path.endswith("/notes") or path.endswith("/agent-tasks"):
         return has_key
     return not path.endswith("/force-release") and not path.endswith("/extend")

@@ -117,6 +117,24 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(no_kb.exception.code, "KB_NOT_FOUND")
         self.assertIsInstance(no_kb.exception, kbsync.Rejected)
 
+    def test_deletes_an_idle_kb_and_names_a_busy_or_unknown_one(self):
+        name = unique("py-gone")
+        # the client registers no KBs: the test does it over the API itself
+        self.kb._call("PUT", f"/v1/kbs/{name}", {"remote": f"https://git.example.com/{name}.git", "branch": "main"})
+        lease = self.kb.request_lease(name, "py-holder")
+        try:
+            self.kb.delete_kb(name)
+            self.fail("a KB whose lease is held was removed")
+        except kbsync.Conflict as busy:
+            self.assertEqual((busy.status, busy.code), (409, "KB_BUSY"))
+        except kbsync.KbsyncError as e:
+            skip_if_route_missing(self, e, "DELETE /v1/kbs/{kb}")
+        self.kb.release(lease.id)
+        self.kb.delete_kb(name)
+        with self.assertRaises(kbsync.NotFound) as gone:
+            self.kb.delete_kb(name)
+        self.assertEqual(gone.exception.code, "KB_NOT_FOUND")
+
     def test_an_unreachable_coordinator_is_a_typed_unavailable_error(self):
         import socket
 

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
         name = "admin",
         mixinStandardHelpOptions = true,
         description = "Operator actions (admin token).",
-        subcommands = {AdminCommand.ForceRelease.class})
+        subcommands = {AdminCommand.ForceRelease.class, AdminCommand.RemoveKb.class})
 final class AdminCommand {
     /** {@code kbsync admin force-release --kb team}. */
     @Command(
@@ -36,6 +36,32 @@ final class AdminCommand {
                 return ExitCodes.OK;
             } catch (KbsyncException e) {
                 return ExitCodes.failed(e);
+            }
+        }
+    }
+
+    /** {@code kbsync admin remove-kb --kb team}. */
+    @Command(
+            name = "remove-kb",
+            mixinStandardHelpOptions = true,
+            description = "Remove an idle KB (DELETE /v1/kbs/{kb}): its registration and queue; its finished jobs stay"
+                    + " readable for the retention. Refused (exit 4, KB_BUSY, nothing removed) while its jobs are"
+                    + " queued or running: cancel them or wait, then run it again.")
+    static final class RemoveKb implements Callable<Integer> {
+        @Mixin
+        ClientFlags client;
+
+        @Option(names = "--kb", required = true, converter = KbIdConverter.class, description = "The KB id.")
+        KbId kb;
+
+        @Override
+        public Integer call() {
+            try (KbsyncClient api = client.client()) {
+                api.deleteKb(kb);
+                System.out.println("removed " + kb.value());
+                return ExitCodes.OK;
+            } catch (KbsyncException e) {
+                return RouteHint.failed(e, "removing KBs (DELETE /v1/kbs/{kb})");
             }
         }
     }

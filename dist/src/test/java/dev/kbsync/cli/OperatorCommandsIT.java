@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseRequest;
@@ -84,6 +85,29 @@ class OperatorCommandsIT {
             assertThat(KbsyncCli.run("retry", "--url", url, "demo~nope")).isEqualTo(ExitCodes.REJECTED);
             assertThat(KbsyncCli.run("retry", "--url", url, "bad id"))
                     .as("a malformed id is a usage error")
+                    .isEqualTo(ExitCodes.USAGE);
+        }
+    }
+
+    @Test
+    void shouldRemoveAnIdleKbAndSayWhyABusyOrUnknownOneIsNot() throws Exception {
+        try (EmbeddedStack stack = EmbeddedStack.start(new StackOptions(data, Optional.empty(), Fsync.EVERYSEC, 0, 1));
+                KbsyncClient api = KbsyncClient.create(ClientOptions.of(stack.baseUrl(), null))) {
+            String url = stack.baseUrl().toString();
+            api.registerKb(new KbConfig(KbId.of("leaving"), "https://git.example.com/leaving.git", "main"));
+            Lease held = api.requestLease(KbId.of("leaving"), LeaseRequest.of("cli-test"));
+
+            CliRun.Ran busy = CliRun.run("admin", "remove-kb", "--url", url, "--kb", "leaving");
+            assertThat(busy.exit()).isEqualTo(ExitCodes.REJECTED);
+            assertThat(busy.err()).contains("KB_BUSY").contains("0 queued, 1 running");
+
+            api.release(held.id());
+            assertThat(run("admin", "remove-kb", "--url", url, "--kb", "leaving"))
+                    .isEqualTo("removed leaving" + System.lineSeparator());
+            CliRun.Ran gone = CliRun.run("admin", "remove-kb", "--url", url, "--kb", "leaving");
+            assertThat(gone.exit()).isEqualTo(ExitCodes.REJECTED);
+            assertThat(gone.err()).contains("KB_NOT_FOUND");
+            assertThat(KbsyncCli.run("admin", "remove-kb", "--url", url, "--kb", "Bad KB"))
                     .isEqualTo(ExitCodes.USAGE);
         }
     }
