@@ -145,6 +145,32 @@ public record Job(
                 newState == JobState.RUNNING ? doing : null);
     }
 
+    /** The same running job, its worker now saying it is doing {@code now} (see {@link Activity}). */
+    public Job withDoing(String now) {
+        return new Job(
+                id,
+                kb,
+                user,
+                payload,
+                state,
+                ahead,
+                etaMs,
+                etaP90Ms,
+                fencingToken,
+                firstFencingToken,
+                commit,
+                commitUrl,
+                files,
+                result,
+                error,
+                attempts,
+                createdAt,
+                startedAt,
+                finishedAt,
+                retryOf,
+                now);
+    }
+
     /** The same job as the retry of the job {@code retried} (null: of none). */
     public Job retrying(String retried) {
         return new Job(

@@ -90,7 +90,7 @@ public final class AsyncKbsyncClient {
     }
 
     /**
-     * {@code GET /v1/jobs/{id}/events}: the job's current state first, then every position and state change; the
+     * {@code GET /v1/jobs/{id}/events}: the job's current state first, then every position, state and doing change; the
      * stream ends after the job finished.
      */
     public Future<Subscription> followJob(String jobId, Consumer<JobEvent> onEvent) {
@@ -101,7 +101,7 @@ public final class AsyncKbsyncClient {
 
     /**
      * {@code GET /v1/events?job=a,b,c}: one stream for up to 100 jobs: each one's current state first, then their
-     * position and state changes; the stream ends once every one of them has ended.
+     * position, state and doing changes; the stream ends once every one of them has ended.
      */
     public Future<Subscription> followJobs(List<String> jobIds, Consumer<JobEvent> onEvent) {
         String ids =

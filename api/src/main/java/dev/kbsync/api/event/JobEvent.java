@@ -34,11 +34,23 @@ public sealed interface JobEvent extends KbsyncEvent {
         }
     }
 
+    /**
+     * What the job's worker says it is doing changed ({@code doing}, told by a heartbeat that says something else than
+     * the one before); the job is running.
+     */
+    record Doing(Job job) implements JobEvent {
+        @Override
+        public String name() {
+            return "doing";
+        }
+    }
+
     /** The event an SSE frame carries; empty for an event name this version does not know. */
     static Optional<JobEvent> decode(String name, JsonObject data) {
         return switch (name) {
             case "position" -> Optional.of(new Position(Job.fromJson(data)));
             case "state" -> Optional.of(new State(Job.fromJson(data)));
+            case "doing" -> Optional.of(new Doing(Job.fromJson(data)));
             default -> Optional.empty();
         };
     }

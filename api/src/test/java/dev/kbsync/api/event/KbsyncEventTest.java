@@ -42,6 +42,7 @@ class KbsyncEventTest {
         for (KbsyncEvent event : List.of(
                 new JobEvent.State(job),
                 new JobEvent.Position(job),
+                new JobEvent.Doing(job(JobState.RUNNING).withDoing("committing")),
                 new LeaseEvent.Position(lease),
                 new SnapshotEvent(snapshot))) {
             Optional<? extends KbsyncEvent> decoded = event instanceof JobEvent
