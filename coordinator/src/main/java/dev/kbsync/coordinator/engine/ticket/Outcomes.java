@@ -174,8 +174,11 @@ public final class Outcomes {
         LOST
     }
 
-    /** A heartbeat's result and the ticket as it is now (empty for an unknown ticket). */
-    public record Heartbeat(Beat beat, Optional<TicketView> view) {}
+    /**
+     * A heartbeat's result and the ticket as it is now (empty for an unknown ticket); {@code told}: the heartbeat changed
+     * what the grant's holder says it is doing (a text other than the one kept before).
+     */
+    public record Heartbeat(Beat beat, Optional<TicketView> view, boolean told) {}
 
     /** What reporting an outcome found. */
     public enum Report {

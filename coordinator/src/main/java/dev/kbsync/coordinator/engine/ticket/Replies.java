@@ -97,7 +97,8 @@ public final class Replies {
     static Heartbeat heartbeat(String ticket, JsonObject r) {
         return new Heartbeat(
                 Beat.valueOf(r.getString("result").toUpperCase(Locale.ROOT)),
-                Records.view(ticket, r.getJsonObject("view")));
+                Records.view(ticket, r.getJsonObject("view")),
+                r.getBoolean("told", false));
     }
 
     static ReleaseResult released(String ticket, JsonObject r) {
