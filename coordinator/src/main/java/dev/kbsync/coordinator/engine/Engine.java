@@ -133,7 +133,8 @@ public final class Engine {
                                     engine::onQueueChanged,
                                     engine::onEnded,
                                     engine.poller::wake,
-                                    engine.fanout::refreshWatched)
+                                    engine.fanout::refreshWatched,
+                                    engine.changes::onDoing)
                             .map(v -> {
                                 context.runOnContext(x -> engine.sweepTimer = vertx.setPeriodic(
                                         config.sweepInterval().toMillis(), t -> engine.sweeper.tick()));

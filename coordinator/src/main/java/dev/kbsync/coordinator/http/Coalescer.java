@@ -21,7 +21,9 @@ import java.util.function.Consumer;
  * once and drops its subject's waiting position, which it supersedes (every event carries the whole record). A
  * handoff moves every waiter up by one: without this, each of N waiters' streams got one event per handoff. A position
  * older than what its subject last showed (the stream's first read landed after it, {@link Progress}), or showing
- * nothing new (the same state, place and estimate), is dropped.
+ * nothing new (the same state, place, estimate and doing), is dropped. A job's {@code doing} event (its worker says it
+ * does something else now) is coalesced as a position is: a worker that changes it at every heartbeat costs its
+ * followers at most one event per window, the latest.
  */
 final class Coalescer {
     /** The shortest time between two batches of position events on one stream. */
@@ -55,7 +57,9 @@ final class Coalescer {
     /** Sends {@code event} now, or keeps it as its subject's latest position until the window ends. */
     void offer(KbsyncEvent event) {
         Optional<String> subject = subject(event);
-        boolean position = event instanceof JobEvent.Position || event instanceof LeaseEvent.Position;
+        boolean position = event instanceof JobEvent.Position
+                || event instanceof JobEvent.Doing
+                || event instanceof LeaseEvent.Position;
         if (subject.isPresent() && !fresh(subject.get(), position, event)) {
             return;
         }
@@ -111,15 +115,18 @@ final class Coalescer {
         return true;
     }
 
-    /** A subject's state, place and (a job's) estimate, as an event showed them; a lease has no estimate (-1). */
-    private record Shown(String state, long ahead, long etaMs, long etaP90Ms) {
+    /**
+     * A subject's state, place and (a job's) estimate and doing, as an event showed them; a lease has no estimate (-1)
+     * and no doing (null).
+     */
+    private record Shown(String state, long ahead, long etaMs, long etaP90Ms, String doing) {
         static Shown of(KbsyncEvent event) {
             if (event instanceof JobEvent job) {
                 Job j = job.job();
-                return new Shown(j.state().wire(), j.ahead(), j.etaMs(), j.etaP90Ms());
+                return new Shown(j.state().wire(), j.ahead(), j.etaMs(), j.etaP90Ms(), j.doing());
             }
             Lease lease = ((LeaseEvent) event).lease();
-            return new Shown(lease.state().wire(), lease.ahead(), -1, -1);
+            return new Shown(lease.state().wire(), lease.ahead(), -1, -1, null);
         }
     }
 

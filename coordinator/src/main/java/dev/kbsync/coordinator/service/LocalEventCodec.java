@@ -20,6 +20,7 @@ public final class LocalEventCodec<T extends KbsyncEvent> implements MessageCode
             JobEvent.Position.class,
             JobEvent.State.class,
             KbRemovedEvent.class,
+            JobEvent.Doing.class,
             LeaseEvent.Position.class,
             LeaseEvent.State.class,
             SnapshotEvent.class);

@@ -139,6 +139,32 @@ class CoalescerTest {
     }
 
     @Test
+    void shouldCoalesceDoingEventsAsPositionsAndDropOneThatSaysNothingNew() throws Exception {
+        Job running = Job.queued("j", KbId.of("demo"), "u", new JobPayload.Note("t", null, null), Instant.now())
+                .at(JobState.RUNNING, 0, 0, 0)
+                .withDoing("syncing");
+        List<String> jobs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Context context = vertx.getOrCreateContext();
+        Coalescer coalescer = new Coalescer(
+                vertx,
+                WINDOW_MS,
+                e -> jobs.add(e.name() + " " + ((JobEvent) e).job().doing()));
+        context.executeBlocking(() -> null)
+                .compose(v -> {
+                    coalescer.offer(new JobEvent.State(running)); // a stream's first read
+                    coalescer.offer(new JobEvent.Doing(running)); // what it showed already
+                    coalescer.offer(new JobEvent.Doing(running.withDoing("writing the note")));
+                    coalescer.offer(new JobEvent.Doing(running.withDoing("committing"))); // within the window
+                    coalescer.offer(new JobEvent.Doing(running.withDoing("in the push"))); // the latest of the burst
+                    return io.vertx.core.Future.succeededFuture();
+                })
+                .await(5, TimeUnit.SECONDS);
+        Thread.sleep(2 * WINDOW_MS);
+        assertThat(jobs).containsExactly("state syncing", "doing writing the note", "doing in the push");
+        coalescer.close();
+    }
+
+    @Test
     void shouldDropWaitingPositionsWhenClosed() throws Exception {
         onContext(c -> {
             c.offer(position("a", 2));

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * A running job says what its worker's last heartbeat said it is doing ({@code doing}) on {@code GET /v1/jobs/{id}},
  * the job list and the job's event stream; a queued or finished job, or one whose worker said nothing, has no
- * {@code doing}, and what one worker said is gone with its grant (given back, finished).
+ * {@code doing}, and what one worker said is gone with its grant (given back, finished). Each change of it is a
+ * {@code doing} event on the job's streams; a heartbeat that repeats it sends none.
  */
 class JobActivityApiIT {
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -74,6 +75,50 @@ class JobActivityApiIT {
         assertThat(done.getString("state")).isEqualTo("done");
         assertThat(done.containsKey("doing")).as("finished").isFalse();
         assertThat(listed("doing-run", job.id()).doing()).isNull();
+    }
+
+    @Test
+    void shouldSendEachChangeOfWhatTheWorkerSaysOnTheJobsStreamsOnce() {
+        api.kb("doing-events");
+        Job job = client.submitNote(KbId.of("doing-events"), NoteRequest.of("doris", "hello"));
+        Assignment assignment = worker.poll("w-events", WAIT).orElseThrow();
+        String waiting = "waiting for https://git.example.com/team.git to answer: unreachable since"
+                + " 2026-12-06T05:41:07Z, 3 tries, next in 8 s";
+        try (EventStream<JobEvent> own = client.jobEvents(job.id());
+                EventStream<JobEvent> listed = client.jobsEvents(List.of(job.id()));
+                EventStream<JobEvent> users = client.userJobEvents("doris")) {
+            for (EventStream<JobEvent> stream : List.of(own, listed, users)) {
+                JobEvent first = stream.next(WAIT);
+                assertThat(first.name()).isEqualTo("state");
+                assertThat(first.job().state()).isEqualTo(JobState.RUNNING);
+                assertThat(first.job().doing()).isNull();
+            }
+
+            worker.heartbeat(assignment.lease().id(), waiting);
+            worker.heartbeat(assignment.lease().id(), waiting);
+            worker.heartbeat(assignment.lease().id(), "writing the note");
+            worker.reportResult(job.id(), new JobOutcome.Done(assignment.lease().id(), null, List.of(), 0));
+
+            for (EventStream<JobEvent> stream : List.of(own, listed, users)) {
+                assertThat(untilFinished(stream, job.id()))
+                        .as("one event per change, in order, then the final state")
+                        .containsExactly("doing running " + waiting, "doing running writing the note", "state done");
+            }
+        }
+    }
+
+    /** The events of job {@code jobId} on {@code stream} up to its final one: name, state and doing. */
+    private static List<String> untilFinished(EventStream<JobEvent> stream, String jobId) {
+        List<String> seen = new java.util.ArrayList<>();
+        JobEvent event;
+        do {
+            event = stream.next(WAIT);
+            if (event.job().id().equals(jobId)) {
+                Job j = event.job();
+                seen.add(event.name() + " " + j.state().wire() + (j.doing() == null ? "" : " " + j.doing()));
+            }
+        } while (!event.job().id().equals(jobId) || !event.job().state().terminal());
+        return seen;
     }
 
     @Test

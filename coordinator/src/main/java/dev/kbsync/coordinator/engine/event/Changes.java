@@ -84,6 +84,19 @@ public final class Changes {
         }
     }
 
+    /** A heartbeat here changed what a grant's worker says it is doing: the jobs' streams, here and elsewhere. */
+    public void doing(DoingChanged change) {
+        events.doing(change);
+        onDoing(change);
+    }
+
+    /** {@link #doing} heard from another coordinator. */
+    public void onDoing(DoingChanged change) {
+        if (fanout.relevant(change.kb())) {
+            context.runOnContext(v -> fanout.doing(change));
+        }
+    }
+
     /** Tells the other coordinators and refreshes the local streams of {@code kb}. */
     public void announce(KbId kb) {
         touched.accept(kb);

@@ -19,11 +19,12 @@ import org.slf4j.LoggerFactory;
  * Redis pub/sub between coordinators on one topic, {@code kbsync:events}: {@code q <kb> <origin>} when a KB's queue
  * changed, {@code j <job id> <origin>} / {@code l <lease id> <origin>} when a step ended a job / a raw lease (the other coordinators' streams
  * of it get their final event even where they have no earlier view of the queue to compare with), {@code r <origin>}
- * when a job became dispatchable, {@code h <origin>} as a coordinator's presence (on
+ * when a job became dispatchable, {@code d ...} when a heartbeat changed what a grant's worker says it is doing
+ * ({@link DoingChanged}), {@code h <origin>} as a coordinator's presence (on
  * start, every second, and in answer to a coordinator heard for the first time). Local effects never wait for the
  * echo of a coordinator's own message: {@link #ready()} wakes the local pollers at once, and queue changes are
  * applied locally by the caller. A coordinator that has heard no other coordinator for {@link #PEER_TTL_MS} publishes
- * no {@code q}/{@code r} at all (a single coordinator pays nothing for pub/sub); a coordinator that starts announces
+ * no {@code q}/{@code r}/{@code d} at all (a single coordinator pays nothing for pub/sub); a coordinator that starts announces
  * itself first, and the others answer, so both sides publish to each other within one message.
  */
 public final class Events {
@@ -41,6 +42,7 @@ public final class Events {
     private Runnable onResubscribed = () -> {};
     private BiConsumer<Boolean, String> onEnded = (job, id) -> {};
     private Consumer<KbId> onRemoved = kb -> {};
+    private Consumer<DoingChanged> onDoing = doing -> {};
     private int listenerId = -1;
     private int statusListenerId = -1;
 
@@ -57,19 +59,22 @@ public final class Events {
      */
     public Future<Void> subscribe(
             BiConsumer<KbId, Boolean> onQueue, BiConsumer<Boolean, String> onEnded, Runnable onReady) {
-        return subscribe(onQueue, onEnded, onReady, () -> {});
+        return subscribe(onQueue, onEnded, onReady, () -> {}, doing -> {});
     }
 
     /**
      * {@link #subscribe(BiConsumer, BiConsumer, Runnable)}, and {@code onResubscribed} runs (on the engine context) each
-     * time the subscription came back after Redisson lost it: what other coordinators published meanwhile is lost.
+     * time the subscription came back after Redisson lost it: what other coordinators published meanwhile is lost;
+     * {@code onDoing} gets what other coordinators' heartbeats changed a grant's {@code doing} to.
      */
     public Future<Void> subscribe(
             BiConsumer<KbId, Boolean> onQueue,
             BiConsumer<Boolean, String> onEnded,
             Runnable onReady,
-            Runnable onResubscribed) {
+            Runnable onResubscribed,
+            Consumer<DoingChanged> onDoing) {
         this.onReady = onReady;
+        this.onDoing = onDoing;
         this.onEnded = onEnded;
         this.onResubscribed = onResubscribed;
         return redis.on(topic.addListenerAsync(
@@ -129,6 +134,13 @@ public final class Events {
         }
     }
 
+    /** A heartbeat here changed what a grant's worker says it is doing. */
+    public void doing(DoingChanged change) {
+        if (hasPeers()) {
+            publish(change.message(origin));
+        }
+    }
+
     /** Wakes this coordinator's pollers at once and the other coordinators' through pub/sub. */
     public void ready() {
         redis.context().runOnContext(v -> onReady.run());
@@ -185,6 +197,8 @@ public final class Events {
             onRemoved.accept(KbId.of(parts[1]));
         } else if ((parts[0].equals("j") || parts[0].equals("l")) && parts.length == 3 && elsewhere) {
             onEnded.accept(parts[0].equals("j"), parts[1]);
+        } else if (parts[0].equals("d") && elsewhere) {
+            DoingChanged.parse(parts).ifPresent(onDoing);
         }
     }
 }

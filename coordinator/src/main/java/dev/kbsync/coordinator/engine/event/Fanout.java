@@ -59,6 +59,8 @@ public final class Fanout {
     private final Set<KbId> busy = new HashSet<>();
     private final Set<KbId> dirty = new HashSet<>();
     private final Map<String, Job> jobCache = new HashMap<>();
+    /** Per job, the doing event being read (the next one waits for it: they go out in the heartbeats' order). */
+    private final Map<String, Future<Void>> saying = new HashMap<>();
     /** The fencing token of the grant in the last view published per KB (0: none). */
     private final Map<KbId, Long> fences = new HashMap<>();
     /** KBs with no view published, read by a sweep and found as their streams were told: under which grant, baseline. */
@@ -173,6 +175,35 @@ public final class Fanout {
         tracked.add(kb);
         announced.computeIfAbsent(kb, k -> new HashSet<>()).add(grant.ticket());
         lease(Change.STATE, grant.rawLease(kb));
+    }
+
+    /**
+     * A heartbeat (here or elsewhere) changed what the worker of a grant says it is doing: each of its jobs still
+     * running gets a {@code doing} event, the job read from Redis with the heartbeat's text (a later heartbeat's may be
+     * stored already: each event shows what its own heartbeat said, in their order). Must run on the engine context.
+     */
+    public void doing(DoingChanged change) {
+        if (!watchers.watched(change.kb())) {
+            return;
+        }
+        for (String jobId : change.jobs()) {
+            Future<Void> next = saying.getOrDefault(jobId, Future.succeededFuture())
+                    .transform(before -> load(jobId))
+                    .map(job -> {
+                        if (job != null && job.state() == JobState.RUNNING) {
+                            jobCache.computeIfPresent(jobId, (id, known) -> known.withDoing(change.text()));
+                            sendJob(new JobEvent.Doing(job.withDoing(change.text())));
+                        }
+                        return null;
+                    });
+            saying.put(jobId, next);
+            next.onComplete(ar -> {
+                saying.remove(jobId, next);
+                if (ar.failed()) {
+                    publishing.failed(change.kb(), ar.cause());
+                }
+            });
+        }
     }
 
     /**
@@ -422,7 +453,11 @@ public final class Fanout {
     }
 
     private void sendJob(Change type, Job job) {
-        JobEvent event = type.of(job);
+        sendJob(type.of(job));
+    }
+
+    private void sendJob(JobEvent event) {
+        Job job = event.job();
         if (send(QueueAddresses.job(job.id()), event)) {
             bus.publish(QueueAddresses.JOBS, event);
             if (event.last()) {

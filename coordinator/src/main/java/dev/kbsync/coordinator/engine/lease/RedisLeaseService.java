@@ -8,8 +8,11 @@ import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.Quoting;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.engine.event.Changes;
+import dev.kbsync.coordinator.engine.event.DoingChanged;
 import dev.kbsync.coordinator.engine.redis.Ids;
 import dev.kbsync.coordinator.engine.store.RedisKbRegistry;
+import dev.kbsync.coordinator.engine.ticket.CurrentGrant;
+import dev.kbsync.coordinator.engine.ticket.JobRef;
 import dev.kbsync.coordinator.engine.ticket.LeaseRef;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Beat;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Cancelled;
@@ -28,6 +31,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,8 +137,19 @@ public final class RedisLeaseService implements LeaseService {
                     if (beat.beat() == Beat.LOST || beat.view().isEmpty()) {
                         return Future.failedFuture(lost(leaseId));
                     }
+                    if (beat.told() && ref.forJob()) {
+                        beat.view().get().grant().ifPresent(g -> changes.doing(doingChanged(ref.kb(), g, doing)));
+                    }
                     return Future.succeededFuture(beat.view().get().lease(ref));
                 }));
+    }
+
+    /** What the grant's jobs' streams are told: the head's job and its group commit's members (the still running). */
+    private static DoingChanged doingChanged(KbId kb, CurrentGrant grant, Optional<String> doing) {
+        List<String> jobs = new ArrayList<>();
+        jobs.add(new JobRef(kb, grant.ticket()).id());
+        grant.members().forEach(member -> jobs.add(new JobRef(kb, member).id()));
+        return new DoingChanged(kb, jobs, doing.orElseThrow());
     }
 
     @Override
