@@ -580,7 +580,7 @@ class JobEvents:
                     error = json.loads(data).get("error") or {}
                     raise errors.ServiceUnavailable(
                         503, error.get("code", "STREAM_ERROR"), error.get("message", data))
-                if name not in ("state", "position"):
+                if name not in ("state", "position", "doing"):  # an event this version does not know: skipped
                     continue
                 event = JobEvent(name, Job.from_json(json.loads(data)))
                 yield event

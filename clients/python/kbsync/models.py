@@ -90,7 +90,8 @@ class JobReceipt:
 
 @dataclass(frozen=True)
 class JobEvent:
-    """One event of a job's stream: ``name`` is ``state`` or ``position``; ``last`` when the stream ends after it."""
+    """One event of a job's stream: ``name`` is ``state``, ``position`` or ``doing`` (what the running job's worker
+    says it is doing changed: ``job.doing``); ``last`` when the stream ends after it."""
 
     name: str
     job: Job

@@ -44,6 +44,27 @@ class JobEventsTest(unittest.TestCase):
         self.assertEqual(raised.exception.code, "SLOW_CONSUMER")
 
 
+    def test_a_doing_event_tells_what_the_running_jobs_worker_does_now_and_unknown_ones_are_skipped(self):
+        from kbsync.client import JobEvents
+
+        job = ('{"id":"kb~1","kb":"kb","kind":"note","user":"u","state":"running","ahead":0,'
+               '"payload":{"text":"t"},"attempts":1,"createdAt":"2026-12-04T00:00:00Z"')
+        waiting = "waiting for https://git.example.com/kb.git to answer: unreachable since 2026-12-06T05:41:07Z"
+        body = ("event: state\ndata: " + job + "}\n\n"
+                "event: doing\ndata: " + job + ',"doing":"' + waiting + '"}\n\n'
+                "event: later\ndata: {}\n\n"
+                "event: doing\ndata: " + job + ',"doing":"committing"}\n\n').encode()
+
+        class Closing:
+            sock = None
+
+            def close(self):
+                pass
+
+        seen = [(e.name, e.job.doing, e.last) for e in JobEvents(io.BytesIO(body), Closing())]
+        self.assertEqual(seen, [("state", None, False), ("doing", waiting, False), ("doing", "committing", False)])
+
+
 class HeldTest(unittest.TestCase):
     def test_a_heartbeat_refused_for_good_marks_the_lease_lost(self):
         from kbsync.client import Held
