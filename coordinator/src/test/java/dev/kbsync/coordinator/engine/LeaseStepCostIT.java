@@ -26,7 +26,7 @@ class LeaseStepCostIT {
     static final RedisExtension redis = new RedisExtension();
 
     @Test
-    void shouldGrantAndReleaseAFreeKbInTwoScriptsOfAtMostThirtyFiveCommands() {
+    void shouldGrantAndReleaseAFreeKbInTwoScriptsOfAtMostThirtySixCommands() {
         try (Coordinators coordinators = new Coordinators(redis)) {
             LeaseService leases = leases(coordinators, "cost");
             KbId kb = KbId.of("cost");
@@ -47,9 +47,10 @@ class LeaseStepCostIT {
             double commands = (after[0] - before[0]) / (double) PAIRS;
             // the engine's other background steps (the driver's claim) add a few over the run, never one per pair
             assertThat(scripts).as("scripts per grant+release").isBetween(2.0, 2.1);
+            // 36: the request's script checks that the KB is still registered (one read), atomic with its removal
             assertThat(commands)
                     .as("Redis commands per grant+release, scripts' own included")
-                    .isBetween(35.0, 36.0);
+                    .isBetween(36.0, 37.0);
         }
     }
 
