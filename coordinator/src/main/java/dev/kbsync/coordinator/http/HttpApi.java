@@ -47,6 +47,8 @@ public final class HttpApi {
     private final boolean authEnabled;
     private final int bodyLimit;
     private final JobRoutes jobs;
+    private final SubmitRoutes submissions;
+    private final CancelRetryRoutes cancelRetry;
     private final LeaseRoutes leases;
     private final QueueRoutes queues;
     private final KbRemovalRoutes removals;
@@ -74,7 +76,9 @@ public final class HttpApi {
         this.metricsPublic = config.auth().metricsPublic();
         this.authEnabled = config.auth().enabled();
         this.bodyLimit = config.http().bodyLimitBytes();
-        this.jobs = new JobRoutes(services, metrics, config, degraded);
+        this.jobs = new JobRoutes(services, config.http().sseKeepAlive(), degraded);
+        this.submissions = new SubmitRoutes(services, metrics, config, degraded);
+        this.cancelRetry = new CancelRetryRoutes(services, jobs, submissions);
         this.degraded = degraded;
         this.leases = new LeaseRoutes(
                 services,
@@ -163,8 +167,8 @@ public final class HttpApi {
         Handler<RoutingContext> redis = gate.handler();
         Handler<RoutingContext> longPoll = gate.handler(Duration.ofMillis(Inputs.MAX_WAIT_MS));
         Handler<RoutingContext> none = RoutingContext::next;
-        // submissions go to the journal instead while degraded mode accepts them (per KB: see JobRoutes.journals)
-        Handler<RoutingContext> submit = degraded.isPresent() ? gate.handler(jobs::journals) : redis;
+        // submissions go to the journal instead while degraded mode accepts them (per KB: see SubmitRoutes.journals)
+        Handler<RoutingContext> submit = degraded.isPresent() ? gate.handler(submissions::journals) : redis;
         // a worker's poll and result are served from the journal while Redis is unreachable (and until the Redis fences
         // are raised above the local tokens handed out meanwhile)
         // a job still in the journal is read from it (while Redis is unreachable and while the journal drains); its
@@ -175,13 +179,13 @@ public final class HttpApi {
                 ? gate.handler(Duration.ofMillis(Inputs.MAX_WAIT_MS), degraded.get()::serving)
                 : longPoll;
         // route table         Redis                                                    who may call    JSON body
-        on(router, submit, POST, "/v1/kbs/:kb/notes", client, jobs.submitNote());
-        on(router, submit, POST, "/v1/kbs/:kb/agent-tasks", client, jobs.submitAgentTask());
+        on(router, submit, POST, "/v1/kbs/:kb/notes", client, submissions.submitNote());
+        on(router, submit, POST, "/v1/kbs/:kb/agent-tasks", client, submissions.submitAgentTask());
         on(router, redis, GET, "/v1/jobs", reader, false, jobs::handleList);
         on(router, jobRead, GET, "/v1/jobs/:id", reader, false, jobs::handleGetJob);
-        on(router, jobRead, DELETE, "/v1/jobs/:id", client, false, jobs::handleCancel);
+        on(router, jobRead, DELETE, "/v1/jobs/:id", client, false, cancelRetry::handleCancel);
         on(router, jobRead, GET, "/v1/jobs/:id/events", streamReader, false, jobs::handleJobEvents);
-        on(router, jobRead, POST, "/v1/jobs/:id/retry", client, false, jobs::handleRetry);
+        on(router, jobRead, POST, "/v1/jobs/:id/retry", client, false, cancelRetry::handleRetry);
         on(router, work, POST, "/v1/jobs/:id/result", worker, true, workers::handleResult);
         on(router, workPoll, POST, "/v1/workers/:workerId/poll", worker, true, workers::handlePoll);
         on(router, work, POST, "/v1/leases/:id/extend", worker, true, workers::handleExtend);
