@@ -43,29 +43,43 @@ final class UpCommand implements Callable<Integer> {
         Path logFile = LogSetup.toFile(DataDir.child(DataDir.writable(options.dataDir()), "logs"), logs);
         EmbeddedStack running = EmbeddedStack.start(options);
         // Ctrl-C stops the stack before the JVM shuts down (the workers finish their cycles: see StopSignals); the
-        // hook covers any other exit.
+        // hook covers any other exit, and past the bound ends the JVM with 124 itself (halt: the only way a hook can).
         StopSignals signals = StopSignals.install();
         AtomicBoolean stopping = new AtomicBoolean();
         AtomicBoolean pastBound = new AtomicBoolean();
         Runnable stop = () -> {
             if (stopping.compareAndSet(false, true)) {
-                System.out.println(System.lineSeparator() + "stopping kbsync ...");
-                if (running.stop() instanceof BoundedStop.Outcome.PastBound past) {
-                    pastBound.set(true);
-                    System.out.println("kbsync stopped, its coordinator cut short after "
-                            + past.bound().toSeconds() + " s (still under way: " + String.join(", ", past.unfinished())
-                            + ")");
-                } else {
-                    System.out.println("kbsync stopped");
-                }
+                System.out.println(System.lineSeparator() + "stopping kbsync (at most "
+                        + running.stopBound().toSeconds() + " s) ...");
+                pastBound.set(report(running.stop()));
             }
         };
-        Runtime.getRuntime().addShutdownHook(new Thread(stop, "kbsync-up-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            stop.run();
+                            if (pastBound.get()) {
+                                System.out.flush();
+                                Runtime.getRuntime().halt(ExitCodes.STOP_PAST_BOUND);
+                            }
+                        },
+                        "kbsync-up-shutdown"));
         System.out.print(banner(running, logFile) + restart(running));
         System.out.flush();
         signals.await();
         stop.run();
         return pastBound.get() ? ExitCodes.STOP_PAST_BOUND : signals.exitCode();
+    }
+
+    /** Prints how the stop ended; whether it was cut short at its bound. */
+    private static boolean report(BoundedStop.Outcome outcome) {
+        if (outcome instanceof BoundedStop.Outcome.PastBound past) {
+            System.out.println("kbsync stopped, cut short after " + past.bound().toSeconds() + " s (still under way: "
+                    + String.join(", ", past.unfinished()) + ")");
+            return true;
+        }
+        System.out.println("kbsync stopped");
+        return false;
     }
 
     /** What this start found from an earlier run: a leftover redis-server it stopped, jobs it resumed. */

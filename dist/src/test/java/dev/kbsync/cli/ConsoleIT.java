@@ -85,8 +85,8 @@ class ConsoleIT {
             up.signal("TERM");
             assertThat(up.awaitExit(UP)).as("128 + SIGTERM").isEqualTo(143);
             assertThat(up.output())
-                    .endsWith(
-                            "stopping kbsync ..." + System.lineSeparator() + "kbsync stopped" + System.lineSeparator())
+                    .endsWith("stopping kbsync (at most 80 s) ..." + System.lineSeparator() + "kbsync stopped"
+                            + System.lineSeparator())
                     .doesNotContain(NOT_FOR_PEOPLE);
             assertThat(up.errors()).as("stderr").isEmpty();
         }

@@ -47,7 +47,7 @@ class UpStopBoundIT {
                 LOG.info("kbsync up SIGTERMed while Redis hangs: exited {} after {} ms", status, took.toMillis());
 
                 assertThat(status).as(up.output() + "\n" + up.errors()).isEqualTo(ExitCodes.STOP_PAST_BOUND);
-                assertThat(up.output()).contains("its coordinator cut short after " + BOUND.toSeconds() + " s");
+                assertThat(up.output()).contains("kbsync stopped, cut short after " + BOUND.toSeconds() + " s");
                 assertThat(took)
                         .as("SIGTERM to exit: the worker's stop, then at most the bound")
                         .isLessThan(BOUND.plusSeconds(15));

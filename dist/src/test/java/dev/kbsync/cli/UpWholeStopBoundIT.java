@@ -82,7 +82,7 @@ class UpWholeStopBoundIT {
             assertThat(up.output()).contains("kbsync stopped, cut short after " + BOUND.toSeconds() + " s");
             assertThat(took)
                     .as("SIGTERM to exit: the bound, then the embedded Redis killed")
-                    .isLessThan(BOUND.plusSeconds(8));
+                    .isLessThan(BOUND.plusSeconds(10));
             await().atMost(Duration.ofSeconds(5))
                     .untilAsserted(() -> assertThat(children).noneMatch(ProcessHandle::isAlive));
         }

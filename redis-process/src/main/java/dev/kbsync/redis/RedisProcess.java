@@ -234,19 +234,28 @@ public final class RedisProcess implements AutoCloseable {
     /** A plain Redis is killed; a persistent one is shut down cleanly, and its directory released. */
     @Override
     public void close() {
-        supervised = false;
-        expectedExit = process;
-        if (owner.isPresent()) {
-            shutdown();
-            owner.get().close();
-        } else {
-            kill();
-        }
+        close(SHUTDOWN_TIMEOUT);
     }
 
-    private void shutdown() {
+    /**
+     * As {@link #close()}, a persistent Redis killed if it has not stopped within {@code wait} of its {@code SHUTDOWN}
+     * (which itself waits at most 2 s for an answer); whether it stopped by itself (a plain one: always false).
+     */
+    public boolean close(Duration wait) {
+        supervised = false;
+        expectedExit = process;
+        if (owner.isEmpty()) {
+            kill();
+            return false;
+        }
+        boolean clean = shutdown(wait);
+        owner.get().close();
+        return clean;
+    }
+
+    private boolean shutdown(Duration wait) {
         if (!isAlive()) {
-            return;
+            return true;
         }
         try {
             RespClient.once(port, Duration.ofSeconds(2), "SHUTDOWN");
@@ -254,17 +263,15 @@ public final class RedisProcess implements AutoCloseable {
             log.debug("SHUTDOWN of redis-server on port {}: {}", port, e.getMessage());
         }
         try {
-            if (!process.waitFor(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn(
-                        "redis-server on port {} did not stop within {} of SHUTDOWN; killing it",
-                        port,
-                        SHUTDOWN_TIMEOUT);
-                kill();
+            if (process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                return true;
             }
+            log.warn("redis-server on port {} did not stop within {} of SHUTDOWN; killing it", port, wait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            kill();
         }
+        kill();
+        return false;
     }
 
     private void launch() {

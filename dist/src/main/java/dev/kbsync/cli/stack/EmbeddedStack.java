@@ -5,6 +5,7 @@ import dev.kbsync.coordinator.Coordinator;
 import dev.kbsync.coordinator.config.ConfigKey;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.redis.RedisProcess;
+import dev.kbsync.worker.process.WorkerConfig;
 import dev.kbsync.worker.process.WorkerConfigLoader;
 import dev.kbsync.worker.process.WorkerProcess;
 import dev.kbsync.worker.run.PhaseListener;
@@ -34,12 +35,17 @@ public final class EmbeddedStack implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedStack.class);
     private static final Duration REDIS_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration HOUSEKEEPING_EVERY = Duration.ofSeconds(10);
+    /** The in-process workers' {@code shutdown.grace}, taken from the environment as the standalone worker does. */
+    private static final String SHUTDOWN_GRACE = "KBSYNC_SHUTDOWN_GRACE";
 
     private final Vertx vertx = Vertx.vertx();
     private final List<WorkerProcess> workers = new ArrayList<>();
     private RedisProcess redis;
     private Coordinator coordinator;
-    private Duration coordinatorStopBound;
+    /** Bound the stop until the configuration is read: the defaults, 60 s of grace and 20 s for the coordinator. */
+    private Duration workerGrace = Duration.ofSeconds(60);
+
+    private Duration coordinatorStopBound = Duration.ofSeconds(20);
     private String redisUri;
     private Path demoRemote;
     private RemoteHousekeeping housekeeping;
@@ -102,7 +108,10 @@ public final class EmbeddedStack implements AutoCloseable {
                     "KBSYNC_POLL_WAIT",
                     "2s"));
             options.agentCommand().ifPresent(command -> env.put("KBSYNC_AGENT_COMMAND", command));
-            workers.add(WorkerProcess.start(vertx, WorkerConfigLoader.load(env), System.getenv(), phases)
+            Optional.ofNullable(System.getenv(SHUTDOWN_GRACE)).ifPresent(grace -> env.put(SHUTDOWN_GRACE, grace));
+            WorkerConfig workerConfig = WorkerConfigLoader.load(env);
+            workerGrace = workerConfig.shutdownGrace();
+            workers.add(WorkerProcess.start(vertx, workerConfig, System.getenv(), phases)
                     .await());
         }
         log.info(
@@ -177,27 +186,17 @@ public final class EmbeddedStack implements AutoCloseable {
     }
 
     /**
-     * Stops workers (they finish their jobs), then the coordinator and Vert.x within the coordinator's {@code
-     * shutdown.timeoutSeconds} (past it a WARN names what had not finished, and the stop goes on), then the embedded
-     * Redis ({@code SHUTDOWN}: its append-only file is complete).
+     * Stops workers (they finish their jobs), then the coordinator and Vert.x, then the embedded Redis ({@code
+     * SHUTDOWN}: its append-only file is complete; killed if it does not stop), all within {@link #stopBound()}: past
+     * it a WARN names what had not finished, and the stop goes on to the Redis (see {@link StackStop}).
      */
     public BoundedStop.Outcome stop() {
-        workers.parallelStream().forEach(WorkerProcess::stop);
-        if (housekeeping != null) {
-            housekeeping.close();
-        }
-        BoundedStop.Outcome outcome;
-        if (coordinator != null) {
-            outcome = BoundedStop.stop(coordinator, vertx, coordinatorStopBound);
-        } else { // a start that failed: no Redis client to wait for
-            long started = System.nanoTime();
-            vertx.close().await();
-            outcome = new BoundedStop.Outcome.Stopped(Duration.ofNanos(System.nanoTime() - started));
-        }
-        if (redis != null) {
-            redis.close();
-        }
-        return outcome;
+        return StackStop.run(workerGrace, coordinatorStopBound, workers, housekeeping, coordinator, vertx, redis);
+    }
+
+    /** How long a whole stop may take: the workers' {@code shutdown.grace} plus the coordinator's bound. */
+    public Duration stopBound() {
+        return StackStop.bound(workerGrace, coordinatorStopBound);
     }
 
     /** {@code uri} if something listens on its host and port (else Redisson would retry for ~10 s before failing). */
