@@ -26,8 +26,9 @@ final class ExitCodes {
     /** {@code up}/{@code demo}: the embedded redis-server did not start. */
     static final int REDIS_NOT_STARTED = 10;
     /**
-     * {@code up}/{@code coordinator}: the coordinator's stop did not finish within {@code shutdown.timeoutSeconds}
-     * (a WARN names what had not), so it was cut short; nothing accepted is lost.
+     * {@code coordinator}: its stop did not finish within {@code shutdown.timeoutSeconds}; {@code up}: its whole stop
+     * did not finish within the workers' {@code shutdown.grace} plus that (a WARN names what had not), so it was cut
+     * short; nothing accepted is lost.
      */
     static final int STOP_PAST_BOUND = BoundedStop.EXIT_PAST_BOUND;
     /** Anything unexpected (a defect): the log file has the details. */

@@ -57,6 +57,9 @@ final class UpCommand implements Callable<Integer> {
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
+                            if (stopping.get()) {
+                                return; // the signal's stop: main exits with its status, the hooks run to the end
+                            }
                             stop.run();
                             if (pastBound.get()) {
                                 System.out.flush();
