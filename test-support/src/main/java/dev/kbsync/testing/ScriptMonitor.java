@@ -66,6 +66,16 @@ public final class ScriptMonitor implements AutoCloseable {
                 .count();
     }
 
+    /** Commands named {@code name} that clients (not scripts) sent on {@code key} so far. */
+    public int commands(String name, String key) {
+        return (int) lines.stream()
+                .filter(line -> !line.get(0).equals("lua")
+                        && line.size() > 2
+                        && line.get(1).equalsIgnoreCase(name)
+                        && line.get(2).equals(key))
+                .count();
+    }
+
     /** Every key touched by a script without being declared, as {@code key (command, in: script head)}. */
     public List<String> undeclared() {
         List<String> out = new ArrayList<>();

@@ -101,7 +101,7 @@ final class Inputs {
 
     /**
      * What a heartbeat says its holder is doing: {@link Activity}'s one line of at most {@value Activity#MAX_LENGTH}
-     * characters, or 400 INVALID_FIELD; stripped (a blank one says nothing).
+     * characters, or 400 INVALID_FIELD; stripped (a blank one clears what was said; streams get no event for that).
      */
     static String doing(String value) {
         if (!Activity.valid(value)) {

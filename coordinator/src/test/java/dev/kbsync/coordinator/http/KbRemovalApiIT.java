@@ -15,6 +15,7 @@ import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.client.KbsyncException;
+import dev.kbsync.testing.ScriptMonitor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -87,7 +88,13 @@ class KbRemovalApiIT {
         String second = submit("busy", "two").bodyAsJsonObject().getString("id");
         Map<String, Long> keys = api.kbKeys("busy");
 
-        HttpResponse<Buffer> refused = api.call(DELETE, "/v1/kbs/busy", ADMIN);
+        HttpResponse<Buffer> refused;
+        try (ScriptMonitor monitor = ScriptMonitor.start(api.redis.port())) {
+            refused = api.call(DELETE, "/v1/kbs/busy", ADMIN);
+            await().atMost(Duration.ofSeconds(5)).until(() -> monitor.scripts() > 0); // MONITOR sees in order
+            // a KB in use keeps its registration throughout: workers' polls and reads never miss it
+            assertThat(monitor.commands("hdel", "kbsync:kbs")).isZero();
+        }
 
         assertError(refused, 409, "KB_BUSY");
         assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("message"))

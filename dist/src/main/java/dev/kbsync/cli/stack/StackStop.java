@@ -77,7 +77,7 @@ final class StackStop {
             pastBound = true;
             for (int i = 0; i < stops.size(); i++) {
                 if (!stops.get(i).isDone()) {
-                    unfinished.add("worker up-worker-" + (i + 1) + "'s drain");
+                    unfinished.add("worker " + workers.get(i).id() + "'s drain");
                 }
             }
         }

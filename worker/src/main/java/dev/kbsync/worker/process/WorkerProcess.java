@@ -170,6 +170,11 @@ public final class WorkerProcess {
         return metrics;
     }
 
+    /** This worker's id ({@code workerId}), as its presence and logs name it. */
+    public String id() {
+        return config.workerId();
+    }
+
     /**
      * Graceful stop; blocks (call it off the event loop) until every slot ended: a slot whose poll is in flight waits
      * for its answer (up to {@code poll.wait}) and gives back a job it brings. Never leaves a held lease without a

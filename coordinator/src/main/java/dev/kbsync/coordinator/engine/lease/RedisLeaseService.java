@@ -147,7 +147,9 @@ public final class RedisLeaseService implements LeaseService {
     /** What the grant's jobs' streams are told: the head's job and its group commit's members (the still running). */
     private static DoingChanged doingChanged(KbId kb, CurrentGrant grant, Optional<String> doing) {
         List<String> jobs = new ArrayList<>();
-        jobs.add(new JobRef(kb, grant.ticket()).id());
+        if (!grant.done()) { // the head already reported: its stream ended
+            jobs.add(new JobRef(kb, grant.ticket()).id());
+        }
         grant.members().forEach(member -> jobs.add(new JobRef(kb, member).id()));
         return new DoingChanged(kb, jobs, doing.orElseThrow());
     }

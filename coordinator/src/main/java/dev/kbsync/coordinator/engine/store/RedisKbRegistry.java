@@ -93,25 +93,37 @@ public final class RedisKbRegistry implements KbRegistry {
     }
 
     /**
-     * The registration leaves the hash, then the KB its slot unless it is in use: then the registration read is put
-     * back (unless a registration was made meanwhile).
+     * A KB in use is refused without touching its registration (a step that only checks); an idle one leaves the
+     * hash, then its slot unless it came into use meanwhile: then, or if the removal fails, the registration read is
+     * put back (unless a registration was made meanwhile). Unlisted first so that a submit refused by the removal
+     * cannot write the KB's conf key again from the registry ({@link #settle}).
      */
     @Override
     public Future<KbRemoval> remove(KbId id) {
         return redis.on(kbs.getAsync(id.value()))
-                .compose(before -> unlist(id, before)
-                        .compose(v -> tickets.remove(id, before != null))
-                        .compose(result -> {
-                            if (result instanceof KbRemoval.Busy && before != null) {
-                                return redis.on(kbs.fastPutIfAbsentAsync(id.value(), before))
-                                        .map(result);
-                            }
-                            if (result instanceof KbRemoval.Removed) {
-                                known.remove(id);
-                                removed.accept(id);
-                            }
-                            return Future.succeededFuture(result);
-                        }));
+                .compose(before -> tickets.refusal(id, before != null)
+                        .compose(refused ->
+                                refused.isPresent() ? Future.succeededFuture(refused.get()) : removeIdle(id, before)));
+    }
+
+    private Future<KbRemoval> removeIdle(KbId id, String before) {
+        return unlist(id, before)
+                .compose(v -> tickets.remove(id, before != null))
+                .transform(done -> {
+                    Future<KbRemoval> answer = done.succeeded()
+                            ? Future.succeededFuture(done.result())
+                            : Future.failedFuture(done.cause());
+                    if (done.succeeded() && done.result() instanceof KbRemoval.Removed) {
+                        known.remove(id);
+                        removed.accept(id);
+                        return answer;
+                    }
+                    if (before == null) {
+                        return answer;
+                    }
+                    return redis.on(kbs.fastPutIfAbsentAsync(id.value(), before))
+                            .transform(put -> answer);
+                });
     }
 
     private Future<Void> unlist(KbId id, String before) {

@@ -356,15 +356,29 @@ public final class Tickets {
      * registration was in the registry, which a KB registered before its conf key existed counts on.
      */
     public Future<KbRemoval> remove(KbId kb, boolean registered) {
+        return removeStep(kb, registered, "").map(Optional::orElseThrow);
+    }
+
+    /**
+     * What {@link #remove} would refuse now (busy, or no such KB), deleting nothing; empty when the KB is idle. Not
+     * atomic with what follows: the removal itself checks again.
+     */
+    public Future<Optional<KbRemoval>> refusal(KbId kb, boolean registered) {
+        return removeStep(kb, registered, "check");
+    }
+
+    private Future<Optional<KbRemoval>> removeStep(KbId kb, boolean registered, String mode) {
         return run(
                         Script.REMOVE,
                         kb,
                         List.of(new KbKeys(kb).conf(), Window.kb(kb.value(), 1).key()),
-                        registered ? "1" : "")
+                        registered ? "1" : "",
+                        mode)
                 .map(r -> switch (r.getString("r")) {
-                    case "removed" -> new KbRemoval.Removed(r.getInteger("kept"));
-                    case "busy" -> new KbRemoval.Busy(r.getInteger("queued"), r.getInteger("running"));
-                    default -> new KbRemoval.Unknown();
+                    case "idle" -> Optional.<KbRemoval>empty();
+                    case "removed" -> Optional.of(new KbRemoval.Removed(r.getInteger("kept")));
+                    case "busy" -> Optional.of(new KbRemoval.Busy(r.getInteger("queued"), r.getInteger("running")));
+                    default -> Optional.of(new KbRemoval.Unknown());
                 });
     }
 

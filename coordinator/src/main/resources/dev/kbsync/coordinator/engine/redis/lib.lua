@@ -698,7 +698,7 @@ end
 -- step. Returns what ended, for the reply.
 local function endGrant(g, requeue, reason, now)
   -- what the holder last said it was doing: named by the failure of a job whose grant lapsed on its last attempt
-  local doing = reason ~= 'released' and redis.call('hget', LEASE, 'doing') or nil
+  local doing = reason ~= 'released' and g.doing or nil
   redis.call('del', LEASE)
   -- Worker affinity: the worker that released a grant it had taken holds the KB's freshest checkout; one whose grant
   -- lapsed (silent, or over the maximum hold) loses the preference.

@@ -5,7 +5,8 @@
 -- webhooks) are kept for the retention, then expire with their keys: a finished job stays readable by id until its own
 -- retention ended (or a little longer); a later registration of the same id keeps them (see RedisKbRegistry).
 -- ARGV[11]: '1' when the KB's registration was in the registry (a KB registered before conf keys existed has none).
--- Reply: {r = 'nokb'} | {r = 'busy', queued, running} | {r = 'removed', kept (finished records kept)}.
+-- ARGV[12]: 'check' to answer only whether the KB could be removed now ({r = 'idle'}), deleting nothing.
+-- Reply: {r = 'nokb'} | {r = 'busy', queued, running} | {r = 'idle'} (check) | {r = 'removed', kept (tickets kept)}.
 local CONF, RATE = KEYS[18], KEYS[19]
 if redis.call('exists', CONF) == 0 and ARGV[11] ~= '1' then
   return cjson.encode({r = 'nokb'})
@@ -22,6 +23,9 @@ end
 local lock = redis.call('exists', LEASE) + redis.call('exists', LOCK) + redis.call('llen', LOCK_QUEUE)
 if queued + running + lock > 0 then
   return cjson.encode({r = 'busy', queued = queued, running = math.max(running, math.min(lock, 1))})
+end
+if ARGV[12] == 'check' then
+  return cjson.encode({r = 'idle'})
 end
 redis.call('del', QUEUE, SEQ, FENCE, LEASE, ALIVE, DRIVER, STATS, LOCK, LOCK_QUEUE, LOCK_TIMEOUT, RECENT, FAILURES,
   CONF, RATE)
