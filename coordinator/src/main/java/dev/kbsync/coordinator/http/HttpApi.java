@@ -88,12 +88,14 @@ public final class HttpApi {
                 degraded,
                 new LeaseChannel.Bound(health, deadline(config)),
                 metrics.leaseChannels());
-        this.queues = new QueueRoutes(services, config.http().sseKeepAlive(), degraded);
+        ReadRegistrations registrations = new ReadRegistrations(vertx, services.kbs(), mirrors);
+        this.queues =
+                new QueueRoutes(services, config.http().sseKeepAlive(), degraded, registrations::registered);
         this.removals = new KbRemovalRoutes(services.kbs(), degraded);
         this.workers = new WorkerRoutes(services, degraded);
         this.ops = new OpsRoutes(health, metrics, degraded);
         this.gate = new RedisGate(health, deadline(config));
-        this.reads = new ReadRoutes(services.kbs(), mirrors);
+        this.reads = new ReadRoutes(registrations, mirrors);
         this.deadlines = new RequestDeadlines(vertx, config.http().requestRead(), metrics);
     }
 

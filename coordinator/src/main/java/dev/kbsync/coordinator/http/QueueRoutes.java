@@ -17,6 +17,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** KB registration, queue snapshots, recently finished jobs, and the snapshot streams the dashboard listens to. */
 final class QueueRoutes {
@@ -26,8 +27,15 @@ final class QueueRoutes {
     private final JobStreams jobStreams;
 
     private final Optional<DegradedMode> degraded;
+    private final Consumer<KbConfig> registered;
 
-    QueueRoutes(CoordinatorServices services, Duration keepAlive, Optional<DegradedMode> degraded) {
+    /** {@code registered}: told of each KB registered here (the reads drop what they knew of it). */
+    QueueRoutes(
+            CoordinatorServices services,
+            Duration keepAlive,
+            Optional<DegradedMode> degraded,
+            Consumer<KbConfig> registered) {
+        this.registered = registered;
         this.keepAlive = keepAlive;
         this.degraded = degraded;
         this.jobStreams = new JobStreams(services, keepAlive, degraded);
@@ -88,6 +96,7 @@ final class QueueRoutes {
         services.kbs()
                 .register(kb)
                 .onSuccess(k -> degraded.ifPresent(d -> d.known(k)))
+                .onSuccess(registered::accept)
                 .onSuccess(k -> Responses.ok(ctx, k.toJson()))
                 .onFailure(ctx::fail);
     }

@@ -4,8 +4,6 @@ import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.RelativePath;
-import dev.kbsync.coordinator.error.NotFoundException;
-import dev.kbsync.coordinator.service.KbRegistry;
 import dev.kbsync.coordinator.snapshot.FileRead;
 import dev.kbsync.coordinator.snapshot.KbMirrors;
 import dev.kbsync.coordinator.snapshot.SnapshotReads;
@@ -24,11 +22,9 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jgit.lib.ObjectId;
 
 /**
@@ -40,15 +36,11 @@ final class ReadRoutes {
     private static final int DEFAULT_LOG = 20;
     private static final int MAX_LOG = 200;
 
-    /** How long a read trusts the KB registration it looked up (a changed remote is seen by reads this late). */
-    private static final long KB_CACHE_NANOS = 1_000_000_000L;
-
-    private final KbRegistry kbs;
+    private final ReadRegistrations registrations;
     private final KbMirrors mirrors;
-    private final Map<KbId, Cached> registered = new ConcurrentHashMap<>();
 
-    ReadRoutes(KbRegistry kbs, KbMirrors mirrors) {
-        this.kbs = kbs;
+    ReadRoutes(ReadRegistrations registrations, KbMirrors mirrors) {
+        this.registrations = registrations;
         this.mirrors = mirrors;
     }
 
@@ -91,27 +83,12 @@ final class ReadRoutes {
         // a HEAD never waits, it answers from the snapshot as it is (the fetch it sets going serves the next)
         Duration wait = ctx.request().method().equals(HttpMethod.HEAD) ? Duration.ZERO : mirrors.afterWait();
         after.ifPresent(commit -> RedisGate.allowWait(ctx, wait));
-        return registration(kb)
+        return registrations
+                .get(kb)
                 .compose((KbConfig config) -> Future.fromCompletionStage(
                         mirrors.read(config, after, wait, read), ctx.vertx().getOrCreateContext()))
                 .recover(ReadRoutes::unwrap);
     }
-
-    /** The KB's registration, looked up at most once a second per KB (reads are frequent, registrations rare). */
-    private Future<KbConfig> registration(KbId kb) {
-        Cached cached = registered.get(kb);
-        long now = System.nanoTime();
-        if (cached != null && now - cached.at() < KB_CACHE_NANOS) {
-            return Future.succeededFuture(cached.kb());
-        }
-        return kbs.get(kb).map(found -> {
-            KbConfig config = found.orElseThrow(() -> new NotFoundException("KB_NOT_FOUND", "no KB " + kb.value()));
-            registered.put(kb, new Cached(config, now));
-            return config;
-        });
-    }
-
-    private record Cached(KbConfig kb, long at) {}
 
     private static <T> Future<T> unwrap(Throwable failure) {
         Throwable cause =

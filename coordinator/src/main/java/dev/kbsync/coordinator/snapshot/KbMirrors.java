@@ -5,14 +5,9 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.error.UnavailableException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -25,15 +20,18 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.eclipse.jgit.lib.ObjectId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The coordinator's read mirrors, one per KB that was read: created on the first read, refreshed every
  * {@code refreshEvery} while read in the last ten minutes (else fetched again by the next read before it is served),
  * when a job of the KB lands ({@link #landed}) and when a read asks for a commit the snapshot does not hold yet
  * ({@code after}, waited for at most {@code afterWait}). Fetches run on two threads of their own,
- * reads on {@code readThreads} others: a read never waits for a KB's lock, a writer or another KB's fetch.
+ * reads on {@code readThreads} others: a read never waits for a KB's lock, a writer or another KB's fetch. A mirror
+ * whose KB was removed or points at another remote or branch is retired: never served again, and deleted from disk
+ * (on the timer thread) once the reads that may still use it are done.
  */
 public final class KbMirrors implements AutoCloseable {
     private static final Duration RETRY_BEHIND = Duration.ofSeconds(1);
@@ -41,9 +39,13 @@ public final class KbMirrors implements AutoCloseable {
     private static final long REFETCH_PAUSE_MS = 100;
     /** A mirror nobody read for this long is not fetched by the timer (landings still refresh it). */
     private static final Duration IDLE = Duration.ofMinutes(10);
+    /** A retired mirror is deleted this long after the longest wait of a read that may still use it. */
+    private static final Duration RETIRED_GRACE = Duration.ofSeconds(5);
+    private static final Logger log = LoggerFactory.getLogger(KbMirrors.class);
 
-    private final Path dir;
+    private final MirrorDirs dirs;
     private final boolean ownsDir;
+    private final Duration grace;
     private final Duration afterWait;
     private final long refreshNanos;
     private final long idleNanos;
@@ -63,9 +65,10 @@ public final class KbMirrors implements AutoCloseable {
             int readThreads,
             FetchAuth auth,
             Consumer<KbId> onNewMirror) {
-        this.dir = dir;
+        this.dirs = new MirrorDirs(dir);
         this.ownsDir = ownsDir;
         this.afterWait = afterWait;
+        this.grace = afterWait.plus(RETIRED_GRACE);
         this.refreshNanos = refreshEvery.toNanos();
         this.idleNanos = IDLE.toNanos();
         this.auth = auth;
@@ -211,13 +214,14 @@ public final class KbMirrors implements AutoCloseable {
             if (existing != null && existing.kb().equals(kb)) {
                 return existing;
             }
-            Mirror created = Mirror.open(kb, dir.resolve(dirName(kb)), fetches, auth);
+            Mirror created = Mirror.open(kb, dirs.of(kb), fetches, auth);
             mirrors.put(kb.id(), created);
             if (existing != null) {
-                // a read may still use the old one: close it once such reads are long done
-                timer.schedule(existing::close, 1, TimeUnit.MINUTES);
+                retire(existing);
             } else {
                 onNewMirror.accept(kb.id());
+                // what an earlier run left of the KB under another remote (removed while this coordinator was down)
+                timer.schedule(() -> sweep(kb.id()), grace.toMillis(), TimeUnit.MILLISECONDS);
             }
             if (created.current().isPresent()) {
                 created.refresh();
@@ -226,19 +230,61 @@ public final class KbMirrors implements AutoCloseable {
         }
     }
 
-    private void refreshAll() {
-        mirrors.values().stream().filter(m -> m.readWithin(idleNanos)).forEach(Mirror::refresh);
+    /**
+     * {@code kb} was removed: reads no longer get its mirror, which is deleted from disk once the reads already using
+     * it are done.
+     */
+    public void forget(KbId kb) {
+        synchronized (this) {
+            Mirror gone = mirrors.remove(kb);
+            if (gone != null) {
+                retire(gone);
+            }
+        }
     }
 
-    /** {@code <kb>-<digest of remote and branch>.git}: a KB pointed at another remote gets a fresh mirror. */
-    private static String dirName(KbConfig kb) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest((kb.remote() + "\n" + kb.branch()).getBytes(StandardCharsets.UTF_8));
-            return kb.id().value() + "-" + HexFormat.of().formatHex(digest, 0, 6) + ".git";
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+    /**
+     * {@code kb} was registered (again) here: a mirror of another remote or branch is dropped at once (the next read
+     * creates the new one), not at the next read.
+     */
+    public void registered(KbConfig kb) {
+        synchronized (this) {
+            Mirror existing = mirrors.get(kb.id());
+            if (existing != null && !existing.dir().equals(dirs.of(kb))) {
+                mirrors.remove(kb.id());
+                retire(existing);
+            }
         }
+    }
+
+    /** Stops {@code old} fetching; after the grace (reads using it are done) closes it and deletes its directory. */
+    private void retire(Mirror old) {
+        old.retire();
+        log.info("the read mirror of KB {} at {} is retired", old.kb().id().value(), old.dir());
+        timer.schedule(
+                () -> {
+                    old.close();
+                    sweep(old.kb().id());
+                },
+                grace.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Deletes the KB's mirror directories but the one its current mirror uses (runs on the timer thread). */
+    private void sweep(KbId kb) {
+        int moved;
+        synchronized (this) { // a read creating the KB's mirror meanwhile waits for the renames only
+            Mirror current = mirrors.get(kb);
+            moved = dirs.setAside(kb, Optional.ofNullable(current).map(Mirror::dir));
+        }
+        if (moved > 0) {
+            dirs.emptyTrash();
+            log.info("deleted {} read mirror(s) of KB {} no longer served", moved, kb.value());
+        }
+    }
+
+    private void refreshAll() {
+        mirrors.values().stream().filter(m -> m.readWithin(idleNanos)).forEach(Mirror::refresh);
     }
 
     @Override
@@ -249,11 +295,7 @@ public final class KbMirrors implements AutoCloseable {
         mirrors.values().forEach(Mirror::close);
         mirrors.clear();
         if (ownsDir) {
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException | UncheckedIOException e) {
-                // a temporary directory: the OS cleans it eventually
-            }
+            MirrorDirs.delete(dirs.base());
         }
     }
 

@@ -39,6 +39,7 @@ final class Mirror implements AutoCloseable {
     private volatile String lastFailure = "not fetched yet";
     private CompletableFuture<Void> running;
     private CompletableFuture<Void> next;
+    private boolean retired;
 
     private Mirror(KbConfig kb, Repository repository, Executor fetches, FetchAuth auth) {
         this.kb = kb;
@@ -73,6 +74,16 @@ final class Mirror implements AutoCloseable {
         return repository;
     }
 
+    /** Its directory. */
+    Path dir() {
+        return repository.getDirectory().toPath();
+    }
+
+    /** No longer served (its KB was removed or points elsewhere): it fetches no more. */
+    synchronized void retire() {
+        retired = true;
+    }
+
     /** The latest snapshot, if a fetch ever succeeded. */
     Optional<Snapshot> current() {
         ObjectId commit = head;
@@ -102,6 +113,9 @@ final class Mirror implements AutoCloseable {
 
     /** A fetch that starts after this call; completes (never exceptionally) when it ended. */
     synchronized CompletableFuture<Void> refresh() {
+        if (retired) {
+            return CompletableFuture.completedFuture(null);
+        }
         if (running == null) {
             running = new CompletableFuture<>();
             fetches.execute(this::fetchLoop);

@@ -147,6 +147,15 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
         return request(method, path, token).send().await();
     }
 
+    /** A call to the coordinator on {@code port} (one started by {@link #another}). */
+    HttpResponse<Buffer> call(int port, HttpMethod method, String path, String token) {
+        HttpRequest<Buffer> request = client.request(method, port, "127.0.0.1", path);
+        if (token != null) {
+            request.bearerTokenAuthentication(token);
+        }
+        return request.send().await();
+    }
+
     HttpResponse<Buffer> call(HttpMethod method, String path, String token, JsonObject body) {
         return request(method, path, token).sendJsonObject(body).await();
     }

@@ -1,0 +1,75 @@
+package dev.kbsync.coordinator.http;
+
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.event.KbRemovedEvent;
+import dev.kbsync.api.event.KbsyncEvent;
+import dev.kbsync.coordinator.error.NotFoundException;
+import dev.kbsync.coordinator.service.KbRegistry;
+import dev.kbsync.coordinator.service.QueueAddresses;
+import dev.kbsync.coordinator.snapshot.KbMirrors;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The KB registrations reads go by, each looked up at most once a second (reads are frequent, registrations rare). A
+ * KB removed (here or on another coordinator) or registered here is forgotten at once, and so is its mirror when it no
+ * longer matches: a KB id used again with another remote never serves the old remote's content. A registration
+ * changed on another coordinator is seen by reads here within the second.
+ */
+final class ReadRegistrations {
+    /** How long a read trusts the KB registration it looked up. */
+    private static final long KB_CACHE_NANOS = 1_000_000_000L;
+
+    private final KbRegistry kbs;
+    private final KbMirrors mirrors;
+    private final Map<KbId, Cached> registered = new ConcurrentHashMap<>();
+    /** Moves at each change: a lookup that started before one does not cache what it found. */
+    private final AtomicLong changes = new AtomicLong();
+
+    ReadRegistrations(Vertx vertx, KbRegistry kbs, KbMirrors mirrors) {
+        this.kbs = kbs;
+        this.mirrors = mirrors;
+        vertx.eventBus().<KbsyncEvent>localConsumer(QueueAddresses.ALL, msg -> {
+            if (msg.body() instanceof KbRemovedEvent removed) {
+                removed(removed.kb());
+            }
+        });
+    }
+
+    /** The KB's registration; fails KB_NOT_FOUND. */
+    Future<KbConfig> get(KbId kb) {
+        Cached cached = registered.get(kb);
+        long now = System.nanoTime();
+        if (cached != null && now - cached.at() < KB_CACHE_NANOS) {
+            return Future.succeededFuture(cached.kb());
+        }
+        long before = changes.get();
+        return kbs.get(kb).map(found -> {
+            KbConfig config = found.orElseThrow(() -> new NotFoundException("KB_NOT_FOUND", "no KB " + kb.value()));
+            if (changes.get() == before) {
+                registered.put(kb, new Cached(config, now));
+            }
+            return config;
+        });
+    }
+
+    /** {@code kb} was registered (again) on this coordinator. */
+    void registered(KbConfig kb) {
+        changes.incrementAndGet();
+        registered.remove(kb.id());
+        mirrors.registered(kb);
+    }
+
+    /** {@code kb} was removed (here or elsewhere). */
+    void removed(KbId kb) {
+        changes.incrementAndGet();
+        registered.remove(kb);
+        mirrors.forget(kb);
+    }
+
+    private record Cached(KbConfig kb, long at) {}
+}
