@@ -30,6 +30,7 @@ final class Mirror implements AutoCloseable {
     private static final int FETCH_TIMEOUT_SECONDS = 30;
 
     private final KbConfig kb;
+    private final Path dir;
     private final Repository repository;
     private final Executor fetches;
     private final FetchAuth auth;
@@ -41,8 +42,9 @@ final class Mirror implements AutoCloseable {
     private CompletableFuture<Void> next;
     private boolean retired;
 
-    private Mirror(KbConfig kb, Repository repository, Executor fetches, FetchAuth auth) {
+    private Mirror(KbConfig kb, Path dir, Repository repository, Executor fetches, FetchAuth auth) {
         this.kb = kb;
+        this.dir = dir;
         this.repository = repository;
         this.fetches = fetches;
         this.auth = auth;
@@ -60,7 +62,7 @@ final class Mirror implements AutoCloseable {
         }
         Repository repository =
                 new FileRepositoryBuilder().setGitDir(dir.toFile()).setBare().build();
-        Mirror mirror = new Mirror(kb, repository, fetches, auth);
+        Mirror mirror = new Mirror(kb, dir, repository, fetches, auth);
         Ref ref = repository.exactRef(mirror.branchRef());
         mirror.head = ref == null ? null : ref.getObjectId();
         return mirror;
@@ -74,9 +76,9 @@ final class Mirror implements AutoCloseable {
         return repository;
     }
 
-    /** Its directory. */
+    /** Its directory, as {@link #open} was given it. */
     Path dir() {
-        return repository.getDirectory().toPath();
+        return dir;
     }
 
     /** No longer served (its KB was removed or points elsewhere): it fetches no more. */
