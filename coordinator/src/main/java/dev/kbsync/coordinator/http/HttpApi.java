@@ -89,8 +89,7 @@ public final class HttpApi {
                 new LeaseChannel.Bound(health, deadline(config)),
                 metrics.leaseChannels());
         ReadRegistrations registrations = new ReadRegistrations(vertx, services.kbs(), mirrors);
-        this.queues =
-                new QueueRoutes(services, config.http().sseKeepAlive(), degraded, registrations::registered);
+        this.queues = new QueueRoutes(services, config.http().sseKeepAlive(), degraded, registrations::registered);
         this.removals = new KbRemovalRoutes(services.kbs(), degraded);
         this.workers = new WorkerRoutes(services, degraded);
         this.ops = new OpsRoutes(health, metrics, degraded);

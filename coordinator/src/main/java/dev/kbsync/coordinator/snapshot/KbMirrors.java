@@ -41,6 +41,7 @@ public final class KbMirrors implements AutoCloseable {
     private static final Duration IDLE = Duration.ofMinutes(10);
     /** A retired mirror is deleted this long after the longest wait of a read that may still use it. */
     private static final Duration RETIRED_GRACE = Duration.ofSeconds(5);
+
     private static final Logger log = LoggerFactory.getLogger(KbMirrors.class);
 
     private final MirrorDirs dirs;

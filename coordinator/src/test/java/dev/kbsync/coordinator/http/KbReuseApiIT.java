@@ -47,8 +47,8 @@ class KbReuseApiIT {
     void shouldReadOnlyTheNewRemoteOnceARemovedKbIsRegisteredAgain() throws Exception {
         Path a = remote("team-a.git", "a.md", "team A's secret\n");
         Path b = remote("team-b.git", "b.md", "team B's note\n");
-        Coordinator other = api.another(Map.of(
-                "KBSYNC_COORDINATOR_ID", "reuse-2", "KBSYNC_READS_MIRROR_DIR", OTHER_MIRRORS.toString()));
+        Coordinator other = api.another(
+                Map.of("KBSYNC_COORDINATOR_ID", "reuse-2", "KBSYNC_READS_MIRROR_DIR", OTHER_MIRRORS.toString()));
         try {
             register("shared", a);
             assertThat(content(api.port(), "shared", "a.md")).isEqualTo("team A's secret\n");
@@ -64,12 +64,14 @@ class KbReuseApiIT {
             assertThat(tree(api.port(), "shared")).containsExactly("b.md");
             // the other coordinator heard of the removal: it drops its mirror of the old remote as well
             await().atMost(Duration.ofSeconds(20))
-                    .untilAsserted(() -> assertThat(mirrorDirs(OTHER_MIRRORS, "shared")).isEmpty());
+                    .untilAsserted(() ->
+                            assertThat(mirrorDirs(OTHER_MIRRORS, "shared")).isEmpty());
             assertThat(read(other.port(), "shared", "a.md").statusCode()).isEqualTo(404);
             assertThat(tree(other.port(), "shared")).containsExactly("b.md");
             // here only the new remote's mirror is left on disk
             await().atMost(Duration.ofSeconds(20))
-                    .untilAsserted(() -> assertThat(mirrorDirs(MIRRORS, "shared")).hasSize(1));
+                    .untilAsserted(
+                            () -> assertThat(mirrorDirs(MIRRORS, "shared")).hasSize(1));
             assertThat(read(api.port(), "shared", "b.md").statusCode()).isEqualTo(200);
         } finally {
             other.stop().await();
@@ -119,13 +121,24 @@ class KbReuseApiIT {
 
     private Path remote(String name, String file, String content) throws Exception {
         Path remote = dir.resolve(name);
-        Git.init().setBare(true).setDirectory(remote.toFile()).setInitialBranch("main").call().close();
+        Git.init()
+                .setBare(true)
+                .setDirectory(remote.toFile())
+                .setInitialBranch("main")
+                .call()
+                .close();
         Path work = dir.resolve(name + "-work");
-        try (Git git = Git.cloneRepository().setURI(remote.toString()).setDirectory(work.toFile()).call()) {
+        try (Git git = Git.cloneRepository()
+                .setURI(remote.toString())
+                .setDirectory(work.toFile())
+                .call()) {
             git.getRepository().updateRef("HEAD").link("refs/heads/main");
             Files.writeString(work.resolve(file), content);
             git.add().addFilepattern(file).call();
-            git.commit().setMessage("Add " + file).setAuthor("bot", "bot@example.com").call();
+            git.commit()
+                    .setMessage("Add " + file)
+                    .setAuthor("bot", "bot@example.com")
+                    .call();
             git.push().setRemote("origin").add("main").call();
         }
         return remote;

@@ -69,7 +69,8 @@ class RemoteChangeIT {
     private void assertLandedOnBOnly(Outcome outcome, List<RevCommit> aBefore) {
         assertThat(outcome).isInstanceOf(Outcome.Published.class);
         assertThat(GitFixture.jobs(b)).containsExactly("job-2");
-        List<String> onB = GitFixture.history(b).stream().map(RevCommit::getShortMessage).toList();
+        List<String> onB =
+                GitFixture.history(b).stream().map(RevCommit::getShortMessage).toList();
         assertThat(onB).noneMatch(subject -> subject.contains("a.md") || subject.contains("job-1"));
         assertThat(GitFixture.history(b))
                 .noneMatch(commit -> aBefore.stream().anyMatch(old -> old.equals(commit) && !isSeed(old)));
