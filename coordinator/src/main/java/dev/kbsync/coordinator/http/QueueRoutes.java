@@ -101,15 +101,17 @@ final class QueueRoutes {
                 .onFailure(ctx::fail);
     }
 
+    /** The KB's snapshots; it ends with {@code kb-removed} when the KB is removed (here or on another coordinator). */
     void handleKbEvents(RoutingContext ctx) {
         KbId kb = KbId.of(ctx.pathParam("kb"));
         Sse.relay(
                 ctx,
                 keepAlive,
-                services.queues().watchers().kb(kb),
+                List.of(services.queues().watchers().kb(kb)),
                 QueueAddresses.kb(kb),
                 () -> services.queues().snapshot(kb).map(s -> List.of(new SnapshotEvent(s))),
-                event -> true);
+                event -> true,
+                event -> event instanceof KbRemovedEvent);
     }
 
     /** Snapshots of the caller's KBs only, and their removals; with {@code ?job=} or {@code ?user=}, job events ({@link JobStreams}). */

@@ -5,7 +5,8 @@ import dev.kbsync.api.KbId;
 /**
  * Event-bus addresses, local to each coordinator (fanned in from Redis pub/sub). Messages are
  * {@link dev.kbsync.api.event.KbsyncEvent} records (see {@link LocalEventCodec}): KB address and {@link #ALL}: a
- * {@link dev.kbsync.api.event.SnapshotEvent}; job address: a {@link dev.kbsync.api.event.JobEvent}; lease address: a
+ * {@link dev.kbsync.api.event.SnapshotEvent}, or a {@link dev.kbsync.api.event.KbRemovedEvent} when the KB is removed;
+ * job address: a {@link dev.kbsync.api.event.JobEvent}; lease address: a
  * {@link dev.kbsync.api.event.LeaseEvent}; {@link #JOBS}: every job event of every job address, for streams of many jobs;
  * {@link #ended}: the final event of every job and raw lease of a KB (its branch may have moved).
  */

@@ -308,12 +308,15 @@ public final class Fanout {
     }
 
     /**
-     * {@code kb} was removed (here or elsewhere): its state here is dropped, {@link QueueAddresses#ALL} gets a
-     * {@link KbRemovedEvent}, its per-KB meters go. Must run on the engine context.
+     * {@code kb} was removed (here or elsewhere): its state here is dropped, its own address and
+     * {@link QueueAddresses#ALL} get a {@link KbRemovedEvent} (the KB's streams end with it), its per-KB meters go.
+     * Must run on the engine context.
      */
     public void removed(KbId kb) {
         forget(kb);
-        bus.publish(QueueAddresses.ALL, new KbRemovedEvent(kb));
+        KbRemovedEvent event = new KbRemovedEvent(kb);
+        bus.publish(QueueAddresses.kb(kb), event);
+        bus.publish(QueueAddresses.ALL, event);
         metrics.forget(kb);
     }
 
