@@ -194,6 +194,7 @@ public final class Coordinator {
                         services.jobs(),
                         known)
                 .map(mode -> {
+                    services.kbs().whenRemoved(mode::forget); // removed here or through another coordinator
                     metrics.degraded(mode::accepting, mode::pending);
                     return Optional.of(mode);
                 });

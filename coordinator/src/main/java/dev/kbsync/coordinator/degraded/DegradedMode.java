@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +54,7 @@ public final class DegradedMode implements AutoCloseable {
     private final RedisHealth health;
     private final JobService jobs;
     private final Clock clock;
-    private final Map<KbId, KbConfig> known = new ConcurrentHashMap<>();
+    private final DegradedKbs kbs;
     private final LocalFences fences;
     private final LocalDispatch dispatch;
     private final LocalWork work;
@@ -79,7 +78,8 @@ public final class DegradedMode implements AutoCloseable {
             Duration restoreStep) {
         this.vertx = vertx;
         this.fences = new LocalFences(Clock.systemUTC(), fences);
-        this.dispatch = new LocalDispatch(hold, known, this.fences);
+        this.kbs = new DegradedKbs(executor, journal.dir());
+        this.dispatch = new LocalDispatch(hold, kbs.configs(), this.fences);
         this.journal = journal;
         this.executor = executor;
         this.health = health;
@@ -126,14 +126,7 @@ public final class DegradedMode implements AutoCloseable {
                 .map(replayed -> {
                     DegradedMode mode = new DegradedMode(
                             vertx, replayed.journal(), executor, health, jobs, hold, replayed.fences(), restoreStep);
-                    replayed.kbs().forEach(kb -> mode.known.put(kb.id(), kb));
-                    boolean changed = false;
-                    for (KbConfig kb : known) {
-                        changed |= !kb.equals(mode.known.put(kb.id(), kb));
-                    }
-                    if (changed) {
-                        mode.keepKnown();
-                    }
+                    mode.kbs.startWith(replayed.kbs(), known);
                     replayed.records().forEach(mode::replay);
                     mode.replayed.clear();
                     if (!replayed.records().isEmpty() || !mode.fences.allRaised()) {
@@ -209,33 +202,24 @@ public final class DegradedMode implements AutoCloseable {
      * coordinator started again during an outage ({@link KnownKbs}: written when the set changes).
      */
     public void known(KbConfig kb) {
-        if (!kb.equals(known.put(kb.id(), kb))) {
-            keepKnown();
-        }
+        kbs.known(kb);
     }
 
-    /** A KB removed: its jobs are no longer accepted while Redis is unreachable. */
+    /**
+     * A KB removed (here or through another coordinator): its jobs are no longer accepted while Redis is unreachable,
+     * and are refused as those of a removed KB ({@link #removed}) until it is registered again.
+     */
     public void forget(KbId kb) {
-        if (known.remove(kb) != null) {
-            keepKnown();
-        }
-    }
-
-    /** Writes the known KBs to {@link KnownKbs#FILE} on the journal's thread (the last write has the latest set). */
-    private void keepKnown() {
-        onJournal(executor, () -> {
-                    KnownKbs.write(journal.dir(), List.copyOf(known.values()));
-                    return null;
-                })
-                .onFailure(e -> LOG.warn(
-                        "the known KBs could not be written to {} ({}): a restart during an outage may not accept"
-                                + " notes of KBs registered since",
-                        journal.dir().resolve(KnownKbs.FILE),
-                        e.toString()));
+        kbs.forget(kb);
     }
 
     public boolean knows(KbId kb) {
-        return known.containsKey(kb);
+        return kbs.knows(kb);
+    }
+
+    /** Whether {@code kb} was removed since this coordinator started (and not registered again). */
+    public boolean removed(KbId kb) {
+        return kbs.removed(kb);
     }
 
     /**

@@ -90,7 +90,7 @@ public final class HttpApi {
                 metrics.leaseChannels());
         ReadRegistrations registrations = new ReadRegistrations(vertx, services.kbs(), mirrors);
         this.queues = new QueueRoutes(services, config.http().sseKeepAlive(), degraded, registrations::registered);
-        this.removals = new KbRemovalRoutes(services.kbs(), degraded);
+        this.removals = new KbRemovalRoutes(services.kbs());
         this.workers = new WorkerRoutes(services, degraded);
         this.ops = new OpsRoutes(health, metrics, degraded);
         this.gate = new RedisGate(health, deadline(config));

@@ -3,13 +3,11 @@ package dev.kbsync.coordinator.http;
 import dev.kbsync.api.ErrorCodes;
 import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.auth.Caller;
-import dev.kbsync.coordinator.degraded.DegradedMode;
 import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.service.KbRegistry;
 import dev.kbsync.coordinator.service.KbRemoval;
 import io.vertx.ext.web.RoutingContext;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,11 +16,9 @@ final class KbRemovalRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(KbRemovalRoutes.class);
 
     private final KbRegistry kbs;
-    private final Optional<DegradedMode> degraded;
 
-    KbRemovalRoutes(KbRegistry kbs, Optional<DegradedMode> degraded) {
+    KbRemovalRoutes(KbRegistry kbs) {
         this.kbs = kbs;
-        this.degraded = degraded;
     }
 
     void handleRemove(RoutingContext ctx) {
@@ -35,7 +31,6 @@ final class KbRemovalRoutes {
                                 kb.value(),
                                 Caller.of(ctx).name(),
                                 removed.kept());
-                        degraded.ifPresent(d -> d.forget(kb));
                         ctx.response().setStatusCode(204).end();
                     } else if (result instanceof KbRemoval.Busy busy) {
                         ctx.fail(busy(kb, busy));

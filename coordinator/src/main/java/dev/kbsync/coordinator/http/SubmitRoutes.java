@@ -10,6 +10,7 @@ import dev.kbsync.coordinator.auth.Caller;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.coordinator.config.Webhooks;
 import dev.kbsync.coordinator.degraded.DegradedMode;
+import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.error.UnavailableException;
 import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
@@ -171,11 +172,15 @@ final class SubmitRoutes {
     }
 
     /**
-     * Degraded mode: the job goes to this coordinator's journal (no rate limit: its windows are in Redis); a KB this
-     * coordinator has not seen cannot be told from a typo without Redis: 503.
+     * Degraded mode: the job goes to this coordinator's journal (no rate limit: its windows are in Redis); a KB it saw
+     * removed is refused 404; a KB this coordinator has not seen cannot be told from a typo without Redis: 503.
      */
     private void journaled(RoutingContext ctx, DegradedMode mode, SubmitInput input) {
         KbId kb = input.kb();
+        if (mode.removed(kb)) {
+            ctx.fail(new NotFoundException("KB_NOT_FOUND", "no KB " + Quoting.quote(kb.value()) + " (it was removed)"));
+            return;
+        }
         if (!mode.knows(kb)) {
             ctx.fail(new UnavailableException(
                     ErrorCodes.REDIS_UNAVAILABLE,

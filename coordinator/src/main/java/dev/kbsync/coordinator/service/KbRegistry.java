@@ -5,6 +5,7 @@ import dev.kbsync.api.KbId;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** KBs known to every coordinator (stored in Redis); registering an existing id replaces its remote and branch. */
 public interface KbRegistry {
@@ -19,4 +20,10 @@ public interface KbRegistry {
      * and the KB is busy, or is refused KB_NOT_FOUND); its finished jobs stay readable for the retention.
      */
     Future<KbRemoval> remove(KbId id);
+
+    /**
+     * {@code onRemoved} hears of every KB removed from now on, through this coordinator (before its removal's answer)
+     * or through another one.
+     */
+    void whenRemoved(Consumer<KbId> onRemoved);
 }

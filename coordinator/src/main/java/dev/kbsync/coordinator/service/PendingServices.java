@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -31,6 +33,7 @@ public final class PendingServices {
     private final CoordinatorServices facade =
             new CoordinatorServices(new Leases(), new Jobs(), new Queues(), new Kbs(), new Workers());
     private volatile CoordinatorServices attached;
+    private final List<Consumer<KbId>> removals = new CopyOnWriteArrayList<>();
 
     /** The services to hand out: the attached ones' behaviour once attached, 503 REDIS_UNAVAILABLE before. */
     public CoordinatorServices services() {
@@ -40,6 +43,7 @@ public final class PendingServices {
     /** Every later call goes to {@code services}. */
     public void attach(CoordinatorServices services) {
         attached = Objects.requireNonNull(services, "services");
+        services.kbs().whenRemoved(kb -> removals.forEach(listener -> listener.accept(kb)));
     }
 
     public boolean attached() {
@@ -196,6 +200,12 @@ public final class PendingServices {
         @Override
         public Future<KbRemoval> remove(KbId id) {
             return call(s -> s.kbs().remove(id));
+        }
+
+        /** Kept here: heard from the services attached now and later. */
+        @Override
+        public void whenRemoved(Consumer<KbId> onRemoved) {
+            removals.add(onRemoved);
         }
     }
 

@@ -34,6 +34,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
@@ -273,6 +274,11 @@ final class CountingServices {
         @Override
         public Future<KbRemoval> remove(KbId id) {
             return counted(real.remove(id));
+        }
+
+        @Override
+        public void whenRemoved(Consumer<KbId> onRemoved) {
+            real.whenRemoved(onRemoved);
         }
     }
 

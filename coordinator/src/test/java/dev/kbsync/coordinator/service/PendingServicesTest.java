@@ -2,6 +2,7 @@ package dev.kbsync.coordinator.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.health.RedisHealth;
 import io.vertx.core.Future;
 import java.lang.reflect.InvocationTargetException;
@@ -11,6 +12,8 @@ import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -81,11 +84,41 @@ class PendingServicesTest {
         }
     }
 
-    /** Every instance method, defaults included, but the submit convenience that calls the other submit. */
+    @Test
+    void shouldTellTheRemovalsOfTheServicesAttachedLater() {
+        PendingServices pending = new PendingServices();
+        List<KbId> heard = new ArrayList<>();
+        pending.services().kbs().whenRemoved(heard::add);
+        List<Consumer<KbId>> engine = new ArrayList<>();
+        KbRegistry kbs = type(KbRegistry.class, (method, args) -> {
+            if (method.getName().equals("whenRemoved")) {
+                @SuppressWarnings("unchecked")
+                Consumer<KbId> listener = (Consumer<KbId>) args[0];
+                engine.add(listener);
+            }
+            return null;
+        });
+
+        pending.attach(new CoordinatorServices(
+                stub(LeaseService.class),
+                stub(JobService.class),
+                stub(QueueService.class),
+                kbs,
+                stub(WorkerRegistry.class)));
+        engine.forEach(listener -> listener.accept(KbId.of("gone")));
+
+        assertThat(heard).containsExactly(KbId.of("gone"));
+    }
+
+    /**
+     * Every instance method, defaults included, but the submit convenience that calls the other submit and the removal
+     * listener (kept by the facade itself: {@link #shouldTellTheRemovalsOfTheServicesAttachedLater}).
+     */
     private static List<Method> methods(Class<?> type) {
         return List.of(type.getMethods()).stream()
                 .filter(m -> !Modifier.isStatic(m.getModifiers()))
                 .filter(m -> !(m.getName().equals("submit") && m.getParameterCount() == 4))
+                .filter(m -> !m.getName().equals("whenRemoved"))
                 .toList();
     }
 
@@ -96,12 +129,20 @@ class PendingServicesTest {
     }
 
     private <T> T stub(Class<T> type) {
-        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
+        return type(type, (method, args) -> {
             calls.add(type.getSimpleName() + "." + method.getName());
+            if (method.getReturnType() == void.class) {
+                return null;
+            }
             if (method.getReturnType() == KeepAlive.class) {
                 return KEPT;
             }
             return method.getReturnType() == Watchers.class ? WATCHERS : Future.succeededFuture();
-        }));
+        });
+    }
+
+    private static <T> T type(Class<T> type, BiFunction<Method, Object[], Object> answer) {
+        return type.cast(Proxy.newProxyInstance(
+                type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> answer.apply(method, args)));
     }
 }

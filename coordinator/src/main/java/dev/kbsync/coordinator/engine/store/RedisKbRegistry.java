@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.redisson.api.RMap;
 import org.redisson.api.RScript;
@@ -44,6 +45,7 @@ public final class RedisKbRegistry implements KbRegistry {
     private final Set<KbId> known = ConcurrentHashMap.newKeySet();
     private final Tickets tickets;
     private final Consumer<KbId> removed;
+    private final List<Consumer<KbId>> listeners = new CopyOnWriteArrayList<>();
 
     /** {@code removed}: told of each KB removed here. */
     public RedisKbRegistry(Redis redis, Tickets tickets, Consumer<KbId> removed) {
@@ -116,6 +118,7 @@ public final class RedisKbRegistry implements KbRegistry {
                     if (done.succeeded() && done.result() instanceof KbRemoval.Removed) {
                         known.remove(id);
                         removed.accept(id);
+                        listeners.forEach(listener -> listener.accept(id));
                         return answer;
                     }
                     if (before == null) {
@@ -135,6 +138,12 @@ public final class RedisKbRegistry implements KbRegistry {
     /** This coordinator forgets {@code id}, which another coordinator removed. */
     public void forget(KbId id) {
         known.remove(id);
+        listeners.forEach(listener -> listener.accept(id));
+    }
+
+    @Override
+    public void whenRemoved(Consumer<KbId> onRemoved) {
+        listeners.add(onRemoved);
     }
 
     @Override

@@ -1,0 +1,96 @@
+package dev.kbsync.coordinator.degraded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.coordinator.Coordinator;
+import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.testing.RedisExtension;
+import dev.kbsync.testing.TimingSensitive;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A KB removed through one coordinator is forgotten by every coordinator's degraded mode: during a later Redis outage a
+ * note for it is refused 404 KB_NOT_FOUND, on the coordinator that removed it and on another one, not journaled.
+ */
+@TimingSensitive
+class DegradedRemovedKbIT {
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
+
+    @Test
+    void shouldRefuseNotesOfARemovedKbDuringAnOutageOnEveryCoordinator(@TempDir Path dir) throws Exception {
+        Vertx vertx = Vertx.vertx();
+        Coordinator remover =
+                Coordinator.start(vertx, config("c1", dir.resolve("c1"))).await();
+        Coordinator other = null;
+        try {
+            Http here = new Http(remover.port());
+            here.awaitNormalWithEmptyJournal();
+            Http.Answer registered = here.send(
+                    "PUT",
+                    "/v1/kbs/gone",
+                    new JsonObject().put("remote", "/srv/git/gone.git").put("branch", "main"));
+            assertThat(registered.status()).as(registered.body().encode()).isEqualTo(200);
+            other = Coordinator.start(vertx, config("c2", dir.resolve("c2"))).await(); // knows "gone" from Redis
+            Http there = new Http(other.port());
+            there.awaitNormalWithEmptyJournal();
+            Thread.sleep(1500); // the coordinators have heard each other's presence (a removal is told to known peers)
+
+            Http.Answer removed = here.send("DELETE", "/v1/kbs/gone", null);
+            assertThat(removed.status()).as(removed.body().encode()).isEqualTo(204);
+            Thread.sleep(500); // the other coordinator hears of the removal through Redis pub/sub
+
+            redis.process().pause();
+            try {
+                here.awaitDegraded(Duration.ofSeconds(20));
+                there.awaitDegraded(Duration.ofSeconds(20));
+                Http.Answer refusedHere = here.note("gone", "u", "too late");
+                Http.Answer refusedThere = there.note("gone", "u", "too late");
+                Http.Answer kept = there.note("kept", "u", "still accepted");
+
+                assertThat(List.of(outcome(refusedHere), outcome(refusedThere), outcome(kept)))
+                        .as("the removed KB here, there, and a KB still registered")
+                        .containsExactly("404 KB_NOT_FOUND", "404 KB_NOT_FOUND", "202 degraded");
+            } finally {
+                redis.process().resume();
+            }
+        } finally {
+            if (other != null) {
+                other.stop().await();
+            }
+            remover.stop().await();
+            vertx.close().await();
+        }
+    }
+
+    private static String outcome(Http.Answer answer) {
+        return answer.status() + " " + (answer.status() == 202 ? answer.body().getString("mode") : answer.error());
+    }
+
+    private static CoordinatorConfig config(String id, Path journal) {
+        return CoordinatorConfig.load(
+                Optional.empty(),
+                Map.of(
+                        "KBSYNC_COORDINATOR_ID",
+                        id,
+                        "KBSYNC_HTTP_PORT",
+                        "0",
+                        "KBSYNC_AUTH_ENABLED",
+                        "false",
+                        "KBSYNC_REDIS_ADDRESS",
+                        redis.uri(),
+                        "KBSYNC_KBS",
+                        "kept=/srv/git/kept.git#main",
+                        "KBSYNC_DEGRADED_JOURNAL_DIR",
+                        journal.toString()));
+    }
+}
