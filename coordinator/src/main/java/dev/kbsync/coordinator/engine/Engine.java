@@ -21,6 +21,7 @@ import dev.kbsync.coordinator.engine.sweep.Sweeper;
 import dev.kbsync.coordinator.engine.ticket.DriverSettings;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
+import dev.kbsync.coordinator.engine.webhook.RemovedKbHooks;
 import dev.kbsync.coordinator.engine.webhook.WebhookDelivery;
 import dev.kbsync.coordinator.engine.worker.AgentFleet;
 import dev.kbsync.coordinator.engine.worker.RedisWorkerRegistry;
@@ -54,6 +55,7 @@ public final class Engine {
     private final Drivers drivers;
     private final Sweeper sweeper;
     private final WebhookDelivery webhooks;
+    private final RemovedKbHooks removedHooks;
     private final Fanout fanout;
     private final Poller poller;
     private final CoordinatorServices services;
@@ -88,6 +90,7 @@ public final class Engine {
         Grants grants = new Grants(tickets, metrics, changes);
         this.keepAlives = new KeepAlives(vertx, context, tickets);
         this.webhooks = new WebhookDelivery(vertx, tickets, config.webhooks(), metrics, this::touched);
+        this.removedHooks = new RemovedKbHooks(webhooks::deliver, config.webhooks());
         RedisWorkerRegistry workers = new RedisWorkerRegistry(redis, config.leaseTtl());
         this.sweeper = new Sweeper(
                 tickets,
@@ -136,8 +139,8 @@ public final class Engine {
                                     engine.fanout::refreshWatched,
                                     engine.changes::onDoing)
                             .map(v -> {
-                                context.runOnContext(x -> engine.sweepTimer = vertx.setPeriodic(
-                                        config.sweepInterval().toMillis(), t -> engine.sweeper.tick()));
+                                context.runOnContext(x -> engine.sweepTimer =
+                                        vertx.setPeriodic(config.sweepInterval().toMillis(), t -> engine.sweep()));
                                 context.runOnContext(x -> engine.presenceTimer =
                                         vertx.setPeriodic(Events.PRESENCE_EVERY_MS, t -> engine.events.beat()));
                                 return engine;
@@ -241,9 +244,16 @@ public final class Engine {
         forgotten(kb);
     }
 
+    /** A removed KB leaves the sweep; its finished jobs' due webhooks are still delivered ({@link RemovedKbHooks}). */
     private void forgotten(KbId kb) {
         sweeper.forget(kb);
         fanout.removed(kb);
+        removedHooks.removed(kb);
+    }
+
+    private void sweep() {
+        sweeper.tick();
+        removedHooks.tick();
     }
 
     /** A KB's queue changed (here or elsewhere): the sweep looks at it again. */

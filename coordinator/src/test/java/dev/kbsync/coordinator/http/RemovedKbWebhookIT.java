@@ -1,0 +1,79 @@
+package dev.kbsync.coordinator.http;
+
+import static dev.kbsync.coordinator.http.ApiFixture.ADMIN;
+import static dev.kbsync.coordinator.http.ApiFixture.CLIENT;
+import static io.vertx.core.http.HttpMethod.DELETE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kbsync.api.Job;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.NoteRequest;
+import dev.kbsync.api.client.KbsyncClient;
+import dev.kbsync.coordinator.http.HookReceiver.Delivery;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A job's webhook belongs to the job, not to its KB's registration: a delivery due when the KB is removed is still
+ * made, and one that failed is retried until it is delivered.
+ */
+class RemovedKbWebhookIT {
+    @RegisterExtension
+    static final ApiFixture api = new ApiFixture(
+            Map.of("KBSYNC_WEBHOOKS_ALLOWED_HOSTS", "127.0.0.1", "KBSYNC_WEBHOOKS_SECRET", WebhooksApiIT.SECRET));
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static HookReceiver receiver;
+
+    @BeforeAll
+    static void receiver() {
+        receiver = new HookReceiver(api.vertx);
+    }
+
+    @AfterAll
+    static void closeReceiver() {
+        receiver.close();
+    }
+
+    @Test
+    void shouldDeliverTheWebhookOfAJobThatEndedRightBeforeItsKbWasRemoved() {
+        api.kb("hook-gone");
+        Job job = cancelled("hook-gone", "/gone");
+
+        assertThat(api.call(DELETE, "/v1/kbs/hook-gone", ADMIN).statusCode()).isEqualTo(204);
+
+        await().atMost(WAIT).until(() -> receiver.deliveries("/gone").size() == 1);
+        assertThat(receiver.deliveries("/gone").get(0).deliveryId()).isEqualTo(job.id() + ":cancelled");
+        await().atMost(WAIT).until(() -> api.dueWebhooks("hook-gone") == 0);
+    }
+
+    @Test
+    void shouldRetryTheWebhookOfARemovedKbUntilItIsDelivered() {
+        api.kb("hook-retried");
+        receiver.script("/retried", 500);
+        Job job = cancelled("hook-retried", "/retried");
+        await().atMost(WAIT).until(() -> receiver.deliveries("/retried").size() == 1); // failed: due again in 1 s
+
+        assertThat(api.call(DELETE, "/v1/kbs/hook-retried", ADMIN).statusCode()).isEqualTo(204);
+
+        await().atMost(WAIT).until(() -> receiver.deliveries("/retried").size() == 2);
+        assertThat(receiver.deliveries("/retried"))
+                .extracting(Delivery::deliveryId)
+                .containsOnly(job.id() + ":cancelled");
+        await().atMost(WAIT).until(() -> api.dueWebhooks("hook-retried") == 0);
+    }
+
+    /** A job of {@code kb} with a callback to {@code path}, cancelled: its KB is idle, its delivery due. */
+    private static Job cancelled(String kb, String path) {
+        KbsyncClient client = api.client(CLIENT);
+        Job job = client.submitNote(
+                KbId.of(kb), NoteRequest.of("alice", "never mind").withCallbackUrl(receiver.url(path)));
+        client.cancel(job.id());
+        return job;
+    }
+}
