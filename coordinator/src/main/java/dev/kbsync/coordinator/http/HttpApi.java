@@ -88,7 +88,7 @@ public final class HttpApi {
                 degraded,
                 new LeaseChannel.Bound(health, deadline(config)),
                 metrics.leaseChannels());
-        ReadRegistrations registrations = new ReadRegistrations(vertx, services.kbs(), mirrors);
+        ReadRegistrations registrations = new ReadRegistrations(services.kbs(), mirrors);
         this.queues = new QueueRoutes(services, config.http().sseKeepAlive(), degraded, registrations::registered);
         this.removals = new KbRemovalRoutes(services.kbs());
         this.workers = new WorkerRoutes(services, degraded);

@@ -2,14 +2,10 @@ package dev.kbsync.coordinator.http;
 
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
-import dev.kbsync.api.event.KbRemovedEvent;
-import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.service.KbRegistry;
-import dev.kbsync.coordinator.service.QueueAddresses;
 import dev.kbsync.coordinator.snapshot.KbMirrors;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,14 +26,10 @@ final class ReadRegistrations {
     /** Moves at each change: a lookup that started before one does not cache what it found. */
     private final AtomicLong changes = new AtomicLong();
 
-    ReadRegistrations(Vertx vertx, KbRegistry kbs, KbMirrors mirrors) {
+    ReadRegistrations(KbRegistry kbs, KbMirrors mirrors) {
         this.kbs = kbs;
         this.mirrors = mirrors;
-        vertx.eventBus().<KbsyncEvent>localConsumer(QueueAddresses.ALL, msg -> {
-            if (msg.body() instanceof KbRemovedEvent removed) {
-                removed(removed.kb());
-            }
-        });
+        kbs.whenRemoved(this::removed);
     }
 
     /** The KB's registration; fails KB_NOT_FOUND. */
