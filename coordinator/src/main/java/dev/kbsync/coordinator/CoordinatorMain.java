@@ -2,6 +2,7 @@ package dev.kbsync.coordinator;
 
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.metrics.ProcessMetrics;
+import dev.kbsync.stop.StopOutcome;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,11 +55,11 @@ public final class CoordinatorMain {
 
     /**
      * Stops the coordinator, then Vert.x, within {@code bound}; past it the JVM halts with {@link
-     * BoundedStop#EXIT_PAST_BOUND} (a shutdown hook cannot call {@code System.exit}), else it exits as the signal has it.
+     * StopOutcome#EXIT_PAST_BOUND} (a shutdown hook cannot call {@code System.exit}), else it exits as the signal has it.
      */
     private static void stop(Coordinator coordinator, Vertx vertx, Duration bound) {
-        if (BoundedStop.stop(coordinator, vertx, bound) instanceof BoundedStop.Outcome.PastBound) {
-            Runtime.getRuntime().halt(BoundedStop.EXIT_PAST_BOUND);
+        if (BoundedStop.stop(coordinator, vertx, bound) instanceof StopOutcome.PastBound) {
+            Runtime.getRuntime().halt(StopOutcome.EXIT_PAST_BOUND);
         }
     }
 

@@ -2,7 +2,7 @@ package dev.kbsync.cli;
 
 import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.cli.stack.StartFailure;
-import dev.kbsync.coordinator.BoundedStop;
+import dev.kbsync.stop.StopOutcome;
 
 /** Process exit codes of the commands (the README's table lists them). */
 final class ExitCodes {
@@ -30,7 +30,7 @@ final class ExitCodes {
      * did not finish within the workers' {@code shutdown.grace} plus that (a WARN names what had not), so it was cut
      * short; nothing accepted is lost.
      */
-    static final int STOP_PAST_BOUND = BoundedStop.EXIT_PAST_BOUND;
+    static final int STOP_PAST_BOUND = StopOutcome.EXIT_PAST_BOUND;
     /** Anything unexpected (a defect): the log file has the details. */
     static final int INTERNAL = 70;
 

@@ -6,7 +6,7 @@ import dev.kbsync.cli.stack.DataDir;
 import dev.kbsync.cli.stack.EmbeddedStack;
 import dev.kbsync.cli.stack.StackOptions;
 import dev.kbsync.cli.stack.StartFailure;
-import dev.kbsync.coordinator.BoundedStop;
+import dev.kbsync.stop.StopOutcome;
 import dev.kbsync.worker.process.StopSignals;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -75,8 +75,8 @@ final class UpCommand implements Callable<Integer> {
     }
 
     /** Prints how the stop ended; whether it was cut short at its bound. */
-    private static boolean report(BoundedStop.Outcome outcome) {
-        if (outcome instanceof BoundedStop.Outcome.PastBound past) {
+    private static boolean report(StopOutcome outcome) {
+        if (outcome instanceof StopOutcome.PastBound past) {
             System.out.println("kbsync stopped, cut short after " + past.bound().toSeconds() + " s (still under way: "
                     + String.join(", ", past.unfinished()) + ")");
             return true;

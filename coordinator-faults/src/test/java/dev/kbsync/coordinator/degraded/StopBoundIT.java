@@ -3,7 +3,7 @@ package dev.kbsync.coordinator.degraded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.kbsync.coordinator.BoundedStop;
+import dev.kbsync.stop.StopOutcome;
 import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.testing.TimingSensitive;
 import java.io.IOException;
@@ -74,7 +74,7 @@ class StopBoundIT {
         assertThat(exit.get().took())
                 .as("SIGTERM to exit, with a bound of %s\n%s", BOUND, CoordinatorProcess.tail(log))
                 .isLessThan(BOUND.plus(SLACK));
-        assertThat(exit.get().status()).as(CoordinatorProcess.tail(log)).isEqualTo(BoundedStop.EXIT_PAST_BOUND);
+        assertThat(exit.get().status()).as(CoordinatorProcess.tail(log)).isEqualTo(StopOutcome.EXIT_PAST_BOUND);
         List<String> warnings = warnings(log);
         assertThat(warnings).as(CoordinatorProcess.tail(log)).hasSize(1);
         String warning = warnings.get(0);

@@ -1,10 +1,10 @@
 package dev.kbsync.cli.stack;
 
-import dev.kbsync.coordinator.BoundedStop;
 import dev.kbsync.coordinator.Coordinator;
 import dev.kbsync.coordinator.config.ConfigKey;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.redis.RedisProcess;
+import dev.kbsync.stop.StopOutcome;
 import dev.kbsync.worker.process.WorkerConfig;
 import dev.kbsync.worker.process.WorkerConfigLoader;
 import dev.kbsync.worker.process.WorkerProcess;
@@ -190,7 +190,7 @@ public final class EmbeddedStack implements AutoCloseable {
      * SHUTDOWN}: its append-only file is complete; killed if it does not stop), all within {@link #stopBound()}: past
      * it a WARN names what had not finished, and the stop goes on to the Redis (see {@link StackStop}).
      */
-    public BoundedStop.Outcome stop() {
+    public StopOutcome stop() {
         return StackStop.run(workerGrace, coordinatorStopBound, workers, housekeeping, coordinator, vertx, redis);
     }
 

@@ -3,6 +3,7 @@ package dev.kbsync.cli.stack;
 import dev.kbsync.coordinator.BoundedStop;
 import dev.kbsync.coordinator.Coordinator;
 import dev.kbsync.redis.RedisProcess;
+import dev.kbsync.stop.StopOutcome;
 import dev.kbsync.worker.process.WorkerProcess;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -48,7 +49,7 @@ final class StackStop {
     }
 
     /** Stops all that is not null, in order, within one bound; what overran is named in the outcome. */
-    static BoundedStop.Outcome run(
+    static StopOutcome run(
             Duration workerGrace,
             Duration coordinatorBound,
             List<WorkerProcess> workers,
@@ -94,7 +95,7 @@ final class StackStop {
             }
             return;
         }
-        if (BoundedStop.stop(coordinator, vertx, given) instanceof BoundedStop.Outcome.PastBound past) {
+        if (BoundedStop.stop(coordinator, vertx, given) instanceof StopOutcome.PastBound past) {
             if (!pastBound && given.equals(coordinatorBound)) {
                 boundHit = coordinatorBound; // its own bound, not the whole stop's
             }
@@ -113,11 +114,11 @@ final class StackStop {
         }
     }
 
-    private BoundedStop.Outcome outcome() {
+    private StopOutcome outcome() {
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         if (!pastBound) {
             log.info("kbsync stopped in {} ms", took.toMillis());
-            return new BoundedStop.Outcome.Stopped(took);
+            return new StopOutcome.Stopped(took);
         }
         log.warn(
                 "kbsync's stop did not finish within {} s; still under way: {}; exited anyway after {} ms. Accepted"
@@ -126,7 +127,7 @@ final class StackStop {
                 boundHit.toSeconds(),
                 String.join(", ", unfinished),
                 took.toMillis());
-        return new BoundedStop.Outcome.PastBound(boundHit, List.copyOf(unfinished));
+        return new StopOutcome.PastBound(boundHit, List.copyOf(unfinished));
     }
 
     private long deadline() {
