@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole stop of an embedded stack within one bound, the workers' {@code shutdown.grace} plus the coordinator's
- * {@code shutdown.timeoutSeconds}: the workers drain (until the bound less half the coordinator's share), then the
+ * {@code shutdown.timeoutSeconds}: the workers drain (each within its grace, waited for until the bound less half the
+ * coordinator's share; a worker whose own stop was cut short at its grace is named), then the
  * coordinator and Vert.x stop within the coordinator's bound or what is left, then the embedded Redis is shut down
  * ({@code SHUTDOWN}: its append-only file complete) within what is left, at least {@link #REDIS_AT_LEAST}, and killed
  * if still running. Whatever overran keeps running on daemon threads: the caller exits anyway, and every accepted job
@@ -68,18 +69,20 @@ final class StackStop {
         return stop.outcome();
     }
 
+    /** The workers' stops side by side, each within its own {@code shutdown.grace}; one cut short is named. */
     private void workers(List<WorkerProcess> workers) {
-        List<CompletableFuture<Void>> stops = new ArrayList<>();
+        List<CompletableFuture<StopOutcome>> stops = new ArrayList<>();
         for (int i = 0; i < workers.size(); i++) {
-            stops.add(CompletableFuture.runAsync(workers.get(i)::stop, StackStop::daemon));
+            stops.add(CompletableFuture.supplyAsync(workers.get(i)::stop, StackStop::daemon));
         }
         long until = deadline() - coordinatorBound.toNanos() / 2;
-        if (!finished(CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)), until)) {
-            pastBound = true;
-            for (int i = 0; i < stops.size(); i++) {
-                if (!stops.get(i).isDone()) {
-                    unfinished.add("worker " + workers.get(i).id() + "'s drain");
-                }
+        finished(CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)), until);
+        for (int i = 0; i < stops.size(); i++) {
+            CompletableFuture<StopOutcome> stop = stops.get(i);
+            if (!stop.isDone() // a failed stop was logged: it is over
+                    || !stop.isCompletedExceptionally() && stop.join() instanceof StopOutcome.PastBound) {
+                pastBound = true;
+                unfinished.add("worker " + workers.get(i).id() + "'s drain");
             }
         }
     }

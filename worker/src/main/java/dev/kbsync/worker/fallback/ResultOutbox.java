@@ -8,6 +8,8 @@ import dev.kbsync.worker.client.RetryPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,6 +51,8 @@ public final class ResultOutbox {
     private final AtomicInteger pending = new AtomicInteger();
     /** Cycles whose delivery is under way (their results are counted in {@link #pending} once each is attempted). */
     private final AtomicInteger cycles = new AtomicInteger();
+    /** The jobs whose results are counted in {@link #pending} or wait in a cycle under way: what a cut stop names. */
+    private final Set<String> undelivered = ConcurrentHashMap.newKeySet();
 
     public ResultOutbox(KbsyncClient client, ModeTracker modes, RetryPolicy backoff) {
         this.client = client;
@@ -62,6 +66,7 @@ public final class ResultOutbox {
      */
     public void deliver(JobReport report) {
         pending.incrementAndGet();
+        undelivered.add(report.jobId());
         boolean interrupted = false;
         try {
             boolean followedMove = false;
@@ -103,6 +108,7 @@ public final class ResultOutbox {
                 }
             }
         } finally {
+            undelivered.remove(report.jobId());
             pending.decrementAndGet();
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -149,6 +155,8 @@ public final class ResultOutbox {
      */
     public void deliverCycle(List<JobReport> members, JobReport head, Consumer<JobReport> reported) {
         cycles.incrementAndGet(); // counted from now, before the background thread starts
+        members.forEach(r -> undelivered.add(r.jobId()));
+        undelivered.add(head.jobId());
         Future<?> delivery = CYCLES.submit(() -> {
             try {
                 deliverAll(members);
@@ -206,6 +214,11 @@ public final class ResultOutbox {
     /** Results not yet delivered. */
     public int pending() {
         return pending.get();
+    }
+
+    /** The jobs whose results are not delivered yet, sorted. */
+    public List<String> undelivered() {
+        return undelivered.stream().sorted().toList();
     }
 
     /** Sleeps {@code delay}; true if interrupted (the flag is cleared so that delivery goes on). */

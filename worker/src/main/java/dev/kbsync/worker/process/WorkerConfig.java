@@ -21,7 +21,8 @@ import java.util.Set;
  * Worker settings, validated. The token never appears in {@link #toString()}. {@code agent} and {@code noteAgent} are
  * chosen by the operator; a worker without an agent takes no agent tasks ({@link #kinds()}). {@code maxHold} is the
  * coordinator's maximum hold as the operator configured it here: an agent timeout not below it (less
- * {@code deadlineMargin}) is refused; at run time each lease's own deadline rules.
+ * {@code deadlineMargin}) is refused; at run time each lease's own deadline rules. {@code shutdownGrace} bounds the
+ * whole stop ({@link WorkerProcess#stop()}).
  */
 public record WorkerConfig(
         List<URI> coordinatorUrls,
@@ -45,6 +46,10 @@ public record WorkerConfig(
         Optional<Path> coordinatorCaFile,
         Duration maxHold,
         Duration deadlineMargin) {
+    /** The least and the most {@code shutdown.grace}: the bound of a worker's whole stop. */
+    static final Duration GRACE_MIN = Duration.ofSeconds(1);
+
+    static final Duration GRACE_MAX = Duration.ofHours(1);
 
     public WorkerConfig {
         if (coordinatorUrls == null || coordinatorUrls.isEmpty()) {
@@ -90,7 +95,11 @@ public record WorkerConfig(
         Check.range(WorkerConfigKey.MAINTAIN_EVERY, maintainEvery, 1, 1_000_000, "1-1000000");
         Check.range(WorkerConfigKey.BATCH_MAX, batchMax, 1, 64, "1-64");
         positive(WorkerConfigKey.POLL_WAIT, pollWait);
-        positive(WorkerConfigKey.SHUTDOWN_GRACE, shutdownGrace);
+        if (shutdownGrace == null || shutdownGrace.compareTo(GRACE_MIN) < 0 || shutdownGrace.compareTo(GRACE_MAX) > 0) {
+            throw ConfigException.of(
+                    WorkerConfigKey.SHUTDOWN_GRACE,
+                    "must be 1s-1h (the bound of the whole stop), got " + shown(shutdownGrace));
+        }
         positive(WorkerConfigKey.LEASE_MAX_HOLD, maxHold);
         if (deadlineMargin == null || deadlineMargin.isNegative() || deadlineMargin.compareTo(maxHold) >= 0) {
             throw ConfigException.of(
@@ -144,6 +153,13 @@ public record WorkerConfig(
                 + ", concurrency=" + concurrency
                 + ", agent=" + agent.map(a -> a.argv().get(0)).orElse("<none>") + ", pushRetries=" + pushRetries
                 + ", fallback=" + fallback + ", http=" + httpHost + ":" + httpPort + ", batchMax=" + batchMax + "]";
+    }
+
+    /** {@code 90s}, or {@code 500ms} for a duration not in whole seconds. */
+    private static String shown(Duration value) {
+        return value == null
+                ? "nothing"
+                : value.toMillis() % 1000 == 0 ? value.toSeconds() + "s" : value.toMillis() + "ms";
     }
 
     private static void positive(WorkerConfigKey key, Duration value) {

@@ -67,7 +67,10 @@ public enum WorkerConfigKey implements Key {
     HTTP_PORT("worker.http.port", "9090", "Port of the health and metrics server (0 = any free port)."),
     AUTHOR_EMAIL_DOMAIN("author.email.domain", "users.kbsync", "Commits are authored by `<user> <<user>@<domain>>`."),
     POLL_WAIT("poll.wait", "20s", "Long-poll wait (the coordinator caps it at 30 s); also the longest idle stop."),
-    SHUTDOWN_GRACE("shutdown.grace", "60s", "How long running jobs may finish on shutdown."),
+    SHUTDOWN_GRACE(
+            "shutdown.grace",
+            "60s",
+            "The bound of the whole stop (1s-1h): running jobs may finish within its first three quarters."),
     MAINTAIN_EVERY("maintain.every", "50", "Jobs per checkout between git maintenance (repack) runs."),
     CREDENTIALS_ENV_FILE(
             "credentials.envFile",

@@ -1,10 +1,15 @@
 package dev.kbsync.worker.process;
 
 import dev.kbsync.metrics.ProcessMetrics;
+import dev.kbsync.stop.StopDeadline;
+import dev.kbsync.stop.StopOutcome;
 import dev.kbsync.worker.run.PhaseListener;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,8 +24,9 @@ public final class WorkerMain {
     }
 
     /**
-     * Starts a worker with {@code listener}; on SIGTERM, SIGINT or SIGHUP stops it gracefully (running jobs finish
-     * within the grace period, results are delivered), then exits the JVM ({@link StopSignals}).
+     * Starts a worker with {@code listener}; on SIGTERM, SIGINT or SIGHUP stops it gracefully within {@code
+     * shutdown.grace} (running jobs finish, results are delivered), then exits the JVM as the signal has it ({@link
+     * StopSignals}), or with {@link StopOutcome#EXIT_PAST_BOUND} if the stop was cut short at that bound.
      */
     public static void run(PhaseListener listener) throws Exception {
         run(System.getenv(), listener);
@@ -61,19 +67,40 @@ public final class WorkerMain {
             throw e;
         }
         StopSignals signals = StopSignals.install();
-        Runtime.getRuntime() // any other exit; a no-op once the signal's stop ran
-                .addShutdownHook(new Thread(() -> stop(worker, vertx), "kbsync-worker-shutdown"));
+        AtomicReference<StopOutcome> stopped = new AtomicReference<>();
+        Runtime.getRuntime() // any other exit; a no-op once the signal's stop ran (main exits with its status)
+                .addShutdownHook(new Thread(
+                        () -> {
+                            if (stopped.get() == null && stop(worker, vertx, config, stopped)) {
+                                Runtime.getRuntime().halt(StopOutcome.EXIT_PAST_BOUND); // a hook cannot exit
+                            }
+                        },
+                        "kbsync-worker-shutdown"));
         signals.await();
-        stop(worker, vertx);
-        System.exit(signals.exitCode());
+        System.exit(stop(worker, vertx, config, stopped) ? StopOutcome.EXIT_PAST_BOUND : signals.exitCode());
     }
 
-    private static void stop(WorkerProcess worker, Vertx vertx) {
-        worker.stop();
-        try {
-            vertx.close().await(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            log.warn("Vert.x did not close within 30 s: {}", e.toString());
+    /**
+     * Stops the worker, then its Vert.x, within {@code shutdown.grace} from now; whether the stop was cut short at that
+     * bound (a WARN named what was under way). Runs once: {@code stopped} takes the outcome.
+     */
+    private static synchronized boolean stop(
+            WorkerProcess worker, Vertx vertx, WorkerConfig config, AtomicReference<StopOutcome> stopped) {
+        if (stopped.get() != null) {
+            return stopped.get() instanceof StopOutcome.PastBound;
         }
+        StopDeadline deadline = StopDeadline.after(config.shutdownGrace());
+        StopOutcome outcome = worker.stop(deadline);
+        if (!deadline.finished(vertx.close())) {
+            log.warn(
+                    "Vert.x did not close within shutdown.grace ({} s); exiting anyway",
+                    deadline.bound().toSeconds());
+            List<String> unfinished =
+                    new ArrayList<>(outcome instanceof StopOutcome.PastBound past ? past.unfinished() : List.of());
+            unfinished.add("Vert.x's close");
+            outcome = new StopOutcome.PastBound(deadline.bound(), unfinished);
+        }
+        stopped.set(outcome);
+        return outcome instanceof StopOutcome.PastBound;
     }
 }

@@ -4,6 +4,8 @@ import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.lock.LocalLockConfig;
 import dev.kbsync.metrics.ProcessMetrics;
+import dev.kbsync.stop.StopDeadline;
+import dev.kbsync.stop.StopOutcome;
 import dev.kbsync.worker.apply.AgentApplier;
 import dev.kbsync.worker.apply.Appliers;
 import dev.kbsync.worker.apply.NoteApplier;
@@ -24,10 +26,12 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,9 +41,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A running worker: {@code concurrency} poll slots on a dedicated thread pool, each running one job at a time (jobs of
  * different KBs in parallel), its presence kept renewed at the coordinator (GET /v1/workers), plus the health server
- * (listening before the first poll). {@link #stop()} stops polling, lets running jobs finish within
- * the grace period, then makes the rest stop before their push and report {@code WORKER_SHUTDOWN}; a job that a poll
- * already in flight brings once the stop began is given back to the coordinator unrun (offered again at once).
+ * (listening before the first poll). {@link #stop()} stops polling, lets running jobs finish within most of the
+ * grace period, then makes the rest stop before their push and report {@code WORKER_SHUTDOWN}, all within the grace
+ * period; a job that a poll already in flight brings once the stop began is given back to the coordinator unrun
+ * (offered again at once).
  */
 public final class WorkerProcess {
     private static final Logger log = LoggerFactory.getLogger(WorkerProcess.class);
@@ -51,7 +56,7 @@ public final class WorkerProcess {
     private final JobRunner runner;
     private final CheckoutCache checkouts;
     private final WorkerMetrics metrics;
-    private final ExecutorService slots;
+    private final ThreadPoolExecutor slots;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicBoolean abandoning = new AtomicBoolean();
     private final AtomicInteger active = new AtomicInteger();
@@ -78,7 +83,13 @@ public final class WorkerProcess {
         this.cache = new CacheGuard(checkouts.disk(), config.cacheMinFreeMegabytes());
         this.metrics =
                 new WorkerMetrics(processMetrics, modes::degraded, client, config.coordinatorUrls(), checkouts.disk());
-        this.slots = Executors.newFixedThreadPool(config.concurrency(), new SlotThreads(config.workerId()));
+        this.slots = new ThreadPoolExecutor(
+                config.concurrency(),
+                config.concurrency(),
+                0,
+                TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(),
+                new SlotThreads(config.workerId()));
         this.presence = new Presence(config.concurrency(), config.kinds(), clock);
         this.renewer = new PresenceRenewer(vertx, client.async(), config.workerId(), presence);
         this.runner = new JobRunner(
@@ -175,39 +186,79 @@ public final class WorkerProcess {
         return config.workerId();
     }
 
+    /** As {@link #stop(StopDeadline)} within {@code shutdown.grace} from now. */
+    public StopOutcome stop() {
+        return stop(StopDeadline.after(config.shutdownGrace()));
+    }
+
     /**
-     * Graceful stop; blocks (call it off the event loop) until every slot ended: a slot whose poll is in flight waits
-     * for its answer (up to {@code poll.wait}) and gives back a job it brings. Never leaves a held lease without a
-     * report, a give-back or a log line.
+     * Graceful stop within {@code deadline} (the process's {@code shutdown.grace}); blocks (call it off the event loop).
+     * Polling stops; running jobs get the deadline less its last quarter to finish, then those still running stop
+     * before their push and report {@code WORKER_SHUTDOWN}, and results are delivered, within what is left. A slot whose
+     * poll is in flight waits for its answer and gives back a job it brings. Past the deadline one WARN names what was
+     * still under way, and the caller exits anyway: a job cut short was not pushed, and one whose result is not
+     * delivered runs again once its lease expires. A second call returns at once.
      */
-    public void stop() {
+    public StopOutcome stop(StopDeadline deadline) {
         if (!stopping.compareAndSet(false, true)) {
-            return;
+            return new StopOutcome.Stopped(Duration.ZERO);
         }
-        log.info("worker {} stopping: no new polls; {} jobs running", config.workerId(), active.get());
+        log.info(
+                "worker {} stopping: no new polls; {} jobs running (at most {} s in all: shutdown.grace)",
+                config.workerId(),
+                active.get(),
+                deadline.bound().toSeconds());
         presence.draining();
         renewer.now();
         slots.shutdown();
-        try {
-            if (!slots.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("grace period over; running jobs and agents stop before their push (WORKER_SHUTDOWN)");
-                abandoning.set(true);
-                runner.stopRunning();
-                slots.awaitTermination(2, TimeUnit.MINUTES);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        boolean drained = slotsEnd(deadline.leftBefore(deadline.bound().dividedBy(4)));
+        if (!drained) {
+            log.warn("three quarters of shutdown.grace over; running jobs and agents stop before their push"
+                    + " (WORKER_SHUTDOWN)");
+            abandoning.set(true);
+            runner.stopRunning();
+            drained = slotsEnd(deadline.left());
         }
         renewer.stop();
-        if (!outbox.awaitDelivered(config.shutdownGrace())) {
-            log.warn("{} results are still being delivered", outbox.pending());
+        outbox.awaitDelivered(deadline.left());
+        List<String> unfinished = drained ? new ArrayList<>() : new ArrayList<>(runner.underWay());
+        int polls = drained ? 0 : slots.getActiveCount() - unfinished.size();
+        if (polls > 0) {
+            unfinished.add(polls + " poll(s) in flight");
         }
+        outbox.undelivered().forEach(job -> unfinished.add("the result of job " + job));
         if (server != null) {
             server.close();
         }
-        checkouts.close();
+        if (drained) { // never under a job still running: it may yet use its checkout until the JVM ends
+            checkouts.close();
+        }
         client.close();
-        log.info("worker {} stopped", config.workerId());
+        if (unfinished.isEmpty()) {
+            log.info(
+                    "worker {} stopped in {} ms",
+                    config.workerId(),
+                    deadline.took().toMillis());
+            return new StopOutcome.Stopped(deadline.took());
+        }
+        log.warn(
+                "worker {}'s stop did not finish within {} s (shutdown.grace): still under way: {}; exiting anyway."
+                        + " Nothing accepted is lost: a job cut short was not pushed, and a job whose result is not"
+                        + " delivered runs again once its lease expires (a commit it pushed is found by its trailer)",
+                config.workerId(),
+                deadline.bound().toSeconds(),
+                String.join(", ", unfinished));
+        return new StopOutcome.PastBound(deadline.bound(), unfinished);
+    }
+
+    /** Whether every slot ended within {@code wait}. */
+    private boolean slotsEnd(Duration wait) {
+        try {
+            return slots.awaitTermination(wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return slots.isTerminated();
+        }
     }
 
     /** Why the worker takes no jobs now (stopping, or its cache disk too full); empty while it takes them. */

@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -50,8 +49,8 @@ public final class JobRunner {
     private final Applier applier;
     private final PublishCycle cycle;
     private final RunnerSettings settings;
-    /** The stop signals of the jobs running now (see {@link #stopRunning}). */
-    private final Set<StopSignal> running = ConcurrentHashMap.newKeySet();
+    /** The stop signals of the jobs running now (see {@link #stopRunning}), each with what it runs. */
+    private final Map<StopSignal, String> running = new ConcurrentHashMap<>();
 
     public JobRunner(
             Vertx vertx,
@@ -84,7 +83,11 @@ public final class JobRunner {
         putMdc(assignment);
         try (LeaseKeeper keeper =
                 new LeaseKeeper(vertx, client, modes, assignment.lease(), settings.deadlineMargin())) {
-            running.add(keeper.stop());
+            running.put(
+                    keeper.stop(),
+                    "job " + assignment.job().id() + " of KB "
+                            + assignment.lease().kb() + " (lease "
+                            + assignment.lease().id() + ")");
             try {
                 return runUnder(assignment, keeper, abandoning);
             } finally {
@@ -121,8 +124,15 @@ public final class JobRunner {
      * its process tree, and the job fails {@code WORKER_SHUTDOWN}. For a worker whose shutdown grace is over.
      */
     public void stopRunning() {
-        running.forEach(stop -> stop.stop(
-                UnitAbortedException.WORKER_SHUTDOWN, "worker shut down while the job ran; nothing was published"));
+        running.keySet()
+                .forEach(stop -> stop.stop(
+                        UnitAbortedException.WORKER_SHUTDOWN,
+                        "worker shut down while the job ran; nothing was published"));
+    }
+
+    /** The jobs running now, each as {@code job <id> of KB <kb> (lease <id>)}, sorted. */
+    public List<String> underWay() {
+        return running.values().stream().sorted().toList();
     }
 
     /**

@@ -154,7 +154,7 @@ class RemoteOutageIT {
      */
     @Test
     void shouldQueueAgainAJobThatWaitsForTheRemoteWhenItsWorkerStops() throws Exception {
-        start(Map.of(), Duration.ofSeconds(1));
+        start(Map.of(), Duration.ofSeconds(4));
         git.outage(503);
         String id = note("while its worker stops");
         await().atMost(Duration.ofSeconds(20)).until(() -> git.outageAnswers() >= 1);

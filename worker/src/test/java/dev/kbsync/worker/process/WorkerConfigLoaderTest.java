@@ -170,6 +170,21 @@ class WorkerConfigLoaderTest {
     }
 
     @Test
+    void shouldRefuseAShutdownGraceOutsideOneSecondToOneHour() {
+        assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_SHUTDOWN_GRACE", "500ms")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("shutdown.grace: must be 1s-1h (the bound of the whole stop), got 500ms");
+        assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_SHUTDOWN_GRACE", "90m")))
+                .hasMessage("shutdown.grace: must be 1s-1h (the bound of the whole stop), got 5400s");
+        assertThat(WorkerConfigLoader.load(Map.of("KBSYNC_SHUTDOWN_GRACE", "1s"))
+                        .shutdownGrace())
+                .isEqualTo(Duration.ofSeconds(1));
+        assertThat(WorkerConfigLoader.load(Map.of("KBSYNC_SHUTDOWN_GRACE", "60m"))
+                        .shutdownGrace())
+                .isEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
     void shouldRejectInvalidValuesWithTheKeyName() {
         assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_CONCURRENCY", "lots")))
                 .isInstanceOf(ConfigException.class)

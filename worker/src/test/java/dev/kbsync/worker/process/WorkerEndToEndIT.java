@@ -242,11 +242,11 @@ class WorkerEndToEndIT {
                         tmp.resolve("cache-slow"),
                         1,
                         Optional.empty(),
-                        Duration.ofSeconds(1)),
+                        Duration.ofSeconds(8)), // the drain ends after 6 s, the whole stop's bound at 8 s
                 (phase, id) -> {
                     if (phase == Phase.APPLIED) {
                         applied.countDown();
-                        sleep(Duration.ofSeconds(4));
+                        sleep(Duration.ofSeconds(7));
                     }
                 });
         String id = coordinator.submitNote("stop", "alice", "slow", "Slow").id();
@@ -275,7 +275,7 @@ class WorkerEndToEndIT {
                         tmp.resolve("cache-stopping"),
                         1,
                         Optional.of(agent),
-                        Duration.ofSeconds(1)),
+                        Duration.ofSeconds(4)), // the drain ends after 3 s; 1 s left to kill the agent and report
                 PhaseListener.NONE);
         awaitAgentWorker("stopping");
         String id = coordinator
