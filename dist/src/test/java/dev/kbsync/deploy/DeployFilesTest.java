@@ -31,6 +31,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  */
 class DeployFilesTest {
     private static final Path DEPLOY = Path.of("..", "deploy");
+    /** Seconds a supervisor gives a worker's JVM past its {@code shutdown.grace} to exit by itself. */
+    private static final long EXIT_MARGIN = 15;
     /** Launcher-level variables that are not config keys of either process. */
     private static final Set<String> LAUNCHER_VARIABLES = Set.of("KBSYNC_CONFIG", "KBSYNC_LOG_LEVEL");
     /** A KBSYNC_ name that is set (not a ${...} reference). */
@@ -212,6 +214,64 @@ class DeployFilesTest {
                         .isGreaterThan(bound);
             }
         });
+    }
+
+    /**
+     * Each supervisor gives a worker's stop its {@code shutdown.grace} (the bound of its whole stop, as the file sets it
+     * or by default) and {@link #EXIT_MARGIN} more for the JVM's own exit, so that a worker ends a stop past its bound
+     * itself (a WARN naming what was under way, exit 124) instead of being SIGKILLed.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldGiveTheWorkersStopItsGraceAndAMargin() throws IOException {
+        long defaultGrace = seconds(WorkerConfigKey.SHUTDOWN_GRACE.defaultText());
+        for (String name : List.of("kbsync-worker.service", "kbsync-worker@.service")) {
+            String unit = Files.readString(DEPLOY.resolve("systemd/" + name));
+            Matcher stopSec = Pattern.compile("TimeoutStopSec=(\\d+)").matcher(unit);
+            assertThat(stopSec.find()).as("TimeoutStopSec in " + name).isTrue();
+            assertThat(Long.parseLong(stopSec.group(1))).as(name).isGreaterThanOrEqualTo(defaultGrace + EXIT_MARGIN);
+        }
+        boolean found = false;
+        for (Object doc : yaml().loadAll(Files.readString(DEPLOY.resolve("k8s/kbsync.yaml")))) {
+            Map<String, Object> map = (Map<String, Object>) doc;
+            if ("Deployment".equals(map.get("kind"))
+                    && "kbsync-worker".equals(((Map<String, Object>) map.get("metadata")).get("name"))) {
+                Map<String, Object> pod = (Map<String, Object>)
+                        ((Map<String, Object>) ((Map<String, Object>) map.get("spec")).get("template")).get("spec");
+                long grace = defaultGrace;
+                for (Object container : (List<Object>) pod.get("containers")) {
+                    for (Object env : (List<Object>) ((Map<String, Object>) container).get("env")) {
+                        Map<String, Object> var = (Map<String, Object>) env;
+                        if ("KBSYNC_SHUTDOWN_GRACE".equals(var.get("name"))) {
+                            grace = seconds((String) var.get("value"));
+                        }
+                    }
+                }
+                assertThat(((Number) pod.get("terminationGracePeriodSeconds")).longValue())
+                        .as("the worker's terminationGracePeriodSeconds")
+                        .isGreaterThanOrEqualTo(grace + EXIT_MARGIN);
+                found = true;
+            }
+        }
+        assertThat(found).as("a kbsync-worker Deployment").isTrue();
+        Map<String, Object> compose = yaml().load(Files.readString(DEPLOY.resolve("docker-compose.yml")));
+        ((Map<String, Object>) compose.get("services")).forEach((name, service) -> {
+            if (name.startsWith("worker")) {
+                Map<String, Object> env = (Map<String, Object>) ((Map<String, Object>) service).get("environment");
+                long grace = env.containsKey("KBSYNC_SHUTDOWN_GRACE")
+                        ? seconds((String) env.get("KBSYNC_SHUTDOWN_GRACE"))
+                        : defaultGrace;
+                String period = (String) ((Map<String, Object>) service).get("stop_grace_period");
+                assertThat(period).as(name + " stop_grace_period").isNotNull().matches("\\d+s");
+                assertThat(seconds(period)).as(name).isGreaterThanOrEqualTo(grace + EXIT_MARGIN);
+            }
+        });
+    }
+
+    /** Whole seconds of a duration written as {@code 60s}. */
+    private static long seconds(String text) {
+        assertThat(text).as("a duration in whole seconds").matches("\\d+s");
+        return Long.parseLong(text.substring(0, text.length() - 1));
     }
 
     @SuppressWarnings("unchecked")
