@@ -124,6 +124,22 @@ public record WorkerConfig(
         }
     }
 
+    /**
+     * What to say at start when a poll in flight, which a stop waits for, does not fit the drain (the first three
+     * quarters of {@code shutdown.grace}): every stop of an idle worker may then end cut short (exit 124).
+     */
+    public Optional<String> stopWarning() {
+        Duration drain = shutdownGrace.minus(shutdownGrace.dividedBy(4));
+        if (pollWait.compareTo(drain) <= 0) {
+            return Optional.empty();
+        }
+        long leastGraceSeconds = (pollWait.toMillis() * 4 + 2999) / 3000;
+        return Optional.of("shutdown.grace " + shown(shutdownGrace) + " leaves a poll in flight (poll.wait "
+                + shown(pollWait) + ") " + drain.toSeconds() + "s to be answered in a stop: an idle worker's stop may"
+                + " be cut short (exit 124); set shutdown.grace to at least " + leastGraceSeconds + "s or poll.wait"
+                + " to at most " + drain.toSeconds() + "s");
+    }
+
     /** The kinds of job this worker runs: note jobs, and agent tasks when an agent is configured. */
     public Set<JobKind> kinds() {
         return agent.isPresent() ? EnumSet.allOf(JobKind.class) : EnumSet.of(JobKind.NOTE);

@@ -79,6 +79,7 @@ public final class WorkerProcess {
         Clock clock = Clock.systemUTC();
         CredentialResolver credentials = new CredentialResolver(config.credentials(), env, clock);
         credentials.genericTokenWarning().ifPresent(log::warn);
+        config.stopWarning().ifPresent(log::warn);
         this.checkouts = new CheckoutCache(config.cacheDir(), credentials::forKb);
         this.cache = new CacheGuard(checkouts.disk(), config.cacheMinFreeMegabytes());
         this.metrics =
