@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * Where a note without an explicit path goes in its KB: a KB-relative path with placeholders {@code {yyyy}},
  * {@code {MM}}, {@code {dd}} (the note's submission date in UTC), {@code {shard}} (two hex digits from the job id: 256
  * folders that stay small at any rate, for KBs fed by machines) and {@code {slug}} (from its title; required, once, in
- * the file name, where a collision becomes {@code slug-2}, {@code slug-3}...). Checked when the KB is registered:
+ * the file name, where a collision becomes {@code slug-2}, {@code slug-3}...); kept in NFC ({@link UnicodeForm}), so
+ * every path it renders is. Checked when the KB is registered:
  * unknown placeholders, a missing {@code {slug}} and any rendering the cheap path check ({@link RelativePath}) refuses are a
  * {@code 400 INVALID_NOTE_PATH}.
  */
@@ -33,6 +34,7 @@ public record NotePathTemplate(String pattern) {
             throw invalid("must be a KB-relative path of at most " + MAX_LENGTH + " characters, got "
                     + Quoting.quote(pattern));
         }
+        pattern = UnicodeForm.nfc(pattern);
         Matcher placeholders = PLACEHOLDER.matcher(pattern);
         while (placeholders.find()) {
             if (!Set.of("yyyy", "MM", "dd", "shard", "slug").contains(placeholders.group(1))) {

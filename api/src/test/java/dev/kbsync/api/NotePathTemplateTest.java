@@ -21,6 +21,14 @@ class NotePathTemplateTest {
     }
 
     @Test
+    void shouldKeepATemplateInNfcSoEveryNoteItPlacesIsInNfc() {
+        NotePathTemplate nfd = new NotePathTemplate("Re\u0301sume\u0301s/{slug}.md");
+
+        assertThat(nfd.pattern()).isEqualTo("R\u00e9sum\u00e9s/{slug}.md");
+        assertThat(nfd.render("a", CREATED, "j1")).isEqualTo("R\u00e9sum\u00e9s/a.md");
+    }
+
+    @Test
     void shouldSpreadJobsOverShardFoldersTheSameWayEveryTime() {
         NotePathTemplate sharded = new NotePathTemplate("notes/{shard}/{slug}.md");
         java.util.Set<String> folders = new java.util.HashSet<>();

@@ -1,12 +1,14 @@
 package dev.kbsync.git;
 
+import dev.kbsync.api.UnicodeForm;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The files of a tree and the folders on their paths, by their case-folded path: a case-insensitive file system (macOS,
- * Windows) holds one entry for all spellings of a folded path. A folder is known while a file under it is.
+ * The files of a tree and the folders on their paths, by their path in NFC, case-folded: a case-insensitive file system
+ * (macOS, Windows) holds one entry for all spellings of a folded path, and macOS one for a name's NFC and NFD forms. A
+ * folder is known while a file under it is.
  */
 final class CaseFolds {
     private final Map<String, Spelling> byFold = new HashMap<>();
@@ -52,7 +54,7 @@ final class CaseFolds {
 
     /**
      * The path the tree holds for the first folder on {@code path}, or {@code path} itself, under another spelling
-     * only (equal but for letter case); empty if every one is absent or spelled alike.
+     * only (equal but for letter case or Unicode form); empty if every one is absent or spelled alike.
      */
     Optional<String> twin(String path) {
         String[] twin = {null};
@@ -69,18 +71,24 @@ final class CaseFolds {
         void visit(String prefix, String fold);
     }
 
-    /** Each folder on {@code path} and the path itself, shortest first, with its case-folded spelling. */
+    /**
+     * Each folder on {@code path} and the path itself, shortest first, with its key: its NFC form ({@link UnicodeForm})
+     * case-folded. NFC works within each name (no character composes with, or decomposes to, a {@code /}), so the key
+     * has the path's folders, in order, though their names may differ in length.
+     */
     private static void forEachPrefix(String path, PrefixVisitor visitor) {
-        String folded = fold(path);
+        String key = fold(UnicodeForm.nfc(path));
+        int keySlash = -1;
         for (int slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
-            visitor.visit(path.substring(0, slash), folded.substring(0, slash));
+            keySlash = key.indexOf('/', keySlash + 1);
+            visitor.visit(path.substring(0, slash), key.substring(0, keySlash));
         }
-        visitor.visit(path, folded);
+        visitor.visit(path, key);
     }
 
     /**
-     * Upper then lower case, character by character (as {@link String#equalsIgnoreCase}), so the folded path has the
-     * same length and its folders end at the same offsets; the path itself when nothing changes.
+     * Upper then lower case, character by character (as {@link String#equalsIgnoreCase}); the path itself when nothing
+     * changes.
      */
     private static String fold(String path) {
         char[] chars = null;

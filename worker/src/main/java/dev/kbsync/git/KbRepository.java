@@ -66,8 +66,9 @@ public interface KbRepository extends AutoCloseable {
     CommitResult commitPaths(Collection<String> paths, String message, Author author, Map<String, String> trailers);
 
     /**
-     * The path HEAD holds, spelled otherwise, for {@code path} or the first folder on it (equal but for letter case: a
-     * case-insensitive file system, as on macOS or Windows, would see one entry); empty if none. The first call on a
+     * The path HEAD holds, spelled otherwise, for {@code path} or the first folder on it (equal but for letter case or
+     * Unicode form, NFC or NFD: a case-insensitive file system, as on macOS or Windows, would see one entry, and macOS
+     * one for both forms); empty if none. The first call on a
      * checkout walks HEAD's tree once; afterwards a call costs a few hash lookups, and HEAD moved by a sync the diff of
      * the two trees.
      */

@@ -56,4 +56,25 @@ class CaseFoldsTest {
         assertThat(folds.twin("über/x.md")).contains("Über");
         assertThat(folds.twin("Über/STRAßE.md")).contains("Über/straße.md");
     }
+
+    @Test
+    void shouldTakeTheNfcAndNfdSpellingsOfAPathForOneFile() {
+        folds.add("notes/caf\u00e9.md");
+        folds.add("Cafe\u0301/plan.md");
+
+        assertThat(folds.twin("notes/cafe\u0301.md")).contains("notes/caf\u00e9.md");
+        assertThat(folds.twin("notes/CAFE\u0301.md")).contains("notes/caf\u00e9.md");
+        assertThat(folds.twin("notes/caf\u00e9.md")).isEmpty();
+        assertThat(folds.twin("caf\u00e9/other.md")).contains("Cafe\u0301");
+        assertThat(folds.twin("Cafe\u0301/plan.md")).isEmpty();
+    }
+
+    @Test
+    void shouldForgetAnNfdFolderWithItsLastFile() {
+        folds.add("Cafe\u0301/plan.md");
+
+        folds.remove("Cafe\u0301/plan.md");
+
+        assertThat(folds.twin("Caf\u00e9/plan.md")).isEmpty();
+    }
 }

@@ -5,6 +5,7 @@ import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.OpaqueId;
 import dev.kbsync.api.Quoting;
 import dev.kbsync.api.RelativePath;
+import dev.kbsync.api.UnicodeForm;
 import dev.kbsync.coordinator.config.Webhooks;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -128,9 +129,13 @@ final class Inputs {
         return RelativePath.check(value);
     }
 
-    /** A path a note is to create: {@link #path}, and no name git refuses ({@link RelativePath#checkNew}). */
+    /**
+     * A path a note is to create, in NFC ({@link UnicodeForm}: the form kbsync writes): {@link #path}, and no name git
+     * refuses ({@link RelativePath#checkNew}).
+     */
     static String newPath(String value) {
-        return RelativePath.checkNew(path(value));
+        String sent = path(value); // first as sent: a lone surrogate has no NFC
+        return RelativePath.checkNew(path(UnicodeForm.nfc(sent)));
     }
 
     /**

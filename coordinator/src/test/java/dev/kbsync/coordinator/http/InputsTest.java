@@ -18,6 +18,13 @@ class InputsTest {
         assertThat(Inputs.path(path)).isEqualTo(path);
     }
 
+    @Test
+    void shouldTakeANotesPathInNfcTheFormKbsyncWrites() {
+        assertThat(Inputs.newPath("notes/cafe\u0301.md")).isEqualTo("notes/caf\u00e9.md");
+        assertThat(Inputs.newPath("notes/caf\u00e9.md")).isEqualTo("notes/caf\u00e9.md");
+        assertThat(Inputs.path("notes/cafe\u0301.md")).isEqualTo("notes/cafe\u0301.md");
+    }
+
     @ParameterizedTest
     @ValueSource(
             strings = {

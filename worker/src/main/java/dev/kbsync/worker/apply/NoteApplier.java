@@ -6,6 +6,7 @@ import dev.kbsync.api.Job;
 import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.NotePathTemplate;
+import dev.kbsync.api.UnicodeForm;
 import dev.kbsync.git.paths.SafePaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,7 +19,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Writes a note as markdown with front matter (title, author, created) at the requested path, or where the KB's
+ * Writes a note as markdown with front matter (title, author, created) at the requested path (in NFC, as
+ * {@link UnicodeForm}: a job submitted before the coordinator normalized it may hold another form), or where the KB's
  * {@link NotePathTemplate} puts a slug of the title (with {@code -2}, {@code -3}... until the path does not exist
  * yet); commit message {@code Add: <title>}. With a note agent configured, the agent turns
  * the text into files instead (in a scratch copy, like {@link AgentApplier}).
@@ -62,7 +64,7 @@ public final class NoteApplier implements Applier {
         Instant created = job.createdAt() != null ? job.createdAt() : clock.instant();
         boolean explicit = note.path() != null && !note.path().isBlank();
         Path target = explicit
-                ? paths.resolve(note.path())
+                ? paths.resolve(UnicodeForm.nfc(note.path()))
                 : Slugs.freePath(paths, template, Slugs.slug(title), created, job.id());
         String path = relative(paths.root(), target);
         Optional<String> clash = clash(paths.root(), target);

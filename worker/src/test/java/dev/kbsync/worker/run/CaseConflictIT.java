@@ -1,22 +1,32 @@
 package dev.kbsync.worker.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.kbsync.api.FileChange;
 import dev.kbsync.git.GitAuth;
 import dev.kbsync.worker.fixture.GitFixture;
 import dev.kbsync.worker.fixture.Jobs;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A path a case-insensitive file system would take for one the KB already has is refused; the exact path is not. */
+/**
+ * A path a case-insensitive file system would take for one the KB already has (macOS: in the other Unicode form too) is
+ * refused; the exact path is not, and a note names a file in NFC whatever form it was sent in.
+ */
 class CaseConflictIT {
+    private static final String NFC = "notes/caf\u00e9.md";
+    private static final String NFD = "notes/cafe\u0301.md";
+
     @TempDir
     Path tmp;
 
@@ -113,11 +123,49 @@ class CaseConflictIT {
         assertRefused(outcome, "shared.md", "Shared.md");
     }
 
+    @Test
+    void shouldEditTheKbsNfcFileWhenANoteNamesItInNfd() throws Exception {
+        GitFixture.pushDirectly(remote, tmp.resolve("other"), NFC, "existing\n");
+
+        Outcome outcome = cycle.run(checkout, note("n1", 3, NFD));
+
+        assertThat(outcome).isInstanceOf(Outcome.Published.class);
+        assertThat(((Outcome.Published) outcome).files())
+                .extracting(FileChange::path, FileChange::change)
+                .containsExactly(tuple(NFC, FileChange.Change.EDITED));
+        assertThat(files(checkout.syncToRemote().workTree().resolve("notes"))).containsExactly("caf\u00e9.md");
+    }
+
+    @Test
+    void shouldWriteANewNoteNamedInNfdAtItsNfcPath() throws Exception {
+        Outcome outcome = cycle.run(checkout, note("n1", 3, NFD));
+
+        assertThat(((Outcome.Published) outcome).files())
+                .extracting(FileChange::path, FileChange::change)
+                .containsExactly(tuple(NFC, FileChange.Change.CREATED));
+        assertThat(files(checkout.syncToRemote().workTree().resolve("notes"))).containsExactly("caf\u00e9.md");
+    }
+
+    @Test
+    void shouldRefuseANoteWhenTheKbHasItsPathInAnotherUnicodeForm() {
+        GitFixture.pushDirectly(remote, tmp.resolve("other"), NFD, "written on Linux in NFD\n");
+
+        assertRefused(cycle.run(checkout, note("n1", 3, NFC)), NFC, NFD);
+        assertRefused(cycle.run(checkout, note("n2", 4, NFD)), NFC, NFD);
+        assertThat(GitFixture.jobs(bare)).isEmpty();
+    }
+
     private static void assertRefused(Outcome outcome, String path, String existing) {
         assertThat(outcome).isInstanceOf(Outcome.Failed.class);
         Outcome.Failed failed = (Outcome.Failed) outcome;
         assertThat(failed.error().code()).isEqualTo("PATH_CASE_CONFLICT");
         assertThat(failed.error().message()).contains("'" + path + "'", "'" + existing + "'");
+    }
+
+    private static List<String> files(Path folder) throws IOException {
+        try (Stream<Path> listed = Files.list(folder)) {
+            return listed.map(p -> p.getFileName().toString()).toList();
+        }
     }
 
     private static NoteUnit note(String id, long fence, String path) {
