@@ -6,7 +6,7 @@ import dev.kbsync.coordinator.auth.AuthHandler;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
-import dev.kbsync.coordinator.service.CoordinatorServices;
+import dev.kbsync.coordinator.service.PendingServices;
 import dev.kbsync.metrics.ProcessMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -77,7 +77,7 @@ class OpenApiRoutesTest {
         Router router = new HttpApi(
                         vertx,
                         config,
-                        new CoordinatorServices(null, null, null, null, null), // routes only: no service is called
+                        new PendingServices().services(), // routes only: no service is called
                         AuthHandler.disabled(),
                         new PrometheusMetrics(new ProcessMetrics()),
                         new RedisHealth(vertx, io.vertx.core.Future::succeededFuture),
