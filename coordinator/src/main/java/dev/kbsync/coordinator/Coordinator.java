@@ -1,6 +1,5 @@
 package dev.kbsync.coordinator;
 
-import dev.kbsync.api.KbConfig;
 import dev.kbsync.coordinator.auth.AuthHandler;
 import dev.kbsync.coordinator.auth.TokenAuthenticator;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
@@ -161,9 +160,7 @@ public final class Coordinator {
                 connected.isPresent());
         metrics.redisUp(health::up);
         Reads reads = Reads.start(vertx, config.reads(), services.services());
-        List<KbConfig> registered =
-                connected.map(RedisLink.Connected::registered).orElse(List.of());
-        return degraded(vertx, config, services.services(), health, metrics, registered)
+        return degraded(vertx, config, services.services(), health, metrics)
                 .compose(degraded -> listen(vertx, config, link, services, metrics, auth, health, degraded, reads)
                         .onFailure(e -> degraded.ifPresent(DegradedMode::close)))
                 .onFailure(e -> reads.close());
@@ -171,20 +168,18 @@ public final class Coordinator {
 
     /**
      * The degraded mode when {@code degraded.journalDir} is set: its journal opened (and replayed), knowing the
-     * configured KBs, those {@code registered} in Redis and those an earlier run knew.
+     * configured KBs and those an earlier run knew; synced with the registry whenever Redis answers (now, when it does,
+     * and after each outage), so it forgets a KB removed while this coordinator did not hear of it.
      */
     private static Future<Optional<DegradedMode>> degraded(
             Vertx vertx,
             CoordinatorConfig config,
             CoordinatorServices services,
             RedisHealth health,
-            PrometheusMetrics metrics,
-            List<KbConfig> registered) {
+            PrometheusMetrics metrics) {
         if (config.degraded().journalDir().isEmpty()) {
             return Future.succeededFuture(Optional.empty());
         }
-        List<KbConfig> known = new ArrayList<>(config.kbs());
-        known.addAll(registered);
         return DegradedMode.open(
                         vertx,
                         config.degraded().journalDir().get(),
@@ -192,11 +187,32 @@ public final class Coordinator {
                         config.leases().maxHold(),
                         health,
                         services.jobs(),
-                        known)
-                .map(mode -> {
+                        config.kbs())
+                .compose(mode -> {
                     services.kbs().whenRemoved(mode::forget); // removed here or through another coordinator
+                    health.onChange(up -> {
+                        if (up) {
+                            sync(mode, services);
+                        }
+                    });
                     metrics.degraded(mode::accepting, mode::pending);
-                    return Optional.of(mode);
+                    return (health.up() ? sync(mode, services) : Future.<Void>succeededFuture()).map(Optional.of(mode));
+                });
+    }
+
+    /**
+     * Syncs the degraded mode's known KBs with the registry, within {@link #CONNECT_WAIT}; a failed or late read leaves
+     * them as they are (the next time Redis answers syncs them).
+     */
+    private static Future<Void> sync(DegradedMode mode, CoordinatorServices services) {
+        return mode.sync(services.kbs())
+                .timeout(CONNECT_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                .recover(e -> {
+                    log.warn(
+                            "the registered KBs could not be read ({}): degraded mode keeps the KBs it knew until Redis"
+                                    + " answers again",
+                            e.toString());
+                    return Future.succeededFuture();
                 });
     }
 
@@ -248,8 +264,7 @@ public final class Coordinator {
     /** Redis answered after the start: the engine's services take over, and the journal goes into Redis. */
     private void connected(RedisLink.Connected connected) {
         services.attach(connected.services());
-        degraded.ifPresent(d -> connected.registered().forEach(d::known));
-        health.check();
+        health.check(); // Redis answers: the degraded mode syncs its known KBs with the registry
     }
 
     /** The port the HTTP server listens on (the real one when configured as 0). */

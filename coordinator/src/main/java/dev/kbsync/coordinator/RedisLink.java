@@ -1,6 +1,5 @@
 package dev.kbsync.coordinator;
 
-import dev.kbsync.api.KbConfig;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
@@ -19,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A coordinator's way into Redis: the Redisson client, the engine over it, the configured KBs registered and the
- * registered ones listed, all in one {@link #connect attempt} (a failed one leaves nothing behind). A coordinator
+ * A coordinator's way into Redis: the Redisson client, the engine over it and the configured KBs registered, all in
+ * one {@link #connect attempt} (a failed one leaves nothing behind). A coordinator
  * started in degraded mode {@link #keepTrying keeps trying} in the background until one succeeds. Thread-safe.
  */
 final class RedisLink {
@@ -32,8 +31,8 @@ final class RedisLink {
     /** The longest {@link #stop} waits for an attempt under way (a Redis that accepts connections but hangs). */
     static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
-    /** A started engine over its client, and the KBs registered in Redis when it started. */
-    record Connected(RedissonClient redisson, ServicesFactory.Running running, List<KbConfig> registered) {
+    /** A started engine over its client. */
+    record Connected(RedissonClient redisson, ServicesFactory.Running running) {
         CoordinatorServices services() {
             return running.services();
         }
@@ -58,7 +57,7 @@ final class RedisLink {
     }
 
     /**
-     * One attempt: the client, the engine, the configured KBs registered and the registered ones listed; on failure
+     * One attempt: the client, the engine and the configured KBs registered; on failure
      * whatever it started is stopped again. At most one attempt runs at a time.
      */
     synchronized Future<Connected> connect() {
@@ -68,7 +67,7 @@ final class RedisLink {
         attempt = RedisClients.create(vertx, config, factory)
                 .compose(redisson -> factory.start(vertx, redisson, config.engine(), metrics)
                         .compose(running -> registered(running.services())
-                                .map(kbs -> new Connected(redisson, running, kbs))
+                                .map(v -> new Connected(redisson, running))
                                 .onFailure(e -> running.stop().get()))
                         .onFailure(e -> RedisClients.shutdown(vertx, redisson)))
                 .compose(this::connected);
@@ -171,13 +170,11 @@ final class RedisLink {
         return stopping.underWay();
     }
 
-    private Future<List<KbConfig>> registered(CoordinatorServices services) {
+    private Future<Void> registered(CoordinatorServices services) {
         return Future.all(config.kbs().stream()
                         .map(kb -> services.kbs().register(kb))
                         .toList())
-                .compose(v -> config.degraded().journalDir().isPresent()
-                        ? services.kbs().list()
-                        : Future.succeededFuture(List.of()));
+                .mapEmpty();
     }
 
     private Future<Connected> connected(Connected made) {

@@ -72,6 +72,53 @@ class DegradedRemovedKbIT {
         }
     }
 
+    @Test
+    void shouldRefuseNotesOfAKbRemovedWhileThisCoordinatorWasStopped(@TempDir Path dir) throws Exception {
+        Vertx vertx = Vertx.vertx();
+        Coordinator remover =
+                Coordinator.start(vertx, config("c1", dir.resolve("c1"))).await();
+        Coordinator restarted = null;
+        try {
+            Http here = new Http(remover.port());
+            here.awaitNormalWithEmptyJournal();
+            Http.Answer registered = here.send(
+                    "PUT",
+                    "/v1/kbs/missed",
+                    new JsonObject().put("remote", "/srv/git/missed.git").put("branch", "main"));
+            assertThat(registered.status()).as(registered.body().encode()).isEqualTo(200);
+            Coordinator stopped =
+                    Coordinator.start(vertx, config("c2", dir.resolve("c2"))).await();
+            new Http(stopped.port()).awaitNormalWithEmptyJournal(); // knows "missed" from Redis, kept in kbs.json
+            stopped.stop().await();
+
+            Http.Answer removed = here.send("DELETE", "/v1/kbs/missed", null);
+            assertThat(removed.status()).as(removed.body().encode()).isEqualTo(204);
+            restarted =
+                    Coordinator.start(vertx, config("c2", dir.resolve("c2"))).await(); // missed the removal
+            Http there = new Http(restarted.port());
+            there.awaitNormalWithEmptyJournal();
+
+            redis.process().pause();
+            try {
+                there.awaitDegraded(Duration.ofSeconds(20));
+                Http.Answer refused = there.note("missed", "u", "too late");
+                Http.Answer kept = there.note("kept", "u", "still accepted");
+
+                assertThat(List.of(outcome(refused), outcome(kept)))
+                        .as("the KB removed while this coordinator was stopped, and a KB still registered")
+                        .containsExactly("404 KB_NOT_FOUND", "202 degraded");
+            } finally {
+                redis.process().resume();
+            }
+        } finally {
+            if (restarted != null) {
+                restarted.stop().await();
+            }
+            remover.stop().await();
+            vertx.close().await();
+        }
+    }
+
     private static String outcome(Http.Answer answer) {
         return answer.status() + " " + (answer.status() == 202 ? answer.body().getString("mode") : answer.error());
     }

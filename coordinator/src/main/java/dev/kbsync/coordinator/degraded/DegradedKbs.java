@@ -2,9 +2,12 @@ package dev.kbsync.coordinator.degraded;
 
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.service.KbRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,15 +18,21 @@ import org.slf4j.LoggerFactory;
 /**
  * The KBs a degraded mode knows (their jobs are journaled while Redis is unreachable), kept in {@link KnownKbs#FILE}
  * whenever the set changes, and those it saw removed since it started (their jobs are refused KB_NOT_FOUND, not
- * journaled; a removed KB registered again is known again). Thread-safe.
+ * journaled; a removed KB registered again is known again). Whenever Redis answers (at the start, and again after an
+ * outage) the known KBs are {@link #sync synced} with the registry: a removal this coordinator missed (stopped, or cut
+ * off from Redis when it was published) is caught up with. Thread-safe.
  */
 final class DegradedKbs {
     private static final Logger LOG = LoggerFactory.getLogger(DegradedKbs.class);
 
     private final Map<KbId, KbConfig> known = new ConcurrentHashMap<>();
     private final Set<KbId> removed = ConcurrentHashMap.newKeySet();
+    /** Each KB's last change here ({@link #known} or {@link #forget}), numbered by {@link #changes}. */
+    private final Map<KbId, Long> changed = new HashMap<>(); // guarded by this
+
     private final WorkerExecutor executor;
     private final Path dir;
+    private long changes; // guarded by this
 
     /** Written to {@code dir} on {@code executor} (the journal's one thread). */
     DegradedKbs(WorkerExecutor executor, Path dir) {
@@ -37,7 +46,7 @@ final class DegradedKbs {
     }
 
     /** Knows every one of {@code kbs} (those an earlier run knew, then the configured and registered ones). */
-    void startWith(List<KbConfig> earlier, Collection<KbConfig> kbs) {
+    synchronized void startWith(List<KbConfig> earlier, Collection<KbConfig> kbs) {
         earlier.forEach(kb -> known.put(kb.id(), kb));
         boolean changed = false;
         for (KbConfig kb : kbs) {
@@ -48,18 +57,67 @@ final class DegradedKbs {
         }
     }
 
-    void known(KbConfig kb) {
+    synchronized void known(KbConfig kb) {
+        changed.put(kb.id(), ++changes);
         removed.remove(kb.id());
         if (!kb.equals(known.put(kb.id(), kb))) {
             keep();
         }
     }
 
-    void forget(KbId kb) {
+    synchronized void forget(KbId kb) {
+        changed.put(kb, ++changes);
         removed.add(kb);
         if (known.remove(kb) != null) {
             keep();
         }
+    }
+
+    /**
+     * Reads the registry's list once and makes the known KBs what it lists: a known KB it does not list was removed
+     * meanwhile (its jobs are refused as those of a removed KB), a listed one is known. A KB learnt or forgotten here
+     * while the list was read keeps what it learnt. Fails as the read does (the known KBs stay as they were).
+     */
+    Future<Void> sync(KbRegistry registry) {
+        long mark;
+        synchronized (this) {
+            mark = changes;
+        }
+        return registry.list().map(listed -> {
+            synced(listed, mark);
+            return null;
+        });
+    }
+
+    private synchronized void synced(List<KbConfig> listed, long mark) {
+        Map<KbId, KbConfig> byId = new HashMap<>();
+        listed.forEach(kb -> byId.put(kb.id(), kb));
+        List<KbId> gone = known.keySet().stream()
+                .filter(kb -> !byId.containsKey(kb) && unchangedSince(kb, mark))
+                .toList();
+        boolean kept = !gone.isEmpty();
+        gone.forEach(kb -> {
+            known.remove(kb);
+            removed.add(kb);
+        });
+        for (KbConfig kb : listed) {
+            if (unchangedSince(kb.id(), mark)) {
+                removed.remove(kb.id());
+                kept |= !kb.equals(known.put(kb.id(), kb));
+            }
+        }
+        if (!gone.isEmpty()) {
+            LOG.info(
+                    "KB(s) {} were removed while this coordinator did not hear of it: forgotten by degraded mode",
+                    gone);
+        }
+        if (kept) {
+            keep();
+        }
+    }
+
+    private boolean unchangedSince(KbId kb, long mark) {
+        return changed.getOrDefault(kb, 0L) <= mark;
     }
 
     boolean knows(KbId kb) {

@@ -15,6 +15,7 @@ import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.UnavailableException;
 import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.service.JobService;
+import dev.kbsync.coordinator.service.KbRegistry;
 import dev.kbsync.coordinator.service.Restoration;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -211,6 +212,14 @@ public final class DegradedMode implements AutoCloseable {
      */
     public void forget(KbId kb) {
         kbs.forget(kb);
+    }
+
+    /**
+     * Syncs the known KBs with {@code registry}'s list (see {@link DegradedKbs#sync}): called whenever Redis answers,
+     * so a removal this coordinator missed is caught up with before the next outage.
+     */
+    public Future<Void> sync(KbRegistry registry) {
+        return kbs.sync(registry);
     }
 
     public boolean knows(KbId kb) {
