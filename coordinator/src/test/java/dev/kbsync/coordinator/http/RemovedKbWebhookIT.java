@@ -11,6 +11,7 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.NoteRequest;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.coordinator.http.HookReceiver.Delivery;
+import dev.kbsync.testing.ScriptMonitor;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A job's webhook belongs to the job, not to its KB's registration: a delivery due when the KB is removed is still
- * made, and one that failed is retried until it is delivered.
+ * made, and one that failed is retried until it is delivered; a removed KB with no delivery left costs Redis nothing.
  */
 class RemovedKbWebhookIT {
     @RegisterExtension
@@ -66,6 +67,23 @@ class RemovedKbWebhookIT {
                 .extracting(Delivery::deliveryId)
                 .containsOnly(job.id() + ":cancelled");
         await().atMost(WAIT).until(() -> api.dueWebhooks("hook-retried") == 0);
+    }
+
+    @Test
+    void shouldStopLookingForDeliveriesOfARemovedKbOnceNoneIsLeft() throws InterruptedException {
+        api.kb("hook-none");
+        assertThat(api.call(DELETE, "/v1/kbs/hook-none", ADMIN).statusCode()).isEqualTo(204);
+        Thread.sleep(500); // the look at the removal itself (the one that finds nothing left)
+
+        int scripts;
+        try (ScriptMonitor monitor = ScriptMonitor.start(api.redis.port())) {
+            Thread.sleep(2000); // at least eight sweeps (every 250 ms)
+            scripts = monitor.scripts("kbsync:{kb:hook-none}:hooks");
+        }
+
+        assertThat(scripts)
+                .as("Redis scripts for the removed KB during 8 sweeps")
+                .isZero();
     }
 
     /** A job of {@code kb} with a callback to {@code path}, cancelled: its KB is idle, its delivery due. */

@@ -336,10 +336,10 @@ public final class Tickets {
 
     /**
      * Claims up to {@code max} of the KB's due webhook deliveries: each is due again after {@code leaseMs} unless its
-     * result is reported first (so another coordinator delivers it if this one dies).
+     * result is reported first (so another coordinator delivers it if this one dies); with how many the KB has left.
      */
-    public Future<List<DueHook>> dueHooks(KbId kb, long leaseMs, int max) {
-        return run(Script.HOOKS, kb, leaseMs, max).map(r -> DueHook.fromScript(kb, r));
+    public Future<DueHooks> dueHooks(KbId kb, long leaseMs, int max) {
+        return run(Script.HOOKS, kb, leaseMs, max).map(r -> DueHooks.fromScript(kb, r));
     }
 
     /**

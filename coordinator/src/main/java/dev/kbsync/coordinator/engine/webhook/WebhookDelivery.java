@@ -61,19 +61,29 @@ public final class WebhookDelivery {
         this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) timeoutMs));
     }
 
-    /** Starts delivering {@code kb}'s due webhooks unless webhooks are off or a pass for it still runs. */
-    public void deliver(KbId kb) {
-        if (!config.enabled() || !running.add(kb)) {
-            return;
+    /**
+     * Starts delivering {@code kb}'s due webhooks unless webhooks are off or a pass for it still runs. Tells, once the
+     * pass is over, whether the KB may have deliveries left: false when webhooks are off or Redis said it has none
+     * (none can fall due later); true otherwise, a pass that failed or was not started included.
+     */
+    public Future<Boolean> deliver(KbId kb) {
+        if (!config.enabled()) {
+            return Future.succeededFuture(false);
         }
-        tickets.dueHooks(kb, config.lease().toMillis(), BATCH)
-                .compose(due -> Future.join(due.stream().map(this::post).toList()))
-                .onComplete(ar -> {
+        if (!running.add(kb)) {
+            return Future.succeededFuture(true);
+        }
+        return tickets.dueHooks(kb, config.lease().toMillis(), BATCH)
+                .compose(claim -> Future.join(
+                                claim.due().stream().map(this::post).toList())
+                        .map(v -> !claim.noneLeft()))
+                .transform(ar -> {
                     running.remove(kb);
                     if (ar.failed()) {
                         LOG.debug(
                                 "KB {}: webhook pass failed: {}", kb, ar.cause().toString());
                     }
+                    return Future.succeededFuture(ar.failed() || ar.result());
                 });
     }
 

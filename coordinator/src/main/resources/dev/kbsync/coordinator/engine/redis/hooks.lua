@@ -1,7 +1,8 @@
 -- Claims the KB's webhook deliveries that are due, at most ARGV[12]: each is pushed out by the delivery lease
 -- (ARGV[11] ms), so another coordinator delivers it if this one dies before reporting, and counts one more attempt.
 -- Reply: {due = [{ticket, job (the submitted record), view (see ticketView), cb (URL), wd (ms it became due), wn
--- (attempt)}]}; a job gone (past its retention) or without a URL leaves the set.
+-- (attempt)}], left = deliveries still in the set (those claimed now included)}; a job gone (past its retention) or
+-- without a URL leaves the set.
 local now = nowMs()
 local due = {}
 for _, tid in ipairs(redis.call('zrangebyscore', HOOKS, '-inf', now, 'LIMIT', 0, tonumber(ARGV[12]))) do
@@ -16,4 +17,4 @@ for _, tid in ipairs(redis.call('zrangebyscore', HOOKS, '-inf', now, 'LIMIT', 0,
     due[#due + 1] = {ticket = tid, job = job, view = ticketView(tid, now), cb = t.cb, wd = t.wd, wn = t.wn}
   end
 end
-return cjson.encode({due = due})
+return cjson.encode({due = due, left = redis.call('zcard', HOOKS)})
