@@ -1,31 +1,23 @@
 package dev.kbsync.coordinator.degraded;
 
 import dev.kbsync.api.Assignment;
-import dev.kbsync.api.ErrorCodes;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobKind;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPayload;
-import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
-import dev.kbsync.coordinator.engine.ticket.JobRef;
-import dev.kbsync.coordinator.error.ConflictException;
-import dev.kbsync.coordinator.error.UnavailableException;
 import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.service.JobService;
 import dev.kbsync.coordinator.service.KbRegistry;
-import dev.kbsync.coordinator.service.Restoration;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,31 +33,25 @@ import org.slf4j.LoggerFactory;
  * fencing tokens ({@link LocalFences}). Once Redis answers, each KB's Redis fence is raised above its local tokens, then
  * the journal's jobs are restored into the Redis queues one by one in their order, each under the id its 202 named and
  * at most once ({@link JobService#restore}): done if a local run landed it, else queued; the journal is truncated only
- * when every entry is in Redis. A coordinator started on a journal with entries (it was stopped or killed during an
- * outage) restores them the same way.
+ * when every entry is in Redis ({@link Restore}). A coordinator started on a journal with entries (it was stopped or
+ * killed during an outage) restores them the same way. This class ties those parts together: the journal's jobs not
+ * yet in Redis are counted in {@link JournalQueue}, the KBs whose jobs are taken in {@link DegradedKbs}.
  */
 public final class DegradedMode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DegradedMode.class);
-    private static final Duration RETRY_AFTER = Duration.ofSeconds(2);
     private static final long TICK_MS = 250;
 
     private final Vertx vertx;
     private final Journal journal;
     private final WorkerExecutor executor; // one thread: appends, reads and truncation happen in one order
     private final RedisHealth health;
-    private final JobService jobs;
-    private final Clock clock;
     private final DegradedKbs kbs;
     private final LocalFences fences;
     private final LocalDispatch dispatch;
     private final LocalWork work;
-    private final Map<KbId, Integer> pending = new HashMap<>(); // guarded by this
-    private final Map<String, Job> keys = new HashMap<>(); // KB, user and idempotency key -> job; guarded by this
+    private final JournalQueue queue;
     private final Restore restore;
-    /** The journal's entries by job id while it is read at the start. */
-    private final Map<String, Journal.Entry> replayed = new HashMap<>();
 
-    private volatile boolean draining;
     private long timer = -1;
 
     private DegradedMode(
@@ -84,9 +70,8 @@ public final class DegradedMode implements AutoCloseable {
         this.journal = journal;
         this.executor = executor;
         this.health = health;
-        this.jobs = jobs;
-        this.clock = Clock.systemUTC();
-        this.restore = new Restore(vertx, this, journal, executor, jobs, this.fences, restoreStep);
+        this.queue = new JournalQueue(journal, executor, dispatch);
+        this.restore = new Restore(vertx, queue, dispatch, journal, executor, jobs, this.fences, restoreStep);
         this.work = new LocalWork(vertx, executor, journal, dispatch, health, this::serving);
     }
 
@@ -128,12 +113,12 @@ public final class DegradedMode implements AutoCloseable {
                     DegradedMode mode = new DegradedMode(
                             vertx, replayed.journal(), executor, health, jobs, hold, replayed.fences(), restoreStep);
                     mode.kbs.startWith(replayed.kbs(), known);
-                    replayed.records().forEach(mode::replay);
-                    mode.replayed.clear();
+                    replayed.records().forEach(mode.queue::replay);
+                    mode.queue.replayed();
                     if (!replayed.records().isEmpty() || !mode.fences.allRaised()) {
                         // jobs to restore, or only restored ones (killed before the truncation) whose hand-outs'
                         // fences may still need raising: the restore pass raises them and truncates the journal
-                        mode.draining = true;
+                        mode.queue.drainDue();
                     }
                     if (mode.pending() > 0) {
                         LOG.warn(
@@ -143,7 +128,7 @@ public final class DegradedMode implements AutoCloseable {
                                 mode.pending());
                     }
                     mode.timer = vertx.setPeriodic(TICK_MS, t -> {
-                        if (mode.draining && health.up()) {
+                        if (mode.queue.draining() && health.up()) {
                             mode.restore.tick();
                         }
                     });
@@ -164,38 +149,22 @@ public final class DegradedMode implements AutoCloseable {
     private record Replayed(
             Journal journal, List<Journal.Record> records, Map<KbId, Long> fences, List<KbConfig> kbs) {}
 
-    private void replay(Journal.Record record) {
-        if (record instanceof Journal.Entry entry) {
-            pendingAdded(entry);
-            replayed.put(entry.job().id(), entry);
-        } else if (record instanceof Journal.Restored restored) {
-            Journal.Entry entry = replayed.remove(restored.jobId());
-            if (entry != null) { // in Redis before the restart: Redis runs it
-                pendingRemoved(entry);
-            }
-        } else if (record instanceof Journal.Handed handed) {
-            dispatch.handed(handed.jobId(), handed.kb(), handed.token());
-        } else if (record instanceof Journal.Landed landed) {
-            dispatch.landed(landed.jobId(), landed.token(), landed.outcome());
-        }
-    }
-
     /** True while submissions go to the journal: Redis is unreachable, or journal jobs are still on their way. */
     public boolean accepting() {
-        return draining || !health.up();
+        return queue.draining() || !health.up();
     }
 
     /**
      * True while submissions to {@code kb} go to the journal: Redis is unreachable, or journal jobs of that KB are still
      * on their way into Redis (behind them, to keep the KB's order). A KB with none goes to Redis as soon as it answers.
      */
-    public synchronized boolean accepting(KbId kb) {
-        return !health.up() || (draining && pending.getOrDefault(kb, 0) > 0);
+    public boolean accepting(KbId kb) {
+        return !health.up() || (queue.draining() && queue.size(kb) > 0);
     }
 
     /** Jobs in the journal not yet in Redis. */
-    public synchronized int pending() {
-        return pending.values().stream().mapToInt(Integer::intValue).sum();
+    public int pending() {
+        return queue.size();
     }
 
     /**
@@ -275,11 +244,6 @@ public final class DegradedMode implements AutoCloseable {
         return dispatch.view(jobId);
     }
 
-    /** How a journal job is to be restored into Redis (see {@link LocalDispatch#restoration}). */
-    Restoration restoration(String jobId) {
-        return dispatch.restoration(jobId);
-    }
-
     /**
      * Appends a validated job to the journal (fsynced) and answers it with its place in the local queue
      * ({@code ahead}: this coordinator's journal jobs of the KB before it). Fails with 503 JOURNAL_UNAVAILABLE when
@@ -289,37 +253,7 @@ public final class DegradedMode implements AutoCloseable {
      */
     public Future<Job> accept(
             KbId kb, String user, JobPayload payload, Optional<String> key, Optional<String> retryOf) {
-        Job job = Job.queued(JobRef.create(kb).id(), kb, user, payload, clock.instant())
-                .retrying(retryOf.orElse(null));
-        return onJournal(executor, () -> {
-                    synchronized (this) {
-                        Job first = key.map(k -> keys.get(keyOf(kb, user, k))).orElse(null);
-                        if (first != null) { // as Redis answers a key: the same request, or a refusal
-                            if (!first.payload().equals(payload)) {
-                                throw new ConflictException(
-                                        ErrorCodes.IDEMPOTENCY_MISMATCH,
-                                        "the idempotency key was used for a different request");
-                            }
-                            return first;
-                        }
-                    }
-                    journal.append(job, key);
-                    draining = true;
-                    synchronized (this) {
-                        long ahead = pending.getOrDefault(kb, 0);
-                        Job placed = job.at(JobState.QUEUED, ahead, 0, 0);
-                        pendingAdded(new Journal.Entry(placed, key, 0));
-                        return placed;
-                    }
-                })
-                .recover(e -> Future.failedFuture(
-                        e instanceof IOException
-                                ? new UnavailableException(
-                                        ErrorCodes.JOURNAL_UNAVAILABLE,
-                                        "Redis is unreachable and the local journal cannot take the job: "
-                                                + e.getMessage(),
-                                        RETRY_AFTER)
-                                : e));
+        return queue.accept(kb, user, payload, key, retryOf);
     }
 
     @Override
@@ -336,34 +270,5 @@ public final class DegradedMode implements AutoCloseable {
                 })
                 .<Void>mapEmpty()
                 .onComplete(r -> executor.close());
-    }
-
-    private synchronized void pendingAdded(Journal.Entry entry) {
-        dispatch.add(entry.job());
-        pending.merge(entry.job().kb(), 1, Integer::sum);
-        entry.key().ifPresent(k -> keys.put(keyOf(entry.job().kb(), entry.job().user(), k), entry.job()));
-    }
-
-    /**
-     * Called by {@link Restore} on the journal's thread once the journal was truncated: the idempotency keys of its jobs
-     * are Redis's alone from now on (submissions go to Redis).
-     */
-    synchronized void drained() {
-        draining = false;
-        keys.clear();
-    }
-
-    /**
-     * The entry is in Redis now (or kept aside for good). Its idempotency key stays here until the journal is truncated:
-     * a retry of the request while its KB still journals answers this job, not a second one.
-     */
-    synchronized void pendingRemoved(Journal.Entry entry) {
-        dispatch.remove(entry.job().id());
-        pending.computeIfPresent(entry.job().kb(), (kb, n) -> n <= 1 ? null : n - 1);
-    }
-
-    /** An idempotency key's scope, as in Redis: the KB and the user. */
-    private static String keyOf(KbId kb, String user, String key) {
-        return kb.value() + "\n" + user + "\n" + key;
     }
 }

@@ -47,7 +47,8 @@ final class Restore {
     private final Vertx vertx;
     private final Duration stepBound;
 
-    private final DegradedMode mode;
+    private final JournalQueue queue;
+    private final LocalDispatch dispatch;
     private final Journal journal;
     private final WorkerExecutor executor;
     private final JobService jobs;
@@ -57,7 +58,8 @@ final class Restore {
 
     Restore(
             Vertx vertx,
-            DegradedMode mode,
+            JournalQueue queue,
+            LocalDispatch dispatch,
             Journal journal,
             WorkerExecutor executor,
             JobService jobs,
@@ -65,7 +67,8 @@ final class Restore {
             Duration stepBound) {
         this.vertx = vertx;
         this.stepBound = stepBound;
-        this.mode = mode;
+        this.queue = queue;
+        this.dispatch = dispatch;
         this.journal = journal;
         this.executor = executor;
         this.jobs = jobs;
@@ -76,7 +79,7 @@ final class Restore {
     void tick() {
         if (running.compareAndSet(false, true)) {
             long started = System.nanoTime();
-            int before = mode.pending();
+            int before = queue.size();
             drain().onComplete(r -> {
                 running.set(false);
                 if (r.succeeded()) {
@@ -88,7 +91,7 @@ final class Restore {
                     LOG.info(
                             "journal: restoring paused ({}); {} job(s) left",
                             r.cause().toString(),
-                            mode.pending());
+                            queue.size());
                 }
             });
         }
@@ -117,7 +120,7 @@ final class Restore {
                             }
                             journal.truncate(fences.snapshot());
                             offset = 0;
-                            mode.drained();
+                            queue.drained();
                             return true;
                         }));
                     }
@@ -182,7 +185,7 @@ final class Restore {
                         jobs.restore(
                                 entry.job(),
                                 entry.key(),
-                                mode.restoration(entry.job().id())))
+                                dispatch.restoration(entry.job().id())))
                 .recover(e -> keyTaken(e) && entry.key().isPresent() ? withoutKey(entry) : Future.failedFuture(e))
                 .transform(restored -> {
                     if (restored.succeeded()) {
@@ -209,7 +212,7 @@ final class Restore {
                 })))
                 .map(v -> {
                     offset = entry.end();
-                    mode.pendingRemoved(entry);
+                    queue.removed(entry);
                     return null;
                 });
     }
@@ -261,7 +264,7 @@ final class Restore {
                 entry.job().id(),
                 entry.job().kb());
         return jobs.restore(
-                entry.job(), Optional.empty(), mode.restoration(entry.job().id()));
+                entry.job(), Optional.empty(), dispatch.restoration(entry.job().id()));
     }
 
     private static boolean keyTaken(Throwable cause) {
