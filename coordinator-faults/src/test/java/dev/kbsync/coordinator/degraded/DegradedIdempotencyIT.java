@@ -33,6 +33,7 @@ class DegradedIdempotencyIT {
         Coordinator coordinator = Coordinator.start(vertx, config(dir)).await();
         Http http = new Http(coordinator.port());
         try {
+            http.awaitNormalWithEmptyJournal(); // a start on a loaded machine may begin degraded
             redis.process().pause();
             Http.Answer first;
             try {
@@ -83,6 +84,7 @@ class DegradedIdempotencyIT {
         Coordinator coordinator = Coordinator.start(vertx, config(dir)).await();
         Http http = new Http(coordinator.port());
         try {
+            http.awaitNormalWithEmptyJournal(); // a start on a loaded machine may begin degraded
             Http.Answer stored = keyed(http, "dg", "stored with Redis", "K-2");
             assertThat(stored.status()).as(stored.body().encode()).isEqualTo(202);
             redis.process().pause();
