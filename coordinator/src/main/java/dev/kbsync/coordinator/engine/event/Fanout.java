@@ -4,13 +4,9 @@ import dev.kbsync.api.Job;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
-import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.api.event.KbRemovedEvent;
-import dev.kbsync.api.event.KbsyncEvent;
-import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.api.event.SnapshotEvent;
-import dev.kbsync.coordinator.engine.eta.Eta;
 import dev.kbsync.coordinator.engine.redis.OutageLog;
 import dev.kbsync.coordinator.engine.ticket.JobRef;
 import dev.kbsync.coordinator.engine.ticket.KbView;
@@ -26,15 +22,10 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,76 +35,41 @@ import org.slf4j.LoggerFactory;
  * the {@link SnapshotEvent} on the KB address and {@link QueueAddresses#ALL}, and per ticket a {@code Position} event
  * when its ahead changed or a {@code State} event when its state changed (also when it left the queue). Refreshes of one KB never overlap; a burst of
  * notifications during a refresh collapses into one more refresh. KBs nobody on this coordinator watches are skipped
- * (their queue-length gauge is kept by the sweep instead).
+ * (their queue-length gauge is kept by the sweep instead). The views published and their diffs are kept by
+ * {@link ViewPublisher}, the per-ticket sends by {@link TicketSender}; this orders the reads and says who to tell.
  */
 public final class Fanout {
     private static final Logger LOG = LoggerFactory.getLogger(Fanout.class);
     private final OutageLog publishing = new OutageLog(LOG, "publishing queues");
-    private static final int ENDED_MEMORY = 4096;
 
     private final EventBus bus;
     private final Tickets tickets;
     private final MetricsSink metrics;
     private final Watchers watchers;
-    private final Map<KbId, Map<String, Seen>> seen = new HashMap<>();
+    private final TicketSender sender;
+    private final ViewPublisher views;
     private final Set<KbId> busy = new HashSet<>();
     private final Set<KbId> dirty = new HashSet<>();
-    private final Map<String, Job> jobCache = new HashMap<>();
     /** Per job, the doing event being read (the next one waits for it: they go out in the heartbeats' order). */
     private final Map<String, Future<Void>> saying = new HashMap<>();
-    /** The fencing token of the grant in the last view published per KB (0: none). */
-    private final Map<KbId, Long> fences = new HashMap<>();
-    /** KBs with no view published, read by a sweep and found as their streams were told: under which grant, baseline. */
-    private final Map<KbId, Checked> checked = new HashMap<>();
-    /** Raw leases whose grant went out directly ({@link #granted}) and that no view has shown granted yet. */
-    private final Map<KbId, Set<String>> announced = new HashMap<>();
-    /** KBs with state here (a view published, or {@code announced}); read from any thread by {@link #relevant}. */
-    private final Set<KbId> tracked = ConcurrentHashMap.newKeySet();
-    /**
-     * Job and lease addresses whose final event went out: nothing more is sent to them. A ticket's end is seen twice
-     * here, by the step that ended it ({@link #ended}) and by the next refresh; its stream unregisters on the first
-     * final event, and a second one, already on its way, reached a consumer that was gone (Vert.x discards it with a
-     * warning). The two sightings are a few Redis calls apart, so the most recent few thousand addresses suffice.
-     */
-    private final Set<String> ended = Collections.newSetFromMap(new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > ENDED_MEMORY;
-        }
-    });
-
-    /** A KB found as its streams were first told, under the grant {@code fence}, with that baseline's version. */
-    private record Checked(long fence, long version) {}
-
-    /** What changed about a ticket: which event it gets. */
-    private enum Change {
-        POSITION,
-        STATE;
-
-        JobEvent of(Job job) {
-            return this == POSITION ? new JobEvent.Position(job) : new JobEvent.State(job);
-        }
-
-        LeaseEvent of(Lease lease) {
-            return this == POSITION ? new LeaseEvent.Position(lease) : new LeaseEvent.State(lease);
-        }
-    }
 
     public Fanout(EventBus bus, Tickets tickets, MetricsSink metrics, Watchers watchers) {
         this.watchers = watchers;
         this.bus = bus;
         this.tickets = tickets;
         this.metrics = metrics;
+        this.sender = new TicketSender(bus, tickets);
+        this.views = new ViewPublisher(bus, metrics, watchers, sender);
         LocalEventCodec.registerOn(bus);
     }
 
     /** Must run on the engine context. */
     public void refresh(KbId kb) {
         if (!watchers.watched(kb)) {
-            forget(kb); // a later watcher gets its first state from its stream, then every change
+            views.forget(kb); // a later watcher gets its first state from its stream, then every change
             return;
         }
-        read(kb, this::publish);
+        read(kb, views::publish);
     }
 
     /** Reads the KB's view and hands it to {@code then}; reads of one KB never overlap (see {@link #refresh}). */
@@ -142,7 +98,7 @@ public final class Fanout {
      */
     public void refreshWatched() {
         Set<KbId> kbs = new HashSet<>(watchers.watchedKbs());
-        kbs.addAll(tracked);
+        kbs.addAll(views.trackedKbs());
         Instant since = Instant.now().minus(CATCH_UP);
         for (KbId kb : kbs) {
             refresh(kb);
@@ -156,8 +112,8 @@ public final class Fanout {
                     .onSuccess(recent -> recent.jobs().stream()
                             .filter(job ->
                                     job.finishedAt() != null && job.finishedAt().isAfter(since))
-                            .filter(job -> !ended.contains(QueueAddresses.job(job.id())))
-                            .forEach(job -> sendJob(Change.STATE, job)));
+                            .filter(job -> !sender.ended(QueueAddresses.job(job.id())))
+                            .forEach(job -> sender.job(Change.STATE, job)));
         }
     }
 
@@ -172,9 +128,8 @@ public final class Fanout {
         if (grant.job() || !watchers.watched(kb)) {
             return;
         }
-        tracked.add(kb);
-        announced.computeIfAbsent(kb, k -> new HashSet<>()).add(grant.ticket());
-        lease(Change.STATE, grant.rawLease(kb));
+        views.announced(kb, grant.ticket());
+        sender.lease(Change.STATE, grant.rawLease(kb));
     }
 
     /**
@@ -188,11 +143,11 @@ public final class Fanout {
         }
         for (String jobId : change.jobs()) {
             Future<Void> next = saying.getOrDefault(jobId, Future.succeededFuture())
-                    .transform(before -> load(jobId))
+                    .transform(before -> sender.load(jobId))
                     .map(job -> {
                         if (job != null && job.state() == JobState.RUNNING) {
-                            jobCache.computeIfPresent(jobId, (id, known) -> known.withDoing(change.text()));
-                            sendJob(new JobEvent.Doing(job.withDoing(change.text())));
+                            views.doing(jobId, change.text());
+                            sender.job(new JobEvent.Doing(job.withDoing(change.text())));
                         }
                         return null;
                     });
@@ -213,14 +168,14 @@ public final class Fanout {
      */
     public void ended(KbId kb, Lease lease) {
         if (watchers.watched(kb)) {
-            lease(Change.STATE, lease);
+            sender.lease(Change.STATE, lease);
         }
     }
 
     /** {@link #ended(KbId, Lease)} for a job. */
     public void ended(Job job) {
         if (watchers.watched(job.kb())) {
-            sendJob(Change.STATE, job);
+            sender.job(Change.STATE, job);
         }
     }
 
@@ -232,7 +187,7 @@ public final class Fanout {
     public void jobEnded(String jobId) {
         JobRef.of(jobId).onSuccess(ref -> {
             if (watchers.watched(ref.kb())) {
-                finalJob(jobId);
+                sender.finalJob(jobId);
             }
         });
     }
@@ -241,7 +196,7 @@ public final class Fanout {
     public void leaseEnded(String leaseId) {
         LeaseRef.of(leaseId).onSuccess(ref -> {
             if (watchers.watched(ref.kb())) {
-                finalLease(ref);
+                sender.finalLease(ref);
             }
         });
     }
@@ -251,7 +206,7 @@ public final class Fanout {
      * thread. Lets callers skip handing unwatched KBs' changes to the engine context.
      */
     public boolean relevant(KbId kb) {
-        return watchers.watched(kb) || tracked.contains(kb);
+        return watchers.watched(kb) || views.tracked(kb);
     }
 
     /**
@@ -266,10 +221,10 @@ public final class Fanout {
             return;
         }
         if (!watchers.watched(kb)) {
-            forget(kb); // its last stream closed since the last view published here
+            views.forget(kb); // its last stream closed since the last view published here
             return;
         }
-        Long told = fences.get(kb);
+        Long told = views.fence(kb);
         if (told != null) {
             if (told != fence) {
                 refresh(kb);
@@ -278,33 +233,19 @@ public final class Fanout {
         }
         Watchers.Baseline baseline = watchers.told(kb);
         if (baseline.isEmpty()) {
-            checked.remove(kb);
+            views.unchecked(kb);
             return;
         }
         if (!baseline.complete()) {
             return; // a stream's first read is under way: the next sweep compares with what it was told
         }
-        Checked last = checked.get(kb);
-        if (last != null && last.fence() == fence && last.version() == baseline.version()) {
+        if (views.checked(kb, fence, baseline.version())) {
             return;
         }
         if (baseline.told().stream().allMatch(mark -> mark instanceof Told.Queue queue && queue.fence() == fence)) {
             return; // snapshot streams only (a dashboard), told of this grant: as for a KB with a view published
         }
-        read(kb, view -> {
-            if (fences.containsKey(kb) || !watchers.watched(kb)) {
-                return Future.succeededFuture(); // published meanwhile, or nobody left to tell
-            }
-            Watchers.Baseline now = watchers.told(kb);
-            if (!now.complete()) {
-                return Future.succeededFuture();
-            }
-            if (FirstView.differs(view, now.told())) {
-                return publish(view);
-            }
-            checked.put(kb, new Checked(view.fence() == null ? 0L : view.fence(), now.version()));
-            return Future.succeededFuture();
-        });
+        read(kb, views::compare);
     }
 
     /**
@@ -313,179 +254,10 @@ public final class Fanout {
      * Must run on the engine context.
      */
     public void removed(KbId kb) {
-        forget(kb);
+        views.forget(kb);
         KbRemovedEvent event = new KbRemovedEvent(kb);
         bus.publish(QueueAddresses.kb(kb), event);
         bus.publish(QueueAddresses.ALL, event);
         metrics.forget(kb);
-    }
-
-    private void forget(KbId kb) {
-        fences.remove(kb);
-        checked.remove(kb);
-        tracked.remove(kb);
-        announced.remove(kb);
-        Map<String, Seen> was = seen.remove(kb);
-        if (was != null) {
-            was.values().forEach(s -> {
-                if (s.jobId() != null) {
-                    jobCache.remove(s.jobId());
-                }
-            });
-        }
-    }
-
-    private Future<Void> publish(KbView view) {
-        KbId kb = view.kb();
-        SnapshotEvent snapshot = new SnapshotEvent(view.snapshot());
-        bus.publish(QueueAddresses.kb(kb), snapshot);
-        bus.publish(QueueAddresses.ALL, snapshot);
-        metrics.queueLength(kb, view.rows().size());
-        // no ticket in the last view published here (or none published): each ticket's streams took their first
-        // state themselves
-        Watchers.Baseline told = seen.containsKey(kb) ? null : watchers.told(kb);
-        Map<String, Seen> before = told == null
-                ? seen.get(kb)
-                // after a view with no ticket, the tickets that left were told their end then
-                : FirstView.baseline(view, told, fences.containsKey(kb));
-        // a stream whose first read is under way may have read an older state of a ticket nobody else was told of
-        boolean unsure = told != null && !told.complete();
-        fences.put(kb, view.fence() == null ? 0L : view.fence());
-        checked.remove(kb);
-        Map<String, Seen> now = new HashMap<>();
-        List<Future<Void>> sent = new ArrayList<>();
-        Set<String> direct = announced.getOrDefault(kb, new HashSet<>());
-        List<Eta> etas = view.etas();
-        for (int rank = 0; rank < view.rows().size(); rank++) {
-            KbView.Row row = view.rows().get(rank);
-            long ahead = view.running(row) ? 0 : rank;
-            Seen current = new Seen(ahead, view.state(row), row.jobId(), row.job() ? etas.get(rank) : Eta.NONE);
-            if (direct.remove(row.ticket())) { // its grant went out already; a view read before it is stale
-                current = new Seen(0, "granted", null, Eta.NONE);
-                now.put(row.ticket(), current);
-                if (!view.state(row).equals("granted")) {
-                    direct.add(row.ticket());
-                }
-                continue;
-            }
-            now.put(row.ticket(), current);
-            Seen old = before.get(row.ticket());
-            boolean moved = old == null || old.movedTo(current);
-            Change type = moved ? Change.POSITION : null;
-            type = (old != null && !old.state().equals(current.state())) || (old == null && unsure)
-                    ? Change.STATE
-                    : type;
-            if (type != null) {
-                sent.add(row.job() ? job(type, current) : lease(type, view.lease(row, rank)));
-            }
-        }
-        before.forEach((ticket, old) -> {
-            if (!now.containsKey(ticket)) {
-                sent.add(finished(kb, ticket, old));
-            }
-        });
-        direct.retainAll(now.keySet());
-        if (direct.isEmpty()) {
-            announced.remove(kb);
-        }
-        if (now.isEmpty()) {
-            seen.remove(kb);
-        } else {
-            seen.put(kb, now);
-        }
-        tracked.add(kb); // until a change finds nobody watching: then this view is forgotten
-        return Future.join(sent).mapEmpty();
-    }
-
-    /** Position changes reuse the job last read here (only ahead and eta change); state changes read it again. */
-    private Future<Void> job(Change type, Seen seen) {
-        Job known = jobCache.get(seen.jobId());
-        Future<Job> job = known != null && type == Change.POSITION ? Future.succeededFuture(known) : load(seen.jobId());
-        return job.map(j -> {
-            if (j != null) {
-                jobCache.put(j.id(), j);
-                sendJob(
-                        type,
-                        j.at(
-                                JobState.fromWire(seen.state()),
-                                seen.ahead(),
-                                seen.eta().etaMs(),
-                                seen.eta().p90Ms()));
-            }
-            return null;
-        });
-    }
-
-    /** The ticket left the queue: its final event, unless the step that ended it here sent that already. */
-    private Future<Void> finished(KbId kb, String ticket, Seen old) {
-        if (old.jobId() != null) {
-            jobCache.remove(old.jobId());
-            return finalJob(old.jobId());
-        }
-        return finalLease(LeaseRef.parse(LeaseRef.raw(kb, ticket)));
-    }
-
-    /** The job's final event, read from Redis, unless one went out already (or it has not ended after all). */
-    private Future<Void> finalJob(String jobId) {
-        if (ended.contains(QueueAddresses.job(jobId))) {
-            return Future.succeededFuture();
-        }
-        return load(jobId).map(job -> {
-            if (job != null && job.state().terminal()) {
-                sendJob(Change.STATE, job);
-            }
-            return null;
-        });
-    }
-
-    /** {@link #finalJob} for a raw lease. */
-    private Future<Void> finalLease(LeaseRef ref) {
-        if (ended.contains(QueueAddresses.lease(ref.id()))) {
-            return Future.succeededFuture();
-        }
-        return tickets.ticket(ref.kb(), ref.ticket()).map(state -> {
-            state.map(s -> s.lease(ref))
-                    .filter(lease -> lease.state() == LeaseState.RELEASED || lease.state() == LeaseState.EXPIRED)
-                    .ifPresent(lease -> lease(Change.STATE, lease));
-            return null;
-        });
-    }
-
-    private Future<Job> load(String jobId) {
-        return JobRef.of(jobId).compose(tickets::job).map(job -> job.orElse(null));
-    }
-
-    private void sendJob(Change type, Job job) {
-        sendJob(type.of(job));
-    }
-
-    private void sendJob(JobEvent event) {
-        Job job = event.job();
-        if (send(QueueAddresses.job(job.id()), event)) {
-            bus.publish(QueueAddresses.JOBS, event);
-            if (event.last()) {
-                bus.publish(QueueAddresses.ended(job.kb()), event);
-            }
-        }
-    }
-
-    private Future<Void> lease(Change type, Lease lease) {
-        LeaseEvent event = type.of(lease);
-        if (send(QueueAddresses.lease(lease.id()), event) && event.last()) {
-            bus.publish(QueueAddresses.ended(lease.kb()), event);
-        }
-        return Future.succeededFuture();
-    }
-
-    /** Publishes a job's or lease's event, unless its final event went out already; whether it did. */
-    private boolean send(String address, KbsyncEvent event) {
-        if (ended.contains(address)) {
-            return false;
-        }
-        if (event.last()) {
-            ended.add(address);
-        }
-        bus.publish(address, event);
-        return true;
     }
 }
