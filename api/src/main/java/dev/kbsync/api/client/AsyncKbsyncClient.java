@@ -28,19 +28,13 @@ import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.api.event.SnapshotEvent;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * The coordinator's HTTP API v1 (docs/api.md), asynchronous: one method per route, each returning a Vert.x
@@ -48,24 +42,22 @@ import java.util.function.Function;
  * arrive on the client's event loops. The blocking face is {@link KbsyncClient}.
  */
 public final class AsyncKbsyncClient {
-    private static final Map<String, String> RETURN_MINIMAL = Map.of("Prefer", "return=minimal");
-
-    private final Transport http;
+    private final Requests requests;
+    private final JobWait jobWait;
 
     AsyncKbsyncClient(Transport http) {
-        this.http = http;
+        this.requests = new Requests(http);
+        this.jobWait = new JobWait(requests);
     }
 
     /** {@code POST /v1/kbs/{kb}/notes} (client role): the accepted job (202). */
     public Future<Job> submitNote(KbId kb, NoteRequest note) {
-        return post("/v1/kbs/" + kb.value() + "/notes", note.toJson(), note.idempotencyKey())
-                .map(decoded(Job::fromJson));
+        return requests.post(ApiPaths.kb(kb, "/notes"), note.toJson(), note.idempotencyKey(), Job::fromJson);
     }
 
     /** {@code POST /v1/kbs/{kb}/agent-tasks} (client role): the accepted job (202). */
     public Future<Job> submitAgentTask(KbId kb, AgentTaskRequest task) {
-        return post("/v1/kbs/" + kb.value() + "/agent-tasks", task.toJson(), task.idempotencyKey())
-                .map(decoded(Job::fromJson));
+        return requests.post(ApiPaths.kb(kb, "/agent-tasks"), task.toJson(), task.idempotencyKey(), Job::fromJson);
     }
 
     /**
@@ -74,19 +66,19 @@ public final class AsyncKbsyncClient {
      * {@link #job}.
      */
     public Future<JobReceipt> submitNoteMinimal(KbId kb, NoteRequest note) {
-        return post("/v1/kbs/" + kb.value() + "/notes", note.toJson(), note.idempotencyKey(), RETURN_MINIMAL)
-                .map(decoded(JobReceipt::fromJson));
+        return requests.postMinimal(
+                ApiPaths.kb(kb, "/notes"), note.toJson(), note.idempotencyKey(), JobReceipt::fromJson);
     }
 
     /** {@link #submitAgentTask} with the short answer; see {@link #submitNoteMinimal}. */
     public Future<JobReceipt> submitAgentTaskMinimal(KbId kb, AgentTaskRequest task) {
-        return post("/v1/kbs/" + kb.value() + "/agent-tasks", task.toJson(), task.idempotencyKey(), RETURN_MINIMAL)
-                .map(decoded(JobReceipt::fromJson));
+        return requests.postMinimal(
+                ApiPaths.kb(kb, "/agent-tasks"), task.toJson(), task.idempotencyKey(), JobReceipt::fromJson);
     }
 
     /** {@code GET /v1/jobs/{id}}. */
     public Future<Job> job(String jobId) {
-        return get("/v1/jobs/" + segment(jobId)).map(decoded(Job::fromJson));
+        return requests.get(ApiPaths.job(jobId, ""), Job::fromJson);
     }
 
     /**
@@ -94,9 +86,7 @@ public final class AsyncKbsyncClient {
      * stream ends after the job finished.
      */
     public Future<Subscription> followJob(String jobId, Consumer<JobEvent> onEvent) {
-        return http.stream(
-                "/v1/jobs/" + segment(jobId) + "/events",
-                (name, data) -> JobEvent.decode(name, data).ifPresent(onEvent));
+        return requests.jobEvents(ApiPaths.job(jobId, "/events"), onEvent);
     }
 
     /**
@@ -104,11 +94,7 @@ public final class AsyncKbsyncClient {
      * position, state and doing changes; the stream ends once every one of them has ended.
      */
     public Future<Subscription> followJobs(List<String> jobIds, Consumer<JobEvent> onEvent) {
-        String ids =
-                String.join(",", jobIds.stream().map(AsyncKbsyncClient::segment).toList());
-        return http.stream(
-                "/v1/events?job=" + ids,
-                (name, data) -> JobEvent.decode(name, data).ifPresent(onEvent));
+        return requests.jobEvents(ApiPaths.jobsEvents(jobIds), onEvent);
     }
 
     /**
@@ -116,9 +102,7 @@ public final class AsyncKbsyncClient {
      * (new ones included) in the token's KBs; the stream stays open until closed.
      */
     public Future<Subscription> followUserJobs(String user, Consumer<JobEvent> onEvent) {
-        return http.stream(
-                "/v1/events?user=" + URLEncoder.encode(user, StandardCharsets.UTF_8),
-                (name, data) -> JobEvent.decode(name, data).ifPresent(onEvent));
+        return requests.jobEvents(ApiPaths.userEvents(user), onEvent);
     }
 
     /**
@@ -129,68 +113,17 @@ public final class AsyncKbsyncClient {
      * {@link KbsyncException.Unavailable}.
      */
     public Future<Job> awaitJob(String jobId, Duration timeout) {
-        Promise<Job> done = Promise.promise();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long timer = http.vertx()
-                .setTimer(
-                        Math.max(1, timeout.toMillis()),
-                        t -> done.tryFail(new KbsyncException.TimedOut(
-                                "job " + jobId + " did not finish within " + timeout.toMillis() + " ms", null)));
-        follow(jobId, done, deadline);
-        return done.future().onComplete(r -> http.vertx().cancelTimer(timer));
+        return jobWait.await(jobId, timeout);
     }
-
-    /** One attempt of {@link #awaitJob}: the job's stream until its last event, or again after a 503. */
-    private void follow(String jobId, Promise<Job> done, long deadline) {
-        if (done.future().isComplete()) {
-            return;
-        }
-        followJob(jobId, event -> {
-                    if (event.last()) {
-                        done.tryComplete(event.job());
-                    }
-                })
-                .onFailure(e -> {
-                    Duration pause = e instanceof KbsyncException.ServiceUnavailable unavailable
-                            ? unavailable.retryAfter().orElse(STREAM_RETRY)
-                            : null;
-                    if (pause == null || pause.compareTo(Duration.ofNanos(deadline - System.nanoTime())) >= 0) {
-                        done.tryFail(e);
-                    } else {
-                        http.vertx()
-                                .setTimer(
-                                        Math.max(STREAM_RETRY_FLOOR.toMillis(), pause.toMillis()),
-                                        t -> follow(jobId, done, deadline));
-                    }
-                })
-                .onSuccess(stream -> {
-                    stream.ended()
-                            .onComplete(end -> done.tryFail(
-                                    end.failed()
-                                            ? end.cause()
-                                            : new KbsyncException.Unreachable(
-                                                    "the event stream of job " + jobId
-                                                            + " ended before the job finished; wait again",
-                                                    null)));
-                    done.future().onComplete(r -> stream.close());
-                });
-    }
-
-    /** The pause before a job's stream answered 503 without {@code Retry-After} is opened again. */
-    private static final Duration STREAM_RETRY = Duration.ofSeconds(1);
-
-    /** The shortest such pause, whatever {@code Retry-After} said (a proxy's 0 would retry at once, again and again). */
-    private static final Duration STREAM_RETRY_FLOOR = Duration.ofMillis(100);
 
     /** {@code GET /v1/jobs?kb=&user=&state=&limit=&cursor=}: a page of jobs, newest first; follow nextCursor. */
     public Future<JobPage> jobs(JobQuery query) {
-        return get("/v1/jobs" + query.queryString()).map(decoded(JobPage::fromJson));
+        return requests.get("/v1/jobs" + query.queryString(), JobPage::fromJson);
     }
 
     /** {@code DELETE /v1/jobs/{id}} (the submitting token, or admin): cancels a job no worker took; it, cancelled. */
     public Future<Job> cancel(String jobId) {
-        return http.call(HttpMethod.DELETE, "/v1/jobs/" + segment(jobId), null, null, Duration.ZERO)
-                .map(decoded(Job::fromJson));
+        return requests.call(HttpMethod.DELETE, ApiPaths.job(jobId, ""), null, Duration.ZERO, Job::fromJson);
     }
 
     /**
@@ -198,8 +131,7 @@ public final class AsyncKbsyncClient {
      * new job, whose {@code retryOf} is {@code jobId}. The same retry repeated answers the same new job.
      */
     public Future<Job> retry(String jobId) {
-        return http.call(HttpMethod.POST, "/v1/jobs/" + segment(jobId) + "/retry", null, null, Duration.ZERO)
-                .map(decoded(Job::fromJson));
+        return requests.call(HttpMethod.POST, ApiPaths.job(jobId, "/retry"), null, Duration.ZERO, Job::fromJson);
     }
 
     /**
@@ -207,7 +139,7 @@ public final class AsyncKbsyncClient {
      * picks the snapshot ({@link ReadQuery#after} a job's commit to read your own write).
      */
     public Future<KbFile> readFile(KbId kb, String path, ReadQuery query) {
-        return get(filePath(kb, path, query)).map(decoded(KbFile::fromJson));
+        return requests.get(ApiPaths.file(kb, path, query), KbFile::fromJson);
     }
 
     /**
@@ -215,71 +147,49 @@ public final class AsyncKbsyncClient {
      * empty ({@code 304 Not Modified}).
      */
     public Future<Optional<KbFile>> readFileIfChanged(KbId kb, String path, String etag, ReadQuery query) {
-        return http.call(
-                        HttpMethod.GET,
-                        filePath(kb, path, query),
-                        null,
-                        null,
-                        Duration.ZERO,
-                        Map.of("If-None-Match", etag))
-                .map(json -> Optional.ofNullable(json).map(decoded(KbFile::fromJson)));
+        return requests.getIfNoneMatch(ApiPaths.file(kb, path, query), etag, KbFile::fromJson);
     }
 
     /** {@code GET /v1/kbs/{kb}/tree?prefix=}: the KB's files under {@code prefix} (null or empty: all). */
     public Future<KbTree> tree(KbId kb, String prefix, ReadQuery query) {
-        Map<String, String> params = new LinkedHashMap<>();
-        params.put("prefix", prefix == null || prefix.isEmpty() ? null : prefix);
-        return get("/v1/kbs/" + kb.value() + "/tree" + query.queryString(params))
-                .map(decoded(KbTree::fromJson));
+        return requests.get(ApiPaths.tree(kb, prefix, query), KbTree::fromJson);
     }
 
     /** {@code GET /v1/kbs/{kb}/log?path=&limit=}: recent commits (of {@code path} when not null), newest first. */
     public Future<KbLog> log(KbId kb, String path, int limit, ReadQuery query) {
-        Map<String, String> params = new LinkedHashMap<>();
-        params.put("path", path);
-        params.put("limit", Integer.toString(limit));
-        return get("/v1/kbs/" + kb.value() + "/log" + query.queryString(params)).map(decoded(KbLog::fromJson));
-    }
-
-    private static String filePath(KbId kb, String path, ReadQuery query) {
-        StringBuilder out = new StringBuilder("/v1/kbs/").append(kb.value()).append("/files");
-        for (String part : path.split("/", -1)) {
-            out.append('/').append(segment(part));
-        }
-        return out.append(query.queryString(Map.of())).toString();
+        return requests.get(ApiPaths.log(kb, path, limit, query), KbLog::fromJson);
     }
 
     /** {@code GET /v1/kbs}: every registered KB and every queue. */
     public Future<KbOverview> kbs() {
-        return get("/v1/kbs").map(decoded(KbOverview::fromJson));
+        return requests.get("/v1/kbs", KbOverview::fromJson);
     }
 
     /** {@code GET /v1/kbs/{kb}/queue}: the holder, the jobs in the same push, the waiters in grant order. */
     public Future<QueueSnapshot> queue(KbId kb) {
-        return get("/v1/kbs/" + kb.value() + "/queue").map(decoded(QueueSnapshot::fromJson));
+        return requests.get(ApiPaths.kb(kb, "/queue"), QueueSnapshot::fromJson);
     }
 
     /** {@code GET /v1/kbs/{kb}/recent-jobs}: the KB's recently finished jobs and failures, newest first. */
     public Future<RecentJobs> recentJobs(KbId kb) {
-        return get("/v1/kbs/" + kb.value() + "/recent-jobs").map(decoded(RecentJobs::fromJson));
+        return requests.get(ApiPaths.kb(kb, "/recent-jobs"), RecentJobs::fromJson);
     }
 
     /** {@code GET /v1/kbs/{kb}/events}: the KB's snapshot now, then on every change. */
     public Future<Subscription> followQueue(KbId kb, Consumer<SnapshotEvent> onEvent) {
-        return snapshots("/v1/kbs/" + kb.value() + "/events", onEvent);
+        return requests.snapshots(ApiPaths.kb(kb, "/events"), onEvent);
     }
 
     /** {@code GET /v1/events}: every KB's snapshot now, then every change of any KB. */
     public Future<Subscription> followAllQueues(Consumer<SnapshotEvent> onEvent) {
-        return snapshots("/v1/events", onEvent);
+        return requests.snapshots("/v1/events", onEvent);
     }
 
     /** {@code PUT /v1/kbs/{kb}} (admin role): registers a KB or replaces its remote, branch, note path, credentials. */
     public Future<KbConfig> registerKb(KbConfig kb) {
         JsonObject body = kb.toJson();
         body.remove("id");
-        return http.call(HttpMethod.PUT, "/v1/kbs/" + kb.id().value(), body, null, Duration.ZERO)
-                .map(decoded(KbConfig::fromJson));
+        return requests.call(HttpMethod.PUT, ApiPaths.kb(kb.id(), ""), body, Duration.ZERO, KbConfig::fromJson);
     }
 
     /**
@@ -287,7 +197,7 @@ public final class AsyncKbsyncClient {
      * KB_NOT_FOUND, or 409 KB_BUSY while its jobs are queued or running (nothing removed).
      */
     public Future<Void> deleteKb(KbId kb) {
-        return http.call(HttpMethod.DELETE, "/v1/kbs/" + kb.value(), null, null, Duration.ZERO)
+        return requests.call(HttpMethod.DELETE, ApiPaths.kb(kb, ""), null, Duration.ZERO)
                 .mapEmpty();
     }
 
@@ -296,9 +206,8 @@ public final class AsyncKbsyncClient {
      * {@link LeaseRequest#withWait}: granted, or still waiting once the wait is over).
      */
     public Future<Lease> requestLease(KbId kb, LeaseRequest request) {
-        return http.call(
-                        HttpMethod.POST, "/v1/kbs/" + kb.value() + "/leases", request.toJson(), null, request.maxWait())
-                .map(decoded(Lease::fromJson));
+        return requests.call(
+                HttpMethod.POST, ApiPaths.kb(kb, "/leases"), request.toJson(), request.maxWait(), Lease::fromJson);
     }
 
     /**
@@ -306,12 +215,12 @@ public final class AsyncKbsyncClient {
      * released on one connection, each call a frame instead of an HTTP exchange; see {@link LeaseChannel}.
      */
     public Future<LeaseChannel> openLeaseChannel() {
-        return LeaseChannel.open(http);
+        return LeaseChannel.open(requests.transport());
     }
 
     /** {@code GET /v1/leases/{id}}. */
     public Future<Lease> lease(String leaseId) {
-        return get("/v1/leases/" + segment(leaseId)).map(decoded(Lease::fromJson));
+        return requests.get(ApiPaths.lease(leaseId, ""), Lease::fromJson);
     }
 
     /**
@@ -320,14 +229,12 @@ public final class AsyncKbsyncClient {
      * expired.
      */
     public Future<Subscription> followLease(String leaseId, Consumer<LeaseEvent> onEvent) {
-        return http.stream(
-                "/v1/leases/" + segment(leaseId) + "/events",
-                (name, data) -> LeaseEvent.decode(name, data).ifPresent(onEvent));
+        return requests.leaseEvents(ApiPaths.lease(leaseId, "/events"), onEvent);
     }
 
     /** {@code POST /v1/leases/{id}/heartbeat} (client or worker role): extends a grant or keeps a waiter alive. */
     public Future<Lease> heartbeat(String leaseId) {
-        return post("/v1/leases/" + segment(leaseId) + "/heartbeat", null, null).map(decoded(Lease::fromJson));
+        return requests.post(ApiPaths.lease(leaseId, "/heartbeat"), null, null, Lease::fromJson);
     }
 
     /**
@@ -337,28 +244,23 @@ public final class AsyncKbsyncClient {
      * older coordinator ignores it.
      */
     public Future<Lease> heartbeat(String leaseId, String doing) {
-        return post(
-                        "/v1/leases/" + segment(leaseId) + "/heartbeat",
-                        new JsonObject().put("doing", Activity.clean(doing)),
-                        null)
-                .map(decoded(Lease::fromJson));
+        JsonObject body = new JsonObject().put("doing", Activity.clean(doing));
+        return requests.post(ApiPaths.lease(leaseId, "/heartbeat"), body, null, Lease::fromJson);
     }
 
     /** {@code DELETE /v1/leases/{id}} (client role): releases a grant or cancels a waiting request; safe twice. */
     public Future<Lease> release(String leaseId) {
-        return http.call(HttpMethod.DELETE, "/v1/leases/" + segment(leaseId), null, null, Duration.ZERO)
-                .map(decoded(Lease::fromJson));
+        return requests.call(HttpMethod.DELETE, ApiPaths.lease(leaseId, ""), null, Duration.ZERO, Lease::fromJson);
     }
 
     /** {@code POST /v1/admin/kbs/{kb}/force-release} (admin role): ends the KB's current grant, whoever holds it. */
     public Future<Void> forceRelease(KbId kb) {
-        return post("/v1/admin/kbs/" + kb.value() + "/force-release", null, null)
-                .map(decoded(json -> {
-                    if (!json.getBoolean("released")) {
-                        throw new IllegalArgumentException("released is false");
-                    }
-                    return null;
-                }));
+        return requests.post(ApiPaths.admin(kb, "/force-release"), null, null, json -> {
+            if (!json.getBoolean("released")) {
+                throw new IllegalArgumentException("released is false");
+            }
+            return null;
+        });
     }
 
     /** {@code POST /v1/workers/{id}/poll} (worker role): a granted job within {@code wait}, or empty. */
@@ -375,8 +277,7 @@ public final class AsyncKbsyncClient {
         if (presence != null) {
             body.put("presence", presence.toReport());
         }
-        return http.call(HttpMethod.POST, "/v1/workers/" + segment(workerId) + "/poll", body, null, wait)
-                .map(json -> Optional.ofNullable(json).map(decoded(Assignment::fromJson)));
+        return requests.postWaiting(ApiPaths.worker(workerId, "/poll"), body, wait, Assignment::fromJson);
     }
 
     /**
@@ -386,19 +287,20 @@ public final class AsyncKbsyncClient {
      * was given back already). Safe to send twice: a repeat does nothing and answers false.
      */
     public Future<Boolean> giveBack(String workerId, String leaseId) {
-        return post("/v1/workers/" + segment(workerId) + "/give-back", new JsonObject().put("leaseId", leaseId), null)
-                .map(decoded(json -> json.getBoolean("givenBack", false)));
+        JsonObject body = new JsonObject().put("leaseId", leaseId);
+        return requests.post(
+                ApiPaths.worker(workerId, "/give-back"), body, null, json -> json.getBoolean("givenBack", false));
     }
 
     /** {@code PUT /v1/workers/{id}} (worker role): registers or renews the worker's presence; the stored record. */
     public Future<Worker> renewWorker(String workerId, WorkerPresence presence) {
-        return http.call(HttpMethod.PUT, "/v1/workers/" + segment(workerId), presence.toReport(), null, Duration.ZERO)
-                .map(decoded(Worker::fromJson));
+        return requests.call(
+                HttpMethod.PUT, ApiPaths.worker(workerId, ""), presence.toReport(), Duration.ZERO, Worker::fromJson);
     }
 
     /** {@code GET /v1/workers}: every worker heard from recently (up ones first, then gone ones). */
     public Future<Workers> workers() {
-        return get("/v1/workers").map(decoded(Workers::fromJson));
+        return requests.get("/v1/workers", Workers::fromJson);
     }
 
     /**
@@ -406,87 +308,45 @@ public final class AsyncKbsyncClient {
      * behind the note job of {@code leaseId}, each with its own lease; a retry returns the same jobs.
      */
     public Future<List<Assignment>> extend(String leaseId, int max) {
-        return post("/v1/leases/" + segment(leaseId) + "/extend", new JsonObject().put("max", max), null)
-                .map(decoded(json -> Assignments.fromJson(json).assignments()));
+        JsonObject body = new JsonObject().put("max", max);
+        return requests.post(
+                ApiPaths.lease(leaseId, "/extend"),
+                body,
+                null,
+                json -> Assignments.fromJson(json).assignments());
     }
 
     /** {@code POST /v1/jobs/{id}/result} (worker role): the job's outcome; releases the KB in the same step. */
     public Future<Job> reportResult(String jobId, JobOutcome outcome) {
-        return post("/v1/jobs/" + segment(jobId) + "/result", outcome.toJson(), null)
-                .map(decoded(Job::fromJson));
+        return requests.post(ApiPaths.job(jobId, "/result"), outcome.toJson(), null, Job::fromJson);
     }
 
     /** {@code GET /healthz}: succeeds while the coordinator process answers. */
     public Future<Void> health() {
-        return get("/healthz").mapEmpty();
+        return requests.get("/healthz").mapEmpty();
     }
 
     /** {@code GET /readyz}: succeeds when the coordinator reaches Redis, else {@link KbsyncException.ServiceUnavailable}. */
     public Future<Void> ready() {
-        return get("/readyz").mapEmpty();
+        return requests.get("/readyz").mapEmpty();
     }
 
     /** The coordinator calls go to now (the first of {@link ClientOptions#urls()} while it answers). */
     public URI coordinator() {
-        return http.endpoints().current().url();
+        return requests.transport().endpoints().current().url();
     }
 
     /** How often this client moved from one coordinator to another (both ways) since it was made. */
     public long coordinatorMoves() {
-        return http.endpoints().moves();
+        return requests.transport().endpoints().moves();
     }
 
     /** Closes the connections (and the Vert.x instance the client made, if it made one). */
     public Future<Void> close() {
-        return http.close();
+        return requests.transport().close();
     }
 
     Transport transport() {
-        return http;
-    }
-
-    /** {@code decode} of a 2xx answer; an answer it cannot decode fails {@link KbsyncException.NotKbsync}. */
-    private <T> Function<JsonObject, T> decoded(Function<JsonObject, T> decode) {
-        return json -> {
-            try {
-                return decode.apply(json);
-            } catch (RuntimeException e) { // a field missing (null), of another type, or with a value out of range
-                throw new KbsyncException.NotKbsync(coordinator(), "its answer lacks the fields of kbsync's", e);
-            }
-        };
-    }
-
-    private Future<JsonObject> get(String path) {
-        return http.call(HttpMethod.GET, path, null, null, Duration.ZERO);
-    }
-
-    private Future<JsonObject> post(String path, JsonObject body, String idempotencyKey) {
-        return http.call(HttpMethod.POST, path, body == null ? new JsonObject() : body, idempotencyKey, Duration.ZERO);
-    }
-
-    private Future<JsonObject> post(String path, JsonObject body, String idempotencyKey, Map<String, String> headers) {
-        return http.call(HttpMethod.POST, path, body, idempotencyKey, Duration.ZERO, headers);
-    }
-
-    private Future<Subscription> snapshots(String path, Consumer<SnapshotEvent> onEvent) {
-        return http.stream(
-                path, (name, data) -> SnapshotEvent.decode(name, data).ifPresent(onEvent));
-    }
-
-    /** A path segment: ids outside the API's id alphabet are percent-encoded, so they can never reach another route. */
-    private static String segment(String id) {
-        StringBuilder out = new StringBuilder(id.length());
-        for (byte b : id.getBytes(StandardCharsets.UTF_8)) {
-            char c = (char) (b & 0xff);
-            if ((c >= 'a' && c <= 'z')
-                    || (c >= 'A' && c <= 'Z')
-                    || (c >= '0' && c <= '9')
-                    || "._~:@-".indexOf(c) >= 0) {
-                out.append(c);
-            } else {
-                out.append('%').append(String.format("%02X", b & 0xff));
-            }
-        }
-        return out.toString();
+        return requests.transport();
     }
 }
