@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,9 +33,6 @@ import org.slf4j.LoggerFactory;
  * (on the timer thread) once the reads that may still use it are done.
  */
 public final class KbMirrors implements AutoCloseable {
-    private static final Duration RETRY_BEHIND = Duration.ofSeconds(1);
-    private static final Duration RETRY_UNAVAILABLE = Duration.ofSeconds(5);
-    private static final long REFETCH_PAUSE_MS = 100;
     /** A mirror nobody read for this long is not fetched by the timer (landings still refresh it). */
     private static final Duration IDLE = Duration.ofMinutes(10);
     /** A retired mirror is deleted this long after the longest wait of a read that may still use it. */
@@ -48,13 +44,13 @@ public final class KbMirrors implements AutoCloseable {
     private final boolean ownsDir;
     private final Duration grace;
     private final Duration afterWait;
-    private final long refreshNanos;
     private final long idleNanos;
     private final FetchAuth auth;
     private final Consumer<KbId> onNewMirror;
     private final Map<KbId, Mirror> mirrors = new ConcurrentHashMap<>();
     private final ExecutorService fetches = Executors.newFixedThreadPool(2, daemons("kbsync-mirror-fetch"));
     private final ExecutorService reads;
+    private final MirrorReads served;
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(daemons("kbsync-mirror-timer"));
 
@@ -70,11 +66,11 @@ public final class KbMirrors implements AutoCloseable {
         this.ownsDir = ownsDir;
         this.afterWait = afterWait;
         this.grace = afterWait.plus(RETIRED_GRACE);
-        this.refreshNanos = refreshEvery.toNanos();
         this.idleNanos = IDLE.toNanos();
         this.auth = auth;
         this.onNewMirror = onNewMirror;
         this.reads = Executors.newFixedThreadPool(readThreads, daemons("kbsync-read"));
+        this.served = new MirrorReads(reads, afterWait, refreshEvery.toNanos(), idleNanos);
         long every = refreshEvery.toMillis();
         timer.scheduleWithFixedDelay(this::refreshAll, every, every, TimeUnit.MILLISECONDS);
     }
@@ -117,23 +113,7 @@ public final class KbMirrors implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        boolean wasIdle = !mirror.readWithin(idleNanos);
-        mirror.touch();
-        Optional<Snapshot> current = mirror.current();
-        if (after.isEmpty() && current.isPresent()) {
-            if (!wasIdle || mirror.fetchedWithin(refreshNanos * 2)) {
-                return CompletableFuture.supplyAsync(() -> run(read, current.get()), reads); // the fast path
-            }
-            // nobody read it for a while, so the timer skipped it: fetch first, serve what is there if that fails
-            long deadline = System.nanoTime() + afterWait.toNanos();
-            return mirror.refresh()
-                    .copy()
-                    .completeOnTimeout(null, afterWait.toNanos(), TimeUnit.NANOSECONDS)
-                    .thenCompose(done -> await(mirror, after, deadline))
-                    .thenApplyAsync(snapshot -> run(read, snapshot), reads);
-        }
-        long deadline = System.nanoTime() + (after.isPresent() ? wait : afterWait).toNanos();
-        return await(mirror, after, deadline).thenApplyAsync(snapshot -> run(read, snapshot), reads);
+        return served.read(mirror, after, wait, read);
     }
 
     /** A job of {@code kb} landed (or its lock changed hands): refresh its mirror if it has one. */
@@ -141,67 +121,6 @@ public final class KbMirrors implements AutoCloseable {
         Mirror mirror = mirrors.get(kb);
         if (mirror != null) {
             mirror.refresh();
-        }
-    }
-
-    private CompletableFuture<Snapshot> await(Mirror mirror, Optional<ObjectId> after, long deadline) {
-        return CompletableFuture.supplyAsync(() -> ready(mirror, after), reads).thenCompose(ready -> {
-            if (ready.isPresent()) {
-                return CompletableFuture.completedFuture(ready.get());
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                mirror.refresh(); // for the next read (one that waits not at all has set none going yet)
-                throw notYet(mirror, after);
-            }
-            boolean fetchedBefore = mirror.current().isPresent();
-            return mirror.refresh()
-                    .copy()
-                    .completeOnTimeout(null, left, TimeUnit.NANOSECONDS)
-                    .thenCompose(done -> {
-                        if (mirror.current().isEmpty() && mirror.lastFailure() != null && !fetchedBefore) {
-                            throw notYet(mirror, after);
-                        }
-                        return CompletableFuture.supplyAsync(
-                                        () -> null,
-                                        CompletableFuture.delayedExecutor(
-                                                after.isPresent() ? REFETCH_PAUSE_MS : 0, TimeUnit.MILLISECONDS))
-                                .thenCompose(x -> await(mirror, after, deadline));
-                    });
-        });
-    }
-
-    private Optional<Snapshot> ready(Mirror mirror, Optional<ObjectId> after) {
-        Optional<Snapshot> current = mirror.current();
-        if (current.isEmpty() || after.isEmpty()) {
-            return current;
-        }
-        try {
-            return mirror.contains(current.get(), after.get()) ? current : Optional.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static UnavailableException notYet(Mirror mirror, Optional<ObjectId> after) {
-        if (mirror.current().isEmpty()) {
-            return new UnavailableException(
-                    "SNAPSHOT_UNAVAILABLE",
-                    "the coordinator could not fetch KB " + mirror.kb().id().value() + " yet: " + mirror.lastFailure(),
-                    RETRY_UNAVAILABLE);
-        }
-        return new UnavailableException(
-                "SNAPSHOT_BEHIND",
-                "the snapshot of KB " + mirror.kb().id().value() + " does not hold commit "
-                        + after.map(ObjectId::name).orElse("?") + " yet",
-                RETRY_BEHIND);
-    }
-
-    private static <T> T run(SnapshotRead<T> read, Snapshot snapshot) {
-        try {
-            return read.apply(snapshot);
-        } catch (IOException e) {
-            throw new CompletionException(e);
         }
     }
 
