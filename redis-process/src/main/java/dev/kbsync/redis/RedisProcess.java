@@ -6,9 +6,7 @@ import java.lang.ProcessBuilder.Redirect;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -38,11 +36,11 @@ public final class RedisProcess implements AutoCloseable {
     private volatile boolean supervised;
     /** A process whose exit was asked for (a kill, a restart, the close), not to be started again. */
     private volatile Process expectedExit;
-    /** When it was started again on its own, within the last {@link #RESTART_WINDOW}. */
-    private final Deque<Long> restarts = new ArrayDeque<>();
 
     private static final int MAX_RESTARTS = 5;
     private static final Duration RESTART_WINDOW = Duration.ofMinutes(1);
+    /** How often it may still be started again on its own. */
+    private final RestartBudget restarts = new RestartBudget(MAX_RESTARTS, RESTART_WINDOW);
 
     private RedisProcess(
             Path dir,
@@ -170,11 +168,7 @@ public final class RedisProcess implements AutoCloseable {
                 return;
             }
             synchronized (restarts) {
-                long now = System.nanoTime();
-                while (!restarts.isEmpty() && now - restarts.peekFirst() > RESTART_WINDOW.toNanos()) {
-                    restarts.removeFirst();
-                }
-                if (restarts.size() >= MAX_RESTARTS) {
+                if (!restarts.spend()) {
                     log.error(
                             "redis-server on port {} (pid {}) exited with {}, the {}th time within {}; not starting it"
                                     + " again: see {}",
@@ -186,7 +180,6 @@ public final class RedisProcess implements AutoCloseable {
                             output.file());
                     return;
                 }
-                restarts.addLast(now);
                 log.error(
                         "redis-server on port {} (pid {}) exited with {} on its own; starting it again on its data",
                         port,
@@ -208,18 +201,18 @@ public final class RedisProcess implements AutoCloseable {
         if (now != null) {
             expectedExit = now;
             now.destroyForcibly();
-            awaitExit();
+            Processes.awaitExit(process);
         }
     }
 
     /** SIGSTOP: the process stays, answers nothing. */
     public void pause() {
-        signal("STOP");
+        Processes.signal(process, "STOP");
     }
 
     /** SIGCONT after {@link #pause()}. */
     public void resume() {
-        signal("CONT");
+        Processes.signal(process, "CONT");
     }
 
     /** Kills if alive, then starts again on the same port (a plain Redis' data is gone). */
@@ -275,44 +268,9 @@ public final class RedisProcess implements AutoCloseable {
     }
 
     private void launch() {
-        List<String> command = new ArrayList<>(List.of(binary.toString()));
-        command.addAll(args);
-        try {
-            process = new ProcessBuilder(Watchdog.wrap(command))
-                    .directory(dir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(output)
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not start " + binary, e);
-        }
-        Watchdog.releaseOnExit(process);
+        process = Processes.start(binary, args, dir, output);
         Readiness.await(process, port, output.file());
         log.info("redis-server {} started on port {} (pid {})", binary, port, process.pid());
-    }
-
-    private void signal(String name) {
-        try {
-            int exit = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
-                    .start()
-                    .waitFor();
-            if (exit != 0) {
-                throw new IllegalStateException("kill -" + name + " " + process.pid() + " exited " + exit);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private void awaitExit() {
-        try {
-            process.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** A TCP port that was free a moment ago on 127.0.0.1. */
