@@ -2,16 +2,11 @@ package dev.kbsync.worker.process;
 
 import dev.kbsync.api.Assignment;
 import dev.kbsync.api.JobOutcome;
-import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.worker.client.JobReport;
 import dev.kbsync.worker.client.RetryPolicy;
-import dev.kbsync.worker.fallback.ModeTracker;
-import dev.kbsync.worker.run.JobRunner;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,117 +14,104 @@ import org.slf4j.LoggerFactory;
  * One poll-and-run loop on a dedicated thread: long-poll for a job (the poll carries the worker's presence), run it to
  * the end, repeat until stopped. A job that a poll in flight when the stop began brings is given back to the
  * coordinator, not run. Keeps its slot's part of the {@link Presence} true. Does not poll while the cache disk is too
- * full ({@link CacheGuard}).
+ * full ({@link CacheGuard}). A job that waits for an unreachable remote hands the polling to a new loop
+ * ({@link PollLoops#handOver}); this loop then ends with that job.
  */
 final class PollSlot implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(PollSlot.class);
     /** How often a slot that takes no jobs for a full cache disk looks again. */
     private static final Duration CACHE_RECHECK = Duration.ofSeconds(1);
 
-    private final String workerId;
-    private final int slot;
-    private final Duration pollWait;
-    private final KbsyncClient client;
-    private final ModeTracker modes;
-    private final JobRunner runner;
-    private final WorkerMetrics metrics;
-    private final AtomicBoolean stopping;
-    private final AtomicBoolean abandoning;
-    private final AtomicInteger active;
-    private final Presence presence;
-    private final PresenceRenewer renewer;
-    private final CacheGuard cache;
+    private final SlotContext shared;
+    private final PollLoops loops;
+    private final Seat seat;
     private final RetryPolicy backoff =
             new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(250), Duration.ofSeconds(5));
+    /** Whether this loop's job waits for its remote while another loop polls in its place: it ends with the job. */
+    private boolean handedOver;
 
-    PollSlot(
-            String workerId,
-            int slot,
-            Duration pollWait,
-            KbsyncClient client,
-            ModeTracker modes,
-            JobRunner runner,
-            WorkerMetrics metrics,
-            AtomicBoolean stopping,
-            AtomicBoolean abandoning,
-            AtomicInteger active,
-            Presence presence,
-            PresenceRenewer renewer,
-            CacheGuard cache) {
-        this.workerId = workerId;
-        this.cache = cache;
-        this.slot = slot;
-        this.presence = presence;
-        this.renewer = renewer;
-        this.pollWait = pollWait;
-        this.client = client;
-        this.modes = modes;
-        this.runner = runner;
-        this.metrics = metrics;
-        this.stopping = stopping;
-        this.abandoning = abandoning;
-        this.active = active;
+    PollSlot(SlotContext context, PollLoops loops, Seat seat) {
+        this.shared = context;
+        this.loops = loops;
+        this.seat = seat;
     }
 
     @Override
     public void run() {
+        try {
+            loop();
+        } finally {
+            shared.presence().leave(seat);
+        }
+    }
+
+    private void loop() {
         int failures = 0;
         boolean followedMove = false;
-        while (!stopping.get() && !Thread.currentThread().isInterrupted()) {
+        while (!handedOver
+                && !shared.stopping().get()
+                && !Thread.currentThread().isInterrupted()) {
             if (cacheFull()) {
                 continue;
             }
             Optional<Assignment> assignment;
-            presence.polling(slot);
-            long moves = client.coordinatorMoves();
+            shared.presence().polling(seat);
+            long moves = shared.client().coordinatorMoves();
             try {
-                renewer.carried();
-                assignment = client.poll(workerId, pollWait, presence.snapshot());
-                modes.reachable();
+                shared.renewer().carried();
+                assignment = shared.client()
+                        .poll(
+                                shared.workerId(),
+                                shared.pollWait(),
+                                shared.presence().snapshot());
+                shared.modes().reachable();
                 failures = 0;
                 followedMove = false;
             } catch (KbsyncException.Interrupted e) {
-                presence.away(slot);
                 return;
             } catch (RuntimeException e) { // refused, unavailable, or an answer this worker cannot read
-                presence.away(slot);
-                if (e instanceof KbsyncException.Unavailable && !followedMove && client.coordinatorMoves() != moves) {
+                shared.presence().away(seat);
+                if (e instanceof KbsyncException.Unavailable
+                        && !followedMove
+                        && shared.client().coordinatorMoves() != moves) {
                     // the poll was cut by its coordinator going away: poll the next one at once, not degraded
                     followedMove = true;
-                    log.info("poll cut ({}); polling coordinator {} now", e.getMessage(), client.coordinator());
+                    log.info(
+                            "poll cut ({}); polling coordinator {} now",
+                            e.getMessage(),
+                            shared.client().coordinator());
                     continue;
                 }
                 failures++;
                 pollFailed(e, failures);
                 continue;
             }
-            if (assignment.isPresent() && stopping.get() && givenBack(assignment.get())) {
+            if (assignment.isPresent() && shared.stopping().get() && givenBack(assignment.get())) {
                 continue; // a poll in flight when the stop began: not this worker's to start now
             }
             assignment.ifPresent(this::runJob);
         }
-
-        presence.away(slot);
     }
 
     /** True, after a pause, while the cache disk has too little space to take a job (not polling meanwhile). */
     private boolean cacheFull() {
-        if (cache.refusal().isEmpty()) {
+        if (shared.cache().refusal().isEmpty()) {
             return false;
         }
-        presence.away(slot);
+        shared.presence().away(seat);
         pause(CACHE_RECHECK);
         return true;
     }
 
     private void runJob(Assignment assignment) {
-        active.incrementAndGet();
-        presence.running(slot, assignment);
-        renewer.now();
+        shared.active().incrementAndGet();
+        shared.presence().running(seat, assignment);
+        shared.renewer().now();
         String commit = null;
         try {
-            for (JobReport report : runner.run(assignment, abandoning::get)) {
-                metrics.reported(report);
+            for (JobReport report :
+                    shared.runner().run(assignment, shared.abandoning()::get, () -> waiting(assignment))) {
+                shared.metrics().reported(report);
                 if (report.outcome() instanceof JobOutcome.Done done && done.commit() != null) {
                     commit = done.commit();
                 }
@@ -140,9 +122,29 @@ final class PollSlot implements Runnable {
                     assignment.job().id(),
                     e);
         } finally {
-            presence.finished(slot, assignment.kb().id(), commit);
-            active.decrementAndGet();
+            shared.presence().finished(seat, assignment.kb().id(), commit);
+            shared.active().decrementAndGet();
+            if (handedOver) {
+                loops.waitEnded();
+            }
         }
+    }
+
+    /**
+     * The job pauses for its remote (on this thread): the first time, another loop polls in this one's place, if
+     * {@link PollLoops#handOver} allows; this loop ends with the job. Its lease is kept alive meanwhile, as always.
+     */
+    private void waiting(Assignment assignment) {
+        if (handedOver || !loops.handOver()) {
+            return;
+        }
+        handedOver = true;
+        shared.renewer().now();
+        log.info(
+                "job {} waits for its remote; another loop polls in its place ({} of at most {} jobs waiting so)",
+                assignment.job().id(),
+                loops.waiting(),
+                loops.maxWaiting());
     }
 
     /**
@@ -155,7 +157,7 @@ final class PollSlot implements Runnable {
         String jobId = assignment.job().id();
         String leaseId = assignment.lease().id();
         try {
-            if (client.giveBack(workerId, leaseId)) {
+            if (shared.client().giveBack(shared.workerId(), leaseId)) {
                 log.info("stopping: gave job {} (lease {}) back unrun; it is offered again", jobId, leaseId);
             } else {
                 log.warn(
@@ -173,7 +175,7 @@ final class PollSlot implements Runnable {
 
     private void pollFailed(RuntimeException cause, int failures) {
         if (cause instanceof KbsyncException.Unavailable) {
-            modes.unreachable(cause.getMessage());
+            shared.modes().unreachable(cause.getMessage());
         } else {
             log.error("poll failed: {}", cause.toString());
         }

@@ -30,17 +30,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running worker: {@code concurrency} poll slots on a dedicated thread pool, each running one job at a time (jobs of
- * different KBs in parallel), its presence kept renewed at the coordinator (GET /v1/workers), plus the health server
+ * A running worker: {@code concurrency} poll slots on dedicated threads ({@link PollLoops}), each running one job at a
+ * time (jobs of different KBs in parallel; a job waiting for an unreachable remote lets another loop poll meanwhile), its presence kept renewed at the coordinator (GET /v1/workers), plus the health server
  * (listening before the first poll). {@link #stop()} stops polling, lets running jobs finish within most of the
  * grace period, then makes the rest stop before their push and report {@code WORKER_SHUTDOWN}, all within the grace
  * period; a job that a poll already in flight brings once the stop began is given back to the coordinator unrun
@@ -56,7 +53,7 @@ public final class WorkerProcess {
     private final JobRunner runner;
     private final CheckoutCache checkouts;
     private final WorkerMetrics metrics;
-    private final ThreadPoolExecutor slots;
+    private final PollLoops slots;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicBoolean abandoning = new AtomicBoolean();
     private final AtomicInteger active = new AtomicInteger();
@@ -84,13 +81,6 @@ public final class WorkerProcess {
         this.cache = new CacheGuard(checkouts.disk(), config.cacheMinFreeMegabytes());
         this.metrics =
                 new WorkerMetrics(processMetrics, modes::degraded, client, config.coordinatorUrls(), checkouts.disk());
-        this.slots = new ThreadPoolExecutor(
-                config.concurrency(),
-                config.concurrency(),
-                0,
-                TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(),
-                new SlotThreads(config.workerId()));
         this.presence = new Presence(config.concurrency(), config.kinds(), clock);
         this.renewer = new PresenceRenewer(vertx, client.async(), config.workerId(), presence);
         this.runner = new JobRunner(
@@ -109,26 +99,26 @@ public final class WorkerProcess {
                         config.batchMax(),
                         listener,
                         config.deadlineMargin()));
+        this.slots = new PollLoops(
+                new SlotContext(
+                        config.workerId(),
+                        config.pollWait(),
+                        client,
+                        modes,
+                        runner,
+                        metrics,
+                        stopping,
+                        abandoning,
+                        active,
+                        presence,
+                        renewer,
+                        cache),
+                config.concurrency());
     }
 
     /** Starts the poll slots and the presence renewer; only once the health server listens. */
     private void begin() {
-        for (int i = 0; i < config.concurrency(); i++) {
-            slots.execute(new PollSlot(
-                    config.workerId(),
-                    i + 1,
-                    config.pollWait(),
-                    client,
-                    modes,
-                    runner,
-                    metrics,
-                    stopping,
-                    abandoning,
-                    active,
-                    presence,
-                    renewer,
-                    cache));
-        }
+        slots.start();
         renewer.start();
     }
 
@@ -212,18 +202,18 @@ public final class WorkerProcess {
         presence.draining();
         renewer.now();
         slots.shutdown();
-        boolean drained = slotsEnd(deadline.leftBefore(deadline.bound().dividedBy(4)));
+        boolean drained = slots.awaitEnd(deadline.leftBefore(deadline.bound().dividedBy(4)));
         if (!drained) {
             log.warn("three quarters of shutdown.grace over; running jobs and agents stop before their push"
                     + " (WORKER_SHUTDOWN)");
             abandoning.set(true);
             runner.stopRunning();
-            drained = slotsEnd(deadline.left());
+            drained = slots.awaitEnd(deadline.left());
         }
         renewer.stop();
         outbox.awaitDelivered(deadline.left());
         List<String> unfinished = drained ? new ArrayList<>() : new ArrayList<>(runner.underWay());
-        int polls = drained ? 0 : slots.getActiveCount() - unfinished.size();
+        int polls = drained ? 0 : slots.running() - unfinished.size();
         if (polls > 0) {
             unfinished.add(polls + " poll(s) in flight");
         }
@@ -250,16 +240,6 @@ public final class WorkerProcess {
                 deadline.bound().toSeconds(),
                 String.join(", ", unfinished));
         return new StopOutcome.PastBound(deadline.bound(), unfinished);
-    }
-
-    /** Whether every slot ended within {@code wait}. */
-    private boolean slotsEnd(Duration wait) {
-        try {
-            return slots.awaitTermination(wait.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return slots.isTerminated();
-        }
     }
 
     /** Why the worker takes no jobs now (stopping, or its cache disk too full); empty while it takes them. */

@@ -77,9 +77,10 @@ public final class JobRunner {
      * Runs the job, and for a note job the queued note jobs behind it (group commit, up to {@code batchMax} in all)
      * in one pull/push cycle; returns the reports, delivered when this returns (members first, side by side, the head
      * last), or still being delivered in the background if the coordinator is unreachable.
-     * {@code abandoning}: stop before push.
+     * {@code abandoning}: stop before push. {@code onRemoteWait}: run on the calling thread before each pause of the
+     * cycle for a remote that cannot be reached for now (the job keeps its lease and this thread meanwhile).
      */
-    public List<JobReport> run(Assignment assignment, BooleanSupplier abandoning) {
+    public List<JobReport> run(Assignment assignment, BooleanSupplier abandoning, Runnable onRemoteWait) {
         putMdc(assignment);
         try (LeaseKeeper keeper =
                 new LeaseKeeper(vertx, client, modes, assignment.lease(), settings.deadlineMargin())) {
@@ -89,7 +90,7 @@ public final class JobRunner {
                             + assignment.lease().kb() + " (lease "
                             + assignment.lease().id() + ")");
             try {
-                return runUnder(assignment, keeper, abandoning);
+                return runUnder(assignment, keeper, abandoning, onRemoteWait);
             } finally {
                 running.remove(keeper.stop());
             }
@@ -98,7 +99,8 @@ public final class JobRunner {
         }
     }
 
-    private List<JobReport> runUnder(Assignment assignment, LeaseKeeper keeper, BooleanSupplier abandoning) {
+    private List<JobReport> runUnder(
+            Assignment assignment, LeaseKeeper keeper, BooleanSupplier abandoning, Runnable onRemoteWait) {
         List<Assignment> batch = batch(assignment);
         log.info(
                 "running {} job {} for {} ({} job(s) in this cycle)",
@@ -106,7 +108,7 @@ public final class JobRunner {
                 assignment.job().id(),
                 assignment.job().user(),
                 batch.size());
-        List<JobReport> reports = execute(batch, keeper, abandoning);
+        List<JobReport> reports = execute(batch, keeper, abandoning, onRemoteWait);
         if (!reports.isEmpty()) {
             // Members side by side, the head last: its report ends the grant, and the KB goes to the next job.
             // With the coordinator unreachable the reports go on in the background and this slot polls again.
@@ -153,11 +155,12 @@ public final class JobRunner {
         return batch;
     }
 
-    private List<JobReport> execute(List<Assignment> batch, LeaseKeeper keeper, BooleanSupplier abandoning) {
+    private List<JobReport> execute(
+            List<Assignment> batch, LeaseKeeper keeper, BooleanSupplier abandoning, Runnable onRemoteWait) {
         Assignment head = batch.get(0);
         try {
             List<JobUnit> units = batch.stream()
-                    .map(a -> new JobUnit(a, applier, author(a.job().user()), keeper, abandoning))
+                    .map(a -> new JobUnit(a, applier, author(a.job().user()), keeper, abandoning, onRemoteWait))
                     .toList();
             // Waiting for the KB's local lock past the lease's deadline would only keep this slot from other KBs.
             Optional<Duration> untilStop = LeaseKeeper.untilStop(head.lease(), settings.deadlineMargin());

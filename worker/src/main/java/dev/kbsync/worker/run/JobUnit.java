@@ -23,14 +23,23 @@ final class JobUnit implements WorkUnit {
     private final Author author;
     private final LeaseKeeper keeper;
     private final BooleanSupplier abandoning;
+    private final Runnable onRemoteWait;
     private volatile String answer;
 
-    JobUnit(Assignment assignment, Applier applier, Author author, LeaseKeeper keeper, BooleanSupplier abandoning) {
+    /** {@code onRemoteWait}: run on the job's thread before each pause for the remote ({@link #pauseForRemote}). */
+    JobUnit(
+            Assignment assignment,
+            Applier applier,
+            Author author,
+            LeaseKeeper keeper,
+            BooleanSupplier abandoning,
+            Runnable onRemoteWait) {
         this.assignment = assignment;
         this.applier = applier;
         this.author = author;
         this.keeper = keeper;
         this.abandoning = abandoning;
+        this.onRemoteWait = onRemoteWait;
     }
 
     @Override
@@ -83,11 +92,13 @@ final class JobUnit implements WorkUnit {
      * Says so in the heartbeats ({@link RemoteWait#says}: the first one of a wait at once), and waits on the lease's
      * stop signal in slices (a stopping worker is noticed within {@link #SLICE}): the deadline
      * near, or the grace of a stopping worker over, gives up (the job is reported REMOTE_UNAVAILABLE and runs again
-     * while it has attempts left, on this or another worker); a lost lease throws as anywhere else.
+     * while it has attempts left, on this or another worker); a lost lease throws as anywhere else. Tells the job's
+     * runner first (its worker lets another loop poll meanwhile).
      */
     @Override
     public boolean pauseForRemote(RemoteWait wait) {
         keeper.waitingForRemote(wait.says(Secrets.mask(assignment.kb().remote())));
+        onRemoteWait.run();
         long until = System.nanoTime() + wait.pause().toNanos();
         while (true) {
             if (abandoning.getAsBoolean()) {
