@@ -1,13 +1,22 @@
 package dev.kbsync.api.client;
 
+import dev.kbsync.api.ApiError;
+import dev.kbsync.api.client.Endpoints.Endpoint;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /** The {@link Subscription} of one SSE response; closing resets its request (and so its connection). */
 final class EventSubscription implements Subscription {
+    /** The event a server ends a stream with when it gives up on it: its data is an {@code {"error":{...}}}. */
+    private static final String ERROR_EVENT = "error";
+
     private final Context context;
     private final HttpClientRequest request;
     private final URI url;
@@ -17,6 +26,37 @@ final class EventSubscription implements Subscription {
         this.context = context;
         this.request = request;
         this.url = url;
+    }
+
+    /**
+     * The stream of {@code response} from {@code at}, each event (name and JSON data) passed to {@code to} on
+     * {@code context}; an answer other than 200 fails as a call's would.
+     */
+    static Future<Subscription> open(
+            Context context, Endpoint at, HttpClientResponse response, BiConsumer<String, JsonObject> to) {
+        if (response.statusCode() != 200) {
+            return response.body().map(b -> {
+                Answer.of(at, response, b).json();
+                throw new KbsyncException.NotKbsync(
+                        at.url(), "HTTP " + response.statusCode() + " where an event stream was expected", null);
+            });
+        }
+        EventSubscription subscription = new EventSubscription(context, response.request(), at.url());
+        SseParser parser = new SseParser((name, data) -> {
+            try {
+                if (name.equals(ERROR_EVENT)) { // the server ended the stream with a reason (e.g. SLOW_CONSUMER)
+                    JsonObject json = new JsonObject(data);
+                    subscription.fail(KbsyncException.of(
+                            503, ApiError.fromJson(json).orElse(new ApiError("STREAM_ERROR", data)), Optional.empty()));
+                    return;
+                }
+                to.accept(name, new JsonObject(data));
+            } catch (RuntimeException e) { // malformed data, or the consumer threw: the stream ends with it
+                subscription.fail(e);
+            }
+        });
+        response.handler(parser::feed).endHandler(v -> subscription.end()).exceptionHandler(subscription::broken);
+        return Future.succeededFuture(subscription);
     }
 
     @Override
