@@ -10,11 +10,11 @@ import java.util.function.Consumer;
 /** A {@link LeaseChannel} whose calls block, as {@link KbsyncClient}'s do; {@link #async()} is the channel itself. */
 public final class BlockingLeaseChannel implements AutoCloseable {
     private final LeaseChannel channel;
-    private final KbsyncClient client;
+    private final Blocking blocking;
 
-    BlockingLeaseChannel(LeaseChannel channel, KbsyncClient client) {
+    BlockingLeaseChannel(LeaseChannel channel, Blocking blocking) {
         this.channel = channel;
-        this.client = client;
+        this.blocking = blocking;
     }
 
     /** See {@link LeaseChannel#request}. */
@@ -33,7 +33,7 @@ public final class BlockingLeaseChannel implements AutoCloseable {
      */
     private Lease awaitLease(Future<Lease> requested, Duration wait) {
         try {
-            return client.await(requested, wait);
+            return blocking.await(requested, wait);
         } catch (KbsyncException.Interrupted | KbsyncException.TimedOut gaveUp) {
             requested.onSuccess(lease -> channel.release(lease.id()));
             throw gaveUp;
@@ -42,17 +42,17 @@ public final class BlockingLeaseChannel implements AutoCloseable {
 
     /** See {@link LeaseChannel#heartbeat}. */
     public Lease heartbeat(String leaseId) {
-        return client.await(channel.heartbeat(leaseId), Duration.ZERO);
+        return blocking.await(channel.heartbeat(leaseId));
     }
 
     /** See {@link LeaseChannel#heartbeat(String, String)}. */
     public Lease heartbeat(String leaseId, String doing) {
-        return client.await(channel.heartbeat(leaseId, doing), Duration.ZERO);
+        return blocking.await(channel.heartbeat(leaseId, doing));
     }
 
     /** See {@link LeaseChannel#release}. */
     public Lease release(String leaseId) {
-        return client.await(channel.release(leaseId), Duration.ZERO);
+        return blocking.await(channel.release(leaseId));
     }
 
     public boolean isOpen() {
@@ -66,6 +66,6 @@ public final class BlockingLeaseChannel implements AutoCloseable {
     /** Closes the channel and waits until it is closed; the coordinator releases the leases it still held. */
     @Override
     public void close() {
-        client.await(channel.closeAsync(), Duration.ZERO);
+        blocking.await(channel.closeAsync());
     }
 }

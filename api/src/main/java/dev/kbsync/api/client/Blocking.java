@@ -1,0 +1,58 @@
+package dev.kbsync.api.client;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The blocking face's wait: {@link KbsyncClient} and {@link BlockingLeaseChannel} turn each future into its result on
+ * the calling thread, waiting at most the call timeout plus a margin (a last guard against a lost answer).
+ */
+final class Blocking {
+    /** How much longer than a call's own timeout a blocked caller waits: a last guard against a lost answer. */
+    private static final Duration MARGIN = Duration.ofSeconds(5);
+
+    private final Duration timeout;
+
+    Blocking(Duration requestTimeout) {
+        this.timeout = requestTimeout.plus(MARGIN);
+    }
+
+    /** Waits for {@code future} up to the call timeout; its failure is thrown as it is. */
+    <T> T await(Future<T> future) {
+        return await(future, Duration.ZERO);
+    }
+
+    /** Waits for {@code future} up to the call timeout plus {@code extra}; its failure is thrown as it is. */
+    <T> T await(Future<T> future, Duration extra) {
+        if (Context.isOnEventLoopThread()) {
+            throw new IllegalStateException("KbsyncClient blocks: call it off the event loop, or use async()");
+        }
+        CountDownLatch done = new CountDownLatch(1);
+        future.onComplete(r -> done.countDown());
+        long waitMs = timeout.plus(extra).toMillis();
+        try {
+            if (!done.await(waitMs, TimeUnit.MILLISECONDS)) {
+                throw new KbsyncException.TimedOut("no answer within " + waitMs + " ms", null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KbsyncException.Interrupted("interrupted while waiting for the coordinator", e);
+        }
+        if (future.succeeded()) {
+            return future.result();
+        }
+        throw future.cause() instanceof RuntimeException r ? r : new IllegalStateException(future.cause());
+    }
+
+    /** An {@link EventStream} fed by the subscription {@code follow} opens, once it is open. */
+    <E> EventStream<E> open(Function<Consumer<E>, Future<Subscription>> follow) {
+        EventStream<E> stream = new EventStream<>();
+        stream.attach(await(follow.apply(stream::offer)));
+        return stream;
+    }
+}

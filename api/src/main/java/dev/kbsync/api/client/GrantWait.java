@@ -1,0 +1,77 @@
+package dev.kbsync.api.client;
+
+import dev.kbsync.api.ApiError;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseRequest;
+import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.event.LeaseEvent;
+import java.time.Duration;
+import java.util.function.LongConsumer;
+
+/**
+ * {@link KbsyncClient#awaitGrant} and {@link KbsyncClient#hold}: a lease waited for until it is granted, on its event
+ * stream or by heartbeats, through the client's blocking calls.
+ */
+final class GrantWait {
+    private final KbsyncClient client;
+
+    GrantWait(KbsyncClient client) {
+        this.client = client;
+    }
+
+    /** See {@link KbsyncClient#awaitGrant}. */
+    Lease onEvents(String leaseId, Duration wait, LongConsumer onAhead) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        try (EventStream<LeaseEvent> events = client.leaseEvents(leaseId)) {
+            while (true) {
+                Lease lease = events.next(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))
+                        .lease();
+                if (lease.state() == LeaseState.GRANTED) {
+                    return lease;
+                }
+                if (lease.state() == LeaseState.RELEASED || lease.state() == LeaseState.EXPIRED) {
+                    throw new KbsyncException.LeaseLost(new ApiError(
+                            ApiError.LEASE_LOST,
+                            "lease " + leaseId + " ended while waiting: "
+                                    + lease.state().wire()));
+                }
+                onAhead.accept(lease.ahead());
+            }
+        } catch (KbsyncException.TimedOut e) {
+            throw new KbsyncException.TimedOut(
+                    "lease " + leaseId + " was not granted within " + wait.toMillis() + " ms", e);
+        }
+    }
+
+    /** See {@link KbsyncClient#hold}. */
+    HeldLease hold(KbId kb, LeaseRequest request, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        Lease lease = client.requestLease(kb, request.withWait(wait)); // the coordinator waits at most 30 s of it
+        try {
+            while (lease.state() != LeaseState.GRANTED) {
+                if (lease.state() != LeaseState.WAITING) {
+                    throw new KbsyncException.LeaseLost(new ApiError(
+                            ApiError.LEASE_LOST,
+                            "lease " + lease.id() + " ended while waiting: "
+                                    + lease.state().wire()));
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new KbsyncException.TimedOut(
+                            "lease on " + kb.value() + " was not granted within " + wait.toMillis() + " ms", null);
+                }
+                Thread.sleep(Math.min(1_000, Math.max(1, left / 1_000_000)));
+                lease = client.heartbeat(lease.id()); // keeps it queued; its answer says once it is granted
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            client.releaseQuietly(lease.id());
+            throw new KbsyncException.Interrupted("interrupted while waiting for a lease", e);
+        } catch (RuntimeException e) {
+            client.releaseQuietly(lease.id());
+            throw e;
+        }
+        return new HeldLease(client, lease);
+    }
+}
