@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.snapshot;
 
 import dev.kbsync.api.Trailers;
+import dev.kbsync.api.UnicodeForm;
 import dev.kbsync.coordinator.error.NotFoundException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -25,7 +26,8 @@ import org.eclipse.jgit.treewalk.filter.TreeFilter;
 
 /**
  * Reads of one snapshot through JGit's object database (no work tree): a file, the tree under a prefix, the log. Paths
- * reach here checked by the API's path guard; {@code at} picks an older commit of the mirror instead of its head.
+ * reach here checked by the API's path guard; {@code at} picks an older commit of the mirror instead of its head. A
+ * path that is not in the tree as sent is looked up in its NFC form too ({@link UnicodeForm}).
  */
 public final class SnapshotReads {
     /** Files larger than this are refused (413 {@code FILE_TOO_LARGE}): the API is for notes, not for media. */
@@ -42,48 +44,67 @@ public final class SnapshotReads {
         Repository repo = snapshot.repository();
         try (RevWalk walk = new RevWalk(repo)) {
             RevCommit commit = commit(walk, snapshot, at);
-            try (TreeWalk tree = TreeWalk.forPath(repo, path, commit.getTree())) {
-                if (tree == null || !isFile(tree.getFileMode(0))) {
-                    throw new NotFoundException("FILE_NOT_FOUND", "no file '" + path + "' at commit " + commit.name());
+            for (String form : forms(path)) {
+                try (TreeWalk tree = TreeWalk.forPath(repo, form, commit.getTree())) {
+                    if (tree != null && isFile(tree.getFileMode(0))) {
+                        return read(walk.getObjectReader(), form, commit, tree.getObjectId(0), known);
+                    }
                 }
-                ObjectId blob = tree.getObjectId(0);
-                ObjectReader reader = walk.getObjectReader();
-                long size = reader.getObjectSize(blob, Constants.OBJ_BLOB);
-                if (known.contains(blob.name())) {
-                    return new FileRead(path, commit.name(), blob.name(), size, null);
-                }
-                if (size > MAX_FILE_BYTES) {
-                    throw new TooLarge(path, size);
-                }
-                byte[] data = reader.open(blob, Constants.OBJ_BLOB).getBytes();
-                return new FileRead(path, commit.name(), blob.name(), size, data);
             }
+            throw new NotFoundException("FILE_NOT_FOUND", "no file '" + path + "' at commit " + commit.name());
         }
+    }
+
+    private static FileRead read(ObjectReader reader, String path, RevCommit commit, ObjectId blob, Set<String> known)
+            throws IOException {
+        long size = reader.getObjectSize(blob, Constants.OBJ_BLOB);
+        if (known.contains(blob.name())) {
+            return new FileRead(path, commit.name(), blob.name(), size, null);
+        }
+        if (size > MAX_FILE_BYTES) {
+            throw new TooLarge(path, size);
+        }
+        byte[] data = reader.open(blob, Constants.OBJ_BLOB).getBytes();
+        return new FileRead(path, commit.name(), blob.name(), size, data);
     }
 
     /** {@code {kb?, commit, prefix, entries:[{path,size,blobId}], truncated}} under {@code prefix} (all: empty). */
     public static JsonObject tree(Snapshot snapshot, Optional<ObjectId> at, String prefix) throws IOException {
         Repository repo = snapshot.repository();
-        JsonArray entries = new JsonArray();
-        boolean truncated = false;
-        try (RevWalk walk = new RevWalk(repo);
-                TreeWalk tree = new TreeWalk(repo)) {
+        try (RevWalk walk = new RevWalk(repo)) {
             RevCommit commit = commit(walk, snapshot, at);
+            Listing listing = null;
+            for (String form : forms(prefix)) {
+                listing = listing(repo, walk.getObjectReader(), commit, form);
+                if (!listing.entries().isEmpty()) {
+                    break;
+                }
+            }
+            return new JsonObject()
+                    .put("commit", commit.name())
+                    .put("prefix", listing.prefix())
+                    .put("entries", listing.entries())
+                    .put("truncated", listing.truncated());
+        }
+    }
+
+    private static Listing listing(Repository repo, ObjectReader reader, RevCommit commit, String prefix)
+            throws IOException {
+        JsonArray entries = new JsonArray();
+        try (TreeWalk tree = new TreeWalk(repo, reader)) {
             tree.addTree(commit.getTree());
             tree.setRecursive(true);
             String dir = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
             if (!dir.isEmpty()) {
                 tree.setFilter(PathFilter.create(dir));
             }
-            ObjectReader reader = walk.getObjectReader();
             while (tree.next()) {
                 String path = tree.getPathString();
                 if (!isFile(tree.getFileMode(0)) || !path.startsWith(prefix)) {
                     continue;
                 }
                 if (entries.size() == MAX_TREE_ENTRIES) {
-                    truncated = true;
-                    break;
+                    return new Listing(prefix, entries, true);
                 }
                 ObjectId blob = tree.getObjectId(0);
                 entries.add(new JsonObject()
@@ -91,11 +112,7 @@ public final class SnapshotReads {
                         .put("size", reader.getObjectSize(blob, Constants.OBJ_BLOB))
                         .put("blobId", blob.name()));
             }
-            return new JsonObject()
-                    .put("commit", commit.name())
-                    .put("prefix", prefix)
-                    .put("entries", entries)
-                    .put("truncated", truncated);
+            return new Listing(prefix, entries, false);
         }
     }
 
@@ -103,10 +120,32 @@ public final class SnapshotReads {
     public static JsonObject log(Snapshot snapshot, Optional<ObjectId> at, Optional<String> path, int limit)
             throws IOException {
         Repository repo = snapshot.repository();
+        ObjectId head;
+        try (RevWalk walk = new RevWalk(repo)) {
+            head = commit(walk, snapshot, at).copy();
+        }
+        List<Optional<String>> forms =
+                path.map(p -> forms(p).stream().map(Optional::of).toList()).orElse(List.of(Optional.empty()));
+        Optional<String> logged = forms.get(0);
+        JsonArray commits = new JsonArray();
+        for (Optional<String> form : forms) {
+            logged = form;
+            commits = commits(repo, head, form, limit);
+            if (!commits.isEmpty()) {
+                break;
+            }
+        }
+        return new JsonObject()
+                .put("commit", head.name())
+                .put("path", logged.orElse(null))
+                .put("commits", commits);
+    }
+
+    private static JsonArray commits(Repository repo, ObjectId head, Optional<String> path, int limit)
+            throws IOException {
         JsonArray commits = new JsonArray();
         try (RevWalk walk = new RevWalk(repo)) {
-            RevCommit head = commit(walk, snapshot, at);
-            walk.markStart(head);
+            walk.markStart(walk.parseCommit(head));
             path.ifPresent(p -> walk.setTreeFilter(AndTreeFilter.create(PathFilter.create(p), TreeFilter.ANY_DIFF)));
             walk.setRevFilter(MaxCountRevFilter.create(limit));
             for (RevCommit c : walk) {
@@ -118,11 +157,17 @@ public final class SnapshotReads {
                         .put("job", last(c.getFooterLines(Trailers.JOB)))
                         .put("fence", fence(last(c.getFooterLines(Trailers.FENCE)))));
             }
-            return new JsonObject()
-                    .put("commit", head.name())
-                    .put("path", path.orElse(null))
-                    .put("commits", commits);
         }
+        return commits;
+    }
+
+    /**
+     * The forms a read looks {@code path} up in, in order: as sent, then its NFC form ({@link UnicodeForm}, the form
+     * kbsync writes) when that differs; so an exact match wins, and an NFD name finds the file kbsync wrote in NFC.
+     */
+    private static List<String> forms(String path) {
+        String nfc = UnicodeForm.nfc(path);
+        return nfc.equals(path) ? List.of(path) : List.of(path, nfc);
     }
 
     private static RevCommit commit(RevWalk walk, Snapshot snapshot, Optional<ObjectId> at) throws IOException {
@@ -161,6 +206,9 @@ public final class SnapshotReads {
             return null;
         }
     }
+
+    /** The files under a prefix, as far as {@link #MAX_TREE_ENTRIES}. */
+    private record Listing(String prefix, JsonArray entries, boolean truncated) {}
 
     /** A file over {@link #MAX_FILE_BYTES}. */
     public static final class TooLarge extends RuntimeException {

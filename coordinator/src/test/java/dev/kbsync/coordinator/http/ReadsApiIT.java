@@ -86,6 +86,10 @@ class ReadsApiIT {
         write("README.md", "# Notes\n");
         write("notes/2026/standup.md", "Standup moved to 9:30\n");
         Files.write(dir.resolve("work/notes/logo.bin"), new byte[] {(byte) 0xff, 0, 1, 2});
+        write("notes/caf\u00e9.md", "written by kbsync, in NFC\n");
+        write("notes/R\u00e9sum\u00e9s/cv.md", "in an NFC folder\n");
+        write("notes/na\u00efve.md", "the NFC one\n");
+        write("notes/nai\u0308ve.md", "the NFD one, by another tool\n");
         first = commit("Add: Standup\n\nKbsync-Job: notes~job-1\nKbsync-Fence: 41\n");
         register("notes", remote.toString());
         register("other", remote.toString());
@@ -263,6 +267,35 @@ class ReadsApiIT {
         assertError(get("/v1/kbs/other/tree", SCOPED), 403, "SCOPE_KB");
         assertError(get("/v1/kbs/other/log", SCOPED), 403, "SCOPE_KB");
         assertError(get("/v1/kbs/notes/tree", null), 401, "UNAUTHENTICATED");
+    }
+
+    @Test
+    void shouldReadAPathSentInNfdByItsNfcFormWhenOnlyThatIsInTheKb() {
+        HttpResponse<Buffer> file = get("/v1/kbs/notes/files/notes/cafe%CC%81.md", CLIENT);
+        assertThat(file.statusCode()).as(file.bodyAsString()).isEqualTo(200);
+        assertThat(file.bodyAsJsonObject().getString("path")).isEqualTo("notes/caf\u00e9.md");
+        assertThat(file.bodyAsJsonObject().getString("content")).isEqualTo("written by kbsync, in NFC\n");
+
+        JsonObject tree = get("/v1/kbs/notes/tree?prefix=notes/Re%CC%81sume%CC%81s/", CLIENT)
+                .bodyAsJsonObject();
+        assertThat(paths(tree.getJsonArray("entries"))).containsExactly("notes/R\u00e9sum\u00e9s/cv.md");
+        JsonObject log =
+                get("/v1/kbs/notes/log?path=notes/cafe%CC%81.md", CLIENT).bodyAsJsonObject();
+        assertThat(log.getJsonArray("commits")).hasSize(1);
+        assertThat(log.getString("path")).isEqualTo("notes/caf\u00e9.md");
+    }
+
+    @Test
+    void shouldReadTheExactPathFirstWhenTheKbHoldsBothUnicodeForms() {
+        assertThat(get("/v1/kbs/notes/files/notes/nai%CC%88ve.md", CLIENT)
+                        .bodyAsJsonObject()
+                        .getString("content"))
+                .isEqualTo("the NFD one, by another tool\n");
+        assertThat(get("/v1/kbs/notes/files/notes/na%C3%AFve.md", CLIENT)
+                        .bodyAsJsonObject()
+                        .getString("content"))
+                .isEqualTo("the NFC one\n");
+        assertError(get("/v1/kbs/notes/files/notes/cafe%CC%81-missing.md", CLIENT), 404, "FILE_NOT_FOUND");
     }
 
     @Test
