@@ -100,10 +100,15 @@ public final class HttpApi {
 
     /**
      * The server's connection handler: a connection that does not deliver a whole request within http.requestReadSeconds
-     * of opening or of its previous answer is closed ({@link RequestDeadlines}).
+     * of opening or of its previous answer is closed ({@link RequestDeadlines}), and a request in an HTTP version the
+     * server does not speak is refused ({@link HttpVersionGuard}).
      */
     public Handler<HttpConnection> connectionHandler() {
-        return deadlines.connections();
+        Handler<HttpConnection> deadline = deadlines.connections();
+        return connection -> {
+            HttpVersionGuard.install(connection);
+            deadline.handle(connection);
+        };
     }
 
     /**
@@ -136,16 +141,20 @@ public final class HttpApi {
 
     /**
      * The server's handler for a request its HTTP decoder could not read (a request line or headers over Vert.x's
-     * limits, a garbled request line): the status Vert.x would give (414, 431, else 400), in the API's error shape, and
-     * the connection closed, since the rest of its bytes cannot be framed.
+     * limits, a garbled request line, an HTTP version other than 1.0 and 1.1): the status Vert.x would give (414, 431,
+     * else 400; 505 for the version), in the API's error shape, and the connection closed, since the rest of its bytes
+     * cannot be framed.
      */
     public static Handler<HttpServerRequest> invalidRequestHandler() {
         return request -> {
             Throwable cause = request.decoderResult().cause();
-            int status = cause instanceof TooLongHttpLineException
-                    ? 414
-                    : cause instanceof TooLongHttpHeaderException ? 431 : 400;
-            Responses.closing(request.response(), HttpError.forStatus(status), request.connection());
+            HttpError error = cause instanceof HttpVersionGuard.Unsupported
+                    ? new HttpError(505, "HTTP_VERSION_NOT_SUPPORTED", cause.getMessage())
+                    : HttpError.forStatus(
+                            cause instanceof TooLongHttpLineException
+                                    ? 414
+                                    : cause instanceof TooLongHttpHeaderException ? 431 : 400);
+            Responses.closing(request.response(), error, request.connection());
         };
     }
 

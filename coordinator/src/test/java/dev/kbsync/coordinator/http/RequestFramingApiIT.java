@@ -27,7 +27,7 @@ class RequestFramingApiIT {
     @RegisterExtension
     static final ApiFixture api = new ApiFixture();
 
-    record Answer(int status, String body) {
+    record Answer(int status, String headers, String body) {
         JsonObject error() {
             return new JsonObject(body).getJsonObject("error");
         }
@@ -104,6 +104,16 @@ class RequestFramingApiIT {
     @Test
     void shouldRefuseAGarbledRequestLineWith400InTheErrorShape() throws IOException {
         assertError(send("GET /healthz HTTP/x.y\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"), 400, "BAD_REQUEST");
+    }
+
+    @Test
+    void shouldRefuseAnHttpVersionItDoesNotSpeakWith505InTheErrorShapeAndClose() throws IOException {
+        for (String version : List.of("HTTP/2.0", "HTTP/3.0", "HTTP/1.2")) {
+            Answer answer = send("GET /healthz " + version + "\r\nHost: 127.0.0.1\r\n\r\n");
+
+            assertError(answer, 505, "HTTP_VERSION_NOT_SUPPORTED");
+            assertThat(answer.headers()).as(version).startsWith("http/1.1 505").contains("connection: close");
+        }
     }
 
     @Test
@@ -244,7 +254,7 @@ class RequestFramingApiIT {
             } else {
                 body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
-            return new Answer(status, body);
+            return new Answer(status, headers, body);
         }
     }
 
