@@ -68,6 +68,13 @@ public enum ConfigKey implements Key {
                     + " `kbs` and `users` (lists of names or prefixes ending in *) scope a client or admin token; `quota`"
                     + " caps its submissions per rate-limit window (docs/api.md, scopes)."),
     AUTH_METRICS_PUBLIC("auth.metricsPublic", "KBSYNC_METRICS_PUBLIC", "false", "Serve /metrics without a token."),
+    AUTH_SCOPED_ADMIN_MAX_KBS(
+            "auth.scopedAdminMaxKbs",
+            "KBSYNC_AUTH_SCOPED_ADMIN_MAX_KBS",
+            "100",
+            "Most KBs a scoped admin token registers into its scope, 1-100000: a registration of a new KB while the"
+                    + " KBs registered under the token's `kbs` number this many is refused (409 SCOPE_KB_LIMIT);"
+                    + " changing an existing KB and an unscoped admin's registrations are not bounded."),
     RATE_LIMIT_SUBMISSIONS(
             "rateLimit.submissions",
             "KBSYNC_RATE_LIMIT_SUBMISSIONS",

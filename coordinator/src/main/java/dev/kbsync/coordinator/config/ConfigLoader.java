@@ -54,7 +54,11 @@ final class ConfigLoader {
                         Duration.ofSeconds(v.integer(ConfigKey.HTTP_SSE_KEEP_ALIVE_SECONDS)),
                         Duration.ofSeconds(v.integer(ConfigKey.HTTP_REQUEST_READ_SECONDS))),
                 tls(v),
-                new Auth(v.bool(ConfigKey.AUTH_ENABLED), tokens(v), v.bool(ConfigKey.AUTH_METRICS_PUBLIC)),
+                new Auth(
+                        v.bool(ConfigKey.AUTH_ENABLED),
+                        tokens(v),
+                        v.bool(ConfigKey.AUTH_METRICS_PUBLIC),
+                        v.integer(ConfigKey.AUTH_SCOPED_ADMIN_MAX_KBS)),
                 new RateLimit(
                         v.integer(ConfigKey.RATE_LIMIT_SUBMISSIONS),
                         v.integer(ConfigKey.RATE_LIMIT_KB_SUBMISSIONS),

@@ -137,10 +137,14 @@ public record CoordinatorConfig(
         }
     }
 
-    /** Bearer-token authentication; {@code toString} never shows a token. Names and tokens are unique. */
-    public record Auth(boolean enabled, List<Token> tokens, boolean metricsPublic) {
+    /**
+     * Bearer-token authentication; {@code toString} never shows a token. Names and tokens are unique.
+     * {@code scopedAdminMaxKbs}: the most KBs a scoped admin registers into its scope.
+     */
+    public record Auth(boolean enabled, List<Token> tokens, boolean metricsPublic, int scopedAdminMaxKbs) {
         public Auth {
             tokens = List.copyOf(tokens);
+            Check.range(ConfigKey.AUTH_SCOPED_ADMIN_MAX_KBS, scopedAdminMaxKbs, 1, 100_000, "1-100000");
             if (tokens.stream().map(Token::name).distinct().count() < tokens.size()) {
                 throw ConfigException.of(ConfigKey.AUTH_TOKENS, "two tokens have the same name");
             }

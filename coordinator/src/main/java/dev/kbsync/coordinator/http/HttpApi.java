@@ -89,7 +89,12 @@ public final class HttpApi {
                 new LeaseChannel.Bound(health, deadline(config)),
                 metrics.leaseChannels());
         ReadRegistrations registrations = new ReadRegistrations(services.kbs(), mirrors);
-        this.queues = new QueueRoutes(services, config.http().sseKeepAlive(), degraded, registrations::registered);
+        this.queues = new QueueRoutes(
+                services,
+                config.http().sseKeepAlive(),
+                degraded,
+                registrations::registered,
+                config.auth().scopedAdminMaxKbs());
         this.removals = new KbRemovalRoutes(services.kbs());
         this.workers = new WorkerRoutes(services, degraded);
         this.ops = new OpsRoutes(health, metrics, degraded);

@@ -10,9 +10,13 @@ import dev.kbsync.api.event.SnapshotEvent;
 import dev.kbsync.coordinator.auth.Caller;
 import dev.kbsync.coordinator.config.KbValidation;
 import dev.kbsync.coordinator.degraded.DegradedMode;
+import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.ForbiddenException;
 import dev.kbsync.coordinator.service.CoordinatorServices;
+import dev.kbsync.coordinator.service.KbQuota;
+import dev.kbsync.coordinator.service.KbRegistration;
 import dev.kbsync.coordinator.service.QueueAddresses;
+import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.List;
@@ -28,14 +32,20 @@ final class QueueRoutes {
 
     private final Optional<DegradedMode> degraded;
     private final Consumer<KbConfig> registered;
+    private final int scopedAdminMaxKbs;
 
-    /** {@code registered}: told of each KB registered here (the reads drop what they knew of it). */
+    /**
+     * {@code registered}: told of each KB registered here (the reads drop what they knew of it); a scoped admin
+     * registers a new KB only while fewer than {@code scopedAdminMaxKbs} KBs of its scope are registered.
+     */
     QueueRoutes(
             CoordinatorServices services,
             Duration keepAlive,
             Optional<DegradedMode> degraded,
-            Consumer<KbConfig> registered) {
+            Consumer<KbConfig> registered,
+            int scopedAdminMaxKbs) {
         this.registered = registered;
+        this.scopedAdminMaxKbs = scopedAdminMaxKbs;
         this.keepAlive = keepAlive;
         this.degraded = degraded;
         this.jobStreams = new JobStreams(services, keepAlive, degraded);
@@ -93,12 +103,32 @@ final class QueueRoutes {
                             + " file:// remote (any repository on the coordinator's and workers' hosts); give the"
                             + " repository's https:// or ssh:// URL");
         }
-        services.kbs()
-                .register(kb)
+        register(kb, caller)
                 .onSuccess(k -> degraded.ifPresent(d -> d.known(k)))
                 .onSuccess(registered::accept)
                 .onSuccess(k -> Responses.ok(ctx, k.toJson()))
                 .onFailure(ctx::fail);
+    }
+
+    /** An unscoped admin's registration, or a scoped one's within its scope's bound (409 SCOPE_KB_LIMIT past it). */
+    private Future<KbConfig> register(KbConfig kb, Caller caller) {
+        if (caller.unscoped()) {
+            return services.kbs().register(kb);
+        }
+        return services.kbs()
+                .register(kb, new KbQuota(caller.kbs().patterns(), scopedAdminMaxKbs))
+                .compose(outcome -> {
+                    if (outcome instanceof KbRegistration.Registered registered) {
+                        return Future.succeededFuture(registered.kb());
+                    }
+                    KbRegistration.OverQuota over = (KbRegistration.OverQuota) outcome;
+                    return Future.failedFuture(new ConflictException(
+                            "SCOPE_KB_LIMIT",
+                            "token " + caller.name() + " may register no more KBs: its scope (" + caller.kbs()
+                                    + ") holds " + over.count() + " KBs, the most a scoped admin registers"
+                                    + " (auth.scopedAdminMaxKbs " + over.max() + "); remove one, or ask an"
+                                    + " unscoped admin"));
+                });
     }
 
     /** The KB's snapshots; it ends with {@code kb-removed} when the KB is removed (here or on another coordinator). */

@@ -11,6 +11,12 @@ import java.util.function.Consumer;
 public interface KbRegistry {
     Future<KbConfig> register(KbConfig kb);
 
+    /**
+     * Registers {@code kb} as {@link #register} does, unless it is new and {@code quota}'s scope holds its maximum of
+     * KBs already: the count and the write are one step, so concurrent registrations cannot pass the bound together.
+     */
+    Future<KbRegistration> register(KbConfig kb, KbQuota quota);
+
     Future<Optional<KbConfig>> get(KbId id);
 
     Future<List<KbConfig>> list();

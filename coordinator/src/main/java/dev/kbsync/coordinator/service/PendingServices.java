@@ -188,6 +188,11 @@ public final class PendingServices {
         }
 
         @Override
+        public Future<KbRegistration> register(KbConfig kb, KbQuota quota) {
+            return call(s -> s.kbs().register(kb, quota));
+        }
+
+        @Override
         public Future<Optional<KbConfig>> get(KbId id) {
             return call(s -> s.kbs().get(id));
         }

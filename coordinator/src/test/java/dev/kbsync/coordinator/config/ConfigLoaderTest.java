@@ -186,6 +186,7 @@ class ConfigLoaderTest {
                 "KBSYNC_HTTP_REQUEST_READ_SECONDS | 0 | http.requestReadSeconds: must be 1-3600, got 0",
                 "KBSYNC_HTTP_REQUEST_READ_SECONDS | 3601 | http.requestReadSeconds: must be 1-3600, got 3601",
                 "KBSYNC_AUTH_ENABLED | yes | auth.enabled: must be true or false, got \"yes\"",
+                "KBSYNC_AUTH_SCOPED_ADMIN_MAX_KBS | 0 | auth.scopedAdminMaxKbs: must be 1-100000, got 0",
                 "KBSYNC_RATE_LIMIT_SUBMISSIONS | 0 | rateLimit.submissions: must be 1-1000000, got 0",
                 "KBSYNC_RATE_LIMIT_WINDOW_SECONDS | 0 | rateLimit.windowSeconds: must be 1-86400, got 0",
                 "KBSYNC_LEASE_TTL_SECONDS | 0 | lease.ttlSeconds: must be 1-3600, got 0",

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.service.KbQuota;
+import dev.kbsync.coordinator.service.KbRegistration;
 import dev.kbsync.coordinator.service.KbRegistry;
 import dev.kbsync.coordinator.service.KbRemoval;
 import io.vertx.core.Future;
@@ -84,6 +86,11 @@ class DegradedKbsTest {
     private record Listing(Future<List<KbConfig>> list) implements KbRegistry {
         @Override
         public Future<KbConfig> register(KbConfig kb) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Future<KbRegistration> register(KbConfig kb, KbQuota quota) {
             throw new UnsupportedOperationException();
         }
 

@@ -18,6 +18,8 @@ import dev.kbsync.coordinator.service.Accepted;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.JobListQuery;
 import dev.kbsync.coordinator.service.JobService;
+import dev.kbsync.coordinator.service.KbQuota;
+import dev.kbsync.coordinator.service.KbRegistration;
 import dev.kbsync.coordinator.service.KbRegistry;
 import dev.kbsync.coordinator.service.KbRemoval;
 import dev.kbsync.coordinator.service.KeepAlive;
@@ -259,6 +261,11 @@ final class CountingServices {
         @Override
         public Future<KbConfig> register(KbConfig kb) {
             return counted(real.register(kb));
+        }
+
+        @Override
+        public Future<KbRegistration> register(KbConfig kb, KbQuota quota) {
+            return counted(real.register(kb, quota));
         }
 
         @Override

@@ -34,12 +34,12 @@ class ScopeApiIT {
     private static final String ONE_USER = "one-user-token-000001";
     private static final String TEAM_ADMIN = "team-a-admin-token-01";
     private static final String QUOTA = "quota-token-000000001";
+    private static final String TEAM_B_ADMIN = "team-b-admin-token-01";
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @RegisterExtension
     static final ApiFixture api = new ApiFixture(
-            Map.of("KBSYNC_TOKENS", "", "KBSYNC_KBS", "", "KBSYNC_RATE_LIMIT_SUBMISSIONS", "50"),
-            """
+            Map.of("KBSYNC_TOKENS", "", "KBSYNC_KBS", "", "KBSYNC_RATE_LIMIT_SUBMISSIONS", "50"), """
             auth:
               tokens:
                 - {token: %s, role: admin}
@@ -49,6 +49,8 @@ class ScopeApiIT {
                 - {token: %s, role: client, name: one-user, kbs: [team-a-1], users: [bot-7]}
                 - {token: %s, role: admin, name: team-a-admin, kbs: ["team-a-*"]}
                 - {token: %s, role: client, name: quota-bot, quota: 2}
+                - {token: %s, role: admin, name: team-b-admin, kbs: ["team-b-*", team-c]}
+              scopedAdminMaxKbs: 5
             rateLimit: {kbSubmissions: 3}
             kbs:
               - {id: demo, remote: /srv/git/demo.git}
@@ -57,7 +59,8 @@ class ScopeApiIT {
               - {id: team-a-3, remote: /srv/git/a3.git}
               - {id: quota-kb, remote: /srv/git/q.git}
               - {id: limited, remote: /srv/git/l.git}
-            """.formatted(ADMIN, ApiFixture.WORKER, CLIENT, Token.digestOf(BOT), ONE_USER, TEAM_ADMIN, QUOTA));
+            """.formatted(
+                    ADMIN, ApiFixture.WORKER, CLIENT, Token.digestOf(BOT), ONE_USER, TEAM_ADMIN, QUOTA, TEAM_B_ADMIN));
 
     @Test
     void shouldRefuseSubmissionsOutsideTheTokensKbsAndUsersAndStoreNothing() {
@@ -221,6 +224,41 @@ class ScopeApiIT {
         assertThat(api.call(PUT, "/v1/kbs/team-a-local", ADMIN, local).statusCode())
                 .isEqualTo(200);
         assertThat(kbIds(TEAM_ADMIN)).contains("team-a-local");
+    }
+
+    @Test
+    void shouldRefuseAScopedAdminsNewKbPastTheLimitOfItsScopeAndStoreNothing() {
+        JsonObject kb = new JsonObject()
+                .put("remote", "https://git.example.org/team-b/kb.git")
+                .put("branch", "main");
+        assertThat(api.call(PUT, "/v1/kbs/team-b-0", ADMIN, kb).statusCode())
+                .as("an unscoped admin's KB counts in the scope too")
+                .isEqualTo(200);
+        for (String id : List.of("team-b-1", "team-b-2", "team-b-3", "team-c")) {
+            HttpResponse<Buffer> registered = api.call(PUT, "/v1/kbs/" + id, TEAM_B_ADMIN, kb);
+            assertThat(registered.statusCode()).as(registered.bodyAsString()).isEqualTo(200);
+        }
+
+        HttpResponse<Buffer> refused = api.call(PUT, "/v1/kbs/team-b-5", TEAM_B_ADMIN, kb);
+        assertError(refused, 409, "SCOPE_KB_LIMIT");
+        assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("message"))
+                .contains("5 KBs", "auth.scopedAdminMaxKbs");
+        assertThat(kbIds(ADMIN)).as("nothing stored").doesNotContain("team-b-5");
+
+        JsonObject changed = kb.copy().put("branch", "trunk");
+        assertThat(api.call(PUT, "/v1/kbs/team-b-1", TEAM_B_ADMIN, changed).statusCode())
+                .as("changing a KB of the scope registers none")
+                .isEqualTo(200);
+        assertThat(api.call(PUT, "/v1/kbs/team-b-5", ADMIN, kb).statusCode())
+                .as("an unscoped admin is not bounded")
+                .isEqualTo(200);
+        assertThat(api.call(DELETE, "/v1/kbs/team-b-5", TEAM_B_ADMIN).statusCode())
+                .isEqualTo(204);
+        assertThat(api.call(DELETE, "/v1/kbs/team-b-2", TEAM_B_ADMIN).statusCode())
+                .isEqualTo(204);
+        assertThat(api.call(PUT, "/v1/kbs/team-b-6", TEAM_B_ADMIN, kb).statusCode())
+                .as("a removal makes room")
+                .isEqualTo(200);
     }
 
     private static List<Object> kbIds(String token) {

@@ -6,6 +6,8 @@ import dev.kbsync.coordinator.engine.redis.KbKeys;
 import dev.kbsync.coordinator.engine.redis.Redis;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.error.NotFoundException;
+import dev.kbsync.coordinator.service.KbQuota;
+import dev.kbsync.coordinator.service.KbRegistration;
 import dev.kbsync.coordinator.service.KbRegistry;
 import dev.kbsync.coordinator.service.KbRemoval;
 import io.vertx.core.Future;
@@ -40,6 +42,34 @@ public final class RedisKbRegistry implements KbRegistry {
             return 1
             """;
 
+    /**
+     * Writes a KB into the hash (KEYS[1]; ARGV: id, value, max, scope patterns) unless it is new and max KBs of the
+     * scope are there: -1 when written, else that count.
+     */
+    private static final String WITHIN = """
+            if redis.call('hexists', KEYS[1], ARGV[1]) == 0 then
+              local count = 0
+              for _, id in ipairs(redis.call('hkeys', KEYS[1])) do
+                local inside = #ARGV == 3
+                for i = 4, #ARGV do
+                  local p = ARGV[i]
+                  if p == id or (p:sub(-1) == '*' and id:sub(1, #p - 1) == p:sub(1, -2)) then
+                    inside = true
+                    break
+                  end
+                end
+                if inside then
+                  count = count + 1
+                end
+              end
+              if count >= tonumber(ARGV[3]) then
+                return count
+              end
+            end
+            redis.call('hset', KEYS[1], ARGV[1], ARGV[2])
+            return -1
+            """;
+
     private final Redis redis;
     private final RMap<String, String> kbs;
     private final Set<KbId> known = ConcurrentHashMap.newKeySet();
@@ -57,15 +87,38 @@ public final class RedisKbRegistry implements KbRegistry {
 
     @Override
     public Future<KbConfig> register(KbConfig kb) {
+        return redis.on(kbs.fastPutAsync(kb.id().value(), value(kb))).compose(v -> stored(kb));
+    }
+
+    @Override
+    public Future<KbRegistration> register(KbConfig kb, KbQuota quota) {
+        List<Object> args = new ArrayList<>(List.of(kb.id().value(), value(kb), Integer.toString(quota.max())));
+        args.addAll(quota.patterns());
+        return redis.on(Redis.steps(redis.client())
+                        .<Long>evalAsync(
+                                KEY,
+                                RScript.Mode.READ_WRITE,
+                                WITHIN,
+                                RScript.ReturnType.LONG,
+                                List.of(KEY),
+                                args.toArray()))
+                .compose(count -> count >= 0
+                        ? Future.succeededFuture(new KbRegistration.OverQuota(count, quota.max()))
+                        : stored(kb).map(KbRegistration.Registered::new));
+    }
+
+    /** The KB is in the hash: its conf key follows, and it is known here. */
+    private Future<KbConfig> stored(KbConfig kb) {
+        return conf(kb).map(v -> {
+            known.add(kb.id());
+            return kb;
+        });
+    }
+
+    private static String value(KbConfig kb) {
         JsonObject json = kb.toJson();
         json.remove("id");
-        String value = json.encode();
-        return redis.on(kbs.fastPutAsync(kb.id().value(), value))
-                .compose(v -> conf(kb))
-                .map(v -> {
-                    known.add(kb.id());
-                    return kb;
-                });
+        return json.encode();
     }
 
     /**
