@@ -29,7 +29,11 @@ public enum WorkerConfigKey implements Key {
             "While the disk of cache.dir has less free space than this (MiB), the worker takes no jobs: /readyz answers"
                     + " 503 naming the cause, and polling resumes by itself once space is freed; 0-1048576, 0 = off"
                     + " (a job that meets a full disk still fails DISK_FULL and is queued again)."),
-    CONCURRENCY("concurrency", "2", "Parallel poll slots, 1-64 (jobs of different KBs run in parallel)."),
+    CONCURRENCY(
+            "concurrency",
+            "2",
+            "Parallel poll slots, 1-64 (jobs of different KBs run in parallel; up to 4 per slot more wait on a down"
+                    + " git host outside them)."),
     AGENT_COMMAND(
             "agent.command",
             "(none)",
