@@ -79,7 +79,9 @@ public final class Engine {
         Redis redis = new Redis(redisson, context, replication(config, deployment, metrics));
         DriverSettings settings = DriverSettings.of(config);
         Tickets tickets = new Tickets(redis, settings, deployment.publishCommand());
-        this.kbs = new RedisKbRegistry(redis, tickets, this::removed);
+        this.webhooks = new WebhookDelivery(vertx, tickets, config.webhooks(), metrics, this::touched);
+        this.removedHooks = new RemovedKbHooks(redis, webhooks::deliver, config.webhooks());
+        this.kbs = new RedisKbRegistry(redis, tickets, removedHooks::removing, this::removed);
         this.events = new Events(redis, config.coordinatorId());
         this.poller = new Poller(vertx, redis, config.jobs().affinityWindow());
         Dispatcher dispatcher = new Dispatcher(redis, events, metrics, poller, tickets);
@@ -89,8 +91,6 @@ public final class Engine {
         this.changes = new Changes(events, fanout, drivers, dispatcher::granted, context, this::touched);
         Grants grants = new Grants(tickets, metrics, changes);
         this.keepAlives = new KeepAlives(vertx, context, tickets);
-        this.webhooks = new WebhookDelivery(vertx, tickets, config.webhooks(), metrics, this::touched);
-        this.removedHooks = new RemovedKbHooks(webhooks::deliver, config.webhooks());
         RedisWorkerRegistry workers = new RedisWorkerRegistry(redis, config.leaseTtl());
         this.sweeper = new Sweeper(
                 tickets,

@@ -103,6 +103,20 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
     }
 
     /**
+     * Stops this fixture's coordinator and starts a new one on the same Redis (a new port; Java clients made before
+     * still call the old one): it knows only what Redis holds.
+     */
+    void restart() {
+        coordinator.stop().await();
+        client.close();
+        coordinator = Coordinator.start(
+                        vertx, CoordinatorConfig.load(file, env), services.around(ServicesFactory.redisEngine()))
+                .await();
+        client = WebClient.create(
+                vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port()));
+    }
+
+    /**
      * Another coordinator on the same Redis, with {@code moreEnv} laid over this fixture's environment (give it its own
      * KBSYNC_COORDINATOR_ID); the caller stops it.
      */
@@ -127,6 +141,13 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
         return redisson.getScoredSortedSet(
                         "kbsync:{kb:" + kb + "}:hooks", org.redisson.client.codec.StringCodec.INSTANCE)
                 .size();
+    }
+
+    /** The removed KBs whose webhook deliveries the coordinators still look for ({@code kbsync:{hooks}:orphans}). */
+    java.util.Collection<String> orphanedHooks() {
+        return redisson.<String>getScoredSortedSet(
+                        "kbsync:{hooks}:orphans", org.redisson.client.codec.StringCodec.INSTANCE)
+                .readAll();
     }
 
     /** The Java client with {@code token} (null: none); closed after the test class. */

@@ -21,12 +21,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A job's webhook belongs to the job, not to its KB's registration: a delivery due when the KB is removed is still
- * made, and one that failed is retried until it is delivered; a removed KB with no delivery left costs Redis nothing.
+ * made, and one that failed is retried until it is delivered, by coordinators started after the removal too; a removed
+ * KB with no delivery left costs Redis nothing.
  */
 class RemovedKbWebhookIT {
     @RegisterExtension
-    static final ApiFixture api = new ApiFixture(
-            Map.of("KBSYNC_WEBHOOKS_ALLOWED_HOSTS", "127.0.0.1", "KBSYNC_WEBHOOKS_SECRET", WebhooksApiIT.SECRET));
+    static final ApiFixture api = new ApiFixture(Map.of(
+            "KBSYNC_WEBHOOKS_ALLOWED_HOSTS",
+            "127.0.0.1",
+            "KBSYNC_WEBHOOKS_SECRET",
+            WebhooksApiIT.SECRET,
+            "KBSYNC_WEBHOOKS_LEASE_SECONDS",
+            "2")); // a delivery claimed by a coordinator that stops is due again soon
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static HookReceiver receiver;
@@ -70,19 +76,46 @@ class RemovedKbWebhookIT {
     }
 
     @Test
+    void shouldDeliverTheWebhookOfARemovedKbAfterEveryCoordinatorRestarted() {
+        api.kb("hook-restarted");
+        receiver.script("/restarted", 500, 500, 500, 500, 500, 500, 500, 500, 500, 500);
+        Job job = cancelled("hook-restarted", "/restarted");
+        await().atMost(WAIT).until(() -> receiver.deliveries("/restarted").size() == 1); // failed: due again in 1 s
+        assertThat(api.call(DELETE, "/v1/kbs/hook-restarted", ADMIN).statusCode())
+                .isEqualTo(204);
+
+        api.restart(); // no coordinator that heard of the removal is left
+        receiver.script("/restarted"); // answers 200 from now on
+        int failed = receiver.deliveries("/restarted").size();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.dueWebhooks("hook-restarted") == 0);
+        assertThat(receiver.deliveries("/restarted")).hasSize(failed + 1);
+        assertThat(receiver.deliveries("/restarted"))
+                .extracting(Delivery::deliveryId)
+                .containsOnly(job.id() + ":cancelled");
+        await().atMost(WAIT).until(() -> !api.orphanedHooks().contains("hook-restarted"));
+    }
+
+    @Test
     void shouldStopLookingForDeliveriesOfARemovedKbOnceNoneIsLeft() throws InterruptedException {
         api.kb("hook-none");
         assertThat(api.call(DELETE, "/v1/kbs/hook-none", ADMIN).statusCode()).isEqualTo(204);
         Thread.sleep(500); // the look at the removal itself (the one that finds nothing left)
+        assertThat(api.orphanedHooks()).doesNotContain("hook-none");
 
         int scripts;
+        int named;
         try (ScriptMonitor monitor = ScriptMonitor.start(api.redis.port())) {
             Thread.sleep(2000); // at least eight sweeps (every 250 ms)
             scripts = monitor.scripts("kbsync:{kb:hook-none}:hooks");
+            named = monitor.scriptsWithArgument(java.util.List.of("hook-none"));
         }
 
         assertThat(scripts)
                 .as("Redis scripts for the removed KB during 8 sweeps")
+                .isZero();
+        assertThat(named)
+                .as("Redis scripts naming the removed KB during 8 sweeps")
                 .isZero();
     }
 

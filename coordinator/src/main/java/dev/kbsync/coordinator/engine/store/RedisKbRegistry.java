@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.redisson.api.RMap;
 import org.redisson.api.RScript;
 import org.redisson.client.codec.StringCodec;
@@ -27,8 +28,9 @@ import org.redisson.client.codec.StringCodec;
 /**
  * KBs in the Redis hash {@code kbsync:kbs} (id -> {@code {remote, branch, credentials}}, the credential a reference
  * only), and each KB's registration in its own slot for the submit step ({@link KbKeys#conf()}); known ids are cached
- * locally. A removal takes the KB out of the hash first, then out of its slot in one step ({@link Tickets#remove}): a
- * submit refused by that step finds no registration to restore its conf key from ({@link #settle}).
+ * locally. A removal tells {@code removing} first (a removed KB's webhook deliveries are recorded), takes the KB out of
+ * the hash, then out of its slot in one step ({@link Tickets#remove}): a submit refused by that step finds no
+ * registration to restore its conf key from ({@link #settle}).
  */
 public final class RedisKbRegistry implements KbRegistry {
     static final String KEY = "kbsync:kbs";
@@ -74,14 +76,20 @@ public final class RedisKbRegistry implements KbRegistry {
     private final RMap<String, String> kbs;
     private final Set<KbId> known = ConcurrentHashMap.newKeySet();
     private final Tickets tickets;
+    private final Function<KbId, Future<Void>> removing;
     private final Consumer<KbId> removed;
     private final List<Consumer<KbId>> listeners = new CopyOnWriteArrayList<>();
 
-    /** {@code removed}: told of each KB removed here. */
-    public RedisKbRegistry(Redis redis, Tickets tickets, Consumer<KbId> removed) {
+    /**
+     * {@code removing}: told of each KB about to be removed here (an idle one), before any of its keys changes; a failure
+     * fails the removal. {@code removed}: told of each KB removed here.
+     */
+    public RedisKbRegistry(
+            Redis redis, Tickets tickets, Function<KbId, Future<Void>> removing, Consumer<KbId> removed) {
         this.redis = redis;
         this.kbs = redis.client().getMap(KEY, StringCodec.INSTANCE);
         this.tickets = tickets;
+        this.removing = removing;
         this.removed = removed;
     }
 
@@ -162,7 +170,8 @@ public final class RedisKbRegistry implements KbRegistry {
     }
 
     private Future<KbRemoval> removeIdle(KbId id, String before) {
-        return unlist(id, before)
+        return removing.apply(id)
+                .compose(v -> unlist(id, before))
                 .compose(v -> tickets.remove(id, before != null))
                 .transform(done -> {
                     Future<KbRemoval> answer = done.succeeded()
