@@ -55,6 +55,9 @@ final class AgentWorkspace {
             Path checkout, Path scratch, Map<String, String> flattened, String commitMessage, String answer) {
         SafePaths paths = SafePaths.of(checkout);
         TreeChanges changes = TreeChanges.between(paths.root(), scratch, flattened);
+        if (changes.names() instanceof NfcNames.Taken taken) {
+            return new ApplyResult.Refused(NfcNames.PATH_CASE_CONFLICT, taken.message());
+        }
         try {
             changes.check(paths);
         } catch (InvalidInputException e) {

@@ -10,17 +10,23 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The difference between an agent's scratch tree and the checkout, checked as a whole before any of it is applied:
- * every path must resolve inside the KB outside {@code .git} and every new link must point inside the KB.
+ * every path must resolve inside the KB outside {@code .git} and every new link must point inside the KB. A new file
+ * goes under its {@link NfcNames NFC name}.
  */
 final class TreeChanges {
     private final Path scratch;
     private final Map<String, TreeEntry> after;
     private final List<FileChange> changes = new ArrayList<>();
+    /** Each created file written under its NFC name: that name to the agent's. */
+    private final Map<String, String> scratchNames = new HashMap<>();
+
+    private NfcNames.Result names;
 
     private TreeChanges(Path scratch, Map<String, TreeEntry> after) {
         this.scratch = scratch;
@@ -34,10 +40,17 @@ final class TreeChanges {
     static TreeChanges between(Path checkout, Path scratch, Map<String, String> flattened) {
         Map<String, TreeEntry> before = WorkTrees.entries(checkout, true);
         TreeChanges diff = new TreeChanges(scratch, WorkTrees.entries(scratch, false));
+        List<String> created = diff.after.keySet().stream()
+                .filter(path -> !before.containsKey(path))
+                .toList();
+        diff.names = NfcNames.assign(before.keySet(), diff.after.keySet(), created);
+        Map<String, String> renamed = diff.names instanceof NfcNames.Assigned assigned ? assigned.renamed() : Map.of();
         diff.after.forEach((path, entry) -> {
             TreeEntry old = before.get(path);
             if (old == null) {
-                diff.changes.add(new FileChange(path, FileChange.Change.CREATED, null));
+                String name = renamed.getOrDefault(path, path);
+                diff.scratchNames.put(name, path);
+                diff.changes.add(new FileChange(name, FileChange.Change.CREATED, null));
             } else if (flattened.containsKey(path) ? !entry.holds(flattened.get(path)) : !entry.sameAs(old)) {
                 diff.changes.add(new FileChange(path, FileChange.Change.EDITED, null));
             }
@@ -52,6 +65,16 @@ final class TreeChanges {
         return List.copyOf(changes);
     }
 
+    /** Where the new files go, or the one whose NFC name is taken (then nothing may be applied). */
+    NfcNames.Result names() {
+        return names;
+    }
+
+    /** The agent's name of the file at {@code path} in the checkout. */
+    private String inScratch(String path) {
+        return scratchNames.getOrDefault(path, path);
+    }
+
     /**
      * Throws {@link InvalidInputException} naming the first unsafe change; nothing is written. A link the agent made
      * must lead inside the KB by its text in the scratch copy, and from where it will be in the checkout, through the
@@ -60,7 +83,7 @@ final class TreeChanges {
     void check(SafePaths paths) {
         for (FileChange change : changes) {
             paths.resolve(change.path());
-            TreeEntry entry = after.get(change.path());
+            TreeEntry entry = after.get(inScratch(change.path()));
             if (entry != null && entry.isLink() && leaves(paths, change.path(), entry.linkTarget())) {
                 throw new InvalidInputException(
                         "AGENT_UNSAFE_CHANGE",
@@ -70,7 +93,7 @@ final class TreeChanges {
     }
 
     private boolean leaves(SafePaths paths, String path, String target) {
-        if (KbLinks.leavesByText(scratch, scratch.resolve(path), target)) {
+        if (KbLinks.leavesByText(scratch, scratch.resolve(inScratch(path)), target)) {
             return true;
         }
         Path inCheckout = located(paths, path).getParent().resolve(target).normalize();
@@ -94,7 +117,7 @@ final class TreeChanges {
                 if (change.change() != FileChange.Change.DELETED) {
                     Files.createDirectories(target.getParent());
                     Files.copy(
-                            scratch.resolve(change.path()),
+                            scratch.resolve(inScratch(change.path())),
                             target,
                             LinkOption.NOFOLLOW_LINKS,
                             StandardCopyOption.COPY_ATTRIBUTES);

@@ -155,6 +155,29 @@ class CaseConflictIT {
         assertThat(GitFixture.jobs(bare)).isEmpty();
     }
 
+    @Test
+    void shouldCommitAFileAnAgentCreatesInNfdUnderItsNfcName() throws Exception {
+        Files.createDirectories(tmp.resolve("scripts"));
+        WorkUnit agent = new AgentScriptUnit("a1", tmp.resolve("scripts"), "mkdir -p notes; echo x > '" + NFD + "'");
+
+        Outcome outcome = cycle.run(checkout, agent);
+
+        assertThat(((Outcome.Published) outcome).files())
+                .extracting(FileChange::path, FileChange::change)
+                .containsExactly(tuple(NFC, FileChange.Change.CREATED));
+        assertThat(GitFixture.paths(bare)).containsExactlyInAnyOrder("README.md", NFC);
+    }
+
+    @Test
+    void shouldRefuseAnAgentsNfdFileWhenTheKbHasItsNfcName() throws Exception {
+        GitFixture.pushDirectly(remote, tmp.resolve("other"), NFC, "existing\n");
+        Files.createDirectories(tmp.resolve("scripts"));
+        WorkUnit agent = new AgentScriptUnit("a1", tmp.resolve("scripts"), "echo x > '" + NFD + "'");
+
+        assertRefused(cycle.run(checkout, agent), NFD, NFC);
+        assertThat(GitFixture.paths(bare)).containsExactlyInAnyOrder("README.md", NFC);
+    }
+
     private static void assertRefused(Outcome outcome, String path, String existing) {
         assertThat(outcome).isInstanceOf(Outcome.Failed.class);
         Outcome.Failed failed = (Outcome.Failed) outcome;
