@@ -6,6 +6,7 @@ import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.coordinator.degraded.DegradedMode;
 import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.http.HttpApi;
+import dev.kbsync.coordinator.http.ServerHandlers;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.PendingServices;
@@ -242,7 +243,7 @@ public final class Coordinator {
         return tls.compose(reloader -> vertx.createHttpServer(options)
                 .connectionHandler(api.connectionHandler())
                 .requestHandler(api.handler())
-                .invalidRequestHandler(HttpApi.invalidRequestHandler())
+                .invalidRequestHandler(ServerHandlers.invalidRequestHandler())
                 .listen(config.http().port(), config.http().host())
                 .map(server -> {
                     reloader.ifPresent(r -> r.watch(server));

@@ -14,24 +14,19 @@ import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.metrics.RouteRequests;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.snapshot.KbMirrors;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 
-/** The HTTP API v1 (see docs/api.md): the route table, per-route auth and body handling, one failure mapping. */
+/**
+ * The HTTP API v1 (see docs/api.md): the route table, each route's auth and Redis gate, one failure mapping. Routes are
+ * added through {@link RouteTable}; the server's own handlers around the router are {@link ServerHandlers}.
+ */
 public final class HttpApi {
     /** The longest a request waits for Redis (beyond a long poll's wait) before it is answered 503. */
     public static final Duration REDIS_DEADLINE = Duration.ofSeconds(4);
@@ -40,8 +35,6 @@ public final class HttpApi {
     private final AuthHandler auth;
     private final PrometheusMetrics metrics;
     private final RouteRequests unmatched;
-    /** What each route path takes, for a 405's {@code Allow}. */
-    private final RouteMethods methods = new RouteMethods();
 
     private final boolean metricsPublic;
     private final boolean authEnabled;
@@ -103,17 +96,9 @@ public final class HttpApi {
         this.deadlines = new RequestDeadlines(vertx, config.http().requestRead(), metrics);
     }
 
-    /**
-     * The server's connection handler: a connection that does not deliver a whole request within http.requestReadSeconds
-     * of opening or of its previous answer is closed ({@link RequestDeadlines}), and a request in an HTTP version the
-     * server does not speak is refused ({@link HttpVersionGuard}).
-     */
+    /** The server's connection handler: {@link ServerHandlers#connections}. */
     public Handler<HttpConnection> connectionHandler() {
-        Handler<HttpConnection> deadline = deadlines.connections();
-        return connection -> {
-            HttpVersionGuard.install(connection);
-            deadline.handle(connection);
-        };
+        return ServerHandlers.connections(deadlines);
     }
 
     /**
@@ -124,43 +109,9 @@ public final class HttpApi {
         stopping.stop();
     }
 
-    /**
-     * The server's request handler: the {@link #router()}, behind a check the router cannot make itself (it fails an
-     * HTTP/1.1 request without a {@code Host} header with an exception, which would answer 500).
-     */
+    /** The server's request handler: a new {@link #router()} behind {@link ServerHandlers#requests}. */
     public Handler<HttpServerRequest> handler() {
-        Router router = router();
-        return request -> {
-            if (request.version() != HttpVersion.HTTP_1_0
-                    && request.headers().get("Host") == null
-                    && request.authority() == null) {
-                Responses.end(
-                        request.response().setStatusCode(400).putHeader("Content-Type", "application/json"),
-                        Buffer.buffer(Failures.error("BAD_REQUEST", "a Host header is required")
-                                .encode()));
-                return;
-            }
-            router.handle(request);
-        };
-    }
-
-    /**
-     * The server's handler for a request its HTTP decoder could not read (a request line or headers over Vert.x's
-     * limits, a garbled request line, an HTTP version other than 1.0 and 1.1): the status Vert.x would give (414, 431,
-     * else 400; 505 for the version), in the API's error shape, and the connection closed, since the rest of its bytes
-     * cannot be framed.
-     */
-    public static Handler<HttpServerRequest> invalidRequestHandler() {
-        return request -> {
-            Throwable cause = request.decoderResult().cause();
-            HttpError error = cause instanceof HttpVersionGuard.Unsupported
-                    ? new HttpError(505, "HTTP_VERSION_NOT_SUPPORTED", cause.getMessage())
-                    : HttpError.forStatus(
-                            cause instanceof TooLongHttpLineException
-                                    ? 414
-                                    : cause instanceof TooLongHttpHeaderException ? 431 : 400);
-            Responses.closing(request.response(), error, request.connection());
-        };
+        return ServerHandlers.requests(router());
     }
 
     /** A new router with every route of the API. */
@@ -171,6 +122,7 @@ public final class HttpApi {
         if (!authEnabled) {
             router.route().handler(new LocalCallers());
         }
+        RouteTable table = new RouteTable(router, metrics, unmatched, bodyLimit);
         Handler<RoutingContext> reader = auth.require(Access.READ);
         Handler<RoutingContext> streamReader = auth.requireOnStream(Access.READ);
         Handler<RoutingContext> streamClient = auth.requireOnStream(Access.SUBMIT);
@@ -194,48 +146,47 @@ public final class HttpApi {
                 ? gate.handler(Duration.ofMillis(Inputs.MAX_WAIT_MS), degraded.get()::serving)
                 : longPoll;
         // route table         Redis                                                    who may call    JSON body
-        on(router, submit, POST, "/v1/kbs/:kb/notes", client, submissions.submitNote());
-        on(router, submit, POST, "/v1/kbs/:kb/agent-tasks", client, submissions.submitAgentTask());
-        on(router, redis, GET, "/v1/jobs", reader, false, jobs::handleList);
-        on(router, jobRead, GET, "/v1/jobs/:id", reader, false, jobs::handleGetJob);
-        on(router, jobRead, DELETE, "/v1/jobs/:id", client, false, cancelRetry::handleCancel);
-        on(router, jobRead, GET, "/v1/jobs/:id/events", streamReader, false, jobs::handleJobEvents);
-        on(router, jobRead, POST, "/v1/jobs/:id/retry", client, false, cancelRetry::handleRetry);
-        on(router, work, POST, "/v1/jobs/:id/result", worker, true, workers::handleResult);
-        on(router, workPoll, POST, "/v1/workers/:workerId/poll", worker, true, workers::handlePoll);
-        on(router, work, POST, "/v1/leases/:id/extend", worker, true, workers::handleExtend);
-        on(router, work, POST, "/v1/workers/:workerId/give-back", worker, workers.giveBack());
-        on(router, redis, PUT, "/v1/workers/:workerId", worker, true, workers::handleRenew);
-        on(router, redis, GET, "/v1/workers", reader, false, workers::handleList);
-        on(router, redis, GET, "/v1/kbs", reader, false, queues::handleListKbs);
-        on(router, redis, PUT, "/v1/kbs/:kb", admin, true, queues::handlePutKb);
-        on(router, redis, DELETE, "/v1/kbs/:kb", admin, false, removals::handleRemove);
-        on(router, redis, GET, "/v1/kbs/:kb/queue", reader, false, queues::handleQueue);
-        on(router, redis, GET, "/v1/kbs/:kb/recent-jobs", reader, false, queues::handleRecent);
-        on(router, redis, GET, "/v1/kbs/:kb/events", streamReader, false, queues::handleKbEvents);
-        on(router, redis, GET, "/v1/kbs/:kb/files/*", reader, false, reads::handleFile);
-        on(router, redis, GET, "/v1/kbs/:kb/tree", reader, false, reads::handleTree);
-        on(router, redis, GET, "/v1/kbs/:kb/log", reader, false, reads::handleLog);
-        on(router, redis, GET, "/v1/events", streamReader, false, queues::handleAllEvents);
-        on(router, redis, POST, "/v1/kbs/:kb/leases", client, leases.request());
-        on(router, none, GET, "/v1/leases/channel", client, false, leases::handleChannel); // before /v1/leases/:id
-        on(router, redis, GET, "/v1/leases/:id", reader, false, leases::handleGet);
-        on(router, redis, GET, "/v1/leases/:id/events", streamClient, false, leases::handleEvents);
-        on(router, work, POST, "/v1/leases/:id/heartbeat", clientOrWorker, leases.heartbeat());
-        on(router, redis, DELETE, "/v1/leases/:id", client, false, leases::handleRelease);
-        on(router, redis, POST, "/v1/admin/kbs/:kb/force-release", admin, false, leases::handleForceRelease);
-        on(router, none, GET, "/healthz", open, false, ops::handleHealth);
-        on(router, none, GET, "/readyz", open, false, ops::handleReady);
-        on(
-                router,
+        table.on(submit, POST, "/v1/kbs/:kb/notes", client, submissions.submitNote());
+        table.on(submit, POST, "/v1/kbs/:kb/agent-tasks", client, submissions.submitAgentTask());
+        table.on(redis, GET, "/v1/jobs", reader, false, jobs::handleList);
+        table.on(jobRead, GET, "/v1/jobs/:id", reader, false, jobs::handleGetJob);
+        table.on(jobRead, DELETE, "/v1/jobs/:id", client, false, cancelRetry::handleCancel);
+        table.on(jobRead, GET, "/v1/jobs/:id/events", streamReader, false, jobs::handleJobEvents);
+        table.on(jobRead, POST, "/v1/jobs/:id/retry", client, false, cancelRetry::handleRetry);
+        table.on(work, POST, "/v1/jobs/:id/result", worker, true, workers::handleResult);
+        table.on(workPoll, POST, "/v1/workers/:workerId/poll", worker, true, workers::handlePoll);
+        table.on(work, POST, "/v1/leases/:id/extend", worker, true, workers::handleExtend);
+        table.on(work, POST, "/v1/workers/:workerId/give-back", worker, workers.giveBack());
+        table.on(redis, PUT, "/v1/workers/:workerId", worker, true, workers::handleRenew);
+        table.on(redis, GET, "/v1/workers", reader, false, workers::handleList);
+        table.on(redis, GET, "/v1/kbs", reader, false, queues::handleListKbs);
+        table.on(redis, PUT, "/v1/kbs/:kb", admin, true, queues::handlePutKb);
+        table.on(redis, DELETE, "/v1/kbs/:kb", admin, false, removals::handleRemove);
+        table.on(redis, GET, "/v1/kbs/:kb/queue", reader, false, queues::handleQueue);
+        table.on(redis, GET, "/v1/kbs/:kb/recent-jobs", reader, false, queues::handleRecent);
+        table.on(redis, GET, "/v1/kbs/:kb/events", streamReader, false, queues::handleKbEvents);
+        table.on(redis, GET, "/v1/kbs/:kb/files/*", reader, false, reads::handleFile);
+        table.on(redis, GET, "/v1/kbs/:kb/tree", reader, false, reads::handleTree);
+        table.on(redis, GET, "/v1/kbs/:kb/log", reader, false, reads::handleLog);
+        table.on(redis, GET, "/v1/events", streamReader, false, queues::handleAllEvents);
+        table.on(redis, POST, "/v1/kbs/:kb/leases", client, leases.request());
+        table.on(none, GET, "/v1/leases/channel", client, false, leases::handleChannel); // before /v1/leases/:id
+        table.on(redis, GET, "/v1/leases/:id", reader, false, leases::handleGet);
+        table.on(redis, GET, "/v1/leases/:id/events", streamClient, false, leases::handleEvents);
+        table.on(work, POST, "/v1/leases/:id/heartbeat", clientOrWorker, leases.heartbeat());
+        table.on(redis, DELETE, "/v1/leases/:id", client, false, leases::handleRelease);
+        table.on(redis, POST, "/v1/admin/kbs/:kb/force-release", admin, false, leases::handleForceRelease);
+        table.on(none, GET, "/healthz", open, false, ops::handleHealth);
+        table.on(none, GET, "/readyz", open, false, ops::handleReady);
+        table.on(
                 none,
                 GET,
                 "/metrics",
                 metricsPublic ? open : auth.requireEveryKb(Access.READ),
                 false,
                 ops::handleMetrics);
-        on(router, none, GET, "/v1/openapi.json", open, false, ops::handleOpenApi);
-        on(router, none, GET, "/", open, false, new Dashboard());
+        table.on(none, GET, "/v1/openapi.json", open, false, ops::handleOpenApi);
+        table.on(none, GET, "/", open, false, new Dashboard());
 
         router.route().failureHandler(ctx -> {
             if (RedisHealth.isUnavailable(ctx.failure())) {
@@ -243,76 +194,8 @@ public final class HttpApi {
             }
             Failures.handle(ctx);
         });
-        for (int status : new int[] {400, 404, 405}) {
-            router.errorHandler(status, ctx -> unmatched(ctx, status));
-        }
+        table.answerUnmatched();
         return router;
-    }
-
-    private void on(
-            Router router,
-            Handler<RoutingContext> redisGate,
-            HttpMethod method,
-            String path,
-            Handler<RoutingContext> guard,
-            boolean jsonBody,
-            Handler<RoutingContext> handler) {
-        for (HttpMethod each : withHead(method)) {
-            guarded(router, each, path, guard, jsonBody).handler(redisGate).handler(handler);
-        }
-    }
-
-    /**
-     * {@code method}, and HEAD beside a GET (RFC 9110: HEAD wherever GET is supported). Vert.x sends a HEAD's answer
-     * without its body; an event stream's HEAD ends after its headers ({@link Sse}).
-     */
-    private static List<HttpMethod> withHead(HttpMethod method) {
-        return method.equals(GET) ? List.of(GET, HttpMethod.HEAD) : List.of(method);
-    }
-
-    /** A route whose JSON body (or optional one) is read and validated before its Redis gate ({@link Checked}). */
-    private void on(
-            Router router,
-            Handler<RoutingContext> redisGate,
-            HttpMethod method,
-            String path,
-            Handler<RoutingContext> guard,
-            Checked<?> checked) {
-        Handler<RoutingContext> media = checked.bodyOptional() ? Bodies.requireJsonIfAny() : Bodies.requireJson();
-        guarded(router, method, path, guard, Optional.of(media))
-                .handler(checked.check())
-                .handler(redisGate)
-                .handler(checked.handler());
-    }
-
-    private Route guarded(
-            Router router, HttpMethod method, String path, Handler<RoutingContext> guard, boolean jsonBody) {
-        return guarded(router, method, path, guard, jsonBody ? Optional.of(Bodies.requireJson()) : Optional.empty());
-    }
-
-    /**
-     * A route counted, its body read (if it takes one: {@code media} then checks its Content-Type), its caller and its
-     * path ids checked; the Redis gate and handler come next.
-     */
-    private Route guarded(
-            Router router,
-            HttpMethod method,
-            String path,
-            Handler<RoutingContext> guard,
-            Optional<Handler<RoutingContext>> media) {
-        methods.add(method, path);
-        Route route =
-                router.route(method, path).handler(new RequestCounter(metrics.routeRequests(method.name(), path)));
-        if (media.isPresent()) {
-            // A form or multipart body is refused before the body handler would decode it (a malformed one failed in
-            // Netty's decoder and answered 500).
-            route.handler(Bodies.refuseForms());
-            // Vert.x Web requires the body handler before authentication: an oversize body is 413 even without a token.
-            route.handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
-        }
-        route.handler(guard);
-        media.ifPresent(route::handler);
-        return route.handler(PathIds.of(path));
     }
 
     /**
@@ -322,17 +205,5 @@ public final class HttpApi {
     private static Duration deadline(CoordinatorConfig config) {
         Duration replicas = config.redis().waitTimeout().plus(REDIS_DEADLINE);
         return config.redis().waitReplicas() == 0 ? REDIS_DEADLINE : replicas;
-    }
-
-    private void unmatched(RoutingContext ctx, int status) {
-        unmatched.count(status);
-        if (status == 405) {
-            String allowed = methods.allowed(ctx.request().path());
-            if (!allowed.isEmpty()) {
-                ctx.response().putHeader("Allow", allowed);
-            }
-        }
-        HttpError error = HttpError.forStatus(status);
-        Responses.json(ctx, status, Failures.error(error.code(), error.getMessage()));
     }
 }

@@ -14,7 +14,7 @@ import io.vertx.core.net.impl.ConnectionBase;
  * plain socket, {@code HTTP/1.2}) in the API's error shape: Vert.x answers one with a bare 501 before any handler of
  * the API runs. Put before Vert.x's handler on each connection, it marks such a request as one the HTTP decoder
  * refused (read as HTTP/1.1, so that the answer can be framed), and the server's invalid-request handler answers it:
- * 505 {@code HTTP_VERSION_NOT_SUPPORTED}, connection closed ({@link HttpApi#invalidRequestHandler()}).
+ * 505 {@code HTTP_VERSION_NOT_SUPPORTED}, connection closed ({@link ServerHandlers#invalidRequestHandler()}).
  */
 @ChannelHandler.Sharable
 final class HttpVersionGuard extends ChannelInboundHandlerAdapter {
