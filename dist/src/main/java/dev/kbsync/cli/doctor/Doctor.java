@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * Runs every check once, in the order an operator would: Redis (as the coordinator's configuration names it), the
  * clock, the coordinator (as the worker's configuration reaches it), where the generic git token may go, each KB's
- * remote (the configured KBs and the ones the coordinator lists), the agents, the cache disk.
+ * remote (the configured KBs and the ones the coordinator lists), the agents, the cache disk, the worker's stop bound.
  */
 public final class Doctor {
     private final Duration timeout;
@@ -38,6 +38,7 @@ public final class Doctor {
         checks.add(HostChecks.agent("agent command", "agent.command", worker.agent(), env));
         checks.add(HostChecks.agent("note agent command", "note.agent.command", worker.noteAgent(), env));
         checks.add(HostChecks.cacheDisk(worker));
+        checks.add(StopCheck.run(worker));
         return checks;
     }
 }

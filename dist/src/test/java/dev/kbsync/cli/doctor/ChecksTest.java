@@ -7,6 +7,7 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.git.TokenHosts;
 import dev.kbsync.worker.credentials.CredentialResolver;
 import dev.kbsync.worker.credentials.CredentialSettings;
+import dev.kbsync.worker.process.WorkerConfigLoader;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,6 +57,17 @@ class ChecksTest {
     void shouldPrintOneAlignedLinePerCheck() {
         assertThat(Check.warn("redis replication", "no replica").line())
                 .isEqualTo("warn  redis replication          no replica");
+    }
+
+    @Test
+    void shouldWarnWhenAWorkersPollInFlightDoesNotFitItsStop() {
+        Check tight = StopCheck.run(WorkerConfigLoader.load(Map.of("KBSYNC_SHUTDOWN_GRACE", "10s")));
+        assertThat(tight.status()).isEqualTo(Check.Status.WARN);
+        assertThat(tight.detail()).contains("set shutdown.grace to at least 27s");
+        assertThat(StopCheck.run(WorkerConfigLoader.load(Map.of())))
+                .isEqualTo(Check.pass(
+                        "worker stop",
+                        "at most 60s (shutdown.grace); a poll in flight (poll.wait 20s) fits its first 45s"));
     }
 
     @Test
