@@ -15,13 +15,8 @@ import picocli.CommandLine.Option;
         description = "Operator actions (admin token).",
         subcommands = {AdminCommand.ForceRelease.class, AdminCommand.RemoveKb.class})
 final class AdminCommand {
-    /** {@code kbsync admin force-release --kb team}. */
-    @Command(
-            name = "force-release",
-            mixinStandardHelpOptions = true,
-            description = "End the KB's current grant, whoever holds it; the next waiter is granted."
-                    + " A job that held it goes back to queued at the head and runs again.")
-    static final class ForceRelease implements Callable<Integer> {
+    /** One admin action on one KB ({@code --kb}), its line on success, its exit code on failure. */
+    abstract static class KbAction implements Callable<Integer> {
         @Mixin
         ClientFlags client;
 
@@ -31,12 +26,35 @@ final class AdminCommand {
         @Override
         public Integer call() {
             try (KbsyncClient api = client.client()) {
-                api.forceRelease(kb);
-                System.out.println("released " + kb.value());
+                System.out.println(act(api) + " " + kb.value());
                 return ExitCodes.OK;
             } catch (KbsyncException e) {
-                return ExitCodes.failed(e);
+                return failed(e);
             }
+        }
+
+        /** Does the action; returns the word printed before the KB id. */
+        abstract String act(KbsyncClient api);
+
+        abstract int failed(KbsyncException e);
+    }
+
+    /** {@code kbsync admin force-release --kb team}. */
+    @Command(
+            name = "force-release",
+            mixinStandardHelpOptions = true,
+            description = "End the KB's current grant, whoever holds it; the next waiter is granted."
+                    + " A job that held it goes back to queued at the head and runs again.")
+    static final class ForceRelease extends KbAction {
+        @Override
+        String act(KbsyncClient api) {
+            api.forceRelease(kb);
+            return "released";
+        }
+
+        @Override
+        int failed(KbsyncException e) {
+            return ExitCodes.failed(e);
         }
     }
 
@@ -47,22 +65,16 @@ final class AdminCommand {
             description = "Remove an idle KB (DELETE /v1/kbs/{kb}): its registration and queue; its finished jobs stay"
                     + " readable for the retention. Refused (exit 4, KB_BUSY, nothing removed) while its jobs are"
                     + " queued or running: cancel them or wait, then run it again.")
-    static final class RemoveKb implements Callable<Integer> {
-        @Mixin
-        ClientFlags client;
-
-        @Option(names = "--kb", required = true, converter = KbIdConverter.class, description = "The KB id.")
-        KbId kb;
+    static final class RemoveKb extends KbAction {
+        @Override
+        String act(KbsyncClient api) {
+            api.deleteKb(kb);
+            return "removed";
+        }
 
         @Override
-        public Integer call() {
-            try (KbsyncClient api = client.client()) {
-                api.deleteKb(kb);
-                System.out.println("removed " + kb.value());
-                return ExitCodes.OK;
-            } catch (KbsyncException e) {
-                return RouteHint.failed(e, "removing KBs (DELETE /v1/kbs/{kb})");
-            }
+        int failed(KbsyncException e) {
+            return RouteHint.failed(e, "removing KBs (DELETE /v1/kbs/{kb})");
         }
     }
 }

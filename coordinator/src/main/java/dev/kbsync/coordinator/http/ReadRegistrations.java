@@ -40,12 +40,13 @@ final class ReadRegistrations {
             return Future.succeededFuture(cached.kb());
         }
         long before = changes.get();
-        return kbs.get(kb).map(found -> {
-            KbConfig config = found.orElseThrow(() -> new NotFoundException("KB_NOT_FOUND", "no KB " + kb.value()));
-            if (changes.get() == before) {
-                registered.put(kb, new Cached(config, now));
+        return kbs.get(kb).compose(found -> {
+            if (changes.get() != before) {
+                return get(kb); // a removal or registration crossed the lookup: what it found may be gone
             }
-            return config;
+            KbConfig config = found.orElseThrow(() -> new NotFoundException("KB_NOT_FOUND", "no KB " + kb.value()));
+            registered.put(kb, new Cached(config, now));
+            return Future.succeededFuture(config);
         });
     }
 

@@ -11,9 +11,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -107,13 +109,21 @@ public final class KbMirrors implements AutoCloseable {
      * fetch going for the next read.
      */
     public <T> CompletableFuture<T> read(KbConfig kb, Optional<ObjectId> after, Duration wait, SnapshotRead<T> read) {
-        Mirror mirror;
-        try {
-            mirror = mirror(kb);
-        } catch (IOException | RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+        Mirror known = mirrors.get(kb.id());
+        if (known != null && known.kb().equals(kb)) {
+            return served.read(known, after, wait, read);
         }
-        return served.read(mirror, after, wait, read);
+        // a new mirror is opened on disk, under the monitor the timer's clean-up takes too: not on the caller's loop
+        return CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return mirror(kb);
+                            } catch (IOException e) {
+                                throw new CompletionException(e);
+                            }
+                        },
+                        reads)
+                .thenCompose(mirror -> served.read(mirror, after, wait, read));
     }
 
     /** A job of {@code kb} landed (or its lock changed hands): refresh its mirror if it has one. */
@@ -155,12 +165,14 @@ public final class KbMirrors implements AutoCloseable {
      * it are done.
      */
     public void forget(KbId kb) {
-        synchronized (this) {
-            Mirror gone = mirrors.remove(kb);
-            if (gone != null) {
-                retire(gone);
+        offLoop(() -> {
+            synchronized (this) {
+                Mirror gone = mirrors.remove(kb);
+                if (gone != null) {
+                    retire(gone);
+                }
             }
-        }
+        });
     }
 
     /**
@@ -168,12 +180,27 @@ public final class KbMirrors implements AutoCloseable {
      * creates the new one), not at the next read.
      */
     public void registered(KbConfig kb) {
-        synchronized (this) {
-            Mirror existing = mirrors.get(kb.id());
-            if (existing != null && !existing.dir().equals(dirs.of(kb))) {
-                mirrors.remove(kb.id());
-                retire(existing);
+        offLoop(() -> {
+            synchronized (this) {
+                Mirror existing = mirrors.get(kb.id());
+                if (existing != null && !existing.dir().equals(dirs.of(kb))) {
+                    mirrors.remove(kb.id());
+                    retire(existing);
+                }
             }
+        });
+    }
+
+    /**
+     * Runs {@code work} on the timer thread: callers are event loops, and a read creating a mirror holds the monitor
+     * while it opens one on disk. Reads do not wait for it: they go by the registration, and a mirror of another
+     * remote is replaced by the next read anyway.
+     */
+    private void offLoop(Runnable work) {
+        try {
+            timer.execute(work);
+        } catch (RejectedExecutionException closed) {
+            // closing: every mirror is closed with it
         }
     }
 

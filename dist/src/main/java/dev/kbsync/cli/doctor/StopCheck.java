@@ -1,7 +1,6 @@
 package dev.kbsync.cli.doctor;
 
 import dev.kbsync.worker.process.WorkerConfig;
-import java.time.Duration;
 
 /**
  * Whether the worker's stop fits its bound: a warning when a poll in flight, which a stop waits for, does not fit the
@@ -15,15 +14,6 @@ final class StopCheck {
     static Check run(WorkerConfig worker) {
         return worker.stopWarning()
                 .map(warning -> Check.warn(NAME, warning))
-                .orElseGet(() -> Check.pass(
-                        NAME,
-                        "at most " + seconds(worker.shutdownGrace()) + " (shutdown.grace); a poll in flight (poll.wait "
-                                + seconds(worker.pollWait()) + ") fits its first "
-                                + seconds(worker.shutdownGrace()
-                                        .minus(worker.shutdownGrace().dividedBy(4)))));
-    }
-
-    private static String seconds(Duration value) {
-        return value.toMillis() % 1000 == 0 ? value.toSeconds() + "s" : value.toMillis() + "ms";
+                .orElseGet(() -> Check.pass(NAME, worker.stopBound()));
     }
 }

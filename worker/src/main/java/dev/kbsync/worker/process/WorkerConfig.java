@@ -129,15 +129,25 @@ public record WorkerConfig(
      * quarters of {@code shutdown.grace}): every stop of an idle worker may then end cut short (exit 124).
      */
     public Optional<String> stopWarning() {
-        Duration drain = shutdownGrace.minus(shutdownGrace.dividedBy(4));
-        if (pollWait.compareTo(drain) <= 0) {
+        if (pollWait.compareTo(drain()) <= 0) {
             return Optional.empty();
         }
         long leastGraceSeconds = (pollWait.toMillis() * 4 + 2999) / 3000;
         return Optional.of("shutdown.grace " + shown(shutdownGrace) + " leaves a poll in flight (poll.wait "
-                + shown(pollWait) + ") " + drain.toSeconds() + "s to be answered in a stop: an idle worker's stop may"
+                + shown(pollWait) + ") " + shown(drain()) + " to be answered in a stop: an idle worker's stop may"
                 + " be cut short (exit 124); set shutdown.grace to at least " + leastGraceSeconds + "s or poll.wait"
-                + " to at most " + drain.toSeconds() + "s");
+                + " to at most " + shown(drain()));
+    }
+
+    /** The stop's bound in words, for {@code kbsync doctor} when {@link #stopWarning} has nothing to say. */
+    public String stopBound() {
+        return "at most " + shown(shutdownGrace) + " (shutdown.grace); a poll in flight (poll.wait " + shown(pollWait)
+                + ") fits its first " + shown(drain());
+    }
+
+    /** The first three quarters of {@code shutdown.grace}, in which running jobs may finish (and polls be answered). */
+    public Duration drain() {
+        return shutdownGrace.minus(shutdownGrace.dividedBy(4));
     }
 
     /** The kinds of job this worker runs: note jobs, and agent tasks when an agent is configured. */

@@ -189,9 +189,9 @@ class WorkerConfigLoaderTest {
         assertThat(WorkerConfigLoader.load(Map.of()).stopWarning()).isEmpty();
         assertThat(WorkerConfigLoader.load(Map.of("KBSYNC_SHUTDOWN_GRACE", "10s"))
                         .stopWarning())
-                .contains("shutdown.grace 10s leaves a poll in flight (poll.wait 20s) 7s to be answered in a stop:"
-                        + " an idle worker's stop may be cut short (exit 124); set shutdown.grace to at least 27s"
-                        + " or poll.wait to at most 7s");
+                .contains("shutdown.grace 10s leaves a poll in flight (poll.wait 20s) 7500ms to be answered in a"
+                        + " stop: an idle worker's stop may be cut short (exit 124); set shutdown.grace to at least"
+                        + " 27s or poll.wait to at most 7500ms");
         assertThat(WorkerConfigLoader.load(Map.of("KBSYNC_SHUTDOWN_GRACE", "10s", "KBSYNC_POLL_WAIT", "5s"))
                         .stopWarning())
                 .isEmpty();
