@@ -18,7 +18,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@link #holdResponses()} keeps every server-to-client byte until {@link #releaseResponses()} (the server has run
  * the commands, the client does not know yet); {@link #freezeAfter(String)} lets the first client-to-server chunk
  * that contains a marker through and then stops all traffic for good (a client that died right after sending it).
- * Everything else passes unchanged. {@link #recordCommands()} keeps every command the client sends (to count a
+ * {@link #dropChunksWith(String)} never forwards a client chunk that contains a marker (a request the server does
+ * not hear: an older server, or one the request did not reach). Everything else passes unchanged. {@link #recordCommands()} keeps every command the client sends (to count a
  * step's round trips). {@link #close()} closes every connection.
  */
 public final class FaultProxy implements AutoCloseable {
@@ -29,6 +30,7 @@ public final class FaultProxy implements AutoCloseable {
     private boolean holding;
     private volatile byte[] marker;
     private volatile byte[] holdMarker;
+    private volatile byte[] dropMarker;
     private volatile boolean frozen;
     private volatile boolean recording;
     private volatile long refusingUntil = System.nanoTime();
@@ -101,6 +103,14 @@ public final class FaultProxy implements AutoCloseable {
         return List.copyOf(commands);
     }
 
+    /**
+     * From now on, every client chunk that contains {@code text} is dropped, never reaching the server (its request
+     * gets no answer); other chunks and connections pass as before.
+     */
+    public void dropChunksWith(String text) {
+        dropMarker = text.getBytes(StandardCharsets.UTF_8);
+    }
+
     /** Stops all traffic now and for good: the client is cut off as if it had died. */
     public void freeze() {
         frozen = true;
@@ -164,7 +174,8 @@ public final class FaultProxy implements AutoCloseable {
                 if (!toServer) {
                     awaitRelease();
                 }
-                if (frozen) {
+                byte[] drop = dropMarker;
+                if (frozen || toServer && drop != null && contains(chunk, drop)) {
                     continue;
                 }
                 byte[] hold = holdMarker;

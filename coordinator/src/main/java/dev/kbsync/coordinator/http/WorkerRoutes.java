@@ -126,6 +126,9 @@ final class WorkerRoutes {
     void handleRenew(RoutingContext ctx) {
         String worker = workerId(ctx);
         WorkerPresence presence = PresenceInput.read(Bodies.object(ctx, PresenceInput.FIELDS));
+        if (presence.draining()) { // it stops: its polls need not run out their wait (none wait before Redis did)
+            services.jobs().endPolls(worker);
+        }
         services.workers()
                 .renew(worker, presence)
                 .onSuccess(w -> Responses.ok(ctx, w.toJson()))

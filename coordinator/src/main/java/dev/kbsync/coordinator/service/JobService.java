@@ -56,6 +56,13 @@ public interface JobService {
     /** Waits up to {@code wait} for a granted job of one of {@code kinds} (what the worker runs); empty when none came. */
     Future<Optional<Assignment>> poll(String workerId, Duration wait, Set<JobKind> kinds);
 
+    /**
+     * {@code workerId} says it drains (it stops): its {@link #poll}s in flight on this coordinator are answered empty
+     * at once rather than at their wait's end (one that claimed a job meanwhile answers it; the worker gives it back);
+     * a poll it sends later waits as usual. Polls waiting on other coordinators are not reached. Completes once told.
+     */
+    Future<Void> endPolls(String workerId);
+
     /** {@link #poll(String, Duration, Set)} for a worker that runs every kind of job. */
     default Future<Optional<Assignment>> poll(String workerId, Duration wait) {
         return poll(workerId, wait, WorkerPresence.EVERY_KIND);

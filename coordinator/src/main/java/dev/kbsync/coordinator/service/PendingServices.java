@@ -123,6 +123,11 @@ public final class PendingServices {
         }
 
         @Override
+        public Future<Void> endPolls(String workerId) {
+            return call(s -> s.jobs().endPolls(workerId));
+        }
+
+        @Override
         public Future<Boolean> giveBack(String workerId, Assignment assignment) {
             return call(s -> s.jobs().giveBack(workerId, assignment));
         }

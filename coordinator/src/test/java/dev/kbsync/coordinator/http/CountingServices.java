@@ -157,6 +157,11 @@ final class CountingServices {
         }
 
         @Override
+        public Future<Void> endPolls(String workerId) {
+            return real.endPolls(workerId);
+        }
+
+        @Override
         public Future<Boolean> giveBack(String workerId, Assignment assignment) {
             return real.giveBack(workerId, assignment);
         }

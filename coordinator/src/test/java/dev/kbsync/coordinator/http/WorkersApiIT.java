@@ -99,6 +99,35 @@ class WorkersApiIT {
     }
 
     @Test
+    void shouldAnswerAPollInFlightAtOnceWhenItsWorkerSaysItDrainsAndLeaveLaterPollsAlone() throws Exception {
+        String id = nextId();
+        long sent = System.nanoTime();
+        var inFlight = api.request(POST, "/v1/workers/" + id + "/poll", WORKER)
+                .sendJsonObject(new JsonObject().put("waitMs", 20_000).put("presence", presence()))
+                .toCompletionStage()
+                .toCompletableFuture();
+        Thread.sleep(500); // the poll waits at the coordinator
+
+        assertThat(api.call(PUT, "/v1/workers/" + id, WORKER, presence().put("draining", true))
+                        .statusCode())
+                .isEqualTo(200);
+
+        HttpResponse<Buffer> answered = inFlight.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        Duration took = Duration.ofNanos(System.nanoTime() - sent);
+        assertThat(answered.statusCode()).as(answered.bodyAsString()).isEqualTo(204);
+        assertThat(took)
+                .as("a draining worker's stop does not wait out its poll's waitMs")
+                .isLessThan(Duration.ofSeconds(5));
+        long again = System.nanoTime();
+        HttpResponse<Buffer> later =
+                api.call(POST, "/v1/workers/" + id + "/poll", WORKER, new JsonObject().put("waitMs", 1_000));
+        assertThat(later.statusCode()).isEqualTo(204);
+        assertThat(Duration.ofNanos(System.nanoTime() - again))
+                .as("a poll sent after the drain (the same id started again) waits as asked")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(900));
+    }
+
+    @Test
     void shouldListTheKindsOfJobAWorkerRunsAndEveryKindForAWorkerThatDoesNotSay() {
         String noAgent = nextId();
         api.call(PUT, "/v1/workers/" + noAgent, WORKER, presence());

@@ -110,6 +110,10 @@ public final class EmbeddedStack implements AutoCloseable {
             options.agentCommand().ifPresent(command -> env.put("KBSYNC_AGENT_COMMAND", command));
             Optional.ofNullable(System.getenv(SHUTDOWN_GRACE)).ifPresent(grace -> env.put(SHUTDOWN_GRACE, grace));
             WorkerConfig workerConfig = WorkerConfigLoader.load(env);
+            if (workerConfig.stopWarning().isPresent()) { // a short grace: the poll fits its drain, no WARN
+                env.put("KBSYNC_POLL_WAIT", workerConfig.drain().toMillis() + "ms");
+                workerConfig = WorkerConfigLoader.load(env);
+            }
             workerGrace = workerConfig.shutdownGrace();
             workers.add(WorkerProcess.start(vertx, workerConfig, System.getenv(), phases)
                     .await());

@@ -125,8 +125,9 @@ public record WorkerConfig(
     }
 
     /**
-     * What to say at start when a poll in flight, which a stop waits for, does not fit the drain (the first three
-     * quarters of {@code shutdown.grace}): every stop of an idle worker may then end cut short (exit 124).
+     * What to say at start when a poll in flight does not fit the drain (the first three quarters of {@code
+     * shutdown.grace}): its coordinator ends it at the worker's drain, but a stop whose drain does not reach it (another
+     * coordinator than the poll's) waits for it, and may then end cut short (exit 124).
      */
     public Optional<String> stopWarning() {
         if (pollWait.compareTo(drain()) <= 0) {
@@ -134,8 +135,9 @@ public record WorkerConfig(
         }
         long leastGraceSeconds = (pollWait.toMillis() * 4 + 2999) / 3000;
         return Optional.of("shutdown.grace " + shown(shutdownGrace) + " leaves a poll in flight (poll.wait "
-                + shown(pollWait) + ") " + shown(drain()) + " to be answered in a stop: an idle worker's stop may"
-                + " be cut short (exit 124); set shutdown.grace to at least " + leastGraceSeconds + "s or poll.wait"
+                + shown(pollWait) + ") " + shown(drain()) + " to be answered in a stop whose drain does not reach the"
+                + " poll's coordinator: such a stop may be cut short (exit 124); set shutdown.grace to at least "
+                + leastGraceSeconds + "s or poll.wait"
                 + " to at most " + shown(drain()));
     }
 

@@ -70,7 +70,10 @@ public enum WorkerConfigKey implements Key {
     HTTP_HOST("worker.http.host", "127.0.0.1", "Address of the health and metrics server."),
     HTTP_PORT("worker.http.port", "9090", "Port of the health and metrics server (0 = any free port)."),
     AUTHOR_EMAIL_DOMAIN("author.email.domain", "users.kbsync", "Commits are authored by `<user> <<user>@<domain>>`."),
-    POLL_WAIT("poll.wait", "20s", "Long-poll wait (the coordinator caps it at 30 s); also the longest idle stop."),
+    POLL_WAIT(
+            "poll.wait",
+            "20s",
+            "Long-poll wait (the coordinator caps it at 30 s, and ends it at once when the worker stops)."),
     SHUTDOWN_GRACE(
             "shutdown.grace",
             "60s",

@@ -6,12 +6,15 @@ import static org.awaitility.Awaitility.await;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.Worker;
+import dev.kbsync.stop.StopOutcome;
+import dev.kbsync.testing.FaultProxy;
 import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.worker.fixture.CoordinatorFixture;
 import dev.kbsync.worker.fixture.GitFixture;
 import dev.kbsync.worker.fixture.WorkerFixture;
 import dev.kbsync.worker.run.PhaseListener;
 import io.vertx.core.Vertx;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,10 +29,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A stopping worker whose poll was already in flight when the stop began, and then brings a job, gives it back instead
  * of running it: the job is not failed {@code WORKER_SHUTDOWN} untried (after the grace) nor started by a worker on its
- * way out (within it), its attempt is returned, and another worker lands it.
+ * way out (within it), its attempt is returned, and another worker lands it. The coordinator ends a draining worker's
+ * polls at once, so the poll stays in flight here only because the worker's drain never reaches it (a proxy drops it:
+ * a coordinator of a version before that, or another coordinator than the poll's); an idle worker whose drain does
+ * reach it stops at once, whatever its {@code poll.wait}.
  */
 class StopGivesBackIT {
     private static final Duration POLL_WAIT = Duration.ofSeconds(15);
+    /** What a draining worker's presence says (compact JSON). */
+    private static final String DRAINING = "\"draining\":true";
 
     @RegisterExtension
     static final RedisExtension redis = new RedisExtension();
@@ -57,12 +65,14 @@ class StopGivesBackIT {
         String remote = GitFixture.bareRemote(bare);
         WorkerProcess next = null;
         try (CoordinatorFixture coordinator =
-                CoordinatorFixture.start(vertx, redis, Duration.ofSeconds(15), Map.of(kb, remote))) {
+                        CoordinatorFixture.start(vertx, redis, Duration.ofSeconds(15), Map.of(kb, remote));
+                FaultProxy deaf = FaultProxy.to(coordinator.url().getPort())) {
+            deaf.dropChunksWith(DRAINING);
             WorkerProcess leaving = WorkerFixture.start(
                     vertx,
                     WorkerFixture.withPollWait(
                             WorkerFixture.config(
-                                    coordinator.url(),
+                                    URI.create("http://127.0.0.1:" + deaf.port()),
                                     kb + "-leaving",
                                     tmp.resolve("cache-leaving"),
                                     1,
@@ -108,14 +118,50 @@ class StopGivesBackIT {
         }
     }
 
-    /** Waits until the worker's presence says its slot polls for work (its poll is in flight). */
+    @Test
+    void shouldStopAnIdleWorkerAtOnceAsItsCoordinatorEndsThePollInFlight() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try (CoordinatorFixture coordinator = CoordinatorFixture.start(
+                vertx, redis, Duration.ofSeconds(15), Map.of("idle", GitFixture.bareRemote(tmp.resolve("idle.git"))))) {
+            WorkerProcess idle = WorkerFixture.start(
+                    vertx,
+                    WorkerFixture.withPollWait(
+                            WorkerFixture.config(
+                                    coordinator.url(),
+                                    "idle",
+                                    tmp.resolve("cache-idle"),
+                                    2,
+                                    Optional.empty(),
+                                    Duration.ofSeconds(30)),
+                            POLL_WAIT),
+                    PhaseListener.NONE);
+            awaitPolling(coordinator, "idle", 2);
+
+            long began = System.nanoTime();
+            StopOutcome outcome = idle.stop();
+            Duration took = Duration.ofNanos(System.nanoTime() - began);
+
+            assertThat(outcome).isInstanceOf(StopOutcome.Stopped.class);
+            assertThat(took)
+                    .as("its polls (poll.wait %s) ended by its drain, not waited out", POLL_WAIT)
+                    .isLessThan(Duration.ofSeconds(5));
+        } finally {
+            CoordinatorFixture.await(vertx.close());
+        }
+    }
+
     private static void awaitPolling(CoordinatorFixture coordinator, String workerId) {
+        awaitPolling(coordinator, workerId, 1);
+    }
+
+    /** Waits until the worker's presence says its slots poll for work (its polls are in flight). */
+    private static void awaitPolling(CoordinatorFixture coordinator, String workerId, int slots) {
         await().atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> coordinator.client().workers().workers().stream()
                         .filter(w -> w.id().equals(workerId))
                         .map(Worker::presence)
-                        .anyMatch(p -> p.idleSlots() == 1));
+                        .anyMatch(p -> p.idleSlots() == slots));
         try {
             Thread.sleep(300); // the presence rides on the poll: let the poll itself reach its wait
         } catch (InterruptedException e) {

@@ -190,7 +190,8 @@ class WorkerConfigLoaderTest {
         assertThat(WorkerConfigLoader.load(Map.of("KBSYNC_SHUTDOWN_GRACE", "10s"))
                         .stopWarning())
                 .contains("shutdown.grace 10s leaves a poll in flight (poll.wait 20s) 7500ms to be answered in a"
-                        + " stop: an idle worker's stop may be cut short (exit 124); set shutdown.grace to at least"
+                        + " stop whose drain does not reach the poll's coordinator: such a stop may be cut short (exit"
+                        + " 124); set shutdown.grace to at least"
                         + " 27s or poll.wait to at most 7500ms");
         assertThat(WorkerConfigLoader.load(Map.of("KBSYNC_SHUTDOWN_GRACE", "10s", "KBSYNC_POLL_WAIT", "5s"))
                         .stopWarning())

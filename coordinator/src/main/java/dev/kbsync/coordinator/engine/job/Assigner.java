@@ -56,23 +56,35 @@ public final class Assigner {
      * goes to its own kind's ready set, and the poll goes on.
      */
     public Future<Optional<Assignment>> next(String workerId, Set<JobKind> kinds, long deadlineNanos) {
-        return poller.take(workerId, kinds, deadlineNanos)
+        return next(workerId, kinds, System.nanoTime(), deadlineNanos);
+    }
+
+    /** {@link #next(String, Set, long)} of a poll that began at {@code beganNanos} (ended by a drain since). */
+    private Future<Optional<Assignment>> next(
+            String workerId, Set<JobKind> kinds, long beganNanos, long deadlineNanos) {
+        return poller.take(workerId, kinds, beganNanos, deadlineNanos)
                 .compose(kb -> kb.isEmpty()
                         ? Future.succeededFuture(Optional.empty())
                         : tickets.claim(kb.get(), workerId, kinds)
                                 .recover(e -> takeBack(kb.get(), workerId, e))
-                                .compose(found -> claimed(kb.get(), workerId, kinds, deadlineNanos, found)));
+                                .compose(
+                                        found -> claimed(kb.get(), workerId, kinds, beganNanos, deadlineNanos, found)));
+    }
+
+    /** {@code workerId} says it drains: its polls in flight end empty at once ({@link Poller#end}). */
+    public void endPolls(String workerId) {
+        poller.end(workerId);
     }
 
     private Future<Optional<Assignment>> claimed(
-            KbId kb, String workerId, Set<JobKind> kinds, long deadlineNanos, ClaimResult found) {
+            KbId kb, String workerId, Set<JobKind> kinds, long beganNanos, long deadlineNanos, ClaimResult found) {
         if (found instanceof Claim claim) {
             return assigned(kb, workerId, claim);
         }
         if (found instanceof OtherKind other) {
             dispatcher.ready(kb, other.kind(), System.currentTimeMillis() - other.waitedMs());
         }
-        return next(workerId, kinds, deadlineNanos);
+        return next(workerId, kinds, beganNanos, deadlineNanos);
     }
 
     private Future<Optional<Assignment>> assigned(KbId kb, String workerId, Claim claim) {

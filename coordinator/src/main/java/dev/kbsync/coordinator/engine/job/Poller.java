@@ -8,7 +8,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -17,16 +19,23 @@ import java.util.Set;
  * connection: a non-blocking take (the KB that became ready first), else a KB offered to this worker alone ({@link Affinity}), then sleep until a "ready" notification
  * (Redis pub/sub), an offer to this worker, or a 1 s safety timer, then again, until the deadline. The ready set comes
  * first, so a KB that waits there is never passed over for one the worker is preferred for; a ready entry of a KB
- * whose grant is offered to another worker is stale and skipped (the offer makes it ready again when it lapses).
+ * whose grant is offered to another worker is stale and skipped (the offer makes it ready again when it lapses). A
+ * worker that says it drains ({@link #end}) gets its polls in flight answered empty at once, so that its stop need not
+ * wait out their wait; a poll it sends later waits as usual.
  */
 public final class Poller {
     private static final long SAFETY_MS = 1000;
+    /** How long a worker's drain is remembered: past the longest poll the coordinator holds (30 s). */
+    static final Duration END_KEPT = Duration.ofSeconds(31);
 
     private final Vertx vertx;
     private final Redis redis;
     private final ReadySets ready;
     private final Affinity affinity;
     private List<Sleeper> sleepers = new ArrayList<>();
+    /** Per worker, when (System.nanoTime) it last said it drains: its polls that began before then end empty. */
+    private final Map<String, Long> ended = new HashMap<>();
+
     private long generation;
 
     public Poller(Vertx vertx, Redis redis, Duration affinityWindow) {
@@ -42,9 +51,9 @@ public final class Poller {
 
     /**
      * The next KB with a granted job of one of {@code kinds} for {@code worker}, or empty at {@code deadlineNanos}
-     * (System.nanoTime).
+     * (System.nanoTime), or at once once the worker drains ({@link #end}) if its poll began at {@code began} before.
      */
-    public Future<Optional<KbId>> take(String worker, Set<JobKind> kinds, long deadlineNanos) {
+    public Future<Optional<KbId>> take(String worker, Set<JobKind> kinds, long began, long deadlineNanos) {
         Promise<Long> seen = Promise.promise();
         redis.context().runOnContext(v -> {
             affinity.pollStarted(worker, kinds);
@@ -52,7 +61,7 @@ public final class Poller {
         });
         Promise<Optional<KbId>> taken = Promise.promise();
         seen.future()
-                .compose(gen -> take(worker, kinds, gen, deadlineNanos))
+                .compose(gen -> take(new Poll(worker, kinds, began, deadlineNanos), gen))
                 .onComplete(r -> redis.context().runOnContext(v -> {
                     affinity.pollEnded(worker);
                     taken.handle(r);
@@ -93,20 +102,35 @@ public final class Poller {
         wake(null);
     }
 
-    private Future<Optional<KbId>> take(String worker, Set<JobKind> kinds, long gen, long deadlineNanos) {
-        return ready.take(kinds).compose(kb -> {
+    /**
+     * {@code worker} says it drains: its polls in flight here end empty at once (a job one of them claimed meanwhile
+     * is answered as usual; the stopping worker gives it back). Remembered for the longest poll, {@link #END_KEPT}.
+     */
+    public void end(String worker) {
+        redis.context().runOnContext(v -> {
+            long at = System.nanoTime();
+            ended.put(worker, at);
+            vertx.setTimer(END_KEPT.toMillis(), t -> ended.remove(worker, at));
+            wake(worker);
+        });
+    }
+
+    private Future<Optional<KbId>> take(Poll poll, long gen) {
+        if (poll.endedBy(ended.get(poll.worker))) {
+            return Future.succeededFuture(Optional.empty());
+        }
+        return ready.take(poll.kinds).compose(kb -> {
             if (kb != null) {
-                return affinity.mayClaim(KbId.of(kb), worker)
+                return affinity.mayClaim(KbId.of(kb), poll.worker)
                         ? Future.succeededFuture(Optional.of(KbId.of(kb)))
-                        : take(worker, kinds, gen, deadlineNanos);
+                        : take(poll, gen);
             }
-            Optional<KbId> offered = affinity.take(worker);
-            long remainingMs = (deadlineNanos - System.nanoTime()) / 1_000_000;
+            Optional<KbId> offered = affinity.take(poll.worker);
+            long remainingMs = (poll.deadlineNanos - System.nanoTime()) / 1_000_000;
             if (offered.isPresent() || remainingMs <= 0) {
                 return Future.succeededFuture(offered);
             }
-            return sleep(worker, gen, Math.min(remainingMs, SAFETY_MS))
-                    .compose(next -> take(worker, kinds, next, deadlineNanos));
+            return sleep(poll.worker, gen, Math.min(remainingMs, SAFETY_MS)).compose(next -> take(poll, next));
         });
     }
 
@@ -142,4 +166,12 @@ public final class Poller {
     }
 
     private record Sleeper(String worker, Promise<Long> woken) {}
+
+    /** One long poll: whose, for which kinds, when it began and until when it waits (System.nanoTime). */
+    private record Poll(String worker, Set<JobKind> kinds, long beganNanos, long deadlineNanos) {
+        /** Whether its worker said it drains after this poll began ({@code endedAt}: when, or null). */
+        boolean endedBy(Long endedAt) {
+            return endedAt != null && endedAt - beganNanos >= 0;
+        }
+    }
 }

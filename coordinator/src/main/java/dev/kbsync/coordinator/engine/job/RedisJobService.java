@@ -319,6 +319,12 @@ public final class RedisJobService implements JobService {
     }
 
     @Override
+    public Future<Void> endPolls(String workerId) {
+        assigner.endPolls(workerId);
+        return Future.succeededFuture();
+    }
+
+    @Override
     public Future<Boolean> giveBack(String workerId, Assignment assignment) {
         return assigner.giveBack(
                 assignment.job().kb(), workerId, assignment.lease().id());
