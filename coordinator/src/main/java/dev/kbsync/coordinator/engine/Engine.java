@@ -83,7 +83,7 @@ public final class Engine {
         this.removedHooks = new RemovedKbHooks(redis, webhooks::deliver, config.webhooks());
         this.kbs = new RedisKbRegistry(redis, tickets, removedHooks::removing, this::removed);
         this.events = new Events(redis, config.coordinatorId());
-        this.poller = new Poller(vertx, redis, config.jobs().affinityWindow());
+        this.poller = new Poller(vertx, redis, config.jobs().affinityWindow(), events::drained);
         Dispatcher dispatcher = new Dispatcher(redis, events, metrics, poller, tickets);
         this.drivers = new Drivers(redis, tickets, settings, this::granted);
         Watchers watchers = new Watchers();
@@ -131,6 +131,7 @@ public final class Engine {
                 .compose(deployment -> {
                     Engine engine = new Engine(vertx, context, redisson, config, metrics, deployment);
                     engine.events.whenRemoved(engine::onRemoved);
+                    engine.events.whenDrained(engine.poller::endHeard);
                     return engine.events
                             .subscribe(
                                     engine::onQueueChanged,

@@ -54,6 +54,7 @@ final class WorkerRoutes {
      * which kinds of job the worker runs (every kind without one).
      */
     void handlePoll(RoutingContext ctx) {
+        long arrived = System.nanoTime(); // a drain told after this ends the poll, even during its renewal
         String worker = workerId(ctx);
         Fields body = Bodies.object(ctx, "waitMs", "presence");
         Duration wait = Inputs.waitMs(body, DEFAULT_WAIT_MS);
@@ -70,7 +71,7 @@ final class WorkerRoutes {
         (presence.isPresent()
                         ? services.workers().renew(worker, presence.get()).<Void>mapEmpty()
                         : Future.<Void>succeededFuture())
-                .compose(v -> services.jobs().poll(worker, wait, kinds))
+                .compose(v -> services.jobs().poll(worker, wait, kinds, arrived))
                 .onSuccess(found -> {
                     if (found.isPresent()
                             && (ctx.response().ended() || ctx.response().closed())) {

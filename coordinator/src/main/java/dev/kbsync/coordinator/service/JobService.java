@@ -54,12 +54,21 @@ public interface JobService {
     }
 
     /** Waits up to {@code wait} for a granted job of one of {@code kinds} (what the worker runs); empty when none came. */
-    Future<Optional<Assignment>> poll(String workerId, Duration wait, Set<JobKind> kinds);
+    default Future<Optional<Assignment>> poll(String workerId, Duration wait, Set<JobKind> kinds) {
+        return poll(workerId, wait, kinds, System.nanoTime());
+    }
 
     /**
-     * {@code workerId} says it drains (it stops): its {@link #poll}s in flight on this coordinator are answered empty
-     * at once rather than at their wait's end (one that claimed a job meanwhile answers it; the worker gives it back);
-     * a poll it sends later waits as usual. Polls waiting on other coordinators are not reached. Completes once told.
+     * {@link #poll(String, Duration, Set)} of a request that arrived at {@code arrivedNanos} (System.nanoTime, before
+     * what it did first, a presence renewal): a drain of its worker told after that ends it ({@link #endPolls}).
+     */
+    Future<Optional<Assignment>> poll(String workerId, Duration wait, Set<JobKind> kinds, long arrivedNanos);
+
+    /**
+     * {@code workerId} says it drains (it stops): its {@link #poll}s in flight here and, through the coordinators'
+     * pub/sub, at the other coordinators are answered empty at once rather than at their wait's end (one that claimed a
+     * job meanwhile answers it; the worker gives it back); a poll that arrives later waits as usual. Completes once
+     * told.
      */
     Future<Void> endPolls(String workerId);
 

@@ -118,8 +118,9 @@ public final class PendingServices {
         }
 
         @Override
-        public Future<Optional<Assignment>> poll(String workerId, Duration wait, Set<JobKind> kinds) {
-            return call(s -> s.jobs().poll(workerId, wait, kinds));
+        public Future<Optional<Assignment>> poll(
+                String workerId, Duration wait, Set<JobKind> kinds, long arrivedNanos) {
+            return call(s -> s.jobs().poll(workerId, wait, kinds, arrivedNanos));
         }
 
         @Override

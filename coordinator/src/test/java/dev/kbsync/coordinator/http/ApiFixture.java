@@ -170,11 +170,7 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
 
     /** A call to the coordinator on {@code port} (one started by {@link #another}). */
     HttpResponse<Buffer> call(int port, HttpMethod method, String path, String token) {
-        HttpRequest<Buffer> request = client.request(method, port, "127.0.0.1", path);
-        if (token != null) {
-            request.bearerTokenAuthentication(token);
-        }
-        return request.send().await();
+        return request(port, method, path, token).send().await();
     }
 
     HttpResponse<Buffer> call(HttpMethod method, String path, String token, JsonObject body) {
@@ -190,7 +186,15 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
     }
 
     HttpRequest<Buffer> request(HttpMethod method, String path, String token) {
-        HttpRequest<Buffer> request = client.request(method, path);
+        return withToken(client.request(method, path), token);
+    }
+
+    /** A request to the coordinator on {@code port} (one started by {@link #another}). */
+    HttpRequest<Buffer> request(int port, HttpMethod method, String path, String token) {
+        return withToken(client.request(method, port, "127.0.0.1", path), token);
+    }
+
+    private static HttpRequest<Buffer> withToken(HttpRequest<Buffer> request, String token) {
         if (token != null) {
             request.bearerTokenAuthentication(token);
         }

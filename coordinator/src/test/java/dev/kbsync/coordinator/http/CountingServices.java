@@ -151,9 +151,10 @@ final class CountingServices {
         }
 
         @Override
-        public Future<Optional<Assignment>> poll(String workerId, Duration wait, Set<JobKind> kinds) {
+        public Future<Optional<Assignment>> poll(
+                String workerId, Duration wait, Set<JobKind> kinds, long arrivedNanos) {
             lastPollWait = wait;
-            return counted(real.poll(workerId, wait, kinds));
+            return counted(real.poll(workerId, wait, kinds, arrivedNanos));
         }
 
         @Override

@@ -10,6 +10,7 @@ import static io.vertx.core.http.HttpMethod.PUT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.coordinator.Coordinator;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -106,13 +108,13 @@ class WorkersApiIT {
                 .sendJsonObject(new JsonObject().put("waitMs", 20_000).put("presence", presence()))
                 .toCompletionStage()
                 .toCompletableFuture();
-        Thread.sleep(500); // the poll waits at the coordinator
+        awaitArrived(id); // the poll renewed the presence it carries: it is at the coordinator
 
         assertThat(api.call(PUT, "/v1/workers/" + id, WORKER, presence().put("draining", true))
                         .statusCode())
                 .isEqualTo(200);
 
-        HttpResponse<Buffer> answered = inFlight.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        HttpResponse<Buffer> answered = inFlight.get(10, TimeUnit.SECONDS);
         Duration took = Duration.ofNanos(System.nanoTime() - sent);
         assertThat(answered.statusCode()).as(answered.bodyAsString()).isEqualTo(204);
         assertThat(took)
@@ -125,6 +127,33 @@ class WorkersApiIT {
         assertThat(Duration.ofNanos(System.nanoTime() - again))
                 .as("a poll sent after the drain (the same id started again) waits as asked")
                 .isGreaterThanOrEqualTo(Duration.ofMillis(900));
+    }
+
+    @Test
+    void shouldAnswerAPollWaitingAtAnotherCoordinatorAtOnceWhenItsWorkerSaysItDrainsHere() throws Exception {
+        Coordinator other = api.another(Map.of("KBSYNC_COORDINATOR_ID", "drain-2"));
+        try {
+            Thread.sleep(1500); // the coordinators have heard each other's presence (a drain is told to known peers)
+            String id = nextId();
+            long sent = System.nanoTime();
+            var inFlight = api.request(other.port(), POST, "/v1/workers/" + id + "/poll", WORKER)
+                    .sendJsonObject(new JsonObject().put("waitMs", 20_000).put("presence", presence()))
+                    .toCompletionStage()
+                    .toCompletableFuture();
+            awaitArrived(id); // the poll renewed the presence it carries: it is at the other coordinator
+
+            assertThat(api.call(PUT, "/v1/workers/" + id, WORKER, presence().put("draining", true))
+                            .statusCode())
+                    .isEqualTo(200);
+
+            HttpResponse<Buffer> answered = inFlight.get(10, TimeUnit.SECONDS);
+            assertThat(answered.statusCode()).as(answered.bodyAsString()).isEqualTo(204);
+            assertThat(Duration.ofNanos(System.nanoTime() - sent))
+                    .as("ended through the coordinators' pub/sub, not waited out")
+                    .isLessThan(Duration.ofSeconds(5));
+        } finally {
+            other.stop().await();
+        }
     }
 
     @Test
@@ -240,6 +269,12 @@ class WorkersApiIT {
                 .filter(w -> id.equals(w.getString("id")))
                 .findFirst()
                 .orElse(null);
+    }
+
+    private static void awaitArrived(String id) {
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> listed(CLIENT, id) != null);
     }
 
     private static String nextId() {

@@ -3,6 +3,7 @@ package dev.kbsync.cli.stack;
 import dev.kbsync.coordinator.BoundedStop;
 import dev.kbsync.coordinator.Coordinator;
 import dev.kbsync.redis.RedisProcess;
+import dev.kbsync.stop.StopDeadline;
 import dev.kbsync.stop.StopOutcome;
 import dev.kbsync.worker.process.WorkerProcess;
 import io.vertx.core.Vertx;
@@ -31,17 +32,16 @@ final class StackStop {
 
     private static final Logger log = LoggerFactory.getLogger(StackStop.class);
 
-    private final Duration bound;
+    private final StopDeadline deadline;
     private final Duration coordinatorBound;
-    private final long started = System.nanoTime();
     private final List<String> unfinished = new ArrayList<>();
     private boolean pastBound;
     private Duration boundHit;
 
     private StackStop(Duration workerGrace, Duration coordinatorBound) {
-        this.bound = bound(workerGrace, coordinatorBound);
+        this.deadline = StopDeadline.after(bound(workerGrace, coordinatorBound));
         this.coordinatorBound = coordinatorBound;
-        this.boundHit = bound;
+        this.boundHit = deadline.bound();
     }
 
     /** The bound of a whole stop: the workers' grace plus the coordinator's. */
@@ -59,7 +59,9 @@ final class StackStop {
             Vertx vertx,
             RedisProcess redis) {
         StackStop stop = new StackStop(workerGrace, coordinatorBound);
-        log.info("stopping kbsync: workers, coordinator, Redis (at most {} s in all)", stop.bound.toSeconds());
+        log.info(
+                "stopping kbsync: workers, coordinator, Redis (at most {} s in all)",
+                stop.deadline.bound().toSeconds());
         stop.workers(workers);
         if (housekeeping != null) {
             housekeeping.close();
@@ -75,8 +77,9 @@ final class StackStop {
         for (int i = 0; i < workers.size(); i++) {
             stops.add(CompletableFuture.supplyAsync(workers.get(i)::stop, StackStop::daemon));
         }
-        long until = deadline() - coordinatorBound.toNanos() / 2;
-        finished(CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)), until);
+        finished(
+                CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)),
+                deadline.leftBefore(coordinatorBound.dividedBy(2)));
         for (int i = 0; i < stops.size(); i++) {
             CompletableFuture<StopOutcome> stop = stops.get(i);
             if (!stop.isDone() // a failed stop was logged: it is over
@@ -88,11 +91,10 @@ final class StackStop {
     }
 
     private void coordinator(Coordinator coordinator, Vertx vertx) {
-        Duration left = left();
+        Duration left = deadline.left();
         Duration given = left.compareTo(coordinatorBound) < 0 ? left : coordinatorBound;
         if (coordinator == null) { // a start that failed: no Redis client to wait for
-            if (!finished(
-                    vertx.close().toCompletionStage().toCompletableFuture(), System.nanoTime() + given.toNanos())) {
+            if (!finished(vertx.close().toCompletionStage().toCompletableFuture(), given)) {
                 pastBound = true;
                 unfinished.add("Vert.x's close");
             }
@@ -111,14 +113,14 @@ final class StackStop {
         if (redis == null) {
             return;
         }
-        Duration left = left();
+        Duration left = deadline.left();
         if (!redis.close(left.compareTo(REDIS_AT_LEAST) > 0 ? left : REDIS_AT_LEAST)) {
             unfinished.add("the embedded Redis's shutdown (killed)");
         }
     }
 
     private StopOutcome outcome() {
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        Duration took = deadline.took();
         if (!pastBound) {
             log.info("kbsync stopped in {} ms", took.toMillis());
             return new StopOutcome.Stopped(took);
@@ -133,17 +135,10 @@ final class StackStop {
         return new StopOutcome.PastBound(boundHit, List.copyOf(unfinished));
     }
 
-    private long deadline() {
-        return started + bound.toNanos();
-    }
-
-    private Duration left() {
-        return Duration.ofNanos(Math.max(0, deadline() - System.nanoTime()));
-    }
-
-    private static boolean finished(CompletableFuture<?> step, long until) {
+    /** Whether {@code step} completed, succeeded or failed, within {@code within}. */
+    private static boolean finished(CompletableFuture<?> step, Duration within) {
         try {
-            step.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+            step.get(within.toNanos(), TimeUnit.NANOSECONDS);
             return true;
         } catch (TimeoutException e) {
             return false;

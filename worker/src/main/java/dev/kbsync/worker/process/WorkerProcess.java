@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -56,6 +57,9 @@ public final class WorkerProcess {
     private final PollLoops slots;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicBoolean abandoning = new AtomicBoolean();
+    /** The outcome of the first {@link #stop} call, which a later call waits for. */
+    private final CompletableFuture<StopOutcome> stopped = new CompletableFuture<>();
+
     private final AtomicInteger active = new AtomicInteger();
     private final Presence presence;
     private final PresenceRenewer renewer;
@@ -188,12 +192,23 @@ public final class WorkerProcess {
      * before their push and report {@code WORKER_SHUTDOWN}, and results are delivered, within what is left. A slot whose
      * poll is in flight waits for its answer and gives back a job it brings. Past the deadline one WARN names what was
      * still under way, and the caller exits anyway: a job cut short was not pushed, and one whose result is not
-     * delivered runs again once its lease expires. A second call returns at once.
+     * delivered runs again once its lease expires. A later call waits for the first one's outcome.
      */
     public StopOutcome stop(StopDeadline deadline) {
         if (!stopping.compareAndSet(false, true)) {
-            return new StopOutcome.Stopped(Duration.ZERO);
+            return stopped.join();
         }
+        try {
+            StopOutcome outcome = drain(deadline);
+            stopped.complete(outcome);
+            return outcome;
+        } catch (RuntimeException | Error e) {
+            stopped.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    private StopOutcome drain(StopDeadline deadline) {
         log.info(
                 "worker {} stopping: no new polls; {} jobs running (at most {} s in all: shutdown.grace)",
                 config.workerId(),
@@ -215,7 +230,7 @@ public final class WorkerProcess {
         List<String> unfinished = drained ? new ArrayList<>() : new ArrayList<>(runner.underWay());
         int polls = drained ? 0 : slots.running() - unfinished.size();
         if (polls > 0) {
-            unfinished.add(polls + " poll(s) in flight");
+            unfinished.add(polls + " poll loop(s): a poll in flight or a retry's wait");
         }
         outbox.undelivered().forEach(job -> unfinished.add("the result of job " + job));
         if (server != null) {

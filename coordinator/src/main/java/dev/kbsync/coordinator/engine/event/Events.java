@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * changed, {@code j <job id> <origin>} / {@code l <lease id> <origin>} when a step ended a job / a raw lease (the other coordinators' streams
  * of it get their final event even where they have no earlier view of the queue to compare with), {@code r <origin>}
  * when a job became dispatchable, {@code d ...} when a heartbeat changed what a grant's worker says it is doing
- * ({@link DoingChanged}), {@code h <origin>} as a coordinator's presence (on
+ * ({@link DoingChanged}), {@code w <worker id> <origin>} when a worker said it drains (its polls waiting at the
+ * other coordinators end too), {@code h <origin>} as a coordinator's presence (on
  * start, every second, and in answer to a coordinator heard for the first time). Local effects never wait for the
  * echo of a coordinator's own message: {@link #ready()} wakes the local pollers at once, and queue changes are
  * applied locally by the caller. A coordinator that has heard no other coordinator for {@link #PEER_TTL_MS} publishes
@@ -42,6 +43,7 @@ public final class Events {
     private Runnable onResubscribed = () -> {};
     private BiConsumer<Boolean, String> onEnded = (job, id) -> {};
     private Consumer<KbId> onRemoved = kb -> {};
+    private Consumer<String> onDrained = worker -> {};
     private Consumer<DoingChanged> onDoing = doing -> {};
     private int listenerId = -1;
     private int statusListenerId = -1;
@@ -127,6 +129,18 @@ public final class Events {
         this.onRemoved = onRemoved;
     }
 
+    /** The worker {@code workerId} said here that it drains; {@link #whenDrained} hears it on the other coordinators. */
+    public void drained(String workerId) {
+        if (hasPeers()) {
+            publish("w " + workerId + " " + origin);
+        }
+    }
+
+    /** {@code onDrained} gets the workers that said at other coordinators that they drain (on the engine context). */
+    public void whenDrained(Consumer<String> onDrained) {
+        this.onDrained = onDrained;
+    }
+
     /** A step here ended the job ({@code job}) or raw lease {@code id} (ids hold no spaces). */
     public void ended(boolean job, String id) {
         if (hasPeers()) {
@@ -195,6 +209,8 @@ public final class Events {
             onQueue.accept(KbId.of(parts[1]), true);
         } else if (parts[0].equals("x") && parts.length == 3 && elsewhere) {
             onRemoved.accept(KbId.of(parts[1]));
+        } else if (parts[0].equals("w") && parts.length == 3 && elsewhere) {
+            onDrained.accept(parts[1]);
         } else if ((parts[0].equals("j") || parts[0].equals("l")) && parts.length == 3 && elsewhere) {
             onEnded.accept(parts[0].equals("j"), parts[1]);
         } else if (parts[0].equals("d") && elsewhere) {

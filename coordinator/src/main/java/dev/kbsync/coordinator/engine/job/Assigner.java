@@ -60,8 +60,7 @@ public final class Assigner {
     }
 
     /** {@link #next(String, Set, long)} of a poll that began at {@code beganNanos} (ended by a drain since). */
-    private Future<Optional<Assignment>> next(
-            String workerId, Set<JobKind> kinds, long beganNanos, long deadlineNanos) {
+    public Future<Optional<Assignment>> next(String workerId, Set<JobKind> kinds, long beganNanos, long deadlineNanos) {
         return poller.take(workerId, kinds, beganNanos, deadlineNanos)
                 .compose(kb -> kb.isEmpty()
                         ? Future.succeededFuture(Optional.empty())

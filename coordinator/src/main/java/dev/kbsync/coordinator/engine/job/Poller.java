@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Long-poll on the global ready sets of the kinds of job the worker runs ({@link ReadySets}) without holding a Redis
@@ -32,14 +33,20 @@ public final class Poller {
     private final Redis redis;
     private final ReadySets ready;
     private final Affinity affinity;
+    private final Consumer<String> drains;
     private List<Sleeper> sleepers = new ArrayList<>();
     /** Per worker, when (System.nanoTime) it last said it drains: its polls that began before then end empty. */
     private final Map<String, Long> ended = new HashMap<>();
 
     private long generation;
 
-    public Poller(Vertx vertx, Redis redis, Duration affinityWindow) {
+    /**
+     * {@code drains}: tells the other coordinators that a worker drains (so its polls there end too), {@link
+     * #endHeard} being what they call when they hear it.
+     */
+    public Poller(Vertx vertx, Redis redis, Duration affinityWindow, Consumer<String> drains) {
         this.vertx = vertx;
+        this.drains = drains;
         this.redis = redis;
         this.ready = new ReadySets(redis);
         this.affinity = new Affinity(vertx, affinityWindow);
@@ -104,9 +111,18 @@ public final class Poller {
 
     /**
      * {@code worker} says it drains: its polls in flight here end empty at once (a job one of them claimed meanwhile
-     * is answered as usual; the stopping worker gives it back). Remembered for the longest poll, {@link #END_KEPT}.
+     * is answered as usual; the stopping worker gives it back), and so do those at the other coordinators.
      */
     public void end(String worker) {
+        endHeard(worker);
+        drains.accept(worker);
+    }
+
+    /**
+     * Another coordinator heard {@code worker} say it drains: its polls in flight here end empty at once. Remembered
+     * for the longest poll, {@link #END_KEPT}.
+     */
+    public void endHeard(String worker) {
         redis.context().runOnContext(v -> {
             long at = System.nanoTime();
             ended.put(worker, at);

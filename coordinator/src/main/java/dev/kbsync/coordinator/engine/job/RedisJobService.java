@@ -314,8 +314,8 @@ public final class RedisJobService implements JobService {
     }
 
     @Override
-    public Future<Optional<Assignment>> poll(String workerId, Duration wait, Set<JobKind> kinds) {
-        return assigner.next(workerId, kinds, System.nanoTime() + wait.toNanos());
+    public Future<Optional<Assignment>> poll(String workerId, Duration wait, Set<JobKind> kinds, long arrivedNanos) {
+        return assigner.next(workerId, kinds, arrivedNanos, System.nanoTime() + wait.toNanos());
     }
 
     @Override
