@@ -61,7 +61,13 @@ final class WorkerRoutes {
         Optional<WorkerPresence> presence =
                 body.optObject("presence", PresenceInput.FIELDS).map(PresenceInput::read);
         Set<JobKind> kinds = presence.map(WorkerPresence::kinds).orElse(WorkerPresence.EVERY_KIND);
+        // a poll sent as its worker began to stop (its drain may have come first): no job, and its other polls end
+        boolean draining = presence.map(WorkerPresence::draining).orElse(false);
         if (local().isPresent()) { // presence lives in Redis: not renewed meanwhile
+            if (draining) {
+                respond(ctx, Optional.empty());
+                return;
+            }
             local().get()
                     .poll(worker, wait, kinds)
                     .onSuccess(found -> respond(ctx, found))
@@ -71,7 +77,9 @@ final class WorkerRoutes {
         (presence.isPresent()
                         ? services.workers().renew(worker, presence.get()).<Void>mapEmpty()
                         : Future.<Void>succeededFuture())
-                .compose(v -> services.jobs().poll(worker, wait, kinds, arrived))
+                .compose(v -> draining
+                        ? services.jobs().endPolls(worker).map(Optional.<Assignment>empty())
+                        : services.jobs().poll(worker, wait, kinds, arrived))
                 .onSuccess(found -> {
                     if (found.isPresent()
                             && (ctx.response().ended() || ctx.response().closed())) {

@@ -130,6 +130,32 @@ class WorkersApiIT {
     }
 
     @Test
+    void shouldAnswerAPollThatSaysItsWorkerDrainsAtOnceAndEndItsOtherPolls() throws Exception {
+        String id = nextId();
+        long sent = System.nanoTime();
+        var inFlight = api.request(POST, "/v1/workers/" + id + "/poll", WORKER)
+                .sendJsonObject(new JsonObject().put("waitMs", 20_000).put("presence", presence()))
+                .toCompletionStage()
+                .toCompletableFuture();
+        awaitArrived(id);
+
+        HttpResponse<Buffer> last = api.call(
+                POST,
+                "/v1/workers/" + id + "/poll",
+                WORKER,
+                new JsonObject()
+                        .put("waitMs", 20_000)
+                        .put("presence", presence().put("draining", true)));
+
+        assertThat(last.statusCode())
+                .as("a poll sent as the stop began, after its drain")
+                .isEqualTo(204);
+        assertThat(inFlight.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(204);
+        assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(5));
+        assertThat(listed(CLIENT, id).getBoolean("draining")).isTrue();
+    }
+
+    @Test
     void shouldAnswerAPollWaitingAtAnotherCoordinatorAtOnceWhenItsWorkerSaysItDrainsHere() throws Exception {
         Coordinator other = api.another(Map.of("KBSYNC_COORDINATOR_ID", "drain-2"));
         try {

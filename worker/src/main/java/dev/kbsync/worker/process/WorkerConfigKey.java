@@ -73,7 +73,7 @@ public enum WorkerConfigKey implements Key {
     POLL_WAIT(
             "poll.wait",
             "20s",
-            "Long-poll wait (the coordinator caps it at 30 s, and ends it at once when the worker stops)."),
+            "Long-poll wait (the coordinator caps it at 30 s; a stop ends it at once, unless the coordinator runs degraded)."),
     SHUTDOWN_GRACE(
             "shutdown.grace",
             "60s",

@@ -31,6 +31,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -192,11 +195,12 @@ public final class WorkerProcess {
      * before their push and report {@code WORKER_SHUTDOWN}, and results are delivered, within what is left. A slot whose
      * poll is in flight waits for its answer and gives back a job it brings. Past the deadline one WARN names what was
      * still under way, and the caller exits anyway: a job cut short was not pushed, and one whose result is not
-     * delivered runs again once its lease expires. A later call waits for the first one's outcome.
+     * delivered runs again once its lease expires. A later call waits for the first one's outcome within its own
+     * deadline.
      */
     public StopOutcome stop(StopDeadline deadline) {
         if (!stopping.compareAndSet(false, true)) {
-            return stopped.join();
+            return firstStop(deadline);
         }
         try {
             StopOutcome outcome = drain(deadline);
@@ -205,6 +209,20 @@ public final class WorkerProcess {
         } catch (RuntimeException | Error e) {
             stopped.completeExceptionally(e);
             throw e;
+        }
+    }
+
+    /** The first stop's outcome, or past {@code deadline} that stop as still under way. */
+    private StopOutcome firstStop(StopDeadline deadline) {
+        try {
+            return stopped.get(deadline.left().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return new StopOutcome.PastBound(deadline.bound(), List.of("the worker's first stop"));
+        } catch (ExecutionException e) {
+            return new StopOutcome.PastBound(deadline.bound(), List.of("the worker's first stop, which failed"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new StopOutcome.PastBound(deadline.bound(), List.of("the worker's first stop"));
         }
     }
 

@@ -8,11 +8,11 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -36,7 +36,7 @@ public final class Poller {
     private final Consumer<String> drains;
     private List<Sleeper> sleepers = new ArrayList<>();
     /** Per worker, when (System.nanoTime) it last said it drains: its polls that began before then end empty. */
-    private final Map<String, Long> ended = new HashMap<>();
+    private final Map<String, Long> ended = new ConcurrentHashMap<>(); // a poll's first look may come off the context
 
     private long generation;
 
