@@ -12,14 +12,10 @@ import dev.kbsync.git.RemoteUnavailableException;
 import dev.kbsync.git.TrailerBound;
 import dev.kbsync.worker.apply.ApplyResult;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +76,7 @@ public final class PublishCycle {
      */
     public List<Outcome> runAll(KbCheckout checkout, List<? extends WorkUnit> units) {
         GitStopwatch git = new GitStopwatch();
-        Rounds rounds = new Rounds(stats);
+        CycleRounds rounds = new CycleRounds(stats);
         try {
             return attempt(checkout, units, git, rounds);
         } catch (UnitAbortedException e) {
@@ -92,60 +88,8 @@ public final class PublishCycle {
         }
     }
 
-    /** Retries so far: {@code rounds} bounds the loop, {@code rejections} counts non-fast-forward rejections. */
-    private static final class Rounds {
-        int rounds;
-        int rejections;
-        boolean behind;
-        /** The push that failed in transport, until a sync can tell whether it landed (null: none). */
-        Uncertain uncertain;
-        /** The wait for a remote that cannot be reached for now: it takes no round. */
-        final RemoteOutage outage;
-        /** The outcomes so far of the latest attempt that synced, in the units' order. */
-        List<Outcome> outcomes = List.of();
-        /** The units earlier attempts found on the remote, by index: they stay landed (a push is never forced). */
-        final Map<Integer, Outcome> landedBefore = new HashMap<>();
-
-        Rounds(CycleObserver observer) {
-            outage = new RemoteOutage(observer);
-        }
-
-        /** An attempt synced: {@code next} fills in with its outcomes; the attempts before keep their landed units. */
-        void synced(List<Outcome> next) {
-            landedBefore.putAll(landedByIndex());
-            outcomes = next;
-        }
-
-        /** The units the latest sync (or an earlier one) found on the remote, or whose push landed, by id. */
-        Map<String, Outcome> landed(List<? extends WorkUnit> units) {
-            Map<String, Outcome> landed = new LinkedHashMap<>();
-            landedByIndex().forEach((i, outcome) -> landed.put(units.get(i).id(), outcome));
-            return landed;
-        }
-
-        /** A sync failed: the units found on the remote (or whose push landed) keep that outcome, the others fail. */
-        List<Outcome> landedOr(Outcome.Failed failure, int units) {
-            List<Outcome> ends = new ArrayList<>(Collections.nCopies(units, failure));
-            landedByIndex().forEach(ends::set);
-            return ends;
-        }
-
-        private Map<Integer, Outcome> landedByIndex() {
-            Map<Integer, Outcome> landed = new TreeMap<>(landedBefore);
-            for (int i = 0; i < outcomes.size(); i++) {
-                if (outcomes.get(i) instanceof Outcome.AlreadyPublished
-                        || outcomes.get(i) instanceof Outcome.Published) {
-                    landed.put(i, outcomes.get(i));
-                }
-            }
-            return landed;
-        }
-    }
-
-    /** A batch whose push failed in transport ({@code failure}: PUSH_FAILED): its commits may have landed. */
-    private record Uncertain(Batch batch, Outcome.Failed failure) {}
-
-    private List<Outcome> attempt(KbCheckout checkout, List<? extends WorkUnit> units, GitStopwatch git, Rounds done) {
+    private List<Outcome> attempt(
+            KbCheckout checkout, List<? extends WorkUnit> units, GitStopwatch git, CycleRounds done) {
         KbRepository repo;
         try {
             repo = sync(checkout, units.get(0), git, done.outage);
@@ -183,7 +127,7 @@ public final class PublishCycle {
         if (commits.isEmpty()) {
             return outcomes;
         }
-        return push(new Batch(checkout, units, git, done, repo, commits, outcomes));
+        return push(new CycleBatch(checkout, units, git, done, repo, commits, outcomes));
     }
 
     /**
@@ -216,7 +160,7 @@ public final class PublishCycle {
             PrePush prePush,
             KbRepository repo,
             GitStopwatch git,
-            Rounds done,
+            CycleRounds done,
             List<Outcome> outcomes,
             Map<Integer, CommitResult.Committed> commits) {
         for (int i = 0; i < units.size(); i++) {
@@ -294,92 +238,10 @@ public final class PublishCycle {
         return new TrailerBound(fencings.get(0).kb(), min, TrailerBound.DEFAULT_CAP);
     }
 
-    /** The newest fence on the synced branch, read once per attempt and only if a unit is to be published. */
-    private static final class HeadFence {
-        private final KbRepository repo;
-        private final GitStopwatch git;
-        private final Map<String, OptionalLong> byKb = new HashMap<>();
-
-        HeadFence(KbRepository repo, GitStopwatch git) {
-            this.repo = repo;
-            this.git = git;
-        }
-
-        /** A {@code STALE_FENCE} failure if the branch was fenced by a later grant (or this job's, used). */
-        Optional<Outcome> refuses(WorkUnit unit, int rejections) {
-            Optional<Fencing> fencing = unit.fencing();
-            if (fencing.isEmpty()) {
-                return Optional.empty();
-            }
-            Fencing f = fencing.get();
-            OptionalLong fence =
-                    byKb.computeIfAbsent(f.kb(), kb -> git.time(() -> repo.latestFence(kb, TrailerBound.DEFAULT_CAP)));
-            if (fence.isEmpty() || f.admits(fence.getAsLong())) {
-                return Optional.empty();
-            }
-            log.warn(
-                    "not publishing {}: the branch is fenced at {} for KB {}, this grant's token is {}",
-                    unit.id(),
-                    fence.getAsLong(),
-                    f.kb(),
-                    f.token());
-            return Optional.of(new Outcome.Failed(
-                    STALE_FENCE,
-                    "the branch already carries fence " + fence.getAsLong() + " for KB " + f.kb()
-                            + "; this grant's token " + f.token() + " is stale",
-                    rejections));
-        }
-    }
-
-    /**
-     * The batch's pre-push check (its first unit's: the units share one lease), started once the last unit is applied
-     * so that the check's round trip overlaps that unit's commit. A check started for a batch that then has nothing
-     * to push is left unawaited.
-     */
-    private static final class PrePush {
-        private final WorkUnit first;
-        private PrePushCheck started;
-
-        PrePush(WorkUnit first) {
-            this.first = first;
-        }
-
-        void start() {
-            if (started == null) {
-                started = first.startCheckBeforePush();
-            }
-        }
-
-        void await() {
-            start();
-            started.await();
-        }
-    }
-
     /** A unit's state after landing: its outcome so far and, if it made one, its unpushed commit. */
     private record Step(Outcome outcome, CommitResult.Committed commit) {}
 
-    /** One attempt's units, their outcomes so far and their unpushed commits (by unit index). */
-    private record Batch(
-            KbCheckout checkout,
-            List<? extends WorkUnit> units,
-            GitStopwatch git,
-            Rounds done,
-            KbRepository repo,
-            Map<Integer, CommitResult.Committed> commits,
-            List<Outcome> outcomes) {
-        String first() {
-            return units.get(0).id();
-        }
-
-        /** The committed units end with {@code outcome}; the others keep theirs. */
-        List<Outcome> committedAre(Outcome outcome) {
-            commits.keySet().forEach(i -> outcomes.set(i, outcome));
-            return outcomes;
-        }
-    }
-
-    private List<Outcome> push(Batch batch) {
+    private List<Outcome> push(CycleBatch batch) {
         int rejections = batch.done().rejections;
         PushResult push;
         try {
@@ -390,7 +252,7 @@ public final class PublishCycle {
         } catch (GitException e) {
             log.warn("push of {} failed ({}); checking the remote before trying again", batch.first(), e.getMessage());
             Outcome.Failed failed = new Outcome.Failed("PUSH_FAILED", e.getMessage(), rejections);
-            batch.done().uncertain = new Uncertain(batch, failed);
+            batch.done().uncertain = new CycleRounds.Uncertain(batch, failed);
             if (e instanceof RemoteUnavailableException unavailable) { // waited out without taking a round
                 if (batch.done().outage.waitAgain(batch.units().get(0), unavailable)) {
                     return attempt(batch.checkout(), batch.units(), batch.git(), batch.done());
@@ -427,7 +289,7 @@ public final class PublishCycle {
     }
 
     /** Starts over from the sync (which also finds a push that landed after all), or gives up with {@code failure}. */
-    private List<Outcome> again(Batch batch, Outcome.Failed failure) {
+    private List<Outcome> again(CycleBatch batch, Outcome.Failed failure) {
         batch.done().rounds++;
         if (batch.done().rounds > retry.maxRetries()) {
             return "PUSH_FAILED".equals(failure.error().code())
@@ -443,7 +305,7 @@ public final class PublishCycle {
      * unit's {@code Kbsync-Job} commit on the remote: found, it is published; not found (or the remote unreachable),
      * {@code failure}.
      */
-    private List<Outcome> landedAfterAll(Batch batch, Outcome.Failed failure) {
+    private List<Outcome> landedAfterAll(CycleBatch batch, Outcome.Failed failure) {
         List<String> ids = batch.commits().keySet().stream()
                 .map(i -> batch.units().get(i).id())
                 .toList();

@@ -1,0 +1,64 @@
+package dev.kbsync.worker.run;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A publish cycle's retries so far ({@link PublishCycle}): {@code rounds} bounds the loop, {@code rejections} counts
+ * non-fast-forward rejections; and what its attempts found landed.
+ */
+final class CycleRounds {
+    int rounds;
+    int rejections;
+    boolean behind;
+    /** The push that failed in transport, until a sync can tell whether it landed (null: none). */
+    Uncertain uncertain;
+    /** The wait for a remote that cannot be reached for now: it takes no round. */
+    final RemoteOutage outage;
+    /** The outcomes so far of the latest attempt that synced, in the units' order. */
+    List<Outcome> outcomes = List.of();
+    /** The units earlier attempts found on the remote, by index: they stay landed (a push is never forced). */
+    final Map<Integer, Outcome> landedBefore = new HashMap<>();
+
+    CycleRounds(CycleObserver observer) {
+        outage = new RemoteOutage(observer);
+    }
+
+    /** An attempt synced: {@code next} fills in with its outcomes; the attempts before keep their landed units. */
+    void synced(List<Outcome> next) {
+        landedBefore.putAll(landedByIndex());
+        outcomes = next;
+    }
+
+    /** The units the latest sync (or an earlier one) found on the remote, or whose push landed, by id. */
+    Map<String, Outcome> landed(List<? extends WorkUnit> units) {
+        Map<String, Outcome> landed = new LinkedHashMap<>();
+        landedByIndex().forEach((i, outcome) -> landed.put(units.get(i).id(), outcome));
+        return landed;
+    }
+
+    /** A sync failed: the units found on the remote (or whose push landed) keep that outcome, the others fail. */
+    List<Outcome> landedOr(Outcome.Failed failure, int units) {
+        List<Outcome> ends = new ArrayList<>(Collections.nCopies(units, failure));
+        landedByIndex().forEach(ends::set);
+        return ends;
+    }
+
+    private Map<Integer, Outcome> landedByIndex() {
+        Map<Integer, Outcome> landed = new TreeMap<>(landedBefore);
+        for (int i = 0; i < outcomes.size(); i++) {
+            if (outcomes.get(i) instanceof Outcome.AlreadyPublished || outcomes.get(i) instanceof Outcome.Published) {
+                landed.put(i, outcomes.get(i));
+            }
+        }
+        return landed;
+    }
+
+    /** A batch whose push failed in transport ({@code failure}: PUSH_FAILED): its commits may have landed. */
+    record Uncertain(CycleBatch batch, Outcome.Failed failure) {}
+}
