@@ -31,6 +31,8 @@ public final class Cluster implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Cluster.class);
     private static final long READY_NANOS = TimeUnit.SECONDS.toNanos(90);
+    /** Starts of the cluster on fresh ports when a coordinator finds its port taken. */
+    private static final int PORT_ATTEMPTS = 3;
 
     private final Path dir;
     private final Path logs;
@@ -54,14 +56,32 @@ public final class Cluster implements AutoCloseable {
      * workers; remotes and checkouts live in {@code dir}, each process's output in {@code logs}.
      */
     public static Cluster start(Path dir, Path logs, Map<String, String> redisEnv, int workerCount) {
-        List<URI> urls = List.of(url(RedisProcess.freePort()), url(RedisProcess.freePort()));
-        Cluster cluster = new Cluster(dir, logs, urls);
-        try {
-            cluster.launch(redisEnv, workerCount);
-            return cluster;
-        } catch (RuntimeException e) {
-            cluster.close();
-            throw e;
+        for (int attempt = 1; ; attempt++) {
+            List<URI> urls = List.of(url(RedisProcess.freePort()), url(RedisProcess.freePort()));
+            Cluster cluster = new Cluster(dir, logs, urls);
+            try {
+                cluster.launch(redisEnv, workerCount);
+                return cluster;
+            } catch (PortTaken e) {
+                cluster.close();
+                if (attempt == PORT_ATTEMPTS) {
+                    throw e;
+                }
+                log.warn("{}; starting the cluster again on other ports", e.getMessage());
+            } catch (RuntimeException e) {
+                cluster.close();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * A coordinator exited at start because its port, free when picked, was taken meanwhile (another test's server
+     * bound it first): the cluster starts again on other ports.
+     */
+    private static final class PortTaken extends IllegalStateException {
+        PortTaken(String message) {
+            super(message);
         }
     }
 
@@ -107,10 +127,23 @@ public final class Cluster implements AutoCloseable {
             } catch (IOException notYet) {
                 // starting
             }
+            if (!coordinators.get(i).isAlive() && portTaken(i)) {
+                throw new PortTaken(
+                        "coordinator " + i + "'s port " + urls.get(i).getPort() + " was taken");
+            }
             if (System.nanoTime() > deadline || !coordinators.get(i).isAlive()) {
                 throw new IllegalStateException("coordinator " + i + " did not become ready; see " + logs);
             }
             Pause.millis(100);
+        }
+    }
+
+    private boolean portTaken(int i) {
+        try {
+            String log = Files.readString(logs.resolve("coord-" + i + ".log")); // appended to: its own start's end
+            return log.substring(Math.max(0, log.length() - 4000)).contains("Address already in use");
+        } catch (IOException e) {
+            return false;
         }
     }
 
