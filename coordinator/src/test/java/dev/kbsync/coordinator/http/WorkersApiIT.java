@@ -14,11 +14,13 @@ import dev.kbsync.coordinator.Coordinator;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -104,11 +106,7 @@ class WorkersApiIT {
     void shouldAnswerAPollInFlightAtOnceWhenItsWorkerSaysItDrainsAndLeaveLaterPollsAlone() throws Exception {
         String id = nextId();
         long sent = System.nanoTime();
-        var inFlight = api.request(POST, "/v1/workers/" + id + "/poll", WORKER)
-                .sendJsonObject(new JsonObject().put("waitMs", 20_000).put("presence", presence()))
-                .toCompletionStage()
-                .toCompletableFuture();
-        awaitArrived(id); // the poll renewed the presence it carries: it is at the coordinator
+        CompletableFuture<HttpResponse<Buffer>> inFlight = longPoll(api.request(POST, pollPath(id), WORKER), id);
 
         assertThat(api.call(PUT, "/v1/workers/" + id, WORKER, presence().put("draining", true))
                         .statusCode())
@@ -133,11 +131,7 @@ class WorkersApiIT {
     void shouldAnswerAPollThatSaysItsWorkerDrainsAtOnceAndEndItsOtherPolls() throws Exception {
         String id = nextId();
         long sent = System.nanoTime();
-        var inFlight = api.request(POST, "/v1/workers/" + id + "/poll", WORKER)
-                .sendJsonObject(new JsonObject().put("waitMs", 20_000).put("presence", presence()))
-                .toCompletionStage()
-                .toCompletableFuture();
-        awaitArrived(id);
+        CompletableFuture<HttpResponse<Buffer>> inFlight = longPoll(api.request(POST, pollPath(id), WORKER), id);
 
         HttpResponse<Buffer> last = api.call(
                 POST,
@@ -162,11 +156,8 @@ class WorkersApiIT {
             Thread.sleep(1500); // the coordinators have heard each other's presence (a drain is told to known peers)
             String id = nextId();
             long sent = System.nanoTime();
-            var inFlight = api.request(other.port(), POST, "/v1/workers/" + id + "/poll", WORKER)
-                    .sendJsonObject(new JsonObject().put("waitMs", 20_000).put("presence", presence()))
-                    .toCompletionStage()
-                    .toCompletableFuture();
-            awaitArrived(id); // the poll renewed the presence it carries: it is at the other coordinator
+            CompletableFuture<HttpResponse<Buffer>> inFlight =
+                    longPoll(api.request(other.port(), POST, pollPath(id), WORKER), id);
 
             assertThat(api.call(PUT, "/v1/workers/" + id, WORKER, presence().put("draining", true))
                             .statusCode())
@@ -295,6 +286,20 @@ class WorkersApiIT {
                 .filter(w -> id.equals(w.getString("id")))
                 .findFirst()
                 .orElse(null);
+    }
+
+    private static String pollPath(String id) {
+        return "/v1/workers/" + id + "/poll";
+    }
+
+    /** Sends a 20 s poll carrying the worker's presence; returns once it is at the coordinator (it renewed that). */
+    private static CompletableFuture<HttpResponse<Buffer>> longPoll(HttpRequest<Buffer> request, String id) {
+        CompletableFuture<HttpResponse<Buffer>> answer = request.sendJsonObject(
+                        new JsonObject().put("waitMs", 20_000).put("presence", presence()))
+                .toCompletionStage()
+                .toCompletableFuture();
+        awaitArrived(id);
+        return answer;
     }
 
     private static void awaitArrived(String id) {
