@@ -218,6 +218,11 @@ public final class DegradedMode implements AutoCloseable {
         return work.poll(worker, wait, kinds);
     }
 
+    /** {@code worker} says it drains: its polls waiting on the journal end empty within a fraction of a second. */
+    public void endPolls(String worker) {
+        work.endPolls(worker);
+    }
+
     /**
      * A local lease of a journal job under way, until its job is restored into Redis (heartbeats and group-commit
      * requests are answered from it; after, Redis answers LEASE_LOST and the worker stops before its push).

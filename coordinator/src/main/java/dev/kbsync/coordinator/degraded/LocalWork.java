@@ -11,8 +11,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +27,8 @@ import org.slf4j.LoggerFactory;
 final class LocalWork {
     private static final Logger LOG = LoggerFactory.getLogger(LocalWork.class);
     private static final long POLL_EVERY_MS = 200;
+    /** How long a worker's drain is remembered: past the longest poll (30 s). */
+    private static final long ENDED_KEPT_MS = 31_000;
 
     private final Vertx vertx;
     private final WorkerExecutor executor;
@@ -32,6 +36,8 @@ final class LocalWork {
     private final LocalDispatch dispatch;
     private final RedisHealth health;
     private final BooleanSupplier serving;
+    /** Per worker, when (System.nanoTime) it said it drains: its polls that began before then end empty. */
+    private final Map<String, Long> ended = new ConcurrentHashMap<>();
 
     LocalWork(
             Vertx vertx,
@@ -54,11 +60,23 @@ final class LocalWork {
      * Redis answers and the fences are raised (poll Redis then).
      */
     Future<Optional<Assignment>> poll(String worker, Duration wait, Set<JobKind> kinds) {
-        return pollUntil(worker, kinds, System.nanoTime() + wait.toNanos());
+        long began = System.nanoTime();
+        return pollUntil(worker, kinds, began, began + wait.toNanos());
     }
 
-    private Future<Optional<Assignment>> pollUntil(String worker, Set<JobKind> kinds, long deadlineNanos) {
-        if (!serving.getAsBoolean()) {
+    /**
+     * {@code worker} says it drains (it stops): its polls waiting here end empty at their next look, within {@link
+     * #POLL_EVERY_MS}. Remembered for the longest poll.
+     */
+    void endPolls(String worker) {
+        long at = System.nanoTime();
+        ended.put(worker, at);
+        vertx.setTimer(ENDED_KEPT_MS, t -> ended.remove(worker, at));
+    }
+
+    private Future<Optional<Assignment>> pollUntil(String worker, Set<JobKind> kinds, long began, long deadlineNanos) {
+        Long endedAt = ended.get(worker);
+        if (!serving.getAsBoolean() || endedAt != null && endedAt - began >= 0) {
             return Future.succeededFuture(Optional.empty());
         }
         Optional<LocalDispatch.Handout> next = health.up() ? Optional.empty() : dispatch.next(worker, kinds);
@@ -72,7 +90,7 @@ final class LocalWork {
         Promise<Optional<Assignment>> later = Promise.promise();
         vertx.setTimer(
                 Math.min(POLL_EVERY_MS, left),
-                t -> pollUntil(worker, kinds, deadlineNanos).onComplete(later));
+                t -> pollUntil(worker, kinds, began, deadlineNanos).onComplete(later));
         return later.future();
     }
 

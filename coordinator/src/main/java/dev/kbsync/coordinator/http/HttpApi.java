@@ -89,7 +89,7 @@ public final class HttpApi {
                 registrations::registered,
                 config.auth().scopedAdminMaxKbs());
         this.removals = new KbRemovalRoutes(services.kbs());
-        this.workers = new WorkerRoutes(services, degraded);
+        this.workers = new WorkerRoutes(services, degraded, health);
         this.ops = new OpsRoutes(health, metrics, degraded);
         this.gate = new RedisGate(health, deadline(config));
         this.reads = new ReadRoutes(registrations, mirrors);
@@ -145,6 +145,8 @@ public final class HttpApi {
         Handler<RoutingContext> workPoll = degraded.isPresent()
                 ? gate.handler(Duration.ofMillis(Inputs.MAX_WAIT_MS), degraded.get()::serving)
                 : longPoll;
+        // a worker's presence lives in Redis; while it is unreachable, a drain still ends the polls on the journal
+        Handler<RoutingContext> presence = degraded.isPresent() ? gate.handler(workers::presenceWithoutRedis) : redis;
         // route table         Redis                                                    who may call    JSON body
         table.on(submit, POST, "/v1/kbs/:kb/notes", client, submissions.submitNote());
         table.on(submit, POST, "/v1/kbs/:kb/agent-tasks", client, submissions.submitAgentTask());
@@ -157,7 +159,7 @@ public final class HttpApi {
         table.on(workPoll, POST, "/v1/workers/:workerId/poll", worker, true, workers::handlePoll);
         table.on(work, POST, "/v1/leases/:id/extend", worker, true, workers::handleExtend);
         table.on(work, POST, "/v1/workers/:workerId/give-back", worker, workers.giveBack());
-        table.on(redis, PUT, "/v1/workers/:workerId", worker, true, workers::handleRenew);
+        table.on(presence, PUT, "/v1/workers/:workerId", worker, true, workers::handleRenew);
         table.on(redis, GET, "/v1/workers", reader, false, workers::handleList);
         table.on(redis, GET, "/v1/kbs", reader, false, queues::handleListKbs);
         table.on(redis, PUT, "/v1/kbs/:kb", admin, true, queues::handlePutKb);

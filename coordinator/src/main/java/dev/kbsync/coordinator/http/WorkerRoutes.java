@@ -38,10 +38,20 @@ final class WorkerRoutes {
     private final CoordinatorServices services;
 
     private final Optional<DegradedMode> degraded;
+    private final RedisHealth health;
 
-    WorkerRoutes(CoordinatorServices services, Optional<DegradedMode> degraded) {
+    WorkerRoutes(CoordinatorServices services, Optional<DegradedMode> degraded, RedisHealth health) {
         this.services = services;
         this.degraded = degraded;
+        this.health = health;
+    }
+
+    /**
+     * Whether a presence report reaches its handler without Redis: degraded mode serves while Redis is unreachable,
+     * and a drain still ends the worker's polls waiting on the journal (the report itself is refused 503).
+     */
+    boolean presenceWithoutRedis() {
+        return !health.up() && local().isPresent();
     }
 
     /** Degraded mode serves workers from the journal (Redis unreachable, or its fences not raised yet). */
@@ -65,6 +75,7 @@ final class WorkerRoutes {
         boolean draining = presence.map(WorkerPresence::draining).orElse(false);
         if (local().isPresent()) { // presence lives in Redis: not renewed meanwhile
             if (draining) {
+                local().get().endPolls(worker);
                 respond(ctx, Optional.empty());
                 return;
             }
@@ -135,6 +146,13 @@ final class WorkerRoutes {
     void handleRenew(RoutingContext ctx) {
         String worker = workerId(ctx);
         WorkerPresence presence = PresenceInput.read(Bodies.object(ctx, PresenceInput.FIELDS));
+        if (presenceWithoutRedis()) { // presence lives in Redis: 503, but a drain still ends the polls on the journal
+            if (presence.draining()) {
+                local().get().endPolls(worker);
+            }
+            ctx.fail(RedisHealth.unavailable());
+            return;
+        }
         if (presence.draining()) { // it stops: its polls need not run out their wait (none wait before Redis did)
             services.jobs().endPolls(worker);
         }

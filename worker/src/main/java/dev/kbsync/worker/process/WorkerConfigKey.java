@@ -70,10 +70,7 @@ public enum WorkerConfigKey implements Key {
     HTTP_HOST("worker.http.host", "127.0.0.1", "Address of the health and metrics server."),
     HTTP_PORT("worker.http.port", "9090", "Port of the health and metrics server (0 = any free port)."),
     AUTHOR_EMAIL_DOMAIN("author.email.domain", "users.kbsync", "Commits are authored by `<user> <<user>@<domain>>`."),
-    POLL_WAIT(
-            "poll.wait",
-            "20s",
-            "Long-poll wait (the coordinator caps it at 30 s; a stop ends it at once, unless the coordinator runs degraded)."),
+    POLL_WAIT("poll.wait", "20s", "Long-poll wait (the coordinator caps it at 30 s, and a stop ends it at once)."),
     SHUTDOWN_GRACE(
             "shutdown.grace",
             "60s",
