@@ -68,6 +68,11 @@ public enum Script {
         return text;
     }
 
+    /** {@code body}, a script of another part of the engine, with what it uses of {@code lib.lua} before it. */
+    public static String withLibrary(String body) {
+        return Library.LIB.around(body);
+    }
+
     public RScript.Mode mode() {
         return mode;
     }

@@ -2,6 +2,7 @@ package dev.kbsync.coordinator.engine.webhook;
 
 import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.engine.redis.Redis;
+import dev.kbsync.coordinator.engine.redis.Script;
 import io.vertx.core.Future;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,24 +21,21 @@ final class OrphanedHooks {
     /** The most removed KBs one sweep looks at (the earliest ending first). */
     private static final int MAX = 100;
 
-    private static final String NOW = """
-            local t = redis.call('time')
-            local now = t[1] * 1000 + math.floor(t[2] / 1000)
-            """;
     /** ARGV: KB id, window (ms). Sets the KB's end to now + window unless it ends later already. */
-    private static final String KEEP = NOW + """
-            local last = now + tonumber(ARGV[2])
+    private static final String KEEP = Script.withLibrary("""
+            local last = nowMs() + tonumber(ARGV[2])
             local old = redis.call('zscore', KEYS[1], ARGV[1])
             if not old or tonumber(old) < last then
               redis.call('zadd', KEYS[1], last, ARGV[1])
             end
             return 1
-            """;
+            """);
     /** ARGV: at most. Drops the entries whose time has passed; reply: the others, id then end, earliest first. */
-    private static final String DUE = NOW + """
+    private static final String DUE = Script.withLibrary("""
+            local now = nowMs()
             redis.call('zremrangebyscore', KEYS[1], '-inf', now)
             return redis.call('zrangebyscore', KEYS[1], now, '+inf', 'withscores', 'limit', 0, tonumber(ARGV[1]))
-            """;
+            """);
     /** ARGV: KB id, end read. Drops the KB unless it was removed again since (its end moved). */
     private static final String DROP = """
             local end_ = redis.call('zscore', KEYS[1], ARGV[1])
