@@ -10,7 +10,11 @@ import dev.kbsync.api.LeaseRequest;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.client.BlockingLeaseChannel;
 import dev.kbsync.coordinator.testing.LogCapture;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -103,13 +107,26 @@ class RequestDeadlineApiIT {
     /** {@code kbsync_http_request_read_timeouts_total} of {@code stage}, 0 before its first. */
     private static double timeouts(String stage) {
         String line = "kbsync_http_request_read_timeouts_total{stage=\"" + stage + "\"} ";
-        return api.call(io.vertx.core.http.HttpMethod.GET, "/metrics", ApiFixture.ADMIN)
+        return metrics()
                 .bodyAsString()
                 .lines()
                 .filter(l -> l.startsWith(line))
                 .mapToDouble(l -> Double.parseDouble(l.substring(line.length())))
                 .findFirst()
                 .orElse(0);
+    }
+
+    /**
+     * {@code GET /metrics} through the fixture's client, again on a new connection if the one it took from its pool
+     * was closed meanwhile: the server closes idle keep-alive connections after this class's short limit, and one
+     * may close as the client reuses it.
+     */
+    private static HttpResponse<Buffer> metrics() {
+        try {
+            return api.call(HttpMethod.GET, "/metrics", ApiFixture.ADMIN);
+        } catch (HttpClosedException closedWhileTaken) {
+            return api.call(HttpMethod.GET, "/metrics", ApiFixture.ADMIN);
+        }
     }
 
     @Test
