@@ -33,15 +33,7 @@ class DegradedDispatchIT {
     @Test
     void shouldHandOutJournalJobsUnderLocalFencesAndRaiseRedisFencesAboveThem(@TempDir Path dir) throws Exception {
         Path journal = dir.resolve("journal");
-        Map<String, String> env = Map.of(
-                "KBSYNC_AUTH_ENABLED",
-                "false",
-                "KBSYNC_REDIS_ADDRESS",
-                redis.uri(),
-                "KBSYNC_KBS",
-                "fx=/srv/git/fx.git#main",
-                "KBSYNC_DEGRADED_JOURNAL_DIR",
-                journal.toString());
+        Map<String, String> env = CoordinatorProcess.journaling(redis.uri(), "fx", journal);
         Path log = dir.resolve("coordinator.log");
         List<String> ids = new ArrayList<>();
         long landedToken;

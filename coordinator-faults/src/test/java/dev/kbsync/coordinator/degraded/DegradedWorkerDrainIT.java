@@ -26,15 +26,7 @@ class DegradedWorkerDrainIT {
 
     @Test
     void shouldEndAPollWaitingOnTheJournalWhenItsWorkerDrains(@TempDir Path dir) throws Exception {
-        Map<String, String> env = Map.of(
-                "KBSYNC_AUTH_ENABLED",
-                "false",
-                "KBSYNC_REDIS_ADDRESS",
-                redis.uri(),
-                "KBSYNC_KBS",
-                "dr=/srv/git/dr.git#main",
-                "KBSYNC_DEGRADED_JOURNAL_DIR",
-                dir.resolve("journal").toString());
+        Map<String, String> env = CoordinatorProcess.journaling(redis.uri(), "dr", dir.resolve("journal"));
         try (CoordinatorProcess coordinator = CoordinatorProcess.start(env, dir.resolve("coordinator.log"))) {
             Http http = coordinator.http();
             redis.process().pause();

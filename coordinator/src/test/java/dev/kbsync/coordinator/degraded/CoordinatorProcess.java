@@ -24,6 +24,22 @@ final class CoordinatorProcess implements AutoCloseable {
         this.http = new Http(port);
     }
 
+    /**
+     * The settings of a coordinator without auth on {@code redisUri} that journals while Redis is unreachable, in
+     * {@code journal}, and knows the KB {@code kb} (remote {@code /srv/git/<kb>.git}, branch main).
+     */
+    static Map<String, String> journaling(String redisUri, String kb, Path journal) {
+        return Map.of(
+                "KBSYNC_AUTH_ENABLED",
+                "false",
+                "KBSYNC_REDIS_ADDRESS",
+                redisUri,
+                "KBSYNC_KBS",
+                kb + "=/srv/git/" + kb + ".git#main",
+                "KBSYNC_DEGRADED_JOURNAL_DIR",
+                journal.toString());
+    }
+
     /** Starts it with {@code env} (its HTTP port chosen here) and waits until it answers {@code /healthz}. */
     static CoordinatorProcess start(Map<String, String> env, Path log) {
         int port = freePort();
