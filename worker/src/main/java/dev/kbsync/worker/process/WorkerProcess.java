@@ -192,8 +192,9 @@ public final class WorkerProcess {
     /**
      * Graceful stop within {@code deadline} (the process's {@code shutdown.grace}); blocks (call it off the event loop).
      * Polling stops; running jobs get the deadline less its last quarter to finish, then those still running stop
-     * before their push and report {@code WORKER_SHUTDOWN}, and results are delivered, within what is left. A slot whose
-     * poll is in flight waits for its answer and gives back a job it brings. Past the deadline one WARN names what was
+     * before their push and report {@code WORKER_SHUTDOWN}, and results are delivered, within what is left. The drain,
+     * sent first, makes the coordinators end this worker's polls in flight; a slot whose poll the drain did not end
+     * waits for its answer and gives back a job it brings. Past the deadline one WARN names what was
      * still under way, and the caller exits anyway: a job cut short was not pushed, and one whose result is not
      * delivered runs again once its lease expires. A later call waits for the first one's outcome within its own
      * deadline.
@@ -216,10 +217,8 @@ public final class WorkerProcess {
     private StopOutcome firstStop(StopDeadline deadline) {
         try {
             return stopped.get(deadline.left().toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
+        } catch (TimeoutException | ExecutionException e) { // still under way, or it failed
             return new StopOutcome.PastBound(deadline.bound(), List.of("the worker's first stop"));
-        } catch (ExecutionException e) {
-            return new StopOutcome.PastBound(deadline.bound(), List.of("the worker's first stop, which failed"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new StopOutcome.PastBound(deadline.bound(), List.of("the worker's first stop"));

@@ -142,6 +142,9 @@ class StopGivesBackIT {
             Duration took = Duration.ofNanos(System.nanoTime() - began);
 
             assertThat(outcome).isInstanceOf(StopOutcome.Stopped.class);
+            assertThat(idle.stop())
+                    .as("a later stop answers the first one's outcome")
+                    .isEqualTo(outcome);
             assertThat(took)
                     .as("its polls (poll.wait %s) ended by its drain, not waited out", POLL_WAIT)
                     .isLessThan(Duration.ofSeconds(5));

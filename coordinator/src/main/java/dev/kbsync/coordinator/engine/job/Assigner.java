@@ -52,14 +52,10 @@ public final class Assigner {
 
     /**
      * The next assignment of a job of one of {@code kinds} (what the worker runs), or empty at {@code deadlineNanos}
-     * (System.nanoTime). A grant found to be of another kind (a stale ready entry, or a grant reserved for this worker)
-     * goes to its own kind's ready set, and the poll goes on.
+     * (System.nanoTime), or at once when its worker drains after the poll began ({@code beganNanos}). A grant found to
+     * be of another kind (a stale ready entry, or a grant reserved for this worker) goes to its own kind's ready set,
+     * and the poll goes on.
      */
-    public Future<Optional<Assignment>> next(String workerId, Set<JobKind> kinds, long deadlineNanos) {
-        return next(workerId, kinds, System.nanoTime(), deadlineNanos);
-    }
-
-    /** {@link #next(String, Set, long)} of a poll that began at {@code beganNanos} (ended by a drain since). */
     public Future<Optional<Assignment>> next(String workerId, Set<JobKind> kinds, long beganNanos, long deadlineNanos) {
         return poller.take(workerId, kinds, beganNanos, deadlineNanos)
                 .compose(kb -> kb.isEmpty()

@@ -27,7 +27,7 @@ import java.util.function.Consumer;
 public final class Poller {
     private static final long SAFETY_MS = 1000;
     /** How long a worker's drain is remembered: past the longest poll the coordinator holds (30 s). */
-    static final Duration END_KEPT = Duration.ofSeconds(31);
+    private static final Duration END_KEPT = Duration.ofSeconds(31);
 
     private final Vertx vertx;
     private final Redis redis;
@@ -58,7 +58,7 @@ public final class Poller {
 
     /**
      * The next KB with a granted job of one of {@code kinds} for {@code worker}, or empty at {@code deadlineNanos}
-     * (System.nanoTime), or at once once the worker drains ({@link #end}) if its poll began at {@code began} before.
+     * (System.nanoTime), or at once when the worker drains ({@link #end}) after its poll began ({@code began}).
      */
     public Future<Optional<KbId>> take(String worker, Set<JobKind> kinds, long began, long deadlineNanos) {
         Promise<Long> seen = Promise.promise();

@@ -92,6 +92,30 @@ public final class Redis {
         return Future.fromCompletionStage(stage, context).recover(Redis::unavailable);
     }
 
+    /**
+     * Runs a script of the engine outside the per-KB steps on {@code keys} (all in one hash slot, routed by the first);
+     * the reply is the script's list, the arguments go as strings. Sent once, as a step ({@link #steps}), unless
+     * {@code resend} (an idempotent script keeps Redisson's retries).
+     */
+    public Future<List<Object>> list(String script, boolean resend, List<Object> keys, Object... args) {
+        Object[] argv = new Object[args.length];
+        for (int i = 0; i < args.length; i++) {
+            argv[i] = String.valueOf(args[i]);
+        }
+        try {
+            return on((resend ? reads : scripts)
+                    .evalAsync(
+                            (String) keys.get(0),
+                            RScript.Mode.READ_WRITE,
+                            script,
+                            RScript.ReturnType.LIST,
+                            keys,
+                            argv));
+        } catch (RuntimeException e) { // e.g. the client was shut down: fail the future, never the caller
+            return Future.failedFuture(e);
+        }
+    }
+
     /** Runs a per-KB script with every key of the KB declared; the reply is the script's JSON object. */
     public Future<JsonObject> run(Script script, KbKeys keys, List<Object> argv) {
         return run(script, keys, List.of(), argv);

@@ -7,7 +7,6 @@ import io.vertx.core.Future;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.redisson.api.RScript;
 
 /**
  * Removed KBs whose webhook deliveries may not all be over, in one sorted set of its own hash slot, {@code
@@ -46,13 +45,11 @@ final class OrphanedHooks {
             """;
 
     private final Redis redis;
-    private final RScript scripts;
     private final long windowMs;
 
     /** {@code windowMs}: how long after a removal one of the KB's deliveries may still be due. */
     OrphanedHooks(Redis redis, long windowMs) {
         this.redis = redis;
-        this.scripts = Redis.steps(redis.client());
         this.windowMs = windowMs;
     }
 
@@ -78,15 +75,6 @@ final class OrphanedHooks {
     }
 
     private Future<List<Object>> eval(String script, Object... args) {
-        Object[] argv = new Object[args.length];
-        for (int i = 0; i < args.length; i++) {
-            argv[i] = String.valueOf(args[i]);
-        }
-        try {
-            return redis.on(scripts.evalAsync(
-                    KEY, RScript.Mode.READ_WRITE, script, RScript.ReturnType.LIST, List.of(KEY), argv));
-        } catch (RuntimeException e) { // e.g. the client was shut down: fail the future, never the caller
-            return Future.failedFuture(e);
-        }
+        return redis.list(script, false, List.of(KEY), args);
     }
 }

@@ -11,8 +11,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.redisson.api.RScript;
-import org.redisson.client.codec.StringCodec;
 
 /**
  * Worker presence in two keys of one hash slot: {@code kbsync:{workers}:seen} (ZSET, worker id -> last seen, Redis
@@ -91,13 +89,11 @@ public final class RedisWorkerRegistry implements WorkerRegistry {
             """;
 
     private final Redis redis;
-    private final RScript scripts;
     private final long ttlMs;
     private final long forgetMs;
 
     public RedisWorkerRegistry(Redis redis, Duration ttl) {
         this.redis = redis;
-        this.scripts = redis.client().getScript(StringCodec.INSTANCE);
         this.ttlMs = ttl.toMillis();
         this.forgetMs = ttl.toMillis() * FORGET_AFTER_TTLS;
     }
@@ -139,16 +135,7 @@ public final class RedisWorkerRegistry implements WorkerRegistry {
     }
 
     private Future<List<Object>> eval(String script, Object... args) {
-        Object[] argv = new Object[args.length];
-        for (int i = 0; i < args.length; i++) {
-            argv[i] = String.valueOf(args[i]);
-        }
-        try {
-            return redis.on(scripts.evalAsync(
-                    SEEN, RScript.Mode.READ_WRITE, script, RScript.ReturnType.LIST, List.of(SEEN, RECORDS), argv));
-        } catch (RuntimeException e) { // e.g. the client was shut down: fail the future, never the caller
-            return Future.failedFuture(e);
-        }
+        return redis.list(script, true, List.of(SEEN, RECORDS), args);
     }
 
     private static long number(Object value) {
