@@ -191,6 +191,7 @@ public final class Coordinator {
                         config.kbs())
                 .compose(mode -> {
                     services.kbs().whenRemoved(mode::forget); // removed here or through another coordinator
+                    services.kbs().whenRemovalsUnheard(() -> sync(mode, services)); // the subscription came back
                     health.onChange(up -> {
                         if (up) {
                             sync(mode, services);

@@ -121,9 +121,17 @@ public final class FaultProxy implements AutoCloseable {
      * connections (a pub/sub subscription among them) and gets them back only after the outage.
      */
     public void cutFor(Duration outage) {
-        refusingUntil = System.nanoTime() + outage.toNanos();
+        refuseNewFor(outage);
         sockets.forEach(FaultProxy::closeQuietly);
         sockets.clear();
+    }
+
+    /**
+     * For {@code outage}, closes each new connection as it comes; those open go on: a client that loses one connection
+     * (its pub/sub subscription, killed by the server) gets it back only after the outage, its others serve meanwhile.
+     */
+    public void refuseNewFor(Duration outage) {
+        refusingUntil = System.nanoTime() + outage.toNanos();
     }
 
     private static void closeQuietly(Socket socket) {

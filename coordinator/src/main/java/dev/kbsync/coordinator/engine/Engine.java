@@ -137,7 +137,7 @@ public final class Engine {
                                     engine::onQueueChanged,
                                     engine::onEnded,
                                     engine.poller::wake,
-                                    engine.fanout::refreshWatched,
+                                    engine::onResubscribed,
                                     engine.changes::onDoing)
                             .map(v -> {
                                 context.runOnContext(x -> engine.sweepTimer =
@@ -237,6 +237,30 @@ public final class Engine {
     private void removed(KbId kb) {
         events.removed(kb);
         context.runOnContext(v -> forgotten(kb));
+    }
+
+    /**
+     * The subscription came back after it was lost: the streams here catch up with what other coordinators published
+     * meanwhile, and the KBs removed through them meanwhile are forgotten here (a lease on one is refused KB_NOT_FOUND,
+     * as on every other coordinator) before the registry's listeners read their own lists again.
+     */
+    private void onResubscribed() {
+        fanout.refreshWatched();
+        kbs.unheardRemovals().onComplete(read -> {
+            if (read.succeeded()) {
+                read.result().forEach(this::onRemoved);
+                if (!read.result().isEmpty()) {
+                    LOG.info(
+                            "KB(s) {} were removed while this coordinator's subscription was down: forgotten",
+                            read.result());
+                }
+            } else {
+                LOG.warn(
+                        "the registered KBs could not be read after the subscription came back ({})",
+                        read.cause().toString());
+            }
+            kbs.removalsUnheard();
+        });
     }
 
     /** Another coordinator removed a KB. */

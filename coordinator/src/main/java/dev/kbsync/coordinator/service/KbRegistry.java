@@ -32,4 +32,11 @@ public interface KbRegistry {
      * or through another one.
      */
     void whenRemoved(Consumer<KbId> onRemoved);
+
+    /**
+     * {@code onUnheard} runs each time this coordinator may have missed removals made through other coordinators: its
+     * subscription to their messages was lost and came back. By then {@link #whenRemoved} has heard of those among the
+     * KBs this coordinator used; whoever keeps a list of KBs of its own reads {@link #list()} again.
+     */
+    void whenRemovalsUnheard(Runnable onUnheard);
 }

@@ -34,6 +34,7 @@ public final class PendingServices {
             new CoordinatorServices(new Leases(), new Jobs(), new Queues(), new Kbs(), new Workers());
     private volatile CoordinatorServices attached;
     private final List<Consumer<KbId>> removals = new CopyOnWriteArrayList<>();
+    private final List<Runnable> unheard = new CopyOnWriteArrayList<>();
 
     /** The services to hand out: the attached ones' behaviour once attached, 503 REDIS_UNAVAILABLE before. */
     public CoordinatorServices services() {
@@ -44,6 +45,7 @@ public final class PendingServices {
     public void attach(CoordinatorServices services) {
         attached = Objects.requireNonNull(services, "services");
         services.kbs().whenRemoved(kb -> removals.forEach(listener -> listener.accept(kb)));
+        services.kbs().whenRemovalsUnheard(() -> unheard.forEach(Runnable::run));
     }
 
     public boolean attached() {
@@ -217,6 +219,12 @@ public final class PendingServices {
         @Override
         public void whenRemoved(Consumer<KbId> onRemoved) {
             removals.add(onRemoved);
+        }
+
+        /** Kept here, as {@link #whenRemoved}. */
+        @Override
+        public void whenRemovalsUnheard(Runnable onUnheard) {
+            unheard.add(onUnheard);
         }
     }
 

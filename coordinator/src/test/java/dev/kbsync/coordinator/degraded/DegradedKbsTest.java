@@ -108,5 +108,10 @@ class DegradedKbsTest {
         public void whenRemoved(Consumer<KbId> onRemoved) {
             throw new UnsupportedOperationException();
         }
+
+        @Override
+        public void whenRemovalsUnheard(Runnable onUnheard) {
+            throw new UnsupportedOperationException();
+        }
     }
 }

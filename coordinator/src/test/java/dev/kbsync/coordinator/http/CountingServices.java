@@ -293,6 +293,11 @@ final class CountingServices {
         public void whenRemoved(Consumer<KbId> onRemoved) {
             real.whenRemoved(onRemoved);
         }
+
+        @Override
+        public void whenRemovalsUnheard(Runnable onUnheard) {
+            real.whenRemovalsUnheard(onUnheard);
+        }
     }
 
     private final class Workers implements WorkerRegistry {

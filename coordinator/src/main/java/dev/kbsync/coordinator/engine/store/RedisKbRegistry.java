@@ -14,6 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -79,6 +80,7 @@ public final class RedisKbRegistry implements KbRegistry {
     private final Function<KbId, Future<Void>> removing;
     private final Consumer<KbId> removed;
     private final List<Consumer<KbId>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> unheard = new CopyOnWriteArrayList<>();
 
     /**
      * {@code removing}: told of each KB about to be removed here (an idle one), before any of its keys changes; a failure
@@ -206,6 +208,33 @@ public final class RedisKbRegistry implements KbRegistry {
     @Override
     public void whenRemoved(Consumer<KbId> onRemoved) {
         listeners.add(onRemoved);
+    }
+
+    @Override
+    public void whenRemovalsUnheard(Runnable onUnheard) {
+        unheard.add(onUnheard);
+    }
+
+    /**
+     * The KBs known here before the registry's ids are read that it no longer lists: removed through another
+     * coordinator while this one did not hear it. One read; a KB learnt here meanwhile, or removed here meanwhile (it was
+     * forgotten then), is not among them.
+     */
+    public Future<List<KbId>> unheardRemovals() {
+        Set<KbId> before = Set.copyOf(known);
+        return ids().map(listed -> {
+            Set<KbId> gone = new HashSet<>(before);
+            listed.forEach(gone::remove);
+            return gone.stream()
+                    .filter(known::contains)
+                    .sorted(Comparator.comparing(KbId::value))
+                    .toList();
+        });
+    }
+
+    /** Tells {@link #whenRemovalsUnheard} listeners that removals may have been missed. */
+    public void removalsUnheard() {
+        unheard.forEach(Runnable::run);
     }
 
     @Override
