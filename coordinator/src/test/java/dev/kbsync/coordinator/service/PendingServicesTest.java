@@ -110,15 +110,40 @@ class PendingServicesTest {
         assertThat(heard).containsExactly(KbId.of("gone"));
     }
 
+    @Test
+    void shouldTellTheUnheardRemovalsOfTheServicesAttachedLater() {
+        PendingServices pending = new PendingServices();
+        List<String> heard = new ArrayList<>();
+        pending.services().kbs().whenRemovalsUnheard(() -> heard.add("unheard"));
+        List<Runnable> engine = new ArrayList<>();
+        KbRegistry kbs = type(KbRegistry.class, (method, args) -> {
+            if (method.getName().equals("whenRemovalsUnheard")) {
+                engine.add((Runnable) args[0]);
+            }
+            return null;
+        });
+
+        pending.attach(new CoordinatorServices(
+                stub(LeaseService.class),
+                stub(JobService.class),
+                stub(QueueService.class),
+                kbs,
+                stub(WorkerRegistry.class)));
+        engine.forEach(Runnable::run);
+
+        assertThat(heard).containsExactly("unheard");
+    }
+
     /**
      * Every instance method, defaults included, but the submit convenience that calls the other submit and the removal
-     * listener (kept by the facade itself: {@link #shouldTellTheRemovalsOfTheServicesAttachedLater}).
+     * listeners (kept by the facade itself: {@link #shouldTellTheRemovalsOfTheServicesAttachedLater}).
      */
     private static List<Method> methods(Class<?> type) {
         return List.of(type.getMethods()).stream()
                 .filter(m -> !Modifier.isStatic(m.getModifiers()))
                 .filter(m -> !(m.getName().equals("submit") && m.getParameterCount() == 4))
                 .filter(m -> !m.getName().equals("whenRemoved"))
+                .filter(m -> !m.getName().equals("whenRemovalsUnheard"))
                 .toList();
     }
 
