@@ -38,11 +38,7 @@ class DegradedRemovedKbIT {
         try {
             Http here = new Http(remover.port());
             here.awaitNormalWithEmptyJournal();
-            Http.Answer registered = here.send(
-                    "PUT",
-                    "/v1/kbs/gone",
-                    new JsonObject().put("remote", "/srv/git/gone.git").put("branch", "main"));
-            assertThat(registered.status()).as(registered.body().encode()).isEqualTo(200);
+            register(here, "gone");
             other = Coordinator.start(vertx, config("c2", dir.resolve("c2"))).await(); // knows "gone" from Redis
             Http there = new Http(other.port());
             there.awaitNormalWithEmptyJournal();
@@ -84,11 +80,7 @@ class DegradedRemovedKbIT {
         try {
             Http here = new Http(remover.port());
             here.awaitNormalWithEmptyJournal();
-            Http.Answer registered = here.send(
-                    "PUT",
-                    "/v1/kbs/missed",
-                    new JsonObject().put("remote", "/srv/git/missed.git").put("branch", "main"));
-            assertThat(registered.status()).as(registered.body().encode()).isEqualTo(200);
+            register(here, "missed");
             Coordinator stopped =
                     Coordinator.start(vertx, config("c2", dir.resolve("c2"))).await();
             new Http(stopped.port()).awaitNormalWithEmptyJournal(); // knows "missed" from Redis, kept in kbs.json

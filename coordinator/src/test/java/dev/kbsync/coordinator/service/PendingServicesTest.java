@@ -99,12 +99,7 @@ class PendingServicesTest {
             return null;
         });
 
-        pending.attach(new CoordinatorServices(
-                stub(LeaseService.class),
-                stub(JobService.class),
-                stub(QueueService.class),
-                kbs,
-                stub(WorkerRegistry.class)));
+        attach(pending, kbs);
         engine.forEach(listener -> listener.accept(KbId.of("gone")));
 
         assertThat(heard).containsExactly(KbId.of("gone"));
@@ -123,15 +118,20 @@ class PendingServicesTest {
             return null;
         });
 
+        attach(pending, kbs);
+        engine.forEach(Runnable::run);
+
+        assertThat(heard).containsExactly("unheard");
+    }
+
+    /** Attaches stub services around {@code kbs}. */
+    private void attach(PendingServices pending, KbRegistry kbs) {
         pending.attach(new CoordinatorServices(
                 stub(LeaseService.class),
                 stub(JobService.class),
                 stub(QueueService.class),
                 kbs,
                 stub(WorkerRegistry.class)));
-        engine.forEach(Runnable::run);
-
-        assertThat(heard).containsExactly("unheard");
     }
 
     /**
