@@ -6,6 +6,7 @@ import dev.kbsync.testing.ChildJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,26 +41,39 @@ final class CoordinatorProcess implements AutoCloseable {
                 journal.toString());
     }
 
-    /** Starts it with {@code env} (its HTTP port chosen here) and waits until it answers {@code /healthz}. */
+    /**
+     * Starts it with {@code env} (its HTTP port chosen here) and waits until it answers {@code /healthz}. A port another
+     * test's server took between the pick and the child's bind is picked again (at most 3 times); any other exit at
+     * start fails with the end of the child's log.
+     */
     static CoordinatorProcess start(Map<String, String> env, Path log) {
-        int port = freePort();
-        ProcessBuilder builder =
-                new ProcessBuilder(ChildJvm.command(List.of(), "dev.kbsync.coordinator.CoordinatorMain", List.of()));
-        builder.environment().putAll(env);
-        builder.environment().put("KBSYNC_HTTP_PORT", Integer.toString(port));
-        builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        try {
-            CoordinatorProcess started = new CoordinatorProcess(builder.start(), port);
-            await().atMost(Duration.ofSeconds(60))
-                    .pollInterval(Duration.ofMillis(200))
-                    .until(() -> !started.process.isAlive()
-                            || started.http.get("/healthz").status() == 200);
-            if (!started.process.isAlive()) {
-                throw new IllegalStateException("the coordinator exited at start; see " + log);
+        for (int attempt = 1; ; attempt++) {
+            long logged = log.toFile().length();
+            int port = freePort();
+            ProcessBuilder builder = new ProcessBuilder(
+                    ChildJvm.command(List.of(), "dev.kbsync.coordinator.CoordinatorMain", List.of()));
+            builder.environment().putAll(env);
+            builder.environment().put("KBSYNC_HTTP_PORT", Integer.toString(port));
+            builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            try {
+                CoordinatorProcess started = new CoordinatorProcess(builder.start(), port);
+                await().atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> !started.process.isAlive()
+                                || started.http.get("/healthz").status() == 200);
+                if (started.process.isAlive()) {
+                    return started;
+                }
+                byte[] all = Files.readAllBytes(log);
+                String output = new String(all, (int) logged, all.length - (int) logged, StandardCharsets.UTF_8);
+                if (attempt < 3 && output.contains("Address already in use")) {
+                    continue;
+                }
+                throw new IllegalStateException("the coordinator exited at start (" + log + "):\n"
+                        + output.substring(Math.max(0, output.length() - 4000)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            return started;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
