@@ -76,17 +76,23 @@ public final class AuthHandler {
     private Caller authenticate(RoutingContext ctx, boolean stream) {
         HttpMethod method = ctx.request().method();
         boolean queryTokenAllowed = stream && (method == HttpMethod.GET || method == HttpMethod.HEAD);
-        String header = ctx.request().getHeader("Authorization");
-        String token;
-        if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            token = header.substring(BEARER.length()).trim();
-        } else if (header == null && queryTokenAllowed && ctx.request().getParam("access_token") != null) {
-            token = ctx.request().getParam("access_token");
-        } else {
+        String token = presented(ctx, queryTokenAllowed);
+        if (token == null) {
             throw AuthException.unauthenticated("an Authorization: Bearer <token> header is required");
         }
         return authenticator
                 .flatMap(a -> a.callerOf(token))
                 .orElseThrow(() -> AuthException.unauthenticated("the bearer token is not valid"));
+    }
+
+    /** The bearer token of the request, or its {@code access_token} where {@code fromQuery}; null: none. */
+    private static String presented(RoutingContext ctx, boolean fromQuery) {
+        String header = ctx.request().getHeader("Authorization");
+        if (header != null) {
+            boolean bearer = header.regionMatches(true, 0, BEARER, 0, BEARER.length());
+            return bearer ? header.substring(BEARER.length()).trim() : null;
+        }
+        // the routing context's query, not the request's: a query it cannot decode fails there as a 400
+        return fromQuery ? ctx.queryParams().get("access_token") : null;
     }
 }

@@ -112,6 +112,16 @@ class AuthApiIT {
         assertError(api.call(GET, "/v1/events?access_token=wrong-token-00000000", null), 401, "UNAUTHENTICATED");
     }
 
+    /** A query the server cannot decode is the client's error, on the one route that reads a token from it too. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"/v1/events?access_token=%zz", "/v1/events?access_token=%", "/v1/events?x=1&access_token=a%2"})
+    void shouldRefuseAnAccessTokenThatIsNotPercentEncodedWith400(String uri) {
+        try (LogCapture logs = new LogCapture()) {
+            assertError(api.call(GET, uri, null), 400, "BAD_REQUEST");
+            assertThat(logs.lines()).noneMatch(l -> l.startsWith("ERROR"));
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({
         "/v1/kbs/demo/files/events",
