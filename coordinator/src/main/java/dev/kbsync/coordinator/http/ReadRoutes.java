@@ -35,6 +35,8 @@ import org.eclipse.jgit.lib.ObjectId;
 final class ReadRoutes {
     private static final int DEFAULT_LOG = 20;
     private static final int MAX_LOG = 200;
+    private static final String KBS = "/v1/kbs/";
+    private static final String FILES = "/files/";
 
     private final ReadRegistrations registrations;
     private final KbMirrors mirrors;
@@ -46,7 +48,7 @@ final class ReadRoutes {
 
     void handleFile(RoutingContext ctx) {
         Query query = Query.of(ctx, "at", "after");
-        String path = RelativePath.check(filePath(ctx));
+        String path = RelativePath.check(filePath(ctx.request().path()));
         Optional<ObjectId> at = query.commit("at");
         Set<String> known = etags(ctx.request().getHeader("If-None-Match"));
         read(ctx, query, snapshot -> SnapshotReads.file(snapshot, at, path, known))
@@ -129,12 +131,14 @@ final class ReadRoutes {
         return json;
     }
 
-    /** The path after {@code /files/}, each segment percent-decoded (the router has not touched it). */
-    private static String filePath(RoutingContext ctx) {
-        String raw = ctx.request().path();
-        int at = raw.indexOf("/files/");
-        String encoded = at < 0 ? "" : raw.substring(at + "/files/".length());
-        return percentDecode(encoded);
+    /**
+     * The path after {@code /v1/kbs/<kb>/files/}, each segment percent-decoded (the router has not touched it); the
+     * KB's own segment is skipped whole, so a KB may be called {@code files}.
+     */
+    static String filePath(String raw) {
+        int kbEnd = raw.startsWith(KBS) ? raw.indexOf('/', KBS.length()) : -1;
+        boolean files = kbEnd > 0 && raw.startsWith(FILES, kbEnd);
+        return percentDecode(files ? raw.substring(kbEnd + FILES.length()) : "");
     }
 
     static String percentDecode(String value) {

@@ -94,6 +94,7 @@ class ReadsApiIT {
         register("notes", remote.toString());
         register("other", remote.toString());
         register("gone", dir.resolve("no-such-remote.git").toString());
+        register("files", remote.toString());
     }
 
     @AfterAll
@@ -124,6 +125,16 @@ class ReadsApiIT {
         JsonObject binary = get("/v1/kbs/notes/files/notes/logo.bin", CLIENT).bodyAsJsonObject();
         assertThat(binary.getString("encoding")).isEqualTo("base64");
         assertThat(Base64.getDecoder().decode(binary.getString("content"))).containsExactly(0xff, 0, 1, 2);
+    }
+
+    /** The file's path starts after the KB's own segment, whatever the KB is called. */
+    @Test
+    void shouldReadTheFileOfAKbNamedFiles() {
+        HttpResponse<Buffer> response = get("/v1/kbs/files/files/notes/2026/standup.md", CLIENT);
+
+        assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+        assertThat(response.bodyAsJsonObject().getString("path")).isEqualTo("notes/2026/standup.md");
+        assertThat(response.bodyAsJsonObject().getString("content")).isEqualTo("Standup moved to 9:30\n");
     }
 
     @Test
