@@ -81,10 +81,12 @@ final class ReadRoutes {
     private <T> Future<T> read(RoutingContext ctx, Query query, KbMirrors.SnapshotRead<T> read) {
         KbId kb = KbId.of(ctx.pathParam("kb"));
         Optional<ObjectId> after = query.commit("after");
-        // waiting for a commit is a long poll: Redis's bound on the request leaves it that long (503 SNAPSHOT_BEHIND);
-        // a HEAD never waits, it answers from the snapshot as it is (the fetch it sets going serves the next)
+        // waiting for a commit is a long poll (503 SNAPSHOT_BEHIND); a HEAD never waits for one, it answers from the
+        // snapshot as it is (the fetch it sets going serves the next). Any read may wait up to afterWait for a fetch
+        // (the KB's first, or one after ten idle minutes: 503 SNAPSHOT_UNAVAILABLE), so Redis's bound on the request
+        // leaves it that long: the request is not answered REDIS_UNAVAILABLE while Redis answers and git does not.
         Duration wait = ctx.request().method().equals(HttpMethod.HEAD) ? Duration.ZERO : mirrors.afterWait();
-        after.ifPresent(commit -> RedisGate.allowWait(ctx, wait));
+        RedisGate.allowWait(ctx, mirrors.afterWait());
         return registrations
                 .get(kb)
                 .compose((KbConfig config) -> Future.fromCompletionStage(
