@@ -1,8 +1,10 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.api.Job;
 import dev.kbsync.coordinator.auth.Caller;
 import dev.kbsync.coordinator.auth.Role;
 import dev.kbsync.coordinator.service.CoordinatorServices;
+import dev.kbsync.coordinator.service.Retried;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
 import java.util.Optional;
@@ -70,8 +72,14 @@ final class CancelRetryRoutes {
                                 old.payload(),
                                 "",
                                 Optional.of(RETRY_KEY + old.id()),
-                                Optional.of(old.id()))))
+                                Optional.of(retried(old)))))
                 .onFailure(ctx::fail);
+    }
+
+    /** What the retry of {@code old} keeps of it: its id, and the token of its first grant (see {@link Retried}). */
+    private static Retried retried(Job old) {
+        Long first = old.firstFencingToken();
+        return new Retried(old.id(), first == null || first < 0 ? 0 : first);
     }
 
     /** The token whose jobs the caller may cancel or retry: its own, or any (empty) for an admin. */

@@ -4,6 +4,7 @@ import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.auth.Caller;
 import dev.kbsync.coordinator.config.Webhooks;
+import dev.kbsync.coordinator.service.Retried;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 
@@ -12,7 +13,7 @@ import java.util.Optional;
  * {@code .../agent-tasks}; a retry's is made from its old job); {@code retryOf}: the job it submits again.
  */
 record SubmitInput(
-        KbId kb, String user, JobPayload payload, String callbackUrl, Optional<String> key, Optional<String> retryOf) {
+        KbId kb, String user, JobPayload payload, String callbackUrl, Optional<String> key, Optional<Retried> retryOf) {
 
     /** A note's submission: {@code user}, {@code text}, {@code title}, {@code path}, {@code callbackUrl}. */
     static SubmitInput note(RoutingContext ctx, int maxTextChars, Webhooks webhooks) {

@@ -18,6 +18,7 @@ import dev.kbsync.coordinator.ratelimit.Limits;
 import dev.kbsync.coordinator.ratelimit.Window;
 import dev.kbsync.coordinator.service.Accepted;
 import dev.kbsync.coordinator.service.CoordinatorServices;
+import dev.kbsync.coordinator.service.Retried;
 import dev.kbsync.coordinator.service.Submission;
 import dev.kbsync.coordinator.service.WorkerRegistry;
 import io.vertx.core.Future;
@@ -189,7 +190,12 @@ final class SubmitRoutes {
                     RedisHealth.RETRY_AFTER));
             return;
         }
-        mode.accept(kb, input.user(), input.payload(), input.key(), input.retryOf())
+        mode.accept(
+                        kb,
+                        input.user(),
+                        input.payload(),
+                        input.key(),
+                        input.retryOf().map(Retried::jobId))
                 .onSuccess(job -> {
                     metrics.jobSubmitted(job.kb(), job.kind());
                     LogTags.around(

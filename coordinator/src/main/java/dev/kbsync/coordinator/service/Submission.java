@@ -15,8 +15,8 @@ import java.util.Optional;
  * that submits it (empty when unknown: that token, or an admin, may cancel it), the URL its terminal state is posted
  * to ('' when none; validated by the HTTP layer), the rate-limit windows it counts in, and whether no known worker runs
  * its kind ({@code noRunner}: the step then answers an earlier job of its idempotency key or content, as any retry, but
- * stores no new one: 409 NO_AGENT_WORKER), and the id of the failed or cancelled job it submits again ({@code retryOf},
- * kept with the new job). The KB's duplicate window (same user and content answer with the first job)
+ * stores no new one: 409 NO_AGENT_WORKER), and the failed or cancelled job it submits again ({@code retryOf}, see
+ * {@link Retried}). The KB's duplicate window (same user and content answer with the first job)
  * is the KB's own, read in the submit's step.
  */
 public record Submission(
@@ -28,7 +28,7 @@ public record Submission(
         String callbackUrl,
         Limits limits,
         boolean noRunner,
-        Optional<String> retryOf) {
+        Optional<Retried> retryOf) {
     public Submission {
         Objects.requireNonNull(kb, "kb");
         Objects.requireNonNull(user, "user");

@@ -47,6 +47,12 @@ final class JobUnit implements WorkUnit {
         return assignment.job().id();
     }
 
+    /** A retry's failed job (see {@link WorkUnit#earlier}); the coordinator queued it with that job's first token. */
+    @Override
+    public Optional<String> earlier() {
+        return Optional.ofNullable(assignment.job().retryOf());
+    }
+
     @Override
     public Author author() {
         return author;

@@ -12,6 +12,7 @@ import dev.kbsync.git.RemoteUnavailableException;
 import dev.kbsync.git.TrailerBound;
 import dev.kbsync.worker.apply.ApplyResult;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,8 +117,7 @@ public final class PublishCycle {
                     new Outcome.Failed(GitFailureCodes.ofSync(e), e.getMessage(), done.rejections), units.size());
         }
         done.uncertain = null; // this sync sees whatever landed
-        List<String> ids = units.stream().map(WorkUnit::id).toList();
-        Map<String, String> published = git.time(() -> repo.findCommitsWithTrailer(Trailers.JOB, ids, bound(units)));
+        Map<String, String> published = git.time(() -> published(repo, units));
         HeadFence head = new HeadFence(repo, git);
         PrePush prePush = new PrePush(units.get(0));
         List<Outcome> outcomes = new ArrayList<>();
@@ -221,6 +221,26 @@ public final class PublishCycle {
         }
         listener.reached(Phase.COMMITTED, unit.id());
         return new Step(new Outcome.Unchanged(rejections), committed);
+    }
+
+    /**
+     * The commit on the remote of each unit that has one, by unit id: its own, else its earlier unit's (a retry's
+     * failed job that landed), found in one walk.
+     */
+    private static Map<String, String> published(KbRepository repo, List<? extends WorkUnit> units) {
+        List<String> ids = new ArrayList<>();
+        units.forEach(unit -> {
+            ids.add(unit.id());
+            unit.earlier().ifPresent(ids::add);
+        });
+        Map<String, String> found = repo.findCommitsWithTrailer(Trailers.JOB, ids, bound(units));
+        Map<String, String> published = new HashMap<>();
+        for (WorkUnit unit : units) {
+            Optional.ofNullable(found.get(unit.id()))
+                    .or(() -> unit.earlier().map(found::get))
+                    .ifPresent(commit -> published.put(unit.id(), commit));
+        }
+        return published;
     }
 
     /**

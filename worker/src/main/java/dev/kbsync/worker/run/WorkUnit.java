@@ -11,6 +11,15 @@ public interface WorkUnit {
     /** The value of the {@code Kbsync-Job} trailer, used for the exactly-once check. */
     String id();
 
+    /**
+     * The {@code Kbsync-Job} value of an earlier unit whose commit counts as this one's: the failed job a retry submits
+     * again (it may have landed although it reads failed). The exactly-once check looks for it too, within the same
+     * bound. Empty by default.
+     */
+    default Optional<String> earlier() {
+        return Optional.empty();
+    }
+
     Author author();
 
     /** Trailers to add besides {@code Kbsync-Job} and the fencing trailers. */

@@ -37,6 +37,7 @@ import dev.kbsync.coordinator.service.Accepted;
 import dev.kbsync.coordinator.service.JobListQuery;
 import dev.kbsync.coordinator.service.JobService;
 import dev.kbsync.coordinator.service.Restoration;
+import dev.kbsync.coordinator.service.Retried;
 import dev.kbsync.coordinator.service.Submission;
 import io.vertx.core.Future;
 import java.time.Clock;
@@ -94,16 +95,21 @@ public final class RedisJobService implements JobService {
     public Future<Accepted> submit(Submission s) {
         JobRef ref = JobRef.create(s.kb());
         Job job = Job.queued(ref.id(), ref.kb(), s.user(), s.payload(), clock.instant())
-                .retrying(s.retryOf().orElse(null));
+                .retrying(s.retryOf().map(Retried::jobId).orElse(null));
         String member = SubmissionRateLimiter.member(clock);
+        // a retry is searched for down to its earlier job's first token: that job's commit may have landed
+        Restoration how = s.retryOf()
+                .filter(earlier -> earlier.firstFence() > 0)
+                .map(earlier -> Restoration.handedOut(earlier.firstFence()))
+                .orElse(Restoration.queued());
         if (!cluster || s.limits().windows().isEmpty()) {
-            return step(ref, job, s, s.contentHash(), s.limits(), member, Restoration.queued(), true);
+            return step(ref, job, s, s.contentHash(), s.limits(), member, how, true);
         }
         SubmissionRateLimiter before =
                 new SubmissionRateLimiter(redis.client(), clock, s.limits().length());
         List<Window> windows = s.limits().windows();
         return before.check(windows, member, redis.context())
-                .compose(least -> step(ref, job, s, s.contentHash(), Limits.NONE, member, Restoration.queued(), true)
+                .compose(least -> step(ref, job, s, s.contentHash(), Limits.NONE, member, how, true)
                         .map(accepted -> accepted.least(least))
                         .recover(e -> before.uncount(windows, member, redis.context())
                                 .transform(v -> Future.failedFuture(e))));
