@@ -139,6 +139,28 @@ class RedisOutageApiIT {
         bad.put(
                 "agent task without task",
                 new Call(POST, "/v1/kbs/demo/agent-tasks", CLIENT, new JsonObject().put("user", "u1")));
+        bad.put(
+                "KB registration with a bad remote",
+                new Call(
+                        PUT,
+                        "/v1/kbs/newkb",
+                        ADMIN,
+                        new JsonObject().put("remote", "nope").put("branch", "main")));
+        bad.put("KB registration without a branch", new Call(PUT, "/v1/kbs/newkb", ADMIN, new JsonObject()));
+        bad.put(
+                "poll with a negative wait",
+                new Call(POST, "/v1/workers/w-1/poll", WORKER, new JsonObject().put("waitMs", -1)));
+        bad.put(
+                "job result with a bad state",
+                new Call(
+                        POST,
+                        "/v1/jobs/demo~t1/result",
+                        WORKER,
+                        new JsonObject().put("leaseId", "demo~t1.7").put("state", "bogus")));
+        bad.put(
+                "group commit extend past its maximum",
+                new Call(POST, "/v1/leases/demo~t1.7/extend", WORKER, new JsonObject().put("max", 99)));
+        bad.put("worker presence without its fields", new Call(PUT, "/v1/workers/w-1", WORKER, new JsonObject()));
         bad.put("lease without holder", new Call(POST, "/v1/kbs/demo/leases", CLIENT, new JsonObject()));
         bad.put(
                 "lease with a negative ttl",

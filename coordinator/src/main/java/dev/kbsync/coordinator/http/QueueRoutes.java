@@ -84,7 +84,12 @@ final class QueueRoutes {
                 .onFailure(ctx::fail);
     }
 
-    void handlePutKb(RoutingContext ctx) {
+    /** {@code PUT /v1/kbs/{kb}}: the registration is read and checked (also its caller's right to it) before Redis. */
+    Checked<KbConfig> putKb() {
+        return new Checked<>(QueueRoutes::kbToRegister, this::handlePutKb);
+    }
+
+    private static KbConfig kbToRegister(RoutingContext ctx) {
         String id = ctx.pathParam("kb");
         KbId.of(id);
         Fields body = Bodies.object(ctx, "remote", "branch", "notePath", "credentials", "dedupeWindowSeconds");
@@ -103,6 +108,11 @@ final class QueueRoutes {
                             + " file:// remote (any repository on the coordinator's and workers' hosts); give the"
                             + " repository's https:// or ssh:// URL");
         }
+        return kb;
+    }
+
+    private void handlePutKb(RoutingContext ctx, KbConfig kb) {
+        Caller caller = Caller.of(ctx);
         register(kb, caller)
                 .onSuccess(k -> degraded.ifPresent(d -> d.known(k)))
                 .onSuccess(registered::accept)

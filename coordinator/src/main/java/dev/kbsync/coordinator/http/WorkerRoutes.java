@@ -2,28 +2,19 @@ package dev.kbsync.coordinator.http;
 
 import dev.kbsync.api.Assignment;
 import dev.kbsync.api.Assignments;
-import dev.kbsync.api.FileChange;
-import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.Job;
-import dev.kbsync.api.JobError;
 import dev.kbsync.api.JobKind;
 import dev.kbsync.api.JobOutcome;
-import dev.kbsync.api.Quoting;
 import dev.kbsync.api.WorkerPresence;
 import dev.kbsync.api.Workers;
 import dev.kbsync.coordinator.auth.Caller;
 import dev.kbsync.coordinator.degraded.DegradedMode;
 import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.service.CoordinatorServices;
-import dev.kbsync.coordinator.service.JobService;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -32,9 +23,6 @@ import java.util.Set;
  * jobs behind it (group commit), report results; and the workers view.
  */
 final class WorkerRoutes {
-    static final long DEFAULT_WAIT_MS = 20_000;
-    static final long DEFAULT_BATCH = 16;
-
     private final CoordinatorServices services;
 
     private final Optional<DegradedMode> degraded;
@@ -63,13 +51,15 @@ final class WorkerRoutes {
      * A long poll; a {@code presence} in the body renews the worker's presence first (no separate request) and says
      * which kinds of job the worker runs (every kind without one).
      */
-    void handlePoll(RoutingContext ctx) {
-        long arrived = System.nanoTime(); // a drain told after this ends the poll, even during its renewal
-        String worker = workerId(ctx);
-        Fields body = Bodies.object(ctx, "waitMs", "presence");
-        Duration wait = Inputs.waitMs(body, DEFAULT_WAIT_MS);
-        Optional<WorkerPresence> presence =
-                body.optObject("presence", PresenceInput.FIELDS).map(PresenceInput::read);
+    Checked<WorkerInputs.PollAsk> poll() {
+        return new Checked<>(WorkerInputs::poll, this::handlePoll);
+    }
+
+    private void handlePoll(RoutingContext ctx, WorkerInputs.PollAsk ask) {
+        String worker = ask.worker();
+        Duration wait = ask.waitFor();
+        Optional<WorkerPresence> presence = ask.presence();
+        long arrived = ask.arrived();
         Set<JobKind> kinds = presence.map(WorkerPresence::kinds).orElse(WorkerPresence.EVERY_KIND);
         // a poll sent as its worker began to stop (its drain may have come first): no job, and its other polls end
         boolean draining = presence.map(WorkerPresence::draining).orElse(false);
@@ -143,9 +133,13 @@ final class WorkerRoutes {
     }
 
     /** {@code PUT /v1/workers/{id}}: the worker's presence report, renewed; answers the stored record. */
-    void handleRenew(RoutingContext ctx) {
-        String worker = workerId(ctx);
-        WorkerPresence presence = PresenceInput.read(Bodies.object(ctx, PresenceInput.FIELDS));
+    Checked<WorkerInputs.Renewal> renew() {
+        return new Checked<>(WorkerInputs::renewal, this::handleRenew);
+    }
+
+    private void handleRenew(RoutingContext ctx, WorkerInputs.Renewal renewal) {
+        String worker = renewal.worker();
+        WorkerPresence presence = renewal.presence();
         if (presenceWithoutRedis()) { // presence lives in Redis: 503, but a drain still ends the polls on the journal
             if (presence.draining()) {
                 local().get().endPolls(worker);
@@ -181,16 +175,17 @@ final class WorkerRoutes {
         return Inputs.name("INVALID_WORKER", "worker id", ctx.pathParam("workerId"));
     }
 
-    void handleExtend(RoutingContext ctx) {
-        String leaseId = LeaseRoutes.leaseId(ctx);
-        long max = Bodies.object(ctx, "max").optLong("max").orElse(DEFAULT_BATCH);
-        if (max < 0 || max > JobService.MAX_BATCH) {
-            throw new InvalidInputException(
-                    "INVALID_FIELD", "field \"max\" must be between 0 and " + JobService.MAX_BATCH);
-        }
+    /** Up to {@code max} more note jobs behind a group commit's head. */
+    Checked<WorkerInputs.ExtendAsk> extend() {
+        return new Checked<>(WorkerInputs::extend, this::handleExtend);
+    }
+
+    private void handleExtend(RoutingContext ctx, WorkerInputs.ExtendAsk ask) {
+        String leaseId = ask.leaseId();
+        int max = ask.max();
         if (degraded.flatMap(d -> d.localLease(leaseId)).isPresent()) { // group commit from the journal
             degraded.get()
-                    .extend(leaseId, (int) max)
+                    .extend(leaseId, max)
                     .onSuccess(found -> Responses.ok(ctx, new Assignments(found).toJson()))
                     .onFailure(ctx::fail);
             return;
@@ -199,45 +194,19 @@ final class WorkerRoutes {
             throw RedisHealth.unavailable();
         }
         services.jobs()
-                .extend(leaseId, (int) max)
+                .extend(leaseId, max)
                 .onSuccess(found -> Responses.ok(ctx, new Assignments(found).toJson()))
                 .onFailure(ctx::fail);
     }
 
-    void handleResult(RoutingContext ctx) {
-        String jobId = JobRoutes.jobId(ctx);
-        Fields body = Bodies.object(
-                ctx, "leaseId", "state", "commit", "commitUrl", "files", "result", "error", "pushRejections");
-        String leaseId = Inputs.id("INVALID_LEASE_ID", "leaseId", body.string("leaseId"));
-        long pushRejections = body.optLong("pushRejections").orElse(0L);
-        if (pushRejections < 0) { // checked before the cast: a large negative one would wrap to 0 or a positive int
-            throw new InvalidInputException("INVALID_FIELD", "field \"pushRejections\" must be >= 0");
-        }
-        int rejections = (int) Math.min(Integer.MAX_VALUE, pushRejections);
-        JobOutcome outcome = switch (body.string("state")) {
-            case "done" ->
-                new JobOutcome.Done(
-                        leaseId,
-                        body.optString("commit")
-                                .map(commit -> Inputs.commit("commit", commit))
-                                .orElse(null),
-                        body.optString("commitUrl")
-                                .map(url -> Inputs.link("commitUrl", url))
-                                .orElse(null),
-                        files(body),
-                        rejections,
-                        body.optString("result").map(WorkerRoutes::result).orElse(null));
-            case "failed" -> {
-                if (body.optString("result").isPresent()) {
-                    throw new InvalidInputException("INVALID_FIELD", "field \"result\" is for a done job only");
-                }
-                yield new JobOutcome.Failed(leaseId, error(body), rejections);
-            }
-            default ->
-                throw new InvalidInputException(
-                        "INVALID_STATE",
-                        "state must be \"done\" or \"failed\", got " + Quoting.quote(body.string("state")));
-        };
+    /** A job's outcome under its lease. */
+    Checked<WorkerInputs.Report> result() {
+        return new Checked<>(WorkerInputs::report, this::handleResult);
+    }
+
+    private void handleResult(RoutingContext ctx, WorkerInputs.Report report) {
+        String jobId = report.jobId();
+        JobOutcome outcome = report.outcome();
         (degraded.isPresent() ? degraded.get().complete(jobId, outcome) : Future.succeededFuture(Optional.<Job>empty()))
                 .compose(recorded -> {
                     if (recorded.isPresent()) { // a journal job's outcome under its local lease
@@ -251,17 +220,6 @@ final class WorkerRoutes {
                 .onFailure(ctx::fail);
     }
 
-    /** An agent's answer: at most {@link JobOutcome#MAX_RESULT_CHARS} characters. */
-    private static String result(String value) {
-        if (value.length() > JobOutcome.MAX_RESULT_CHARS) {
-            throw new InvalidInputException(
-                    "RESULT_TOO_LONG",
-                    "field \"result\" must be at most " + JobOutcome.MAX_RESULT_CHARS + " characters, got "
-                            + value.length());
-        }
-        return value;
-    }
-
     private static void respond(RoutingContext ctx, Optional<Assignment> found) {
         if (ctx.response().ended() || ctx.response().closed()) {
             return;
@@ -271,35 +229,5 @@ final class WorkerRoutes {
         } else {
             ctx.response().setStatusCode(204).end();
         }
-    }
-
-    private static List<FileChange> files(Fields body) {
-        JsonArray array = body.optArray("files").orElse(new JsonArray());
-        List<FileChange> files = new ArrayList<>();
-        for (int i = 0; i < array.size(); i++) {
-            Fields file = body.element(array, "files", i, "path", "change", "url");
-            String urlField = "files[" + i + "].url";
-            files.add(new FileChange(
-                    Inputs.path(file.string("path")),
-                    change(file.string("change")),
-                    file.optString("url").map(url -> Inputs.link(urlField, url)).orElse(null)));
-        }
-        return files;
-    }
-
-    private static FileChange.Change change(String value) {
-        try {
-            return FileChange.Change.valueOf(value.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(
-                    "INVALID_FIELD", "change must be created, edited or deleted, got " + Quoting.quote(value));
-        }
-    }
-
-    private static JobError error(Fields body) {
-        Fields error = body.optObject("error", "code", "message")
-                .orElseThrow(
-                        () -> new InvalidInputException("MISSING_FIELD", "field \"error\" is required when failed"));
-        return new JobError(Inputs.errorCode("error.code", error.string("code")), error.string("message"));
     }
 }
