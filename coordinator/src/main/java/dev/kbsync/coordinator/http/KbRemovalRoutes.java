@@ -31,7 +31,9 @@ final class KbRemovalRoutes {
                                 kb.value(),
                                 Caller.of(ctx).name(),
                                 removed.kept());
-                        ctx.response().setStatusCode(204).end();
+                        if (!Responses.answered(ctx)) { // a 503 after the Redis bound may have come first
+                            ctx.response().setStatusCode(204).end();
+                        }
                     } else if (result instanceof KbRemoval.Busy busy) {
                         ctx.fail(busy(kb, busy));
                     } else {

@@ -104,6 +104,9 @@ final class ReadRoutes {
     }
 
     private static void answerFile(RoutingContext ctx, FileRead file) {
+        if (Responses.answered(ctx)) { // a 503 after the request's bound came first
+            return;
+        }
         String etag = "\"" + file.blobId() + "\"";
         var response = ctx.response()
                 .putHeader("ETag", etag)

@@ -11,9 +11,14 @@ import io.vertx.ext.web.RoutingContext;
 final class Responses {
     private Responses() {}
 
-    /** Writes the answer unless one was sent already (a 503 by the Redis gate before a late result). */
+    /** Whether the request was answered already (a 503 by the Redis gate before a late result): nothing more to send. */
+    static boolean answered(RoutingContext ctx) {
+        return ctx.response().ended() || ctx.response().headWritten();
+    }
+
+    /** Writes the answer unless one was sent already ({@link #answered}). */
     static void json(RoutingContext ctx, int status, JsonObject body) {
-        if (ctx.response().ended() || ctx.response().headWritten()) {
+        if (answered(ctx)) {
             return;
         }
         end(
