@@ -41,10 +41,14 @@ public final class Watchers {
         counts.computeIfPresent(kb, (k, n) -> n > 1 ? n - 1 : null);
     }
 
-    /** Watches the KB a lease id names ({@code <kb>~<ticket>[.<fence>]}). */
+    /**
+     * Watches the KB a lease id names ({@code <kb>~<ticket>[.<fence>]}); nothing for an id that names none (its stream
+     * then answers the lease unknown, as every lease route does).
+     */
     public Watch lease(String leaseId) {
         int tilde = leaseId.indexOf('~');
-        return tilde > 0 ? kb(KbId.of(leaseId.substring(0, tilde))) : new Watch(null, null, () -> {}, () -> {});
+        String kb = tilde > 0 ? leaseId.substring(0, tilde) : null;
+        return KbId.valid(kb) ? kb(KbId.of(kb)) : new Watch(null, null, () -> {}, () -> {});
     }
 
     /** Watches every KB ({@link QueueAddresses#ALL}, the dashboard). */

@@ -96,6 +96,16 @@ class LeaseApiIT {
         assertError(api.call(GET, "/v1/leases/a%20b", CLIENT), 400, "INVALID_LEASE_ID");
     }
 
+    /** A lease id is opaque: one whose KB part is no KB name is not found, on every route, not 400 INVALID_KB. */
+    @Test
+    void shouldAnswer404ForALeaseIdWhoseKbPartIsNoKbNameOnEveryRoute() {
+        for (String id : List.of("BAD~x", "no-such-kb~x")) {
+            assertError(api.call(GET, "/v1/leases/" + id, CLIENT), 404, "LEASE_NOT_FOUND");
+            assertError(api.call(GET, "/v1/leases/" + id + "/events", CLIENT), 404, "LEASE_NOT_FOUND");
+            assertError(api.call(DELETE, "/v1/leases/" + id, CLIENT), 404, "LEASE_NOT_FOUND");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(longs = {0, 999, 300_001})
     void shouldRejectTtlOutsideOneSecondToMaxHold(long ttlMs) {
