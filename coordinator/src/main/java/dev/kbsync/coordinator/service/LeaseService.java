@@ -32,7 +32,8 @@ public interface LeaseService {
     /**
      * Keeps the lease alive as {@link #heartbeat} does, once a second, until the returned handle is closed: what an
      * open event stream does. The leases kept alive on one coordinator cost one Redis step a second per KB, not one per
-     * lease. A lease that ends or is lost is simply no longer kept.
+     * lease. A lease that ends or is lost is simply no longer kept. A job's lease is not kept alive this way (its
+     * worker's heartbeats alone keep it): the handle does nothing.
      */
     default KeepAlive keepAlive(String leaseId) {
         return keepAlive(leaseId, () -> {});

@@ -144,6 +144,40 @@ class LeaseApiIT {
                 "INVALID_FIELD");
     }
 
+    /**
+     * A job's grant lives by its worker's heartbeats alone: someone watching the job's lease through its event stream
+     * does not keep it alive (only a raw lease's own stream does), so a silent worker's job goes back after the TTL.
+     */
+    @Test
+    void shouldNotKeepAJobsGrantAliveWhileItsLeaseStreamIsOpen() throws Exception {
+        api.call(
+                PUT_KB,
+                "/v1/kbs/watched-job",
+                ADMIN,
+                new JsonObject().put("remote", "/srv/watched.git").put("branch", "main"));
+        HttpResponse<Buffer> submitted = api.call(
+                POST,
+                "/v1/kbs/watched-job/notes",
+                CLIENT,
+                new JsonObject().put("user", "u").put("text", "t"));
+        assertThat(submitted.statusCode()).as(submitted.bodyAsString()).isEqualTo(202);
+        String jobId = submitted.bodyAsJsonObject().getString("id");
+        HttpResponse<Buffer> polled =
+                api.call(POST, "/v1/workers/silent/poll", WORKER, new JsonObject().put("waitMs", 5000));
+        assertThat(polled.statusCode()).as(polled.bodyAsString()).isEqualTo(200);
+        String jobLease = polled.bodyAsJsonObject().getJsonObject("lease").getString("id");
+
+        try (RawStream events = api.rawStream("/v1/leases/" + jobLease + "/events", CLIENT)) {
+            assertThat(events.status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(15))
+                    .untilAsserted(() -> assertThat(api.call(GET, "/v1/jobs/" + jobId, CLIENT)
+                                    .bodyAsJsonObject()
+                                    .getString("state"))
+                            .as("the job of a worker silent for more than the TTL (%d ms)", ApiFixture.LEASE_TTL_MS)
+                            .isEqualTo("queued"));
+        }
+    }
+
     @Test
     void shouldForceReleaseAsAdminAnd404ForUnknownKb() {
         api.call(

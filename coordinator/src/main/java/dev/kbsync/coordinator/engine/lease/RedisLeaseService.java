@@ -154,10 +154,15 @@ public final class RedisLeaseService implements LeaseService {
         return new DoingChanged(kb, jobs, doing.orElseThrow());
     }
 
+    /**
+     * A raw lease's stream keeps it alive; a job's grant is not kept alive by anyone watching its lease, only by its
+     * worker's heartbeats (a silent worker's job goes back after the TTL, whoever watches it).
+     */
     @Override
     public KeepAlive keepAlive(String leaseId, Runnable onLost) {
         try {
-            return keepAlives.register(LeaseRef.parse(leaseId), onLost);
+            LeaseRef ref = LeaseRef.parse(leaseId);
+            return ref.forJob() ? KeepAlive.NONE : keepAlives.register(ref, onLost);
         } catch (NotFoundException malformed) {
             return KeepAlive.NONE; // nothing to keep alive
         }
