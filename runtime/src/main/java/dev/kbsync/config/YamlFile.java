@@ -22,7 +22,9 @@ final class YamlFile {
     static <K extends Enum<K> & Key> Map<K, Object> read(Path file, KeyTable<K> table) {
         Object root;
         try (Reader reader = Files.newBufferedReader(file)) {
-            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+            LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false); // a second `http:` would silently drop the first (its TLS, say)
+            root = new Yaml(new SafeConstructor(options)).load(reader);
         } catch (NoSuchFileException e) {
             throw new ConfigException("config file " + file + " does not exist");
         } catch (AccessDeniedException e) {

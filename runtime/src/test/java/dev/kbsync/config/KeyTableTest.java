@@ -81,6 +81,15 @@ class KeyTableTest {
         assertThatThrownBy(() -> read("- a\n- b\n", Map.of())).hasMessageEndingWith("must be a YAML mapping");
     }
 
+    /** A key given twice is refused, not read last-wins: a second section would silently drop the first's keys. */
+    @Test
+    void shouldRefuseAKeyGivenTwice() {
+        assertThatThrownBy(() -> read("http: {port: 1}\nhttp: {}\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("not valid YAML")
+                .hasMessageContaining("duplicate key http");
+    }
+
     @Test
     void shouldRefuseATableWithTwoKeysOnOnePath() {
         assertThatThrownBy(() -> KeyTable.of(Twice.class)).isInstanceOf(IllegalStateException.class);

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -14,7 +15,8 @@ import java.util.regex.Pattern;
  */
 public record Token(String name, String sha256, Role role, NamePatterns kbs, NamePatterns users, int quota) {
     public static final int MIN_LENGTH = 16;
-    private static final Pattern HASHED = Pattern.compile("sha256:([0-9a-f]{64})");
+    private static final String HASH_PREFIX = "sha256:";
+    private static final Pattern HASHED = Pattern.compile("(?i)sha256:([0-9a-f]{64})");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     public Token {
@@ -41,12 +43,19 @@ public record Token(String name, String sha256, Role role, NamePatterns kbs, Nam
 
     /**
      * The digest of a configured value: {@code sha256:<64 hex digits>} is taken as the digest itself (the config need
-     * not hold the token), anything else is the token (at least {@link #MIN_LENGTH} characters).
+     * not hold the token), anything else is the token (at least {@link #MIN_LENGTH} characters). A value that starts
+     * with {@code sha256:} but holds no such digest (cut short, a pasted {@code sha256sum} line) is refused: taken as
+     * the token itself, it would let anyone who reads the config use it.
      */
     public static String digestOf(String value) {
         var hashed = HASHED.matcher(value == null ? "" : value);
         if (hashed.matches()) {
-            return hashed.group(1);
+            return hashed.group(1).toLowerCase(Locale.ROOT);
+        }
+        if (value != null && value.regionMatches(true, 0, HASH_PREFIX, 0, HASH_PREFIX.length())) {
+            throw new IllegalArgumentException(
+                    "a value starting with sha256: must be sha256:<64 hex digits> and nothing else (the digest"
+                            + " of the token, as sha256sum prints it, without its file name)");
         }
         if (value == null || value.length() < MIN_LENGTH) {
             throw new IllegalArgumentException(

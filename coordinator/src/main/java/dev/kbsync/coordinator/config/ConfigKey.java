@@ -64,8 +64,9 @@ public enum ConfigKey implements Key {
             "(none)",
             "Bearer tokens: YAML list of {token, role, name, kbs, users, quota}; env form `admin:tok1,worker:tok2,client:tok3`"
                     + " (unscoped). Roles: client, worker, admin. A token is at least 16 characters, or given as"
-                    + " `sha256:<64 hex digits>` of the token. `name` shows in logs (default <role>-<digest prefix>);"
-                    + " `kbs` and `users` (lists of names or prefixes ending in *) scope a client or admin token; `quota`"
+                    + " `sha256:<64 hex digits>` of the token (any other value starting with `sha256:` is refused)."
+                    + " `name` shows in logs (default <role>-<digest prefix>); `kbs` and `users` (non-empty lists of"
+                    + " names or prefixes ending in *) scope a client or admin token; `quota`"
                     + " caps its submissions per rate-limit window (docs/api.md, scopes)."),
     AUTH_METRICS_PUBLIC("auth.metricsPublic", "KBSYNC_METRICS_PUBLIC", "false", "Serve /metrics without a token."),
     AUTH_SCOPED_ADMIN_MAX_KBS(

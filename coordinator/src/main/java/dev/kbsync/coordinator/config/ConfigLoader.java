@@ -3,6 +3,7 @@ package dev.kbsync.coordinator.config;
 import dev.kbsync.api.CredentialRef;
 import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
 import dev.kbsync.config.ConfigException;
 import dev.kbsync.config.KeyTable;
 import dev.kbsync.config.Values;
@@ -19,9 +20,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.IntStream;
 
 /** Reads the YAML file, lays the environment over it, and builds the validated {@link CoordinatorConfig}. */
@@ -138,9 +141,17 @@ final class ConfigLoader {
                 ConfigKey.KBS,
                 List.of("id", "remote", "branch", "notePath", "credentials.*", "dedupeWindowSeconds"),
                 EnvForms::kb);
-        return IntStream.range(0, entries.size())
+        List<KbConfig> kbs = IntStream.range(0, entries.size())
                 .mapToObj(i -> kb(entries.get(i), "kbs[" + i + "]"))
                 .toList();
+        Set<KbId> seen = new HashSet<>();
+        for (int i = 0; i < kbs.size(); i++) {
+            if (!seen.add(kbs.get(i).id())) { // both would be registered at once: which one stays is left to chance
+                throw new ConfigException(
+                        "kbs[" + i + "]: KB " + kbs.get(i).id().value() + " is listed twice");
+            }
+        }
+        return kbs;
     }
 
     private static KbConfig kb(Map<String, String> entry, String where) {

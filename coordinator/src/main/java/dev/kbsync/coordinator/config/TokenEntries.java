@@ -43,6 +43,10 @@ final class TokenEntries {
     }
 
     private static NamePatterns patterns(String value, String where) {
+        if (value != null && value.isBlank()) { // kbs: [] or [""]: taken as "every KB", it would widen the token
+            throw new ConfigException(where + ": an empty list scopes the token to nothing; leave the key out for"
+                    + " every one, or name at least one (a name, or a prefix ending in *)");
+        }
         try {
             return NamePatterns.parse(value);
         } catch (InvalidInputException e) {

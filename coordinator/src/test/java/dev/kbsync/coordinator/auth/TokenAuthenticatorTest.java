@@ -73,8 +73,14 @@ class TokenAuthenticatorTest {
     @Test
     void shouldRefuseShortTokensAndMalformedHashes() {
         assertThatThrownBy(() -> Token.digestOf("short")).hasMessageContaining("at least 16 characters");
-        assertThatThrownBy(() -> Token.digestOf("sha256:abc")).hasMessageContaining("at least 16 characters");
+        assertThatThrownBy(() -> Token.digestOf("sha256:abc")).hasMessageContaining("must be sha256:<64 hex digits>");
+        // long enough to pass for a token: taken as one, anyone reading the config could use it
+        assertThatThrownBy(() -> Token.digestOf("sha256:" + "a".repeat(63)))
+                .hasMessageContaining("must be sha256:<64 hex digits>");
+        assertThatThrownBy(() -> Token.digestOf("sha256:" + "a".repeat(64) + "  -"))
+                .hasMessageContaining("must be sha256:<64 hex digits>");
         assertThat(Token.digestOf("sha256:" + "a".repeat(64))).isEqualTo("a".repeat(64));
+        assertThat(Token.digestOf("SHA256:" + "A".repeat(64))).isEqualTo("a".repeat(64));
     }
 
     @Test

@@ -212,6 +212,7 @@ class ConfigLoaderTest {
                 "KBSYNC_KBS | x=/srv/x.git | kbs: each entry must look like id=remote#branch",
                 "KBSYNC_KBS | x=https://u:secret@h/x.git#main | kbs[0]: remote must not carry credentials (https://***@...); name the KB's credentials instead (a variable, a secret file, a GitHub App, an SSH key)",
                 "KBSYNC_KBS | X=/srv/x.git#main | kbs[0]: KB id must match [a-z0-9][a-z0-9._-]{0,63}, got \"X\"",
+                "KBSYNC_KBS | a=/srv/x.git#main,b=/srv/b.git#main,a=/srv/y.git#main | kbs[2]: KB a is listed twice",
             })
     void shouldExplainEachBadValue(String variable, String value, String message) {
         assertThatThrownBy(() -> env(Map.of(variable, value)))
@@ -274,7 +275,16 @@ class ConfigLoaderTest {
             value = {
                 "scoped worker    | {token: worker-token-0000001, role: worker, kbs: [a]}"
                         + " | auth.tokens[0]: a worker token serves every KB",
-                "bad hash         | {token: 'sha256:abc', role: client} | auth.tokens[0].token: must be at least 16",
+                "bad hash         | {token: 'sha256:abc', role: client} | auth.tokens[0].token: a value starting with"
+                        + " sha256: must be sha256:<64 hex digits>",
+                "hash cut short   | {token: 'sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde',"
+                        + " role: admin} | auth.tokens[0].token: a value starting with sha256: must be",
+                "sha256sum line   | {token: 'sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef  -',"
+                        + " role: admin} | auth.tokens[0].token: a value starting with sha256: must be",
+                "empty kbs        | {token: client-token-0000001, role: admin, kbs: []}"
+                        + " | auth.tokens[0].kbs: an empty list scopes the token to nothing",
+                "empty users      | {token: client-token-0000001, role: client, users: ['']}"
+                        + " | auth.tokens[0].users: an empty list scopes the token to nothing",
                 "bad scope        | {token: client-token-0000001, role: client, kbs: ['a*b']}"
                         + " | auth.tokens[0].kbs: a scope item is a name or a prefix ending in *",
                 "bad quota        | {token: client-token-0000001, role: client, quota: -1}"
@@ -291,6 +301,20 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(message)
                 .hasMessageNotContaining("token-000000");
+    }
+
+    @Test
+    void shouldReadADigestWrittenInUpperCaseHex() throws IOException {
+        String digest = Token.digestOf("upper-case-digest-token-01");
+        Path file = yaml("auth: {tokens: [{token: \"SHA256:" + digest.toUpperCase(java.util.Locale.ROOT)
+                + "\", role: client}]}\n");
+
+        assertThat(CoordinatorConfig.load(Optional.of(file), Map.of())
+                        .auth()
+                        .tokens()
+                        .get(0)
+                        .sha256())
+                .isEqualTo(digest);
     }
 
     @Test
