@@ -4,6 +4,7 @@ import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.cli.log.LogSetup;
 import dev.kbsync.cli.stack.StartFailure;
+import dev.kbsync.config.ConfigException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +51,10 @@ final class Errors implements IParameterExceptionHandler, IExecutionExceptionHan
         }
         if (e instanceof InvalidInputException invalid) {
             command.getErr().println("error: " + invalid.code() + ": " + invalid.getMessage());
+            return ExitCodes.USAGE;
+        }
+        if (e instanceof ConfigException bad) { // a value read as a part starts (kbsync up's shutdown settings)
+            command.getErr().println("error: bad configuration: " + bad.getMessage());
             return ExitCodes.USAGE;
         }
         log.error("{} failed unexpectedly", command.getCommandSpec().qualifiedName(), e);

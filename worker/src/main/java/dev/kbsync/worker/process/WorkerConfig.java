@@ -61,6 +61,11 @@ public record WorkerConfig(
                 throw ConfigException.of(
                         WorkerConfigKey.COORDINATOR_URL, "must be http(s), got " + Check.safe(url.toString()));
             }
+            if (url.getPort() > 65535) { // URI takes any number; the client refused it at start (exit 70)
+                throw ConfigException.of(
+                        WorkerConfigKey.COORDINATOR_URL,
+                        "port must be 1-65535, got " + url.getPort() + " in " + Check.safe(url.toString()));
+            }
         }
         if (new HashSet<>(coordinatorUrls).size() != coordinatorUrls.size()) {
             throw ConfigException.of(
@@ -87,6 +92,11 @@ public record WorkerConfig(
                 throw ConfigException.of(
                         WorkerConfigKey.COORDINATOR_CA_FILE, "is set, but coordinator.url is not https: " + url);
             }
+        }
+        if (emailDomain == null || emailDomain.isBlank() || emailDomain.contains("@")) {
+            throw ConfigException.of(
+                    WorkerConfigKey.AUTHOR_EMAIL_DOMAIN,
+                    "must be a bare domain (commits are authored <user>@<domain>), got " + Check.safe(emailDomain));
         }
         Check.range(WorkerConfigKey.CACHE_MIN_FREE_MEGABYTES, cacheMinFreeMegabytes, 0, 1 << 20, "0-1048576");
         Check.range(WorkerConfigKey.CONCURRENCY, concurrency, 1, 64, "1-64");

@@ -211,6 +211,12 @@ class WorkerConfigLoaderTest {
                 .hasMessage("coordinator.url: must be http(s), got \"ftp://x\"");
         assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_COORDINATOR_URL", "http://a b")))
                 .hasMessage("coordinator.url: must be a URL, got \"http://a b\"");
+        assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_COORDINATOR_URL", "http://127.0.0.1:70000")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("coordinator.url: port must be 1-65535, got 70000");
+        assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_AUTHOR_EMAIL_DOMAIN", "a@b")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("author.email.domain: must be a bare domain");
         assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_WORKER_ID", "a b")))
                 .hasMessage("worker.id: must match [A-Za-z0-9._-]{1,100}, got \"a b\"");
         assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_BATCH_MAX", "65")))
