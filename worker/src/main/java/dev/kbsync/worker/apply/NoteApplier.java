@@ -10,6 +10,9 @@ import dev.kbsync.api.UnicodeForm;
 import dev.kbsync.git.paths.SafePaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,14 +79,14 @@ public final class NoteApplier implements Applier {
         boolean existed = Files.exists(target);
         String content = NoteText.markdown(title, job.user(), created, note.text());
         if (explicit) {
-            Optional<String> merged = mergeWithTheBranch(paths.root(), path, target, existed, job.createdAt(), content);
-            if (merged.isEmpty()) {
+            Merged merged = mergeWithTheBranch(paths.root(), path, target, existed, job.createdAt(), content);
+            if (merged instanceof Merged.Conflict conflict) {
                 return new ApplyResult.Refused(
                         CONFLICT,
-                        "'" + path + "' changed on the branch since the note was submitted, on the same lines the note"
-                                + " writes; nothing was written");
+                        "'" + path + "' changed on the branch since the note was submitted, " + conflict.why()
+                                + "; nothing was written");
             }
-            content = merged.get();
+            content = ((Merged.Write) merged).content();
         }
         try {
             Files.createDirectories(target.getParent());
@@ -115,26 +118,53 @@ public final class NoteApplier implements Applier {
         return root.relativize(path).toString().replace('\\', '/');
     }
 
+    /** What an explicit path gets: the content to write, or why the note conflicts with the branch. */
+    private sealed interface Merged {
+        record Write(String content) implements Merged {}
+
+        record Conflict(String why) implements Merged {}
+    }
+
     /**
      * What to write at an explicit path: the note as it is when the file did not change on the branch since the note
-     * was submitted (or that cannot be told), else the note merged with the change ({@link NoteMerge}); empty on a
-     * conflict.
+     * was submitted (or that cannot be told), else the note merged with the change ({@link NoteMerge}); a conflict
+     * when both changed the same lines, or the file is not UTF-8 text (Latin-1, binary: no merge is possible).
      */
-    private static Optional<String> mergeWithTheBranch(
+    private static Merged mergeWithTheBranch(
             Path root, String path, Path target, boolean existed, Instant submitted, String note) {
         Optional<Optional<String>> base = SubmittedBase.of(root, path, submitted);
         if (base.isEmpty()) {
-            return Optional.of(note);
+            return new Merged.Write(note);
         }
-        Optional<String> now;
+        Optional<byte[]> bytes;
         try {
-            now = existed ? Optional.of(Files.readString(target, StandardCharsets.UTF_8)) : Optional.empty();
+            bytes = existed ? Optional.of(Files.readAllBytes(target)) : Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException("could not read " + target, e);
         }
+        // decoded as the base was (SubmittedBase): a file that is not UTF-8 still compares equal to itself
+        Optional<String> now = bytes.map(b -> new String(b, StandardCharsets.UTF_8));
         if (now.equals(base.get())) {
-            return Optional.of(note);
+            return new Merged.Write(note);
         }
-        return NoteMerge.merge(base.get(), note, now);
+        if (bytes.isPresent() && !utf8(bytes.get())) {
+            return new Merged.Conflict("and is not UTF-8 text, so the note cannot be merged into it");
+        }
+        return NoteMerge.merge(base.get(), note, now)
+                .<Merged>map(Merged.Write::new)
+                .orElseGet(() -> new Merged.Conflict("on the same lines the note writes"));
+    }
+
+    private static boolean utf8(byte[] bytes) {
+        try {
+            StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
+import org.eclipse.jgit.errors.LargeObjectException;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
@@ -54,7 +55,7 @@ final class SubmittedBase {
                 }
             }
             return Optional.of(Optional.empty()); // the whole history is newer than the note
-        } catch (IOException e) {
+        } catch (IOException | LargeObjectException e) { // unreadable, or too large to hold: cannot be told
             return Optional.empty();
         }
     }

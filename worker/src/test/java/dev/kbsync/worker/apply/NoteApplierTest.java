@@ -8,11 +8,16 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.NotePathTemplate;
 import dev.kbsync.worker.fixture.Jobs;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.PersonIdent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,6 +101,48 @@ class NoteApplierTest {
 
         assertThat(((ApplyResult.Changed) result).files())
                 .containsExactly(new FileChange("ideas/x.md", FileChange.Change.EDITED, null));
+    }
+
+    /**
+     * A note to an existing file that is not UTF-8 text (Latin-1, binary) is this note's own answer, never an error
+     * that fails the notes of its group commit with it: unchanged since the note was submitted, the note replaces it
+     * as any file; changed since, it cannot be merged, and the note alone is refused.
+     */
+    @Test
+    void shouldReplaceOrRefuseANoteOntoAFileThatIsNotUtf8WithoutFailing() throws Exception {
+        byte[] latin1 = {'c', 'a', 'f', (byte) 0xe9, '\n'};
+        try (Git git =
+                Git.init().setDirectory(kb.toFile()).setInitialBranch("main").call()) {
+            commit(git, "ideas/old.md", latin1, Instant.parse("2026-11-29T07:00:00Z"));
+
+            ApplyResult unchanged = applier.apply(kb, Jobs.note("j10", "alice", "new", "X", "ideas/old.md"), Jobs.KB);
+
+            assertThat(((ApplyResult.Changed) unchanged).files())
+                    .containsExactly(new FileChange("ideas/old.md", FileChange.Change.EDITED, null));
+
+            commit(
+                    git,
+                    "ideas/other.md",
+                    "old\n".getBytes(StandardCharsets.UTF_8),
+                    Instant.parse("2026-11-29T07:00:00Z"));
+            commit(git, "ideas/other.md", latin1, Instant.parse("2026-11-29T09:00:00Z")); // after the note's submit
+
+            ApplyResult changed = applier.apply(kb, Jobs.note("j11", "alice", "new", "Y", "ideas/other.md"), Jobs.KB);
+
+            ApplyResult.Refused refused = (ApplyResult.Refused) changed;
+            assertThat(refused.error().code()).isEqualTo(NoteApplier.CONFLICT);
+            assertThat(refused.error().message()).contains("not UTF-8 text");
+            assertThat(Files.readAllBytes(kb.resolve("ideas/other.md"))).isEqualTo(latin1);
+        }
+    }
+
+    private void commit(Git git, String path, byte[] content, Instant when) throws Exception {
+        Path file = kb.resolve(path);
+        Files.createDirectories(file.getParent());
+        Files.write(file, content);
+        git.add().addFilepattern(path).call();
+        PersonIdent who = new PersonIdent("t", "t@example.com", when, ZoneOffset.UTC);
+        git.commit().setMessage("edit " + path).setAuthor(who).setCommitter(who).call();
     }
 
     @Test
