@@ -1,6 +1,7 @@
 package dev.kbsync.worker.apply;
 
 import dev.kbsync.api.InvalidInputException;
+import dev.kbsync.git.Secrets;
 import dev.kbsync.git.paths.SafePaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,7 +42,8 @@ final class AgentWorkspace {
             AgentRun.Exited exited = (AgentRun.Exited) run;
             if (exited.code() != 0) {
                 return new ApplyResult.Refused(
-                        "AGENT_FAILED", "agent exited with code " + exited.code() + ": " + shorten(exited.output()));
+                        "AGENT_FAILED",
+                        "agent exited with code " + exited.code() + ": " + Secrets.mask(shorten(exited.output())));
             }
             return carryOver(checkout, scratch, flattened, commitMessage, exited.answer());
         } catch (IOException e) {

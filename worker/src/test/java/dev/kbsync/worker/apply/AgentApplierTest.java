@@ -218,6 +218,24 @@ class AgentApplierTest {
         assertThat(AgentAnswer.of(" \n\t ", false)).isNull();
     }
 
+    /** A failed agent's output goes into the job's error as its answer would: masked. */
+    @Test
+    void shouldMaskSecretsInAFailedAgentsOutput() {
+        Secrets.register("agent-canary-f41led");
+        try {
+            AgentApplier applier = applier(
+                    "echo 'cloning https://x:agent-canary-f41led@h/r.git failed' >&2; exit 3", Duration.ofSeconds(30));
+
+            ApplyResult.Refused refused =
+                    (ApplyResult.Refused) applier.apply(kb, Jobs.agent("j10", "bob", "fail"), Jobs.KB);
+
+            assertThat(refused.error().code()).isEqualTo("AGENT_FAILED");
+            assertThat(refused.error().message()).contains("exited with code 3").doesNotContain("agent-canary-f41led");
+        } finally {
+            Secrets.forget("agent-canary-f41led");
+        }
+    }
+
     @Test
     void shouldCapAVeryLongAnswerReadFromTheAgent() {
         AgentApplier applier = applier("head -c 100000 /dev/zero | tr '\\0' 'y'", Duration.ofSeconds(30));
