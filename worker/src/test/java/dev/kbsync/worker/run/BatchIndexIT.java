@@ -103,14 +103,18 @@ class BatchIndexIT {
         }
     }
 
+    /** Git would not stage it: the note alone fails INVALID_PATH (it used to read done with nothing committed). */
     @Test
-    void shouldNotCommitANoteAtAnIgnoredPathAsBefore() throws Exception {
+    void shouldRefuseANoteAtAnIgnoredPathAndCommitTheOthers() throws Exception {
         GitFixture.pushDirectly(remote, tmp.resolve("other"), ".gitignore", "ignored/\n");
 
         List<Outcome> outcomes = cycle(PhaseListener.NONE)
                 .runAll(checkout, List.of(note("x", 5, "Note x", "ignored/x.md"), note("y", 6, "Note y", null)));
 
-        assertThat(outcomes.get(0)).isInstanceOf(Outcome.Unchanged.class);
+        assertThat(outcomes.get(0))
+                .isInstanceOfSatisfying(
+                        Outcome.Failed.class,
+                        failed -> assertThat(failed.error().code()).isEqualTo("INVALID_PATH"));
         assertThat(outcomes.get(1)).isInstanceOf(Outcome.Published.class);
         assertThat(GitFixture.commitsForJob(bare, "x")).isZero();
         try (Git git = Git.open(work.toFile())) {
