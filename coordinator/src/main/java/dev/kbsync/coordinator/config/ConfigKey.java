@@ -129,7 +129,8 @@ public enum ConfigKey implements Key {
             "KBSYNC_JOBS_AFFINITY_MILLIS",
             "50",
             "Worker affinity: how long a KB's next job waits for the worker that published the KB's last batch (its"
-                    + " checkout is up to date) before any worker may take it, 0-1000; 0 turns affinity off."),
+                    + " checkout is up to date) before any worker may take it, 0-1000 and below lease.ttlSeconds; 0"
+                    + " turns affinity off."),
     WEBHOOKS_ALLOWED_HOSTS(
             "webhooks.allowedHosts",
             "KBSYNC_WEBHOOKS_ALLOWED_HOSTS",

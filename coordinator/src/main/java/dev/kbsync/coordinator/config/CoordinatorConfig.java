@@ -40,6 +40,12 @@ public record CoordinatorConfig(
                     ConfigKey.AUTH_ENABLED,
                     "may be false only when http.host is a loopback address, got http.host=" + http.host());
         }
+        if (jobs.affinityWindow().compareTo(leases.ttl()) >= 0) { // else the start failed on it (exit 70)
+            throw ConfigException.of(
+                    ConfigKey.JOBS_AFFINITY_MILLIS,
+                    "must be below lease.ttlSeconds (" + leases.ttl().toMillis() + " ms), got "
+                            + jobs.affinityWindow().toMillis());
+        }
     }
 
     /** Reads {@code file} (if present), then applies {@code env} overrides, then validates. */
@@ -88,6 +94,7 @@ public record CoordinatorConfig(
      */
     public record Reads(Optional<Path> mirrorDir, Duration refresh, Duration afterWait, List<Path> credentialDirs) {
         public Reads {
+            mirrorDir.ifPresent(dir -> Check.writableDir(ConfigKey.READS_MIRROR_DIR, dir));
             Check.range(ConfigKey.READS_REFRESH_SECONDS, refresh.toSeconds(), 1, 3600, "1-3600");
             Check.range(ConfigKey.READS_AFTER_WAIT_SECONDS, afterWait.toSeconds(), 0, 60, "0-60");
             for (Path dir : credentialDirs) {
@@ -191,6 +198,7 @@ public record CoordinatorConfig(
     public record Degraded(Optional<Path> journalDir, int maxEntries) {
         public Degraded {
             Objects.requireNonNull(journalDir, "journalDir");
+            journalDir.ifPresent(dir -> Check.writableDir(ConfigKey.DEGRADED_JOURNAL_DIR, dir));
             Check.range(ConfigKey.DEGRADED_JOURNAL_MAX_ENTRIES, maxEntries, 1, 1_000_000, "1-1000000");
         }
 

@@ -317,6 +317,34 @@ class ConfigLoaderTest {
                 .isEqualTo(digest);
     }
 
+    /** Each in its range, but the affinity window must end before a lease's TTL: refused at load, not at start. */
+    @Test
+    void shouldRefuseAnAffinityWindowNotBelowTheLeaseTtl() {
+        assertThatThrownBy(() -> env(Map.of("KBSYNC_LEASE_TTL_SECONDS", "1", "KBSYNC_JOBS_AFFINITY_MILLIS", "1000")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("jobs.affinityMillis: must be below lease.ttlSeconds (1000 ms), got 1000");
+    }
+
+    /** Checked at load, not at start (where it failed with exit 70 after the configured KBs were registered). */
+    @Test
+    void shouldRefuseAJournalOrMirrorDirectoryThatCannotBeCreated() throws IOException {
+        Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
+
+        assertThatThrownBy(() -> env(Map.of(
+                        "KBSYNC_DEGRADED_JOURNAL_DIR", file.resolve("journal").toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("degraded.journalDir: cannot be created: " + file + " is not a directory");
+        assertThatThrownBy(() -> env(Map.of("KBSYNC_READS_MIRROR_DIR", file.toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("reads.mirrorDir: cannot be created: " + file + " is not a directory");
+        assertThat(env(Map.of(
+                                "KBSYNC_DEGRADED_JOURNAL_DIR",
+                                dir.resolve("new/journal").toString()))
+                        .degraded()
+                        .journalDir())
+                .contains(dir.resolve("new/journal"));
+    }
+
     @Test
     void shouldPassARedissonConfigFileThrough() throws IOException {
         Path redisson = dir.resolve("redisson.yaml");
