@@ -27,6 +27,19 @@ public final class Secrets {
         }
     }
 
+    /** Whether {@code value} holds a registered secret (a variable whose value it is must not be handed on). */
+    public static boolean holdsSecret(String value) {
+        if (value == null || value.length() < MIN_SECRET_LENGTH) {
+            return false;
+        }
+        for (String secret : REGISTERED) {
+            if (value.contains(secret)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Stops masking a secret that was replaced and can no longer be used (an expired installation token). */
     public static void forget(String secret) {
         REGISTERED.remove(secret);

@@ -1,5 +1,6 @@
 package dev.kbsync.worker.apply;
 
+import dev.kbsync.git.Secrets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +46,7 @@ final class AgentProcess {
     /**
      * As {@link #run(AgentCommand, Path, String, Path)} with {@code parentEnv} standing in for the worker's own
      * environment (Java cannot change its own, so tests pass a map); the agent gets it minus every variable whose name
-     * contains TOKEN, SECRET or PASSWORD in any letter case. Checks {@code stop} every 50 ms.
+     * contains TOKEN, SECRET or PASSWORD in any letter case, or whose value holds a secret the worker used. Checks {@code stop} every 50 ms.
      */
     static AgentRun run(
             AgentCommand command,
@@ -121,10 +122,17 @@ final class AgentProcess {
         log.warn("agent pid {} {}; killed it and {} descendants", process.pid(), why, descendants.size());
     }
 
+    /**
+     * Removes every variable whose name says it holds a secret, and every one whose value holds a secret the worker
+     * used (a KB credential's variable may have any name: {@code credentials: {env: TEAM_A_PAT}}).
+     */
     private static void scrub(Map<String, String> env) {
-        env.keySet()
-                .removeIf(name -> SECRET_MARKS.stream()
-                        .anyMatch(mark -> name.toUpperCase(Locale.ROOT).contains(mark)));
+        env.entrySet()
+                .removeIf(variable -> SECRET_MARKS.stream()
+                                .anyMatch(mark -> variable.getKey()
+                                        .toUpperCase(Locale.ROOT)
+                                        .contains(mark))
+                        || Secrets.holdsSecret(variable.getValue()));
     }
 
     /** The tail of stderr, or of stdout when stderr is empty. */

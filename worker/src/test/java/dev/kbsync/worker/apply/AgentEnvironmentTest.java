@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kbsync.api.CredentialRef;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
+import dev.kbsync.git.Secrets;
 import dev.kbsync.worker.credentials.CredentialResolver;
 import dev.kbsync.worker.credentials.CredentialSettings;
 import dev.kbsync.worker.fixture.Scripts;
@@ -68,6 +69,31 @@ class AgentEnvironmentTest {
                 assertThat(text.toUpperCase(Locale.ROOT))
                         .doesNotContain(secret.getKey().toUpperCase(Locale.ROOT) + "=");
             }
+        }
+    }
+
+    /**
+     * A KB's credential may live in a variable of any name ({@code credentials: {env: TEAM_A_PAT}}): once the worker
+     * used its value (a registered secret), no agent sees that variable, whatever it is called.
+     */
+    @Test
+    void shouldHideAVariableHoldingACredentialTheWorkerUsedWhateverItsName() throws IOException {
+        Secrets.register("team-a-pat-value-6c1e");
+        try {
+            Path seen = scripts.resolve("seen-pat.txt");
+            Map<String, String> parent = new HashMap<>(Map.of("TEAM_A_PAT", "team-a-pat-value-6c1e", "VISIBLE", "yes"));
+            parent.put("PATH", System.getenv("PATH"));
+            AgentCommand agent = Scripts.agent(scripts, "agent-pat", "env > " + seen, Duration.ofSeconds(30));
+
+            AgentRun run = AgentProcess.run(agent, work, "list your environment", io, parent);
+
+            assertThat(run).isInstanceOf(AgentRun.Exited.class);
+            assertThat(Files.readString(seen))
+                    .contains("VISIBLE=yes")
+                    .doesNotContain("TEAM_A_PAT")
+                    .doesNotContain("team-a-pat-value-6c1e");
+        } finally {
+            Secrets.forget("team-a-pat-value-6c1e");
         }
     }
 
