@@ -81,9 +81,15 @@ final class Sse {
             Predicate<KbsyncEvent> visible,
             Predicate<KbsyncEvent> ends) {
         Vertx vertx = ctx.vertx();
-        Stopping.waits(ctx); // a stream is closed when the coordinator stops
         Sse sse = new Sse(ctx, ends);
         watches.forEach(watch -> sse.cleanups.add(watch::close));
+        if (gone(ctx.response())) {
+            // the client left, or a 503 after the Redis bound answered, while a read before the stream was under way:
+            // no close handler would ever run, so nothing of the stream may stay
+            sse.cleanup();
+            return sse;
+        }
+        Stopping.waits(ctx); // a stream is closed when the coordinator stops
         ctx.response().closeHandler(v -> sse.cleanup());
         MessageConsumer<KbsyncEvent> consumer = vertx.eventBus().<KbsyncEvent>consumer(address, msg -> {
             if (visible.test(msg.body())) {
@@ -130,8 +136,13 @@ final class Sse {
         early.clear();
     }
 
+    /** Answered already (a 503 by the Redis gate), or its connection closed (the client left). */
+    private static boolean gone(HttpServerResponse response) {
+        return response.ended() || response.headWritten() || response.closed();
+    }
+
     private void open(Vertx vertx, Duration keepAlive) {
-        if (!closed && (response.ended() || response.headWritten())) { // answered 503 by the Redis gate meanwhile
+        if (!closed && gone(response)) { // answered 503 by the Redis gate meanwhile, or the client left
             cleanup();
         }
         if (closed) {

@@ -5,6 +5,7 @@ import static dev.kbsync.coordinator.http.ApiFixture.WORKER;
 import static dev.kbsync.coordinator.http.JobApiIT.assertError;
 import static io.vertx.core.http.HttpMethod.GET;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.api.Assignment;
 import dev.kbsync.api.Job;
@@ -24,6 +25,8 @@ import dev.kbsync.api.event.SnapshotEvent;
 import dev.kbsync.coordinator.Coordinator;
 import dev.kbsync.coordinator.engine.ticket.LeaseRef;
 import dev.kbsync.testing.FaultProxy;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -45,17 +48,42 @@ class JobStreamsApiIT {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @RegisterExtension
-    static final ApiFixture api = new ApiFixture(
-            Map.of(
-                    "KBSYNC_LEASE_TTL_SECONDS",
-                    "10",
-                    "KBSYNC_RATE_LIMIT_SUBMISSIONS",
-                    "1000",
-                    "KBSYNC_KBS",
-                    "mux-a=/srv/git/a.git#main,mux-b=/srv/git/b.git#main,mux-c=/srv/git/c.git#main,"
-                            + "mux-d=/srv/git/d.git#main,mux-e=/srv/git/e.git#main,mux-f=/srv/git/f.git#main,"
-                            + "mux-g=/srv/git/g.git#main,mux-h=/srv/git/h.git#main,mux-lost=/srv/git/lost.git#main,"
-                            + "mux-cold=/srv/git/cold.git#main,mux-cold2=/srv/git/cold2.git#main,mux-again=/srv/git/again.git#main"));
+    static final ApiFixture api = new ApiFixture(Map.of(
+            "KBSYNC_LEASE_TTL_SECONDS",
+            "10",
+            "KBSYNC_RATE_LIMIT_SUBMISSIONS",
+            "1000",
+            "KBSYNC_KBS",
+            "mux-a=/srv/git/a.git#main,mux-b=/srv/git/b.git#main,mux-c=/srv/git/c.git#main,"
+                    + "mux-d=/srv/git/d.git#main,mux-e=/srv/git/e.git#main,mux-f=/srv/git/f.git#main,"
+                    + "mux-g=/srv/git/g.git#main,mux-h=/srv/git/h.git#main,mux-lost=/srv/git/lost.git#main,"
+                    + "mux-cold=/srv/git/cold.git#main,mux-cold2=/srv/git/cold2.git#main,mux-again=/srv/git/again.git#main,"
+                    + "late-read=/srv/git/late.git#main"));
+
+    /**
+     * A client that leaves while its stream's first read (the job, to check the caller may see it) is under way leaves
+     * nothing behind: no watch keeps the KB's events published, no keep-alive writes to the closed connection.
+     */
+    @Test
+    void shouldLetGoOfAJobStreamWhoseClientLeftDuringItsFirstRead() throws Exception {
+        Job job = api.client(CLIENT).submitNote(KbId.of("late-read"), NoteRequest.of("ann", "watched, then not"));
+        api.services.lateJobRead = Duration.ofMillis(1_000);
+        try {
+            try (Socket socket = new Socket("127.0.0.1", api.port())) {
+                socket.getOutputStream()
+                        .write(("GET /v1/jobs/" + job.id() + "/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                        + "Authorization: Bearer " + CLIENT + "\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                await().atMost(Duration.ofSeconds(5)).until(() -> api.services.lateJobReads.get() == 1);
+            } // the client leaves while the read is held back
+            Thread.sleep(1_500); // the read lands after the client left
+        } finally {
+            api.services.lateJobRead = Duration.ZERO;
+        }
+
+        assertThat(api.services.engine.queues().watchers().watchedKbs()).doesNotContain(KbId.of("late-read"));
+    }
 
     @Test
     void shouldFollowManyJobsOfSeveralKbsOnOneStreamUntilAllEnded() {
