@@ -114,6 +114,10 @@ final class LeaseWait {
             Watchers watchers,
             Lease waiting,
             Duration wait) {
+        if (requester.gone()) { // left (or answered 503) while the request was under way: its handlers would not run
+            orphans.release(waiting.id());
+            return;
+        }
         LeaseWait pending = new LeaseWait(requester, leases, orphans, waiting);
         Vertx vertx = requester.vertx();
         Watchers.Watch watch = watchers.lease(waiting.id());

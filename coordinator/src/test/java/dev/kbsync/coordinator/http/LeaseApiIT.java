@@ -398,6 +398,29 @@ class LeaseApiIT {
         }
     }
 
+    /** The same for a long poll: its waiter leaves the queue at once, not when its wait (20 s here) runs out. */
+    @Test
+    void shouldReleaseAWaiterWhoseLongPollsClientLeftBeforeRedisAnswered() {
+        String held = registerHeld("late-answer");
+        api.services.lateAnswer = Duration.ofMillis(1_500); // Redis answers the request after its client left
+        try {
+            Future<HttpResponse<Buffer>> gone = api.request(POST, "/v1/kbs/late-answer/leases", CLIENT)
+                    .idleTimeout(300)
+                    .sendJsonObject(new JsonObject().put("holder", "gone").put("waitMs", 20_000));
+            await().atMost(Duration.ofSeconds(5)).until(gone::isComplete);
+            assertThat(gone.failed()).as("the client gave up").isTrue();
+
+            await().atMost(Duration.ofSeconds(6))
+                    .until(() -> api.call(GET, "/v1/kbs/late-answer/queue", CLIENT)
+                            .bodyAsJsonObject()
+                            .getJsonArray("waiters")
+                            .isEmpty());
+        } finally {
+            api.services.lateAnswer = Duration.ZERO;
+            api.call(DELETE, "/v1/leases/" + held, CLIENT);
+        }
+    }
+
     @Test
     void shouldCallALongPollsRequesterOnlyOnTheRequestsOwnContext() throws Exception {
         String held = registerHeld("leases-wait-ctx");
