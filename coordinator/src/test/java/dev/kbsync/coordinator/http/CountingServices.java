@@ -76,6 +76,15 @@ final class CountingServices {
 
     private volatile Vertx vertx;
 
+    /** {@code answered}, completed {@code delay} after Redis answered it (an answer that comes late). */
+    private <T> Future<T> late(Future<T> answered, Duration delay) {
+        return answered.compose(value -> {
+            Promise<T> late = Promise.promise();
+            vertx.setTimer(delay.toMillis(), t -> late.complete(value));
+            return late.future();
+        });
+    }
+
     ServicesFactory around(ServicesFactory engine) {
         return new ServicesFactory() {
             @Override
@@ -141,11 +150,7 @@ final class CountingServices {
                 return read;
             }
             lateJobReads.incrementAndGet();
-            return read.compose(job -> {
-                Promise<Job> late = Promise.promise();
-                vertx.setTimer(lateJobRead.toMillis(), t -> late.complete(job));
-                return late.future();
-            });
+            return late(read, lateJobRead);
         }
 
         @Override
@@ -212,11 +217,7 @@ final class CountingServices {
             if (!kb.value().equals("late-answer") || lateAnswer.isZero()) {
                 return requested;
             }
-            return requested.compose(lease -> {
-                Promise<Lease> late = Promise.promise();
-                vertx.setTimer(lateAnswer.toMillis(), t -> late.complete(lease));
-                return late.future();
-            });
+            return late(requested, lateAnswer);
         }
 
         @Override
@@ -229,11 +230,7 @@ final class CountingServices {
                 return read;
             }
             lateReads.incrementAndGet();
-            return read.compose(lease -> {
-                Promise<Lease> late = Promise.promise();
-                vertx.setTimer(lateRead.toMillis(), t -> late.complete(lease));
-                return late.future();
-            });
+            return late(read, lateRead);
         }
 
         @Override
