@@ -56,7 +56,7 @@ class OutcomeIT {
                 .services()
                 .jobs();
         Engine other = coordinators.start(base.withId("direct"));
-        coordinators.register(other, "stale", "retried", "fenced", "fenced-batch", "outage", "full", "outage-batch");
+        coordinators.register(other, "stale", "retried", "fenced", "fenced-batch", "outage", "full");
         direct = other.services().jobs();
     }
 
@@ -171,48 +171,6 @@ class OutcomeIT {
                     .isEqualTo(attempt < 3 ? JobState.QUEUED : JobState.FAILED);
         }
         assertThat(await(direct.get(job.id())).error()).isEqualTo(unavailable);
-    }
-
-    /**
-     * A group commit sent back by a member's REMOTE_UNAVAILABLE (its members report before its head) does not give its
-     * head, or any job of it, an attempt past the limit: a job that was on its last attempt fails with the member's
-     * error, and the others go back to their places. Its head's own report of the same failure then finds it recorded.
-     */
-    @Test
-    void shouldFailTheJobsOfAGroupCommitOnTheirLastAttemptWhenAMemberSendsTheBatchBack() {
-        KbId kb = KbId.of("outage-batch");
-        JobError unavailable = new JobError("REMOTE_UNAVAILABLE", "the remote answered 503 for 290 s");
-        Job head = await(direct.submit(kb, "ann", note("queued before the outage"), Optional.empty()));
-        for (int attempt = 1; attempt <= 2; attempt++) {
-            Assignment claimed =
-                    await(direct.poll("w1", Duration.ofSeconds(10))).orElseThrow();
-            await(direct.complete(
-                    head.id(), new JobOutcome.Failed(claimed.lease().id(), unavailable, 0)));
-        }
-        Job member = await(direct.submit(kb, "ann", note("sent during the outage"), Optional.empty()));
-        Assignment last = await(direct.poll("w1", Duration.ofSeconds(10))).orElseThrow();
-        assertThat(last.job().id()).isEqualTo(head.id());
-        List<Assignment> members = await(direct.extend(last.lease().id(), 4));
-        assertThat(members).extracting(a -> a.job().id()).containsExactly(member.id());
-
-        Job reported = await(direct.complete(
-                member.id(), new JobOutcome.Failed(members.get(0).lease().id(), unavailable, 0)));
-
-        assertThat(reported.state()).as("the member, on its first attempt").isEqualTo(JobState.QUEUED);
-        Job headNow = await(direct.get(head.id()));
-        assertThat(headNow.state())
-                .as("its head, on its third and last attempt")
-                .isEqualTo(JobState.FAILED);
-        assertThat(headNow.attempts()).isEqualTo(3);
-        assertThat(headNow.error()).isEqualTo(unavailable);
-        Job headReport = await(
-                direct.complete(head.id(), new JobOutcome.Failed(last.lease().id(), unavailable, 0)));
-        assertThat(headReport.state())
-                .as("the head's own report, after the member's")
-                .isEqualTo(JobState.FAILED);
-        Assignment next = await(direct.poll("w2", Duration.ofSeconds(10))).orElseThrow();
-        assertThat(next.job().id()).isEqualTo(member.id());
-        assertThat(next.job().attempts()).isEqualTo(2);
     }
 
     @Test

@@ -13,8 +13,6 @@
 -- members go back to their places, to run again under a new, larger token.
 -- The same for REMOTE_UNAVAILABLE: the worker waited for the KB's unreachable git remote until the grant's deadline,
 -- and for DISK_FULL: the worker's own disk was full (another worker, or this one once space is freed, lands the job).
--- A job of the batch sent back that was on its last attempt (its head, or another member) fails with that error
--- instead: the batch shared the remote and the disk, and going back would give it an attempt past the limit.
 -- Reply: {result (recorded|requeued|repeated|lost|finished|unknown), t, job, ended (see endGrant) or nothing}.
 local AGAIN = {STALE_FENCE = true, REMOTE_UNAVAILABLE = true, DISK_FULL = true}
 local tid, lid = ARGV[11], ARGV[12]
@@ -36,7 +34,7 @@ if not (head or member) then
 end
 if not g.done and ARGV[13] == 'failed' and ARGV[16] ~= '' and t.a < MAX_ATTEMPTS
     and AGAIN[cjson.decode(ARGV[16]).code] then
-  local ended = endGrant(g, true, 'released', now, ARGV[16])
+  local ended = endGrant(g, true, 'released', now)
   return cjson.encode({result = 'requeued', t = getT(tid), job = job, ended = ended})
 end
 t.js, t.fin, t.o = ARGV[13], now, 1 -- the job's last grant (l, which is lid) recorded the outcome

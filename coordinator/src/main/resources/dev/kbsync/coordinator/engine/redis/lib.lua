@@ -676,19 +676,12 @@ local function failJob(t, reason, now, doing)
 end
 
 -- A job whose grant ended without an outcome: queued again at its place, or, when a worker had taken it (claimed) and
--- the grant lapsed (reason ttl or max) on its last allowed attempt, failed (naming doing, as failJob). again: the error
--- (JSON) of a report that sent its group commit back to run again (complete.lua); a job of that batch on its last
--- attempt fails with it, recorded as its own grant's outcome (its own report of it is then a repeat). Returns true if
+-- the grant lapsed (reason ttl or max) on its last allowed attempt, failed (naming doing, as failJob). Returns true if
 -- it failed.
-local function requeueJob(tid, t, reason, claimed, now, doing, again)
+local function requeueJob(tid, t, reason, claimed, now, doing)
   if terminal(t) then
     finishT(tid, t, 'released', now)
     return false
-  end
-  if claimed and again and t.a >= MAX_ATTEMPTS then
-    t.js, t.fin, t.o, t.er = 'failed', now, 1, again
-    finishT(tid, t, 'released', now)
-    return true
   end
   if claimed and (reason == 'ttl' or reason == 'max') and t.a >= MAX_ATTEMPTS then
     failJob(t, reason, now, doing)
@@ -701,9 +694,9 @@ local function requeueJob(tid, t, reason, claimed, now, doing, again)
 end
 
 -- Ends the grant g. requeue: a job's ticket keeps its place (unless its outcome is recorded, or its attempts are used
--- up); unfinished group-commit members go back too. reason: released | ttl | max. again: see requeueJob. Grants the
--- next ticket in the same step. Returns what ended, for the reply.
-local function endGrant(g, requeue, reason, now, again)
+-- up); unfinished group-commit members go back too. reason: released | ttl | max. Grants the next ticket in the same
+-- step. Returns what ended, for the reply.
+local function endGrant(g, requeue, reason, now)
   -- what the holder last said it was doing: named by the failure of a job whose grant lapsed on its last attempt
   local doing = reason ~= 'released' and g.doing or nil
   redis.call('del', LEASE)
@@ -726,7 +719,7 @@ local function endGrant(g, requeue, reason, now, again)
     if g.done then
       finishT(g.ticket, t, 'released', now)
     elseif requeue and t.k == 'job' then
-      if requeueJob(g.ticket, t, reason, g.claimed, now, doing, again) then
+      if requeueJob(g.ticket, t, reason, g.claimed, now, doing) then
         failed[#failed + 1] = g.ticket
       end
     else
@@ -736,7 +729,7 @@ local function endGrant(g, requeue, reason, now, again)
   for _, m in ipairs(g.members) do
     local tm = getT(m)
     if tm then
-      if requeueJob(m, tm, reason, true, now, doing, again) then
+      if requeueJob(m, tm, reason, true, now, doing) then
         failed[#failed + 1] = m
       elseif not terminal(tm) then
         requeued[#requeued + 1] = m
