@@ -12,21 +12,25 @@ import java.util.Optional;
 import org.eclipse.jgit.ignore.IgnoreNode;
 
 /**
- * Whether the checkout's ignore rules ({@code .gitignore} files of the work tree, {@code .git/info/exclude}) exclude a
+ * Whether a checkout's ignore rules ({@code .gitignore} files of the work tree, {@code .git/info/exclude}) exclude a
  * path or a folder on its way: git does not stage such a new file, even when it is named. Reads only the rule files on
  * the path (no folder is listed): a note into a folder of thousands costs a few small reads.
  */
-final class IgnoreRules {
+public final class IgnoreRules {
     private static final String GITIGNORE = ".gitignore";
 
-    private final Checkout checkout;
+    private final Path workTree;
 
-    IgnoreRules(Checkout checkout) {
-        this.checkout = checkout;
+    private IgnoreRules(Path workTree) {
+        this.workTree = workTree;
     }
 
-    /** Whether {@code path} (KB-relative) or a folder on it is ignored. */
-    boolean ignored(String path) {
+    /** Whether {@code path} (relative to {@code workTree}) or a folder on it is ignored. */
+    public static boolean ignored(Path workTree, String path) {
+        return new IgnoreRules(workTree).ignored(path);
+    }
+
+    private boolean ignored(String path) {
         String[] names = path.split("/");
         Map<Integer, Optional<IgnoreNode>> rules = new HashMap<>(); // per folder depth, read once per call
         for (int depth = 1; depth <= names.length; depth++) {
@@ -51,15 +55,13 @@ final class IgnoreRules {
             }
         }
         Optional<IgnoreNode> exclude = rules.computeIfAbsent(
-                -1,
-                d -> read(
-                        checkout.repo().getDirectory().toPath().resolve("info").resolve("exclude")));
+                -1, d -> read(workTree.resolve(".git").resolve("info").resolve("exclude")));
         return exclude.map(n -> Boolean.TRUE.equals(n.checkIgnored(join(names, 0, depth), folder)))
                 .orElse(false);
     }
 
     private Path workTree(String[] names, int depth) {
-        Path dir = checkout.repo().getWorkTree().toPath();
+        Path dir = workTree;
         for (int i = 0; i < depth; i++) {
             dir = dir.resolve(names[i]);
         }

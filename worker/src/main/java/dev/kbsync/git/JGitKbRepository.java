@@ -24,7 +24,6 @@ final class JGitKbRepository implements KbRepository {
     private final ChangedFiles changedFiles;
     private final CommitOperation commits;
     private final CaseIndex cases;
-    private final IgnoreRules ignores;
 
     JGitKbRepository(Checkout checkout) {
         this.checkout = checkout;
@@ -33,7 +32,6 @@ final class JGitKbRepository implements KbRepository {
         this.changedFiles = new ChangedFiles(checkout);
         this.commits = new CommitOperation(checkout, changedFiles);
         this.cases = new CaseIndex(checkout, changedFiles);
-        this.ignores = new IgnoreRules(checkout);
     }
 
     Checkout checkout() {
@@ -113,11 +111,6 @@ final class JGitKbRepository implements KbRepository {
     @Override
     public Optional<String> caseTwin(String path) {
         return cases.twin(path);
-    }
-
-    @Override
-    public boolean ignored(String path) {
-        return ignores.ignored(path);
     }
 
     @Override

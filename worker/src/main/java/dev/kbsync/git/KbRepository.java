@@ -75,12 +75,6 @@ public interface KbRepository extends AutoCloseable {
     Optional<String> caseTwin(String path);
 
     /**
-     * Whether the KB's ignore rules ({@code .gitignore}) exclude {@code path}, a file of the work tree, or a folder on
-     * it: git would not commit such a new file, even when it is named.
-     */
-    boolean ignored(String path);
-
-    /**
      * Puts {@code paths} (KB-relative) in the work tree back as HEAD has them, without touching the index: a path HEAD
      * lacks is deleted, with the folders that leaves empty.
      */

@@ -7,6 +7,7 @@ import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.NotePathTemplate;
 import dev.kbsync.api.UnicodeForm;
+import dev.kbsync.git.IgnoreRules;
 import dev.kbsync.git.paths.SafePaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -77,6 +79,12 @@ public final class NoteApplier implements Applier {
                     "'" + path + "' cannot be written: " + clash.get() + "; nothing was written");
         }
         boolean existed = Files.exists(target);
+        if (!existed && IgnoreRules.ignored(paths.root(), path)) { // git would not commit it: the note would be lost
+            return new ApplyResult.Refused(
+                    SafePaths.INVALID_PATH,
+                    "'" + path + "' is excluded by the KB's .gitignore, so git would not commit it; write the note"
+                            + " elsewhere, or change the .gitignore; nothing was written");
+        }
         String content = NoteText.markdown(title, job.user(), created, note.text());
         if (explicit) {
             Merged merged = mergeWithTheBranch(paths.root(), path, target, existed, job.createdAt(), content);
@@ -132,27 +140,34 @@ public final class NoteApplier implements Applier {
      */
     private static Merged mergeWithTheBranch(
             Path root, String path, Path target, boolean existed, Instant submitted, String note) {
-        Optional<Optional<String>> base = SubmittedBase.of(root, path, submitted);
+        Optional<Optional<byte[]>> base = SubmittedBase.of(root, path, submitted);
         if (base.isEmpty()) {
             return new Merged.Write(note);
         }
-        Optional<byte[]> bytes;
+        Optional<byte[]> now;
         try {
-            bytes = existed ? Optional.of(Files.readAllBytes(target)) : Optional.empty();
+            now = existed ? Optional.of(Files.readAllBytes(target)) : Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException("could not read " + target, e);
         }
-        // decoded as the base was (SubmittedBase): a file that is not UTF-8 still compares equal to itself
-        Optional<String> now = bytes.map(b -> new String(b, StandardCharsets.UTF_8));
-        if (now.equals(base.get())) {
+        if (sameBytes(now, base.get())) { // compared as bytes: a file that is not UTF-8 is compared exactly too
             return new Merged.Write(note);
         }
-        if (bytes.isPresent() && !utf8(bytes.get())) {
+        if (!now.map(NoteApplier::utf8).orElse(true)
+                || !base.get().map(NoteApplier::utf8).orElse(true)) {
             return new Merged.Conflict("and is not UTF-8 text, so the note cannot be merged into it");
         }
-        return NoteMerge.merge(base.get(), note, now)
+        return NoteMerge.merge(base.get().map(NoteApplier::text), note, now.map(NoteApplier::text))
                 .<Merged>map(Merged.Write::new)
                 .orElseGet(() -> new Merged.Conflict("on the same lines the note writes"));
+    }
+
+    private static boolean sameBytes(Optional<byte[]> a, Optional<byte[]> b) {
+        return a.isPresent() == b.isPresent() && (a.isEmpty() || Arrays.equals(a.get(), b.get()));
+    }
+
+    private static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     private static boolean utf8(byte[] bytes) {

@@ -1,7 +1,6 @@
 package dev.kbsync.worker.apply;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -27,9 +26,9 @@ final class SubmittedBase {
 
     /**
      * Empty when it cannot be told (no git checkout, no {@code submitted} time, history deeper than the walk);
-     * else the file's content then, itself empty when there was no such file.
+     * else the file's bytes then, itself empty when there was no such file.
      */
-    static Optional<Optional<String>> of(Path checkout, String path, Instant submitted) {
+    static Optional<Optional<byte[]>> of(Path checkout, String path, Instant submitted) {
         if (submitted == null || !Files.isDirectory(checkout.resolve(".git"))) {
             return Optional.empty();
         }
@@ -60,13 +59,13 @@ final class SubmittedBase {
         }
     }
 
-    private static Optional<String> read(Repository repo, RevCommit commit, String path) throws IOException {
+    private static Optional<byte[]> read(Repository repo, RevCommit commit, String path) throws IOException {
         try (TreeWalk tree = TreeWalk.forPath(repo, path, commit.getTree())) {
             if (tree == null || (tree.getRawMode(0) & 0170000) != 0100000) {
                 return Optional.empty();
             }
-            byte[] bytes = repo.open(tree.getObjectId(0), Constants.OBJ_BLOB).getBytes();
-            return Optional.of(new String(bytes, StandardCharsets.UTF_8));
+            return Optional.of(
+                    repo.open(tree.getObjectId(0), Constants.OBJ_BLOB).getBytes());
         }
     }
 }

@@ -207,11 +207,10 @@ public final class PublishCycle {
         }
         ApplyResult.Changed changed = (ApplyResult.Changed) applied;
         List<String> paths = changed.files().stream().map(FileChange::path).toList();
-        Optional<JobError> refused = git.time(
-                () -> CaseTwins.refusal(repo, changed.files()).or(() -> IgnoredPaths.refusal(repo, changed.files())));
-        if (refused.isPresent()) {
+        Optional<JobError> twin = git.time(() -> CaseTwins.refusal(repo, changed.files()));
+        if (twin.isPresent()) {
             repo.restore(paths);
-            return new Step(new Outcome.Failed(refused.get(), rejections), null);
+            return new Step(new Outcome.Failed(twin.get(), rejections), null);
         }
         listener.reached(Phase.APPLIED, unit.id());
         beforeCommit.run();

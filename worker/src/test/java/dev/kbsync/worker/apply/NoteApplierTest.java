@@ -133,6 +133,18 @@ class NoteApplierTest {
             assertThat(refused.error().code()).isEqualTo(NoteApplier.CONFLICT);
             assertThat(refused.error().message()).contains("not UTF-8 text");
             assertThat(Files.readAllBytes(kb.resolve("ideas/other.md"))).isEqualTo(latin1);
+
+            // é changed to è since the submit: both decode to the same replacement character, the bytes differ
+            commit(git, "ideas/third.md", latin1, Instant.parse("2026-11-29T07:00:00Z"));
+            commit(
+                    git,
+                    "ideas/third.md",
+                    new byte[] {'c', 'a', 'f', (byte) 0xe8, '\n'},
+                    Instant.parse("2026-11-29T09:00:00Z"));
+
+            ApplyResult third = applier.apply(kb, Jobs.note("j12", "alice", "new", "Z", "ideas/third.md"), Jobs.KB);
+
+            assertThat(((ApplyResult.Refused) third).error().code()).isEqualTo(NoteApplier.CONFLICT);
         }
     }
 
