@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 public final class Secrets {
     private static final String MASK = "***";
     private static final int MIN_SECRET_LENGTH = 4;
+    private static final int MIN_CONTAINED_LENGTH = 12;
     /**
      * The password of a URL's user info ({@code scheme://user:password@host}). It starts at the literal {@code ://} and
      * never backtracks (possessive runs), so it costs linear time on any text: a scheme-first pattern tried every start
@@ -27,13 +28,17 @@ public final class Secrets {
         }
     }
 
-    /** Whether {@code value} holds a registered secret (a variable whose value it is must not be handed on). */
+    /**
+     * Whether {@code value} holds a registered secret (a variable whose value it is must not be handed on): it is one,
+     * or contains one of at least {@value #MIN_CONTAINED_LENGTH} characters (a short URL password such as "git1" may
+     * stand in PATH by chance).
+     */
     public static boolean holdsSecret(String value) {
         if (value == null || value.length() < MIN_SECRET_LENGTH) {
             return false;
         }
         for (String secret : REGISTERED) {
-            if (value.contains(secret)) {
+            if (value.equals(secret) || (secret.length() >= MIN_CONTAINED_LENGTH && value.contains(secret))) {
                 return true;
             }
         }

@@ -27,6 +27,24 @@ class SecretsTest {
                 .isEqualTo("header Authorization: ***; again ***");
     }
 
+    /** A variable holding a secret is one whose value is it, or contains a long one: a short one may be there by chance. */
+    @Test
+    void shouldTellAValueHoldingARegisteredSecret() {
+        Secrets.register("git1");
+        Secrets.register("long-registered-secret-42");
+        try {
+            assertThat(Secrets.holdsSecret("git1")).isTrue();
+            assertThat(Secrets.holdsSecret("/usr/local/git1/bin:/usr/bin"))
+                    .as("a short one by chance")
+                    .isFalse();
+            assertThat(Secrets.holdsSecret("Bearer long-registered-secret-42")).isTrue();
+            assertThat(Secrets.holdsSecret("nothing here")).isFalse();
+        } finally {
+            Secrets.forget("git1");
+            Secrets.forget("long-registered-secret-42");
+        }
+    }
+
     @Test
     void shouldLeaveOrdinaryTextAndUsersAlone() {
         assertThat(Secrets.mask("https://github.com/acme/kb.git and git@github.com:acme/kb.git"))
