@@ -64,7 +64,9 @@ final class LeaseRoutes {
         services.leases()
                 .request(ask.kb(), ask.holder(), ask.ttl())
                 .onSuccess(lease -> {
-                    if (lease.state() == LeaseState.WAITING && !wait.isZero()) {
+                    if (ctx.response().ended() || ctx.response().closed()) {
+                        orphans(ctx).release(lease.id()); // answered 503 meanwhile, or the client left: nobody knows it
+                    } else if (lease.state() == LeaseState.WAITING && !wait.isZero()) {
                         RedisGate.allowWait(ctx, wait);
                         LeaseWait.await(
                                 LeaseWait.of(ctx, l -> requested(ctx, l)),
@@ -73,8 +75,6 @@ final class LeaseRoutes {
                                 services.queues().watchers(),
                                 lease,
                                 wait);
-                    } else if (ctx.response().ended() || ctx.response().closed()) {
-                        orphans(ctx).release(lease.id()); // answered 503 meanwhile, or the client left: nobody knows it
                     } else {
                         requested(ctx, lease);
                     }
