@@ -7,6 +7,7 @@ import dev.kbsync.api.RelativePath;
 import dev.kbsync.coordinator.snapshot.FileRead;
 import dev.kbsync.coordinator.snapshot.KbMirrors;
 import dev.kbsync.coordinator.snapshot.SnapshotReads;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -83,14 +84,20 @@ final class ReadRoutes {
         Optional<ObjectId> after = query.commit("after");
         // waiting for a commit is a long poll (503 SNAPSHOT_BEHIND); a HEAD never waits for one, it answers from the
         // snapshot as it is (the fetch it sets going serves the next). Any read may wait up to afterWait for a fetch
-        // (the KB's first, or one after ten idle minutes: 503 SNAPSHOT_UNAVAILABLE), so Redis's bound on the request
-        // leaves it that long: the request is not answered REDIS_UNAVAILABLE while Redis answers and git does not.
+        // (the KB's first, or one after ten idle minutes: 503 SNAPSHOT_UNAVAILABLE), so once Redis answered the
+        // registration, Redis's bound on the request leaves it that long: it is not answered REDIS_UNAVAILABLE while
+        // Redis answers and git does not.
         Duration wait = ctx.request().method().equals(HttpMethod.HEAD) ? Duration.ZERO : mirrors.afterWait();
-        RedisGate.allowWait(ctx, mirrors.afterWait());
+        after.ifPresent(commit -> RedisGate.allowWait(ctx, wait));
+        Context context = ctx.vertx().getOrCreateContext();
         return registrations
                 .get(kb)
-                .compose((KbConfig config) -> Future.fromCompletionStage(
-                        mirrors.read(config, after, wait, read), ctx.vertx().getOrCreateContext()))
+                .compose((KbConfig config) -> {
+                    if (after.isEmpty()) { // Redis answered its part: the fetch may take the rest
+                        context.runOnContext(v -> RedisGate.extendDeadline(ctx, mirrors.afterWait()));
+                    }
+                    return Future.fromCompletionStage(mirrors.read(config, after, wait, read), context);
+                })
                 .recover(ReadRoutes::unwrap);
     }
 

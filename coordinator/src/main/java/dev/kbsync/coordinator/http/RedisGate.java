@@ -50,6 +50,15 @@ final class RedisGate {
         if (!extra.isZero()) {
             Stopping.waits(ctx);
         }
+        extendDeadline(ctx, extra);
+    }
+
+    /**
+     * Lets a request that passed a gate take {@code extra} longer than its deadline (from now), without making it a long
+     * poll that a stop cuts short: a read waiting for a git fetch, once Redis answered its part. Runs on the request's
+     * context; does nothing once the deadline passed (the request was answered 503).
+     */
+    static void extendDeadline(RoutingContext ctx, Duration extra) {
         Deadline deadline = ctx.get(Deadline.KEY);
         if (deadline != null && !extra.isZero()) {
             deadline.extend(extra.toMillis());
