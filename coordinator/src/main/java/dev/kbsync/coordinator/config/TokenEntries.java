@@ -43,7 +43,7 @@ final class TokenEntries {
     }
 
     private static NamePatterns patterns(String value, String where) {
-        if (value != null && value.isBlank()) { // kbs: [] or [""]: taken as "every KB", it would widen the token
+        if (value != null && value.replace(',', ' ').isBlank()) { // kbs: [], [""] or ["", ""]: read as "every KB"
             throw new ConfigException(where + ": an empty list scopes the token to nothing; leave the key out for"
                     + " every one, or name at least one (a name, or a prefix ending in *)");
         }

@@ -285,6 +285,8 @@ class ConfigLoaderTest {
                         + " | auth.tokens[0].kbs: an empty list scopes the token to nothing",
                 "empty users      | {token: client-token-0000001, role: client, users: ['']}"
                         + " | auth.tokens[0].users: an empty list scopes the token to nothing",
+                "two empty kbs    | {token: client-token-0000001, role: admin, kbs: ['', '']}"
+                        + " | auth.tokens[0].kbs: an empty list scopes the token to nothing",
                 "bad scope        | {token: client-token-0000001, role: client, kbs: ['a*b']}"
                         + " | auth.tokens[0].kbs: a scope item is a name or a prefix ending in *",
                 "bad quota        | {token: client-token-0000001, role: client, quota: -1}"
