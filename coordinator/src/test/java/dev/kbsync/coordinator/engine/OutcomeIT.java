@@ -56,7 +56,8 @@ class OutcomeIT {
                 .services()
                 .jobs();
         Engine other = coordinators.start(base.withId("direct"));
-        coordinators.register(other, "stale", "retried", "fenced", "fenced-batch", "outage", "full");
+        coordinators.register(
+                other, "stale", "retried", "fenced", "fenced-batch", "outage", "full", "outage-batch", "landed-batch");
         direct = other.services().jobs();
     }
 
@@ -171,6 +172,67 @@ class OutcomeIT {
                     .isEqualTo(attempt < 3 ? JobState.QUEUED : JobState.FAILED);
         }
         assertThat(await(direct.get(job.id())).error()).isEqualTo(unavailable);
+    }
+
+    /**
+     * A group commit's member reporting REMOTE_UNAVAILABLE (members report before their head) while its head is on its
+     * last attempt goes back alone: the head keeps the grant until its own report, which fails it with its own error
+     * (no attempt past the limit), and the member runs again.
+     */
+    @Test
+    void shouldNotGiveAHeadOnItsLastAttemptAnotherWhenAMemberSendsItsPartBack() {
+        KbId kb = KbId.of("outage-batch");
+        Job head = headOnItsLastAttempt(kb);
+        Job member = await(direct.submit(kb, "ann", note("sent during the outage"), Optional.empty()));
+        Assignment last = await(direct.poll("w1", Duration.ofSeconds(10))).orElseThrow();
+        List<Assignment> members = await(direct.extend(last.lease().id(), 4));
+        assertThat(members).extracting(a -> a.job().id()).containsExactly(member.id());
+
+        Job reported = await(direct.complete(
+                member.id(), new JobOutcome.Failed(members.get(0).lease().id(), OUTAGE, 0)));
+
+        assertThat(reported.state()).as("the member, on its first attempt").isEqualTo(JobState.QUEUED);
+        assertThat(await(direct.get(head.id())).state())
+                .as("its head, still under its grant")
+                .isEqualTo(JobState.RUNNING);
+        Job headReport = await(
+                direct.complete(head.id(), new JobOutcome.Failed(last.lease().id(), OUTAGE, 0)));
+        assertThat(headReport.state()).isEqualTo(JobState.FAILED);
+        assertThat(headReport.attempts()).isEqualTo(3);
+        assertThat(headReport.error()).isEqualTo(OUTAGE);
+        Assignment next = await(direct.poll("w2", Duration.ofSeconds(10))).orElseThrow();
+        assertThat(next.job().id()).isEqualTo(member.id());
+        assertThat(next.job().attempts()).isEqualTo(2);
+    }
+
+    /** The same head found its earlier push on the remote: its own report, done after its member's, stands. */
+    @Test
+    void shouldLetAHeadOnItsLastAttemptReportDoneAfterAMemberSentItsPartBack() {
+        KbId kb = KbId.of("landed-batch");
+        Job head = headOnItsLastAttempt(kb);
+        Job member = await(direct.submit(kb, "ann", note("not pushed"), Optional.empty()));
+        Assignment last = await(direct.poll("w1", Duration.ofSeconds(10))).orElseThrow();
+        List<Assignment> members = await(direct.extend(last.lease().id(), 4));
+
+        await(direct.complete(
+                member.id(), new JobOutcome.Failed(members.get(0).lease().id(), OUTAGE, 0)));
+
+        assertThat(await(direct.complete(head.id(), done(last))).state()).isEqualTo(JobState.DONE);
+    }
+
+    private static final JobError OUTAGE = new JobError("REMOTE_UNAVAILABLE", "the remote answered 503 for 290 s");
+
+    /** A note job of {@code kb} that failed REMOTE_UNAVAILABLE on its first two attempts (of 3), queued again. */
+    private Job headOnItsLastAttempt(KbId kb) {
+        Job head = await(direct.submit(kb, "ann", note("queued before the outage"), Optional.empty()));
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            Assignment claimed =
+                    await(direct.poll("w1", Duration.ofSeconds(10))).orElseThrow();
+            assertThat(claimed.job().id()).isEqualTo(head.id());
+            await(direct.complete(
+                    head.id(), new JobOutcome.Failed(claimed.lease().id(), OUTAGE, 0)));
+        }
+        return head;
     }
 
     @Test

@@ -13,6 +13,9 @@
 -- members go back to their places, to run again under a new, larger token.
 -- The same for REMOTE_UNAVAILABLE: the worker waited for the KB's unreachable git remote until the grant's deadline,
 -- and for DISK_FULL: the worker's own disk was full (another worker, or this one once space is freed, lands the job).
+-- While another job of the batch is on its last attempt and has not reported, a member's such report sends back that
+-- member alone: the grant stays until the others report, so none goes past jobs.maxAttempts and none fails by another's
+-- report (it may have landed already).
 -- Reply: {result (recorded|requeued|repeated|lost|finished|unknown), t, job, ended (see endGrant) or nothing}.
 local AGAIN = {STALE_FENCE = true, REMOTE_UNAVAILABLE = true, DISK_FULL = true}
 local tid, lid = ARGV[11], ARGV[12]
@@ -32,8 +35,39 @@ local member = g and t.b == g.lease and t.l == lid
 if not (head or member) then
   return cjson.encode({result = 'lost', t = t, job = job})
 end
+-- Whether a job of the grant other than `except` is on its last attempt and has not reported yet.
+local function lastAttemptPending(except)
+  if not g.done and g.ticket ~= except then
+    local h = getT(g.ticket)
+    if h and not terminal(h) and h.a >= MAX_ATTEMPTS then
+      return true
+    end
+  end
+  for _, m in ipairs(g.members) do
+    local tm = m ~= except and getT(m) or nil
+    if tm and not terminal(tm) and tm.a >= MAX_ATTEMPTS then
+      return true
+    end
+  end
+  return false
+end
 if not g.done and ARGV[13] == 'failed' and ARGV[16] ~= '' and t.a < MAX_ATTEMPTS
     and AGAIN[cjson.decode(ARGV[16]).code] then
+  if member and lastAttemptPending(tid) then
+    -- A job of the batch on its last attempt must not go back for another (jobs.maxAttempts), nor fail by this report:
+    -- it may have landed already (found on the remote, it reports done). This member alone goes back to its place;
+    -- the grant stays for the others, whose own reports end it.
+    local rest = {}
+    for _, m in ipairs(g.members) do
+      if m ~= tid then
+        rest[#rest + 1] = m
+      end
+    end
+    redis.call('hset', LEASE, 'batch', table.concat(rest, ' '))
+    t.s, t.b, t.js = 'waiting', nil, 'queued'
+    putT(tid, t)
+    return cjson.encode({result = 'requeued', t = getT(tid), job = job})
+  end
   local ended = endGrant(g, true, 'released', now)
   return cjson.encode({result = 'requeued', t = getT(tid), job = job, ended = ended})
 end
