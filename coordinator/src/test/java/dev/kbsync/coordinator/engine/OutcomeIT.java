@@ -181,22 +181,19 @@ class OutcomeIT {
      */
     @Test
     void shouldNotGiveAHeadOnItsLastAttemptAnotherWhenAMemberSendsItsPartBack() {
-        KbId kb = KbId.of("outage-batch");
-        Job head = headOnItsLastAttempt(kb);
-        Job member = await(direct.submit(kb, "ann", note("sent during the outage"), Optional.empty()));
-        Assignment last = await(direct.poll("w1", Duration.ofSeconds(10))).orElseThrow();
-        List<Assignment> members = await(direct.extend(last.lease().id(), 4));
-        assertThat(members).extracting(a -> a.job().id()).containsExactly(member.id());
+        Batch batch = batchOnItsHeadsLastAttempt(KbId.of("outage-batch"));
+        Job head = batch.head().job();
+        Job member = batch.member().job();
 
         Job reported = await(direct.complete(
-                member.id(), new JobOutcome.Failed(members.get(0).lease().id(), OUTAGE, 0)));
+                member.id(), new JobOutcome.Failed(batch.member().lease().id(), OUTAGE, 0)));
 
         assertThat(reported.state()).as("the member, on its first attempt").isEqualTo(JobState.QUEUED);
         assertThat(await(direct.get(head.id())).state())
                 .as("its head, still under its grant")
                 .isEqualTo(JobState.RUNNING);
-        Job headReport = await(
-                direct.complete(head.id(), new JobOutcome.Failed(last.lease().id(), OUTAGE, 0)));
+        Job headReport = await(direct.complete(
+                head.id(), new JobOutcome.Failed(batch.head().lease().id(), OUTAGE, 0)));
         assertThat(headReport.state()).isEqualTo(JobState.FAILED);
         assertThat(headReport.attempts()).isEqualTo(3);
         assertThat(headReport.error()).isEqualTo(OUTAGE);
@@ -208,22 +205,27 @@ class OutcomeIT {
     /** The same head found its earlier push on the remote: its own report, done after its member's, stands. */
     @Test
     void shouldLetAHeadOnItsLastAttemptReportDoneAfterAMemberSentItsPartBack() {
-        KbId kb = KbId.of("landed-batch");
-        Job head = headOnItsLastAttempt(kb);
-        Job member = await(direct.submit(kb, "ann", note("not pushed"), Optional.empty()));
-        Assignment last = await(direct.poll("w1", Duration.ofSeconds(10))).orElseThrow();
-        List<Assignment> members = await(direct.extend(last.lease().id(), 4));
+        Batch batch = batchOnItsHeadsLastAttempt(KbId.of("landed-batch"));
 
         await(direct.complete(
-                member.id(), new JobOutcome.Failed(members.get(0).lease().id(), OUTAGE, 0)));
+                batch.member().job().id(),
+                new JobOutcome.Failed(batch.member().lease().id(), OUTAGE, 0)));
 
-        assertThat(await(direct.complete(head.id(), done(last))).state()).isEqualTo(JobState.DONE);
+        assertThat(await(direct.complete(batch.head().job().id(), done(batch.head())))
+                        .state())
+                .isEqualTo(JobState.DONE);
     }
 
     private static final JobError OUTAGE = new JobError("REMOTE_UNAVAILABLE", "the remote answered 503 for 290 s");
 
-    /** A note job of {@code kb} that failed REMOTE_UNAVAILABLE on its first two attempts (of 3), queued again. */
-    private Job headOnItsLastAttempt(KbId kb) {
+    /** A group commit's head and its one member, as their worker holds them. */
+    private record Batch(Assignment head, Assignment member) {}
+
+    /**
+     * A group commit of {@code kb} whose head is on its last attempt (of 3: it failed REMOTE_UNAVAILABLE on the first
+     * two) and whose member, submitted meanwhile, on its first.
+     */
+    private Batch batchOnItsHeadsLastAttempt(KbId kb) {
         Job head = await(direct.submit(kb, "ann", note("queued before the outage"), Optional.empty()));
         for (int attempt = 1; attempt <= 2; attempt++) {
             Assignment claimed =
@@ -232,7 +234,11 @@ class OutcomeIT {
             await(direct.complete(
                     head.id(), new JobOutcome.Failed(claimed.lease().id(), OUTAGE, 0)));
         }
-        return head;
+        Job member = await(direct.submit(kb, "ann", note("sent during the outage"), Optional.empty()));
+        Assignment last = await(direct.poll("w1", Duration.ofSeconds(10))).orElseThrow();
+        List<Assignment> members = await(direct.extend(last.lease().id(), 4));
+        assertThat(members).extracting(a -> a.job().id()).containsExactly(member.id());
+        return new Batch(last, members.get(0));
     }
 
     @Test

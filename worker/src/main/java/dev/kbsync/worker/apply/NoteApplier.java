@@ -153,11 +153,12 @@ public final class NoteApplier implements Applier {
         if (sameBytes(now, base.get())) { // compared as bytes: a file that is not UTF-8 is compared exactly too
             return new Merged.Write(note);
         }
-        if (!now.map(NoteApplier::utf8).orElse(true)
-                || !base.get().map(NoteApplier::utf8).orElse(true)) {
+        Optional<Optional<String>> baseText = text(base.get());
+        Optional<Optional<String>> nowText = text(now);
+        if (baseText.isEmpty() || nowText.isEmpty()) {
             return new Merged.Conflict("and is not UTF-8 text, so the note cannot be merged into it");
         }
-        return NoteMerge.merge(base.get().map(NoteApplier::text), note, now.map(NoteApplier::text))
+        return NoteMerge.merge(baseText.get(), note, nowText.get())
                 .<Merged>map(Merged.Write::new)
                 .orElseGet(() -> new Merged.Conflict("on the same lines the note writes"));
     }
@@ -166,20 +167,20 @@ public final class NoteApplier implements Applier {
         return a.isPresent() == b.isPresent() && (a.isEmpty() || Arrays.equals(a.get(), b.get()));
     }
 
-    private static String text(byte[] bytes) {
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    private static boolean utf8(byte[] bytes) {
+    /** A file's text (itself empty for no file); empty when the file is not UTF-8. */
+    private static Optional<Optional<String>> text(Optional<byte[]> file) {
+        if (file.isEmpty()) {
+            return Optional.of(Optional.empty());
+        }
         try {
-            StandardCharsets.UTF_8
+            return Optional.of(Optional.of(StandardCharsets.UTF_8
                     .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes));
-            return true;
+                    .decode(ByteBuffer.wrap(file.get()))
+                    .toString()));
         } catch (CharacterCodingException e) {
-            return false;
+            return Optional.empty();
         }
     }
 }

@@ -35,17 +35,24 @@ local member = g and t.b == g.lease and t.l == lid
 if not (head or member) then
   return cjson.encode({result = 'lost', t = t, job = job})
 end
--- Whether a job of the grant other than `except` is on its last attempt and has not reported yet.
-local function lastAttemptPending(except)
-  if not g.done and g.ticket ~= except then
-    local h = getT(g.ticket)
-    if h and not terminal(h) and h.a >= MAX_ATTEMPTS then
-      return true
+-- The grant's group-commit members other than `tid`.
+local function others(tid)
+  local rest = {}
+  for _, m in ipairs(g.members) do
+    if m ~= tid then
+      rest[#rest + 1] = m
     end
   end
-  for _, m in ipairs(g.members) do
-    local tm = m ~= except and getT(m) or nil
-    if tm and not terminal(tm) and tm.a >= MAX_ATTEMPTS then
+  return rest
+end
+-- Whether a job of a grant whose head has not reported, other than the member `tid`, is on its last attempt and has
+-- not reported yet (the members still listed have not).
+local function lastAttemptPending(tid)
+  local pending = others(tid)
+  pending[#pending + 1] = g.ticket
+  for _, id in ipairs(pending) do
+    local tj = getT(id)
+    if tj and not terminal(tj) and tj.a >= MAX_ATTEMPTS then
       return true
     end
   end
@@ -57,15 +64,8 @@ if not g.done and ARGV[13] == 'failed' and ARGV[16] ~= '' and t.a < MAX_ATTEMPTS
     -- A job of the batch on its last attempt must not go back for another (jobs.maxAttempts), nor fail by this report:
     -- it may have landed already (found on the remote, it reports done). This member alone goes back to its place;
     -- the grant stays for the others, whose own reports end it.
-    local rest = {}
-    for _, m in ipairs(g.members) do
-      if m ~= tid then
-        rest[#rest + 1] = m
-      end
-    end
-    redis.call('hset', LEASE, 'batch', table.concat(rest, ' '))
-    t.s, t.b, t.js = 'waiting', nil, 'queued'
-    putT(tid, t)
+    redis.call('hset', LEASE, 'batch', table.concat(others(tid), ' '))
+    requeueJob(tid, t, 'released', true, now)
     return cjson.encode({result = 'requeued', t = getT(tid), job = job})
   end
   local ended = endGrant(g, true, 'released', now)
@@ -94,12 +94,7 @@ if head then
   end
 else
   finishT(tid, t, 'released', now)
-  local rest = {}
-  for _, m in ipairs(g.members) do
-    if m ~= tid then
-      rest[#rest + 1] = m
-    end
-  end
+  local rest = others(tid)
   if #rest == 0 and g.done then
     g.members = {}
     ended = endGrant(g, false, 'released', now)
