@@ -22,11 +22,12 @@ public final class AgentApplier implements Applier {
 
     @Override
     public ApplyResult apply(Path checkout, Job job, KbConfig kb) {
-        return apply(checkout, job, kb, StopSignal.never());
+        return apply(checkout, job, kb, StopSignal.never(), CaseIndex.NONE);
     }
 
+    /** An agent names its files itself: the cycle refuses one a case-insensitive file system would collide. */
     @Override
-    public ApplyResult apply(Path checkout, Job job, KbConfig kb, StopSignal stop) {
+    public ApplyResult apply(Path checkout, Job job, KbConfig kb, StopSignal stop, CaseIndex names) {
         if (!(job.payload() instanceof JobPayload.Agent agent)) {
             throw new IllegalArgumentException("not an agent job: " + job.id());
         }

@@ -15,9 +15,10 @@ public interface Applier {
 
     /**
      * As {@link #apply(Path, Job, KbConfig)}, cut short when {@code stop} fires (an agent is killed with its process
-     * tree): then {@link ApplyResult.Refused} with the stop's code, the work tree unchanged.
+     * tree): then {@link ApplyResult.Refused} with the stop's code, the work tree unchanged. A name the applier chooses
+     * itself (a note's, from its title) is not one {@code names} finds a twin of.
      */
-    default ApplyResult apply(Path checkout, Job job, KbConfig kb, StopSignal stop) {
+    default ApplyResult apply(Path checkout, Job job, KbConfig kb, StopSignal stop, CaseIndex names) {
         return apply(checkout, job, kb);
     }
 }

@@ -24,10 +24,10 @@ public final class Appliers implements Applier {
     }
 
     @Override
-    public ApplyResult apply(Path checkout, Job job, KbConfig kb, StopSignal stop) {
+    public ApplyResult apply(Path checkout, Job job, KbConfig kb, StopSignal stop, CaseIndex names) {
         return switch (job.kind()) {
-            case NOTE -> notes.apply(checkout, job, kb, stop);
-            case AGENT -> agents.apply(checkout, job, kb, stop);
+            case NOTE -> notes.apply(checkout, job, kb, stop, names);
+            case AGENT -> agents.apply(checkout, job, kb, stop, names);
         };
     }
 }

@@ -27,7 +27,7 @@ import java.util.Optional;
  * Writes a note as markdown with front matter (title, author, created) at the requested path (in NFC, as
  * {@link UnicodeForm}: a job submitted before the coordinator normalized it may hold another form), or where the KB's
  * {@link NotePathTemplate} puts a slug of the title (with {@code -2}, {@code -3}... until the path does not exist
- * yet); commit message {@code Add: <title>}. With a note agent configured, the agent turns
+ * yet, nor a path of the KB that differs from it only in case: a {@link CaseIndex} twin); commit message {@code Add: <title>}. With a note agent configured, the agent turns
  * the text into files instead (in a scratch copy, like {@link AgentApplier}).
  */
 public final class NoteApplier implements Applier {
@@ -44,11 +44,11 @@ public final class NoteApplier implements Applier {
 
     @Override
     public ApplyResult apply(Path checkout, Job job, KbConfig kb) {
-        return apply(checkout, job, kb, StopSignal.never());
+        return apply(checkout, job, kb, StopSignal.never(), CaseIndex.NONE);
     }
 
     @Override
-    public ApplyResult apply(Path checkout, Job job, KbConfig kb, StopSignal stop) {
+    public ApplyResult apply(Path checkout, Job job, KbConfig kb, StopSignal stop, CaseIndex names) {
         if (!(job.payload() instanceof JobPayload.Note note)) {
             throw new IllegalArgumentException("not a note job: " + job.id());
         }
@@ -58,19 +58,25 @@ public final class NoteApplier implements Applier {
             return noteAgent.get().run(checkout, note.text(), message, stop);
         }
         try {
-            return write(SafePaths.of(checkout), job, kb.notePath(), note, title, message);
+            return write(SafePaths.of(checkout), names, job, kb.notePath(), note, title, message);
         } catch (InvalidInputException e) {
             return new ApplyResult.Refused(e.code(), e.getMessage());
         }
     }
 
     private ApplyResult write(
-            SafePaths paths, Job job, NotePathTemplate template, JobPayload.Note note, String title, String message) {
+            SafePaths paths,
+            CaseIndex names,
+            Job job,
+            NotePathTemplate template,
+            JobPayload.Note note,
+            String title,
+            String message) {
         Instant created = job.createdAt() != null ? job.createdAt() : clock.instant();
         boolean explicit = note.path() != null && !note.path().isBlank();
         Path target = explicit
                 ? paths.resolve(UnicodeForm.nfc(note.path()))
-                : Slugs.freePath(paths, template, Slugs.slug(title), created, job.id());
+                : Slugs.freePath(paths, names, template, Slugs.slug(title), created, job.id());
         String path = relative(paths.root(), target);
         Optional<String> clash = clash(paths.root(), target);
         if (clash.isPresent()) {
@@ -122,7 +128,7 @@ public final class NoteApplier implements Applier {
         return Optional.empty();
     }
 
-    private static String relative(Path root, Path path) {
+    static String relative(Path root, Path path) {
         return root.relativize(path).toString().replace('\\', '/');
     }
 

@@ -35,13 +35,30 @@ final class Slugs {
 
     /**
      * Where {@code template} puts {@code slug} for job {@code jobId}'s note created at {@code created}, or with
-     * {@code slug-N} for the smallest N >= 2 whose path does not exist yet; checked by the path guard.
+     * {@code slug-N} for the smallest N >= 2 whose path does not exist yet and has no twin in {@code names} (a file of
+     * the KB that differs only in case); checked by the path guard.
      */
-    static Path freePath(SafePaths paths, NotePathTemplate template, String slug, Instant created, String jobId) {
+    static Path freePath(
+            SafePaths paths, CaseIndex names, NotePathTemplate template, String slug, Instant created, String jobId) {
         Path path = paths.resolve(template.render(slug, created, jobId));
-        for (int n = 2; Files.exists(path, LinkOption.NOFOLLOW_LINKS); n++) {
+        for (int n = 2; taken(paths, names, path); n++) {
             path = paths.resolve(template.render(slug + "-" + n, created, jobId));
         }
         return path;
+    }
+
+    /**
+     * Whether {@code path} exists or a file of the KB differs from it only in case. A twin of one of its folders is no
+     * reason to move on: every {@code -N} name shares that folder.
+     */
+    private static boolean taken(SafePaths paths, CaseIndex names, Path path) {
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return true;
+        }
+        String relative = NoteApplier.relative(paths.root(), path);
+        return names.twin(relative)
+                .filter(twin -> twin.chars().filter(c -> c == '/').count()
+                        == relative.chars().filter(c -> c == '/').count())
+                .isPresent();
     }
 }

@@ -6,6 +6,7 @@ import dev.kbsync.git.FileMerge;
 import dev.kbsync.git.KbRepository;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.worker.apply.ApplyResult;
+import dev.kbsync.worker.apply.CaseIndex;
 import dev.kbsync.worker.run.Fencing;
 import dev.kbsync.worker.run.KbCheckout;
 import dev.kbsync.worker.run.LeaseKeeper;
@@ -134,7 +135,7 @@ public final class KbSession implements AutoCloseable {
             }
 
             @Override
-            public ApplyResult apply(Path tree) {
+            public ApplyResult apply(Path tree, CaseIndex names) {
                 appliedAt.set(FileMerge.head(tree).orElse(null));
                 return pending.replay(tree, message, over, conflict::set);
             }

@@ -6,6 +6,7 @@ import dev.kbsync.git.Author;
 import dev.kbsync.git.Secrets;
 import dev.kbsync.worker.apply.Applier;
 import dev.kbsync.worker.apply.ApplyResult;
+import dev.kbsync.worker.apply.CaseIndex;
 import dev.kbsync.worker.apply.StopSignal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,9 +73,9 @@ final class JobUnit implements WorkUnit {
     }
 
     @Override
-    public ApplyResult apply(Path workTree) {
+    public ApplyResult apply(Path workTree, CaseIndex names) {
         keeper.doing(assignment.job().kind() == JobKind.AGENT ? "running the agent" : "writing the note");
-        ApplyResult result = applier.apply(workTree, assignment.job(), assignment.kb(), keeper.stop());
+        ApplyResult result = applier.apply(workTree, assignment.job(), assignment.kb(), keeper.stop(), names);
         keeper.doing("committing");
         keeper.stop().stopped().ifPresent(stop -> {
             throw new UnitAbortedException(stop.code(), stop.message());

@@ -201,7 +201,7 @@ public final class PublishCycle {
             return new Step(
                     new Outcome.AlreadyPublished(existing.get(), filesOf(repo, existing.get()), rejections), null);
         }
-        ApplyResult applied = unit.apply(repo.workTree());
+        ApplyResult applied = unit.apply(repo.workTree(), repo::caseTwin);
         if (applied instanceof ApplyResult.Refused refused) {
             return new Step(new Outcome.Failed(refused.error(), rejections), null);
         }

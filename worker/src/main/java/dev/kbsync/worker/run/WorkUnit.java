@@ -2,6 +2,7 @@ package dev.kbsync.worker.run;
 
 import dev.kbsync.git.Author;
 import dev.kbsync.worker.apply.ApplyResult;
+import dev.kbsync.worker.apply.CaseIndex;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -55,8 +56,11 @@ public interface WorkUnit {
     /** The remote answered again after the unit paused for it ({@link #pauseForRemote}): the wait is over. */
     default void remoteAnswered() {}
 
-    /** Applies the change to a checkout that equals the remote; called again after every rejected push. */
-    ApplyResult apply(Path workTree);
+    /**
+     * Applies the change to a checkout that equals the remote; called again after every rejected push. {@code names}:
+     * the checkout's case index, for a name the unit chooses itself.
+     */
+    ApplyResult apply(Path workTree, CaseIndex names);
 
     /** Throws if the unit must not be pushed any more (lease lost, coordinator gone in fail mode, shutdown). */
     void checkBeforePush();

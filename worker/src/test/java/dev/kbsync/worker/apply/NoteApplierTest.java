@@ -55,6 +55,29 @@ class NoteApplierTest {
                 .containsExactly("notes/2026/11/meeting-notes-3.md");
     }
 
+    /**
+     * A case twin of the note's file moves it on to -2; one of its folder cannot be avoided that way, so the first name
+     * stays (and the cycle refuses the note, PATH_CASE_CONFLICT).
+     */
+    @Test
+    void shouldSkipANameWhoseFileHasACaseTwinButNotOneWhoseFolderHas() {
+        CaseIndex fileTwin = path ->
+                path.equals("notes/2026/11/standup.md") ? Optional.of("notes/2026/11/Standup.md") : Optional.empty();
+        CaseIndex folderTwin = path -> Optional.of("Notes");
+
+        ApplyResult moved = applier.apply(
+                kb, Jobs.note("j6", "alice", "text", "Standup", null), Jobs.KB, StopSignal.never(), fileTwin);
+        ApplyResult kept = applier.apply(
+                kb, Jobs.note("j7", "alice", "text", "Plan", null), Jobs.KB, StopSignal.never(), folderTwin);
+
+        assertThat(((ApplyResult.Changed) moved).files())
+                .extracting(FileChange::path)
+                .containsExactly("notes/2026/11/standup-2.md");
+        assertThat(((ApplyResult.Changed) kept).files())
+                .extracting(FileChange::path)
+                .containsExactly("notes/2026/11/plan.md");
+    }
+
     @Test
     void shouldPutANoteWhereItsKbsTemplateSaysAndResolveCollisionsThere() throws IOException {
         KbConfig daily = new KbConfig(

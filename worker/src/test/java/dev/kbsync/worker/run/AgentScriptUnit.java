@@ -3,6 +3,7 @@ package dev.kbsync.worker.run;
 import dev.kbsync.git.Author;
 import dev.kbsync.worker.apply.AgentApplier;
 import dev.kbsync.worker.apply.ApplyResult;
+import dev.kbsync.worker.apply.CaseIndex;
 import dev.kbsync.worker.fixture.Jobs;
 import dev.kbsync.worker.fixture.Scripts;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ record AgentScriptUnit(String id, Path scripts, String body) implements WorkUnit
     }
 
     @Override
-    public ApplyResult apply(Path workTree) {
+    public ApplyResult apply(Path workTree, CaseIndex names) {
         AgentApplier applier =
                 new AgentApplier(Optional.of(Scripts.agent(scripts, "agent-" + id, body, Duration.ofSeconds(30))));
         return applier.apply(workTree, Jobs.agent(id, "bob", "write a note"), Jobs.KB);

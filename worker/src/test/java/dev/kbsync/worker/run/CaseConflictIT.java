@@ -62,6 +62,20 @@ class CaseConflictIT {
         assertThat(checkout.syncToRemote().workTree().resolve("README.MD")).doesNotExist();
     }
 
+    /** A name from the title's slug is free only if no file of the KB differs from it in case alone: -2, -3... */
+    @Test
+    void shouldGiveATitledNoteTheNextNameWhenItsSlugDiffersOnlyInCaseFromAFileOfTheKb() {
+        GitFixture.pushDirectly(remote, tmp.resolve("other"), "Note-N1.md", "existing\n");
+        GitFixture.pushDirectly(remote, tmp.resolve("other2"), "NOTE-N1-2.md", "existing too\n");
+
+        Outcome outcome = cycle.run(checkout, note("n1", 3, null));
+
+        assertThat(outcome).isInstanceOf(Outcome.Published.class);
+        assertThat(((Outcome.Published) outcome).files())
+                .extracting(FileChange::path, FileChange::change)
+                .containsExactly(tuple("note-n1-3.md", FileChange.Change.CREATED));
+    }
+
     @Test
     void shouldRefuseANoteWhoseFolderDiffersOnlyInCaseFromAFolderOfTheKb() {
         assertThat(cycle.run(checkout, note("n1", 3, "notes/plan.md"))).isInstanceOf(Outcome.Published.class);

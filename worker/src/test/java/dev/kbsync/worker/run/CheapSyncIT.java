@@ -7,6 +7,7 @@ import dev.kbsync.api.FileChange;
 import dev.kbsync.git.Author;
 import dev.kbsync.git.GitAuth;
 import dev.kbsync.worker.apply.ApplyResult;
+import dev.kbsync.worker.apply.CaseIndex;
 import dev.kbsync.worker.fixture.GitFixture;
 import dev.kbsync.worker.fixture.Jobs;
 import java.io.IOException;
@@ -353,7 +354,7 @@ class CheapSyncIT {
         }
 
         @Override
-        public ApplyResult apply(Path workTree) {
+        public ApplyResult apply(Path workTree, CaseIndex names) {
             try {
                 Files.writeString(workTree.resolve(path), content);
             } catch (IOException e) {

@@ -6,7 +6,9 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.NotePathTemplate;
 import dev.kbsync.git.Author;
 import dev.kbsync.worker.apply.ApplyResult;
+import dev.kbsync.worker.apply.CaseIndex;
 import dev.kbsync.worker.apply.NoteApplier;
+import dev.kbsync.worker.apply.StopSignal;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -49,8 +51,9 @@ record NoteUnit(Job job, long fence, long firstFence, Runnable beforePush) imple
     }
 
     @Override
-    public ApplyResult apply(Path workTree) {
-        return new NoteApplier(Optional.empty(), Clock.systemUTC()).apply(workTree, job, AT_ROOT);
+    public ApplyResult apply(Path workTree, CaseIndex names) {
+        return new NoteApplier(Optional.empty(), Clock.systemUTC())
+                .apply(workTree, job, AT_ROOT, StopSignal.never(), names);
     }
 
     @Override

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kbsync.git.Author;
 import dev.kbsync.git.GitAuth;
 import dev.kbsync.worker.apply.ApplyResult;
+import dev.kbsync.worker.apply.CaseIndex;
 import dev.kbsync.worker.fixture.GitFixture;
 import dev.kbsync.worker.fixture.Jobs;
 import java.io.IOException;
@@ -408,8 +409,8 @@ class PublishCycleIT {
         }
 
         @Override
-        public ApplyResult apply(Path workTree) {
-            return unit.apply(workTree);
+        public ApplyResult apply(Path workTree, CaseIndex names) {
+            return unit.apply(workTree, names);
         }
 
         @Override

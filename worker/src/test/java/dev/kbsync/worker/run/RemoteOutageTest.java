@@ -8,6 +8,7 @@ import dev.kbsync.git.Author;
 import dev.kbsync.git.GitException;
 import dev.kbsync.git.RemoteUnavailableException;
 import dev.kbsync.worker.apply.ApplyResult;
+import dev.kbsync.worker.apply.CaseIndex;
 import dev.kbsync.worker.fixture.TestClock;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -176,7 +177,7 @@ class RemoteOutageTest {
         }
 
         @Override
-        public ApplyResult apply(Path workTree) {
+        public ApplyResult apply(Path workTree, CaseIndex names) {
             throw new UnsupportedOperationException();
         }
 

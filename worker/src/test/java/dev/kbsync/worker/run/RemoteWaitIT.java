@@ -6,6 +6,7 @@ import dev.kbsync.git.Author;
 import dev.kbsync.git.GitAuth;
 import dev.kbsync.git.GitCredentials;
 import dev.kbsync.worker.apply.ApplyResult;
+import dev.kbsync.worker.apply.CaseIndex;
 import dev.kbsync.worker.fixture.GitFixture;
 import dev.kbsync.worker.fixture.GitHttpServer;
 import dev.kbsync.worker.fixture.Jobs;
@@ -114,8 +115,8 @@ class RemoteWaitIT {
         }
 
         @Override
-        public ApplyResult apply(Path workTree) {
-            return note.apply(workTree);
+        public ApplyResult apply(Path workTree, CaseIndex names) {
+            return note.apply(workTree, names);
         }
 
         @Override
