@@ -1,6 +1,7 @@
 package dev.kbsync.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -29,7 +30,19 @@ public final class ProcessMetrics {
             .map(MetricsDomain::toCategory)
             .collect(Collectors.toSet());
 
+    /** The methods HTTP defines; any other a caller sends is counted as {@code OTHER}. */
+    private static final Set<String> METHODS =
+            Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    public ProcessMetrics() {
+        // a method name is the caller's to choose, before any auth: each made-up one would otherwise add meters for the
+        // process's life
+        registry.config()
+                .meterFilter(MeterFilter.replaceTagValues(
+                        Label.HTTP_METHOD.toString(), method -> METHODS.contains(method) ? method : "OTHER"));
+    }
 
     /** Where the process registers its meters. */
     public MeterRegistry registry() {
