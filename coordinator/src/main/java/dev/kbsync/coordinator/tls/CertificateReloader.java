@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * Serves HTTPS with a PEM certificate and key and replaces them when their files change: every reload interval both
  * files are read (off the event loop, through Vert.x's file system) and, when either differs from what is served, the
  * running server's TLS options are updated; new connections get the new certificate, open ones keep theirs. A pair
- * that does not load (a half-written file, a key that does not match) is logged and the old one kept.
+ * that does not load (a half-written file, a key that does not belong to the certificate: certbot swaps the two files
+ * one after the other) is logged and the old one kept; at start it fails the start.
  */
 public final class CertificateReloader {
     private static final Logger log = LoggerFactory.getLogger(CertificateReloader.class);
@@ -34,7 +35,7 @@ public final class CertificateReloader {
 
     /** Reads the pair and puts it into {@code options} (HTTPS on); the reloader starts once the server listens. */
     public static Future<CertificateReloader> load(Vertx vertx, CoordinatorConfig.Tls tls, HttpServerOptions options) {
-        return read(vertx, tls).map(pair -> {
+        return read(vertx, tls).compose(pair -> matching(vertx, tls, pair)).map(pair -> {
             options.setSsl(true).setKeyCertOptions(keyCert(pair));
             return new CertificateReloader(vertx, tls, pair);
         });
@@ -56,7 +57,9 @@ public final class CertificateReloader {
         read(vertx, tls)
                 .compose(pair -> pair.equals(served)
                         ? Future.succeededFuture(false)
-                        : server.updateSSLOptions(new ServerSSLOptions().setKeyCertOptions(keyCert(pair)))
+                        : matching(vertx, tls, pair)
+                                .compose(checked -> server.updateSSLOptions(
+                                        new ServerSSLOptions().setKeyCertOptions(keyCert(pair))))
                                 .map(updated -> {
                                     served = pair;
                                     return updated;
@@ -78,6 +81,19 @@ public final class CertificateReloader {
                         vertx.fileSystem().readFile(tls.certFile().toString()),
                         vertx.fileSystem().readFile(tls.keyFile().toString()))
                 .map(all -> List.of(all.<Buffer>resultAt(0), all.<Buffer>resultAt(1)));
+    }
+
+    /** {@code pair}, once its key is found to belong to its certificate ({@link KeyMatch}, off the event loop). */
+    private static Future<List<Buffer>> matching(Vertx vertx, CoordinatorConfig.Tls tls, List<Buffer> pair) {
+        return vertx.executeBlocking(
+                () -> {
+                    if (!KeyMatch.matches(vertx, keyCert(pair))) {
+                        throw new IllegalArgumentException("the key in " + tls.keyFile()
+                                + " does not belong to the certificate in " + tls.certFile());
+                    }
+                    return pair;
+                },
+                false);
     }
 
     private static PemKeyCertOptions keyCert(List<Buffer> pair) {

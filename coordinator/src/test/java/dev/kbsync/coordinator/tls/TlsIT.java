@@ -110,6 +110,43 @@ class TlsIT {
         }
     }
 
+    /**
+     * A key that does not belong to the certificate (certbot swaps the two files one after the other; a reload between
+     * the swaps reads the new certificate with the old key) is not served: every handshake would fail.
+     */
+    @Test
+    void shouldKeepServingThePreviousPairWhenTheNewKeyDoesNotMatchTheNewCertificate() throws Exception {
+        TestCertificates.Ca second = TestCertificates.ca(tmp.resolve("pki"), "second");
+        TestCertificates.Server renewed = second.issue(tmp.resolve("pki"), "renewed");
+        try (LogCapture logs = new LogCapture()) {
+            Files.copy(renewed.cert(), cert, StandardCopyOption.REPLACE_EXISTING); // the key is still the first one's
+
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> logs.lines().stream().anyMatch(l -> l.contains("do not load")));
+            assertThat(logs.lines()).anyMatch(l -> l.contains("does not belong to the certificate"));
+            assertThat(reachable(first.cert())).isTrue();
+
+            Files.copy(renewed.key(), key, StandardCopyOption.REPLACE_EXISTING); // the swap completes
+            await().atMost(Duration.ofSeconds(10)).until(() -> reachable(second.cert()));
+        }
+    }
+
+    /** The same mismatch at start: the coordinator does not start, and says why. */
+    @Test
+    void shouldRefuseToStartWithAKeyThatDoesNotMatchTheCertificate() throws Exception {
+        TestCertificates.Server other = first.issue(tmp.resolve("pki"), "other");
+        Map<String, String> env = env("127.0.0.1");
+        env.put("KBSYNC_HTTP_TLS_CERT_FILE", cert.toString());
+        env.put("KBSYNC_HTTP_TLS_KEY_FILE", other.key().toString());
+
+        assertThatThrownBy(() -> Coordinator.start(vertx, CoordinatorConfig.load(Optional.empty(), env))
+                        .await()
+                        .stop() // started after all: stopped, so nothing of it reaches the next test
+                        .await())
+                .hasMessageContaining("does not belong to the certificate")
+                .hasMessageContaining(other.key().toString());
+    }
+
     @Test
     void shouldWarnWhenTokensWouldCrossTheNetworkInClearText() {
         ServicesFactory stopBeforeListening = (vertx, redisson, engine, metrics) ->
