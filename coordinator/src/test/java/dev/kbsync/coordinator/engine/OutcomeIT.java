@@ -146,11 +146,11 @@ class OutcomeIT {
 
     /**
      * A worker that waited for the KB's unreachable remote until its grant's deadline reports REMOTE_UNAVAILABLE, one
-     * whose disk was full DISK_FULL: the job goes back to its place while it has attempts left (3 by default), and fails
-     * with that error on its last one.
+     * whose disk was full DISK_FULL, one stopped before its push by its worker's shutdown WORKER_SHUTDOWN: the job goes
+     * back to its place while it has attempts left (3 by default), and fails with that error on its last one.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"REMOTE_UNAVAILABLE", "DISK_FULL"})
+    @ValueSource(strings = {"REMOTE_UNAVAILABLE", "DISK_FULL", "WORKER_SHUTDOWN"})
     void shouldRunAJobAgainWhileItsRemoteWasUnavailableOrItsWorkersDiskFullAndItHasAttemptsLeft(String code) {
         KbId kb = KbId.of(code.equals("DISK_FULL") ? "full" : "outage");
         Job job = await(direct.submit(kb, "ann", note("while the host is down"), Optional.empty()));
