@@ -152,7 +152,7 @@ final class Inputs {
     }
 
     /**
-     * A job's callback URL: absolute {@code http(s)://host[:port]/...} without user info or fragment (else 400
+     * A job's callback URL: absolute {@code http(s)://host[:port]/...} (port 1-65535) without user info or fragment (else 400
      * INVALID_CALLBACK_URL), whose host is on {@code webhooks}' list (else, and while webhooks are off, 400
      * CALLBACK_NOT_ALLOWED): the coordinator posts to no other address.
      */
@@ -170,12 +170,14 @@ final class Inputs {
         if (uri == null
                 || !(scheme.equals("http") || scheme.equals("https"))
                 || uri.getHost() == null
+                || uri.getPort() == 0
+                || uri.getPort() > 65535
                 || uri.getRawUserInfo() != null
                 || uri.getRawFragment() != null) {
             throw new InvalidInputException(
                     "INVALID_CALLBACK_URL",
-                    "callbackUrl must be an absolute http(s) URL with a host, without user info or fragment, at most "
-                            + MAX_CALLBACK + " characters");
+                    "callbackUrl must be an absolute http(s) URL with a host (and a port from 1 to 65535, if any),"
+                            + " without user info or fragment, at most " + MAX_CALLBACK + " characters");
         }
         if (!webhooks.enabled()) {
             throw new InvalidInputException(

@@ -137,7 +137,7 @@ class WebhooksApiIT {
     void shouldRefuseABadCallbackUrlAndStoreNothing() {
         api.kb("hook-d");
         long before = api.storedRecords();
-        Map<String, String> refused = Map.of(
+        Map<String, String> refused = new java.util.HashMap<>(Map.of(
                 "http://evil.test/hook", "CALLBACK_NOT_ALLOWED",
                 "http://10.0.0.5/hook", "CALLBACK_NOT_ALLOWED",
                 "http://169.254.169.254/latest/meta-data", "CALLBACK_NOT_ALLOWED",
@@ -146,7 +146,9 @@ class WebhooksApiIT {
                 "ftp://127.0.0.1/hook", "INVALID_CALLBACK_URL",
                 "/relative/hook", "INVALID_CALLBACK_URL",
                 "http://user:pw@127.0.0.1/hook", "INVALID_CALLBACK_URL",
-                "not a url", "INVALID_CALLBACK_URL");
+                "not a url", "INVALID_CALLBACK_URL"));
+        refused.put("http://127.0.0.1:99999/hook", "INVALID_CALLBACK_URL"); // no such port: every delivery would fail
+        refused.put("http://127.0.0.1:0/hook", "INVALID_CALLBACK_URL");
         refused.forEach((url, code) -> {
             assertError(
                     api.call(
