@@ -136,7 +136,7 @@ public enum ConfigKey implements Key {
             "KBSYNC_WEBHOOKS_ALLOWED_HOSTS",
             "(none)",
             "Hosts (comma-separated) a job's callbackUrl may name: exact names or IP literals, or `*.example.com` for"
-                    + " any name under example.com (never an IP literal); unset: webhooks off, every callbackUrl is"
+                    + " any name under example.com (two labels or more after `*.`; never an IP literal); unset: webhooks off, every callbackUrl is"
                     + " refused (400 CALLBACK_NOT_ALLOWED)."),
     WEBHOOKS_SECRET(
             "webhooks.secret",
@@ -155,7 +155,7 @@ public enum ConfigKey implements Key {
             "KBSYNC_WEBHOOKS_LEASE_SECONDS",
             "30",
             "How long a webhook delivery a coordinator claimed stays its own before any coordinator delivers it (again,"
-                    + " if that one died before its answer), 1-3600; a POST times out after at most 10 s and this."),
+                    + " if that one died before its answer), 1-3600; a POST times out after at most 10 s and half this."),
     DEGRADED_JOURNAL_DIR(
             "degraded.journalDir",
             "KBSYNC_DEGRADED_JOURNAL_DIR",

@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
  * literals, or {@code *.example.com} for any name under example.com; empty: webhooks off), the HMAC-SHA256 key
  * deliveries are signed with ({@code secret}, required when webhooks are on) and how long after a job's terminal state
  * a failing delivery is retried ({@code retry}), how long a claimed delivery stays with the coordinator that claimed
- * it before any coordinator may deliver it again ({@code lease}; a request's timeout is at most 10 s and at most the
- * lease). A wildcard never matches an IP literal: an internal address is
+ * it before any coordinator may deliver it again ({@code lease}; a request's timeout is at most 10 s and half the
+ * lease). A wildcard needs two labels or more after {@code *.}. A wildcard never matches an IP literal: an internal address is
  * reachable only when it is listed as such.
  */
 public record Webhooks(List<String> allowedHosts, String secret, Duration retry, Duration lease) {
@@ -28,6 +28,12 @@ public record Webhooks(List<String> allowedHosts, String secret, Duration retry,
             if (!ENTRY.matcher(h).matches()) {
                 throw ConfigException.of(
                         ConfigKey.WEBHOOKS_ALLOWED_HOSTS, "must list host names or *.domain patterns, got " + h);
+            }
+            if (h.startsWith("*.") && h.indexOf('.', 2) < 0) {
+                throw ConfigException.of(
+                        ConfigKey.WEBHOOKS_ALLOWED_HOSTS,
+                        "a wildcard needs a domain of two labels or more (*.example.com), got " + h
+                                + ": it would allow any host of a top-level domain");
             }
         }
         secret = secret == null ? "" : secret;
@@ -49,10 +55,14 @@ public record Webhooks(List<String> allowedHosts, String secret, Duration retry,
         return new Webhooks(List.of(), "", Duration.ofHours(1), Duration.ofSeconds(30));
     }
 
-    /** How long one POST may take: at most 10 s, and less than the lease. */
+    /**
+     * How long one POST may take: at most 10 s, and half the lease (which runs from the claim, before the POST starts,
+     * and must still hold when its report lands).
+     */
     public Duration timeout() {
         Duration max = Duration.ofSeconds(10);
-        return lease.compareTo(max) < 0 ? lease : max;
+        Duration half = lease.dividedBy(2);
+        return half.compareTo(max) < 0 ? half : max;
     }
 
     public boolean enabled() {

@@ -41,6 +41,31 @@ class WebhooksTest {
         assertThat(Webhooks.off().enabled()).isFalse();
     }
 
+    /**
+     * A POST ends well within the claim's lease (counted from the claim, before the POST starts, and the report after it
+     * must land within it too): else another coordinator claims the delivery and POSTs it again meanwhile.
+     */
+    @Test
+    void shouldEndAPostWithinHalfTheLeaseAndAtMostTenSeconds() {
+        assertThat(new Webhooks(List.of(), "", HOUR, LEASE).timeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(new Webhooks(List.of(), "", HOUR, Duration.ofSeconds(10)).timeout())
+                .isEqualTo(Duration.ofSeconds(5));
+        assertThat(new Webhooks(List.of(), "", HOUR, Duration.ofSeconds(2)).timeout())
+                .isEqualTo(Duration.ofSeconds(1));
+    }
+
+    /** A wildcard of a top-level domain alone ({@code *.com}) would let a callback name any host on it. */
+    @Test
+    void shouldRefuseAWildcardOverATopLevelDomain() {
+        assertThatThrownBy(() -> new Webhooks(List.of("*.com"), "0123456789abcdef", HOUR, LEASE))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("webhooks.allowedHosts")
+                .hasMessageContaining("*.com");
+        assertThat(new Webhooks(List.of("*.example.com"), "0123456789abcdef", HOUR, LEASE)
+                        .allows("a.example.com", false))
+                .isTrue();
+    }
+
     @Test
     void shouldLoadFromTheEnvironment() {
         CoordinatorConfig config = CoordinatorConfig.load(
