@@ -53,7 +53,8 @@ public final class SubmissionRateLimiter {
 
     /**
      * Counts one submission in every window or, when one is full, in none and fails with {@link RateLimitedException}
-     * (the full window's code). Completes with the least room left.
+     * (the full window's code); when one cannot be counted (Redis unavailable), in none either, failing as that window
+     * did. Completes with the least room left.
      */
     public Future<Integer> check(List<Window> windows, Context context) {
         return check(windows, member(clock), context);
@@ -76,7 +77,13 @@ public final class SubmissionRateLimiter {
             return Future.succeededFuture(least);
         }
         Window limit = windows.get(next);
-        return acquire(limit, member, context).compose(decision -> {
+        return acquire(limit, member, context).transform(counted -> {
+            if (counted.failed()) { // not counted for sure (a late answer may have counted it): out of every window
+                List<Window> touched = new ArrayList<>(taken);
+                touched.add(limit);
+                return uncount(touched, member, context).transform(done -> Future.failedFuture(counted.cause()));
+            }
+            RateDecision decision = counted.result();
             if (decision instanceof RateDecision.Limited limited) {
                 return uncount(taken, member, context)
                         .transform(done -> Future.failedFuture(refusal(limit, limited, window)));

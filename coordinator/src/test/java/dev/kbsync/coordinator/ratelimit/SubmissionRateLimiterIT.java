@@ -175,6 +175,27 @@ class SubmissionRateLimiterIT {
                         RateLimitedException.class, e -> assertThat(e.code()).isEqualTo("TOKEN_QUOTA_EXCEEDED"));
     }
 
+    /**
+     * A window that cannot be counted (its Redis node down or failing: the submission answers 503) takes the submission
+     * back out of the windows counted before it: a client retrying per Retry-After must not fill its windows with
+     * submissions none of which was accepted.
+     */
+    @Test
+    void shouldTakeASubmissionBackOutOfEveryWindowWhenALaterOneCannotBeCounted() {
+        ManualClock clock = new ManualClock();
+        SubmissionRateLimiter limiter = limiter(first, clock, 1);
+        List<Window> windows = List.of(Window.user("hana", 5), Window.kb("team-h", 5));
+        first.getBucket("kbsync:{kb:team-h}:rl", org.redisson.client.codec.StringCodec.INSTANCE)
+                .set("not a window"); // its script fails, as on a node that cannot answer
+        Context context = vertx.getOrCreateContext();
+
+        assertThatThrownBy(() -> limiter.check(windows, context).await()).isNotInstanceOf(RateLimitedException.class);
+
+        assertThat(first.getScoredSortedSet("kbsync:rl:{hana}").size())
+                .as("nothing left in the user's window")
+                .isZero();
+    }
+
     @Test
     void shouldKeepOneExpiringKeyPerUserWithTheHashTag() {
         ManualClock clock = new ManualClock();
