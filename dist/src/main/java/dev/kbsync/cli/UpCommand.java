@@ -6,6 +6,7 @@ import dev.kbsync.cli.stack.DataDir;
 import dev.kbsync.cli.stack.EmbeddedStack;
 import dev.kbsync.cli.stack.StackOptions;
 import dev.kbsync.cli.stack.StartFailure;
+import dev.kbsync.config.Check;
 import dev.kbsync.stop.StopOutcome;
 import dev.kbsync.worker.process.StopSignals;
 import java.nio.file.Path;
@@ -105,7 +106,8 @@ final class UpCommand implements Callable<Integer> {
         return String.join(
                         System.lineSeparator(),
                         "kbsync is up",
-                        "  redis:       " + stack.redisUri() + (stack.embeddedRedis() ? " (embedded)" : ""),
+                        "  redis:       " + Check.masked(stack.redisUri())
+                                + (stack.embeddedRedis() ? " (embedded)" : ""),
                         "  coordinator: " + base + " (auth off: loopback only)",
                         "  workers:     " + stack.workerCount(),
                         "  KB 'demo' -> " + stack.demoRemote(),

@@ -59,12 +59,15 @@ class StartFailuresIT {
         Duration baseline = Duration.ofNanos(System.nanoTime() - baselineStarted);
         long started = System.nanoTime();
 
-        try (UpProcess up = up("redis-unreachable", Map.of(), "--redis", redis, "--data-dir", dir.toString())) {
+        String withPassword = redis.replace("//", "//:s3cret@"); // never printed nor logged
+        try (UpProcess up = up("redis-unreachable", Map.of(), "--redis", withPassword, "--data-dir", dir.toString())) {
             assertThat(up.awaitExit(WAIT)).isEqualTo(ExitCodes.REDIS_UNREACHABLE);
             assertThat(up.errors().lines())
-                    .containsExactly("error: Redis at " + redis + " does not answer (Connection refused); check"
-                            + " --redis, or leave it out to run an embedded Redis");
+                    .containsExactly("error: Redis at " + redis.replace("//", "//***@")
+                            + " does not answer (Connection refused); check --redis, or leave it out to run an"
+                            + " embedded Redis");
         }
+        assertThat(Files.readString(dir.resolve("logs/kbsync.log"))).doesNotContain("s3cret");
         // "(Connection refused)" is the pre-check's own refusal: Redisson's would name the address ("Connection
         // refused: /127.0.0.1:port") after its ~10 s of retries, so the message proves Redisson was never reached.
         // The time is a loose second check. Two JVMs' starts on a loaded machine differ by far more than seconds

@@ -48,6 +48,28 @@ class UserErrorsTest {
         }
     }
 
+    /** A --redis that is no usable URI is a usage error, its password masked: not an unexpected failure (exit 70). */
+    @Test
+    void shouldRefuseAMalformedRedisUriAsAUsageErrorWithoutItsPassword() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0)) { // were the URI accepted, the taken port would answer 7
+            String port = Integer.toString(taken.getLocalPort());
+            for (String redis : new String[] {"redis://:s3cret@bad host:6379", "redis://:s3cret@127.0.0.1:99999"}) {
+                refused(
+                                CliRun.run(
+                                        "up",
+                                        "--data-dir",
+                                        dir.resolve("d").toString(),
+                                        "--port",
+                                        port,
+                                        "--redis",
+                                        redis),
+                                ExitCodes.USAGE)
+                        .contains("--redis", "***")
+                        .doesNotContain("s3cret");
+            }
+        }
+    }
+
     @Test
     void shouldRefuseAMalformedUrlAsAUsageErrorNamingTheFlag() {
         for (String url : new String[] {"http://127.0.0.1:99999", "http://[bad", "ftp://host"}) {

@@ -1,5 +1,6 @@
 package dev.kbsync.cli.stack;
 
+import dev.kbsync.config.Check;
 import dev.kbsync.coordinator.Coordinator;
 import dev.kbsync.coordinator.config.ConfigKey;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
@@ -120,7 +121,7 @@ public final class EmbeddedStack implements AutoCloseable {
         }
         log.info(
                 "embedded stack up: redis {}, coordinator {}, {} workers, KB demo -> {}",
-                redisUri,
+                Check.masked(redisUri),
                 baseUrl(),
                 workers.size(),
                 demoRemote);

@@ -1,6 +1,9 @@
 package dev.kbsync.cli.stack;
 
+import dev.kbsync.config.Check;
 import dev.kbsync.redis.Fsync;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,11 +38,25 @@ public record StackOptions(
         if (workers < 1 || workers > 16) {
             throw new IllegalArgumentException("--workers must be 1-16, got " + workers);
         }
-        redisUri.ifPresent(uri -> {
-            if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
-                throw new IllegalArgumentException("--redis must be a redis:// or rediss:// URI, got " + uri);
-            }
-        });
+        redisUri.ifPresent(StackOptions::checkRedis);
+    }
+
+    /** A redis:// or rediss:// URI with a host and, if any, a port of 1-65535; its password masked when refused. */
+    private static void checkRedis(String uri) {
+        String shown = Check.masked(uri);
+        if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
+            throw new IllegalArgumentException("--redis must be a redis:// or rediss:// URI, got " + shown);
+        }
+        URI parsed;
+        try {
+            parsed = new URI(uri);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("--redis is not a valid URI: " + shown);
+        }
+        if (parsed.getHost() == null || parsed.getPort() == 0 || parsed.getPort() > 65535) {
+            throw new IllegalArgumentException(
+                    "--redis must name a host and, if any, a port of 1-65535 (redis://host:6379), got " + shown);
+        }
     }
 
     /** The same stack whose workers run agent tasks with {@code command}. */

@@ -1,5 +1,6 @@
 package dev.kbsync.cli.stack;
 
+import dev.kbsync.config.Check;
 import dev.kbsync.redis.DirInUseException;
 import java.io.IOException;
 import java.net.BindException;
@@ -48,7 +49,7 @@ public final class StartFailure extends RuntimeException {
                     port,
                     "another kbsync up?",
                     "choose another with --port, e.g. --port " + (port == 65535 ? 8081 : port + 1),
-                    redis,
+                    redis == null ? null : Check.masked(redis),
                     "check --redis, or leave it out to run an embedded Redis");
         }
     }
