@@ -35,6 +35,18 @@ public final class ErrorCodes {
      */
     public static final String JOB_RESTORING = "JOB_RESTORING";
 
+    /**
+     * A read's {@code after} commit did not reach the coordinator's snapshot of the KB in time: 503 with Retry-After,
+     * retry (on the same coordinator: it is about the KB there, not the coordinator).
+     */
+    public static final String SNAPSHOT_BEHIND = "SNAPSHOT_BEHIND";
+
+    /**
+     * The coordinator could not fetch the KB yet (its remote unreachable, credentials it cannot use): a read answers
+     * 503 with Retry-After, retry (it is about the KB there, not the coordinator).
+     */
+    public static final String SNAPSHOT_UNAVAILABLE = "SNAPSHOT_UNAVAILABLE";
+
     /** A retry of a job that did not fail and was not cancelled (it is queued, running or done): 409, nothing stored. */
     public static final String JOB_NOT_RETRYABLE = "JOB_NOT_RETRYABLE";
 

@@ -35,7 +35,7 @@ final class Transport {
         this.options = options;
         this.endpoints = new Endpoints(options.urls(), options.probeInterval());
         this.connections = new Connections(vertx, options);
-        this.failover = new Failover(endpoints, connections, options.connectTimeout());
+        this.failover = new Failover(vertx, endpoints, connections, options.connectTimeout());
         this.loops = new EventLoops(vertx);
     }
 
@@ -68,11 +68,12 @@ final class Transport {
             String idempotencyKey,
             Duration extraWait,
             Map<String, String> headers) {
-        long idleMs = options.requestTimeout().plus(extraWait).toMillis();
+        Duration budget = options.requestTimeout().plus(extraWait);
         boolean repeatable = Failover.repeatable(method, path, idempotencyKey);
         return loops.on(
                 loops.forCall(),
-                () -> failover.run(repeatable, at -> {
+                () -> failover.run(repeatable, budget, (at, wait) -> {
+                    long idleMs = Math.max(1, wait.toMillis());
                     // a free connection of this client's pool is waited for as long as the answer may take; the TCP
                     // connect itself is bounded by connectTimeout (HttpClientOptions)
                     RequestOptions request = connections
@@ -102,7 +103,7 @@ final class Transport {
      */
     Future<WebSocket> webSocket(String path) {
         // an upgrade has no effect of its own: a coordinator that cannot take it is left for the next at once
-        return loops.on(loops.forCall(), () -> failover.run(true, at -> connect(at, path)));
+        return loops.on(loops.forCall(), () -> failover.run(true, Duration.ZERO, (at, wait) -> connect(at, path)));
     }
 
     private Future<WebSocket> connect(Endpoint at, String path) {
@@ -117,13 +118,15 @@ final class Transport {
 
     /**
      * Opens an event stream; {@code frames} gets each event (name and JSON data) on the stream's context. The stream
-     * is open when the future succeeds (the server answered 200); an error answer fails it as a call would.
+     * is open when the future succeeds (the server answered 200); an error answer fails it as a call would, except
+     * that a 503 about its job (JOB_RESTORING) is not waited out here: it fails the stream at once, the client still on
+     * that coordinator, and the caller opens it again ({@link JobWait}).
      */
     Future<Subscription> stream(String path, BiConsumer<String, JsonObject> frames) {
         Context context = loops.forStream();
         return loops.on(
                 context,
-                () -> failover.run(true, at -> {
+                () -> failover.run(true, Duration.ZERO, (at, wait) -> {
                     // a free stream connection is waited for twice the TCP connect's bound, so that a coordinator
                     // that does not answer the connect fails that way first (and is left for the next one)
                     RequestOptions request = connections

@@ -9,6 +9,7 @@ import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.LeaseRequest;
 import dev.kbsync.api.NoteRequest;
+import dev.kbsync.api.ReadQuery;
 import dev.kbsync.api.event.JobEvent;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -296,6 +297,106 @@ class FailoverTest {
         }
     }
 
+    /**
+     * A job accepted in degraded mode is known only to the coordinator that took it until it is in Redis: its stream
+     * answers 503 JOB_RESTORING there ("retry here"), and 404 on any other coordinator. The wait stays on the first.
+     */
+    @Test
+    void shouldWaitForAJobThatIsRestoringOnTheCoordinatorThatKnowsIt() {
+        AtomicInteger asked = new AtomicInteger();
+        first.on("/v1/jobs/j1/events", r -> {
+            if (asked.incrementAndGet() == 1) {
+                unavailable(r.response(), "1", "JOB_RESTORING");
+            } else {
+                r.response()
+                        .setChunked(true)
+                        .putHeader("Content-Type", "text/event-stream")
+                        .end(Samples.frame("state", Samples.job("j1", "done")));
+            }
+        });
+        second.answer("/v1/jobs/j1/events", 404, "{\"error\":{\"code\":\"JOB_NOT_FOUND\",\"message\":\"no job\"}}");
+        try (KbsyncClient client = client(first.url(), second.url())) {
+            assertThat(client.awaitJob("j1", Duration.ofSeconds(10)).state()).isEqualTo(JobState.DONE);
+
+            assertThat(asked).hasValue(2);
+            assertThat(client.coordinator()).isEqualTo(first.url());
+            assertThat(client.coordinatorMoves()).isZero();
+        }
+    }
+
+    /**
+     * A 503 about one job or KB on this coordinator (JOB_RESTORING, SNAPSHOT_BEHIND, SNAPSHOT_UNAVAILABLE: nothing was
+     * done) is no reason to leave it: the call is sent to it again after Retry-After, within the call's time, even a
+     * cancel (which is not sent twice after another 503).
+     */
+    @Test
+    void shouldSendACallRefusedForOneJobOrKbAgainToTheSameCoordinatorAfterItsRetryAfter() {
+        AtomicInteger reads = new AtomicInteger();
+        AtomicInteger cancels = new AtomicInteger();
+        AtomicInteger elsewhere = new AtomicInteger();
+        String tree = "{\"kb\":\"demo\",\"commit\":\"c1\",\"prefix\":\"\",\"entries\":[],\"truncated\":false}";
+        first.on("/v1/kbs/demo/tree", r -> {
+            if (reads.incrementAndGet() == 1) {
+                unavailable(r.response(), "1", "SNAPSHOT_BEHIND");
+            } else {
+                r.response().end(tree);
+            }
+        });
+        first.on("/v1/jobs/j1", r -> {
+            if (cancels.incrementAndGet() == 1) {
+                unavailable(r.response(), "1", "JOB_RESTORING");
+            } else {
+                r.response().end(Samples.job("j1", "cancelled").encode());
+            }
+        });
+        second.on("/v1/kbs/demo/tree", r -> {
+            elsewhere.incrementAndGet();
+            r.response().end(tree);
+        });
+        second.on("/v1/jobs/j1", r -> {
+            elsewhere.incrementAndGet();
+            r.response().setStatusCode(404).end("{\"error\":{\"code\":\"JOB_NOT_FOUND\",\"message\":\"no job\"}}");
+        });
+        try (KbsyncClient client = client(first.url(), second.url())) {
+            assertThat(client.tree(KbId.of("demo"), "", ReadQuery.after("c".repeat(40)))
+                            .commit())
+                    .isEqualTo("c1");
+            assertThat(client.cancel("j1").state()).isEqualTo(JobState.CANCELLED);
+
+            assertThat(reads).hasValue(2);
+            assertThat(cancels).hasValue(2);
+            assertThat(elsewhere).hasValue(0);
+            assertThat(client.coordinator()).isEqualTo(first.url());
+            assertThat(client.coordinatorMoves()).isZero();
+        }
+    }
+
+    @Test
+    void shouldAnswerARefusalForOneKbWhoseRetryAfterPassesTheCallsTimeWithoutLeavingTheCoordinator() {
+        AtomicInteger reads = new AtomicInteger();
+        AtomicInteger elsewhere = new AtomicInteger();
+        first.on("/v1/kbs/demo/tree", r -> {
+            reads.incrementAndGet();
+            unavailable(r.response(), "5", "SNAPSHOT_UNAVAILABLE");
+        });
+        second.on("/v1/kbs/demo/tree", r -> {
+            elsewhere.incrementAndGet();
+            r.response().end("{\"kb\":\"demo\",\"commit\":\"c1\",\"entries\":[]}");
+        });
+        ClientOptions options =
+                ClientOptions.of(List.of(first.url(), second.url()), "t").withRequestTimeout(Duration.ofSeconds(1));
+        try (KbsyncClient client = KbsyncClient.create(options)) {
+            KbsyncException refused = catchThrowableOfType(
+                    KbsyncException.ServiceUnavailable.class,
+                    () -> client.tree(KbId.of("demo"), "", ReadQuery.latest()));
+
+            assertThat(refused.code()).isEqualTo("SNAPSHOT_UNAVAILABLE");
+            assertThat(reads).hasValue(1);
+            assertThat(elsewhere).hasValue(0);
+            assertThat(client.coordinator()).isEqualTo(first.url());
+        }
+    }
+
     @Test
     void shouldOpenALeaseChannelOnTheNextWhenTheFirstIsGone() throws Exception {
         second.on("/v1/leases/channel", r -> r.toWebSocket());
@@ -361,6 +462,14 @@ class FailoverTest {
                 .hasMessageContaining("http://a is not https");
         assertThat(ClientOptions.of(List.of(a, URI.create("http://b")), null).url())
                 .isEqualTo(a);
+    }
+
+    /** Answers 503 with kbsync's error JSON of {@code code} and {@code Retry-After: retryAfter}. */
+    private static void unavailable(io.vertx.core.http.HttpServerResponse response, String retryAfter, String code) {
+        response.setStatusCode(503)
+                .putHeader("Retry-After", retryAfter)
+                .putHeader("Content-Type", "application/json")
+                .end("{\"error\":{\"code\":\"" + code + "\",\"message\":\"not yet\"}}");
     }
 
     private static URI freePort() throws Exception {
