@@ -58,16 +58,17 @@ final class Failover {
     /**
      * Whether a call can be sent to another coordinator after a 503, which does not mean nothing was done: a step whose
      * answer came late, or that a replica did not confirm in time, ran. Reads, puts, a submit with its idempotency key,
-     * a job's retry (its key is the old job's id) and the lease and worker calls that are idempotent by design can; a submit without a key (a second job), a
-     * cancel (a second one answers 409), an admin's force-release (it would end the next holder's grant) and a group
-     * commit's extend (it would take more notes) cannot.
+     * a job's retry (its key is the old job's id) and the lease and worker calls that are idempotent by design can
+     * (a lease's release among them: safe twice); a submit without a key (a second job), a cancel (a second one
+     * answers 409), a KB's removal (a second one answers 404), an admin's force-release (it would end the next
+     * holder's grant) and a group commit's extend (it would take more notes) cannot.
      */
     static boolean repeatable(HttpMethod method, String path, String idempotencyKey) {
         if (method == HttpMethod.GET || method == HttpMethod.PUT || method == HttpMethod.HEAD) {
             return true;
         }
         if (method == HttpMethod.DELETE) {
-            return !path.startsWith("/v1/jobs/");
+            return !path.startsWith("/v1/jobs/") && !path.startsWith("/v1/kbs/");
         }
         if (path.endsWith("/notes") || path.endsWith("/agent-tasks")) {
             return idempotencyKey != null;

@@ -298,6 +298,27 @@ class FailoverTest {
     }
 
     /**
+     * A KB's removal answered 503 may have been carried out (Redis answered late): sent again elsewhere, it would answer
+     * 404 KB_NOT_FOUND for a removal that succeeded. Its 503 is the answer, and the client moves for the next call.
+     */
+    @Test
+    void shouldNotSendAKbRemovalAgainAfterA503ButMoveForTheNext() {
+        AtomicInteger elsewhere = new AtomicInteger();
+        first.answer("/v1/kbs/demo", 503, "{\"error\":{\"code\":\"REDIS_UNAVAILABLE\",\"message\":\"late\"}}");
+        second.on("/v1/kbs/demo", r -> {
+            elsewhere.incrementAndGet();
+            r.response().setStatusCode(404).end("{\"error\":{\"code\":\"KB_NOT_FOUND\",\"message\":\"no KB\"}}");
+        });
+        try (KbsyncClient client = client(first.url(), second.url())) {
+            assertThatThrownBy(() -> client.deleteKb(KbId.of("demo")))
+                    .isInstanceOf(KbsyncException.ServiceUnavailable.class);
+
+            assertThat(elsewhere).hasValue(0);
+            assertThat(client.coordinator()).isEqualTo(second.url());
+        }
+    }
+
+    /**
      * A job accepted in degraded mode is known only to the coordinator that took it until it is in Redis: its stream
      * answers 503 JOB_RESTORING there ("retry here"), and 404 on any other coordinator. The wait stays on the first.
      */
