@@ -16,6 +16,13 @@ public final class HeldLease implements AutoCloseable {
     private final Vertx vertx;
     private final long timer;
     private volatile Lease lease;
+
+    /**
+     * When (nanoTime) the grant's TTL last started to run, as far as this client can tell: when its grant came, then
+     * when each heartbeat the coordinator took was sent (it extends the grant from when it takes it, not earlier).
+     */
+    private volatile long renewedAt;
+
     private volatile boolean lost;
     private volatile boolean closed;
 
@@ -23,6 +30,7 @@ public final class HeldLease implements AutoCloseable {
         this.client = client;
         this.vertx = client.async().transport().vertx();
         this.lease = granted;
+        this.renewedAt = System.nanoTime(); // the grant is answered as it is made
         long period = Math.max(MIN_PERIOD.toMillis(), granted.ttl().toMillis() / 3);
         this.timer = vertx.setPeriodic(period, id -> beat());
     }
@@ -37,21 +45,53 @@ public final class HeldLease implements AutoCloseable {
         return lease.fencingToken();
     }
 
-    /** True once a heartbeat found the lease no longer the holder's (expired, force-released, gone): stop writing. */
+    /**
+     * True once the lease may no longer be the holder's: a heartbeat found it lost (expired, force-released, gone) or
+     * was refused for the client's token (401, 403), or its TTL passed since the last heartbeat the coordinator took
+     * (heartbeats answered 503, timed out or not delivered: the coordinator may have handed the KB on). Stop writing;
+     * once true it stays true, and the heartbeats stop.
+     */
     public boolean lost() {
+        if (!lost && lapsed()) {
+            lose();
+        }
         return lost;
     }
 
+    /** Whether the grant's TTL (as the coordinator last answered it) passed since it was last renewed. */
+    private boolean lapsed() {
+        long ttl = lease.ttl().toNanos();
+        return ttl > 0 && System.nanoTime() - renewedAt >= ttl;
+    }
+
+    private void lose() {
+        lost = true;
+        vertx.cancelTimer(timer);
+    }
+
     private void beat() {
-        if (closed || lost) {
+        if (closed || lost()) {
             return;
         }
-        client.async().heartbeat(lease.id()).onSuccess(l -> lease = l).onFailure(e -> {
-            if (e instanceof KbsyncException.LeaseLost || e instanceof KbsyncException.NotFound) {
-                lost = true;
-                vertx.cancelTimer(timer);
-            } // anything else (a coordinator moment away): the next period tries again, well within the TTL
-        });
+        long sent = System.nanoTime();
+        client.async()
+                .heartbeat(lease.id())
+                .onSuccess(l -> {
+                    if (!lost) { // one seen lost stays lost, whatever a late answer says
+                        lease = l;
+                        if (sent - renewedAt > 0) { // answers on the one event loop, possibly out of order
+                            renewedAt = sent;
+                        }
+                    }
+                })
+                .onFailure(e -> {
+                    if (e instanceof KbsyncException.LeaseLost
+                            || e instanceof KbsyncException.NotFound
+                            || e instanceof KbsyncException.Unauthenticated
+                            || e instanceof KbsyncException.Forbidden) {
+                        lose();
+                    } // anything else (a coordinator moment away): the next period tries again, until the TTL passed
+                });
     }
 
     /**

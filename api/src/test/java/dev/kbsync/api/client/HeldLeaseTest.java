@@ -1,0 +1,115 @@
+package dev.kbsync.api.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.LeaseRequest;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@link HeldLease#lost()} against a real HTTP server: true once the coordinator says so, or once the lease's TTL
+ * passed since the last heartbeat it took (the coordinator may have handed the KB on meanwhile), never while it takes
+ * them.
+ */
+class HeldLeaseTest {
+    private static final KbId KB = KbId.of("team");
+
+    private final FakeCoordinator server = new FakeCoordinator();
+    private final KbsyncClient client = server.client();
+    private final AtomicInteger heartbeats = new AtomicInteger();
+
+    HeldLeaseTest() throws Exception {}
+
+    @AfterEach
+    void stop() throws Exception {
+        client.close();
+        server.close();
+    }
+
+    /** The lease request answers a grant of {@code ttlMs}. */
+    private void grants(long ttlMs) {
+        server.answer(
+                "/v1/kbs/team/leases",
+                200,
+                Samples.lease("l1", "granted", 0).put("ttlMs", ttlMs).encode());
+    }
+
+    private HeldLease hold() {
+        return hold(client);
+    }
+
+    private static HeldLease hold(KbsyncClient client) {
+        return client.hold(KB, LeaseRequest.of("bot"), Duration.ofSeconds(5));
+    }
+
+    @Test
+    void shouldStayHeldWhileItsHeartbeatsAreTaken() throws Exception {
+        grants(600);
+        server.on("/v1/leases/l1/heartbeat", r -> {
+            heartbeats.incrementAndGet();
+            r.response().end(Samples.lease("l1", "granted", 0).put("ttlMs", 600).encode());
+        });
+        try (HeldLease held = hold()) {
+            Thread.sleep(1_500);
+
+            assertThat(heartbeats.get()).isGreaterThanOrEqualTo(3);
+            assertThat(held.lost()).isFalse();
+        }
+    }
+
+    @Test
+    void shouldBeLostOnceItsTtlPassedWhileHeartbeatsAnswer503() {
+        grants(600);
+        server.on("/v1/leases/l1/heartbeat", r -> {
+            heartbeats.incrementAndGet();
+            r.response()
+                    .setStatusCode(503)
+                    .putHeader("Retry-After", "1")
+                    .end("{\"error\":{\"code\":\"REDIS_UNAVAILABLE\",\"message\":\"Redis is unreachable\"}}");
+        });
+        try (HeldLease held = hold()) {
+            assertThat(held.lost()).isFalse();
+
+            await().atMost(Duration.ofSeconds(5)).until(held::lost);
+            assertThat(heartbeats.get()).isPositive();
+        }
+    }
+
+    @Test
+    void shouldBeLostOnceItsTtlPassedWhileHeartbeatsGetNoAnswer() {
+        grants(600);
+        server.on("/v1/leases/l1/heartbeat", r -> heartbeats.incrementAndGet()); // never answered: each times out
+        try (KbsyncClient slow = KbsyncClient.create(
+                        ClientOptions.of(server.url(), "t").withRequestTimeout(Duration.ofSeconds(2)));
+                HeldLease held = hold(slow)) {
+            assertThat(held.lost()).isFalse();
+
+            await().atMost(Duration.ofSeconds(5)).until(held::lost);
+            assertThat(heartbeats.get()).isPositive();
+        }
+    }
+
+    /** A heartbeat refused for the caller's token (a rotated token, a narrowed role) cannot keep the lease. */
+    @ParameterizedTest
+    @ValueSource(ints = {401, 403})
+    void shouldBeLostAtOnceWhenAHeartbeatIsRefusedForTheToken(int status) {
+        grants(3_000); // heartbeats every second: the refusal is seen long before the TTL passes
+        server.on("/v1/leases/l1/heartbeat", r -> {
+            heartbeats.incrementAndGet();
+            r.response()
+                    .setStatusCode(status)
+                    .end("{\"error\":{\"code\":\"" + (status == 401 ? "UNAUTHENTICATED" : "FORBIDDEN")
+                            + "\",\"message\":\"no\"}}");
+        });
+        try (HeldLease held = hold()) {
+            await().atMost(Duration.ofMillis(2_500)).until(held::lost);
+            assertThat(heartbeats).hasValue(1);
+        }
+    }
+}
