@@ -49,10 +49,27 @@ final class Blocking {
         throw future.cause() instanceof RuntimeException r ? r : new IllegalStateException(future.cause());
     }
 
-    /** An {@link EventStream} fed by the subscription {@code follow} opens, once it is open. */
+    /**
+     * {@link #await(Future)} of a future whose result holds a connection (an open stream, a channel): when the caller
+     * stops waiting first (timed out, interrupted), the result that comes after all is passed to {@code abandoned}
+     * (which closes it), as nobody else will.
+     */
+    <T> T await(Future<T> future, Consumer<? super T> abandoned) {
+        try {
+            return await(future);
+        } catch (KbsyncException.TimedOut | KbsyncException.Interrupted gaveUp) {
+            future.onSuccess(abandoned::accept);
+            throw gaveUp;
+        }
+    }
+
+    /**
+     * An {@link EventStream} fed by the subscription {@code follow} opens, once it is open; one that opens only after
+     * the wait gave up is closed then.
+     */
     <E> EventStream<E> open(Function<Consumer<E>, Future<Subscription>> follow) {
         EventStream<E> stream = new EventStream<>();
-        stream.attach(await(follow.apply(stream::offer)));
+        stream.attach(await(follow.apply(stream::offer), Subscription::close));
         return stream;
     }
 }

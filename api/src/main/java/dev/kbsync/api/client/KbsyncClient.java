@@ -177,7 +177,7 @@ public final class KbsyncClient implements AutoCloseable {
 
     /** Opens a lease channel whose calls block; see {@link AsyncKbsyncClient#openLeaseChannel()}. */
     public BlockingLeaseChannel openLeaseChannel() {
-        return new BlockingLeaseChannel(blocking.await(async.openLeaseChannel()), blocking);
+        return new BlockingLeaseChannel(blocking.await(async.openLeaseChannel(), LeaseChannel::close), blocking);
     }
 
     public Lease requestLease(KbId kb, LeaseRequest request) {
