@@ -131,11 +131,13 @@ final class JournalQueue {
 
     /**
      * The entry is in Redis now (or kept aside for good). Its idempotency key stays here until the journal is truncated:
-     * a retry of the request while its KB still journals answers this job, not a second one.
+     * a retry of the request while its KB still journals answers this job, not a second one. Once per entry: an entry
+     * removed already (its "restored" mark read again, see {@link Restore}) changes nothing.
      */
     synchronized void removed(Journal.Entry entry) {
-        dispatch.remove(entry.job().id());
-        pending.computeIfPresent(entry.job().kb(), (kb, n) -> n <= 1 ? null : n - 1);
+        if (dispatch.remove(entry.job().id())) {
+            pending.computeIfPresent(entry.job().kb(), (kb, n) -> n <= 1 ? null : n - 1);
+        }
     }
 
     private synchronized void added(Journal.Entry entry) {

@@ -110,9 +110,12 @@ final class LocalDispatch {
         }
     }
 
-    /** The job is in Redis now: it is dispatched from there (its local lease, if any, is lost). */
-    synchronized void remove(String jobId) {
-        jobs.remove(jobId);
+    /**
+     * The job is in Redis now: it is dispatched from there (its local lease, if any, is lost). False when it was not
+     * here (removed already).
+     */
+    synchronized boolean remove(String jobId) {
+        return jobs.remove(jobId) != null;
     }
 
     /** How to restore the job into Redis: queued (down to its first token), or done by the run that landed it. */

@@ -37,7 +37,10 @@ import org.slf4j.LoggerFactory;
  * step has its own 3 s timeout, a journal write is one fsync) counts as such a failure: the pass stops and the next
  * one starts from the last entry restored, so a step that never answers (seen under heavy load: a pass that restored
  * nothing more for minutes) delays the drain by its bound, never for good. Every step may run again: a restore is
- * idempotent (the job's id), a fence is only raised, a journal mark is written once more.
+ * idempotent (the job's id), a fence is only raised, a journal mark is written once more. A mark written after its
+ * step gave up (the journal's thread busy past the bound) is read by the next pass: its entry leaves the local queue
+ * then, as it would have at once (else the job stayed a journal job here for good, handed out again at the next
+ * outage).
  */
 final class Restore {
     private static final Logger LOG = LoggerFactory.getLogger(Restore.class);
@@ -129,11 +132,17 @@ final class Restore {
                             .filter(r -> r instanceof Journal.Restored)
                             .map(r -> ((Journal.Restored) r).jobId())
                             .collect(Collectors.toSet());
-                    List<Journal.Entry> entries = records.stream()
-                            .filter(r -> r instanceof Journal.Entry e
-                                    && !done.contains(e.job().id()))
-                            .map(r -> (Journal.Entry) r)
-                            .toList();
+                    List<Journal.Entry> entries = new ArrayList<>();
+                    for (Journal.Record r : records) {
+                        if (r instanceof Journal.Entry e) {
+                            if (done.contains(e.job().id())) {
+                                // marked after its pass gave the mark's step up: in Redis, so out of the local queue
+                                queue.removed(e);
+                            } else {
+                                entries.add(e);
+                            }
+                        }
+                    }
                     return restoreAll(entries).map(v -> {
                         offset = end;
                         return false;

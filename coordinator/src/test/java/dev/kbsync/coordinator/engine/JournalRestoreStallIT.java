@@ -15,6 +15,7 @@ import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
@@ -32,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A journal restore whose step never answers (seen under heavy load: a pass waited for one step for minutes and
  * restored nothing more, its KB's new notes journaling behind it) gives that step up after its bound and goes on in
- * the next pass: every journal job is restored into Redis exactly once.
+ * the next pass: every journal job is restored into Redis exactly once. A job whose "restored" mark was written only
+ * after its pass gave that step up leaves the journal's count all the same.
  */
 class JournalRestoreStallIT {
     private static final KbId KB = KbId.of("stall");
@@ -104,5 +106,78 @@ class JournalRestoreStallIT {
                         + queue.waiters().size())
                 .as("each journal job in the queue once: %s", queue)
                 .isEqualTo(accepted.size());
+    }
+
+    @Test
+    void shouldLetGoOfAJobWhoseRestoredMarkIsWrittenAfterItsStepGaveUp() {
+        Engine engine = coordinators.start(Coordinators.config("c1"));
+        coordinators.register(engine, KB.value());
+        JobService real = engine.services().jobs();
+        // the journal's one thread (DegradedMode.open names it so), shared: a task here holds the journal's writes
+        WorkerExecutor journalThread = vertx.createSharedWorkerExecutor("kbsync-journal-" + dir.toAbsolutePath(), 1);
+        try {
+            AtomicInteger restores = new AtomicInteger();
+            JobService markLate = proxy(real, (method, args) -> {
+                if (method.equals("restore") && restores.incrementAndGet() == 1) {
+                    // the restore answers; its "restored" mark waits 2.5 s behind this, past the 1 s bound
+                    journalThread.executeBlocking(
+                            () -> {
+                                Thread.sleep(2_500);
+                                return null;
+                            },
+                            false);
+                }
+                return null;
+            });
+            mode = open(markLate, Duration.ofSeconds(1));
+            Job job = await(mode.accept(
+                    KB, "u", new JobPayload.Note("marked late", null, null), Optional.empty(), Optional.empty()));
+
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(15))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> mode.pending() == 0);
+
+            assertThat(mode.job(job.id()))
+                    .as("answered by Redis, not as a journal job")
+                    .isEmpty();
+            assertThat(mode.accepting(KB)).isFalse();
+            assertThat(await(real.get(job.id())).state()).isEqualTo(JobState.QUEUED);
+        } finally {
+            journalThread.close();
+        }
+    }
+
+    /** What a proxy does with a call: an answer of its own, or null to pass it to the real service. */
+    private interface Intercept {
+        Object answer(String method, Object[] args) throws Exception;
+    }
+
+    private static JobService proxy(JobService real, Intercept intercept) {
+        return (JobService) Proxy.newProxyInstance(
+                JobService.class.getClassLoader(), new Class<?>[] {JobService.class}, (proxy, method, args) -> {
+                    Object own = intercept.answer(method.getName(), args);
+                    if (own != null) {
+                        return own;
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    private DegradedMode open(JobService jobs, Duration restoreStep) {
+        RedisHealth health = new RedisHealth(vertx, Future::succeededFuture, true);
+        return await(DegradedMode.open(
+                vertx,
+                dir,
+                1000,
+                Duration.ofMinutes(5),
+                health,
+                jobs,
+                List.of(new KbConfig(KB, "file:///tmp/stall", "main")),
+                restoreStep));
     }
 }
