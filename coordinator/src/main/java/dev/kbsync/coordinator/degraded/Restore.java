@@ -195,7 +195,9 @@ final class Restore {
                                 entry.job(),
                                 entry.key(),
                                 dispatch.restoration(entry.job().id())))
-                .recover(e -> keyTaken(e) && entry.key().isPresent() ? withoutKey(entry) : Future.failedFuture(e))
+                .recover(e -> keyTaken(e) && entry.key().isPresent()
+                        ? bounded("restoring job " + entry.job().id() + " without its key", withoutKey(entry))
+                        : Future.failedFuture(e))
                 .transform(restored -> {
                     if (restored.succeeded()) {
                         return Future.<Void>succeededFuture();
@@ -264,7 +266,7 @@ final class Restore {
     /**
      * The journal accepted {@code entry} (202) with an idempotency key it did not know, which Redis holds for another
      * request (stored before Redis went away): the job is restored all the same, without the key, which keeps naming
-     * its first job. An accepted job is never set aside for its key.
+     * its first job. An accepted job is never set aside for its key. Bounded as every other step (by the caller).
      */
     private Future<Job> withoutKey(Journal.Entry entry) {
         LOG.warn(

@@ -3,12 +3,14 @@ package dev.kbsync.coordinator.engine;
 import static dev.kbsync.coordinator.engine.Coordinators.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kbsync.api.ErrorCodes;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.degraded.DegradedMode;
+import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.service.JobService;
 import dev.kbsync.testing.RedisExtension;
@@ -34,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A journal restore whose step never answers (seen under heavy load: a pass waited for one step for minutes and
  * restored nothing more, its KB's new notes journaling behind it) gives that step up after its bound and goes on in
  * the next pass: every journal job is restored into Redis exactly once. A job whose "restored" mark was written only
- * after its pass gave that step up leaves the journal's count all the same.
+ * after its pass gave that step up leaves the journal's count all the same; a restore without the job's idempotency
+ * key is bounded as every other step.
  */
 class JournalRestoreStallIT {
     private static final KbId KB = KbId.of("stall");
@@ -146,6 +149,35 @@ class JournalRestoreStallIT {
         } finally {
             journalThread.close();
         }
+    }
+
+    @Test
+    void shouldBoundTheRestoreWithoutTheJobsIdempotencyKey() {
+        Engine engine = coordinators.start(Coordinators.config("c1"));
+        coordinators.register(engine, KB.value());
+        JobService real = engine.services().jobs();
+        AtomicInteger unkeyed = new AtomicInteger();
+        JobService keyTaken = proxy(real, (method, args) -> {
+            if (!method.equals("restore")) {
+                return null;
+            }
+            if (((Optional<?>) args[1]).isPresent()) { // Redis holds the key for another request
+                return Future.failedFuture(
+                        new ConflictException(ErrorCodes.IDEMPOTENCY_MISMATCH, "the key names another job"));
+            }
+            return unkeyed.incrementAndGet() == 1 ? Promise.promise().future() : null; // the first never answers
+        });
+        mode = open(keyTaken, Duration.ofSeconds(1));
+        Job job = await(mode.accept(
+                KB, "u", new JobPayload.Note("key taken", null, null), Optional.of("k-1"), Optional.empty()));
+
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> mode.pending() == 0);
+
+        assertThat(unkeyed.get()).as("the hung restore was tried again").isGreaterThanOrEqualTo(2);
+        assertThat(await(real.get(job.id())).state()).isEqualTo(JobState.QUEUED);
     }
 
     /** What a proxy does with a call: an answer of its own, or null to pass it to the real service. */
