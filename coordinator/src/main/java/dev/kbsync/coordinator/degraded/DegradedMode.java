@@ -218,6 +218,14 @@ public final class DegradedMode implements AutoCloseable {
         return work.poll(worker, wait, kinds);
     }
 
+    /**
+     * A journal job {@link #poll} handed out that its worker never learned (the poll's connection closed): queued again
+     * at its place at once, not after the maximum hold.
+     */
+    public void giveBack(Assignment assignment) {
+        work.giveBack(assignment);
+    }
+
     /** {@code worker} says it drains: its polls waiting on the journal end empty within a fraction of a second. */
     public void endPolls(String worker) {
         work.endPolls(worker);

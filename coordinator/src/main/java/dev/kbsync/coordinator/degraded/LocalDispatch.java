@@ -250,6 +250,20 @@ final class LocalDispatch {
         }
     }
 
+    /**
+     * A hand-out its worker never learned (its poll's connection closed): the job is queued again at its place, its
+     * journaled token kept as its first; false when the lease {@code leaseId} no longer runs the job.
+     */
+    synchronized boolean giveBack(String jobId, String leaseId) {
+        Slot slot = jobs.get(jobId);
+        if (slot == null || slot.state != State.RUNNING || !leaseId.equals(slot.lease.id())) {
+            return false;
+        }
+        slot.state = State.QUEUED;
+        slot.lease = null;
+        return true;
+    }
+
     /** The local lease {@code leaseId} while its job runs (a heartbeat keeps nothing: the lease lasts the hold). */
     synchronized Optional<Lease> lease(String leaseId) {
         return jobs.values().stream()

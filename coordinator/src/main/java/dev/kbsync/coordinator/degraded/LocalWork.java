@@ -116,6 +116,16 @@ final class LocalWork {
                 });
     }
 
+    /** A hand-out whose poll could not be answered: its job is queued again (see {@link LocalDispatch#giveBack}). */
+    void giveBack(Assignment assignment) {
+        if (dispatch.giveBack(assignment.job().id(), assignment.lease().id())) {
+            LOG.info(
+                    "journal job {} of KB {} given back: the poll it was handed to was not answered",
+                    assignment.job().id(),
+                    assignment.job().kb());
+        }
+    }
+
     /**
      * Group commit under a local lease: the note jobs right behind its job (see {@link LocalDispatch#extend}), each
      * hand-out journaled before it is answered; none when the journal cannot record them.

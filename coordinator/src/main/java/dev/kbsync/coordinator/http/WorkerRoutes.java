@@ -69,9 +69,18 @@ final class WorkerRoutes {
                 respond(ctx, Optional.empty());
                 return;
             }
-            local().get()
-                    .poll(worker, wait, kinds)
-                    .onSuccess(found -> respond(ctx, found))
+            DegradedMode mode = local().get();
+            mode.poll(worker, wait, kinds)
+                    .onSuccess(found -> {
+                        if (found.isPresent()
+                                && (ctx.response().ended() || ctx.response().closed())) {
+                            // the worker left (or the poll was answered meanwhile): as for a Redis grant below, the
+                            // journal job is handed out again at once, not after the maximum hold
+                            mode.giveBack(found.get());
+                            return;
+                        }
+                        respond(ctx, found);
+                    })
                     .onFailure(ctx::fail);
             return;
         }
