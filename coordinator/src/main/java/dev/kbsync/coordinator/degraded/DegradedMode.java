@@ -261,12 +261,18 @@ public final class DegradedMode implements AutoCloseable {
      * Appends a validated job to the journal (fsynced) and answers it with its place in the local queue
      * ({@code ahead}: this coordinator's journal jobs of the KB before it). Fails with 503 JOURNAL_UNAVAILABLE when
      * the journal is full or cannot be written. As in Redis, the same idempotency key of the same user on the same KB
-     * answers the first job, or 409 IDEMPOTENCY_MISMATCH when the request differs. {@code retryOf}: the job a retry
-     * submits again, kept with the new one.
+     * answers the first job, or 409 IDEMPOTENCY_MISMATCH when the request differs. {@code submitter}: the name of the
+     * token that submits it, restored with the job (that token, or an admin, may cancel or retry it). {@code retryOf}:
+     * the job a retry submits again, kept with the new one.
      */
     public Future<Job> accept(
-            KbId kb, String user, JobPayload payload, Optional<String> key, Optional<String> retryOf) {
-        return queue.accept(kb, user, payload, key, retryOf);
+            KbId kb,
+            String user,
+            JobPayload payload,
+            Optional<String> key,
+            String submitter,
+            Optional<String> retryOf) {
+        return queue.accept(kb, user, payload, key, submitter, retryOf);
     }
 
     @Override

@@ -40,11 +40,26 @@ final class Journal implements AutoCloseable {
         JsonObject toJson();
     }
 
-    /** One accepted job and its idempotency key if any. */
-    record Entry(Job job, Optional<String> key, long end) implements Record {
+    /**
+     * One accepted job, its idempotency key if any, and the name of the token that submitted it ('' when unknown: an
+     * entry written before entries kept it; that token, or an admin, may cancel or retry the job once in Redis).
+     */
+    record Entry(Job job, Optional<String> key, String submitter, long end) implements Record {
+        Entry {
+            submitter = submitter == null ? "" : submitter;
+        }
+
+        /** Without a submitter. */
+        Entry(Job job, Optional<String> key, long end) {
+            this(job, key, "", end);
+        }
+
         @Override
         public JsonObject toJson() {
-            return new JsonObject().put("job", job.toJson()).put("key", key.orElse(null));
+            return new JsonObject()
+                    .put("job", job.toJson())
+                    .put("key", key.orElse(null))
+                    .put("submitter", submitter);
         }
     }
 
@@ -121,12 +136,15 @@ final class Journal implements AutoCloseable {
         return dir;
     }
 
-    /** Appends one job and fsyncs; fails when the journal is full or cannot be written. */
-    void append(Job job, Optional<String> key) throws IOException {
+    /**
+     * Appends one job, its idempotency key and its submitting token's name and fsyncs; fails when the journal is full
+     * or cannot be written.
+     */
+    void append(Job job, Optional<String> key, String submitter) throws IOException {
         if (entries >= maxEntries) {
             throw new UnwritableException("the journal holds its most jobs (" + maxEntries + ")");
         }
-        write(new Entry(job, key, 0));
+        write(new Entry(job, key, submitter, 0));
         entries++;
     }
 
@@ -267,7 +285,10 @@ final class Journal implements AutoCloseable {
                         json.getString("landed"), json.getLong("token"), done(json.getJsonObject("outcome")), end));
             }
             return Optional.of(new Entry(
-                    Job.fromJson(json.getJsonObject("job")), Optional.ofNullable(json.getString("key")), end));
+                    Job.fromJson(json.getJsonObject("job")),
+                    Optional.ofNullable(json.getString("key")),
+                    json.getString("submitter"), // absent from entries written before it was kept: ''
+                    end));
         } catch (RuntimeException e) {
             return Optional.empty(); // a torn line left by a crash, followed by later appends
         }

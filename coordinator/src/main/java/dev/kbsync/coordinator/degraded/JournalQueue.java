@@ -86,7 +86,13 @@ final class JournalQueue {
     }
 
     /** See {@link DegradedMode#accept}. */
-    Future<Job> accept(KbId kb, String user, JobPayload payload, Optional<String> key, Optional<String> retryOf) {
+    Future<Job> accept(
+            KbId kb,
+            String user,
+            JobPayload payload,
+            Optional<String> key,
+            String submitter,
+            Optional<String> retryOf) {
         Job job = Job.queued(JobRef.create(kb).id(), kb, user, payload, clock.instant())
                 .retrying(retryOf.orElse(null));
         return DegradedMode.onJournal(executor, () -> {
@@ -101,12 +107,12 @@ final class JournalQueue {
                             return first;
                         }
                     }
-                    journal.append(job, key);
+                    journal.append(job, key, submitter);
                     draining = true;
                     synchronized (this) {
                         long ahead = pending.getOrDefault(kb, 0);
                         Job placed = job.at(JobState.QUEUED, ahead, 0, 0);
-                        added(new Journal.Entry(placed, key, 0));
+                        added(new Journal.Entry(placed, key, submitter, 0));
                         return placed;
                     }
                 })

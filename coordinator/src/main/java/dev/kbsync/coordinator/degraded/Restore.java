@@ -194,6 +194,7 @@ final class Restore {
                         jobs.restore(
                                 entry.job(),
                                 entry.key(),
+                                entry.submitter(),
                                 dispatch.restoration(entry.job().id())))
                 .recover(e -> keyTaken(e) && entry.key().isPresent()
                         ? bounded("restoring job " + entry.job().id() + " without its key", withoutKey(entry))
@@ -275,7 +276,10 @@ final class Restore {
                 entry.job().id(),
                 entry.job().kb());
         return jobs.restore(
-                entry.job(), Optional.empty(), dispatch.restoration(entry.job().id()));
+                entry.job(),
+                Optional.empty(),
+                entry.submitter(),
+                dispatch.restoration(entry.job().id()));
     }
 
     private static boolean keyTaken(Throwable cause) {

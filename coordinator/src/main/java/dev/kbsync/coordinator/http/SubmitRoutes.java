@@ -195,6 +195,7 @@ final class SubmitRoutes {
                         input.user(),
                         input.payload(),
                         input.key(),
+                        Caller.of(ctx).name(),
                         input.retryOf().map(Retried::jobId))
                 .onSuccess(job -> {
                     metrics.jobSubmitted(job.kb(), job.kind());

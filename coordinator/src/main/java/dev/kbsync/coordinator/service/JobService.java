@@ -38,10 +38,11 @@ public interface JobService {
      * Stores and queues a job accepted while Redis was unreachable (a degraded coordinator's journal) under its own
      * id, once however often it is called: a job already stored under that id is answered as it is; an
      * {@code idempotencyKey} already used for another job answers that job. {@code how}: queued (searched down to the
-     * token of its first degraded grant), or stored done when a degraded run landed it. Fails with REDIS_UNAVAILABLE
-     * (retry later) or for good (e.g. KB_NOT_FOUND).
+     * token of its first degraded grant), or stored done when a degraded run landed it. {@code submitter}: the name of
+     * the token that submitted it to the journal ('' when unknown: any token in scope may then cancel or retry it).
+     * Fails with REDIS_UNAVAILABLE (retry later) or for good (e.g. KB_NOT_FOUND).
      */
-    default Future<Job> restore(Job accepted, Optional<String> idempotencyKey, Restoration how) {
+    default Future<Job> restore(Job accepted, Optional<String> idempotencyKey, String submitter, Restoration how) {
         return Future.failedFuture(new UnsupportedOperationException("restore"));
     }
 

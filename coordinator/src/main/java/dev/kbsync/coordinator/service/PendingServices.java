@@ -110,8 +110,8 @@ public final class PendingServices {
         }
 
         @Override
-        public Future<Job> restore(Job accepted, Optional<String> idempotencyKey, Restoration how) {
-            return call(s -> s.jobs().restore(accepted, idempotencyKey, how));
+        public Future<Job> restore(Job accepted, Optional<String> idempotencyKey, String submitter, Restoration how) {
+            return call(s -> s.jobs().restore(accepted, idempotencyKey, submitter, how));
         }
 
         @Override

@@ -6,6 +6,7 @@ import dev.kbsync.api.Job;
 import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.engine.ticket.JobRef;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,18 +27,34 @@ class JournalTest {
     void shouldKeepTheNextAnsweredEntryReadableAfterAnAppendThatStoppedHalfWay() throws IOException {
         try (Journal journal = Journal.open(dir, 100)) {
             Job first = job("first");
-            journal.append(first, Optional.empty());
+            journal.append(first, Optional.empty(), "");
             // What an append cut short by a full disk leaves behind (answered 503, never accepted).
             Files.write(
                     dir.resolve(Journal.FILE),
                     "{\"job\":{\"id\":\"dg~torn".getBytes(StandardCharsets.UTF_8),
                     StandardOpenOption.APPEND);
             Job second = job("second");
-            journal.append(second, Optional.empty());
+            journal.append(second, Optional.empty(), "");
 
             assertThat(journal.readFrom(0))
                     .map(r -> ((Journal.Entry) r).job().id())
                     .containsExactly(first.id(), second.id());
+        }
+    }
+
+    @Test
+    void shouldKeepTheSubmittingTokenOfAnEntryAndReadOneWrittenWithoutIt() throws IOException {
+        Job old = job("written before entries kept their submitter");
+        try (Journal journal = Journal.open(dir, 100)) {
+            Files.writeString(
+                    dir.resolve(Journal.FILE),
+                    new JsonObject().put("job", old.toJson()).put("key", null).encode() + "\n",
+                    StandardOpenOption.APPEND);
+            journal.append(job("mine"), Optional.of("k-1"), "client-a");
+
+            assertThat(journal.readFrom(0))
+                    .map(r -> ((Journal.Entry) r).submitter())
+                    .containsExactly("", "client-a");
         }
     }
 

@@ -230,7 +230,7 @@ class JobIT {
                 java.time.Instant.now());
         // A first restore reached Redis, but its answer came too late: the job is still in the journal, and a
         // degraded run lands it under a local token before the next restore.
-        await(jobs.restore(accepted, Optional.empty(), Restoration.queued()));
+        await(jobs.restore(accepted, Optional.empty(), "", Restoration.queued()));
         JobOutcome.Done landed = new JobOutcome.Done(
                 accepted.id() + ".42.n1",
                 "c0ffee",
@@ -239,7 +239,7 @@ class JobIT {
                 0,
                 null);
 
-        await(jobs.restore(accepted, Optional.empty(), Restoration.landed(42, landed, 42)));
+        await(jobs.restore(accepted, Optional.empty(), "", Restoration.landed(42, landed, 42)));
 
         Job job = await(jobs.get(accepted.id()));
         assertThat(job.state())
@@ -271,7 +271,7 @@ class JobIT {
                 0,
                 null);
 
-        Job restored = await(jobs.restore(journaled, Optional.of("key-late"), Restoration.landed(7, landed, 7)));
+        Job restored = await(jobs.restore(journaled, Optional.of("key-late"), "", Restoration.landed(7, landed, 7)));
 
         assertThat(restored.id()).as("the key's first job answers").isEqualTo(first.id());
         Job job = await(jobs.get(first.id()));
@@ -296,7 +296,7 @@ class JobIT {
                 note("late answer"),
                 java.time.Instant.now());
 
-        Job restored = await(jobs.restore(journaled, Optional.of("key-alias"), Restoration.queued()));
+        Job restored = await(jobs.restore(journaled, Optional.of("key-alias"), "", Restoration.queued()));
 
         assertThat(restored.id()).isEqualTo(first.id());
         assertThat(await(jobs.get(journaled.id())).id())

@@ -159,8 +159,8 @@ final class CountingServices {
         }
 
         @Override
-        public Future<Job> restore(Job accepted, Optional<String> key, Restoration how) {
-            return real.restore(accepted, key, how);
+        public Future<Job> restore(Job accepted, Optional<String> key, String submitter, Restoration how) {
+            return real.restore(accepted, key, submitter, how);
         }
 
         @Override

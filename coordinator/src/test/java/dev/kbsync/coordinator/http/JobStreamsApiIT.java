@@ -139,6 +139,7 @@ class JobStreamsApiIT {
                 .restore(
                         journaled,
                         java.util.Optional.of("alias-k"),
+                        "",
                         dev.kbsync.coordinator.service.Restoration.queued())
                 .await();
 

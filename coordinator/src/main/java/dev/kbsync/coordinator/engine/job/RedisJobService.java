@@ -228,10 +228,10 @@ public final class RedisJobService implements JobService {
 
     /**
      * The submit step under the journaled job's own id and creation time, counted in no window, without the duplicate
-     * check (the journal accepted it).
+     * check (the journal accepted it), kept with the token that submitted it to the journal.
      */
     @Override
-    public Future<Job> restore(Job accepted, Optional<String> idempotencyKey, Restoration how) {
+    public Future<Job> restore(Job accepted, Optional<String> idempotencyKey, String submitter, Restoration how) {
         return JobRef.of(accepted.id())
                 .compose(ref -> step(
                                 ref,
@@ -242,7 +242,8 @@ public final class RedisJobService implements JobService {
                                                 accepted.payload(),
                                                 accepted.createdAt())
                                         .retrying(accepted.retryOf()),
-                                new Submission(ref.kb(), accepted.user(), accepted.payload(), idempotencyKey, ""),
+                                new Submission(
+                                        ref.kb(), accepted.user(), accepted.payload(), idempotencyKey, submitter),
                                 "",
                                 Limits.NONE,
                                 "",
