@@ -16,19 +16,25 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The append-only journal file of one coordinator ({@code journal.jsonl} in its directory, one JSON line per record):
  * accepted jobs ({@link Entry}), the local grants they were handed out under ({@link Handed}) and the degraded runs
  * that landed them ({@link Landed}). Every append is fsynced before it returns; reading from an offset skips a torn
- * last line (a crash during an append that was never answered); {@link #truncate} empties it, keeping each KB's last
+ * last line (a crash during an append that was never answered) and a line that cannot be read (logged, and kept in
+ * {@link #REJECTED} for the operator); {@link #truncate} empties it, keeping each KB's last
  * local fencing token in {@code fences.json} next to it. The directory is locked for this process (a second
  * coordinator on the same directory fails to open it). Blocking: call it off the event loop, from one thread at a time.
  */
 final class Journal implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
     static final String FILE = "journal.jsonl";
     static final String REJECTED = "rejected.jsonl";
     static final String FENCES = "fences.json";
@@ -105,6 +111,8 @@ final class Journal implements AutoCloseable {
     private final FileLock lock;
     private final int maxEntries;
     private int entries;
+    /** The ends of the lines that could not be read, each logged and kept once (until the truncation). */
+    private final Set<Long> unreadable = new HashSet<>();
 
     private Journal(Path dir, FileChannel channel, FileChannel lockChannel, FileLock lock, int maxEntries)
             throws IOException {
@@ -193,16 +201,36 @@ final class Journal implements AutoCloseable {
         int start = 0;
         for (int i = 0; i < buffer.position(); i++) {
             if (bytes[i] == '\n') {
-                parse(new String(bytes, start, i - start, StandardCharsets.UTF_8), offset + i + 1)
-                        .ifPresent(found::add);
+                String line = new String(bytes, start, i - start, StandardCharsets.UTF_8);
+                Optional<Record> record = parse(line, offset + i + 1);
+                if (record.isPresent()) {
+                    found.add(record.get());
+                } else {
+                    unreadable(line, offset + i + 1);
+                }
                 start = i + 1;
             }
         }
         return found; // a line without its newline is torn (never answered) and stays unread
     }
 
-    long size() throws IOException {
-        return channel.size();
+    /**
+     * Whether records past {@code offset} remain to be read. Bytes there that cannot be read count as none, so a drain
+     * can end: lines that do not parse (kept in {@link #REJECTED} as they are read) and a torn last line (an append
+     * that failed half-way, answered 503, with none after it to cut it); they go with the truncation, logged.
+     */
+    boolean holdsFrom(long offset) throws IOException {
+        long size = channel.size();
+        if (size <= offset || !readFrom(offset).isEmpty()) {
+            return size > offset;
+        }
+        LOG.warn(
+                "journal {}: its last {} byte(s) cannot be read (a torn append, answered 503, or lines kept in {});"
+                        + " they go with the truncation",
+                dir,
+                size - offset,
+                REJECTED);
+        return false;
     }
 
     /**
@@ -216,6 +244,7 @@ final class Journal implements AutoCloseable {
         channel.truncate(0);
         channel.force(true);
         entries = 0;
+        unreadable.clear();
     }
 
     /** Each KB's last local fencing token kept by the last truncation (none before the first). */
@@ -237,6 +266,36 @@ final class Journal implements AutoCloseable {
                 StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND,
                 StandardOpenOption.SYNC);
+    }
+
+    /**
+     * A complete line that cannot be read (written by another version, or damaged): logged and kept in
+     * {@link #REJECTED} once, for the operator (it may be a job answered 202); the journal reads on past it.
+     */
+    private void unreadable(String line, long end) {
+        if (!unreadable.add(end)) {
+            return;
+        }
+        LOG.error(
+                "journal {}: the line ending at byte {} cannot be read; skipped and kept in {}: {}",
+                dir,
+                end,
+                dir.resolve(REJECTED),
+                line);
+        try {
+            Files.writeString(
+                    dir.resolve(REJECTED),
+                    new JsonObject()
+                                    .put("unreadable", line)
+                                    .put("reason", "a journal line that cannot be read")
+                                    .encode()
+                            + "\n",
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND,
+                    StandardOpenOption.SYNC);
+        } catch (IOException e) { // logged whole above: the journal still reads on
+            LOG.warn("journal {}: the unreadable line could not be kept in {} ({})", dir, REJECTED, e.toString());
+        }
     }
 
     @Override
@@ -290,7 +349,7 @@ final class Journal implements AutoCloseable {
                     json.getString("submitter"), // absent from entries written before it was kept: ''
                     end));
         } catch (RuntimeException e) {
-            return Optional.empty(); // a torn line left by a crash, followed by later appends
+            return Optional.empty(); // a line that cannot be read: see #unreadable
         }
     }
 

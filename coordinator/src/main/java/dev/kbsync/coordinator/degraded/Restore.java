@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * grant, see {@link DegradedMode#serving}), so every later Redis grant is above every degraded publish. Then the jobs,
  * one by one in journal order, through {@link JobService#restore} (each under its 202's id, once however often): done
  * when a local run landed it, else queued and searched down to its first local token. Then the journal is truncated on
- * the journal's thread if nothing was appended meanwhile, else another pass takes the new records ({@link Passes}).
+ * the journal's thread if nothing readable was appended meanwhile (a torn append or a line that cannot be read does
+ * not count, see {@link Journal#holdsFrom}), else another pass takes the new records ({@link Passes}).
  * Stops at the first outage-like failure (the next tick goes on from there); an entry Redis refuses for good is kept
  * in {@link Journal#REJECTED} and skipped. A step that does not answer within its bound ({@link #STEP_BOUND}: a Redis
  * step has its own 3 s timeout, a journal write is one fsync) counts as such a failure: the pass stops and the next
@@ -118,7 +119,8 @@ final class Restore {
                 .compose(records -> {
                     if (records.isEmpty()) {
                         return bounded("truncating the journal", onJournal(() -> {
-                            if (journal.size() > offset || !fences.allRaised()) {
+                            // appended meanwhile: another pass; bytes left that cannot be read do not hold it
+                            if (journal.holdsFrom(offset) || !fences.allRaised()) {
                                 return false;
                             }
                             journal.truncate(fences.snapshot());

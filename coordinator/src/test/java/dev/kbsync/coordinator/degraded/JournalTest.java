@@ -58,6 +58,26 @@ class JournalTest {
         }
     }
 
+    @Test
+    void shouldKeepALineThatCannotBeReadForTheOperatorOnce() throws IOException {
+        try (Journal journal = Journal.open(dir, 100)) {
+            Job first = job("first");
+            journal.append(first, Optional.empty(), "");
+            Files.writeString(dir.resolve(Journal.FILE), "{\"job\":\"not a job\"}\n", StandardOpenOption.APPEND);
+            Job second = job("second");
+            journal.append(second, Optional.empty(), "");
+
+            assertThat(journal.readFrom(0))
+                    .map(r -> ((Journal.Entry) r).job().id())
+                    .containsExactly(first.id(), second.id());
+            journal.readFrom(0);
+            assertThat(Files.readAllLines(dir.resolve(Journal.REJECTED)))
+                    .singleElement()
+                    .satisfies(kept -> assertThat(new JsonObject(kept).getString("unreadable"))
+                            .isEqualTo("{\"job\":\"not a job\"}"));
+        }
+    }
+
     private static Job job(String text) {
         return Job.queued(JobRef.create(KB).id(), KB, "u", new JobPayload.Note(text, null, null), Instant.now());
     }
