@@ -4,6 +4,7 @@ import dev.kbsync.api.FileChange;
 import dev.kbsync.git.Author;
 import dev.kbsync.git.GitAuth;
 import dev.kbsync.worker.apply.ApplyResult;
+import dev.kbsync.worker.apply.CaseIndex;
 import dev.kbsync.worker.run.KbCheckout;
 import dev.kbsync.worker.run.Outcome;
 import dev.kbsync.worker.run.Phase;
@@ -265,7 +266,7 @@ final class WorkerGit {
         }
 
         @Override
-        public ApplyResult apply(Path workTree) {
+        public ApplyResult apply(Path workTree, CaseIndex names) {
             String path = "notes/" + id + ".md";
             try {
                 Files.createDirectories(workTree.resolve("notes"));
