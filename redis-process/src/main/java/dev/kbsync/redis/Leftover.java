@@ -36,7 +36,7 @@ final class Leftover {
         }
         long pid = process.get().pid();
         int port = dir.recordedPort().orElse(0);
-        if (!ours(dir, pid, port)) {
+        if (!ours(dir, process.get(), port)) {
             log.info("{} names pid {}, which is not this directory's redis-server; ignoring it", dir.pidFile(), pid);
             dir.forgetPid();
             return Optional.empty();
@@ -69,11 +69,19 @@ final class Leftover {
                 .orElse(true);
     }
 
-    private static boolean ours(RedisDir dir, long pid, int port) {
+    /**
+     * Whether the Redis on {@code port} is {@code process} run with this directory's config. A process the JVM sees no
+     * command of (a kernel thread, another user's) with nothing answering on the port is not: the pid file is stale.
+     */
+    private static boolean ours(RedisDir dir, ProcessHandle process, int port) {
+        long pid = process.pid();
         Object info;
         try {
             info = RespClient.once(port, CALL, "INFO", "server");
         } catch (RuntimeException e) {
+            if (process.info().command().isEmpty()) {
+                return false;
+            }
             throw new IllegalStateException("redis-server pid " + pid + " (named in " + dir.pidFile()
                     + ") is running but does not answer on port " + port + " (" + e.getMessage()
                     + "); stop it, or delete the pid file if it is not kbsync's");

@@ -3,6 +3,7 @@ package dev.kbsync.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -118,6 +120,25 @@ class PersistentRedisIT {
             try (RedisProcess redis = RedisProcess.startPersistent(dir, Fsync.ALWAYS)) {
                 assertThat(redis.stoppedLeftover()).isEmpty();
             }
+        }
+    }
+
+    /**
+     * A stale pid file (a power cut; a Redis that had to be killed) whose pid now names a process the JVM sees no
+     * command of (a kernel thread), with nothing on the recorded port: not a Redis of ours, so ignored, not a refusal
+     * to start until someone deletes the file.
+     */
+    @Test
+    void shouldIgnoreAPidFileThatNamesAProcessWithoutACommandWhenNothingAnswersOnItsPort() throws IOException {
+        Optional<ProcessHandle> kernelThread =
+                ProcessHandle.of(2).filter(p -> p.info().command().isEmpty());
+        assumeTrue(kernelThread.isPresent(), "pid 2 is no process without a command here");
+        Files.writeString(dir.resolve("redis.pid"), "2\n");
+        Files.writeString(dir.resolve("redis.conf"), "port " + RedisProcess.freePort() + "\n");
+
+        try (RedisProcess redis = RedisProcess.startPersistent(dir, Fsync.ALWAYS)) {
+            assertThat(redis.stoppedLeftover()).isEmpty();
+            assertThat(RespClient.once(redis.port(), CALL, "PING")).isEqualTo("PONG");
         }
     }
 
