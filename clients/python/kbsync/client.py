@@ -21,6 +21,9 @@ _WAIT_SEGMENT = 10.0  # wait() reads the job again at least this often (seconds)
 _STREAM_RETRY = 1.0
 _STREAM_RETRY_FLOOR = 0.1
 _RETURN_MINIMAL = {"Prefer": "return=minimal"}
+#: 503 codes about one job or KB on the coordinator that answered, not about the coordinator: a job still in its
+#: degraded journal (only it knows the job yet), its snapshot of a KB. Retried there; the client does not move for them
+_STAYS = frozenset({"JOB_RESTORING", "SNAPSHOT_BEHIND", "SNAPSHOT_UNAVAILABLE"})
 
 
 class _Endpoint:
@@ -51,10 +54,12 @@ class Client:
     next while it does not (as the Java client does, docs/operations.md "Coordinator failover"): a call that could
     not connect, or that was answered ``503`` and may be sent again (a read, a submit with its ``idempotency_key``, a
     lease call), is tried on the next one at once; other failures are raised, and the next call goes to the next
-    coordinator. While not on the first, a preferred one is probed (``GET /readyz``) every ``probe_interval``
-    seconds, and taken back once ready. ``token``: the bearer token (None: no ``Authorization`` header, for a
-    coordinator with auth off); ``ca_file``: a PEM file of the CA that signed the coordinators' certificates (https
-    only; default: the system's trust store); ``timeout``: seconds per call (connect and each read).
+    coordinator. A 503 about one job or KB on that coordinator (``JOB_RESTORING``: a job only its degraded journal
+    knows yet; ``SNAPSHOT_BEHIND``, ``SNAPSHOT_UNAVAILABLE``) is raised without moving, to be retried there after its
+    ``Retry-After`` (:meth:`wait` does). While not on the first, a preferred one is probed (``GET /readyz``) every
+    ``probe_interval`` seconds, and taken back once ready. ``token``: the bearer token (None: no ``Authorization``
+    header, for a coordinator with auth off); ``ca_file``: a PEM file of the CA that signed the coordinators'
+    certificates (https only; default: the system's trust store); ``timeout``: seconds per call (connect and each read).
     """
 
     def __init__(
@@ -423,8 +428,10 @@ class Client:
     def _failover(self, repeatable: bool, exchange: Callable[[_Endpoint], Any]) -> Any:
         """Runs ``exchange`` with the coordinator in use; on no usable answer (unreachable, timed out, 503) the client
         moves to the next one, and tries it at once when the first surely did not act (no connection) or answered
-        503 to a ``repeatable`` call, each coordinator at most once. A ``408`` (the request did not arrive whole in
-        time, so nothing was done) is sent again once, to the same coordinator, repeatable or not."""
+        503 to a ``repeatable`` call, each coordinator at most once. A 503 about one job or KB there (``_STAYS``, e.g.
+        ``JOB_RESTORING``: only that coordinator knows the job yet) is raised without moving. A ``408`` (the request
+        did not arrive whole in time, so nothing was done) is sent again once, to the same coordinator, repeatable or
+        not."""
         self._probe()
         tried = 0
         resent = False
@@ -437,6 +444,8 @@ class Client:
                     raise
                 resent = True
             except (errors.Unreachable, errors.TimedOut, errors.ServiceUnavailable) as e:
+                if e.code in _STAYS:
+                    raise  # this coordinator's answer about the job or KB: retried here (wait() does), not moved for
                 self._failed(at)
                 tried += 1
                 again = isinstance(e.__cause__, _NotConnected) or (

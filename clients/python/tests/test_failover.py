@@ -25,9 +25,9 @@ def closed_port_url() -> str:
 
 
 class FakeCoordinator(LocalServer):
-    """Answers every call 503 REDIS_UNAVAILABLE until ``ready`` is set; then /readyz and /healthz 200."""
+    """Answers every call 503 ``code`` (REDIS_UNAVAILABLE) until ``ready`` is set; then /readyz and /healthz 200."""
 
-    def __init__(self) -> None:
+    def __init__(self, code: str = "REDIS_UNAVAILABLE") -> None:
         self.ready = False
         self.calls = []
         fake = self
@@ -38,7 +38,7 @@ class FakeCoordinator(LocalServer):
                 if fake.ready and self.path in ("/readyz", "/healthz"):
                     self.send(200)
                 else:
-                    body = json.dumps({"error": {"code": "REDIS_UNAVAILABLE", "message": "Redis is down"}}).encode()
+                    body = json.dumps({"error": {"code": code, "message": "unavailable"}}).encode()
                     self.send(503, body, {"Retry-After": "2", "Content-Type": "application/json"})
 
             do_GET = do_POST = do_PUT = do_DELETE = answer
@@ -60,6 +60,48 @@ class OptionsTest(unittest.TestCase):
     def test_takes_a_comma_separated_list_or_a_sequence(self):
         self.assertEqual(kbsync.Client("http://a:1, http://b:2").coordinators, ["http://a:1", "http://b:2"])
         self.assertEqual(kbsync.Client(["http://a:1", "http://b:2"]).coordinator, "http://a:1")
+
+
+class StayOrMoveTest(unittest.TestCase):
+    """A 503 about one job or KB on the coordinator (its snapshot, a job still in its journal) is that coordinator's
+    answer to retry there: the client does not move for it. The coordinator's own unavailability moves it."""
+
+    def setUp(self) -> None:
+        self.servers = []
+
+    def tearDown(self) -> None:
+        for server in self.servers:
+            server.close()
+
+    def pair(self, code: str) -> "tuple[FakeCoordinator, FakeCoordinator]":
+        first, second = FakeCoordinator(code), FakeCoordinator()
+        second.ready = True
+        self.servers += [first, second]
+        return first, second
+
+    def test_stays_on_the_coordinator_for_a_503_about_a_job_or_kb_there(self):
+        for code in ("JOB_RESTORING", "SNAPSHOT_BEHIND", "SNAPSHOT_UNAVAILABLE"):
+            with self.subTest(code=code):
+                first, second = self.pair(code)
+                kb = kbsync.Client([first.url, second.url], timeout=5)
+                with self.assertRaises(kbsync.ServiceUnavailable) as raised:
+                    kb.read_file("demo", "a.md", after="0123abc")
+                self.assertEqual((raised.exception.code, raised.exception.retry_after), (code, 2))
+                self.assertEqual(kb.coordinator, first.url)
+                self.assertEqual(kb.coordinator_moves, 0)
+                self.assertEqual(second.calls, [], "not sent to a coordinator that may not know the job or KB")
+                with self.assertRaises(kbsync.ServiceUnavailable):
+                    kb.read_file("demo", "a.md", after="0123abc")  # the retry goes to the same coordinator
+                self.assertEqual((len(first.calls), len(second.calls)), (2, 0))
+
+    def test_moves_for_the_coordinators_own_unavailability(self):
+        for code in ("REDIS_UNAVAILABLE", "COORDINATOR_STOPPING", "JOURNAL_UNAVAILABLE", "REPLICATION_TIMEOUT"):
+            with self.subTest(code=code):
+                first, second = self.pair(code)
+                kb = kbsync.Client([first.url, second.url], timeout=5)
+                kb.health()
+                self.assertEqual(kb.coordinator, second.url)
+                self.assertEqual((len(first.calls), len(second.calls)), (1, 1))
 
 
 @unittest.skipUnless(URL, "KBSYNC_URL is not set: no coordinator to test against")

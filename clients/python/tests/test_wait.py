@@ -69,7 +69,36 @@ class JournalCoordinator(LocalServer):
         super().__init__(Handler)
 
 
+class UnknownJobCoordinator(LocalServer):
+    """Another coordinator on the same Redis while the job is still in the first one's journal: 404 JOB_NOT_FOUND."""
+
+    def __init__(self) -> None:
+        self.calls = []
+        fake = self
+
+        class Handler(Quiet):
+            def do_GET(self) -> None:
+                fake.calls.append(self.path)
+                body = json.dumps({"error": {"code": "JOB_NOT_FOUND", "message": "no job"}}).encode()
+                self.send(404, body, {"Content-Type": "application/json"})
+
+        super().__init__(Handler)
+
+
 class WaitThroughA503Test(unittest.TestCase):
+    def test_waits_on_the_coordinator_whose_journal_holds_the_job_not_the_next(self):
+        fake, other = JournalCoordinator(refusals=2), UnknownJobCoordinator()
+        try:
+            kb = kbsync.Client([fake.url, other.url], timeout=5)
+            done = kb.wait("dg~1", timeout=20)
+            self.assertEqual(done.state, "done")
+            self.assertEqual(fake.opens, 3, "the stream was opened again on the coordinator that answered 503")
+            self.assertEqual(other.calls, [])
+            self.assertEqual((kb.coordinator, kb.coordinator_moves), (fake.url, 0))
+        finally:
+            fake.close()
+            other.close()
+
     def test_waits_through_a_503_of_the_jobs_stream_after_its_retry_after(self):
         fake = JournalCoordinator(refusals=1)
         try:
