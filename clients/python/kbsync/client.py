@@ -257,13 +257,17 @@ class Client:
         """``GET /v1/leases/{id}``: the lease now."""
         return Lease.from_json(self._call("GET", f"/v1/leases/{_seg(lease_id)}"))
 
-    def heartbeat(self, lease_id: str, doing: Optional[str] = None) -> Lease:
+    def heartbeat(self, lease_id: str, doing: Optional[str] = None, timeout: Optional[float] = None) -> Lease:
         """``POST /v1/leases/{id}/heartbeat``: keeps a waiter in the queue, or pushes a grant's expiry out by its
         TTL; the answer says when a waiter was granted. :class:`errors.LeaseLost` once the lease is no longer
         the caller's: stop writing. ``doing``: what the holder is doing now (``copying files``), kept with a grant
-        (a running job shows it as its ``doing``); sent as the coordinator takes it (:func:`clean_doing`)."""
+        (a running job shows it as its ``doing``); sent as the coordinator takes it (:func:`clean_doing`).
+        ``timeout``: seconds the whole call may take, a try on another coordinator included (e.g. the time left
+        before the grant lapses); default: the client's ``timeout`` per try."""
         body = None if doing is None else {"doing": clean_doing(doing)}
-        return Lease.from_json(self._call("POST", f"/v1/leases/{_seg(lease_id)}/heartbeat", body))
+        path = f"/v1/leases/{_seg(lease_id)}/heartbeat"
+        deadline = None if timeout is None else time.monotonic() + timeout
+        return Lease.from_json(self._exchange("POST", path, body, None, timeout, deadline)[1])
 
     def release(self, lease_id: str) -> Lease:
         """``DELETE /v1/leases/{id}``: releases a grant or leaves the queue; releasing twice is harmless."""
@@ -275,8 +279,10 @@ class Client:
         Waits up to ``wait`` seconds for the grant (raising :class:`errors.TimedOut`, out of the queue, if it does
         not come), heartbeats it on a background thread every third of its TTL while the block runs, and releases
         it when the block ends, also on an error. ``held.lease`` is the grant (its ``fencing_token`` fences your
-        writes); ``held.lost`` turns true if a heartbeat finds the lease lost: stop writing."""
+        writes); ``held.lost`` turns true if a heartbeat finds the lease lost, or once no heartbeat went through for
+        the lease's TTL (the coordinator may have handed the KB to another): stop writing."""
         deadline = time.monotonic() + wait
+        sent = time.monotonic()
         lease = self.request_lease(kb, holder, ttl_ms, wait=wait)
         try:
             while not lease.granted:
@@ -285,11 +291,12 @@ class Client:
                 if time.monotonic() >= deadline:
                     raise errors.TimedOut(0, "TIMEOUT", f"the lease on {kb} was not granted within {wait} s")
                 time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+                sent = time.monotonic()
                 lease = self.heartbeat(lease.id)  # keeps it queued; its answer says once it is granted
         except BaseException:
             self._release_quietly(lease.id)
             raise
-        return Held(self, lease)
+        return Held(self, lease, sent)
 
     def _release_quietly(self, lease_id: str) -> None:
         try:
@@ -373,7 +380,10 @@ class Client:
         body: Optional[Dict[str, Any]],
         extra: Optional[Dict[str, str]],
         timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
     ) -> "tuple[int, Dict[str, Any], Dict[str, str]]":
+        """One call: ``timeout`` seconds per try (default: the client's), every try before ``deadline`` (monotonic)
+        when given."""
         headers = self._headers(extra)
         payload = None
         if body is not None:
@@ -383,7 +393,8 @@ class Client:
         repeatable = _repeatable(method, path, "Idempotency-Key" in headers)
 
         def exchange(at: _Endpoint) -> "tuple[int, Dict[str, Any], Dict[str, str]]":
-            conn = at.connection(timeout)
+            left = timeout if deadline is None else max(0.001, min(timeout, deadline - time.monotonic()))
+            conn = at.connection(left)
             try:
                 _connect(conn, self._timeout)
                 conn.request(method, at.prefix + path, body=payload, headers=headers)
@@ -400,7 +411,7 @@ class Client:
             finally:
                 conn.close()
 
-        return self._failover(repeatable, exchange)
+        return self._failover(repeatable, exchange, deadline)
 
     def _open_stream(self, path: str, timeout: Optional[float]):
         headers = self._headers({"Accept": "text/event-stream"})
@@ -425,13 +436,15 @@ class Client:
 
         return self._failover(True, exchange)
 
-    def _failover(self, repeatable: bool, exchange: Callable[[_Endpoint], Any]) -> Any:
+    def _failover(
+        self, repeatable: bool, exchange: Callable[[_Endpoint], Any], deadline: Optional[float] = None
+    ) -> Any:
         """Runs ``exchange`` with the coordinator in use; on no usable answer (unreachable, timed out, 503) the client
         moves to the next one, and tries it at once when the first surely did not act (no connection) or answered
         503 to a ``repeatable`` call, each coordinator at most once. A 503 about one job or KB there (``_STAYS``, e.g.
         ``JOB_RESTORING``: only that coordinator knows the job yet) is raised without moving. A ``408`` (the request
         did not arrive whole in time, so nothing was done) is sent again once, to the same coordinator, repeatable or
-        not."""
+        not. Nothing is tried again past ``deadline`` (monotonic), when given."""
         self._probe()
         tried = 0
         resent = False
@@ -440,7 +453,7 @@ class Client:
             try:
                 return exchange(at)
             except errors.InvalidRequest as e:
-                if e.status != 408 or resent:
+                if e.status != 408 or resent or (deadline is not None and time.monotonic() >= deadline):
                     raise
                 resent = True
             except (errors.Unreachable, errors.TimedOut, errors.ServiceUnavailable) as e:
@@ -451,7 +464,8 @@ class Client:
                 again = isinstance(e.__cause__, _NotConnected) or (
                     repeatable and isinstance(e, errors.ServiceUnavailable)
                 )
-                if not again or tried >= len(self._endpoints):
+                late = deadline is not None and time.monotonic() >= deadline
+                if not again or tried >= len(self._endpoints) or late:
                     raise
 
     def _failed(self, at: _Endpoint) -> None:
@@ -523,29 +537,62 @@ def _repeatable(method: str, path: str, has_key: bool) -> bool:
 class Held:
     """A lease held for a ``with`` block (:meth:`Client.hold`): heartbeaten in the background, released at the end."""
 
-    def __init__(self, client: Client, lease: Lease) -> None:
+    def __init__(self, client: Client, lease: Lease, renewed: Optional[float] = None) -> None:
         self.lease = lease
-        self.lost = False
         #: why the heartbeats stopped when the coordinator refused them for good (``lost`` is then True)
         self.error: Optional[errors.KbsyncError] = None
         self._client = client
+        self._lost = False
+        self._lock = threading.Lock()
+        # when the grant lapses unless heartbeaten (monotonic): its TTL from when the call that last renewed it was
+        # sent (``renewed``, else now), as the coordinator renewed it no earlier; None for a lease without a TTL
+        start = time.monotonic() if renewed is None else renewed
+        self._expires: Optional[float] = start + lease.ttl_ms / 1000.0 if lease.ttl_ms > 0 else None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"kbsync-lease-{lease.id}", daemon=True)
+
+    @property
+    def lost(self) -> bool:
+        """True once the lease is surely or possibly no longer the caller's: a heartbeat found it lost, the
+        coordinator refused the heartbeats for good (``error``), or none went through for the lease's TTL (the
+        coordinator may have handed the KB to another meanwhile). Stop writing; it stays true."""
+        with self._lock:
+            if not self._lost and self._expires is not None and time.monotonic() >= self._expires:
+                self._lost = True
+            return self._lost
 
     def _beat(self) -> None:
         period = max(0.2, self.lease.ttl_ms / 3000.0)
         while not self._stop.wait(period):
+            if self.lost:
+                return
+            sent = time.monotonic()
+            timeout = self._client._timeout
+            if self._expires is not None:  # a heartbeat answered after the grant lapsed cannot keep it
+                timeout = min(timeout, self._expires - sent)
+                if timeout <= 0:
+                    continue  # lapsed just now: ``lost`` says so
             try:
-                self.lease = self._client.heartbeat(self.lease.id)
+                lease = self._client.heartbeat(self.lease.id, timeout=timeout)
             except (errors.LeaseLost, errors.NotFound):  # no longer the caller's, or gone altogether
-                self.lost = True
+                self._lose(None)
                 return
             except errors.Unavailable:
-                continue  # tried again next period, well within the TTL
+                continue  # tried again next period; ``lost`` once the TTL passed without one going through
             except errors.KbsyncError as e:  # refused for good (a rotated token, a scope): it cannot be kept
-                self.error = e
-                self.lost = True
+                self._lose(e)
                 return
+            with self._lock:
+                if self._lost:
+                    return
+                self.lease = lease
+                if lease.ttl_ms > 0:
+                    self._expires = sent + lease.ttl_ms / 1000.0
+
+    def _lose(self, error: Optional[errors.KbsyncError]) -> None:
+        with self._lock:
+            self.error = error
+            self._lost = True
 
     def __enter__(self) -> "Held":
         self._thread.start()

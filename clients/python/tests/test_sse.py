@@ -4,7 +4,7 @@ import unittest
 
 from kbsync.errors import (
     Conflict, Forbidden, InvalidRequest, LeaseLost, NotFound, RateLimited, Rejected, ServerError,
-    ServiceUnavailable, Unauthenticated, Unavailable, from_answer,
+    ServiceUnavailable, TimedOut, Unauthenticated, Unavailable, Unreachable, from_answer,
 )
 from kbsync.sse import read_events
 
@@ -73,7 +73,9 @@ class HeldTest(unittest.TestCase):
         lease = Lease("kb~t", "kb", "h", "granted", 0, 7, None, None, 600, {})
 
         class RotatedToken:
-            def heartbeat(self, lease_id):
+            _timeout = 15.0
+
+            def heartbeat(self, lease_id, timeout=None):
                 raise Unauthenticated(401, "UNAUTHENTICATED", "unknown token")
 
             def _release_quietly(self, lease_id):
@@ -84,6 +86,92 @@ class HeldTest(unittest.TestCase):
             while not held.lost and time.monotonic() < deadline:
                 time.sleep(0.05)
             self.assertTrue(held.lost, "heartbeats that can no longer keep the lease: it is lost, not held")
+
+    def test_heartbeats_that_find_no_coordinator_for_the_ttl_mark_the_lease_lost(self):
+        from kbsync.client import Held
+        from kbsync.models import Lease
+
+        lease = Lease("kb~t", "kb", "h", "granted", 0, 7, None, None, 1000, {})
+
+        class Partitioned:
+            _timeout = 15.0
+
+            def __init__(self):
+                self.timeouts = []
+
+            def heartbeat(self, lease_id, timeout=None):
+                self.timeouts.append(timeout)
+                failure = (ServiceUnavailable(503, "REDIS_UNAVAILABLE", "down", 1.0),
+                           TimedOut(0, "TIMEOUT", "no answer"), Unreachable(0, "UNREACHABLE", "refused"))
+                raise failure[len(self.timeouts) % 3]
+
+            def _release_quietly(self, lease_id):
+                pass
+
+        client = Partitioned()
+        started = time.monotonic()
+        with Held(client, lease) as held:
+            time.sleep(0.5)
+            self.assertFalse(held.lost, "within its TTL the lease is still held")
+            while not held.lost and time.monotonic() < started + 5:
+                time.sleep(0.02)
+            self.assertTrue(held.lost, "no heartbeat went through for the TTL: the KB may be someone else's now")
+            self.assertLess(time.monotonic() - started, 1.5)
+            self.assertIsNone(held.error)
+        self.assertTrue(client.timeouts)
+        self.assertTrue(all(t is not None and t <= 1.0 for t in client.timeouts), client.timeouts)
+
+    def test_a_heartbeat_without_an_answer_takes_no_longer_than_the_time_the_lease_has_left(self):
+        import json
+        import kbsync
+        from kbsync.client import Held
+        from kbsync.models import Lease
+        from local_server import LocalServer, Quiet
+
+        lease = Lease("kb~t", "kb", "h", "granted", 0, 7, None, None, 1000, {})
+
+        class Handler(Quiet):
+            def do_POST(self):  # a heartbeat: no answer for far longer than the TTL (a coordinator that hangs)
+                time.sleep(4)
+                self.send(503, b'{"error":{"code":"REDIS_UNAVAILABLE","message":"down"}}')
+
+            def do_DELETE(self):
+                self.send(200, json.dumps({"id": "kb~t", "state": "expired"}).encode())
+
+        server = LocalServer(Handler)
+        try:
+            started = time.monotonic()
+            with Held(kbsync.Client(server.url, timeout=15), lease) as held:
+                while not held.lost and time.monotonic() < started + 5:
+                    time.sleep(0.02)
+                self.assertTrue(held.lost)
+                self.assertLess(time.monotonic() - started, 1.5)
+            self.assertLess(time.monotonic() - started, 2.5, "the heartbeat gave up when the lease lapsed")
+        finally:
+            server.close()
+
+    def test_a_heartbeat_that_goes_through_keeps_the_lease_for_its_ttl_again(self):
+        from kbsync.client import Held
+        from kbsync.models import Lease
+
+        lease = Lease("kb~t", "kb", "h", "granted", 0, 7, None, None, 600, {})
+
+        class Flaky:
+            _timeout = 15.0
+            calls = 0
+
+            def heartbeat(self, lease_id, timeout=None):
+                Flaky.calls += 1
+                if Flaky.calls % 2:
+                    raise TimedOut(0, "TIMEOUT", "no answer")
+                return lease
+
+            def _release_quietly(self, lease_id):
+                pass
+
+        with Held(Flaky(), lease) as held:
+            time.sleep(2.0)  # over three TTLs, every other heartbeat through
+            self.assertFalse(held.lost)
 
 
 class ErrorsTest(unittest.TestCase):
