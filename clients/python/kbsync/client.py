@@ -60,6 +60,9 @@ class Client:
     ``probe_interval`` seconds, and taken back once ready. ``token``: the bearer token (None: no ``Authorization``
     header, for a coordinator with auth off); ``ca_file``: a PEM file of the CA that signed the coordinators'
     certificates (https only; default: the system's trust store); ``timeout``: seconds per call (connect and each read).
+    ``stream_idle_timeout``: seconds an event stream may hear nothing, not even the coordinator's keep-alive (every
+    15 s, ``http.sseKeepAliveSeconds``), before it is taken for broken (a peer gone without closing), as the Java
+    client's ``withStreamIdleTimeout``.
     """
 
     def __init__(
@@ -69,6 +72,7 @@ class Client:
         ca_file: Optional[str] = None,
         timeout: float = 15.0,
         probe_interval: float = 5.0,
+        stream_idle_timeout: float = 60.0,
     ) -> None:
         urls = [u.strip() for u in url.split(",")] if isinstance(url, str) else [str(u).strip() for u in url]
         if not urls or not all(urls):
@@ -85,6 +89,7 @@ class Client:
         self._token = token.strip() if token and token.strip() else None
         self._timeout = timeout
         self._probe_interval = probe_interval
+        self._stream_idle = stream_idle_timeout
         self._lock = threading.Lock()
         self._current = 0
         self._moves = 0
@@ -189,12 +194,14 @@ class Client:
     def events(self, job_id: str, timeout: Optional[float] = None) -> "JobEvents":
         """``GET /v1/jobs/{id}/events``: an iterator of the job's events (first its state, then each change),
         ending after the event where the job finished. ``timeout``: seconds of silence (no event and no keep-alive,
-        which the coordinator sends every 15 s) after which it raises :class:`errors.TimedOut`; None: no limit. To
-        wait for a job with a deadline use :meth:`wait`. Close it (or use ``with``) to stop early."""
+        which the coordinator sends every 15 s) after which it raises :class:`errors.TimedOut`; None: the client's
+        ``stream_idle_timeout`` (60 s), after which the stream is taken for broken. To wait for a job with a deadline
+        use :meth:`wait`. Close it (or use ``with``) to stop early."""
         return self._follow(job_id, timeout, None)
 
     def _follow(self, job_id: str, timeout: Optional[float], deadline: Optional[float]) -> "JobEvents":
-        response, conn = self._open_stream(f"/v1/jobs/{_seg(job_id)}/events", timeout)
+        silence = timeout if timeout is not None else self._stream_idle
+        response, conn = self._open_stream(f"/v1/jobs/{_seg(job_id)}/events", silence)
         return JobEvents(response, conn, deadline)
 
     def follow(
@@ -204,7 +211,8 @@ class Client:
         on_error: Optional[Callable[[BaseException], None]] = None,
     ) -> "Subscription":
         """Follows a job's events on a background thread, calling ``on_event`` for each; an error (other than
-        the subscription being cancelled) goes to ``on_error``. The subscription ends after the last event."""
+        the subscription being cancelled) goes to ``on_error``, e.g. :class:`errors.TimedOut` when the stream heard
+        nothing for ``stream_idle_timeout``. The subscription ends after the last event or an error."""
         return Subscription(lambda: self.events(job_id), on_event, on_error)
 
     def wait(self, job_id: str, timeout: float) -> Job:
@@ -644,7 +652,7 @@ class JobEvents:
                     return
         except (socket.timeout, TimeoutError) as e:
             if not self._closed:
-                raise errors.TimedOut(0, "TIMEOUT", "no event within the timeout") from e
+                raise errors.TimedOut(0, "TIMEOUT", "no event nor keep-alive on the stream within its timeout") from e
         except (OSError, ValueError, http.client.HTTPException) as e:
             if not self._closed:
                 raise errors.Unreachable(0, "UNREACHABLE", f"event stream broke: {e}") from e

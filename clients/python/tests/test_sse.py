@@ -1,4 +1,5 @@
 import io
+import threading
 import time
 import unittest
 
@@ -63,6 +64,64 @@ class JobEventsTest(unittest.TestCase):
 
         seen = [(e.name, e.job.doing, e.last) for e in JobEvents(io.BytesIO(body), Closing())]
         self.assertEqual(seen, [("state", None, False), ("doing", waiting, False), ("doing", "committing", False)])
+
+
+class SilentStreamTest(unittest.TestCase):
+    """A stream whose peer went silent without closing (a network partition, a half-open connection): the local
+    server sends the stream's headers and its opening comment, then nothing, never closing."""
+
+    def setUp(self) -> None:
+        from local_server import LocalServer, Quiet
+
+        self.released = threading.Event()
+        released = self.released
+
+        class Handler(Quiet):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                self.wfile.write(b": kbsync\n\n")
+                self.wfile.flush()
+                released.wait(30)
+
+        self.server = LocalServer(Handler)
+
+    def tearDown(self) -> None:
+        self.released.set()
+        self.server.close()
+
+    def test_events_without_a_timeout_give_up_after_the_streams_idle_timeout(self):
+        import kbsync
+
+        kb = kbsync.Client(self.server.url, timeout=5, stream_idle_timeout=0.5)
+        outcome = []
+
+        def read() -> None:
+            try:
+                with kb.events("kb~1") as events:
+                    outcome.extend(events)
+            except BaseException as e:  # noqa: BLE001 - what the test looks at
+                outcome.append(e)
+
+        thread = threading.Thread(target=read, daemon=True)
+        started = time.monotonic()
+        thread.start()
+        thread.join(10)
+        self.assertFalse(thread.is_alive(), "the stream hung on a silent peer")
+        self.assertLess(time.monotonic() - started, 3)
+        self.assertEqual(len(outcome), 1, outcome)
+        self.assertIsInstance(outcome[0], Unavailable)
+
+    def test_follow_reports_a_silent_stream_to_on_error(self):
+        import kbsync
+
+        kb = kbsync.Client(self.server.url, timeout=5, stream_idle_timeout=0.5)
+        errors = []
+        subscription = kb.follow("kb~1", lambda e: None, errors.append)
+        self.assertTrue(subscription.join(10), "the subscription hung on a silent peer")
+        self.assertEqual(len(errors), 1, errors)
+        self.assertIsInstance(errors[0], Unavailable)
 
 
 class HeldTest(unittest.TestCase):
