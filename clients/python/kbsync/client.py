@@ -411,7 +411,7 @@ class Client:
                 head = {k.lower(): v for k, v in response.getheaders()}
                 if response.status >= 400:
                     raise _error(at, f"{method} {path}", response.status, raw, head)
-                return response.status, (json.loads(raw) if raw.strip() else {}), head
+                return response.status, _answer(at, f"{method} {path}", response.status, raw, head), head
             except (socket.timeout, TimeoutError) as e:
                 raise errors.TimedOut(0, "TIMEOUT", f"no answer from the coordinator within {timeout} s") from e
             except (OSError, http.client.HTTPException) as e:
@@ -436,10 +436,14 @@ class Client:
             except (OSError, http.client.HTTPException) as e:
                 conn.close()
                 raise errors.Unreachable(0, "UNREACHABLE", f"{type(e).__name__}: {e}") from e
-            if response.status >= 400:
+            head = {k.lower(): v for k, v in response.getheaders()}
+            stream = head.get("content-type", "").lower().startswith("text/event-stream")
+            if response.status >= 400 or not (200 <= response.status < 300 and stream):
                 raw = response.read()
                 conn.close()
-                raise _error(at, f"GET {path}", response.status, raw, {k.lower(): v for k, v in response.getheaders()})
+                if response.status >= 400:
+                    raise _error(at, f"GET {path}", response.status, raw, head)
+                raise _not_kbsync(at, f"GET {path}", response.status, raw, head, "an event stream")
             return response, conn
 
         return self._failover(True, exchange)
@@ -746,9 +750,7 @@ def _error(at: _Endpoint, request: str, status: int, raw: bytes, head: Dict[str,
         err = None
     if isinstance(err, dict) and isinstance(err.get("code"), str):
         return errors.from_answer(status, err["code"], err.get("message"), seconds)
-    kind = head.get("content-type")
-    detail = " with no body" if not raw else f" with {kind}" if kind else ""
-    described = f"{request} answered HTTP {status}{detail}, not kbsync's error JSON"
+    described = _described(request, status, raw, head) + ", not kbsync's error JSON"
     if status in (502, 503, 504):
         return errors.ServiceUnavailable(
             status,
@@ -766,6 +768,36 @@ def _error(at: _Endpoint, request: str, status: int, raw: bytes, head: Dict[str,
             " done",
             seconds,
         )
+    return _not_kbsync(at, request, status, raw, head, "kbsync's error JSON")
+
+
+def _answer(at: _Endpoint, request: str, status: int, raw: bytes, head: Dict[str, str]) -> Dict[str, Any]:
+    """A 2xx's JSON object (``{}`` without a body, as a ``204`` or a ``304``, the answer to ``If-None-Match``, have).
+    Anything else (another server's page, a redirect, JSON that is not an object) is :class:`errors.NotKbsync`."""
+    if not (200 <= status < 300 or status == 304):
+        raise _not_kbsync(at, request, status, raw, head, "kbsync's JSON (a redirect is never kbsync's)")
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise _not_kbsync(at, request, status, raw, head, "kbsync's JSON object")
+    return data
+
+
+def _described(request: str, status: int, raw: bytes, head: Dict[str, str]) -> str:
+    kind = head.get("content-type")
+    detail = " with no body" if not raw else f" with {kind}" if kind else ""
+    location = head.get("location")
+    return f"{request} answered HTTP {status}{detail}" + (f" to {location}" if location else "")
+
+
+def _not_kbsync(
+    at: _Endpoint, request: str, status: int, raw: bytes, head: Dict[str, str], expected: str
+) -> errors.NotKbsync:
+    described = f"{_described(request, status, raw, head)}, not {expected}"
     return errors.NotKbsync(
         0, "NOT_KBSYNC", f"the server at {at.url} did not answer as a kbsync coordinator ({described}); check the URL"
     )

@@ -50,6 +50,31 @@ class ForeignAnswerTest(unittest.TestCase):
                 self.assertIn(self.foreign.url, raised.exception.message)
                 self.assertIn(f"HTTP {status}", raised.exception.message)
 
+    def test_an_answer_below_400_that_is_not_kbsyncs_json_is_not_kbsync(self):
+        cases = ((200, b"<html><body>Welcome to nginx!</body></html>"), (200, b"[1, 2]"), (201, b'"ok"'),
+                 (302, b"<html>302 Found</html>"), (302, b""), (301, b'{"id":"j1"}'), (307, b""))
+        for status, body in cases:
+            with self.subTest(status=status, body=body):
+                self.foreign.status, self.foreign.body = status, body
+                with self.assertRaises(kbsync.NotKbsync) as raised:
+                    self.client.job("j1")
+                self.assertEqual(raised.exception.code, "NOT_KBSYNC")
+                self.assertIn(self.foreign.url, raised.exception.message)
+                self.assertIn(f"HTTP {status}", raised.exception.message)
+
+    def test_an_event_stream_answered_by_another_servers_page_or_a_redirect_is_not_kbsync(self):
+        for status in (200, 302):
+            with self.subTest(status=status):
+                self.foreign.status = status
+                with self.assertRaises(kbsync.NotKbsync) as raised:
+                    with self.client.events("j1", timeout=5) as events:
+                        list(events)
+                self.assertIn(f"HTTP {status}", raised.exception.message)
+
+    def test_a_304_is_still_a_file_not_modified(self):
+        self.foreign.status, self.foreign.body = 304, b""
+        self.assertIsNone(self.client.read_file("demo", "a.md", if_none_match='"e1"'))
+
     def test_a_proxys_gateway_error_is_the_coordinators_unavailability(self):
         for status in (502, 503, 504):
             with self.subTest(status=status):
