@@ -720,6 +720,8 @@ class Subscription:
                     stream.close()
                     return
             for event in stream:
+                if self._cancelled:  # events read before the cancel, still buffered: none of them is handed out
+                    return
                 self._on_event(event)
         except BaseException as e:  # noqa: BLE001 - handed to the caller's callback
             if not self._cancelled and self._on_error is not None:

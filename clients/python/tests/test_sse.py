@@ -124,6 +124,48 @@ class SilentStreamTest(unittest.TestCase):
         self.assertIsInstance(errors[0], Unavailable)
 
 
+class CancelTest(unittest.TestCase):
+    def test_no_callback_runs_after_cancel_also_for_events_already_read(self):
+        import kbsync
+        from local_server import LocalServer, Quiet
+
+        job = ('{"id":"kb~1","kb":"kb","kind":"note","user":"u","state":"%s","ahead":0,'
+               '"payload":{"text":"t"},"attempts":0,"createdAt":"2026-12-04T00:00:00Z"}')
+        frames = "".join("event: state\ndata: " + job % state + "\n\n" for state in ("queued", "running", "done"))
+        released = threading.Event()
+
+        class Handler(Quiet):
+            def do_GET(self) -> None:  # HTTP/1.0: the stream ends with the connection; all three events in one write
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                self.wfile.write(frames.encode())
+                self.wfile.flush()
+                released.wait(30)
+
+        server = LocalServer(Handler)
+        try:
+            seen, errors = [], []
+            in_callback, cancelled = threading.Event(), threading.Event()
+
+            def on_event(event) -> None:
+                seen.append(event.job.state)
+                in_callback.set()
+                cancelled.wait(5)
+
+            kb = kbsync.Client(server.url, timeout=5, stream_idle_timeout=1)
+            subscription = kb.follow("kb~1", on_event, errors.append)
+            self.assertTrue(in_callback.wait(5))
+            subscription.cancel()  # while the first callback runs, the next events read already
+            cancelled.set()
+            self.assertTrue(subscription.join(5))
+            self.assertEqual(seen, ["queued"], "a callback ran after cancel() returned")
+            self.assertEqual(errors, [])
+        finally:
+            released.set()
+            server.close()
+
+
 class HeldTest(unittest.TestCase):
     def test_a_heartbeat_refused_for_good_marks_the_lease_lost(self):
         from kbsync.client import Held
