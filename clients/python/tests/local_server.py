@@ -30,7 +30,7 @@ class LocalServer:
     def __init__(self, handler: Type[http.server.BaseHTTPRequestHandler]) -> None:
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()  # close() in 50 ms
 
     def close(self) -> None:
         self.server.shutdown()

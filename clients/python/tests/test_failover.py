@@ -29,6 +29,7 @@ class FakeCoordinator(LocalServer):
 
     def __init__(self, code: str = "REDIS_UNAVAILABLE") -> None:
         self.ready = False
+        self.code = code
         self.calls = []
         fake = self
 
@@ -38,7 +39,7 @@ class FakeCoordinator(LocalServer):
                 if fake.ready and self.path in ("/readyz", "/healthz"):
                     self.send(200)
                 else:
-                    body = json.dumps({"error": {"code": code, "message": "unavailable"}}).encode()
+                    body = json.dumps({"error": {"code": fake.code, "message": "unavailable"}}).encode()
                     self.send(503, body, {"Retry-After": "2", "Content-Type": "application/json"})
 
             do_GET = do_POST = do_PUT = do_DELETE = answer
@@ -67,17 +68,18 @@ class StayOrMoveTest(unittest.TestCase):
     answer to retry there: the client does not move for it. The coordinator's own unavailability moves it."""
 
     def setUp(self) -> None:
-        self.servers = []
+        self.first, self.second = FakeCoordinator(), FakeCoordinator()
+        self.second.ready = True
 
     def tearDown(self) -> None:
-        for server in self.servers:
-            server.close()
+        self.first.close()
+        self.second.close()
 
     def pair(self, code: str) -> "tuple[FakeCoordinator, FakeCoordinator]":
-        first, second = FakeCoordinator(code), FakeCoordinator()
-        second.ready = True
-        self.servers += [first, second]
-        return first, second
+        self.first.code = code
+        self.first.calls.clear()
+        self.second.calls.clear()
+        return self.first, self.second
 
     def test_stays_on_the_coordinator_for_a_503_about_a_job_or_kb_there(self):
         for code in ("JOB_RESTORING", "SNAPSHOT_BEHIND", "SNAPSHOT_UNAVAILABLE"):

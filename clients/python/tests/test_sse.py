@@ -231,10 +231,12 @@ class HeldTest(unittest.TestCase):
 
         lease = Lease("kb~t", "kb", "h", "granted", 0, 7, None, None, 1000, {})
 
+        hung = threading.Event()
+
         class Handler(Quiet):
             def do_POST(self):  # a heartbeat: no answer for far longer than the TTL (a coordinator that hangs)
-                time.sleep(4)
-                self.send(503, b'{"error":{"code":"REDIS_UNAVAILABLE","message":"down"}}')
+                hung.wait(10)
+                self.close_connection = True
 
             def do_DELETE(self):
                 self.send(200, json.dumps({"id": "kb~t", "state": "expired"}).encode())
@@ -249,6 +251,7 @@ class HeldTest(unittest.TestCase):
                 self.assertLess(time.monotonic() - started, 1.5)
             self.assertLess(time.monotonic() - started, 2.5, "the heartbeat gave up when the lease lapsed")
         finally:
+            hung.set()
             server.close()
 
     def test_a_heartbeat_that_goes_through_keeps_the_lease_for_its_ttl_again(self):
@@ -271,7 +274,7 @@ class HeldTest(unittest.TestCase):
                 pass
 
         with Held(Flaky(), lease) as held:
-            time.sleep(2.0)  # over three TTLs, every other heartbeat through
+            time.sleep(1.3)  # over two TTLs, every other heartbeat through
             self.assertFalse(held.lost)
 
 
