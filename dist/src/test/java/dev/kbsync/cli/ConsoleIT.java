@@ -79,8 +79,7 @@ class ConsoleIT {
                 assertThat(sameDir.errors().lines())
                         .singleElement()
                         .asString()
-                        .startsWith("error: " + first.resolve("redis") + " is in use by another process (pid "
-                                + up.pid() + ")");
+                        .startsWith("error: " + first + " is in use by another process (pid " + up.pid() + ")");
             }
             up.signal("TERM");
             assertThat(up.awaitExit(UP)).as("128 + SIGTERM").isEqualTo(143);

@@ -1,14 +1,17 @@
 package dev.kbsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobState;
 import dev.kbsync.cli.stack.EmbeddedStack;
 import dev.kbsync.cli.stack.StackOptions;
+import dev.kbsync.cli.stack.StartFailure;
 import dev.kbsync.example.BotExample;
 import dev.kbsync.redis.Fsync;
+import dev.kbsync.redis.RedisProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -144,10 +147,32 @@ class EmbeddedStackIT {
                     .as("in this JVM the log lines are on stderr too; ConsoleIT checks the console of a real run")
                     .singleElement()
                     .asString()
-                    .startsWith("error: " + data.resolve("redis").toAbsolutePath())
-                    .contains("is in use by another process (pid "
+                    .startsWith("error: " + data.toAbsolutePath().normalize() + " is in use by another process (pid "
                             + ProcessHandle.current().pid() + ")");
             writeNote(stack, "chat-3");
+        }
+    }
+
+    /**
+     * With --redis no redis-server owns the data directory, so the stack does: a second stack on it is refused, and the
+     * next owner removes the git lock files a killed push left in the demo remote (else every push failed).
+     */
+    @Test
+    void shouldOwnItsDataDirWithAnExternalRedisToo(@TempDir Path redisDir) throws Exception {
+        try (RedisProcess external = RedisProcess.start(redisDir)) {
+            Optional<String> redis = Optional.of(external.uri());
+            try (EmbeddedStack stack = EmbeddedStack.start(new StackOptions(data, redis, Fsync.ALWAYS, 0, 1))) {
+                assertThat(stack.embeddedRedis()).isFalse();
+                assertThatThrownBy(() -> EmbeddedStack.start(new StackOptions(data, redis, Fsync.ALWAYS, 0, 1)))
+                        .isInstanceOfSatisfying(
+                                StartFailure.class,
+                                e -> assertThat(e.reason()).isEqualTo(StartFailure.Reason.DATA_DIR_IN_USE));
+                writeNote(stack, "chat-4");
+            }
+            Files.createFile(data.resolve("remotes/demo.git/refs/heads/main.lock")); // a push killed half way
+            try (EmbeddedStack again = EmbeddedStack.start(new StackOptions(data, redis, Fsync.ALWAYS, 0, 1))) {
+                writeNote(again, "chat-5");
+            }
         }
     }
 

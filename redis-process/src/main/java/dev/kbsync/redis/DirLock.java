@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * descriptor of a POSIX-locked file drops the process's lock on it, so this JVM opens a lock file at most once at a
  * time (a second attempt from this JVM fails without opening it). {@link #close()} is safe to call twice.
  */
-final class DirLock implements AutoCloseable {
+public final class DirLock implements AutoCloseable {
     private static final Set<Path> HELD_HERE = ConcurrentHashMap.newKeySet();
 
     private final Path file;
@@ -30,8 +30,11 @@ final class DirLock implements AutoCloseable {
         this.lock = lock;
     }
 
-    /** Takes the lock file {@code file}, or fails at once, naming the pid that holds it. */
-    static DirLock take(Path file) {
+    /**
+     * Takes the lock file {@code file}, or fails at once with {@link DirInUseException} naming its directory and the pid
+     * that holds it.
+     */
+    public static DirLock take(Path file) {
         Path key = file.toAbsolutePath().normalize();
         if (!HELD_HERE.add(key)) {
             throw inUse(file, Long.toString(ProcessHandle.current().pid()));

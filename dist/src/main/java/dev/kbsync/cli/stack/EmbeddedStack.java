@@ -4,6 +4,8 @@ import dev.kbsync.config.Check;
 import dev.kbsync.coordinator.Coordinator;
 import dev.kbsync.coordinator.config.ConfigKey;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.redis.DirInUseException;
+import dev.kbsync.redis.DirLock;
 import dev.kbsync.redis.RedisProcess;
 import dev.kbsync.stop.StopOutcome;
 import dev.kbsync.worker.process.WorkerConfig;
@@ -12,6 +14,7 @@ import dev.kbsync.worker.process.WorkerProcess;
 import dev.kbsync.worker.run.PhaseListener;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -41,6 +44,9 @@ public final class EmbeddedStack implements AutoCloseable {
 
     private final Vertx vertx = Vertx.vertx();
     private final List<WorkerProcess> workers = new ArrayList<>();
+    /** The data directory's owner lock, held from the start to the end of the stop. */
+    private DirLock owner;
+
     private RedisProcess redis;
     private Coordinator coordinator;
     /** Bound the stop until the configuration is read: the defaults, 60 s of grace and 20 s for the coordinator. */
@@ -72,6 +78,7 @@ public final class EmbeddedStack implements AutoCloseable {
 
     private void boot(StackOptions options, PhaseListener phases) throws IOException {
         Path data = DataDir.writable(options.dataDir());
+        owner = own(data);
         redisUri = options.redisUri().map(EmbeddedStack::reachable).orElseGet(() -> {
             Path dir = DataDir.child(data, "redis");
             try {
@@ -82,7 +89,7 @@ public final class EmbeddedStack implements AutoCloseable {
             }
             return redis.uri();
         });
-        demoRemote = DemoRemote.ensure(data.resolve("remotes/demo.git"), data.resolve("tmp"), embeddedRedis());
+        demoRemote = DemoRemote.ensure(data.resolve("remotes/demo.git"), data.resolve("tmp"), true);
         housekeeping = RemoteHousekeeping.start(demoRemote, HOUSEKEEPING_EVERY);
         CoordinatorConfig config = CoordinatorConfig.load(Optional.empty(), coordinatorEnv(options));
         try {
@@ -196,7 +203,27 @@ public final class EmbeddedStack implements AutoCloseable {
      * it a WARN names what had not finished, and the stop goes on to the Redis (see {@link StackStop}).
      */
     public StopOutcome stop() {
-        return StackStop.run(workerGrace, coordinatorStopBound, workers, housekeeping, coordinator, vertx, redis);
+        try {
+            return StackStop.run(workerGrace, coordinatorStopBound, workers, housekeeping, coordinator, vertx, redis);
+        } finally {
+            if (owner != null) {
+                owner.close();
+            }
+        }
+    }
+
+    /**
+     * Takes {@code data}'s owner lock ({@code kbsync.lock}), with an external Redis as with the embedded one: one stack
+     * per directory, so what a dead owner left there (a git lock file in the demo remote) is this stack's to remove.
+     */
+    private static DirLock own(Path data) {
+        try {
+            return DirLock.take(data.resolve("kbsync.lock"));
+        } catch (DirInUseException e) {
+            throw StartFailure.dataDirInUse(e);
+        } catch (UncheckedIOException e) {
+            throw StartFailure.dataDir(data, e.getCause());
+        }
     }
 
     /** How long a whole stop may take: the workers' {@code shutdown.grace} plus the coordinator's bound. */

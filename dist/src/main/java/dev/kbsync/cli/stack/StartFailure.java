@@ -77,10 +77,15 @@ public final class StartFailure extends RuntimeException {
                 e);
     }
 
+    /** Another stack owns the data directory. */
+    static StartFailure dataDirInUse(DirInUseException e) {
+        return new StartFailure(Reason.DATA_DIR_IN_USE, e.getMessage() + " (or use another --data-dir)", e);
+    }
+
     /** The embedded redis-server's start failed: another stack owns the directory, or the server did not run. */
     static StartFailure redisServer(RuntimeException e) {
         if (e instanceof DirInUseException inUse) {
-            return new StartFailure(Reason.DATA_DIR_IN_USE, inUse.getMessage() + " (or use another --data-dir)", e);
+            return dataDirInUse(inUse);
         }
         return new StartFailure(
                 Reason.REDIS_NOT_STARTED,
