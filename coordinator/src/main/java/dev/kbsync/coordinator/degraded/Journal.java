@@ -136,6 +136,7 @@ final class Journal implements AutoCloseable {
         }
         FileChannel channel = FileChannel.open(
                 dir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        DurableFiles.syncFolder(dir); // the file's name too is durable before its first fsynced entry answers 202
         dropTornTail(channel);
         return new Journal(dir, channel, lockChannel, lock, maxEntries);
     }
