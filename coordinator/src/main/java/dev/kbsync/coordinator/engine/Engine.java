@@ -80,7 +80,7 @@ public final class Engine {
         DriverSettings settings = DriverSettings.of(config);
         Tickets tickets = new Tickets(redis, settings, deployment.publishCommand());
         this.webhooks = new WebhookDelivery(vertx, tickets, config.webhooks(), metrics, this::touched);
-        this.removedHooks = new RemovedKbHooks(redis, webhooks::deliver, config.webhooks());
+        this.removedHooks = new RemovedKbHooks(redis, webhooks::deliverRemoved, config.webhooks());
         this.kbs = new RedisKbRegistry(redis, tickets, removedHooks::removing, this::removed);
         this.events = new Events(redis, config.coordinatorId());
         this.poller = new Poller(vertx, redis, config.jobs().affinityWindow(), events::drained);

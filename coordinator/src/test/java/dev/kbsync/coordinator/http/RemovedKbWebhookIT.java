@@ -3,6 +3,7 @@ package dev.kbsync.coordinator.http;
 import static dev.kbsync.coordinator.http.ApiFixture.ADMIN;
 import static dev.kbsync.coordinator.http.ApiFixture.CLIENT;
 import static io.vertx.core.http.HttpMethod.DELETE;
+import static io.vertx.core.http.HttpMethod.GET;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -73,6 +74,19 @@ class RemovedKbWebhookIT {
                 .extracting(Delivery::deliveryId)
                 .containsOnly(job.id() + ":cancelled");
         await().atMost(WAIT).until(() -> api.dueWebhooks("hook-retried") == 0);
+        sleep(1500); // a sweep pass or two: one the retry asked for would bring the KB's meters back
+        assertThat(api.call(GET, "/metrics", ADMIN).bodyAsString())
+                .as("a removed KB's meters stay gone: its deliveries are logged, not counted per KB")
+                .doesNotContain("kb=\"hook-retried\"");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

@@ -67,6 +67,18 @@ public final class WebhookDelivery {
      * (none can fall due later); true otherwise, a pass that failed or was not started included.
      */
     public Future<Boolean> deliver(KbId kb) {
+        return deliver(kb, true);
+    }
+
+    /**
+     * As {@link #deliver(KbId)} for a removed KB ({@link RemovedKbHooks}): its results are logged but neither counted
+     * per KB (its meters are gone, and would stay for good) nor sent to the sweep, which no longer looks at it.
+     */
+    public Future<Boolean> deliverRemoved(KbId kb) {
+        return deliver(kb, false);
+    }
+
+    private Future<Boolean> deliver(KbId kb, boolean registered) {
         if (!config.enabled()) {
             return Future.succeededFuture(false);
         }
@@ -74,8 +86,9 @@ public final class WebhookDelivery {
             return Future.succeededFuture(true);
         }
         return tickets.dueHooks(kb, config.lease().toMillis(), BATCH)
-                .compose(claim -> Future.join(
-                                claim.due().stream().map(this::post).toList())
+                .compose(claim -> Future.join(claim.due().stream()
+                                .map(hook -> post(hook, registered))
+                                .toList())
                         .map(v -> !claim.noneLeft()))
                 .transform(ar -> {
                     running.remove(kb);
@@ -91,12 +104,12 @@ public final class WebhookDelivery {
         return http.close();
     }
 
-    private Future<Void> post(DueHook hook) {
+    private Future<Void> post(DueHook hook, boolean registered) {
         return exchange(hook).transform(ar -> {
             boolean ok = ar.succeeded() && ar.result() / 100 == 2;
             String why = ar.succeeded() ? "HTTP " + ar.result() : ar.cause().toString();
             return tickets.hookDone(hook, ok, config.retry().toMillis()).map(result -> {
-                reported(hook, result, why);
+                reported(hook, result, why, registered);
                 return null;
             });
         });
@@ -164,19 +177,15 @@ public final class WebhookDelivery {
         return hook.job().toJson().encode().getBytes(StandardCharsets.UTF_8);
     }
 
-    private void reported(DueHook hook, DueHook.Result result, String why) {
+    private void reported(DueHook hook, DueHook.Result result, String why, boolean registered) {
+        if (registered) {
+            counted(hook, result);
+        }
         switch (result) {
-            case DELIVERED -> {
-                metrics.webhook(hook.kb(), "delivered");
-                LOG.info("webhook {} delivered on attempt {}", hook.deliveryId(), hook.attempt());
-            }
-            case RETRY -> {
-                retried.accept(hook.kb());
-                metrics.webhook(hook.kb(), "failed");
+            case DELIVERED -> LOG.info("webhook {} delivered on attempt {}", hook.deliveryId(), hook.attempt());
+            case RETRY ->
                 LOG.info("webhook {} attempt {} failed ({}); retried later", hook.deliveryId(), hook.attempt(), why);
-            }
             case DROPPED -> {
-                metrics.webhook(hook.kb(), "dropped");
                 LOG.warn(
                         "webhook {} dropped after {} attempt(s) ({}): retry window of {} s over",
                         hook.deliveryId(),
@@ -185,6 +194,19 @@ public final class WebhookDelivery {
                         config.retry().toSeconds());
             }
             case UNKNOWN -> LOG.debug("webhook {}: no longer due (delivered elsewhere or expired)", hook.deliveryId());
+        }
+    }
+
+    /** A registered KB's delivery result in its meters; a retry makes the sweep look at the KB again. */
+    private void counted(DueHook hook, DueHook.Result result) {
+        switch (result) {
+            case DELIVERED -> metrics.webhook(hook.kb(), "delivered");
+            case RETRY -> {
+                retried.accept(hook.kb());
+                metrics.webhook(hook.kb(), "failed");
+            }
+            case DROPPED -> metrics.webhook(hook.kb(), "dropped");
+            case UNKNOWN -> {}
         }
     }
 }
