@@ -115,6 +115,7 @@ final class StackStop {
         }
         Duration left = deadline.left();
         if (!redis.close(left.compareTo(REDIS_AT_LEAST) > 0 ? left : REDIS_AT_LEAST)) {
+            pastBound = true; // the whole stop, Redis included, overran: killed, not stopped
             unfinished.add("the embedded Redis's shutdown (killed)");
         }
     }
