@@ -46,7 +46,8 @@ final class AgentProcess {
     /**
      * As {@link #run(AgentCommand, Path, String, Path)} with {@code parentEnv} standing in for the worker's own
      * environment (Java cannot change its own, so tests pass a map); the agent gets it minus every variable whose name
-     * contains TOKEN, SECRET or PASSWORD in any letter case, or whose value holds a secret the worker used. Checks {@code stop} every 50 ms.
+     * contains TOKEN, SECRET or PASSWORD in any letter case or starts with the command's credential prefix, or whose
+     * value holds a secret the worker used. Checks {@code stop} every 50 ms.
      */
     static AgentRun run(
             AgentCommand command,
@@ -67,7 +68,7 @@ final class AgentProcess {
             Map<String, String> env = builder.environment();
             env.clear();
             env.putAll(parentEnv);
-            scrub(env);
+            scrub(env, command.credentialPrefix());
             if (stop.stopped().isPresent()) {
                 return new AgentRun.Stopped(stop.stopped().get(), "");
             }
@@ -123,15 +124,17 @@ final class AgentProcess {
     }
 
     /**
-     * Removes every variable whose name says it holds a secret, and every one whose value holds a secret the worker
-     * used (a KB credential's variable may have any name: {@code credentials: {env: TEAM_A_PAT}}).
+     * Removes every variable whose name says it holds a secret, every one named with {@code credentialPrefix} (where
+     * KB credentials live, used yet or not), and every one whose value holds a secret the worker used (a KB
+     * credential's variable may have any name: {@code credentials: {env: TEAM_A_PAT}}).
      */
-    private static void scrub(Map<String, String> env) {
+    private static void scrub(Map<String, String> env, String credentialPrefix) {
         env.entrySet()
                 .removeIf(variable -> SECRET_MARKS.stream()
                                 .anyMatch(mark -> variable.getKey()
                                         .toUpperCase(Locale.ROOT)
                                         .contains(mark))
+                        || !credentialPrefix.isEmpty() && variable.getKey().startsWith(credentialPrefix)
                         || Secrets.holdsSecret(variable.getValue()));
     }
 

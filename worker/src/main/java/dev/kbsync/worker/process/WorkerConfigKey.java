@@ -89,7 +89,8 @@ public enum WorkerConfigKey implements Key {
     CREDENTIALS_ENV_PREFIX(
             "credentials.envPrefix",
             "(none)",
-            "If set, KB credential references may only name environment variables starting with it (KBSYNC_* never)."),
+            "If set, KB credential references may only name environment variables starting with it (KBSYNC_* never),"
+                    + " and no agent sees a variable starting with it, whether a KB used it yet or not."),
     CREDENTIALS_GIT_TOKEN_HOSTS(
             "credentials.gitTokenHosts",
             "(none)",

@@ -34,6 +34,8 @@ public final class WorkerConfigLoader {
                 .map(Path::of);
         Values<WorkerConfigKey> v = KEYS.read(file, env);
         Duration agentTimeout = v.duration(WorkerConfigKey.AGENT_TIMEOUT);
+        String credentialPrefix =
+                v.string(WorkerConfigKey.CREDENTIALS_ENV_PREFIX).orElse("");
         return new WorkerConfig(
                 urls(v.items(WorkerConfigKey.COORDINATOR_URL).orElseThrow()),
                 v.string(WorkerConfigKey.COORDINATOR_TOKEN).orElse(""),
@@ -41,8 +43,10 @@ public final class WorkerConfigLoader {
                 Path.of(v.text(WorkerConfigKey.CACHE_DIR)),
                 v.integer(WorkerConfigKey.CACHE_MIN_FREE_MEGABYTES),
                 v.integer(WorkerConfigKey.CONCURRENCY),
-                v.words(WorkerConfigKey.AGENT_COMMAND).map(argv -> new AgentCommand(argv, agentTimeout)),
-                v.words(WorkerConfigKey.NOTE_AGENT_COMMAND).map(argv -> new AgentCommand(argv, agentTimeout)),
+                v.words(WorkerConfigKey.AGENT_COMMAND)
+                        .map(argv -> new AgentCommand(argv, agentTimeout, credentialPrefix)),
+                v.words(WorkerConfigKey.NOTE_AGENT_COMMAND)
+                        .map(argv -> new AgentCommand(argv, agentTimeout, credentialPrefix)),
                 v.integer(WorkerConfigKey.PUSH_RETRIES),
                 FallbackMode.parse(v.text(WorkerConfigKey.FALLBACK)),
                 v.text(WorkerConfigKey.HTTP_HOST),
@@ -60,7 +64,7 @@ public final class WorkerConfigLoader {
                                 .filter(d -> !d.isEmpty())
                                 .map(Path::of)
                                 .toList(),
-                        v.string(WorkerConfigKey.CREDENTIALS_ENV_PREFIX).orElse(""),
+                        credentialPrefix,
                         v.items(WorkerConfigKey.CREDENTIALS_GIT_TOKEN_HOSTS).map(WorkerConfigLoader::tokenHosts)),
                 v.string(WorkerConfigKey.COORDINATOR_CA_FILE).map(Path::of).map(WorkerConfigLoader::caFile),
                 v.duration(WorkerConfigKey.LEASE_MAX_HOLD),

@@ -9,6 +9,8 @@ import dev.kbsync.git.Secrets;
 import dev.kbsync.worker.credentials.CredentialResolver;
 import dev.kbsync.worker.credentials.CredentialSettings;
 import dev.kbsync.worker.fixture.Scripts;
+import dev.kbsync.worker.process.WorkerConfig;
+import dev.kbsync.worker.process.WorkerConfigLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,6 +72,32 @@ class AgentEnvironmentTest {
                         .doesNotContain(secret.getKey().toUpperCase(Locale.ROOT) + "=");
             }
         }
+    }
+
+    /**
+     * With {@code credentials.envPrefix} set, KB credentials live in variables named with it: none reaches an agent,
+     * also one no KB of this worker has used yet (another KB's token, whatever its name says).
+     */
+    @Test
+    void shouldHideEveryVariableNamedWithTheCredentialPrefixUsedOrNot() throws IOException {
+        Path seen = scripts.resolve("seen-prefix.txt");
+        Path script =
+                Files.writeString(scripts.resolve("agent-prefix.sh"), "#!/usr/bin/env bash\nenv > " + seen + "\n");
+        WorkerConfig config = WorkerConfigLoader.load(Map.of(
+                "KBSYNC_COORDINATOR_URL", "http://127.0.0.1:8080",
+                "KBSYNC_WORKER_ID", "w",
+                "KBSYNC_AGENT_COMMAND", "bash " + script,
+                "KBSYNC_CREDENTIALS_ENV_PREFIX", "KB_"));
+        Map<String, String> parent = new HashMap<>(Map.of("KB_TEAM_B_PAT", "team-b-unused-2f9a", "VISIBLE", "yes"));
+        parent.put("PATH", System.getenv("PATH"));
+
+        AgentRun run = AgentProcess.run(config.agent().orElseThrow(), work, "list your environment", io, parent);
+
+        assertThat(run).isInstanceOf(AgentRun.Exited.class);
+        assertThat(Files.readString(seen))
+                .contains("VISIBLE=yes")
+                .doesNotContain("KB_TEAM_B_PAT")
+                .doesNotContain("team-b-unused-2f9a");
     }
 
     /**
