@@ -149,7 +149,8 @@ public enum ConfigKey implements Key {
             "KBSYNC_WEBHOOKS_RETRY_SECONDS",
             "3600",
             "How long after a job's terminal state a failing webhook delivery is retried (backoff 1 s doubling up to"
-                    + " 5 min), 1-604800; then it is dropped."),
+                    + " 5 min), 1-604800 and at most jobs.retentionHours (the job, and its delivery, is purged then);"
+                    + " then it is dropped."),
     WEBHOOKS_LEASE_SECONDS(
             "webhooks.leaseSeconds",
             "KBSYNC_WEBHOOKS_LEASE_SECONDS",

@@ -40,6 +40,12 @@ public record CoordinatorConfig(
                     ConfigKey.AUTH_ENABLED,
                     "may be false only when http.host is a loopback address, got http.host=" + http.host());
         }
+        if (webhooks.enabled() && webhooks.retry().compareTo(jobs.retention()) > 0) { // else dropped uncounted
+            throw ConfigException.of(
+                    ConfigKey.WEBHOOKS_RETRY_SECONDS,
+                    "must not exceed jobs.retentionHours (" + jobs.retention().toSeconds() + " s), got "
+                            + webhooks.retry().toSeconds());
+        }
         if (jobs.affinityWindow().compareTo(leases.ttl()) >= 0) { // else the start failed on it (exit 70)
             throw ConfigException.of(
                     ConfigKey.JOBS_AFFINITY_MILLIS,

@@ -327,6 +327,29 @@ class ConfigLoaderTest {
                 .hasMessage("jobs.affinityMillis: must be below lease.ttlSeconds (1000 ms), got 1000");
     }
 
+    /**
+     * A failing delivery is retried for webhooks.retrySeconds after its job ended, but its job (and with it the delivery)
+     * is purged after jobs.retentionHours: a longer retry window would drop deliveries silently, uncounted.
+     */
+    @Test
+    void shouldRefuseAWebhookRetryWindowLongerThanTheJobsRetention() {
+        assertThatThrownBy(() -> env(Map.of(
+                        "KBSYNC_JOBS_RETENTION_HOURS", "1",
+                        "KBSYNC_WEBHOOKS_ALLOWED_HOSTS", "hooks.example.com",
+                        "KBSYNC_WEBHOOKS_SECRET", "0123456789abcdef",
+                        "KBSYNC_WEBHOOKS_RETRY_SECONDS", "7200")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("webhooks.retrySeconds: must not exceed jobs.retentionHours (3600 s), got 7200");
+        assertThat(env(Map.of(
+                                "KBSYNC_JOBS_RETENTION_HOURS", "1",
+                                "KBSYNC_WEBHOOKS_ALLOWED_HOSTS", "hooks.example.com",
+                                "KBSYNC_WEBHOOKS_SECRET", "0123456789abcdef",
+                                "KBSYNC_WEBHOOKS_RETRY_SECONDS", "3600"))
+                        .webhooks()
+                        .retry())
+                .isEqualTo(java.time.Duration.ofHours(1));
+    }
+
     /** Checked at load, not at start (where it failed with exit 70 after the configured KBs were registered). */
     @Test
     void shouldRefuseAJournalOrMirrorDirectoryThatCannotBeCreated() throws IOException {
