@@ -146,6 +146,52 @@ class DegradedDispatchIT {
         }
     }
 
+    @Test
+    void shouldKeepAKbsLaterJournalJobsForRedisOnceAnEarlierOneWasLeftToIt(@TempDir Path dir) throws Exception {
+        Path journal = dir.resolve("journal");
+        Map<String, String> env = CoordinatorProcess.journaling(redis.uri(), "fo", journal);
+        List<String> ids = new ArrayList<>();
+        try (CoordinatorProcess coordinator = CoordinatorProcess.start(env, dir.resolve("coordinator.log"))) {
+            Http http = coordinator.http();
+            redis.process().pause();
+            try {
+                http.awaitDegraded(Duration.ofSeconds(10));
+                for (int i = 0; i < 2; i++) {
+                    ids.add(http.note("fo", "u", "during the outage " + i)
+                            .body()
+                            .getString("id"));
+                }
+                JsonObject a1 = poll(http, "w1", 5000);
+                assertThat(a1.getJsonObject("job").getString("id")).isEqualTo(ids.get(0));
+                Http.Answer failed = report(
+                        http,
+                        a1,
+                        new JsonObject()
+                                .put("state", "failed")
+                                .put(
+                                        "error",
+                                        new JsonObject()
+                                                .put("code", "REMOTE_UNAVAILABLE")
+                                                .put("message", "the git host is down")));
+                assertThat(failed.status()).isEqualTo(200);
+
+                assertThat(poll(http, "w2", 1000))
+                        .as("the KB's later journal job waits for Redis behind the one left to it")
+                        .isNull();
+                assertThat(http.get("/v1/jobs/" + ids.get(1)).body().getLong("ahead"))
+                        .as("the job left to Redis still runs before it")
+                        .isEqualTo(1);
+            } finally {
+                redis.process().resume();
+            }
+            await().atMost(Duration.ofSeconds(15)).until(() -> ids.stream().allMatch(id -> http.inRedis(id)));
+            JsonObject granted = poll(http, "w3", 10_000);
+            assertThat(granted.getJsonObject("job").getString("id"))
+                    .as("Redis runs the KB's jobs in journal order")
+                    .isEqualTo(ids.get(0));
+        }
+    }
+
     /** A worker's long poll: the assignment, or null when none came within {@code waitMs}. */
     private static JsonObject poll(Http http, String worker, long waitMs) {
         Http.Answer answer =

@@ -28,7 +28,7 @@ import java.util.Set;
  * the maximum hold without an outcome and its job is handed out again. A run refused at its push ({@code STALE_FENCE}:
  * another coordinator's degraded run fenced the branch higher; {@code PUSH_REJECTED}) goes back to the head of its
  * KB's local queue under a new token; a run that failed otherwise is left to Redis (its job is restored queued and
- * runs there); a run that landed is remembered ({@link #restoration}) and its job restored done. A note job's worker
+ * runs there, and the KB's later journal jobs are no longer handed out here: they run in Redis behind it); a run that landed is remembered ({@link #restoration}) and its job restored done. A note job's worker
  * takes the note jobs right behind it in one group commit ({@link #extend}). Thread-safe.
  */
 final class LocalDispatch {
@@ -154,8 +154,7 @@ final class LocalDispatch {
             if (before == slot) {
                 break;
             }
-            if (before.job.kb().equals(slot.job.kb())
-                    && (before.state == State.QUEUED || before.state == State.RUNNING)) {
+            if (before.job.kb().equals(slot.job.kb()) && before.state != State.LANDED) {
                 ahead++;
             }
         }
@@ -164,19 +163,20 @@ final class LocalDispatch {
 
     /**
      * The first queued job of a KB with no job under way (or whose lease lapsed), under a new local lease; only a job of
-     * one of {@code kinds} (what the worker runs): a KB whose next job is of another kind waits for another worker.
+     * one of {@code kinds} (what the worker runs): a KB whose next job is of another kind waits for another worker. A KB
+     * with a job left to Redis hands out none of its later jobs: they wait for Redis behind it, in their order.
      */
     synchronized Optional<Handout> next(String worker, Set<JobKind> kinds) {
         long now = System.nanoTime();
         Set<KbId> busy = new HashSet<>();
         for (Slot slot : jobs.values()) {
             KbId kb = slot.job.kb();
-            if (slot.state == State.LANDED || slot.state == State.LEFT_TO_REDIS || busy.contains(kb)) {
+            if (slot.state == State.LANDED || !busy.add(kb)) {
                 continue;
             }
-            busy.add(kb);
             KbConfig config = kbs.get(kb);
             if (config == null
+                    || slot.state == State.LEFT_TO_REDIS // the KB's later jobs wait for Redis behind it
                     || (slot.state == State.RUNNING && slot.deadlineNanos - now > 0)
                     || !kinds.contains(slot.job.kind())) {
                 continue;
