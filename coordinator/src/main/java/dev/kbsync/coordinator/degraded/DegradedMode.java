@@ -239,7 +239,10 @@ public final class DegradedMode implements AutoCloseable {
         return dispatch.lease(leaseId);
     }
 
-    /** Group commit under a local lease: the note jobs right behind its job (see {@link LocalWork#extend}). */
+    /**
+     * Group commit under a local lease: the note jobs right behind its job while Redis is unreachable, none once it
+     * answers (see {@link LocalWork#extend}).
+     */
     public Future<List<Assignment>> extend(String leaseId, int max) {
         return work.extend(leaseId, max);
     }

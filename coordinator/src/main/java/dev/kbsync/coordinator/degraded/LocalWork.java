@@ -128,10 +128,11 @@ final class LocalWork {
 
     /**
      * Group commit under a local lease: the note jobs right behind its job (see {@link LocalDispatch#extend}), each
-     * hand-out journaled before it is answered; none when the journal cannot record them.
+     * hand-out journaled before it is answered; none when the journal cannot record them, nor once Redis answers (as a
+     * poll: a new local token then would undo the fences' raise and keep the workers off Redis).
      */
     Future<List<Assignment>> extend(String leaseId, int max) {
-        List<LocalDispatch.Handout> members = dispatch.extend(leaseId, max);
+        List<LocalDispatch.Handout> members = health.up() ? List.of() : dispatch.extend(leaseId, max);
         if (members.isEmpty()) {
             return Future.succeededFuture(List.of());
         }
