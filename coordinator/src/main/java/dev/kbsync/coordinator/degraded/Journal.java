@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The append-only journal file of one coordinator ({@code journal.jsonl} in its directory, one JSON line per record):
  * accepted jobs ({@link Entry}), the local grants they were handed out under ({@link Handed}) and the degraded runs
- * that landed them ({@link Landed}). Every append is fsynced before it returns; reading from an offset skips a torn
+ * that landed them ({@link Landed}). Every append is fsynced before it returns, and one that fails is cut from the
+ * file before it throws (never read back: see {@link #write(Record, boolean)}); reading from an offset skips a torn
  * last line (a crash during an append that was never answered) and a line that cannot be read (logged, and kept in
  * {@link #REJECTED} for the operator); {@link #truncate} empties it, keeping each KB's last
  * local fencing token in {@code fences.json} next to it. The directory is locked for this process (a second
@@ -105,19 +106,33 @@ final class Journal implements AutoCloseable {
         }
     }
 
+    /** How an append reaches the disk ({@link FileChannel#force}); a test's fails. */
+    interface Disk {
+        Disk REAL = FileChannel::force;
+
+        void force(FileChannel channel, boolean metaData) throws IOException;
+    }
+
     private final Path dir;
     private final FileChannel channel;
+    private final Disk disk;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final int maxEntries;
     private int entries;
+    /**
+     * The size to cut the file back to before it takes anything more (an append that failed and could not be cut:
+     * its line, answered 503, is never read), or -1.
+     */
+    private long cutTo = -1;
     /** The ends of the lines that could not be read, each logged and kept once (until the truncation). */
     private final Set<Long> unreadable = new HashSet<>();
 
-    private Journal(Path dir, FileChannel channel, FileChannel lockChannel, FileLock lock, int maxEntries)
+    private Journal(Path dir, FileChannel channel, Disk disk, FileChannel lockChannel, FileLock lock, int maxEntries)
             throws IOException {
         this.dir = dir;
         this.channel = channel;
+        this.disk = disk;
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.maxEntries = maxEntries;
@@ -126,6 +141,11 @@ final class Journal implements AutoCloseable {
     }
 
     static Journal open(Path dir, int maxEntries) throws IOException {
+        return open(dir, maxEntries, Disk.REAL);
+    }
+
+    /** {@link #open(Path, int)} whose appends reach the disk through {@code disk}. */
+    static Journal open(Path dir, int maxEntries, Disk disk) throws IOException {
         Files.createDirectories(dir);
         FileChannel lockChannel =
                 FileChannel.open(dir.resolve("journal.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -138,7 +158,7 @@ final class Journal implements AutoCloseable {
                 dir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         DurableFiles.syncFolder(dir); // the file's name too is durable before its first fsynced entry answers 202
         dropTornTail(channel);
-        return new Journal(dir, channel, lockChannel, lock, maxEntries);
+        return new Journal(dir, channel, disk, lockChannel, lock, maxEntries);
     }
 
     Path dir() {
@@ -174,21 +194,64 @@ final class Journal implements AutoCloseable {
         write(record, true);
     }
 
+    /**
+     * Appends {@code record}'s line (and fsyncs it when {@code force}). An append that fails (its write or its fsync) is
+     * cut from the file before it throws, so a job answered 503 is never read back and restored; while that cut
+     * cannot be made, the journal takes nothing (each append tries the cut again first) and reads as ending before it.
+     */
     private void write(Record record, boolean force) throws IOException {
         byte[] line = (record.toJson().encode() + "\n").getBytes(StandardCharsets.UTF_8);
         ByteBuffer buffer = ByteBuffer.wrap(line);
-        long at = dropTornTail(channel); // what an append that failed half-way left (answered 503) goes first
-        while (buffer.hasRemaining()) {
-            at += channel.write(buffer, at);
+        if (cutTo >= 0) {
+            try {
+                cut(cutTo);
+            } catch (IOException e) {
+                throw new UnwritableException(
+                        "the journal cannot be written: an append it refused cannot be cut from it (" + e + ")");
+            }
         }
-        if (force) {
-            channel.force(false);
+        long start = dropTornTail(channel); // what an append that failed half-way left (answered 503) goes first
+        try {
+            long at = start;
+            while (buffer.hasRemaining()) {
+                at += channel.write(buffer, at);
+            }
+            if (force) {
+                disk.force(channel, false);
+            }
+        } catch (IOException e) {
+            try {
+                cut(start);
+            } catch (IOException cutFailed) {
+                cutTo = start;
+                e.addSuppressed(cutFailed);
+                LOG.error(
+                        "journal {}: an append that failed ({}) cannot be cut from it ({}); it takes nothing more until"
+                                + " the cut is made",
+                        dir,
+                        e.toString(),
+                        cutFailed.toString());
+            }
+            throw e;
         }
+    }
+
+    /** Cuts the file back to {@code size} and makes that durable. */
+    private void cut(long size) throws IOException {
+        channel.truncate(size);
+        disk.force(channel, true);
+        cutTo = -1;
+    }
+
+    /** The file's size, short of an append that failed and could not be cut yet (see {@link #write}). */
+    private long size() throws IOException {
+        long size = channel.size();
+        return cutTo >= 0 ? Math.min(size, cutTo) : size;
     }
 
     /** The records from {@code offset} (a previous entry's end, or 0) to the end of the file. */
     List<Record> readFrom(long offset) throws IOException {
-        long size = channel.size();
+        long size = size();
         List<Record> found = new ArrayList<>();
         if (size <= offset) {
             return found;
@@ -221,7 +284,7 @@ final class Journal implements AutoCloseable {
      * that failed half-way, answered 503, with none after it to cut it); they go with the truncation, logged.
      */
     boolean holdsFrom(long offset) throws IOException {
-        long size = channel.size();
+        long size = size();
         if (size <= offset || !readFrom(offset).isEmpty()) {
             return size > offset;
         }
@@ -244,6 +307,7 @@ final class Journal implements AutoCloseable {
         DurableFiles.replace(dir.resolve(FENCES), kept.encode());
         channel.truncate(0);
         channel.force(true);
+        cutTo = -1;
         entries = 0;
         unreadable.clear();
     }

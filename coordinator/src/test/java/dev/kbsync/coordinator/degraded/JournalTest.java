@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.degraded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobPayload;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,6 +78,66 @@ class JournalTest {
                     .satisfies(kept -> assertThat(new JsonObject(kept).getString("unreadable"))
                             .isEqualTo("{\"job\":\"not a job\"}"));
         }
+    }
+
+    @Test
+    void shouldLeaveNoLineOfAnAppendWhoseFsyncFailed() throws IOException {
+        AtomicInteger failing = new AtomicInteger();
+        try (Journal journal = Journal.open(dir, 100, failing(failing))) {
+            Job first = job("first");
+            journal.append(first, Optional.empty(), "");
+            long kept = Files.size(dir.resolve(Journal.FILE));
+
+            failing.set(1); // the refused job's fsync
+            assertThatThrownBy(() -> journal.append(job("refused: answered 503"), Optional.empty(), ""))
+                    .isInstanceOf(IOException.class);
+
+            assertThat(Files.size(dir.resolve(Journal.FILE)))
+                    .as("cut back to its size before the append")
+                    .isEqualTo(kept);
+            Job next = job("next");
+            journal.append(next, Optional.empty(), "");
+            assertThat(journal.readFrom(0))
+                    .map(r -> ((Journal.Entry) r).job().id())
+                    .containsExactly(first.id(), next.id());
+        }
+    }
+
+    @Test
+    void shouldTakeNothingMoreWhileARefusedAppendCannotBeCutFromTheJournal() throws IOException {
+        AtomicInteger failing = new AtomicInteger();
+        try (Journal journal = Journal.open(dir, 100, failing(failing))) {
+            Job first = job("first");
+            journal.append(first, Optional.empty(), "");
+
+            failing.set(Integer.MAX_VALUE); // the refused job's fsync, and the fsync of its cut
+            assertThatThrownBy(() -> journal.append(job("refused: answered 503"), Optional.empty(), ""))
+                    .isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> journal.append(job("refused too"), Optional.empty(), ""))
+                    .as("unavailable until the refused job is cut")
+                    .isInstanceOf(IOException.class);
+            assertThat(journal.readFrom(0))
+                    .as("a refused job is never read back (nor restored)")
+                    .map(r -> ((Journal.Entry) r).job().id())
+                    .containsExactly(first.id());
+
+            failing.set(0); // the disk is back: the next append cuts first
+            Job next = job("next");
+            journal.append(next, Optional.empty(), "");
+            assertThat(journal.readFrom(0))
+                    .map(r -> ((Journal.Entry) r).job().id())
+                    .containsExactly(first.id(), next.id());
+        }
+    }
+
+    /** A disk whose next {@code failing} fsyncs fail. */
+    private static Journal.Disk failing(AtomicInteger failing) {
+        return (channel, metaData) -> {
+            if (failing.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+                throw new IOException("fsync failed (simulated)");
+            }
+            channel.force(metaData);
+        };
     }
 
     private static Job job(String text) {
