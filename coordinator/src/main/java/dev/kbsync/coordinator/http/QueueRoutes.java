@@ -1,9 +1,11 @@
 package dev.kbsync.coordinator.http;
 
 import dev.kbsync.api.CredentialRef;
+import dev.kbsync.api.Job;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.KbOverview;
+import dev.kbsync.api.RecentJobs;
 import dev.kbsync.api.event.KbRemovedEvent;
 import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.api.event.SnapshotEvent;
@@ -77,11 +79,20 @@ final class QueueRoutes {
                 .onFailure(ctx::fail);
     }
 
+    /** The KB's recent jobs: a users-scoped caller's users' only (each is the whole record, its text included). */
     void handleRecent(RoutingContext ctx) {
+        Caller caller = Caller.of(ctx);
         services.queues()
                 .recent(KbId.of(ctx.pathParam("kb")))
-                .onSuccess(r -> Responses.ok(ctx, r.toJson()))
+                .onSuccess(r -> Responses.ok(
+                        ctx, new RecentJobs(r.kb(), seen(caller, r.jobs()), seen(caller, r.failures())).toJson()))
                 .onFailure(ctx::fail);
+    }
+
+    private static List<Job> seen(Caller caller, List<Job> jobs) {
+        return jobs.stream()
+                .filter(job -> caller.sees(job.kb().value(), job.user()))
+                .toList();
     }
 
     /** {@code PUT /v1/kbs/{kb}}: the registration is read and checked (also its caller's right to it) before Redis. */

@@ -57,6 +57,7 @@ class ScopeApiIT {
               - {id: team-a-1, remote: /srv/git/a1.git}
               - {id: team-a-2, remote: /srv/git/a2.git}
               - {id: team-a-3, remote: /srv/git/a3.git}
+              - {id: team-a-4, remote: /srv/git/a4.git}
               - {id: quota-kb, remote: /srv/git/q.git}
               - {id: limited, remote: /srv/git/l.git}
             """.formatted(
@@ -319,6 +320,27 @@ class ScopeApiIT {
         assertError(api.call(DELETE, "/v1/jobs/" + otherUser, BOT), 404, "JOB_NOT_FOUND");
         assertError(api.call(GET, "/v1/events?job=" + mine + "," + otherUser, BOT), 404, "JOB_NOT_FOUND");
         assertError(api.call(GET, "/v1/events?user=carol", BOT), 403, "SCOPE_USER");
+    }
+
+    /** A KB's recent jobs are whole job records (their text included): a users-scoped token sees its users' only. */
+    @Test
+    void shouldShowAUsersScopedTokenOnlyItsUsersRecentJobs() {
+        String mine = note(CLIENT, "team-a-4", "alice").bodyAsJsonObject().getString("id");
+        String otherUser = note(CLIENT, "team-a-4", "carol").bodyAsJsonObject().getString("id");
+        assertThat(api.call(DELETE, "/v1/jobs/" + mine, CLIENT).statusCode()).isEqualTo(200);
+        assertThat(api.call(DELETE, "/v1/jobs/" + otherUser, CLIENT).statusCode())
+                .isEqualTo(200);
+
+        JsonObject recent = api.call(GET, "/v1/kbs/team-a-4/recent-jobs", BOT).bodyAsJsonObject();
+        JsonObject all = api.call(GET, "/v1/kbs/team-a-4/recent-jobs", CLIENT).bodyAsJsonObject();
+
+        assertThat(recent.getJsonArray("jobs").stream().map(j -> ((JsonObject) j).getString("id")))
+                .contains(mine)
+                .doesNotContain(otherUser);
+        assertThat(recent.encode()).doesNotContain("carol");
+        assertThat(all.getJsonArray("jobs").stream().map(j -> ((JsonObject) j).getString("id")))
+                .as("an unscoped token sees every user's")
+                .contains(mine, otherUser);
     }
 
     private static HttpResponse<Buffer> note(String token, String kb, String user) {
