@@ -107,10 +107,15 @@ public final class AsyncKbsyncClient {
 
     /**
      * The job once it is done or failed, followed on its event stream (closed in every case);
-     * {@link KbsyncException.TimedOut} after {@code timeout}. A stream answered 503 (the coordinator's Redis is down,
-     * or the job is still in its journal on the way into Redis) is opened again after its {@code Retry-After} (1 s
-     * without one) for as long as the timeout allows; a stream that ends before the job does fails the wait with
-     * {@link KbsyncException.Unavailable}.
+     * {@link KbsyncException.TimedOut} after {@code timeout}. Within the timeout a stream without a usable answer (a
+     * 503: the coordinator's Redis is down, the coordinator stops, or the job is still in its journal on the way into
+     * Redis; a connection refused, cut or silent) or that ends before the job's final state (a coordinator's stop
+     * closes its streams, a {@code SLOW_CONSUMER} error event) is opened again after a pause (its {@code Retry-After},
+     * else 1 s, plus up to a quarter at random), the job read first so that a final state reached meanwhile is not
+     * missed; both move to another coordinator as the client's failover does. Only a definite answer ends the wait
+     * before its timeout: 401, 403, another 4xx, an answer that is not kbsync's, or a 404 (but not one from another
+     * coordinator than the one that answered JOB_RESTORING: that one alone knows the job until it is in Redis). A
+     * pause that would pass the timeout ends the wait with {@link KbsyncException.TimedOut} at once.
      */
     public Future<Job> awaitJob(String jobId, Duration timeout) {
         return jobWait.await(jobId, timeout);

@@ -89,15 +89,124 @@ class EventStreamTest {
     }
 
     @Test
-    void shouldFailAWaitWhoseStreamEndsBeforeTheJobWithAnUnavailableError() {
-        server.on(
-                "/v1/jobs/j8/events",
-                r -> open(r.response(), frame("state", job("j8", "queued"))).end());
+    void shouldOpenAWaitsStreamAgainWhenItEndsBeforeTheJob() {
+        // a coordinator that stops ends its streams (its client resumes elsewhere): the wait reads the job, then opens
+        // its stream again and goes on waiting
+        AtomicInteger opened = new AtomicInteger();
+        server.answer("/v1/jobs/j8", 200, job("j8", "queued").encode());
+        server.on("/v1/jobs/j8/events", r -> {
+            if (opened.incrementAndGet() == 1) {
+                open(r.response(), frame("state", job("j8", "queued"))).end();
+            } else {
+                open(r.response(), frame("state", job("j8", "queued"))).end(frame("state", job("j8", "done")));
+            }
+        });
 
-        assertThatThrownBy(() -> client.awaitJob("j8", Duration.ofSeconds(10)))
-                .as("the connection ended: waiting again may work")
-                .isInstanceOf(KbsyncException.Unavailable.class)
-                .hasMessageContaining("j8");
+        assertThat(client.awaitJob("j8", Duration.ofSeconds(10)).state()).isEqualTo(JobState.DONE);
+        assertThat(opened).hasValue(2);
+    }
+
+    @Test
+    void shouldOpenAWaitsStreamAgainWhenItsConnectionBreaks() {
+        // a coordinator's stop closes the stream's connection; a network cut resets it
+        AtomicInteger opened = new AtomicInteger();
+        server.answer("/v1/jobs/j10", 200, job("j10", "running").encode());
+        server.on("/v1/jobs/j10/events", r -> {
+            if (opened.incrementAndGet() == 1) {
+                open(r.response(), frame("state", job("j10", "running")));
+                server.vertx.setTimer(50, t -> r.connection().close());
+            } else {
+                open(r.response(), frame("state", job("j10", "running"))).end(frame("state", job("j10", "done")));
+            }
+        });
+
+        assertThat(client.awaitJob("j10", Duration.ofSeconds(10)).state()).isEqualTo(JobState.DONE);
+        assertThat(opened).hasValue(2);
+    }
+
+    @Test
+    void shouldOpenAWaitsStreamAgainWhenTheCoordinatorEndsItWithAnError() {
+        AtomicInteger opened = new AtomicInteger();
+        server.answer("/v1/jobs/j11", 200, job("j11", "queued").encode());
+        server.on("/v1/jobs/j11/events", r -> {
+            if (opened.incrementAndGet() == 1) {
+                open(r.response(), frame("state", job("j11", "queued")))
+                        .end(
+                                "event: error\ndata: {\"error\":{\"code\":\"SLOW_CONSUMER\",\"message\":\"too slow\"}}\n\n");
+            } else {
+                open(r.response(), frame("state", job("j11", "queued"))).end(frame("state", job("j11", "done")));
+            }
+        });
+
+        assertThat(client.awaitJob("j11", Duration.ofSeconds(10)).state()).isEqualTo(JobState.DONE);
+        assertThat(opened).hasValue(2);
+    }
+
+    @Test
+    void shouldReadTheJobBeforeOpeningItsStreamAgainSoThatAFinishMeanwhileIsNotMissed() {
+        AtomicInteger opened = new AtomicInteger();
+        server.answer("/v1/jobs/j12", 200, job("j12", "done").encode());
+        server.on("/v1/jobs/j12/events", r -> {
+            opened.incrementAndGet();
+            open(r.response(), frame("state", job("j12", "queued"))).end();
+        });
+
+        assertThat(client.awaitJob("j12", Duration.ofSeconds(10)).commit()).isEqualTo("c0ffee");
+        assertThat(opened).hasValue(1);
+    }
+
+    @Test
+    void shouldFailAWaitWithTheTimeoutErrorWhenItsStreamKeepsEndingBeforeTheJob() {
+        AtomicInteger opened = new AtomicInteger();
+        server.answer("/v1/jobs/j6", 200, job("j6", "queued").encode());
+        server.on("/v1/jobs/j6/events", r -> {
+            opened.incrementAndGet();
+            open(r.response(), frame("state", job("j6", "queued"))).end();
+        });
+        long started = System.nanoTime();
+
+        assertThatThrownBy(() -> client.awaitJob("j6", Duration.ofMillis(2500)))
+                .isInstanceOf(KbsyncException.TimedOut.class)
+                .hasMessageContaining("job j6 did not finish within 2500 ms");
+        assertThat(opened.get()).isGreaterThanOrEqualTo(2);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void shouldEndAWaitAtOnceWhenTheJobIsNotFoundOnceItsStreamEnded() {
+        server.answer("/v1/jobs/j13", 404, "{\"error\":{\"code\":\"JOB_NOT_FOUND\",\"message\":\"no job\"}}");
+        server.on(
+                "/v1/jobs/j13/events",
+                r -> open(r.response(), frame("state", job("j13", "queued"))).end());
+        long started = System.nanoTime();
+
+        assertThatThrownBy(() -> client.awaitJob("j13", Duration.ofSeconds(30)))
+                .as("a definite answer: waiting longer cannot change it")
+                .isInstanceOf(KbsyncException.NotFound.class)
+                .hasMessageContaining("JOB_NOT_FOUND");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void shouldEndAWaitAtOnceWhenItsStreamIsRefusedForTheToken() {
+        AtomicInteger opened = new AtomicInteger();
+        server.answer("/v1/jobs/j14", 200, job("j14", "queued").encode());
+        server.on("/v1/jobs/j14/events", r -> {
+            if (opened.incrementAndGet() == 1) {
+                open(r.response(), frame("state", job("j14", "queued"))).end();
+            } else {
+                r.response()
+                        .setStatusCode(403)
+                        .putHeader("Content-Type", "application/json")
+                        .end("{\"error\":{\"code\":\"SCOPE_KB\",\"message\":\"not yours\"}}");
+            }
+        });
+        long started = System.nanoTime();
+
+        assertThatThrownBy(() -> client.awaitJob("j14", Duration.ofSeconds(30)))
+                .isInstanceOf(KbsyncException.Forbidden.class);
+        assertThat(opened).hasValue(2);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
     }
 
     @Test
@@ -105,6 +214,7 @@ class EventStreamTest {
         // a job accepted while the coordinator's Redis was down (in its journal): its stream needs Redis, and
         // answers 503 with Retry-After until the job is there
         AtomicInteger asked = new AtomicInteger();
+        server.answer("/v1/jobs/j5", 200, job("j5", "queued").encode()); // from the journal
         server.on("/v1/jobs/j5/events", r -> {
             if (asked.incrementAndGet() == 1) {
                 r.response()

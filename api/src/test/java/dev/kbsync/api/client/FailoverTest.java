@@ -335,6 +335,7 @@ class FailoverTest {
                         .end(Samples.frame("state", Samples.job("j1", "done")));
             }
         });
+        first.answer("/v1/jobs/j1", 200, JOB); // its read answers from the journal
         second.answer("/v1/jobs/j1/events", 404, "{\"error\":{\"code\":\"JOB_NOT_FOUND\",\"message\":\"no job\"}}");
         try (KbsyncClient client = client(first.url(), second.url())) {
             assertThat(client.awaitJob("j1", Duration.ofSeconds(10)).state()).isEqualTo(JobState.DONE);
@@ -342,6 +343,78 @@ class FailoverTest {
             assertThat(asked).hasValue(2);
             assertThat(client.coordinator()).isEqualTo(first.url());
             assertThat(client.coordinatorMoves()).isZero();
+        }
+    }
+
+    /**
+     * A rolling restart: the coordinator a wait's stream is on stops (it closes its streams, then answers 503
+     * COORDINATOR_STOPPING): the wait reads the job on the next coordinator and follows it there.
+     */
+    @Test
+    void shouldResumeAWaitOnTheNextCoordinatorWhenItsCoordinatorStops() {
+        AtomicBoolean stopping = new AtomicBoolean();
+        first.on("/v1/jobs/j2/events", r -> {
+            if (stopping.get()) {
+                unavailable(r.response(), "1", "COORDINATOR_STOPPING");
+                return;
+            }
+            r.response()
+                    .setChunked(true)
+                    .putHeader("Content-Type", "text/event-stream")
+                    .write(Samples.frame("state", Samples.job("j2", "queued")));
+            first.vertx.setTimer(50, t -> {
+                stopping.set(true);
+                r.connection().close();
+            });
+        });
+        first.on("/v1/jobs/j2", r -> unavailable(r.response(), "1", "COORDINATOR_STOPPING"));
+        second.answer("/v1/jobs/j2", 200, Samples.job("j2", "queued").encode());
+        serveDoneStream("j2");
+        try (KbsyncClient client = client(first.url(), second.url())) {
+            assertThat(client.awaitJob("j2", Duration.ofSeconds(10)).state()).isEqualTo(JobState.DONE);
+
+            assertThat(client.coordinator()).isEqualTo(second.url());
+        }
+    }
+
+    /**
+     * A job restoring on the first coordinator (JOB_RESTORING: only its journal knows the job) whose coordinator then
+     * stops: the next one answers 404 until the job is in Redis, which is no answer about the job; the wait goes on.
+     */
+    @Test
+    void shouldWaitThroughA404OfAnotherCoordinatorForAJobRestoringOnTheOneThatStopped() {
+        AtomicInteger opened = new AtomicInteger();
+        first.on("/v1/jobs/j3/events", r -> {
+            if (opened.incrementAndGet() == 1) {
+                unavailable(r.response(), "1", "JOB_RESTORING");
+            } else {
+                unavailable(r.response(), "1", "COORDINATOR_STOPPING");
+            }
+        });
+        first.on("/v1/jobs/j3", r -> unavailable(r.response(), "1", "COORDINATOR_STOPPING"));
+        AtomicInteger read = new AtomicInteger();
+        String notFound = "{\"error\":{\"code\":\"JOB_NOT_FOUND\",\"message\":\"no job\"}}";
+        second.on("/v1/jobs/j3", r -> {
+            if (read.incrementAndGet() == 1) {
+                r.response().setStatusCode(404).end(notFound);
+            } else {
+                r.response().end(Samples.job("j3", "queued").encode());
+            }
+        });
+        second.on("/v1/jobs/j3/events", r -> {
+            if (read.get() < 2) {
+                r.response().setStatusCode(404).end(notFound);
+            } else {
+                r.response()
+                        .setChunked(true)
+                        .putHeader("Content-Type", "text/event-stream")
+                        .end(Samples.frame("state", Samples.job("j3", "done")));
+            }
+        });
+        try (KbsyncClient client = client(first.url(), second.url())) {
+            assertThat(client.awaitJob("j3", Duration.ofSeconds(10)).state()).isEqualTo(JobState.DONE);
+
+            assertThat(client.coordinator()).isEqualTo(second.url());
         }
     }
 
