@@ -67,9 +67,9 @@ class KbRemovalApiIT {
         HttpResponse<Buffer> read = api.call(GET, "/v1/jobs/" + job, CLIENT);
         assertThat(read.statusCode()).as(read.bodyAsString()).isEqualTo(200);
         assertThat(read.bodyAsJsonObject().getString("state")).isEqualTo("cancelled");
-        // what is left of the KB are its finished records, each expiring within the retention
+        // what is left of the KB are its finished records and its fencing counter, each expiring within the retention
         assertThat(api.kbKeys("gone").keySet())
-                .allSatisfy(key -> assertThat(key).matches(".*:(tickets|jobs|ended|index|hooks)"));
+                .allSatisfy(key -> assertThat(key).matches(".*:(tickets|jobs|ended|index|hooks|fence)"));
         assertThat(api.kbKeys("gone").values())
                 .allSatisfy(ttl -> assertThat(ttl).isPositive());
         assertError(submit("gone", "too late"), 404, "KB_NOT_FOUND");

@@ -8,6 +8,10 @@ import static io.vertx.core.http.HttpMethod.PUT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseRequest;
+import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.coordinator.Coordinator;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -75,6 +79,31 @@ class KbReuseApiIT {
             assertThat(read(api.port(), "shared", "b.md").statusCode()).isEqualTo(200);
         } finally {
             other.stop().await();
+        }
+    }
+
+    /**
+     * A KB's fencing tokens only rise, also across its removal and a new registration under the same id: a token the
+     * branch or a raw lease's storage already saw (raised, say, by a degraded coordinator whose clock runs ahead of
+     * Redis's) is never issued again, nor one below it.
+     */
+    @Test
+    void shouldKeepAKbsFencingTokensRisingAcrossItsRemovalAndANewRegistration() throws Exception {
+        api.kb("fenced-again");
+        long raised = System.currentTimeMillis() + 600_000;
+        api.silentTickets()
+                .raiseFence(KbId.of("fenced-again"), raised)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(api.call(DELETE, "/v1/kbs/fenced-again", ADMIN).statusCode()).isEqualTo(204);
+        api.kb("fenced-again");
+
+        try (KbsyncClient client = api.client(CLIENT)) {
+            Lease lease = client.requestLease(KbId.of("fenced-again"), LeaseRequest.of("after"));
+            assertThat(lease.fencingToken()).isGreaterThan(raised);
+            client.release(lease.id());
         }
     }
 
