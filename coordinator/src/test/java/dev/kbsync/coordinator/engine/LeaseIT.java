@@ -184,6 +184,34 @@ class LeaseIT {
         await(leases.release(next.id()));
     }
 
+    /**
+     * A waiter queued through a coordinator that allows a longer hold (a rolling change of lease.maxHoldSeconds), then
+     * granted by this one: its grant lapses by this grant's deadline at the latest, never past it.
+     */
+    @Test
+    void shouldNotLetAGrantsExpiryPassItsDeadline() {
+        EngineConfig base = Coordinators.config("c2");
+        Engine longer = coordinators.start(new EngineConfig(
+                "c2",
+                Duration.ofSeconds(60),
+                Duration.ofSeconds(120),
+                Duration.ofSeconds(60), // the waiter is kept alive well past this coordinator's maximum hold
+                base.lockWatchdog(),
+                base.sweepInterval()));
+        KbId kb = KbId.of("kappa");
+        coordinators.register(longer, "kappa");
+        Lease holder = await(leases.request(kb, "holder", Duration.ofSeconds(10)));
+        Lease waiter = await(longer.services().leases().request(kb, "patient", Duration.ofSeconds(60)));
+        assertThat(waiter.state()).isEqualTo(LeaseState.WAITING);
+
+        await(leases.release(holder.id())); // this coordinator grants the waiter, under its own maximum hold
+
+        Lease granted = await(leases.get(waiter.id()));
+        assertThat(granted.state()).isEqualTo(LeaseState.GRANTED);
+        assertThat(granted.expiresAt()).isBeforeOrEqualTo(granted.deadlineAt());
+        await(leases.release(waiter.id()));
+    }
+
     @Test
     void shouldEndGrantAtMaximumHoldEvenWithHeartbeats() {
         ListAppender<ILoggingEvent> log = sweeperLog();

@@ -575,7 +575,10 @@ local function grantHead(now, ownTid, dropped, ownT)
     elseif t.k == 'job' and terminal(t) then
       finishT(tid, t, 'released', now)
     else
-      local expires = now + t.ttl
+      local deadline = now + MAX_HOLD
+      -- never past its deadline: the ticket's TTL was checked against the maximum hold of the coordinator it was
+      -- requested through, which may allow more than this one's (a rolling change of lease.maxHoldSeconds)
+      local expires = math.min(now + t.ttl, deadline)
       if t.k == 'lease' and tid ~= ownTid then
         expires = math.min(expires, alive)
       end
@@ -591,7 +594,6 @@ local function grantHead(now, ownTid, dropped, ownT)
         lid = jobLeaseId(tid, fence)
         t.ff = t.ff or fence
       end
-      local deadline = now + MAX_HOLD
       redis.call('hset', LEASE, 'ticket', tid, 'lease', lid, 'fence', fence, 'granted', now, 'expires', expires,
         'deadline', deadline, 'ttl', t.ttl, 'claimed', 0, 'owner', owner, 'prev', string.format('%d', prev))
       t.s, t.f, t.l = 'granted', fence, lid

@@ -25,8 +25,8 @@ for _, tid in ipairs(redis.call('zrangebyscore', ALIVE, '-inf', '(' .. now)) do
 end
 local ended, next = nil, nil
 local g = currentGrant()
-if g and now > g.expires then
-  ended = endGrant(g, true, g.expires >= g.deadline and 'max' or 'ttl', now)
+if g and (now > g.expires or now > g.deadline) then -- the deadline too: a grant made before expiries were capped by it
+  ended = endGrant(g, true, (g.expires >= g.deadline or now > g.deadline) and 'max' or 'ttl', now)
 elseif not g and #dropped > 0 then
   next = grantHead(now, nil, dropped)
 end
