@@ -3,6 +3,7 @@ package dev.kbsync.coordinator.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.kbsync.api.Assignment;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobError;
@@ -23,6 +24,7 @@ import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.redis.RespClient;
 import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.Vertx;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,6 +37,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -314,6 +318,62 @@ class DashboardBrowserIT {
         forceRelease("local", stuck, next);
     }
 
+    @Test
+    void shouldReconnectAfterTheStreamWasAnsweredWithAnError() throws Exception {
+        putKb("team");
+        String first = note("team", "alice");
+        page.get("http://127.0.0.1:" + coordinator.port() + "/?token=" + READER);
+        DashboardPage.awaitPage(() -> {
+            assertThat(page.holder("team")).isEqualTo(first);
+            assertThat(page.status()).isEqualTo("live");
+        });
+
+        // A rolling restart behind a proxy: the coordinator goes, the proxy answers 503 to everything (the page's
+        // stream too, which a browser's EventSource does not retry by itself), then a coordinator is back.
+        int port = coordinator.port();
+        api.close();
+        coordinator.stop().await();
+        CountDownLatch refused = new CountDownLatch(1);
+        HttpServer proxy = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+        proxy.createContext("/", exchange -> {
+            if (exchange.getRequestURI().getPath().equals("/v1/events")) {
+                refused.countDown();
+            }
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
+        proxy.start();
+        try {
+            assertThat(refused.await(20, TimeUnit.SECONDS))
+                    .as("the page asked for its stream again")
+                    .isTrue();
+            DashboardPage.awaitPage(() -> assertThat(page.status()).startsWith("disconnected"));
+        } finally {
+            proxy.stop(0);
+        }
+        restartOn(port);
+
+        String second = note("team", "bob");
+        DashboardPage.awaitPage(() -> {
+            assertThat(page.status()).isEqualTo("live");
+            assertThat(page.waiters("team")).containsExactly(second);
+        });
+    }
+
+    @Test
+    void shouldGoLiveWithAnAdminTokenTypedIntoAPageOpenedWithoutAToken() {
+        putKb("team");
+        String first = note("team", "alice");
+        page.get("http://127.0.0.1:" + coordinator.port() + "/");
+        DashboardPage.awaitPage(() -> assertThat(page.status()).startsWith("disconnected"));
+
+        page.typeAdminToken(TOKEN); // the typed token reads too: the stream starts again with it
+        DashboardPage.awaitPage(() -> {
+            assertThat(page.status()).isEqualTo("live");
+            assertThat(page.holder("team")).isEqualTo(first);
+        });
+    }
+
     /** Force-releases {@code kb} through the page: {@code stuck} ends, {@code next} holds the KB. */
     private void forceRelease(String kb, Lease stuck, String next) {
         page.forceRelease(kb);
@@ -331,6 +391,13 @@ class DashboardBrowserIT {
         coordinator.stop().await();
         coordinator = Coordinator.start(vertx, config(env)).await();
         api = KbsyncClient.create(vertx, ClientOptions.of(URI.create("http://127.0.0.1:" + coordinator.port()), TOKEN));
+    }
+
+    /** This test's coordinator, stopped already, started again on {@code port} (the page's origin) on the same Redis. */
+    private void restartOn(int port) {
+        coordinator = Coordinator.start(vertx, config(Map.of("KBSYNC_HTTP_PORT", String.valueOf(port))))
+                .await();
+        api = KbsyncClient.create(vertx, ClientOptions.of(URI.create("http://127.0.0.1:" + port), TOKEN));
     }
 
     private static WorkerPresence presence(Assignment running, int idle) {

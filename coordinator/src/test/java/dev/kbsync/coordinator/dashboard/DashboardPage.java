@@ -80,6 +80,11 @@ final class DashboardPage implements AutoCloseable {
                 .untilAsserted(assertion);
     }
 
+    /** The stream's state as the page shows it: {@code live}, {@code disconnected, ...}. */
+    String status() {
+        return (String) script("return document.getElementById('status').textContent");
+    }
+
     /** The holder's job id, null for a raw lease or a free KB, {@code missing} without a card. */
     String holder(String kb) {
         return (String) script("const h = document.querySelector('#kb-" + kb + " [data-role=holder]');"
