@@ -374,6 +374,27 @@ class DashboardBrowserIT {
         });
     }
 
+    @Test
+    void shouldTakeTheTokenOutOfTheAddressBarAndKeepItForThisTab() {
+        putKb("team");
+        String first = note("team", "alice");
+        String home = "http://127.0.0.1:" + coordinator.port() + "/";
+        page.get(home + "?token=" + READER);
+        DashboardPage.awaitPage(() -> {
+            assertThat(page.status()).isEqualTo("live");
+            assertThat(page.holder("team")).isEqualTo(first);
+        });
+        assertThat(page.script("return location.href"))
+                .as("the token stays out of the history and bookmarks")
+                .isEqualTo(home);
+
+        page.refresh(); // the tab's sessionStorage keeps it
+        DashboardPage.awaitPage(() -> {
+            assertThat(page.status()).isEqualTo("live");
+            assertThat(page.holder("team")).isEqualTo(first);
+        });
+    }
+
     /** Force-releases {@code kb} through the page: {@code stuck} ends, {@code next} holds the KB. */
     private void forceRelease(String kb, Lease stuck, String next) {
         page.forceRelease(kb);
