@@ -395,6 +395,40 @@ class DashboardBrowserIT {
         });
     }
 
+    @Test
+    void shouldDropAKbRemovedWhileThePageWasDisconnected() {
+        putKb("kept");
+        putKb("gone");
+        String first = note("kept", "alice");
+        page.get("http://127.0.0.1:" + coordinator.port() + "/?token=" + READER);
+        DashboardPage.awaitPage(() -> {
+            assertThat(page.holder("kept")).isEqualTo(first);
+            assertThat(page.holder("gone")).as("a free KB's card").isNull();
+        });
+
+        // The page's coordinator goes; the KB is removed through another one, whose kb-removed the page never hears.
+        int port = coordinator.port();
+        api.close();
+        coordinator.stop().await();
+        Coordinator other = Coordinator.start(vertx, config(Map.of())).await();
+        KbsyncClient otherApi =
+                KbsyncClient.create(vertx, ClientOptions.of(URI.create("http://127.0.0.1:" + other.port()), TOKEN));
+        try {
+            otherApi.deleteKb(KbId.of("gone"));
+        } finally {
+            otherApi.close();
+            other.stop().await();
+        }
+        restartOn(port);
+
+        String second = note("kept", "bob");
+        DashboardPage.awaitPage(() -> {
+            assertThat(page.status()).isEqualTo("live");
+            assertThat(page.waiters("kept")).containsExactly(second);
+            assertThat(page.holder("gone")).as("the removed KB's card").isEqualTo("missing");
+        });
+    }
+
     /** Force-releases {@code kb} through the page: {@code stuck} ends, {@code next} holds the KB. */
     private void forceRelease(String kb, Lease stuck, String next) {
         page.forceRelease(kb);
