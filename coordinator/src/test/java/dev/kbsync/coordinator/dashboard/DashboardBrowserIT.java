@@ -39,6 +39,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -427,6 +428,45 @@ class DashboardBrowserIT {
             assertThat(page.waiters("kept")).containsExactly(second);
             assertThat(page.holder("gone")).as("the removed KB's card").isEqualTo("missing");
         });
+    }
+
+    @Test
+    void shouldLandAPressOnAButtonOfAKbWhoseQueueMoves() throws Exception {
+        putKb("busy");
+        Lease stuck = api.requestLease(
+                KbId.of("busy"), LeaseRequest.of("backup-script").withTtl(Duration.ofMinutes(1)));
+        assertThat(stuck.state()).isEqualTo(LeaseState.GRANTED);
+        String doomed = note("busy", "erin");
+        page.get("http://127.0.0.1:" + coordinator.port() + "/?token=" + READER);
+        page.typeAdminToken(TOKEN);
+        String button = "#kb-busy [data-job='" + doomed + "'] [data-action=cancel]";
+        DashboardPage.awaitPage(
+                () -> assertThat(page.script("return document.querySelector(\"" + button + "\") !== null"))
+                        .isEqualTo(true));
+
+        // Notes keep joining the queue behind it while the button is pressed, as a person presses it: 300 ms.
+        AtomicBoolean moving = new AtomicBoolean(true);
+        Thread joining = new Thread(() -> {
+            for (int i = 0; moving.get() && i < 60; i++) {
+                note("busy", "user" + i);
+                try {
+                    Thread.sleep(40);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        joining.start();
+        try {
+            DashboardPage.awaitPage(() -> assertThat(page.waiters("busy")).hasSizeGreaterThan(3));
+            page.press(button, Duration.ofMillis(300));
+        } finally {
+            moving.set(false);
+            joining.join();
+        }
+
+        DashboardPage.awaitPage(() -> assertThat(api.job(doomed).state()).isEqualTo(JobState.CANCELLED));
+        DashboardPage.awaitPage(() -> assertThat(page.waiters("busy")).doesNotContain(doomed));
     }
 
     /** Force-releases {@code kb} through the page: {@code stuck} ends, {@code next} holds the KB. */

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.awaitility.core.ThrowingRunnable;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -17,6 +18,7 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 
@@ -116,6 +118,23 @@ final class DashboardPage implements AutoCloseable {
         awaitPage(() -> assertThat(script("return document.querySelector('" + button + "').textContent"))
                 .isEqualTo("confirm force-release"));
         script("document.querySelector('" + button + "').click()");
+    }
+
+    /**
+     * Presses the element at {@code selector} as a person does: the pointer down on its middle, held for {@code hold},
+     * then up at the same place.
+     */
+    void press(String selector, Duration hold) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> at = (Map<String, Object>) script("const r = document.querySelector(\"" + selector
+                + "\").getBoundingClientRect(); return {x: Math.round(r.left + r.width / 2), y: Math.round(r.top"
+                + " + r.height / 2)};");
+        new Actions(browser)
+                .moveToLocation(((Number) at.get("x")).intValue(), ((Number) at.get("y")).intValue())
+                .clickAndHold()
+                .pause(hold)
+                .release()
+                .perform();
     }
 
     /** The console's messages since the last call (Chromium reports a Content-Security-Policy violation there). */
