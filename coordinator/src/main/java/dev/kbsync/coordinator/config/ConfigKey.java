@@ -101,7 +101,8 @@ public enum ConfigKey implements Key {
             "lease.waiterTtlSeconds",
             "KBSYNC_LEASE_WAITER_TTL_SECONDS",
             "4",
-            "A raw lease waiter not kept alive (heartbeat or open event stream) this long leaves the queue, 1-3600."),
+            "A raw lease waiter not kept alive (heartbeat or open event stream) this long leaves the queue, 3-3600 (its"
+                    + " keep-alives come once a second)."),
     LEASE_SWEEP_MILLIS(
             "lease.sweepMillis",
             "KBSYNC_LEASE_SWEEP_MILLIS",

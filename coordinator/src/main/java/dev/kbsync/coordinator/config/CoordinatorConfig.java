@@ -189,7 +189,7 @@ public record CoordinatorConfig(
         public Leases {
             Check.range(ConfigKey.LEASE_TTL_SECONDS, ttl.toSeconds(), 1, 3600, "1-3600");
             Check.range(ConfigKey.LEASE_MAX_HOLD_SECONDS, maxHold.toSeconds(), 1, 86_400, "1-86400");
-            Check.range(ConfigKey.LEASE_WAITER_TTL_SECONDS, waiterTtl.toSeconds(), 1, 3600, "1-3600");
+            Check.range(ConfigKey.LEASE_WAITER_TTL_SECONDS, waiterTtl.toSeconds(), 3, 3600, "3-3600");
             Check.range(ConfigKey.LEASE_SWEEP_MILLIS, sweepInterval.toMillis(), 10, 60_000, "10-60000");
             Check.range(ConfigKey.LOCK_WATCHDOG_SECONDS, lockWatchdog.toSeconds(), 1, 3600, "1-3600");
             if (maxHold.compareTo(ttl) < 0) {

@@ -191,7 +191,9 @@ class ConfigLoaderTest {
                 "KBSYNC_RATE_LIMIT_WINDOW_SECONDS | 0 | rateLimit.windowSeconds: must be 1-86400, got 0",
                 "KBSYNC_LEASE_TTL_SECONDS | 0 | lease.ttlSeconds: must be 1-3600, got 0",
                 "KBSYNC_LEASE_MAX_HOLD_SECONDS | 10 | lease.maxHoldSeconds: must be >= lease.ttlSeconds (30), got 10",
-                "KBSYNC_LEASE_WAITER_TTL_SECONDS | 0 | lease.waiterTtlSeconds: must be 1-3600, got 0",
+                "KBSYNC_LEASE_WAITER_TTL_SECONDS | 0 | lease.waiterTtlSeconds: must be 3-3600, got 0",
+                // a waiter's keep-alives come once a second: one a little late would drop a waiter kept alive
+                "KBSYNC_LEASE_WAITER_TTL_SECONDS | 2 | lease.waiterTtlSeconds: must be 3-3600, got 2",
                 "KBSYNC_LEASE_SWEEP_MILLIS | 1 | lease.sweepMillis: must be 10-60000, got 1",
                 "KBSYNC_LOCK_WATCHDOG_SECONDS | 0 | lock.watchdogSeconds: must be 1-3600, got 0",
                 "KBSYNC_REDIS_ADDRESS | http://x:1 | redis.address: must start with redis:// or rediss://, got \"http://x:1\"",

@@ -31,7 +31,7 @@ class StreamKeepAliveIT {
     private static final int WAITERS = 20;
 
     @RegisterExtension
-    static final ApiFixture api = new ApiFixture(Map.of("KBSYNC_LEASE_WAITER_TTL_SECONDS", "2"));
+    static final ApiFixture api = new ApiFixture(Map.of("KBSYNC_LEASE_WAITER_TTL_SECONDS", "3"));
 
     @Test
     void shouldKeepEveryStreamingWaiterOfAKbAliveWithOneStepASecond() throws Exception {
@@ -50,12 +50,12 @@ class StreamKeepAliveIT {
             Thread.sleep(1500); // every registration beat at least once
             int steps;
             try (ScriptMonitor monitor = ScriptMonitor.start(api.redis.port())) {
-                Thread.sleep(3000); // longer than the waiter TTL (2 s)
+                Thread.sleep(3500); // longer than the waiter TTL (3 s)
                 steps = monitor.scriptsWithArgument(waiters);
             }
-            LOG.info("{} scripts kept {} streaming waiters of one KB alive for 3 s", steps, WAITERS);
+            LOG.info("{} scripts kept {} streaming waiters of one KB alive for 3.5 s", steps, WAITERS);
             assertThat(steps)
-                    .as("scripts naming a waiter in 3 s (one per stream a second would be %d)", 3 * WAITERS)
+                    .as("scripts naming a waiter in 3.5 s (one per stream a second would be %d)", 3 * WAITERS)
                     .isBetween(2, 5);
             for (int i = 0; i < WAITERS; i++) {
                 JsonObject lease = lease(waiters.get(i));
@@ -72,7 +72,7 @@ class StreamKeepAliveIT {
                             .filter(i -> i % 2 == 0)
                             .allMatch(
                                     i -> !"waiting".equals(lease(waiters.get(i)).getString("state"))));
-            Thread.sleep(2500); // past another waiter TTL
+            Thread.sleep(3500); // past another waiter TTL
             for (int i = 1; i < WAITERS; i += 2) {
                 JsonObject lease = lease(waiters.get(i));
                 assertThat(lease.getString("state")).as("waiter %d", i).isEqualTo("waiting");
