@@ -6,6 +6,7 @@ import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.git.Author;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.lock.LocalLockConfig;
+import dev.kbsync.lock.LockTimeoutException;
 import dev.kbsync.worker.credentials.CredentialResolver;
 import dev.kbsync.worker.credentials.CredentialSettings;
 import dev.kbsync.worker.fallback.ModeTracker;
@@ -14,6 +15,8 @@ import dev.kbsync.worker.run.LeaseKeeper;
 import dev.kbsync.worker.run.PhaseListener;
 import dev.kbsync.worker.run.PublishCycle;
 import dev.kbsync.worker.run.PushRetry;
+import dev.kbsync.worker.run.RunnerSettings;
+import dev.kbsync.worker.run.UnitAbortedException;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,7 +53,11 @@ public final class Kbsync implements AutoCloseable {
                 new PushRetry(config.pushRetries(), Duration.ofMillis(100)), PhaseListener.NONE, d -> {});
     }
 
-    /** Opens a session on {@code kb}; blocks until the KB is ours. */
+    /**
+     * Opens a session on {@code kb}; blocks until the KB is ours: the lease granted (kept by heartbeats from then on),
+     * then the KB's local lock, waited for within the lock timeout and the grant's deadline (else the lease is
+     * released and this throws).
+     */
     public KbSession open(String kb, String operation) {
         return open(kb, operation, position -> {});
     }
@@ -64,23 +71,54 @@ public final class Kbsync implements AutoCloseable {
         AtomicBoolean released = new AtomicBoolean();
         Runnable release =
                 () -> lease.filter(l -> released.compareAndSet(false, true)).ifPresent(l -> leases.release(l.id()));
+        Optional<LeaseKeeper> keeper = Optional.empty();
         try {
-            LocalKbLock.Handle local =
-                    locks.acquire(checkouts.lockDir(remote), operation, config.lockTimeout(), onPosition);
-            Optional<LeaseKeeper> keeper = Optional.empty();
+            // heartbeats from the grant on: the lease's event stream no longer keeps it while the local lock is waited
+            // for
+            keeper = lease.map(l -> new LeaseKeeper(vertx, client, modes, l));
+            LocalKbLock.Handle local = lockWithin(remote, operation, lease, onPosition);
             try {
-                keeper = lease.map(l -> new LeaseKeeper(vertx, client, modes, l));
+                keeper.ifPresent(k -> {
+                    k.stop().stopped().ifPresent(s -> {
+                        throw new UnitAbortedException(s.code(), s.message());
+                    });
+                    k.doing("session " + operation + " open");
+                });
                 Author author = new Author(operation, operation + "@" + config.emailDomain());
                 return new KbSession(
                         operation, author, lease, keeper, local, checkouts.checkout(remote), cycle, release);
             } catch (RuntimeException e) {
-                keeper.ifPresent(LeaseKeeper::close);
                 local.close();
                 throw e;
             }
         } catch (RuntimeException e) {
+            keeper.ifPresent(LeaseKeeper::close);
             release.run();
             throw e;
+        }
+    }
+
+    /**
+     * The KB's local lock, waited for at most the lock timeout, and with a lease no longer than the grant's deadline
+     * allows (less the keeper's margin): past it the session could not push anyway.
+     */
+    private LocalKbLock.Handle lockWithin(
+            KbConfig remote, String operation, Optional<Lease> lease, IntConsumer onPosition) {
+        Optional<Duration> untilStop = lease.flatMap(
+                        l -> LeaseKeeper.untilStop(l, RunnerSettings.DEFAULT_DEADLINE_MARGIN))
+                .filter(left -> left.compareTo(config.lockTimeout()) < 0);
+        Duration wait =
+                untilStop.map(left -> left.isNegative() ? Duration.ZERO : left).orElse(config.lockTimeout());
+        try {
+            return locks.acquire(checkouts.lockDir(remote), operation, wait, onPosition);
+        } catch (LockTimeoutException e) {
+            if (untilStop.isEmpty()) {
+                throw e;
+            }
+            throw new IllegalStateException(
+                    "KB " + remote.id() + ": the local lock stayed held until the lease's deadline "
+                            + lease.get().deadlineAt() + "; lease released (" + e.getMessage() + ")",
+                    e);
         }
     }
 

@@ -91,7 +91,7 @@ public final class LeaseKeeper implements AutoCloseable {
      * The time from now until the unit must stop: the grant's time left, {@code deadlineAt - expiresAt + ttl}, less
      * the margin (at most half the TTL). Empty for a lease without a deadline.
      */
-    static Optional<Duration> untilStop(Lease lease, Duration margin) {
+    public static Optional<Duration> untilStop(Lease lease, Duration margin) {
         if (lease.deadlineAt() == null || lease.expiresAt() == null) {
             return Optional.empty();
         }

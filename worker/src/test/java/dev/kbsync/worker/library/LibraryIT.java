@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
+import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.worker.fixture.CoordinatorFixture;
 import dev.kbsync.worker.fixture.GitFixture;
@@ -97,6 +98,27 @@ class LibraryIT {
             assertThatThrownBy(() -> session.write(".git/config", "x")).isInstanceOf(InvalidInputException.class);
             assertThat(Files.exists(tmp.resolve("escape.md"))).isFalse();
         }
+    }
+
+    @Test
+    void shouldKeepTheLeaseWhileWaitingForTheLocalLockLongerThanTheTtl() throws Exception {
+        Path lockDir = Files.createDirectories(tmp.resolve("cache-bot-4").resolve("lib"));
+        try (Kbsync bot = kbsync("bot-4")) {
+            CompletableFuture<KbSession> opened;
+            try (LocalKbLock.Handle gc = LocalKbLock.shared().acquire(lockDir, "git_gc")) {
+                opened = CompletableFuture.supplyAsync(() -> bot.open("lib", "create_note_user_4"));
+                Thread.sleep(13_000); // longer than the fixture's 10 s lease TTL
+                assertThat(opened).isNotDone();
+            }
+            try (KbSession session = opened.get(30, TimeUnit.SECONDS)) {
+                assertThat(session.degraded()).isFalse();
+                session.write("four.md", "fourth\n");
+                assertThat(session.commitAndPush("Add: four")).isInstanceOf(Outcome.Published.class);
+            }
+        }
+        assertThat(GitFixture.history(bare))
+                .extracting(RevCommit::getShortMessage)
+                .startsWith("Add: four");
     }
 
     private Kbsync kbsync(String name) {
