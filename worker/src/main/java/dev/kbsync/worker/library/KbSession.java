@@ -38,7 +38,10 @@ public final class KbSession implements AutoCloseable {
     private String base;
     private final PublishCycle cycle;
     private final Runnable release;
-    /** The writes not yet published, made over {@link #base}; kept until a cycle ends other than failed. */
+    /**
+     * The writes not yet published, made over {@link #base}; kept until a cycle ends other than failed (carried onto
+     * the head a failed cycle applied them to, with {@link #base} moved there).
+     */
     private SessionWrites writes = new SessionWrites();
     /**
      * The unit id the kept writes were last offered under (null: none yet, or written to since): a retry after a
@@ -99,8 +102,9 @@ public final class KbSession implements AutoCloseable {
      * Commits the recorded writes with {@code message} and pushes (never forced). If another writer pushed since the
      * session read the KB (its lock failed: degraded mode, or a lease lost), the writes are merged three-way into the
      * new head, on every rejected push again: edits that do not overlap are kept on both sides. When the cycle fails
-     * ({@link Outcome.Failed}) or throws, the writes are kept, still over the commit they were made over, and the next
-     * call publishes them (merged the same way if the remote moved meanwhile).
+     * ({@link Outcome.Failed}) or throws, the writes are kept and the next call publishes them (merged the same way if
+     * the remote moved meanwhile); if the cycle had carried them onto a newer remote head, the checkout shows that head
+     * with the writes, and they are kept over it.
      *
      * @throws SessionConflictException if both changed the same lines of a file (or one deleted a file the other
      *     edited): nothing was published, and the checkout now shows the other writer's version
@@ -112,8 +116,9 @@ public final class KbSession implements AutoCloseable {
         checkout.distrust(); // the session's tree may hold unrecorded writes: start from a full reset
         AtomicReference<List<String>> conflict = new AtomicReference<>();
         AtomicReference<String> appliedAt = new AtomicReference<>(base);
+        AtomicReference<SessionWrites> carried = new AtomicReference<>();
         String over = base;
-        Outcome outcome = cycle.run(checkout, new WorkUnit() {
+        WorkUnit work = new WorkUnit() {
             @Override
             public String id() {
                 return unit;
@@ -137,7 +142,9 @@ public final class KbSession implements AutoCloseable {
             @Override
             public ApplyResult apply(Path tree, CaseIndex names) {
                 appliedAt.set(FileMerge.head(tree).orElse(null));
-                return pending.replay(tree, message, over, conflict::set);
+                ApplyResult applied = pending.replay(tree, message, over, conflict::set);
+                carried.set(applied instanceof ApplyResult.Changed ? pending.asIn(tree) : null);
+                return applied;
             }
 
             @Override
@@ -149,11 +156,24 @@ public final class KbSession implements AutoCloseable {
             public PrePushCheck startCheckBeforePush() {
                 return keeper.map(LeaseKeeper::startCheckBeforePush).orElse(() -> {});
             }
-        });
+        };
+        Outcome outcome;
+        try {
+            outcome = cycle.run(checkout, work);
+        } catch (RuntimeException e) {
+            try {
+                keepOver(appliedAt.get(), carried.get());
+            } catch (RuntimeException also) {
+                e.addSuppressed(also);
+            }
+            throw e;
+        }
         if (outcome instanceof Outcome.Published published) {
             base = published.commit();
-        } else if (outcome instanceof Outcome.AlreadyPublished already) {
-            base = already.commit();
+        } else if (outcome instanceof Outcome.AlreadyPublished) {
+            base = FileMerge.head(workTree).orElse(null); // the head synced, which has the commit (maybe more)
+        } else if (outcome instanceof Outcome.Failed && conflict.get() == null) {
+            keepOver(appliedAt.get(), carried.get());
         } else if (outcome instanceof Outcome.Unchanged || conflict.get() != null) {
             base = appliedAt.get(); // the tree shows that head now; later writes are made over it
         }
@@ -165,6 +185,21 @@ public final class KbSession implements AutoCloseable {
             throw new SessionConflictException(conflict.get());
         }
         return outcome;
+    }
+
+    /**
+     * After a cycle that published nothing: when it carried the writes onto a newer head ({@code appliedAt}, which the
+     * checkout shows since), they are kept as carried there (merged), over that head, and written into the tree again
+     * (a refused cycle may have put them back): later writes are made over what the checkout shows, and the next call
+     * merges against that, not against the older base (a file that came with the newer head and was deleted since
+     * would be kept otherwise).
+     */
+    private void keepOver(String appliedAt, SessionWrites carried) {
+        if (carried != null) {
+            base = appliedAt;
+            writes = carried;
+            writes.performAll(workTree);
+        }
     }
 
     /** Releases the local lock, then the distributed lease; safe to call twice. */

@@ -61,6 +61,31 @@ final class SessionWrites {
         return new ApplyResult.Changed(message, ((FileMerge.Result.Merged) merged).files());
     }
 
+    /**
+     * The same paths with the texts {@code workTree} shows for them now (null: absent): right after a
+     * {@link #replay}, the writes as carried onto its HEAD (merged where the head changed them too).
+     */
+    SessionWrites asIn(Path workTree) {
+        SessionWrites carried = new SessionWrites();
+        SafePaths paths = SafePaths.of(workTree);
+        contents.keySet().forEach(path -> {
+            Path file = paths.resolve(path);
+            try {
+                carried.contents.put(
+                        path, Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8) : null);
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not read " + path, e);
+            }
+        });
+        return carried;
+    }
+
+    /** Performs every write again on {@code workTree} (one a refused cycle put back as HEAD has it, say). */
+    void performAll(Path workTree) {
+        SafePaths paths = SafePaths.of(workTree);
+        contents.forEach((path, text) -> perform(paths, path, text));
+    }
+
     private static FileChange perform(SafePaths paths, String path, String text) {
         Path target = paths.resolve(path);
         boolean existed = Files.exists(target);

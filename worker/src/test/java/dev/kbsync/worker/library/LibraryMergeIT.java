@@ -142,6 +142,31 @@ class LibraryMergeIT {
         assertThat(remoteFile("notes.md")).isEqualTo(LINES + "seven\n");
     }
 
+    @Test
+    void shouldMergeWritesAfterAFailedCycleOverWhatTheCheckoutShows() throws Exception {
+        Path refLock = bare.resolve("refs/heads/main.lock");
+        try (Kbsync alice = kbsync("alice");
+                KbSession session = alice.open("lib", "tidy")) {
+            session.write("a.md", "alpha\n");
+            GitFixture.pushDirectly(remote, tmp.resolve("other"), "todo.md", "buy milk\n");
+            Files.writeString(refLock, ""); // the remote's branch cannot be updated: the push fails
+            Outcome failed;
+            try {
+                failed = session.commitAndPush("Add a");
+            } finally {
+                Files.delete(refLock);
+            }
+            assertThat(failed).isInstanceOf(Outcome.Failed.class);
+            // the checkout shows the other writer's file: the bot deletes it, and that must not be lost
+            assertThat(session.checkout().resolve("todo.md")).exists();
+            session.delete("todo.md");
+
+            assertThat(session.commitAndPush("Add a, drop todo")).isInstanceOf(Outcome.Published.class);
+        }
+        assertThat(remoteFile("a.md")).isEqualTo("alpha\n");
+        assertThat(remoteFile("todo.md")).isNull();
+    }
+
     private String remoteFile(String path) throws Exception {
         Path clone = Files.createTempDirectory(tmp, "check");
         try (Git git = Git.cloneRepository()
