@@ -21,11 +21,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * Exclusive use of one KB: the distributed lease (unless degraded) and the local lock are held until {@link #close()}.
  * Write through {@link #write}/{@link #delete} (recorded, so they can be merged into a newer remote head);
- * {@link #checkout()} is for reading. Blocking: use it off the event loop.
+ * {@link #checkout()} is for reading. Blocking: use it off the event loop. Closed (by {@link #close()}, or by
+ * {@link Kbsync#close()}), it refuses further writes and pushes.
  */
 public final class KbSession implements AutoCloseable {
     private final String operation;
@@ -37,7 +39,9 @@ public final class KbSession implements AutoCloseable {
     private final Path workTree;
     private String base;
     private final PublishCycle cycle;
-    private final Runnable release;
+    private final Consumer<KbSession> release;
+    /** Set by {@link #close()}: the lock and lease are gone, so the session may no longer touch the checkout. */
+    private boolean closed;
     /**
      * The writes not yet published, made over {@link #base}; kept until a cycle ends other than failed (carried onto
      * the head a failed cycle applied them to, with {@link #base} moved there).
@@ -57,7 +61,7 @@ public final class KbSession implements AutoCloseable {
             LocalKbLock.Handle local,
             KbCheckout checkout,
             PublishCycle cycle,
-            Runnable release) {
+            Consumer<KbSession> release) {
         this.operation = operation;
         this.author = author;
         this.lease = lease;
@@ -87,13 +91,15 @@ public final class KbSession implements AutoCloseable {
     }
 
     /** Writes a KB-relative file (path checked: never outside the KB or into {@code .git}). */
-    public void write(String path, String text) {
+    public synchronized void write(String path, String text) {
+        requireOpen();
         writes.record(workTree, path, Objects.requireNonNull(text, "text"));
         unitId = null;
     }
 
     /** Deletes a KB-relative file. */
-    public void delete(String path) {
+    public synchronized void delete(String path) {
+        requireOpen();
         writes.record(workTree, path, null);
         unitId = null;
     }
@@ -109,7 +115,8 @@ public final class KbSession implements AutoCloseable {
      * @throws SessionConflictException if both changed the same lines of a file (or one deleted a file the other
      *     edited): nothing was published, and the checkout now shows the other writer's version
      */
-    public Outcome commitAndPush(String message) {
+    public synchronized Outcome commitAndPush(String message) {
+        requireOpen();
         SessionWrites pending = writes;
         String unit = unitId != null ? unitId : operation + "-" + UUID.randomUUID();
         unitId = unit;
@@ -202,15 +209,29 @@ public final class KbSession implements AutoCloseable {
         }
     }
 
-    /** Releases the local lock, then the distributed lease; safe to call twice. */
+    /**
+     * Releases the local lock, then the distributed lease; safe to call twice, and from another thread (it waits for a
+     * {@link #commitAndPush} under way). Afterwards {@link #write}, {@link #delete} and {@link #commitAndPush} throw
+     * {@link IllegalStateException}.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         checkout.distrust(); // writes after the last push may still be in the tree
         try {
             keeper.ifPresent(LeaseKeeper::close);
             local.close();
         } finally {
-            release.run();
+            release.accept(this);
+        }
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("session closed");
         }
     }
 }

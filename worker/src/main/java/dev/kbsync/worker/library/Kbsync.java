@@ -20,8 +20,11 @@ import dev.kbsync.worker.run.UnitAbortedException;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntConsumer;
 
@@ -38,6 +41,8 @@ public final class Kbsync implements AutoCloseable {
     private final CheckoutCache checkouts;
     private final LocalKbLock locks;
     private final PublishCycle cycle;
+    /** The sessions opened and not closed yet: closed with this instance. */
+    private final Set<KbSession> sessions = ConcurrentHashMap.newKeySet();
 
     public Kbsync(Vertx vertx, KbsyncConfig config, Map<String, String> env) {
         this.vertx = vertx;
@@ -85,8 +90,13 @@ public final class Kbsync implements AutoCloseable {
                     k.doing("session " + operation + " open");
                 });
                 Author author = new Author(operation, operation + "@" + config.emailDomain());
-                return new KbSession(
-                        operation, author, lease, keeper, local, checkouts.checkout(remote), cycle, release);
+                KbSession session = new KbSession(
+                        operation, author, lease, keeper, local, checkouts.checkout(remote), cycle, closed -> {
+                            sessions.remove(closed);
+                            release.run();
+                        });
+                sessions.add(session);
+                return session;
             } catch (RuntimeException e) {
                 local.close();
                 throw e;
@@ -127,8 +137,10 @@ public final class Kbsync implements AutoCloseable {
         return modes.mode();
     }
 
+    /** Closes the sessions still open (their local locks and leases released), then the checkouts and the client. */
     @Override
     public void close() {
+        List.copyOf(sessions).forEach(KbSession::close);
         checkouts.close();
         client.close();
     }

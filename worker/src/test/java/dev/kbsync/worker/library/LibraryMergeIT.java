@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
+import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.worker.fixture.CoordinatorFixture;
 import dev.kbsync.worker.fixture.GitFixture;
 import dev.kbsync.worker.run.Outcome;
@@ -14,6 +15,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jgit.api.Git;
@@ -165,6 +167,36 @@ class LibraryMergeIT {
         }
         assertThat(remoteFile("a.md")).isEqualTo("alpha\n");
         assertThat(remoteFile("todo.md")).isNull();
+    }
+
+    @Test
+    void shouldRefuseWritesAndPushesOnAClosedSession() throws Exception {
+        try (Kbsync alice = kbsync("alice")) {
+            KbSession session = alice.open("lib", "late");
+            session.close();
+            assertThatThrownBy(() -> session.write("late.md", "late\n"))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("session closed");
+            assertThatThrownBy(() -> session.delete("notes.md")).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> session.commitAndPush("Late")).isInstanceOf(IllegalStateException.class);
+            session.close(); // safe twice
+            assertThat(session.checkout().resolve("late.md")).doesNotExist();
+            assertThat(session.checkout().resolve("notes.md")).exists();
+        }
+        assertThat(remoteFile("notes.md")).isEqualTo(LINES);
+    }
+
+    @Test
+    void shouldCloseTheOpenSessionsWhenClosed() throws Exception {
+        Path lockDir = tmp.resolve("cache-alice").resolve("lib");
+        KbSession session;
+        try (Kbsync alice = kbsync("alice")) {
+            session = alice.open("lib", "left_open");
+        }
+        assertThatThrownBy(() -> session.write("late.md", "late\n")).isInstanceOf(IllegalStateException.class);
+        try (LocalKbLock.Handle next = LocalKbLock.shared().acquire(lockDir, "next", Duration.ZERO)) {
+            assertThat(next.operation()).isEqualTo("next");
+        }
     }
 
     private String remoteFile(String path) throws Exception {
