@@ -49,7 +49,7 @@ public final class Kbsync implements AutoCloseable {
         this.config = config;
         this.client = KbsyncClient.create(vertx, config.clientOptions());
         this.modes = new ModeTracker(config.fallback());
-        this.leases = new RawLeases(client, modes);
+        this.leases = new RawLeases(client, modes, config.coordinators().size());
         this.checkouts = new CheckoutCache(
                 config.cacheDir(),
                 new CredentialResolver(CredentialSettings.unrestricted(), env, Clock.systemUTC())::forKb);

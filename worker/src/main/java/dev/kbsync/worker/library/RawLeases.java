@@ -8,7 +8,9 @@ import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.worker.fallback.FallbackMode;
 import dev.kbsync.worker.fallback.ModeTracker;
+import java.net.URI;
 import java.time.Duration;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
@@ -17,41 +19,53 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The coordinator's raw lease API, blocking (call it off the event loop): request, then follow the lease's event stream
- * (which keeps the waiter alive and reports its position) until granted. Empty when the coordinator is unreachable and
- * the fallback is local.
+ * (which keeps the waiter alive and reports its position) until granted. Empty when no coordinator can be reached and
+ * the fallback is local. With several coordinators the client's failover rules apply: a request cut after it went out
+ * is sent again once the client moved to another coordinator (at most once per coordinator), and a cut event stream is
+ * followed again (on the coordinator the client is on by then; at most twice per coordinator). A lease that is not
+ * handed out (the wait failed, timed out or was interrupted, or the bot's position callback threw) is released, best
+ * effort.
  */
 final class RawLeases {
     private static final Logger log = LoggerFactory.getLogger(RawLeases.class);
 
     private final KbsyncClient client;
     private final ModeTracker modes;
+    private final int coordinators;
 
-    RawLeases(KbsyncClient client, ModeTracker modes) {
+    RawLeases(KbsyncClient client, ModeTracker modes, int coordinators) {
         this.client = client;
         this.modes = modes;
+        this.coordinators = Math.max(1, coordinators);
     }
 
     Optional<Lease> acquire(KbId kb, String holder, Duration timeout, IntConsumer onPosition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Lease lease;
         try {
-            Lease lease = client.requestLease(kb, LeaseRequest.of(holder));
-            modes.reachable();
+            lease = request(kb, holder);
+        } catch (KbsyncException.Unavailable e) {
+            return degraded(kb, holder, e);
+        } catch (KbsyncException.Interrupted e) {
+            throw new IllegalStateException("interrupted while waiting for KB " + kb, e);
+        }
+        try {
             if (lease.state() != LeaseState.GRANTED) {
-                lease = awaitGrant(kb, lease, timeout, onPosition);
+                lease = awaitGrant(kb, lease, deadline, timeout, onPosition);
             }
             onPosition.accept(0);
             return Optional.of(lease);
         } catch (KbsyncException.Unavailable e) {
-            modes.unreachable(e.getMessage());
-            if (modes.fallback() == FallbackMode.FAIL) {
-                throw e;
-            }
-            log.warn(
-                    "{} on KB {}: coordinator unreachable, serializing with the local lock only (degraded)",
-                    holder,
-                    kb);
-            return Optional.empty();
+            release(lease.id());
+            return degraded(kb, holder, e);
         } catch (KbsyncException.Interrupted e) {
+            release(lease.id());
             throw new IllegalStateException("interrupted while waiting for KB " + kb, e);
+        } catch (LeaseEnded e) {
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } catch (RuntimeException e) {
+            release(lease.id());
+            throw e;
         }
     }
 
@@ -64,20 +78,88 @@ final class RawLeases {
         }
     }
 
-    private Lease awaitGrant(KbId kb, Lease waiting, Duration timeout, IntConsumer onPosition) {
+    /**
+     * Requests the lease; a request that got no usable answer is sent again while the client moved to another
+     * coordinator meanwhile (one it did not try yet for this request).
+     */
+    private Lease request(KbId kb, String holder) {
+        for (int tried = 1; ; tried++) {
+            URI at = client.coordinator();
+            try {
+                Lease lease = client.requestLease(kb, LeaseRequest.of(holder));
+                modes.reachable();
+                return lease;
+            } catch (KbsyncException.Unavailable e) {
+                if (tried >= coordinators || at.equals(client.coordinator())) {
+                    throw e;
+                }
+                log.info(
+                        "{} on KB {}: lease request cut ({}); requesting it from coordinator {} now",
+                        holder,
+                        kb,
+                        e.getMessage(),
+                        client.coordinator());
+            }
+        }
+    }
+
+    /**
+     * Waits for the grant; a cut event stream is followed again (on the coordinator the client is on by then: it moves
+     * on once one cannot be reached), at most twice per coordinator, within the deadline.
+     */
+    private Lease awaitGrant(KbId kb, Lease waiting, long deadline, Duration timeout, IntConsumer onPosition) {
         AtomicLong ahead = new AtomicLong(waiting.ahead());
         onPosition.accept((int) waiting.ahead());
-        try {
-            return client.awaitGrant(waiting.id(), timeout, now -> {
-                if (ahead.getAndSet(now) != now) {
-                    onPosition.accept((int) now);
+        for (int followed = 1; ; followed++) {
+            Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+            RuntimeException cut;
+            try {
+                return client.awaitGrant(waiting.id(), left, now -> {
+                    if (ahead.getAndSet(now) != now) {
+                        onPosition.accept((int) now);
+                    }
+                });
+            } catch (KbsyncException.TimedOut e) {
+                if (deadline - System.nanoTime() <= 0) {
+                    throw new IllegalStateException(
+                            "KB " + kb + " not granted within " + timeout + " (" + ahead + " ahead)", e);
                 }
-            });
-        } catch (KbsyncException.TimedOut e) {
-            release(waiting.id());
-            throw new IllegalStateException("KB " + kb + " not granted within " + timeout + " (" + ahead + " ahead)");
-        } catch (KbsyncException.LeaseLost e) {
-            throw new IllegalStateException(e.getMessage(), e);
+                cut = e; // the stream could not be opened in time: as unavailable
+            } catch (KbsyncException.Unavailable | NoSuchElementException e) {
+                cut = e; // broken, or ended without the lease's final state (a coordinator that stops)
+            } catch (KbsyncException.LeaseLost e) {
+                throw new LeaseEnded(e);
+            }
+            if (followed > 2 * coordinators) { // the first try after a cut may still reach the one that stopped
+                throw cut instanceof KbsyncException.Unavailable unavailable
+                        ? unavailable
+                        : new IllegalStateException(
+                                "the event stream of lease " + waiting.id() + " ended before the grant", cut);
+            }
+            log.info(
+                    "event stream of lease {} on KB {} cut ({}); following it on coordinator {} now",
+                    waiting.id(),
+                    kb,
+                    cut.getMessage(),
+                    client.coordinator());
+        }
+    }
+
+    private Optional<Lease> degraded(KbId kb, String holder, KbsyncException.Unavailable e) {
+        modes.unreachable(e.getMessage());
+        if (modes.fallback() == FallbackMode.FAIL) {
+            throw e;
+        }
+        log.warn("{} on KB {}: coordinator unreachable, serializing with the local lock only (degraded)", holder, kb);
+        return Optional.empty();
+    }
+
+    /** The lease ended while waiting (released or expired on the coordinator): nothing to release. */
+    private static final class LeaseEnded extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        LeaseEnded(KbsyncException.LeaseLost cause) {
+            super(cause.getMessage(), cause, false, false);
         }
     }
 }

@@ -14,6 +14,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -66,6 +69,57 @@ class LibraryFailoverIT {
                 .extracting(RevCommit::getShortMessage)
                 .containsExactly("Add: two", "Add: one", "Initial commit");
         assertThat(fence(history.get(0))).isGreaterThan(fence(history.get(1)));
+    }
+
+    @Test
+    void shouldFollowAWaitingLeaseOnTheSecondCoordinatorWhenTheFirstStopsDuringTheWait() throws Exception {
+        Path bare = tmp.resolve("lib.git");
+        String remote = GitFixture.bareRemote(bare);
+        Vertx vertxA = Vertx.vertx();
+        Vertx vertxB = Vertx.vertx();
+        Vertx vertxBot = Vertx.vertx();
+        Map<String, String> kbs = Map.of("lib", remote);
+        CoordinatorFixture a = CoordinatorFixture.startOn(vertxA, redis, Duration.ofSeconds(10), kbs, "coord-a", 0);
+        CoordinatorFixture b = CoordinatorFixture.startOn(vertxB, redis, Duration.ofSeconds(10), kbs, "coord-b", 0);
+        List<KbConfig> lib = List.of(new KbConfig(KbId.of("lib"), remote, "main"));
+        KbsyncConfig both = KbsyncConfig.of(
+                List.of(a.url(), b.url()), CoordinatorFixture.CLIENT_TOKEN, tmp.resolve("cache-bot"), lib);
+        KbsyncConfig onB =
+                KbsyncConfig.of(List.of(b.url()), CoordinatorFixture.CLIENT_TOKEN, tmp.resolve("cache-holder"), lib);
+        try (Kbsync holder = new Kbsync(vertxBot, onB, Map.of());
+                Kbsync bot = new Kbsync(vertxBot, both, Map.of())) {
+            CountDownLatch waiting = new CountDownLatch(1);
+            CompletableFuture<Boolean> later;
+            try (KbSession held = holder.open("lib", "holder")) {
+                later = CompletableFuture.supplyAsync(() -> {
+                    try (KbSession session = bot.open("lib", "bot", position -> {
+                        if (position > 0) {
+                            waiting.countDown();
+                        }
+                    })) {
+                        session.write("two.md", "Add: two\n");
+                        assertThat(session.commitAndPush("Add: two")).isInstanceOf(Outcome.Published.class);
+                        return session.degraded();
+                    }
+                });
+                assertThat(waiting.await(30, TimeUnit.SECONDS)).isTrue();
+                a.close(); // the bot's lease waits on coord-a's event stream
+                CoordinatorFixture.await(vertxA.close());
+                Thread.sleep(500);
+                held.write("one.md", "Add: one\n");
+                assertThat(held.commitAndPush("Add: one")).isInstanceOf(Outcome.Published.class);
+            }
+            assertThat(later.get(60, TimeUnit.SECONDS))
+                    .as("followed on coord-b, not degraded to the local lock")
+                    .isFalse();
+        } finally {
+            b.close();
+            CoordinatorFixture.await(vertxB.close());
+            CoordinatorFixture.await(vertxBot.close());
+        }
+        assertThat(GitFixture.history(bare))
+                .extracting(RevCommit::getShortMessage)
+                .containsExactly("Add: two", "Add: one", "Initial commit");
     }
 
     /** Writes one file in a session; returns whether the session was degraded. */

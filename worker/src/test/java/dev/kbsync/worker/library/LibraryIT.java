@@ -2,6 +2,7 @@ package dev.kbsync.worker.library;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.KbConfig;
@@ -119,6 +120,25 @@ class LibraryIT {
         assertThat(GitFixture.history(bare))
                 .extracting(RevCommit::getShortMessage)
                 .startsWith("Add: four");
+    }
+
+    @Test
+    void shouldReleaseTheWaitingLeaseWhenThePositionCallbackThrows() {
+        try (Kbsync first = kbsync("bot-5");
+                Kbsync second = kbsync("bot-6");
+                KbSession held = first.open("lib", "holder")) {
+            assertThatThrownBy(() -> second.open("lib", "impatient", position -> {
+                        if (position > 0) {
+                            throw new IllegalStateException("the bot gave up");
+                        }
+                    }))
+                    .hasMessage("the bot gave up");
+            // released at once, not left to lapse (lease.waiterTtlSeconds, 4 s)
+            await().atMost(Duration.ofSeconds(2))
+                    .untilAsserted(() -> assertThat(
+                                    coordinator.client().queue(KbId.of("lib")).waiters())
+                            .isEmpty());
+        }
     }
 
     private Kbsync kbsync(String name) {
