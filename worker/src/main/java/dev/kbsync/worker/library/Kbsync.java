@@ -78,8 +78,7 @@ public final class Kbsync implements AutoCloseable {
                 () -> lease.filter(l -> released.compareAndSet(false, true)).ifPresent(l -> leases.release(l.id()));
         Optional<LeaseKeeper> keeper = Optional.empty();
         try {
-            // heartbeats from the grant on: the lease's event stream no longer keeps it while the local lock is waited
-            // for
+            // heartbeats from the grant on: the lease's event stream no longer keeps it during the local lock's wait
             keeper = lease.map(l -> new LeaseKeeper(vertx, client, modes, l));
             LocalKbLock.Handle local = lockWithin(remote, operation, lease, onPosition);
             try {
