@@ -18,8 +18,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * connection). Only a definite answer (4xx, an answer that is not kbsync's) or the timeout ends the wait with an error.
  */
 final class JobWait {
-    /** The pause before a job's stream (or read) is tried again, when no {@code Retry-After} says otherwise. */
-    private static final Duration STREAM_RETRY = Duration.ofSeconds(1);
+    /**
+     * The first pause before a job's stream (or read) is tried again, when no {@code Retry-After} says otherwise; it
+     * doubles with each failure of the same wait, up to {@link #STREAM_RETRY_MAX}.
+     */
+    private static final Duration STREAM_RETRY = Duration.ofMillis(250);
+
+    private static final Duration STREAM_RETRY_MAX = Duration.ofSeconds(5);
 
     /** The shortest such pause, whatever {@code Retry-After} said (a proxy's 0 would retry at once, again and again). */
     private static final Duration STREAM_RETRY_FLOOR = Duration.ofMillis(100);
@@ -57,6 +62,9 @@ final class JobWait {
          * until then.
          */
         private volatile Endpoint restoringAt;
+
+        /** The wait's failures so far: the pause without a Retry-After doubles with each. */
+        private int failures;
 
         Wait(String jobId, Duration timeout) {
             this.jobId = jobId;
@@ -121,9 +129,13 @@ final class JobWait {
                 done.tryFail(failure);
                 return;
             }
+            Duration backoff = STREAM_RETRY.multipliedBy(1L << Math.min(failures++, 5));
+            if (backoff.compareTo(STREAM_RETRY_MAX) > 0) {
+                backoff = STREAM_RETRY_MAX;
+            }
             Duration pause = failure instanceof KbsyncException.ServiceUnavailable unavailable
-                    ? unavailable.retryAfter().orElse(STREAM_RETRY)
-                    : STREAM_RETRY;
+                    ? unavailable.retryAfter().orElse(backoff)
+                    : backoff;
             long pauseMs = Math.max(STREAM_RETRY_FLOOR.toMillis(), pause.toMillis());
             pauseMs += (long) (pauseMs * JITTER * ThreadLocalRandom.current().nextDouble());
             if (Duration.ofMillis(pauseMs).compareTo(Duration.ofNanos(deadline - System.nanoTime())) >= 0) {
