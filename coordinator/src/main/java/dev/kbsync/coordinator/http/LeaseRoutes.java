@@ -21,9 +21,13 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The raw lease API: request, read, stream (which keeps the waiter alive), heartbeat, release, force-release. */
 final class LeaseRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger(LeaseRoutes.class);
+
     private final CoordinatorServices services;
     private final Duration defaultTtl;
     private final Duration maxHold;
@@ -134,6 +138,8 @@ final class LeaseRoutes {
         KbId kb = KbId.of(ctx.pathParam("kb"));
         services.leases()
                 .forceRelease(kb)
+                .onSuccess(v -> LOG.info(
+                        "KB {} force-released by {}", kb.value(), Caller.of(ctx).name()))
                 .onSuccess(v ->
                         Responses.ok(ctx, new JsonObject().put("kb", kb.value()).put("released", true)))
                 .onFailure(ctx::fail);

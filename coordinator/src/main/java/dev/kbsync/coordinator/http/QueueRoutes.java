@@ -9,6 +9,7 @@ import dev.kbsync.api.RecentJobs;
 import dev.kbsync.api.event.KbRemovedEvent;
 import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.api.event.SnapshotEvent;
+import dev.kbsync.config.Check;
 import dev.kbsync.coordinator.auth.Caller;
 import dev.kbsync.coordinator.config.KbValidation;
 import dev.kbsync.coordinator.degraded.DegradedMode;
@@ -24,9 +25,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** KB registration, queue snapshots, recently finished jobs, and the snapshot streams the dashboard listens to. */
 final class QueueRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger(QueueRoutes.class);
+
     private final CoordinatorServices services;
 
     private final Duration keepAlive;
@@ -125,6 +130,12 @@ final class QueueRoutes {
     private void handlePutKb(RoutingContext ctx, KbConfig kb) {
         Caller caller = Caller.of(ctx);
         register(kb, caller)
+                .onSuccess(k -> LOG.info(
+                        "KB {} registered by {}: remote {}, branch {}",
+                        k.id().value(),
+                        caller.name(),
+                        Check.masked(k.remote()),
+                        k.branch()))
                 .onSuccess(k -> degraded.ifPresent(d -> d.known(k)))
                 .onSuccess(registered::accept)
                 .onSuccess(k -> Responses.ok(ctx, k.toJson()))

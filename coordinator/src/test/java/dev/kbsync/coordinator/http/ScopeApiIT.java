@@ -14,6 +14,7 @@ import dev.kbsync.api.Quoting;
 import dev.kbsync.api.client.EventStream;
 import dev.kbsync.api.event.SnapshotEvent;
 import dev.kbsync.coordinator.auth.Token;
+import dev.kbsync.coordinator.testing.LogCapture;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -341,6 +342,26 @@ class ScopeApiIT {
         assertThat(all.getJsonArray("jobs").stream().map(j -> ((JsonObject) j).getString("id")))
                 .as("an unscoped token sees every user's")
                 .contains(mine, otherUser);
+    }
+
+    /** Admin actions leave a line naming their token: a KB's registration (with its remote) and a force-release. */
+    @Test
+    void shouldLogWhichTokenRegisteredAKbAndWhichForceReleasedIt() {
+        try (LogCapture logs = new LogCapture()) {
+            JsonObject registration = new JsonObject()
+                    .put("remote", "https://git.example.com/audited.git")
+                    .put("branch", "main");
+            assertThat(api.call(PUT, "/v1/kbs/audited", ADMIN, registration).statusCode())
+                    .isEqualTo(200);
+            assertThat(api.call(POST, "/v1/admin/kbs/team-a-2/force-release", TEAM_ADMIN)
+                            .statusCode())
+                    .isEqualTo(200);
+
+            assertThat(logs.lines())
+                    .anyMatch(l -> l.matches("INFO KB audited registered by \\S+: remote"
+                            + " https://git.example.com/audited.git, branch main.*"));
+            assertThat(logs.lines()).anyMatch(l -> l.contains("KB team-a-2 force-released by team-a-admin"));
+        }
     }
 
     private static HttpResponse<Buffer> note(String token, String kb, String user) {
