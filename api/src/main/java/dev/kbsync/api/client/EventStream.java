@@ -6,6 +6,7 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * An event stream read from a plain thread: {@link #next()} blocks until the next event; {@link #hasNext()} is false
@@ -14,10 +15,17 @@ import java.util.concurrent.TimeUnit;
  * so it works in a for-each loop. Close it to stop early.
  */
 public final class EventStream<E> implements Iterator<E>, Iterable<E>, AutoCloseable {
+    /**
+     * The most events a stream holds unread: past it the stream is closed and its reader, once it has read them, gets
+     * {@link KbsyncException.Unreachable} (the coordinator drops a client that falls behind in the same way).
+     */
+    static final int MAX_BEHIND = 10_000;
+
     private static final Object END = new Object();
 
     private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-    private Subscription subscription;
+    private final AtomicBoolean overflowed = new AtomicBoolean();
+    private volatile Subscription subscription;
     private Object head;
 
     private record Failed(Throwable cause) {}
@@ -26,12 +34,30 @@ public final class EventStream<E> implements Iterator<E>, Iterable<E>, AutoClose
 
     /** Where the subscription delivers events (any thread). */
     void offer(E event) {
+        if (overflowed.get()) {
+            return;
+        }
+        if (queue.size() >= MAX_BEHIND && overflowed.compareAndSet(false, true)) {
+            queue.add(new Failed(new KbsyncException.Unreachable(
+                    "the reader fell behind by " + MAX_BEHIND + " events; the stream was closed", null)));
+            if (subscription != null) {
+                subscription.close();
+            }
+            return;
+        }
         queue.add(event);
     }
 
     void attach(Subscription opened) {
         this.subscription = opened;
-        opened.ended().onComplete(end -> queue.add(end.succeeded() ? END : new Failed(end.cause())));
+        opened.ended().onComplete(end -> {
+            if (!overflowed.get()) { // else its failure is queued already
+                queue.add(end.succeeded() ? END : new Failed(end.cause()));
+            }
+        });
+        if (overflowed.get()) { // fell behind before it was attached
+            opened.close();
+        }
     }
 
     /** Blocks until the next event or the end of the stream. */

@@ -56,6 +56,40 @@ class EventStreamTest {
         assertThat(events.get(2).last()).isTrue();
     }
 
+    /**
+     * A reader that falls far behind (events keep coming, nobody reads them) does not make the stream hold them without
+     * bound: past {@link EventStream#MAX_BEHIND} unread events the stream is closed, and the reader, once it reads up
+     * to there, gets an Unavailable error saying so (as the coordinator drops a slow client with SLOW_CONSUMER).
+     */
+    @Test
+    void shouldEndAStreamWhoseReaderFellTooFarBehind() throws Exception {
+        int sent = EventStream.MAX_BEHIND + 500;
+        server.on("/v1/jobs/j1/events", r -> {
+            HttpServerResponse response = open(r.response(), frame("state", job("j1", "queued")));
+            String position = frame("position", job("j1", "queued"));
+            for (int i = 0; i < sent; i++) {
+                response.write(position);
+            }
+        });
+
+        try (var stream = client.jobEvents("j1")) {
+            Thread.sleep(1500); // not reading: the events pile up
+            int read = 0;
+            KbsyncException failure = null;
+            try {
+                while (read <= sent) {
+                    stream.next(Duration.ofSeconds(5));
+                    read++;
+                }
+            } catch (KbsyncException e) {
+                failure = e;
+            }
+            assertThat(failure).isInstanceOf(KbsyncException.Unavailable.class);
+            assertThat(failure.getMessage()).contains("fell behind");
+            assertThat(read).isLessThanOrEqualTo(EventStream.MAX_BEHIND + 1);
+        }
+    }
+
     @Test
     void shouldEndAStreamThatHearsNothingForItsIdleTimeout() throws Exception {
         server.on("/v1/jobs/j9/events", r -> open(r.response(), frame("state", job("j9", "queued")))); // then silence
