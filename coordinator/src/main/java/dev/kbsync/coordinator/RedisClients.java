@@ -5,8 +5,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
 
 /** Builds, pings and shuts down the Redisson client, always off the event loop. */
@@ -21,10 +23,15 @@ public final class RedisClients {
         });
     }
 
-    /** Completes when Redis answered a round trip (works for single, Sentinel and Cluster). */
+    /**
+     * Completes when Redis took a write (works for single, Sentinel and Cluster): a Redis that answers reads but
+     * refuses writes (MISCONF: it cannot persist; NOREPLICAS; a replica left read-only) cannot serve either.
+     */
     static Future<Void> ping(Vertx vertx, RedissonClient redisson) {
         return Future.fromCompletionStage(
-                        redisson.getBucket("kbsync:readyz").isExistsAsync(), vertx.getOrCreateContext())
+                        redisson.getBucket("kbsync:readyz", StringCodec.INSTANCE)
+                                .setAsync("1", Duration.ofMinutes(1)),
+                        vertx.getOrCreateContext())
                 .mapEmpty();
     }
 

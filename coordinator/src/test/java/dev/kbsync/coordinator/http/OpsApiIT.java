@@ -8,6 +8,7 @@ import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kbsync.redis.RespClient;
 import dev.kbsync.testing.H2cRequests;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -54,6 +55,26 @@ class OpsApiIT {
             assertThat(api.call(GET, "/healthz", null).statusCode()).isEqualTo(200);
         } finally {
             api.redis.process().resume();
+        }
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> api.call(GET, "/readyz", null).statusCode() == 200);
+    }
+
+    /**
+     * A Redis that answers reads but refuses every write cannot serve: here NOREPLICAS (min-replicas-to-write with no
+     * replica), as MISCONF when it cannot persist. The probe writes, so the coordinator is not ready then.
+     */
+    @Test
+    void shouldReport503WhileRedisRefusesWrites() {
+        java.time.Duration call = java.time.Duration.ofSeconds(2);
+        RespClient.once(api.redis.port(), call, "CONFIG", "SET", "min-replicas-to-write", "1");
+        try {
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> api.call(GET, "/readyz", null).statusCode() == 503);
+        } finally {
+            RespClient.once(api.redis.port(), call, "CONFIG", "SET", "min-replicas-to-write", "0");
         }
         org.awaitility.Awaitility.await()
                 .atMost(java.time.Duration.ofSeconds(20))

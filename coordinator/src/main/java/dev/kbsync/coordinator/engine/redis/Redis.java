@@ -22,12 +22,14 @@ import org.redisson.api.options.OptionalOptions;
 import org.redisson.client.RedisBusyException;
 import org.redisson.client.RedisClusterDownException;
 import org.redisson.client.RedisConnectionException;
+import org.redisson.client.RedisException;
 import org.redisson.client.RedisLoadingException;
 import org.redisson.client.RedisMasterDownException;
 import org.redisson.client.RedisNoScriptException;
 import org.redisson.client.RedisNodeNotFoundException;
 import org.redisson.client.RedisOutOfMemoryException;
 import org.redisson.client.RedisReadonlyException;
+import org.redisson.client.RedisReconnectedException;
 import org.redisson.client.RedisRetryException;
 import org.redisson.client.RedisTimeoutException;
 import org.redisson.client.RedisTryAgainException;
@@ -241,6 +243,16 @@ public final class Redis {
                 || e instanceof RedisReadonlyException
                 || e instanceof RedisClusterDownException
                 || e instanceof RedisTryAgainException
-                || e instanceof RedisRetryException;
+                || e instanceof RedisRetryException
+                || e instanceof RedisReconnectedException // the connection dropped and came back under the step
+                || e instanceof RedisException && refusedWrites(e.getMessage());
+    }
+
+    /**
+     * A refusal Redisson has no type for: MISCONF (Redis cannot persist, so it takes no write), also as Redis 6 wraps a
+     * script's ({@code ERR Error running script ... -MISCONF ...}).
+     */
+    private static boolean refusedWrites(String message) {
+        return message != null && (message.startsWith("MISCONF ") || message.contains("-MISCONF "));
     }
 }
