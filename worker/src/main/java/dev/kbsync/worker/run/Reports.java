@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * Maps a cycle outcome to the result reported for a job, with a link to its commit where the remote has one and the
- * applier's answer (an agent's output; none for a job found already published, whose agent did not run again).
+ * applier's answer (an agent's output; for a job found already published, the answer of its agent if it ran in this
+ * very cycle, whose push landed although it failed in transport: none if the commit was an earlier run's).
  */
 final class Reports {
     private Reports() {}
@@ -21,7 +22,7 @@ final class Reports {
             return new JobReport(jobId, done(assignment, p.commit(), p.files(), p.pushRejections(), answer));
         }
         if (outcome instanceof Outcome.AlreadyPublished a) {
-            return new JobReport(jobId, done(assignment, a.commit(), a.files(), a.pushRejections(), null));
+            return new JobReport(jobId, done(assignment, a.commit(), a.files(), a.pushRejections(), answer));
         }
         if (outcome instanceof Outcome.Unchanged u) {
             return new JobReport(

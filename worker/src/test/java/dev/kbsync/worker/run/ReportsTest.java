@@ -23,7 +23,30 @@ class ReportsTest {
         assertThat(commitUrl("/srv/git/team.git")).isNull();
     }
 
+    /**
+     * An agent that ran in this very cycle, whose push landed although the push failed in transport (the next sync
+     * found the cycle's own commit: already published), keeps its answer in the report.
+     */
+    @Test
+    void shouldReportTheAnswerOfAnAgentThatRanInTheCycleThatFoundItsCommitPublished() {
+        Outcome landed = new Outcome.AlreadyPublished(
+                "9d1e0c4a", List.of(new FileChange("a.md", FileChange.Change.CREATED, null)), 0);
+
+        JobOutcome outcome = Reports.of(assignment("/srv/git/team.git"), landed, "tidied 3 notes")
+                .outcome();
+
+        assertThat(((JobOutcome.Done) outcome).result()).isEqualTo("tidied 3 notes");
+    }
+
     private static String commitUrl(String remote) {
+        Outcome published =
+                new Outcome.Published("9d1e0c4a", List.of(new FileChange("a.md", FileChange.Change.CREATED, null)), 0);
+        return ((JobOutcome.Done)
+                        Reports.of(assignment(remote), published, null).outcome())
+                .commitUrl();
+    }
+
+    private static Assignment assignment(String remote) {
         Lease lease = new Lease(
                 "team~j1.1",
                 KbId.of("team"),
@@ -36,10 +59,7 @@ class ReportsTest {
                 Instant.EPOCH,
                 Instant.EPOCH,
                 30_000);
-        Assignment assignment = new Assignment(
+        return new Assignment(
                 lease, Jobs.note("j1", "alice", "text", null, null), new KbConfig(KbId.of("team"), remote, "main"));
-        Outcome published =
-                new Outcome.Published("9d1e0c4a", List.of(new FileChange("a.md", FileChange.Change.CREATED, null)), 0);
-        return ((JobOutcome.Done) Reports.of(assignment, published, null).outcome()).commitUrl();
     }
 }
