@@ -19,7 +19,12 @@ final class Blocking {
     private final Duration timeout;
 
     Blocking(Duration requestTimeout) {
-        this.timeout = requestTimeout.plus(MARGIN);
+        this(requestTimeout, MARGIN);
+    }
+
+    /** With another margin than {@link #MARGIN} (tests). */
+    Blocking(Duration requestTimeout, Duration margin) {
+        this.timeout = requestTimeout.plus(margin);
     }
 
     /** Waits for {@code future} up to the call timeout; its failure is thrown as it is. */

@@ -31,7 +31,7 @@ class BlockingTest {
 
     @Test
     void shouldCloseAStreamThatOpensAfterTheWaitTimedOut() {
-        assertThatThrownBy(() -> new Blocking(Duration.ZERO).open(events -> opening.future())) // waits the 5 s margin
+        assertThatThrownBy(() -> new Blocking(Duration.ZERO, Duration.ofMillis(200)).open(events -> opening.future()))
                 .isInstanceOf(KbsyncException.TimedOut.class);
 
         opening.complete(late);
