@@ -116,7 +116,16 @@ final class PollSlot implements Runnable {
                     commit = done.commit();
                 }
             }
-        } catch (RuntimeException e) { // a bug must not end the slot: its job's grant lapses, the slot polls on
+        } catch (VirtualMachineError e) { // out of memory, a stack overflow: this slot cannot go on
+            log.error(
+                    "job {} ended by {}: its poll loop ({}) ends, and the worker polls with one slot fewer until"
+                            + " it restarts",
+                    assignment.job().id(),
+                    e,
+                    Thread.currentThread().getName(),
+                    e);
+            throw e;
+        } catch (Exception | Error e) { // a bug must not end the slot: its job's grant lapses, the slot polls on
             log.error(
                     "job {} ended with an unexpected error; polling on",
                     assignment.job().id(),

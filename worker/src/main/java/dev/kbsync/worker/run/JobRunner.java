@@ -35,7 +35,9 @@ import org.slf4j.MDC;
  * Runs one assignment to the end on the calling (worker) thread: local KB lock, publish cycle, result delivery, then
  * occasional maintenance. Every exit path reports a result, except a lost lease (the job already runs elsewhere) and a
  * grant whose hard deadline came first (the agent is killed, the unit abandoned; the coordinator ends the grant at its
- * deadline, counts the attempt and runs the job again or fails it with {@code MAX_HOLD_EXCEEDED}).
+ * deadline, counts the attempt and runs the job again or fails it with {@code MAX_HOLD_EXCEEDED}). An unexpected
+ * failure, an exception or an {@link Error} such as a failed assertion or a class that could not be loaded, is reported
+ * {@code INTERNAL}; only a {@link VirtualMachineError} (out of memory, a stack overflow) is thrown on to the caller.
  */
 public final class JobRunner {
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
@@ -194,7 +196,9 @@ public final class JobRunner {
             return e.abandoned() ? List.of() : failed(batch, new JobError(e.code(), message(e)), e.landed());
         } catch (CycleFailedException e) {
             return failed(batch, unexpected(head, e.getCause()), e.landed());
-        } catch (RuntimeException e) {
+        } catch (VirtualMachineError e) {
+            throw e; // out of memory, a stack overflow: the JVM's own trouble, which its slot logs and ends with
+        } catch (Exception | Error e) { // a bug, an assertion, a class that failed to load or initialise
             return failed(batch, unexpected(head, e), Map.of());
         }
     }
@@ -203,7 +207,7 @@ public final class JobRunner {
      * The error of a job that ended by an exception: {@code DISK_FULL} when the disk was full (the coordinator queues
      * the job again), else {@code INTERNAL} (logged with its stack).
      */
-    private JobError unexpected(Assignment head, RuntimeException e) {
+    private JobError unexpected(Assignment head, Throwable e) {
         if (DiskFull.causedBy(e)) {
             String message = DiskFull.message(checkouts.disk(), e);
             log.warn("job {} failed {}: {}", head.job().id(), DiskFull.CODE, message);

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -61,14 +62,30 @@ class PollSlotIT {
 
     @Test
     void shouldKeepPollingAfterAJobThrowsSomethingUnexpected() throws Exception {
+        shouldKeepPollingAfterAJobThrows(
+                Phase.REPORTED, () -> new IllegalStateException("a bug in the job's own code"), "done");
+    }
+
+    /**
+     * An Error that is not the JVM's own trouble (an assertion, a class that failed to initialise on first use) fails
+     * the job like any bug, and the slot polls on: it is not ended for good without a report.
+     */
+    @Test
+    void shouldKeepPollingAfterAJobThrowsAnError() throws Exception {
+        shouldKeepPollingAfterAJobThrows(Phase.PULLED, AssertionError::new, "failed");
+    }
+
+    /** The first job throws {@code failure} at {@code at} and ends {@code firstEnds}; the second is done all the same. */
+    private void shouldKeepPollingAfterAJobThrows(Phase at, Supplier<? extends Throwable> failure, String firstEnds)
+            throws Exception {
         String remote = GitFixture.bareRemote(tmp.resolve("team.git"));
         try (CoordinatorFixture coordinator =
                 CoordinatorFixture.start(vertx, redis, Duration.ofSeconds(10), Map.of("team", remote))) {
             Job first = coordinator.submitNote("team", "alice", "first", "First");
             AtomicInteger thrown = new AtomicInteger();
             PhaseListener once = (phase, id) -> {
-                if (phase == Phase.REPORTED && thrown.getAndIncrement() == 0) {
-                    throw new IllegalStateException("a bug in the job's own code");
+                if (phase == at && thrown.getAndIncrement() == 0) {
+                    sneakyThrow(failure.get());
                 }
             };
             WorkerProcess worker = WorkerFixture.start(
@@ -90,10 +107,15 @@ class PollSlotIT {
                         .pollInterval(Duration.ofMillis(200))
                         .until(() -> coordinator.job(second.id()).state().terminal());
                 assertThat(coordinator.job(second.id()).state().wire()).isEqualTo("done");
-                assertThat(coordinator.job(first.id()).state().wire()).isEqualTo("done");
+                assertThat(coordinator.job(first.id()).state().wire()).isEqualTo(firstEnds);
             } finally {
                 worker.stop();
             }
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
+        throw (T) t;
     }
 }
