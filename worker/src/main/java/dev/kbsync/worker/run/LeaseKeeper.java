@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * Keeps a granted lease while its unit runs, and stops the unit when it may no longer write:
  *
  * <ul>
- *   <li>heartbeats every ttl/3 (a Vert.x timer, the call on a worker thread); a heartbeat answered LEASE_LOST, or with
+ *   <li>heartbeats every ttl/3 (a Vert.x timer, the call on a worker thread; a beat is skipped while the previous one is
+ *       still under way, slow or retried, so that a slow coordinator never has one lease hold more than one of Vert.x's
+ *       worker threads, which the health server's handlers share); a heartbeat answered LEASE_LOST, or with
  *       the lease no longer {@code granted} (or under another token), fires the {@link #stop()} signal at once: a
  *       running agent is killed with its process tree, and nothing is committed or pushed;
  *   <li>fires the signal {@code margin} before the grant's hard deadline ({@link Lease#deadlineAt()}, the maximum
@@ -58,6 +61,9 @@ public final class LeaseKeeper implements AutoCloseable {
     private final long timer;
     private final Optional<Long> deadlineTimer;
     private volatile boolean closed;
+    /** Whether a heartbeat of {@link #beat()} is under way: the next beat is skipped until it ended. */
+    private final AtomicBoolean beating = new AtomicBoolean();
+
     private volatile String doing = "waiting for the KB's local lock";
     /** What the unit did before its wait for the remote began (null: not waiting for it). */
     private volatile String step;
@@ -113,7 +119,8 @@ public final class LeaseKeeper implements AutoCloseable {
     /**
      * The unit waits for its remote ({@code what} says how far the wait is): {@link #doing(String)} until
      * {@link #remoteAnswered()}, sent at once in a heartbeat of its own when the wait begins (the periodic heartbeats
-     * are a third of the TTL apart, which may be longer than the first pauses of the wait).
+     * are a third of the TTL apart, which may be longer than the first pauses of the wait); while another heartbeat is
+     * under way, its retry or the next periodic one says it.
      */
     public void waitingForRemote(String what) {
         boolean begins = step == null;
@@ -224,7 +231,11 @@ public final class LeaseKeeper implements AutoCloseable {
     }
 
     private void beat() {
+        if (!beating.compareAndSet(false, true)) {
+            return; // the previous heartbeat still waits for its answer or retries: it sends what the unit does now
+        }
         vertx.executeBlocking(this::heartbeat, false).onComplete(result -> {
+            beating.set(false);
             if (result.succeeded()) {
                 modes.reachable();
                 if (!holds(result.result())) {

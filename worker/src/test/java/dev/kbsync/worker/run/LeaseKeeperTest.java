@@ -9,11 +9,17 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.client.ClientOptions;
+import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.worker.fallback.FallbackMode;
 import dev.kbsync.worker.fallback.ModeTracker;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +71,46 @@ class LeaseKeeperTest {
         } finally {
             logger.detachAppender(logs);
             vertx.close();
+        }
+    }
+
+    /**
+     * A slow coordinator does not pile up heartbeats: a beat is skipped while the previous one is still in flight, so
+     * one lease never holds more than one of Vert.x's worker threads (which the health server's handlers need too).
+     */
+    @Test
+    void shouldSkipABeatWhileThePreviousHeartbeatIsStillInFlight() throws Exception {
+        // a 300 ms TTL beats every 100 ms; each heartbeat is answered after 1 s
+        Lease lease = lease(Instant.now().plusSeconds(60), null, 300);
+        String answer = lease.toJson().encode();
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        AtomicInteger heartbeats = new AtomicInteger();
+        Vertx vertx = Vertx.vertx();
+        try {
+            HttpServer slow = vertx.createHttpServer()
+                    .requestHandler(r -> {
+                        heartbeats.incrementAndGet();
+                        most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                        vertx.setTimer(1_000, id -> {
+                            inFlight.decrementAndGet();
+                            r.response()
+                                    .putHeader("Content-Type", "application/json")
+                                    .end(answer);
+                        });
+                    })
+                    .listen(0, "127.0.0.1")
+                    .await(10, TimeUnit.SECONDS);
+            URI url = URI.create("http://127.0.0.1:" + slow.actualPort());
+            try (KbsyncClient client = KbsyncClient.create(vertx, ClientOptions.of(url, "t"));
+                    LeaseKeeper keeper = new LeaseKeeper(vertx, client, new ModeTracker(FallbackMode.LOCAL), lease)) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> heartbeats.get() >= 3);
+
+                assertThat(most).as("heartbeats in flight at once").hasValue(1);
+                assertThat(keeper.stop().stopped()).isEmpty();
+            }
+        } finally {
+            vertx.close().await(10, TimeUnit.SECONDS);
         }
     }
 
