@@ -79,7 +79,8 @@ public final class JobRunner {
      * Runs the job, and for a note job the queued note jobs behind it (group commit, up to {@code batchMax} in all)
      * in one pull/push cycle; returns the reports, delivered when this returns (members first, side by side, the head
      * last), or still being delivered in the background if the coordinator is unreachable.
-     * {@code abandoning}: stop before push. {@code onRemoteWait}: run on the calling thread before each pause of the
+     * {@code abandoning}: stop before push (a job that starts with it set is stopped at once, as
+     * {@link #stopRunning} stops the jobs running then). {@code onRemoteWait}: run on the calling thread before each pause of the
      * cycle for a remote that cannot be reached for now (the job keeps its lease and this thread meanwhile).
      */
     public List<JobReport> run(Assignment assignment, BooleanSupplier abandoning, Runnable onRemoteWait) {
@@ -91,6 +92,10 @@ public final class JobRunner {
                     "job " + assignment.job().id() + " of KB "
                             + assignment.lease().kb() + " (lease "
                             + assignment.lease().id() + ")");
+            if (abandoning.getAsBoolean()) {
+                // started after stopRunning (a poll in flight brought it and could not give it back): its stop now
+                shutDown(keeper.stop());
+            }
             try {
                 return runUnder(assignment, keeper, abandoning, onRemoteWait);
             } finally {
@@ -125,13 +130,15 @@ public final class JobRunner {
 
     /**
      * Stops every job running now before its push, as a lost lease would, but reported: a running agent is killed with
-     * its process tree, and the job fails {@code WORKER_SHUTDOWN}. For a worker whose shutdown grace is over.
+     * its process tree, and the job fails {@code WORKER_SHUTDOWN}. For a worker whose shutdown grace is over: it sets
+     * what {@link #run}'s {@code abandoning} reads first, so that a job starting meanwhile is stopped as it starts.
      */
     public void stopRunning() {
-        running.keySet()
-                .forEach(stop -> stop.stop(
-                        UnitAbortedException.WORKER_SHUTDOWN,
-                        "worker shut down while the job ran; nothing was published"));
+        running.keySet().forEach(JobRunner::shutDown);
+    }
+
+    private static void shutDown(StopSignal stop) {
+        stop.stop(UnitAbortedException.WORKER_SHUTDOWN, "worker shut down while the job ran; nothing was published");
     }
 
     /** The jobs running now, each as {@code job <id> of KB <kb> (lease <id>)}, sorted. */

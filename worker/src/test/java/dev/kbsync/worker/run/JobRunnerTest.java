@@ -1,0 +1,150 @@
+package dev.kbsync.worker.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.api.Assignment;
+import dev.kbsync.api.JobError;
+import dev.kbsync.api.JobOutcome;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.client.ClientOptions;
+import dev.kbsync.api.client.KbsyncClient;
+import dev.kbsync.git.GitAuth;
+import dev.kbsync.lock.LocalKbLock;
+import dev.kbsync.lock.LocalLockConfig;
+import dev.kbsync.worker.apply.Applier;
+import dev.kbsync.worker.apply.ApplyResult;
+import dev.kbsync.worker.apply.StopSignal;
+import dev.kbsync.worker.client.JobReport;
+import dev.kbsync.worker.client.RetryPolicy;
+import dev.kbsync.worker.fallback.FallbackMode;
+import dev.kbsync.worker.fallback.ModeTracker;
+import dev.kbsync.worker.fallback.ResultOutbox;
+import dev.kbsync.worker.fixture.GitFixture;
+import dev.kbsync.worker.fixture.Jobs;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One job run by the runner against a stand-in coordinator (heartbeats and reports answered at once). */
+class JobRunnerTest {
+    private static final String JOB = "team~j1";
+
+    private final Vertx vertx = Vertx.vertx();
+
+    @TempDir
+    Path tmp;
+
+    @AfterEach
+    void close() throws Exception {
+        vertx.close().await(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * A job that starts once its worker's grace is over (a poll in flight brought it and the give-back failed) misses
+     * the stop the worker sent the jobs running then: it is stopped as it starts, so its agent never runs on past the
+     * grace.
+     */
+    @Test
+    void shouldStopAJobThatStartsWhileTheWorkerAbandonsItsJobs() throws Exception {
+        List<Optional<StopSignal.Stop>> seen = new CopyOnWriteArrayList<>();
+        Applier agent = new Applier() {
+            @Override
+            public ApplyResult apply(Path checkout, dev.kbsync.api.Job job, KbConfig kb) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public ApplyResult apply(
+                    Path checkout,
+                    dev.kbsync.api.Job job,
+                    KbConfig kb,
+                    StopSignal stop,
+                    dev.kbsync.worker.apply.CaseIndex names) {
+                seen.add(stop.stopped());
+                return new ApplyResult.Refused(new JobError("AGENT_FAILED", "the agent ran"));
+            }
+        };
+        try (KbsyncClient client = coordinator();
+                CheckoutCache cache = new CheckoutCache(tmp.resolve("cache"), kb -> GitAuth.NONE)) {
+            JobRunner runner = runner(client, cache, agent, 50);
+
+            List<JobReport> reports = runner.run(assignment(), () -> true, () -> {});
+
+            assertThat(seen).hasSize(1);
+            assertThat(seen.get(0))
+                    .as("the agent is handed a stop already fired")
+                    .map(StopSignal.Stop::code)
+                    .contains(UnitAbortedException.WORKER_SHUTDOWN);
+            assertThat(reports)
+                    .singleElement()
+                    .satisfies(r -> assertThat(r.outcome())
+                            .isInstanceOfSatisfying(
+                                    JobOutcome.Failed.class,
+                                    f -> assertThat(f.error().code()).isEqualTo(UnitAbortedException.WORKER_SHUTDOWN)));
+        }
+    }
+
+    private Assignment assignment() {
+        String remote = GitFixture.bareRemote(tmp.resolve("team.git"));
+        Instant now = Instant.now();
+        Lease lease = new Lease(
+                "l-1", KbId.of("team"), "w1", LeaseState.GRANTED, 0, 7L, JOB, now, now.plusSeconds(30), null, 30_000);
+        return new Assignment(
+                lease, Jobs.agent(JOB, "ada", "do it"), new KbConfig(KbId.of("team"), remote, "main"), null, false);
+    }
+
+    /** Answers a heartbeat with the granted lease, anything else (a report) with the job. */
+    private KbsyncClient coordinator() throws Exception {
+        Instant now = Instant.now();
+        String lease = new Lease(
+                        "l-1",
+                        KbId.of("team"),
+                        "w1",
+                        LeaseState.GRANTED,
+                        0,
+                        7L,
+                        JOB,
+                        now,
+                        now.plusSeconds(30),
+                        null,
+                        30_000)
+                .toJson()
+                .encode();
+        String job = Jobs.agent(JOB, "ada", "do it").toJson().encode();
+        HttpServer server = vertx.createHttpServer()
+                .requestHandler(r -> r.response()
+                        .putHeader("Content-Type", "application/json")
+                        .end(r.path().endsWith("/heartbeat") ? lease : job))
+                .listen(0, "127.0.0.1")
+                .await(10, TimeUnit.SECONDS);
+        return KbsyncClient.create(vertx, ClientOptions.of(URI.create("http://127.0.0.1:" + server.actualPort()), "t"));
+    }
+
+    private JobRunner runner(KbsyncClient client, CheckoutCache cache, Applier applier, int maintainEvery) {
+        ModeTracker modes = new ModeTracker(FallbackMode.LOCAL);
+        return new JobRunner(
+                vertx,
+                client,
+                modes,
+                new ResultOutbox(client, modes, new RetryPolicy(3, Duration.ofMillis(50), Duration.ofMillis(50))),
+                cache,
+                new LocalKbLock(LocalLockConfig.DEFAULTS, Clock.systemUTC()),
+                applier,
+                new PublishCycle(new PushRetry(0, Duration.ofMillis(10)), PhaseListener.NONE, d -> {}),
+                new RunnerSettings("users.kbsync", maintainEvery, 1, PhaseListener.NONE));
+    }
+}
