@@ -6,7 +6,9 @@ import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.worker.client.JobReport;
 import dev.kbsync.worker.client.RetryPolicy;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,15 +109,12 @@ final class PollSlot implements Runnable {
         shared.active().incrementAndGet();
         shared.presence().running(seat, assignment);
         shared.renewer().now();
-        String commit = null;
+        AtomicBoolean ended = new AtomicBoolean();
         try {
-            for (JobReport report :
-                    shared.runner().run(assignment, shared.abandoning()::get, () -> waiting(assignment))) {
-                shared.metrics().reported(report);
-                if (report.outcome() instanceof JobOutcome.Done done && done.commit() != null) {
-                    commit = done.commit();
-                }
-            }
+            shared.runner().run(assignment, shared.abandoning()::get, () -> waiting(assignment), reports -> {
+                ended(assignment, reports);
+                ended.set(true);
+            });
         } catch (VirtualMachineError e) { // out of memory, a stack overflow: this slot cannot go on
             log.error(
                     "job {} ended by {}: its poll loop ({}) ends, and the worker polls with one slot fewer until"
@@ -131,12 +130,29 @@ final class PollSlot implements Runnable {
                     assignment.job().id(),
                     e);
         } finally {
-            shared.presence().finished(seat, assignment.kb().id(), commit);
+            if (!ended.get()) {
+                ended(assignment, List.of());
+            }
             shared.active().decrementAndGet();
             if (handedOver) {
                 loops.waitEnded();
             }
         }
+    }
+
+    /**
+     * The job is over, its lease no longer kept: its reports are counted, and the presence no longer shows it on this
+     * slot (while the runner may still maintain its checkout).
+     */
+    private void ended(Assignment assignment, List<JobReport> reports) {
+        String commit = null;
+        for (JobReport report : reports) {
+            shared.metrics().reported(report);
+            if (report.outcome() instanceof JobOutcome.Done done && done.commit() != null) {
+                commit = done.commit();
+            }
+        }
+        shared.presence().finished(seat, assignment.kb().id(), commit);
     }
 
     /**

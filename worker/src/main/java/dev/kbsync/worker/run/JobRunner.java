@@ -26,16 +26,18 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Runs one assignment to the end on the calling (worker) thread: local KB lock, publish cycle, result delivery, then
- * occasional maintenance. Every exit path reports a result, except a lost lease (the job already runs elsewhere) and a
- * grant whose hard deadline came first (the agent is killed, the unit abandoned; the coordinator ends the grant at its
- * deadline, counts the attempt and runs the job again or fails it with {@code MAX_HOLD_EXCEEDED}). An unexpected
+ * Runs one assignment to the end on the calling (worker) thread: local KB lock, publish cycle, result delivery, then,
+ * its lease no longer kept, occasional maintenance. Every exit path reports a result, except a lost lease (the job
+ * already runs elsewhere) and a grant whose hard deadline came first (the agent is killed, the unit abandoned; the
+ * coordinator ends the grant at its deadline, counts the attempt and runs the job again or fails it with
+ * {@code MAX_HOLD_EXCEEDED}). An unexpected
  * failure, an exception or an {@link Error} such as a failed assertion or a class that could not be loaded, is reported
  * {@code INTERNAL}; only a {@link VirtualMachineError} (out of memory, a stack overflow) is thrown on to the caller.
  */
@@ -80,27 +82,43 @@ public final class JobRunner {
      * in one pull/push cycle; returns the reports, delivered when this returns (members first, side by side, the head
      * last), or still being delivered in the background if the coordinator is unreachable.
      * {@code abandoning}: stop before push (a job that starts with it set is stopped at once, as
-     * {@link #stopRunning} stops the jobs running then). {@code onRemoteWait}: run on the calling thread before each pause of the
-     * cycle for a remote that cannot be reached for now (the job keeps its lease and this thread meanwhile).
+     * {@link #stopRunning} stops the jobs running then). {@code onRemoteWait}: run on the calling thread before each
+     * pause of the cycle for a remote that cannot be reached for now (the job keeps its lease and this thread meanwhile).
      */
     public List<JobReport> run(Assignment assignment, BooleanSupplier abandoning, Runnable onRemoteWait) {
+        return run(assignment, abandoning, onRemoteWait, reports -> {});
+    }
+
+    /**
+     * As {@link #run(Assignment, BooleanSupplier, Runnable)}; {@code ended} is told the reports once the job is over
+     * and its lease no longer kept, before the occasional maintenance of its checkout that this returns after.
+     */
+    public List<JobReport> run(
+            Assignment assignment, BooleanSupplier abandoning, Runnable onRemoteWait, Consumer<List<JobReport>> ended) {
         putMdc(assignment);
-        try (LeaseKeeper keeper =
-                new LeaseKeeper(vertx, client, modes, assignment.lease(), settings.deadlineMargin())) {
-            running.put(
-                    keeper.stop(),
-                    "job " + assignment.job().id() + " of KB "
-                            + assignment.lease().kb() + " (lease "
-                            + assignment.lease().id() + ")");
-            if (abandoning.getAsBoolean()) {
-                // started after stopRunning (a poll in flight brought it and could not give it back): its stop now
-                shutDown(keeper.stop());
+        try {
+            List<JobReport> reports;
+            try (LeaseKeeper keeper =
+                    new LeaseKeeper(vertx, client, modes, assignment.lease(), settings.deadlineMargin())) {
+                running.put(
+                        keeper.stop(),
+                        "job " + assignment.job().id() + " of KB "
+                                + assignment.lease().kb() + " (lease "
+                                + assignment.lease().id() + ")");
+                if (abandoning.getAsBoolean()) {
+                    // started after stopRunning (a poll in flight brought it and could not give it back): its stop now
+                    shutDown(keeper.stop());
+                }
+                try {
+                    reports = runUnder(assignment, keeper, abandoning, onRemoteWait);
+                } finally {
+                    running.remove(keeper.stop());
+                }
             }
-            try {
-                return runUnder(assignment, keeper, abandoning, onRemoteWait);
-            } finally {
-                running.remove(keeper.stop());
-            }
+            // Not under the keeper: it would heartbeat a grant that ended, and take the answer for a lost lease.
+            ended.accept(reports);
+            maintain(assignment);
+            return reports;
         } finally {
             MDC.clear();
         }
@@ -124,7 +142,6 @@ public final class JobRunner {
                     reports.get(0),
                     r -> settings.listener().reached(Phase.REPORTED, r.jobId()));
         }
-        maintain(assignment);
         return reports;
     }
 

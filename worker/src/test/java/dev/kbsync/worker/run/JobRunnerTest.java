@@ -2,6 +2,9 @@ package dev.kbsync.worker.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
 import dev.kbsync.api.Assignment;
 import dev.kbsync.api.JobError;
 import dev.kbsync.api.JobOutcome;
@@ -38,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** One job run by the runner against a stand-in coordinator (heartbeats and reports answered at once). */
 class JobRunnerTest {
@@ -95,6 +99,41 @@ class JobRunnerTest {
                             .isInstanceOfSatisfying(
                                     JobOutcome.Failed.class,
                                     f -> assertThat(f.error().code()).isEqualTo(UnitAbortedException.WORKER_SHUTDOWN)));
+        }
+    }
+
+    /**
+     * Housekeeping after a job runs once its grant ended (the report was delivered): the job's lease keeper is closed
+     * by then, so it does not heartbeat an ended lease (and take the answer for a lost lease), and the job no longer
+     * counts as running.
+     */
+    @Test
+    void shouldMaintainTheCheckoutOnlyOnceTheJobsLeaseKeeperIsClosed() throws Exception {
+        Applier refusing = (checkout, job, kb) -> new ApplyResult.Refused(new JobError("NOTE_INVALID", "refused"));
+        List<List<String>> runningWhileMaintained = new CopyOnWriteArrayList<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(KbCheckout.class);
+        try (KbsyncClient client = coordinator();
+                CheckoutCache cache = new CheckoutCache(tmp.resolve("cache"), kb -> GitAuth.NONE)) {
+            JobRunner runner = runner(client, cache, refusing, 1);
+            AppenderBase<ILoggingEvent> maintained = new AppenderBase<>() {
+                @Override
+                protected void append(ILoggingEvent event) {
+                    if (event.getFormattedMessage().startsWith("maintained checkout")) {
+                        runningWhileMaintained.add(runner.underWay());
+                    }
+                }
+            };
+            maintained.start();
+            logger.addAppender(maintained);
+            try {
+                runner.run(assignment(), () -> false, () -> {});
+            } finally {
+                logger.detachAppender(maintained);
+            }
+
+            assertThat(runningWhileMaintained)
+                    .as("jobs running while the checkout was maintained")
+                    .containsExactly(List.of());
         }
     }
 
