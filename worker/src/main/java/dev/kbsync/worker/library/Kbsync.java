@@ -80,6 +80,9 @@ public final class Kbsync implements AutoCloseable {
         try {
             // heartbeats from the grant on: the lease's event stream no longer keeps it during the local lock's wait
             keeper = lease.map(l -> new LeaseKeeper(vertx, client, modes, l));
+            // at once: a grant made from the queue lapses by the waiter's keep-alive (a few seconds), long before the
+            // keeper's first period (a third of the TTL)
+            keeper.ifPresent(LeaseKeeper::renew);
             LocalKbLock.Handle local = lockWithin(remote, operation, lease, onPosition);
             try {
                 keeper.ifPresent(k -> {

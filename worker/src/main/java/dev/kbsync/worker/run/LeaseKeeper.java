@@ -10,6 +10,7 @@ import dev.kbsync.worker.fallback.FallbackMode;
 import dev.kbsync.worker.fallback.ModeTracker;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -94,17 +95,31 @@ public final class LeaseKeeper implements AutoCloseable {
     }
 
     /**
-     * The time from now until the unit must stop: the grant's time left, {@code deadlineAt - expiresAt + ttl}, less
-     * the margin (at most half the TTL). Empty for a lease without a deadline.
+     * The time from now until the unit must stop: the grant's time left, from when the lease was read ({@code expiresAt
+     * - ttl}, or {@code grantedAt} if later: an expiry the coordinator capped, at a raw waiter's keep-alive or at the
+     * deadline, says less) to {@code deadlineAt}, less the margin (at most half the TTL). Empty for a lease without a
+     * deadline.
      */
     public static Optional<Duration> untilStop(Lease lease, Duration margin) {
         if (lease.deadlineAt() == null || lease.expiresAt() == null) {
             return Optional.empty();
         }
-        Duration left = Duration.between(lease.expiresAt(), lease.deadlineAt()).plus(lease.ttl());
+        Instant read = lease.expiresAt().minus(lease.ttl());
+        if (lease.grantedAt() != null && lease.grantedAt().isAfter(read)) {
+            read = lease.grantedAt();
+        }
+        Duration left = Duration.between(read, lease.deadlineAt());
         Duration cap = lease.ttl().dividedBy(2);
         Duration effective = margin.compareTo(cap) > 0 ? cap : margin;
         return Optional.of(left.minus(effective));
+    }
+
+    /**
+     * Sends a heartbeat now rather than at the first period (a third of the TTL): a raw lease granted from the queue
+     * lapses by its waiter keep-alive, a few seconds, unless heartbeaten. Skipped while one is under way.
+     */
+    public void renew() {
+        beat();
     }
 
     /**

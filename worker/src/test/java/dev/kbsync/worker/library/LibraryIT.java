@@ -141,11 +141,46 @@ class LibraryIT {
         }
     }
 
+    /**
+     * A lease granted from the queue lapses by its waiter keep-alive (lease.waiterTtlSeconds, 4 s) unless heartbeaten
+     * by then; with the default 30 s TTL the session's periodic heartbeats come only every 10 s, so the session beats
+     * once as soon as it is granted.
+     */
+    @Test
+    void shouldKeepALeaseGrantedFromTheQueueWhenItsTtlIsLongerThanTheWaiterTtl() throws Exception {
+        CoordinatorFixture longer =
+                CoordinatorFixture.start(vertx, redis, Duration.ofSeconds(30), Map.of("lib", remote));
+        try (Kbsync first = kbsync("bot-7", longer);
+                Kbsync second = kbsync("bot-8", longer)) {
+            CountDownLatch waiting = new CountDownLatch(1);
+            CompletableFuture<Outcome> later;
+            try (KbSession held = first.open("lib", "holder")) {
+                later = CompletableFuture.supplyAsync(() -> {
+                    try (KbSession next = second.open("lib", "queued", position -> waiting.countDown())) {
+                        Thread.sleep(6_000); // past the waiter keep-alive its grant started from
+                        next.write("seven.md", "seventh\n");
+                        return next.commitAndPush("Add: seven");
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                assertThat(waiting.await(30, TimeUnit.SECONDS)).isTrue();
+            }
+            assertThat(later.get(60, TimeUnit.SECONDS)).isInstanceOf(Outcome.Published.class);
+        } finally {
+            longer.close();
+        }
+    }
+
     private Kbsync kbsync(String name) {
+        return kbsync(name, coordinator);
+    }
+
+    private Kbsync kbsync(String name, CoordinatorFixture at) {
         return new Kbsync(
                 vertx,
                 KbsyncConfig.of(
-                        coordinator.url(),
+                        at.url(),
                         CoordinatorFixture.CLIENT_TOKEN,
                         tmp.resolve("cache-" + name),
                         List.of(new KbConfig(KbId.of("lib"), remote, "main"))),

@@ -34,6 +34,19 @@ class LeaseKeeperTest {
         assertThat(LeaseKeeper.untilStop(lease, Duration.ofSeconds(5))).contains(Duration.ofSeconds(255));
     }
 
+    /**
+     * A grant whose expiry the coordinator capped (a raw waiter's grant at its keep-alive; any grant at its deadline)
+     * says less than a TTL after its grant: its time left counts from the grant, not from expiry less TTL.
+     */
+    @Test
+    void shouldCountFromTheGrantWhenTheExpiryWasCappedBelowATtlAfterIt() {
+        Lease keptAlive = lease(GRANTED.plusSeconds(4), GRANTED.plusSeconds(300), 30_000);
+        Lease atDeadline = lease(GRANTED.plusSeconds(300), GRANTED.plusSeconds(300), 600_000);
+
+        assertThat(LeaseKeeper.untilStop(keptAlive, Duration.ofSeconds(5))).contains(Duration.ofSeconds(295));
+        assertThat(LeaseKeeper.untilStop(atDeadline, Duration.ofSeconds(5))).contains(Duration.ofSeconds(295));
+    }
+
     @Test
     void shouldCapTheMarginAtHalfTheTtlSoTheGrantLivesUpToItsDeadline() {
         Lease lease = lease(GRANTED.plusSeconds(2), GRANTED.plusSeconds(4), 2_000);
