@@ -21,8 +21,8 @@ import org.redisson.config.Config;
  * A durable step whose script writes nothing still writes, and has confirmed, a key of its own in the script's slot,
  * after the script, in the same pipeline as the script and its {@code WAIT}. {@code WAIT} only covers the writes made
  * on the connection that sends it (Redis 7.2 and later keep a connection's offset where its last write left it; Redis
- * 7.0, run here, moves it with every command, so there the retry below is refused either way, see {@link
- * UnconfirmedRetryIT}): without a write of its own, the step's {@code WAIT} would answer at once on a connection that
+ * 7.0, run here, moves it with every command, so there a retry with the replica cut is refused either way, and no
+ * suite here shows the gap end to end): without a write of its own, the step's {@code WAIT} would answer at once on a connection that
  * wrote nothing since the replica last acknowledged, and its caller would be told of a job only the master has.
  *
  * <p>The coordinator reaches the master (1 replica) through a {@link FaultProxy}; a submit with an idempotency key is
@@ -53,7 +53,10 @@ class DurableStepAckIT {
             proxy.holdResponses();
             proxy.recordCommands();
             Future<Job> retry = node.jobs().submit(KB, "ann", note(), KEY);
-            Thread.sleep(1000); // the step's commands reach Redis, no answer reaches the coordinator
+            // the step's commands reach Redis (the WAIT last), no answer reaches the coordinator
+            await().atMost(CALL)
+                    .until(() ->
+                            proxy.commands().stream().anyMatch(c -> c.get(0).equalsIgnoreCase("WAIT")));
             List<List<String>> sent = proxy.commands();
             proxy.releaseResponses();
 

@@ -5,14 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kbsync.coordinator.error.UnavailableException;
 import org.junit.jupiter.api.Test;
 import org.redisson.client.RedisException;
+import org.redisson.client.RedisNoReplicasException;
 import org.redisson.client.RedisReconnectedException;
 
 /** Which of Redis's refusals answer 503 (retry) rather than 500. */
 class RedisFailuresTest {
     /**
      * A Redis that cannot persist refuses writes with MISCONF, which Redisson has no type for (and Redis 6 wraps a
-     * script's in ERR Error running script ... -MISCONF); a connection that dropped and came back under a step in
-     * flight fails it with RedisReconnectedException. Neither is the request's fault, nor a defect: 503, retry.
+     * script's in ERR Error running script ... -MISCONF); one short of replicas (min-replicas-to-write) with NOREPLICAS;
+     * a connection that dropped and came back under a step in flight fails it with RedisReconnectedException. Neither is the request's fault, nor a defect: 503, retry.
      */
     @Test
     void shouldAnswer503ForAWriteRefusedUntilRedisCanPersistAndForAStepCutByAReconnect() {
@@ -21,7 +22,8 @@ class RedisFailuresTest {
                     + " to disk. Commands that may modify the data set are disabled"),
             new RedisException("ERR Error running script (call to f_1234): @user_script:1: -MISCONF Redis is configured"
                     + " to save RDB snapshots"),
-            new RedisReconnectedException("Channel has been reconnected")
+            new RedisReconnectedException("Channel has been reconnected"),
+            new RedisNoReplicasException("NOREPLICAS Not enough good replicas to write.")
         }) {
             assertThat(Redis.unavailable(refused).cause())
                     .as(refused.getMessage())
