@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import http.client
 import json
+import re
 import socket
 import ssl
 import threading
@@ -546,6 +548,29 @@ def _repeatable(method: str, path: str, has_key: bool) -> bool:
     return not path.endswith("/force-release") and not path.endswith("/extend")
 
 
+def _first_window(lease: Lease) -> float:
+    """Seconds a fresh grant stands without a heartbeat: its TTL, or less when the coordinator capped its expiry (a
+    grant made from the queue, at the waiter's keep-alive; a grant at its deadline)."""
+    ttl = lease.ttl_ms / 1000.0
+    granted, expires = _instant(lease.raw.get("grantedAt")), _instant(lease.expires_at)
+    if granted is None or expires is None:
+        return ttl
+    capped = (expires - granted).total_seconds()
+    return capped if 0 < capped < ttl else ttl
+
+
+def _instant(text: Optional[str]) -> Optional[datetime.datetime]:
+    """An ISO-8601 instant as the coordinator writes it (``...T12:00:00.123456789Z``), or None."""
+    if not text:
+        return None
+    match = re.match(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z$", text)
+    if not match:
+        return None
+    micros = int((match.group(2) or "0")[:6].ljust(6, "0"))
+    moment = datetime.datetime.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S")
+    return moment.replace(microsecond=micros, tzinfo=datetime.timezone.utc)
+
+
 class Held:
     """A lease held for a ``with`` block (:meth:`Client.hold`): heartbeaten in the background, released at the end."""
 
@@ -559,7 +584,7 @@ class Held:
         # when the grant lapses unless heartbeaten (monotonic): its TTL from when the call that last renewed it was
         # sent (``renewed``, else now), as the coordinator renewed it no earlier; None for a lease without a TTL
         start = time.monotonic() if renewed is None else renewed
-        self._expires: Optional[float] = start + lease.ttl_ms / 1000.0 if lease.ttl_ms > 0 else None
+        self._expires: Optional[float] = start + _first_window(lease) if lease.ttl_ms > 0 else None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"kbsync-lease-{lease.id}", daemon=True)
 
@@ -575,7 +600,9 @@ class Held:
 
     def _beat(self) -> None:
         period = max(0.2, self.lease.ttl_ms / 3000.0)
-        while not self._stop.wait(period):
+        first = True  # at once: a grant made from the queue lapses by its waiter keep-alive, long before a period
+        while first or not self._stop.wait(period):
+            first = False
             if self.lost:
                 return
             sent = time.monotonic()

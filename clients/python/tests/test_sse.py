@@ -188,6 +188,39 @@ class HeldTest(unittest.TestCase):
                 time.sleep(0.05)
             self.assertTrue(held.lost, "heartbeats that can no longer keep the lease: it is lost, not held")
 
+    def test_a_grant_whose_expiry_is_sooner_than_its_ttl_is_beaten_at_once_and_lost_by_that_expiry(self):
+        # a grant made from the queue lapses by its waiter keep-alive, a few seconds after the grant, whatever its TTL
+        from kbsync.client import Held
+        from kbsync.models import Lease
+
+        granted, expires = "2026-12-06T21:00:00.123456789Z", "2026-12-06T21:00:01.623456789Z"
+        lease = Lease("kb~t", "kb", "h", "granted", 0, 7, expires, None, 30_000,
+                      {"grantedAt": granted, "expiresAt": expires})
+
+        class Down:
+            _timeout = 15.0
+
+            def __init__(self):
+                self.calls = 0
+
+            def heartbeat(self, lease_id, timeout=None):
+                self.calls += 1
+                raise ServiceUnavailable(503, "REDIS_UNAVAILABLE", "down", 1.0)
+
+            def _release_quietly(self, lease_id):
+                pass
+
+        client = Down()
+        with Held(client, lease) as held:
+            deadline = time.monotonic() + 2
+            while client.calls == 0 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertGreater(client.calls, 0, "a heartbeat at once, not after a third of the 30 s TTL")
+            deadline = time.monotonic() + 4
+            while not held.lost and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertTrue(held.lost, "lost once the grant's own expiry (1.5 s) passed, not after its 30 s TTL")
+
     def test_heartbeats_that_find_no_coordinator_for_the_ttl_mark_the_lease_lost(self):
         from kbsync.client import Held
         from kbsync.models import Lease

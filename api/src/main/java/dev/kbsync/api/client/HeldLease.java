@@ -22,6 +22,8 @@ public final class HeldLease implements AutoCloseable {
      * when each heartbeat the coordinator took was sent (it extends the grant from when it takes it, not earlier).
      */
     private volatile long renewedAt;
+    /** How long after {@link #renewedAt} the grant stands: the TTL once a heartbeat was taken. */
+    private volatile long window;
 
     private volatile boolean lost;
     private volatile boolean closed;
@@ -31,8 +33,23 @@ public final class HeldLease implements AutoCloseable {
         this.vertx = client.async().transport().vertx();
         this.lease = granted;
         this.renewedAt = System.nanoTime(); // the grant is answered as it is made
+        this.window = firstWindow(granted);
         long period = Math.max(MIN_PERIOD.toMillis(), granted.ttl().toMillis() / 3);
         this.timer = vertx.setPeriodic(period, id -> beat());
+        beat(); // at once: a grant made from the queue lapses by its waiter keep-alive, long before a third of its TTL
+    }
+
+    /**
+     * How long after its grant the lease stands without a heartbeat: its TTL, or less when the coordinator capped its
+     * expiry (a grant made from the queue, at the waiter's keep-alive; a grant at its deadline).
+     */
+    private static long firstWindow(Lease granted) {
+        long ttl = granted.ttl().toNanos();
+        if (granted.grantedAt() == null || granted.expiresAt() == null) {
+            return ttl;
+        }
+        long capped = Duration.between(granted.grantedAt(), granted.expiresAt()).toNanos();
+        return capped > 0 && capped < ttl ? capped : ttl;
     }
 
     /** The grant as its last heartbeat returned it. */
@@ -58,10 +75,9 @@ public final class HeldLease implements AutoCloseable {
         return lost;
     }
 
-    /** Whether the grant's TTL (as the coordinator last answered it) passed since it was last renewed. */
+    /** Whether the grant's time (its TTL as the coordinator last answered it) passed since it was last renewed. */
     private boolean lapsed() {
-        long ttl = lease.ttl().toNanos();
-        return ttl > 0 && System.nanoTime() - renewedAt >= ttl;
+        return window > 0 && System.nanoTime() - renewedAt >= window;
     }
 
     private void lose() {
@@ -81,6 +97,7 @@ public final class HeldLease implements AutoCloseable {
                         lease = l;
                         if (sent - renewedAt > 0) { // answers on the one event loop, possibly out of order
                             renewedAt = sent;
+                            window = l.ttl().toNanos();
                         }
                     }
                 })

@@ -48,6 +48,35 @@ class HeldLeaseTest {
         return client.hold(KB, LeaseRequest.of("bot"), Duration.ofSeconds(5));
     }
 
+    /**
+     * A grant made from the queue lapses by its waiter keep-alive, a few seconds after the grant, whatever its TTL (the
+     * coordinator caps its expiry there): the hold beats at once rather than after a third of the TTL, and reads the
+     * grant lost once that expiry passed without a heartbeat taken, not a whole TTL later.
+     */
+    @Test
+    void shouldBeatAtOnceAndCountFromTheGrantsOwnExpiryWhenItIsSoonerThanATtl() {
+        java.time.Instant granted = java.time.Instant.now();
+        server.answer(
+                "/v1/kbs/team/leases",
+                200,
+                Samples.lease("l1", "granted", 0)
+                        .put("grantedAt", granted.toString())
+                        .put("expiresAt", granted.plusMillis(1_500).toString())
+                        .put("ttlMs", 30_000)
+                        .encode());
+        server.on("/v1/leases/l1/heartbeat", r -> {
+            heartbeats.incrementAndGet();
+            r.response()
+                    .setStatusCode(503)
+                    .putHeader("Retry-After", "1")
+                    .end("{\"error\":{\"code\":\"REDIS_UNAVAILABLE\",\"message\":\"Redis is unreachable\"}}");
+        });
+        try (HeldLease held = hold()) {
+            await().atMost(Duration.ofSeconds(2)).until(() -> heartbeats.get() > 0); // the period is 10 s
+            await().atMost(Duration.ofSeconds(4)).until(held::lost);
+        }
+    }
+
     @Test
     void shouldStayHeldWhileItsHeartbeatsAreTaken() throws Exception {
         grants(600);
