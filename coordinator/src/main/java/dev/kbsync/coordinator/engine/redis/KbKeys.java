@@ -21,6 +21,23 @@ public record KbKeys(KbId kb) {
         return prefix() + "queue";
     }
 
+    /**
+     * The key a durable step writes after its script, on the same connection, before its {@code WAIT}: in the KB's
+     * slot, so that on a Cluster it goes to the script's master and connection.
+     *
+     * <p>{@code WAIT} counts the replicas that acknowledged the connection's own writes, up to the replication offset
+     * the connection last wrote at (Redis 7.2 and later, Valkey: a command that propagates nothing leaves it as it was;
+     * Redis 7.0 moves it with every command). A script that finds its work already done writes nothing: a submit
+     * retried with its idempotency key (or a duplicate) whose first attempt was refused 503 REPLICATION_TIMEOUT, a
+     * journal's job restored onto a job already stored. Its {@code WAIT} would then check an old offset of a pooled
+     * connection that wrote nothing since, answer at once, and the caller would be told of a job or grant only the
+     * master has, which a failover loses. The write replicates after everything the master ran before it, so its
+     * confirmation confirms the script's state too, whoever wrote it.
+     */
+    public String ack() {
+        return prefix() + "ack";
+    }
+
     public String lock() {
         return prefix() + "lock";
     }

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Redisson bridged into Vert.x: every result completes on the engine's context, never blocking it. A durable script
- * ({@link Script#durable()}) runs in a batch with a write of its own ({@link #ackKey}) and {@code WAIT} for
+ * ({@link Script#durable()}) runs in a batch with a write of its own ({@link KbKeys#ack}) and {@code WAIT} for
  * {@link Replication#replicas()} replicas: if fewer confirm within the timeout, the call fails with
  * {@code REPLICATION_TIMEOUT} (503) although the master ran it, so nobody is told of a job or grant a failover could
  * lose. Lost connections and timeouts fail with
@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
 public final class Redis {
     private static final Logger LOG = LoggerFactory.getLogger(Redis.class);
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
-    /** How long the key a durable step writes ({@link #ackKey}) lives: only its replication matters. */
+    /** How long the key a durable step writes ({@link KbKeys#ack}) lives: only its replication matters. */
     private static final Duration ACK_TTL = Duration.ofSeconds(10);
 
     private final RedissonClient client;
@@ -136,7 +136,7 @@ public final class Redis {
         Object[] args = argv.stream().map(String::valueOf).toArray();
         try {
             if (script.durable() && replication.replicas() > 0) {
-                return durably(script, keys.kb(), declared, args);
+                return durably(script, keys, declared, args);
             }
             RScript via = script.mode() == RScript.Mode.READ_ONLY ? reads : scripts;
             return on(via.evalAsync(
@@ -152,57 +152,36 @@ public final class Redis {
      * cache, and a batch does not fall back to {@code EVAL}) answers NOSCRIPT before running anything: load the script
      * there and run the batch again, once.
      */
-    private Future<JsonObject> durably(Script script, KbId kb, List<Object> declared, Object[] args) {
-        return durablyOnce(script, kb, declared, args).recover(e -> {
+    private Future<JsonObject> durably(Script script, KbKeys keys, List<Object> declared, Object[] args) {
+        return durablyOnce(script, keys, declared, args).recover(e -> {
             if (!(e instanceof RedisNoScriptException)) {
                 return Future.failedFuture(e);
             }
-            LOG.info("KB {}: {} is not in the master's script cache (after a failover?); loading it", kb, script);
-            return on(scripts.scriptLoadAsync(script.text())).compose(sha -> durablyOnce(script, kb, declared, args));
+            LOG.info(
+                    "KB {}: {} is not in the master's script cache (after a failover?); loading it", keys.kb(), script);
+            return on(scripts.scriptLoadAsync(script.text())).compose(sha -> durablyOnce(script, keys, declared, args));
         });
     }
 
     /**
-     * The script, then a write of {@link #ackKey} in its slot, then {@code WAIT}, in one pipeline (one round trip): see
-     * {@link #ackKey} for why the write.
+     * The script, then a write of the KB's {@link KbKeys#ack} in its slot, then {@code WAIT}, in one pipeline (one
+     * round trip): see {@link KbKeys#ack} for why the write.
      */
-    private Future<JsonObject> durablyOnce(Script script, KbId kb, List<Object> declared, Object[] args) {
+    private Future<JsonObject> durablyOnce(Script script, KbKeys keys, List<Object> declared, Object[] args) {
         RBatch batch = client.createBatch(BatchOptions.defaults()
                 .sync(replication.replicas(), replication.timeout())
                 .retryAttempts(0)); // sent once, as every step (see steps)
-        String first = (String) declared.get(0);
         RFuture<Object> reply = batch.getScript(StringCodec.INSTANCE)
-                .evalAsync(first, script.mode(), script.text(), RScript.ReturnType.VALUE, declared, args);
-        batch.getBucket(ackKey(first), StringCodec.INSTANCE).setAsync(script.name(), ACK_TTL);
+                .evalAsync(keys.queue(), script.mode(), script.text(), RScript.ReturnType.VALUE, declared, args);
+        batch.getBucket(keys.ack(), StringCodec.INSTANCE).setAsync(script.name(), ACK_TTL);
         return on(batch.executeAsync())
-                .compose(result -> confirmed(kb, script, result)
+                .compose(result -> confirmed(keys.kb(), script, result)
                         ? on(reply).map(r -> new JsonObject((String) r))
                         : Future.failedFuture(new UnconfirmedWrite(
                                 "Redis did not confirm the write on " + replication.replicas() + " replica(s) within "
                                         + replication.timeout().toMillis() + " ms; retry",
                                 RETRY_AFTER,
                                 withheld(reply))));
-    }
-
-    /**
-     * The key a durable step writes after its script, on the same connection, before its {@code WAIT}: in the slot of
-     * {@code key} (the script's first key), so that on a Cluster it goes to the script's master and connection; that
-     * key's hash tag, else {@code key} itself as the tag (a key without braces).
-     *
-     * <p>{@code WAIT} counts the replicas that acknowledged the connection's own writes, up to the replication offset
-     * the connection last wrote at (Redis 7.2 and later, Valkey: a command that propagates nothing leaves it as it was;
-     * Redis 7.0 moves it with every command). A script that finds its work already done writes nothing: a submit
-     * retried with its idempotency key (or a duplicate) whose first attempt was refused 503 REPLICATION_TIMEOUT, a
-     * journal's job restored onto a job already stored. Its {@code WAIT} would then check an old offset of a pooled
-     * connection that wrote nothing since, answer at once, and the caller would be told of a job or grant only the
-     * master has, which a failover loses. The write replicates after everything the master ran before it, so its
-     * confirmation confirms the script's state too, whoever wrote it.
-     */
-    static String ackKey(String key) {
-        int open = key.indexOf('{');
-        int close = open < 0 ? -1 : key.indexOf('}', open + 1);
-        String tag = close > open + 1 ? key.substring(open, close + 1) : "{" + key + "}";
-        return "kbsync:" + tag + ":ack";
     }
 
     /** The script's reply in a batch that completed, or null. */

@@ -21,18 +21,6 @@ class KbKeysTest {
         assertThat(all).allSatisfy(key -> assertThat((String) key).contains("{kb:team}"));
     }
 
-    /**
-     * A durable step's own write (Redis.ackKey) shares its script's hash slot: the first key's hash tag, else the whole
-     * key as the tag (a key without braces hashes whole).
-     */
-    @Test
-    void shouldPutADurableStepsOwnWriteInTheSlotOfItsScriptsFirstKey() {
-        KbKeys keys = new KbKeys(KbId.of("team"));
-
-        assertThat(Redis.ackKey((String) keys.all().get(0))).isEqualTo(keys.prefix() + "ack");
-        assertThat(Redis.ackKey("kbsync:kbs")).isEqualTo("kbsync:{kbsync:kbs}:ack");
-    }
-
     @Test
     void shouldBuildEachKbsKeysOnceAndKeepThemApart() {
         List<Object> first = new KbKeys(KbId.of("cached-a")).all();
