@@ -96,6 +96,7 @@ public final class Kbsync implements AutoCloseable {
                         operation, author, lease, keeper, local, checkouts.checkout(remote), cycle, closed -> {
                             sessions.remove(closed);
                             release.run();
+                            checkouts.closeIdle(locks);
                         });
                 sessions.add(session);
                 return session;

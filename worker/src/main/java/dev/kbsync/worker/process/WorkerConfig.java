@@ -30,6 +30,7 @@ public record WorkerConfig(
         String workerId,
         Path cacheDir,
         int cacheMinFreeMegabytes,
+        int cacheMaxOpenCheckouts,
         int concurrency,
         Optional<AgentCommand> agent,
         Optional<AgentCommand> noteAgent,
@@ -99,6 +100,7 @@ public record WorkerConfig(
                     "must be a bare domain (commits are authored <user>@<domain>), got " + Check.safe(emailDomain));
         }
         Check.range(WorkerConfigKey.CACHE_MIN_FREE_MEGABYTES, cacheMinFreeMegabytes, 0, 1 << 20, "0-1048576");
+        Check.range(WorkerConfigKey.CACHE_MAX_OPEN_CHECKOUTS, cacheMaxOpenCheckouts, 1, 100_000, "1-100000");
         Check.range(WorkerConfigKey.CONCURRENCY, concurrency, 1, 64, "1-64");
         Check.range(WorkerConfigKey.PUSH_RETRIES, pushRetries, 0, 100, "0-100");
         Check.range(WorkerConfigKey.HTTP_PORT, httpPort, 0, 65535, "0-65535");

@@ -29,6 +29,12 @@ public enum WorkerConfigKey implements Key {
             "While the disk of cache.dir has less free space than this (MiB), the worker takes no jobs: /readyz answers"
                     + " 503 naming the cause, and polling resumes by itself once space is freed; 0-1048576, 0 = off"
                     + " (a job that meets a full disk still fails DISK_FULL and is queued again)."),
+    CACHE_MAX_OPEN_CHECKOUTS(
+            "cache.maxOpenCheckouts",
+            "64",
+            "How many KBs' checkouts the worker keeps open (each holds an open repository and the KB's file index in"
+                    + " memory); after a job, the least recently used beyond this are closed, their work trees kept on"
+                    + " disk (the KB's next job opens it again with a full reset); 1-100000."),
     CONCURRENCY(
             "concurrency",
             "2",

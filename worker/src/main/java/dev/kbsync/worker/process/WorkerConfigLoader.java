@@ -42,6 +42,7 @@ public final class WorkerConfigLoader {
                 v.string(WorkerConfigKey.WORKER_ID).orElseGet(WorkerConfigLoader::defaultWorkerId),
                 Path.of(v.text(WorkerConfigKey.CACHE_DIR)),
                 v.integer(WorkerConfigKey.CACHE_MIN_FREE_MEGABYTES),
+                v.integer(WorkerConfigKey.CACHE_MAX_OPEN_CHECKOUTS),
                 v.integer(WorkerConfigKey.CONCURRENCY),
                 v.words(WorkerConfigKey.AGENT_COMMAND)
                         .map(argv -> new AgentCommand(argv, agentTimeout, credentialPrefix)),

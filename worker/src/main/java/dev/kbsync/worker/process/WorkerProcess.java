@@ -84,7 +84,7 @@ public final class WorkerProcess {
         CredentialResolver credentials = new CredentialResolver(config.credentials(), env, clock);
         credentials.genericTokenWarning().ifPresent(log::warn);
         config.stopWarning().ifPresent(log::warn);
-        this.checkouts = new CheckoutCache(config.cacheDir(), credentials::forKb);
+        this.checkouts = new CheckoutCache(config.cacheDir(), credentials::forKb, config.cacheMaxOpenCheckouts());
         this.cache = new CacheGuard(checkouts.disk(), config.cacheMinFreeMegabytes());
         this.metrics =
                 new WorkerMetrics(processMetrics, modes::degraded, client, config.coordinatorUrls(), checkouts.disk());

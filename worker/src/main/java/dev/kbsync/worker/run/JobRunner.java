@@ -266,7 +266,10 @@ public final class JobRunner {
                 .toList();
     }
 
-    /** Housekeeping after a job, only if the KB's local lock is free now: it never keeps the slot waiting. */
+    /**
+     * Housekeeping after a job, only if the KB's local lock is free now: it never keeps the slot waiting. Then the
+     * checkouts beyond the cache's bound that are not in use are closed.
+     */
     private void maintain(Assignment assignment) {
         try {
             underLock(assignment, "maintain", Optional.of(Duration.ZERO), () -> {
@@ -280,6 +283,7 @@ public final class JobRunner {
         } catch (RuntimeException e) {
             log.warn("maintenance of {} failed: {}", assignment.kb().id(), e.getMessage());
         }
+        checkouts.closeIdle(locks);
     }
 
     /** {@code work} under the KB's local lock, waited for at most {@code within} (and the lock's own timeout). */

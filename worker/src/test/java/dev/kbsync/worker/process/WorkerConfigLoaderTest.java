@@ -29,6 +29,7 @@ class WorkerConfigLoaderTest {
         assertThat(config.pushRetries()).isEqualTo(5);
         assertThat(config.batchMax()).isEqualTo(16);
         assertThat(config.cacheMinFreeMegabytes()).isEqualTo(100);
+        assertThat(config.cacheMaxOpenCheckouts()).isEqualTo(64);
         assertThat(config.fallback()).isEqualTo(FallbackMode.LOCAL);
         assertThat(config.agent()).isEmpty();
         assertThat(config.workerId()).endsWith("-" + ProcessHandle.current().pid());
@@ -225,6 +226,8 @@ class WorkerConfigLoaderTest {
                 .hasMessage("poll.wait: must be a duration (30s, 500ms, 10m or PT30S), got \"soon\"");
         assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_CACHE_MIN_FREE_MEGABYTES", "-1")))
                 .hasMessage("cache.minFreeMegabytes: must be 0-1048576, got -1");
+        assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_CACHE_MAX_OPEN_CHECKOUTS", "0")))
+                .hasMessage("cache.maxOpenCheckouts: must be 1-100000, got 0");
         assertThat(WorkerConfigLoader.load(Map.of("KBSYNC_BATCH_MAX", "1")).batchMax())
                 .isEqualTo(1);
         assertThat(WorkerConfigLoader.load(Map.of("KBSYNC_CACHE_MIN_FREE_MEGABYTES", "0"))

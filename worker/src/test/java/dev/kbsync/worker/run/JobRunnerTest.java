@@ -137,13 +137,32 @@ class JobRunnerTest {
         }
     }
 
+    /** After a job, the checkouts beyond the cache's bound are closed: a worker's memory does not grow with its KBs. */
+    @Test
+    void shouldCloseTheCheckoutsBeyondTheCachesBoundAfterAJob() throws Exception {
+        Applier refusing = (checkout, job, kb) -> new ApplyResult.Refused(new JobError("NOTE_INVALID", "refused"));
+        try (KbsyncClient client = coordinator();
+                CheckoutCache cache = new CheckoutCache(tmp.resolve("cache"), kb -> GitAuth.NONE, 1)) {
+            JobRunner runner = runner(client, cache, refusing, 50);
+
+            runner.run(assignment("team"), () -> false, () -> {});
+            runner.run(assignment("other"), () -> false, () -> {});
+
+            assertThat(cache.open()).containsExactly(KbId.of("other"));
+        }
+    }
+
     private Assignment assignment() {
-        String remote = GitFixture.bareRemote(tmp.resolve("team.git"));
+        return assignment("team");
+    }
+
+    private Assignment assignment(String kb) {
+        String remote = GitFixture.bareRemote(tmp.resolve(kb + ".git"));
         Instant now = Instant.now();
         Lease lease = new Lease(
-                "l-1", KbId.of("team"), "w1", LeaseState.GRANTED, 0, 7L, JOB, now, now.plusSeconds(30), null, 30_000);
+                "l-1", KbId.of(kb), "w1", LeaseState.GRANTED, 0, 7L, JOB, now, now.plusSeconds(30), null, 30_000);
         return new Assignment(
-                lease, Jobs.agent(JOB, "ada", "do it"), new KbConfig(KbId.of("team"), remote, "main"), null, false);
+                lease, Jobs.agent(JOB, "ada", "do it"), new KbConfig(KbId.of(kb), remote, "main"), null, false);
     }
 
     /** Answers a heartbeat with the granted lease, anything else (a report) with the job. */
