@@ -292,8 +292,11 @@ class Client:
         writes); ``held.lost`` turns true if a heartbeat finds the lease lost, or once no heartbeat went through for
         the lease's TTL (the coordinator may have handed the KB to another): stop writing."""
         deadline = time.monotonic() + wait
-        sent = time.monotonic()
         lease = self.request_lease(kb, holder, ttl_ms, wait=wait)
+        # The long poll answers as the grant is made (or at once when the KB was free), not when it was sent: a grant
+        # that waited in the queue lapses by the waiter keep-alive counted from the grant, which may be long after
+        # the request went out. Its window starts at the answer (late by at most the answer's way back).
+        sent = time.monotonic()
         try:
             while not lease.granted:
                 if lease.state != "waiting":

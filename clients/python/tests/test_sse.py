@@ -311,6 +311,37 @@ class HeldTest(unittest.TestCase):
             self.assertFalse(held.lost)
 
 
+    def test_a_grant_that_came_late_in_a_long_poll_counts_its_window_from_the_answer(self):
+        # a long poll that waited 2 s in the queue brings a grant lapsing 1.5 s after it was made: the lease is held,
+        # and beaten at once, not taken for lost because the request went out more than 1.5 s before
+        from kbsync.client import Client
+        from kbsync.models import Lease
+
+        granted, expires = "2026-12-06T21:00:00.000000000Z", "2026-12-06T21:00:01.500000000Z"
+        lease = Lease("kb~t", "kb", "h", "granted", 0, 7, expires, None, 30_000,
+                      {"grantedAt": granted, "expiresAt": expires})
+        client = Client("http://127.0.0.1:9", timeout=1.0)
+        beats = []
+
+        def request_lease(kb, holder, ttl_ms=None, wait=0.0):
+            time.sleep(2.0)  # in the queue; granted just before the answer
+            return lease
+
+        def heartbeat(lease_id, doing=None, timeout=None):
+            beats.append(time.monotonic())
+            return lease
+
+        client.request_lease = request_lease
+        client.heartbeat = heartbeat
+        client._release_quietly = lambda lease_id: None
+        with client.hold("kb", "h", wait=10) as held:
+            self.assertFalse(held.lost, "granted just now: held")
+            deadline = time.monotonic() + 2
+            while not beats and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertTrue(beats, "beaten at once")
+            self.assertFalse(held.lost)
+
 class ErrorsTest(unittest.TestCase):
     def test_maps_each_status_and_code_to_its_type(self):
         cases = {
