@@ -40,6 +40,14 @@ final class Journal implements AutoCloseable {
     static final String REJECTED = "rejected.jsonl";
     static final String FENCES = "fences.json";
 
+    /**
+     * How the file is read: {@code maxLine}, the longest line read as a record (a longer one is damage: no request body
+     * is over 16 MiB), in reads of {@code chunk} bytes.
+     */
+    record Reads(long maxLine, int chunk) {
+        static final Reads DEFAULT = new Reads(64L << 20, 1 << 20);
+    }
+
     /** One line of the journal, and the offset right after it. */
     sealed interface Record {
         long end();
@@ -119,6 +127,7 @@ final class Journal implements AutoCloseable {
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final int maxEntries;
+    private final Reads reads;
     private int entries;
     /**
      * The size to cut the file back to before it takes anything more (an append that failed and could not be cut:
@@ -128,8 +137,16 @@ final class Journal implements AutoCloseable {
     /** The ends of the lines that could not be read, each logged and kept once (until the truncation). */
     private final Set<Long> unreadable = new HashSet<>();
 
-    private Journal(Path dir, FileChannel channel, Disk disk, FileChannel lockChannel, FileLock lock, int maxEntries)
+    private Journal(
+            Path dir,
+            FileChannel channel,
+            Disk disk,
+            FileChannel lockChannel,
+            FileLock lock,
+            int maxEntries,
+            Reads reads)
             throws IOException {
+        this.reads = reads;
         this.dir = dir;
         this.channel = channel;
         this.disk = disk;
@@ -146,6 +163,11 @@ final class Journal implements AutoCloseable {
 
     /** {@link #open(Path, int)} whose appends reach the disk through {@code disk}. */
     static Journal open(Path dir, int maxEntries, Disk disk) throws IOException {
+        return open(dir, maxEntries, disk, Reads.DEFAULT);
+    }
+
+    /** {@link #open(Path, int, Disk)} read as {@code reads} says. */
+    static Journal open(Path dir, int maxEntries, Disk disk, Reads reads) throws IOException {
         Files.createDirectories(dir);
         FileChannel lockChannel =
                 FileChannel.open(dir.resolve("journal.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -158,7 +180,7 @@ final class Journal implements AutoCloseable {
                 dir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         DurableFiles.syncFolder(dir); // the file's name too is durable before its first fsynced entry answers 202
         dropTornTail(channel);
-        return new Journal(dir, channel, disk, lockChannel, lock, maxEntries);
+        return new Journal(dir, channel, disk, lockChannel, lock, maxEntries, reads);
     }
 
     Path dir() {
@@ -249,33 +271,78 @@ final class Journal implements AutoCloseable {
         return cutTo >= 0 ? Math.min(size, cutTo) : size;
     }
 
-    /** The records from {@code offset} (a previous entry's end, or 0) to the end of the file. */
+    /**
+     * The records from {@code offset} (a previous entry's end, or 0) to the end of the file, read in chunks: a line
+     * longer than {@link Reads#maxLine} (no record is) is not held, but skipped as
+     * unreadable.
+     */
     List<Record> readFrom(long offset) throws IOException {
         long size = size();
         List<Record> found = new ArrayList<>();
         if (size <= offset) {
             return found;
         }
-        ByteBuffer buffer = ByteBuffer.allocate((int) (size - offset));
+        ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(reads.chunk(), size - offset));
+        byte[] bytes = chunk.array();
+        Line line = new Line(reads.maxLine());
         long at = offset;
-        while (buffer.hasRemaining() && channel.read(buffer, at) > 0) {
-            at = offset + buffer.position();
-        }
-        byte[] bytes = buffer.array();
-        int start = 0;
-        for (int i = 0; i < buffer.position(); i++) {
-            if (bytes[i] == '\n') {
-                String line = new String(bytes, start, i - start, StandardCharsets.UTF_8);
-                Optional<Record> record = parse(line, offset + i + 1);
-                if (record.isPresent()) {
-                    found.add(record.get());
-                } else {
-                    unreadable(line, offset + i + 1);
-                }
-                start = i + 1;
+        while (at < size) {
+            chunk.clear();
+            chunk.limit((int) Math.min(chunk.capacity(), size - at));
+            int read = channel.read(chunk, at);
+            if (read <= 0) {
+                break;
             }
+            int start = 0;
+            for (int i = 0; i < read; i++) {
+                if (bytes[i] == '\n') {
+                    line.add(bytes, start, i - start);
+                    long end = at + i + 1;
+                    if (line.tooLong()) {
+                        unreadable(line.length, end);
+                    } else {
+                        String text = line.text();
+                        Optional<Record> record = parse(text, end);
+                        if (record.isPresent()) {
+                            found.add(record.get());
+                        } else {
+                            unreadable(text, end);
+                        }
+                    }
+                    line = new Line(reads.maxLine());
+                    start = i + 1;
+                }
+            }
+            line.add(bytes, start, read - start);
+            at += read;
         }
         return found; // a line without its newline is torn (never answered) and stays unread
+    }
+
+    /** The bytes of the line being read: held up to {@code max}, counted past it. */
+    private static final class Line {
+        private final java.io.ByteArrayOutputStream held = new java.io.ByteArrayOutputStream();
+        private final long max;
+        private long length;
+
+        Line(long max) {
+            this.max = max;
+        }
+
+        void add(byte[] bytes, int from, int count) {
+            if (length + count <= max) {
+                held.write(bytes, from, count);
+            }
+            length += count;
+        }
+
+        boolean tooLong() {
+            return length > max;
+        }
+
+        String text() {
+            return held.toString(StandardCharsets.UTF_8);
+        }
     }
 
     /**
@@ -347,19 +414,37 @@ final class Journal implements AutoCloseable {
                 end,
                 dir.resolve(REJECTED),
                 line);
+        keepRejected(new JsonObject().put("unreadable", line).put("reason", "a journal line that cannot be read"));
+    }
+
+    /** A line longer than {@link Reads#maxLine}: logged and noted in {@link #REJECTED} by its end and length. */
+    private void unreadable(long length, long end) {
+        if (!unreadable.add(end)) {
+            return;
+        }
+        LOG.error(
+                "journal {}: the line ending at byte {} is {} bytes long, longer than any record; skipped and noted in"
+                        + " {}",
+                dir,
+                end,
+                length,
+                dir.resolve(REJECTED));
+        keepRejected(new JsonObject()
+                .put("unreadableAt", end)
+                .put("length", length)
+                .put("reason", "a journal line longer than any record"));
+    }
+
+    private void keepRejected(JsonObject note) {
         try {
             Files.writeString(
                     dir.resolve(REJECTED),
-                    new JsonObject()
-                                    .put("unreadable", line)
-                                    .put("reason", "a journal line that cannot be read")
-                                    .encode()
-                            + "\n",
+                    note.encode() + "\n",
                     StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND,
                     StandardOpenOption.SYNC);
-        } catch (IOException e) { // logged whole above: the journal still reads on
-            LOG.warn("journal {}: the unreadable line could not be kept in {} ({})", dir, REJECTED, e.toString());
+        } catch (IOException e) { // logged above: the journal still reads on
+            LOG.warn("journal {}: an unreadable line could not be noted in {} ({})", dir, REJECTED, e.toString());
         }
     }
 

@@ -130,6 +130,60 @@ class JournalTest {
         }
     }
 
+    /**
+     * The journal is read in chunks, not into one array (it may pass 2 GiB: large notes, a long outage): records span
+     * chunks, and a line longer than any record (a damaged file) is skipped without being held, logged and noted in
+     * {@link Journal#REJECTED} by its place and length.
+     */
+    @Test
+    void shouldReadRecordsAcrossChunksAndSkipALineLongerThanAnyRecord() throws IOException {
+        Journal.Reads reads = new Journal.Reads(2_000, 7);
+        Job first = job("first");
+        Job last = job("last");
+        try (Journal journal = Journal.open(dir, 100, Journal.Disk.REAL, reads)) {
+            journal.append(first, Optional.empty(), "");
+            Files.write(dir.resolve(Journal.FILE), ("x".repeat(5_000) + "\n").getBytes(), StandardOpenOption.APPEND);
+            journal.append(last, Optional.empty(), "");
+
+            assertThat(journal.readFrom(0))
+                    .map(r -> ((Journal.Entry) r).job().id())
+                    .containsExactly(first.id(), last.id());
+        }
+        assertThat(Files.readString(dir.resolve(Journal.REJECTED)))
+                .contains("\"length\":5000")
+                .hasSizeLessThan(1000);
+    }
+
+    /**
+     * {@link #shouldReadRecordsAcrossChunksAndSkipALineLongerThanAnyRecord} at full size: a journal past 2 GiB opens
+     * and reads (a sparse file; about 10 s, so only with {@code -Dkbsync.large=true}).
+     */
+    @Test
+    @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "kbsync.large", matches = "true")
+    void shouldOpenAndReadAJournalPastTwoGibibytes() throws IOException {
+        Job first = job("first");
+        Job last = job("last");
+        Path file = dir.resolve(Journal.FILE);
+        try (Journal journal = Journal.open(dir, 100)) {
+            journal.append(first, Optional.empty(), "");
+        }
+        try (java.nio.channels.FileChannel channel =
+                java.nio.channels.FileChannel.open(file, StandardOpenOption.WRITE)) {
+            long hole = channel.size() + (1L << 31); // sparse: no disk space taken
+            channel.write(java.nio.ByteBuffer.wrap(new byte[] {'\n'}), hole);
+        }
+        try (Journal journal = Journal.open(dir, 100)) {
+            journal.append(last, Optional.empty(), "");
+
+            assertThat(journal.readFrom(0))
+                    .map(r -> ((Journal.Entry) r).job().id())
+                    .containsExactly(first.id(), last.id());
+        }
+        assertThat(Files.readString(dir.resolve(Journal.REJECTED)))
+                .contains("\"length\":" + (1L << 31))
+                .hasSizeLessThan(1000);
+    }
+
     /** A disk whose next {@code failing} fsyncs fail. */
     private static Journal.Disk failing(AtomicInteger failing) {
         return (channel, metaData) -> {
