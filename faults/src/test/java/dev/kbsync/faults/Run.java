@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one {@link Scenario} on a cluster: fresh KBs with their own remotes, clients recording a history while the
- * nemesis injects its faults (during the first 60% of the load), then heal, wait for every queue to drain, read every acknowledged job's end state and
+ * nemesis injects its faults (during the first 60% of the load, which starts once a submit was acknowledged), then heal, wait for every queue to drain, read every acknowledged job's end state and
  * every remote, and let the {@link Checker} judge. The history and the figures go to {@link Report}.
  */
 final class Run {
@@ -39,6 +39,8 @@ final class Run {
     private static final double FAULT_SHARE = 0.6;
 
     private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /** The longest wait for the first acknowledged submit before the load window starts anyway. */
+    private static final long WARM_UP_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private Run() {}
 
@@ -73,6 +75,9 @@ final class Run {
                             random.nextLong(),
                             Scenario.submitMillis())));
         }
+        // The load window (and the nemesis) starts once the cluster has acknowledged a submit: on a busy machine the
+        // first answers can take seconds, and a fault injected before any would leave nothing to check.
+        awaitFirstAcknowledged(history, WARM_UP_NANOS);
         long loadStart = System.nanoTime();
         long loadEnd = loadStart + scenario.load().toNanos();
         long faultsEnd = loadStart + (long) (scenario.load().toNanos() * FAULT_SHARE);
@@ -111,6 +116,15 @@ final class Run {
         Report.write(scenario, seed, history, verdict);
         log.info("{}: {} {}", scenario.id(), verdict.figures(), verdict.violations());
         return verdict;
+    }
+
+    private static void awaitFirstAcknowledged(History history, long within) {
+        long deadline = System.nanoTime() + within;
+        while (System.nanoTime() < deadline
+                && history.events().stream()
+                        .noneMatch(e -> e.kind() == Event.Kind.SUBMIT && e.type() == Event.Type.OK)) {
+            Pause.millis(20);
+        }
     }
 
     /** Runs {@code scenario} and fails with every violation and the seed that replays it. */
