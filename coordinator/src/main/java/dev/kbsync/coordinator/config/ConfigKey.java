@@ -221,7 +221,8 @@ public enum ConfigKey implements Key {
             "KBSYNC_REDIS_WAIT_REPLICAS",
             "auto",
             "Replicas that must confirm a write that creates a job or a grant before it is answered (Redis WAIT),"
-                    + " 0-16; auto: 1 when every master has a replica at start, else 0."),
+                    + " 0-16; auto: 1 once every master has a replica connected (asked at start, then every 5 s until then), else"
+                    + " 0."),
     REDIS_WAIT_TIMEOUT_MILLIS(
             "redis.waitTimeoutMillis",
             "KBSYNC_REDIS_WAIT_TIMEOUT_MILLIS",

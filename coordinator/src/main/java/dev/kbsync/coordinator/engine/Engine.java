@@ -14,6 +14,7 @@ import dev.kbsync.coordinator.engine.job.RedisJobService;
 import dev.kbsync.coordinator.engine.lease.Grants;
 import dev.kbsync.coordinator.engine.lease.KeepAlives;
 import dev.kbsync.coordinator.engine.lease.RedisLeaseService;
+import dev.kbsync.coordinator.engine.redis.AutoReplicas;
 import dev.kbsync.coordinator.engine.redis.Redis;
 import dev.kbsync.coordinator.engine.redis.RedisDeployment;
 import dev.kbsync.coordinator.engine.store.RedisKbRegistry;
@@ -63,6 +64,7 @@ public final class Engine {
     private final Changes changes;
     private final RedisKbRegistry kbs;
     private final KeepAlives keepAlives;
+    private final java.util.Optional<AutoReplicas> autoReplicas;
     private long sweepTimer = -1;
     private long presenceTimer = -1;
 
@@ -76,7 +78,10 @@ public final class Engine {
         this.vertx = vertx;
         this.context = context;
         this.config = config;
-        Redis redis = new Redis(redisson, context, replication(config, deployment, metrics));
+        this.autoReplicas = config.durability().waitReplicas() == EngineConfig.Durability.AUTO
+                ? java.util.Optional.of(AutoReplicas.start(vertx, context, redisson, deployment.replicas()))
+                : java.util.Optional.empty();
+        Redis redis = new Redis(redisson, context, replication(config, deployment, metrics, autoReplicas));
         DriverSettings settings = DriverSettings.of(config);
         Tickets tickets = new Tickets(redis, settings, deployment.publishCommand());
         this.webhooks = new WebhookDelivery(vertx, tickets, config.webhooks(), metrics, this::touched);
@@ -166,12 +171,17 @@ public final class Engine {
                         + " redis.allowEviction=true (KBSYNC_REDIS_ALLOW_EVICTION) to start anyway."));
     }
 
-    /** Replica acknowledgement of durable writes: AUTO is 1 when the deployment has replicas, else 0. */
-    private static Redis.Replication replication(EngineConfig config, RedisDeployment deployment, MetricsSink metrics) {
+    /**
+     * Replica acknowledgement of durable writes: AUTO is 1 once the deployment has replicas (asked again while it has
+     * none: {@link AutoReplicas}), else 0.
+     */
+    private static Redis.Replication replication(
+            EngineConfig config,
+            RedisDeployment deployment,
+            MetricsSink metrics,
+            java.util.Optional<AutoReplicas> auto) {
         EngineConfig.Durability durability = config.durability();
-        int replicas = durability.waitReplicas() == EngineConfig.Durability.AUTO
-                ? Math.min(1, deployment.replicas())
-                : durability.waitReplicas();
+        int replicas = auto.map(AutoReplicas::getAsInt).orElse(durability.waitReplicas());
         if (replicas > deployment.replicas()) {
             LOG.warn(
                     "redis.waitReplicas is {} but Redis reports {} replica(s): writes that create jobs and grants will"
@@ -184,7 +194,12 @@ public final class Engine {
                 replicas,
                 durability.waitTimeout().toMillis(),
                 deployment.replicas());
-        return new Redis.Replication(replicas, durability.waitTimeout(), metrics::replicationShortfall);
+        if (auto.isPresent() && replicas == 0) {
+            LOG.info("redis.waitReplicas auto: no replica connected; asked again every {} s until one is", 5);
+        }
+        java.util.function.IntSupplier wanted =
+                auto.<java.util.function.IntSupplier>map(a -> a).orElse(() -> replicas);
+        return new Redis.Replication(wanted, durability.waitTimeout(), metrics::replicationShortfall);
     }
 
     /**
@@ -216,6 +231,7 @@ public final class Engine {
         context.runOnContext(v -> {
             vertx.cancelTimer(sweepTimer);
             vertx.cancelTimer(presenceTimer);
+            autoReplicas.ifPresent(AutoReplicas::stop);
             keepAlives.stop();
             sweeper.stop().onComplete(swept);
         });

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import org.redisson.api.BatchOptions;
 import org.redisson.api.BatchResult;
 import org.redisson.api.RBatch;
@@ -60,9 +61,18 @@ public final class Redis {
     private final Replication replication;
 
     /** How many replicas confirm durable writes, how long to wait for them, and who hears of a shortfall. */
-    public record Replication(int replicas, Duration timeout, Consumer<KbId> onShortfall) {
+    /**
+     * How many replicas must confirm a durable step ({@code wanted}, asked at each step: {@code auto} may turn it from
+     * 0 to 1 while the coordinator runs, see {@link AutoReplicas}), within {@code timeout}.
+     */
+    public record Replication(IntSupplier wanted, Duration timeout, Consumer<KbId> onShortfall) {
         public static Replication none() {
-            return new Replication(0, Duration.ofSeconds(1), kb -> {});
+            return new Replication(() -> 0, Duration.ofSeconds(1), kb -> {});
+        }
+
+        /** The replicas a durable step waits for now. */
+        public int replicas() {
+            return wanted.getAsInt();
         }
     }
 

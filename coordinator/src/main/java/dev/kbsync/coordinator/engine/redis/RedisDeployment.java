@@ -25,6 +25,18 @@ public record RedisDeployment(
 
     public static RedisDeployment inspect(RedissonClient client) {
         Config config = client.getConfig();
+        List<RedisNode> masters = masters(client);
+        return new RedisDeployment(
+                policies(masters), fewestReplicas(masters), publishCommand(client), config.isClusterConfig());
+    }
+
+    /** The fewest replicas any master has connected now (blocking: INFO on every master). */
+    public static int fewestReplicas(RedissonClient client) {
+        return fewestReplicas(masters(client));
+    }
+
+    private static List<RedisNode> masters(RedissonClient client) {
+        Config config = client.getConfig();
         List<RedisNode> masters = new ArrayList<>();
         if (config.isSingleConfig()) {
             masters.add(client.getRedisNodes(RedisNodes.SINGLE).getInstance());
@@ -35,12 +47,15 @@ public record RedisDeployment(
         } else {
             masters.add(client.getRedisNodes(RedisNodes.MASTER_SLAVE).getMaster());
         }
-        int replicas = masters.stream()
+        return masters;
+    }
+
+    private static int fewestReplicas(List<RedisNode> masters) {
+        return masters.stream()
                 .mapToInt(m -> Integer.parseInt(
                         m.info(RedisNode.InfoSection.REPLICATION).getOrDefault("connected_slaves", "0")))
                 .min()
                 .orElse(0);
-        return new RedisDeployment(policies(masters), replicas, publishCommand(client), config.isClusterConfig());
     }
 
     /** The masters whose policy may evict keys, as {@code address=policy}; empty when every master is safe. */
