@@ -225,6 +225,11 @@ public final class Engine {
         return services;
     }
 
+    /** The KBs this coordinator keeps a driver for (tests). */
+    java.util.Set<KbId> drivenKbs() {
+        return drivers.known();
+    }
+
     /** Stops timers and listeners and hands the KBs this coordinator drives to the others; grants stay. */
     public Future<Void> stop() {
         Promise<Void> swept = Promise.promise();
@@ -285,9 +290,13 @@ public final class Engine {
         forgotten(kb);
     }
 
-    /** A removed KB leaves the sweep; its finished jobs' due webhooks are still delivered ({@link RemovedKbHooks}). */
+    /**
+     * A removed KB leaves the sweep and its driver is dropped; its finished jobs' due webhooks are still delivered
+     * ({@link RemovedKbHooks}).
+     */
     private void forgotten(KbId kb) {
         sweeper.forget(kb);
+        drivers.forget(kb);
         fanout.removed(kb);
         removedHooks.removed(kb);
     }

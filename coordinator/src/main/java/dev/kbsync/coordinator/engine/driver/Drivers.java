@@ -50,6 +50,22 @@ public final class Drivers {
         }
     }
 
+    /**
+     * Drops the driver of a removed KB (its lock and driver key given up): ids come and go, and a driver kept for each
+     * id ever seen would grow for the process's life. A KB registered again under the id gets a new one.
+     */
+    public void forget(KbId kb) {
+        KbDriver driver = drivers.remove(kb);
+        if (driver != null) {
+            driver.stop();
+        }
+    }
+
+    /** The KBs a driver is kept for. */
+    public java.util.Set<KbId> known() {
+        return java.util.Set.copyOf(drivers.keySet());
+    }
+
     /** Gives up every KB this coordinator drives; the others' sweeps claim them and carry on. */
     public Future<Void> stop() {
         return Future.all(drivers.values().stream().map(KbDriver::stop).toList())
