@@ -137,6 +137,10 @@ class ClusterIT {
                     .isInstanceOfSatisfying(
                             ConflictException.class, e -> assertThat(e.code()).isEqualTo("IDEMPOTENCY_MISMATCH"));
         }
+        assertThatThrownBy(() -> await(jobs.submit(keyed(kb, "the note", "http://127.0.0.1:9/other", limits))))
+                .as("the same note with another callback URL is another request")
+                .isInstanceOfSatisfying(
+                        ConflictException.class, e -> assertThat(e.code()).isEqualTo("IDEMPOTENCY_MISMATCH"));
 
         assertThat(client.getScoredSortedSet("kbsync:rl:{keyed}").size())
                 .as("only the stored request counted")
@@ -144,13 +148,17 @@ class ClusterIT {
     }
 
     private static Submission keyed(KbId kb, String text, Limits limits) {
+        return keyed(kb, text, "", limits);
+    }
+
+    private static Submission keyed(KbId kb, String text, String callbackUrl, Limits limits) {
         return new Submission(
                 kb,
                 "keyed",
                 new JobPayload.Note(text, null, null),
                 Optional.of("key-1"),
                 "",
-                "",
+                callbackUrl,
                 limits,
                 false,
                 Optional.empty());

@@ -16,7 +16,9 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.NoteRequest;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.coordinator.http.HookReceiver.Delivery;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -131,6 +133,46 @@ class WebhooksApiIT {
         Delivery d = receiver.deliveries("/c").get(0);
         assertThat(d.deliveryId()).isEqualTo(job.id() + ":cancelled");
         assertThat(d.body().toJsonObject().getString("state")).isEqualTo("cancelled");
+    }
+
+    /**
+     * A callbackUrl is part of the request its idempotency key names: the key reused with another callbackUrl is refused
+     * (409 IDEMPOTENCY_MISMATCH) before any rate window counts it, not answered with the first job, whose callback alone
+     * would be called.
+     */
+    @Test
+    void shouldRefuseAnIdempotencyKeyReusedWithAnotherCallbackUrl() {
+        api.kb("hook-idem");
+        String user = "ida-" + System.nanoTime();
+        HttpResponse<Buffer> first = keyed("hook-idem", user, receiver.url("/idem-a"));
+        assertThat(first.statusCode()).isEqualTo(202);
+        String id = first.bodyAsJsonObject().getString("id");
+        int remaining = Integer.parseInt(first.getHeader("X-RateLimit-Remaining"));
+        try {
+            for (String other : new String[] {receiver.url("/idem-b"), null}) {
+                assertError(keyed("hook-idem", user, other), 409, "IDEMPOTENCY_MISMATCH");
+            }
+            HttpResponse<Buffer> retry = keyed("hook-idem", user, receiver.url("/idem-a"));
+            assertThat(retry.bodyAsJsonObject().getString("id")).isEqualTo(id);
+            assertThat(Integer.parseInt(retry.getHeader("X-RateLimit-Remaining")))
+                    .as("the first submit and its retry counted; the refused ones did not")
+                    .isEqualTo(remaining - 1);
+        } finally {
+            api.client(CLIENT).cancel(id); // no worker is to take it
+        }
+        await().atMost(WAIT).until(() -> receiver.deliveries("/idem-a").size() == 1);
+        assertThat(receiver.deliveries("/idem-b")).isEmpty();
+    }
+
+    private static HttpResponse<Buffer> keyed(String kb, String user, String callbackUrl) {
+        JsonObject note = new JsonObject().put("user", user).put("text", "the note");
+        if (callbackUrl != null) {
+            note.put("callbackUrl", callbackUrl);
+        }
+        return api.request(POST, "/v1/kbs/" + kb + "/notes", CLIENT)
+                .putHeader("Idempotency-Key", "key-1")
+                .sendJsonObject(note)
+                .await();
     }
 
     @Test

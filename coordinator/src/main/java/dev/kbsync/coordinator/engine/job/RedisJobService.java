@@ -152,7 +152,12 @@ public final class RedisJobService implements JobService {
                 return Future.succeededFuture(new Accepted(created.enqueued().job(), false, created.remaining()));
             }
             if (reply instanceof Submitted.First first) {
-                if (!first.job().payload().equals(s.payload())) {
+                if (!first.job().payload().equals(s.payload())
+                        || (!first.duplicate()
+                                && first.callbackUrl()
+                                        .filter(cb -> !cb.equals(s.callbackUrl()))
+                                        .isPresent())) {
+                    // an idempotency key names the whole request, its callback URL too (see submit.lua)
                     return Future.failedFuture(mismatch());
                 }
                 if (how.landed().isPresent() && first.job().state() == JobState.DONE) {

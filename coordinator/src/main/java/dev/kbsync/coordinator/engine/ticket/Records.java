@@ -50,7 +50,8 @@ final class Records {
                 t.getString("er"),
                 t.getString("w"),
                 t.getString("rs"),
-                t.getString("tk", ""));
+                t.getString("tk", ""),
+                t.getString("cb", ""));
     }
 
     static Optional<CurrentGrant> grant(JsonObject g) {

@@ -4,6 +4,7 @@ import dev.kbsync.api.Job;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Enqueued;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * A submit step's answer (submit.lua, then enqueue.lua). {@code remaining}: the least room left in the rate windows
@@ -24,9 +25,10 @@ public sealed interface Submitted {
 
     /**
      * The idempotency key, or the same user and content within the KB's duplicate window ({@code duplicate}), names an
-     * earlier job, answered as it is stored now; nothing was stored.
+     * earlier job, answered as it is stored now, with the callback URL it was submitted with ('' when none; empty when
+     * its ticket could not be read); nothing was stored.
      */
-    record First(Job job, boolean duplicate, int remaining) implements Submitted {}
+    record First(Job job, Optional<String> callbackUrl, boolean duplicate, int remaining) implements Submitted {}
 
     /** The job is stored and queued (or was already, under its ticket: a retried step). */
     record Created(Enqueued enqueued, int remaining) implements Submitted {}
@@ -42,6 +44,8 @@ public sealed interface Submitted {
                         Replies.storedJob(r.getString("ticket"), r)
                                 .orElseThrow()
                                 .job(),
+                        Records.view(r.getString("ticket"), r.getJsonObject("view"))
+                                .map(v -> v.ticket().callbackUrl()),
                         r.getBoolean("dup", false),
                         remaining);
             default -> new Created(Replies.enqueued(ticket, r), remaining);

@@ -8,7 +8,8 @@ import dev.kbsync.api.LeaseState;
  * A ticket as stored in its KB's {@code tickets} hash: its queue state ({@code state}: waiting, granted, released,
  * expired), the token and id of its latest grant, its attempts (claims by workers), the group commit it runs in
  * ({@code batch}: the head's lease id), and for a job what happened to it ({@code jobState}, times, outcome, an agent's
- * answer: {@code result}, and the name of the token that submitted it: {@code submitter}, '' when unknown).
+ * answer: {@code result}, the name of the token that submitted it: {@code submitter}, '' when unknown, and its callback
+ * URL: {@code callbackUrl}, '' when none).
  */
 public record Ticket(
         String id,
@@ -33,7 +34,8 @@ public record Ticket(
         String error,
         String worker,
         String result,
-        String submitter) {
+        String submitter,
+        String callbackUrl) {
 
     public boolean job() {
         return kind == TicketKind.JOB;

@@ -48,6 +48,13 @@ local function samePayload(a, b)
   return true
 end
 
+-- Whether the ticket first was submitted with the callback URL cb ('': none), which is part of the request an
+-- idempotency key names; true when it cannot tell (no ticket).
+local function sameCallback(first, cb)
+  local t = getT(first)
+  return not t or (t.cb or '') == cb
+end
+
 local function firstReply(first, job, dup)
   local view = ticketView(first, nowMs())
   local eta = nil
@@ -58,12 +65,13 @@ local function firstReply(first, job, dup)
     remaining = submitted.remaining})
 end
 
--- An idempotency key already used for another request is refused (409 IDEMPOTENCY_MISMATCH) before any window counts
--- it: a refused request takes no rate slot (a retry of the same request still counts, below).
+-- An idempotency key already used for another request (another payload or callback URL) is refused (409
+-- IDEMPOTENCY_MISMATCH) before any window counts it: a refused request takes no rate slot (a retry of the same request
+-- still counts, below).
 if claim == 'idem' then
   local first = redis.call('get', CLAIM)
   local job = first and first ~= ARGV[11] and jobOf(first)
-  if job and not samePayload(job, ARGV[16]) then
+  if job and not (samePayload(job, ARGV[16]) and sameCallback(first, ARGV[18])) then
     return firstReply(first, job, false)
   end
 end
