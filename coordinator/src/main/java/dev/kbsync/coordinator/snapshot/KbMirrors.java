@@ -153,10 +153,8 @@ public final class KbMirrors implements AutoCloseable {
                 // what an earlier run left of the KB under another remote (removed while this coordinator was down)
                 timer.schedule(() -> sweep(kb.id()), grace.toMillis(), TimeUnit.MILLISECONDS);
             }
-            if (created.current().isPresent()) {
-                created.refresh();
-            }
-            return created;
+            return created; // its read fetches it first (MirrorReads): what a mirror reopened from disk holds may be
+            // old
         }
     }
 

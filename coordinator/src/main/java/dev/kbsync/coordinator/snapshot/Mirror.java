@@ -37,6 +37,7 @@ final class Mirror implements AutoCloseable {
     private volatile ObjectId head;
     private volatile long fetchedAt = Long.MIN_VALUE;
     private volatile long readAt = System.nanoTime();
+    private volatile boolean fetchEnded;
     private volatile String lastFailure = "not fetched yet";
     private CompletableFuture<Void> running;
     private CompletableFuture<Void> next;
@@ -100,6 +101,14 @@ final class Mirror implements AutoCloseable {
     /** Whether a read used it within {@code nanos}. */
     boolean readWithin(long nanos) {
         return System.nanoTime() - readAt < nanos;
+    }
+
+    /**
+     * Whether a fetch of this process ended (succeeded or not): before that the snapshot is what an earlier run left on
+     * disk, of any age.
+     */
+    boolean fetchEnded() {
+        return fetchEnded;
     }
 
     /** Whether the last successful fetch started within {@code nanos} (false before the first). */
@@ -188,6 +197,8 @@ final class Mirror implements AutoCloseable {
             String without = auth.without(kb);
             lastFailure = describe(e) + (without == null ? "" : " (fetched without credentials: " + without + ")");
             log.warn("fetching the read mirror of KB {} failed: {}", kb.id().value(), lastFailure);
+        } finally {
+            fetchEnded = true;
         }
     }
 

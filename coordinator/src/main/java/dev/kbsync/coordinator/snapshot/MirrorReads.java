@@ -14,7 +14,8 @@ import org.eclipse.jgit.lib.ObjectId;
 
 /**
  * {@link KbMirrors}' reads of one mirror, on the read threads: served from its snapshot at once, or after a fetch
- * when nobody read it for a while, or once the snapshot holds the commit a read waits for ({@code after}).
+ * when nobody read it for a while (or no fetch of this process ended yet: a mirror reopened from disk), or once the
+ * snapshot holds the commit a read waits for ({@code after}).
  */
 final class MirrorReads {
     private static final Duration RETRY_BEHIND = Duration.ofSeconds(1);
@@ -35,7 +36,9 @@ final class MirrorReads {
 
     /** See {@link KbMirrors#read}. */
     <T> CompletableFuture<T> read(Mirror mirror, Optional<ObjectId> after, Duration wait, SnapshotRead<T> read) {
-        boolean wasIdle = !mirror.readWithin(idleNanos);
+        // a mirror no fetch of this process ended for yet (reopened from disk) counts as idle: fetched before it is
+        // served
+        boolean wasIdle = !mirror.fetchEnded() || !mirror.readWithin(idleNanos);
         mirror.touch();
         Optional<Snapshot> current = mirror.current();
         if (after.isEmpty() && current.isPresent()) {

@@ -16,6 +16,7 @@ import dev.kbsync.api.KbTree;
 import dev.kbsync.api.ReadQuery;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.client.KbsyncException;
+import dev.kbsync.coordinator.Coordinator;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -253,6 +254,54 @@ class ReadsApiIT {
                 .isEqualTo("landed while the KB was held\n");
     }
 
+    /**
+     * A mirror a coordinator reopens from its reads.mirrorDir (it read the KB before a restart) holds what it fetched
+     * then, possibly days ago: its first read fetches before it is served, as an idle mirror's does.
+     */
+    @Test
+    void shouldFetchAMirrorReopenedFromDiskBeforeItsFirstRead() throws Exception {
+        Path remote = dir.resolve("reopened.git");
+        Git.init()
+                .setBare(true)
+                .setDirectory(remote.toFile())
+                .setInitialBranch("main")
+                .call()
+                .close();
+        Path mirrors = dir.resolve("kept-mirrors");
+        String path = "/v1/kbs/reopened/files/kept.md";
+        try (Git clone = Git.cloneRepository()
+                .setURI(remote.toString())
+                .setDirectory(dir.resolve("reopened").toFile())
+                .call()) {
+            clone.getRepository().updateRef(Constants.HEAD).link("refs/heads/main");
+            RevCommit before = commitTo(clone, "kept.md", "read before the restart\n");
+            register("reopened", remote.toString());
+            Coordinator first = api.another(
+                    Map.of("KBSYNC_COORDINATOR_ID", "reads-kept-1", "KBSYNC_READS_MIRROR_DIR", mirrors.toString()));
+            try {
+                assertThat(api.call(first.port(), GET, path, CLIENT)
+                                .bodyAsJsonObject()
+                                .getString("commit"))
+                        .isEqualTo(before.name());
+            } finally {
+                first.stop().await();
+            }
+            RevCommit after = commitTo(clone, "kept.md", "pushed while no coordinator ran\n");
+
+            Coordinator again = api.another(
+                    Map.of("KBSYNC_COORDINATOR_ID", "reads-kept-2", "KBSYNC_READS_MIRROR_DIR", mirrors.toString()));
+            try {
+                JsonObject file = api.call(again.port(), GET, path, CLIENT).bodyAsJsonObject();
+                assertThat(file.getString("commit"))
+                        .as("the first read of the mirror on disk fetched first")
+                        .isEqualTo(after.name());
+                assertThat(file.getString("content")).isEqualTo("pushed while no coordinator ran\n");
+            } finally {
+                again.stop().await();
+            }
+        }
+    }
+
     @Test
     void shouldRefuseBadPathsAndAnswerMissingThingsWithJsonErrors() {
         assertError(get("/v1/kbs/notes/files/.git/config", CLIENT), 400, "INVALID_PATH");
@@ -402,6 +451,19 @@ class ReadsApiIT {
         Path file = dir.resolve("work").resolve(path);
         Files.createDirectories(file.getParent());
         Files.writeString(file, text, StandardCharsets.UTF_8);
+    }
+
+    /** Commits {@code text} as {@code path} in {@code clone} and pushes it. */
+    private static RevCommit commitTo(Git clone, String path, String text) throws Exception {
+        Path file = clone.getRepository().getWorkTree().toPath().resolve(path);
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+        clone.add().addFilepattern(path).call();
+        RevCommit commit = clone.commit()
+                .setMessage("Edit: " + path + "\n")
+                .setAuthor("bot", "bot@example.com")
+                .call();
+        clone.push().setRemote("origin").add("main").call();
+        return commit;
     }
 
     private static synchronized RevCommit commit(String message) throws Exception {
