@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * ({@code after}, waited for at most {@code afterWait}). Fetches run on two threads of their own,
  * reads on {@code readThreads} others: a read never waits for a KB's lock, a writer or another KB's fetch. A mirror
  * whose KB was removed or points at another remote or branch is retired: never served again, and deleted from disk
- * (on the timer thread) once the reads that may still use it are done.
+ * (on the timer thread) once the reads that may still use it are done. A registration that changes anything else (note
+ * path, duplicate window, credentials) keeps the mirror, whose next fetch goes by it.
  */
 public final class KbMirrors implements AutoCloseable {
     /** A mirror nobody read for this long is not fetched by the timer (landings still refresh it). */
@@ -110,7 +111,8 @@ public final class KbMirrors implements AutoCloseable {
      */
     public <T> CompletableFuture<T> read(KbConfig kb, Optional<ObjectId> after, Duration wait, SnapshotRead<T> read) {
         Mirror known = mirrors.get(kb.id());
-        if (known != null && known.kb().equals(kb)) {
+        if (known != null && known.mirrors(kb)) {
+            known.configure(kb); // another note path, duplicate window or credentials: the same mirror
             return served.read(known, after, wait, read);
         }
         // a new mirror is opened on disk, under the monitor the timer's clean-up takes too: not on the caller's loop
@@ -136,12 +138,14 @@ public final class KbMirrors implements AutoCloseable {
 
     private Mirror mirror(KbConfig kb) throws IOException {
         Mirror existing = mirrors.get(kb.id());
-        if (existing != null && existing.kb().equals(kb)) {
+        if (existing != null && existing.mirrors(kb)) {
+            existing.configure(kb);
             return existing;
         }
         synchronized (this) {
             existing = mirrors.get(kb.id());
-            if (existing != null && existing.kb().equals(kb)) {
+            if (existing != null && existing.mirrors(kb)) {
+                existing.configure(kb);
                 return existing;
             }
             Mirror created = Mirror.open(kb, dirs.of(kb), fetches, auth);
@@ -175,13 +179,19 @@ public final class KbMirrors implements AutoCloseable {
 
     /**
      * {@code kb} was registered (again) here: a mirror of another remote or branch is dropped at once (the next read
-     * creates the new one), not at the next read.
+     * creates the new one), not at the next read; one of the same remote and branch stays, its next fetch going by the
+     * new registration (its credentials).
      */
     public void registered(KbConfig kb) {
         offLoop(() -> {
             synchronized (this) {
                 Mirror existing = mirrors.get(kb.id());
-                if (existing != null && !existing.dir().equals(dirs.of(kb))) {
+                if (existing == null) {
+                    return;
+                }
+                if (existing.mirrors(kb)) {
+                    existing.configure(kb);
+                } else {
                     mirrors.remove(kb.id());
                     retire(existing);
                 }

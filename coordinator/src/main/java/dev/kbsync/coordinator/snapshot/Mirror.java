@@ -29,7 +29,7 @@ final class Mirror implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Mirror.class);
     private static final int FETCH_TIMEOUT_SECONDS = 30;
 
-    private final KbConfig kb;
+    private volatile KbConfig kb;
     private final Path dir;
     private final Repository repository;
     private final Executor fetches;
@@ -71,6 +71,24 @@ final class Mirror implements AutoCloseable {
 
     KbConfig kb() {
         return kb;
+    }
+
+    /** Whether it mirrors {@code other}: the same KB, remote and branch (its directory, see {@link MirrorDirs#of}). */
+    boolean mirrors(KbConfig other) {
+        KbConfig mine = kb;
+        return mine.id().equals(other.id())
+                && mine.remote().equals(other.remote())
+                && mine.branch().equals(other.branch());
+    }
+
+    /**
+     * The KB registered again with what it mirrors unchanged ({@link #mirrors}): the next fetch goes by {@code
+     * registration} (its credentials); the rest of a registration (note path, duplicate window) is not a mirror's.
+     */
+    void configure(KbConfig registration) {
+        if (mirrors(registration) && !kb.equals(registration)) {
+            kb = registration;
+        }
     }
 
     Repository repository() {
@@ -171,6 +189,7 @@ final class Mirror implements AutoCloseable {
     }
 
     private void fetchOnce() {
+        KbConfig kb = this.kb; // one registration for the whole fetch
         long start = System.nanoTime();
         try (Git git = Git.wrap(repository)) {
             Optional<CredentialsProvider> credentials = auth.credentials(kb);

@@ -17,6 +17,7 @@ import dev.kbsync.api.ReadQuery;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.coordinator.Coordinator;
+import dev.kbsync.coordinator.testing.LogCapture;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -302,6 +303,49 @@ class ReadsApiIT {
         }
     }
 
+    /**
+     * A KB registered again with the same remote and branch keeps its mirror: another duplicate window (or note path)
+     * changes nothing it mirrors, and other credentials are what its next fetch uses; only another remote or branch
+     * retires it.
+     */
+    @Test
+    void shouldKeepTheMirrorWhenAKbIsRegisteredAgainWithTheSameRemoteAndBranch() {
+        String missing = "https://127.0.0.1:1/refused.git"; // no one listens: each fetch fails at once
+        register("reconf", dir.resolve("notes.git").toString());
+        register("reconf-creds", missing);
+        assertThat(get("/v1/kbs/reconf/files/README.md", CLIENT).statusCode()).isEqualTo(200);
+        HttpResponse<Buffer> unavailable = get("/v1/kbs/reconf-creds/files/README.md", CLIENT);
+        assertError(unavailable, 503, "SNAPSHOT_UNAVAILABLE");
+        assertThat(unavailable.bodyAsString()).doesNotContain("without credentials");
+
+        try (LogCapture logs = new LogCapture()) {
+            register(
+                    "reconf",
+                    new JsonObject()
+                            .put("remote", dir.resolve("notes.git").toString())
+                            .put("branch", "main")
+                            .put("dedupeWindowSeconds", 30)
+                            .put("notePath", "inbox/{yyyy}/{slug}.md"));
+            register(
+                    "reconf-creds",
+                    new JsonObject()
+                            .put("remote", missing)
+                            .put("branch", "main")
+                            .put("credentials", new JsonObject().put("env", "NOTES_GIT_TOKEN")));
+
+            assertThat(get("/v1/kbs/reconf/files/README.md", CLIENT).statusCode())
+                    .isEqualTo(200);
+            HttpResponse<Buffer> again = get("/v1/kbs/reconf-creds/files/README.md", CLIENT);
+            assertError(again, 503, "SNAPSHOT_UNAVAILABLE");
+            assertThat(again.bodyAsString())
+                    .as("the mirror's next fetch went by the new credential reference")
+                    .contains("fetched without credentials");
+            assertThat(logs.lines())
+                    .as("neither mirror was retired")
+                    .noneMatch(line -> line.contains("read mirror of KB reconf") && line.contains("retired"));
+        }
+    }
+
     @Test
     void shouldRefuseBadPathsAndAnswerMissingThingsWithJsonErrors() {
         assertError(get("/v1/kbs/notes/files/.git/config", CLIENT), 400, "INVALID_PATH");
@@ -439,11 +483,11 @@ class ReadsApiIT {
     }
 
     private static void register(String kb, String remote) {
-        HttpResponse<Buffer> response = api.call(
-                PUT,
-                "/v1/kbs/" + kb,
-                ADMIN,
-                new JsonObject().put("remote", remote).put("branch", "main"));
+        register(kb, new JsonObject().put("remote", remote).put("branch", "main"));
+    }
+
+    private static void register(String kb, JsonObject registration) {
+        HttpResponse<Buffer> response = api.call(PUT, "/v1/kbs/" + kb, ADMIN, registration);
         assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
     }
 
