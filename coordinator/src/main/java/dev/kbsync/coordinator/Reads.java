@@ -22,7 +22,8 @@ record Reads(KbMirrors mirrors, LandingWatch landings) implements AutoCloseable 
                 config.afterWait(),
                 READ_THREADS,
                 new FetchAuth(config.credentialDirs()),
-                landings::watch));
+                landings::watch,
+                landings::unwatch));
         return new Reads(mirrors.get(), landings);
     }
 

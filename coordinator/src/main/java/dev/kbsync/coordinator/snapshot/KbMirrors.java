@@ -50,6 +50,7 @@ public final class KbMirrors implements AutoCloseable {
     private final long idleNanos;
     private final FetchAuth auth;
     private final Consumer<KbId> onNewMirror;
+    private final Consumer<KbId> onMirrorGone;
     private final Map<KbId, Mirror> mirrors = new ConcurrentHashMap<>();
     private final ExecutorService fetches = Executors.newFixedThreadPool(2, daemons("kbsync-mirror-fetch"));
     private final ExecutorService reads;
@@ -64,7 +65,8 @@ public final class KbMirrors implements AutoCloseable {
             Duration afterWait,
             int readThreads,
             FetchAuth auth,
-            Consumer<KbId> onNewMirror) {
+            Consumer<KbId> onNewMirror,
+            Consumer<KbId> onMirrorGone) {
         this.dirs = new MirrorDirs(dir);
         this.ownsDir = ownsDir;
         this.afterWait = afterWait;
@@ -72,6 +74,7 @@ public final class KbMirrors implements AutoCloseable {
         this.idleNanos = IDLE.toNanos();
         this.auth = auth;
         this.onNewMirror = onNewMirror;
+        this.onMirrorGone = onMirrorGone;
         this.reads = Executors.newFixedThreadPool(readThreads, daemons("kbsync-read"));
         this.served = new MirrorReads(reads, afterWait, refreshEvery.toNanos(), idleNanos);
         long every = refreshEvery.toMillis();
@@ -80,7 +83,9 @@ public final class KbMirrors implements AutoCloseable {
 
     /**
      * Mirrors under {@code dir} (empty: a temporary directory removed at {@link #close()}); {@code onNewMirror} is told
-     * of each KB that gets a mirror (to subscribe to its events).
+     * of each KB that gets a mirror (to subscribe to its events), {@code onMirrorGone} of each KB whose mirror was
+     * dropped without another taking its place (to unsubscribe: its KB was removed, or registered with another remote,
+     * whose mirror the next read creates, telling {@code onNewMirror} again).
      */
     public static KbMirrors start(
             Optional<Path> dir,
@@ -88,11 +93,13 @@ public final class KbMirrors implements AutoCloseable {
             Duration afterWait,
             int readThreads,
             FetchAuth auth,
-            Consumer<KbId> onNewMirror) {
+            Consumer<KbId> onNewMirror,
+            Consumer<KbId> onMirrorGone) {
         try {
             Path base =
                     dir.isPresent() ? Files.createDirectories(dir.get()) : Files.createTempDirectory("kbsync-mirrors-");
-            return new KbMirrors(base, dir.isEmpty(), refreshEvery, afterWait, readThreads, auth, onNewMirror);
+            return new KbMirrors(
+                    base, dir.isEmpty(), refreshEvery, afterWait, readThreads, auth, onNewMirror, onMirrorGone);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -172,6 +179,7 @@ public final class KbMirrors implements AutoCloseable {
                 Mirror gone = mirrors.remove(kb);
                 if (gone != null) {
                     retire(gone);
+                    onMirrorGone.accept(kb);
                 }
             }
         });
@@ -194,6 +202,7 @@ public final class KbMirrors implements AutoCloseable {
                 } else {
                     mirrors.remove(kb.id());
                     retire(existing);
+                    onMirrorGone.accept(kb.id());
                 }
             }
         });

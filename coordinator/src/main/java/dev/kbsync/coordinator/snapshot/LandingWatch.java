@@ -45,6 +45,17 @@ public final class LandingWatch implements AutoCloseable {
         subscriptions.computeIfAbsent(kb, this::subscribe);
     }
 
+    /**
+     * Stops watching {@code kb} (its mirror is gone: the KB was removed): its watch and event-bus consumers go. Harmless
+     * for a KB not watched; a later {@link #watch} starts again.
+     */
+    public void unwatch(KbId kb) {
+        Subscription gone = subscriptions.remove(kb);
+        if (gone != null) {
+            gone.close();
+        }
+    }
+
     private Subscription subscribe(KbId kb) {
         Watchers.Watch watch = watchers.get().kb(kb);
         watch.told(List.of()); // it reads no first state: the fan-out holds nothing back on its account

@@ -15,6 +15,7 @@ import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.client.KbsyncException;
+import dev.kbsync.coordinator.service.Watchers;
 import dev.kbsync.testing.ScriptMonitor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -248,6 +249,33 @@ class KbRemovalApiIT {
         System.out.printf(
                 "race: %d accepted, %d refused 404, %d removals refused KB_BUSY before one succeeded%n",
                 accepted.size(), refused, refusals);
+    }
+
+    /**
+     * A KB that was read has a mirror, which watches the KB's queue for landings: its removal ends that watch (and its
+     * event-bus consumers), not left for the process's life.
+     */
+    @Test
+    void shouldStopWatchingTheQueueOfARemovedKbThatWasRead() {
+        KbId kb = KbId.of("read-gone");
+        HttpResponse<Buffer> put = api.call(
+                PUT,
+                "/v1/kbs/read-gone",
+                ADMIN,
+                new JsonObject()
+                        .put("remote", "https://127.0.0.1:1/read-gone.git") // no one listens: the fetch fails at once
+                        .put("branch", "main"));
+        assertThat(put.statusCode()).as(put.bodyAsString()).isEqualTo(200);
+        assertError(api.call(GET, "/v1/kbs/read-gone/tree", CLIENT), 503, "SNAPSHOT_UNAVAILABLE");
+        Watchers watchers = api.services.engine.queues().watchers();
+        assertThat(watchers.watchedKbs())
+                .as("its mirror watches the KB's queue")
+                .contains(kb);
+
+        assertThat(api.call(DELETE, "/v1/kbs/read-gone", ADMIN).statusCode()).isEqualTo(204);
+
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(watchers.watchedKbs()).doesNotContain(kb));
     }
 
     private static void register(String kb, String token) {

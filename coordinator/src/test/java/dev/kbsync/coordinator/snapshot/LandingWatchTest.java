@@ -51,6 +51,26 @@ class LandingWatchTest {
         assertThat(watchers.watched(KB)).isFalse();
     }
 
+    @Test
+    void shouldDropTheWatchAndItsConsumersOfAKbNoLongerWatched() throws Exception {
+        LocalEventCodec.registerOn(vertx.eventBus());
+        watch.watch(KB);
+        watch.unwatch(KB);
+        assertThat(watchers.watched(KB))
+                .as("its events are no longer published here")
+                .isFalse();
+
+        vertx.eventBus().publish(QueueAddresses.ended(KB), new LeaseEvent.State(lease(LeaseState.RELEASED)));
+        Thread.sleep(200);
+        assertThat(landed).as("no consumer is left on its addresses").isEmpty();
+
+        watch.watch(KB);
+        assertThat(watchers.watched(KB)).as("watched again").isTrue();
+        vertx.eventBus().publish(QueueAddresses.ended(KB), new LeaseEvent.State(lease(LeaseState.RELEASED)));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !landed.isEmpty());
+        assertThat(landed).containsExactly(KB);
+    }
+
     private static Lease lease(LeaseState state) {
         return new Lease(KB.value() + "~t1", KB, "writer", state, 0, 7L, null, null, null, null, 1000);
     }
