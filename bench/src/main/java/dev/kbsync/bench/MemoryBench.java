@@ -14,10 +14,20 @@ import java.util.regex.Pattern;
 
 /**
  * Memory: a coordinator in a child JVM holding {@code jobs} queued jobs over {@code kbs} KBs (no worker polls, so they
- * stay queued); reads used heap after a full GC (jcmd) and the process RSS.
+ * stay queued); reads used heap after a full GC (jcmd, any of HotSpot's collectors) and the process RSS.
  */
 final class MemoryBench {
-    private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total \\d+K, used (\\d+)K");
+    /**
+     * A heap's or generation's used size in {@code jcmd GC.heap_info}: G1 ({@code garbage-first heap total 48128K, used
+     * 13091K}), Parallel ({@code PSYoungGen} and {@code ParOldGen}) and Serial ({@code def new generation} and
+     * {@code tenured generation}) as {@code total <n>K, used <n>K}, a line each; ZGC as {@code ZHeap used 24M, capacity
+     * ...}; Shenandoah as {@code ..., 256M committed, 11875K used}. Metaspace lines say {@code used} too, without a
+     * total: they are not matched.
+     */
+    private static final Pattern HEAP_USED = Pattern.compile("(?m)^\\s*(?:\\S.*?\\s+total \\d+[KMG], used (\\d+)([KMG])"
+            + "|ZHeap\\s+used (\\d+)([KMG])"
+            + "|\\d+[KMG] max, .*?, (\\d+)([KMG]) used)");
+
     private static final Pattern RSS = Pattern.compile("VmRSS:\\s+(\\d+) kB");
     private static final int IN_FLIGHT = 32;
 
@@ -34,7 +44,7 @@ final class MemoryBench {
             KbsyncLeases.register(api, KbsyncLeases.names("m-", kbs));
             submit(api, kbs, jobs);
             child.jcmd("GC.run");
-            double heap = mib(HEAP_USED, child.jcmd("GC.heap_info"));
+            double heap = heapUsedMib(child.jcmd("GC.heap_info"));
             double rss = mib(RSS, child.procStatus());
             String what = String.format("%,d queued jobs over %,d KBs", jobs, kbs);
             return List.of(
@@ -55,6 +65,36 @@ final class MemoryBench {
             }
         }
         Future.all(window).await(60, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The used heap in MiB from {@code jcmd <pid> GC.heap_info}, whichever of HotSpot's collectors the child runs (the
+     * generations summed where it has two).
+     */
+    static double heapUsedMib(String heapInfo) {
+        Matcher m = HEAP_USED.matcher(heapInfo);
+        double mib = 0;
+        boolean found = false;
+        while (m.find()) {
+            for (int g = 1; g < m.groupCount(); g += 2) {
+                if (m.group(g) != null) {
+                    mib += Long.parseLong(m.group(g)) * unitMib(m.group(g + 1));
+                    found = true;
+                }
+            }
+        }
+        if (!found) {
+            throw new IllegalStateException("no used heap in: " + heapInfo);
+        }
+        return mib;
+    }
+
+    private static double unitMib(String unit) {
+        return switch (unit) {
+            case "K" -> 1 / 1024.0;
+            case "M" -> 1;
+            default -> 1024; // G
+        };
     }
 
     private static double mib(Pattern pattern, String text) {
