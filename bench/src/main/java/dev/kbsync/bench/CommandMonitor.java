@@ -93,7 +93,7 @@ final class CommandMonitor implements AutoCloseable {
                     sent.seen().countDown();
                     continue;
                 }
-                if (counting && line.startsWith("+") && !line.contains(" lua] ") && !ignoredLine(line)) {
+                if (counting && line.startsWith("+") && !line.contains(" lua] ") && !ignored(line, ignored)) {
                     commands.add(line.substring(0, Math.min(120, line.length())));
                 }
             }
@@ -103,7 +103,7 @@ final class CommandMonitor implements AutoCloseable {
     }
 
     /** The monitor's own {@code +OK}, or a command that starts with one of the ignored texts. */
-    private boolean ignoredLine(String line) {
+    static boolean ignored(String line, List<String> ignored) {
         int at = line.indexOf("] ");
         if (line.startsWith("+OK") || at < 0) {
             return true;
