@@ -48,9 +48,14 @@ final class HotKb {
     List<Measurement> run(int notes, int workers, int roundTripMillis) throws Exception {
         Path dir = Files.createTempDirectory(ctx.scratch(), "hot-kb");
         Map<String, Long> pushed = new ConcurrentHashMap<>();
+        // the notes of one push share its time: a cycle reports them PUSHED one after the other on its thread, after
+        // every other phase of the cycle, so the first of them stamps the push and the thread's next phase clears it
+        Map<Thread, Long> pushOfThread = new ConcurrentHashMap<>();
         PhaseListener listener = (phase, jobId) -> {
             if (phase == Phase.PUSHED) {
-                pushed.putIfAbsent(jobId, System.nanoTime());
+                pushed.putIfAbsent(jobId, pushOfThread.computeIfAbsent(Thread.currentThread(), t -> System.nanoTime()));
+            } else {
+                pushOfThread.remove(Thread.currentThread());
             }
         };
         try (Remote remote = Remote.of(ctx, dir, roundTripMillis);
@@ -176,14 +181,31 @@ final class HotKb {
                 behind,
                 cycles == 0 ? 0.0 : 100.0 * behind / cycles);
         return List.of(
-                rate(subject + ", first " + window, times.subList(0, window), note),
-                rate(subject + ", last " + window, times.subList(times.size() - window, times.size()), note),
-                rate(subject + ", all", times, note));
+                rate(subject + ", first " + window, times, 0, window, note),
+                rate(subject + ", last " + window, times, times.size() - window, times.size(), note),
+                rate(subject + ", all", times, 0, times.size(), note));
     }
 
-    private static Measurement rate(String subject, List<Long> times, String note) {
-        double seconds = (times.get(times.size() - 1) - times.get(0)) / 1e9;
-        return new Measurement(subject, null, (times.size() - 1) / seconds, Double.NaN, note);
+    private static Measurement rate(String subject, List<Long> times, int from, int to, String note) {
+        return new Measurement(subject, null, perSecond(times, from, to), Double.NaN, note);
+    }
+
+    /**
+     * Notes a second over the notes {@code from} (inclusive) to {@code to} (exclusive) of the sorted push times, in
+     * whole pushes: a group commit lands its notes with one push, and they share its time. From the push before the
+     * window's first note (for the first notes of the run, from their own push, whose notes are then not counted) to
+     * the window's last push, the notes of the pushes in between and of the last one, all of it.
+     */
+    static double perSecond(List<Long> times, int from, int to) {
+        long first = times.get(from);
+        long last = times.get(to - 1);
+        int before = from - 1;
+        while (before >= 0 && times.get(before) == first) {
+            before--;
+        }
+        long start = before >= 0 ? times.get(before) : first;
+        long notes = times.stream().filter(t -> t > start && t <= last).count();
+        return last == start ? Double.NaN : notes / ((last - start) / 1e9);
     }
 
     /**
