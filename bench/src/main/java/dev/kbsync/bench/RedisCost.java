@@ -15,9 +15,9 @@ final class RedisCost {
 
     static Measurement around(BenchContext ctx, long operations, Callable<Measurement> row) throws Exception {
         List<Integer> port = List.of(ctx.redisPort());
-        RedisSample before = RedisSample.of(port);
+        RedisSample before = RedisSample.start(port);
         Measurement measured = row.call();
-        String note = note(RedisSample.of(port).minus(before), operations);
+        String note = note(RedisSample.end(port).minus(before), operations);
         return measured.withNote(measured.note().isEmpty() ? note : measured.note() + "; " + note);
     }
 

@@ -13,8 +13,10 @@ import java.util.Locale;
  * every key without a TTL (the records, queues and indexes that stay until a step or the sweep deletes them; keys that
  * expire by themselves, such as the submission rate windows, hold what the last minutes did, not what is kept) ({@code used_memory} moves with the clients' buffers and allocator state by tens of KiB between readings on
  * several masters with pooled connections, more than a few hundred small records weigh). This meter's own
- * {@code INFO}, {@code SCAN} and {@code MEMORY} calls are not counted. Differences of two samples ({@link #minus}) are
- * what a load cost.
+ * {@code INFO}, {@code SCAN}, {@code PTTL} and {@code MEMORY} calls are not counted. Differences of a {@link #start}
+ * and an {@link #end} sample ({@link #minus}) are what a load cost: the start sample walks the keys before it reads
+ * {@code INFO}, the end sample after, so the walks' CPU and network bytes (a reply per key) stay outside the stretch;
+ * inside it are only the start's {@code INFO} reply (some KiB of bytes out per master) and the end's {@code INFO} call.
  */
 record RedisSample(
         long calls, long scripts, long scriptMicros, double cpuSeconds, long bytesIn, long bytesOut, long dataMemory) {
@@ -22,14 +24,54 @@ record RedisSample(
     private static final java.util.Set<String> METER =
             java.util.Set.of("cmdstat_info", "cmdstat_scan", "cmdstat_memory|usage", "cmdstat_memory", "cmdstat_pttl");
 
-    static RedisSample of(List<Integer> ports) {
+    /** What a sample reads from one master: its {@code INFO all}, and the bytes of its kept keys (a walk over them). */
+    interface Master {
+        String info();
+
+        long dataBytes();
+    }
+
+    /** The sample a measured stretch starts from. */
+    static RedisSample start(List<Integer> ports) {
+        return of(ports, true);
+    }
+
+    /** The sample a measured stretch ends at. */
+    static RedisSample end(List<Integer> ports) {
+        return of(ports, false);
+    }
+
+    private static RedisSample of(List<Integer> ports, boolean start) {
         RedisSample sum = new RedisSample(0, 0, 0, 0, 0, 0, 0);
         for (int port : ports) {
             try (RespClient redis = RespClient.connect(port, TIMEOUT)) {
-                sum = sum.plus(of(String.valueOf(redis.call("INFO", "all")), dataBytes(redis)));
+                Master master = new Master() {
+                    @Override
+                    public String info() {
+                        return String.valueOf(redis.call("INFO", "all"));
+                    }
+
+                    @Override
+                    public long dataBytes() {
+                        return RedisSample.dataBytes(redis);
+                    }
+                };
+                sum = sum.plus(start ? start(master) : end(master));
             }
         }
         return sum;
+    }
+
+    /** The walk over the keys first, then {@code INFO}: the walk falls before the stretch. */
+    static RedisSample start(Master master) {
+        long data = master.dataBytes();
+        return of(master.info(), data);
+    }
+
+    /** {@code INFO} first, then the walk over the keys: the walk falls after the stretch. */
+    static RedisSample end(Master master) {
+        String info = master.info();
+        return of(info, master.dataBytes());
     }
 
     /** {@code MEMORY USAGE} of every key, nested values counted in full. */

@@ -15,7 +15,7 @@ record Window(
         double clientCpu,
         double seconds) {
     static Window start(List<Integer> ports, List<Long> pids) {
-        return new Window(ports, pids, System.nanoTime(), RedisSample.of(ports), cpu(pids), ProcessCpu.self(), 0);
+        return new Window(ports, pids, System.nanoTime(), RedisSample.start(ports), cpu(pids), ProcessCpu.self(), 0);
     }
 
     /** The differences since the start (a start window's {@link #redis} holds the sample itself). */
@@ -24,7 +24,7 @@ record Window(
                 ports,
                 pids,
                 startNanos,
-                RedisSample.of(ports).minus(redis),
+                RedisSample.end(ports).minus(redis),
                 cpu(pids) - coordinatorCpu,
                 ProcessCpu.self() - clientCpu,
                 (System.nanoTime() - startNanos) / 1e9);
