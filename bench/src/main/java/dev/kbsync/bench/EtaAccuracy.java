@@ -56,7 +56,7 @@ final class EtaAccuracy {
             double medianErrorPercent, double underP90Percent, double underEtaPercent, int predictions, int waiters) {}
 
     /** An estimate, and for the dump what it was made of: the waiter's kind and place, the holder's kind and age. */
-    private record Prediction(String ticket, long atNanos, long etaMs, long p90Ms, String context) {}
+    record Prediction(String ticket, long atNanos, long etaMs, long p90Ms, String context) {}
 
     private record Seen(int position, long etaMs, long p90Ms) {}
 
@@ -225,7 +225,7 @@ final class EtaAccuracy {
                 + s.running().size() + " holder " + holder;
     }
 
-    private static Run score(
+    static Run score(
             List<Prediction> predictions, Map<String, Long> firstSeen, Map<String, Long> started, long scoredFrom) {
         List<Double> errors = new ArrayList<>();
         int underP90 = 0;
@@ -260,8 +260,10 @@ final class EtaAccuracy {
         }
         errors.sort(Double::compare);
         int n = errors.size();
-        return new Run(errors.get(n / 2), 100.0 * underP90 / n, 100.0 * underEta / n, n, (int)
-                started.keySet().stream().filter(firstSeen::containsKey).count());
+        int waiters = (int) started.keySet().stream()
+                .filter(t -> firstSeen.containsKey(t) && firstSeen.get(t) >= scoredFrom)
+                .count();
+        return new Run(errors.get(n / 2), 100.0 * underP90 / n, 100.0 * underEta / n, n, waiters);
     }
 
     private static WorkerProcess startWorker(Vertx vertx, KbsyncServer server, Path cache, String id, Path agent)
