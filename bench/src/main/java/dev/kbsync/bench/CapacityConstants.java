@@ -74,7 +74,11 @@ record CapacityConstants(Map<String, Double> values) {
             new String[] {"client.cpuMsPerJob", "ms", "load generator CPU per job (simulated worker and submitter)"},
             new String[] {"worker.notesPerSecPerKb", "notes/s", "worker publish cycles per second on one KB (git-bound)"
             },
-            new String[] {"worker.cpuMsPerNote", "ms", "worker CPU per note (one publish cycle, local git:// remote)"});
+            new String[] {
+                "worker.cpuMsPerNote",
+                "ms",
+                "worker CPU per note (one publish cycle, the thread running it; local git:// remote, its server not counted)"
+            });
 
     /** The medians and spreads of a page's generated constants table (what {@code --validate-only} checks again). */
     static CapacityConstants parse(String page) {

@@ -5,14 +5,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Measures the capacity model's constants ({@code --runs} runs on a {@link CapacityTopology}: a 3-master Redis Cluster
  * and two coordinators; 350 KBs, 2,000 jobs per phase), checks the model on a fresh topology at another scale
  * ({@code --kbs} KBs and {@code --jobs} jobs, as many runs), prints both and rewrites the generated blocks of
  * docs/capacity.md. Arguments: {@code [--quick] [--runs 3] [--kbs 1000] [--jobs 4000]
- * [--out docs/capacity.md] [--validate-only]} ({@code --validate-only}: the
- * constants are the page's, only the validation is run and rewritten). Redis Cluster nodes run as {@code KBSYNC_TEST_REDIS} says (process: local processes).
+ * [--out docs/capacity.md] [--validate-only] [--worker-only] [--example-only]} ({@code --validate-only}: the
+ * constants are the page's, only the validation is run and rewritten; {@code --worker-only}: only the {@code worker.*}
+ * constants are measured again, {@code --runs} times, and their rows and the example rewritten; {@code --example-only}:
+ * the example again from the page's constants). Redis Cluster nodes run as {@code KBSYNC_TEST_REDIS} says (process: local processes).
  */
 public final class CapacityMain {
     private CapacityMain() {}
@@ -38,6 +41,30 @@ public final class CapacityMain {
                             "example",
                             new CapacityReport(onPage, List.of(), List.of(), List.of(), kbs, jobs).example()));
             System.out.println("wrote the example of " + out.toAbsolutePath());
+            return;
+        }
+        if (list.contains("--worker-only")) { // the worker rows again (seconds, no Redis), the rest of the page kept
+            List<Map<String, Double>> each = new ArrayList<>();
+            List<String> workerLoads = new ArrayList<>();
+            for (int i = 1; i <= runs; i++) {
+                String before = BenchMain.loadAverage();
+                WorkerGit.Publishing p = new WorkerGit(new BenchContext("redis://unused", scratch, quick))
+                        .publishOverNetworkWithCpu(0, quick ? 20 : 100);
+                each.add(Map.of(
+                        "worker.notesPerSecPerKb", p.measurement().perSecond(),
+                        "worker.cpuMsPerNote", p.cpuMsPerNote()));
+                workerLoads.add("run " + i + ": " + before + " -> " + BenchMain.loadAverage());
+                System.out.println("worker run " + i + ": " + each.get(i - 1));
+            }
+            String page = CapacityReport.withWorkerRows(Files.readString(out), each, workerLoads);
+            CapacityConstants onPage = CapacityConstants.parse(page);
+            Files.writeString(
+                    out,
+                    CapacityReport.replace(
+                            page,
+                            "example",
+                            new CapacityReport(onPage, List.of(), List.of(), List.of(), kbs, jobs).example()));
+            System.out.println("wrote the worker rows and the example of " + out.toAbsolutePath());
             return;
         }
         for (int i = 1; i <= (validateOnly ? 0 : runs); i++) {

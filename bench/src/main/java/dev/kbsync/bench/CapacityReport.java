@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The generated blocks of docs/capacity.md: the constants (median and spread of the runs), the validation (prediction
@@ -142,6 +144,29 @@ record CapacityReport(
             Thread.currentThread().interrupt();
             return "unknown";
         }
+    }
+
+    /**
+     * The page with the {@code worker.*} rows of its constants table measured again alone ({@code --worker-only}):
+     * median and spread of {@code runs}, and a line above the table saying when; the other rows are left as they were.
+     */
+    static String withWorkerRows(String page, List<Map<String, Double>> runs, List<String> loads) {
+        String out = page;
+        for (String[] key : CapacityConstants.KEYS) {
+            if (!key[0].startsWith("worker.")) {
+                continue;
+            }
+            List<Double> each = runs.stream().map(r -> r.get(key[0])).sorted().toList();
+            String row = "| `" + key[0] + "` | " + num(each.get(each.size() / 2)) + " | "
+                    + num(each.get(each.size() - 1) - each.get(0)) + " | " + key[1] + " | " + key[2] + " |";
+            out = out.replaceFirst("(?m)^\\| `" + Pattern.quote(key[0]) + "` \\|.*$", Matcher.quoteReplacement(row));
+        }
+        String line = "The `worker.*` rows were measured again " + Instant.now().truncatedTo(ChronoUnit.MINUTES)
+                + " on their own (`--worker-only`), " + runs.size()
+                + " runs, load average (1/5/15 min) at start -> end of each: " + String.join("; ", loads) + ".";
+        out = out.replaceFirst("(?m)^The `worker\\.\\*` rows were measured again .*\n\n", "");
+        return out.replaceFirst(
+                Pattern.quote("| constant | median |"), Matcher.quoteReplacement(line + "\n\n| constant | median |"));
     }
 
     static String replace(String page, String name, String block) {

@@ -147,11 +147,9 @@ final class CapacityRun {
                             / kbs);
         }
         WorkerGit git = new WorkerGit(ctx);
-        double cpu0 = ProcessCpu.self();
-        int notes = ctx.quick() ? 20 : 100;
-        Measurement publish = git.publishOverNetwork(0, notes);
-        v.put("worker.notesPerSecPerKb", publish.perSecond());
-        v.put("worker.cpuMsPerNote", 1000 * (ProcessCpu.self() - cpu0) / (notes + 1));
+        WorkerGit.Publishing publish = git.publishOverNetworkWithCpu(0, ctx.quick() ? 20 : 100);
+        v.put("worker.notesPerSecPerKb", publish.measurement().perSecond());
+        v.put("worker.cpuMsPerNote", publish.cpuMsPerNote());
         return new CapacityConstants(v);
     }
 

@@ -14,6 +14,8 @@ import dev.kbsync.worker.run.PushRetry;
 import dev.kbsync.worker.run.WorkUnit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,6 +35,13 @@ final class WorkerGit {
 
     /** The phases of one publish cycle whose times the scenarios split a note into, in order. */
     static final List<Phase> CYCLE_PHASES = List.of(Phase.PULLED, Phase.APPLIED, Phase.COMMITTED, Phase.PUSHED);
+
+    /**
+     * The CPU of the thread that runs the publish cycles: the whole cycle runs on the caller (JGit's client side opens
+     * no threads of its own here; the worker's checkouts turn automatic gc off), while the in-JVM git server's
+     * connections, its automatic gc after a push ({@code JGit-WorkQueue}) and the delay proxy run on other threads.
+     */
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private final BenchContext ctx;
 
@@ -66,15 +75,17 @@ final class WorkerGit {
         int[] done = {0};
         String subject = "kbsync worker publish cycle (JGit)";
         Measurement all = publish(
-                subject,
-                remote.toUri().toString(),
-                Files.createTempDirectory(ctx.scratch(), "worker-checkout").resolve("kb"),
-                jobs,
-                checkout -> {
-                    checkout.maintainEvery(MAINTAIN_EVERY);
-                    maintainRemote(remote, ++done[0]);
-                },
-                times);
+                        subject,
+                        remote.toUri().toString(),
+                        Files.createTempDirectory(ctx.scratch(), "worker-checkout")
+                                .resolve("kb"),
+                        jobs,
+                        checkout -> {
+                            checkout.maintainEvery(MAINTAIN_EVERY);
+                            maintainRemote(remote, ++done[0]);
+                        },
+                        times)
+                .measurement();
         return List.of(
                 all,
                 latencyOnly(subject + ", first " + window + " jobs", times.subList(0, window)),
@@ -164,7 +175,7 @@ final class WorkerGit {
         }
     }
 
-    private Measurement publish(
+    private Publishing publish(
             String subject, String url, Path checkoutDir, int jobs, Consumer<KbCheckout> afterJob, List<Long> times) {
         Stats stats = new Stats();
         boolean[] timed = {false};
@@ -177,17 +188,28 @@ final class WorkerGit {
         try (KbCheckout checkout = new KbCheckout(url, "main", checkoutDir, GitAuth.NONE)) {
             publish(cycle, checkout, "warmup-clone");
             timed[0] = true;
+            long cpu0 = THREADS.getCurrentThreadCpuTime();
             long start = System.nanoTime();
             for (int i = 0; i < jobs; i++) {
                 publish(cycle, checkout, "job-" + i);
                 afterJob.accept(checkout);
             }
-            return Measurement.of(subject, stats, jobs, System.nanoTime() - start);
+            long elapsed = System.nanoTime() - start;
+            double cpu = (THREADS.getCurrentThreadCpuTime() - cpu0) / 1e9;
+            return new Publishing(Measurement.of(subject, stats, jobs, elapsed), cpu, jobs);
         }
     }
 
     /** Scenario 5: the worker's publish cycle, one note per cycle, against a remote behind the delaying proxy. */
     Measurement publishOverNetwork(int roundTripMillis, int notes) throws Exception {
+        return publishOverNetworkWithCpu(roundTripMillis, notes).measurement();
+    }
+
+    /**
+     * Scenario 5's measurement with the worker's CPU: what the cycles after the first clone cost the thread that ran
+     * them (the git daemon and the delay proxy run in this JVM too, on threads of their own, and are not counted).
+     */
+    Publishing publishOverNetworkWithCpu(int roundTripMillis, int notes) throws Exception {
         try (NetworkRemote remote = new NetworkRemote(ctx, roundTripMillis)) {
             return publish(
                     "kbsync worker publish cycle per note, git:// +" + roundTripMillis + " ms per round trip",
@@ -241,6 +263,17 @@ final class WorkerGit {
             GitCli.run(clone, "commit", "-q", "-m", "Add: cli note " + i);
             GitCli.run(clone, "push", "-q", "origin", "HEAD:main");
         });
+    }
+
+    /**
+     * A publish run's timings, and the CPU seconds its {@code notes} timed cycles (the first clone before them not
+     * included) cost the thread that ran them; the JVM's GC and JIT threads are not in it, being shared with the git
+     * server in the same JVM.
+     */
+    record Publishing(Measurement measurement, double workerCpuSeconds, int notes) {
+        double cpuMsPerNote() {
+            return 1000 * workerCpuSeconds / notes;
+        }
     }
 
     private static void publish(PublishCycle cycle, KbCheckout checkout, String id) {
