@@ -22,7 +22,7 @@ final class Scenarios {
                 new Scenario("3", "100 KBs x 16 workers", Scenarios::manyKbs),
                 new Scenario("4", "queue-position events, 1,000 waiters / 100 KBs", Scenarios::positions),
                 new Scenario("5", "notes/s, one KB, git:// remote", Scenarios::notes),
-                new Scenario("6", "git time per job, large KB", Scenarios::gitPerJob),
+                new Scenario("6", "publish cycle per job, large KB", Scenarios::gitPerJob),
                 new Scenario("7", "hot KB: sustained notes to one KB, 2 and 4 workers", Scenarios::hotKb),
                 new Scenario("8", "POST /notes -> 202 vs the HTTP floor + one Redis round trip", Scenarios::submit),
                 new Scenario(
