@@ -78,13 +78,7 @@ class ReadsApiIT {
 
     @BeforeAll
     static void remotes() throws Exception {
-        Path remote = dir.resolve("notes.git");
-        Git.init()
-                .setBare(true)
-                .setDirectory(remote.toFile())
-                .setInitialBranch("main")
-                .call()
-                .close();
+        Path remote = bare(dir.resolve("notes.git"));
         work = Git.cloneRepository()
                 .setURI(remote.toString())
                 .setDirectory(dir.resolve("work").toFile())
@@ -261,13 +255,7 @@ class ReadsApiIT {
      */
     @Test
     void shouldFetchAMirrorReopenedFromDiskBeforeItsFirstRead() throws Exception {
-        Path remote = dir.resolve("reopened.git");
-        Git.init()
-                .setBare(true)
-                .setDirectory(remote.toFile())
-                .setInitialBranch("main")
-                .call()
-                .close();
+        Path remote = bare(dir.resolve("reopened.git"));
         Path mirrors = dir.resolve("kept-mirrors");
         String path = "/v1/kbs/reopened/files/kept.md";
         try (Git clone = Git.cloneRepository()
@@ -526,5 +514,16 @@ class ReadsApiIT {
 
     private static synchronized void push() throws Exception {
         work.push().setRemote("origin").add("main").call();
+    }
+
+    /** An empty bare repository with branch main at {@code at}. */
+    private static Path bare(Path at) throws Exception {
+        Git.init()
+                .setBare(true)
+                .setDirectory(at.toFile())
+                .setInitialBranch("main")
+                .call()
+                .close();
+        return at;
     }
 }
