@@ -121,6 +121,26 @@ class DeployFilesTest {
                 .allSatisfy(probe -> assertThat(probe).startsWith("httpGet: {path: /healthz"));
     }
 
+    /**
+     * The operator creates the Secret {@code kbsync-secrets} with real values before applying the manifest: a Secret in
+     * the applied file would overwrite it with placeholders on every {@code kubectl apply}, and the coordinator would
+     * start with a publicly known admin token. The manifest only names the Secret and says how to create it.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldNotOverwriteTheOperatorsSecretInKubernetes() throws IOException {
+        String k8s = Files.readString(DEPLOY.resolve("k8s/kbsync.yaml"));
+        for (Object doc : yaml().loadAll(k8s)) {
+            assertThat(((Map<String, Object>) doc).get("kind"))
+                    .as("a document of deploy/k8s/kbsync.yaml")
+                    .isNotEqualTo("Secret");
+        }
+        assertThat(k8s)
+                .contains("secretKeyRef: {name: kbsync-secrets")
+                .contains("kubectl -n kbsync create secret generic kbsync-secrets")
+                .doesNotContain("replace-me");
+    }
+
     /** What follows each {@code key} in {@code yaml}, from its next line on. */
     private static List<String> probes(String yaml, String key) {
         return Arrays.stream(yaml.split(java.util.regex.Pattern.quote(key)))
