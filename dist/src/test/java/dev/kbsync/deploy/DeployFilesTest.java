@@ -173,6 +173,22 @@ class DeployFilesTest {
         });
     }
 
+    /**
+     * A coordinator or worker out of memory exits ({@code -XX:+ExitOnOutOfMemoryError}, docs/operations.md) and relies
+     * on its supervisor to start it again: every Compose service restarts unless stopped on purpose.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldRestartEveryComposeServiceThatExits() throws IOException {
+        Map<String, Object> compose = yaml().load(Files.readString(DEPLOY.resolve("docker-compose.yml")));
+        Map<String, Object> services = (Map<String, Object>) compose.get("services");
+        assertThat(services.keySet()).anyMatch(name -> name.startsWith("coordinator"));
+        assertThat(services.keySet()).anyMatch(name -> name.startsWith("worker"));
+        services.forEach((name, service) -> assertThat(((Map<String, Object>) service).get("restart"))
+                .as(name + " restart")
+                .isEqualTo("unless-stopped"));
+    }
+
     @Test
     void shouldStartEverySystemdUnitThroughTheLauncher() throws IOException {
         for (Path unit : files(".service")) {
