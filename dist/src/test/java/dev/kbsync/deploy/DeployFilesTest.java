@@ -217,6 +217,27 @@ class DeployFilesTest {
     }
 
     /**
+     * A bad configuration (exit 2) fails the same way at every start: systemd must not restart it every
+     * {@code RestartSec} forever, but leave the unit failed with the {@code error:} line in its journal. What may pass
+     * by itself still restarts: out of memory under {@code -XX:+ExitOnOutOfMemoryError} (the JVM exits 3), a port
+     * still held (7), Redis not answering (9), an unexpected failure (70), a stop past its bound (124).
+     */
+    @Test
+    void shouldNotRestartABadConfigurationInEverySystemdUnit() throws IOException {
+        for (Path unit : files(".service")) {
+            List<String> prevented = Files.readAllLines(unit).stream()
+                    .filter(line -> line.startsWith("RestartPreventExitStatus="))
+                    .flatMap(line ->
+                            Arrays.stream(line.substring(line.indexOf('=') + 1).split("\\s+")))
+                    .toList();
+            assertThat(prevented)
+                    .as(unit + " RestartPreventExitStatus")
+                    .contains("2")
+                    .doesNotContain("3", "7", "9", "70", "124");
+        }
+    }
+
+    /**
      * Each supervisor gives a coordinator's stop more time than its default {@code shutdown.timeoutSeconds}, so that the
      * coordinator ends a stop past its bound itself (a WARN, exit 124) instead of being SIGKILLed.
      */
