@@ -325,6 +325,66 @@ class DeployFilesTest {
         });
     }
 
+    /**
+     * Compose's header says to keep the real tokens in {@code deploy/.env} and never commit them: git ignores that
+     * file. The image is built from the repository root, so a {@code .dockerignore} keeps what the image does not need
+     * (.git, every target/ but the jar, a {@code kbsync up} data directory, deploy/.env) out of the build context,
+     * while every file the Dockerfile copies stays in it.
+     */
+    @Test
+    void shouldKeepSecretsOutOfGitAndTheDockerBuildContext() throws IOException {
+        Path root = DEPLOY.getParent();
+        assertThat(Files.readAllLines(root.resolve(".gitignore")).stream().map(String::strip))
+                .as(".gitignore")
+                .contains("deploy/.env");
+        Path dockerignore = root.resolve(".dockerignore");
+        assertThat(dockerignore).as(".dockerignore at the repository root").exists();
+        List<String> rules = Files.readAllLines(dockerignore).stream()
+                .map(String::strip)
+                .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                .toList();
+        for (String sent : List.of(
+                ".git/config",
+                "deploy/.env",
+                ".kbsync/redis/appendonly.aof",
+                "worker/target/classes/x.class",
+                "dist/target/classes/x.class")) {
+            assertThat(dockerIgnores(rules, sent))
+                    .as(sent + " in the build context")
+                    .isTrue();
+        }
+        Matcher copy = Pattern.compile("(?m)^COPY\\s+(\\S+)\\s")
+                .matcher(Files.readString(DEPLOY.resolve("docker/Dockerfile")));
+        int copies = 0;
+        while (copy.find()) {
+            copies++;
+            assertThat(dockerIgnores(rules, copy.group(1)))
+                    .as(copy.group(1) + ", copied by the Dockerfile, in the build context")
+                    .isFalse();
+        }
+        assertThat(copies).as("COPY lines in the Dockerfile").isPositive();
+    }
+
+    /**
+     * Whether Docker leaves {@code path} out of the build context under {@code rules}: the last rule matching the path
+     * or one of its parent directories decides, {@code !} includes again ({@code **} any number of directories).
+     */
+    private static boolean dockerIgnores(List<String> rules, String path) {
+        boolean ignored = false;
+        for (String rule : rules) {
+            boolean include = rule.startsWith("!");
+            java.nio.file.PathMatcher matcher = java.nio.file.FileSystems.getDefault()
+                    .getPathMatcher("glob:" + (include ? rule.substring(1) : rule).replaceAll("^/|/$", ""));
+            for (Path p = Path.of(path); p != null; p = p.getParent()) {
+                if (matcher.matches(p)) {
+                    ignored = !include;
+                    break;
+                }
+            }
+        }
+        return ignored;
+    }
+
     /** Whole seconds of a duration written as {@code 60s}. */
     private static long seconds(String text) {
         assertThat(text).as("a duration in whole seconds").matches("\\d+s");
