@@ -83,6 +83,9 @@ public record WorkerConfig(
                     WorkerConfigKey.WORKER_ID, "must match [A-Za-z0-9._-]{1,100}, got " + Check.safe(workerId));
         }
         Objects.requireNonNull(cacheDir, "cache dir");
+        // here, not at the first job: a worker that cannot write its checkouts would start, report ready and fail
+        // every job it takes
+        Check.writableDir(WorkerConfigKey.CACHE_DIR, cacheDir);
         Objects.requireNonNull(agent, "agent");
         Objects.requireNonNull(noteAgent, "noteAgent");
         Objects.requireNonNull(fallback, "fallback");

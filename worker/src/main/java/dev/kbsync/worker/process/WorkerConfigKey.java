@@ -22,7 +22,11 @@ public enum WorkerConfigKey implements Key {
             "PEM CA certificate(s) the coordinator's HTTPS certificate must chain to (an https URL only); unset: the"
                     + " JVM's trust store."),
     WORKER_ID("worker.id", "<hostname>-<pid>", "Shows in the coordinator's queue view and logs."),
-    CACHE_DIR("cache.dir", ".kbsync/checkouts", "Where checkouts and local lock files live (a disposable cache)."),
+    CACHE_DIR(
+            "cache.dir",
+            ".kbsync/checkouts",
+            "Where checkouts and local lock files live (a disposable cache), created if missing; a directory that"
+                    + " cannot be created or written is refused at start (exit 2)."),
     CACHE_MIN_FREE_MEGABYTES(
             "cache.minFreeMegabytes",
             "100",

@@ -297,4 +297,26 @@ class WorkerConfigLoaderTest {
         assertThat(config.agent().orElseThrow().argv()).containsExactly("/opt/agent", "--prompt", "two words");
         assertThat(config.noteAgent().orElseThrow().argv()).containsExactly("/opt/noter", "--fast");
     }
+
+    /**
+     * A cache directory the worker cannot create or write is refused at load (exit 2, naming cache.dir): before, the
+     * worker started, reported ready and failed every job INTERNAL. One that does not exist yet is fine when it can be
+     * created. (A path under a regular file: the tests run as root, which writes in read-only directories.)
+     */
+    @Test
+    void shouldRefuseACacheDirThatCannotBeCreatedOrWritten() throws IOException {
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+
+        assertThatThrownBy(() -> WorkerConfigLoader.load(
+                        Map.of("KBSYNC_CACHE_DIR", file.resolve("checkouts").toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("cache.dir: cannot be created: " + file + " is not a directory");
+        assertThatThrownBy(() -> WorkerConfigLoader.load(Map.of("KBSYNC_CACHE_DIR", file.toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("cache.dir: ");
+        assertThat(WorkerConfigLoader.load(Map.of(
+                                "KBSYNC_CACHE_DIR", tmp.resolve("new/checkouts").toString()))
+                        .cacheDir())
+                .isEqualTo(tmp.resolve("new/checkouts"));
+    }
 }
