@@ -13,8 +13,10 @@ import java.util.Optional;
 
 /** What the worker needs from this machine: its agent programs, and room in its cache directory. */
 final class HostChecks {
+    /** Below this much free space (or twice {@code cache.minFreeMegabytes}, whichever is more) the check warns. */
     static final long WARN_BYTES = 1L << 30;
-    static final long FAIL_BYTES = 100L << 20;
+
+    private static final String DISK = "cache dir disk space";
 
     private HostChecks() {}
 
@@ -34,7 +36,7 @@ final class HostChecks {
 
     /** Free space where the checkouts live ({@code cache.dir}, or its nearest existing parent). */
     static Check cacheDisk(WorkerConfig worker) {
-        String name = "cache dir disk space";
+        String name = DISK;
         Path dir = worker.cacheDir().toAbsolutePath().normalize();
         Path existing = dir;
         while (existing != null && !Files.exists(existing)) {
@@ -45,15 +47,37 @@ final class HostChecks {
         }
         try {
             FileStore store = Files.getFileStore(existing);
-            long free = store.getUsableSpace();
-            String seen = dir + ": " + human(free) + " free of " + human(store.getTotalSpace());
-            if (free < FAIL_BYTES) {
-                return Check.fail(name, seen + "; clones and pushes will fail");
-            }
-            return free < WARN_BYTES ? Check.warn(name, seen + "; less than 1 GB") : Check.pass(name, seen);
+            return cacheDisk(dir, store.getUsableSpace(), store.getTotalSpace(), worker.cacheMinFreeMegabytes());
         } catch (IOException e) {
             return Check.fail(name, dir + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * {@code free} bytes of {@code total} in {@code dir}, judged as the worker does: it fails below
+     * {@code cache.minFreeMegabytes} (where the worker takes no jobs; 0: off, never a failure for space), and warns
+     * below {@link #WARN_BYTES} or twice that minimum, whichever is more.
+     */
+    static Check cacheDisk(Path dir, long free, long total, int minFreeMegabytes) {
+        long min = (long) minFreeMegabytes << 20;
+        long warnBelow = Math.max(WARN_BYTES, 2 * min);
+        String seen = dir + ": " + human(free) + " free of " + human(total);
+        if (free < min) {
+            return Check.fail(
+                    DISK,
+                    seen + ", below cache.minFreeMegabytes (" + minFreeMegabytes
+                            + " MB): the worker takes no jobs until space is freed");
+        }
+        if (free < warnBelow) {
+            return Check.warn(
+                    DISK,
+                    seen + "; less than " + human(warnBelow)
+                            + (min > 0
+                                    ? ", near cache.minFreeMegabytes (" + minFreeMegabytes
+                                            + " MB), below which the worker takes no jobs"
+                                    : " (cache.minFreeMegabytes is 0: jobs fail DISK_FULL when it is full)"));
+        }
+        return Check.pass(DISK, seen);
     }
 
     private static Optional<Path> executable(String program, String pathVariable) {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ChecksTest {
     @Test
@@ -68,6 +69,43 @@ class ChecksTest {
                 .isEqualTo(Check.pass(
                         "worker stop",
                         "at most 60s (shutdown.grace); a poll in flight (poll.wait 20s) fits its first 45s"));
+    }
+
+    /**
+     * The cache disk fails where the worker itself stops taking jobs (below {@code cache.minFreeMegabytes}), not at a
+     * fixed 100 MB: here 1 TiB, more than this disk has free.
+     */
+    @Test
+    void shouldFailTheCacheDiskBelowTheWorkersMinimumFreeSpace(@TempDir Path dir) {
+        Check check = HostChecks.cacheDisk(WorkerConfigLoader.load(
+                Map.of("KBSYNC_CACHE_DIR", dir.toString(), "KBSYNC_CACHE_MIN_FREE_MEGABYTES", "1048576")));
+
+        assertThat(check.status()).isEqualTo(Check.Status.FAIL);
+        assertThat(check.detail()).contains("below cache.minFreeMegabytes (1048576 MB)");
+    }
+
+    @Test
+    void shouldJudgeTheCacheDiskByTheWorkersMinimumFreeSpace() {
+        Path dir = Path.of("/var/cache/kbsync");
+        long mb = 1L << 20;
+        long total = 100L << 30;
+
+        assertThat(HostChecks.cacheDisk(dir, 50 * mb, total, 100))
+                .isEqualTo(Check.fail(
+                        "cache dir disk space",
+                        "/var/cache/kbsync: 50 MB free of 100.0 GB, below cache.minFreeMegabytes (100 MB): the worker"
+                                + " takes no jobs until space is freed"));
+        assertThat(HostChecks.cacheDisk(dir, 1536 * mb, total, 2048).status()).isEqualTo(Check.Status.FAIL);
+        // 0 = off: never a failure for space, only the warning
+        assertThat(HostChecks.cacheDisk(dir, 50 * mb, total, 0).status()).isEqualTo(Check.Status.WARN);
+        assertThat(HostChecks.cacheDisk(dir, 500 * mb, total, 100).status()).isEqualTo(Check.Status.WARN);
+        // within twice the minimum: a warning even above 1 GB
+        Check near = HostChecks.cacheDisk(dir, 3072 * mb, total, 2048);
+        assertThat(near.status()).isEqualTo(Check.Status.WARN);
+        assertThat(near.detail()).contains("less than 4.0 GB, near cache.minFreeMegabytes (2048 MB)");
+        assertThat(HostChecks.cacheDisk(dir, 5L << 30, total, 2048).status()).isEqualTo(Check.Status.PASS);
+        assertThat(HostChecks.cacheDisk(dir, 2L << 30, total, 100))
+                .isEqualTo(Check.pass("cache dir disk space", "/var/cache/kbsync: 2.0 GB free of 100.0 GB"));
     }
 
     @Test
