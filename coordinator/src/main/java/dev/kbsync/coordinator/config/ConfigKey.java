@@ -215,7 +215,9 @@ public enum ConfigKey implements Key {
             "redis.configFile",
             "KBSYNC_REDIS_CONFIG_FILE",
             "(none)",
-            "A Redisson YAML config (Sentinel, Cluster, TLS, passwords); replaces redis.address when set."),
+            "A Redisson YAML config (Sentinel, Cluster, TLS, passwords); replaces redis.address when set. Read with"
+                    + " the rest of the configuration: a file Redisson cannot read (a misspelt field, broken YAML) is"
+                    + " refused at start (exit 2)."),
     REDIS_WAIT_REPLICAS(
             "redis.waitReplicas",
             "KBSYNC_REDIS_WAIT_REPLICAS",

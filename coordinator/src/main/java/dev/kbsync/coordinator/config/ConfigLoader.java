@@ -14,18 +14,24 @@ import dev.kbsync.coordinator.config.CoordinatorConfig.Jobs;
 import dev.kbsync.coordinator.config.CoordinatorConfig.Leases;
 import dev.kbsync.coordinator.config.CoordinatorConfig.RateLimit;
 import dev.kbsync.coordinator.config.CoordinatorConfig.Redis;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
+import org.redisson.config.Config;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /** Reads the YAML file, lays the environment over it, and builds the validated {@link CoordinatorConfig}. */
 final class ConfigLoader {
@@ -116,7 +122,7 @@ final class ConfigLoader {
     private static Redis redis(Values<ConfigKey> v) {
         return new Redis(
                 v.text(ConfigKey.REDIS_ADDRESS),
-                v.string(ConfigKey.REDIS_CONFIG_FILE).map(ConfigLoader::existing),
+                v.string(ConfigKey.REDIS_CONFIG_FILE).map(ConfigLoader::redissonFile),
                 waitReplicas(v),
                 Duration.ofMillis(v.integer(ConfigKey.REDIS_WAIT_TIMEOUT_MILLIS)),
                 v.bool(ConfigKey.REDIS_ALLOW_EVICTION));
@@ -192,12 +198,44 @@ final class ConfigLoader {
         return fields.isEmpty() ? Optional.empty() : Optional.of(CredentialRef.fromFields(fields));
     }
 
-    private static Path existing(String file) {
+    /**
+     * A Redisson configuration file that Redisson reads: read here, so that a misspelt field is a bad configuration
+     * (exit 2) and not a failure of the start (exit 70).
+     */
+    private static Path redissonFile(String file) {
         Path path = Path.of(file);
         if (!Files.isReadable(path)) {
             throw ConfigException.of(ConfigKey.REDIS_CONFIG_FILE, "no readable file at " + file);
         }
+        try {
+            Config.fromYAML(path.toFile());
+        } catch (IOException | RuntimeException e) {
+            throw ConfigException.of(
+                    ConfigKey.REDIS_CONFIG_FILE,
+                    file + " is not a Redisson configuration Redisson can read: " + redissonProblem(e));
+        }
         return path;
+    }
+
+    /**
+     * What Redisson's YAML reader found wrong, on one line: the field it could not set (a misspelt name, a value of
+     * the wrong type), else the YAML problem and where.
+     */
+    private static String redissonProblem(Exception e) {
+        String text = String.valueOf(e.getMessage());
+        Matcher property = Pattern.compile("Cannot create property=(\\w+)").matcher(text);
+        List<String> path = new ArrayList<>();
+        while (property.find()) {
+            path.add(property.group(1));
+        }
+        if (!path.isEmpty()) {
+            return "unknown or invalid field '" + String.join(".", path) + "'";
+        }
+        if (e instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+            return marked.getProblem() + " at line " + (marked.getProblemMark().getLine() + 1) + ", column "
+                    + (marked.getProblemMark().getColumn() + 1);
+        }
+        return text.strip().lines().findFirst().orElse(e.getClass().getSimpleName());
     }
 
     private String defaultId() {

@@ -381,4 +381,28 @@ class ConfigLoaderTest {
                         .configFile())
                 .contains(redisson);
     }
+
+    /**
+     * A Redisson file Redisson cannot read (a misspelt field, broken YAML) is a bad configuration naming
+     * redis.configFile (exit 2), not an unexpected failure at start (exit 70).
+     */
+    @Test
+    void shouldRefuseARedissonConfigFileRedissonCannotRead() throws IOException {
+        Path typo = Files.writeString(dir.resolve("typo.yaml"), """
+                sentinelServersConfig:
+                  masterName: kbsync
+                  sentinelAdresses: ["redis://127.0.0.1:26379"]
+                """);
+        Path broken = Files.writeString(dir.resolve("broken.yaml"), "sentinelServersConfig: [unclosed\n");
+
+        assertThatThrownBy(() -> env(Map.of("KBSYNC_REDIS_CONFIG_FILE", typo.toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("redis.configFile: " + typo + " is not a Redisson configuration Redisson can read: unknown"
+                        + " or invalid field 'sentinelServersConfig.sentinelAdresses'");
+        assertThatThrownBy(() -> env(Map.of("KBSYNC_REDIS_CONFIG_FILE", broken.toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("redis.configFile: " + broken + " is not a Redisson configuration")
+                .hasMessageContaining(" at line 2, column 1")
+                .hasMessageNotContaining("\n");
+    }
 }
