@@ -4,6 +4,7 @@ import dev.kbsync.api.CredentialRef;
 import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
+import dev.kbsync.config.Check;
 import dev.kbsync.config.ConfigException;
 import dev.kbsync.config.KeyTable;
 import dev.kbsync.config.Values;
@@ -129,9 +130,13 @@ final class ConfigLoader {
     }
 
     private static int waitReplicas(Values<ConfigKey> v) {
-        return "auto".equals(v.text(ConfigKey.REDIS_WAIT_REPLICAS))
-                ? EngineConfig.Durability.AUTO
-                : v.integer(ConfigKey.REDIS_WAIT_REPLICAS);
+        if ("auto".equals(v.text(ConfigKey.REDIS_WAIT_REPLICAS))) {
+            return EngineConfig.Durability.AUTO;
+        }
+        int replicas = v.integer(ConfigKey.REDIS_WAIT_REPLICAS);
+        // checked here: -1 is how auto is held, so the record would take a written -1 for auto
+        Check.range(ConfigKey.REDIS_WAIT_REPLICAS, replicas, 0, 16, "auto or 0-16");
+        return replicas;
     }
 
     private static List<Token> tokens(Values<ConfigKey> v) {

@@ -205,6 +205,8 @@ class ConfigLoaderTest {
                 "KBSYNC_SHUTDOWN_TIMEOUT_SECONDS | soon | shutdown.timeoutSeconds: must be an integer, got \"soon\"",
                 "KBSYNC_JOBS_RETENTION_HOURS | 0 | jobs.retentionHours: must be 1-8760, got 0",
                 "KBSYNC_REDIS_WAIT_REPLICAS | 17 | redis.waitReplicas: must be auto or 0-16, got 17",
+                // -1 is how auto is held inside: written, it is a bad value, not auto
+                "KBSYNC_REDIS_WAIT_REPLICAS | -1 | redis.waitReplicas: must be auto or 0-16, got -1",
                 "KBSYNC_REDIS_WAIT_REPLICAS | some | redis.waitReplicas: must be an integer, got \"some\"",
                 "KBSYNC_REDIS_WAIT_TIMEOUT_MILLIS | 5 | redis.waitTimeoutMillis: must be 10-60000, got 5",
                 "KBSYNC_REDIS_ALLOW_EVICTION | yes | redis.allowEviction: must be true or false, got \"yes\"",
