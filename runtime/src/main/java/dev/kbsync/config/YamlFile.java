@@ -37,7 +37,7 @@ final class YamlFile {
         Map<K, Object> out = new HashMap<>();
         List<String> problems = new ArrayList<>();
         if (root instanceof Map<?, ?> map) {
-            walk("", map, table, out, problems);
+            walk("", "", map, table, out, new HashMap<>(), problems);
         } else if (root != null) {
             throw new ConfigException(file + ": must be a YAML mapping");
         }
@@ -48,19 +48,36 @@ final class YamlFile {
         return out;
     }
 
+    /**
+     * Reads {@code map}, whose keys start at {@code prefix} (as written: {@code written}), into {@code out}. A key
+     * reached twice, once nested and once by a dotted name ({@code http: {port: 8080}} and {@code http.port: 9000}),
+     * is a problem, as a duplicate key is: one of the two would be dropped without a word. {@code seen}: how each key
+     * read so far was written.
+     */
     private static <K extends Enum<K> & Key> void walk(
-            String prefix, Map<?, ?> map, KeyTable<K> table, Map<K, Object> out, List<String> problems) {
+            String prefix,
+            String written,
+            Map<?, ?> map,
+            KeyTable<K> table,
+            Map<K, Object> out,
+            Map<K, String> seen,
+            List<String> problems) {
         map.forEach((name, value) -> {
             String path = prefix + name;
+            String spelled = written + name;
             var key = table.key(path);
             if (key.isPresent()) {
-                if (value != null && !(value instanceof String s && s.isBlank())) {
+                String before = seen.putIfAbsent(key.get(), spelled);
+                if (before != null) {
+                    problems.add(
+                            "'" + path + "' is set twice (as '" + before + "' and as '" + spelled + "'); keep one");
+                } else if (value != null && !(value instanceof String s && s.isBlank())) {
                     out.put(key.get(), value);
                 }
             } else if (!table.isSection(path)) {
                 problems.add(table.unknown(path));
             } else if (value instanceof Map<?, ?> section) {
-                walk(path + ".", section, table, out, problems);
+                walk(path + ".", spelled + ": ", section, table, out, seen, problems);
             } else if (value != null) {
                 problems.add("'" + path + "' is a section: nest its keys under it");
             }

@@ -136,6 +136,26 @@ class ConfigLoaderTest {
                         + file + ": unknown key 'extra'");
     }
 
+    /**
+     * A key written both flat ({@code http.port: 9000}) and nested ({@code http: {port: 8080}}) is refused, as a
+     * duplicate key is: one of the two would be dropped without a word. Written once, flat, it is read.
+     */
+    @Test
+    void shouldRefuseAKeySetBothDottedAndNested() throws IOException {
+        Path file = yaml("http: {port: 8080}\nhttp.port: 9000\nlease:\n  ttlSeconds: 20\nlease.ttlSeconds: 40\n");
+        assertThatThrownBy(() -> CoordinatorConfig.load(Optional.of(file), Map.of("KBSYNC_TOKENS", TOKENS)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(file + ": 'http.port' is set twice (as 'http: port' and as 'http.port'); keep one\n"
+                        + file + ": 'lease.ttlSeconds' is set twice (as 'lease: ttlSeconds' and as 'lease.ttlSeconds');"
+                        + " keep one");
+
+        Path flat = yaml("http.port: 9000\n");
+        assertThat(CoordinatorConfig.load(Optional.of(flat), Map.of("KBSYNC_TOKENS", TOKENS))
+                        .http()
+                        .port())
+                .isEqualTo(9000);
+    }
+
     @Test
     void shouldRejectUnknownKeysInsideListEntries() throws IOException {
         Path file = yaml("auth: {tokens: [{token: client-token-0000001, role: client, secret: x}]}\n");
