@@ -33,7 +33,7 @@ final class CoordinatorCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** A taken port or a silent Redis, in the configuration's words. */
+    /** A taken port, a host not of this machine or a silent Redis, in the configuration's words. */
     private static StartFailure.Advice advice(CoordinatorConfig settings) {
         CoordinatorConfig.Redis redis = settings.redis();
         return new StartFailure.Advice(
@@ -41,6 +41,7 @@ final class CoordinatorCommand implements Callable<Integer> {
                 settings.http().port(),
                 "another coordinator?",
                 "set http.port (KBSYNC_HTTP_PORT) to a free one",
+                "set http.host (KBSYNC_HTTP_HOST) to one of its addresses, or 0.0.0.0 for all of them",
                 redis.configFile()
                         .map(file -> "redis.configFile " + file)
                         .orElseGet(() -> Check.masked(redis.address())),

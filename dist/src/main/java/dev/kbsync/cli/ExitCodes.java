@@ -51,6 +51,7 @@ final class ExitCodes {
         return switch (reason) {
             case DATA_DIR_IN_USE -> DATA_DIR_IN_USE;
             case PORT_IN_USE -> PORT_IN_USE;
+            case HOST_NOT_LOCAL -> USAGE; // a bad setting: a restart would fail the same way
             case DATA_DIR_NOT_WRITABLE -> DATA_DIR_NOT_WRITABLE;
             case REDIS_UNREACHABLE -> REDIS_UNREACHABLE;
             case REDIS_NOT_STARTED -> REDIS_NOT_STARTED;

@@ -36,6 +36,7 @@ final class WorkerCommand implements Callable<Integer> {
                 settings.httpPort(),
                 "another worker?",
                 "set worker.http.port (KBSYNC_WORKER_HTTP_PORT) to a free one, or 0",
+                "set worker.http.host (KBSYNC_WORKER_HTTP_HOST) to one of its addresses, or 0.0.0.0 for all of them",
                 null,
                 null);
         StartFailure.portFree(advice); // before its slots poll (they could take a job) or its cache is made

@@ -68,6 +68,53 @@ class ProcessStartIT {
         }
     }
 
+    /**
+     * A host that is not an address of this machine (bind: "Cannot assign requested address") is a bad setting, named
+     * as such (exit 2), not a port in use (exit 7, "choose another port", which would not help).
+     */
+    @Test
+    void shouldSayInOneLineThatTheHostIsNotAnAddressOfThisMachine() throws Exception {
+        String host = "192.0.2.1"; // TEST-NET-1: documentation only, never a local address
+        int port = RedisProcess.freePort();
+        try (UpProcess worker = spawn(
+                        "worker",
+                        List.of("worker"),
+                        Map.of(
+                                "KBSYNC_WORKER_HTTP_HOST",
+                                host,
+                                "KBSYNC_WORKER_HTTP_PORT",
+                                Integer.toString(port),
+                                "KBSYNC_COORDINATOR_URL",
+                                "http://127.0.0.1:1",
+                                "KBSYNC_CACHE_DIR",
+                                dir.resolve("cache").toString()));
+                UpProcess coordinator = spawn(
+                        "coordinator",
+                        List.of("coordinator"),
+                        Map.of(
+                                "KBSYNC_HTTP_HOST",
+                                host,
+                                "KBSYNC_HTTP_PORT",
+                                Integer.toString(port),
+                                "KBSYNC_TOKENS",
+                                "admin:admin-token-00000001,worker:worker-token-0000001",
+                                "KBSYNC_REDIS_ADDRESS",
+                                "redis://127.0.0.1:" + RedisProcess.freePort()))) {
+            assertThat(worker.awaitExit(EXIT)).as(worker.errors()).isEqualTo(ExitCodes.USAGE);
+            assertThat(errorLines(worker))
+                    .containsExactly("error: " + host + " is not an address of this machine (Cannot assign requested"
+                            + " address); set worker.http.host (KBSYNC_WORKER_HTTP_HOST) to one of its addresses, or"
+                            + " 0.0.0.0 for all of them");
+            assertThat(worker.errors()).as("no stack trace").doesNotContain("\tat ", "Caused by");
+            assertThat(coordinator.awaitExit(EXIT)).as(coordinator.errors()).isEqualTo(ExitCodes.USAGE);
+            assertThat(errorLines(coordinator))
+                    .containsExactly("error: " + host + " is not an address of this machine (Cannot assign requested"
+                            + " address); set http.host (KBSYNC_HTTP_HOST) to one of its addresses, or 0.0.0.0 for"
+                            + " all of them");
+            assertThat(coordinator.errors()).as("no stack trace").doesNotContain("\tat ", "Caused by");
+        }
+    }
+
     @Test
     void shouldSayInOneLineThatTheCoordinatorsRedisDoesNotAnswer() throws Exception {
         String hostAndPort = "127.0.0.1:" + RedisProcess.freePort();

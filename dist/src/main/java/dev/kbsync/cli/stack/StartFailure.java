@@ -31,6 +31,8 @@ public final class StartFailure extends RuntimeException {
         DATA_DIR_NOT_WRITABLE,
         /** The coordinator's port is taken. */
         PORT_IN_USE,
+        /** The host to listen on is not an address of this machine: a bad setting. */
+        HOST_NOT_LOCAL,
         /** The Redis given with {@code --redis} does not answer. */
         REDIS_UNREACHABLE,
         /** The embedded {@code redis-server} could not be started. */
@@ -39,9 +41,11 @@ public final class StartFailure extends RuntimeException {
 
     /**
      * How a process names what to change when its port on {@code host} is taken ({@code owner}: who may hold it,
-     * {@code portFix}: what to do) or its Redis at {@code redis} does not answer ({@code redisFix}).
+     * {@code portFix}: what to do), when {@code host} is not an address of this machine ({@code hostFix}), or when its
+     * Redis at {@code redis} does not answer ({@code redisFix}).
      */
-    public record Advice(String host, int port, String owner, String portFix, String redis, String redisFix) {
+    public record Advice(
+            String host, int port, String owner, String portFix, String hostFix, String redis, String redisFix) {
         /** {@code kbsync up}'s (and {@code demo}'s): the coordinator on 127.0.0.1:{@code port}, Redis from --redis. */
         static Advice up(int port, String redis) {
             return new Advice(
@@ -49,6 +53,7 @@ public final class StartFailure extends RuntimeException {
                     port,
                     "another kbsync up?",
                     "choose another with --port, e.g. --port " + (port == 65535 ? 8081 : port + 1),
+                    "listen on one of its addresses",
                     redis == null ? null : Check.masked(redis),
                     "check --redis, or leave it out to run an embedded Redis");
         }
@@ -118,7 +123,7 @@ public final class StartFailure extends RuntimeException {
         try (ServerSocket probe = new ServerSocket()) {
             probe.bind(new InetSocketAddress(advice.host(), advice.port()));
         } catch (BindException e) {
-            throw portInUse(advice, e);
+            throw bindFailure(advice, e);
         } catch (IOException e) {
             log.debug(
                     "port probe of {}:{} inconclusive ({}); the process's own bind decides",
@@ -126,6 +131,25 @@ public final class StartFailure extends RuntimeException {
                     advice.port(),
                     e.toString());
         }
+    }
+
+    /**
+     * A bind refused: the host is not an address of this machine ("Cannot assign requested address", EADDRNOTAVAIL: a
+     * bad setting, which another port would not mend), else the port is taken.
+     */
+    private static StartFailure bindFailure(Advice advice, BindException bind, Throwable e) {
+        String why = String.valueOf(bind.getMessage());
+        if (why.toLowerCase(java.util.Locale.ROOT).contains("assign requested address")) {
+            return new StartFailure(
+                    Reason.HOST_NOT_LOCAL,
+                    advice.host() + " is not an address of this machine (" + why + "); " + advice.hostFix(),
+                    e);
+        }
+        return portInUse(advice, e);
+    }
+
+    private static StartFailure bindFailure(Advice advice, BindException e) {
+        return bindFailure(advice, e, e);
     }
 
     private static StartFailure portInUse(Advice advice, Throwable e) {
@@ -151,11 +175,14 @@ public final class StartFailure extends RuntimeException {
         }
     }
 
-    /** Why a process did not start, when expected: its port taken, its Redis not answering; else empty. */
+    /**
+     * Why a process did not start, when expected: its port taken, its host not of this machine, its Redis not
+     * answering; else empty.
+     */
     public static Optional<StartFailure> of(Throwable e, Advice advice) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof BindException) {
-                return Optional.of(portInUse(advice, e));
+            if (t instanceof BindException bind) {
+                return Optional.of(bindFailure(advice, bind, e));
             }
             if (t instanceof RedisConnectionException) {
                 return Optional.of(redisUnreachable(advice, rootMessage(t), e));
