@@ -22,6 +22,9 @@ import java.util.Map;
 final class TreeChanges {
     private final Path scratch;
     private final Map<String, TreeEntry> after;
+    /** Every link of the checkout once the changes are applied, by path, with its text. */
+    private final Map<String, String> linksAfter = new HashMap<>();
+
     private final List<FileChange> changes = new ArrayList<>();
     /** Each created file written under its NFC name: that name to the agent's. */
     private final Map<String, String> scratchNames = new HashMap<>();
@@ -58,6 +61,18 @@ final class TreeChanges {
         before.keySet().stream()
                 .filter(path -> !diff.after.containsKey(path))
                 .forEach(path -> diff.changes.add(new FileChange(path, FileChange.Change.DELETED, null)));
+        before.forEach((path, entry) -> {
+            if (entry.isLink()) {
+                diff.linksAfter.put(path, entry.linkTarget());
+            }
+        });
+        for (FileChange change : diff.changes) {
+            diff.linksAfter.remove(change.path());
+            TreeEntry entry = diff.after.get(diff.inScratch(change.path()));
+            if (change.change() != FileChange.Change.DELETED && entry.isLink()) {
+                diff.linksAfter.put(change.path(), entry.linkTarget());
+            }
+        }
         return diff;
     }
 
@@ -77,14 +92,14 @@ final class TreeChanges {
 
     /**
      * Throws {@link InvalidInputException} naming the first unsafe change; nothing is written. A link the agent made
-     * must lead inside the KB by its text in the scratch copy, and from where it will be in the checkout, through the
-     * checkout's own links.
+     * must lead inside the KB by its text in the scratch copy, and from where it will be in the checkout as the OS
+     * follows it, component by component, through the links the checkout will hold (the agent's new ones included).
      */
     void check(SafePaths paths) {
         for (FileChange change : changes) {
             paths.resolve(change.path());
             TreeEntry entry = after.get(inScratch(change.path()));
-            if (entry != null && entry.isLink() && leaves(paths, change.path(), entry.linkTarget())) {
+            if (entry != null && entry.isLink() && leaves(change.path(), entry.linkTarget())) {
                 throw new InvalidInputException(
                         "AGENT_UNSAFE_CHANGE",
                         "agent created a symbolic link '" + change.path() + "' pointing outside the knowledge base");
@@ -92,20 +107,9 @@ final class TreeChanges {
         }
     }
 
-    private boolean leaves(SafePaths paths, String path, String target) {
-        if (KbLinks.leavesByText(scratch, scratch.resolve(inScratch(path)), target)) {
-            return true;
-        }
-        Path inCheckout = located(paths, path).getParent().resolve(target).normalize();
-        if (KbLinks.outside(paths.root(), inCheckout)) {
-            return true;
-        }
-        try {
-            paths.resolve(paths.root().relativize(inCheckout).toString().replace('\\', '/'));
-            return false;
-        } catch (InvalidInputException throughALink) {
-            return true;
-        }
+    private boolean leaves(String path, String target) {
+        return KbLinks.leavesByText(scratch, scratch.resolve(inScratch(path)), target)
+                || KbLinks.leavesFollowing(path, target, linksAfter);
     }
 
     /** Applies the checked changes to the checkout. */

@@ -166,6 +166,47 @@ class AgentApplierTest {
         assertThat(kb.resolve("cfg.md")).doesNotExist();
     }
 
+    /**
+     * A link is judged as the OS follows it, component by component: {@code d/..} is where {@code d} leads, then up.
+     * Normalizing the text first ({@code sub/sub2/d/../..} to {@code sub}) would let {@code e} out to the KB's parent.
+     */
+    @Test
+    void shouldRefuseALinkThatLeavesTheKbThroughAnotherNewLinkFollowedBeforeDotDot() {
+        AgentApplier applier =
+                applier("mkdir -p sub/sub2; cd sub/sub2; ln -s .. d; ln -s d/../.. e", Duration.ofSeconds(30));
+
+        ApplyResult result = applier.apply(kb, Jobs.agent("j11", "bob", "climb"), Jobs.KB);
+
+        assertThat(result).isInstanceOf(ApplyResult.Refused.class);
+        assertThat(((ApplyResult.Refused) result).error().code()).isEqualTo("AGENT_UNSAFE_CHANGE");
+        assertThat(kb.resolve("sub/sub2/e")).doesNotExist();
+        assertThat(kb.resolve("sub/sub2/d")).doesNotExist();
+    }
+
+    @Test
+    void shouldRefuseALinkThatLeavesTheKbThroughALinkAlreadyInTheCheckoutFollowedBeforeDotDot() throws IOException {
+        Files.createDirectories(kb.resolve("sub/sub2"));
+        Files.createSymbolicLink(kb.resolve("sub/sub2/d"), Path.of(".."));
+        AgentApplier applier = applier("cd sub/sub2; ln -s d/../.. e", Duration.ofSeconds(30));
+
+        ApplyResult result = applier.apply(kb, Jobs.agent("j12", "bob", "climb"), Jobs.KB);
+
+        assertThat(result).isInstanceOf(ApplyResult.Refused.class);
+        assertThat(((ApplyResult.Refused) result).error().code()).isEqualTo("AGENT_UNSAFE_CHANGE");
+        assertThat(kb.resolve("sub/sub2/e")).doesNotExist();
+    }
+
+    @Test
+    void shouldAcceptALinkThroughAnotherLinkThatEndsInsideTheKb() {
+        AgentApplier applier =
+                applier("mkdir -p sub/sub2; cd sub/sub2; ln -s .. d; ln -s d/../keep.md e", Duration.ofSeconds(30));
+
+        ApplyResult result = applier.apply(kb, Jobs.agent("j13", "bob", "alias"), Jobs.KB);
+
+        assertThat(result).isInstanceOf(ApplyResult.Changed.class);
+        assertThat(kb.resolve("sub/sub2/e")).hasContent("keep");
+    }
+
     private Path outsideFile() throws IOException {
         Path target = Files.createDirectories(outside.resolve("secrets")).resolve("target.md");
         Files.writeString(target, "original");
