@@ -7,6 +7,7 @@ import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.NotePathTemplate;
 import dev.kbsync.api.UnicodeForm;
+import dev.kbsync.git.Gitlinks;
 import dev.kbsync.git.IgnoreRules;
 import dev.kbsync.git.paths.SafePaths;
 import java.io.IOException;
@@ -113,8 +114,8 @@ public final class NoteApplier implements Applier {
     }
 
     /**
-     * Why no note can be a file at {@code target} (the tree has a folder there, or a file where a folder of its path
-     * must be), as this note's own refusal: an error thrown would fail every note of its group commit with it.
+     * Why no note can be a file at {@code target} (the tree has a folder there, a file where a folder of its path
+     * must be, or a submodule on its path: git cannot commit a file inside one), as this note's own refusal: an error thrown would fail every note of its group commit with it.
      */
     private static Optional<String> clash(Path root, Path target) {
         if (Files.isDirectory(target)) {
@@ -125,7 +126,9 @@ public final class NoteApplier implements Applier {
                 return Optional.of("'" + relative(root, folder) + "' is a file in the KB, not a folder");
             }
         }
-        return Optional.empty();
+        return Gitlinks.on(root, relative(root, target))
+                .map(submodule -> "'" + submodule + "' is a submodule of the KB (another repository's commit), and git"
+                        + " cannot commit a file inside it");
     }
 
     static String relative(Path root, Path path) {

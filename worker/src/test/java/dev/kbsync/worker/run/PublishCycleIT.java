@@ -302,6 +302,28 @@ class PublishCycleIT {
                 .containsExactly("note-a.md", "note-b.md", "note-c.md");
     }
 
+    /**
+     * A submodule (a gitlink in HEAD) is checked out as an empty folder: a note into it clashes with the tree and
+     * fails alone, the batch's other notes land.
+     */
+    @Test
+    void shouldFailANoteIntoASubmoduleAloneAndLandTheRest() {
+        GitFixture.pushGitlink(remote, tmp.resolve("other"), "sub");
+
+        List<Outcome> outcomes = cycle(5, PhaseListener.NONE)
+                .runAll(checkout, List.of(note("a", 7), noteAt("b", 8, "sub/x.md"), note("c", 9)));
+
+        assertThat(outcomes.get(0)).isInstanceOf(Outcome.Published.class);
+        assertThat(outcomes.get(1))
+                .isInstanceOfSatisfying(
+                        Outcome.Failed.class,
+                        failed -> assertThat(failed.error().code()).isEqualTo("INVALID_PATH"));
+        assertThat(outcomes.get(2)).isInstanceOf(Outcome.Published.class);
+        assertThat(GitFixture.history(bare))
+                .extracting(RevCommit::getShortMessage)
+                .containsExactly("Add: Note c", "Add: Note a", "Direct: submodule sub", "Initial commit");
+    }
+
     @Test
     void shouldReapplyOnlyTheUnitsTheRemoteLacksWhenABatchPushIsRejected() {
         cycle(5, PhaseListener.NONE).run(checkout, note("a", 7));
@@ -431,6 +453,10 @@ class PublishCycleIT {
 
     private static NoteUnit note(String id, long fence) {
         return new NoteUnit(Jobs.note(id, "alice", "text of " + id, "Note " + id, null), fence);
+    }
+
+    private static NoteUnit noteAt(String id, long fence, String path) {
+        return new NoteUnit(Jobs.note(id, "alice", "text of " + id, "Note " + id, path), fence);
     }
 
     private static PublishCycle cycle(int retries, PhaseListener listener) {
