@@ -1,15 +1,25 @@
 package dev.kbsync.git;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.eclipse.jgit.api.RebaseCommand;
 import org.eclipse.jgit.api.ResetCommand;
+import org.eclipse.jgit.api.Status;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.errors.CorruptObjectException;
 import org.eclipse.jgit.errors.MissingObjectException;
+import org.eclipse.jgit.ignore.FastIgnoreRule;
+import org.eclipse.jgit.ignore.IgnoreNode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.RepositoryState;
@@ -63,7 +73,9 @@ final class Repair {
             if (!cleaned.isEmpty()) {
                 actions.add("removed untracked " + cleaned);
             }
-            if (!checkout.git().status().call().isClean()) {
+            Status status = checkout.git().status().call();
+            removeIgnored(status.getIgnoredNotInIndex(), actions);
+            if (!status.isClean()) {
                 return new Recovery.NeedsReclone("work tree still differs from " + target.name() + " after reset");
             }
             return new Recovery.Recovered(target.name(), actions);
@@ -75,6 +87,66 @@ final class Repair {
             }
             return new Recovery.NeedsReclone(Secrets.mask("reset failed: " + e.getMessage()));
         }
+    }
+
+    /**
+     * Removes the untracked files the KB's ignore rules exclude (a clean leaves them): no part of the KB, they would
+     * reach later agents' scratch copies and count as existing files for later notes. The lock files kbsync excludes
+     * itself ({@link RepoSetup#EXCLUDED}: the original bot may hold its lock in the work tree) stay, also inside a
+     * removed folder.
+     */
+    private void removeIgnored(Set<String> ignored, List<String> actions) throws IOException {
+        IgnoreNode kept = new IgnoreNode(
+                RepoSetup.EXCLUDED.stream().map(FastIgnoreRule::new).toList());
+        Path root = checkout.repo().getWorkTree().toPath();
+        List<String> removed = new ArrayList<>();
+        for (String path : new TreeSet<>(ignored)) {
+            Path entry = root.resolve(path);
+            if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+                if (removeAllBut(root, entry, kept)) {
+                    removed.add(path + "/");
+                }
+            } else if (!keeps(kept, path, false) && Files.deleteIfExists(entry)) {
+                removed.add(path);
+            }
+        }
+        if (!removed.isEmpty()) {
+            actions.add("removed ignored " + removed);
+        }
+    }
+
+    /** Deletes {@code dir}'s tree (links not followed) but the kept files; whether anything was deleted. */
+    private static boolean removeAllBut(Path root, Path dir, IgnoreNode kept) throws IOException {
+        boolean[] any = {false};
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                if (!keeps(kept, root.relativize(file).toString().replace('\\', '/'), false)) {
+                    Files.delete(file);
+                    any[0] = true;
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path folder, IOException e) throws IOException {
+                if (e != null) {
+                    throw e;
+                }
+                try (DirectoryStream<Path> left = Files.newDirectoryStream(folder)) {
+                    if (!left.iterator().hasNext()) {
+                        Files.delete(folder);
+                        any[0] = true;
+                    }
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return any[0];
+    }
+
+    private static boolean keeps(IgnoreNode kept, String path, boolean folder) {
+        return Boolean.TRUE.equals(kept.checkIgnored(path, folder));
     }
 
     /** The lock files a killed git process may leave behind in {@code checkout}'s git directory. */

@@ -83,6 +83,34 @@ class RecoveryIT {
         }
     }
 
+    /**
+     * A file the KB's {@code .gitignore} excludes is no part of the KB either: left in the checkout it would reach later
+     * agents' scratch copies and count as an existing file for a later note. Only the lock files kbsync excludes itself
+     * stay (the original bot may hold its lock in the work tree).
+     */
+    @Test
+    void shouldRemoveIgnoredUntrackedFilesButKeepTheLockFiles() throws Exception {
+        GitFixture fixture = GitFixture.seeded(tmp);
+        try (KbRepository repo = fixture.cloneRepo()) {
+            String head = commitAndPush(repo, ".gitignore", "*.tmp\nbuild/\n");
+            write(repo, "leftover.tmp", "left by an agent");
+            write(repo, "notes/deeper.tmp", "left by an agent");
+            write(repo, "build/out.bin", "\0");
+            write(repo, ".kb_operations.lock", "");
+            write(repo, ".kbsync-worker.lock", "");
+
+            Recovery recovery = repo.resetToRemote();
+
+            assertThat(recovery).isInstanceOf(Recovery.Recovered.class);
+            assertThat(repo.head()).contains(head);
+            assertThat(repo.workTree().resolve("leftover.tmp")).doesNotExist();
+            assertThat(repo.workTree().resolve("notes/deeper.tmp")).doesNotExist();
+            assertThat(repo.workTree().resolve("build")).doesNotExist();
+            assertThat(repo.workTree().resolve(".kb_operations.lock")).exists();
+            assertThat(repo.workTree().resolve(".kbsync-worker.lock")).exists();
+        }
+    }
+
     @Test
     void shouldRebuildAHalfWrittenIndex() throws Exception {
         GitFixture fixture = GitFixture.seeded(tmp);

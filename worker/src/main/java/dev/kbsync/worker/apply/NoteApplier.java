@@ -7,7 +7,7 @@ import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.NotePathTemplate;
 import dev.kbsync.api.UnicodeForm;
-import dev.kbsync.git.Gitlinks;
+import dev.kbsync.git.HeadTree;
 import dev.kbsync.git.IgnoreRules;
 import dev.kbsync.git.paths.SafePaths;
 import java.io.IOException;
@@ -86,7 +86,8 @@ public final class NoteApplier implements Applier {
                     "'" + path + "' cannot be written: " + clash.get() + "; nothing was written");
         }
         boolean existed = Files.exists(target);
-        if (!existed && IgnoreRules.ignored(paths.root(), path)) { // git would not commit it: the note would be lost
+        // git would not commit a new file there, nor one that is there untracked (a leftover): the note would be lost
+        if (IgnoreRules.ignored(paths.root(), path) && (!existed || !HeadTree.tracked(paths.root(), path))) {
             return new ApplyResult.Refused(
                     SafePaths.INVALID_PATH,
                     "'" + path + "' is excluded by the KB's .gitignore, so git would not commit it; write the note"
@@ -126,7 +127,7 @@ public final class NoteApplier implements Applier {
                 return Optional.of("'" + relative(root, folder) + "' is a file in the KB, not a folder");
             }
         }
-        return Gitlinks.on(root, relative(root, target))
+        return HeadTree.gitlinkOn(root, relative(root, target))
                 .map(submodule -> "'" + submodule + "' is a submodule of the KB (another repository's commit), and git"
                         + " cannot commit a file inside it");
     }

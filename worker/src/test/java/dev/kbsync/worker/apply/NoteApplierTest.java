@@ -180,6 +180,31 @@ class NoteApplierTest {
         git.commit().setMessage("edit " + path).setAuthor(who).setCommitter(who).call();
     }
 
+    /**
+     * An untracked file the KB's {@code .gitignore} excludes (left in the checkout) does not make a note's path an
+     * existing file: git would not commit the note there either. A tracked file that a rule matches is still edited.
+     */
+    @Test
+    void shouldRefuseANoteOntoAnIgnoredUntrackedFileButEditATrackedOne() throws Exception {
+        try (Git git =
+                Git.init().setDirectory(kb.toFile()).setInitialBranch("main").call()) {
+            Instant before = Instant.parse("2026-11-29T07:00:00Z");
+            commit(git, "tracked.tmp", "tracked\n".getBytes(StandardCharsets.UTF_8), before);
+            commit(git, ".gitignore", "*.tmp\n".getBytes(StandardCharsets.UTF_8), before);
+            Files.writeString(kb.resolve("left.tmp"), "left over\n");
+
+            ApplyResult untracked = applier.apply(kb, Jobs.note("j13", "alice", "x", "X", "left.tmp"), Jobs.KB);
+            ApplyResult tracked = applier.apply(kb, Jobs.note("j14", "alice", "x", "X", "tracked.tmp"), Jobs.KB);
+
+            assertThat(untracked).isInstanceOf(ApplyResult.Refused.class);
+            assertThat(((ApplyResult.Refused) untracked).error().code()).isEqualTo("INVALID_PATH");
+            assertThat(((ApplyResult.Refused) untracked).error().message()).contains(".gitignore");
+            assertThat(kb.resolve("left.tmp")).hasContent("left over");
+            assertThat(((ApplyResult.Changed) tracked).files())
+                    .containsExactly(new FileChange("tracked.tmp", FileChange.Change.EDITED, null));
+        }
+    }
+
     @Test
     void shouldRefuseAGitPath() {
         ApplyResult result = applier.apply(kb, Jobs.note("j4", "alice", "x", "X", ".git/config"), Jobs.KB);

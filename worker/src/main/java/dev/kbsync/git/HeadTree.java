@@ -15,16 +15,17 @@ import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.treewalk.TreeWalk;
 
-/**
- * Submodules on a path: a gitlink entry of HEAD (another repository's commit) is checked out as an empty folder, and
- * git cannot stage a file under it. Only a folder that is empty in the work tree (or holds a {@code .git}) is looked up
- * in HEAD, so a path through ordinary folders costs no read of the repository.
- */
-public final class Gitlinks {
-    private Gitlinks() {}
+/** What a checkout's HEAD holds at a path, for the appliers, which see only the work tree. */
+public final class HeadTree {
+    private HeadTree() {}
 
-    /** The first folder on {@code path} (relative to {@code workTree}) that HEAD holds as a gitlink, if any. */
-    public static Optional<String> on(Path workTree, String path) {
+    /**
+     * The first folder on {@code path} (relative to {@code workTree}) that HEAD holds as a gitlink (a submodule:
+     * another repository's commit, checked out as an empty folder; git cannot stage a file under it), if any. Only a
+     * folder that is empty in the work tree (or holds a {@code .git}) is looked up in HEAD, so a path through ordinary
+     * folders costs no read of the repository.
+     */
+    public static Optional<String> gitlinkOn(Path workTree, String path) {
         String[] names = path.split("/");
         Path folder = workTree;
         for (int depth = 1; depth < names.length; depth++) {
@@ -34,7 +35,9 @@ public final class Gitlinks {
             }
             if (maySubmodule(folder)) {
                 String prefix = String.join("/", Arrays.copyOfRange(names, 0, depth));
-                if (gitlinkInHead(workTree, prefix)) {
+                if (modeInHead(workTree, prefix)
+                        .filter(FileMode.GITLINK::equals)
+                        .isPresent()) {
                     return Optional.of(prefix);
                 }
             }
@@ -51,10 +54,18 @@ public final class Gitlinks {
         }
     }
 
-    private static boolean gitlinkInHead(Path workTree, String folder) {
+    /** Whether HEAD holds a file (or link) at {@code path}: git tracks it, whatever the ignore rules say. */
+    public static boolean tracked(Path workTree, String path) {
+        return modeInHead(workTree, path)
+                .filter(mode -> mode.getObjectType() == Constants.OBJ_BLOB)
+                .isPresent();
+    }
+
+    /** The mode of HEAD's entry at {@code path}; empty without a repository, a HEAD, or such an entry. */
+    private static Optional<FileMode> modeInHead(Path workTree, String path) {
         Path gitDir = workTree.resolve(Constants.DOT_GIT);
         if (!Files.isDirectory(gitDir)) {
-            return false;
+            return Optional.empty();
         }
         try (Repository repo = new FileRepositoryBuilder()
                         .setGitDir(gitDir.toFile())
@@ -63,11 +74,11 @@ public final class Gitlinks {
                 RevWalk walk = new RevWalk(repo)) {
             ObjectId head = repo.resolve(Constants.HEAD);
             if (head == null) {
-                return false;
+                return Optional.empty();
             }
             try (TreeWalk tree =
-                    TreeWalk.forPath(repo, folder, walk.parseCommit(head).getTree())) {
-                return tree != null && tree.getFileMode(0) == FileMode.GITLINK;
+                    TreeWalk.forPath(repo, path, walk.parseCommit(head).getTree())) {
+                return tree == null ? Optional.empty() : Optional.of(tree.getFileMode(0));
             }
         } catch (IOException e) {
             throw GitFailures.wrap("read HEAD", e);
