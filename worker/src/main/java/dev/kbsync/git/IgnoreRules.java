@@ -20,14 +20,24 @@ public final class IgnoreRules {
     private static final String GITIGNORE = ".gitignore";
 
     private final Path workTree;
+    private final Path infoExclude;
 
-    private IgnoreRules(Path workTree) {
+    private IgnoreRules(Path workTree, Path infoExclude) {
         this.workTree = workTree;
+        this.infoExclude = infoExclude;
     }
 
     /** Whether {@code path} (relative to {@code workTree}) or a folder on it is ignored. */
     public static boolean ignored(Path workTree, String path) {
-        return new IgnoreRules(workTree).ignored(path);
+        return ignored(workTree, workTree.resolve(".git").resolve("info").resolve("exclude"), path);
+    }
+
+    /**
+     * As {@link #ignored(Path, String)} for a work tree without its {@code .git} (an agent's scratch copy), by the
+     * {@code .gitignore} files in it and the checkout's {@code infoExclude}.
+     */
+    public static boolean ignored(Path workTree, Path infoExclude, String path) {
+        return new IgnoreRules(workTree, infoExclude).ignored(path);
     }
 
     private boolean ignored(String path) {
@@ -54,8 +64,7 @@ public final class IgnoreRules {
                 return matched;
             }
         }
-        Optional<IgnoreNode> exclude = rules.computeIfAbsent(
-                -1, d -> read(workTree.resolve(".git").resolve("info").resolve("exclude")));
+        Optional<IgnoreNode> exclude = rules.computeIfAbsent(-1, d -> read(infoExclude));
         return exclude.map(n -> Boolean.TRUE.equals(n.checkIgnored(join(names, 0, depth), folder)))
                 .orElse(false);
     }

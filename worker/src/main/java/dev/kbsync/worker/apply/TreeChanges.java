@@ -2,6 +2,7 @@ package dev.kbsync.worker.apply;
 
 import dev.kbsync.api.FileChange;
 import dev.kbsync.api.InvalidInputException;
+import dev.kbsync.git.IgnoreRules;
 import dev.kbsync.git.paths.SafePaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,7 +18,7 @@ import java.util.Map;
 /**
  * The difference between an agent's scratch tree and the checkout, checked as a whole before any of it is applied:
  * every path must resolve inside the KB outside {@code .git} and every new link must point inside the KB. A new file
- * goes under its {@link NfcNames NFC name}.
+ * goes under its {@link NfcNames NFC name}; one the KB's ignore rules exclude (as the agent left them) is no change.
  */
 final class TreeChanges {
     private final Path scratch;
@@ -43,6 +44,9 @@ final class TreeChanges {
     static TreeChanges between(Path checkout, Path scratch, Map<String, String> flattened) {
         Map<String, TreeEntry> before = WorkTrees.entries(checkout, true);
         TreeChanges diff = new TreeChanges(scratch, WorkTrees.entries(scratch, false));
+        // a new file the ignore rules (as the agent left them) exclude is left out, as git would not commit it
+        Path exclude = checkout.resolve(".git").resolve("info").resolve("exclude");
+        diff.after.keySet().removeIf(path -> !before.containsKey(path) && IgnoreRules.ignored(scratch, exclude, path));
         List<String> created = diff.after.keySet().stream()
                 .filter(path -> !before.containsKey(path))
                 .toList();

@@ -207,6 +207,33 @@ class AgentApplierTest {
         assertThat(kb.resolve("sub/sub2/e")).hasContent("keep");
     }
 
+    /**
+     * A new file the KB's ignore rules exclude (as the agent left them) is left out, as git would: not written into the
+     * checkout (where it would outlive the job, into later tasks' scratch copies) and not reported as a change.
+     */
+    @Test
+    void shouldLeaveOutNewFilesTheIgnoreRulesExclude() throws IOException {
+        Files.writeString(kb.resolve(".gitignore"), "*.tmp\n");
+        AgentApplier applier = applier(
+                "echo x > cache.tmp; mkdir -p sub; echo y > sub/also.tmp; echo '*.log' >> .gitignore; echo z > run.log;"
+                        + " echo new > real.md",
+                Duration.ofSeconds(30));
+
+        ApplyResult result = applier.apply(kb, Jobs.agent("j14", "bob", "work"), Jobs.KB);
+
+        assertThat(result)
+                .isInstanceOfSatisfying(
+                        ApplyResult.Changed.class,
+                        changed -> assertThat(changed.files())
+                                .containsExactly(
+                                        new FileChange(".gitignore", FileChange.Change.EDITED, null),
+                                        new FileChange("real.md", FileChange.Change.CREATED, null)));
+        assertThat(kb.resolve("cache.tmp")).doesNotExist();
+        assertThat(kb.resolve("sub")).doesNotExist();
+        assertThat(kb.resolve("run.log")).doesNotExist();
+        assertThat(kb.resolve("real.md")).hasContent("new");
+    }
+
     private Path outsideFile() throws IOException {
         Path target = Files.createDirectories(outside.resolve("secrets")).resolve("target.md");
         Files.writeString(target, "original");
