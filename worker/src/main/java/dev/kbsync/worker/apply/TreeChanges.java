@@ -6,11 +6,13 @@ import dev.kbsync.git.IgnoreRules;
 import dev.kbsync.git.paths.SafePaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,23 +118,58 @@ final class TreeChanges {
                 || KbLinks.leavesFollowing(path, target, linksAfter);
     }
 
-    /** Applies the checked changes to the checkout. */
+    /**
+     * Applies the checked changes to the checkout: the deletions first, deepest first, each with the folders it leaves
+     * empty (as git does), then the creations and edits, so a folder swapped for a file (or a file for a folder) is
+     * out of the way when its replacement is written.
+     */
     void applyTo(SafePaths paths) {
-        for (FileChange change : changes) {
+        List<FileChange> deletions = changes.stream()
+                .filter(change -> change.change() == FileChange.Change.DELETED)
+                .sorted(Comparator.comparingLong((FileChange change) -> depth(change.path()))
+                        .reversed())
+                .toList();
+        for (FileChange change : deletions) {
             Path target = located(paths, change.path());
             try {
                 Files.deleteIfExists(target);
-                if (change.change() != FileChange.Change.DELETED) {
-                    Files.createDirectories(target.getParent());
-                    Files.copy(
-                            scratch.resolve(inScratch(change.path())),
-                            target,
-                            LinkOption.NOFOLLOW_LINKS,
-                            StandardCopyOption.COPY_ATTRIBUTES);
-                }
+                pruneEmptyFolders(paths.root(), target.getParent());
             } catch (IOException e) {
                 throw new UncheckedIOException("could not apply the agent's change to " + change.path(), e);
             }
+        }
+        for (FileChange change : changes) {
+            if (change.change() == FileChange.Change.DELETED) {
+                continue;
+            }
+            Path target = located(paths, change.path());
+            try {
+                Files.deleteIfExists(target); // a file, a link, or a folder its deletions emptied
+                Files.createDirectories(target.getParent());
+                Files.copy(
+                        scratch.resolve(inScratch(change.path())),
+                        target,
+                        LinkOption.NOFOLLOW_LINKS,
+                        StandardCopyOption.COPY_ATTRIBUTES);
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not apply the agent's change to " + change.path(), e);
+            }
+        }
+    }
+
+    private static long depth(String path) {
+        return path.chars().filter(c -> c == '/').count();
+    }
+
+    /** Deletes {@code folder} and the folders above it, up to {@code root} (kept), while they are empty. */
+    private static void pruneEmptyFolders(Path root, Path folder) throws IOException {
+        for (Path dir = folder; dir != null && dir.startsWith(root) && !dir.equals(root); dir = dir.getParent()) {
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                if (entries.iterator().hasNext()) {
+                    return;
+                }
+            }
+            Files.delete(dir);
         }
     }
 

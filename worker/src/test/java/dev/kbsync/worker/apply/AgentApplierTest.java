@@ -234,6 +234,32 @@ class AgentApplierTest {
         assertThat(kb.resolve("real.md")).hasContent("new");
     }
 
+    /** A folder swapped for a file, or a file for a folder, is carried over whole: the deletions go first. */
+    @Test
+    void shouldSwapAFolderForAFileAndAFileForAFolder() throws IOException {
+        Files.createDirectories(kb.resolve("sub/deeper"));
+        Files.writeString(kb.resolve("sub/inner.md"), "inner\n");
+        Files.writeString(kb.resolve("sub/deeper/more.md"), "more\n");
+        AgentApplier applier = applier(
+                "rm -r sub; echo x > sub; rm keep.md; mkdir keep.md; echo y > keep.md/inner.md",
+                Duration.ofSeconds(30));
+
+        ApplyResult result = applier.apply(kb, Jobs.agent("j15", "bob", "swap"), Jobs.KB);
+
+        assertThat(result)
+                .isInstanceOfSatisfying(
+                        ApplyResult.Changed.class,
+                        changed -> assertThat(changed.files())
+                                .containsExactlyInAnyOrder(
+                                        new FileChange("sub", FileChange.Change.CREATED, null),
+                                        new FileChange("sub/inner.md", FileChange.Change.DELETED, null),
+                                        new FileChange("sub/deeper/more.md", FileChange.Change.DELETED, null),
+                                        new FileChange("keep.md", FileChange.Change.DELETED, null),
+                                        new FileChange("keep.md/inner.md", FileChange.Change.CREATED, null)));
+        assertThat(kb.resolve("sub")).isRegularFile().hasContent("x");
+        assertThat(kb.resolve("keep.md/inner.md")).hasContent("y");
+    }
+
     private Path outsideFile() throws IOException {
         Path target = Files.createDirectories(outside.resolve("secrets")).resolve("target.md");
         Files.writeString(target, "original");

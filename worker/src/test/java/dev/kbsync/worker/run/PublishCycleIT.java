@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kbsync.git.Author;
 import dev.kbsync.git.GitAuth;
+import dev.kbsync.worker.apply.AgentApplier;
 import dev.kbsync.worker.apply.ApplyResult;
 import dev.kbsync.worker.apply.CaseIndex;
+import dev.kbsync.worker.apply.StopSignal;
 import dev.kbsync.worker.fixture.GitFixture;
 import dev.kbsync.worker.fixture.Jobs;
+import dev.kbsync.worker.fixture.Scripts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -324,6 +327,25 @@ class PublishCycleIT {
                 .containsExactly("Add: Note c", "Add: Note a", "Direct: submodule sub", "Initial commit");
     }
 
+    /** An agent that swapped a folder for a file lands as one commit: the folder's files deleted, the file created. */
+    @Test
+    void shouldPublishAnAgentsSwapOfAFolderForAFile() {
+        GitFixture.pushDirectly(remote, tmp.resolve("other"), "sub/inner.md", "inner\n");
+        AgentApplier agent = new AgentApplier(
+                Optional.of(Scripts.agent(tmp, "swap", "rm -r sub; echo x > sub", Duration.ofSeconds(30))));
+        WorkUnit unit = new AgentRun(note("swap", 7), agent);
+
+        Outcome outcome = cycle(5, PhaseListener.NONE).run(checkout, unit);
+
+        assertThat(outcome)
+                .isInstanceOfSatisfying(
+                        Outcome.Published.class,
+                        published -> assertThat(published.files())
+                                .extracting(f -> f.path() + " " + f.change())
+                                .containsExactlyInAnyOrder("sub CREATED", "sub/inner.md DELETED"));
+        assertThat(GitFixture.history(bare).get(0).getShortMessage()).isEqualTo("Agent task: swap");
+    }
+
     @Test
     void shouldReapplyOnlyTheUnitsTheRemoteLacksWhenABatchPushIsRejected() {
         cycle(5, PhaseListener.NONE).run(checkout, note("a", 7));
@@ -406,6 +428,37 @@ class PublishCycleIT {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A note unit's identity and fence with an agent's task ({@code swap}) applied instead of the note. */
+    private record AgentRun(NoteUnit unit, AgentApplier agent) implements WorkUnit {
+        @Override
+        public String id() {
+            return unit.id();
+        }
+
+        @Override
+        public Author author() {
+            return unit.author();
+        }
+
+        @Override
+        public Map<String, String> trailers() {
+            return unit.trailers();
+        }
+
+        @Override
+        public Optional<Fencing> fencing() {
+            return unit.fencing();
+        }
+
+        @Override
+        public ApplyResult apply(Path workTree, CaseIndex names) {
+            return agent.apply(workTree, Jobs.agent(unit.id(), "alice", "swap"), Jobs.KB, StopSignal.never(), names);
+        }
+
+        @Override
+        public void checkBeforePush() {}
     }
 
     /** A unit whose pre-push check is started ahead and awaited later, recording both (the check itself is the unit's). */
