@@ -120,9 +120,13 @@ public final class RelativePath {
     }
 
     /** {@code .gitattributes} or {@code .gitmodules} (as git sees names): configuration of every clone. */
-    private static void checkGitConfigFile(String path, String segment) {
+    public static boolean isGitConfigFile(String segment) {
         String name = asGitSees(segment);
-        if (name.equals(".gitattributes") || name.equals(".gitmodules")) {
+        return name.equals(".gitattributes") || name.equals(".gitmodules");
+    }
+
+    private static void checkGitConfigFile(String path, String segment) {
+        if (isGitConfigFile(segment)) {
             throw reject(
                     path,
                     "is a file git reads as configuration of every clone ('" + printable(segment)

@@ -27,7 +27,10 @@ public final class SafePaths {
         }
     }
 
-    /** The real path of {@code relative} inside the KB, or {@link InvalidInputException} with code INVALID_PATH. */
+    /**
+     * The real path of {@code relative} inside the KB, or {@link InvalidInputException} with code INVALID_PATH: also
+     * when it leads, through links, into a {@code .git} or to {@code .gitattributes} or {@code .gitmodules}.
+     */
     public Path resolve(String relative) {
         PathSyntax.check(relative);
         Path candidate = root.resolve(relative);
@@ -39,6 +42,18 @@ public final class SafePaths {
         }
         if (isGitDir(root.relativize(resolved).getName(0))) {
             throw reject(relative, "resolves into the .git directory");
+        }
+        // the reserved names hold where the path leads through the KB's links, not only for its text
+        for (Path segment : root.relativize(resolved)) {
+            if (isGitDir(segment)) {
+                throw reject(relative, "resolves into a .git directory");
+            }
+            if (RelativePath.isGitConfigFile(segment.toString())) {
+                throw reject(
+                        relative,
+                        "resolves to a file git reads as configuration of every clone ('" + segment
+                                + "'): kbsync does not create or change it");
+            }
         }
         return resolved;
     }

@@ -205,6 +205,26 @@ class NoteApplierTest {
         }
     }
 
+    /** The names kbsync never writes hold for where a path leads through the KB's links, not only for its text. */
+    @Test
+    void shouldRefuseANoteThroughALinkToAGitConfigurationFile() throws IOException {
+        Files.writeString(kb.resolve(".gitattributes"), "*.md text\n");
+        Files.writeString(kb.resolve(".gitmodules"), "");
+        Files.createSymbolicLink(kb.resolve("attrs.md"), Path.of(".gitattributes"));
+        Files.createDirectories(kb.resolve("sub"));
+        Files.createSymbolicLink(kb.resolve("sub/modules.md"), Path.of("../.gitmodules"));
+
+        ApplyResult attributes = applier.apply(kb, Jobs.note("j15", "alice", "x", "X", "attrs.md"), Jobs.KB);
+        ApplyResult modules = applier.apply(kb, Jobs.note("j16", "alice", "x", "X", "sub/modules.md"), Jobs.KB);
+
+        for (ApplyResult result : List.of(attributes, modules)) {
+            assertThat(result).isInstanceOf(ApplyResult.Refused.class);
+            assertThat(((ApplyResult.Refused) result).error().code()).isEqualTo("INVALID_PATH");
+        }
+        assertThat(kb.resolve(".gitattributes")).hasContent("*.md text");
+        assertThat(kb.resolve(".gitmodules")).isEmptyFile();
+    }
+
     @Test
     void shouldRefuseAGitPath() {
         ApplyResult result = applier.apply(kb, Jobs.note("j4", "alice", "x", "X", ".git/config"), Jobs.KB);
