@@ -7,6 +7,9 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.eclipse.jgit.errors.CorruptObjectException;
+import org.eclipse.jgit.errors.MissingObjectException;
+import org.eclipse.jgit.errors.RevWalkException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
@@ -14,7 +17,8 @@ import org.eclipse.jgit.revwalk.RevWalk;
 /**
  * Walks back from origin/branch looking for commits with given trailer values (the exactly-once check): one walk for
  * all the values of a batch, which ends when every value was found, at the first commit older than the bound's fence,
- * or after the bound's cap. Also finds the newest fence of a KB on the branch (the fencing check before a publish).
+ * or after the bound's cap. Also finds the newest fence of a KB on the branch (the fencing check before a publish). A
+ * missing or corrupt commit on the way is a {@link CheckoutDamagedException}: the history cannot be told without it.
  */
 final class TrailerSearch {
     private final Checkout checkout;
@@ -51,8 +55,8 @@ final class TrailerSearch {
                 }
             }
             return found;
-        } catch (IOException e) {
-            throw GitFailures.wrap("log", e);
+        } catch (IOException | RevWalkException e) {
+            throw failure(e);
         }
     }
 
@@ -73,9 +77,19 @@ final class TrailerSearch {
                 }
             }
             return OptionalLong.empty();
-        } catch (IOException e) {
-            throw GitFailures.wrap("log", e);
+        } catch (IOException | RevWalkException e) {
+            throw failure(e);
         }
+    }
+
+    /** A missing or corrupt object (also as the cause of a walk's failure) damages the checkout; anything else fails. */
+    private static GitException failure(Exception e) {
+        Throwable cause = e instanceof RevWalkException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof MissingObjectException || cause instanceof CorruptObjectException) {
+            return new CheckoutDamagedException(
+                    "Git error during log: the checkout's history is damaged (" + cause.getMessage() + ")", e);
+        }
+        return GitFailures.wrap("log", cause instanceof Exception ex ? ex : e);
     }
 
     private static boolean olderThan(RevCommit commit, TrailerBound bound) {

@@ -18,6 +18,8 @@ final class CycleRounds {
     boolean behind;
     /** The push that failed in transport, until a sync can tell whether it landed (null: none). */
     Uncertain uncertain;
+    /** Whether this cycle already cloned its checkout again after finding its history damaged (once at most). */
+    boolean recloned;
     /** The wait for a remote that cannot be reached for now: it takes no round. */
     final RemoteOutage outage;
     /** The outcomes so far of the latest attempt that synced, in the units' order. */

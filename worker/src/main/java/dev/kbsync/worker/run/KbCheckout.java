@@ -44,6 +44,8 @@ public final class KbCheckout implements AutoCloseable {
     private boolean soleHolder;
     private boolean movedAtSync;
     private long lastFence = -1;
+    /** Why the checkout must be cloned again at the next sync (its history is damaged); null: it need not. */
+    private String damage;
 
     /** {@code auth}: asked for the KB's credential before every clone, fetch and push. */
     public KbCheckout(String remote, String branch, Path dir, GitAuth auth) {
@@ -132,6 +134,15 @@ public final class KbCheckout implements AutoCloseable {
         pushedAtFirstTry = false;
         soleHolder = false;
         movedAtSync = false;
+        if (damage != null) {
+            log.warn("checkout {} is damaged ({}); cloning again", dir, damage);
+            if (repo != null) {
+                repo.close();
+                repo = null;
+            }
+            repo = KbRepository.reclone(remote, branch, dir, auth);
+            damage = null;
+        }
         if (repo == null) {
             repo = openOrReclone();
         }
@@ -154,6 +165,18 @@ public final class KbCheckout implements AutoCloseable {
             repo = KbRepository.reclone(remote, branch, dir, auth);
         }
         return repo;
+    }
+
+    /**
+     * A walk of the checkout's history found it damaged ({@code reason}: an older commit missing or corrupt, which the
+     * reset does not read): the next sync clones it again. Call it under the lock.
+     */
+    void damaged(String reason) {
+        damage = reason;
+        clean = null;
+        pushedAtFirstTry = false;
+        remoteQuiet = false;
+        soleHolder = false;
     }
 
     /**

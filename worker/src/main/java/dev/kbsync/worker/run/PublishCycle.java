@@ -3,6 +3,7 @@ package dev.kbsync.worker.run;
 import dev.kbsync.api.FileChange;
 import dev.kbsync.api.JobError;
 import dev.kbsync.api.Trailers;
+import dev.kbsync.git.CheckoutDamagedException;
 import dev.kbsync.git.CommitResult;
 import dev.kbsync.git.CredentialsUnavailableException;
 import dev.kbsync.git.GitException;
@@ -117,13 +118,23 @@ public final class PublishCycle {
                     new Outcome.Failed(GitFailureCodes.ofSync(e), e.getMessage(), done.rejections), units.size());
         }
         done.uncertain = null; // this sync sees whatever landed
-        Map<String, String> published = git.time(() -> published(repo, units));
-        HeadFence head = new HeadFence(repo, git);
-        PrePush prePush = new PrePush(units.get(0));
         List<Outcome> outcomes = new ArrayList<>();
-        done.synced(outcomes);
         Map<Integer, CommitResult.Committed> commits = new LinkedHashMap<>();
-        landAll(units, published, head, prePush, repo, git, done, outcomes, commits);
+        try {
+            Map<String, String> published = git.time(() -> published(repo, units));
+            HeadFence head = new HeadFence(repo, git);
+            PrePush prePush = new PrePush(units.get(0));
+            done.synced(outcomes);
+            landAll(units, published, head, prePush, repo, git, done, outcomes, commits);
+        } catch (CheckoutDamagedException e) {
+            if (done.recloned) {
+                throw e;
+            }
+            // an older commit is missing or corrupt (the reset reads only the head's tree): clone again, start over
+            done.recloned = true;
+            checkout.damaged(e.getMessage());
+            return attempt(checkout, units, git, done);
+        }
         if (commits.isEmpty()) {
             return outcomes;
         }

@@ -284,6 +284,25 @@ class PublishCycleIT {
         assertThat(outcome).isInstanceOf(Outcome.Published.class);
     }
 
+    /**
+     * An older commit missing from the checkout (not its head: the reset reads only the head's tree) breaks the walks
+     * of its history (the exactly-once search, the fence): the checkout is cloned again, the job lands.
+     */
+    @Test
+    void shouldReCloneACheckoutThatLostAnOlderCommit() throws IOException {
+        String older = ((Outcome.Published) cycle(5, PhaseListener.NONE).run(checkout, note("job-10", 17))).commit();
+        cycle(5, PhaseListener.NONE).run(checkout, note("job-11", 18));
+        Path work = tmp.resolve("cache/team/work");
+        Path object = work.resolve(".git/objects/" + older.substring(0, 2) + "/" + older.substring(2));
+        assertThat(object).as("the checkout's own commit is a loose object").exists();
+        Files.delete(object);
+
+        Outcome outcome = cycle(5, PhaseListener.NONE).run(checkout, note("job-12", 19));
+
+        assertThat(outcome).isInstanceOf(Outcome.Published.class);
+        assertThat(GitFixture.commitsForJob(bare, "job-12")).isEqualTo(1);
+    }
+
     @Test
     void shouldLandABatchAsOneCommitPerUnitInOrderWithOnePush() {
         List<Outcome> outcomes =
