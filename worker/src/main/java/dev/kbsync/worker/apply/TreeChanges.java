@@ -2,6 +2,7 @@ package dev.kbsync.worker.apply;
 
 import dev.kbsync.api.FileChange;
 import dev.kbsync.api.InvalidInputException;
+import dev.kbsync.git.HeadTree;
 import dev.kbsync.git.IgnoreRules;
 import dev.kbsync.git.paths.SafePaths;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The difference between an agent's scratch tree and the checkout, checked as a whole before any of it is applied:
@@ -104,6 +106,15 @@ final class TreeChanges {
     void check(SafePaths paths) {
         for (FileChange change : changes) {
             paths.resolve(change.path());
+            if (change.change() != FileChange.Change.DELETED) {
+                Optional<String> submodule = HeadTree.gitlinkOn(paths.root(), change.path());
+                if (submodule.isPresent()) {
+                    throw new InvalidInputException(
+                            "AGENT_UNSAFE_CHANGE",
+                            "agent wrote '" + change.path() + "' inside the submodule '" + submodule.get()
+                                    + "' (another repository's commit), where git cannot commit a file");
+                }
+            }
             TreeEntry entry = after.get(inScratch(change.path()));
             if (entry != null && entry.isLink() && leaves(change.path(), entry.linkTarget())) {
                 throw new InvalidInputException(

@@ -365,6 +365,24 @@ class PublishCycleIT {
         assertThat(GitFixture.history(bare).get(0).getShortMessage()).isEqualTo("Agent task: swap");
     }
 
+    /** An agent that writes into a submodule's folder is refused alone, as a note there is. */
+    @Test
+    void shouldRefuseAnAgentsFileInASubmoduleAlone() {
+        GitFixture.pushGitlink(remote, tmp.resolve("other"), "sub");
+        AgentApplier agent = new AgentApplier(
+                Optional.of(Scripts.agent(tmp, "into-sub", "mkdir -p sub; echo x > sub/x.md", Duration.ofSeconds(30))));
+
+        List<Outcome> outcomes = cycle(5, PhaseListener.NONE)
+                .runAll(checkout, List.of(note("a", 7), new AgentRun(note("b", 8), agent), note("c", 9)));
+
+        assertThat(outcomes.get(0)).isInstanceOf(Outcome.Published.class);
+        assertThat(outcomes.get(1))
+                .isInstanceOfSatisfying(
+                        Outcome.Failed.class,
+                        failed -> assertThat(failed.error().code()).isEqualTo("AGENT_UNSAFE_CHANGE"));
+        assertThat(outcomes.get(2)).isInstanceOf(Outcome.Published.class);
+    }
+
     @Test
     void shouldReapplyOnlyTheUnitsTheRemoteLacksWhenABatchPushIsRejected() {
         cycle(5, PhaseListener.NONE).run(checkout, note("a", 7));
