@@ -27,6 +27,8 @@ import java.util.Optional;
 final class TreeChanges {
     private final Path scratch;
     private final Map<String, TreeEntry> after;
+    /** Every link of the checkout before the changes, by path, with its text. */
+    private final Map<String, String> linksBefore = new HashMap<>();
     /** Every link of the checkout once the changes are applied, by path, with its text. */
     private final Map<String, String> linksAfter = new HashMap<>();
 
@@ -71,9 +73,10 @@ final class TreeChanges {
                 .forEach(path -> diff.changes.add(new FileChange(path, FileChange.Change.DELETED, null)));
         before.forEach((path, entry) -> {
             if (entry.isLink()) {
-                diff.linksAfter.put(path, entry.linkTarget());
+                diff.linksBefore.put(path, entry.linkTarget());
             }
         });
+        diff.linksAfter.putAll(diff.linksBefore);
         for (FileChange change : diff.changes) {
             diff.linksAfter.remove(change.path());
             TreeEntry entry = diff.after.get(diff.inScratch(change.path()));
@@ -120,6 +123,18 @@ final class TreeChanges {
                 throw new InvalidInputException(
                         "AGENT_UNSAFE_CHANGE",
                         "agent created a symbolic link '" + change.path() + "' pointing outside the knowledge base");
+            }
+        }
+        // a link of the KB the agent left alone may lead out through the agent's links (d/../.. once d -> ..)
+        for (Map.Entry<String, String> link : linksAfter.entrySet()) {
+            String text = linksBefore.get(link.getKey());
+            if (link.getValue().equals(text)
+                    && KbLinks.leavesFollowing(link.getKey(), text, linksAfter)
+                    && !KbLinks.leavesFollowing(link.getKey(), text, linksBefore)) {
+                throw new InvalidInputException(
+                        "AGENT_UNSAFE_CHANGE",
+                        "the agent's changes make the symbolic link '" + link.getKey()
+                                + "' of the knowledge base point outside it");
             }
         }
     }

@@ -196,6 +196,20 @@ class AgentApplierTest {
         assertThat(kb.resolve("sub/sub2/e")).doesNotExist();
     }
 
+    /** A new link that itself stays inside but makes a link already in the KB lead out of it is refused too. */
+    @Test
+    void shouldRefuseANewLinkThatMakesALinkAlreadyInTheKbLeadOut() throws IOException {
+        Files.createDirectories(kb.resolve("sub/sub2"));
+        Files.createSymbolicLink(kb.resolve("sub/sub2/e"), Path.of("d/../.."));
+        AgentApplier applier = applier("cd sub/sub2; ln -s .. d", Duration.ofSeconds(30));
+
+        ApplyResult result = applier.apply(kb, Jobs.agent("j16", "bob", "climb"), Jobs.KB);
+
+        assertThat(result).isInstanceOf(ApplyResult.Refused.class);
+        assertThat(((ApplyResult.Refused) result).error().code()).isEqualTo("AGENT_UNSAFE_CHANGE");
+        assertThat(kb.resolve("sub/sub2/d")).doesNotExist();
+    }
+
     @Test
     void shouldAcceptALinkThroughAnotherLinkThatEndsInsideTheKb() {
         AgentApplier applier =
