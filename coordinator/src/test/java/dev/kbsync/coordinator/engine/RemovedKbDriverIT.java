@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
 import dev.kbsync.testing.RedisExtension;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -32,9 +33,17 @@ class RemovedKbDriverIT {
         Engine engine = coordinators.start(Coordinators.config("d1"));
         coordinators.register(engine, "gone");
         KbId kb = KbId.of("gone");
-        Lease lease = await(engine.services().leases().request(kb, "raw", Duration.ofSeconds(5)));
-        await(engine.services().leases().release(lease.id()));
-        assertThat(engine.drivenKbs()).as("drove the KB for its grant").contains(kb);
+        // a waiter granted on the holder's release: this coordinator drives the KB for that handover
+        Lease first = await(engine.services().leases().request(kb, "first", Duration.ofSeconds(5)));
+        Lease second = await(engine.services().leases().request(kb, "second", Duration.ofSeconds(5)));
+        await(engine.services().leases().release(first.id()));
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> await(engine.services().leases().get(second.id())).state() == LeaseState.GRANTED);
+        await(engine.services().leases().release(second.id()));
+        org.awaitility.Awaitility.await() // the handover, or the sweep that finds the KB, makes its driver here
+                .atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(engine.drivenKbs()).contains(kb));
 
         await(engine.services().kbs().remove(kb));
 
