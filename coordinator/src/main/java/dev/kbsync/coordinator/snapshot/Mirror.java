@@ -196,7 +196,8 @@ final class Mirror implements AutoCloseable {
             var fetch = git.fetch()
                     .setRemote(kb.remote())
                     .setRefSpecs(new RefSpec("+" + branchRef() + ":" + branchRef()))
-                    .setTimeout(FETCH_TIMEOUT_SECONDS);
+                    .setTimeout(FETCH_TIMEOUT_SECONDS)
+                    .setTransportConfigCallback(NoSsh.CALLBACK);
             credentials.ifPresent(fetch::setCredentialsProvider);
             fetch.call();
             Ref ref = repository.exactRef(branchRef());

@@ -6,15 +6,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.testing.BareRemotes;
+import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.eclipse.jgit.util.FS;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A read mirror fetches the KB's branch whatever the remote's HEAD names. */
+/** A read mirror fetches the KB's branch whatever the remote's HEAD names, and never with the host's own SSH keys. */
 class MirrorIT {
     @TempDir
     Path tmp;
@@ -39,6 +45,48 @@ class MirrorIT {
         pushCommit(remote, "master", "# master\n");
         String notes = pushCommit(remote, "notes", "# notes\n");
         assertThat(snapshotOf(remote, "notes")).isEqualTo(notes);
+    }
+
+    /**
+     * The launcher bundles JGit's SSH transport (so does this test's class path), whose default session factory
+     * offers the user's {@code ~/.ssh} keys and trusts its {@code known_hosts}. A KB registered with an SSH remote the
+     * coordinator host's key may read must not be readable through the mirror: it never opens an SSH session.
+     */
+    @Test
+    void shouldNeverFetchAnSshRemoteWithTheCoordinatorUsersOwnKeys() throws Exception {
+        Path remotes = Files.createDirectories(tmp.resolve("remotes"));
+        Path remote = BareRemotes.init(remotes.resolve("private.git"), "main");
+        pushCommit(remote, "main", "# private\n");
+        KeyPair userKey = rsa();
+        Path home = Files.createDirectories(tmp.resolve("home/.ssh")).getParent();
+        Files.writeString(
+                home.resolve(".ssh/id_rsa"),
+                "-----BEGIN PRIVATE KEY-----\n"
+                        + Base64.getMimeEncoder(64, "\n".getBytes())
+                                .encodeToString(userKey.getPrivate().getEncoded())
+                        + "\n-----END PRIVATE KEY-----\n");
+        File userHome = FS.DETECTED.userHome();
+        try (SshGitServer server = new SshGitServer(remotes, rsa(), userKey.getPublic())) {
+            Files.writeString(home.resolve(".ssh/known_hosts"), server.knownHostsLine() + "\n");
+            FS.DETECTED.setUserHome(home.toFile());
+            KbConfig kb = new KbConfig(KbId.of("notes"), server.url("private.git"), "main");
+            try (Mirror mirror = Mirror.open(kb, tmp.resolve("mirror"), fetches, new FetchAuth(List.of()))) {
+                mirror.refresh().join();
+
+                assertThat(server.attempts()).as("keys offered").isEmpty();
+                assertThat(server.connections()).as("SSH sessions").isEmpty();
+                assertThat(mirror.current()).isEmpty();
+                assertThat(mirror.lastFailure()).contains("SSH");
+            }
+        } finally {
+            FS.DETECTED.setUserHome(userHome);
+        }
+    }
+
+    private static KeyPair rsa() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        return generator.generateKeyPair();
     }
 
     private String snapshotOf(Path remote, String branch) throws Exception {
