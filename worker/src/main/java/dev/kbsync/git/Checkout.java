@@ -5,7 +5,6 @@ import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.TransportCommand;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 
 /** An open JGit repository plus what every operation needs: branch, remote, credentials. */
 record Checkout(Git git, String branch, GitAuth auth) {
@@ -59,7 +58,7 @@ record Checkout(Git git, String branch, GitAuth auth) {
                 if (!remote.isHttps()) {
                     throw new CredentialsUnavailableException(PLAIN_HTTP);
                 }
-                command.setCredentialsProvider(new UsernamePasswordCredentialsProvider(c.username(), c.token()));
+                command.setCredentialsProvider(new OriginCredentials(remote.uri(), c.username(), c.token()));
             } else if (credential instanceof Withheld withheld && remote.isHttps()) {
                 command.setCredentialsProvider(withheld.provider());
             } else if (credential instanceof SshIdentity identity && remote.isSsh()) {

@@ -4,11 +4,13 @@ import static dev.kbsync.git.GitFixture.BRANCH;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import com.sun.net.httpserver.HttpsServer;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.worker.credentials.CredentialResolver;
 import dev.kbsync.worker.credentials.CredentialSettings;
 import dev.kbsync.worker.fixture.GitHttpServer;
+import dev.kbsync.worker.fixture.LoopbackTls;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -16,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -116,6 +119,48 @@ class TokenHostsIT {
 
         assertThat(RemoteProbe.branch(any, BRANCH, auth, TIMEOUT)).isInstanceOf(RemoteProbe.Found.class);
         assertThat(server.passwords()).contains(CANARY);
+    }
+
+    /**
+     * A listed host that redirects the clone to another host (or port) must not take the token along: JGit follows a
+     * redirect to any https:// URL and asks the credentials provider again when the new host answers 401. The listed
+     * host redirects either at once or only once it was shown the token (a 401 first).
+     */
+    @Test
+    void shouldNeverShowTheTokenToTheHostAListedHostRedirectsTo() throws Exception {
+        for (boolean afterAuth : List.of(false, true)) {
+            List<String> seen = new CopyOnWriteArrayList<>();
+            HttpsServer redirector = LoopbackTls.server();
+            redirector.createContext("/", exchange -> {
+                try (exchange) {
+                    String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+                    seen.add(String.valueOf(authorization));
+                    if (afterAuth && authorization == null) {
+                        exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"git\"");
+                        exchange.sendResponseHeaders(401, -1);
+                        return;
+                    }
+                    exchange.getResponseHeaders()
+                            .set("Location", "https://localhost:" + port + exchange.getRequestURI());
+                    exchange.sendResponseHeaders(302, -1);
+                }
+            });
+            redirector.start();
+            try {
+                String listed = "https://127.0.0.1:" + redirector.getAddress().getPort() + "/kb.git";
+                GitAuth auth = defaults("127.0.0.1:" + redirector.getAddress().getPort(), listed);
+
+                Throwable clone = catchThrowable(
+                        () -> KbRepository.cloneOrOpen(listed, BRANCH, tmp.resolve("redirected-" + afterAuth), auth));
+
+                assertThat(seen).as("the redirecting host was asked").isNotEmpty();
+                assertThat(server.passwords()).as("after auth: " + afterAuth).isEmpty();
+                assertThat(clone).as("after auth: " + afterAuth).isNotNull();
+                assertThat(String.valueOf(clone.getMessage())).doesNotContain(CANARY);
+            } finally {
+                redirector.stop(0);
+            }
+        }
     }
 
     /** The credential a worker whose {@code credentials.gitTokenHosts} is {@code hosts} gives a KB at {@code remote}. */

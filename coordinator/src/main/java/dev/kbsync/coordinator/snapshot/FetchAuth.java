@@ -5,12 +5,15 @@ import dev.kbsync.api.GitHosts;
 import dev.kbsync.api.KbConfig;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.eclipse.jgit.transport.CredentialItem;
 import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.URIish;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 
 /**
@@ -43,7 +46,47 @@ public final class FetchAuth {
             throw new IOException("the KB's credential file " + file.path() + " is empty");
         }
         String username = file.username() != null ? file.username() : defaultUsername(kb.remote());
-        return Optional.of(new UsernamePasswordCredentialsProvider(username, token));
+        URIish origin;
+        try {
+            origin = new URIish(kb.remote());
+        } catch (URISyntaxException e) {
+            throw new IOException("the KB's remote is not a URL");
+        }
+        return Optional.of(new OriginCredentials(origin, username, token));
+    }
+
+    /**
+     * A user name and token that answer only for the remote's own scheme, host and port: JGit follows a redirect to
+     * any other https:// host or port and asks its provider again when that one answers 401.
+     */
+    static final class OriginCredentials extends UsernamePasswordCredentialsProvider {
+        private final URIish origin;
+
+        OriginCredentials(URIish origin, String username, String token) {
+            super(username, token);
+            this.origin = origin;
+        }
+
+        @Override
+        public boolean get(URIish uri, CredentialItem... items) {
+            return sameOrigin(origin, uri) && super.get(uri, items);
+        }
+
+        private static boolean sameOrigin(URIish a, URIish b) {
+            return b != null
+                    && a.getScheme() != null
+                    && a.getScheme().equalsIgnoreCase(b.getScheme())
+                    && a.getHost() != null
+                    && a.getHost().equalsIgnoreCase(b.getHost())
+                    && port(a) == port(b);
+        }
+
+        private static int port(URIish uri) {
+            if (uri.getPort() > 0) {
+                return uri.getPort();
+            }
+            return "http".equalsIgnoreCase(uri.getScheme()) ? 80 : 443;
+        }
     }
 
     /** Why the coordinator fetches {@code kb} without its credential reference; null when it uses it (or has none). */

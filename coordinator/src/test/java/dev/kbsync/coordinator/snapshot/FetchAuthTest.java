@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.eclipse.jgit.transport.CredentialItem;
+import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.URIish;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +43,36 @@ class FetchAuthTest {
                 .contains("not in reads.credentialDirs");
         assertThat(auth.credentials(kb(new CredentialRef.File(link.toString(), null))))
                 .isEmpty();
+    }
+
+    /**
+     * JGit follows a remote's redirect to any https:// host or port and asks the provider again when that one answers
+     * 401: the token answers only for the registered remote's scheme, host and port.
+     */
+    @Test
+    void shouldGiveTheTokenOnlyToTheRemotesOwnOrigin() throws Exception {
+        Path secrets = Files.createDirectories(tmp.resolve("secrets"));
+        Path token = Files.writeString(secrets.resolve("team-token"), "tok-123\n");
+        CredentialsProvider provider = new FetchAuth(List.of(secrets))
+                .credentials(kb(new CredentialRef.File(token.toString(), null)))
+                .orElseThrow();
+
+        assertThat(answers(provider, "https://GitHub.com:443/acme/notes.git/info/refs"))
+                .isEqualTo("tok-123");
+        for (String other : List.of(
+                "https://evil.example/acme/notes.git",
+                "https://github.com:8443/acme/notes.git",
+                "http://github.com/acme/notes.git",
+                "https://github.com.evil.example/acme/notes.git")) {
+            assertThat(answers(provider, other)).as(other).isNull();
+        }
+    }
+
+    private static String answers(CredentialsProvider provider, String uri) throws Exception {
+        CredentialItem.Username user = new CredentialItem.Username();
+        CredentialItem.Password password = new CredentialItem.Password();
+        boolean answered = provider.get(new URIish(uri), user, password);
+        return answered && password.getValue() != null ? new String(password.getValue()) : null;
     }
 
     @Test
