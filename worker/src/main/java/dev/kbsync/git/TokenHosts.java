@@ -38,6 +38,15 @@ public final class TokenHosts {
         return remote.isHttps() && entries.stream().anyMatch(e -> e.matches(remote.host(), port));
     }
 
+    /**
+     * Whether {@code host} on {@code port} is listed (an entry without a port means 443); for endpoints the caller
+     * already checked the scheme of (the GitHub API base of an app reference).
+     */
+    public boolean allowsHost(String host, int port) {
+        String name = host == null ? "" : host.toLowerCase(java.util.Locale.ROOT);
+        return entries.stream().anyMatch(e -> e.matches(name, port));
+    }
+
     @Override
     public String toString() {
         return entries.stream().map(Entry::toString).collect(Collectors.joining(", "));

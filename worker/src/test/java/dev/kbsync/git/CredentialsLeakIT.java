@@ -131,13 +131,19 @@ class CredentialsLeakIT {
         String pemBody = Files.readAllLines(pem).get(1);
         Path remotes = Files.createDirectories(tmp.resolve("remotes"));
         dev.kbsync.worker.fixture.GitFixture.bareRemote(remotes.resolve("kb.git"));
-        CredentialResolver resolver = new CredentialResolver(
-                new CredentialSettings(Optional.of(envFile), List.of(secrets), "", Optional.empty()),
-                Map.of(),
-                Clock.systemUTC());
         try (GitHubStandIn github = new GitHubStandIn("77", 88, appKey.getPublic(), Clock.systemUTC());
                 GitHttpServer refusing = new GitHttpServer(remotes, password -> false);
                 GitHttpServer accepting = new GitHttpServer(remotes, password -> true)) {
+            CredentialResolver resolver = new CredentialResolver(
+                    new CredentialSettings(
+                            Optional.of(envFile),
+                            List.of(secrets),
+                            "",
+                            Optional.empty(),
+                            Optional.of(
+                                    TokenHosts.parse(List.of(github.apiBase().replace("http://", ""))))),
+                    Map.of(),
+                    Clock.systemUTC());
             List<CredentialRef> references = List.of(
                     new CredentialRef.File(fileToken.toString(), null),
                     new CredentialRef.Env("TEAM_B_TOKEN", null),

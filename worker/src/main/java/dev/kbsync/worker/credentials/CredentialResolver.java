@@ -34,7 +34,7 @@ public final class CredentialResolver {
     public CredentialResolver(CredentialSettings settings, Map<String, String> processEnvironment, Clock clock) {
         this.environment = new Environment(processEnvironment, settings.envFile());
         this.files = new SecretFiles(settings.fileDirs());
-        this.apps = new GitHubAppTokens(clock, files);
+        this.apps = new GitHubAppTokens(clock, files, settings.githubApiHosts());
         this.envPrefix = settings.envPrefix();
         this.gitTokenHosts = settings.gitTokenHosts();
     }

@@ -5,6 +5,7 @@ import dev.kbsync.api.Quoting;
 import dev.kbsync.git.CredentialsUnavailableException;
 import dev.kbsync.git.GitCredentials;
 import dev.kbsync.git.Secrets;
+import dev.kbsync.git.TokenHosts;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -18,13 +19,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * GitHub App installation tokens, one per (API base, app, installation): fetched with a freshly signed JWT from
  * {@code <apiBase>/app/installations/<id>/access_tokens} and used until {@link #REFRESH_BEFORE} before their
  * {@code expires_at}, then replaced (the old one is dropped from the log masker). The private key file is read at
- * every exchange, so a replaced key counts at the next one. Blocking; called on job threads.
+ * every exchange, so a replaced key counts at the next one. The JWT goes only to an API host the worker allows
+ * ({@code credentials.githubApiHosts}): with it, anyone could mint tokens for every installation of the app, so an
+ * {@code apiBase} a KB registration chose elsewhere fails before any request. Blocking; called on job threads.
  */
 final class GitHubAppTokens {
     static final Duration REFRESH_BEFORE = Duration.ofMinutes(5);
@@ -34,12 +38,15 @@ final class GitHubAppTokens {
             HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     private final Clock clock;
     private final SecretFiles files;
+    private final Optional<TokenHosts> apiHosts;
     private final Map<CredentialRef.GitHubApp, Token> tokens = new ConcurrentHashMap<>();
     private final Map<CredentialRef.GitHubApp, Object> locks = new ConcurrentHashMap<>();
 
-    GitHubAppTokens(Clock clock, SecretFiles files) {
+    /** {@code apiHosts}: the only hosts the app JWT is sent to ({@code credentials.githubApiHosts}); empty: any. */
+    GitHubAppTokens(Clock clock, SecretFiles files, Optional<TokenHosts> apiHosts) {
         this.clock = clock;
         this.files = files;
+        this.apiHosts = apiHosts;
     }
 
     GitCredentials token(CredentialRef.GitHubApp app) {
@@ -60,6 +67,17 @@ final class GitHubAppTokens {
 
     private Token exchange(CredentialRef.GitHubApp app, Instant now) {
         String where = app.apiBase() + "/app/installations/" + app.installationId() + "/access_tokens";
+        URI uri = URI.create(where);
+        int port = uri.getPort() >= 0 ? uri.getPort() : "http".equalsIgnoreCase(uri.getScheme()) ? 80 : 443;
+        if (apiHosts.isPresent() && !apiHosts.get().allowsHost(uri.getHost(), port)) {
+            throw unavailable(
+                    app,
+                    "its apiBase " + app.apiBase() + " names a host this worker sends no GitHub App JWT to (the JWT"
+                            + " mints tokens for every installation of the app); credentials.githubApiHosts"
+                            + " (KBSYNC_CREDENTIALS_GITHUB_API_HOSTS) lists the allowed ones: " + apiHosts.get()
+                            + "; add " + (uri.getPort() >= 0 ? uri.getHost() + ":" + port : uri.getHost())
+                            + " there if this API is meant");
+        }
         String jwt;
         try {
             jwt = AppJwt.sign(app.appId(), PemKeys.rsaPrivateKey(files.read(app.privateKeyFile())), now);
@@ -68,7 +86,7 @@ final class GitHubAppTokens {
         } catch (CredentialsUnavailableException e) {
             throw unavailable(app, e.getMessage());
         }
-        HttpRequest request = HttpRequest.newBuilder(URI.create(where))
+        HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(TIMEOUT)
                 .header("Accept", "application/vnd.github+json")
                 .header("Authorization", "Bearer " + jwt)

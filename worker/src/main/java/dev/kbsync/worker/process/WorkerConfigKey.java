@@ -109,6 +109,12 @@ public enum WorkerConfigKey implements Key {
                     + " any other host gets no credential. Unset: any https host, with a warning at start, since"
                     + " whoever may register a KB can then receive the token (docs/operations.md, \"Git"
                     + " credentials\")."),
+    CREDENTIALS_GITHUB_API_HOSTS(
+            "credentials.githubApiHosts",
+            "api.github.com",
+            "The only hosts (comma-separated; same forms as credentials.gitTokenHosts) a KB's GitHub App reference"
+                    + " may name as its `apiBase`: the worker sends the app's JWT, which mints tokens for every"
+                    + " installation of the app, nowhere else (add `github.example.com` for GitHub Enterprise)."),
     BATCH_MAX(
             "batch.max",
             "16",

@@ -66,7 +66,9 @@ public final class WorkerConfigLoader {
                                 .map(Path::of)
                                 .toList(),
                         credentialPrefix,
-                        v.items(WorkerConfigKey.CREDENTIALS_GIT_TOKEN_HOSTS).map(WorkerConfigLoader::tokenHosts)),
+                        v.items(WorkerConfigKey.CREDENTIALS_GIT_TOKEN_HOSTS).map(WorkerConfigLoader::tokenHosts),
+                        Optional.of(githubApiHosts(v.items(WorkerConfigKey.CREDENTIALS_GITHUB_API_HOSTS)
+                                .orElse(List.of(CredentialSettings.DEFAULT_GITHUB_API_HOST))))),
                 v.string(WorkerConfigKey.COORDINATOR_CA_FILE).map(Path::of).map(WorkerConfigLoader::caFile),
                 v.duration(WorkerConfigKey.LEASE_MAX_HOLD),
                 v.duration(WorkerConfigKey.LEASE_DEADLINE_MARGIN));
@@ -87,6 +89,15 @@ public final class WorkerConfigLoader {
             return TokenHosts.parse(items);
         } catch (IllegalArgumentException e) {
             throw ConfigException.of(WorkerConfigKey.CREDENTIALS_GIT_TOKEN_HOSTS, e.getMessage());
+        }
+    }
+
+    /** The hosts a GitHub App's JWT may go to: host names, host:port, *.domain. */
+    private static TokenHosts githubApiHosts(List<String> items) {
+        try {
+            return TokenHosts.parse(items);
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.of(WorkerConfigKey.CREDENTIALS_GITHUB_API_HOSTS, e.getMessage());
         }
     }
 

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kbsync.api.CredentialRef;
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
 import dev.kbsync.git.CredentialsUnavailableException;
+import dev.kbsync.git.GitAuth;
 import dev.kbsync.git.GitCredentials;
 import dev.kbsync.git.Secrets;
+import dev.kbsync.git.TokenHosts;
 import dev.kbsync.worker.fixture.GitHubStandIn;
 import dev.kbsync.worker.fixture.TestClock;
 import dev.kbsync.worker.fixture.TestKeys;
@@ -15,6 +19,8 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +41,7 @@ class GitHubAppTokensIT {
     @BeforeEach
     void start() throws Exception {
         github = new GitHubStandIn("1234", INSTALLATION, app.getPublic(), clock);
-        tokens = new GitHubAppTokens(clock, new SecretFiles(List.of(secrets.toRealPath())));
+        tokens = new GitHubAppTokens(clock, new SecretFiles(List.of(secrets.toRealPath())), Optional.of(standIn()));
     }
 
     @AfterEach
@@ -95,6 +101,63 @@ class GitHubAppTokensIT {
                 .hasMessageContaining("/app/installations/1/access_tokens answered HTTP 404");
         github.close();
         assertThatThrownBy(() -> tokens.token(ref(key))).hasMessageContaining("could not reach");
+    }
+
+    /**
+     * The app JWT mints tokens for every installation of the app, so it goes only to the API hosts the worker's
+     * operator allows ({@code credentials.githubApiHosts}, default api.github.com), never to an {@code apiBase} a KB
+     * registration chose: by default the stand-in on 127.0.0.1 gets no request at all.
+     */
+    @Test
+    void shouldSendTheAppJwtOnlyToAnApiHostTheWorkerAllows() throws Exception {
+        Path key = TestKeys.writePkcs1(app, secrets.resolve("app.pem"));
+        KbConfig kb =
+                new KbConfig(KbId.of("team-a"), "https://github.com/acme/notes.git", "main").withCredentials(ref(key));
+        String hostAndPort = github.apiBase().replaceFirst("http://", "");
+        GitAuth byDefault = new CredentialResolver(
+                        new CredentialSettings(Optional.empty(), List.of(secrets.toRealPath()), "", Optional.empty()),
+                        Map.of(),
+                        clock)
+                .forKb(kb);
+
+        assertThatThrownBy(byDefault::current)
+                .isInstanceOf(CredentialsUnavailableException.class)
+                .hasMessageContaining("KB team-a")
+                .hasMessageContaining(hostAndPort)
+                .hasMessageContaining("credentials.githubApiHosts");
+        assertThat(github.issued()).isEmpty();
+        assertThat(github.refusals()).as("no request reached the stand-in").isEmpty();
+
+        for (String other : List.of("localhost:" + hostAndPort.replaceFirst(".*:", ""), "127.0.0.1")) {
+            GitHubAppTokens elsewhere = new GitHubAppTokens(
+                    clock,
+                    new SecretFiles(List.of(secrets.toRealPath())),
+                    Optional.of(TokenHosts.parse(List.of(other))));
+            assertThatThrownBy(() -> elsewhere.token(ref(key)))
+                    .as(other)
+                    .isInstanceOf(CredentialsUnavailableException.class)
+                    .hasMessageContaining("credentials.githubApiHosts");
+        }
+        assertThat(github.refusals()).isEmpty();
+        assertThat(github.issued()).isEmpty();
+        GitAuth allowed = new CredentialResolver(
+                        new CredentialSettings(
+                                Optional.empty(),
+                                List.of(secrets.toRealPath()),
+                                "",
+                                Optional.empty(),
+                                Optional.of(standIn())),
+                        Map.of(),
+                        clock)
+                .forKb(kb);
+        GitCredentials got = (GitCredentials) allowed.current().orElseThrow();
+        assertThat(github.issued()).hasSize(1);
+        assertThat(got.token()).isEqualTo(github.lastToken());
+    }
+
+    /** The stand-in's host and port, as {@code credentials.githubApiHosts} would list it. */
+    private TokenHosts standIn() {
+        return TokenHosts.parse(List.of(github.apiBase().replaceFirst("http://", "")));
     }
 
     private CredentialRef.GitHubApp ref(Path key) {

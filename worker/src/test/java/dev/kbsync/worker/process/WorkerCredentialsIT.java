@@ -113,6 +113,19 @@ class WorkerCredentialsIT {
         KeyPair app = TestKeys.rsa();
         Path pem = TestKeys.writePkcs1(app, secrets.resolve("app.pem"));
         try (GitHubStandIn github = new GitHubStandIn("31337", 99, app.getPublic(), Clock.systemUTC())) {
+            worker.stop(); // one that sends the app JWT to the stand-in (credentials.githubApiHosts)
+            worker = WorkerFixture.start(
+                    vertx,
+                    WorkerFixture.withCredentials(
+                            WorkerFixture.config(coordinator.url(), "w2", tmp.resolve("cache-2"), 1, Optional.empty()),
+                            new CredentialSettings(
+                                    Optional.of(envFile),
+                                    List.of(secrets),
+                                    "KB_",
+                                    Optional.empty(),
+                                    Optional.of(TokenHosts.parse(
+                                            List.of(github.apiBase().replace("http://", "")))))),
+                    PhaseListener.NONE);
             github.tokenLifetime(Duration.ofMinutes(5).plusSeconds(2)); // usable for 2 s before the refresh margin
             git.close(); // this remote accepts exactly the tokens the stand-in issued
             git = new GitHttpServer(tmp.resolve("remotes"), github.issued()::contains);
