@@ -12,7 +12,8 @@ import java.nio.file.Path;
 
 /**
  * The agent's answer: its stdout from the start, at most {@link JobOutcome#MAX_RESULT_CHARS} characters (longer output
- * is cut and marked), control characters and terminal escapes removed (newlines and tabs kept), secrets masked. Empty
+ * is cut and marked), control characters and terminal escapes removed (newlines and tabs kept), secrets masked (before
+ * the cut, so that no part of a secret across it remains). Empty
  * output is no answer (null).
  */
 final class AgentAnswer {
@@ -38,9 +39,9 @@ final class AgentAnswer {
 
     /** {@code text} cleaned, capped and masked; {@code longer}: there was more after it. */
     static String of(String text, boolean longer) {
-        String clean = text.replaceAll("\u001B\\[[0-9;?]*[ -/]*[@-~]", "")
+        String clean = Secrets.mask(text.replaceAll("\u001B\\[[0-9;?]*[ -/]*[@-~]", "")
                 .replaceAll("[\\p{Cntrl}&&[^\n\t]]", "")
-                .strip();
+                .strip()); // masked before the cut: a secret cut in two would not match
         int max = JobOutcome.MAX_RESULT_CHARS - CUT.length();
         if (clean.length() > max) {
             clean = clean.substring(0, Character.isHighSurrogate(clean.charAt(max - 1)) ? max - 1 : max);
@@ -49,8 +50,7 @@ final class AgentAnswer {
         if (clean.isEmpty()) {
             return null;
         }
-        String masked = Secrets.mask(clean);
-        return longer ? masked + CUT : masked;
+        return longer ? clean + CUT : clean;
     }
 
     private static String decode(byte[] bytes) {

@@ -43,7 +43,7 @@ final class AgentWorkspace {
             if (exited.code() != 0) {
                 return new ApplyResult.Refused(
                         "AGENT_FAILED",
-                        "agent exited with code " + exited.code() + ": " + Secrets.mask(shorten(exited.output())));
+                        "agent exited with code " + exited.code() + ": " + shorten(Secrets.mask(exited.output())));
             }
             return carryOver(checkout, scratch, flattened, commitMessage, exited.answer());
         } catch (IOException e) {

@@ -326,6 +326,44 @@ class AgentApplierTest {
         assertThat(AgentAnswer.of(" \n\t ", false)).isNull();
     }
 
+    /** Masked before it is cut: a secret across the cap must not leave its first part in the answer. */
+    @Test
+    void shouldMaskASecretThatStraddlesTheCap() {
+        String secret = "agent-canary-straddle-0123456789abcdefgh"; // 40 characters
+        int max = JobOutcome.MAX_RESULT_CHARS - AgentAnswer.CUT.length();
+        Secrets.register(secret);
+        try {
+            String answer = AgentAnswer.of("x".repeat(max - 20) + secret, false);
+
+            assertThat(answer).doesNotContain(secret.substring(0, 20)).endsWith("x***");
+        } finally {
+            Secrets.forget(secret);
+        }
+    }
+
+    /** The failed agent's output tail in the error is cut after masking: no secret's last part at its start. */
+    @Test
+    void shouldMaskASecretThatStraddlesTheStartOfAFailedAgentsOutputTail() {
+        String secret = "agent-canary-f41led-tail-0123456789abcde"; // 40 characters
+        Secrets.register(secret);
+        try {
+            AgentApplier applier = applier(
+                    "printf '%s' '" + secret + "' >&2; head -c 480 /dev/zero | tr '\\0' y >&2; exit 3",
+                    Duration.ofSeconds(30));
+
+            ApplyResult.Refused refused =
+                    (ApplyResult.Refused) applier.apply(kb, Jobs.agent("j11", "bob", "fail"), Jobs.KB);
+
+            assertThat(refused.error().code()).isEqualTo("AGENT_FAILED");
+            assertThat(refused.error().message())
+                    .contains("exited with code 3")
+                    .contains("yyyy")
+                    .doesNotContain(secret.substring(20));
+        } finally {
+            Secrets.forget(secret);
+        }
+    }
+
     /** A failed agent's output goes into the job's error as its answer would: masked. */
     @Test
     void shouldMaskSecretsInAFailedAgentsOutput() {
