@@ -103,17 +103,36 @@ public final class FetchAuth {
         if (dirs.isEmpty()) {
             return "reads.credentialDirs is not set";
         }
-        try {
-            Path real = Path.of(file.path()).toRealPath();
-            for (Path dir : dirs) {
-                if (Files.isDirectory(dir) && real.startsWith(dir.toRealPath())) {
-                    return null;
-                }
-            }
+        // The path as named first, so that the answer for one outside the directories does not say whether a file is
+        // there; symbolic links are resolved only for paths inside, and a link that leads outside is refused too.
+        Path named = Path.of(file.path()).toAbsolutePath().normalize();
+        List<Path> realDirs = realDirs();
+        if (realDirs.stream().noneMatch(named::startsWith)
+                && dirs.stream().map(d -> d.toAbsolutePath().normalize()).noneMatch(named::startsWith)) {
             return file.path() + " is not in reads.credentialDirs";
+        }
+        try {
+            Path real = named.toRealPath();
+            return realDirs.stream().anyMatch(real::startsWith)
+                    ? null
+                    : file.path() + " is not in reads.credentialDirs";
         } catch (IOException e) {
             return file.path() + " cannot be read by the coordinator";
         }
+    }
+
+    /** The configured directories that exist, symbolic links resolved (the operator's, so trusted). */
+    private List<Path> realDirs() {
+        return dirs.stream()
+                .filter(Files::isDirectory)
+                .flatMap(dir -> {
+                    try {
+                        return java.util.stream.Stream.of(dir.toRealPath());
+                    } catch (IOException e) {
+                        return java.util.stream.Stream.empty();
+                    }
+                })
+                .toList();
     }
 
     /** The user name git hosts expect with a token (as the workers use it). */

@@ -75,6 +75,24 @@ class FetchAuthTest {
         return answered && password.getValue() != null ? new String(password.getValue()) : null;
     }
 
+    /** One answer for a path outside the allowed directories, whether or not a file is there. */
+    @Test
+    void shouldNotRevealWhetherAFileOutsideTheAllowedDirectoriesExists() throws Exception {
+        Path secrets = Files.createDirectories(tmp.resolve("secrets"));
+        Path outside = Files.writeString(tmp.resolve("coordinator-key.pem"), "private");
+        FetchAuth auth = new FetchAuth(List.of(secrets));
+
+        String existing = auth.without(kb(new CredentialRef.File(outside.toString(), null)));
+        String missing = auth.without(
+                kb(new CredentialRef.File(tmp.resolve("nothing.pem").toString(), null)));
+
+        assertThat(existing).contains("not in reads.credentialDirs");
+        assertThat(missing.replace("nothing.pem", "coordinator-key.pem")).isEqualTo(existing);
+        assertThat(auth.without(
+                        kb(new CredentialRef.File(secrets.resolve("missing").toString(), null))))
+                .contains("cannot be read");
+    }
+
     @Test
     void shouldNeverUseEnvironmentReferencesNorFilesWithoutConfiguredDirectories() throws Exception {
         Path token = Files.writeString(tmp.resolve("token"), "tok");

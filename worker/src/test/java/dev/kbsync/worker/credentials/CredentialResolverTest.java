@@ -44,6 +44,34 @@ class CredentialResolverTest {
                 Clock.systemUTC());
     }
 
+    /**
+     * A path outside credentials.fileDirs gets one message whether or not anything is there: the job error must not
+     * tell a registering admin which files exist on the worker. A link inside that leads outside is still refused.
+     */
+    @Test
+    void shouldNotRevealWhetherAFileOutsideTheAllowedDirectoriesExists() throws IOException {
+        Path outside = Files.writeString(tmp.resolve("worker-key.pem"), "private");
+        Path link = Files.createSymbolicLink(secrets.resolve("sneaky"), outside);
+
+        String existing = failure(outside.toString());
+        String missing = failure(tmp.resolve("no-such-file.pem").toString());
+
+        assertThat(existing).contains("is outside the directories");
+        assertThat(missing.replace("no-such-file.pem", "worker-key.pem")).isEqualTo(existing);
+        assertThat(failure(link.toString())).contains("is outside the directories");
+        assertThat(failure(secrets.resolve("missing").toString())).contains("does not exist or cannot be read");
+    }
+
+    private String failure(String file) {
+        GitAuth auth = resolver.forKb(kb(new CredentialRef.File(file, null)));
+        try {
+            auth.current();
+        } catch (CredentialsUnavailableException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError(file + " was read");
+    }
+
     @Test
     void shouldReadTheEnvironmentFileAgainAtEveryUseBeforeTheProcessEnvironment() throws IOException {
         GitAuth auth = resolver.forKb(kb(new CredentialRef.Env("TEAM_A_TOKEN", null)));
