@@ -23,6 +23,7 @@ import dev.kbsync.coordinator.service.JobService;
 import dev.kbsync.coordinator.service.LeaseService;
 import dev.kbsync.coordinator.service.QueueAddresses;
 import dev.kbsync.coordinator.service.Restoration;
+import dev.kbsync.coordinator.service.Submission;
 import dev.kbsync.testing.RedisExtension;
 import java.time.Duration;
 import java.util.List;
@@ -305,6 +306,37 @@ class JobIT {
         assertThat(await(jobs.cancel(journaled.id(), Optional.empty())).id())
                 .as("and it cancels that job")
                 .isEqualTo(first.id());
+    }
+
+    /**
+     * A journal job carries no callback URL (a degraded coordinator refuses one), so its key's first job, submitted with
+     * one before the outage and answered late, is still the same request: the restore answers that job, never a second
+     * job without the key (which would land the note twice).
+     */
+    @Test
+    void shouldRestoreAJournalJobOntoItsKeysFirstJobThatHasACallback() {
+        KbId kb = KbId.of("restore");
+        Job first = await(jobs.submit(new Submission(
+                        kb,
+                        "bob",
+                        note("late answer, with a hook"),
+                        Optional.of("key-hooked"),
+                        "",
+                        "https://hooks.example/done",
+                        null,
+                        false,
+                        Optional.empty())))
+                .job();
+        Job journaled = Job.queued(
+                dev.kbsync.coordinator.engine.ticket.JobRef.create(kb).id(),
+                kb,
+                "bob",
+                note("late answer, with a hook"),
+                java.time.Instant.now());
+
+        Job restored = await(jobs.restore(journaled, Optional.of("key-hooked"), "", Restoration.queued()));
+
+        assertThat(restored.id()).as("restored onto the key's first job").isEqualTo(first.id());
     }
 
     private static void drain() {

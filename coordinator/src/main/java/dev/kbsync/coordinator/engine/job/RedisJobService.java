@@ -103,13 +103,13 @@ public final class RedisJobService implements JobService {
                 .map(earlier -> Restoration.handedOut(earlier.firstFence()))
                 .orElse(Restoration.queued());
         if (!cluster || s.limits().windows().isEmpty()) {
-            return step(ref, job, s, s.contentHash(), s.limits(), member, how, true);
+            return step(ref, job, s, s.contentHash(), s.limits(), member, how, true, false);
         }
         SubmissionRateLimiter before =
                 new SubmissionRateLimiter(redis.client(), clock, s.limits().length());
         List<Window> windows = s.limits().windows();
         return before.check(windows, member, redis.context())
-                .compose(least -> step(ref, job, s, s.contentHash(), Limits.NONE, member, how, true)
+                .compose(least -> step(ref, job, s, s.contentHash(), Limits.NONE, member, how, true, false)
                         .map(accepted -> accepted.least(least))
                         .recover(e -> before.uncount(windows, member, redis.context())
                                 .transform(v -> Future.failedFuture(e))));
@@ -118,7 +118,8 @@ public final class RedisJobService implements JobService {
     /**
      * The submit step for {@code job}, checked against the KB's duplicate window ({@code contentHash}; '': not), counted
      * in {@code limits}; {@code how}: a journal job's degraded past ({@link Restoration#queued()} for a new submit);
-     * {@code settle}: whether an unknown KB may be settled ({@link RedisKbRegistry#settle}) first.
+     * {@code settle}: whether an unknown KB may be settled ({@link RedisKbRegistry#settle}) first; {@code restoring}: a
+     * journal job (no callback URL: its key's first job is the same request whatever callback that one has).
      */
     private Future<Accepted> step(
             JobRef ref,
@@ -128,7 +129,8 @@ public final class RedisJobService implements JobService {
             Limits limits,
             String member,
             Restoration how,
-            boolean settle) {
+            boolean settle,
+            boolean restoring) {
         SubmitStep step = new SubmitStep(
                 ref,
                 job,
@@ -152,12 +154,15 @@ public final class RedisJobService implements JobService {
                 return Future.succeededFuture(new Accepted(created.enqueued().job(), false, created.remaining()));
             }
             if (reply instanceof Submitted.First first) {
+                // an idempotency key names the whole request, its callback URL too (see submit.lua); a journal job has
+                // none (a degraded coordinator refuses one), so a restore compares its payload alone: its key's first
+                // job may be the same request, submitted with a callback and answered late
                 if (!first.job().payload().equals(s.payload())
                         || (!first.duplicate()
+                                && !restoring
                                 && first.callbackUrl()
                                         .filter(cb -> !cb.equals(s.callbackUrl()))
                                         .isPresent())) {
-                    // an idempotency key names the whole request, its callback URL too (see submit.lua)
                     return Future.failedFuture(mismatch());
                 }
                 if (how.landed().isPresent() && first.job().state() == JobState.DONE) {
@@ -178,7 +183,7 @@ public final class RedisJobService implements JobService {
             return settle
                     ? kbs.settle(ref.kb())
                             .compose(known -> known
-                                    ? step(ref, job, s, contentHash, limits, member, how, false)
+                                    ? step(ref, job, s, contentHash, limits, member, how, false, restoring)
                                     : Future.failedFuture(kbNotFound(ref)))
                     : Future.failedFuture(kbNotFound(ref));
         });
@@ -253,6 +258,7 @@ public final class RedisJobService implements JobService {
                                 Limits.NONE,
                                 "",
                                 how,
+                                true,
                                 true)
                         .map(Accepted::job)
                         .compose(job -> job.id().equals(accepted.id())
