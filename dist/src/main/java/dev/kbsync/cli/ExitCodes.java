@@ -26,6 +26,11 @@ final class ExitCodes {
     /** {@code up}/{@code demo}: the embedded redis-server did not start. */
     static final int REDIS_NOT_STARTED = 10;
     /**
+     * {@code coordinator}, {@code worker}: the host to listen on is not an address of this machine (yet: a floating
+     * address may come later, so a supervisor restarts on it, unlike a bad setting, 2).
+     */
+    static final int HOST_NOT_LOCAL = 11;
+    /**
      * {@code coordinator}: its stop did not finish within {@code shutdown.timeoutSeconds}; {@code up}: its whole stop
      * did not finish within the workers' {@code shutdown.grace} plus that (a WARN names what had not), so it was cut
      * short; nothing accepted is lost.
@@ -51,7 +56,7 @@ final class ExitCodes {
         return switch (reason) {
             case DATA_DIR_IN_USE -> DATA_DIR_IN_USE;
             case PORT_IN_USE -> PORT_IN_USE;
-            case HOST_NOT_LOCAL -> USAGE; // a bad setting: a restart would fail the same way
+            case HOST_NOT_LOCAL -> HOST_NOT_LOCAL;
             case DATA_DIR_NOT_WRITABLE -> DATA_DIR_NOT_WRITABLE;
             case REDIS_UNREACHABLE -> REDIS_UNREACHABLE;
             case REDIS_NOT_STARTED -> REDIS_NOT_STARTED;
