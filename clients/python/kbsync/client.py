@@ -585,7 +585,9 @@ class Held:
         self._lost = False
         self._lock = threading.Lock()
         # when the grant lapses unless heartbeaten (monotonic): its TTL from when the call that last renewed it was
-        # sent (``renewed``, else now), as the coordinator renewed it no earlier; None for a lease without a TTL
+        # sent (``renewed``, else now), as the coordinator renewed it no earlier; a fresh grant's (hold) from the
+        # long poll's answer, late by the answer's way back and the time its coordinator took to hear of the grant
+        # (beaten at once, it is renewed from the heartbeat's sending); None for a lease without a TTL
         start = time.monotonic() if renewed is None else renewed
         self._expires: Optional[float] = start + _first_window(lease) if lease.ttl_ms > 0 else None
         self._stop = threading.Event()

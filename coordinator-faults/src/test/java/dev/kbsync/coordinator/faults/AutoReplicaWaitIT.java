@@ -28,7 +28,7 @@ class AutoReplicaWaitIT {
     void shouldWaitForAReplicaOnceOneConnectsAfterTheStart() {
         try (RedisSentinelGroup group = RedisSentinelGroup.startWithReplicaLink(1)) {
             int master = group.master().port();
-            group.replicaLink().cutFor(Duration.ofSeconds(6));
+            group.replicaLink().cutFor(Duration.ofSeconds(10));
             await().atMost(CALL)
                     .until(() -> String.valueOf(RespClient.once(master, CALL, "INFO", "replication"))
                             .contains("connected_slaves:0"));
@@ -37,6 +37,9 @@ class AutoReplicaWaitIT {
                 assertThat(submitted(node))
                         .as("no replica connected: nothing to wait for")
                         .isTrue();
+                assertThat(String.valueOf(RespClient.once(master, CALL, "INFO", "replication")))
+                        .as("the coordinator started and submitted while the master had no replica")
+                        .contains("connected_slaves:0");
 
                 group.awaitReplicaOnline();
                 group.replica().pause(); // the replica stays connected but confirms nothing more

@@ -150,7 +150,9 @@ public final class Engine {
                                 context.runOnContext(x -> engine.presenceTimer =
                                         vertx.setPeriodic(Events.PRESENCE_EVERY_MS, t -> engine.events.beat()));
                                 return engine;
-                            });
+                            })
+                            // a start that failed leaves nothing running: the replica probe's timer ends with it
+                            .onFailure(e -> engine.autoReplicas.ifPresent(AutoReplicas::stop));
                 });
     }
 

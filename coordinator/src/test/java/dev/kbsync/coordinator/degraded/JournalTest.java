@@ -138,7 +138,7 @@ class JournalTest {
     @Test
     void shouldReadRecordsAcrossChunksAndSkipALineLongerThanAnyRecord() throws IOException {
         Journal.Reads reads = new Journal.Reads(2_000, 7);
-        Job first = job("first");
+        Job first = job("ünïcødé 日本語 notes: characters of several bytes cut across the 7-byte reads");
         Job last = job("last");
         try (Journal journal = Journal.open(dir, 100, Journal.Disk.REAL, reads)) {
             journal.append(first, Optional.empty(), "");

@@ -38,7 +38,8 @@ public enum WorkerConfigKey implements Key {
             "64",
             "How many KBs' checkouts the worker keeps open (each holds an open repository and the KB's file index in"
                     + " memory); after a job, the least recently used beyond this are closed, their work trees kept on"
-                    + " disk (the KB's next job opens it again with a full reset); 1-100000."),
+                    + " disk (the KB's next job opens it again with a full reset: raise it when a worker serves more KBs in turn);"
+                    + " 1-100000."),
     CONCURRENCY(
             "concurrency",
             "2",
