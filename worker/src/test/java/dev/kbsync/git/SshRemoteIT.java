@@ -3,7 +3,7 @@ package dev.kbsync.git;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.kbsync.worker.fixture.GitSshServer;
+import dev.kbsync.testing.GitSshServer;
 import dev.kbsync.worker.fixture.TestKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.testing.BareRemotes;
+import dev.kbsync.testing.GitSshServer;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +67,7 @@ class MirrorIT {
                                 .encodeToString(userKey.getPrivate().getEncoded())
                         + "\n-----END PRIVATE KEY-----\n");
         File userHome = FS.DETECTED.userHome();
-        try (SshGitServer server = new SshGitServer(remotes, rsa(), userKey.getPublic())) {
+        try (GitSshServer server = new GitSshServer(remotes, rsa(), userKey.getPublic())) {
             Files.writeString(home.resolve(".ssh/known_hosts"), server.knownHostsLine() + "\n");
             FS.DETECTED.setUserHome(home.toFile());
             KbConfig kb = new KbConfig(KbId.of("notes"), server.url("private.git"), "main");
