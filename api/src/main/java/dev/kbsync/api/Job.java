@@ -15,7 +15,11 @@ import java.util.List;
  * KB's remote is on GitHub or GitLab (else null). {@code result} is an agent job's answer (its output, capped, secrets
  * masked), next to the files it changed; null for notes and jobs without one. Times are null until they happen.
  * {@code retryOf} is the id of the failed or cancelled job this one submits again ({@code POST /v1/jobs/{id}/retry}),
- * null for a job submitted otherwise. {@code doing} is what the worker running the job said it is doing at its last
+ * null for a job submitted otherwise; {@code retryChain} is the chain of jobs a retry submits again, {@code retryOf} first,
+ * then the job that one retried, and so on back to the first submit (at most {@link #MAX_RETRY_CHAIN}, the nearest
+ * kept): any of them may have landed although it reads failed, so a retry's worker looks for the commit of each (empty
+ * for a job submitted otherwise; a record stored before the field existed reads as its {@code retryOf} alone).
+ * {@code doing} is what the worker running the job said it is doing at its last
  * heartbeat ("writing the note", "waiting for &lt;remote&gt; to answer: ..."; {@link Activity}): only while the job is
  * running and its worker said something; null (absent from the JSON) otherwise.
  */
@@ -40,10 +44,68 @@ public record Job(
         Instant startedAt,
         Instant finishedAt,
         String retryOf,
-        String doing) {
+        String doing,
+        List<String> retryChain) {
+
+    /** How many earlier jobs a retry's chain keeps (the nearest): a retry of a retry, and so on, 32 times over. */
+    public static final int MAX_RETRY_CHAIN = 32;
 
     public Job {
         files = files == null ? List.of() : List.copyOf(files);
+        if (retryChain == null || retryChain.isEmpty()) {
+            retryChain = retryOf == null ? List.of() : List.of(retryOf);
+        } else {
+            retryChain = List.copyOf(retryChain.subList(0, Math.min(retryChain.size(), MAX_RETRY_CHAIN)));
+            retryOf = retryOf == null ? retryChain.get(0) : retryOf;
+        }
+    }
+
+    /** A job whose retry chain is its {@code retryOf} alone (none for a job submitted otherwise). */
+    public Job(
+            String id,
+            KbId kb,
+            String user,
+            JobPayload payload,
+            JobState state,
+            long ahead,
+            long etaMs,
+            long etaP90Ms,
+            Long fencingToken,
+            Long firstFencingToken,
+            String commit,
+            String commitUrl,
+            List<FileChange> files,
+            String result,
+            JobError error,
+            int attempts,
+            Instant createdAt,
+            Instant startedAt,
+            Instant finishedAt,
+            String retryOf,
+            String doing) {
+        this(
+                id,
+                kb,
+                user,
+                payload,
+                state,
+                ahead,
+                etaMs,
+                etaP90Ms,
+                fencingToken,
+                firstFencingToken,
+                commit,
+                commitUrl,
+                files,
+                result,
+                error,
+                attempts,
+                createdAt,
+                startedAt,
+                finishedAt,
+                retryOf,
+                doing,
+                null);
     }
 
     /** A job submitted otherwise than as a retry ({@code retryOf} null). */
@@ -142,7 +204,8 @@ public record Job(
                 startedAt,
                 finishedAt,
                 retryOf,
-                newState == JobState.RUNNING ? doing : null);
+                newState == JobState.RUNNING ? doing : null,
+                retryChain);
     }
 
     /** The same running job, its worker now saying it is doing {@code now} (see {@link Activity}). */
@@ -168,11 +231,20 @@ public record Job(
                 startedAt,
                 finishedAt,
                 retryOf,
-                now);
+                now,
+                retryChain);
     }
 
-    /** The same job as the retry of the job {@code retried} (null: of none). */
+    /** The same job as the retry of the job {@code retried} (null: of none), a chain of that job alone. */
     public Job retrying(String retried) {
+        return retrying(retried == null ? List.of() : List.of(retried));
+    }
+
+    /**
+     * The same job as the retry of the first job of {@code chain} (see {@code retryChain}; empty: of none), which
+     * retried the second, and so on.
+     */
+    public Job retrying(List<String> chain) {
         return new Job(
                 id,
                 kb,
@@ -193,8 +265,9 @@ public record Job(
                 createdAt,
                 startedAt,
                 finishedAt,
-                retried,
-                doing);
+                chain.isEmpty() ? null : chain.get(0),
+                doing,
+                chain);
     }
 
     public JsonObject toJson() {
@@ -222,6 +295,9 @@ public record Job(
                 .put("startedAt", Json.text(startedAt))
                 .put("finishedAt", Json.text(finishedAt))
                 .put("retryOf", retryOf);
+        if (!retryChain.isEmpty()) {
+            json.put("retryChain", new JsonArray(retryChain));
+        }
         return doing == null ? json : json.put("doing", doing);
     }
 
@@ -248,6 +324,12 @@ public record Job(
                 Json.instant(json.getString("startedAt")),
                 Json.instant(json.getString("finishedAt")),
                 json.getString("retryOf"),
-                json.getString("doing"));
+                json.getString("doing"),
+                strings(json.getJsonArray("retryChain")));
+    }
+
+    /** A JSON array of strings (null: none). */
+    private static List<String> strings(JsonArray array) {
+        return array == null ? List.of() : array.stream().map(String::valueOf).toList();
     }
 }

@@ -265,17 +265,12 @@ public final class DegradedMode implements AutoCloseable {
      * ({@code ahead}: this coordinator's journal jobs of the KB before it). Fails with 503 JOURNAL_UNAVAILABLE when
      * the journal is full or cannot be written. As in Redis, the same idempotency key of the same user on the same KB
      * answers the first job, or 409 IDEMPOTENCY_MISMATCH when the request differs. {@code submitter}: the name of the
-     * token that submits it, restored with the job (that token, or an admin, may cancel or retry it). {@code retryOf}:
-     * the job a retry submits again, kept with the new one.
+     * token that submits it, restored with the job (that token, or an admin, may cancel or retry it). {@code retryChain}:
+     * a retry's chain ({@link Job#retryChain()}: the job it submits again first), kept with the new one; empty if none.
      */
     public Future<Job> accept(
-            KbId kb,
-            String user,
-            JobPayload payload,
-            Optional<String> key,
-            String submitter,
-            Optional<String> retryOf) {
-        return queue.accept(kb, user, payload, key, submitter, retryOf);
+            KbId kb, String user, JobPayload payload, Optional<String> key, String submitter, List<String> retryChain) {
+        return queue.accept(kb, user, payload, key, submitter, retryChain);
     }
 
     @Override

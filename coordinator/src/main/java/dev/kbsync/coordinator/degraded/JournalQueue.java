@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -87,14 +88,9 @@ final class JournalQueue {
 
     /** See {@link DegradedMode#accept}. */
     Future<Job> accept(
-            KbId kb,
-            String user,
-            JobPayload payload,
-            Optional<String> key,
-            String submitter,
-            Optional<String> retryOf) {
+            KbId kb, String user, JobPayload payload, Optional<String> key, String submitter, List<String> retryChain) {
         Job job = Job.queued(JobRef.create(kb).id(), kb, user, payload, clock.instant())
-                .retrying(retryOf.orElse(null));
+                .retrying(retryChain);
         return DegradedMode.onJournal(executor, () -> {
                     synchronized (this) {
                         Job first = key.map(k -> keys.get(keyOf(kb, user, k))).orElse(null);

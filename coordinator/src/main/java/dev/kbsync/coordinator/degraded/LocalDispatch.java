@@ -321,6 +321,7 @@ final class LocalDispatch {
                 started,
                 done == null ? null : Instant.now(),
                 j.retryOf(),
-                null); // degraded mode keeps nothing of what a worker says it is doing
+                null, // degraded mode keeps nothing of what a worker says it is doing
+                j.retryChain());
     }
 }

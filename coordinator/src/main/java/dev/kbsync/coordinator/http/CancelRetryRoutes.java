@@ -56,7 +56,8 @@ final class CancelRetryRoutes {
     /**
      * Submits a failed or cancelled job again, as the caller (the job's submitting token or an admin) through the
      * submit path: its KB, user, kind and payload, under an idempotency key of the old job's id, so that the same retry
-     * repeated (or two at once) answers one new job. The new job names the old one ({@code retryOf}).
+     * repeated (or two at once) answers one new job. The new job names the old one ({@code retryOf}) and, in its
+     * {@code retryChain}, the jobs the old one retried in turn: its worker looks for the commit of each.
      */
     void handleRetry(RoutingContext ctx) {
         String id = JobRoutes.jobId(ctx);
@@ -76,10 +77,13 @@ final class CancelRetryRoutes {
                 .onFailure(ctx::fail);
     }
 
-    /** What the retry of {@code old} keeps of it: its id, and the token of its first grant (see {@link Retried}). */
+    /**
+     * What the retry of {@code old} keeps of it: its id, the token of its first grant, and the jobs it retried in turn
+     * (see {@link Retried}).
+     */
     private static Retried retried(Job old) {
         Long first = old.firstFencingToken();
-        return new Retried(old.id(), first == null || first < 0 ? 0 : first);
+        return new Retried(old.id(), first == null || first < 0 ? 0 : first, old.retryChain());
     }
 
     /** The token whose jobs the caller may cancel or retry: its own, or any (empty) for an admin. */

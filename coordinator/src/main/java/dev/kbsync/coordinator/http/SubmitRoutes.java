@@ -196,7 +196,7 @@ final class SubmitRoutes {
                         input.payload(),
                         input.key(),
                         Caller.of(ctx).name(),
-                        input.retryOf().map(Retried::jobId))
+                        input.retryOf().map(Retried::chain).orElse(List.of()))
                 .onSuccess(job -> {
                     metrics.jobSubmitted(job.kb(), job.kind());
                     LogTags.around(

@@ -60,7 +60,7 @@ class DegradedExtendTest {
                     new JobPayload.Note("during the outage " + i, null, null),
                     Optional.empty(),
                     "",
-                    Optional.empty()));
+                    List.of()));
         }
         Assignment head = join(mode.poll("w1", Duration.ofSeconds(1), Set.of(JobKind.NOTE)))
                 .orElseThrow();

@@ -91,12 +91,7 @@ class JournalRestoreStallIT {
         List<Job> accepted = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             accepted.add(await(mode.accept(
-                    KB,
-                    "u",
-                    new JobPayload.Note("note " + i, null, null),
-                    Optional.empty(),
-                    "client-a",
-                    Optional.empty())));
+                    KB, "u", new JobPayload.Note("note " + i, null, null), Optional.empty(), "client-a", List.of())));
         }
 
         Awaitility.await()
@@ -139,12 +134,7 @@ class JournalRestoreStallIT {
             });
             mode = open(markLate, Duration.ofSeconds(1));
             Job job = await(mode.accept(
-                    KB,
-                    "u",
-                    new JobPayload.Note("marked late", null, null),
-                    Optional.empty(),
-                    "client-a",
-                    Optional.empty()));
+                    KB, "u", new JobPayload.Note("marked late", null, null), Optional.empty(), "client-a", List.of()));
 
             Awaitility.await()
                     .atMost(Duration.ofSeconds(15))
@@ -179,12 +169,7 @@ class JournalRestoreStallIT {
         });
         mode = open(keyTaken, Duration.ofSeconds(1));
         Job job = await(mode.accept(
-                KB,
-                "u",
-                new JobPayload.Note("key taken", null, null),
-                Optional.of("k-1"),
-                "client-a",
-                Optional.empty()));
+                KB, "u", new JobPayload.Note("key taken", null, null), Optional.of("k-1"), "client-a", List.of()));
 
         Awaitility.await()
                 .atMost(Duration.ofSeconds(15))

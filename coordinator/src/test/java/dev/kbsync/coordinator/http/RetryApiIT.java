@@ -106,6 +106,26 @@ class RetryApiIT {
         assertThat(ended.retryOf())
                 .as("kept when its record is folded into its ticket")
                 .isEqualTo(failed.id());
+        assertThat(read.getJsonArray("retryChain").getList()).containsExactly(failed.id());
+        assertThat(old.containsKey("retryChain"))
+                .as("a job submitted otherwise")
+                .isFalse();
+
+        // the retry of the retry names the whole chain: its worker looks for the commit of each job of it
+        HttpResponse<Buffer> twice = retry(newId, CLIENT);
+        assertThat(twice.statusCode()).as(twice.bodyAsString()).isEqualTo(202);
+        String thirdId = twice.bodyAsJsonObject().getString("id");
+        assertThat(twice.bodyAsJsonObject().getString("retryOf")).isEqualTo(newId);
+        assertThat(twice.bodyAsJsonObject().getJsonArray("retryChain").getList())
+                .containsExactly(newId, failed.id());
+        Assignment third = api.client(WORKER).poll("w-a", WAIT).orElseThrow();
+        assertThat(third.job().id()).isEqualTo(thirdId);
+        assertThat(third.job().retryChain()).containsExactly(newId, failed.id());
+        api.client(WORKER)
+                .reportResult(thirdId, new JobOutcome.Failed(third.lease().id(), new JobError("X", "x"), 0));
+        assertThat(api.client(CLIENT).job(thirdId).retryChain())
+                .as("kept when its record is folded into its ticket")
+                .containsExactly(newId, failed.id());
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.kbsync.worker.apply.CaseIndex;
 import dev.kbsync.worker.apply.StopSignal;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -48,10 +49,13 @@ final class JobUnit implements WorkUnit {
         return assignment.job().id();
     }
 
-    /** A retry's failed job (see {@link WorkUnit#earlier}); the coordinator queued it with that job's first token. */
+    /**
+     * A retry's chain of failed or cancelled jobs (see {@link WorkUnit#earlier}); the coordinator queued it with the
+     * first token of the job it retries, which that one took from its own, and so on.
+     */
     @Override
-    public Optional<String> earlier() {
-        return Optional.ofNullable(assignment.job().retryOf());
+    public List<String> earlier() {
+        return assignment.job().retryChain();
     }
 
     @Override

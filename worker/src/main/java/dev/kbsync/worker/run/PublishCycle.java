@@ -235,20 +235,23 @@ public final class PublishCycle {
     }
 
     /**
-     * The commit on the remote of each unit that has one, by unit id: its own, else its earlier unit's (a retry's
-     * failed job that landed), found in one walk.
+     * The commit on the remote of each unit that has one, by unit id: its own, else the first of its earlier units'
+     * that has one (a retry's failed job that landed, or a job further up its retry chain), found in one walk.
      */
     private static Map<String, String> published(KbRepository repo, List<? extends WorkUnit> units) {
         List<String> ids = new ArrayList<>();
         units.forEach(unit -> {
             ids.add(unit.id());
-            unit.earlier().ifPresent(ids::add);
+            ids.addAll(unit.earlier());
         });
         Map<String, String> found = repo.findCommitsWithTrailer(Trailers.JOB, ids, bound(units));
         Map<String, String> published = new HashMap<>();
         for (WorkUnit unit : units) {
             Optional.ofNullable(found.get(unit.id()))
-                    .or(() -> unit.earlier().map(found::get))
+                    .or(() -> unit.earlier().stream()
+                            .map(found::get)
+                            .filter(commit -> commit != null)
+                            .findFirst())
                     .ifPresent(commit -> published.put(unit.id(), commit));
         }
         return published;

@@ -4,6 +4,7 @@ import dev.kbsync.git.Author;
 import dev.kbsync.worker.apply.ApplyResult;
 import dev.kbsync.worker.apply.CaseIndex;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -13,12 +14,12 @@ public interface WorkUnit {
     String id();
 
     /**
-     * The {@code Kbsync-Job} value of an earlier unit whose commit counts as this one's: the failed job a retry submits
-     * again (it may have landed although it reads failed). The exactly-once check looks for it too, within the same
-     * bound. Empty by default.
+     * The {@code Kbsync-Job} values of earlier units whose commit counts as this one's, nearest first: the failed job a
+     * retry submits again (it may have landed although it reads failed), and the jobs that one retried in turn (a retry
+     * of a retry that never ran). The exactly-once check looks for them too, within the same bound. Empty by default.
      */
-    default Optional<String> earlier() {
-        return Optional.empty();
+    default List<String> earlier() {
+        return List.of();
     }
 
     Author author();

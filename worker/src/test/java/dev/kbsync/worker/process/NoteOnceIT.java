@@ -6,7 +6,10 @@ import static org.awaitility.Awaitility.await;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseRequest;
 import dev.kbsync.api.NoteRequest;
+import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.worker.fixture.CoordinatorFixture;
 import dev.kbsync.worker.fixture.GitFixture;
@@ -63,6 +66,54 @@ class NoteOnceIT {
     @Test
     void shouldFinishARetryWithTheCommitOfTheFailedJobItRetriesWhenThatOneLanded() {
         Path bare = tmp.resolve("kb.git");
+        Job first = landedButFailed(bare);
+        RevCommit landed = GitFixture.history(bare).get(0);
+
+        Job retry = coordinator.client().retry(first.id());
+        coordinator.awaitDone(List.of(retry.id()));
+
+        assertThat(coordinator.job(retry.id()).commit()).isEqualTo(landed.name());
+        assertThat(GitFixture.history(bare))
+                .extracting(RevCommit::getShortMessage)
+                .containsExactly("Add: Once", "Initial commit");
+    }
+
+    /**
+     * A retry that ended without running (cancelled while it waited behind another holder of the KB) is retried in
+     * turn (retrying the landed job again answers the first retry): the retry of the retry finds the commit of the job
+     * at the chain's start, not only its direct parent's, and does not write the note again.
+     */
+    @Test
+    void shouldFinishARetryOfARetryThatNeverRanWithTheCommitOfTheJobTheChainStartsFrom() {
+        Path bare = tmp.resolve("kb.git");
+        Job first = landedButFailed(bare);
+        RevCommit landed = GitFixture.history(bare).get(0);
+        KbsyncClient client = coordinator.client();
+        Lease held = client.requestLease(KbId.of("kb"), LeaseRequest.of("other"));
+        client.awaitGrant(held.id(), Duration.ofSeconds(30), ahead -> {});
+
+        Job retry = client.retry(first.id());
+        assertThat(client.cancel(retry.id()).state()).isEqualTo(JobState.CANCELLED);
+        assertThat(client.retry(first.id()).id())
+                .as("the landed job's retry, again")
+                .isEqualTo(retry.id());
+        Job retryOfRetry = client.retry(retry.id());
+        assertThat(retryOfRetry.retryOf()).isEqualTo(retry.id());
+        client.release(held.id());
+        coordinator.awaitDone(List.of(retryOfRetry.id()));
+
+        assertThat(coordinator.job(retryOfRetry.id()).commit()).isEqualTo(landed.name());
+        assertThat(GitFixture.commitsForJob(bare, first.id())).isEqualTo(1);
+        assertThat(GitFixture.history(bare))
+                .extracting(RevCommit::getShortMessage)
+                .containsExactly("Add: Once", "Initial commit");
+    }
+
+    /**
+     * Starts a coordinator (one attempt per job, grants held at most 2 s) and a worker that stalls after its first
+     * push until the job reads failed; submits a note and waits for it to fail with its commit on {@code bare}.
+     */
+    private Job landedButFailed(Path bare) {
         coordinator = CoordinatorFixture.start(
                 vertx,
                 redis,
@@ -87,15 +138,7 @@ class NoteOnceIT {
         assertThat(GitFixture.commitsForJob(bare, first.id()))
                 .as("the failed job's commit")
                 .isEqualTo(1);
-        RevCommit landed = GitFixture.history(bare).get(0);
-
-        Job retry = coordinator.client().retry(first.id());
-        coordinator.awaitDone(List.of(retry.id()));
-
-        assertThat(coordinator.job(retry.id()).commit()).isEqualTo(landed.name());
-        assertThat(GitFixture.history(bare))
-                .extracting(RevCommit::getShortMessage)
-                .containsExactly("Add: Once", "Initial commit");
+        return first;
     }
 
     @Test

@@ -95,7 +95,7 @@ public final class RedisJobService implements JobService {
     public Future<Accepted> submit(Submission s) {
         JobRef ref = JobRef.create(s.kb());
         Job job = Job.queued(ref.id(), ref.kb(), s.user(), s.payload(), clock.instant())
-                .retrying(s.retryOf().map(Retried::jobId).orElse(null));
+                .retrying(s.retryOf().map(Retried::chain).orElse(List.of()));
         String member = SubmissionRateLimiter.member(clock);
         // a retry is searched for down to its earlier job's first token: that job's commit may have landed
         Restoration how = s.retryOf()
@@ -251,7 +251,7 @@ public final class RedisJobService implements JobService {
                                                 accepted.user(),
                                                 accepted.payload(),
                                                 accepted.createdAt())
-                                        .retrying(accepted.retryOf()),
+                                        .retrying(accepted.retryChain()),
                                 new Submission(
                                         ref.kb(), accepted.user(), accepted.payload(), idempotencyKey, submitter),
                                 "",

@@ -152,7 +152,8 @@ final class Records {
                 instant(t.startedMs()),
                 instant(t.finishedMs()),
                 base.retryOf(),
-                doing);
+                doing,
+                base.retryChain());
     }
 
     /** A JSON array that Lua may have written as {@code {}} when empty. */
