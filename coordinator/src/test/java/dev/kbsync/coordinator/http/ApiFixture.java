@@ -228,6 +228,18 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
         return keys;
     }
 
+    /** Takes {@code kb} out of the KB registry as a removal does before its step; its registration, as it was. */
+    String unlistKb(String kb) {
+        return redisson.<String, String>getMap("kbsync:kbs", org.redisson.client.codec.StringCodec.INSTANCE)
+                .remove(kb);
+    }
+
+    /** Puts {@code kb}'s {@code registration} back into the KB registry, as a refused removal does. */
+    void relistKb(String kb, String registration) {
+        redisson.<String, String>getMap("kbsync:kbs", org.redisson.client.codec.StringCodec.INSTANCE)
+                .put(kb, registration);
+    }
+
     /** The remaining time to live of {@code key} in ms (-1: none, -2: no such key). */
     long ttlMs(String key) {
         return redisson.getKeys().remainTimeToLive(key);

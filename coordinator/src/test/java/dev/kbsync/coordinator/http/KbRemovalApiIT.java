@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.api.Assignment;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.client.KbsyncClient;
@@ -124,10 +125,12 @@ class KbRemovalApiIT {
         JsonObject queue = api.call(GET, "/v1/kbs/again/queue", CLIENT).bodyAsJsonObject();
         assertThat(queue.getJsonArray("waiters")).isEmpty();
         assertThat(queue.getValue("holder")).isNull();
-        assertThat(submit("again", "after").statusCode()).isEqualTo(202);
+        HttpResponse<Buffer> after = submit("again", "after");
+        assertThat(after.statusCode()).isEqualTo(202);
         assertThat(api.call(GET, "/v1/jobs/" + old, CLIENT).statusCode()).isEqualTo(200);
         // the records kept by the removal last as long as any other KB's again
         assertThat(api.kbKeys("again").get("kbsync:{kb:again}:tickets")).isEqualTo(-1L);
+        api.call(DELETE, "/v1/jobs/" + after.bodyAsJsonObject().getString("id"), CLIENT); // no later poll takes it
     }
 
     @Test
@@ -276,6 +279,34 @@ class KbRemovalApiIT {
 
         await().atMost(Duration.ofSeconds(5))
                 .untilAsserted(() -> assertThat(watchers.watchedKbs()).doesNotContain(kb));
+    }
+
+    /**
+     * A removal takes the KB out of the registry before its step, which refuses a KB in use and puts the registration
+     * back: a worker's poll that claims one of the KB's jobs in that gap is not answered 404 (a worker never is). The
+     * claim is given back uncounted, the poll answered without a job, and the job goes to a poll once the
+     * registration is back.
+     */
+    @Test
+    void shouldGiveBackAClaimMadeWhileARemovalHasTheKbOutOfTheRegistryAndAnswerThePollWithoutAJob() {
+        register("gap", ADMIN);
+        String job = submit("gap", "claimed in the gap").bodyAsJsonObject().getString("id");
+        KbsyncClient worker = api.client(ApiFixture.WORKER);
+        String registration = api.unlistKb("gap");
+
+        assertThat(worker.poll("w-gap", Duration.ofMillis(300))).isEmpty();
+        JsonObject waiting = api.call(GET, "/v1/jobs/" + job, CLIENT).bodyAsJsonObject();
+        assertThat(waiting.getString("state")).isEqualTo("queued");
+        assertThat(waiting.getInteger("attempts"))
+                .as("the claim given back uncounted")
+                .isZero();
+
+        api.relistKb("gap", registration);
+        Assignment next = worker.poll("w-gap", Duration.ofSeconds(5)).orElseThrow();
+        assertThat(next.job().id()).isEqualTo(job);
+        assertThat(next.job().attempts()).isEqualTo(1);
+        assertThat(worker.giveBack("w-gap", next.lease().id())).isTrue();
+        api.call(DELETE, "/v1/jobs/" + job, CLIENT);
     }
 
     private static void register(String kb, String token) {

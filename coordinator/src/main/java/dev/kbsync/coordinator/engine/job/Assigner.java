@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  * claim step marks the job running), and adds where the KB lives.
  */
 public final class Assigner {
+    private static final String KB_NOT_FOUND = "KB_NOT_FOUND";
+
     private static final Logger LOG = LoggerFactory.getLogger(Assigner.class);
     private final Poller poller;
     private final Dispatcher dispatcher;
@@ -82,11 +84,24 @@ public final class Assigner {
         return next(workerId, kinds, beganNanos, deadlineNanos);
     }
 
+    /**
+     * The assignment of {@code claim}; if it cannot be made, the claim is given back. A KB missing from the registry
+     * (a removal takes it out before its step, which refuses a KB in use and puts it back) answers the poll without a
+     * job, never 404: the job is offered again once the registration is back, or cancelled by the removal's caller.
+     */
     private Future<Optional<Assignment>> assigned(KbId kb, String workerId, Claim claim) {
         context.runOnContext(v -> poller.claimed(workerId));
         return assignments(kb, List.of(claim))
                 .map(list -> Optional.of(list.get(0)))
-                .recover(e -> giveBack(kb, workerId, claim.lease().id()).transform(r -> Future.failedFuture(e)));
+                .recover(e -> giveBack(kb, workerId, claim.lease().id())
+                        .transform(r -> kbUnlisted(e)
+                                ? Future.succeededFuture(Optional.<Assignment>empty())
+                                : Future.<Optional<Assignment>>failedFuture(e)));
+    }
+
+    /** Whether {@code e} is {@link #assignments}' refusal of a KB the registry does not list. */
+    private static boolean kbUnlisted(Throwable e) {
+        return e instanceof NotFoundException missing && KB_NOT_FOUND.equals(missing.code());
     }
 
     /**
@@ -186,7 +201,7 @@ public final class Assigner {
         }
         changes.announce(kb);
         return kbs.get(kb).map(config -> {
-            KbConfig where = config.orElseThrow(() -> new NotFoundException("KB_NOT_FOUND", "no KB " + kb));
+            KbConfig where = config.orElseThrow(() -> new NotFoundException(KB_NOT_FOUND, "no KB " + kb));
             return claims.stream()
                     .map(c -> new Assignment(c.lease(), c.job(), where, c.previousFence(), c.notesBehind()))
                     .toList();
