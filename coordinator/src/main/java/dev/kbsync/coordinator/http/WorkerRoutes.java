@@ -202,9 +202,18 @@ final class WorkerRoutes {
         if (local().isPresent()) {
             throw RedisHealth.unavailable();
         }
+        // answered 503 while Redis was slow (or the worker left) once the step ran: the notes it took are given back
+        // at once, not left running unseen until the grant lapses with their attempts counted
         services.jobs()
-                .extend(leaseId, max)
-                .onSuccess(found -> Responses.ok(ctx, new Assignments(found).toJson()))
+                .extend(
+                        leaseId,
+                        max,
+                        () -> ctx.response().ended() || ctx.response().closed())
+                .onSuccess(found -> {
+                    if (!ctx.response().ended() && !ctx.response().closed()) {
+                        Responses.ok(ctx, new Assignments(found).toJson());
+                    }
+                })
                 .onFailure(ctx::fail);
     }
 

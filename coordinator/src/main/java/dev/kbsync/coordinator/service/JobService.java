@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -103,7 +104,16 @@ public interface JobService {
      * fencing token, all under the head's grant; the KB is released once the head and every member completed. Empty
      * for an agent job; fails with LEASE_LOST if {@code leaseId} is not the KB's current, claimed grant.
      */
-    Future<List<Assignment>> extend(String leaseId, int max);
+    default Future<List<Assignment>> extend(String leaseId, int max) {
+        return extend(leaseId, max, () -> false);
+    }
+
+    /**
+     * {@link #extend(String, int)} for a request that may be answered otherwise meanwhile (503 past its deadline, or
+     * its worker gone): once the members are known, {@code unanswerable} says whether the answer can still be given;
+     * if it cannot, the notes the step took are given back at once, their attempts returned, and the answer is empty.
+     */
+    Future<List<Assignment>> extend(String leaseId, int max, BooleanSupplier unanswerable);
 
     /**
      * Cancels a job no worker took yet (queued, or granted but not claimed), in one step with the grant decisions: it

@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -141,8 +142,8 @@ public final class PendingServices {
         }
 
         @Override
-        public Future<List<Assignment>> extend(String leaseId, int max) {
-            return call(s -> s.jobs().extend(leaseId, max));
+        public Future<List<Assignment>> extend(String leaseId, int max, BooleanSupplier unanswerable) {
+            return call(s -> s.jobs().extend(leaseId, max, unanswerable));
         }
 
         @Override

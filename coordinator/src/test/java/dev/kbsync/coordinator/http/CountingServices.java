@@ -36,6 +36,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.redisson.api.RedissonClient;
@@ -191,8 +192,8 @@ final class CountingServices {
         }
 
         @Override
-        public Future<List<Assignment>> extend(String leaseId, int max) {
-            return counted(real.extend(leaseId, max));
+        public Future<List<Assignment>> extend(String leaseId, int max, BooleanSupplier unanswerable) {
+            return counted(real.extend(leaseId, max, unanswerable));
         }
 
         @Override

@@ -6,15 +6,20 @@ import static dev.kbsync.coordinator.http.JobApiIT.assertError;
 import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.POST;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.client.EventStream;
 import dev.kbsync.api.event.JobEvent;
+import dev.kbsync.coordinator.Coordinator;
+import dev.kbsync.testing.FaultProxy;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +97,71 @@ class WorkerApiIT {
                 .as("the left worker never ran it")
                 .isEqualTo(1);
         reportDone(assignment);
+    }
+
+    /**
+     * As a poll's claim, the notes an extend took along are given back, uncounted, when its answer cannot be given
+     * after its step ran (its worker left, or it was answered 503 while Redis answered slowly): they wait at their
+     * places again at once, instead of running unseen under the head's grant until it lapses, their attempts counted.
+     */
+    @Test
+    void shouldGiveBackTheNotesAnExtendTookWhenItsAnswerCannotBeGiven() throws Exception {
+        try (FaultProxy proxy = FaultProxy.to(api.redis.port())) {
+            Coordinator slow =
+                    api.another(Map.of("KBSYNC_REDIS_ADDRESS", proxy.uri(), "KBSYNC_COORDINATOR_ID", "slow-redis"));
+            try {
+                JsonObject head = submitAndPoll("w-extend-left");
+                String leaseId = head.getJsonObject("lease").getString("id");
+                String extend = "/v1/leases/" + leaseId + "/extend";
+                // takes nothing yet (nothing waits): the extend step is in Redis' script cache now
+                assertThat(api.call(POST, extend, WORKER, new JsonObject().put("max", 0))
+                                .statusCode())
+                        .isEqualTo(200);
+                List<String> behind = List.of("b", "c").stream()
+                        .map(text -> submit("w-extend-left", text).getString("id"))
+                        .toList();
+
+                proxy.holdResponses(); // the slow coordinator's extend step runs in Redis, its answer waits
+                try (Socket worker = new Socket("127.0.0.1", slow.port())) {
+                    String body = new JsonObject().put("max", 2).encode();
+                    worker.getOutputStream()
+                            .write(("POST " + extend + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                                            + WORKER + "\r\nContent-Type: application/json\r\nContent-Length: "
+                                            + body.length() + "\r\n\r\n" + body)
+                                    .getBytes(StandardCharsets.UTF_8));
+                    worker.getOutputStream().flush();
+                    await().atMost(Duration.ofSeconds(5))
+                            .pollInterval(Duration.ofMillis(20))
+                            .until(() -> api.call(GET, "/v1/jobs/" + behind.get(0), CLIENT)
+                                    .bodyAsJsonObject()
+                                    .getString("state")
+                                    .equals("running"));
+                } // the worker gives up on its extend before the answer: it never learns of the notes
+                Thread.sleep(200);
+                proxy.releaseResponses();
+
+                await().atMost(Duration.ofMillis(1500))
+                        .pollInterval(Duration.ofMillis(50))
+                        .untilAsserted(() -> {
+                            for (String id : behind) {
+                                JsonObject job =
+                                        api.call(GET, "/v1/jobs/" + id, CLIENT).bodyAsJsonObject();
+                                assertThat(job.getString("state")).as(id).isEqualTo("queued");
+                                assertThat(job.getInteger("attempts"))
+                                        .as("%s: no worker ran it", id)
+                                        .isZero();
+                            }
+                        });
+                reportDone(head);
+                for (String id : behind) {
+                    JsonObject next = poll(5000).bodyAsJsonObject();
+                    assertThat(next.getJsonObject("job").getString("id")).isEqualTo(id);
+                    reportDone(next);
+                }
+            } finally {
+                slow.stop().await();
+            }
+        }
     }
 
     private static HttpResponse<Buffer> giveBack(String worker, Object leaseId) {

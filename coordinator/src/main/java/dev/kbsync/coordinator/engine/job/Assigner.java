@@ -7,6 +7,7 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.engine.event.Changes;
 import dev.kbsync.coordinator.engine.store.RedisKbRegistry;
 import dev.kbsync.coordinator.engine.ticket.LeaseRef;
+import dev.kbsync.coordinator.engine.ticket.Outcomes;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Claim;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.ClaimResult;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.OtherKind;
@@ -147,6 +148,33 @@ public final class Assigner {
                         r.cause().toString());
             }
             return Future.<T>failedFuture(e);
+        });
+    }
+
+    /**
+     * Gives back the notes the extend step of {@code batch} took under {@code head}, whose answer could not be given
+     * (its request was answered 503 meanwhile, or its worker left): each waits at its place again, its attempt
+     * returned, unless a later answer named them (see {@link Tickets#unextend}). Whether they were given back; never
+     * fails (if Redis does, they go back when the grant lapses).
+     */
+    public Future<Boolean> untakeBatch(LeaseRef head, Outcomes.Batch batch) {
+        return tickets.unextend(head, batch.step()).transform(r -> {
+            if (r.succeeded() && r.result()) {
+                changes.announce(head.kb());
+                LOG.info(
+                        "KB {}: gave back the notes taken along under {}, whose extend could not be answered; they"
+                                + " wait at their places again",
+                        head.kb(),
+                        head.id());
+            } else if (r.failed()) {
+                LOG.warn(
+                        "KB {}: could not give back the notes taken along under {} ({}); they go back when"
+                                + " its grant lapses",
+                        head.kb(),
+                        head.id(),
+                        r.cause().toString());
+            }
+            return Future.succeededFuture(r.succeeded() && r.result());
         });
     }
 

@@ -45,6 +45,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.redisson.api.RBucket;
 import org.redisson.client.codec.StringCodec;
@@ -357,14 +358,18 @@ public final class RedisJobService implements JobService {
     }
 
     @Override
-    public Future<List<Assignment>> extend(String leaseId, int max) {
+    public Future<List<Assignment>> extend(String leaseId, int max, BooleanSupplier unanswerable) {
         return current(leaseId)
                 .compose(ref -> ref.forJob()
                         ? tickets.extend(ref, Math.max(0, Math.min(max, MAX_BATCH)))
                                 .recover(e -> assigner.<Optional<Outcomes.Batch>>takeBackBatch(ref, e))
                                 .compose(batch -> batch.isPresent()
                                         ? assigner.assignments(
-                                                ref.kb(), batch.get().members())
+                                                        ref.kb(), batch.get().members())
+                                                .compose(members -> unanswerable.getAsBoolean()
+                                                        ? assigner.untakeBatch(ref, batch.get())
+                                                                .map(List.<Assignment>of())
+                                                        : Future.succeededFuture(members))
                                         : Future.failedFuture(lost(leaseId)))
                         : Future.failedFuture(lost(leaseId)));
     }

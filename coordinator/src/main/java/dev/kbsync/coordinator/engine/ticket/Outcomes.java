@@ -6,6 +6,7 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.service.JobCursor;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -164,8 +165,11 @@ public final class Outcomes {
      */
     public record OtherKind(JobKind kind, long waitedMs) implements ClaimResult {}
 
-    /** Group-commit members taken behind a head grant, in queue order. */
-    public record Batch(List<Claim> members) {}
+    /**
+     * Group-commit members taken behind a head grant, in queue order; {@code step}: the extend step's answer, with
+     * which the members it took are given back if that answer cannot be given ({@link Tickets#unextend}).
+     */
+    public record Batch(List<Claim> members, JsonObject step) {}
 
     /** What a heartbeat found. */
     public enum Beat {

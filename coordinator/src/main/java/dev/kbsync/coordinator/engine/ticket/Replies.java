@@ -193,7 +193,7 @@ public final class Replies {
                     .put("ttl", r.getLong("ttl"));
             members.add(claim(kb, member, t.getString("l"), t.getLong("f")));
         }
-        return Optional.of(new Batch(members));
+        return Optional.of(new Batch(members, r));
     }
 
     static Sweep sweep(JsonObject r) {

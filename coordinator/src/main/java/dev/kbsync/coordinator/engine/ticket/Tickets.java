@@ -260,8 +260,9 @@ public final class Tickets {
     }
 
     /**
-     * Gives back the notes an extend of {@code head} took in a step answered 503 REPLICATION_TIMEOUT ({@code
-     * extendReply}: the step's withheld answer), so its worker never learned of them: each waits again at its place,
+     * Gives back the notes an extend of {@code head} took in a step answered 503 REPLICATION_TIMEOUT, or whose answer
+     * could not be given to its worker ({@code extendReply}: the step's withheld answer), so its worker never learned
+     * of them: each waits again at its place,
      * its attempt returned, and the grant is the head's alone. True if they were; false if the step took none (a
      * retry's answer), or the grant or a member changed since, or a later answer named them (a retry of the extend
      * through another coordinator may have told the worker of them).
