@@ -17,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,8 +62,17 @@ public final class LeaseKeeper implements AutoCloseable {
     private final long timer;
     private final Optional<Long> deadlineTimer;
     private volatile boolean closed;
-    /** Whether a heartbeat of {@link #beat()} is under way: the next beat is skipped until it ended. */
-    private final AtomicBoolean beating = new AtomicBoolean();
+    /**
+     * Heartbeats of {@link #beat()} under way: a beat is skipped while one is, unless that one has been under way for a
+     * whole period (its answer may never come: a stalled connection, while the coordinator answers every other call);
+     * never more than {@link #MOST_IN_FLIGHT} (each holds one of Vert.x's worker threads until its own timeout).
+     */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** When ({@link System#nanoTime()}) the latest heartbeat of {@link #beat()} was sent. */
+    private volatile long lastSent;
+
+    private final long periodNanos;
+    private static final int MOST_IN_FLIGHT = 2;
 
     private volatile String doing = "waiting for the KB's local lock";
     /** What the unit did before its wait for the remote began (null: not waiting for it). */
@@ -78,7 +87,9 @@ public final class LeaseKeeper implements AutoCloseable {
         this.client = client;
         this.modes = modes;
         this.lease = lease;
-        this.timer = vertx.setPeriodic(Math.max(100, lease.ttl().toMillis() / 3), id -> beat());
+        long period = Math.max(100, lease.ttl().toMillis() / 3);
+        this.periodNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(period);
+        this.timer = vertx.setPeriodic(period, id -> beat());
         this.deadlineTimer = untilStop(lease, margin)
                 .map(left -> vertx.setTimer(Math.max(1, left.toMillis()), id -> {
                     if (stop.stop(
@@ -246,11 +257,16 @@ public final class LeaseKeeper implements AutoCloseable {
     }
 
     private void beat() {
-        if (!beating.compareAndSet(false, true)) {
+        int under = inFlight.get();
+        if (under >= MOST_IN_FLIGHT || under > 0 && System.nanoTime() - lastSent < periodNanos) {
             return; // the previous heartbeat still waits for its answer or retries: it sends what the unit does now
         }
+        if (!inFlight.compareAndSet(under, under + 1)) {
+            return;
+        }
+        lastSent = System.nanoTime();
         vertx.executeBlocking(this::heartbeat, false).onComplete(result -> {
-            beating.set(false);
+            inFlight.decrementAndGet();
             if (result.succeeded()) {
                 modes.reachable();
                 if (!holds(result.result())) {

@@ -88,8 +88,9 @@ class LeaseKeeperTest {
     }
 
     /**
-     * A slow coordinator does not pile up heartbeats: a beat is skipped while the previous one is still in flight, so
-     * one lease never holds more than one of Vert.x's worker threads (which the health server's handlers need too).
+     * A slow coordinator does not pile up heartbeats: a beat is skipped while the previous one is in flight (for less
+     * than a period), so one lease never holds more than two of Vert.x's worker threads (which the health server's
+     * handlers need too).
      */
     @Test
     void shouldSkipABeatWhileThePreviousHeartbeatIsStillInFlight() throws Exception {
@@ -119,7 +120,43 @@ class LeaseKeeperTest {
                     LeaseKeeper keeper = new LeaseKeeper(vertx, client, new ModeTracker(FallbackMode.LOCAL), lease)) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> heartbeats.get() >= 3);
 
-                assertThat(most).as("heartbeats in flight at once").hasValue(1);
+                assertThat(most.get()).as("heartbeats in flight at once").isBetween(1, 2);
+                assertThat(keeper.stop().stopped()).isEmpty();
+            }
+        } finally {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * One heartbeat whose answer never comes (a stalled connection) does not keep the next ones back: the lease would
+     * lapse while the coordinator answers every other call. A beat whose heartbeat has been under way for a period is
+     * followed by another one.
+     */
+    @Test
+    void shouldBeatAgainWhileAHeartbeatHangs() throws Exception {
+        // a 300 ms TTL beats every 100 ms; the first heartbeat is never answered, the others at once
+        Lease lease = lease(Instant.now().plusSeconds(60), null, 300);
+        String answer = lease.toJson().encode();
+        AtomicInteger heartbeats = new AtomicInteger();
+        Vertx vertx = Vertx.vertx();
+        try {
+            HttpServer hanging = vertx.createHttpServer()
+                    .requestHandler(r -> {
+                        if (heartbeats.incrementAndGet() > 1) {
+                            r.response()
+                                    .putHeader("Content-Type", "application/json")
+                                    .end(answer);
+                        }
+                    })
+                    .listen(0, "127.0.0.1")
+                    .await(10, TimeUnit.SECONDS);
+            URI url = URI.create("http://127.0.0.1:" + hanging.actualPort());
+            try (KbsyncClient client = KbsyncClient.create(vertx, ClientOptions.of(url, "t"));
+                    LeaseKeeper keeper = new LeaseKeeper(vertx, client, new ModeTracker(FallbackMode.LOCAL), lease)) {
+                await().atMost(Duration.ofSeconds(5))
+                        .alias("heartbeats sent while the first one hangs")
+                        .until(() -> heartbeats.get() >= 4);
                 assertThat(keeper.stop().stopped()).isEmpty();
             }
         } finally {
