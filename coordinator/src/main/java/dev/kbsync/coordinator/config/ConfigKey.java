@@ -124,7 +124,7 @@ public enum ConfigKey implements Key {
             "jobs.retentionHours",
             "KBSYNC_JOBS_RETENTION_HOURS",
             "168",
-            "How long finished jobs and idempotency keys are kept (a key from its job's end on; ended raw leases: at most 1 h), 1-8760."),
+            "How long finished jobs and idempotency keys are kept (ended raw leases: at most 1 h), 1-8760."),
     JOBS_AFFINITY_MILLIS(
             "jobs.affinityMillis",
             "KBSYNC_JOBS_AFFINITY_MILLIS",

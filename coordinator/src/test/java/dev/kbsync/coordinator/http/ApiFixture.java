@@ -240,11 +240,6 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
                 .put(kb, registration);
     }
 
-    /** The remaining time to live of {@code key} in ms (-1: none, -2: no such key). */
-    long ttlMs(String key) {
-        return redisson.getKeys().remainTimeToLive(key);
-    }
-
     /** Keys in Redis right now, but for the KBs' driver keys (which the sweep claims and drops on its own). */
     long redisKeys() {
         return redisson.getKeys()

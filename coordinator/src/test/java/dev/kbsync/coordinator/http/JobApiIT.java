@@ -10,16 +10,12 @@ import dev.kbsync.api.JobKind;
 import dev.kbsync.api.JobReceipt;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
-import dev.kbsync.api.Lease;
-import dev.kbsync.api.LeaseRequest;
-import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.NoteRequest;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.coordinator.testing.LogCapture;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -249,45 +245,6 @@ class JobApiIT {
         assertThat(next.getHeader("X-RateLimit-Remaining"))
                 .as("the first submit and its retry counted; the refused ones did not")
                 .isEqualTo("2");
-    }
-
-    /**
-     * An idempotency key lives as long as its job's record: while the job waits (a KB backed up longer than the
-     * retention must not let a bot's repeated request make a second job) and for the retention once it ended. So does
-     * a retry's key.
-     */
-    @Test
-    void shouldKeepAnIdempotencyKeyWhileItsJobWaitsAndForTheRetentionOnceItEnded() {
-        api.kb("jobs-idem-wait");
-        KbId kb = KbId.of("jobs-idem-wait");
-        String user = newUser();
-        KbsyncClient client = api.client(CLIENT);
-        Lease held = client.requestLease(kb, LeaseRequest.of("other").withTtl(Duration.ofSeconds(30)));
-        assertThat(held.state()).isEqualTo(LeaseState.GRANTED);
-        String id = keyed("jobs-idem-wait", user, "the note", "key-w")
-                .bodyAsJsonObject()
-                .getString("id");
-        String key = "kbsync:idem:{kb:jobs-idem-wait}:" + user + ":key-w";
-        long retention = Duration.ofHours(168).toMillis();
-
-        assertThat(api.ttlMs(key))
-                .as("no expiry while its job waits behind another holder")
-                .isEqualTo(-1);
-        client.cancel(id);
-        assertThat(api.ttlMs(key))
-                .as("kept for the retention once the job ended, as its record")
-                .isBetween(retention - 60_000, retention);
-        assertThat(keyed("jobs-idem-wait", user, "the note", "key-w")
-                        .bodyAsJsonObject()
-                        .getString("id"))
-                .isEqualTo(id);
-
-        String retry = client.retry(id).id();
-        assertThat(api.ttlMs("kbsync:idem:{kb:jobs-idem-wait}:" + user + ":retry/" + id))
-                .as("a retry's key while the new job waits")
-                .isEqualTo(-1);
-        client.cancel(retry);
-        client.release(held.id());
     }
 
     private static HttpResponse<Buffer> keyed(String kb, String user, String text, String key) {

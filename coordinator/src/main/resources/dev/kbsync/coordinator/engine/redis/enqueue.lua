@@ -27,7 +27,6 @@ if not t then
     redis.call('hset', JOBS, tid, ARGV[16])
     indexAdd(now, tid)
     t.ff = submitted.ff
-    t.ik = submitted.ik
   end
   if kind == 'job' and submitted.landed then
     landedDegraded(tid, t, submitted.landed, now)

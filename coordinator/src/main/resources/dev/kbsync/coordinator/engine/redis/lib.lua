@@ -1,6 +1,5 @@
 -- Prepended to every per-KB script. Every key a script touches is one of the KB's keys below, all declared in KEYS
--- (in this order, all in the KB's hash slot {kb:<id>}), so a script whose slot is migrating fails before it writes;
--- but for a job's idempotency key, given its expiry when the job ends (finishT; in the same slot, and only extended).
+-- (in this order, all in the KB's hash slot {kb:<id>}), so a script whose slot is migrating fails before it writes.
 -- Every script gets the same ARGV header (see Tickets): its own arguments start at ARGV[11]. Replies are JSON
 -- objects (cjson), decoded in one place in Java (Replies). Time is Redis TIME, so coordinators with skewed clocks
 -- agree on expiries.
@@ -16,8 +15,7 @@ local KB, OWNER, MAX_HOLD, PUBLISH = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4
 local MAX_ATTEMPTS, RETENTION, NONCE = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
 local WAITER_TTL, COORDINATOR, DRIVER_TTL = tonumber(ARGV[8]), ARGV[9], ARGV[10]
 -- What a submit's checks (submit.lua, run before enqueue.lua in the same step) hand on: remaining (for the reply), the
--- least room left in the rate windows it counted in; ik, the idempotency key it claimed without an expiry (kept on
--- the job's ticket until it ends, see finishT); for a job restored from a degraded journal, ff (the token of its
+-- least room left in the rate windows it counted in; for a job restored from a degraded journal, ff (the token of its
 -- first degraded grant) and landed (the outcome of a degraded run that landed it).
 local submitted = {}
 -- Ended raw leases are kept at most an hour (GET /v1/leases/{id} still answers); finished jobs for the retention.
@@ -125,9 +123,7 @@ end
 -- grant); jobs also js (queued|running|done|failed), ff (token of the first grant), st, fin (ms), cm (commit), cu
 -- (commit link), fl (files JSON), rs (an agent's answer), er (error JSON), o (1: its last grant, l, recorded the outcome), w
 -- (worker), tk (the name of the
--- token that submitted it; '' when unknown), cb (its callback URL), ik (while it has not ended: the name of its
--- idempotency key, which has no expiry until then; finishT gives it the retention, the one key a script touches that
--- is not in KEYS: it is in the KB's slot all the same), wd (ms its webhook became due: once, at its
+-- token that submitted it; '' when unknown), cb (its callback URL), wd (ms its webhook became due: once, at its
 -- terminal state), wn (webhook delivery attempts), e (ms it left the queue, for a job that did without finishing).
 --
 -- A job that left the queue for good (s released or expired) is stored compactly, in one hash field: its submitted
@@ -380,12 +376,6 @@ local function finishT(tid, t, s, now)
   if t.k == 'job' then
     dueHook(tid, t, now)
     foldJob(tid, t)
-    if t.ik then -- its idempotency key, kept without expiry until now: as long as the job's record from here on
-      if redis.call('get', t.ik) == tid then
-        redis.call('pexpire', t.ik, RETENTION)
-      end
-      t.ik = nil
-    end
     if not t.fin then
       t.e = now -- when it ended, for a job that ended without finishing (the retention counts from fin, else e)
     end

@@ -122,18 +122,5 @@ if keep > 0 then
     end
     return firstReply(first, job, claim == 'dedupe')
   end
-  -- free, or its job is gone (past the retention). An idempotency key lives as long as its job's record: no expiry
-  -- while the job waits or runs (however long its KB is backed up), the retention from its end on (finishT, through
-  -- the ticket's ik); a step sent again for a job that already ended gives it that retention at once.
-  if claim ~= 'idem' then
-    redis.call('set', CLAIM, ARGV[11], 'PX', keep)
-  else
-    local own = getT(ARGV[11])
-    if own and (own.s == 'released' or own.s == 'expired') then
-      redis.call('set', CLAIM, ARGV[11], 'PX', RETENTION)
-    else
-      redis.call('set', CLAIM, ARGV[11])
-      submitted.ik = CLAIM
-    end
-  end
+  redis.call('set', CLAIM, ARGV[11], 'PX', keep) -- free, or its job is gone (past the retention)
 end
