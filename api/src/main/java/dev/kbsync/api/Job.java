@@ -60,54 +60,6 @@ public record Job(
         }
     }
 
-    /** A job whose retry chain is its {@code retryOf} alone (none for a job submitted otherwise). */
-    public Job(
-            String id,
-            KbId kb,
-            String user,
-            JobPayload payload,
-            JobState state,
-            long ahead,
-            long etaMs,
-            long etaP90Ms,
-            Long fencingToken,
-            Long firstFencingToken,
-            String commit,
-            String commitUrl,
-            List<FileChange> files,
-            String result,
-            JobError error,
-            int attempts,
-            Instant createdAt,
-            Instant startedAt,
-            Instant finishedAt,
-            String retryOf,
-            String doing) {
-        this(
-                id,
-                kb,
-                user,
-                payload,
-                state,
-                ahead,
-                etaMs,
-                etaP90Ms,
-                fencingToken,
-                firstFencingToken,
-                commit,
-                commitUrl,
-                files,
-                result,
-                error,
-                attempts,
-                createdAt,
-                startedAt,
-                finishedAt,
-                retryOf,
-                doing,
-                null);
-    }
-
     /** A job submitted otherwise than as a retry ({@code retryOf} null). */
     public Job(
             String id,
@@ -149,6 +101,7 @@ public record Job(
                 createdAt,
                 startedAt,
                 finishedAt,
+                null,
                 null,
                 null);
     }
