@@ -130,25 +130,8 @@ public final class Assigner {
         if (!(e instanceof UnconfirmedWrite unconfirmed) || unconfirmed.reply() == null) {
             return Future.failedFuture(e);
         }
-        return tickets.unextend(head, unconfirmed.reply()).transform(r -> {
-            if (r.succeeded() && r.result()) {
-                changes.announce(head.kb());
-                LOG.info(
-                        "KB {}: gave back the notes {} took along under {}, which no replica confirmed; they"
-                                + " wait at their places again",
-                        head.kb(),
-                        unconfirmed.reply().getString("worker", ""),
-                        head.id());
-            } else if (r.failed()) {
-                LOG.warn(
-                        "KB {}: could not give back the notes taken along under {} ({}); they go back when"
-                                + " its grant lapses",
-                        head.kb(),
-                        head.id(),
-                        r.cause().toString());
-            }
-            return Future.<T>failedFuture(e);
-        });
+        return untaken(head, tickets.unextend(head, unconfirmed.reply()), "which no replica confirmed")
+                .transform(r -> Future.<T>failedFuture(e));
     }
 
     /**
@@ -158,14 +141,23 @@ public final class Assigner {
      * fails (if Redis does, they go back when the grant lapses).
      */
     public Future<Boolean> untakeBatch(LeaseRef head, Outcomes.Batch batch) {
-        return tickets.unextend(head, batch.step()).transform(r -> {
+        return untaken(head, tickets.unextend(head, batch.step()), "whose extend could not be answered");
+    }
+
+    /**
+     * Logs how giving back the notes taken along under {@code head} ({@code why} they are given back) went, and
+     * announces the KB's change when they were; whether they were given back; never fails (if Redis does, they go back
+     * when the grant lapses).
+     */
+    private Future<Boolean> untaken(LeaseRef head, Future<Boolean> unextend, String why) {
+        return unextend.transform(r -> {
             if (r.succeeded() && r.result()) {
                 changes.announce(head.kb());
                 LOG.info(
-                        "KB {}: gave back the notes taken along under {}, whose extend could not be answered; they"
-                                + " wait at their places again",
+                        "KB {}: gave back the notes taken along under {}, {}; they wait at their places again",
                         head.kb(),
-                        head.id());
+                        head.id(),
+                        why);
             } else if (r.failed()) {
                 LOG.warn(
                         "KB {}: could not give back the notes taken along under {} ({}); they go back when"
