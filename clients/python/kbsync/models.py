@@ -13,6 +13,8 @@ FINISHED_STATES = frozenset({"done", "failed", "cancelled"})
 class Job:
     """A job (``GET /v1/jobs/{id}``): what was asked, where it is in the queue, and its result once finished;
     ``retry_of``: the id of the failed or cancelled job it submits again (``POST /v1/jobs/{id}/retry``), else None;
+    ``retry_chain``: that job, then the job it retried in turn, and so on (nearest first, at most 32; empty for a job
+    submitted otherwise);
     ``doing``: while it runs, what its worker's last heartbeat said it is doing (``writing the note``, ``waiting for
     <remote> to answer: ...``), else None."""
 
@@ -30,6 +32,7 @@ class Job:
     attempts: int
     retry_of: Optional[str]
     doing: Optional[str]
+    retry_chain: List[str]
     raw: Dict[str, Any] = field(repr=False, compare=False)
 
     @property
@@ -59,6 +62,7 @@ class Job:
             attempts=int(data.get("attempts") or 0),
             retry_of=data.get("retryOf"),
             doing=data.get("doing"),
+            retry_chain=list(data.get("retryChain") or ([data["retryOf"]] if data.get("retryOf") else [])),
             raw=data,
         )
 

@@ -183,6 +183,8 @@ class ClientTest(unittest.TestCase):
             skip_if_route_missing(self, e, "POST /v1/jobs/{id}/retry")
         self.assertNotEqual(again.id, cancelled.id)
         self.assertEqual(again.retry_of, cancelled.id)
+        self.assertEqual(again.retry_chain, [cancelled.id])
+        self.assertEqual(cancelled.retry_chain, [])
         self.assertEqual(again.raw["payload"], cancelled.raw["payload"])
         self.assertEqual(self.kb.retry(cancelled.id).id, again.id, "the same retry repeated: the same new job")
         done = self.kb.wait(again.id, timeout=30)
