@@ -31,7 +31,8 @@ class StackStopIT {
 
             assertThat(outcome).isInstanceOf(StopOutcome.PastBound.class);
             assertThat(((StopOutcome.PastBound) outcome).unfinished())
-                    .containsExactly("the embedded Redis's shutdown (killed)");
+                    .as("what was cut short (on a loaded machine Vert.x's close may overrun the 200 ms too)")
+                    .contains("the embedded Redis's shutdown (killed)");
             assertThat(redis.isAlive()).isFalse();
         } finally {
             redis.close();
