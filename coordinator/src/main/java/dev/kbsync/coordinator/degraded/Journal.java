@@ -6,6 +6,7 @@ import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.KbId;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -321,7 +322,7 @@ final class Journal implements AutoCloseable {
 
     /** The bytes of the line being read: held up to {@code max}, counted past it. */
     private static final class Line {
-        private final java.io.ByteArrayOutputStream held = new java.io.ByteArrayOutputStream();
+        private final ByteArrayOutputStream held = new ByteArrayOutputStream();
         private final long max;
         private long length;
 

@@ -35,6 +35,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.IntSupplier;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 import org.redisson.config.ReadMode;
@@ -64,7 +67,7 @@ public final class Engine {
     private final Changes changes;
     private final RedisKbRegistry kbs;
     private final KeepAlives keepAlives;
-    private final java.util.Optional<AutoReplicas> autoReplicas;
+    private final Optional<AutoReplicas> autoReplicas;
     private long sweepTimer = -1;
     private long presenceTimer = -1;
 
@@ -79,8 +82,8 @@ public final class Engine {
         this.context = context;
         this.config = config;
         this.autoReplicas = config.durability().waitReplicas() == EngineConfig.Durability.AUTO
-                ? java.util.Optional.of(AutoReplicas.start(vertx, context, redisson, deployment.replicas()))
-                : java.util.Optional.empty();
+                ? Optional.of(AutoReplicas.start(vertx, context, redisson, deployment.replicas()))
+                : Optional.empty();
         Redis redis = new Redis(redisson, context, replication(config, deployment, metrics, autoReplicas));
         DriverSettings settings = DriverSettings.of(config);
         Tickets tickets = new Tickets(redis, settings, deployment.publishCommand());
@@ -178,10 +181,7 @@ public final class Engine {
      * none: {@link AutoReplicas}), else 0.
      */
     private static Redis.Replication replication(
-            EngineConfig config,
-            RedisDeployment deployment,
-            MetricsSink metrics,
-            java.util.Optional<AutoReplicas> auto) {
+            EngineConfig config, RedisDeployment deployment, MetricsSink metrics, Optional<AutoReplicas> auto) {
         EngineConfig.Durability durability = config.durability();
         int replicas = auto.map(AutoReplicas::getAsInt).orElse(durability.waitReplicas());
         if (replicas > deployment.replicas()) {
@@ -196,11 +196,7 @@ public final class Engine {
                 replicas,
                 durability.waitTimeout().toMillis(),
                 deployment.replicas());
-        if (auto.isPresent() && replicas == 0) {
-            LOG.info("redis.waitReplicas auto: no replica connected; asked again every {} s until one is", 5);
-        }
-        java.util.function.IntSupplier wanted =
-                auto.<java.util.function.IntSupplier>map(a -> a).orElse(() -> replicas);
+        IntSupplier wanted = auto.<IntSupplier>map(a -> a).orElse(() -> replicas);
         return new Redis.Replication(wanted, durability.waitTimeout(), metrics::replicationShortfall);
     }
 
@@ -228,7 +224,7 @@ public final class Engine {
     }
 
     /** The KBs this coordinator keeps a driver for (tests). */
-    java.util.Set<KbId> drivenKbs() {
+    Set<KbId> drivenKbs() {
         return drivers.known();
     }
 

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -88,7 +89,7 @@ public final class LeaseKeeper implements AutoCloseable {
         this.modes = modes;
         this.lease = lease;
         long period = Math.max(100, lease.ttl().toMillis() / 3);
-        this.periodNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(period);
+        this.periodNanos = TimeUnit.MILLISECONDS.toNanos(period);
         this.timer = vertx.setPeriodic(period, id -> beat());
         this.deadlineTimer = untilStop(lease, margin)
                 .map(left -> vertx.setTimer(Math.max(1, left.toMillis()), id -> {

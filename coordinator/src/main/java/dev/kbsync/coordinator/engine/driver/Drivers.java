@@ -7,6 +7,7 @@ import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import io.vertx.core.Future;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
@@ -62,8 +63,8 @@ public final class Drivers {
     }
 
     /** The KBs a driver is kept for. */
-    public java.util.Set<KbId> known() {
-        return java.util.Set.copyOf(drivers.keySet());
+    public Set<KbId> known() {
+        return Set.copyOf(drivers.keySet());
     }
 
     /** Gives up every KB this coordinator drives; the others' sweeps claim them and carry on. */

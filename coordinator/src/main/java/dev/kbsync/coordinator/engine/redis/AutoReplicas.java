@@ -39,6 +39,9 @@ public final class AutoReplicas implements IntSupplier {
     public static AutoReplicas start(Vertx vertx, Context context, RedissonClient client, int connected) {
         AutoReplicas auto = new AutoReplicas(vertx, context, client, Math.min(1, connected));
         if (connected == 0) {
+            LOG.info(
+                    "redis.waitReplicas auto: no replica connected; asked again every {} s until one is",
+                    PROBE_EVERY_MS / 1000);
             context.runOnContext(v -> {
                 if (!auto.stopped) {
                     auto.timer = vertx.setPeriodic(PROBE_EVERY_MS, t -> auto.probe());
