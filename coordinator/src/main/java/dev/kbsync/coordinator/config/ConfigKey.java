@@ -124,7 +124,8 @@ public enum ConfigKey implements Key {
             "jobs.retentionHours",
             "KBSYNC_JOBS_RETENTION_HOURS",
             "168",
-            "How long finished jobs and idempotency keys are kept (ended raw leases: at most 1 h), 1-8760."),
+            "How long finished jobs are kept, with their idempotency keys (which also name a job that still waits, however"
+                    + " long); ended raw leases: at most 1 h. 1-8760."),
     JOBS_AFFINITY_MILLIS(
             "jobs.affinityMillis",
             "KBSYNC_JOBS_AFFINITY_MILLIS",

@@ -15,6 +15,7 @@ import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.coordinator.service.JobService;
 import dev.kbsync.coordinator.service.LeaseService;
+import dev.kbsync.coordinator.service.Restoration;
 import dev.kbsync.redis.RespClient;
 import dev.kbsync.testing.FaultProxy;
 import dev.kbsync.testing.RedisContents;
@@ -28,9 +29,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Keys that never go away: finished jobs, ended leases and idempotency keys are forgotten after the retention (1 s
- * here), a submit cut off half-way leaves nothing that never runs, and the list of dispatchable jobs stays bounded
- * while nobody polls.
+ * Keys that never go away: finished jobs, ended leases, idempotency keys and journal ids restored onto a job are
+ * forgotten after the retention (1 s here), a submit cut off half-way leaves nothing that never runs, and the list of
+ * dispatchable jobs stays bounded while nobody polls.
  */
 class RetentionIT {
     private static final Duration RETENTION = Duration.ofSeconds(1);
@@ -65,6 +66,14 @@ class RetentionIT {
     void shouldForgetFinishedJobsEndedLeasesAndIdempotencyKeysAfterTheRetention() {
         KbId kb = KbId.of("kept");
         Job job = await(jobs.submit(kb, "ann", note("short-lived"), Optional.of("idem-key-retained")));
+        Job journaled = Job.queued(
+                dev.kbsync.coordinator.engine.ticket.JobRef.create(kb).id(),
+                kb,
+                "ann",
+                note("short-lived"),
+                java.time.Instant.now());
+        await(jobs.restore(journaled, Optional.of("idem-key-retained"), "", Restoration.queued()));
+        String journaledPart = journaled.id().substring(journaled.id().length() - 24);
         Assignment a = await(jobs.poll("w", Duration.ofSeconds(5))).orElseThrow();
         await(jobs.complete(job.id(), new JobOutcome.Done(a.lease().id(), "abc123", List.of(), 0)));
         Lease lease = await(leases.request(kb, "raw", Duration.ofSeconds(5)));
@@ -77,8 +86,48 @@ class RetentionIT {
                 .untilAsserted(() -> assertThat(RedisContents.dump(redis.port()))
                         .noneMatch(entry -> entry.contains(jobPart)
                                 || entry.contains(ticket)
+                                || entry.contains(journaledPart)
                                 || entry.contains("idem-key-retained")));
         assertThatThrownBy(() -> await(jobs.get(job.id()))).isInstanceOf(NotFoundException.class);
+    }
+
+    /**
+     * An idempotency key names its job as long as the job's record is kept: a job that waits longer than the retention
+     * (a KB backed up behind a long holder) is still the one a bot's repeated request answers, never a second job that
+     * lands the note twice. So does the id a degraded coordinator's journal gave a retry of it (restored onto it).
+     */
+    @Test
+    void shouldKeepAnIdempotencyKeyAndARestoredIdWhileTheirJobWaitsPastTheRetention() throws Exception {
+        KbId kb = KbId.of("kept");
+        Lease holder = await(leases.request(kb, "long holder", Duration.ofSeconds(30)));
+        Job first = await(jobs.submit(kb, "ann", note("waits a long time"), Optional.of("idem-key-waiting")));
+        Job journaled = Job.queued(
+                dev.kbsync.coordinator.engine.ticket.JobRef.create(kb).id(),
+                kb,
+                "ann",
+                note("waits a long time"),
+                java.time.Instant.now());
+        assertThat(await(jobs.restore(journaled, Optional.of("idem-key-waiting"), "", Restoration.queued()))
+                        .id())
+                .isEqualTo(first.id());
+
+        Thread.sleep(3 * RETENTION.toMillis()); // the job still waits behind the holder, past the retention
+
+        assertThat(await(jobs.submit(kb, "ann", note("waits a long time"), Optional.of("idem-key-waiting")))
+                        .id())
+                .as("the repeated request answers the waiting job")
+                .isEqualTo(first.id());
+        assertThat(await(jobs.get(journaled.id())).id())
+                .as("the journal's id still answers the job it was restored onto")
+                .isEqualTo(first.id());
+        await(leases.release(holder.id()));
+        Assignment a = await(jobs.poll("w", Duration.ofSeconds(5))).orElseThrow();
+        assertThat(a.job().id()).isEqualTo(first.id());
+        assertThat(await(jobs.poll("w2", Duration.ofMillis(500)))
+                        .map(again -> again.job().id())
+                        .orElse(first.id()))
+                .as("no second job (the first again once w's 500 ms grant lapsed without a heartbeat)")
+                .isEqualTo(first.id());
     }
 
     @Test

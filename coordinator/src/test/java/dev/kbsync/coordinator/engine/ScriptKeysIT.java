@@ -28,7 +28,8 @@ import org.redisson.api.RedissonClient;
  * Cluster safety: every key an engine script touches is declared in its {@code KEYS}, so a script whose slot is being
  * migrated fails before it writes instead of half-way. Watches Redis with {@code MONITOR} while the engine runs every
  * kind of step: raw leases (granted at once, queued, kept alive, cancelled, expired, force-released), the slow path behind a lock
- * held outside, jobs (submit, poll, group commit, heartbeat, results), queue views and the sweep.
+ * held outside, jobs (submit, poll, group commit, heartbeat, results, a journal job restored onto a keyed one), queue
+ * views and the sweep.
  */
 class ScriptKeysIT {
     @RegisterExtension
@@ -68,6 +69,19 @@ class ScriptKeysIT {
             await(services.jobs().submit(kb, "ann", note("one"), Optional.empty()));
             await(services.jobs().submit(kb, "ann", note("two"), Optional.empty()));
             await(services.jobs().submit(kb, "ann", note("three"), Optional.of("idem")));
+            dev.kbsync.api.Job journaled = dev.kbsync.api.Job.queued(
+                    dev.kbsync.coordinator.engine.ticket.JobRef.create(kb).id(),
+                    kb,
+                    "ann",
+                    note("three"),
+                    java.time.Instant.now());
+            await(services.jobs()
+                    .restore(
+                            journaled,
+                            Optional.of("idem"),
+                            "",
+                            dev.kbsync.coordinator.service.Restoration.queued())); // onto the keyed job
+            await(services.jobs().get(journaled.id()));
             lock.unlock(); // the driver's slow path takes it for the first job
             Assignment head =
                     await(services.jobs().poll("w", Duration.ofSeconds(10))).orElseThrow();

@@ -257,7 +257,7 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
         long count = redisson.getMap("kbsync:kbs", org.redisson.client.codec.StringCodec.INSTANCE)
                 .size();
         for (String key : redisson.getKeys().getKeysByPattern("kbsync:{kb:*}:*")) {
-            if (key.endsWith(":jobs") || key.endsWith(":tickets")) {
+            if (key.endsWith(":jobs") || key.endsWith(":tickets") || key.endsWith(":claims")) {
                 count += redisson.getMap(key, org.redisson.client.codec.StringCodec.INSTANCE)
                         .size();
             }

@@ -48,6 +48,7 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.redisson.api.RBucket;
+import org.redisson.api.RMap;
 import org.redisson.client.codec.StringCodec;
 
 /**
@@ -264,25 +265,26 @@ public final class RedisJobService implements JobService {
                         .map(Accepted::job)
                         .compose(job -> job.id().equals(accepted.id())
                                 ? Future.succeededFuture(job)
-                                : restoredAs(ref, job.id()).map(job)));
+                                : JobRef.of(job.id())
+                                        .compose(first -> tickets.restoredAs(ref, first))
+                                        .map(job)));
     }
 
-    /** Keeps that the journal job {@code ref} was restored onto the job {@code first} (see {@link KbKeys#restoredAs}). */
-    private Future<Void> restoredAs(JobRef ref, String first) {
-        return redis.on(restored(ref).setAsync(first, config.jobs().retention()))
-                .mapEmpty();
-    }
-
-    private RBucket<String> restored(JobRef ref) {
-        return redis.client().getBucket(new KbKeys(ref.kb()).restoredAs(ref.id()), StringCodec.INSTANCE);
-    }
-
-    /** The job a journal job's id was restored onto, if it was (see {@link KbKeys#restoredAs}). */
+    /**
+     * The job a journal job's id was restored onto, if it was (see {@link KbKeys#claims()}; or, kept by an earlier
+     * version, {@link KbKeys#restoredAs}).
+     */
     private Future<Optional<JobRef>> restoredOnto(JobRef ref) {
-        return redis.on(restored(ref).getAsync())
-                .compose(first -> first == null
-                        ? Future.succeededFuture(Optional.<JobRef>empty())
-                        : JobRef.of(first).map(Optional::of));
+        KbKeys keys = ref.keys();
+        RMap<String, String> claims = redis.client().getMap(keys.claims(), StringCodec.INSTANCE);
+        RBucket<String> earlier = redis.client().getBucket(keys.restoredAs(ref.id()), StringCodec.INSTANCE);
+        return redis.on(claims.getAsync(KbKeys.restoredField(ref.ticket())))
+                .compose(ticket -> ticket != null
+                        ? Future.succeededFuture(Optional.of(new JobRef(ref.kb(), ticket)))
+                        : redis.on(earlier.getAsync())
+                                .compose(first -> first == null
+                                        ? Future.succeededFuture(Optional.<JobRef>empty())
+                                        : JobRef.of(first).map(Optional::of)));
     }
 
     @Override

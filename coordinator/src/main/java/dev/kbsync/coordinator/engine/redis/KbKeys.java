@@ -53,18 +53,41 @@ public record KbKeys(KbId kb) {
      */
     public List<String> records() {
         String p = prefix();
-        return List.of(p + "tickets", p + "jobs", p + "ended", p + "index", p + "hooks");
+        return List.of(p + "tickets", p + "jobs", p + "ended", p + "index", p + "hooks", claims());
     }
 
-    /** An idempotency key of {@code user} on this KB -> the first job's ticket, kept for the job retention. */
+    /**
+     * What names a job besides its own id, kept as long as that job's record (the sweep deletes them with it): a hash
+     * of the KB's idempotency keys ({@code i:<user>:<key>} -> the first job's ticket) and of the ids a degraded
+     * coordinator's journal gave jobs restored onto the first job of their idempotency key ({@code r:<ticket>} -> that
+     * job's ticket; that request was stored in Redis, answered late and retried during the outage, so the id its 202
+     * named answers that job). The job's ticket names them (lib.lua: ik, ra).
+     */
+    public String claims() {
+        return prefix() + "claims";
+    }
+
+    /** The field of {@link #claims()} that holds an idempotency key of {@code user} on this KB. */
+    public static String idempotencyField(String user, String key) {
+        return "i:" + user + ":" + key;
+    }
+
+    /**
+     * An idempotency key as an earlier version kept it (its own key, expiring at the job retention counted from the
+     * submit): read by a submit until it expires, never written.
+     */
     public String idempotency(String user, String key) {
         return "kbsync:idem:{kb:" + kb.value() + "}:" + user + ":" + key;
     }
 
+    /** The field of {@link #claims()} naming the job a journal job's ticket was restored onto. */
+    public static String restoredField(String ticket) {
+        return "r:" + ticket;
+    }
+
     /**
-     * A journal job restored onto the first job of its idempotency key (that request was stored in Redis, answered
-     * late and retried during the outage) -> the first job's id, kept for the job retention: the id its 202 named
-     * answers that job.
+     * A journal job restored onto another, as an earlier version kept it (its own key, the job retention from the
+     * restore as its expiry: full job id -> the first job's id): read until it expires, never written.
      */
     public String restoredAs(String jobId) {
         return "kbsync:restored:{kb:" + kb.value() + "}:" + jobId;
@@ -119,6 +142,7 @@ public record KbKeys(KbId kb) {
                 p + "recent",
                 p + "failures",
                 p + "index",
-                p + "hooks");
+                p + "hooks",
+                claims());
     }
 }

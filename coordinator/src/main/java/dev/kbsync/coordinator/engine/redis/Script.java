@@ -42,6 +42,8 @@ public enum Script {
     HOOKS("hooks.lua", RScript.Mode.READ_WRITE, false),
     HOOK_DONE("hookdone.lua", RScript.Mode.READ_WRITE, false),
     FENCE("fence.lua", RScript.Mode.READ_WRITE, true),
+    /** Keeps a journal job's id as a name of the job it was restored onto, as long as that job's record. */
+    RESTORED_AS("restoredas.lua", RScript.Mode.READ_WRITE, true),
     /** Removes an idle KB (its registration in its slot and every key of its own), keeping its finished records. */
     REMOVE("remove.lua", RScript.Mode.READ_WRITE, true);
 

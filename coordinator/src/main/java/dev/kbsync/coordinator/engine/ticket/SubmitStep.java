@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.engine.ticket;
 
 import dev.kbsync.api.Job;
+import dev.kbsync.coordinator.engine.redis.KbKeys;
 import dev.kbsync.coordinator.ratelimit.Limits;
 import dev.kbsync.coordinator.service.Restoration;
 import java.util.Optional;
@@ -30,10 +31,20 @@ public record SubmitStep(
         return idempotencyKey.isPresent() ? "idem" : contentHash.isEmpty() ? "none" : "dedupe";
     }
 
-    /** The key the step claims: the idempotency key's, else the duplicate check's (not touched for none). */
+    /**
+     * The key the step claims: the duplicate check's, or for an idempotency key the key an earlier version kept it in
+     * (read only, until it expires; not touched for none).
+     */
     String claimKey() {
         return idempotencyKey
                 .map(key -> ref.keys().idempotency(job.user(), key))
                 .orElseGet(() -> ref.keys().duplicate(contentHash));
+    }
+
+    /** The idempotency key's field in the KB's claims hash ({@link KbKeys#claims()}); '' without one. */
+    String claimField() {
+        return idempotencyKey
+                .map(key -> KbKeys.idempotencyField(job.user(), key))
+                .orElse("");
     }
 }

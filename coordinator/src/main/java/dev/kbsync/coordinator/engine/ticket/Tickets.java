@@ -104,7 +104,7 @@ public final class Tickets {
                 step.submitter(),
                 step.callbackUrl(),
                 step.claim(),
-                settings.retentionMs(),
+                step.claimField(),
                 step.clockMs(),
                 step.member(),
                 how.firstFence() > 0 ? Long.toString(how.firstFence()) : "",
@@ -135,6 +135,15 @@ public final class Tickets {
     /** Raises the KB's fencing counter to at least {@code atLeast} (fence.lua); the counter after. */
     public Future<Long> raiseFence(KbId kb, long atLeast) {
         return run(Script.FENCE, kb, atLeast).map(r -> r.getLong("fence"));
+    }
+
+    /**
+     * Keeps that the journal job {@code restored} was restored onto the job {@code first} of the same KB: its id answers
+     * that job as long as that job's record is kept. Completes with false when that record is gone already.
+     */
+    public Future<Boolean> restoredAs(JobRef restored, JobRef first) {
+        return run(Script.RESTORED_AS, restored.kb(), restored.ticket(), first.ticket())
+                .map(r -> r.getBoolean("kept"));
     }
 
     public Future<Optional<Head>> head(KbId kb) {

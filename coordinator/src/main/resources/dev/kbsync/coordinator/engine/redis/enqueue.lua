@@ -27,6 +27,7 @@ if not t then
     redis.call('hset', JOBS, tid, ARGV[16])
     indexAdd(now, tid)
     t.ff = submitted.ff
+    t.ik = submitted.ik
   end
   if kind == 'job' and submitted.landed then
     landedDegraded(tid, t, submitted.landed, now)
@@ -39,6 +40,7 @@ elseif kind == 'job' and t.js == 'queued' and (submitted.ff or submitted.landed)
   -- down to the first degraded grant, and a job a degraded run landed is not run again while it still waits.
   if submitted.ff and (not t.ff or submitted.ff < t.ff) then
     t.ff = submitted.ff
+    t.ik = submitted.ik
   end
   if submitted.landed and t.s == 'waiting' then
     landedDegraded(tid, t, submitted.landed, now)

@@ -11,12 +11,18 @@ local RECENT, FAILURES = KEYS[14], KEYS[15]
 local INDEX = KEYS[16]
 -- The KB's webhook deliveries due (ZSET: ticket id -> due ms; a claimed one is pushed out by its delivery lease).
 local HOOKS = KEYS[17]
+-- What names a job besides its id, for as long as its record is kept (HASH; KbKeys.claims): an idempotency key
+-- (i:<user>:<key> -> the first job's ticket; the job's ticket names it as ik) and a journal job's id restored onto
+-- another job (r:<ticket> -> that job's ticket; listed on that job's ticket as ra). The sweep deletes them with the
+-- record that names them (sweep.lua, purge).
+local CLAIMS = KEYS[18]
 local KB, OWNER, MAX_HOLD, PUBLISH = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local MAX_ATTEMPTS, RETENTION, NONCE = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
 local WAITER_TTL, COORDINATOR, DRIVER_TTL = tonumber(ARGV[8]), ARGV[9], ARGV[10]
 -- What a submit's checks (submit.lua, run before enqueue.lua in the same step) hand on: remaining (for the reply), the
--- least room left in the rate windows it counted in; for a job restored from a degraded journal, ff (the token of its
--- first degraded grant) and landed (the outcome of a degraded run that landed it).
+-- least room left in the rate windows it counted in; ik, the idempotency key it claimed (its field in CLAIMS, named on
+-- the new job's ticket); for a job restored from a degraded journal, ff (the token of its first degraded grant) and
+-- landed (the outcome of a degraded run that landed it).
 local submitted = {}
 -- Ended raw leases are kept at most an hour (GET /v1/leases/{id} still answers); finished jobs for the retention.
 local RAW_KEEP = math.min(RETENTION, 3600000)
@@ -124,7 +130,8 @@ end
 -- (commit link), fl (files JSON), rs (an agent's answer), er (error JSON), o (1: its last grant, l, recorded the outcome), w
 -- (worker), tk (the name of the
 -- token that submitted it; '' when unknown), cb (its callback URL), wd (ms its webhook became due: once, at its
--- terminal state), wn (webhook delivery attempts), e (ms it left the queue, for a job that did without finishing).
+-- terminal state), wn (webhook delivery attempts), e (ms it left the queue, for a job that did without finishing), ik
+-- (its idempotency key's field in CLAIMS), ra (tickets of journal jobs restored onto it: their fields in CLAIMS).
 --
 -- A job that left the queue for good (s released or expired) is stored compactly, in one hash field: its submitted
 -- record is folded into its ticket (p: the payload, jc: its creation time in µs minus c * 1000; j: a record of another

@@ -1,21 +1,27 @@
 -- A submit's checks, in the one step that then stores and queues its job (enqueue.lua runs right after this part):
--- the KB must be registered (its conf key, KEYS[18], in its slot, holds its duplicate window in seconds); every rate
--- window in KEYS[20..] must have room, and then counts the submission (all or none); the idempotency key, or else the
--- content's duplicate check (KEYS[19]), must not name an earlier job still stored, and is claimed for this one.
--- ARGV[19..]: claim (idem|dedupe|none), idempotency key TTL (ms), the coordinator's clock (ms, for the windows), the
--- submission's member in the windows, for a job restored from a degraded coordinator's journal the token of its first
--- degraded grant ('': none) and the outcome of a degraded run that landed it ('': none; JSON {lease, fence, commit,
--- url, files, result}), '1' when no known worker runs the job's kind (the step then answers an earlier job of its claim
--- but stores none: '' otherwise), then each window's limit and length (ms).
+-- the KB must be registered (its conf key, KEYS[19], in its slot, holds its duplicate window in seconds); every rate
+-- window in KEYS[21..] must have room, and then counts the submission (all or none); the idempotency key (its field in
+-- CLAIMS, kept as long as the job's record; or, written by an earlier version, its own key KEYS[20], which expires at
+-- the retention from its submit), or else the content's duplicate check (KEYS[20], for the KB's window), must not name
+-- an earlier job still stored, and is claimed for this one.
+-- ARGV[19..]: claim (idem|dedupe|none), the idempotency key's field in CLAIMS ('' without one), the coordinator's clock
+-- (ms, for the windows), the submission's member in the windows, for a job restored from a degraded coordinator's
+-- journal the token of its first degraded grant ('': none) and the outcome of a degraded run that landed it ('': none;
+-- JSON {lease, fence, commit, url, files, result}), '1' when no known worker runs the job's kind (the step then
+-- answers an earlier job of its claim but stores none: '' otherwise), then each window's limit and length (ms).
 -- Reply when it stops here: {r = 'nokb'} | {r = 'norunner'} (nothing counted or stored) | {r = 'limited', w (1-based window), retry (ms)} | {r = 'first', ticket
 -- (the first job's), dup (a duplicate within the window, not an idempotency key), job, view, eta (as job.lua),
 -- remaining (the least room left in the windows)}; else enqueue.lua's.
-local CONF, CLAIM = KEYS[18], KEYS[19]
+local CONF, CLAIM = KEYS[19], KEYS[20]
 local window = redis.call('get', CONF)
 if not window then
   return cjson.encode({r = 'nokb'})
 end
-local claim, clock, member = ARGV[19], tonumber(ARGV[21]), ARGV[22]
+local claim, field, clock, member = ARGV[19], ARGV[20], tonumber(ARGV[21]), ARGV[22]
+-- The ticket the claim names (nil: none): an idempotency key's in CLAIMS, else in an earlier version's own key.
+local function claimed()
+  return claim == 'idem' and redis.call('hget', CLAIMS, field) or redis.call('get', CLAIM) or nil
+end
 if ARGV[23] ~= '' then
   submitted.ff = tonumber(ARGV[23])
 end
@@ -69,28 +75,26 @@ end
 -- IDEMPOTENCY_MISMATCH) before any window counts it: a refused request takes no rate slot (a retry of the same request
 -- still counts, below).
 if claim == 'idem' then
-  local first = redis.call('get', CLAIM)
+  local first = claimed()
   local job = first and first ~= ARGV[11] and jobOf(first)
   if job and not (samePayload(job, ARGV[16]) and sameCallback(first, ARGV[18])) then
     return firstReply(first, job, false)
   end
 end
 local keep = 0
-if claim == 'idem' then
-  keep = tonumber(ARGV[20])
-elseif claim == 'dedupe' then
+if claim == 'dedupe' then
   keep = tonumber(window) * 1000
 end
 -- A job no known worker runs is refused unless its claim names an earlier one (a retry): that one is answered below.
 if ARGV[25] == '1' then
-  local first = keep > 0 and redis.call('get', CLAIM)
+  local first = (claim == 'idem' or keep > 0) and claimed()
   if not (first and first ~= ARGV[11] and jobOf(first)) then
     return cjson.encode({r = 'norunner'})
   end
 end
-local windows = #KEYS - 19
+local windows = #KEYS - 20
 for i = 1, windows do
-  local key, limit, length = KEYS[19 + i], tonumber(ARGV[24 + 2 * i]), tonumber(ARGV[25 + 2 * i])
+  local key, limit, length = KEYS[20 + i], tonumber(ARGV[24 + 2 * i]), tonumber(ARGV[25 + 2 * i])
   redis.call('zremrangebyscore', key, '-inf', clock - length)
   local count = redis.call('zcard', key)
   if count >= limit then
@@ -103,11 +107,11 @@ for i = 1, windows do
   end
 end
 for i = 1, windows do
-  redis.call('zadd', KEYS[19 + i], clock, member)
-  redis.call('pexpire', KEYS[19 + i], tonumber(ARGV[25 + 2 * i]))
+  redis.call('zadd', KEYS[20 + i], clock, member)
+  redis.call('pexpire', KEYS[20 + i], tonumber(ARGV[25 + 2 * i]))
 end
-if keep > 0 then
-  local first = redis.call('get', CLAIM)
+if claim == 'idem' or keep > 0 then
+  local first = claimed()
   local job = first and first ~= ARGV[11] and jobOf(first)
   if job then
     if submitted.landed then
@@ -122,5 +126,11 @@ if keep > 0 then
     end
     return firstReply(first, job, claim == 'dedupe')
   end
-  redis.call('set', CLAIM, ARGV[11], 'PX', keep) -- free, or its job is gone (past the retention)
+  -- free, or its job is gone (past the retention)
+  if claim == 'idem' then
+    redis.call('hset', CLAIMS, field, ARGV[11])
+    submitted.ik = field
+  else
+    redis.call('set', CLAIM, ARGV[11], 'PX', keep)
+  end
 end

@@ -1,7 +1,8 @@
 -- One coordinator's periodic pass over a KB, all in one step: raw waiters whose keep-alive lapsed leave the queue; a
 -- grant past its expiry (reason ttl) or its deadline (max) ends here (a raw lease expires; a job goes back to queued,
 -- or fails on its last attempt) and the next ticket is granted; up to 100 records past their retention are deleted
--- (and leave the recent-jobs lists, the job index and the due webhooks); the KB's driver key is claimed or renewed.
+-- (and leave the recent-jobs lists, the job index, the due webhooks and the claims naming them); the KB's driver key
+-- is claimed or renewed.
 -- ARGV[11]: '1' when no known worker runs agents (the coordinator's recent read of the workers' records): an agent task
 -- granted and not taken by a worker then fails NO_AGENT_WORKER, its grant ended and the next ticket granted, rather than
 -- hold the KB, and every job behind it, until such a worker joins.
@@ -50,11 +51,18 @@ end
 -- KB when to look again.
 local PURGE_MAX, PURGE_SCAN = 100, 200
 local purged = 0
--- entry: the ticket's index entry (nil: found from its record, if it is a job's)
+-- entry: the ticket's index entry (nil: found from its record, if it is a job's). What names the job in CLAIMS (its
+-- idempotency key, journal ids restored onto it) goes with it, unless it names another job by now.
 local function purge(tid, entry)
+  local t = getT(tid)
   if not entry then
-    local t = getT(tid)
     entry = t and t.k == 'job' and t.c and indexEntry(t.c, tid)
+  end
+  if t and t.ik and redis.call('hget', CLAIMS, t.ik) == tid then
+    redis.call('hdel', CLAIMS, t.ik)
+  end
+  for _, restored in ipairs(t and t.ra or {}) do
+    redis.call('hdel', CLAIMS, 'r:' .. restored)
   end
   if redis.call('hdel', TICKETS, tid) == 1 then
     purged = purged + 1

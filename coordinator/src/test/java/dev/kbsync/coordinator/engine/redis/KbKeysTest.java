@@ -14,10 +14,11 @@ class KbKeysTest {
 
         List<Object> all = keys.all();
 
-        assertThat(all).hasSize(17);
+        assertThat(all).hasSize(18);
         assertThat(all.get(0)).isEqualTo(keys.queue());
         assertThat(all.get(10)).isEqualTo(keys.lock());
         assertThat(all.get(11)).isEqualTo("redisson_lock_queue:" + keys.lock());
+        assertThat(all.get(17)).isEqualTo(keys.claims());
         assertThat(all).allSatisfy(key -> assertThat((String) key).contains("{kb:team}"));
     }
 
