@@ -52,6 +52,19 @@ final class Coordinators implements AutoCloseable {
                 Duration.ofMillis(100));
     }
 
+    /**
+     * A job a degraded coordinator's journal accepted (its own id, created now), as a restore into Redis takes it: the
+     * 202's id is all its caller knows.
+     */
+    static dev.kbsync.api.Job journaled(KbId kb, String user, dev.kbsync.api.JobPayload payload) {
+        return dev.kbsync.api.Job.queued(
+                dev.kbsync.coordinator.engine.ticket.JobRef.create(kb).id(),
+                kb,
+                user,
+                payload,
+                java.time.Instant.now());
+    }
+
     Engine start(EngineConfig config) {
         return start(config, MetricsSink.NONE).engine();
     }

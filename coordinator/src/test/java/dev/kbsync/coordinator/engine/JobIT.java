@@ -223,12 +223,7 @@ class JobIT {
     void shouldRecordADegradedRunThatLandedAJobWhoseEarlierRestoreQueuedIt() {
         KbId kb = KbId.of("restore");
         var holder = await(leases.request(kb, "holder", Duration.ofSeconds(30))); // the job waits behind it
-        Job accepted = Job.queued(
-                dev.kbsync.coordinator.engine.ticket.JobRef.create(kb).id(),
-                kb,
-                "ann",
-                note("journaled"),
-                java.time.Instant.now());
+        Job accepted = Coordinators.journaled(kb, "ann", note("journaled"));
         // A first restore reached Redis, but its answer came too late: the job is still in the journal, and a
         // degraded run lands it under a local token before the next restore.
         await(jobs.restore(accepted, Optional.empty(), "", Restoration.queued()));
@@ -258,12 +253,7 @@ class JobIT {
         // The first submit was stored in Redis but answered 503 (late); its retry with the same key went to a degraded
         // coordinator's journal as a job of its own, and a degraded run landed it before Redis came back.
         Job first = await(jobs.submit(kb, "ann", note("retried"), Optional.of("key-late")));
-        Job journaled = Job.queued(
-                dev.kbsync.coordinator.engine.ticket.JobRef.create(kb).id(),
-                kb,
-                "ann",
-                note("retried"),
-                java.time.Instant.now());
+        Job journaled = Coordinators.journaled(kb, "ann", note("retried"));
         JobOutcome.Done landed = new JobOutcome.Done(
                 journaled.id() + ".7.n1",
                 "d00d",
@@ -290,12 +280,7 @@ class JobIT {
         // The first submit was stored but answered late; its retry with the same key got a 202 from a degraded
         // coordinator's journal under an id of its own, which is all its caller knows.
         Job first = await(jobs.submit(kb, "bob", note("late answer"), Optional.of("key-alias")));
-        Job journaled = Job.queued(
-                dev.kbsync.coordinator.engine.ticket.JobRef.create(kb).id(),
-                kb,
-                "bob",
-                note("late answer"),
-                java.time.Instant.now());
+        Job journaled = Coordinators.journaled(kb, "bob", note("late answer"));
 
         Job restored = await(jobs.restore(journaled, Optional.of("key-alias"), "", Restoration.queued()));
 
@@ -327,12 +312,7 @@ class JobIT {
                         false,
                         Optional.empty())))
                 .job();
-        Job journaled = Job.queued(
-                dev.kbsync.coordinator.engine.ticket.JobRef.create(kb).id(),
-                kb,
-                "bob",
-                note("late answer, with a hook"),
-                java.time.Instant.now());
+        Job journaled = Coordinators.journaled(kb, "bob", note("late answer, with a hook"));
 
         Job restored = await(jobs.restore(journaled, Optional.of("key-hooked"), "", Restoration.queued()));
 

@@ -66,12 +66,7 @@ class RetentionIT {
     void shouldForgetFinishedJobsEndedLeasesAndIdempotencyKeysAfterTheRetention() {
         KbId kb = KbId.of("kept");
         Job job = await(jobs.submit(kb, "ann", note("short-lived"), Optional.of("idem-key-retained")));
-        Job journaled = Job.queued(
-                dev.kbsync.coordinator.engine.ticket.JobRef.create(kb).id(),
-                kb,
-                "ann",
-                note("short-lived"),
-                java.time.Instant.now());
+        Job journaled = Coordinators.journaled(kb, "ann", note("short-lived"));
         await(jobs.restore(journaled, Optional.of("idem-key-retained"), "", Restoration.queued()));
         String journaledPart = journaled.id().substring(journaled.id().length() - 24);
         Assignment a = await(jobs.poll("w", Duration.ofSeconds(5))).orElseThrow();
@@ -101,12 +96,7 @@ class RetentionIT {
         KbId kb = KbId.of("kept");
         Lease holder = await(leases.request(kb, "long holder", Duration.ofSeconds(30)));
         Job first = await(jobs.submit(kb, "ann", note("waits a long time"), Optional.of("idem-key-waiting")));
-        Job journaled = Job.queued(
-                dev.kbsync.coordinator.engine.ticket.JobRef.create(kb).id(),
-                kb,
-                "ann",
-                note("waits a long time"),
-                java.time.Instant.now());
+        Job journaled = Coordinators.journaled(kb, "ann", note("waits a long time"));
         assertThat(await(jobs.restore(journaled, Optional.of("idem-key-waiting"), "", Restoration.queued()))
                         .id())
                 .isEqualTo(first.id());

@@ -69,12 +69,7 @@ class ScriptKeysIT {
             await(services.jobs().submit(kb, "ann", note("one"), Optional.empty()));
             await(services.jobs().submit(kb, "ann", note("two"), Optional.empty()));
             await(services.jobs().submit(kb, "ann", note("three"), Optional.of("idem")));
-            dev.kbsync.api.Job journaled = dev.kbsync.api.Job.queued(
-                    dev.kbsync.coordinator.engine.ticket.JobRef.create(kb).id(),
-                    kb,
-                    "ann",
-                    note("three"),
-                    java.time.Instant.now());
+            dev.kbsync.api.Job journaled = Coordinators.journaled(kb, "ann", note("three"));
             await(services.jobs()
                     .restore(
                             journaled,
