@@ -9,7 +9,9 @@ import dev.kbsync.coordinator.error.ForbiddenException;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.error.RateLimitedException;
 import dev.kbsync.coordinator.error.UnavailableException;
+import dev.kbsync.coordinator.health.RedisHealth;
 import io.netty.handler.codec.DecoderException;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -25,7 +27,15 @@ final class Failures {
 
     private Failures() {}
 
-    static void handle(RoutingContext ctx) {
+    /**
+     * The failure handler: {@link #handle}, telling {@code redisUnavailable} of each 503 REDIS_UNAVAILABLE it writes
+     * (not of a late failure of a request answered already, e.g. by the Redis gate).
+     */
+    static Handler<RoutingContext> handler(Runnable redisUnavailable) {
+        return ctx -> handle(ctx, redisUnavailable);
+    }
+
+    private static void handle(RoutingContext ctx, Runnable redisUnavailable) {
         HttpServerResponse response = ctx.response();
         Throwable failure = ctx.failure();
         if (response.ended()) { // answered already (e.g. 503 by the Redis gate): a late failure has no one to tell
@@ -36,6 +46,9 @@ final class Failures {
             log.debug("failure after the response started on {}: {}", ctx.normalizedPath(), String.valueOf(failure));
             response.reset();
             return;
+        }
+        if (RedisHealth.isUnavailable(failure)) {
+            redisUnavailable.run();
         }
         Mapped mapped = map(failure, ctx.statusCode());
         if (mapped.status() == 500 && unread(ctx, failure)) {

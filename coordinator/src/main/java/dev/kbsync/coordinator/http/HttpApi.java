@@ -190,12 +190,7 @@ public final class HttpApi {
         table.on(none, GET, "/v1/openapi.json", open, false, ops::handleOpenApi);
         table.on(none, GET, "/", open, false, new Dashboard());
 
-        router.route().failureHandler(ctx -> {
-            if (RedisHealth.isUnavailable(ctx.failure())) {
-                metrics.redisUnavailable();
-            }
-            Failures.handle(ctx);
-        });
+        router.route().failureHandler(Failures.handler(metrics::redisUnavailable));
         table.answerUnmatched();
         return router;
     }

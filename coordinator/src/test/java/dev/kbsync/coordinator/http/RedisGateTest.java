@@ -14,6 +14,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * The Redis gate's deadline over real HTTP: a request whose Redis call never answers (Redis hung, and the health probe
  * has not noticed yet) is answered 503 at the deadline; a long-polled lease request, whose handler lets it wait as its
  * body asked ({@link RedisGate#allowWait}), only after that wait on top, and a plain one at the plain deadline, on
- * the same route.
+ * the same route. A request the gate answered counts once in kbsync_redis_unavailable_total, though its handler's
+ * Redis call fails later too.
  */
 class RedisGateTest {
     private static final Duration DEADLINE = Duration.ofMillis(300);
@@ -30,6 +32,7 @@ class RedisGateTest {
     private static Vertx vertx;
     private static HttpServer server;
     private static WebClient client;
+    private static final AtomicInteger refused = new AtomicInteger();
 
     @BeforeAll
     static void start() {
@@ -45,7 +48,13 @@ class RedisGateTest {
                             // never answers
                             RedisGate.allowWait(ctx, Inputs.waitMs(Bodies.object(ctx, "holder", "waitMs"), 0));
                         })
-                .failureHandler(Failures::handle);
+                .failureHandler(Failures.handler(refused::incrementAndGet));
+        router.route(HttpMethod.GET, "/v1/jobs")
+                .handler(gate.handler())
+                .handler(
+                        ctx -> // a Redis call that fails REDIS_UNAVAILABLE well after the deadline (Redisson's timeout)
+                        vertx.setTimer(DEADLINE.toMillis() * 3, t -> ctx.fail(RedisHealth.unavailable())))
+                .failureHandler(Failures.handler(refused::incrementAndGet));
         server = vertx.createHttpServer()
                 .requestHandler(router)
                 .listen(0, "127.0.0.1")
@@ -82,6 +91,18 @@ class RedisGateTest {
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.bodyAsJsonObject().getJsonObject("error").getString("code"))
                 .isEqualTo("INVALID_FIELD");
+    }
+
+    @Test
+    void shouldCountA503OnceWhenTheHandlersRedisCallFailsAfterTheGateAnsweredIt() throws InterruptedException {
+        int before = refused.get();
+        HttpResponse<?> response = client.get("/v1/jobs").send().await();
+        assertThat(response.statusCode()).isEqualTo(503);
+        Thread.sleep(DEADLINE.toMillis() * 4); // the handler's late failure comes meanwhile
+
+        assertThat(refused.get() - before)
+                .as("kbsync_redis_unavailable_total for one 503")
+                .isEqualTo(1);
     }
 
     private static Duration timed(JsonObject body) {
