@@ -1,5 +1,7 @@
 package dev.kbsync.cli.doctor;
 
+import static dev.kbsync.config.Check.masked;
+
 import dev.kbsync.coordinator.RedisClients;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import java.time.Duration;
@@ -28,7 +30,7 @@ final class RedisChecks {
     }
 
     List<Check> run(CoordinatorConfig.Redis config) {
-        String where = config.configFile().map(f -> "the Redis of " + f).orElse(config.address());
+        String where = config.configFile().map(f -> "the Redis of " + f).orElseGet(() -> masked(config.address()));
         RedissonClient client;
         Config redisson;
         try {
@@ -43,7 +45,7 @@ final class RedisChecks {
             }
             client = connect(redisson);
         } catch (Exception e) {
-            return List.of(Check.fail("redis reachable", where + " does not answer: " + Causes.root(e)));
+            return List.of(Check.fail("redis reachable", where + " does not answer: " + masked(Causes.root(e))));
         }
         try {
             List<RedisNode> masters = masters(client, redisson);
@@ -69,7 +71,7 @@ final class RedisChecks {
             checks.add(Clock.skew(masters.get(0)));
             return checks;
         } catch (RuntimeException e) {
-            return List.of(Check.fail("redis reachable", where + " failed a command: " + Causes.root(e)));
+            return List.of(Check.fail("redis reachable", where + " failed a command: " + masked(Causes.root(e))));
         } finally {
             client.shutdown(0, 2, TimeUnit.SECONDS);
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.git.TokenHosts;
 import dev.kbsync.worker.credentials.CredentialResolver;
 import dev.kbsync.worker.credentials.CredentialSettings;
@@ -124,6 +125,28 @@ class ChecksTest {
                         Check.pass("git token hosts", "KBSYNC_GIT_TOKEN goes only to git.example.com, *.corp.example"));
         assertThat(GitTokenCheck.run(Optional.empty(), resolver(Optional.empty(), Map.of())))
                 .isEqualTo(Check.skip("git token hosts", "KBSYNC_GIT_TOKEN is not set"));
+    }
+
+    @Test
+    void shouldNotShowTheRedisPassword() throws Exception {
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        CoordinatorConfig config = CoordinatorConfig.load(
+                Optional.empty(),
+                Map.of(
+                        "KBSYNC_AUTH_ENABLED",
+                        "false",
+                        "KBSYNC_REDIS_ADDRESS",
+                        "redis://:redis-secret-7@127.0.0.1:" + closed));
+
+        List<Check> checks = new RedisChecks(Duration.ofSeconds(1)).run(config.redis());
+
+        assertThat(checks).singleElement().satisfies(check -> {
+            assertThat(check.status()).isEqualTo(Check.Status.FAIL);
+            assertThat(check.line()).contains("127.0.0.1:" + closed).doesNotContain("redis-secret-7");
+        });
     }
 
     /** The remote check asks the worker's credential layer: an unlisted host is shown no token, and the line says so. */
