@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.http;
 
 import dev.kbsync.coordinator.degraded.DegradedMode;
+import dev.kbsync.coordinator.engine.redis.OutageLog;
 import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.metrics.ProcessMetrics;
@@ -23,6 +24,8 @@ final class OpsRoutes {
     private final RedisHealth health;
     private final PrometheusMetrics metrics;
     private final Buffer openApi = openApi();
+    /** An outage fails every probe (every few seconds): WARN once, DEBUG after, INFO when Redis answers again. */
+    private final OutageLog readiness = new OutageLog(log, "readiness check");
 
     private final Optional<DegradedMode> degraded;
 
@@ -43,14 +46,13 @@ final class OpsRoutes {
     void handleReady(RoutingContext ctx) {
         health.check().onComplete(result -> {
             if (result.succeeded()) {
+                readiness.succeeded();
                 JsonObject ready = new JsonObject().put("status", "ready").put("redis", "up");
                 degraded.ifPresent(d ->
                         ready.put("mode", d.accepting() ? "degraded" : "normal").put("journal", d.pending()));
                 Responses.ok(ctx, ready);
             } else {
-                log.warn(
-                        "readiness check failed: redis did not answer: {}",
-                        result.cause().toString());
+                readiness.failed("redis did not answer", result.cause());
                 ctx.response().putHeader("Retry-After", Long.toString(RedisHealth.RETRY_AFTER.toSeconds()));
                 JsonObject body = Failures.error("NOT_READY", "redis is not reachable")
                         .put("status", "not ready")

@@ -1,0 +1,69 @@
+package dev.kbsync.coordinator.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kbsync.coordinator.health.RedisHealth;
+import dev.kbsync.coordinator.metrics.PrometheusMetrics;
+import dev.kbsync.coordinator.testing.LogCapture;
+import dev.kbsync.metrics.ProcessMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The ops routes over real HTTP, with a Redis that answers or not as the test says. */
+class OpsRoutesTest {
+    private static final AtomicBoolean answering = new AtomicBoolean(true);
+
+    private static Vertx vertx;
+    private static WebClient client;
+
+    @BeforeAll
+    static void start() {
+        vertx = Vertx.vertx();
+        RedisHealth health = new RedisHealth(
+                vertx,
+                () -> answering.get() ? Future.succeededFuture() : Future.failedFuture("connection refused"),
+                true);
+        OpsRoutes ops = new OpsRoutes(health, new PrometheusMetrics(new ProcessMetrics()), Optional.empty());
+        Router router = Router.router(vertx);
+        router.route(HttpMethod.GET, "/readyz").handler(ops::handleReady);
+        HttpServer server = vertx.createHttpServer()
+                .requestHandler(router)
+                .listen(0, "127.0.0.1")
+                .await();
+        client = WebClient.create(
+                vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.actualPort()));
+    }
+
+    @AfterAll
+    static void stop() {
+        vertx.close().await();
+    }
+
+    @Test
+    void shouldWarnOncePerOutageHoweverOftenReadinessIsProbed() {
+        List<String> lines;
+        try (LogCapture logs = new LogCapture()) {
+            answering.set(false);
+            for (int i = 0; i < 5; i++) {
+                assertThat(client.get("/readyz").send().await().statusCode()).isEqualTo(503);
+            }
+            answering.set(true);
+            assertThat(client.get("/readyz").send().await().statusCode()).isEqualTo(200);
+            lines = logs.lines().stream().filter(l -> l.contains("readiness")).toList();
+        }
+
+        assertThat(lines.stream().filter(l -> l.startsWith("WARN"))).hasSize(1);
+        assertThat(lines.stream().filter(l -> l.startsWith("INFO"))).hasSize(1);
+    }
+}
