@@ -64,9 +64,17 @@ final class OpsRoutes {
         });
     }
 
+    /** The scrape grows with every KB (some 50 series each), so it is built on a worker thread, never the event loop. */
     void handleMetrics(RoutingContext ctx) {
-        Responses.end(
-                ctx.response().putHeader("Content-Type", ProcessMetrics.CONTENT_TYPE), Buffer.buffer(metrics.scrape()));
+        ctx.vertx().executeBlocking(metrics::scrape, false).onComplete(scrape -> {
+            if (scrape.failed()) {
+                ctx.fail(scrape.cause());
+            } else if (!ctx.response().closed()) {
+                Responses.end(
+                        ctx.response().putHeader("Content-Type", ProcessMetrics.CONTENT_TYPE),
+                        Buffer.buffer(scrape.result()));
+            }
+        });
     }
 
     private static Buffer openApi() {

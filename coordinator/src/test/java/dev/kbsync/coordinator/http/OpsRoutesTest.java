@@ -6,16 +6,21 @@ import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.testing.LogCapture;
 import dev.kbsync.metrics.ProcessMetrics;
+import io.micrometer.core.instrument.Gauge;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,6 +28,7 @@ import org.junit.jupiter.api.Test;
 /** The ops routes over real HTTP, with a Redis that answers or not as the test says. */
 class OpsRoutesTest {
     private static final AtomicBoolean answering = new AtomicBoolean(true);
+    private static final AtomicReference<Boolean> scrapedOnEventLoop = new AtomicReference<>();
 
     private static Vertx vertx;
     private static WebClient client;
@@ -34,9 +40,16 @@ class OpsRoutesTest {
                 vertx,
                 () -> answering.get() ? Future.succeededFuture() : Future.failedFuture("connection refused"),
                 true);
-        OpsRoutes ops = new OpsRoutes(health, new PrometheusMetrics(new ProcessMetrics()), Optional.empty());
+        ProcessMetrics process = new ProcessMetrics();
+        Gauge.builder("test.scraped.on.event.loop", () -> {
+                    scrapedOnEventLoop.set(Context.isOnEventLoopThread()); // read as the scrape is built
+                    return 1;
+                })
+                .register(process.registry());
+        OpsRoutes ops = new OpsRoutes(health, new PrometheusMetrics(process), Optional.empty());
         Router router = Router.router(vertx);
         router.route(HttpMethod.GET, "/readyz").handler(ops::handleReady);
+        router.route(HttpMethod.GET, "/metrics").handler(ops::handleMetrics);
         HttpServer server = vertx.createHttpServer()
                 .requestHandler(router)
                 .listen(0, "127.0.0.1")
@@ -48,6 +61,18 @@ class OpsRoutesTest {
     @AfterAll
     static void stop() {
         vertx.close().await();
+    }
+
+    @Test
+    void shouldBuildTheScrapeOffTheEventLoop() {
+        HttpResponse<Buffer> scrape = client.get("/metrics").send().await();
+
+        assertThat(scrape.statusCode()).isEqualTo(200);
+        assertThat(scrape.getHeader("Content-Type")).isEqualTo(ProcessMetrics.CONTENT_TYPE);
+        assertThat(scrape.bodyAsString()).contains("test_scraped_on_event_loop 1.0");
+        assertThat(scrapedOnEventLoop.get())
+                .as("built on an event loop (it grows with every KB)")
+                .isFalse();
     }
 
     @Test
