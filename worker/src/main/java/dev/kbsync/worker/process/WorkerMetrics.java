@@ -73,7 +73,7 @@ public final class WorkerMetrics {
                 .description("Moves from one coordinator to another (away and back)")
                 .register(registry);
         this.git = Timer.builder("kbsync.worker.git")
-                .description("Git time per job")
+                .description("Git time per publish cycle (a job or a group-commit batch)")
                 .serviceLevelObjectives(ProcessMetrics.buckets(50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000))
                 .register(registry);
     }
@@ -137,7 +137,7 @@ public final class WorkerMetrics {
         return (long) behindCycles.count();
     }
 
-    /** Mean git time per job so far. */
+    /** Mean git time per publish cycle so far (a group-commit batch is one). */
     public Duration meanGitTime() {
         return Duration.ofNanos((long) git.mean(TimeUnit.NANOSECONDS));
     }

@@ -75,7 +75,7 @@ class ManyNotesIT {
                     .average()
                     .orElse(0));
             log.info(
-                    "MEASURED: {} notes on {} KBs by 3 workers (concurrency 3) in {} ms; mean git time per job {} ms",
+                    "MEASURED: {} notes on {} KBs by 3 workers (concurrency 3) in {} ms; mean git time per publish cycle {} ms",
                     NOTES,
                     KBS.size(),
                     wall.toMillis(),

@@ -81,8 +81,9 @@ class MetricNamesIT {
                     + " first)\"",
             "kbsync_worker_coordinator_moves_total counter {} \"Moves from one coordinator to another (away and back)\"",
             "kbsync_worker_degraded gauge {} \"1 while the coordinator is unreachable\"",
-            "kbsync_worker_git_seconds histogram {} le=0.05,0.1,0.25,0.5,1.0,2.5,5.0,10.0,30.0,+Inf \"Git time per job\"",
-            "kbsync_worker_git_seconds_max gauge {} \"Git time per job\"",
+            "kbsync_worker_git_seconds histogram {} le=0.05,0.1,0.25,0.5,1.0,2.5,5.0,10.0,30.0,+Inf \"Git time per"
+                    + " publish cycle (a job or a group-commit batch)\"",
+            "kbsync_worker_git_seconds_max gauge {} \"Git time per publish cycle (a job or a group-commit batch)\"",
             "kbsync_worker_jobs_done_total counter {} \"Jobs reported done\"",
             "kbsync_worker_jobs_failed_total counter {} \"Jobs reported failed\"",
             "kbsync_worker_publish_cycles_behind_total counter {} \"Publish cycles that began behind the remote (another"
