@@ -42,10 +42,14 @@ final class UpCommand implements Callable<Integer> {
         StackOptions options = stack.options(port);
         StartFailure.portFree(port); // before the data directory gets its logs: a refusal changes nothing
         Path logFile = LogSetup.toFile(DataDir.child(DataDir.writable(options.dataDir()), "logs"), logs);
-        EmbeddedStack running = EmbeddedStack.start(options);
-        // Ctrl-C stops the stack before the JVM shuts down (the workers finish their cycles: see StopSignals); the
-        // hook covers any other exit, and past the bound ends the JVM with 124 itself (halt: the only way a hook can).
+        // Ctrl-C stops the stack before the JVM shuts down (the workers finish their cycles: see StopSignals), taken
+        // from
+        // before the start: one during the start (a few seconds) stops the stack once started, else the JVM would exit
+        // without a word, leaving the Redis to its watchdog and the coordinator's temporary directory behind. A failed
+        // start stops what it started itself. The hook covers any other exit, and past the bound ends the JVM with 124
+        // itself (halt: the only way a hook can).
         StopSignals signals = StopSignals.install();
+        EmbeddedStack running = EmbeddedStack.start(options);
         AtomicBoolean stopping = new AtomicBoolean();
         AtomicBoolean pastBound = new AtomicBoolean();
         Runnable stop = () -> {
@@ -68,8 +72,10 @@ final class UpCommand implements Callable<Integer> {
                             }
                         },
                         "kbsync-up-shutdown"));
-        System.out.print(banner(running, logFile) + restart(running));
-        System.out.flush();
+        if (!signals.requested()) {
+            System.out.print(banner(running, logFile) + restart(running));
+            System.out.flush();
+        }
         signals.await();
         stop.run();
         return pastBound.get() ? ExitCodes.STOP_PAST_BOUND : signals.exitCode();

@@ -40,6 +40,11 @@ public final class StopSignals {
         return signals;
     }
 
+    /** Whether a stop signal arrived already. */
+    public boolean requested() {
+        return requested.getCount() == 0;
+    }
+
     /** Blocks until a stop signal arrived. */
     public void await() throws InterruptedException {
         requested.await();
