@@ -12,11 +12,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,12 +48,7 @@ class OpsRoutesTest {
         Router router = Router.router(vertx);
         router.route(HttpMethod.GET, "/readyz").handler(ops::handleReady);
         router.route(HttpMethod.GET, "/metrics").handler(ops::handleMetrics);
-        HttpServer server = vertx.createHttpServer()
-                .requestHandler(router)
-                .listen(0, "127.0.0.1")
-                .await();
-        client = WebClient.create(
-                vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.actualPort()));
+        client = LoopbackServer.serve(vertx, router);
     }
 
     @AfterAll

@@ -6,12 +6,10 @@ import dev.kbsync.coordinator.health.RedisHealth;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,7 +28,6 @@ class RedisGateTest {
     private static final Duration DEADLINE = Duration.ofMillis(300);
 
     private static Vertx vertx;
-    private static HttpServer server;
     private static WebClient client;
     private static final AtomicInteger refused = new AtomicInteger();
 
@@ -55,12 +52,7 @@ class RedisGateTest {
                         ctx -> // a Redis call that fails REDIS_UNAVAILABLE well after the deadline (Redisson's timeout)
                         vertx.setTimer(DEADLINE.toMillis() * 3, t -> ctx.fail(RedisHealth.unavailable())))
                 .failureHandler(Failures.handler(refused::incrementAndGet));
-        server = vertx.createHttpServer()
-                .requestHandler(router)
-                .listen(0, "127.0.0.1")
-                .await();
-        client = WebClient.create(
-                vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.actualPort()));
+        client = LoopbackServer.serve(vertx, router);
     }
 
     @AfterAll
