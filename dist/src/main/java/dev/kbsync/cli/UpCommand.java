@@ -43,11 +43,10 @@ final class UpCommand implements Callable<Integer> {
         StartFailure.portFree(port); // before the data directory gets its logs: a refusal changes nothing
         Path logFile = LogSetup.toFile(DataDir.child(DataDir.writable(options.dataDir()), "logs"), logs);
         // Ctrl-C stops the stack before the JVM shuts down (the workers finish their cycles: see StopSignals), taken
-        // from
-        // before the start: one during the start (a few seconds) stops the stack once started, else the JVM would exit
-        // without a word, leaving the Redis to its watchdog and the coordinator's temporary directory behind. A failed
-        // start stops what it started itself. The hook covers any other exit, and past the bound ends the JVM with 124
-        // itself (halt: the only way a hook can).
+        // from before the start: one during the start (a few seconds) stops the stack once started, else the JVM would
+        // exit without a word, leaving the Redis to its watchdog and the coordinator's temporary directory behind. A
+        // failed start stops what it started itself. The hook covers any other exit, and past the bound ends the JVM
+        // with 124 itself (halt: the only way a hook can).
         StopSignals signals = StopSignals.install();
         EmbeddedStack running = EmbeddedStack.start(options);
         AtomicBoolean stopping = new AtomicBoolean();
