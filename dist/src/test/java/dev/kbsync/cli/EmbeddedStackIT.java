@@ -44,6 +44,16 @@ class EmbeddedStackIT {
                     .contains("logs:        " + data.resolve("logs/kbsync.log"))
                     .contains("curl -s -X POST " + stack.baseUrl() + "/v1/kbs/demo/notes");
             firstJob = writeNote(stack, "chat-1");
+            assertThat(HttpClient.newHttpClient()
+                            .send(
+                                    HttpRequest.newBuilder(stack.baseUrl().resolve("/metrics"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .body())
+                    .as("its coordinator's scrape has the process and HTTP server meters, as a standalone one's")
+                    .contains("kbsync_grants_total")
+                    .contains("jvm_memory_used_bytes")
+                    .contains("vertx_http_server_requests_total");
             assertThat(housekeepingThreads())
                     .as("the demo remote's housekeeping runs")
                     .isEqualTo(1);

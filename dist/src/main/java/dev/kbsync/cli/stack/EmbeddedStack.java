@@ -4,6 +4,7 @@ import dev.kbsync.config.Check;
 import dev.kbsync.coordinator.Coordinator;
 import dev.kbsync.coordinator.config.ConfigKey;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.metrics.ProcessMetrics;
 import dev.kbsync.redis.DirInUseException;
 import dev.kbsync.redis.DirLock;
 import dev.kbsync.redis.RedisProcess;
@@ -42,7 +43,14 @@ public final class EmbeddedStack implements AutoCloseable {
     /** The in-process workers' {@code shutdown.grace}, taken from the environment as the standalone worker does. */
     private static final String SHUTDOWN_GRACE = "KBSYNC_SHUTDOWN_GRACE";
 
-    private final Vertx vertx = Vertx.vertx();
+    /**
+     * The registry the coordinator's meters join, with the Vert.x it reports into (JVM, process and HTTP server meters),
+     * as a standalone coordinator's: the in-process workers run on the same Vert.x, their health servers' requests
+     * among its HTTP server meters.
+     */
+    private final ProcessMetrics metrics = new ProcessMetrics();
+
+    private final Vertx vertx = metrics.vertx();
     private final List<WorkerProcess> workers = new ArrayList<>();
     /** The data directory's owner lock, held from the start to the end of the stop. */
     private DirLock owner;
@@ -93,7 +101,7 @@ public final class EmbeddedStack implements AutoCloseable {
         housekeeping = RemoteHousekeeping.start(demoRemote, HOUSEKEEPING_EVERY);
         CoordinatorConfig config = CoordinatorConfig.load(Optional.empty(), coordinatorEnv(options));
         try {
-            coordinator = Coordinator.start(vertx, config).await();
+            coordinator = Coordinator.start(vertx, config, metrics).await();
             coordinatorStopBound = config.shutdown().timeout();
         } catch (Exception e) { // await() rethrows the failure as it is, a BindException included
             Optional<StartFailure> expected = StartFailure.of(e, StartFailure.Advice.up(options.port(), redisUri));
