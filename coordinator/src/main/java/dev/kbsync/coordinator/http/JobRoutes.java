@@ -77,7 +77,7 @@ final class JobRoutes {
                                 input.state(),
                                 input.limit(),
                                 input.cursor(),
-                                job -> caller.sees(job.kb().value(), job.user()))))
+                                caller.users().patterns())))
                 .onSuccess(page -> Responses.ok(ctx, page.toJson()))
                 .onFailure(ctx::fail);
     }

@@ -174,7 +174,7 @@ final class JobStreams {
                                 Optional.of(state),
                                 JobListQuery.MAX_LIMIT,
                                 Optional.empty(),
-                                job -> true))
+                                List.of()))
                         .map(page -> page.jobs()));
             }
             return Future.all(pages)

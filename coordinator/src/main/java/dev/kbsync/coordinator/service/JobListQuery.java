@@ -1,16 +1,15 @@
 package dev.kbsync.coordinator.service;
 
-import dev.kbsync.api.Job;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Predicate;
 
 /**
  * A job list query, checked: the KBs to list (the caller's), optional user and state filters, the page size, the
- * position the page starts after (the page before's cursor), and which jobs the caller may see (a users-scoped token's filter).
+ * position the page starts after (the page before's cursor), and the users whose jobs the caller may see (a
+ * users-scoped token's names and prefixes ending in {@code *}; empty: every user's).
  */
 public record JobListQuery(
         List<KbId> kbs,
@@ -18,7 +17,7 @@ public record JobListQuery(
         Optional<JobState> state,
         int limit,
         Optional<JobCursor> cursor,
-        Predicate<Job> visible) {
+        List<String> users) {
     /** Largest page. */
     public static final int MAX_LIMIT = 100;
 
@@ -30,7 +29,7 @@ public record JobListQuery(
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(cursor, "cursor");
-        Objects.requireNonNull(visible, "visible");
+        users = List.copyOf(users);
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new IllegalArgumentException("limit must be 1.." + MAX_LIMIT);
         }

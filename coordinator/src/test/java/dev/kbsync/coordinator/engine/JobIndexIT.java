@@ -141,7 +141,7 @@ class JobIndexIT {
     }
 
     private static JobListQuery query(KbId kb, int limit, Optional<JobCursor> cursor) {
-        return new JobListQuery(List.of(kb), Optional.empty(), Optional.empty(), limit, cursor, j -> true);
+        return new JobListQuery(List.of(kb), Optional.empty(), Optional.empty(), limit, cursor, List.of());
     }
 
     /** Runs {@code code} after lib.lua on the KB's keys, with a header of usual arguments. */

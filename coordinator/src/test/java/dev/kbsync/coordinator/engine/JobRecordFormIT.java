@@ -325,7 +325,7 @@ class JobRecordFormIT {
     }
 
     private static JobListQuery query(KbId kb) {
-        return new JobListQuery(List.of(kb), Optional.empty(), Optional.empty(), 20, Optional.empty(), j -> true);
+        return new JobListQuery(List.of(kb), Optional.empty(), Optional.empty(), 20, Optional.empty(), List.of());
     }
 
     private static String ticket(Job job) {

@@ -323,6 +323,38 @@ class ScopeApiIT {
         assertError(api.call(GET, "/v1/events?user=carol", BOT), 403, "SCOPE_USER");
     }
 
+    /**
+     * A users-scoped token's list pages hold its users' jobs, each once, and no cursor names a job it may not see
+     * (another user's job, newer than its own, once made the cursor of an empty page).
+     */
+    @Test
+    void shouldPageAUsersScopedTokensJobsWithoutCursorsNamingOtherUsersJobs() {
+        api.kb("team-a-pages");
+        String mine = note(BOT, "team-a-pages", "alice").bodyAsJsonObject().getString("id");
+        String carols = note(CLIENT, "team-a-pages", "carol").bodyAsJsonObject().getString("id");
+        String ticket = carols.substring(carols.indexOf('~') + 1);
+
+        List<String> listed = new java.util.ArrayList<>();
+        List<String> cursors = new java.util.ArrayList<>();
+        String cursor = null;
+        for (int page = 0; page < 10; page++) {
+            JsonObject answer = api.call(
+                            GET, "/v1/jobs?kb=team-a-pages&limit=1" + (cursor == null ? "" : "&cursor=" + cursor), BOT)
+                    .bodyAsJsonObject();
+            answer.getJsonArray("jobs").forEach(j -> listed.add(((JsonObject) j).getString("id")));
+            cursor = answer.getString("nextCursor");
+            if (cursor == null) {
+                break;
+            }
+            cursors.add(new String(
+                    java.util.Base64.getUrlDecoder().decode(cursor), java.nio.charset.StandardCharsets.ISO_8859_1));
+        }
+
+        assertThat(cursor).as("the last page's cursor").isNull();
+        assertThat(listed).containsExactly(mine);
+        assertThat(cursors).as("cursors, decoded").noneMatch(c -> c.contains(ticket));
+    }
+
     /** A KB's recent jobs are whole job records (their text included): a users-scoped token sees its users' only. */
     @Test
     void shouldShowAUsersScopedTokenOnlyItsUsersRecentJobs() {

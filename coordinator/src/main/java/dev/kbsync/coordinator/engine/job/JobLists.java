@@ -17,8 +17,9 @@ import java.util.Optional;
 /**
  * The job list across KBs, newest first: one read-only script per KB (its index lives in its slot) returns up to a
  * page of matching jobs after the cursor; the slices are merged down to the highest position every slice is complete
- * to, so a page never skips a job. A page may hold fewer jobs than asked (a KB's scan stopped early, or jobs the
- * caller may not see were left out) while {@code nextCursor} is set: follow it until it is null.
+ * to, so a page never skips a job. Jobs the caller may not see are left out by the scripts, like those the filters
+ * leave out, so a page's last job is one it may see. A page may hold fewer jobs than asked (a KB's scan stopped early)
+ * while {@code nextCursor} is set: follow it until it is null.
  */
 final class JobLists {
     /** Index entries one KB's script looks at per page, at most. */
@@ -36,7 +37,7 @@ final class JobLists {
         String state = q.state().map(s -> s.wire()).orElse("");
         List<Future<ListSlice>> slices = new ArrayList<>();
         for (KbId kb : q.kbs()) {
-            slices.add(tickets.list(kb, after, q.limit(), user, state, MAX_SCAN));
+            slices.add(tickets.list(kb, after, q.limit(), user, q.users(), state, MAX_SCAN));
         }
         return Future.all(slices)
                 .map(all -> merge(q, slices.stream().map(Future::result).toList()));
@@ -63,7 +64,7 @@ final class JobLists {
         } else if (floor.isPresent()) {
             next = floor.get().encode();
         }
-        List<Job> jobs = merged.stream().map(Listed::job).filter(q.visible()).toList();
+        List<Job> jobs = merged.stream().map(Listed::job).toList();
         return new JobPage(jobs, next);
     }
 }

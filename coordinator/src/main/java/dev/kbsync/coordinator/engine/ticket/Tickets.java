@@ -322,11 +322,12 @@ public final class Tickets {
     }
 
     /**
-     * The KB's jobs strictly after {@code after} (newest first), matching {@code user} and {@code state} ('': any), at
-     * most {@code limit}, scanning at most {@code maxScan} index entries.
+     * The KB's jobs strictly after {@code after} (newest first), matching {@code user} and {@code state} ('': any) and
+     * submitted as one of {@code users} (names and prefixes ending in {@code *}; empty: any), at most {@code limit},
+     * scanning at most {@code maxScan} index entries.
      */
     public Future<ListSlice> list(
-            KbId kb, Optional<JobCursor> after, int limit, String user, String state, int maxScan) {
+            KbId kb, Optional<JobCursor> after, int limit, String user, List<String> users, String state, int maxScan) {
         return run(
                         Script.LIST,
                         kb,
@@ -335,7 +336,8 @@ public final class Tickets {
                         limit,
                         user,
                         state,
-                        maxScan)
+                        maxScan,
+                        String.join(",", users))
                 .map(r -> Replies.listed(kb, r));
     }
 
