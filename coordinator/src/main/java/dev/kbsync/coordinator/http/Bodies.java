@@ -80,7 +80,7 @@ final class Bodies {
      * Fails unless {@code body} is strict JSON (RFC 8259): no comments (Vert.x's own decoder reads them) and no name
      * twice in an object (which would otherwise keep its last value, silently).
      */
-    static void strict(byte[] body) throws IOException {
+    static void strict(String body) throws IOException {
         try (JsonParser parser = STRICT.createParser(body)) {
             while (parser.nextToken() != null) {
                 // every token read: a comment or a repeated name fails the read
@@ -100,8 +100,9 @@ final class Bodies {
         }
         Object parsed;
         try {
-            strict(ctx.body().buffer().getBytes());
-            parsed = Json.decodeValue(ctx.body().buffer());
+            String text = text(ctx.body().buffer().getBytes());
+            strict(text);
+            parsed = Json.decodeValue(text);
         } catch (DecodeException | IOException e) {
             throw new InvalidInputException("INVALID_JSON", "the body is not valid JSON");
         }
@@ -109,5 +110,15 @@ final class Bodies {
             throw new InvalidInputException("INVALID_JSON", "the body must be a JSON object");
         }
         return Fields.of(json, "", allowed);
+    }
+
+    /**
+     * The body as text: JSON is UTF-8 (RFC 8259), so bytes that are not (an overlong form, UTF-16) are refused rather
+     * than read as some other text. A leading byte order mark is ignored, as the RFC allows.
+     */
+    private static String text(byte[] body) {
+        String text = Utf8.decode(body)
+                .orElseThrow(() -> new InvalidInputException("INVALID_JSON", "the body is not UTF-8 text"));
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 }

@@ -6,10 +6,9 @@ import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A lease channel's frames as read: WebSocket fragments put together into whole frames (at most {@link #MAX_FRAME}
@@ -77,17 +76,12 @@ final class ChannelFrames {
             refuse(null, "INVALID_FRAME", "frames are JSON text, not binary");
             return;
         }
-        String text;
-        try {
-            text = StandardCharsets.UTF_8
-                    .newDecoder()
-                    .decode(ByteBuffer.wrap(whole.getBytes()))
-                    .toString();
-        } catch (CharacterCodingException e) {
+        Optional<String> text = Utf8.decode(whole.getBytes());
+        if (text.isEmpty()) {
             refuse(null, "INVALID_FRAME", "a text frame is UTF-8");
             return;
         }
-        frame(text);
+        frame(text.get());
     }
 
     private void frame(String text) {
@@ -97,7 +91,7 @@ final class ChannelFrames {
         }
         JsonObject frame;
         try {
-            Bodies.strict(text.getBytes(StandardCharsets.UTF_8));
+            Bodies.strict(text);
             frame = new JsonObject(text);
         } catch (DecodeException | ClassCastException | IOException e) {
             refuse(null, "INVALID_FRAME", "a frame is a JSON object");

@@ -14,9 +14,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -129,7 +126,7 @@ final class ReadRoutes {
                 .put("commit", file.commit())
                 .put("blobId", file.blobId())
                 .put("size", file.size());
-        Optional<String> text = utf8(file.data());
+        Optional<String> text = Utf8.decode(file.data());
         body.put("encoding", text.isPresent() ? "utf-8" : "base64")
                 .put("content", text.orElseGet(() -> Base64.getEncoder().encodeToString(file.data())));
         Responses.end(
@@ -164,25 +161,12 @@ final class ReadRoutes {
                 out.write(bytes[i]);
             }
         }
-        return utf8(out.toByteArray())
+        return Utf8.decode(out.toByteArray())
                 .orElseThrow(() -> RelativePath.reject(value, "is not UTF-8 once percent-decoded"));
     }
 
     private static int hex(byte b) {
         return Character.digit((char) b, 16);
-    }
-
-    private static Optional<String> utf8(byte[] data) {
-        try {
-            return Optional.of(StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(data))
-                    .toString());
-        } catch (CharacterCodingException e) {
-            return Optional.empty();
-        }
     }
 
     /** The blob ids of an {@code If-None-Match} header ({@code "<blob>"}, weak or not, comma-separated). */

@@ -16,6 +16,8 @@ import dev.kbsync.coordinator.testing.LogCapture;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -252,6 +254,32 @@ class JobApiIT {
                 .putHeader("Idempotency-Key", key)
                 .sendJsonObject(new JsonObject().put("user", user).put("text", text))
                 .await();
+    }
+
+    /** Bytes that are not UTF-8 (overlong forms of "a" and of NUL) and a UTF-16 body are not JSON (RFC 8259). */
+    @Test
+    void shouldRejectABodyThatIsNotUtf8AndStoreNothing() {
+        long calls = api.services.calls.get();
+        long keys = api.storedRecords();
+        String user = newUser();
+        List<byte[]> bodies = List.of(
+                notUtf8("{\"user\":\"" + user, new byte[] {(byte) 0xC1, (byte) 0xA1}, "\",\"text\":\"t\"}"),
+                notUtf8("{\"user\":\"" + user, new byte[] {(byte) 0xC0, (byte) 0x80}, "\",\"text\":\"t\"}"),
+                ("{\"user\":\"" + user + "\",\"text\":\"t\"}").getBytes(StandardCharsets.UTF_16LE));
+
+        for (byte[] body : bodies) {
+            HttpResponse<Buffer> response =
+                    api.raw(POST, "/v1/kbs/demo/notes", CLIENT, "application/json", Buffer.buffer(body));
+
+            assertError(response, 400, "INVALID_JSON");
+        }
+        assertThat(api.services.calls.get()).as("service calls").isEqualTo(calls);
+        assertThat(api.storedRecords()).as("stored records").isEqualTo(keys);
+    }
+
+    private static byte[] notUtf8(String before, byte[] bad, String after) {
+        Buffer body = Buffer.buffer(before).appendBytes(bad).appendString(after);
+        return body.getBytes();
     }
 
     @Test
