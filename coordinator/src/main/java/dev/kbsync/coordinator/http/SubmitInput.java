@@ -1,11 +1,13 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.auth.Caller;
 import dev.kbsync.coordinator.config.Webhooks;
 import dev.kbsync.coordinator.service.Retried;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -36,9 +38,13 @@ record SubmitInput(
         return new SubmitInput(kb, user, task, callbackUrl(body, webhooks), idempotencyKey(ctx), Optional.empty());
     }
 
+    /** The Idempotency-Key header, if sent; sent twice it is refused, as which one was meant cannot be told. */
     private static Optional<String> idempotencyKey(RoutingContext ctx) {
-        return Optional.ofNullable(ctx.request().getHeader("Idempotency-Key"))
-                .map(k -> Inputs.id("INVALID_IDEMPOTENCY_KEY", "Idempotency-Key", k));
+        List<String> keys = ctx.request().headers().getAll("Idempotency-Key");
+        if (keys.size() > 1) {
+            throw new InvalidInputException("INVALID_IDEMPOTENCY_KEY", "Idempotency-Key is sent more than once");
+        }
+        return keys.stream().findFirst().map(k -> Inputs.id("INVALID_IDEMPOTENCY_KEY", "Idempotency-Key", k));
     }
 
     /** The body's callbackUrl, validated ('': none). */

@@ -282,6 +282,23 @@ class JobApiIT {
         return body.getBytes();
     }
 
+    /** Two Idempotency-Key headers: which one the client meant cannot be told, so neither is taken. */
+    @Test
+    void shouldRejectARepeatedIdempotencyKeyAndStoreNothing() {
+        long calls = api.services.calls.get();
+        long keys = api.storedRecords();
+        for (List<String> sent : List.of(List.of("key-a", "key-b"), List.of("key-a", "key-a"))) {
+            HttpResponse<Buffer> response = api.request(POST, "/v1/kbs/demo/notes", CLIENT)
+                    .putHeader("Idempotency-Key", sent)
+                    .sendJsonObject(new JsonObject().put("user", newUser()).put("text", "t"))
+                    .await();
+
+            assertError(response, 400, "INVALID_IDEMPOTENCY_KEY");
+        }
+        assertThat(api.services.calls.get()).as("service calls").isEqualTo(calls);
+        assertThat(api.storedRecords()).as("stored records").isEqualTo(keys);
+    }
+
     @Test
     void shouldRejectABadIdempotencyKey() {
         HttpResponse<Buffer> response = api.request(POST, "/v1/kbs/demo/notes", CLIENT)
