@@ -21,6 +21,9 @@ import org.slf4j.LoggerFactory;
  * read whole, so one deadline covers the wait for a request and its arrival; a request whose head was read is answered
  * 408 before the close. Each close is counted (kbsync_http_request_read_timeouts_total).
  *
+ * <p>An answer given before its request's body arrived (413, or a request that failed at once) that says {@code
+ * Connection: close} closes the connection once written, rather than at the deadline.
+ *
  * <p>From a request read whole until its answer ends the connection has no deadline: a long poll or an event stream may
  * stay silent as long as it must. A connection upgraded to a WebSocket (the lease channel, answered 101) has none
  * either; its pings bound it. A request the router never sees (no Host, or one the decoder could not read) leaves the
@@ -74,6 +77,10 @@ final class RequestDeadlines implements Handler<RoutingContext> {
             ctx.addEndHandler(answered -> {
                 if (answered.succeeded()) {
                     deadline.answered(turn, connection);
+                    if (!request.isEnded()
+                            && "close".equalsIgnoreCase(response.headers().get("Connection"))) {
+                        connection.close(); // an answer before the body: what is left of it is never read
+                    }
                 }
             });
         }

@@ -157,6 +157,47 @@ class RequestFramingApiIT {
         }
     }
 
+    /**
+     * An answer given before the body arrives (too large, or to a request that fails at once) with {@code Connection:
+     * close} closes the connection once written: the client is not left waiting for the read deadline.
+     */
+    @Test
+    void shouldCloseTheConnectionOnceAnAnswerBeforeTheBodyIsWritten() throws IOException {
+        String head = "HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + CLIENT
+                + "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nConnection: close\r\n";
+        assertAnsweredAndClosed("POST /v1/kbs/demo/notes " + head + "Content-Length: 999999\r\n\r\n", 413);
+        assertAnsweredAndClosed("POST /v1/jobs/demo~abc/retry " + head + "Content-Length: 10\r\n\r\n", 404);
+    }
+
+    private static void assertAnsweredAndClosed(String request, int status) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", api.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            InputStream in = socket.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (head.indexOf("\r\n\r\n") < 0) {
+                int b = in.read();
+                assertThat(b).as("answer so far: " + head).isNotNegative();
+                head.append((char) b);
+            }
+            String headers = head.toString().toLowerCase(java.util.Locale.ROOT);
+            assertThat(headers).startsWith("http/1.1 " + status).contains("connection: close");
+            java.util.regex.Matcher length =
+                    java.util.regex.Pattern.compile("content-length: *(\\d+)").matcher(headers);
+            assertThat(length.find()).as(headers).isTrue();
+            in.readNBytes(Integer.parseInt(length.group(1)));
+            socket.setSoTimeout(2_000);
+            long start = System.nanoTime();
+            try {
+                assertThat(in.read()).as("after the answer").isEqualTo(-1);
+            } catch (java.net.SocketTimeoutException open) {
+                throw new AssertionError("the connection was still open " + (System.nanoTime() - start) / 1_000_000
+                        + " ms after the answer " + head.substring(0, 12));
+            }
+        }
+    }
+
     /** A client that leaves in the middle of its body is no internal error either. */
     @Test
     void shouldLogNoErrorWhenAClientLeavesInTheMiddleOfItsBody() throws Exception {
