@@ -46,7 +46,7 @@ final class ReadRoutes {
 
     void handleFile(RoutingContext ctx) {
         Query query = Query.of(ctx, "at", "after");
-        String path = RelativePath.check(filePath(ctx.request().path()));
+        String path = RelativePath.check(filePath(ctx.normalizedPath()));
         Optional<ObjectId> at = query.commit("at");
         Set<String> known = etags(ctx.request().getHeader("If-None-Match"));
         read(ctx, query, snapshot -> SnapshotReads.file(snapshot, at, path, known))
@@ -141,8 +141,9 @@ final class ReadRoutes {
     }
 
     /**
-     * The path after {@code /v1/kbs/<kb>/files/}, each segment percent-decoded (the router has not touched it); the
-     * KB's own segment is skipped whole, so a KB may be called {@code files}.
+     * The path after {@code /v1/kbs/<kb>/files/} of the path the router matched (doubled slashes and dot segments
+     * resolved, escapes of reserved characters kept), each segment percent-decoded; the KB's own segment is skipped
+     * whole, so a KB may be called {@code files}.
      */
     static String filePath(String raw) {
         int kbEnd = raw.startsWith(KBS) ? raw.indexOf('/', KBS.length()) : -1;

@@ -138,6 +138,20 @@ class ReadsApiIT {
         assertThat(response.bodyAsJsonObject().getString("content")).isEqualTo("Standup moved to 9:30\n");
     }
 
+    /** A doubled slash reads as one, as the router reads it: the file's path is the routed path's. */
+    @Test
+    void shouldReadAFileWhoseRequestPathHasADoubledSlash() {
+        for (String path :
+                List.of("/v1/kbs//notes/files/notes/2026/standup.md", "/v1/kbs/notes//files/notes/2026/standup.md")) {
+            HttpResponse<Buffer> response = get(path, CLIENT);
+
+            assertThat(response.statusCode())
+                    .as(path + ": " + response.bodyAsString())
+                    .isEqualTo(200);
+            assertThat(response.bodyAsJsonObject().getString("path")).isEqualTo("notes/2026/standup.md");
+        }
+    }
+
     @Test
     void shouldListTheTreeUnderAPrefixAndTheLogWithTrailers() {
         JsonObject tree = get("/v1/kbs/notes/tree?prefix=notes/", CLIENT).bodyAsJsonObject();
