@@ -4,8 +4,8 @@ import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Quoting;
-import dev.kbsync.coordinator.service.JobCursor;
 import dev.kbsync.coordinator.service.JobListQuery;
+import dev.kbsync.coordinator.service.ListCursor;
 import io.vertx.core.MultiMap;
 import java.util.Arrays;
 import java.util.Optional;
@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 
 /** The query of {@code GET /v1/jobs?kb=&user=&state=&limit=&cursor=}, checked before anything is read. */
 record JobListInput(
-        Optional<KbId> kb, Optional<String> user, Optional<JobState> state, int limit, Optional<JobCursor> cursor) {
+        Optional<KbId> kb, Optional<String> user, Optional<JobState> state, int limit, Optional<ListCursor> cursor) {
     private static final Set<String> NAMES = Set.of("kb", "user", "state", "limit", "cursor");
     private static final int MAX_CURSOR = 256;
 
@@ -64,10 +64,10 @@ record JobListInput(
                 "limit must be an integer from 1 to " + JobListQuery.MAX_LIMIT + ", got " + Quoting.quote(value));
     }
 
-    private static JobCursor cursor(String value) {
+    private static ListCursor cursor(String value) {
         if (value.length() > MAX_CURSOR) {
             throw new InvalidInputException("INVALID_CURSOR", "cursor is not a nextCursor this API gave out");
         }
-        return JobCursor.decode(value);
+        return ListCursor.decode(value);
     }
 }

@@ -10,9 +10,10 @@ import java.util.regex.Pattern;
 /**
  * A position in the job list: a job's submit time (Redis ms) and ticket id. The list runs newest first: larger
  * positions (later, then larger ticket id) come first; ticket ids are unique, so no two jobs share a position. As the
- * API's opaque {@code cursor} it is base64url of {@code v1:<ms>:<ticket>}: the next page starts after it.
+ * API's opaque {@code cursor} (when the caller may see the job there) it is base64url of {@code v1:<ms>:<ticket>}: the
+ * next page starts after it.
  */
-public record JobCursor(long ms, String ticket) implements Comparable<JobCursor> {
+public record JobCursor(long ms, String ticket) implements Comparable<JobCursor>, ListCursor {
     private static final Comparator<JobCursor> ORDER =
             Comparator.comparingLong(JobCursor::ms).thenComparing(JobCursor::ticket);
     private static final Pattern FORM = Pattern.compile("v1:(\\d{1,15}):([0-9a-f]{1,64})");
@@ -22,6 +23,7 @@ public record JobCursor(long ms, String ticket) implements Comparable<JobCursor>
         return ORDER.compare(this, other);
     }
 
+    @Override
     public String encode() {
         String plain = "v1:" + ms + ":" + ticket;
         return Base64.getUrlEncoder().withoutPadding().encodeToString(plain.getBytes(StandardCharsets.UTF_8));

@@ -16,7 +16,7 @@ public record JobListQuery(
         Optional<String> user,
         Optional<JobState> state,
         int limit,
-        Optional<JobCursor> cursor,
+        Optional<ListCursor> cursor,
         List<String> users) {
     /** Largest page. */
     public static final int MAX_LIMIT = 100;

@@ -9,9 +9,9 @@ import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.engine.redis.KbKeys;
 import dev.kbsync.coordinator.engine.redis.Script;
-import dev.kbsync.coordinator.service.JobCursor;
 import dev.kbsync.coordinator.service.JobListQuery;
 import dev.kbsync.coordinator.service.JobService;
+import dev.kbsync.coordinator.service.ListCursor;
 import dev.kbsync.redis.RespClient;
 import dev.kbsync.testing.RedisExtension;
 import java.time.Duration;
@@ -86,7 +86,7 @@ class JobIndexIT {
                 .isSorted()
                 .startsWith(entries.get(0));
         assertThat(pages(jobs, kb, 3)).as("the list, paged").containsExactlyElementsOf(newestFirst);
-        JobPage after = await(jobs.list(query(kb, 3, Optional.of(JobCursor.decode(first.nextCursor())))));
+        JobPage after = await(jobs.list(query(kb, 3, Optional.of(ListCursor.decode(first.nextCursor())))));
         assertThat(after.jobs())
                 .as("a cursor given out while the index was a sorted set")
                 .extracting(Job::id)
@@ -128,19 +128,19 @@ class JobIndexIT {
     /** Every job of the KB, newest first, following the cursor {@code limit} at a time. */
     private static List<String> pages(JobService jobs, KbId kb, int limit) {
         List<String> ids = new ArrayList<>();
-        Optional<JobCursor> cursor = Optional.empty();
+        Optional<ListCursor> cursor = Optional.empty();
         for (int page = 0; page < 20; page++) {
             JobPage p = await(jobs.list(query(kb, limit, cursor)));
             p.jobs().forEach(j -> ids.add(j.id()));
             if (p.nextCursor() == null) {
                 return ids;
             }
-            cursor = Optional.of(JobCursor.decode(p.nextCursor()));
+            cursor = Optional.of(ListCursor.decode(p.nextCursor()));
         }
         throw new AssertionError("no end after 20 pages: " + ids);
     }
 
-    private static JobListQuery query(KbId kb, int limit, Optional<JobCursor> cursor) {
+    private static JobListQuery query(KbId kb, int limit, Optional<ListCursor> cursor) {
         return new JobListQuery(List.of(kb), Optional.empty(), Optional.empty(), limit, cursor, List.of());
     }
 

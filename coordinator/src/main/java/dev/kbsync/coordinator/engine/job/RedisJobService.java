@@ -86,7 +86,7 @@ public final class RedisJobService implements JobService {
         this.assigner = assigner;
         this.changes = changes;
         this.metrics = metrics;
-        this.lists = new JobLists(tickets);
+        this.lists = new JobLists(tickets, new CursorSeal(redis), JobLists.MAX_SCAN);
     }
 
     /**
