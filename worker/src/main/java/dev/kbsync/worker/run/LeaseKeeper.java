@@ -19,6 +19,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +39,12 @@ import org.slf4j.LoggerFactory;
  *       clock, counted from when the lease arrived); the margin is capped at half the TTL, so the heartbeats keep the
  *       grant alive up to its deadline and the coordinator counts the overrun as {@code MAX_HOLD_EXCEEDED};
  *   <li>checks once more, synchronously, right before the push: a stopped unit, a lost or not-granted lease stops the
- *       push; an unreachable coordinator stops it only in fallback mode {@code fail}.
+ *       push; an unreachable coordinator stops it only in fallback mode {@code fail}. A GRANTED answer is trusted only
+ *       while its heartbeat was sent less than {@link #trusted} ago (the TTL less a third of it, the heartbeat period):
+ *       the coordinator kept the grant for at least a TTL from then, and the last third is left for the push to begin
+ *       and for the two hosts' clocks to run at slightly different rates. An older answer (the JVM was frozen: SIGSTOP,
+ *       a long GC pause; or the heartbeat's retries took that long) is confirmed by a heartbeat sent there and then,
+ *       and the unit is stopped {@code LEASE_LOST} if that one too comes too late.
  * </ul>
  *
  * Each heartbeat says what the unit is doing ({@link #doing(String)}) and is retried while the coordinator is
@@ -60,6 +66,9 @@ public final class LeaseKeeper implements AutoCloseable {
     private final ModeTracker modes;
     private final Lease lease;
     private final StopSignal stop = new StopSignal();
+    /** A monotonic clock in nanoseconds ({@link System#nanoTime()}; a test's own). */
+    private final LongSupplier ticker;
+
     private final long timer;
     private final Optional<Long> deadlineTimer;
     private volatile boolean closed;
@@ -69,10 +78,13 @@ public final class LeaseKeeper implements AutoCloseable {
      * never more than {@link #MOST_IN_FLIGHT} (each holds one of Vert.x's worker threads until its own timeout).
      */
     private final AtomicInteger inFlight = new AtomicInteger();
-    /** When ({@link System#nanoTime()}) the latest heartbeat of {@link #beat()} was sent. */
+    /** When ({@link #ticker}) the latest heartbeat of {@link #beat()} was sent. */
     private volatile long lastSent;
 
     private final long periodNanos;
+    /** How long ({@link #ticker}) after its heartbeat was sent a GRANTED answer lets a push go ahead. */
+    private final long trusted;
+
     private static final int MOST_IN_FLIGHT = 2;
 
     private volatile String doing = "waiting for the KB's local lock";
@@ -84,12 +96,23 @@ public final class LeaseKeeper implements AutoCloseable {
     }
 
     public LeaseKeeper(Vertx vertx, KbsyncClient client, ModeTracker modes, Lease lease, Duration margin) {
+        this(vertx, client, modes, lease, margin, System::nanoTime);
+    }
+
+    /**
+     * As {@link #LeaseKeeper(Vertx, KbsyncClient, ModeTracker, Lease, Duration)}, measuring time by {@code ticker}
+     * (monotonic nanoseconds, as {@link System#nanoTime()}: a wall clock's step must not move a lease's bounds).
+     */
+    LeaseKeeper(
+            Vertx vertx, KbsyncClient client, ModeTracker modes, Lease lease, Duration margin, LongSupplier ticker) {
         this.vertx = vertx;
+        this.ticker = ticker;
         this.client = client;
         this.modes = modes;
         this.lease = lease;
         long period = Math.max(100, lease.ttl().toMillis() / 3);
         this.periodNanos = TimeUnit.MILLISECONDS.toNanos(period);
+        this.trusted = lease.ttl().toNanos() - lease.ttl().toNanos() / 3;
         this.timer = vertx.setPeriodic(period, id -> beat());
         this.deadlineTimer = untilStop(lease, margin)
                 .map(left -> vertx.setTimer(Math.max(1, left.toMillis()), id -> {
@@ -176,33 +199,68 @@ public final class LeaseKeeper implements AutoCloseable {
 
     /** Throws {@link UnitAbortedException} unless the push may go ahead. Blocks: call it off the event loop. */
     public void checkBeforePush() {
-        finishCheck(this::heartbeat);
+        finishCheck(ticker.getAsLong(), this::heartbeat);
     }
 
     /**
      * {@link #checkBeforePush()} with its heartbeat sent now, on a {@link #CHECKS} thread, so that it overlaps the
      * last commit; {@link PrePushCheck#await()} (off the event loop) waits for the answer and judges it as
-     * {@code checkBeforePush} does, the stop signal included as it stands then.
+     * {@code checkBeforePush} does, the stop signal included as it stands then, and the answer's age counted from now.
      */
     public PrePushCheck startCheckBeforePush() {
+        long sent = ticker.getAsLong();
         CompletableFuture<Lease> beat = CompletableFuture.supplyAsync(this::heartbeat, CHECKS);
-        return () -> finishCheck(() -> answer(beat));
+        return () -> finishCheck(sent, () -> answer(beat));
     }
 
-    private void finishCheck(Supplier<Lease> heartbeat) {
+    /**
+     * Judges the check's heartbeat, sent at {@code sent}; a GRANTED answer older than {@link #trusted} by now is
+     * confirmed by a heartbeat sent now, which must itself come in time.
+     */
+    private void finishCheck(long sent, Supplier<Lease> heartbeat) {
         throwIfStopped();
+        if (!confirmed(heartbeat) || fresh(sent)) {
+            return;
+        }
+        long again = ticker.getAsLong();
+        log.info(
+                "the pre-push heartbeat of lease {} was sent {} ms ago (trusted for {} ms): heartbeating again",
+                lease.id(),
+                TimeUnit.NANOSECONDS.toMillis(again - sent),
+                TimeUnit.NANOSECONDS.toMillis(trusted));
+        if (confirmed(this::heartbeat) && !fresh(again)) {
+            lost("lease " + lease.id() + " could not be confirmed within " + TimeUnit.NANOSECONDS.toMillis(trusted)
+                    + " ms of a heartbeat; it may have lapsed");
+            throwIfStopped();
+        }
+    }
+
+    /**
+     * Judges one heartbeat: throws {@link UnitAbortedException} if the unit must stop (lease lost or not granted, the
+     * stop signal); true if the answer shows the grant held, false if the coordinator could not be reached (a
+     * degraded push, under the local lock only).
+     */
+    private boolean confirmed(Supplier<Lease> heartbeat) {
         try {
             Lease now = heartbeat.get();
             modes.reachable();
             if (!holds(now)) {
                 lost("lease " + lease.id() + " is " + now.state().wire() + ", not granted");
             }
+            throwIfStopped();
+            return true;
         } catch (KbsyncException.Interrupted e) {
             throw new UnitAbortedException(UnitAbortedException.WORKER_SHUTDOWN, "interrupted before push");
         } catch (KbsyncException e) {
             handle(e);
+            throwIfStopped();
+            return false;
         }
-        throwIfStopped();
+    }
+
+    /** True while an answer to a heartbeat sent at {@code sent} may still be trusted. */
+    private boolean fresh(long sent) {
+        return ticker.getAsLong() - sent < trusted;
     }
 
     private void throwIfStopped() {
@@ -259,13 +317,13 @@ public final class LeaseKeeper implements AutoCloseable {
 
     private void beat() {
         int under = inFlight.get();
-        if (under >= MOST_IN_FLIGHT || under > 0 && System.nanoTime() - lastSent < periodNanos) {
+        if (under >= MOST_IN_FLIGHT || under > 0 && ticker.getAsLong() - lastSent < periodNanos) {
             return; // the previous heartbeat still waits for its answer or retries: it sends what the unit does now
         }
         if (!inFlight.compareAndSet(under, under + 1)) {
             return;
         }
-        lastSent = System.nanoTime();
+        lastSent = ticker.getAsLong();
         vertx.executeBlocking(this::heartbeat, false).onComplete(result -> {
             inFlight.decrementAndGet();
             if (result.succeeded()) {

@@ -1,11 +1,13 @@
 package dev.kbsync.worker.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.kbsync.api.ApiError;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
@@ -20,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -162,6 +165,107 @@ class LeaseKeeperTest {
         } finally {
             vertx.close().await(10, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * A pre-push check's GRANTED answer is trusted only while its heartbeat was sent less than the bound (two thirds of
+     * the TTL) ago: a JVM frozen (SIGSTOP, a long GC pause) between the answer and the push finds the answer too old,
+     * heartbeats again, and stops the push when the coordinator took the grant back meanwhile.
+     */
+    @Test
+    void shouldHeartbeatAgainBeforeThePushWhenTheStartedChecksAnswerIsTooOld() throws Exception {
+        AtomicLong now = new AtomicLong();
+        AtomicInteger heartbeats = new AtomicInteger();
+        Vertx vertx = Vertx.vertx();
+        try (KbsyncClient client = grantedOnceThenLost(vertx, heartbeats, () -> {});
+                LeaseKeeper keeper = frozenKeeper(vertx, client, now)) {
+            PrePushCheck check = keeper.startCheckBeforePush();
+            await().atMost(Duration.ofSeconds(10)).until(() -> heartbeats.get() == 1);
+            now.addAndGet(Duration.ofSeconds(41).toNanos()); // frozen past two thirds of the 60 s TTL
+
+            assertThatThrownBy(check::await)
+                    .isInstanceOfSatisfying(
+                            UnitAbortedException.class,
+                            e -> assertThat(e.code()).isEqualTo(UnitAbortedException.LEASE_LOST));
+            assertThat(heartbeats.get())
+                    .as("heartbeats: the check's, then one at the push")
+                    .isEqualTo(2);
+        } finally {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The synchronous check's own answer is bounded the same way: one that came too late is confirmed again. */
+    @Test
+    void shouldHeartbeatAgainBeforeThePushWhenTheSynchronousChecksAnswerCameTooLate() throws Exception {
+        AtomicLong now = new AtomicLong();
+        AtomicInteger heartbeats = new AtomicInteger();
+        Vertx vertx = Vertx.vertx();
+        try (KbsyncClient client = grantedOnceThenLost(
+                        vertx,
+                        heartbeats,
+                        () -> now.addAndGet(Duration.ofSeconds(41).toNanos()));
+                LeaseKeeper keeper = frozenKeeper(vertx, client, now)) {
+            assertThatThrownBy(keeper::checkBeforePush)
+                    .isInstanceOfSatisfying(
+                            UnitAbortedException.class,
+                            e -> assertThat(e.code()).isEqualTo(UnitAbortedException.LEASE_LOST));
+            assertThat(heartbeats.get()).isEqualTo(2);
+        } finally {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A fresh GRANTED answer is trusted as it is: no second heartbeat. */
+    @Test
+    void shouldTrustAGrantedAnswerWithinTheBound() throws Exception {
+        AtomicLong now = new AtomicLong();
+        AtomicInteger heartbeats = new AtomicInteger();
+        Vertx vertx = Vertx.vertx();
+        try (KbsyncClient client = grantedOnceThenLost(vertx, heartbeats, () -> {});
+                LeaseKeeper keeper = frozenKeeper(vertx, client, now)) {
+            PrePushCheck check = keeper.startCheckBeforePush();
+            now.addAndGet(Duration.ofSeconds(39).toNanos());
+
+            check.await();
+            assertThat(heartbeats.get()).isEqualTo(1);
+        } finally {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A keeper of a 60 s lease (heartbeats every 20 s: none during the test) whose time is {@code now}. */
+    private static LeaseKeeper frozenKeeper(Vertx vertx, KbsyncClient client, AtomicLong now) {
+        Lease lease = lease(Instant.now().plusSeconds(60), null, 60_000);
+        return new LeaseKeeper(
+                vertx, client, new ModeTracker(FallbackMode.LOCAL), lease, Duration.ofSeconds(5), now::get);
+    }
+
+    /**
+     * A client of a coordinator that answers the first heartbeat GRANTED (after running {@code beforeFirstAnswer}) and
+     * every later one 409 LEASE_LOST: the job was granted again elsewhere.
+     */
+    private static KbsyncClient grantedOnceThenLost(Vertx vertx, AtomicInteger heartbeats, Runnable beforeFirstAnswer)
+            throws Exception {
+        String granted =
+                lease(Instant.now().plusSeconds(60), null, 60_000).toJson().encode();
+        String lost = new ApiError(ApiError.LEASE_LOST, "lease \"l\" is no longer held")
+                .toJson()
+                .encode();
+        HttpServer server = vertx.createHttpServer()
+                .requestHandler(r -> {
+                    boolean first = heartbeats.incrementAndGet() == 1;
+                    if (first) {
+                        beforeFirstAnswer.run();
+                    }
+                    r.response()
+                            .setStatusCode(first ? 200 : 409)
+                            .putHeader("Content-Type", "application/json")
+                            .end(first ? granted : lost);
+                })
+                .listen(0, "127.0.0.1")
+                .await(10, TimeUnit.SECONDS);
+        return KbsyncClient.create(vertx, ClientOptions.of(URI.create("http://127.0.0.1:" + server.actualPort()), "t"));
     }
 
     private static Lease lease(Instant expires, Instant deadline, long ttlMs) {
