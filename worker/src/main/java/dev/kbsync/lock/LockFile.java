@@ -12,6 +12,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cross-process half of a KB lock: an OS file lock on {@code path}, plus a sidecar {@code path.holder} that names
@@ -19,6 +21,8 @@ import java.util.Optional;
  * POSIX-locked file drops the process's lock on it; only the holder ever opens the lock file.
  */
 final class LockFile {
+    private static final Logger log = LoggerFactory.getLogger(LocalKbLock.class);
+
     private final Path path;
     private final FileChannel channel;
     private final FileLock lock;
@@ -78,10 +82,22 @@ final class LockFile {
         }
     }
 
-    /** Clears the holder record, then releases the OS lock; works from any thread of this JVM. */
+    /**
+     * Clears the holder record, then releases the OS lock and closes the channel; works from any thread of this JVM.
+     * A record that cannot be deleted (a read-only or full lock directory, an I/O error) is logged, not thrown: the
+     * lock is released all the same, and the next holder replaces the record (until then a waiter in another process
+     * may name this process in its logs). Throws only if the channel cannot be closed.
+     */
     void release() {
-        try (channel) {
+        try {
             Files.deleteIfExists(sidecar(path));
+        } catch (IOException e) {
+            log.warn(
+                    "could not delete the holder record of {} ({}); releasing the lock all the same",
+                    path,
+                    e.toString());
+        }
+        try (channel) {
             lock.release();
         } catch (IOException e) {
             throw new UncheckedIOException("could not release " + path, e);

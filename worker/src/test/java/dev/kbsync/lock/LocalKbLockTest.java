@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,6 +71,33 @@ class LocalKbLockTest {
         Files.delete(holder);
         try (LocalKbLock.Handle held = locks.acquire(kb, "next", Duration.ofMillis(500))) {
             assertThat(held.operation()).isEqualTo("next");
+        }
+    }
+
+    /**
+     * A holder record that cannot be deleted at release (a lock directory turned read-only or immutable, an I/O error:
+     * here a directory in its place) does not make {@code close()} throw: the OS lock is released all the same, and
+     * the next operation gets the lock once the record can be replaced.
+     */
+    @Test
+    void shouldReleaseTheFileLockWhenItsHolderRecordCannotBeDeleted() throws Exception {
+        Path kb = kb("team");
+        Path lockFile = locks.lockFile(kb);
+        Path holder = lockFile.resolveSibling(lockFile.getFileName() + ".holder");
+        LocalKbLock.Handle held = locks.acquire(kb, "first", SHORT);
+        Files.delete(holder);
+        Files.createDirectories(holder.resolve("in-the-way"));
+
+        held.close();
+
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
+                FileLock lock = channel.tryLock()) {
+            assertThat(lock).as("the OS lock on %s, free again", lockFile).isNotNull();
+        }
+        Files.delete(holder.resolve("in-the-way"));
+        Files.delete(holder);
+        try (LocalKbLock.Handle next = locks.acquire(kb, "next", Duration.ZERO)) {
+            assertThat(next.operation()).isEqualTo("next");
         }
     }
 

@@ -291,10 +291,30 @@ public final class JobRunner {
         Path dir = checkouts.lockDir(assignment.kb());
         LocalKbLock.Handle held =
                 within.isPresent() ? locks.acquireWithin(dir, operation, within.get()) : locks.acquire(dir, operation);
+        Throwable failure = null;
         try {
             return work.get();
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            throw e;
         } finally {
+            release(held, failure);
+        }
+    }
+
+    /**
+     * Releases the lock; a failure to do so is logged (and suppressed in the work's own failure), never thrown: it must
+     * not replace the result of the work done under the lock (a note that landed stays landed).
+     */
+    private static void release(LocalKbLock.Handle held, Throwable failure) {
+        try {
             held.close();
+        } catch (RuntimeException e) {
+            log.warn(
+                    "{} could not release the local lock of {} cleanly: {}", held.operation(), held.kb(), e.toString());
+            if (failure != null) {
+                failure.addSuppressed(e);
+            }
         }
     }
 
