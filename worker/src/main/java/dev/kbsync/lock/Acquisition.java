@@ -41,14 +41,18 @@ final class Acquisition {
         return queue.holder().or(() -> LockFile.recordedHolder(lockPath));
     }
 
-    Grant run(Duration timeout, IntConsumer onPosition) {
+    /**
+     * The in-process turn, then the file lock, within {@code timeout}; {@code check} runs on this thread while it waits
+     * (see {@link LocalKbLock#acquireWithin(Path, String, Duration, Runnable)}).
+     */
+    Grant run(Duration timeout, IntConsumer onPosition, Runnable check) {
         long deadline = System.nanoTime() + timeout.toNanos();
         KbQueue.Ticket ticket = queue.enqueue(operation);
         try {
-            if (!queue.await(ticket, deadline, position -> report(position, onPosition))) {
+            if (!queue.await(ticket, deadline, position -> report(position, onPosition), check)) {
                 throw timedOut(timeout, holder(queue, lockPath));
             }
-            LockFile file = lockFile(ticket, deadline, timeout);
+            LockFile file = lockFile(ticket, deadline, timeout, check);
             try {
                 LockFileLocation.excludeLegacy(kb);
             } catch (RuntimeException e) { // the file lock was taken: released with the ticket, not kept for good
@@ -82,9 +86,10 @@ final class Acquisition {
         onPosition.accept(position);
     }
 
-    private LockFile lockFile(KbQueue.Ticket ticket, long deadline, Duration timeout)
+    private LockFile lockFile(KbQueue.Ticket ticket, long deadline, Duration timeout, Runnable check)
             throws IOException, InterruptedException {
         while (true) {
+            check.run();
             LockHolder me = new LockHolder(operation, ProcessHandle.current().pid(), clock.instant());
             Optional<LockFile> file = LockFile.tryLock(lockPath, me);
             if (file.isPresent()) {

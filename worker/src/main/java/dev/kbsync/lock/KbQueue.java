@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
@@ -14,6 +15,9 @@ import java.util.function.IntConsumer;
  * by threads, so a ticket taken on one thread can be released from another.
  */
 final class KbQueue {
+    /** How often a waiter runs its check while nothing changes: 250 ms. */
+    static final long CHECK_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
     private final ReentrantLock mutex = new ReentrantLock();
     private final Condition changed = mutex.newCondition();
     private final List<Ticket> tickets = new ArrayList<>();
@@ -42,11 +46,15 @@ final class KbQueue {
 
     /**
      * Waits until {@code ticket} is at the head; reports every new position (0 = granted) to {@code onPosition} on the
-     * calling thread. On timeout returns false, on interrupt throws; either way the ticket has left the queue.
+     * calling thread, and runs {@code check} there before each wait and at least every {@link #CHECK_EVERY_NANOS}
+     * while it lasts. On timeout returns false, on interrupt throws; either way the ticket has left the queue. An
+     * exception of {@code check} or {@code onPosition} is thrown on, the ticket still queued: the caller removes it.
      */
-    boolean await(Ticket ticket, long deadlineNanos, IntConsumer onPosition) throws InterruptedException {
+    boolean await(Ticket ticket, long deadlineNanos, IntConsumer onPosition, Runnable check)
+            throws InterruptedException {
         int reported = -1;
         while (true) {
+            check.run();
             int position;
             mutex.lock();
             try {
@@ -57,7 +65,7 @@ final class KbQueue {
                         removeLocked(ticket);
                         return false;
                     }
-                    changed.awaitNanos(remaining);
+                    changed.awaitNanos(Math.min(remaining, CHECK_EVERY_NANOS));
                     continue;
                 }
             } catch (InterruptedException e) {

@@ -62,8 +62,18 @@ public final class LocalKbLock {
      * throws {@link LockTimeoutException}.
      */
     public Handle acquireWithin(Path kb, String operation, Duration bound) {
+        return acquireWithin(kb, operation, bound, () -> {});
+    }
+
+    /**
+     * As {@link #acquireWithin(Path, String, Duration)}, running {@code check} on the waiting thread as the wait begins
+     * and at least every 250 ms while it lasts (at each poll of the file lock, 50 ms by default): an exception it
+     * throws ends the wait, nothing held, and is thrown on. How a waiter gives up early: its worker stops, its lease
+     * is lost.
+     */
+    public Handle acquireWithin(Path kb, String operation, Duration bound, Runnable check) {
         Duration shorter = bound.compareTo(config.timeout()) < 0 ? bound : config.timeout();
-        return acquire(kb, operation, shorter.isNegative() ? Duration.ZERO : shorter);
+        return acquire(kb, operation, shorter.isNegative() ? Duration.ZERO : shorter, position -> {}, check);
     }
 
     /** Acquires within {@code timeout}, or throws {@link LockTimeoutException} naming the holder. */
@@ -77,13 +87,19 @@ public final class LocalKbLock {
      * {@link LockTimeoutException} or {@link LockInterruptedException}; on both nothing stays held.
      */
     public Handle acquire(Path kb, String operation, Duration timeout, IntConsumer onPosition) {
+        return acquire(kb, operation, timeout, onPosition, () -> {});
+    }
+
+    private Handle acquire(Path kb, String operation, Duration timeout, IntConsumer onPosition, Runnable check) {
         Objects.requireNonNull(operation, "operation");
         Objects.requireNonNull(onPosition, "onPosition");
+        Objects.requireNonNull(check, "check");
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must not be negative: " + timeout);
         }
         Path key = canonical(kb);
-        return new Acquisition(key, operation, queue(key), lockFile(key), config, clock).run(timeout, onPosition);
+        return new Acquisition(key, operation, queue(key), lockFile(key), config, clock)
+                .run(timeout, onPosition, check);
     }
 
     /** How many in-process operations wait for the KB (the holder not counted). */

@@ -101,6 +101,27 @@ class LocalKbLockTest {
         }
     }
 
+    /** A waiter's check ends its wait at once, whatever its timeout, by what it throws; nothing stays queued. */
+    @Test
+    void shouldEndTheWaitWhenItsCheckThrows() throws Exception {
+        Path kb = kb("team");
+        AtomicReference<RuntimeException> stop = new AtomicReference<>();
+        try (LocalKbLock.Handle held = locks.acquire(kb, "holder", LONG)) {
+            Future<LocalKbLock.Handle> waiter = pool.submit(() -> locks.acquireWithin(kb, "waiter", LONG, () -> {
+                if (stop.get() != null) {
+                    throw stop.get();
+                }
+            }));
+            await().atMost(LONG).until(() -> locks.waiting(kb) == 1);
+
+            stop.set(new IllegalStateException("lease lost"));
+
+            assertThatThrownBy(() -> waiter.get(5, TimeUnit.SECONDS)).hasCause(stop.get());
+            assertThat(locks.waiting(kb)).isZero();
+        }
+        locks.acquire(kb, "next", Duration.ZERO).close();
+    }
+
     /** The same when the legacy lock file cannot be excluded from git (its .git/info/exclude is in the way). */
     @Test
     void shouldLetGoOfTheFileLockWhenTheLegacyLockCannotBeExcluded() throws Exception {

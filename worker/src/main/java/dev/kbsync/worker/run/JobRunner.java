@@ -19,12 +19,14 @@ import dev.kbsync.worker.fallback.ResultOutbox;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -43,6 +45,8 @@ import org.slf4j.MDC;
  */
 public final class JobRunner {
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
+    /** No bound of its own on a wait for the KB's local lock: the lock's timeout applies. */
+    private static final Duration UNBOUNDED = ChronoUnit.FOREVER.getDuration();
 
     private final Vertx vertx;
     private final KbsyncClient client;
@@ -188,19 +192,22 @@ public final class JobRunner {
             List<JobUnit> units = batch.stream()
                     .map(a -> new JobUnit(a, applier, author(a.job().user()), keeper, abandoning, onRemoteWait))
                     .toList();
-            // Waiting for the KB's local lock past the lease's deadline would only keep this slot from other KBs.
-            Optional<Duration> untilStop = LeaseKeeper.untilStop(head.lease(), settings.deadlineMargin());
-            List<Outcome> outcomes = underLock(head, "job_" + head.job().id(), untilStop, () -> {
-                keeper.doing("syncing with " + Secrets.mask(head.kb().remote()));
-                KbCheckout checkout = checkouts.checkout(head.kb());
-                checkout.granted(
-                        head.previousFencingToken() == null
-                                ? OptionalLong.empty()
-                                : OptionalLong.of(head.previousFencingToken()),
-                        head.lease().fencingToken(),
-                        batch.get(batch.size() - 1).lease().fencingToken());
-                return cycle.runAll(checkout, units);
-            });
+            // Waiting for the KB's local lock past the lease's deadline would only keep this slot from other KBs; the
+            // wait also ends at once when the unit must stop (lease lost, the worker's stop).
+            AtomicBoolean locked = new AtomicBoolean();
+            List<Outcome> outcomes;
+            try {
+                outcomes = underLock(
+                        head, "job_" + head.job().id(), keeper.leftUntilStop(), keeper::throwIfStopped, () -> {
+                            locked.set(true);
+                            return cycle(head, batch, units, keeper);
+                        });
+            } catch (UnitAbortedException e) {
+                if (!locked.get() && UnitAbortedException.WORKER_SHUTDOWN.equals(e.code()) && givenBack(head)) {
+                    return List.of();
+                }
+                throw e;
+            }
             List<JobReport> reports = new ArrayList<>();
             for (int i = 0; i < batch.size(); i++) {
                 log.info("job {} finished: {}", batch.get(i).job().id(), outcomes.get(i));
@@ -224,6 +231,47 @@ public final class JobRunner {
             throw e; // out of memory, a stack overflow: the JVM's own trouble, which its slot logs and ends with
         } catch (Exception | Error e) { // a bug, an assertion, a class that failed to load or initialise
             return failed(batch, unexpected(head, e), Map.of());
+        }
+    }
+
+    /** The publish cycle of the batch, under the KB's local lock. */
+    private List<Outcome> cycle(Assignment head, List<Assignment> batch, List<JobUnit> units, LeaseKeeper keeper) {
+        keeper.doing("syncing with " + Secrets.mask(head.kb().remote()));
+        KbCheckout checkout = checkouts.checkout(head.kb());
+        checkout.granted(
+                head.previousFencingToken() == null
+                        ? OptionalLong.empty()
+                        : OptionalLong.of(head.previousFencingToken()),
+                head.lease().fencingToken(),
+                batch.get(batch.size() - 1).lease().fencingToken());
+        return cycle.runAll(checkout, units);
+    }
+
+    /**
+     * Gives back a job its worker's stop ended while it waited for the KB's local lock, nothing run: the coordinator
+     * offers it again at once with its attempt returned, as it does a job a stopping worker's poll brings. False if
+     * that cannot be done (a group commit's members were taken along, the grant ended, the coordinator does not
+     * answer): the job is then reported {@code WORKER_SHUTDOWN}, as any job the stop cut short.
+     */
+    private boolean givenBack(Assignment head) {
+        String leaseId = head.lease().id();
+        try {
+            // a job's grant names its worker as its holder
+            if (client.giveBack(head.lease().holder(), leaseId)) {
+                log.info(
+                        "stopping: gave job {} (lease {}) back before it got the KB's local lock; it is offered again",
+                        head.job().id(),
+                        leaseId);
+                return true;
+            }
+            return false;
+        } catch (RuntimeException e) {
+            log.warn(
+                    "stopping: could not give job {} (lease {}) back: {}",
+                    head.job().id(),
+                    leaseId,
+                    e.toString());
+            return false;
         }
     }
 
@@ -272,7 +320,7 @@ public final class JobRunner {
      */
     private void maintain(Assignment assignment) {
         try {
-            underLock(assignment, "maintain", Optional.of(Duration.ZERO), () -> {
+            underLock(assignment, "maintain", Optional.of(Duration.ZERO), () -> {}, () -> {
                 checkouts.checkout(assignment.kb()).maintainEvery(settings.maintainEvery());
                 return null;
             });
@@ -286,11 +334,14 @@ public final class JobRunner {
         checkouts.closeIdle(locks);
     }
 
-    /** {@code work} under the KB's local lock, waited for at most {@code within} (and the lock's own timeout). */
-    private <T> T underLock(Assignment assignment, String operation, Optional<Duration> within, Supplier<T> work) {
+    /**
+     * {@code work} under the KB's local lock, waited for at most {@code within} (and the lock's own timeout); {@code
+     * check} runs while the wait lasts, and ends it by what it throws.
+     */
+    private <T> T underLock(
+            Assignment assignment, String operation, Optional<Duration> within, Runnable check, Supplier<T> work) {
         Path dir = checkouts.lockDir(assignment.kb());
-        LocalKbLock.Handle held =
-                within.isPresent() ? locks.acquireWithin(dir, operation, within.get()) : locks.acquire(dir, operation);
+        LocalKbLock.Handle held = locks.acquireWithin(dir, operation, within.orElse(UNBOUNDED), check);
         Throwable failure = null;
         try {
             return work.get();

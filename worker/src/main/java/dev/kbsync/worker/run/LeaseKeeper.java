@@ -71,6 +71,9 @@ public final class LeaseKeeper implements AutoCloseable {
 
     private final long timer;
     private final Optional<Long> deadlineTimer;
+    /** When ({@link #ticker}) the unit must stop: {@link #untilStop} from this keeper's start; empty: never. */
+    private final Optional<Long> stopAt;
+
     private volatile boolean closed;
     /**
      * Heartbeats of {@link #beat()} under way: a beat is skipped while one is, unless that one has been under way for a
@@ -114,6 +117,8 @@ public final class LeaseKeeper implements AutoCloseable {
         this.periodNanos = TimeUnit.MILLISECONDS.toNanos(period);
         this.trusted = lease.ttl().toNanos() - lease.ttl().toNanos() / 3;
         this.timer = vertx.setPeriodic(period, id -> beat());
+        long started = ticker.getAsLong();
+        this.stopAt = untilStop(lease, margin).map(left -> started + left.toNanos());
         this.deadlineTimer = untilStop(lease, margin)
                 .map(left -> vertx.setTimer(Math.max(1, left.toMillis()), id -> {
                     if (stop.stop(
@@ -147,6 +152,15 @@ public final class LeaseKeeper implements AutoCloseable {
         Duration cap = lease.ttl().dividedBy(2);
         Duration effective = margin.compareTo(cap) > 0 ? cap : margin;
         return Optional.of(left.minus(effective));
+    }
+
+    /**
+     * The time from now until the unit must stop ({@link #untilStop(Lease, Duration)} counted from this keeper's start,
+     * as its deadline timer counts it), negative once past; empty for a lease without a deadline.
+     */
+    public Optional<Duration> leftUntilStop() {
+        long now = ticker.getAsLong();
+        return stopAt.map(at -> Duration.ofNanos(at - now));
     }
 
     /**
@@ -263,7 +277,8 @@ public final class LeaseKeeper implements AutoCloseable {
         return ticker.getAsLong() - sent < trusted;
     }
 
-    private void throwIfStopped() {
+    /** Throws {@link UnitAbortedException} with the stop's code if the unit must stop (lease lost, deadline, shutdown). */
+    void throwIfStopped() {
         stop.stopped().ifPresent(s -> {
             throw new UnitAbortedException(s.code(), s.message());
         });
