@@ -17,9 +17,7 @@ import dev.kbsync.worker.client.RetryPolicy;
 import dev.kbsync.worker.fallback.ModeTracker;
 import dev.kbsync.worker.fallback.ResultOutbox;
 import io.vertx.core.Vertx;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +27,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -45,8 +42,6 @@ import org.slf4j.MDC;
  */
 public final class JobRunner {
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
-    /** No bound of its own on a wait for the KB's local lock: the lock's timeout applies. */
-    private static final Duration UNBOUNDED = ChronoUnit.FOREVER.getDuration();
 
     private final Vertx vertx;
     private final KbsyncClient client;
@@ -54,6 +49,7 @@ public final class JobRunner {
     private final ResultOutbox outbox;
     private final CheckoutCache checkouts;
     private final LocalKbLock locks;
+    private final UnderLock underLock;
     private final Applier applier;
     private final PublishCycle cycle;
     private final RunnerSettings settings;
@@ -76,6 +72,7 @@ public final class JobRunner {
         this.outbox = outbox;
         this.checkouts = checkouts;
         this.locks = locks;
+        this.underLock = new UnderLock(locks, checkouts);
         this.applier = applier;
         this.cycle = cycle;
         this.settings = settings;
@@ -197,7 +194,7 @@ public final class JobRunner {
             AtomicBoolean locked = new AtomicBoolean();
             List<Outcome> outcomes;
             try {
-                outcomes = underLock(
+                outcomes = underLock.run(
                         head, "job_" + head.job().id(), keeper.leftUntilStop(), keeper::throwIfStopped, () -> {
                             locked.set(true);
                             return cycle(head, batch, units, keeper);
@@ -320,7 +317,7 @@ public final class JobRunner {
      */
     private void maintain(Assignment assignment) {
         try {
-            underLock(assignment, "maintain", Optional.of(Duration.ZERO), () -> {}, () -> {
+            underLock.run(assignment, "maintain", Optional.of(Duration.ZERO), () -> {}, () -> {
                 checkouts.checkout(assignment.kb()).maintainEvery(settings.maintainEvery());
                 return null;
             });
@@ -332,41 +329,6 @@ public final class JobRunner {
             log.warn("maintenance of {} failed: {}", assignment.kb().id(), e.getMessage());
         }
         checkouts.closeIdle(locks);
-    }
-
-    /**
-     * {@code work} under the KB's local lock, waited for at most {@code within} (and the lock's own timeout); {@code
-     * check} runs while the wait lasts, and ends it by what it throws.
-     */
-    private <T> T underLock(
-            Assignment assignment, String operation, Optional<Duration> within, Runnable check, Supplier<T> work) {
-        Path dir = checkouts.lockDir(assignment.kb());
-        LocalKbLock.Handle held = locks.acquireWithin(dir, operation, within.orElse(UNBOUNDED), check);
-        Throwable failure = null;
-        try {
-            return work.get();
-        } catch (RuntimeException | Error e) {
-            failure = e;
-            throw e;
-        } finally {
-            release(held, failure);
-        }
-    }
-
-    /**
-     * Releases the lock; a failure to do so is logged (and suppressed in the work's own failure), never thrown: it must
-     * not replace the result of the work done under the lock (a note that landed stays landed).
-     */
-    private static void release(LocalKbLock.Handle held, Throwable failure) {
-        try {
-            held.close();
-        } catch (RuntimeException e) {
-            log.warn(
-                    "{} could not release the local lock of {} cleanly: {}", held.operation(), held.kb(), e.toString());
-            if (failure != null) {
-                failure.addSuppressed(e);
-            }
-        }
     }
 
     private static void putMdc(Assignment assignment) {
