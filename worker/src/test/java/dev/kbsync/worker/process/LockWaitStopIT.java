@@ -62,12 +62,7 @@ class LockWaitStopIT {
                 Duration.ofSeconds(2),
                 Map.of("team", GitFixture.bareRemote(tmp.resolve("team.git"))),
                 Map.of("KBSYNC_LEASE_MAX_HOLD_SECONDS", "120"))) {
-            Path cache = tmp.resolve("cache");
-            holdLock(cache, "team");
-            WorkerProcess worker = WorkerFixture.start(
-                    vertx,
-                    WorkerFixture.config(coordinator.url(), "w1", cache, 1, Optional.empty(), GRACE),
-                    PhaseListener.NONE);
+            WorkerProcess worker = startBehindAHeldLock(coordinator);
             Job job = coordinator.submitNote("team", "alice", "behind a held lock", "Blocked");
             awaitWaitingForTheLock(coordinator, job);
 
@@ -90,12 +85,7 @@ class LockWaitStopIT {
                         "team", GitFixture.bareRemote(tmp.resolve("team.git")),
                         "other", GitFixture.bareRemote(tmp.resolve("other.git"))),
                 Map.of("KBSYNC_LEASE_MAX_HOLD_SECONDS", "60"))) {
-            Path cache = tmp.resolve("cache");
-            holdLock(cache, "team");
-            WorkerProcess worker = WorkerFixture.start(
-                    vertx,
-                    WorkerFixture.config(coordinator.url(), "w1", cache, 1, Optional.empty(), GRACE),
-                    PhaseListener.NONE);
+            WorkerProcess worker = startBehindAHeldLock(coordinator);
             try {
                 Job blocked = coordinator.submitNote("team", "alice", "behind a held lock", "Blocked");
                 awaitWaitingForTheLock(coordinator, blocked);
@@ -114,17 +104,22 @@ class LockWaitStopIT {
         }
     }
 
-    /** Another process holds the KB's local lock until the test ends. */
-    private void holdLock(Path cache, String kb) throws Exception {
+    /** A worker with one slot, and another process that holds KB team's local lock in its cache until the test ends. */
+    private WorkerProcess startBehindAHeldLock(CoordinatorFixture coordinator) throws Exception {
+        Path cache = tmp.resolve("cache");
         Path held = tmp.resolve("held.log");
         holder = new ProcessBuilder(ChildJvm.command(
                         List.of(),
                         "dev.kbsync.lock.LockContenderMain",
-                        List.of(Files.createDirectories(cache.resolve(kb)).toString(), held.toString(), "0", "0")))
+                        List.of(Files.createDirectories(cache.resolve("team")).toString(), held.toString(), "0", "0")))
                 .redirectErrorStream(true)
                 .redirectOutput(tmp.resolve("holder.out").toFile())
                 .start();
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(held));
+        return WorkerFixture.start(
+                vertx,
+                WorkerFixture.config(coordinator.url(), "w1", cache, 1, Optional.empty(), GRACE),
+                PhaseListener.NONE);
     }
 
     /** The job runs, and its worker said (in a heartbeat) that it waits for the KB's local lock. */

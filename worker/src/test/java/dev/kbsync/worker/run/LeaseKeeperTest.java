@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -183,10 +184,7 @@ class LeaseKeeperTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> heartbeats.get() == 1);
             now.addAndGet(Duration.ofSeconds(41).toNanos()); // frozen past two thirds of the 60 s TTL
 
-            assertThatThrownBy(check::await)
-                    .isInstanceOfSatisfying(
-                            UnitAbortedException.class,
-                            e -> assertThat(e.code()).isEqualTo(UnitAbortedException.LEASE_LOST));
+            assertLeaseLost(check::await);
             assertThat(heartbeats.get())
                     .as("heartbeats: the check's, then one at the push")
                     .isEqualTo(2);
@@ -206,10 +204,7 @@ class LeaseKeeperTest {
                         heartbeats,
                         () -> now.addAndGet(Duration.ofSeconds(41).toNanos()));
                 LeaseKeeper keeper = frozenKeeper(vertx, client, now)) {
-            assertThatThrownBy(keeper::checkBeforePush)
-                    .isInstanceOfSatisfying(
-                            UnitAbortedException.class,
-                            e -> assertThat(e.code()).isEqualTo(UnitAbortedException.LEASE_LOST));
+            assertLeaseLost(keeper::checkBeforePush);
             assertThat(heartbeats.get()).isEqualTo(2);
         } finally {
             vertx.close().await(10, TimeUnit.SECONDS);
@@ -232,6 +227,13 @@ class LeaseKeeperTest {
         } finally {
             vertx.close().await(10, TimeUnit.SECONDS);
         }
+    }
+
+    private static void assertLeaseLost(ThrowingCallable check) {
+        assertThatThrownBy(check)
+                .isInstanceOfSatisfying(
+                        UnitAbortedException.class,
+                        e -> assertThat(e.code()).isEqualTo(UnitAbortedException.LEASE_LOST));
     }
 
     /** A keeper of a 60 s lease (heartbeats every 20 s: none during the test) whose time is {@code now}. */
