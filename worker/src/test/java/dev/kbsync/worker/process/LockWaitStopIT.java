@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A job waiting for its KB's local lock, held by another process, and what ends that wait early: the worker's stop
  * (the job is given back unrun) and a lost lease (the slot is free for other KBs at once, not at the grant's deadline).
+ * Each test has KBs of its own, and leaves no job queued: the Redis is the class's.
  */
 class LockWaitStopIT {
     private static final Duration GRACE = Duration.ofSeconds(4);
@@ -60,10 +61,10 @@ class LockWaitStopIT {
                 vertx,
                 redis,
                 Duration.ofSeconds(2),
-                Map.of("team", GitFixture.bareRemote(tmp.resolve("team.git"))),
+                Map.of("stopping", GitFixture.bareRemote(tmp.resolve("stopping.git"))),
                 Map.of("KBSYNC_LEASE_MAX_HOLD_SECONDS", "120"))) {
-            WorkerProcess worker = startBehindAHeldLock(coordinator);
-            Job job = coordinator.submitNote("team", "alice", "behind a held lock", "Blocked");
+            WorkerProcess worker = startBehindAHeldLock(coordinator, "stopping");
+            Job job = coordinator.submitNote("stopping", "alice", "behind a held lock", "Blocked");
             awaitWaitingForTheLock(coordinator, job);
 
             StopOutcome outcome = worker.stop(StopDeadline.after(GRACE));
@@ -72,6 +73,7 @@ class LockWaitStopIT {
             Job after = coordinator.job(job.id());
             assertThat(after.state().wire()).isEqualTo("queued");
             assertThat(after.attempts()).as("attempts: given back, not counted").isZero();
+            coordinator.client().cancel(job.id()); // not left queued for the next test's worker
         }
     }
 
@@ -82,17 +84,17 @@ class LockWaitStopIT {
                 redis,
                 Duration.ofSeconds(2),
                 Map.of(
-                        "team", GitFixture.bareRemote(tmp.resolve("team.git")),
+                        "blocked", GitFixture.bareRemote(tmp.resolve("blocked.git")),
                         "other", GitFixture.bareRemote(tmp.resolve("other.git"))),
                 Map.of("KBSYNC_LEASE_MAX_HOLD_SECONDS", "60"))) {
-            WorkerProcess worker = startBehindAHeldLock(coordinator);
+            WorkerProcess worker = startBehindAHeldLock(coordinator, "blocked");
             try {
-                Job blocked = coordinator.submitNote("team", "alice", "behind a held lock", "Blocked");
+                Job blocked = coordinator.submitNote("blocked", "alice", "behind a held lock", "Blocked");
                 awaitWaitingForTheLock(coordinator, blocked);
                 // queued before the blocked job comes back (a force-release queues it again at once): next in line
                 Job other = coordinator.submitNote("other", "bob", "another KB", "Other");
 
-                coordinator.forceRelease("team");
+                coordinator.forceRelease("blocked");
 
                 await().atMost(Duration.ofSeconds(10))
                         .alias("the other KB's note lands once the slot stops waiting (not at the 60 s deadline)")
@@ -104,14 +106,14 @@ class LockWaitStopIT {
         }
     }
 
-    /** A worker with one slot, and another process that holds KB team's local lock in its cache until the test ends. */
-    private WorkerProcess startBehindAHeldLock(CoordinatorFixture coordinator) throws Exception {
+    /** A worker with one slot, and another process that holds the local lock of {@code kb} in its cache until the test ends. */
+    private WorkerProcess startBehindAHeldLock(CoordinatorFixture coordinator, String kb) throws Exception {
         Path cache = tmp.resolve("cache");
         Path held = tmp.resolve("held.log");
         holder = new ProcessBuilder(ChildJvm.command(
                         List.of(),
                         "dev.kbsync.lock.LockContenderMain",
-                        List.of(Files.createDirectories(cache.resolve("team")).toString(), held.toString(), "0", "0")))
+                        List.of(Files.createDirectories(cache.resolve(kb)).toString(), held.toString(), "0", "0")))
                 .redirectErrorStream(true)
                 .redirectOutput(tmp.resolve("holder.out").toFile())
                 .start();
