@@ -562,6 +562,15 @@ def _first_window(lease: Lease) -> float:
     return capped if 0 < capped < ttl else ttl
 
 
+def _max_hold(lease: Lease) -> Optional[float]:
+    """Seconds from a grant to its hard end (``deadlineAt`` less ``grantedAt``, both the coordinator's: never compared
+    with this client's clock), which no heartbeat pushes out; None without them."""
+    granted, deadline = _instant(lease.raw.get("grantedAt")), _instant(lease.deadline_at)
+    if granted is None or deadline is None:
+        return None
+    return max(0.0, (deadline - granted).total_seconds())
+
+
 def _instant(text: Optional[str]) -> Optional[datetime.datetime]:
     """An ISO-8601 instant as the coordinator writes it (``...T12:00:00.123456789Z``), or None."""
     if not text:
@@ -589,19 +598,30 @@ class Held:
         # long poll's answer, late by the answer's way back and the time its coordinator took to hear of the grant
         # (beaten at once, it is renewed from the heartbeat's sending); None for a lease without a TTL
         start = time.monotonic() if renewed is None else renewed
-        self._expires: Optional[float] = start + _first_window(lease) if lease.ttl_ms > 0 else None
+        # its hard end (monotonic), the grant's deadlineAt counted on this clock from the same start, which no
+        # heartbeat pushes out (the coordinator caps each one's expiry there); None when the lease does not say
+        max_hold = _max_hold(lease)
+        self._hard_end: Optional[float] = None if max_hold is None else start + max_hold
+        self._expires: Optional[float] = self._capped(start + _first_window(lease)) if lease.ttl_ms > 0 else None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"kbsync-lease-{lease.id}", daemon=True)
 
     @property
     def lost(self) -> bool:
         """True once the lease is surely or possibly no longer the caller's: a heartbeat found it lost, the
-        coordinator refused the heartbeats for good (``error``), or none went through for the lease's TTL (the
-        coordinator may have handed the KB to another meanwhile). Stop writing; it stays true."""
+        coordinator refused the heartbeats for good (``error``), none went through for the lease's TTL (the
+        coordinator may have handed the KB to another meanwhile), or its hard end (``deadline_at``, counted from the
+        grant on this client's clock) passed, which no heartbeat pushes out. Stop writing; it stays true."""
         with self._lock:
-            if not self._lost and self._expires is not None and time.monotonic() >= self._expires:
-                self._lost = True
+            if not self._lost:
+                now = time.monotonic()
+                ends = [t for t in (self._expires, self._hard_end) if t is not None]
+                self._lost = any(now >= t for t in ends)
             return self._lost
+
+    def _capped(self, expires: float) -> float:
+        """``expires``, or the hard end when that is sooner."""
+        return expires if self._hard_end is None else min(expires, self._hard_end)
 
     def _beat(self) -> None:
         period = max(0.2, self.lease.ttl_ms / 3000.0)
@@ -631,7 +651,7 @@ class Held:
                     return
                 self.lease = lease
                 if lease.ttl_ms > 0:
-                    self._expires = sent + lease.ttl_ms / 1000.0
+                    self._expires = self._capped(sent + lease.ttl_ms / 1000.0)
 
     def _lose(self, error: Optional[errors.KbsyncError]) -> None:
         with self._lock:

@@ -311,6 +311,50 @@ class HeldTest(unittest.TestCase):
             self.assertFalse(held.lost)
 
 
+    def test_a_held_lease_is_lost_at_its_deadline_whatever_the_heartbeats_say(self):
+        # the coordinator caps each heartbeat's expiry at the grant's deadline (min(now + ttl, deadline)): a holder
+        # that counts a whole TTL from each heartbeat would go on writing after the KB went to the next waiter
+        import datetime
+        import json
+        import kbsync
+        from kbsync.client import Held
+        from kbsync.models import Lease
+        from local_server import LocalServer, Quiet
+
+        def text(moment):
+            return moment.strftime("%Y-%m-%dT%H:%M:%S.%f") + "000Z"
+
+        now = datetime.datetime.now(datetime.timezone.utc)
+        granted, deadline, ttl = now, now + datetime.timedelta(seconds=1), datetime.timedelta(seconds=30)
+        beats = []
+
+        def lease_json(expires):
+            return {"id": "kb~t", "kb": "kb", "holder": "h", "state": "granted", "ahead": 0, "fencingToken": 7,
+                    "grantedAt": text(granted), "expiresAt": text(expires), "deadlineAt": text(deadline),
+                    "ttlMs": 30_000}
+
+        class Handler(Quiet):
+            def do_POST(self):  # a heartbeat, answered as the coordinator does: the expiry capped at the deadline
+                beats.append(time.monotonic())
+                expires = min(datetime.datetime.now(datetime.timezone.utc) + ttl, deadline)
+                self.send(200, json.dumps(lease_json(expires)).encode())
+
+            def do_DELETE(self):
+                self.send(200, json.dumps(dict(lease_json(deadline), state="expired")).encode())
+
+        server = LocalServer(Handler)
+        try:
+            with Held(kbsync.Client(server.url, timeout=5), Lease.from_json(lease_json(deadline))) as held:
+                started = time.monotonic()
+                while not beats and time.monotonic() < started + 1:
+                    time.sleep(0.02)
+                self.assertTrue(beats, "beaten at once")
+                self.assertFalse(held.lost, "before its deadline: held")
+                time.sleep(2.0)
+                self.assertTrue(held.lost, "lost 1 s after its deadline")
+        finally:
+            server.close()
+
     def test_a_grant_that_came_late_in_a_long_poll_counts_its_window_from_the_answer(self):
         # a long poll that waited 2 s in the queue brings a grant lapsing 1.5 s after it was made: the lease is held,
         # and beaten at once, not taken for lost because the request went out more than 1.5 s before

@@ -22,8 +22,19 @@ public final class HeldLease implements AutoCloseable {
      * when each heartbeat the coordinator took was sent (it extends the grant from when it takes it, not earlier).
      */
     private volatile long renewedAt;
-    /** How long after {@link #renewedAt} the grant stands: the TTL once a heartbeat was taken. */
+    /**
+     * How long after {@link #renewedAt} the grant stands: the TTL once a heartbeat was taken, or the time left to the
+     * hard end when that is sooner.
+     */
     private volatile long window;
+
+    /** When (nanoTime) the grant was learned: the start of {@link #maxHold} on this client's clock. */
+    private final long grantedAt;
+    /**
+     * How long after {@link #grantedAt} the grant ends whatever the heartbeats: its {@code deadlineAt} less its
+     * {@code grantedAt}, both the coordinator's (never compared with this client's clock); unbounded without them.
+     */
+    private final long maxHold;
 
     private volatile boolean lost;
     private volatile boolean closed;
@@ -33,7 +44,9 @@ public final class HeldLease implements AutoCloseable {
         this.vertx = client.async().transport().vertx();
         this.lease = granted;
         this.renewedAt = System.nanoTime(); // the grant is answered as it is made
-        this.window = firstWindow(granted);
+        this.grantedAt = renewedAt;
+        this.maxHold = maxHold(granted);
+        this.window = Math.min(firstWindow(granted), maxHold);
         long period = Math.max(MIN_PERIOD.toMillis(), granted.ttl().toMillis() / 3);
         this.timer = vertx.setPeriodic(period, id -> beat());
         beat(); // at once: a grant made from the queue lapses by its waiter keep-alive, long before a third of its TTL
@@ -52,6 +65,15 @@ public final class HeldLease implements AutoCloseable {
         return capped > 0 && capped < ttl ? capped : ttl;
     }
 
+    /** The grant's whole span, {@code deadlineAt} less {@code grantedAt}; unbounded when either is missing. */
+    private static long maxHold(Lease granted) {
+        if (granted.grantedAt() == null || granted.deadlineAt() == null) {
+            return Long.MAX_VALUE;
+        }
+        return Math.max(
+                0, Duration.between(granted.grantedAt(), granted.deadlineAt()).toNanos());
+    }
+
     /** The grant as its last heartbeat returned it. */
     public Lease lease() {
         return lease;
@@ -64,9 +86,10 @@ public final class HeldLease implements AutoCloseable {
 
     /**
      * True once the lease may no longer be the holder's: a heartbeat found it lost (expired, force-released, gone) or
-     * was refused for the client's token (401, 403), or its TTL passed since the last heartbeat the coordinator took
-     * (heartbeats answered 503, timed out or not delivered: the coordinator may have handed the KB on). Stop writing;
-     * once true it stays true, and the heartbeats stop.
+     * was refused for the client's token (401, 403), its TTL passed since the last heartbeat the coordinator took
+     * (heartbeats answered 503, timed out or not delivered: the coordinator may have handed the KB on), or its hard end
+     * ({@code deadlineAt}, counted from the grant on this client's clock) passed, which no heartbeat pushes out. Stop
+     * writing; once true it stays true, and the heartbeats stop.
      */
     public boolean lost() {
         if (!lost && lapsed()) {
@@ -75,9 +98,13 @@ public final class HeldLease implements AutoCloseable {
         return lost;
     }
 
-    /** Whether the grant's time (its TTL as the coordinator last answered it) passed since it was last renewed. */
+    /**
+     * Whether the grant's time (its TTL as the coordinator last answered it) passed since it was last renewed, or its
+     * hard end passed.
+     */
     private boolean lapsed() {
-        return window > 0 && System.nanoTime() - renewedAt >= window;
+        long now = System.nanoTime();
+        return (window > 0 && now - renewedAt >= window) || now - grantedAt >= maxHold;
     }
 
     private void lose() {
@@ -97,7 +124,7 @@ public final class HeldLease implements AutoCloseable {
                         lease = l;
                         if (sent - renewedAt > 0) { // answers on the one event loop, possibly out of order
                             renewedAt = sent;
-                            window = l.ttl().toNanos();
+                            window = Math.min(l.ttl().toNanos(), maxHold - (sent - grantedAt));
                         }
                     }
                 })

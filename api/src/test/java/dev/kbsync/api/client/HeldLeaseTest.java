@@ -77,6 +77,49 @@ class HeldLeaseTest {
         }
     }
 
+    /**
+     * Every grant ends at its {@code deadlineAt}, whatever the heartbeats: the coordinator caps each heartbeat's expiry
+     * there ({@code min(now + ttl, deadline)}), so a holder that counts a whole TTL from each heartbeat would keep
+     * writing after the KB went to the next waiter. The deadline is counted on this client's clock from the grant.
+     */
+    @Test
+    void shouldBeLostAtItsDeadlineWhateverTheHeartbeatsSay() throws Exception {
+        java.time.Instant granted = java.time.Instant.now();
+        java.time.Instant deadline = granted.plusMillis(1_000);
+        server.answer(
+                "/v1/kbs/team/leases",
+                200,
+                Samples.lease("l1", "granted", 0)
+                        .put("grantedAt", granted.toString())
+                        .put("expiresAt", deadline.toString())
+                        .put("deadlineAt", deadline.toString())
+                        .put("ttlMs", 30_000)
+                        .encode());
+        server.on(
+                "/v1/leases/l1/heartbeat",
+                r -> { // as the coordinator answers: the expiry capped at the deadline
+                    heartbeats.incrementAndGet();
+                    java.time.Instant now = java.time.Instant.now();
+                    java.time.Instant expires =
+                            now.plusMillis(30_000).isBefore(deadline) ? now.plusMillis(30_000) : deadline;
+                    r.response()
+                            .end(Samples.lease("l1", "granted", 0)
+                                    .put("grantedAt", granted.toString())
+                                    .put("expiresAt", expires.toString())
+                                    .put("deadlineAt", deadline.toString())
+                                    .put("ttlMs", 30_000)
+                                    .encode());
+                });
+        try (HeldLease held = hold()) {
+            await().atMost(Duration.ofSeconds(1)).until(() -> heartbeats.get() > 0);
+            assertThat(held.lost()).isFalse();
+
+            Thread.sleep(2_000);
+
+            assertThat(held.lost()).as("lost 1 s after its deadline").isTrue();
+        }
+    }
+
     @Test
     void shouldStayHeldWhileItsHeartbeatsAreTaken() throws Exception {
         grants(600);
