@@ -10,21 +10,39 @@ import java.util.function.Function;
 
 /**
  * The blocking face's wait: {@link KbsyncClient} and {@link BlockingLeaseChannel} turn each future into its result on
- * the calling thread, waiting at most the call timeout plus a margin (a last guard against a lost answer).
+ * the calling thread, waiting at most the call's time on each coordinator the failover may try, plus a margin (a last
+ * guard against a lost answer).
  */
 final class Blocking {
     /** How much longer than a call's own timeout a blocked caller waits: a last guard against a lost answer. */
     private static final Duration MARGIN = Duration.ofSeconds(5);
 
-    private final Duration timeout;
+    private final Duration requestTimeout;
+    private final int coordinators;
+    private final Duration margin;
 
+    /**
+     * Waits for calls of {@code requestTimeout} (plus a long poll's wait) on each of {@code coordinators}: the failover
+     * gives each coordinator it tries the call's whole time.
+     */
+    Blocking(Duration requestTimeout, int coordinators) {
+        this(requestTimeout, coordinators, MARGIN);
+    }
+
+    /** One coordinator (tests). */
     Blocking(Duration requestTimeout) {
-        this(requestTimeout, MARGIN);
+        this(requestTimeout, 1, MARGIN);
     }
 
     /** With another margin than {@link #MARGIN} (tests). */
     Blocking(Duration requestTimeout, Duration margin) {
-        this.timeout = requestTimeout.plus(margin);
+        this(requestTimeout, 1, margin);
+    }
+
+    private Blocking(Duration requestTimeout, int coordinators, Duration margin) {
+        this.requestTimeout = requestTimeout;
+        this.coordinators = coordinators;
+        this.margin = margin;
     }
 
     /** Waits for {@code future} up to the call timeout; its failure is thrown as it is. */
@@ -32,14 +50,21 @@ final class Blocking {
         return await(future, Duration.ZERO);
     }
 
-    /** Waits for {@code future} up to the call timeout plus {@code extra}; its failure is thrown as it is. */
+    /**
+     * Waits for {@code future} up to the call timeout plus {@code extra} on each coordinator; its failure is thrown as
+     * it is.
+     */
     <T> T await(Future<T> future, Duration extra) {
         if (Context.isOnEventLoopThread()) {
             throw new IllegalStateException("KbsyncClient blocks: call it off the event loop, or use async()");
         }
         CountDownLatch done = new CountDownLatch(1);
         future.onComplete(r -> done.countDown());
-        long waitMs = timeout.plus(extra).toMillis();
+        long waitMs = requestTimeout
+                .plus(extra)
+                .multipliedBy(coordinators)
+                .plus(margin)
+                .toMillis();
         try {
             if (!done.await(waitMs, TimeUnit.MILLISECONDS)) {
                 throw new KbsyncException.TimedOut("no answer within " + waitMs + " ms", null);
@@ -60,8 +85,17 @@ final class Blocking {
      * (which closes it), as nobody else will.
      */
     <T> T await(Future<T> future, Consumer<? super T> abandoned) {
+        return await(future, Duration.ZERO, abandoned);
+    }
+
+    /**
+     * {@link #await(Future, Duration)} of a future whose result nobody else will give back (a grant, an assignment, an
+     * open stream): when the caller stops waiting first (timed out, interrupted), the result that comes after all is
+     * passed to {@code abandoned}, which gives it back.
+     */
+    <T> T await(Future<T> future, Duration extra, Consumer<? super T> abandoned) {
         try {
-            return await(future);
+            return await(future, extra);
         } catch (KbsyncException.TimedOut | KbsyncException.Interrupted gaveUp) {
             future.onSuccess(abandoned::accept);
             throw gaveUp;

@@ -32,12 +32,7 @@ public final class BlockingLeaseChannel implements AutoCloseable {
      * released when its answer comes, rather than kept alive by the channel until its deadline.
      */
     private Lease awaitLease(Future<Lease> requested, Duration wait) {
-        try {
-            return blocking.await(requested, wait);
-        } catch (KbsyncException.Interrupted | KbsyncException.TimedOut gaveUp) {
-            requested.onSuccess(lease -> channel.release(lease.id()));
-            throw gaveUp;
-        }
+        return blocking.await(requested, wait, lease -> channel.release(lease.id()));
     }
 
     /** See {@link LeaseChannel#heartbeat}. */

@@ -44,7 +44,8 @@ public final class KbsyncClient implements AutoCloseable {
 
     private KbsyncClient(Transport transport) {
         this.async = new AsyncKbsyncClient(transport);
-        this.blocking = new Blocking(transport.options().requestTimeout());
+        this.blocking = new Blocking(
+                transport.options().requestTimeout(), transport.options().urls().size());
         this.grants = new GrantWait(this);
     }
 
@@ -180,8 +181,17 @@ public final class KbsyncClient implements AutoCloseable {
         return new BlockingLeaseChannel(blocking.await(async.openLeaseChannel(), LeaseChannel::close), blocking);
     }
 
+    /**
+     * See {@link AsyncKbsyncClient#requestLease}. A lease whose answer comes after this thread stopped waiting for it
+     * (interrupted, or timed out while the failover tried the next coordinator) is released then: nobody knows it.
+     */
     public Lease requestLease(KbId kb, LeaseRequest request) {
-        return blocking.await(async.requestLease(kb, request), request.maxWait());
+        return blocking.await(async.requestLease(kb, request), request.maxWait(), this::releaseLate);
+    }
+
+    /** Releases a lease nobody waits for any more, without blocking; one not released lapses after its TTL. */
+    private void releaseLate(Lease late) {
+        async.release(late.id());
     }
 
     public Lease lease(String leaseId) {
@@ -237,13 +247,20 @@ public final class KbsyncClient implements AutoCloseable {
         blocking.await(async.forceRelease(kb));
     }
 
+    /**
+     * See {@link AsyncKbsyncClient#poll}. An assignment whose answer comes after this thread stopped waiting for it
+     * (interrupted, or timed out) is given back then ({@link #giveBack}): nobody will run it.
+     */
     public Optional<Assignment> poll(String workerId, Duration wait) {
-        return blocking.await(async.poll(workerId, wait), wait);
+        return poll(workerId, wait, null);
     }
 
     /** A poll that renews the worker's presence in the same call (see {@link AsyncKbsyncClient#poll}). */
     public Optional<Assignment> poll(String workerId, Duration wait, WorkerPresence presence) {
-        return blocking.await(async.poll(workerId, wait, presence), wait);
+        return blocking.await(
+                async.poll(workerId, wait, presence),
+                wait,
+                late -> late.ifPresent(a -> async.giveBack(workerId, a.lease().id())));
     }
 
     /** Gives back a job grant the worker will not run (see {@link AsyncKbsyncClient#giveBack}); whether it was. */
