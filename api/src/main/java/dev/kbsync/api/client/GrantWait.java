@@ -7,6 +7,7 @@ import dev.kbsync.api.LeaseRequest;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.event.LeaseEvent;
 import java.time.Duration;
+import java.util.NoSuchElementException;
 import java.util.function.LongConsumer;
 
 /**
@@ -41,6 +42,8 @@ final class GrantWait {
         } catch (KbsyncException.TimedOut e) {
             throw new KbsyncException.TimedOut(
                     "lease " + leaseId + " was not granted within " + wait.toMillis() + " ms", e);
+        } catch (NoSuchElementException e) { // closed without the lease's grant or end: a coordinator that stops
+            throw new KbsyncException.Unreachable("lease stream ended before the grant of lease " + leaseId, e);
         }
     }
 

@@ -205,7 +205,9 @@ public final class KbsyncClient implements AutoCloseable {
     /**
      * Blocks until the lease is granted, following its event stream (which keeps it alive in the queue) and passing
      * each position ({@code ahead}) to {@code onAhead} on this thread. {@link KbsyncException.LeaseLost} if the lease
-     * ended first; {@link KbsyncException.TimedOut} after {@code wait}, the lease still waiting (release it).
+     * ended first; {@link KbsyncException.TimedOut} after {@code wait}, the lease still waiting (release it);
+     * {@link KbsyncException.Unreachable} when the stream broke or ended before either (a stopping coordinator closes
+     * its streams: follow the lease again, or release it).
      */
     public Lease awaitGrant(String leaseId, Duration wait, LongConsumer onAhead) {
         return grants.onEvents(leaseId, wait, onAhead);

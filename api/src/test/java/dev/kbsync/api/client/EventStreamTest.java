@@ -318,6 +318,23 @@ class EventStreamTest {
                 .hasMessageContaining("ended while waiting: expired");
     }
 
+    /**
+     * A stream that ends before the lease's grant or end (a stopping coordinator closes its streams) says nothing of the
+     * lease: the wait fails as a connection that closed does, a {@link KbsyncException}, not an iterator's
+     * {@link java.util.NoSuchElementException}.
+     */
+    @Test
+    void shouldFailAsUnreachableWhenTheLeaseStreamEndsBeforeTheGrant() {
+        server.on(
+                "/v1/leases/l3/events",
+                r -> open(r.response(), frame("state", lease("l3", "waiting", 1)))
+                        .end());
+
+        assertThatThrownBy(() -> client.awaitGrant("l3", Duration.ofSeconds(10), ahead -> {}))
+                .isInstanceOf(KbsyncException.Unreachable.class)
+                .hasMessageContaining("lease stream ended before the grant");
+    }
+
     @Test
     void shouldFailToOpenAStreamWithTheErrorAnswer() {
         assertThatThrownBy(() -> client.leaseEvents("nope")).isInstanceOf(KbsyncException.NotFound.class);

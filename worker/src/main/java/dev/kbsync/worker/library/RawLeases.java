@@ -10,7 +10,6 @@ import dev.kbsync.worker.fallback.FallbackMode;
 import dev.kbsync.worker.fallback.ModeTracker;
 import java.net.URI;
 import java.time.Duration;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
@@ -112,7 +111,7 @@ final class RawLeases {
         onPosition.accept((int) waiting.ahead());
         for (int followed = 1; ; followed++) {
             Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-            RuntimeException cut;
+            KbsyncException.Unavailable cut;
             try {
                 return client.awaitGrant(waiting.id(), left, now -> {
                     if (ahead.getAndSet(now) != now) {
@@ -125,16 +124,13 @@ final class RawLeases {
                             "KB " + kb + " not granted within " + timeout + " (" + ahead + " ahead)", e);
                 }
                 cut = e; // the stream could not be opened in time: as unavailable
-            } catch (KbsyncException.Unavailable | NoSuchElementException e) {
+            } catch (KbsyncException.Unavailable e) {
                 cut = e; // broken, or ended without the lease's final state (a coordinator that stops)
             } catch (KbsyncException.LeaseLost e) {
                 throw new LeaseEnded(e);
             }
             if (followed > 2 * coordinators) { // the first try after a cut may still reach the one that stopped
-                throw cut instanceof KbsyncException.Unavailable unavailable
-                        ? unavailable
-                        : new IllegalStateException(
-                                "the event stream of lease " + waiting.id() + " ended before the grant", cut);
+                throw cut;
             }
             log.info(
                     "event stream of lease {} on KB {} cut ({}); following it on coordinator {} now",
