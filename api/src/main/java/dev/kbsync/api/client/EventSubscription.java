@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 
@@ -16,6 +17,8 @@ import java.util.function.BiConsumer;
 final class EventSubscription implements Subscription {
     /** The event a server ends a stream with when it gives up on it: its data is an {@code {"error":{...}}}. */
     private static final String ERROR_EVENT = "error";
+
+    private static final String EVENT_STREAM = "text/event-stream";
 
     private final Context context;
     private final HttpClientRequest request;
@@ -30,7 +33,8 @@ final class EventSubscription implements Subscription {
 
     /**
      * The stream of {@code response} from {@code at}, each event (name and JSON data) passed to {@code to} on
-     * {@code context}; an answer other than 200 fails as a call's would.
+     * {@code context}; an answer other than 200 fails as a call's would, and a 200 that is not an event stream (a
+     * proxy's sign-in page) as {@link KbsyncException.NotKbsync}: read as a stream, it would end with no event.
      */
     static Future<Subscription> open(
             Context context, Endpoint at, HttpClientResponse response, BiConsumer<String, JsonObject> to) {
@@ -40,6 +44,15 @@ final class EventSubscription implements Subscription {
                 throw new KbsyncException.NotKbsync(
                         at.url(), "HTTP " + response.statusCode() + " where an event stream was expected", null);
             });
+        }
+        String type = response.getHeader("Content-Type");
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith(EVENT_STREAM)) {
+            response.request().reset(); // its body is not read: it may be long, or never end
+            return Future.failedFuture(new KbsyncException.NotKbsync(
+                    at.url(),
+                    "HTTP 200 with Content-Type " + (type == null ? "none" : type) + " where an event stream ("
+                            + EVENT_STREAM + ") was expected",
+                    null));
         }
         EventSubscription subscription = new EventSubscription(context, response.request(), at.url());
         SseParser parser = new SseParser((name, data) -> {

@@ -150,6 +150,29 @@ class ForeignAnswerTest {
         }
     }
 
+    /**
+     * A proxy's sign-in page answered 200 where an event stream was expected: not kbsync's stream (read as one, it
+     * would end with no event, as if the job had none), as the Python client says.
+     */
+    @Test
+    void shouldSayA200ThatIsNotAnEventStreamIsNotKbsync() {
+        serve(server, "/v1/jobs/j1/events", 200, "text/html", "<html><body>Sign in</body></html>");
+
+        try (KbsyncClient client = server.client()) {
+            KbsyncException e = catchThrowableOfType(KbsyncException.class, () -> {
+                try (EventStream<?> events = client.jobEvents("j1")) {
+                    events.forEachRemaining(event -> {});
+                }
+            });
+
+            assertThat(e)
+                    .isInstanceOf(KbsyncException.NotKbsync.class)
+                    .hasMessageContaining("the server at " + server.url() + " did not answer as a kbsync coordinator")
+                    .hasMessageContaining("HTTP 200")
+                    .hasMessageContaining("text/html");
+        }
+    }
+
     @Test
     void shouldSayALeaseChannelRefusedByAnotherServerIsNotKbsync() {
         serve(server, "/v1/leases/channel", 404, "text/html", NGINX_404);

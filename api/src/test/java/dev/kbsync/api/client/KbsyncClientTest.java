@@ -215,7 +215,12 @@ class KbsyncClientTest {
 
     @Test
     void shouldNotLetAStreamHoldBackCalls() {
-        server.on("/v1/events", r -> r.response().setChunked(true).write(": kbsync\n\n"));
+        server.on(
+                "/v1/events",
+                r -> r.response()
+                        .setChunked(true)
+                        .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+                        .write(": kbsync\n\n"));
         server.answer("/healthz", 200, "{\"status\":\"up\"}");
         try (KbsyncClient client = KbsyncClient.create(
                 ClientOptions.of(server.url(), null).withMaxConnections(1).withMaxStreams(2))) {
