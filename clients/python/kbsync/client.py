@@ -59,9 +59,10 @@ class Client:
     coordinator. A 503 about one job or KB on that coordinator (``JOB_RESTORING``: a job only its degraded journal
     knows yet; ``SNAPSHOT_BEHIND``, ``SNAPSHOT_UNAVAILABLE``) is raised without moving, to be retried there after its
     ``Retry-After`` (:meth:`wait` does). While not on the first, a preferred one is probed (``GET /readyz``) every
-    ``probe_interval`` seconds, and taken back once ready. ``token``: the bearer token (None: no ``Authorization``
-    header, for a coordinator with auth off); ``ca_file``: a PEM file of the CA that signed the coordinators'
-    certificates (https only; default: the system's trust store); ``timeout``: seconds per call (connect and each read).
+    ``probe_interval`` seconds on a thread of its own (no call waits for it), and taken back once ready. ``token``:
+    the bearer token (None: no ``Authorization`` header, for a coordinator with auth off); ``ca_file``: a PEM file of
+    the CA that signed the coordinators' certificates (https only; default: the system's trust store); ``timeout``:
+    seconds per call (connect and each read).
     ``stream_idle_timeout``: seconds an event stream may hear nothing, not even the coordinator's keep-alive (every
     15 s, ``http.sseKeepAliveSeconds``), before it is taken for broken (a peer gone without closing), as the Java
     client's ``withStreamIdleTimeout``.
@@ -96,6 +97,7 @@ class Client:
         self._current = 0
         self._moves = 0
         self._next_probe = 0.0
+        self._probing = False
 
     @property
     def coordinator(self) -> str:
@@ -493,12 +495,26 @@ class Client:
                 self._next_probe = time.monotonic() + self._probe_interval
 
     def _probe(self) -> None:
-        """While not on the first coordinator, every ``probe_interval`` s: the first preferred one that is ready wins."""
+        """While not on the first coordinator, every ``probe_interval`` s: probes the preferred ones on a thread of its
+        own (as the Java client does: a call, a heartbeat's too, never waits for a coordinator that does not answer),
+        one probe at a time; the first that is ready wins."""
         with self._lock:
             current = self._current
-            if current == 0 or time.monotonic() < self._next_probe:
+            if current == 0 or self._probing or time.monotonic() < self._next_probe:
                 return
             self._next_probe = time.monotonic() + self._probe_interval
+            self._probing = True
+        threading.Thread(target=self._probe_preferred, args=(current,), name="kbsync-probe", daemon=True).start()
+
+    def _probe_preferred(self, current: int) -> None:
+        try:
+            self._take_first_ready(current)
+        finally:
+            with self._lock:
+                self._probing = False
+
+    def _take_first_ready(self, current: int) -> None:
+        """Moves back to the first coordinator before ``current`` that answers ``/readyz`` with 2xx, if any."""
         for i in range(current):
             at = self._endpoints[i]
             conn = at.connection(min(self._timeout, 2.0))

@@ -106,6 +106,43 @@ class StayOrMoveTest(unittest.TestCase):
                 self.assertEqual((len(first.calls), len(second.calls)), (1, 1))
 
 
+class ProbeTest(unittest.TestCase):
+    """The probe of a preferred coordinator runs beside the calls: one that accepts connections but never answers
+    (a hung process) holds back no call, a heartbeat's included."""
+
+    def test_a_call_does_not_wait_for_the_probe_of_a_preferred_coordinator_that_never_answers(self):
+        hang, let_go = threading.Event(), threading.Event()
+
+        class Hung(Quiet):
+            def do_GET(self) -> None:  # 503 (the client moves on), then once told: never an answer
+                if hang.is_set():
+                    let_go.wait(10)
+                    self.close_connection = True
+                    return
+                body = json.dumps({"error": {"code": "REDIS_UNAVAILABLE", "message": "down"}}).encode()
+                self.send(503, body, {"Retry-After": "1", "Content-Type": "application/json"})
+
+        class Up(Quiet):
+            def do_GET(self) -> None:
+                self.send(200, b'{"status":"up"}', {"Content-Type": "application/json"})
+
+        first, second = LocalServer(Hung), LocalServer(Up)
+        try:
+            kb = kbsync.Client([first.url, second.url], timeout=5, probe_interval=0.1)
+            kb.health()
+            self.assertEqual(kb.coordinator, second.url)
+            hang.set()
+            time.sleep(0.2)  # a probe of the first is due
+            started = time.monotonic()
+            kb.health()
+            self.assertLess(time.monotonic() - started, 0.5, "the call waited for the probe of the hung coordinator")
+            self.assertEqual(kb.coordinator, second.url)
+        finally:
+            let_go.set()
+            first.close()
+            second.close()
+
+
 @unittest.skipUnless(URL, "KBSYNC_URL is not set: no coordinator to test against")
 class FailoverTest(unittest.TestCase):
     def setUp(self) -> None:
@@ -148,7 +185,10 @@ class FailoverTest(unittest.TestCase):
         self.assertEqual(kb.coordinator, URL)
         self.fake.ready = True
         time.sleep(0.2)
-        kb.health()
+        kb.health()  # starts the probe, beside the call
+        deadline = time.monotonic() + 5
+        while kb.coordinator != self.fake.url and time.monotonic() < deadline:
+            time.sleep(0.02)
         self.assertEqual(kb.coordinator, self.fake.url)
         self.assertEqual(kb.coordinator_moves, 2)
 
