@@ -128,19 +128,31 @@ public final class LeaseChannel implements AutoCloseable {
         Promise<Lease> answer = Promise.promise();
         Duration within = timeout.plus(extraWait);
         pending.put(ref, new Pending(answer, -1, onPosition, request));
-        long timer = vertx.setTimer(within.toMillis(), t -> {
-            Pending late = pending.remove(ref);
-            if (late != null) {
-                if (late.request) {
-                    abandoned.add(ref);
-                }
-                late.answer.tryFail(
-                        new KbsyncException.TimedOut("no answer on the lease channel within " + within, null));
-            }
-        });
+        long timer = vertx.setTimer(within.toMillis(), t -> giveUp(ref, within));
         pending.computeIfPresent(ref, (r, p) -> new Pending(p.answer, timer, p.onPosition, p.request));
         ws.writeTextMessage(frame.put("ref", ref).encode()).onFailure(e -> fail(ref, closedFailure()));
         return answer.future();
+    }
+
+    /**
+     * The call {@code ref} got no answer {@code within} its time: it fails; a request is marked abandoned before it
+     * leaves {@link #pending}, so that its answer, which runs on the WebSocket's context and may come in between, finds
+     * it in one or the other (and releases its lease), never in neither.
+     */
+    private void giveUp(String ref, Duration within) {
+        Pending late = pending.get(ref);
+        if (late == null) {
+            return;
+        }
+        if (late.request) {
+            abandoned.add(ref);
+        }
+        Pending removed = pending.remove(ref);
+        if (removed == null) { // answered in between: that answer was the caller's
+            abandoned.remove(ref);
+            return;
+        }
+        removed.answer.tryFail(new KbsyncException.TimedOut("no answer on the lease channel within " + within, null));
     }
 
     private void answer(String text) {
