@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -50,19 +51,23 @@ class LateAnswerTest {
         });
     }
 
+    /** Runs {@code call} on this thread, interrupted 200 ms into it: it fails {@link KbsyncException.Interrupted}. */
+    private void interruptedDuring(ThrowingCallable call) {
+        Thread caller = Thread.currentThread();
+        first.vertx.setTimer(200, t -> caller.interrupt());
+        try {
+            assertThatThrownBy(call).isInstanceOf(KbsyncException.Interrupted.class);
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
     @Test
     void shouldReleaseAGrantThatCameAfterTheCallerWasInterrupted() {
         grantsLate(first, "l1", 700);
-        Thread caller = Thread.currentThread();
-        first.vertx.setTimer(200, t -> caller.interrupt());
         try (KbsyncClient client = first.client()) {
-            try {
-                assertThatThrownBy(() ->
-                                client.requestLease(KB, LeaseRequest.of("bot").withWait(Duration.ofSeconds(5))))
-                        .isInstanceOf(KbsyncException.Interrupted.class);
-            } finally {
-                Thread.interrupted();
-            }
+            interruptedDuring(
+                    () -> client.requestLease(KB, LeaseRequest.of("bot").withWait(Duration.ofSeconds(5))));
 
             await().atMost(Duration.ofSeconds(3))
                     .untilAsserted(() -> assertThat(releases)
@@ -128,15 +133,8 @@ class LateAnswerTest {
                     givenBackId.set(body.toJsonObject().getString("leaseId"));
                     r.response().end("{\"givenBack\":true}");
                 }));
-        Thread caller = Thread.currentThread();
-        first.vertx.setTimer(200, t -> caller.interrupt());
         try (KbsyncClient client = first.client()) {
-            try {
-                assertThatThrownBy(() -> client.poll("w1", Duration.ofSeconds(5)))
-                        .isInstanceOf(KbsyncException.Interrupted.class);
-            } finally {
-                Thread.interrupted();
-            }
+            interruptedDuring(() -> client.poll("w1", Duration.ofSeconds(5)));
 
             await().atMost(Duration.ofSeconds(3))
                     .untilAsserted(() -> assertThat(givenBack)
