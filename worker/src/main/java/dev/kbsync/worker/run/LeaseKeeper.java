@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  *       the coordinator kept the grant for at least a TTL from then, and the last third is left for the push to begin
  *       and for the two hosts' clocks to run at slightly different rates. An older answer (the JVM was frozen: SIGSTOP,
  *       a long GC pause; or the heartbeat's retries took that long) is confirmed by a heartbeat sent there and then,
- *       and the unit is stopped {@code LEASE_LOST} if that one too comes too late.
+ *       and the unit is stopped {@code LEASE_LOST} if that one too comes too late. Past the unit's deadline (its
+ *       heartbeats keep the grant only up to the grant's deadline) no answer lets the push go ahead: {@code
+ *       MAX_HOLD_EXCEEDED}, as the deadline timer would have stopped it.
  * </ul>
  *
  * Each heartbeat says what the unit is doing ({@link #doing(String)}) and is retried while the coordinator is
@@ -120,18 +122,21 @@ public final class LeaseKeeper implements AutoCloseable {
         long started = ticker.getAsLong();
         this.stopAt = untilStop(lease, margin).map(left -> started + left.toNanos());
         this.deadlineTimer = untilStop(lease, margin)
-                .map(left -> vertx.setTimer(Math.max(1, left.toMillis()), id -> {
-                    if (stop.stop(
-                            UnitAbortedException.MAX_HOLD_EXCEEDED,
-                            "the grant's hard deadline " + lease.deadlineAt() + " is near; abandoning the unit")) {
-                        log.warn(
-                                "lease {} (fence {}) reaches its deadline {} while {}: stopping the unit",
-                                lease.id(),
-                                lease.fencingToken(),
-                                lease.deadlineAt(),
-                                doing);
-                    }
-                }));
+                .map(left -> vertx.setTimer(Math.max(1, left.toMillis()), id -> stopAtDeadline()));
+    }
+
+    /** Stops the unit: its grant's hard deadline is near (the deadline timer, or a pre-push check that found it past). */
+    private void stopAtDeadline() {
+        if (stop.stop(
+                UnitAbortedException.MAX_HOLD_EXCEEDED,
+                "the grant's hard deadline " + lease.deadlineAt() + " is near; abandoning the unit")) {
+            log.warn(
+                    "lease {} (fence {}) reaches its deadline {} while {}: stopping the unit",
+                    lease.id(),
+                    lease.fencingToken(),
+                    lease.deadlineAt(),
+                    doing);
+        }
     }
 
     /**
@@ -233,7 +238,9 @@ public final class LeaseKeeper implements AutoCloseable {
      */
     private void finishCheck(long sent, Supplier<Lease> heartbeat) {
         throwIfStopped();
-        if (!confirmed(heartbeat) || fresh(sent)) {
+        boolean granted = confirmed(heartbeat);
+        throwIfPastDeadline();
+        if (!granted || fresh(sent)) {
             return;
         }
         long again = ticker.getAsLong();
@@ -270,6 +277,18 @@ public final class LeaseKeeper implements AutoCloseable {
             throwIfStopped();
             return false;
         }
+    }
+
+    /**
+     * Stops the unit if its deadline passed (by {@link #ticker}): a heartbeat near the deadline keeps the grant only up
+     * to it, so no answer lets a push go ahead then, whatever its age; the deadline timer, on an event loop, may not
+     * have run yet (a JVM frozen across the deadline races it at the thaw).
+     */
+    private void throwIfPastDeadline() {
+        if (leftUntilStop().filter(Duration::isNegative).isPresent()) {
+            stopAtDeadline();
+        }
+        throwIfStopped();
     }
 
     /** True while an answer to a heartbeat sent at {@code sent} may still be trusted. */

@@ -229,6 +229,32 @@ class LeaseKeeperTest {
         }
     }
 
+    /**
+     * Near its deadline a heartbeat keeps the grant only up to the deadline, not a TTL on: an answer within the trust
+     * bound does not let a push go ahead once the unit's deadline passed (a worker frozen across it pushes nothing).
+     */
+    @Test
+    void shouldNotPushPastTheDeadlineOnAGrantedAnswerWithinTheBound() throws Exception {
+        AtomicLong now = new AtomicLong();
+        AtomicInteger heartbeats = new AtomicInteger();
+        Vertx vertx = Vertx.vertx();
+        Lease lease = lease(Instant.now().plusSeconds(60), Instant.now().plusSeconds(30), 60_000);
+        try (KbsyncClient client = grantedOnceThenLost(vertx, heartbeats, () -> {});
+                LeaseKeeper keeper = new LeaseKeeper(
+                        vertx, client, new ModeTracker(FallbackMode.LOCAL), lease, Duration.ofSeconds(5), now::get)) {
+            PrePushCheck check = keeper.startCheckBeforePush();
+            await().atMost(Duration.ofSeconds(10)).until(() -> heartbeats.get() == 1);
+            now.addAndGet(Duration.ofSeconds(26).toNanos()); // past the unit's stop (30 s deadline, 5 s margin)
+
+            assertThatThrownBy(check::await)
+                    .isInstanceOfSatisfying(
+                            UnitAbortedException.class,
+                            e -> assertThat(e.code()).isEqualTo(UnitAbortedException.MAX_HOLD_EXCEEDED));
+        } finally {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        }
+    }
+
     private static void assertLeaseLost(ThrowingCallable check) {
         assertThatThrownBy(check)
                 .isInstanceOfSatisfying(
