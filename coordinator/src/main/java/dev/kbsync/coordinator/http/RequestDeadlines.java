@@ -78,8 +78,12 @@ final class RequestDeadlines implements Handler<RoutingContext> {
                 if (answered.succeeded()) {
                     deadline.answered(turn, connection);
                     if (!request.isEnded()
-                            && "close".equalsIgnoreCase(response.headers().get("Connection"))) {
-                        connection.close(); // an answer before the body: what is left of it is never read
+                            && "close".equalsIgnoreCase(response.headers().get("Connection"))
+                            && "100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
+                        // an answer instead of the body the client asked whether to send: it sends none, so the
+                        // connection closes now; a client that sends its body unasked is let finish (closing now
+                        // would reset it mid-body, before it reads the answer: RFC 9112, 9.6)
+                        connection.close();
                     }
                 }
             });

@@ -169,6 +169,29 @@ class RequestFramingApiIT {
         assertAnsweredAndClosed("POST /v1/jobs/demo~abc/retry " + head + "Content-Length: 10\r\n\r\n", 404);
     }
 
+    /**
+     * A client that sends its body without waiting for an answer (no {@code Expect: 100-continue}: urllib, HTTP/1.0
+     * clients, most proxies) gets the early answer, not a connection reset in the middle of its body: only a client
+     * that asked whether to send it is cut off once answered (RFC 9112, 9.6).
+     */
+    @Test
+    void shouldLetAClientThatDidNotAskFirstSendItsWholeBodyAndReadTheEarlyAnswer() throws IOException {
+        byte[] body = new byte[32 * 1024 * 1024];
+        java.util.Arrays.fill(body, (byte) 'a');
+        try (Socket socket = new Socket("127.0.0.1", api.port())) {
+            socket.setSoTimeout(20_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/kbs/demo/notes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + CLIENT
+                            + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+                            + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(body); // a reset connection fails this write (Broken pipe)
+            out.flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(answer).startsWith("HTTP/1.1 413");
+        }
+    }
+
     private static void assertAnsweredAndClosed(String request, int status) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", api.port())) {
             socket.setSoTimeout(10_000);
