@@ -135,7 +135,7 @@ class ProbeTest(unittest.TestCase):
             time.sleep(0.2)  # a probe of the first is due
             started = time.monotonic()
             kb.health()
-            self.assertLess(time.monotonic() - started, 0.5, "the call waited for the probe of the hung coordinator")
+            self.assertLess(time.monotonic() - started, 1.5, "the call waited for the probe of the hung coordinator")
             self.assertEqual(kb.coordinator, second.url)
         finally:
             let_go.set()

@@ -325,7 +325,8 @@ class HeldTest(unittest.TestCase):
             return moment.strftime("%Y-%m-%dT%H:%M:%S.%f") + "000Z"
 
         now = datetime.datetime.now(datetime.timezone.utc)
-        granted, deadline, ttl = now, now + datetime.timedelta(seconds=1), datetime.timedelta(seconds=30)
+        # a 3 s span: room for a loaded machine's first heartbeat before the deadline
+        granted, deadline, ttl = now, now + datetime.timedelta(seconds=3), datetime.timedelta(seconds=30)
         beats = []
 
         def lease_json(expires):
@@ -346,11 +347,12 @@ class HeldTest(unittest.TestCase):
         try:
             with Held(kbsync.Client(server.url, timeout=5), Lease.from_json(lease_json(deadline))) as held:
                 started = time.monotonic()
-                while not beats and time.monotonic() < started + 1:
+                while not beats and time.monotonic() < started + 2:
                     time.sleep(0.02)
                 self.assertTrue(beats, "beaten at once")
                 self.assertFalse(held.lost, "before its deadline: held")
-                time.sleep(2.0)
+                left = (deadline - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
+                time.sleep(max(0.0, left) + 1.0)
                 self.assertTrue(held.lost, "lost 1 s after its deadline")
         finally:
             server.close()

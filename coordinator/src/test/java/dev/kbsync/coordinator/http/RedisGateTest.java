@@ -30,6 +30,8 @@ class RedisGateTest {
     private static Vertx vertx;
     private static WebClient client;
     private static final AtomicInteger refused = new AtomicInteger();
+    /** Released once a handler's late failure went through the failure handler. */
+    private static final java.util.concurrent.Semaphore lateFailures = new java.util.concurrent.Semaphore(0);
 
     @BeforeAll
     static void start() {
@@ -50,7 +52,10 @@ class RedisGateTest {
                 .handler(gate.handler())
                 .handler(
                         ctx -> // a Redis call that fails REDIS_UNAVAILABLE well after the deadline (Redisson's timeout)
-                        vertx.setTimer(DEADLINE.toMillis() * 3, t -> ctx.fail(RedisHealth.unavailable())))
+                        vertx.setTimer(DEADLINE.toMillis() * 3, t -> {
+                            ctx.fail(RedisHealth.unavailable());
+                            lateFailures.release(); // its failure handler has run
+                        }))
                 .failureHandler(Failures.handler(refused::incrementAndGet));
         client = LoopbackServer.serve(vertx, router);
     }
@@ -90,7 +95,9 @@ class RedisGateTest {
         int before = refused.get();
         HttpResponse<?> response = client.get("/v1/jobs").send().await();
         assertThat(response.statusCode()).isEqualTo(503);
-        Thread.sleep(DEADLINE.toMillis() * 4); // the handler's late failure comes meanwhile
+        assertThat(lateFailures.tryAcquire(10, java.util.concurrent.TimeUnit.SECONDS))
+                .as("the handler's late failure came")
+                .isTrue();
 
         assertThat(refused.get() - before)
                 .as("kbsync_redis_unavailable_total for one 503")

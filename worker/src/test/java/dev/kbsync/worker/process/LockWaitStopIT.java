@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Each test has KBs of its own, and leaves no job queued: the Redis is the class's.
  */
 class LockWaitStopIT {
-    private static final Duration GRACE = Duration.ofSeconds(4);
+    private static final Duration GRACE = Duration.ofSeconds(10);
 
     @RegisterExtension
     static final RedisExtension redis = new RedisExtension();
