@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -28,11 +29,12 @@ import org.slf4j.LoggerFactory;
  * Keeps a granted lease while its unit runs, and stops the unit when it may no longer write:
  *
  * <ul>
- *   <li>heartbeats every ttl/3 (a Vert.x timer, the call on a worker thread; a beat is skipped while the previous one is
- *       still under way, slow or retried, so that a slow coordinator never has one lease hold more than one of Vert.x's
- *       worker threads, which the health server's handlers share); a heartbeat answered LEASE_LOST, or with
- *       the lease no longer {@code granted} (or under another token), fires the {@link #stop()} signal at once: a
- *       running agent is killed with its process tree, and nothing is committed or pushed;
+ *   <li>heartbeats every ttl/3 (a Vert.x timer, the call on a thread of the keeper's own, never on Vert.x's worker pool,
+ *       which a bot may fill with calls waiting for a KB; a beat is skipped while the previous one is still under way,
+ *       slow or retried, so that a slow coordinator never has one lease hold more than one thread); a heartbeat
+ *       answered LEASE_LOST, or with the lease no longer {@code granted} (or under another token), fires the
+ *       {@link #stop()} signal at once: a running agent is killed with its process tree, and nothing is committed or
+ *       pushed;
  *   <li>fires the signal {@code margin} before the grant's hard deadline ({@link Lease#deadlineAt()}, the maximum
  *       hold, which no heartbeat pushes out), so the unit is abandoned before the coordinator ends the grant. The time
  *       left is read skew-free from the lease itself ({@code deadlineAt - expiresAt + ttl}, both the coordinator's
@@ -54,6 +56,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class LeaseKeeper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
+
+    /**
+     * Runs the periodic heartbeats: daemon threads of the keeper's own, never the Vert.x worker pool, which the bot
+     * embedding the library may fill with blocking calls waiting for a KB (the holder's lease would lapse unbeaten).
+     */
+    private static final Executor BEATS = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "kbsync-heartbeat");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /** Runs started pre-push checks: daemon threads, kept while checks come, gone after a minute without. */
     private static final Executor CHECKS = Executors.newCachedThreadPool(runnable -> {
@@ -80,7 +92,7 @@ public final class LeaseKeeper implements AutoCloseable {
     /**
      * Heartbeats of {@link #beat()} under way: a beat is skipped while one is, unless that one has been under way for a
      * whole period (its answer may never come: a stalled connection, while the coordinator answers every other call);
-     * never more than {@link #MOST_IN_FLIGHT} (each holds one of Vert.x's worker threads until its own timeout).
+     * never more than {@link #MOST_IN_FLIGHT} (each holds one {@link #BEATS} thread until its own timeout).
      */
     private final AtomicInteger inFlight = new AtomicInteger();
     /** When ({@link #ticker}) the latest heartbeat of {@link #beat()} was sent. */
@@ -358,25 +370,28 @@ public final class LeaseKeeper implements AutoCloseable {
             return;
         }
         lastSent = ticker.getAsLong();
-        vertx.executeBlocking(this::heartbeat, false).onComplete(result -> {
+        CompletableFuture.supplyAsync(this::heartbeat, BEATS).whenComplete((answer, failure) -> {
             inFlight.decrementAndGet();
-            if (result.succeeded()) {
-                modes.reachable();
-                if (!holds(result.result())) {
-                    lost("lease " + lease.id() + " is "
-                            + result.result().state().wire() + ", not granted");
-                }
-            } else if (result.cause() instanceof KbsyncException.LeaseLost) {
-                lost("lease " + lease.id() + " was lost");
-            } else if (result.cause() instanceof KbsyncException.Unavailable) {
-                modes.unreachable(result.cause().getMessage());
-            } else {
-                log.warn(
-                        "heartbeat of lease {} failed: {}",
-                        lease.id(),
-                        result.cause().getMessage());
+            if (!closed) { // a closed keeper's unit is over: a late answer (its Vert.x closed meanwhile) says nothing
+                judge(answer, failure instanceof CompletionException ? failure.getCause() : failure);
             }
         });
+    }
+
+    /** Judges a periodic heartbeat's answer (or its failure): a lease lost or not granted stops the unit. */
+    private void judge(Lease answer, Throwable failure) {
+        if (failure == null) {
+            modes.reachable();
+            if (!holds(answer)) {
+                lost("lease " + lease.id() + " is " + answer.state().wire() + ", not granted");
+            }
+        } else if (failure instanceof KbsyncException.LeaseLost) {
+            lost("lease " + lease.id() + " was lost");
+        } else if (failure instanceof KbsyncException.Unavailable) {
+            modes.unreachable(failure.getMessage());
+        } else {
+            log.warn("heartbeat of lease {} failed: {}", lease.id(), failure.getMessage());
+        }
     }
 
     @Override
