@@ -3,6 +3,8 @@ package dev.kbsync.worker.library;
 import dev.kbsync.api.FileChange;
 import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.git.FileMerge;
+import dev.kbsync.git.HeadTree;
+import dev.kbsync.git.IgnoreRules;
 import dev.kbsync.git.paths.SafePaths;
 import dev.kbsync.worker.apply.ApplyResult;
 import java.io.IOException;
@@ -25,12 +27,21 @@ import java.util.function.Consumer;
 final class SessionWrites {
     private final Map<String, String> contents = new LinkedHashMap<>();
 
-    /** Records and performs a write ({@code null} text deletes); throws {@link InvalidInputException} for unsafe paths. */
+    /**
+     * Records and performs a write ({@code null} text deletes); throws {@link InvalidInputException} for unsafe paths,
+     * and for a write git would not commit: to a file the KB's {@code .gitignore} excludes that HEAD does not track.
+     */
     void record(Path workTree, String path, String text) {
         SafePaths paths = SafePaths.of(workTree);
-        perform(paths, path, text);
         String relative =
                 paths.root().relativize(paths.resolve(path)).toString().replace('\\', '/');
+        if (text != null && IgnoreRules.ignored(paths.root(), relative) && !HeadTree.tracked(paths.root(), relative)) {
+            throw new InvalidInputException(
+                    SafePaths.INVALID_PATH,
+                    "'" + relative + "' is excluded by the KB's .gitignore, so git would not commit it; write it"
+                            + " elsewhere, or change the .gitignore; nothing was written");
+        }
+        perform(paths, path, text);
         contents.put(relative, text);
     }
 

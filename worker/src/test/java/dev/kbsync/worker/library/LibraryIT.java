@@ -101,6 +101,21 @@ class LibraryIT {
         }
     }
 
+    /** git would not commit a file the KB's .gitignore excludes: refused at once, as a note there is, never dropped. */
+    @Test
+    void shouldRefuseAWriteToAPathTheKbsGitignoreExcludes() {
+        GitFixture.pushDirectly(remote, tmp.resolve("seed"), ".gitignore", "drafts/\n");
+        try (Kbsync bot = kbsync("bot-9");
+                KbSession session = bot.open("lib", "draft")) {
+            assertThatThrownBy(() -> session.write("drafts/plan.md", "plan\n"))
+                    .isInstanceOfSatisfying(
+                            InvalidInputException.class,
+                            e -> assertThat(e.code()).isEqualTo("INVALID_PATH"))
+                    .hasMessageContaining(".gitignore");
+            assertThat(session.checkout().resolve("drafts/plan.md")).doesNotExist();
+        }
+    }
+
     @Test
     void shouldKeepTheLeaseWhileWaitingForTheLocalLockLongerThanTheTtl() throws Exception {
         Path lockDir = Files.createDirectories(tmp.resolve("cache-bot-4").resolve("lib"));
