@@ -30,7 +30,8 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 /**
  * Carries a writer's whole-file edits, made over commit {@code base}, onto a work tree that was moved to a newer head
  * since (another writer pushed first): JGit's three-way merger (recursive strategy, in core) merges them with what the
- * head changed, path by path and line by line. Edits that do not overlap are merged; overlapping ones, or an edit of a
+ * head changed since {@code base} (the merge's base, even when the head no longer descends from it: a rewound
+ * branch), path by path and line by line. Edits that do not overlap are merged; overlapping ones, or an edit of a
  * file the other side deleted (and the reverse), are a conflict and change nothing. Never writes whole files over the
  * other side's changes.
  */
@@ -75,6 +76,11 @@ public final class FileMerge {
             RevCommit baseCommit = base == null ? null : walk.parseCommit(repo.resolve(base));
             ObjectId oursCommit = oursCommit(repo, inserter, walk, baseCommit, ours);
             ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(repo, true);
+            if (baseCommit != null) {
+                // the writes were made over base: a merge base computed from the history is older when the branch
+                // was rewound past base since, and would bring back what the rewind dropped
+                merger.setBase(baseCommit.getTree());
+            }
             if (!merger.merge(head, oursCommit)) {
                 TreeSet<String> paths = new TreeSet<>(merger.getUnmergedPaths());
                 if (merger.getFailingPaths() != null) {

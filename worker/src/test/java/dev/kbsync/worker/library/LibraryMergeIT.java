@@ -19,6 +19,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -116,6 +120,29 @@ class LibraryMergeIT {
         assertThat(remoteFile("notes.md")).isNull();
     }
 
+    /**
+     * The merge's base is the commit the session wrote over, not one computed from the history: a line the remote
+     * dropped since (its branch rewound past the commit that added it) stays dropped.
+     */
+    @Test
+    void shouldMergeOverTheSessionsBaseWhenTheRemoteWasRewound() throws Exception {
+        ObjectId before;
+        try (Repository repo =
+                new FileRepositoryBuilder().setGitDir(bare.toFile()).build()) {
+            before = repo.resolve("refs/heads/main");
+        }
+        GitFixture.pushDirectly(remote, tmp.resolve("leak"), "notes.md", LINES.replace("three\n", "three\nSECRET\n"));
+        try (Kbsync alice = kbsync("alice");
+                KbSession session = alice.open("lib", "append")) {
+            rewind(before);
+            Path notes = session.checkout().resolve("notes.md");
+            session.write("notes.md", Files.readString(notes) + "seven\n");
+
+            assertThat(session.commitAndPush("Append seven")).isInstanceOf(Outcome.Published.class);
+        }
+        assertThat(remoteFile("notes.md")).isEqualTo(LINES + "seven\n");
+    }
+
     @Test
     void shouldKeepTheWritesOfAFailedCycleForTheNextCommitAndPush() throws Exception {
         Path away = tmp.resolve("lib.git.away");
@@ -196,6 +223,16 @@ class LibraryMergeIT {
         assertThatThrownBy(() -> session.write("late.md", "late\n")).isInstanceOf(IllegalStateException.class);
         try (LocalKbLock.Handle next = LocalKbLock.shared().acquire(lockDir, "next", Duration.ZERO)) {
             assertThat(next.operation()).isEqualTo("next");
+        }
+    }
+
+    /** Force-moves the remote's branch back to {@code commit}, as a force push dropping the commits after it does. */
+    private void rewind(ObjectId commit) throws IOException {
+        try (Repository repo =
+                new FileRepositoryBuilder().setGitDir(bare.toFile()).build()) {
+            RefUpdate update = repo.updateRef("refs/heads/main");
+            update.setNewObjectId(commit);
+            assertThat(update.forceUpdate()).isEqualTo(RefUpdate.Result.FORCED);
         }
     }
 
