@@ -114,9 +114,13 @@ public final class KbSession implements AutoCloseable {
      *
      * @throws SessionConflictException if both changed the same lines of a file (or one deleted a file the other
      *     edited): nothing was published, and the checkout now shows the other writer's version
+     * @throws dev.kbsync.worker.run.UnitAbortedException if the lease was lost ({@code LEASE_LOST}) or reached its hard
+     *     deadline ({@code MAX_HOLD_EXCEEDED}): nothing is pushed; close the session
      */
     public synchronized Outcome commitAndPush(String message) {
         requireOpen();
+        keeper.ifPresent(
+                LeaseKeeper::throwIfStopped); // a lost lease is said as such, before the branch's fence is read
         SessionWrites pending = writes;
         String unit = unitId != null ? unitId : operation + "-" + UUID.randomUUID();
         unitId = unit;

@@ -16,7 +16,6 @@ import dev.kbsync.worker.run.PhaseListener;
 import dev.kbsync.worker.run.PublishCycle;
 import dev.kbsync.worker.run.PushRetry;
 import dev.kbsync.worker.run.RunnerSettings;
-import dev.kbsync.worker.run.UnitAbortedException;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
@@ -86,9 +85,7 @@ public final class Kbsync implements AutoCloseable {
             LocalKbLock.Handle local = lockWithin(remote, operation, lease, onPosition);
             try {
                 keeper.ifPresent(k -> {
-                    k.stop().stopped().ifPresent(s -> {
-                        throw new UnitAbortedException(s.code(), s.message());
-                    });
+                    k.throwIfStopped();
                     k.doing("session " + operation + " open");
                 });
                 Author author = new Author(operation, operation + "@" + config.emailDomain());

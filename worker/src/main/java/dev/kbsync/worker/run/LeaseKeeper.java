@@ -309,7 +309,7 @@ public final class LeaseKeeper implements AutoCloseable {
     }
 
     /** Throws {@link UnitAbortedException} with the stop's code if the unit must stop (lease lost, deadline, shutdown). */
-    void throwIfStopped() {
+    public void throwIfStopped() {
         stop.stopped().ifPresent(s -> {
             throw new UnitAbortedException(s.code(), s.message());
         });

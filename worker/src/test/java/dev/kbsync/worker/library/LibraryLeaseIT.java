@@ -1,14 +1,20 @@
 package dev.kbsync.worker.library;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.worker.fixture.CoordinatorFixture;
 import dev.kbsync.worker.fixture.GitFixture;
+import dev.kbsync.worker.run.LeaseKeeper;
 import dev.kbsync.worker.run.Outcome;
+import dev.kbsync.worker.run.UnitAbortedException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -16,12 +22,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** A session's lease in library mode, with a short TTL (3 s): kept while the bot is busy, stopped once lost. */
 class LibraryLeaseIT {
@@ -87,6 +95,45 @@ class LibraryLeaseIT {
         } finally {
             CoordinatorFixture.await(bot.close());
         }
+    }
+
+    /**
+     * A session whose lease was lost (force-released, then granted to another bot that pushed under a later fence) is
+     * refused its push as the lease's loss, not as a stale fence found on the branch.
+     */
+    @Test
+    void shouldRefuseThePushOfASessionWhoseLeaseWasLostAsLeaseLost() {
+        ListAppender<ILoggingEvent> logs = watchLeaseKeeper();
+        try (Kbsync first = kbsync(vertx, "first");
+                Kbsync second = kbsync(vertx, "second");
+                KbSession lost = first.open("lib", "lost")) {
+            coordinator.forceRelease("lib");
+            try (KbSession later = second.open("lib", "later")) {
+                later.write("later.md", "later\n");
+                assertThat(later.commitAndPush("Add: later")).isInstanceOf(Outcome.Published.class);
+            }
+            await().atMost(Duration.ofSeconds(10)) // the lost session's next heartbeat (every second) finds it lost
+                    .until(() -> logs.list.stream()
+                            .anyMatch(e -> e.getFormattedMessage().contains("stopping the unit")));
+
+            lost.write("lost.md", "lost\n");
+            AtomicReference<Outcome> returned = new AtomicReference<>();
+            Throwable refused = catchThrowable(() -> returned.set(lost.commitAndPush("Add: lost")));
+            assertThat(refused)
+                    .as("refused, not returned: %s", returned.get())
+                    .isInstanceOfSatisfying(
+                            UnitAbortedException.class,
+                            e -> assertThat(e.code()).isEqualTo(UnitAbortedException.LEASE_LOST));
+        } finally {
+            ((Logger) LoggerFactory.getLogger(LeaseKeeper.class)).detachAppender(logs);
+        }
+    }
+
+    private static ListAppender<ILoggingEvent> watchLeaseKeeper() {
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        ((Logger) LoggerFactory.getLogger(LeaseKeeper.class)).addAppender(logs);
+        return logs;
     }
 
     private Kbsync kbsync(Vertx on, String name) {
