@@ -90,7 +90,11 @@ public final class LocalKbLock {
         return acquire(kb, operation, timeout, onPosition, () -> {});
     }
 
-    private Handle acquire(Path kb, String operation, Duration timeout, IntConsumer onPosition, Runnable check) {
+    /**
+     * As {@link #acquire(Path, String, Duration, IntConsumer)}, running {@code check} as {@link #acquireWithin(Path,
+     * String, Duration, Runnable)} does: what it throws ends the wait, nothing held.
+     */
+    public Handle acquire(Path kb, String operation, Duration timeout, IntConsumer onPosition, Runnable check) {
         Objects.requireNonNull(operation, "operation");
         Objects.requireNonNull(onPosition, "onPosition");
         Objects.requireNonNull(check, "check");

@@ -60,7 +60,8 @@ public final class Kbsync implements AutoCloseable {
     /**
      * Opens a session on {@code kb}; blocks until the KB is ours: the lease granted (kept by heartbeats from then on),
      * then the KB's local lock, waited for within the lock timeout and the grant's deadline (else the lease is
-     * released and this throws).
+     * released and this throws), and only while the lease holds (lost: {@link
+     * dev.kbsync.worker.run.UnitAbortedException}, {@code LEASE_LOST}).
      */
     public KbSession open(String kb, String operation) {
         return open(kb, operation, position -> {});
@@ -82,7 +83,7 @@ public final class Kbsync implements AutoCloseable {
             // at once: a grant made from the queue lapses by the waiter's keep-alive (a few seconds), long before the
             // keeper's first period (a third of the TTL)
             keeper.ifPresent(LeaseKeeper::renew);
-            LocalKbLock.Handle local = lockWithin(remote, operation, lease, onPosition);
+            LocalKbLock.Handle local = lockWithin(remote, operation, lease, keeper, onPosition);
             try {
                 keeper.ifPresent(k -> {
                     k.throwIfStopped();
@@ -110,17 +111,27 @@ public final class Kbsync implements AutoCloseable {
 
     /**
      * The KB's local lock, waited for at most the lock timeout, and with a lease no longer than the grant's deadline
-     * allows (less the keeper's margin): past it the session could not push anyway.
+     * allows (less the keeper's margin): past it the session could not push anyway. A lease lost meanwhile ends the
+     * wait at once ({@link dev.kbsync.worker.run.UnitAbortedException}, {@code LEASE_LOST}).
      */
     private LocalKbLock.Handle lockWithin(
-            KbConfig remote, String operation, Optional<Lease> lease, IntConsumer onPosition) {
+            KbConfig remote,
+            String operation,
+            Optional<Lease> lease,
+            Optional<LeaseKeeper> keeper,
+            IntConsumer onPosition) {
         Optional<Duration> untilStop = lease.flatMap(
                         l -> LeaseKeeper.untilStop(l, RunnerSettings.DEFAULT_DEADLINE_MARGIN))
                 .filter(left -> left.compareTo(config.lockTimeout()) < 0);
         Duration wait =
                 untilStop.map(left -> left.isNegative() ? Duration.ZERO : left).orElse(config.lockTimeout());
         try {
-            return locks.acquire(checkouts.lockDir(remote), operation, wait, onPosition);
+            return locks.acquire(
+                    checkouts.lockDir(remote),
+                    operation,
+                    wait,
+                    onPosition,
+                    () -> keeper.ifPresent(LeaseKeeper::throwIfStopped));
         } catch (LockTimeoutException e) {
             if (untilStop.isEmpty()) {
                 throw e;

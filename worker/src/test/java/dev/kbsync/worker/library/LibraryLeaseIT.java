@@ -1,6 +1,7 @@
 package dev.kbsync.worker.library;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
@@ -9,6 +10,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
+import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.worker.fixture.CoordinatorFixture;
 import dev.kbsync.worker.fixture.GitFixture;
@@ -18,10 +20,14 @@ import dev.kbsync.worker.run.UnitAbortedException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -126,6 +132,29 @@ class LibraryLeaseIT {
                             e -> assertThat(e.code()).isEqualTo(UnitAbortedException.LEASE_LOST));
         } finally {
             ((Logger) LoggerFactory.getLogger(LeaseKeeper.class)).detachAppender(logs);
+        }
+    }
+
+    /** A lease lost while the open waits for the KB's local lock ends the wait at once, not when the lock frees. */
+    @Test
+    void shouldStopWaitingForTheLocalLockWhenTheLeaseIsLost() throws Exception {
+        Path lockDir = Files.createDirectories(tmp.resolve("cache-waiting").resolve("lib"));
+        try (Kbsync bot = kbsync(vertx, "waiting");
+                LocalKbLock.Handle gc = LocalKbLock.shared().acquire(lockDir, "git_gc")) {
+            CountDownLatch granted = new CountDownLatch(1);
+            CompletableFuture<KbSession> opened = CompletableFuture.supplyAsync(() -> bot.open("lib", "waiting", p -> {
+                if (p == 0) {
+                    granted.countDown();
+                }
+            }));
+            assertThat(granted.await(10, TimeUnit.SECONDS)).isTrue();
+            coordinator.forceRelease("lib");
+
+            assertThatThrownBy(() -> opened.get(5, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(UnitAbortedException.class)
+                    .cause()
+                    .satisfies(e ->
+                            assertThat(((UnitAbortedException) e).code()).isEqualTo(UnitAbortedException.LEASE_LOST));
         }
     }
 
