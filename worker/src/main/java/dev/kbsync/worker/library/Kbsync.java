@@ -42,6 +42,8 @@ public final class Kbsync implements AutoCloseable {
     private final PublishCycle cycle;
     /** The sessions opened and not closed yet: closed with this instance. */
     private final Set<KbSession> sessions = ConcurrentHashMap.newKeySet();
+    /** Set by {@link #close()} (under {@link #sessions}' monitor): an open completing later hands out no session. */
+    private volatile boolean closed;
 
     public Kbsync(Vertx vertx, KbsyncConfig config, Map<String, String> env) {
         this.vertx = vertx;
@@ -69,6 +71,7 @@ public final class Kbsync implements AutoCloseable {
 
     /** Like {@link #open(String, String)}; {@code onPosition} gets the number of operations ahead while waiting. */
     public KbSession open(String kb, String operation, IntConsumer onPosition) {
+        requireOpen();
         KbConfig remote = Optional.ofNullable(config.kbs().get(kb))
                 .orElseThrow(() -> new IllegalArgumentException(
                         "unknown KB '" + kb + "'; configured: " + config.kbs().keySet()));
@@ -85,6 +88,7 @@ public final class Kbsync implements AutoCloseable {
             keeper.ifPresent(LeaseKeeper::renew);
             LocalKbLock.Handle local = lockWithin(remote, operation, lease, keeper, onPosition);
             try {
+                requireOpen();
                 keeper.ifPresent(k -> {
                     k.throwIfStopped();
                     k.doing("session " + operation + " open");
@@ -96,15 +100,18 @@ public final class Kbsync implements AutoCloseable {
                             release.run();
                             checkouts.closeIdle(locks);
                         });
-                sessions.add(session);
-                return session;
+                return register(session);
             } catch (RuntimeException e) {
                 local.close();
                 throw e;
             }
         } catch (RuntimeException e) {
             keeper.ifPresent(LeaseKeeper::close);
-            release.run();
+            try {
+                release.run();
+            } catch (RuntimeException also) { // a client closed meanwhile: the lease lapses after its TTL
+                e.addSuppressed(also);
+            }
             throw e;
         }
     }
@@ -143,14 +150,47 @@ public final class Kbsync implements AutoCloseable {
         }
     }
 
+    /** Hands out {@code session}, unless {@link #close()} began meanwhile: then the session is closed, and this throws. */
+    private KbSession register(KbSession session) {
+        synchronized (sessions) {
+            if (!closed) {
+                sessions.add(session);
+                return session;
+            }
+        }
+        IllegalStateException refused = closedError();
+        try {
+            session.close();
+        } catch (RuntimeException e) {
+            refused.addSuppressed(e);
+        }
+        throw refused;
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw closedError();
+        }
+    }
+
+    private static IllegalStateException closedError() {
+        return new IllegalStateException("Kbsync closed: no session handed out");
+    }
+
     /** {@code coordinated} or {@code degraded}, as of the last coordinator call. */
     public String mode() {
         return modes.mode();
     }
 
-    /** Closes the sessions still open (their local locks and leases released), then the checkouts and the client. */
+    /**
+     * Closes the sessions still open (their local locks and leases released), then the checkouts and the client. An
+     * open under way then hands out no session: it throws {@link IllegalStateException}, its lock and lease released.
+     */
     @Override
     public void close() {
+        synchronized (sessions) {
+            closed = true;
+        }
         List.copyOf(sessions).forEach(KbSession::close);
         checkouts.close();
         client.close();

@@ -2,6 +2,8 @@ package dev.kbsync.worker.library;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
@@ -18,6 +20,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.RefUpdate;
@@ -233,6 +238,30 @@ class LibraryMergeIT {
             RefUpdate update = repo.updateRef("refs/heads/main");
             update.setNewObjectId(commit);
             assertThat(update.forceUpdate()).isEqualTo(RefUpdate.Result.FORCED);
+        }
+    }
+
+    /** An open still waiting for the KB when the instance is closed hands out no session, and leaves the lock free. */
+    @Test
+    void shouldRefuseASessionWhoseOpenCompletesAfterClose() throws Exception {
+        Path lockDir = Files.createDirectories(tmp.resolve("cache-alice").resolve("lib"));
+        CompletableFuture<KbSession> opened;
+        try (LocalKbLock.Handle gc = LocalKbLock.shared().acquire(lockDir, "git_gc")) {
+            Kbsync alice = kbsync("alice");
+            opened = CompletableFuture.supplyAsync(() -> alice.open("lib", "late_open"));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> LocalKbLock.shared().waiting(lockDir) == 1);
+            alice.close();
+            assertThat(gc.operation()).isEqualTo("git_gc"); // the open still waits for this lock
+        }
+        AtomicReference<KbSession> returned = new AtomicReference<>();
+        Throwable refused = catchThrowable(() -> returned.set(opened.get(30, TimeUnit.SECONDS)));
+        assertThat(refused)
+                .as("refused, not returned: %s", returned.get())
+                .hasCauseInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+        try (LocalKbLock.Handle next = LocalKbLock.shared().acquire(lockDir, "next", Duration.ZERO)) {
+            assertThat(next.operation()).isEqualTo("next");
         }
     }
 
