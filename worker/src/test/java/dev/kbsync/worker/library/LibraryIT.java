@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.api.InvalidInputException;
-import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.testing.RedisExtension;
@@ -192,13 +191,6 @@ class LibraryIT {
     }
 
     private Kbsync kbsync(String name, CoordinatorFixture at) {
-        return new Kbsync(
-                vertx,
-                KbsyncConfig.of(
-                        at.url(),
-                        CoordinatorFixture.CLIENT_TOKEN,
-                        tmp.resolve("cache-" + name),
-                        List.of(new KbConfig(KbId.of("lib"), remote, "main"))),
-                Map.of());
+        return Bots.bot(vertx, at.url(), tmp.resolve("cache-" + name), remote);
     }
 }

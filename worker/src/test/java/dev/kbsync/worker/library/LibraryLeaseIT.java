@@ -8,7 +8,6 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.testing.RedisExtension;
@@ -166,13 +165,6 @@ class LibraryLeaseIT {
     }
 
     private Kbsync kbsync(Vertx on, String name) {
-        return new Kbsync(
-                on,
-                KbsyncConfig.of(
-                        coordinator.url(),
-                        CoordinatorFixture.CLIENT_TOKEN,
-                        tmp.resolve("cache-" + name),
-                        List.of(new KbConfig(KbId.of("lib"), remote, "main"))),
-                Map.of());
+        return Bots.bot(on, coordinator.url(), tmp.resolve("cache-" + name), remote);
     }
 }

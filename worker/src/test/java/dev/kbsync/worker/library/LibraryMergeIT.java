@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
-import dev.kbsync.api.KbConfig;
-import dev.kbsync.api.KbId;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.worker.fixture.CoordinatorFixture;
 import dev.kbsync.worker.fixture.GitFixture;
@@ -18,8 +16,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -277,13 +273,6 @@ class LibraryMergeIT {
     }
 
     private Kbsync kbsync(String name) {
-        return new Kbsync(
-                vertx,
-                KbsyncConfig.of(
-                        nobody,
-                        CoordinatorFixture.CLIENT_TOKEN,
-                        tmp.resolve("cache-" + name),
-                        List.of(new KbConfig(KbId.of("lib"), remote, "main"))),
-                Map.of());
+        return Bots.bot(vertx, nobody, tmp.resolve("cache-" + name), remote);
     }
 }
