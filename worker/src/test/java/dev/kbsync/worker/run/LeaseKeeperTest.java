@@ -180,9 +180,8 @@ class LeaseKeeperTest {
         Vertx vertx = Vertx.vertx();
         try (KbsyncClient client = grantedOnceThenLost(vertx, heartbeats, () -> {});
                 LeaseKeeper keeper = frozenKeeper(vertx, client, now)) {
-            PrePushCheck check = keeper.startCheckBeforePush();
-            await().atMost(Duration.ofSeconds(10)).until(() -> heartbeats.get() == 1);
-            now.addAndGet(Duration.ofSeconds(41).toNanos()); // frozen past two thirds of the 60 s TTL
+            // frozen past two thirds of the 60 s TTL
+            PrePushCheck check = answeredThenFrozen(keeper, heartbeats, now, Duration.ofSeconds(41));
 
             assertLeaseLost(check::await);
             assertThat(heartbeats.get())
@@ -238,13 +237,11 @@ class LeaseKeeperTest {
         AtomicLong now = new AtomicLong();
         AtomicInteger heartbeats = new AtomicInteger();
         Vertx vertx = Vertx.vertx();
-        Lease lease = lease(Instant.now().plusSeconds(60), Instant.now().plusSeconds(30), 60_000);
         try (KbsyncClient client = grantedOnceThenLost(vertx, heartbeats, () -> {});
-                LeaseKeeper keeper = new LeaseKeeper(
-                        vertx, client, new ModeTracker(FallbackMode.LOCAL), lease, Duration.ofSeconds(5), now::get)) {
-            PrePushCheck check = keeper.startCheckBeforePush();
-            await().atMost(Duration.ofSeconds(10)).until(() -> heartbeats.get() == 1);
-            now.addAndGet(Duration.ofSeconds(26).toNanos()); // past the unit's stop (30 s deadline, 5 s margin)
+                LeaseKeeper keeper =
+                        frozenKeeper(vertx, client, now, Instant.now().plusSeconds(30))) {
+            // past the unit's stop (30 s deadline, 5 s margin)
+            PrePushCheck check = answeredThenFrozen(keeper, heartbeats, now, Duration.ofSeconds(26));
 
             assertThatThrownBy(check::await)
                     .isInstanceOfSatisfying(
@@ -264,9 +261,23 @@ class LeaseKeeperTest {
 
     /** A keeper of a 60 s lease (heartbeats every 20 s: none during the test) whose time is {@code now}. */
     private static LeaseKeeper frozenKeeper(Vertx vertx, KbsyncClient client, AtomicLong now) {
-        Lease lease = lease(Instant.now().plusSeconds(60), null, 60_000);
+        return frozenKeeper(vertx, client, now, null);
+    }
+
+    /** {@link #frozenKeeper(Vertx, KbsyncClient, AtomicLong)} of a lease with that deadline (null: none). */
+    private static LeaseKeeper frozenKeeper(Vertx vertx, KbsyncClient client, AtomicLong now, Instant deadline) {
+        Lease lease = lease(Instant.now().plusSeconds(60), deadline, 60_000);
         return new LeaseKeeper(
                 vertx, client, new ModeTracker(FallbackMode.LOCAL), lease, Duration.ofSeconds(5), now::get);
+    }
+
+    /** A started pre-push check, once its heartbeat was answered, then the keeper's time moved on by {@code frozen}. */
+    private static PrePushCheck answeredThenFrozen(
+            LeaseKeeper keeper, AtomicInteger heartbeats, AtomicLong now, Duration frozen) {
+        PrePushCheck check = keeper.startCheckBeforePush();
+        await().atMost(Duration.ofSeconds(10)).until(() -> heartbeats.get() == 1);
+        now.addAndGet(frozen.toNanos());
+        return check;
     }
 
     /**
