@@ -82,7 +82,10 @@ class LockWaitStopIT {
         try (CoordinatorFixture coordinator = CoordinatorFixture.start(
                 vertx,
                 redis,
-                Duration.ofSeconds(2),
+                // a 6 s lease: the other KB's grant, made at its submit, waits unclaimed for the slot to come free
+                // (within a heartbeat period, 2 s, of the force-release) without lapsing and being made again
+                // behind the blocked job's new grant, which would take the slot back to the held lock
+                Duration.ofSeconds(6),
                 Map.of(
                         "blocked", GitFixture.bareRemote(tmp.resolve("blocked.git")),
                         "other", GitFixture.bareRemote(tmp.resolve("other.git"))),
@@ -96,7 +99,7 @@ class LockWaitStopIT {
 
                 coordinator.forceRelease("blocked");
 
-                await().atMost(Duration.ofSeconds(10))
+                await().atMost(Duration.ofSeconds(20))
                         .alias("the other KB's note lands once the slot stops waiting (not at the 60 s deadline)")
                         .until(() -> coordinator.jobState(other.id()).equals("done"));
             } finally {
