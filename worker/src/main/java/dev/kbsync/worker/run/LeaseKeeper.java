@@ -328,7 +328,7 @@ public final class LeaseKeeper implements AutoCloseable {
     }
 
     private void handle(KbsyncException failure) {
-        if (failure instanceof KbsyncException.LeaseLost) {
+        if (gone(failure)) {
             lost("lease " + lease.id() + " was lost");
         } else if (failure instanceof KbsyncException.Unavailable) {
             modes.unreachable(failure.getMessage());
@@ -340,6 +340,14 @@ public final class LeaseKeeper implements AutoCloseable {
         } else {
             throw new IllegalStateException("heartbeat failed: " + failure.getMessage(), failure);
         }
+    }
+
+    /**
+     * Whether a heartbeat's failure says the grant is no longer this unit's: lost (409), or a lease the coordinator
+     * knows no more (404 {@code LEASE_NOT_FOUND}: its records gone), as the client's own held leases read it.
+     */
+    private static boolean gone(KbsyncException failure) {
+        return failure instanceof KbsyncException.LeaseLost || failure instanceof KbsyncException.NotFound;
     }
 
     /** The started heartbeat's answer; its failure as the heartbeat would have thrown it. */
@@ -385,7 +393,7 @@ public final class LeaseKeeper implements AutoCloseable {
             if (!holds(answer)) {
                 lost("lease " + lease.id() + " is " + answer.state().wire() + ", not granted");
             }
-        } else if (failure instanceof KbsyncException.LeaseLost) {
+        } else if (failure instanceof KbsyncException e && gone(e)) {
             lost("lease " + lease.id() + " was lost");
         } else if (failure instanceof KbsyncException.Unavailable) {
             modes.unreachable(failure.getMessage());

@@ -252,6 +252,31 @@ class LeaseKeeperTest {
         }
     }
 
+    /**
+     * A heartbeat answered 404 LEASE_NOT_FOUND (the coordinator knows the lease no more: its records gone) means the
+     * grant is not the unit's: the push is stopped as for a lost lease, never failed as an internal error.
+     */
+    @Test
+    void shouldStopThePushWhenTheCoordinatorKnowsTheLeaseNoMore() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        String unknown =
+                new ApiError("LEASE_NOT_FOUND", "no lease \"l\"").toJson().encode();
+        HttpServer server = vertx.createHttpServer()
+                .requestHandler(r -> r.response()
+                        .setStatusCode(404)
+                        .putHeader("Content-Type", "application/json")
+                        .end(unknown))
+                .listen(0, "127.0.0.1")
+                .await(10, TimeUnit.SECONDS);
+        try (KbsyncClient client = KbsyncClient.create(
+                        vertx, ClientOptions.of(URI.create("http://127.0.0.1:" + server.actualPort()), "t"));
+                LeaseKeeper keeper = frozenKeeper(vertx, client, new AtomicLong())) {
+            assertLeaseLost(keeper::checkBeforePush);
+        } finally {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        }
+    }
+
     private static void assertLeaseLost(ThrowingCallable check) {
         assertThatThrownBy(check)
                 .isInstanceOfSatisfying(
