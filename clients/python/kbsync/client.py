@@ -294,24 +294,31 @@ class Client:
         writes); ``held.lost`` turns true if a heartbeat finds the lease lost, or once no heartbeat went through for
         the lease's TTL (the coordinator may have handed the KB to another): stop writing."""
         deadline = time.monotonic() + wait
+        asked = time.monotonic()
         lease = self.request_lease(kb, holder, ttl_ms, wait=wait)
         # The long poll answers as the grant is made (or at once when the KB was free), not when it was sent: a grant
         # that waited in the queue lapses by the waiter keep-alive counted from the grant, which may be long after
         # the request went out. Its window starts at the answer (late by at most the answer's way back).
-        sent = time.monotonic()
+        answered = time.monotonic()
+        if lease.granted:
+            return Held(self, lease, answered)
+        sent = asked
         try:
-            while not lease.granted:
+            while True:
                 if lease.state != "waiting":
                     raise errors.LeaseLost(0, "LEASE_LOST", f"lease {lease.id} ended while waiting: {lease.state}")
                 if time.monotonic() >= deadline:
                     raise errors.TimedOut(0, "TIMEOUT", f"the lease on {kb} was not granted within {wait} s")
                 time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+                waiting_since = sent  # the last request answered waiting: the grant came after it was taken
                 sent = time.monotonic()
                 lease = self.heartbeat(lease.id)  # keeps it queued; its answer says once it is granted
+                if lease.granted:
+                    # learned up to a poll's pause after it was made: its hard end counts from before the grant
+                    return Held(self, lease, sent, _polled_grant_start(lease, waiting_since, sent))
         except BaseException:
             self._release_quietly(lease.id)
             raise
-        return Held(self, lease, sent)
 
     def _release_quietly(self, lease_id: str) -> None:
         try:
@@ -578,6 +585,19 @@ def _first_window(lease: Lease) -> float:
     return capped if 0 < capped < ttl else ttl
 
 
+def _polled_grant_start(lease: Lease, waiting_since: float, sent: float) -> float:
+    """When (monotonic) a grant learned from a heartbeat's answer (sent at ``sent``) was made, at the earliest: after
+    the last request answered waiting was taken (``waiting_since``), and, when the answer's expiry is not capped at the
+    deadline (the coordinator set it to when it took the heartbeat plus the TTL), no earlier than ``sent`` less how long
+    after the grant the heartbeat was taken, on the coordinator's clock."""
+    granted, expires, deadline = (
+        _instant(lease.raw.get("grantedAt")), _instant(lease.expires_at), _instant(lease.deadline_at))
+    if granted is None or expires is None or (deadline is not None and expires >= deadline):
+        return waiting_since
+    since_grant = (expires - granted).total_seconds() - lease.ttl_ms / 1000.0
+    return max(waiting_since, sent - since_grant) if since_grant >= 0 else waiting_since
+
+
 def _max_hold(lease: Lease) -> Optional[float]:
     """Seconds from a grant to its hard end (``deadlineAt`` less ``grantedAt``, both the coordinator's: never compared
     with this client's clock), which no heartbeat pushes out; None without them."""
@@ -602,7 +622,9 @@ def _instant(text: Optional[str]) -> Optional[datetime.datetime]:
 class Held:
     """A lease held for a ``with`` block (:meth:`Client.hold`): heartbeaten in the background, released at the end."""
 
-    def __init__(self, client: Client, lease: Lease, renewed: Optional[float] = None) -> None:
+    def __init__(
+        self, client: Client, lease: Lease, renewed: Optional[float] = None, granted: Optional[float] = None
+    ) -> None:
         self.lease = lease
         #: why the heartbeats stopped when the coordinator refused them for good (``lost`` is then True)
         self.error: Optional[errors.KbsyncError] = None
@@ -614,10 +636,12 @@ class Held:
         # long poll's answer, late by the answer's way back and the time its coordinator took to hear of the grant
         # (beaten at once, it is renewed from the heartbeat's sending); None for a lease without a TTL
         start = time.monotonic() if renewed is None else renewed
-        # its hard end (monotonic), the grant's deadlineAt counted on this clock from the same start, which no
-        # heartbeat pushes out (the coordinator caps each one's expiry there); None when the lease does not say
+        # its hard end (monotonic), the grant's deadlineAt counted on this clock from the grant (``granted``, when the
+        # grant was learned by polling, else the same start), which no heartbeat pushes out (the coordinator caps each
+        # one's expiry there); None when the lease does not say
         max_hold = _max_hold(lease)
-        self._hard_end: Optional[float] = None if max_hold is None else start + max_hold
+        grant_start = start if granted is None else min(granted, start)
+        self._hard_end: Optional[float] = None if max_hold is None else grant_start + max_hold
         self._expires: Optional[float] = self._capped(start + _first_window(lease)) if lease.ttl_ms > 0 else None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"kbsync-lease-{lease.id}", daemon=True)

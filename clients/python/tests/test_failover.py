@@ -97,7 +97,8 @@ class StayOrMoveTest(unittest.TestCase):
                 self.assertEqual((len(first.calls), len(second.calls)), (2, 0))
 
     def test_moves_for_the_coordinators_own_unavailability(self):
-        for code in ("REDIS_UNAVAILABLE", "COORDINATOR_STOPPING", "JOURNAL_UNAVAILABLE", "REPLICATION_TIMEOUT"):
+        codes = ("REDIS_UNAVAILABLE", "COORDINATOR_STOPPING", "JOURNAL_UNAVAILABLE", "REPLICATION_TIMEOUT", "READS_BUSY")
+        for code in codes:
             with self.subTest(code=code):
                 first, second = self.pair(code)
                 kb = kbsync.Client([first.url, second.url], timeout=5)

@@ -388,6 +388,71 @@ class HeldTest(unittest.TestCase):
             self.assertTrue(beats, "beaten at once")
             self.assertFalse(held.lost)
 
+    def _polled_client(self, grant_after_first_poll, deadline_after, ttl_ms, long_poll=0.0):
+        # a client whose lease request answers waiting (after long_poll seconds) and whose heartbeats answer as the
+        # coordinator does once the grant was made: granted, the expiry capped at the deadline
+        import datetime
+        from kbsync.client import Client
+        from kbsync.models import Lease
+
+        def text(moment):
+            return moment.strftime("%Y-%m-%dT%H:%M:%S.%f") + "000Z"
+
+        state = {"grant": None}
+
+        def lease(status, expires=None):
+            grant = state["grant"]
+            raw = {"id": "kb~t", "kb": "kb", "holder": "h", "state": status, "ahead": 0 if grant else 1,
+                   "fencingToken": 7 if status == "granted" else None, "ttlMs": ttl_ms}
+            if status == "granted":
+                deadline = grant + datetime.timedelta(seconds=deadline_after)
+                raw.update(grantedAt=text(grant), expiresAt=text(min(expires, deadline)), deadlineAt=text(deadline))
+            return Lease.from_json(raw)
+
+        def now():
+            return datetime.datetime.now(datetime.timezone.utc)
+
+        def request_lease(kb, holder, ttl_ms=None, wait=0.0):
+            time.sleep(long_poll)
+            if not grant_after_first_poll:
+                state["grant"] = now() + datetime.timedelta(seconds=0.02)
+            return lease("waiting")
+
+        def heartbeat(lease_id, doing=None, timeout=None):
+            if state["grant"] is None:
+                state["grant"] = now() + datetime.timedelta(seconds=0.02)  # granted just after this poll
+                return lease("waiting")
+            return lease("granted", now() + datetime.timedelta(milliseconds=ttl_ms))
+
+        client = Client("http://127.0.0.1:9", timeout=1.0)
+        client.request_lease = request_lease
+        client.heartbeat = heartbeat
+        client._release_quietly = lambda lease_id: None
+
+        def seconds_to_deadline():
+            return (state["grant"] + datetime.timedelta(seconds=deadline_after) - now()).total_seconds()
+
+        return client, seconds_to_deadline
+
+    def test_a_grant_learned_by_polling_counts_its_hard_end_from_before_the_grant(self):
+        # the grant came just after the first poll, and the next poll learned of it a second later: its hard end
+        # counts from that first poll (the last request answered waiting), not from when the grant was learned
+        client, to_deadline = self._polled_client(True, 2.5, 30_000)
+        with client.hold("kb", "h", wait=10) as held:
+            time.sleep(max(0.0, to_deadline()) + 0.3)
+            self.assertTrue(held.lost, "lost 0.3 s after its deadline")
+
+    def test_a_grant_the_first_poll_after_a_long_poll_learned_is_not_ended_seconds_early(self):
+        # the long poll went out 2 s before the grant: the heartbeat's answer tells how long after the grant it was
+        # taken (its expiry less its TTL, on the coordinator's clock), so the hold ends at its deadline, not 2 s before
+        client, to_deadline = self._polled_client(False, 4.0, 600, long_poll=2.0)
+        with client.hold("kb", "h", wait=10) as held:
+            time.sleep(max(0.0, to_deadline() - 0.7))
+            self.assertFalse(held.lost, "held 0.7 s before its deadline")
+            time.sleep(1.0)
+            self.assertTrue(held.lost, "lost 0.3 s after it")
+
+
 class ErrorsTest(unittest.TestCase):
     def test_maps_each_status_and_code_to_its_type(self):
         cases = {

@@ -47,6 +47,12 @@ public final class ErrorCodes {
      */
     public static final String SNAPSHOT_UNAVAILABLE = "SNAPSHOT_UNAVAILABLE";
 
+    /**
+     * The coordinator's reads are busy: a read found no read thread free in time (another read of its KB's, or of all
+     * KBs, held them) and did not run: 503 with Retry-After, retry (another coordinator's threads may be free).
+     */
+    public static final String READS_BUSY = "READS_BUSY";
+
     /** A retry of a job that did not fail and was not cancelled (it is queued, running or done): 409, nothing stored. */
     public static final String JOB_NOT_RETRYABLE = "JOB_NOT_RETRYABLE";
 

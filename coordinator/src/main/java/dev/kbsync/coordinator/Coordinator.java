@@ -10,6 +10,7 @@ import dev.kbsync.coordinator.http.ServerHandlers;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import dev.kbsync.coordinator.service.PendingServices;
+import dev.kbsync.coordinator.snapshot.KbMirrors;
 import dev.kbsync.coordinator.tls.CertificateReloader;
 import dev.kbsync.metrics.ProcessMetrics;
 import io.vertx.core.Future;
@@ -280,6 +281,14 @@ public final class Coordinator {
      */
     public CoordinatorServices services() {
         return services.services();
+    }
+
+    /**
+     * The read mirrors the KB reads are served from: a test holds one KB's read threads through them with reads of its
+     * own.
+     */
+    public KbMirrors mirrors() {
+        return reads.mirrors();
     }
 
     /**

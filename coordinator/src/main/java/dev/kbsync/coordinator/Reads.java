@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /** The read snapshots: the KBs' mirrors and what tells them a job landed. */
 record Reads(KbMirrors mirrors, LandingWatch landings) implements AutoCloseable {
-    private static final int READ_THREADS = 4;
+    /** Reads running at once, all KBs together; one KB's take at most half of them ({@code KbMirrors}). */
+    private static final int READ_THREADS = 8;
 
     static Reads start(Vertx vertx, CoordinatorConfig.Reads config, CoordinatorServices services) {
         AtomicReference<KbMirrors> mirrors = new AtomicReference<>();
@@ -22,6 +23,7 @@ record Reads(KbMirrors mirrors, LandingWatch landings) implements AutoCloseable 
                 config.afterWait(),
                 READ_THREADS,
                 new FetchAuth(config.credentialDirs()),
+                kb -> services.kbs().get(kb).toCompletionStage(),
                 landings::watch,
                 landings::unwatch));
         return new Reads(mirrors.get(), landings);

@@ -2,7 +2,6 @@ package dev.kbsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kbsync.redis.RedisProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,10 +54,10 @@ class ConsoleIT {
 
     @Test
     void shouldRefuseASecondUpInOneLineAndStopTheFirstQuietly() throws Exception {
-        int port = RedisProcess.freePort();
         Path first = dir.resolve("first");
-        try (UpProcess up = spawn("first", "--port", Integer.toString(port), "--data-dir", first.toString())) {
-            up.awaitUp(UP);
+        try (UpProcess up = spawn("first", "--port", "0", "--data-dir", first.toString())) {
+            // The port it took (a port picked free here beforehand could be taken by another test's server first).
+            int port = up.awaitUp(UP).getPort();
             try (UpProcess samePort = spawn(
                     "same-port",
                     "--port",

@@ -16,7 +16,7 @@ class QueueViewTest {
     @Test
     void shouldShowEachWaitersEtaBandAndLeaveOutWhatTheSnapshotLacks() {
         QueueEntry holder = new QueueEntry("t1", "lease", null, null, T, 4_000, null);
-        QueueEntry waiter = new QueueEntry("t2", "job", "ann", "team~t2", T, 1_000, null, 10_200L, 24_100L);
+        QueueEntry waiter = new QueueEntry("t2", "job", "ann", "team~t2", T, 1_000, null, 10_200L, 24_100L, T);
         QueueSnapshot snapshot =
                 new QueueSnapshot(KbId.of("team"), Optional.of(holder), List.of(), List.of(waiter), 2_000);
 

@@ -74,6 +74,10 @@ class FaultsIT {
                 6,
                 3,
                 "lock free <= lease TTL + 1 s; exactly once; checkout recovers, no partial note"));
+        // No recovery bound asserted: the first grant the clients can see after a kill is often a later job's or a
+        // holder's, behind the killed worker's job run again (one run saw 8.1 s: the job's new grant lapsed unclaimed
+        // once, then its rerun took 3.5 s), while the lock itself was free within the TTL + 1 s; the figure is
+        // reported, and a KB never granted again still fails the run.
     }
 
     @Test

@@ -25,7 +25,7 @@ final class Report {
         history.write(dir().resolve(scenario.id() + "-history.jsonl"));
         Figures f = verdict.figures();
         String row = String.format(
-                "| %s | %s | 1 | %d | %d / %d / %d / %d | %d | %d | %s | %d ms | %d ms | %d | %s | %s |",
+                "| %s | %s | 1 | %d | %d / %d / %d / %d | %s | %d | %s | %d ms | %d ms | %d | %s | %s |",
                 scenario.id(),
                 scenario.nemesis().name(),
                 f.ops(),
@@ -33,7 +33,7 @@ final class Report {
                 f.landed(),
                 f.duplicated(),
                 f.lost(),
-                f.failed(),
+                f.failedLanded() > 0 ? f.failed() + " (" + f.failedLanded() + " landed)" : Integer.toString(f.failed()),
                 f.overlaps(),
                 f.recoveryMillis() < 0 ? "-" : f.recoveryMillis() + " ms",
                 f.longestGrantGapMillis(),
@@ -45,6 +45,7 @@ final class Report {
             Files.createDirectories(dir());
             Files.write(dir().resolve("rows.md"), List.of(row), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             Files.write(dir().resolve(scenario.id() + "-violations.txt"), verdict.violations());
+            Files.write(dir().resolve(scenario.id() + "-warnings.txt"), verdict.warnings());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

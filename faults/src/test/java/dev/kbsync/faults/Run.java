@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one {@link Scenario} on a cluster: fresh KBs with their own remotes, clients recording a history while the
- * nemesis injects its faults (during the first 60% of the load, which starts once a submit was acknowledged), then heal, wait for every queue to drain, read every acknowledged job's end state and
+ * nemesis injects its faults (during the first 60% of the load, which starts once a submit was acknowledged, and goes on
+ * at least the scenario's recovery bound + 5 s after the last fault, where it states one), then heal, wait for every queue to drain, read every acknowledged job's end state and
  * every remote, and let the {@link Checker} judge. The history and the figures go to {@link Report}.
  */
 final class Run {
@@ -39,6 +40,11 @@ final class Run {
     private static final double FAULT_SHARE = 0.6;
 
     private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /**
+     * How much longer than its recovery bound the load goes on at least after the last fault of a scenario that states
+     * one, so that a KB slower than the bound is seen as such.
+     */
+    private static final long RECOVERY_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** The longest wait for the first acknowledged submit before the load window starts anyway. */
     private static final long WARM_UP_NANOS = TimeUnit.SECONDS.toNanos(30);
 
@@ -92,7 +98,9 @@ final class Run {
             while (System.nanoTime() < loadEnd && nemesis.isAlive()) {
                 Pause.millis(50);
             }
-            while (System.nanoTime() < loadEnd) {
+            long bound = scenario.expected().recoveryBoundMillis();
+            long tail = bound < 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(bound) + RECOVERY_MARGIN_NANOS;
+            while (System.nanoTime() < Math.max(loadEnd, lastFault(history) + tail)) {
                 Pause.millis(50);
             }
         } finally {
@@ -112,10 +120,20 @@ final class Run {
         for (String kb : kbs) {
             remotes.put(kb, Git.read(kb, cluster.remote(kb), cluster.logs()));
         }
-        Verdict verdict = Checker.check(new Observations(history.events(), remotes, jobs, drain));
+        Verdict verdict = Checker.check(new Observations(history.events(), remotes, jobs, drain, scenario.expected()));
         Report.write(scenario, seed, history, verdict);
         log.info("{}: {} {}", scenario.id(), verdict.figures(), verdict.violations());
+        verdict.warnings().forEach(w -> log.warn("{}: {}", scenario.id(), w));
         return verdict;
+    }
+
+    /** When the last fault so far was injected; {@link Long#MIN_VALUE} / 2 before the first. */
+    private static long lastFault(History history) {
+        return history.events().stream()
+                .filter(e -> e.kind() == Event.Kind.FAULT && e.type() == Event.Type.INVOKE)
+                .mapToLong(Event::nanos)
+                .max()
+                .orElse(Long.MIN_VALUE / 2);
     }
 
     private static void awaitFirstAcknowledged(History history, long within) {

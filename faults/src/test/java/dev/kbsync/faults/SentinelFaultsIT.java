@@ -6,6 +6,7 @@ import dev.kbsync.testing.RedisSentinelGroup;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -64,7 +65,8 @@ class SentinelFaultsIT {
                         Scenario.load(1.5),
                         6,
                         3,
-                        "resume <= 10 s; 0 acknowledged jobs lost; no token reused"),
+                        "resume <= 10 s; 0 acknowledged jobs lost; no token reused",
+                        new Scenario.Recovery("kill -9 redis master", Duration.ofSeconds(10))),
                 SEED);
     }
 }

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.function.IntSupplier;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -52,9 +53,18 @@ public final class RedisExtension implements BeforeAllCallback, AfterAllCallback
      * and the server's bind: another test JVM on the machine can take the same free port in that moment.
      */
     static RedisServer startOnAFreePort(Path dir, List<String> args, IntSupplier ports) {
+        return onAFreePort(ports, port -> RedisRuntime.current().start(dir, port, args));
+    }
+
+    /**
+     * Starts a server with {@code start} on a port from {@code ports}, again on the next one (up to 3 times) when the
+     * port was taken between its choice and the server's bind (the server, or its container, says "Address already in
+     * use"): a Sentinel group's or a cluster's servers as much as a single one.
+     */
+    static RedisServer onAFreePort(IntSupplier ports, IntFunction<RedisServer> start) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return RedisRuntime.current().start(dir, ports.getAsInt(), args);
+                return start.apply(ports.getAsInt());
             } catch (IllegalStateException e) {
                 if (attempt == 3 || e.getMessage() == null || !e.getMessage().contains("Address already in use")) {
                     throw e;

@@ -272,17 +272,20 @@ public final class RedisSentinelGroup implements AutoCloseable {
         // Full syncs start at once instead of after Redis' default 5 s diskless-sync delay (every server may become
         // master after a failover).
         List<String> fastSync = List.of("--repl-diskless-sync-delay", "0");
-        master = track(runtime.start(subdir("master"), RedisProcess.freePort(), fastSync));
+        // each on a free port, again on another if one is taken before the bind (another test JVM's pick)
+        master = track(RedisExtension.onAFreePort(
+                RedisProcess::freePort, port -> runtime.start(subdir("master"), port, fastSync)));
         int upstream = master.port();
         if (proxiedLink) {
             replicaLink = FaultProxy.to(master.port());
             upstream = replicaLink.port();
         }
         for (int i = 0; i < replicaCount; i++) {
-            RedisServer replica = track(runtime.start(
-                    subdir("replica-" + i),
-                    RedisProcess.freePort(),
-                    List.of("--replicaof", "127.0.0.1", Integer.toString(upstream), fastSync.get(0), fastSync.get(1))));
+            Path replicaDir = subdir("replica-" + i);
+            List<String> replicaArgs =
+                    List.of("--replicaof", "127.0.0.1", Integer.toString(upstream), fastSync.get(0), fastSync.get(1));
+            RedisServer replica = track(RedisExtension.onAFreePort(
+                    RedisProcess::freePort, port -> runtime.start(replicaDir, port, replicaArgs)));
             replicas.add(replica);
             Poll.until(
                     READY,
@@ -292,9 +295,10 @@ public final class RedisSentinelGroup implements AutoCloseable {
                             .filter("up"::equals));
         }
         for (int i = 0; i < 3; i++) {
-            int port = RedisProcess.freePort();
             Path sentinelDir = subdir("sentinel-" + i);
-            sentinels.add(track(runtime.startSentinel(sentinelDir, port, writeConfig(sentinelDir, port))));
+            sentinels.add(track(RedisExtension.onAFreePort(
+                    RedisProcess::freePort,
+                    port -> runtime.startSentinel(sentinelDir, port, writeConfig(sentinelDir, port)))));
         }
         for (RedisServer sentinel : sentinels) {
             Poll.until(READY, "Sentinel " + sentinel.port() + " to see the replica and its peers", () -> {

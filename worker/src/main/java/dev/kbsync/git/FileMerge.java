@@ -146,6 +146,10 @@ public final class FileMerge {
                 if (result == null) {
                     Files.deleteIfExists(target);
                     changes.add(new FileChange(path, FileChange.Change.DELETED, null));
+                } else if (result.getFileMode(0) == FileMode.TREE) {
+                    // a folder now: the file this side deleted, the other side replaced by a folder (the two deletes
+                    // agree; a write there would have conflicted); the tree shows the folder as HEAD has it
+                    continue;
                 } else {
                     Files.createDirectories(target.getParent());
                     Files.write(target, repo.open(result.getObjectId(0)).getBytes());

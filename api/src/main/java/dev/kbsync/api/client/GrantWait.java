@@ -50,9 +50,13 @@ final class GrantWait {
     /** See {@link KbsyncClient#hold}. */
     HeldLease hold(KbId kb, LeaseRequest request, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
+        long sent = System.nanoTime();
         Lease lease = client.requestLease(kb, request.withWait(wait)); // the coordinator waits at most 30 s of it
+        if (lease.state() == LeaseState.GRANTED) {
+            return new HeldLease(client, lease); // answered as it was made
+        }
         try {
-            while (lease.state() != LeaseState.GRANTED) {
+            while (true) {
                 if (lease.state() != LeaseState.WAITING) {
                     throw new KbsyncException.LeaseLost(new ApiError(
                             ApiError.LEASE_LOST,
@@ -65,7 +69,12 @@ final class GrantWait {
                             "lease on " + kb.value() + " was not granted within " + wait.toMillis() + " ms", null);
                 }
                 Thread.sleep(Math.min(1_000, Math.max(1, left / 1_000_000)));
+                long waitingSince = sent; // the last request answered waiting: the grant came after it was taken
+                sent = System.nanoTime();
                 lease = client.heartbeat(lease.id()); // keeps it queued; its answer says once it is granted
+                if (lease.state() == LeaseState.GRANTED) {
+                    return HeldLease.polled(client, lease, waitingSince, sent);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -75,6 +84,5 @@ final class GrantWait {
             client.releaseQuietly(lease.id());
             throw e;
         }
-        return new HeldLease(client, lease);
     }
 }

@@ -39,14 +39,46 @@ public final class HeldLease implements AutoCloseable {
     private volatile boolean lost;
     private volatile boolean closed;
 
+    /**
+     * A grant answered as it was made (a lease request's long poll, or a KB that was free): its TTL and its hard end
+     * count from now (late by the answer's way back).
+     */
     HeldLease(KbsyncClient client, Lease granted) {
+        this(client, granted, System.nanoTime(), System.nanoTime());
+    }
+
+    /**
+     * A grant learned from a heartbeat's answer (sent at {@code sent}, nanoTime) after the lease waited, the last request
+     * answered {@code waiting} having been sent at {@code waitingSince}: the grant came after that request was taken, up
+     * to a poll's pause before the heartbeat. Its hard end counts from the later of {@code waitingSince} and what the
+     * answer tells (the heartbeat was taken no earlier than {@code sent}, and its expiry less the TTL, against the
+     * grant's time, says how long after the grant on the coordinator's clock), never from when the grant was learned;
+     * its TTL from {@code sent}, as the coordinator renewed it no earlier.
+     */
+    static HeldLease polled(KbsyncClient client, Lease granted, long waitingSince, long sent) {
+        long start = waitingSince;
+        if (granted.grantedAt() != null
+                && granted.expiresAt() != null
+                && (granted.deadlineAt() == null || granted.expiresAt().isBefore(granted.deadlineAt()))) {
+            // not capped at the deadline: the coordinator set its expiry to when it took the heartbeat plus the TTL
+            long sinceGrant = Duration.between(
+                            granted.grantedAt(), granted.expiresAt().minus(granted.ttl()))
+                    .toNanos();
+            if (sinceGrant >= 0) {
+                start = Math.max(start, sent - sinceGrant);
+            }
+        }
+        return new HeldLease(client, granted, start, sent);
+    }
+
+    private HeldLease(KbsyncClient client, Lease granted, long grantedAt, long renewedAt) {
         this.client = client;
         this.vertx = client.async().transport().vertx();
         this.lease = granted;
-        this.renewedAt = System.nanoTime(); // the grant is answered as it is made
-        this.grantedAt = renewedAt;
+        this.renewedAt = renewedAt;
+        this.grantedAt = Math.min(grantedAt, renewedAt);
         this.maxHold = maxHold(granted);
-        this.window = Math.min(firstWindow(granted), maxHold);
+        this.window = Math.min(firstWindow(granted), maxHold - (this.renewedAt - this.grantedAt));
         long period = Math.max(MIN_PERIOD.toMillis(), granted.ttl().toMillis() / 3);
         this.timer = vertx.setPeriodic(period, id -> beat());
         beat(); // at once: a grant made from the queue lapses by its waiter keep-alive, long before a third of its TTL

@@ -173,10 +173,10 @@ public abstract sealed class KbsyncException extends RuntimeException
     }
 
     /**
-     * 503: a dependency (Redis) is unavailable, or one job or KB is not ready on that coordinator ({@code
-     * JOB_RESTORING}, {@code SNAPSHOT_BEHIND}, {@code SNAPSHOT_UNAVAILABLE}); or a proxy in front of the coordinator
-     * answered 502, 503 or 504 in its place (code {@code HTTP_<status>}, {@link #status()} says which). Try again after
-     * {@link #retryAfter()} when given.
+     * 503: a dependency (Redis) is unavailable, one job or KB is not ready on that coordinator ({@code
+     * JOB_RESTORING}, {@code SNAPSHOT_BEHIND}, {@code SNAPSHOT_UNAVAILABLE}) or its read threads are taken ({@code
+     * READS_BUSY}); or a proxy in front of the coordinator answered 502, 503 or 504 in its place (code {@code
+     * HTTP_<status>}, {@link #status()} says which). Try again after {@link #retryAfter()} when given.
      */
     public static final class ServiceUnavailable extends Unavailable {
         @Serial

@@ -5,10 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.LeaseRequest;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -17,6 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * passed since the last heartbeat it took (the coordinator may have handed the KB on meanwhile), never while it takes
  * them.
  */
+@Execution(ExecutionMode.CONCURRENT) // each test has a server and a client of its own; they mostly wait
 class HeldLeaseTest {
     private static final KbId KB = KbId.of("team");
 
@@ -55,7 +61,7 @@ class HeldLeaseTest {
      */
     @Test
     void shouldBeatAtOnceAndCountFromTheGrantsOwnExpiryWhenItIsSoonerThanATtl() {
-        java.time.Instant granted = java.time.Instant.now();
+        Instant granted = Instant.now();
         server.answer(
                 "/v1/kbs/team/leases",
                 200,
@@ -84,8 +90,8 @@ class HeldLeaseTest {
      */
     @Test
     void shouldBeLostAtItsDeadlineWhateverTheHeartbeatsSay() throws Exception {
-        java.time.Instant granted = java.time.Instant.now();
-        java.time.Instant deadline = granted.plusMillis(3_000); // room for a loaded machine's first heartbeat
+        Instant granted = Instant.now();
+        Instant deadline = granted.plusMillis(3_000); // room for a loaded machine's first heartbeat
         server.answer(
                 "/v1/kbs/team/leases",
                 200,
@@ -99,9 +105,8 @@ class HeldLeaseTest {
                 "/v1/leases/l1/heartbeat",
                 r -> { // as the coordinator answers: the expiry capped at the deadline
                     heartbeats.incrementAndGet();
-                    java.time.Instant now = java.time.Instant.now();
-                    java.time.Instant expires =
-                            now.plusMillis(30_000).isBefore(deadline) ? now.plusMillis(30_000) : deadline;
+                    Instant now = Instant.now();
+                    Instant expires = now.plusMillis(30_000).isBefore(deadline) ? now.plusMillis(30_000) : deadline;
                     r.response()
                             .end(Samples.lease("l1", "granted", 0)
                                     .put("grantedAt", granted.toString())
@@ -114,10 +119,80 @@ class HeldLeaseTest {
             await().atMost(Duration.ofSeconds(2)).until(() -> heartbeats.get() > 0);
             assertThat(held.lost()).isFalse();
 
-            Thread.sleep(Duration.between(java.time.Instant.now(), deadline).toMillis() + 1_000);
+            Thread.sleep(Duration.between(Instant.now(), deadline).toMillis() + 1_000);
 
             assertThat(held.lost()).as("lost 1 s after its deadline").isTrue();
         }
+    }
+
+    /**
+     * A grant learned by polling (the long poll answered {@code waiting}, then a heartbeat a second later answered
+     * {@code granted}) was made up to a poll's pause before this client heard of it: its hard end counts from no later
+     * than the last request answered {@code waiting}, not from when the grant was learned.
+     */
+    @Test
+    void shouldCountTheHardEndOfAGrantLearnedByPollingFromBeforeTheGrant() throws Exception {
+        server.answer(
+                "/v1/kbs/team/leases", 200, Samples.lease("l1", "waiting", 1).encode());
+        AtomicReference<Instant> grant = new AtomicReference<>();
+        server.on("/v1/leases/l1/heartbeat", r -> {
+            Instant now = Instant.now();
+            if (grant.compareAndSet(null, now.plusMillis(20))) { // granted just after the first poll
+                r.response().end(Samples.lease("l1", "waiting", 1).encode());
+                return;
+            }
+            Instant deadline = grant.get().plusMillis(2_500);
+            r.response().end(grantedUntil(grant.get(), now, deadline, 30_000).encode());
+        });
+        try (HeldLease held = hold()) {
+            Instant deadline = grant.get().plusMillis(2_500);
+            Thread.sleep(Math.max(0, Duration.between(Instant.now(), deadline).toMillis() + 300));
+
+            assertThat(held.lost()).as("lost 0.3 s after its deadline").isTrue();
+        }
+    }
+
+    /**
+     * A grant the first poll after a long poll learned: the long poll went out long before the grant, so counting the
+     * hard end from it would end the hold early; the heartbeat's answer says how long before it the grant was made (on
+     * the coordinator's clock: its expiry less a TTL, against its grant), and the hold ends at its deadline, not
+     * seconds before.
+     */
+    @Test
+    void shouldNotEndAGrantLearnedByPollingSecondsBeforeItsDeadline() throws Exception {
+        AtomicReference<Instant> grant = new AtomicReference<>();
+        server.on(
+                "/v1/kbs/team/leases",
+                r -> server.vertx.setTimer(
+                        2_000,
+                        t -> { // a long poll that waited 2 s
+                            grant.set(Instant.now().plusMillis(20));
+                            r.response().end(Samples.lease("l1", "waiting", 1).encode());
+                        }));
+        server.on("/v1/leases/l1/heartbeat", r -> {
+            Instant now = Instant.now();
+            r.response()
+                    .end(grantedUntil(grant.get(), now, grant.get().plusMillis(4_000), 600)
+                            .encode());
+        });
+        try (HeldLease held = hold()) {
+            Instant deadline = grant.get().plusMillis(4_000);
+            Thread.sleep(Math.max(0, Duration.between(Instant.now(), deadline).toMillis() - 700));
+
+            assertThat(held.lost()).as("held 0.7 s before its deadline").isFalse();
+            Thread.sleep(1_000);
+            assertThat(held.lost()).as("lost 0.3 s after it").isTrue();
+        }
+    }
+
+    /** A granted lease as the coordinator answers a heartbeat taken at {@code now}: its expiry capped at the deadline. */
+    private static JsonObject grantedUntil(Instant granted, Instant now, Instant deadline, long ttlMs) {
+        Instant expires = now.plusMillis(ttlMs).isBefore(deadline) ? now.plusMillis(ttlMs) : deadline;
+        return Samples.lease("l1", "granted", 0)
+                .put("grantedAt", granted.toString())
+                .put("expiresAt", expires.toString())
+                .put("deadlineAt", deadline.toString())
+                .put("ttlMs", ttlMs);
     }
 
     @Test

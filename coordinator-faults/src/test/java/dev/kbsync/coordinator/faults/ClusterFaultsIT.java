@@ -167,7 +167,11 @@ class ClusterFaultsIT {
                         "holder-" + i, new Holder(node.leases(), KbId.of(kbs.get(i)), "h" + i, sections, stop)));
             }
             threads.add(Holder.thread("submitter", jobs.submitter()));
-            threads.add(Holder.thread("worker", jobs.worker()));
+            // a worker per shard: one that waits on the failed shard's job (the engine's bound, 3 s a call) must not
+            // hold up the other shards' jobs, whose unclaimed grants would lapse and stall the holders behind them
+            for (int w = 0; w < 3; w++) {
+                threads.add(Holder.thread("worker-" + w, jobs.worker("w" + w)));
+            }
             return new Load(sections, stop, jobs, threads);
         }
 

@@ -278,7 +278,10 @@ public final class DegradedMode implements AutoCloseable {
         stop();
     }
 
-    /** Stops the restores and closes the journal (on its thread, after the writes queued before); its files stay. */
+    /**
+     * Stops the restores and closes the journal (on its thread, after the writes queued before); its files stay.
+     * Completes once the journal's thread is gone too, so that Vert.x may be closed right after.
+     */
     public Future<Void> stop() {
         vertx.cancelTimer(timer);
         return onJournal(executor, () -> {
@@ -286,6 +289,6 @@ public final class DegradedMode implements AutoCloseable {
                     return null;
                 })
                 .<Void>mapEmpty()
-                .onComplete(r -> executor.close());
+                .eventually(executor::close);
     }
 }

@@ -14,8 +14,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -56,7 +56,7 @@ final class ChannelOps {
         if (!call.open()) {
             return;
         }
-        here(calling(() -> leases.request(kb, ask.holder(), ask.ttl())))
+        here(calling(() -> leases.request(kb, ask.holder(), ask.ttl(), caller.name())))
                 .onSuccess(lease -> {
                     if (!call.open()) { // answered 503 meanwhile, or the channel closed: nobody knows this lease
                         channel.orphans().release(lease.id());
@@ -79,11 +79,15 @@ final class ChannelOps {
     /** A heartbeat frame, optionally saying what the holder is doing ({@code doing}, as the HTTP heartbeat's body). */
     void heartbeat(String ref, Fields fields) {
         Optional<String> doing = fields.optString("doing").map(Inputs::doing);
-        onLease(ref, fields, id -> leases.heartbeat(id, doing), id -> {});
+        onLease(ref, fields, (id, requester) -> leases.heartbeat(id, doing, requester), id -> {});
     }
 
-    /** A call on the lease the frame names, once it is the caller's to use; {@code then} runs before its answer. */
-    private void onLease(String ref, Fields fields, Function<String, Future<Lease>> op, Consumer<String> then) {
+    /**
+     * A call on the lease the frame names, with the token it must have been asked for by ({@link
+     * LeaseRoutes#requesterFor}); {@code then} runs before its answer.
+     */
+    private void onLease(
+            String ref, Fields fields, BiFunction<String, String, Future<Lease>> op, Consumer<String> then) {
         String id = Inputs.id("INVALID_LEASE_ID", "lease id", fields.string("id"));
         if (channel.holdings().callsFull()) {
             throw full("TOO_MANY_CALLS", LeaseChannel.MAX_CALLS + " heartbeats and releases under way");
@@ -92,7 +96,7 @@ final class ChannelOps {
         if (!call.open()) {
             return;
         }
-        here(calling(() -> LeaseRoutes.visibleLease(leases, caller, id).compose(op)))
+        here(calling(() -> LeaseRoutes.requesterFor(caller, id).compose(requester -> op.apply(id, requester))))
                 .onSuccess(lease -> {
                     then.accept(id);
                     call.answer(lease);

@@ -6,7 +6,10 @@ import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.Quoting;
 import dev.kbsync.api.event.LeaseEvent;
 import dev.kbsync.coordinator.auth.Caller;
+import dev.kbsync.coordinator.auth.Role;
 import dev.kbsync.coordinator.degraded.DegradedMode;
+import dev.kbsync.coordinator.engine.ticket.LeaseRef;
+import dev.kbsync.coordinator.error.ForbiddenException;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.metrics.ChannelGauges;
@@ -66,7 +69,7 @@ final class LeaseRoutes {
     private void handleRequest(RoutingContext ctx, LeaseAsk ask) {
         Duration wait = ask.waitFor();
         services.leases()
-                .request(ask.kb(), ask.holder(), ask.ttl())
+                .request(ask.kb(), ask.holder(), ask.ttl(), Caller.of(ctx).name())
                 .onSuccess(lease -> {
                     if (ctx.response().ended() || ctx.response().closed()) {
                         orphans(ctx).release(lease.id()); // answered 503 meanwhile, or the client left: nobody knows it
@@ -121,15 +124,16 @@ final class LeaseRoutes {
         if (degraded.filter(DegradedMode::serving).isPresent()) { // no other lease is known without Redis
             throw RedisHealth.unavailable();
         }
-        visibleLease(ctx)
-                .compose(visible -> services.leases().heartbeat(visible, doing))
+        requesterFor(Caller.of(ctx), id)
+                .compose(requester -> services.leases().heartbeat(id, doing, requester))
                 .onSuccess(l -> Responses.ok(ctx, l.toJson()))
                 .onFailure(ctx::fail);
     }
 
     void handleRelease(RoutingContext ctx) {
-        visibleLease(ctx)
-                .compose(services.leases()::release)
+        String id = leaseId(ctx);
+        requesterFor(Caller.of(ctx), id)
+                .compose(requester -> services.leases().release(id, requester))
                 .onSuccess(l -> Responses.ok(ctx, l.toJson()))
                 .onFailure(ctx::fail);
     }
@@ -209,7 +213,7 @@ final class LeaseRoutes {
      * HEAD, which gets the stream's headers only and changes nothing).
      */
     void handleEvents(RoutingContext ctx) {
-        visibleLease(ctx).onFailure(ctx::fail).onSuccess(id -> stream(ctx, id));
+        followableLease(ctx).onFailure(ctx::fail).onSuccess(id -> stream(ctx, id));
     }
 
     private void stream(RoutingContext ctx, String id) {
@@ -225,26 +229,52 @@ final class LeaseRoutes {
         }
     }
 
-    /**
-     * The lease id, once it is the caller's to use: a caller scoped to KBs gets LEASE_NOT_FOUND for a lease of another
-     * KB, as for a lease that does not exist (one read more for scoped callers only).
-     */
+    /** The lease id, once it is the caller's to see ({@link #visibleLease(Caller, String)}). */
     private Future<String> visibleLease(RoutingContext ctx) {
-        String id = leaseId(ctx);
-        return visibleLease(services.leases(), Caller.of(ctx), id);
+        return visibleLease(Caller.of(ctx), leaseId(ctx));
     }
 
-    /** The lease id, once it is {@code caller}'s to use (LEASE_NOT_FOUND for a lease of a KB outside its scope). */
-    static Future<String> visibleLease(LeaseService leases, Caller caller, String id) {
-        if (!caller.kbScoped()) {
-            return Future.succeededFuture(id);
-        }
-        return leases.get(id).map(lease -> {
-            if (!caller.mayUse(lease.kb().value())) {
+    private Future<String> followableLease(RoutingContext ctx) {
+        return followableLease(services.leases(), Caller.of(ctx), leaseId(ctx));
+    }
+
+    /**
+     * The lease id, once it is {@code caller}'s to see: a caller scoped to KBs gets LEASE_NOT_FOUND for a lease of a KB
+     * outside its scope, as for a lease that does not exist. No read: every lease id names its KB ({@link LeaseRef}).
+     */
+    static Future<String> visibleLease(Caller caller, String id) {
+        return LeaseRef.of(id).map(ref -> {
+            if (!caller.mayUse(ref.kb().value())) {
                 throw new NotFoundException("LEASE_NOT_FOUND", "no lease " + Quoting.quote(id));
             }
             return id;
         });
+    }
+
+    /**
+     * The token a raw lease must have been asked for by when {@code caller} releases it or keeps it alive, once the
+     * lease is the caller's to see: a client token's own name (ending another token's grant is a force-release, an
+     * admin's), '' for an admin (any lease) or a worker (its heartbeat keeps any alive). The release or heartbeat
+     * checks it in its own step ({@code 403 NOT_REQUESTER}); a lease no token in particular asked for is any client's.
+     */
+    static Future<String> requesterFor(Caller caller, String id) {
+        return visibleLease(caller, id).map(visible -> caller.role() == Role.CLIENT ? caller.name() : "");
+    }
+
+    /**
+     * The lease id, once {@code caller} may follow its events: as {@link #requesterFor}, checked by one read of the
+     * lease's requester (a stream has no step of its own to check it in).
+     */
+    static Future<String> followableLease(LeaseService leases, Caller caller, String id) {
+        return requesterFor(caller, id)
+                .compose(requester -> requester.isEmpty()
+                        ? Future.succeededFuture(id)
+                        : leases.requester(id).map(asked -> {
+                            if (!asked.isEmpty() && !asked.equals(requester)) {
+                                throw ForbiddenException.notRequester(id);
+                            }
+                            return id;
+                        }));
     }
 
     /** The path's lease id ({@code /v1/leases/:id...}), or 400 INVALID_LEASE_ID. */

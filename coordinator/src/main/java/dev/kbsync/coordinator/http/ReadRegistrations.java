@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The KB registrations reads go by, each looked up at most once a second (reads are frequent, registrations rare). A
  * KB removed (here or on another coordinator) or registered here is forgotten at once, and so is its mirror when it no
  * longer matches: a KB id used again with another remote never serves the old remote's content. A registration
- * changed on another coordinator is seen by reads here within the second.
+ * changed on another coordinator is seen by reads here within the second, and by the mirror's next landing or timer
+ * fetch, which looks it up first ({@link KbMirrors}).
  */
 final class ReadRegistrations {
     /** How long a read trusts the KB registration it looked up. */

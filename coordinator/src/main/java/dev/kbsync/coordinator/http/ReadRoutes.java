@@ -83,7 +83,8 @@ final class ReadRoutes {
         // snapshot as it is (the fetch it sets going serves the next). Any read may wait up to afterWait for a fetch
         // (the KB's first, or one after ten idle minutes: 503 SNAPSHOT_UNAVAILABLE), so once Redis answered the
         // registration, Redis's bound on the request leaves it that long: it is not answered REDIS_UNAVAILABLE while
-        // Redis answers and git does not.
+        // Redis answers and git does not. A read that finds no read thread free gives up 2 s past its wait, within
+        // that bound too (503 READS_BUSY).
         Duration wait = ctx.request().method().equals(HttpMethod.HEAD) ? Duration.ZERO : mirrors.afterWait();
         after.ifPresent(commit -> RedisGate.allowWait(ctx, wait));
         Context context = ctx.vertx().getOrCreateContext();

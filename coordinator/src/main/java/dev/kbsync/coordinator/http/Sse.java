@@ -1,7 +1,10 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.api.KbId;
 import dev.kbsync.api.event.KbsyncEvent;
+import dev.kbsync.api.event.SnapshotEvent;
 import dev.kbsync.coordinator.service.Watchers;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -11,7 +14,10 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -23,13 +29,22 @@ import org.slf4j.LoggerFactory;
  * {@link KbsyncEvent#frame()}. It subscribes first, then sends the current state as the first events (so nothing
  * published in between is lost), sends a keep-alive comment periodically (http.sseKeepAliveSeconds), and releases the
  * subscription and timers when the client goes away or the last event was sent. Position events are coalesced
- * ({@link Coalescer}). A client that does not read what it is sent is dropped, never buffered for without bound: when
- * the connection's write queue is full (Netty's high-water mark, 64 KiB), the stream ends with one {@code error}
- * event ({@code SLOW_CONSUMER}), and the connection is closed if even that is not taken within {@link #DROP_GRACE_MS}.
+ * ({@link Coalescer}). A client that does not read what it is sent is dropped, never buffered for without bound. While
+ * the connection's write queue is full (Netty's high-water mark, 64 KiB) a KB's snapshot waits, only the latest of each
+ * KB, each keeping its place in line (a slow reader of a big queue sees it as it is now, skipping what it could not
+ * take in time, and a KB that changes often does not wait behind the others for ever), and goes out once the client has
+ * read (Netty's drain: the queue back under half its mark); any other event, or a client that takes nothing of its
+ * queue for {@link #STALL_MS} (so one that cannot take a snapshot within that time: 40 KB/s for a 2,000-waiter KB's),
+ * ends the stream with one {@code error} event ({@code SLOW_CONSUMER}), and the connection is closed if even that is
+ * not taken within {@link #DROP_GRACE_MS}. The stream's state lives on the context that opened it: the first events'
+ * read, the write queue's drains and the connection's close come back to it.
  */
 final class Sse {
     static final String SLOW_CONSUMER = "SLOW_CONSUMER";
     static final long DROP_GRACE_MS = 5_000;
+    /** How long a full write queue may go without the client taking part of it (snapshots waiting meanwhile). */
+    static final long STALL_MS = 10_000;
+
     private static final Logger LOG = LoggerFactory.getLogger(Sse.class);
     private static final String DROPPED = "event: error\ndata: "
             + Failures.error(SLOW_CONSUMER, "the client did not read its events in time; reconnect")
@@ -37,16 +52,22 @@ final class Sse {
             + "\n\n";
 
     private final RoutingContext ctx;
+    private final Context context;
     private final HttpServerResponse response;
     private final Coalescer coalescer;
     private final List<Runnable> cleanups = new ArrayList<>();
     private final List<KbsyncEvent> early = new ArrayList<>();
     private final Predicate<KbsyncEvent> ends;
+    /** Per KB, the latest snapshot not yet written: the write queue was full (at most one per KB). */
+    private final Map<KbId, SnapshotEvent> waiting = new LinkedHashMap<>();
+
+    private long stallTimer = -1;
     private boolean started;
     private boolean closed;
 
-    private Sse(RoutingContext ctx, Predicate<KbsyncEvent> ends) {
+    private Sse(RoutingContext ctx, Context context, Predicate<KbsyncEvent> ends) {
         this.ctx = ctx;
+        this.context = context;
         this.response = ctx.response();
         this.ends = ends;
         this.coalescer = new Coalescer(ctx.vertx(), Coalescer.WINDOW_MS, this::send);
@@ -81,7 +102,7 @@ final class Sse {
             Predicate<KbsyncEvent> visible,
             Predicate<KbsyncEvent> ends) {
         Vertx vertx = ctx.vertx();
-        Sse sse = new Sse(ctx, ends);
+        Sse sse = new Sse(ctx, vertx.getOrCreateContext(), ends);
         watches.forEach(watch -> sse.cleanups.add(watch::close));
         if (gone(ctx.response())) {
             // the client left, or a 503 after the Redis bound answered, while a read before the stream was under way:
@@ -90,7 +111,7 @@ final class Sse {
             return sse;
         }
         Stopping.waits(ctx); // a stream is closed when the coordinator stops
-        ctx.response().closeHandler(v -> sse.cleanup());
+        ctx.response().closeHandler(v -> sse.here(sse::cleanup));
         MessageConsumer<KbsyncEvent> consumer = vertx.eventBus().<KbsyncEvent>consumer(address, msg -> {
             if (visible.test(msg.body())) {
                 sse.deliver(msg.body());
@@ -98,16 +119,25 @@ final class Sse {
         });
         sse.cleanups.add(consumer::unregister);
         initial.get()
-                .onFailure(failure -> {
+                .onFailure(failure -> sse.here(() -> {
                     sse.cleanup();
                     ctx.fail(failure);
-                })
-                .onSuccess(first -> {
+                }))
+                .onSuccess(first -> sse.here(() -> {
                     List<KbsyncEvent> told = first.stream().filter(visible).toList();
                     watches.forEach(watch -> watch.told(told)); // the fan-out's baseline for a KB it showed no view of
                     sse.start(vertx, keepAlive, told);
-                });
+                }));
         return sse;
+    }
+
+    /** Runs {@code action} on the stream's context (at once when already there). */
+    private void here(Runnable action) {
+        if (Vertx.currentContext() == context) {
+            action.run();
+        } else {
+            context.runOnContext(v -> action.run());
+        }
     }
 
     /** Runs {@code action} when the stream ends, for whatever reason. */
@@ -160,17 +190,90 @@ final class Sse {
         }
         long period = keepAlive.toMillis();
         long timer = vertx.setPeriodic( // spread over the period, like the lease streams' keep-alives
-                1 + ThreadLocalRandom.current().nextLong(period), period, id -> write(": keep-alive\n\n"));
+                1 + ThreadLocalRandom.current().nextLong(period), period, id -> keepAlive());
         cleanups.add(() -> vertx.cancelTimer(timer));
         write(": kbsync\n\n");
     }
 
     private void send(KbsyncEvent event) {
+        if (closed) {
+            return;
+        }
+        if (event instanceof SnapshotEvent snapshot) {
+            waiting.put(snapshot.snapshot().kb(), snapshot); // the latest, in the place its KB took in line
+            writeWaiting();
+            return;
+        }
+        if (writeWaiting()) {
+            writeNow(event);
+        } else {
+            drop(); // only snapshots wait: anything else may not be skipped
+        }
+    }
+
+    private void writeNow(KbsyncEvent event) {
         write(event.frame());
         if (ends.test(event) && !closed) {
             cleanup();
             response.end();
         }
+    }
+
+    /**
+     * Writes the waiting snapshots while the write queue takes them; true when none is left. Otherwise they wait for
+     * the client to read ({@link #awaitRead}).
+     */
+    private boolean writeWaiting() {
+        while (!waiting.isEmpty() && !closed && !response.writeQueueFull()) {
+            Iterator<SnapshotEvent> first = waiting.values().iterator();
+            SnapshotEvent next = first.next();
+            first.remove();
+            writeNow(next);
+        }
+        if (waiting.isEmpty() || closed) {
+            return true;
+        }
+        awaitRead();
+        return false;
+    }
+
+    /**
+     * Waits for the client to take part of the full write queue (a drain), then writes what waits; the client is dropped
+     * if it takes none within {@link #STALL_MS}. Only a read restarts that time, not another event.
+     */
+    private void awaitRead() {
+        if (stallTimer != -1 || closed) {
+            return;
+        }
+        stallTimer = ctx.vertx().setTimer(STALL_MS, t -> {
+            stallTimer = -1;
+            if (closed) {
+                return;
+            }
+            if (response.writeQueueFull()) {
+                drop();
+            } else {
+                writeWaiting(); // it drained, and the drain was not heard
+            }
+        });
+        response.drainHandler(v -> here(() -> {
+            if (stallTimer != -1) {
+                ctx.vertx().cancelTimer(stallTimer);
+                stallTimer = -1;
+            }
+            writeWaiting();
+        }));
+    }
+
+    private void keepAlive() {
+        if (closed || !writeWaiting()) {
+            return; // snapshots still wait: the wait for a read decides
+        }
+        if (response.writeQueueFull()) {
+            awaitRead(); // a comment is not needed while the client has unread data; a client that reads none goes
+            return;
+        }
+        write(": keep-alive\n\n");
     }
 
     private void write(String text) {
@@ -200,6 +303,10 @@ final class Sse {
     private void cleanup() {
         if (!closed) {
             closed = true;
+            if (stallTimer != -1) {
+                ctx.vertx().cancelTimer(stallTimer);
+            }
+            waiting.clear();
             cleanups.forEach(Runnable::run);
         }
     }

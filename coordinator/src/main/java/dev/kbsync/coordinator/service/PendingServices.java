@@ -68,8 +68,8 @@ public final class PendingServices {
 
     private final class Leases implements LeaseService {
         @Override
-        public Future<Lease> request(KbId kb, String holder, Duration ttl) {
-            return call(s -> s.leases().request(kb, holder, ttl));
+        public Future<Lease> request(KbId kb, String holder, Duration ttl, String requester) {
+            return call(s -> s.leases().request(kb, holder, ttl, requester));
         }
 
         @Override
@@ -78,8 +78,13 @@ public final class PendingServices {
         }
 
         @Override
-        public Future<Lease> heartbeat(String leaseId, Optional<String> doing) {
-            return call(s -> s.leases().heartbeat(leaseId, doing));
+        public Future<String> requester(String leaseId) {
+            return call(s -> s.leases().requester(leaseId));
+        }
+
+        @Override
+        public Future<Lease> heartbeat(String leaseId, Optional<String> doing, String requester) {
+            return call(s -> s.leases().heartbeat(leaseId, doing, requester));
         }
 
         @Override
@@ -89,8 +94,8 @@ public final class PendingServices {
         }
 
         @Override
-        public Future<Lease> release(String leaseId) {
-            return call(s -> s.leases().release(leaseId));
+        public Future<Lease> release(String leaseId, String requester) {
+            return call(s -> s.leases().release(leaseId, requester));
         }
 
         @Override

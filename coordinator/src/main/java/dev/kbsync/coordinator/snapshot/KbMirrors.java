@@ -5,13 +5,16 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.error.UnavailableException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.transport.URIish;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +33,11 @@ import org.slf4j.LoggerFactory;
  * The coordinator's read mirrors, one per KB that was read: created on the first read, refreshed every
  * {@code refreshEvery} while read in the last ten minutes (else fetched again by the next read before it is served),
  * when a job of the KB lands ({@link #landed}) and when a read asks for a commit the snapshot does not hold yet
- * ({@code after}, waited for at most {@code afterWait}). Fetches run on two threads of their own,
- * reads on {@code readThreads} others: a read never waits for a KB's lock, a writer or another KB's fetch. A mirror
+ * ({@code after}, waited for at most {@code afterWait}). Fetches run on threads of their own ({@link Lanes}: at most
+ * one per KB, a few per host), reads on {@code readThreads} others ({@link ReadThreads}: at most half of them per KB):
+ * a read never waits for a KB's lock, a writer or another KB's fetch, a remote that never answers holds only its own
+ * KBs' fetches, and a KB's slow reads hold only its own share of the read threads. The timer leaves a KB whose
+ * fetches keep failing alone for longer after each failure (up to five minutes). A mirror
  * whose KB was removed or points at another remote or branch is retired: never served again, and deleted from disk
  * (on the timer thread) once the reads that may still use it are done. A registration that changes anything else (note
  * path, duplicate window, credentials) keeps the mirror, whose next fetch goes by it.
@@ -40,6 +47,20 @@ public final class KbMirrors implements AutoCloseable {
     private static final Duration IDLE = Duration.ofMinutes(10);
     /** A retired mirror is deleted this long after the longest wait of a read that may still use it. */
     private static final Duration RETIRED_GRACE = Duration.ofSeconds(5);
+    /** Fetches running at once, all KBs together. */
+    private static final int FETCH_THREADS = 16;
+    /**
+     * Fetches running at once against one host: a host that never answers holds at most these, half the threads, so
+     * that the KBs of one busy host (most KBs may live on one, github.com say) still fetch eight at a time.
+     */
+    private static final int FETCHES_PER_HOST = 8;
+    /**
+     * How long after the end of its wait (for a fetch, for a commit) a read may still wait for a read thread before it
+     * is answered READS_BUSY: less than the request's bound, which gives the wait 4 s more.
+     */
+    private static final Duration READ_THREAD_GRACE = Duration.ofSeconds(2);
+    /** The longest pause of the timer's fetches of a KB whose fetches keep failing. */
+    private static final Duration MAX_FAILING_PAUSE = Duration.ofMinutes(5);
 
     private static final Logger log = LoggerFactory.getLogger(KbMirrors.class);
 
@@ -51,9 +72,13 @@ public final class KbMirrors implements AutoCloseable {
     private final FetchAuth auth;
     private final Consumer<KbId> onNewMirror;
     private final Consumer<KbId> onMirrorGone;
+    private final Registrations registrations;
     private final Map<KbId, Mirror> mirrors = new ConcurrentHashMap<>();
-    private final ExecutorService fetches = Executors.newFixedThreadPool(2, daemons("kbsync-mirror-fetch"));
-    private final ExecutorService reads;
+    private final ExecutorService fetchThreads = Executors.newCachedThreadPool(daemons("kbsync-mirror-fetch"));
+    private final Lanes fetches = new Lanes(fetchThreads, FETCH_THREADS, FETCHES_PER_HOST);
+    private final long refreshNanos;
+    private final ExecutorService readPool = Executors.newCachedThreadPool(daemons("kbsync-read"));
+    private final ReadThreads reads;
     private final MirrorReads served;
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(daemons("kbsync-mirror-timer"));
@@ -65,17 +90,20 @@ public final class KbMirrors implements AutoCloseable {
             Duration afterWait,
             int readThreads,
             FetchAuth auth,
+            Registrations registrations,
             Consumer<KbId> onNewMirror,
             Consumer<KbId> onMirrorGone) {
+        this.registrations = registrations;
         this.dirs = new MirrorDirs(dir);
         this.ownsDir = ownsDir;
         this.afterWait = afterWait;
         this.grace = afterWait.plus(RETIRED_GRACE);
         this.idleNanos = IDLE.toNanos();
+        this.refreshNanos = refreshEvery.toNanos();
         this.auth = auth;
         this.onNewMirror = onNewMirror;
         this.onMirrorGone = onMirrorGone;
-        this.reads = Executors.newFixedThreadPool(readThreads, daemons("kbsync-read"));
+        this.reads = new ReadThreads(readPool, readThreads, Math.max(1, readThreads / 2), READ_THREAD_GRACE);
         this.served = new MirrorReads(reads, afterWait, refreshEvery.toNanos(), idleNanos);
         long every = refreshEvery.toMillis();
         timer.scheduleWithFixedDelay(this::refreshAll, every, every, TimeUnit.MILLISECONDS);
@@ -85,7 +113,10 @@ public final class KbMirrors implements AutoCloseable {
      * Mirrors under {@code dir} (empty: a temporary directory removed at {@link #close()}); {@code onNewMirror} is told
      * of each KB that gets a mirror (to subscribe to its events), {@code onMirrorGone} of each KB whose mirror was
      * dropped without another taking its place (to unsubscribe: its KB was removed, or registered with another remote,
-     * whose mirror the next read creates, telling {@code onNewMirror} again).
+     * whose mirror the next read creates, telling {@code onNewMirror} again). {@code registrations} is looked up before
+     * each fetch a landing or the timer sets going: a KB registered again elsewhere (another coordinator) is fetched
+     * by its current registration, and a mirror whose KB is gone or points at another remote or branch is retired
+     * instead of fetched.
      */
     public static KbMirrors start(
             Optional<Path> dir,
@@ -93,13 +124,22 @@ public final class KbMirrors implements AutoCloseable {
             Duration afterWait,
             int readThreads,
             FetchAuth auth,
+            Registrations registrations,
             Consumer<KbId> onNewMirror,
             Consumer<KbId> onMirrorGone) {
         try {
             Path base =
                     dir.isPresent() ? Files.createDirectories(dir.get()) : Files.createTempDirectory("kbsync-mirrors-");
             return new KbMirrors(
-                    base, dir.isEmpty(), refreshEvery, afterWait, readThreads, auth, onNewMirror, onMirrorGone);
+                    base,
+                    dir.isEmpty(),
+                    refreshEvery,
+                    afterWait,
+                    readThreads,
+                    auth,
+                    registrations,
+                    onNewMirror,
+                    onMirrorGone);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -112,35 +152,68 @@ public final class KbMirrors implements AutoCloseable {
 
     /**
      * Runs {@code read} on the KB's snapshot (once it holds {@code after}, when given, waiting for it at most
-     * {@code wait}) on a read thread. Fails with {@link UnavailableException} {@code SNAPSHOT_UNAVAILABLE} (the remote
-     * could not be fetched yet) or {@code SNAPSHOT_BEHIND} (the commit did not arrive within the wait); either sets a
-     * fetch going for the next read.
+     * {@code wait}) on a read thread of the KB's share. Fails with {@link UnavailableException} {@code
+     * SNAPSHOT_UNAVAILABLE} (the remote could not be fetched yet) or {@code SNAPSHOT_BEHIND} (the commit did not
+     * arrive within the wait), either setting a fetch going for the next read; or {@code READS_BUSY} (no read thread
+     * was free within 2 s past the wait: the read did not run).
      */
     public <T> CompletableFuture<T> read(KbConfig kb, Optional<ObjectId> after, Duration wait, SnapshotRead<T> read) {
+        long deadline = served.deadline(after, wait);
         Mirror known = mirrors.get(kb.id());
         if (known != null && known.mirrors(kb)) {
             known.configure(kb); // another note path, duplicate window or credentials: the same mirror
-            return served.read(known, after, wait, read);
+            return served.read(known, after, deadline, read);
         }
         // a new mirror is opened on disk, under the monitor the timer's clean-up takes too: not on the caller's loop
-        return CompletableFuture.supplyAsync(
-                        () -> {
-                            try {
-                                return mirror(kb);
-                            } catch (IOException e) {
-                                throw new CompletionException(e);
-                            }
-                        },
-                        reads)
-                .thenCompose(mirror -> served.read(mirror, after, wait, read));
+        return reads.run(kb.id(), deadline, () -> {
+                    try {
+                        return mirror(kb);
+                    } catch (IOException e) {
+                        throw new CompletionException(e);
+                    }
+                })
+                .thenCompose(mirror -> served.read(mirror, after, deadline, read));
     }
 
     /** A job of {@code kb} landed (or its lock changed hands): refresh its mirror if it has one. */
     public void landed(KbId kb) {
         Mirror mirror = mirrors.get(kb);
         if (mirror != null) {
-            mirror.refresh();
+            refreshIfCurrent(mirror);
         }
+    }
+
+    /**
+     * Fetches {@code mirror} if its KB's registration (looked up now: it may have changed on another coordinator)
+     * still names its remote and branch, by that registration; else retires it without fetching. A failed lookup
+     * (Redis unreachable) fetches by the registration it has.
+     */
+    private void refreshIfCurrent(Mirror mirror) {
+        KbId id = mirror.kb().id();
+        CompletionStage<Optional<KbConfig>> lookup;
+        try {
+            lookup = registrations.get(id);
+        } catch (RuntimeException e) {
+            mirror.refresh();
+            return;
+        }
+        lookup.whenComplete((found, failure) -> {
+            if (failure != null) {
+                mirror.refresh();
+            } else if (found.isPresent() && mirror.mirrors(found.get())) {
+                mirror.configure(found.get());
+                mirror.refresh();
+            } else {
+                offLoop(() -> {
+                    synchronized (this) {
+                        if (mirrors.remove(id, mirror)) { // not one a read created meanwhile
+                            retire(mirror);
+                            onMirrorGone.accept(id);
+                        }
+                    }
+                });
+            }
+        });
     }
 
     private Mirror mirror(KbConfig kb) throws IOException {
@@ -155,7 +228,7 @@ public final class KbMirrors implements AutoCloseable {
                 existing.configure(kb);
                 return existing;
             }
-            Mirror created = Mirror.open(kb, dirs.of(kb), fetches, auth);
+            Mirror created = Mirror.open(kb, dirs.of(kb), fetch -> fetches.execute(host(kb.remote()), fetch), auth);
             mirrors.put(kb.id(), created);
             if (existing != null) {
                 retire(existing);
@@ -248,18 +321,34 @@ public final class KbMirrors implements AutoCloseable {
     }
 
     private void refreshAll() {
-        mirrors.values().stream().filter(m -> m.readWithin(idleNanos)).forEach(Mirror::refresh);
+        long maxPause = MAX_FAILING_PAUSE.toNanos();
+        mirrors.values().stream()
+                .filter(m -> m.readWithin(idleNanos) && m.dueForTimer(refreshNanos, maxPause))
+                .forEach(this::refreshIfCurrent);
     }
 
     @Override
     public void close() {
         timer.shutdownNow();
-        fetches.shutdownNow();
-        reads.shutdownNow();
+        fetchThreads.shutdownNow();
+        readPool.shutdownNow();
         mirrors.values().forEach(Mirror::close);
         mirrors.clear();
         if (ownsDir) {
             MirrorDirs.delete(dirs.base());
+        }
+    }
+
+    /**
+     * The lane of a fetch of {@code remote}: its host and port ("" for local paths and file URLs, or what cannot be
+     * parsed).
+     */
+    static String host(String remote) {
+        try {
+            URIish uri = new URIish(remote);
+            return uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT) + ":" + uri.getPort();
+        } catch (URISyntaxException e) {
+            return "";
         }
     }
 
@@ -270,6 +359,12 @@ public final class KbMirrors implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
+    }
+
+    /** The KBs' current registrations (in Redis), looked up from any thread. */
+    @FunctionalInterface
+    public interface Registrations {
+        CompletionStage<Optional<KbConfig>> get(KbId kb);
     }
 
     /** A read of one snapshot (runs on a read thread; may block on the object database). */

@@ -4,11 +4,15 @@ import dev.kbsync.api.KbConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.MessageFormat;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.internal.JGitText;
+import org.eclipse.jgit.internal.storage.file.FileRepository;
+import org.eclipse.jgit.internal.storage.file.GC;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
@@ -22,12 +26,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One KB's bare mirror: its branch fetched from the remote into {@code refs/heads/<branch>}. Fetches run one at a time
- * on the fetch executor; asking for one while another runs schedules exactly one more (so a caller always gets a fetch
+ * on the fetch executor (so a KB holds at most one fetch thread, whatever its remote does); asking for one while another runs schedules exactly one more (so a caller always gets a fetch
  * that started after it asked). The snapshot readers see is the commit of the last fetch that succeeded.
  */
 final class Mirror implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Mirror.class);
     private static final int FETCH_TIMEOUT_SECONDS = 30;
+    /** Each fetch that brings something leaves a pack: past this many, the fetch thread repacks them into one. */
+    static final int PACK_LIMIT = 16;
 
     private volatile KbConfig kb;
     private final Path dir;
@@ -35,10 +41,17 @@ final class Mirror implements AutoCloseable {
     private final Executor fetches;
     private final FetchAuth auth;
     private volatile ObjectId head;
+    /** The last fetch found the remote without the KB's branch: an empty KB (head is null). */
+    private volatile boolean empty;
+
     private volatile long fetchedAt = Long.MIN_VALUE;
     private volatile long readAt = System.nanoTime();
     private volatile boolean fetchEnded;
     private volatile String lastFailure = "not fetched yet";
+    /** Fetches that failed in a row since the last one that succeeded, and when the last of them ended. */
+    private volatile int failures;
+
+    private volatile long failedAt;
     private CompletableFuture<Void> running;
     private CompletableFuture<Void> next;
     private boolean retired;
@@ -105,10 +118,13 @@ final class Mirror implements AutoCloseable {
         retired = true;
     }
 
-    /** The latest snapshot, if a fetch ever succeeded. */
+    /** The latest snapshot, if a fetch ever succeeded (an empty one when the remote has no branch yet). */
     Optional<Snapshot> current() {
         ObjectId commit = head;
-        return commit == null ? Optional.empty() : Optional.of(new Snapshot(repository, commit));
+        if (commit != null) {
+            return Optional.of(new Snapshot(repository, commit));
+        }
+        return empty ? Optional.of(Snapshot.empty(repository)) : Optional.empty();
     }
 
     /** A read used this mirror now. */
@@ -140,6 +156,26 @@ final class Mirror implements AutoCloseable {
         return lastFailure;
     }
 
+    /**
+     * Whether the timer should fetch it now: no fetch is under way (a remote that never answers holds one until it
+     * times out), and fetches that keep failing are tried again only after a pause that doubles with each failure
+     * (from {@code refreshNanos} up to {@code maxPauseNanos}). Reads and landings fetch regardless.
+     */
+    synchronized boolean dueForTimer(long refreshNanos, long maxPauseNanos) {
+        if (running != null) {
+            return false;
+        }
+        int failed = failures;
+        if (failed == 0) {
+            return true;
+        }
+        long pause = refreshNanos;
+        for (int i = 1; i < failed && pause < maxPauseNanos; i++) {
+            pause *= 2;
+        }
+        return System.nanoTime() - failedAt >= Math.min(pause, maxPauseNanos);
+    }
+
     /** A fetch that starts after this call; completes (never exceptionally) when it ended. */
     synchronized CompletableFuture<Void> refresh() {
         if (retired) {
@@ -158,6 +194,9 @@ final class Mirror implements AutoCloseable {
 
     /** Whether the snapshot {@code snapshot} contains {@code commit} (is it, or descends from it). */
     boolean contains(Snapshot snapshot, ObjectId commit) throws IOException {
+        if (snapshot.isEmpty()) {
+            return false;
+        }
         if (snapshot.commit().equals(commit)) {
             return true;
         }
@@ -177,13 +216,26 @@ final class Mirror implements AutoCloseable {
         synchronized (this) {
             done = running;
         }
-        while (done != null) {
-            fetchOnce();
-            done.complete(null);
+        try {
+            while (done != null) {
+                fetchOnce();
+                done.complete(null);
+                synchronized (this) {
+                    running = next;
+                    next = null;
+                    done = running;
+                }
+            }
+        } finally {
             synchronized (this) {
-                running = next;
-                next = null;
-                done = running;
+                if (running != null) { // fetchOnce rethrew (the JVM is out of memory): no fetch is under way any more
+                    running.complete(null);
+                    if (next != null) {
+                        next.complete(null);
+                    }
+                    running = null;
+                    next = null;
+                }
             }
         }
     }
@@ -199,27 +251,90 @@ final class Mirror implements AutoCloseable {
                     .setTimeout(FETCH_TIMEOUT_SECONDS)
                     .setTransportConfigCallback(NoSsh.CALLBACK);
             credentials.ifPresent(fetch::setCredentialsProvider);
-            fetch.call();
-            Ref ref = repository.exactRef(branchRef());
-            if (ref == null) {
-                lastFailure = "the remote has no branch " + kb.branch();
-                return;
+            Ref ref;
+            try {
+                fetch.call();
+                ref = repository.exactRef(branchRef());
+            } catch (org.eclipse.jgit.api.errors.TransportException e) {
+                if (!noSuchBranch(e)) {
+                    throw e;
+                }
+                ref = null; // the remote answered without the branch: no job wrote to the KB yet
             }
-            head = ref.getObjectId();
+            if (ref == null) {
+                empty = true;
+                head = null;
+                log.debug(
+                        "read mirror of KB {}: the remote has no branch {} yet",
+                        kb.id().value(),
+                        kb.branch());
+            } else {
+                head = ref.getObjectId();
+                empty = false;
+            }
             fetchedAt = start;
             lastFailure = null;
+            failures = 0;
+            if (head == null) {
+                return;
+            }
             log.debug(
                     "read mirror of KB {} at {} ({} ms)",
                     kb.id().value(),
                     head.name(),
                     Duration.ofNanos(System.nanoTime() - start).toMillis());
-        } catch (Exception e) {
+            repackIfMany(kb);
+        } catch (Exception | Error e) { // an Error too (a JGit assertion, a deep history's stack overflow)
             String without = auth.without(kb);
             lastFailure = describe(e) + (without == null ? "" : " (fetched without credentials: " + without + ")");
+            failures++;
+            failedAt = System.nanoTime();
             log.warn("fetching the read mirror of KB {} failed: {}", kb.id().value(), lastFailure);
+            if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+                throw (Error) e;
+            }
         } finally {
             fetchEnded = true;
         }
+    }
+
+    /**
+     * Repacks the mirror's packs into one (JGit's gc: loose objects too, refs packed) once there are more than {@link
+     * #PACK_LIMIT}; on the fetch thread, after a fetch, so never beside another fetch of this mirror. The packs it
+     * replaces are deleted at once: a read that was using one finds its objects in the new pack (JGit looks again).
+     */
+    private void repackIfMany(KbConfig kb) {
+        if (!(repository instanceof FileRepository files)
+                || files.getObjectDatabase().getPacks().size() <= PACK_LIMIT) {
+            return;
+        }
+        long start = System.nanoTime();
+        try {
+            GC gc = new GC(files);
+            gc.setPackExpireAgeMillis(0);
+            gc.gc().join();
+            log.debug(
+                    "repacked the read mirror of KB {} ({} ms)",
+                    kb.id().value(),
+                    Duration.ofNanos(System.nanoTime() - start).toMillis());
+        } catch (Exception e) {
+            log.warn(
+                    "repacking the read mirror of KB {} at {} failed: {}",
+                    kb.id().value(),
+                    dir,
+                    describe(e));
+        }
+    }
+
+    /** Whether the fetch failed only because the remote (which answered) does not advertise the KB's branch. */
+    private boolean noSuchBranch(Exception e) {
+        String absent = MessageFormat.format(JGitText.get().remoteDoesNotHaveSpec, branchRef());
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (absent.equals(cause.getMessage())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String describe(Throwable e) {
@@ -227,7 +342,11 @@ final class Mirror implements AutoCloseable {
         while (cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();
         }
-        String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        String message = cause.getMessage() == null
+                ? cause.getClass().getSimpleName()
+                : cause instanceof Error
+                        ? cause.getClass().getSimpleName() + ": " + cause.getMessage()
+                        : cause.getMessage();
         return message.replaceAll("://[^@/\\s]+@", "://***@");
     }
 

@@ -8,34 +8,35 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.eclipse.jgit.lib.ObjectId;
 
 /**
- * {@link KbMirrors}' reads of one mirror, on the read threads: served from its snapshot at once, or after a fetch
- * when nobody read it for a while (or no fetch of this process ended yet: a mirror reopened from disk), or once the
- * snapshot holds the commit a read waits for ({@code after}).
+ * {@link KbMirrors}' reads of one mirror, on its KB's share of the read threads ({@link ReadThreads}): served from its
+ * snapshot at once, or after a fetch when nobody read it for a while (or no fetch of this process ended yet: a mirror
+ * reopened from disk), or once the snapshot holds the commit a read waits for ({@code after}). Each step on a thread
+ * waits for one at most until a little after the read's wait ends ({@code READS_BUSY}).
  */
 final class MirrorReads {
     private static final Duration RETRY_BEHIND = Duration.ofSeconds(1);
     private static final Duration RETRY_UNAVAILABLE = Duration.ofSeconds(5);
     private static final long REFETCH_PAUSE_MS = 100;
 
-    private final ExecutorService reads;
+    private final ReadThreads threads;
     private final Duration afterWait;
     private final long refreshNanos;
     private final long idleNanos;
 
-    MirrorReads(ExecutorService reads, Duration afterWait, long refreshNanos, long idleNanos) {
-        this.reads = reads;
+    MirrorReads(ReadThreads threads, Duration afterWait, long refreshNanos, long idleNanos) {
+        this.threads = threads;
         this.afterWait = afterWait;
         this.refreshNanos = refreshNanos;
         this.idleNanos = idleNanos;
     }
 
-    /** See {@link KbMirrors#read}. */
-    <T> CompletableFuture<T> read(Mirror mirror, Optional<ObjectId> after, Duration wait, SnapshotRead<T> read) {
+    /** See {@link KbMirrors#read}; {@code deadline} ({@link System#nanoTime()}) ends its wait. */
+    <T> CompletableFuture<T> read(Mirror mirror, Optional<ObjectId> after, long deadline, SnapshotRead<T> read) {
         // a mirror no fetch of this process ended for yet (reopened from disk) counts as idle: fetched before it is
         // served
         boolean wasIdle = !mirror.fetchEnded() || !mirror.readWithin(idleNanos);
@@ -43,22 +44,30 @@ final class MirrorReads {
         Optional<Snapshot> current = mirror.current();
         if (after.isEmpty() && current.isPresent()) {
             if (!wasIdle || mirror.fetchedWithin(refreshNanos * 2)) {
-                return CompletableFuture.supplyAsync(() -> run(read, current.get()), reads); // the fast path
+                return onThread(mirror, deadline, () -> run(read, current.get())); // the fast path
             }
             // nobody read it for a while, so the timer skipped it: fetch first, serve what is there if that fails
-            long deadline = System.nanoTime() + afterWait.toNanos();
             return mirror.refresh()
                     .copy()
-                    .completeOnTimeout(null, afterWait.toNanos(), TimeUnit.NANOSECONDS)
+                    .completeOnTimeout(null, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
                     .thenCompose(done -> await(mirror, after, deadline))
-                    .thenApplyAsync(snapshot -> run(read, snapshot), reads);
+                    .thenCompose(snapshot -> onThread(mirror, deadline, () -> run(read, snapshot)));
         }
-        long deadline = System.nanoTime() + (after.isPresent() ? wait : afterWait).toNanos();
-        return await(mirror, after, deadline).thenApplyAsync(snapshot -> run(read, snapshot), reads);
+        return await(mirror, after, deadline)
+                .thenCompose(snapshot -> onThread(mirror, deadline, () -> run(read, snapshot)));
+    }
+
+    /** The end of the wait of a read that asks for {@code after} with {@code wait} (without: afterWait), from now. */
+    long deadline(Optional<ObjectId> after, Duration wait) {
+        return System.nanoTime() + (after.isPresent() ? wait : afterWait).toNanos();
+    }
+
+    private <T> CompletableFuture<T> onThread(Mirror mirror, long deadline, Supplier<T> work) {
+        return threads.run(mirror.kb().id(), deadline, work);
     }
 
     private CompletableFuture<Snapshot> await(Mirror mirror, Optional<ObjectId> after, long deadline) {
-        return CompletableFuture.supplyAsync(() -> ready(mirror, after), reads).thenCompose(ready -> {
+        return onThread(mirror, deadline, () -> ready(mirror, after)).thenCompose(ready -> {
             if (ready.isPresent()) {
                 return CompletableFuture.completedFuture(ready.get());
             }

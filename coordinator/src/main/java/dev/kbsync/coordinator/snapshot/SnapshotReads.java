@@ -41,6 +41,10 @@ public final class SnapshotReads {
     /** The file at {@code path}; {@code data} null when its blob id is one of {@code known} (an ETag match). */
     public static FileRead file(Snapshot snapshot, Optional<ObjectId> at, String path, Set<String> known)
             throws IOException {
+        if (snapshot.isEmpty()) {
+            refuseAnyCommit(at);
+            throw new NotFoundException("FILE_NOT_FOUND", "no file '" + path + "': the KB has no commit yet");
+        }
         Repository repo = snapshot.repository();
         try (RevWalk walk = new RevWalk(repo)) {
             RevCommit commit = commit(walk, snapshot, at);
@@ -68,8 +72,19 @@ public final class SnapshotReads {
         return new FileRead(path, commit.name(), blob.name(), size, data);
     }
 
-    /** {@code {kb?, commit, prefix, entries:[{path,size,blobId}], truncated}} under {@code prefix} (all: empty). */
+    /**
+     * {@code {kb?, commit, prefix, entries:[{path,size,blobId}], truncated}} under {@code prefix} (all: empty); an empty
+     * KB's has no entries and a null commit.
+     */
     public static JsonObject tree(Snapshot snapshot, Optional<ObjectId> at, String prefix) throws IOException {
+        if (snapshot.isEmpty()) { // no commit yet: no files
+            refuseAnyCommit(at);
+            return new JsonObject()
+                    .putNull("commit")
+                    .put("prefix", prefix)
+                    .put("entries", new JsonArray())
+                    .put("truncated", false);
+        }
         Repository repo = snapshot.repository();
         try (RevWalk walk = new RevWalk(repo)) {
             RevCommit commit = commit(walk, snapshot, at);
@@ -116,9 +131,19 @@ public final class SnapshotReads {
         }
     }
 
-    /** {@code {commit, path, commits:[{id,subject,author,time,job,fence}]}}, newest first, at most {@code limit}. */
+    /**
+     * {@code {commit, path, commits:[{id,subject,author,time,job,fence}]}}, newest first, at most {@code limit}; an
+     * empty KB's has no commits and a null commit.
+     */
     public static JsonObject log(Snapshot snapshot, Optional<ObjectId> at, Optional<String> path, int limit)
             throws IOException {
+        if (snapshot.isEmpty()) { // no commit yet
+            refuseAnyCommit(at);
+            return new JsonObject()
+                    .putNull("commit")
+                    .put("path", path.orElse(null))
+                    .put("commits", new JsonArray());
+        }
         Repository repo = snapshot.repository();
         ObjectId head;
         try (RevWalk walk = new RevWalk(repo)) {
@@ -182,6 +207,13 @@ public final class SnapshotReads {
             walk.reset();
             return walk.parseCommit(at.get());
         } catch (MissingObjectException | org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+            throw commitNotFound(at.get());
+        }
+    }
+
+    /** An empty KB has no commit: a read at one ({@code at}) is {@code COMMIT_NOT_FOUND}. */
+    private static void refuseAnyCommit(Optional<ObjectId> at) {
+        if (at.isPresent()) {
             throw commitNotFound(at.get());
         }
     }

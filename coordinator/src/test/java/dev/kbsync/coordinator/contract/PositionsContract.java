@@ -14,6 +14,7 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.QueueEntry;
 import dev.kbsync.api.QueueSnapshot;
+import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.service.CoordinatorServices;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,7 +84,12 @@ public abstract class PositionsContract {
         }
 
         assertThat(ahead).isEqualTo(1);
-        await(target().coordinator(0).leases().release(holder.id()));
+        try {
+            await(target().coordinator(0).leases().release(holder.id()));
+        } catch (ConflictException ended) {
+            // a loaded machine's waiting for the dead waiter took the holder past its maximum hold (2.5 s here): ended
+            // by the sweep, which granted the next; the count checked above is what this case is about
+        }
         await(target().coordinator(1)
                 .leases()
                 .release(granted(target().coordinator(1), behind).id()));

@@ -264,6 +264,105 @@ class DashboardBrowserIT {
     }
 
     @Test
+    void shouldListJobsCancelledWhileWaitingAmongRecentJobsAtOnce() {
+        putKb("queue");
+        Lease stuck = api.requestLease(
+                KbId.of("queue"), LeaseRequest.of("backup-script").withTtl(Duration.ofMinutes(1)));
+        assertThat(stuck.state()).isEqualTo(LeaseState.GRANTED);
+        String elsewhere = note("queue", "erin");
+        String here = note("queue", "frank");
+        page.get("http://127.0.0.1:" + coordinator.port() + "/?token=" + READER);
+        DashboardPage.awaitPage(() -> assertThat(page.waiters("queue")).containsExactly(elsewhere, here));
+
+        api.cancel(elsewhere); // by someone else (kbsync cancel): the holder stays
+        DashboardPage.awaitPage(() -> assertThat(page.jobs("queue", "recent")).containsExactly(elsewhere));
+
+        page.typeAdminToken(TOKEN);
+        String button = "#kb-queue [data-job='" + here + "'] [data-action=cancel]";
+        DashboardPage.awaitPage(
+                () -> assertThat(page.script("return document.querySelector(\"" + button + "\") !== null"))
+                        .isEqualTo(true));
+        page.script("document.querySelector(\"" + button + "\").click()");
+        DashboardPage.awaitPage(() -> assertThat(page.jobs("queue", "recent")).containsExactly(here, elsewhere));
+        assertThat(page.script("return document.querySelector(\"#kb-queue [data-role=recent][data-job='" + here
+                        + "']\").dataset.state"))
+                .isEqualTo("cancelled");
+    }
+
+    @Test
+    void shouldCountAWaitersWaitUpAndItsEstimateDownBetweenQueueChanges() {
+        putKb("slow");
+        Lease stuck = api.requestLease(
+                KbId.of("slow"), LeaseRequest.of("backup-script").withTtl(Duration.ofMinutes(1)));
+        assertThat(stuck.state()).isEqualTo(LeaseState.GRANTED);
+        String waiting = note("slow", "erin");
+        assertThat(api.job(waiting).etaMs()).as("waits for the lease: seconds").isGreaterThan(5000);
+        page.get("http://127.0.0.1:" + coordinator.port() + "/?token=" + READER);
+        String line = "return document.querySelector(\"#kb-slow [data-job='" + waiting + "']\").textContent";
+        DashboardPage.awaitPage(() -> assertThat(page.script(line)).asString().contains("starts in"));
+        Waiter first = Waiter.of((String) page.script(line));
+
+        // Nothing changes in the queue, so no snapshot comes: the page counts on its own.
+        DashboardPage.awaitPage(() -> {
+            Waiter now = Waiter.of((String) page.script(line));
+            assertThat(now.waitedS()).isGreaterThanOrEqualTo(first.waitedS() + 2);
+            assertThat(now.etaToS()).isLessThanOrEqualTo(first.etaToS() - 1);
+        });
+        Job job = api.job(waiting);
+        Waiter now = Waiter.of((String) page.script(line));
+        assertThat(now.etaToS() * 1000L)
+                .as("counted down from the estimate")
+                .isLessThanOrEqualTo((Math.max(job.etaMs(), job.etaP90Ms()) + 999) / 1000 * 1000);
+    }
+
+    /** A waiter's line as the page shows it: "erin (job) waiting 3.2 s, starts in ~41-56 s". */
+    private record Waiter(double waitedS, long etaToS) {
+        static Waiter of(String text) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                            "waiting ([0-9.]+) s, starts in ~(?:<1|([0-9]+)(?:-([0-9]+))?) s")
+                    .matcher(text);
+            assertThat(m.find()).as(text).isTrue();
+            long to = m.group(3) != null
+                    ? Long.parseLong(m.group(3))
+                    : m.group(2) != null ? Long.parseLong(m.group(2)) : 0;
+            return new Waiter(Double.parseDouble(m.group(1)), to);
+        }
+    }
+
+    @Test
+    void shouldNotSayLiveAndShowTheWorkersAsStaleWhileRedisIsDown() {
+        putKb("ops");
+        api.renewWorker("w-seen", presence(null, 1));
+        page.get("http://127.0.0.1:" + coordinator.port() + "/?token=" + READER);
+        String stale = "return document.getElementById('workers').dataset.stale === 'true'";
+        String error = "return document.getElementById('workers-error').textContent";
+        DashboardPage.awaitPage(() -> {
+            assertThat(page.status()).isEqualTo("live");
+            assertThat(page.script("return document.querySelector('[data-worker=w-seen]') !== null"))
+                    .isEqualTo(true);
+            assertThat(page.script(stale)).isEqualTo(false);
+        });
+
+        redis.process().kill(); // the coordinator answers 503 REDIS_UNAVAILABLE
+        try {
+            DashboardPage.awaitPage(() -> {
+                assertThat(page.status()).doesNotStartWith("live").contains("REDIS_UNAVAILABLE");
+                assertThat(page.script(stale)).isEqualTo(true);
+                assertThat(page.script(error)).asString().contains("REDIS_UNAVAILABLE");
+                assertThat(page.script("return document.querySelector('[data-worker=w-seen]') !== null"))
+                        .as("what was last read stays, marked stale")
+                        .isEqualTo(true);
+            });
+        } finally {
+            redis.process().restart();
+        }
+        DashboardPage.awaitPage(() -> {
+            assertThat(page.status()).isEqualTo("live");
+            assertThat(page.script(stale)).isEqualTo(false);
+        });
+    }
+
+    @Test
     void shouldServeThePageUnderAStrictContentSecurityPolicyAndNotFramed() throws Exception {
         putKb("policy");
         String waiting = note("policy", "olga");
@@ -361,6 +460,20 @@ class DashboardBrowserIT {
         });
     }
 
+    /**
+     * A screen reader hears the stream's state and the actions' outcomes when they change, and can name the token field
+     * (its placeholder disappears once typed into).
+     */
+    @Test
+    void shouldAnnounceItsStateAndOutcomesAndNameItsTokenField() {
+        page.get("http://127.0.0.1:" + coordinator.port() + "/?token=" + TOKEN);
+        DashboardPage.awaitPage(() -> assertThat(page.status()).isEqualTo("live"));
+
+        assertThat(page.live("#status")).isEqualTo("polite");
+        assertThat(page.live("#message")).isEqualTo("polite");
+        assertThat(page.accessible("#admin-token")).containsExactly("textbox", "admin token");
+    }
+
     @Test
     void shouldGoLiveWithAnAdminTokenTypedIntoAPageOpenedWithoutAToken() {
         putKb("team");
@@ -373,6 +486,55 @@ class DashboardBrowserIT {
             assertThat(page.status()).isEqualTo("live");
             assertThat(page.holder("team")).isEqualTo(first);
         });
+    }
+
+    @Test
+    void shouldNeverPutATokenIntoAUrlItAsksFor() {
+        putKb("team");
+        String first = note("team", "alice");
+        page.requests(); // an earlier test's
+        page.get("http://127.0.0.1:" + coordinator.port() + "/");
+        page.typeAdminToken(TOKEN); // reads too: the page was opened without ?token=
+        DashboardPage.awaitPage(() -> {
+            assertThat(page.status()).isEqualTo("live");
+            assertThat(page.holder("team")).isEqualTo(first);
+        });
+        page.get("http://127.0.0.1:" + coordinator.port() + "/?token=" + READER);
+        DashboardPage.awaitPage(() -> assertThat(page.holder("team")).isEqualTo(first));
+
+        List<String> asked = page.requests();
+        assertThat(asked).as("the stream was read").anyMatch(url -> url.contains("/v1/events"));
+        assertThat(asked)
+                .as("an access log (a proxy's too) records URLs: the tokens go as Authorization: Bearer only")
+                .filteredOn(url -> url.contains("/v1/"))
+                .noneMatch(url -> url.contains(TOKEN) || url.contains(READER));
+    }
+
+    @Test
+    void shouldReplaceARefusedTokenWithOneTypedInAndForgetBoth() {
+        putKb("team");
+        String first = note("team", "alice");
+        page.get("http://127.0.0.1:" + coordinator.port() + "/?token=revoked-token-000000000001");
+        DashboardPage.awaitPage(() -> assertThat(page.status()).startsWith("disconnected"));
+
+        page.typeAdminToken(TOKEN); // replaces the token the stream refused
+        DashboardPage.awaitPage(() -> {
+            assertThat(page.status()).isEqualTo("live");
+            assertThat(page.holder("team")).isEqualTo(first);
+        });
+        page.refresh(); // the refused one is not back
+        DashboardPage.awaitPage(() -> {
+            assertThat(page.status()).isEqualTo("live");
+            assertThat(page.holder("team")).isEqualTo(first);
+        });
+
+        page.script("document.getElementById('admin-forget').click()");
+        DashboardPage.awaitPage(() -> assertThat(page.status()).startsWith("disconnected"));
+        assertThat(page.script("return sessionStorage.length"))
+                .as("forget leaves no token in the tab")
+                .isEqualTo(0L);
+        assertThat(page.script("return document.getElementById('admin-state').textContent"))
+                .isEqualTo("read only");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.kbsync.coordinator.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.vertx.core.json.JsonObject;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,7 +57,7 @@ final class DashboardPage implements AutoCloseable {
                 "--disable-sync",
                 "--no-first-run",
                 "--user-data-dir=" + profile);
-        options.setCapability("goog:loggingPrefs", java.util.Map.of(LogType.BROWSER, "ALL"));
+        options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL", LogType.PERFORMANCE, "ALL"));
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().window().setSize(new Dimension(1280, 1000));
         return new DashboardPage(driver);
@@ -85,6 +86,19 @@ final class DashboardPage implements AutoCloseable {
     /** The stream's state as the page shows it: {@code live}, {@code disconnected, ...}. */
     String status() {
         return (String) script("return document.getElementById('status').textContent");
+    }
+
+    /** How assistive technology names and classes the element {@code css} selects (the browser's computed values). */
+    List<String> accessible(String css) {
+        var element = browser.findElement(org.openqa.selenium.By.cssSelector(css));
+        return List.of(element.getAriaRole(), element.getAccessibleName());
+    }
+
+    /** Whether the element {@code css} selects announces changes of its text ({@code aria-live}, or a live role). */
+    String live(String css) {
+        return (String) script("const e = document.querySelector('" + css + "');"
+                + " return e.getAttribute('aria-live') || ({status: 'polite', alert: 'assertive'})[e.getAttribute('role')]"
+                + " || 'off';");
     }
 
     /** The holder's job id, null for a raw lease or a free KB, {@code missing} without a card. */
@@ -141,6 +155,15 @@ final class DashboardPage implements AutoCloseable {
     List<String> console() {
         return browser.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .map(LogEntry::getMessage)
+                .toList();
+    }
+
+    /** The URLs the page asked for since the last call (Chromium's network log), the page's own navigation included. */
+    List<String> requests() {
+        return browser.manage().logs().get(LogType.PERFORMANCE).getAll().stream()
+                .map(entry -> new JsonObject(entry.getMessage()).getJsonObject("message"))
+                .filter(m -> "Network.requestWillBeSent".equals(m.getString("method")))
+                .map(m -> m.getJsonObject("params").getJsonObject("request").getString("url"))
                 .toList();
     }
 

@@ -50,13 +50,13 @@ class KnownKbsTest {
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> Files.exists(dir.resolve(KnownKbs.FILE))
                         && Files.readString(dir.resolve(KnownKbs.FILE)).contains("reg"));
-        first.close();
+        first.stop().await(); // its journal (and the directory's lock) closed before the next run opens it
 
         DegradedMode second = open(List.of(CONF));
         assertThat(second.knows(KbId.of("reg"))).isTrue();
         assertThat(second.knows(KbId.of("conf"))).isTrue();
         assertThat(second.knows(KbId.of("nope"))).isFalse();
-        second.close();
+        second.stop().await();
         assertThat(KnownKbs.read(dir)).containsExactlyInAnyOrder(CONF, REG);
     }
 
@@ -69,7 +69,7 @@ class KnownKbsTest {
             assertThat(mode.knows(KbId.of("conf"))).isTrue();
             assertThat(mode.knows(KbId.of("reg"))).isFalse();
             assertThat(logs.lines()).anyMatch(l -> l.startsWith("WARN") && l.contains(KnownKbs.FILE));
-            mode.close();
+            mode.stop().await();
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> KnownKbs.read(dir).equals(List.of(CONF)));
     }

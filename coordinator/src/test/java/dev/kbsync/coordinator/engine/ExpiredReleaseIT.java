@@ -16,6 +16,7 @@ import dev.kbsync.coordinator.engine.event.Events;
 import dev.kbsync.coordinator.service.JobService;
 import dev.kbsync.coordinator.service.LeaseService;
 import dev.kbsync.testing.RedisExtension;
+import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -59,7 +60,7 @@ class ExpiredReleaseIT {
         // sweep tells them
         EngineConfig oneAttempt = Coordinators.config("c-last")
                 .withSweepInterval(Duration.ofMinutes(1))
-                .withLeaseTtl(Duration.ofMillis(300))
+                .withLeaseTtl(Duration.ofMillis(1000))
                 .withJobs(new EngineConfig.Jobs(1, Duration.ofHours(1)));
         Engine last = coordinators.start(oneAttempt);
         coordinators.start(Coordinators.config("c-peer").withSweepInterval(Duration.ofMinutes(1)));
@@ -71,10 +72,13 @@ class ExpiredReleaseIT {
             RTopic topic = listener.getTopic(Events.TOPIC, StringCodec.INSTANCE);
             topic.addListener(String.class, (channel, message) -> heard.add(message));
             JobService jobs = last.services().jobs();
+            // the worker already waits when the job is granted: a grant not claimed within its TTL would lapse
+            // unclaimed, and with no sweep for a minute it would not be granted again within the test
+            Future<Optional<Assignment>> polled = jobs.poll("w", Duration.ofSeconds(10));
             Job job = await(jobs.submit(kb, "ann", new JobPayload.Note("t", null, null), Optional.empty()));
-            Assignment claimed = await(jobs.poll("w", Duration.ofSeconds(5))).orElseThrow();
+            Assignment claimed = await(polled).orElseThrow();
             assertThat(claimed.job().id()).isEqualTo(job.id());
-            sleep(700); // the grant lapsed; no sweep ran
+            sleep(1500); // the grant lapsed; no sweep ran
 
             await(last.services().leases().forceRelease(kb));
 

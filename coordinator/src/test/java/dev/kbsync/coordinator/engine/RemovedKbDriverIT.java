@@ -40,10 +40,12 @@ class RemovedKbDriverIT {
         org.awaitility.Awaitility.await()
                 .atMost(Duration.ofSeconds(5))
                 .until(() -> await(engine.services().leases().get(second.id())).state() == LeaseState.GRANTED);
-        await(engine.services().leases().release(second.id()));
-        org.awaitility.Awaitility.await() // the handover, or the sweep that finds the KB, makes its driver here
-                .atMost(Duration.ofSeconds(5))
+        // the handover, or the sweep that finds the KB held, makes its driver here (asserted while the KB is held: an
+        // idle KB's sweep need not make one, and a loaded run's handover may come after the holder's release)
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(engine.drivenKbs()).contains(kb));
+        await(engine.services().leases().release(second.id()));
 
         await(engine.services().kbs().remove(kb));
 

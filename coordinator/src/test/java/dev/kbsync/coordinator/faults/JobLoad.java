@@ -64,11 +64,19 @@ final class JobLoad {
     }
 
     Runnable worker() {
+        return worker("w");
+    }
+
+    /**
+     * A worker polling as {@code workerId}; several of them share the jobs, as a deployment's workers do (one that
+     * waits on a failed shard's job then holds up only itself, not every KB's jobs behind it).
+     */
+    Runnable worker(String workerId) {
         return () -> {
             while (!stopWorking.get()) {
                 Optional<Assignment> next;
                 try {
-                    next = Node.get(workOn.poll("w", Duration.ofSeconds(1)), CALL);
+                    next = Node.get(workOn.poll(workerId, Duration.ofSeconds(1)), CALL);
                     calls.add(Call.ok(next.isPresent() ? "claim" : "empty poll"));
                 } catch (RuntimeException unreachable) {
                     calls.add(Call.failed("poll", unreachable));

@@ -102,6 +102,11 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
         return coordinator.port();
     }
 
+    /** This fixture's coordinator (the one its calls go to). */
+    Coordinator coordinator() {
+        return coordinator;
+    }
+
     /**
      * Stops this fixture's coordinator and starts a new one on the same Redis (a new port; Java clients made before
      * still call the old one): it knows only what Redis holds.

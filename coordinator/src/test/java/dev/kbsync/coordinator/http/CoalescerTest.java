@@ -20,11 +20,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Position events per stream: the first at once, a burst within the window as its latest, states never held. The
- * window here is 1 s, not the streams' 5 ms, so that a loaded machine cannot stretch a burst over it.
+ * window here is 1 s, not the streams' 5 ms, so that a loaded machine cannot stretch a burst over it; the tests, which
+ * mostly wait out windows, run side by side (each feeds a coalescer of its own).
  */
+@Execution(ExecutionMode.CONCURRENT)
 class CoalescerTest {
     private static final long WINDOW_MS = 1000;
 

@@ -210,15 +210,20 @@ final class CountingServices {
         }
 
         @Override
-        public Future<Lease> request(KbId kb, String holder, Duration ttl) {
+        public Future<Lease> request(KbId kb, String holder, Duration ttl, String requester) {
             if (kb.value().equals("throws-now")) {
                 throw new IllegalStateException("secret internal detail");
             }
-            Future<Lease> requested = counted(real.request(kb, holder, ttl));
+            Future<Lease> requested = counted(real.request(kb, holder, ttl, requester));
             if (!kb.value().equals("late-answer") || lateAnswer.isZero()) {
                 return requested;
             }
             return late(requested, lateAnswer);
+        }
+
+        @Override
+        public Future<String> requester(String leaseId) {
+            return real.requester(leaseId);
         }
 
         @Override
@@ -235,9 +240,9 @@ final class CountingServices {
         }
 
         @Override
-        public Future<Lease> heartbeat(String leaseId, Optional<String> doing) {
+        public Future<Lease> heartbeat(String leaseId, Optional<String> doing, String requester) {
             heartbeats.incrementAndGet();
-            return real.heartbeat(leaseId, doing);
+            return real.heartbeat(leaseId, doing, requester);
         }
 
         @Override
@@ -255,11 +260,11 @@ final class CountingServices {
         }
 
         @Override
-        public Future<Lease> release(String leaseId) {
+        public Future<Lease> release(String leaseId, String requester) {
             if (unavailableReleases.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 return Future.failedFuture(RedisHealth.unavailable());
             }
-            return counted(real.release(leaseId));
+            return counted(real.release(leaseId, requester));
         }
 
         @Override

@@ -307,10 +307,12 @@ class JobStreamsApiIT {
     /** Releases {@code leaseId} by a step run straight on Redis: no coordinator announces the change. */
     private static void releaseUnannounced(String leaseId) throws Exception {
         api.silentTickets()
-                .release(LeaseRef.of(leaseId)
-                        .toCompletionStage()
-                        .toCompletableFuture()
-                        .get())
+                .release(
+                        LeaseRef.of(leaseId)
+                                .toCompletionStage()
+                                .toCompletableFuture()
+                                .get(),
+                        "")
                 .toCompletionStage()
                 .toCompletableFuture()
                 .get();

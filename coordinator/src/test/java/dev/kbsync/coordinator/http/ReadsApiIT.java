@@ -22,10 +22,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +29,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -378,20 +373,8 @@ class ReadsApiIT {
      */
     @Test
     void shouldAnswerSnapshotUnavailableNotRedisUnavailableWhileTheFirstFetchHangs() throws Exception {
-        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            List<Socket> held = new CopyOnWriteArrayList<>();
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        held.add(silent.accept()); // read nothing, answer nothing
-                    }
-                } catch (IOException closed) {
-                    // the test is over
-                }
-            });
-            acceptor.setDaemon(true);
-            acceptor.start();
-            register("silent", "http://127.0.0.1:" + silent.getLocalPort() + "/silent.git");
+        try (SilentRemote silent = new SilentRemote()) {
+            register("silent", silent.url("silent"));
 
             long asked = System.nanoTime();
             HttpResponse<Buffer> answer = get("/v1/kbs/silent/files/README.md", CLIENT);
@@ -399,9 +382,6 @@ class ReadsApiIT {
             assertError(answer, 503, "SNAPSHOT_UNAVAILABLE");
             assertThat(answer.getHeader("Retry-After")).isNotBlank();
             assertThat(Duration.ofNanos(System.nanoTime() - asked)).isGreaterThanOrEqualTo(Duration.ofSeconds(5));
-            for (Socket socket : held) {
-                socket.close();
-            }
         }
     }
 

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A client that opens an event stream and does not read it is dropped with a clear event, never buffered for without
  * bound: a KB stream whose reader stopped, while 400 waiters join the KB (a snapshot event per change, growing with
  * the queue: tens of MB in all), ends with {@code event: error} {@code SLOW_CONSUMER} once the connection's write
- * queue is full; the coordinator keeps serving.
+ * queue has stayed full and unread for {@link Sse#STALL_MS}; the coordinator keeps serving.
  */
 class SlowStreamIT {
     private static final int WAITERS = 400;
@@ -32,7 +32,7 @@ class SlowStreamIT {
     static final ApiFixture api = new ApiFixture();
 
     @Test
-    void shouldDropAStreamWhoseClientDoesNotRead() throws IOException {
+    void shouldDropAStreamWhoseClientDoesNotRead() throws IOException, InterruptedException {
         api.kb("slow");
         KbsyncClient client = api.client(CLIENT);
         try (Socket socket = new Socket()) {
@@ -45,6 +45,9 @@ class SlowStreamIT {
             for (int i = 0; i < WAITERS; i++) { // the reader does not read meanwhile
                 client.requestLease(KbId.of("slow"), LeaseRequest.of("holder-" + i));
             }
+            // nor for as long as a full write queue may go unread (its queue was full by the last join at the latest;
+            // a client that reads, late, keeps its stream: SlowReaderStreamIT)
+            TimeUnit.MILLISECONDS.sleep(Sse.STALL_MS + 2_000);
 
             String text = readUntilEnded(socket);
 

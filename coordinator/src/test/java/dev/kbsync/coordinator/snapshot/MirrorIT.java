@@ -14,8 +14,17 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jgit.errors.NotSupportedException;
+import org.eclipse.jgit.errors.TransportException;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.transport.Transport;
+import org.eclipse.jgit.transport.TransportProtocol;
+import org.eclipse.jgit.transport.URIish;
 import org.eclipse.jgit.util.FS;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -81,6 +90,57 @@ class MirrorIT {
             }
         } finally {
             FS.DETECTED.setUserHome(userHome);
+        }
+    }
+
+    /**
+     * A fetch that ends in an {@link Error} (a JGit bug's assertion, a stack overflow on a deep history) is a failed
+     * fetch like any other: the read that waits for it is answered, the failure is named, and the next fetch runs.
+     * Before, the mirror's fetch stayed "under way" forever: every later read waited in vain, the timer never fetched.
+     */
+    @Test
+    void shouldTreatAFetchEndingInAnErrorAsFailedAndFetchAgain() throws Exception {
+        Path remote = BareRemotes.init(tmp.resolve("remote.git"), "main");
+        String main = pushCommit(remote, "main", "# main\n");
+        AtomicBoolean broken = new AtomicBoolean(true);
+        TransportProtocol protocol = new TransportProtocol() {
+            @Override
+            public String getName() {
+                return "broken for a test";
+            }
+
+            @Override
+            public Set<String> getSchemes() {
+                return Set.of("kbsync-broken");
+            }
+
+            @Override
+            public boolean canHandle(URIish uri, Repository local, String remoteName) {
+                return "kbsync-broken".equals(uri.getScheme());
+            }
+
+            @Override
+            public Transport open(URIish uri, Repository local, String remoteName)
+                    throws NotSupportedException, TransportException {
+                if (broken.get()) {
+                    throw new StackOverflowError("deep history");
+                }
+                return Transport.open(local, new URIish().setPath(remote.toString()));
+            }
+        };
+        Transport.register(protocol);
+        KbConfig kb = new KbConfig(KbId.of("notes"), "kbsync-broken://host" + remote, "main");
+        try (Mirror mirror = Mirror.open(kb, tmp.resolve("mirror"), fetches, new FetchAuth(List.of()))) {
+            mirror.refresh().get(10, TimeUnit.SECONDS);
+            assertThat(mirror.lastFailure()).contains("StackOverflowError");
+            assertThat(mirror.current()).isEmpty();
+
+            broken.set(false);
+            mirror.refresh().get(10, TimeUnit.SECONDS);
+            assertThat(mirror.lastFailure()).isNull();
+            assertThat(mirror.current().orElseThrow().commit().name()).isEqualTo(main);
+        } finally {
+            Transport.unregister(protocol);
         }
     }
 

@@ -7,14 +7,24 @@ import ch.qos.logback.core.read.ListAppender;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 
-/** Records every log event of the JVM while open, to assert on what was (not) logged. */
+/**
+ * Records the log events of the JVM (or of one logger) while open, to assert on what was (not) logged. Unit test
+ * classes run side by side: a test asserting on every line captures only its own logger's.
+ */
 public final class LogCapture implements AutoCloseable {
-    private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
+    /** Every logger's events. */
     public LogCapture() {
+        this(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    }
+
+    /** The events of {@code loggerName} and the loggers below it. */
+    public LogCapture(String loggerName) {
+        logger = (Logger) LoggerFactory.getLogger(loggerName);
         appender.start();
-        root.addAppender(appender);
+        logger.addAppender(appender);
     }
 
     /** Each event as "LEVEL message [stack trace]" with MDC, arguments formatted. */
@@ -29,7 +39,7 @@ public final class LogCapture implements AutoCloseable {
 
     @Override
     public void close() {
-        root.detachAppender(appender);
+        logger.detachAppender(appender);
         appender.stop();
     }
 }

@@ -10,12 +10,19 @@ public final class Checker {
 
     public static Verdict check(Observations observations) {
         List<String> violations = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
         JobCheck jobs = new JobCheck(observations, violations);
         jobs.run();
-        LeaseCheck leases = new LeaseCheck(observations, violations);
+        LeaseCheck leases = new LeaseCheck(observations, violations, warnings);
         leases.run();
         ReadCheck reads = new ReadCheck(observations, violations);
         reads.run();
+        String nemesis = observations.expected().nemesis();
+        if (nemesis != null
+                && observations.history().stream()
+                        .noneMatch(e -> e.kind() == Event.Kind.FAULT && e.type() == Event.Type.INVOKE)) {
+            warnings.add("the nemesis (" + nemesis + ") never injected a fault: the run tested nothing of it");
+        }
         long drain = 0;
         for (var entry : observations.drainMillis().entrySet()) {
             if (entry.getValue() < 0) {
@@ -34,11 +41,12 @@ public final class Checker {
                 jobs.duplicated,
                 jobs.lost,
                 jobs.failed,
+                jobs.failedLanded,
                 leases.overlaps,
                 leases.longestGrantGapMillis,
                 leases.recoveryMillis,
                 drain,
                 reads.unavailable);
-        return new Verdict(figures, violations);
+        return new Verdict(figures, violations, warnings);
     }
 }

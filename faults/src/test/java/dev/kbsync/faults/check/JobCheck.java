@@ -4,25 +4,38 @@ import dev.kbsync.faults.history.Event;
 import dev.kbsync.faults.history.Event.Kind;
 import dev.kbsync.faults.history.Event.Type;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Exactly once: every acknowledged job has one commit on its remote when done, at most one when failed, and ends in
+ * Exactly once: no job id is acknowledged to two submits (the suite's submits carry no idempotency key, so each is a
+ * job of its own); every acknowledged job has one commit on its own KB's remote (none on another KB's) when done, none when failed (at most one when the
+ * coordinator failed it after its grant lapsed, counted apart), and ends in
  * one of the two; no job id is on two commits; commits of jobs nobody was told about are at most the submits that got
- * no clear answer; fences strictly increase along each branch and every remote passes {@code git fsck}.
+ * no clear answer; every commit but the branch's first (the seed) carries a {@code Kbsync-Job} and a
+ * {@code Kbsync-Fence}; fences strictly increase along each branch and every remote passes {@code git fsck}.
  */
 final class JobCheck {
+    /**
+     * The failures the coordinator records itself when a job's grant lapses on its last attempt: its worker may have
+     * pushed before it stalled or died, so its note may be on the remote all the same (docs/api.md, "Retry a job":
+     * "A job can read failed although its commit landed"). Every other failure is its worker's report that the note
+     * was not published.
+     */
+    private static final Set<String> LAPSED = Set.of("LEASE_EXPIRED", "MAX_HOLD_EXCEEDED");
+
     private final Observations observations;
     private final List<String> violations;
-    private final Map<String, Integer> commitsPerJob = new HashMap<>();
+    /** Per job id, its commits per KB whose remote holds them. */
+    private final Map<String, Map<String, Integer>> commitsPerJob = new HashMap<>();
+
     int acknowledged;
     int landed;
     int duplicated;
     int lost;
     int failed;
+    int failedLanded;
 
     JobCheck(Observations observations, List<String> violations) {
         this.observations = observations;
@@ -31,28 +44,36 @@ final class JobCheck {
 
     void run() {
         observations.remotes().values().forEach(this::remote);
-        Set<String> acked = new HashSet<>();
+        Map<String, String> acked = new HashMap<>();
+        Map<String, Integer> acks = new HashMap<>();
         int unclear = 0;
         for (Event e : observations.history()) {
             if (e.kind() != Kind.SUBMIT) {
                 continue;
             }
             if (e.type() == Type.OK) {
-                acked.add(e.id());
+                acked.put(e.id(), e.kb());
+                acks.merge(e.id(), 1, Integer::sum);
+                acknowledged++;
             } else if (e.type() == Type.UNKNOWN || (e.type() == Type.FAIL && e.status() >= 500)) {
                 unclear++;
             }
         }
-        acknowledged = acked.size();
+        acks.forEach((job, count) -> {
+            if (count > 1) {
+                violations.add("job id " + job + " acknowledged to " + count + " submits");
+            }
+        });
         acked.forEach(this::acknowledged);
-        commitsPerJob.forEach((job, count) -> {
+        commitsPerJob.forEach((job, perKb) -> {
+            int count = perKb.values().stream().mapToInt(Integer::intValue).sum();
             if (count > 1) {
                 duplicated++;
                 violations.add("job " + job + " landed " + count + " times");
             }
         });
         long unattributed = commitsPerJob.keySet().stream()
-                .filter(job -> !acked.contains(job))
+                .filter(job -> !acked.containsKey(job))
                 .count();
         if (unattributed > unclear) {
             violations.add(unattributed + " commits of jobs never acknowledged, but only " + unclear
@@ -60,20 +81,35 @@ final class JobCheck {
         }
     }
 
-    private void acknowledged(String job) {
-        int commits = commitsPerJob.getOrDefault(job, 0);
+    private void acknowledged(String job, String kb) {
+        Map<String, Integer> perKb = commitsPerJob.getOrDefault(job, Map.of());
+        int commits = perKb.getOrDefault(kb, 0);
+        perKb.keySet().stream()
+                .filter(other -> !other.equals(kb))
+                .sorted()
+                .forEach(other -> violations.add("job " + job + " of " + kb + " landed on the remote of " + other));
         FinalJob end = observations.jobs().get(job);
         String state = end == null ? "unread" : end.state();
         switch (state) {
             case "done" -> {
                 if (commits == 0) {
                     lost++;
-                    violations.add("acknowledged job " + job + " is done but not on its remote");
+                    violations.add("acknowledged job " + job + " of " + kb + " is done but not on its remote");
                 } else {
                     landed++;
                 }
             }
-            case "failed" -> failed++;
+            case "failed" -> {
+                failed++;
+                if (commits > 0) {
+                    if (LAPSED.contains(end.errorCode())) {
+                        failedLanded++;
+                    } else {
+                        violations.add("acknowledged job " + job + " of " + kb + " ended failed (" + end.errorCode()
+                                + ") but its note landed");
+                    }
+                }
+            }
             default -> {
                 lost++;
                 violations.add("acknowledged job " + job + " ended " + state + " (neither done nor failed)");
@@ -87,9 +123,19 @@ final class JobCheck {
         }
         long previous = 0;
         String previousSha = "";
-        for (RemoteCommit commit : log.commits()) {
-            commit.jobs().forEach(job -> commitsPerJob.merge(job, 1, Integer::sum));
+        for (int i = 0; i < log.commits().size(); i++) {
+            RemoteCommit commit = log.commits().get(i);
+            commit.jobs()
+                    .forEach(job -> commitsPerJob
+                            .computeIfAbsent(job, j -> new HashMap<>())
+                            .merge(log.kb(), 1, Integer::sum));
+            if (i > 0 && commit.jobs().isEmpty()) {
+                violations.add("commit " + commit.sha() + " of " + log.kb() + " carries no Kbsync-Job");
+            }
             if (commit.fence() == 0) {
+                if (i > 0) {
+                    violations.add("commit " + commit.sha() + " of " + log.kb() + " carries no Kbsync-Fence");
+                }
                 continue;
             }
             if (commit.fence() <= previous) {

@@ -22,6 +22,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Exclusive use of one KB: the distributed lease (unless degraded) and the local lock are held until {@link #close()}.
@@ -30,6 +32,9 @@ import java.util.function.Consumer;
  * {@link Kbsync#close()}), it refuses further writes and pushes.
  */
 public final class KbSession implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(KbSession.class);
+
+    private final String kb;
     private final String operation;
     private final Author author;
     private final Optional<Lease> lease;
@@ -54,6 +59,7 @@ public final class KbSession implements AutoCloseable {
     private String unitId;
 
     KbSession(
+            String kb,
             String operation,
             Author author,
             Optional<Lease> lease,
@@ -62,6 +68,7 @@ public final class KbSession implements AutoCloseable {
             KbCheckout checkout,
             PublishCycle cycle,
             Consumer<KbSession> release) {
+        this.kb = kb;
         this.operation = operation;
         this.author = author;
         this.lease = lease;
@@ -216,7 +223,7 @@ public final class KbSession implements AutoCloseable {
     /**
      * Releases the local lock, then the distributed lease; safe to call twice, and from another thread (it waits for a
      * {@link #commitAndPush} under way). Afterwards {@link #write}, {@link #delete} and {@link #commitAndPush} throw
-     * {@link IllegalStateException}.
+     * {@link IllegalStateException}. Writes not published by then are dropped (logged at WARN with their paths).
      */
     @Override
     public synchronized void close() {
@@ -224,6 +231,15 @@ public final class KbSession implements AutoCloseable {
             return;
         }
         closed = true;
+        List<String> dropped = writes.paths();
+        if (!dropped.isEmpty()) {
+            log.warn(
+                    "session {} on KB {} closed with {} write(s) never published, dropped: {}",
+                    operation,
+                    kb,
+                    dropped.size(),
+                    dropped);
+        }
         checkout.distrust(); // writes after the last push may still be in the tree
         try {
             keeper.ifPresent(LeaseKeeper::close);

@@ -61,9 +61,21 @@ public final class Kbsync implements AutoCloseable {
 
     /**
      * Opens a session on {@code kb}; blocks until the KB is ours: the lease granted (kept by heartbeats from then on),
-     * then the KB's local lock, waited for within the lock timeout and the grant's deadline (else the lease is
-     * released and this throws), and only while the lease holds (lost: {@link
-     * dev.kbsync.worker.run.UnitAbortedException}, {@code LEASE_LOST}).
+     * then the KB's local lock, waited for within the lock timeout and the grant's deadline, and only while the lease
+     * holds. Throws, holding nothing:
+     *
+     * <ul>
+     *   <li>{@link KbBusyException}: not ours within {@link KbsyncConfig#lockTimeout()} (try again later);
+     *   <li>{@link dev.kbsync.worker.run.UnitAbortedException} ({@code LEASE_LOST}): the lease was lost while waiting
+     *       for the local lock;
+     *   <li>{@link dev.kbsync.api.client.KbsyncException.Interrupted} (waiting for the grant) or {@link
+     *       dev.kbsync.lock.LockInterruptedException} (waiting for the local lock): the thread was interrupted, its
+     *       interrupt flag set again;
+     *   <li>{@link dev.kbsync.api.client.KbsyncException}: the coordinator refused the request, or could not be reached
+     *       with the fallback {@code FAIL};
+     *   <li>{@link IllegalArgumentException}: a KB not configured; {@link IllegalStateException}: this instance
+     *       closed.
+     * </ul>
      */
     public KbSession open(String kb, String operation) {
         return open(kb, operation, position -> {});
@@ -95,7 +107,15 @@ public final class Kbsync implements AutoCloseable {
                 });
                 Author author = new Author(operation, operation + "@" + config.emailDomain());
                 KbSession session = new KbSession(
-                        operation, author, lease, keeper, local, checkouts.checkout(remote), cycle, closed -> {
+                        remote.id().value(),
+                        operation,
+                        author,
+                        lease,
+                        keeper,
+                        local,
+                        checkouts.checkout(remote),
+                        cycle,
+                        closed -> {
                             sessions.remove(closed);
                             release.run();
                             checkouts.closeIdle(locks);
@@ -140,12 +160,12 @@ public final class Kbsync implements AutoCloseable {
                     onPosition,
                     () -> keeper.ifPresent(LeaseKeeper::throwIfStopped));
         } catch (LockTimeoutException e) {
-            if (untilStop.isEmpty()) {
-                throw e;
-            }
-            throw new IllegalStateException(
-                    "KB " + remote.id() + ": the local lock stayed held until the lease's deadline "
-                            + lease.get().deadlineAt() + "; lease released (" + e.getMessage() + ")",
+            throw KbBusyException.locallyLocked(
+                    remote.id().value(),
+                    untilStop.isEmpty()
+                            ? e.getMessage()
+                            : "the local lock stayed held until the lease's deadline "
+                                    + lease.get().deadlineAt() + " (" + e.getMessage() + ")",
                     e);
         }
     }

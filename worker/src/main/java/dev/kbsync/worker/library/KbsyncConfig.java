@@ -85,6 +85,12 @@ public record KbsyncConfig(
                 Optional.of(caFile));
     }
 
+    /** The same settings, waiting at most {@code lockTimeout} for a KB ({@link Kbsync#open}: 300 s by default). */
+    public KbsyncConfig withLockTimeout(Duration lockTimeout) {
+        return new KbsyncConfig(
+                coordinators, token, cacheDir, kbs, fallback, pushRetries, emailDomain, lockTimeout, caFile);
+    }
+
     /** How to reach the coordinators (the URLs are checked there: at least one, none twice, http(s) only). */
     ClientOptions clientOptions() {
         ClientOptions options = ClientOptions.of(coordinators, token);

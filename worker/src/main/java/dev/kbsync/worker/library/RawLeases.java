@@ -45,8 +45,6 @@ final class RawLeases {
             lease = request(kb, holder);
         } catch (KbsyncException.Unavailable e) {
             return degraded(kb, holder, e);
-        } catch (KbsyncException.Interrupted e) {
-            throw new IllegalStateException("interrupted while waiting for KB " + kb, e);
         }
         try {
             if (lease.state() != LeaseState.GRANTED) {
@@ -57,11 +55,11 @@ final class RawLeases {
         } catch (KbsyncException.Unavailable e) {
             release(lease.id());
             return degraded(kb, holder, e);
-        } catch (KbsyncException.Interrupted e) {
+        } catch (KbsyncException.Interrupted e) { // the thread's interrupt flag is set again
             release(lease.id());
-            throw new IllegalStateException("interrupted while waiting for KB " + kb, e);
-        } catch (LeaseEnded e) {
-            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+            throw e;
+        } catch (KbsyncException.LeaseLost e) { // ended while waiting (cancelled or expired): nothing to release
+            throw e;
         } catch (RuntimeException e) {
             release(lease.id());
             throw e;
@@ -120,14 +118,11 @@ final class RawLeases {
                 });
             } catch (KbsyncException.TimedOut e) {
                 if (deadline - System.nanoTime() <= 0) {
-                    throw new IllegalStateException(
-                            "KB " + kb + " not granted within " + timeout + " (" + ahead + " ahead)", e);
+                    throw KbBusyException.queued(kb.value(), timeout, ahead.get(), e);
                 }
                 cut = e; // the stream could not be opened in time: as unavailable
             } catch (KbsyncException.Unavailable e) {
                 cut = e; // broken, or ended without the lease's final state (a coordinator that stops)
-            } catch (KbsyncException.LeaseLost e) {
-                throw new LeaseEnded(e);
             }
             if (followed > 2 * coordinators) { // the first try after a cut may still reach the one that stopped
                 throw cut;
@@ -148,14 +143,5 @@ final class RawLeases {
         }
         log.warn("{} on KB {}: coordinator unreachable, serializing with the local lock only (degraded)", holder, kb);
         return Optional.empty();
-    }
-
-    /** The lease ended while waiting (released or expired on the coordinator): nothing to release. */
-    private static final class LeaseEnded extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        LeaseEnded(KbsyncException.LeaseLost cause) {
-            super(cause.getMessage(), cause, false, false);
-        }
     }
 }

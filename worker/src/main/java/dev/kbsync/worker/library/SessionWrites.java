@@ -35,7 +35,7 @@ final class SessionWrites {
         SafePaths paths = SafePaths.of(workTree);
         String relative =
                 paths.root().relativize(paths.resolve(path)).toString().replace('\\', '/');
-        if (text != null && IgnoreRules.ignored(paths.root(), relative) && !HeadTree.tracked(paths.root(), relative)) {
+        if (text != null && uncommittable(paths.root(), relative)) {
             throw new InvalidInputException(
                     SafePaths.INVALID_PATH,
                     "'" + relative + "' is excluded by the KB's .gitignore, so git would not commit it; write it"
@@ -45,10 +45,16 @@ final class SessionWrites {
         contents.put(relative, text);
     }
 
+    /** Whether git would not commit a write of {@code relative}: the KB's {@code .gitignore} excludes it, untracked. */
+    private static boolean uncommittable(Path root, String relative) {
+        return IgnoreRules.ignored(root, relative) && !HeadTree.tracked(root, relative);
+    }
+
     /**
      * Carries the writes, made over {@code base} (null: an empty KB), onto {@code workTree} (which equals its HEAD):
      * as they are if HEAD is still {@code base}, else merged. Overlapping changes are refused with
-     * {@code MERGE_CONFLICT} (the tree unchanged), their paths handed to {@code onConflict}.
+     * {@code MERGE_CONFLICT} (the tree unchanged), their paths handed to {@code onConflict}; writes that HEAD's
+     * {@code .gitignore} excludes (changed by another writer since) with {@code INVALID_PATH}, the tree unchanged.
      */
     ApplyResult replay(Path workTree, String message, String base, Consumer<List<String>> onConflict) {
         SafePaths paths = SafePaths.of(workTree);
@@ -56,6 +62,18 @@ final class SessionWrites {
             contents.keySet().forEach(paths::resolve);
         } catch (InvalidInputException e) {
             return new ApplyResult.Refused(e.code(), e.getMessage());
+        }
+        // checked again over this head: another writer's .gitignore may exclude a path since it was written
+        List<String> excluded = contents.entrySet().stream()
+                .filter(write -> write.getValue() != null && uncommittable(paths.root(), write.getKey()))
+                .map(Map.Entry::getKey)
+                .toList();
+        if (!excluded.isEmpty()) {
+            return new ApplyResult.Refused(
+                    SafePaths.INVALID_PATH,
+                    excluded + " excluded by the KB's .gitignore since written (another writer changed it), so git"
+                            + " would not commit them; delete them from the session or write them elsewhere; nothing"
+                            + " was published");
         }
         if (Objects.equals(FileMerge.head(workTree).orElse(null), base)) {
             List<FileChange> changes = new ArrayList<>();
@@ -89,6 +107,11 @@ final class SessionWrites {
             }
         });
         return carried;
+    }
+
+    /** The KB-relative paths written or deleted, in the order first recorded. */
+    List<String> paths() {
+        return List.copyOf(contents.keySet());
     }
 
     /** Performs every write again on {@code workTree} (one a refused cycle put back as HEAD has it, say). */

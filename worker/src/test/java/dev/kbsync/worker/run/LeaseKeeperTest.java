@@ -25,8 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.slf4j.LoggerFactory;
 
+// Listens to LeaseKeeper's logger: alone, so that no other class's keeper logs into it.
+@Isolated
 class LeaseKeeperTest {
     private static final Instant GRANTED = Instant.parse("2026-11-30T12:00:00Z");
 

@@ -7,6 +7,7 @@ import dev.kbsync.coordinator.engine.ticket.Outcomes.Cancelled;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.EndReason;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Ended;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Gone;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.NotRequester;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.ReleaseResult;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.metrics.MetricsSink;
@@ -29,10 +30,13 @@ public final class Grants {
         this.changes = changes;
     }
 
-    /** Ending a lease that is no longer current is a no-op ({@link Gone}). */
-    public Future<ReleaseResult> end(LeaseRef ref) {
-        return tickets.release(ref).map(result -> {
-            if (result instanceof Gone) {
+    /**
+     * Ending a lease that is no longer current is a no-op ({@link Gone}); so is ending a raw lease that a token other
+     * than {@code requester} asked for ({@link NotRequester}; {@code requester} '': whoever asked).
+     */
+    public Future<ReleaseResult> end(LeaseRef ref, String requester) {
+        return tickets.release(ref, requester).map(result -> {
+            if (result instanceof Gone || result instanceof NotRequester) {
                 return result;
             }
             if (result instanceof Ended ended) {

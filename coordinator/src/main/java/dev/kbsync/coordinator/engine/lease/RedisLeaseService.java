@@ -19,9 +19,11 @@ import dev.kbsync.coordinator.engine.ticket.Outcomes.Cancelled;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Ended;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Enqueued;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.NotRequester;
 import dev.kbsync.coordinator.engine.ticket.TicketKind;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.error.ConflictException;
+import dev.kbsync.coordinator.error.ForbiddenException;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.error.UnavailableException;
 import dev.kbsync.coordinator.service.KeepAlive;
@@ -71,7 +73,7 @@ public final class RedisLeaseService implements LeaseService {
     }
 
     @Override
-    public Future<Lease> request(KbId kb, String holder, Duration ttl) {
+    public Future<Lease> request(KbId kb, String holder, Duration ttl, String requester) {
         if (holder == null || holder.isBlank()) {
             return Future.failedFuture(new InvalidInputException("INVALID_HOLDER", "holder must not be empty"));
         }
@@ -81,7 +83,7 @@ public final class RedisLeaseService implements LeaseService {
         String ticket = Ids.next();
         String leaseId = LeaseRef.raw(kb, ticket);
         return kbs.require(kb)
-                .compose(v -> enqueue(kb, ticket, holder, ttlMs, true)
+                .compose(v -> enqueue(kb, ticket, holder, ttlMs, requester, true)
                         .compose(enqueued -> answer(kb, leaseId, holder, ttlMs, enqueued))
                         .onFailure(failure -> {
                             if (failure instanceof UnavailableException) { // its step may have run: nobody has its id
@@ -94,12 +96,15 @@ public final class RedisLeaseService implements LeaseService {
      * Queues the raw lease's ticket; a KB without its conf key (registered before conf keys existed) gets it written
      * from the registry ({@code settle}) and is tried once more; a removed KB has no registration left to write from.
      */
-    private Future<Enqueued> enqueue(KbId kb, String ticket, String holder, long ttlMs, boolean settle) {
-        return tickets.enqueue(kb, ticket, TicketKind.LEASE, holder, ttlMs, null, "", "")
+    private Future<Enqueued> enqueue(
+            KbId kb, String ticket, String holder, long ttlMs, String requester, boolean settle) {
+        // the requesting token's name is kept as the ticket's submitter, as a job's is
+        return tickets.enqueue(kb, ticket, TicketKind.LEASE, holder, ttlMs, null, requester, "")
                 .recover(e -> settle && e instanceof NotFoundException
                         ? kbs.settle(kb)
-                                .compose(known ->
-                                        known ? enqueue(kb, ticket, holder, ttlMs, false) : Future.failedFuture(e))
+                                .compose(known -> known
+                                        ? enqueue(kb, ticket, holder, ttlMs, requester, false)
+                                        : Future.failedFuture(e))
                         : Future.failedFuture(e));
     }
 
@@ -125,23 +130,47 @@ public final class RedisLeaseService implements LeaseService {
                                         "LEASE_NOT_FOUND", "no lease " + Quoting.quote(leaseId)))));
     }
 
+    @Override
+    public Future<String> requester(String leaseId) {
+        return LeaseRef.of(leaseId)
+                .compose(ref -> ref.forJob()
+                        ? Future.succeededFuture("") // a job's grant is its worker's: no read
+                        : tickets.ticket(ref.kb(), ref.ticket())
+                                .map(view -> view.map(v -> v.ticket().submitter())
+                                        .orElseThrow(() -> new NotFoundException(
+                                                "LEASE_NOT_FOUND", "no lease " + Quoting.quote(leaseId)))));
+    }
+
     /**
      * Keeps a live waiter alive or extends a live grant, answering the lease as it is then; anything else (ended,
-     * expired, superseded, a job lease whose job went back to waiting) is LEASE_LOST. Also what keeps a waiter alive
+     * expired, superseded, a job lease whose job went back to waiting, or unknown: nothing to keep alive) is LEASE_LOST,
+     * another token's raw lease NOT_REQUESTER. Also what keeps a waiter alive
      * while its event stream is open ({@link #keepAlive}, batched per KB by {@link KeepAlives}).
      */
     @Override
-    public Future<Lease> heartbeat(String leaseId, Optional<String> doing) {
+    public Future<Lease> heartbeat(String leaseId, Optional<String> doing, String requester) {
         return LeaseRef.of(leaseId)
-                .compose(ref -> tickets.heartbeat(ref, doing).compose(beat -> {
-                    if (beat.beat() == Beat.LOST || beat.view().isEmpty()) {
-                        return Future.failedFuture(lost(leaseId));
-                    }
-                    if (beat.told() && ref.forJob()) {
-                        beat.view().get().grant().ifPresent(g -> changes.doing(doingChanged(ref.kb(), g, doing)));
-                    }
-                    return Future.succeededFuture(beat.view().get().lease(ref));
-                }));
+                .compose(ref -> tickets.heartbeat(ref, doing, rawOnly(ref, requester))
+                        .compose(beat -> {
+                            if (beat.beat() == Beat.NOT_REQUESTER) {
+                                return Future.failedFuture(ForbiddenException.notRequester(leaseId));
+                            }
+                            if (beat.beat() == Beat.LOST || beat.view().isEmpty()) {
+                                return Future.failedFuture(lost(leaseId));
+                            }
+                            if (beat.told() && ref.forJob()) {
+                                beat.view()
+                                        .get()
+                                        .grant()
+                                        .ifPresent(g -> changes.doing(doingChanged(ref.kb(), g, doing)));
+                            }
+                            return Future.succeededFuture(beat.view().get().lease(ref));
+                        }));
+    }
+
+    /** The token a raw lease must belong to; none for a job's grant (its worker's, whichever token). */
+    private static String rawOnly(LeaseRef ref, String requester) {
+        return ref.forJob() ? "" : requester;
     }
 
     /** What the grant's jobs' streams are told: the head's job and its group commit's members (the still running). */
@@ -170,9 +199,12 @@ public final class RedisLeaseService implements LeaseService {
 
     /** A raw lease's release answers from the release step's reply; a job's lease is read back. */
     @Override
-    public Future<Lease> release(String leaseId) {
+    public Future<Lease> release(String leaseId, String requester) {
         return LeaseRef.of(leaseId)
-                .compose(ref -> grants.end(ref).compose(result -> {
+                .compose(ref -> grants.end(ref, rawOnly(ref, requester)).compose(result -> {
+                    if (result instanceof NotRequester) {
+                        return Future.failedFuture(ForbiddenException.notRequester(leaseId));
+                    }
                     if (!ref.forJob() && result instanceof Ended ended) {
                         return Future.succeededFuture(ended.rawLease(ref.kb()));
                     }
@@ -190,7 +222,7 @@ public final class RedisLeaseService implements LeaseService {
                 return Future.succeededFuture();
             }
             LOG.warn("lease {} of KB {} force-released; granting next", view.grantLeaseId(), kb);
-            return grants.end(LeaseRef.parse(view.grantLeaseId())).mapEmpty();
+            return grants.end(LeaseRef.parse(view.grantLeaseId()), "").mapEmpty();
         });
     }
 

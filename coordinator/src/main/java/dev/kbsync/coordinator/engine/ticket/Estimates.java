@@ -84,6 +84,12 @@ final class Estimates {
                 holder, grantedMs, expiresMs, !g.claimed() && g.members().isEmpty());
     }
 
+    /** The time a row's estimate counts from (see {@link #reference(long, HoldStats, Optional)}). */
+    static long reference(KbView view, KbView.Row row) {
+        Optional<Long> granted = view.grantTicket().isEmpty() ? Optional.empty() : Optional.of(view.grantedAtMs());
+        return reference(row.createdMs(), view.stats(), granted);
+    }
+
     /** The last change of a ticket's place: it joined, a ticket left the queue, or the grant changed hands. */
     private static long reference(long createdMs, HoldStats stats, Optional<Long> grantedMs) {
         return Math.max(Math.max(createdMs, stats.movedMs()), grantedMs.orElse(0L));

@@ -102,7 +102,8 @@ public record KbView(
                 running.add(entry(row, grantedAtMs, null));
             } else {
                 Eta eta = etas.get(rank);
-                waiters.add(entry(row, row.createdMs(), null).waiting(eta.etaMs(), eta.p90Ms()));
+                waiters.add(entry(row, row.createdMs(), null)
+                        .waiting(eta.etaMs(), eta.p90Ms(), instant(Estimates.reference(this, row))));
             }
         }
         return new QueueSnapshot(kb, holder, running, waiters, avgHoldMs);

@@ -101,7 +101,7 @@ public final class Outcomes {
     }
 
     /** What ending a grant or cancelling a waiter did. */
-    public sealed interface ReleaseResult permits Ended, Kept, Cancelled, Gone {}
+    public sealed interface ReleaseResult permits Ended, Kept, Cancelled, Gone, NotRequester {}
 
     /**
      * A grant ended; {@code failed}: job tickets that ran out of attempts with it; {@code requeued}: group-commit members
@@ -145,6 +145,9 @@ public final class Outcomes {
     /** The lease was not current (already ended, expired, or superseded). */
     public record Gone() implements ReleaseResult {}
 
+    /** A raw lease another token asked for: left as it was. */
+    public record NotRequester() implements ReleaseResult {}
+
     /**
      * A worker took a job's grant (or a group-commit member): its lease and the job, running; {@code previousFence}: the
      * KB's fencing token before the grant (null for a member, or a grant made before this was recorded);
@@ -175,7 +178,9 @@ public final class Outcomes {
     public enum Beat {
         GRANTED,
         WAITING,
-        LOST
+        LOST,
+        /** A raw lease another token asked for: left as it was. */
+        NOT_REQUESTER
     }
 
     /**

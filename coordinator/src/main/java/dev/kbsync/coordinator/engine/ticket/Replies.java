@@ -31,6 +31,7 @@ import dev.kbsync.coordinator.engine.ticket.Outcomes.ListSlice;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Listed;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.LockBusy;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.NotHead;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.NotRequester;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.NothingToClaim;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.OtherKind;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.ReleaseResult;
@@ -95,8 +96,9 @@ public final class Replies {
     }
 
     static Heartbeat heartbeat(String ticket, JsonObject r) {
+        String result = r.getString("result");
         return new Heartbeat(
-                Beat.valueOf(r.getString("result").toUpperCase(Locale.ROOT)),
+                result.equals("forbidden") ? Beat.NOT_REQUESTER : Beat.valueOf(result.toUpperCase(Locale.ROOT)),
                 Records.view(ticket, r.getJsonObject("view")),
                 r.getBoolean("told", false));
     }
@@ -105,6 +107,7 @@ public final class Replies {
         return switch (r.getString("result")) {
             case "ended" -> ended(r.getJsonObject("ended")).orElseThrow();
             case "kept" -> new Kept();
+            case "forbidden" -> new NotRequester();
             case "cancelled" -> {
                 Ticket t = Records.ticket(ticket, r.getJsonObject("t"));
                 yield new Cancelled(

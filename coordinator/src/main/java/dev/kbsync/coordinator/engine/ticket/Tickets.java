@@ -10,6 +10,7 @@ import dev.kbsync.coordinator.engine.redis.KbKeys;
 import dev.kbsync.coordinator.engine.redis.Redis;
 import dev.kbsync.coordinator.engine.redis.Script;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Batch;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Beat;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Cancellation;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Claim;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.ClaimResult;
@@ -19,6 +20,7 @@ import dev.kbsync.coordinator.engine.ticket.Outcomes.GrantResult;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Head;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Heartbeat;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.ListSlice;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.NotRequester;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.ReleaseResult;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Sweep;
 import dev.kbsync.coordinator.error.NotFoundException;
@@ -195,12 +197,13 @@ public final class Tickets {
 
     /**
      * Extends a live grant or keeps a live raw waiter alive; the ticket as it is after. A grant also keeps {@code
-     * doing} (what its holder says it is doing), which a job failing at its last lapsed grant names.
+     * doing} (what its holder says it is doing), which a job failing at its last lapsed grant names. A raw lease asked
+     * for by a token other than {@code requester} (when not '') is left as it was: {@link Beat#NOT_REQUESTER}.
      */
-    public Future<Heartbeat> heartbeat(LeaseRef ref, Optional<String> doing) {
+    public Future<Heartbeat> heartbeat(LeaseRef ref, Optional<String> doing, String requester) {
         Object[] args = doing.isPresent()
-                ? new Object[] {ref.ticket(), ref.id(), doing.get()}
-                : new Object[] {ref.ticket(), ref.id()};
+                ? new Object[] {ref.ticket(), ref.id(), requester, doing.get()}
+                : new Object[] {ref.ticket(), ref.id(), requester};
         return run(Script.HEARTBEAT, ref.kb(), args).map(r -> Replies.heartbeat(ref.ticket(), r));
     }
 
@@ -219,10 +222,12 @@ public final class Tickets {
 
     /**
      * Ends the grant {@code ref} (a job goes back to queued at its place), takes a group-commit member back, or
-     * cancels a raw waiter. An ended grant's RFairLock is dropped and the next ticket granted in the same step.
+     * cancels a raw waiter. An ended grant's RFairLock is dropped and the next ticket granted in the same step. A raw
+     * lease asked for by a token other than {@code requester} (when not '') is left as it was: {@link NotRequester}.
      */
-    public Future<ReleaseResult> release(LeaseRef ref) {
-        return run(Script.RELEASE, ref.kb(), ref.ticket(), ref.id()).map(r -> Replies.released(ref.ticket(), r));
+    public Future<ReleaseResult> release(LeaseRef ref, String requester) {
+        return run(Script.RELEASE, ref.kb(), ref.ticket(), ref.id(), requester)
+                .map(r -> Replies.released(ref.ticket(), r));
     }
 
     /** Records a job's outcome under its lease ({@link JobOutcome#leaseId()}) and releases the grant, in one step. */

@@ -11,7 +11,7 @@ if not t or t.k ~= 'job' then
   return cjson.encode({result = 'unknown'})
 end
 local job = jobOf(tid)
-if caller ~= '' and t.tk and t.tk ~= '' and t.tk ~= caller then
+if otherTokens(t, caller) then
   return cjson.encode({result = 'forbidden', t = t, job = job})
 end
 if terminal(t) then

@@ -2,7 +2,7 @@
 -- first on a free KB, grants it in the same step; a KB without a driver gets the caller as its driver. A job's
 -- submitted record is written with its ticket, so a job is never stored without being queued.
 -- ARGV[11..]: ticket, kind (job|lease), holder (or user), ttlMs, type (note|agent; '' for a raw lease), job JSON, the
--- submitting token's name (a job's; '' when unknown), its callback URL ('': none). A job restored from a degraded
+-- name of the token that submitted the job or asked for the raw lease ('' when unknown), its callback URL ('': none). A job restored from a degraded
 -- coordinator's journal (submit.lua's submitted.ff, submitted.landed) is queued with the token of its first degraded
 -- grant (the worker's exactly-once search reaches down to it), or stored done, never queued, when a degraded run
 -- landed it; restored again while it still waits, it takes what the journal learned since.
@@ -16,11 +16,11 @@ local fresh = false -- a new ticket: stored once this step knows whether it was 
 if not t then
   local seq = redis.call('incr', SEQ)
   t = {k = kind, h = ARGV[13], c = now, ttl = tonumber(ARGV[14]), th = seq, s = 'waiting', a = 0}
+  if ARGV[17] ~= '' then -- the token that submitted the job or asked for the raw lease: it is that token's
+    t.tk = ARGV[17]
+  end
   if kind == 'job' then
     t.ty, t.js = ARGV[15], 'queued'
-    if ARGV[17] ~= '' then
-      t.tk = ARGV[17]
-    end
     if ARGV[18] and ARGV[18] ~= '' then
       t.cb = ARGV[18]
     end

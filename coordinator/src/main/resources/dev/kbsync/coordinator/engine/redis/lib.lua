@@ -253,6 +253,12 @@ local function getT(tid)
   return t
 end
 
+-- True when the ticket t is another token's: caller names a token (not '': any caller may, an admin, a worker) and t
+-- keeps the name of a different one (tk; none kept: anyone may).
+local function otherTokens(t, caller)
+  return caller ~= nil and caller ~= '' and t.tk ~= nil and t.tk ~= '' and t.tk ~= caller
+end
+
 local function putT(tid, t)
   if t.k ~= 'job' or (t.s ~= 'released' and t.s ~= 'expired') then
     redis.call('hset', TICKETS, tid, cjson.encode(t))

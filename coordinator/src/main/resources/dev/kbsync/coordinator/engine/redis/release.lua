@@ -2,8 +2,10 @@
 -- back to queued at its place, the attempt its claim counted returned), takes a group-commit member back to queued
 -- (its attempt returned too), or cancels a raw waiter. Ending a grant drops the RFairLock and grants the next ticket
 -- in the same step.
--- ARGV[11]: ticket, ARGV[12]: lease id.
--- Reply: {result (ended|kept|cancelled|gone), ended (see endGrant), t, next, dropped}.
+-- ARGV[11]: ticket, ARGV[12]: lease id, ARGV[13]: the calling token's name, to which a raw lease must belong ('': any
+-- caller, an admin's force-release).
+-- Reply: {result (ended|kept|cancelled|gone|forbidden: another token's raw lease, left as it was), ended (see endGrant),
+-- t, next, dropped}.
 -- A grant ended this way is not an attempt of its jobs: the attempt each claim counted is returned.
 local function returnAttempt(id, t)
   if t and t.k == 'job' and not terminal(t) and (t.a or 0) > 0 then
@@ -12,7 +14,14 @@ local function returnAttempt(id, t)
   end
 end
 
-local tid, lid = ARGV[11], ARGV[12]
+local tid, lid, caller = ARGV[11], ARGV[12], ARGV[13]
+local t -- read first only when a token's name must be checked (the engine's own releases pass '')
+if caller ~= '' then
+  t = getT(tid)
+  if t and t.k == 'lease' and otherTokens(t, caller) then
+    return cjson.encode({result = 'forbidden'})
+  end
+end
 local now = nowMs()
 local g = currentGrant()
 if g and g.lease == lid and g.expires < now then
@@ -28,7 +37,9 @@ if g and g.lease == lid then
   end
   return cjson.encode({result = 'ended', ended = endGrant(g, true, 'released', now)})
 end
-local t = getT(tid)
+if caller == '' then
+  t = getT(tid)
+end
 if g and t and t.b == g.lease and t.l == lid then
   returnAttempt(tid, t)
   local rest = {}

@@ -13,7 +13,7 @@ class OutageLogTest {
     @Test
     void shouldLogAnOutageAsOneWarningAndOneRecoveryHoweverManyFailuresItHad() {
         OutageLog outage = new OutageLog(LoggerFactory.getLogger(NAME), "publishing presence");
-        try (LogCapture logs = new LogCapture()) {
+        try (LogCapture logs = new LogCapture(NAME)) {
             outage.succeeded();
             for (int i = 0; i < 60; i++) {
                 outage.failed("h c1", new IOException("connection refused"));

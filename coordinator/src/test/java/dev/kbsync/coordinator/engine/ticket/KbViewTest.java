@@ -45,7 +45,11 @@ class KbViewTest {
                 .isEqualTo(new Eta(30_000, 84_374));
         assertThat(snapshot.waiters().get(0).etaMs()).isEqualTo(30_000);
         assertThat(snapshot.waiters().get(0).etaP90Ms()).isEqualTo(84_374);
+        assertThat(snapshot.waiters().get(0).etaFrom())
+                .as("counted from the last change of its place: the grant at 1000, after it joined at 900")
+                .hasToString("1970-01-01T00:00:01Z");
         assertThat(snapshot.holder().orElseThrow().etaMs()).isNull();
+        assertThat(snapshot.holder().orElseThrow().etaFrom()).isNull();
         assertThat(view.lease(view.rows().get(0), 0).state()).isEqualTo(LeaseState.GRANTED);
         assertThat(view.lease(view.rows().get(0), 0).deadlineAt()).hasToString("1970-01-01T00:05:01Z");
     }

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.worker.fixture.CoordinatorFixture;
 import dev.kbsync.worker.fixture.GitFixture;
@@ -28,6 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Two library sessions write the same file at once in degraded mode (no coordinator: only each process's local lock,
@@ -119,6 +124,85 @@ class LibraryMergeIT {
             assertThatThrownBy(() -> second.commitAndPush("Edit notes")).isInstanceOf(SessionConflictException.class);
         }
         assertThat(remoteFile("notes.md")).isNull();
+    }
+
+    /**
+     * A write made before another writer's {@code .gitignore} excluded its path: git would not commit it over the new
+     * head, so the session's push is refused ({@code INVALID_PATH}, the write named) rather than published without it
+     * (the next sync's clean would then delete it unseen); deleting the write, the bot publishes the rest.
+     */
+    @Test
+    void shouldRefuseAWriteThatTheOtherWritersGitignoreNowExcludes() throws Exception {
+        try (Kbsync alice = kbsync("alice");
+                Kbsync bob = kbsync("bob");
+                KbSession first = alice.open("lib", "ignore_logs");
+                KbSession second = bob.open("lib", "log")) {
+            first.write(".gitignore", "*.log\n");
+            second.write("run.log", "ran\n");
+            second.write("other.md", "bob's other file\n");
+
+            assertThat(first.commitAndPush("Ignore logs")).isInstanceOf(Outcome.Published.class);
+
+            assertThat(second.commitAndPush("Add run log")).isInstanceOfSatisfying(Outcome.Failed.class, failed -> {
+                assertThat(failed.error().code()).isEqualTo("INVALID_PATH");
+                assertThat(failed.error().message()).contains("run.log", ".gitignore");
+            });
+            second.delete("run.log");
+            assertThat(second.commitAndPush("Add the other file")).isInstanceOf(Outcome.Published.class);
+        }
+        assertThat(remoteFile("other.md")).isEqualTo("bob's other file\n");
+        assertThat(remoteFile("run.log")).isNull();
+    }
+
+    /** A session closed with writes it never published drops them, and says so (they were silently lost before). */
+    @Test
+    void shouldSayWhichWritesAClosedSessionDropped() throws Exception {
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(KbSession.class);
+        logger.addAppender(logs);
+        try (Kbsync alice = kbsync("alice")) {
+            try (KbSession session = alice.open("lib", "forgetful")) {
+                session.write("draft.md", "draft\n");
+                session.delete("notes.md");
+            }
+            try (KbSession published = alice.open("lib", "tidy")) {
+                published.write("kept.md", "kept\n");
+                published.commitAndPush("Add kept");
+            }
+        } finally {
+            logger.detachAppender(logs);
+        }
+        assertThat(logs.list).singleElement().satisfies(e -> {
+            assertThat(e.getLevel()).isEqualTo(Level.WARN);
+            assertThat(e.getFormattedMessage()).contains("forgetful", "lib", "2 write(s)", "draft.md", "notes.md");
+        });
+        assertThat(remoteFile("draft.md")).isNull();
+        assertThat(remoteFile("notes.md")).isEqualTo(LINES);
+    }
+
+    /**
+     * Both deleted the file, and the other writer made a folder of its path: the deletes agree, so the session's other
+     * writes are merged and published, the folder kept (before, writing the merged result over the folder threw, on
+     * every later call of the session too).
+     */
+    @Test
+    void shouldPublishADeleteOfAFileTheOtherWriterTurnedIntoAFolder() throws Exception {
+        try (Kbsync alice = kbsync("alice");
+                Kbsync bob = kbsync("bob");
+                KbSession first = alice.open("lib", "split");
+                KbSession second = bob.open("lib", "drop")) {
+            first.delete("notes.md");
+            first.write("notes.md/one.md", "one\n");
+            second.delete("notes.md");
+            second.write("other.md", "bob's other file\n");
+
+            assertThat(first.commitAndPush("Split notes")).isInstanceOf(Outcome.Published.class);
+
+            assertThat(second.commitAndPush("Drop notes")).isInstanceOf(Outcome.Published.class);
+        }
+        assertThat(remoteFile("notes.md/one.md")).isEqualTo("one\n");
+        assertThat(remoteFile("other.md")).isEqualTo("bob's other file\n");
     }
 
     /**

@@ -9,7 +9,11 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.kbsync.api.KbId;
+import dev.kbsync.api.QueueEntry;
+import dev.kbsync.api.QueueSnapshot;
+import dev.kbsync.api.client.KbsyncException;
 import dev.kbsync.lock.LocalKbLock;
+import dev.kbsync.lock.LockTimeoutException;
 import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.worker.fixture.CoordinatorFixture;
 import dev.kbsync.worker.fixture.GitFixture;
@@ -27,6 +31,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -36,7 +41,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
-/** A session's lease in library mode, with a short TTL (3 s): kept while the bot is busy, stopped once lost. */
+/**
+ * A session's lease in library mode, with a short TTL (3 s): kept while the bot is busy, stopped once lost; and what
+ * {@link Kbsync#open} throws when the KB does not become the bot's (a typed error per cause, nothing held after it).
+ */
 class LibraryLeaseIT {
     private static final Duration TTL = Duration.ofSeconds(3);
 
@@ -155,6 +163,88 @@ class LibraryLeaseIT {
                     .satisfies(e ->
                             assertThat(((UnitAbortedException) e).code()).isEqualTo(UnitAbortedException.LEASE_LOST));
         }
+    }
+
+    /** Another session holds the KB past the bot's wait: busy, and the bot's place in the queue is given up. */
+    @Test
+    void shouldSayTheKbIsBusyWhenItIsNotGrantedWithinTheWait() {
+        try (Kbsync holder = kbsync(vertx, "holder");
+                Kbsync impatient = impatient("impatient");
+                KbSession held = holder.open("lib", "holder")) {
+            Throwable refused = catchThrowable(() -> impatient.open("lib", "impatient"));
+
+            assertThat(refused)
+                    .isInstanceOfSatisfying(
+                            KbBusyException.class, e -> assertThat(e.kb()).isEqualTo("lib"))
+                    .hasMessageContaining("not granted within 1000 ms")
+                    .hasCauseInstanceOf(KbsyncException.TimedOut.class);
+            await().atMost(Duration.ofSeconds(5)).until(() -> queue().waiters().isEmpty());
+        }
+    }
+
+    /** The KB's local lock stays held on this machine (a git gc, another process) past the bot's wait: busy too. */
+    @Test
+    void shouldSayTheKbIsBusyWhenItsLocalLockStaysHeldPastTheWait() throws Exception {
+        Path lockDir = Files.createDirectories(tmp.resolve("cache-impatient").resolve("lib"));
+        try (Kbsync impatient = impatient("impatient");
+                LocalKbLock.Handle gc = LocalKbLock.shared().acquire(lockDir, "git_gc")) {
+            Throwable refused = catchThrowable(() -> impatient.open("lib", "impatient"));
+
+            assertThat(refused)
+                    .isInstanceOfSatisfying(
+                            KbBusyException.class, e -> assertThat(e.kb()).isEqualTo("lib"))
+                    .hasMessageContaining("git_gc")
+                    .hasCauseInstanceOf(LockTimeoutException.class);
+            await().atMost(Duration.ofSeconds(5)).until(() -> queue().holder().isEmpty());
+        }
+    }
+
+    /** A bot thread interrupted while its open waits: the client's Interrupted, the interrupt flag set again. */
+    @Test
+    void shouldEndAnInterruptedWaitWithTheClientsInterruptedAndTheFlagSet() throws Exception {
+        try (Kbsync holder = kbsync(vertx, "holder");
+                Kbsync waiting = kbsync(vertx, "waiting");
+                KbSession held = holder.open("lib", "holder")) {
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            AtomicBoolean flagSet = new AtomicBoolean();
+            Thread bot = new Thread(() -> {
+                thrown.set(catchThrowable(() -> waiting.open("lib", "waiting")));
+                flagSet.set(Thread.currentThread().isInterrupted());
+            });
+            bot.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> queue().waiters().size() == 1);
+            bot.interrupt();
+            bot.join(10_000);
+
+            assertThat(thrown.get()).isInstanceOf(KbsyncException.Interrupted.class);
+            assertThat(flagSet).as("interrupt flag set again").isTrue();
+            await().atMost(Duration.ofSeconds(5)).until(() -> queue().waiters().isEmpty());
+        }
+    }
+
+    /** The waiting lease ended on the coordinator (cancelled, expired): the client's LeaseLost. */
+    @Test
+    void shouldEndTheWaitWithLeaseLostWhenTheWaitingLeaseEnds() throws Exception {
+        try (Kbsync holder = kbsync(vertx, "holder");
+                Kbsync waiting = kbsync(vertx, "waiting");
+                KbSession held = holder.open("lib", "holder")) {
+            CompletableFuture<KbSession> opened = CompletableFuture.supplyAsync(() -> waiting.open("lib", "waiting"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> queue().waiters().size() == 1);
+            QueueEntry waiter = queue().waiters().get(0);
+            coordinator.client().release("lib~" + waiter.ticketId());
+
+            Throwable refused = catchThrowable(() -> opened.get(10, TimeUnit.SECONDS));
+            assertThat(refused).hasCauseInstanceOf(KbsyncException.LeaseLost.class);
+        }
+    }
+
+    private QueueSnapshot queue() {
+        return coordinator.client().queue(KbId.of("lib"));
+    }
+
+    /** A bot that waits at most a second for the KB. */
+    private Kbsync impatient(String name) {
+        return Bots.bot(vertx, coordinator.url(), tmp.resolve("cache-" + name), remote, Duration.ofSeconds(1));
     }
 
     private static ListAppender<ILoggingEvent> watchLeaseKeeper() {
