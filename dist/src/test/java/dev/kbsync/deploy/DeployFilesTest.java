@@ -196,7 +196,8 @@ class DeployFilesTest {
             assertThat(text).as(unit.toString()).contains("[Unit]", "[Service]", "[Install]");
             assertThat(text)
                     .as(unit.toString())
-                    .containsPattern("ExecStart=/usr/bin/java -jar /opt/kbsync/kbsync.jar (coordinator|worker)");
+                    .containsPattern(
+                            "ExecStart=/usr/bin/java( -XX:\\S+)* -jar /opt/kbsync/kbsync.jar (coordinator|worker)");
         }
     }
 
