@@ -82,9 +82,9 @@ class LockWaitStopIT {
         try (CoordinatorFixture coordinator = CoordinatorFixture.start(
                 vertx,
                 redis,
-                // a 6 s lease: the other KB's grant, made at its submit, waits unclaimed for the slot to come free
-                // (within a heartbeat period, 2 s, of the force-release) without lapsing and being made again
-                // behind the blocked job's new grant, which would take the slot back to the held lock
+                // a 6 s lease: the slot learns of the loss within a heartbeat period (2 s); should the other KB's
+                // grant lapse unclaimed meanwhile, its job keeps its place before the blocked job's new grant
+                // (ReadyOrderIT), which would take the slot back to the held lock
                 Duration.ofSeconds(6),
                 Map.of(
                         "blocked", GitFixture.bareRemote(tmp.resolve("blocked.git")),

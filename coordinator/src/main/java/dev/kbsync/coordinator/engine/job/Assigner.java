@@ -10,7 +10,9 @@ import dev.kbsync.coordinator.engine.ticket.LeaseRef;
 import dev.kbsync.coordinator.engine.ticket.Outcomes;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Claim;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.ClaimResult;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Lapsed;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.OtherKind;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Ready;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.error.NotFoundException;
 import dev.kbsync.coordinator.error.UnconfirmedWrite;
@@ -57,10 +59,16 @@ public final class Assigner {
      * The next assignment of a job of one of {@code kinds} (what the worker runs), or empty at {@code deadlineNanos}
      * (System.nanoTime), or at once when its worker drains after the poll began ({@code beganNanos}). A grant found to
      * be of another kind (a stale ready entry, or a grant reserved for this worker) goes to its own kind's ready set,
-     * and the poll goes on.
+     * and the poll goes on. A grant found lapsed (not yet made again by the sweep) goes back to its place, and the poll
+     * waits for the sweep to grant its job again rather than take a KB that became ready later.
      */
     public Future<Optional<Assignment>> next(String workerId, Set<JobKind> kinds, long beganNanos, long deadlineNanos) {
-        return poller.take(workerId, kinds, beganNanos, deadlineNanos)
+        return next(workerId, kinds, beganNanos, deadlineNanos, false);
+    }
+
+    private Future<Optional<Assignment>> next(
+            String workerId, Set<JobKind> kinds, long beganNanos, long deadlineNanos, boolean waitFirst) {
+        return poller.take(workerId, kinds, beganNanos, deadlineNanos, waitFirst)
                 .compose(kb -> kb.isEmpty()
                         ? Future.succeededFuture(Optional.empty())
                         : tickets.claim(kb.get(), workerId, kinds)
@@ -80,7 +88,17 @@ public final class Assigner {
             return assigned(kb, workerId, claim);
         }
         if (found instanceof OtherKind other) {
-            dispatcher.ready(kb, other.kind(), System.currentTimeMillis() - other.waitedMs());
+            dispatcher.ready(kb, other.ready());
+        }
+        if (found instanceof Lapsed lapsed) {
+            return dispatcher
+                    .putBack(kb, lapsed.ready())
+                    .compose(v -> next(
+                            workerId,
+                            kinds,
+                            beganNanos,
+                            deadlineNanos,
+                            kinds.contains(lapsed.ready().kind())));
         }
         return next(workerId, kinds, beganNanos, deadlineNanos);
     }
@@ -116,6 +134,7 @@ public final class Assigner {
             return Future.failedFuture(e);
         }
         return tickets.unclaim(kb, workerId, unconfirmed.reply())
+                .map(ready -> offeredAgain(kb, ready))
                 .transform(r -> taken(kb, workerId, "no replica confirmed", r))
                 .transform(r -> Future.failedFuture(e));
     }
@@ -177,6 +196,7 @@ public final class Assigner {
      */
     public Future<Boolean> giveBack(KbId kb, String workerId, String leaseId) {
         return tickets.unclaim(kb, workerId, leaseId)
+                .map(ready -> offeredAgain(kb, ready))
                 .transform(r -> taken(kb, workerId, "its worker never received", r));
     }
 
@@ -186,17 +206,33 @@ public final class Assigner {
      * back; fails when Redis does, so that the worker learns the grant will only lapse after its TTL.
      */
     public Future<Boolean> givenBack(KbId kb, String workerId, String leaseId) {
-        return tickets.unclaim(kb, workerId, leaseId).onSuccess(taken -> {
-            if (taken) {
-                changes.announce(kb); // the sweep offers the grant again at its next pass
-                LOG.info("KB {}: {} gave back its claim of {} unrun; the job is offered again", kb, workerId, leaseId);
-            }
+        return tickets.unclaim(kb, workerId, leaseId)
+                .map(ready -> offeredAgain(kb, ready))
+                .onSuccess(taken -> {
+                    if (taken) {
+                        LOG.info(
+                                "KB {}: {} gave back its claim of {} unrun; the job is offered again",
+                                kb,
+                                workerId,
+                                leaseId);
+                    }
+                });
+    }
+
+    /**
+     * A claim taken back: its job is offered again at once, at the place it had among the ready KBs, and the KB's change
+     * announced. Whether there was one.
+     */
+    private boolean offeredAgain(KbId kb, Optional<Ready> ready) {
+        ready.ifPresent(job -> {
+            dispatcher.ready(kb, job);
+            changes.announce(kb);
         });
+        return ready.isPresent();
     }
 
     private Future<Boolean> taken(KbId kb, String workerId, String why, AsyncResult<Boolean> r) {
         if (r.succeeded() && r.result()) {
-            changes.announce(kb); // the sweep offers the grant again at its next pass
             LOG.info("KB {}: took back a claim by {} that {}; the job is offered again", kb, workerId, why);
         } else if (r.failed()) {
             LOG.warn(

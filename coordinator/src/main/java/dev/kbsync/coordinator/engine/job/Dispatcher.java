@@ -1,19 +1,21 @@
 package dev.kbsync.coordinator.engine.job;
 
-import dev.kbsync.api.JobKind;
 import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.engine.event.Events;
 import dev.kbsync.coordinator.engine.redis.Redis;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Ready;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.metrics.MetricsSink;
+import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Reacts to grants made here (by a driver or by an enqueue, release or sweep step): reports them and makes a granted
  * job dispatchable by adding its KB to its job kind's ready set ({@link ReadySets}: a sorted set of KB ids by the time
- * they became ready, at most one entry per KB, so it stays bounded whoever polls) and waking every coordinator's
+ * their jobs became ready, {@link Ready}, on Redis's clock, kept while a job's grant lapses unclaimed, is given back or
+ * is made again; at most one entry per KB, so it stays bounded whoever polls) and waking every coordinator's
  * pollers; a worker polls the sets of the kinds it runs. A stale entry (the
  * grant was claimed or ended meanwhile) costs a poller one claim step that finds nothing. A grant with a preferred
  * worker (worker affinity: the grant step reserved it for that worker, see claim.lua) is first offered to that
@@ -43,60 +45,64 @@ public final class Dispatcher {
         if (!grant.job()) {
             return;
         }
-        JobKind kind = grant.jobKind();
+        Ready job = grant.ready();
         grant.preferredWorker()
                 .ifPresentOrElse(
                         worker -> redis.context().runOnContext(v -> {
-                            Runnable toAll = () -> toAll(kb, kind, grant.leaseId());
-                            if (!poller.offer(kb, kind, worker, toAll)) {
+                            Runnable toAll = () -> toAll(kb, job, grant.leaseId());
+                            if (!poller.offer(kb, job.kind(), worker, toAll)) {
                                 toAll.run();
                             }
                         }),
-                        () -> ready(kb, kind));
+                        () -> ready(kb, job));
     }
 
     /** Lifts the grant's reservation for its preferred worker, then makes it dispatchable to all. */
-    private void toAll(KbId kb, JobKind kind, String leaseId) {
+    private void toAll(KbId kb, Ready job, String leaseId) {
         tickets.unreserve(kb, leaseId).onComplete(r -> {
             if (r.failed()) { // the reservation lapses by itself after the window
                 LOG.debug("unreserving {} failed: {}", leaseId, r.cause().toString());
             }
-            ready(kb, kind);
+            ready(kb, job);
         });
     }
 
     /**
-     * The sweep found {@code kb}'s job grant (a {@code kind} job) unclaimed: dispatchable again, unless it is offered to
-     * a worker now.
+     * The sweep found {@code kb}'s job grant unclaimed ({@code job}): dispatchable again, unless it is offered to a
+     * worker now.
      */
-    public void swept(KbId kb, JobKind kind) {
+    public void swept(KbId kb, Ready job) {
         redis.context().runOnContext(v -> {
             if (!poller.offered(kb)) {
-                ready(kb, kind);
+                ready(kb, job);
             }
         });
     }
 
     /**
-     * Makes the KB's job grant dispatchable (no-op if it already is). The sweep calls it for every live unclaimed job
-     * grant, at least every {@code Sweep#BUSY_MAX}, so a grant whose coordinator died before dispatching it waits about
-     * a second (at once when its change was announced here), not its lease TTL.
+     * Makes the KB's job grant dispatchable at its place (no-op if it already is). The sweep calls it for every live
+     * unclaimed job grant, at least every {@code Sweep#BUSY_MAX}, so a grant whose coordinator died before dispatching
+     * it waits about a second (at once when its change was announced here), not its lease TTL.
      */
-    public void ready(KbId kb, JobKind kind) {
-        ready(kb, kind, System.currentTimeMillis());
+    public void ready(KbId kb, Ready job) {
+        add(kb, job).onSuccess(added -> {
+            if (added) {
+                events.ready();
+            }
+        });
     }
 
     /**
-     * {@link #ready(KbId, JobKind)} for a grant that became ready at {@code sinceMs} (this coordinator's clock): a
-     * grant moved from another kind's set keeps its place among the ready grants.
+     * Puts back the entry of a KB whose job grant a poll found lapsed (not yet made again by the sweep), at its place,
+     * waking no poller: the KB is not dispatchable before the sweep grants its job again. Completes once it is back
+     * (or could not be put back: the sweep puts it back then), never failed.
      */
-    public void ready(KbId kb, JobKind kind, long sinceMs) {
-        redis.on(ready.of(kind).addIfAbsentAsync(sinceMs, kb.value()))
-                .onSuccess(added -> {
-                    if (added) {
-                        events.ready();
-                    }
-                })
+    Future<Void> putBack(KbId kb, Ready job) {
+        return add(kb, job).<Void>mapEmpty().otherwiseEmpty();
+    }
+
+    private Future<Boolean> add(KbId kb, Ready job) {
+        return redis.on(ready.of(job.kind()).addIfAbsentAsync(job.sinceMs(), kb.value()))
                 .onFailure(e -> LOG.warn("dispatching KB {} failed (the next sweep retries): {}", kb, e.toString()));
     }
 }

@@ -61,14 +61,23 @@ public final class Poller {
      * (System.nanoTime), or at once when the worker drains ({@link #end}) after its poll began ({@code began}).
      */
     public Future<Optional<KbId>> take(String worker, Set<JobKind> kinds, long began, long deadlineNanos) {
+        return take(worker, kinds, began, deadlineNanos, false);
+    }
+
+    /**
+     * {@link #take(String, Set, long, long)}; {@code waitFirst}: sleeps before the first look, as after finding nothing
+     * (the KB this poll took has a lapsed grant the sweep is about to make again, and keeps its place before the others).
+     */
+    Future<Optional<KbId>> take(String worker, Set<JobKind> kinds, long began, long deadlineNanos, boolean waitFirst) {
         Promise<Long> seen = Promise.promise();
         redis.context().runOnContext(v -> {
             affinity.pollStarted(worker, kinds);
             seen.complete(generation);
         });
         Promise<Optional<KbId>> taken = Promise.promise();
+        Poll poll = new Poll(worker, kinds, began, deadlineNanos);
         seen.future()
-                .compose(gen -> take(new Poll(worker, kinds, began, deadlineNanos), gen))
+                .compose(gen -> waitFirst ? sleepThenTake(poll, gen) : take(poll, gen))
                 .onComplete(r -> redis.context().runOnContext(v -> {
                     affinity.pollEnded(worker);
                     taken.handle(r);
@@ -142,12 +151,17 @@ public final class Poller {
                         : take(poll, gen);
             }
             Optional<KbId> offered = affinity.take(poll.worker);
-            long remainingMs = (poll.deadlineNanos - System.nanoTime()) / 1_000_000;
-            if (offered.isPresent() || remainingMs <= 0) {
-                return Future.succeededFuture(offered);
-            }
-            return sleep(poll.worker, gen, Math.min(remainingMs, SAFETY_MS)).compose(next -> take(poll, next));
+            return offered.isPresent() ? Future.succeededFuture(offered) : sleepThenTake(poll, gen);
         });
+    }
+
+    /** Sleeps until woken, the safety timer or the poll's deadline (then empty), and looks again. */
+    private Future<Optional<KbId>> sleepThenTake(Poll poll, long gen) {
+        long remainingMs = (poll.deadlineNanos - System.nanoTime()) / 1_000_000;
+        if (remainingMs <= 0) {
+            return Future.succeededFuture(Optional.empty());
+        }
+        return sleep(poll.worker, gen, Math.min(remainingMs, SAFETY_MS)).compose(next -> take(poll, next));
     }
 
     /** Wakes {@code worker}'s local pollers (every one's if null); the others see the new generation. */

@@ -12,6 +12,7 @@ import dev.kbsync.coordinator.engine.ticket.JobRef;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.EndReason;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Ended;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Ready;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Sweep;
 import dev.kbsync.coordinator.engine.ticket.TicketKind;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
@@ -59,7 +60,7 @@ public final class Sweeper {
     private final Changes changes;
     private final MetricsSink metrics;
     private final DriverSettings settings;
-    private final BiConsumer<KbId, JobKind> dispatch;
+    private final BiConsumer<KbId, Ready> dispatch;
     private final Consumer<KbId> webhooks;
     private final AgentFleet agents;
     private final Map<KbId, Long> restUntil = new ConcurrentHashMap<>(); // System.nanoTime()
@@ -80,7 +81,7 @@ public final class Sweeper {
             Changes changes,
             MetricsSink metrics,
             DriverSettings settings,
-            BiConsumer<KbId, JobKind> dispatch,
+            BiConsumer<KbId, Ready> dispatch,
             Consumer<KbId> webhooks,
             AgentFleet agents) {
         this.agents = agents;
@@ -226,11 +227,11 @@ public final class Sweeper {
             }
             result.stranded().ifPresent(ended -> stranded(kb, ended));
             changes.swept(kb, result.fence());
-            result.unclaimed().ifPresent(kind -> {
-                if (kind == JobKind.AGENT) {
+            result.unclaimed().ifPresent(job -> {
+                if (job.kind() == JobKind.AGENT) {
                     agents.wanted();
                 }
-                dispatch.accept(kb, kind);
+                dispatch.accept(kb, job);
             });
             webhooks.accept(kb);
             return null;

@@ -25,7 +25,8 @@ public final class Outcomes {
     /**
      * A new grant; times are Redis ms: made at {@code nowMs}, lapses at {@code expiresMs} unless renewed. {@code
      * affinity}: for a job's grant, the worker that last released a grant of the KB it had taken (null: none known).
-     * {@code jobKind}: for a job's grant, what the job does (which workers may run it).
+     * {@code jobKind}: for a job's grant, what the job does (which workers may run it). {@code readyMs}: for a job's
+     * grant, since when the job waits for a worker ({@link Ready}).
      */
     public record Granted(
             String ticket,
@@ -39,10 +40,16 @@ public final class Outcomes {
             long expiresMs,
             long deadlineMs,
             long ttlMs,
-            String affinity)
+            String affinity,
+            long readyMs)
             implements GrantResult {
         public boolean job() {
             return kind == TicketKind.JOB;
+        }
+
+        /** A job's grant as it waits for a worker: its kind and its place among the ready KBs. */
+        public Ready ready() {
+            return new Ready(jobKind, readyMs);
         }
 
         /** The worker a job's grant is offered to first (worker affinity), if any. */
@@ -157,16 +164,26 @@ public final class Outcomes {
     public record Claim(Lease lease, Job job, Long previousFence, Boolean notesBehind) implements ClaimResult {}
 
     /** What a worker's claim of a KB's job grant found. */
-    public sealed interface ClaimResult permits Claim, NothingToClaim, OtherKind {}
+    public sealed interface ClaimResult permits Claim, NothingToClaim, OtherKind, Lapsed {}
 
     /** No live, unclaimed job grant this worker may take (none, taken, ended, or reserved for another worker). */
     public record NothingToClaim() implements ClaimResult {}
 
+    /** The grant's job is of a kind the worker does not run: it stays granted for another worker. */
+    public record OtherKind(Ready ready) implements ClaimResult {}
+
     /**
-     * The grant's job is of a kind the worker does not run: it stays granted for another worker. {@code waitedMs}: how
-     * long ago it was granted (its place among the ready grants of its kind).
+     * The job's grant lapsed unclaimed and no sweep has ended it yet: not claimed; the sweep grants the job again,
+     * and it keeps its place.
      */
-    public record OtherKind(JobKind kind, long waitedMs) implements ClaimResult {}
+    public record Lapsed(Ready ready) implements ClaimResult {}
+
+    /**
+     * A KB whose job grant waits for a worker: the job's kind (which ready set) and since when the job waits there
+     * ({@code sinceMs}, Redis ms, the score of its entry): set at the job's first grant and kept while that grant lapses,
+     * is given back or is made again, so that a job never loses its place to KBs that became ready later.
+     */
+    public record Ready(JobKind kind, long sinceMs) {}
 
     /**
      * Group-commit members taken behind a head grant, in queue order; {@code step}: the extend step's answer, with
@@ -279,7 +296,7 @@ public final class Outcomes {
             Optional<Ended> stranded,
             long fence,
             int purged,
-            Optional<JobKind> unclaimed,
+            Optional<Ready> unclaimed,
             boolean granted,
             Optional<Duration> restFor) {
         /** The longest a quiet KB goes unswept: a change announced elsewhere but not heard here is seen by then. */

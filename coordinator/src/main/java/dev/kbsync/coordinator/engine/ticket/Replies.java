@@ -27,6 +27,7 @@ import dev.kbsync.coordinator.engine.ticket.Outcomes.Heartbeat;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Held;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Idle;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Kept;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Lapsed;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.ListSlice;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Listed;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.LockBusy;
@@ -34,6 +35,7 @@ import dev.kbsync.coordinator.engine.ticket.Outcomes.NotHead;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.NotRequester;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.NothingToClaim;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.OtherKind;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Ready;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.ReleaseResult;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Report;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Sweep;
@@ -80,13 +82,25 @@ public final class Replies {
         };
     }
 
-    /** claim.lua's reply: a claim, a job of another kind than the worker runs, or nothing to claim. */
+    /** claim.lua's reply: a claim, a job of another kind than the worker runs, a lapsed grant, or nothing to claim. */
     static ClaimResult claimResult(KbId kb, JsonObject r) {
         if (r.getString("other") != null) {
-            long waited = r.getLong("now", 0L) - r.getLong("granted", 0L);
-            return new OtherKind(JobKind.fromWire(r.getString("other")), Math.max(0, waited));
+            return new OtherKind(ready(r.getString("other"), r));
+        }
+        if (r.getString("lapsed") != null) {
+            return new Lapsed(ready(r.getString("lapsed"), r));
         }
         return claim(kb, r).<ClaimResult>map(c -> c).orElseGet(NothingToClaim::new);
+    }
+
+    /** A reply's job of type {@code type} waiting since its {@code ready} (Redis ms). */
+    static Ready ready(String type, JsonObject r) {
+        return new Ready(JobKind.fromWire(type), r.getLong("ready", 0L));
+    }
+
+    /** unclaim.lua's reply: the job given back, as it waits for a worker again; empty if nothing was unclaimed. */
+    static Optional<Ready> unclaimed(JsonObject r) {
+        return r.getBoolean("unclaimed", false) ? Optional.of(ready(r.getString("ty", "note"), r)) : Optional.empty();
     }
 
     static Optional<Claim> claim(KbId kb, JsonObject r) {
@@ -209,7 +223,7 @@ public final class Replies {
                 ended(r.getJsonObject("stranded")),
                 r.getLong("fence", 0L),
                 r.getInteger("purged", 0),
-                r.getValue("unclaimed") instanceof String type ? Optional.of(JobKind.fromWire(type)) : Optional.empty(),
+                r.getValue("unclaimed") instanceof String type ? Optional.of(ready(type, r)) : Optional.empty(),
                 r.getBoolean("granted", false),
                 restFor(r));
     }
@@ -263,7 +277,8 @@ public final class Replies {
                 g.getLong("expires"),
                 g.getLong("deadline"),
                 g.getLong("ttl"),
-                g.getString("affinity"));
+                g.getString("affinity"),
+                g.getLong("ready", g.getLong("granted")));
     }
 
     static Optional<Ended> ended(JsonObject e) {

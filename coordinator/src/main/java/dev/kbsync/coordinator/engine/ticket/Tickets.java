@@ -21,6 +21,7 @@ import dev.kbsync.coordinator.engine.ticket.Outcomes.Head;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Heartbeat;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.ListSlice;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.NotRequester;
+import dev.kbsync.coordinator.engine.ticket.Outcomes.Ready;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.ReleaseResult;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Sweep;
 import dev.kbsync.coordinator.error.NotFoundException;
@@ -172,22 +173,24 @@ public final class Tickets {
     /**
      * Takes back a claim of {@code workerId} whose poll was answered 503 REPLICATION_TIMEOUT ({@code claimReply}: the
      * claim step's withheld answer), so its worker never learned of it: the grant is unclaimed again and the attempt it
-     * counted returned. True if it was; false if there was no claim in the answer, or the grant ended or changed hands.
+     * counted returned. The job as it waits for a worker again if it was; empty if there was no claim in the answer, or
+     * the grant ended or changed hands.
      */
-    public Future<Boolean> unclaim(KbId kb, String workerId, JsonObject claimReply) {
+    public Future<Optional<Ready>> unclaim(KbId kb, String workerId, JsonObject claimReply) {
         Optional<Claim> claim = Replies.claim(kb, claimReply);
         if (claim.isEmpty()) {
-            return Future.succeededFuture(false);
+            return Future.succeededFuture(Optional.empty());
         }
         return unclaim(kb, workerId, claim.get().lease().id());
     }
 
     /**
      * Takes back {@code workerId}'s claim of the grant {@code leaseId}, which its worker never learned of (its poll was
-     * answered otherwise): unclaimed again, its attempt returned. False if the grant ended or changed hands.
+     * answered otherwise): unclaimed again, its attempt returned. The job as it waits for a worker again (at the place
+     * it had); empty if the grant ended or changed hands.
      */
-    public Future<Boolean> unclaim(KbId kb, String workerId, String leaseId) {
-        return run(Script.UNCLAIM, kb, leaseId, workerId).map(r -> r.getBoolean("unclaimed", false));
+    public Future<Optional<Ready>> unclaim(KbId kb, String workerId, String leaseId) {
+        return run(Script.UNCLAIM, kb, leaseId, workerId).map(Replies::unclaimed);
     }
 
     /** Lifts the reservation of the grant {@code leaseId} for its preferred worker: any worker may claim it now. */

@@ -3,14 +3,24 @@
 -- goes running in the same step. ARGV[11]: worker id, ARGV[13]: the job types the worker runs (',note,agent,').
 -- A job of a type the worker does not run stays granted for another worker, its reservation lifted if it was this
 -- worker's.
--- Reply: {} | {other (the job's type, which the worker does not run), granted, now} | {lease, fence, prev (the KB's token before this
+-- A job's grant past its expiry that no sweep ended yet is not claimed (the sweep makes it again): the reply says so, so
+-- that the KB goes back to its place among the ready KBs (ready: since when its job waits, t.rd) for the next look.
+-- Reply: {} | {other (the job's type, which the worker does not run), ready} | {lapsed (the job's type), ready} |
+-- {lease, fence, prev (the KB's token before this
 -- grant), granted, expires, deadline, ttl, now, t (the
 -- ticket), job (its record), notes (a note job claimed with a queued note job right behind it, which a group commit
 -- would take along: extend.lua's first member)}.
 local worker = ARGV[11]
 local now = nowMs()
 local g = currentGrant()
-if not g or g.claimed or g.expires < now then
+if not g or g.claimed then
+  return cjson.encode({})
+end
+if g.expires < now then
+  local lt = getT(g.ticket)
+  if lt and lt.k == 'job' and not terminal(lt) then
+    return cjson.encode({lapsed = lt.ty or 'note', ready = lt.rd or g.granted})
+  end
   return cjson.encode({})
 end
 local pref = redis.call('hget', LEASE, 'pref')
@@ -26,7 +36,7 @@ if not string.find(ARGV[13], ',' .. ty .. ',', 1, true) then
   if pref == worker then
     redis.call('hdel', LEASE, 'pref')
   end
-  return cjson.encode({other = ty, granted = g.granted, now = now})
+  return cjson.encode({other = ty, ready = t.rd or g.granted})
 end
 local expires = extendGrant(g, now)
 redis.call('hset', LEASE, 'claimed', 1, 'worker', worker)

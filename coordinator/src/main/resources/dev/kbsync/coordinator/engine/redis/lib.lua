@@ -385,7 +385,7 @@ local function finishT(tid, t, s, now)
   end
   redis.call('zrem', ALIVE, tid)
   t.s = s
-  t.b = nil
+  t.b, t.rd = nil, nil -- rd: its place among the ready KBs, of no use once it ended
   if t.k == 'job' then
     dueHook(tid, t, now)
     foldJob(tid, t)
@@ -606,6 +606,10 @@ local function grantHead(now, ownTid, dropped, ownT)
       if t.k == 'job' then
         lid = jobLeaseId(tid, fence)
         t.ff = t.ff or fence
+        -- rd: since when the job waits for a worker at its KB's head, kept while its grant lapses unclaimed, is given
+        -- back or is made again, so that it keeps its place among the KBs ready for a worker (the ready sets' order);
+        -- a job that had a worker and lost it waits anew (requeueJob)
+        t.rd = t.rd or now
       end
       redis.call('hset', LEASE, 'ticket', tid, 'lease', lid, 'fence', fence, 'granted', now, 'expires', expires,
         'deadline', deadline, 'ttl', t.ttl, 'claimed', 0, 'owner', owner, 'prev', string.format('%d', prev))
@@ -618,7 +622,7 @@ local function grantHead(now, ownTid, dropped, ownT)
         redis.call('hset', LEASE, 'pref', affinity)
       end
       return {ticket = tid, lease = lid, fence = fence, kind = t.k, ty = t.ty or 'note', holder = t.h, created = t.c,
-        granted = now, expires = expires, deadline = deadline, ttl = t.ttl, affinity = affinity or nil}
+        granted = now, expires = expires, deadline = deadline, ttl = t.ttl, affinity = affinity or nil, ready = t.rd}
     end
   end
   return nil
@@ -704,6 +708,11 @@ local function requeueJob(tid, t, reason, claimed, now, doing)
     return true
   end
   t.s, t.b, t.js = 'waiting', nil, 'queued'
+  if claimed then
+    -- it had a worker: at its next grant it waits for one behind the KBs that waited meanwhile (a job that keeps
+    -- losing its lease, stuck on its host, does not take every free worker first)
+    t.rd = nil
+  end
   putT(tid, t)
   return false
 end

@@ -9,7 +9,8 @@
 -- Reply: {driver (mine|claimed|other|none), queue (length after the pass), dropped, ended (see endGrant), next (a
 -- grant made after dropped waiters), stranded (the grant of an agent task failed so, see endGrant), fence (the live
 -- grant's after the pass, 0: none), purged, unclaimed (the job type of a live job grant no worker took yet: it must be on
--- its type's ready set, also if the coordinator that granted it died before putting it there; false: none), granted (a grant is live after the pass:
+-- its type's ready set, also if the coordinator that granted it died before putting it there; false: none), ready (since
+-- when that job waits: its place there), granted (a grant is live after the pass:
 -- the head holds the KB, so its driver has nothing to grant), quiet (nothing to do until something
 -- happens to the KB: no ticket, no grant, no waiter), wake (a resting KB's ms until the next thing it must do falls
 -- due, see below; absent: the KB is not resting, or a quiet one has nothing due at all)}.
@@ -132,10 +133,11 @@ elseif n > 0 then
   status = 'claimed'
 end
 local live = currentGrant()
-local unclaimed = false
+local unclaimed, ready = false, nil
 if live ~= nil and not live.claimed and live.expires >= now then
   local lt = getT(live.ticket)
   unclaimed = lt and lt.k == 'job' and (lt.ty or 'note') or false
+  ready = unclaimed and (lt.rd or live.granted) or nil
 end
 local quiet = n == 0 and live == nil and redis.call('zcard', ALIVE) == 0
 -- A KB rests until its wake: quiet, or held by a grant (the coordinator caps a held KB's rest at Sweep.BUSY_MAX, so a
@@ -169,4 +171,4 @@ if resting then
 end
 return cjson.encode({driver = status, queue = n, dropped = dropped, ended = ended, next = next, stranded = stranded,
   fence = live and live.fence or 0, purged = purged,
-  unclaimed = unclaimed, granted = live ~= nil, quiet = quiet, wake = wake})
+  unclaimed = unclaimed, ready = ready, granted = live ~= nil, quiet = quiet, wake = wake})

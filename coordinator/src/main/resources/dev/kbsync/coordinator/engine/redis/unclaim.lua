@@ -1,9 +1,9 @@
 -- Takes back the claim of grant ARGV[11] by worker ARGV[12] that Redis made but did not confirm on enough replicas in
 -- time: the poll was answered 503 REPLICATION_TIMEOUT, so the worker never learned of it. The grant is unclaimed again
--- (dispatchable: the sweep offers it at its next pass) and the attempt the claim counted is returned, so a replica
--- that lags does not use up a job's attempts; also a give-back (the worker will not run it). What the worker said it
+-- (offered again at once, at the place its job had among the ready KBs) and the attempt the claim counted is returned,
+-- so a replica that lags does not use up a job's attempts; also a give-back (the worker will not run it). What the worker said it
 -- was doing (the grant's doing) goes with its claim. Does nothing if the grant ended or changed hands meanwhile.
--- Reply: {unclaimed = true|false}.
+-- Reply: {unclaimed = true|false, ty (the job's type), ready (since when it waits: its place among the ready KBs)}.
 local g = currentGrant()
 if not g or g.lease ~= ARGV[11] or not g.claimed or g.worker ~= ARGV[12] or g.done or #g.members > 0 then
   return cjson.encode({unclaimed = false})
@@ -16,4 +16,4 @@ redis.call('hdel', LEASE, 'claimed', 'worker', 'doing') -- what its worker said 
 t.a = math.max(0, t.a - 1)
 t.js = 'queued'
 putT(g.ticket, t)
-return cjson.encode({unclaimed = true})
+return cjson.encode({unclaimed = true, ty = t.ty or 'note', ready = t.rd or g.granted})
