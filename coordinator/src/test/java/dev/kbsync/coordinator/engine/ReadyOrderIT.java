@@ -77,9 +77,7 @@ class ReadyOrderIT {
         assertThat(next.job().id())
                 .as("the job given back became ready before the other KB's")
                 .isEqualTo(first.id());
-        complete(next);
-        complete(await(jobs.poll("w2", Duration.ofSeconds(5))).orElseThrow());
-        assertThat(await(jobs.get(later.id())).state()).isEqualTo(JobState.DONE);
+        completeWithTheOther(next, "w2", later);
     }
 
     @Test
@@ -101,9 +99,7 @@ class ReadyOrderIT {
         assertThat(next.job().id())
                 .as("the other KB's job waited while the first one had a worker")
                 .isEqualTo(later.id());
-        complete(next);
-        complete(await(jobs.poll("w2", Duration.ofSeconds(5))).orElseThrow());
-        assertThat(await(jobs.get(first.id())).state()).isEqualTo(JobState.DONE);
+        completeWithTheOther(next, "w2", first);
     }
 
     /**
@@ -122,9 +118,14 @@ class ReadyOrderIT {
         assertThat(next.job().id())
                 .as("the job whose grant the poll found lapsed became ready before the other KB's")
                 .isEqualTo(first.id());
+        completeWithTheOther(next, "w3", later);
+    }
+
+    /** Runs {@code next}, then the other job waiting, to their ends: the next test finds no job waiting. */
+    private static void completeWithTheOther(Assignment next, String worker, Job other) {
         complete(next);
-        complete(await(jobs.poll("w3", Duration.ofSeconds(5))).orElseThrow());
-        assertThat(await(jobs.get(later.id())).state()).isEqualTo(JobState.DONE);
+        complete(await(jobs.poll(worker, Duration.ofSeconds(5))).orElseThrow());
+        assertThat(await(jobs.get(other.id())).state()).isEqualTo(JobState.DONE);
     }
 
     private static void awaitReady(String kb) {
