@@ -19,6 +19,7 @@ import dev.kbsync.coordinator.error.UnconfirmedWrite;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -31,6 +32,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Assigner {
     private static final String KB_NOT_FOUND = "KB_NOT_FOUND";
+    /**
+     * How long a poll that found the oldest ready KB's grant lapsed waits for the sweep to grant its job again (a sweep
+     * pass of a held KB comes within {@code Sweep#BUSY_MAX}, 1 s) before it takes the next KB.
+     */
+    private static final long LAPSED_WAIT_NANOS = Duration.ofSeconds(1).toNanos();
 
     private static final Logger LOG = LoggerFactory.getLogger(Assigner.class);
     private final Poller poller;
@@ -59,22 +65,22 @@ public final class Assigner {
      * The next assignment of a job of one of {@code kinds} (what the worker runs), or empty at {@code deadlineNanos}
      * (System.nanoTime), or at once when its worker drains after the poll began ({@code beganNanos}). A grant found to
      * be of another kind (a stale ready entry, or a grant reserved for this worker) goes to its own kind's ready set,
-     * and the poll goes on. A grant found lapsed (not yet made again by the sweep) goes back to its place, and the poll
-     * waits for the sweep to grant its job again rather than take a KB that became ready later.
+     * and the poll goes on. A grant found lapsed (not yet made again by the sweep) makes the poll wait, at most a second,
+     * for the sweep to grant its job again (which puts the KB back at its place and wakes the pollers), and take that
+     * KB, rather than take one that became ready later.
      */
     public Future<Optional<Assignment>> next(String workerId, Set<JobKind> kinds, long beganNanos, long deadlineNanos) {
-        return next(workerId, kinds, beganNanos, deadlineNanos, false);
-    }
-
-    private Future<Optional<Assignment>> next(
-            String workerId, Set<JobKind> kinds, long beganNanos, long deadlineNanos, boolean waitFirst) {
-        return poller.take(workerId, kinds, beganNanos, deadlineNanos, waitFirst)
+        return poller.take(workerId, kinds, beganNanos, deadlineNanos)
                 .compose(kb -> kb.isEmpty()
                         ? Future.succeededFuture(Optional.empty())
-                        : tickets.claim(kb.get(), workerId, kinds)
-                                .recover(e -> takeBack(kb.get(), workerId, e))
-                                .compose(
-                                        found -> claimed(kb.get(), workerId, kinds, beganNanos, deadlineNanos, found)));
+                        : claim(kb.get(), workerId, kinds, beganNanos, deadlineNanos));
+    }
+
+    private Future<Optional<Assignment>> claim(
+            KbId kb, String workerId, Set<JobKind> kinds, long beganNanos, long deadlineNanos) {
+        return tickets.claim(kb, workerId, kinds)
+                .recover(e -> takeBack(kb, workerId, e))
+                .compose(found -> claimed(kb, workerId, kinds, beganNanos, deadlineNanos, found));
     }
 
     /** {@code workerId} says it drains: its polls in flight end empty at once ({@link Poller#end}). */
@@ -90,15 +96,12 @@ public final class Assigner {
         if (found instanceof OtherKind other) {
             dispatcher.ready(kb, other.ready());
         }
-        if (found instanceof Lapsed lapsed) {
-            return dispatcher
-                    .putBack(kb, lapsed.ready())
-                    .compose(v -> next(
-                            workerId,
-                            kinds,
-                            beganNanos,
-                            deadlineNanos,
-                            kinds.contains(lapsed.ready().kind())));
+        if (found instanceof Lapsed lapsed && kinds.contains(lapsed.ready().kind())) {
+            long until = Math.min(deadlineNanos, System.nanoTime() + LAPSED_WAIT_NANOS);
+            return poller.takeWhenBack(workerId, kb, lapsed.ready().kind(), beganNanos, until)
+                    .compose(back -> back
+                            ? claim(kb, workerId, kinds, beganNanos, deadlineNanos)
+                            : next(workerId, kinds, beganNanos, deadlineNanos));
         }
         return next(workerId, kinds, beganNanos, deadlineNanos);
     }
@@ -191,12 +194,18 @@ public final class Assigner {
 
     /**
      * Takes back {@code workerId}'s claim of the job grant {@code leaseId}, which its worker never received (its poll
-     * failed after the claim, or could not be answered): the job is offered again at once and the attempt is not
-     * counted. If that fails too (Redis gone), the grant lapses after its TTL. Whether it was taken back.
+     * failed after the claim, or could not be answered): the job is offered again at the sweep's next pass (about a
+     * second), at its place, and the attempt is not counted. If that fails too (Redis gone), the grant lapses after its
+     * TTL. Whether it was taken back.
      */
     public Future<Boolean> giveBack(KbId kb, String workerId, String leaseId) {
         return tickets.unclaim(kb, workerId, leaseId)
-                .map(ready -> offeredAgain(kb, ready))
+                .map(ready -> {
+                    // not offered at once: what failed the assignment (a KB missing from the registry) may fail the
+                    // next poll's too; the sweep offers it again at its next pass, at its place
+                    ready.ifPresent(job -> changes.announce(kb));
+                    return ready.isPresent();
+                })
                 .transform(r -> taken(kb, workerId, "its worker never received", r));
     }
 

@@ -7,7 +7,6 @@ import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Ready;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.metrics.MetricsSink;
-import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,24 +84,12 @@ public final class Dispatcher {
      * it waits about a second (at once when its change was announced here), not its lease TTL.
      */
     public void ready(KbId kb, Ready job) {
-        add(kb, job).onSuccess(added -> {
-            if (added) {
-                events.ready();
-            }
-        });
-    }
-
-    /**
-     * Puts back the entry of a KB whose job grant a poll found lapsed (not yet made again by the sweep), at its place,
-     * waking no poller: the KB is not dispatchable before the sweep grants its job again. Completes once it is back
-     * (or could not be put back: the sweep puts it back then), never failed.
-     */
-    Future<Void> putBack(KbId kb, Ready job) {
-        return add(kb, job).<Void>mapEmpty().otherwiseEmpty();
-    }
-
-    private Future<Boolean> add(KbId kb, Ready job) {
-        return redis.on(ready.of(job.kind()).addIfAbsentAsync(job.sinceMs(), kb.value()))
+        redis.on(ready.of(job.kind()).addIfAbsentAsync(job.sinceMs(), kb.value()))
+                .onSuccess(added -> {
+                    if (added) {
+                        events.ready();
+                    }
+                })
                 .onFailure(e -> LOG.warn("dispatching KB {} failed (the next sweep retries): {}", kb, e.toString()));
     }
 }

@@ -61,23 +61,14 @@ public final class Poller {
      * (System.nanoTime), or at once when the worker drains ({@link #end}) after its poll began ({@code began}).
      */
     public Future<Optional<KbId>> take(String worker, Set<JobKind> kinds, long began, long deadlineNanos) {
-        return take(worker, kinds, began, deadlineNanos, false);
-    }
-
-    /**
-     * {@link #take(String, Set, long, long)}; {@code waitFirst}: sleeps before the first look, as after finding nothing
-     * (the KB this poll took has a lapsed grant the sweep is about to make again, and keeps its place before the others).
-     */
-    Future<Optional<KbId>> take(String worker, Set<JobKind> kinds, long began, long deadlineNanos, boolean waitFirst) {
         Promise<Long> seen = Promise.promise();
         redis.context().runOnContext(v -> {
             affinity.pollStarted(worker, kinds);
             seen.complete(generation);
         });
         Promise<Optional<KbId>> taken = Promise.promise();
-        Poll poll = new Poll(worker, kinds, began, deadlineNanos);
         seen.future()
-                .compose(gen -> waitFirst ? sleepThenTake(poll, gen) : take(poll, gen))
+                .compose(gen -> take(new Poll(worker, kinds, began, deadlineNanos), gen))
                 .onComplete(r -> redis.context().runOnContext(v -> {
                     affinity.pollEnded(worker);
                     taken.handle(r);
@@ -162,6 +153,28 @@ public final class Poller {
             return Future.succeededFuture(Optional.empty());
         }
         return sleep(poll.worker, gen, Math.min(remainingMs, SAFETY_MS)).compose(next -> take(poll, next));
+    }
+
+    /**
+     * Takes {@code kb} off its {@code kind}'s ready set once it is back there, waiting (until woken, each time) at most
+     * until {@code untilNanos}, or less if the worker drains: a poll that found the KB's grant lapsed waits for the
+     * sweep to grant its job again, at its place, rather than take a KB that became ready later. Whether it took it.
+     */
+    Future<Boolean> takeWhenBack(String worker, KbId kb, JobKind kind, long began, long untilNanos) {
+        Promise<Long> seen = Promise.promise();
+        redis.context().runOnContext(v -> seen.complete(generation));
+        Poll poll = new Poll(worker, Set.of(kind), began, untilNanos);
+        return seen.future().compose(gen -> takeWhenBack(poll, kb, kind, gen));
+    }
+
+    private Future<Boolean> takeWhenBack(Poll poll, KbId kb, JobKind kind, long gen) {
+        return redis.on(ready.of(kind).removeAsync(kb.value())).compose(taken -> {
+            long remainingMs = (poll.deadlineNanos - System.nanoTime()) / 1_000_000;
+            if (taken || remainingMs <= 0 || poll.endedBy(ended.get(poll.worker))) {
+                return Future.succeededFuture(taken);
+            }
+            return sleep(poll.worker, gen, remainingMs).compose(next -> takeWhenBack(poll, kb, kind, next));
+        });
     }
 
     /** Wakes {@code worker}'s local pollers (every one's if null); the others see the new generation. */

@@ -3,8 +3,8 @@
 -- goes running in the same step. ARGV[11]: worker id, ARGV[13]: the job types the worker runs (',note,agent,').
 -- A job of a type the worker does not run stays granted for another worker, its reservation lifted if it was this
 -- worker's.
--- A job's grant past its expiry that no sweep ended yet is not claimed (the sweep makes it again): the reply says so, so
--- that the KB goes back to its place among the ready KBs (ready: since when its job waits, t.rd) for the next look.
+-- A job's grant past its expiry that no sweep ended yet is not claimed (the sweep makes it again, its KB back at its
+-- place among the ready KBs: since when its job waits, t.rd): the reply says so, and the poll waits for that.
 -- Reply: {} | {other (the job's type, which the worker does not run), ready} | {lapsed (the job's type), ready} |
 -- {lease, fence, prev (the KB's token before this
 -- grant), granted, expires, deadline, ttl, now, t (the

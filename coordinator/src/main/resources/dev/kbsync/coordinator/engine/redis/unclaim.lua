@@ -1,6 +1,6 @@
 -- Takes back the claim of grant ARGV[11] by worker ARGV[12] that Redis made but did not confirm on enough replicas in
 -- time: the poll was answered 503 REPLICATION_TIMEOUT, so the worker never learned of it. The grant is unclaimed again
--- (offered again at once, at the place its job had among the ready KBs) and the attempt the claim counted is returned,
+-- (offered again at the place its job had among the ready KBs: ready) and the attempt the claim counted is returned,
 -- so a replica that lags does not use up a job's attempts; also a give-back (the worker will not run it). What the worker said it
 -- was doing (the grant's doing) goes with its claim. Does nothing if the grant ended or changed hands meanwhile.
 -- Reply: {unclaimed = true|false, ty (the job's type), ready (since when it waits: its place among the ready KBs)}.
