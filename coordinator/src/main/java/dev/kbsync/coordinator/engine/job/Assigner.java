@@ -33,10 +33,10 @@ import org.slf4j.LoggerFactory;
 public final class Assigner {
     private static final String KB_NOT_FOUND = "KB_NOT_FOUND";
     /**
-     * How long a poll that found the oldest ready KB's grant lapsed waits for the sweep to grant its job again (a sweep
-     * pass of a held KB comes within {@code Sweep#BUSY_MAX}, 1 s) before it takes the next KB.
+     * How long a poll that found the oldest ready KB's grant lapsed waits for the sweep to grant its job again (the KB
+     * announced, the sweep passes it at its next tick, {@code lease.sweepMillis}) before it takes the next KB.
      */
-    private static final long LAPSED_WAIT_NANOS = Duration.ofSeconds(1).toNanos();
+    private static final long LAPSED_WAIT_NANOS = Duration.ofSeconds(2).toNanos();
 
     private static final Logger LOG = LoggerFactory.getLogger(Assigner.class);
     private final Poller poller;
@@ -65,9 +65,9 @@ public final class Assigner {
      * The next assignment of a job of one of {@code kinds} (what the worker runs), or empty at {@code deadlineNanos}
      * (System.nanoTime), or at once when its worker drains after the poll began ({@code beganNanos}). A grant found to
      * be of another kind (a stale ready entry, or a grant reserved for this worker) goes to its own kind's ready set,
-     * and the poll goes on. A grant found lapsed (not yet made again by the sweep) makes the poll wait, at most a second,
-     * for the sweep to grant its job again (which puts the KB back at its place and wakes the pollers), and take that
-     * KB, rather than take one that became ready later.
+     * and the poll goes on. A grant found lapsed (not yet made again by the sweep) makes the poll wait, at most 2 s, for
+     * the sweep to grant its job again (which puts the KB back at its place and wakes the pollers), and take that KB,
+     * rather than take one that became ready later.
      */
     public Future<Optional<Assignment>> next(String workerId, Set<JobKind> kinds, long beganNanos, long deadlineNanos) {
         return poller.take(workerId, kinds, beganNanos, deadlineNanos)
@@ -98,6 +98,7 @@ public final class Assigner {
         }
         if (found instanceof Lapsed lapsed && kinds.contains(lapsed.ready().kind())) {
             long until = Math.min(deadlineNanos, System.nanoTime() + LAPSED_WAIT_NANOS);
+            changes.announce(kb); // the sweep ends the lapsed grant at its next tick, not at the KB's next rest
             return poller.takeWhenBack(workerId, kb, lapsed.ready().kind(), beganNanos, until)
                     .compose(back -> back
                             ? claim(kb, workerId, kinds, beganNanos, deadlineNanos)

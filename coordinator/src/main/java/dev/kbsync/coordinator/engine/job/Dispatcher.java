@@ -53,7 +53,7 @@ public final class Dispatcher {
                                 toAll.run();
                             }
                         }),
-                        () -> ready(kb, job));
+                        () -> dispatch(kb, job));
     }
 
     /** Lifts the grant's reservation for its preferred worker, then makes it dispatchable to all. */
@@ -62,8 +62,19 @@ public final class Dispatcher {
             if (r.failed()) { // the reservation lapses by itself after the window
                 LOG.debug("unreserving {} failed: {}", leaseId, r.cause().toString());
             }
-            ready(kb, job);
+            dispatch(kb, job);
         });
+    }
+
+    /**
+     * Makes a new job grant dispatchable at its place, and wakes the pollers: its entry's score is set, not only added,
+     * since an entry may be there already, stale (the sweep re-added the KB while a poll that had taken it claimed it),
+     * with an earlier grant's older place, which a job that had a worker and lost it no longer has.
+     */
+    private void dispatch(KbId kb, Ready job) {
+        redis.on(ready.of(job.kind()).addAsync(job.sinceMs(), kb.value()))
+                .onSuccess(added -> events.ready())
+                .onFailure(e -> LOG.warn("dispatching KB {} failed (the next sweep retries): {}", kb, e.toString()));
     }
 
     /**
