@@ -93,8 +93,8 @@ final class WorkerRoutes {
                 .onSuccess(found -> {
                     if (found.isPresent()
                             && (ctx.response().ended() || ctx.response().closed())) {
-                        // answered 503 while Redis hung (or the worker left): the job is offered again at once,
-                        // not after its lease TTL, and the attempt it never got is not counted
+                        // answered 503 while Redis hung (or the worker left): the job is offered again at the sweep's
+                        // next tick, not after its lease TTL, and the attempt it never got is not counted
                         services.jobs().giveBack(worker, found.get());
                         return;
                     }

@@ -81,14 +81,14 @@ public interface JobService {
 
     /**
      * Gives back an assignment {@link #poll} made for {@code workerId} that never reached it (the poll was answered
-     * otherwise meanwhile, or its client left): the job is offered again at once and the attempt is not counted. True
-     * if it was taken back; false if its grant ended or changed hands meanwhile.
+     * otherwise meanwhile, or its client left): the job is offered again at the sweep's next tick, at its place, and the
+     * attempt is not counted. True if it was taken back; false if its grant ended or changed hands meanwhile.
      */
     Future<Boolean> giveBack(String workerId, Assignment assignment);
 
     /**
      * A worker gives back the job grant {@code leaseId} it claimed by a poll and will not run (it is stopping): the
-     * job is offered again at once and the attempt is not counted, as by {@link #giveBack(String, Assignment)}. True if
+     * job is offered again at once, at its place, and the attempt is not counted. True if
      * it was taken back; false, with nothing changed, if {@code leaseId} is no job grant that {@code workerId} holds
      * claimed and has not extended (it ended, changed hands, was given back already, or is no lease id at all). Fails
      * when Redis does (nothing or everything done: a retry is safe).

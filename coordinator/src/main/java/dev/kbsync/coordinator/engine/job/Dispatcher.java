@@ -67,12 +67,13 @@ public final class Dispatcher {
     }
 
     /**
-     * Makes a new job grant dispatchable at its place, and wakes the pollers: its entry's score is set, not only added,
-     * since an entry may be there already, stale (the sweep re-added the KB while a poll that had taken it claimed it),
-     * with an earlier grant's older place, which a job that had a worker and lost it no longer has.
+     * Makes a new job grant dispatchable at its place, and wakes the pollers. An entry may be there already, stale (the
+     * sweep added the KB back while a poll that had taken it claimed it), at an earlier grant's older place, which a job
+     * that had a worker and lost it no longer has: the score is raised to the grant's ({@code ZADD GT}; a KB's place
+     * only ever moves later, so a dispatch that comes late, after a newer grant's, changes nothing).
      */
     private void dispatch(KbId kb, Ready job) {
-        redis.on(ready.of(job.kind()).addAsync(job.sinceMs(), kb.value()))
+        redis.on(ready.of(job.kind()).addIfGreaterAsync(job.sinceMs(), kb.value()))
                 .onSuccess(added -> events.ready())
                 .onFailure(e -> LOG.warn("dispatching KB {} failed (the next sweep retries): {}", kb, e.toString()));
     }

@@ -156,24 +156,26 @@ public final class Poller {
     }
 
     /**
-     * Takes {@code kb} off its {@code kind}'s ready set once it is back there, waiting (until woken, each time) at most
-     * until {@code untilNanos}, or less if the worker drains: a poll that found the KB's grant lapsed waits for the
-     * sweep to grant its job again, at its place, rather than take a KB that became ready later. Whether it took it.
+     * Takes {@code kb} off its {@code kind}'s ready set if it is there, else once it is back there after the next ready
+     * event (a grant), waiting for that at most until {@code untilNanos}, or less if the worker drains: a poll that found
+     * the KB's grant lapsed waits for the sweep to grant its job again, at its place, rather than take a KB that became
+     * ready later. Whether it took it; false also when the event was another KB's (or another poll took this one): the
+     * poll then goes on as usual, never idle while a KB waits.
      */
     Future<Boolean> takeWhenBack(String worker, KbId kb, JobKind kind, long began, long untilNanos) {
         Promise<Long> seen = Promise.promise();
         redis.context().runOnContext(v -> seen.complete(generation));
         Poll poll = new Poll(worker, Set.of(kind), began, untilNanos);
-        return seen.future().compose(gen -> takeWhenBack(poll, kb, kind, gen));
+        return seen.future().compose(gen -> takeWhenBack(poll, kb, kind, gen, false));
     }
 
-    private Future<Boolean> takeWhenBack(Poll poll, KbId kb, JobKind kind, long gen) {
+    private Future<Boolean> takeWhenBack(Poll poll, KbId kb, JobKind kind, long gen, boolean woken) {
         return redis.on(ready.of(kind).removeAsync(kb.value())).compose(taken -> {
             long remainingMs = (poll.deadlineNanos - System.nanoTime()) / 1_000_000;
-            if (taken || remainingMs <= 0 || poll.endedBy(ended.get(poll.worker))) {
+            if (taken || woken || remainingMs <= 0 || poll.endedBy(ended.get(poll.worker))) {
                 return Future.succeededFuture(taken);
             }
-            return sleep(poll.worker, gen, remainingMs).compose(next -> takeWhenBack(poll, kb, kind, next));
+            return sleep(poll.worker, gen, remainingMs).compose(next -> takeWhenBack(poll, kb, kind, next, true));
         });
     }
 
