@@ -196,8 +196,8 @@ public final class Assigner {
     /**
      * Takes back {@code workerId}'s claim of the job grant {@code leaseId}, which its worker never received (its poll
      * failed after the claim, or could not be answered): the job is offered again at the sweep's next tick ({@code
-     * lease.sweepMillis}), at its place, and the attempt is not counted. If that fails too (Redis gone), the grant lapses after its
-     * TTL. Whether it was taken back.
+     * lease.sweepMillis}), at its place, and the attempt is not counted. If that fails too (Redis gone), the grant
+     * lapses after its TTL. Whether it was taken back.
      */
     public Future<Boolean> giveBack(KbId kb, String workerId, String leaseId) {
         return tickets.unclaim(kb, workerId, leaseId)
