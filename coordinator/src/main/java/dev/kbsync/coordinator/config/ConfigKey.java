@@ -107,7 +107,7 @@ public enum ConfigKey implements Key {
             "lease.sweepMillis",
             "KBSYNC_LEASE_SWEEP_MILLIS",
             "250",
-            "How often the sweep runs: an expiry that falls due is acted on within this long; a KB with nothing due is swept when it changes, else at the latest 1 s (held) or 5 s (idle) later; 10-60000."),
+            "How often the sweep runs: an expiry that falls due is acted on within this long; a KB with nothing due is swept when it changes, else at the latest 1 s (held) or 5 s (idle) later; 10-60000. A poll that finds the oldest waiting job's grant lapsed waits up to 2 s for the sweep to grant it again (then it takes the next KB), so keep this well under 2 s."),
     LOCK_WATCHDOG_SECONDS(
             "lock.watchdogSeconds",
             "KBSYNC_LOCK_WATCHDOG_SECONDS",
