@@ -81,6 +81,28 @@ class LeaseOwnerApiIT {
                 .isEqualTo("released");
     }
 
+    /**
+     * A job's id has the form of a raw lease's id ({@code <kb>~<ticket>}): named as a lease, it is no lease, for any
+     * token (a job's lease ids carry its grant's fence), and a release of it changes nothing.
+     */
+    @Test
+    void shouldAnswerNoLeaseForAJobsIdNamedAsALease() {
+        api.kb("jobs-only");
+        String job = api.call(
+                        POST,
+                        "/v1/kbs/jobs-only/notes",
+                        OTHER_CLIENT,
+                        new JsonObject().put("user", "u").put("text", "a note"))
+                .bodyAsJsonObject()
+                .getString("id");
+
+        assertError(api.call(GET, "/v1/leases/" + job, CLIENT), 404, "LEASE_NOT_FOUND");
+        assertError(api.call(DELETE, "/v1/leases/" + job, CLIENT), 404, "LEASE_NOT_FOUND");
+        assertError(api.call(DELETE, "/v1/leases/" + job, ADMIN), 404, "LEASE_NOT_FOUND");
+        assertThat(api.call(GET, "/v1/jobs/" + job, ADMIN).bodyAsJsonObject().getString("state"))
+                .isEqualTo("queued");
+    }
+
     private static String requested(String kb) {
         return api.call(POST, "/v1/kbs/" + kb + "/leases", CLIENT, new JsonObject().put("holder", "bot"))
                 .bodyAsJsonObject()

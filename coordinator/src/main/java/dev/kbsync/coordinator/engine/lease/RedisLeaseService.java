@@ -21,6 +21,7 @@ import dev.kbsync.coordinator.engine.ticket.Outcomes.Enqueued;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.Granted;
 import dev.kbsync.coordinator.engine.ticket.Outcomes.NotRequester;
 import dev.kbsync.coordinator.engine.ticket.TicketKind;
+import dev.kbsync.coordinator.engine.ticket.TicketView;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.error.ConflictException;
 import dev.kbsync.coordinator.error.ForbiddenException;
@@ -125,9 +126,19 @@ public final class RedisLeaseService implements LeaseService {
     public Future<Lease> get(String leaseId) {
         return LeaseRef.of(leaseId)
                 .compose(ref -> tickets.ticket(ref.kb(), ref.ticket())
-                        .map(view -> view.map(v -> v.lease(ref))
+                        .map(view -> view.filter(v -> names(ref, v))
+                                .map(v -> v.lease(ref))
                                 .orElseThrow(() -> new NotFoundException(
                                         "LEASE_NOT_FOUND", "no lease " + Quoting.quote(leaseId)))));
+    }
+
+    /**
+     * Whether {@code ref} is a lease of the ticket {@code view} shows: a job's lease id for a job's ticket, a raw
+     * lease's for a raw lease's. A job's own id has the form of a raw lease's id ({@code <kb>~<ticket>}), and names no
+     * lease.
+     */
+    private static boolean names(LeaseRef ref, TicketView view) {
+        return ref.forJob() == (view.ticket().kind() == TicketKind.JOB);
     }
 
     @Override
@@ -136,7 +147,8 @@ public final class RedisLeaseService implements LeaseService {
                 .compose(ref -> ref.forJob()
                         ? Future.succeededFuture("") // a job's grant is its worker's: no read
                         : tickets.ticket(ref.kb(), ref.ticket())
-                                .map(view -> view.map(v -> v.ticket().submitter())
+                                .map(view -> view.filter(v -> names(ref, v))
+                                        .map(v -> v.ticket().submitter())
                                         .orElseThrow(() -> new NotFoundException(
                                                 "LEASE_NOT_FOUND", "no lease " + Quoting.quote(leaseId)))));
     }
