@@ -180,8 +180,9 @@ public final class Outcomes {
 
     /**
      * A KB whose job grant waits for a worker: the job's kind (which ready set) and since when the job waits there
-     * ({@code sinceMs}, Redis ms, the score of its entry): set at the job's first grant and kept while that grant lapses,
-     * is given back or is made again, so that a job never loses its place to KBs that became ready later.
+     * ({@code sinceMs}, Redis ms, the score of its entry): set at the job's grant and kept while that grant lapses
+     * unclaimed, is given back or is made again, so that the job does not lose its place to KBs that became ready later;
+     * set anew after a worker had the job and lost it.
      */
     public record Ready(JobKind kind, long sinceMs) {}
 

@@ -126,7 +126,8 @@ end
 -- Tickets are JSON records in the KB's tickets hash (field = ticket id): k (job|lease), h (holder or user), c (created
 -- ms), ttl, th (synthetic Redisson thread id = seq), s (waiting|granted|released|expired), f (token of the last grant),
 -- a (attempts: claims by workers), ty (note|agent), b (head lease of the group commit it runs in), l (id of its last
--- grant); jobs also js (queued|running|done|failed), ff (token of the first grant), st, fin (ms), cm (commit), cu
+-- grant); jobs also js (queued|running|done|failed), ff (token of the first grant), rd (ms since it waits for a worker
+-- at its KB's head: its place among the ready KBs, see grantHead), st, fin (ms), cm (commit), cu
 -- (commit link), fl (files JSON), rs (an agent's answer), er (error JSON), o (1: its last grant, l, recorded the outcome), w
 -- (worker), tk (the name of the
 -- token that submitted it; '' when unknown), cb (its callback URL), wd (ms its webhook became due: once, at its
