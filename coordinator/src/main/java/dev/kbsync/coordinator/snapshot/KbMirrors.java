@@ -228,7 +228,10 @@ public final class KbMirrors implements AutoCloseable {
                 existing.configure(kb);
                 return existing;
             }
-            Mirror created = Mirror.open(kb, dirs.of(kb), fetch -> fetches.execute(host(kb.remote()), fetch), auth);
+            // a fetch the shut threads refuse needs nothing here: closing them, close() closes every mirror, which
+            // ends the waits for its fetches
+            Mirror created =
+                    Mirror.open(kb, dirs.of(kb), fetch -> fetches.execute(host(kb.remote()), fetch, () -> {}), auth);
             mirrors.put(kb.id(), created);
             if (existing != null) {
                 retire(existing);

@@ -1,8 +1,10 @@
 package dev.kbsync.coordinator.snapshot;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ExecutorService;
@@ -31,10 +33,11 @@ final class Lanes {
 
     /**
      * Runs {@code task} (of {@code lane}) once a thread and its lane's share allow; whether it waits for them (did not
-     * start at once).
+     * start at once). The threads shut down, it never runs: {@code refused} runs instead (on the caller's thread or on
+     * the one that found them shut), for this task and for every task still waiting.
      */
-    boolean execute(String lane, Runnable task) {
-        Waiting asked = new Waiting(lane, task);
+    boolean execute(String lane, Runnable task, Runnable refused) {
+        Waiting asked = new Waiting(lane, task, refused);
         synchronized (this) {
             waiting.add(asked);
         }
@@ -81,9 +84,20 @@ final class Lanes {
                 });
             } catch (RejectedExecutionException closed) {
                 ended(started.lane());
+                refuseAll(started);
                 return;
             }
         }
+    }
+
+    /** The threads are shut: {@code started} and every task still waiting will never run. */
+    private void refuseAll(Waiting started) {
+        List<Waiting> refused = new ArrayList<>(List.of(started));
+        synchronized (this) {
+            refused.addAll(waiting);
+            waiting.clear();
+        }
+        refused.forEach(w -> w.refused().run());
     }
 
     private void done(String lane) {
@@ -96,5 +110,5 @@ final class Lanes {
         runningByLane.computeIfPresent(lane, (l, n) -> n <= 1 ? null : n - 1);
     }
 
-    private record Waiting(String lane, Runnable task) {}
+    private record Waiting(String lane, Runnable task, Runnable refused) {}
 }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.internal.JGitText;
 import org.eclipse.jgit.internal.storage.file.FileRepository;
@@ -183,8 +184,13 @@ final class Mirror implements AutoCloseable {
         }
         if (running == null) {
             running = new CompletableFuture<>();
-            fetches.execute(this::fetchLoop);
-            return running;
+            CompletableFuture<Void> asked = running;
+            try {
+                fetches.execute(this::fetchLoop);
+            } catch (RejectedExecutionException closing) { // the fetch threads are shut: no fetch will run
+                endWaits();
+            }
+            return asked;
         }
         if (next == null) {
             next = new CompletableFuture<>();
@@ -226,17 +232,9 @@ final class Mirror implements AutoCloseable {
                     done = running;
                 }
             }
-        } finally {
-            synchronized (this) {
-                if (running != null) { // fetchOnce rethrew (the JVM is out of memory): no fetch is under way any more
-                    running.complete(null);
-                    if (next != null) {
-                        next.complete(null);
-                    }
-                    running = null;
-                    next = null;
-                }
-            }
+        } catch (Throwable e) { // fetchOnce rethrew (the JVM is out of memory): no fetch is under way any more
+            endWaits();
+            throw e;
         }
     }
 
@@ -354,8 +352,25 @@ final class Mirror implements AutoCloseable {
         return "refs/heads/" + kb.branch();
     }
 
+    /** Closes the repository; a fetch asked and never run (the fetch threads were shut) no longer keeps reads waiting. */
     @Override
     public void close() {
+        synchronized (this) {
+            retired = true;
+            endWaits();
+        }
         repository.close();
+    }
+
+    /** No fetch is under way any more: whoever waits for one goes on (with the snapshot as it is). */
+    private synchronized void endWaits() {
+        if (running != null) {
+            running.complete(null);
+            running = null;
+        }
+        if (next != null) {
+            next.complete(null);
+            next = null;
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.kbsync.coordinator.snapshot;
 
+import dev.kbsync.api.ErrorCodes;
 import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.error.UnavailableException;
 import java.time.Duration;
@@ -14,10 +15,12 @@ import java.util.function.Supplier;
  * on. A read waits for a thread only while all are busy or its KB's share is, and only until {@code pastWait} after its
  * own wait (for a fetch, for a commit) ends: then it fails with {@link UnavailableException} {@code READS_BUSY} and
  * never runs. That comes before the request's bound (4 s past the same wait), so a read of a busy KB is not answered
- * REDIS_UNAVAILABLE while Redis answers.
+ * REDIS_UNAVAILABLE while Redis answers. A read that cannot run because the threads are shut (the coordinator stops)
+ * fails at once with {@code COORDINATOR_STOPPING}.
  */
 final class ReadThreads {
     private static final Duration RETRY_BUSY = Duration.ofSeconds(1);
+    private static final Duration RETRY_STOPPING = Duration.ofSeconds(1);
 
     private final Lanes lanes;
     private final long pastWaitNanos;
@@ -40,7 +43,7 @@ final class ReadThreads {
                 result.completeExceptionally(e);
             }
         };
-        if (lanes.execute(kb.value(), task)) {
+        if (lanes.execute(kb.value(), task, () -> result.completeExceptionally(stopping()))) {
             long left = Math.max(0, deadline + pastWaitNanos - System.nanoTime());
             CompletableFuture.delayedExecutor(left, TimeUnit.NANOSECONDS).execute(() -> {
                 if (lanes.withdraw(task)) {
@@ -49,6 +52,13 @@ final class ReadThreads {
             });
         }
         return result;
+    }
+
+    private static UnavailableException stopping() {
+        return new UnavailableException(
+                ErrorCodes.COORDINATOR_STOPPING,
+                "the coordinator is stopping: its read threads are shut; retry (another one)",
+                RETRY_STOPPING);
     }
 
     private static UnavailableException busy(KbId kb) {

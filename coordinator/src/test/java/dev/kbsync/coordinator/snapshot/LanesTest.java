@@ -25,21 +25,24 @@ class LanesTest {
         CountDownLatch stuckStarted = new CountDownLatch(2);
         CountDownLatch thirdStuck = new CountDownLatch(1);
         for (int i = 0; i < 2; i++) {
-            assertThat(lanes.execute(KbMirrors.host("https://slow.example/kb" + i + ".git"), () -> {
-                        stuckStarted.countDown();
-                        await(release);
-                    }))
+            assertThat(lanes.execute(
+                            KbMirrors.host("https://slow.example/kb" + i + ".git"),
+                            () -> {
+                                stuckStarted.countDown();
+                                await(release);
+                            },
+                            () -> {}))
                     .as("a task that finds its lane's share free does not wait")
                     .isFalse();
         }
-        assertThat(lanes.execute(KbMirrors.host("https://slow.example/kb2.git"), thirdStuck::countDown))
+        assertThat(lanes.execute(KbMirrors.host("https://slow.example/kb2.git"), thirdStuck::countDown, () -> {}))
                 .as("a third task of the slow lane waits")
                 .isTrue();
         assertThat(stuckStarted.await(5, TimeUnit.SECONDS)).isTrue();
 
         CountDownLatch others = new CountDownLatch(2);
-        lanes.execute(KbMirrors.host("https://fast.example/a.git"), others::countDown);
-        lanes.execute(KbMirrors.host("/srv/git/b.git"), others::countDown);
+        lanes.execute(KbMirrors.host("https://fast.example/a.git"), others::countDown, () -> {});
+        lanes.execute(KbMirrors.host("/srv/git/b.git"), others::countDown, () -> {});
         assertThat(others.await(5, TimeUnit.SECONDS))
                 .as("other lanes' tasks run while the slow lane holds its share")
                 .isTrue();
@@ -57,15 +60,15 @@ class LanesTest {
     void shouldNeverRunATaskTakenBackWhileItWaited() throws Exception {
         Lanes lanes = new Lanes(threads, 4, 1);
         CountDownLatch release = new CountDownLatch(1);
-        lanes.execute("kb", () -> await(release));
+        lanes.execute("kb", () -> await(release), () -> {});
         CountDownLatch ran = new CountDownLatch(1);
         Runnable waiting = ran::countDown;
-        assertThat(lanes.execute("kb", waiting)).isTrue();
+        assertThat(lanes.execute("kb", waiting, () -> {})).isTrue();
 
         assertThat(lanes.withdraw(waiting)).as("it was waiting").isTrue();
         assertThat(lanes.withdraw(waiting)).as("it is gone").isFalse();
         CountDownLatch next = new CountDownLatch(1);
-        lanes.execute("kb", next::countDown);
+        lanes.execute("kb", next::countDown, () -> {});
         release.countDown();
         assertThat(next.await(5, TimeUnit.SECONDS))
                 .as("the lane's next task runs")

@@ -144,6 +144,42 @@ class MirrorIT {
         }
     }
 
+    /**
+     * A fetch that will never run (the fetch threads were shut down when the coordinator stopped) must not leave the
+     * reads that wait for it waiting: the mirror's close ends them, and a refresh asked after the threads refused it
+     * or after the close is answered at once. Before, such a fetch stayed "under way" and its waiters were answered
+     * only by their requests' bound.
+     */
+    @Test
+    void shouldEndTheWaitForAFetchThatNeverRunsWhenTheMirrorCloses() throws Exception {
+        Path remote = BareRemotes.init(tmp.resolve("remote.git"), "main");
+        pushCommit(remote, "main", "# main\n");
+        KbConfig kb = new KbConfig(KbId.of("notes"), remote.toString(), "main");
+        List<Runnable> dropped = new java.util.ArrayList<>();
+        Mirror mirror = Mirror.open(kb, tmp.resolve("mirror"), dropped::add, new FetchAuth(List.of()));
+        java.util.concurrent.CompletableFuture<Void> waiting = mirror.refresh();
+        java.util.concurrent.CompletableFuture<Void> behind = mirror.refresh();
+        assertThat(dropped).hasSize(1);
+
+        mirror.close();
+
+        assertThat(waiting).as("the fetch that never ran").succeedsWithin(java.time.Duration.ofSeconds(1));
+        assertThat(behind).as("the one asked behind it").succeedsWithin(java.time.Duration.ofSeconds(1));
+        assertThat(mirror.refresh()).as("a refresh after the close").isDone();
+    }
+
+    @Test
+    void shouldAnswerARefreshTheFetchThreadsRefuse() throws Exception {
+        Path remote = BareRemotes.init(tmp.resolve("remote.git"), "main");
+        pushCommit(remote, "main", "# main\n");
+        KbConfig kb = new KbConfig(KbId.of("notes"), remote.toString(), "main");
+        fetches.shutdown();
+        try (Mirror mirror = Mirror.open(kb, tmp.resolve("mirror"), fetches, new FetchAuth(List.of()))) {
+            assertThat(mirror.refresh()).as("refused: no fetch is under way").isDone();
+            assertThat(mirror.dueForTimer(1, 1)).as("nor held as under way").isTrue();
+        }
+    }
+
     private static KeyPair rsa() throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);

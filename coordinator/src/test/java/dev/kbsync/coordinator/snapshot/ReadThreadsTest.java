@@ -86,6 +86,39 @@ class ReadThreadsTest {
                 .hasMessage("broken");
     }
 
+    /**
+     * The read threads shut down (the coordinator stops): a read asked then, or still waiting for a thread, is answered
+     * 503 COORDINATOR_STOPPING at once. Before, the first was never answered, the second only READS_BUSY at its bound.
+     */
+    @Test
+    void shouldAnswerReadsThatCannotRunOnceTheThreadsAreShutCoordinatorStopping() throws Exception {
+        CountDownLatch holding = new CountDownLatch(2);
+        for (int i = 0; i < 2; i++) {
+            threads.run(BUSY, System.nanoTime(), () -> {
+                holding.countDown();
+                return await(new CountDownLatch(1));
+            });
+        }
+        assertThat(holding.await(5, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<String> waiting =
+                threads.run(BUSY, System.nanoTime() + Duration.ofSeconds(30).toNanos(), () -> "late");
+
+        pool.shutdownNow();
+
+        assertStopping(waiting);
+        assertStopping(threads.run(CALM, System.nanoTime(), () -> "after"));
+    }
+
+    private static void assertStopping(CompletableFuture<String> read) {
+        assertThatThrownBy(() -> read.get(2, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOfSatisfying(UnavailableException.class, e -> {
+                    assertThat(e.code()).isEqualTo("COORDINATOR_STOPPING");
+                    assertThat(e.retryAfter()).isPositive();
+                });
+    }
+
     private static String await(CountDownLatch latch) {
         try {
             latch.await(10, TimeUnit.SECONDS);
