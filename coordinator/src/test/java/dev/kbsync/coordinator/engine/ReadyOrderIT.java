@@ -16,11 +16,14 @@ import dev.kbsync.testing.RedisExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.redisson.api.RLock;
 import org.redisson.api.RScoredSortedSet;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -33,6 +36,7 @@ import org.redisson.client.codec.StringCodec;
  */
 class ReadyOrderIT {
     private static final Duration TTL = Duration.ofSeconds(2);
+    private static final long RAW_THREAD = 42;
 
     @RegisterExtension
     static final RedisExtension redis = new RedisExtension();
@@ -52,7 +56,15 @@ class ReadyOrderIT {
                 Duration.ofSeconds(10),
                 Duration.ofMillis(250)));
         coordinators.register(
-                engine, "given-back", "came-later", "lapsed", "came-later-too", "unswept", "came-after-it");
+                engine,
+                "given-back",
+                "came-later",
+                "lapsed",
+                "came-later-too",
+                "unswept",
+                "came-after-it",
+                "held-by-redisson",
+                "ready-meanwhile");
         jobs = engine.services().jobs();
         probe = coordinators.client(Coordinators.config("ready-probe"));
     }
@@ -124,6 +136,52 @@ class ReadyOrderIT {
                 .as("the job whose grant the poll found lapsed became ready before the other KB's")
                 .isEqualTo(first.id());
         completeWithTheOther(next, "w3", later);
+    }
+
+    /**
+     * A poll waiting for a lapsed grant to be made again goes on as usual at the first ready event that is another
+     * KB's: when the sweep cannot grant the job again (a Redisson client queued behind the grant takes the KB's lock
+     * once the sweep ends it), the poll takes the other KB at once instead of sitting out its wait (2 s).
+     */
+    @Test
+    void shouldTakeAnotherKbAtItsReadyEventWhenTheLapsedGrantIsNotMadeAgain() throws Exception {
+        KbId held = KbId.of("held-by-redisson");
+        Job blocked = submit(held.value());
+        RLock raw = probe.getFairLock(new KbKeys(held).lock());
+        raw.lockAsync(30, TimeUnit.SECONDS, RAW_THREAD);
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(5))
+                .alias("the Redisson client queued behind the job's grant")
+                .until(() -> probe.getList("redisson_lock_queue:" + new KbKeys(held).lock(), StringCodec.INSTANCE)
+                                .size()
+                        > 0);
+        probe.getMap(new KbKeys(held).prefix() + "lease", StringCodec.INSTANCE).put("expires", "1");
+
+        long began = System.nanoTime();
+        CompletableFuture<Optional<Assignment>> poll =
+                jobs.poll("w4", Duration.ofSeconds(10)).toCompletionStage().toCompletableFuture();
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(5))
+                .alias("the sweep ended the lapsed grant and the Redisson client took the lock")
+                .until(() -> raw.isHeldByThread(RAW_THREAD));
+        assertThat(poll)
+                .as("the poll found the grant lapsed and waits for it to be made again")
+                .isNotDone();
+        CompletableFuture<Long> answeredAt = poll.thenApply(x -> System.nanoTime());
+        // the grant lapses at the TTL (2 s) unless its worker beats: the other KB's job is submitted, not awaited
+        Job other = await(jobs.submit(
+                KbId.of("ready-meanwhile"), "ann", new JobPayload.Note("a note", null, null), Optional.empty()));
+
+        Assignment next = poll.get(10, TimeUnit.SECONDS).orElseThrow();
+        assertThat(next.job().id()).as("the KB that became ready meanwhile").isEqualTo(other.id());
+        assertThat(Duration.ofNanos(answeredAt.get() - began))
+                .as("taken at its ready event, not after the poll's wait for the lapsed grant (2 s)")
+                .isLessThan(Duration.ofMillis(1900));
+
+        complete(next);
+        raw.forceUnlock(); // the sweep grants the job again
+        complete(await(jobs.poll("w4", Duration.ofSeconds(10))).orElseThrow());
+        assertThat(await(jobs.get(blocked.id())).state()).isEqualTo(JobState.DONE);
     }
 
     /** Runs {@code next}, then the other job waiting, to their ends: the next test finds no job waiting. */
