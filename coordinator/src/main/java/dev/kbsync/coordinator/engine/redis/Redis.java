@@ -263,9 +263,14 @@ public final class Redis {
 
     /**
      * A refusal Redisson has no type for: MISCONF (Redis cannot persist, so it takes no write), also as Redis 6 wraps a
-     * script's ({@code ERR Error running script ... -MISCONF ...}).
+     * script's ({@code ERR Error running script ... -MISCONF ...}); and the refusals Redisson types only unwrapped, met
+     * inside a script on Redis 6.2: READONLY (a master a failover demoted while the script was sent) and NOREPLICAS.
      */
     private static boolean refusedWrites(String message) {
-        return message != null && (message.startsWith("MISCONF ") || message.contains("-MISCONF "));
+        return message != null
+                && (message.startsWith("MISCONF ")
+                        || message.contains("-MISCONF ")
+                        || message.contains("-READONLY ")
+                        || message.contains("-NOREPLICAS "));
     }
 }

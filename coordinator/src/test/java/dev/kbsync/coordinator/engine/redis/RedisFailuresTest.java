@@ -12,7 +12,8 @@ import org.redisson.client.RedisReconnectedException;
 class RedisFailuresTest {
     /**
      * A Redis that cannot persist refuses writes with MISCONF, which Redisson has no type for (and Redis 6 wraps a
-     * script's in ERR Error running script ... -MISCONF); one short of replicas (min-replicas-to-write) with NOREPLICAS;
+     * script's in ERR Error running script ... -MISCONF, as it wraps READONLY and NOREPLICAS met inside a script on a master
+     * that a failover demoted or that lost its replicas); one short of replicas (min-replicas-to-write) with NOREPLICAS;
      * a connection that dropped and came back under a step in flight fails it with RedisReconnectedException. Neither is the request's fault, nor a defect: 503, retry.
      */
     @Test
@@ -22,6 +23,11 @@ class RedisFailuresTest {
                     + " to disk. Commands that may modify the data set are disabled"),
             new RedisException("ERR Error running script (call to f_1234): @user_script:1: -MISCONF Redis is configured"
                     + " to save RDB snapshots"),
+            // Redis 6.2 runs a script on a master demoted by a failover and fails its first write inside it
+            new RedisException("ERR Error running script (call to f_1234): @user_script:12: -READONLY You can't write"
+                    + " against a read only replica."),
+            new RedisException("ERR Error running script (call to f_1234): @user_script:12: -NOREPLICAS Not enough"
+                    + " good replicas to write."),
             new RedisReconnectedException("Channel has been reconnected"),
             new RedisNoReplicasException("NOREPLICAS Not enough good replicas to write.")
         }) {
