@@ -34,9 +34,13 @@ final class CredentialShapes {
     private CredentialShapes() {}
 
     static CredentialRef parse(Map<String, String> fields) {
-        for (String name : fields.keySet()) {
-            if (!FIELDS.contains(name)) {
-                throw invalid("unknown field " + Quoting.quote("credentials." + name) + "; allowed: " + FIELDS);
+        for (Map.Entry<String, String> field : fields.entrySet()) {
+            if (!FIELDS.contains(field.getKey())) {
+                throw invalid(
+                        "unknown field " + Quoting.quote("credentials." + field.getKey()) + "; allowed: " + FIELDS);
+            }
+            if (field.getValue() != null && UnicodeForm.hasLoneSurrogate(field.getValue())) {
+                throw invalid("credentials." + field.getKey() + " must not hold an unpaired surrogate (no UTF-8 form)");
             }
         }
         List<String> kinds = List.of("env", "file", "githubApp", "sshKey").stream()

@@ -34,6 +34,9 @@ public record NotePathTemplate(String pattern) {
             throw invalid("must be a KB-relative path of at most " + MAX_LENGTH + " characters, got "
                     + Quoting.quote(pattern));
         }
+        if (UnicodeForm.hasLoneSurrogate(pattern)) {
+            throw invalid("must not hold an unpaired surrogate (it has no UTF-8 form)");
+        }
         pattern = UnicodeForm.nfc(pattern);
         Matcher placeholders = PLACEHOLDER.matcher(pattern);
         while (placeholders.find()) {

@@ -6,6 +6,7 @@ import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.NotePathTemplate;
 import dev.kbsync.api.Quoting;
+import dev.kbsync.api.UnicodeForm;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -98,7 +99,8 @@ public final class KbValidation {
         if (remote == null
                 || remote.isBlank()
                 || remote.length() > MAX_REMOTE
-                || remote.chars().anyMatch(c -> c < 0x20)) {
+                || remote.chars().anyMatch(c -> c < 0x20)
+                || UnicodeForm.hasLoneSurrogate(remote)) { // stored, it would be a '?': checked is not what is kept
             throw invalidRemote();
         }
         var url = URL.matcher(remote);
@@ -210,6 +212,7 @@ public final class KbValidation {
                 || branch.equals("HEAD") // not a branch name, though a valid ref
                 || branch.startsWith("refs/") // the branch's name, not its ref: refs/heads/<name> is made of it
                 || branch.length() > 200
+                || UnicodeForm.hasLoneSurrogate(branch)
                 || branch.equals("@")
                 || BAD_REF_CHARS.matcher(branch).find()
                 || branch.contains("..")

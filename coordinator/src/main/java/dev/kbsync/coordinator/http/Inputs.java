@@ -196,22 +196,9 @@ final class Inputs {
         return value;
     }
 
-    /**
-     * Whether {@code value} has a UTF-16 surrogate without its pair (a JSON {@code "\\ud800"} escape alone): it has no
-     * UTF-8 form, and would be stored as {@code ?} rather than as sent.
-     */
+    /** {@link UnicodeForm#hasLoneSurrogate}. */
     static boolean loneSurrogate(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (Character.isHighSurrogate(c)
-                    && i + 1 < value.length()
-                    && Character.isLowSurrogate(value.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                return true;
-            }
-        }
-        return false;
+        return UnicodeForm.hasLoneSurrogate(value);
     }
 
     /** The longest a long poll waits ({@code waitMs}, a worker's poll or a lease request): 30 s. */

@@ -164,6 +164,30 @@ class QueueApiIT {
         assertThat(api.services.calls.get()).isEqualTo(calls);
     }
 
+    /**
+     * A lone surrogate (a JSON {@code \\ud800} escape alone) has no UTF-8 form: stored, it became {@code ?}, so the
+     * registration kept something else than what was checked (a branch {@code ma?in}, a note path with {@code ?} every
+     * note then failed on, a remote whose {@code ?access_token=} passed the credentials check).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "remote     | {\"remote\":\"https://github.com/acme/n.git\\ud800access_token=ghp_secret123\",\"branch\":\"main\"} | INVALID_REMOTE",
+                "branch     | {\"remote\":\"https://github.com/acme/n.git\",\"branch\":\"ma\\ud800in\"} | INVALID_BRANCH",
+                "note path  | {\"remote\":\"https://github.com/acme/n.git\",\"branch\":\"main\",\"notePath\":\"notes/\\ud800{slug}.md\"} | INVALID_NOTE_PATH",
+                "credential | {\"remote\":\"https://github.com/acme/n.git\",\"branch\":\"main\",\"credentials\":{\"file\":\"/run/secrets/t\\udfff\"}} | INVALID_CREDENTIALS",
+                "app base   | {\"remote\":\"https://github.com/acme/n.git\",\"branch\":\"main\",\"credentials\":{\"githubApp\":{\"appId\":\"1\",\"installationId\":2,\"privateKeyFile\":\"/k.pem\",\"apiBase\":\"https://api.github.com\\ud800\"}}} | INVALID_CREDENTIALS",
+            })
+    void shouldRefuseALoneSurrogateInARegistrationAndChangeNothing(String name, String body, String code) {
+        long calls = api.services.calls.get();
+        HttpResponse<Buffer> response =
+                api.raw(PUT, "/v1/kbs/surrogates", ADMIN, "application/json", Buffer.buffer(body));
+        assertError(response, 400, code);
+        assertThat(response.bodyAsString()).doesNotContain("ghp_secret123");
+        assertThat(api.services.calls.get()).isEqualTo(calls);
+    }
+
     @Test
     void shouldStreamSnapshotsOfOneKbAndOfAllKbs() {
         KbId boom = KbId.of("boom");
