@@ -49,7 +49,8 @@ class JobIT {
     static void start() {
         coordinators = new Coordinators(redis);
         Engine engine = coordinators.start(Coordinators.config("c1").withLeaseTtl(Duration.ofSeconds(3)));
-        coordinators.register(engine, "persist", "idem", "docs", "other", "retry", "events", "beat", "restore");
+        coordinators.register(
+                engine, "persist", "idem", "docs", "other", "retry", "events", "beat", "restore", "lost-worker");
         jobs = engine.services().jobs();
         leases = engine.services().leases();
     }
@@ -186,6 +187,29 @@ class JobIT {
                         ConflictException.class, e -> assertThat(e.code()).isEqualTo("LEASE_LOST"));
         assertThat(await(jobs.complete(job.id(), done(retry))).attempts()).isEqualTo(2);
         await(jobs.complete(behind.id(), done(poll())));
+    }
+
+    /**
+     * A job whose worker went silent goes back to the queue, but that worker may have pushed it before it stopped (the
+     * job's next run finds its commit by its trailers and records it done): a cancel then would end it "cancelled,
+     * never lands" while it is on the remote. Refused like a running job's; the job runs to its outcome.
+     */
+    @Test
+    void shouldRefuseToCancelAJobAWorkerHadThatWentBackToTheQueue() {
+        Job job = await(jobs.submit(KbId.of("lost-worker"), "ann", note("maybe pushed"), Optional.empty()));
+        Assignment silent = poll();
+        assertThat(silent.job().id()).isEqualTo(job.id());
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(
+                        () -> assertThat(await(jobs.get(job.id())).state()).isEqualTo(JobState.QUEUED));
+
+        assertThatThrownBy(() -> await(jobs.cancel(job.id(), Optional.empty())))
+                .isInstanceOfSatisfying(
+                        ConflictException.class, e -> assertThat(e.code()).isEqualTo("JOB_RUNNING"));
+
+        Assignment again = poll();
+        assertThat(again.job().id()).as("it still runs").isEqualTo(job.id());
+        assertThat(await(jobs.complete(job.id(), done(again))).state()).isEqualTo(JobState.DONE);
     }
 
     @Test

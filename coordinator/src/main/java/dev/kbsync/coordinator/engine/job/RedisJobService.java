@@ -224,7 +224,9 @@ public final class RedisJobService implements JobService {
             }
             case RUNNING ->
                 Future.failedFuture(new ConflictException(
-                        "JOB_RUNNING", "job " + ref.id() + " was taken by a worker: it runs to its outcome"));
+                        "JOB_RUNNING",
+                        "job " + ref.id() + " was taken by a worker (it may be back in the queue after a worker had"
+                                + " it, which may have pushed it): it runs to its outcome"));
             case ENDED ->
                 Future.failedFuture(new ConflictException(
                         "JOB_ENDED",

@@ -1,7 +1,8 @@
 -- Cancels a job no worker took yet, in one step, so a grant racing with it is decided here: a waiting job leaves the
 -- queue; a job granted but not yet claimed gives its grant up (its RFairLock dropped). Either way the job ends
 -- cancelled (terminal: it never lands) and the next ticket is granted in the same step. A job a worker took (running,
--- or a group-commit member) is refused, and so is a caller that is not the job's submitting token.
+-- or a group-commit member, or back in the queue after a worker had it) is refused, and so is a caller that is not
+-- the job's submitting token.
 -- ARGV[11]: ticket, ARGV[12]: the caller's token name ('': any caller, an admin).
 -- Reply: {result (cancelled|running|ended|forbidden|unknown), t, job, ended (see endGrant), next, dropped}.
 local tid, caller = ARGV[11], ARGV[12]
@@ -17,7 +18,10 @@ end
 if terminal(t) then
   return cjson.encode({result = 'ended', t = t, job = job})
 end
-if t.js ~= 'queued' or t.b then
+-- a job back in the queue after a worker had it (silent, lease lapsed, a retryable failure) counts that attempt: the
+-- worker may have pushed it (its next run finds the commit), so it runs to its outcome too. A worker's give-back of
+-- a job it never ran returns the attempt.
+if t.js ~= 'queued' or t.b or (t.a or 0) > 0 then
   return cjson.encode({result = 'running', t = t, job = job})
 end
 t.js, t.fin = 'cancelled', now
