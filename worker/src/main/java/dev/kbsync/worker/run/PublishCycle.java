@@ -275,6 +275,22 @@ public final class PublishCycle {
     /** A unit's state after landing: its outcome so far and, if it made one, its unpushed commit. */
     private record Step(Outcome outcome, CommitResult.Committed commit) {}
 
+    /**
+     * Marks the checkout clean after the push landed. Writing the batch's index back can fail (a full disk): the push
+     * stands, and the next sync resets the checkout fully instead of trusting it.
+     */
+    private static void markClean(CycleBatch batch) {
+        try {
+            batch.checkout().pushedCleanly(batch.done().rounds == 0);
+        } catch (RuntimeException e) {
+            log.warn(
+                    "pushed {}, but the checkout could not be marked clean ({}); the next sync resets it",
+                    batch.first(),
+                    e.getMessage());
+            batch.checkout().distrust();
+        }
+    }
+
     private List<Outcome> push(CycleBatch batch) {
         int rejections = batch.done().rejections;
         PushResult push;
@@ -300,11 +316,13 @@ public final class PublishCycle {
         }
         batch.done().outage.answered(batch.units().get(0));
         if (push instanceof PushResult.Pushed) {
-            batch.checkout().pushedCleanly(batch.done().rounds == 0);
-            batch.commits().forEach((i, c) -> {
-                listener.reached(Phase.PUSHED, batch.units().get(i).id());
-                batch.outcomes().set(i, new Outcome.Published(c.commitId(), c.changes(), rejections));
-            });
+            batch.commits()
+                    .forEach((i, c) ->
+                            batch.outcomes().set(i, new Outcome.Published(c.commitId(), c.changes(), rejections)));
+            markClean(batch); // what landed is published whatever befalls the checkout after
+            batch.commits()
+                    .forEach((i, c) ->
+                            listener.reached(Phase.PUSHED, batch.units().get(i).id()));
             return batch.outcomes();
         }
         if (!(push instanceof PushResult.RejectedNonFastForward)) {

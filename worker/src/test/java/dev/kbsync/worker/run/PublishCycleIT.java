@@ -12,6 +12,7 @@ import dev.kbsync.worker.apply.StopSignal;
 import dev.kbsync.worker.fixture.GitFixture;
 import dev.kbsync.worker.fixture.Jobs;
 import dev.kbsync.worker.fixture.Scripts;
+import dev.kbsync.worker.fixture.Tmpfs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -240,6 +241,37 @@ class PublishCycleIT {
                 .as("a single unit's caller (a library session) gets the error as it came")
                 .isInstanceOf(IllegalStateException.class);
         assertThat(GitFixture.commitsForJob(bare, "job-m")).isZero();
+    }
+
+    /**
+     * The push landed; writing the batch's index back afterwards (the checkout marked clean for the next cycle) failed
+     * on a full disk (a real tmpfs, filled after the batch's last commit). The notes are on the remote: they read
+     * published, never failed, and the next cycle, with space again, resets the checkout instead of trusting it.
+     */
+    @Test
+    void shouldReportAPushThatLandedPublishedWhenMarkingTheCheckoutCleanFails() {
+        checkout.close();
+        try (Tmpfs disk = Tmpfs.mount(tmp.resolve("small"), 8)) {
+            checkout = new KbCheckout(remote, "main", disk.dir().resolve("work"), GitAuth.NONE);
+            cycle(5, PhaseListener.NONE).run(checkout, note("job-before", 39)); // the checkout exists
+            PhaseListener fillTheDisk = (phase, id) -> {
+                if (phase == Phase.COMMITTED && id.equals("job-j")) { // the batch's last commit: the push comes next
+                    disk.fill(0);
+                }
+            };
+
+            List<Outcome> outcomes =
+                    cycle(5, fillTheDisk).runAll(checkout, List.of(note("job-i", 40), note("job-j", 41)));
+
+            assertThat(outcomes).allMatch(o -> o instanceof Outcome.Published);
+            assertThat(GitFixture.commitsForJob(bare, "job-i")).isOne();
+            assertThat(GitFixture.commitsForJob(bare, "job-j")).isOne();
+            disk.unfill();
+            assertThat(cycle(5, PhaseListener.NONE).run(checkout, note("job-k", 42)))
+                    .as("the next cycle")
+                    .isInstanceOf(Outcome.Published.class);
+            assertThat(GitFixture.commitsForJob(bare, "job-k")).isOne();
+        }
     }
 
     @Test
