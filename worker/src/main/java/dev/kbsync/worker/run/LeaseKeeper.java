@@ -266,6 +266,7 @@ public final class LeaseKeeper implements AutoCloseable {
                     + " ms of a heartbeat; it may have lapsed");
             throwIfStopped();
         }
+        throwIfPastDeadline(); // the deadline may have passed while the confirming heartbeat was answered
     }
 
     /**

@@ -256,6 +256,45 @@ class LeaseKeeperTest {
     }
 
     /**
+     * The confirming heartbeat (the check's answer was too old) is judged against the deadline too: a worker frozen
+     * across the unit's stop while it waited for that answer pushes nothing, however fresh the answer.
+     */
+    @Test
+    void shouldNotPushPastTheDeadlineOnTheConfirmingHeartbeatsAnswer() throws Exception {
+        AtomicLong now = new AtomicLong();
+        AtomicInteger heartbeats = new AtomicInteger();
+        Vertx vertx = Vertx.vertx();
+        String granted =
+                lease(Instant.now().plusSeconds(60), null, 60_000).toJson().encode();
+        HttpServer server = vertx.createHttpServer()
+                .requestHandler(r -> {
+                    if (heartbeats.incrementAndGet() == 2) { // frozen across the stop while it waited: 20 s
+                        now.addAndGet(Duration.ofSeconds(20).toNanos());
+                    }
+                    r.response().putHeader("Content-Type", "application/json").end(granted);
+                })
+                .listen(0, "127.0.0.1")
+                .await(10, TimeUnit.SECONDS);
+        try (KbsyncClient client = KbsyncClient.create(
+                        vertx, ClientOptions.of(URI.create("http://127.0.0.1:" + server.actualPort()), "t"));
+                LeaseKeeper keeper =
+                        frozenKeeper(vertx, client, now, Instant.now().plusSeconds(60))) {
+            // the check's answer 41 s old (trusted for 40 s), before the unit's stop (60 s deadline, 5 s margin)
+            PrePushCheck check = answeredThenFrozen(keeper, heartbeats, now, Duration.ofSeconds(41));
+
+            assertThatThrownBy(check::await)
+                    .isInstanceOfSatisfying(
+                            UnitAbortedException.class,
+                            e -> assertThat(e.code()).isEqualTo(UnitAbortedException.MAX_HOLD_EXCEEDED));
+            assertThat(heartbeats.get())
+                    .as("the check's heartbeat, then the confirming one")
+                    .isEqualTo(2);
+        } finally {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
      * A heartbeat answered 404 LEASE_NOT_FOUND (the coordinator knows the lease no more: its records gone) means the
      * grant is not the unit's: the push is stopped as for a lost lease, never failed as an internal error.
      */
