@@ -99,8 +99,7 @@ public final class JobRunner {
         putMdc(assignment);
         try {
             List<JobReport> reports;
-            try (LeaseKeeper keeper =
-                    new LeaseKeeper(vertx, client, modes, assignment.lease(), settings.deadlineMargin())) {
+            try (LeaseKeeper keeper = LeaseKeeper.of(vertx, client, modes, assignment, settings.deadlineMargin())) {
                 running.put(
                         keeper.stop(),
                         "job " + assignment.job().id() + " of KB "

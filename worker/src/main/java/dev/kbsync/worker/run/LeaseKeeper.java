@@ -1,5 +1,6 @@
 package dev.kbsync.worker.run;
 
+import dev.kbsync.api.Assignment;
 import dev.kbsync.api.Lease;
 import dev.kbsync.api.LeaseState;
 import dev.kbsync.api.client.KbsyncClient;
@@ -113,15 +114,30 @@ public final class LeaseKeeper implements AutoCloseable {
     }
 
     public LeaseKeeper(Vertx vertx, KbsyncClient client, ModeTracker modes, Lease lease, Duration margin) {
-        this(vertx, client, modes, lease, margin, System::nanoTime);
+        this(vertx, client, modes, lease, null, margin, System::nanoTime);
     }
 
     /**
-     * As {@link #LeaseKeeper(Vertx, KbsyncClient, ModeTracker, Lease, Duration)}, measuring time by {@code ticker}
-     * (monotonic nanoseconds, as {@link System#nanoTime()}: a wall clock's step must not move a lease's bounds).
+     * The keeper of a job's lease as a poll assigned it: its time left counts from the claim (the job's {@code
+     * startedAt}), which its expiry does not tell when the coordinator capped it at the deadline.
+     */
+    public static LeaseKeeper of(Vertx vertx, KbsyncClient client, ModeTracker modes, Assignment a, Duration margin) {
+        return new LeaseKeeper(vertx, client, modes, a.lease(), a.job().startedAt(), margin, System::nanoTime);
+    }
+
+    /**
+     * As {@link #LeaseKeeper(Vertx, KbsyncClient, ModeTracker, Lease, Duration)}, the lease read at {@code readAt}
+     * (null: unknown; {@link #untilStop(Lease, Instant, Duration)}), measuring time by {@code ticker} (monotonic
+     * nanoseconds, as {@link System#nanoTime()}: a wall clock's step must not move a lease's bounds).
      */
     LeaseKeeper(
-            Vertx vertx, KbsyncClient client, ModeTracker modes, Lease lease, Duration margin, LongSupplier ticker) {
+            Vertx vertx,
+            KbsyncClient client,
+            ModeTracker modes,
+            Lease lease,
+            Instant readAt,
+            Duration margin,
+            LongSupplier ticker) {
         this.vertx = vertx;
         this.ticker = ticker;
         this.client = client;
@@ -132,8 +148,8 @@ public final class LeaseKeeper implements AutoCloseable {
         this.trusted = lease.ttl().toNanos() - lease.ttl().toNanos() / 3;
         this.timer = vertx.setPeriodic(period, id -> beat());
         long started = ticker.getAsLong();
-        this.stopAt = untilStop(lease, margin).map(left -> started + left.toNanos());
-        this.deadlineTimer = untilStop(lease, margin)
+        this.stopAt = untilStop(lease, readAt, margin).map(left -> started + left.toNanos());
+        this.deadlineTimer = untilStop(lease, readAt, margin)
                 .map(left -> vertx.setTimer(Math.max(1, left.toMillis()), id -> stopAtDeadline()));
     }
 
@@ -158,12 +174,23 @@ public final class LeaseKeeper implements AutoCloseable {
      * deadline.
      */
     public static Optional<Duration> untilStop(Lease lease, Duration margin) {
+        return untilStop(lease, null, margin);
+    }
+
+    /**
+     * {@link #untilStop(Lease, Duration)} of a lease read at {@code readAt} on the coordinator's clock, when known (a
+     * job's claim: its {@code startedAt}; null: unknown).
+     */
+    public static Optional<Duration> untilStop(Lease lease, Instant readAt, Duration margin) {
         if (lease.deadlineAt() == null || lease.expiresAt() == null) {
             return Optional.empty();
         }
         Instant read = lease.expiresAt().minus(lease.ttl());
         if (lease.grantedAt() != null && lease.grantedAt().isAfter(read)) {
             read = lease.grantedAt();
+        }
+        if (readAt != null && readAt.isAfter(read) && readAt.isBefore(lease.deadlineAt())) {
+            read = readAt;
         }
         Duration left = Duration.between(read, lease.deadlineAt());
         Duration cap = lease.ttl().dividedBy(2);

@@ -54,6 +54,22 @@ class LeaseKeeperTest {
         assertThat(LeaseKeeper.untilStop(atDeadline, Duration.ofSeconds(5))).contains(Duration.ofSeconds(295));
     }
 
+    /**
+     * A job claimed 20 s after its grant, with the TTL as long as the maximum hold (60 s): its expiry is capped at the
+     * deadline, which says nothing of when it was read; the claim's time does (the job's {@code startedAt}, on the
+     * coordinator's clock): 40 s left, not 60.
+     */
+    @Test
+    void shouldCountFromTheClaimWhenTheExpiryWasCappedAtTheDeadline() {
+        Lease claimed = lease(GRANTED.plusSeconds(60), GRANTED.plusSeconds(60), 60_000);
+
+        assertThat(LeaseKeeper.untilStop(claimed, GRANTED.plusSeconds(20), Duration.ofSeconds(5)))
+                .contains(Duration.ofSeconds(35));
+        assertThat(LeaseKeeper.untilStop(claimed, null, Duration.ofSeconds(5)))
+                .as("unknown: as before")
+                .contains(Duration.ofSeconds(55));
+    }
+
     @Test
     void shouldCapTheMarginAtHalfTheTtlSoTheGrantLivesUpToItsDeadline() {
         Lease lease = lease(GRANTED.plusSeconds(2), GRANTED.plusSeconds(4), 2_000);
@@ -335,7 +351,7 @@ class LeaseKeeperTest {
     private static LeaseKeeper frozenKeeper(Vertx vertx, KbsyncClient client, AtomicLong now, Instant deadline) {
         Lease lease = lease(Instant.now().plusSeconds(60), deadline, 60_000);
         return new LeaseKeeper(
-                vertx, client, new ModeTracker(FallbackMode.LOCAL), lease, Duration.ofSeconds(5), now::get);
+                vertx, client, new ModeTracker(FallbackMode.LOCAL), lease, null, Duration.ofSeconds(5), now::get);
     }
 
     /** A started pre-push check, once its heartbeat was answered, then the keeper's time moved on by {@code frozen}. */
