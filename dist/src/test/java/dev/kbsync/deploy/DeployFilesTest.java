@@ -94,6 +94,50 @@ class DeployFilesTest {
         assertThat(config.kbs()).hasSize(1);
     }
 
+    /**
+     * The systemd coordinator starts from the shipped examples: its unit's {@code --config} file has one, which loads
+     * through the real loader with the env example's settings and the Redisson file it names copied from
+     * {@code deploy/}, and it listens where the worker example reaches it (not on loopback only).
+     */
+    @Test
+    void shouldStartTheSystemdCoordinatorFromTheShippedExamples(@TempDir Path dir) throws IOException {
+        String unit = Files.readString(DEPLOY.resolve("systemd/kbsync-coordinator.service"));
+        Matcher config = Pattern.compile("--config (\\S+)").matcher(unit);
+        assertThat(config.find()).as("the unit's --config").isTrue();
+        Path example =
+                DEPLOY.resolve("systemd").resolve(Path.of(config.group(1)).getFileName() + ".example");
+        assertThat(example).as("an example of " + config.group(1)).exists();
+
+        Map<String, String> env = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(DEPLOY.resolve("systemd/coordinator.env.example"))) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                env.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+            }
+        }
+        String redisson = env.get("KBSYNC_REDIS_CONFIG_FILE");
+        if (redisson != null) {
+            Path named = Path.of(redisson).getFileName();
+            assertThat(DEPLOY.resolve(named))
+                    .as("a shipped " + named + " for KBSYNC_REDIS_CONFIG_FILE")
+                    .exists();
+            env.put(
+                    "KBSYNC_REDIS_CONFIG_FILE",
+                    Files.copy(DEPLOY.resolve(named), dir.resolve(named)).toString());
+        }
+        env.put("KBSYNC_DEGRADED_JOURNAL_DIR", dir.resolve("journal").toString());
+        Path yaml = Files.copy(example, dir.resolve("coordinator.yaml"));
+
+        CoordinatorConfig loaded = CoordinatorConfig.load(Optional.of(yaml), env);
+
+        String workers = Files.readString(DEPLOY.resolve("systemd/worker.env.example"));
+        assertThat(workers)
+                .contains("KBSYNC_COORDINATOR_URL=http://coordinator.internal:"
+                        + loaded.http().port());
+        assertThat(dev.kbsync.coordinator.config.Loopback.is(loaded.http().host()))
+                .as("http.host " + loaded.http().host() + ": workers on other hosts reach it")
+                .isFalse();
+    }
+
     @Test
     void shouldUseTheSamePortsAndImageEverywhere() throws IOException {
         String compose = Files.readString(DEPLOY.resolve("docker-compose.yml"));
