@@ -32,8 +32,13 @@ public final class ResultOutbox {
     private final KbsyncClient client;
     private final ModeTracker modes;
     private final RetryPolicy backoff;
-    /** Delivers the members of group commits side by side; daemon threads, at most the client's 8 connections. */
-    private static final ExecutorService PARALLEL = Executors.newFixedThreadPool(8, r -> {
+    /**
+     * Delivers the members of group commits side by side; daemon threads, one per member under way (the client's
+     * connections bound the requests in flight). Not a fixed few: a delivery may wait as long as Redis is down (it is
+     * retried until the coordinator takes it), and a batch in flight then must not hold up the results of the cycles a
+     * degraded coordinator hands out meanwhile.
+     */
+    private static final ExecutorService PARALLEL = Executors.newCachedThreadPool(r -> {
         Thread thread = new Thread(r, "kbsync-result-delivery");
         thread.setDaemon(true);
         return thread;

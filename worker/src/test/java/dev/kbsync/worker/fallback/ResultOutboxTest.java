@@ -2,6 +2,7 @@ package dev.kbsync.worker.fallback;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kbsync.api.ApiError;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.client.ClientOptions;
 import dev.kbsync.api.client.KbsyncClient;
@@ -102,6 +103,57 @@ class ResultOutboxTest {
                     .until(() -> reported.stream().anyMatch(p -> p.contains("team~head")));
             assertThat(reported).anyMatch(p -> p.contains("team~other"));
             assertThat(outbox.pending()).isZero();
+        }
+    }
+
+    /**
+     * A group commit of many notes in flight when Redis stopped: its members' results wait for Redis (the coordinator
+     * answers 503). They must not hold up the results of the cycles the degraded coordinator hands out meanwhile,
+     * which it can take (journal jobs): before, members were delivered by 8 shared threads, all retrying the first
+     * batch, and the later cycles' results waited behind them until Redis came back.
+     */
+    @Test
+    void shouldDeliverALaterCyclesResultsWhileAnEarlierBatchWaitsForRedis() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean redisBack = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.Set<String> delivered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        String answer = Jobs.note("team~x", "ada", "text", "T", null).toJson().encode();
+        String unavailable = new ApiError("REDIS_UNAVAILABLE", "Redis is unreachable")
+                .toJson()
+                .encode();
+        URI coordinator = serve(r -> {
+            if (r.path().contains("team~stuck") && !redisBack.get()) {
+                r.response()
+                        .setStatusCode(503)
+                        .putHeader("Retry-After", "1")
+                        .putHeader("Content-Type", "application/json")
+                        .end(unavailable);
+                return;
+            }
+            delivered.add(r.path());
+            r.response().putHeader("Content-Type", "application/json").end(answer);
+        });
+        try (KbsyncClient client = KbsyncClient.create(vertx, ClientOptions.of(List.of(coordinator), "t"))) {
+            ModeTracker modes = new ModeTracker(FallbackMode.LOCAL);
+            ResultOutbox outbox = new ResultOutbox(
+                    client, modes, new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(50), Duration.ofMillis(50)));
+            List<JobReport> batch = java.util.stream.IntStream.range(0, 16)
+                    .mapToObj(i -> report("team~stuck-" + i))
+                    .toList();
+            outbox.deliverCycle(batch, report("team~stuck-head"), r -> {});
+            assertThat(modes.degraded()).as("the coordinator answered 503").isTrue();
+
+            outbox.deliverCycle(
+                    List.of(report("team~later-1"), report("team~later-2")), report("team~later-head"), r -> {});
+
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
+                    .alias("the later cycle's results, while the earlier batch waits for Redis")
+                    .until(() -> delivered.stream().anyMatch(p -> p.contains("team~later-head")));
+            assertThat(delivered).noneMatch(p -> p.contains("team~stuck"));
+
+            redisBack.set(true);
+            assertThat(outbox.awaitDelivered(Duration.ofSeconds(10))).isTrue();
+            assertThat(delivered).anyMatch(p -> p.contains("team~stuck-head"));
         }
     }
 
