@@ -118,8 +118,9 @@ public enum ConfigKey implements Key {
             "KBSYNC_JOBS_MAX_ATTEMPTS",
             "3",
             "Grants of a job that may end without an outcome (the worker went silent or overran lease.maxHoldSeconds,"
-                    + " or waited for an unreachable git remote until the grant's deadline) before the job fails with"
-                    + " LEASE_EXPIRED, MAX_HOLD_EXCEEDED or REMOTE_UNAVAILABLE, 1-100."),
+                    + " or waited for an unreachable git remote until the grant's deadline, or could not tell whether"
+                    + " its push landed) before the job fails with LEASE_EXPIRED, MAX_HOLD_EXCEEDED, REMOTE_UNAVAILABLE"
+                    + " or PUSH_UNCERTAIN, 1-100."),
     JOBS_RETENTION_HOURS(
             "jobs.retentionHours",
             "KBSYNC_JOBS_RETENTION_HOURS",

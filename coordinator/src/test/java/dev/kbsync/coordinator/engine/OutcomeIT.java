@@ -146,11 +146,13 @@ class OutcomeIT {
 
     /**
      * A worker that waited for the KB's unreachable remote until its grant's deadline reports REMOTE_UNAVAILABLE, one
-     * whose disk was full DISK_FULL, one stopped before its push by its worker's shutdown WORKER_SHUTDOWN: the job goes
-     * back to its place while it has attempts left (3 by default), and fails with that error on its last one.
+     * whose disk was full DISK_FULL, one stopped before its push by its worker's shutdown WORKER_SHUTDOWN, one whose
+     * push failed in transport and could not be checked PUSH_UNCERTAIN (it may have landed: the next run finds its
+     * commit): the job goes back to its place while it has attempts left (3 by default), and fails with that error on
+     * its last one.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"REMOTE_UNAVAILABLE", "DISK_FULL", "WORKER_SHUTDOWN"})
+    @ValueSource(strings = {"REMOTE_UNAVAILABLE", "DISK_FULL", "WORKER_SHUTDOWN", "PUSH_UNCERTAIN"})
     void shouldRunAJobAgainWhileItsRemoteWasUnavailableOrItsWorkersDiskFullAndItHasAttemptsLeft(String code) {
         KbId kb = KbId.of(code.equals("DISK_FULL") ? "full" : "outage");
         Job job = await(direct.submit(kb, "ann", note("while the host is down"), Optional.empty()));

@@ -11,7 +11,8 @@ package dev.kbsync.faults.check;
  * @param failed acknowledged jobs that ended {@code failed} (an explicit failure, not a loss)
  * @param failedLanded of those, jobs whose note is on their remote all the same: the coordinator failed them when
  *     their grant lapsed on their last attempt ({@code LEASE_EXPIRED}, {@code MAX_HOLD_EXCEEDED}) after their push
- *     went through, as docs/api.md ("Retry a job") allows
+ *     went through, or their worker could not tell whether its push landed ({@code PUSH_UNCERTAIN}), as docs/api.md
+ *     ("Retry a job") allows
  * @param overlaps pairs of confirmed lease holds of one KB that overlap in time or in fence order
  * @param longestGrantGapMillis the longest time between two lease grants of one KB seen by the clients
  * @param recoveryMillis the longest time from a fault until every KB granted a lease holder again (-1: no fault)

@@ -18,12 +18,12 @@ import java.util.Set;
  */
 final class JobCheck {
     /**
-     * The failures the coordinator records itself when a job's grant lapses on its last attempt: its worker may have
-     * pushed before it stalled or died, so its note may be on the remote all the same (docs/api.md, "Retry a job":
-     * "A job can read failed although its commit landed"). Every other failure is its worker's report that the note
-     * was not published.
+     * The failures that may have landed (docs/api.md, "Retry a job": "A job can read failed although its commit
+     * landed"): those the coordinator records itself when a job's grant lapses on its last attempt (its worker may have
+     * pushed before it stalled or died), and a worker's PUSH_UNCERTAIN (its push failed in transport and the remote
+     * could not be checked). Every other failure is its worker's report that the note was not published.
      */
-    private static final Set<String> LAPSED = Set.of("LEASE_EXPIRED", "MAX_HOLD_EXCEEDED");
+    private static final Set<String> LAPSED = Set.of("LEASE_EXPIRED", "MAX_HOLD_EXCEEDED", "PUSH_UNCERTAIN");
 
     private final Observations observations;
     private final List<String> violations;

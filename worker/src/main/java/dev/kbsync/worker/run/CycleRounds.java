@@ -63,4 +63,24 @@ final class CycleRounds {
 
     /** A batch whose push failed in transport ({@code failure}: PUSH_FAILED): its commits may have landed. */
     record Uncertain(CycleBatch batch, Outcome.Failed failure) {}
+
+    /** The code of a unit whose push failed in transport and may have landed: no sync could tell. */
+    static final String PUSH_UNCERTAIN = "PUSH_UNCERTAIN";
+
+    /**
+     * {@code failure}, unless the cycle's last push may have landed ({@link #uncertain} set: no sync could check
+     * since): then {@code PUSH_UNCERTAIN} naming it: queued again while attempts remain, its next run finds its commit.
+     */
+    Outcome.Failed unlessUncertain(Outcome.Failed failure) {
+        if (uncertain == null) {
+            return failure;
+        }
+        String push =
+                "the push failed in transport (" + uncertain.failure().error().message()
+                        + ") and may have landed: the job's next run finds its commit, and so does a retry";
+        return new Outcome.Failed(
+                PUSH_UNCERTAIN,
+                failure == uncertain.failure() ? push : failure.error().message() + "; " + push,
+                failure.pushRejections());
+    }
 }

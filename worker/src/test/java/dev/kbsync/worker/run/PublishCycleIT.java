@@ -274,6 +274,33 @@ class PublishCycleIT {
         }
     }
 
+    /**
+     * A push that failed in transport may have landed; when no sync can reach the remote to check, the job is not
+     * failed as if it had not: it reads PUSH_UNCERTAIN (queued again while attempts remain, so that its next run finds
+     * its commit), never PUSH_FAILED, which fails it at once.
+     */
+    @Test
+    void shouldReportAPushWhoseLandingCannotBeCheckedAsUncertain() {
+        cycle(5, PhaseListener.NONE).run(checkout, note("job-u0", 50)); // the checkout exists
+        Path away = tmp.resolve("away.git");
+        PhaseListener remoteGone = (phase, id) -> {
+            if (phase == Phase.COMMITTED) { // the push and every check after it find no remote
+                try {
+                    Files.move(bare, away);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
+
+        Outcome outcome = cycle(2, remoteGone).run(checkout, note("job-u", 51));
+
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, failed -> {
+            assertThat(failed.error().code()).isEqualTo("PUSH_UNCERTAIN");
+            assertThat(failed.error().message()).contains("may have landed");
+        });
+    }
+
     @Test
     void shouldStartThePrePushCheckAfterTheLastApplyAndAwaitItAfterTheLastCommit() {
         List<String> events = new CopyOnWriteArrayList<>();

@@ -213,9 +213,10 @@ public final class Outcomes {
         RECORDED,
         /**
          * The live grant's head reported STALE_FENCE (the branch carries a later fence), REMOTE_UNAVAILABLE (its
-         * worker waited for the KB's remote until the grant's deadline), DISK_FULL (its worker's disk was full) or
-         * WORKER_SHUTDOWN (its worker's shutdown stopped it before its push), with attempts left: the grant ended and the
-         * job (with its group-commit members) is queued again.
+         * worker waited for the KB's remote until the grant's deadline), DISK_FULL (its worker's disk was full),
+         * WORKER_SHUTDOWN (its worker's shutdown stopped it before its push) or PUSH_UNCERTAIN (its push failed in
+         * transport and may have landed), with attempts left: the grant ended and the job (with its group-commit
+         * members) is queued again.
          */
         REQUEUED,
         /** The same lease reported before: the job as then recorded. */

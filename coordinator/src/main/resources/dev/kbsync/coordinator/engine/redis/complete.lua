@@ -14,12 +14,14 @@
 -- The same for REMOTE_UNAVAILABLE: the worker waited for the KB's unreachable git remote until the grant's deadline,
 -- and for DISK_FULL: the worker's own disk was full (another worker, or this one once space is freed, lands the job),
 -- and for WORKER_SHUTDOWN: the worker's shutdown grace ran out before the push (nothing was published; another worker,
--- or this one after its restart, lands the job).
+-- or this one after its restart, lands the job), and for PUSH_UNCERTAIN: its push failed in transport and no sync could
+-- check whether it landed (the next run finds its commit by its trailers, or lands it).
 -- While another job of the batch is on its last attempt and has not reported, a member's such report sends back that
 -- member alone: the grant stays until the others report, so none goes past jobs.maxAttempts and none fails by another's
 -- report (it may have landed already).
 -- Reply: {result (recorded|requeued|repeated|lost|finished|unknown), t, job, ended (see endGrant) or nothing}.
-local AGAIN = {STALE_FENCE = true, REMOTE_UNAVAILABLE = true, DISK_FULL = true, WORKER_SHUTDOWN = true}
+local AGAIN = {STALE_FENCE = true, REMOTE_UNAVAILABLE = true, DISK_FULL = true, WORKER_SHUTDOWN = true,
+  PUSH_UNCERTAIN = true}
 local tid, lid = ARGV[11], ARGV[12]
 local now = nowMs()
 local t = getT(tid)
