@@ -15,8 +15,10 @@ import dev.kbsync.api.client.ClientOptions;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.worker.fallback.FallbackMode;
 import dev.kbsync.worker.fallback.ModeTracker;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -262,10 +264,7 @@ class LeaseKeeperTest {
             // past the unit's stop (30 s deadline, 5 s margin)
             PrePushCheck check = answeredThenFrozen(keeper, heartbeats, now, Duration.ofSeconds(26));
 
-            assertThatThrownBy(check::await)
-                    .isInstanceOfSatisfying(
-                            UnitAbortedException.class,
-                            e -> assertThat(e.code()).isEqualTo(UnitAbortedException.MAX_HOLD_EXCEEDED));
+            assertStoppedAtTheDeadline(check::await);
         } finally {
             vertx.close().await(10, TimeUnit.SECONDS);
         }
@@ -282,26 +281,18 @@ class LeaseKeeperTest {
         Vertx vertx = Vertx.vertx();
         String granted =
                 lease(Instant.now().plusSeconds(60), null, 60_000).toJson().encode();
-        HttpServer server = vertx.createHttpServer()
-                .requestHandler(r -> {
+        try (KbsyncClient client = coordinator(vertx, r -> {
                     if (heartbeats.incrementAndGet() == 2) { // frozen across the stop while it waited: 20 s
                         now.addAndGet(Duration.ofSeconds(20).toNanos());
                     }
                     r.response().putHeader("Content-Type", "application/json").end(granted);
-                })
-                .listen(0, "127.0.0.1")
-                .await(10, TimeUnit.SECONDS);
-        try (KbsyncClient client = KbsyncClient.create(
-                        vertx, ClientOptions.of(URI.create("http://127.0.0.1:" + server.actualPort()), "t"));
+                });
                 LeaseKeeper keeper =
                         frozenKeeper(vertx, client, now, Instant.now().plusSeconds(60))) {
             // the check's answer 41 s old (trusted for 40 s), before the unit's stop (60 s deadline, 5 s margin)
             PrePushCheck check = answeredThenFrozen(keeper, heartbeats, now, Duration.ofSeconds(41));
 
-            assertThatThrownBy(check::await)
-                    .isInstanceOfSatisfying(
-                            UnitAbortedException.class,
-                            e -> assertThat(e.code()).isEqualTo(UnitAbortedException.MAX_HOLD_EXCEEDED));
+            assertStoppedAtTheDeadline(check::await);
             assertThat(heartbeats.get())
                     .as("the check's heartbeat, then the confirming one")
                     .isEqualTo(2);
@@ -319,20 +310,24 @@ class LeaseKeeperTest {
         Vertx vertx = Vertx.vertx();
         String unknown =
                 new ApiError("LEASE_NOT_FOUND", "no lease \"l\"").toJson().encode();
-        HttpServer server = vertx.createHttpServer()
-                .requestHandler(r -> r.response()
-                        .setStatusCode(404)
-                        .putHeader("Content-Type", "application/json")
-                        .end(unknown))
-                .listen(0, "127.0.0.1")
-                .await(10, TimeUnit.SECONDS);
-        try (KbsyncClient client = KbsyncClient.create(
-                        vertx, ClientOptions.of(URI.create("http://127.0.0.1:" + server.actualPort()), "t"));
+        try (KbsyncClient client = coordinator(
+                        vertx,
+                        r -> r.response()
+                                .setStatusCode(404)
+                                .putHeader("Content-Type", "application/json")
+                                .end(unknown));
                 LeaseKeeper keeper = frozenKeeper(vertx, client, new AtomicLong())) {
             assertLeaseLost(keeper::checkBeforePush);
         } finally {
             vertx.close().await(10, TimeUnit.SECONDS);
         }
+    }
+
+    private static void assertStoppedAtTheDeadline(ThrowingCallable check) {
+        assertThatThrownBy(check)
+                .isInstanceOfSatisfying(
+                        UnitAbortedException.class,
+                        e -> assertThat(e.code()).isEqualTo(UnitAbortedException.MAX_HOLD_EXCEEDED));
     }
 
     private static void assertLeaseLost(ThrowingCallable check) {
@@ -374,17 +369,22 @@ class LeaseKeeperTest {
         String lost = new ApiError(ApiError.LEASE_LOST, "lease \"l\" is no longer held")
                 .toJson()
                 .encode();
+        return coordinator(vertx, r -> {
+            boolean first = heartbeats.incrementAndGet() == 1;
+            if (first) {
+                beforeFirstAnswer.run();
+            }
+            r.response()
+                    .setStatusCode(first ? 200 : 409)
+                    .putHeader("Content-Type", "application/json")
+                    .end(first ? granted : lost);
+        });
+    }
+
+    /** A client of a coordinator that answers every request with {@code answer}. */
+    private static KbsyncClient coordinator(Vertx vertx, Handler<HttpServerRequest> answer) throws Exception {
         HttpServer server = vertx.createHttpServer()
-                .requestHandler(r -> {
-                    boolean first = heartbeats.incrementAndGet() == 1;
-                    if (first) {
-                        beforeFirstAnswer.run();
-                    }
-                    r.response()
-                            .setStatusCode(first ? 200 : 409)
-                            .putHeader("Content-Type", "application/json")
-                            .end(first ? granted : lost);
-                })
+                .requestHandler(answer)
                 .listen(0, "127.0.0.1")
                 .await(10, TimeUnit.SECONDS);
         return KbsyncClient.create(vertx, ClientOptions.of(URI.create("http://127.0.0.1:" + server.actualPort()), "t"));
