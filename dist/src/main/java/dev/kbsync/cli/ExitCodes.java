@@ -9,7 +9,7 @@ final class ExitCodes {
     static final int OK = 0;
     /** A job failed ({@code note}, {@code agent}), the demo's verdict failed, or a {@code doctor} check failed. */
     static final int FAILED = 1;
-    /** A bad command line or configuration value. */
+    /** A bad command line or configuration value; also a port this user may not bind (below 1024, not root). */
     static final int USAGE = 2;
 
     static final int UNREACHABLE = 3;
@@ -56,6 +56,7 @@ final class ExitCodes {
         return switch (reason) {
             case DATA_DIR_IN_USE -> DATA_DIR_IN_USE;
             case PORT_IN_USE -> PORT_IN_USE;
+            case PORT_NOT_PERMITTED -> USAGE;
             case HOST_NOT_LOCAL -> HOST_NOT_LOCAL;
             case DATA_DIR_NOT_WRITABLE -> DATA_DIR_NOT_WRITABLE;
             case REDIS_UNREACHABLE -> REDIS_UNREACHABLE;

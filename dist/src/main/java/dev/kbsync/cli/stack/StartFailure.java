@@ -31,6 +31,8 @@ public final class StartFailure extends RuntimeException {
         DATA_DIR_NOT_WRITABLE,
         /** The coordinator's port is taken. */
         PORT_IN_USE,
+        /** The port is one this user may not bind (EACCES: below 1024 without root): a bad setting. */
+        PORT_NOT_PERMITTED,
         /** The host to listen on is not an address of this machine: a bad setting. */
         HOST_NOT_LOCAL,
         /** The Redis given with {@code --redis} does not answer. */
@@ -47,12 +49,12 @@ public final class StartFailure extends RuntimeException {
     public record Advice(
             String host, int port, String owner, String portFix, String hostFix, String redis, String redisFix) {
         /** {@code kbsync up}'s (and {@code demo}'s): the coordinator on 127.0.0.1:{@code port}, Redis from --redis. */
-        static Advice up(int port, String redis) {
+        public static Advice up(int port, String redis) {
             return new Advice(
                     "127.0.0.1",
                     port,
                     "another kbsync up?",
-                    "choose another with --port, e.g. --port " + (port == 65535 ? 8081 : port + 1),
+                    "choose another with --port, e.g. --port " + (port < 1024 ? 8080 : port == 65535 ? 8081 : port + 1),
                     "listen on one of its addresses",
                     redis == null ? null : Check.masked(redis),
                     "check --redis, or leave it out to run an embedded Redis");
@@ -135,14 +137,23 @@ public final class StartFailure extends RuntimeException {
 
     /**
      * A bind refused: the host is not an address of this machine ("Cannot assign requested address", EADDRNOTAVAIL: a
-     * bad setting, which another port would not mend), else the port is taken.
+     * bad setting, which another port would not mend), the port is one this user may not bind ("Permission denied",
+     * EACCES: a bad setting too), else the port is taken.
      */
     private static StartFailure bindFailure(Advice advice, BindException bind, Throwable e) {
         String why = String.valueOf(bind.getMessage());
-        if (why.toLowerCase(java.util.Locale.ROOT).contains("assign requested address")) {
+        String lower = why.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("assign requested address")) {
             return new StartFailure(
                     Reason.HOST_NOT_LOCAL,
                     advice.host() + " is not an address of this machine (" + why + "); " + advice.hostFix(),
+                    e);
+        }
+        if (lower.contains("permission denied")) {
+            return new StartFailure(
+                    Reason.PORT_NOT_PERMITTED,
+                    "port " + advice.port() + " on " + advice.host() + " may not be bound by this user (" + why
+                            + ": ports below 1024 need root or CAP_NET_BIND_SERVICE); " + advice.portFix(),
                     e);
         }
         return portInUse(advice, e);
