@@ -58,12 +58,21 @@ final class Errors implements IParameterExceptionHandler, IExecutionExceptionHan
             return ExitCodes.USAGE;
         }
         log.error("{} failed unexpectedly", command.getCommandSpec().qualifiedName(), e);
-        command.getErr()
-                .println("error: unexpected failure: " + e
-                        + LogSetup.file()
-                                .map(file -> " (details in " + file + ")")
-                                .orElse(" (run again with --verbose for details)"));
+        command.getErr().println("error: unexpected failure: " + e + details(command));
         return ExitCodes.INTERNAL;
+    }
+
+    /**
+     * Where the stack trace is: the log file, else {@code --verbose} for a command that has it (its log lines are off
+     * the console), else the log lines on stderr (the other commands keep them there).
+     */
+    private static String details(CommandLine command) {
+        return LogSetup.file()
+                .map(file -> " (details in " + file + ")")
+                .orElse(
+                        command.getCommandSpec().findOption("--verbose") != null
+                                ? " (run again with --verbose for details)"
+                                : " (details in the log line above)");
     }
 
     private static String suggest(List<String> suggestions) {
