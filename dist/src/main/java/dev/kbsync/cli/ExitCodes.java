@@ -9,7 +9,10 @@ final class ExitCodes {
     static final int OK = 0;
     /** A job failed ({@code note}, {@code agent}), the demo's verdict failed, or a {@code doctor} check failed. */
     static final int FAILED = 1;
-    /** A bad command line or configuration value; also a port this user may not bind (below 1024, not root). */
+    /**
+     * A bad command line or configuration value; also a port this user may not bind (below 1024, not root), and a
+     * Redis whose {@code maxmemory-policy} may evict keys (a setting to change, which a restart would not mend).
+     */
     static final int USAGE = 2;
 
     static final int UNREACHABLE = 3;
@@ -61,6 +64,7 @@ final class ExitCodes {
             case DATA_DIR_NOT_WRITABLE -> DATA_DIR_NOT_WRITABLE;
             case REDIS_UNREACHABLE -> REDIS_UNREACHABLE;
             case REDIS_NOT_STARTED -> REDIS_NOT_STARTED;
+            case REDIS_MAY_EVICT -> USAGE;
         };
     }
 

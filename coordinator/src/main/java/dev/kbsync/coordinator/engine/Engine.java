@@ -171,7 +171,7 @@ public final class Engine {
             return Future.succeededFuture(deployment);
         }
         return Future.failedFuture(
-                new IllegalStateException(what + ". Set maxmemory-policy " + RedisDeployment.SAFE_POLICY
+                new EvictingRedisException(what + ". Set maxmemory-policy " + RedisDeployment.SAFE_POLICY
                         + " on every master (CONFIG SET maxmemory-policy noeviction, and in redis.conf), or set"
                         + " redis.allowEviction=true (KBSYNC_REDIS_ALLOW_EVICTION) to start anyway."));
     }

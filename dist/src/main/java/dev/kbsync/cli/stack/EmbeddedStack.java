@@ -142,7 +142,11 @@ public final class EmbeddedStack implements AutoCloseable {
                 demoRemote);
     }
 
-    /** The coordinator's settings; {@code KBSYNC_SHUTDOWN_TIMEOUT_SECONDS} of the environment bounds its stop. */
+    /**
+     * The coordinator's settings; from the environment, as a standalone coordinator takes them, {@code
+     * KBSYNC_SHUTDOWN_TIMEOUT_SECONDS} (the bound of its stop) and {@code KBSYNC_REDIS_ALLOW_EVICTION} (start on a
+     * {@code --redis} that may evict keys).
+     */
     private Map<String, String> coordinatorEnv(StackOptions options) {
         Map<String, String> env = new HashMap<>(Map.of(
                 "KBSYNC_HTTP_HOST",
@@ -157,8 +161,9 @@ public final class EmbeddedStack implements AutoCloseable {
                 "true",
                 "KBSYNC_KBS",
                 DEMO_KB + "=" + demoRemote + "#main"));
-        Optional.ofNullable(System.getenv(ConfigKey.SHUTDOWN_TIMEOUT_SECONDS.env()))
-                .ifPresent(bound -> env.put(ConfigKey.SHUTDOWN_TIMEOUT_SECONDS.env(), bound));
+        for (ConfigKey key : List.of(ConfigKey.SHUTDOWN_TIMEOUT_SECONDS, ConfigKey.REDIS_ALLOW_EVICTION)) {
+            Optional.ofNullable(System.getenv(key.env())).ifPresent(value -> env.put(key.env(), value));
+        }
         return env;
     }
 

@@ -1,6 +1,7 @@
 package dev.kbsync.cli.stack;
 
 import dev.kbsync.config.Check;
+import dev.kbsync.coordinator.engine.EvictingRedisException;
 import dev.kbsync.redis.DirInUseException;
 import java.io.IOException;
 import java.net.BindException;
@@ -38,7 +39,9 @@ public final class StartFailure extends RuntimeException {
         /** The Redis given with {@code --redis} does not answer. */
         REDIS_UNREACHABLE,
         /** The embedded {@code redis-server} could not be started. */
-        REDIS_NOT_STARTED
+        REDIS_NOT_STARTED,
+        /** The Redis may evict keys ({@code maxmemory-policy} not {@code noeviction}), and that is not allowed. */
+        REDIS_MAY_EVICT
     }
 
     /**
@@ -187,11 +190,14 @@ public final class StartFailure extends RuntimeException {
     }
 
     /**
-     * Why a process did not start, when expected: its port taken, its host not of this machine, its Redis not
-     * answering; else empty.
+     * Why a process did not start, when expected: its port taken or not permitted, its host not of this machine, its
+     * Redis not answering or one that may evict keys; else empty.
      */
     public static Optional<StartFailure> of(Throwable e, Advice advice) {
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof EvictingRedisException evicting) { // its message names the policy and the setting
+                return Optional.of(new StartFailure(Reason.REDIS_MAY_EVICT, evicting.getMessage(), e));
+            }
             if (t instanceof BindException bind) {
                 return Optional.of(bindFailure(advice, bind, e));
             }
