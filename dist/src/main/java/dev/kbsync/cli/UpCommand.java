@@ -40,15 +40,16 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LogSetup.quiet(logs);
         StackOptions options = stack.options(port);
-        StartFailure.portFree(port); // before the data directory gets its logs: a refusal changes nothing
-        Path logFile = LogSetup.toFile(DataDir.child(DataDir.writable(options.dataDir()), "logs"), logs);
+        StartFailure.portFree(port); // before anything is created: a refusal changes nothing
+        EmbeddedStack claimed = EmbeddedStack.claim(options); // the settings read, then the directory taken
+        Path logFile = logFile(claimed, logs);
         // Ctrl-C stops the stack before the JVM shuts down (the workers finish their cycles: see StopSignals), taken
         // from before the start: one during the start (a few seconds) stops the stack once started, else the JVM would
         // exit without a word, leaving the Redis to its watchdog and the coordinator's temporary directory behind. A
         // failed start stops what it started itself. The hook covers any other exit, and past the bound ends the JVM
         // with 124 itself (halt: the only way a hook can).
         StopSignals signals = StopSignals.install();
-        EmbeddedStack running = EmbeddedStack.start(options);
+        EmbeddedStack running = claimed.boot();
         AtomicBoolean stopping = new AtomicBoolean();
         AtomicBoolean pastBound = new AtomicBoolean();
         Runnable stop = () -> {
@@ -78,6 +79,19 @@ final class UpCommand implements Callable<Integer> {
         signals.await();
         stop.run();
         return pastBound.get() ? ExitCodes.STOP_PAST_BOUND : signals.exitCode();
+    }
+
+    /**
+     * The log file in the data directory {@code claimed} owns: only once it owns it, so a refused start never writes
+     * into the log of the stack that does. A failure lets the directory go.
+     */
+    static Path logFile(EmbeddedStack claimed, LogFlags logs) {
+        try {
+            return LogSetup.toFile(DataDir.child(claimed.dataDir(), "logs"), logs);
+        } catch (RuntimeException e) {
+            claimed.close();
+            throw e;
+        }
     }
 
     /** Prints how the stop ended; whether it was cut short at its bound. */

@@ -79,6 +79,9 @@ class ConsoleIT {
                         .singleElement()
                         .asString()
                         .startsWith("error: " + first + " is in use by another process (pid " + up.pid() + ")");
+                assertThat(Files.readString(first.resolve("logs/kbsync.log")))
+                        .as("the refused up wrote nothing into the running one's directory, its log included")
+                        .doesNotContain("did not start", "DATA_DIR_IN_USE");
             }
             up.signal("TERM");
             assertThat(up.awaitExit(UP)).as("128 + SIGTERM").isEqualTo(143);

@@ -90,6 +90,34 @@ class StartFailuresIT {
         assertThat(up.err.lines()).containsExactly("error: --workers must be 1-16, got 99 (see 'kbsync up --help')");
     }
 
+    /**
+     * A bad stop bound in the environment (the coordinator's, the workers') is refused before anything is created: no
+     * data directory, no Redis started.
+     */
+    @Test
+    void shouldRefuseABadShutdownSettingBeforeCreatingAnything() throws Exception {
+        Map<String, String> keys = Map.of(
+                "KBSYNC_SHUTDOWN_TIMEOUT_SECONDS",
+                "shutdown.timeoutSeconds",
+                "KBSYNC_SHUTDOWN_GRACE",
+                "shutdown.grace");
+        for (String variable : keys.keySet()) {
+            Path data = dir.resolve("data-" + variable);
+            try (UpProcess up = up("bad-" + variable, Map.of(variable, "bogus"), "--data-dir", data.toString())) {
+                assertThat(up.awaitExit(WAIT)).as(variable).isEqualTo(ExitCodes.USAGE);
+                assertThat(up.errors().lines())
+                        .as(variable)
+                        .singleElement()
+                        .asString()
+                        .startsWith("error: bad configuration: " + keys.get(variable) + ": ");
+                assertThat(up.output()).as(variable).isEmpty();
+                assertThat(data)
+                        .as(variable + ": refused before anything is created")
+                        .doesNotExist();
+            }
+        }
+    }
+
     @Test
     void shouldSayWhenTheEmbeddedRedisServerCannotStart() throws Exception {
         Path data = dir.resolve("data");

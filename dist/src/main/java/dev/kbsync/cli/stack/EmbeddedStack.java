@@ -2,7 +2,6 @@ package dev.kbsync.cli.stack;
 
 import dev.kbsync.config.Check;
 import dev.kbsync.coordinator.Coordinator;
-import dev.kbsync.coordinator.config.ConfigKey;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.metrics.ProcessMetrics;
 import dev.kbsync.redis.DirInUseException;
@@ -10,7 +9,6 @@ import dev.kbsync.redis.DirLock;
 import dev.kbsync.redis.RedisProcess;
 import dev.kbsync.stop.StopOutcome;
 import dev.kbsync.worker.process.WorkerConfig;
-import dev.kbsync.worker.process.WorkerConfigLoader;
 import dev.kbsync.worker.process.WorkerProcess;
 import dev.kbsync.worker.run.PhaseListener;
 import io.vertx.core.Vertx;
@@ -22,9 +20,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,12 +32,10 @@ import org.slf4j.LoggerFactory;
  * every accepted job; one process at a time owns a data directory.
  */
 public final class EmbeddedStack implements AutoCloseable {
-    public static final String DEMO_KB = "demo";
+    public static final String DEMO_KB = StackEnv.DEMO_KB;
     private static final Logger log = LoggerFactory.getLogger(EmbeddedStack.class);
     private static final Duration REDIS_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration HOUSEKEEPING_EVERY = Duration.ofSeconds(10);
-    /** The in-process workers' {@code shutdown.grace}, taken from the environment as the standalone worker does. */
-    private static final String SHUTDOWN_GRACE = "KBSYNC_SHUTDOWN_GRACE";
 
     /**
      * The registry the coordinator's meters join, with the Vert.x it reports into (JVM, process and HTTP server meters),
@@ -51,13 +45,16 @@ public final class EmbeddedStack implements AutoCloseable {
     private final ProcessMetrics metrics = new ProcessMetrics();
 
     private final Vertx vertx = metrics.vertx();
+    private final StackOptions options;
     private final List<WorkerProcess> workers = new ArrayList<>();
     /** The data directory's owner lock, held from the start to the end of the stop. */
     private DirLock owner;
 
+    private Path data;
+
     private RedisProcess redis;
     private Coordinator coordinator;
-    /** Bound the stop until the configuration is read: the defaults, 60 s of grace and 20 s for the coordinator. */
+    /** The stop's bounds, from the settings as {@link #claim} read them (by default 60 s of grace, 20 s). */
     private Duration workerGrace = Duration.ofSeconds(60);
 
     private Duration coordinatorStopBound = Duration.ofSeconds(20);
@@ -66,27 +63,62 @@ public final class EmbeddedStack implements AutoCloseable {
     private RemoteHousekeeping housekeeping;
     private Resumed resumed;
 
-    private EmbeddedStack() {}
+    private EmbeddedStack(StackOptions options) {
+        this.options = options;
+    }
 
     public static EmbeddedStack start(StackOptions options) throws IOException {
-        return start(options, PhaseListener.NONE);
+        return claim(options).boot(PhaseListener.NONE);
     }
 
     /** As {@link #start(StackOptions)}, with {@code phases} observing every job cycle of the workers (tests). */
     static EmbeddedStack start(StackOptions options, PhaseListener phases) throws IOException {
-        EmbeddedStack stack = new EmbeddedStack();
+        return claim(options).boot(phases);
+    }
+
+    /**
+     * Reads the stack's settings (a bad one in the environment is a {@code ConfigException}), then takes the data
+     * directory (created if missing) for this process: nothing else is started or written, so a refusal (another
+     * stack owns the directory) changes nothing, its log included. {@link #boot} starts the stack; {@link #close()}
+     * lets the directory go.
+     */
+    public static EmbeddedStack claim(StackOptions options) {
+        StackEnv.Checked checked = StackEnv.check(options);
+        EmbeddedStack stack = new EmbeddedStack(options);
+        stack.workerGrace = checked.worker().shutdownGrace();
+        stack.coordinatorStopBound = checked.coordinator().shutdown().timeout();
         try {
-            stack.boot(options, phases);
+            stack.data = DataDir.writable(options.dataDir());
+            stack.owner = own(stack.data);
             return stack;
-        } catch (RuntimeException | IOException e) {
+        } catch (RuntimeException e) {
             stack.close();
             throw e;
         }
     }
 
-    private void boot(StackOptions options, PhaseListener phases) throws IOException {
-        Path data = DataDir.writable(options.dataDir());
-        owner = own(data);
+    /** The data directory this stack owns (after {@link #claim}). */
+    public Path dataDir() {
+        return data;
+    }
+
+    /** Starts the claimed stack; a failed start stops what it started and lets the directory go. */
+    public EmbeddedStack boot() throws IOException {
+        return boot(PhaseListener.NONE);
+    }
+
+    /** As {@link #boot()}, with {@code phases} observing every job cycle of the workers (tests). */
+    EmbeddedStack boot(PhaseListener phases) throws IOException {
+        try {
+            run(phases);
+            return this;
+        } catch (RuntimeException | IOException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void run(PhaseListener phases) throws IOException {
         redisUri = options.redisUri().map(EmbeddedStack::reachable).orElseGet(() -> {
             Path dir = DataDir.child(data, "redis");
             try {
@@ -99,7 +131,8 @@ public final class EmbeddedStack implements AutoCloseable {
         });
         demoRemote = DemoRemote.ensure(data.resolve("remotes/demo.git"), data.resolve("tmp"), true);
         housekeeping = RemoteHousekeeping.start(demoRemote, HOUSEKEEPING_EVERY);
-        CoordinatorConfig config = CoordinatorConfig.load(Optional.empty(), coordinatorEnv(options));
+        CoordinatorConfig config =
+                CoordinatorConfig.load(Optional.empty(), StackEnv.coordinator(options, redisUri, demoRemote));
         try {
             coordinator = Coordinator.start(vertx, config, metrics).await();
             coordinatorStopBound = config.shutdown().timeout();
@@ -112,24 +145,7 @@ public final class EmbeddedStack implements AutoCloseable {
         }
         resumed = Resumed.find(coordinator.services(), embeddedRedis());
         for (int i = 1; i <= options.workers(); i++) {
-            Map<String, String> env = new HashMap<>(Map.of(
-                    "KBSYNC_COORDINATOR_URL",
-                    baseUrl().toString(),
-                    "KBSYNC_WORKER_ID",
-                    "up-worker-" + i,
-                    "KBSYNC_CACHE_DIR",
-                    data.resolve("checkouts/worker-" + i).toString(),
-                    "KBSYNC_WORKER_HTTP_PORT",
-                    "0",
-                    "KBSYNC_POLL_WAIT",
-                    "2s"));
-            options.agentCommand().ifPresent(command -> env.put("KBSYNC_AGENT_COMMAND", command));
-            Optional.ofNullable(System.getenv(SHUTDOWN_GRACE)).ifPresent(grace -> env.put(SHUTDOWN_GRACE, grace));
-            WorkerConfig workerConfig = WorkerConfigLoader.load(env);
-            if (workerConfig.stopWarning().isPresent()) { // a short grace: the poll fits its drain, no WARN
-                env.put("KBSYNC_POLL_WAIT", workerConfig.drain().toMillis() + "ms");
-                workerConfig = WorkerConfigLoader.load(env);
-            }
+            WorkerConfig workerConfig = StackEnv.worker(options, data, i, baseUrl());
             workerGrace = workerConfig.shutdownGrace();
             workers.add(WorkerProcess.start(vertx, workerConfig, System.getenv(), phases)
                     .await());
@@ -140,31 +156,6 @@ public final class EmbeddedStack implements AutoCloseable {
                 baseUrl(),
                 workers.size(),
                 demoRemote);
-    }
-
-    /**
-     * The coordinator's settings; from the environment, as a standalone coordinator takes them, {@code
-     * KBSYNC_SHUTDOWN_TIMEOUT_SECONDS} (the bound of its stop) and {@code KBSYNC_REDIS_ALLOW_EVICTION} (start on a
-     * {@code --redis} that may evict keys).
-     */
-    private Map<String, String> coordinatorEnv(StackOptions options) {
-        Map<String, String> env = new HashMap<>(Map.of(
-                "KBSYNC_HTTP_HOST",
-                "127.0.0.1",
-                "KBSYNC_HTTP_PORT",
-                Integer.toString(options.port()),
-                "KBSYNC_REDIS_ADDRESS",
-                redisUri,
-                "KBSYNC_AUTH_ENABLED",
-                "false",
-                "KBSYNC_METRICS_PUBLIC",
-                "true",
-                "KBSYNC_KBS",
-                DEMO_KB + "=" + demoRemote + "#main"));
-        for (ConfigKey key : List.of(ConfigKey.SHUTDOWN_TIMEOUT_SECONDS, ConfigKey.REDIS_ALLOW_EVICTION)) {
-            Optional.ofNullable(System.getenv(key.env())).ifPresent(value -> env.put(key.env(), value));
-        }
-        return env;
     }
 
     public URI baseUrl() {
