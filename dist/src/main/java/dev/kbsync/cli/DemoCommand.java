@@ -65,15 +65,34 @@ final class DemoCommand implements Callable<Integer> {
                     "error: --users must be 1-100 and --notes 1-20 (the per-user rate limit is 20 per minute)");
             return ExitCodes.USAGE;
         }
-        boolean ownDir = stack.dataDir.toString().equals(StackFlags.DEFAULT_DATA_DIR);
-        if (ownDir) { // never the .kbsync of an `up` (it may be running): a directory of the demo's own
-            stack.dataDir = Files.createTempDirectory("kbsync-demo");
-        }
         StackOptions options = stack.options(port);
-        StartFailure.portFree(port); // before the data directory gets its logs: a refusal changes nothing
-        Path logFile = LogSetup.toFile(DataDir.child(DataDir.writable(options.dataDir()), "logs"), logs);
+        StartFailure.portFree(port); // before anything is created: a refusal changes nothing
+        boolean ownDir = !stack.dataDirGiven();
+        if (ownDir) { // never the .kbsync of an `up` (it may be running): a directory of the demo's own
+            options = options.withDataDir(Files.createTempDirectory("kbsync-demo"));
+        }
         int verdict;
-        try (EmbeddedStack running = EmbeddedStack.start(options);
+        try {
+            verdict = run(options);
+        } catch (Exception | Error e) { // a failure, not a verdict: its own directory goes (kept only for a verdict)
+            if (ownDir) {
+                DataDir.delete(options.dataDir());
+            }
+            throw e;
+        }
+        if (ownDir && verdict == ExitCodes.OK) {
+            DataDir.delete(options.dataDir());
+        } else if (ownDir) {
+            System.out.println("kept " + options.dataDir() + " (its logs and remote show what went wrong)");
+        }
+        return verdict;
+    }
+
+    /** Starts the stack in the directory of {@code options}, runs the users and returns the verdict's exit code. */
+    private int run(StackOptions options) throws Exception {
+        EmbeddedStack claimed = EmbeddedStack.claim(options);
+        Path logFile = UpCommand.logFile(claimed, logs);
+        try (EmbeddedStack running = claimed.boot();
                 KbsyncClient api = KbsyncClient.create(ClientOptions.of(running.baseUrl(), null))) {
             System.out.println("kbsync demo: " + users + " users x " + notes + " notes on KB 'demo' ("
                     + running.baseUrl() + ", " + running.workerCount() + " workers)");
@@ -82,14 +101,8 @@ final class DemoCommand implements Callable<Integer> {
             QueueTicker ticker = QueueTicker.start(api, System.out, System.console() != null);
             Map<String, String> states = awaitAll(api, jobs.keySet());
             ticker.stop();
-            verdict = verify(running, jobs, states);
+            return verify(running, jobs, states);
         }
-        if (ownDir && verdict == ExitCodes.OK) {
-            DataDir.delete(options.dataDir());
-        } else if (ownDir) {
-            System.out.println("kept " + options.dataDir() + " (its logs and remote show what went wrong)");
-        }
-        return verdict;
     }
 
     /** Every user submits all of its notes at once, from its own thread; returns job id -> user. */

@@ -16,7 +16,7 @@ final class StackFlags {
     @Option(
             names = "--data-dir",
             description = "Where the embedded stack keeps its files (default: ${DEFAULT-VALUE}; the demo's default: a"
-                    + " temporary directory, removed after a passing run).",
+                    + " temporary directory, removed after a passing run or a failed start).",
             defaultValue = DEFAULT_DATA_DIR)
     Path dataDir;
 
@@ -44,6 +44,11 @@ final class StackFlags {
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
+
+    /** Whether {@code --data-dir} was given (its default's name included), rather than left to its default. */
+    boolean dataDirGiven() {
+        return command.commandLine().getParseResult().hasMatchedOption("--data-dir");
+    }
 
     /** The options; a value out of range is a usage error (exit 2), reported like picocli's own. */
     StackOptions options(int port) {

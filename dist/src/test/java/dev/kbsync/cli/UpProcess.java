@@ -52,7 +52,24 @@ final class UpProcess implements AutoCloseable {
 
     /** {@link #spawn(Class, Path, String, List)} with {@code env} added to this JVM's environment. */
     static UpProcess spawn(Class<?> main, Path logs, String name, List<String> args, Map<String, String> env) {
-        List<String> command = ChildJvm.command(List.of("-Xmx256m"), main.getName(), args);
+        return spawn(main, logs, name, args, env, List.of(), null);
+    }
+
+    /**
+     * {@link #spawn(Class, Path, String, List, Map)} with JVM {@code options} (e.g. {@code -Djava.io.tmpdir=...}) and,
+     * unless null, {@code workDir} as its working directory.
+     */
+    static UpProcess spawn(
+            Class<?> main,
+            Path logs,
+            String name,
+            List<String> args,
+            Map<String, String> env,
+            List<String> options,
+            Path workDir) {
+        List<String> jvm = new ArrayList<>(List.of("-Xmx256m"));
+        jvm.addAll(options);
+        List<String> command = ChildJvm.command(jvm, main.getName(), args);
         try {
             Files.createDirectories(logs);
             Path out = logs.resolve(name + ".out");
@@ -60,6 +77,9 @@ final class UpProcess implements AutoCloseable {
             ProcessBuilder builder =
                     new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
             builder.environment().putAll(env);
+            if (workDir != null) {
+                builder.directory(workDir.toFile());
+            }
             Process process = builder.start();
             return new UpProcess(process, out, err);
         } catch (IOException e) {

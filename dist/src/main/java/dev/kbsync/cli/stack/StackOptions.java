@@ -59,6 +59,11 @@ public record StackOptions(
         }
     }
 
+    /** The same stack with its data in {@code dir}. */
+    public StackOptions withDataDir(Path dir) {
+        return new StackOptions(dir, redisUri, redisFsync, port, workers, agentCommand);
+    }
+
     /** The same stack whose workers run agent tasks with {@code command}. */
     public StackOptions withAgentCommand(String command) {
         return new StackOptions(dataDir, redisUri, redisFsync, port, workers, Optional.of(command));

@@ -1,0 +1,91 @@
+package dev.kbsync.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code kbsync demo} checks its arguments before it creates anything, removes the temporary directory it made when
+ * it does not run, and runs in an explicit {@code --data-dir} (the default's name included) as told. Child JVMs with a
+ * temporary directory of their own ({@code java.io.tmpdir}), so what a demo leaves there is seen.
+ */
+class DemoStartIT {
+    private static final Duration EXIT = UpProcess.START;
+
+    @TempDir
+    Path dir;
+
+    private Path tmp;
+    private Path logs;
+
+    @BeforeEach
+    void dirs(TestInfo test) throws Exception {
+        tmp = Files.createDirectories(dir.resolve("tmp"));
+        logs = Path.of(
+                "target", "DemoStartIT", test.getTestMethod().orElseThrow().getName());
+    }
+
+    @Test
+    void shouldRefuseBadValuesAndATakenPortBeforeCreatingItsDirectory() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            String port = Integer.toString(taken.getLocalPort());
+            assertRefused("workers", ExitCodes.USAGE, "--workers must be 1-16", "--workers", "0");
+            assertRefused("port", ExitCodes.USAGE, "--port must be 0-65535", "--port", "70000");
+            assertRefused("taken", ExitCodes.PORT_IN_USE, "port " + port + " on 127.0.0.1 is in use", "--port", port);
+        }
+    }
+
+    @Test
+    void shouldRemoveItsDirectoryWhenTheStackDoesNotStart() throws Exception {
+        try (UpProcess demo = demo("redis-fails", Map.of("REDIS_SERVER", "/bin/false"), null)) {
+            assertThat(demo.awaitExit(EXIT)).as(demo.errors()).isEqualTo(ExitCodes.REDIS_NOT_STARTED);
+            assertThat(demo.errors().lines()).singleElement().asString().startsWith("error: the embedded redis-server");
+        }
+        assertThat(tmp).as("its temporary directory removed").isEmptyDirectory();
+    }
+
+    @Test
+    void shouldRunInAnExplicitDataDirNamedAsTheDefault() throws Exception {
+        Path work = Files.createDirectories(dir.resolve("work"));
+        try (UpProcess demo =
+                demo("explicit", Map.of(), work, "--users", "1", "--notes", "1", "--data-dir", ".kbsync")) {
+            assertThat(demo.awaitExit(EXIT)).as(demo.errors()).isZero();
+            assertThat(demo.output()).contains("logs: " + work.resolve(".kbsync/logs/kbsync.log"));
+        }
+        assertThat(work.resolve(".kbsync/logs/kbsync.log"))
+                .as("kept: the user's directory")
+                .exists();
+        assertThat(tmp).as("no temporary directory").isEmptyDirectory();
+    }
+
+    private void assertRefused(String name, int code, String says, String... args) throws Exception {
+        try (UpProcess demo = demo(name, Map.of(), null, args)) {
+            assertThat(demo.awaitExit(EXIT)).as(name + ": " + demo.errors()).isEqualTo(code);
+            assertThat(demo.errors().lines())
+                    .as(name)
+                    .singleElement()
+                    .asString()
+                    .startsWith("error: ")
+                    .contains(says);
+            assertThat(demo.output()).as(name).isEmpty();
+        }
+        assertThat(tmp).as(name + ": nothing left in the temporary directory").isEmptyDirectory();
+    }
+
+    /** {@code kbsync demo args} in a child JVM whose temporary directory is {@link #tmp}, in {@code workDir}. */
+    private UpProcess demo(String name, Map<String, String> env, Path workDir, String... args) {
+        List<String> command = new ArrayList<>(List.of("demo"));
+        command.addAll(List.of(args));
+        return UpProcess.spawn(KbsyncCli.class, logs, name, command, env, List.of("-Djava.io.tmpdir=" + tmp), workDir);
+    }
+}
