@@ -2,6 +2,7 @@ package dev.kbsync.cli;
 
 import dev.kbsync.cli.stack.StackOptions;
 import dev.kbsync.redis.Fsync;
+import dev.kbsync.worker.apply.AgentProgram;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,13 +51,26 @@ final class StackFlags {
         return command.commandLine().getParseResult().hasMatchedOption("--data-dir");
     }
 
-    /** The options; a value out of range is a usage error (exit 2), reported like picocli's own. */
+    /**
+     * The options; a value out of range, or an agent the workers could not run, is a usage error (exit 2), reported
+     * like picocli's own.
+     */
     StackOptions options(int port) {
         try {
-            return new StackOptions(
+            StackOptions options = new StackOptions(
                     dataDir, Optional.ofNullable(redis), redisFsync, port, workers, Optional.ofNullable(agent));
+            options.agentCommand().ifPresent(StackFlags::runnable);
+            return options;
         } catch (IllegalArgumentException e) {
             throw new ParameterException(command.commandLine(), e.getMessage(), e);
         }
+    }
+
+    /** An agent whose program cannot be run: every agent task would fail when it runs. */
+    private static void runnable(String agent) {
+        AgentProgram.problem(agent.strip().split("\\s+")[0], System.getenv("PATH"))
+                .ifPresent(problem -> {
+                    throw new IllegalArgumentException("--agent (or KBSYNC_AGENT_COMMAND): " + problem);
+                });
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kbsync.redis.RedisProcess;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -137,6 +138,43 @@ class ProcessStartIT {
                     .endsWith("); check redis.address (KBSYNC_REDIS_ADDRESS) or redis.configFile");
             assertThat(coordinator.errors()).as("no stack trace").doesNotContain("\tat ", "Caused by");
             assertThat(coordinator.errors()).as("the password").doesNotContain("s3cret");
+        }
+    }
+
+    /**
+     * A worker whose agent (or note agent) it could not run is refused at start, a bad setting (exit 2), before it
+     * polls: it would take agent tasks and fail every one. A relative path is one from where the worker starts.
+     */
+    @Test
+    void shouldRefuseAWorkerWhoseAgentCannotBeRun() throws Exception {
+        Path notExecutable = Files.writeString(dir.resolve("agent.sh"), "#!/bin/sh\n");
+        Map<String, String> agents = Map.of(
+                "KBSYNC_AGENT_COMMAND",
+                "/no/such/program --flag",
+                "KBSYNC_NOTE_AGENT_COMMAND",
+                notExecutable.toString());
+        for (Map.Entry<String, String> agent : agents.entrySet()) {
+            String key = agent.getKey().equals("KBSYNC_AGENT_COMMAND") ? "agent.command" : "note.agent.command";
+            String program = agent.getValue().split(" ")[0];
+            try (UpProcess worker = spawn(
+                    key,
+                    List.of("worker"),
+                    Map.of(
+                            agent.getKey(),
+                            agent.getValue(),
+                            "KBSYNC_WORKER_HTTP_PORT",
+                            "0",
+                            "KBSYNC_COORDINATOR_URL",
+                            "http://127.0.0.1:1",
+                            "KBSYNC_CACHE_DIR",
+                            dir.resolve("cache").toString()))) {
+                assertThat(worker.awaitExit(EXIT)).as(worker.errors()).isEqualTo(ExitCodes.USAGE);
+                assertThat(errorLines(worker))
+                        .containsExactly("error: kbsync worker: bad configuration: " + key + ": " + program
+                                + " is not an executable file");
+                assertThat(worker.errors()).as("never polled").doesNotContain("coordinator unreachable");
+                assertThat(dir.resolve("cache")).doesNotExist();
+            }
         }
     }
 

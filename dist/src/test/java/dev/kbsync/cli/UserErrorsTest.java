@@ -36,6 +36,32 @@ class UserErrorsTest {
         }
     }
 
+    /**
+     * An agent the workers could not run (a path that is no executable file, a name not on PATH) is refused at start:
+     * else the stack would advertise agent workers and fail every agent task when it runs.
+     */
+    @Test
+    void shouldRefuseAnAgentThatCannotBeRunBeforeTouchingAnything() throws IOException {
+        Path notExecutable = Files.writeString(dir.resolve("agent.sh"), "#!/bin/sh\n");
+        Path data = dir.resolve("d");
+        try (ServerSocket taken = new ServerSocket(0)) { // were the agent accepted, the taken port would answer 7
+            String port = Integer.toString(taken.getLocalPort());
+            for (String agent :
+                    new String[] {"/no/such/program --flag", notExecutable.toString(), "no-such-agent-xyz"}) {
+                String program = agent.split(" ")[0];
+                for (String command : new String[] {"up", "demo"}) {
+                    refused(
+                                    CliRun.run(
+                                            command, "--data-dir", data.toString(), "--port", port, "--agent", agent),
+                                    ExitCodes.USAGE)
+                            .contains("--agent", program)
+                            .contains(program.contains("/") ? "is not an executable file" : "is not on PATH");
+                }
+            }
+        }
+        assertThat(data).doesNotExist();
+    }
+
     @Test
     void shouldRefuseACaFileThatCannotBeReadOrHoldsNoCertificateAsAUsageError() throws IOException {
         Path empty = Files.createFile(dir.resolve("empty.pem"));

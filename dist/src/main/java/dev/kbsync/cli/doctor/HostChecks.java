@@ -1,8 +1,8 @@
 package dev.kbsync.cli.doctor;
 
 import dev.kbsync.worker.apply.AgentCommand;
+import dev.kbsync.worker.apply.AgentProgram;
 import dev.kbsync.worker.process.WorkerConfig;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -26,7 +26,7 @@ final class HostChecks {
             return Check.skip(name, key + " is not set");
         }
         String program = agent.get().argv().get(0);
-        return executable(program, env.getOrDefault("PATH", ""))
+        return AgentProgram.find(program, env.getOrDefault("PATH", ""))
                 .map(path -> Check.pass(name, path.toString()))
                 .orElseGet(() -> Check.fail(
                         name,
@@ -78,20 +78,6 @@ final class HostChecks {
                                     : " (cache.minFreeMegabytes is 0: jobs fail DISK_FULL when it is full)"));
         }
         return Check.pass(DISK, seen);
-    }
-
-    private static Optional<Path> executable(String program, String pathVariable) {
-        if (program.contains("/")) {
-            Path path = Path.of(program).toAbsolutePath();
-            return Files.isRegularFile(path) && Files.isExecutable(path) ? Optional.of(path) : Optional.empty();
-        }
-        for (String dir : pathVariable.split(File.pathSeparator)) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
     }
 
     private static String human(long bytes) {

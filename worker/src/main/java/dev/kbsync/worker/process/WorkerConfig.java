@@ -5,6 +5,7 @@ import dev.kbsync.api.client.ClientOptions;
 import dev.kbsync.config.Check;
 import dev.kbsync.config.ConfigException;
 import dev.kbsync.worker.apply.AgentCommand;
+import dev.kbsync.worker.apply.AgentProgram;
 import dev.kbsync.worker.credentials.CredentialSettings;
 import dev.kbsync.worker.fallback.FallbackMode;
 import java.net.URI;
@@ -124,6 +125,22 @@ public record WorkerConfig(
         Duration budget = maxHold.minus(deadlineMargin);
         agent.ifPresent(a -> belowHold(WorkerConfigKey.AGENT_TIMEOUT, a.timeout(), budget));
         noteAgent.ifPresent(a -> belowHold(WorkerConfigKey.AGENT_TIMEOUT, a.timeout(), budget));
+    }
+
+    /**
+     * Refuses ({@link ConfigException}) an {@code agent.command} or {@code note.agent.command} whose program this host
+     * cannot run (a path that is no executable file, a name not on {@code pathVariable}): the worker would take those
+     * tasks and fail every one. At start, not in the constructor: {@code kbsync doctor} reports it as a check.
+     */
+    public void requireRunnableAgents(String pathVariable) {
+        runnable(WorkerConfigKey.AGENT_COMMAND, agent, pathVariable);
+        runnable(WorkerConfigKey.NOTE_AGENT_COMMAND, noteAgent, pathVariable);
+    }
+
+    private static void runnable(WorkerConfigKey key, Optional<AgentCommand> agent, String pathVariable) {
+        agent.flatMap(a -> AgentProgram.problem(a.argv().get(0), pathVariable)).ifPresent(problem -> {
+            throw ConfigException.of(key, problem);
+        });
     }
 
     /**

@@ -50,7 +50,8 @@ public enum WorkerConfigKey implements Key {
             "(none)",
             "The agent run for agent tasks: an argv list (YAML list, or whitespace-separated in the environment), run"
                     + " without a shell. Unset: the worker takes no agent tasks (they wait for a worker that has an"
-                    + " agent)."),
+                    + " agent). Checked at start (else exit 2): a program path (relative: from the worker's working"
+                    + " directory) must be an executable file, a bare name must be on PATH."),
     AGENT_TIMEOUT(
             "agent.timeout",
             "4m",
@@ -71,7 +72,7 @@ public enum WorkerConfigKey implements Key {
             "note.agent.command",
             "(none)",
             "Optional agent that turns a note's text into files (the original's LLM step); unset: a note is written"
-                    + " as markdown with front matter."),
+                    + " as markdown with front matter. Checked at start as agent.command is."),
     PUSH_RETRIES("push.retries", "5", "Re-sync/re-apply/push rounds after rejected pushes, 0-100."),
     FALLBACK(
             "fallback",

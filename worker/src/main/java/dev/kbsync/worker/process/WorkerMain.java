@@ -37,10 +37,15 @@ public final class WorkerMain {
         run(loadOrExit(env), env, listener);
     }
 
-    /** The settings in {@code env} (and the YAML file it names); a bad one exits 2 with one line. */
+    /**
+     * The settings in {@code env} (and the YAML file it names), an agent among them one this host can run; a bad one
+     * exits 2 with one line.
+     */
     public static WorkerConfig loadOrExit(Map<String, String> env) {
         try {
-            return WorkerConfigLoader.load(env);
+            WorkerConfig config = WorkerConfigLoader.load(env);
+            config.requireRunnableAgents(System.getenv("PATH")); // the JVM looks a bare name up on its own PATH
+            return config;
         } catch (IllegalArgumentException e) {
             // one line for the operator on stderr, as the coordinator says it (not a log record)
             System.err.println("error: kbsync worker: bad configuration: " + e.getMessage());
