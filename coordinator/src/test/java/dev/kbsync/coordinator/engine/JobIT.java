@@ -50,7 +50,18 @@ class JobIT {
         coordinators = new Coordinators(redis);
         Engine engine = coordinators.start(Coordinators.config("c1").withLeaseTtl(Duration.ofSeconds(3)));
         coordinators.register(
-                engine, "persist", "idem", "docs", "other", "retry", "events", "beat", "restore", "lost-worker");
+                engine,
+                "persist",
+                "idem",
+                "docs",
+                "other",
+                "retry",
+                "events",
+                "beat",
+                "restore",
+                "lost-worker",
+                "released-worker",
+                "handed-out");
         jobs = engine.services().jobs();
         leases = engine.services().leases();
     }
@@ -210,6 +221,46 @@ class JobIT {
         Assignment again = poll();
         assertThat(again.job().id()).as("it still runs").isEqualTo(job.id());
         assertThat(await(jobs.complete(job.id(), done(again))).state()).isEqualTo(JobState.DONE);
+    }
+
+    /**
+     * A running job whose lease is released (an admin's force-release of a stuck KB, or the lease API) goes back to
+     * the queue with its attempt returned; its worker may have pushed before it hung, so it is not cancellable either.
+     */
+    @Test
+    void shouldRefuseToCancelAJobWhoseRunningLeaseWasReleased() {
+        Job job = await(jobs.submit(KbId.of("released-worker"), "ann", note("maybe pushed"), Optional.empty()));
+        Assignment stuck = poll();
+        assertThat(stuck.job().id()).isEqualTo(job.id());
+        await(leases.release(stuck.lease().id()));
+        assertThat(await(jobs.get(job.id())).state()).isEqualTo(JobState.QUEUED);
+
+        assertThatThrownBy(() -> await(jobs.cancel(job.id(), Optional.empty())))
+                .isInstanceOfSatisfying(
+                        ConflictException.class, e -> assertThat(e.code()).isEqualTo("JOB_RUNNING"));
+
+        Assignment again = poll();
+        assertThat(again.job().id()).as("it still runs").isEqualTo(job.id());
+        assertThat(await(jobs.complete(job.id(), done(again))).state()).isEqualTo(JobState.DONE);
+    }
+
+    /**
+     * A journal job a degraded coordinator handed to a worker during the outage, restored into Redis not known to have
+     * landed: that worker may have pushed it, so it runs to its outcome (its run finds the commit) rather than cancel.
+     */
+    @Test
+    void shouldRefuseToCancelAJournalJobHandedOutDuringTheOutage() {
+        KbId kb = KbId.of("handed-out");
+        Job accepted = Coordinators.journaled(kb, "ann", note("handed out locally"));
+        await(jobs.restore(accepted, Optional.empty(), "", Restoration.handedOut(42)));
+
+        assertThatThrownBy(() -> await(jobs.cancel(accepted.id(), Optional.empty())))
+                .isInstanceOfSatisfying(
+                        ConflictException.class, e -> assertThat(e.code()).isEqualTo("JOB_RUNNING"));
+
+        Assignment run = poll();
+        assertThat(run.job().id()).isEqualTo(accepted.id());
+        assertThat(await(jobs.complete(accepted.id(), done(run))).state()).isEqualTo(JobState.DONE);
     }
 
     @Test

@@ -68,19 +68,15 @@ final class CycleRounds {
     static final String PUSH_UNCERTAIN = "PUSH_UNCERTAIN";
 
     /**
-     * {@code failure}, unless the cycle's last push may have landed ({@link #uncertain} set: no sync could check
-     * since): then {@code PUSH_UNCERTAIN} naming it: queued again while attempts remain, its next run finds its commit.
+     * A push that failed in transport ({@code pushFailed}) when no sync after it could reach the remote to tell whether
+     * it landed: {@code PUSH_UNCERTAIN}, queued again while attempts remain, so that its next run finds its commit.
      */
-    Outcome.Failed unlessUncertain(Outcome.Failed failure) {
-        if (uncertain == null) {
-            return failure;
-        }
-        String push =
-                "the push failed in transport (" + uncertain.failure().error().message()
-                        + ") and may have landed: the job's next run finds its commit, and so does a retry";
+    static Outcome.Failed uncertain(Outcome.Failed pushFailed) {
         return new Outcome.Failed(
                 PUSH_UNCERTAIN,
-                failure == uncertain.failure() ? push : failure.error().message() + "; " + push,
-                failure.pushRejections());
+                "the push failed in transport (" + pushFailed.error().message()
+                        + ") and may have landed; the remote could not be reached since to tell: the job's next run"
+                        + " finds its commit, and so does a retry",
+                pushFailed.pushRejections());
     }
 }

@@ -105,7 +105,7 @@ public final class PublishCycle {
             // waited until the unit's time was up: a push that failed may have landed; the job's next run finds it
             Optional<Outcome.Failed> unavailable = done.outage.failure(e, done.rejections);
             if (unavailable.isPresent()) {
-                return done.landedOr(done.unlessUncertain(unavailable.get()), units.size());
+                return done.landedOr(unavailable.get(), units.size());
             }
             if (done.uncertain != null) { // a push that may have landed: keep checking while rounds are left
                 log.warn(
@@ -309,7 +309,7 @@ public final class PublishCycle {
                 }
                 Optional<Outcome.Failed> gaveUp = batch.done().outage.failure(e, rejections);
                 if (gaveUp.isPresent()) {
-                    return batch.committedAre(batch.done().unlessUncertain(gaveUp.get()));
+                    return batch.committedAre(gaveUp.get());
                 }
             }
             return again(batch, failed);
@@ -367,7 +367,7 @@ public final class PublishCycle {
             landed = batch.git().time(() -> repo.findCommitsWithTrailer(Trailers.JOB, ids, bound(batch.units())));
         } catch (GitException e) {
             log.warn("could not check whether the push of {} landed: {}", batch.first(), e.getMessage());
-            return batch.committedAre(batch.done().unlessUncertain(failure));
+            return batch.committedAre(CycleRounds.uncertain(failure));
         }
         batch.commits().forEach((i, c) -> {
             String id = batch.units().get(i).id();

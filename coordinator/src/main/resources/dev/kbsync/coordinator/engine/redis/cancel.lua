@@ -18,10 +18,11 @@ end
 if terminal(t) then
   return cjson.encode({result = 'ended', t = t, job = job})
 end
--- a job back in the queue after a worker had it (silent, lease lapsed, a retryable failure) counts that attempt: the
--- worker may have pushed it (its next run finds the commit), so it runs to its outcome too. A worker's give-back of
--- a job it never ran returns the attempt.
-if t.js ~= 'queued' or t.b or (t.a or 0) > 0 then
+-- a job back in the queue after a worker had it (silent, lease lapsed or released, a retryable failure, or handed out
+-- by a degraded coordinator during an outage: hw, claims not given back unrun; a of an earlier version's ticket) may
+-- have been pushed by that worker (its next run finds the commit), so it runs to its outcome too. A worker's
+-- give-back of a job it never ran takes its claim back.
+if t.js ~= 'queued' or t.b or (t.hw or 0) > 0 or (t.a or 0) > 0 then
   return cjson.encode({result = 'running', t = t, job = job})
 end
 t.js, t.fin = 'cancelled', now

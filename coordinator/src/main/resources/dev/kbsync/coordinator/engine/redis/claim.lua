@@ -42,6 +42,7 @@ local expires = extendGrant(g, now)
 redis.call('hset', LEASE, 'claimed', 1, 'worker', worker)
 recordHold('claim', now - g.granted) -- how long a job's grant waits for a worker (part of a job's wait)
 t.a = t.a + 1
+t.hw = (t.hw or 0) + 1 -- had a worker: it may push (cancel.lua)
 t.js, t.st, t.w = 'running', now, worker
 putT(g.ticket, t)
 local notes = false

@@ -28,6 +28,9 @@ if not t then
     indexAdd(now, tid)
     t.ff = submitted.ff
     t.ik = submitted.ik
+    if submitted.ff then -- handed to a worker by a degraded coordinator: it may have pushed (cancel.lua)
+      t.hw = 1
+    end
   end
   if kind == 'job' and submitted.landed then
     landedDegraded(tid, t, submitted.landed, now)
@@ -41,6 +44,9 @@ elseif kind == 'job' and t.js == 'queued' and (submitted.ff or submitted.landed)
   if submitted.ff and (not t.ff or submitted.ff < t.ff) then
     t.ff = submitted.ff
     t.ik = submitted.ik
+  end
+  if submitted.ff then
+    t.hw = math.max(t.hw or 0, 1)
   end
   if submitted.landed and t.s == 'waiting' then
     landedDegraded(tid, t, submitted.landed, now)

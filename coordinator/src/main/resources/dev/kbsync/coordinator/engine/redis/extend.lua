@@ -32,6 +32,7 @@ else
       end
       local fence = nextFence(now)
       t.a = t.a + 1
+      t.hw = (t.hw or 0) + 1
       t.s, t.f, t.b, t.l = 'granted', fence, lid, jobLeaseId(tid, fence)
       t.ff = t.ff or fence
       t.js, t.st, t.w = 'running', now, g.worker

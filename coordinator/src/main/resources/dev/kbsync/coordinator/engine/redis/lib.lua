@@ -127,7 +127,8 @@ end
 -- ms), ttl, th (synthetic Redisson thread id = seq), s (waiting|granted|released|expired), f (token of the last grant),
 -- a (attempts: claims by workers), ty (note|agent), b (head lease of the group commit it runs in), l (id of its last
 -- grant); jobs also js (queued|running|done|failed), ff (token of the first grant), rd (ms since it waits for a worker
--- at its KB's head: its place among the ready KBs, see grantHead), st, fin (ms), cm (commit), cu
+-- at its KB's head: its place among the ready KBs, see grantHead), hw (claims by workers not given back unrun, while
+-- it waits or runs: see cancel.lua), st, fin (ms), cm (commit), cu
 -- (commit link), fl (files JSON), rs (an agent's answer), er (error JSON), o (1: its last grant, l, recorded the outcome), w
 -- (worker), tk (the name of the
 -- token that submitted it; '' when unknown), cb (its callback URL), wd (ms its webhook became due: once, at its
@@ -386,7 +387,8 @@ local function finishT(tid, t, s, now)
   end
   redis.call('zrem', ALIVE, tid)
   t.s = s
-  t.b, t.rd = nil, nil -- rd: its place among the ready KBs, of no use once it ended
+  t.b, t.rd, t.hw = nil, nil, nil -- rd: its place among the ready KBs, hw: whether a worker had it (cancel.lua), of
+  -- no use once it ended
   if t.k == 'job' then
     dueHook(tid, t, now)
     foldJob(tid, t)

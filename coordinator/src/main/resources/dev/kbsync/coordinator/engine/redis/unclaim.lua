@@ -14,6 +14,7 @@ if not t or t.k ~= 'job' or terminal(t) or t.js ~= 'running' or t.w ~= ARGV[12] 
 end
 redis.call('hdel', LEASE, 'claimed', 'worker', 'doing') -- what its worker said it was doing is not the next one's
 t.a = math.max(0, t.a - 1)
+t.hw = (t.hw or 0) > 1 and t.hw - 1 or nil -- given back unrun: this claim's worker never ran it
 t.js = 'queued'
 putT(g.ticket, t)
 return cjson.encode({unclaimed = true, ty = t.ty or 'note', ready = t.rd or g.granted})

@@ -26,6 +26,7 @@ for i, tid in ipairs(tids) do
   local t = members[i]
   t.s, t.b, t.js = 'waiting', nil, 'queued'
   t.a = math.max(0, t.a - 1)
+  t.hw = (t.hw or 0) > 1 and t.hw - 1 or nil
   putT(tid, t)
 end
 redis.call('hdel', LEASE, 'batch')
