@@ -57,6 +57,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--port", description = "Coordinator port (default: any free port).", defaultValue = "0")
     int port;
 
+    /** The log this run writes, once it is open (null before). */
+    private Path logFile;
+
     @Override
     public Integer call() throws Exception {
         LogSetup.quiet(logs);
@@ -74,9 +77,13 @@ final class DemoCommand implements Callable<Integer> {
         int verdict;
         try {
             verdict = run(options);
-        } catch (Exception | Error e) { // a failure, not a verdict: its own directory goes (kept only for a verdict)
-            if (ownDir) {
+        } catch (Exception | Error e) {
+            // before its log was opened nothing in it tells anything: its own directory goes; after, the error's
+            // details are in that log (and the embedded Redis's): kept, and said so
+            if (ownDir && logFile == null) {
                 DataDir.delete(options.dataDir());
+            } else if (ownDir) {
+                System.err.println("kept " + options.dataDir() + " (its logs show what went wrong)");
             }
             throw e;
         }
@@ -91,7 +98,7 @@ final class DemoCommand implements Callable<Integer> {
     /** Starts the stack in the directory of {@code options}, runs the users and returns the verdict's exit code. */
     private int run(StackOptions options) throws Exception {
         EmbeddedStack claimed = EmbeddedStack.claim(options);
-        Path logFile = UpCommand.logFile(claimed, logs);
+        logFile = UpCommand.logFile(claimed, logs);
         try (EmbeddedStack running = claimed.boot();
                 KbsyncClient api = KbsyncClient.create(ClientOptions.of(running.baseUrl(), null))) {
             System.out.println("kbsync demo: " + users + " users x " + notes + " notes on KB 'demo' ("

@@ -46,12 +46,22 @@ class DemoStartIT {
     }
 
     @Test
-    void shouldRemoveItsDirectoryWhenTheStackDoesNotStart() throws Exception {
+    void shouldKeepItsDirectoryWithItsLogsWhenTheStackDoesNotStart() throws Exception {
+        String errors;
         try (UpProcess demo = demo("redis-fails", Map.of("REDIS_SERVER", "/bin/false"), null)) {
             assertThat(demo.awaitExit(EXIT)).as(demo.errors()).isEqualTo(ExitCodes.REDIS_NOT_STARTED);
-            assertThat(demo.errors().lines()).singleElement().asString().startsWith("error: the embedded redis-server");
+            errors = demo.errors();
         }
-        assertThat(tmp).as("its temporary directory removed").isEmptyDirectory();
+        assertThat(errors).contains("error: the embedded redis-server");
+        try (var kept = Files.list(tmp)) {
+            Path dir = kept.filter(p -> p.getFileName().toString().startsWith("kbsync-demo"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(errors).as("says where").contains("kept " + dir);
+            assertThat(dir.resolve("logs/kbsync.log"))
+                    .as("its log, which the error's details are in")
+                    .exists();
+        }
     }
 
     @Test
