@@ -11,6 +11,9 @@ import java.util.Optional;
  * {@code PATH}. Checked at start, so a worker never takes agent tasks it would fail one by one.
  */
 public final class AgentProgram {
+    /** Where the JVM looks for a bare name when PATH is unset (as its process launcher does on Unix). */
+    private static final String UNSET_PATH = ":/bin:/usr/bin";
+
     private AgentProgram() {}
 
     /** The executable file {@code program} names, on {@code pathVariable} for a bare name; empty if there is none. */
@@ -19,7 +22,7 @@ public final class AgentProgram {
             Path path = Path.of(program).toAbsolutePath();
             return runnable(path) ? Optional.of(path) : Optional.empty();
         }
-        for (String dir : (pathVariable == null ? "" : pathVariable).split(File.pathSeparator)) {
+        for (String dir : (pathVariable == null ? UNSET_PATH : pathVariable).split(File.pathSeparator)) {
             Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
             if (runnable(candidate)) {
                 return Optional.of(candidate);
