@@ -74,6 +74,9 @@ public final class KbMirrors implements AutoCloseable {
     private final Consumer<KbId> onMirrorGone;
     private final Registrations registrations;
     private final Map<KbId, Mirror> mirrors = new ConcurrentHashMap<>();
+    /** Set by {@link #close()}, under the monitor {@link #mirror} opens mirrors under. */
+    private boolean closed;
+
     private final ExecutorService fetchThreads = Executors.newCachedThreadPool(daemons("kbsync-mirror-fetch"));
     private final Lanes fetches = new Lanes(fetchThreads, FETCH_THREADS, FETCHES_PER_HOST);
     private final long refreshNanos;
@@ -216,13 +219,17 @@ public final class KbMirrors implements AutoCloseable {
         });
     }
 
-    private Mirror mirror(KbConfig kb) throws IOException {
+    /** The mirror of {@code kb}'s remote and branch, opened if there is none yet (package-private for a test). */
+    Mirror mirror(KbConfig kb) throws IOException {
         Mirror existing = mirrors.get(kb.id());
         if (existing != null && existing.mirrors(kb)) {
             existing.configure(kb);
             return existing;
         }
         synchronized (this) {
+            if (closed) { // a read thread that ran on past the close: no mirror that nobody would close
+                throw ReadThreads.stopping();
+            }
             existing = mirrors.get(kb.id());
             if (existing != null && existing.mirrors(kb)) {
                 existing.configure(kb);
@@ -332,6 +339,9 @@ public final class KbMirrors implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) { // from now on no mirror is opened: every one there is is closed below
+            closed = true;
+        }
         timer.shutdownNow();
         fetchThreads.shutdownNow();
         readPool.shutdownNow();

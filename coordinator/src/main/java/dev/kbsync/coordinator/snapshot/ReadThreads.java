@@ -54,7 +54,8 @@ final class ReadThreads {
         return result;
     }
 
-    private static UnavailableException stopping() {
+    /** What a read that cannot run because the coordinator stops is answered: 503 COORDINATOR_STOPPING. */
+    static UnavailableException stopping() {
         return new UnavailableException(
                 ErrorCodes.COORDINATOR_STOPPING,
                 "the coordinator is stopping: its read threads are shut; retry (another one)",
