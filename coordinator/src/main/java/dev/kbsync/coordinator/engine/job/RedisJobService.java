@@ -102,7 +102,7 @@ public final class RedisJobService implements JobService {
         // a retry is searched for down to its earlier job's first token: that job's commit may have landed
         Restoration how = s.retryOf()
                 .filter(earlier -> earlier.firstFence() > 0)
-                .map(earlier -> Restoration.handedOut(earlier.firstFence()))
+                .map(earlier -> Restoration.retrying(earlier.firstFence()))
                 .orElse(Restoration.queued());
         if (!cluster || s.limits().windows().isEmpty()) {
             return step(ref, job, s, s.contentHash(), s.limits(), member, how, true, false);

@@ -112,7 +112,7 @@ public final class Tickets {
                 step.member(),
                 how.firstFence() > 0 ? Long.toString(how.firstFence()) : "",
                 landed(how),
-                step.noRunner() ? "1" : ""));
+                (step.noRunner() ? "1" : "") + (how.handedOut() ? "h" : "")));
         for (Window window : step.limits().windows()) {
             keys.add(window.key());
             args.add(window.limit());

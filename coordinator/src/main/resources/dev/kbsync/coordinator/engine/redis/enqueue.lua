@@ -28,7 +28,7 @@ if not t then
     indexAdd(now, tid)
     t.ff = submitted.ff
     t.ik = submitted.ik
-    if submitted.ff then -- handed to a worker by a degraded coordinator: it may have pushed (cancel.lua)
+    if submitted.run then -- handed to a worker by a degraded coordinator: it may have pushed (cancel.lua)
       t.hw = 1
     end
   end
@@ -45,7 +45,7 @@ elseif kind == 'job' and t.js == 'queued' and (submitted.ff or submitted.landed)
     t.ff = submitted.ff
     t.ik = submitted.ik
   end
-  if submitted.ff then
+  if submitted.run then
     t.hw = math.max(t.hw or 0, 1)
   end
   if submitted.landed and t.s == 'waiting' then

@@ -7,8 +7,9 @@
 -- ARGV[19..]: claim (idem|dedupe|none), the idempotency key's field in CLAIMS ('' without one), the coordinator's clock
 -- (ms, for the windows), the submission's member in the windows, for a job restored from a degraded coordinator's
 -- journal the token of its first degraded grant ('': none) and the outcome of a degraded run that landed it ('': none;
--- JSON {lease, fence, commit, url, files, result}), '1' when no known worker runs the job's kind (the step then
--- answers an earlier job of its claim but stores none: '' otherwise), then each window's limit and length (ms).
+-- JSON {lease, fence, commit, url, files, result}), flags: '1' when no known worker runs the job's kind (the step then
+-- answers an earlier job of its claim but stores none), 'h' when a degraded coordinator handed the job to a worker
+-- (it may have pushed it: not cancellable), then each window's limit and length (ms).
 -- Reply when it stops here: {r = 'nokb'} | {r = 'norunner'} (nothing counted or stored) | {r = 'limited', w (1-based window), retry (ms)} | {r = 'first', ticket
 -- (the first job's), dup (a duplicate within the window, not an idempotency key), job, view, eta (as job.lua),
 -- remaining (the least room left in the windows)}; else enqueue.lua's.
@@ -28,6 +29,7 @@ end
 if ARGV[24] ~= '' then
   submitted.landed = cjson.decode(ARGV[24])
 end
+submitted.run = ARGV[25]:find('h', 1, true) ~= nil -- a degraded coordinator handed it to a worker
 -- The payload of a stored job record, whatever its form (see foldJob): compact {i, p, c} or whole.
 local function payloadOf(raw)
   local j = cjson.decode(raw)
@@ -86,7 +88,7 @@ if claim == 'dedupe' then
   keep = tonumber(window) * 1000
 end
 -- A job no known worker runs is refused unless its claim names an earlier one (a retry): that one is answered below.
-if ARGV[25] == '1' then
+if ARGV[25]:find('1', 1, true) then
   local first = (claim == 'idem' or keep > 0) and claimed()
   if not (first and first ~= ARGV[11] and jobOf(first)) then
     return cjson.encode({r = 'norunner'})
