@@ -185,11 +185,36 @@ class DegradedDispatchIT {
                 redis.process().resume();
             }
             await().atMost(Duration.ofSeconds(15)).until(() -> ids.stream().allMatch(id -> http.inRedis(id)));
-            JsonObject granted = poll(http, "w3", 10_000);
+            JsonObject granted = pollKb(http, "fo", "w3");
             assertThat(granted.getJsonObject("job").getString("id"))
                     .as("Redis runs the KB's jobs in journal order")
                     .isEqualTo(ids.get(0));
         }
+    }
+
+    /**
+     * The first of {@code kb}'s jobs a worker's polls get; another KB's job got first (one the other case left granted
+     * to a worker that went silent, queued again once its lease lapsed: the cases share Redis) is ended on the way.
+     */
+    private static JsonObject pollKb(Http http, String kb, String worker) {
+        for (int i = 0; i < 10; i++) {
+            JsonObject granted = poll(http, worker, 10_000);
+            assertThat(granted).as("a job of KB " + kb).isNotNull();
+            if (granted.getJsonObject("job").getString("id").startsWith(kb + "~")) {
+                return granted;
+            }
+            report(
+                    http,
+                    granted,
+                    new JsonObject()
+                            .put("state", "failed")
+                            .put(
+                                    "error",
+                                    new JsonObject()
+                                            .put("code", "PUSH_REJECTED")
+                                            .put("message", "not this case's")));
+        }
+        throw new AssertionError("no job of KB " + kb + " in 10 polls");
     }
 
     /** A worker's long poll: the assignment, or null when none came within {@code waitMs}. */

@@ -28,7 +28,8 @@ class AutoReplicaWaitIT {
     void shouldWaitForAReplicaOnceOneConnectsAfterTheStart() {
         try (RedisSentinelGroup group = RedisSentinelGroup.startWithReplicaLink(1)) {
             int master = group.master().port();
-            group.replicaLink().cutFor(Duration.ofSeconds(10));
+            // cut until the coordinator has started and submitted, however long that takes on a loaded machine
+            group.replicaLink().cutFor(Duration.ofMinutes(5));
             await().atMost(CALL)
                     .until(() -> String.valueOf(RespClient.once(master, CALL, "INFO", "replication"))
                             .contains("connected_slaves:0"));
@@ -41,6 +42,7 @@ class AutoReplicaWaitIT {
                         .as("the coordinator started and submitted while the master had no replica")
                         .contains("connected_slaves:0");
 
+                group.replicaLink().refuseNewFor(Duration.ZERO); // the replica connects again
                 group.awaitReplicaOnline();
                 group.replica().pause(); // the replica stays connected but confirms nothing more
 
