@@ -53,6 +53,24 @@ final class Contracts {
         return current;
     }
 
+    /**
+     * Heartbeats {@code leaseIds} every 200 ms on a thread of its own until closed, as their holders would (a worker
+     * beats its job's lease, a client its waiting raw lease): a test that holds them across several steps does not
+     * lose them to the contract's 1 s TTL on a loaded machine. A beat that fails (the lease ended) is not repeated.
+     */
+    static AutoCloseable keepingAlive(CoordinatorServices services, String... leaseIds) {
+        java.util.concurrent.ScheduledExecutorService beats =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        java.util.Set<String> alive = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        alive.addAll(List.of(leaseIds));
+        beats.scheduleWithFixedDelay(
+                () -> alive.forEach(id -> services.leases().heartbeat(id).onFailure(e -> alive.remove(id))),
+                200,
+                200,
+                TimeUnit.MILLISECONDS);
+        return beats::shutdownNow;
+    }
+
     static Lease granted(CoordinatorServices services, Lease lease) {
         return granted(services, lease, ahead -> {});
     }
