@@ -126,7 +126,8 @@ class WorkerCredentialsIT {
                                     Optional.of(TokenHosts.parse(
                                             List.of(github.apiBase().replace("http://", "")))))),
                     PhaseListener.NONE);
-            github.tokenLifetime(Duration.ofMinutes(5).plusSeconds(2)); // usable for 2 s before the refresh margin
+            // usable for 10 s before the refresh margin: the first two notes fit in it on a loaded machine
+            github.tokenLifetime(Duration.ofMinutes(5).plusSeconds(10));
             git.close(); // this remote accepts exactly the tokens the stand-in issued
             git = new GitHttpServer(tmp.resolve("remotes"), github.issued()::contains);
             register("by-app", new CredentialRef.GitHubApp("31337", 99, pem.toString(), github.apiBase()));
@@ -134,7 +135,7 @@ class WorkerCredentialsIT {
             coordinator.assertDone(note("by-app"));
             assertThat(github.issued()).hasSize(1);
 
-            Thread.sleep(2_200);
+            Thread.sleep(10_200);
             coordinator.assertDone(note("by-app"));
             assertThat(github.issued()).hasSize(2);
             assertThat(github.refusals()).isEmpty();
