@@ -148,9 +148,10 @@ public final class LeaseKeeper implements AutoCloseable {
         this.trusted = lease.ttl().toNanos() - lease.ttl().toNanos() / 3;
         this.timer = vertx.setPeriodic(period, id -> beat());
         long started = ticker.getAsLong();
-        this.stopAt = untilStop(lease, readAt, margin).map(left -> started + left.toNanos());
-        this.deadlineTimer = untilStop(lease, readAt, margin)
-                .map(left -> vertx.setTimer(Math.max(1, left.toMillis()), id -> stopAtDeadline()));
+        Optional<Duration> untilStop = untilStop(lease, readAt, margin);
+        this.stopAt = untilStop.map(left -> started + left.toNanos());
+        this.deadlineTimer =
+                untilStop.map(left -> vertx.setTimer(Math.max(1, left.toMillis()), id -> stopAtDeadline()));
     }
 
     /** Stops the unit: its grant's hard deadline is near (the deadline timer, or a pre-push check that found it past). */
