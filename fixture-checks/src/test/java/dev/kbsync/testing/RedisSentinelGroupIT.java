@@ -67,4 +67,29 @@ class RedisSentinelGroupIT {
         }
         assertThat(servers).noneMatch(RedisServer::isAlive);
     }
+
+    /**
+     * The replicas of a linked group replicate through the link for as long as the group runs, not only its first
+     * seconds: Sentinel points a replica whose master address differs from the one it monitors back at that master
+     * ({@code +fix-slave-config}) once the replica has been up for twice the failover timeout, which would silently
+     * bypass every later cut or freeze of the link.
+     */
+    @Test
+    void shouldKeepTheReplicasBehindTheLinkUntilTheMasterIsKilled() throws InterruptedException {
+        try (RedisSentinelGroup group = RedisSentinelGroup.startWithReplicaLink(1)) {
+            String link = Integer.toString(group.replicaLink().port());
+            long end = System.nanoTime() + Duration.ofSeconds(25).toNanos();
+            while (System.nanoTime() < end) {
+                assertThat(RespClient.infoField(
+                                RespClient.once(group.replica().port(), CALL, "INFO", "replication"), "master_port"))
+                        .as("the replica's master port (the link's is %s)", link)
+                        .contains(link);
+                Thread.sleep(500);
+            }
+            group.killMaster();
+            assertThat(group.awaitFailover())
+                    .as("a failover soon after the kill")
+                    .isEqualTo(group.replica().port());
+        }
+    }
 }

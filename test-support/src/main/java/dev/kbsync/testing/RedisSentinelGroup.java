@@ -24,6 +24,15 @@ public final class RedisSentinelGroup implements AutoCloseable {
 
     private static final Duration READY = Duration.ofSeconds(30);
     private static final Duration CALL = Duration.ofSeconds(2);
+    /** How long the Sentinels take to fail over again after a failed try (twice this) and more; see the group's note. */
+    private static final String FAILOVER_TIMEOUT_MS = "5000";
+    /**
+     * The failover timeout of a linked group until its master is killed. Sentinel points a replica whose master address
+     * differs from the monitored one back at that master once the replica has been up for twice the failover timeout
+     * ({@code +fix-slave-config}): with 5 s, a replica behind the link bypassed it some 10 s after the start, and every
+     * later cut or freeze of the link did nothing.
+     */
+    private static final String LINK_HOLD_TIMEOUT_MS = "3600000";
 
     private final Path dir;
     private final boolean proxiedLink;
@@ -57,7 +66,9 @@ public final class RedisSentinelGroup implements AutoCloseable {
      * Like {@link #startWithReplicas}, but the replicas replicate through one {@link FaultProxy}
      * ({@link #replicaLink()}), so a test can cut replication off while everything else still runs: what the master
      * acknowledges meanwhile never reaches a replica (a replica that only sleeps would still apply it from its socket
-     * buffer later). After a failover the other replicas follow the new master directly.
+     * buffer later). After a failover the other replicas follow the new master directly. The replicas stay behind the
+     * link until {@link #killMaster()} (the Sentinels would otherwise point them at the master directly some 10 s
+     * after the start); from then on the Sentinels fail over and fix replicas as in any group.
      */
     public static RedisSentinelGroup startWithReplicaLink(int replicas) {
         return start(true, replicas);
@@ -106,9 +117,25 @@ public final class RedisSentinelGroup implements AutoCloseable {
         return List.copyOf(sentinels);
     }
 
-    /** SIGKILL of the original master. */
+    /**
+     * SIGKILL of the original master. In a linked group the Sentinels then get their usual failover timeout back, so a
+     * failed election is tried again after 10 s, not an hour (a replica they now point at the dead master directly
+     * receives nothing either way).
+     */
     public void killMaster() {
         master.kill();
+        if (proxiedLink) {
+            for (RedisServer sentinel : sentinels) {
+                RespClient.once(
+                        sentinel.port(),
+                        Duration.ofSeconds(10),
+                        "SENTINEL",
+                        "SET",
+                        MASTER_NAME,
+                        "failover-timeout",
+                        FAILOVER_TIMEOUT_MS);
+            }
+        }
     }
 
     /**
@@ -318,7 +345,8 @@ public final class RedisSentinelGroup implements AutoCloseable {
                 "sentinel resolve-hostnames no",
                 "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + master.port() + " 2",
                 "sentinel down-after-milliseconds " + MASTER_NAME + " 1000",
-                "sentinel failover-timeout " + MASTER_NAME + " 5000",
+                "sentinel failover-timeout " + MASTER_NAME + " "
+                        + (proxiedLink ? LINK_HOLD_TIMEOUT_MS : FAILOVER_TIMEOUT_MS),
                 "");
         try {
             return Files.writeString(sentinelDir.resolve("sentinel.conf"), config);
