@@ -79,7 +79,7 @@ class DegradedRestartIT {
                     "restarted coordinator: its {} journal jobs in Redis {} ms after its start began",
                     accepted.size(),
                     (System.nanoTime() - restartedAt) / 1_000_000);
-            assertThat(http.queued("killed")).isEqualTo(1 + accepted.size());
+            assertThat(http.queuedOnceAnswered("killed")).isEqualTo(1 + accepted.size());
             await().atMost(Duration.ofSeconds(5)).until(() -> Files.size(journal.resolve(Journal.FILE)) == 0);
             assertThat(http.get("/readyz").body().getString("mode")).isEqualTo("normal");
             assertThat(http.note("killed", "u", "after").body().getString("mode"))

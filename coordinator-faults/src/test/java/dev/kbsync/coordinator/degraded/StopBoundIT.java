@@ -89,7 +89,7 @@ class StopBoundIT {
             Http http = second.http();
             await().atMost(Duration.ofSeconds(20)).until(() -> http.inRedis(journaled));
             await().atMost(Duration.ofSeconds(5)).until(() -> Files.size(journal.resolve(Journal.FILE)) == 0);
-            assertThat(http.queued("bounded")).isEqualTo(2);
+            assertThat(http.queuedOnceAnswered("bounded")).isEqualTo(2);
         }
     }
 

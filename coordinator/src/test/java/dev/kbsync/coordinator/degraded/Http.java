@@ -112,12 +112,40 @@ record Http(int port) {
      */
     int queued(String kb) {
         Answer read = get("/v1/kbs/" + kb + "/queue");
-        if (read.status() != 200) {
-            return -1;
+        return read.status() == 200 ? count(read.body()) : -1;
+    }
+
+    /**
+     * {@link #queued}, read again while the coordinator answers otherwise, as a client would after a 503's Retry-After
+     * (a read of a queue of thousands that outlasts its bound on a loaded machine, for one), for up to 60 s; a failure
+     * names the last answer.
+     */
+    int queuedOnceAnswered(String kb) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        Answer read = get("/v1/kbs/" + kb + "/queue");
+        while (read.status() != 200 && System.nanoTime() < deadline) {
+            sleep(Duration.ofMillis(500));
+            read = get("/v1/kbs/" + kb + "/queue");
         }
-        JsonObject queue = read.body();
+        if (read.status() != 200) {
+            throw new AssertionError("the queue of " + kb + " read for 60 s, last answered " + read.status() + " "
+                    + read.body().encode() + " (Retry-After " + read.retryAfter() + ")");
+        }
+        return count(read.body());
+    }
+
+    private static int count(JsonObject queue) {
         return (queue.getJsonObject("holder") == null ? 0 : 1)
                 + queue.getJsonArray("running").size()
                 + queue.getJsonArray("waiters").size();
+    }
+
+    private static void sleep(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }
