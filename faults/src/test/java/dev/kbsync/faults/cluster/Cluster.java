@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,9 +25,15 @@ import org.slf4j.LoggerFactory;
  * timings so faults resolve in seconds: lease TTL 2 s, sweep 100 ms, lock watchdog 2 s, worker long-poll 2 s.
  */
 public final class Cluster implements AutoCloseable {
-    public static final String ADMIN_TOKEN = "faults-admin-token-0001";
-    public static final String CLIENT_TOKEN = "faults-client-token-001";
-    public static final String WORKER_TOKEN = "faults-worker-token-001";
+    /**
+     * Tokens of this test JVM's clusters, unlike another JVM's: a coordinator of another test that took a port picked
+     * for this cluster answers them 401 ({@link #ownsPort}).
+     */
+    private static final String TOKENS = String.format("%016x", new SecureRandom().nextLong());
+
+    private static final String ADMIN_TOKEN = "faults-admin-" + TOKENS;
+    private static final String CLIENT_TOKEN = "faults-client-" + TOKENS;
+    private static final String WORKER_TOKEN = "faults-worker-" + TOKENS;
     public static final int LEASE_TTL_SECONDS = 2;
 
     private static final Logger log = LoggerFactory.getLogger(Cluster.class);
@@ -101,6 +108,7 @@ public final class Cluster implements AutoCloseable {
         }
         for (int i = 0; i < urls.size(); i++) {
             awaitReady(i);
+            ownsPort(i);
         }
         for (int i = 0; i < workerCount; i++) {
             Map<String, String> env = new HashMap<>();
@@ -135,6 +143,25 @@ public final class Cluster implements AutoCloseable {
                 throw new IllegalStateException("coordinator " + i + " did not become ready; see " + logs);
             }
             Pause.millis(100);
+        }
+    }
+
+    /**
+     * Throws {@link PortTaken} when the coordinator that answered on coordinator {@code i}'s port does not know this
+     * cluster's tokens: another test's coordinator bound the port first (this one then exited at start), and its
+     * {@code /readyz} passed for this one's (once this cluster's workers polled another test's cluster).
+     */
+    private void ownsPort(int i) {
+        try {
+            int status = admin.get(urls.get(i), "/v1/kbs").status();
+            if (status == 401 || status == 403) {
+                throw new PortTaken(
+                        "coordinator " + i + "'s port " + urls.get(i).getPort()
+                                + " is served by another test's coordinator (it answered this cluster's admin token "
+                                + status + ")");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("coordinator " + i + " stopped answering right after its start", e);
         }
     }
 
