@@ -8,12 +8,15 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs the agent in a scratch copy of the work tree without {@code .git} (a link there that leads out of the KB is a
  * plain file holding its text), then carries its creations, edits and deletions over to the checkout, all or nothing.
  */
 final class AgentWorkspace {
+    private static final Logger log = LoggerFactory.getLogger(AgentWorkspace.class);
     private static final int MESSAGE_OUTPUT = 500;
 
     private final AgentCommand command;
@@ -49,7 +52,23 @@ final class AgentWorkspace {
         } catch (IOException e) {
             throw new UncheckedIOException("could not prepare the agent's scratch copy", e);
         } finally {
+            removeScratch(dir);
+        }
+    }
+
+    /**
+     * Removes the scratch directory; one that cannot be (a folder the agent made read-only, a process it left behind
+     * still writing there) is logged and left, never the job's outcome: the agent's work is carried over or refused
+     * already.
+     */
+    private static void removeScratch(Path dir) {
+        try {
             WorkTrees.delete(dir);
+        } catch (UncheckedIOException e) {
+            log.warn(
+                    "could not remove the agent's scratch directory {} ({}); it is left for the operator",
+                    dir,
+                    e.getCause() == null ? e.getMessage() : e.getCause().toString());
         }
     }
 

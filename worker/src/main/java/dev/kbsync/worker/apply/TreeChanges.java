@@ -119,6 +119,12 @@ final class TreeChanges {
                 }
             }
             TreeEntry entry = after.get(inScratch(change.path()));
+            if (entry != null && entry.special()) {
+                throw new InvalidInputException(
+                        "AGENT_UNSAFE_CHANGE",
+                        "agent left '" + change.path() + "', which is not a file or a link (a named pipe, socket or"
+                                + " device): git cannot hold it");
+            }
             if (entry != null && entry.isLink() && leaves(change.path(), entry.linkTarget())) {
                 throw new InvalidInputException(
                         "AGENT_UNSAFE_CHANGE",

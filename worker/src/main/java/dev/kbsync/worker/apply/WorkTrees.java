@@ -19,7 +19,7 @@ final class WorkTrees {
     /** Every file and link under {@code root} by its {@code /}-separated relative path; the top {@code .git} is left out if {@code skipGit}. */
     static Map<String, TreeEntry> entries(Path root, boolean skipGit) {
         Map<String, TreeEntry> entries = new TreeMap<>();
-        walk(root, skipGit, (relative, path) -> entries.put(relative, TreeEntry.of(path)));
+        walk(root, skipGit, (relative, path, attrs) -> entries.put(relative, TreeEntry.of(path, attrs)));
         return entries;
     }
 
@@ -31,7 +31,7 @@ final class WorkTrees {
     static Map<String, String> copyWithoutGit(Path source, Path target) {
         Path root = realPath(source);
         Map<String, String> flattened = new TreeMap<>();
-        walk(root, true, (relative, path) -> {
+        walk(root, true, (relative, path, attrs) -> {
             Path destination = target.resolve(relative);
             try {
                 Files.createDirectories(destination.getParent());
@@ -82,7 +82,7 @@ final class WorkTrees {
     }
 
     private interface Visitor {
-        void visit(String relative, Path path);
+        void visit(String relative, Path path, BasicFileAttributes attrs);
     }
 
     private static void walk(Path root, boolean skipGit, Visitor visitor) {
@@ -100,7 +100,7 @@ final class WorkTrees {
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                     if (!attrs.isDirectory()) {
-                        visitor.visit(root.relativize(file).toString().replace('\\', '/'), file);
+                        visitor.visit(root.relativize(file).toString().replace('\\', '/'), file, attrs);
                     }
                     return FileVisitResult.CONTINUE;
                 }

@@ -2,6 +2,7 @@ package dev.kbsync.worker.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.kbsync.api.FileChange;
 import dev.kbsync.api.JobOutcome;
@@ -390,6 +391,57 @@ class AgentApplierTest {
                 (ApplyResult.Changed) applier.apply(kb, Jobs.agent("j9", "bob", "talk a lot"), Jobs.KB);
 
         assertThat(changed.answer()).hasSize(JobOutcome.MAX_RESULT_CHARS).endsWith(AgentAnswer.CUT);
+    }
+
+    /**
+     * A named pipe (or socket, or device) the agent leaves in the KB is refused before anything is compared or copied:
+     * reading one blocks until something writes to it, which held the job, and the KB's local lock, forever.
+     */
+    @Test
+    void shouldRefuseANamedPipeTheAgentLeavesAndChangeNothing() {
+        AgentApplier created = applier("echo x > fine.md; mkfifo pipe", Duration.ofSeconds(30));
+        AgentApplier replaced = applier("rm edit.md; mkfifo edit.md", Duration.ofSeconds(30));
+
+        ApplyResult first = assertTimeoutPreemptively(
+                Duration.ofSeconds(30), () -> created.apply(kb, Jobs.agent("j20", "bob", "pipe"), Jobs.KB));
+        ApplyResult second = assertTimeoutPreemptively(
+                Duration.ofSeconds(30), () -> replaced.apply(kb, Jobs.agent("j21", "bob", "pipe"), Jobs.KB));
+
+        for (ApplyResult result : java.util.List.of(first, second)) {
+            assertThat(result).isInstanceOf(ApplyResult.Refused.class);
+            ApplyResult.Refused refused = (ApplyResult.Refused) result;
+            assertThat(refused.error().code()).isEqualTo("AGENT_UNSAFE_CHANGE");
+            assertThat(refused.error().message()).contains("not a file or a link");
+        }
+        assertThat(kb.resolve("fine.md")).doesNotExist();
+        assertThat(kb.resolve("pipe")).doesNotExist();
+        assertThat(kb.resolve("edit.md")).hasContent("old");
+    }
+
+    /**
+     * The agent's work is the job's outcome even when its scratch directory cannot be removed afterwards (a folder it
+     * made read-only; for root, a file it made immutable): the leftover is logged, not reported as the job's failure.
+     */
+    @Test
+    void shouldKeepTheOutcomeWhenTheScratchDirectoryCannotBeRemoved() throws IOException, InterruptedException {
+        Path where = scripts.resolve("scratch.txt");
+        AgentApplier applier = applier(
+                "echo new > created.md; mkdir -p stuck; touch stuck/f; chmod 555 stuck; pwd > " + where
+                        + "; chattr +i stuck/f 2>/dev/null; true",
+                Duration.ofSeconds(30));
+        try {
+            ApplyResult result = applier.apply(kb, Jobs.agent("j22", "bob", "stuck"), Jobs.KB);
+
+            assertThat(result).isInstanceOf(ApplyResult.Changed.class);
+            assertThat(kb.resolve("created.md")).hasContent("new");
+        } finally {
+            Path scratch = Path.of(Files.readString(where).strip());
+            new ProcessBuilder("chattr", "-i", scratch.resolve("stuck/f").toString())
+                    .start()
+                    .waitFor();
+            scratch.resolve("stuck").toFile().setWritable(true);
+            WorkTrees.delete(scratch.getParent());
+        }
     }
 
     private AgentApplier applier(String body, Duration timeout) {
