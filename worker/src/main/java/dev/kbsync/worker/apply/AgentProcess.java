@@ -3,6 +3,8 @@ package dev.kbsync.worker.apply;
 import dev.kbsync.git.Secrets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +27,12 @@ import org.slf4j.LoggerFactory;
 final class AgentProcess {
     private static final Logger log = LoggerFactory.getLogger(AgentProcess.class);
     private static final int OUTPUT_TAIL = 2_000;
+    /**
+     * What a running agent may write to its stdout and stderr together (temp files) before it is killed: a runaway one
+     * ({@code yes}) would otherwise fill the worker's temp disk within its timeout.
+     */
+    static final long OUTPUT_LIMIT = 64L * 1024 * 1024;
+
     private static final long WATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final List<String> SECRET_MARKS = List.of("TOKEN", "SECRET", "PASSWORD");
 
@@ -87,6 +95,10 @@ final class AgentProcess {
                 if (process.waitFor(Math.min(left, WATCH_NANOS), TimeUnit.NANOSECONDS)) {
                     return new AgentRun.Exited(process.exitValue(), said(out, err), AgentAnswer.read(out));
                 }
+                if (size(out) + size(err) > OUTPUT_LIMIT) {
+                    killTree(process, "wrote more than " + OUTPUT_LIMIT + " bytes");
+                    return new AgentRun.TooLoud(OUTPUT_LIMIT, said(out, err));
+                }
                 if (stop.stopped().isPresent()) {
                     killTree(process, "stopped (" + stop.stopped().get().code() + ")");
                     return new AgentRun.Stopped(stop.stopped().get(), said(out, err));
@@ -144,11 +156,25 @@ final class AgentProcess {
         return errors.isBlank() ? tail(out) : errors;
     }
 
+    /** The last {@link #OUTPUT_TAIL} characters, read from the file's end: the file may be as large as the limit. */
     private static String tail(Path out) throws IOException {
         if (!Files.exists(out)) {
             return "";
         }
-        String text = new String(Files.readAllBytes(out), StandardCharsets.UTF_8);
-        return text.length() <= OUTPUT_TAIL ? text : text.substring(text.length() - OUTPUT_TAIL);
+        try (SeekableByteChannel channel = Files.newByteChannel(out)) {
+            long size = channel.size();
+            int want = (int) Math.min(size, OUTPUT_TAIL * 4L); // 4 bytes at most per character in UTF-8
+            ByteBuffer bytes = ByteBuffer.allocate(want);
+            channel.position(size - want);
+            while (bytes.hasRemaining() && channel.read(bytes) >= 0) {
+                // read on
+            }
+            String text = new String(bytes.array(), 0, bytes.position(), StandardCharsets.UTF_8);
+            return text.length() <= OUTPUT_TAIL ? text : text.substring(text.length() - OUTPUT_TAIL);
+        }
+    }
+
+    private static long size(Path file) throws IOException {
+        return Files.exists(file) ? Files.size(file) : 0;
     }
 }

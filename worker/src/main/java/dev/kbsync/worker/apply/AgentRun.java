@@ -12,6 +12,9 @@ sealed interface AgentRun {
 
     record NotStarted(String reason) implements AgentRun {}
 
+    /** Killed (with its process tree) because its stdout and stderr together outgrew {@code limit} bytes. */
+    record TooLoud(long limit, String output) implements AgentRun {}
+
     /** Killed (with its process tree) because the unit was told to stop. */
     record Stopped(StopSignal.Stop stop, String output) implements AgentRun {}
 }

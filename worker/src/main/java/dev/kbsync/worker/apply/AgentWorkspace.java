@@ -38,6 +38,13 @@ final class AgentWorkspace {
             if (run instanceof AgentRun.NotStarted notStarted) {
                 return new ApplyResult.Refused("AGENT_NOT_STARTED", notStarted.reason());
             }
+            if (run instanceof AgentRun.TooLoud tooLoud) {
+                return new ApplyResult.Refused(
+                        "AGENT_OUTPUT_TOO_LARGE",
+                        "agent wrote more than " + tooLoud.limit() / (1024 * 1024)
+                                + " MiB to its stdout and stderr and was killed: "
+                                + shorten(Secrets.mask(tooLoud.output())));
+            }
             if (run instanceof AgentRun.TimedOut) {
                 return new ApplyResult.Refused(
                         "AGENT_TIMEOUT", "agent did not finish within " + command.timeout() + " and was killed");

@@ -444,6 +444,26 @@ class AgentApplierTest {
         }
     }
 
+    /**
+     * A runaway agent (its output past 64 MiB) is killed at once, not left to fill the temp disk until its timeout, and
+     * its failure quotes the tail of what it said, read from the file's end.
+     */
+    @Test
+    void shouldKillAnAgentWhoseOutputOutgrowsTheLimit() {
+        AgentApplier applier = applier(
+                "echo x > fine.md; head -c " + 70_000_000
+                        + " /dev/zero | tr '\\0' 'e' >&2; echo last words >&2; sleep 60",
+                Duration.ofSeconds(20));
+
+        ApplyResult result = applier.apply(kb, Jobs.agent("j23", "bob", "shout"), Jobs.KB);
+
+        assertThat(result).isInstanceOf(ApplyResult.Refused.class);
+        ApplyResult.Refused refused = (ApplyResult.Refused) result;
+        assertThat(refused.error().code()).isEqualTo("AGENT_OUTPUT_TOO_LARGE");
+        assertThat(refused.error().message()).contains("64 MiB").hasSizeLessThan(1_000);
+        assertThat(kb.resolve("fine.md")).doesNotExist();
+    }
+
     private AgentApplier applier(String body, Duration timeout) {
         return new AgentApplier(Optional.of(Scripts.agent(scripts, "agent", body, timeout)));
     }
