@@ -109,6 +109,9 @@ final class GitFailures {
         if (e instanceof CredentialsUnavailableException unavailable) {
             return unavailable;
         }
+        if (e instanceof RemoteUnavailableException forNow) { // a credential's token API, asked before the transport
+            return forNow;
+        }
         var notFound = RemoteNotFoundException.of(operation, e);
         if (notFound.isPresent()) {
             return notFound.get();

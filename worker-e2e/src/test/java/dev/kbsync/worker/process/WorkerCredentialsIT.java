@@ -113,19 +113,7 @@ class WorkerCredentialsIT {
         KeyPair app = TestKeys.rsa();
         Path pem = TestKeys.writePkcs1(app, secrets.resolve("app.pem"));
         try (GitHubStandIn github = new GitHubStandIn("31337", 99, app.getPublic(), Clock.systemUTC())) {
-            worker.stop(); // one that sends the app JWT to the stand-in (credentials.githubApiHosts)
-            worker = WorkerFixture.start(
-                    vertx,
-                    WorkerFixture.withCredentials(
-                            WorkerFixture.config(coordinator.url(), "w2", tmp.resolve("cache-2"), 1, Optional.empty()),
-                            new CredentialSettings(
-                                    Optional.of(envFile),
-                                    List.of(secrets),
-                                    "KB_",
-                                    Optional.empty(),
-                                    Optional.of(TokenHosts.parse(
-                                            List.of(github.apiBase().replace("http://", "")))))),
-                    PhaseListener.NONE);
+            sendingTheAppJwtTo(github);
             // usable for 10 s before the refresh margin: the first two notes fit in it on a loaded machine
             github.tokenLifetime(Duration.ofMinutes(5).plusSeconds(10));
             git.close(); // this remote accepts exactly the tokens the stand-in issued
@@ -142,6 +130,48 @@ class WorkerCredentialsIT {
             assertThat(git.passwords())
                     .contains(github.issued().get(0), github.issued().get(1));
         }
+    }
+
+    /**
+     * A GitHub API that answers 503 for a while is waited out like an unreachable remote, and the note lands once it
+     * serves again (it failed CREDENTIALS_UNAVAILABLE, for good, at the first 503).
+     */
+    @Test
+    void shouldWaitOutAGitHubApiOutageAndLandTheNote() throws Exception {
+        KeyPair app = TestKeys.rsa();
+        Path pem = TestKeys.writePkcs1(app, secrets.resolve("app.pem"));
+        try (GitHubStandIn github = new GitHubStandIn("31337", 99, app.getPublic(), Clock.systemUTC())) {
+            sendingTheAppJwtTo(github);
+            git.close(); // this remote accepts exactly the tokens the stand-in issued
+            git = new GitHttpServer(tmp.resolve("remotes"), github.issued()::contains);
+            register("by-app", new CredentialRef.GitHubApp("31337", 99, pem.toString(), github.apiBase()));
+            github.answerNext(503, 503, 502);
+
+            String id = note("by-app");
+            coordinator.assertDone(id);
+
+            assertThat(github.issued()).hasSize(1);
+            assertThat(coordinator.job(id).attempts())
+                    .as("waited out within its first run")
+                    .isEqualTo(1);
+        }
+    }
+
+    /** Replaces the worker with one that sends the app JWT to {@code github} (credentials.githubApiHosts). */
+    private void sendingTheAppJwtTo(GitHubStandIn github) {
+        worker.stop();
+        worker = WorkerFixture.start(
+                vertx,
+                WorkerFixture.withCredentials(
+                        WorkerFixture.config(coordinator.url(), "w2", tmp.resolve("cache-2"), 1, Optional.empty()),
+                        new CredentialSettings(
+                                Optional.of(envFile),
+                                List.of(secrets),
+                                "KB_",
+                                Optional.empty(),
+                                Optional.of(TokenHosts.parse(
+                                        List.of(github.apiBase().replace("http://", "")))))),
+                PhaseListener.NONE);
     }
 
     @Test

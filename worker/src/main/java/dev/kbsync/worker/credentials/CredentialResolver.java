@@ -6,6 +6,7 @@ import dev.kbsync.git.CredentialsUnavailableException;
 import dev.kbsync.git.GitAuth;
 import dev.kbsync.git.GitCredential;
 import dev.kbsync.git.GitCredentials;
+import dev.kbsync.git.RemoteUnavailableException;
 import dev.kbsync.git.SshIdentity;
 import dev.kbsync.git.TokenHosts;
 import java.time.Clock;
@@ -65,6 +66,9 @@ public final class CredentialResolver {
             } catch (CredentialsUnavailableException e) {
                 throw new CredentialsUnavailableException(
                         "credentials of KB " + kb.id() + " are unavailable: " + e.getMessage());
+            } catch (RemoteUnavailableException e) { // the token API, for now: waited out like the remote
+                throw new RemoteUnavailableException(
+                        "credentials of KB " + kb.id() + " are unavailable for now: " + e.getMessage(), e);
             }
         };
     }

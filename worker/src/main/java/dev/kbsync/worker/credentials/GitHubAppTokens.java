@@ -4,6 +4,7 @@ import dev.kbsync.api.CredentialRef;
 import dev.kbsync.api.Quoting;
 import dev.kbsync.git.CredentialsUnavailableException;
 import dev.kbsync.git.GitCredentials;
+import dev.kbsync.git.RemoteUnavailableException;
 import dev.kbsync.git.Secrets;
 import dev.kbsync.git.TokenHosts;
 import io.vertx.core.json.DecodeException;
@@ -98,14 +99,14 @@ final class GitHubAppTokens {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw unavailable(
-                    app, "could not reach " + where + " (" + e.getClass().getSimpleName() + ")");
+            throw outage(app, "could not reach " + where + " (" + e.getClass().getSimpleName() + ")", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw unavailable(app, "interrupted while asking " + where);
         }
         if (response.statusCode() != 201) {
-            throw unavailable(app, where + " answered HTTP " + response.statusCode() + message(response.body()));
+            String why = where + " answered HTTP " + response.statusCode() + message(response.body());
+            throw busy(response) ? outage(app, why, null) : unavailable(app, why);
         }
         return parse(app, where, response.body());
     }
@@ -131,6 +132,28 @@ final class GitHubAppTokens {
         } catch (DecodeException | ClassCastException e) {
             return "";
         }
+    }
+
+    /**
+     * Whether the API said it cannot serve for now (5xx, 408, 429, or GitHub's 403 once the app's rate limit is spent),
+     * rather than that the app, key or installation is wrong.
+     */
+    private static boolean busy(HttpResponse<String> response) {
+        int status = response.statusCode();
+        return status >= 500
+                || status == 408
+                || status == 429
+                || status == 403
+                        && response.headers()
+                                .firstValue("x-ratelimit-remaining")
+                                .filter("0"::equals)
+                                .isPresent();
+    }
+
+    /** An outage of the API: the job waits it out and runs again, as for a remote that cannot be reached. */
+    private static RemoteUnavailableException outage(CredentialRef.GitHubApp app, String why, Exception cause) {
+        return new RemoteUnavailableException(
+                "GitHub App " + app.appId() + " installation " + app.installationId() + ": " + why, cause);
     }
 
     private static CredentialsUnavailableException unavailable(CredentialRef.GitHubApp app, String why) {

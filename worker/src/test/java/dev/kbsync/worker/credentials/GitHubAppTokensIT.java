@@ -9,6 +9,7 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.git.CredentialsUnavailableException;
 import dev.kbsync.git.GitAuth;
 import dev.kbsync.git.GitCredentials;
+import dev.kbsync.git.RemoteUnavailableException;
 import dev.kbsync.git.Secrets;
 import dev.kbsync.git.TokenHosts;
 import dev.kbsync.worker.fixture.GitHubStandIn;
@@ -101,6 +102,30 @@ class GitHubAppTokensIT {
                 .hasMessageContaining("/app/installations/1/access_tokens answered HTTP 404");
         github.close();
         assertThatThrownBy(() -> tokens.token(ref(key))).hasMessageContaining("could not reach");
+    }
+
+    /**
+     * An API that cannot be reached, or answers that it cannot serve for now (5xx, 429, a spent rate limit), is an
+     * outage the job waits out and runs again after, like an unreachable remote, not a credential that is wrong: a
+     * short outage of api.github.com failed every job that needed a token meanwhile, for good.
+     */
+    @Test
+    void shouldTreatAnUnreachableOrBusyApiAsAnOutageNotAWrongCredential() throws Exception {
+        CredentialRef.GitHubApp ref = ref(TestKeys.writePkcs1(app, secrets.resolve("app.pem")));
+        github.answerNext(503, 429, 403);
+
+        for (String status : List.of("503", "429", "403")) {
+            assertThatThrownBy(() -> tokens.token(ref))
+                    .isInstanceOf(RemoteUnavailableException.class)
+                    .hasMessageContaining("answered HTTP " + status);
+        }
+        assertThat(tokens.token(ref).token()).isEqualTo(github.lastToken());
+
+        clock.advance(Duration.ofMinutes(58)); // inside the refresh margin: the next call exchanges again
+        github.close();
+        assertThatThrownBy(() -> tokens.token(ref))
+                .isInstanceOf(RemoteUnavailableException.class)
+                .hasMessageContaining("could not reach");
     }
 
     /**
