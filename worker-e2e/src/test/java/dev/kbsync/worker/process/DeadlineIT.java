@@ -117,6 +117,44 @@ class DeadlineIT {
     }
 
     /**
+     * With a note agent, a group commit takes along only as many notes as their agent runs (each up to its timeout) fit
+     * in the grant: five notes queued behind each other, each agent run 2.5 s of a 3 s timeout, in 11 s grants (12 s
+     * hold less the margin, capped at half the 2 s TTL), all land on their first attempt. A batch of all five (16 by default) overran the
+     * grant, was abandoned, and formed again until every note in it failed MAX_HOLD_EXCEEDED.
+     */
+    @Test
+    void shouldTakeAlongOnlyTheNotesWhoseNoteAgentRunsFitInTheGrant() {
+        coordinator = CoordinatorFixture.start(
+                vertx,
+                redis,
+                TTL,
+                Map.of("team", GitFixture.bareRemote(bare)),
+                Map.of("KBSYNC_LEASE_MAX_HOLD_SECONDS", "12", "KBSYNC_JOBS_MAX_ATTEMPTS", "2"));
+        List<Job> notes = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            notes.add(coordinator.submitNote("team", "ann", "note " + i, "Note " + i));
+        }
+        AgentCommand noteAgent =
+                new AgentCommand(List.of("sh", "-c", "sleep 2.5; cat >> notes.md"), Duration.ofSeconds(3));
+        worker = WorkerFixture.start(
+                vertx,
+                WorkerFixture.withNoteAgent(
+                        WorkerFixture.config(coordinator.url(), "w1", tmp.resolve("cache"), 1, Optional.empty()),
+                        noteAgent,
+                        Duration.ofSeconds(12)),
+                PhaseListener.NONE);
+
+        for (Job note : notes) {
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> !coordinator.jobState(note.id()).matches("queued|running"));
+            Job ended = coordinator.job(note.id());
+            assertThat(ended.state().wire()).as("%s", ended).isEqualTo("done");
+            assertThat(ended.attempts()).as("%s", ended).isEqualTo(1);
+        }
+    }
+
+    /**
      * A KB whose local lock another process holds (a slot of this worker stuck in a git call that never returns, or
      * another tool) keeps a job's slot only until its lease's deadline, not for the lock's own 300 s: the slot then
      * serves other KBs.

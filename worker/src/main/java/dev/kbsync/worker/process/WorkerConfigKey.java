@@ -121,7 +121,8 @@ public enum WorkerConfigKey implements Key {
             "batch.max",
             "16",
             "Group commit: most note jobs landed in one pull/push cycle (the polled job plus the queued note jobs right"
-                    + " behind it), 1-64; `1` = one push per job.");
+                    + " behind it), 1-64; `1` = one push per job. With a note agent, only as many as its runs fit in the"
+                    + " grant's time left at `agent.timeout` each.");
 
     private final String path;
     private final String defaultText;

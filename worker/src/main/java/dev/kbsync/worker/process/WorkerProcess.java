@@ -7,6 +7,7 @@ import dev.kbsync.metrics.ProcessMetrics;
 import dev.kbsync.stop.StopDeadline;
 import dev.kbsync.stop.StopOutcome;
 import dev.kbsync.worker.apply.AgentApplier;
+import dev.kbsync.worker.apply.AgentCommand;
 import dev.kbsync.worker.apply.Appliers;
 import dev.kbsync.worker.apply.NoteApplier;
 import dev.kbsync.worker.client.RetryPolicy;
@@ -105,7 +106,8 @@ public final class WorkerProcess {
                         config.maintainEvery(),
                         config.batchMax(),
                         listener,
-                        config.deadlineMargin()));
+                        config.deadlineMargin(),
+                        config.noteAgent().map(AgentCommand::timeout)));
         this.slots = new PollLoops(
                 new SlotContext(
                         config.workerId(),

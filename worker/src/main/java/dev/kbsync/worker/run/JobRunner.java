@@ -126,7 +126,7 @@ public final class JobRunner {
 
     private List<JobReport> runUnder(
             Assignment assignment, LeaseKeeper keeper, BooleanSupplier abandoning, Runnable onRemoteWait) {
-        List<Assignment> batch = batch(assignment);
+        List<Assignment> batch = batch(assignment, settings.notesThatFit(keeper.timeLeft()));
         log.info(
                 "running {} job {} for {} ({} job(s) in this cycle)",
                 assignment.job().kind().wire(),
@@ -164,17 +164,17 @@ public final class JobRunner {
     }
 
     /**
-     * The head and the note jobs the coordinator let it take along; the head alone if that fails, or without asking
-     * when the claim said no note waited behind it.
+     * The head and the note jobs the coordinator let it take along, {@code most} in all; the head alone if that fails,
+     * or without asking when the claim said no note waited behind it.
      */
-    private List<Assignment> batch(Assignment head) {
+    private List<Assignment> batch(Assignment head, int most) {
         List<Assignment> batch = new ArrayList<>(List.of(head));
-        if (head.job().kind() != JobKind.NOTE || settings.batchMax() == 1 || Boolean.FALSE.equals(head.notesBehind())) {
+        if (head.job().kind() != JobKind.NOTE || most == 1 || Boolean.FALSE.equals(head.notesBehind())) {
             return batch;
         }
         try {
             batch.addAll(
-                    RetryPolicy.defaults().call(() -> client.extend(head.lease().id(), settings.batchMax() - 1)));
+                    RetryPolicy.defaults().call(() -> client.extend(head.lease().id(), most - 1)));
         } catch (KbsyncException e) {
             log.warn("could not take queued notes along with {}: {}", head.job().id(), e.getMessage());
         }

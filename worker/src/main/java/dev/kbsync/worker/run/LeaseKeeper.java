@@ -154,6 +154,11 @@ public final class LeaseKeeper implements AutoCloseable {
                 untilStop.map(left -> vertx.setTimer(Math.max(1, left.toMillis()), id -> stopAtDeadline()));
     }
 
+    /** How long the unit has until it must stop (never negative); empty: the grant has no deadline. */
+    Optional<Duration> timeLeft() {
+        return stopAt.map(at -> Duration.ofNanos(Math.max(0, at - ticker.getAsLong())));
+    }
+
     /** Stops the unit: its grant's hard deadline is near (the deadline timer, or a pre-push check that found it past). */
     private void stopAtDeadline() {
         if (stop.stop(
