@@ -136,6 +136,41 @@ class WebhooksApiIT {
     }
 
     /**
+     * More deliveries end together than an HTTP client pool holds (5 connections per host by default), to a receiver
+     * that answers each in 3 s, over three KBs: every claimed delivery is sent and delivered once, none waits for a
+     * connection until its timeout (10 s) runs out, and none is counted failed.
+     */
+    @Test
+    void shouldSendEveryClaimedDeliveryToASlowReceiverAndCountNoneFailed() {
+        List<String> kbs = List.of("hook-many-a", "hook-many-b", "hook-many-c");
+        receiver.delay("/many", 3_000);
+        KbsyncClient client = api.client(CLIENT);
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (String kb : kbs) {
+            api.kb(kb);
+            for (int i = 0; i < 10; i++) {
+                Job job = client.submitNote(
+                        KbId.of(kb), NoteRequest.of("mia", "note " + i).withCallbackUrl(receiver.url("/many")));
+                ids.add(job.id() + ":cancelled");
+            }
+        }
+        ids.forEach(id -> client.cancel(id.substring(0, id.indexOf(':'))));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> kbs.stream().allMatch(kb -> api.dueWebhooks(kb) == 0));
+        assertThat(receiver.deliveries("/many"))
+                .extracting(Delivery::deliveryId)
+                .as("every delivery sent once: none timed out waiting for a connection and was sent again")
+                .containsExactlyInAnyOrderElementsOf(ids);
+        String metrics =
+                api.call(io.vertx.core.http.HttpMethod.GET, "/metrics", ADMIN).bodyAsString();
+        for (String kb : kbs) {
+            assertThat(metrics)
+                    .contains("kbsync_webhook_deliveries_total{kb=\"" + kb + "\",result=\"delivered\"} 10.0")
+                    .doesNotContain("kbsync_webhook_deliveries_total{kb=\"" + kb + "\",result=\"failed\"}");
+        }
+    }
+
+    /**
      * A callbackUrl is part of the request its idempotency key names: the key reused with another callbackUrl is refused
      * (409 IDEMPOTENCY_MISMATCH) before any rate window counts it, not answered with the first job, whose callback alone
      * would be called.

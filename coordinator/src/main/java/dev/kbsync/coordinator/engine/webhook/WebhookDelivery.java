@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
@@ -31,10 +32,17 @@ import org.slf4j.LoggerFactory;
  * refused connection) makes it due again after a backoff, until the retry window after the job's terminal state is
  * over (then dropped, logged and counted). Runs on the engine context, beside the sweep (a slow receiver never
  * delays it); one pass per KB at a time.
+ *
+ * <p>At most {@link #MAX_IN_FLIGHT} attempts are under way at once, over every KB and receiver, and the HTTP client
+ * keeps as many connections per host: a pass claims only the deliveries there is room for (the others stay due, not
+ * counted, for a later pass), so a claimed delivery never waits for a connection while its timeout runs, and an attempt
+ * fails only on its receiver's account.
  */
 public final class WebhookDelivery {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookDelivery.class);
     private static final int BATCH = 20;
+    /** The most attempts under way at once, over every KB: also the HTTP client's connections per host. */
+    static final int MAX_IN_FLIGHT = 100;
     /** The most of a receiver's answer body read (and ignored); a longer one is hung up on. */
     private static final long MAX_ANSWER = 64 * 1024;
 
@@ -46,6 +54,7 @@ public final class WebhookDelivery {
     private final Set<KbId> running = new HashSet<>();
     private final long timeoutMs;
     private final Consumer<KbId> retried;
+    private int inFlight; // deliveries claimed (or being claimed) whose attempt is not over
 
     /**
      * {@code retried}: told of a KB one of whose deliveries is due again (the sweep looks at it again: a KB resting
@@ -58,13 +67,16 @@ public final class WebhookDelivery {
         this.config = config;
         this.metrics = metrics;
         this.timeoutMs = config.timeout().toMillis();
-        this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) timeoutMs));
+        this.http = vertx.createHttpClient(
+                new HttpClientOptions().setConnectTimeout((int) timeoutMs),
+                new PoolOptions().setHttp1MaxSize(MAX_IN_FLIGHT));
     }
 
     /**
      * Starts delivering {@code kb}'s due webhooks unless webhooks are off or a pass for it still runs. Tells, once the
      * pass is over, whether the KB may have deliveries left: false when webhooks are off or Redis said it has none
-     * (none can fall due later); true otherwise, a pass that failed or was not started included.
+     * (none can fall due later); true otherwise, a pass that failed or was not started (no room for one more attempt)
+     * included.
      */
     public Future<Boolean> deliver(KbId kb) {
         return deliver(kb, true);
@@ -82,14 +94,24 @@ public final class WebhookDelivery {
         if (!config.enabled()) {
             return Future.succeededFuture(false);
         }
-        if (!running.add(kb)) {
+        int room = Math.min(BATCH, MAX_IN_FLIGHT - inFlight);
+        if (room <= 0 || !running.add(kb)) {
             return Future.succeededFuture(true);
         }
-        return tickets.dueHooks(kb, config.lease().toMillis(), BATCH)
-                .compose(claim -> Future.join(claim.due().stream()
-                                .map(hook -> post(hook, registered))
-                                .toList())
-                        .map(v -> !claim.noneLeft()))
+        inFlight += room;
+        return tickets.dueHooks(kb, config.lease().toMillis(), room)
+                .compose(
+                        claim -> {
+                            inFlight -= room - claim.due().size();
+                            return Future.join(claim.due().stream()
+                                            .map(hook -> post(hook, registered).andThen(ar -> inFlight--))
+                                            .toList())
+                                    .map(v -> !claim.noneLeft());
+                        },
+                        failed -> {
+                            inFlight -= room;
+                            return Future.failedFuture(failed);
+                        })
                 .transform(ar -> {
                     running.remove(kb);
                     if (ar.failed()) {
