@@ -87,7 +87,7 @@ public final class Engine {
         Redis redis = new Redis(redisson, context, replication(config, deployment, metrics, autoReplicas));
         DriverSettings settings = DriverSettings.of(config);
         Tickets tickets = new Tickets(redis, settings, deployment.publishCommand());
-        this.webhooks = new WebhookDelivery(vertx, tickets, config.webhooks(), metrics, this::touched);
+        this.webhooks = new WebhookDelivery(vertx, tickets, config.webhooks(), metrics, this::touched, this::isRemoved);
         this.removedHooks = new RemovedKbHooks(redis, webhooks::deliverRemoved, config.webhooks());
         this.kbs = new RedisKbRegistry(redis, tickets, removedHooks::removing, this::removed);
         this.events = new Events(redis, config.coordinatorId());
@@ -302,6 +302,11 @@ public final class Engine {
     private void sweep() {
         sweeper.tick();
         removedHooks.tick();
+    }
+
+    /** Whether {@code kb} was removed (here or elsewhere) and not registered again since, as far as the sweep knows. */
+    private boolean isRemoved(KbId kb) {
+        return sweeper.removed(kb);
     }
 
     /** A KB's queue changed (here or elsewhere): the sweep looks at it again. */

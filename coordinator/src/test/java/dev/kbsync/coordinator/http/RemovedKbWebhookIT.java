@@ -80,6 +80,32 @@ class RemovedKbWebhookIT {
                 .doesNotContain("kb=\"hook-retried\"");
     }
 
+    /**
+     * The KB is removed while an attempt is under way (its receiver answers 500 after 0.9 s): the attempt's end, a retry,
+     * neither counts it per KB nor has the sweep look at the KB again, so no meter of the removed KB comes back.
+     */
+    @Test
+    void shouldKeepTheMetersOfAKbRemovedDuringAnAttemptGone() {
+        api.kb("hook-inflight");
+        receiver.script("/inflight", 500);
+        receiver.delay("/inflight", 900); // within the attempt's timeout (1 s: half the 2 s lease)
+        Job job = cancelled("hook-inflight", "/inflight");
+        await().atMost(WAIT).until(() -> receiver.deliveries("/inflight").size() == 1); // under way
+
+        assertThat(api.call(DELETE, "/v1/kbs/hook-inflight", ADMIN).statusCode())
+                .isEqualTo(204);
+
+        await().atMost(WAIT).until(() -> receiver.deliveries("/inflight").size() == 2); // retried, then delivered
+        assertThat(receiver.deliveries("/inflight"))
+                .extracting(Delivery::deliveryId)
+                .containsOnly(job.id() + ":cancelled");
+        await().atMost(WAIT).until(() -> api.dueWebhooks("hook-inflight") == 0);
+        sleep(1500); // a sweep pass or two: one the retry asked for would bring the KB's meters back
+        assertThat(api.call(GET, "/metrics", ADMIN).bodyAsString())
+                .as("a KB removed while its delivery was under way has no meters")
+                .doesNotContain("kb=\"hook-inflight\"");
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);

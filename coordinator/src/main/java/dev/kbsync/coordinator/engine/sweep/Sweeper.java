@@ -43,7 +43,10 @@ import org.slf4j.LoggerFactory;
  * waiter's keep-alive, its next record or webhook), or its longest rest passed
  * ({@link Sweep#BUSY_MAX} held, {@link Sweep#QUIET_MAX} quiet); so an idle KB costs Redis one step every few seconds
  * and one whose holder works while others wait about one a second, not one per tick. The list of registered KBs is read again at that pace too. A pass that fails
- * (Redis unreachable, failing over) forgets both: a failover may bring back work a resting KB had finished.
+ * (Redis unreachable, failing over) forgets both: a failover may bring back work a resting KB had finished. A KB removed
+ * ({@link #forget}) is not swept again, however it is touched (a late webhook retry, a late change event), and the
+ * result of a step in flight at its removal is dropped, so neither brings its per-KB meters back; it is swept again
+ * once a read of the registered KBs lists it (registered again).
  */
 public final class Sweeper {
     private static final Logger LOG = LoggerFactory.getLogger(Sweeper.class);
@@ -66,6 +69,7 @@ public final class Sweeper {
     private final Map<KbId, Long> restUntil = new ConcurrentHashMap<>(); // System.nanoTime()
     private final Set<KbId> touched = ConcurrentHashMap.newKeySet();
     private final Set<KbId> busy = ConcurrentHashMap.newKeySet(); // the last pass found work
+    private final Set<KbId> removed = ConcurrentHashMap.newKeySet(); // forgotten, not listed since
 
     private List<KbId> registered = List.of();
     private long registeredAt;
@@ -121,16 +125,28 @@ public final class Sweeper {
 
     /** {@code kb} was removed: it leaves the passes (its kept records expire by themselves). Runs on the engine context. */
     public void forget(KbId kb) {
+        removed.add(kb);
         registered = registered.stream().filter(id -> !id.equals(kb)).toList();
         restUntil.remove(kb);
         touched.remove(kb);
         busy.remove(kb);
     }
 
-    /** Something happened to {@code kb} (here or elsewhere): the next pass sweeps it, resting or not. Thread-safe. */
+    /**
+     * Something happened to {@code kb} (here or elsewhere): the next pass sweeps it, resting or not, unless it was removed
+     * (and not listed again since). Thread-safe.
+     */
     public void touch(KbId kb) {
+        if (removed.contains(kb)) {
+            return;
+        }
         restUntil.remove(kb);
         touched.add(kb);
+    }
+
+    /** Whether {@code kb} was removed (and no read of the registered KBs listed it since). Thread-safe. */
+    public boolean removed(KbId kb) {
+        return removed.contains(kb);
     }
 
     private Future<List<KbId>> registered(long now) {
@@ -141,6 +157,7 @@ public final class Sweeper {
             registered = ids;
             registeredAt = now;
             restUntil.keySet().retainAll(Set.copyOf(ids)); // a deleted KB is no longer swept
+            ids.forEach(removed::remove); // registered again
             return ids;
         });
     }
@@ -191,6 +208,9 @@ public final class Sweeper {
     private Future<Void> sweep(KbId kb) {
         long started = System.nanoTime();
         return tickets.sweep(kb, agents.noAgentWorker()).map(result -> {
+            if (removed.contains(kb)) {
+                return null; // removed while its step was in flight
+            }
             result.restFor()
                     .ifPresentOrElse(
                             rest -> {

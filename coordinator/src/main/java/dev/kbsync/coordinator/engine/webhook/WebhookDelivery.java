@@ -22,6 +22,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,16 +55,25 @@ public final class WebhookDelivery {
     private final Set<KbId> running = new HashSet<>();
     private final long timeoutMs;
     private final Consumer<KbId> retried;
+    private final Predicate<KbId> removed;
     private int inFlight; // deliveries claimed (or being claimed) whose attempt is not over
 
     /**
      * {@code retried}: told of a KB one of whose deliveries is due again (the sweep looks at it again: a KB resting
-     * since the delivery was claimed would otherwise retry it only at its next sweep).
+     * since the delivery was claimed would otherwise retry it only at its next sweep). {@code removed}: whether a KB
+     * was removed here since (an attempt that ends after its KB's removal is not counted per KB, nor sent to the sweep).
      */
-    public WebhookDelivery(Vertx vertx, Tickets tickets, Webhooks config, MetricsSink metrics, Consumer<KbId> retried) {
+    public WebhookDelivery(
+            Vertx vertx,
+            Tickets tickets,
+            Webhooks config,
+            MetricsSink metrics,
+            Consumer<KbId> retried,
+            Predicate<KbId> removed) {
         this.vertx = vertx;
         this.tickets = tickets;
         this.retried = retried;
+        this.removed = removed;
         this.config = config;
         this.metrics = metrics;
         this.timeoutMs = config.timeout().toMillis();
@@ -200,7 +210,7 @@ public final class WebhookDelivery {
     }
 
     private void reported(DueHook hook, DueHook.Result result, String why, boolean registered) {
-        if (registered) {
+        if (registered && !removed.test(hook.kb())) { // it may have been removed while the attempt was under way
             counted(hook, result);
         }
         switch (result) {
