@@ -30,6 +30,13 @@ public final class ErrorCodes {
     public static final String JOURNAL_UNAVAILABLE = "JOURNAL_UNAVAILABLE";
 
     /**
+     * Redis answers, but the KB's jobs accepted in degraded mode are still on their way from the coordinator's journal
+     * into Redis, and a submission with a {@code callbackUrl}, which a journal job cannot carry, would have to queue
+     * behind them there: not accepted (503 with Retry-After, retry; another coordinator takes it at once).
+     */
+    public static final String JOURNAL_DRAINING = "JOURNAL_DRAINING";
+
+    /**
      * The job was accepted in degraded mode and is still in the coordinator's journal, on its way into Redis: its
      * event stream and its cancel need it there (503 with Retry-After, retry); its read answers from the journal.
      */

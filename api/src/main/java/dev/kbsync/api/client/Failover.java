@@ -29,7 +29,7 @@ final class Failover {
      * {@code JOB_RESTORING}: a job accepted in degraded mode, which only that coordinator knows until it is in Redis
      * (another answers 404); {@code SNAPSHOT_BEHIND}, {@code SNAPSHOT_UNAVAILABLE}: its snapshot of one KB. Every
      * other 503 ({@code REDIS_UNAVAILABLE}, {@code COORDINATOR_STOPPING}, {@code REPLICATION_TIMEOUT},
-     * {@code JOURNAL_UNAVAILABLE}, {@code READS_BUSY}: its read threads, a proxy's) is the coordinator's, and moves the
+     * {@code JOURNAL_UNAVAILABLE}, {@code JOURNAL_DRAINING}, {@code READS_BUSY}: its read threads, a proxy's) is the coordinator's, and moves the
      * client.
      */
     private static final Set<String> HERE =

@@ -11,11 +11,13 @@ import dev.kbsync.coordinator.engine.ticket.JobRef;
 import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.testing.TimingSensitive;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -86,6 +88,59 @@ class DegradedDrainIT {
         }
         Files.writeString(journal.resolve(Journal.FILE), lines);
         return journal;
+    }
+
+    /**
+     * Redis answers while a KB's journal jobs drain into it: a submission to that KB with a callbackUrl, which a journal
+     * job cannot carry, is refused 503 JOURNAL_DRAINING with Retry-After, not REDIS_UNAVAILABLE, and is not counted as
+     * a request Redis did not answer; another KB takes one at once, and the drained KB too once its journal is empty.
+     */
+    @Test
+    void shouldRefuseACallbackBehindADrainingJournalAsDrainingNotAsRedisUnavailable(@TempDir Path dir)
+            throws IOException {
+        Path journal = backlog(dir, KbId.of("dgcb"));
+        Vertx vertx = Vertx.vertx();
+        Coordinator coordinator = Coordinator.start(
+                        vertx,
+                        WaitingForRedis.config(
+                                redis,
+                                Optional.of(journal),
+                                "dgcb=/srv/git/dgcb.git#main,free=/srv/git/free.git#main",
+                                Map.of(
+                                        "KBSYNC_WEBHOOKS_ALLOWED_HOSTS", "127.0.0.1",
+                                        "KBSYNC_WEBHOOKS_SECRET", "webhook-secret-0123456789")))
+                .await();
+        Http http = new Http(coordinator.port());
+        http.awaitRedis();
+        try {
+            Http.Answer behind = http.send("POST", "/v1/kbs/dgcb/notes", withCallback());
+            Http.Answer other = http.send("POST", "/v1/kbs/free/notes", withCallback());
+            int left = http.get("/readyz").body().getInteger("journal");
+
+            assertThat(left)
+                    .as("the journal still drains (else this run proves nothing)")
+                    .isPositive();
+            assertThat(behind.status()).as(behind.body().encode()).isEqualTo(503);
+            assertThat(behind.error()).isEqualTo("JOURNAL_DRAINING");
+            assertThat(behind.retryAfter()).isNotNull();
+            assertThat(other.status()).as(other.body().encode()).isEqualTo(202);
+            assertThat(http.text("/metrics"))
+                    .as("Redis answered: no request was refused for want of it")
+                    .contains("kbsync_redis_unavailable_total 0.0");
+            await().atMost(DRAINED).until(() -> http.get("/readyz").body().getInteger("journal") == 0);
+            Http.Answer drained = http.send("POST", "/v1/kbs/dgcb/notes", withCallback());
+            assertThat(drained.status()).as(drained.body().encode()).isEqualTo(202);
+        } finally {
+            coordinator.stop().await();
+            vertx.close().await();
+        }
+    }
+
+    private static JsonObject withCallback() {
+        return new JsonObject()
+                .put("user", "v")
+                .put("text", "tell me when it lands")
+                .put("callbackUrl", "http://127.0.0.1:9/hook");
     }
 
     @Test

@@ -162,6 +162,11 @@ public final class DegradedMode implements AutoCloseable {
         return !health.up() || (queue.draining() && queue.size(kb) > 0);
     }
 
+    /** Whether Redis answers (submissions go to the journal then only behind their KB's journal jobs). */
+    public boolean redisUp() {
+        return health.up();
+    }
+
     /** Jobs in the journal not yet in Redis. */
     public int pending() {
         return queue.size();

@@ -125,10 +125,7 @@ final class SubmitRoutes {
         Optional<String> key = input.key();
         if (journals(ctx, kb)) {
             if (!callbackUrl.isEmpty()) { // the journal keeps no callback: its delivery needs Redis
-                ctx.fail(new UnavailableException(
-                        ErrorCodes.REDIS_UNAVAILABLE,
-                        "Redis is unreachable: jobs with a callbackUrl are not accepted until it is back; retry later",
-                        RedisHealth.RETRY_AFTER));
+                ctx.fail(callbackRefused(degraded.get().redisUp()));
                 return;
             }
             journaled(ctx, degraded.get(), input);
@@ -170,6 +167,23 @@ final class SubmitRoutes {
      */
     private void learn(DegradedMode mode, KbId kb) {
         services.kbs().get(kb).onSuccess(found -> found.ifPresent(mode::known));
+    }
+
+    /**
+     * Why a submission with a callbackUrl, which a journal job cannot carry, is not taken while its KB's submissions go
+     * to the journal: Redis is unreachable, or it answers but the KB's journal jobs are still on their way into it.
+     */
+    private static UnavailableException callbackRefused(boolean redisUp) {
+        return redisUp
+                ? new UnavailableException(
+                        ErrorCodes.JOURNAL_DRAINING,
+                        "the KB's jobs accepted while Redis was unreachable are still on their way into it: jobs with a"
+                                + " callbackUrl are not accepted until they are; retry later",
+                        RedisHealth.RETRY_AFTER)
+                : new UnavailableException(
+                        ErrorCodes.REDIS_UNAVAILABLE,
+                        "Redis is unreachable: jobs with a callbackUrl are not accepted until it is back; retry later",
+                        RedisHealth.RETRY_AFTER);
     }
 
     /**

@@ -39,6 +39,23 @@ record Http(int port) {
                 Map.of("Prefer", "return=minimal"));
     }
 
+    /** {@code path}'s body as text ({@code /metrics}), or the exception's text. */
+    String text(String path) {
+        try {
+            return CLIENT.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                                    .timeout(Duration.ofSeconds(15))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+        } catch (IOException e) {
+            return e.toString();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     Answer get(String path) {
         return send("GET", path, null);
     }

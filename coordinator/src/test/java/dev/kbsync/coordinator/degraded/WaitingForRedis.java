@@ -22,6 +22,12 @@ final class WaitingForRedis {
 
     /** A coordinator of the KBs {@code kbs} ({@code KBSYNC_KBS}) on {@code redis}, with a journal if given. */
     static CoordinatorConfig config(RedisExtension redis, Optional<Path> journal, String kbs) {
+        return config(redis, journal, kbs, Map.of());
+    }
+
+    /** {@link #config(RedisExtension, Optional, String)} with {@code more} settings ({@code KBSYNC_*}) on top. */
+    static CoordinatorConfig config(
+            RedisExtension redis, Optional<Path> journal, String kbs, Map<String, String> more) {
         Map<String, String> env = new HashMap<>(Map.of(
                 "KBSYNC_COORDINATOR_ID", "c1",
                 "KBSYNC_HTTP_PORT", "0",
@@ -29,6 +35,7 @@ final class WaitingForRedis {
                 "KBSYNC_REDIS_ADDRESS", redis.uri(),
                 "KBSYNC_KBS", kbs));
         journal.ifPresent(dir -> env.put("KBSYNC_DEGRADED_JOURNAL_DIR", dir.toString()));
+        env.putAll(more);
         return CoordinatorConfig.load(Optional.empty(), env);
     }
 
