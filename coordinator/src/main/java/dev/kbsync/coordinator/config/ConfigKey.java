@@ -146,7 +146,8 @@ public enum ConfigKey implements Key {
             "KBSYNC_WEBHOOKS_SECRET",
             "(none)",
             "HMAC-SHA256 key that signs webhook deliveries (Kbsync-Signature), at least 16 characters; required when"
-                    + " webhooks.allowedHosts is set."),
+                    + " webhooks.allowedHosts is set. One for the deployment: every token scope's deliveries are signed"
+                    + " with it."),
     WEBHOOKS_RETRY_SECONDS(
             "webhooks.retrySeconds",
             "KBSYNC_WEBHOOKS_RETRY_SECONDS",
