@@ -221,13 +221,14 @@ class Client:
 
     def wait(self, job_id: str, timeout: float) -> Job:
         """Waits until the job finished (done or failed) and returns it; :class:`errors.TimedOut` after
-        ``timeout`` seconds. Follows the job's events, and reads the job again at least every 10 s; a read or
+        ``timeout`` seconds, however long the client's per-call ``timeout`` (a coordinator that stops answering
+        mid-read ends the wait then too). Follows the job's events, and reads the job again at least every 10 s; a read or
         stream without a usable answer (503, e.g. Redis down or a job still in a degraded coordinator's journal;
         unreachable) is tried again after its ``Retry-After`` (1 s without one) while the timeout allows."""
         deadline = time.monotonic() + timeout
         while True:
-            try:
-                job = self.job(job_id)
+            try:  # the read too ends by the deadline, however long the client's per-call timeout
+                job = Job.from_json(self._exchange("GET", f"/v1/jobs/{_seg(job_id)}", None, None, None, deadline)[1])
             except errors.Unavailable as e:  # e.g. the coordinator's Redis is down: read again after a pause
                 _pause(e, deadline)
                 continue

@@ -3,6 +3,7 @@ was unreachable (degraded mode, ``"mode":"degraded"``) and its stream needs Redi
 as such a coordinator: the job's read from its journal, its stream 503 with Retry-After until told otherwise."""
 
 import json
+import socket
 import time
 import unittest
 
@@ -125,6 +126,32 @@ class WaitThroughA503Test(unittest.TestCase):
                 kbsync.Client(fake.url, timeout=5).wait("dg~1", timeout=2.5)
         finally:
             fake.close()
+
+
+
+class SilentCoordinator:
+    """Accepts connections and never answers, as a stopped (SIGSTOP) coordinator's kernel does."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+class WaitDeadlineTest(unittest.TestCase):
+    def test_a_coordinator_that_never_answers_ends_the_wait_at_its_timeout_not_the_calls(self):
+        silent = SilentCoordinator()
+        try:
+            started = time.monotonic()
+            with self.assertRaises(kbsync.TimedOut):
+                kbsync.Client(silent.url, timeout=15).wait("dg~1", timeout=2)
+            self.assertLess(time.monotonic() - started, 4, "the wait's timeout bounds the job's read too")
+        finally:
+            silent.close()
 
 
 if __name__ == "__main__":
