@@ -175,7 +175,58 @@ class LeaseApiIT {
                                     .getString("state"))
                             .as("the job of a worker silent for more than the TTL (%d ms)", ApiFixture.LEASE_TTL_MS)
                             .isEqualTo("queued"));
+            assertEndsWith(events, jobLease, "expired");
         }
+    }
+
+    /** A job's lease streams as a raw lease's does: it ends with released once the job's outcome ended its grant. */
+    @Test
+    void shouldEndAJobsLeaseStreamWhenItsOutcomeReleasesTheGrant() throws Exception {
+        api.kb("released-job");
+        HttpResponse<Buffer> submitted = api.call(
+                POST,
+                "/v1/kbs/released-job/notes",
+                CLIENT,
+                new JsonObject().put("user", "u").put("text", "t"));
+        assertThat(submitted.statusCode()).as(submitted.bodyAsString()).isEqualTo(202);
+        JsonObject assignment;
+        do { // a job another test left queued goes first: it is done too
+            HttpResponse<Buffer> polled =
+                    api.call(POST, "/v1/workers/finisher/poll", WORKER, new JsonObject().put("waitMs", 5000));
+            assertThat(polled.statusCode()).as(polled.bodyAsString()).isEqualTo(200);
+            assignment = polled.bodyAsJsonObject();
+        } while (!assignment.getJsonObject("job").getString("kb").equals("released-job") && report(assignment));
+        String jobLease = assignment.getJsonObject("lease").getString("id");
+
+        try (RawStream events = api.rawStream("/v1/leases/" + jobLease + "/events", CLIENT)) {
+            assertThat(events.status()).isEqualTo(200);
+            assertThat(events.readUntil(text -> text.contains("\"state\":\"granted\"")))
+                    .contains("\"state\":\"granted\"");
+            report(assignment);
+            assertEndsWith(events, jobLease, "released");
+        }
+    }
+
+    /** Reports {@code assignment}'s job done; true. */
+    private static boolean report(JsonObject assignment) {
+        JsonObject done = new JsonObject()
+                .put("leaseId", assignment.getJsonObject("lease").getString("id"))
+                .put("state", "done");
+        HttpResponse<Buffer> answer =
+                api.call(POST, "/v1/jobs/" + assignment.getJsonObject("job").getString("id") + "/result", WORKER, done);
+        assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(200);
+        return true;
+    }
+
+    /** The lease stream ended, its last event the lease's {@code state}. */
+    private static void assertEndsWith(RawStream events, String leaseId, String state) {
+        String text = events.readAll();
+        assertThat(events.ended()).as("the stream ended: %s", text).isTrue();
+        assertThat(text.substring(text.lastIndexOf("event: ")))
+                .as("the stream's last event: %s", text)
+                .startsWith("event: state\n")
+                .contains("\"id\":\"" + leaseId + "\"")
+                .contains("\"state\":\"" + state + "\"");
     }
 
     @Test

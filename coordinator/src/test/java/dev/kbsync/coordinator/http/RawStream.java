@@ -21,6 +21,7 @@ final class RawStream implements AutoCloseable {
 
     private final HttpResponse<InputStream> response;
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private boolean ended;
 
     /** Opens {@code path} (with its query) on the coordinator at {@code port}; {@code token} may be null. */
     RawStream(int port, String path, String token) {
@@ -56,6 +57,7 @@ final class RawStream implements AutoCloseable {
             while (!done.test(text()) && System.nanoTime() < deadline) {
                 int n = in.read(buffer);
                 if (n < 0) {
+                    ended = true;
                     break;
                 }
                 bytes.write(buffer, 0, n);
@@ -64,6 +66,11 @@ final class RawStream implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         return text();
+    }
+
+    /** Whether the server ended the stream (a read found its end). */
+    boolean ended() {
+        return ended;
     }
 
     /** Reads to the end of the stream (the server ends it). */

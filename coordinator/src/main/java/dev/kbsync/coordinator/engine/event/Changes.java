@@ -116,8 +116,8 @@ public final class Changes {
     }
 
     /**
-     * A raw lease ended here (released, expired or cancelled): its final event, straight from the step, here and on
-     * the other coordinators.
+     * A lease ended here (a raw lease released, expired or cancelled; a job's grant released or expired): its final
+     * event, straight from the step, here and on the other coordinators.
      */
     public void ended(KbId kb, Lease lease) {
         events.ended(false, lease.id());
@@ -139,10 +139,14 @@ public final class Changes {
         return enqueued.rank() == 0 && !enqueued.granted() ? changed(kb) : settled(kb, enqueued.next());
     }
 
-    /** After a release step: dispatch the next grant it made, or run the driver if the RFairLock was busy. */
+    /**
+     * After a release step: the final event of the grant it ended (a raw lease's or a job's), then dispatch the next
+     * grant it made, or run the driver if the RFairLock was busy.
+     */
     public Future<Void> released(KbId kb, ReleaseResult result) {
         GrantResult next = new Idle();
         if (result instanceof Ended ended) {
+            ended(kb, ended.lease(kb));
             next = ended.next();
         } else if (result instanceof Cancelled cancelled) {
             next = cancelled.next();

@@ -44,9 +44,6 @@ public final class Grants {
                     metrics.expired(ref.kb());
                 }
                 metrics.released(ref.kb(), ended.heldMs());
-                if (!ref.forJob()) {
-                    changes.ended(ref.kb(), ended.rawLease(ref.kb()));
-                }
                 // a lapsed job grant on its last attempt failed its job in the same step: told as the sweep tells it
                 ended.failed().forEach(ticket -> changes.ended(ref.kb(), true, new JobRef(ref.kb(), ticket).id()));
             } else if (result instanceof Cancelled cancelled) {

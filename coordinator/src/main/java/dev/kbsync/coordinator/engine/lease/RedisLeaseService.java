@@ -218,7 +218,7 @@ public final class RedisLeaseService implements LeaseService {
                         return Future.failedFuture(ForbiddenException.notRequester(leaseId));
                     }
                     if (!ref.forJob() && result instanceof Ended ended) {
-                        return Future.succeededFuture(ended.rawLease(ref.kb()));
+                        return Future.succeededFuture(ended.lease(ref.kb()));
                     }
                     if (!ref.forJob() && result instanceof Cancelled cancelled) {
                         return Future.succeededFuture(cancelled.rawLease(leaseId, ref.kb()));

@@ -233,9 +233,6 @@ public final class Sweeper {
             }
             result.ended().ifPresent(ended -> {
                 expired(kb, ended);
-                if (ended.kind() != TicketKind.JOB) {
-                    changes.ended(kb, ended.rawLease(kb));
-                }
                 ended.failed().forEach(ticket -> changes.ended(kb, true, new JobRef(kb, ticket).id()));
             });
             if (result.ended().isPresent()) {

@@ -130,10 +130,22 @@ public final class Outcomes {
             List<String> dropped,
             String worker)
             implements ReleaseResult {
-        /** The ended grant as a raw lease in its final state (not meaningful for a job's grant). */
-        public Lease rawLease(KbId kb) {
+        /** The ended grant as a lease in its final state (a job's: held by its worker, naming its job). */
+        public Lease lease(KbId kb) {
             LeaseState state = reason == EndReason.RELEASED ? LeaseState.RELEASED : LeaseState.EXPIRED;
-            return new Lease(leaseId, kb, holder, state, 0, fence, null, null, null, null, ttlMs);
+            boolean job = kind == TicketKind.JOB;
+            return new Lease(
+                    leaseId,
+                    kb,
+                    job && worker != null ? worker : holder,
+                    state,
+                    0,
+                    fence,
+                    job ? new JobRef(kb, ticket).id() : null,
+                    null,
+                    null,
+                    null,
+                    ttlMs);
         }
     }
 
