@@ -208,6 +208,46 @@ class RedisOutageApiIT {
                         && api.call(GET, "/v1/kbs", CLIENT).statusCode() == 200);
     }
 
+    /**
+     * A stream's or job list's query that no retry can mend is refused 400 while Redis is down, as with Redis up: the
+     * query is read before the Redis gate. So is a repeated {@code access_token}.
+     */
+    @Test
+    void shouldRefuseABadStreamOrJobListQueryWhileRedisIsDown() {
+        Map<String, String> bad = new LinkedHashMap<>(); // path: the code it answers
+        bad.put("/v1/events?bogus=1", "UNKNOWN_PARAMETER");
+        bad.put("/v1/events?job=a&user=b", "INVALID_PARAMETER");
+        bad.put("/v1/events?job=a&job=b", "INVALID_PARAMETER");
+        bad.put("/v1/events?job=", "INVALID_JOB_ID");
+        bad.put("/v1/events?job=x!y", "INVALID_JOB_ID");
+        bad.put("/v1/events?user=no%20spaces", "INVALID_USER");
+        bad.put("/v1/jobs?bogus=1", "UNKNOWN_PARAMETER");
+        bad.put("/v1/jobs?limit=0", "INVALID_LIMIT");
+        bad.put("/v1/jobs?state=nope", "INVALID_STATE");
+        bad.put("/v1/jobs?kb=a&kb=b", "INVALID_PARAMETER");
+        api.redis.process().pause();
+        try {
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> api.call(GET, "/readyz", null).statusCode() == 503);
+            bad.forEach((path, code) -> assertRefused(api.call(GET, path, CLIENT), path, code));
+            String twice = "/v1/events?access_token=" + CLIENT + "&access_token=" + CLIENT;
+            assertRefused(api.call(GET, twice, null), "access_token twice", "INVALID_PARAMETER");
+            assertRefused(api.call(GET, twice, CLIENT), "access_token twice beside a header", "INVALID_PARAMETER");
+        } finally {
+            api.redis.process().resume();
+        }
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> api.call(GET, "/readyz", null).statusCode() == 200
+                        && api.call(GET, "/v1/kbs", CLIENT).statusCode() == 200);
+    }
+
+    private static void assertRefused(HttpResponse<Buffer> answer, String what, String code) {
+        assertThat(answer.statusCode()).as(what + ": " + answer.bodyAsString()).isEqualTo(400);
+        JsonObject error = answer.bodyAsJsonObject().getJsonObject("error");
+        assertThat(error.getString("code")).as(what).isEqualTo(code);
+        assertThat(error.getString("message")).as(what).isNotBlank();
+    }
+
     @Test
     void shouldAnswerEveryLeaseChannelCall503WithRetryAfterWhilePausedAndServeAgainAfter() throws Exception {
         KbId kb = KbId.of("demo");

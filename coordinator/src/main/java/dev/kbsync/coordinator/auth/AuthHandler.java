@@ -1,5 +1,6 @@
 package dev.kbsync.coordinator.auth;
 
+import dev.kbsync.api.InvalidInputException;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
@@ -85,8 +86,14 @@ public final class AuthHandler {
                 .orElseThrow(() -> AuthException.unauthenticated("the bearer token is not valid"));
     }
 
-    /** The bearer token of the request, or its {@code access_token} where {@code fromQuery}; null: none. */
+    /**
+     * The bearer token of the request, or its {@code access_token} where {@code fromQuery}; null: none. An
+     * {@code access_token} given twice is refused (400 INVALID_PARAMETER) rather than one of them picked.
+     */
     private static String presented(RoutingContext ctx, boolean fromQuery) {
+        if (fromQuery && ctx.queryParams().getAll("access_token").size() > 1) {
+            throw new InvalidInputException("INVALID_PARAMETER", "query parameter access_token given twice");
+        }
         String header = ctx.request().getHeader("Authorization");
         if (header != null) {
             boolean bearer = header.regionMatches(true, 0, BEARER, 0, BEARER.length());

@@ -11,14 +11,27 @@ import java.util.function.Function;
  *
  * @param read the request's typed input from its path, headers and body; throws the 4xx failure of a bad one
  * @param serve what the route does with it, once the gate let it through
- * @param bodyOptional whether a request may come without a body (no Content-Type needed then); else one is required
+ * @param body whether a request needs a JSON body, may come without one (no Content-Type needed then), or takes none
  */
-record Checked<T>(Function<RoutingContext, T> read, BiConsumer<RoutingContext, T> serve, boolean bodyOptional) {
+record Checked<T>(Function<RoutingContext, T> read, BiConsumer<RoutingContext, T> serve, Body body) {
     private static final String INPUT = "kbsync.checked.input";
+
+    /** What a route takes as its body. */
+    enum Body {
+        REQUIRED,
+        OPTIONAL,
+        /** None: its input is its path, headers and query (a GET's). */
+        NONE
+    }
 
     /** A route whose JSON body is required. */
     Checked(Function<RoutingContext, T> read, BiConsumer<RoutingContext, T> serve) {
-        this(read, serve, false);
+        this(read, serve, Body.REQUIRED);
+    }
+
+    /** A route that takes no body: its input is read from its path, headers and query. */
+    static <T> Checked<T> query(Function<RoutingContext, T> read, BiConsumer<RoutingContext, T> serve) {
+        return new Checked<>(read, serve, Body.NONE);
     }
 
     /** Reads the input and keeps it on the request for {@link #handler()}. */

@@ -150,7 +150,7 @@ public final class HttpApi {
         // route table         Redis                                                    who may call    JSON body
         table.on(submit, POST, "/v1/kbs/:kb/notes", client, submissions.submitNote());
         table.on(submit, POST, "/v1/kbs/:kb/agent-tasks", client, submissions.submitAgentTask());
-        table.on(redis, GET, "/v1/jobs", reader, false, jobs::handleList);
+        table.on(redis, GET, "/v1/jobs", reader, jobs.list());
         table.on(jobRead, GET, "/v1/jobs/:id", reader, false, jobs::handleGetJob);
         table.on(jobRead, DELETE, "/v1/jobs/:id", client, false, cancelRetry::handleCancel);
         table.on(jobRead, GET, "/v1/jobs/:id/events", streamReader, false, jobs::handleJobEvents);
@@ -170,7 +170,7 @@ public final class HttpApi {
         table.on(redis, GET, "/v1/kbs/:kb/files/*", reader, false, reads::handleFile);
         table.on(redis, GET, "/v1/kbs/:kb/tree", reader, false, reads::handleTree);
         table.on(redis, GET, "/v1/kbs/:kb/log", reader, false, reads::handleLog);
-        table.on(redis, GET, "/v1/events", streamReader, false, queues::handleAllEvents);
+        table.on(redis, GET, "/v1/events", streamReader, queues.allEvents());
         table.on(redis, POST, "/v1/kbs/:kb/leases", client, leases.request());
         table.on(none, GET, "/v1/leases/channel", client, false, leases::handleChannel); // before /v1/leases/:id
         table.on(redis, GET, "/v1/leases/:id", reader, false, leases::handleGet);

@@ -50,8 +50,12 @@ final class JobRoutes {
      * The job list, newest first: one KB (403 SCOPE_KB outside the caller's) or every KB the caller may use; a
      * users-scoped caller sees its users' jobs only.
      */
-    void handleList(RoutingContext ctx) {
-        JobListInput input = JobListInput.parse(ctx.queryParams());
+    /** {@code GET /v1/jobs}: its query ({@link JobListInput}) is read before the Redis gate. */
+    Checked<JobListInput> list() {
+        return Checked.query(ctx -> JobListInput.parse(ctx.queryParams()), this::handleList);
+    }
+
+    private void handleList(RoutingContext ctx, JobListInput input) {
         Caller caller = Caller.of(ctx);
         input.kb().ifPresent(kb -> caller.checkKb(kb.value()));
         input.user().ifPresent(caller::checkUser);

@@ -1,11 +1,9 @@
 package dev.kbsync.coordinator.http;
 
-import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
-import dev.kbsync.api.Quoting;
 import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.coordinator.auth.Caller;
@@ -15,13 +13,11 @@ import dev.kbsync.coordinator.service.JobListQuery;
 import dev.kbsync.coordinator.service.QueueAddresses;
 import dev.kbsync.coordinator.service.Watchers;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -33,9 +29,6 @@ import java.util.Set;
  * reach it through {@link QueueAddresses#JOBS}.
  */
 final class JobStreams {
-    /** Most job ids one stream may name. */
-    static final int MAX_JOBS = 100;
-
     private final CoordinatorServices services;
     private final Duration keepAlive;
 
@@ -47,51 +40,13 @@ final class JobStreams {
         this.keepAlive = keepAlive;
     }
 
-    /** The query parameters of {@code GET /v1/events}: a filter, and the token an EventSource cannot send as a header. */
-    private static final Set<String> PARAMETERS = Set.of("job", "user", "access_token");
-
-    /**
-     * Whether the query asks for job events (job or user given); both at once, a bad value, or any other parameter
-     * (it would not filter anything) is 400.
-     */
-    static boolean wanted(MultiMap query) {
-        for (String name : query.names()) {
-            if (!PARAMETERS.contains(name)) { // a filter this stream does not have must not widen it silently
-                throw new InvalidInputException(
-                        "UNKNOWN_PARAMETER",
-                        "unknown query parameter " + Quoting.quote(name) + "; allowed: job or user");
-            }
+    /** Serves a job stream's query ({@link EventsQuery.Jobs} or {@link EventsQuery.User}), read before the gate. */
+    void handle(RoutingContext ctx, EventsQuery query) {
+        if (query instanceof EventsQuery.Jobs jobs) {
+            jobs(ctx, jobs.ids());
+        } else if (query instanceof EventsQuery.User user) {
+            user(ctx, user.user());
         }
-        boolean jobs = query.contains("job");
-        boolean user = query.contains("user");
-        if (jobs && user) {
-            throw new InvalidInputException("INVALID_PARAMETER", "give job or user, not both");
-        }
-        if (query.getAll("job").size() > 1 || query.getAll("user").size() > 1) {
-            throw new InvalidInputException("INVALID_PARAMETER", "give job (comma-separated ids) or user once");
-        }
-        return jobs || user;
-    }
-
-    void handle(RoutingContext ctx) {
-        MultiMap query = ctx.queryParams();
-        if (query.contains("job")) {
-            jobs(ctx, ids(query.get("job")));
-        } else {
-            user(ctx, Inputs.user(query.get("user")));
-        }
-    }
-
-    private static List<String> ids(String value) {
-        Set<String> ids = new LinkedHashSet<>();
-        for (String id : value.split(",", -1)) {
-            ids.add(Inputs.id("INVALID_JOB_ID", "job id", id.strip()));
-        }
-        if (ids.size() > MAX_JOBS) {
-            throw new InvalidInputException(
-                    "TOO_MANY_JOBS", "one stream follows at most " + MAX_JOBS + " jobs, got " + ids.size());
-        }
-        return List.copyOf(ids);
     }
 
     /** The listed jobs (each must be the caller's, else 404 JOB_NOT_FOUND), until each has ended. */

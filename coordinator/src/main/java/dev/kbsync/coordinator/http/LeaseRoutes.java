@@ -110,7 +110,7 @@ final class LeaseRoutes {
         return new Checked<>(
                 ctx -> Bodies.optionalObject(ctx, "doing").optString("doing").map(Inputs::doing),
                 this::handleHeartbeat,
-                true);
+                Checked.Body.OPTIONAL);
     }
 
     private void handleHeartbeat(RoutingContext ctx, Optional<String> doing) {

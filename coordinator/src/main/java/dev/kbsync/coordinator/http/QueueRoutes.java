@@ -177,9 +177,14 @@ final class QueueRoutes {
     }
 
     /** Snapshots of the caller's KBs only, and their removals; with {@code ?job=} or {@code ?user=}, job events ({@link JobStreams}). */
-    void handleAllEvents(RoutingContext ctx) {
-        if (JobStreams.wanted(ctx.queryParams())) {
-            jobStreams.handle(ctx);
+    /** {@code GET /v1/events}: its query ({@link EventsQuery}) is read before the Redis gate. */
+    Checked<EventsQuery> allEvents() {
+        return Checked.query(ctx -> EventsQuery.parse(ctx.queryParams()), this::handleAllEvents);
+    }
+
+    private void handleAllEvents(RoutingContext ctx, EventsQuery query) {
+        if (!(query instanceof EventsQuery.Snapshots)) {
+            jobStreams.handle(ctx, query);
             return;
         }
         Caller caller = Caller.of(ctx);

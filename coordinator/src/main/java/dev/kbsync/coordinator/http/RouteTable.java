@@ -45,18 +45,27 @@ final class RouteTable {
         }
     }
 
-    /** A route whose JSON body (or optional one) is read and validated before its Redis gate ({@link Checked}). */
+    /**
+     * A route whose request (its JSON body, an optional one, or its query only) is read and validated before its Redis
+     * gate ({@link Checked}).
+     */
     void on(
             Handler<RoutingContext> redisGate,
             HttpMethod method,
             String path,
             Handler<RoutingContext> guard,
             Checked<?> checked) {
-        Handler<RoutingContext> media = checked.bodyOptional() ? Bodies.requireJsonIfAny() : Bodies.requireJson();
-        guarded(method, path, guard, Optional.of(media))
-                .handler(checked.check())
-                .handler(redisGate)
-                .handler(checked.handler());
+        Optional<Handler<RoutingContext>> media = switch (checked.body()) {
+            case REQUIRED -> Optional.of(Bodies.requireJson());
+            case OPTIONAL -> Optional.of(Bodies.requireJsonIfAny());
+            case NONE -> Optional.empty();
+        };
+        for (HttpMethod each : withHead(method)) {
+            guarded(each, path, guard, media)
+                    .handler(checked.check())
+                    .handler(redisGate)
+                    .handler(checked.handler());
+        }
     }
 
     /** Answers the requests no route takes (400, 404, 405) in the error shape; after the routes. */
