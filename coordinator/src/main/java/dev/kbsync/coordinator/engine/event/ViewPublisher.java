@@ -38,6 +38,13 @@ final class ViewPublisher {
     private final Map<KbId, Checked> checked = new HashMap<>();
     /** Raw leases whose grant went out directly ({@link Fanout#granted}) and that no view has shown granted yet. */
     private final Map<KbId, Set<String>> announced = new HashMap<>();
+    /**
+     * Per KB with a view published here, the generation it was first published under ({@link #forget} ends it): a job
+     * read for an event of an earlier generation keeps nothing.
+     */
+    private final Map<KbId, Long> generations = new HashMap<>();
+
+    private long lastGeneration;
     /** KBs with state here (a view published, or {@code announced}); read from any thread by {@link #tracked}. */
     private final Set<KbId> tracked = ConcurrentHashMap.newKeySet();
 
@@ -108,8 +115,14 @@ final class ViewPublisher {
         return Future.succeededFuture();
     }
 
+    /** The ids of the jobs whose last read this keeps (what a position event of each reuses). */
+    Set<String> jobsKept() {
+        return Set.copyOf(jobCache.keySet());
+    }
+
     /** Drops all state of {@code kb}. */
     void forget(KbId kb) {
+        generations.remove(kb);
         fences.remove(kb);
         checked.remove(kb);
         tracked.remove(kb);
@@ -141,6 +154,7 @@ final class ViewPublisher {
         boolean unsure = told != null && !told.complete();
         fences.put(kb, view.fence() == null ? 0L : view.fence());
         checked.remove(kb);
+        long generation = generations.computeIfAbsent(kb, k -> ++lastGeneration);
         Map<String, Seen> now = new HashMap<>();
         List<Future<Void>> sent = new ArrayList<>();
         Set<String> direct = announced.getOrDefault(kb, new HashSet<>());
@@ -165,7 +179,10 @@ final class ViewPublisher {
                     ? Change.STATE
                     : type;
             if (type != null) {
-                sent.add(row.job() ? job(type, current) : sender.lease(type, view.lease(row, rank)));
+                sent.add(
+                        row.job()
+                                ? job(type, current, new Kept(kb, row.ticket(), generation))
+                                : sender.lease(type, view.lease(row, rank)));
             }
         }
         before.forEach((ticket, old) -> {
@@ -186,14 +203,23 @@ final class ViewPublisher {
         return Future.join(sent).mapEmpty();
     }
 
-    /** Position changes reuse the job last read here (only ahead and eta change); state changes read it again. */
-    private Future<Void> job(Change type, Seen seen) {
+    /** Where a job read for a ticket's event would be kept: its KB, its ticket, the KB's generation here. */
+    private record Kept(KbId kb, String ticket, long generation) {}
+
+    /**
+     * Position changes reuse the job last read here (only ahead and eta change); state changes read it again. A read
+     * is kept only while its KB's state here is the one it was read for and shows its ticket: one answered after the
+     * KB was forgotten (its last stream closed) or the ticket left would stay, and go out stale to a later stream.
+     */
+    private Future<Void> job(Change type, Seen seen, Kept where) {
         Job known = jobCache.get(seen.jobId());
         Future<Job> job =
                 known != null && type == Change.POSITION ? Future.succeededFuture(known) : sender.load(seen.jobId());
         return job.map(j -> {
             if (j != null) {
-                jobCache.put(j.id(), j);
+                if (current(where)) {
+                    jobCache.put(j.id(), j);
+                }
                 sender.job(
                         type,
                         j.at(
@@ -204,6 +230,13 @@ final class ViewPublisher {
             }
             return null;
         });
+    }
+
+    private boolean current(Kept where) {
+        Long generation = generations.get(where.kb());
+        return generation != null
+                && generation == where.generation()
+                && seen.getOrDefault(where.kb(), Map.of()).containsKey(where.ticket());
     }
 
     /** The ticket left the queue: its final event, unless the step that ended it here sent that already. */
