@@ -3,6 +3,7 @@ package dev.kbsync.coordinator.engine.event;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
 import dev.kbsync.api.event.SnapshotEvent;
 import dev.kbsync.coordinator.engine.eta.Eta;
 import dev.kbsync.coordinator.engine.ticket.KbView;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The {@link Fanout}'s per-KB side: publishes a KB's view (its {@link SnapshotEvent}, and per ticket the event of what
@@ -156,13 +158,20 @@ final class ViewPublisher {
         checked.remove(kb);
         long generation = generations.computeIfAbsent(kb, k -> ++lastGeneration);
         Map<String, Seen> now = new HashMap<>();
-        List<Future<Void>> sent = new ArrayList<>();
+        // sent once this view is kept: a job read may be answered at once (Redis answered before its callback was
+        // added), and keeps what it read only if this view shows its ticket
+        List<Supplier<Future<Void>>> sends = new ArrayList<>();
         Set<String> direct = announced.getOrDefault(kb, new HashSet<>());
         List<Eta> etas = view.etas();
         for (int rank = 0; rank < view.rows().size(); rank++) {
             KbView.Row row = view.rows().get(rank);
             long ahead = view.running(row) ? 0 : rank;
-            Seen current = new Seen(ahead, view.state(row), row.jobId(), row.job() ? etas.get(rank) : Eta.NONE);
+            Seen current = new Seen(
+                    ahead,
+                    view.state(row),
+                    row.jobId(),
+                    row.job() ? etas.get(rank) : Eta.NONE,
+                    view.running(row) ? view.fence() : null);
             if (direct.remove(row.ticket())) { // its grant went out already; a view read before it is stale
                 current = new Seen(0, "granted", null, Eta.NONE);
                 now.put(row.ticket(), current);
@@ -175,19 +184,25 @@ final class ViewPublisher {
             Seen old = before.get(row.ticket());
             boolean moved = old == null || old.movedTo(current);
             Change type = moved ? Change.POSITION : null;
-            type = (old != null && !old.state().equals(current.state())) || (old == null && unsure)
+            boolean regranted = old != null && old.regrantedIn(current);
+            type = (old != null && !old.state().equals(current.state())) || (old == null && unsure) || regranted
                     ? Change.STATE
                     : type;
+            if (regranted) {
+                String jobId = current.jobId();
+                sends.add(() -> requeued(jobId));
+            }
             if (type != null) {
-                sent.add(
-                        row.job()
-                                ? job(type, current, new Kept(kb, row.ticket(), generation))
-                                : sender.lease(type, view.lease(row, rank)));
+                Change change = type;
+                Seen shown = current;
+                Kept where = new Kept(kb, row.ticket(), generation);
+                Lease lease = row.job() ? null : view.lease(row, rank);
+                sends.add(() -> lease == null ? job(change, shown, where) : sender.lease(change, lease));
             }
         }
         before.forEach((ticket, old) -> {
             if (!now.containsKey(ticket)) {
-                sent.add(finished(kb, ticket, old));
+                sends.add(() -> finished(kb, ticket, old));
             }
         });
         direct.retainAll(now.keySet());
@@ -200,7 +215,21 @@ final class ViewPublisher {
             seen.put(kb, now);
         }
         tracked.add(kb); // until a change finds nobody watching: then this view is forgotten
+        List<Future<Void>> sent = sends.stream().map(Supplier::get).toList();
         return Future.join(sent).mapEmpty();
+    }
+
+    /**
+     * The running job went back to the queue and was claimed again since the last view: its {@code queued} state goes
+     * out first (the job as last read here, back at the head), so its running event, with the new grant's token, is
+     * news to every stream.
+     */
+    private Future<Void> requeued(String jobId) {
+        Job known = jobCache.get(jobId);
+        if (known != null) {
+            sender.job(Change.STATE, known.at(JobState.QUEUED, 0, 0, 0));
+        }
+        return Future.succeededFuture();
     }
 
     /** Where a job read for a ticket's event would be kept: its KB, its ticket, the KB's generation here. */

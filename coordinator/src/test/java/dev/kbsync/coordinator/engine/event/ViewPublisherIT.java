@@ -2,9 +2,13 @@ package dev.kbsync.coordinator.engine.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kbsync.api.Assignment;
+import dev.kbsync.api.JobError;
+import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
+import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.coordinator.config.EngineConfig;
 import dev.kbsync.coordinator.engine.Engine;
 import dev.kbsync.coordinator.engine.redis.Redis;
@@ -12,6 +16,8 @@ import dev.kbsync.coordinator.engine.ticket.DriverSettings;
 import dev.kbsync.coordinator.engine.ticket.KbView;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.metrics.MetricsSink;
+import dev.kbsync.coordinator.service.JobService;
+import dev.kbsync.coordinator.service.QueueAddresses;
 import dev.kbsync.coordinator.service.Watchers;
 import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.Context;
@@ -19,8 +25,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,6 +54,11 @@ class ViewPublisherIT {
     private Vertx vertx;
     private RedissonClient client;
     private Engine engine;
+    private Context context;
+    private Tickets tickets;
+    private Watchers watchers;
+    /** Publishes to the engine's event bus, watched by its own {@link Watchers} (the engine's fan-out sends nothing). */
+    private ViewPublisher views;
 
     @BeforeEach
     void start() {
@@ -53,6 +67,11 @@ class ViewPublisherIT {
         vertx = Vertx.vertx();
         client = Redisson.create(Engine.tune(config, CONFIG));
         engine = await(Engine.start(vertx, client, CONFIG, MetricsSink.NONE));
+        context = vertx.getOrCreateContext();
+        tickets = new Tickets(new Redis(client, context, Redis.Replication.none()), DriverSettings.of(CONFIG), "views");
+        watchers = new Watchers();
+        views = new ViewPublisher(
+                vertx.eventBus(), MetricsSink.NONE, watchers, new TicketSender(vertx.eventBus(), tickets));
     }
 
     @AfterEach
@@ -75,12 +94,6 @@ class ViewPublisherIT {
                         .jobs()
                         .submit(kb, "alice", new JobPayload.Note("hello", null, null), Optional.empty()))
                 .id();
-        Context context = vertx.getOrCreateContext();
-        Tickets tickets =
-                new Tickets(new Redis(client, context, Redis.Replication.none()), DriverSettings.of(CONFIG), "views");
-        Watchers watchers = new Watchers();
-        ViewPublisher views = new ViewPublisher(
-                vertx.eventBus(), MetricsSink.NONE, watchers, new TicketSender(vertx.eventBus(), tickets));
         KbView view = await(tickets.view(kb));
         Watchers.Watch watch = watchers.kb(kb); // its first state not told yet: the job's state is read and sent
 
@@ -94,6 +107,62 @@ class ViewPublisherIT {
 
         assertThat(views.tracked(kb)).isFalse();
         assertThat(views.jobsKept()).as("jobs kept after the KB was forgotten").doesNotContain(job);
+    }
+
+    /**
+     * A job put back in the queue (its worker reported REMOTE_UNAVAILABLE) and claimed again between two views published
+     * here runs under a new grant: its stream gets a queued state event, then a running one with the new grant's token
+     * (the same state and place as the view before would otherwise tell nothing, and keep the first run's token).
+     */
+    @Test
+    void shouldSendQueuedThenRunningWithTheNewTokenForAJobClaimedAgainBetweenTwoViews() {
+        KbId kb = KbId.of("regranted");
+        await(engine.services().kbs().register(new KbConfig(kb, "file:///tmp/regranted", "main")));
+        JobService jobs = engine.services().jobs();
+        String job = await(jobs.submit(kb, "alice", new JobPayload.Note("hello", null, null), Optional.empty()))
+                .id();
+        List<JobEvent> events = new CopyOnWriteArrayList<>();
+        vertx.eventBus().<JobEvent>consumer(QueueAddresses.job(job), message -> events.add(message.body()));
+        Assignment first = claim(jobs, "w1", job);
+        watchers.kb(kb); // its first state not told yet: the job's state is sent
+        publish(await(tickets.view(kb)));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !events.isEmpty());
+        assertThat(views.jobsKept())
+                .as("the job as read for its running event, kept")
+                .contains(job);
+
+        JobError outage = new JobError("REMOTE_UNAVAILABLE", "the remote answered 503");
+        await(jobs.complete(job, new JobOutcome.Failed(first.lease().id(), outage, 0)));
+        Assignment again = claim(jobs, "w2", job);
+        assertThat(again.lease().fencingToken()).isGreaterThan(first.lease().fencingToken());
+        publish(await(tickets.view(kb)));
+
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(events)
+                        .extracting(e -> e.name() + " " + e.job().state().wire() + " "
+                                + e.job().fencingToken())
+                        .containsExactly(
+                                "state running " + first.lease().fencingToken(),
+                                "state queued " + first.lease().fencingToken(),
+                                "state running " + again.lease().fencingToken()));
+    }
+
+    /** Polls as {@code worker} until it is handed {@code job} (another test's job in this Redis may come first). */
+    private static Assignment claim(JobService jobs, String worker, String job) {
+        for (int polls = 0; polls < 5; polls++) {
+            Assignment handed = await(jobs.poll(worker, Duration.ofSeconds(10))).orElseThrow();
+            if (handed.job().id().equals(job)) {
+                return handed;
+            }
+        }
+        throw new AssertionError("job " + job + " was not handed to " + worker);
+    }
+
+    private void publish(KbView view) {
+        Promise<Void> published = Promise.promise();
+        context.runOnContext(v -> views.publish(view).onComplete(published));
+        await(published.future());
     }
 
     private static <T> T await(Future<T> future) {
