@@ -18,14 +18,14 @@ import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 
 /** Test fixture: coordinators on one test Redis, each with its own Vert.x instance and Redisson client. */
-final class Coordinators implements AutoCloseable {
+public final class Coordinators implements AutoCloseable {
     private final Supplier<Config> redisson;
     private final List<Node> nodes = new ArrayList<>();
 
     /** One coordinator process, as far as the engine can tell. */
-    record Node(Vertx vertx, RedissonClient client, Engine engine) {}
+    public record Node(Vertx vertx, RedissonClient client, Engine engine) {}
 
-    Coordinators(RedisExtension redis) {
+    public Coordinators(RedisExtension redis) {
         this(() -> {
             Config config = new Config();
             config.useSingleServer().setAddress(redis.uri());
@@ -42,7 +42,7 @@ final class Coordinators implements AutoCloseable {
      * Short TTLs so expiry tests stay fast: lease 1.5 s, max hold 20 s, watchdog 1.5 s; waiters (kept alive every
      * 400 ms by {@link LeaseClient}) 3 s, so a loaded machine does not drop live ones.
      */
-    static EngineConfig config(String id) {
+    public static EngineConfig config(String id) {
         return new EngineConfig(
                 id,
                 Duration.ofMillis(1500),
@@ -69,7 +69,7 @@ final class Coordinators implements AutoCloseable {
         return start(config, MetricsSink.NONE).engine();
     }
 
-    Node start(EngineConfig config, MetricsSink metrics) {
+    public Node start(EngineConfig config, MetricsSink metrics) {
         return start(config, metrics, client(config));
     }
 
@@ -122,13 +122,13 @@ final class Coordinators implements AutoCloseable {
         await(node.vertx().close());
     }
 
-    void register(Engine engine, String... kbs) {
+    public void register(Engine engine, String... kbs) {
         for (String kb : kbs) {
             await(engine.services().kbs().register(new KbConfig(KbId.of(kb), "file:///tmp/" + kb, "main")));
         }
     }
 
-    static <T> T await(Future<T> future) {
+    public static <T> T await(Future<T> future) {
         try {
             return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {

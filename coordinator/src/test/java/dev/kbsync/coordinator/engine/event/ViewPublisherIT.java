@@ -1,15 +1,15 @@
 package dev.kbsync.coordinator.engine.event;
 
+import static dev.kbsync.coordinator.engine.Coordinators.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kbsync.api.Assignment;
 import dev.kbsync.api.JobError;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPayload;
-import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.event.JobEvent;
-import dev.kbsync.coordinator.config.EngineConfig;
+import dev.kbsync.coordinator.engine.Coordinators;
 import dev.kbsync.coordinator.engine.Engine;
 import dev.kbsync.coordinator.engine.redis.Redis;
 import dev.kbsync.coordinator.engine.ticket.DriverSettings;
@@ -21,38 +21,25 @@ import dev.kbsync.coordinator.service.QueueAddresses;
 import dev.kbsync.coordinator.service.Watchers;
 import dev.kbsync.testing.RedisExtension;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.redisson.Redisson;
-import org.redisson.api.RedissonClient;
-import org.redisson.config.Config;
 
 /** The {@link ViewPublisher}'s per-KB state against a real Redis: what it keeps of a KB goes with the KB's last stream. */
 class ViewPublisherIT {
     @RegisterExtension
     static final RedisExtension redis = new RedisExtension();
 
-    private static final EngineConfig CONFIG = new EngineConfig(
-            "views",
-            Duration.ofMillis(1500),
-            Duration.ofSeconds(20),
-            Duration.ofSeconds(3),
-            Duration.ofMillis(1500),
-            Duration.ofMillis(100));
-
+    private final Coordinators coordinators = new Coordinators(redis);
     private Vertx vertx;
-    private RedissonClient client;
     private Engine engine;
     private Context context;
     private Tickets tickets;
@@ -62,13 +49,14 @@ class ViewPublisherIT {
 
     @BeforeEach
     void start() {
-        Config config = new Config();
-        config.useSingleServer().setAddress(redis.uri());
-        vertx = Vertx.vertx();
-        client = Redisson.create(Engine.tune(config, CONFIG));
-        engine = await(Engine.start(vertx, client, CONFIG, MetricsSink.NONE));
+        Coordinators.Node node = coordinators.start(Coordinators.config("views"), MetricsSink.NONE);
+        vertx = node.vertx();
+        engine = node.engine();
         context = vertx.getOrCreateContext();
-        tickets = new Tickets(new Redis(client, context, Redis.Replication.none()), DriverSettings.of(CONFIG), "views");
+        tickets = new Tickets(
+                new Redis(node.client(), context, Redis.Replication.none()),
+                DriverSettings.of(Coordinators.config("views")),
+                "views");
         watchers = new Watchers();
         views = new ViewPublisher(
                 vertx.eventBus(), MetricsSink.NONE, watchers, new TicketSender(vertx.eventBus(), tickets));
@@ -76,9 +64,7 @@ class ViewPublisherIT {
 
     @AfterEach
     void stop() {
-        await(engine.stop());
-        client.shutdown();
-        await(vertx.close());
+        coordinators.close();
     }
 
     /**
@@ -89,7 +75,7 @@ class ViewPublisherIT {
     @Test
     void shouldKeepNoJobReadForAKbForgottenWhileTheReadWasUnderWay() {
         KbId kb = KbId.of("forgotten");
-        await(engine.services().kbs().register(new KbConfig(kb, "file:///tmp/forgotten", "main")));
+        coordinators.register(engine, kb.value());
         String job = await(engine.services()
                         .jobs()
                         .submit(kb, "alice", new JobPayload.Note("hello", null, null), Optional.empty()))
@@ -117,7 +103,7 @@ class ViewPublisherIT {
     @Test
     void shouldSendQueuedThenRunningWithTheNewTokenForAJobClaimedAgainBetweenTwoViews() {
         KbId kb = KbId.of("regranted");
-        await(engine.services().kbs().register(new KbConfig(kb, "file:///tmp/regranted", "main")));
+        coordinators.register(engine, kb.value());
         JobService jobs = engine.services().jobs();
         String job = await(jobs.submit(kb, "alice", new JobPayload.Note("hello", null, null), Optional.empty()))
                 .id();
@@ -163,13 +149,5 @@ class ViewPublisherIT {
         Promise<Void> published = Promise.promise();
         context.runOnContext(v -> views.publish(view).onComplete(published));
         await(published.future());
-    }
-
-    private static <T> T await(Future<T> future) {
-        try {
-            return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
