@@ -113,7 +113,7 @@ final class JobStreams {
                 event -> false);
     }
 
-    /** The user's queued and running jobs (up to a page of each), oldest first. */
+    /** The user's queued and running jobs (the most recent page of each: lists read newest first), oldest first. */
     private Future<List<KbsyncEvent>> open(Caller caller, String user) {
         return services.kbs().list().compose(kbs -> {
             List<KbId> mine = kbs.stream()
