@@ -1,5 +1,6 @@
 package dev.kbsync.coordinator;
 
+import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.auth.AuthHandler;
 import dev.kbsync.coordinator.auth.TokenAuthenticator;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
@@ -192,14 +193,16 @@ public final class Coordinator {
                         config.kbs())
                 .compose(mode -> {
                     services.kbs().whenRemoved(mode::forget); // removed here or through another coordinator
-                    services.kbs().whenRemovalsUnheard(() -> sync(mode, services)); // the subscription came back
+                    services.kbs().whenRemovalsUnheard(() -> sync(mode, services, null)); // subscribed again
+                    services.kbs().whenListed(ids -> sync(mode, services, ids)); // read every few seconds
                     health.onChange(up -> {
                         if (up) {
-                            sync(mode, services);
+                            sync(mode, services, null);
                         }
                     });
                     metrics.degraded(mode::accepting, mode::pending);
-                    return (health.up() ? sync(mode, services) : Future.<Void>succeededFuture()).map(Optional.of(mode));
+                    return (health.up() ? sync(mode, services, null) : Future.<Void>succeededFuture())
+                            .map(Optional.of(mode));
                 });
     }
 
@@ -207,8 +210,8 @@ public final class Coordinator {
      * Syncs the degraded mode's known KBs with the registry, within {@link #CONNECT_WAIT}; a failed or late read leaves
      * them as they are (the next time Redis answers syncs them).
      */
-    private static Future<Void> sync(DegradedMode mode, CoordinatorServices services) {
-        return mode.sync(services.kbs())
+    private static Future<Void> sync(DegradedMode mode, CoordinatorServices services, List<KbId> listed) {
+        return mode.sync(services.kbs(), listed)
                 .timeout(CONNECT_WAIT.toMillis(), TimeUnit.MILLISECONDS)
                 .recover(e -> {
                     log.warn(

@@ -31,6 +31,7 @@ public final class FaultProxy implements AutoCloseable {
     private volatile byte[] marker;
     private volatile byte[] holdMarker;
     private volatile byte[] dropMarker;
+    private volatile byte[] dropDownMarker;
     private volatile boolean frozen;
     private volatile boolean recording;
     private volatile long refusingUntil = System.nanoTime();
@@ -111,6 +112,15 @@ public final class FaultProxy implements AutoCloseable {
         dropMarker = text.getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * From now on (until called with null), every server chunk that contains {@code text} is dropped, never reaching
+     * the client: a pub/sub message lost on its way while the connection stays up (a whole message per chunk, as the
+     * server writes one; a reply dropped this way leaves its request unanswered).
+     */
+    public void dropServerChunksWith(String text) {
+        dropDownMarker = text == null ? null : text.getBytes(StandardCharsets.UTF_8);
+    }
+
     /** Stops all traffic now and for good: the client is cut off as if it had died. */
     public void freeze() {
         frozen = true;
@@ -182,8 +192,8 @@ public final class FaultProxy implements AutoCloseable {
                 if (!toServer) {
                     awaitRelease();
                 }
-                byte[] drop = dropMarker;
-                if (frozen || toServer && drop != null && contains(chunk, drop)) {
+                byte[] drop = toServer ? dropMarker : dropDownMarker;
+                if (frozen || drop != null && contains(chunk, drop)) {
                     continue;
                 }
                 byte[] hold = holdMarker;

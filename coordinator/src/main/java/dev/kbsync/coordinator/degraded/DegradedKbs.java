@@ -120,6 +120,12 @@ final class DegradedKbs {
         return changed.getOrDefault(kb, 0L) <= mark;
     }
 
+    /** Whether {@code listed} (the registry's ids) are exactly the KBs known here, none of them taken for removed. */
+    synchronized boolean lists(List<KbId> listed) {
+        Set<KbId> ids = Set.copyOf(listed);
+        return ids.equals(known.keySet()) && ids.stream().noneMatch(removed::contains);
+    }
+
     boolean knows(KbId kb) {
         return known.containsKey(kb);
     }

@@ -189,11 +189,11 @@ public final class DegradedMode implements AutoCloseable {
     }
 
     /**
-     * Syncs the known KBs with {@code registry}'s list (see {@link DegradedKbs#sync}): called whenever Redis answers,
-     * so a removal this coordinator missed is caught up with before the next outage.
+     * Syncs the known KBs with {@code registry}'s list ({@link DegradedKbs#sync}) whenever Redis answers, and when the
+     * registry's ids read meanwhile ({@code listed}; null: none) differ: a change missed is caught up before an outage.
      */
-    public Future<Void> sync(KbRegistry registry) {
-        return kbs.sync(registry);
+    public Future<Void> sync(KbRegistry registry, List<KbId> listed) {
+        return listed != null && kbs.lists(listed) ? Future.succeededFuture() : kbs.sync(registry);
     }
 
     public boolean knows(KbId kb) {

@@ -70,6 +70,13 @@ public final class Engine {
     private final Optional<AutoReplicas> autoReplicas;
     private long sweepTimer = -1;
     private long presenceTimer = -1;
+    private long catchUpTimer = -1;
+    private boolean catchingUp;
+    /**
+     * How often the registry is read for removals made through other coordinators that this one did not hear of (a
+     * message lost while the subscription stayed up: a stall of this process, a dropped packet).
+     */
+    static final long CATCH_UP_EVERY_MS = 10_000;
 
     private Engine(
             Vertx vertx,
@@ -152,6 +159,8 @@ public final class Engine {
                                         vertx.setPeriodic(config.sweepInterval().toMillis(), t -> engine.sweep()));
                                 context.runOnContext(x -> engine.presenceTimer =
                                         vertx.setPeriodic(Events.PRESENCE_EVERY_MS, t -> engine.events.beat()));
+                                context.runOnContext(x -> engine.catchUpTimer =
+                                        vertx.setPeriodic(CATCH_UP_EVERY_MS, t -> engine.catchUp()));
                                 return engine;
                             })
                             // a start that failed leaves nothing running: the replica probe's timer ends with it
@@ -234,6 +243,7 @@ public final class Engine {
         context.runOnContext(v -> {
             vertx.cancelTimer(sweepTimer);
             vertx.cancelTimer(presenceTimer);
+            vertx.cancelTimer(catchUpTimer);
             autoReplicas.ifPresent(AutoReplicas::stop);
             keepAlives.stop();
             sweeper.stop().onComplete(swept);
@@ -279,6 +289,28 @@ public final class Engine {
                         read.cause().toString());
             }
             kbs.removalsUnheard();
+        });
+    }
+
+    /**
+     * Every {@link #CATCH_UP_EVERY_MS}: the KBs used here that the registry no longer lists were removed through another
+     * coordinator whose message this one never got; they are forgotten as if it had (a lease or read refused
+     * KB_NOT_FOUND, their streams told, degraded mode refusing their notes). One read of the registry's ids at a time; a
+     * failed one is left to the next.
+     */
+    private void catchUp() {
+        if (catchingUp) {
+            return;
+        }
+        catchingUp = true;
+        kbs.unheardRemovals().onComplete(read -> {
+            catchingUp = false;
+            if (read.succeeded() && !read.result().isEmpty()) {
+                LOG.info(
+                        "KB(s) {} were removed through another coordinator without this one hearing of it: forgotten",
+                        read.result());
+                read.result().forEach(this::onRemoved);
+            }
         });
     }
 

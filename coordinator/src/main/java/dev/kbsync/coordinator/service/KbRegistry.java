@@ -39,4 +39,11 @@ public interface KbRegistry {
      * KBs this coordinator used; whoever keeps a list of KBs of its own reads {@link #list()} again.
      */
     void whenRemovalsUnheard(Runnable onUnheard);
+
+    /**
+     * {@code onListed} hears the registry's ids each time this coordinator reads them to catch up with changes made
+     * through other coordinators that it may not have heard of (every few seconds): whoever keeps a list of KBs of its
+     * own reads {@link #list()} again when it differs. A registry that never reads them says nothing.
+     */
+    default void whenListed(Consumer<List<KbId>> onListed) {}
 }

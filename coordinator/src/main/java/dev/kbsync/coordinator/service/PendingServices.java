@@ -36,6 +36,7 @@ public final class PendingServices {
     private volatile CoordinatorServices attached;
     private final List<Consumer<KbId>> removals = new CopyOnWriteArrayList<>();
     private final List<Runnable> unheard = new CopyOnWriteArrayList<>();
+    private final List<Consumer<List<KbId>>> listings = new CopyOnWriteArrayList<>();
 
     /** The services to hand out: the attached ones' behaviour once attached, 503 REDIS_UNAVAILABLE before. */
     public CoordinatorServices services() {
@@ -47,6 +48,7 @@ public final class PendingServices {
         attached = Objects.requireNonNull(services, "services");
         services.kbs().whenRemoved(kb -> removals.forEach(listener -> listener.accept(kb)));
         services.kbs().whenRemovalsUnheard(() -> unheard.forEach(Runnable::run));
+        services.kbs().whenListed(ids -> listings.forEach(listener -> listener.accept(ids)));
     }
 
     public boolean attached() {
@@ -231,6 +233,12 @@ public final class PendingServices {
         @Override
         public void whenRemovalsUnheard(Runnable onUnheard) {
             unheard.add(onUnheard);
+        }
+
+        /** Kept here, as {@link #whenRemoved}. */
+        @Override
+        public void whenListed(Consumer<List<KbId>> onListed) {
+            listings.add(onListed);
         }
     }
 

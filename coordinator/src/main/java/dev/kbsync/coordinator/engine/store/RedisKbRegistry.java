@@ -81,6 +81,7 @@ public final class RedisKbRegistry implements KbRegistry {
     private final Consumer<KbId> removed;
     private final List<Consumer<KbId>> listeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> unheard = new CopyOnWriteArrayList<>();
+    private final List<Consumer<List<KbId>>> listings = new CopyOnWriteArrayList<>();
 
     /**
      * {@code removing}: told of each KB about to be removed here (an idle one), before any of its keys changes; a failure
@@ -215,14 +216,20 @@ public final class RedisKbRegistry implements KbRegistry {
         unheard.add(onUnheard);
     }
 
+    @Override
+    public void whenListed(Consumer<List<KbId>> onListed) {
+        listings.add(onListed);
+    }
+
     /**
      * The KBs known here before the registry's ids are read that it no longer lists: removed through another
-     * coordinator while this one did not hear it. One read; a KB learnt here meanwhile, or removed here meanwhile (it was
-     * forgotten then), is not among them.
+     * coordinator while this one did not hear it. One read, which {@link #whenListed} listeners hear; a KB learnt here
+     * meanwhile, or removed here meanwhile (it was forgotten then), is not among them.
      */
     public Future<List<KbId>> unheardRemovals() {
         Set<KbId> before = Set.copyOf(known);
         return ids().map(listed -> {
+            listings.forEach(listener -> listener.accept(listed));
             Set<KbId> gone = new HashSet<>(before);
             listed.forEach(gone::remove);
             return gone.stream()
