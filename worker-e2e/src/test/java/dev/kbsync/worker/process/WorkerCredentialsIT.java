@@ -159,18 +159,22 @@ class WorkerCredentialsIT {
 
     /** Replaces the worker with one that sends the app JWT to {@code github} (credentials.githubApiHosts). */
     private void sendingTheAppJwtTo(GitHubStandIn github) {
+        restartWith(new CredentialSettings(
+                Optional.of(envFile),
+                List.of(secrets),
+                "KB_",
+                Optional.empty(),
+                Optional.of(TokenHosts.parse(List.of(github.apiBase().replace("http://", ""))))));
+    }
+
+    /** Replaces the worker with one ({@code w2}, its own cache) reading credentials as {@code settings} say. */
+    private void restartWith(CredentialSettings settings) {
         worker.stop();
         worker = WorkerFixture.start(
                 vertx,
                 WorkerFixture.withCredentials(
                         WorkerFixture.config(coordinator.url(), "w2", tmp.resolve("cache-2"), 1, Optional.empty()),
-                        new CredentialSettings(
-                                Optional.of(envFile),
-                                List.of(secrets),
-                                "KB_",
-                                Optional.empty(),
-                                Optional.of(TokenHosts.parse(
-                                        List.of(github.apiBase().replace("http://", "")))))),
+                        settings),
                 PhaseListener.NONE);
     }
 
@@ -197,17 +201,11 @@ class WorkerCredentialsIT {
     void shouldGiveTheGenericTokenToTheListedHostOnlyAndFailAJobElsewhereUnsent() throws Exception {
         String listed = git.url("by-default.git");
         String unlisted = listed.replace("127.0.0.1", "localhost");
-        worker.stop();
-        worker = WorkerFixture.start(
-                vertx,
-                WorkerFixture.withCredentials(
-                        WorkerFixture.config(coordinator.url(), "w2", tmp.resolve("cache-2"), 1, Optional.empty()),
-                        new CredentialSettings(
-                                Optional.of(envFile),
-                                List.of(secrets),
-                                "KB_",
-                                Optional.of(TokenHosts.parse(List.of(listed.replaceAll("https://([^/]*)/.*", "$1")))))),
-                PhaseListener.NONE);
+        restartWith(new CredentialSettings(
+                Optional.of(envFile),
+                List.of(secrets),
+                "KB_",
+                Optional.of(TokenHosts.parse(List.of(listed.replaceAll("https://([^/]*)/.*", "$1"))))));
         Files.writeString(envFile, "KBSYNC_GIT_TOKEN=generic-canary-5d2\n");
         accepted.add("generic-canary-5d2");
 
