@@ -461,6 +461,37 @@ class DashboardBrowserIT {
     }
 
     /**
+     * {@code #token=} in the address: the fragment is never sent, so no request line (no access log) carries the
+     * token; the page reads with it, takes it out of the address bar, and admin actions work with a typed admin token.
+     */
+    @Test
+    void shouldReadWithATokenInTheAddressFragmentThatNoRequestCarries() {
+        putKb("ops");
+        Lease stuck = api.requestLease(
+                KbId.of("ops"), LeaseRequest.of("backup-script").withTtl(Duration.ofMinutes(1)));
+        String next = note("ops", "dave");
+        try (StreamFront front = StreamFront.before(coordinator.port())) {
+            String home = "http://127.0.0.1:" + front.port() + "/";
+            page.get(home + "#token=" + READER);
+            DashboardPage.awaitPage(() -> {
+                assertThat(page.status()).isEqualTo("live");
+                assertThat(page.waiters("ops")).containsExactly(next);
+            });
+            assertThat(page.script("return location.href")).isEqualTo(home);
+
+            page.typeAdminToken(TOKEN);
+            forceRelease("ops", stuck, next);
+            page.refresh(); // kept for this tab
+            DashboardPage.awaitPage(() -> assertThat(page.status()).isEqualTo("live"));
+
+            assertThat(front.asked()).as("the stream was read").anyMatch(line -> line.startsWith("GET /v1/events"));
+            assertThat(front.asked())
+                    .as("the request lines an access log records")
+                    .noneMatch(line -> line.contains(READER) || line.contains(TOKEN) || line.contains("token"));
+        }
+    }
+
+    /**
      * A screen reader hears the stream's state and the actions' outcomes when they change, and can name the token field
      * (its placeholder disappears once typed into).
      */
