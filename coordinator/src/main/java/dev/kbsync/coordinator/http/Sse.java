@@ -44,6 +44,8 @@ final class Sse {
     static final long DROP_GRACE_MS = 5_000;
     /** How long a full write queue may go without the client taking part of it (snapshots waiting meanwhile). */
     static final long STALL_MS = 10_000;
+    /** Tells a client the keep-alive period (seconds): a stream silent for a few of them is dead (the dashboard's rule). */
+    static final String KEEP_ALIVE_HEADER = "X-Kbsync-Keep-Alive-Seconds";
 
     private static final Logger LOG = LoggerFactory.getLogger(Sse.class);
     private static final String DROPPED = "event: error\ndata: "
@@ -182,7 +184,8 @@ final class Sse {
                 .setChunked(true)
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-store")
-                .putHeader("X-Accel-Buffering", "no");
+                .putHeader("X-Accel-Buffering", "no")
+                .putHeader(KEEP_ALIVE_HEADER, Long.toString(keepAlive.toSeconds()));
         if (ctx.request().method().equals(HttpMethod.HEAD)) { // the stream's headers, and no stream
             cleanup();
             response.end();

@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpServer;
@@ -458,6 +459,44 @@ class DashboardBrowserIT {
             assertThat(page.status()).isEqualTo("live");
             assertThat(page.waiters("team")).containsExactly(second);
         });
+    }
+
+    /**
+     * A stream that falls silent, its keep-alives too (a front that keeps the connection and passes nothing more), is
+     * not shown as live however well the other reads answer: the page gives up on it after 2.5 keep-alive periods (the
+     * period the coordinator says it keeps, 2 s here) and opens another; keep-alives alone keep it live.
+     */
+    @Test
+    void shouldLeaveLiveWhenTheStreamFallsSilentAndOpenAnother() throws Exception {
+        restart(Map.of("KBSYNC_HTTP_SSE_KEEP_ALIVE_SECONDS", "2"));
+        putKb("team");
+        String first = note("team", "alice");
+        try (StreamFront front = StreamFront.before(coordinator.port())) {
+            page.get("http://127.0.0.1:" + front.port() + "/?token=" + READER);
+            DashboardPage.awaitPage(() -> {
+                assertThat(page.status()).isEqualTo("live");
+                assertThat(page.holder("team")).isEqualTo(first);
+            });
+            TimeUnit.SECONDS.sleep(7); // no event, keep-alives only
+            assertThat(page.status()).isEqualTo("live");
+            assertThat(front.count("/v1/events")).as("the stream kept").isEqualTo(1);
+
+            front.freezeStreams();
+            long frozen = System.nanoTime();
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> assertThat(page.status()).startsWith("reconnecting"));
+            assertThat(Duration.ofNanos(System.nanoTime() - frozen))
+                    .as("not before 2.5 keep-alive periods of silence")
+                    .isGreaterThan(Duration.ofMillis(4500));
+
+            front.thawStreams();
+            String second = note("team", "bob");
+            DashboardPage.awaitPage(() -> {
+                assertThat(page.status()).isEqualTo("live");
+                assertThat(page.waiters("team")).containsExactly(second);
+            });
+        }
     }
 
     /**
