@@ -462,6 +462,88 @@ class DashboardBrowserIT {
     }
 
     /**
+     * A stream the front accepts and ends soon after (the coordinator dropping a slow consumer with {@code event: error}
+     * {@code SLOW_CONSUMER}) is opened again later and later, not every second, and the KBs it showed are not read
+     * again each time; the page says why the stream ended.
+     */
+    @Test
+    void shouldBackOffFromAStreamThatEndsSoonAfterItOpensAndSayWhy() throws Exception {
+        List<String> ids = List.of("alpha", "beta", "gamma");
+        ids.forEach(this::putKb);
+        try (StreamFront front = StreamFront.before(coordinator.port())) {
+            page.get("http://127.0.0.1:" + front.port() + "/?token=" + READER);
+            DashboardPage.awaitPage(() -> {
+                assertThat(page.status()).isEqualTo("live");
+                ids.forEach(kb -> assertThat(front.count("/v1/kbs/" + kb + "/recent-jobs"))
+                        .isEqualTo(1));
+            });
+
+            front.endStreamsWith("event: error\ndata: {\"error\":{\"code\":\"SLOW_CONSUMER\",\"message\":\"the client"
+                    + " did not read its events in time; reconnect\"}}\n\n");
+            long streams = front.count("/v1/events");
+            TimeUnit.SECONDS.sleep(15);
+
+            assertThat(front.count("/v1/events") - streams)
+                    .as("streams opened in 15 s (after 1, 2, 4, 8 s: not every second)")
+                    .isBetween(2L, 5L);
+            ids.forEach(kb -> assertThat(front.count("/v1/kbs/" + kb + "/recent-jobs"))
+                    .as("the KBs it knew are not read again at each new stream")
+                    .isEqualTo(1));
+            DashboardPage.awaitPage(() ->
+                    assertThat(page.status()).contains("SLOW_CONSUMER", "the client did not read its events in time"));
+        }
+    }
+
+    /** A front that answers 503 with Retry-After is asked again after that time, not every 2 s nor every second. */
+    @Test
+    void shouldWaitAsLongAsAnAnswersRetryAfterAsks() throws Exception {
+        putKb("team");
+        try (StreamFront front = StreamFront.before(coordinator.port())) {
+            page.get("http://127.0.0.1:" + front.port() + "/?token=" + READER);
+            DashboardPage.awaitPage(() -> assertThat(page.status()).isEqualTo("live"));
+
+            front.refuse(503, 12);
+            long[] before = {front.count("/v1/events"), front.count("/v1/workers")};
+            TimeUnit.SECONDS.sleep(10);
+
+            assertThat(front.count("/v1/workers") - before[1])
+                    .as("workers reads in 10 s after a Retry-After: 12")
+                    .isLessThanOrEqualTo(1);
+            assertThat(front.count("/v1/events") - before[0])
+                    .as("streams asked for in 10 s")
+                    .isLessThanOrEqualTo(1);
+            assertThat(page.status()).contains("MAINTENANCE");
+        }
+    }
+
+    /** A token refused (401) stops the workers reads with a clear message, until another token is given. */
+    @Test
+    void shouldStopReadingWithARefusedTokenAndSaySo() throws Exception {
+        putKb("team");
+        String first = note("team", "alice");
+        try (StreamFront front = StreamFront.before(coordinator.port())) {
+            page.get("http://127.0.0.1:" + front.port() + "/?token=revoked-token-000000000001");
+            DashboardPage.awaitPage(
+                    () -> assertThat(page.script("return document.getElementById('workers-error').textContent"))
+                            .asString()
+                            .contains("UNAUTHENTICATED", "type another"));
+            long workers = front.count("/v1/workers");
+            TimeUnit.SECONDS.sleep(6);
+            assertThat(front.count("/v1/workers") - workers)
+                    .as("no workers reads while the token is refused")
+                    .isZero();
+
+            page.typeAdminToken(TOKEN);
+            DashboardPage.awaitPage(() -> {
+                assertThat(page.status()).isEqualTo("live");
+                assertThat(page.holder("team")).isEqualTo(first);
+                assertThat(page.script("return document.getElementById('workers').dataset.stale"))
+                        .isEqualTo("false");
+            });
+        }
+    }
+
+    /**
      * A stream that falls silent, its keep-alives too (a front that keeps the connection and passes nothing more), is
      * not shown as live however well the other reads answer: the page gives up on it after 2.5 keep-alive periods (the
      * period the coordinator says it keeps, 2 s here) and opens another; keep-alives alone keep it live.
