@@ -46,6 +46,7 @@ final class StreamFront implements AutoCloseable {
     private volatile String ending;
     private volatile int refusing;
     private volatile int refusalSeconds;
+    private volatile long streamBytesAt = System.nanoTime();
 
     private StreamFront(int target) throws IOException {
         this.target = target;
@@ -78,6 +79,11 @@ final class StreamFront implements AutoCloseable {
         return asked.stream()
                 .filter(line -> line.split(" ")[1].split("\\?")[0].equals(path))
                 .count();
+    }
+
+    /** When ({@link System#nanoTime()}) bytes of a stream last went to the page. */
+    long streamBytesAt() {
+        return streamBytesAt;
     }
 
     void freezeStreams() {
@@ -180,6 +186,7 @@ final class StreamFront implements AutoCloseable {
                 awaitThawed(true);
                 to.write(chunk);
                 to.flush();
+                streamBytesAt = System.nanoTime();
             }
         }
     }
