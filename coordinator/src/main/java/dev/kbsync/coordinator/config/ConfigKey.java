@@ -29,7 +29,9 @@ public enum ConfigKey implements Key {
             "http.sseKeepAliveSeconds",
             "KBSYNC_HTTP_SSE_KEEP_ALIVE_SECONDS",
             "15",
-            "Interval of keep-alive comments on event streams, 1-300."),
+            "Interval of keep-alive comments on event streams, 1-300 (sent to clients in X-Kbsync-Keep-Alive-Seconds);"
+                    + " keep it well below the clients' stream idle timeout (60 s in the Java and Python clients), which"
+                    + " takes a stream that long silent for broken."),
     HTTP_REQUEST_READ_SECONDS(
             "http.requestReadSeconds",
             "KBSYNC_HTTP_REQUEST_READ_SECONDS",
