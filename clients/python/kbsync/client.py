@@ -199,13 +199,18 @@ class Client:
         """``GET /v1/jobs/{id}/events``: an iterator of the job's events (first its state, then each change),
         ending after the event where the job finished. ``timeout``: seconds of silence (no event and no keep-alive,
         which the coordinator sends every 15 s) after which it raises :class:`errors.TimedOut`; None: the client's
-        ``stream_idle_timeout`` (60 s), after which the stream is taken for broken. To wait for a job with a deadline
+        ``stream_idle_timeout`` (60 s, or 2.5 of the coordinator's keep-alive periods if that is longer: it says its
+        period in ``X-Kbsync-Keep-Alive-Seconds``), after which the stream is taken for broken. To wait for a job with a deadline
         use :meth:`wait`. Close it (or use ``with``) to stop early."""
         return self._follow(job_id, timeout, None)
 
     def _follow(self, job_id: str, timeout: Optional[float], deadline: Optional[float]) -> "JobEvents":
         silence = timeout if timeout is not None else self._stream_idle
-        response, conn = self._open_stream(f"/v1/jobs/{_seg(job_id)}/events", silence)
+        response, conn, sock = self._open_stream(f"/v1/jobs/{_seg(job_id)}/events", silence)
+        if timeout is None:  # the client's own bound: never below what the coordinator's keep-alives allow
+            period = _keep_alive(response)
+            if period is not None and period * _SILENT_PERIODS > silence:
+                sock.settimeout(period * _SILENT_PERIODS)
         return JobEvents(response, conn, deadline)
 
     def follow(
@@ -443,6 +448,7 @@ class Client:
             conn = at.connection(timeout if timeout is not None else None)
             try:
                 _connect(conn, self._timeout)
+                sock = conn.sock  # the response may take it over (a stream that ends with its connection)
                 conn.request("GET", at.prefix + path, headers=headers)
                 response = conn.getresponse()
             except (socket.timeout, TimeoutError) as e:
@@ -459,7 +465,7 @@ class Client:
                 if response.status >= 400:
                     raise _error(at, f"GET {path}", response.status, raw, head)
                 raise _not_kbsync(at, f"GET {path}", response.status, raw, head, "an event stream")
-            return response, conn
+            return response, conn, sock
 
         return self._failover(True, exchange)
 
@@ -545,6 +551,20 @@ class Client:
 
 class _NotConnected(OSError):
     """The connection could not be made: nothing was sent."""
+
+
+_SILENT_PERIODS = 2.5
+"""Keep-alive periods a stream may be silent before the client takes it for broken, when the coordinator's period
+(``X-Kbsync-Keep-Alive-Seconds``) would not fit in ``stream_idle_timeout``."""
+
+
+def _keep_alive(response: http.client.HTTPResponse) -> Optional[float]:
+    """The coordinator's keep-alive period on this stream, in seconds (``X-Kbsync-Keep-Alive-Seconds``), if it says."""
+    try:
+        value = float(response.getheader("X-Kbsync-Keep-Alive-Seconds") or "")
+    except ValueError:
+        return None
+    return value if value > 0 else None
 
 
 def _connect(conn: http.client.HTTPConnection, connect_timeout: float) -> None:

@@ -124,6 +124,42 @@ class SilentStreamTest(unittest.TestCase):
         self.assertIsInstance(errors[0], Unavailable)
 
 
+class LongKeepAliveTest(unittest.TestCase):
+    """A coordinator whose keep-alive period (``X-Kbsync-Keep-Alive-Seconds``) is longer than the client's stream idle
+    timeout: its stream, silent for a period between keep-alives, is not taken for broken."""
+
+    def setUp(self) -> None:
+        from local_server import LocalServer, Quiet
+
+        job = ('{"id":"kb~1","kb":"kb","kind":"note","user":"u","state":"done","ahead":0,'
+               '"payload":{"text":"t"},"attempts":1,"createdAt":"2026-12-04T00:00:00Z"}')
+
+        class Handler(Quiet):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("X-Kbsync-Keep-Alive-Seconds", "1")
+                self.end_headers()
+                self.wfile.write(b": kbsync\n\n")
+                self.wfile.flush()
+                time.sleep(1.2)  # one period and a little: silent longer than the client's own 0.5 s
+                self.wfile.write(("event: state\ndata: " + job + "\n\n").encode())
+                self.wfile.flush()
+
+        self.server = LocalServer(Handler)
+
+    def tearDown(self) -> None:
+        self.server.close()
+
+    def test_a_stream_silent_for_one_keep_alive_period_longer_than_the_idle_timeout_goes_on(self):
+        import kbsync
+
+        kb = kbsync.Client(self.server.url, timeout=5, stream_idle_timeout=0.5)
+        with kb.events("kb~1") as events:
+            states = [event.job.state for event in events]
+        self.assertEqual(states, ["done"])
+
+
 class CancelTest(unittest.TestCase):
     def test_no_callback_runs_after_cancel_also_for_events_already_read(self):
         import kbsync
