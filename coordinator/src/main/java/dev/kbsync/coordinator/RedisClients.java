@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.function.Supplier;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -24,8 +25,21 @@ public final class RedisClients {
     }
 
     /**
-     * Completes when Redis took a write (works for single, Sentinel and Cluster): a Redis that answers reads but
-     * refuses writes (MISCONF: it cannot persist; NOREPLICAS; a replica left read-only) cannot serve either.
+     * The health probe over {@code redisson}: a write to {@code kbsync:readyz} on a single Redis or Sentinel; on a
+     * Redis Cluster a write to one key per shard, answered once any shard took it ({@link ClusterProbe}), so that one
+     * shard's failover does not mark all of Redis down.
+     */
+    static Supplier<Future<Void>> probe(Vertx vertx, RedissonClient redisson) {
+        if (redisson.getConfig().isClusterConfig()) {
+            ClusterProbe cluster = new ClusterProbe(vertx, redisson);
+            return cluster::ping;
+        }
+        return () -> ping(vertx, redisson);
+    }
+
+    /**
+     * Completes when Redis took a write (a single Redis or Sentinel; one slot of a Cluster): a Redis that answers reads
+     * but refuses writes (MISCONF: it cannot persist; NOREPLICAS; a replica left read-only) cannot serve either.
      */
     static Future<Void> ping(Vertx vertx, RedissonClient redisson) {
         return Future.fromCompletionStage(

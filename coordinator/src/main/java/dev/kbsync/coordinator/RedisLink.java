@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.RedisException;
 import org.slf4j.Logger;
@@ -31,8 +32,8 @@ final class RedisLink {
     /** The longest {@link #stop} waits for an attempt under way (a Redis that accepts connections but hangs). */
     static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
-    /** A started engine over its client. */
-    record Connected(RedissonClient redisson, ServicesFactory.Running running) {
+    /** A started engine over its client, and the health probe over that client ({@link RedisClients#probe}). */
+    record Connected(RedissonClient redisson, ServicesFactory.Running running, Supplier<Future<Void>> probe) {
         CoordinatorServices services() {
             return running.services();
         }
@@ -67,7 +68,7 @@ final class RedisLink {
         attempt = RedisClients.create(vertx, config, factory)
                 .compose(redisson -> factory.start(vertx, redisson, config.engine(), metrics)
                         .compose(running -> registered(running.services())
-                                .map(v -> new Connected(redisson, running))
+                                .map(v -> new Connected(redisson, running, RedisClients.probe(vertx, redisson)))
                                 .onFailure(e -> running.stop().get()))
                         .onFailure(e -> RedisClients.shutdown(vertx, redisson)))
                 .compose(this::connected);
@@ -133,7 +134,7 @@ final class RedisLink {
         Connected now = connected;
         return now == null
                 ? Future.failedFuture(new IllegalStateException("not connected to Redis yet"))
-                : RedisClients.ping(vertx, now.redisson());
+                : now.probe().get();
     }
 
     /**
