@@ -66,11 +66,6 @@ final class ClusterProbe {
         return write(context, now);
     }
 
-    /** The probe's keys as last read from the slot map (empty before the first read). */
-    List<String> keys() {
-        return keys;
-    }
-
     private synchronized boolean refreshDue() {
         long since = System.nanoTime() - refreshedAt;
         return !refreshing
@@ -78,6 +73,9 @@ final class ClusterProbe {
     }
 
     private Future<Void> write(Context context, List<String> targets) {
+        if (targets.isEmpty()) { // a slot map without a slot served: no shard to take a write (any() of none succeeds)
+            return Future.failedFuture("the Redis Cluster's slot map names no shard");
+        }
         List<Future<Void>> writes = new ArrayList<>(targets.size());
         for (String key : targets) {
             writes.add(Future.fromCompletionStage(
