@@ -124,6 +124,27 @@ class PendingServicesTest {
         assertThat(heard).containsExactly("unheard");
     }
 
+    @Test
+    void shouldTellTheListingsOfTheServicesAttachedLater() {
+        PendingServices pending = new PendingServices();
+        List<List<KbId>> heard = new ArrayList<>();
+        pending.services().kbs().whenListed(heard::add);
+        List<Consumer<List<KbId>>> engine = new ArrayList<>();
+        KbRegistry kbs = type(KbRegistry.class, (method, args) -> {
+            if (method.getName().equals("whenListed")) {
+                @SuppressWarnings("unchecked")
+                Consumer<List<KbId>> listener = (Consumer<List<KbId>>) args[0];
+                engine.add(listener);
+            }
+            return null;
+        });
+
+        attach(pending, kbs);
+        engine.forEach(listener -> listener.accept(List.of(KbId.of("listed"))));
+
+        assertThat(heard).containsExactly(List.of(KbId.of("listed")));
+    }
+
     /** Attaches stub services around {@code kbs}. */
     private void attach(PendingServices pending, KbRegistry kbs) {
         pending.attach(new CoordinatorServices(
@@ -135,7 +156,7 @@ class PendingServicesTest {
     }
 
     /**
-     * Every instance method, defaults included, but the submit convenience that calls the other submit and the removal
+     * Every instance method, defaults included, but the submit convenience that calls the other submit and the registry
      * listeners (kept by the facade itself: {@link #shouldTellTheRemovalsOfTheServicesAttachedLater}).
      */
     private static List<Method> methods(Class<?> type) {
@@ -144,6 +165,7 @@ class PendingServicesTest {
                 .filter(m -> !(m.getName().equals("submit") && m.getParameterCount() == 4))
                 .filter(m -> !m.getName().equals("whenRemoved"))
                 .filter(m -> !m.getName().equals("whenRemovalsUnheard"))
+                .filter(m -> !m.getName().equals("whenListed"))
                 .toList();
     }
 
