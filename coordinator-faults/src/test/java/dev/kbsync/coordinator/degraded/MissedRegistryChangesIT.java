@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.coordinator.Coordinator;
+import dev.kbsync.coordinator.engine.Engine;
+import dev.kbsync.redis.RespClient;
 import dev.kbsync.testing.FaultProxy;
 import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.testing.TimingSensitive;
@@ -31,6 +33,7 @@ class MissedRegistryChangesIT {
     static final RedisExtension redis = new RedisExtension();
 
     private static final Duration CAUGHT_UP = Duration.ofSeconds(30);
+    private static final Duration CALL = Duration.ofSeconds(5);
 
     @TempDir
     Path dir;
@@ -115,6 +118,29 @@ class MissedRegistryChangesIT {
         viaB.awaitDegraded(Duration.ofSeconds(15));
         Http.Answer note = viaB.noteMinimal("back-again", "ann", "for a KB registered again");
         assertThat(note.status()).as(note.body().encode()).isEqualTo(202);
+    }
+
+    /**
+     * A removal takes the KB out of the registry's list just before the step that removes it, and puts it back if
+     * that step finds it in use: a read of the list in between (B's catch-up) must not forget a KB that was not removed.
+     * The window is held open here by taking the KB out of the list alone, its registration in its slot left in place.
+     */
+    @Test
+    void shouldNotForgetAKbOutOfTheListOnlyWhileARemovalChecksIt() throws InterruptedException {
+        Http viaA = new Http(a.port());
+        Http viaB = new Http(b.port());
+        register(viaA, "in-use");
+        assertThat(viaB.get("/v1/kbs/in-use/queue").status()).isEqualTo(200);
+        String registration = String.valueOf(RespClient.once(redis.port(), CALL, "HGET", "kbsync:kbs", "in-use"));
+        RespClient.once(redis.port(), CALL, "HDEL", "kbsync:kbs", "in-use");
+        try {
+            Thread.sleep(Engine.CATCH_UP_EVERY.toMillis() + 3_000); // a catch-up read falls in the window
+            assertThat(viaB.get("/v1/kbs/in-use/queue").status())
+                    .as("the KB whose removal did not happen is still served")
+                    .isEqualTo(200);
+        } finally {
+            RespClient.once(redis.port(), CALL, "HSET", "kbsync:kbs", "in-use", registration);
+        }
     }
 
     private static void register(Http http, String kb) {

@@ -79,21 +79,30 @@ final class DegradedKbs {
      * while the list was read keeps what it learnt. Fails as the read does (the known KBs stay as they were).
      */
     Future<Void> sync(KbRegistry registry) {
+        return sync(registry, null);
+    }
+
+    /**
+     * {@link #sync(KbRegistry)}, where a known KB the list lacks is kept if {@code present} (ids just confirmed
+     * registered; null: none) names it: a removal's check takes a KB off the list for a moment.
+     */
+    Future<Void> sync(KbRegistry registry, List<KbId> present) {
         long mark;
         synchronized (this) {
             mark = changes;
         }
+        Set<KbId> kept = present == null ? Set.of() : Set.copyOf(present);
         return registry.list().map(listed -> {
-            synced(listed, mark);
+            synced(listed, mark, kept);
             return null;
         });
     }
 
-    private synchronized void synced(List<KbConfig> listed, long mark) {
+    private synchronized void synced(List<KbConfig> listed, long mark, Set<KbId> present) {
         Map<KbId, KbConfig> byId = new HashMap<>();
         listed.forEach(kb -> byId.put(kb.id(), kb));
         List<KbId> gone = known.keySet().stream()
-                .filter(kb -> !byId.containsKey(kb) && unchangedSince(kb, mark))
+                .filter(kb -> !byId.containsKey(kb) && !present.contains(kb) && unchangedSince(kb, mark))
                 .toList();
         boolean kept = !gone.isEmpty();
         gone.forEach(kb -> {

@@ -193,7 +193,7 @@ public final class DegradedMode implements AutoCloseable {
      * registry's ids read meanwhile ({@code listed}; null: none) differ: a change missed is caught up before an outage.
      */
     public Future<Void> sync(KbRegistry registry, List<KbId> listed) {
-        return listed != null && kbs.lists(listed) ? Future.succeededFuture() : kbs.sync(registry);
+        return listed != null && kbs.lists(listed) ? Future.succeededFuture() : kbs.sync(registry, listed);
     }
 
     public boolean knows(KbId kb) {

@@ -34,6 +34,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -76,7 +77,7 @@ public final class Engine {
      * How often the registry is read for removals made through other coordinators that this one did not hear of (a
      * message lost while the subscription stayed up: a stall of this process, a dropped packet).
      */
-    static final long CATCH_UP_EVERY_MS = 10_000;
+    public static final Duration CATCH_UP_EVERY = Duration.ofSeconds(10);
 
     private Engine(
             Vertx vertx,
@@ -160,7 +161,7 @@ public final class Engine {
                                 context.runOnContext(x -> engine.presenceTimer =
                                         vertx.setPeriodic(Events.PRESENCE_EVERY_MS, t -> engine.events.beat()));
                                 context.runOnContext(x -> engine.catchUpTimer =
-                                        vertx.setPeriodic(CATCH_UP_EVERY_MS, t -> engine.catchUp()));
+                                        vertx.setPeriodic(CATCH_UP_EVERY.toMillis(), t -> engine.catchUp()));
                                 return engine;
                             })
                             // a start that failed leaves nothing running: the replica probe's timer ends with it
@@ -293,7 +294,7 @@ public final class Engine {
     }
 
     /**
-     * Every {@link #CATCH_UP_EVERY_MS}: the KBs used here that the registry no longer lists were removed through another
+     * Every {@link #CATCH_UP_EVERY}: the KBs used here that the registry no longer lists were removed through another
      * coordinator whose message this one never got; they are forgotten as if it had (a lease or read refused
      * KB_NOT_FOUND, their streams told, degraded mode refusing their notes). One read of the registry's ids at a time; a
      * failed one is left to the next.

@@ -55,6 +55,22 @@ class DegradedKbsTest {
                 .containsExactly(true, true, false, true);
     }
 
+    /**
+     * A removal takes its KB off the list just before the step that removes it (and puts it back if the KB is in use):
+     * a KB the list lacks while its registration was just confirmed in its slot is kept, not taken for removed.
+     */
+    @Test
+    void shouldKeepAKbTheListLacksWhileItsRegistrationIsConfirmed() {
+        DegradedKbs kbs = new DegradedKbs(executor, dir);
+        kbs.startWith(List.of(), List.of(KEPT, GONE));
+
+        kbs.sync(new Listing(Future.succeededFuture(List.of(KEPT))), List.of(KEPT.id(), GONE.id()))
+                .await();
+
+        assertThat(List.of(kbs.knows(GONE.id()), kbs.removed(GONE.id()))).containsExactly(true, false);
+        assertThat(kbs.lists(List.of(KEPT.id(), GONE.id()))).isTrue();
+    }
+
     @Test
     void shouldKeepWhatWasLearntWhileTheListWasRead() {
         DegradedKbs kbs = new DegradedKbs(executor, dir);

@@ -314,6 +314,11 @@ final class CountingServices {
         public void whenRemovalsUnheard(Runnable onUnheard) {
             real.whenRemovalsUnheard(onUnheard);
         }
+
+        @Override
+        public void whenListed(Consumer<List<KbId>> onListed) {
+            real.whenListed(onListed);
+        }
     }
 
     private final class Workers implements WorkerRegistry {

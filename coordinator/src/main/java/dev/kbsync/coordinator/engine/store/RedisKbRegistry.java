@@ -224,19 +224,35 @@ public final class RedisKbRegistry implements KbRegistry {
     /**
      * The KBs known here before the registry's ids are read that it no longer lists: removed through another
      * coordinator while this one did not hear it. One read, which {@link #whenListed} listeners hear; a KB learnt here
-     * meanwhile, or removed here meanwhile (it was forgotten then), is not among them.
+     * meanwhile, or removed here meanwhile (it was forgotten then), is not among them. A KB missing from the list whose
+     * registration is still in its slot is not removed: a removal takes it off the list just before the step that
+     * removes it, and puts it back if that step finds it in use; it counts as listed.
      */
     public Future<List<KbId>> unheardRemovals() {
         Set<KbId> before = Set.copyOf(known);
-        return ids().map(listed -> {
-            listings.forEach(listener -> listener.accept(listed));
-            Set<KbId> gone = new HashSet<>(before);
-            listed.forEach(gone::remove);
-            return gone.stream()
-                    .filter(known::contains)
-                    .sorted(Comparator.comparing(KbId::value))
-                    .toList();
+        return ids().compose(listed -> {
+            Set<KbId> missing = new HashSet<>(before);
+            listed.forEach(missing::remove);
+            List<KbId> candidates =
+                    missing.stream().sorted(Comparator.comparing(KbId::value)).toList();
+            return Future.all(candidates.stream().map(this::registeredInSlot).toList())
+                    .map(checked -> {
+                        List<KbId> gone = new ArrayList<>();
+                        List<KbId> present = new ArrayList<>(listed);
+                        for (int i = 0; i < candidates.size(); i++) {
+                            (checked.<Boolean>resultAt(i) ? present : gone).add(candidates.get(i));
+                        }
+                        listings.forEach(listener -> listener.accept(List.copyOf(present)));
+                        return gone.stream().filter(known::contains).toList();
+                    });
         });
+    }
+
+    /** Whether {@code kb}'s registration is in its own slot ({@link KbKeys#conf()}): a removal deletes it last. */
+    private Future<Boolean> registeredInSlot(KbId kb) {
+        return redis.on(redis.client()
+                .getBucket(new KbKeys(kb).conf(), StringCodec.INSTANCE)
+                .isExistsAsync());
     }
 
     /** Tells {@link #whenRemovalsUnheard} listeners that removals may have been missed. */
