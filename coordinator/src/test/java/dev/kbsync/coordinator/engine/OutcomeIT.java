@@ -177,6 +177,31 @@ class OutcomeIT {
     }
 
     /**
+     * A job whose push was uncertain on an earlier attempt (PUSH_UNCERTAIN: it may have landed) and whose later attempts
+     * could not reach the remote to find out fails with its last attempt's error, which says so: a bot reading only the
+     * last error would otherwise take the note for not landed and submit it again.
+     */
+    @Test
+    void shouldSayAnEarlierAttemptsPushMayHaveLandedWhenTheLastOneFails() {
+        KbId kb = KbId.of("outage");
+        Job job = await(direct.submit(kb, "ann", note("pushed, maybe"), Optional.empty()));
+        List<String> codes = List.of("PUSH_UNCERTAIN", "REMOTE_UNAVAILABLE", "REMOTE_UNAVAILABLE");
+        for (String code : codes) {
+            Assignment claimed = await(direct.poll("w", Duration.ofSeconds(10))).orElseThrow();
+            await(direct.complete(
+                    job.id(),
+                    new JobOutcome.Failed(claimed.lease().id(), new JobError(code, "the remote did not answer"), 0)));
+        }
+
+        Job failed = await(direct.get(job.id()));
+        assertThat(failed.state()).isEqualTo(JobState.FAILED);
+        assertThat(failed.error().code()).isEqualTo("REMOTE_UNAVAILABLE");
+        assertThat(failed.error().message())
+                .startsWith("the remote did not answer")
+                .contains("an earlier attempt's push may have landed (PUSH_UNCERTAIN)");
+    }
+
+    /**
      * A group commit's member reporting REMOTE_UNAVAILABLE (members report before their head) while its head is on its
      * last attempt goes back alone: the head keeps the grant until its own report, which fails it with its own error
      * (no attempt past the limit), and the member runs again.

@@ -15,7 +15,8 @@
 -- and for DISK_FULL: the worker's own disk was full (another worker, or this one once space is freed, lands the job),
 -- and for WORKER_SHUTDOWN: the worker's shutdown grace ran out before the push (nothing was published; another worker,
 -- or this one after its restart, lands the job), and for PUSH_UNCERTAIN: its push failed in transport and no sync could
--- check whether it landed (the next run finds its commit by its trailers, or lands it).
+-- check whether it landed (the next run finds its commit by its trailers, or lands it; the ticket keeps pu, so that a
+-- final failure of a later attempt says an earlier push may have landed).
 -- While another job of the batch is on its last attempt and has not reported, a member's such report sends back that
 -- member alone: the grant stays until the others report, so none goes past jobs.maxAttempts and none fails by another's
 -- report (it may have landed already).
@@ -64,6 +65,10 @@ local function lastAttemptPending(tid)
 end
 if not g.done and ARGV[13] == 'failed' and ARGV[16] ~= '' and t.a < MAX_ATTEMPTS
     and AGAIN[cjson.decode(ARGV[16]).code] then
+  if cjson.decode(ARGV[16]).code == 'PUSH_UNCERTAIN' then -- kept: the job's final error says it may have landed
+    t.pu = 1
+    putT(tid, t)
+  end
   if member and lastAttemptPending(tid) then
     -- A job of the batch on its last attempt must not go back for another (jobs.maxAttempts), nor fail by this report:
     -- it may have landed already (found on the remote, it reports done). This member alone goes back to its place;
@@ -85,7 +90,7 @@ if ARGV[13] == 'done' then
     t.rs = ARGV[18]
   end
 else
-  t.er = ARGV[16]
+  t.er = uncertainError(t, ARGV[16])
 end
 local ended = nil
 if head then

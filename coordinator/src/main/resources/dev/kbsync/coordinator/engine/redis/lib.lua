@@ -681,6 +681,21 @@ local function keepAlive(g, tid, lid, now, doing)
   return 'lost'
 end
 
+-- A failed job's error JSON `er`, told that an earlier attempt's push may have landed (t.pu: that attempt reported
+-- PUSH_UNCERTAIN and no later one found its commit), unless it says so itself.
+local function uncertainError(t, er)
+  if not t.pu then
+    return er
+  end
+  local e = cjson.decode(er)
+  if e.code == 'PUSH_UNCERTAIN' then
+    return er
+  end
+  e.message = (e.message or '') .. "; an earlier attempt's push may have landed (PUSH_UNCERTAIN): look for the"
+    .. " job's commit (its Kbsync-Job trailer) before submitting the note again, or retry the job, which looks for it"
+  return cjson.encode(e)
+end
+
 -- doing: what the last attempt's heartbeats last said it was doing (the grant's field doing), or nil; '' says nothing.
 local function failJob(t, reason, now, doing)
   t.js, t.fin = 'failed', now
@@ -695,6 +710,7 @@ local function failJob(t, reason, now, doing)
     t.er = cjson.encode({code = 'LEASE_EXPIRED', message = 'the worker went silent (lease expired) on each of '
       .. t.a .. ' attempts' .. (doing and ('; the last one was, at its last heartbeat, ' .. doing) or '')})
   end
+  t.er = uncertainError(t, t.er)
 end
 
 -- A job whose grant ended without an outcome: queued again at its place, or, when a worker had taken it (claimed) and
