@@ -8,9 +8,11 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +36,12 @@ final class AgentProcess {
     static final long OUTPUT_LIMIT = 64L * 1024 * 1024;
 
     private static final long WATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /**
+     * How often the agent's descendants are listed while it runs (a walk of every process on the host, so not at every
+     * watch): what it leaves running when it exits is killed then, not left behind on the worker.
+     */
+    private static final long DESCENDANTS_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
     private static final List<String> SECRET_MARKS = List.of("TOKEN", "SECRET", "PASSWORD");
 
     private AgentProcess() {}
@@ -86,6 +94,8 @@ final class AgentProcess {
                         "agent command could not be started: " + command.argv().get(0));
             }
             long end = System.nanoTime() + command.timeout().toNanos();
+            Set<ProcessHandle> seen = new HashSet<>();
+            long listedAt = System.nanoTime();
             while (true) {
                 long left = end - System.nanoTime();
                 if (left <= 0) {
@@ -93,7 +103,12 @@ final class AgentProcess {
                     return new AgentRun.TimedOut(said(out, err));
                 }
                 if (process.waitFor(Math.min(left, WATCH_NANOS), TimeUnit.NANOSECONDS)) {
+                    killLeftBehind(process, seen);
                     return new AgentRun.Exited(process.exitValue(), said(out, err), AgentAnswer.read(out));
+                }
+                if (System.nanoTime() - listedAt >= DESCENDANTS_EVERY_NANOS) {
+                    listedAt = System.nanoTime();
+                    process.descendants().forEach(seen::add);
                 }
                 if (size(out) + size(err) > OUTPUT_LIMIT) {
                     killTree(process, "wrote more than " + OUTPUT_LIMIT + " bytes");
@@ -121,6 +136,19 @@ final class AgentProcess {
                     builder.command().get(0),
                     e.getMessage());
             return null;
+        }
+    }
+
+    /**
+     * Kills what the agent, exited, left running: its descendants seen while it ran (re-parented once it exited; a
+     * handle is never another process that took the same pid) and those still under it.
+     */
+    private static void killLeftBehind(Process process, Set<ProcessHandle> seen) {
+        process.descendants().forEach(seen::add);
+        List<ProcessHandle> alive = seen.stream().filter(ProcessHandle::isAlive).toList();
+        if (!alive.isEmpty()) {
+            alive.forEach(ProcessHandle::destroyForcibly);
+            log.warn("agent pid {} exited leaving {} process(es) running; killed them", process.pid(), alive.size());
         }
     }
 

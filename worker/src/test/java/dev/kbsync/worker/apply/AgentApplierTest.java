@@ -464,6 +464,24 @@ class AgentApplierTest {
         assertThat(kb.resolve("fine.md")).doesNotExist();
     }
 
+    /**
+     * A process the agent started in the background and left running when it exited (a server, a watcher) is killed
+     * with its run, not left behind on the worker, one more after every task.
+     */
+    @Test
+    void shouldKillWhatTheAgentLeftRunningWhenItExits() throws IOException {
+        Path pidFile = scripts.resolve("left.pid");
+        AgentApplier applier = applier(
+                "sleep 300 & echo $! > " + pidFile + "; echo done > done.md; sleep 1.5", Duration.ofSeconds(30));
+
+        ApplyResult result = applier.apply(kb, Jobs.agent("j24", "bob", "start a server"), Jobs.KB);
+
+        assertThat(result).isInstanceOf(ApplyResult.Changed.class);
+        long child = Long.parseLong(Files.readString(pidFile).strip());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> ProcessHandle.of(child).map(p -> !p.isAlive()).orElse(true));
+    }
+
     private AgentApplier applier(String body, Duration timeout) {
         return new AgentApplier(Optional.of(Scripts.agent(scripts, "agent", body, timeout)));
     }
