@@ -178,14 +178,7 @@ class ClusterShardOutageApiIT {
             cluster.nodes().forEach(RedisServer::pause);
             long paused = System.nanoTime();
             try {
-                await().atMost(Duration.ofSeconds(10))
-                        .until(() -> stack.client()
-                                        .get("/readyz")
-                                        .timeout(5_000)
-                                        .send()
-                                        .await()
-                                        .statusCode()
-                                == 503);
+                await().atMost(Duration.ofSeconds(10)).until(() -> readyz(stack) == 503);
                 long down = System.nanoTime() - paused;
                 HttpResponse<Buffer> refused = probe.submit("kb0").await();
                 assertThat(refused.statusCode()).as(refused.bodyAsString()).isEqualTo(503);
@@ -200,15 +193,13 @@ class ClusterShardOutageApiIT {
             } finally {
                 cluster.nodes().forEach(RedisServer::resume);
             }
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> stack.client()
-                                    .get("/readyz")
-                                    .timeout(5_000)
-                                    .send()
-                                    .await()
-                                    .statusCode()
-                            == 200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> readyz(stack) == 200);
         }
+    }
+
+    /** What the coordinator's {@code /readyz} answers now. */
+    private static int readyz(Stack stack) {
+        return stack.client().get("/readyz").timeout(5_000).send().await().statusCode();
     }
 
     /** A coordinator over HTTP on {@code cluster} with {@code kbs} configured, and two web clients to call it. */

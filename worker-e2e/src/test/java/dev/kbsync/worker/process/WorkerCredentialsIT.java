@@ -113,12 +113,9 @@ class WorkerCredentialsIT {
         KeyPair app = TestKeys.rsa();
         Path pem = TestKeys.writePkcs1(app, secrets.resolve("app.pem"));
         try (GitHubStandIn github = new GitHubStandIn("31337", 99, app.getPublic(), Clock.systemUTC())) {
-            sendingTheAppJwtTo(github);
             // usable for 10 s before the refresh margin: the first two notes fit in it on a loaded machine
             github.tokenLifetime(Duration.ofMinutes(5).plusSeconds(10));
-            git.close(); // this remote accepts exactly the tokens the stand-in issued
-            git = new GitHttpServer(tmp.resolve("remotes"), github.issued()::contains);
-            register("by-app", new CredentialRef.GitHubApp("31337", 99, pem.toString(), github.apiBase()));
+            byApp(github, pem);
             coordinator.assertDone(note("by-app"));
             coordinator.assertDone(note("by-app"));
             assertThat(github.issued()).hasSize(1);
@@ -141,10 +138,7 @@ class WorkerCredentialsIT {
         KeyPair app = TestKeys.rsa();
         Path pem = TestKeys.writePkcs1(app, secrets.resolve("app.pem"));
         try (GitHubStandIn github = new GitHubStandIn("31337", 99, app.getPublic(), Clock.systemUTC())) {
-            sendingTheAppJwtTo(github);
-            git.close(); // this remote accepts exactly the tokens the stand-in issued
-            git = new GitHttpServer(tmp.resolve("remotes"), github.issued()::contains);
-            register("by-app", new CredentialRef.GitHubApp("31337", 99, pem.toString(), github.apiBase()));
+            byApp(github, pem);
             github.answerNext(503, 503, 502);
 
             String id = note("by-app");
@@ -155,6 +149,17 @@ class WorkerCredentialsIT {
                     .as("waited out within its first run")
                     .isEqualTo(1);
         }
+    }
+
+    /**
+     * KB {@code by-app} registered with {@code github}'s app ({@code pem} its key), on a remote that accepts exactly the
+     * tokens the stand-in issued, run by a worker that sends the app JWT to the stand-in.
+     */
+    private void byApp(GitHubStandIn github, Path pem) throws Exception {
+        sendingTheAppJwtTo(github);
+        git.close();
+        git = new GitHttpServer(tmp.resolve("remotes"), github.issued()::contains);
+        register("by-app", new CredentialRef.GitHubApp("31337", 99, pem.toString(), github.apiBase()));
     }
 
     /** Replaces the worker with one that sends the app JWT to {@code github} (credentials.githubApiHosts). */
