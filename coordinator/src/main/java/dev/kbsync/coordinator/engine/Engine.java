@@ -117,7 +117,8 @@ public final class Engine {
                 settings,
                 dispatcher::swept,
                 webhooks::deliver,
-                new AgentFleet(workers, config.leaseTtl(), config.sweepInterval()));
+                new AgentFleet(workers, config.leaseTtl(), config.sweepInterval()),
+                config.webhooks().retry().plus(Duration.ofHours(1))); // a removed KB's webhook retries touch it
         this.services = new CoordinatorServices(
                 new RedisLeaseService(vertx, config, tickets, kbs, changes, grants, keepAlives),
                 new RedisJobService(

@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * (Redis unreachable, failing over) forgets both: a failover may bring back work a resting KB had finished. A KB removed
  * ({@link #forget}) is not swept again, however it is touched (a late webhook retry, a late change event), and the
  * result of a step in flight at its removal is dropped, so neither brings its per-KB meters back; it is swept again
- * once a read of the registered KBs lists it (registered again).
+ * once a read of the registered KBs lists it (registered again). It is remembered as removed for the webhooks' retry
+ * window and an hour more ({@link ForgottenKbs}), not for the process's whole life.
  */
 public final class Sweeper {
     private static final Logger LOG = LoggerFactory.getLogger(Sweeper.class);
@@ -69,7 +70,7 @@ public final class Sweeper {
     private final Map<KbId, Long> restUntil = new ConcurrentHashMap<>(); // System.nanoTime()
     private final Set<KbId> touched = ConcurrentHashMap.newKeySet();
     private final Set<KbId> busy = ConcurrentHashMap.newKeySet(); // the last pass found work
-    private final Set<KbId> removed = ConcurrentHashMap.newKeySet(); // forgotten, not listed since
+    private final ForgottenKbs removed; // forgotten, not listed since (for as long as a webhook retry may touch them)
 
     private List<KbId> registered = List.of();
     private long registeredAt;
@@ -87,8 +88,10 @@ public final class Sweeper {
             DriverSettings settings,
             BiConsumer<KbId, Ready> dispatch,
             Consumer<KbId> webhooks,
-            AgentFleet agents) {
+            AgentFleet agents,
+            Duration forgottenFor) {
         this.agents = agents;
+        this.removed = new ForgottenKbs(forgottenFor, System::nanoTime);
         this.dispatch = dispatch;
         this.webhooks = webhooks;
         this.tickets = tickets;
@@ -125,7 +128,7 @@ public final class Sweeper {
 
     /** {@code kb} was removed: it leaves the passes (its kept records expire by themselves). Runs on the engine context. */
     public void forget(KbId kb) {
-        removed.add(kb);
+        removed.forgot(kb);
         registered = registered.stream().filter(id -> !id.equals(kb)).toList();
         restUntil.remove(kb);
         touched.remove(kb);
@@ -157,7 +160,7 @@ public final class Sweeper {
             registered = ids;
             registeredAt = now;
             restUntil.keySet().retainAll(Set.copyOf(ids)); // a deleted KB is no longer swept
-            ids.forEach(removed::remove); // registered again
+            removed.listed(ids); // registered again, or forgotten long enough
             return ids;
         });
     }
