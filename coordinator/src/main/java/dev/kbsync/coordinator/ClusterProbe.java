@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -18,6 +19,7 @@ import org.redisson.api.redisnode.RedisClusterMaster;
 import org.redisson.api.redisnode.RedisNodes;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.cluster.ClusterSlotRange;
+import org.redisson.connection.CRC16;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -197,7 +199,7 @@ final class ClusterProbe {
 
         private static int[] table() {
             int[] table = new int[SLOTS];
-            java.util.Arrays.fill(table, -1);
+            Arrays.fill(table, -1);
             int left = SLOTS;
             for (int n = 0; left > 0; n++) {
                 int slot = slot(Integer.toString(n));
@@ -210,16 +212,8 @@ final class ClusterProbe {
         }
     }
 
-    /** The hash slot of {@code tag} (a key's hash tag, or the whole key without one): CRC16 (XMODEM) mod 16384. */
+    /** The hash slot of {@code tag} (a key's hash tag, or the whole key without one), as Redis computes it. */
     static int slot(String tag) {
-        int crc = 0;
-        for (byte b : tag.getBytes(StandardCharsets.UTF_8)) {
-            crc ^= (b & 0xff) << 8;
-            for (int i = 0; i < 8; i++) {
-                crc = (crc & 0x8000) != 0 ? (crc << 1) ^ 0x1021 : crc << 1;
-                crc &= 0xffff;
-            }
-        }
-        return crc % SLOTS;
+        return CRC16.crc16(tag.getBytes(StandardCharsets.UTF_8)) % SLOTS;
     }
 }

@@ -47,10 +47,10 @@ final class JobRoutes {
     }
 
     /**
-     * The job list, newest first: one KB (403 SCOPE_KB outside the caller's) or every KB the caller may use; a
-     * users-scoped caller sees its users' jobs only.
+     * {@code GET /v1/jobs}, its query ({@link JobListInput}) read before the Redis gate: the job list, newest first: one
+     * KB (403 SCOPE_KB outside the caller's) or every KB the caller may use; a users-scoped caller sees its users' jobs
+     * only.
      */
-    /** {@code GET /v1/jobs}: its query ({@link JobListInput}) is read before the Redis gate. */
     Checked<JobListInput> list() {
         return Checked.query(ctx -> JobListInput.parse(ctx.queryParams()), this::handleList);
     }

@@ -176,8 +176,10 @@ final class QueueRoutes {
                 event -> event instanceof KbRemovedEvent);
     }
 
-    /** Snapshots of the caller's KBs only, and their removals; with {@code ?job=} or {@code ?user=}, job events ({@link JobStreams}). */
-    /** {@code GET /v1/events}: its query ({@link EventsQuery}) is read before the Redis gate. */
+    /**
+     * {@code GET /v1/events}, its query ({@link EventsQuery}) read before the Redis gate: snapshots of the caller's KBs
+     * only, and their removals; with {@code ?job=} or {@code ?user=}, job events ({@link JobStreams}).
+     */
     Checked<EventsQuery> allEvents() {
         return Checked.query(ctx -> EventsQuery.parse(ctx.queryParams()), this::handleAllEvents);
     }
