@@ -24,7 +24,7 @@ from .errors import (
     Unavailable,
     Unreachable,
 )
-from .models import FileContent, Job, JobEvent, JobPage, JobReceipt, Lease, Log, LogEntry, Tree, TreeEntry
+from .models import FileContent, Job, JobEvent, JobPage, JobReceipt, Lease, Log, LogEntry, TokenInfo, Tree, TreeEntry
 
 __all__ = [
     "Client",
@@ -41,6 +41,7 @@ __all__ = [
     "TreeEntry",
     "Log",
     "LogEntry",
+    "TokenInfo",
     "KbsyncError",
     "Rejected",
     "Unavailable",

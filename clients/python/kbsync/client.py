@@ -14,7 +14,7 @@ import urllib.parse
 from typing import Any, Callable, Dict, Iterator, Optional, Sequence, Union
 
 from . import errors
-from .models import FileContent, Job, JobEvent, JobPage, JobReceipt, Lease, Log, LogEntry, Tree, TreeEntry
+from .models import FileContent, Job, JobEvent, JobPage, JobReceipt, Lease, Log, LogEntry, TokenInfo, Tree, TreeEntry
 from .sse import read_events
 
 _USER_AGENT = "kbsync-python/0.1"
@@ -370,6 +370,12 @@ class Client:
         return Log(data["kb"], data["commit"], commits)
 
     # -- operations -----------------------------------------------------------------------------------------
+
+    def whoami(self) -> TokenInfo:
+        """``GET /v1/whoami``: this client's token as the coordinator sees it; raises
+        :class:`errors.KbsyncError` ``UNAUTHENTICATED`` for a token it does not know."""
+        data = self._call("GET", "/v1/whoami")
+        return TokenInfo(data["name"], data["role"], list(data["kbs"]), list(data["users"]), int(data.get("quota", 0)))
 
     def health(self) -> None:
         """``GET /healthz``; raises when the coordinator does not answer ``200``."""

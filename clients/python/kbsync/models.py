@@ -178,6 +178,19 @@ class Log:
 
 
 @dataclass(frozen=True)
+class TokenInfo:
+    """The client's token as the coordinator sees it (``GET /v1/whoami``): its name, role (``client``, ``worker``,
+    ``admin``), the KBs and users it acts on (names and prefixes ending in ``*``; ``["*"]``: every one) and its quota
+    of submissions per rate-limit window (0: none)."""
+
+    name: str
+    role: str
+    kbs: List[str]
+    users: List[str]
+    quota: int
+
+
+@dataclass(frozen=True)
 class Lease:
     """A raw lease (``GET /v1/leases/{id}``): a holder's place in a KB's queue, then its grant. Fence your writes with
     ``fencing_token`` (it strictly increases per KB); ``expires_at`` is when the grant lapses unless heartbeaten,

@@ -49,6 +49,23 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(done.files[0]["change"], "created")
         self.assertEqual(self.kb.job(first.id).commit, done.commit)
 
+    def test_tells_what_its_token_may_do(self):
+        try:
+            info = self.kb.whoami()
+        except kbsync.KbsyncError as e:
+            skip_if_route_missing(self, e, "GET /v1/whoami")
+        self.assertIsInstance(info, kbsync.TokenInfo)
+        self.assertIn(info.role, ("client", "worker", "admin"))
+        self.assertTrue(info.kbs and info.users)
+        self.assertGreaterEqual(info.quota, 0)
+        if not TOKEN:  # auth off (kbsync up): every request is the operator's
+            self.assertEqual((info.name, info.role, info.kbs), ("open", "admin", ["*"]))
+            return
+        self.assertNotIn(TOKEN, repr(info))
+        with self.assertRaises(kbsync.Unauthenticated) as refused:
+            kbsync.Client(URL, token="not-a-known-token-0000", timeout=15).whoami()
+        self.assertEqual(refused.exception.code, "UNAUTHENTICATED")
+
     def test_gets_a_receipt_instead_of_the_whole_job_when_it_asks_for_the_short_answer(self):
         key = unique("short")
         receipt = self.kb.submit_note_minimal(KB, "py-bot", "a short answer", title=unique("py"), idempotency_key=key)
@@ -233,6 +250,10 @@ class TlsAndTokenTest(unittest.TestCase):
         job = kb.submit_note(KB, "py-tls", "over https", title=unique("tls"), idempotency_key=unique("tls"))
         self.assertEqual(kb.job(job.id).id, job.id)
         self.assertTrue(kb.tree(KB).commit)
+        info = kb.whoami()
+        self.assertEqual((info.role, info.kbs, info.users, info.quota), ("client", ["*"], ["*"], 0))
+        self.assertTrue(info.name.startswith("client-"), info.name)
+        self.assertNotIn(TLS_TOKEN, repr(info))
 
     def test_refuses_a_missing_or_wrong_token_and_an_untrusted_certificate(self):
         for token in (None, "wrong-token-000000000000"):

@@ -21,6 +21,7 @@ import dev.kbsync.api.NoteRequest;
 import dev.kbsync.api.QueueSnapshot;
 import dev.kbsync.api.ReadQuery;
 import dev.kbsync.api.RecentJobs;
+import dev.kbsync.api.TokenInfo;
 import dev.kbsync.api.Worker;
 import dev.kbsync.api.WorkerPresence;
 import dev.kbsync.api.Workers;
@@ -324,6 +325,14 @@ public final class AsyncKbsyncClient {
     /** {@code POST /v1/jobs/{id}/result} (worker role): the job's outcome; releases the KB in the same step. */
     public Future<Job> reportResult(String jobId, JobOutcome outcome) {
         return requests.post(ApiPaths.job(jobId, "/result"), outcome.toJson(), null, Job::fromJson);
+    }
+
+    /**
+     * {@code GET /v1/whoami} (any role): the client's token as the coordinator sees it (name, role, KBs, users, quota);
+     * {@link KbsyncException} with {@code UNAUTHENTICATED} for a token it does not know.
+     */
+    public Future<TokenInfo> whoami() {
+        return requests.get("/v1/whoami", TokenInfo::fromJson);
     }
 
     /** {@code GET /healthz}: succeeds while the coordinator process answers. */

@@ -19,6 +19,7 @@ import dev.kbsync.api.NoteRequest;
 import dev.kbsync.api.QueueSnapshot;
 import dev.kbsync.api.ReadQuery;
 import dev.kbsync.api.RecentJobs;
+import dev.kbsync.api.TokenInfo;
 import dev.kbsync.api.Worker;
 import dev.kbsync.api.WorkerPresence;
 import dev.kbsync.api.Workers;
@@ -284,6 +285,10 @@ public final class KbsyncClient implements AutoCloseable {
 
     public Job reportResult(String jobId, JobOutcome outcome) {
         return blocking.await(async.reportResult(jobId, outcome));
+    }
+
+    public TokenInfo whoami() {
+        return blocking.await(async.whoami());
     }
 
     public void health() {

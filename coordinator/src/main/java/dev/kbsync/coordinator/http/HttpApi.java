@@ -187,6 +187,7 @@ public final class HttpApi {
                 metricsPublic ? open : auth.requireEveryKb(Access.READ),
                 false,
                 ops::handleMetrics);
+        table.on(none, GET, "/v1/whoami", reader, false, new WhoAmI());
         table.on(none, GET, "/v1/openapi.json", open, false, ops::handleOpenApi);
         table.on(none, GET, "/", open, false, new Dashboard());
 

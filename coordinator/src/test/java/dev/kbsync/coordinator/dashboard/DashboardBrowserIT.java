@@ -223,12 +223,27 @@ class DashboardBrowserIT {
                 .as("read only without an admin token")
                 .isEqualTo(0L);
 
+        // a client token typed in: the page asks the coordinator its role (GET /v1/whoami) and offers no admin action
         page.typeAdminToken(READER);
-        page.forceRelease("ops");
+        DashboardPage.awaitPage(
+                () -> assertThat(page.script("return document.getElementById('admin-state').textContent"))
+                        .asString()
+                        .startsWith("read only")
+                        .contains("client token"));
+        page.refresh();
+        DashboardPage.awaitPage(() -> assertThat(page.waiters("ops")).containsExactly(next));
+        assertThat(page.script("return document.querySelectorAll('[data-action=force-release],[data-action=cancel]')"
+                        + ".length"))
+                .as("no admin actions offered to a client token")
+                .isEqualTo(0L);
+        assertThat(page.script("return document.getElementById('admin-state').textContent"))
+                .isEqualTo("read only");
+        page.typeAdminToken("unknown-token-00000000001");
         DashboardPage.awaitPage(() -> assertThat(page.script("return document.getElementById('message').textContent"))
                 .asString()
-                .contains("FORBIDDEN"));
-        assertThat(page.waiters("ops")).containsExactly(next);
+                .contains("UNAUTHENTICATED"));
+        assertThat(page.script("return document.getElementById('admin-state').textContent"))
+                .isEqualTo("read only");
 
         page.script("document.getElementById('admin-forget').click()");
         page.typeAdminToken(TOKEN);

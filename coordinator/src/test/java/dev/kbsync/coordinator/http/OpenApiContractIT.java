@@ -75,6 +75,7 @@ class OpenApiContractIT {
         JsonObject presence = WorkersApiIT.presence();
         call(PUT, "/v1/workers/{workerId}", "/v1/workers/w-1", WORKER, presence, 200);
         call(GET, "/v1/workers", "/v1/workers", CLIENT, null, 200);
+        call(GET, "/v1/whoami", "/v1/whoami", CLIENT, null, 200);
         String poll = "/v1/workers/{workerId}/poll";
         JsonObject first = call(
                 POST,

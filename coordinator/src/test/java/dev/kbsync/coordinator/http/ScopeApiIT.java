@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Quoting;
+import dev.kbsync.api.TokenInfo;
 import dev.kbsync.api.client.EventStream;
 import dev.kbsync.api.event.SnapshotEvent;
 import dev.kbsync.coordinator.auth.Token;
@@ -75,6 +76,37 @@ class ScopeApiIT {
         HttpResponse<Buffer> accepted = note(BOT, "team-a-1", "alice");
         assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(202);
         assertThat(note(BOT, "demo", "alice").bodyAsString()).contains("demo").doesNotContain("alice\"");
+    }
+
+    @Test
+    void shouldTellAnyTokenItsNameRoleScopeAndQuotaWithoutTheSecret() {
+        HttpResponse<Buffer> bot = api.call(GET, "/v1/whoami", BOT);
+        assertThat(bot.statusCode()).as(bot.bodyAsString()).isEqualTo(200);
+        assertThat(bot.bodyAsJsonObject())
+                .isEqualTo(new JsonObject()
+                        .put("name", "team-a-bot")
+                        .put("role", "client")
+                        .put("kbs", new JsonArray().add("team-a-*"))
+                        .put("users", new JsonArray().add("alice").add("bob"))
+                        .put("quota", 0));
+        assertThat(bot.bodyAsString()).doesNotContain(BOT).doesNotContain(Token.digestOf(BOT));
+
+        JsonObject admin = api.call(GET, "/v1/whoami", ADMIN).bodyAsJsonObject();
+        assertThat(admin.getString("role")).isEqualTo("admin");
+        assertThat(admin.getJsonArray("kbs")).isEqualTo(new JsonArray().add("*"));
+        assertThat(admin.getJsonArray("users")).isEqualTo(new JsonArray().add("*"));
+        assertThat(api.call(GET, "/v1/whoami", ApiFixture.WORKER)
+                        .bodyAsJsonObject()
+                        .getString("role"))
+                .isEqualTo("worker");
+        assertThat(api.call(GET, "/v1/whoami", QUOTA).bodyAsJsonObject().getInteger("quota"))
+                .isEqualTo(2);
+        assertError(api.call(GET, "/v1/whoami", "not-a-token-00000000000"), 401, "UNAUTHENTICATED");
+        assertError(api.call(GET, "/v1/whoami", null), 401, "UNAUTHENTICATED");
+
+        TokenInfo seen = api.client(TEAM_ADMIN).whoami();
+        assertThat(seen).isEqualTo(new TokenInfo("team-a-admin", "admin", List.of("team-a-*"), List.of("*"), 0));
+        assertThat(seen.admin()).isTrue();
     }
 
     @Test
