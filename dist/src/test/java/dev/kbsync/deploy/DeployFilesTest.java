@@ -262,6 +262,21 @@ class DeployFilesTest {
     }
 
     /**
+     * {@code systemctl stop} of a worker signals its JVM only ({@code KillMode=mixed}): under systemd's default every
+     * process of the unit gets SIGTERM at once, so a running agent died at the stop's first moment and its job failed
+     * {@code AGENT_FAILED} for good, instead of finishing within the worker's grace (or being given back
+     * {@code WORKER_SHUTDOWN}, run again elsewhere). Whatever is left at {@code TimeoutStopSec} is still killed.
+     */
+    @Test
+    void shouldSignalOnlyTheWorkersJvmOnStopSoThatItsAgentsFollowItsGrace() throws IOException {
+        for (Path unit : files(".service")) {
+            if (unit.getFileName().toString().startsWith("kbsync-worker")) {
+                assertThat(Files.readAllLines(unit)).as(unit.toString()).contains("KillMode=mixed");
+            }
+        }
+    }
+
+    /**
      * A bad configuration (exit 2) fails the same way at every start: systemd must not restart it every
      * {@code RestartSec} forever, but leave the unit failed with the {@code error:} line in its journal. What may pass
      * by itself still restarts: out of memory under {@code -XX:+ExitOnOutOfMemoryError} (the JVM exits 3), a port

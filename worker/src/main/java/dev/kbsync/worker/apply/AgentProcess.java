@@ -8,12 +8,15 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +46,12 @@ final class AgentProcess {
     private static final long DESCENDANTS_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private static final List<String> SECRET_MARKS = List.of("TOKEN", "SECRET", "PASSWORD");
+
+    /** util-linux's {@code setsid}, when this host has it in a standard place (Debian, Ubuntu, RHEL, Alpine). */
+    private static final Optional<Path> SETSID = Stream.of("/usr/bin/setsid", "/bin/setsid")
+            .map(Path::of)
+            .filter(Files::isExecutable)
+            .findFirst();
 
     private AgentProcess() {}
 
@@ -76,7 +85,11 @@ final class AgentProcess {
             Path in = Files.writeString(ioDir.resolve("agent-input.txt"), input, StandardCharsets.UTF_8);
             Path out = ioDir.resolve("agent-output.txt");
             Path err = ioDir.resolve("agent-errors.txt");
-            ProcessBuilder builder = new ProcessBuilder(command.argv())
+            if (AgentProgram.find(command.argv().get(0), System.getenv("PATH")).isEmpty()) {
+                return new AgentRun.NotStarted(
+                        "agent command could not be started: " + command.argv().get(0) + " is not there");
+            }
+            ProcessBuilder builder = new ProcessBuilder(inSessionOfItsOwn(command.argv()))
                     .directory(workDir.toFile())
                     .redirectInput(in.toFile())
                     .redirectOutput(out.toFile())
@@ -125,6 +138,23 @@ final class AgentProcess {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the agent ran", e);
         }
+    }
+
+    /**
+     * {@code argv} under {@code setsid} when this host has it: the agent leads a session and process group of its own,
+     * so a signal to the worker's whole group (the terminal's Ctrl-C under {@code kbsync up}, {@code kill -- -pgid})
+     * reaches only the worker, whose stop then decides the agent's fate (finish within the grace, or be killed and
+     * the job given back {@code WORKER_SHUTDOWN}). {@code setsid} execs the program in its own place (a child of the
+     * JVM never leads a process group, so it does not fork): the {@link Process} is the agent.
+     */
+    private static List<String> inSessionOfItsOwn(List<String> argv) {
+        if (SETSID.isEmpty()) {
+            return argv;
+        }
+        List<String> wrapped = new ArrayList<>(argv.size() + 1);
+        wrapped.add(SETSID.get().toString());
+        wrapped.addAll(argv);
+        return wrapped;
     }
 
     private static Process start(ProcessBuilder builder) {
