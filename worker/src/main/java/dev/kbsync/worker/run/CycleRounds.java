@@ -51,6 +51,24 @@ final class CycleRounds {
         return ends;
     }
 
+    /**
+     * The unit had to stop while the remote could not be reached ({@code gaveUp}: REMOTE_UNAVAILABLE): as {@link
+     * #landedOr}, but the units whose push failed in transport since the last sync that could tell read {@link
+     * #PUSH_UNCERTAIN}: that push may have landed, and the job's end must say so.
+     */
+    List<Outcome> landedOrUncertain(Outcome.Failed gaveUp, int units) {
+        List<Outcome> ends = landedOr(gaveUp, units);
+        if (uncertain != null) {
+            Outcome.Failed maybe = uncertain(uncertain.failure(), gaveUp);
+            uncertain.batch().commits().keySet().forEach(i -> {
+                if (ends.get(i) == gaveUp) {
+                    ends.set(i, maybe);
+                }
+            });
+        }
+        return ends;
+    }
+
     private Map<Integer, Outcome> landedByIndex() {
         Map<Integer, Outcome> landed = new TreeMap<>(landedBefore);
         for (int i = 0; i < outcomes.size(); i++) {
@@ -77,6 +95,16 @@ final class CycleRounds {
                 "the push failed in transport (" + pushFailed.error().message()
                         + ") and may have landed; the remote could not be reached since to tell: the job's next run"
                         + " finds its commit, and so does a retry",
+                pushFailed.pushRejections());
+    }
+
+    /** As {@link #uncertain(Outcome.Failed)}, when the unit then gave up waiting for the remote ({@code gaveUp}). */
+    static Outcome.Failed uncertain(Outcome.Failed pushFailed, Outcome.Failed gaveUp) {
+        return new Outcome.Failed(
+                PUSH_UNCERTAIN,
+                "the push failed in transport (" + pushFailed.error().message()
+                        + ") and may have landed; then " + gaveUp.error().message()
+                        + ": the job's next run finds its commit, and so does a retry",
                 pushFailed.pushRejections());
     }
 }

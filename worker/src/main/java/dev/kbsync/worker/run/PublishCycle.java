@@ -105,7 +105,7 @@ public final class PublishCycle {
             // waited until the unit's time was up: a push that failed may have landed; the job's next run finds it
             Optional<Outcome.Failed> unavailable = done.outage.failure(e, done.rejections);
             if (unavailable.isPresent()) {
-                return done.landedOr(unavailable.get(), units.size());
+                return done.landedOrUncertain(unavailable.get(), units.size());
             }
             if (done.uncertain != null) { // a push that may have landed: keep checking while rounds are left
                 log.warn(
@@ -308,8 +308,8 @@ public final class PublishCycle {
                     return attempt(batch.checkout(), batch.units(), batch.git(), batch.done());
                 }
                 Optional<Outcome.Failed> gaveUp = batch.done().outage.failure(e, rejections);
-                if (gaveUp.isPresent()) {
-                    return batch.committedAre(gaveUp.get());
+                if (gaveUp.isPresent()) { // the pack may have gone through before the connection failed
+                    return batch.committedAre(CycleRounds.uncertain(failed, gaveUp.get()));
                 }
             }
             return again(batch, failed);

@@ -47,7 +47,9 @@ class RemoteWaitIT {
             Outcome outcome = cycle.run(checkout, unit);
 
             assertThat(outcome).isInstanceOf(Outcome.Failed.class);
-            assertThat(((Outcome.Failed) outcome).error().code()).isEqualTo("REMOTE_UNAVAILABLE");
+            // its last push failed in transport, and no sync could tell after it whether the pack got through
+            assertThat(((Outcome.Failed) outcome).error().code()).isEqualTo("PUSH_UNCERTAIN");
+            assertThat(((Outcome.Failed) outcome).error().message()).contains("could not be reached");
             assertThat(unit.pauses).hasSizeGreaterThanOrEqualTo(2);
             for (int i = 1; i < unit.pauses.size(); i++) {
                 assertThat(unit.pauses.get(i))
@@ -55,6 +57,41 @@ class RemoteWaitIT {
                         .isGreaterThan(unit.pauses.get(i - 1));
             }
             assertThat(GitFixture.commitsForJob(bare, "job-2")).isZero();
+        }
+    }
+
+    /**
+     * A push that went through but whose answer was lost, after which the remote stays unreachable until the unit must
+     * stop: the note may well be on the remote, so the job's end says so (PUSH_UNCERTAIN, whose final error tells the
+     * user to look before submitting again), not REMOTE_UNAVAILABLE as if nothing had been sent.
+     */
+    @Test
+    void shouldReportAPushWhoseAnswerWasLostAsUncertainWhenTheRemoteStaysDownUntilTheUnitStops() throws Exception {
+        Path bare = tmp.resolve("remotes/team.git");
+        GitFixture.bareRemote(bare);
+        try (GitHttpServer server = new GitHttpServer(tmp.resolve("remotes"), "pw"::equals);
+                KbCheckout checkout = new KbCheckout(
+                        server.url("team.git"),
+                        "main",
+                        tmp.resolve("cache/team/work"),
+                        GitAuth.fixed(new GitCredentials("kbsync", "pw")))) {
+            PublishCycle cycle =
+                    new PublishCycle(new PushRetry(5, Duration.ofMillis(10)), PhaseListener.NONE, stats -> {});
+            cycle.run(checkout, note("job-1", 5));
+            server.dropPushReplies(true);
+            server.failAfterDroppedPush(100_000); // down (500) from the lost answer on
+            Waiting unit = new Waiting(note("job-2", 6), Duration.ofSeconds(3));
+
+            Outcome outcome = cycle.run(checkout, unit);
+
+            assertThat(GitFixture.commitsForJob(bare, "job-2"))
+                    .as("the push went through")
+                    .isOne();
+            assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, failed -> {
+                assertThat(failed.error().code()).as(failed.error().message()).isEqualTo("PUSH_UNCERTAIN");
+                assertThat(failed.error().message()).contains("may have landed");
+            });
+            assertThat(unit.pauses).as("the unit waited for the remote").isNotEmpty();
         }
     }
 
