@@ -55,7 +55,7 @@ final class Acquisition {
             LockFile file = lockFile(ticket, deadline, timeout, check);
             try {
                 LockFileLocation.excludeLegacy(kb);
-            } catch (RuntimeException e) { // the file lock was taken: released with the ticket, not kept for good
+            } catch (RuntimeException | Error e) { // the file lock was taken: released with the ticket, not kept
                 file.release();
                 throw e;
             }
@@ -69,7 +69,7 @@ final class Acquisition {
         } catch (IOException e) {
             queue.leave(ticket);
             throw new UncheckedIOException("could not lock " + lockPath, e);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // a check or position callback that failed: never left at the head
             queue.leave(ticket);
             throw e;
         }

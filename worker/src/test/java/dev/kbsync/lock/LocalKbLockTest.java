@@ -122,6 +122,25 @@ class LocalKbLockTest {
         locks.acquire(kb, "next", Duration.ZERO).close();
     }
 
+    /**
+     * A waiter whose position callback fails with an {@link Error} (an assertion, a library's own) leaves the queue as
+     * one whose check throws does: its ticket left behind would have reached the head and held the KB on this host
+     * until the process ended (every later acquisition timed out).
+     */
+    @Test
+    void shouldLeaveTheQueueWhenThePositionCallbackThrowsAnError() throws Exception {
+        Path kb = kb("team");
+        try (LocalKbLock.Handle held = locks.acquire(kb, "holder", LONG)) {
+            Future<LocalKbLock.Handle> waiter = pool.submit(() -> locks.acquire(kb, "waiter", LONG, position -> {
+                throw new AssertionError("a callback that fails");
+            }));
+
+            assertThatThrownBy(() -> waiter.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(AssertionError.class);
+            assertThat(locks.waiting(kb)).isZero();
+        }
+        locks.acquire(kb, "next", SHORT).close();
+    }
+
     /** The same when the legacy lock file cannot be excluded from git (its .git/info/exclude is in the way). */
     @Test
     void shouldLetGoOfTheFileLockWhenTheLegacyLockCannotBeExcluded() throws Exception {
