@@ -233,6 +233,43 @@ class DeployFilesTest {
                 .isEqualTo("unless-stopped"));
     }
 
+    /**
+     * Each Compose worker keeps its checkouts on a named volume of its own (one cache per worker: a cache is one
+     * worker's), so that a recreated container (an upgrade, {@code down} then {@code up}) does not clone every KB
+     * again. The volume is mounted on a directory the image makes and gives to its user: a new named volume takes the
+     * ownership of the image's directory, where one on a path the image lacks would be root's, and the worker (uid
+     * 10001) would refuse its cache at start.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldKeepEachComposeWorkersCheckoutsOnAVolumeOfItsOwnThatItsUserOwns() throws IOException {
+        Map<String, Object> compose = yaml().load(Files.readString(DEPLOY.resolve("docker-compose.yml")));
+        Map<String, Object> services = (Map<String, Object>) compose.get("services");
+        Map<String, Object> volumes = (Map<String, Object>) compose.get("volumes");
+        List<String> used = new ArrayList<>();
+        services.forEach((name, value) -> {
+            if (!name.startsWith("worker")) {
+                return;
+            }
+            Map<String, Object> service = (Map<String, Object>) value;
+            String cache = (String) ((Map<String, Object>) service.get("environment")).get("KBSYNC_CACHE_DIR");
+            List<String> mounts = (List<String>) service.getOrDefault("volumes", List.of());
+            assertThat(mounts).as(name + " volumes").anyMatch(m -> m.endsWith(":" + cache));
+            String volume = mounts.stream()
+                    .filter(m -> m.endsWith(":" + cache))
+                    .findFirst()
+                    .orElseThrow()
+                    .split(":")[0];
+            assertThat(volumes).as("named volumes").containsKey(volume);
+            used.add(volume);
+        });
+        assertThat(used).as("one cache volume per worker").doesNotHaveDuplicates().hasSizeGreaterThan(1);
+        assertThat(Files.readString(DEPLOY.resolve("docker/Dockerfile")))
+                .contains("install -d -o kbsync -g kbsync /var/lib/kbsync/checkouts");
+        assertThat(Files.readString(DEPLOY.resolve("docker-compose.yml")))
+                .contains("KBSYNC_CACHE_DIR: /var/lib/kbsync/checkouts");
+    }
+
     @Test
     void shouldStartEverySystemdUnitThroughTheLauncher() throws IOException {
         for (Path unit : files(".service")) {
