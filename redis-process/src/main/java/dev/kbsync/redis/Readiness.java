@@ -5,9 +5,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Waits until a starting {@code redis-server} answers {@code PING}: its port opens within {@link #START}, and a Redis
+ * Waits until a starting {@code redis-server} answers {@code PING} (itself: {@code INFO}'s {@code process_id} is its
+ * pid, not another Redis' that held the port): its port opens within {@link #START}, and a Redis
  * still loading its append-only file ({@code -LOADING}) gets up to {@link #LOAD} in all. A process that exits or
  * does not get there is killed and reported with its log file (an exit with the log's last lines, on one line).
  */
@@ -28,7 +30,7 @@ final class Readiness {
                         "redis-server exited at start" + (tail.isEmpty() ? "" : " (" + tail + ")") + "; see " + log);
             }
             try {
-                if ("PONG".equals(RespClient.once(port, CALL, "PING"))) {
+                if ("PONG".equals(RespClient.once(port, CALL, "PING")) && answers(process, port)) {
                     return;
                 }
             } catch (IllegalStateException e) {
@@ -41,6 +43,15 @@ final class Readiness {
         process.destroyForcibly();
         throw new IllegalStateException(
                 "redis-server on port " + port + " was not ready within " + (loading ? LOAD : START) + "; see " + log);
+    }
+
+    /**
+     * Whether the Redis on {@code port} is {@code process} itself, not another one that held the port before it (which
+     * then fails to bind and exits).
+     */
+    private static boolean answers(Process process, int port) {
+        Object info = RespClient.once(port, CALL, "INFO", "server");
+        return RespClient.infoField(info, "process_id").equals(Optional.of(Long.toString(process.pid())));
     }
 
     /**

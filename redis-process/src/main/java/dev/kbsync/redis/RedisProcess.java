@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +41,7 @@ public final class RedisProcess implements AutoCloseable {
 
     private static final int MAX_RESTARTS = 5;
     private static final Duration RESTART_WINDOW = Duration.ofMinutes(1);
+    private static final Duration MAX_PAUSE = Duration.ofSeconds(8);
     /** How often it may still be started again on its own. */
     private final RestartBudget restarts = new RestartBudget(MAX_RESTARTS, RESTART_WINDOW);
 
@@ -88,6 +91,7 @@ public final class RedisProcess implements AutoCloseable {
         RedisDir files = new RedisDir(dir);
         DirLock owner = DirLock.take(files.lockFile());
         try {
+            DataLayout.check(files.path(), RedisBinary.locate());
             Optional<Long> leftover = Leftover.stop(files);
             int port = freePort();
             Path conf = files.writeConf(port, fsync);
@@ -167,32 +171,55 @@ public final class RedisProcess implements AutoCloseable {
             if (!supervised || watched == expectedExit || watched != process) {
                 return;
             }
+            log.error(
+                    "redis-server on port {} (pid {}) exited with {} on its own; starting it again on its data",
+                    port,
+                    watched.pid(),
+                    watched.exitValue());
+            startAgain(Duration.ZERO);
+        });
+    }
+
+    /**
+     * Starts it again after {@code pause} while the restart budget lasts: a start that fails (its port still held, a
+     * start slower than its readiness bound) is tried again, each pause twice the last (1 s up to 8 s), each try
+     * spending the budget; past it, it stays down, logged.
+     */
+    private void startAgain(Duration pause) {
+        Executor later = CompletableFuture.delayedExecutor(pause.toMillis(), TimeUnit.MILLISECONDS);
+        later.execute(() -> {
             synchronized (restarts) {
+                if (!supervised) {
+                    return;
+                }
                 if (!restarts.spend()) {
                     log.error(
-                            "redis-server on port {} (pid {}) exited with {}, the {}th time within {}; not starting it"
+                            "redis-server on port {} exited or failed to start {} times within {}; not starting it"
                                     + " again: see {}",
                             port,
-                            watched.pid(),
-                            watched.exitValue(),
                             MAX_RESTARTS + 1,
                             RESTART_WINDOW,
                             output.file());
                     return;
                 }
-                log.error(
-                        "redis-server on port {} (pid {}) exited with {} on its own; starting it again on its data",
-                        port,
-                        watched.pid(),
-                        watched.exitValue());
                 try {
                     launch();
                     watch(process);
                 } catch (RuntimeException e) {
-                    log.error("redis-server on port {} could not be started again: {}", port, e.getMessage());
+                    Duration next = pause.isZero() ? Duration.ofSeconds(1) : min(pause.multipliedBy(2), MAX_PAUSE);
+                    log.error(
+                            "redis-server on port {} could not be started again ({}); trying again in {} ms",
+                            port,
+                            e.getMessage(),
+                            next.toMillis());
+                    startAgain(next);
                 }
             }
         });
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     /** SIGKILL: no shutdown, as a crash (not started again: the caller asked for it). */
@@ -235,7 +262,9 @@ public final class RedisProcess implements AutoCloseable {
      * (which itself waits at most 2 s for an answer); whether it stopped by itself (a plain one: always false).
      */
     public boolean close(Duration wait) {
-        supervised = false;
+        synchronized (restarts) { // a restart under way ends first; none starts after this
+            supervised = false;
+        }
         expectedExit = process;
         if (owner.isEmpty()) {
             kill();
