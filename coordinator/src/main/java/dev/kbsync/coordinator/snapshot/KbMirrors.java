@@ -353,16 +353,30 @@ public final class KbMirrors implements AutoCloseable {
     }
 
     /**
-     * The lane of a fetch of {@code remote}: its host and port ("" for local paths and file URLs, or what cannot be
-     * parsed).
+     * The lane of a fetch of {@code remote}: its host and port, the scheme's default when left out ("" for local paths
+     * and file URLs, or what cannot be parsed).
      */
     static String host(String remote) {
         try {
             URIish uri = new URIish(remote);
-            return uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT) + ":" + uri.getPort();
+            return uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT) + ":" + port(uri);
         } catch (URISyntaxException e) {
             return "";
         }
+    }
+
+    /** The port, its scheme's default when the URL leaves it out (an scp-style address is SSH's). */
+    private static int port(URIish uri) {
+        if (uri.getPort() > 0) {
+            return uri.getPort();
+        }
+        String scheme = uri.getScheme() == null ? "ssh" : uri.getScheme().toLowerCase(Locale.ROOT);
+        return switch (scheme) {
+            case "http" -> 80;
+            case "https" -> 443;
+            case "git" -> 9418;
+            default -> 22; // ssh, git+ssh, ssh+git
+        };
     }
 
     private static ThreadFactory daemons(String name) {

@@ -81,6 +81,13 @@ class LanesTest {
         assertThat(KbMirrors.host("https://GitHub.com/a/b.git")).isEqualTo(KbMirrors.host("https://github.com/c.git"));
         assertThat(KbMirrors.host("http://127.0.0.1:1234/a.git")).isNotEqualTo(KbMirrors.host("http://127.0.0.1:99/a"));
         assertThat(KbMirrors.host("/srv/git/a.git")).isEqualTo(KbMirrors.host("file:///srv/git/b.git"));
+        // a default port named or left out is the same host's one lane (two lanes would let a hung host take them all)
+        assertThat(KbMirrors.host("https://git.example/a.git")).isEqualTo(KbMirrors.host("https://git.example:443/b"));
+        assertThat(KbMirrors.host("http://git.example/a.git")).isEqualTo(KbMirrors.host("http://git.example:80/b"));
+        assertThat(KbMirrors.host("ssh://git@git.example/a.git")).isEqualTo(KbMirrors.host("git@git.example:b.git"));
+        assertThat(KbMirrors.host("ssh://git@git.example:22/a.git")).isEqualTo(KbMirrors.host("git@git.example:b.git"));
+        assertThat(KbMirrors.host("git://git.example/a.git")).isEqualTo(KbMirrors.host("git://git.example:9418/b"));
+        assertThat(KbMirrors.host("https://git.example/a.git")).isNotEqualTo(KbMirrors.host("http://git.example/a"));
     }
 
     private static void await(CountDownLatch latch) {
