@@ -21,7 +21,14 @@ import org.eclipse.jgit.lib.ObjectId;
 final class MirrorReads {
     private static final Duration RETRY_BEHIND = Duration.ofSeconds(1);
     private static final Duration RETRY_UNAVAILABLE = Duration.ofSeconds(5);
+    /**
+     * The pause before a waiting {@code ?after=} read fetches again (the commit may be pushed late, or reach the host's
+     * replica late), doubled after each fetch that did not bring it, up to {@link #REFETCH_PAUSE_MAX_MS}: a few fetches
+     * per wait, never one back to back with the last.
+     */
     private static final long REFETCH_PAUSE_MS = 100;
+
+    private static final long REFETCH_PAUSE_MAX_MS = 1_000;
 
     private final ReadThreads threads;
     private final Duration afterWait;
@@ -50,10 +57,10 @@ final class MirrorReads {
             return mirror.refresh()
                     .copy()
                     .completeOnTimeout(null, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
-                    .thenCompose(done -> await(mirror, after, deadline))
+                    .thenCompose(done -> await(mirror, after, deadline, REFETCH_PAUSE_MS))
                     .thenCompose(snapshot -> onThread(mirror, deadline, () -> run(read, snapshot)));
         }
-        return await(mirror, after, deadline)
+        return await(mirror, after, deadline, REFETCH_PAUSE_MS)
                 .thenCompose(snapshot -> onThread(mirror, deadline, () -> run(read, snapshot)));
     }
 
@@ -66,7 +73,7 @@ final class MirrorReads {
         return threads.run(mirror.kb().id(), deadline, work);
     }
 
-    private CompletableFuture<Snapshot> await(Mirror mirror, Optional<ObjectId> after, long deadline) {
+    private CompletableFuture<Snapshot> await(Mirror mirror, Optional<ObjectId> after, long deadline, long pauseMs) {
         return onThread(mirror, deadline, () -> ready(mirror, after)).thenCompose(ready -> {
             if (ready.isPresent()) {
                 return CompletableFuture.completedFuture(ready.get());
@@ -87,8 +94,9 @@ final class MirrorReads {
                         return CompletableFuture.supplyAsync(
                                         () -> null,
                                         CompletableFuture.delayedExecutor(
-                                                after.isPresent() ? REFETCH_PAUSE_MS : 0, TimeUnit.MILLISECONDS))
-                                .thenCompose(x -> await(mirror, after, deadline));
+                                                after.isPresent() ? pauseMs : 0, TimeUnit.MILLISECONDS))
+                                .thenCompose(x ->
+                                        await(mirror, after, deadline, Math.min(pauseMs * 2, REFETCH_PAUSE_MAX_MS)));
                     });
         });
     }

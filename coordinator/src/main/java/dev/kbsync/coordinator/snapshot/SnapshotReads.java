@@ -30,6 +30,9 @@ import org.eclipse.jgit.treewalk.filter.TreeFilter;
  * path that is not in the tree as sent is looked up in its NFC form too ({@link UnicodeForm}).
  */
 public final class SnapshotReads {
+    /** The longest subject a log entry answers, in characters (longer ones are cut, ending in an ellipsis). */
+    static final int SUBJECT_MAX = 1_000;
+
     /** Files larger than this are refused (413 {@code FILE_TOO_LARGE}): the API is for notes, not for media. */
     public static final long MAX_FILE_BYTES = 8L * 1024 * 1024;
 
@@ -170,20 +173,34 @@ public final class SnapshotReads {
             throws IOException {
         JsonArray commits = new JsonArray();
         try (RevWalk walk = new RevWalk(repo)) {
+            // the walk may pass the whole history (a path no commit touched): it keeps no commit's message, only the
+            // answered ones' are read, one at a time
+            walk.setRetainBody(false);
             walk.markStart(walk.parseCommit(head));
             path.ifPresent(p -> walk.setTreeFilter(AndTreeFilter.create(PathFilter.create(p), TreeFilter.ANY_DIFF)));
             walk.setRevFilter(MaxCountRevFilter.create(limit));
             for (RevCommit c : walk) {
+                walk.parseBody(c);
                 commits.add(new JsonObject()
                         .put("id", c.name())
-                        .put("subject", c.getShortMessage())
+                        .put("subject", cut(c.getShortMessage()))
                         .put("author", c.getAuthorIdent().getName())
                         .put("time", Instant.ofEpochSecond(c.getCommitTime()).toString())
                         .put("job", last(c.getFooterLines(Trailers.JOB)))
                         .put("fence", fence(last(c.getFooterLines(Trailers.FENCE)))));
+                c.disposeBody();
             }
         }
         return commits;
+    }
+
+    /** {@code subject}, cut to {@link #SUBJECT_MAX} characters (the last one an ellipsis) when longer. */
+    private static String cut(String subject) {
+        if (subject.length() <= SUBJECT_MAX) {
+            return subject;
+        }
+        int end = SUBJECT_MAX - 1;
+        return subject.substring(0, Character.isHighSurrogate(subject.charAt(end - 1)) ? end - 1 : end) + "…";
     }
 
     /**
