@@ -1,13 +1,19 @@
 package dev.kbsync.git;
 
 /**
- * How far back a trailer search walks: it stops at the first commit whose {@code Kbsync-Fence} for {@code kb} is below
- * {@code minFence} (every commit the searched units can have made carries a fence at least that large, and fences
- * only grow along a KB's branch), and in any case after {@code maxCommits} commits, the safety cap for histories
- * without fences (written by hand or by unfenced writers). {@code minFence} 0: no fence cut-off, the cap alone.
+ * How far back a trailer search walks. With a {@code minFence}, it stops at the first commit whose {@code Kbsync-Fence}
+ * for {@code kb} is below it (every commit the searched units can have made carries a fence at least that large, and
+ * fences only grow along a KB's branch), however many commits fenced for {@code kb} at or above it come first; its
+ * safety cap, for histories without fences (written by hand, by unfenced writers, or by another KB sharing the
+ * branch), is {@code maxCommits} commits in a row that carry no fence for {@code kb}: the walk gives up at the next
+ * one, and a commit fenced for {@code kb} starts the count again. {@code minFence} 0: no fence cut-off, the walk looks
+ * at {@code maxCommits} commits at most.
  */
 public record TrailerBound(String kb, long minFence, int maxCommits) {
-    /** The cap used when no fence bounds the search (a degraded library session) and as the safety cap otherwise. */
+    /**
+     * The cap used when no fence bounds the search (a degraded library session: at most this many commits), and as the
+     * safety cap otherwise (at most this many commits in a row without the KB's fence).
+     */
     public static final int DEFAULT_CAP = 10_000;
 
     public TrailerBound {

@@ -16,8 +16,9 @@ import org.eclipse.jgit.revwalk.RevWalk;
 
 /**
  * Walks back from origin/branch looking for commits with given trailer values (the exactly-once check): one walk for
- * all the values of a batch, which ends when every value was found, at the first commit older than the bound's fence,
- * or after the bound's cap. Also finds the newest fence of a KB on the branch (the fencing check before a publish). A
+ * all the values of a batch, which ends when every value was found, at the first commit fenced below the bound's fence,
+ * or at the bound's cap (see {@link TrailerBound}: with a fence, the cap counts only commits in a row without the KB's
+ * fence, however many fenced ones the walk passes). Also finds the newest fence of a KB on the branch (the fencing check before a publish). A
  * missing or corrupt commit on the way is a {@link CheckoutDamagedException}: the history cannot be told without it.
  */
 final class TrailerSearch {
@@ -40,10 +41,21 @@ final class TrailerSearch {
             if (wanted.isEmpty() || !start(walk)) {
                 return found;
             }
-            int seen = 0;
+            int counted = 0; // commits seen (no fence bound), or seen in a row without the KB's fence (a fence bound)
             for (RevCommit commit : walk) {
-                if (seen++ >= bound.maxCommits() || olderThan(commit, bound)) {
-                    break;
+                if (bound.minFence() == 0) {
+                    if (counted++ >= bound.maxCommits()) {
+                        break;
+                    }
+                } else {
+                    OptionalLong fence = Fences.of(commit, bound.kb());
+                    if (fence.isPresent() && fence.getAsLong() < bound.minFence()) {
+                        break; // older than every commit the searched units can have made
+                    }
+                    counted = fence.isPresent() ? 0 : counted + 1;
+                    if (counted > bound.maxCommits()) {
+                        break;
+                    }
                 }
                 for (String value : commit.getFooterLines(key)) {
                     if (wanted.remove(value)) {
@@ -90,14 +102,6 @@ final class TrailerSearch {
                     "Git error during log: the checkout's history is damaged (" + cause.getMessage() + ")", e);
         }
         return GitFailures.wrap("log", cause instanceof Exception ex ? ex : e);
-    }
-
-    private static boolean olderThan(RevCommit commit, TrailerBound bound) {
-        if (bound.minFence() == 0) {
-            return false;
-        }
-        OptionalLong fence = Fences.of(commit, bound.kb());
-        return fence.isPresent() && fence.getAsLong() < bound.minFence();
     }
 
     private boolean start(RevWalk walk) throws IOException {

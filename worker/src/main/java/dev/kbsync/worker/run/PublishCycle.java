@@ -259,7 +259,9 @@ public final class PublishCycle {
 
     /**
      * The exactly-once search's bound: it stops below the smallest first token of the units (fenced units only commit
-     * under their own grants), and after {@link TrailerBound#DEFAULT_CAP} commits in any case.
+     * under their own grants), however many later commits of the KB come first, or after
+     * {@link TrailerBound#DEFAULT_CAP} commits in a row without the KB's fence; unfenced units (or units of several
+     * KBs): after {@link TrailerBound#DEFAULT_CAP} commits.
      */
     private static TrailerBound bound(List<? extends WorkUnit> units) {
         List<Fencing> fencings =

@@ -97,6 +97,47 @@ class FencedPublishIT {
         assertThat(GitFixture.commitsForJob(bare, "job-8")).isEqualTo(1);
     }
 
+    /**
+     * A job's commit behind more than {@link TrailerBound#DEFAULT_CAP} later commits of its KB (a busy KB: four
+     * minutes at 40 notes/s) is still found by its retry: the fence bound, not the cap, ends the search.
+     */
+    @Test
+    void shouldFindAJobsCommitBehindMoreThanTenThousandLaterFencedCommits() {
+        cycle(0).run(checkout, note("job-15", 100));
+        GitFixture.stackCommits(
+                bare,
+                TrailerBound.DEFAULT_CAP + 500,
+                i -> Map.of("Kbsync-Job", "other-" + i, "Kbsync-Fence", Long.toString(101 + i), "Kbsync-Kb", "team"));
+
+        // the retry runs under a later grant; its first token is the landed job's
+        Outcome again = cycle(0).run(checkout, new NoteUnit(note("job-15", 100).job(), 20_000, 100, () -> {}));
+
+        assertThat(again).isInstanceOf(Outcome.AlreadyPublished.class);
+        assertThat(GitFixture.commitsForJob(bare, "job-15")).isEqualTo(1);
+    }
+
+    /**
+     * With a fence bound, the cap counts only commits in a row that carry no fence of the KB (written outside kbsync,
+     * or another KB's): one fenced for the KB at or above the bound starts the count again.
+     */
+    @Test
+    void shouldGiveUpAFenceBoundSearchOnlyAfterTheCapOfCommitsInARowWithoutTheKbsFence() {
+        cycle(0).run(checkout, note("job-16", 5));
+        GitFixture.stackCommits(bare, 7, i -> switch (i) {
+            case 3 -> Map.of("Kbsync-Fence", "6", "Kbsync-Kb", "team");
+            case 5 -> Map.of("Kbsync-Fence", "99", "Kbsync-Kb", "other");
+            default -> Map.of();
+        });
+        KbRepository repo = checkout.syncToRemote();
+
+        assertThat(repo.findCommitsWithTrailer("Kbsync-Job", List.of("job-16"), new TrailerBound("team", 5, 3)))
+                .as("two runs of three commits without the KB's fence, split by one with it")
+                .containsKey("job-16");
+        assertThat(repo.findCommitsWithTrailer("Kbsync-Job", List.of("job-16"), new TrailerBound("team", 5, 2)))
+                .as("given up at the third commit in a row without it")
+                .isEmpty();
+    }
+
     @Test
     void shouldStopTheSearchAtTheFirstCommitFencedBelowTheFirstGrant() {
         cycle(0).run(checkout, note("job-9", 5));
