@@ -87,11 +87,12 @@ public final class NoteApplier implements Applier {
         }
         boolean existed = Files.exists(target);
         // git would not commit a new file there, nor one that is there untracked (a leftover): the note would be lost
-        if (IgnoreRules.ignored(paths.root(), path) && (!existed || !HeadTree.tracked(paths.root(), path))) {
+        Optional<String> excluded = IgnoreRules.of(paths.root()).excludedBy(paths.root(), path);
+        if (excluded.isPresent() && (!existed || !HeadTree.tracked(paths.root(), path))) {
             return new ApplyResult.Refused(
                     SafePaths.INVALID_PATH,
-                    "'" + path + "' is excluded by the KB's .gitignore, so git would not commit it; write the note"
-                            + " elsewhere, or change the .gitignore; nothing was written");
+                    "'" + path + "' is excluded by " + excluded.get() + ", so git would not commit it; write the note"
+                            + " elsewhere, or change that rule; nothing was written");
         }
         String content = NoteText.markdown(title, job.user(), created, note.text());
         if (explicit) {

@@ -51,8 +51,11 @@ final class TreeChanges {
         Map<String, TreeEntry> before = WorkTrees.entries(checkout, true);
         TreeChanges diff = new TreeChanges(scratch, WorkTrees.entries(scratch, false));
         // a new file the ignore rules (as the agent left them) exclude is left out, as git would not commit it
-        Path exclude = checkout.resolve(".git").resolve("info").resolve("exclude");
-        diff.after.keySet().removeIf(path -> !before.containsKey(path) && IgnoreRules.ignored(scratch, exclude, path));
+        IgnoreRules rules = IgnoreRules.of(checkout); // the checkout's info/exclude and core.excludesFile
+        diff.after
+                .keySet()
+                .removeIf(path -> !before.containsKey(path)
+                        && rules.excludedBy(scratch, path).isPresent());
         List<String> created = diff.after.keySet().stream()
                 .filter(path -> !before.containsKey(path))
                 .toList();

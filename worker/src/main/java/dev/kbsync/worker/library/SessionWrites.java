@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -35,19 +36,28 @@ final class SessionWrites {
         SafePaths paths = SafePaths.of(workTree);
         String relative =
                 paths.root().relativize(paths.resolve(path)).toString().replace('\\', '/');
-        if (text != null && uncommittable(paths.root(), relative)) {
+        Optional<String> excluded = text == null ? Optional.empty() : excludedBy(paths.root(), relative);
+        if (excluded.isPresent()) {
             throw new InvalidInputException(
                     SafePaths.INVALID_PATH,
-                    "'" + relative + "' is excluded by the KB's .gitignore, so git would not commit it; write it"
-                            + " elsewhere, or change the .gitignore; nothing was written");
+                    "'" + relative + "' is excluded by " + excluded.get() + ", so git would not commit it; write it"
+                            + " elsewhere, or change that rule; nothing was written");
         }
         perform(paths, path, text);
         contents.put(relative, text);
     }
 
-    /** Whether git would not commit a write of {@code relative}: the KB's {@code .gitignore} excludes it, untracked. */
+    /**
+     * Whether git would not commit a write of {@code relative}: the checkout's ignore rules (the KB's {@code .gitignore},
+     * its {@code info/exclude} or {@code core.excludesFile}) exclude it, untracked.
+     */
     private static boolean uncommittable(Path root, String relative) {
-        return IgnoreRules.ignored(root, relative) && !HeadTree.tracked(root, relative);
+        return excludedBy(root, relative).isPresent();
+    }
+
+    /** The rule that excludes a write of {@code relative} that HEAD does not track, if any. */
+    private static Optional<String> excludedBy(Path root, String relative) {
+        return IgnoreRules.of(root).excludedBy(root, relative).filter(rule -> !HeadTree.tracked(root, relative));
     }
 
     /**

@@ -18,12 +18,16 @@ import java.util.List;
 import java.util.Optional;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.lib.StoredConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class NoteApplierTest {
     @TempDir
     Path kb;
+
+    @TempDir
+    Path host;
 
     private final NoteApplier applier = new NoteApplier(Optional.empty(), Clock.systemUTC());
 
@@ -203,6 +207,68 @@ class NoteApplierTest {
             assertThat(((ApplyResult.Changed) tracked).files())
                     .containsExactly(new FileChange("tracked.tmp", FileChange.Change.EDITED, null));
         }
+    }
+
+    /**
+     * The checkout's {@code core.excludesFile} (git reads it from the repository's, the user's or the system's config)
+     * excludes paths as the KB's {@code .gitignore} does: JGit's add would not stage the note, which would read done
+     * with nothing committed.
+     */
+    @Test
+    void shouldRefuseANoteThatTheCheckoutsCoreExcludesFileIgnores() throws Exception {
+        try (Git git =
+                Git.init().setDirectory(kb.toFile()).setInitialBranch("main").call()) {
+            commit(git, "README.md", "kb\n".getBytes(StandardCharsets.UTF_8), Instant.parse("2026-11-29T07:00:00Z"));
+            excludesFile(git, "build/\n");
+
+            ApplyResult result = applier.apply(kb, Jobs.note("j17", "alice", "x", "X", "build/2024/note.md"), Jobs.KB);
+
+            assertThat(result).isInstanceOf(ApplyResult.Refused.class);
+            assertThat(((ApplyResult.Refused) result).error().code()).isEqualTo("INVALID_PATH");
+            assertThat(((ApplyResult.Refused) result).error().message()).contains("core.excludesFile");
+            assertThat(kb.resolve("build")).doesNotExist();
+        }
+    }
+
+    /**
+     * {@code core.excludesFile} has the lowest priority, as in git (and JGit's add): the KB's {@code .gitignore} and
+     * {@code .git/info/exclude} overrule it.
+     */
+    @Test
+    void shouldLetTheKbsOwnIgnoreRulesOverruleTheCoreExcludesFile() throws Exception {
+        try (Git git =
+                Git.init().setDirectory(kb.toFile()).setInitialBranch("main").call()) {
+            commit(
+                    git,
+                    ".gitignore",
+                    "!build/\n".getBytes(StandardCharsets.UTF_8),
+                    Instant.parse("2026-11-29T07:00:00Z"));
+            Files.createDirectories(kb.resolve(".git/info"));
+            Files.writeString(kb.resolve(".git/info/exclude"), "!tmp/\n");
+            excludesFile(git, "build/\ntmp/\n");
+
+            ApplyResult build = applier.apply(kb, Jobs.note("j18", "alice", "x", "X", "build/note.md"), Jobs.KB);
+            ApplyResult tmp = applier.apply(kb, Jobs.note("j19", "alice", "x", "X", "tmp/note.md"), Jobs.KB);
+
+            assertThat(build).isInstanceOf(ApplyResult.Changed.class);
+            assertThat(tmp).isInstanceOf(ApplyResult.Changed.class);
+            git.add()
+                    .addFilepattern("build/note.md")
+                    .addFilepattern("tmp/note.md")
+                    .call();
+            assertThat(git.status().call().getAdded())
+                    .as("JGit stages them too")
+                    .containsExactlyInAnyOrder("build/note.md", "tmp/note.md");
+        }
+    }
+
+    /** Sets the repository's {@code core.excludesFile} to a file outside the KB holding {@code rules}. */
+    private void excludesFile(Git git, String rules) throws IOException {
+        Path file = host.resolve("global-ignore");
+        Files.writeString(file, rules);
+        StoredConfig config = git.getRepository().getConfig();
+        config.setString("core", null, "excludesFile", file.toString());
+        config.save();
     }
 
     /** The names kbsync never writes hold for where a path leads through the KB's links, not only for its text. */

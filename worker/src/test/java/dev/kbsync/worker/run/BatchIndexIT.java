@@ -17,6 +17,7 @@ import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.dircache.DirCache;
 import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.treewalk.TreeWalk;
 import org.junit.jupiter.api.AfterEach;
@@ -120,6 +121,35 @@ class BatchIndexIT {
         try (Git git = Git.open(work.toFile())) {
             assertThat(git.status().call().isClean()).isTrue();
         }
+    }
+
+    /**
+     * The checkout's {@code core.excludesFile} (here in its repository's config; a host's {@code ~/.gitconfig} counts
+     * the same) excludes the note's folder: the note alone fails INVALID_PATH. It used to read done with nothing
+     * committed, as JGit's add honours that file and the applier's ignore check did not.
+     */
+    @Test
+    void shouldRefuseANoteThatTheCoreExcludesFileIgnoresAndCommitTheOthers() throws Exception {
+        checkout.syncToRemote();
+        Path rules = tmp.resolve("host/global-ignore");
+        Files.createDirectories(rules.getParent());
+        Files.writeString(rules, "build/\n");
+        try (Git git = Git.open(work.toFile())) {
+            StoredConfig config = git.getRepository().getConfig();
+            config.setString("core", null, "excludesFile", rules.toString());
+            config.save();
+        }
+
+        List<Outcome> outcomes = cycle(PhaseListener.NONE)
+                .runAll(checkout, List.of(note("x", 5, "Note x", "build/2024/x.md"), note("y", 6, "Note y", null)));
+
+        assertThat(outcomes.get(0))
+                .isInstanceOfSatisfying(
+                        Outcome.Failed.class,
+                        failed -> assertThat(failed.error().code()).isEqualTo("INVALID_PATH"));
+        assertThat(outcomes.get(1)).isInstanceOf(Outcome.Published.class);
+        assertThat(GitFixture.commitsForJob(bare, "x")).isZero();
+        assertThat(work.resolve("build")).doesNotExist();
     }
 
     private static List<String> changed(Repository repo, RevCommit parent, RevCommit commit) throws IOException {
