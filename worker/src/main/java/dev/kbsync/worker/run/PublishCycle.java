@@ -11,6 +11,7 @@ import dev.kbsync.git.KbRepository;
 import dev.kbsync.git.PushResult;
 import dev.kbsync.git.RemoteUnavailableException;
 import dev.kbsync.git.TrailerBound;
+import dev.kbsync.git.paths.SafePaths;
 import dev.kbsync.worker.apply.ApplyResult;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -197,7 +198,9 @@ public final class PublishCycle {
 
     /**
      * One unit on the synced checkout: found already published ({@code existing}: its commit on the remote), refused,
-     * unchanged, or committed (not pushed). {@code beforeCommit} runs between its apply and its commit.
+     * unchanged, or committed (not pushed). A unit that created a file but committed nothing failed: git left the file
+     * unstaged, so reading it unchanged (done) would lose it. {@code beforeCommit} runs between its apply and its
+     * commit.
      */
     private Step land(
             KbRepository repo,
@@ -228,6 +231,20 @@ public final class PublishCycle {
         CommitResult commit =
                 git.time(() -> repo.commitPaths(paths, changed.commitMessage(), unit.author(), trailers(unit)));
         if (!(commit instanceof CommitResult.Committed committed)) {
+            List<String> created = changed.files().stream()
+                    .filter(file -> file.change() == FileChange.Change.CREATED)
+                    .map(FileChange::path)
+                    .toList();
+            if (!created.isEmpty()) { // a new file cannot be "no change": git left it unstaged (an ignore rule)
+                repo.restore(paths);
+                return new Step(
+                        new Outcome.Failed(
+                                SafePaths.INVALID_PATH,
+                                created + " written but not committed: git's ignore rules (the KB's .gitignore, its"
+                                        + " info/exclude or core.excludesFile) exclude them; nothing was committed",
+                                rejections),
+                        null);
+            }
             return new Step(new Outcome.Unchanged(rejections), null);
         }
         listener.reached(Phase.COMMITTED, unit.id());

@@ -3,6 +3,7 @@ package dev.kbsync.worker.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kbsync.api.FileChange;
 import dev.kbsync.git.Author;
 import dev.kbsync.git.GitAuth;
 import dev.kbsync.worker.apply.AgentApplier;
@@ -513,6 +514,26 @@ class PublishCycleIT {
         assertThat(GitFixture.commitsForJob(bare, "b")).isZero();
     }
 
+    /**
+     * A unit's new file that git leaves unstaged (an ignore rule its applier did not check) fails the unit with its
+     * path named, the file removed, instead of reading done with nothing committed; the batch's other note lands.
+     */
+    @Test
+    void shouldFailAUnitWhoseNewFileGitDidNotCommit() {
+        GitFixture.pushDirectly(remote, tmp.resolve("other"), ".gitignore", "ignored/\n");
+
+        List<Outcome> outcomes = cycle(5, PhaseListener.NONE)
+                .runAll(checkout, List.of(new BlindWrite(note("x", 7), "ignored/x.md"), note("y", 8)));
+
+        assertThat(outcomes.get(0)).isInstanceOfSatisfying(Outcome.Failed.class, failed -> {
+            assertThat(failed.error().code()).isEqualTo("INVALID_PATH");
+            assertThat(failed.error().message()).contains("ignored/x.md");
+        });
+        assertThat(outcomes.get(1)).isInstanceOf(Outcome.Published.class);
+        assertThat(GitFixture.commitsForJob(bare, "x")).isZero();
+        assertThat(tmp.resolve("cache/team/work/ignored/x.md")).doesNotExist();
+    }
+
     /** The checkout fetches from a path that does not exist from now on, and pushes to the remote still. */
     private void fetchFromNowhere() {
         try (Git git = Git.open(tmp.resolve("cache/team/work").toFile())) {
@@ -551,6 +572,44 @@ class PublishCycleIT {
         @Override
         public ApplyResult apply(Path workTree, CaseIndex names) {
             return agent.apply(workTree, Jobs.agent(unit.id(), "alice", "swap"), Jobs.KB, StopSignal.never(), names);
+        }
+
+        @Override
+        public void checkBeforePush() {}
+    }
+
+    /** A note unit's identity and fence that writes a new file at {@code path} with no check of git's ignore rules. */
+    private record BlindWrite(NoteUnit unit, String path) implements WorkUnit {
+        @Override
+        public String id() {
+            return unit.id();
+        }
+
+        @Override
+        public Author author() {
+            return unit.author();
+        }
+
+        @Override
+        public Map<String, String> trailers() {
+            return unit.trailers();
+        }
+
+        @Override
+        public Optional<Fencing> fencing() {
+            return unit.fencing();
+        }
+
+        @Override
+        public ApplyResult apply(Path workTree, CaseIndex names) {
+            try {
+                Files.createDirectories(workTree.resolve(path).getParent());
+                Files.writeString(workTree.resolve(path), "text of " + id() + "\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new ApplyResult.Changed(
+                    "Add: " + path, List.of(new FileChange(path, FileChange.Change.CREATED, null)));
         }
 
         @Override
