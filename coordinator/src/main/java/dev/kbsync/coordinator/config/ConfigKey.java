@@ -193,7 +193,8 @@ public enum ConfigKey implements Key {
             "KBSYNC_READS_MIRROR_DIR",
             "(none)",
             "Where the coordinator keeps its bare mirror of each KB that was read (GET /v1/kbs/{kb}/files, tree, log);"
-                    + " unset: a temporary directory removed at stop (each start fetches a KB again on its first read)."),
+                    + " unset: a temporary directory removed at stop (or by the next start after a crash; each start fetches a KB again on"
+                    + " its first read)."),
     READS_REFRESH_SECONDS(
             "reads.refreshSeconds",
             "KBSYNC_READS_REFRESH_SECONDS",

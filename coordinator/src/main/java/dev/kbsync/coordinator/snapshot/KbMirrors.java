@@ -65,7 +65,9 @@ public final class KbMirrors implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KbMirrors.class);
 
     private final MirrorDirs dirs;
-    private final boolean ownsDir;
+    /** The directory this run made and removes at close (no {@code reads.mirrorDir}). */
+    private final Optional<TempMirrorDir> temp;
+
     private final Duration grace;
     private final Duration afterWait;
     private final long idleNanos;
@@ -88,7 +90,7 @@ public final class KbMirrors implements AutoCloseable {
 
     private KbMirrors(
             Path dir,
-            boolean ownsDir,
+            Optional<TempMirrorDir> temp,
             Duration refreshEvery,
             Duration afterWait,
             int readThreads,
@@ -98,7 +100,7 @@ public final class KbMirrors implements AutoCloseable {
             Consumer<KbId> onMirrorGone) {
         this.registrations = registrations;
         this.dirs = new MirrorDirs(dir);
-        this.ownsDir = ownsDir;
+        this.temp = temp;
         this.afterWait = afterWait;
         this.grace = afterWait.plus(RETIRED_GRACE);
         this.idleNanos = IDLE.toNanos();
@@ -131,18 +133,14 @@ public final class KbMirrors implements AutoCloseable {
             Consumer<KbId> onNewMirror,
             Consumer<KbId> onMirrorGone) {
         try {
-            Path base =
-                    dir.isPresent() ? Files.createDirectories(dir.get()) : Files.createTempDirectory("kbsync-mirrors-");
+            Optional<TempMirrorDir> temp = dir.isPresent()
+                    ? Optional.empty()
+                    : Optional.of(TempMirrorDir.create(Path.of(System.getProperty("java.io.tmpdir"))));
+            Path base = dir.isPresent()
+                    ? Files.createDirectories(dir.get())
+                    : temp.get().path();
             return new KbMirrors(
-                    base,
-                    dir.isEmpty(),
-                    refreshEvery,
-                    afterWait,
-                    readThreads,
-                    auth,
-                    registrations,
-                    onNewMirror,
-                    onMirrorGone);
+                    base, temp, refreshEvery, afterWait, readThreads, auth, registrations, onNewMirror, onMirrorGone);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -347,9 +345,7 @@ public final class KbMirrors implements AutoCloseable {
         readPool.shutdownNow();
         mirrors.values().forEach(Mirror::close);
         mirrors.clear();
-        if (ownsDir) {
-            MirrorDirs.delete(dirs.base());
-        }
+        temp.ifPresent(TempMirrorDir::close);
     }
 
     /**
