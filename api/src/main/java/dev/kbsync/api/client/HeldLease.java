@@ -80,7 +80,7 @@ public final class HeldLease implements AutoCloseable {
         this.maxHold = maxHold(granted);
         this.window = Math.min(firstWindow(granted), maxHold - (this.renewedAt - this.grantedAt));
         long period = Math.max(MIN_PERIOD.toMillis(), granted.ttl().toMillis() / 3);
-        this.timer = vertx.setPeriodic(period, id -> beat());
+        this.timer = client.async().transport().setPeriodic(period, id -> beat());
         beat(); // at once: a grant made from the queue lapses by its waiter keep-alive, long before a third of its TTL
     }
 

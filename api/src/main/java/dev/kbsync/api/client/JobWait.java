@@ -44,7 +44,7 @@ final class JobWait {
     /** See {@link AsyncKbsyncClient#awaitJob}. */
     Future<Job> await(String jobId, Duration timeout) {
         Wait wait = new Wait(jobId, timeout);
-        long timer = requests.transport().vertx().setTimer(Math.max(1, timeout.toMillis()), t -> wait.timedOut(null));
+        long timer = requests.transport().setTimer(Math.max(1, timeout.toMillis()), t -> wait.timedOut(null));
         wait.open();
         return wait.done.future().onComplete(r -> requests.transport().vertx().cancelTimer(timer));
     }
@@ -142,7 +142,7 @@ final class JobWait {
                 timedOut(failure);
                 return;
             }
-            requests.transport().vertx().setTimer(pauseMs, t -> readThenOpen());
+            requests.transport().setTimer(pauseMs, t -> readThenOpen());
         }
 
         /**

@@ -35,7 +35,7 @@ import java.util.function.LongConsumer;
 
 /**
  * The Java client of the coordinator's HTTP API v1 (docs/api.md, "Java client"), blocking: call it from plain threads
- * (never from an event loop: use {@link #async()} there). Each method is one route of {@link AsyncKbsyncClient},
+ * or Vert.x worker threads (never from an event loop: use {@link #async()} there). Each method is one route of {@link AsyncKbsyncClient},
  * waited for; failures are {@link KbsyncException}s. Thread-safe; keep one per coordinator (or list of coordinators) and token, and close it.
  */
 public final class KbsyncClient implements AutoCloseable {

@@ -33,6 +33,7 @@ public final class LeaseChannel implements AutoCloseable {
     private static final long FIRST_RELEASE_RETRY_MS = 250;
     private static final long LAST_RELEASE_RETRY_MS = 4_000;
     private final WebSocket ws;
+    private final Transport http;
     private final Vertx vertx;
     private final Duration timeout;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
@@ -43,16 +44,16 @@ public final class LeaseChannel implements AutoCloseable {
 
     private record Pending(Promise<Lease> answer, long timer, Consumer<Lease> onPosition, boolean request) {}
 
-    private LeaseChannel(WebSocket ws, Vertx vertx, Duration timeout) {
+    private LeaseChannel(WebSocket ws, Transport http, Duration timeout) {
         this.ws = ws;
-        this.vertx = vertx;
+        this.http = http;
+        this.vertx = http.vertx();
         this.timeout = timeout;
     }
 
     static Future<LeaseChannel> open(Transport http) {
         return http.webSocket("/v1/leases/channel").map(ws -> {
-            LeaseChannel channel =
-                    new LeaseChannel(ws, http.vertx(), http.options().requestTimeout());
+            LeaseChannel channel = new LeaseChannel(ws, http, http.options().requestTimeout());
             ws.textMessageHandler(channel::answer);
             ws.closeHandler(v -> channel.gone());
             ws.exceptionHandler(e -> {}); // a failed connection also closes it: the close handler fails the calls
@@ -111,7 +112,8 @@ public final class LeaseChannel implements AutoCloseable {
 
     /** Closes the channel; the coordinator releases every lease it requested and did not release. */
     public Future<Void> closeAsync() {
-        return ws.close().eventually(() -> closed.future());
+        // on the client's event loop: the close's future completes on the context it was asked on
+        return http.onLoop(() -> ws.close().eventually(() -> closed.future()));
     }
 
     @Override
@@ -128,9 +130,10 @@ public final class LeaseChannel implements AutoCloseable {
         Promise<Lease> answer = Promise.promise();
         Duration within = timeout.plus(extraWait);
         pending.put(ref, new Pending(answer, -1, onPosition, request));
-        long timer = vertx.setTimer(within.toMillis(), t -> giveUp(ref, within));
+        long timer = http.setTimer(within.toMillis(), t -> giveUp(ref, within));
         pending.computeIfPresent(ref, (r, p) -> new Pending(p.answer, timer, p.onPosition, p.request));
-        ws.writeTextMessage(frame.put("ref", ref).encode()).onFailure(e -> fail(ref, closedFailure()));
+        String text = frame.put("ref", ref).encode();
+        http.onLoop(() -> ws.writeTextMessage(text)).onFailure(e -> fail(ref, closedFailure()));
         return answer.future();
     }
 
@@ -216,8 +219,7 @@ public final class LeaseChannel implements AutoCloseable {
         release(id).onFailure(failure -> {
             if ((failure instanceof KbsyncException.ServiceUnavailable || failure instanceof KbsyncException.TimedOut)
                     && isOpen()) {
-                vertx.setTimer(
-                        nextDelayMs, t -> releaseAbandoned(id, Math.min(LAST_RELEASE_RETRY_MS, nextDelayMs * 2)));
+                http.setTimer(nextDelayMs, t -> releaseAbandoned(id, Math.min(LAST_RELEASE_RETRY_MS, nextDelayMs * 2)));
             }
         });
     }

@@ -3,6 +3,7 @@ package dev.kbsync.api.client;
 import dev.kbsync.api.client.Endpoints.Endpoint;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -13,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * The one place for HTTP: calls, event streams and WebSockets with JSON in and out, error answers mapped to
@@ -41,6 +43,24 @@ final class Transport {
 
     Vertx vertx() {
         return vertx;
+    }
+
+    /** A timer on one of the client's event loops, wherever it is set from (see {@link EventLoops#setTimer}). */
+    long setTimer(long delayMs, Handler<Long> handler) {
+        return loops.setTimer(delayMs, handler);
+    }
+
+    /** A periodic timer on one of the client's event loops, wherever it is set from. */
+    long setPeriodic(long periodMs, Handler<Long> handler) {
+        return loops.setPeriodic(periodMs, handler);
+    }
+
+    /**
+     * Runs {@code step} (a Vert.x call on a connection, say) on one of the client's event loops, so that its future's
+     * callbacks never wait on the caller's own worker context.
+     */
+    <T> Future<T> onLoop(Supplier<Future<T>> step) {
+        return loops.on(loops.forCall(), step);
     }
 
     ClientOptions options() {
