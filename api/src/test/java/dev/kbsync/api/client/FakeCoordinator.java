@@ -8,16 +8,19 @@ import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** A real HTTP server on a free loopback port answering each path as the test says; unknown paths get 404. */
 final class FakeCoordinator implements AutoCloseable {
     final Vertx vertx = Vertx.vertx();
     private final Map<String, Handler<HttpServerRequest>> routes = new ConcurrentHashMap<>();
     private final HttpServer server;
+    private final AtomicInteger received = new AtomicInteger();
 
     FakeCoordinator() throws Exception {
         server = vertx.createHttpServer()
-                .requestHandler(request -> routes.getOrDefault(
+                .requestHandler(request -> countedIn(request)
+                        .getOrDefault(
                                 request.path(),
                                 r -> r.response()
                                         .setStatusCode(404)
@@ -25,6 +28,16 @@ final class FakeCoordinator implements AutoCloseable {
                         .handle(request))
                 .listen(0, "127.0.0.1")
                 .await(10, TimeUnit.SECONDS);
+    }
+
+    private Map<String, Handler<HttpServerRequest>> countedIn(HttpServerRequest request) {
+        received.incrementAndGet();
+        return routes;
+    }
+
+    /** How many requests came, to any path. */
+    int received() {
+        return received.get();
     }
 
     FakeCoordinator on(String path, Handler<HttpServerRequest> handler) {

@@ -3,6 +3,7 @@ package dev.kbsync.api.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPage;
@@ -11,6 +12,7 @@ import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.LeaseRequest;
 import dev.kbsync.api.NoteRequest;
+import dev.kbsync.api.ReadQuery;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -18,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -229,6 +232,60 @@ class KbsyncClientTest {
                 client.health();
             }
         }
+    }
+
+    /**
+     * A file path's dot segments are not sent: the coordinator resolves them before it routes, so that
+     * {@code x/../../../team-b/files/secret.md} read team-b's file through team-a's route (or reached another route).
+     * Refused as the coordinator refuses such a path, {@code INVALID_PATH}, before anything is sent; so are a tree's
+     * prefix and a log's path that the coordinator would refuse, and an id that is a dot segment.
+     */
+    @Test
+    void shouldRefusePathsAndIdsThatWouldLeaveTheirRouteBeforeSendingThem() {
+        KbId teamA = KbId.of("team-a");
+        try (KbsyncClient client = server.client()) {
+            for (String path : List.of(
+                    "x/../../../team-b/files/secret.md",
+                    "../team-b/files/secret.md",
+                    "./a.md",
+                    "a/./b.md",
+                    "a//b.md",
+                    "/etc/passwd",
+                    "a/..",
+                    "")) {
+                assertInvalid("INVALID_PATH", () -> client.readFile(teamA, path, ReadQuery.latest()));
+                assertInvalid("INVALID_PATH", () -> client.readFileIfChanged(teamA, path, "\"e\"", ReadQuery.latest()));
+                assertInvalid("INVALID_PATH", () -> client.async().readFile(teamA, path, ReadQuery.latest()));
+                assertInvalid("INVALID_PATH", () -> client.log(teamA, path, 10, ReadQuery.latest()));
+            }
+            assertInvalid("INVALID_PATH", () -> client.tree(teamA, "../team-b", ReadQuery.latest()));
+            assertInvalid("INVALID_PATH", () -> client.tree(teamA, "notes/../..", ReadQuery.latest()));
+            assertInvalid("INVALID_JOB_ID", () -> client.job(".."));
+            assertInvalid("INVALID_JOB_ID", () -> client.cancel("."));
+            assertInvalid("INVALID_LEASE_ID", () -> client.heartbeat(".."));
+            assertInvalid("INVALID_WORKER", () -> client.poll("..", Duration.ofMillis(10)));
+        }
+        assertThat(server.received()).as("nothing was sent").isZero();
+    }
+
+    @Test
+    void shouldSendATreesPrefixWithItsTrailingSlashAndALogsPath() {
+        record(server, "/v1/kbs/team/tree", 200, "{}");
+        record(server, "/v1/kbs/team/log", 200, "{}");
+        try (KbsyncClient client = server.client()) {
+            assertThatThrownBy(() -> client.tree(KbId.of("team"), "notes/", ReadQuery.latest()))
+                    .isInstanceOf(KbsyncException.NotKbsync.class); // the fake's answer lacks the fields
+            assertThatThrownBy(() -> client.log(KbId.of("team"), "notes/a b.md", 5, ReadQuery.latest()))
+                    .isInstanceOf(KbsyncException.NotKbsync.class);
+        }
+        assertThat(seen.get("/v1/kbs/team/tree").uri()).isEqualTo("/v1/kbs/team/tree?prefix=notes%2F");
+        assertThat(seen.get("/v1/kbs/team/log").uri()).isEqualTo("/v1/kbs/team/log?path=notes%2Fa+b.md&limit=5");
+    }
+
+    private static void assertInvalid(String code, ThrowingCallable call) {
+        assertThatThrownBy(call)
+                .isInstanceOfSatisfying(
+                        InvalidInputException.class, e -> assertThat(e.code()).isEqualTo(code));
     }
 
     @Test
