@@ -1,6 +1,7 @@
 package dev.kbsync.api;
 
 import io.vertx.core.json.JsonObject;
+import java.util.Locale;
 
 /** One file a job changed; {@code url} is a GitHub blob link or null for other hosts. */
 public record FileChange(String path, Change change, String url) {
@@ -13,12 +14,14 @@ public record FileChange(String path, Change change, String url) {
     public JsonObject toJson() {
         return new JsonObject()
                 .put("path", path)
-                .put("change", change.name().toLowerCase())
+                .put("change", change.name().toLowerCase(Locale.ROOT))
                 .put("url", url);
     }
 
     public static FileChange fromJson(JsonObject json) {
         return new FileChange(
-                json.getString("path"), Change.valueOf(json.getString("change").toUpperCase()), json.getString("url"));
+                json.getString("path"),
+                Change.valueOf(json.getString("change").toUpperCase(Locale.ROOT)),
+                json.getString("url"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.kbsync.api;
 
+import java.util.Locale;
 import java.util.Optional;
 
 /** What a job does to its KB. */
@@ -8,11 +9,11 @@ public enum JobKind {
     AGENT;
 
     public String wire() {
-        return name().toLowerCase();
+        return name().toLowerCase(Locale.ROOT);
     }
 
     public static JobKind fromWire(String value) {
-        return valueOf(value.toUpperCase());
+        return valueOf(value.toUpperCase(Locale.ROOT));
     }
 
     /** The kind named {@code value} on the wire, if this version knows it. */

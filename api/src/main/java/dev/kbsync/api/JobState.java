@@ -1,5 +1,7 @@
 package dev.kbsync.api;
 
+import java.util.Locale;
+
 /**
  * A job's life: queued until its KB lease is granted, running on a worker, then done or failed; or cancelled while it
  * was queued (never lands). The last three are terminal.
@@ -16,10 +18,10 @@ public enum JobState {
     }
 
     public String wire() {
-        return name().toLowerCase();
+        return name().toLowerCase(Locale.ROOT);
     }
 
     public static JobState fromWire(String value) {
-        return valueOf(value.toUpperCase());
+        return valueOf(value.toUpperCase(Locale.ROOT));
     }
 }

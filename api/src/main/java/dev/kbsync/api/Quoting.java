@@ -1,5 +1,7 @@
 package dev.kbsync.api;
 
+import java.util.Locale;
+
 /** Quotes user input for error messages: bounded length, control characters escaped. */
 public final class Quoting {
     private static final int MAX = 80;
@@ -13,7 +15,7 @@ public final class Quoting {
         StringBuilder out = new StringBuilder("\"");
         value.codePoints().limit(MAX).forEach(cp -> {
             if (cp < 0x20 || cp == 0x7f) {
-                out.append(String.format("\\u%04x", cp));
+                out.append(String.format(Locale.ROOT, "\\u%04x", cp));
             } else {
                 out.appendCodePoint(cp);
             }

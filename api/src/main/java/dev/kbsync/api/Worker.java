@@ -2,6 +2,7 @@ package dev.kbsync.api;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.function.Predicate;
 
 /**
@@ -15,7 +16,7 @@ public record Worker(String id, State state, Instant lastSeen, Instant expiresAt
         GONE;
 
         public String wire() {
-            return name().toLowerCase();
+            return name().toLowerCase(Locale.ROOT);
         }
 
         public static State fromWire(String value) {

@@ -8,6 +8,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -116,7 +117,7 @@ final class ApiPaths {
                     || "._~:@-".indexOf(c) >= 0) {
                 out.append(c);
             } else {
-                out.append('%').append(String.format("%02X", b & 0xff));
+                out.append('%').append(String.format(Locale.ROOT, "%02X", b & 0xff));
             }
         }
         return out.toString();

@@ -1,5 +1,7 @@
 package dev.kbsync.coordinator.auth;
 
+import java.util.Locale;
+
 /**
  * A request without a valid token (401 UNAUTHENTICATED), whose role may not do this (403 FORBIDDEN), or outside the
  * token's KBs or users (403 SCOPE_KB, SCOPE_USER).
@@ -23,7 +25,7 @@ public final class AuthException extends RuntimeException {
         return new AuthException(
                 403,
                 "FORBIDDEN",
-                "role " + role.wire() + " may not " + access.name().toLowerCase() + " here");
+                "role " + role.wire() + " may not " + access.name().toLowerCase(Locale.ROOT) + " here");
     }
 
     /** 403 with a scope code: the token's role allows the request, its KBs or users do not. */

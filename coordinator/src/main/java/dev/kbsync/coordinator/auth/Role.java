@@ -3,6 +3,7 @@ package dev.kbsync.coordinator.auth;
 import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.Quoting;
 import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Set;
 
 /** Who a token belongs to: a client submits and reads, a worker runs jobs and reads, an admin may do everything. */
@@ -22,7 +23,7 @@ public enum Role {
     }
 
     public String wire() {
-        return name().toLowerCase();
+        return name().toLowerCase(Locale.ROOT);
     }
 
     public static Role fromWire(String value) {

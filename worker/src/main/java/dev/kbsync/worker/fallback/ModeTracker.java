@@ -1,5 +1,6 @@
 package dev.kbsync.worker.fallback;
 
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +22,7 @@ public final class ModeTracker {
             log.warn(
                     "coordinator unreachable ({}); switching to degraded mode, fallback={}",
                     reason,
-                    fallback.name().toLowerCase());
+                    fallback.name().toLowerCase(Locale.ROOT));
         }
     }
 
