@@ -11,6 +11,7 @@ public record AgentTaskRequest(String user, String task, String idempotencyKey, 
     public AgentTaskRequest {
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(task, "task");
+        NoteRequest.checkIdempotencyKey(idempotencyKey);
     }
 
     /** Without a callback URL. */
@@ -22,6 +23,7 @@ public record AgentTaskRequest(String user, String task, String idempotencyKey, 
         return new AgentTaskRequest(user, task, null);
     }
 
+    /** With an {@code Idempotency-Key}: {@code [A-Za-z0-9._:~-]{1,128}}, else {@link InvalidInputException}. */
     public AgentTaskRequest withIdempotencyKey(String key) {
         return new AgentTaskRequest(user, task, key, callbackUrl);
     }

@@ -13,6 +13,16 @@ public record NoteRequest(
     public NoteRequest {
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(text, "text");
+        checkIdempotencyKey(idempotencyKey);
+    }
+
+    /**
+     * {@code key} (null: none) if the coordinator takes it as an {@code Idempotency-Key} ({@link OpaqueId}), else
+     * {@link InvalidInputException} {@code INVALID_IDEMPOTENCY_KEY}, as the coordinator would answer: refused before
+     * it is sent (a key with a line break could not even be sent as a header).
+     */
+    static String checkIdempotencyKey(String key) {
+        return key == null ? null : OpaqueId.check("INVALID_IDEMPOTENCY_KEY", "Idempotency-Key", key);
     }
 
     /** Without a callback URL. */
@@ -32,6 +42,7 @@ public record NoteRequest(
         return new NoteRequest(user, text, title, path, idempotencyKey, callbackUrl);
     }
 
+    /** With an {@code Idempotency-Key}: {@code [A-Za-z0-9._:~-]{1,128}}, else {@link InvalidInputException}. */
     public NoteRequest withIdempotencyKey(String key) {
         return new NoteRequest(user, text, title, path, key, callbackUrl);
     }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.api.AgentTaskRequest;
+import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.JobState;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.LeaseRequest;
@@ -58,6 +60,43 @@ class FailoverTest {
             assertThat(client.coordinator()).isEqualTo(first.url());
             assertThat(client.coordinatorMoves()).isZero();
         }
+    }
+
+    /**
+     * An Idempotency-Key the coordinator would refuse (here one Vert.x cannot even send as a header) is refused where
+     * it is set, as the coordinator refuses it (INVALID_IDEMPOTENCY_KEY): it was sent as far as Vert.x's header check,
+     * which threw, and the client took that for an unreachable coordinator and moved on (a bot retrying Unavailable
+     * retried for ever).
+     */
+    @Test
+    void shouldRefuseAnIdempotencyKeyTheCoordinatorWouldRefuseWithoutLeavingTheCoordinator() {
+        first.answer("/v1/kbs/team/notes", 202, JOB);
+        second.answer("/v1/kbs/team/notes", 202, JOB);
+        try (KbsyncClient client = client(first.url(), second.url())) {
+            for (String key : List.of("chat\n1", "chat 1", "", "k".repeat(129), "chat/1")) {
+                assertThatThrownBy(() -> client.submitNote(
+                                KbId.of("team"), NoteRequest.of("alice", "hi").withIdempotencyKey(key)))
+                        .isInstanceOfSatisfying(
+                                InvalidInputException.class,
+                                e -> assertThat(e.code()).isEqualTo("INVALID_IDEMPOTENCY_KEY"));
+                assertThatThrownBy(() -> client.submitAgentTask(
+                                KbId.of("team"),
+                                AgentTaskRequest.of("alice", "tidy").withIdempotencyKey(key)))
+                        .isInstanceOfSatisfying(
+                                InvalidInputException.class,
+                                e -> assertThat(e.code()).isEqualTo("INVALID_IDEMPOTENCY_KEY"));
+            }
+
+            assertThat(client.coordinatorMoves()).isZero();
+            assertThat(client.submitNote(
+                                    KbId.of("team"),
+                                    NoteRequest.of("alice", "hi").withIdempotencyKey("chat-1:a~b.c"))
+                            .id())
+                    .isEqualTo("j1");
+            assertThat(client.coordinator()).isEqualTo(first.url());
+        }
+        assertThat(first.received()).as("only the valid key's submit").isEqualTo(1);
+        assertThat(second.received()).isZero();
     }
 
     @Test
