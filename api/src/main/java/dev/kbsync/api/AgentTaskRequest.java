@@ -4,12 +4,12 @@ import io.vertx.core.json.JsonObject;
 import java.util.Objects;
 
 /**
- * An agent task to submit ({@code POST /v1/kbs/{kb}/agent-tasks}), optionally with an {@code Idempotency-Key} and a
+ * An agent task to submit ({@code POST /v1/kbs/{kb}/agent-tasks}): who asks ({@code user}; null leaves it out, for a
+ * token scoped to exactly one user) and the task, optionally with an {@code Idempotency-Key} and a
  * {@code callbackUrl} the coordinator posts the job to when it ends.
  */
 public record AgentTaskRequest(String user, String task, String idempotencyKey, String callbackUrl) {
     public AgentTaskRequest {
-        Objects.requireNonNull(user, "user");
         Objects.requireNonNull(task, "task");
         NoteRequest.checkIdempotencyKey(idempotencyKey);
     }
@@ -34,7 +34,11 @@ public record AgentTaskRequest(String user, String task, String idempotencyKey, 
 
     /** The request body (the idempotency key is a header, not part of it). */
     public JsonObject toJson() {
-        JsonObject body = new JsonObject().put("user", user).put("task", task);
+        JsonObject body = new JsonObject();
+        if (user != null) {
+            body.put("user", user);
+        }
+        body.put("task", task);
         if (callbackUrl != null) {
             body.put("callbackUrl", callbackUrl);
         }

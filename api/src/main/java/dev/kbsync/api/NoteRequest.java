@@ -4,14 +4,14 @@ import io.vertx.core.json.JsonObject;
 import java.util.Objects;
 
 /**
- * A note to submit ({@code POST /v1/kbs/{kb}/notes}): who asks, the markdown text, and optionally a title, a path in
+ * A note to submit ({@code POST /v1/kbs/{kb}/notes}): who asks ({@code user}; null leaves it out, for a token scoped
+ * to exactly one user, who the coordinator takes it for), the markdown text, and optionally a title, a path in
  * the KB, an {@code Idempotency-Key} (sent as a header: a retry with the same key returns the same job) and a
  * {@code callbackUrl} the coordinator posts the job to when it ends (webhooks, docs/api.md).
  */
 public record NoteRequest(
         String user, String text, String title, String path, String idempotencyKey, String callbackUrl) {
     public NoteRequest {
-        Objects.requireNonNull(user, "user");
         Objects.requireNonNull(text, "text");
         checkIdempotencyKey(idempotencyKey);
     }
@@ -53,7 +53,11 @@ public record NoteRequest(
 
     /** The request body (the idempotency key is a header, not part of it). */
     public JsonObject toJson() {
-        JsonObject body = new JsonObject().put("user", user).put("text", text);
+        JsonObject body = new JsonObject();
+        if (user != null) {
+            body.put("user", user);
+        }
+        body.put("text", text);
         if (title != null) {
             body.put("title", title);
         }

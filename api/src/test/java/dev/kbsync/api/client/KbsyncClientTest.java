@@ -3,6 +3,7 @@ package dev.kbsync.api.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kbsync.api.AgentTaskRequest;
 import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobOutcome;
@@ -61,6 +62,26 @@ class KbsyncClientTest {
                         .put("user", "alice")
                         .put("text", "Standup at 9:30")
                         .put("title", "Standup"));
+    }
+
+    /** A token scoped to exactly one user submits as that user: the request may leave {@code user} out. */
+    @Test
+    void shouldLeaveOutTheUserWhenNoneIsGiven() {
+        record(server, "/v1/kbs/team/notes", 202, Samples.job("j1", "queued").encode());
+        record(
+                server,
+                "/v1/kbs/team/agent-tasks",
+                202,
+                Samples.job("j2", "queued").encode());
+        try (KbsyncClient client = server.client()) {
+            client.submitNote(
+                    KbId.of("team"), NoteRequest.of(null, "Standup at 9:30").withTitle("Standup"));
+            client.submitAgentTask(KbId.of("team"), AgentTaskRequest.of(null, "tidy the index"));
+        }
+        assertThat(new JsonObject(seen.get("/v1/kbs/team/notes").body()))
+                .isEqualTo(new JsonObject().put("text", "Standup at 9:30").put("title", "Standup"));
+        assertThat(new JsonObject(seen.get("/v1/kbs/team/agent-tasks").body()))
+                .isEqualTo(new JsonObject().put("task", "tidy the index"));
     }
 
     @Test
