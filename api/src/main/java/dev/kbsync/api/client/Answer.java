@@ -9,6 +9,10 @@ import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 /**
@@ -21,6 +25,9 @@ import java.util.Optional;
  * in time (as kbsync's own {@code REQUEST_TIMEOUT}).
  */
 record Answer(Endpoint at, String request, int status, String reason, MultiMap headers, Buffer body) {
+    /** The longest {@code Retry-After} taken as it is: a longer one counts as this. */
+    static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
+
     /** The answer to a call or a stream's request. */
     static Answer of(Endpoint at, HttpClientResponse response, Buffer body) {
         String request =
@@ -110,12 +117,40 @@ record Answer(Endpoint at, String request, int status, String reason, MultiMap h
         }
     }
 
-    /** {@code Retry-After} in seconds (the form kbsync sends); empty when absent or an HTTP date. */
+    /**
+     * {@code Retry-After}: in seconds (the form kbsync sends), or an HTTP date (a proxy's), the time from now until
+     * then (none once it passed); at most {@link #MAX_RETRY_AFTER} (a longer pause would not be waited for, and could
+     * not be counted in nanoseconds). Empty when absent or neither form.
+     */
     static Optional<Duration> retryAfter(String header) {
-        try {
-            return header == null ? Optional.empty() : Optional.of(Duration.ofSeconds(Long.parseLong(header.trim())));
-        } catch (NumberFormatException notSeconds) {
+        return retryAfter(header, Instant.now());
+    }
+
+    /** {@link #retryAfter(String)} at {@code now}. */
+    static Optional<Duration> retryAfter(String header, Instant now) {
+        if (header == null) {
             return Optional.empty();
         }
+        String value = header.trim();
+        if (!value.isEmpty() && value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            try {
+                return Optional.of(atMost(Duration.ofSeconds(Long.parseLong(value))));
+            } catch (NumberFormatException | ArithmeticException tooLong) { // digits beyond a long: huge
+                return Optional.of(MAX_RETRY_AFTER);
+            }
+        }
+        try {
+            Duration until = Duration.between(
+                    now,
+                    ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME)
+                            .toInstant());
+            return Optional.of(until.isNegative() ? Duration.ZERO : atMost(until));
+        } catch (DateTimeParseException notADate) {
+            return Optional.empty();
+        }
+    }
+
+    private static Duration atMost(Duration pause) {
+        return pause.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : pause;
     }
 }

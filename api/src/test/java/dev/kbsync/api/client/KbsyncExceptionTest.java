@@ -10,6 +10,9 @@ import io.vertx.core.Promise;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,6 +84,65 @@ class KbsyncExceptionTest {
         assertThat(limited.retryAfter()).contains(Duration.ofSeconds(12));
         assertThat(down.retryAfter()).contains(Duration.ofSeconds(3));
         assertThat(down).isInstanceOf(KbsyncException.Unavailable.class);
+    }
+
+    /**
+     * A Retry-After too long to count in nanoseconds (a proxy's, a typo) is taken as an hour at most: it overflowed
+     * the pause of a call refused for one job ({@code JOB_RESTORING}), and {@code job()} and {@code awaitJob} threw a
+     * raw ArithmeticException instead of the 503.
+     */
+    @Test
+    void shouldTakeAHugeRetryAfterAsAnHourAtMost() {
+        server.on(
+                "/v1/jobs/j-huge",
+                r -> r.response()
+                        .setStatusCode(503)
+                        .putHeader("Retry-After", "99999999999")
+                        .end(error("JOB_RESTORING")));
+        server.on(
+                "/v1/jobs/j-huge/events",
+                r -> r.response()
+                        .setStatusCode(503)
+                        .putHeader("Retry-After", "99999999999")
+                        .end(error("JOB_RESTORING")));
+
+        KbsyncException.ServiceUnavailable refused =
+                catchThrowableOfType(KbsyncException.ServiceUnavailable.class, () -> client.job("j-huge"));
+        assertThat(refused.retryAfter()).contains(Duration.ofHours(1));
+        assertThatThrownBy(() -> client.awaitJob("j-huge", Duration.ofSeconds(5)))
+                .isInstanceOf(KbsyncException.TimedOut.class)
+                .hasCauseInstanceOf(KbsyncException.ServiceUnavailable.class);
+    }
+
+    /** Retry-After as an HTTP date (a proxy's form): the time until then; a date passed already, none. */
+    @Test
+    void shouldReadARetryAfterGivenAsAnHttpDate() {
+        String inAMinute = DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(60));
+        String passed = DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                ZonedDateTime.now(ZoneOffset.UTC).minusSeconds(60));
+        server.on(
+                "/v1/kbs/dated/notes",
+                r -> r.response()
+                        .setStatusCode(429)
+                        .putHeader("Retry-After", inAMinute)
+                        .end("rate limited by the proxy"));
+        server.on(
+                "/v1/kbs/passed/notes",
+                r -> r.response()
+                        .setStatusCode(503)
+                        .putHeader("Retry-After", passed)
+                        .end("<html>503 Service Unavailable</html>"));
+
+        KbsyncException.RateLimited limited = catchThrowableOfType(
+                KbsyncException.RateLimited.class, () -> client.submitNote(KbId.of("dated"), NoteRequest.of("u", "t")));
+        KbsyncException.ServiceUnavailable down = catchThrowableOfType(
+                KbsyncException.ServiceUnavailable.class,
+                () -> client.submitNote(KbId.of("passed"), NoteRequest.of("u", "t")));
+
+        assertThat(limited.retryAfter())
+                .hasValueSatisfying(d -> assertThat(d).isBetween(Duration.ofSeconds(50), Duration.ofSeconds(60)));
+        assertThat(down.retryAfter()).contains(Duration.ZERO);
     }
 
     @Test
