@@ -27,8 +27,8 @@ final class Leftover {
 
     private Leftover() {}
 
-    /** Stops this directory's leftover Redis, if there is one; returns its pid. */
-    static Optional<Long> stop(RedisDir dir) {
+    /** Stops this directory's leftover Redis (its password: {@code password}), if there is one; returns its pid. */
+    static Optional<Long> stop(RedisDir dir, String password) {
         Optional<ProcessHandle> process = live(dir);
         if (process.isEmpty()) {
             dir.forgetPid();
@@ -36,7 +36,7 @@ final class Leftover {
         }
         long pid = process.get().pid();
         int port = dir.recordedPort().orElse(0);
-        if (!ours(dir, process.get(), port)) {
+        if (!ours(dir, process.get(), port, password)) {
             log.info("{} names pid {}, which is not this directory's redis-server; ignoring it", dir.pidFile(), pid);
             dir.forgetPid();
             return Optional.empty();
@@ -46,7 +46,7 @@ final class Leftover {
                 pid,
                 port,
                 dir.path());
-        shutdown(port);
+        shutdown(port, password);
         awaitExit(process.get());
         dir.forgetPid();
         return Optional.of(pid);
@@ -73,11 +73,11 @@ final class Leftover {
      * Whether the Redis on {@code port} is {@code process} run with this directory's config. A process the JVM sees no
      * command of (a kernel thread, another user's) with nothing answering on the port is not: the pid file is stale.
      */
-    private static boolean ours(RedisDir dir, ProcessHandle process, int port) {
+    private static boolean ours(RedisDir dir, ProcessHandle process, int port, String password) {
         long pid = process.pid();
         Object info;
         try {
-            info = RespClient.once(port, CALL, "INFO", "server");
+            info = RespClient.once(port, Optional.of(password), CALL, "INFO", "server");
         } catch (RuntimeException e) {
             if (process.info().command().isEmpty()) {
                 return false;
@@ -93,9 +93,9 @@ final class Leftover {
                         .isPresent();
     }
 
-    private static void shutdown(int port) {
+    private static void shutdown(int port, String password) {
         try {
-            RespClient.once(port, CALL, "SHUTDOWN");
+            RespClient.once(port, Optional.of(password), CALL, "SHUTDOWN");
         } catch (UncheckedIOException expected) {
             // a Redis that shuts down closes the connection instead of answering
         }

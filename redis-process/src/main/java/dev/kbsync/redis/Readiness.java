@@ -20,7 +20,8 @@ final class Readiness {
 
     private Readiness() {}
 
-    static void await(Process process, int port, File log) {
+    /** {@code password}: the one the Redis requires ({@code AUTH} before the {@code PING}), if any. */
+    static void await(Process process, int port, Optional<String> password, File log) {
         long start = System.nanoTime();
         boolean loading = false;
         while (System.nanoTime() - start < (loading ? LOAD : START).toNanos()) {
@@ -30,7 +31,7 @@ final class Readiness {
                         "redis-server exited at start" + (tail.isEmpty() ? "" : " (" + tail + ")") + "; see " + log);
             }
             try {
-                if ("PONG".equals(RespClient.once(port, CALL, "PING")) && answers(process, port)) {
+                if ("PONG".equals(RespClient.once(port, password, CALL, "PING")) && answers(process, port, password)) {
                     return;
                 }
             } catch (IllegalStateException e) {
@@ -49,8 +50,8 @@ final class Readiness {
      * Whether the Redis on {@code port} is {@code process} itself, not another one that held the port before it (which
      * then fails to bind and exits).
      */
-    private static boolean answers(Process process, int port) {
-        Object info = RespClient.once(port, CALL, "INFO", "server");
+    private static boolean answers(Process process, int port, Optional<String> password) {
+        Object info = RespClient.once(port, password, CALL, "INFO", "server");
         return RespClient.infoField(info, "process_id").equals(Optional.of(Long.toString(process.pid())));
     }
 

@@ -33,6 +33,9 @@ public final class RedisProcess implements AutoCloseable {
     private final Redirect output;
     private final Optional<DirLock> owner;
     private final Optional<Long> stoppedLeftover;
+    /** The password it requires (a persistent one: its directory's), if any. */
+    private final Optional<String> password;
+
     private volatile Process process;
     /** Whether an exit this process did not ask for starts it again ({@link #restartOnExit}). */
     private volatile boolean supervised;
@@ -52,6 +55,18 @@ public final class RedisProcess implements AutoCloseable {
             Redirect output,
             Optional<DirLock> owner,
             Optional<Long> stoppedLeftover) {
+        this(dir, port, args, output, owner, stoppedLeftover, Optional.empty());
+    }
+
+    private RedisProcess(
+            Path dir,
+            int port,
+            List<String> args,
+            Redirect output,
+            Optional<DirLock> owner,
+            Optional<Long> stoppedLeftover,
+            Optional<String> password) {
+        this.password = password;
         this.binary = RedisBinary.locate();
         this.dir = dir;
         this.port = port;
@@ -85,23 +100,26 @@ public final class RedisProcess implements AutoCloseable {
      * Starts the Redis whose data lives in {@code dir} (append-only file, fsync per {@code fsync}, no eviction) on a
      * free port, once this process owns {@code dir}: fails if another live process owns it, and first stops a
      * {@code redis-server} that a dead owner left running on it (see {@link Leftover}). The directory stays owned
-     * until {@link #close()}, which shuts Redis down with {@code SHUTDOWN}.
+     * until {@link #close()}, which shuts Redis down with {@code SHUTDOWN}. It requires the directory's password
+     * (see {@link #password()}), which {@link #uri()} carries.
      */
     public static RedisProcess startPersistent(Path dir, Fsync fsync) {
         RedisDir files = new RedisDir(dir);
         DirLock owner = DirLock.take(files.lockFile());
         try {
             DataLayout.check(files.path(), RedisBinary.locate());
-            Optional<Long> leftover = Leftover.stop(files);
+            String password = files.password();
+            Optional<Long> leftover = Leftover.stop(files, password);
             int port = freePort();
-            Path conf = files.writeConf(port, fsync);
+            Path conf = files.writeConf(port, fsync, password);
             return launched(new RedisProcess(
                     files.path(),
                     port,
                     List.of(conf.toString()),
                     Redirect.appendTo(files.log().toFile()),
                     Optional.of(owner),
-                    leftover));
+                    leftover,
+                    Optional.of(password)));
         } catch (RuntimeException e) {
             owner.close();
             throw e;
@@ -138,9 +156,20 @@ public final class RedisProcess implements AutoCloseable {
         return port;
     }
 
-    /** {@code redis://127.0.0.1:<port>}. */
+    /**
+     * {@code redis://127.0.0.1:<port>}, or {@code redis://:<password>@127.0.0.1:<port>} for one that requires a
+     * password: mask it wherever it is shown ({@code Check.masked}).
+     */
     public String uri() {
-        return "redis://127.0.0.1:" + port;
+        return "redis://" + password.map(p -> ":" + p + "@").orElse("") + "127.0.0.1:" + port;
+    }
+
+    /**
+     * The password this Redis requires: a persistent one's is its directory's ({@code redis.password}, 0600, made at
+     * the first start and kept); a plain one has none.
+     */
+    public Optional<String> password() {
+        return password;
     }
 
     public boolean isAlive() {
@@ -280,7 +309,7 @@ public final class RedisProcess implements AutoCloseable {
             return true;
         }
         try {
-            RespClient.once(port, Duration.ofSeconds(2), "SHUTDOWN");
+            RespClient.once(port, password, Duration.ofSeconds(2), "SHUTDOWN");
         } catch (RuntimeException e) {
             log.debug("SHUTDOWN of redis-server on port {}: {}", port, e.getMessage());
         }
@@ -298,7 +327,7 @@ public final class RedisProcess implements AutoCloseable {
 
     private void launch() {
         process = Processes.start(binary, args, dir, output);
-        Readiness.await(process, port, output.file());
+        Readiness.await(process, port, password, output.file());
         log.info("redis-server {} started on port {} (pid {})", binary, port, process.pid());
     }
 

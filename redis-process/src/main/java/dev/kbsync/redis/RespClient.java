@@ -42,11 +42,47 @@ public final class RespClient implements AutoCloseable {
         }
     }
 
+    /**
+     * As {@link #connect(int, Duration)}, then {@code AUTH password} if there is one. A Redis that has no password set
+     * (one an earlier kbsync without passwords left running) is taken as it is; a wrong password throws {@link
+     * IllegalStateException} ({@code WRONGPASS ...}). The password appears in no message.
+     */
+    public static RespClient connect(int port, Optional<String> password, Duration timeout) {
+        RespClient client = connect(port, timeout);
+        if (password.isEmpty()) {
+            return client;
+        }
+        try {
+            client.call("AUTH", password.get());
+            return client;
+        } catch (IllegalStateException e) {
+            if (noPasswordSet(e.getMessage())) {
+                return client;
+            }
+            client.close();
+            throw e;
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+    }
+
     /** Sends one command on a fresh connection and returns its reply. */
     public static Object once(int port, Duration timeout, String... command) {
-        try (RespClient client = connect(port, timeout)) {
+        return once(port, Optional.empty(), timeout, command);
+    }
+
+    /** As {@link #once(int, Duration, String...)}, authenticated with {@code password} if there is one. */
+    public static Object once(int port, Optional<String> password, Duration timeout, String... command) {
+        try (RespClient client = connect(port, password, timeout)) {
             return client.call(command);
         }
+    }
+
+    /** Redis 6 and later, then Redis 5 and earlier, answering {@code AUTH} when no password is set. */
+    private static boolean noPasswordSet(String error) {
+        String message = String.valueOf(error);
+        return message.contains("without any password configured") || message.contains("no password is set");
     }
 
     /** Sends one command and reads its reply. */

@@ -11,6 +11,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -28,10 +29,10 @@ class PersistentRedisIT {
     void shouldKeepItsDataAcrossACleanStopAndLeaveNoProcessBehind() {
         List<ProcessHandle> processes;
         try (RedisProcess redis = RedisProcess.startPersistent(dir, Fsync.ALWAYS)) {
-            RespClient.once(redis.port(), CALL, "SET", "note", "kept");
-            assertThat(RespClient.once(redis.port(), CALL, "CONFIG", "GET", "appendfsync"))
+            RespClient.once(redis.port(), redis.password(), CALL, "SET", "note", "kept");
+            assertThat(RespClient.once(redis.port(), redis.password(), CALL, "CONFIG", "GET", "appendfsync"))
                     .isEqualTo(List.of("appendfsync", "always"));
-            assertThat(RespClient.once(redis.port(), CALL, "CONFIG", "GET", "maxmemory-policy"))
+            assertThat(RespClient.once(redis.port(), redis.password(), CALL, "CONFIG", "GET", "maxmemory-policy"))
                     .isEqualTo(List.of("maxmemory-policy", "noeviction"));
             processes = tree(redis.pid());
             assertThat(processes).as("redis-server and its watchdog").hasSize(2);
@@ -42,15 +43,54 @@ class PersistentRedisIT {
         await().atMost(Duration.ofSeconds(5)).until(() -> processes.stream().noneMatch(ProcessHandle::isAlive));
         assertThat(dir.resolve("redis.pid")).doesNotExist();
         try (RedisProcess again = RedisProcess.startPersistent(dir, Fsync.EVERYSEC)) {
-            assertThat(RespClient.once(again.port(), CALL, "GET", "note")).isEqualTo("kept");
+            assertThat(RespClient.once(again.port(), again.password(), CALL, "GET", "note"))
+                    .isEqualTo("kept");
             assertThat(again.stoppedLeftover()).isEmpty();
+        }
+    }
+
+    /**
+     * On a shared host any local user can reach 127.0.0.1: without a password they could read and flush every queued
+     * job, or write files as this user ({@code CONFIG SET dir} + {@code dbfilename} + {@code SAVE}). A persistent Redis
+     * requires the password of its directory, made at the first start (0600) and the same at every later one.
+     */
+    @Test
+    void shouldRefuseClientsWithoutThePasswordOfItsDirectoryAndKeepThatPasswordAcrossStarts() throws IOException {
+        String password;
+        try (RedisProcess redis = RedisProcess.startPersistent(dir, Fsync.ALWAYS)) {
+            assertThatThrownBy(() -> RespClient.once(redis.port(), CALL, "CONFIG", "GET", "dir"))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("NOAUTH");
+            assertThatThrownBy(() -> RespClient.once(redis.port(), CALL, "SET", "note", "stolen"))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("NOAUTH");
+            Path file = dir.resolve("redis.password");
+            assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+            assertThat(Files.getPosixFilePermissions(dir.resolve("redis.conf")))
+                    .as("it names the password too")
+                    .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+            password = Files.readString(file).strip();
+            assertThat(password).hasSizeGreaterThanOrEqualTo(32);
+            try (RespClient client = RespClient.connect(redis.port(), CALL)) {
+                assertThat(client.call("AUTH", password)).isEqualTo("OK");
+                assertThat(client.call("SET", "note", "kept")).isEqualTo("OK");
+            }
+        }
+        try (RedisProcess again = RedisProcess.startPersistent(dir, Fsync.ALWAYS)) {
+            assertThat(Files.readString(dir.resolve("redis.password")).strip()).isEqualTo(password);
+            assertThat(again.password()).contains(password);
+            assertThat(again.uri()).isEqualTo("redis://:" + password + "@127.0.0.1:" + again.port());
+            try (RespClient client = RespClient.connect(again.port(), CALL)) {
+                assertThat(client.call("AUTH", password)).isEqualTo("OK");
+                assertThat(client.call("GET", "note")).isEqualTo("kept");
+            }
         }
     }
 
     @Test
     void shouldRunRedisAsTheStartedProcessItself() {
         try (RedisProcess redis = RedisProcess.start(dir)) {
-            Object info = RespClient.once(redis.port(), CALL, "INFO", "server");
+            Object info = RespClient.once(redis.port(), redis.password(), CALL, "INFO", "server");
             assertThat(RespClient.infoField(info, "process_id")).contains(Long.toString(redis.pid()));
         }
     }
@@ -85,7 +125,8 @@ class PersistentRedisIT {
         await().atMost(Duration.ofSeconds(5)).until(() -> !redis.isAlive());
         try (RedisProcess again = RedisProcess.startPersistent(dir, Fsync.ALWAYS)) {
             assertThat(again.stoppedLeftover()).isEmpty();
-            assertThat(RespClient.once(again.port(), CALL, "GET", "k")).isEqualTo("v");
+            assertThat(RespClient.once(again.port(), again.password(), CALL, "GET", "k"))
+                    .isEqualTo("v");
         }
     }
 
@@ -101,9 +142,47 @@ class PersistentRedisIT {
         try (RedisProcess again = RedisProcess.startPersistent(dir, Fsync.ALWAYS)) {
             assertThat(again.stoppedLeftover()).contains(redisPid);
             assertThat(redis.isAlive()).isFalse();
-            assertThat(RespClient.once(again.port(), CALL, "GET", "k")).isEqualTo("v");
+            assertThat(RespClient.once(again.port(), again.password(), CALL, "GET", "k"))
+                    .isEqualTo("v");
         } finally {
             redis.destroyForcibly();
+        }
+    }
+
+    /**
+     * A Redis that a kbsync without passwords started on this directory, left running when it died with its watchdog:
+     * answering the new password's {@code AUTH} with "no password set", it is still recognised and stopped.
+     */
+    @Test
+    void shouldStopALeftoverThatAnEarlierKbsyncStartedWithoutAPassword() throws Exception {
+        int port = RedisProcess.freePort();
+        Path conf = dir.resolve("redis.conf");
+        Files.write(
+                conf,
+                List.of(
+                        "port " + port,
+                        "bind 127.0.0.1",
+                        "dir \"" + dir + "\"",
+                        "pidfile \"" + dir.resolve("redis.pid") + "\"",
+                        "appendonly yes",
+                        "save \"\""));
+        Process old = new ProcessBuilder(RedisBinary.locate().toString(), conf.toString())
+                .redirectOutput(dir.resolve("old.log").toFile())
+                .redirectErrorStream(true)
+                .start();
+        try {
+            await().atMost(Duration.ofSeconds(10))
+                    .ignoreExceptions()
+                    .until(() -> "OK".equals(RespClient.once(port, CALL, "SET", "k", "v"))
+                            && Files.exists(dir.resolve("redis.pid")));
+            try (RedisProcess redis = RedisProcess.startPersistent(dir, Fsync.ALWAYS)) {
+                assertThat(redis.stoppedLeftover()).contains(old.pid());
+                assertThat(old.isAlive()).isFalse();
+                assertThat(RespClient.once(redis.port(), redis.password(), CALL, "GET", "k"))
+                        .isEqualTo("v");
+            }
+        } finally {
+            old.destroyForcibly();
         }
     }
 
@@ -138,7 +217,8 @@ class PersistentRedisIT {
 
         try (RedisProcess redis = RedisProcess.startPersistent(dir, Fsync.ALWAYS)) {
             assertThat(redis.stoppedLeftover()).isEmpty();
-            assertThat(RespClient.once(redis.port(), CALL, "PING")).isEqualTo("PONG");
+            assertThat(RespClient.once(redis.port(), redis.password(), CALL, "PING"))
+                    .isEqualTo("PONG");
         }
     }
 

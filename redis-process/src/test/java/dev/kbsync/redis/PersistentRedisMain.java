@@ -12,7 +12,7 @@ public final class PersistentRedisMain {
 
     public static void main(String[] args) throws InterruptedException {
         RedisProcess redis = RedisProcess.startPersistent(Path.of(args[0]), Fsync.ALWAYS);
-        RespClient.once(redis.port(), Duration.ofSeconds(2), "SET", args[1], args[2]);
+        RespClient.once(redis.port(), redis.password(), Duration.ofSeconds(2), "SET", args[1], args[2]);
         System.out.println("ready " + redis.pid());
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);

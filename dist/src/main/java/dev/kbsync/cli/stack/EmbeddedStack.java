@@ -162,6 +162,7 @@ public final class EmbeddedStack implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + coordinator.port());
     }
 
+    /** The Redis the coordinator uses; the embedded one's carries its password: show it {@code Check.masked}. */
     public String redisUri() {
         return redisUri;
     }
