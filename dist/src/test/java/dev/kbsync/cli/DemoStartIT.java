@@ -1,6 +1,7 @@
 package dev.kbsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code kbsync demo} checks its arguments before it creates anything, removes the temporary directory it made when
- * it does not run, and runs in an explicit {@code --data-dir} (the default's name included) as told. Child JVMs with a
+ * it does not run, stops its stack and removes that directory when stopped mid-run (Ctrl-C), and runs in an explicit
+ * {@code --data-dir} (the default's name included) as told. Child JVMs with a
  * temporary directory of their own ({@code java.io.tmpdir}), so what a demo leaves there is seen.
  */
 class DemoStartIT {
@@ -62,6 +64,36 @@ class DemoStartIT {
                     .as("its log, which the error's details are in")
                     .exists();
         }
+    }
+
+    /**
+     * Ctrl-C while its users write: the stack stops as {@code up}'s does (workers, coordinator, then Redis with
+     * {@code SHUTDOWN}), no process is left, and its own directory goes, before it exits 128 + the signal.
+     */
+    @Test
+    void shouldStopItsStackAndRemoveItsDirectoryWhenStoppedMidRun() throws Exception {
+        // a build started in the background inherits SIGINT ignored, and so would kbsync: then SIGTERM
+        boolean interruptible = !UpProcess.sigintIgnoredHere();
+        List<ProcessHandle> redis;
+        String output;
+        try (UpProcess demo = demo("stopped", Map.of(), null, "--users", "20", "--notes", "20")) {
+            await().atMost(EXIT)
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> demo.output().contains("logs: "));
+            redis = demo.descendants();
+            assertThat(redis).as("redis-server and its watchdog").isNotEmpty();
+            demo.signal(interruptible ? "INT" : "TERM");
+            int exit = demo.awaitExit(Duration.ofSeconds(60));
+            output = demo.output();
+            assertThat(tmp)
+                    .as("its directory, removed once its stack stopped:\n" + output + demo.errors())
+                    .isEmptyDirectory();
+            assertThat(exit).as(demo.errors()).isEqualTo(interruptible ? 130 : 143);
+        }
+        assertThat(output).contains("stopping kbsync").contains("kbsync stopped");
+        assertThat(output).as("no verdict: it was stopped").doesNotContain("OK: ");
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(redis).as("no process left").noneMatch(ProcessHandle::isAlive));
     }
 
     @Test
