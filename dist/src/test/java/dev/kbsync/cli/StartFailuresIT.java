@@ -118,6 +118,40 @@ class StartFailuresIT {
         }
     }
 
+    /**
+     * What lies in the temporary directory, at whatever name (a file or another user's directory at {@code
+     * kbsync-stand-in}, where the settings check once put the stand-ins of the data directory), does not keep {@code up}
+     * from starting, and its check leaves nothing behind there.
+     */
+    @Test
+    void shouldStartWhateverLiesInTheTemporaryDirectory() throws Exception {
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        Path inTheWay = Files.writeString(tmp.resolve("kbsync-stand-in"), "someone else's file");
+        try (UpProcess up = UpProcess.spawn(
+                KbsyncCli.class,
+                Path.of("target", "StartFailuresIT"),
+                "stand-in-taken",
+                List.of(
+                        "up",
+                        "--port",
+                        "0",
+                        "--workers",
+                        "1",
+                        "--data-dir",
+                        dir.resolve("data").toString()),
+                Map.of(),
+                List.of("-Djava.io.tmpdir=" + tmp),
+                null)) {
+            up.awaitUp(UpProcess.START);
+            up.signal("TERM");
+            assertThat(up.awaitExit(WAIT)).as(up.errors()).isEqualTo(143);
+        }
+        assertThat(Files.readString(inTheWay)).isEqualTo("someone else's file");
+        try (var left = Files.list(tmp)) {
+            assertThat(left).as("what the run left in its temporary directory").containsExactly(inTheWay);
+        }
+    }
+
     @Test
     void shouldSayWhenTheEmbeddedRedisServerCannotStart() throws Exception {
         Path data = dir.resolve("data");

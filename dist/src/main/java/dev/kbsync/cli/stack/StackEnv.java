@@ -4,7 +4,10 @@ import dev.kbsync.coordinator.config.ConfigKey;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
 import dev.kbsync.worker.process.WorkerConfig;
 import dev.kbsync.worker.process.WorkerConfigLoader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -32,18 +35,29 @@ final class StackEnv {
     /**
      * Reads the settings before anything starts or is written: a bad value in the environment is a {@code
      * ConfigException} (exit 2) while nothing has changed, not after Redis started. Stand-ins take the place of what
-     * the start makes (the Redis, the coordinator's address, the demo remote and the checkouts, under the system's
-     * temporary directory: the data directory may not exist yet, and is checked as such later).
+     * the start makes (the Redis, the coordinator's address, the demo remote and the checkouts): the data directory
+     * may not exist yet, and is checked as such later. The checkouts' stand-in (a worker checks that it could write
+     * there) is a fresh, empty directory of this check's own in the system's temporary directory, removed at once: a
+     * fixed name there could be a file or another user's directory, which refused the start naming {@code cache.dir}.
      */
     static Checked check(StackOptions options) {
-        Path standIn = Path.of(System.getProperty("java.io.tmpdir"), "kbsync-stand-in");
-        CoordinatorConfig coordinator = CoordinatorConfig.load(
-                Optional.empty(),
-                coordinator(
-                        options,
-                        options.redisUri().orElse("redis://127.0.0.1:6379"),
-                        standIn.resolve("remotes/demo.git")));
-        return new Checked(coordinator, worker(options, standIn, 1, URI.create("http://127.0.0.1:8080")));
+        Path standIn;
+        try {
+            standIn = Files.createTempDirectory("kbsync-stand-in-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary directory to check the settings in", e);
+        }
+        try {
+            CoordinatorConfig coordinator = CoordinatorConfig.load(
+                    Optional.empty(),
+                    coordinator(
+                            options,
+                            options.redisUri().orElse("redis://127.0.0.1:6379"),
+                            standIn.resolve("remotes/demo.git")));
+            return new Checked(coordinator, worker(options, standIn, 1, URI.create("http://127.0.0.1:8080")));
+        } finally {
+            DataDir.delete(standIn);
+        }
     }
 
     /** The coordinator's settings: on 127.0.0.1:{@code port}, auth off, the demo KB at {@code demoRemote}. */
