@@ -263,7 +263,10 @@ class DeployFilesTest {
             assertThat(volumes).as("named volumes").containsKey(volume);
             used.add(volume);
         });
-        assertThat(used).as("one cache volume per worker").doesNotHaveDuplicates().hasSizeGreaterThan(1);
+        assertThat(used)
+                .as("one cache volume per worker")
+                .doesNotHaveDuplicates()
+                .hasSizeGreaterThan(1);
         assertThat(Files.readString(DEPLOY.resolve("docker/Dockerfile")))
                 .contains("install -d -o kbsync -g kbsync /var/lib/kbsync/checkouts");
         assertThat(Files.readString(DEPLOY.resolve("docker-compose.yml")))

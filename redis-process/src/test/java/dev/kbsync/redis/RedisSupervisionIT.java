@@ -31,7 +31,7 @@ class RedisSupervisionIT {
     @Test
     void shouldStartRedisAgainWhenItsFirstRestartFailed() throws Exception {
         try (RedisProcess redis = RedisProcess.startPersistent(dir, Fsync.ALWAYS)) {
-            RespClient.once(redis.port(), CALL, "SET", "note", "kept");
+            RespClient.once(redis.port(), redis.password(), CALL, "SET", "note", "kept");
             Path manifest;
             try (Stream<Path> files = Files.walk(dir)) {
                 manifest = files.filter(f -> f.toString().endsWith(".manifest"))
@@ -51,7 +51,7 @@ class RedisSupervisionIT {
             await().atMost(Duration.ofSeconds(20))
                     .pollInterval(Duration.ofMillis(200))
                     .ignoreExceptions()
-                    .until(() -> "kept".equals(RespClient.once(redis.port(), CALL, "GET", "note")));
+                    .until(() -> "kept".equals(RespClient.once(redis.port(), redis.password(), CALL, "GET", "note")));
             assertThat(redis.pid()).isNotEqualTo(pid);
         }
     }
@@ -72,7 +72,7 @@ class RedisSupervisionIT {
     @Test
     void shouldRefuseADataDirectoryOfANewerRedisThanTheOneItWouldRun() throws IOException {
         try (RedisProcess redis = RedisProcess.startPersistent(dir, Fsync.ALWAYS)) {
-            RespClient.once(redis.port(), CALL, "SET", "note", "kept");
+            RespClient.once(redis.port(), redis.password(), CALL, "SET", "note", "kept");
         }
         assumeTrue(Files.isDirectory(dir.resolve("appendonlydir")), "a redis-server older than 7 runs here");
         Path older = RedisBinary.embedded().orElseThrow();
