@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.KbFile;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.KbLog;
@@ -444,10 +445,10 @@ class ReadsApiIT {
                 .isInstanceOfSatisfying(
                         KbsyncException.NotFound.class,
                         e -> assertThat(e.code()).isEqualTo("FILE_NOT_FOUND"));
+        // refused by the client before it sends anything, with the code the coordinator gives
         assertThatThrownBy(() -> client.readFile(notes, ".git/config", ReadQuery.latest()))
                 .isInstanceOfSatisfying(
-                        KbsyncException.InvalidRequest.class,
-                        e -> assertThat(e.code()).isEqualTo("INVALID_PATH"));
+                        InvalidInputException.class, e -> assertThat(e.code()).isEqualTo("INVALID_PATH"));
     }
 
     private static HttpResponse<Buffer> get(String path, String token) {
