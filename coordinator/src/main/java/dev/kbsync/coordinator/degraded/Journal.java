@@ -267,7 +267,7 @@ final class Journal implements AutoCloseable {
     }
 
     /** The file's size, short of an append that failed and could not be cut yet (see {@link #write}). */
-    private long size() throws IOException {
+    long size() throws IOException {
         long size = channel.size();
         return cutTo >= 0 ? Math.min(size, cutTo) : size;
     }
@@ -374,7 +374,7 @@ final class Journal implements AutoCloseable {
         fences.forEach((kb, token) -> kept.put(kb.value(), token));
         DurableFiles.replace(dir.resolve(FENCES), kept.encode());
         channel.truncate(0);
-        channel.force(true);
+        disk.force(channel, true);
         cutTo = -1;
         entries = 0;
         unreadable.clear();

@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -123,7 +124,16 @@ final class Restore {
                             if (journal.holdsFrom(offset) || !fences.allRaised()) {
                                 return false;
                             }
-                            journal.truncate(fences.snapshot());
+                            try {
+                                journal.truncate(fences.snapshot());
+                            } catch (IOException e) {
+                                // emptied before its fsync failed: read from its start next time, never from an end
+                                // that later appends would hide behind (failed before: read on from where it was)
+                                if (journal.size() < offset) {
+                                    offset = 0;
+                                }
+                                throw e;
+                            }
                             offset = 0;
                             queue.drained();
                             return true;
@@ -221,9 +231,21 @@ final class Restore {
                     }));
                 })
                 .compose(v -> bounded("marking a job restored", onJournal(() -> {
-                    journal.restored(entry); // a restart before the truncation leaves it to Redis
-                    return null;
-                })))
+                            journal.restored(entry); // a restart before the truncation leaves it to Redis
+                            return null;
+                        }))
+                        // the mark only saves a second restore (by the job's id: once) after a crash; a journal that
+                        // cannot be written any more (a full disk) must not keep its later jobs out of Redis
+                        .recover(e -> {
+                            LOG.warn(
+                                    "journal: job {} of KB {} is in Redis, but the mark saying so could not be written"
+                                            + " ({}); a restart before the journal's truncation restores it again"
+                                            + " (once, by its id)",
+                                    entry.job().id(),
+                                    entry.job().kb(),
+                                    e.toString());
+                            return Future.succeededFuture();
+                        }))
                 .map(v -> {
                     offset = entry.end();
                     queue.removed(entry);
