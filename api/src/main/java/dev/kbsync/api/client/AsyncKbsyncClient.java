@@ -122,6 +122,11 @@ public final class AsyncKbsyncClient {
         return jobWait.await(jobId, timeout);
     }
 
+    /** {@link #awaitJob} with a way to give the wait up ({@link KbsyncClient#awaitJob} on an interrupt). */
+    JobWait.Handle startAwaitJob(String jobId, Duration timeout) {
+        return jobWait.start(jobId, timeout);
+    }
+
     /** {@code GET /v1/jobs?kb=&user=&state=&limit=&cursor=}: a page of jobs, newest first; follow nextCursor. */
     public Future<JobPage> jobs(JobQuery query) {
         return requests.get("/v1/jobs" + query.queryString(), JobPage::fromJson);

@@ -43,10 +43,35 @@ final class JobWait {
 
     /** See {@link AsyncKbsyncClient#awaitJob}. */
     Future<Job> await(String jobId, Duration timeout) {
+        return start(jobId, timeout).future();
+    }
+
+    /** A wait under way: its outcome, and {@link #abandon} for a caller that stops waiting first. */
+    interface Handle {
+        Future<Job> future();
+
+        /** Ends the wait with {@code why}: its stream closed, nothing opened again. */
+        void abandon(Throwable why);
+    }
+
+    /** Starts a wait for {@code jobId}, {@code timeout} at most. */
+    Handle start(String jobId, Duration timeout) {
         Wait wait = new Wait(jobId, timeout);
         long timer = requests.transport().setTimer(Math.max(1, timeout.toMillis()), t -> wait.timedOut(null));
         wait.open();
-        return wait.done.future().onComplete(r -> requests.transport().vertx().cancelTimer(timer));
+        Future<Job> future =
+                wait.done.future().onComplete(r -> requests.transport().vertx().cancelTimer(timer));
+        return new Handle() {
+            @Override
+            public Future<Job> future() {
+                return future;
+            }
+
+            @Override
+            public void abandon(Throwable why) {
+                wait.done.tryFail(why);
+            }
+        };
     }
 
     /** One wait for one job. */

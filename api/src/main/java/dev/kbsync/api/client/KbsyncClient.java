@@ -113,8 +113,18 @@ public final class KbsyncClient implements AutoCloseable {
     }
 
     /** Blocks until the job is done or failed; {@link KbsyncException.TimedOut} after {@code wait}. */
+    /**
+     * Waits for the job's final state, {@code wait} at most; a caller interrupted (or past the blocking bound) gives
+     * the wait up: its stream is closed, not opened again.
+     */
     public Job awaitJob(String jobId, Duration wait) {
-        return blocking.await(async.awaitJob(jobId, wait), wait);
+        JobWait.Handle waiting = async.startAwaitJob(jobId, wait);
+        try {
+            return blocking.await(waiting.future(), wait);
+        } catch (KbsyncException.Interrupted | KbsyncException.TimedOut gaveUp) {
+            waiting.abandon(gaveUp);
+            throw gaveUp;
+        }
     }
 
     public JobPage jobs(JobQuery query) {

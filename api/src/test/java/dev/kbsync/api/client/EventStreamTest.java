@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -204,6 +205,39 @@ class EventStreamTest {
                 .hasMessageContaining("job j6 did not finish within 2500 ms");
         assertThat(opened.get()).isGreaterThanOrEqualTo(2);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    /**
+     * A wait its caller gave up (the thread interrupted, e.g. {@code Future.cancel(true)} of the task it runs in) ends
+     * then: its stream closed, never opened again. Before, it went on reading and reopening the job's stream until its
+     * own timeout (an hour's wait held a stream for an hour).
+     */
+    @Test
+    void shouldStopAWaitWhoseCallerWasInterrupted() throws Exception {
+        AtomicInteger opened = new AtomicInteger();
+        server.answer("/v1/jobs/j15", 200, job("j15", "queued").encode());
+        server.on("/v1/jobs/j15/events", r -> {
+            opened.incrementAndGet();
+            open(r.response(), frame("state", job("j15", "queued"))).end(); // ends early: the wait opens it again
+        });
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread waiter = new Thread(() -> {
+            try {
+                client.awaitJob("j15", Duration.ofMinutes(5));
+            } catch (RuntimeException e) {
+                thrown.set(e);
+            }
+        });
+        waiter.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> opened.get() >= 2);
+
+        waiter.interrupt();
+        waiter.join(5_000);
+
+        assertThat(thrown.get()).isInstanceOf(KbsyncException.Interrupted.class);
+        int atInterrupt = opened.get();
+        Thread.sleep(3_000); // several of its retry pauses
+        assertThat(opened.get()).as("streams opened after the caller gave up").isLessThanOrEqualTo(atInterrupt + 1);
     }
 
     @Test
