@@ -33,14 +33,8 @@ class RemoteWaitIT {
         Path bare = tmp.resolve("remotes/team.git");
         GitFixture.bareRemote(bare);
         try (GitHttpServer server = new GitHttpServer(tmp.resolve("remotes"), "pw"::equals);
-                KbCheckout checkout = new KbCheckout(
-                        server.url("team.git"),
-                        "main",
-                        tmp.resolve("cache/team/work"),
-                        GitAuth.fixed(new GitCredentials("kbsync", "pw")))) {
-            PublishCycle cycle =
-                    new PublishCycle(new PushRetry(5, Duration.ofMillis(10)), PhaseListener.NONE, stats -> {});
-            cycle.run(checkout, note("job-1", 5));
+                KbCheckout checkout = checkout(server)) {
+            PublishCycle cycle = cycleWithFirstNoteLanded(checkout);
             server.pushOutage(503);
             Waiting unit = new Waiting(note("job-2", 6), Duration.ofSeconds(6));
 
@@ -70,14 +64,8 @@ class RemoteWaitIT {
         Path bare = tmp.resolve("remotes/team.git");
         GitFixture.bareRemote(bare);
         try (GitHttpServer server = new GitHttpServer(tmp.resolve("remotes"), "pw"::equals);
-                KbCheckout checkout = new KbCheckout(
-                        server.url("team.git"),
-                        "main",
-                        tmp.resolve("cache/team/work"),
-                        GitAuth.fixed(new GitCredentials("kbsync", "pw")))) {
-            PublishCycle cycle =
-                    new PublishCycle(new PushRetry(5, Duration.ofMillis(10)), PhaseListener.NONE, stats -> {});
-            cycle.run(checkout, note("job-1", 5));
+                KbCheckout checkout = checkout(server)) {
+            PublishCycle cycle = cycleWithFirstNoteLanded(checkout);
             server.dropPushReplies(true);
             server.failAfterDroppedPush(100_000); // down (500) from the lost answer on
             Waiting unit = new Waiting(note("job-2", 6), Duration.ofSeconds(3));
@@ -93,6 +81,21 @@ class RemoteWaitIT {
             });
             assertThat(unit.pauses).as("the unit waited for the remote").isNotEmpty();
         }
+    }
+
+    private KbCheckout checkout(GitHttpServer server) {
+        return new KbCheckout(
+                server.url("team.git"),
+                "main",
+                tmp.resolve("cache/team/work"),
+                GitAuth.fixed(new GitCredentials("kbsync", "pw")));
+    }
+
+    /** A publish cycle that retries fast, after a first note landed (the checkout exists). */
+    private static PublishCycle cycleWithFirstNoteLanded(KbCheckout checkout) {
+        PublishCycle cycle = new PublishCycle(new PushRetry(5, Duration.ofMillis(10)), PhaseListener.NONE, stats -> {});
+        cycle.run(checkout, note("job-1", 5));
+        return cycle;
     }
 
     private static NoteUnit note(String id, long fence) {
