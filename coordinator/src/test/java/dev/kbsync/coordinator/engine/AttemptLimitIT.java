@@ -138,8 +138,11 @@ class AttemptLimitIT {
         Assignment stopping = poll();
         await(leases.heartbeat(stopping.lease().id(), Optional.of("waiting for the KB's local lock")));
         assertThat(await(jobs.giveBack("w", stopping))).isTrue();
-        Assignment last = poll(); // the same grant, claimed again; its worker goes silent at once
-        assertThat(last.lease().id()).isEqualTo(stopping.lease().id());
+        Assignment last = poll(); // the same grant, claimed again under a new lease; its worker goes silent at once
+        assertThat(last.job().id()).isEqualTo(job.id());
+        assertThat(last.lease().id())
+                .as("the lease given back is lost")
+                .isNotEqualTo(stopping.lease().id());
 
         assertThat(failed(job).error().message())
                 .as("the worker that gave the job back did not run its last attempt")

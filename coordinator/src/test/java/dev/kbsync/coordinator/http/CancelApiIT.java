@@ -5,6 +5,7 @@ import static dev.kbsync.coordinator.http.ApiFixture.CLIENT;
 import static dev.kbsync.coordinator.http.ApiFixture.WORKER;
 import static dev.kbsync.coordinator.http.JobApiIT.assertError;
 import static io.vertx.core.http.HttpMethod.DELETE;
+import static io.vertx.core.http.HttpMethod.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kbsync.api.Assignment;
@@ -102,6 +103,31 @@ class CancelApiIT {
         Assignment a = api.client(WORKER).poll("w-2", WAIT).orElseThrow();
         assertThat(a.job().id()).isEqualTo(next.id());
         assertThat(client.job(granted.id()).state()).isEqualTo(JobState.CANCELLED);
+    }
+
+    /**
+     * A job its worker gave back unrun may be cancelled: the give-back ended the worker's lease at once, before any
+     * cancel, so a worker that runs it anyway (its give-back's answer was lost) is told LEASE_LOST by its heartbeats and
+     * pre-push check and never pushes it. Before, the old lease held until the cancel ended the grant: a pre-push check
+     * made just before the cancel let that push land a cancelled job.
+     */
+    @Test
+    void shouldCancelAJobGivenBackUnrunWhoseOldLeaseNoLongerHolds() {
+        api.kb("cancel-given-back");
+        KbsyncClient client = api.client(CLIENT);
+        KbsyncClient worker = api.client(WORKER);
+        Job job = client.submitNote(KbId.of("cancel-given-back"), NoteRequest.of("alice", "given back"));
+        Assignment taken = worker.poll("w-back", WAIT).orElseThrow();
+        assertThat(taken.job().id()).isEqualTo(job.id());
+        assertThat(worker.giveBack("w-back", taken.lease().id())).isTrue();
+        assertError(api.call(POST, "/v1/leases/" + taken.lease().id() + "/heartbeat", WORKER), 409, "LEASE_LOST");
+
+        assertThat(client.cancel(job.id()).state()).isEqualTo(JobState.CANCELLED);
+
+        assertThat(client.job(job.id()).state()).isEqualTo(JobState.CANCELLED);
+        assertThat(worker.poll("w-back", Duration.ofMillis(500)))
+                .as("never handed out again")
+                .isEmpty();
     }
 
     @Test

@@ -205,6 +205,52 @@ class WorkerApiIT {
                 .isEqualTo("done");
     }
 
+    /**
+     * A give-back ends the lease it gives back: a worker whose give-back's answer was lost (it then runs the job, as
+     * PollSlot does when the give-back fails) must not keep a working lease and token. Its heartbeats (its pre-push
+     * check) and reports under the old lease are refused, and the next claim gets a new lease id and a larger token,
+     * so two holders never share one and the old one cannot end the new holder's grant.
+     */
+    @Test
+    void shouldEndTheLeaseAndTokenOfAClaimGivenBack() {
+        JsonObject first = submitAndPoll("w-give-lease");
+        String jobId = first.getJsonObject("job").getString("id");
+        String oldLease = first.getJsonObject("lease").getString("id");
+        long oldFence = first.getJsonObject("lease").getLong("fencingToken");
+        assertThat(giveBack("w-1", oldLease).bodyAsJsonObject()).isEqualTo(new JsonObject().put("givenBack", true));
+
+        assertError(api.call(POST, "/v1/leases/" + oldLease + "/heartbeat", WORKER), 409, "LEASE_LOST");
+
+        JsonObject again = api.call(POST, "/v1/workers/w-2/poll", WORKER, new JsonObject().put("waitMs", 5000))
+                .bodyAsJsonObject();
+        assertThat(again.getJsonObject("job").getString("id")).isEqualTo(jobId);
+        String newLease = again.getJsonObject("lease").getString("id");
+        assertThat(newLease).as("a new lease id for the next claim").isNotEqualTo(oldLease);
+        assertThat(again.getJsonObject("lease").getLong("fencingToken"))
+                .as("a larger token than the one given back")
+                .isGreaterThan(oldFence);
+        assertThat(again.getLong("previousFencingToken"))
+                .as("the token given back came right before it")
+                .isEqualTo(oldFence);
+        assertThat(again.getJsonObject("job").getLong("firstFencingToken"))
+                .as("the job's first grant stays its first")
+                .isEqualTo(oldFence);
+        assertError(api.call(POST, "/v1/leases/" + oldLease + "/heartbeat", WORKER), 409, "LEASE_LOST");
+        JsonObject shutdown = new JsonObject()
+                .put("leaseId", oldLease)
+                .put("state", "failed")
+                .put("error", new JsonObject().put("code", "WORKER_SHUTDOWN").put("message", "grace ran out"));
+        assertError(api.call(POST, "/v1/jobs/" + jobId + "/result", WORKER, shutdown), 409, "LEASE_LOST");
+
+        JsonObject job = api.call(GET, "/v1/jobs/" + jobId, CLIENT).bodyAsJsonObject();
+        assertThat(job.getString("state")).as("the new holder's grant lives on").isEqualTo("running");
+        assertThat(job.getInteger("attempts")).isEqualTo(1);
+        assertThat(api.call(POST, "/v1/leases/" + newLease + "/heartbeat", WORKER)
+                        .statusCode())
+                .isEqualTo(200);
+        reportDone(again);
+    }
+
     @Test
     void shouldRejectBadGiveBacksAndChangeNothing() {
         JsonObject assignment = submitAndPoll("w-give-bad");
