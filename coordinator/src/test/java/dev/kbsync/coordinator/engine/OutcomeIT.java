@@ -57,7 +57,16 @@ class OutcomeIT {
                 .jobs();
         Engine other = coordinators.start(base.withId("direct"));
         coordinators.register(
-                other, "stale", "retried", "fenced", "fenced-batch", "outage", "full", "outage-batch", "landed-batch");
+                other,
+                "stale",
+                "retried",
+                "fenced",
+                "fenced-batch",
+                "outage",
+                "full",
+                "outage-batch",
+                "landed-batch",
+                "uncertain-batch");
         direct = other.services().jobs();
     }
 
@@ -199,6 +208,54 @@ class OutcomeIT {
         assertThat(failed.error().message())
                 .startsWith("the remote did not answer")
                 .contains("an earlier attempt's push may have landed (PUSH_UNCERTAIN)");
+    }
+
+    /**
+     * A group commit pushes its head and members in one push: when that push is uncertain (PUSH_UNCERTAIN, reported by
+     * a member or by the head) it may have landed every job of the batch, so each one's final error says so, whichever
+     * job reported it, when their later attempts all fail otherwise (REMOTE_UNAVAILABLE).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"member", "head"})
+    void shouldSayAnUncertainGroupCommitPushMayHaveLandedEveryJobOfTheBatch(String reporter) {
+        KbId kb = KbId.of("uncertain-batch");
+        Job head = await(direct.submit(kb, "ann", note("head, pushed maybe"), Optional.empty()));
+        Job first = await(direct.submit(kb, "ann", note("member, pushed maybe"), Optional.empty()));
+        Job second = await(direct.submit(kb, "ann", note("other member, pushed maybe"), Optional.empty()));
+        JobError uncertain = new JobError("PUSH_UNCERTAIN", "the push failed in transport");
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            Assignment claimed = await(direct.poll("w", Duration.ofSeconds(10))).orElseThrow();
+            assertThat(claimed.job().id()).isEqualTo(head.id());
+            List<Assignment> members = await(direct.extend(claimed.lease().id(), 4));
+            assertThat(members).extracting(a -> a.job().id()).containsExactly(first.id(), second.id());
+            if (attempt == 1) {
+                Assignment by = reporter.equals("head") ? claimed : members.get(0);
+                Job reported = await(direct.complete(
+                        by.job().id(), new JobOutcome.Failed(by.lease().id(), uncertain, 0)));
+                assertThat(reported.state()).isEqualTo(JobState.QUEUED);
+            } else if (attempt == 2) {
+                await(direct.complete(
+                        head.id(), new JobOutcome.Failed(claimed.lease().id(), OUTAGE, 0)));
+            } else {
+                for (Assignment member : members) {
+                    await(direct.complete(
+                            member.job().id(),
+                            new JobOutcome.Failed(member.lease().id(), OUTAGE, 0)));
+                }
+                await(direct.complete(
+                        head.id(), new JobOutcome.Failed(claimed.lease().id(), OUTAGE, 0)));
+            }
+        }
+
+        for (Job job : List.of(head, first, second)) {
+            Job failed = await(direct.get(job.id()));
+            assertThat(failed.state()).as(job.id()).isEqualTo(JobState.FAILED);
+            assertThat(failed.error().code()).isEqualTo("REMOTE_UNAVAILABLE");
+            assertThat(failed.error().message())
+                    .as("job %s of the batch whose push was uncertain", job.id())
+                    .startsWith(OUTAGE.message())
+                    .contains("an earlier attempt's push may have landed (PUSH_UNCERTAIN)");
+        }
     }
 
     /**

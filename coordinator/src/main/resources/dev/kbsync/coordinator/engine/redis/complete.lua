@@ -16,7 +16,8 @@
 -- and for WORKER_SHUTDOWN: the worker's shutdown grace ran out before the push (nothing was published; another worker,
 -- or this one after its restart, lands the job), and for PUSH_UNCERTAIN: its push failed in transport and no sync could
 -- check whether it landed (the next run finds its commit by its trailers, or lands it; the ticket keeps pu, so that a
--- final failure of a later attempt says an earlier push may have landed).
+-- final failure of a later attempt says an earlier push may have landed; when the report ends a group commit's grant,
+-- its head and unreported members keep pu too: they were in the same push).
 -- While another job of the batch is on its last attempt and has not reported, a member's such report sends back that
 -- member alone: the grant stays until the others report, so none goes past jobs.maxAttempts and none fails by another's
 -- report (it may have landed already).
@@ -65,7 +66,8 @@ local function lastAttemptPending(tid)
 end
 if not g.done and ARGV[13] == 'failed' and ARGV[16] ~= '' and t.a < MAX_ATTEMPTS
     and AGAIN[cjson.decode(ARGV[16]).code] then
-  if cjson.decode(ARGV[16]).code == 'PUSH_UNCERTAIN' then -- kept: the job's final error says it may have landed
+  local uncertain = cjson.decode(ARGV[16]).code == 'PUSH_UNCERTAIN'
+  if uncertain then -- kept: the job's final error says it may have landed
     t.pu = 1
     putT(tid, t)
   end
@@ -76,6 +78,19 @@ if not g.done and ARGV[13] == 'failed' and ARGV[16] ~= '' and t.a < MAX_ATTEMPTS
     redis.call('hset', LEASE, 'batch', table.concat(others(tid), ' '))
     requeueJob(tid, t, 'released', true, now)
     return cjson.encode({result = 'requeued', t = getT(tid), job = job})
+  end
+  if uncertain then
+    -- The batch's jobs were pushed together: that push may have landed each of them, and the grant ends here, so the
+    -- head and the members that have not reported yet (their reports would come too late) keep the mark too.
+    local batch = others(tid)
+    batch[#batch + 1] = g.ticket
+    for _, id in ipairs(batch) do
+      local tj = id ~= tid and getT(id)
+      if tj and not terminal(tj) then
+        tj.pu = 1
+        putT(id, tj)
+      end
+    end
   end
   local ended = endGrant(g, true, 'released', now)
   return cjson.encode({result = 'requeued', t = getT(tid), job = job, ended = ended})
