@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * An agent task already queued when the fleet's last agent worker leaves (its record forgotten, or it now runs notes
@@ -70,6 +72,58 @@ class AgentTaskStrandedApiIT {
                 .as("a grant no worker took measured no agent run: the KB's agent estimates stay as they were")
                 .doesNotContainKey(HoldKind.AGENT);
         assertThat(stats.legacyAvgMs()).isZero();
+    }
+
+    /**
+     * A stranded agent task that a worker already ran (its attempt ended in a way that queues it again) may be on the
+     * remote: its NO_AGENT_WORKER error says so, and how to find out, so that its bot does not submit it again blindly.
+     * After a PUSH_UNCERTAIN attempt it says that push may have landed, as any final error then does.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "REMOTE_UNAVAILABLE, stranded-ran, an earlier attempt ran on a worker and its push may have landed",
+        "PUSH_UNCERTAIN, stranded-uncertain, an earlier attempt's push may have landed (PUSH_UNCERTAIN)"
+    })
+    void shouldSayAStrandedAgentTaskAWorkerRanMayHaveLanded(String code, String kb, String said) {
+        api.kb(kb);
+        String worker = "w-" + kb;
+        put(api, worker, new JsonArray().add("note").add("agent"));
+        String task = accepted(api.call(
+                POST,
+                "/v1/kbs/" + kb + "/agent-tasks",
+                CLIENT,
+                new JsonObject().put("user", "u").put("task", "summarize")));
+        HttpResponse<Buffer> polled = api.call(
+                POST,
+                "/v1/workers/" + worker + "/poll",
+                WORKER,
+                new JsonObject()
+                        .put("waitMs", 5000)
+                        .put("presence", WorkersApiIT.presence().put("kinds", new JsonArray().add("agent"))));
+        assertThat(polled.statusCode()).as(polled.bodyAsString()).isEqualTo(200);
+        JsonObject assignment = polled.bodyAsJsonObject();
+        assertThat(assignment.getJsonObject("job").getString("id")).isEqualTo(task);
+        HttpResponse<Buffer> reported = api.call(
+                POST,
+                "/v1/jobs/" + task + "/result",
+                WORKER,
+                new JsonObject()
+                        .put("leaseId", assignment.getJsonObject("lease").getString("id"))
+                        .put("state", "failed")
+                        .put("error", new JsonObject().put("code", code).put("message", "the remote did not answer")));
+        assertThat(reported.statusCode()).as(reported.bodyAsString()).isEqualTo(200);
+        assertThat(reported.bodyAsJsonObject().getString("state")).isEqualTo("queued");
+
+        put(api, worker, new JsonArray().add("note"));
+
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(job(task).getString("state")).isEqualTo("failed"));
+        JsonObject error = job(task).getJsonObject("error");
+        assertThat(error.getString("code")).isEqualTo("NO_AGENT_WORKER");
+        assertThat(error.getString("message"))
+                .startsWith("no known worker runs agents")
+                .contains(said)
+                .contains("Kbsync-Job trailer");
     }
 
     private static String accepted(HttpResponse<Buffer> response) {

@@ -5,7 +5,8 @@
 -- is claimed or renewed.
 -- ARGV[11]: '1' when no known worker runs agents (the coordinator's recent read of the workers' records): an agent task
 -- granted and not taken by a worker then fails NO_AGENT_WORKER, its grant ended and the next ticket granted, rather than
--- hold the KB, and every job behind it, until such a worker joins.
+-- hold the KB, and every job behind it, until such a worker joins. Its error says when a worker ran an earlier attempt
+-- (hw), or that attempt's push was uncertain (pu), that it may have landed.
 -- Reply: {driver (mine|claimed|other|none), queue (length after the pass), dropped, ended (see endGrant), next (a
 -- grant made after dropped waiters), stranded (the grant of an agent task failed so, see endGrant), fence (the live
 -- grant's after the pass, 0: none), purged, unclaimed (the job type of a live job grant no worker took yet: it must be on
@@ -38,8 +39,14 @@ if ARGV[11] == '1' and not ended then
   local ht = h and not h.claimed and h.expires >= now and getT(h.ticket)
   if ht and ht.k == 'job' and ht.ty == 'agent' and ht.js == 'queued' and not ht.b then
     ht.js, ht.fin = 'failed', now
-    ht.er = cjson.encode({code = 'NO_AGENT_WORKER', message = 'no known worker runs agents (every worker of this'
-      .. ' deployment runs notes only, without agent.command): the task was failed rather than hold its KB'})
+    local message = 'no known worker runs agents (every worker of this deployment runs notes only, without'
+      .. ' agent.command): the task was failed rather than hold its KB'
+    if (ht.hw or 0) > 0 and not ht.pu then -- pu: uncertainError says it
+      -- a worker had it (its attempt ended in a way that queues it again): its push may be on the remote
+      message = message .. '; an earlier attempt ran on a worker and its push may have landed: look for the'
+        .. " task's commit (its Kbsync-Job trailer) before submitting it again, or retry the job, which looks for it"
+    end
+    ht.er = uncertainError(ht, cjson.encode({code = 'NO_AGENT_WORKER', message = message}))
     putT(h.ticket, ht)
     stranded = endGrant(h, false, 'released', now)
   end
