@@ -40,7 +40,7 @@ public final class RedisBinary {
             return Optional.empty();
         }
         Path path = Path.of(value);
-        if (!Files.isExecutable(path)) {
+        if (!runnable(path)) {
             throw new IllegalStateException(ENV + "=" + value + " is not an executable file");
         }
         return Optional.of(path);
@@ -53,11 +53,16 @@ public final class RedisBinary {
                 continue;
             }
             Path candidate = Path.of(dir, name);
-            if (Files.isExecutable(candidate)) {
+            if (runnable(candidate)) {
                 return Optional.of(candidate);
             }
         }
         return Optional.empty();
+    }
+
+    /** An executable file (a directory is "executable" too: it can be entered). */
+    private static boolean runnable(Path path) {
+        return Files.isRegularFile(path) && Files.isExecutable(path);
     }
 
     static Optional<Path> embedded() {

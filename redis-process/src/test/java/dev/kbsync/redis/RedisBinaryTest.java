@@ -69,6 +69,23 @@ class RedisBinaryTest {
                 .hasMessageContaining("REDIS_SERVER");
     }
 
+    @Test
+    void shouldRejectAVariableThatNamesADirectory() throws IOException {
+        Path dir = Files.createDirectories(root.resolve("redis-bin"));
+        assertThatThrownBy(() -> RedisBinary.locate(Map.of("REDIS_SERVER", dir.toString())))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("REDIS_SERVER")
+                .hasMessageContaining("not an executable file");
+    }
+
+    @Test
+    void shouldSkipADirectoryNamedRedisServerOnPath() throws IOException {
+        Path first = Files.createDirectories(root.resolve("a/redis-server"));
+        Path second = executable(root.resolve("b/redis-server"));
+        assertThat(RedisBinary.locate(Map.of("PATH", first.getParent() + ":" + second.getParent())))
+                .isEqualTo(second);
+    }
+
     private static Path executable(Path file) throws IOException {
         Files.createDirectories(file.getParent());
         Files.writeString(file, "#!/bin/sh\n");
