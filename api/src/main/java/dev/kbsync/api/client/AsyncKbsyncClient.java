@@ -4,6 +4,7 @@ import dev.kbsync.api.Activity;
 import dev.kbsync.api.AgentTaskRequest;
 import dev.kbsync.api.Assignment;
 import dev.kbsync.api.Assignments;
+import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.JobPage;
@@ -158,7 +159,19 @@ public final class AsyncKbsyncClient {
      * empty ({@code 304 Not Modified}).
      */
     public Future<Optional<KbFile>> readFileIfChanged(KbId kb, String path, String etag, ReadQuery query) {
-        return requests.getIfNoneMatch(ApiPaths.file(kb, path, query), etag, KbFile::fromJson);
+        return requests.getIfNoneMatch(ApiPaths.file(kb, path, query), checkEtag(etag), KbFile::fromJson);
+    }
+
+    /**
+     * {@code etag} as an {@code If-None-Match} header carries it: visible ASCII characters (a line break or a control
+     * character would fail in the HTTP layer and read as an unreachable coordinator); else {@code INVALID_ETAG}.
+     */
+    private static String checkEtag(String etag) {
+        if (etag == null || etag.isBlank() || !etag.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
+            throw new InvalidInputException(
+                    "INVALID_ETAG", "an etag is visible ASCII characters, as a file read's answer gave it");
+        }
+        return etag;
     }
 
     /** {@code GET /v1/kbs/{kb}/tree?prefix=}: the KB's files under {@code prefix} (null or empty: all). */

@@ -285,6 +285,10 @@ class KbsyncClientTest {
             assertInvalid("INVALID_JOB_ID", () -> client.cancel("."));
             assertInvalid("INVALID_LEASE_ID", () -> client.heartbeat(".."));
             assertInvalid("INVALID_WORKER", () -> client.poll("..", Duration.ofMillis(10)));
+            // an ETag a header cannot carry is the caller's mistake, not an unreachable coordinator to fail over from
+            for (String etag : List.of("\"e\"\r\nX-Other: 1", "\"e\u0000\"", "", " ")) {
+                assertInvalid("INVALID_ETAG", () -> client.readFileIfChanged(teamA, "a.md", etag, ReadQuery.latest()));
+            }
         }
         assertThat(server.received()).as("nothing was sent").isZero();
     }
