@@ -48,14 +48,9 @@ final class SessionWrites {
     }
 
     /**
-     * Whether git would not commit a write of {@code relative}: the checkout's ignore rules (the KB's {@code .gitignore},
-     * its {@code info/exclude} or {@code core.excludesFile}) exclude it, untracked.
+     * The rule that excludes a write of {@code relative} that HEAD does not track, if any (the KB's {@code .gitignore},
+     * the checkout's {@code info/exclude} or {@code core.excludesFile}): git would not commit it.
      */
-    private static boolean uncommittable(Path root, String relative) {
-        return excludedBy(root, relative).isPresent();
-    }
-
-    /** The rule that excludes a write of {@code relative} that HEAD does not track, if any. */
     private static Optional<String> excludedBy(Path root, String relative) {
         return IgnoreRules.of(root).excludedBy(root, relative).filter(rule -> !HeadTree.tracked(root, relative));
     }
@@ -75,7 +70,8 @@ final class SessionWrites {
         }
         // checked again over this head: another writer's .gitignore may exclude a path since it was written
         List<String> excluded = contents.entrySet().stream()
-                .filter(write -> write.getValue() != null && uncommittable(paths.root(), write.getKey()))
+                .filter(write -> write.getValue() != null
+                        && excludedBy(paths.root(), write.getKey()).isPresent())
                 .map(Map.Entry::getKey)
                 .toList();
         if (!excluded.isEmpty()) {

@@ -90,20 +90,18 @@ final class CycleRounds {
      * it landed: {@code PUSH_UNCERTAIN}, queued again while attempts remain, so that its next run finds its commit.
      */
     static Outcome.Failed uncertain(Outcome.Failed pushFailed) {
-        return new Outcome.Failed(
-                PUSH_UNCERTAIN,
-                "the push failed in transport (" + pushFailed.error().message()
-                        + ") and may have landed; the remote could not be reached since to tell: the job's next run"
-                        + " finds its commit, and so does a retry",
-                pushFailed.pushRejections());
+        return uncertain(pushFailed, "the remote could not be reached since to tell");
     }
 
     /** As {@link #uncertain(Outcome.Failed)}, when the unit then gave up waiting for the remote ({@code gaveUp}). */
     static Outcome.Failed uncertain(Outcome.Failed pushFailed, Outcome.Failed gaveUp) {
+        return uncertain(pushFailed, "then " + gaveUp.error().message());
+    }
+
+    private static Outcome.Failed uncertain(Outcome.Failed pushFailed, String since) {
         return new Outcome.Failed(
                 PUSH_UNCERTAIN,
-                "the push failed in transport (" + pushFailed.error().message()
-                        + ") and may have landed; then " + gaveUp.error().message()
+                "the push failed in transport (" + pushFailed.error().message() + ") and may have landed; " + since
                         + ": the job's next run finds its commit, and so does a retry",
                 pushFailed.pushRejections());
     }
