@@ -143,12 +143,20 @@ class MissedRegistryChangesIT {
         }
     }
 
+    /**
+     * Registers {@code kb} through {@code http}, waiting out 503s: a coordinator just started while the shared Redis
+     * resumes from the previous test's pause answers 503 until its health probe hits (a loaded full run saw 16 s).
+     */
     private static void register(Http http, String kb) {
-        Http.Answer put = http.send(
-                "PUT",
-                "/v1/kbs/" + kb,
-                new JsonObject().put("remote", "/srv/git/" + kb + ".git").put("branch", "main"));
-        assertThat(put.status()).as(put.body().encode()).isIn(200, 201);
+        Http.Answer[] put = new Http.Answer[1];
+        await().atMost(CAUGHT_UP).pollInterval(Duration.ofMillis(250)).until(() -> {
+            put[0] = http.send(
+                    "PUT",
+                    "/v1/kbs/" + kb,
+                    new JsonObject().put("remote", "/srv/git/" + kb + ".git").put("branch", "main"));
+            return put[0].status() != 503;
+        });
+        assertThat(put[0].status()).as(put[0].body().encode()).isIn(200, 201);
     }
 
     private static dev.kbsync.coordinator.config.CoordinatorConfig config(String id, String redisUri, Path journal) {
