@@ -15,6 +15,8 @@ class Job:
     ``retry_of``: the id of the failed or cancelled job it submits again (``POST /v1/jobs/{id}/retry``), else None;
     ``retry_chain``: that job, then the job it retried in turn, and so on (nearest first, at most 32; empty for a job
     submitted otherwise);
+    ``restored_from``: the ids of a degraded coordinator's jobs restored onto this one (they carried its request and
+    answer it now; empty for every other job);
     ``doing``: while it runs, what its worker's last heartbeat said it is doing (``writing the note``, ``waiting for
     <remote> to answer: ...``), else None."""
 
@@ -34,6 +36,7 @@ class Job:
     doing: Optional[str]
     retry_chain: List[str]
     raw: Dict[str, Any] = field(repr=False, compare=False)
+    restored_from: List[str] = field(default_factory=list)
 
     @property
     def finished(self) -> bool:
@@ -64,6 +67,7 @@ class Job:
             doing=data.get("doing"),
             retry_chain=list(data.get("retryChain") or ([data["retryOf"]] if data.get("retryOf") else [])),
             raw=data,
+            restored_from=list(data.get("restoredFrom") or []),
         )
 
 

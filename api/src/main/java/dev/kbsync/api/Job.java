@@ -19,6 +19,10 @@ import java.util.List;
  * then the job that one retried, and so on back to the first submit (at most {@link #MAX_RETRY_CHAIN}, the nearest
  * kept): any of them may have landed although it reads failed, so a retry's worker looks for the commit of each (empty
  * for a job submitted otherwise; a record stored before the field existed reads as its {@code retryOf} alone).
+ * {@code restoredFrom} names the jobs a degraded coordinator accepted during a Redis outage (its {@code 202}s' ids) that
+ * carried this job's request (its idempotency key) and were restored onto it once Redis answered again, after a worker
+ * of that coordinator had them: each of those ids answers this job, and any of them may have landed, so this job's
+ * worker looks for the commit of each too (empty for every other job).
  * {@code doing} is what the worker running the job said it is doing at its last
  * heartbeat ("writing the note", "waiting for &lt;remote&gt; to answer: ..."; {@link Activity}): only while the job is
  * running and its worker said something; null (absent from the JSON) otherwise.
@@ -45,7 +49,8 @@ public record Job(
         Instant finishedAt,
         String retryOf,
         String doing,
-        List<String> retryChain) {
+        List<String> retryChain,
+        List<String> restoredFrom) {
 
     /** How many earlier jobs a retry's chain keeps (the nearest): a retry of a retry, and so on, 32 times over. */
     public static final int MAX_RETRY_CHAIN = 32;
@@ -58,6 +63,57 @@ public record Job(
             retryChain = List.copyOf(retryChain.subList(0, Math.min(retryChain.size(), MAX_RETRY_CHAIN)));
             retryOf = retryOf == null ? retryChain.get(0) : retryOf;
         }
+        restoredFrom = restoredFrom == null ? List.of() : List.copyOf(restoredFrom);
+    }
+
+    /** A job no journal job was restored onto ({@code restoredFrom} empty). */
+    public Job(
+            String id,
+            KbId kb,
+            String user,
+            JobPayload payload,
+            JobState state,
+            long ahead,
+            long etaMs,
+            long etaP90Ms,
+            Long fencingToken,
+            Long firstFencingToken,
+            String commit,
+            String commitUrl,
+            List<FileChange> files,
+            String result,
+            JobError error,
+            int attempts,
+            Instant createdAt,
+            Instant startedAt,
+            Instant finishedAt,
+            String retryOf,
+            String doing,
+            List<String> retryChain) {
+        this(
+                id,
+                kb,
+                user,
+                payload,
+                state,
+                ahead,
+                etaMs,
+                etaP90Ms,
+                fencingToken,
+                firstFencingToken,
+                commit,
+                commitUrl,
+                files,
+                result,
+                error,
+                attempts,
+                createdAt,
+                startedAt,
+                finishedAt,
+                retryOf,
+                doing,
+                retryChain,
+                List.of());
     }
 
     /** A job submitted otherwise than as a retry ({@code retryOf} null). */
@@ -158,7 +214,8 @@ public record Job(
                 finishedAt,
                 retryOf,
                 newState == JobState.RUNNING ? doing : null,
-                retryChain);
+                retryChain,
+                restoredFrom);
     }
 
     /** The same running job, its worker now saying it is doing {@code now} (see {@link Activity}). */
@@ -185,7 +242,8 @@ public record Job(
                 finishedAt,
                 retryOf,
                 now,
-                retryChain);
+                retryChain,
+                restoredFrom);
     }
 
     /** The same job as the retry of the job {@code retried} (null: of none), a chain of that job alone. */
@@ -220,7 +278,8 @@ public record Job(
                 finishedAt,
                 chain.isEmpty() ? null : chain.get(0),
                 doing,
-                chain);
+                chain,
+                restoredFrom);
     }
 
     public JsonObject toJson() {
@@ -251,6 +310,9 @@ public record Job(
         if (!retryChain.isEmpty()) {
             json.put("retryChain", new JsonArray(retryChain));
         }
+        if (!restoredFrom.isEmpty()) {
+            json.put("restoredFrom", new JsonArray(restoredFrom));
+        }
         return doing == null ? json : json.put("doing", doing);
     }
 
@@ -278,7 +340,8 @@ public record Job(
                 Json.instant(json.getString("finishedAt")),
                 json.getString("retryOf"),
                 json.getString("doing"),
-                strings(json.getJsonArray("retryChain")));
+                strings(json.getJsonArray("retryChain")),
+                strings(json.getJsonArray("restoredFrom")));
     }
 
     /** A JSON array of strings (null: none). */

@@ -59,6 +59,7 @@ class JobIT {
                 "events",
                 "beat",
                 "restore",
+                "restore-granted",
                 "lost-worker",
                 "released-worker",
                 "handed-out");
@@ -340,6 +341,43 @@ class JobIT {
         assertThat(job.commit()).isEqualTo("d00d");
         await(leases.release(holder.id()));
         assertThat(await(jobs.poll("w", Duration.ofMillis(300)))).isEmpty();
+    }
+
+    /**
+     * The key's first job was granted at once (its KB idle) and its worker had not claimed it yet when the journal job
+     * carrying its request, landed by a degraded run, was restored onto it: the restore does not end a live grant, so
+     * the first job may still run (its grant claimed late, or refused by the fence the degraded run left on the branch
+     * and granted again). Its worker must then find the journal job's commit, not write the note a second time: the
+     * job names the journal job among those it looks for, and its search reaches down to that job's first token.
+     */
+    @Test
+    void shouldHaveAGrantedFirstJobLookForTheCommitOfTheJournalJobRestoredOntoIt() {
+        KbId kb = KbId.of("restore-granted");
+        Job first = await(jobs.submit(kb, "ann", note("granted first"), Optional.of("key-granted")));
+        Job journaled = Coordinators.journaled(kb, "ann", note("granted first"));
+        JobOutcome.Done landed = new JobOutcome.Done(
+                journaled.id() + ".2.n1",
+                "beef",
+                "https://github.com/acme/docs/commit/beef",
+                List.of(new FileChange("notes/granted-first.md", FileChange.Change.CREATED, null)),
+                0,
+                null);
+
+        Job restored = await(jobs.restore(journaled, Optional.of("key-granted"), "", Restoration.landed(2, landed, 2)));
+
+        assertThat(restored.id()).isEqualTo(first.id());
+        Assignment a = poll();
+        try {
+            assertThat(a.job().id()).isEqualTo(first.id());
+            assertThat(a.toJson().getJsonObject("job").getJsonArray("restoredFrom"))
+                    .as("the journal job whose commit carries the same request")
+                    .containsExactly(journaled.id());
+            assertThat(a.job().firstFencingToken())
+                    .as("the search reaches down to the degraded run's first token")
+                    .isEqualTo(2L);
+        } finally {
+            await(jobs.complete(a.job().id(), done(a)));
+        }
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.kbsync.worker.apply.CaseIndex;
 import dev.kbsync.worker.apply.StopSignal;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,11 +52,19 @@ final class JobUnit implements WorkUnit {
 
     /**
      * A retry's chain of failed or cancelled jobs (see {@link WorkUnit#earlier}); the coordinator queued it with the
-     * first token of the job it retries, which that one took from its own, and so on.
+     * first token of the job it retries, which that one took from its own, and so on. Then the journal jobs restored
+     * onto it ({@link dev.kbsync.api.Job#restoredFrom}), whose first tokens its first token is no later than.
      */
     @Override
     public List<String> earlier() {
-        return assignment.job().retryChain();
+        List<String> chain = assignment.job().retryChain();
+        List<String> restored = assignment.job().restoredFrom();
+        if (restored.isEmpty()) {
+            return chain;
+        }
+        List<String> earlier = new ArrayList<>(chain);
+        earlier.addAll(restored);
+        return earlier;
     }
 
     @Override

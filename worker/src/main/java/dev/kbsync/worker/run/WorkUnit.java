@@ -16,7 +16,8 @@ public interface WorkUnit {
     /**
      * The {@code Kbsync-Job} values of earlier units whose commit counts as this one's, nearest first: the failed job a
      * retry submits again (it may have landed although it reads failed), and the jobs that one retried in turn (a retry
-     * of a retry that never ran). The exactly-once check looks for them too, within the same bound. Empty by default.
+     * of a retry that never ran); then the journal jobs restored onto a job (a degraded coordinator's jobs that carried
+     * its request). The exactly-once check looks for them too, within the same bound. Empty by default.
      */
     default List<String> earlier() {
         return List.of();

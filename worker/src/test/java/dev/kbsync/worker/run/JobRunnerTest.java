@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import dev.kbsync.api.Assignment;
+import dev.kbsync.api.Job;
 import dev.kbsync.api.JobError;
 import dev.kbsync.api.JobOutcome;
 import dev.kbsync.api.KbConfig;
@@ -29,12 +30,15 @@ import dev.kbsync.worker.fixture.GitFixture;
 import dev.kbsync.worker.fixture.Jobs;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -145,6 +149,46 @@ class JobRunnerTest {
             runner.run(assignment("other"), () -> false, () -> {});
 
             assertThat(cache.open()).containsExactly(KbId.of("other"));
+        }
+    }
+
+    /**
+     * A job that journal jobs were restored onto (a degraded coordinator accepted its request again during an outage,
+     * and one of its workers landed it under a lower token): its worker finds that journal job's commit and is done
+     * with it, the job's own change never applied.
+     */
+    @Test
+    void shouldFinishAJobWithTheCommitOfAJournalJobRestoredOntoIt() throws Exception {
+        List<String> applied = new CopyOnWriteArrayList<>();
+        Applier recording = (checkout, job, kb) -> {
+            applied.add(job.id());
+            return new ApplyResult.Refused(new JobError("NOTE_INVALID", "applied again"));
+        };
+        Assignment granted = assignment("team");
+        String journaled = "team~0123456789abcdef01234567";
+        GitFixture.pushCommits(
+                granted.kb().remote(),
+                tmp.resolve("degraded-run"),
+                "once.md",
+                1,
+                i -> Map.of("Kbsync-Job", journaled, "Kbsync-Kb", "team", "Kbsync-Fence", "3"));
+        String landed = GitFixture.history(tmp.resolve("team.git")).get(0).name();
+        JsonObject job =
+                granted.job().toJson().put("firstFencingToken", 3L).put("restoredFrom", new JsonArray().add(journaled));
+        Assignment restoredOnto = new Assignment(granted.lease(), Job.fromJson(job), granted.kb(), null, false);
+        try (KbsyncClient client = coordinator();
+                CheckoutCache cache = new CheckoutCache(tmp.resolve("cache"), kb -> GitAuth.NONE)) {
+            JobRunner runner = runner(client, cache, recording, 50);
+
+            List<JobReport> reports = runner.run(restoredOnto, () -> false, () -> {});
+
+            assertThat(applied).as("jobs applied").isEmpty();
+            assertThat(reports)
+                    .singleElement()
+                    .satisfies(r -> assertThat(r.outcome())
+                            .isInstanceOfSatisfying(
+                                    JobOutcome.Done.class,
+                                    d -> assertThat(d.commit()).isEqualTo(landed)));
         }
     }
 

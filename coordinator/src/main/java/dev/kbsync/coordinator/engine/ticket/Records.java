@@ -51,7 +51,8 @@ final class Records {
                 t.getString("w"),
                 t.getString("rs"),
                 t.getString("tk", ""),
-                t.getString("cb", ""));
+                t.getString("cb", ""),
+                strings(t, "ra"));
     }
 
     static Optional<CurrentGrant> grant(JsonObject g) {
@@ -153,7 +154,10 @@ final class Records {
                 instant(t.finishedMs()),
                 base.retryOf(),
                 doing,
-                base.retryChain());
+                base.retryChain(),
+                t.restored().stream()
+                        .map(ticket -> new JobRef(base.kb(), ticket).id())
+                        .toList());
     }
 
     /** A JSON array that Lua may have written as {@code {}} when empty. */

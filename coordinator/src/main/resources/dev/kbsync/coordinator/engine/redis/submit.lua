@@ -116,11 +116,32 @@ if claim == 'idem' or keep > 0 then
   local first = claimed()
   local job = first and first ~= ARGV[11] and jobOf(first)
   if job then
-    if submitted.landed then
+    local ft = getT(first)
+    if submitted.ff and ft and ft.k == 'job' and (ft.js == 'queued' or ft.js == 'running') then
       -- A journal's job restored onto an earlier job of its key or content (one stored in Redis but answered late,
-      -- then retried during the outage), which a degraded run landed: the earlier job, still waiting, carries the
-      -- same request and does not run it again.
-      local ft = getT(first)
+      -- then retried during the outage) that a degraded worker had, from its first token submitted.ff on: whichever
+      -- worker runs the earlier job later (a grant live through the restore, or one made before the restore reached
+      -- it) looks for the journal job's commit too (ra, the journal jobs restored onto it; restoredas.lua keeps the
+      -- same), and its search reaches down to that token (ff).
+      if not ft.ff or submitted.ff < ft.ff then
+        ft.ff = submitted.ff
+      end
+      local ra, known = ft.ra or {}, false
+      for _, restored in ipairs(ra) do
+        known = known or restored == ARGV[11]
+      end
+      if not known then
+        ra[#ra + 1] = ARGV[11]
+      end
+      ft.ra = ra
+      if submitted.run then -- its request may have landed: the earlier job is no longer cancellable (cancel.lua)
+        ft.hw = math.max(ft.hw or 0, 1)
+      end
+      putT(first, ft)
+    end
+    if submitted.landed then
+      -- ... and which a degraded run landed: the earlier job, still waiting, carries the same request and does not
+      -- run it again.
       if ft and ft.k == 'job' and ft.js == 'queued' and ft.s == 'waiting' then
         landedDegraded(first, ft, submitted.landed, nowMs())
         job = jobOf(first)
