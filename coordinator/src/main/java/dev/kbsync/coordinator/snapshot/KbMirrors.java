@@ -59,6 +59,11 @@ public final class KbMirrors implements AutoCloseable {
      * is answered READS_BUSY: less than the request's bound, which gives the wait 4 s more.
      */
     private static final Duration READ_THREAD_GRACE = Duration.ofSeconds(2);
+    /**
+     * How often the mirror directory is looked over for what no mirror of this run uses (the first time once the
+     * coordinator started): mirrors an earlier run left of KBs removed, or pointed at another remote or branch, since.
+     */
+    private static final Duration LEFTOVERS_EVERY = Duration.ofHours(1);
     /** The longest pause of the timer's fetches of a KB whose fetches keep failing. */
     private static final Duration MAX_FAILING_PAUSE = Duration.ofMinutes(5);
 
@@ -112,6 +117,8 @@ public final class KbMirrors implements AutoCloseable {
         this.served = new MirrorReads(reads, afterWait, refreshEvery.toNanos(), idleNanos);
         long every = refreshEvery.toMillis();
         timer.scheduleWithFixedDelay(this::refreshAll, every, every, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(
+                this::sweepLeftovers, grace.toMillis(), LEFTOVERS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -256,12 +263,16 @@ public final class KbMirrors implements AutoCloseable {
      */
     public void forget(KbId kb) {
         offLoop(() -> {
+            Mirror gone;
             synchronized (this) {
-                Mirror gone = mirrors.remove(kb);
+                gone = mirrors.remove(kb);
                 if (gone != null) {
                     retire(gone);
                     onMirrorGone.accept(kb);
                 }
+            }
+            if (gone == null) {
+                sweep(kb); // what an earlier run left of it (a KB not read in this run)
             }
         });
     }
@@ -317,14 +328,46 @@ public final class KbMirrors implements AutoCloseable {
 
     /** Deletes the KB's mirror directories but the one its current mirror uses (runs on the timer thread). */
     private void sweep(KbId kb) {
+        sweep(kb, Optional.empty());
+    }
+
+    /**
+     * Deletes the KB's mirror directories but the one its current mirror uses, or, when it has none open, but
+     * {@code unopened} (runs on the timer thread).
+     */
+    private void sweep(KbId kb, Optional<Path> unopened) {
         int moved;
         synchronized (this) { // a read creating the KB's mirror meanwhile waits for the renames only
             Mirror current = mirrors.get(kb);
-            moved = dirs.setAside(kb, Optional.ofNullable(current).map(Mirror::dir));
+            moved = dirs.setAside(kb, current == null ? unopened : Optional.of(current.dir()));
         }
         if (moved > 0) {
             dirs.emptyTrash();
             log.info("deleted {} read mirror(s) of KB {} no longer served", moved, kb.value());
+        }
+    }
+
+    /**
+     * Deletes the mirror directories of KBs no mirror of this run uses that are no longer registered with their remote
+     * and branch (an earlier run's, for a KB removed or pointed elsewhere while this coordinator was down); keeps those
+     * of KBs whose registration cannot be read now (Redis unreachable), for the next look.
+     */
+    private void sweepLeftovers() {
+        for (KbId kb : dirs.kbs()) {
+            if (mirrors.containsKey(kb)) {
+                continue;
+            }
+            CompletionStage<Optional<KbConfig>> lookup;
+            try {
+                lookup = registrations.get(kb);
+            } catch (RuntimeException e) {
+                continue;
+            }
+            lookup.whenComplete((found, failure) -> {
+                if (failure == null) {
+                    offLoop(() -> sweep(kb, found.map(dirs::of)));
+                }
+            });
         }
     }
 

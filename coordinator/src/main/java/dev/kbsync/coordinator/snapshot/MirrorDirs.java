@@ -1,5 +1,6 @@
 package dev.kbsync.coordinator.snapshot;
 
+import dev.kbsync.api.InvalidInputException;
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
 import java.io.IOException;
@@ -12,10 +13,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -29,6 +33,8 @@ import org.slf4j.LoggerFactory;
 final class MirrorDirs {
     private static final Logger log = LoggerFactory.getLogger(MirrorDirs.class);
     private static final String TRASH = ".trash";
+    /** A mirror directory's name: its KB's id, then the digest of its remote and branch. */
+    private static final Pattern ANY = Pattern.compile("(.+)-[0-9a-f]{12}\\.git");
 
     private final Path base;
 
@@ -49,6 +55,29 @@ final class MirrorDirs {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The KBs that have mirror directories here (an earlier run's included), those whose directory name is not a
+     * valid KB id left out.
+     */
+    Set<KbId> kbs() {
+        Set<KbId> found = new HashSet<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(base, "*-*.git")) {
+            for (Path dir : dirs) {
+                Matcher name = ANY.matcher(dir.getFileName().toString());
+                if (name.matches() && Files.isDirectory(dir)) {
+                    try {
+                        found.add(KbId.of(name.group(1)));
+                    } catch (InvalidInputException notAKb) {
+                        // not a mirror of ours
+                    }
+                }
+            }
+        } catch (IOException e) {
+            log.warn("listing the read mirrors under {} failed: {}", base, e.toString());
+        }
+        return found;
     }
 
     /** Moves every mirror directory of {@code kb} but {@code keep} into the trash; how many it moved. */
