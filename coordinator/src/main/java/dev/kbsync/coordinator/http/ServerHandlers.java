@@ -7,7 +7,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.Router;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * The HTTP server's own handlers around the router: per connection (request deadlines, the HTTP version guard), per
@@ -30,22 +33,46 @@ public final class ServerHandlers {
     }
 
     /**
-     * The server's request handler: {@code router}, behind a check the router cannot make itself (it fails an HTTP/1.1
-     * request without a {@code Host} header with an exception, which would answer 500).
+     * The server's request handler: {@code router}, behind a check the router cannot make itself: a request without a
+     * {@code Host} header (HTTP/1.1), with one that is not a host and optional port, or with two, is refused 400 (the
+     * router fails a request whose authority it cannot read with an exception, which would answer 500, or throws
+     * out of its handler, which answers nothing).
      */
     static Handler<HttpServerRequest> requests(Router router) {
         return request -> {
-            if (request.version() != HttpVersion.HTTP_1_0
-                    && request.headers().get("Host") == null
-                    && request.authority() == null) {
-                Responses.end(
-                        request.response().setStatusCode(400).putHeader("Content-Type", "application/json"),
-                        Buffer.buffer(Failures.error("BAD_REQUEST", "a Host header is required")
-                                .encode()));
-                return;
-            }
-            router.handle(request);
+            hostProblem(request).ifPresentOrElse(problem -> refuse(request, problem), () -> router.handle(request));
         };
+    }
+
+    /** What is wrong with the request's {@code Host}, if anything. */
+    private static Optional<String> hostProblem(HttpServerRequest request) {
+        List<String> hosts = request.headers().getAll("Host");
+        if (hosts.size() > 1) {
+            return Optional.of("a request carries one Host header, not " + hosts.size());
+        }
+        if (hosts.isEmpty()) {
+            return request.version() != HttpVersion.HTTP_1_0 && authority(request) == null
+                    ? Optional.of("a Host header is required")
+                    : Optional.empty();
+        }
+        return authority(request) == null
+                ? Optional.of("the Host header is not a host with an optional port")
+                : Optional.empty();
+    }
+
+    /** The request's authority, null when it has none or Vert.x cannot read it (some malformed ones throw). */
+    private static HostAndPort authority(HttpServerRequest request) {
+        try {
+            return request.authority();
+        } catch (RuntimeException unreadable) {
+            return null;
+        }
+    }
+
+    private static void refuse(HttpServerRequest request, String message) {
+        Responses.end(
+                request.response().setStatusCode(400).putHeader("Content-Type", "application/json"),
+                Buffer.buffer(Failures.error("BAD_REQUEST", message).encode()));
     }
 
     /**

@@ -74,6 +74,53 @@ class RequestFramingApiIT {
         assertError(send("GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n"), 400, "BAD_REQUEST");
     }
 
+    /**
+     * A Host header that is not a host and port (a port out of range or not a number, user info, a space, an open
+     * bracket, a percent-escape) is refused 400, in the error shape and at once, and logged as no error: Vert.x cannot
+     * route it (it failed such a request with a 500, or threw out of the router and never answered).
+     */
+    @Test
+    void shouldRefuseAMalformedHostWith400AndLogNoError() throws Exception {
+        ListAppender<ILoggingEvent> logged = errors();
+        try {
+            long calls = api.services.calls.get();
+            for (String host : List.of(
+                    "127.0.0.1:abc",
+                    "127.0.0.1:99999",
+                    "127.0.0.1:-1",
+                    "evil@127.0.0.1",
+                    "[::1",
+                    "a b",
+                    "localhost%",
+                    "%41",
+                    "x%zz",
+                    "127.0.0.1:8080,evil")) {
+                Answer answer = send("GET /v1/jobs HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer " + CLIENT
+                        + "\r\nConnection: close\r\n\r\n");
+                assertThat(answer.status()).as(host + ": " + answer.body()).isEqualTo(400);
+                assertError(answer, 400, "BAD_REQUEST");
+                answer = send("GET /healthz HTTP/1.0\r\nHost: " + host + "\r\n\r\n");
+                assertThat(answer.status())
+                        .as("HTTP/1.0 " + host + ": " + answer.body())
+                        .isEqualTo(400);
+            }
+            assertThat(api.services.calls.get()).isEqualTo(calls);
+            Thread.sleep(500);
+            assertThat(logged.list).as("errors logged").isEmpty();
+        } finally {
+            detach(logged);
+        }
+    }
+
+    /** Two Host headers are refused 400 (RFC 9112, 3.2), whichever comes first. */
+    @Test
+    void shouldRefuseTwoHostHeadersWith400() throws IOException {
+        assertError(
+                send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n"),
+                400,
+                "BAD_REQUEST");
+    }
+
     @Test
     void shouldRefuseABadPercentEscapeInThePathWith400() throws IOException {
         assertError(
