@@ -59,6 +59,7 @@ public final class Engine {
     private final Events events;
     private final Drivers drivers;
     private final Sweeper sweeper;
+    private final AgentFleet agents;
     private final WebhookDelivery webhooks;
     private final RemovedKbHooks removedHooks;
     private final Fanout fanout;
@@ -107,7 +108,8 @@ public final class Engine {
         this.changes = new Changes(events, fanout, drivers, dispatcher::granted, context, this::touched);
         Grants grants = new Grants(tickets, metrics, changes);
         this.keepAlives = new KeepAlives(vertx, context, tickets);
-        RedisWorkerRegistry workers = new RedisWorkerRegistry(redis, config.leaseTtl());
+        RedisWorkerRegistry workers = new RedisWorkerRegistry(redis, config.leaseTtl(), this::agentJoined);
+        this.agents = new AgentFleet(workers, config.leaseTtl(), config.sweepInterval());
         this.sweeper = new Sweeper(
                 tickets,
                 kbs,
@@ -117,7 +119,7 @@ public final class Engine {
                 settings,
                 dispatcher::swept,
                 webhooks::deliver,
-                new AgentFleet(workers, config.leaseTtl(), config.sweepInterval()),
+                agents,
                 config.webhooks().retry().plus(Duration.ofHours(1))); // a removed KB's webhook retries touch it
         this.services = new CoordinatorServices(
                 new RedisLeaseService(vertx, config, tickets, kbs, changes, grants, keepAlives),
@@ -262,6 +264,11 @@ public final class Engine {
 
     private void granted(KbId kb, Granted grant) {
         changes.granted(kb, grant);
+    }
+
+    /** A worker's presence stored here made it run agents: the sweep no longer acts on a read of the fleet from before. */
+    private void agentJoined() {
+        agents.joined();
     }
 
     /** A KB was removed here: the other coordinators are told, this one forgets it. */

@@ -75,6 +75,38 @@ class AgentTaskStrandedApiIT {
     }
 
     /**
+     * A worker that runs agents, its presence stored just after the sweep's last read of the fleet found none (the read
+     * that stranded a task), is heard at once: an agent task submitted right after it waits for its poll, not failed on
+     * that read.
+     */
+    @Test
+    void shouldKeepAnAgentTaskSubmittedRightAfterAnAgentWorkerJoinedAFleetReadAsHavingNone() {
+        api.kb("joined");
+        put(api, "w-joined", new JsonArray().add("note").add("agent"));
+        String stranded = accepted(agentTask("joined"));
+        put(api, "w-joined", new JsonArray().add("note"));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(
+                        () -> assertThat(job(stranded).getString("state")).isEqualTo("failed"));
+
+        put(api, "w-joined", new JsonArray().add("note").add("agent"));
+        try {
+            String task = accepted(agentTask("joined"));
+
+            await().during(Duration.ofMillis(1500))
+                    .atMost(Duration.ofSeconds(3))
+                    .untilAsserted(() -> assertThat(job(task).getString("state"))
+                            .as("several sweeps within 3 s of the read that found no agent worker")
+                            .isEqualTo("queued"));
+            JsonObject assignment = polledForAgents("w-joined");
+            assertThat(assignment.getJsonObject("job").getString("id")).isEqualTo(task);
+            reported(assignment, new JsonObject().put("state", "done"));
+        } finally {
+            put(api, "w-joined", new JsonArray().add("note")); // the other cases' fleets run no agents
+        }
+    }
+
+    /**
      * A stranded agent task that a worker already ran (its attempt ended in a way that queues it again) may be on the
      * remote: its NO_AGENT_WORKER error says so, and how to find out, so that its bot does not submit it again blindly.
      * After a PUSH_UNCERTAIN attempt it says that push may have landed, as any final error then does.
@@ -91,31 +123,15 @@ class AgentTaskStrandedApiIT {
         // the coordinator's last read of the fleet (another case's, which found no agent worker) counts for 3 s: this
         // case's task, granted within them, would be stranded before its worker's poll took it
         Thread.sleep(3_500);
-        String task = accepted(api.call(
-                POST,
-                "/v1/kbs/" + kb + "/agent-tasks",
-                CLIENT,
-                new JsonObject().put("user", "u").put("task", "summarize")));
-        HttpResponse<Buffer> polled = api.call(
-                POST,
-                "/v1/workers/" + worker + "/poll",
-                WORKER,
-                new JsonObject()
-                        .put("waitMs", 5000)
-                        .put("presence", WorkersApiIT.presence().put("kinds", new JsonArray().add("agent"))));
-        assertThat(polled.statusCode()).as(polled.bodyAsString()).isEqualTo(200);
-        JsonObject assignment = polled.bodyAsJsonObject();
+        String task = accepted(agentTask(kb));
+        JsonObject assignment = polledForAgents(worker);
         assertThat(assignment.getJsonObject("job").getString("id")).isEqualTo(task);
-        HttpResponse<Buffer> reported = api.call(
-                POST,
-                "/v1/jobs/" + task + "/result",
-                WORKER,
+        JsonObject reported = reported(
+                assignment,
                 new JsonObject()
-                        .put("leaseId", assignment.getJsonObject("lease").getString("id"))
                         .put("state", "failed")
                         .put("error", new JsonObject().put("code", code).put("message", "the remote did not answer")));
-        assertThat(reported.statusCode()).as(reported.bodyAsString()).isEqualTo(200);
-        assertThat(reported.bodyAsJsonObject().getString("state")).isEqualTo("queued");
+        assertThat(reported.getString("state")).isEqualTo("queued");
 
         put(api, worker, new JsonArray().add("note"));
 
@@ -127,6 +143,39 @@ class AgentTaskStrandedApiIT {
                 .startsWith("no known worker runs agents")
                 .contains(said)
                 .contains("Kbsync-Job trailer");
+    }
+
+    /** An agent task submitted by a user named after its KB (the fixture allows a user 5 submissions a minute). */
+    private static HttpResponse<Buffer> agentTask(String kb) {
+        return api.call(
+                POST,
+                "/v1/kbs/" + kb + "/agent-tasks",
+                CLIENT,
+                new JsonObject().put("user", kb).put("task", "summarize"));
+    }
+
+    /** The assignment a poll of {@code worker}, which runs agents only, was answered with. */
+    private static JsonObject polledForAgents(String worker) {
+        HttpResponse<Buffer> polled = api.call(
+                POST,
+                "/v1/workers/" + worker + "/poll",
+                WORKER,
+                new JsonObject()
+                        .put("waitMs", 5000)
+                        .put("presence", WorkersApiIT.presence().put("kinds", new JsonArray().add("agent"))));
+        assertThat(polled.statusCode()).as(polled.bodyAsString()).isEqualTo(200);
+        return polled.bodyAsJsonObject();
+    }
+
+    /** Reports {@code outcome} of the assignment's job under its lease; the job as recorded. */
+    private static JsonObject reported(JsonObject assignment, JsonObject outcome) {
+        HttpResponse<Buffer> reported = api.call(
+                POST,
+                "/v1/jobs/" + assignment.getJsonObject("job").getString("id") + "/result",
+                WORKER,
+                outcome.put("leaseId", assignment.getJsonObject("lease").getString("id")));
+        assertThat(reported.statusCode()).as(reported.bodyAsString()).isEqualTo(200);
+        return reported.bodyAsJsonObject();
     }
 
     private static String accepted(HttpResponse<Buffer> response) {

@@ -15,7 +15,8 @@ import java.util.function.LongSupplier;
  * read. A fleet is taken to have no agent worker only once its reads found so for a whole {@code grace} (the workers'
  * TTL: a worker reports within it), each read within the freshness of the one before: a fleet that is starting, its
  * worker without an agent up a moment before the one with an agent, strands nothing, and neither do two reads with a
- * quiet hour between them (a worker may have come and gone).
+ * quiet hour between them (a worker may have come and gone). A worker that runs agents stored since a read
+ * ({@link #joined}) makes that read no answer at once, not once it grows old.
  */
 public final class AgentFleet {
     static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -30,6 +31,8 @@ public final class AgentFleet {
     private boolean none;
     /** When the reads began to find no agent worker, without a read in between that found one (or failed). */
     private long noneSince;
+    /** How many times a worker that runs agents joined: a read under way when one did may not have seen it. */
+    private long joins;
 
     /** {@code sweepInterval}: how often the sweep that asks runs (its reads are that far apart). */
     public AgentFleet(WorkerRegistry workers, Duration grace, Duration sweepInterval) {
@@ -52,21 +55,32 @@ public final class AgentFleet {
         return read && none && now - readAt <= freshNanos && readAt - noneSince >= graceNanos;
     }
 
+    /**
+     * A worker that runs agents was stored, one that did not run agents before (or was not known): the reads before,
+     * and one under way, count as having found an agent worker; the next read that finds none starts the grace again.
+     */
+    public synchronized void joined() {
+        none = false;
+        joins++;
+    }
+
     /** An agent task waits for a worker: reads the workers' records, unless a read is recent or under way. */
     public void wanted() {
         long started = nanoClock.getAsLong();
+        long joinsBefore;
         synchronized (this) {
             if (reading || (read && started - readAt < REFRESH_NANOS)) {
                 return;
             }
             reading = true;
+            joinsBefore = joins;
         }
         workers.noAgentWorker().onComplete(result -> {
             synchronized (this) {
                 reading = false;
                 boolean was = read && none && started - readAt <= freshNanos;
                 if (result.succeeded()) {
-                    none = result.result();
+                    none = result.result() && joins == joinsBefore;
                     read = true;
                     readAt = started;
                     if (none && !was) {

@@ -1,5 +1,6 @@
 package dev.kbsync.coordinator.engine.worker;
 
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.Worker;
 import dev.kbsync.api.WorkerPresence;
 import dev.kbsync.coordinator.engine.redis.Redis;
@@ -17,7 +18,8 @@ import java.util.List;
  * time in ms) and {@code kbsync:{workers}:records} (HASH, worker id -> its presence JSON). Each renewal is one script
  * (one round trip): it stores the record, marks it seen, deletes records silent for the forget window, evicts the
  * least recently seen beyond {@link #MAX_WORKERS}, and lets both keys expire after the forget window (a fleet that
- * stopped leaves nothing behind). Listing prunes the same way and reads both keys in one script.
+ * stopped leaves nothing behind). Listing prunes the same way and reads both keys in one script. A renewal that makes a
+ * worker run agents (its record before, if any, did not) is told to {@code agentJoined}.
  */
 public final class RedisWorkerRegistry implements WorkerRegistry {
     static final String SEEN = "kbsync:{workers}:seen";
@@ -32,8 +34,32 @@ public final class RedisWorkerRegistry implements WorkerRegistry {
             end
             redis.call('zremrangebyscore', KEYS[1], '-inf', now - forget)
             """;
-    /** ARGV: forget ms, max workers, worker id, presence JSON. Reply: now (ms). */
-    private static final String RENEW = PRUNE + """
+    /**
+     * Whether a stored record runs agents: its {@code kinds} list {@code agent}, or it has no kinds (every kind, as
+     * {@link WorkerPresence#fromJson} reads it).
+     */
+    private static final String RUNS_AGENTS = """
+            local function runs_agents(record)
+              local ok, presence = pcall(cjson.decode, record)
+              local kinds = ok and type(presence) == 'table' and presence.kinds
+              if type(kinds) ~= 'table' then
+                return true
+              end
+              for _, kind in ipairs(kinds) do
+                if kind == 'agent' then
+                  return true
+                end
+              end
+              return false
+            end
+            """;
+    /**
+     * ARGV: forget ms, max workers, worker id, presence JSON. Reply: now (ms), then 1 when the worker's record before
+     * (not forgotten) ran agents, else 0.
+     */
+    private static final String RENEW = PRUNE + RUNS_AGENTS + """
+            local before = redis.call('hget', KEYS[2], ARGV[3])
+            local ran = before and runs_agents(before) and 1 or 0
             redis.call('zadd', KEYS[1], now, ARGV[3])
             redis.call('hset', KEYS[2], ARGV[3], ARGV[4])
             local over = redis.call('zcard', KEYS[1]) - tonumber(ARGV[2])
@@ -45,7 +71,7 @@ public final class RedisWorkerRegistry implements WorkerRegistry {
             end
             redis.call('pexpire', KEYS[1], forget)
             redis.call('pexpire', KEYS[2], forget)
-            return {now}
+            return {now, ran}
             """;
     /** ARGV: forget ms. Reply: now, then per worker its id, last seen (ms) and presence JSON. */
     private static final String LIST = PRUNE + """
@@ -63,25 +89,17 @@ public final class RedisWorkerRegistry implements WorkerRegistry {
             """;
 
     /**
-     * ARGV: forget ms. Reply: now, then 1 when workers are known and none runs agents (its record lists {@code kinds}
-     * without agent), else 0; stops at the first worker that runs agents (a record without kinds runs every kind, as
-     * {@link WorkerPresence#fromJson} reads it).
+     * ARGV: forget ms. Reply: now, then 1 when workers are known and none runs agents, else 0; stops at the first worker
+     * that runs agents.
      */
-    private static final String NO_AGENT = PRUNE + """
+    private static final String NO_AGENT = PRUNE + RUNS_AGENTS + """
             local known = 0
             for _, id in ipairs(redis.call('zrange', KEYS[1], 0, -1)) do
               local record = redis.call('hget', KEYS[2], id)
               if record then
                 known = known + 1
-                local ok, presence = pcall(cjson.decode, record)
-                local kinds = ok and type(presence) == 'table' and presence.kinds
-                if type(kinds) ~= 'table' then
+                if runs_agents(record) then
                   return {now, 0}
-                end
-                for _, kind in ipairs(kinds) do
-                  if kind == 'agent' then
-                    return {now, 0}
-                  end
                 end
               end
             end
@@ -91,9 +109,12 @@ public final class RedisWorkerRegistry implements WorkerRegistry {
     private final Redis redis;
     private final long ttlMs;
     private final long forgetMs;
+    private final Runnable agentJoined;
 
-    public RedisWorkerRegistry(Redis redis, Duration ttl) {
+    /** {@code agentJoined}: runs when a renewal made a worker run agents (stored, not yet answered). */
+    public RedisWorkerRegistry(Redis redis, Duration ttl, Runnable agentJoined) {
         this.redis = redis;
+        this.agentJoined = agentJoined;
         this.ttlMs = ttl.toMillis();
         this.forgetMs = ttl.toMillis() * FORGET_AFTER_TTLS;
     }
@@ -101,7 +122,12 @@ public final class RedisWorkerRegistry implements WorkerRegistry {
     @Override
     public Future<Worker> renew(String workerId, WorkerPresence presence) {
         return eval(RENEW, forgetMs, MAX_WORKERS, workerId, presence.toJson().encode())
-                .map(reply -> worker(workerId, number(reply.get(0)), number(reply.get(0)), presence));
+                .map(reply -> {
+                    if (presence.kinds().contains(JobKind.AGENT) && number(reply.get(1)) == 0) {
+                        agentJoined.run();
+                    }
+                    return worker(workerId, number(reply.get(0)), number(reply.get(0)), presence);
+                });
     }
 
     @Override

@@ -69,6 +69,33 @@ class AgentFleetTest {
     }
 
     @Test
+    void shouldAnswerNoAtOnceWhenAWorkerThatRunsAgentsJoinedSinceTheRead() {
+        fleet.wanted();
+        reads.get(0).complete(List.of(worker(EnumSet.of(JobKind.NOTE))));
+        assertThat(fleet.noAgentWorker()).isTrue();
+
+        fleet.joined();
+        assertThat(fleet.noAgentWorker())
+                .as("the read before it joined is no answer")
+                .isFalse();
+
+        nanos.addAndGet(AgentFleet.REFRESH_NANOS);
+        fleet.wanted();
+        fleet.joined();
+        reads.get(1).complete(List.of(worker(EnumSet.of(JobKind.NOTE))));
+        assertThat(fleet.noAgentWorker())
+                .as("a read under way when it joined may not have seen it")
+                .isFalse();
+
+        nanos.addAndGet(AgentFleet.REFRESH_NANOS);
+        fleet.wanted();
+        reads.get(2).complete(List.of(worker(EnumSet.of(JobKind.NOTE))));
+        assertThat(fleet.noAgentWorker())
+                .as("a read begun after it, which found none")
+                .isTrue();
+    }
+
+    @Test
     void shouldNotTakeAnEmptyFleetOrAFailedReadAsNoAgentWorker() {
         fleet.wanted();
         reads.get(0).complete(List.of());

@@ -3,6 +3,7 @@ package dev.kbsync.coordinator.engine.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.api.JobKind;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.Worker;
 import dev.kbsync.api.WorkerPresence;
@@ -14,8 +15,11 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +29,10 @@ import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
 
-/** Presence records on a real Redis: renewed, shown as gone after one TTL, forgotten later, bounded in number. */
+/**
+ * Presence records on a real Redis: renewed, shown as gone after one TTL, forgotten later, bounded in number; a renewal
+ * that makes a worker run agents told.
+ */
 class WorkerRegistryIT {
     private static final Duration TTL = Duration.ofMillis(200);
     private static final Duration LONG_TTL = Duration.ofMinutes(1);
@@ -36,6 +43,7 @@ class WorkerRegistryIT {
     private final Vertx vertx = Vertx.vertx();
     private RedissonClient client;
     private RedisWorkerRegistry registry;
+    private final AtomicInteger agentsJoined = new AtomicInteger();
 
     @BeforeEach
     void start() {
@@ -43,14 +51,18 @@ class WorkerRegistryIT {
         config.useSingleServer().setAddress(redis.uri());
         client = Redisson.create(config);
         client.getKeys().flushall();
-        registry =
-                new RedisWorkerRegistry(new Redis(client, vertx.getOrCreateContext(), Redis.Replication.none()), TTL);
+        registry = new RedisWorkerRegistry(
+                new Redis(client, vertx.getOrCreateContext(), Redis.Replication.none()),
+                TTL,
+                agentsJoined::incrementAndGet);
     }
 
     /** A registry whose TTL is far longer than any test takes: for tests that are not about expiry. */
     private WorkerRegistry longLived() {
         return new RedisWorkerRegistry(
-                new Redis(client, vertx.getOrCreateContext(), Redis.Replication.none()), LONG_TTL);
+                new Redis(client, vertx.getOrCreateContext(), Redis.Replication.none()),
+                LONG_TTL,
+                agentsJoined::incrementAndGet);
     }
 
     @AfterEach
@@ -72,6 +84,23 @@ class WorkerRegistryIT {
         assertThat(listed.state()).isEqualTo(Worker.State.UP);
         assertThat(listed.lastSeen()).isEqualTo(renewed.lastSeen());
         assertThat(listed.presence()).isEqualTo(presence);
+    }
+
+    @Test
+    void shouldTellEachRenewalThatMakesAWorkerRunAgents() {
+        WorkerRegistry registry = longLived();
+        WorkerPresence notes = presence("srv", 1, 1, EnumSet.of(JobKind.NOTE));
+        join(registry.renew("w", notes));
+        assertThat(agentsJoined).as("notes only").hasValue(0);
+        join(registry.renew("w", presence("srv", 1, 1)));
+        assertThat(agentsJoined).as("it ran notes only before").hasValue(1);
+        join(registry.renew("w", presence("srv", 1, 1)));
+        assertThat(agentsJoined).as("it ran agents before").hasValue(1);
+        join(registry.renew("other", presence("srv", 1, 1)));
+        assertThat(agentsJoined).as("a worker not known before").hasValue(2);
+        join(registry.renew("w", notes));
+        join(registry.renew("w", presence("srv", 1, 1)));
+        assertThat(agentsJoined).as("it ran notes only again").hasValue(3);
     }
 
     @Test
@@ -145,6 +174,10 @@ class WorkerRegistryIT {
     }
 
     static WorkerPresence presence(String host, int slots, int idle) {
+        return presence(host, slots, idle, WorkerPresence.EVERY_KIND);
+    }
+
+    private static WorkerPresence presence(String host, int slots, int idle, Set<JobKind> kinds) {
         Instant now = Instant.parse("2026-11-29T07:00:00Z");
         List<WorkerPresence.RunningJob> running = new ArrayList<>();
         for (int slot = 1; slot <= slots - idle; slot++) {
@@ -159,7 +192,7 @@ class WorkerRegistryIT {
                 running,
                 List.of(new WorkerPresence.Checkout(KbId.of("team"), "9d1e0c0", now)),
                 now,
-                WorkerPresence.EVERY_KIND);
+                kinds);
     }
 
     private static <T> T join(Future<T> future) {
