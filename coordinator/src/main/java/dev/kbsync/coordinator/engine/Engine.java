@@ -151,6 +151,7 @@ public final class Engine {
                     Engine engine = new Engine(vertx, context, redisson, config, metrics, deployment);
                     engine.events.whenRemoved(engine::onRemoved);
                     engine.events.whenDrained(engine.poller::endHeard);
+                    engine.events.whenAgentJoined(engine.agents::joined);
                     return engine.events
                             .subscribe(
                                     engine::onQueueChanged,
@@ -266,9 +267,13 @@ public final class Engine {
         changes.granted(kb, grant);
     }
 
-    /** A worker's presence stored here made it run agents: the sweep no longer acts on a read of the fleet from before. */
+    /**
+     * A worker's presence stored here made it run agents: this coordinator's sweep and, through the events, the others'
+     * no longer act on a read of the fleet from before it.
+     */
     private void agentJoined() {
         agents.joined();
+        events.agentJoined();
     }
 
     /** A KB was removed here: the other coordinators are told, this one forgets it. */

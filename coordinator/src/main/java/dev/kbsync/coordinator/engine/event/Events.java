@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * of it get their final event even where they have no earlier view of the queue to compare with), {@code r <origin>}
  * when a job became dispatchable, {@code d ...} when a heartbeat changed what a grant's worker says it is doing
  * ({@link DoingChanged}), {@code w <worker id> <origin>} when a worker said it drains (its polls waiting at the
- * other coordinators end too), {@code h <origin>} as a coordinator's presence (on
+ * other coordinators end too), {@code a <origin>} when a worker's presence made it run agents (the others' reads of the
+ * fleet from before it count no more), {@code h <origin>} as a coordinator's presence (on
  * start, every second, and in answer to a coordinator heard for the first time). Local effects never wait for the
  * echo of a coordinator's own message: {@link #ready()} wakes the local pollers at once, and queue changes are
  * applied locally by the caller. A coordinator that has heard no other coordinator for {@link #PEER_TTL_MS} publishes
@@ -44,6 +45,7 @@ public final class Events {
     private BiConsumer<Boolean, String> onEnded = (job, id) -> {};
     private Consumer<KbId> onRemoved = kb -> {};
     private Consumer<String> onDrained = worker -> {};
+    private Runnable onAgentJoined = () -> {};
     private Consumer<DoingChanged> onDoing = doing -> {};
     private int listenerId = -1;
     private int statusListenerId = -1;
@@ -141,6 +143,18 @@ public final class Events {
         this.onDrained = onDrained;
     }
 
+    /** A worker's presence stored here made it run agents; {@link #whenAgentJoined} hears it on the other coordinators. */
+    public void agentJoined() {
+        if (hasPeers()) {
+            publish("a " + origin);
+        }
+    }
+
+    /** {@code onAgentJoined} runs (on the engine context) when another coordinator stored such a presence. */
+    public void whenAgentJoined(Runnable onAgentJoined) {
+        this.onAgentJoined = onAgentJoined;
+    }
+
     /** A step here ended the job ({@code job}) or raw lease {@code id} (ids hold no spaces). */
     public void ended(boolean job, String id) {
         if (hasPeers()) {
@@ -211,6 +225,8 @@ public final class Events {
             onRemoved.accept(KbId.of(parts[1]));
         } else if (parts[0].equals("w") && parts.length == 3 && elsewhere) {
             onDrained.accept(parts[1]);
+        } else if (parts[0].equals("a") && parts.length == 2 && elsewhere) {
+            onAgentJoined.run();
         } else if ((parts[0].equals("j") || parts[0].equals("l")) && parts.length == 3 && elsewhere) {
             onEnded.accept(parts[0].equals("j"), parts[1]);
         } else if (parts[0].equals("d") && elsewhere) {

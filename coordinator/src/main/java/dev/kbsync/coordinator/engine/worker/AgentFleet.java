@@ -15,8 +15,8 @@ import java.util.function.LongSupplier;
  * read. A fleet is taken to have no agent worker only once its reads found so for a whole {@code grace} (the workers'
  * TTL: a worker reports within it), each read within the freshness of the one before: a fleet that is starting, its
  * worker without an agent up a moment before the one with an agent, strands nothing, and neither do two reads with a
- * quiet hour between them (a worker may have come and gone). A worker that runs agents stored since a read
- * ({@link #joined}) makes that read no answer at once, not once it grows old.
+ * quiet hour between them (a worker may have come and gone). A worker that runs agents stored since a read (through any
+ * coordinator: {@link #joined}) makes that read no answer at once, not once it grows old.
  */
 public final class AgentFleet {
     static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
