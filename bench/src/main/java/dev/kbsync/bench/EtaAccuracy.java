@@ -12,6 +12,7 @@ import dev.kbsync.api.QueueEntry;
 import dev.kbsync.api.QueueSnapshot;
 import dev.kbsync.api.client.EventStream;
 import dev.kbsync.api.client.KbsyncClient;
+import dev.kbsync.api.event.QueueEvent;
 import dev.kbsync.api.event.SnapshotEvent;
 import dev.kbsync.worker.process.WorkerConfigLoader;
 import dev.kbsync.worker.process.WorkerProcess;
@@ -114,10 +115,10 @@ final class EtaAccuracy {
             t.setDaemon(true);
             return t;
         });
-        List<EventStream<SnapshotEvent>> streams = new ArrayList<>();
+        List<EventStream<QueueEvent>> streams = new ArrayList<>();
         try {
             for (KbId kb : kbs) {
-                EventStream<SnapshotEvent> events = api.queueEvents(kb);
+                EventStream<QueueEvent> events = api.queueEvents(kb);
                 streams.add(events);
                 pool.submit(() -> watch(kb, events, predictions, firstSeen, started));
             }
@@ -184,13 +185,16 @@ final class EtaAccuracy {
     /** Records a prediction whenever a waiter shows up or its place or estimate changes; its start when it leaves. */
     private static void watch(
             KbId kb,
-            EventStream<SnapshotEvent> events,
+            EventStream<QueueEvent> events,
             List<Prediction> predictions,
             Map<String, Long> firstSeen,
             Map<String, Long> started) {
         Map<String, Seen> last = new HashMap<>();
         try {
-            for (SnapshotEvent event : events) {
+            for (QueueEvent next : events) {
+                if (!(next instanceof SnapshotEvent event)) {
+                    continue; // the run's KBs are not removed
+                }
                 long now = System.nanoTime();
                 Map<String, Seen> current = new HashMap<>();
                 List<QueueEntry> waiters = event.snapshot().waiters();

@@ -4,6 +4,8 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.client.EventStream;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.client.KbsyncException;
+import dev.kbsync.api.event.KbRemovedEvent;
+import dev.kbsync.api.event.QueueEvent;
 import dev.kbsync.api.event.SnapshotEvent;
 import dev.kbsync.cli.log.LogFlags;
 import dev.kbsync.cli.log.LogSetup;
@@ -32,10 +34,14 @@ final class QueueCommand implements Callable<Integer> {
         LogSetup.quiet(logs);
         try (KbsyncClient api = client.client()) {
             if (watch) {
-                try (EventStream<SnapshotEvent> events =
+                try (EventStream<QueueEvent> events =
                         kb == null ? api.allQueueEvents() : api.queueEvents(KbId.of(kb))) {
-                    for (SnapshotEvent event : events) {
-                        System.out.print(QueueView.render(event.snapshot()));
+                    for (QueueEvent event : events) {
+                        if (event instanceof SnapshotEvent s) {
+                            System.out.print(QueueView.render(s.snapshot()));
+                        } else if (event instanceof KbRemovedEvent removed) { // --kb's stream ends with it
+                            System.out.println(removed.kb().value() + "  removed");
+                        }
                         System.out.flush();
                     }
                 }

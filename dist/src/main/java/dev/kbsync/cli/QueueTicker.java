@@ -5,6 +5,7 @@ import dev.kbsync.api.QueueSnapshot;
 import dev.kbsync.api.client.EventStream;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.client.KbsyncException;
+import dev.kbsync.api.event.QueueEvent;
 import dev.kbsync.api.event.SnapshotEvent;
 import java.io.PrintStream;
 
@@ -13,10 +14,10 @@ final class QueueTicker {
     private static final long JOIN_MS = 2_000;
 
     private final Progress progress;
-    private final EventStream<SnapshotEvent> events;
+    private final EventStream<QueueEvent> events;
     private Thread thread;
 
-    private QueueTicker(Progress progress, EventStream<SnapshotEvent> events) {
+    private QueueTicker(Progress progress, EventStream<QueueEvent> events) {
         this.progress = progress;
         this.events = events;
     }
@@ -26,7 +27,11 @@ final class QueueTicker {
         ticker.thread = new Thread(
                 () -> {
                     try {
-                        ticker.events.forEach(event -> ticker.progress.line(describe(event.snapshot())));
+                        for (QueueEvent event : ticker.events) {
+                            if (event instanceof SnapshotEvent s) { // the demo KB is not removed while it runs
+                                ticker.progress.line(describe(s.snapshot()));
+                            }
+                        }
                     } catch (KbsyncException streamEnded) {
                         // the stack is shutting down
                     }

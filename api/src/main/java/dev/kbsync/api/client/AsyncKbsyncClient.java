@@ -28,7 +28,7 @@ import dev.kbsync.api.WorkerPresence;
 import dev.kbsync.api.Workers;
 import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.api.event.LeaseEvent;
-import dev.kbsync.api.event.SnapshotEvent;
+import dev.kbsync.api.event.QueueEvent;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -199,14 +199,22 @@ public final class AsyncKbsyncClient {
         return requests.get(ApiPaths.kb(kb, "/recent-jobs"), RecentJobs::fromJson);
     }
 
-    /** {@code GET /v1/kbs/{kb}/events}: the KB's snapshot now, then on every change. */
-    public Future<Subscription> followQueue(KbId kb, Consumer<SnapshotEvent> onEvent) {
-        return requests.snapshots(ApiPaths.kb(kb, "/events"), onEvent);
+    /**
+     * {@code GET /v1/kbs/{kb}/events}: the KB's snapshot now, then on every change
+     * ({@link dev.kbsync.api.event.SnapshotEvent}); when the KB is removed, a
+     * {@link dev.kbsync.api.event.KbRemovedEvent}, and the stream ends: stop following the KB.
+     */
+    public Future<Subscription> followQueue(KbId kb, Consumer<QueueEvent> onEvent) {
+        return requests.queueEvents(ApiPaths.kb(kb, "/events"), onEvent);
     }
 
-    /** {@code GET /v1/events}: every KB's snapshot now, then every change of any KB. */
-    public Future<Subscription> followAllQueues(Consumer<SnapshotEvent> onEvent) {
-        return requests.snapshots("/v1/events", onEvent);
+    /**
+     * {@code GET /v1/events}: every KB's snapshot now, then every change of any KB
+     * ({@link dev.kbsync.api.event.SnapshotEvent}), and a {@link dev.kbsync.api.event.KbRemovedEvent} for each KB
+     * removed meanwhile (drop it from a list of KBs; the stream goes on).
+     */
+    public Future<Subscription> followAllQueues(Consumer<QueueEvent> onEvent) {
+        return requests.queueEvents("/v1/events", onEvent);
     }
 
     /** {@code PUT /v1/kbs/{kb}} (admin role): registers a KB or replaces its remote, branch, note path, credentials. */

@@ -25,7 +25,7 @@ import dev.kbsync.api.WorkerPresence;
 import dev.kbsync.api.Workers;
 import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.api.event.LeaseEvent;
-import dev.kbsync.api.event.SnapshotEvent;
+import dev.kbsync.api.event.QueueEvent;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.time.Duration;
@@ -170,11 +170,13 @@ public final class KbsyncClient implements AutoCloseable {
         return blocking.await(async.recentJobs(kb));
     }
 
-    public EventStream<SnapshotEvent> queueEvents(KbId kb) {
+    /** The KB's queue events, ending with its removal; see {@link AsyncKbsyncClient#followQueue}. */
+    public EventStream<QueueEvent> queueEvents(KbId kb) {
         return blocking.open(events -> async.followQueue(kb, events));
     }
 
-    public EventStream<SnapshotEvent> allQueueEvents() {
+    /** Every KB's queue events; see {@link AsyncKbsyncClient#followAllQueues}. */
+    public EventStream<QueueEvent> allQueueEvents() {
         return blocking.open(async::followAllQueues);
     }
 

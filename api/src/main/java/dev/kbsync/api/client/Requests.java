@@ -2,7 +2,7 @@ package dev.kbsync.api.client;
 
 import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.api.event.LeaseEvent;
-import dev.kbsync.api.event.SnapshotEvent;
+import dev.kbsync.api.event.QueueEvent;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -83,10 +83,9 @@ final class Requests {
         return http.stream(path, (name, data) -> LeaseEvent.decode(name, data).ifPresent(onEvent));
     }
 
-    /** The queue snapshots of the stream at {@code path}. */
-    Future<Subscription> snapshots(String path, Consumer<SnapshotEvent> onEvent) {
-        return http.stream(
-                path, (name, data) -> SnapshotEvent.decode(name, data).ifPresent(onEvent));
+    /** The queue events (snapshots, removals) of the stream at {@code path}. */
+    Future<Subscription> queueEvents(String path, Consumer<QueueEvent> onEvent) {
+        return http.stream(path, (name, data) -> QueueEvent.decode(name, data).ifPresent(onEvent));
     }
 
     /** {@code decode} of a 2xx answer; an answer it cannot decode fails {@link KbsyncException.NotKbsync}. */

@@ -2,10 +2,13 @@ package dev.kbsync.api.event;
 
 import dev.kbsync.api.KbId;
 import io.vertx.core.json.JsonObject;
-import java.util.Optional;
 
-/** A KB was removed ({@code DELETE /v1/kbs/{kb}}), on {@code GET /v1/events}: drop it from a list of KBs. */
-public record KbRemovedEvent(KbId kb) implements KbsyncEvent {
+/**
+ * A KB was removed ({@code DELETE /v1/kbs/{kb}}): on {@code GET /v1/events}, drop it from a list of KBs; on the KB's
+ * own stream ({@code GET /v1/kbs/{kb}/events}) it is the last event, stop following the KB. Not {@link #last()}, as
+ * the stream of every KB goes on after it.
+ */
+public record KbRemovedEvent(KbId kb) implements QueueEvent {
     @Override
     public String name() {
         return "kb-removed";
@@ -19,12 +22,5 @@ public record KbRemovedEvent(KbId kb) implements KbsyncEvent {
     @Override
     public boolean last() {
         return false;
-    }
-
-    /** The event an SSE frame carries; empty for another event name. */
-    public static Optional<KbRemovedEvent> decode(String name, JsonObject data) {
-        return name.equals("kb-removed")
-                ? Optional.of(new KbRemovedEvent(KbId.of(data.getString("kb"))))
-                : Optional.empty();
     }
 }

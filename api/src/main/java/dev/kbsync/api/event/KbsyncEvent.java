@@ -6,7 +6,7 @@ import io.vertx.core.json.JsonObject;
  * One event of a kbsync event stream, as it travels on the coordinator's local event bus and, encoded once here, as a
  * Server-Sent Event: {@code event: <name>} and {@code data: <json>}. {@link #last()} events end their stream.
  */
-public sealed interface KbsyncEvent permits JobEvent, KbRemovedEvent, LeaseEvent, SnapshotEvent {
+public sealed interface KbsyncEvent permits JobEvent, LeaseEvent, QueueEvent {
     /** The SSE event name. */
     String name();
 

@@ -8,8 +8,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.api.JobState;
+import dev.kbsync.api.KbId;
 import dev.kbsync.api.LeaseState;
+import dev.kbsync.api.QueueSnapshot;
 import dev.kbsync.api.event.JobEvent;
+import dev.kbsync.api.event.KbRemovedEvent;
+import dev.kbsync.api.event.KbsyncEvent;
+import dev.kbsync.api.event.SnapshotEvent;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -376,19 +381,67 @@ class EventStreamTest {
 
     @Test
     void shouldStopWhenClosedAndKeepWhatCameBefore() {
-        JsonObject snapshot = new JsonObject()
-                .put("kb", "team")
+        server.on("/v1/events", r -> open(r.response(), frame("snapshot", snapshot("team"))));
+        var stream = client.allQueueEvents();
+
+        assertThat(stream.next(Duration.ofSeconds(10)))
+                .isEqualTo(new SnapshotEvent(QueueSnapshot.fromJson(snapshot("team"))));
+        assertThatThrownBy(() -> stream.next(Duration.ofMillis(50))).isInstanceOf(KbsyncException.TimedOut.class);
+        stream.close();
+        assertThat(stream.hasNext()).isFalse();
+    }
+
+    /**
+     * A KB's own queue stream ends with {@code kb-removed} when the KB is removed: the reader gets that event, then the
+     * end, so a bot following the KB learns it is gone (before, the event was dropped and the stream just ended, as a
+     * stopping coordinator's does).
+     */
+    @Test
+    void shouldDeliverKbRemovedAsTheLastEventOfAKbsQueueStream() {
+        server.on(
+                "/v1/kbs/team/events",
+                r -> open(r.response(), frame("snapshot", snapshot("team")))
+                        .end(frame("kb-removed", new JsonObject().put("kb", "team"))));
+
+        List<KbsyncEvent> events = new ArrayList<>();
+        try (var stream = client.queueEvents(KbId.of("team"))) {
+            stream.forEach(events::add);
+        }
+
+        assertThat(events).extracting(KbsyncEvent::name).containsExactly("snapshot", "kb-removed");
+        assertThat(events.get(0)).isInstanceOf(SnapshotEvent.class);
+        assertThat(events.get(1)).isEqualTo(new KbRemovedEvent(KbId.of("team")));
+    }
+
+    /** On the stream of every KB's queue a {@code kb-removed} is one event among the others: the stream goes on. */
+    @Test
+    void shouldDeliverKbRemovedOnTheStreamOfAllQueuesAndGoOn() {
+        server.on(
+                "/v1/events",
+                r -> open(
+                        r.response(),
+                        frame("snapshot", snapshot("team")),
+                        frame("kb-removed", new JsonObject().put("kb", "team")),
+                        frame("snapshot", snapshot("other"))));
+
+        try (var stream = client.allQueueEvents()) {
+            List<KbsyncEvent> events = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                events.add(stream.next(Duration.ofSeconds(10)));
+            }
+
+            assertThat(events).extracting(KbsyncEvent::name).containsExactly("snapshot", "kb-removed", "snapshot");
+            assertThat(events.get(1)).isEqualTo(new KbRemovedEvent(KbId.of("team")));
+        }
+    }
+
+    private static JsonObject snapshot(String kb) {
+        return new JsonObject()
+                .put("kb", kb)
                 .put("holder", null)
                 .put("running", new JsonArray())
                 .put("waiters", new JsonArray())
                 .put("avgHoldMs", 0);
-        server.on("/v1/events", r -> open(r.response(), frame("snapshot", snapshot)));
-        var stream = client.allQueueEvents();
-
-        assertThat(stream.next(Duration.ofSeconds(10)).snapshot().kb().value()).isEqualTo("team");
-        assertThatThrownBy(() -> stream.next(Duration.ofMillis(50))).isInstanceOf(KbsyncException.TimedOut.class);
-        stream.close();
-        assertThat(stream.hasNext()).isFalse();
     }
 
     /** Opens a stream as the coordinator does and writes {@code chunks}. */

@@ -44,12 +44,13 @@ class KbsyncEventTest {
                 new JobEvent.Position(job),
                 new JobEvent.Doing(job(JobState.RUNNING).withDoing("committing")),
                 new LeaseEvent.Position(lease),
-                new SnapshotEvent(snapshot))) {
+                new SnapshotEvent(snapshot),
+                new KbRemovedEvent(KbId.of("team")))) {
             Optional<? extends KbsyncEvent> decoded = event instanceof JobEvent
                     ? JobEvent.decode(event.name(), event.data())
                     : event instanceof LeaseEvent
                             ? LeaseEvent.decode(event.name(), event.data())
-                            : SnapshotEvent.decode(event.name(), event.data());
+                            : QueueEvent.decode(event.name(), event.data());
             assertThat(decoded).get().isEqualTo(event);
         }
     }

@@ -21,6 +21,7 @@ import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.event.JobEvent;
 import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.api.event.LeaseEvent;
+import dev.kbsync.api.event.QueueEvent;
 import dev.kbsync.api.event.SnapshotEvent;
 import dev.kbsync.coordinator.Coordinator;
 import dev.kbsync.coordinator.engine.ticket.LeaseRef;
@@ -347,14 +348,14 @@ class JobStreamsApiIT {
     void shouldNotTellALaterStreamItsFirstStateAgainAfterTheQueueEmptiedAndItsStreamsClosed() throws Exception {
         KbId kb = KbId.of("mux-again");
         KbsyncClient here = api.client(CLIENT);
-        try (EventStream<SnapshotEvent> queue = here.queueEvents(kb)) {
+        try (EventStream<QueueEvent> queue = here.queueEvents(kb)) {
             queue.next(WAIT);
             Lease first = here.requestLease(kb, LeaseRequest.of("first"));
             here.release(first.id());
-            SnapshotEvent empty = queue.next(WAIT);
+            SnapshotEvent empty = (SnapshotEvent) queue.next(WAIT);
             while (!empty.snapshot().waiters().isEmpty()
                     || empty.snapshot().holder().isPresent()) {
-                empty = queue.next(WAIT);
+                empty = (SnapshotEvent) queue.next(WAIT);
             }
         }
         KbsyncClient worker = api.client(WORKER);

@@ -6,11 +6,16 @@ import static io.vertx.core.http.HttpMethod.DELETE;
 import static io.vertx.core.http.HttpMethod.PUT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.event.KbRemovedEvent;
+import dev.kbsync.api.event.KbsyncEvent;
 import dev.kbsync.coordinator.Coordinator;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -52,6 +57,22 @@ class KbRemovedStreamIT {
         } finally {
             other.stop().await();
         }
+    }
+
+    /** The Java client's queue stream hands its reader the {@code kb-removed}, then ends: the bot stops following. */
+    @Test
+    void shouldTellTheJavaClientsQueueStreamReaderThatTheKbWasRemoved() {
+        register("told");
+        List<KbsyncEvent> events = new ArrayList<>();
+        try (var stream = api.client(CLIENT).queueEvents(KbId.of("told"))) {
+            events.add(stream.next(SOON));
+
+            assertThat(api.call(DELETE, "/v1/kbs/told", ADMIN).statusCode()).isEqualTo(204);
+
+            stream.forEachRemaining(events::add);
+        }
+        assertThat(events).extracting(KbsyncEvent::name).first().isEqualTo("snapshot");
+        assertThat(events).last().isEqualTo(new KbRemovedEvent(KbId.of("told")));
     }
 
     /** The stream's last event is {@code kb-removed} for {@code kb}, and the stream ends soon after the removal. */

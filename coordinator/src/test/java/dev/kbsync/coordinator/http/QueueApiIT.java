@@ -12,6 +12,7 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.QueueEntry;
 import dev.kbsync.api.client.EventStream;
 import dev.kbsync.api.client.KbsyncClient;
+import dev.kbsync.api.event.QueueEvent;
 import dev.kbsync.api.event.SnapshotEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -192,18 +193,18 @@ class QueueApiIT {
     void shouldStreamSnapshotsOfOneKbAndOfAllKbs() {
         KbId boom = KbId.of("boom");
         KbsyncClient client = api.client(CLIENT);
-        try (EventStream<SnapshotEvent> one = client.queueEvents(boom);
-                EventStream<SnapshotEvent> all = client.allQueueEvents()) {
-            assertThat(one.next(WAIT).snapshot().kb()).isEqualTo(boom);
+        try (EventStream<QueueEvent> one = client.queueEvents(boom);
+                EventStream<QueueEvent> all = client.allQueueEvents()) {
+            assertThat(((SnapshotEvent) one.next(WAIT)).snapshot().kb()).isEqualTo(boom);
             assertThat(all.next(WAIT).name()).isEqualTo("snapshot");
 
             api.call(POST, "/v1/kbs/boom/leases", CLIENT, new JsonObject().put("holder", "sse-holder"));
 
-            SnapshotEvent update = one.next(WAIT);
+            SnapshotEvent update = (SnapshotEvent) one.next(WAIT);
             assertThat(update.snapshot().holder().map(QueueEntry::holder)).contains("sse-holder");
             SnapshotEvent seenByAll;
             do {
-                seenByAll = all.next(WAIT);
+                seenByAll = (SnapshotEvent) all.next(WAIT);
             } while (seenByAll.snapshot().holder().isEmpty());
             assertThat(seenByAll.snapshot().kb()).isEqualTo(boom);
         }

@@ -13,6 +13,7 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.Quoting;
 import dev.kbsync.api.TokenInfo;
 import dev.kbsync.api.client.EventStream;
+import dev.kbsync.api.event.QueueEvent;
 import dev.kbsync.api.event.SnapshotEvent;
 import dev.kbsync.coordinator.auth.Token;
 import dev.kbsync.coordinator.testing.LogCapture;
@@ -163,15 +164,16 @@ class ScopeApiIT {
         assertError(api.call(GET, "/v1/kbs/demo/queue", BOT), 403, "SCOPE_KB");
         assertError(api.call(GET, "/v1/kbs/demo/events", BOT), 403, "SCOPE_KB");
 
-        try (EventStream<SnapshotEvent> all = api.client(BOT).allQueueEvents()) {
+        try (EventStream<QueueEvent> all = api.client(BOT).allQueueEvents()) {
             for (int i = 0; i < overview.getJsonArray("kbs").size(); i++) { // the first snapshots: team-a-* only
-                assertThat(all.next(WAIT).snapshot().kb().value()).startsWith("team-a-");
+                assertThat(((SnapshotEvent) all.next(WAIT)).snapshot().kb().value())
+                        .startsWith("team-a-");
             }
             api.call(POST, "/v1/kbs/demo/leases", CLIENT, new JsonObject().put("holder", "other-team"));
             api.call(POST, "/v1/kbs/team-a-3/leases", BOT, new JsonObject().put("holder", "own-team"));
             KbId seen;
             do { // changes of other team-a KBs may come first; demo's never
-                seen = all.next(WAIT).snapshot().kb();
+                seen = ((SnapshotEvent) all.next(WAIT)).snapshot().kb();
                 assertThat(seen.value()).startsWith("team-a-");
             } while (!seen.equals(KbId.of("team-a-3")));
         }
