@@ -221,9 +221,12 @@ public record ClientOptions(
     }
 
     /**
-     * How long an event stream or a lease channel may hear nothing, not even a keep-alive, before it is taken for
-     * broken (a peer gone without closing, a network partition): the stream then fails, the channel closes. 60 s by
-     * default; keep it above the coordinators' {@code http.sseKeepAliveSeconds} (15 s by default).
+     * How long a lease channel, or an event stream whose coordinator names no keep-alive period, may hear nothing, not
+     * even a keep-alive, before it is taken for broken (a peer gone without closing, a network partition): the stream
+     * then fails ({@link KbsyncException.Unreachable}), the channel closes. 60 s by default; keep it above the
+     * coordinators' {@code http.sseKeepAliveSeconds} (15 s by default). A stream whose coordinator names its period
+     * ({@code X-Kbsync-Keep-Alive-Seconds}, as kbsync's do) is taken for broken after 2.5 periods of silence instead,
+     * whatever this says. It also bounds the wait for a stream's answer to start.
      */
     public ClientOptions withStreamIdleTimeout(Duration timeout) {
         return new ClientOptions(

@@ -45,10 +45,9 @@ final class Connections {
                 http,
                 new PoolOptions().setHttp1MaxSize(options.maxConnections()).setMaxWaitQueueSize(-1));
         this.streams = vertx.createHttpClient(
-                // a stream's connection that hears nothing, not even a keep-alive, is closed: its peer is gone
-                new HttpClientOptions(http)
-                        .setIdleTimeout(millis(options.streamIdleTimeout()))
-                        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS),
+                // no idle timeout of the connection: a stream watches its own silence, bound by the keep-alive
+                // period its coordinator announces (EventSubscription), and its answer's start (Transport)
+                new HttpClientOptions(http),
                 new PoolOptions().setHttp1MaxSize(options.maxStreams()).setMaxWaitQueueSize(-1));
         WebSocketClientOptions ws = new WebSocketClientOptions()
                 .setTcpNoDelay(true)

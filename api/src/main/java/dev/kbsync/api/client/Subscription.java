@@ -6,7 +6,8 @@ import io.vertx.core.Future;
 public interface Subscription extends AutoCloseable {
     /**
      * Completes when the stream ends: the server sent its last event (a finished job, an ended lease), or it was
-     * closed here; fails when the connection broke or the consumer threw.
+     * closed here; fails when the connection broke or went silent (see {@link ClientOptions#withStreamIdleTimeout}),
+     * or the consumer threw.
      */
     Future<Void> ended();
 

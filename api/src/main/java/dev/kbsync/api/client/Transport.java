@@ -4,15 +4,20 @@ import dev.kbsync.api.client.Endpoints.Endpoint;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
@@ -156,9 +161,32 @@ final class Transport {
                     return Failover.sent(
                                     connections.streams().request(request),
                                     "maxStreams " + options.maxStreams(),
-                                    r -> r.send())
-                            .compose(response -> EventSubscription.open(context, at, response, frames));
+                                    r -> answered(context, r))
+                            .compose(response ->
+                                    EventSubscription.open(context, at, response, options.streamIdleTimeout(), frames));
                 }));
+    }
+
+    /**
+     * Sends a stream's request: one whose answer does not start within the stream idle timeout is reset, as its peer
+     * is gone (once the answer started, the stream watches its own silence: {@link EventSubscription}).
+     */
+    private Future<HttpClientResponse> answered(Context context, HttpClientRequest request) {
+        long idleMs = options.streamIdleTimeout().toMillis();
+        Promise<HttpClientResponse> answer = Promise.promise();
+        long timer = ((ContextInternal) context).setTimer(idleMs, t -> {
+            answer.tryFail(new TimeoutException("the event stream's answer did not start within " + idleMs + " ms"));
+            request.reset();
+        });
+        request.send().onComplete(sent -> {
+            vertx.cancelTimer(timer);
+            if (sent.succeeded()) {
+                answer.tryComplete(sent.result());
+            } else {
+                answer.tryFail(sent.cause());
+            }
+        });
+        return answer.future();
     }
 
     /** Closes the connections, and the Vert.x instance when the client made it. */

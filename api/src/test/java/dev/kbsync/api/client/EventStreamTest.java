@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Test;
 
 /** Event streams over real HTTP: typed events in order, the end, waiting for completion or a grant. */
 class EventStreamTest {
+    private static final String KEEP_ALIVE = "X-Kbsync-Keep-Alive-Seconds";
+
     private final FakeCoordinator server = new FakeCoordinator();
     private final KbsyncClient client = server.client();
 
@@ -108,6 +110,65 @@ class EventStreamTest {
             assertThatThrownBy(() -> stream.next(Duration.ofSeconds(30)))
                     .as("a peer gone without closing (a partition) fails the stream, it does not hang")
                     .isInstanceOf(KbsyncException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+        }
+    }
+
+    /**
+     * A coordinator names its keep-alive period ({@code X-Kbsync-Keep-Alive-Seconds}): its stream, silent for 2.5 of
+     * them, is taken for broken then, not after the client's own idle timeout (60 s by default).
+     */
+    @Test
+    void shouldTakeAStreamForBrokenAfterTwoAndAHalfOfTheKeepAlivePeriodsItsCoordinatorAnnounces() {
+        server.on("/v1/jobs/j16/events", r -> {
+            r.response().putHeader(KEEP_ALIVE, "1");
+            open(r.response(), frame("state", job("j16", "queued"))); // then silence: the peer is gone
+        });
+        try (var stream = client.jobEvents("j16")) {
+            assertThat(stream.next(Duration.ofSeconds(10)).job().state()).isEqualTo(JobState.QUEUED);
+            long started = System.nanoTime();
+
+            assertThatThrownBy(() -> stream.next(Duration.ofSeconds(15)))
+                    .isInstanceOf(KbsyncException.Unreachable.class)
+                    .hasMessageContaining("2500 ms");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(6));
+        }
+    }
+
+    /**
+     * A coordinator whose keep-alive period is longer than the client's idle timeout: its stream, silent between two
+     * keep-alives for longer than that timeout, goes on.
+     */
+    @Test
+    void shouldKeepAStreamWhoseAnnouncedKeepAlivePeriodIsLongerThanTheIdleTimeout() throws Exception {
+        server.on("/v1/jobs/j17/events", r -> {
+            r.response().putHeader(KEEP_ALIVE, "2");
+            open(r.response(), frame("state", job("j17", "queued")));
+            server.vertx.setTimer(1500, t -> r.response().write(": keep-alive\n\n"));
+            server.vertx.setTimer(3000, t -> r.response().end(frame("state", job("j17", "done"))));
+        });
+        try (KbsyncClient quick = KbsyncClient.create(
+                        ClientOptions.of(server.url(), "t").withStreamIdleTimeout(Duration.ofSeconds(1)));
+                var stream = quick.jobEvents("j17")) {
+            List<JobEvent> events = new ArrayList<>();
+            stream.forEach(events::add);
+
+            assertThat(events).extracting(e -> e.job().state()).containsExactly(JobState.QUEUED, JobState.DONE);
+        }
+    }
+
+    /** A coordinator that takes a stream's request and never answers it: the stream fails to open, it does not hang. */
+    @Test
+    void shouldFailToOpenAStreamWhoseCoordinatorNeverAnswers() {
+        server.on("/v1/jobs/j18/events", r -> {}); // no answer, not even headers
+        try (KbsyncClient quick =
+                KbsyncClient.create(ClientOptions.of(server.url(), "t").withStreamIdleTimeout(Duration.ofSeconds(1)))) {
+            long started = System.nanoTime();
+
+            assertThatThrownBy(() ->
+                            quick.async().followJob("j18", e -> {}).await(20, java.util.concurrent.TimeUnit.SECONDS))
+                    .isInstanceOf(KbsyncException.TimedOut.class)
+                    .hasMessageContaining("did not start within 1000 ms");
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
         }
     }

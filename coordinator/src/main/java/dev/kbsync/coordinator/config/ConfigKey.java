@@ -29,9 +29,10 @@ public enum ConfigKey implements Key {
             "http.sseKeepAliveSeconds",
             "KBSYNC_HTTP_SSE_KEEP_ALIVE_SECONDS",
             "15",
-            "Interval of keep-alive comments on event streams, 1-300 (sent to clients in X-Kbsync-Keep-Alive-Seconds);"
-                    + " keep it well below the clients' stream idle timeout (60 s in the Java and Python clients), which"
-                    + " takes a stream that long silent for broken."),
+            "Interval of keep-alive comments on event streams, 1-300 (sent to clients in X-Kbsync-Keep-Alive-Seconds;"
+                    + " the Java and Python clients take a stream silent for 2.5 of them for broken); lease channels are"
+                    + " pinged every third of it: keep that well below the clients' stream idle timeout (60 s in the"
+                    + " Java client), which takes a channel that long silent for broken."),
     HTTP_REQUEST_READ_SECONDS(
             "http.requestReadSeconds",
             "KBSYNC_HTTP_REQUEST_READ_SECONDS",

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.QueueEntry;
+import dev.kbsync.api.client.ClientOptions;
 import dev.kbsync.api.client.EventStream;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.api.event.QueueEvent;
@@ -17,6 +18,7 @@ import dev.kbsync.api.event.SnapshotEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.net.URI;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -207,6 +209,31 @@ class QueueApiIT {
                 seenByAll = (SnapshotEvent) all.next(WAIT);
             } while (seenByAll.snapshot().holder().isEmpty());
             assertThat(seenByAll.snapshot().kb()).isEqualTo(boom);
+        }
+    }
+
+    /**
+     * The Java client's stream follows the keep-alive period the coordinator names (1 s here): silent between two
+     * keep-alives for longer than the client's own idle timeout (0.5 s), it goes on.
+     */
+    @Test
+    void shouldKeepTheJavaClientsStreamOpenThroughSilencesLongerThanItsIdleTimeoutButWithinTheKeepAlives()
+            throws Exception {
+        JsonObject kb = new JsonObject()
+                .put("remote", "https://git.example.com/quiet.git")
+                .put("branch", "main");
+        assertThat(api.call(PUT, "/v1/kbs/quiet", ADMIN, kb).statusCode()).isEqualTo(200);
+        ClientOptions options = ClientOptions.of(URI.create("http://127.0.0.1:" + api.port()), CLIENT)
+                .withStreamIdleTimeout(Duration.ofMillis(500));
+        try (KbsyncClient client = KbsyncClient.create(options);
+                EventStream<QueueEvent> stream = client.queueEvents(KbId.of("quiet"))) {
+            assertThat(stream.next(WAIT)).isInstanceOf(SnapshotEvent.class);
+            Thread.sleep(3_000); // nothing happens: only keep-alives
+
+            api.call(POST, "/v1/kbs/quiet/leases", CLIENT, new JsonObject().put("holder", "quiet-holder"));
+
+            SnapshotEvent update = (SnapshotEvent) stream.next(WAIT);
+            assertThat(update.snapshot().holder().map(QueueEntry::holder)).contains("quiet-holder");
         }
     }
 
