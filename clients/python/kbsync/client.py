@@ -63,9 +63,10 @@ class Client:
     the bearer token (None: no ``Authorization`` header, for a coordinator with auth off); ``ca_file``: a PEM file of
     the CA that signed the coordinators' certificates (https only; default: the system's trust store); ``timeout``:
     seconds per call (connect and each read).
-    ``stream_idle_timeout``: seconds an event stream may hear nothing, not even the coordinator's keep-alive (every
-    15 s, ``http.sseKeepAliveSeconds``), before it is taken for broken (a peer gone without closing), as the Java
-    client's ``withStreamIdleTimeout``.
+    ``stream_idle_timeout``: seconds an event stream may hear nothing, not even a keep-alive, before it is taken for
+    broken (a peer gone without closing), when its coordinator names no keep-alive period; one that names it
+    (``X-Kbsync-Keep-Alive-Seconds``, every 15 s by default: ``http.sseKeepAliveSeconds``) bounds the silence at 2.5
+    periods instead, as in the Java client (``withStreamIdleTimeout``).
     """
 
     def __init__(
@@ -198,18 +199,18 @@ class Client:
     def events(self, job_id: str, timeout: Optional[float] = None) -> "JobEvents":
         """``GET /v1/jobs/{id}/events``: an iterator of the job's events (first its state, then each change),
         ending after the event where the job finished. ``timeout``: seconds of silence (no event and no keep-alive,
-        which the coordinator sends every 15 s) after which it raises :class:`errors.TimedOut`; None: the client's
-        ``stream_idle_timeout`` (60 s, or 2.5 of the coordinator's keep-alive periods if that is longer: it says its
-        period in ``X-Kbsync-Keep-Alive-Seconds``), after which the stream is taken for broken. To wait for a job with a deadline
-        use :meth:`wait`. Close it (or use ``with``) to stop early."""
+        which the coordinator sends every 15 s) after which it raises :class:`errors.TimedOut`; None: 2.5 of the
+        coordinator's keep-alive periods (it names its period in ``X-Kbsync-Keep-Alive-Seconds``: 37.5 s by default),
+        or the client's ``stream_idle_timeout`` (60 s) when it names none, after which the stream is taken for broken.
+        To wait for a job with a deadline use :meth:`wait`. Close it (or use ``with``) to stop early."""
         return self._follow(job_id, timeout, None)
 
     def _follow(self, job_id: str, timeout: Optional[float], deadline: Optional[float]) -> "JobEvents":
         silence = timeout if timeout is not None else self._stream_idle
         response, conn, sock = self._open_stream(f"/v1/jobs/{_seg(job_id)}/events", silence)
-        if timeout is None:  # the client's own bound: never below what the coordinator's keep-alives allow
+        if timeout is None:  # a coordinator that names its keep-alive period bounds the silence by it, not the client
             period = _keep_alive(response)
-            if period is not None and period * _SILENT_PERIODS > silence:
+            if period is not None:
                 sock.settimeout(period * _SILENT_PERIODS)
         return JobEvents(response, conn, deadline)
 
@@ -560,8 +561,9 @@ class _NotConnected(OSError):
 
 
 _SILENT_PERIODS = 2.5
-"""Keep-alive periods a stream may be silent before the client takes it for broken, when the coordinator's period
-(``X-Kbsync-Keep-Alive-Seconds``) would not fit in ``stream_idle_timeout``."""
+"""Keep-alive periods a stream may be silent before the client takes it for broken, when the coordinator names its
+period (``X-Kbsync-Keep-Alive-Seconds``); ``stream_idle_timeout`` when it does not (the dashboard's and the Java
+client's rule)."""
 
 
 def _keep_alive(response: http.client.HTTPResponse) -> Optional[float]:

@@ -68,7 +68,8 @@ class JobEventsTest(unittest.TestCase):
 
 class SilentStreamTest(unittest.TestCase):
     """A stream whose peer went silent without closing (a network partition, a half-open connection): the local
-    server sends the stream's headers and its opening comment, then nothing, never closing."""
+    server sends the stream's headers and its opening comment, then nothing, never closing. For a job named
+    ``announced`` it names a keep-alive period of 1 s (``X-Kbsync-Keep-Alive-Seconds``), as a coordinator does."""
 
     def setUp(self) -> None:
         from local_server import LocalServer, Quiet
@@ -80,6 +81,8 @@ class SilentStreamTest(unittest.TestCase):
             def do_GET(self) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
+                if "announced" in self.path:
+                    self.send_header("X-Kbsync-Keep-Alive-Seconds", "1")
                 self.end_headers()
                 self.wfile.write(b": kbsync\n\n")
                 self.wfile.flush()
@@ -94,12 +97,21 @@ class SilentStreamTest(unittest.TestCase):
     def test_events_without_a_timeout_give_up_after_the_streams_idle_timeout(self):
         import kbsync
 
-        kb = kbsync.Client(self.server.url, timeout=5, stream_idle_timeout=0.5)
+        self.assert_given_up_within(kbsync.Client(self.server.url, timeout=5, stream_idle_timeout=0.5), "kb~1", 3)
+
+    def test_events_without_a_timeout_give_up_after_two_and_a_half_announced_keep_alive_periods(self):
+        import kbsync
+
+        # 2.5 s, not the client's own 60 s: a period the coordinator names bounds the silence, also a shorter one
+        self.assert_given_up_within(kbsync.Client(self.server.url, timeout=5), "kb~announced", 6)
+
+    def assert_given_up_within(self, kb, job_id: str, seconds: float) -> None:
+        """Reads the job's events on a thread: they end within ``seconds`` with an :class:`Unavailable`."""
         outcome = []
 
         def read() -> None:
             try:
-                with kb.events("kb~1") as events:
+                with kb.events(job_id) as events:
                     outcome.extend(events)
             except BaseException as e:  # noqa: BLE001 - what the test looks at
                 outcome.append(e)
@@ -109,7 +121,7 @@ class SilentStreamTest(unittest.TestCase):
         thread.start()
         thread.join(10)
         self.assertFalse(thread.is_alive(), "the stream hung on a silent peer")
-        self.assertLess(time.monotonic() - started, 3)
+        self.assertLess(time.monotonic() - started, seconds)
         self.assertEqual(len(outcome), 1, outcome)
         self.assertIsInstance(outcome[0], Unavailable)
 
