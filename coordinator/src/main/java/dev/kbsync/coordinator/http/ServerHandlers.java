@@ -1,16 +1,13 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.http.HostHeader;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.Router;
-import java.util.List;
-import java.util.Optional;
 
 /**
  * The HTTP server's own handlers around the router: per connection (request deadlines, the HTTP version guard), per
@@ -33,40 +30,12 @@ public final class ServerHandlers {
     }
 
     /**
-     * The server's request handler: {@code router}, behind a check the router cannot make itself: a request without a
-     * {@code Host} header (HTTP/1.1), with one that is not a host and optional port, or with two, is refused 400 (the
-     * router fails a request whose authority it cannot read with an exception, which would answer 500, or throws
-     * out of its handler, which answers nothing).
+     * The server's request handler: {@code router}, behind the {@link HostHeader} check the router cannot make itself
+     * (refused 400 in the error shape).
      */
     static Handler<HttpServerRequest> requests(Router router) {
-        return request -> {
-            hostProblem(request).ifPresentOrElse(problem -> refuse(request, problem), () -> router.handle(request));
-        };
-    }
-
-    /** What is wrong with the request's {@code Host}, if anything. */
-    private static Optional<String> hostProblem(HttpServerRequest request) {
-        List<String> hosts = request.headers().getAll("Host");
-        if (hosts.size() > 1) {
-            return Optional.of("a request carries one Host header, not " + hosts.size());
-        }
-        if (hosts.isEmpty()) {
-            return request.version() != HttpVersion.HTTP_1_0 && authority(request) == null
-                    ? Optional.of("a Host header is required")
-                    : Optional.empty();
-        }
-        return authority(request) == null
-                ? Optional.of("the Host header is not a host with an optional port")
-                : Optional.empty();
-    }
-
-    /** The request's authority, null when it has none or Vert.x cannot read it (some malformed ones throw). */
-    private static HostAndPort authority(HttpServerRequest request) {
-        try {
-            return request.authority();
-        } catch (RuntimeException unreadable) {
-            return null;
-        }
+        return request -> HostHeader.problem(request)
+                .ifPresentOrElse(problem -> refuse(request, problem), () -> router.handle(request));
     }
 
     private static void refuse(HttpServerRequest request, String message) {

@@ -1,5 +1,6 @@
 package dev.kbsync.worker.process;
 
+import dev.kbsync.http.HostHeader;
 import dev.kbsync.metrics.ProcessMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -38,7 +39,19 @@ final class HealthServer {
         // No HTTP/2 upgrade over plain HTTP (h2c): the JDK's HttpClient asks for one on each new connection, and
         // upgraded connections garbled large answers now and then. Such clients go on in HTTP/1.1.
         return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
-                .requestHandler(router)
+                .requestHandler(request -> HostHeader.problem(request)
+                        .ifPresentOrElse(
+                                problem -> request.response()
+                                        .setStatusCode(400)
+                                        .putHeader("Content-Type", "application/json")
+                                        .end(new JsonObject()
+                                                .put(
+                                                        "error",
+                                                        new JsonObject()
+                                                                .put("code", "BAD_REQUEST")
+                                                                .put("message", problem))
+                                                .encode()),
+                                () -> router.handle(request)))
                 .listen(port, host);
     }
 
