@@ -55,6 +55,7 @@ class OpenApiContractIT {
                 ADMIN,
                 new JsonObject().put("remote", "/srv/git/team.git").put("branch", "main"),
                 200);
+        registerWithEachFormOfCredentials(kb);
         call(GET, "/v1/kbs", "/v1/kbs", CLIENT, null, 200);
         call(GET, kb + "/queue", "/v1/kbs/team/queue", CLIENT, null, 200);
         JsonObject note = call(POST, kb + "/notes", "/v1/kbs/team/notes", CLIENT, note("u1"), 202);
@@ -185,6 +186,42 @@ class OpenApiContractIT {
         assertThat(openApi.checked())
                 .as("every documented operation was exercised")
                 .isEqualTo(openApi.operations());
+    }
+
+    /**
+     * KBs registered with each form of credential reference (docs/api.md, {@code PUT /v1/kbs/{kb}}): the request and
+     * the answer (and the KB list after it) carry the reference.
+     */
+    private void registerWithEachFormOfCredentials(String kb) {
+        String https = "https://git.example.com/acme/guarded.git";
+        Map<String, JsonObject> forms = Map.of(
+                "guarded-env",
+                new JsonObject().put("env", "GH_TOKEN"),
+                "guarded-file",
+                new JsonObject().put("file", "/run/secrets/team-token").put("username", "x-access-token"),
+                "guarded-app",
+                new JsonObject()
+                        .put(
+                                "githubApp",
+                                new JsonObject()
+                                        .put("appId", "123456")
+                                        .put("installationId", 7890123)
+                                        .put("privateKeyFile", "/run/secrets/team-app.pem")),
+                "guarded-ssh",
+                new JsonObject()
+                        .put("sshKey", "/run/secrets/id_ed25519")
+                        .put("knownHosts", "/run/secrets/known_hosts"));
+        forms.forEach((id, credentials) -> {
+            String remote = id.equals("guarded-ssh") ? "ssh://git@git.example.com/acme/guarded.git" : https;
+            JsonObject registered = call(
+                    PUT,
+                    kb,
+                    "/v1/kbs/" + id,
+                    ADMIN,
+                    new JsonObject().put("remote", remote).put("branch", "main").put("credentials", credentials),
+                    200);
+            assertThat(registered.getJsonObject("credentials")).as(id).isNotNull();
+        });
     }
 
     /** A bare repository with one commit (with kbsync's trailers) on main. */
