@@ -31,8 +31,20 @@ import org.junit.jupiter.api.io.TempDir;
  * must be added here (and documented) before this passes.
  */
 class OpenApiContractIT {
+    /** A client token scoped to KBs none of the fixture's KBs is in. */
+    private static final String SCOPED = "team-a-bot-token-0001";
+
     @RegisterExtension
-    static final ApiFixture api = new ApiFixture(Map.of("KBSYNC_LEASE_TTL_SECONDS", "10"));
+    static final ApiFixture api =
+            new ApiFixture(Map.of("KBSYNC_LEASE_TTL_SECONDS", "10", "KBSYNC_TOKENS", ""), """
+            auth:
+              tokens:
+                - {token: %s, role: admin}
+                - {token: %s, role: worker}
+                - {token: %s, role: client}
+                - {token: %s, role: client, name: team-a-bot, kbs: ["team-a-*"]}
+            """.formatted(
+                            ADMIN, WORKER, CLIENT, SCOPED));
 
     private final OpenApiDocument openApi = new OpenApiDocument();
 
@@ -189,6 +201,67 @@ class OpenApiContractIT {
     }
 
     /**
+     * Refusals the server gives that the walk above does not meet, each documented on its operation: a KB-scoped token
+     * outside its KBs, bodies refused before they are read, a WebSocket handshake without its key, and an expectation
+     * other than 100-continue on every operation that reads a body.
+     */
+    @Test
+    void shouldDocumentTheRefusalsEachOperationGives() {
+        String kb = "/v1/kbs/{kb}";
+        call(GET, kb + "/queue", "/v1/kbs/demo/queue", SCOPED, null, 403);
+        call(GET, kb + "/recent-jobs", "/v1/kbs/demo/recent-jobs", SCOPED, null, 403);
+        call(GET, kb + "/events", "/v1/kbs/demo/events", SCOPED, null, 403);
+        call(GET, "/metrics", "/metrics", SCOPED, null, 403);
+
+        String heartbeat = "/v1/leases/{id}/heartbeat";
+        check(
+                POST,
+                heartbeat,
+                415,
+                api.request(POST, "/v1/leases/demo~x/heartbeat", WORKER)
+                        .putHeader("Content-Type", "text/plain")
+                        .sendBuffer(Buffer.buffer("doing things"))
+                        .await());
+        call(
+                POST,
+                heartbeat,
+                "/v1/leases/demo~x/heartbeat",
+                WORKER,
+                new JsonObject().put("doing", "x".repeat(3000)),
+                413);
+
+        check(
+                GET,
+                "/v1/leases/channel",
+                400,
+                api.request(GET, "/v1/leases/channel", CLIENT)
+                        .putHeader("Upgrade", "websocket")
+                        .putHeader("Connection", "Upgrade")
+                        .putHeader("Sec-WebSocket-Version", "13")
+                        .send()
+                        .await());
+
+        JsonObject paths = openApi.json().getJsonObject("paths");
+        for (String template : paths.fieldNames()) {
+            for (String method : paths.getJsonObject(template).fieldNames()) {
+                if (paths.getJsonObject(template).getJsonObject(method).containsKey("requestBody")) {
+                    String path = template.replace("{kb}", "demo")
+                            .replace("{id}", "demo~x")
+                            .replace("{workerId}", "w-1");
+                    call(
+                            HttpMethod.valueOf(method.toUpperCase(java.util.Locale.ROOT)),
+                            template,
+                            path,
+                            ADMIN,
+                            new JsonObject(),
+                            417,
+                            Map.of("Expect", "200-ok"));
+                }
+            }
+        }
+    }
+
+    /**
      * KBs registered with each form of credential reference (docs/api.md, {@code PUT /v1/kbs/{kb}}): the request and
      * the answer (and the KB list after it) carry the reference.
      */
@@ -282,14 +355,21 @@ class OpenApiContractIT {
         HttpResponse<Buffer> response = body == null
                 ? request.send().await()
                 : request.sendJsonObject(body).await();
-        String text = response.bodyAsString();
-        assertThat(response.statusCode()).as(method + " " + path + ": " + text).isEqualTo(status);
-        openApi.response(method.name(), template, status, response.getHeader("Content-Type"), text);
+        check(method, template, status, response);
         if (body != null && status < 300) {
             openApi.request(method.name(), template, body);
         }
         String type = response.getHeader("Content-Type");
-        return type != null && type.startsWith("application/json") ? new JsonObject(text) : null;
+        return type != null && type.startsWith("application/json") ? new JsonObject(response.bodyAsString()) : null;
+    }
+
+    /** An answer of {@code method template}: its status {@code status}, checked against the document. */
+    private void check(HttpMethod method, String template, int status, HttpResponse<Buffer> response) {
+        String text = response.bodyAsString();
+        assertThat(response.statusCode())
+                .as(method + " " + template + ": " + text)
+                .isEqualTo(status);
+        openApi.response(method.name(), template, status, response.getHeader("Content-Type"), text);
     }
 
     /** Opens an event stream, checks its first event against the document, closes it. */
