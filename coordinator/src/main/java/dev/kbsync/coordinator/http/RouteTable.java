@@ -111,7 +111,8 @@ final class RouteTable {
     private void unmatched(RoutingContext ctx, int status) {
         unmatched.count(status);
         if (status == 405) {
-            String allowed = methods.allowed(ctx.request().path());
+            // the path the router matched (dot segments and doubled slashes resolved), not the one on the wire
+            String allowed = methods.allowed(ctx.normalizedPath());
             if (!allowed.isEmpty()) {
                 ctx.response().putHeader("Allow", allowed);
             }

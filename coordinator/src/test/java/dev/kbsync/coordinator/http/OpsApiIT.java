@@ -114,4 +114,20 @@ class OpsApiIT {
         assertThat(get.getHeader("Allow")).isEqualTo("POST");
         assertThat(api.call(POST, "/v1/jobs/demo~x", CLIENT).getHeader("Allow")).isEqualTo("GET, HEAD, DELETE");
     }
+
+    /** The router resolves dot segments and doubled slashes before it routes: so does a 405's Allow. */
+    @Test
+    void shouldNameTheAllowedMethodsOfAPathWithDotSegmentsOrDoubledSlashes() {
+        Map<String, String> allowed = Map.of(
+                "/v1/kbs/demo/./queue", "GET, HEAD",
+                "/v1//kbs/demo/queue", "GET, HEAD",
+                "/v1/./jobs", "GET, HEAD",
+                "//healthz", "GET, HEAD",
+                "/v1/kbs/demo/x/../notes", "POST");
+        allowed.forEach((path, methods) -> {
+            HttpResponse<Buffer> wrong = api.call(path.endsWith("notes") ? DELETE : POST, path, CLIENT);
+            assertError(wrong, 405, "METHOD_NOT_ALLOWED");
+            assertThat(wrong.getHeader("Allow")).as(path).isEqualTo(methods);
+        });
+    }
 }
