@@ -18,11 +18,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Checks a KB registration: the remote is an https/ssh/git@/file URL or an absolute path without credentials (400
- * CREDENTIALS_IN_URL: user info, but for an ssh:// user name, or a parameter named as a credential, however cased or
- * percent-encoded; the message never repeats them), the branch a valid git ref name (400 INVALID_BRANCH), the note
- * path template one the path guard accepts (400 INVALID_NOTE_PATH; absent: the default), a credential reference one
- * that fits the remote (a token for https, never plain http; a key for ssh; 400 INVALID_CREDENTIALS).
+ * Checks a KB registration: the remote is an https/ssh/git@ URL, a file:///absolute/path URL or an absolute path (else
+ * 400 INVALID_REMOTE) without credentials (400 CREDENTIALS_IN_URL: user info, but for an ssh:// user name, or a
+ * parameter named as a credential, however cased or percent-encoded; the message never repeats them), the branch a
+ * valid git ref name (400 INVALID_BRANCH), the note path template one the path guard accepts (400 INVALID_NOTE_PATH;
+ * absent: the default), a credential reference one that fits the remote (a token for https, never plain http; a key
+ * for ssh; 400 INVALID_CREDENTIALS).
  */
 public final class KbValidation {
     private static final Pattern URL = Pattern.compile("(https|http|ssh|git|file)://([^/?#]*)(.*)");
@@ -120,6 +121,14 @@ public final class KbValidation {
             }
             if (authority.isEmpty() && !url.group(1).equals("file")) {
                 throw invalidRemote();
+            }
+            if (url.group(1).equals("file")
+                    && !(authority.isEmpty() && url.group(3).startsWith("/"))) {
+                // git reads file://relative as no path at all, JGit (workers, reads) file://host/path as no repository
+                throw new InvalidInputException(
+                        "INVALID_REMOTE",
+                        "a file:// remote names an absolute path and no host: file:///srv/git/kb.git, not "
+                                + Quoting.quote(remote));
             }
             if (authority.substring(authority.lastIndexOf('@') + 1).startsWith("-") || userInfo.startsWith("-")) {
                 // a host or user like -oProxyCommand=... is an option to an ssh client handed it (git refuses it too)

@@ -111,6 +111,24 @@ class KbValidationTest {
                         InvalidInputException.class, e -> assertThat(e.code()).isEqualTo("INVALID_REMOTE"));
     }
 
+    /** git (JGit, which workers and reads use) takes a file URL only as file:///absolute/path: no host, no relative path. */
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "file://relative",
+                "file://relative/x.git",
+                "file://",
+                "file://?x=1",
+                "file://localhost/srv/git/notes.git",
+                "file://srv/git/notes.git"
+            })
+    void shouldRefuseAFileUrlWithoutAnAbsolutePath(String remote) {
+        assertThatThrownBy(() -> KbValidation.remote(remote))
+                .isInstanceOfSatisfying(
+                        InvalidInputException.class, e -> assertThat(e.code()).isEqualTo("INVALID_REMOTE"))
+                .hasMessageContaining("file:///");
+    }
+
     @Test
     void shouldNameEveryAcceptedKindOfRemoteWhenRefusingOne() {
         for (String accepted : List.of("https://h/r.git", "http://h/r.git", "ssh://h/r.git", "git://h/r.git")) {

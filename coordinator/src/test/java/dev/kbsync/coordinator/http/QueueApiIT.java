@@ -153,6 +153,8 @@ class QueueApiIT {
                 "private_token query | https://github.com/acme/x.git?private_token=ghp_secret123 | main | CREDENTIALS_IN_URL",
                 "relative path       | repos/x.git                                     | main      | INVALID_REMOTE",
                 "ftp url             | ftp://example.com/x.git                         | main      | INVALID_REMOTE",
+                "relative file url   | file://relative                                 | main      | INVALID_REMOTE",
+                "file url with host  | file://srv/git/x.git                            | main      | INVALID_REMOTE",
                 "branch with ..      | /srv/x.git                                      | a..b      | INVALID_BRANCH",
                 "branch with space   | /srv/x.git                                      | 'a b'     | INVALID_BRANCH",
                 "branch .lock        | /srv/x.git                                      | main.lock | INVALID_BRANCH",
