@@ -7,6 +7,7 @@ import dev.kbsync.api.RelativePath;
 import dev.kbsync.coordinator.snapshot.FileRead;
 import dev.kbsync.coordinator.snapshot.KbMirrors;
 import dev.kbsync.coordinator.snapshot.SnapshotReads;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -20,6 +21,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
@@ -56,7 +58,7 @@ final class ReadRoutes {
 
     void handleTree(RoutingContext ctx) {
         Query query = Query.of(ctx, "prefix", "at", "after");
-        String prefix = query.value("prefix").filter(p -> !p.isEmpty()).orElse("");
+        String prefix = query.path("prefix").filter(p -> !p.isEmpty()).orElse("");
         if (!prefix.isEmpty()) {
             RelativePath.check(prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix);
         }
@@ -68,7 +70,7 @@ final class ReadRoutes {
 
     void handleLog(RoutingContext ctx) {
         Query query = Query.of(ctx, "path", "limit", "at", "after");
-        Optional<String> path = query.value("path").map(RelativePath::check);
+        Optional<String> path = query.path("path").map(RelativePath::check);
         int limit = query.value("limit").map(ReadRoutes::limit).orElse(DEFAULT_LOG);
         Optional<ObjectId> at = query.commit("at");
         read(ctx, query, snapshot -> SnapshotReads.log(snapshot, at, path, limit))
@@ -144,7 +146,7 @@ final class ReadRoutes {
     /**
      * The path after {@code /v1/kbs/<kb>/files/} of the path the router matched (doubled slashes and dot segments
      * resolved, escapes of reserved characters kept), each segment percent-decoded; the KB's own segment is skipped
-     * whole, so a KB may be called {@code files}.
+     * whole, so a KB may be called {@code files}. A name sent as raw UTF-8 bytes reads as its percent-encoded form.
      */
     static String filePath(String raw) {
         int kbEnd = raw.startsWith(KBS) ? raw.indexOf('/', KBS.length()) : -1;
@@ -152,9 +154,10 @@ final class ReadRoutes {
         return percentDecode(files ? raw.substring(kbEnd + FILES.length()) : "");
     }
 
+    /** {@code value} (as the request line brought it, {@link #wireBytes}) percent-decoded and read as UTF-8. */
     static String percentDecode(String value) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = wireBytes(value);
         for (int i = 0; i < bytes.length; i++) {
             if (bytes[i] == '%' && i + 2 < bytes.length && hex(bytes[i + 1]) >= 0 && hex(bytes[i + 2]) >= 0) {
                 out.write(hex(bytes[i + 1]) * 16 + hex(bytes[i + 2]));
@@ -163,8 +166,31 @@ final class ReadRoutes {
                 out.write(bytes[i]);
             }
         }
-        return Utf8.decode(out.toByteArray())
-                .orElseThrow(() -> RelativePath.reject(value, "is not UTF-8 once percent-decoded"));
+        return Utf8.decode(out.toByteArray()).orElseThrow(() -> notUtf8(value));
+    }
+
+    /**
+     * The bytes of part of a request line: the HTTP layer reads each of its bytes as one ISO-8859-1 character, so a
+     * name sent as raw UTF-8 ({@code café}, not {@code caf%C3%A9}) comes as one character per byte. A character above
+     * U+00FF never comes from the wire; it stands for itself (its UTF-8 bytes).
+     */
+    static byte[] wireBytes(String value) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c <= 0xff) {
+                out.write(c);
+            } else {
+                int end = Character.isHighSurrogate(c) && i + 1 < value.length() ? i + 2 : i + 1;
+                out.writeBytes(value.substring(i, end).getBytes(StandardCharsets.UTF_8));
+                i = end - 1;
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private static InvalidInputException notUtf8(String path) {
+        return RelativePath.reject(path, "is not UTF-8 once percent-decoded");
     }
 
     private static int hex(byte b) {
@@ -200,8 +226,12 @@ final class ReadRoutes {
                 "INVALID_FIELD", "limit must be an integer 1-" + MAX_LOG + ", got '" + value + "'");
     }
 
-    /** The query parameters of a read; an unknown one is {@code 400 UNKNOWN_FIELD}, one given twice INVALID_FIELD. */
-    private record Query(RoutingContext ctx) {
+    /**
+     * The query parameters of a read; an unknown one is {@code 400 UNKNOWN_FIELD}, one given twice INVALID_FIELD. Values
+     * are read from the query's bytes ({@link #wireBytes}) as UTF-8, so a raw UTF-8 value reads as its percent-encoded
+     * form.
+     */
+    private record Query(Map<String, List<String>> latin1) {
         static Query of(RoutingContext ctx, String... allowed) {
             List<String> names = List.of(allowed);
             for (String name : ctx.queryParams().names()) {
@@ -213,11 +243,26 @@ final class ReadRoutes {
                     throw new InvalidInputException("INVALID_FIELD", "query parameter '" + name + "' given twice");
                 }
             }
-            return new Query(ctx);
+            // percent-escapes decoded to one character per byte, as the raw bytes of the request line come
+            return new Query(new QueryStringDecoder(ctx.request().uri(), StandardCharsets.ISO_8859_1).parameters());
         }
 
         Optional<String> value(String name) {
-            return Optional.ofNullable(ctx.queryParams().get(name));
+            return raw(name)
+                    .map(v -> Utf8.decode(wireBytes(v))
+                            .orElseThrow(() -> new InvalidInputException(
+                                    "INVALID_FIELD",
+                                    "query parameter '" + name + "' is not UTF-8 once percent-decoded")));
+        }
+
+        /** A path's value: not UTF-8 is {@code 400 INVALID_PATH}, as in a file's path. */
+        Optional<String> path(String name) {
+            return raw(name).map(v -> Utf8.decode(wireBytes(v)).orElseThrow(() -> notUtf8(v)));
+        }
+
+        private Optional<String> raw(String name) {
+            List<String> values = latin1.get(name);
+            return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
         }
 
         Optional<ObjectId> commit(String name) {

@@ -23,6 +23,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.io.IOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -411,6 +413,27 @@ class ReadsApiIT {
         assertThat(log.getString("path")).isEqualTo("notes/caf\u00e9.md");
     }
 
+    /**
+     * A path sent as raw UTF-8 bytes (not percent-encoded, as some clients send it) names the same file as its
+     * percent-encoded form, in the file's path and in the tree's and log's query.
+     */
+    @Test
+    void shouldReadAPathSentAsRawUtf8AsItsPercentEncodedForm() throws IOException {
+        JsonObject file = rawGet("/v1/kbs/notes/files/notes/caf\u00e9.md");
+        assertThat(file.getString("path")).isEqualTo("notes/caf\u00e9.md");
+        assertThat(file.getString("content")).isEqualTo("written by kbsync, in NFC\n");
+
+        JsonObject tree = rawGet("/v1/kbs/notes/tree?prefix=notes/R\u00e9sum\u00e9s/");
+        assertThat(paths(tree.getJsonArray("entries"))).containsExactly("notes/R\u00e9sum\u00e9s/cv.md");
+        JsonObject log = rawGet("/v1/kbs/notes/log?path=notes/caf\u00e9.md");
+        assertThat(log.getString("path")).isEqualTo("notes/caf\u00e9.md");
+        assertThat(log.getJsonArray("commits")).hasSize(1);
+
+        assertError(get("/v1/kbs/notes/files/notes/caf%E9.md", CLIENT), 400, "INVALID_PATH");
+        assertError(get("/v1/kbs/notes/tree?prefix=notes/caf%E9/", CLIENT), 400, "INVALID_PATH");
+        assertError(get("/v1/kbs/notes/log?path=notes/caf%E9.md", CLIENT), 400, "INVALID_PATH");
+    }
+
     @Test
     void shouldReadTheExactPathFirstWhenTheKbHoldsBothUnicodeForms() {
         assertThat(get("/v1/kbs/notes/files/notes/nai%CC%88ve.md", CLIENT)
@@ -449,6 +472,21 @@ class ReadsApiIT {
         assertThatThrownBy(() -> client.readFile(notes, ".git/config", ReadQuery.latest()))
                 .isInstanceOfSatisfying(
                         InvalidInputException.class, e -> assertThat(e.code()).isEqualTo("INVALID_PATH"));
+    }
+
+    /** A GET of {@code target} sent as UTF-8 bytes, as written (no percent-encoding); its 200 answer's JSON. */
+    private static JsonObject rawGet(String target) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", api.port())) {
+            socket.setSoTimeout(15_000);
+            socket.getOutputStream()
+                    .write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + CLIENT
+                                    + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.UTF_8));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+            assertThat(answer).as(target).startsWith("HTTP/1.1 200");
+            return new JsonObject(body);
+        }
     }
 
     private static HttpResponse<Buffer> get(String path, String token) {
