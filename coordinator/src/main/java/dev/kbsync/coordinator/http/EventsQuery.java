@@ -39,8 +39,8 @@ sealed interface EventsQuery {
                         "unknown query parameter " + Quoting.quote(name) + "; allowed: job or user");
             }
             if (query.getAll(name).size() > 1) {
-                throw new InvalidInputException(
-                        "INVALID_PARAMETER", "query parameter " + name + " given twice (job: comma-separated ids)");
+                String hint = name.equals("job") ? " (several jobs: one job parameter, ids comma-separated)" : "";
+                throw new InvalidInputException("INVALID_PARAMETER", "query parameter " + name + " given twice" + hint);
             }
         }
         if (query.contains("job") && query.contains("user")) {
