@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * Who makes a request: the token's name, role, the KBs and users it may act on, its quota. Requests outside its KBs
  * are refused (403 SCOPE_KB) or, for objects found by id (jobs, leases), answered as if they did not exist (404);
- * submissions as a user outside its users are refused (403 SCOPE_USER).
+ * submissions as a user outside its users, and lists and streams of such a user's jobs, are refused (403 SCOPE_USER).
  */
 public record Caller(String name, Role role, NamePatterns kbs, NamePatterns users, int quota) {
     /** Every request while authentication is off. */
@@ -62,12 +62,16 @@ public record Caller(String name, Role role, NamePatterns kbs, NamePatterns user
         }
     }
 
-    /** 403 SCOPE_USER unless the caller may submit as {@code user}. */
-    public void checkUser(String user) {
+    /**
+     * 403 SCOPE_USER unless the caller may act as {@code user}; {@code action} says what it asked for ("submit as",
+     * "list the jobs of", "follow the jobs of").
+     */
+    public void checkUser(String user, String action) {
         if (!mayActAs(user)) {
             throw AuthException.scope(
                     "SCOPE_USER",
-                    "token " + name + " may not submit as user " + Quoting.quote(user) + " (its users: " + users + ")");
+                    "token " + name + " may not " + action + " user " + Quoting.quote(user) + " (its users: " + users
+                            + ")");
         }
     }
 }

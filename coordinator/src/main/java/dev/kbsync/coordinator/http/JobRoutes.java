@@ -58,7 +58,7 @@ final class JobRoutes {
     private void handleList(RoutingContext ctx, JobListInput input) {
         Caller caller = Caller.of(ctx);
         input.kb().ifPresent(kb -> caller.checkKb(kb.value()));
-        input.user().ifPresent(caller::checkUser);
+        input.user().ifPresent(user -> caller.checkUser(user, "list the jobs of"));
         Future<List<KbId>> kbs = input.kb().isPresent()
                 ? services.kbs()
                         .get(input.kb().get())

@@ -100,7 +100,7 @@ final class JobStreams {
     /** The user's jobs in the caller's KBs (403 SCOPE_USER for a user outside its users); never ends by itself. */
     private void user(RoutingContext ctx, String user) {
         Caller caller = Caller.of(ctx);
-        caller.checkUser(user);
+        caller.checkUser(user, "follow the jobs of");
         Sse.relay(
                 ctx,
                 keepAlive,

@@ -58,7 +58,7 @@ record SubmitInput(
     private static String user(RoutingContext ctx, Fields body) {
         Caller caller = Caller.of(ctx);
         String user = Inputs.user(body.optString("user").or(caller::fixedUser).orElseGet(() -> body.string("user")));
-        caller.checkUser(user);
+        caller.checkUser(user, "submit as");
         return user;
     }
 }

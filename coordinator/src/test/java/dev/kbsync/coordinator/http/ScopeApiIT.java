@@ -342,7 +342,11 @@ class ScopeApiIT {
         assertThat(seen.stream().map(j -> ((JsonObject) j).getString("user")))
                 .allMatch(u -> u.equals("alice") || u.equals("bob"));
         assertError(api.call(GET, "/v1/jobs?kb=quota-kb", BOT), 403, "SCOPE_KB");
-        assertError(api.call(GET, "/v1/jobs?user=carol", BOT), 403, "SCOPE_USER");
+        HttpResponse<Buffer> list = api.call(GET, "/v1/jobs?user=carol", BOT);
+        assertError(list, 403, "SCOPE_USER");
+        assertThat(list.bodyAsJsonObject().getJsonObject("error").getString("message"))
+                .as("a list submits nothing")
+                .startsWith("token team-a-bot may not list the jobs of user \"carol\"");
         assertThat(
                         api
                                 .call(GET, "/v1/jobs?kb=team-a-3&limit=100", CLIENT)
@@ -354,7 +358,15 @@ class ScopeApiIT {
                 .contains(mine, otherUser);
         assertError(api.call(DELETE, "/v1/jobs/" + otherUser, BOT), 404, "JOB_NOT_FOUND");
         assertError(api.call(GET, "/v1/events?job=" + mine + "," + otherUser, BOT), 404, "JOB_NOT_FOUND");
-        assertError(api.call(GET, "/v1/events?user=carol", BOT), 403, "SCOPE_USER");
+        HttpResponse<Buffer> stream = api.call(GET, "/v1/events?user=carol", BOT);
+        assertError(stream, 403, "SCOPE_USER");
+        assertThat(stream.bodyAsJsonObject().getJsonObject("error").getString("message"))
+                .startsWith("token team-a-bot may not follow the jobs of user \"carol\"");
+        assertThat(note(BOT, "team-a-3", "carol")
+                        .bodyAsJsonObject()
+                        .getJsonObject("error")
+                        .getString("message"))
+                .startsWith("token team-a-bot may not submit as user \"carol\"");
     }
 
     /**
