@@ -105,14 +105,14 @@ final class ChannelFrames {
             refuse(null, "INVALID_FRAME", "a frame needs a \"ref\": a string of 1-" + MAX_REF + " characters");
             return;
         }
+        // a frame without an op (or with one that is no string) is no call at all, as one with an unknown op
+        String op = frame.getValue("op") instanceof String named ? named : "";
+        String[] allowed = FIELDS.get(op);
+        if (allowed == null) {
+            refuse(ref, "INVALID_FRAME", "a frame needs an \"op\": one of request, release, heartbeat");
+            return;
+        }
         try {
-            String op = Fields.of(frame, "", frame.fieldNames().toArray(String[]::new))
-                    .string("op");
-            String[] allowed = FIELDS.get(op);
-            if (allowed == null) {
-                refuse(ref, "INVALID_FRAME", "\"op\" is one of request, release, heartbeat");
-                return;
-            }
             Fields fields = Fields.of(frame, "", allowed); // a field of another op is refused, not ignored
             switch (op) {
                 case "request" -> ops.request(ref, fields);

@@ -400,7 +400,9 @@ class LeaseChannelApiIT {
                 "{\"op\":\"request\",\"ref\":\"5\",\"kb\":\"channel-e\",\"holder\":\"h\",\"color\":\"red\"}",
                 "{\"op\":\"request\",\"ref\":\"6\",\"kb\":\"nowhere\",\"holder\":\"h\"}",
                 "{\"op\":\"release\",\"ref\":\"7\",\"id\":\"channel-e~missing\"}",
-                "{\"op\":\"request\",\"ref\":\"8\",\"kb\":\"channel-e\",\"holder\":\"h\",\"waitMs\":-1}");
+                "{\"op\":\"request\",\"ref\":\"8\",\"kb\":\"channel-e\",\"holder\":\"h\",\"waitMs\":-1}",
+                "{\"ref\":\"no-op\",\"kb\":\"channel-e\",\"holder\":\"h\"}",
+                "{\"op\":1,\"ref\":\"op-number\"}");
         frames.forEach(socket::writeTextMessage);
         List<String> expected = List.of(
                 "null 400 INVALID_FRAME",
@@ -412,7 +414,9 @@ class LeaseChannelApiIT {
                 "5 400 UNKNOWN_FIELD",
                 "6 404 KB_NOT_FOUND",
                 "7 404 LEASE_NOT_FOUND",
-                "8 400 INVALID_FIELD");
+                "8 400 INVALID_FIELD",
+                "no-op 400 INVALID_FRAME",
+                "op-number 400 INVALID_FRAME");
         List<String> got = new ArrayList<>();
         for (int i = 0; i < expected.size(); i++) { // answers come as each is ready, not in order
             JsonObject answer = answers.poll(10, TimeUnit.SECONDS);
