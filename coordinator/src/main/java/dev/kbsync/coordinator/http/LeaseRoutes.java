@@ -22,6 +22,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -201,11 +202,22 @@ final class LeaseRoutes {
                     "UPGRADE_REQUIRED",
                     "the lease channel speaks WebSocket version 13 (RFC 6455): send Sec-WebSocket-Version: 13"));
         }
-        String key = ctx.request().getHeader("Sec-WebSocket-Key");
-        if (key == null || key.isBlank()) {
-            return Optional.of(new HttpError(400, "BAD_REQUEST", "a WebSocket handshake needs a Sec-WebSocket-Key"));
+        if (!nonce(ctx.request().getHeader("Sec-WebSocket-Key"))) {
+            return Optional.of(new HttpError(
+                    400,
+                    "BAD_REQUEST",
+                    "a WebSocket handshake needs a Sec-WebSocket-Key: a base64-encoded 16-byte nonce (RFC 6455)"));
         }
         return Optional.empty();
+    }
+
+    /** Whether {@code key} is a WebSocket key: 16 bytes, base64-encoded (24 characters, padding included). */
+    private static boolean nonce(String key) {
+        try {
+            return key != null && key.length() == 24 && Base64.getDecoder().decode(key).length == 16;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /**

@@ -27,6 +27,7 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -38,6 +39,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -572,6 +575,44 @@ class LeaseChannelApiIT {
         KbsyncClient anonymous = api.client(null);
         assertThatThrownBy(() -> anonymous.openLeaseChannel()).isInstanceOf(KbsyncException.Unauthenticated.class);
         assertError(api.call(DELETE, "/v1/leases/channel", CLIENT), 404, "LEASE_NOT_FOUND");
+    }
+
+    /** RFC 6455: the handshake's key is a base64-encoded 16-byte nonce; anything else is no WebSocket handshake. */
+    @Test
+    void shouldRefuseAHandshakeWhoseKeyIsNotABase64SixteenByteNonce() throws IOException {
+        for (String key : List.of("short", "!!!!", "dGhlIHNhbXBsZSBub25jZQ", "dGhlIHNhbXBsZSBub25jZSEh", "AAAA")) {
+            assertThat(handshake(key)).as(key).startsWith("HTTP/1.1 400").contains("\"BAD_REQUEST\"");
+        }
+        assertThat(handshake("dGhlIHNhbXBsZSBub25jZQ==")).startsWith("HTTP/1.1 101");
+    }
+
+    /** A WebSocket handshake of the channel with {@code key}, sent as raw bytes; the answer's head (and body). */
+    private static String handshake(String key) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", api.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream()
+                    .write(("GET /v1/leases/channel HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + CLIENT
+                                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13"
+                                    + "\r\nSec-WebSocket-Key: " + key + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            while (true) { // up to the end of the head, and of the body its Content-Length names
+                String answer = bytes.toString(StandardCharsets.UTF_8);
+                int head = answer.indexOf("\r\n\r\n");
+                if (head >= 0) {
+                    Matcher length =
+                            Pattern.compile("(?i)content-length: *(\\d+)").matcher(answer.substring(0, head));
+                    if (bytes.size() - head - 4 >= (length.find() ? Integer.parseInt(length.group(1)) : 0)) {
+                        return answer;
+                    }
+                }
+                int b = socket.getInputStream().read();
+                if (b < 0) {
+                    return answer;
+                }
+                bytes.write(b);
+            }
+        }
     }
 
     /** A raw WebSocket to the channel with the client token. */
