@@ -60,7 +60,9 @@ final class ReadRoutes {
         Query query = Query.of(ctx, "prefix", "at", "after");
         String prefix = query.path("prefix").filter(p -> !p.isEmpty()).orElse("");
         if (!prefix.isEmpty()) {
-            RelativePath.check(prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix);
+            // a folder, with or without its trailing '/'; an absolute one ('/' too) is refused as such, not as empty
+            boolean folder = prefix.endsWith("/") && !prefix.startsWith("/");
+            RelativePath.check(folder ? prefix.substring(0, prefix.length() - 1) : prefix);
         }
         Optional<ObjectId> at = query.commit("at");
         read(ctx, query, snapshot -> SnapshotReads.tree(snapshot, at, prefix))

@@ -354,6 +354,13 @@ class ReadsApiIT {
         assertError(get("/v1/kbs/notes/files/notes/%2e%2e%2f%2e%2e%2fetc/passwd", CLIENT), 400, "INVALID_PATH");
         assertError(get("/v1/kbs/notes/files/notes%5c..%5cx", CLIENT), 400, "INVALID_PATH");
         assertError(get("/v1/kbs/notes/tree?prefix=../x", CLIENT), 400, "INVALID_PATH");
+        for (String prefix : List.of("/", "/notes/", "//")) {
+            HttpResponse<Buffer> absolute = get("/v1/kbs/notes/tree?prefix=" + prefix, CLIENT);
+            assertError(absolute, 400, "INVALID_PATH");
+            assertThat(absolute.bodyAsJsonObject().getJsonObject("error").getString("message"))
+                    .as(prefix)
+                    .isEqualTo("Invalid path '" + prefix + "': is absolute");
+        }
         assertError(get("/v1/kbs/notes/log?path=/etc/passwd", CLIENT), 400, "INVALID_PATH");
         assertError(get("/v1/kbs/notes/files/notes/missing.md", CLIENT), 404, "FILE_NOT_FOUND");
         assertError(get("/v1/kbs/notes/files/notes/2026", CLIENT), 404, "FILE_NOT_FOUND");
