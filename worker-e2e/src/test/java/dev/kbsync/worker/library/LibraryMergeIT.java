@@ -154,6 +154,34 @@ class LibraryMergeIT {
         assertThat(remoteFile("run.log")).isNull();
     }
 
+    /**
+     * A push refused before anything was replayed (another writer's {@code .gitignore} now excludes one of the writes):
+     * the checkout still shows the kept writes, so a bot that reads one of them back to append to it keeps what it
+     * wrote before (the sync had reset the tree to the new head, and the append overwrote the kept write).
+     */
+    @Test
+    void shouldShowTheKeptWritesInTheCheckoutAfterAFailedCycleThatReplayedNothing() throws Exception {
+        try (Kbsync alice = kbsync("alice");
+                KbSession session = alice.open("lib", "append")) {
+            session.write("b.md", "B1\n");
+            session.write("a.md", "A\n");
+            GitFixture.pushDirectly(remote, tmp.resolve("other"), ".gitignore", "a.md\n");
+
+            assertThat(session.commitAndPush("Add a and b"))
+                    .isInstanceOfSatisfying(
+                            Outcome.Failed.class,
+                            failed -> assertThat(failed.error().code()).isEqualTo("INVALID_PATH"));
+            session.delete("a.md");
+            Path b = session.checkout().resolve("b.md");
+            session.write("b.md", (Files.exists(b) ? Files.readString(b) : "") + "B2\n");
+
+            assertThat(session.commitAndPush("Append to b")).isInstanceOf(Outcome.Published.class);
+        }
+        assertThat(remoteFile("b.md")).isEqualTo("B1\nB2\n");
+        assertThat(remoteFile("a.md")).isNull();
+        assertThat(remoteFile(".gitignore")).isEqualTo("a.md\n");
+    }
+
     /** A session closed with writes it never published drops them, and says so (they were silently lost before). */
     @Test
     void shouldSayWhichWritesAClosedSessionDropped() throws Exception {

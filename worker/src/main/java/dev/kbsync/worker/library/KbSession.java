@@ -82,7 +82,11 @@ public final class KbSession implements AutoCloseable {
         this.release = release;
     }
 
-    /** The KB's work tree, equal to the remote when the session opened plus this session's writes. */
+    /**
+     * The KB's work tree: the remote when the session opened plus this session's writes. After a {@link
+     * #commitAndPush} that published nothing, the remote's head it synced to plus the writes it kept (the files this
+     * session wrote read as it wrote them).
+     */
     public Path checkout() {
         return workTree;
     }
@@ -116,8 +120,8 @@ public final class KbSession implements AutoCloseable {
      * session read the KB (its lock failed: degraded mode, or a lease lost), the writes are merged three-way into the
      * new head, on every rejected push again: edits that do not overlap are kept on both sides. When the cycle fails
      * ({@link Outcome.Failed}) or throws, the writes are kept and the next call publishes them (merged the same way if
-     * the remote moved meanwhile); if the cycle had carried them onto a newer remote head, the checkout shows that head
-     * with the writes, and they are kept over it.
+     * the remote moved meanwhile), and the checkout shows them (over the remote's head the cycle synced to); if the
+     * cycle had carried them onto a newer remote head, they are kept as merged there, over that head.
      *
      * @throws SessionConflictException if both changed the same lines of a file (or one deleted a file the other
      *     edited): nothing was published, and the checkout now shows the other writer's version
@@ -210,14 +214,17 @@ public final class KbSession implements AutoCloseable {
      * checkout shows since), they are kept as carried there (merged), over that head, and written into the tree again
      * (a refused cycle may have put them back): later writes are made over what the checkout shows, and the next call
      * merges against that, not against the older base (a file that came with the newer head and was deleted since
-     * would be kept otherwise).
+     * would be kept otherwise). When it carried nothing (refused before replaying them: a write another writer's
+     * {@code .gitignore} excludes now, a stale fence; or the sync failed), they are kept over {@link #base} as they
+     * were, and written into the tree again all the same: its sync may have reset the tree to the remote's head, and a
+     * bot reading a file it wrote back from {@link #checkout()} must find its own write there, not the head's version.
      */
     private void keepOver(String appliedAt, SessionWrites carried) {
         if (carried != null) {
             base = appliedAt;
             writes = carried;
-            writes.performAll(workTree);
         }
+        writes.performAll(workTree);
     }
 
     /**
