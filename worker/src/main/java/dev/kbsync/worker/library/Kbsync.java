@@ -105,22 +105,7 @@ public final class Kbsync implements AutoCloseable {
                     k.throwIfStopped();
                     k.doing("session " + operation + " open");
                 });
-                Author author = new Author(operation, operation + "@" + config.emailDomain());
-                KbSession session = new KbSession(
-                        remote.id().value(),
-                        operation,
-                        author,
-                        lease,
-                        keeper,
-                        local,
-                        checkouts.checkout(remote),
-                        cycle,
-                        closed -> {
-                            sessions.remove(closed);
-                            release.run();
-                            checkouts.closeIdle(locks);
-                        });
-                return register(session);
+                return register(session(remote, operation, lease, keeper, local, release));
             } catch (RuntimeException e) {
                 local.close();
                 throw e;
@@ -170,6 +155,41 @@ public final class Kbsync implements AutoCloseable {
         }
     }
 
+    /**
+     * The session, its checkout synced to the remote. A failure once {@link #close()} began (it closes the checkouts
+     * for good, waiting for a sync under way: a checkout closed refuses to sync, a closed cache to hand one out) is
+     * thrown as {@link #closedError}, its cause the failure.
+     */
+    private KbSession session(
+            KbConfig remote,
+            String operation,
+            Optional<Lease> lease,
+            Optional<LeaseKeeper> keeper,
+            LocalKbLock.Handle local,
+            Runnable release) {
+        try {
+            return new KbSession(
+                    remote.id().value(),
+                    operation,
+                    new Author(operation, operation + "@" + config.emailDomain()),
+                    lease,
+                    keeper,
+                    local,
+                    checkouts.checkout(remote),
+                    cycle,
+                    ended -> {
+                        sessions.remove(ended);
+                        release.run();
+                        checkouts.closeIdle(locks);
+                    });
+        } catch (RuntimeException e) {
+            if (closed) {
+                throw closedError(e);
+            }
+            throw e;
+        }
+    }
+
     /** Hands out {@code session}, unless {@link #close()} began meanwhile: then the session is closed, and this throws. */
     private KbSession register(KbSession session) {
         synchronized (sessions) {
@@ -178,7 +198,7 @@ public final class Kbsync implements AutoCloseable {
                 return session;
             }
         }
-        IllegalStateException refused = closedError();
+        IllegalStateException refused = closedError(null);
         try {
             session.close();
         } catch (RuntimeException e) {
@@ -189,12 +209,12 @@ public final class Kbsync implements AutoCloseable {
 
     private void requireOpen() {
         if (closed) {
-            throw closedError();
+            throw closedError(null);
         }
     }
 
-    private static IllegalStateException closedError() {
-        return new IllegalStateException("Kbsync closed: no session handed out");
+    private static IllegalStateException closedError(Throwable cause) {
+        return new IllegalStateException("Kbsync closed: no session handed out", cause);
     }
 
     /** {@code coordinated} or {@code degraded}, as of the last coordinator call. */
@@ -204,7 +224,8 @@ public final class Kbsync implements AutoCloseable {
 
     /**
      * Closes the sessions still open (their local locks and leases released), then the checkouts and the client. An
-     * open under way then hands out no session: it throws {@link IllegalStateException}, its lock and lease released.
+     * open under way then hands out no session: it throws {@link IllegalStateException}, its lock and lease released
+     * (this waits for the fetch of an open that syncs its checkout, then closes that checkout).
      */
     @Override
     public void close() {

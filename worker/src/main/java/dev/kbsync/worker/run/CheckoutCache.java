@@ -38,6 +38,8 @@ public final class CheckoutCache implements AutoCloseable {
     private final int maxOpen;
     /** In access order: the least recently used first. Guarded by {@code this}. */
     private final LinkedHashMap<KbId, Entry> checkouts = new LinkedHashMap<>(16, 0.75f, true);
+    /** Set by {@link #close()}; guarded by {@code this}. */
+    private boolean closed;
 
     /** {@code auth} gives a KB's credential source (asked before every clone, fetch and push). */
     public CheckoutCache(Path root, Function<KbConfig, GitAuth> auth) {
@@ -71,11 +73,15 @@ public final class CheckoutCache implements AutoCloseable {
 
     /**
      * The KB's checkout; use it only while holding the lock on {@link #lockDir}. A KB registered anew (another remote,
-     * branch or credential) gets a new checkout object; the old one is closed.
+     * branch or credential) gets a new checkout object; the old one is closed. Throws {@link IllegalStateException}
+     * once this cache is closed.
      */
     public KbCheckout checkout(KbConfig kb) {
         Path lockDir = lockDir(kb);
         synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("checkout cache " + root + " is closed");
+            }
             Entry old = checkouts.get(kb.id());
             if (old != null && old.kb().equals(kb)) {
                 return old.checkout();
@@ -140,9 +146,18 @@ public final class CheckoutCache implements AutoCloseable {
         return eldest;
     }
 
+    /**
+     * Closes every checkout for good ({@link KbCheckout#retire()}: a sync under way on another thread is waited for, and
+     * a checkout handed out before refuses later syncs), and refuses later {@link #checkout} calls.
+     */
     @Override
-    public synchronized void close() {
-        checkouts.values().forEach(e -> e.checkout().close());
+    public void close() {
+        List<Entry> open;
+        synchronized (this) {
+            closed = true;
+            open = List.copyOf(checkouts.values());
+        }
+        open.forEach(e -> e.checkout().retire());
     }
 
     private record Entry(KbConfig kb, KbCheckout checkout) {}

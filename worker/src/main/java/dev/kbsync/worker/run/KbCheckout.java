@@ -46,6 +46,8 @@ public final class KbCheckout implements AutoCloseable {
     private long lastFence = -1;
     /** Why the checkout must be cloned again at the next sync (its history is damaged); null: it need not. */
     private String damage;
+    /** Set by {@link #retire()}: closed for good, it no longer syncs (a sync would open its repository again). */
+    private boolean retired;
 
     /** {@code auth}: asked for the KB's credential before every clone, fetch and push. */
     public KbCheckout(String remote, String branch, Path dir, GitAuth auth) {
@@ -128,7 +130,14 @@ public final class KbCheckout implements AutoCloseable {
         return movedAtSync;
     }
 
-    private KbRepository sync(boolean fetch) {
+    /**
+     * Synchronized with {@link #close()} and {@link #retire()}, which may come from another thread (a library instance
+     * closed while one of its opens syncs): they wait for the sync under way.
+     */
+    private synchronized KbRepository sync(boolean fetch) {
+        if (retired) {
+            throw new IllegalStateException("checkout " + dir + " is closed for good: its cache was closed");
+        }
         CleanMark mark = clean;
         clean = null;
         pushedAtFirstTry = false;
@@ -220,8 +229,18 @@ public final class KbCheckout implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the checkout for good, as its cache closes: waits for a sync under way on another thread, closes the
+     * repository, and has later syncs throw {@link IllegalStateException} instead of opening it again.
+     */
+    synchronized void retire() {
+        retired = true;
+        close();
+    }
+
+    /** Closes the repository (waiting for a sync under way); the next sync opens it again, and resets fully. */
     @Override
-    public void close() {
+    public synchronized void close() {
         clean = null;
         pushedAtFirstTry = false;
         remoteQuiet = false;
