@@ -1,6 +1,7 @@
 package dev.kbsync.worker.library;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.kbsync.api.KbConfig;
 import dev.kbsync.api.KbId;
@@ -8,6 +9,7 @@ import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.worker.fixture.CoordinatorFixture;
 import dev.kbsync.worker.fixture.GitFixture;
 import dev.kbsync.worker.run.Outcome;
+import dev.kbsync.worker.run.UnitAbortedException;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.nio.file.Path;
@@ -17,7 +19,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jgit.revwalk.RevCommit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,14 +39,32 @@ class LibraryFailoverIT {
     @TempDir
     Path tmp;
 
+    private Path bare;
+    private String remote;
+    private Map<String, String> kbs;
+    private Vertx vertxA;
+    private Vertx vertxB;
+    private Vertx vertxBot;
+
+    @BeforeEach
+    void setUp() {
+        bare = tmp.resolve("lib.git");
+        remote = GitFixture.bareRemote(bare);
+        kbs = Map.of("lib", remote);
+        vertxA = Vertx.vertx();
+        vertxB = Vertx.vertx();
+        vertxBot = Vertx.vertx();
+    }
+
+    @AfterEach
+    void tearDown() {
+        CoordinatorFixture.await(vertxBot.close());
+        CoordinatorFixture.await(vertxB.close());
+        CoordinatorFixture.await(vertxA.close());
+    }
+
     @Test
     void shouldCoordinateThroughTheSecondCoordinatorWhenTheFirstIsStopped() {
-        Path bare = tmp.resolve("lib.git");
-        String remote = GitFixture.bareRemote(bare);
-        Vertx vertxA = Vertx.vertx();
-        Vertx vertxB = Vertx.vertx();
-        Vertx vertxBot = Vertx.vertx();
-        Map<String, String> kbs = Map.of("lib", remote);
         CoordinatorFixture a = CoordinatorFixture.startOn(vertxA, redis, Duration.ofSeconds(10), kbs, "coord-a", 0);
         CoordinatorFixture b = CoordinatorFixture.startOn(vertxB, redis, Duration.ofSeconds(10), kbs, "coord-b", 0);
         List<URI> both = List.of(a.url(), b.url());
@@ -61,8 +84,6 @@ class LibraryFailoverIT {
             assertThat(bot.mode()).isEqualTo("coordinated");
         } finally {
             b.close();
-            CoordinatorFixture.await(vertxB.close());
-            CoordinatorFixture.await(vertxBot.close());
         }
         List<RevCommit> history = GitFixture.history(bare);
         assertThat(history)
@@ -73,12 +94,6 @@ class LibraryFailoverIT {
 
     @Test
     void shouldFollowAWaitingLeaseOnTheSecondCoordinatorWhenTheFirstStopsDuringTheWait() throws Exception {
-        Path bare = tmp.resolve("lib.git");
-        String remote = GitFixture.bareRemote(bare);
-        Vertx vertxA = Vertx.vertx();
-        Vertx vertxB = Vertx.vertx();
-        Vertx vertxBot = Vertx.vertx();
-        Map<String, String> kbs = Map.of("lib", remote);
         CoordinatorFixture a = CoordinatorFixture.startOn(vertxA, redis, Duration.ofSeconds(10), kbs, "coord-a", 0);
         CoordinatorFixture b = CoordinatorFixture.startOn(vertxB, redis, Duration.ofSeconds(10), kbs, "coord-b", 0);
         List<KbConfig> lib = List.of(new KbConfig(KbId.of("lib"), remote, "main"));
@@ -114,12 +129,58 @@ class LibraryFailoverIT {
                     .isFalse();
         } finally {
             b.close();
-            CoordinatorFixture.await(vertxB.close());
-            CoordinatorFixture.await(vertxBot.close());
         }
         assertThat(GitFixture.history(bare))
                 .extracting(RevCommit::getShortMessage)
                 .containsExactly("Add: two", "Add: one", "Initial commit");
+    }
+
+    /**
+     * The coordinator the bot moves to does not take the bot's token (set up with other tokens): the session's pre-push
+     * heartbeat is refused there (401), so the grant can be neither confirmed nor kept. The push is stopped as the
+     * lease's loss ({@link UnitAbortedException}, {@code LEASE_LOST}), as documented, not thrown as the bare
+     * {@link IllegalStateException} a closed session throws; nothing is pushed.
+     */
+    @Test
+    void shouldStopThePushAsLeaseLostWhenTheNextCoordinatorRefusesTheHeartbeat() {
+        CoordinatorFixture a = CoordinatorFixture.startOn(vertxA, redis, Duration.ofSeconds(10), kbs, "coord-a", 0);
+        CoordinatorFixture b = CoordinatorFixture.start(
+                vertxB,
+                redis,
+                Duration.ofSeconds(10),
+                kbs,
+                Map.of(
+                        "KBSYNC_COORDINATOR_ID",
+                        "coord-b",
+                        "KBSYNC_TOKENS",
+                        "worker:" + CoordinatorFixture.WORKER_TOKEN + ",client:other-client-token-0123456789"));
+        KbsyncConfig config = KbsyncConfig.of(
+                List.of(a.url(), b.url()),
+                CoordinatorFixture.CLIENT_TOKEN,
+                tmp.resolve("cache"),
+                List.of(new KbConfig(KbId.of("lib"), remote, "main")));
+        try (Kbsync bot = new Kbsync(vertxBot, config, Map.of());
+                KbSession session = bot.open("lib", "bot")) {
+            assertThat(session.degraded()).isFalse();
+            session.write("one.md", "one\n");
+            a.close();
+            CoordinatorFixture.await(vertxA.close());
+
+            AtomicReference<Outcome> returned = new AtomicReference<>();
+            Throwable stopped = catchThrowable(() -> returned.set(session.commitAndPush("Add: one")));
+
+            assertThat(stopped)
+                    .as("stopped, not returned: %s", returned.get())
+                    .isInstanceOfSatisfying(
+                            UnitAbortedException.class,
+                            e -> assertThat(e.code()).isEqualTo(UnitAbortedException.LEASE_LOST))
+                    .hasMessageContaining("UNAUTHENTICATED");
+        } finally {
+            b.close();
+        }
+        assertThat(GitFixture.history(bare))
+                .extracting(RevCommit::getShortMessage)
+                .containsExactly("Initial commit");
     }
 
     /** Writes one file in a session; returns whether the session was degraded. */

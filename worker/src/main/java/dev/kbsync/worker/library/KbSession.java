@@ -125,8 +125,12 @@ public final class KbSession implements AutoCloseable {
      *
      * @throws SessionConflictException if both changed the same lines of a file (or one deleted a file the other
      *     edited): nothing was published, and the checkout now shows the other writer's version
-     * @throws dev.kbsync.worker.run.UnitAbortedException if the lease was lost ({@code LEASE_LOST}) or reached its hard
-     *     deadline ({@code MAX_HOLD_EXCEEDED}): nothing is pushed; close the session
+     * @throws dev.kbsync.worker.run.UnitAbortedException nothing is pushed, by its {@code code()}: the lease was lost,
+     *     or its heartbeat refused for good (401/403: check the token) ({@code LEASE_LOST}), or it reached its hard
+     *     deadline ({@code MAX_HOLD_EXCEEDED}): close the session; the coordinator could not be reached before the push
+     *     with the fallback {@code FAIL} ({@code COORDINATOR_UNAVAILABLE}), or the thread was interrupted while the lease
+     *     was checked before the push, its interrupt flag set again ({@code WORKER_SHUTDOWN}): the writes are kept, and
+     *     a later call may publish them
      */
     public synchronized Outcome commitAndPush(String message) {
         requireOpen();

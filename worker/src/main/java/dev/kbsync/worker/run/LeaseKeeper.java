@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  *       left is read skew-free from the lease itself ({@code deadlineAt - expiresAt + ttl}, both the coordinator's
  *       clock, counted from when the lease arrived); the margin is capped at half the TTL, so the heartbeats keep the
  *       grant alive up to its deadline and the coordinator counts the overrun as {@code MAX_HOLD_EXCEEDED};
- *   <li>checks once more, synchronously, right before the push: a stopped unit, a lost or not-granted lease stops the
- *       push; an unreachable coordinator stops it only in fallback mode {@code fail}. A GRANTED answer is trusted only
+ *   <li>checks once more, synchronously, right before the push: a stopped unit, a lost or not-granted lease, or a
+ *       heartbeat refused for good (401, 403, another 4xx) stops the push; an unreachable coordinator stops it only in
+ *       fallback mode {@code fail}. A GRANTED answer is trusted only
  *       while its heartbeat was sent less than {@link #trusted} ago (the TTL less a third of it, the heartbeat period):
  *       the coordinator kept the grant for at least a TTL from then, and the last third is left for the push to begin
  *       and for the two hosts' clocks to run at slightly different rates. An older answer (the JVM was frozen: SIGSTOP,
@@ -361,6 +362,11 @@ public final class LeaseKeeper implements AutoCloseable {
         }
     }
 
+    /**
+     * Judges a pre-push heartbeat's failure: lost (409, 404) or refused for good (401, 403, any other 4xx, an answer
+     * not a coordinator's: the grant can be neither confirmed nor kept) stops the unit {@code LEASE_LOST}; unreachable,
+     * the push goes ahead degraded, or stops {@code COORDINATOR_UNAVAILABLE} in fallback mode {@code fail}.
+     */
     private void handle(KbsyncException failure) {
         if (gone(failure)) {
             lost("lease " + lease.id() + " was lost");
@@ -368,11 +374,13 @@ public final class LeaseKeeper implements AutoCloseable {
             modes.unreachable(failure.getMessage());
             if (modes.fallback() == FallbackMode.FAIL) {
                 throw new UnitAbortedException(
-                        "COORDINATOR_UNAVAILABLE", "coordinator unreachable and fallback is 'fail'; not pushing");
+                        UnitAbortedException.COORDINATOR_UNAVAILABLE,
+                        "coordinator unreachable and fallback is 'fail'; not pushing");
             }
             log.warn("pushing under the local lock only (degraded); the non-forcing push keeps the remote safe");
         } else {
-            throw new IllegalStateException("heartbeat failed: " + failure.getMessage(), failure);
+            lost("the heartbeat of lease " + lease.id() + " was refused (" + failure.getMessage()
+                    + "): the grant can be neither confirmed nor kept");
         }
     }
 

@@ -2,11 +2,17 @@ package dev.kbsync.worker.run;
 
 import java.util.Map;
 
-/** A unit stopped before its push on purpose: its lease was lost, the coordinator is gone in fail mode, or shutdown. */
+/**
+ * A unit stopped before its push on purpose: its lease was lost (or its heartbeat refused for good), its grant's
+ * deadline came, the coordinator is gone in fail mode, or shutdown.
+ */
 public final class UnitAbortedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** The lease is gone: the coordinator runs the job again elsewhere; reporting would be refused. */
+    /**
+     * The lease is gone (or its heartbeat was refused for good: 401, 403, another 4xx than 409 and 404, so the grant can
+     * be neither confirmed nor kept): the coordinator runs the job again elsewhere; reporting would be refused.
+     */
     public static final String LEASE_LOST = "LEASE_LOST";
 
     /**
@@ -15,8 +21,17 @@ public final class UnitAbortedException extends RuntimeException {
      */
     public static final String MAX_HOLD_EXCEEDED = "MAX_HOLD_EXCEEDED";
 
-    /** The worker shut down before the push (its grace period was over): nothing was published; reported. */
+    /**
+     * The worker shut down before the push (its grace period was over), or the thread checking the lease before the
+     * push was interrupted: nothing was published; reported.
+     */
     public static final String WORKER_SHUTDOWN = "WORKER_SHUTDOWN";
+
+    /**
+     * The coordinator could not be reached to confirm the lease before the push, with the fallback mode {@code fail}:
+     * nothing was published; reported.
+     */
+    public static final String COORDINATOR_UNAVAILABLE = "COORDINATOR_UNAVAILABLE";
 
     private final String code;
     private final transient Map<String, Outcome> landed;

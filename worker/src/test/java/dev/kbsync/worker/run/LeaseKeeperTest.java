@@ -308,15 +308,29 @@ class LeaseKeeperTest {
     @Test
     void shouldStopThePushWhenTheCoordinatorKnowsTheLeaseNoMore() throws Exception {
         Vertx vertx = Vertx.vertx();
-        String unknown =
-                new ApiError("LEASE_NOT_FOUND", "no lease \"l\"").toJson().encode();
-        try (KbsyncClient client = coordinator(
-                        vertx,
-                        r -> r.response()
-                                .setStatusCode(404)
-                                .putHeader("Content-Type", "application/json")
-                                .end(unknown));
+        try (KbsyncClient client = refusing(vertx, 404, new ApiError("LEASE_NOT_FOUND", "no lease \"l\""));
                 LeaseKeeper keeper = frozenKeeper(vertx, client, new AtomicLong())) {
+            assertLeaseLost(keeper::checkBeforePush);
+        } finally {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A heartbeat refused for good (401 UNAUTHENTICATED here; also 403 or another 4xx than 409 and 404): the grant can be
+     * neither confirmed nor kept, so the push is stopped as for a lost lease, not failed with the bare {@link
+     * IllegalStateException} a closed library session throws. Started or synchronous, the check says the same.
+     */
+    @Test
+    void shouldStopThePushAsLeaseLostWhenTheCoordinatorRefusesTheHeartbeat() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try (KbsyncClient client = refusing(vertx, 401, new ApiError("UNAUTHENTICATED", "unknown bearer token"));
+                LeaseKeeper keeper = frozenKeeper(vertx, client, new AtomicLong())) {
+            assertThatThrownBy(keeper.startCheckBeforePush()::await)
+                    .isInstanceOfSatisfying(
+                            UnitAbortedException.class,
+                            e -> assertThat(e.code()).isEqualTo(UnitAbortedException.LEASE_LOST))
+                    .hasMessageContaining("UNAUTHENTICATED");
             assertLeaseLost(keeper::checkBeforePush);
         } finally {
             vertx.close().await(10, TimeUnit.SECONDS);
@@ -379,6 +393,17 @@ class LeaseKeeperTest {
                     .putHeader("Content-Type", "application/json")
                     .end(first ? granted : lost);
         });
+    }
+
+    /** A client of a coordinator that answers every request {@code status} with {@code error}. */
+    private static KbsyncClient refusing(Vertx vertx, int status, ApiError error) throws Exception {
+        String body = error.toJson().encode();
+        return coordinator(
+                vertx,
+                r -> r.response()
+                        .setStatusCode(status)
+                        .putHeader("Content-Type", "application/json")
+                        .end(body));
     }
 
     /** A client of a coordinator that answers every request with {@code answer}. */
