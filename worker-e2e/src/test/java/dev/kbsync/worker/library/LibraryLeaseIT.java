@@ -12,6 +12,8 @@ import dev.kbsync.api.KbId;
 import dev.kbsync.api.QueueEntry;
 import dev.kbsync.api.QueueSnapshot;
 import dev.kbsync.api.client.KbsyncException;
+import dev.kbsync.git.GitException;
+import dev.kbsync.git.RemoteUnavailableException;
 import dev.kbsync.lock.LocalKbLock;
 import dev.kbsync.lock.LockTimeoutException;
 import dev.kbsync.testing.RedisExtension;
@@ -23,6 +25,7 @@ import dev.kbsync.worker.run.UnitAbortedException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,7 +46,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A session's lease in library mode, with a short TTL (3 s): kept while the bot is busy, stopped once lost; and what
- * {@link Kbsync#open} throws when the KB does not become the bot's (a typed error per cause, nothing held after it).
+ * {@link Kbsync#open} throws when the KB does not become the bot's, or its git remote cannot be synced (a typed error
+ * per cause, nothing held after it).
  */
 class LibraryLeaseIT {
     private static final Duration TTL = Duration.ofSeconds(3);
@@ -235,6 +239,41 @@ class LibraryLeaseIT {
 
             Throwable refused = catchThrowable(() -> opened.get(10, TimeUnit.SECONDS));
             assertThat(refused).hasCauseInstanceOf(KbsyncException.LeaseLost.class);
+        }
+    }
+
+    /**
+     * The KB's git remote cannot be reached (nothing listens there): the sync's {@link RemoteUnavailableException} (a
+     * {@link GitException}: try again later), the lease and the local lock released.
+     */
+    @Test
+    void shouldThrowTheGitFailureWhenTheKbsRemoteCannotBeReached() throws Exception {
+        String unreachable;
+        try (ServerSocket free = new ServerSocket(0)) {
+            unreachable = "https://127.0.0.1:" + free.getLocalPort() + "/lib.git";
+        }
+
+        assertOpenThrowsHoldingNothing(unreachable, RemoteUnavailableException.class);
+    }
+
+    /** The KB's git remote does not exist (a path with no repository): the sync's {@link GitException}, nothing held. */
+    @Test
+    void shouldThrowTheGitFailureWhenTheKbsRemoteIsMissing() throws Exception {
+        assertOpenThrowsHoldingNothing(tmp.resolve("missing.git").toUri().toString(), GitException.class);
+    }
+
+    /** Opening a session on a bot whose KB {@code lib} is at {@code gitRemote} throws {@code type}; nothing is held. */
+    private void assertOpenThrowsHoldingNothing(String gitRemote, Class<? extends GitException> type) throws Exception {
+        Path cache = tmp.resolve("cache-offline");
+        try (Kbsync bot = Bots.bot(vertx, coordinator.url(), cache, gitRemote)) {
+            AtomicReference<KbSession> returned = new AtomicReference<>();
+            Throwable refused = catchThrowable(() -> returned.set(bot.open("lib", "offline")));
+
+            assertThat(refused).as("refused, not returned: %s", returned.get()).isInstanceOf(type);
+            await().atMost(Duration.ofSeconds(5)).until(() -> queue().holder().isEmpty());
+            try (LocalKbLock.Handle next = LocalKbLock.shared().acquire(cache.resolve("lib"), "next", Duration.ZERO)) {
+                assertThat(next.operation()).isEqualTo("next");
+            }
         }
     }
 

@@ -73,6 +73,13 @@ public final class Kbsync implements AutoCloseable {
      *       interrupt flag set again;
      *   <li>{@link dev.kbsync.api.client.KbsyncException}: the coordinator refused the request, or could not be reached
      *       with the fallback {@code FAIL};
+     *   <li>{@link dev.kbsync.git.GitException} (its message masked): the KB's git remote could not be synced (cloned
+     *       or fetched) once the KB was ours. {@link dev.kbsync.git.RemoteUnavailableException}: it cannot be reached
+     *       for now (connection refused or timed out, HTTP 5xx, 408, 429): try again later; {@link
+     *       dev.kbsync.git.RemoteNotFoundException}: an HTTP(S) remote answered 404 (check the URL, or that the
+     *       credential can read it); {@link dev.kbsync.git.AuthFailedException} or {@link
+     *       dev.kbsync.git.CredentialsUnavailableException}: fix the credential; a plain {@code GitException}
+     *       otherwise (a local path with no repository, a full disk);
      *   <li>{@link IllegalArgumentException}: a KB not configured; {@link IllegalStateException}: this instance
      *       closed.
      * </ul>
