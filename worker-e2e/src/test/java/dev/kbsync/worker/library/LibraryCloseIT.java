@@ -1,10 +1,14 @@
 package dev.kbsync.worker.library;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.api.KbConfig;
+import dev.kbsync.api.KbId;
 import dev.kbsync.lock.LocalKbLock;
+import dev.kbsync.testing.RedisExtension;
 import dev.kbsync.worker.fixture.CoordinatorFixture;
 import dev.kbsync.worker.fixture.GitFixture;
 import dev.kbsync.worker.fixture.GitHttpServer;
@@ -16,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -25,14 +30,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link Kbsync#close()} while another thread's {@link Kbsync#open} fetches the KB (a git remote over HTTPS whose
  * answer the test holds back): the open hands out no session and throws {@link IllegalStateException}, as documented,
- * and leaves nothing open behind it (no lock, no repository).
+ * and leaves nothing open behind it (no lock, no repository). And a close that fails for one session still closes the
+ * others.
  */
 class LibraryCloseIT {
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
+
     @TempDir
     Path tmp;
 
@@ -73,6 +83,47 @@ class LibraryCloseIT {
     }
 
     /**
+     * A session's close throws (its lease's release: the bot closes its {@link Kbsync} on an event loop, where the
+     * blocking client refuses to wait): the other session is closed all the same, its local lock released, and so are
+     * the checkouts; the first failure is thrown.
+     */
+    @Test
+    void shouldCloseEverySessionAndTheCheckoutsWhenOneSessionsCloseThrows() throws Exception {
+        Map<String, String> remotes = Map.of(
+                "one", GitFixture.bareRemote(tmp.resolve("one.git")),
+                "two", GitFixture.bareRemote(tmp.resolve("two.git")));
+        CoordinatorFixture coordinator = CoordinatorFixture.start(vertx, redis, Duration.ofSeconds(10), remotes);
+        try {
+            List<KbConfig> kbs = remotes.entrySet().stream()
+                    .map(kb -> new KbConfig(KbId.of(kb.getKey()), kb.getValue(), "main"))
+                    .toList();
+            Kbsync bot = new Kbsync(
+                    vertx,
+                    KbsyncConfig.of(coordinator.url(), CoordinatorFixture.CLIENT_TOKEN, tmp.resolve("cache"), kbs),
+                    Map.of());
+            List<KbSession> sessions = List.of(bot.open("one", "first"), bot.open("two", "second"));
+            assertThat(sessions).noneMatch(KbSession::degraded);
+
+            CompletableFuture<Throwable> closed = new CompletableFuture<>();
+            vertx.runOnContext(v -> closed.complete(catchThrowable(bot::close)));
+
+            assertThat(closed.get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("event loop");
+            for (KbSession session : sessions) {
+                assertThatThrownBy(() -> session.write("late.md", "late\n"))
+                        .as("session of fence %s closed", session.fencingToken().orElseThrow())
+                        .hasMessage("session closed");
+            }
+            for (String kb : remotes.keySet()) {
+                assertNothingLeftOpen(kb);
+            }
+        } finally {
+            coordinator.close();
+        }
+    }
+
+    /**
      * Opens a session on {@code bot} while the remote holds its fetch back, closes {@code bot} meanwhile, then lets the
      * fetch go on: the open is refused as closed, the close returns, and nothing is left open.
      */
@@ -87,7 +138,7 @@ class LibraryCloseIT {
         assertRefusedAsClosed(opened);
         closer.join(30_000);
         assertThat(closer.isAlive()).as("close() returned").isFalse();
-        assertNothingLeftOpen();
+        assertNothingLeftOpen("lib");
     }
 
     /**
@@ -112,13 +163,13 @@ class LibraryCloseIT {
                 .hasMessageContaining("Kbsync closed");
     }
 
-    /** The KB's local lock is free, and no file of the checkout is open (its repository was closed). */
-    private void assertNothingLeftOpen() throws IOException {
-        Path lockDir = tmp.resolve("cache/lib");
+    /** The KB's local lock is free, and no file of its checkout is open (its repository was closed). */
+    private void assertNothingLeftOpen(String kb) throws IOException {
+        Path lockDir = tmp.resolve("cache").resolve(kb);
         try (LocalKbLock.Handle next = LocalKbLock.shared().acquire(lockDir, "next", Duration.ZERO)) {
             assertThat(next.operation()).isEqualTo("next");
         }
-        assertThat(openFilesUnder(tmp.resolve("cache/lib/work/.git")))
+        assertThat(openFilesUnder(lockDir.resolve("work/.git")))
                 .as("files of the checkout's repository still open")
                 .isEmpty();
     }

@@ -232,15 +232,37 @@ public final class Kbsync implements AutoCloseable {
     /**
      * Closes the sessions still open (their local locks and leases released), then the checkouts and the client. An
      * open under way then hands out no session: it throws {@link IllegalStateException}, its lock and lease released
-     * (this waits for the fetch of an open that syncs its checkout, then closes that checkout).
+     * (this waits for the fetch of an open that syncs its checkout, then closes that checkout). Every step is taken
+     * even when an earlier one throws (a session's lease release, say); the first failure is thrown afterwards, the
+     * later ones suppressed in it.
      */
     @Override
     public void close() {
         synchronized (sessions) {
             closed = true;
         }
-        List.copyOf(sessions).forEach(KbSession::close);
-        checkouts.close();
-        client.close();
+        RuntimeException failure = null;
+        for (KbSession session : List.copyOf(sessions)) {
+            failure = attempt(session::close, failure);
+        }
+        failure = attempt(checkouts::close, failure);
+        failure = attempt(client::close, failure);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Runs {@code step}; returns {@code earlier}, or what {@code step} threw (suppressed in {@code earlier}, if any). */
+    private static RuntimeException attempt(Runnable step, RuntimeException earlier) {
+        try {
+            step.run();
+            return earlier;
+        } catch (RuntimeException e) {
+            if (earlier == null) {
+                return e;
+            }
+            earlier.addSuppressed(e);
+            return earlier;
+        }
     }
 }
