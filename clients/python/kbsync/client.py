@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import http.client
 import json
@@ -129,7 +130,7 @@ class Client:
         """``POST /v1/kbs/{kb}/notes``: queues a note; a retry with the same ``idempotency_key`` returns the
         first job. Without ``path`` the KB's note path template places it."""
         body = _note_body(user, text, title, path)
-        return Job.from_json(self._call("POST", f"/v1/kbs/{_seg(kb)}/notes", body, idempotency_key))
+        return self._call("POST", f"/v1/kbs/{_seg(kb)}/notes", body, idempotency_key, decode=Job.from_json)
 
     def submit_note_minimal(
         self,
@@ -143,27 +144,25 @@ class Client:
         """``submit_note`` asking for the short answer (``Prefer: return=minimal``): the job's id and place in the
         queue, not the whole job with the note's text echoed back; ``job(id)`` has the rest."""
         body = _note_body(user, text, title, path)
-        return JobReceipt.from_json(
-            self._call("POST", f"/v1/kbs/{_seg(kb)}/notes", body, idempotency_key, _RETURN_MINIMAL)
-        )
+        route = f"/v1/kbs/{_seg(kb)}/notes"
+        return self._call("POST", route, body, idempotency_key, _RETURN_MINIMAL, decode=JobReceipt.from_json)
 
     def submit_agent_task(self, kb: str, user: str, task: str, idempotency_key: Optional[str] = None) -> Job:
         """``POST /v1/kbs/{kb}/agent-tasks``: queues an agent task."""
         body = {"user": user, "task": task}
-        return Job.from_json(self._call("POST", f"/v1/kbs/{_seg(kb)}/agent-tasks", body, idempotency_key))
+        return self._call("POST", f"/v1/kbs/{_seg(kb)}/agent-tasks", body, idempotency_key, decode=Job.from_json)
 
     def submit_agent_task_minimal(
         self, kb: str, user: str, task: str, idempotency_key: Optional[str] = None
     ) -> JobReceipt:
         """``submit_agent_task`` with the short answer; see ``submit_note_minimal``."""
         body = {"user": user, "task": task}
-        return JobReceipt.from_json(
-            self._call("POST", f"/v1/kbs/{_seg(kb)}/agent-tasks", body, idempotency_key, _RETURN_MINIMAL)
-        )
+        route = f"/v1/kbs/{_seg(kb)}/agent-tasks"
+        return self._call("POST", route, body, idempotency_key, _RETURN_MINIMAL, decode=JobReceipt.from_json)
 
     def job(self, job_id: str) -> Job:
         """``GET /v1/jobs/{id}``: the job now."""
-        return Job.from_json(self._call("GET", f"/v1/jobs/{_seg(job_id)}"))
+        return self._call("GET", f"/v1/jobs/{_seg(job_id)}", decode=Job.from_json)
 
     def jobs(
         self,
@@ -176,12 +175,11 @@ class Client:
         """``GET /v1/jobs?kb=&user=&state=&limit=&cursor=``: a page of jobs, newest first; pass the page's
         ``next_cursor`` as ``cursor`` for the next one."""
         query = _query(kb=kb, user=user, state=state, limit=limit, cursor=cursor)
-        data = self._call("GET", "/v1/jobs" + query)
-        return JobPage([Job.from_json(j) for j in data.get("jobs") or []], data.get("nextCursor"))
+        return self._call("GET", "/v1/jobs" + query, decode=JobPage.from_json)
 
     def cancel(self, job_id: str) -> Job:
         """``DELETE /v1/jobs/{id}``: cancels a job that has not started pushing; the job as it ended."""
-        return Job.from_json(self._call("DELETE", f"/v1/jobs/{_seg(job_id)}"))
+        return self._call("DELETE", f"/v1/jobs/{_seg(job_id)}", decode=Job.from_json)
 
     def delete_kb(self, kb: str) -> None:
         """``DELETE /v1/kbs/{kb}`` (admin token; a scoped one within its scope): removes an idle KB (its registration
@@ -194,7 +192,7 @@ class Client:
         """``POST /v1/jobs/{id}/retry``: submits a failed or cancelled job again (same KB, user, kind and payload); the
         new job, whose ``retry_of`` is ``job_id``. The same retry repeated answers the same new job; a job that is
         queued, running or done raises :class:`errors.Conflict` (``JOB_NOT_RETRYABLE``)."""
-        return Job.from_json(self._call("POST", f"/v1/jobs/{_seg(job_id)}/retry"))
+        return self._call("POST", f"/v1/jobs/{_seg(job_id)}/retry", decode=Job.from_json)
 
     def events(self, job_id: str, timeout: Optional[float] = None) -> "JobEvents":
         """``GET /v1/jobs/{id}/events``: an iterator of the job's events (first its state, then each change),
@@ -207,12 +205,12 @@ class Client:
 
     def _follow(self, job_id: str, timeout: Optional[float], deadline: Optional[float]) -> "JobEvents":
         silence = timeout if timeout is not None else self._stream_idle
-        response, conn, sock = self._open_stream(f"/v1/jobs/{_seg(job_id)}/events", silence)
+        response, conn, sock, url = self._open_stream(f"/v1/jobs/{_seg(job_id)}/events", silence)
         if timeout is None:  # a coordinator that names its keep-alive period bounds the silence by it, not the client
             period = _keep_alive(response)
             if period is not None:
                 sock.settimeout(period * _SILENT_PERIODS)
-        return JobEvents(response, conn, deadline)
+        return JobEvents(response, conn, deadline, url)
 
     def follow(
         self,
@@ -230,11 +228,12 @@ class Client:
         ``timeout`` seconds, however long the client's per-call ``timeout`` (a coordinator that stops answering
         mid-read ends the wait then too). Follows the job's events, and reads the job again at least every 10 s; a read or
         stream without a usable answer (503, e.g. Redis down or a job still in a degraded coordinator's journal;
-        unreachable) is tried again after its ``Retry-After`` (1 s without one) while the timeout allows."""
+        unreachable) is tried again after its ``Retry-After`` (1 s without one) while the timeout allows; an answer that
+        is not kbsync's (:class:`errors.NotKbsync`, e.g. a ``200`` without the job's fields) ends the wait at once."""
         deadline = time.monotonic() + timeout
         while True:
             try:  # the read too ends by the deadline, however long the client's per-call timeout
-                job = Job.from_json(self._exchange("GET", f"/v1/jobs/{_seg(job_id)}", None, None, None, deadline)[1])
+                job = self._exchange("GET", f"/v1/jobs/{_seg(job_id)}", None, None, None, deadline, Job.from_json)[1]
             except errors.Unavailable as e:  # e.g. the coordinator's Redis is down: read again after a pause
                 _pause(e, deadline)
                 continue
@@ -269,12 +268,12 @@ class Client:
             body["ttlMs"] = ttl_ms
         if wait:
             body["waitMs"] = int(wait * 1000)  # the coordinator waits at most 30 s of it
-        data = self._exchange("POST", f"/v1/kbs/{_seg(kb)}/leases", body, None, self._timeout + wait)[1]
-        return Lease.from_json(data)
+        route = f"/v1/kbs/{_seg(kb)}/leases"
+        return self._exchange("POST", route, body, None, self._timeout + wait, decode=Lease.from_json)[1]
 
     def lease(self, lease_id: str) -> Lease:
         """``GET /v1/leases/{id}``: the lease now."""
-        return Lease.from_json(self._call("GET", f"/v1/leases/{_seg(lease_id)}"))
+        return self._call("GET", f"/v1/leases/{_seg(lease_id)}", decode=Lease.from_json)
 
     def heartbeat(self, lease_id: str, doing: Optional[str] = None, timeout: Optional[float] = None) -> Lease:
         """``POST /v1/leases/{id}/heartbeat``: keeps a waiter in the queue, or pushes a grant's expiry out by its
@@ -286,11 +285,11 @@ class Client:
         body = None if doing is None else {"doing": clean_doing(doing)}
         path = f"/v1/leases/{_seg(lease_id)}/heartbeat"
         deadline = None if timeout is None else time.monotonic() + timeout
-        return Lease.from_json(self._exchange("POST", path, body, None, timeout, deadline)[1])
+        return self._exchange("POST", path, body, None, timeout, deadline, Lease.from_json)[1]
 
     def release(self, lease_id: str) -> Lease:
         """``DELETE /v1/leases/{id}``: releases a grant or leaves the queue; releasing twice is harmless."""
-        return Lease.from_json(self._call("DELETE", f"/v1/leases/{_seg(lease_id)}"))
+        return self._call("DELETE", f"/v1/leases/{_seg(lease_id)}", decode=Lease.from_json)
 
     def hold(self, kb: str, holder: str, ttl_ms: Optional[int] = None, wait: float = 30.0) -> "Held":
         """Holds a KB's lock for a ``with`` block: ``with client.hold("team-notes", "backup") as held:``.
@@ -349,34 +348,29 @@ class Client:
         file did not change since (``304``)."""
         headers = {"If-None-Match": if_none_match} if if_none_match else None
         query = _query(at=at, after=after)
-        status, data, head = self._exchange("GET", f"/v1/kbs/{_seg(kb)}/files/{_path(path)}{query}", None, headers)
+        route = f"/v1/kbs/{_seg(kb)}/files/{_path(path)}{query}"
+        status, content, head = self._exchange("GET", route, None, headers, decode=FileContent.from_json)
         if status == 304:
             return None
-        return FileContent.from_json(data, head.get("etag"))
+        return dataclasses.replace(content, etag=head.get("etag"))
 
     def tree(self, kb: str, prefix: Optional[str] = None, at: Optional[str] = None, after: Optional[str] = None) -> Tree:
         """``GET /v1/kbs/{kb}/tree?prefix=&at=``: the KB's files under ``prefix`` with sizes and blob ids."""
-        data = self._call("GET", f"/v1/kbs/{_seg(kb)}/tree" + _query(prefix=prefix, at=at, after=after))
-        entries = [TreeEntry(e["path"], int(e["size"]), e["blobId"]) for e in data.get("entries") or []]
-        return Tree(data["kb"], data["commit"], entries, bool(data.get("truncated")))
+        route = f"/v1/kbs/{_seg(kb)}/tree" + _query(prefix=prefix, at=at, after=after)
+        return self._call("GET", route, decode=Tree.from_json)
 
     def log(self, kb: str, path: Optional[str] = None, limit: Optional[int] = None, after: Optional[str] = None) -> Log:
         """``GET /v1/kbs/{kb}/log?path=&limit=``: recent commits (of ``path`` only, when given), newest first,
         with their ``Kbsync-Job`` and ``Kbsync-Fence`` trailers."""
-        data = self._call("GET", f"/v1/kbs/{_seg(kb)}/log" + _query(path=path, limit=limit, after=after))
-        commits = [
-            LogEntry(c["id"], c.get("subject", ""), c.get("author", ""), c.get("time", ""), c.get("job"), c.get("fence"))
-            for c in data.get("commits") or []
-        ]
-        return Log(data["kb"], data["commit"], commits)
+        route = f"/v1/kbs/{_seg(kb)}/log" + _query(path=path, limit=limit, after=after)
+        return self._call("GET", route, decode=Log.from_json)
 
     # -- operations -----------------------------------------------------------------------------------------
 
     def whoami(self) -> TokenInfo:
         """``GET /v1/whoami``: this client's token as the coordinator sees it; raises
         :class:`errors.KbsyncError` ``UNAUTHENTICATED`` for a token it does not know."""
-        data = self._call("GET", "/v1/whoami")
-        return TokenInfo(data["name"], data["role"], list(data["kbs"]), list(data["users"]), int(data.get("quota", 0)))
+        return self._call("GET", "/v1/whoami", decode=TokenInfo.from_json)
 
     def health(self) -> None:
         """``GET /healthz``; raises when the coordinator does not answer ``200``."""
@@ -402,11 +396,12 @@ class Client:
         body: Optional[Dict[str, Any]] = None,
         idempotency_key: Optional[str] = None,
         extra: Optional[Dict[str, str]] = None,
-    ) -> Dict[str, Any]:
+        decode: Optional[Callable[[Dict[str, Any]], Any]] = None,
+    ) -> Any:
         headers = dict(extra or {})
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
-        return self._exchange(method, path, body, headers or None)[1]
+        return self._exchange(method, path, body, headers or None, decode=decode)[1]
 
     def _exchange(
         self,
@@ -416,9 +411,12 @@ class Client:
         extra: Optional[Dict[str, str]],
         timeout: Optional[float] = None,
         deadline: Optional[float] = None,
-    ) -> "tuple[int, Dict[str, Any], Dict[str, str]]":
+        decode: Optional[Callable[[Dict[str, Any]], Any]] = None,
+    ) -> "tuple[int, Any, Dict[str, str]]":
         """One call: ``timeout`` seconds per try (default: the client's), every try before ``deadline`` (monotonic)
-        when given."""
+        when given. ``decode``: makes the answer's model of its JSON object (not for a ``304``, answered None); an
+        object it cannot make one of (a field missing, of another type, out of range: ``KeyError``, ``TypeError``,
+        ``ValueError``) is :class:`errors.NotKbsync`, as in the Java client: a wrong URL or a proxy answered 2xx."""
         headers = self._headers(extra)
         payload = None
         if body is not None:
@@ -427,7 +425,7 @@ class Client:
         timeout = timeout if timeout is not None else self._timeout
         repeatable = _repeatable(method, path, "Idempotency-Key" in headers)
 
-        def exchange(at: _Endpoint) -> "tuple[int, Dict[str, Any], Dict[str, str]]":
+        def exchange(at: _Endpoint) -> "tuple[int, Any, Dict[str, str]]":
             left = timeout if deadline is None else max(0.001, min(timeout, deadline - time.monotonic()))
             conn = at.connection(left)
             try:
@@ -438,13 +436,21 @@ class Client:
                 head = {k.lower(): v for k, v in response.getheaders()}
                 if response.status >= 400:
                     raise _error(at, f"{method} {path}", response.status, raw, head)
-                return response.status, _answer(at, f"{method} {path}", response.status, raw, head), head
+                data = _answer(at, f"{method} {path}", response.status, raw, head)
             except (socket.timeout, TimeoutError) as e:
                 raise errors.TimedOut(0, "TIMEOUT", f"no answer from the coordinator within {timeout} s") from e
             except (OSError, http.client.HTTPException) as e:
                 raise errors.Unreachable(0, "UNREACHABLE", f"{type(e).__name__}: {e}") from e
             finally:
                 conn.close()
+            if decode is None:
+                return response.status, data, head
+            if response.status == 304:
+                return response.status, None, head
+            try:
+                return response.status, decode(data), head
+            except (KeyError, TypeError, ValueError, AttributeError) as e:
+                raise _not_kbsync(at, f"{method} {path}", response.status, raw, head, _lacking(e)) from e
 
         return self._failover(repeatable, exchange, deadline)
 
@@ -472,7 +478,7 @@ class Client:
                 if response.status >= 400:
                     raise _error(at, f"GET {path}", response.status, raw, head)
                 raise _not_kbsync(at, f"GET {path}", response.status, raw, head, "an event stream")
-            return response, conn, sock
+            return response, conn, sock, at.url
 
         return self._failover(True, exchange)
 
@@ -755,10 +761,12 @@ class JobEvents:
         response: http.client.HTTPResponse,
         conn: http.client.HTTPConnection,
         deadline: Optional[float] = None,
+        url: Optional[str] = None,
     ) -> None:
         self._response = response
         self._conn = conn
         self._deadline = deadline
+        self._url = url
         self._closed = False
 
     def __iter__(self) -> Iterator[JobEvent]:
@@ -766,12 +774,12 @@ class JobEvents:
             for name, data in read_events(self._response, comments=self._deadline is not None):
                 self._check_deadline()
                 if name == "error":  # the coordinator ends the stream with it (e.g. SLOW_CONSUMER): say so
-                    error = json.loads(data).get("error") or {}
+                    error = self._decode(name, data, _stream_error)
                     raise errors.ServiceUnavailable(
-                        503, error.get("code", "STREAM_ERROR"), error.get("message", data))
+                        503, str(error.get("code", "STREAM_ERROR")), str(error.get("message", data)))
                 if name not in ("state", "position", "doing"):  # an event this version does not know: skipped
                     continue
-                event = JobEvent(name, Job.from_json(json.loads(data)))
+                event = JobEvent(name, self._decode(name, data, Job.from_json))
                 yield event
                 if event.last:
                     return
@@ -783,6 +791,23 @@ class JobEvents:
                 raise errors.Unreachable(0, "UNREACHABLE", f"event stream broke: {e}") from e
         finally:
             self.close()
+
+    def _decode(self, name: str, data: str, decode: Callable[[Dict[str, Any]], Any]) -> Any:
+        """``decode`` of an event's JSON object; data that is not one, or lacks the fields of kbsync's (``KeyError``,
+        ``TypeError``, ``ValueError``), is :class:`errors.NotKbsync`, as a call's 2xx answer."""
+        try:
+            answer = json.loads(data)
+            if not isinstance(answer, dict):
+                raise TypeError(f"not a JSON object: {data[:80]!r}")
+            return decode(answer)
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            server = f"the server at {self._url}" if self._url else "the server"
+            raise errors.NotKbsync(
+                0,
+                "NOT_KBSYNC",
+                f"{server} did not answer as a kbsync coordinator (its {name!r} event is not {_lacking(e)}); check"
+                " the URL",
+            ) from e
 
     def _check_deadline(self) -> None:
         """With a deadline: time out once it passed, else read at most until it."""
@@ -924,6 +949,18 @@ def _not_kbsync(
     return errors.NotKbsync(
         0, "NOT_KBSYNC", f"the server at {at.url} did not answer as a kbsync coordinator ({described}); check the URL"
     )
+
+
+def _stream_error(answer: Dict[str, Any]) -> Dict[str, Any]:
+    """The ``error`` object of a stream's ``error`` event (empty without one: ``STREAM_ERROR``)."""
+    error = answer.get("error")
+    return error if isinstance(error, dict) else {}
+
+
+def _lacking(e: BaseException) -> str:
+    """What a 2xx answer that ``decode`` could not make its model of is not, for :func:`_not_kbsync`."""
+    why = f"no {e.args[0]!r}" if isinstance(e, KeyError) and e.args else f"{type(e).__name__}: {e}"
+    return f"kbsync's answer: it lacks the fields of kbsync's ({why})"
 
 
 def _note_body(user: str, text: str, title: Optional[str], path: Optional[str]) -> Dict[str, Any]:

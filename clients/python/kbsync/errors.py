@@ -77,9 +77,10 @@ class TimedOut(Unavailable):
 
 class NotKbsync(KbsyncError):
     """An answer that is not a kbsync coordinator's: an error page of another server (a wrong URL or path prefix, or a
-    proxy that refused the request), or an answer below 400 that is not kbsync's JSON (a proxy's HTML page, a
-    redirect, an event stream's request answered with something else), code ``NOT_KBSYNC``; ``status`` 0, the message
-    names the URL and the status. Not retried: the server may have acted on the request."""
+    proxy that refused the request), an answer below 400 that is not kbsync's JSON (a proxy's HTML page, a
+    redirect, an event stream's request answered with something else), or a 2xx JSON answer or stream event that lacks
+    the fields of kbsync's (an empty ``200``, ``{}``), code ``NOT_KBSYNC``; ``status`` 0, the message names the URL and
+    the status. Not retried: the server may have acted on the request."""
 
 
 def from_answer(status: int, code: Optional[str], message: Optional[str], retry_after: Optional[float]) -> KbsyncError:

@@ -1,4 +1,7 @@
-"""The API's records as small read-only dataclasses; each keeps the JSON it was made from in ``raw``."""
+"""The API's records as small read-only dataclasses; each keeps the JSON it was made from in ``raw``.
+
+``from_json`` raises ``KeyError``, ``TypeError`` or ``ValueError`` for JSON that lacks a record's fields; the client
+raises :class:`kbsync.errors.NotKbsync` for such an answer."""
 
 from __future__ import annotations
 
@@ -116,6 +119,10 @@ class JobPage:
     jobs: List[Job]
     next_cursor: Optional[str]
 
+    @staticmethod
+    def from_json(data: Dict[str, Any]) -> "JobPage":
+        return JobPage([Job.from_json(j) for j in data.get("jobs") or []], data.get("nextCursor"))
+
 
 @dataclass(frozen=True)
 class FileContent:
@@ -135,7 +142,7 @@ class FileContent:
         return self.data.decode("utf-8")
 
     @staticmethod
-    def from_json(data: Dict[str, Any], etag: Optional[str]) -> "FileContent":
+    def from_json(data: Dict[str, Any], etag: Optional[str] = None) -> "FileContent":
         content = data.get("content") or ""
         raw = base64.b64decode(content) if data.get("encoding") == "base64" else content.encode("utf-8")
         return FileContent(data["kb"], data["path"], data["commit"], data["blobId"], int(data["size"]), raw, etag)
@@ -159,6 +166,11 @@ class Tree:
     entries: List[TreeEntry]
     truncated: bool
 
+    @staticmethod
+    def from_json(data: Dict[str, Any]) -> "Tree":
+        entries = [TreeEntry(e["path"], int(e["size"]), e["blobId"]) for e in data.get("entries") or []]
+        return Tree(data["kb"], data["commit"], entries, bool(data.get("truncated")))
+
 
 @dataclass(frozen=True)
 class LogEntry:
@@ -180,6 +192,16 @@ class Log:
     commit: str
     commits: List[LogEntry]
 
+    @staticmethod
+    def from_json(data: Dict[str, Any]) -> "Log":
+        commits = [
+            LogEntry(
+                c["id"], c.get("subject", ""), c.get("author", ""), c.get("time", ""), c.get("job"), c.get("fence")
+            )
+            for c in data.get("commits") or []
+        ]
+        return Log(data["kb"], data["commit"], commits)
+
 
 @dataclass(frozen=True)
 class TokenInfo:
@@ -192,6 +214,10 @@ class TokenInfo:
     kbs: List[str]
     users: List[str]
     quota: int
+
+    @staticmethod
+    def from_json(data: Dict[str, Any]) -> "TokenInfo":
+        return TokenInfo(data["name"], data["role"], list(data["kbs"]), list(data["users"]), int(data.get("quota", 0)))
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,14 @@ class ForeignServer(LocalServer):
     def __init__(self) -> None:
         self.status = 404
         self.body = NGINX_404
+        self.content_type = "text/html"
         self.requests = 0
         foreign = self
 
         class Handler(Quiet):
             def answer(self) -> None:
                 foreign.requests += 1
-                self.send(foreign.status, foreign.body, {"Content-Type": "text/html", "Retry-After": "4"})
+                self.send(foreign.status, foreign.body, {"Content-Type": foreign.content_type, "Retry-After": "4"})
 
             do_GET = do_POST = do_PUT = do_DELETE = answer
 
@@ -101,6 +102,92 @@ class ForeignAnswerTest(unittest.TestCase):
                 self.assertEqual(raised.exception.status, 408)
                 self.assertEqual(raised.exception.code, code)
                 self.assertEqual(self.foreign.requests, 2, "nothing was done: sent again once, even without a key")
+
+
+    def test_a_2xx_answer_without_kbsyncs_fields_is_not_kbsync(self):
+        # a wrong URL, or a proxy answering 200 in the coordinator's place: no bare KeyError, and wait() ends with it
+        calls = {
+            "job": lambda: self.client.job("j1"),
+            "wait": lambda: self.client.wait("j1", timeout=5),
+            "submit_note": lambda: self.client.submit_note("demo", "ann", "hi", idempotency_key="k1"),
+            "submit_note_minimal": lambda: self.client.submit_note_minimal("demo", "ann", "hi", idempotency_key="k2"),
+            "submit_agent_task": lambda: self.client.submit_agent_task("demo", "ann", "tidy", idempotency_key="k3"),
+            "cancel": lambda: self.client.cancel("j1"),
+            "retry": lambda: self.client.retry("j1"),
+            "request_lease": lambda: self.client.request_lease("demo", "backup"),
+            "lease": lambda: self.client.lease("l1"),
+            "heartbeat": lambda: self.client.heartbeat("l1"),
+            "release": lambda: self.client.release("l1"),
+            "hold": lambda: self.client.hold("demo", "backup", wait=1),
+            "whoami": lambda: self.client.whoami(),
+            "tree": lambda: self.client.tree("demo"),
+            "log": lambda: self.client.log("demo"),
+            "read_file": lambda: self.client.read_file("demo", "a.md"),
+        }
+        self.foreign.content_type = "application/json"
+        for body in (b"", b"{}", b'{"ok":true}'):
+            for name, call in calls.items():
+                with self.subTest(body=body, call=name):
+                    self.foreign.status, self.foreign.body = 200, body
+                    with self.assertRaises(kbsync.NotKbsync) as raised:
+                        call()
+                    self.assertEqual(raised.exception.code, "NOT_KBSYNC")
+                    self.assertIn(self.foreign.url, raised.exception.message)
+                    self.assertIn("fields", raised.exception.message)
+
+    def test_an_answer_whose_fields_are_not_kbsyncs_is_not_kbsync(self):
+        self.foreign.status, self.foreign.content_type = 200, "application/json"
+        cases = {
+            "jobs": (b'{"jobs":[{"state":"done"}]}', lambda: self.client.jobs()),
+            "whoami": (b'{"name":"bot","role":"client","kbs":7,"users":["*"]}', lambda: self.client.whoami()),
+            "tree": (b'{"kb":"demo","commit":"c1","entries":[{"path":"a.md","size":"big"}]}',
+                     lambda: self.client.tree("demo")),
+            "log": (b'{"kb":"demo","commit":"c1","commits":["c0"]}', lambda: self.client.log("demo")),
+            "read_file": (b'{"kb":"demo","path":"a.md","commit":"c1","blobId":"b1","size":1,"encoding":"base64",'
+                          b'"content":"not base64!"}', lambda: self.client.read_file("demo", "a.md")),
+            "job": (b'{"id":"j1","ahead":"first"}', lambda: self.client.job("j1")),
+        }
+        for name, (body, call) in cases.items():
+            with self.subTest(call=name):
+                self.foreign.body = body
+                with self.assertRaises(kbsync.NotKbsync) as raised:
+                    call()
+                self.assertIn("fields", raised.exception.message)
+
+
+class ForeignStreamTest(unittest.TestCase):
+    """An event stream (text/event-stream, 200) whose events' data is not a kbsync job."""
+
+    def setUp(self) -> None:
+        self.data = b"{}"
+        foreign = self
+
+        class Handler(Quiet):
+            def do_GET(self) -> None:
+                body = b"event: state\ndata: " + foreign.data + b"\n\n"
+                self.send(200, body, {"Content-Type": "text/event-stream"})
+
+        self.server = LocalServer(Handler)
+        self.client = kbsync.Client(self.server.url, timeout=5)
+
+    def tearDown(self) -> None:
+        self.server.close()
+
+    def test_an_event_whose_data_is_not_a_job_is_not_kbsync(self):
+        for data in (b"{}", b'{"ok":true}', b"[1]", b'{"id":"j1","attempts":"many"}', b"not json"):
+            with self.subTest(data=data):
+                self.data = data
+                with self.assertRaises(kbsync.NotKbsync) as raised:
+                    with self.client.events("j1", timeout=5) as events:
+                        list(events)
+                self.assertIn(self.server.url, raised.exception.message)
+
+    def test_follow_hands_an_event_that_is_not_a_job_to_on_error(self):
+        failures = []
+        subscription = self.client.follow("j1", lambda e: None, failures.append)
+        self.assertTrue(subscription.join(5))
+        self.assertEqual(len(failures), 1, failures)
+        self.assertIsInstance(failures[0], kbsync.NotKbsync)
 
 
 if __name__ == "__main__":
