@@ -57,10 +57,12 @@ class Client:
     next while it does not (as the Java client does, docs/operations.md "Coordinator failover"): a call that could
     not connect, or that was answered ``503`` and may be sent again (a read, a submit with its ``idempotency_key``, a
     lease call), is tried on the next one at once; other failures are raised, and the next call goes to the next
-    coordinator. A 503 about one job or KB on that coordinator (``JOB_RESTORING``: a job only its degraded journal
-    knows yet; ``SNAPSHOT_BEHIND``, ``SNAPSHOT_UNAVAILABLE``) is raised without moving, to be retried there after its
-    ``Retry-After`` (:meth:`wait` does). While not on the first, a preferred one is probed (``GET /readyz``) every
-    ``probe_interval`` seconds on a thread of its own (no call waits for it), and taken back once ready. ``token``:
+    coordinator, except a timeout of a call given less than ``timeout`` by its caller (a heartbeat near its lease's
+    lapse, :meth:`wait` near its end), which does not move the client. A 503 about one job or KB on that coordinator
+    (``JOB_RESTORING``: a job only its degraded journal knows yet; ``SNAPSHOT_BEHIND``, ``SNAPSHOT_UNAVAILABLE``) is
+    raised without moving, to be retried there after its ``Retry-After`` (:meth:`wait` does). While not on the first,
+    a preferred one is probed (``GET /readyz``) every ``probe_interval`` seconds on a thread of its own (no call waits
+    for it), and taken back once ready. ``token``:
     the bearer token (None: no ``Authorization`` header, for a coordinator with auth off); ``ca_file``: a PEM file of
     the CA that signed the coordinators' certificates (https only; default: the system's trust store); ``timeout``:
     seconds per call (connect and each read).
@@ -205,7 +207,8 @@ class Client:
 
     def _follow(self, job_id: str, timeout: Optional[float], deadline: Optional[float]) -> "JobEvents":
         silence = timeout if timeout is not None else self._stream_idle
-        response, conn, sock, url = self._open_stream(f"/v1/jobs/{_seg(job_id)}/events", silence)
+        shortened = timeout is not None and timeout < self._timeout - _FULL_TRY_SLACK
+        response, conn, sock, url = self._open_stream(f"/v1/jobs/{_seg(job_id)}/events", silence, shortened)
         if timeout is None:  # a coordinator that names its keep-alive period bounds the silence by it, not the client
             period = _keep_alive(response)
             if period is not None:
@@ -281,7 +284,8 @@ class Client:
         the caller's: stop writing. ``doing``: what the holder is doing now (``copying files``), kept with a grant
         (a running job shows it as its ``doing``); sent as the coordinator takes it (:func:`clean_doing`).
         ``timeout``: seconds the whole call may take, a try on another coordinator included (e.g. the time left
-        before the grant lapses); default: the client's ``timeout`` per try."""
+        before the grant lapses); default: the client's ``timeout`` per try. A try given less than the client's
+        ``timeout`` that times out raises :class:`errors.TimedOut` without moving the client to the next coordinator."""
         body = None if doing is None else {"doing": clean_doing(doing)}
         path = f"/v1/leases/{_seg(lease_id)}/heartbeat"
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -428,6 +432,7 @@ class Client:
         def exchange(at: _Endpoint) -> "tuple[int, Any, Dict[str, str]]":
             left = timeout if deadline is None else max(0.001, min(timeout, deadline - time.monotonic()))
             conn = at.connection(left)
+            shortened = left < self._timeout - _FULL_TRY_SLACK
             try:
                 _connect(conn, self._timeout)
                 conn.request(method, at.prefix + path, body=payload, headers=headers)
@@ -438,7 +443,7 @@ class Client:
                     raise _error(at, f"{method} {path}", response.status, raw, head)
                 data = _answer(at, f"{method} {path}", response.status, raw, head)
             except (socket.timeout, TimeoutError) as e:
-                raise errors.TimedOut(0, "TIMEOUT", f"no answer from the coordinator within {timeout} s") from e
+                raise _timed_out(f"no answer from the coordinator at {at.url} within {left:.3g} s", shortened) from e
             except (OSError, http.client.HTTPException) as e:
                 raise errors.Unreachable(0, "UNREACHABLE", f"{type(e).__name__}: {e}") from e
             finally:
@@ -454,7 +459,9 @@ class Client:
 
         return self._failover(repeatable, exchange, deadline)
 
-    def _open_stream(self, path: str, timeout: Optional[float]):
+    def _open_stream(self, path: str, timeout: Optional[float], shortened: bool = False):
+        """Opens an event stream, its answer awaited ``timeout`` seconds (None: without bound); ``shortened``: the
+        caller gave it less than the client's timeout, so a timeout does not move the client."""
         headers = self._headers({"Accept": "text/event-stream"})
 
         def exchange(at: _Endpoint):
@@ -466,7 +473,8 @@ class Client:
                 response = conn.getresponse()
             except (socket.timeout, TimeoutError) as e:
                 conn.close()
-                raise errors.TimedOut(0, "TIMEOUT", "no answer from the coordinator") from e
+                within = "" if timeout is None else f" within {timeout:.3g} s"
+                raise _timed_out(f"no answer from the coordinator at {at.url}{within}", shortened) from e
             except (OSError, http.client.HTTPException) as e:
                 conn.close()
                 raise errors.Unreachable(0, "UNREACHABLE", f"{type(e).__name__}: {e}") from e
@@ -488,7 +496,9 @@ class Client:
         """Runs ``exchange`` with the coordinator in use; on no usable answer (unreachable, timed out, 503) the client
         moves to the next one, and tries it at once when the first surely did not act (no connection) or answered
         503 to a ``repeatable`` call, each coordinator at most once. A 503 about one job or KB there (``_STAYS``, e.g.
-        ``JOB_RESTORING``: only that coordinator knows the job yet) is raised without moving. A ``408`` (the request
+        ``JOB_RESTORING``: only that coordinator knows the job yet) is raised without moving, and so is a timeout of a
+        try the caller gave less than the client's timeout (a heartbeat near its lease's lapse, a wait near its end:
+        :func:`_timed_out`), which says nothing about the coordinator. A ``408`` (the request
         did not arrive whole in time, so nothing was done) is sent again once, to the same coordinator, repeatable or
         not. Nothing is tried again past ``deadline`` (monotonic), when given."""
         self._probe()
@@ -505,6 +515,8 @@ class Client:
             except (errors.Unreachable, errors.TimedOut, errors.ServiceUnavailable) as e:
                 if e.code in _STAYS:
                     raise  # this coordinator's answer about the job or KB: retried here (wait() does), not moved for
+                if getattr(e, "shortened", False):
+                    raise  # the caller's own bound ran out, not the coordinator's time: the client stays on it
                 self._failed(at)
                 tried += 1
                 again = isinstance(e.__cause__, _NotConnected) or (
@@ -560,6 +572,22 @@ class Client:
                         self._current = i
                         self._moves += 1
                 return
+
+
+_FULL_TRY_SLACK = 0.05
+"""Seconds by which a try may fall short of the client's timeout and still count as a full one (a heartbeat given the
+client's timeout sets its deadline a moment before its try starts)."""
+
+
+def _timed_out(message: str, shortened: bool) -> errors.TimedOut:
+    """The :class:`errors.TimedOut` of a try; ``shortened``: the caller gave the try less than the client's timeout
+    (its own ``timeout`` or deadline), so the coordinator may only have been slower than that: not counted against it
+    (the client does not move)."""
+    if shortened:
+        message += " (less than the client's timeout, as the call asked: the client stays on this coordinator)"
+    error = errors.TimedOut(0, "TIMEOUT", message)
+    error.shortened = shortened  # type: ignore[attr-defined]
+    return error
 
 
 class _NotConnected(OSError):

@@ -144,6 +144,118 @@ class ProbeTest(unittest.TestCase):
             second.close()
 
 
+class SlowCoordinator(LocalServer):
+    """A healthy coordinator that answers every call after ``delay`` seconds (an event stream after
+    ``stream_delay``, when set): the lease, a queued job, and its event stream (whose first event says the job is
+    done)."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.stream_delay = None
+        self.calls = []
+        self.released = threading.Event()
+        slow = self
+
+        class Handler(Quiet):
+            def answer(self) -> None:
+                slow.calls.append((self.command, self.path))
+                stream = self.path.endswith("/events")
+                if slow.released.wait(slow.stream_delay if stream and slow.stream_delay is not None else slow.delay):
+                    return
+                try:
+                    self.reply(stream)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up on the answer (its timeout ran out)
+
+            def reply(self, stream: bool) -> None:
+                if self.path.startswith("/v1/leases/"):
+                    lease = {"id": "l1", "kb": "demo", "holder": "h", "state": "granted", "ttlMs": 60000}
+                    self.send(200, json.dumps(lease).encode(), {"Content-Type": "application/json"})
+                elif stream:
+                    job = {"id": "j1", "kb": "demo", "kind": "note", "user": "u", "state": "done"}
+                    body = b"event: state\ndata: " + json.dumps(job).encode() + b"\n\n"
+                    self.send(200, body, {"Content-Type": "text/event-stream"})
+                else:
+                    job = {"id": "j1", "kb": "demo", "kind": "note", "user": "u", "state": "queued"}
+                    self.send(200, json.dumps(job).encode(), {"Content-Type": "application/json"})
+
+            do_GET = do_POST = do_PUT = do_DELETE = answer
+
+        super().__init__(Handler)
+
+    def close(self) -> None:
+        self.released.set()
+        super().close()
+
+
+class ShortenedTimeoutTest(unittest.TestCase):
+    """A call whose caller gave it less than the client's timeout (a heartbeat near a lapse, a wait near its end) and
+    that timed out says nothing about the coordinator: the client stays on it. A try with the client's full timeout
+    that timed out still moves it."""
+
+    def setUp(self) -> None:
+        self.first, self.second = SlowCoordinator(0.3), SlowCoordinator(0)
+
+    def tearDown(self) -> None:
+        self.first.close()
+        self.second.close()
+
+    def assert_stayed(self, kb) -> None:
+        self.assertEqual(kb.coordinator_moves, 0)
+        self.assertEqual(kb.coordinator, self.first.url)
+        self.assertEqual(self.second.calls, [])
+        self.assertEqual(kb.lease("l1").id, "l1")  # the next call goes to the first, which answers
+        self.assertEqual(self.second.calls, [])
+
+    def test_a_heartbeat_given_less_than_the_clients_timeout_that_times_out_does_not_move_the_client(self):
+        kb = kbsync.Client([self.first.url, self.second.url], timeout=5)
+        with self.assertRaises(kbsync.TimedOut):
+            kb.heartbeat("l1", timeout=0.1)
+        self.assert_stayed(kb)
+
+    def test_a_wait_whose_read_times_out_at_its_end_does_not_move_the_client(self):
+        kb = kbsync.Client([self.first.url, self.second.url], timeout=5)
+        with self.assertRaises(kbsync.TimedOut):
+            kb.wait("j1", timeout=0.15)
+        self.assert_stayed(kb)
+
+    def test_a_wait_whose_stream_times_out_at_its_end_does_not_move_the_client(self):
+        self.first.delay, self.first.stream_delay = 0.05, 0.5  # the read answers in time, the stream does not
+        kb = kbsync.Client([self.first.url, self.second.url], timeout=5)
+        with self.assertRaises(kbsync.TimedOut):
+            kb.wait("j1", timeout=0.3)
+        self.assertIn(("GET", "/v1/jobs/j1/events"), self.first.calls)
+        self.assert_stayed(kb)
+
+    def test_a_held_leases_heartbeat_cut_short_by_its_lapse_does_not_move_the_client(self):
+        from kbsync.client import Held
+        from kbsync.models import Lease
+
+        self.first.delay = 1.0
+        kb = kbsync.Client([self.first.url, self.second.url], timeout=5)
+        lease = Lease("l1", "demo", "h", "granted", 0, 7, None, None, 500, {})
+        with Held(kb, lease) as held:  # its first heartbeat may wait only the 0.5 s the grant has left
+            deadline = time.monotonic() + 5
+            while not held.lost and time.monotonic() < deadline:
+                time.sleep(0.02)
+            self.assertTrue(held.lost)
+            self.first.delay = 0
+        self.assertEqual(self.second.calls, [], "the heartbeats and the release stay on the first")
+        self.assertEqual(kb.coordinator_moves, 0)
+
+    def test_a_try_with_the_clients_full_timeout_that_times_out_still_moves_the_client(self):
+        for name, call in (("job", lambda kb: kb.job("j1")), ("heartbeat", lambda kb: kb.heartbeat("l1", timeout=0.1))):
+            with self.subTest(call=name):
+                self.second.calls.clear()
+                kb = kbsync.Client([self.first.url, self.second.url], timeout=0.1)
+                with self.assertRaises(kbsync.TimedOut):
+                    call(kb)
+                self.assertEqual(kb.coordinator_moves, 1)
+                self.assertEqual(kb.coordinator, self.second.url)
+                kb.lease("l1")
+                self.assertEqual(len(self.second.calls), 1)
+
+
 @unittest.skipUnless(URL, "KBSYNC_URL is not set: no coordinator to test against")
 class FailoverTest(unittest.TestCase):
     def setUp(self) -> None:
