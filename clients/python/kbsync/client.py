@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import email.utils
 import http.client
 import json
 import re
@@ -229,10 +230,11 @@ class Client:
     def wait(self, job_id: str, timeout: float) -> Job:
         """Waits until the job finished (done or failed) and returns it; :class:`errors.TimedOut` after
         ``timeout`` seconds, however long the client's per-call ``timeout`` (a coordinator that stops answering
-        mid-read ends the wait then too). Follows the job's events, and reads the job again at least every 10 s; a read or
-        stream without a usable answer (503, e.g. Redis down or a job still in a degraded coordinator's journal;
-        unreachable) is tried again after its ``Retry-After`` (1 s without one) while the timeout allows; an answer that
-        is not kbsync's (:class:`errors.NotKbsync`, e.g. a ``200`` without the job's fields) ends the wait at once."""
+        mid-read ends the wait then too). Follows the job's events, and reads the job again at least every 10 s; a
+        read or stream without a usable answer (503, e.g. Redis down or a job still in a degraded coordinator's
+        journal; unreachable) is tried again after its ``Retry-After`` (seconds or an HTTP date; 1 s without one, at
+        least 0.1 s) while the timeout allows; an answer that is not kbsync's (:class:`errors.NotKbsync`, e.g. a
+        ``200`` without the job's fields) ends the wait at once."""
         deadline = time.monotonic() + timeout
         while True:
             try:  # the read too ends by the deadline, however long the client's per-call timeout
@@ -918,8 +920,7 @@ def _error(at: _Endpoint, request: str, status: int, raw: bytes, head: Dict[str,
     """The exception for an error answer. Only kbsync's error JSON is the coordinator's error; without it, a proxy's
     502/503/504 is the coordinator's unavailability, a proxy's 429 a rate limit, a proxy's 408 a request that did not
     arrive whole in time (as kbsync's own ``REQUEST_TIMEOUT``), anything else ``NotKbsync``."""
-    retry_after = head.get("retry-after")
-    seconds = float(retry_after) if retry_after and retry_after.strip().isdigit() else None
+    seconds = _retry_after(head.get("retry-after"))
     try:
         err = json.loads(raw).get("error")
     except (ValueError, AttributeError):
@@ -945,6 +946,33 @@ def _error(at: _Endpoint, request: str, status: int, raw: bytes, head: Dict[str,
             seconds,
         )
     return _not_kbsync(at, request, status, raw, head, "kbsync's error JSON")
+
+
+MAX_RETRY_AFTER = 3600.0
+"""The longest ``Retry-After`` the client takes, in seconds (the Java client's ``Answer.MAX_RETRY_AFTER``)."""
+
+_SECONDS = re.compile(r"\d+(?:\.\d*)?|\.\d+", re.ASCII)
+
+
+def _retry_after(header: Optional[str], now: Optional[datetime.datetime] = None) -> Optional[float]:
+    """``Retry-After`` in seconds: a number of seconds (the form kbsync sends; a fraction taken too) or an HTTP date (a
+    proxy's), the time from ``now`` until then (0 once it passed); at most :data:`MAX_RETRY_AFTER`. None when absent or
+    neither form, as in the Java client (``Answer.retryAfter``)."""
+    value = (header or "").strip()
+    if not value:
+        return None
+    if _SECONDS.fullmatch(value):
+        return min(float(value), MAX_RETRY_AFTER)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:  # "-0000": UTC, as an HTTP date's GMT is
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    return min(max(0.0, (when - now).total_seconds()), MAX_RETRY_AFTER)
 
 
 def _answer(at: _Endpoint, request: str, status: int, raw: bytes, head: Dict[str, str]) -> Dict[str, Any]:

@@ -19,7 +19,8 @@ class KbsyncError(Exception):
         self.status = status
         self.code = code
         self.message = message
-        #: seconds from the ``Retry-After`` header, when the coordinator sent one
+        #: seconds from the ``Retry-After`` header, when the coordinator (or a proxy) sent one: its seconds (a fraction
+        #: too), or the time until its HTTP date (0 once it passed); at most an hour
         self.retry_after = retry_after
 
 

@@ -5,6 +5,8 @@ unavailability, a proxy's 429 a rate limit, a proxy's 408 a request sent again o
 else ``NotKbsync`` (not retried).
 """
 
+import datetime
+import email.utils
 import unittest
 
 import kbsync
@@ -20,13 +22,15 @@ class ForeignServer(LocalServer):
         self.status = 404
         self.body = NGINX_404
         self.content_type = "text/html"
+        self.retry_after = "4"
         self.requests = 0
         foreign = self
 
         class Handler(Quiet):
             def answer(self) -> None:
                 foreign.requests += 1
-                self.send(foreign.status, foreign.body, {"Content-Type": foreign.content_type, "Retry-After": "4"})
+                head = {"Content-Type": foreign.content_type, "Retry-After": foreign.retry_after}
+                self.send(foreign.status, foreign.body, head)
 
             do_GET = do_POST = do_PUT = do_DELETE = answer
 
@@ -91,6 +95,26 @@ class ForeignAnswerTest(unittest.TestCase):
             self.client.job("j1")
         self.assertEqual(raised.exception.code, "HTTP_429")
         self.assertEqual(raised.exception.retry_after, 4.0)
+
+    def test_retry_after_in_seconds_with_a_fraction_or_as_an_http_date_capped_at_an_hour(self):
+        now = datetime.datetime.now(datetime.timezone.utc)
+        in_a_minute = email.utils.format_datetime(now + datetime.timedelta(seconds=60), usegmt=True)
+        an_hour_ago = email.utils.format_datetime(now - datetime.timedelta(hours=1), usegmt=True)
+        kbsync_503 = b'{"error":{"code":"REDIS_UNAVAILABLE","message":"down"}}'
+        cases = (("4", 4.0), (" 7 ", 7.0), ("1.5", 1.5), ("0.25", 0.25), ("Wed, 21 Oct 2099 07:28:00 GMT", 3600.0),
+                 ("99999999999999999999999", 3600.0), ("7200", 3600.0), (an_hour_ago, 0.0),
+                 ("soon", None), ("-3", None), ("1e3", None), ("nan", None), ("\u00b2", None), ("", None))
+        for body in (kbsync_503, NGINX_404):  # the coordinator's 503, and a proxy's
+            for header, seconds in cases:
+                with self.subTest(body=body[:20], retry_after=header):
+                    self.foreign.status, self.foreign.body, self.foreign.retry_after = 503, body, header
+                    with self.assertRaises(kbsync.ServiceUnavailable) as raised:
+                        self.client.job("j1")
+                    self.assertEqual(raised.exception.retry_after, seconds)
+        self.foreign.body, self.foreign.retry_after = kbsync_503, in_a_minute
+        with self.assertRaises(kbsync.ServiceUnavailable) as raised:
+            self.client.job("j1")
+        self.assertTrue(55 <= raised.exception.retry_after <= 60, raised.exception.retry_after)
 
     def test_a_request_that_did_not_arrive_whole_in_time_is_sent_again_once(self):
         kbsync_408 = b'{"error":{"code":"REQUEST_TIMEOUT","message":"the request body did not arrive in time"}}'

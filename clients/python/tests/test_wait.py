@@ -2,6 +2,8 @@
 was unreachable (degraded mode, ``"mode":"degraded"``) and its stream needs Redis. A small local HTTP server answers
 as such a coordinator: the job's read from its journal, its stream 503 with Retry-After until told otherwise."""
 
+import datetime
+import email.utils
 import json
 import socket
 import time
@@ -27,7 +29,7 @@ class JournalCoordinator(LocalServer):
     """The job queued (from the journal) and its stream 503 JOB_RESTORING for the first ``refusals`` opens, then a
     stream whose last event has the job done."""
 
-    def __init__(self, refusals: int, read_refusals: int = 0) -> None:
+    def __init__(self, refusals: int, read_refusals: int = 0, retry_after: str = "1") -> None:
         self.opens = 0
         self.reads = 0
         fake = self
@@ -39,13 +41,13 @@ class JournalCoordinator(LocalServer):
                 if self.path == "/v1/jobs/dg~1":
                     fake.reads += 1
                     if fake.reads <= read_refusals:
-                        self.reply(503, {"error": {"code": "REDIS_UNAVAILABLE", "message": "down"}}, "1")
+                        self.reply(503, {"error": {"code": "REDIS_UNAVAILABLE", "message": "down"}}, retry_after)
                     else:
                         self.reply(200, dict(JOB, state="queued", mode="degraded"))
                 elif self.path == "/v1/jobs/dg~1/events":
                     fake.opens += 1
                     if fake.opens <= refusals:
-                        self.reply(503, {"error": {"code": "JOB_RESTORING", "message": "on its way"}}, "1")
+                        self.reply(503, {"error": {"code": "JOB_RESTORING", "message": "on its way"}}, retry_after)
                     else:
                         body = ("event: state\ndata: " + json.dumps(dict(JOB, state="queued")) + "\n\n"
                                 + "event: state\ndata: " + json.dumps(dict(JOB, state="done")) + "\n\n").encode()
@@ -110,6 +112,22 @@ class WaitThroughA503Test(unittest.TestCase):
             self.assertGreaterEqual(time.monotonic() - started, 0.9, "it waited the Retry-After")
         finally:
             fake.close()
+
+    def test_waits_the_retry_after_a_503_asks_for_with_a_fraction_or_as_an_http_date(self):
+        past = email.utils.format_datetime(datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1),
+                                           usegmt=True)
+        for retry_after, at_least in (("0.3", 0.55), (past, 0.15)):  # a date that passed: at once (the 0.1 s floor)
+            with self.subTest(retry_after=retry_after):
+                fake = JournalCoordinator(refusals=2, retry_after=retry_after)
+                try:
+                    started = time.monotonic()
+                    self.assertEqual(kbsync.Client(fake.url, timeout=5).wait("dg~1", timeout=20).state, "done")
+                    took = time.monotonic() - started
+                    self.assertEqual(fake.opens, 3)
+                    self.assertGreaterEqual(took, at_least, "it waited the Retry-After")
+                    self.assertLess(took, 1.5, "not the 1 s of a 503 without Retry-After, twice")
+                finally:
+                    fake.close()
 
     def test_waits_through_a_503_of_the_jobs_read(self):
         fake = JournalCoordinator(refusals=0, read_refusals=1)
