@@ -203,7 +203,8 @@ class Client:
         which the coordinator sends every 15 s) after which it raises :class:`errors.TimedOut`; None: 2.5 of the
         coordinator's keep-alive periods (it names its period in ``X-Kbsync-Keep-Alive-Seconds``: 37.5 s by default),
         or the client's ``stream_idle_timeout`` (60 s) when it names none, after which the stream is taken for broken.
-        To wait for a job with a deadline use :meth:`wait`. Close it (or use ``with``) to stop early."""
+        To wait for a job with a deadline use :meth:`wait`. Close it (or use ``with``) to stop early, also from another
+        thread: that closes its connection."""
         return self._follow(job_id, timeout, None)
 
     def _follow(self, job_id: str, timeout: Optional[float], deadline: Optional[float]) -> "JobEvents":
@@ -214,7 +215,7 @@ class Client:
             period = _keep_alive(response)
             if period is not None:
                 sock.settimeout(period * _SILENT_PERIODS)
-        return JobEvents(response, conn, deadline, url)
+        return JobEvents(response, conn, deadline, url, sock)
 
     def follow(
         self,
@@ -784,7 +785,8 @@ def _pause(e: "errors.KbsyncError", deadline: float) -> None:
 
 
 class JobEvents:
-    """An open job event stream: iterate it for :class:`JobEvent` s; ``close()`` ends it early."""
+    """An open job event stream: iterate it for :class:`JobEvent` s; ``close()`` ends it early (also from another
+    thread) and closes its connection, as does the end of the iteration."""
 
     def __init__(
         self,
@@ -792,16 +794,23 @@ class JobEvents:
         conn: http.client.HTTPConnection,
         deadline: Optional[float] = None,
         url: Optional[str] = None,
+        sock: Optional[socket.socket] = None,
     ) -> None:
         self._response = response
         self._conn = conn
+        # the stream's socket: a response that ends with its connection (HTTP/1.0, Connection: close) takes it over
+        # from ``conn``, whose ``sock`` is None then
+        self._sock = sock if sock is not None else getattr(conn, "sock", None)
         self._deadline = deadline
         self._url = url
+        self._lock = threading.Lock()
         self._closed = False
+        self._reading = False  # a read of the response is under way (on any thread)
+        self._released = False
 
     def __iter__(self) -> Iterator[JobEvent]:
         try:
-            for name, data in read_events(self._response, comments=self._deadline is not None):
+            for name, data in read_events(_Lines(self._readline), comments=self._deadline is not None):
                 self._check_deadline()
                 if name == "error":  # the coordinator ends the stream with it (e.g. SLOW_CONSUMER): say so
                     error = self._decode(name, data, _stream_error)
@@ -850,16 +859,45 @@ class JobEvents:
         if sock is not None:
             sock.settimeout(left)
 
+    def _readline(self) -> bytes:
+        """A line of the response; none once closed. A read that ``close()`` cut short closes the response after it."""
+        with self._lock:
+            if self._closed:
+                return b""
+            self._reading = True
+        try:
+            return self._response.readline()
+        finally:
+            with self._lock:
+                self._reading = False
+                release = self._closed
+            if release:
+                self._release()
+
     def close(self) -> None:
-        """Closes the stream; an iteration in progress ends."""
-        if not self._closed:
+        """Closes the stream and its connection; an iteration in progress (on another thread too) ends."""
+        with self._lock:
+            if self._closed:
+                return
             self._closed = True
-            try:
-                sock = self._conn.sock
-                if sock is not None:
-                    sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            reading = self._reading
+        try:
+            if self._sock is not None:
+                self._sock.shutdown(socket.SHUT_RDWR)  # ends a read under way, on whatever thread
+        except OSError:
+            pass
+        if not reading:  # else the read, ended by the shutdown, closes the response (not under its feet)
+            self._release()
+
+    def _release(self) -> None:
+        """Closes the response (whose file holds the socket open) and the connection, once."""
+        with self._lock:
+            if self._released:
+                return
+            self._released = True
+        try:
+            self._response.close()
+        finally:
             self._conn.close()
 
     def __enter__(self) -> "JobEvents":
@@ -867,6 +905,13 @@ class JobEvents:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+class _Lines:
+    """A file-like of the one method :func:`read_events` uses: ``readline``."""
+
+    def __init__(self, readline: Callable[[], bytes]) -> None:
+        self.readline = readline
 
 
 class Subscription:

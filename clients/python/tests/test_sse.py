@@ -128,12 +128,52 @@ class SilentStreamTest(unittest.TestCase):
     def test_follow_reports_a_silent_stream_to_on_error(self):
         import kbsync
 
-        kb = kbsync.Client(self.server.url, timeout=5, stream_idle_timeout=0.5)
-        errors = []
-        subscription = kb.follow("kb~1", lambda e: None, errors.append)
-        self.assertTrue(subscription.join(10), "the subscription hung on a silent peer")
-        self.assertEqual(len(errors), 1, errors)
-        self.assertIsInstance(errors[0], Unavailable)
+        def follow() -> None:
+            kb = kbsync.Client(self.server.url, timeout=5, stream_idle_timeout=0.5)
+            errors = []
+            subscription = kb.follow("kb~1", lambda e: None, errors.append)
+            self.assertTrue(subscription.join(10), "the subscription hung on a silent peer")
+            self.assertEqual(len(errors), 1, errors)
+            self.assertIsInstance(errors[0], Unavailable)
+
+        self.assert_no_socket_left_open(follow)
+
+    def test_closing_a_stream_ends_its_iteration_at_once_and_closes_its_socket(self):
+        import kbsync
+
+        def close_while_read() -> None:
+            kb = kbsync.Client(self.server.url, timeout=5, stream_idle_timeout=10)
+            outcome = []
+            with kb.events("kb~1") as events:
+                def read() -> None:
+                    try:
+                        outcome.extend(events)
+                    except BaseException as e:  # noqa: BLE001 - what the test looks at
+                        outcome.append(e)
+
+                thread = threading.Thread(target=read, daemon=True)
+                thread.start()
+                time.sleep(0.2)  # the reader waits in the silent stream
+                started = time.monotonic()
+                events.close()
+                thread.join(5)
+                self.assertFalse(thread.is_alive(), "close() did not end the iteration")
+                self.assertLess(time.monotonic() - started, 1, "the iteration ended by the idle timeout, not close()")
+                self.assertEqual(outcome, [])
+
+        self.assert_no_socket_left_open(close_while_read)
+
+    def assert_no_socket_left_open(self, body) -> None:
+        """Runs ``body``; every socket it opened was closed, not left to the garbage collector (ResourceWarning)."""
+        import gc
+        import warnings
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ResourceWarning)
+            body()
+            gc.collect()
+        left = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+        self.assertEqual(left, [], "a stream's socket was left open")
 
 
 class LongKeepAliveTest(unittest.TestCase):
