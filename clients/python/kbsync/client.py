@@ -855,9 +855,8 @@ class JobEvents:
         left = self._deadline - time.monotonic()
         if left <= 0:
             raise socket.timeout("deadline passed")
-        sock = self._conn.sock
-        if sock is not None:
-            sock.settimeout(left)
+        if self._sock is not None:  # the stream's own: its connection's is None once the response took it over
+            self._sock.settimeout(left)
 
     def _readline(self) -> bytes:
         """A line of the response; none once closed. A read that ``close()`` cut short closes the response after it."""

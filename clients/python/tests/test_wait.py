@@ -6,6 +6,7 @@ import datetime
 import email.utils
 import json
 import socket
+import threading
 import time
 import unittest
 
@@ -170,6 +171,38 @@ class WaitDeadlineTest(unittest.TestCase):
             self.assertLess(time.monotonic() - started, 4, "the wait's timeout bounds the job's read too")
         finally:
             silent.close()
+
+    def test_a_stream_that_ends_with_its_connection_still_ends_the_wait_at_its_timeout(self):
+        # HTTP/1.0: the stream's response takes its socket over from the connection; a keep-alive every 0.8 s
+        released = threading.Event()
+
+        class Handler(Quiet):
+            def do_GET(self) -> None:
+                try:
+                    if not self.path.endswith("/events"):
+                        job = json.dumps(dict(JOB, state="queued")).encode()
+                        self.send(200, job, {"Content-Type": "application/json"})
+                        return
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/event-stream")
+                    self.end_headers()
+                    while True:
+                        self.wfile.write(b": keep-alive\n\n")
+                        self.wfile.flush()
+                        if released.wait(0.8):
+                            return
+                except OSError:
+                    pass  # the client gave up on the answer
+
+        server = LocalServer(Handler)
+        try:
+            started = time.monotonic()
+            with self.assertRaises(kbsync.TimedOut):
+                kbsync.Client(server.url, timeout=5).wait("dg~1", timeout=1.0)
+            self.assertLess(time.monotonic() - started, 1.4, "the stream was read past the wait's timeout")
+        finally:
+            released.set()
+            server.close()
 
 
 if __name__ == "__main__":
