@@ -13,8 +13,8 @@ import java.util.Optional;
 
 /**
  * A real 3-master Redis Cluster on 127.0.0.1 (no replicas, node timeout 2 s; or, from {@link #startWithReplicas()},
- * one replica per master and node timeout 1 s; {@code cluster-require-full-coverage no}, so a shard that lost its
- * master does not stop the others), built over raw RESP with {@code CLUSTER ADDSLOTS},
+ * one replica per master and node timeout 1 s), every node with {@code cluster-require-full-coverage no}, so a shard
+ * that lost its master (killed, paused) does not stop the others; built over raw RESP with {@code CLUSTER ADDSLOTS},
  * {@code CLUSTER MEET} and {@code CLUSTER REPLICATE} so it needs only {@code redis-server}; nodes run in containers
  * (host network, so the bus port {@code port + 10000} is on 127.0.0.1 too) or as local processes, as
  * {@link RedisRuntime} chooses. {@link #start()} returns once every node reports {@code cluster_state:ok};
@@ -248,9 +248,8 @@ public final class RedisClusterFixture implements AutoCloseable {
                     "nodes-" + port + ".conf",
                     "--cluster-node-timeout",
                     nodeTimeoutMs));
-            if (replicas) { // each KB lives in one slot: a shard without a master stops only its own KBs
-                args.addAll(List.of("--cluster-require-full-coverage", "no"));
-            }
+            // each KB lives in one slot: a shard without a master stops only its own KBs
+            args.addAll(List.of("--cluster-require-full-coverage", "no"));
             nodes.add(RedisRuntime.current().start(TempDirs.subdir(dir, "node-" + port), port, args));
         }
         for (int i = 0; i < MASTERS; i++) {

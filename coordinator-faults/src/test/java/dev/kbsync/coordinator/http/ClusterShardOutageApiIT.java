@@ -3,9 +3,14 @@ package dev.kbsync.coordinator.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.Lease;
+import dev.kbsync.api.LeaseState;
 import dev.kbsync.coordinator.Coordinator;
 import dev.kbsync.coordinator.ServicesFactory;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.coordinator.service.KeepAlive;
+import dev.kbsync.coordinator.service.LeaseService;
 import dev.kbsync.testing.RedisClusterFixture;
 import dev.kbsync.testing.RedisServer;
 import dev.kbsync.testing.TimingSensitive;
@@ -32,6 +37,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * the master that owns the readiness probe's key {@code kbsync:readyz} SIGKILLed: a KB on a healthy shard keeps
  * answering its submissions and reads 2xx and {@code /readyz} stays 200 throughout (the failure of one shard is no
  * reason to take the whole API down, nor for load balancers to drain every coordinator at once); a KB on the failed
- * shard may answer 503 with Retry-After until its replica is promoted, never 500, and answers 2xx again after.
+ * shard may answer 503 with Retry-After until its replica is promoted, never 500, and answers 2xx again after. The
+ * other cases share a 3-master cluster without replicas and pause one master (SIGSTOP) for as long as they need its
+ * shard without a master: what only that shard holds (the KB registry, a user's rate window) stops nothing else.
  */
 @TimingSensitive
 class ClusterShardOutageApiIT {
@@ -50,6 +59,23 @@ class ClusterShardOutageApiIT {
     private static final String PROBE_KEY = "kbsync:readyz";
     /** Node 1 holds none of the keys shared by all KBs (ClusterFaultsIT), only the probe's key and its KBs'. */
     private static final int FAILED = 1;
+    /** The KB registry's key: on one shard, read by every coordinator's sweep. */
+    private static final String REGISTRY_KEY = "kbsync:kbs";
+
+    /** 3 masters, no replicas: a paused master leaves its shard without one until it is resumed. */
+    private static RedisClusterFixture masters;
+
+    @BeforeAll
+    static void startMasters() {
+        masters = RedisClusterFixture.start();
+    }
+
+    @AfterAll
+    static void stopMasters() {
+        if (masters != null) {
+            masters.close();
+        }
+    }
 
     private record Answer(long atNanos, long tookMs, String what, int status, String retryAfter, String body) {
         boolean ok() {
@@ -169,13 +195,38 @@ class ClusterShardOutageApiIT {
         }
     }
 
+    /**
+     * The registry's shard has no master: the sweep goes on over the KBs it read last, so a grant on a healthy shard
+     * whose holder went silent still lapses and the next waiter is granted (before, every pass waited for a read of the
+     * registry, which failed after Redisson's retries, and no KB was swept for as long as the shard was down).
+     */
+    @Test
+    void shouldEndALapsedGrantOnAHealthyShardWhileTheRegistrysShardHasNoMaster() throws Exception {
+        RedisServer registry = masters.masterOf(masters.slot(REGISTRY_KEY));
+        String kb = pick(masters, registry, "swept", i -> "kbsync:{kb:swept" + i + "}:queue", false);
+        try (Stack stack = Stack.start(masters, kb)) {
+            LeaseService leases = stack.coordinator().services().leases();
+            withoutMaster(registry, () -> {
+                Thread.sleep(6_000); // past the sweep's 5 s between reads of the registry: one is under way
+                leases.request(KbId.of(kb), "silent", Duration.ofSeconds(1)).await();
+                Lease next = leases.request(KbId.of(kb), "next", Duration.ofSeconds(30))
+                        .await();
+                assertThat(next.state()).isEqualTo(LeaseState.WAITING);
+                try (KeepAlive alive = leases.keepAlive(next.id())) {
+                    await().atMost(Duration.ofSeconds(6))
+                            .until(() -> leases.get(next.id()).await().state() == LeaseState.GRANTED);
+                }
+            });
+        }
+    }
+
     @Test
     void shouldStillCountRedisDownWhenNoShardAnswers() throws Exception {
-        try (RedisClusterFixture cluster = RedisClusterFixture.start();
-                Stack stack = Stack.start(cluster, "kb0")) {
+        awaitCovered();
+        try (Stack stack = Stack.start(masters, "kb0")) {
             Probe probe = new Probe(stack.client(), stack.slow(), "u1", "kb0", "kb0");
             assertThat(probe.submit("kb0").await().statusCode()).isEqualTo(202);
-            cluster.nodes().forEach(RedisServer::pause);
+            masters.nodes().forEach(RedisServer::pause);
             long paused = System.nanoTime();
             try {
                 await().atMost(Duration.ofSeconds(10)).until(() -> readyz(stack) == 503);
@@ -191,10 +242,56 @@ class ClusterShardOutageApiIT {
                         refused.statusCode(),
                         refused.bodyAsString());
             } finally {
-                cluster.nodes().forEach(RedisServer::resume);
+                masters.nodes().forEach(RedisServer::resume);
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> readyz(stack) == 200);
         }
+    }
+
+    /**
+     * Runs {@code during} with {@code master} paused and its shard marked failed by the others (no master serves it),
+     * then resumes it and waits until every shard is served again.
+     */
+    private static void withoutMaster(RedisServer master, ThrowingRunnable during) throws Exception {
+        awaitCovered();
+        int slot = firstSlot(master);
+        master.pause();
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> !served(slot));
+            during.run();
+        } finally {
+            master.resume();
+            awaitCovered();
+        }
+    }
+
+    /** Waits until each of the shared cluster's masters serves its slots as at start. */
+    private static void awaitCovered() {
+        for (RedisServer master : masters.nodes()) {
+            await().atMost(Duration.ofSeconds(30))
+                    .ignoreExceptions()
+                    .until(() -> masters.masterOf(firstSlot(master)).equals(master));
+        }
+    }
+
+    private static boolean served(int slot) {
+        try {
+            masters.masterOf(slot);
+            return true;
+        } catch (IllegalStateException none) {
+            return false;
+        }
+    }
+
+    private static int firstSlot(RedisServer master) {
+        return IntStream.range(0, RedisClusterFixture.SLOTS)
+                .filter(slot -> masters.nodeForSlot(slot).equals(master))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private interface ThrowingRunnable {
+        void run() throws Exception;
     }
 
     /** What the coordinator's {@code /readyz} answers now. */
@@ -368,9 +465,18 @@ class ClusterShardOutageApiIT {
     /** The first {@code prefix + i} whose key {@code key(i)} lives on the failed master ({@code onFailed}) or not. */
     private static String pick(
             RedisClusterFixture cluster, String prefix, java.util.function.IntFunction<String> key, boolean onFailed) {
-        RedisServer failedMaster = cluster.nodes().get(FAILED);
+        return pick(cluster, cluster.nodes().get(FAILED), prefix, key, onFailed);
+    }
+
+    /** The first {@code prefix + i} whose key {@code key(i)} lives on {@code master} ({@code on}) or not. */
+    private static String pick(
+            RedisClusterFixture cluster,
+            RedisServer master,
+            String prefix,
+            java.util.function.IntFunction<String> key,
+            boolean on) {
         return IntStream.range(0, 1000)
-                .filter(i -> cluster.masterOf(cluster.slot(key.apply(i))).equals(failedMaster) == onFailed)
+                .filter(i -> cluster.nodeForSlot(cluster.slot(key.apply(i))).equals(master) == on)
                 .mapToObj(i -> prefix + i)
                 .findFirst()
                 .orElseThrow();

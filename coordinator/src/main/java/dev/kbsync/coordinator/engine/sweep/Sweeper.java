@@ -18,6 +18,7 @@ import dev.kbsync.coordinator.engine.ticket.TicketKind;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.engine.worker.AgentFleet;
 import dev.kbsync.coordinator.metrics.MetricsSink;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -42,9 +43,13 @@ import org.slf4j.LoggerFactory;
  * made here or announced by another coordinator), the next thing it must do falls due (its grant's expiry, its first
  * waiter's keep-alive, its next record or webhook), or its longest rest passed
  * ({@link Sweep#BUSY_MAX} held, {@link Sweep#QUIET_MAX} quiet); so an idle KB costs Redis one step every few seconds
- * and one whose holder works while others wait about one a second, not one per tick. The list of registered KBs is read again at that pace too. A pass that fails
- * (Redis unreachable, failing over) forgets both: a failover may bring back work a resting KB had finished. A KB removed
- * ({@link #forget}) is not swept again, however it is touched (a late webhook retry, a late change event), and the
+ * and one whose holder works while others wait about one a second, not one per tick. The list of registered KBs is
+ * read again at that pace too, beside the passes: a pass sweeps the last list read (and the KBs touched or busy) while
+ * the next read is under way, and goes on with it while reads fail (on a Redis Cluster, the registry's shard without a
+ * master: the other shards' KBs are still swept, docs/operations.md). A pass that fails (Redis unreachable, failing
+ * over, one KB's shard down) forgets the rests and has the list read again: a failover may bring back work a resting
+ * KB had finished, or a registration. A KB removed ({@link #forget}) is not swept again, however it is touched (a late
+ * webhook retry, a late change event), and the
  * result of a step in flight at its removal is dropped, so neither brings its per-KB meters back; it is swept again
  * once a read of the registered KBs lists it (registered again). It is remembered as removed for the webhooks' retry
  * window and an hour more ({@link ForgottenKbs}), not for the process's whole life.
@@ -72,10 +77,13 @@ public final class Sweeper {
     private final Set<KbId> busy = ConcurrentHashMap.newKeySet(); // the last pass found work
     private final ForgottenKbs removed; // forgotten, not listed since (for as long as a webhook retry may touch them)
 
-    private List<KbId> registered = List.of();
+    private List<KbId> registered = List.of(); // the last list read
     private long registeredAt;
+    private boolean relist = true; // read the list at the next pass
+    private boolean reading; // a read of the list is under way
     private boolean running;
     private final OutageLog outage = new OutageLog(LOG, "sweep");
+    private final OutageLog registryOutage = new OutageLog(LOG, "reading the registered KBs for the sweep");
     private boolean stopped;
     private Future<Void> inFlight = Future.succeededFuture();
 
@@ -109,13 +117,12 @@ public final class Sweeper {
         }
         running = true;
         long now = System.nanoTime();
-        inFlight = registered(now)
-                .compose(ids -> InFlightWindow.all(List.copyOf(due(ids, now)), IN_FLIGHT, this::sweep))
+        inFlight = InFlightWindow.all(List.copyOf(due(registered(now), now)), IN_FLIGHT, this::sweep)
                 .andThen(ar -> {
                     running = false;
                     if (ar.failed()) { // Redis failed over or came back: what it holds may differ from what was seen
                         restUntil.clear();
-                        registered = List.of();
+                        relist = true;
                     }
                     if (ar.failed()) {
                         outage.failed("a pass", ar.cause());
@@ -152,17 +159,35 @@ public final class Sweeper {
         return removed.contains(kb);
     }
 
-    private Future<List<KbId>> registered(long now) {
-        if (!registered.isEmpty() && now - registeredAt < Sweep.QUIET_MAX.toNanos()) {
-            return Future.succeededFuture(registered);
-        }
-        return kbs.ids().map(ids -> {
-            registered = ids;
+    /**
+     * The KBs registered as the last read found them. A read falls due every {@link Sweep#QUIET_MAX} (every pass while
+     * none found any) and after a failed pass or read. It runs beside the passes, which sweep the last list meanwhile
+     * and whatever the read answers: on a Redis Cluster a read of a registry whose shard has no master fails only after
+     * Redisson's retries (5-20 s), and the other shards' KBs must still be swept. So the first pass sweeps only the KBs
+     * touched; the next one the list.
+     */
+    private List<KbId> registered(long now) {
+        if (!reading && (relist || registered.isEmpty() || now - registeredAt >= Sweep.QUIET_MAX.toNanos())) {
+            relist = false;
             registeredAt = now;
-            restUntil.keySet().retainAll(Set.copyOf(ids)); // a deleted KB is no longer swept
-            removed.listed(ids); // registered again, or forgotten long enough
-            return ids;
-        });
+            reading = true;
+            kbs.ids().onComplete(this::listed);
+        }
+        return registered;
+    }
+
+    private void listed(AsyncResult<List<KbId>> read) {
+        reading = false;
+        if (read.failed()) {
+            relist = true;
+            registryOutage.failed("a read", read.cause());
+            return;
+        }
+        registryOutage.succeeded();
+        List<KbId> ids = read.result();
+        registered = ids;
+        restUntil.keySet().retainAll(Set.copyOf(ids)); // a deleted KB is no longer swept
+        removed.listed(ids); // registered again, or forgotten long enough
     }
 
     /**
