@@ -220,6 +220,36 @@ class ClusterShardOutageApiIT {
         }
     }
 
+    /**
+     * A user's rate window lives in a slot of its own: while its shard has no master, that user's notes to a KB on
+     * another shard are taken, not limited by it (before: 503 REDIS_UNAVAILABLE on every KB), and counted as skipped.
+     */
+    @Test
+    void shouldTakeTheNotesOfAUserWhoseRateWindowsShardHasNoMaster() throws Exception {
+        RedisServer down = masters.nodes().get(FAILED);
+        String kb = pick(masters, down, "limited", i -> "kbsync:{kb:limited" + i + "}:queue", false);
+        String user = pick(masters, down, "u", i -> "kbsync:rl:{u" + i + "}", true);
+        try (Stack stack = Stack.start(masters, kb)) {
+            Probe probe = new Probe(stack.client(), stack.slow(), user, kb, kb);
+            withoutMaster(down, () -> {
+                long sent = System.nanoTime();
+                HttpResponse<Buffer> answer = probe.submit(kb).await();
+                LOG.info(
+                        "MEASURED: a note of a user whose rate window's shard has no master: {} after {} ms",
+                        answer.statusCode(),
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent));
+                assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(202);
+                assertThat(stack.client()
+                                .get("/metrics")
+                                .bearerTokenAuthentication(CLIENT)
+                                .send()
+                                .await()
+                                .bodyAsString())
+                        .contains("kbsync_rate_windows_skipped_total 1.0");
+            });
+        }
+    }
+
     @Test
     void shouldStillCountRedisDownWhenNoShardAnswers() throws Exception {
         awaitCovered();

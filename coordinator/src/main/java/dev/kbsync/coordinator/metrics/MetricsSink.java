@@ -17,6 +17,12 @@ public interface MetricsSink {
     /** Redis confirmed a write that creates a job or a grant on fewer replicas than required (answered 503). */
     default void replicationShortfall(KbId kb) {}
 
+    /**
+     * A submission went on without counting in a user's or token's rate window, whose Redis Cluster shard did not
+     * answer.
+     */
+    default void rateWindowSkipped() {}
+
     /** A webhook delivery attempt ended: {@code result} is delivered, failed (retried later) or dropped (gave up). */
     default void webhook(KbId kb, String result) {}
 

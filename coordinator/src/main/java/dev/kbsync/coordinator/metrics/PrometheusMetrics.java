@@ -38,6 +38,7 @@ public final class PrometheusMetrics implements MetricsSink {
     private final Map<JobKind, PerKb<Counter>> submitted = new EnumMap<>(JobKind.class);
     private final Set<KbId> introduced = ConcurrentHashMap.newKeySet();
     private final Counter redisUnavailable;
+    private final Counter rateWindowsSkipped;
     private final Map<String, PerKb<Counter>> webhooks = new java.util.HashMap<>();
     private final Map<String, Counter> readTimeouts = new java.util.HashMap<>();
     private final ChannelGauges leaseChannels;
@@ -59,6 +60,10 @@ public final class PrometheusMetrics implements MetricsSink {
         this.queueLength = new PerKb<>(this::queueGauge);
         this.redisUnavailable = Counter.builder("kbsync.redis.unavailable")
                 .description("Requests answered 503 REDIS_UNAVAILABLE because Redis did not answer.")
+                .register(registry);
+        this.rateWindowsSkipped = Counter.builder("kbsync.rate.windows.skipped")
+                .description("Submissions not limited by a user's or token's rate window whose Redis Cluster shard did"
+                        + " not answer.")
                 .register(registry);
         for (String stage : java.util.List.of("headers", "body")) {
             readTimeouts.put(
@@ -149,6 +154,11 @@ public final class PrometheusMetrics implements MetricsSink {
     @Override
     public void pushRejections(KbId kb, int count) {
         pushRejections.of(kb).increment(count);
+    }
+
+    @Override
+    public void rateWindowSkipped() {
+        rateWindowsSkipped.increment();
     }
 
     @Override

@@ -18,7 +18,8 @@ import org.redisson.client.codec.StringCodec;
  * and counted atomically by a Lua script, so every coordinator shares the windows. On one Redis master a submit counts
  * in its windows in its own step (submit.lua, same ZSETs, same rules); on a Cluster the windows live in other slots
  * than the KB's, so this limiter counts them before the step: in all its {@link Window}s (user, KB, token) or in none,
- * taken one by one, the entries already counted removed again when a later window is full (or the step refuses).
+ * taken one by one, the entries already counted removed again when a later window is full (or the step refuses). A
+ * user's or token's window whose shard does not answer is skipped there if {@link UnreachableWindows} says so.
  */
 public final class SubmissionRateLimiter {
     private static final String SCRIPT = """
@@ -39,11 +40,20 @@ public final class SubmissionRateLimiter {
     private final RedissonClient redisson;
     private final Clock clock;
     private final Duration window;
+    private final UnreachableWindows unreachable;
 
+    /** A limiter that refuses a submission when one of its windows cannot be counted in. */
     public SubmissionRateLimiter(RedissonClient redisson, Clock clock, Duration window) {
+        this(redisson, clock, window, UnreachableWindows.NONE);
+    }
+
+    /** A limiter that lets a submission through the windows {@code unreachable} skips when they cannot be counted in. */
+    public SubmissionRateLimiter(
+            RedissonClient redisson, Clock clock, Duration window, UnreachableWindows unreachable) {
         this.redisson = redisson;
         this.clock = clock;
         this.window = window;
+        this.unreachable = unreachable;
     }
 
     /** Counts one submission in {@code limit} if it has room. Completes on {@code context}. */
@@ -54,7 +64,8 @@ public final class SubmissionRateLimiter {
     /**
      * Counts one submission in every window or, when one is full, in none and fails with {@link RateLimitedException}
      * (the full window's code); when one cannot be counted (Redis unavailable), in none either, failing as that window
-     * did. Completes with the least room left.
+     * did, unless {@link UnreachableWindows} skips it (not counted in, not limiting). Completes with the least room left
+     * in the windows counted in.
      */
     public Future<Integer> check(List<Window> windows, Context context) {
         return check(windows, member(clock), context);
@@ -78,6 +89,10 @@ public final class SubmissionRateLimiter {
         }
         Window limit = windows.get(next);
         return acquire(limit, member, context).transform(counted -> {
+            if (counted.failed() && unreachable.skips(limit, counted.cause())) {
+                // a late answer may still count it there: one entry too many in that window, never one too few
+                return take(windows, next + 1, member, taken, least, context);
+            }
             if (counted.failed()) { // not counted for sure (a late answer may have counted it): out of every window
                 List<Window> touched = new ArrayList<>(taken);
                 touched.add(limit);
@@ -88,6 +103,7 @@ public final class SubmissionRateLimiter {
                 return uncount(taken, member, context)
                         .transform(done -> Future.failedFuture(refusal(limit, limited, window)));
             }
+            unreachable.counted(limit);
             taken.add(limit);
             return take(windows, next + 1, member, taken, Math.min(least, decision.remaining()), context);
         });

@@ -11,6 +11,14 @@ public record Window(String key, int limit, String code, String what) {
         }
     }
 
+    /**
+     * Whether the window is a user's or a token's, in a slot of its own rather than a KB's: on a Redis Cluster it may
+     * live on another shard than the KB a submission goes to ({@link UnreachableWindows}).
+     */
+    public boolean shared() {
+        return !key.startsWith("kbsync:{kb:");
+    }
+
     /** The per-user limit ({@code kbsync:rl:{<user>}}; 429 RATE_LIMITED). */
     public static Window user(String user, int limit) {
         return new Window("kbsync:rl:{" + user + "}", limit, "RATE_LIMITED", "user " + user);

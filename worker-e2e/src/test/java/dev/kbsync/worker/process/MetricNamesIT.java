@@ -68,6 +68,8 @@ class MetricNamesIT {
             "kbsync_lock_wait_seconds_max gauge {kb} \"Time from queueing to grant of a KB lock.\"",
             "kbsync_push_rejections_total counter {kb} \"Non-fast-forward pushes reported by workers.\"",
             "kbsync_queue_length gauge {kb} \"Holder plus waiters per KB.\"",
+            "kbsync_rate_windows_skipped_total counter {} \"Submissions not limited by a user's or token's rate window"
+                    + " whose Redis Cluster shard did not answer.\"",
             "kbsync_redis_unavailable_total counter {} \"Requests answered 503 REDIS_UNAVAILABLE because Redis did not"
                     + " answer.\"",
             "kbsync_redis_up gauge {} \"1 while Redis answers this coordinator's probes, 0 while it does not.\"",

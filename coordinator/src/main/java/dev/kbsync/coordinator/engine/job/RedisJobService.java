@@ -32,6 +32,7 @@ import dev.kbsync.coordinator.metrics.MetricsSink;
 import dev.kbsync.coordinator.ratelimit.Limits;
 import dev.kbsync.coordinator.ratelimit.RateDecision;
 import dev.kbsync.coordinator.ratelimit.SubmissionRateLimiter;
+import dev.kbsync.coordinator.ratelimit.UnreachableWindows;
 import dev.kbsync.coordinator.ratelimit.Window;
 import dev.kbsync.coordinator.service.Accepted;
 import dev.kbsync.coordinator.service.JobListQuery;
@@ -66,6 +67,7 @@ public final class RedisJobService implements JobService {
     private final JobLists lists;
     private final Redis redis;
     private final boolean cluster;
+    private final UnreachableWindows unreachable;
 
     public RedisJobService(
             EngineConfig config,
@@ -80,6 +82,7 @@ public final class RedisJobService implements JobService {
         this.config = config;
         this.redis = redis;
         this.cluster = cluster;
+        this.unreachable = new UnreachableWindows(metrics::rateWindowSkipped);
         this.clock = clock;
         this.tickets = tickets;
         this.kbs = kbs;
@@ -108,7 +111,7 @@ public final class RedisJobService implements JobService {
             return step(ref, job, s, s.contentHash(), s.limits(), member, how, true, false);
         }
         SubmissionRateLimiter before =
-                new SubmissionRateLimiter(redis.client(), clock, s.limits().length());
+                new SubmissionRateLimiter(redis.client(), clock, s.limits().length(), unreachable);
         List<Window> windows = s.limits().windows();
         return before.check(windows, member, redis.context())
                 .compose(least -> step(ref, job, s, s.contentHash(), Limits.NONE, member, how, true, false)
