@@ -217,20 +217,41 @@ public final class Engine {
     /**
      * Sets what the engine needs on the caller's Redisson config: the lock watchdog (a dead coordinator's locks lapse
      * after it), a short fair-lock wait timeout (a dead Redisson waiter stops blocking its KB within seconds), and,
-     * with replicas (Sentinel, Cluster), reads from masters only: Redisson reads replicas by default, and a lagging
-     * replica would hand the drivers a stale queue head and clients positions that go back up. Redisson's object
+     * with replicas (Sentinel, Cluster, master and replicas, replicated), reads from masters only: Redisson reads
+     * replicas by default (read-only scripts and plain reads alike), and a lagging replica would answer 404 for a job
+     * just accepted, hand the drivers a stale queue head and clients positions that go back up. Redisson's object
      * references are off: kbsync never stores a Redisson object as a value, and the check costs every argument of every
      * script call a class lookup.
      */
     public static Config tune(Config redisson, EngineConfig config) {
+        ServersOf servers = new ServersOf(redisson);
         if (redisson.isSentinelConfig()) {
             redisson.useSentinelServers().setReadMode(ReadMode.MASTER);
         } else if (redisson.isClusterConfig()) {
             redisson.useClusterServers().setReadMode(ReadMode.MASTER);
+        } else if (servers.masterAndReplicas()) {
+            redisson.useMasterSlaveServers().setReadMode(ReadMode.MASTER);
+        } else if (servers.replicated()) {
+            redisson.useReplicatedServers().setReadMode(ReadMode.MASTER);
         }
         redisson.setReferenceEnabled(false);
         return redisson.setLockWatchdogTimeout(config.lockWatchdog().toMillis())
                 .setFairLockWaitTimeout(FAIR_LOCK_WAIT_TIMEOUT_MS);
+    }
+
+    /** Which servers a Redisson config names, where Redisson only tells single, Sentinel and Cluster (from a copy). */
+    private static final class ServersOf extends Config {
+        ServersOf(Config config) {
+            super(config);
+        }
+
+        boolean masterAndReplicas() {
+            return getMasterSlaveServersConfig() != null;
+        }
+
+        boolean replicated() {
+            return getReplicatedServersConfig() != null;
+        }
     }
 
     public CoordinatorServices services() {

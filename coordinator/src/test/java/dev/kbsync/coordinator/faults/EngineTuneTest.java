@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.redisson.config.Config;
 import org.redisson.config.ReadMode;
 
-/** The engine never reads from replicas: a lagging replica would show a stale queue head. */
+/** The engine never reads from replicas, whatever the deployment: a lagging replica would show a stale queue head. */
 class EngineTuneTest {
     @Test
     void shouldReadFromTheMasterWithSentinel() {
@@ -27,6 +27,26 @@ class EngineTuneTest {
         Engine.tune(config, Node.config("t"));
 
         assertThat(config.useClusterServers().getReadMode()).isEqualTo(ReadMode.MASTER);
+    }
+
+    @Test
+    void shouldReadFromTheMasterWithAMasterAndReplicas() {
+        Config config = new Config();
+        config.useMasterSlaveServers().setMasterAddress("redis://127.0.0.1:1").addSlaveAddress("redis://127.0.0.1:2");
+
+        Engine.tune(config, Node.config("t"));
+
+        assertThat(config.useMasterSlaveServers().getReadMode()).isEqualTo(ReadMode.MASTER);
+    }
+
+    @Test
+    void shouldReadFromTheMasterOfReplicatedServers() {
+        Config config = new Config();
+        config.useReplicatedServers().addNodeAddress("redis://127.0.0.1:1", "redis://127.0.0.1:2");
+
+        Engine.tune(config, Node.config("t"));
+
+        assertThat(config.useReplicatedServers().getReadMode()).isEqualTo(ReadMode.MASTER);
     }
 
     @Test
