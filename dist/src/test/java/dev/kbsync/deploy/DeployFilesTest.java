@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.redisson.config.ClusterServersConfig;
 import org.redisson.config.Config;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -69,10 +70,13 @@ class DeployFilesTest {
                         .useSentinelServers()
                         .getMasterName())
                 .isEqualTo("kbsync");
-        assertThat(Config.fromYAML(DEPLOY.resolve("redisson-cluster.yaml").toFile())
-                        .useClusterServers()
-                        .getNodeAddresses())
-                .hasSize(3);
+        ClusterServersConfig cluster = Config.fromYAML(
+                        DEPLOY.resolve("redisson-cluster.yaml").toFile())
+                .useClusterServers();
+        assertThat(cluster.getNodeAddresses()).hasSize(3);
+        assertThat(cluster.isCheckSlotsCoverage())
+                .as("a coordinator starts while a shard has no master")
+                .isFalse();
         assertThat(Config.fromYAML(configMapEntry("redisson.yaml"))
                         .useSentinelServers()
                         .getSentinelAddresses())

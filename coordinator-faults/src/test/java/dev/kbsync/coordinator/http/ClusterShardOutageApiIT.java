@@ -24,6 +24,7 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -212,9 +213,12 @@ class ClusterShardOutageApiIT {
                 Lease next = leases.request(KbId.of(kb), "next", Duration.ofSeconds(30))
                         .await();
                 assertThat(next.state()).isEqualTo(LeaseState.WAITING);
-                try (KeepAlive alive = leases.keepAlive(next.id())) {
+                KeepAlive alive = leases.keepAlive(next.id());
+                try {
                     await().atMost(Duration.ofSeconds(6))
                             .until(() -> leases.get(next.id()).await().state() == LeaseState.GRANTED);
+                } finally {
+                    alive.close();
                 }
             });
         }
@@ -248,6 +252,24 @@ class ClusterShardOutageApiIT {
                         .contains("kbsync_rate_windows_skipped_total 1.0");
             });
         }
+    }
+
+    /**
+     * A coordinator starts while a shard has no master (Redisson's default slot coverage check refused: "Not all slots
+     * covered!", taken for Redis unreachable) and serves the KBs of the other shards.
+     */
+    @Test
+    void shouldStartWhileAShardHasNoMaster() throws Exception {
+        RedisServer down = masters.nodes().get(FAILED);
+        String kb = pick(masters, down, "started", i -> "kbsync:{kb:started" + i + "}:queue", false);
+        withoutMaster(down, () -> {
+            try (Stack stack = Stack.start(masters, kb)) {
+                Probe probe = new Probe(stack.client(), stack.slow(), "u", kb, kb);
+                HttpResponse<Buffer> answer = probe.submit(kb).await();
+                assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(202);
+                assertThat(readyz(stack)).isEqualTo(200);
+            }
+        });
     }
 
     @Test
@@ -376,7 +398,7 @@ class ClusterShardOutageApiIT {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws IOException {
             client.close();
             slow.close();
             coordinator.stop().await();

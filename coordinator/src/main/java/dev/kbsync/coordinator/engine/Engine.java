@@ -219,7 +219,9 @@ public final class Engine {
      * after it), a short fair-lock wait timeout (a dead Redisson waiter stops blocking its KB within seconds), and,
      * with replicas (Sentinel, Cluster, master and replicas, replicated), reads from masters only: Redisson reads
      * replicas by default (read-only scripts and plain reads alike), and a lagging replica would answer 404 for a job
-     * just accepted, hand the drivers a stale queue head and clients positions that go back up. Redisson's object
+     * just accepted, hand the drivers a stale queue head and clients positions that go back up. On a Cluster, no check
+     * that every slot is served at start: a shard without a master stops only its own KBs, not a coordinator's start
+     * (which Redisson refuses with "Not all slots covered!", taken for Redis unreachable). Redisson's object
      * references are off: kbsync never stores a Redisson object as a value, and the check costs every argument of every
      * script call a class lookup.
      */
@@ -228,7 +230,7 @@ public final class Engine {
         if (redisson.isSentinelConfig()) {
             redisson.useSentinelServers().setReadMode(ReadMode.MASTER);
         } else if (redisson.isClusterConfig()) {
-            redisson.useClusterServers().setReadMode(ReadMode.MASTER);
+            redisson.useClusterServers().setReadMode(ReadMode.MASTER).setCheckSlotsCoverage(false);
         } else if (servers.masterAndReplicas()) {
             redisson.useMasterSlaveServers().setReadMode(ReadMode.MASTER);
         } else if (servers.replicated()) {

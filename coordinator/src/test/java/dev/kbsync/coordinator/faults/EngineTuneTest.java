@@ -30,6 +30,16 @@ class EngineTuneTest {
     }
 
     @Test
+    void shouldStartOnAClusterWhoseShardsAreNotAllServed() {
+        Config config = new Config();
+        config.useClusterServers().addNodeAddress("redis://127.0.0.1:1");
+
+        Engine.tune(config, Node.config("t"));
+
+        assertThat(config.useClusterServers().isCheckSlotsCoverage()).isFalse();
+    }
+
+    @Test
     void shouldReadFromTheMasterWithAMasterAndReplicas() {
         Config config = new Config();
         config.useMasterSlaveServers().setMasterAddress("redis://127.0.0.1:1").addSlaveAddress("redis://127.0.0.1:2");
