@@ -1,6 +1,8 @@
 package dev.kbsync.coordinator;
 
+import dev.kbsync.api.KbConfig;
 import dev.kbsync.coordinator.config.CoordinatorConfig;
+import dev.kbsync.coordinator.error.UnconfirmedWrite;
 import dev.kbsync.coordinator.health.RedisHealth;
 import dev.kbsync.coordinator.metrics.PrometheusMetrics;
 import dev.kbsync.coordinator.service.CoordinatorServices;
@@ -173,9 +175,26 @@ final class RedisLink {
 
     private Future<Void> registered(CoordinatorServices services) {
         return Future.all(config.kbs().stream()
-                        .map(kb -> services.kbs().register(kb))
+                        .map(kb -> services.kbs().register(kb).recover(e -> unconfirmed(kb, e)))
                         .toList())
                 .mapEmpty();
+    }
+
+    /**
+     * A configured KB written on the master but confirmed by too few replicas in time (a registration is a durable
+     * write) does not fail the start: the coordinator starts as it does with too few replicas, its writes answering 503
+     * REPLICATION_TIMEOUT until they are back, and every start registers the KB again.
+     */
+    private static Future<KbConfig> unconfirmed(KbConfig kb, Throwable failure) {
+        if (!(failure instanceof UnconfirmedWrite)) {
+            return Future.failedFuture(failure);
+        }
+        LOG.warn(
+                "configured KB {} registered on the master but not confirmed by a replica in time ({}): starting"
+                        + " anyway; every start registers it again",
+                kb.id(),
+                failure.getMessage());
+        return Future.succeededFuture(kb);
     }
 
     private Future<Connected> connected(Connected made) {

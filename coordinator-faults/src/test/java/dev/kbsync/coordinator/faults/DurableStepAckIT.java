@@ -1,11 +1,13 @@
 package dev.kbsync.coordinator.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.api.Job;
 import dev.kbsync.api.JobPayload;
 import dev.kbsync.api.KbId;
+import dev.kbsync.coordinator.error.UnconfirmedWrite;
 import dev.kbsync.redis.RespClient;
 import dev.kbsync.testing.FaultProxy;
 import dev.kbsync.testing.RedisSentinelGroup;
@@ -14,6 +16,8 @@ import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.redisson.config.Config;
 
@@ -37,10 +41,24 @@ class DurableStepAckIT {
     private static final Optional<String> KEY = Optional.of("ack-key-1");
     private static final String ACK = "kbsync:{kb:acked}:ack";
 
+    /** One master with one replica, shared by the cases. */
+    private static RedisSentinelGroup group;
+
+    @BeforeAll
+    static void startGroup() {
+        group = RedisSentinelGroup.startWithReplicas(1);
+    }
+
+    @AfterAll
+    static void stopGroup() {
+        if (group != null) {
+            group.close();
+        }
+    }
+
     @Test
     void shouldConfirmAWriteOfItsOwnWhenTheScriptWritesNothingWithoutARoundTripMore() throws InterruptedException {
-        try (RedisSentinelGroup group = RedisSentinelGroup.startWithReplicas(1);
-                FaultProxy proxy = FaultProxy.to(group.master().port());
+        try (FaultProxy proxy = FaultProxy.to(group.master().port());
                 Node node = Node.start(single(proxy), Node.durable("acked", Duration.ofSeconds(2)))) {
             node.register(KB.value());
             Job first = Node.get(node.jobs().submit(KB, "ann", note(), KEY), CALL);
@@ -81,6 +99,33 @@ class DurableStepAckIT {
                     .as("the step's own write, on the replica once the step was confirmed")
                     .isEqualTo(1L);
         }
+    }
+
+    /**
+     * A KB's registration is a durable step too: while the replica confirms nothing it is answered 503
+     * REPLICATION_TIMEOUT, not as registered (a failover would lose it: on a Cluster no later step covers the registry's
+     * shard), and registered once the replica confirms again.
+     */
+    @Test
+    void shouldConfirmAKbsRegistrationOnAReplica() {
+        try (Node node = Node.start(single(group.master().uri()), Node.durable("registers", Duration.ofMillis(500)))) {
+            group.replica().pause();
+            try {
+                assertThatThrownBy(() -> node.register("unconfirmed"))
+                        .as("registered with the replica paused")
+                        .isInstanceOf(UnconfirmedWrite.class);
+            } finally {
+                group.replica().resume();
+                group.awaitReplicaOnline();
+            }
+            node.register("unconfirmed");
+        }
+    }
+
+    private static Config single(String uri) {
+        Config config = new Config();
+        config.useSingleServer().setAddress(uri);
+        return config;
     }
 
     private static Config single(FaultProxy proxy) {

@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -158,35 +159,65 @@ public final class Redis {
     }
 
     /**
+     * Runs {@code text}, a script on {@code keys} (one slot, routed by the first) outside the per-KB steps, sent once
+     * ({@link #steps}) and durable as they are when replicas are wanted: with a write of {@code ack} (a key of its own
+     * in that slot, see {@link KbKeys#ack}) and {@code WAIT}; a shortfall fails it as {@code REPLICATION_TIMEOUT} and
+     * counts for {@code kb}. {@code name} names it in the logs. The reply is the script's value (a string or a number).
+     */
+    public Future<Object> durable(KbId kb, String name, String text, String ack, List<Object> keys, Object... args) {
+        Object[] argv = Arrays.stream(args).map(String::valueOf).toArray();
+        try {
+            if (replication.replicas() > 0) {
+                return durably(
+                        new Durable(kb, name, RScript.Mode.READ_WRITE, text, (String) keys.get(0), ack), keys, argv);
+            }
+            return on(scripts.evalAsync(
+                    (String) keys.get(0), RScript.Mode.READ_WRITE, text, RScript.ReturnType.VALUE, keys, argv));
+        } catch (RuntimeException e) { // e.g. the client was shut down: fail the future, never the caller
+            return Future.failedFuture(e);
+        }
+    }
+
+    /** A durable script: for whom, its name, how and where it runs, and the key it writes of its own. */
+    private record Durable(KbId kb, String name, RScript.Mode mode, String text, String route, String ack) {}
+
+    private Future<JsonObject> durably(Script script, KbKeys keys, List<Object> declared, Object[] args) {
+        Durable step = new Durable(keys.kb(), script.name(), script.mode(), script.text(), keys.queue(), keys.ack());
+        return durably(step, declared, args).map(reply -> new JsonObject((String) reply));
+    }
+
+    /**
      * A master without the script in its cache (a replica promoted by a failover: Redis does not replicate the script
      * cache, and a batch does not fall back to {@code EVAL}) answers NOSCRIPT before running anything: load the script
      * there and run the batch again, once.
      */
-    private Future<JsonObject> durably(Script script, KbKeys keys, List<Object> declared, Object[] args) {
-        return durablyOnce(script, keys, declared, args).recover(e -> {
+    private Future<Object> durably(Durable step, List<Object> declared, Object[] args) {
+        return durablyOnce(step, declared, args).recover(e -> {
             if (!(e instanceof RedisNoScriptException)) {
                 return Future.failedFuture(e);
             }
             LOG.info(
-                    "KB {}: {} is not in the master's script cache (after a failover?); loading it", keys.kb(), script);
-            return on(scripts.scriptLoadAsync(script.text())).compose(sha -> durablyOnce(script, keys, declared, args));
+                    "KB {}: {} is not in the master's script cache (after a failover?); loading it",
+                    step.kb(),
+                    step.name());
+            return on(scripts.scriptLoadAsync(step.text())).compose(sha -> durablyOnce(step, declared, args));
         });
     }
 
     /**
-     * The script, then a write of the KB's {@link KbKeys#ack} in its slot, then {@code WAIT}, in one pipeline (one
-     * round trip): see {@link KbKeys#ack} for why the write.
+     * The script, then a write of its {@link Durable#ack} in its slot, then {@code WAIT}, in one pipeline (one round
+     * trip): see {@link KbKeys#ack} for why the write.
      */
-    private Future<JsonObject> durablyOnce(Script script, KbKeys keys, List<Object> declared, Object[] args) {
+    private Future<Object> durablyOnce(Durable step, List<Object> declared, Object[] args) {
         RBatch batch = client.createBatch(BatchOptions.defaults()
                 .sync(replication.replicas(), replication.timeout())
                 .retryAttempts(0)); // sent once, as every step (see steps)
         RFuture<Object> reply = batch.getScript(StringCodec.INSTANCE)
-                .evalAsync(keys.queue(), script.mode(), script.text(), RScript.ReturnType.VALUE, declared, args);
-        batch.getBucket(keys.ack(), StringCodec.INSTANCE).setAsync(script.name(), ACK_TTL);
+                .evalAsync(step.route(), step.mode(), step.text(), RScript.ReturnType.VALUE, declared, args);
+        batch.getBucket(step.ack(), StringCodec.INSTANCE).setAsync(step.name(), ACK_TTL);
         return on(batch.executeAsync())
-                .compose(result -> confirmed(keys.kb(), script, result)
-                        ? on(reply).map(r -> new JsonObject((String) r))
+                .compose(result -> confirmed(step, result)
+                        ? on(reply)
                         : Future.failedFuture(new UnconfirmedWrite(
                                 "Redis did not confirm the write on " + replication.replicas() + " replica(s) within "
                                         + replication.timeout().toMillis() + " ms; retry",
@@ -194,7 +225,7 @@ public final class Redis {
                                 withheld(reply))));
     }
 
-    /** The script's reply in a batch that completed, or null. */
+    /** The script's reply in a batch that completed, if a per-KB step's (JSON), or null. */
     private static JsonObject withheld(RFuture<Object> reply) {
         try {
             Object r = reply.toCompletableFuture().getNow(null);
@@ -204,18 +235,18 @@ public final class Redis {
         }
     }
 
-    private boolean confirmed(KbId kb, Script script, BatchResult<?> result) {
+    private boolean confirmed(Durable step, BatchResult<?> result) {
         if (result.getSyncedSlaves() >= replication.replicas()) {
             return true;
         }
         LOG.warn(
                 "KB {}: {} confirmed by {} of {} replica(s) within {} ms; answering 503 REPLICATION_TIMEOUT",
-                kb,
-                script,
+                step.kb(),
+                step.name(),
                 result.getSyncedSlaves(),
                 replication.replicas(),
                 replication.timeout().toMillis());
-        replication.onShortfall().accept(kb);
+        replication.onShortfall().accept(step.kb());
         return false;
     }
 

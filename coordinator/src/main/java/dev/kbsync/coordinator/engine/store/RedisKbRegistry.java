@@ -23,7 +23,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.redisson.api.RMap;
-import org.redisson.api.RScript;
 import org.redisson.client.codec.StringCodec;
 
 /**
@@ -35,6 +34,14 @@ import org.redisson.client.codec.StringCodec;
  */
 public final class RedisKbRegistry implements KbRegistry {
     static final String KEY = "kbsync:kbs";
+    /** The registry's writes' own key ({@link Redis#durable}), in its slot: the hash tag is the registry's whole key. */
+    static final String ACK = "{" + KEY + "}:ack";
+
+    /** Writes a KB into the hash (KEYS[1]; ARGV: id, value). */
+    private static final String PUT = """
+            redis.call('hset', KEYS[1], ARGV[1], ARGV[2])
+            return 1
+            """;
 
     /** Writes a KB's conf key and makes its finished records, kept for the retention by a removal, lasting again. */
     private static final String CONF = """
@@ -96,23 +103,22 @@ public final class RedisKbRegistry implements KbRegistry {
         this.removed = removed;
     }
 
+    /**
+     * Durable, as every write of a registration (the hash, then the KB's conf key): with replicas wanted, answered only
+     * once a replica confirmed it (else 503 REPLICATION_TIMEOUT, the write made on the master: a retry is safe).
+     */
     @Override
     public Future<KbConfig> register(KbConfig kb) {
-        return redis.on(kbs.fastPutAsync(kb.id().value(), value(kb))).compose(v -> stored(kb));
+        return redis.durable(kb.id(), "kb-put", PUT, ACK, List.of(KEY), kb.id().value(), value(kb))
+                .compose(v -> stored(kb));
     }
 
     @Override
     public Future<KbRegistration> register(KbConfig kb, KbQuota quota) {
         List<Object> args = new ArrayList<>(List.of(kb.id().value(), value(kb), Integer.toString(quota.max())));
         args.addAll(quota.patterns());
-        return redis.on(Redis.steps(redis.client())
-                        .<Long>evalAsync(
-                                KEY,
-                                RScript.Mode.READ_WRITE,
-                                WITHIN,
-                                RScript.ReturnType.LONG,
-                                List.of(KEY),
-                                args.toArray()))
+        return redis.durable(kb.id(), "kb-register", WITHIN, ACK, List.of(KEY), args.toArray())
+                .map(reply -> Long.parseLong(String.valueOf(reply)))
                 .compose(count -> count >= 0
                         ? Future.succeededFuture(new KbRegistration.OverQuota(count, quota.max()))
                         : stored(kb).map(KbRegistration.Registered::new));
@@ -147,14 +153,7 @@ public final class RedisKbRegistry implements KbRegistry {
         KbKeys keys = new KbKeys(kb.id());
         List<Object> declared = new ArrayList<>(List.of(keys.conf()));
         declared.addAll(keys.records());
-        return redis.on(Redis.steps(redis.client())
-                        .<Long>evalAsync(
-                                keys.conf(),
-                                RScript.Mode.READ_WRITE,
-                                CONF,
-                                RScript.ReturnType.LONG,
-                                declared,
-                                Integer.toString(kb.dedupeWindowSeconds())))
+        return redis.durable(kb.id(), "kb-conf", CONF, keys.ack(), declared, kb.dedupeWindowSeconds())
                 .mapEmpty();
     }
 
