@@ -32,10 +32,10 @@ class KbMirrorsSweepTest {
         Path base = dir.resolve("mirrors");
         MirrorDirs dirs = new MirrorDirs(base);
         KbConfig kept = kb("kept", "https://git.example.com/kept.git");
-        Path current = mirror(dirs.of(kept));
-        Path formerRemote = mirror(dirs.of(kb("kept", "https://git.example.com/old.git")));
-        Path removed = mirror(dirs.of(kb("gone", "https://git.example.com/gone.git")));
-        Path unknown = mirror(dirs.of(kb("unknown", "https://git.example.com/unknown.git")));
+        Path current = MirrorDirsTest.mirror(dirs.of(kept));
+        Path formerRemote = MirrorDirsTest.mirror(dirs.of(kb("kept", "https://git.example.com/old.git")));
+        Path removed = MirrorDirsTest.mirror(dirs.of(kb("gone", "https://git.example.com/gone.git")));
+        Path unknown = MirrorDirsTest.mirror(dirs.of(kb("unknown", "https://git.example.com/unknown.git")));
         Path other = Files.writeString(base.resolve("notes.txt"), "not a mirror");
         Map<KbId, KbConfig> registered = Map.of(kept.id(), kept);
 
@@ -64,7 +64,7 @@ class KbMirrorsSweepTest {
     void shouldDeleteTheMirrorAnEarlierRunLeftOfAKbRemovedWhileItWasNotOpened() throws Exception {
         Path base = dir.resolve("mirrors");
         KbConfig team = kb("team", "https://git.example.com/team.git");
-        Path left = mirror(new MirrorDirs(base).of(team));
+        Path left = MirrorDirsTest.mirror(new MirrorDirs(base).of(team));
         Map<KbId, KbConfig> registered = new ConcurrentHashMap<>(Map.of(team.id(), team));
         AtomicBoolean reachable = new AtomicBoolean(); // the start's look at what is left finds Redis unreachable
 
@@ -90,11 +90,5 @@ class KbMirrorsSweepTest {
 
     private static KbConfig kb(String id, String remote) {
         return new KbConfig(KbId.of(id), remote, "main");
-    }
-
-    private static Path mirror(Path dir) throws IOException {
-        Files.createDirectories(dir.resolve("objects/pack"));
-        Files.writeString(dir.resolve("HEAD"), "ref: refs/heads/main\n");
-        return dir;
     }
 }

@@ -51,7 +51,8 @@ class MirrorDirsTest {
         return new KbConfig(KbId.of(id), remote, "main");
     }
 
-    private static Path mirror(Path dir) throws IOException {
+    /** A directory that looks like a bare mirror. */
+    static Path mirror(Path dir) throws IOException {
         Files.createDirectories(dir.resolve("objects/pack"));
         Files.writeString(dir.resolve("HEAD"), "ref: refs/heads/main\n");
         return dir;
