@@ -17,7 +17,8 @@ import java.util.Optional;
  * that lost its master (killed, paused) does not stop the others; built over raw RESP with {@code CLUSTER ADDSLOTS},
  * {@code CLUSTER MEET} and {@code CLUSTER REPLICATE} so it needs only {@code redis-server}; nodes run in containers
  * (host network, so the bus port {@code port + 10000} is on 127.0.0.1 too) or as local processes, as
- * {@link RedisRuntime} chooses. {@link #start()} returns once every node reports {@code cluster_state:ok};
+ * {@link RedisRuntime} chooses. {@link #start()} returns once every node reports {@code cluster_state:ok}, every slot
+ * assigned and every node known;
  * {@link #close()} removes every node and is safe twice. Fault tests read the live topology
  * ({@link #masterOf(int)}, {@link #isMaster}) and move slots ({@link #moveSlot}).
  */
@@ -272,12 +273,24 @@ public final class RedisClusterFixture implements AutoCloseable {
                     "node " + replica.port() + " replicating " + master,
                     () -> Optional.of(call(replica, "CLUSTER", "REPLICATE", master)));
         }
+        // with cluster-require-full-coverage no a node says ok before it has heard of every node and slot
+        String known = Integer.toString(nodes.size());
         for (RedisServer node : nodes) {
             Poll.until(
                     READY,
-                    "cluster_state:ok on " + node.port(),
-                    () -> RespClient.infoField(RespClient.once(node.port(), CALL, "CLUSTER", "INFO"), "cluster_state")
-                            .filter("ok"::equals));
+                    "cluster_state:ok, every slot assigned and " + known + " nodes known on " + node.port(),
+                    () -> {
+                        Object info = RespClient.once(node.port(), CALL, "CLUSTER", "INFO");
+                        return RespClient.infoField(info, "cluster_state")
+                                        .filter("ok"::equals)
+                                        .isPresent()
+                                && RespClient.infoField(info, "cluster_slots_assigned")
+                                        .filter("16384"::equals)
+                                        .isPresent()
+                                && RespClient.infoField(info, "cluster_known_nodes")
+                                        .filter(known::equals)
+                                        .isPresent();
+                    });
         }
         for (int i = 0; i < Math.min(MASTERS, replicaCount); i++) {
             RedisServer master = nodes.get(i);
