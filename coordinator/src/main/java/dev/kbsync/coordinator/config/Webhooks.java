@@ -1,6 +1,7 @@
 package dev.kbsync.coordinator.config;
 
 import dev.kbsync.config.ConfigException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +18,9 @@ import java.util.regex.Pattern;
  */
 public record Webhooks(List<String> allowedHosts, String secret, Duration retry, Duration lease) {
     private static final Pattern ENTRY = Pattern.compile("(\\*\\.)?[a-z0-9]([a-z0-9.:-]{0,252}[a-z0-9])?");
+    /** A host a wildcard never matches: digits and dots (an IPv4 literal, in any of its forms) or hex. */
+    private static final Pattern NUMERIC_HOST = Pattern.compile("[0-9.]+|0x.*");
+
     private static final int MIN_SECRET = 16;
 
     public Webhooks {
@@ -67,6 +71,22 @@ public record Webhooks(List<String> allowedHosts, String secret, Duration retry,
 
     public boolean enabled() {
         return !allowedHosts.isEmpty();
+    }
+
+    /**
+     * Whether the host of {@code uri} (an absolute URI with a host) is on the list: an IP literal (in brackets, or
+     * numeric) only when listed itself.
+     */
+    public boolean allowsHostOf(URI uri) {
+        String host = uri.getHost().toLowerCase(Locale.ROOT);
+        return allows(
+                hostOf(uri), host.startsWith("[") || NUMERIC_HOST.matcher(host).matches());
+    }
+
+    /** The host {@code uri} names, lower case, an IPv6 literal without its brackets. */
+    public static String hostOf(URI uri) {
+        String host = uri.getHost().toLowerCase(Locale.ROOT);
+        return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
     }
 
     /** Whether {@code host} (lower case; an IP literal without brackets) is on the list. */

@@ -27,7 +27,6 @@ final class Inputs {
     private static final int MAX_CALLBACK = 2048;
     private static final String LONE_SURROGATE =
             " must not hold an unpaired surrogate (a \\ud800-\\udfff escape without its pair): it has no UTF-8 form";
-    private static final Pattern NUMERIC_HOST = Pattern.compile("[0-9.]+|0x.*");
 
     private Inputs() {}
 
@@ -183,15 +182,10 @@ final class Inputs {
             throw new InvalidInputException(
                     "CALLBACK_NOT_ALLOWED", "webhooks are off on this deployment (webhooks.allowedHosts is unset)");
         }
-        String host = uri.getHost().toLowerCase(Locale.ROOT);
-        boolean literal = host.startsWith("[") || NUMERIC_HOST.matcher(host).matches();
-        if (host.startsWith("[")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        if (!webhooks.allows(host, literal)) {
+        if (!webhooks.allowsHostOf(uri)) {
             throw new InvalidInputException(
                     "CALLBACK_NOT_ALLOWED",
-                    "callbackUrl host " + Quoting.quote(host) + " is not in the allowed webhook hosts");
+                    "callbackUrl host " + Quoting.quote(Webhooks.hostOf(uri)) + " is not in the allowed webhook hosts");
         }
         return value;
     }

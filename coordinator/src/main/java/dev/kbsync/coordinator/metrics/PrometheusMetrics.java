@@ -81,7 +81,7 @@ public final class PrometheusMetrics implements MetricsSink {
                     result,
                     new PerKb<>(kb -> Counter.builder("kbsync.webhook.deliveries")
                             .description("Webhook delivery attempts by result: delivered (2xx), failed (retried"
-                                    + " later), dropped (retry window over).")
+                                    + " later), dropped (retry window over, or host no longer allowed).")
                             .tag("kb", kb.value())
                             .tag("result", result)
                             .register(registry)));

@@ -367,7 +367,16 @@ public final class Tickets {
      * once that is more than {@code retryMs} after the job's terminal state).
      */
     public Future<DueHook.Result> hookDone(DueHook hook, boolean delivered, long retryMs) {
-        return run(Script.HOOK_DONE, hook.kb(), hook.ticket(), delivered ? "ok" : "retry", retryMs)
+        return hookDone(hook, delivered ? "ok" : "retry", retryMs);
+    }
+
+    /** Drops a claimed delivery without an attempt (its callback host is no longer allowed): never retried. */
+    public Future<DueHook.Result> hookDropped(DueHook hook) {
+        return hookDone(hook, "drop", 0);
+    }
+
+    private Future<DueHook.Result> hookDone(DueHook hook, String result, long retryMs) {
+        return run(Script.HOOK_DONE, hook.kb(), hook.ticket(), result, retryMs)
                 .map(r -> DueHook.Result.valueOf(r.getString("result").toUpperCase(java.util.Locale.ROOT)));
     }
 

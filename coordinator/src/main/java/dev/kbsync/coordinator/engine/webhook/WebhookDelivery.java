@@ -15,6 +15,8 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
@@ -31,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * the configured lease, so another coordinator delivers one this coordinator dies before reporting), POSTs the job JSON
  * with its delivery id and signature, and reports the result: a 2xx removes it; anything else (a status, a timeout, a
  * refused connection) makes it due again after a backoff, until the retry window after the job's terminal state is
- * over (then dropped, logged and counted). Runs on the engine context, beside the sweep (a slow receiver never
+ * over (then dropped, logged and counted). A delivery whose host this coordinator's {@code webhooks.allowedHosts} does
+ * not list (any more: it was checked at submit, perhaps against another list) is dropped unsent, never retried. Runs on
+ * the engine context, beside the sweep (a slow receiver never
  * delays it); one pass per KB at a time.
  *
  * <p>At most {@link #MAX_IN_FLIGHT} attempts are under way at once, over every KB and receiver, and the HTTP client
@@ -137,6 +141,13 @@ public final class WebhookDelivery {
     }
 
     private Future<Void> post(DueHook hook, boolean registered) {
+        URI uri = uri(hook);
+        if (uri == null || !config.allowsHostOf(uri)) {
+            return tickets.hookDropped(hook).map(result -> {
+                refused(hook, uri, result, registered);
+                return null;
+            });
+        }
         return exchange(hook).transform(ar -> {
             boolean ok = ar.succeeded() && ar.result() / 100 == 2;
             String why = ar.succeeded() ? "HTTP " + ar.result() : ar.cause().toString();
@@ -205,14 +216,33 @@ public final class WebhookDelivery {
         }
     }
 
+    /** The callback URL, parsed as at submit; null if it does not parse (not stored by this version). */
+    private static URI uri(DueHook hook) {
+        try {
+            URI uri = new URI(hook.callbackUrl());
+            return uri.getHost() == null ? null : uri;
+        } catch (URISyntaxException e) {
+            return null;
+        }
+    }
+
     private static byte[] body(DueHook hook) {
         return hook.job().toJson().encode().getBytes(StandardCharsets.UTF_8);
     }
 
-    private void reported(DueHook hook, DueHook.Result result, String why, boolean registered) {
-        if (registered && !removed.test(hook.kb())) { // it may have been removed while the attempt was under way
-            counted(hook, result);
+    /** A delivery whose host the current {@code webhooks.allowedHosts} does not list: dropped without an attempt. */
+    private void refused(DueHook hook, URI uri, DueHook.Result result, boolean registered) {
+        count(hook, result, registered);
+        if (result == DueHook.Result.DROPPED) {
+            LOG.warn(
+                    "webhook {} dropped, not sent: its callback host {} is not on webhooks.allowedHosts (any more)",
+                    hook.deliveryId(),
+                    uri == null ? "(unreadable)" : Webhooks.hostOf(uri));
         }
+    }
+
+    private void reported(DueHook hook, DueHook.Result result, String why, boolean registered) {
+        count(hook, result, registered);
         switch (result) {
             case DELIVERED -> LOG.info("webhook {} delivered on attempt {}", hook.deliveryId(), hook.attempt());
             case RETRY ->
@@ -226,6 +256,12 @@ public final class WebhookDelivery {
                         config.retry().toSeconds());
             }
             case UNKNOWN -> LOG.debug("webhook {}: no longer due (delivered elsewhere or expired)", hook.deliveryId());
+        }
+    }
+
+    private void count(DueHook hook, DueHook.Result result, boolean registered) {
+        if (registered && !removed.test(hook.kb())) { // it may have been removed while the attempt was under way
+            counted(hook, result);
         }
     }
 
