@@ -121,6 +121,35 @@ class WebhooksApiIT {
                 .isLessThan(Duration.ofMillis(2_700));
     }
 
+    /**
+     * A receiver that never answers holds its own delivery for the attempt's whole time (10 s), not the KB's other
+     * deliveries: one falling due meanwhile is claimed by the KB's next sweep and posted at once.
+     */
+    @Test
+    void shouldNotHoldUpAKbsOtherDeliveriesBehindAReceiverThatDoesNotAnswer() {
+        api.kb("hook-hang");
+        receiver.script("/hang", 0); // the first POST is never answered (until the attempt's timeout hangs up)
+        cancelled("hook-hang", "/hang");
+        await().atMost(WAIT).until(() -> receiver.deliveries("/hang").size() == 1);
+
+        long cancelledAt = System.nanoTime();
+        cancelled("hook-hang", "/after");
+        await().atMost(WAIT).until(() -> receiver.deliveries("/after").size() == 1);
+        assertThat(Duration.ofNanos(receiver.deliveries("/after").get(0).at() - cancelledAt))
+                .as("posted while the KB's other delivery still waits for its answer")
+                .isLessThan(Duration.ofSeconds(3));
+        assertThat(receiver.deliveries("/hang")).hasSize(1);
+    }
+
+    /** A job of {@code kb} with a callback to {@code path}, cancelled (its delivery due at once). */
+    private static Job cancelled(String kb, String path) {
+        KbsyncClient client = api.client(CLIENT);
+        Job job = client.submitNote(
+                KbId.of(kb), NoteRequest.of("hal", "never mind").withCallbackUrl(receiver.url(path)));
+        client.cancel(job.id());
+        return job;
+    }
+
     @Test
     void shouldDeliverWhenAJobIsCancelled() {
         api.kb("hook-c");

@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * refused connection) makes it due again after a backoff, until the retry window after the job's terminal state is
  * over (then dropped, logged and counted). A delivery whose host this coordinator's {@code webhooks.allowedHosts} does
  * not list (any more: it was checked at submit, perhaps against another list) is dropped unsent, never retried. Runs on
- * the engine context, beside the sweep (a slow receiver never
- * delays it); one pass per KB at a time.
+ * the engine context, beside the sweep (a slow receiver never delays it). One claim per KB at a time, but not one pass:
+ * a claim's deliveries are pushed out by the lease, so the KB's next sweep claims those falling due meanwhile and posts
+ * them at once, while a slow receiver still holds its own attempt (at most the timeout, half the lease).
  *
  * <p>At most {@link #MAX_IN_FLIGHT} attempts are under way at once, over every KB and receiver, and the HTTP client
  * keeps as many connections per host: a pass claims only the deliveries there is room for (the others stay due, not
@@ -56,7 +57,7 @@ public final class WebhookDelivery {
     private final Webhooks config;
     private final MetricsSink metrics;
     private final HttpClient http;
-    private final Set<KbId> running = new HashSet<>();
+    private final Set<KbId> claiming = new HashSet<>(); // KBs whose claim (hooks.lua) has not answered yet
     private final long timeoutMs;
     private final Consumer<KbId> retried;
     private final Predicate<KbId> removed;
@@ -87,10 +88,10 @@ public final class WebhookDelivery {
     }
 
     /**
-     * Starts delivering {@code kb}'s due webhooks unless webhooks are off or a pass for it still runs. Tells, once the
-     * pass is over, whether the KB may have deliveries left: false when webhooks are off or Redis said it has none
-     * (none can fall due later); true otherwise, a pass that failed or was not started (no room for one more attempt)
-     * included.
+     * Starts delivering {@code kb}'s due webhooks unless webhooks are off or a claim for it is under way. Tells, once
+     * the pass (the claim and the attempts it claimed) is over, whether the KB may have deliveries left: false when
+     * webhooks are off or Redis said it has none (none can fall due later); true otherwise, a pass that failed or was
+     * not started (no room for one more attempt) included.
      */
     public Future<Boolean> deliver(KbId kb) {
         return deliver(kb, true);
@@ -109,11 +110,13 @@ public final class WebhookDelivery {
             return Future.succeededFuture(false);
         }
         int room = Math.min(BATCH, MAX_IN_FLIGHT - inFlight);
-        if (room <= 0 || !running.add(kb)) {
+        if (room <= 0 || !claiming.add(kb)) {
             return Future.succeededFuture(true);
         }
         inFlight += room;
+        // once claimed, the next sweep may claim what falls due while these attempts run
         return tickets.dueHooks(kb, config.lease().toMillis(), room)
+                .andThen(claimed -> claiming.remove(kb))
                 .compose(
                         claim -> {
                             inFlight -= room - claim.due().size();
@@ -127,7 +130,6 @@ public final class WebhookDelivery {
                             return Future.failedFuture(failed);
                         })
                 .transform(ar -> {
-                    running.remove(kb);
                     if (ar.failed()) {
                         LOG.debug(
                                 "KB {}: webhook pass failed: {}", kb, ar.cause().toString());
