@@ -32,6 +32,7 @@ final class HookReceiver implements AutoCloseable {
     private final Map<String, Deque<Integer>> scripts = new ConcurrentHashMap<>();
     private final Map<String, Long> delays = new ConcurrentHashMap<>();
     private final java.util.Set<String> trickles = ConcurrentHashMap.newKeySet();
+    private final Map<String, Integer> bodies = new ConcurrentHashMap<>();
     private final Vertx vertx;
 
     HookReceiver(Vertx vertx) {
@@ -52,6 +53,11 @@ final class HookReceiver implements AutoCloseable {
     /** {@code path} answers 200 at once, then its body one byte every 300 ms, without end (until the caller hangs up). */
     void trickle(String path) {
         trickles.add(path);
+    }
+
+    /** {@code path} answers each POST with a body of {@code bytes} bytes (its status as scripted). */
+    void body(String path, int bytes) {
+        bodies.put(path, bytes);
     }
 
     /** {@code path} answers each POST {@code ms} after it arrived. */
@@ -80,9 +86,10 @@ final class HookReceiver implements AutoCloseable {
             Deque<Integer> script = scripts.get(request.path());
             Integer status = script == null ? null : script.pollFirst();
             if (status == null || status != 0) {
+                Buffer answerBody = Buffer.buffer(new byte[bodies.getOrDefault(request.path(), 0)]);
                 Runnable answer = () -> request.response()
                         .setStatusCode(status == null ? 200 : status)
-                        .end();
+                        .end(answerBody);
                 long delay = delays.getOrDefault(request.path(), 0L);
                 if (delay > 0) {
                     vertx.setTimer(delay, t -> answer.run());

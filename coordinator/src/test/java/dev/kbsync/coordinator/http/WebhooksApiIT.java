@@ -141,6 +141,27 @@ class WebhooksApiIT {
         assertThat(receiver.deliveries("/hang")).hasSize(1);
     }
 
+    /**
+     * A 2xx is the receiver's acceptance, whatever follows it: an answer whose body is longer than the coordinator reads
+     * (64 KiB) is hung up on, and the delivery counted delivered, not retried.
+     */
+    @Test
+    void shouldCountA2xxWithAnOverlongAnswerDelivered() throws InterruptedException {
+        api.kb("hook-long");
+        receiver.body("/long", 1024 * 1024);
+        Job job = cancelled("hook-long", "/long");
+
+        await().atMost(WAIT).until(() -> api.dueWebhooks("hook-long") == 0);
+        Thread.sleep(1500); // a failed attempt would be due again after 1 s
+        assertThat(receiver.deliveries("/long"))
+                .extracting(Delivery::deliveryId)
+                .containsExactly(job.id() + ":cancelled");
+        assertThat(api.call(io.vertx.core.http.HttpMethod.GET, "/metrics", ADMIN)
+                        .bodyAsString())
+                .contains("kbsync_webhook_deliveries_total{kb=\"hook-long\",result=\"delivered\"} 1.0")
+                .doesNotContain("kbsync_webhook_deliveries_total{kb=\"hook-long\",result=\"failed\"}");
+    }
+
     /** A job of {@code kb} with a callback to {@code path}, cancelled (its delivery due at once). */
     private static Job cancelled(String kb, String path) {
         KbsyncClient client = api.client(CLIENT);

@@ -49,7 +49,7 @@ public final class WebhookDelivery {
     private static final int BATCH = 20;
     /** The most attempts under way at once, over every KB: also the HTTP client's connections per host. */
     static final int MAX_IN_FLIGHT = 100;
-    /** The most of a receiver's answer body read (and ignored); a longer one is hung up on. */
+    /** The most of a receiver's answer body read (and ignored); a longer one is hung up on, its status kept. */
     private static final long MAX_ANSWER = 64 * 1024;
 
     private final Vertx vertx;
@@ -162,7 +162,8 @@ public final class WebhookDelivery {
 
     /**
      * POSTs {@code hook} and reads the answer's status; the whole exchange, body included, within the timeout (a
-     * receiver that trickles its answer is hung up on), and at most {@link #MAX_ANSWER} bytes of body (ignored).
+     * receiver that trickles its answer is hung up on), and at most {@link #MAX_ANSWER} bytes of body (ignored): past
+     * them the receiver is hung up on and its status is the answer (a 2xx accepted the delivery, whatever follows).
      */
     private Future<Integer> exchange(DueHook hook) {
         Promise<Integer> answered = Promise.promise();
@@ -173,6 +174,7 @@ public final class WebhookDelivery {
                 sent.get().reset();
             }
         });
+        answered.future().onComplete(ar -> vertx.cancelTimer(timer));
         request(hook)
                 .compose(req -> {
                     sent.set(req);
@@ -181,14 +183,13 @@ public final class WebhookDelivery {
                 .compose(resp -> {
                     AtomicLong read = new AtomicLong();
                     resp.handler(chunk -> {
-                        if (read.addAndGet(chunk.length()) > MAX_ANSWER) {
+                        if (read.addAndGet(chunk.length()) > MAX_ANSWER && answered.tryComplete(resp.statusCode())) {
                             sent.get().reset();
                         }
                     });
                     return resp.end().map(v -> resp.statusCode());
                 })
                 .onComplete(ar -> {
-                    vertx.cancelTimer(timer);
                     if (ar.succeeded()) {
                         answered.tryComplete(ar.result());
                     } else {
