@@ -142,8 +142,10 @@ public enum ConfigKey implements Key {
             "KBSYNC_WEBHOOKS_ALLOWED_HOSTS",
             "(none)",
             "Hosts (comma-separated) a job's callbackUrl may name: exact names or IP literals, or `*.example.com` for"
-                    + " any name under example.com (two labels or more after `*.`; never an IP literal); unset: webhooks off, every callbackUrl is"
-                    + " refused (400 CALLBACK_NOT_ALLOWED)."),
+                    + " any name under example.com (two labels or more after `*.`; never an IP literal); checked at"
+                    + " submit and again before each delivery, which connects to an address the host resolves to only"
+                    + " if it is public or is itself listed as an IP literal (so an internal receiver's address must be"
+                    + " listed too); unset: webhooks off, every callbackUrl is refused (400 CALLBACK_NOT_ALLOWED)."),
     WEBHOOKS_SECRET(
             "webhooks.secret",
             "KBSYNC_WEBHOOKS_SECRET",

@@ -1,6 +1,8 @@
 package dev.kbsync.coordinator.config;
 
 import dev.kbsync.config.ConfigException;
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -13,8 +15,10 @@ import java.util.regex.Pattern;
  * deliveries are signed with ({@code secret}, required when webhooks are on) and how long after a job's terminal state
  * a failing delivery is retried ({@code retry}), how long a claimed delivery stays with the coordinator that claimed
  * it before any coordinator may deliver it again ({@code lease}; a request's timeout is at most 10 s and half the
- * lease). A wildcard needs two labels or more after {@code *.}. A wildcard never matches an IP literal: an internal address is
- * reachable only when it is listed as such.
+ * lease). A wildcard needs two labels or more after {@code *.}. A wildcard never matches an IP literal. A host is
+ * checked as text at submit and before each attempt; a delivery then goes to an address the host resolves to, and an
+ * internal one ({@link InternalAddresses}: loopback, private, link-local, unique-local...) only when it is listed as an
+ * IP literal itself, whatever entry let the host in ({@link #allowsAddress}).
  */
 public record Webhooks(List<String> allowedHosts, String secret, Duration retry, Duration lease) {
     private static final Pattern ENTRY = Pattern.compile("(\\*\\.)?[a-z0-9]([a-z0-9.:-]{0,252}[a-z0-9])?");
@@ -101,6 +105,17 @@ public record Webhooks(List<String> allowedHosts, String secret, Duration retry,
             }
         }
         return false;
+    }
+
+    /**
+     * Whether a delivery may connect to {@code address}, one its (allowed) host resolved to: a public address always;
+     * an internal one only when it is listed as an IP literal, an exact name or a wildcard resolving to it is not enough.
+     */
+    public boolean allowsAddress(InetAddress address) {
+        return !InternalAddresses.contains(address)
+                || allowedHosts.stream()
+                        .map(NetUtil::createInetAddressFromIpAddressString) // null for a name
+                        .anyMatch(address::equals);
     }
 
     @Override

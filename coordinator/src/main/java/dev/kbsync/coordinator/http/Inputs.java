@@ -153,7 +153,7 @@ final class Inputs {
     /**
      * A job's callback URL: absolute {@code http(s)://host[:port]/...} (port 1-65535) without user info or fragment (else 400
      * INVALID_CALLBACK_URL), whose host is on {@code webhooks}' list (else, and while webhooks are off, 400
-     * CALLBACK_NOT_ALLOWED): the coordinator posts to no other address.
+     * CALLBACK_NOT_ALLOWED), as text: the delivery checks the host again, and the address it resolves to.
      */
     static String callbackUrl(String value, Webhooks webhooks) {
         URI uri;

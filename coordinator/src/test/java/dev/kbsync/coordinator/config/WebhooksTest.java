@@ -30,6 +30,61 @@ class WebhooksTest {
         assertThat(w.toString()).doesNotContain("0123456789abcdef");
     }
 
+    /**
+     * A listed name, exact or under a wildcard, may resolve to any address: an internal one (loopback, private,
+     * link-local, unique-local, multicast, unspecified, or an IPv6 form of one) is posted to only when it is listed as an
+     * IP literal itself; a public one whenever the name is on the list.
+     */
+    @Test
+    void shouldAllowAnInternalAddressOnlyWhenItIsListedAsAnIpLiteral() throws Exception {
+        Webhooks names = new Webhooks(List.of("localhost", "*.hooks.test"), "0123456789abcdef", HOUR, LEASE);
+        Webhooks literals = new Webhooks(
+                List.of("localhost", "*.hooks.test", "127.0.0.1", "10.1.2.3", "fd00:0::1"),
+                "0123456789abcdef",
+                HOUR,
+                LEASE);
+        List<String> internal = List.of(
+                "127.0.0.1",
+                "127.1.2.3",
+                "10.1.2.3",
+                "172.16.0.1",
+                "172.31.255.255",
+                "192.168.1.1",
+                "169.254.169.254",
+                "100.64.0.1",
+                "0.0.0.0",
+                "0.1.2.3",
+                "224.0.0.1",
+                "240.0.0.1",
+                "255.255.255.255",
+                "::1",
+                "::",
+                "fe80::1",
+                "fc00::1",
+                "fd00::1",
+                "ff02::1",
+                "::ffff:127.0.0.1",
+                "::127.0.0.1",
+                "64:ff9b::a9fe:a9fe");
+        for (String address : internal) {
+            assertThat(names.allowsAddress(java.net.InetAddress.getByName(address)))
+                    .as(address)
+                    .isFalse();
+        }
+        for (String address : List.of("127.0.0.1", "10.1.2.3", "fd00::1", "::ffff:127.0.0.1")) {
+            assertThat(literals.allowsAddress(java.net.InetAddress.getByName(address)))
+                    .as(address)
+                    .isTrue();
+        }
+        assertThat(literals.allowsAddress(java.net.InetAddress.getByName("127.0.0.2")))
+                .isFalse();
+        for (String address : List.of("93.184.216.34", "172.32.0.1", "100.128.0.1", "2606:2800:220:1::1946")) {
+            assertThat(names.allowsAddress(java.net.InetAddress.getByName(address)))
+                    .as(address)
+                    .isTrue();
+        }
+    }
+
     @Test
     void shouldRequireASecretWhenOnAndCheckTheEntries() {
         assertThatThrownBy(() -> new Webhooks(List.of("bot.example.com"), "short", HOUR, LEASE))

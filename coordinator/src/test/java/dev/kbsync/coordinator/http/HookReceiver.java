@@ -42,7 +42,12 @@ final class HookReceiver implements AutoCloseable {
     }
 
     String url(String path) {
-        return "http://127.0.0.1:" + server.actualPort() + path;
+        return url("127.0.0.1", path);
+    }
+
+    /** The URL of {@code path} by {@code host}, a name of 127.0.0.1 (e.g. localhost). */
+    String url(String host, String path) {
+        return "http://" + host + ":" + server.actualPort() + path;
     }
 
     /** {@code path} answers these statuses first, in order (0: holds the request unanswered). */

@@ -11,6 +11,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kbsync.api.Job;
 import dev.kbsync.api.KbId;
 import dev.kbsync.api.NoteRequest;
+import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.coordinator.Coordinator;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A delivery goes only where the delivering coordinator's own {@code webhooks.allowedHosts} allows, checked at each
- * attempt, not only at submit: a host the list no longer names is dropped. The fixture's own
+ * attempt, not only at submit: a host the list no longer names is dropped; a name that resolves to an internal address
+ * (here localhost, 127.0.0.1) is posted to only when that address is listed as an IP literal too. The fixture's own
  * coordinator has webhooks off (it delivers nothing); the coordinators that deliver are started per test.
  */
 class WebhookHostsIT {
@@ -68,6 +70,48 @@ class WebhookHostsIT {
                         .doesNotContain("kbsync_webhook_deliveries_total{kb=\"narrowed\",result=\"failed\"}");
             } finally {
                 after.stop().await();
+            }
+        }
+    }
+
+    /**
+     * localhost listed, not 127.0.0.1: its callback is accepted (the name is listed) but never posted to, for the name
+     * resolves to an internal address; its attempts fail and are retried. A coordinator that lists 127.0.0.1 too
+     * delivers it.
+     */
+    @Test
+    void shouldPostToAnInternalAddressOnlyWhenItIsListedAsAnIpLiteral() {
+        api.kb("internal");
+        try (HookReceiver receiver = new HookReceiver(api.vertx)) {
+            Coordinator named = api.another(hooks("hosts-3", "localhost"));
+            Job job;
+            try {
+                KbsyncClient client = api.client(named.port(), CLIENT);
+                job = client.submitNote(
+                        KbId.of("internal"),
+                        NoteRequest.of("bob", "x").withCallbackUrl(receiver.url("localhost", "/internal")));
+                client.cancel(job.id());
+                await().atMost(WAIT)
+                        .until(() -> metrics(named)
+                                .contains("kbsync_webhook_deliveries_total{kb=\"internal\",result=\"failed\"}"));
+                assertThat(receiver.deliveries("/internal")).isEmpty();
+            } finally {
+                named.stop().await();
+            }
+            Coordinator listed = api.another(hooks("hosts-4", "localhost,127.0.0.1"));
+            try {
+                await().atMost(WAIT).until(() -> api.dueWebhooks("internal") == 0);
+                assertThat(receiver.deliveries("/internal"))
+                        .extracting(HookReceiver.Delivery::deliveryId)
+                        .containsExactly(job.id() + ":cancelled");
+                assertThat(receiver.deliveries("/internal").get(0).headers().get("Host"))
+                        .as("posted to the checked address, under the URL's host name")
+                        .isEqualTo(java.net
+                                .URI
+                                .create(receiver.url("localhost", "/"))
+                                .getAuthority());
+            } finally {
+                listed.stop().await();
             }
         }
     }

@@ -5,6 +5,7 @@ import dev.kbsync.coordinator.config.Webhooks;
 import dev.kbsync.coordinator.engine.ticket.DueHook;
 import dev.kbsync.coordinator.engine.ticket.Tickets;
 import dev.kbsync.coordinator.metrics.MetricsSink;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -15,8 +16,9 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
@@ -29,11 +31,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers a KB's due webhooks, at least once: each sweep claims the due ones (their entry pushed out by
- * the configured lease, so another coordinator delivers one this coordinator dies before reporting), POSTs the job JSON
- * with its delivery id and signature, and reports the result: a 2xx removes it; anything else (a status, a timeout, a
- * refused connection) makes it due again after a backoff, until the retry window after the job's terminal state is
- * over (then dropped, logged and counted). A delivery whose host this coordinator's {@code webhooks.allowedHosts} does
+ * Delivers a KB's due webhooks, at least once: each sweep claims the due ones (their entry pushed out by the configured
+ * lease, so another coordinator delivers one this coordinator dies before reporting), POSTs the job JSON with its
+ * delivery id and signature to a checked address of the callback's host ({@link CallbackAddresses}), and reports the
+ * result: a 2xx removes it; anything else (a status, a timeout, a refused connection or address) makes it due again
+ * after a backoff, until the retry window after the job's terminal state is over (then dropped, logged and counted). A delivery whose host this coordinator's {@code webhooks.allowedHosts} does
  * not list (any more: it was checked at submit, perhaps against another list) is dropped unsent, never retried. Runs on
  * the engine context, beside the sweep (a slow receiver never delays it). One claim per KB at a time, but not one pass:
  * a claim's deliveries are pushed out by the lease, so the KB's next sweep claims those falling due meanwhile and posts
@@ -57,6 +59,7 @@ public final class WebhookDelivery {
     private final Webhooks config;
     private final MetricsSink metrics;
     private final HttpClient http;
+    private final CallbackAddresses addresses;
     private final Set<KbId> claiming = new HashSet<>(); // KBs whose claim (hooks.lua) has not answered yet
     private final long timeoutMs;
     private final Consumer<KbId> retried;
@@ -85,6 +88,7 @@ public final class WebhookDelivery {
         this.http = vertx.createHttpClient(
                 new HttpClientOptions().setConnectTimeout((int) timeoutMs),
                 new PoolOptions().setHttp1MaxSize(MAX_IN_FLIGHT));
+        this.addresses = new CallbackAddresses(vertx, config);
     }
 
     /**
@@ -139,33 +143,33 @@ public final class WebhookDelivery {
     }
 
     public Future<Void> close() {
-        return http.close();
+        return Future.join(http.close(), addresses.close()).mapEmpty();
     }
 
     private Future<Void> post(DueHook hook, boolean registered) {
-        URI uri = uri(hook);
+        URI uri = CallbackAddresses.uri(hook.callbackUrl());
         if (uri == null || !config.allowsHostOf(uri)) {
             return tickets.hookDropped(hook).map(result -> {
                 refused(hook, uri, result, registered);
                 return null;
             });
         }
-        return exchange(hook).transform(ar -> {
+        return exchange(hook, uri).transform(ar -> {
             boolean ok = ar.succeeded() && ar.result() / 100 == 2;
-            String why = ar.succeeded() ? "HTTP " + ar.result() : ar.cause().toString();
             return tickets.hookDone(hook, ok, config.retry().toMillis()).map(result -> {
-                reported(hook, result, why, registered);
+                reported(hook, result, ar, registered);
                 return null;
             });
         });
     }
 
     /**
-     * POSTs {@code hook} and reads the answer's status; the whole exchange, body included, within the timeout (a
-     * receiver that trickles its answer is hung up on), and at most {@link #MAX_ANSWER} bytes of body (ignored): past
-     * them the receiver is hung up on and its status is the answer (a 2xx accepted the delivery, whatever follows).
+     * POSTs {@code hook} to an allowed address of its host ({@link CallbackAddresses}) and reads the answer's status;
+     * the whole exchange, the host's lookup and the body included, within the timeout (a receiver that trickles its
+     * answer is hung up on), and at most {@link #MAX_ANSWER} bytes of body (ignored): past them the receiver is hung
+     * up on and its status is the answer (a 2xx accepted the delivery, whatever follows).
      */
-    private Future<Integer> exchange(DueHook hook) {
+    private Future<Integer> exchange(DueHook hook, URI uri) {
         Promise<Integer> answered = Promise.promise();
         AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
         long timer = vertx.setTimer(timeoutMs, t -> {
@@ -175,9 +179,15 @@ public final class WebhookDelivery {
             }
         });
         answered.future().onComplete(ar -> vertx.cancelTimer(timer));
-        request(hook)
+        addresses
+                .of(uri)
+                .compose(address -> request(hook, address))
                 .compose(req -> {
                     sent.set(req);
+                    if (answered.future().isComplete()) { // timed out before the connection: not sent
+                        req.reset();
+                        return answered.future().mapEmpty();
+                    }
                     return req.send(Buffer.buffer(body(hook)));
                 })
                 .compose(resp -> {
@@ -199,8 +209,11 @@ public final class WebhookDelivery {
         return answered.future();
     }
 
-    /** The signed request, or its failure (a callback URL the HTTP client refuses fails this delivery only). */
-    private Future<HttpClientRequest> request(DueHook hook) {
+    /**
+     * The signed request to {@code address}, the URL's host checked and resolved (the Host header and TLS still name the
+     * host), or its failure (a callback URL the HTTP client refuses fails this delivery only).
+     */
+    private Future<HttpClientRequest> request(DueHook hook, InetAddress address) {
         try {
             long now = System.currentTimeMillis() / 1000;
             RequestOptions options = new RequestOptions()
@@ -213,19 +226,10 @@ public final class WebhookDelivery {
                     .putHeader("User-Agent", "kbsync-webhooks")
                     .putHeader("Kbsync-Delivery", hook.deliveryId())
                     .putHeader("Kbsync-Signature", Signature.header(config.secret(), now, body(hook)));
-            return http.request(options);
+            return http.request(
+                    options.setServer(SocketAddress.inetSocketAddress(options.getPort(), address.getHostAddress())));
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
-        }
-    }
-
-    /** The callback URL, parsed as at submit; null if it does not parse (not stored by this version). */
-    private static URI uri(DueHook hook) {
-        try {
-            URI uri = new URI(hook.callbackUrl());
-            return uri.getHost() == null ? null : uri;
-        } catch (URISyntaxException e) {
-            return null;
         }
     }
 
@@ -244,12 +248,21 @@ public final class WebhookDelivery {
         }
     }
 
-    private void reported(DueHook hook, DueHook.Result result, String why, boolean registered) {
+    private void reported(DueHook hook, DueHook.Result result, AsyncResult<Integer> answer, boolean registered) {
         count(hook, result, registered);
+        Throwable failure = answer.cause();
+        boolean refused = failure instanceof CallbackAddresses.Refused; // not the receiver's failure: worth a WARN
+        String why = failure == null ? "HTTP " + answer.result() : refused ? failure.getMessage() : failure.toString();
         switch (result) {
             case DELIVERED -> LOG.info("webhook {} delivered on attempt {}", hook.deliveryId(), hook.attempt());
-            case RETRY ->
-                LOG.info("webhook {} attempt {} failed ({}); retried later", hook.deliveryId(), hook.attempt(), why);
+            case RETRY -> {
+                String message = "webhook {} attempt {} failed ({}); retried later";
+                if (refused) {
+                    LOG.warn(message, hook.deliveryId(), hook.attempt(), why);
+                } else {
+                    LOG.info(message, hook.deliveryId(), hook.attempt(), why);
+                }
+            }
             case DROPPED -> {
                 LOG.warn(
                         "webhook {} dropped after {} attempt(s) ({}): retry window of {} s over",
