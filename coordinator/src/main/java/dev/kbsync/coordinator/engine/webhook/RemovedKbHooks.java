@@ -2,9 +2,12 @@ package dev.kbsync.coordinator.engine.webhook;
 
 import dev.kbsync.api.KbId;
 import dev.kbsync.coordinator.config.Webhooks;
+import dev.kbsync.coordinator.engine.redis.OutageLog;
 import dev.kbsync.coordinator.engine.redis.Redis;
 import io.vertx.core.Future;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The webhook deliveries of removed KBs. A delivery belongs to its finished job, not to the KB's registration, and a
@@ -17,6 +20,8 @@ import java.util.function.Function;
  * Redis nothing from then on; the record costs each coordinator one read per sweep. Runs on the engine context.
  */
 public final class RemovedKbHooks {
+    private static final Logger LOG = LoggerFactory.getLogger(RemovedKbHooks.class);
+    private final OutageLog outage = new OutageLog(LOG, "reading the removed KBs with webhook deliveries left");
     private final Function<KbId, Future<Boolean>> deliver;
     private final OrphanedHooks orphans;
     private final boolean enabled;
@@ -55,7 +60,10 @@ public final class RemovedKbHooks {
         orphans.due().onComplete(ar -> {
             reading = false;
             if (ar.succeeded()) {
+                outage.succeeded();
                 ar.result().forEach(this::look);
+            } else {
+                outage.failed("their deliveries wait for the next sweep", ar.cause());
             }
         });
     }
