@@ -1,5 +1,8 @@
 package dev.kbsync.coordinator.http;
 
+import dev.kbsync.api.Job;
+import dev.kbsync.api.KbId;
+import dev.kbsync.api.NoteRequest;
 import dev.kbsync.api.client.ClientOptions;
 import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.coordinator.Coordinator;
@@ -139,6 +142,15 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
         KbsyncClient client = KbsyncClient.create(vertx, options);
         clients.add(client);
         return client;
+    }
+
+    /** A job of {@code kb} with a callback to {@code callbackUrl}, cancelled: its KB is idle, its delivery due. */
+    Job cancelledWithCallback(String kb, String callbackUrl) {
+        KbsyncClient client = client(CLIENT);
+        Job job = client.submitNote(
+                KbId.of(kb), NoteRequest.of("alice", "never mind").withCallbackUrl(callbackUrl));
+        client.cancel(job.id());
+        return job;
     }
 
     /** The number of {@code kb}'s webhook deliveries due or in flight. */

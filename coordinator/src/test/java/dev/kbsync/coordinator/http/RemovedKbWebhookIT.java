@@ -1,16 +1,12 @@
 package dev.kbsync.coordinator.http;
 
 import static dev.kbsync.coordinator.http.ApiFixture.ADMIN;
-import static dev.kbsync.coordinator.http.ApiFixture.CLIENT;
 import static io.vertx.core.http.HttpMethod.DELETE;
 import static io.vertx.core.http.HttpMethod.GET;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kbsync.api.Job;
-import dev.kbsync.api.KbId;
-import dev.kbsync.api.NoteRequest;
-import dev.kbsync.api.client.KbsyncClient;
 import dev.kbsync.coordinator.http.HookReceiver.Delivery;
 import dev.kbsync.testing.ScriptMonitor;
 import java.time.Duration;
@@ -156,10 +152,6 @@ class RemovedKbWebhookIT {
 
     /** A job of {@code kb} with a callback to {@code path}, cancelled: its KB is idle, its delivery due. */
     private static Job cancelled(String kb, String path) {
-        KbsyncClient client = api.client(CLIENT);
-        Job job = client.submitNote(
-                KbId.of(kb), NoteRequest.of("alice", "never mind").withCallbackUrl(receiver.url(path)));
-        client.cancel(job.id());
-        return job;
+        return api.cancelledWithCallback(kb, receiver.url(path));
     }
 }

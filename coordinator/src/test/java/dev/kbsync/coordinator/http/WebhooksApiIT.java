@@ -162,13 +162,9 @@ class WebhooksApiIT {
                 .doesNotContain("kbsync_webhook_deliveries_total{kb=\"hook-long\",result=\"failed\"}");
     }
 
-    /** A job of {@code kb} with a callback to {@code path}, cancelled (its delivery due at once). */
+    /** A job of {@code kb} with a callback to {@code path}, cancelled: its KB is idle, its delivery due. */
     private static Job cancelled(String kb, String path) {
-        KbsyncClient client = api.client(CLIENT);
-        Job job = client.submitNote(
-                KbId.of(kb), NoteRequest.of("hal", "never mind").withCallbackUrl(receiver.url(path)));
-        client.cancel(job.id());
-        return job;
+        return api.cancelledWithCallback(kb, receiver.url(path));
     }
 
     @Test
