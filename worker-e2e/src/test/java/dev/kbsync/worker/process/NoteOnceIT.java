@@ -110,7 +110,7 @@ class NoteOnceIT {
     }
 
     /**
-     * Starts a coordinator (one attempt per job, grants held at most 2 s) and a worker that stalls after its first
+     * Starts a coordinator (one attempt per job, grants held at most 5 s) and a worker that stalls after its first
      * push until the job reads failed; submits a note and waits for it to fail with its commit on {@code bare}.
      */
     private Job landedButFailed(Path bare) {
@@ -119,7 +119,9 @@ class NoteOnceIT {
                 redis,
                 Duration.ofSeconds(1),
                 Map.of("kb", GitFixture.bareRemote(bare)),
-                Map.of("KBSYNC_JOBS_MAX_ATTEMPTS", "1", "KBSYNC_LEASE_MAX_HOLD_SECONDS", "2"));
+                // 5 s: the worker's clone, write and commit must end before the deadline's margin (a loaded full
+                // run took 1.5 s to commit, and a 2 s hold stopped the job before its push)
+                Map.of("KBSYNC_JOBS_MAX_ATTEMPTS", "1", "KBSYNC_LEASE_MAX_HOLD_SECONDS", "5"));
         AtomicBoolean stalled = new AtomicBoolean();
         worker = WorkerFixture.start(
                 vertx,
