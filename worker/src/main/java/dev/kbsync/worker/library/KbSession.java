@@ -131,6 +131,9 @@ public final class KbSession implements AutoCloseable {
      *     with the fallback {@code FAIL} ({@code COORDINATOR_UNAVAILABLE}), or the thread was interrupted while the lease
      *     was checked before the push, its interrupt flag set again ({@code WORKER_SHUTDOWN}): the writes are kept, and
      *     a later call may publish them
+     * @throws dev.kbsync.git.GitException a git failure the cycle cannot report as an outcome (the cache's disk full,
+     *     a checkout damaged beyond a re-clone): the writes are kept, and the next call (no write in between: the same
+     *     unit id) finds a push this one made before the failure instead of pushing again
      */
     public synchronized Outcome commitAndPush(String message) {
         requireOpen();
