@@ -12,6 +12,13 @@ from typing import Any, Dict, List, Optional
 FINISHED_STATES = frozenset({"done", "failed", "cancelled"})
 
 
+def _state(value: Any) -> str:
+    """A job's state as the API sends it: a non-empty string (anything else is not kbsync's answer)."""
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"a job's state is a non-empty string, not {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Job:
     """A job (``GET /v1/jobs/{id}``): what was asked, where it is in the queue, and its result once finished;
@@ -58,7 +65,7 @@ class Job:
             kb=data.get("kb", ""),
             kind=data.get("kind", ""),
             user=data.get("user", ""),
-            state=data.get("state", ""),
+            state=_state(data["state"]),  # required: a job without one would be waited for until the timeout
             ahead=int(data.get("ahead") or 0),
             eta_ms=data.get("etaMs"),
             commit=data.get("commit"),

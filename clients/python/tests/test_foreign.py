@@ -7,6 +7,7 @@ else ``NotKbsync`` (not retried).
 
 import datetime
 import email.utils
+import time
 import unittest
 
 import kbsync
@@ -127,6 +128,20 @@ class ForeignAnswerTest(unittest.TestCase):
                 self.assertEqual(raised.exception.code, code)
                 self.assertEqual(self.foreign.requests, 2, "nothing was done: sent again once, even without a key")
 
+
+    def test_a_job_without_a_state_is_not_kbsync_and_ends_a_wait_at_once(self):
+        # {"id": ...} alone (a stub, a wrong service) would otherwise read as a job in state "" that wait() polls
+        # until its timeout
+        self.foreign.content_type = "application/json"
+        for body in (b'{"id":"j1"}', b'{"id":"j1","state":""}', b'{"id":"j1","state":7}'):
+            with self.subTest(body=body):
+                self.foreign.status, self.foreign.body = 200, body
+                with self.assertRaises(kbsync.NotKbsync):
+                    self.client.job("j1")
+                started = time.monotonic()
+                with self.assertRaises(kbsync.NotKbsync):
+                    self.client.wait("j1", timeout=5)
+                self.assertLess(time.monotonic() - started, 2.5)
 
     def test_a_2xx_answer_without_kbsyncs_fields_is_not_kbsync(self):
         # a wrong URL, or a proxy answering 200 in the coordinator's place: no bare KeyError, and wait() ends with it
