@@ -118,7 +118,7 @@ class DeadlineIT {
 
     /**
      * With a note agent, a group commit takes along only as many notes as their agent runs (each up to its timeout) fit
-     * in the grant: five notes queued behind each other, each agent run 2.5 s of a 3 s timeout, in 11 s grants (12 s
+     * in the grant: five notes queued behind each other, each agent run 2 s of a 3.5 s timeout, in 11 s grants (12 s
      * hold less the margin, capped at half the 2 s TTL), all land on their first attempt. A batch of all five (16 by default) overran the
      * grant, was abandoned, and formed again until every note in it failed MAX_HOLD_EXCEEDED.
      */
@@ -135,7 +135,8 @@ class DeadlineIT {
             notes.add(coordinator.submitNote("team", "ann", "note " + i, "Note " + i));
         }
         AgentCommand noteAgent =
-                new AgentCommand(List.of("sh", "-c", "sleep 2.5; cat >> notes.md"), Duration.ofSeconds(3));
+                // 1.5 s to spare: a loaded full run took more than 0.5 s to start the agent (AGENT_TIMEOUT)
+                new AgentCommand(List.of("sh", "-c", "sleep 2; cat >> notes.md"), Duration.ofMillis(3_500));
         worker = WorkerFixture.start(
                 vertx,
                 WorkerFixture.withNoteAgent(
