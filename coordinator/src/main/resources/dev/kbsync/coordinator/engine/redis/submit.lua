@@ -116,7 +116,7 @@ if claim == 'idem' or keep > 0 then
   local first = claimed()
   local job = first and first ~= ARGV[11] and jobOf(first)
   if job then
-    local ft = getT(first)
+    local ft = (submitted.ff or submitted.landed) and getT(first) -- a restore's only: a retried submit reads no ticket
     if submitted.ff and ft and ft.k == 'job' and (ft.js == 'queued' or ft.js == 'running') then
       -- A journal's job restored onto an earlier job of its key or content (one stored in Redis but answered late,
       -- then retried during the outage) that a degraded worker had, from its first token submitted.ff on: whichever
